@@ -1,0 +1,54 @@
+/**
+ * Pure data types shared by the domain, the pipeline and the adapters. No I/O here.
+ * Units are in the names where they are not obvious: timestamps are epoch milliseconds.
+ */
+
+/** Where a record came from; carried into forecasts, alerts and dead letters. */
+export interface SourceRef {
+  topic: string;
+  partition: number;
+  /** Kafka offsets are 64-bit: kept as the decimal string kafkajs uses. */
+  offset: string;
+}
+
+/** One raw input record before decoding (transport-neutral). */
+export interface RawRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  source: SourceRef;
+  /** Broker/append timestamp in epoch ms when the transport has one; used for latency metrics. */
+  receivedAtMs: number;
+}
+
+/** A decoded, validated tick. `values` follows the configured feature order. */
+export interface Tick {
+  series: string;
+  tsMs: number;
+  values: Float64Array;
+}
+
+/** A forecast for one future step. Keys p10/p50/p90 are derived from the quantile levels. */
+export type ForecastStep = { step: number; ts: number } & Record<string, number>;
+
+/** Model-facing description of inputs and outputs; fixed for the life of one model version. */
+export interface ModelSpec {
+  /** Look-back length in ticks. */
+  window: number;
+  /** Input feature names, in the order the model reads them. */
+  features: readonly string[];
+  /** Forecast features (a subset of `features`), in output order. */
+  targets: readonly string[];
+  /** Steps ahead forecast. */
+  horizon: number;
+  /** Ascending quantile levels in (0,1); contains 0.5. */
+  quantiles: readonly number[];
+}
+
+/** Name of a quantile level as used in output records: 0.1 → "p10", 0.5 → "p50", 0.975 → "p97.5". */
+export function quantileKey(q: number): string {
+  return `p${Number((q * 100).toFixed(4))}`;
+}
+
+/** Lifecycle states of long-lived parts, as one union (see docs/architecture.md). */
+export type ServiceState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
