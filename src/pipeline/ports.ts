@@ -64,3 +64,106 @@ export interface TickSource {
   /** True once the source has partitions assigned (or is in-process). Used by /readyz. */
   isAssigned(): boolean;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The serving API: what the HTTP/MCP adapters (and the dashboard) need from the running service.
+// Implemented in src/pipeline/serving.ts on top of the window store, micro-batcher and detector.
+// ---------------------------------------------------------------------------------------------
+
+import type { ForecastStep } from '../domain/types.ts';
+
+export interface ForecastRequest {
+  /** Raw (not normalised) values, oldest first: number[] for one feature, number[][] as [time][feature]. */
+  window?: number[] | number[][];
+  /** Forecast from the server-held window of this series instead. */
+  series?: string;
+  /** Steps to return (≤ the model horizon); default: the model horizon. */
+  horizon?: number;
+  /** Include attention weights over the window. */
+  explain?: boolean;
+}
+
+export interface ForecastResponse {
+  series?: string;
+  model: string;
+  /** One entry per step; for multi-target models the first target (see `targets` for all). */
+  horizon: ForecastStep[];
+  /** Per-target forecasts when the model forecasts more than one feature. */
+  targets?: Record<string, ForecastStep[]>;
+  attention?: number[];
+}
+
+export interface SeriesSummary {
+  id: string;
+  ticks: number;
+  lastTs: number | null;
+  ready: boolean;
+  anomalyState: 'normal' | 'firing';
+}
+
+export interface SeriesDetail extends SeriesSummary {
+  /** Recent raw values per feature, oldest first. */
+  window: { ts: number[]; values: Record<string, number[]> };
+  lastForecast: { ts: number; model: string; horizon: ForecastStep[] } | null;
+  lastScore: number | null;
+}
+
+export interface AnomalyRecord {
+  series: string;
+  ts: number;
+  value: number;
+  expected: number;
+  lower: number;
+  upper: number;
+  score: number;
+  severity: 'warning' | 'critical';
+  state: 'firing' | 'resolved';
+  model: string;
+  source?: { topic: string; partition: number; offset: string };
+}
+
+export interface ModelInfo {
+  version: string;
+  engine: string;
+  backend: string;
+  spec: {
+    window: number;
+    features: readonly string[];
+    targets: readonly string[];
+    horizon: number;
+    quantiles: readonly number[];
+  };
+  training?: Record<string, unknown>;
+  /** Versions available for rollback, newest first. */
+  versions?: string[];
+  pinned?: boolean;
+}
+
+/** Live events for the dashboard (SSE): one per tick processed, forecast made or alert raised. */
+export type LiveEvent =
+  | { type: 'tick'; series: string; ts: number; value: number }
+  | { type: 'forecast'; series: string; ts: number; model: string; horizon: ForecastStep[] }
+  | { type: 'anomaly'; record: AnomalyRecord };
+
+export interface HealthState {
+  live: boolean;
+  ready: boolean;
+  /** Human-readable reasons the service is not ready (empty when ready). */
+  reasons: string[];
+  draining: boolean;
+}
+
+export interface ServingApi {
+  forecast(req: ForecastRequest, signal?: AbortSignal): Promise<ForecastResponse>;
+  listSeries(opts: { offset: number; limit: number }): { total: number; items: SeriesSummary[] };
+  getSeries(id: string): SeriesDetail | null;
+  recentAnomalies(opts: { series?: string; limit: number }): AnomalyRecord[];
+  modelInfo(): ModelInfo;
+  /** Roll back to the previous (or a named) model version; `pin` keeps it until unpinned. */
+  rollback(opts: { version?: string; pin?: boolean }): Promise<ModelInfo>;
+  /** Subscribe to live events; returns an unsubscribe function. */
+  subscribe(listener: (e: LiveEvent) => void): () => void;
+  health(): HealthState;
+  /** True when new work should be refused (queue or event loop saturated, or draining). */
+  overloaded(): { overloaded: boolean; retryAfterSeconds: number; reason?: string };
+}
