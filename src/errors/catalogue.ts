@@ -30,6 +30,7 @@ export const ErrorCodes = {
   DATA_BAD_TIME: 'TC_DATA_BAD_TIME',
   DATA_TIME_UNSORTED: 'TC_DATA_TIME_UNSORTED',
   DATA_TOO_SHORT: 'TC_DATA_TOO_SHORT',
+  DATA_MALFORMED: 'TC_DATA_MALFORMED',
   // command line (process exits 64 / EX_USAGE)
   CLI_USAGE: 'TC_CLI_USAGE',
   // serving
