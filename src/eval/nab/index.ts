@@ -1,0 +1,10 @@
+export { NAB_PROFILES, PROFILE_NAMES, type CostMatrix, type ProfileName } from './profiles.ts';
+export {
+  scaledSigmoid, probationLength, sweepFile, scoreByThreshold, scoreAtThreshold, bestThreshold,
+  normaliseTimestamp, PROBATION_PERCENT, type SweepPoint, type ThresholdScore, type WindowLimits,
+} from './sweeper.ts';
+export { scoreCorpus, categoryOf, type ScoredFile, type GroupScore, type ProfileResult } from './corpus.ts';
+export {
+  parseDataCsv, readDataCsv, parseResultsCsv, formatResultsCsv, writeResultsCsv, readWindows,
+  listCorpusFiles, type NabRow,
+} from './io.ts';
