@@ -1,0 +1,135 @@
+# syntax=docker/dockerfile:1.7
+#
+# tickcast container images. Two targets:
+#   docker build -t tickcast:cpu .                      (default target "runtime": CPU, ONNX + tfjs/wasm)
+#   docker build --target gpu -t tickcast:gpu .         (CUDA: onnxruntime CUDA EP + @tensorflow/tfjs-node-gpu)
+#   docker build --target replay -t tickcast:replay .   (runtime + load/ scripts, for the replay producer)
+# See docs/deployment.md. Nothing here is built in this repo's CI (no Docker engine there); the
+# COPY sources and the entrypoint's heap computation are checked by test/unit/deploy/.
+#
+# Runtime contract shared by all targets:
+#   - runs as uid/gid 1000 (non-root), application files owned by root and not writable by it;
+#   - read-only root filesystem friendly: the only writable paths are the model directory
+#     (TICKCAST_MODEL_DIR, a volume) and /tmp (tsx's transform cache; mount an emptyDir/tmpfs);
+#   - tini is PID 1 and forwards SIGTERM to node, which drains (HTTP 503, consumer pause,
+#     in-flight inference, producer flush, offset commit) before exiting;
+#   - the entrypoint sizes --max-old-space-size from the cgroup memory limit (TICKCAST_HEAP_PERCENT).
+
+ARG NODE_VERSION=20
+# CUDA 12 + cuDNN 9: what onnxruntime-node's CUDA 12 execution provider is built against.
+ARG CUDA_IMAGE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu22.04
+
+# ---------------------------------------------------------------------------------------------
+# deps: production node_modules for the CPU image. ONNXRUNTIME_NODE_INSTALL=skip: the CPU
+# onnxruntime binaries ship inside the npm package; only the CUDA provider would be downloaded.
+FROM node:${NODE_VERSION}-bookworm-slim AS deps
+WORKDIR /app
+ENV ONNXRUNTIME_NODE_INSTALL=skip \
+    npm_config_update_notifier=false \
+    npm_config_fund=false \
+    npm_config_audit=false
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
+
+# ---------------------------------------------------------------------------------------------
+# runtime (default target): CPU image.
+FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production \
+    TICKCAST_HTTP_PORT=8080 \
+    TICKCAST_MODEL_DIR=/var/lib/tickcast/models \
+    TICKCAST_HEAP_PERCENT=60
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json tsconfig.json ./
+COPY bin ./bin
+COPY src ./src
+COPY --chmod=0755 deploy/docker/entrypoint.sh /usr/local/bin/tickcast-entrypoint
+RUN mkdir -p /var/lib/tickcast/models && chown 1000:1000 /var/lib/tickcast/models
+# The "node" user of the base image is uid/gid 1000; numeric so runAsNonRoot can verify it.
+USER 1000:1000
+VOLUME ["/var/lib/tickcast/models"]
+EXPOSE 8080
+STOPSIGNAL SIGTERM
+# No curl in the image: Node's fetch checks liveness (/healthz, not /readyz: a container that is
+# draining or waiting for partitions is alive and must not be restarted for it).
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.TICKCAST_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/tickcast-entrypoint"]
+CMD ["node", "--import", "tsx", "src/main.ts"]
+
+# ---------------------------------------------------------------------------------------------
+# replay: the CPU runtime plus load/ (the replay/ingest producer used by deploy/compose).
+FROM runtime AS replay
+COPY load ./load
+CMD ["node", "--import", "tsx", "load/produce.ts"]
+
+# ---------------------------------------------------------------------------------------------
+# deps-gpu: node_modules with onnxruntime's CUDA 12 provider (downloaded from NuGet by its
+# postinstall) and @tensorflow/tfjs-node-gpu (prebuilt addon + libtensorflow downloaded from
+# storage.googleapis.com; node-gyp fallback needs the toolchain of the full node image).
+# Needs internet at build time; meant for the user's CI.
+FROM node:${NODE_VERSION}-bookworm AS deps-gpu
+ARG WITH_TFJS_NODE_GPU=true
+ARG TFJS_NODE_GPU_VERSION=4.22.0
+WORKDIR /app
+ENV ONNXRUNTIME_NODE_INSTALL=cuda12 \
+    npm_config_update_notifier=false \
+    npm_config_fund=false \
+    npm_config_audit=false
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev \
+ && test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so \
+ && if [ "$WITH_TFJS_NODE_GPU" = "true" ]; then \
+      npm install --no-save --omit=dev "@tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION}"; \
+    fi
+
+FROM node:${NODE_VERSION}-bookworm-slim AS node-bin
+
+# ---------------------------------------------------------------------------------------------
+# gpu: CUDA runtime base + the Node binary + GPU node_modules.
+# @tensorflow/tfjs-node-gpu 4.x links libtensorflow 2.9 (CUDA 11 / cuDNN 8 sonames) while the
+# onnxruntime CUDA 12 provider needs CUDA 12 / cuDNN 9: the CUDA 11.8 runtime libraries and
+# cuDNN 8 are installed beside the base's CUDA 12 from NVIDIA's apt repository (already
+# configured in nvidia/cuda images). Build with --build-arg WITH_TFJS_NODE_GPU=false for an
+# ONNX-only GPU image without them (about 2 GB smaller; training then runs on tfjs/wasm).
+FROM ${CUDA_IMAGE} AS gpu
+ARG WITH_TFJS_NODE_GPU=true
+ARG CUDNN8_VERSION=8.9.7.29-1+cuda11.8
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini ca-certificates \
+ && if [ "$WITH_TFJS_NODE_GPU" = "true" ]; then \
+      apt-get install -y --no-install-recommends \
+        cuda-cudart-11-8 libcublas-11-8 libcufft-11-8 libcurand-11-8 libcusolver-11-8 libcusparse-11-8 \
+        "libcudnn8=${CUDNN8_VERSION}"; \
+    fi \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 1000 tickcast \
+ && useradd --uid 1000 --gid 1000 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin tickcast
+COPY --from=node-bin /usr/local/bin/node /usr/local/bin/node
+WORKDIR /app
+ENV NODE_ENV=production \
+    TICKCAST_HTTP_PORT=8080 \
+    TICKCAST_MODEL_DIR=/var/lib/tickcast/models \
+    TICKCAST_HEAP_PERCENT=60 \
+    TICKCAST_ENGINE=auto \
+    TICKCAST_TFJS_BACKEND=tensorflow \
+    LD_LIBRARY_PATH=/usr/local/cuda-11.8/targets/x86_64-linux/lib:/usr/local/nvidia/lib:/usr/local/nvidia/lib64 \
+    NVIDIA_VISIBLE_DEVICES=all \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility
+COPY --from=deps-gpu /app/node_modules ./node_modules
+COPY package.json package-lock.json tsconfig.json ./
+COPY bin ./bin
+COPY src ./src
+COPY --chmod=0755 deploy/docker/entrypoint.sh /usr/local/bin/tickcast-entrypoint
+RUN mkdir -p /var/lib/tickcast/models && chown 1000:1000 /var/lib/tickcast/models
+USER 1000:1000
+VOLUME ["/var/lib/tickcast/models"]
+EXPOSE 8080
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.TICKCAST_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/tickcast-entrypoint"]
+CMD ["node", "--import", "tsx", "src/main.ts"]
