@@ -1,0 +1,113 @@
+{{/* Chart name, truncated to the 63 characters Kubernetes allows in names and labels. */}}
+{{- define "tickcast.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Fully qualified app name: release-chart unless the release name already contains the chart name. */}}
+{{- define "tickcast.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "tickcast.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "tickcast.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "tickcast.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "tickcast.labels" -}}
+helm.sh/chart: {{ include "tickcast.chart" . }}
+{{ include "tickcast.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: tickcast
+{{- end }}
+
+{{- define "tickcast.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "tickcast.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Image reference: tag defaults to appVersion; the GPU variant appends gpu.imageTagSuffix. */}}
+{{- define "tickcast.image" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag }}
+{{- if .Values.gpu.enabled }}
+{{- $tag = printf "%s%s" $tag .Values.gpu.imageTagSuffix }}
+{{- end }}
+{{- printf "%s:%s" .Values.image.repository $tag }}
+{{- end }}
+
+{{/* HTTP port of the app (config.http.port, default 8080). */}}
+{{- define "tickcast.httpPort" -}}
+{{- $http := .Values.config.http | default dict }}
+{{- $http.port | default 8080 | int }}
+{{- end }}
+
+{{/* Drain budget in whole seconds, rounded up (config.shutdown.graceMs, default 25000). */}}
+{{- define "tickcast.drainSeconds" -}}
+{{- $shutdown := .Values.config.shutdown | default dict }}
+{{- $ms := $shutdown.graceMs | default 25000 | int }}
+{{- div (add $ms 999) 1000 }}
+{{- end }}
+
+{{/* terminationGracePeriodSeconds: explicit value (checked) or drain + preStop + 10 s margin. */}}
+{{- define "tickcast.terminationGracePeriodSeconds" -}}
+{{- $floor := add (include "tickcast.drainSeconds" . | int) (.Values.lifecycle.preStopSleepSeconds | int) }}
+{{- if gt (.Values.terminationGracePeriodSeconds | int) 0 }}
+{{- if le (.Values.terminationGracePeriodSeconds | int) $floor }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed the drain time plus the preStop sleep (%d s): raise it, or lower config.shutdown.graceMs" (.Values.terminationGracePeriodSeconds | int) $floor) }}
+{{- end }}
+{{- .Values.terminationGracePeriodSeconds | int }}
+{{- else }}
+{{- add $floor 10 }}
+{{- end }}
+{{- end }}
+
+{{/* Upper bound for autoscalers: a consumer group never uses more consumers than partitions. */}}
+{{- define "tickcast.maxReplicas" -}}
+{{- min (.Values.autoscaling.maxReplicas | int) (.Values.autoscaling.partitionCount | int) }}
+{{- end }}
+
+{{/* Kafka bootstrap servers for KEDA: explicit value or config.kafka.brokers. */}}
+{{- define "tickcast.bootstrapServers" -}}
+{{- if .Values.autoscaling.keda.bootstrapServers }}
+{{- .Values.autoscaling.keda.bootstrapServers }}
+{{- else }}
+{{- $kafka := .Values.config.kafka | default dict }}
+{{- join "," ($kafka.brokers | default list) }}
+{{- end }}
+{{- end }}
+
+{{/* Fails rendering on value combinations that cannot work. */}}
+{{- define "tickcast.validate" -}}
+{{- if and .Values.autoscaling.keda.enabled .Values.autoscaling.hpa.enabled }}
+{{- fail "autoscaling.keda.enabled and autoscaling.hpa.enabled are mutually exclusive: enable one" }}
+{{- end }}
+{{- $kafka := .Values.config.kafka | default dict }}
+{{- if and .Values.autoscaling.keda.enabled (not $kafka.brokers) (not .Values.autoscaling.keda.bootstrapServers) }}
+{{- fail "autoscaling.keda.enabled needs Kafka: set config.kafka.brokers (embedded mode has no consumer lag to scale on)" }}
+{{- end }}
+{{- if and .Values.kafkaAuth.sasl.enabled (not .Values.kafkaAuth.sasl.existingSecret) }}
+{{- fail "kafkaAuth.sasl.enabled needs kafkaAuth.sasl.existingSecret (a Secret with the SASL username and password)" }}
+{{- end }}
+{{- if and (eq .Values.modelStore.type "objectStore") (not .Values.modelStore.objectStore.uri) }}
+{{- fail "modelStore.type objectStore needs modelStore.objectStore.uri (s3://bucket/prefix)" }}
+{{- end }}
+{{- if and .Values.kafkaAuth.tls.caSecret (not $kafka.ssl) }}
+{{- fail "kafkaAuth.tls.caSecret is set but config.kafka.ssl is false: enable TLS or drop the CA" }}
+{{- end }}
+{{- end }}
