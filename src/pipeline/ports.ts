@@ -167,3 +167,38 @@ export interface ServingApi {
   /** True when new work should be refused (queue or event loop saturated, or draining). */
   overloaded(): { overloaded: boolean; retryAfterSeconds: number; reason?: string };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Anomaly scoring and pipeline events.
+// ---------------------------------------------------------------------------------------------
+
+/** One-step-ahead expectation for a tick, in the series' own units. */
+export interface Expectation {
+  lower: number;
+  p50: number;
+  upper: number;
+}
+
+/** Scores each tick against what was expected of it before it arrived (causal). */
+export interface AnomalyScorer {
+  observe(series: string, tsMs: number, value: number, expected: Expectation | null): {
+    score: number;
+    event?: { state: 'firing' | 'resolved'; severity: 'warning' | 'critical' };
+  };
+  forget(series: string): void;
+}
+
+export type TickOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'incomplete' | 'dead_letter';
+
+/** What the core reports; telemetry turns it into metrics, logs and spans. All optional. */
+export interface PipelineObserver {
+  tick?(outcome: TickOutcome): void;
+  deadLetter?(code: string, source: RawRecord['source']): void;
+  batch?(size: number, seconds: number, queueWaitSeconds: number): void;
+  forecast?(series: string, tickToForecastSeconds: number): void;
+  score?(series: string, score: number): void;
+  anomaly?(record: AnomalyRecord): void;
+  evicted?(series: string): void;
+  live?(event: LiveEvent): void;
+  backpressure?(paused: boolean, queued: number): void;
+}

@@ -1,0 +1,174 @@
+/**
+ * Load configuration once: defaults → YAML file → environment. All problems are reported
+ * together in one TC_CONFIG_INVALID error; the result is deep-frozen.
+ *
+ * Environment names are derived from the schema paths: `kafka.brokers` ↔ TICKCAST_KAFKA_BROKERS,
+ * `batching.maxWaitMs` ↔ TICKCAST_BATCHING_MAX_WAIT_MS. Arrays are comma-separated. Any variable
+ * may instead be given as `<NAME>_FILE` pointing to a file whose trimmed content is the value
+ * (the Kubernetes secret convention). `KAFKA_BROKERS` and `OTEL_EXPORTER_OTLP_ENDPOINT` are
+ * honoured as aliases.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ZodError } from 'zod';
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { configSchema, type Config, type ConfigInput } from './schema.ts';
+
+type Kind = 'string' | 'number' | 'boolean' | 'string[]' | 'number[]';
+
+/** Keys with no default (optional), which the defaults walk cannot see. */
+const OPTIONAL_KEYS: Array<[string, Kind]> = [
+  ['input.targets', 'string[]'],
+  ['kafka.transactionalId', 'string'],
+  ['kafka.sasl.mechanism', 'string'],
+  ['kafka.sasl.username', 'string'],
+  ['kafka.sasl.password', 'string'],
+];
+
+const ALIASES: Record<string, string> = {
+  KAFKA_BROKERS: 'kafka.brokers',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'telemetry.otlpEndpoint',
+  TICKCAST_CONFIG_FILE: '',
+};
+
+export function envName(path: string): string {
+  return 'TICKCAST_' + path.split('.').map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
+}
+
+/** Every configurable key with its value kind, derived from the schema's defaults. */
+export function configKeys(): Array<{ path: string; kind: Kind; env: string }> {
+  const out: Array<{ path: string; kind: Kind; env: string }> = [];
+  const walk = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(obj)) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      if (Array.isArray(v)) out.push({ path, kind: typeof v[0] === 'number' ? 'number[]' : 'string[]', env: envName(path) });
+      else if (v !== null && typeof v === 'object') walk(v as Record<string, unknown>, path);
+      else out.push({ path, kind: typeof v as Kind, env: envName(path) });
+    }
+  };
+  walk(configSchema.parse({}) as unknown as Record<string, unknown>, '');
+  for (const [path, kind] of OPTIONAL_KEYS) out.push({ path, kind, env: envName(path) });
+  return out;
+}
+
+function coerce(raw: string, kind: Kind, name: string, problems: string[]): unknown {
+  const s = raw.trim();
+  switch (kind) {
+    case 'string':
+      return s;
+    case 'number': {
+      const n = Number(s);
+      if (s === '' || !Number.isFinite(n)) problems.push(`${name}: expected a number; got "${s}"`);
+      return n;
+    }
+    case 'boolean':
+      if (/^(true|1|yes|on)$/i.test(s)) return true;
+      if (/^(false|0|no|off)$/i.test(s)) return false;
+      problems.push(`${name}: expected true or false; got "${s}"`);
+      return s;
+    case 'string[]':
+      return s === '' ? [] : s.split(',').map((x) => x.trim()).filter(Boolean);
+    case 'number[]':
+      return s === '' ? [] : s.split(',').map((x) => Number(x.trim()));
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = target;
+  for (const p of parts.slice(0, -1)) {
+    if (cur[p] === undefined || cur[p] === null || typeof cur[p] !== 'object') cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+function readEnvValue(env: NodeJS.ProcessEnv, name: string, problems: string[]): string | undefined {
+  const fileName = `${name}_FILE`;
+  if (env[fileName] !== undefined && env[fileName] !== '') {
+    try {
+      return readFileSync(env[fileName]!, 'utf8').trim();
+    } catch (err) {
+      problems.push(`${fileName}: cannot read "${env[fileName]}" (${(err as Error).message})`);
+      return undefined;
+    }
+  }
+  return env[name];
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Values layered over file and env (used by tests and the CLI). */
+  overrides?: ConfigInput;
+  file?: string;
+}
+
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? merge(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const problems: string[] = [];
+  let input: Record<string, unknown> = {};
+
+  const file = opts.file ?? env.TICKCAST_CONFIG_FILE;
+  if (file) {
+    try {
+      const parsed = parseYaml(readFileSync(file, 'utf8'));
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) input = parsed as Record<string, unknown>;
+      else if (parsed !== null) problems.push(`${file}: the top level must be a mapping`);
+    } catch (err) {
+      problems.push(`${file}: ${(err as Error).message}`);
+    }
+  }
+
+  const fromEnv: Record<string, unknown> = {};
+  const keys = configKeys();
+  const known = new Set<string>(Object.keys(ALIASES));
+  for (const { path, kind, env: name } of keys) {
+    known.add(name);
+    known.add(`${name}_FILE`);
+    const raw = readEnvValue(env, name, problems);
+    if (raw !== undefined) setPath(fromEnv, path, coerce(raw, kind, name, problems));
+  }
+  for (const [alias, path] of Object.entries(ALIASES)) {
+    if (!path || env[alias] === undefined) continue;
+    const kind = keys.find((k) => k.path === path)!.kind;
+    const already = keys.find((k) => k.path === path)!.env;
+    if (env[already] === undefined) setPath(fromEnv, path, coerce(env[alias]!, kind, alias, problems));
+  }
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('TICKCAST_') && !known.has(name)) problems.push(`${name}: unknown setting (see docs/configuration.md)`);
+  }
+
+  input = merge(merge(input, fromEnv), (opts.overrides ?? {}) as Record<string, unknown>);
+  try {
+    const cfg = configSchema.parse(input);
+    if (problems.length === 0) return deepFreeze(cfg) as Config;
+  } catch (err) {
+    if (!(err instanceof ZodError)) throw err;
+    for (const issue of err.issues) {
+      const path = issue.path.join('.');
+      problems.push(`${path || '(root)'}${path ? ` (${envName(path)})` : ''}: ${issue.message}`);
+    }
+  }
+  throw new TickcastError(ErrorCodes.CONFIG_INVALID, `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+    details: { problems },
+  });
+}
+
+export type { Config };

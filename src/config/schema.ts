@@ -1,0 +1,210 @@
+/**
+ * The one configuration schema. Every default lives here; units are in the names (Ms, Bytes).
+ * Sources, lowest precedence first: these defaults → YAML file (TICKCAST_CONFIG_FILE) → env TICKCAST_*.
+ * docs/configuration.md is the reference for every key (a test keeps the two in sync).
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const nonNegInt = z.number().int().nonnegative();
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, ".", "_", "-" (1–249 chars)');
+
+export const configSchema = z
+  .object({
+    /** Service name for logs, traces and the Kafka client id. */
+    serviceName: z.string().min(1).default('tickcast'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    kafka: z
+      .object({
+        /** Broker list. Empty → embedded mode: in-process replay source and log sink, no Kafka. */
+        brokers: z.array(z.string().min(1)).default([]),
+        clientId: z.string().min(1).default('tickcast'),
+        groupId: z.string().min(1).default('tickcast'),
+        ssl: z.boolean().default(false),
+        sasl: z
+          .object({
+            mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+            username: z.string().min(1),
+            password: z.string().min(1),
+          })
+          .optional(),
+        sessionTimeoutMs: positiveInt.default(30_000),
+        heartbeatIntervalMs: positiveInt.default(3_000),
+        /** Partitions processed concurrently by this instance (their windows share one micro-batcher). */
+        partitionsConsumedConcurrently: positiveInt.default(4),
+        fromBeginning: z.boolean().default(false),
+        /** 'at-least-once' (default, idempotent producer) or 'exactly-once' (transactional consume-transform-produce). */
+        delivery: z.enum(['at-least-once', 'exactly-once']).default('at-least-once'),
+        transactionalId: z.string().min(1).optional(),
+        /** Create missing topics at start (tolerates brokers that refuse CreateTopics). */
+        createTopics: z.boolean().default(false),
+        topicPartitions: positiveInt.default(6),
+        compression: z.enum(['none', 'gzip']).default('none'),
+      })
+      .default({}),
+
+    topics: z
+      .object({
+        ticks: topicName.default('ticks'),
+        forecasts: topicName.default('forecasts'),
+        anomalies: topicName.default('anomalies'),
+        dlq: topicName.default('ticks.dlq'),
+      })
+      .default({}),
+
+    input: z
+      .object({
+        /** Input feature names, in model order. A univariate record `{"value": x}` maps to the first. */
+        features: z.array(z.string().min(1)).min(1).default(['value']),
+        /** Forecast feature(s); default: the first feature. */
+        targets: z.array(z.string().min(1)).min(1).optional(),
+        /** Records larger than this go to the DLQ (TC_RECORD_TOO_LARGE). */
+        maxRecordBytes: positiveInt.default(64 * 1024),
+        /** Allowed series id pattern; others go to the DLQ (TC_RECORD_BAD_SERIES). */
+        seriesPattern: z.string().default('^[A-Za-z0-9._:/@-]{1,128}$'),
+        /** Missing feature values: 'reject' (DLQ) or 'carry' (carry the last value forward). */
+        missingFeature: z.enum(['reject', 'carry']).default('reject'),
+      })
+      .default({}),
+
+    windows: z
+      .object({
+        /** Look-back length; must equal the model's window. */
+        length: positiveInt.default(64),
+        /** Forecast every `stride` accepted ticks once the window is full. */
+        stride: positiveInt.default(1),
+        maxSeries: positiveInt.default(10_000),
+        /** Series with no tick for this long are evicted. */
+        idleEvictMs: positiveInt.default(6 * 60 * 60 * 1000),
+        /** Ticks older than the series' last ts: 'drop' (counted) — see docs/architecture.md. */
+        latePolicy: z.enum(['drop']).default('drop'),
+        /** Equal timestamps: 'drop' the newcomer or 'replace' the last value. */
+        duplicatePolicy: z.enum(['drop', 'replace']).default('drop'),
+        /** Half-life, in ticks, of the running per-series mean/variance used for normalisation. */
+        normHalfLifeTicks: positiveInt.default(2_000),
+      })
+      .default({}),
+
+    batching: z
+      .object({
+        maxBatchSize: positiveInt.default(64),
+        maxWaitMs: nonNegInt.default(2),
+        /** Model calls in flight at once. */
+        maxInFlightBatches: positiveInt.default(2),
+        /** Queued windows above which the consumer pauses… */
+        highWaterMark: positiveInt.default(4_096),
+        /** …and below which it resumes. */
+        lowWaterMark: nonNegInt.default(1_024),
+      })
+      .default({}),
+
+    model: z
+      .object({
+        /** Checkpoint directory (versioned artifacts). Empty → a model is trained at start on the bundled sample. */
+        dir: z.string().default(''),
+        engine: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
+        backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+        onnxIntraOpThreads: nonNegInt.default(0),
+        horizon: positiveInt.default(8),
+        quantiles: z.array(z.number().gt(0).lt(1)).min(1).default([0.1, 0.5, 0.9]),
+        dModel: positiveInt.default(32),
+        /** Epochs for the bootstrap model trained at start when no checkpoint exists. */
+        bootstrapEpochs: positiveInt.default(3),
+        keepVersions: positiveInt.default(5),
+      })
+      .default({}),
+
+    anomaly: z
+      .object({
+        enabled: z.boolean().default(true),
+        warningThreshold: z.number().min(0).max(1).default(0.9),
+        criticalThreshold: z.number().min(0).max(1).default(0.99),
+        /** Series exported individually on the score gauge (empty → top-k by score). */
+        scoreGaugeSeries: z.array(z.string()).default([]),
+        scoreGaugeTopK: positiveInt.default(20),
+      })
+      .default({}),
+
+    finetune: z
+      .object({
+        enabled: z.boolean().default(false),
+        intervalMs: positiveInt.default(60_000),
+        steps: positiveInt.default(50),
+        learningRate: z.number().positive().max(0.01).default(5e-4),
+        replayCapacity: positiveInt.default(20_000),
+        minImprovement: z.number().min(0).max(1).default(0.02),
+        minSamples: positiveInt.default(200),
+        rollbackRegression: z.number().min(0).default(0.1),
+      })
+      .default({}),
+
+    http: z
+      .object({
+        enabled: z.boolean().default(true),
+        host: z.string().default('0.0.0.0'),
+        port: nonNegInt.max(65535).default(8080),
+        apiKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).default([]),
+        requireAuthForReads: z.boolean().default(false),
+        bodyLimitBytes: positiveInt.default(1024 * 1024),
+        rateLimitPerSecond: positiveInt.default(200),
+        rateLimitBurst: positiveInt.default(400),
+      })
+      .default({}),
+
+    embedded: z
+      .object({
+        /** CSV replayed in embedded mode (timestamp,value). Default: the bundled NAB sample. */
+        dataFile: z.string().default(''),
+        /** Replay speed in ticks per second per series (0 = as fast as possible). */
+        ticksPerSecond: z.number().nonnegative().default(50),
+        /** Series replayed: the sample is shifted and scaled into this many series. */
+        series: positiveInt.default(4),
+        /** Stop after this many ticks in total (0 = loop forever). */
+        maxTicks: nonNegInt.default(0),
+      })
+      .default({}),
+
+    shutdown: z
+      .object({
+        /** Time given to drain in-flight work on SIGTERM before forcing exit. */
+        graceMs: positiveInt.default(25_000),
+      })
+      .default({}),
+
+    telemetry: z
+      .object({
+        /** OTLP/HTTP traces endpoint; empty → tracing off. */
+        otlpEndpoint: z.string().default(''),
+        defaultMetrics: z.boolean().default(true),
+      })
+      .default({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.batching.lowWaterMark >= c.batching.highWaterMark) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['batching', 'lowWaterMark'], message: 'must be below batching.highWaterMark' });
+    }
+    if (c.anomaly.warningThreshold > c.anomaly.criticalThreshold) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['anomaly', 'warningThreshold'], message: 'must not exceed anomaly.criticalThreshold' });
+    }
+    for (const t of c.input.targets ?? []) {
+      if (!c.input.features.includes(t)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['input', 'targets'], message: `target "${t}" is not one of input.features (${c.input.features.join(', ')})` });
+      }
+    }
+    if (!c.model.quantiles.includes(0.5)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['model', 'quantiles'], message: 'must contain 0.5 (the median is the point forecast)' });
+    }
+    if (c.kafka.delivery === 'exactly-once' && !c.kafka.transactionalId) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['kafka', 'transactionalId'], message: 'is required when kafka.delivery is "exactly-once"' });
+    }
+    try {
+      new RegExp(c.input.seriesPattern);
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['input', 'seriesPattern'], message: 'is not a valid regular expression' });
+    }
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = Readonly<z.output<typeof configSchema>>;

@@ -1,0 +1,109 @@
+/**
+ * Decode one input record into a Tick, or say exactly why not. Never throws on input: every
+ * failure is returned as a TickcastError whose code lands in the dead-letter headers.
+ *
+ * Accepted value (JSON object):
+ *   {"series":"AAPL","ts":1732060800123,"values":{"price":187.3,"volume":1200}}
+ *   {"ts":"2024-11-20T00:00:00Z","value":187.3}            (univariate; series from the key)
+ */
+import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
+import type { Tick } from './types.ts';
+
+export interface CodecOptions {
+  features: readonly string[];
+  maxRecordBytes: number;
+  seriesPattern: RegExp;
+  /** 'carry': a missing feature becomes NaN and the window store carries the last value forward. */
+  missingFeature: 'reject' | 'carry';
+}
+
+export type DecodeResult = { ok: true; tick: Tick } | { ok: false; error: TickcastError };
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+// Epoch ms between 1970 and 2200: rejects seconds (too small) and µs/ns (too large) by mistake.
+const MIN_TS_MS = 1e11;
+const MAX_TS_MS = 7.3e12;
+
+function fail(code: Parameters<typeof recordError>[0], message: string): DecodeResult {
+  return { ok: false, error: recordError(code, message) };
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+export function parseTimestamp(ts: unknown): number | null {
+  if (typeof ts === 'number') return Number.isFinite(ts) && ts >= MIN_TS_MS && ts <= MAX_TS_MS ? ts : null;
+  if (typeof ts === 'string' && ISO_8601.test(ts.trim())) {
+    const s = ts.trim();
+    // A naive timestamp (no zone) is read as UTC, never as the host's local time.
+    const ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(s) || s.length === 10 ? s : `${s.replace(' ', 'T')}Z`);
+    return Number.isFinite(ms) ? ms : null;
+  }
+  return null;
+}
+
+export function decodeTick(key: Buffer | null, value: Buffer | null, opts: CodecOptions): DecodeResult {
+  if (value === null || value.length === 0) return fail(ErrorCodes.RECORD_INVALID, 'record has no value (tombstone or empty); expected a JSON tick object');
+  if (value.length > opts.maxRecordBytes) {
+    return fail(ErrorCodes.RECORD_TOO_LARGE, `record is ${value.length} bytes; the limit is ${opts.maxRecordBytes} (input.maxRecordBytes)`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(value.toString('utf8'));
+  } catch (err) {
+    return fail(ErrorCodes.RECORD_NOT_JSON, `value is not valid JSON (${(err as Error).message})`);
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return fail(ErrorCodes.RECORD_INVALID, `value must be a JSON object like {"series":"id","ts":<epoch ms>,"values":{...}}; got ${show(body)}`);
+  }
+  const rec = body as Record<string, unknown>;
+
+  let series: unknown = rec.series;
+  if (series === undefined || series === null) series = key && key.length > 0 ? key.toString('utf8') : undefined;
+  if (typeof series !== 'string' || series.length === 0) {
+    return fail(ErrorCodes.RECORD_BAD_SERIES, 'series id missing: set "series" in the value or use the series id as the record key');
+  }
+  if (!opts.seriesPattern.test(series)) {
+    return fail(ErrorCodes.RECORD_BAD_SERIES, `series id ${show(series)} does not match ${opts.seriesPattern.source} (input.seriesPattern)`);
+  }
+
+  if (rec.ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, 'ts missing: give epoch milliseconds or an ISO-8601 string');
+  const tsMs = parseTimestamp(rec.ts);
+  if (tsMs === null) return fail(ErrorCodes.RECORD_BAD_TS, `ts must be epoch ms or ISO-8601; got ${show(rec.ts)}`);
+
+  const features = opts.features;
+  const values = new Float64Array(features.length);
+  if (rec.values !== undefined) {
+    if (rec.values === null || typeof rec.values !== 'object' || Array.isArray(rec.values)) {
+      return fail(ErrorCodes.RECORD_BAD_VALUE, `"values" must be an object of feature → number; got ${show(rec.values)}`);
+    }
+    const vals = rec.values as Record<string, unknown>;
+    for (let i = 0; i < features.length; i++) {
+      const v = vals[features[i]];
+      if (v === undefined || v === null) {
+        if (opts.missingFeature === 'carry') {
+          values[i] = Number.NaN;
+          continue;
+        }
+        return fail(ErrorCodes.RECORD_MISSING_FEATURE, `feature "${features[i]}" missing from "values" (expected ${features.join(', ')})`);
+      }
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        return fail(ErrorCodes.RECORD_BAD_VALUE, `values.${features[i]} must be a finite number; got ${show(v)}`);
+      }
+      values[i] = v;
+    }
+  } else if (rec.value !== undefined) {
+    if (typeof rec.value !== 'number' || !Number.isFinite(rec.value)) {
+      return fail(ErrorCodes.RECORD_BAD_VALUE, `value must be a finite number; got ${show(rec.value)}`);
+    }
+    if (features.length !== 1) {
+      return fail(ErrorCodes.RECORD_MISSING_FEATURE, `a univariate "value" was sent but ${features.length} features are configured (${features.join(', ')}); send "values"`);
+    }
+    values[0] = rec.value;
+  } else {
+    return fail(ErrorCodes.RECORD_MISSING_FEATURE, 'neither "values" (object) nor "value" (number) present');
+  }
+  return { ok: true, tick: { series, tsMs, values } };
+}

@@ -1,0 +1,239 @@
+/**
+ * Per-series sliding windows in fixed-size ring buffers (Float32Array), with online
+ * normalisation statistics, a cap on series count (LRU eviction) and idle eviction.
+ *
+ * Timestamp policy (docs/architecture.md): a tick older than the series' last accepted tick is
+ * dropped as `late`; one with an equal timestamp is `duplicate` (dropped, or replaces the last
+ * value under duplicatePolicy 'replace'); gaps are accepted as they come (the model sees ticks in
+ * order, and the forecast step spacing follows the series' typical interval).
+ *
+ * Normalisation: exponentially weighted mean and variance per feature whose weight starts as the
+ * exact running average (1/n) and settles at a half-life of `normHalfLifeTicks`, so a series'
+ * level and scale may drift slowly without retraining. Windows are z-normalised on read with the
+ * statistics current at that moment (the whole window uses one set of statistics).
+ */
+
+/** 'incomplete': a feature was missing and there is no earlier value to carry forward. */
+export type PushOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'incomplete';
+
+export interface WindowStoreOptions {
+  window: number;
+  features: number;
+  stride: number;
+  maxSeries: number;
+  idleEvictMs: number;
+  duplicatePolicy: 'drop' | 'replace';
+  normHalfLifeTicks: number;
+}
+
+export interface SeriesStats {
+  mean: Float64Array;
+  std: Float64Array;
+}
+
+class SeriesState {
+  readonly values: Float32Array;
+  readonly ts: Float64Array;
+  head = 0; // next write slot
+  count = 0; // ticks accepted in total
+  lastTs = -Infinity;
+  lastSeenMs = 0;
+  sinceForecast = 0;
+  intervalMs = 0; // EMA of tick spacing
+  readonly mean: Float64Array;
+  readonly m2: Float64Array; // EW variance
+  readonly last: Float64Array; // last accepted raw values (for carry-forward)
+
+  constructor(window: number, features: number) {
+    this.values = new Float32Array(window * features);
+    this.ts = new Float64Array(window);
+    this.mean = new Float64Array(features);
+    this.m2 = new Float64Array(features);
+    this.last = new Float64Array(features).fill(Number.NaN);
+  }
+}
+
+export class WindowStore {
+  readonly #opts: WindowStoreOptions;
+  readonly #series = new Map<string, SeriesState>();
+  readonly #alphaFloor: number;
+  #evictions = 0;
+
+  constructor(opts: WindowStoreOptions) {
+    this.#opts = opts;
+    this.#alphaFloor = 1 - Math.pow(0.5, 1 / opts.normHalfLifeTicks);
+  }
+
+  get size(): number {
+    return this.#series.size;
+  }
+
+  /** Series evicted so far (cap or idle). */
+  get evictions(): number {
+    return this.#evictions;
+  }
+
+  has(series: string): boolean {
+    return this.#series.has(series);
+  }
+
+  /**
+   * Add a tick. `values` may hold NaN for a missing feature, which carries the last value forward
+   * (with nothing to carry, the tick is 'incomplete' and not stored). Returns what happened,
+   * whether a forecast is due, and the id of a series evicted to make room.
+   */
+  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number): { outcome: PushOutcome; ready: boolean; evicted?: string } {
+    const o = this.#opts;
+    let s = this.#series.get(series);
+    for (let f = 0; f < o.features; f++) {
+      if (Number.isNaN(values[f]) && (s === undefined || Number.isNaN(s.last[f]))) return { outcome: 'incomplete', ready: false };
+    }
+    let evicted: string | undefined;
+    if (s === undefined) {
+      if (this.#series.size >= o.maxSeries) {
+        evicted = this.#series.keys().next().value as string;
+        this.#series.delete(evicted);
+        this.#evictions++;
+      }
+      s = new SeriesState(o.window, o.features);
+      this.#series.set(series, s);
+    } else {
+      // Map order doubles as recency order: move to the back.
+      this.#series.delete(series);
+      this.#series.set(series, s);
+    }
+    s.lastSeenMs = nowMs;
+
+    if (tsMs < s.lastTs) return { outcome: 'late', ready: false, evicted };
+    const F = o.features;
+    if (tsMs === s.lastTs) {
+      if (o.duplicatePolicy === 'drop') return { outcome: 'duplicate', ready: false, evicted };
+      const slot = (s.head - 1 + o.window) % o.window;
+      for (let f = 0; f < F; f++) {
+        const v = Number.isNaN(values[f]) ? s.last[f] : values[f];
+        s.values[slot * F + f] = v;
+        s.last[f] = v;
+      }
+      return { outcome: 'replaced', ready: false, evicted };
+    }
+
+    if (s.count > 0) {
+      const dt = tsMs - s.lastTs;
+      s.intervalMs = s.intervalMs === 0 ? dt : 0.9 * s.intervalMs + 0.1 * dt;
+    }
+    const n = s.count + 1;
+    const alpha = Math.max(1 / n, this.#alphaFloor);
+    const base = s.head * F;
+    for (let f = 0; f < F; f++) {
+      const v = Number.isNaN(values[f]) ? s.last[f] : values[f];
+      s.values[base + f] = v;
+      s.last[f] = v;
+      const d = v - s.mean[f];
+      s.mean[f] += alpha * d;
+      s.m2[f] = (1 - alpha) * (s.m2[f] + alpha * d * d);
+    }
+    s.ts[s.head] = tsMs;
+    s.head = (s.head + 1) % o.window;
+    s.count = n;
+    s.lastTs = tsMs;
+
+    let ready = false;
+    if (s.count >= o.window) {
+      s.sinceForecast++;
+      if (s.sinceForecast >= o.stride || s.count === o.window) {
+        ready = true;
+        s.sinceForecast = 0;
+      }
+    }
+    return { outcome: 'accepted', ready, evicted };
+  }
+
+  /** True when the series has a full window. */
+  isReady(series: string): boolean {
+    const s = this.#series.get(series);
+    return s !== undefined && s.count >= this.#opts.window;
+  }
+
+  ticks(series: string): number {
+    return this.#series.get(series)?.count ?? 0;
+  }
+
+  lastTs(series: string): number | null {
+    const s = this.#series.get(series);
+    return s && s.count > 0 ? s.lastTs : null;
+  }
+
+  /** Typical spacing between ticks in ms (EMA); 0 until two ticks were seen. */
+  intervalMs(series: string): number {
+    return this.#series.get(series)?.intervalMs ?? 0;
+  }
+
+  /** Current normalisation statistics (copies). */
+  stats(series: string): SeriesStats | null {
+    const s = this.#series.get(series);
+    if (!s) return null;
+    const F = this.#opts.features;
+    const std = new Float64Array(F);
+    for (let f = 0; f < F; f++) std[f] = normStd(s.m2[f], s.mean[f]);
+    return { mean: Float64Array.from(s.mean), std };
+  }
+
+  /**
+   * Write the z-normalised window (oldest first, [window, features]) into `out` at `offset` and
+   * return the statistics used. The caller owns `out`. Returns null if the window is not full.
+   */
+  snapshot(series: string, out: Float32Array, offset: number): SeriesStats | null {
+    const s = this.#series.get(series);
+    const o = this.#opts;
+    if (!s || s.count < o.window) return null;
+    const stats = this.stats(series)!;
+    const F = o.features;
+    for (let w = 0; w < o.window; w++) {
+      const slot = ((s.head + w) % o.window) * F;
+      for (let f = 0; f < F; f++) out[offset + w * F + f] = (s.values[slot + f] - stats.mean[f]) / stats.std[f];
+    }
+    return stats;
+  }
+
+  /** Raw recent values, oldest first (for the HTTP series view). */
+  recent(series: string): { ts: number[]; values: number[][] } | null {
+    const s = this.#series.get(series);
+    if (!s) return null;
+    const o = this.#opts;
+    const n = Math.min(s.count, o.window);
+    const ts: number[] = [];
+    const values: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const slot = (s.head - n + i + o.window) % o.window;
+      ts.push(s.ts[slot]);
+      values.push(Array.from(s.values.subarray(slot * o.features, (slot + 1) * o.features)));
+    }
+    return { ts, values };
+  }
+
+  /** Series ids in least-recently-seen order. */
+  ids(): IterableIterator<string> {
+    return this.#series.keys();
+  }
+
+  /** Evict series idle for longer than idleEvictMs; returns the evicted ids. */
+  evictIdle(nowMs: number): string[] {
+    const out: string[] = [];
+    for (const [id, s] of this.#series) {
+      if (nowMs - s.lastSeenMs <= this.#opts.idleEvictMs) break; // recency order: the rest are newer
+      out.push(id);
+    }
+    for (const id of out) this.#series.delete(id);
+    this.#evictions += out.length;
+    return out;
+  }
+
+  delete(series: string): boolean {
+    return this.#series.delete(series);
+  }
+}
+
+/** Standard deviation with a floor so constant series normalise to 0 instead of dividing by 0. */
+export function normStd(variance: number, mean: number): number {
+  return Math.sqrt(Math.max(variance, 1e-12 * (1 + mean * mean), 1e-12));
+}

@@ -1,0 +1,48 @@
+/** Sleeps and loops that shutdown can interrupt. No bare setInterval anywhere in tickcast. */
+
+/** Resolves after `ms`, or early (without throwing) when `signal` aborts. Returns true if aborted. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(false);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Run `body` every `intervalMs` until `signal` aborts. Errors from `body` go to `onError` and the
+ * loop continues. Returns a promise that settles when the loop has fully stopped.
+ */
+export async function loop(
+  intervalMs: number,
+  signal: AbortSignal,
+  body: (signal: AbortSignal) => Promise<void> | void,
+  onError: (err: unknown) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    if (await sleep(intervalMs, signal)) break;
+    try {
+      await body(signal);
+    } catch (err) {
+      onError(err);
+    }
+  }
+}
+
+/** A promise plus its resolve/reject (Promise.withResolvers is Node 22+). */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}

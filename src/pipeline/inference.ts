@@ -1,0 +1,123 @@
+/**
+ * The inference stage shared by the stream and HTTP: one micro-batcher in front of the current
+ * Predictor. Each job carries a normalised window; results come back per job. The predictor can
+ * be swapped atomically (a promoted or rolled-back model): batches already running finish on the
+ * model they started with, the next batch uses the new one, and the old one is disposed when its
+ * last batch is done.
+ */
+import { MicroBatcher } from '../domain/micro-batcher.ts';
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import type { ModelSpec } from '../domain/types.ts';
+import type { PipelineObserver, Predictor } from './ports.ts';
+
+export interface InferenceJob {
+  /** Normalised window [window, features]. Owned by the job until its result resolves. */
+  x: Float32Array;
+  attention?: boolean;
+}
+
+export interface InferenceResult {
+  /** [horizon, targets, quantiles] for this job. */
+  y: Float32Array;
+  attention?: Float32Array;
+  model: string;
+}
+
+export interface InferenceOptions {
+  maxBatchSize: number;
+  maxWaitMs: number;
+  maxInFlightBatches: number;
+  observer?: PipelineObserver;
+}
+
+export class InferenceStage {
+  #predictor: Predictor;
+  readonly #batcher: MicroBatcher<InferenceJob, InferenceResult>;
+  readonly #running = new Map<Predictor, number>();
+  readonly #retired = new Set<Predictor>();
+
+  constructor(predictor: Predictor, opts: InferenceOptions) {
+    this.#predictor = predictor;
+    this.#batcher = new MicroBatcher<InferenceJob, InferenceResult>({
+      maxBatchSize: opts.maxBatchSize,
+      maxWaitMs: opts.maxWaitMs,
+      maxInFlight: opts.maxInFlightBatches,
+      run: (jobs) => this.#run(jobs),
+      onBatch: (size, s, wait) => opts.observer?.batch?.(size, s, wait),
+    });
+  }
+
+  get predictor(): Predictor {
+    return this.#predictor;
+  }
+
+  get spec(): ModelSpec {
+    return this.#predictor.spec;
+  }
+
+  /** Windows waiting for a batch plus those in running batches (approximate). */
+  get queued(): number {
+    return this.#batcher.queued;
+  }
+
+  get inFlightBatches(): number {
+    return this.#batcher.inFlight;
+  }
+
+  submit(job: InferenceJob): Promise<InferenceResult> {
+    return this.#batcher.submit(job);
+  }
+
+  /**
+   * Swap in another predictor with the same input/output spec. Returns the old one, which is
+   * disposed once its in-flight batches finish (unless `keepOld`).
+   */
+  swap(next: Predictor, opts: { keepOld?: boolean } = {}): Predictor {
+    const cur = this.#predictor;
+    const a = cur.spec;
+    const b = next.spec;
+    if (a.window !== b.window || a.horizon !== b.horizon || a.features.join() !== b.features.join() || a.targets.join() !== b.targets.join() || a.quantiles.join() !== b.quantiles.join()) {
+      throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `cannot swap in model ${next.version}: its spec differs from the serving model ${cur.version}`);
+    }
+    this.#predictor = next;
+    if (!opts.keepOld) this.#retire(cur);
+    return cur;
+  }
+
+  async close(): Promise<void> {
+    await this.#batcher.close();
+  }
+
+  #retire(p: Predictor): void {
+    if ((this.#running.get(p) ?? 0) === 0) void p.dispose();
+    else this.#retired.add(p);
+  }
+
+  async #run(jobs: InferenceJob[]): Promise<InferenceResult[]> {
+    const p = this.#predictor; // the whole batch runs on one model
+    this.#running.set(p, (this.#running.get(p) ?? 0) + 1);
+    try {
+      const { window: W, features: F, horizon: H, targets, quantiles } = p.spec;
+      const per = W * F.length;
+      const x = new Float32Array(jobs.length * per);
+      for (let i = 0; i < jobs.length; i++) {
+        if (jobs[i].x.length !== per) throw new TickcastError(ErrorCodes.MODEL_INPUT_SHAPE, `window has ${jobs[i].x.length} values; the model expects ${W}×${F.length}`, { statusCode: 400 });
+        x.set(jobs[i].x, i * per);
+      }
+      const wantAttention = jobs.some((j) => j.attention);
+      const out = await p.predict({ x, batch: jobs.length }, { attention: wantAttention });
+      const yPer = H * targets.length * quantiles.length;
+      return jobs.map((j, i) => ({
+        y: out.y.subarray(i * yPer, (i + 1) * yPer),
+        attention: j.attention && out.attention ? out.attention.subarray(i * W, (i + 1) * W) : undefined,
+        model: p.version,
+      }));
+    } finally {
+      const n = (this.#running.get(p) ?? 1) - 1;
+      if (n === 0) {
+        this.#running.delete(p);
+        if (this.#retired.delete(p)) void p.dispose();
+      } else this.#running.set(p, n);
+    }
+  }
+}

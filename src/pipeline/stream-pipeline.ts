@@ -1,0 +1,179 @@
+/**
+ * The streaming use case: records in → decoded ticks → per-series windows → micro-batched
+ * inference → forecasts, anomaly alerts and dead letters out. Transport-neutral: the Kafka source
+ * and the embedded replay source both call `handle()` with consecutive records of one partition.
+ *
+ * Delivery contract: `handle()` resolves only after every output derived from the records it was
+ * given has been acknowledged by the sink, so the source may then commit their offsets
+ * (at-least-once). It never rejects because of bad input: bad records become dead letters.
+ *
+ * Causality: each tick is scored against the forecast made BEFORE it arrived. Within one call the
+ * work runs in three phases — (1) decode and window all records in order, snapshotting the windows
+ * that are due; (2) run those windows through the model together; (3) walk the ticks again in
+ * order, scoring each against the forecast then current and installing new forecasts as it passes
+ * the ticks that made them.
+ */
+import { decodeTick, type CodecOptions } from '../domain/tick-codec.ts';
+import { band, decodeForecast } from '../domain/forecast.ts';
+import type { WindowStore } from '../domain/window-store.ts';
+import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
+import type { TickcastError } from '../errors/index.ts';
+import type { ForecastBook } from './forecast-book.ts';
+import type { InferenceResult, InferenceStage } from './inference.ts';
+import type { AnomalyRecord, AnomalyScorer, OutMessage, OutputSink, PipelineObserver } from './ports.ts';
+import { dlqHeaders } from './dead-letter.ts';
+
+export interface StreamPipelineDeps {
+  store: WindowStore;
+  book: ForecastBook;
+  inference: InferenceStage;
+  sink: OutputSink;
+  codec: CodecOptions;
+  scorer: AnomalyScorer | null;
+  observer?: PipelineObserver;
+  /** Wall clock in ms (injected for tests). */
+  now?: () => number;
+  /** Trace-context hook: called per forecast/alert to get headers to attach (W3C traceparent). */
+  traceHeaders?: (source: RawRecord) => Record<string, string>;
+}
+
+interface Accepted {
+  tick: Tick;
+  rec: RawRecord;
+  job: Promise<InferenceResult> | null;
+  /** Statistics used to normalise the window (for de-normalising its forecast). */
+  stats: { mean: Float64Array; std: Float64Array } | null;
+  intervalMs: number;
+}
+
+export class StreamPipeline {
+  readonly #d: StreamPipelineDeps;
+  readonly #now: () => number;
+  readonly #targetIdx: number[];
+
+  constructor(deps: StreamPipelineDeps) {
+    this.#d = deps;
+    this.#now = deps.now ?? Date.now;
+    const spec = deps.inference.spec;
+    this.#targetIdx = spec.targets.map((t) => spec.features.indexOf(t));
+  }
+
+  async handle(records: RawRecord[]): Promise<void> {
+    const d = this.#d;
+    const spec = d.inference.spec;
+    const per = spec.window * spec.features.length;
+    const out: OutMessage[] = [];
+    const accepted: Accepted[] = [];
+
+    // Phase 1: decode and window, in order.
+    for (const rec of records) {
+      const res = decodeTick(rec.key, rec.value, d.codec);
+      if (!res.ok) {
+        out.push(this.#deadLetter(rec, res.error));
+        continue;
+      }
+      const tick = res.tick;
+      const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now());
+      if (pushed.evicted !== undefined) this.#forget(pushed.evicted);
+      d.observer?.tick?.(pushed.outcome);
+      if (pushed.outcome !== 'accepted') continue;
+      let job: Promise<InferenceResult> | null = null;
+      let stats = null;
+      if (pushed.ready) {
+        const x = new Float32Array(per);
+        stats = d.store.snapshot(tick.series, x, 0);
+        job = d.inference.submit({ x });
+      }
+      accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series) });
+    }
+
+    // Phase 2: wait for the model. A failed batch fails the whole call (retriable: the source
+    // does not commit and the records are processed again).
+    const results = await Promise.all(accepted.map((a) => a.job));
+
+    // Phase 3: score and emit, in order.
+    for (let i = 0; i < accepted.length; i++) {
+      const a = accepted[i];
+      const series = a.tick.series;
+      const target = a.tick.values[this.#targetIdx[0]];
+      const expected = d.book.nextExpectation(series);
+      d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
+      if (d.scorer) this.#score(a, target, expected, out);
+      const r = results[i];
+      if (r && a.stats) {
+        const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
+        d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+        out.push(this.#forecastMessage(a, r.model, steps));
+        d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
+        d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+      }
+    }
+
+    if (out.length > 0) await d.sink.send(out);
+  }
+
+  #score(a: Accepted, value: number, expected: ForecastStep | null, out: OutMessage[]): void {
+    const d = this.#d;
+    const spec = d.inference.spec;
+    const series = a.tick.series;
+    const exp = expected ? band(expected, spec) : null;
+    const { score, event } = d.scorer!.observe(series, a.tick.tsMs, value, exp);
+    const entry = d.book.entry(series);
+    entry.lastScore = score;
+    d.observer?.score?.(series, score);
+    if (!event) return;
+    entry.firing = event.state === 'firing';
+    const rec: AnomalyRecord = {
+      series,
+      ts: a.tick.tsMs,
+      value,
+      expected: exp?.p50 ?? Number.NaN,
+      lower: exp?.lower ?? Number.NaN,
+      upper: exp?.upper ?? Number.NaN,
+      score,
+      severity: event.severity,
+      state: event.state,
+      model: entry.forecast?.model ?? 'statistical',
+      source: a.rec.source,
+    };
+    d.book.addAnomaly(rec);
+    d.observer?.anomaly?.(rec);
+    d.observer?.live?.({ type: 'anomaly', record: rec });
+    out.push({ stream: 'anomalies', key: series, value: JSON.stringify(rec, nanToNull), headers: { ...this.#trace(a.rec) } });
+  }
+
+  #forecastMessage(a: Accepted, model: string, steps: ForecastStep[][]): OutMessage {
+    const spec = this.#d.inference.spec;
+    const body: Record<string, unknown> = {
+      series: a.tick.series,
+      ts: a.tick.tsMs,
+      model,
+      horizon: steps[0],
+      latencyMs: Math.max(0, this.#now() - a.rec.receivedAtMs),
+    };
+    if (spec.targets.length > 1) body.targets = Object.fromEntries(spec.targets.map((t, i) => [t, steps[i]]));
+    return { stream: 'forecasts', key: a.tick.series, value: JSON.stringify(body), headers: { ...this.#trace(a.rec) } };
+  }
+
+  #deadLetter(rec: RawRecord, err: TickcastError): OutMessage {
+    this.#d.observer?.tick?.('dead_letter');
+    this.#d.observer?.deadLetter?.(err.code, rec.source);
+    // The original bytes go out unchanged; the reason travels in headers.
+    return { stream: 'dlq', key: rec.key, value: rec.value ?? Buffer.alloc(0), headers: { ...rec.headers, ...dlqHeaders(err, rec.source) } };
+  }
+
+  #trace(rec: RawRecord): Record<string, string> {
+    return this.#d.traceHeaders?.(rec) ?? {};
+  }
+
+  #forget(series: string): void {
+    this.#d.book.forget(series);
+    this.#d.scorer?.forget(series);
+    this.#d.observer?.evicted?.(series);
+  }
+}
+
+/** JSON has no NaN: alerts raised before any forecast carry null expectations. */
+function nanToNull(_k: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
+}
