@@ -10,17 +10,18 @@
 # buffers live outside it.
 #
 # Contract (tested in test/unit/deploy/entrypoint.test.ts):
-#   TICKCAST_HEAP_PERCENT  share of the limit for --max-old-space-size (default 60, 0 disables)
-#   TICKCAST_HEAP_MIN_MB   floor for the computed size (default 96)
-#   TICKCAST_CGROUP_ROOT   where cgroup files are read (default /sys/fs/cgroup; tests point it elsewhere)
+#   CONTAINER_HEAP_PERCENT  share of the limit for --max-old-space-size (default 60, 0 disables)
+#   CONTAINER_HEAP_MIN_MB   floor for the computed size (default 96)
+#   CONTAINER_CGROUP_ROOT   where cgroup files are read (default /sys/fs/cgroup; tests point it elsewhere)
 #   cgroup v2: $root/memory.max ("max" = unlimited); cgroup v1: $root/memory/memory.limit_in_bytes.
+#   (Not TICKCAST_*: the config loader rejects TICKCAST_ variables it does not know.)
 #   A limit above 1 TiB is treated as unlimited (v1 reports ~2^63 when no limit is set).
 #   An explicit --max-old-space-size already in NODE_OPTIONS wins; nothing is changed then.
 set -eu
 
-root="${TICKCAST_CGROUP_ROOT:-/sys/fs/cgroup}"
-percent="${TICKCAST_HEAP_PERCENT:-60}"
-min_mb="${TICKCAST_HEAP_MIN_MB:-96}"
+root="${CONTAINER_CGROUP_ROOT:-/sys/fs/cgroup}"
+percent="${CONTAINER_HEAP_PERCENT:-60}"
+min_mb="${CONTAINER_HEAP_MIN_MB:-96}"
 
 limit=""
 if [ -r "$root/memory.max" ]; then
@@ -29,10 +30,10 @@ elif [ -r "$root/memory/memory.limit_in_bytes" ]; then
   limit="$(cat "$root/memory/memory.limit_in_bytes")"
 fi
 
-case "$percent" in ''|*[!0-9]*) echo "tickcast-entrypoint: TICKCAST_HEAP_PERCENT must be an integer 0-100; got \"$percent\"" >&2; exit 78 ;; esac
-case "$min_mb" in ''|*[!0-9]*) echo "tickcast-entrypoint: TICKCAST_HEAP_MIN_MB must be an integer; got \"$min_mb\"" >&2; exit 78 ;; esac
+case "$percent" in ''|*[!0-9]*) echo "tickcast-entrypoint: CONTAINER_HEAP_PERCENT must be an integer 0-100; got \"$percent\"" >&2; exit 78 ;; esac
+case "$min_mb" in ''|*[!0-9]*) echo "tickcast-entrypoint: CONTAINER_HEAP_MIN_MB must be an integer; got \"$min_mb\"" >&2; exit 78 ;; esac
 if [ "$percent" -gt 100 ]; then
-  echo "tickcast-entrypoint: TICKCAST_HEAP_PERCENT must be an integer 0-100; got \"$percent\"" >&2
+  echo "tickcast-entrypoint: CONTAINER_HEAP_PERCENT must be an integer 0-100; got \"$percent\"" >&2
   exit 78
 fi
 
