@@ -1,0 +1,186 @@
+/**
+ * Render-free checks of helm/tickcast (no helm binary here): plain YAML parses, values.yaml
+ * validates against values.schema.json (and the schema rejects what it should), every
+ * .Values path a template uses exists, template delimiters and blocks balance, and the
+ * chart's default app config passes the service's own config schema.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Ajv from 'ajv';
+import { configSchema } from '../../../src/config/schema.ts';
+import { getPath, hasPath, listFiles, read, readYaml } from './repo.ts';
+
+const values = readYaml('helm/tickcast/values.yaml');
+const templates = listFiles('helm/tickcast/templates').map((rel) => ({ rel, text: read(rel) }));
+
+function compileSchema() {
+  const ajv = new Ajv({ allErrors: true, strictTypes: false });
+  return ajv.compile(JSON.parse(read('helm/tickcast/values.schema.json')));
+}
+
+function withOverride(path: string, value: unknown): any {
+  const copy = structuredClone(values);
+  const segs = path.split('.');
+  let cur = copy;
+  for (const s of segs.slice(0, -1)) cur = cur[s];
+  cur[segs[segs.length - 1]] = value;
+  return copy;
+}
+
+test('Chart.yaml and values.yaml are valid YAML with the fields helm requires', () => {
+  const chart = readYaml('helm/tickcast/Chart.yaml');
+  assert.equal(chart.apiVersion, 'v2');
+  assert.equal(chart.name, 'tickcast');
+  assert.match(chart.version, /^\d+\.\d+\.\d+/);
+  assert.equal(typeof chart.appVersion, 'string');
+  const pkg = JSON.parse(read('package.json'));
+  assert.equal(chart.appVersion, pkg.version, 'Chart appVersion should follow package.json version (image tag default)');
+  assert.equal(typeof values, 'object');
+});
+
+test('values.yaml validates against values.schema.json', () => {
+  const validate = compileSchema();
+  const ok = validate(values);
+  assert.ok(ok, JSON.stringify(validate.errors, null, 2));
+});
+
+test('values.schema.json rejects unsafe or contradictory values', () => {
+  const validate = compileSchema();
+  const bad: Array<[string, unknown, string]> = [
+    ['autoscaling.keda.enabled', true, ''], // set together with hpa below
+    ['podSecurityContext.runAsNonRoot', false, 'runAsNonRoot'],
+    ['securityContext.allowPrivilegeEscalation', true, 'allowPrivilegeEscalation'],
+    ['modelStore.type', 'hostPath', 'modelStore/type'],
+    ['config.http.apiKeys', ['0123456789abcdef'], 'apiKeys'],
+    ['config.topics.ticks', 'bad topic!', 'topics/ticks'],
+    ['autoscaling.partitionCount', 0, 'partitionCount'],
+    ['heapPercent', 120, 'heapPercent'],
+    ['serviceMonitor.interval', 'fifteen', 'interval'],
+    ['unknownTopLevel', 1, 'additionalProperties'],
+  ];
+  const both = withOverride('autoscaling.keda.enabled', true);
+  both.autoscaling.hpa.enabled = true;
+  assert.equal(validate(both), false, 'KEDA and HPA together must be rejected');
+  assert.equal(validate(withOverride('autoscaling.keda.enabled', true)), true, 'KEDA alone is fine');
+  for (const [path, value, expect] of bad.slice(1)) {
+    assert.equal(validate(withOverride(path, value)), false, `${path}=${JSON.stringify(value)} should be rejected`);
+    assert.ok(JSON.stringify(validate.errors).includes(expect), `${path}: errors should mention ${expect}: ${JSON.stringify(validate.errors)}`);
+  }
+  const objectStoreNoUri = withOverride('modelStore.type', 'objectStore');
+  assert.equal(validate(objectStoreNoUri), false, 'objectStore without a uri should be rejected');
+  objectStoreNoUri.modelStore.objectStore.uri = 's3://models/tickcast';
+  assert.equal(validate(objectStoreNoUri), true, JSON.stringify(validate.errors));
+  const saslNoSecret = withOverride('kafkaAuth.sasl.enabled', true);
+  assert.equal(validate(saslNoSecret), false, 'SASL without a Secret should be rejected');
+});
+
+test("the chart's default config passes the service's config schema", () => {
+  const parsed = configSchema.safeParse(values.config);
+  assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues));
+  // The keys the templates read must mean what the app means by them.
+  assert.equal(parsed.data!.http.port, 8080);
+  assert.equal(parsed.data!.topics.ticks, values.config.topics.ticks);
+  assert.equal(parsed.data!.shutdown.graceMs, values.config.shutdown.graceMs);
+});
+
+/** `.Values.a.b` references, plus `$x.a` where `$x := .Values.y` (or `| default dict` of it). */
+function valuesRefs(text: string): string[] {
+  const refs = new Set<string>();
+  for (const m of text.matchAll(/\.Values\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g)) refs.add(m[1]);
+  for (const m of text.matchAll(/\{\{-?\s*\$(\w+)\s*:?=\s*(?:deepCopy\s*\(\s*)?\.Values\.([\w.]+)/g)) {
+    const [, alias, base] = m;
+    for (const r of text.matchAll(new RegExp(`\\$${alias}\\.([A-Za-z0-9_]+(?:\\.[A-Za-z0-9_]+)*)`, 'g'))) refs.add(`${base}.${r[1]}`);
+  }
+  return [...refs].sort();
+}
+
+test('every .Values path used by a template exists in values.yaml', () => {
+  const missing: string[] = [];
+  let count = 0;
+  for (const { rel, text } of templates) {
+    for (const ref of valuesRefs(text)) {
+      count++;
+      if (!hasPath(values, ref)) missing.push(`${rel}: .Values.${ref}`);
+    }
+  }
+  assert.ok(count > 80, `expected the templates to use many values; found ${count}`);
+  assert.deepEqual(missing, []);
+});
+
+test('every value in values.yaml is used by a template (no dead settings)', () => {
+  const used = new Set(templates.flatMap(({ text }) => valuesRefs(text)));
+  const leaves: string[] = [];
+  const walk = (obj: any, prefix: string) => {
+    for (const [k, v] of Object.entries(obj)) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) walk(v, p);
+      else leaves.push(p);
+    }
+  };
+  walk(values, '');
+  const unused = leaves.filter((leaf) => {
+    const segs = leaf.split('.');
+    return !segs.some((_, i) => used.has(segs.slice(0, i + 1).join('.')));
+  });
+  assert.deepEqual(unused, []);
+});
+
+test('template delimiters and control blocks balance in every template', () => {
+  for (const { rel, text } of templates) {
+    const opens = text.match(/\{\{/g)?.length ?? 0;
+    const closes = text.match(/\}\}/g)?.length ?? 0;
+    assert.equal(opens, closes, `${rel}: ${opens} "{{" vs ${closes} "}}"`);
+    // Actions outside raw strings: {{`...`}} escapes hold literal Prometheus templates.
+    const actions = [...text.replace(/\{\{`[^`]*`\}\}/g, '').matchAll(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g)].map((m) => m[1]);
+    let depth = 0;
+    for (const a of actions) {
+      if (/^(if|with|range|define|block)\b/.test(a)) depth++;
+      else if (/^end\b/.test(a)) depth--;
+      assert.ok(depth >= 0, `${rel}: "end" without an opening block`);
+    }
+    assert.equal(depth, 0, `${rel}: ${depth} block(s) not closed with {{ end }}`);
+  }
+});
+
+test('every included template is defined in _helpers.tpl', () => {
+  const helpers = read('helm/tickcast/templates/_helpers.tpl');
+  const defined = new Set([...helpers.matchAll(/define\s+"([^"]+)"/g)].map((m) => m[1]));
+  for (const { rel, text } of templates) {
+    for (const m of text.matchAll(/include\s+"([^"]+)"/g)) assert.ok(defined.has(m[1]), `${rel}: include "${m[1]}" is not defined`);
+  }
+});
+
+test('objects that need a CRD or are optional are behind a values switch', () => {
+  const gated: Record<string, string> = {
+    'servicemonitor.yaml': '.Values.serviceMonitor.enabled',
+    'prometheusrule.yaml': '.Values.prometheusRule.enabled',
+    'keda.yaml': '.Values.autoscaling.keda.enabled',
+    'hpa.yaml': '.Values.autoscaling.hpa.enabled',
+    'pdb.yaml': '.Values.podDisruptionBudget.enabled',
+  };
+  for (const [file, guard] of Object.entries(gated)) {
+    const text = read(`helm/tickcast/templates/${file}`);
+    const firstAction = text.match(/\{\{-?\s*([^}]*?)\s*-?\}\}/)?.[1] ?? '';
+    assert.equal(firstAction, `if ${guard}`, `${file} must start with {{- if ${guard} }}`);
+    assert.equal(getPath(values, guard.replace('.Values.', '')), file === 'pdb.yaml', `${file}: default of ${guard}`);
+  }
+});
+
+test('the Deployment wires probes, security context, secrets as files and the grace period', () => {
+  const d = read('helm/tickcast/templates/deployment.yaml');
+  assert.match(d, /livenessProbe:\s*\n\s*httpGet:\s*\n\s*path: \/healthz/);
+  assert.match(d, /readinessProbe:\s*\n\s*httpGet:\s*\n\s*path: \/readyz/);
+  assert.match(d, /startupProbe:\s*\n\s*httpGet:\s*\n\s*path: \/healthz/);
+  assert.match(d, /terminationGracePeriodSeconds: \{\{ include "tickcast.terminationGracePeriodSeconds" \. \}\}/);
+  assert.match(d, /mountPath: \/tmp/, 'a writable /tmp is required with readOnlyRootFilesystem');
+  // Secrets reach the app as *_FILE paths, never as literal env values.
+  assert.doesNotMatch(d, /secretKeyRef/);
+  for (const env of ['TICKCAST_HTTP_API_KEYS_FILE', 'TICKCAST_KAFKA_SASL_PASSWORD_FILE', 'TICKCAST_KAFKA_SASL_USERNAME_FILE']) assert.ok(d.includes(env), env);
+  assert.deepEqual(values.securityContext.capabilities.drop, ['ALL']);
+  assert.equal(values.securityContext.readOnlyRootFilesystem, true);
+  // Derived grace period: drain (ceil graceMs/1000) + preStop + 10 s must exceed the drain.
+  const helpers = read('helm/tickcast/templates/_helpers.tpl');
+  assert.match(helpers, /div \(add \$ms 999\) 1000/);
+  assert.match(helpers, /add \$floor 10/);
+  assert.match(helpers, /min \(\.Values\.autoscaling\.maxReplicas \| int\) \(\.Values\.autoscaling\.partitionCount \| int\)/);
+});

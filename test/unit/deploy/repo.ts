@@ -1,0 +1,90 @@
+/**
+ * Shared readers for the deployment tests: repository paths, YAML/values access and the list of
+ * metric names the service exports (read from the source so the checks follow it).
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const CHART = join(ROOT, 'helm/tickcast');
+
+export function read(rel: string): string {
+  return readFileSync(join(ROOT, rel), 'utf8');
+}
+
+export function readYaml(rel: string): any {
+  return parseYaml(read(rel));
+}
+
+export function listFiles(relDir: string, filter: (name: string) => boolean = () => true): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(ROOT, rel), { withFileTypes: true })) {
+      const child = `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(child);
+      else if (filter(e.name)) out.push(child);
+    }
+  };
+  walk(relDir);
+  return out.sort();
+}
+
+/** Value at a dotted path, or undefined when any segment is missing. */
+export function getPath(obj: unknown, path: string): unknown {
+  let cur: any = obj;
+  for (const seg of path.split('.')) {
+    if (cur === null || typeof cur !== 'object' || !(seg in cur)) return undefined;
+    cur = cur[seg];
+  }
+  return cur;
+}
+
+export function hasPath(obj: unknown, path: string): boolean {
+  let cur: any = obj;
+  for (const seg of path.split('.')) {
+    if (cur === null || typeof cur !== 'object' || !(seg in cur)) return false;
+    cur = cur[seg];
+  }
+  return true;
+}
+
+/**
+ * Metric names the service registers. Authoritative source: src/telemetry/metrics.ts (every
+ * name in one file, per the style guide). Until that file exists the names agreed for the
+ * telemetry module are used, so the rule files can be checked from day one.
+ */
+const AGREED_METRICS = [
+  'tickcast_ticks_total', 'tickcast_forecasts_total', 'tickcast_dlq_total', 'tickcast_anomalies_total',
+  'tickcast_anomaly_score', 'tickcast_inference_seconds', 'tickcast_batch_size', 'tickcast_tick_to_forecast_seconds',
+  'tickcast_consumer_lag', 'tickcast_model_info', 'tickcast_model_last_promotion_timestamp_seconds',
+  'tickcast_series_active', 'tickcast_paused_partitions', 'tickcast_http_request_duration_seconds',
+];
+
+export const METRICS_SOURCE = 'src/telemetry/metrics.ts';
+
+export function exportedMetricNames(): { names: Set<string>; source: string } {
+  const file = join(ROOT, METRICS_SOURCE);
+  if (!existsSync(file)) return { names: new Set(AGREED_METRICS), source: 'agreed list (metrics.ts not written yet)' };
+  const src = readFileSync(file, 'utf8');
+  const names = new Set<string>();
+  for (const m of src.matchAll(/['"`](tickcast_[a-z0-9_]+)['"`]/g)) names.add(m[1]);
+  // Names registered without the prefix literal (name: 'ticks_total' with a 'tickcast_' prefix).
+  if (/['"`]tickcast_['"`]/.test(src)) {
+    for (const m of src.matchAll(/name:\s*['"`]([a-z][a-z0-9_]*)['"`]/g)) names.add(m[1].startsWith('tickcast_') ? m[1] : `tickcast_${m[1]}`);
+  }
+  return { names, source: METRICS_SOURCE };
+}
+
+/** tickcast_* metric names used in a PromQL expression, histogram/summary suffixes folded. */
+export function metricsInExpr(expr: string, known: Set<string>): string[] {
+  const out = new Set<string>();
+  for (const m of expr.matchAll(/\b(tickcast_[a-z0-9_]+)/g)) {
+    let name = m[1];
+    const base = name.replace(/_(bucket|sum|count)$/, '');
+    if (!known.has(name) && known.has(base)) name = base;
+    out.add(name);
+  }
+  return [...out];
+}
