@@ -1,0 +1,140 @@
+/**
+ * The ONNX inference engine: a `Predictor` backed by one onnxruntime-node InferenceSession over the
+ * graph from ./export-hybrid.ts. Execution provider: CUDA when its provider library is installed
+ * (GPU image) and initialises, else CPU with the configured intra-op threads.
+ *
+ * Concurrency: onnxruntime sessions accept concurrent `run` calls; `dispose()` stops accepting new
+ * calls, waits for the in-flight ones, then releases the session (safe to call twice).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { ModelSpec } from '../../domain/types.ts';
+import { ErrorCodes, TickcastError, describeError } from '../../errors/index.ts';
+import type { PredictBatch, PredictResult, Predictor } from '../../pipeline/ports.ts';
+import type { ResolvedHybridConfig } from '../config.ts';
+import type { WeightMap } from '../weight-names.ts';
+import { exportOnnx } from './export-hybrid.ts';
+
+export type ExecutionProviderPreference = 'auto' | 'cuda' | 'cpu';
+
+export interface OnnxPredictorOptions {
+  spec: ModelSpec;
+  version: string;
+  /** onnxruntime intra-op threads; 0 → onnxruntime's default (one per physical core). */
+  intraOpThreads?: number;
+  /** 'auto' tries CUDA when its provider library is installed, then CPU. */
+  executionProvider?: ExecutionProviderPreference;
+  /** One-line startup log (provider chosen and why others were skipped). */
+  log?: (msg: string, fields: Record<string, unknown>) => void;
+}
+
+/** Directory of the onnxruntime-node native binding (where provider libraries would sit). */
+function bindingDir(): string | null {
+  try {
+    const req = createRequire(import.meta.url);
+    const root = path.dirname(req.resolve('onnxruntime-node/package.json'));
+    return path.join(root, 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return null;
+  }
+}
+
+/** True when the CUDA execution provider library is installed next to the binding. */
+export function cudaProviderInstalled(): boolean {
+  const dir = bindingDir();
+  return dir !== null && existsSync(path.join(dir, 'libonnxruntime_providers_cuda.so'));
+}
+
+async function createSession(bytes: Uint8Array, opts: OnnxPredictorOptions): Promise<{ session: ort.InferenceSession; provider: string; skipped: string[] }> {
+  const base: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    interOpNumThreads: 1,
+    ...(opts.intraOpThreads ? { intraOpNumThreads: opts.intraOpThreads } : {}),
+  };
+  const pref = opts.executionProvider ?? 'auto';
+  const skipped: string[] = [];
+  if (pref === 'cuda' || (pref === 'auto' && cudaProviderInstalled())) {
+    try {
+      const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cuda', 'cpu'], logSeverityLevel: 4 });
+      return { session, provider: 'cuda', skipped };
+    } catch (err) {
+      if (pref === 'cuda') {
+        throw new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `ONNX CUDA execution provider failed to start (${describeError(err)}); install the CUDA build of onnxruntime-node or set the provider to "auto"`, { cause: err });
+      }
+      skipped.push(`cuda: ${describeError(err).split('\n')[0]}`);
+    }
+  } else if (pref === 'auto') {
+    skipped.push('cuda: provider library not installed');
+  }
+  const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] });
+  return { session, provider: 'cpu', skipped };
+}
+
+export class OnnxPredictor implements Predictor {
+  readonly engine = 'onnx';
+  private inFlight = new Set<Promise<unknown>>();
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly spec: ModelSpec,
+    readonly version: string,
+    readonly backend: string,
+    /** Size of the serialised ONNX model in bytes. */
+    readonly modelBytes: number,
+  ) {}
+
+  /** Session over an already exported ONNX model. */
+  static async fromBytes(bytes: Uint8Array, opts: OnnxPredictorOptions): Promise<OnnxPredictor> {
+    let created;
+    try {
+      created = await createSession(bytes, opts);
+    } catch (err) {
+      if (err instanceof TickcastError) throw err;
+      throw new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `onnxruntime could not load the exported model (${describeError(err)}); set model.engine to "tfjs" to serve without ONNX`, { cause: err });
+    }
+    opts.log?.(`onnx engine: provider ${created.provider}`, { provider: created.provider, skipped: created.skipped, modelBytes: bytes.length });
+    return new OnnxPredictor(created.session, opts.spec, opts.version, created.provider, bytes.length);
+  }
+
+  /** Exports the weights to ONNX and opens a session over them. */
+  static async fromWeights(weights: WeightMap, config: ResolvedHybridConfig, opts: OnnxPredictorOptions): Promise<OnnxPredictor> {
+    return OnnxPredictor.fromBytes(exportOnnx(weights, config, opts.spec, { version: opts.version }), opts);
+  }
+
+  async predict(batch: PredictBatch, opts: { attention?: boolean } = {}): Promise<PredictResult> {
+    if (this.closing) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${this.version} is being disposed; retry on the current model`, { retriable: true });
+    const { window: W, features } = this.spec;
+    const F = features.length;
+    if (!Number.isInteger(batch.batch) || batch.batch < 1 || batch.x.length !== batch.batch * W * F) {
+      throw new TickcastError(ErrorCodes.MODEL_INPUT_SHAPE, `model input must hold batch × ${W} × ${F} values; got ${batch.x.length} values for batch ${batch.batch}`, { statusCode: 400 });
+    }
+    const x = new ort.Tensor('float32', batch.x, [batch.batch, W, F]);
+    const run = this.session.run({ x }, opts.attention ? ['y', 'attention'] : ['y']);
+    this.inFlight.add(run);
+    try {
+      const out = await run;
+      const result: PredictResult = { y: out.y.data as Float32Array };
+      if (opts.attention) result.attention = out.attention.data as Float32Array;
+      return result;
+    } finally {
+      this.inFlight.delete(run);
+    }
+  }
+
+  /** Calls in progress (for drain metrics and tests). */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  dispose(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.inFlight]);
+      await this.session.release();
+    })();
+    return this.closing;
+  }
+}

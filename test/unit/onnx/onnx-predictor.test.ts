@@ -1,0 +1,124 @@
+/**
+ * OnnxPredictor (the Predictor port over onnxruntime) and the engine choice with its tfjs fallback.
+ * The "tfjs" side here is the float64 reference wrapped as a Predictor, so these tests need no
+ * tfjs backend; parity-tfjs.test.ts covers the real tfjs model.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ModelSpec } from '../../../src/domain/types.ts';
+import type { PredictBatch, Predictor } from '../../../src/pipeline/ports.ts';
+import { resolveHybridConfig } from '../../../src/model/config.ts';
+import { OnnxPredictor } from '../../../src/model/onnx/onnx-predictor.ts';
+import { createInferenceEngine } from '../../../src/model/onnx/engine.ts';
+import type { WeightMap } from '../../../src/model/weight-names.ts';
+import { maxAbsDiff, randomWeights, sineWindows } from './fixtures.ts';
+import { referenceForward } from './reference-forward.ts';
+
+const config = resolveHybridConfig({ dModel: 8, transformer: { layers: 1, heads: 2 } });
+const spec: ModelSpec = { window: 12, features: ['a', 'b'], targets: ['b'], horizon: 3, quantiles: [0.1, 0.5, 0.9] };
+const weights = randomWeights(config, spec, 5);
+
+/** The float64 reference as a Predictor (stands in for tfjs: an independent implementation). */
+function referencePredictor(w: WeightMap, disposed: { count: number }): Predictor {
+  return {
+    spec,
+    version: 'ref',
+    engine: 'tfjs',
+    backend: 'reference',
+    async predict(b: PredictBatch, opts?: { attention?: boolean }) {
+      const r = referenceForward(w, config, spec, b.x, b.batch);
+      return opts?.attention ? { y: Float32Array.from(r.y), attention: Float32Array.from(r.attention) } : { y: Float32Array.from(r.y) };
+    },
+    async dispose() {
+      disposed.count++;
+    },
+  };
+}
+
+test('OnnxPredictor serves the Predictor port: engine onnx on cpu, forecasts match the reference', async () => {
+  const p = await OnnxPredictor.fromWeights(weights, config, { spec, version: 'v1', intraOpThreads: 1 });
+  try {
+    assert.equal(p.engine, 'onnx');
+    assert.equal(p.backend, 'cpu'); // no CUDA provider library on this machine
+    assert.equal(p.version, 'v1');
+    const x = sineWindows(5, 12, 2, 1);
+    const ref = referenceForward(weights, config, spec, x, 5);
+    const withAtt = await p.predict({ x, batch: 5 }, { attention: true });
+    assert.equal(withAtt.y.length, 5 * 3 * 1 * 3);
+    assert.ok(maxAbsDiff(withAtt.y, ref.y) < 1e-4);
+    assert.ok(maxAbsDiff(withAtt.attention!, ref.attention) < 1e-4);
+    const plain = await p.predict({ x, batch: 5 });
+    assert.equal(plain.attention, undefined);
+    assert.deepEqual(plain.y, withAtt.y);
+  } finally {
+    await p.dispose();
+  }
+});
+
+test('a wrongly sized batch is refused with TC_MODEL_INPUT_SHAPE and the expected layout', async () => {
+  const p = await OnnxPredictor.fromWeights(weights, config, { spec, version: 'v1' });
+  try {
+    await assert.rejects(p.predict({ x: new Float32Array(10), batch: 1 }), (e: any) => e.code === 'TC_MODEL_INPUT_SHAPE' && /must hold batch × 12 × 2 values; got 10 values for batch 1/.test(e.message));
+  } finally {
+    await p.dispose();
+  }
+});
+
+test('dispose() waits for in-flight runs, then refuses new ones; calling it twice is safe', async () => {
+  const p = await OnnxPredictor.fromWeights(weights, config, { spec, version: 'v1' });
+  const x = sineWindows(256, 12, 2, 3);
+  const runs = [p.predict({ x, batch: 256 }), p.predict({ x, batch: 256 }, { attention: true })];
+  assert.equal(p.inFlightCount, 2);
+  const first = p.dispose();
+  assert.equal(p.dispose(), first);
+  await assert.rejects(p.predict({ x, batch: 256 }), (e: any) => e.code === 'TC_MODEL_NOT_LOADED' && e.retriable === true);
+  const results = await Promise.all(runs);
+  for (const r of results) assert.equal(r.y.length, 256 * 3 * 3);
+  await first;
+  assert.equal(p.inFlightCount, 0);
+});
+
+test('engine auto picks onnx after a passing parity check and disposes the tfjs referee', async () => {
+  const disposed = { count: 0 };
+  const logs: string[] = [];
+  const eng = await createInferenceEngine({
+    engine: 'auto', weights, config, spec, version: 'v2',
+    tfjs: () => referencePredictor(weights, disposed),
+    log: (_l, msg) => logs.push(msg),
+  });
+  try {
+    assert.equal(eng.predictor.engine, 'onnx');
+    assert.equal(eng.fallbackReason, undefined);
+    assert.ok(eng.parityMaxAbsDiff! < 1e-4);
+    assert.equal(disposed.count, 1);
+    assert.ok(logs.some((m) => /inference engine: onnx \(cpu\)/.test(m)));
+  } finally {
+    await eng.predictor.dispose();
+  }
+});
+
+test('engine falls back to tfjs with a logged reason when the ONNX output disagrees', async () => {
+  const disposed = { count: 0 };
+  const other = randomWeights(config, spec, 99); // the tfjs side serves different weights
+  const logs: { level: string; msg: string }[] = [];
+  const eng = await createInferenceEngine({
+    engine: 'onnx', weights, config, spec, version: 'v3',
+    tfjs: () => referencePredictor(other, disposed),
+    log: (level, msg) => logs.push({ level, msg }),
+  });
+  assert.equal(eng.predictor.engine, 'tfjs');
+  assert.match(eng.fallbackReason!, /differs from tfjs by [\d.e-]+ \(> 0.001\)/);
+  assert.ok(logs.some((l) => l.level === 'warn' && /inference engine: tfjs/.test(l.msg)));
+  await eng.predictor.dispose();
+});
+
+test('engine falls back to tfjs when onnxruntime cannot build the session, and tfjs is used as asked', async () => {
+  const disposed = { count: 0 };
+  const { ['head/bias']: _gone, ...broken } = weights;
+  const eng = await createInferenceEngine({ engine: 'auto', weights: broken, config, spec, version: 'v4', tfjs: () => referencePredictor(weights, disposed) });
+  assert.equal(eng.predictor.engine, 'tfjs');
+  assert.match(eng.fallbackReason!, /onnxruntime unavailable: .*"head\/bias" is missing/);
+  const asked = await createInferenceEngine({ engine: 'tfjs', weights, config, spec, version: 'v4', tfjs: () => referencePredictor(weights, disposed) });
+  assert.equal(asked.predictor.engine, 'tfjs');
+  assert.equal(asked.fallbackReason, undefined);
+});
