@@ -1,0 +1,72 @@
+/**
+ * Bearer API keys. Keys are compared in constant time (SHA-256 digests of equal length through
+ * timingSafeEqual, every configured key checked without an early exit), and only a short
+ * fingerprint of a key ever leaves this file (for rate-limit buckets and logs).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ErrorCodes } from '../../errors/index.ts';
+import { httpError } from './errors.ts';
+import type { HttpConfig } from './config.ts';
+
+export type AuthResult =
+  | { kind: 'none' }
+  | { kind: 'valid'; fingerprint: string }
+  | { kind: 'invalid'; reason: string };
+
+export class ApiKeyAuth {
+  readonly #digests: Buffer[];
+  readonly #config: Pick<HttpConfig, 'apiKeys' | 'requireAuthForReads' | 'allowUnauthenticatedMutations'>;
+
+  constructor(config: Pick<HttpConfig, 'apiKeys' | 'requireAuthForReads' | 'allowUnauthenticatedMutations'>) {
+    this.#config = config;
+    this.#digests = config.apiKeys.map((k) => sha256(k));
+  }
+
+  /** Read the Authorization header. Never throws; never returns the key itself. */
+  check(authorization: string | undefined): AuthResult {
+    if (authorization === undefined || authorization === '') return { kind: 'none' };
+    const m = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
+    if (m === null) return { kind: 'invalid', reason: 'the Authorization header must be "Bearer <api key>"' };
+    const presented = sha256(m[1]);
+    let ok = false;
+    for (const d of this.#digests) ok = timingSafeEqual(d, presented) || ok;
+    if (!ok) return { kind: 'invalid', reason: 'the API key is not valid' };
+    return { kind: 'valid', fingerprint: presented.subarray(0, 6).toString('hex') };
+  }
+
+  /**
+   * Decide whether a request may proceed. Throws a 401 TickcastError with a message saying what
+   * to do; returns the auth result otherwise.
+   */
+  authorize(authorization: string | undefined, mutating: boolean): AuthResult {
+    const r = this.check(authorization);
+    if (r.kind === 'invalid') {
+      throw httpError(ErrorCodes.HTTP_UNAUTHORIZED, 401, r.reason, {
+        hint: 'send "Authorization: Bearer <key>" with a key from the server configuration',
+      });
+    }
+    if (r.kind === 'valid') return r;
+    if (mutating) {
+      if (this.#digests.length === 0 && this.#config.allowUnauthenticatedMutations) return r;
+      const message =
+        this.#digests.length === 0
+          ? 'this route changes server state and no API keys are configured, so it is disabled'
+          : 'this route changes server state and needs an API key';
+      const hint =
+        this.#digests.length === 0
+          ? 'configure at least one API key (http.apiKeys / TICKCAST_API_KEYS) and send it as "Authorization: Bearer <key>"'
+          : 'send "Authorization: Bearer <key>"';
+      throw httpError(ErrorCodes.HTTP_UNAUTHORIZED, 401, message, { hint });
+    }
+    if (this.#config.requireAuthForReads) {
+      throw httpError(ErrorCodes.HTTP_UNAUTHORIZED, 401, 'this server requires an API key for every route', {
+        hint: 'send "Authorization: Bearer <key>"',
+      });
+    }
+    return r;
+  }
+}
+
+function sha256(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}

@@ -1,0 +1,117 @@
+/**
+ * HTTP adapter options. Every default lives in HTTP_DEFAULTS; app.ts maps tickcast's config schema
+ * onto this type and passes it to buildHttpServer, which validates it once and freezes it.
+ *
+ * Auth policy (see docs/http-api.md#authentication):
+ * - `apiKeys` non-empty: mutating routes (POST /v1/model/rollback) need a valid bearer key; reads
+ *   need one only when `requireAuthForReads`. A key that is sent but wrong is always refused (401),
+ *   so a caller with a typo finds out instead of silently running unauthenticated.
+ * - `apiKeys` empty: reads are open; mutating routes answer 401 explaining that no keys are
+ *   configured, unless `allowUnauthenticatedMutations` is true (meant for local development only).
+ */
+import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  /** Accepted bearer keys. Load them from env/files; they are never logged. */
+  apiKeys: readonly string[];
+  requireAuthForReads: boolean;
+  allowUnauthenticatedMutations: boolean;
+  /** Largest request body accepted; larger bodies get 413 TC_HTTP_PAYLOAD_TOO_LARGE. */
+  bodyLimitBytes: number;
+  /** Token bucket per API key (or per client IP when no key is sent). */
+  rateLimit: { enabled: boolean; perKeyPerSecond: number; burst: number; maxTrackedClients: number };
+  /** Longest `window` accepted by POST /v1/predict (time steps). */
+  maxWindowLength: number;
+  /** Most features per time step accepted in a 2-D `window`. */
+  maxFeatures: number;
+  /** Largest `horizon` a caller may ask for (the model horizon caps it further). */
+  maxHorizon: number;
+  /**
+   * Load shedding: work routes answer 503 + Retry-After when the event loop delay p99 over the
+   * last sample interval exceeds `eventLoopDelayP99Ms`, when serving.overloaded() says so, or while
+   * draining. Probes (/healthz, /readyz) and /metrics are never shed.
+   */
+  loadShedding: { enabled: boolean; eventLoopDelayP99Ms: number; sampleIntervalMs: number; retryAfterSeconds: number };
+  dashboard: { enabled: boolean };
+  mcp: { enabled: boolean };
+  docs: { enabled: boolean };
+  /** Server-sent events for the dashboard. */
+  sse: { heartbeatMs: number; maxClients: number };
+  /** Trust X-Forwarded-For for the client IP (only behind a proxy you control). */
+  trustProxy: boolean;
+}
+
+export const HTTP_DEFAULTS: HttpConfig = Object.freeze({
+  host: '0.0.0.0',
+  port: 8080,
+  apiKeys: Object.freeze([]) as readonly string[],
+  requireAuthForReads: false,
+  allowUnauthenticatedMutations: false,
+  bodyLimitBytes: 1024 * 1024,
+  rateLimit: Object.freeze({ enabled: true, perKeyPerSecond: 50, burst: 100, maxTrackedClients: 10_000 }),
+  maxWindowLength: 4096,
+  maxFeatures: 64,
+  maxHorizon: 256,
+  loadShedding: Object.freeze({ enabled: true, eventLoopDelayP99Ms: 200, sampleIntervalMs: 1000, retryAfterSeconds: 1 }),
+  dashboard: Object.freeze({ enabled: true }),
+  mcp: Object.freeze({ enabled: true }),
+  docs: Object.freeze({ enabled: true }),
+  sse: Object.freeze({ heartbeatMs: 15_000, maxClients: 100 }),
+  trustProxy: false,
+});
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? Partial<T[K]> : T[K] };
+export type HttpConfigInput = DeepPartial<HttpConfig>;
+
+/** Merge over the defaults, validate everything at once (all problems in one error), freeze. */
+export function resolveHttpConfig(input: HttpConfigInput = {}): Readonly<HttpConfig> {
+  const d = HTTP_DEFAULTS;
+  const c: HttpConfig = {
+    ...d,
+    ...stripUndefined(input),
+    apiKeys: [...(input.apiKeys ?? d.apiKeys)],
+    rateLimit: { ...d.rateLimit, ...stripUndefined(input.rateLimit ?? {}) },
+    loadShedding: { ...d.loadShedding, ...stripUndefined(input.loadShedding ?? {}) },
+    dashboard: { ...d.dashboard, ...stripUndefined(input.dashboard ?? {}) },
+    mcp: { ...d.mcp, ...stripUndefined(input.mcp ?? {}) },
+    docs: { ...d.docs, ...stripUndefined(input.docs ?? {}) },
+    sse: { ...d.sse, ...stripUndefined(input.sse ?? {}) },
+  };
+  const problems: string[] = [];
+  const posInt = (name: string, v: number): void => {
+    if (!Number.isInteger(v) || v <= 0) problems.push(`http.${name} must be a positive integer; got ${String(v)}`);
+  };
+  if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) problems.push(`http.port must be 0..65535; got ${String(c.port)}`);
+  posInt('bodyLimitBytes', c.bodyLimitBytes);
+  posInt('maxWindowLength', c.maxWindowLength);
+  posInt('maxFeatures', c.maxFeatures);
+  posInt('maxHorizon', c.maxHorizon);
+  posInt('rateLimit.burst', c.rateLimit.burst);
+  posInt('rateLimit.maxTrackedClients', c.rateLimit.maxTrackedClients);
+  if (!(c.rateLimit.perKeyPerSecond > 0)) problems.push(`http.rateLimit.perKeyPerSecond must be > 0; got ${String(c.rateLimit.perKeyPerSecond)}`);
+  if (!(c.loadShedding.eventLoopDelayP99Ms > 0)) problems.push('http.loadShedding.eventLoopDelayP99Ms must be > 0');
+  posInt('loadShedding.sampleIntervalMs', c.loadShedding.sampleIntervalMs);
+  posInt('loadShedding.retryAfterSeconds', c.loadShedding.retryAfterSeconds);
+  posInt('sse.heartbeatMs', c.sse.heartbeatMs);
+  posInt('sse.maxClients', c.sse.maxClients);
+  c.apiKeys.forEach((k, i) => {
+    if (typeof k !== 'string' || k.length < 16 || /\s/.test(k)) problems.push(`http.apiKeys[${i}] must be a string of at least 16 non-space characters`);
+  });
+  if (c.requireAuthForReads && c.apiKeys.length === 0) {
+    problems.push('http.requireAuthForReads is true but http.apiKeys is empty: nobody could read; configure at least one key');
+  }
+  if (problems.length > 0) {
+    throw new TickcastError(ErrorCodes.CONFIG_INVALID, `invalid HTTP config:\n  - ${problems.join('\n  - ')}`, {
+      details: { problems },
+    });
+  }
+  Object.freeze(c.apiKeys);
+  for (const v of Object.values(c)) if (typeof v === 'object' && v !== null) Object.freeze(v);
+  return Object.freeze(c);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

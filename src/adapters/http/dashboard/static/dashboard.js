@@ -1,0 +1,207 @@
+// tickcast live dashboard: one series, actual vs forecast p50 with the p10–p90 band and anomaly
+// markers, updated from server-sent events (GET /v1/events?series=). Plain browser JS, no build
+// step; uPlot is served from this server (node_modules/uplot), never from a CDN.
+/* global uPlot */
+(function () {
+  'use strict';
+  const MAX_POINTS = 600;
+  const $ = (id) => document.getElementById(id);
+  const state = { series: '', target: null, actual: new Map(), band: new Map(), future: [], anomalies: new Map(), model: '', plot: null, stream: null, redraw: 0 };
+  window.tickcastDashboard = state;
+
+  function headers() {
+    const key = $('api-key').value.trim();
+    return key ? { authorization: 'Bearer ' + key } : {};
+  }
+  async function getJson(url) {
+    const res = await fetch(url, { headers: headers() });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error((body.error && (body.error.message + (body.error.hint ? ' — ' + body.error.hint : ''))) || res.statusText);
+    return body;
+  }
+  function setStatus(msg) { $('status').textContent = msg || ''; }
+  function setConn(s) { $('conn').dataset.state = s; $('conn').textContent = 'live: ' + s; }
+
+  function trim(map) {
+    if (map.size <= MAX_POINTS) return;
+    const keys = [...map.keys()].sort((a, b) => a - b);
+    for (const k of keys.slice(0, map.size - MAX_POINTS)) map.delete(k);
+  }
+  function addForecast(f) {
+    state.model = f.model || state.model;
+    for (const step of f.horizon) {
+      if (step.step === 1 && typeof step.ts === 'number') state.band.set(step.ts, step);
+    }
+    state.future = f.horizon.filter((s) => typeof s.ts === 'number');
+    trim(state.band);
+  }
+  function addAnomaly(r) {
+    state.anomalies.set(r.ts, r);
+    trim(state.anomalies);
+    const li = document.createElement('li');
+    li.textContent = new Date(r.ts).toISOString() + '  ' + r.severity + '  value ' + r.value.toFixed(3) +
+      ' outside [' + r.lower.toFixed(3) + ', ' + r.upper.toFixed(3) + ']  score ' + r.score.toFixed(2);
+    $('anomaly-list').prepend(li);
+  }
+
+  function buildData() {
+    const xsSet = new Set([...state.actual.keys(), ...state.band.keys(), ...state.anomalies.keys()]);
+    const lastActual = Math.max(-Infinity, ...state.actual.keys());
+    for (const s of state.future) if (s.ts > lastActual) xsSet.add(s.ts);
+    const xs = [...xsSet].sort((a, b) => a - b);
+    const future = new Map(state.future.filter((s) => s.ts > lastActual).map((s) => [s.ts, s]));
+    const col = (fn) => xs.map((t) => { const v = fn(t); return typeof v === 'number' && Number.isFinite(v) ? v : null; });
+    const fc = (t) => state.band.get(t) || future.get(t);
+    return [
+      xs.map((t) => t / 1000),
+      col((t) => state.actual.get(t)),
+      col((t) => (fc(t) || {}).p10),
+      col((t) => (fc(t) || {}).p90),
+      col((t) => (fc(t) || {}).p50),
+      col((t) => (state.anomalies.has(t) ? (state.actual.has(t) ? state.actual.get(t) : state.anomalies.get(t).value) : null)),
+    ];
+  }
+
+  function makePlot() {
+    const el = $('chart');
+    el.textContent = '';
+    const opts = {
+      width: Math.max(400, el.clientWidth - 2),
+      height: 360,
+      scales: { x: { time: true } },
+      series: [
+        {},
+        { label: 'actual', stroke: '#1f6feb', width: 1.5, points: { show: true, size: 3 } },
+        { label: 'p10', stroke: 'rgba(232,137,12,.5)', width: 1, spanGaps: true },
+        { label: 'p90', stroke: 'rgba(232,137,12,.5)', width: 1, spanGaps: true },
+        { label: 'p50', stroke: '#e8890c', width: 1.5, dash: [6, 4], spanGaps: true },
+        { label: 'anomaly', stroke: '#dd0000', fill: '#dd0000', width: 0, paths: () => null,
+          points: { show: true, size: 12, stroke: '#dd0000', fill: '#dd0000', width: 1 } },
+      ],
+      bands: [{ series: [3, 2], fill: 'rgba(232,137,12,.22)' }],
+      legend: { show: false },
+    };
+    state.plot = new uPlot(opts, buildData(), el);
+  }
+
+  function redraw() {
+    if (state.redraw) return;
+    state.redraw = requestAnimationFrame(() => {
+      state.redraw = 0;
+      const data = buildData();
+      if (state.plot) state.plot.setData(data);
+      const el = $('chart');
+      el.dataset.points = String(data[1].filter((v) => v !== null).length);
+      el.dataset.forecastPoints = String(data[4].filter((v) => v !== null).length);
+      el.dataset.anomalies = String(data[5].filter((v) => v !== null).length);
+      $('model-version').textContent = state.model || '…';
+    });
+  }
+
+  async function loadSeries(id) {
+    stopStream();
+    Object.assign(state, { series: id, actual: new Map(), band: new Map(), future: [], anomalies: new Map() });
+    $('anomaly-list').textContent = '';
+    if (!id) return;
+    try {
+      const [detail, anomalies] = await Promise.all([
+        getJson('/v1/series/' + encodeURIComponent(id)),
+        getJson('/v1/anomalies?series=' + encodeURIComponent(id) + '&limit=100'),
+      ]);
+      const values = detail.window.values || {};
+      const key = state.target && values[state.target] ? state.target : Object.keys(values)[0];
+      const vs = key ? values[key] : [];
+      detail.window.ts.forEach((t, i) => { if (typeof vs[i] === 'number') state.actual.set(t, vs[i]); });
+      if (detail.lastForecast) addForecast(detail.lastForecast);
+      anomalies.items.slice().reverse().forEach(addAnomaly);
+      setStatus('');
+    } catch (e) {
+      setStatus(String(e.message || e));
+    }
+    makePlot();
+    redraw();
+    startStream(id);
+  }
+
+  function onEvent(type, data) {
+    let e;
+    try { e = JSON.parse(data); } catch { return; }
+    if (type === 'tick' && e.series === state.series) { state.actual.set(e.ts, e.value); trim(state.actual); }
+    else if (type === 'forecast' && e.series === state.series) addForecast(e);
+    else if (type === 'anomaly' && e.record && e.record.series === state.series) addAnomaly(e.record);
+    else return;
+    redraw();
+  }
+
+  // SSE over fetch (not EventSource) so the API key can travel in the Authorization header.
+  function startStream(id) {
+    const ac = new AbortController();
+    state.stream = ac;
+    setConn('connecting');
+    (async () => {
+      try {
+        const res = await fetch('/v1/events?series=' + encodeURIComponent(id), { headers: headers(), signal: ac.signal });
+        if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
+        setConn('open');
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buf = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf += value;
+          let i;
+          while ((i = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            let type = 'message';
+            const data = [];
+            for (const line of block.split('\n')) {
+              if (line.startsWith('event:')) type = line.slice(6).trim();
+              else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+            }
+            if (data.length) onEvent(type, data.join('\n'));
+          }
+        }
+        setConn('closed');
+      } catch (e) {
+        if (ac.signal.aborted) return;
+        setConn('error');
+      }
+      if (!ac.signal.aborted) setTimeout(() => { if (state.stream === ac) startStream(id); }, 2000);
+    })();
+  }
+  function stopStream() {
+    if (state.stream) state.stream.abort();
+    state.stream = null;
+    setConn('idle');
+  }
+
+  async function init() {
+    try {
+      const model = await getJson('/v1/model');
+      state.model = model.version;
+      state.target = (model.spec && model.spec.targets && model.spec.targets[0]) || null;
+      $('model-engine').textContent = '(' + model.engine + '/' + model.backend + ')';
+      $('model-version').textContent = model.version;
+    } catch (e) { setStatus(String(e.message || e)); }
+    try {
+      const list = await getJson('/v1/series?limit=1000');
+      const sel = $('series');
+      sel.textContent = '';
+      for (const s of list.items) {
+        const o = document.createElement('option');
+        o.value = s.id;
+        o.textContent = s.id + (s.anomalyState === 'firing' ? ' ⚠' : '');
+        sel.append(o);
+      }
+      const wanted = new URLSearchParams(location.search).get('series');
+      if (wanted && list.items.some((s) => s.id === wanted)) sel.value = wanted;
+      if (!list.items.length) setStatus('no series yet: send ticks to the input topic');
+      await loadSeries(sel.value);
+    } catch (e) { setStatus(String(e.message || e)); }
+  }
+  $('series').addEventListener('change', (e) => loadSeries(e.target.value));
+  $('api-key').addEventListener('change', () => init());
+  window.addEventListener('resize', () => { if (state.plot) state.plot.setSize({ width: Math.max(400, $('chart').clientWidth - 2), height: 360 }); });
+  init();
+})();

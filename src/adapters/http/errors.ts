@@ -1,0 +1,144 @@
+/**
+ * One error handler for every route: TickcastError (code, statusCode), fastify's own errors
+ * (validation, body parsing, body size, content type) and anything unexpected are turned into
+ * `{ error: { code, message, hint?, details? } }`. 4xx bodies say what is wrong and how to fix
+ * it; 5xx bodies never carry a stack trace or an internal message.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ErrorCodes, isTickcastError, TickcastError, type ErrorCode } from '../../errors/index.ts';
+
+export interface ErrorBody {
+  error: { code: string; message: string; hint?: string; details?: Record<string, unknown> };
+}
+
+/** Build a TickcastError meant for an HTTP caller. */
+export function httpError(
+  code: ErrorCode,
+  statusCode: number,
+  message: string,
+  extra: { hint?: string; details?: Record<string, unknown>; retriable?: boolean } = {},
+): TickcastError {
+  const details = extra.hint === undefined ? extra.details : { ...extra.details, hint: extra.hint };
+  return new TickcastError(code, message, { statusCode, details, retriable: extra.retriable ?? statusCode >= 500 });
+}
+
+interface AjvLikeError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Turn one ajv error into a sentence a caller can act on. */
+function describeValidation(part: string, e: AjvLikeError): { message: string; hint?: string } {
+  const where = `${part}${(e.instancePath ?? '').replace(/\//g, '.').replace(/\.(\d+)/g, '[$1]')}`;
+  const p = e.params ?? {};
+  switch (e.keyword) {
+    case 'type': {
+      const want = String(p.type);
+      const hint =
+        want === 'number' || want === 'integer'
+          ? 'send JSON numbers (1.5, not "1.5"); NaN and Infinity are not valid JSON numbers'
+          : `send a JSON ${want}`;
+      return { message: `${where} must be ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}`, hint };
+    }
+    case 'additionalProperties':
+      return {
+        message: `${where} has an unknown field "${String(p.additionalProperty)}"`,
+        hint: 'remove the field; see /docs for the accepted fields',
+      };
+    case 'required':
+      return { message: `${where} is missing the required field "${String(p.missingProperty)}"` };
+    case 'maxItems':
+      return { message: `${where} has too many items (at most ${String(p.limit)})`, hint: 'send a shorter array' };
+    case 'minItems':
+      return { message: `${where} has too few items (at least ${String(p.limit)})` };
+    case 'maximum':
+    case 'minimum':
+      return { message: `${where} ${e.message ?? 'is out of range'}` };
+    case 'anyOf':
+    case 'oneOf':
+      return {
+        message: `${where} has the wrong shape`,
+        hint: 'window must be number[] (one feature) or number[][] as [time][feature]',
+      };
+    default:
+      return { message: `${where} ${e.message ?? 'is invalid'}` };
+  }
+}
+
+/** Map anything thrown in a route to a status code and body. Exported for tests and the MCP adapter. */
+export function toErrorResponse(err: unknown): { statusCode: number; body: ErrorBody } {
+  if (isTickcastError(err)) {
+    const status = err.statusCode >= 400 && err.statusCode <= 599 ? err.statusCode : 500;
+    if (status >= 500 && err.code === ErrorCodes.INTERNAL) {
+      return { statusCode: status, body: { error: { code: err.code, message: 'internal error; see the server log' } } };
+    }
+    const { hint, ...rest } = err.details ?? {};
+    const body: ErrorBody = { error: { code: err.code, message: err.message } };
+    if (typeof hint === 'string') body.error.hint = hint;
+    if (Object.keys(rest).length > 0) body.error.details = rest;
+    return { statusCode: status, body };
+  }
+  const fe = err as Partial<FastifyError> & { validation?: AjvLikeError[]; validationContext?: string };
+  if (Array.isArray(fe.validation) && fe.validation.length > 0) {
+    const first = describeValidation(fe.validationContext ?? 'body', fe.validation[0]);
+    const body: ErrorBody = { error: { code: ErrorCodes.HTTP_BAD_REQUEST, message: first.message } };
+    if (first.hint !== undefined) body.error.hint = first.hint;
+    body.error.details = { problems: fe.validation.slice(0, 5).map((v) => describeValidation(fe.validationContext ?? 'body', v).message) };
+    return { statusCode: 400, body };
+  }
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return bad(413, ErrorCodes.HTTP_PAYLOAD_TOO_LARGE, 'request body is larger than this server accepts', 'send a smaller body (see http.bodyLimitBytes); long windows can be replaced by {"series": id}');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return bad(415, ErrorCodes.HTTP_UNSUPPORTED_MEDIA_TYPE, 'unsupported Content-Type', 'send the body as JSON with "Content-Type: application/json"');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'the body is empty but Content-Type says JSON', 'send a JSON object, or drop the Content-Type header');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'the body is not valid JSON', 'check quotes and commas; NaN and Infinity are not JSON');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'Content-Length does not match the body sent', 'let your HTTP client set Content-Length');
+    case 'FST_ERR_BAD_URL':
+      return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'the URL is malformed', 'percent-encode special characters in the path');
+  }
+  if (err instanceof SyntaxError || (fe.statusCode === 400 && typeof fe.message === 'string')) {
+    // secure-json-parse (e.g. "__proto__" keys) and JSON.parse failures.
+    return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'the body is not acceptable JSON', 'send a plain JSON object without __proto__ or constructor keys');
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return bad(fe.statusCode, ErrorCodes.HTTP_BAD_REQUEST, 'the request was rejected', fe.message);
+  }
+  return { statusCode: 500, body: { error: { code: ErrorCodes.INTERNAL, message: 'internal error; see the server log' } } };
+}
+
+function bad(statusCode: number, code: ErrorCode, message: string, hint?: string): { statusCode: number; body: ErrorBody } {
+  const body: ErrorBody = { error: { code, message } };
+  if (hint !== undefined) body.error.hint = hint;
+  return { statusCode, body };
+}
+
+export function installErrorHandlers(app: FastifyInstance, logger: Logger): void {
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const { statusCode, body } = toErrorResponse(err);
+    if (statusCode >= 500) {
+      logger.error({ err, reqId: req.id, url: req.routeOptions.url, code: body.error.code }, 'request failed');
+    } else {
+      logger.debug({ reqId: req.id, code: body.error.code, statusCode }, body.error.message);
+    }
+    const retryAfter = isTickcastError(err) ? err.details?.retryAfterSeconds : undefined;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+    return reply.code(statusCode).type('application/json; charset=utf-8').send(body);
+  });
+  app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) => {
+    const body: ErrorBody = {
+      error: {
+        code: ErrorCodes.HTTP_NOT_FOUND,
+        message: `no route ${req.method} ${req.url.split('?')[0]}`,
+        hint: 'see /docs for the routes this server offers',
+      },
+    };
+    return reply.code(404).send(body);
+  });
+}

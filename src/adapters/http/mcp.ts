@@ -1,0 +1,91 @@
+/**
+ * MCP server at /mcp (official SDK, streamable HTTP transport, stateless: a fresh server and
+ * transport per POST, JSON responses). Tools come from ./tools.ts — the same definitions that
+ * GET /v1/tools serves — so their JSON schemas are declared once. The tool handlers are installed
+ * on the SDK's protocol-level server because our schemas are JSON Schema, not zod.
+ *
+ * Auth, rate limit and load shedding run in the server's onRequest hook like any other route;
+ * tool errors come back as `isError: true` results carrying the same `{error:{code,...}}` body
+ * the REST routes use.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ServingApi } from '../../pipeline/ports.ts';
+import type { HttpConfig } from './config.ts';
+import { toErrorResponse } from './errors.ts';
+import { clientGoneSignal } from './routes/api.ts';
+import { toolDefinitions } from './tools.ts';
+import type { Validators } from './validation.ts';
+
+export function registerMcpRoute(
+  app: FastifyInstance,
+  deps: { serving: ServingApi; config: HttpConfig; validators: Validators; logger: Logger },
+): void {
+  const tools = toolDefinitions(deps.config);
+  const validate = new Map(tools.map((t) => [t.name, deps.validators.compileBody(t.inputSchema)]));
+  const listing = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
+  const log = deps.logger.child({ module: 'mcp' });
+
+  function createServer(signal: AbortSignal): McpServer {
+    const mcp = new McpServer({ name: 'tickcast', version: '1.0.0' }, { capabilities: { tools: {} } });
+    mcp.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing }));
+    mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => {
+      const tool = tools.find((t) => t.name === request.params.name);
+      if (tool === undefined) {
+        return errorResult({ error: { code: 'TC_HTTP_NOT_FOUND', message: `unknown tool "${request.params.name}"`, hint: `tools: ${tools.map((t) => t.name).join(', ')}` } });
+      }
+      const args = structuredClone(request.params.arguments ?? {}) as Record<string, unknown>;
+      const check = validate.get(tool.name)!;
+      if (!check(args)) {
+        const { body } = toErrorResponse({ validation: check.errors ?? [], validationContext: 'arguments' });
+        return errorResult(body);
+      }
+      try {
+        const result = (await tool.run(deps.serving, args, signal)) as Record<string, unknown>;
+        return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result };
+      } catch (err) {
+        const { statusCode, body } = toErrorResponse(err);
+        if (statusCode >= 500) log.error({ err, tool: tool.name }, 'tool failed');
+        return errorResult(body);
+      }
+    });
+    return mcp;
+  }
+
+  app.post('/mcp', { config: { work: true }, schema: { hide: true } }, async (req, reply) => {
+    const signal = clientGoneSignal(reply);
+    const mcp = createServer(signal);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    reply.hijack();
+    reply.raw.on('close', () => {
+      void transport.close();
+      void mcp.close();
+    });
+    try {
+      await mcp.connect(transport);
+      await transport.handleRequest(req.raw, reply.raw, req.body);
+    } catch (err) {
+      log.error({ err }, 'MCP request failed');
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'content-type': 'application/json' });
+        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'internal error' }, id: null }));
+      }
+    }
+  });
+
+  // Stateless mode has no server-initiated stream and no sessions to delete.
+  const notAllowed = async (_req: unknown, reply: import('fastify').FastifyReply) =>
+    reply
+      .code(405)
+      .header('allow', 'POST')
+      .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; use POST' }, id: null });
+  app.get('/mcp', { schema: { hide: true } }, notAllowed);
+  app.delete('/mcp', { schema: { hide: true } }, notAllowed);
+}
+
+function errorResult(body: unknown) {
+  return { isError: true, content: [{ type: 'text' as const, text: JSON.stringify(body) }] };
+}

@@ -1,0 +1,156 @@
+/**
+ * The /v1 data routes: predict, series, anomalies, model info and rollback. Handlers are thin:
+ * validate (schemas + checkForecastRequest), call the ServingApi, return its answer.
+ */
+import { context as otelContext, trace } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCodes } from '../../../errors/index.ts';
+import type { ForecastRequest, ServingApi } from '../../../pipeline/ports.ts';
+import type { HttpConfig } from '../config.ts';
+import { httpError } from '../errors.ts';
+import { checkForecastRequest } from '../predict-input.ts';
+import {
+  anomaliesQuerySchema,
+  anomalyRecordSchema,
+  errorResponses,
+  modelInfoSchema,
+  predictBodySchema,
+  predictResponseSchema,
+  rollbackBodySchema,
+  seriesDetailSchema,
+  seriesIdParamsSchema,
+  seriesListQuerySchema,
+  seriesSummarySchema,
+} from '../schemas.ts';
+
+/** Run `fn` with the request's HTTP span active, so spans the serving layer opens become children. */
+export function inRequestSpan<T>(req: FastifyRequest, fn: () => Promise<T>): Promise<T> {
+  if (req.span === null || req.traceCtx === null) return fn();
+  return otelContext.with(trace.setSpan(req.traceCtx, req.span), fn);
+}
+
+/** An AbortSignal that fires when the client goes away before the answer, so queued work can be dropped. */
+export function clientGoneSignal(reply: FastifyReply): AbortSignal {
+  const ac = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) ac.abort(new Error('client closed the connection'));
+  });
+  return ac.signal;
+}
+
+export function registerApiRoutes(app: FastifyInstance, deps: { serving: ServingApi; config: HttpConfig }): void {
+  const { serving, config } = deps;
+
+  app.post<{ Body: ForecastRequest }>(
+    '/v1/predict',
+    {
+      config: { work: true },
+      schema: {
+        summary: 'Forecast from a window you send, or from the server-held window of a series',
+        description:
+          'Goes through the same micro-batcher as the stream: concurrent calls are batched. ' +
+          'Body: `{"window": number[] | number[][], "horizon"?: n, "explain"?: bool}` or `{"series": "AAPL"}`.',
+        tags: ['forecast'],
+        body: predictBodySchema(config),
+        response: { 200: predictResponseSchema, ...errorResponses, 404: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' } },
+      },
+    },
+    async (req, reply) => {
+      const body = checkForecastRequest(req.body);
+      return inRequestSpan(req, () => serving.forecast(body, clientGoneSignal(reply)));
+    },
+  );
+
+  app.get<{ Querystring: { offset: number; limit: number } }>(
+    '/v1/series',
+    {
+      config: { work: true },
+      schema: {
+        summary: 'Series the service tracks (paged)',
+        tags: ['series'],
+        querystring: seriesListQuerySchema,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              total: { type: 'integer' },
+              offset: { type: 'integer' },
+              limit: { type: 'integer' },
+              items: { type: 'array', items: seriesSummarySchema },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const { offset, limit } = req.query;
+      const page = serving.listSeries({ offset, limit });
+      return { total: page.total, offset, limit, items: page.items };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/series/:id',
+    {
+      config: { work: true },
+      schema: {
+        summary: 'Recent window, last forecast and anomaly state of one series',
+        tags: ['series'],
+        params: seriesIdParamsSchema,
+        response: { 200: seriesDetailSchema, ...errorResponses, 404: { $ref: 'ErrorBody#' } },
+      },
+    },
+    async (req) => {
+      const s = serving.getSeries(req.params.id);
+      if (s === null) {
+        throw httpError(ErrorCodes.SERIES_NOT_FOUND, 404, `series "${req.params.id}" is not tracked by this instance`, {
+          hint: 'list tracked series with GET /v1/series; series ids are case-sensitive',
+        });
+      }
+      return s;
+    },
+  );
+
+  app.get<{ Querystring: { series?: string; limit: number } }>(
+    '/v1/anomalies',
+    {
+      config: { work: true },
+      schema: {
+        summary: 'Recent anomaly alerts, newest first',
+        tags: ['series'],
+        querystring: anomaliesQuerySchema,
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: anomalyRecordSchema } } }, ...errorResponses },
+      },
+    },
+    async (req) => ({ items: serving.recentAnomalies({ series: req.query.series, limit: req.query.limit }) }),
+  );
+
+  app.get(
+    '/v1/model',
+    {
+      config: { work: false },
+      schema: { summary: 'Model version, engine, backend and training stats', tags: ['model'], response: { 200: modelInfoSchema, ...errorResponses } },
+    },
+    async () => serving.modelInfo(),
+  );
+
+  app.post<{ Body: { version?: string; pin?: boolean } | undefined }>(
+    '/v1/model/rollback',
+    {
+      config: { mutating: true },
+      schema: {
+        summary: 'Roll back to the previous (or a named) model version; needs an API key',
+        tags: ['model'],
+        body: rollbackBodySchema,
+        response: { 200: modelInfoSchema, ...errorResponses, 404: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' } },
+      },
+    },
+    async (req) => {
+      const body = req.body ?? {};
+      const info = await serving.rollback({ version: body.version, pin: body.pin });
+      req.log.warn({ version: info.version, pinned: info.pinned, by: req.auth.kind === 'valid' ? req.auth.fingerprint : 'unauthenticated' }, 'model rolled back');
+      return info;
+    },
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * GET /v1/events?series=ID — server-sent events for the dashboard: `tick`, `forecast` and
+ * `anomaly` events from serving.subscribe(), filtered to one series (or all when omitted).
+ * Bounded: at most `sse.maxClients` streams; a client whose socket buffer grows past 1 MiB is
+ * disconnected (it reconnects and reloads) rather than buffering without limit. Every stream is
+ * ended in preClose so server.close() is not held up by open streams.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ErrorCodes } from '../../../errors/index.ts';
+import type { LiveEvent, ServingApi } from '../../../pipeline/ports.ts';
+import type { HttpConfig } from '../config.ts';
+import { httpError } from '../errors.ts';
+import { SERIES_ID_MAX } from '../schemas.ts';
+
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+export function registerEventsRoute(app: FastifyInstance, deps: { serving: ServingApi; config: HttpConfig; logger: Logger }): void {
+  const streams = new Set<() => void>();
+
+  app.addHook('preClose', async () => {
+    for (const end of [...streams]) end();
+  });
+
+  app.get<{ Querystring: { series?: string } }>(
+    '/v1/events',
+    {
+      config: { work: true },
+      schema: {
+        summary: 'Live events (server-sent events): tick, forecast, anomaly; optionally for one series',
+        tags: ['series'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX } },
+        },
+      },
+    },
+    async (req, reply) => {
+      if (streams.size >= deps.config.sse.maxClients) {
+        void reply.header('retry-after', '5');
+        throw httpError(ErrorCodes.OVERLOADED, 503, `too many live event streams (${deps.config.sse.maxClients})`, {
+          hint: 'close other dashboard tabs or retry later',
+          details: { retryAfterSeconds: 5 },
+          retriable: true,
+        });
+      }
+      const wanted = req.query.series;
+      const res = reply.raw;
+      reply.hijack();
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write(`retry: 2000\n: connected${wanted ? ` to ${wanted.replace(/[\r\n]/g, '')}` : ''}\n\n`);
+
+      let ended = false;
+      const end = (): void => {
+        if (ended) return;
+        ended = true;
+        unsubscribe();
+        clearInterval(heartbeat);
+        streams.delete(end);
+        res.end();
+      };
+      const unsubscribe = deps.serving.subscribe((e: LiveEvent) => {
+        if (ended) return;
+        const series = e.type === 'anomaly' ? e.record.series : e.series;
+        if (wanted !== undefined && series !== wanted) return;
+        if (res.writableLength > MAX_BUFFERED_BYTES) {
+          deps.logger.warn({ series: wanted }, 'SSE client too slow; disconnecting');
+          end();
+          return;
+        }
+        res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+      });
+      const heartbeat = setInterval(() => {
+        if (!ended) res.write(': keep-alive\n\n');
+      }, deps.config.sse.heartbeatMs);
+      heartbeat.unref();
+      streams.add(end);
+      res.on('close', end);
+    },
+  );
+}

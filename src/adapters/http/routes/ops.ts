@@ -1,0 +1,46 @@
+/**
+ * Probes and metrics. /healthz and /readyz are `open`: never authenticated, rate limited or shed,
+ * because an orchestrator that cannot probe a busy pod would kill it. /metrics follows the read
+ * auth policy but is never shed (you want metrics most when the service is saturated).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { ServingApi } from '../../../pipeline/ports.ts';
+import { healthSchema } from '../schemas.ts';
+
+export function registerOpsRoutes(app: FastifyInstance, deps: { serving: ServingApi; registry: Registry }): void {
+  const { serving, registry } = deps;
+
+  app.get(
+    '/healthz',
+    { config: { open: true }, schema: { summary: 'Liveness: the process answers', tags: ['ops'], response: { 200: healthSchema, 503: healthSchema } } },
+    async (_req, reply) => {
+      const h = serving.health();
+      return reply.code(h.live ? 200 : 503).send({ status: h.live ? 'ok' : 'dead', live: h.live, draining: h.draining, reasons: h.live ? [] : h.reasons });
+    },
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: { open: true },
+      schema: {
+        summary: 'Readiness: model loaded, consumer assigned, not draining (503 with reasons otherwise)',
+        tags: ['ops'],
+        response: { 200: healthSchema, 503: healthSchema },
+      },
+    },
+    async (_req, reply) => {
+      const h = serving.health();
+      const ready = h.ready && !h.draining;
+      const reasons = [...h.reasons];
+      if (h.draining && !reasons.some((r) => /drain/i.test(r))) reasons.push('draining: shutting down, not taking new work');
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', live: h.live, ready, draining: h.draining, reasons: ready ? [] : reasons });
+    },
+  );
+
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['ops'] } }, async (_req, reply) => {
+    const body = await registry.metrics();
+    return reply.type(registry.contentType).send(body);
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * JSON schemas of every route: used by fastify to validate requests, to serialise responses and
+ * by @fastify/swagger to generate the OpenAPI document at /docs. Limits come from HttpConfig.
+ * The predict body schema is also the parameter schema of the `forecast` agent tool.
+ */
+import type { HttpConfig } from './config.ts';
+
+export const errorBodySchema = {
+  $id: 'ErrorBody',
+  type: 'object',
+  description: 'Every 4xx/5xx answer. `code` is stable (see docs/errors.md); `hint` says how to fix the request.',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', example: 'TC_HTTP_BAD_REQUEST' },
+        message: { type: 'string' },
+        hint: { type: 'string' },
+        details: { type: 'object', additionalProperties: true },
+      },
+    },
+  },
+} as const;
+
+export const forecastStepSchema = {
+  $id: 'ForecastStep',
+  type: 'object',
+  description: 'One future step: quantile forecasts named p10/p50/p90 (from the model quantile levels).',
+  required: ['step', 'p50'],
+  properties: { step: { type: 'integer', minimum: 1 }, ts: { type: 'number' }, p50: { type: 'number' } },
+  additionalProperties: { type: 'number' },
+} as const;
+
+export const SERIES_ID_MAX = 256;
+
+export function windowSchema(cfg: Pick<HttpConfig, 'maxWindowLength' | 'maxFeatures'>) {
+  return {
+    description: 'Raw values, oldest first: number[] for one feature or number[][] as [time][feature].',
+    anyOf: [
+      { type: 'array', minItems: 1, maxItems: cfg.maxWindowLength, items: { type: 'number' } },
+      {
+        type: 'array',
+        minItems: 1,
+        maxItems: cfg.maxWindowLength,
+        items: { type: 'array', minItems: 1, maxItems: cfg.maxFeatures, items: { type: 'number' } },
+      },
+    ],
+  };
+}
+
+/** Body of POST /v1/predict and arguments of the `forecast` tool. */
+export function predictBodySchema(cfg: Pick<HttpConfig, 'maxWindowLength' | 'maxFeatures' | 'maxHorizon'>) {
+  return {
+    type: 'object',
+    description: 'Send exactly one of `window` or `series`.',
+    additionalProperties: false,
+    properties: {
+      window: windowSchema(cfg),
+      series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Forecast from the server-held window of this series.' },
+      horizon: { type: 'integer', minimum: 1, maximum: cfg.maxHorizon, description: 'Steps to return; default: the model horizon.' },
+      explain: { type: 'boolean', description: 'Include attention weights over the window.' },
+    },
+  };
+}
+
+export const predictResponseSchema = {
+  type: 'object',
+  required: ['horizon', 'model'],
+  properties: {
+    series: { type: 'string' },
+    model: { type: 'string', description: 'Model version that answered.' },
+    horizon: { type: 'array', items: { $ref: 'ForecastStep#' } },
+    targets: { type: 'object', additionalProperties: { type: 'array', items: { $ref: 'ForecastStep#' } } },
+    attention: { type: 'array', items: { type: 'number' }, description: 'Weights over the window (sum 1), oldest first.' },
+  },
+} as const;
+
+export const seriesSummarySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    ticks: { type: 'integer' },
+    lastTs: { type: ['number', 'null'] },
+    ready: { type: 'boolean' },
+    anomalyState: { type: 'string', enum: ['normal', 'firing'] },
+  },
+} as const;
+
+export const seriesListQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    offset: { type: 'integer', minimum: 0, default: 0 },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  },
+} as const;
+
+export const seriesIdParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX } },
+} as const;
+
+export const seriesDetailSchema = {
+  type: 'object',
+  properties: {
+    ...seriesSummarySchema.properties,
+    window: {
+      type: 'object',
+      properties: {
+        ts: { type: 'array', items: { type: 'number' } },
+        values: { type: 'object', additionalProperties: { type: 'array', items: { type: ['number', 'null'] } } },
+      },
+    },
+    lastForecast: {
+      type: ['object', 'null'],
+      properties: { ts: { type: 'number' }, model: { type: 'string' }, horizon: { type: 'array', items: { $ref: 'ForecastStep#' } } },
+    },
+    lastScore: { type: ['number', 'null'] },
+  },
+} as const;
+
+export const anomalyRecordSchema = {
+  type: 'object',
+  properties: {
+    series: { type: 'string' },
+    ts: { type: 'number' },
+    value: { type: 'number' },
+    expected: { type: 'number' },
+    lower: { type: 'number' },
+    upper: { type: 'number' },
+    score: { type: 'number' },
+    severity: { type: 'string', enum: ['warning', 'critical'] },
+    state: { type: 'string', enum: ['firing', 'resolved'] },
+    model: { type: 'string' },
+    source: {
+      type: 'object',
+      properties: { topic: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'string' } },
+    },
+  },
+} as const;
+
+export const anomaliesQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+  },
+} as const;
+
+export const modelInfoSchema = {
+  type: 'object',
+  properties: {
+    version: { type: 'string' },
+    engine: { type: 'string' },
+    backend: { type: 'string' },
+    spec: {
+      type: 'object',
+      properties: {
+        window: { type: 'integer' },
+        features: { type: 'array', items: { type: 'string' } },
+        targets: { type: 'array', items: { type: 'string' } },
+        horizon: { type: 'integer' },
+        quantiles: { type: 'array', items: { type: 'number' } },
+      },
+    },
+    training: { type: 'object', additionalProperties: true },
+    versions: { type: 'array', items: { type: 'string' } },
+    pinned: { type: 'boolean' },
+  },
+} as const;
+
+export const rollbackBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    version: { type: 'string', minLength: 1, maxLength: 256, description: 'Version to roll back to; default: the previous one.' },
+    pin: { type: 'boolean', description: 'Keep this version until unpinned (no automatic promotion).' },
+  },
+} as const;
+
+export const healthSchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string' },
+    live: { type: 'boolean' },
+    ready: { type: 'boolean' },
+    draining: { type: 'boolean' },
+    reasons: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+export const errorResponses = {
+  400: { $ref: 'ErrorBody#' },
+  401: { $ref: 'ErrorBody#' },
+  429: { $ref: 'ErrorBody#' },
+  503: { $ref: 'ErrorBody#' },
+} as const;

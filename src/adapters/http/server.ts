@@ -1,0 +1,202 @@
+/**
+ * buildHttpServer: the fastify instance with every route, built WITHOUT listening (tests use
+ * inject() or listen on port 0; app.ts calls listen({host, port}) and close()).
+ *
+ * Request path, cheapest refusal first, all in onRequest (before the body is read):
+ *   rate limit (429) → auth (401) → load shedding (503) → body parse/limit (413/415/400)
+ *   → schema validation (400) → handler.
+ * Route `config` flags: `mutating` (needs a key), `open` (no auth/rate limit: probes, static
+ * assets), `work` (may be shed under load).
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { Histogram } from 'prom-client';
+import { ErrorCodes } from '../../errors/index.ts';
+import type { ServingApi } from '../../pipeline/ports.ts';
+import { extractTraceContext, SpanKind, SpanNames, SpanStatusCode, tracer, type Span, type Context } from '../../telemetry/tracing.ts';
+import { ApiKeyAuth, type AuthResult } from './auth.ts';
+import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './config.ts';
+import { httpError, installErrorHandlers } from './errors.ts';
+import { LoadShedder } from './load-shedder.ts';
+import { TokenBuckets } from './rate-limit.ts';
+import { errorBodySchema, forecastStepSchema } from './schemas.ts';
+import { createValidators } from './validation.ts';
+import { registerApiRoutes } from './routes/api.ts';
+import { registerOpsRoutes } from './routes/ops.ts';
+import { registerEventsRoute } from './routes/events.ts';
+import { registerToolRoutes } from './routes/tools.ts';
+import { registerMcpRoute } from './mcp.ts';
+import { registerDashboard } from './dashboard.ts';
+
+export interface RouteFlags {
+  mutating?: boolean;
+  open?: boolean;
+  work?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    mutating?: boolean;
+    open?: boolean;
+    work?: boolean;
+  }
+  interface FastifyRequest {
+    auth: AuthResult;
+    span: Span | null;
+    traceCtx: Context | null;
+  }
+}
+
+export interface BuildHttpServerOptions {
+  serving: ServingApi;
+  registry: Registry;
+  logger: Logger;
+  config: HttpConfig | HttpConfigInput;
+}
+
+/** Paths (after `pino.redact`) that must never reach a log line. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'headers.authorization',
+  'authorization',
+  'apiKeys',
+  'config.apiKeys',
+  'http.apiKeys',
+];
+
+export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<FastifyInstance> {
+  const config = resolveHttpConfig(opts.config as HttpConfigInput);
+  const log = opts.logger.child({ module: 'http' }, { redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  const validators = createValidators();
+  const app: FastifyInstance = Fastify({
+    loggerInstance: log as unknown as FastifyBaseLogger,
+    // Per-request lines are off (the duration histogram covers traffic); errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    requestIdHeader: false,
+    ajv: { customOptions: { strict: false } },
+  });
+  app.setValidatorCompiler(validators.compiler);
+  app.addSchema(errorBodySchema);
+  app.addSchema(forecastStepSchema);
+  app.decorateRequest('auth', null as never);
+  app.decorateRequest('span', null);
+  app.decorateRequest('traceCtx', null);
+  installErrorHandlers(app, log);
+
+  const auth = new ApiKeyAuth(config);
+  const buckets = new TokenBuckets({
+    perSecond: config.rateLimit.perKeyPerSecond,
+    burst: config.rateLimit.burst,
+    maxClients: config.rateLimit.maxTrackedClients,
+  });
+  const shedder = new LoadShedder(opts.serving, config.loadShedding);
+  shedder.start();
+  app.addHook('onClose', async () => shedder.stop());
+
+  const duration = httpDurationHistogram(opts.registry);
+
+  app.addHook('onRequest', async (req, reply) => {
+    const flags = (req.routeOptions.config ?? {}) as RouteFlags;
+    const routeUrl = req.routeOptions.url ?? 'unknown';
+    const parent = extractTraceContext(req.headers as Record<string, string>);
+    const span = tracer().startSpan(`${SpanNames.httpPrefix} ${req.method} ${routeUrl}`, {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': req.method, 'http.route': routeUrl },
+    }, parent);
+    req.span = span;
+    req.traceCtx = parent;
+    // 'close' also fires for hijacked replies (SSE, MCP), where onResponse does not run.
+    reply.raw.once('close', () => {
+      span.setAttribute('http.response.status_code', reply.raw.statusCode);
+      if (reply.raw.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    if (flags.open) {
+      req.auth = { kind: 'none' };
+      return;
+    }
+    const presented = auth.check(req.headers.authorization);
+    if (config.rateLimit.enabled) {
+      const client = presented.kind === 'valid' ? `key:${presented.fingerprint}` : `ip:${req.ip}`;
+      const t = buckets.take(client);
+      if (!t.allowed) {
+        void reply.header('retry-after', String(t.retryAfterSeconds));
+        throw httpError(ErrorCodes.HTTP_RATE_LIMITED, 429, `rate limit exceeded (${config.rateLimit.perKeyPerSecond}/s, burst ${config.rateLimit.burst})`, {
+          hint: `retry after ${t.retryAfterSeconds} s; spread requests out or batch windows client-side`,
+          details: { retryAfterSeconds: t.retryAfterSeconds },
+          retriable: true,
+        });
+      }
+    }
+    req.auth = auth.authorize(req.headers.authorization, flags.mutating === true);
+    if (flags.work) {
+      const d = shedder.decide();
+      if (d.shed) {
+        void reply.header('retry-after', String(d.retryAfterSeconds));
+        const code = d.reason === 'draining' ? ErrorCodes.SHUTTING_DOWN : ErrorCodes.OVERLOADED;
+        throw httpError(code, 503, `${d.message ?? 'the server is saturated'}; request refused`, {
+          hint: `retry after ${d.retryAfterSeconds} s${d.reason === 'draining' ? ' (another replica may answer sooner)' : ''}`,
+          details: { retryAfterSeconds: d.retryAfterSeconds, reason: d.reason },
+          retriable: true,
+        });
+      }
+    }
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unknown';
+    duration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  await registerDocs(app, config);
+  registerOpsRoutes(app, { serving: opts.serving, registry: opts.registry });
+  registerApiRoutes(app, { serving: opts.serving, config });
+  registerEventsRoute(app, { serving: opts.serving, config, logger: log });
+  registerToolRoutes(app, { config });
+  if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: log });
+  if (config.dashboard.enabled) registerDashboard(app);
+  return app;
+}
+
+async function registerDocs(app: FastifyInstance, config: HttpConfig): Promise<void> {
+  if (!config.docs.enabled) return;
+  const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([import('@fastify/swagger'), import('@fastify/swagger-ui')]);
+  // The docs UI and its assets are static and hold no data: serve them without auth or limits.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config as object), open: true };
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'tickcast',
+        description: 'Real-time forecasting and anomaly detection. Errors: `{error:{code,message,hint?}}`, codes in docs/errors.md.',
+        version: '1',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: false } });
+}
+
+function httpDurationHistogram(registry: Registry): Histogram<'method' | 'route' | 'status'> {
+  const name = 'tickcast_http_request_duration_seconds';
+  const existing = registry.getSingleMetric(name);
+  if (existing !== undefined) return existing as Histogram<'method' | 'route' | 'status'>;
+  return new Histogram({
+    name,
+    help: 'HTTP request duration by route template and status, seconds',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+}
+
+export type { FastifyInstance, FastifyRequest };

@@ -1,0 +1,84 @@
+/**
+ * The agent tools, defined once: JSON Schema parameters + a runner over the ServingApi. Served as
+ * MCP tools at /mcp and as function-calling schemas at GET /v1/tools, so both always agree.
+ * Arguments are validated with the same strict validator as REST bodies.
+ */
+import type { ForecastRequest, ServingApi } from '../../pipeline/ports.ts';
+import type { HttpConfig } from './config.ts';
+import { checkForecastRequest } from './predict-input.ts';
+import { SERIES_ID_MAX, windowSchema } from './schemas.ts';
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON Schema (draft-07 subset) of the arguments object. */
+  inputSchema: { type: 'object'; properties: Record<string, unknown>; additionalProperties: false; required?: string[] };
+  run(serving: ServingApi, args: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+}
+
+type Limits = Pick<HttpConfig, 'maxWindowLength' | 'maxFeatures' | 'maxHorizon'>;
+
+export function toolDefinitions(cfg: Limits): ToolDefinition[] {
+  const forecastProps = {
+    window: windowSchema(cfg),
+    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Id of a series the service tracks (see list_series); use instead of window.' },
+    horizon: { type: 'integer', minimum: 1, maximum: cfg.maxHorizon, description: 'Steps ahead to return; default: the model horizon.' },
+  };
+  return [
+    {
+      name: 'forecast',
+      description:
+        'Probabilistic forecast of the next steps of a time series. Give either `window` (recent values, oldest first) or `series` ' +
+        '(a tracked series id). Returns per step the p10, p50 (median) and p90 quantiles and the model version.',
+      inputSchema: { type: 'object', properties: forecastProps, additionalProperties: false },
+      run: (serving, args, signal) => serving.forecast(checkForecastRequest({ ...(args as ForecastRequest), explain: false }), signal),
+    },
+    {
+      name: 'list_series',
+      description: 'List the time series this service tracks, with tick counts, last timestamp, readiness and anomaly state. Paged.',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          offset: { type: 'integer', minimum: 0, default: 0 },
+          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        },
+        additionalProperties: false,
+      },
+      run: async (serving, args) => serving.listSeries({ offset: args.offset as number, limit: args.limit as number }),
+    },
+    {
+      name: 'recent_anomalies',
+      description: 'Recent anomaly alerts (value outside the forecast band), newest first; optionally for one series.',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX },
+          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
+        },
+        additionalProperties: false,
+      },
+      run: async (serving, args) => ({ items: serving.recentAnomalies({ series: args.series as string | undefined, limit: args.limit as number }) }),
+    },
+    {
+      name: 'explain_forecast',
+      description:
+        'Forecast plus the model attention weights over the input window: which past time steps the model relied on. ' +
+        'Returns the forecast, `attention` (one weight per window step, oldest first) and the most-attended steps.',
+      inputSchema: { type: 'object', properties: forecastProps, additionalProperties: false },
+      run: async (serving, args, signal) => {
+        const res = await serving.forecast(checkForecastRequest({ ...(args as ForecastRequest), explain: true }), signal);
+        const att = res.attention ?? [];
+        const top = att
+          .map((weight, index) => ({ index, stepsAgo: att.length - index, weight }))
+          .sort((a, b) => b.weight - a.weight)
+          .slice(0, 5);
+        return { ...res, mostAttended: top };
+      },
+    },
+  ];
+}
+
+/** OpenAI-style function-calling schemas (also accepted by most agent frameworks). */
+export function functionCallingSchemas(tools: ToolDefinition[]) {
+  return tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
+}

@@ -1,0 +1,200 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { build, KEY } from './support/build.ts';
+import { trendForecast } from './support/trend-serving.ts';
+
+test('POST /v1/predict forecasts from the window sent: linear trend continues, bands widen with the step', async () => {
+  const { app } = await build();
+  try {
+    const window = [10, 12, 14, 16, 18, 20];
+    const r = await app.inject({ method: 'POST', url: '/v1/predict', payload: { window, horizon: 3 } });
+    assert.equal(r.statusCode, 200, r.body);
+    const body = r.json();
+    assert.equal(body.model, 'trend-v2');
+    assert.deepEqual(body.horizon.map((s: { step: number }) => s.step), [1, 2, 3]);
+    assert.deepEqual(body.horizon.map((s: { p50: number }) => Math.round(s.p50 * 1e6) / 1e6), [22, 24, 26]);
+    assert.equal(body.attention, undefined);
+    for (const s of body.horizon) assert.ok(s.p10 <= s.p50 && s.p50 <= s.p90);
+
+    const noisy = [10, 13, 13, 17, 17, 21, 20];
+    const n = (await app.inject({ method: 'POST', url: '/v1/predict', payload: { window: noisy, horizon: 4 } })).json();
+    const widths = n.horizon.map((s: { p10: number; p90: number }) => s.p90 - s.p10);
+    assert.ok(widths[3] > widths[0], `band widens: ${widths.join(',')}`);
+    assert.deepEqual(n.horizon.map((s: { p50: number }) => s.p50), trendForecast(noisy, 4, 0).map((s) => s.p50));
+  } finally {
+    await app.close();
+  }
+});
+
+test('POST /v1/predict accepts a 2-D window, explain returns attention summing to 1, and {series} uses the held window', async () => {
+  const { app, serving } = await build();
+  try {
+    const r = await app.inject({ method: 'POST', url: '/v1/predict', payload: { window: [[1, 5], [2, 5], [3, 5]], explain: true } });
+    assert.equal(r.statusCode, 200, r.body);
+    const b = r.json();
+    assert.equal(b.horizon.length, 8);
+    assert.ok(Math.abs(b.horizon[0].p50 - 4) < 1e-9);
+    assert.equal(b.attention.length, 3);
+    assert.ok(Math.abs(b.attention.reduce((a: number, x: number) => a + x, 0) - 1) < 1e-9);
+
+    for (let i = 0; i < 10; i++) serving.ingest('AAPL', 1_000 * i, 50 - i);
+    const s = await app.inject({ method: 'POST', url: '/v1/predict', payload: { series: 'AAPL', horizon: 2 } });
+    assert.equal(s.statusCode, 200, s.body);
+    assert.equal(s.json().series, 'AAPL');
+    assert.deepEqual(s.json().horizon.map((x: { p50: number }) => Math.round(x.p50)), [40, 39]);
+    assert.deepEqual(s.json().horizon.map((x: { ts: number }) => x.ts), [10_000, 11_000]);
+
+    const missing = await app.inject({ method: 'POST', url: '/v1/predict', payload: { series: 'MSFT' } });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.json().error.code, 'TC_SERIES_NOT_FOUND');
+  } finally {
+    await app.close();
+  }
+});
+
+test('POST /v1/predict explains what is wrong: both/neither of window and series, ragged rows, strings, unknown fields', async () => {
+  const { app } = await build({ maxWindowLength: 50 });
+  try {
+    const cases: Array<[unknown, RegExp]> = [
+      [{}, /needs "window".*or "series"/],
+      [{ window: [1, 2], series: 'A' }, /either "window" or "series", not both/],
+      [{ window: [[1, 2], [3]] }, /ragged: row 0 has 2 features but row 1 has 1/],
+      [{ window: ['1.5', 2] }, /body\.window\[0\] must be a number/],
+      [{ window: [1, 2], windw: [1] }, /unknown field "windw"/],
+      [{ window: Array.from({ length: 51 }, (_, i) => i) }, /too many items \(at most 50\)|wrong shape/],
+      [{ window: [1, 2], horizon: 0 }, /body\.horizon must be >= 1/],
+      [{ window: [1, 2], horizon: 2.5 }, /body\.horizon must be an integer/],
+      [[1, 2, 3], /body must be an object/],
+    ];
+    for (const [payload, re] of cases) {
+      const r = await app.inject({ method: 'POST', url: '/v1/predict', payload: payload as object });
+      assert.equal(r.statusCode, 400, `${JSON.stringify(payload).slice(0, 60)} -> ${r.body}`);
+      const e = r.json().error;
+      assert.equal(e.code, 'TC_HTTP_BAD_REQUEST');
+      assert.match(e.message, re);
+      assert.doesNotMatch(r.body, /at .*\.ts:\d+|node_modules/);
+    }
+    const str = (await app.inject({ method: 'POST', url: '/v1/predict', payload: { window: ['1.5', 2] } })).json();
+    assert.match(str.error.hint, /1\.5, not "1\.5"/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('GET /v1/series pages, GET /v1/series/:id shows window, last forecast and anomaly state; unknown id is 404 with a hint', async () => {
+  const { app, serving } = await build();
+  try {
+    for (const id of ['C', 'A', 'B', 'D', 'E']) for (let i = 0; i < 3; i++) serving.ingest(id, i * 1000, 10 + i);
+    const p1 = (await app.inject({ url: '/v1/series?offset=0&limit=2' })).json();
+    const p2 = (await app.inject({ url: '/v1/series?offset=2&limit=2' })).json();
+    const p3 = (await app.inject({ url: '/v1/series?offset=4&limit=2' })).json();
+    assert.equal(p1.total, 5);
+    assert.deepEqual([...p1.items, ...p2.items, ...p3.items].map((s: { id: string }) => s.id), ['A', 'B', 'C', 'D', 'E']);
+    assert.equal(p3.items.length, 1);
+    const badLimit = await app.inject({ url: '/v1/series?limit=0' });
+    assert.equal(badLimit.statusCode, 400);
+    assert.match(badLimit.json().error.message, /querystring\.limit must be >= 1/);
+
+    serving.ingest('A', 3000, 13);
+    serving.ingest('A', 4000, 500); // far outside the band: anomaly
+    const d = (await app.inject({ url: '/v1/series/A' })).json();
+    assert.deepEqual(d.window.values.price, [10, 11, 12, 13, 500]);
+    assert.equal(d.anomalyState, 'firing');
+    assert.equal(d.lastForecast.ts, 4000);
+    assert.ok(d.lastScore > 3);
+    const an = (await app.inject({ url: '/v1/anomalies?series=A&limit=5' })).json();
+    assert.equal(an.items.length, 1);
+    assert.equal(an.items[0].value, 500);
+    assert.ok(Math.abs(an.items[0].expected - 14) < 1e-6);
+
+    const nf = await app.inject({ url: '/v1/series/nope' });
+    assert.equal(nf.statusCode, 404);
+    assert.equal(nf.json().error.code, 'TC_SERIES_NOT_FOUND');
+    assert.match(nf.json().error.hint, /GET \/v1\/series/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('GET /v1/model and POST /v1/model/rollback (key required; unknown version is 404 listing the available ones)', async () => {
+  const { app, serving } = await build({ apiKeys: [KEY] });
+  try {
+    assert.equal((await app.inject({ url: '/v1/model' })).json().version, 'trend-v2');
+    const noKey = await app.inject({ method: 'POST', url: '/v1/model/rollback', payload: {} });
+    assert.equal(noKey.statusCode, 401);
+    assert.equal(serving.version, 'trend-v2');
+    const auth = { authorization: `Bearer ${KEY}` };
+    const ok = await app.inject({ method: 'POST', url: '/v1/model/rollback', payload: { pin: true }, headers: auth });
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(ok.json().version, 'trend-v1');
+    assert.equal(ok.json().pinned, true);
+    // no body at all is fine too (roll back to the previous one)
+    const bad = await app.inject({ method: 'POST', url: '/v1/model/rollback', payload: { version: 'v9' }, headers: auth });
+    assert.equal(bad.statusCode, 404);
+    assert.deepEqual(bad.json().error.details.available, ['trend-v2', 'trend-v1']);
+    assert.match(bad.json().error.hint, /available versions/);
+    const predicted = (await app.inject({ method: 'POST', url: '/v1/predict', payload: { window: [1, 2] } })).json();
+    assert.equal(predicted.model, 'trend-v1');
+  } finally {
+    await app.close();
+  }
+});
+
+test('/healthz, /readyz (503 with reasons), /metrics (registry text), /docs OpenAPI from route schemas, 404 with a code', async () => {
+  const { app, serving, registry } = await build();
+  try {
+    assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200);
+    assert.equal((await app.inject({ url: '/readyz' })).json().status, 'ready');
+    serving.ready = false;
+    const nr = await app.inject({ url: '/readyz' });
+    assert.equal(nr.statusCode, 503);
+    assert.deepEqual(nr.json().reasons, ['model not loaded']);
+    serving.ready = true;
+    serving.draining = true;
+    const dr = await app.inject({ url: '/readyz' });
+    assert.equal(dr.statusCode, 503);
+    assert.ok(dr.json().reasons.includes('draining'));
+    assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200, 'still live while draining');
+    serving.draining = false;
+
+    registry.registerMetric(new (await import('prom-client')).Counter({ name: 'tickcast_test_total', help: 'x', registers: [] }));
+    await app.inject({ method: 'POST', url: '/v1/predict', payload: { window: [1, 2, 3] } });
+    const m = await app.inject({ url: '/metrics' });
+    assert.equal(m.statusCode, 200);
+    assert.match(m.headers['content-type'] as string, /text\/plain/);
+    assert.match(m.body, /tickcast_test_total 0/);
+    assert.match(m.body, /tickcast_http_request_duration_seconds_count\{method="POST",route="\/v1\/predict",status="200"\} 1/);
+
+    const spec = (await app.inject({ url: '/docs/json' })).json();
+    assert.equal(spec.openapi, '3.0.3');
+    for (const p of ['/v1/predict', '/v1/series', '/v1/series/{id}', '/v1/model', '/v1/model/rollback', '/healthz', '/readyz', '/v1/tools']) {
+      assert.ok(spec.paths[p], `OpenAPI has ${p}`);
+    }
+    const predictBody = spec.paths['/v1/predict'].post.requestBody.content['application/json'].schema;
+    assert.ok(predictBody.properties.window && predictBody.properties.horizon.maximum === 256);
+    const ui = await app.inject({ url: '/docs/' });
+    assert.equal(ui.statusCode, 200);
+    assert.doesNotMatch(ui.body, /https?:\/\/(unpkg|cdn)/);
+
+    const nf = await app.inject({ method: 'DELETE', url: '/v1/nothing' });
+    assert.equal(nf.statusCode, 404);
+    assert.deepEqual(Object.keys(nf.json().error).sort(), ['code', 'hint', 'message']);
+    assert.equal(nf.json().error.code, 'TC_HTTP_NOT_FOUND');
+  } finally {
+    await app.close();
+  }
+});
+
+test('GET /v1/tools lists the four agent tools with JSON schemas', async () => {
+  const { app } = await build({ maxHorizon: 32 });
+  try {
+    const b = (await app.inject({ url: '/v1/tools' })).json();
+    assert.deepEqual(b.tools.map((t: { function: { name: string } }) => t.function.name), ['forecast', 'list_series', 'recent_anomalies', 'explain_forecast']);
+    const fc = b.tools[0].function;
+    assert.equal(fc.parameters.type, 'object');
+    assert.equal(fc.parameters.properties.horizon.maximum, 32);
+    assert.equal(b.mcp.url, '/mcp');
+  } finally {
+    await app.close();
+  }
+});
