@@ -1,0 +1,110 @@
+/**
+ * tfjs backend selection, done once per process before any tensor is created. Order (first that
+ * loads wins): @tensorflow/tfjs-node-gpu → @tensorflow/tfjs-node → wasm → cpu. The two native
+ * packages are NOT dependencies (their install downloads libtensorflow, which fails offline); the
+ * GPU Docker image installs them and this loader just tries. See docs/model.md.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
+
+export type BackendPreference = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  /** tfjs backend name actually in use: "tensorflow" (native, CPU or GPU), "wasm" or "cpu". */
+  name: string;
+  /** Which candidate won: one of the BackendPreference values other than "auto". */
+  source: Exclude<BackendPreference, 'auto'>;
+  /** Why earlier candidates were skipped (for the startup log). */
+  skipped: string[];
+}
+
+export interface BackendOptions {
+  prefer?: BackendPreference;
+  /** Called once with a one-line summary; wire to the module's child logger. */
+  log?: (msg: string, info: BackendInfo) => void;
+}
+
+let chosen: Promise<BackendInfo> | undefined;
+let chosenPreference: BackendPreference | undefined;
+
+/** Directory holding the .wasm binaries inside node_modules (so wasm works offline). */
+export function wasmBinaryDir(): string {
+  const req = createRequire(import.meta.url);
+  return path.join(path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+}
+
+async function tryNative(pkg: 'tfjs-node-gpu' | 'tfjs-node'): Promise<boolean> {
+  // A variable specifier keeps TypeScript from resolving a package that is not installed here.
+  const specifier = `@tensorflow/${pkg}`;
+  await import(specifier);
+  return tf.setBackend('tensorflow');
+}
+
+async function tryWasm(): Promise<boolean> {
+  setWasmPaths(wasmBinaryDir());
+  return tf.setBackend('wasm');
+}
+
+async function select(prefer: BackendPreference): Promise<BackendInfo> {
+  const order: Exclude<BackendPreference, 'auto'>[] =
+    prefer === 'auto' ? ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] : [prefer];
+  const skipped: string[] = [];
+  for (const cand of order) {
+    try {
+      let ok: boolean;
+      if (cand === 'tfjs-node-gpu' || cand === 'tfjs-node') ok = await tryNative(cand);
+      else if (cand === 'wasm') ok = await tryWasm();
+      else ok = await tf.setBackend('cpu');
+      if (ok) {
+        await tf.ready();
+        return { name: tf.getBackend(), source: cand, skipped };
+      }
+      skipped.push(`${cand}: backend failed to initialise`);
+    } catch (err) {
+      skipped.push(`${cand}: ${describeError(err).split('\n')[0]}`);
+    }
+  }
+  throw new TickcastError(
+    ErrorCodes.BACKEND_UNAVAILABLE,
+    `no tfjs backend could be initialised (${skipped.join('; ')}); ` +
+      (prefer === 'auto' ? 'reinstall node_modules' : `set the model backend to "auto" instead of "${prefer}"`),
+    { details: { skipped } },
+  );
+}
+
+/**
+ * Choose and initialise the backend. Idempotent: later calls return the first result (a different
+ * explicit preference after the first call is an error, since tensors may already live on it).
+ */
+export function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
+  const prefer = opts.prefer ?? 'auto';
+  if (chosen) {
+    if (prefer !== 'auto' && chosenPreference !== prefer) {
+      return chosen.then((info) => {
+        if (info.source === prefer) return info;
+        throw new TickcastError(
+          ErrorCodes.BACKEND_UNAVAILABLE,
+          `tfjs backend already initialised as "${info.source}"; cannot switch to "${prefer}" in the same process`,
+        );
+      });
+    }
+    return chosen;
+  }
+  chosenPreference = prefer;
+  chosen = select(prefer).then((info) => {
+    opts.log?.(`tfjs backend: ${info.name} (${info.source})`, info);
+    return info;
+  });
+  chosen.catch(() => {
+    chosen = undefined;
+  });
+  return chosen;
+}
+
+/** Name of the backend in use, once initBackend() has resolved; undefined before. */
+export function currentBackend(): string | undefined {
+  return chosen ? tf.getBackend() : undefined;
+}

@@ -1,0 +1,101 @@
+/**
+ * Functional building blocks of the hybrid model, written as plain tfjs ops over explicit weight
+ * tensors (no tfjs-layers objects): dense, LayerNorm, multi-head self-attention, the post-norm
+ * Transformer encoder layer, attention pooling, the ordered quantile head and RevIN. Callers run
+ * them inside tidy(). Only slices/reshapes/matmuls are used — no gathers — so gradients work on
+ * the wasm backend (which lacks UnsortedSegmentSum). The math is in docs/model.md.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type Weights = Record<string, tf.Tensor>;
+
+/** y = x·K + b over the last axis of a tensor of any rank ≥ 2. */
+export function dense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activation?: 'relu'): tf.Tensor {
+  const inSize = x.shape[x.rank - 1];
+  const outSize = kernel.shape[1] as number;
+  const flat = x.rank === 2 ? (x as tf.Tensor2D) : x.reshape([-1, inSize]);
+  const y = tf.fused.matMul({ a: flat as tf.Tensor2D, b: kernel as tf.Tensor2D, bias, activation: activation ?? 'linear' });
+  return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), outSize]);
+}
+
+/** LayerNorm over the last axis (eps 1e-5) with gamma/beta. */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(gamma).add(beta);
+}
+
+/** Multi-head self-attention over e [B,W,D]: softmax(QKᵀ/√dk)V, heads concatenated, then ·Wo + bo. */
+export function selfAttention(e: tf.Tensor3D, w: Weights, prefix: string, heads: number): tf.Tensor3D {
+  const [B, W, D] = e.shape;
+  const dk = D / heads;
+  const split = (t: tf.Tensor) => t.reshape([B, W, heads, dk]).transpose([0, 2, 1, 3]); // [B,h,W,dk]
+  const q = split(dense(e, w[`${prefix}/wq`], w[`${prefix}/bq`]));
+  const k = split(dense(e, w[`${prefix}/wk`], w[`${prefix}/bk`]));
+  const v = split(dense(e, w[`${prefix}/wv`], w[`${prefix}/bv`]));
+  const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dk)); // [B,h,W,W]
+  const att = tf.softmax(scores, -1);
+  const ctx = tf.matMul(att, v).transpose([0, 2, 1, 3]).reshape([B, W, D]);
+  return dense(ctx, w[`${prefix}/wo`], w[`${prefix}/bo`]) as tf.Tensor3D;
+}
+
+/** Post-norm Transformer encoder layer: e = LN(e + MHA(e)); e = LN(e + FFN(e)) with a ReLU FFN. */
+export function encoderLayer(e: tf.Tensor3D, w: Weights, prefix: string, heads: number): tf.Tensor3D {
+  const a = selfAttention(e, w, prefix, heads);
+  const e1 = layerNorm(e.add(a), w[`${prefix}/ln1/gamma`], w[`${prefix}/ln1/beta`]);
+  const f = dense(dense(e1, w[`${prefix}/ffn1/kernel`], w[`${prefix}/ffn1/bias`], 'relu'), w[`${prefix}/ffn2/kernel`], w[`${prefix}/ffn2/bias`]);
+  return layerNorm(e1.add(f), w[`${prefix}/ln2/gamma`], w[`${prefix}/ln2/beta`]) as tf.Tensor3D;
+}
+
+/**
+ * Attention pooling with a learned query u: k = e·Wa + ba; score = k·u/√D; alpha = softmax over
+ * the window; pooled = Σ_w alpha·e. Without weights (useAttention=false) alpha is uniform.
+ */
+export function attentionPool(e: tf.Tensor3D, w: Weights | null): { pooled: tf.Tensor2D; alpha: tf.Tensor2D } {
+  const [B, W, D] = e.shape;
+  let alpha: tf.Tensor2D;
+  if (w === null) {
+    alpha = tf.fill([B, W], 1 / W) as tf.Tensor2D;
+  } else {
+    const k = dense(e, w['pool/kernel'], w['pool/bias']) as tf.Tensor3D;
+    const score = tf.matMul(k.reshape([B * W, D]), w['pool/query'].reshape([D, 1])).reshape([B, W]).mul(1 / Math.sqrt(D));
+    alpha = tf.softmax(score, -1) as tf.Tensor2D;
+  }
+  // Σ_w alpha[b,w]·e[b,w,:] as a batched matmul [B,1,W]·[B,W,D].
+  const pooled = tf.matMul(alpha.reshape([B, 1, W]), e).reshape([B, D]) as tf.Tensor2D;
+  return { pooled, alpha };
+}
+
+/**
+ * Quantiles ordered by construction. r: raw head output [B,H,T,Q]; base: linear-skip median
+ * [B,H,T]; m: index of 0.5. y_m = base + r_m; above: y_k = y_{k-1} + softplus(r_k); below:
+ * y_k = y_{k+1} − softplus(r_k).
+ */
+export function orderedQuantiles(r: tf.Tensor4D, base: tf.Tensor3D, m: number): tf.Tensor4D {
+  const Q = r.shape[3];
+  const parts = tf.split(r, Q, 3) as tf.Tensor4D[]; // Q × [B,H,T,1]
+  const out: tf.Tensor[] = new Array(Q);
+  out[m] = base.expandDims(3).add(parts[m]);
+  for (let k = m + 1; k < Q; k++) out[k] = out[k - 1].add(tf.softplus(parts[k]));
+  for (let k = m - 1; k >= 0; k--) out[k] = out[k + 1].sub(tf.softplus(parts[k]));
+  return (Q === 1 ? out[0] : tf.concat(out, 3)) as tf.Tensor4D;
+}
+
+/** A constant [F,T] 0/1 matrix that picks the target columns (a matmul instead of a gather). */
+export function selectionMatrix(F: number, targetIdx: readonly number[]): tf.Tensor2D {
+  const m = new Float32Array(F * targetIdx.length);
+  targetIdx.forEach((f, t) => {
+    m[f * targetIdx.length + t] = 1;
+  });
+  return tf.tensor2d(m, [F, targetIdx.length]);
+}
+
+/** RevIN statistics over the window: mu, sd [B,1,F] with sd = sqrt(var + 1e-5). */
+export function revinStats(x: tf.Tensor3D): { mu: tf.Tensor3D; sd: tf.Tensor3D } {
+  const { mean, variance } = tf.moments(x, 1, true);
+  return { mu: mean as tf.Tensor3D, sd: tf.sqrt(variance.add(1e-5)) as tf.Tensor3D };
+}
+
+/** Inverted dropout (training only); the rate is the fraction of units zeroed. */
+export function dropout(x: tf.Tensor, rate: number, training: boolean): tf.Tensor {
+  return training && rate > 0 ? tf.dropout(x, rate) : x;
+}

@@ -1,0 +1,42 @@
+/** Shared tiny sizes and data for the model tests (fast on wasm). */
+import type { ModelSpec } from '../../../src/domain/types.ts';
+import type { HybridConfigInput } from '../../../src/model/config.ts';
+import { initBackend } from '../../../src/model/backend.ts';
+
+export const TINY_CONFIG: HybridConfigInput = {
+  dModel: 16,
+  lstm: { hiddenSize: null, numLayers: 2, dropout: 0.1, bidirectional: true, useAttention: true },
+  transformer: { layers: 1, heads: 2, ffn: 32 },
+  revin: true,
+};
+
+export const TINY_SPEC: ModelSpec = {
+  window: 16,
+  features: ['value'],
+  targets: ['value'],
+  horizon: 4,
+  quantiles: [0.1, 0.5, 0.9],
+};
+
+/** Tests use whatever backend the process would pick (wasm here). */
+export async function backend(): Promise<string> {
+  return (await initBackend()).name;
+}
+
+/** Deterministic pseudo-random in [0,1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomWindows(b: number, spec: ModelSpec, seed = 1): Float32Array {
+  const r = rng(seed);
+  const x = new Float32Array(b * spec.window * spec.features.length);
+  for (let i = 0; i < x.length; i++) x[i] = r() * 2 - 1;
+  return x;
+}
