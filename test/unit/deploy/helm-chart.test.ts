@@ -6,9 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { configSchema } from '../../../src/config/schema.ts';
 import { getPath, hasPath, listFiles, read, readYaml } from './repo.ts';
+import { unknownTickcastEnv } from './env-names.ts';
 
 const values = readYaml('helm/tickcast/values.yaml');
 const templates = listFiles('helm/tickcast/templates').map((rel) => ({ rel, text: read(rel) }));
@@ -183,4 +184,10 @@ test('the Deployment wires probes, security context, secrets as files and the gr
   assert.match(helpers, /div \(add \$ms 999\) 1000/);
   assert.match(helpers, /add \$floor 10/);
   assert.match(helpers, /min \(\.Values\.autoscaling\.maxReplicas \| int\) \(\.Values\.autoscaling\.partitionCount \| int\)/);
+});
+
+test('templates and values set only environment names the config loader accepts', () => {
+  const all = templates.map((t) => t.text).join('\n') + read('helm/tickcast/values.yaml');
+  assert.ok(all.includes('TICKCAST_CONFIG_FILE'));
+  assert.deepEqual(unknownTickcastEnv(all), []);
 });

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { parse as parseYaml } from 'yaml';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -59,7 +60,7 @@ const AGREED_METRICS = [
   'tickcast_ticks_total', 'tickcast_forecasts_total', 'tickcast_dlq_total', 'tickcast_anomalies_total',
   'tickcast_anomaly_score', 'tickcast_inference_seconds', 'tickcast_batch_size', 'tickcast_tick_to_forecast_seconds',
   'tickcast_consumer_lag', 'tickcast_model_info', 'tickcast_model_last_promotion_timestamp_seconds',
-  'tickcast_series_active', 'tickcast_paused_partitions', 'tickcast_http_request_duration_seconds',
+  'tickcast_series_active', 'tickcast_paused', 'tickcast_http_request_duration_seconds',
 ];
 
 export const METRICS_SOURCE = 'src/telemetry/metrics.ts';
@@ -73,6 +74,13 @@ export function exportedMetricNames(): { names: Set<string>; source: string } {
   // Names registered without the prefix literal (name: 'ticks_total' with a 'tickcast_' prefix).
   if (/['"`]tickcast_['"`]/.test(src)) {
     for (const m of src.matchAll(/name:\s*['"`]([a-z][a-z0-9_]*)['"`]/g)) names.add(m[1].startsWith('tickcast_') ? m[1] : `tickcast_${m[1]}`);
+  }
+  // prom-client's default process/runtime metrics, when registered with the tickcast_ prefix.
+  if (/collectDefaultMetrics\([^)]*prefix:\s*['"`]tickcast_['"`]/.test(src)) {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'tickcast_' });
+    for (const m of registry.getMetricsAsArray()) names.add(m.name);
+    registry.clear();
   }
   return { names, source: METRICS_SOURCE };
 }

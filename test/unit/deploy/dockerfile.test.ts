@@ -1,0 +1,120 @@
+/**
+ * Dockerfile checks without a Docker engine: COPY sources exist and are not excluded by
+ * .dockerignore, stage references resolve, only config-schema env names are set, the
+ * non-root/tini/healthcheck contract holds, and the HEALTHCHECK one-liner really reports a
+ * healthy, an unhealthy and an unreachable service.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ROOT, read } from './repo.ts';
+import { unknownTickcastEnv } from './env-names.ts';
+
+const dockerfile = read('Dockerfile');
+/** Instructions with continuation lines joined. */
+const instructions = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
+
+const stages = instructions.filter((l) => /^FROM\s/i.test(l)).map((l) => l.match(/\sAS\s+(\S+)/i)?.[1]).filter(Boolean) as string[];
+
+function dockerignorePatterns(): string[] {
+  return read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/** True when .dockerignore excludes the path (the subset of its syntax used in this repo). */
+function ignored(path: string, patterns: string[]): boolean {
+  let out = false;
+  for (const raw of patterns) {
+    const neg = raw.startsWith('!');
+    const p = (neg ? raw.slice(1) : raw).replace(/^\/+|\/+$/g, '');
+    const re = new RegExp('^' + p.split('**/').map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')).join('(?:.*/)?') + '(?:/.*)?$');
+    if (re.test(path)) out = !neg;
+  }
+  return out;
+}
+
+test('every COPY source exists in the repository and is not excluded by .dockerignore', () => {
+  const patterns = dockerignorePatterns();
+  const copies = instructions.filter((l) => /^COPY\s/i.test(l) && !/--from=/.test(l));
+  assert.ok(copies.length >= 8, `expected the COPY lines of all targets; found ${copies.length}`);
+  for (const line of copies) {
+    const args = line.split(/\s+/).slice(1).filter((a) => !a.startsWith('--'));
+    for (const src of args.slice(0, -1)) {
+      assert.ok(existsSync(join(ROOT, src)), `${line}: ${src} does not exist`);
+      assert.equal(ignored(src, patterns), false, `${line}: ${src} is excluded by .dockerignore`);
+    }
+  }
+  // Sanity of the matcher itself: things that must stay out of the context.
+  for (const p of ['node_modules', '.git', 'test/unit/x.test.ts', '.env']) assert.ok(ignored(p, patterns), `${p} should be ignored`);
+});
+
+test('COPY --from and FROM reference earlier stages; the targets compose builds exist', () => {
+  for (const line of instructions) {
+    const from = line.match(/--from=(\S+)/)?.[1];
+    if (from) assert.ok(stages.includes(from), `${line}: unknown stage ${from}`);
+  }
+  for (const t of ['deps', 'runtime', 'replay', 'deps-gpu', 'gpu']) assert.ok(stages.includes(t), `stage ${t}`);
+  const compose = read('deploy/compose/docker-compose.yml');
+  for (const m of compose.matchAll(/target:\s*(\S+)/g)) assert.ok(stages.includes(m[1]), `compose builds unknown target ${m[1]}`);
+});
+
+test('runtime images run as uid 1000 under tini with the sizing entrypoint and a healthcheck', () => {
+  for (const target of ['runtime', 'gpu']) {
+    const start = instructions.findIndex((l) => new RegExp(`\\sAS\\s+${target}$`, 'i').test(l));
+    const end = instructions.findIndex((l, i) => i > start && /^FROM\s/i.test(l));
+    const stage = instructions.slice(start, end === -1 ? undefined : end);
+    assert.ok(stage.includes('USER 1000:1000'), `${target}: USER 1000:1000`);
+    assert.ok(stage.some((l) => l.startsWith('ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/tickcast-entrypoint"]')), `${target}: tini entrypoint`);
+    assert.ok(stage.some((l) => l.startsWith('HEALTHCHECK')), `${target}: HEALTHCHECK`);
+    assert.ok(stage.some((l) => /apt-get install .*\btini\b/.test(l)), `${target}: installs tini`);
+    assert.ok(stage.some((l) => l.startsWith('CMD ["node", "--import", "tsx", "src/main.ts"]')), `${target}: runs src/main.ts`);
+    assert.ok(stage.some((l) => l.includes('chmod=0755 deploy/docker/entrypoint.sh')), `${target}: entrypoint executable`);
+  }
+  // CPU deps never download the CUDA provider; the GPU deps must.
+  assert.match(dockerfile, /AS deps\n[\s\S]*?ONNXRUNTIME_NODE_INSTALL=skip[\s\S]*?npm ci --omit=dev/);
+  assert.match(dockerfile, /AS deps-gpu[\s\S]*?ONNXRUNTIME_NODE_INSTALL=cuda12[\s\S]*?tfjs-node-gpu/);
+});
+
+test('the Dockerfile sets only environment names the config loader accepts', () => {
+  assert.deepEqual(unknownTickcastEnv(dockerfile), []);
+});
+
+function healthcheckScript(): string {
+  const line = instructions.find((l) => l.startsWith('HEALTHCHECK'))!;
+  const json = line.slice(line.indexOf('CMD') + 3).trim();
+  const argv = JSON.parse(json) as string[];
+  assert.deepEqual(argv.slice(0, 2), ['node', '-e']);
+  return argv[2];
+}
+
+function runHealthcheck(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', healthcheckScript()], { env: { ...process.env, TICKCAST_HTTP_PORT: String(port) }, stdio: 'ignore' });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('healthcheck hung')); }, 10_000);
+    child.on('exit', (code) => { clearTimeout(timer); resolve(code ?? -1); });
+  });
+}
+
+test('the HEALTHCHECK one-liner exits 0 on a 200 /healthz, 1 on 503 and 1 when nothing listens', async () => {
+  let status = 200;
+  const paths: string[] = [];
+  const server: Server = createServer((req, res) => { paths.push(req.url ?? ''); res.statusCode = status; res.end('{}'); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  try {
+    assert.equal(await runHealthcheck(port), 0);
+    status = 503;
+    assert.equal(await runHealthcheck(port), 1);
+    assert.deepEqual(paths, ['/healthz', '/healthz']);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+  assert.equal(await runHealthcheck(port), 1, 'connection refused must be unhealthy');
+});
