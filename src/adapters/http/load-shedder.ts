@@ -20,16 +20,20 @@ export class LoadShedder {
   readonly #cfg: HttpConfig['loadShedding'];
   #histogram: IntervalHistogram | null = null;
   #timer: NodeJS.Timeout | null = null;
-  /** Event loop delay p99 of the last completed interval, ms. */
-  #lastP99Ms = 0;
+  /** Event loop delay p99 of the last two completed intervals, ms (newest first). */
+  #p99Ms: [number, number] = [0, 0];
 
   constructor(serving: ServingApi, cfg: HttpConfig['loadShedding']) {
     this.#serving = serving;
     this.#cfg = cfg;
   }
 
+  /**
+   * p99 over the last two sample intervals (the larger of the two): a stall is only visible in
+   * the interval in which the delayed timer fired, and that can end just after the stall does.
+   */
   get eventLoopDelayP99Ms(): number {
-    return this.#lastP99Ms;
+    return Math.max(this.#p99Ms[0], this.#p99Ms[1]);
   }
 
   start(): void {
@@ -50,7 +54,7 @@ export class LoadShedder {
   #sample(): void {
     const h = this.#histogram;
     if (h === null) return;
-    this.#lastP99Ms = h.count > 0 ? h.percentile(99) / 1e6 : 0;
+    this.#p99Ms = [h.count > 0 ? h.percentile(99) / 1e6 : 0, this.#p99Ms[0]];
     h.reset();
   }
 
@@ -69,12 +73,13 @@ export class LoadShedder {
         message: `the server is saturated${o.reason ? ` (${o.reason})` : ''}`,
       };
     }
-    if (this.#lastP99Ms > this.#cfg.eventLoopDelayP99Ms) {
+    const p99 = this.eventLoopDelayP99Ms;
+    if (p99 > this.#cfg.eventLoopDelayP99Ms) {
       return {
         shed: true,
         reason: 'event-loop',
         retryAfterSeconds: this.#cfg.retryAfterSeconds,
-        message: `the server is saturated (event loop delay p99 ${this.#lastP99Ms.toFixed(0)} ms > ${this.#cfg.eventLoopDelayP99Ms} ms)`,
+        message: `the server is saturated (event loop delay p99 ${p99.toFixed(0)} ms > ${this.#cfg.eventLoopDelayP99Ms} ms)`,
       };
     }
     return { shed: false, retryAfterSeconds: 0 };

@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { build } from './support/build.ts';
+
+async function readEvents(body: ReadableStream<Uint8Array>, want: number, timeoutMs = 5000) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const events: { type: string; data: unknown }[] = [];
+  let buf = '';
+  const deadline = Date.now() + timeoutMs;
+  while (events.length < want && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += value;
+    let i;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const type = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (type && data) events.push({ type, data: JSON.parse(data) });
+    }
+  }
+  await reader.cancel();
+  return events;
+}
+
+test('GET /v1/events streams tick, forecast and anomaly events of the chosen series only', async () => {
+  const { app, serving } = await build();
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const res = await fetch(`${base}/v1/events?series=A`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    for (let i = 0; i < 30 && serving.listenerCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    serving.ingest('B', 0, 1); // other series: filtered out
+    serving.ingest('A', 0, 10);
+    serving.ingest('A', 1000, 11);
+    serving.ingest('A', 2000, 12);
+    serving.ingest('A', 3000, 99); // spike
+    const events = await readEvents(res.body!, 8);
+    const types = events.map((e) => e.type);
+    assert.deepEqual(types.slice(0, 3), ['tick', 'tick', 'forecast']);
+    assert.ok(events.every((e) => JSON.stringify(e.data).includes('"A"')));
+    const anomaly = events.find((e) => e.type === 'anomaly')!.data as { record: { value: number; series: string } };
+    assert.equal(anomaly.record.value, 99);
+    for (let i = 0; i < 50 && serving.listenerCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(serving.listenerCount, 0, 'a closed stream unsubscribes');
+  } finally {
+    await app.close();
+  }
+});
+
+test('SSE streams are capped (503 with a code) and closed by app.close()', async () => {
+  const { app, serving } = await build({ sse: { maxClients: 1 } });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const first = await fetch(`${base}/v1/events`);
+  assert.equal(first.status, 200);
+  for (let i = 0; i < 30 && serving.listenerCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const second = await fetch(`${base}/v1/events`);
+  assert.equal(second.status, 503);
+  assert.equal((await second.json()).error.code, 'TC_OVERLOADED');
+  const started = Date.now();
+  await app.close();
+  assert.ok(Date.now() - started < 2000, 'close is not held up by the open stream');
+  assert.equal(serving.listenerCount, 0);
+  await first.body?.cancel().catch(() => undefined);
+});

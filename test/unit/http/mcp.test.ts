@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { build, KEY } from './support/build.ts';
+
+async function connect(base: string, headers: Record<string, string> = {}) {
+  const client = new Client({ name: 'tickcast-test', version: '0.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL('/mcp', base), { requestInit: { headers } });
+  await client.connect(transport);
+  return client;
+}
+
+test('MCP over streamable HTTP: the SDK client lists the four tools and calls them with real answers', async () => {
+  const { app, serving } = await build({ apiKeys: [KEY], requireAuthForReads: true });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const client = await connect(base, { authorization: `Bearer ${KEY}` });
+  try {
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['explain_forecast', 'forecast', 'list_series', 'recent_anomalies']);
+    const fc = tools.find((t) => t.name === 'forecast')!;
+    assert.equal(fc.inputSchema.type, 'object');
+    assert.ok(fc.inputSchema.properties && 'window' in fc.inputSchema.properties);
+    // Same schemas as GET /v1/tools
+    const rest = (await app.inject({ url: '/v1/tools', headers: { authorization: `Bearer ${KEY}` } })).json();
+    for (const t of tools) {
+      const r = rest.tools.find((x: { function: { name: string } }) => x.function.name === t.name);
+      assert.deepEqual(r.function.parameters, t.inputSchema, t.name);
+    }
+
+    const res = await client.callTool({ name: 'forecast', arguments: { window: [5, 7, 9, 11], horizon: 2 } });
+    assert.equal(res.isError, undefined);
+    const sc = res.structuredContent as { horizon: { p50: number }[]; model: string };
+    assert.deepEqual(sc.horizon.map((s) => Math.round(s.p50 * 1e6) / 1e6), [13, 15]);
+    assert.equal(sc.model, 'trend-v2');
+    const text = JSON.parse((res.content as { type: string; text: string }[])[0].text);
+    assert.deepEqual(text, sc);
+
+    for (let i = 0; i < 6; i++) serving.ingest('EURUSD', i * 1000, 1 + i * 0.01);
+    serving.ingest('EURUSD', 6000, 9);
+    const ls = (await client.callTool({ name: 'list_series', arguments: {} })).structuredContent as { total: number; items: { id: string; anomalyState: string }[] };
+    assert.equal(ls.total, 1);
+    assert.equal(ls.items[0].anomalyState, 'firing');
+    const an = (await client.callTool({ name: 'recent_anomalies', arguments: { series: 'EURUSD', limit: 3 } })).structuredContent as { items: { value: number }[] };
+    assert.deepEqual(an.items.map((a) => a.value), [9]);
+
+    const ex = (await client.callTool({ name: 'explain_forecast', arguments: { window: [1, 2, 3, 4] } })).structuredContent as {
+      attention: number[];
+      mostAttended: { index: number; stepsAgo: number }[];
+    };
+    assert.equal(ex.attention.length, 4);
+    assert.equal(ex.mostAttended[0].index, 3);
+    assert.equal(ex.mostAttended[0].stepsAgo, 1);
+
+    const bad = await client.callTool({ name: 'forecast', arguments: { window: ['1', 2] } });
+    assert.equal(bad.isError, true);
+    const err = JSON.parse((bad.content as { text: string }[])[0].text).error;
+    assert.equal(err.code, 'TC_HTTP_BAD_REQUEST');
+    assert.match(err.message, /arguments\.window\[0\] must be a number/);
+    const nf = await client.callTool({ name: 'forecast', arguments: { series: 'NOPE' } });
+    assert.equal(nf.isError, true);
+    assert.match((nf.content as { text: string }[])[0].text, /TC_SERIES_NOT_FOUND/);
+  } finally {
+    await client.close();
+    await app.close();
+  }
+});
+
+test('MCP follows the read auth policy: without the key the client cannot connect', async () => {
+  const { app } = await build({ apiKeys: [KEY], requireAuthForReads: true });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    await assert.rejects(connect(base), /401|Unauthorized|API key/i);
+    const get = await fetch(new URL('/mcp', base), { headers: { authorization: `Bearer ${KEY}` } });
+    assert.equal(get.status, 405);
+    await get.body?.cancel();
+  } finally {
+    await app.close();
+  }
+});
