@@ -129,6 +129,7 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger): void
     }
     const retryAfter = isTickcastError(err) ? err.details?.retryAfterSeconds : undefined;
     if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+    else if (statusCode === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '1');
     return reply.code(statusCode).type('application/json; charset=utf-8').send(body);
   });
   app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) => {

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { ErrorCodes } from '../../../src/errors/index.ts';
+import { toErrorResponse } from '../../../src/adapters/http/errors.ts';
+import { TickcastError } from '../../../src/errors/index.ts';
+
+const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+const documented = [...doc.matchAll(/^\| `(TC_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+
+test('docs/errors.md has exactly one row per code in src/errors/catalogue.ts', () => {
+  const codes = Object.values(ErrorCodes);
+  const missing = codes.filter((c) => !documented.includes(c));
+  const extra = documented.filter((c) => !(codes as readonly string[]).includes(c));
+  const dupes = documented.filter((c, i) => documented.indexOf(c) !== i);
+  assert.deepEqual({ missing, extra, dupes }, { missing: [], extra: [], dupes: [] }, 'add/remove rows in docs/errors.md');
+});
+
+test('the HTTP status documented for each HTTP-facing code is the one the error handler answers with', () => {
+  const rows = new Map([...doc.matchAll(/^\| `(TC_[A-Z0-9_]+)` \| [^|]+ \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()]));
+  const fromHandler: Array<[string, unknown]> = [
+    [ErrorCodes.HTTP_PAYLOAD_TOO_LARGE, { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }],
+    [ErrorCodes.HTTP_UNSUPPORTED_MEDIA_TYPE, { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }],
+    [ErrorCodes.HTTP_BAD_REQUEST, { validation: [{ instancePath: '/window', keyword: 'type', params: { type: 'array' } }], validationContext: 'body' }],
+    [ErrorCodes.INTERNAL, new Error('boom at /secret/path.ts:12')],
+  ];
+  for (const [code, err] of fromHandler) {
+    const r = toErrorResponse(err);
+    assert.equal(r.body.error.code, code);
+    assert.ok(rows.get(code)!.startsWith(String(r.statusCode)), `${code}: doc says ${rows.get(code)}, handler answers ${r.statusCode}`);
+  }
+  const internal = toErrorResponse(new Error('boom at /secret/path.ts:12'));
+  assert.doesNotMatch(JSON.stringify(internal.body), /boom|secret/);
+  const wrapped = toErrorResponse(new TickcastError(ErrorCodes.INTERNAL, 'db password xyz leaked', { statusCode: 500 }));
+  assert.doesNotMatch(JSON.stringify(wrapped.body), /password/);
+});
