@@ -1,0 +1,97 @@
+/**
+ * Option parsing for subcommands: one table per command describes every flag (type, default,
+ * help line), from which both the parser and `--help` are derived, so they cannot drift apart.
+ * Built on node:util parseArgs (strict: unknown flags are errors, not silently ignored).
+ */
+import { parseArgs } from 'node:util';
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
+
+export type OptionSpec =
+  | { type: 'string'; help: string; default?: string; required?: boolean; placeholder?: string }
+  | { type: 'number'; help: string; default?: number; required?: boolean; integer?: boolean; min?: number; max?: number; placeholder?: string }
+  | { type: 'boolean'; help: string };
+
+export type OptionTable = Record<string, OptionSpec>;
+
+type ValueOf<S extends OptionSpec> = S extends { type: 'boolean' }
+  ? boolean
+  : S extends { type: 'number' }
+    ? S extends { default: number } | { required: true }
+      ? number
+      : number | undefined
+    : S extends { default: string } | { required: true }
+      ? string
+      : string | undefined;
+
+export type ParsedOptions<T extends OptionTable> = { [K in keyof T]: ValueOf<T[K]> };
+
+export function usageError(message: string): TickcastError {
+  return new TickcastError(ErrorCodes.CLI_USAGE, message, { statusCode: 400 });
+}
+
+/** Parse argv against the table; throws TC_CLI_USAGE listing every problem at once. */
+export function parseOptions<T extends OptionTable>(command: string, table: T, argv: readonly string[]): ParsedOptions<T> {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const [name, spec] of Object.entries(table)) options[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+    values = parsed.values as Record<string, string | boolean | undefined>;
+  } catch (err) {
+    throw usageError(`${(err as Error).message}; run "tickcast ${command} --help" for the options`);
+  }
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, spec] of Object.entries(table)) {
+    const raw = values[name];
+    if (spec.type === 'boolean') {
+      out[name] = raw === true;
+      continue;
+    }
+    if (raw === undefined) {
+      if (spec.required) problems.push(`--${name} is required (${spec.help})`);
+      out[name] = spec.default;
+      continue;
+    }
+    if (spec.type === 'string') {
+      out[name] = raw;
+      continue;
+    }
+    const n = Number(raw);
+    if (String(raw).trim() === '' || !Number.isFinite(n)) problems.push(`--${name} must be a number; got ${JSON.stringify(raw)}`);
+    else if (spec.integer && !Number.isInteger(n)) problems.push(`--${name} must be a whole number; got ${raw}`);
+    else if (spec.min !== undefined && n < spec.min) problems.push(`--${name} must be >= ${spec.min}; got ${raw}`);
+    else if (spec.max !== undefined && n > spec.max) problems.push(`--${name} must be <= ${spec.max}; got ${raw}`);
+    out[name] = n;
+  }
+  if (problems.length > 0) throw usageError(`${problems.join('; ')}; run "tickcast ${command} --help" for the options`);
+  return out as ParsedOptions<T>;
+}
+
+/** "a, b,c" → ["a","b","c"]; undefined stays undefined. */
+export function parseList(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return items.length > 0 ? items : undefined;
+}
+
+export function parseNumberList(flag: string, text: string): number[] {
+  const items = text.split(',').map((s) => Number(s.trim()));
+  if (items.length === 0 || items.some((n) => !Number.isFinite(n))) throw usageError(`--${flag} must be comma-separated numbers; got ${JSON.stringify(text)}`);
+  return items;
+}
+
+/** The --help text for one command, generated from its table. */
+export function formatHelp(command: string, summary: string, table: OptionTable): string {
+  const lines = [`usage: tickcast ${command} [options]`, '', summary, '', 'options:'];
+  const rows = Object.entries(table).map(([name, spec]) => {
+    const ph = spec.type === 'boolean' ? '' : ` <${spec.placeholder ?? (spec.type === 'number' ? 'n' : 'value')}>`;
+    const def = spec.type !== 'boolean' && spec.default !== undefined ? ` (default ${spec.default})` : '';
+    const req = spec.type !== 'boolean' && spec.required ? ' (required)' : '';
+    return [`  --${name}${ph}`, `${spec.help}${def}${req}`];
+  });
+  const width = Math.max(...rows.map(([l]) => l.length)) + 2;
+  for (const [l, r] of rows) lines.push(l.padEnd(width) + r);
+  lines.push(`  --help`.padEnd(width) + 'show this help');
+  return lines.join('\n') + '\n';
+}

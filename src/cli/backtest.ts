@@ -1,0 +1,122 @@
+/**
+ * `tickcast backtest`: rolling-origin evaluation of a saved model on a CSV file over the test
+ * span of the same split the model was trained with (or --split). Prints one JSON result on
+ * stdout; writes a plot with --plot (.png or .html).
+ *
+ * Normalisation: by default the model's own training statistics (what it was trained on and
+ * what serving uses). --renormalise refits them on this file's training span instead, for a
+ * model applied to a different series of the same shape; metrics are then on that file's scale.
+ */
+import { writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parseSplit, requireWindows, type SplitSpec } from '../data/split.ts';
+import { detectSeason, formatStep } from '../data/time.ts';
+import { runBacktest, type BacktestReport } from '../eval/backtest.ts';
+import { renderHtml, renderPng } from '../eval/plot.ts';
+import { formatHelp, parseOptions, usageError, type OptionTable } from './args.ts';
+import { loadTable, prepare } from './dataset.ts';
+import { writeJson, type CliIo } from './io.ts';
+import { loadModelDir } from './load-model.ts';
+import { ProgressBar } from './progress.ts';
+
+export const BACKTEST_OPTIONS = {
+  data: { type: 'string', required: true, help: 'CSV file with the model\'s feature columns', placeholder: 'file.csv' },
+  model: { type: 'string', required: true, help: 'model directory written by "tickcast train"', placeholder: 'dir' },
+  'time-col': { type: 'string', help: 'time column; "none" if there is none (default: as in training, else auto)', placeholder: 'name' },
+  split: { type: 'string', help: 'train,val,test fractions or "ett" (default: the split the model was trained with)', placeholder: 'spec' },
+  stride: { type: 'number', default: 1, integer: true, min: 1, help: 'rows between forecast origins (1 = every window, the ETT protocol)' },
+  season: { type: 'string', default: 'auto', help: 'seasonal period in rows for MASE and seasonal-naive; auto: 24 for hourly, 288 for 5-minute, ... from the timestamps', placeholder: 'auto|n' },
+  'batch-size': { type: 'number', default: 256, integer: true, min: 1, help: 'windows per predict call' },
+  renormalise: { type: 'boolean', help: 'refit z-score statistics on this file\'s training span instead of using the model\'s' },
+  plot: { type: 'string', help: 'write a plot of actual vs p50 with the band: .png or .html', placeholder: 'out.png|out.html' },
+  'plot-rows': { type: 'number', integer: true, min: 1, help: 'rows of the test span to plot, ending at its end (default: 8 horizons, at least 336)' },
+} satisfies OptionTable;
+
+export const BACKTEST_SUMMARY = 'Rolling-origin backtest of a saved model on the test span of a CSV file: MSE, MAE, RMSE (z-normalised), MASE against seasonal-naive, p10-p90 coverage, naive baselines on the same windows; prints JSON.';
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(formatHelp('backtest', BACKTEST_SUMMARY, BACKTEST_OPTIONS));
+    return 0;
+  }
+  const opts = parseOptions('backtest', BACKTEST_OPTIONS, argv);
+  const plotKind = opts.plot === undefined ? null : extname(opts.plot).toLowerCase();
+  if (plotKind !== null && plotKind !== '.png' && plotKind !== '.html' && plotKind !== '.htm') {
+    throw usageError(`--plot must end in .png or .html; got ${JSON.stringify(opts.plot)}`);
+  }
+  let seasonArg: number | null = null;
+  if (opts.season !== 'auto') {
+    seasonArg = Number(opts.season);
+    if (!Number.isInteger(seasonArg) || seasonArg < 1) throw usageError(`--season must be "auto" or a whole number >= 1; got ${JSON.stringify(opts.season)}`);
+  }
+
+  const model = await loadModelDir(opts.model);
+  try {
+    const spec = model.predictor.spec;
+    const split: SplitSpec = parseSplit(opts.split ?? model.data?.split ?? '0.7,0.1,0.2');
+    const timeCol = opts['time-col'] ?? (model.data ? (model.data.timeCol ?? 'none') : undefined);
+    const table = await loadTable(opts.data, { timeCol, features: spec.features, targets: spec.targets });
+    const data = prepare(table, split, spec.window, spec.horizon, opts.renormalise ? undefined : model.normalisation);
+    const test = requireWindows(data.borders, 'test', spec.window, spec.horizon);
+    const season = seasonArg ?? detectSeason(table.stepMs);
+    const targetStd = spec.targets.map((t) => data.stats.std[data.stats.columns.indexOf(t)]);
+    const targetMean = spec.targets.map((t) => data.stats.mean[data.stats.columns.indexOf(t)]);
+    const windows = Math.floor((test.count - 1) / opts.stride) + 1;
+    io.stderr.write(
+      `backtest: ${model.kind} model (${model.predictor.engine}/${model.predictor.backend}), window ${spec.window}, horizon ${spec.horizon}, ` +
+        `${windows} test windows (stride ${opts.stride}), rows every ${formatStep(table.stepMs)}, season ${season}\n`,
+    );
+    const bar = new ProgressBar(io, 'backtest', windows, { unit: 'windows' });
+    const report = await runBacktest({
+      predictor: model.predictor,
+      values: data.values,
+      timesMs: table.timesMs,
+      range: test,
+      stride: opts.stride,
+      batchSize: opts['batch-size'],
+      season,
+      scaleEndRow: data.borders.trainEnd,
+      targetStd,
+      targetMean,
+      plotRows: plotKind ? (opts['plot-rows'] ?? Math.max(336, 8 * spec.horizon)) : undefined,
+      onProgress: (done) => bar.update(done),
+      signal: io.signal,
+    });
+    bar.finish();
+    const { plot, ...rest } = report;
+    const result = {
+      ok: true,
+      data: opts.data,
+      model: { dir: opts.model, kind: model.kind, engine: model.predictor.engine, backend: model.predictor.backend, version: model.predictor.version, spec },
+      split: { spec: opts.split ?? model.data?.split ?? '0.7,0.1,0.2', borders: data.borders, testRows: data.borders.testEnd - data.borders.valEnd },
+      normalisation: opts.renormalise ? 'refit on this file\'s training span' : 'model training statistics',
+      metricsSpace: 'z-normalised (per target: (value - train mean) / train std); *Original fields are in data units',
+      windows: rest.windows,
+      stride: rest.stride,
+      season: rest.season,
+      metrics: rest.model,
+      baselines: rest.baselines,
+      relativeMaeVsSeasonalNaive: rest.relativeMaeVsSeasonalNaive,
+      elapsedMs: rest.elapsedMs,
+      plot: opts.plot ?? null,
+    };
+    if (plot && opts.plot) await writePlot(opts.plot, plotKind as string, plot, report, result);
+    writeJson(io.stdout, result);
+    return 0;
+  } finally {
+    await model.predictor.dispose();
+  }
+}
+
+async function writePlot(path: string, kind: string, plot: NonNullable<BacktestReport['plot']>, report: BacktestReport, result: unknown): Promise<void> {
+  const m = report.model.overall;
+  const cov = m.coverage === null ? '' : `  COVERAGE ${(m.coverage * 100).toFixed(1)}%`;
+  const band = report.model.bandQuantiles ? `P${Math.round(report.model.bandQuantiles[0] * 100)}-P${Math.round(report.model.bandQuantiles[1] * 100)}` : 'P50';
+  const meta = {
+    title: `BACKTEST: ${report.windows} WINDOWS, HORIZON ${report.horizon}`,
+    subtitle: `MSE ${m.mse.toFixed(3)}  MAE ${m.mae.toFixed(3)}  MASE ${m.mase === null ? '-' : m.mase.toFixed(3)}${cov}  (ERRORS ON Z-SCALE, PLOT IN DATA UNITS)`,
+    bandLabel: band,
+  };
+  if (kind === '.png') await writeFile(path, renderPng(plot, meta));
+  else await writeFile(path, renderHtml(plot, { ...meta, title: meta.title.toLowerCase(), subtitle: meta.subtitle }, result));
+}

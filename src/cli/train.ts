@@ -1,0 +1,125 @@
+/**
+ * `tickcast train`: CSV → chronological train/val/test split → z-score with training statistics
+ * → windows → fit → model directory. Prints one JSON result on stdout; progress on stderr.
+ *
+ * --arch hybrid (default) trains the BiLSTM+Transformer model of src/model with early stopping on
+ * validation pinball loss; --arch linear fits the closed-form NLinear-style baseline (seconds,
+ * no tfjs), which is also the yardstick every hybrid model should beat.
+ */
+import { rm, stat } from 'node:fs/promises';
+import { formatSplit, parseSplit, requireWindows } from '../data/split.ts';
+import { windowStarts } from '../data/windows.ts';
+import { formatStep } from '../data/time.ts';
+import { fitLinearBaseline } from '../eval/linear-baseline.ts';
+import { formatHelp, parseList, parseNumberList, parseOptions, usageError, type OptionTable } from './args.ts';
+import { loadTable, prepare } from './dataset.ts';
+import { writeJson, type CliIo } from './io.ts';
+import { saveLinearModel, type DataProvenance } from './model-dir.ts';
+import { ProgressBar } from './progress.ts';
+
+export const TRAIN_OPTIONS = {
+  data: { type: 'string', required: true, help: 'CSV file with a header row', placeholder: 'file.csv' },
+  out: { type: 'string', required: true, help: 'directory to write the model to', placeholder: 'dir' },
+  'time-col': { type: 'string', help: 'time column; "none" if there is none (default: date/timestamp/time, else column 0)', placeholder: 'name' },
+  target: { type: 'string', help: 'column(s) to forecast, comma-separated (default: last numeric column)', placeholder: 'a[,b]' },
+  features: { type: 'string', help: 'input columns, comma-separated (default: all numeric columns; targets are always included)', placeholder: 'a,b' },
+  arch: { type: 'string', default: 'hybrid', help: 'hybrid (BiLSTM+Transformer, tfjs) or linear (closed-form NLinear baseline)', placeholder: 'hybrid|linear' },
+  window: { type: 'number', default: 96, integer: true, min: 2, help: 'look-back length in rows' },
+  horizon: { type: 'number', default: 24, integer: true, min: 1, help: 'rows to forecast' },
+  quantiles: { type: 'string', default: '0.1,0.5,0.9', help: 'quantile levels, ascending, including 0.5', placeholder: 'list' },
+  split: { type: 'string', default: '0.7,0.1,0.2', help: 'train,val,test fractions by time, or "ett" (12/4/4 months of 30 days)', placeholder: 'spec' },
+  epochs: { type: 'number', default: 20, integer: true, min: 1, help: 'maximum training epochs (hybrid)' },
+  patience: { type: 'number', default: 3, integer: true, min: 1, help: 'stop after this many epochs without a better validation loss (hybrid)' },
+  'batch-size': { type: 'number', default: 64, integer: true, min: 1, help: 'training batch size (hybrid)' },
+  lr: { type: 'number', default: 1e-3, min: 0, help: 'Adam learning rate (hybrid)' },
+  'max-train-windows': { type: 'number', integer: true, min: 1, help: 'use at most this many training windows, evenly spaced over the training span (hybrid; speeds up big files)' },
+  'max-val-windows': { type: 'number', default: 2000, integer: true, min: 1, help: 'validation windows per epoch, evenly spaced (hybrid)' },
+  'd-model': { type: 'number', default: 32, integer: true, min: 1, help: 'width of the input projection and Transformer (hybrid)' },
+  'hidden-size': { type: 'number', integer: true, min: 1, help: 'LSTM units per direction (hybrid; default round(1.5 * d-model))' },
+  'lstm-layers': { type: 'number', default: 2, integer: true, min: 1, help: 'LSTM layers (hybrid)' },
+  dropout: { type: 'number', default: 0.2, min: 0, max: 0.95, help: 'dropout between LSTM layers (hybrid)' },
+  'transformer-layers': { type: 'number', default: 1, integer: true, min: 0, help: 'Transformer encoder layers (hybrid)' },
+  heads: { type: 'number', default: 4, integer: true, min: 1, help: 'attention heads (hybrid)' },
+  ffn: { type: 'number', integer: true, min: 1, help: 'Transformer feed-forward width (hybrid; default 2 * d-model)' },
+  'no-revin': { type: 'boolean', help: 'turn off per-window instance normalisation (hybrid)' },
+  backend: { type: 'string', default: 'auto', help: 'tfjs backend: auto, tfjs-node-gpu, tfjs-node, wasm or cpu (hybrid)', placeholder: 'name' },
+  seed: { type: 'number', default: 42, integer: true, help: 'random seed (weights, shuffling)' },
+  ridge: { type: 'number', default: 1e-4, min: 0, help: 'ridge penalty, relative to the mean diagonal of XᵀX (linear)' },
+  force: { type: 'boolean', help: 'overwrite --out if it already holds a model' },
+} satisfies OptionTable;
+
+export const TRAIN_SUMMARY = 'Train a forecaster on a CSV file: chronological split, z-score with training statistics, early stopping; writes a model directory and prints a JSON result.';
+
+export type TrainOptions = ReturnType<typeof parseOptions<typeof TRAIN_OPTIONS>>;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(formatHelp('train', TRAIN_SUMMARY, TRAIN_OPTIONS));
+    return 0;
+  }
+  const opts = parseOptions('train', TRAIN_OPTIONS, argv);
+  if (opts.arch !== 'hybrid' && opts.arch !== 'linear') throw usageError(`--arch must be hybrid or linear; got ${JSON.stringify(opts.arch)}`);
+  const quantiles = parseNumberList('quantiles', opts.quantiles);
+  if (!quantiles.includes(0.5) || quantiles.some((q, i) => q <= 0 || q >= 1 || (i > 0 && q <= quantiles[i - 1]))) {
+    throw usageError(`--quantiles must be ascending levels in (0,1) including 0.5; got ${opts.quantiles}`);
+  }
+  const split = parseSplit(opts.split);
+  if (!opts.force && (await stat(opts.out).then(() => true, () => false))) {
+    const { readdir } = await import('node:fs/promises');
+    if ((await readdir(opts.out)).length > 0) throw usageError(`--out ${opts.out} exists and is not empty; choose another directory or pass --force to overwrite`);
+  }
+
+  const t0 = performance.now();
+  const table = await loadTable(opts.data, { timeCol: opts['time-col'], targets: parseList(opts.target), features: parseList(opts.features) });
+  const data = prepare(table, split, opts.window, opts.horizon);
+  const train = requireWindows(data.borders, 'train', opts.window, opts.horizon);
+  const val = requireWindows(data.borders, 'val', opts.window, opts.horizon);
+  io.stderr.write(
+    `train: ${table.rows} rows every ${formatStep(table.stepMs)}, features [${table.features.join(', ')}] → targets [${table.targets.join(', ')}], ` +
+      `windows train ${train.count} / val ${val.count} / test ${data.ranges.test.count}\n`,
+  );
+  const provenance: DataProvenance = {
+    path: opts.data,
+    rows: table.rows,
+    timeCol: table.timeCol,
+    stepMs: Number.isFinite(table.stepMs) ? table.stepMs : null,
+    split: formatSplit(split),
+    borders: data.borders,
+    windows: { train: train.count, val: val.count, test: data.ranges.test.count },
+  };
+  if (opts.force) await rm(opts.out, { recursive: true, force: true });
+
+  let training: Record<string, unknown>;
+  if (opts.arch === 'linear') {
+    const bar = new ProgressBar(io, 'fit linear', 1);
+    const state = fitLinearBaseline({
+      values: data.values,
+      features: table.features,
+      targets: table.targets,
+      window: opts.window,
+      horizon: opts.horizon,
+      quantiles,
+      fitStarts: windowStarts(train.first, train.last),
+      calibrationStarts: windowStarts(val.first, val.last),
+      ridge: opts.ridge,
+    });
+    bar.update(1);
+    bar.finish();
+    training = { arch: 'linear', ridge: opts.ridge, fitWindows: train.count, calibrationWindows: val.count };
+    await saveLinearModel(opts.out, state, data.stats, provenance, training);
+  } else {
+    const { trainHybrid } = await import('./hybrid.ts');
+    training = await trainHybrid({ opts, quantiles, data, provenance, io });
+  }
+  writeJson(io.stdout, {
+    ok: true,
+    out: opts.out,
+    arch: opts.arch,
+    spec: { window: opts.window, horizon: opts.horizon, features: table.features, targets: table.targets, quantiles },
+    data: provenance,
+    normalisation: data.stats,
+    training,
+    elapsedMs: Math.round(performance.now() - t0),
+  });
+  return 0;
+}

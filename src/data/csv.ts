@@ -1,0 +1,121 @@
+/**
+ * CSV → columns. Reads a header row and then one record per line, line by line from a stream
+ * (never the whole file as one string), keeping each column as text until the caller picks the
+ * columns it needs (see ./table.ts). Supports RFC 4180 quoting on one line ("a,b" and "" escapes);
+ * multi-line quoted cells are not supported (time-series files do not use them).
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
+
+/** A CSV file as raw text columns. `lines[i]` is the 1-based file line of data row i (for messages). */
+export interface RawCsv {
+  path: string;
+  header: string[];
+  /** cells[c][r]: column c, data row r, trimmed text. */
+  cells: string[][];
+  lines: number[];
+}
+
+export function dataError(code: string, message: string, details?: Record<string, unknown>, cause?: unknown): TickcastError {
+  return new TickcastError(code, message, { statusCode: 400, retriable: false, details, cause });
+}
+
+/** Split one CSV line into trimmed cells; handles double-quoted cells with "" escapes. */
+export function splitCsvLine(line: string, delimiter = ','): string[] {
+  if (!line.includes('"')) return line.split(delimiter).map((c) => c.trim());
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delimiter) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+/** Parse CSV text (already in memory, e.g. a test fixture or an HTTP body). */
+export function parseCsvText(text: string, path = '<text>'): RawCsv {
+  const acc = new CsvAccumulator(path);
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) acc.push(lines[i], i + 1);
+  return acc.finish();
+}
+
+/** Read a CSV file line by line. Rejects with TC_DATA_UNREADABLE when the file cannot be read. */
+export async function readCsvFile(path: string): Promise<RawCsv> {
+  const acc = new CsvAccumulator(path);
+  const stream = createReadStream(path, { encoding: 'utf8' });
+  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  let lineNo = 0;
+  try {
+    for await (const line of rl) acc.push(line, ++lineNo);
+  } catch (err) {
+    throw dataError(
+      ErrorCodes.DATA_UNREADABLE,
+      `cannot read CSV file ${JSON.stringify(path)}: ${(err as Error).message}; check the path given to --data`,
+      { path },
+      err,
+    );
+  } finally {
+    rl.close();
+    stream.destroy();
+  }
+  return acc.finish();
+}
+
+class CsvAccumulator {
+  private header: string[] | null = null;
+  private cells: string[][] = [];
+  private lines: number[] = [];
+  private delimiter = ',';
+
+  constructor(private readonly path: string) {}
+
+  push(rawLine: string, lineNo: number): void {
+    const line = lineNo === 1 && rawLine.charCodeAt(0) === 0xfeff ? rawLine.slice(1) : rawLine;
+    if (line.trim() === '') return;
+    if (this.header === null) {
+      // Semicolon- or tab-separated files are common exports; pick the delimiter from the header.
+      if (!line.includes(',') && line.includes(';')) this.delimiter = ';';
+      else if (!line.includes(',') && line.includes('\t')) this.delimiter = '\t';
+      this.header = splitCsvLine(line, this.delimiter);
+      const seen = new Set<string>();
+      for (const name of this.header) {
+        if (name === '') throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}: the header row has an empty column name; give every column a name`);
+        if (seen.has(name)) throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}: column ${JSON.stringify(name)} appears twice in the header; rename one of them`);
+        seen.add(name);
+      }
+      this.cells = this.header.map(() => []);
+      return;
+    }
+    const row = splitCsvLine(line, this.delimiter);
+    if (row.length !== this.header.length) {
+      throw dataError(
+        ErrorCodes.DATA_MALFORMED,
+        `${this.path}:${lineNo}: expected ${this.header.length} cells like the header, got ${row.length}; fix or remove that line`,
+        { line: lineNo },
+      );
+    }
+    for (let c = 0; c < row.length; c++) this.cells[c].push(row[c]);
+    this.lines.push(lineNo);
+  }
+
+  finish(): RawCsv {
+    if (this.header === null) {
+      throw dataError(ErrorCodes.DATA_TOO_SHORT, `${this.path}: the file is empty; expected a header row and data rows`);
+    }
+    return { path: this.path, header: this.header, cells: this.cells, lines: this.lines };
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Picks the time, feature and target columns out of a parsed CSV and turns them into numbers.
+ *
+ * Defaults (the CLI flags --time-col, --features, --target map onto ColumnSelection):
+ * - time: the first column named date, timestamp, time, datetime or ts (any case), else column 0;
+ *   `"none"` means the file has no time column (rows are taken as equally spaced, in file order);
+ * - features: every numeric column except the time column, in file order;
+ * - targets: the last numeric column. Targets not listed in `features` are appended to them
+ *   (the model reads its targets' past values; see ModelSpec).
+ */
+import { ErrorCodes } from '../errors/index.ts';
+import { dataError, type RawCsv } from './csv.ts';
+import { parseTimestamp, typicalStepMs } from './time.ts';
+
+export interface ColumnSelection {
+  timeCol?: string;
+  features?: readonly string[];
+  targets?: readonly string[];
+}
+
+/** A multivariate series, sorted by time, ready for splitting and windowing. */
+export interface SeriesTable {
+  path: string;
+  timeCol: string | null;
+  /** Epoch ms per row; strictly increasing. Row index × 1 h when there is no time column. */
+  timesMs: Float64Array;
+  /** Most common spacing between rows in ms (NaN when there is no time column). */
+  stepMs: number;
+  features: string[];
+  targets: string[];
+  /** Index of each target in `features`. */
+  targetIndex: number[];
+  /** columns[f][row] in `features` order. */
+  columns: Float64Array[];
+  rows: number;
+}
+
+const TIME_NAMES = ['date', 'timestamp', 'time', 'datetime', 'ts'];
+
+function isNumberText(s: string): boolean {
+  return s !== '' && Number.isFinite(Number(s));
+}
+
+export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTable {
+  const { header, cells, lines, path } = csv;
+  if (lines.length === 0) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${path}: no data rows after the header`);
+  const require = (name: string, flag: string): number => {
+    const i = header.indexOf(name);
+    if (i < 0) {
+      throw dataError(
+        ErrorCodes.DATA_COLUMN_MISSING,
+        `${path}: no column named ${JSON.stringify(name)} (from ${flag}); the header has: ${header.join(', ')}`,
+        { column: name, header },
+      );
+    }
+    return i;
+  };
+
+  let timeIdx: number;
+  if (sel.timeCol === 'none') timeIdx = -1;
+  else if (sel.timeCol !== undefined) timeIdx = require(sel.timeCol, '--time-col');
+  else {
+    const named = header.findIndex((h) => TIME_NAMES.includes(h.toLowerCase()));
+    timeIdx = named >= 0 ? named : 0;
+  }
+
+  const numericCols = header
+    .map((_, i) => i)
+    .filter((i) => i !== timeIdx && isNumberText(cells[i][0]));
+  let targetIdx: number[];
+  if (sel.targets !== undefined && sel.targets.length > 0) targetIdx = sel.targets.map((t) => require(t, '--target'));
+  else {
+    if (numericCols.length === 0) {
+      throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${path}: no numeric column besides the time column; name the target with --target`);
+    }
+    targetIdx = [numericCols[numericCols.length - 1]];
+  }
+  let featureIdx: number[] =
+    sel.features !== undefined && sel.features.length > 0 ? sel.features.map((f) => require(f, '--features')) : [...numericCols];
+  for (const t of targetIdx) if (!featureIdx.includes(t)) featureIdx = [...featureIdx, t];
+  for (const i of [...featureIdx, ...targetIdx]) {
+    if (i === timeIdx) {
+      throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${path}: column ${JSON.stringify(header[i])} is the time column and cannot be a feature or target; pick another --time-col`);
+    }
+  }
+  if (new Set(targetIdx).size !== targetIdx.length) {
+    throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${path}: a column is listed twice in --target; list each once`);
+  }
+  if (new Set(featureIdx).size !== featureIdx.length) {
+    throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${path}: a column is listed twice in --features; list each once`);
+  }
+
+  const rows = lines.length;
+  const columns = featureIdx.map((c) => {
+    const out = new Float64Array(rows);
+    const col = cells[c];
+    for (let r = 0; r < rows; r++) {
+      const v = col[r] === '' ? Number.NaN : Number(col[r]);
+      if (!Number.isFinite(v)) {
+        throw dataError(
+          ErrorCodes.DATA_NOT_NUMERIC,
+          `${path}:${lines[r]}: column ${JSON.stringify(header[c])} has ${JSON.stringify(col[r])}, not a finite number; fill or drop that row, or leave the column out with --features`,
+          { line: lines[r], column: header[c], value: col[r] },
+        );
+      }
+      out[r] = v;
+    }
+    return out;
+  });
+
+  const timesMs = new Float64Array(rows);
+  if (timeIdx < 0) for (let r = 0; r < rows; r++) timesMs[r] = r * 3_600_000;
+  else {
+    const col = cells[timeIdx];
+    for (let r = 0; r < rows; r++) {
+      const t = parseTimestamp(col[r]);
+      if (!Number.isFinite(t)) {
+        throw dataError(
+          ErrorCodes.DATA_BAD_TIME,
+          `${path}:${lines[r]}: time column ${JSON.stringify(header[timeIdx])} has ${JSON.stringify(col[r])}; use ISO-8601 ("2024-01-31 13:00:00") or epoch seconds/ms, name the right column with --time-col, or pass --time-col none`,
+          { line: lines[r], column: header[timeIdx], value: col[r] },
+        );
+      }
+      if (r > 0 && t <= timesMs[r - 1]) {
+        throw dataError(
+          ErrorCodes.DATA_TIME_UNSORTED,
+          `${path}:${lines[r]}: time ${JSON.stringify(col[r])} is not after the previous row (line ${lines[r - 1]}); sort the file by time and remove duplicate timestamps`,
+          { line: lines[r], previousLine: lines[r - 1] },
+        );
+      }
+      timesMs[r] = t;
+    }
+  }
+
+  const features = featureIdx.map((i) => header[i]);
+  const targets = targetIdx.map((i) => header[i]);
+  return {
+    path,
+    timeCol: timeIdx < 0 ? null : header[timeIdx],
+    timesMs,
+    stepMs: timeIdx < 0 ? Number.NaN : typicalStepMs(timesMs),
+    features,
+    targets,
+    targetIndex: targets.map((t) => features.indexOf(t)),
+    columns,
+    rows,
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Sliding windows over a normalised series (row-major Float32Array [rows, features]) into the
+ * model's training arrays: x [n, window, features] and y [n, horizon, targets], both row-major,
+ * the layout of PredictBatch.x and of PredictResult.y without the quantile axis.
+ */
+export interface WindowSet {
+  x: Float32Array;
+  y: Float32Array;
+  n: number;
+  /** Start row of each window's input; the first target row is start + window. */
+  starts: Int32Array;
+}
+
+export interface WindowShape {
+  window: number;
+  horizon: number;
+  features: number;
+  targetIndex: readonly number[];
+}
+
+/** Windows starting at first, first+stride, ..., up to last (inclusive). */
+export function windowStarts(first: number, last: number, stride = 1): Int32Array {
+  if (last < first) return new Int32Array(0);
+  const n = Math.floor((last - first) / stride) + 1;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = first + i * stride;
+  return out;
+}
+
+export function makeWindows(values: Float32Array, shape: WindowShape, starts: Int32Array): WindowSet {
+  const { window: w, horizon: h, features: f, targetIndex } = shape;
+  const t = targetIndex.length;
+  const n = starts.length;
+  const x = new Float32Array(n * w * f);
+  const y = new Float32Array(n * h * t);
+  for (let i = 0; i < n; i++) {
+    const s = starts[i];
+    x.set(values.subarray(s * f, (s + w) * f), i * w * f);
+    for (let k = 0; k < h; k++) {
+      const row = (s + w + k) * f;
+      for (let j = 0; j < t; j++) y[(i * h + k) * t + j] = values[row + targetIndex[j]];
+    }
+  }
+  return { x, y, n, starts };
+}

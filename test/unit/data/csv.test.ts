@@ -1,0 +1,53 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCsvText, readCsvFile, splitCsvLine } from '../../../src/data/csv.ts';
+import { isTickcastError } from '../../../src/errors/index.ts';
+
+const fixture = (name: string): string => new URL(`../../fixtures/${name}`, import.meta.url).pathname;
+
+describe('CSV reader', () => {
+  it('splits plain and quoted cells, with "" escapes and trimmed whitespace', () => {
+    assert.deepEqual(splitCsvLine('a, b ,c'), ['a', 'b', 'c']);
+    assert.deepEqual(splitCsvLine('"x,y",2,"say ""hi"""'), ['x,y', '2', 'say "hi"']);
+    assert.deepEqual(splitCsvLine('1;2;3', ';'), ['1', '2', '3']);
+  });
+
+  it('reads a file line by line into text columns with their line numbers', async () => {
+    const csv = await readCsvFile(fixture('hourly-demand.csv'));
+    assert.deepEqual(csv.header, ['timestamp', 'site', 'load', 'temp_c', 'demand']);
+    assert.equal(csv.cells[0].length, 720);
+    assert.equal(csv.cells[0][0], '2024-03-01 00:00:00');
+    assert.equal(csv.cells[1][719], 'north');
+    assert.equal(csv.lines[0], 2);
+    assert.equal(csv.lines[719], 721);
+  });
+
+  it('skips blank lines, strips a BOM, accepts CRLF and semicolons', () => {
+    const csv = parseCsvText('\ufeffdate;v\r\n2024-01-01;1\r\n\r\n2024-01-02;2\r\n');
+    assert.deepEqual(csv.header, ['date', 'v']);
+    assert.deepEqual(csv.cells[1], ['1', '2']);
+    assert.deepEqual(csv.lines, [2, 4]);
+  });
+
+  it('rejects a row with the wrong number of cells, naming the line', () => {
+    assert.throws(
+      () => parseCsvText('date,a,b\n2024-01-01,1,2\n2024-01-02,3\n', 'x.csv'),
+      (err: unknown) => isTickcastError(err) && err.code === 'TC_DATA_MALFORMED' && err.message.startsWith('x.csv:3: expected 3 cells'),
+    );
+  });
+
+  it('rejects duplicate and empty header names', () => {
+    assert.throws(() => parseCsvText('a,b,a\n1,2,3\n'), /column "a" appears twice/);
+    assert.throws(() => parseCsvText('a,,c\n1,2,3\n'), /empty column name/);
+  });
+
+  it('reports an unreadable file with TC_DATA_UNREADABLE and the path', async () => {
+    await assert.rejects(readCsvFile('/nonexistent/dir/file.csv'), (err: unknown) => {
+      return isTickcastError(err) && err.code === 'TC_DATA_UNREADABLE' && err.message.includes('/nonexistent/dir/file.csv') && err.cause !== undefined;
+    });
+  });
+
+  it('rejects an empty file', () => {
+    assert.throws(() => parseCsvText('\n\n'), (err: unknown) => isTickcastError(err) && err.code === 'TC_DATA_TOO_SHORT');
+  });
+});

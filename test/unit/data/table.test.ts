@@ -1,0 +1,79 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCsvText, readCsvFile } from '../../../src/data/csv.ts';
+import { selectColumns } from '../../../src/data/table.ts';
+import { isTickcastError } from '../../../src/errors/index.ts';
+
+const fixture = (name: string): string => new URL(`../../fixtures/${name}`, import.meta.url).pathname;
+const withCode = (code: string, text?: string) => (err: unknown) =>
+  isTickcastError(err) && err.code === code && (text === undefined || err.message.includes(text));
+
+describe('column selection', () => {
+  it('defaults: time column by name, features = numeric columns, target = last numeric column', async () => {
+    const t = selectColumns(await readCsvFile(fixture('hourly-demand.csv')));
+    assert.equal(t.timeCol, 'timestamp');
+    assert.deepEqual(t.features, ['load', 'temp_c', 'demand']); // "site" is text: left out
+    assert.deepEqual(t.targets, ['demand']);
+    assert.deepEqual(t.targetIndex, [2]);
+    assert.equal(t.rows, 720);
+    assert.equal(t.stepMs, 3_600_000);
+    assert.equal(t.timesMs[1] - t.timesMs[0], 3_600_000);
+    assert.equal(t.columns[0][0], 49.744);
+  });
+
+  it('explicit features and targets; a target missing from features is appended', () => {
+    const csv = parseCsvText('when,a,b,c\n2024-01-01 00:00,1,2,3\n2024-01-01 01:00,4,5,6\n');
+    const t = selectColumns(csv, { timeCol: 'when', features: ['b'], targets: ['a'] });
+    assert.deepEqual(t.features, ['b', 'a']);
+    assert.deepEqual(t.targets, ['a']);
+    assert.deepEqual(t.targetIndex, [1]);
+    assert.deepEqual(Array.from(t.columns[1]), [1, 4]);
+  });
+
+  it('uses column 0 as time when no column has a time-like name, and epoch seconds work', async () => {
+    const t = selectColumns(parseCsvText('t0,v\n1700000000,1\n1700000300,2\n'));
+    assert.equal(t.timeCol, 't0');
+    assert.equal(t.stepMs, 300_000);
+    const five = selectColumns(await readCsvFile(fixture('five-minute.csv')));
+    assert.equal(five.timeCol, 'time');
+    assert.equal(five.stepMs, 300_000);
+  });
+
+  it('--time-col none: rows in file order, no time parsing', () => {
+    const t = selectColumns(parseCsvText('x,y\n5,1\n3,2\n'), { timeCol: 'none' });
+    assert.equal(t.timeCol, null);
+    assert.deepEqual(t.features, ['x', 'y']);
+    assert.deepEqual(t.targets, ['y']);
+  });
+
+  it('a missing column names the flag and lists the header', () => {
+    const csv = parseCsvText('date,a\n2024-01-01,1\n');
+    assert.throws(() => selectColumns(csv, { targets: ['OT'] }), withCode('TC_DATA_COLUMN_MISSING', 'no column named "OT" (from --target); the header has: date, a'));
+    assert.throws(() => selectColumns(csv, { features: ['zz'] }), withCode('TC_DATA_COLUMN_MISSING', '--features'));
+    assert.throws(() => selectColumns(csv, { timeCol: 'ts' }), withCode('TC_DATA_COLUMN_MISSING', '--time-col'));
+    assert.throws(() => selectColumns(csv, { targets: ['date'] }), withCode('TC_DATA_COLUMN_MISSING', 'is the time column'));
+  });
+
+  it('a non-numeric cell is reported with file, line, column and value', async () => {
+    await assert.rejects(
+      readCsvFile(fixture('not-numeric.csv')).then((csv) => selectColumns(csv, { targets: ['b'], features: ['a', 'b'] })),
+      withCode('TC_DATA_NOT_NUMERIC', 'not-numeric.csv:3: column "a" has "n/a"'),
+    );
+  });
+
+  it('unsorted or duplicate timestamps are rejected with both line numbers', async () => {
+    await assert.rejects(
+      readCsvFile(fixture('unsorted.csv')).then((csv) => selectColumns(csv)),
+      withCode('TC_DATA_TIME_UNSORTED', 'unsorted.csv:4: time "2024-01-01 01:00:00" is not after the previous row (line 3); sort the file'),
+    );
+    assert.throws(() => selectColumns(parseCsvText('date,v\n2024-01-01,1\n2024-01-01,2\n')), withCode('TC_DATA_TIME_UNSORTED'));
+  });
+
+  it('an unparseable time says which forms are accepted', () => {
+    assert.throws(() => selectColumns(parseCsvText('date,v\nmonday,1\n')), withCode('TC_DATA_BAD_TIME', 'use ISO-8601'));
+  });
+
+  it('a header-only file is too short', () => {
+    assert.throws(() => selectColumns(parseCsvText('date,v\n')), withCode('TC_DATA_TOO_SHORT'));
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { detectSeason, formatStep, parseTimestamp, typicalStepMs } from '../../../src/data/time.ts';
+
+describe('timestamps', () => {
+  it('reads naive date-times as UTC, with or without seconds, T or space', () => {
+    assert.equal(parseTimestamp('2016-07-01 00:00:00'), Date.UTC(2016, 6, 1, 0, 0, 0));
+    assert.equal(parseTimestamp('2016-07-01T13:45'), Date.UTC(2016, 6, 1, 13, 45));
+    assert.equal(parseTimestamp('2016-07-01'), Date.UTC(2016, 6, 1));
+    assert.equal(parseTimestamp('2016-07-01 00:00:00.25'), Date.UTC(2016, 6, 1) + 250);
+  });
+
+  it('honours explicit offsets and Z', () => {
+    assert.equal(parseTimestamp('2024-01-01T02:00:00+02:00'), Date.UTC(2024, 0, 1, 0, 0, 0));
+    assert.equal(parseTimestamp('2024-01-01T00:00:00Z'), Date.UTC(2024, 0, 1));
+  });
+
+  it('reads epoch seconds and milliseconds', () => {
+    assert.equal(parseTimestamp('1700000000'), 1_700_000_000_000);
+    assert.equal(parseTimestamp('1700000000123'), 1_700_000_000_123);
+  });
+
+  it('rejects impossible dates and free text', () => {
+    assert.ok(Number.isNaN(parseTimestamp('2024-02-31 00:00:00')));
+    assert.ok(Number.isNaN(parseTimestamp('yesterday')));
+    assert.ok(Number.isNaN(parseTimestamp('')));
+  });
+
+  it('finds the typical spacing despite a gap', () => {
+    const h = 3_600_000;
+    assert.equal(typicalStepMs([0, h, 2 * h, 5 * h, 6 * h, 7 * h]), h);
+    assert.ok(Number.isNaN(typicalStepMs([5])));
+  });
+
+  it('guesses the season from the spacing: hourly 24, 5-minute 288, daily 7', () => {
+    assert.equal(detectSeason(3_600_000), 24);
+    assert.equal(detectSeason(300_000), 288);
+    assert.equal(detectSeason(900_000), 96);
+    assert.equal(detectSeason(86_400_000), 7);
+    assert.equal(detectSeason(7 * 60_000), 1); // 7 minutes do not divide a day
+    assert.equal(detectSeason(Number.NaN), 1);
+    assert.equal(formatStep(3_600_000), '1h');
+    assert.equal(formatStep(300_000), '5m');
+  });
+});
