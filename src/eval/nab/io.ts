@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { WindowLimits } from './sweeper.ts';
 
 export interface NabRow {
@@ -18,14 +19,14 @@ export function parseDataCsv(text: string, name = 'data'): NabRow[] {
   const header = lines[0].split(',').map((s) => s.trim());
   const ti = header.indexOf('timestamp');
   const vi = header.indexOf('value');
-  if (ti < 0 || vi < 0) throw new Error(`${name}: header must contain "timestamp,value"; got "${lines[0]}"`);
+  if (ti < 0 || vi < 0) throw new TickcastError(ErrorCodes.DATA_COLUMN_MISSING, `${name}: header must contain "timestamp,value"; got "${lines[0]}"`);
   const rows: NabRow[] = [];
   for (let i = 1; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
     const cols = lines[i].split(',');
     const value = Number(cols[vi]);
     if (cols[ti] === undefined || !Number.isFinite(value)) {
-      throw new Error(`${name}:${i + 1}: expected "timestamp,value" with a numeric value; got "${lines[i]}"`);
+      throw new TickcastError(ErrorCodes.DATA_NOT_NUMERIC, `${name}:${i + 1}: expected "timestamp,value" with a numeric value; got "${lines[i]}"`);
     }
     rows.push({ timestamp: cols[ti].trim(), value });
   }
@@ -42,13 +43,13 @@ export function parseResultsCsv(text: string, name = 'results'): { timestamps: s
   const header = lines[0].split(',').map((s) => s.trim());
   const ti = header.indexOf('timestamp');
   const si = header.indexOf('anomaly_score');
-  if (ti < 0 || si < 0) throw new Error(`${name}: header must contain "timestamp" and "anomaly_score"; got "${lines[0]}"`);
+  if (ti < 0 || si < 0) throw new TickcastError(ErrorCodes.DATA_COLUMN_MISSING, `${name}: header must contain "timestamp" and "anomaly_score"; got "${lines[0]}"`);
   const timestamps: string[] = [];
   const scores: number[] = [];
   for (let i = 1; i < lines.length; i++) {
     const cols = lines[i].split(',');
     const s = Number(cols[si]);
-    if (!Number.isFinite(s)) throw new Error(`${name}:${i + 1}: anomaly_score must be a number; got "${cols[si]}"`);
+    if (!Number.isFinite(s)) throw new TickcastError(ErrorCodes.DATA_NOT_NUMERIC, `${name}:${i + 1}: anomaly_score must be a number; got "${cols[si]}"`);
     timestamps.push(cols[ti].trim());
     scores.push(s);
   }
@@ -73,7 +74,7 @@ export function readWindows(path: string): Record<string, WindowLimits[]> {
   const out: Record<string, WindowLimits[]> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (!Array.isArray(v) || v.some((w) => !Array.isArray(w) || w.length !== 2)) {
-      throw new Error(`${path}: "${k}" must map to a list of [start, end] pairs`);
+      throw new TickcastError(ErrorCodes.DATA_MALFORMED, `${path}: "${k}" must map to a list of [start, end] pairs`);
     }
     out[k] = (v as [string, string][]).map(([a, b]) => [a, b] as const);
   }

@@ -11,6 +11,7 @@
  *
  * Points are kept unweighted (kind + sigmoid value) so one sweep serves all three profiles.
  */
+import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { CostMatrix } from './profiles.ts';
 
 export const PROBATION_PERCENT = 0.15;
@@ -54,7 +55,7 @@ export function sweepFile(
   fileName: string,
 ): SweepPoint[] {
   if (timestamps.length !== anomalyScores.length) {
-    throw new Error(`${fileName}: ${timestamps.length} timestamps but ${anomalyScores.length} scores; write one score per data row`);
+    throw new TickcastError(ErrorCodes.DATA_MALFORMED, `${fileName}: ${timestamps.length} timestamps but ${anomalyScores.length} scores; write one score per data row`);
   }
   const ts = timestamps.map(normaliseTimestamp);
   const firstIndex = new Map<string, number>();
@@ -69,7 +70,7 @@ export function sweepFile(
     if (cur === null && pending.length > 0 && ts[i] === pending[0][0]) {
       const [start, end] = pending.shift()!;
       const right = firstIndex.get(end);
-      if (right === undefined) throw new Error(`${fileName}: window end ${end} is not a row timestamp; check the labels file`);
+      if (right === undefined) throw new TickcastError(ErrorCodes.DATA_MALFORMED, `${fileName}: window end ${end} is not a row timestamp; check the labels file`);
       cur = { name: `${fileName}|${start}`, end, right, width: right - firstIndex.get(start)! + 1 };
     }
     let value: number;

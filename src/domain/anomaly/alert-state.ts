@@ -1,0 +1,81 @@
+/**
+ * Per-series alert state machine: `normal` → `firing` → `normal`.
+ *
+ * - fires when at least N of the last M ticks scored ≥ warning (debounce), unless the previous
+ *   firing of this series is less than `cooldownMs` of event time ago;
+ * - severity is `critical` when any tick in the debounce window scored ≥ critical;
+ * - a firing alert that escalates from warning to critical emits one more `firing` event
+ *   (cooldown does not hold back an escalation);
+ * - resolves after `recoveryTicks` consecutive ticks whose *level* (the undamped score, see
+ *   detector.ts) is below `resolveBelow` (hysteresis): a long anomaly stays firing even though
+ *   its damped score falls once it is no longer news.
+ */
+export type Severity = 'warning' | 'critical';
+export type AlertPhase = 'normal' | 'firing';
+
+export interface AlertTransition {
+  state: 'firing' | 'resolved';
+  severity: Severity;
+}
+
+export interface AlertRules {
+  warningThreshold: number;
+  criticalThreshold: number;
+  debounceN: number;
+  debounceM: number;
+  cooldownMs: number;
+  recoveryTicks: number;
+  resolveBelow: number;
+}
+
+function popcount(x: number): number {
+  let c = 0;
+  for (let v = x >>> 0; v !== 0; v &= v - 1) c++;
+  return c;
+}
+
+export class AlertState {
+  phase: AlertPhase = 'normal';
+  severity: Severity = 'warning';
+  /** Bit i set: the tick i steps ago was ≥ warning (bit 0 = this tick). Same for critical. */
+  private warnBits = 0;
+  private critBits = 0;
+  private calm = 0;
+  private lastFiredMs = -Infinity;
+
+  constructor(private readonly rules: AlertRules) {}
+
+  /** Advance by one tick; returns the transition this tick caused, if any. */
+  step(score: number, level: number, tsMs: number): AlertTransition | undefined {
+    const r = this.rules;
+    const mask = r.debounceM >= 32 ? 0xffffffff : (1 << r.debounceM) - 1;
+    this.warnBits = ((this.warnBits << 1) | (score >= r.warningThreshold ? 1 : 0)) & mask;
+    this.critBits = ((this.critBits << 1) | (score >= r.criticalThreshold ? 1 : 0)) & mask;
+    const hot = popcount(this.warnBits) >= r.debounceN;
+    const sev: Severity = hot && this.critBits !== 0 ? 'critical' : 'warning';
+
+    if (this.phase === 'normal') {
+      if (hot && tsMs - this.lastFiredMs >= r.cooldownMs) {
+        this.phase = 'firing';
+        this.severity = sev;
+        this.lastFiredMs = tsMs;
+        this.calm = 0;
+        return { state: 'firing', severity: sev };
+      }
+      return undefined;
+    }
+    // firing
+    if (hot && sev === 'critical' && this.severity === 'warning') {
+      this.severity = 'critical';
+      this.lastFiredMs = tsMs;
+      return { state: 'firing', severity: 'critical' };
+    }
+    this.calm = level < r.resolveBelow ? this.calm + 1 : 0;
+    if (this.calm >= r.recoveryTicks) {
+      this.phase = 'normal';
+      this.calm = 0;
+      return { state: 'resolved', severity: this.severity };
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Anomaly detector configuration: every default in one object, validated once, frozen.
+ * Units are in the names: `…Ticks` count observations of one series, `…Ms` is event time
+ * (the tick timestamps, not the wall clock), scores are in [0, 1].
+ */
+import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+
+export interface AnomalyConfig {
+  /** Score at or above which a tick counts towards a `warning` alert. */
+  warningThreshold: number;
+  /** Score at or above which a firing alert is `critical`. */
+  criticalThreshold: number;
+  /** Debounce: fire when at least `debounceN` of the last `debounceM` ticks are ≥ warning. */
+  debounceN: number;
+  debounceM: number;
+  /** After an alert fires, no new `firing` event for this series for this long (event time). */
+  cooldownMs: number;
+  /** A firing alert resolves after this many consecutive ticks below `resolveBelow`. */
+  recoveryTicks: number;
+  resolveBelow: number;
+  /** Ticks of a new series during which the score is 0 and no alert fires (the detector learns). */
+  learningTicks: number;
+  /** Values kept per series for the fallback forecaster (k-nearest-neighbour analogues). */
+  historyTicks: number;
+  /** Context length (ticks) compared between the present and past analogues. */
+  contextTicks: number;
+  /** Number of analogues whose successors form the fallback forecast. */
+  neighbours: number;
+  /** Smoothing of the forecaster's own absolute error (EW mean), the error scale. */
+  errorAlpha: number;
+  /** Raw score of a residual r (in error-scale units): 1 − exp(−max(0, r − rawFloor) / rawScale). */
+  rawScale: number;
+  rawFloor: number;
+  /** Weight of the model's band view when the model supplied an expectation (0..1); the rest is the fallback. */
+  modelWeight: number;
+  /** z of the model's band edges (p10/p90 → 1.2816): turns band width into a residual scale. */
+  bandZ: number;
+  /** Anomaly likelihood: short average of raw scores vs. the distribution over the long window. */
+  likelihoodShortTicks: number;
+  likelihoodLongTicks: number;
+  /** Lower bounds on the fitted raw-score distribution (quiet series do not alert on crumbs). */
+  likelihoodMinMean: number;
+  likelihoodMinStd: number;
+  /** A value beyond the all-time range by this fraction of the range scores 1 (0 disables). */
+  rangeTolerance: number;
+  /**
+   * Surprise is news once: each score is multiplied by (1 − the highest undamped score of the
+   * previous `refractoryTicks` ticks), so a lasting anomaly scores high on its first ticks, not
+   * on all of them. 0 disables.
+   */
+  refractoryTicks: number;
+  /** Series tracked at once; the least recently observed is forgotten beyond this. */
+  maxSeries: number;
+}
+
+export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
+  warningThreshold: 0.4,
+  criticalThreshold: 0.7,
+  debounceN: 1,
+  debounceM: 1,
+  cooldownMs: 30 * 60_000,
+  recoveryTicks: 5,
+  resolveBelow: 0.2,
+  learningTicks: 300,
+  historyTicks: 1024,
+  contextTicks: 6,
+  neighbours: 5,
+  errorAlpha: 0.05,
+  rawScale: 3,
+  rawFloor: 1,
+  modelWeight: 0.5,
+  bandZ: 1.2816,
+  likelihoodShortTicks: 10,
+  likelihoodLongTicks: 2000,
+  likelihoodMinMean: 0.03,
+  likelihoodMinStd: 0.0173,
+  rangeTolerance: 0.05,
+  refractoryTicks: 50,
+  maxSeries: 10_000,
+});
+
+/** Merge overrides onto the defaults, check every field at once, freeze. */
+export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Readonly<AnomalyConfig> {
+  const c: AnomalyConfig = { ...DEFAULT_ANOMALY_CONFIG, ...overrides };
+  const errs: string[] = [];
+  const unit = (k: keyof AnomalyConfig): void => {
+    const v = c[k];
+    if (!(v >= 0 && v <= 1)) errs.push(`${k} must be in [0, 1]; got ${v}`);
+  };
+  const posInt = (k: keyof AnomalyConfig, min = 1): void => {
+    const v = c[k];
+    if (!Number.isInteger(v) || v < min) errs.push(`${k} must be an integer ≥ ${min}; got ${v}`);
+  };
+  const nonNeg = (k: keyof AnomalyConfig): void => {
+    const v = c[k];
+    if (!(Number.isFinite(v) && v >= 0)) errs.push(`${k} must be a finite number ≥ 0; got ${v}`);
+  };
+  (['warningThreshold', 'criticalThreshold', 'resolveBelow', 'modelWeight', 'likelihoodMinMean', 'likelihoodMinStd'] as const).forEach(unit);
+  (['debounceN', 'debounceM', 'recoveryTicks', 'contextTicks', 'neighbours', 'likelihoodShortTicks', 'maxSeries'] as const).forEach((k) => posInt(k));
+  posInt('learningTicks', 0);
+  posInt('refractoryTicks', 0);
+  posInt('historyTicks', 16);
+  posInt('likelihoodLongTicks', 16);
+  (['cooldownMs', 'rawFloor', 'rangeTolerance'] as const).forEach(nonNeg);
+  if (!(c.rawScale > 0)) errs.push(`rawScale must be > 0; got ${c.rawScale}`);
+  if (!(c.bandZ > 0)) errs.push(`bandZ must be > 0; got ${c.bandZ}`);
+  if (!(c.errorAlpha > 0 && c.errorAlpha <= 1)) errs.push(`errorAlpha must be in (0, 1]; got ${c.errorAlpha}`);
+  if (c.criticalThreshold < c.warningThreshold) errs.push(`criticalThreshold (${c.criticalThreshold}) must be ≥ warningThreshold (${c.warningThreshold})`);
+  if (c.resolveBelow > c.warningThreshold) errs.push(`resolveBelow (${c.resolveBelow}) must be ≤ warningThreshold (${c.warningThreshold})`);
+  if (c.debounceN > c.debounceM) errs.push(`debounceN (${c.debounceN}) must be ≤ debounceM (${c.debounceM})`);
+  if (c.debounceM > 32) errs.push(`debounceM must be ≤ 32 (kept as a bit mask); got ${c.debounceM}`);
+  if (c.learningTicks < c.contextTicks + c.neighbours + 1) errs.push(`learningTicks (${c.learningTicks}) must be ≥ contextTicks + neighbours + 1 so every alert has a fallback expectation`);
+  if (c.contextTicks + c.neighbours + 2 > c.historyTicks) errs.push(`historyTicks (${c.historyTicks}) must exceed contextTicks + neighbours + 2`);
+  if (errs.length > 0) {
+    throw new TickcastError(ErrorCodes.CONFIG_INVALID, `invalid anomaly config: ${errs.join('; ')}`, { details: { errors: errs } });
+  }
+  return Object.freeze(c);
+}

@@ -1,0 +1,7 @@
+export { AnomalyDetector, type AnomalyEvent, type Expectation, type Observation } from './detector.ts';
+export { DEFAULT_ANOMALY_CONFIG, resolveAnomalyConfig, type AnomalyConfig } from './config.ts';
+export { AlertState, type Severity, type AlertPhase, type AlertTransition, type AlertRules } from './alert-state.ts';
+export { AnalogueForecaster } from './analogue-forecaster.ts';
+export { AnomalyLikelihood, logLikelihoodScore, logNormalTail, normalTail, tailScore } from './likelihood.ts';
+export { buildAlertRecord, encodeAlertRecord, FALLBACK_MODEL, type AnomalyAlertRecord } from './alert-record.ts';
+export { TopKSeriesGauge, type TopKGaugeOptions, type GaugeSelection } from './top-k-gauge.ts';

@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildAlertRecord, encodeAlertRecord, FALLBACK_MODEL, type AnomalyEvent } from '../../../src/domain/anomaly/index.ts';
+
+const event: AnomalyEvent = {
+  state: 'firing', severity: 'critical', series: 'eu-west/cpu', tsMs: 1_700_000_000_000, value: 97.5,
+  score: 0.912345678, expected: { lower: 40.123456789, p50: 52, upper: 63.9 }, basis: 'model',
+};
+
+test('alert record has exactly the topic schema, in order, with the model version and source', () => {
+  const rec = buildAlertRecord(event, 'v3-2026-11-21', { topic: 'ticks', partition: 2, offset: '12345678901234' });
+  assert.deepEqual(Object.keys(rec), ['series', 'ts', 'value', 'expected', 'lower', 'upper', 'score', 'severity', 'state', 'model', 'source']);
+  assert.deepEqual(rec, {
+    series: 'eu-west/cpu', ts: 1_700_000_000_000, value: 97.5, expected: 52, lower: 40.1235, upper: 63.9,
+    score: 0.912346, severity: 'critical', state: 'firing', model: 'v3-2026-11-21',
+    source: { topic: 'ticks', partition: 2, offset: '12345678901234' },
+  });
+  const { key, value } = encodeAlertRecord(rec);
+  assert.equal(key, 'eu-west/cpu');
+  assert.equal(value, '{"series":"eu-west/cpu","ts":1700000000000,"value":97.5,"expected":52,"lower":40.1235,"upper":63.9,"score":0.912346,"severity":"critical","state":"firing","model":"v3-2026-11-21","source":{"topic":"ticks","partition":2,"offset":"12345678901234"}}');
+});
+
+test('an alert judged by the fallback forecaster says so in `model`; no source when the tick had none', () => {
+  const rec = buildAlertRecord({ ...event, state: 'resolved', basis: 'fallback' }, 'v3');
+  assert.equal(rec.model, FALLBACK_MODEL);
+  assert.equal(rec.state, 'resolved');
+  assert.equal('source' in rec, false);
+});

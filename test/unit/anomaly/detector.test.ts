@@ -1,0 +1,150 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AnomalyDetector, DEFAULT_ANOMALY_CONFIG, resolveAnomalyConfig, normalTail, logNormalTail, tailScore,
+  type AnomalyEvent, type Expectation,
+} from '../../../src/domain/anomaly/index.ts';
+import { isTickcastError } from '../../../src/errors/index.ts';
+
+/** Deterministic PRNG (LCG) and a standard normal from it. */
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+}
+function gauss(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+}
+/** A daily-cycle series at 5-minute steps (288 per day) with Gaussian noise. */
+function cycle(n: number, noise: number, seed = 1): number[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, (_, i) => 50 + 20 * Math.sin((2 * Math.PI * i) / 288) + noise * gauss(r));
+}
+const STEP = 300_000;
+
+test('config: defaults are valid and frozen; every problem is reported at once with TC_CONFIG_INVALID', () => {
+  assert.ok(Object.isFrozen(resolveAnomalyConfig()));
+  assert.equal(resolveAnomalyConfig().warningThreshold, DEFAULT_ANOMALY_CONFIG.warningThreshold);
+  try {
+    resolveAnomalyConfig({ warningThreshold: 0.9, criticalThreshold: 0.5, debounceN: 4, debounceM: 3 });
+    assert.fail('expected a config error');
+  } catch (e) {
+    assert.ok(isTickcastError(e));
+    assert.equal(e.code, 'TC_CONFIG_INVALID');
+    assert.match(e.message, /criticalThreshold \(0.5\) must be ≥ warningThreshold \(0.9\)/);
+    assert.match(e.message, /debounceN \(4\) must be ≤ debounceM \(3\)/);
+  }
+});
+
+test('normal tail and the log score match known values', () => {
+  assert.ok(Math.abs(normalTail(0) - 0.5) < 1e-7);
+  assert.ok(Math.abs(normalTail(1.96) - 0.0249979) < 1e-6);
+  assert.ok(Math.abs(normalTail(3) - 0.0013499) < 1e-6);
+  assert.ok(Math.abs(logNormalTail(10) - Math.log(7.6199e-24)) < 0.05); // far tail: relative error of A&S 7.1.26
+  assert.ok(Math.abs(tailScore(Math.log(1e-5)) - 0.5) < 1e-12);
+  assert.ok(tailScore(logNormalTail(7)) < tailScore(logNormalTail(20)));
+  assert.ok(tailScore(logNormalTail(40)) < 1);
+});
+
+test('a spike in a noisy daily cycle fires one alert within two ticks and recovers; ordinary ticks never fire', () => {
+  const det = new AnomalyDetector();
+  const xs = cycle(3000, 1);
+  xs[2500] += 25;
+  const events: string[] = [];
+  const scores = xs.map((v, i) => {
+    const o = det.observe('s', i * STEP, v, null);
+    if (o.event) events.push(`${i}:${o.event.state}`);
+    return o.score;
+  });
+  const spike = Math.max(...scores.slice(2500, 2503));
+  const ordinary = Math.max(...scores.slice(DEFAULT_ANOMALY_CONFIG.learningTicks, 2500));
+  assert.ok(spike >= DEFAULT_ANOMALY_CONFIG.warningThreshold, `spike scored ${spike}`);
+  assert.ok(ordinary < DEFAULT_ANOMALY_CONFIG.warningThreshold, `max ordinary score ${ordinary}`);
+  const firing = events.filter((e) => e.endsWith('firing'));
+  assert.equal(firing.length, 1, events.join(' '));
+  assert.ok(['2500:firing', '2501:firing', '2502:firing'].includes(firing[0]), firing[0]);
+  assert.ok(events.some((e) => e.endsWith('resolved')), `no recovery event in ${events}`);
+  assert.ok(scores.slice(0, DEFAULT_ANOMALY_CONFIG.learningTicks).every((s) => s === 0));
+});
+
+test('causal: the score of a tick does not depend on later ticks', () => {
+  const a = cycle(1200, 1, 3);
+  const b = [...a];
+  for (let i = 900; i < b.length; i++) b[i] += 100;
+  const run = (xs: number[]): number[] => {
+    const det = new AnomalyDetector();
+    return xs.map((v, i) => det.observe('s', i * STEP, v, null).score);
+  };
+  const sa = run(a);
+  const sb = run(b);
+  assert.deepEqual(sa.slice(0, 900), sb.slice(0, 900));
+  assert.ok(sb[900] > sa[900]);
+});
+
+test('a noisy and a quiet series alert at comparable (low) rates', () => {
+  const rate = (xs: number[]): number => {
+    const det = new AnomalyDetector();
+    let hot = 0;
+    xs.forEach((v, i) => { if (det.observe('s', i * STEP, v, null).score >= 0.5) hot++; });
+    return hot / (xs.length - DEFAULT_ANOMALY_CONFIG.learningTicks);
+  };
+  const quiet = cycle(6000, 0.01, 5);
+  const noisy = cycle(6000, 8, 6);
+  const rq = rate(quiet);
+  const rn = rate(noisy);
+  assert.ok(rq < 0.002 && rn < 0.002, `alert-level rates quiet=${rq} noisy=${rn}`);
+});
+
+test('model view: a value outside a narrow band scores higher than the same value against a wide band', () => {
+  const scoreWith = (band: (p50: number) => Expectation): number => {
+    const det = new AnomalyDetector({ modelWeight: 1, rangeTolerance: 0 });
+    const r = rng(9);
+    let last = 0;
+    for (let i = 0; i < 1500; i++) {
+      const p50 = 10 + Math.sin(i / 20);
+      const v = i === 1400 ? p50 + 3 : p50 + 0.1 * gauss(r);
+      last = det.observe('m', i * STEP, v, band(p50)).score;
+      if (i === 1400) return last;
+    }
+    return last;
+  };
+  const narrow = scoreWith((p) => ({ lower: p - 0.13, p50: p, upper: p + 0.13 }));
+  const wide = scoreWith((p) => ({ lower: p - 10, p50: p, upper: p + 10 }));
+  assert.ok(narrow > 0.5 && wide < 0.1, `narrow=${narrow} wide=${wide}`);
+});
+
+test('firing events carry the expectation they were judged against and their basis', () => {
+  const det = new AnomalyDetector({ rangeTolerance: 0 });
+  const xs = cycle(1000, 1, 2);
+  xs[900] += 30;
+  let ev: AnomalyEvent | undefined;
+  xs.forEach((v, i) => {
+    const p50 = 50 + 20 * Math.sin((2 * Math.PI * i) / 288);
+    const o = det.observe('s', i * STEP, v, i >= 800 ? { lower: p50 - 1.28, p50, upper: p50 + 1.28 } : null);
+    if (o.event?.state === 'firing') ev = o.event;
+  });
+  assert.ok(ev);
+  assert.equal(ev.basis, 'model');
+  const p50 = 50 + 20 * Math.sin((2 * Math.PI * ev.tsMs) / STEP / 288);
+  assert.deepEqual(ev.expected, { lower: p50 - 1.28, p50, upper: p50 + 1.28 });
+  assert.ok(ev.tsMs >= 900 * STEP && ev.tsMs <= 902 * STEP, `fired at tick ${ev.tsMs / STEP}`);
+});
+
+test('state is bounded: forget() drops a series, maxSeries evicts the least recently observed', () => {
+  const det = new AnomalyDetector({ maxSeries: 3 });
+  for (const s of ['a', 'b', 'c']) det.observe(s, 0, 1, null);
+  det.observe('a', STEP, 1, null); // a is now the most recent; b is the LRU
+  det.observe('d', STEP, 1, null);
+  assert.equal(det.size, 3);
+  assert.equal(det.peek('b'), undefined);
+  assert.equal(det.peek('a')?.ticks, 2);
+  assert.equal(det.forget('a'), true);
+  assert.equal(det.forget('a'), false);
+  assert.equal(det.size, 2);
+});
+
+test('non-finite values are ignored (no state change, last score repeated)', () => {
+  const det = new AnomalyDetector();
+  det.observe('s', 0, 1, null);
+  assert.deepEqual(det.observe('s', STEP, Number.NaN, null), { score: 0 });
+  assert.equal(det.peek('s')?.ticks, 1);
+});
