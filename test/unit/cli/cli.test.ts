@@ -1,0 +1,141 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { runCli } from '../../../src/cli/run-cli.ts';
+import type { CommandEntry } from '../../../src/cli/commands.ts';
+import { captureIo } from './capture.ts';
+import { decodePng } from '../eval/png-decode.ts';
+
+const fixture = (name: string): string => new URL(`../../fixtures/${name}`, import.meta.url).pathname;
+const repoRoot = new URL('../../../', import.meta.url).pathname;
+
+describe('tickcast CLI', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tickcast-cli-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lists commands on --help and rejects an unknown command with exit 64', async () => {
+    const io = captureIo();
+    assert.equal(await runCli(['--help'], io), 0);
+    assert.match(io.out(), /train\s+train a forecasting model/);
+    assert.match(io.out(), /backtest\s+rolling-origin evaluation/);
+    const bad = captureIo();
+    assert.equal(await runCli(['tarin'], bad), 64);
+    assert.match(bad.err(), /unknown command "tarin"; commands: train, backtest/);
+  });
+
+  it('a command is one registry entry: runCli dispatches to whatever is registered', async () => {
+    const seen: string[][] = [];
+    const registry: CommandEntry[] = [{ name: 'echo', summary: 'echo args', load: async () => ({ run: async (argv) => (seen.push(argv), 3) }) }];
+    assert.equal(await runCli(['echo', '--x', '1'], captureIo(), registry), 3);
+    assert.deepEqual(seen, [['--x', '1']]);
+  });
+
+  it('train --help documents every flag with its default', async () => {
+    const io = captureIo();
+    assert.equal(await runCli(['train', '--help'], io), 0);
+    for (const flag of ['--data', '--out', '--time-col', '--target', '--features', '--window', '--horizon', '--epochs', '--batch-size', '--d-model', '--split', '--arch']) {
+      assert.ok(io.out().includes(flag), `help lacks ${flag}`);
+    }
+    assert.match(io.out(), /--split <spec>\s+.*\(default 0\.7,0\.1,0\.2\)/);
+  });
+
+  it('usage errors exit 64 and say what to do; stdout stays empty', async () => {
+    const io = captureIo();
+    assert.equal(await runCli(['train', '--out', dir, '--window', 'abc', '--bogus'], io), 64);
+    assert.equal(io.out(), '');
+    assert.match(io.err(), /^tickcast train: Unknown option '--bogus'.*tickcast train --help.* \[TC_CLI_USAGE\]\n$/s);
+    const io2 = captureIo();
+    assert.equal(await runCli(['train', '--out', join(dir, 'x'), '--window', '1.5'], io2), 64);
+    assert.match(io2.err(), /--data is required/);
+    assert.match(io2.err(), /--window must be a whole number; got 1.5/);
+  });
+
+  it('data errors exit 65 with file and line', async () => {
+    const io = captureIo();
+    assert.equal(await runCli(['train', '--data', fixture('unsorted.csv'), '--out', join(dir, 'u'), '--arch', 'linear'], io), 65);
+    assert.match(io.err(), /unsorted\.csv:4: .* \[TC_DATA_TIME_UNSORTED\]/);
+    const io2 = captureIo();
+    assert.equal(await runCli(['train', '--data', fixture('hourly-demand.csv'), '--target', 'OT', '--out', join(dir, 'v'), '--arch', 'linear'], io2), 65);
+    assert.match(io2.err(), /no column named "OT" \(from --target\); the header has: timestamp, site, load, temp_c, demand/);
+    const io3 = captureIo();
+    assert.equal(await runCli(['train', '--data', join(dir, 'nope.csv'), '--out', join(dir, 'w'), '--arch', 'linear'], io3), 66);
+  });
+
+  it('train --arch linear then backtest: JSON results, train-only statistics, metrics and a PNG plot', async () => {
+    const out = join(dir, 'lin');
+    const t = captureIo();
+    const code = await runCli(['train', '--data', fixture('hourly-demand.csv'), '--arch', 'linear', '--window', '48', '--horizon', '12', '--out', out], t);
+    assert.equal(code, 0, t.err());
+    const res = JSON.parse(t.out());
+    assert.equal(res.ok, true);
+    assert.deepEqual(res.spec.features, ['load', 'temp_c', 'demand']);
+    assert.deepEqual(res.spec.targets, ['demand']);
+    assert.deepEqual(res.data.borders, { trainEnd: 504, valEnd: 576, testEnd: 720 });
+    // statistics are from the 504 training rows, not the whole file
+    const csv = (await readFile(fixture('hourly-demand.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => Number(l.split(',')[4]));
+    const trainMean = csv.slice(0, 504).reduce((a, b) => a + b, 0) / 504;
+    assert.ok(Math.abs(res.normalisation.mean[2] - trainMean) < 1e-9);
+    assert.match(t.err(), /720 rows every 1h, features \[load, temp_c, demand\] → targets \[demand\], windows train 445 \/ val 61 \/ test 133/); // span rows − horizon + 1
+
+    const b = captureIo();
+    const png = join(dir, 'bt.png');
+    assert.equal(await runCli(['backtest', '--data', fixture('hourly-demand.csv'), '--model', out, '--plot', png], b), 0, b.err());
+    const bt = JSON.parse(b.out());
+    assert.equal(bt.windows, 133); // 144 test rows, horizon 12 → 133 origins at stride 1
+    assert.equal(bt.season, 24);
+    assert.equal(bt.split.spec, '0.7,0.1,0.2');
+    const m = bt.metrics.overall;
+    // a daily sine is easy for a 48-step linear model: well below repeat-last and seasonal-naive
+    assert.ok(m.mse < 0.7 * bt.baselines.repeatLast.overall.mse, `model ${m.mse} vs repeat-last ${bt.baselines.repeatLast.overall.mse}`);
+    assert.ok(bt.relativeMaeVsSeasonalNaive < 1);
+    assert.ok(m.coverage > 0.5 && m.coverage <= 1);
+    assert.equal(bt.plot, png);
+    const img = decodePng(await readFile(png));
+    assert.equal(img.width, 1200);
+    assert.equal(img.height, 64 + 300);
+
+    // --stride and --season override; HTML plot
+    const c = captureIo();
+    const html = join(dir, 'bt.html');
+    assert.equal(await runCli(['backtest', '--data', fixture('hourly-demand.csv'), '--model', out, '--stride', '10', '--season', '168', '--plot', html], c), 0, c.err());
+    const bt2 = JSON.parse(c.out());
+    assert.equal(bt2.windows, 14);
+    assert.equal(bt2.season, 168);
+    assert.match(await readFile(html, 'utf8'), /<svg [^>]*>[\s\S]*demand/);
+  });
+
+  it('refuses to overwrite a non-empty --out without --force; backtest of a missing or corrupt model dir', async () => {
+    const out = join(dir, 'lin2');
+    const args = ['train', '--data', fixture('five-minute.csv'), '--arch', 'linear', '--window', '24', '--horizon', '6', '--out', out];
+    assert.equal(await runCli(args, captureIo()), 0);
+    const again = captureIo();
+    assert.equal(await runCli(args, again), 64);
+    assert.match(again.err(), /exists and is not empty; .* --force/);
+    assert.equal(await runCli([...args, '--force'], captureIo()), 0);
+
+    const missing = captureIo();
+    assert.equal(await runCli(['backtest', '--data', fixture('five-minute.csv'), '--model', join(dir, 'none')], missing), 66);
+    assert.match(missing.err(), /no model directory at .*tickcast train/);
+
+    await writeFile(join(out, 'linear-baseline.json'), '{"format":"tickcast-linear-baseline","formatVersion":1,"model":{"weights":[1]}}');
+    const corrupt = captureIo();
+    assert.equal(await runCli(['backtest', '--data', fixture('five-minute.csv'), '--model', out], corrupt), 78);
+    assert.match(corrupt.err(), /inconsistent .* \[TC_MODEL_ARTIFACT_CORRUPT\]/);
+  });
+
+  it('bin/tickcast.js runs as a process: JSON on stdout, exit code from the error', async () => {
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, [join(repoRoot, 'bin/tickcast.js'), 'train', '--data', fixture('five-minute.csv'), '--arch', 'linear', '--window', '24', '--horizon', '6', '--out', join(dir, 'proc')]);
+    assert.equal(JSON.parse(stdout).spec.window, 24);
+    await assert.rejects(run(process.execPath, [join(repoRoot, 'bin/tickcast.js'), 'backtest']), (err: { code?: number; stderr?: string }) => err.code === 64 && /--data is required/.test(err.stderr ?? ''));
+  });
+});
