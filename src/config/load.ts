@@ -20,6 +20,11 @@ type Kind = 'string' | 'number' | 'boolean' | 'string[]' | 'number[]';
 const OPTIONAL_KEYS: Array<[string, Kind]> = [
   ['input.targets', 'string[]'],
   ['kafka.transactionalId', 'string'],
+  ['anomaly.warningThreshold', 'number'],
+  ['anomaly.criticalThreshold', 'number'],
+  ['anomaly.debounceN', 'number'],
+  ['anomaly.debounceM', 'number'],
+  ['anomaly.cooldownMs', 'number'],
   ['kafka.sasl.mechanism', 'string'],
   ['kafka.sasl.username', 'string'],
   ['kafka.sasl.password', 'string'],

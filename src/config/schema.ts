@@ -104,7 +104,7 @@ export const configSchema = z
         /** Checkpoint directory (versioned artifacts). Empty → a model is trained at start on the bundled sample. */
         dir: z.string().default(''),
         engine: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
-        backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+        backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
         onnxIntraOpThreads: nonNegInt.default(0),
         horizon: positiveInt.default(8),
         quantiles: z.array(z.number().gt(0).lt(1)).min(1).default([0.1, 0.5, 0.9]),
@@ -118,8 +118,14 @@ export const configSchema = z
     anomaly: z
       .object({
         enabled: z.boolean().default(true),
-        warningThreshold: z.number().min(0).max(1).default(0.9),
-        criticalThreshold: z.number().min(0).max(1).default(0.99),
+        /** Alert thresholds on the score in [0,1]; unset → the detector's tuned defaults (docs/anomaly.md). */
+        warningThreshold: z.number().min(0).max(1).optional(),
+        criticalThreshold: z.number().min(0).max(1).optional(),
+        /** Fire only when N of the last M ticks are above the warning threshold. */
+        debounceN: positiveInt.optional(),
+        debounceM: positiveInt.optional(),
+        /** Minimum time between two alerts of one series. */
+        cooldownMs: nonNegInt.optional(),
         /** Series exported individually on the score gauge (empty → top-k by score). */
         scoreGaugeSeries: z.array(z.string()).default([]),
         scoreGaugeTopK: positiveInt.default(20),
@@ -146,9 +152,16 @@ export const configSchema = z
         port: nonNegInt.max(65535).default(8080),
         apiKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).default([]),
         requireAuthForReads: z.boolean().default(false),
+        /** With no API keys configured, allow POST /v1/model/rollback anyway (local development only). */
+        allowUnauthenticatedMutations: z.boolean().default(false),
         bodyLimitBytes: positiveInt.default(1024 * 1024),
         rateLimitPerSecond: positiveInt.default(200),
         rateLimitBurst: positiveInt.default(400),
+        /** Shed work requests (503 + Retry-After) when event-loop delay p99 exceeds this. */
+        eventLoopDelayP99Ms: positiveInt.default(200),
+        trustProxy: z.boolean().default(false),
+        dashboard: z.boolean().default(true),
+        mcp: z.boolean().default(true),
       })
       .default({}),
 
@@ -185,7 +198,7 @@ export const configSchema = z
     if (c.batching.lowWaterMark >= c.batching.highWaterMark) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['batching', 'lowWaterMark'], message: 'must be below batching.highWaterMark' });
     }
-    if (c.anomaly.warningThreshold > c.anomaly.criticalThreshold) {
+    if (c.anomaly.warningThreshold !== undefined && c.anomaly.criticalThreshold !== undefined && c.anomaly.warningThreshold > c.anomaly.criticalThreshold) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['anomaly', 'warningThreshold'], message: 'must not exceed anomaly.criticalThreshold' });
     }
     for (const t of c.input.targets ?? []) {

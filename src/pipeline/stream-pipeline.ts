@@ -58,7 +58,8 @@ export class StreamPipeline {
     this.#targetIdx = spec.targets.map((t) => spec.features.indexOf(t));
   }
 
-  async handle(records: RawRecord[]): Promise<void> {
+  /** `sink` overrides the default sink for this call (a Kafka transaction in exactly-once mode). */
+  async handle(records: RawRecord[], sink: OutputSink = this.#d.sink): Promise<void> {
     const d = this.#d;
     const spec = d.inference.spec;
     const per = spec.window * spec.features.length;
@@ -109,7 +110,7 @@ export class StreamPipeline {
       }
     }
 
-    if (out.length > 0) await d.sink.send(out);
+    if (out.length > 0) await sink.send(out);
   }
 
   #score(a: Accepted, value: number, expected: ForecastStep | null, out: OutMessage[]): void {

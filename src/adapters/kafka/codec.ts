@@ -1,0 +1,26 @@
+/** kafkajs message ↔ transport-neutral records. */
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { RawRecord } from '../../domain/types.ts';
+
+export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) out[k] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return out;
+}
+
+export function toRawRecord(topic: string, partition: number, m: KafkaMessage, nowMs: number): RawRecord {
+  const ts = Number(m.timestamp);
+  return {
+    key: m.key,
+    value: m.value,
+    headers: headersToStrings(m.headers),
+    source: { topic, partition, offset: m.offset },
+    // Broker append time when sane, else arrival time (clock skew must not produce negative latency).
+    receivedAtMs: Number.isFinite(ts) && ts > 0 && ts <= nowMs ? ts : nowMs,
+  };
+}

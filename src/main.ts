@@ -1,0 +1,58 @@
+/**
+ * Process entry: tracing first, then config, build the app, wire signals, set the exit code.
+ * Exit codes: 0 clean stop, 1 runtime failure, 78 invalid configuration (EX_CONFIG).
+ */
+import { startTracing } from './telemetry/tracing.ts';
+import { loadConfig } from './config/load.ts';
+import { isTickcastError, ErrorCodes } from './errors/index.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (isTickcastError(err) && err.code === ErrorCodes.CONFIG_INVALID) {
+      process.stderr.write(`tickcast: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const tracing = await startTracing({ serviceName: config.serviceName, otlpEndpoint: config.telemetry.otlpEndpoint || undefined });
+  // Imported after tracing so instrumentation can patch modules as they load.
+  const { buildApp } = await import('./app.ts');
+  const app = await buildApp(config);
+  const log = app.logger.child({ module: 'main' });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal, graceMs: config.shutdown.graceMs }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('drain did not finish within shutdown.graceMs; exiting with work possibly redelivered');
+      process.exit(1);
+    }, config.shutdown.graceMs);
+    force.unref();
+    app
+      .stop()
+      .then(() => tracing.shutdown())
+      .then(() => process.exit(0))
+      .catch((err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+
+  await app.start();
+}
+
+main().catch((err) => {
+  process.stderr.write(`tickcast: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+/** The anomaly scorer the pipeline uses: the domain detector configured from the service config. */
+import { AnomalyDetector, type AnomalyConfig } from '../domain/anomaly/index.ts';
+import type { AnomalyScorer } from './ports.ts';
+
+export interface ScorerSettings {
+  warningThreshold?: number;
+  criticalThreshold?: number;
+  debounceN?: number;
+  debounceM?: number;
+  cooldownMs?: number;
+  maxSeries?: number;
+}
+
+export function createScorer(s: ScorerSettings): AnomalyScorer & AnomalyDetector {
+  const overrides: Partial<AnomalyConfig> = {};
+  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries'] as const) {
+    if (s[k] !== undefined) overrides[k] = s[k];
+  }
+  return new AnomalyDetector(overrides);
+}

@@ -1,0 +1,172 @@
+/**
+ * The serving API behind HTTP, MCP and the dashboard, built on the same parts as the stream: the
+ * window store (server-held windows), the inference stage (so concurrent requests share batches
+ * with the stream) and the forecast book.
+ */
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { decodeForecast } from '../domain/forecast.ts';
+import { normStd, type WindowStore } from '../domain/window-store.ts';
+import type { ForecastBook } from './forecast-book.ts';
+import type { InferenceStage } from './inference.ts';
+import type {
+  AnomalyRecord,
+  ForecastRequest,
+  ForecastResponse,
+  HealthState,
+  LiveEvent,
+  ModelInfo,
+  SeriesDetail,
+  SeriesSummary,
+  ServingApi,
+} from './ports.ts';
+
+/** Model management the serving API delegates to (implemented in src/model). */
+export interface ModelControl {
+  info(): ModelInfo;
+  rollback(opts: { version?: string; pin?: boolean }): Promise<ModelInfo>;
+}
+
+export interface ServingDeps {
+  store: WindowStore;
+  book: ForecastBook;
+  inference: InferenceStage;
+  model: ModelControl;
+  subscribe: (listener: (e: LiveEvent) => void) => () => void;
+  health: () => HealthState;
+  /** Windows queued for inference above which HTTP requests are shed. */
+  maxQueued: number;
+}
+
+export class ServingService implements ServingApi {
+  readonly #d: ServingDeps;
+
+  constructor(deps: ServingDeps) {
+    this.#d = deps;
+  }
+
+  async forecast(req: ForecastRequest, signal?: AbortSignal): Promise<ForecastResponse> {
+    const d = this.#d;
+    const spec = d.inference.spec;
+    const W = spec.window;
+    const F = spec.features.length;
+    const steps = req.horizon ?? spec.horizon;
+    if (!Number.isInteger(steps) || steps < 1 || steps > spec.horizon) {
+      throw new TickcastError(ErrorCodes.HTTP_BAD_REQUEST, `horizon must be an integer from 1 to ${spec.horizon} (the model's horizon); got ${req.horizon}`, { statusCode: 400 });
+    }
+    const targetIdx = spec.targets.map((t) => spec.features.indexOf(t));
+    const x = new Float32Array(W * F);
+    let mean: Float64Array;
+    let std: Float64Array;
+    let lastTs: number;
+    let interval: number;
+    if (req.series !== undefined) {
+      if (!d.store.has(req.series)) throw new TickcastError(ErrorCodes.SERIES_NOT_FOUND, `series "${req.series}" is unknown; GET /v1/series lists known series`, { statusCode: 404 });
+      const stats = d.store.snapshot(req.series, x, 0);
+      if (!stats) {
+        throw new TickcastError(ErrorCodes.SERIES_NOT_READY, `series "${req.series}" has ${d.store.ticks(req.series)} of the ${W} ticks a forecast needs; wait for more ticks or send "window"`, { statusCode: 409 });
+      }
+      ({ mean, std } = stats);
+      lastTs = d.store.lastTs(req.series)!;
+      interval = d.store.intervalMs(req.series) || 1;
+    } else if (req.window !== undefined) {
+      const rows = toRows(req.window, W, F);
+      ({ mean, std } = normalise(rows, x, F));
+      lastTs = 0;
+      interval = 1;
+    } else {
+      throw new TickcastError(ErrorCodes.HTTP_BAD_REQUEST, 'send either "window" (the last values, oldest first) or "series" (a series id the service holds)', { statusCode: 400 });
+    }
+    signal?.throwIfAborted();
+    const r = await d.inference.submit({ x, attention: req.explain === true });
+    const perTarget = decodeForecast(r.y, 0, spec, targetIdx, mean, std, lastTs, interval, steps);
+    const res: ForecastResponse = { model: r.model, horizon: perTarget[0] };
+    if (req.series !== undefined) res.series = req.series;
+    else for (const s of res.horizon) delete (s as Record<string, number>).ts; // no timeline for a bare window
+    if (spec.targets.length > 1) res.targets = Object.fromEntries(spec.targets.map((t, i) => [t, perTarget[i]]));
+    if (req.explain && r.attention) res.attention = Array.from(r.attention);
+    return res;
+  }
+
+  listSeries(opts: { offset: number; limit: number }): { total: number; items: SeriesSummary[] } {
+    const ids = [...this.#d.store.ids()].sort();
+    return { total: ids.length, items: ids.slice(opts.offset, opts.offset + opts.limit).map((id) => this.#summary(id)) };
+  }
+
+  getSeries(id: string): SeriesDetail | null {
+    const d = this.#d;
+    const recent = d.store.recent(id);
+    if (!recent) return null;
+    const features = d.inference.spec.features;
+    const values: Record<string, number[]> = {};
+    features.forEach((f, i) => (values[f] = recent.values.map((row) => row[i])));
+    const e = d.book.peek(id);
+    return { ...this.#summary(id), window: { ts: recent.ts, values }, lastForecast: e?.forecast ?? null, lastScore: e?.lastScore ?? null };
+  }
+
+  recentAnomalies(opts: { series?: string; limit: number }): AnomalyRecord[] {
+    return this.#d.book.recentAnomalies(opts.series, opts.limit);
+  }
+
+  modelInfo(): ModelInfo {
+    return this.#d.model.info();
+  }
+
+  rollback(opts: { version?: string; pin?: boolean }): Promise<ModelInfo> {
+    return this.#d.model.rollback(opts);
+  }
+
+  subscribe(listener: (e: LiveEvent) => void): () => void {
+    return this.#d.subscribe(listener);
+  }
+
+  health(): HealthState {
+    return this.#d.health();
+  }
+
+  overloaded(): { overloaded: boolean; retryAfterSeconds: number; reason?: string } {
+    const h = this.#d.health();
+    if (h.draining) return { overloaded: true, retryAfterSeconds: 5, reason: 'the service is shutting down' };
+    const q = this.#d.inference.queued;
+    if (q > this.#d.maxQueued) return { overloaded: true, retryAfterSeconds: 1, reason: `inference queue is full (${q} windows waiting)` };
+    return { overloaded: false, retryAfterSeconds: 0 };
+  }
+
+  #summary(id: string): SeriesSummary {
+    const d = this.#d;
+    return { id, ticks: d.store.ticks(id), lastTs: d.store.lastTs(id), ready: d.store.isReady(id), anomalyState: d.book.peek(id)?.firing ? 'firing' : 'normal' };
+  }
+}
+
+/** Validate a request window into [W][F] rows (the last W values are used if more are sent). */
+function toRows(window: number[] | number[][], W: number, F: number): number[][] {
+  if (!Array.isArray(window)) throw badWindow('"window" must be an array');
+  const rows = window.map((v, i) => {
+    const row = Array.isArray(v) ? v : [v];
+    if (row.length !== F) throw badWindow(`window[${i}] has ${row.length} value(s); the model reads ${F} feature(s) per step`);
+    for (const x of row) if (typeof x !== 'number' || !Number.isFinite(x)) throw badWindow(`window[${i}] holds ${JSON.stringify(x)}; every value must be a finite number`);
+    return row as number[];
+  });
+  if (rows.length < W) throw badWindow(`window has ${rows.length} step(s); the model needs at least ${W} (the last ${W} are used)`);
+  return rows.slice(rows.length - W);
+}
+
+function badWindow(msg: string): TickcastError {
+  return new TickcastError(ErrorCodes.HTTP_BAD_REQUEST, msg, { statusCode: 400 });
+}
+
+/** z-normalise rows by their own mean/std per feature (a request has no series history). */
+function normalise(rows: number[][], out: Float32Array, F: number): { mean: Float64Array; std: Float64Array } {
+  const mean = new Float64Array(F);
+  const std = new Float64Array(F);
+  for (let f = 0; f < F; f++) {
+    let s = 0;
+    for (const r of rows) s += r[f];
+    const m = s / rows.length;
+    let v = 0;
+    for (const r of rows) v += (r[f] - m) ** 2;
+    mean[f] = m;
+    std[f] = normStd(v / rows.length, m);
+  }
+  rows.forEach((r, w) => r.forEach((x, f) => (out[w * F + f] = (x - mean[f]) / std[f])));
+  return { mean, std };
+}
