@@ -6,7 +6,9 @@
  *   [in+Hh, 4Hh] kernel with gates i,f,g,o is split into W/R and re-ordered to ONNX's i,o,f,c here;
  * - the recurrent and position-wise part runs sequence-major ([W, B, ·]) so that the only layout
  *   changes are the LSTM direction merge and the attention head split — no [B,W]↔[W,B] round trips;
- * - constant folding at export time: Q/K/V fused into one [D, 3D] MatMul with 1/√dk folded into Q;
+ * - position-wise layers work on 2-D rows [W·B, C], so every dense layer is one Gemm with the
+ *   bias fused (onnxruntime does not fuse MatMul+Add on 3-D inputs; separate Adds cost ~10%);
+ * - constant folding at export time: Q/K/V fused into one [D, 3D] Gemm with 1/√dk folded into Q;
  *   the pooling key projection and query folded into one [D] vector (k·u = e·(Wa·u) + ba·u);
  *   projection bias + positional embedding merged; the per-target linear skip expanded into one
  *   [W·F, H·T] matrix; the quantile chain (median + cumulative softplus) as one [Q, Q] MatMul;
@@ -83,12 +85,16 @@ export function exportOnnx(weights: WeightMap, config: ResolvedHybridConfig, spe
     xn = g.div(xc, sd);
   }
 
-  // 2. Input projection, sequence-major from here: [W, B, F] → [W, B, D].
-  const xs = g.transpose(xn, [1, 0, 2]);
-  const p = g.linear(xs, init('input_proj/kernel', [F, D]), init('input_proj/bias', [D]));
+  // 2. Input projection, sequence-major from here. Position-wise layers see "rows" [W·B, C]
+  // (row = w·B + b) so every dense layer is one Gemm with its bias fused; the LSTM, the
+  // positional embedding and attention view the same buffer as [W, B, C] (Reshape is free).
+  const rows3 = (t: string, c: number) => g.reshape(t, [W, -1, c]);
+  const rows2 = (t: string, c: number) => g.reshape(t, [-1, c]);
+  const xs = rows2(g.transpose(xn, [1, 0, 2]), F);
+  const p = g.gemm(xs, init('input_proj/kernel', [F, D]), init('input_proj/bias', [D])); // [W·B, D]
 
   // 3. Stacked LSTM, one fused ONNX op per layer.
-  let h = p;
+  let h = rows3(p, D);
   for (let l = 0; l < config.lstm.numLayers; l++) {
     const inSize = l === 0 ? D : O;
     const parts = (dirs === 2 ? (['fwd', 'bwd'] as const) : (['fwd'] as const)).map((dir) => {
@@ -111,24 +117,21 @@ export function exportOnnx(weights: WeightMap, config: ResolvedHybridConfig, spe
     // Y: [W, dirs, B, Hh] → [W, B, dirs·Hh] with the forward half first.
     h = dirs === 2 ? g.reshape(g.transpose(y, [0, 2, 1, 3]), [0, 0, O]) : g.reshape(y, [0, -1, Hh]);
   }
-  const lstmOut = h;
+  const lstmOut = rows2(h, O);
 
   // 4. Gated skip + LayerNorm + projection to D (+ positional embedding folded with the bias).
-  const s = g.linear(p, init('skip/kernel', [D, O]), init('skip/bias', [O]));
+  const s = g.gemm(p, init('skip/kernel', [D, O]), init('skip/bias', [O]));
+  // gate = σ([l, s]·Wg + bg) = σ(l·Wg_top + (s·Wg_bottom + bg)): two Gemms, no Concat copy.
   const gk = get(weights, 'gate/kernel', [2 * O, O]);
-  const gate = g.sigmoid(
-    g.add(
-      g.add(g.matmul(lstmOut, g.initializer('gate/kernel_lstm', [O, O], gk.subarray(0, O * O))), g.matmul(s, g.initializer('gate/kernel_skip', [O, O], gk.subarray(O * O)))),
-      init('gate/bias', [O]),
-    ),
-  );
+  const gateS = g.gemm(s, g.initializer('gate/kernel_skip', [O, O], gk.subarray(O * O)), init('gate/bias', [O]));
+  const gate = g.sigmoid(g.gemm(lstmOut, g.initializer('gate/kernel_lstm', [O, O], gk.subarray(0, O * O)), gateS));
   let z = g.add(s, g.mul(gate, g.sub(lstmOut, s))); // g·l + (1−g)·s
   z = g.layerNorm(z, init('ln_skip/gamma', [O]), init('ln_skip/beta', [O]), EPS);
   const bp = get(weights, 'proj/bias', [D]);
   const pos = get(weights, 'pos_emb', [W, D]);
   const posBias = new Float32Array(W * D);
   for (let w = 0; w < W; w++) for (let d = 0; d < D; d++) posBias[w * D + d] = pos[w * D + d] + bp[d];
-  let e = g.add(g.matmul(z, init('proj/kernel', [O, D])), g.initializer('proj/bias_plus_pos', [W, 1, D], posBias));
+  let e = rows2(g.add(rows3(g.matmul(z, init('proj/kernel', [O, D])), D), g.initializer('proj/bias_plus_pos', [W, 1, D], posBias)), D);
 
   // 5. Transformer encoder (post-norm), still [W, B, D].
   const heads = config.transformer.heads;
@@ -145,17 +148,17 @@ export function exportOnnx(weights: WeightMap, config: ResolvedHybridConfig, spe
       for (let r = 0; r < D; r++) for (let c = 0; c < D; c++) wqkv[r * 3 * D + j * D + c] = wm[r * D + c] * f;
       for (let c = 0; c < D; c++) bqkv[j * D + c] = bm[c] * f;
     });
-    const qkv = g.linear(e, g.initializer(`${pre}/wqkv`, [D, 3 * D], wqkv), g.initializer(`${pre}/bqkv`, [3 * D], bqkv));
-    const [q, k, v] = g.multi('Split', [qkv, g.ints([D, D, D])], 3, { axis: 2 });
-    const qh = g.transpose(g.reshape(q, [0, 0, heads, dk]), [1, 2, 0, 3]); // [B, h, W, dk]
-    const kh = g.transpose(g.reshape(k, [0, 0, heads, dk]), [1, 2, 3, 0]); // [B, h, dk, W]
-    const vh = g.transpose(g.reshape(v, [0, 0, heads, dk]), [1, 2, 0, 3]);
-    const att = g.softmax(g.matmul(qh, kh), -1);
-    const ctx = g.reshape(g.transpose(g.matmul(att, vh), [2, 0, 1, 3]), [0, 0, D]); // [W, B, D]
-    const a = g.linear(ctx, init(`${pre}/wo`, [D, D]), init(`${pre}/bo`, [D]));
+    // One [D, 3D] Gemm, then a single Transpose of [W, B, 3, h, dk] to [3, B, h, W, dk] whose
+    // three slices are Q, K, V per head (Split on the outermost axis is a contiguous copy).
+    const qkv = g.gemm(e, g.initializer(`${pre}/wqkv`, [D, 3 * D], wqkv), g.initializer(`${pre}/bqkv`, [3 * D], bqkv));
+    const heads5 = g.transpose(g.reshape(qkv, [W, -1, 3, heads, dk]), [2, 1, 3, 0, 4]);
+    const [qh, kh, vh] = g.multi('Split', [heads5, g.ints([1, 1, 1])], 3, { axis: 0 }).map((t) => g.reshape(t, [-1, heads, W, dk]));
+    const att = g.softmax(g.matmul(qh, g.transpose(kh, [0, 1, 3, 2])), -1); // [B, h, W, W]
+    const ctx = g.reshape(g.transpose(g.matmul(att, vh), [2, 0, 1, 3]), [-1, D]); // [W·B, D]
+    const a = g.gemm(ctx, init(`${pre}/wo`, [D, D]), init(`${pre}/bo`, [D]));
     e = g.layerNorm(g.add(e, a), init(`${pre}/ln1/gamma`, [D]), init(`${pre}/ln1/beta`, [D]), EPS);
-    const f1 = g.relu(g.linear(e, init(`${pre}/ffn1/kernel`, [D, ffn]), init(`${pre}/ffn1/bias`, [ffn])));
-    const f2 = g.linear(f1, init(`${pre}/ffn2/kernel`, [ffn, D]), init(`${pre}/ffn2/bias`, [D]));
+    const f1 = g.relu(g.gemm(e, init(`${pre}/ffn1/kernel`, [D, ffn]), init(`${pre}/ffn1/bias`, [ffn])));
+    const f2 = g.gemm(f1, init(`${pre}/ffn2/kernel`, [ffn, D]), init(`${pre}/ffn2/bias`, [D]));
     e = g.layerNorm(g.add(e, f2), init(`${pre}/ln2/gamma`, [D]), init(`${pre}/ln2/beta`, [D]), EPS);
   }
 
@@ -175,18 +178,18 @@ export function exportOnnx(weights: WeightMap, config: ResolvedHybridConfig, spe
       wu[r] = acc * inv;
     }
     for (let c = 0; c < D; c++) bu += ba[c] * u[c];
-    const score = g.add(g.matmul(e, g.initializer('pool/key_query', [D, 1], wu)), g.scalar(bu * inv)); // [W, B, 1]
-    const alphaWB = g.softmax(score, 0); // softmax over the window axis
-    alpha = g.transpose(g.reshape(alphaWB, [W, -1]), [1, 0]); // [B, W]
-    pooled = g.node('ReduceSum', [g.mul(e, alphaWB), g.ints([0])], { keepdims: 0 }); // [B, D]
+    const score = g.gemm(e, g.initializer('pool/key_query', [D, 1], wu), g.initializer('pool/key_bias', [1], [bu * inv])); // [W·B, 1]
+    const alphaWB = g.softmax(g.reshape(score, [W, -1]), 0); // softmax over the window axis
+    alpha = g.transpose(alphaWB, [1, 0]); // [B, W]
+    pooled = g.node('ReduceSum', [g.mul(rows3(e, D), g.unsqueeze(alphaWB, [2])), g.ints([0])], { keepdims: 0 }); // [B, D]
   } else {
-    pooled = g.reduceMean(e, [0], false);
+    pooled = g.reduceMean(rows3(e, D), [0], false);
     const shape = g.node('Concat', [g.node('Shape', [x], { start: 0, end: 1 }), g.ints([W])], { axis: 0 });
     alpha = g.node('Expand', [g.scalar(1 / W), shape]);
   }
 
   // 7. Head + linear skip + ordered quantiles.
-  const r = g.reshape(g.linear(pooled, init('head/kernel', [D, H * T * Q]), init('head/bias', [H * T * Q])), [-1, H, T, Q]);
+  const r = g.reshape(g.gemm(pooled, init('head/kernel', [D, H * T * Q]), init('head/bias', [H * T * Q])), [-1, H, T, Q]);
   const wl = get(weights, 'linear_skip/kernel', [W, H]);
   const bl = get(weights, 'linear_skip/bias', [H]);
   const skipM = new Float32Array(W * F * H * T); // [(w,f), (h,t)] = Wl[w,h] where f is target t
@@ -197,7 +200,7 @@ export function exportOnnx(weights: WeightMap, config: ResolvedHybridConfig, spe
       for (let w = 0; w < W; w++) skipM[(w * F + targets[t]) * H * T + hh * T + t] += wl[w * H + hh];
     }
   }
-  const base = g.reshape(g.linear(g.reshape(xn, [0, W * F]), g.initializer('linear_skip/expanded', [W * F, H * T], skipM), g.initializer('linear_skip/bias_tiled', [H * T], skipB)), [-1, H, T, 1]);
+  const base = g.reshape(g.gemm(g.reshape(xn, [0, W * F]), g.initializer('linear_skip/expanded', [W * F, H * T], skipM), g.initializer('linear_skip/bias_tiled', [H * T], skipB)), [-1, H, T, 1]);
   const m = spec.quantiles.indexOf(0.5);
   // v = r at the median, softplus(r) elsewhere; y = base + v·A with A encoding the cumulative chain.
   const isMedian = g.bool('quantile/is_median', [Q], spec.quantiles.map((_, k) => k === m));

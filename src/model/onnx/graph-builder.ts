@@ -140,6 +140,9 @@ export class GraphBuilder {
     return b === undefined ? y : this.add(y, b);
   }
 
+  /** 2-D `a @ w + c` as one Gemm (bias fused into the GEMM's C operand). */
+  gemm(a: string, w: string, c: string): string { return this.node('Gemm', [a, w, c]); }
+
   /** Serialises the graph as an ONNX model. */
   toModel(meta: { producerVersion: string; docString?: string; metadata?: Record<string, string> }): Uint8Array {
     return encodeModel({
