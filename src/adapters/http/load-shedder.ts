@@ -29,11 +29,13 @@ export class LoadShedder {
   }
 
   /**
-   * p99 over the last two sample intervals (the larger of the two): a stall is only visible in
-   * the interval in which the delayed timer fired, and that can end just after the stall does.
+   * p99 over the current and the last two sample intervals (the largest): a stall is only visible
+   * in the interval in which the delayed timer fired, and that can end just after the stall does.
    */
   get eventLoopDelayP99Ms(): number {
-    return Math.max(this.#p99Ms[0], this.#p99Ms[1]);
+    const h = this.#histogram;
+    const current = h !== null && h.count > 0 ? h.percentile(99) / 1e6 : 0;
+    return Math.max(current, this.#p99Ms[0], this.#p99Ms[1]);
   }
 
   start(): void {

@@ -81,6 +81,8 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
     ajv: { customOptions: { strict: false } },
   });
   app.setValidatorCompiler(validators.compiler);
+  // JSON only: a text/plain body would otherwise reach validation as a string (400 instead of 415).
+  app.removeContentTypeParser('text/plain');
   app.addSchema(errorBodySchema);
   app.addSchema(forecastStepSchema);
   app.decorateRequest('auth', null as never);
@@ -95,7 +97,9 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
     maxClients: config.rateLimit.maxTrackedClients,
   });
   const shedder = new LoadShedder(opts.serving, config.loadShedding);
-  shedder.start();
+  // Start measuring once built: compiling schemas during build blocks the loop for a while, and
+  // that stall says nothing about load.
+  app.addHook('onReady', async () => shedder.start());
   app.addHook('onClose', async () => shedder.stop());
 
   const duration = httpDurationHistogram(opts.registry);

@@ -154,18 +154,19 @@ test('load shedding: 503 + Retry-After when serving says overloaded and while dr
 });
 
 test('load shedding on event loop saturation: a blocked loop makes the next work request 503', async () => {
-  const { app } = await build({ loadShedding: { enabled: true, eventLoopDelayP99Ms: 100, sampleIntervalMs: 100 } });
+  const { app } = await build({ loadShedding: { enabled: true, eventLoopDelayP99Ms: 100, sampleIntervalMs: 200 } });
   try {
     assert.equal((await app.inject(predict)).statusCode, 200);
+    await new Promise((r) => setTimeout(r, 60)); // the monitor needs a first tick before it can measure a delay
     const until = Date.now() + 400;
     while (Date.now() < until) {
       /* block the event loop for 400 ms */
     }
-    await new Promise((r) => setTimeout(r, 150)); // let the sampler see the delay
+    await new Promise((r) => setTimeout(r, 50)); // let the delayed timer be recorded
     const r = await app.inject(predict);
     assert.equal(r.statusCode, 503, r.body);
     assert.match(r.json().error.message, /event loop delay p99 \d+ ms > 100 ms/);
-    await new Promise((r) => setTimeout(r, 450)); // a quiet interval clears it
+    await new Promise((r) => setTimeout(r, 900)); // quiet intervals clear interval clears it
     assert.equal((await app.inject(predict)).statusCode, 200);
   } finally {
     await app.close();
