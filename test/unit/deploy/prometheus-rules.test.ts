@@ -5,12 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { ROOT, exportedMetricNames, getPath, metricsInExpr, read, readYaml } from './repo.ts';
 
-interface Rule { alert: string; expr: string; for?: string; labels?: Record<string, string> }
+interface Rule { alert: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
 
 const { names: known, source } = exportedMetricNames();
 const composeRules: Rule[] = readYaml('deploy/prometheus/rules/tickcast.rules.yml').groups.flatMap((g: any) => g.rules);
@@ -56,7 +58,7 @@ test('the compose rules file and the chart PrometheusRule carry the same alerts 
   for (const [name, rule] of Object.entries(values.prometheusRule.rules as Record<string, { enabled: boolean }>)) {
     assert.equal(rule.enabled, true, `prometheusRule.rules.${name} should be on by default (compose loads all rules)`);
   }
-  const key = (r: Rule) => JSON.stringify([r.alert, r.expr.trim(), r.for ?? null, r.labels?.severity]);
+  const key = (r: Rule) => JSON.stringify([r.alert, r.expr.trim(), r.for ?? null, r.labels ?? {}, r.annotations ?? {}]);
   assert.deepEqual(chartRules().map(key).sort(), composeRules.map(key).sort());
 });
 
@@ -109,5 +111,45 @@ test('Grafana dashboard: valid JSON, every panel queries exported metrics, requi
   for (const m of ['tickcast_ticks_total', 'tickcast_forecasts_total', 'tickcast_tick_to_forecast_seconds', 'tickcast_inference_seconds',
     'tickcast_batch_size', 'tickcast_anomalies_total', 'tickcast_dlq_total', 'tickcast_consumer_lag', 'tickcast_model_info']) {
     assert.ok(used.has(m), `the dashboard should chart ${m}`);
+  }
+});
+
+// promtool (Debian: apt-get install prometheus) parses PromQL and evaluates the rules on synthetic
+// series. Not installed by the project (CI has no need for a Prometheus server); skipped without it.
+const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
+const noPromtool = !promtool && 'promtool not on PATH (apt-get install prometheus to run these)';
+
+function runPromtool(args: string[], cwd = ROOT): { status: number | null; out: string } {
+  const r = spawnSync('promtool', args, { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+test('promtool: the rules file is valid and its unit tests pass (deploy/prometheus/tests)', { skip: noPromtool }, () => {
+  const check = runPromtool(['check', 'rules', 'deploy/prometheus/rules/tickcast.rules.yml']);
+  assert.equal(check.status, 0, check.out);
+  assert.match(check.out, new RegExp(`SUCCESS: ${composeRules.length} rules found`));
+  const unit = runPromtool(['test', 'rules', 'tickcast.rules.test.yml'], join(ROOT, 'deploy/prometheus/tests'));
+  assert.equal(unit.status, 0, unit.out);
+  // Every alert has at least one firing and one quiet case in the unit tests.
+  const tests = readYaml('deploy/prometheus/tests/tickcast.rules.test.yml').tests as any[];
+  const cases = tests.flatMap((t) => t.alert_rule_test ?? []);
+  for (const r of composeRules) {
+    assert.ok(cases.some((c) => c.alertname === r.alert && c.exp_alerts.length > 0), `${r.alert}: no firing case`);
+    assert.ok(cases.some((c) => c.alertname === r.alert && c.exp_alerts.length === 0), `${r.alert}: no quiet case`);
+  }
+});
+
+test('promtool: every dashboard query is valid PromQL', { skip: noPromtool }, () => {
+  const dash = JSON.parse(read('deploy/grafana/dashboards/tickcast.json'));
+  const rules = dash.panels.flatMap((p: any, i: number) =>
+    p.targets.map((t: any, j: number) => ({ record: `dashboard:panel${i}_${j}`, expr: String(t.expr).replaceAll('$job', '.*') })));
+  const dir = mkdtempSync(join(tmpdir(), 'tickcast-dash-'));
+  try {
+    writeFileSync(join(dir, 'dash.yml'), toYaml({ groups: [{ name: 'dashboard', rules }] }));
+    const r = runPromtool(['check', 'rules', join(dir, 'dash.yml')]);
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, new RegExp(`SUCCESS: ${rules.length} rules found`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
