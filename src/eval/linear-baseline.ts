@@ -55,18 +55,21 @@ export function fitLinearBaseline(input: LinearFitInput): LinearBaselineState {
   const xtx = new Float64Array(d * d);
   const xty = new Float64Array(d * h);
   const v = new Float64Array(d);
+  const yv = new Float64Array(h);
   for (const s of input.fitStarts) {
     for (const c of targetIndex) {
       const last = values[(s + w - 1) * f + c];
       for (let i = 0; i < w; i++) v[i] = values[(s + i) * f + c] - last;
       v[w] = 1;
+      for (let k = 0; k < h; k++) yv[k] = values[(s + w + k) * f + c] - last;
+      // Upper triangle of XᵀX only (mirrored below); the O(W²) part dominates the fit.
       for (let a = 0; a < d; a++) {
         const va = v[a];
         if (va === 0) continue;
         const row = a * d;
         for (let b = a; b < d; b++) xtx[row + b] += va * v[b];
         const yrow = a * h;
-        for (let k = 0; k < h; k++) xty[yrow + k] += va * (values[(s + w + k) * f + c] - last);
+        for (let k = 0; k < h; k++) xty[yrow + k] += va * yv[k];
       }
     }
   }

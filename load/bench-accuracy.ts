@@ -1,0 +1,197 @@
+/**
+ * `npm run bench:accuracy` — forecast accuracy on ETTh1 under the standard protocol
+ * (../shared/data/ett/README.md): 12/4/4-month split, z-score with training statistics, horizon
+ * 96, every test window (stride 1; 2785 windows at look-back 96), MSE/MAE on the z-scale.
+ *
+ * Settings: S (OT → OT) and M (7 columns → the same 7). In the same run, on the same windows:
+ * repeat-last, the closed-form NLinear-style linear baseline at look-back 96 and 336, and the
+ * hybrid tfjs model trained under a time budget. Published figures (DLinear and PatchTST papers)
+ * are printed beside ours with their look-back, because only equal look-backs compare fairly.
+ *
+ * Options (after `--`): --budget-min 15 (whole run), --skip-hybrid, --settings S,M,
+ *   --window 96 --d-model 16 --epochs 6 --max-train-windows 2000 (hybrid), --json out.json.
+ * Skips (exit 0) with a message when ../shared/data/ett/ETTh1.csv is absent.
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { prepare, loadTable, type PreparedData } from '../src/cli/dataset.ts';
+import { windowStarts } from '../src/data/windows.ts';
+import { runBacktest, type BacktestReport } from '../src/eval/backtest.ts';
+import { fitLinearBaseline, LinearBaselinePredictor } from '../src/eval/linear-baseline.ts';
+import type { Predictor } from '../src/pipeline/ports.ts';
+import { describeError } from '../src/errors/index.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ETT = resolve(process.env.TICKCAST_ETT_DIR ?? resolve(repoRoot, '../shared/data/ett'), 'ETTh1.csv');
+const COLUMNS = ['HUFL', 'HULL', 'MUFL', 'MULL', 'LUFL', 'LULL', 'OT'];
+const HORIZON = 96;
+const QUANTILES = [0.1, 0.5, 0.9];
+
+/** Published ETTh1 h=96 figures (MSE, MAE) with the look-back each paper used. */
+const PUBLISHED = {
+  S: [
+    { model: 'NLinear', lookBack: 336, mse: 0.053, mae: 0.177, source: 'DLinear paper (Zeng et al. 2023), Table univariate' },
+    { model: 'DLinear', lookBack: 336, mse: 0.056, mae: 0.18, source: 'DLinear paper' },
+    { model: 'Autoformer', lookBack: 96, mse: 0.071, mae: 0.206, source: 'DLinear paper' },
+    { model: 'Informer', lookBack: 96, mse: 0.193, mae: 0.377, source: 'DLinear paper' },
+  ],
+  M: [
+    { model: 'PatchTST/64', lookBack: 512, mse: 0.37, mae: 0.4, source: 'PatchTST paper (Nie et al. 2023)' },
+    { model: 'NLinear', lookBack: 336, mse: 0.374, mae: 0.394, source: 'DLinear paper' },
+    { model: 'DLinear', lookBack: 336, mse: 0.375, mae: 0.399, source: 'DLinear paper' },
+    { model: 'Autoformer', lookBack: 96, mse: 0.449, mae: 0.459, source: 'DLinear paper' },
+    { model: 'Informer', lookBack: 96, mse: 0.865, mae: 0.713, source: 'DLinear paper' },
+    { model: 'Repeat (last value)', lookBack: 1, mse: 1.295, mae: 0.713, source: 'DLinear paper' },
+  ],
+} as const;
+
+type Setting = 'S' | 'M';
+
+interface Row {
+  setting: Setting;
+  model: string;
+  lookBack: number;
+  windows: number;
+  mse: number;
+  mae: number;
+  coverage: number | null;
+  fitSeconds: number;
+  evalSeconds: number;
+  note?: string;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    'budget-min': { type: 'string', default: '15' },
+    'skip-hybrid': { type: 'boolean', default: false },
+    settings: { type: 'string', default: 'S,M' },
+    window: { type: 'string', default: '96' },
+    'd-model': { type: 'string', default: '16' },
+    epochs: { type: 'string', default: '6' },
+    'max-train-windows': { type: 'string', default: '2000' },
+    'batch-size': { type: 'string', default: '32' },
+    backend: { type: 'string', default: 'auto' },
+    json: { type: 'string' },
+  },
+});
+
+function log(line: string): void {
+  process.stderr.write(`[bench:accuracy] ${line}\n`);
+}
+
+async function setting(s: Setting, window: number): Promise<PreparedData> {
+  const sel = s === 'S' ? { features: ['OT'], targets: ['OT'] } : { features: COLUMNS, targets: COLUMNS };
+  return prepare(await loadTable(ETT, { timeCol: 'date', ...sel }), { kind: 'ett' }, window, HORIZON);
+}
+
+async function evaluate(s: Setting, name: string, data: PreparedData, predictor: Predictor, fitSeconds: number, note?: string): Promise<{ row: Row; report: BacktestReport }> {
+  const t0 = performance.now();
+  const report = await runBacktest({ predictor, values: data.values, timesMs: data.table.timesMs, range: data.ranges.test, season: 24, scaleEndRow: data.borders.trainEnd, batchSize: 256 });
+  const m = report.model.overall;
+  const row: Row = { setting: s, model: name, lookBack: predictor.spec.window, windows: report.windows, mse: m.mse, mae: m.mae, coverage: m.coverage, fitSeconds, evalSeconds: (performance.now() - t0) / 1000, note };
+  log(`${s} ${name} L=${row.lookBack}: MSE ${m.mse.toFixed(4)} MAE ${m.mae.toFixed(4)} over ${report.windows} windows (fit ${fitSeconds.toFixed(1)} s, eval ${row.evalSeconds.toFixed(1)} s)`);
+  return { row, report };
+}
+
+async function linearRows(s: Setting, window: number): Promise<Row[]> {
+  const data = await setting(s, window);
+  const t0 = performance.now();
+  const state = fitLinearBaseline({
+    values: data.values,
+    features: data.table.features,
+    targets: data.table.targets,
+    window,
+    horizon: HORIZON,
+    quantiles: QUANTILES,
+    fitStarts: windowStarts(data.ranges.train.first, data.ranges.train.last),
+    calibrationStarts: windowStarts(data.ranges.val.first, data.ranges.val.last),
+  });
+  const fitSeconds = (performance.now() - t0) / 1000;
+  const { row, report } = await evaluate(s, 'linear (closed form, NLinear-style)', data, new LinearBaselinePredictor(state), fitSeconds);
+  const rows = [row];
+  if (window === 96) {
+    const r = report.baselines.repeatLast.overall;
+    rows.unshift({ setting: s, model: 'repeat-last', lookBack: 1, windows: report.windows, mse: r.mse, mae: r.mae, coverage: null, fitSeconds: 0, evalSeconds: 0 });
+    const sn = report.baselines.seasonalNaive.overall;
+    rows.unshift({ setting: s, model: 'seasonal-naive (24 h)', lookBack: 24, windows: report.windows, mse: sn.mse, mae: sn.mae, coverage: null, fitSeconds: 0, evalSeconds: 0 });
+  }
+  return rows;
+}
+
+async function hybridRow(s: Setting, budgetMs: number): Promise<Row> {
+  const window = Number(args.window);
+  const data = await setting(s, window);
+  const t0 = performance.now();
+  try {
+    const { fitHybrid } = await import('../src/cli/hybrid.ts');
+    const fitted = await fitHybrid({
+      data,
+      spec: { window, horizon: HORIZON, features: data.table.features, targets: data.table.targets, quantiles: QUANTILES },
+      config: { dModel: Number(args['d-model']), transformer: { layers: 1, heads: 2, ffn: null } },
+      epochs: Number(args.epochs),
+      batchSize: Number(args['batch-size']),
+      lr: 2e-3,
+      patience: 2,
+      maxTrainWindows: Number(args['max-train-windows']),
+      maxValWindows: 500,
+      seed: 42,
+      backend: args.backend ?? 'auto',
+      timeBudgetMs: budgetMs,
+      io: { stdout: process.stdout, stderr: process.stderr },
+    });
+    try {
+      const summary = fitted.summary;
+      const note = `d_model ${args['d-model']}, ${summary.epochsRun} epochs (best ${summary.bestEpoch}), ${summary.trainWindowsUsed} train windows, backend ${fitted.predictor.backend}${summary.stoppedBy ? `, stopped by ${summary.stoppedBy}` : ''}`;
+      return (await evaluate(s, 'hybrid BiLSTM+Transformer (tfjs)', data, fitted.predictor, (performance.now() - t0) / 1000, note)).row;
+    } finally {
+      await fitted.predictor.dispose();
+    }
+  } catch (err) {
+    log(`${s} hybrid: not measured: ${describeError(err)}`);
+    return { setting: s, model: 'hybrid BiLSTM+Transformer (tfjs)', lookBack: window, windows: 0, mse: Number.NaN, mae: Number.NaN, coverage: null, fitSeconds: (performance.now() - t0) / 1000, evalSeconds: 0, note: `not measured: ${describeError(err)}` };
+  }
+}
+
+function table(rows: Row[], s: Setting): string {
+  const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '—');
+  const lines = [
+    `ETTh1, setting ${s} (${s === 'S' ? 'OT → OT' : '7 → 7'}), horizon ${HORIZON}`,
+    '| model | look-back | MSE | MAE | p10–p90 coverage | source |',
+    '|---|---:|---:|---:|---:|---|',
+  ];
+  for (const r of rows.filter((x) => x.setting === s)) {
+    lines.push(`| ${r.model} | ${r.lookBack} | ${fmt(r.mse)} | ${fmt(r.mae)} | ${r.coverage === null ? '—' : `${(r.coverage * 100).toFixed(1)} %`} | this run, ${r.windows} windows${r.note ? `; ${r.note}` : ''} |`);
+  }
+  for (const p of PUBLISHED[s]) lines.push(`| ${p.model} | ${p.lookBack} | ${p.mse.toFixed(3)} | ${p.mae.toFixed(3)} | — | published: ${p.source} |`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(ETT)) {
+    process.stdout.write(`bench:accuracy skipped: ${ETT} not found. It needs the ETTh1 file from ../shared/data/ett (see its README), or TICKCAST_ETT_DIR pointing at a folder holding ETTh1.csv.\n`);
+    return;
+  }
+  const started = performance.now();
+  const budgetMs = Number(args['budget-min']) * 60_000;
+  const settings = (args.settings ?? 'S,M').split(',').map((x) => x.trim().toUpperCase()) as Setting[];
+  log(`ETTh1 from ${ETT}; settings ${settings.join(',')}; budget ${args['budget-min']} min`);
+  const rows: Row[] = [];
+  for (const s of settings) for (const w of [96, 336]) rows.push(...(await linearRows(s, w)));
+  if (!args['skip-hybrid']) {
+    for (const [i, s] of settings.entries()) {
+      const left = budgetMs - (performance.now() - started);
+      // Share what is left between the remaining settings; keep ~1 min for evaluation per setting.
+      const share = Math.max(60_000, left / (settings.length - i) - 60_000);
+      log(`${s} hybrid: window ${args.window}, d_model ${args['d-model']}, up to ${args.epochs} epochs, ≤ ${args['max-train-windows']} train windows, training budget ${(share / 60_000).toFixed(1)} min`);
+      rows.push(await hybridRow(s, share));
+    }
+  }
+  const out = settings.map((s) => table(rows, s)).join('\n\n');
+  process.stdout.write(`${out}\n\ntotal ${((performance.now() - started) / 60_000).toFixed(1)} min on ${process.arch}, node ${process.version}\n`);
+  if (args.json) await writeFile(args.json, JSON.stringify({ dataset: 'ETTh1', horizon: HORIZON, rows, published: PUBLISHED }, null, 2));
+}
+
+await main();
