@@ -13,6 +13,7 @@ import type { ModelSpec } from '../domain/types.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { resolveHybridConfig, targetIndices, validateSpec, type HybridConfigInput, type ResolvedHybridConfig } from './config.ts';
 import { lstmSequence, type LstmDirWeights } from './lstm.ts';
+import { lstmSequenceFast } from './lstm-fast.ts';
 import { attentionPool, dense, dropout, encoderLayer, layerNorm, orderedQuantiles, revinStats, selectionMatrix } from './ops.ts';
 import { glorotUniform, mulberry32, normalArray } from './random.ts';
 import { lstmPrefix, modelDims, sizeOf, weightSpecs, type ModelDims, type WeightMap, type WeightSpec } from './weight-names.ts';
@@ -41,6 +42,8 @@ export class HybridModel {
   private readonly targetSel: tf.Tensor2D | null;
   private readonly median: number;
   private disposed = false;
+  /** LSTM implementation: "auto" (by backend), "ops" (tf ops, autodiff) or "fast" (JS recurrence, custom gradient). */
+  lstmMode: 'auto' | 'ops' | 'fast' = 'auto';
 
   /** Use createModel() or HybridModel.fromWeights(); `values` must hold every weight. */
   private constructor(config: ResolvedHybridConfig, spec: ModelSpec, values: (w: WeightSpec) => tf.Tensor) {
@@ -119,7 +122,7 @@ export class HybridModel {
         kernel: w[`${lstmPrefix(l, d)}/kernel`],
         bias: w[`${lstmPrefix(l, d)}/bias`],
       }));
-      h = lstmSequence(h, dirs, Hh);
+      h = this.lstmImpl()(h, dirs, Hh);
     }
     // 4. Gated skip, LayerNorm, projection to D, positional embedding.
     const s = dense(p, w['skip/kernel'], w['skip/bias']);
@@ -144,6 +147,16 @@ export class HybridModel {
       y = y.mul(sd).add(mu);
     }
     return { y, alpha };
+  }
+
+  /**
+   * Which LSTM implementation runs: native TensorFlow ("tensorflow" backend) gets plain tf ops
+   * (cheap slices, real kernels); wasm/cpu get the JS-recurrence custom-gradient op (see
+   * ./lstm-fast.ts). `lstmMode` overrides, for tests and benchmarks.
+   */
+  private lstmImpl(): typeof lstmSequence {
+    const mode = this.lstmMode === 'auto' ? (tf.getBackend() === 'tensorflow' ? 'ops' : 'fast') : this.lstmMode;
+    return mode === 'ops' ? lstmSequence : lstmSequenceFast;
   }
 
   /** [N,F] → [N,T] target columns (identity when targets are the leading features). */

@@ -6,6 +6,7 @@
  * the wasm backend (which lacks UnsortedSegmentSum). The math is in docs/model.md.
  */
 import * as tf from '@tensorflow/tfjs';
+import { matmul } from './linalg.ts';
 
 export type Weights = Record<string, tf.Tensor>;
 
@@ -14,7 +15,8 @@ export function dense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activati
   const inSize = x.shape[x.rank - 1];
   const outSize = kernel.shape[1] as number;
   const flat = x.rank === 2 ? (x as tf.Tensor2D) : x.reshape([-1, inSize]);
-  const y = tf.fused.matMul({ a: flat as tf.Tensor2D, b: kernel as tf.Tensor2D, bias, activation: activation ?? 'linear' });
+  let y = matmul(flat, kernel).add(bias);
+  if (activation === 'relu') y = tf.relu(y);
   return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), outSize]);
 }
 
@@ -32,9 +34,9 @@ export function selfAttention(e: tf.Tensor3D, w: Weights, prefix: string, heads:
   const q = split(dense(e, w[`${prefix}/wq`], w[`${prefix}/bq`]));
   const k = split(dense(e, w[`${prefix}/wk`], w[`${prefix}/bk`]));
   const v = split(dense(e, w[`${prefix}/wv`], w[`${prefix}/bv`]));
-  const scores = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dk)); // [B,h,W,W]
+  const scores = matmul(q, k, true).mul(1 / Math.sqrt(dk)); // [B,h,W,W]
   const att = tf.softmax(scores, -1);
-  const ctx = tf.matMul(att, v).transpose([0, 2, 1, 3]).reshape([B, W, D]);
+  const ctx = matmul(att, v).transpose([0, 2, 1, 3]).reshape([B, W, D]);
   return dense(ctx, w[`${prefix}/wo`], w[`${prefix}/bo`]) as tf.Tensor3D;
 }
 
@@ -57,11 +59,11 @@ export function attentionPool(e: tf.Tensor3D, w: Weights | null): { pooled: tf.T
     alpha = tf.fill([B, W], 1 / W) as tf.Tensor2D;
   } else {
     const k = dense(e, w['pool/kernel'], w['pool/bias']) as tf.Tensor3D;
-    const score = tf.matMul(k.reshape([B * W, D]), w['pool/query'].reshape([D, 1])).reshape([B, W]).mul(1 / Math.sqrt(D));
+    const score = matmul(k.reshape([B * W, D]), w['pool/query'].reshape([D, 1])).reshape([B, W]).mul(1 / Math.sqrt(D));
     alpha = tf.softmax(score, -1) as tf.Tensor2D;
   }
   // Σ_w alpha[b,w]·e[b,w,:] as a batched matmul [B,1,W]·[B,W,D].
-  const pooled = tf.matMul(alpha.reshape([B, 1, W]), e).reshape([B, D]) as tf.Tensor2D;
+  const pooled = matmul(alpha.reshape([B, 1, W]), e).reshape([B, D]) as tf.Tensor2D;
   return { pooled, alpha };
 }
 

@@ -1,0 +1,194 @@
+/**
+ * The (bi)LSTM layer as one custom-gradient op whose recurrence runs in plain JS loops over
+ * Float32Arrays. Why: on the wasm backend every tfjs op costs tens of microseconds of overhead,
+ * `slice` copies its whole input (so per-step slicing is quadratic in the window), and batched
+ * matmul is not the XNNPACK path. Here the per-step work is one [B,Hh]·[Hh,4Hh] product plus the
+ * gate math in JS; the big products (x·Kx for all steps, and the weight gradients Xᵀ·dZ, Hᵀ·dZ)
+ * stay as single 2-D tfjs matmuls. The backward pass is hand-written BPTT with explicit
+ * transposes. Same math as ./lstm.ts (the reference tf-op implementation; a test compares the
+ * values and gradients of the two).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LstmDirWeights } from './lstm.ts';
+
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+
+interface DirTrace {
+  /** Post-activation gates per (b,t): [B,W,4Hh] in i,f,g,o order. */
+  gates: Float32Array;
+  /** tanh(c_t) per (b,t): [B,W,Hh]. */
+  tanhC: Float32Array;
+  /** c_{t-1} (state before step t in this direction's order) per (b,t): [B,W,Hh]. */
+  cPrev: Float32Array;
+  /** h_{t-1} per (b,t): [B,W,Hh]. */
+  hPrev: Float32Array;
+}
+
+/** rows [B,K] · m on the backend (far faster than a JS loop on wasm; m pre-transposed by the caller). */
+function matmulRows(rows: Float32Array, B: number, K: number, m: tf.Tensor2D): Float32Array {
+  const a = tf.tensor2d(rows, [B, K]);
+  const out = tf.matMul(a, m);
+  const data = out.dataSync() as Float32Array;
+  a.dispose();
+  out.dispose();
+  return data;
+}
+
+/** Run one direction's recurrence. xp: x·Kx + b for every (b,t), [B,W,4Hh]. Writes h into y. */
+function forwardDir(xp: Float32Array, kh: tf.Tensor2D, B: number, W: number, Hh: number, reverse: boolean, y: Float32Array, yStride: number, yOffset: number): DirTrace {
+  const G = 4 * Hh;
+  const gates = new Float32Array(B * W * G);
+  const tanhC = new Float32Array(B * W * Hh);
+  const cPrev = new Float32Array(B * W * Hh);
+  const hPrev = new Float32Array(B * W * Hh);
+  const h = new Float32Array(B * Hh);
+  const c = new Float32Array(B * Hh);
+  const zeros = new Float32Array(B * G);
+  for (let s = 0; s < W; s++) {
+    const t = reverse ? W - 1 - s : s;
+    const hk = s === 0 ? zeros : matmulRows(h, B, Hh, kh); // h_{t-1}·Kh, [B,4Hh]
+    for (let b = 0; b < B; b++) {
+      const bt = b * W + t;
+      const xo = bt * G;
+      const ro = b * G;
+      const so = bt * Hh;
+      const hb = b * Hh;
+      const yo = bt * yStride + yOffset;
+      for (let j = 0; j < Hh; j++) {
+        const ig = sigmoid(xp[xo + j] + hk[ro + j]);
+        const fg = sigmoid(xp[xo + Hh + j] + hk[ro + Hh + j]);
+        const gg = Math.tanh(xp[xo + 2 * Hh + j] + hk[ro + 2 * Hh + j]);
+        const og = sigmoid(xp[xo + 3 * Hh + j] + hk[ro + 3 * Hh + j]);
+        gates[xo + j] = ig;
+        gates[xo + Hh + j] = fg;
+        gates[xo + 2 * Hh + j] = gg;
+        gates[xo + 3 * Hh + j] = og;
+        const cp = c[hb + j];
+        cPrev[so + j] = cp;
+        hPrev[so + j] = h[hb + j];
+        const cn = fg * cp + ig * gg;
+        const tc = Math.tanh(cn);
+        c[hb + j] = cn;
+        tanhC[so + j] = tc;
+        const hn = og * tc;
+        h[hb + j] = hn;
+        y[yo + j] = hn;
+      }
+    }
+  }
+  return { gates, tanhC, cPrev, hPrev };
+}
+
+/** BPTT for one direction. dy: [B,W,yStride]. Returns dZ [B,W,4Hh] (gradient wrt pre-activations). */
+function backwardDir(tr: DirTrace, khT: tf.Tensor2D, dy: Float32Array, B: number, W: number, Hh: number, reverse: boolean, yStride: number, yOffset: number): Float32Array {
+  const G = 4 * Hh;
+  const dZ = new Float32Array(B * W * G);
+  let dhNext: Float32Array | null = null; // [B,Hh]
+  const dcNext = new Float32Array(B * Hh);
+  const dz = new Float32Array(B * G);
+  const { gates, tanhC, cPrev } = tr;
+  for (let s = W - 1; s >= 0; s--) {
+    const t = reverse ? W - 1 - s : s;
+    for (let b = 0; b < B; b++) {
+      const bt = b * W + t;
+      const go = bt * G;
+      const so = bt * Hh;
+      const yo = bt * yStride + yOffset;
+      const hb = b * Hh;
+      const zo = b * G;
+      for (let j = 0; j < Hh; j++) {
+        const ig = gates[go + j];
+        const fg = gates[go + Hh + j];
+        const gg = gates[go + 2 * Hh + j];
+        const og = gates[go + 3 * Hh + j];
+        const tc = tanhC[so + j];
+        const dh = dy[yo + j] + (dhNext === null ? 0 : dhNext[hb + j]);
+        const dc = dh * og * (1 - tc * tc) + dcNext[hb + j];
+        const v0 = dc * gg * ig * (1 - ig);
+        const v1 = dc * cPrev[so + j] * fg * (1 - fg);
+        const v2 = dc * ig * (1 - gg * gg);
+        const v3 = dh * tc * og * (1 - og);
+        dz[zo + j] = v0;
+        dz[zo + Hh + j] = v1;
+        dz[zo + 2 * Hh + j] = v2;
+        dz[zo + 3 * Hh + j] = v3;
+        dZ[go + j] = v0;
+        dZ[go + Hh + j] = v1;
+        dZ[go + 2 * Hh + j] = v2;
+        dZ[go + 3 * Hh + j] = v3;
+        dcNext[hb + j] = dc * fg;
+      }
+    }
+    // dh_{t-1} = dz · Khᵀ (not needed after the first step of this direction)
+    dhNext = s === 0 ? null : matmulRows(dz, B, G, khT);
+  }
+  return dZ;
+}
+
+type LstmGradFn = (...args: tf.Tensor[]) => tf.Tensor;
+const cache = new Map<string, LstmGradFn>();
+
+function makeOp(dirs: number, Hh: number): LstmGradFn {
+  return tf.customGrad(((...args: unknown[]) => {
+    // Last argument is tfjs' save(); saved tensors survive the forward tidy for the backward pass.
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    save(args.slice(0, 1 + 2 * dirs) as tf.Tensor[]);
+    const x0 = args[0] as tf.Tensor3D;
+    const ws0: LstmDirWeights[] = [];
+    for (let d = 0; d < dirs; d++) ws0.push({ kernel: args[1 + 2 * d] as tf.Tensor, bias: args[2 + 2 * d] as tf.Tensor });
+    const [B, W, I] = x0.shape;
+    const G = 4 * Hh;
+    const O = dirs * Hh;
+    const y = new Float32Array(B * W * O);
+    const traces = ws0.map((w, d) => {
+      const [xp, kh] = tf.tidy(() => {
+        const kx = w.kernel.slice([0, 0], [I, G]) as tf.Tensor2D;
+        return [tf.fused.matMul({ a: x0.reshape([B * W, I]), b: kx, bias: w.bias }), w.kernel.slice([I, 0], [Hh, G]) as tf.Tensor2D];
+      });
+      const xpData = xp.dataSync() as Float32Array;
+      xp.dispose();
+      try {
+        return forwardDir(xpData, kh, B, W, Hh, d === 1, y, O, d * Hh);
+      } finally {
+        kh.dispose();
+      }
+    });
+    const value = tf.tensor3d(y, [B, W, O]);
+    const gradFunc = (dyT: tf.Tensor, saved: tf.Tensor[]) => {
+      const x = saved[0] as tf.Tensor3D;
+      const ws: LstmDirWeights[] = [];
+      for (let d = 0; d < dirs; d++) ws.push({ kernel: saved[1 + 2 * d], bias: saved[2 + 2 * d] });
+      const dy = dyT.dataSync() as Float32Array;
+      const grads: tf.Tensor[] = [];
+      let dx: tf.Tensor | null = null;
+      for (let d = 0; d < dirs; d++) {
+        // Explicit transposes: transposed matmuls are very slow on wasm (see ./linalg.ts).
+        const khT = ws[d].kernel.slice([I, 0], [Hh, G]).transpose() as tf.Tensor2D; // [4Hh,Hh]
+        const dZarr = backwardDir(traces[d], khT, dy, B, W, Hh, d === 1, O, d * Hh);
+        khT.dispose();
+        const dZ = tf.tensor2d(dZarr, [B * W, G]);
+        const hPrevT = tf.tensor2d(traces[d].hPrev, [B * W, Hh]).transpose();
+        const xT = x.reshape([B * W, I]).transpose();
+        const dK = tf.concat([tf.matMul(xT, dZ), tf.matMul(hPrevT, dZ)], 0);
+        const db = tf.sum(dZ, 0);
+        const kxT = ws[d].kernel.slice([0, 0], [I, G]).transpose() as tf.Tensor2D;
+        const dxd = tf.matMul(dZ, kxT).reshape([B, W, I]);
+        dx = dx === null ? dxd : dx.add(dxd);
+        grads.push(dK, db);
+      }
+      return [dx as tf.Tensor, ...grads];
+    };
+    return { value, gradFunc };
+  }) as any) as unknown as LstmGradFn;
+}
+
+/** x [B,W,in] → [B,W,dirs·Hh]; same contract as lstmSequence() in ./lstm.ts. */
+export function lstmSequenceFast(x: tf.Tensor3D, dirsW: LstmDirWeights[], Hh: number): tf.Tensor3D {
+  const key = `${dirsW.length}:${Hh}`;
+  let op = cache.get(key);
+  if (!op) {
+    op = makeOp(dirsW.length, Hh);
+    cache.set(key, op);
+  }
+  return op(x, ...dirsW.flatMap((d) => [d.kernel, d.bias])) as tf.Tensor3D;
+}
