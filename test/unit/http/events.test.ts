@@ -33,14 +33,13 @@ test('GET /v1/events streams tick, forecast and anomaly events of the chosen ser
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
     for (let i = 0; i < 30 && serving.listenerCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
     serving.ingest('B', 0, 1); // other series: filtered out
-    serving.ingest('A', 0, 10);
-    serving.ingest('A', 1000, 11);
-    serving.ingest('A', 2000, 12);
-    serving.ingest('A', 3000, 99); // spike
-    const events = await readEvents(res.body!, 8);
+    for (let i = 0; i < 16; i++) serving.ingest('A', i * 1000, 10 + i);
+    serving.ingest('A', 16_000, 99); // spike
+    const events = await readEvents(res.body!, 16 + 15 + 2);
     const types = events.map((e) => e.type);
     assert.deepEqual(types.slice(0, 3), ['tick', 'tick', 'forecast']);
     assert.ok(events.every((e) => JSON.stringify(e.data).includes('"A"')));
+    assert.equal(events.filter((e) => e.type === 'tick').length, 17);
     const anomaly = events.find((e) => e.type === 'anomaly')!.data as { record: { value: number; series: string } };
     assert.equal(anomaly.record.value, 99);
     for (let i = 0; i < 50 && serving.listenerCount > 0; i++) await new Promise((r) => setTimeout(r, 10));

@@ -36,8 +36,8 @@ test('MCP over streamable HTTP: the SDK client lists the four tools and calls th
     const text = JSON.parse((res.content as { type: string; text: string }[])[0].text);
     assert.deepEqual(text, sc);
 
-    for (let i = 0; i < 6; i++) serving.ingest('EURUSD', i * 1000, 1 + i * 0.01);
-    serving.ingest('EURUSD', 6000, 9);
+    for (let i = 0; i < 20; i++) serving.ingest('EURUSD', i * 1000, 1 + i * 0.01);
+    serving.ingest('EURUSD', 20_000, 9);
     const ls = (await client.callTool({ name: 'list_series', arguments: {} })).structuredContent as { total: number; items: { id: string; anomalyState: string }[] };
     assert.equal(ls.total, 1);
     assert.equal(ls.items[0].anomalyState, 'firing');

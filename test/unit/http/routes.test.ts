@@ -95,17 +95,19 @@ test('GET /v1/series pages, GET /v1/series/:id shows window, last forecast and a
     assert.equal(badLimit.statusCode, 400);
     assert.match(badLimit.json().error.message, /querystring\.limit must be >= 1/);
 
-    serving.ingest('A', 3000, 13);
-    serving.ingest('A', 4000, 500); // far outside the band: anomaly
+    for (let i = 3; i < 20; i++) serving.ingest('A', i * 1000, 10 + i);
+    assert.equal((await app.inject({ url: '/v1/series/A' })).json().anomalyState, 'normal');
+    serving.ingest('A', 20_000, 500); // far outside the band: anomaly
     const d = (await app.inject({ url: '/v1/series/A' })).json();
-    assert.deepEqual(d.window.values.price, [10, 11, 12, 13, 500]);
+    assert.deepEqual(d.window.values.price.slice(-3), [28, 29, 500]);
+    assert.equal(d.ticks, 21);
     assert.equal(d.anomalyState, 'firing');
-    assert.equal(d.lastForecast.ts, 4000);
+    assert.equal(d.lastForecast.ts, 20_000);
     assert.ok(d.lastScore > 3);
     const an = (await app.inject({ url: '/v1/anomalies?series=A&limit=5' })).json();
     assert.equal(an.items.length, 1);
     assert.equal(an.items[0].value, 500);
-    assert.ok(Math.abs(an.items[0].expected - 14) < 1e-6);
+    assert.ok(Math.abs(an.items[0].expected - 30) < 1e-6);
 
     const nf = await app.inject({ url: '/v1/series/nope' });
     assert.equal(nf.statusCode, 404);

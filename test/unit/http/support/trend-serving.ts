@@ -106,7 +106,8 @@ export class TrendServing implements ServingApi {
       s = { ts: [], values: [], lastForecast: null, anomalyState: 'normal', lastScore: null };
       this.#series.set(series, s);
     }
-    const band = s.lastForecast?.horizon[0];
+    // Score only once the forecast came from a reasonably full window (like a real model's warm-up).
+    const band = s.values.length >= this.modelWindow ? s.lastForecast?.horizon[0] : undefined;
     s.ts.push(ts);
     s.values.push(value);
     if (s.values.length > 256) {

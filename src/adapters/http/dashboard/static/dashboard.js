@@ -72,9 +72,9 @@
       series: [
         {},
         { label: 'actual', stroke: '#1f6feb', width: 1.5, points: { show: true, size: 3 } },
-        { label: 'p10', stroke: 'rgba(232,137,12,.5)', width: 1, spanGaps: true },
-        { label: 'p90', stroke: 'rgba(232,137,12,.5)', width: 1, spanGaps: true },
-        { label: 'p50', stroke: '#e8890c', width: 1.5, dash: [6, 4], spanGaps: true },
+        { label: 'p10', stroke: 'rgba(232,137,12,.5)', width: 1, spanGaps: true, points: { show: false } },
+        { label: 'p90', stroke: 'rgba(232,137,12,.5)', width: 1, spanGaps: true, points: { show: false } },
+        { label: 'p50', stroke: '#e8890c', width: 1.5, dash: [6, 4], spanGaps: true, points: { show: false } },
         { label: 'anomaly', stroke: '#dd0000', fill: '#dd0000', width: 0, paths: () => null,
           points: { show: true, size: 12, stroke: '#dd0000', fill: '#dd0000', width: 1 } },
       ],
