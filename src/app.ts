@@ -135,6 +135,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
         fromBeginning: config.kafka.fromBeginning,
         exactlyOnce: config.kafka.delivery === 'exactly-once' ? { producer: producer!, topics } : undefined,
+        restoreRecordsPerPartition: config.windows.restoreRecordsPerPartition,
         onLag: (t, p, l) => observer.lag(t, p, l),
       },
       logger,

@@ -83,6 +83,12 @@ export const configSchema = z
         duplicatePolicy: z.enum(['drop', 'replace']).default('drop'),
         /** Half-life, in ticks, of the running per-series mean/variance used for normalisation. */
         normHalfLifeTicks: positiveInt.default(2_000),
+        /**
+         * On partition assignment, re-read up to this many records before the committed offset to
+         * rebuild windows (no outputs), so forecasting resumes at once after a restart or
+         * rebalance. 0 disables. Size it ≥ window × series per partition.
+         */
+        restoreRecordsPerPartition: nonNegInt.default(20_000),
       })
       .default({}),
 
@@ -109,8 +115,8 @@ export const configSchema = z
         horizon: positiveInt.default(8),
         quantiles: z.array(z.number().gt(0).lt(1)).min(1).default([0.1, 0.5, 0.9]),
         dModel: positiveInt.default(32),
-        /** Epochs for the bootstrap model trained at start when no checkpoint exists. */
-        bootstrapEpochs: positiveInt.default(3),
+        /** Epochs for the bootstrap model trained at start when no checkpoint exists (0 = seeded initial weights, untrained). */
+        bootstrapEpochs: nonNegInt.default(3),
         keepVersions: positiveInt.default(5),
       })
       .default({}),

@@ -19,6 +19,12 @@ export interface RawRecord {
   source: SourceRef;
   /** Broker/append timestamp in epoch ms when the transport has one; used for latency metrics. */
   receivedAtMs: number;
+  /**
+   * Restore-only: the record was already processed before (offset below the committed one) and is
+   * replayed to rebuild the series' window after a restart or rebalance. It updates state and
+   * produces no output.
+   */
+  warmup?: boolean;
 }
 
 /** A decoded, validated tick. `values` follows the configured feature order. */

@@ -69,6 +69,11 @@ export class StreamPipeline {
     // Phase 1: decode and window, in order.
     for (const rec of records) {
       const res = decodeTick(rec.key, rec.value, d.codec);
+      if (rec.warmup) {
+        // Rebuild windows only: this record's outputs were produced before the restart.
+        if (res.ok) d.store.push(res.tick.series, res.tick.tsMs, res.tick.values, this.#now());
+        continue;
+      }
       if (!res.ok) {
         out.push(this.#deadLetter(rec, res.error));
         continue;

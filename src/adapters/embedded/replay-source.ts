@@ -56,24 +56,28 @@ export class ReplaySource implements TickSource {
     const span = data.ts[n - 1] - data.ts[0] + (data.ts[1] - data.ts[0]);
     const stepMs = ticksPerSecond > 0 ? 1000 / ticksPerSecond : 0;
     let offset = 0;
-    for (let i = 0; !signal.aborted; i++) {
-      const row = i % n;
-      const lap = Math.floor(i / n);
+    // Unpaced, hand over several steps at once so the micro-batcher can fill batches.
+    const stepsPerCall = stepMs > 0 ? 1 : Math.max(1, Math.floor(256 / series));
+    for (let i = 0; !signal.aborted; i += stepsPerCall) {
       const records: RawRecord[] = [];
       const now = Date.now();
-      for (let s = 0; s < series; s++) {
-        // Series s runs s·97 rows ahead (a different phase) and at its own scale and offset.
-        const r = (row + s * 97) % n;
-        const value = data.values[r] * (1 + 0.25 * s) + 100 * s;
-        const ts = data.ts[row] + lap * span;
-        const id = `${prefix}-${s}`;
-        records.push({
-          key: Buffer.from(id),
-          value: Buffer.from(JSON.stringify({ series: id, ts, value })),
-          headers: {},
-          source: { topic: 'embedded', partition: 0, offset: String(offset++) },
-          receivedAtMs: now,
-        });
+      for (let step = i; step < i + stepsPerCall; step++) {
+        const row = step % n;
+        const lap = Math.floor(step / n);
+        for (let s = 0; s < series; s++) {
+          // Series s runs s·97 rows ahead (a different phase) and at its own scale and offset.
+          const r = (row + s * 97) % n;
+          const value = data.values[r] * (1 + 0.25 * s) + 100 * s;
+          const ts = data.ts[row] + lap * span;
+          const id = `${prefix}-${s}`;
+          records.push({
+            key: Buffer.from(id),
+            value: Buffer.from(JSON.stringify({ series: id, ts, value })),
+            headers: {},
+            source: { topic: 'embedded', partition: 0, offset: String(offset++) },
+            receivedAtMs: now,
+          });
+        }
       }
       await handle(records);
       this.#sent += records.length;
@@ -83,7 +87,7 @@ export class ReplaySource implements TickSource {
       }
       while (this.#paused && !signal.aborted) await sleep(20, signal);
       if (stepMs > 0) await sleep(Math.max(0, stepMs - (Date.now() - now)), signal);
-      else if (i % 16 === 0) await new Promise((r) => setImmediate(r)); // let HTTP and timers run
+      else await new Promise((r) => setImmediate(r)); // let HTTP and timers run
     }
   }
 

@@ -8,7 +8,7 @@
  * pipeline's handle() awaits inference and produce acks; on top, pause()/resume() stop fetching
  * entirely while the inference queue is above its high-water mark.
  */
-import type { Consumer, Kafka, Producer, Transaction } from 'kafkajs';
+import type { Admin, Consumer, Kafka, Producer, Transaction } from 'kafkajs';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { RawRecord } from '../../domain/types.ts';
 import type { OutputSink, RecordHandler, TickSource } from '../../pipeline/ports.ts';
@@ -24,6 +24,8 @@ export interface KafkaSourceOptions {
   fromBeginning: boolean;
   /** Records handed to the pipeline at once (bounded memory per partition). */
   chunkSize?: number;
+  /** Records re-read before the committed offset on assignment to rebuild windows (0 = off). */
+  restoreRecordsPerPartition?: number;
   exactlyOnce?: { producer: Producer; topics: TopicMap };
   onLag?: (topic: string, partition: number, lag: number) => void;
 }
@@ -39,6 +41,12 @@ export class KafkaSource implements TickSource {
   #assigned = 0;
   #paused = false;
   #stopping: Promise<void> | null = null;
+  #admin: Admin | null = null;
+  /** Partition → committed offset at assignment; records below it are replayed as warm-up. */
+  readonly #warmupUntil = new Map<number, bigint>();
+  /** Partition → offset we seeked to; batches that start elsewhere are stale pre-seek fetches. */
+  readonly #seekedTo = new Map<number, bigint>();
+  #restoring: Promise<void> = Promise.resolve();
 
   constructor(kafka: Kafka, opts: KafkaSourceOptions, logger: Logger) {
     this.#kafka = kafka;
@@ -61,9 +69,10 @@ export class KafkaSource implements TickSource {
     });
     this.#consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      const parts = Object.values(e.payload.memberAssignment).reduce((n, p) => n + p.length, 0);
-      this.#assigned = parts;
-      this.#log.info({ partitions: e.payload.memberAssignment, generation: e.payload.groupId }, 'partitions assigned');
+      const mine = e.payload.memberAssignment[o.topic] ?? [];
+      this.#assigned = Object.values(e.payload.memberAssignment).reduce((n, p) => n + p.length, 0);
+      this.#log.info({ partitions: e.payload.memberAssignment }, 'partitions assigned');
+      this.#restoring = this.#planRestore(consumer, mine).catch((err) => this.#log.warn({ err }, 'window restore skipped: could not read committed offsets'));
     });
     consumer.on(consumer.events.CRASH, (e) => {
       this.#log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
@@ -79,13 +88,33 @@ export class KafkaSource implements TickSource {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        await this.#restoring;
         const msgs = batch.messages;
+        const p = batch.partition;
+        const seeked = this.#seekedTo.get(p);
+        if (seeked !== undefined) {
+          // A batch fetched before our seek took effect: drop it, the seek re-reads from earlier.
+          if (msgs.length > 0 && BigInt(msgs[0].offset) !== seeked) return;
+          this.#seekedTo.delete(p);
+        }
         for (let i = 0; i < msgs.length; i += chunkSize) {
           if (!isRunning() || isStale()) return; // rebalanced or stopping: the rest is redelivered
           const chunk = msgs.slice(i, i + chunkSize);
           const now = Date.now();
-          const records = chunk.map((m) => toRawRecord(batch.topic, batch.partition, m, now));
+          const until = this.#warmupUntil.get(p);
+          const records = chunk.map((m) => {
+            const r = toRawRecord(batch.topic, p, m, now);
+            if (until !== undefined && BigInt(m.offset) < until) r.warmup = true;
+            return r;
+          });
           const last = chunk[chunk.length - 1].offset;
+          if (until !== undefined && BigInt(last) + 1n >= until) this.#warmupUntil.delete(p);
+          if (records[records.length - 1].warmup) {
+            // Warm-up only: rebuild windows, commit nothing (the committed offset is already past).
+            await (handle as RecordHandler)(records);
+            await heartbeat();
+            continue;
+          }
           if (eos) {
             await this.#transactional(eos, handle as TransactionalHandler, records, batch.topic, batch.partition, last);
           } else {
@@ -99,6 +128,34 @@ export class KafkaSource implements TickSource {
         }
       },
     });
+  }
+
+  /**
+   * On assignment, seek each partition back `restoreRecordsPerPartition` records before its
+   * committed offset, so the windows of its series are rebuilt before new outputs are produced.
+   */
+  async #planRestore(consumer: Consumer, partitions: number[]): Promise<void> {
+    const k = BigInt(this.#o.restoreRecordsPerPartition ?? 0);
+    this.#warmupUntil.clear();
+    this.#seekedTo.clear();
+    if (k === 0n || partitions.length === 0) return;
+    if (!this.#admin) {
+      this.#admin = this.#kafka.admin();
+      await this.#admin.connect();
+    }
+    const [committed] = await this.#admin.fetchOffsets({ groupId: this.#o.groupId, topics: [this.#o.topic] });
+    const low = await this.#admin.fetchTopicOffsets(this.#o.topic);
+    for (const p of partitions) {
+      const c = committed?.partitions.find((x) => x.partition === p)?.offset;
+      if (c === undefined || BigInt(c) < 0n) continue; // nothing committed: the group starts fresh
+      const lowP = BigInt(low.find((x) => x.partition === p)?.low ?? '0');
+      const start = BigInt(c) - k > lowP ? BigInt(c) - k : lowP;
+      if (start >= BigInt(c)) continue;
+      this.#warmupUntil.set(p, BigInt(c));
+      this.#seekedTo.set(p, start);
+      consumer.seek({ topic: this.#o.topic, partition: p, offset: String(start) });
+      this.#log.info({ partition: p, from: String(start), committed: c }, 'restoring windows from earlier records');
+    }
   }
 
   async #transactional(
@@ -142,6 +199,7 @@ export class KafkaSource implements TickSource {
       const c = this.#consumer;
       if (!c) return;
       await c.disconnect();
+      await this.#admin?.disconnect();
       this.#assigned = 0;
     })();
     return this.#stopping;
