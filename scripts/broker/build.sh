@@ -4,9 +4,10 @@
 #
 # Idempotent and cached outside the clone:
 #   $TICKCAST_CACHE_DIR (default ~/.cache/tickcast)/
-#     librdkafka-<ver>/prefix/              librdkafka built from the tree vendored in
-#                                           @confluentinc/kafka-javascript (static lib + headers)
-#     broker-<ver>-<sha of mock-broker.c>/mock-broker
+#     librdkafka-<ver>-<sha of patch>/prefix/   librdkafka built from the tree vendored in
+#                                              @confluentinc/kafka-javascript, with our patch
+#                                              (patch-librdkafka.mjs) applied (static lib + headers)
+#     broker-<ver>-<sha of mock-broker.c + patch>/mock-broker
 # A warm cache answers in milliseconds. Editing mock-broker.c only recompiles our program (~1 s);
 # librdkafka itself (~2.5 min on 2 cores) is rebuilt only when its version changes or it is missing.
 # Concurrent runs are serialised with flock, so parallel CI jobs or test files cannot collide.
@@ -22,13 +23,15 @@ RDK_VERSION="2.15.1"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 src_c="$here/mock-broker.c"
+patch_js="$here/patch-librdkafka.mjs"
 cache_root="${TICKCAST_CACHE_DIR:-$HOME/.cache/tickcast}"
 log() { printf 'broker-build: %s\n' "$*" >&2; }
 die() { printf 'broker-build: ERROR: %s\n' "$*" >&2; exit 1; }
 
-[[ -f "$src_c" ]] || die "missing $src_c"
-src_hash="$(sha256sum "$src_c" | cut -c1-12)"
-rdk_dir="$cache_root/librdkafka-$RDK_VERSION"
+[[ -f "$src_c" && -f "$patch_js" ]] || die "missing $src_c or $patch_js"
+patch_hash="$(sha256sum "$patch_js" | cut -c1-8)"
+src_hash="$(cat "$src_c" "$patch_js" | sha256sum | cut -c1-12)"
+rdk_dir="$cache_root/librdkafka-$RDK_VERSION-$patch_hash"
 prefix="$rdk_dir/prefix"
 bin_dir="$cache_root/broker-$RDK_VERSION-$src_hash"
 bin="$bin_dir/mock-broker"
@@ -39,7 +42,7 @@ if [[ -x "$bin" ]]; then
   exit 0
 fi
 
-for tool in gcc make tar npm sha256sum flock; do
+for tool in gcc make tar node npm sha256sum flock; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is required to build the local broker; install it (Debian: apt-get install -y build-essential util-linux) and rerun"
 done
 
@@ -84,6 +87,7 @@ if [[ ! -f "$prefix/lib/librdkafka-static.a" && ! -f "$prefix/lib/librdkafka.a" 
   got="$((16#${ver_hex:0:2})).$((16#${ver_hex:2:2})).$((16#${ver_hex:4:2}))"
   [[ "$got" == "$RDK_VERSION" ]] \
     || die "$KJS_PACKAGE@$KJS_VERSION vendors librdkafka $got, expected $RDK_VERSION; update RDK_VERSION in $0"
+  node "$patch_js" "$rdk_src" || die "patching librdkafka failed (see above)"
   rm -rf "$rdk_dir"
   mkdir -p "$rdk_dir"
   (
