@@ -1,0 +1,237 @@
+/**
+ * Renders helm/tickcast with helm-render (./helm-render/main.go: Go text/template + sprig +
+ * Helm's include/tpl/toYaml, the same building blocks as Helm's engine) for several value sets,
+ * and checks the manifests a user would get: kinds, replica caps, probes, secrets as files,
+ * render-time failures, and — end to end — that the app's own config loader accepts exactly the
+ * config file and *_FILE secrets the chart hands it.
+ *
+ * Needs Go and Debian's golang-github-masterminds-sprig-dev + golang-k8s-sigs-yaml-dev (GOPATH
+ * mode, no network). Skipped, with that message, where they are missing (CI has no Go).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseAllDocuments, stringify as toYaml } from 'yaml';
+import { loadConfig } from '../../../src/config/load.ts';
+import { configSchema } from '../../../src/config/schema.ts';
+import { CHART, ROOT, readYaml } from './repo.ts';
+
+const GOPATH = '/usr/share/gocode';
+const haveGo = spawnSync('go', ['version']).status === 0 && existsSync(join(GOPATH, 'src/github.com/Masterminds/sprig')) && existsSync(join(GOPATH, 'src/sigs.k8s.io/yaml'));
+const skip = !haveGo && 'needs go + golang-github-masterminds-sprig-dev + golang-k8s-sigs-yaml-dev (apt) to render the chart';
+
+const work = mkdtempSync(join(tmpdir(), 'tickcast-helm-'));
+const binary = join(work, 'helm-render');
+let built: string | null = null;
+
+function build(): void {
+  if (built !== null) return;
+  const r = spawnSync('go', ['build', '-o', binary, '.'], {
+    cwd: join(ROOT, 'test/unit/deploy/helm-render'),
+    env: { ...process.env, GO111MODULE: 'off', GOPATH, GOFLAGS: '' },
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  assert.equal(r.status, 0, `go build failed: ${r.stderr}`);
+  built = binary;
+}
+
+interface Rendered { ok: boolean; error: string; docs: any[]; notes: string; files: Record<string, string> }
+let n = 0;
+function render(overrides: Record<string, unknown> = {}, namespace = 'default'): Rendered {
+  build();
+  const file = join(work, `values-${n++}.yaml`);
+  writeFileSync(file, toYaml(overrides));
+  const r = spawnSync(binary, [CHART, '-f', file, '-n', namespace], { encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0) return { ok: false, error: r.stderr.trim(), docs: [], notes: '', files: {} };
+  const files = JSON.parse(r.stdout).files as Record<string, string>;
+  const docs: any[] = [];
+  for (const [name, text] of Object.entries(files)) {
+    if (name.endsWith('NOTES.txt')) continue;
+    for (const d of parseAllDocuments(text)) {
+      assert.deepEqual(d.errors, [], `${name}: rendered YAML does not parse: ${d.errors.join('; ')}`);
+      const js = d.toJS();
+      if (js !== null) docs.push(js);
+    }
+  }
+  return { ok: true, error: '', docs, notes: files['tickcast/templates/NOTES.txt'] ?? '', files };
+}
+
+function one(r: Rendered, kind: string): any {
+  const found = r.docs.filter((d) => d.kind === kind);
+  assert.equal(found.length, 1, `expected one ${kind}; got ${found.length}`);
+  return found[0];
+}
+const kinds = (r: Rendered) => r.docs.map((d) => d.kind).sort();
+const container = (r: Rendered) => one(r, 'Deployment').spec.template.spec.containers[0];
+const envOf = (r: Rendered) => Object.fromEntries(container(r).env.map((e: any) => [e.name, e.value]));
+
+const FULL = {
+  config: { kafka: { brokers: ['kafka-0:9093', 'kafka-1:9093'], ssl: true }, http: { requireAuthForReads: true } },
+  apiKeys: { existingSecret: 'tc-keys' },
+  kafkaAuth: { sasl: { enabled: true, existingSecret: 'tc-kafka', mechanism: 'scram-sha-256' }, tls: { caSecret: 'tc-ca' } },
+  autoscaling: { partitionCount: 4, maxReplicas: 12, keda: { enabled: true } },
+  gpu: { enabled: true, runtimeClassName: 'nvidia' },
+  modelStore: { type: 'pvc' },
+  serviceMonitor: { enabled: true },
+  prometheusRule: { enabled: true },
+};
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+test('defaults: the core objects only, 2 replicas, derived grace period, hardened pod', { skip }, () => {
+  const r = render();
+  assert.ok(r.ok, r.error);
+  assert.deepEqual(kinds(r), ['ConfigMap', 'Deployment', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+  const dep = one(r, 'Deployment');
+  assert.equal(dep.spec.replicas, 2);
+  const pod = dep.spec.template.spec;
+  assert.equal(pod.terminationGracePeriodSeconds, 40, 'ceil(25000/1000) + 5 + 10');
+  assert.equal(pod.securityContext.runAsNonRoot, true);
+  assert.equal(pod.automountServiceAccountToken, false);
+  const c = container(r);
+  assert.equal(c.image, 'ghcr.io/tickcast/tickcast:0.1.0');
+  assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+  assert.deepEqual(c.securityContext.capabilities.drop, ['ALL']);
+  assert.equal(c.livenessProbe.httpGet.path, '/healthz');
+  assert.equal(c.readinessProbe.httpGet.path, '/readyz');
+  assert.equal(c.ports[0].containerPort, 8080);
+  assert.deepEqual(c.lifecycle.preStop.exec.command, ['sleep', '5']);
+  assert.equal(c.resources.limits['nvidia.com/gpu'], undefined);
+  const mounts = Object.fromEntries(c.volumeMounts.map((m: any) => [m.mountPath, m.name]));
+  assert.equal(mounts['/tmp'], 'tmp');
+  assert.equal(mounts['/var/lib/tickcast/models'], 'models');
+  assert.ok(pod.volumes.find((v: any) => v.name === 'models').emptyDir);
+  assert.ok(dep.spec.template.metadata.annotations['checksum/config'].match(/^[0-9a-f]{64}$/));
+  assert.match(r.notes, /EMBEDDED DEMO/);
+  // The Service targets the pod's named port and selects the pod's labels.
+  const svc = one(r, 'Service');
+  for (const [k, v] of Object.entries(svc.spec.selector)) assert.equal(dep.spec.template.metadata.labels[k], v);
+});
+
+test('the rendered config file and mounted secrets load with the app config loader', { skip }, () => {
+  const r = render(FULL);
+  assert.ok(r.ok, r.error);
+  const cm = one(r, 'ConfigMap');
+  assert.ok(configSchema.safeParse(readYaml('helm/tickcast/values.yaml').config).success);
+  // Recreate the pod's files under a temp root: the config map and each Secret key the env points at.
+  const root = join(work, 'pod');
+  const env = envOf(r);
+  const secrets: Record<string, string> = {
+    '/etc/tickcast/secrets/api-keys/api-keys': 'key-one-0123456789abcdef,key-two-0123456789abcdef',
+    '/etc/tickcast/secrets/kafka-sasl/username': 'tickcast-user',
+    '/etc/tickcast/secrets/kafka-sasl/password': 's3cret-pass\n',
+    '/etc/tickcast/secrets/kafka-tls/ca.crt': '-----BEGIN CERTIFICATE-----\n',
+  };
+  const files: Record<string, string> = { [env.TICKCAST_CONFIG_FILE]: cm.data['config.yaml'], ...secrets };
+  // Every file path in the env lies under a volume mounted in the container.
+  const mounts = container(r).volumeMounts.map((m: any) => m.mountPath as string);
+  for (const [name, value] of Object.entries(env)) {
+    if (!/_FILE$|NODE_EXTRA_CA_CERTS/.test(name)) continue;
+    assert.ok(mounts.some((m: string) => (value as string).startsWith(`${m}/`)), `${name}=${value} is not under a mounted volume`);
+    assert.ok(files[value as string] !== undefined, `${name}=${value}: test has no file for it`);
+  }
+  const podEnv: Record<string, string> = {};
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith('TICKCAST_')) podEnv[name] = (value as string).startsWith('/etc/') ? join(root, value as string) : (value as string);
+  }
+  const cfg = loadConfig({ env: podEnv });
+  assert.deepEqual(cfg.kafka.brokers, ['kafka-0:9093', 'kafka-1:9093']);
+  assert.equal(cfg.kafka.ssl, true);
+  assert.deepEqual(cfg.kafka.sasl, { mechanism: 'scram-sha-256', username: 'tickcast-user', password: 's3cret-pass' });
+  assert.deepEqual(cfg.http.apiKeys, ['key-one-0123456789abcdef', 'key-two-0123456789abcdef']);
+  assert.equal(cfg.http.requireAuthForReads, true);
+  assert.equal(cfg.model.dir, '/var/lib/tickcast/models');
+  assert.equal(cfg.shutdown.graceMs, 25000);
+  // Secret values never appear in the rendered manifests.
+  const all = Object.values(r.files).join('\n');
+  for (const v of ['s3cret-pass', 'key-one-0123456789abcdef']) assert.ok(!all.includes(v));
+});
+
+test('Kafka + SASL + TLS + KEDA + GPU + PVC + monitoring: objects, caps and references', { skip }, () => {
+  const r = render(FULL, 'prod');
+  assert.ok(r.ok, r.error);
+  assert.deepEqual(kinds(r), ['ConfigMap', 'Deployment', 'PersistentVolumeClaim', 'PodDisruptionBudget', 'PrometheusRule', 'ScaledObject', 'Secret', 'Service', 'ServiceAccount', 'ServiceMonitor', 'TriggerAuthentication']);
+  const dep = one(r, 'Deployment');
+  assert.equal(dep.spec.replicas, undefined, 'KEDA owns the replica count');
+  const so = one(r, 'ScaledObject');
+  assert.equal(so.spec.maxReplicaCount, 4, 'min(maxReplicas 12, partitionCount 4)');
+  const trig = so.spec.triggers[0];
+  assert.equal(trig.type, 'kafka');
+  assert.equal(trig.metadata.bootstrapServers, 'kafka-0:9093,kafka-1:9093');
+  assert.equal(trig.metadata.consumerGroup, 'tickcast');
+  assert.equal(trig.metadata.topic, 'ticks');
+  assert.equal(trig.metadata.allowIdleConsumers, 'false');
+  const ta = one(r, 'TriggerAuthentication');
+  assert.equal(trig.authenticationRef.name, ta.metadata.name);
+  const refs = Object.fromEntries(ta.spec.secretTargetRef.map((s: any) => [s.parameter, `${s.name}/${s.key}`]));
+  assert.deepEqual(refs, { tls: 'tickcast-keda-kafka/tls', sasl: 'tickcast-keda-kafka/sasl', username: 'tc-kafka/username', password: 'tc-kafka/password', ca: 'tc-ca/ca.crt' });
+  const kedaSecret = one(r, 'Secret');
+  assert.deepEqual(kedaSecret.stringData, { sasl: 'scram_sha256', tls: 'enable' });
+  const c = container(r);
+  assert.equal(c.image, 'ghcr.io/tickcast/tickcast:0.1.0-gpu');
+  assert.equal(c.resources.limits['nvidia.com/gpu'], 1);
+  assert.equal(c.resources.limits.memory, '2Gi');
+  const pod = dep.spec.template.spec;
+  assert.equal(pod.runtimeClassName, 'nvidia');
+  assert.ok(pod.tolerations.some((t: any) => t.key === 'nvidia.com/gpu' && t.operator === 'Exists'));
+  assert.equal(pod.volumes.find((v: any) => v.name === 'models').persistentVolumeClaim.claimName, one(r, 'PersistentVolumeClaim').metadata.name);
+  const sm = one(r, 'ServiceMonitor');
+  assert.deepEqual(sm.spec.namespaceSelector.matchNames, ['prod']);
+  assert.equal(sm.spec.endpoints[0].port, 'http');
+  assert.equal(sm.spec.endpoints[0].path, '/metrics');
+  // The PrometheusRule, rendered for real, carries exactly the compose rules.
+  const rendered = one(r, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules);
+  const compose = readYaml('deploy/prometheus/rules/tickcast.rules.yml').groups.flatMap((g: any) => g.rules);
+  assert.deepEqual(rendered, compose);
+  assert.match(r.notes, /Kafka: kafka-0:9093,kafka-1:9093/);
+  assert.match(r.notes, /ReadWriteOnce claim shared by several replicas/);
+});
+
+test('HPA fallback is capped at the partition count; objectStore adds the sync init container', { skip }, () => {
+  const hpa = render({ autoscaling: { partitionCount: 3, hpa: { enabled: true } } });
+  assert.ok(hpa.ok, hpa.error);
+  assert.equal(one(hpa, 'HorizontalPodAutoscaler').spec.maxReplicas, 3);
+  assert.equal(one(hpa, 'Deployment').spec.replicas, undefined);
+  const os = render({ modelStore: { type: 'objectStore', objectStore: { uri: 's3://models/tickcast', endpoint: 'http://minio:9000', existingSecret: 'minio-creds' } } });
+  assert.ok(os.ok, os.error);
+  const pod = one(os, 'Deployment').spec.template.spec;
+  const init = pod.initContainers[0];
+  assert.deepEqual(init.args, ['s3', 'sync', '--no-progress', '--endpoint-url', 'http://minio:9000', 's3://models/tickcast', '/var/lib/tickcast/models']);
+  assert.deepEqual(init.envFrom, [{ secretRef: { name: 'minio-creds' } }]);
+  assert.equal(init.securityContext.readOnlyRootFilesystem, true);
+  assert.ok(pod.volumes.find((v: any) => v.name === 'models').emptyDir);
+  assert.ok(!kinds(os).includes('PersistentVolumeClaim'));
+});
+
+test('grace period follows config.shutdown.graceMs and lifecycle.preStopSleepSeconds', { skip }, () => {
+  const r = render({ config: { shutdown: { graceMs: 60001 } }, lifecycle: { preStopSleepSeconds: 0 } });
+  assert.ok(r.ok, r.error);
+  assert.equal(one(r, 'Deployment').spec.template.spec.terminationGracePeriodSeconds, 71, 'ceil(60.001) + 0 + 10');
+  assert.equal(container(r).lifecycle, undefined);
+  const explicit = render({ terminationGracePeriodSeconds: 31 });
+  assert.equal(one(explicit, 'Deployment').spec.template.spec.terminationGracePeriodSeconds, 31);
+});
+
+test('contradictory values fail the render with a message that says what to change', { skip }, () => {
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ config: { kafka: { brokers: ['k:9092'] } }, autoscaling: { keda: { enabled: true }, hpa: { enabled: true } } }, /mutually exclusive/],
+    [{ autoscaling: { keda: { enabled: true } } }, /needs Kafka: set config\.kafka\.brokers/],
+    [{ terminationGracePeriodSeconds: 30 }, /terminationGracePeriodSeconds \(30\) must exceed the drain time plus the preStop sleep \(30 s\)/],
+    [{ kafkaAuth: { sasl: { enabled: true } } }, /needs kafkaAuth\.sasl\.existingSecret/],
+    [{ modelStore: { type: 'objectStore' } }, /needs modelStore\.objectStore\.uri/],
+    [{ kafkaAuth: { tls: { caSecret: 'ca' } } }, /config\.kafka\.ssl is false/],
+  ];
+  for (const [values, message] of cases) {
+    const r = render(values);
+    assert.equal(r.ok, false, `${JSON.stringify(values)} should fail`);
+    assert.match(r.error, message);
+  }
+});
