@@ -13,7 +13,11 @@
 #     (TICKCAST_MODEL_DIR, a volume) and /tmp (tsx's transform cache; mount an emptyDir/tmpfs);
 #   - tini is PID 1 and forwards SIGTERM to node, which drains (HTTP 503, consumer pause,
 #     in-flight inference, producer flush, offset commit) before exiting;
-#   - the entrypoint sizes --max-old-space-size from the cgroup memory limit (TICKCAST_HEAP_PERCENT).
+#   - the entrypoint sizes --max-old-space-size from the cgroup memory limit (CONTAINER_HEAP_PERCENT).
+#     Its knobs are deliberately not TICKCAST_*: the config loader rejects unknown TICKCAST_ variables.
+#   - only environment variables the config schema knows are set here (src/config/schema.ts);
+#     model.engine/model.backend stay "auto" (the GPU image makes tensorflow-gpu/CUDA available,
+#     auto picks it; pin with TICKCAST_MODEL_ENGINE / TICKCAST_MODEL_BACKEND).
 
 ARG NODE_VERSION=20
 # CUDA 12 + cuDNN 9: what onnxruntime-node's CUDA 12 execution provider is built against.
@@ -41,7 +45,7 @@ WORKDIR /app
 ENV NODE_ENV=production \
     TICKCAST_HTTP_PORT=8080 \
     TICKCAST_MODEL_DIR=/var/lib/tickcast/models \
-    TICKCAST_HEAP_PERCENT=60
+    CONTAINER_HEAP_PERCENT=60
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 COPY bin ./bin
@@ -113,9 +117,7 @@ WORKDIR /app
 ENV NODE_ENV=production \
     TICKCAST_HTTP_PORT=8080 \
     TICKCAST_MODEL_DIR=/var/lib/tickcast/models \
-    TICKCAST_HEAP_PERCENT=60 \
-    TICKCAST_ENGINE=auto \
-    TICKCAST_TFJS_BACKEND=tensorflow \
+    CONTAINER_HEAP_PERCENT=60 \
     LD_LIBRARY_PATH=/usr/local/cuda-11.8/targets/x86_64-linux/lib:/usr/local/nvidia/lib:/usr/local/nvidia/lib64 \
     NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility
