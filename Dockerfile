@@ -33,7 +33,9 @@ ENV ONNXRUNTIME_NODE_INSTALL=skip \
     npm_config_fund=false \
     npm_config_audit=false
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
+# onnxruntime-node ships binaries for every OS (~220 MB for darwin + win32): keep Linux only.
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev \
+ && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32
 
 # ---------------------------------------------------------------------------------------------
 # runtime (default target): CPU image.
@@ -86,6 +88,7 @@ ENV ONNXRUNTIME_NODE_INSTALL=cuda12 \
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev \
  && test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so \
+ && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
  && if [ "$WITH_TFJS_NODE_GPU" = "true" ]; then \
       npm install --no-save --omit=dev "@tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION}"; \
     fi

@@ -80,6 +80,10 @@ test('runtime images run as uid 1000 under tini with the sizing entrypoint and a
   // CPU deps never download the CUDA provider; the GPU deps must.
   assert.match(dockerfile, /AS deps\n[\s\S]*?ONNXRUNTIME_NODE_INSTALL=skip[\s\S]*?npm ci --omit=dev/);
   assert.match(dockerfile, /AS deps-gpu[\s\S]*?ONNXRUNTIME_NODE_INSTALL=cuda12[\s\S]*?tfjs-node-gpu/);
+  // Both dependency stages drop onnxruntime's macOS/Windows binaries; the Linux ones they load stay.
+  const prunes = dockerfile.match(/rm -rf node_modules\/onnxruntime-node\/bin\/napi-v6\/darwin node_modules\/onnxruntime-node\/bin\/napi-v6\/win32/g) ?? [];
+  assert.equal(prunes.length, 2);
+  assert.ok(existsSync(join(ROOT, 'node_modules/onnxruntime-node/bin/napi-v6/linux')), 'the Linux binaries live where the prune expects');
 });
 
 test('the Dockerfile sets only environment names the config loader accepts', () => {
