@@ -58,10 +58,11 @@ export class ReplaySource implements TickSource {
     let offset = 0;
     // Unpaced, hand over several steps at once so the micro-batcher can fill batches.
     const stepsPerCall = stepMs > 0 ? 1 : Math.max(1, Math.floor(256 / series));
-    for (let i = 0; !signal.aborted; i += stepsPerCall) {
+    for (let i = 0; !signal.aborted; ) {
       const records: RawRecord[] = [];
       const now = Date.now();
-      for (let step = i; step < i + stepsPerCall; step++) {
+      const steps = maxTicks > 0 ? Math.min(stepsPerCall, Math.ceil((maxTicks - this.#sent) / series)) : stepsPerCall;
+      for (let step = i; step < i + steps; step++) {
         const row = step % n;
         const lap = Math.floor(step / n);
         for (let s = 0; s < series; s++) {
@@ -79,6 +80,7 @@ export class ReplaySource implements TickSource {
           });
         }
       }
+      i += steps;
       await handle(records);
       this.#sent += records.length;
       if (maxTicks > 0 && this.#sent >= maxTicks) {

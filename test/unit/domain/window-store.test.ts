@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WindowStore } from '../../../src/domain/window-store.ts';
+
+const make = (o: Partial<ConstructorParameters<typeof WindowStore>[0]> = {}) =>
+  new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 100, idleEvictMs: 1000, duplicatePolicy: 'drop', normHalfLifeTicks: 1000, ...o });
+
+test('ready once the window is full, then every stride ticks', () => {
+  const s = make({ stride: 2 });
+  const ready = [];
+  for (let t = 1; t <= 9; t++) ready.push(s.push('a', t * 1000, [t], 0).ready);
+  assert.deepEqual(ready, [false, false, false, true, false, true, false, true, false]);
+});
+
+test('snapshot is oldest-first and z-normalised with the running statistics', () => {
+  const s = make();
+  for (const [t, v] of [[1, 10], [2, 20], [3, 30], [4, 40], [5, 50]]) s.push('a', t, [v], 0);
+  const out = new Float32Array(4);
+  const stats = s.snapshot('a', out, 0)!;
+  assert.ok(Math.abs(stats.mean[0] - 30) < 1e-9, 'mean of all 5 ticks (exact running mean while n < half-life)');
+  const raw = Array.from(out, (z) => z * stats.std[0] + stats.mean[0]);
+  raw.forEach((v, i) => assert.ok(Math.abs(v - [20, 30, 40, 50][i]) < 1e-3));
+  assert.deepEqual(s.recent('a')!.ts, [2, 3, 4, 5]);
+});
+
+test('late ticks are dropped, duplicates dropped or replaced per policy, gaps accepted', () => {
+  const s = make();
+  assert.equal(s.push('a', 10, [1], 0).outcome, 'accepted');
+  assert.equal(s.push('a', 5, [1], 0).outcome, 'late');
+  assert.equal(s.push('a', 10, [2], 0).outcome, 'duplicate');
+  assert.equal(s.push('a', 1000, [3], 0).outcome, 'accepted');
+  assert.equal(s.ticks('a'), 2);
+  const r = make({ duplicatePolicy: 'replace' });
+  r.push('a', 10, [1], 0);
+  assert.equal(r.push('a', 10, [7], 0).outcome, 'replaced');
+  assert.deepEqual(r.recent('a')!.values, [[7]]);
+});
+
+test('series cap evicts the least recently seen; idle eviction by wall clock', () => {
+  const s = make({ maxSeries: 2 });
+  s.push('a', 1, [1], 0);
+  s.push('b', 1, [1], 10);
+  s.push('a', 2, [1], 20); // a is now the most recent
+  const r = s.push('c', 1, [1], 30);
+  assert.equal(r.evicted, 'b');
+  assert.deepEqual([...s.ids()], ['a', 'c']);
+  assert.deepEqual(s.evictIdle(1025), ['a']);
+  assert.equal(s.evictions, 2);
+});
+
+test('missing features carry the last value forward; nothing to carry → incomplete', () => {
+  const s = make({ features: 2 });
+  assert.equal(s.push('a', 1, [1, Number.NaN], 0).outcome, 'incomplete');
+  s.push('a', 2, [1, 5], 0);
+  s.push('a', 3, [2, Number.NaN], 0);
+  assert.deepEqual(s.recent('a')!.values, [[1, 5], [2, 5]]);
+});
+
+test('constant series normalise to zeros, not NaN', () => {
+  const s = make();
+  for (let t = 1; t <= 4; t++) s.push('flat', t, [7], 0);
+  const out = new Float32Array(4);
+  s.snapshot('flat', out, 0);
+  assert.deepEqual(Array.from(out), [0, 0, 0, 0]);
+});
