@@ -60,8 +60,10 @@ VOLUME ["/var/lib/tickcast/models"]
 EXPOSE 8080
 STOPSIGNAL SIGTERM
 # No curl in the image: Node's fetch checks liveness (/healthz, not /readyz: a container that is
-# draining or waiting for partitions is alive and must not be restarted for it).
-HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+# draining or waiting for partitions is alive and must not be restarted for it). HTTP listens
+# only after the model is ready, which includes bootstrap training when the model directory is
+# empty: the long start period keeps that from counting as failures (a success ends it early).
+HEALTHCHECK --interval=15s --timeout=3s --start-period=180s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.TICKCAST_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/tickcast-entrypoint"]
 CMD ["node", "--import", "tsx", "src/main.ts"]
@@ -134,7 +136,7 @@ USER 1000:1000
 VOLUME ["/var/lib/tickcast/models"]
 EXPOSE 8080
 STOPSIGNAL SIGTERM
-HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
+HEALTHCHECK --interval=15s --timeout=3s --start-period=180s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.TICKCAST_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/tickcast-entrypoint"]
 CMD ["node", "--import", "tsx", "src/main.ts"]
