@@ -50,7 +50,7 @@ test('dashboard renders a series with forecast band and shows an anomaly marker 
         forecast: Number(el.dataset.forecastPoints),
         anomalies: Number(el.dataset.anomalies),
         version: document.getElementById('model-version')!.textContent,
-        options: [...document.querySelectorAll<HTMLOptionElement>('#series option')].map((o) => o.value),
+        options: Array.from(document.querySelectorAll<HTMLOptionElement>('#series option'), (o) => o.value),
         canvases: document.querySelectorAll('#chart canvas').length,
       };
     });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { build } from './support/build.ts';
 
 async function readEvents(body: ReadableStream<Uint8Array>, want: number, timeoutMs = 5000) {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
   const events: { type: string; data: unknown }[] = [];
   let buf = '';
   const deadline = Date.now() + timeoutMs;
