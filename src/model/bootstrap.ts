@@ -1,0 +1,169 @@
+/**
+ * The bootstrap model: trained at start when no checkpoint exists, on the bundled NAB sample
+ * (or any `timestamp,value` CSV). The series is z-normalised with its own statistics (the window
+ * store's running statistics converge to about the same), cut into (window, future) pairs, split
+ * chronologically 90/10, and trained for a few epochs under a wall-clock budget. The result is
+ * compared with the naive last-value forecast on the held-out tail, so the log says plainly how
+ * much better than "repeat the last value" the served model is.
+ *
+ * src/model may not import adapters, so the sample's path is derived here and the CSV is read by
+ * a deliberately tiny reader (the value column only).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ModelSpec } from '../domain/types.ts';
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import type { ResolvedHybridConfig } from './config.ts';
+import { HybridModel } from './hybrid-model.ts';
+import { mulberry32, permutation } from './random.ts';
+import { Trainer, evaluate, type TrainBatch } from './finetune/trainer.ts';
+
+/** The NAB sample replayed in embedded mode (read here as data only). */
+export const BOOTSTRAP_SAMPLE = fileURLToPath(new URL('../adapters/embedded/sample/nyc_taxi.csv', import.meta.url));
+
+/** Values of the last column of a headed CSV (e.g. `timestamp,value`), in file order. */
+export function readValueColumn(file: string): Float64Array {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new TickcastError(ErrorCodes.DATA_UNREADABLE, `cannot read bootstrap data "${file}"; check the path`, { cause: err });
+  }
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const out = new Float64Array(Math.max(0, lines.length - 1));
+  for (let i = 1; i < lines.length; i++) {
+    const cells = lines[i].split(',');
+    const v = Number(cells[cells.length - 1]);
+    if (!Number.isFinite(v)) throw new TickcastError(ErrorCodes.DATA_NOT_NUMERIC, `${file}:${i + 1}: value "${cells[cells.length - 1]}" is not a number`);
+    out[i - 1] = v;
+  }
+  return out;
+}
+
+/** z-score with the series' own mean and standard deviation. */
+export function zscore(v: ArrayLike<number>): Float32Array {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m += v[i];
+  m /= v.length || 1;
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i] - m) ** 2;
+  const sd = Math.sqrt(s / (v.length || 1)) || 1;
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = (v[i] - m) / sd;
+  return out;
+}
+
+/** (window, future) pairs of a univariate normalised series: x [n,W,1], y [n,H,1]. */
+export function pairsFromSeries(z: Float32Array, W: number, H: number, stride = 1): TrainBatch {
+  const n = z.length >= W + H ? Math.floor((z.length - W - H) / stride) + 1 : 0;
+  const x = new Float32Array(n * W);
+  const y = new Float32Array(n * H);
+  for (let i = 0; i < n; i++) {
+    const s = i * stride;
+    x.set(z.subarray(s, s + W), i * W);
+    y.set(z.subarray(s + W, s + W + H), i * H);
+  }
+  return { x, y, batch: n };
+}
+
+/** Rows `idx` of a pair set, as a new batch. */
+export function selectPairs(p: TrainBatch, idx: ArrayLike<number>, W: number, H: number): TrainBatch {
+  const x = new Float32Array(idx.length * W);
+  const y = new Float32Array(idx.length * H);
+  for (let i = 0; i < idx.length; i++) {
+    x.set(p.x.subarray(idx[i] * W, (idx[i] + 1) * W), i * W);
+    y.set(p.y.subarray(idx[i] * H, (idx[i] + 1) * H), i * H);
+  }
+  return { x, y, batch: idx.length };
+}
+
+/** MAE of "repeat the last value" on normalised pairs (the baseline every forecast must beat). */
+export function naiveMae(p: TrainBatch, W: number, H: number): number {
+  let s = 0;
+  for (let i = 0; i < p.batch; i++) {
+    const last = p.x[i * W + W - 1];
+    for (let h = 0; h < H; h++) s += Math.abs(p.y[i * H + h] - last);
+  }
+  return s / Math.max(1, p.batch * H);
+}
+
+export interface BootstrapOptions {
+  epochs: number;
+  /** Stop early after this much wall time (ms), whatever the epoch. Default 30 s. */
+  budgetMs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Pair stride over the series (default 2: half the pairs, nearly the same information). */
+  stride?: number;
+  seed?: number;
+  /** Called after each epoch. */
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
+export interface BootstrapResult {
+  model: HybridModel;
+  epochs: number;
+  steps: number;
+  trainLoss: number;
+  /** On the held-out last 10%, normalised units. */
+  valMae: number;
+  naiveMae: number;
+  /** valMae / naiveMae (below 1 is better than naive). */
+  ratioToNaive: number;
+  seconds: number;
+}
+
+/** Train a fresh univariate model on a series (values in the series' own units). */
+export async function trainBootstrap(values: ArrayLike<number>, config: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions): Promise<BootstrapResult> {
+  if (spec.features.length !== 1 || spec.targets.length !== 1) {
+    throw new TickcastError(ErrorCodes.CONFIG_INVALID, `bootstrap training needs a univariate spec; got features [${spec.features.join(', ')}]: configure model.dir with a trained checkpoint`);
+  }
+  const t0 = performance.now();
+  const W = spec.window;
+  const H = spec.horizon;
+  const all = pairsFromSeries(zscore(values), W, H, opts.stride ?? 2);
+  if (all.batch < 20) throw new TickcastError(ErrorCodes.DATA_TOO_SHORT, `bootstrap data has ${values.length} values; needs at least ${W + H + 40}`);
+  const nVal = Math.max(1, Math.floor(all.batch * 0.1));
+  const nTrain = all.batch - nVal;
+  // At most 256 evenly spaced hold-out pairs: enough for a stable MAE, cheap to score.
+  const valStep = Math.max(1, Math.floor(nVal / 256));
+  const valIdx: number[] = [];
+  for (let i = nTrain; i < all.batch; i += valStep) valIdx.push(i);
+  const val = selectPairs(all, valIdx, W, H);
+  const model = HybridModel.create(config, spec, opts.seed ?? 42);
+  const trainer = new Trainer(model, { learningRate: opts.learningRate ?? 3e-3 });
+  const rand = mulberry32(opts.seed ?? 42);
+  const bs = opts.batchSize ?? 32;
+  // 85% of the budget for training; scoring the hold-out takes the rest.
+  const budget = (opts.budgetMs ?? 30_000) * 0.85;
+  let steps = 0;
+  let epochs = 0;
+  let lossSum = 0;
+  let lossN = 0;
+  try {
+    outer: for (let e = 0; e < opts.epochs; e++) {
+      const order = permutation(nTrain, rand);
+      lossSum = 0;
+      lossN = 0;
+      for (let s = 0; s + bs <= nTrain; s += bs) {
+        const r = trainer.step(selectPairs(all, order.subarray(s, s + bs), W, H));
+        lossSum += r.loss;
+        lossN++;
+        steps++;
+        // Yield now and then so a start-up health probe is still answered.
+        if (steps % 10 === 0) await new Promise((res) => setImmediate(res));
+        if (performance.now() - t0 > budget) break outer;
+      }
+      epochs++;
+      opts.onEpoch?.(e + 1, lossSum / Math.max(1, lossN));
+    }
+  } catch (err) {
+    model.dispose();
+    throw err;
+  } finally {
+    trainer.dispose();
+  }
+  const valMae = evaluate(model, val).mae;
+  const nm = naiveMae(val, W, H);
+  return { model, epochs, steps, trainLoss: lossSum / Math.max(1, lossN), valMae, naiveMae: nm, ratioToNaive: valMae / nm, seconds: (performance.now() - t0) / 1000 };
+}
