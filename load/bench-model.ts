@@ -1,0 +1,337 @@
+/**
+ * `npm run bench:model` — inference speed of the hybrid model on this machine, in one run:
+ * windows/s at batch 1/32/128/512 and batch-1 latency p50/p99 for
+ *   - onnx: the exported graph on onnxruntime-node (OnnxPredictor, the serving path), per
+ *     intra-op thread count;
+ *   - tfjs: the same weights in TfjsPredictor on the wasm backend (the fallback engine);
+ *   - pytorch: load/pytorch/reference.py, the same architecture and weights in stock PyTorch
+ *     modules, when `import torch` works (Debian: apt-get install python3-torch); skipped with a
+ *     message otherwise. Its outputs are checked against ONNX before it is timed.
+ * plus ratios onnx/pytorch and onnx/tfjs, and model FLOPs utilisation: analytic FLOPs per window
+ * × windows/s ÷ a float32 MatMul peak measured by onnxruntime in the same run.
+ *
+ * Architecture (issue 4): window 64, 8 features, 1 target, horizon 8, 3 quantiles, dModel 128,
+ * BiLSTM hidden 64 × 2 layers, 2 encoder layers (4 heads, ffn 256).
+ *
+ * windows/s is batch ÷ median call time (robust to other processes' bursts on shared CPUs).
+ *
+ * Options (after `--`): --seconds 2 (per throughput point), --threads 1,2 (onnx and pytorch intra-op
+ * threads), --skip-tfjs, --skip-torch, --tfjs-max-batch 512, --sweep (dynamic-batching sweep, about
+ * 3 more minutes), --json out.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import type { ModelSpec } from '../src/domain/types.ts';
+import { initBackend } from '../src/model/backend.ts';
+import { createModel } from '../src/model/hybrid-model.ts';
+import { TfjsPredictor } from '../src/model/predictor.ts';
+import { exportOnnx } from '../src/model/onnx/export-hybrid.ts';
+import { hybridFlopsPerWindow } from '../src/model/onnx/flops.ts';
+import { OnnxPredictor } from '../src/model/onnx/onnx-predictor.ts';
+import { GraphBuilder } from '../src/model/onnx/graph-builder.ts';
+import { mulberry32 } from '../src/model/random.ts';
+import type { Predictor } from '../src/pipeline/ports.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '2' },
+    threads: { type: 'string', default: '1,2' },
+    'skip-tfjs': { type: 'boolean', default: false },
+    'skip-torch': { type: 'boolean', default: false },
+    'tfjs-max-batch': { type: 'string', default: '512' },
+    sweep: { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const THREADS = args.threads!.split(',').map(Number);
+const BATCHES = [1, 32, 128, 512];
+
+const spec: ModelSpec = { window: 64, features: ['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7'], targets: ['f0'], horizon: 8, quantiles: [0.1, 0.5, 0.9] };
+const W = spec.window;
+const F = spec.features.length;
+
+interface EngineResult {
+  name: string;
+  windowsPerSec: Record<number, number>;
+  latencyMs?: { p50: number; p99: number };
+  note?: string;
+}
+
+function windows(batch: number, seed: number): Float32Array {
+  const rand = mulberry32(seed);
+  return Float32Array.from({ length: batch * W * F }, () => (rand() + rand() + rand() - 1.5) * 2);
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+/** Windows/s for each batch (≥ 2 calls and ≥ SECONDS each) and batch-1 latency over `latencyRuns` calls. */
+async function measure(p: Predictor, name: string, latencyRuns: number, maxBatch = Infinity): Promise<EngineResult> {
+  const res: EngineResult = { name, windowsPerSec: {} };
+  await p.predict({ x: windows(1, 1), batch: 1 }); // warm-up
+  for (const b of BATCHES) {
+    if (b > maxBatch) continue;
+    const x = windows(b, b);
+    if (b <= 128) await p.predict({ x, batch: b });
+    // windows/s from the median call time: other processes share these CPUs, and the median
+    // is far less sensitive to their bursts than the mean (docs/inference.md).
+    const calls: number[] = [];
+    const t0 = performance.now();
+    while (calls.length < 1 || performance.now() - t0 < SECONDS * 1000) {
+      const t = performance.now();
+      await p.predict({ x, batch: b });
+      calls.push(performance.now() - t);
+    }
+    calls.sort((u, v) => u - v);
+    res.windowsPerSec[b] = b / (pct(calls, 0.5) / 1000);
+    process.stderr.write(`  ${name} batch ${b}: ${res.windowsPerSec[b].toFixed(1)} windows/s\n`);
+  }
+  const x1 = windows(1, 7);
+  const lat: number[] = [];
+  for (let i = 0; i < latencyRuns; i++) {
+    const t0 = performance.now();
+    await p.predict({ x: x1, batch: 1 });
+    lat.push(performance.now() - t0);
+  }
+  lat.sort((a, b) => a - b);
+  res.latencyMs = { p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
+  return res;
+}
+
+/** float32 MatMul peak of onnxruntime on this machine: [N,N]·[N,N], best of several calls. */
+async function matmulPeakGflops(threads: number, N = 1024): Promise<number> {
+  const g = new GraphBuilder('matmul_peak');
+  const a = g.input('a', [N, N]);
+  g.output(g.matmul(a, g.initializer('b', [N, N], new Float32Array(N * N).fill(0.001))), 'c', [N, N]);
+  const s = await ort.InferenceSession.create(g.toModel({ producerVersion: 'bench' }), { intraOpNumThreads: threads, executionMode: 'sequential' });
+  const feed = { a: new ort.Tensor('float32', new Float32Array(N * N).fill(0.5), [N, N]) };
+  await s.run(feed);
+  let best = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 1500) {
+    const t = performance.now();
+    await s.run(feed);
+    best = Math.max(best, (2 * N ** 3) / ((performance.now() - t) / 1000) / 1e9);
+  }
+  await s.release();
+  return best;
+}
+
+function findTorchPython(): string | null {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
+    if (r.status === 0) return py;
+  }
+  return null;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const cpuModel = cpus()[0]?.model ?? 'unknown';
+  console.log(`# bench:model — ${new Date().toISOString()}`);
+  console.log(`machine: ${cpuModel}, ${cpus().length} logical CPUs, load average ${loadavg().map((v) => v.toFixed(1)).join(' ')} (other processes share the CPUs; figures are noisy)`);
+  const backend = await initBackend({ prefer: 'wasm' });
+  const model = createModel({ dModel: 128, lstm: { hiddenSize: 64, numLayers: 2 }, transformer: { layers: 2, heads: 4 } }, spec, 7);
+  const config = model.config;
+  const flops = hybridFlopsPerWindow(config, spec);
+  console.log(`architecture: window ${W}, ${F} features, dModel ${config.dModel}, BiLSTM ${config.lstm.hiddenSize}×${config.lstm.numLayers}, encoder ${config.transformer.layers}×(heads ${config.transformer.heads}, ffn ${config.transformer.ffn}), ${model.parameterCount()} parameters`);
+  console.log(`model FLOPs per window: ${(flops.total / 1e6).toFixed(1)} MFLOP (LSTM ${(flops.lstm / 1e6).toFixed(1)}, encoder ${(flops.encoder / 1e6).toFixed(1)}, rest ${((flops.total - flops.lstm - flops.encoder) / 1e6).toFixed(1)})`);
+  const weights = model.getWeights();
+  const t = performance.now();
+  const bytes = exportOnnx(weights, config, spec, { version: 'bench' });
+  console.log(`onnx export: ${(performance.now() - t).toFixed(0)} ms, ${(bytes.length / 1e6).toFixed(2)} MB`);
+
+  const results: EngineResult[] = [];
+  const peaks: Record<number, number> = {};
+  for (const threads of THREADS) {
+    peaks[threads] = await matmulPeakGflops(threads);
+    process.stderr.write(`matmul peak (onnxruntime, ${threads} thread(s)): ${peaks[threads].toFixed(1)} GFLOP/s\n`);
+    const p = await OnnxPredictor.fromBytes(bytes, { spec, version: 'bench', intraOpThreads: threads });
+    results.push(await measure(p, `onnx ${p.backend} ×${threads}`, 500));
+    await p.dispose();
+  }
+
+  if (args['skip-tfjs']) console.log('tfjs: skipped (--skip-tfjs)');
+  else {
+    const p = new TfjsPredictor(model.clone(), { version: 'bench', backend: backend.name });
+    const maxB = Number(args['tfjs-max-batch']);
+    results.push(await measure(p, `tfjs ${backend.name}`, 30, maxB));
+    await p.dispose();
+  }
+
+  const py = args['skip-torch'] ? null : findTorchPython();
+  if (!py) {
+    console.log(args['skip-torch'] ? 'pytorch: skipped (--skip-torch)' : 'pytorch: skipped — `import torch` fails with python3 and /usr/bin/python3 (Debian: apt-get install python3-torch libopenblas0-pthread)');
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), 'tickcast-bench-'));
+    try {
+      let offset = 0;
+      const manifest: { name: string; shape: number[]; offset: number }[] = [];
+      const parts: Float32Array[] = [];
+      for (const [name, w] of Object.entries(weights)) {
+        manifest.push({ name, shape: w.shape, offset });
+        parts.push(w.data);
+        offset += w.data.length;
+      }
+      const all = new Float32Array(offset);
+      let o = 0;
+      for (const part of parts) {
+        all.set(part, o);
+        o += part.length;
+      }
+      writeFileSync(join(dir, 'weights.bin'), all);
+      const checkB = 4;
+      const cx = windows(checkB, 99);
+      const ref = await OnnxPredictor.fromBytes(bytes, { spec, version: 'check' });
+      const out = await ref.predict({ x: cx, batch: checkB }, { attention: true });
+      await ref.dispose();
+      writeFileSync(join(dir, 'check_x.bin'), cx);
+      writeFileSync(join(dir, 'check_y.bin'), out.y);
+      writeFileSync(join(dir, 'check_attention.bin'), out.attention!);
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ spec, config, weights: manifest, check: { batch: checkB } }));
+      for (const threads of THREADS) {
+        const r = spawnSync(py, [join(here, 'pytorch', 'reference.py'), '--dir', dir, '--seconds', String(SECONDS), '--threads', String(threads), '--latency-runs', '100'], { encoding: 'utf8', timeout: 150_000 });
+        if (r.status !== 0) {
+          console.log(`pytorch ×${threads}: failed (${(r.stderr || String(r.error)).trim().split('\n').slice(-1)[0]})`);
+          continue;
+        }
+        const j = JSON.parse(r.stdout.trim().split('\n').slice(-1)[0]);
+        const res: EngineResult = { name: `pytorch ${j.torch} ×${j.threads}`, windowsPerSec: {}, latencyMs: j.latencyMs, note: `max |Δ| vs onnx ${Number(j.maxAbsDiffVsOnnx).toExponential(1)}` };
+        for (const [b, v] of Object.entries(j.windowsPerSec)) res.windowsPerSec[Number(b)] = v as number;
+        process.stderr.write(`  ${res.name}: ${JSON.stringify(j.windowsPerSec)}\n`);
+        results.push(res);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  model.dispose();
+
+  // Table.
+  const fmt = (v: number | undefined) => (v === undefined ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
+  console.log('\nwindows/s by batch size; latency at batch 1 (ms)');
+  console.log(['engine'.padEnd(26), ...BATCHES.map((b) => `B=${b}`.padStart(9)), 'p50 ms'.padStart(9), 'p99 ms'.padStart(9), '  note'].join(''));
+  for (const r of results) {
+    console.log([r.name.padEnd(26), ...BATCHES.map((b) => fmt(r.windowsPerSec[b]).padStart(9)), fmt(r.latencyMs?.p50).padStart(9), fmt(r.latencyMs?.p99).padStart(9), r.note ? `  ${r.note}` : ''].join(''));
+  }
+  const best = (prefix: string) => {
+    const rs = results.filter((r) => r.name.startsWith(prefix));
+    if (rs.length === 0) return undefined;
+    const out: Record<number, number> = {};
+    for (const b of BATCHES) {
+      const vals = rs.map((r) => r.windowsPerSec[b]).filter((v) => v !== undefined);
+      if (vals.length) out[b] = Math.max(...vals);
+    }
+    return out;
+  };
+  const onnx = best('onnx')!;
+  for (const other of ['pytorch', 'tfjs']) {
+    const o = best(other);
+    if (!o) continue;
+    console.log(`ratio onnx/${other} (best thread count each): ${BATCHES.map((b) => `B=${b} ${o[b] ? (onnx[b] / o[b]).toFixed(2) + '×' : '—'}`).join(', ')}`);
+  }
+  console.log(`\nmatmul peak (onnxruntime, 1024³ float32): ${THREADS.map((th) => `${peaks[th].toFixed(1)} GFLOP/s ×${th}`).join(', ')}`);
+  console.log('model FLOPs utilisation (model FLOPs/window × windows/s ÷ matmul peak at the same thread count; wasm/tfjs against the 1-thread peak):');
+  for (const r of results) {
+    const th = Number(/×(\d+)/.exec(r.name)?.[1] ?? 1);
+    const peak = (peaks[th] ?? peaks[Math.min(...THREADS)]) * 1e9;
+    console.log(`  ${r.name.padEnd(26)} ${BATCHES.map((b) => (r.windowsPerSec[b] ? `B=${b} ${((100 * flops.total * r.windowsPerSec[b]) / peak).toFixed(1)}%` : `B=${b} —`)).join('  ')}`);
+  }
+  console.log(`\ntotal bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);
+
+  let sweep: unknown;
+  if (args.sweep) sweep = await runSweep(bytes, Math.max(...Object.values(onnx)));
+  if (args.json) writeFileSync(resolve(args.json), JSON.stringify({ machine: cpuModel, cpus: cpus().length, flopsPerWindow: flops, peaks, results, sweep }, null, 2));
+}
+
+/**
+ * Dynamic batching sweep: an open-loop Poisson stream of single-window requests at a fixed offered
+ * load, a micro-batcher (flush at maxBatchSize or when the oldest request has waited maxWaitMs;
+ * at most 2 batches in flight, as the pipeline's default), the onnx engine. Reports achieved
+ * windows/s and request latency p50/p99 (arrival → result) per setting.
+ */
+async function runSweep(bytes: Uint8Array, peakWps: number): Promise<unknown> {
+  const p = await OnnxPredictor.fromBytes(bytes, { spec, version: 'sweep', intraOpThreads: THREADS[0] });
+  const loads = [0.3, 0.7].map((f) => Math.round(f * peakWps));
+  const sizes = [8, 32, 64, 128, 256];
+  const waits = [0, 2, 5, 10];
+  const rows: { load: number; maxBatchSize: number; maxWaitMs: number; wps: number; p50: number; p99: number; meanBatch: number }[] = [];
+  console.log(`\ndynamic batching sweep (onnx ×${THREADS[0]}, offered load as windows/s, 2 batches in flight, 3 s per point)`);
+  console.log('load'.padStart(6) + 'maxBatch'.padStart(10) + 'waitMs'.padStart(8) + 'got/s'.padStart(8) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'batch'.padStart(8));
+  const x1 = windows(512, 5);
+  for (const load of loads) {
+    for (const maxBatchSize of sizes) {
+      for (const maxWaitMs of waits) {
+        const r = await simulate(p, x1, load, maxBatchSize, maxWaitMs, 3000);
+        rows.push({ load, maxBatchSize, maxWaitMs, ...r });
+        console.log(`${String(load).padStart(6)}${String(maxBatchSize).padStart(10)}${String(maxWaitMs).padStart(8)}${r.wps.toFixed(0).padStart(8)}${r.p50.toFixed(1).padStart(9)}${r.p99.toFixed(1).padStart(9)}${r.meanBatch.toFixed(1).padStart(8)}`);
+      }
+    }
+  }
+  await p.dispose();
+  return rows;
+}
+
+async function simulate(p: Predictor, pool: Float32Array, rate: number, maxBatch: number, maxWaitMs: number, durationMs: number) {
+  const rand = mulberry32(rate * 7 + maxBatch);
+  const queue: number[] = []; // arrival times
+  const lat: number[] = [];
+  let inFlight = 0;
+  let done = 0;
+  let batches = 0;
+  const t0 = performance.now();
+  let nextArrival = t0;
+  let wake: (() => void) | null = null;
+  const flush = (force: boolean) => {
+    while (inFlight < 2 && queue.length > 0 && (force || queue.length >= maxBatch || performance.now() - queue[0] >= maxWaitMs)) {
+      const take = queue.splice(0, maxBatch);
+      inFlight++;
+      batches++;
+      const b = take.length;
+      void p.predict({ x: pool.subarray(0, b * W * F), batch: b }).then(() => {
+        const now = performance.now();
+        for (const a of take) lat.push(now - a);
+        done += b;
+        inFlight--;
+        wake?.(); // a free slot: let the loop flush now
+      });
+    }
+  };
+  // Event loop of the simulated batcher: sleep (not spin, the CPUs are shared with onnxruntime)
+  // until the next arrival, the oldest request's deadline, or a batch completion.
+  let draining = false;
+  while (true) {
+    const now = performance.now();
+    if (!draining) {
+      while (nextArrival <= now) {
+        queue.push(nextArrival);
+        nextArrival += (-Math.log(1 - rand()) / rate) * 1000;
+      }
+      if (now - t0 >= durationMs) draining = true;
+    }
+    flush(draining);
+    if (draining && queue.length === 0 && inFlight === 0) break;
+    const deadline = Math.min(draining ? Infinity : nextArrival, queue.length > 0 && inFlight < 2 ? queue[0] + maxWaitMs : Infinity);
+    await new Promise<void>((r) => {
+      const timer = Number.isFinite(deadline) ? setTimeout(r, Math.max(0, deadline - performance.now())) : undefined;
+      wake = () => {
+        clearTimeout(timer);
+        wake = null;
+        r();
+      };
+    });
+  }
+  lat.sort((a, b) => a - b);
+  return { wps: done / ((performance.now() - t0) / 1000), p50: pct(lat, 0.5), p99: pct(lat, 0.99), meanBatch: done / Math.max(1, batches) };
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

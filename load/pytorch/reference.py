@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""PyTorch reference of the tickcast hybrid model, for `npm run bench:model` only (not product code).
+
+Loads the weights the benchmark dumped (manifest.json + weights.bin, float32 little-endian, kernels
+[in, out] as in src/model/weight-names.ts), builds the same architecture from stock PyTorch modules
+(nn.LSTM, nn.TransformerEncoderLayer, nn.Linear), checks it reproduces the ONNX outputs the benchmark
+wrote, then measures windows/s per batch size and batch-1 latency. Prints one JSON object on stdout.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as Fn
+
+
+class Hybrid(nn.Module):
+    def __init__(self, m, w):
+        super().__init__()
+        spec, cfg = m["spec"], m["config"]
+        self.W = spec["window"]
+        self.F = len(spec["features"])
+        self.targets = [spec["features"].index(t) for t in spec["targets"]]
+        self.T, self.H, self.Q = len(spec["targets"]), spec["horizon"], len(spec["quantiles"])
+        self.median = spec["quantiles"].index(0.5)
+        self.D = cfg["dModel"]
+        self.Hh = cfg["lstm"]["hiddenSize"]
+        self.dirs = 2 if cfg["lstm"]["bidirectional"] else 1
+        self.revin = cfg["revin"]
+        self.use_attention = cfg["lstm"]["useAttention"]
+        D, Hh, dirs = self.D, self.Hh, self.dirs
+        O = dirs * Hh
+        t = lambda name: torch.from_numpy(w[name])
+
+        def dense(kernel, bias):
+            k = t(kernel)
+            lin = nn.Linear(k.shape[0], k.shape[1])
+            lin.weight.data = k.T.contiguous()
+            lin.bias.data = t(bias).clone()
+            return lin
+
+        self.input_proj = dense("input_proj/kernel", "input_proj/bias")
+        L = cfg["lstm"]["numLayers"]
+        self.lstm = nn.LSTM(D, Hh, num_layers=L, bidirectional=dirs == 2, batch_first=True)
+        for l in range(L):
+            in_size = D if l == 0 else O
+            for d, suffix in enumerate(["", "_reverse"][:dirs]):
+                k = t(f"lstm_{l}_{'fwd' if d == 0 else 'bwd'}/kernel")
+                b = t(f"lstm_{l}_{'fwd' if d == 0 else 'bwd'}/bias")
+                getattr(self.lstm, f"weight_ih_l{l}{suffix}").data = k[:in_size].T.contiguous()  # gates i,f,g,o as PyTorch
+                getattr(self.lstm, f"weight_hh_l{l}{suffix}").data = k[in_size:].T.contiguous()
+                getattr(self.lstm, f"bias_ih_l{l}{suffix}").data = b.clone()
+                getattr(self.lstm, f"bias_hh_l{l}{suffix}").data = torch.zeros_like(b)
+        self.lstm.flatten_parameters()
+        self.skip = dense("skip/kernel", "skip/bias")
+        self.gate = dense("gate/kernel", "gate/bias")
+        self.ln_skip = nn.LayerNorm(O, eps=1e-5)
+        self.ln_skip.weight.data, self.ln_skip.bias.data = t("ln_skip/gamma").clone(), t("ln_skip/beta").clone()
+        self.proj = dense("proj/kernel", "proj/bias")
+        self.pos = nn.Parameter(t("pos_emb").clone())
+        tr = cfg["transformer"]
+        self.encoder = nn.ModuleList()
+        for i in range(tr["layers"]):
+            p = f"enc_{i}"
+            layer = nn.TransformerEncoderLayer(D, tr["heads"], dim_feedforward=tr["ffn"], dropout=0.0, activation="relu",
+                                               layer_norm_eps=1e-5, batch_first=True, norm_first=False)
+            layer.self_attn.in_proj_weight.data = torch.cat([t(f"{p}/wq").T, t(f"{p}/wk").T, t(f"{p}/wv").T], 0).contiguous()
+            layer.self_attn.in_proj_bias.data = torch.cat([t(f"{p}/bq"), t(f"{p}/bk"), t(f"{p}/bv")])
+            layer.self_attn.out_proj.weight.data = t(f"{p}/wo").T.contiguous()
+            layer.self_attn.out_proj.bias.data = t(f"{p}/bo").clone()
+            layer.linear1.weight.data, layer.linear1.bias.data = t(f"{p}/ffn1/kernel").T.contiguous(), t(f"{p}/ffn1/bias").clone()
+            layer.linear2.weight.data, layer.linear2.bias.data = t(f"{p}/ffn2/kernel").T.contiguous(), t(f"{p}/ffn2/bias").clone()
+            layer.norm1.weight.data, layer.norm1.bias.data = t(f"{p}/ln1/gamma").clone(), t(f"{p}/ln1/beta").clone()
+            layer.norm2.weight.data, layer.norm2.bias.data = t(f"{p}/ln2/gamma").clone(), t(f"{p}/ln2/beta").clone()
+            self.encoder.append(layer)
+        if self.use_attention:
+            self.pool = dense("pool/kernel", "pool/bias")
+            self.query = nn.Parameter(t("pool/query").clone())
+        self.head = dense("head/kernel", "head/bias")
+        self.lin_skip = dense("linear_skip/kernel", "linear_skip/bias")
+
+    def forward(self, x):
+        B = x.shape[0]
+        if self.revin:
+            mu = x.mean(1, keepdim=True)
+            sd = torch.sqrt(x.var(1, keepdim=True, unbiased=False) + 1e-5)
+            xn = (x - mu) / sd
+        else:
+            xn = x
+        p = self.input_proj(xn)
+        h, _ = self.lstm(p)
+        s = self.skip(p)
+        g = torch.sigmoid(self.gate(torch.cat([h, s], 2)))
+        z = self.ln_skip(g * h + (1 - g) * s)
+        e = self.proj(z) + self.pos
+        for layer in self.encoder:
+            e = layer(e)
+        if self.use_attention:
+            score = self.pool(e) @ self.query / math.sqrt(self.D)
+            alpha = torch.softmax(score, 1)
+        else:
+            alpha = torch.full((B, self.W), 1.0 / self.W)
+        pooled = torch.bmm(alpha.unsqueeze(1), e).squeeze(1)
+        r = self.head(pooled).reshape(B, self.H, self.T, self.Q)
+        xt = xn[:, :, self.targets].transpose(1, 2)  # [B, T, W]
+        base = self.lin_skip(xt).transpose(1, 2)  # [B, H, T]
+        m = self.median
+        cols = [None] * self.Q
+        cols[m] = base + r[..., m]
+        for k in range(m + 1, self.Q):
+            cols[k] = cols[k - 1] + Fn.softplus(r[..., k])
+        for k in range(m - 1, -1, -1):
+            cols[k] = cols[k + 1] - Fn.softplus(r[..., k])
+        y = torch.stack(cols, -1)
+        if self.revin:
+            y = y * sd[:, 0, self.targets].reshape(B, 1, self.T, 1) + mu[:, 0, self.targets].reshape(B, 1, self.T, 1)
+        return y, alpha
+
+
+def load(dir_):
+    with open(os.path.join(dir_, "manifest.json")) as f:
+        m = json.load(f)
+    raw = np.fromfile(os.path.join(dir_, "weights.bin"), dtype="<f4")
+    w = {}
+    for entry in m["weights"]:
+        n = int(np.prod(entry["shape"])) if entry["shape"] else 1
+        w[entry["name"]] = raw[entry["offset"]: entry["offset"] + n].reshape(entry["shape"]).copy()
+    return m, w
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--batches", default="1,32,128,512")
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--latency-runs", type=int, default=300)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    m, w = load(args.dir)
+    model = Hybrid(m, w).eval()
+    W, F = model.W, model.F
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    with torch.inference_mode():
+        check = m.get("check")
+        if check:
+            x = torch.from_numpy(np.fromfile(os.path.join(args.dir, "check_x.bin"), dtype="<f4").reshape(check["batch"], W, F))
+            y, a = model(x)
+            y_onnx = np.fromfile(os.path.join(args.dir, "check_y.bin"), dtype="<f4")
+            a_onnx = np.fromfile(os.path.join(args.dir, "check_attention.bin"), dtype="<f4")
+            out["maxAbsDiffVsOnnx"] = float(max(np.abs(y.numpy().ravel() - y_onnx).max(), np.abs(a.numpy().ravel() - a_onnx).max()))
+        rng = np.random.default_rng(1)
+        tput = {}
+        for b in [int(v) for v in args.batches.split(",")]:
+            x = torch.from_numpy(rng.standard_normal((b, W, F), dtype=np.float32))
+            model(x)
+            calls, t0 = [], time.perf_counter()
+            while time.perf_counter() - t0 < args.seconds or not calls:
+                t = time.perf_counter()
+                model(x)
+                calls.append(time.perf_counter() - t)
+            calls.sort()
+            tput[str(b)] = b / calls[len(calls) // 2]  # median call time, as the Node benchmark
+        out["windowsPerSec"] = tput
+        x = torch.from_numpy(rng.standard_normal((1, W, F), dtype=np.float32))
+        lat = []
+        for _ in range(args.latency_runs):
+            t0 = time.perf_counter()
+            model(x)
+            lat.append((time.perf_counter() - t0) * 1000)
+        lat.sort()
+        out["latencyMs"] = {"p50": lat[len(lat) // 2], "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))]}
+    json.dump(out, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
