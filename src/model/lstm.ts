@@ -49,6 +49,8 @@ export function lstmSequence(x: tf.Tensor3D, dirsW: LstmDirWeights[], Hh: number
   }
   // [W, dirs, B, Hh] → per direction [B, W, Hh]; the backward one re-reversed into input order.
   const all = tf.stack(hs, 0).transpose([1, 2, 0, 3]); // [dirs,B,W,Hh]
-  const outs = tf.unstack(all, 0).map((o, i) => (i === 1 ? tf.reverse(o, 1) : o));
-  return (dirs === 1 ? outs[0] : tf.concat(outs, 2)) as tf.Tensor3D;
+  if (dirs === 1) return all.reshape([B, W, Hh]) as tf.Tensor3D;
+  // split (not unstack): tfjs' Unpack gradient breaks when an output gets no gradient.
+  const [fwd, bwd] = tf.split(all, 2, 0).map((o) => o.reshape([B, W, Hh]));
+  return tf.concat([fwd, tf.reverse(bwd, 1)], 2) as tf.Tensor3D;
 }
