@@ -29,8 +29,11 @@ log() { printf 'broker-build: %s\n' "$*" >&2; }
 die() { printf 'broker-build: ERROR: %s\n' "$*" >&2; exit 1; }
 
 [[ -f "$src_c" && -f "$patch_js" ]] || die "missing $src_c or $patch_js"
-patch_hash="$(sha256sum "$patch_js" | cut -c1-8)"
-src_hash="$(cat "$src_c" "$patch_js" | sha256sum | cut -c1-12)"
+# Only what the mock needs. lz4 stays builtin (an installed liblz4-dev would otherwise be picked up
+# and change what must be linked); zlib is decided below.
+CONFIGURE_FLAGS=(--disable-ssl --disable-gssapi --disable-curl --disable-zstd --disable-lz4-ext)
+patch_hash="$({ cat "$patch_js"; echo "${CONFIGURE_FLAGS[*]}"; } | sha256sum | cut -c1-8)"
+src_hash="$({ cat "$src_c" "$patch_js"; echo "${CONFIGURE_FLAGS[*]}"; } | sha256sum | cut -c1-12)"
 rdk_dir="$cache_root/librdkafka-$RDK_VERSION-$patch_hash"
 prefix="$rdk_dir/prefix"
 bin_dir="$cache_root/broker-$RDK_VERSION-$src_hash"
@@ -93,7 +96,7 @@ if [[ ! -f "$prefix/lib/librdkafka-static.a" && ! -f "$prefix/lib/librdkafka.a" 
   (
     cd "$rdk_src"
     # Only the C library is needed (not src-cpp). Output goes to a log; its tail is shown on failure.
-    ./configure --prefix="$prefix" --disable-ssl --disable-gssapi --disable-curl --disable-zstd "${zlib_flags[@]}" \
+    ./configure --prefix="$prefix" "${CONFIGURE_FLAGS[@]}" "${zlib_flags[@]}" \
       && make -j"$jobs" -C src lib \
       && make -C src install
   ) >"$rdk_dir/build.log" 2>&1 || { tail -n 40 "$rdk_dir/build.log" >&2; die "librdkafka build failed; full log: $rdk_dir/build.log"; }
