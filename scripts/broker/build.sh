@@ -3,7 +3,7 @@
 # and prints the binary's absolute path as the LAST line of stdout. See docs/local-broker.md.
 #
 # Idempotent and cached outside the clone:
-#   $TICKCAST_CACHE_DIR (default ~/.cache/tickcast)/
+#   $TICKCAST_CACHE_DIR (default ${XDG_CACHE_HOME:-~/.cache}/tickcast)/
 #     librdkafka-<ver>-<sha of patch>/prefix/   librdkafka built from the tree vendored in
 #                                              @confluentinc/kafka-javascript, with our patch
 #                                              (patch-librdkafka.mjs) applied (static lib + headers)
@@ -24,7 +24,7 @@ RDK_VERSION="2.15.1"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 src_c="$here/mock-broker.c"
 patch_js="$here/patch-librdkafka.mjs"
-cache_root="${TICKCAST_CACHE_DIR:-$HOME/.cache/tickcast}"
+cache_root="${TICKCAST_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:?set HOME or TICKCAST_CACHE_DIR}/.cache}/tickcast}"
 log() { printf 'broker-build: %s\n' "$*" >&2; }
 die() { printf 'broker-build: ERROR: %s\n' "$*" >&2; exit 1; }
 
