@@ -56,7 +56,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const split: SplitSpec = parseSplit(opts.split ?? model.data?.split ?? '0.7,0.1,0.2');
     const timeCol = opts['time-col'] ?? (model.data ? (model.data.timeCol ?? 'none') : undefined);
     const table = await loadTable(opts.data, { timeCol, features: spec.features, targets: spec.targets });
-    const data = prepare(table, split, spec.window, spec.horizon, opts.renormalise ? undefined : model.normalisation);
+    const refit = opts.renormalise || model.normalisation === null;
+    if (!opts.renormalise && model.normalisation === null) io.stderr.write('backtest: the model artifact has no normalisation statistics; fitting them on this file\'s training span\n');
+    const data = prepare(table, split, spec.window, spec.horizon, refit ? undefined : (model.normalisation ?? undefined));
     const test = requireWindows(data.borders, 'test', spec.window, spec.horizon);
     const season = seasonArg ?? detectSeason(table.stepMs);
     const targetStd = spec.targets.map((t) => data.stats.std[data.stats.columns.indexOf(t)]);
@@ -89,7 +91,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       data: opts.data,
       model: { dir: opts.model, kind: model.kind, engine: model.predictor.engine, backend: model.predictor.backend, version: model.predictor.version, spec },
       split: { spec: opts.split ?? model.data?.split ?? '0.7,0.1,0.2', borders: data.borders, testRows: data.borders.testEnd - data.borders.valEnd },
-      normalisation: opts.renormalise ? 'refit on this file\'s training span' : 'model training statistics',
+      normalisation: refit ? 'refit on this file\'s training span' : 'model training statistics',
       metricsSpace: 'z-normalised (per target: (value - train mean) / train std); *Original fields are in data units',
       windows: rest.windows,
       stride: rest.stride,

@@ -1,28 +1,51 @@
 /**
- * The hybrid tfjs model behind the CLI and the accuracy benchmark: training with early stopping
- * on validation loss, and loading a saved artifact. Integration with src/model's training API and
- * artifact store is in progress; until then both throw TC_ENGINE_UNAVAILABLE.
+ * The hybrid tfjs model behind `tickcast train/backtest` and the accuracy benchmark, on the
+ * training API and artifact format of src/model (docs/model.md): `fit` (Adam, pinball loss,
+ * clipping, best-epoch restore, early stopping on validation loss) and `saveArtifact` /
+ * `loadArtifact` (model.json + weights.bin, with the z-score statistics in `normalisation` and
+ * the data provenance in `training.data`).
+ *
+ * Warm start (default): the model's linear skip (`linear_skip/*`, the NLinear-style path of the
+ * head, docs/model.md §7) is initialised with the closed-form least-squares solution of the
+ * linear baseline instead of "repeat the last value", so training starts from a strong linear
+ * forecaster and the recurrent/attention layers learn the residual. If no epoch beats the warm
+ * start on validation loss, the warm-start weights are kept. See docs/accuracy.md.
  */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../domain/types.ts';
 import type { Predictor } from '../pipeline/ports.ts';
-import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { makeWindows, windowStarts } from '../data/windows.ts';
+import type { ZScoreStats } from '../data/normalise.ts';
+import { fitLinearBaseline } from '../eval/linear-baseline.ts';
+import { initBackend, type BackendPreference } from '../model/backend.ts';
+import { loadArtifact, saveArtifact, MANIFEST_FILE } from '../model/artifact.ts';
+import type { HybridConfigInput } from '../model/config.ts';
+import { createModel, type HybridModel } from '../model/hybrid-model.ts';
+import { TfjsPredictor } from '../model/predictor.ts';
+import { evaluate, fit, restoreSnapshot, takeSnapshot, type Dataset } from '../model/train.ts';
 import type { PreparedData } from './dataset.ts';
 import type { CliIo } from './io.ts';
 import type { DataProvenance, LoadedModel } from './model-dir.ts';
+import { ProgressBar } from './progress.ts';
 import type { TrainOptions } from './train.ts';
 
 export interface HybridFitRequest {
   data: PreparedData;
   spec: ModelSpec;
-  config: { dModel: number; lstm?: Record<string, unknown>; transformer?: { layers?: number; heads?: number; ffn?: number | null }; revin?: boolean };
+  config: HybridConfigInput;
   epochs: number;
   batchSize: number;
   lr: number;
   patience: number;
+  /** Evenly spaced subset of the training windows (all when absent). */
   maxTrainWindows?: number;
   maxValWindows: number;
   seed: number;
   backend: string;
+  /** Initialise the linear skip from the least-squares fit (default true). */
+  warmStart?: boolean;
   /** Stop training (keeping the best weights so far) after this long. */
   timeBudgetMs?: number;
   io: CliIo;
@@ -30,15 +53,167 @@ export interface HybridFitRequest {
 
 export interface HybridFitSummary extends Record<string, unknown> {
   epochsRun: number;
+  /** 0 = no epoch beat the starting (warm-start) weights on validation loss; they were kept. */
   bestEpoch: number;
+  steps: number;
   trainWindowsUsed: number;
-  stoppedBy?: string;
+  valWindowsUsed: number;
+  /** Validation pinball loss before training and of the weights kept. */
+  initialValLoss: number;
+  bestValLoss: number;
+  valLosses: number[];
+  trainLosses: number[];
+  stoppedBy: 'epochs' | 'patience' | 'time budget';
+  backend: string;
+  parameters: number;
+  seconds: number;
 }
 
 export interface FittedHybrid {
   predictor: Predictor;
   summary: HybridFitSummary;
-  save(dir: string, provenance: DataProvenance): Promise<void>;
+  /** Save as an artifact directory (atomically replacing one that is there). */
+  save(dir: string, provenance: DataProvenance, normalisation: ZScoreStats): Promise<void>;
+}
+
+/** Evenly spaced subset of start rows (keeps the whole span covered). */
+function spread(first: number, last: number, max: number | undefined): Int32Array {
+  const all = windowStarts(first, last);
+  if (max === undefined || all.length <= max) return all;
+  const out = new Int32Array(max);
+  for (let i = 0; i < max; i++) out[i] = all[Math.floor((i * all.length) / max)];
+  return out;
+}
+
+export async function fitHybrid(req: HybridFitRequest): Promise<FittedHybrid> {
+  const t0 = performance.now();
+  const { data, spec, io } = req;
+  const backend = await initBackend({ prefer: req.backend as BackendPreference });
+  const targetIndex = spec.targets.map((t) => spec.features.indexOf(t));
+  const shape = { window: spec.window, horizon: spec.horizon, features: spec.features.length, targetIndex };
+  const toDataset = (starts: Int32Array): Dataset => {
+    const ws = makeWindows(data.values, shape, starts);
+    return { x: ws.x, y: ws.y, n: ws.n };
+  };
+  const train = toDataset(spread(data.ranges.train.first, data.ranges.train.last, req.maxTrainWindows));
+  const val = toDataset(spread(data.ranges.val.first, data.ranges.val.last, req.maxValWindows));
+  const warm = req.warmStart ?? true;
+
+  const model = createModel(req.config, spec, req.seed);
+  const budget = new AbortController();
+  const onUserAbort = (): void => budget.abort(io.signal?.reason);
+  io.signal?.addEventListener('abort', onUserAbort, { once: true });
+  const timer = req.timeBudgetMs === undefined ? null : setTimeout(() => budget.abort(new Error('time budget')), req.timeBudgetMs);
+  let start: tf.Tensor[] | null = null;
+  try {
+    if (warm) warmStartLinearSkip(model, data, spec);
+    const initialValLoss = evaluate(model, val).pinball;
+    start = takeSnapshot(model);
+    io.stderr.write(
+      `train: hybrid ${model.parameterCount()} parameters on ${backend.name}; ${train.n} train / ${val.n} val windows; ` +
+        `val pinball before training ${initialValLoss.toFixed(4)}${warm ? ' (linear skip warm-started by least squares)' : ''}\n`,
+    );
+    const batchSize = Math.min(req.batchSize, train.n);
+    const stepsPerEpoch = Math.ceil(train.n / batchSize);
+    const bar = new ProgressBar(io, 'train', req.epochs * stepsPerEpoch, { unit: 'steps' });
+    const res = await fit(model, train, {
+      epochs: req.epochs,
+      batchSize,
+      val,
+      earlyStoppingPatience: req.patience,
+      lr: req.lr,
+      seed: req.seed,
+      signal: budget.signal,
+      onProgress: (p) => {
+        bar.update((p.epoch - 1) * p.stepsPerEpoch + p.step, { epoch: `${p.epoch}/${p.epochs}`, loss: p.loss });
+        if (p.valLoss !== undefined) bar.log(`epoch ${p.epoch}: train loss ${p.loss.toFixed(4)}, val pinball ${p.valLoss.toFixed(4)}`);
+      },
+    });
+    if (io.signal?.aborted) throw io.signal.reason;
+    let bestEpoch = res.bestEpoch;
+    let bestValLoss = res.bestValLoss;
+    if (!(bestValLoss < initialValLoss)) {
+      // No epoch beat the starting point on held-out data: keep the starting weights.
+      restoreSnapshot(model, start);
+      bestEpoch = 0;
+      bestValLoss = initialValLoss;
+    }
+    bar.finish({ 'best val': bestValLoss });
+    const summary: HybridFitSummary = {
+      epochsRun: res.epochsRun,
+      bestEpoch,
+      steps: res.steps,
+      trainWindowsUsed: train.n,
+      valWindowsUsed: val.n,
+      initialValLoss,
+      bestValLoss,
+      valLosses: res.valLosses,
+      trainLosses: res.trainLosses,
+      stoppedBy: res.stopReason === 'aborted' ? 'time budget' : res.stopReason === 'early-stopped' ? 'patience' : 'epochs',
+      backend: backend.name,
+      parameters: model.parameterCount(),
+      seconds: (performance.now() - t0) / 1000,
+      warmStart: warm,
+      config: model.config,
+      lr: req.lr,
+      batchSize,
+      stepsPerSecond: res.stepsPerSecond,
+    };
+    const version = `hybrid-${new Date().toISOString()}`;
+    return {
+      predictor: new TfjsPredictor(model, { version, backend: backend.name }),
+      summary,
+      save: async (dir, provenance, normalisation) => {
+        await saveArtifact(dir, model, {
+          version,
+          normalisation: { method: 'zscore', mean: normalisation.mean, std: normalisation.std },
+          training: { ...summary, epochs: summary.epochsRun, data: provenance },
+        });
+      },
+    };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  } finally {
+    if (timer) clearTimeout(timer);
+    io.signal?.removeEventListener('abort', onUserAbort);
+    if (start) tf.dispose(start);
+  }
+}
+
+/**
+ * Set the linear skip to the least-squares NLinear solution. NLinear forecasts
+ * last + b + Σ_w (x_w − last)·A[w,h] = Σ_w x_w·A'[w,h] + b with A' = A plus (1 − Σ_w A[w,h]) on
+ * the last row; A' columns sum to 1, so under RevIN ((x − μ)/σ in, ·σ + μ out) the same kernel
+ * gives the same forecast. The small bias b is dropped with RevIN (it would scale with σ).
+ */
+export function warmStartLinearSkip(model: HybridModel, data: PreparedData, spec: ModelSpec): void {
+  const { window: w, horizon: h } = spec;
+  const fit = fitLinearBaseline({
+    values: data.values,
+    features: spec.features,
+    targets: spec.targets,
+    window: w,
+    horizon: h,
+    quantiles: [0.5],
+    fitStarts: windowStarts(data.ranges.train.first, data.ranges.train.last),
+    calibrationStarts: new Int32Array(0),
+  });
+  const kernel = new Float32Array(w * h);
+  for (let k = 0; k < h; k++) {
+    let sum = 0;
+    for (let i = 0; i < w; i++) {
+      kernel[i * h + k] = fit.weights[i * h + k];
+      sum += fit.weights[i * h + k];
+    }
+    kernel[(w - 1) * h + k] += 1 - sum;
+  }
+  const bias = new Float32Array(h);
+  if (!model.config.revin) for (let k = 0; k < h; k++) bias[k] = fit.weights[w * h + k];
+  const weights = model.getWeights();
+  weights['linear_skip/kernel'] = { shape: [w, h], data: kernel };
+  weights['linear_skip/bias'] = { shape: [h], data: bias };
+  model.setWeights(weights);
 }
 
 export interface HybridTrainInput {
@@ -49,18 +224,57 @@ export interface HybridTrainInput {
   io: CliIo;
 }
 
-function notYet(): TickcastError {
-  return new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, 'the hybrid model is not wired into the CLI in this build; use --arch linear');
+/** `tickcast train --arch hybrid`: fit, save the artifact to --out, summarise. */
+export async function trainHybrid(input: HybridTrainInput): Promise<Record<string, unknown>> {
+  const { opts, data, io } = input;
+  const fitted = await fitHybrid({
+    data,
+    spec: { window: opts.window, horizon: opts.horizon, features: data.table.features, targets: data.table.targets, quantiles: input.quantiles },
+    config: {
+      dModel: opts['d-model'],
+      lstm: { hiddenSize: opts['hidden-size'] ?? null, numLayers: opts['lstm-layers'], dropout: opts.dropout },
+      transformer: { layers: opts['transformer-layers'], heads: opts.heads, ffn: opts.ffn ?? null },
+      revin: !opts['no-revin'],
+    },
+    epochs: opts.epochs,
+    batchSize: opts['batch-size'],
+    lr: opts.lr,
+    patience: opts.patience,
+    maxTrainWindows: opts['max-train-windows'],
+    maxValWindows: opts['max-val-windows'],
+    seed: opts.seed,
+    backend: opts.backend,
+    warmStart: !opts['no-warm-start'],
+    timeBudgetMs: opts['time-budget-min'] === undefined ? undefined : opts['time-budget-min'] * 60_000,
+    io,
+  });
+  try {
+    await fitted.save(opts.out, input.provenance, data.stats);
+    return { arch: 'hybrid', ...fitted.summary };
+  } finally {
+    await fitted.predictor.dispose();
+  }
 }
 
-export async function fitHybrid(_req: HybridFitRequest): Promise<FittedHybrid> {
-  throw notYet();
+/** True when `dir` holds a src/model artifact (model.json). */
+export async function isHybridModelDir(dir: string): Promise<boolean> {
+  return stat(join(dir, MANIFEST_FILE)).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
-export async function trainHybrid(_input: HybridTrainInput): Promise<Record<string, unknown>> {
-  throw notYet();
-}
-
-export async function loadHybridModel(_dir: string): Promise<LoadedModel> {
-  throw notYet();
+/** Open a src/model artifact directory; statistics and provenance come from its manifest. */
+export async function loadHybridModel(dir: string): Promise<LoadedModel> {
+  const backend = await initBackend({ prefer: 'auto' });
+  const { manifest, model } = await loadArtifact(dir);
+  const n = manifest.normalisation;
+  const data = (manifest.training as { data?: DataProvenance }).data ?? null;
+  return {
+    kind: 'hybrid',
+    dir,
+    predictor: new TfjsPredictor(model, { version: manifest.version, backend: backend.name }),
+    normalisation: n ? { columns: [...manifest.spec.features], mean: n.mean, std: n.std } : null,
+    data,
+  };
 }

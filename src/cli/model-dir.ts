@@ -31,8 +31,8 @@ export interface LoadedModel {
   kind: 'linear' | 'hybrid';
   dir: string;
   predictor: Predictor;
-  /** Training-span statistics of every model feature, in spec.features order. */
-  normalisation: ZScoreStats;
+  /** Training-span statistics of every model feature; null when the artifact has none (backtest refits them). */
+  normalisation: ZScoreStats | null;
   data: DataProvenance | null;
 }
 

@@ -42,6 +42,8 @@ export const TRAIN_OPTIONS = {
   heads: { type: 'number', default: 4, integer: true, min: 1, help: 'attention heads (hybrid)' },
   ffn: { type: 'number', integer: true, min: 1, help: 'Transformer feed-forward width (hybrid; default 2 * d-model)' },
   'no-revin': { type: 'boolean', help: 'turn off per-window instance normalisation (hybrid)' },
+  'no-warm-start': { type: 'boolean', help: 'start the linear skip as "repeat last value" instead of the least-squares fit (hybrid)' },
+  'time-budget-min': { type: 'number', min: 0, help: 'stop training after this many minutes, keeping the best weights (hybrid)' },
   backend: { type: 'string', default: 'auto', help: 'tfjs backend: auto, tfjs-node-gpu, tfjs-node, wasm or cpu (hybrid)', placeholder: 'name' },
   seed: { type: 'number', default: 42, integer: true, help: 'random seed (weights, shuffling)' },
   ridge: { type: 'number', default: 1e-4, min: 0, help: 'ridge penalty, relative to the mean diagonal of XᵀX (linear)' },

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -125,6 +125,12 @@ describe('tickcast CLI', () => {
     const missing = captureIo();
     assert.equal(await runCli(['backtest', '--data', fixture('five-minute.csv'), '--model', join(dir, 'none')], missing), 66);
     assert.match(missing.err(), /no model directory at .*tickcast train/);
+
+    const empty = join(dir, 'empty');
+    await mkdir(empty);
+    const none = captureIo();
+    assert.equal(await runCli(['backtest', '--data', fixture('five-minute.csv'), '--model', empty], none), 78);
+    assert.match(none.err(), /holds no model \(model.json or linear-baseline.json\); train one/);
 
     await writeFile(join(out, 'linear-baseline.json'), '{"format":"tickcast-linear-baseline","formatVersion":1,"model":{"weights":[1]}}');
     const corrupt = captureIo();
