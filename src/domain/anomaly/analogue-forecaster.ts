@@ -5,7 +5,7 @@
  * `neighbours` closest stretches are the forecast (median = p50). No training, no assumption of a
  * period, so daily cycles, square waves and plateaus are all "seen before" once they repeat.
  *
- * Cost per tick: O(historyTicks × context) multiply-adds (1024 × 6 ≈ 6k), memory: one
+ * Cost per tick: O(historyTicks × context) multiply-adds (512 × 4 ≈ 2k with the defaults), memory: one
  * Float64Array(historyTicks) per series.
  */
 export class AnalogueForecaster {
@@ -18,6 +18,10 @@ export class AnalogueForecaster {
     private readonly capacity: number,
     private readonly context: number,
     private readonly neighbours: number,
+    /** Skip candidate stretches ending within this many ticks of the present (trivial matches). */
+    private readonly exclude = 0,
+    /** Compare shapes, not levels: each stretch minus its own last value; forecast = last + Δ. */
+    private readonly relative = false,
   ) {
     this.buf = new Float64Array(capacity);
     this.bestD = new Float64Array(neighbours);
@@ -44,7 +48,7 @@ export class AnalogueForecaster {
     const m = this.context;
     // Candidate stretches end at j-1 and are followed by j; j ranges over [m, size-1], and the
     // stretch that ends at the present (size-1) is the query, so its successor is unknown.
-    if (size < m + this.neighbours + 1) return null;
+    if (size < m + this.neighbours + 1 + this.exclude) return null;
     const start = this.n > this.capacity ? this.n % this.capacity : 0;
     const cap = this.capacity;
     const buf = this.buf;
@@ -52,17 +56,20 @@ export class AnalogueForecaster {
     const k = this.neighbours;
     this.bestD.fill(Infinity);
     let worst = 0; // index in best* of the largest distance kept
-    for (let j = m; j < size; j++) {
+    const qLast = buf[(start + size - 1) % cap];
+    const end = size - this.exclude;
+    for (let j = m; j < end; j++) {
       let d = 0;
       const base = j - m;
+      const off = this.relative ? buf[(start + j - 1) % cap] - qLast : 0;
       for (let c = 0; c < m; c++) {
-        const diff = buf[(start + base + c) % cap] - buf[(start + qBase + c) % cap];
+        const diff = buf[(start + base + c) % cap] - off - buf[(start + qBase + c) % cap];
         d += diff * diff;
         if (d >= this.bestD[worst]) break;
       }
       if (d < this.bestD[worst]) {
         this.bestD[worst] = d;
-        this.bestV[worst] = buf[(start + j) % cap];
+        this.bestV[worst] = buf[(start + j) % cap] - off;
         worst = 0;
         for (let i = 1; i < k; i++) if (this.bestD[i] > this.bestD[worst]) worst = i;
       }

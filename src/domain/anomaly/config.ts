@@ -24,6 +24,10 @@ export interface AnomalyConfig {
   historyTicks: number;
   /** Context length (ticks) compared between the present and past analogues. */
   contextTicks: number;
+  /** Candidate stretches ending this close to the present are skipped (0: the previous step may match). */
+  excludeRecentTicks: number;
+  /** Compare stretches by shape (each minus its last value) instead of by level. */
+  relativeContext: boolean;
   /** Number of analogues whose successors form the fallback forecast. */
   neighbours: number;
   /** Smoothing of the forecaster's own absolute error (EW mean), the error scale. */
@@ -49,9 +53,13 @@ export interface AnomalyConfig {
    * on all of them. 0 disables.
    */
   refractoryTicks: number;
+  /** Exponent of the damping factor (1 − recent max). */
+  refractoryPower: number;
   /** Series tracked at once; the least recently observed is forgotten beyond this. */
   maxSeries: number;
 }
+
+type NumericKey = { [K in keyof AnomalyConfig]: AnomalyConfig[K] extends number ? K : never }[keyof AnomalyConfig];
 
 export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   warningThreshold: 0.4,
@@ -62,8 +70,10 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   recoveryTicks: 5,
   resolveBelow: 0.2,
   learningTicks: 300,
-  historyTicks: 1024,
-  contextTicks: 6,
+  historyTicks: 512,
+  contextTicks: 4,
+  excludeRecentTicks: 0,
+  relativeContext: false,
   neighbours: 5,
   errorAlpha: 0.05,
   rawScale: 3,
@@ -76,6 +86,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   likelihoodMinStd: 0.0173,
   rangeTolerance: 0.05,
   refractoryTicks: 50,
+  refractoryPower: 1,
   maxSeries: 10_000,
 });
 
@@ -83,15 +94,15 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
 export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Readonly<AnomalyConfig> {
   const c: AnomalyConfig = { ...DEFAULT_ANOMALY_CONFIG, ...overrides };
   const errs: string[] = [];
-  const unit = (k: keyof AnomalyConfig): void => {
+  const unit = (k: NumericKey): void => {
     const v = c[k];
     if (!(v >= 0 && v <= 1)) errs.push(`${k} must be in [0, 1]; got ${v}`);
   };
-  const posInt = (k: keyof AnomalyConfig, min = 1): void => {
+  const posInt = (k: NumericKey, min = 1): void => {
     const v = c[k];
     if (!Number.isInteger(v) || v < min) errs.push(`${k} must be an integer ≥ ${min}; got ${v}`);
   };
-  const nonNeg = (k: keyof AnomalyConfig): void => {
+  const nonNeg = (k: NumericKey): void => {
     const v = c[k];
     if (!(Number.isFinite(v) && v >= 0)) errs.push(`${k} must be a finite number ≥ 0; got ${v}`);
   };
@@ -99,9 +110,12 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   (['debounceN', 'debounceM', 'recoveryTicks', 'contextTicks', 'neighbours', 'likelihoodShortTicks', 'maxSeries'] as const).forEach((k) => posInt(k));
   posInt('learningTicks', 0);
   posInt('refractoryTicks', 0);
+  posInt('excludeRecentTicks', 0);
+  if (!(c.refractoryPower > 0)) errs.push(`refractoryPower must be > 0; got ${c.refractoryPower}`);
   posInt('historyTicks', 16);
   posInt('likelihoodLongTicks', 16);
   (['cooldownMs', 'rawFloor', 'rangeTolerance'] as const).forEach(nonNeg);
+  if (typeof c.relativeContext !== 'boolean') errs.push(`relativeContext must be a boolean; got ${String(c.relativeContext)}`);
   if (!(c.rawScale > 0)) errs.push(`rawScale must be > 0; got ${c.rawScale}`);
   if (!(c.bandZ > 0)) errs.push(`bandZ must be > 0; got ${c.bandZ}`);
   if (!(c.errorAlpha > 0 && c.errorAlpha <= 1)) errs.push(`errorAlpha must be in (0, 1]; got ${c.errorAlpha}`);
@@ -109,8 +123,8 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   if (c.resolveBelow > c.warningThreshold) errs.push(`resolveBelow (${c.resolveBelow}) must be ≤ warningThreshold (${c.warningThreshold})`);
   if (c.debounceN > c.debounceM) errs.push(`debounceN (${c.debounceN}) must be ≤ debounceM (${c.debounceM})`);
   if (c.debounceM > 32) errs.push(`debounceM must be ≤ 32 (kept as a bit mask); got ${c.debounceM}`);
-  if (c.learningTicks < c.contextTicks + c.neighbours + 1) errs.push(`learningTicks (${c.learningTicks}) must be ≥ contextTicks + neighbours + 1 so every alert has a fallback expectation`);
-  if (c.contextTicks + c.neighbours + 2 > c.historyTicks) errs.push(`historyTicks (${c.historyTicks}) must exceed contextTicks + neighbours + 2`);
+  if (c.learningTicks < c.contextTicks + c.neighbours + c.excludeRecentTicks + 1) errs.push(`learningTicks (${c.learningTicks}) must be ≥ contextTicks + neighbours + 1 so every alert has a fallback expectation`);
+  if (c.contextTicks + c.neighbours + c.excludeRecentTicks + 2 > c.historyTicks) errs.push(`historyTicks (${c.historyTicks}) must exceed contextTicks + neighbours + 2`);
   if (errs.length > 0) {
     throw new TickcastError(ErrorCodes.CONFIG_INVALID, `invalid anomaly config: ${errs.join('; ')}`, { details: { errors: errs } });
   }

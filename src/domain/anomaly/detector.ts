@@ -65,7 +65,7 @@ class SeriesState {
 
   constructor(c: Readonly<AnomalyConfig>) {
     this.recent = new Float64Array(Math.max(1, c.refractoryTicks));
-    this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours);
+    this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours, c.excludeRecentTicks, c.relativeContext);
     this.likelihood = new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd);
     this.alert = new AlertState(c);
   }
@@ -162,7 +162,7 @@ export class AnomalyDetector {
       const rt = s.recent;
       for (let i = 0; i < rt.length; i++) if (rt[i] > recent) recent = rt[i];
       rt[s.ticks % rt.length] = level;
-      score = level * (1 - recent);
+      score = level * (1 - recent) ** c.refractoryPower;
     }
     s.lastScore = score;
     const t = s.alert.step(score, level, tsMs);

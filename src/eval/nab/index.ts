@@ -8,3 +8,4 @@ export {
   parseDataCsv, readDataCsv, parseResultsCsv, formatResultsCsv, writeResultsCsv, readWindows,
   listCorpusFiles, type NabRow,
 } from './io.ts';
+export { detectRows, nabTimestampMs, type PipelineDetect } from './detect.ts';

@@ -114,8 +114,8 @@ test('model view: a value outside a narrow band scores higher than the same valu
 
 test('firing events carry the expectation they were judged against and their basis', () => {
   const det = new AnomalyDetector({ rangeTolerance: 0 });
-  const xs = cycle(1000, 1, 2);
-  xs[900] += 30;
+  const xs = cycle(3000, 1, 2);
+  xs[2500] += 30;
   let ev: AnomalyEvent | undefined;
   xs.forEach((v, i) => {
     const p50 = 50 + 20 * Math.sin((2 * Math.PI * i) / 288);
@@ -124,9 +124,10 @@ test('firing events carry the expectation they were judged against and their bas
   });
   assert.ok(ev);
   assert.equal(ev.basis, 'model');
-  const p50 = 50 + 20 * Math.sin((2 * Math.PI * ev.tsMs) / STEP / 288);
+  const at = ev.tsMs / STEP;
+  const p50 = 50 + 20 * Math.sin((2 * Math.PI * at) / 288);
   assert.deepEqual(ev.expected, { lower: p50 - 1.28, p50, upper: p50 + 1.28 });
-  assert.ok(ev.tsMs >= 900 * STEP && ev.tsMs <= 902 * STEP, `fired at tick ${ev.tsMs / STEP}`);
+  assert.ok(ev.tsMs >= 2500 * STEP && ev.tsMs <= 2502 * STEP, `fired at tick ${ev.tsMs / STEP}`);
 });
 
 test('state is bounded: forget() drops a series, maxSeries evicts the least recently observed', () => {

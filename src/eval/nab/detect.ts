@@ -1,0 +1,26 @@
+/**
+ * Detector-only NAB run: stream one file's rows through `AnomalyDetector.observe` tick by tick,
+ * in file order, with no model expectation (the detector's own fallback forecaster). The service
+ * path (window store → micro-batcher → model → detector) plugs in through `PipelineDetect`.
+ */
+import { AnomalyDetector, type AnomalyConfig } from '../../domain/anomaly/index.ts';
+import type { NabRow } from './io.ts';
+
+/** NAB's naive "YYYY-MM-DD HH:MM:SS" read as UTC epoch ms (event time for the detector's cooldowns). */
+export function nabTimestampMs(ts: string): number {
+  return Date.parse(ts.trim().replace(' ', 'T') + 'Z');
+}
+
+/**
+ * Contract for the service code path (provided by the pipeline, see docs/anomaly.md): score the
+ * rows of one file as one series, one tick at a time, and return one score in [0, 1] per row.
+ */
+export type PipelineDetect = (rows: readonly NabRow[], series: string) => Promise<number[]>;
+
+/** Scores for one file from a fresh detector (no state shared between files). */
+export function detectRows(rows: readonly NabRow[], config: Partial<AnomalyConfig> = {}, series = 'nab'): number[] {
+  const det = new AnomalyDetector(config);
+  const out = new Array<number>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = det.observe(series, nabTimestampMs(rows[i].timestamp), rows[i].value, null).score;
+  return out;
+}
