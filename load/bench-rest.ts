@@ -95,20 +95,23 @@ async function main() {
   const batchHist = app.metrics.registry.getSingleMetric('tickcast_batch_size') as unknown as {
     get(): Promise<{ values: { metricName?: string; value: number; labels: Record<string, string | number> }[] }>;
   };
-  const batchTotals = async () => {
-    const m = await batchHist.get();
-    const sum = m.values.find((x) => x.metricName === 'tickcast_batch_size_sum')?.value ?? 0;
-    const count = m.values.find((x) => x.metricName === 'tickcast_batch_size_count')?.value ?? 0;
-    const buckets = m.values.filter((x) => x.metricName === 'tickcast_batch_size_bucket').map((x) => [String(x.labels.le), x.value] as const);
-    return { sum, count, buckets };
+  const inferHist = app.metrics.registry.getSingleMetric('tickcast_inference_seconds') as unknown as typeof batchHist;
+  const sumCount = async (h: typeof batchHist, name: string) => {
+    const m = await h.get();
+    return {
+      sum: m.values.find((x) => x.metricName === `${name}_sum`)?.value ?? 0,
+      count: m.values.find((x) => x.metricName === `${name}_count`)?.value ?? 0,
+      buckets: m.values.filter((x) => x.metricName === `${name}_bucket`).map((x) => [String(x.labels.le), x.value] as const),
+    };
   };
+  const batchTotals = async () => ({ ...(await sumCount(batchHist, 'tickcast_batch_size')), inferSeconds: (await sumCount(inferHist, 'tickcast_inference_seconds')).sum });
 
   // warm-up (JIT, model first calls)
   await cannon(`${base}/v1/predict`, body, 8, 'warmup');
 
   const rows: string[] = [];
-  rows.push('| connections | trivial req/s | trivial p50 / p99 ms | predict req/s | predict p50 / p99 ms | ratio (req/s) | mean batch | batches | non-2xx |');
-  rows.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  rows.push('| connections | trivial req/s | trivial p50 / p99 ms | predict req/s | predict p50 / p99 ms | ratio (req/s) | mean batch | batches | model ms/batch | non-2xx |');
+  rows.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const c of CONNECTIONS) {
     const t = await cannon(trivialUrl, body, c, 'trivial');
     const before = await batchTotals();
@@ -116,6 +119,7 @@ async function main() {
     const after = await batchTotals();
     const batches = after.count - before.count;
     const meanBatch = batches > 0 ? (after.sum - before.sum) / batches : 0;
+    const modelMs = batches > 0 ? ((after.inferSeconds - before.inferSeconds) * 1000) / batches : 0;
     const dist = after.buckets
       .map(([le, n], i) => [le, n - (before.buckets[i]?.[1] ?? 0)] as const)
       .map(([le, n], i, arr) => [le, n - (i > 0 ? arr[i - 1][1] : 0)] as const)
@@ -124,9 +128,9 @@ async function main() {
       .join(' ');
     console.log(
       `c=${String(c).padStart(2)}  trivial ${t.rps.toFixed(0).padStart(6)} req/s p50 ${t.p50} ms p99 ${t.p99} ms | predict ${p.rps.toFixed(0).padStart(5)} req/s p50 ${p.p50} ms p99 ${p.p99} ms ` +
-        `(${p.ok} ok, ${p.non2xx} non-2xx, ${p.errors} errors) | ratio ${(p.rps / t.rps).toFixed(3)} | batches ${batches}, mean ${meanBatch.toFixed(1)} windows [${dist}]`,
+        `(${p.ok} ok, ${p.non2xx} non-2xx, ${p.errors} errors) | ratio ${(p.rps / t.rps).toFixed(3)} | batches ${batches}, mean ${meanBatch.toFixed(1)} windows [${dist}], model ${modelMs.toFixed(1)} ms/batch`,
     );
-    rows.push(`| ${c} | ${t.rps.toFixed(0)} | ${t.p50} / ${t.p99} | ${p.rps.toFixed(0)} | ${p.p50} / ${p.p99} | ${(p.rps / t.rps).toFixed(3)} | ${meanBatch.toFixed(1)} | ${batches} | ${p.non2xx + p.errors} |`);
+    rows.push(`| ${c} | ${t.rps.toFixed(0)} | ${t.p50} / ${t.p99} | ${p.rps.toFixed(0)} | ${p.p50} / ${p.p99} | ${(p.rps / t.rps).toFixed(3)} | ${meanBatch.toFixed(1)} | ${batches} | ${modelMs.toFixed(1)} | ${p.non2xx + p.errors} |`);
   }
   console.log('\n' + rows.join('\n'));
   await trivial.close();
