@@ -158,6 +158,7 @@ test('objects that need a CRD or are optional are behind a values switch', () =>
     'keda.yaml': '.Values.autoscaling.keda.enabled',
     'hpa.yaml': '.Values.autoscaling.hpa.enabled',
     'pdb.yaml': '.Values.podDisruptionBudget.enabled',
+    'grafana-dashboard.yaml': '.Values.grafanaDashboard.enabled',
   };
   for (const [file, guard] of Object.entries(gated)) {
     const text = read(`helm/tickcast/templates/${file}`);
@@ -190,4 +191,9 @@ test('templates and values set only environment names the config loader accepts'
   const all = templates.map((t) => t.text).join('\n') + read('helm/tickcast/values.yaml');
   assert.ok(all.includes('TICKCAST_CONFIG_FILE'));
   assert.deepEqual(unknownTickcastEnv(all), []);
+});
+
+test("the chart's Grafana dashboard is the same file as the compose stack's", () => {
+  assert.equal(read('helm/tickcast/dashboards/tickcast.json'), read('deploy/grafana/dashboards/tickcast.json'),
+    'copy deploy/grafana/dashboards/tickcast.json to helm/tickcast/dashboards/tickcast.json');
 });

@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { parseAllDocuments, stringify as toYaml } from 'yaml';
 import { loadConfig } from '../../../src/config/load.ts';
 import { configSchema } from '../../../src/config/schema.ts';
-import { CHART, ROOT, readYaml } from './repo.ts';
+import { CHART, ROOT, read, readYaml } from './repo.ts';
 
 const GOPATH = '/usr/share/gocode';
 const haveGo = spawnSync('go', ['version']).status === 0 && existsSync(join(GOPATH, 'src/github.com/Masterminds/sprig')) && existsSync(join(GOPATH, 'src/sigs.k8s.io/yaml'));
@@ -209,6 +209,16 @@ test('HPA fallback is capped at the partition count; objectStore adds the sync i
   assert.equal(init.securityContext.readOnlyRootFilesystem, true);
   assert.ok(pod.volumes.find((v: any) => v.name === 'models').emptyDir);
   assert.ok(!kinds(os).includes('PersistentVolumeClaim'));
+});
+
+test('grafanaDashboard.enabled ships the dashboard JSON in a sidecar-labelled ConfigMap', { skip }, () => {
+  const r = render({ grafanaDashboard: { enabled: true, annotations: { grafana_folder: 'tickcast' } } });
+  assert.ok(r.ok, r.error);
+  const cm = r.docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'tickcast-dashboard');
+  assert.ok(cm, 'dashboard ConfigMap');
+  assert.equal(cm.metadata.labels.grafana_dashboard, '1');
+  assert.equal(cm.metadata.annotations.grafana_folder, 'tickcast');
+  assert.deepEqual(JSON.parse(cm.data['tickcast.json']), JSON.parse(read('deploy/grafana/dashboards/tickcast.json')));
 });
 
 test('grace period follows config.shutdown.graceMs and lifecycle.preStopSleepSeconds', { skip }, () => {

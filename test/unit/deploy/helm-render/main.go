@@ -6,8 +6,9 @@
 // sprig's TxtFuncMap without env/expandenv, Helm's include/tpl/required/toYaml/fromYaml/toJson/
 // fromJson/lookup, templates named "<chart>/templates/<file>", "<no value>" blanked, values read
 // with sigs.k8s.io/yaml (numbers are float64, as in Helm) and coalesced with -f overrides.
-// Not covered: subcharts, .Files content, .Capabilities beyond the kube version, schema validation
-// (the TypeScript tests validate values.schema.json with ajv).
+// .Files.Get reads chart files outside templates/. Not covered: subcharts, .Files.Glob/AsConfig,
+// .helmignore, .Capabilities beyond the kube version, schema validation (the TypeScript tests
+// validate values.schema.json with ajv).
 //
 // Usage: helm-render <chartDir> [-f override.yaml]... [-n namespace] [-r release]
 // Prints {"files": {"<chart>/templates/<file>": "<rendered>"}} on success; exit 1 with the
@@ -56,6 +57,35 @@ func coalesce(dst, src map[string]interface{}) map[string]interface{} {
 		}
 	}
 	return dst
+}
+
+// chartFiles is .Files: chart files outside templates/, by path relative to the chart root.
+type chartFiles map[string][]byte
+
+// Get returns a file's content, or "" when it does not exist (as Helm does).
+func (f chartFiles) Get(name string) string { return string(f[name]) }
+
+func readChartFiles(chartDir string) (chartFiles, error) {
+	files := chartFiles{}
+	err := filepath.WalkDir(chartDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(chartDir, path)
+		if d.IsDir() {
+			if rel == "templates" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files[filepath.ToSlash(rel)] = b
+		return nil
+	})
+	return files, err
 }
 
 func toYAML(v interface{}) string {
@@ -133,6 +163,10 @@ func main() {
 			die(err)
 		}
 		values = coalesce(values, o)
+	}
+	files, err := readChartFiles(chartDir)
+	if err != nil {
+		die(err)
 	}
 	chartName, _ := chartMeta["name"].(string)
 	chart := map[string]interface{}{}
@@ -219,7 +253,7 @@ func main() {
 			"Release":      map[string]interface{}{"Name": release, "Namespace": namespace, "Service": "Helm", "IsInstall": true, "IsUpgrade": false, "Revision": 1},
 			"Capabilities": map[string]interface{}{"KubeVersion": map[string]interface{}{"Version": "v1.30.0", "Major": "1", "Minor": "30"}},
 			"Template":     map[string]interface{}{"Name": name, "BasePath": chartName + "/templates"},
-			"Files":        map[string]interface{}{},
+			"Files":        files,
 		}
 		var buf bytes.Buffer
 		if err := t.ExecuteTemplate(&buf, name, data); err != nil {
