@@ -24,10 +24,44 @@ interface DirTrace {
   hPrev: Float32Array;
 }
 
-/** rows [B,K] · m on the backend (far faster than a JS loop on wasm; m pre-transposed by the caller). */
-function matmulRows(rows: Float32Array, B: number, K: number, m: tf.Tensor2D): Float32Array {
+/**
+ * A right-hand matrix for the per-step product, kept both as a backend tensor and as JS data: tiny
+ * batches multiply in JS (a backend call costs more than ~10k multiply-adds), larger ones on the
+ * backend (SIMD matmul beats JS loops).
+ */
+interface StepMatrix {
+  t: tf.Tensor2D;
+  data: Float32Array;
+  k: number;
+  n: number;
+}
+
+function stepMatrix(t: tf.Tensor2D): StepMatrix {
+  return { t, data: t.dataSync() as Float32Array, k: t.shape[0], n: t.shape[1] };
+}
+
+/** Batches up to this size multiply in JS (measured break-even on wasm is around 4–8 rows). */
+const JS_MATMUL_MAX_ROWS = 4;
+
+/** rows [B,K] · m [K,N] (m pre-transposed by the caller where a transpose is needed). */
+function matmulRows(rows: Float32Array, B: number, K: number, m: StepMatrix): Float32Array {
+  if (B <= JS_MATMUL_MAX_ROWS) {
+    const N = m.n;
+    const out = new Float32Array(B * N);
+    const md = m.data;
+    for (let b = 0; b < B; b++) {
+      const oo = b * N;
+      for (let k = 0; k < K; k++) {
+        const v = rows[b * K + k];
+        if (v === 0) continue;
+        const mo = k * N;
+        for (let j = 0; j < N; j++) out[oo + j] += v * md[mo + j];
+      }
+    }
+    return out;
+  }
   const a = tf.tensor2d(rows, [B, K]);
-  const out = tf.matMul(a, m);
+  const out = tf.matMul(a, m.t);
   const data = out.dataSync() as Float32Array;
   a.dispose();
   out.dispose();
@@ -35,7 +69,7 @@ function matmulRows(rows: Float32Array, B: number, K: number, m: tf.Tensor2D): F
 }
 
 /** Run one direction's recurrence. xp: x·Kx + b for every (b,t), [B,W,4Hh]. Writes h into y. */
-function forwardDir(xp: Float32Array, kh: tf.Tensor2D, B: number, W: number, Hh: number, reverse: boolean, y: Float32Array, yStride: number, yOffset: number): DirTrace {
+function forwardDir(xp: Float32Array, kh: StepMatrix, B: number, W: number, Hh: number, reverse: boolean, y: Float32Array, yStride: number, yOffset: number): DirTrace {
   const G = 4 * Hh;
   const gates = new Float32Array(B * W * G);
   const tanhC = new Float32Array(B * W * Hh);
@@ -80,7 +114,7 @@ function forwardDir(xp: Float32Array, kh: tf.Tensor2D, B: number, W: number, Hh:
 }
 
 /** BPTT for one direction. dy: [B,W,yStride]. Returns dZ [B,W,4Hh] (gradient wrt pre-activations). */
-function backwardDir(tr: DirTrace, khT: tf.Tensor2D, dy: Float32Array, B: number, W: number, Hh: number, reverse: boolean, yStride: number, yOffset: number): Float32Array {
+function backwardDir(tr: DirTrace, khT: StepMatrix, dy: Float32Array, B: number, W: number, Hh: number, reverse: boolean, yStride: number, yOffset: number): Float32Array {
   const G = 4 * Hh;
   const dZ = new Float32Array(B * W * G);
   let dhNext: Float32Array | null = null; // [B,Hh]
@@ -148,7 +182,7 @@ function makeOp(dirs: number, Hh: number): LstmGradFn {
       const xpData = xp.dataSync() as Float32Array;
       xp.dispose();
       try {
-        return forwardDir(xpData, kh, B, W, Hh, d === 1, y, O, d * Hh);
+        return forwardDir(xpData, stepMatrix(kh), B, W, Hh, d === 1, y, O, d * Hh);
       } finally {
         kh.dispose();
       }
@@ -164,7 +198,7 @@ function makeOp(dirs: number, Hh: number): LstmGradFn {
       for (let d = 0; d < dirs; d++) {
         // Explicit transposes: transposed matmuls are very slow on wasm (see ./linalg.ts).
         const khT = ws[d].kernel.slice([I, 0], [Hh, G]).transpose() as tf.Tensor2D; // [4Hh,Hh]
-        const dZarr = backwardDir(traces[d], khT, dy, B, W, Hh, d === 1, O, d * Hh);
+        const dZarr = backwardDir(traces[d], stepMatrix(khT), dy, B, W, Hh, d === 1, O, d * Hh);
         khT.dispose();
         const dZ = tf.tensor2d(dZarr, [B * W, G]);
         const hPrevT = tf.tensor2d(traces[d].hPrev, [B * W, Hh]).transpose();
