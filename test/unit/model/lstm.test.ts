@@ -17,9 +17,10 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 describe('custom-gradient kernels agree with tfjs autodiff', () => {
   before(backend);
 
-  for (const dirs of [1, 2]) {
-    it(`JS-recurrence LSTM (${dirs === 2 ? 'bidirectional' : 'forward only'}): same outputs and gradients as the tf-op LSTM`, async () => {
-      const B = 3, W = 7, I = 5, Hh = 4;
+  // B=3 exercises the in-JS step product, B=6 the backend matmul one.
+  for (const [dirs, B] of [[1, 3], [2, 3], [1, 6], [2, 6]]) {
+    it(`JS-recurrence LSTM (${dirs === 2 ? 'bidirectional' : 'forward only'}, batch ${B}): same outputs and gradients as the tf-op LSTM`, async () => {
+      const W = 7, I = 5, Hh = 4;
       const x = tf.randomNormal([B, W, I], 0, 1, 'float32', 1) as tf.Tensor3D;
       const ws = Array.from({ length: dirs }, (_, d) => ({
         kernel: tf.randomNormal([I + Hh, 4 * Hh], 0, 0.5, 'float32', 10 + d),
