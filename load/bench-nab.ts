@@ -19,7 +19,7 @@
  * table), ANOMALY_CONFIG (JSON overrides, for experiments only — the reported figures use none).
  */
 import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -145,6 +145,7 @@ async function main(): Promise<void> {
   }
   references(ours);
   console.log(`\ndetector time per tick: ${((detMs * 1000) / ticks).toFixed(2)} µs; baseline loop (EW mean of |Δ|) ${((baseMs * 1000) / ticks).toFixed(3)} µs; ratio ${(detMs / Math.max(baseMs, 1e-6)).toFixed(0)}×${sink === -1 ? '' : ''}`);
+  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (timings on a shared machine are noisy; scores are deterministic)`);
 }
 
 await main();

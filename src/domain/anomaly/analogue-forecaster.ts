@@ -6,13 +6,15 @@
  * period, so daily cycles, square waves and plateaus are all "seen before" once they repeat.
  *
  * Cost per tick: O(historyTicks × context) multiply-adds (512 × 4 ≈ 2k with the defaults), memory: one
- * Float64Array(historyTicks) per series.
+ * Float64Array(2 × historyTicks) per series (each value is stored twice so that any stretch of the
+ * ring is contiguous: no modulo in the inner loop).
  */
 export class AnalogueForecaster {
   private readonly buf: Float64Array;
   private n = 0;
   private readonly bestD: Float64Array;
   private readonly bestV: Float64Array;
+  private readonly sorted: Float64Array;
 
   constructor(
     private readonly capacity: number,
@@ -23,9 +25,10 @@ export class AnalogueForecaster {
     /** Compare shapes, not levels: each stretch minus its own last value; forecast = last + Δ. */
     private readonly relative = false,
   ) {
-    this.buf = new Float64Array(capacity);
+    this.buf = new Float64Array(2 * capacity);
     this.bestD = new Float64Array(neighbours);
     this.bestV = new Float64Array(neighbours);
+    this.sorted = new Float64Array(neighbours);
   }
 
   /** Values seen (capped at the capacity). */
@@ -33,10 +36,9 @@ export class AnalogueForecaster {
     return Math.min(this.n, this.capacity);
   }
 
-  private at(i: number): number {
-    // i: 0 = oldest value kept
-    const start = this.n > this.capacity ? this.n % this.capacity : 0;
-    return this.buf[(start + i) % this.capacity];
+  /** Index in `buf` of the oldest value kept; buf[start + i] is the i-th oldest, i < size. */
+  private get start(): number {
+    return this.n > this.capacity ? this.n % this.capacity : 0;
   }
 
   /**
@@ -49,45 +51,75 @@ export class AnalogueForecaster {
     // Candidate stretches end at j-1 and are followed by j; j ranges over [m, size-1], and the
     // stretch that ends at the present (size-1) is the query, so its successor is unknown.
     if (size < m + this.neighbours + 1 + this.exclude) return null;
-    const start = this.n > this.capacity ? this.n % this.capacity : 0;
-    const cap = this.capacity;
+    const start = this.start;
     const buf = this.buf;
-    const qBase = size - m;
+    const q = start + size - m; // query stretch: buf[q .. q+m-1]
     const k = this.neighbours;
-    this.bestD.fill(Infinity);
+    const bestD = this.bestD;
+    const bestV = this.bestV;
+    bestD.fill(Infinity);
     let worst = 0; // index in best* of the largest distance kept
-    const qLast = buf[(start + size - 1) % cap];
+    const qLast = buf[start + size - 1];
     const end = size - this.exclude;
     for (let j = m; j < end; j++) {
       let d = 0;
-      const base = j - m;
-      const off = this.relative ? buf[(start + j - 1) % cap] - qLast : 0;
+      const base = start + j - m;
+      const off = this.relative ? buf[start + j - 1] - qLast : 0;
+      const limit = bestD[worst];
       for (let c = 0; c < m; c++) {
-        const diff = buf[(start + base + c) % cap] - off - buf[(start + qBase + c) % cap];
+        const diff = buf[base + c] - off - buf[q + c];
         d += diff * diff;
-        if (d >= this.bestD[worst]) break;
+        if (d >= limit) break;
       }
-      if (d < this.bestD[worst]) {
-        this.bestD[worst] = d;
-        this.bestV[worst] = buf[(start + j) % cap] - off;
+      if (d < limit) {
+        bestD[worst] = d;
+        bestV[worst] = buf[start + j] - off;
         worst = 0;
-        for (let i = 1; i < k; i++) if (this.bestD[i] > this.bestD[worst]) worst = i;
+        for (let i = 1; i < k; i++) if (bestD[i] > bestD[worst]) worst = i;
       }
     }
-    const vals = Array.from(this.bestV).sort((a, b) => a - b);
-    const p50 = vals.length % 2 ? vals[(vals.length - 1) / 2] : (vals[vals.length / 2 - 1] + vals[vals.length / 2]) / 2;
-    const dev = vals.map((v) => Math.abs(v - p50)).sort((a, b) => a - b);
-    const spread = dev[Math.floor((dev.length - 1) / 2)];
+    const p50 = median(bestV, this.sorted);
+    for (let i = 0; i < k; i++) this.sorted[i] = Math.abs(bestV[i] - p50);
+    const spread = lowerMedianInPlace(this.sorted);
     return { p50, spread };
   }
 
   push(value: number): void {
-    this.buf[this.n % this.capacity] = value;
+    const p = this.n % this.capacity;
+    this.buf[p] = value;
+    this.buf[p + this.capacity] = value;
     this.n++;
   }
 
   /** Last value pushed (NaN when empty). */
   last(): number {
-    return this.n === 0 ? NaN : this.at(this.size - 1);
+    return this.n === 0 ? NaN : this.buf[this.start + this.size - 1];
   }
+}
+
+/** Insertion sort of a small array in place (k ≤ ~15 analogues). */
+function sortSmall(a: Float64Array): void {
+  for (let i = 1; i < a.length; i++) {
+    const v = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > v) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+/** Median of `src` (mean of the middle two for even length), using `tmp` as scratch. */
+function median(src: Float64Array, tmp: Float64Array): number {
+  tmp.set(src);
+  sortSmall(tmp);
+  const n = tmp.length;
+  return n % 2 ? tmp[(n - 1) / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
+}
+
+/** Lower median of `a`, sorting it in place. */
+function lowerMedianInPlace(a: Float64Array): number {
+  sortSmall(a);
+  return a[Math.floor((a.length - 1) / 2)];
 }
