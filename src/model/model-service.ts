@@ -24,7 +24,7 @@ import { resolveHybridConfig, type ResolvedHybridConfig } from './config.ts';
 import { HybridModel } from './hybrid-model.ts';
 import { TfjsPredictor } from './predictor.ts';
 import { createInferenceEngine } from './onnx/engine.ts';
-import { FineTuner } from './finetune/fine-tuner.ts';
+import { FineTuner, type FineTuneTuning } from './finetune/fine-tuner.ts';
 import type { WeightMap } from './weight-names.ts';
 
 export interface ModelService extends ModelControl {
@@ -34,6 +34,8 @@ export interface ModelService extends ModelControl {
   attach(inference: InferenceStage): void;
   /** Live ticks and forecasts (feeds online fine-tuning). */
   observe(e: LiveEvent): void;
+  /** The online fine-tuner (null when finetune.enabled is false). */
+  readonly finetune: FineTuner | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -60,6 +62,8 @@ export interface ModelServiceOptions {
   bootstrapBudgetMs?: number;
   /** Hybrid architecture overrides (tests use tiny models). */
   hybrid?: Parameters<typeof resolveHybridConfig>[0];
+  /** Fine-tuning knobs that are not config keys (tests, benchmarks). */
+  finetune?: FineTuneTuning;
 }
 
 // Bootstrap models trained in this process, by what determines them: a process that builds the
@@ -242,6 +246,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
         metrics,
         champion: () => champion,
         isPinned: () => pinned,
+        tuning: opts.finetune,
         promote: (weights, meta) =>
           serialised(async () => {
             const base = champion;
@@ -308,6 +313,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
       inference = stage;
     },
     observe: (e) => tuner?.observe(e),
+    finetune: tuner,
     info,
     rollback,
     start: async () => {

@@ -1,0 +1,36 @@
+/** Messages between the fine-tune worker thread and the main thread (structured-clone safe). */
+import type { ModelSpec } from '../../domain/types.ts';
+import type { BackendPreference } from '../backend.ts';
+import type { ResolvedHybridConfig } from '../config.ts';
+import type { WeightMap } from '../weight-names.ts';
+import type { TrainBatch } from './trainer.ts';
+
+export type ModelRole = 'champion' | 'challenger' | 'previous';
+
+export type WorkerRequest =
+  | { type: 'init'; backend: BackendPreference; config: ResolvedHybridConfig; spec: ModelSpec; weights: WeightMap }
+  /** Replace the champion (manual rollback); drops challenger and previous. */
+  | { type: 'setChampion'; weights: WeightMap }
+  /** Train a challenger (a copy of the champion) for `steps` steps, then score both on `holdout`. */
+  | { type: 'train'; steps: number; learningRate: number; batchSize: number; train: TrainBatch; holdout: TrainBatch; maxGradNorm: number; seed: number }
+  /** Sum of |p50 − truth| per model present, over `pairs` (normalised units). */
+  | { type: 'score'; pairs: TrainBatch; roles: ModelRole[] }
+  /** previous ← champion, champion ← challenger. */
+  | { type: 'promote' }
+  /** champion ← previous (automatic rollback). */
+  | { type: 'revert' }
+  | { type: 'discard' }
+  | { type: 'memory' }
+  | { type: 'close' };
+
+export interface HoldoutScores {
+  champion: { mae: number; pinball: number };
+  challenger: { mae: number; pinball: number };
+}
+
+export type WorkerReply =
+  | { ok: true; backend?: string }
+  | { ok: true; trained: { losses: number[]; gradNormMax: number; seconds: number; holdout: HoldoutScores; weights: WeightMap } }
+  | { ok: true; scores: Partial<Record<ModelRole, number>>; count: number }
+  | { ok: true; numTensors: number }
+  | { ok: false; error: { code?: string; message: string } };

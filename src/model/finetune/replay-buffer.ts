@@ -1,0 +1,117 @@
+/**
+ * Bounded replay buffer of training pairs that mixes recency and coverage: half the capacity is
+ * a ring of the most recent pairs (what the stream looks like now), the other half one reservoir
+ * per series (a uniform sample of each series' whole history, so a quiet or older series is not
+ * forgotten). Per-series reservoirs share their half equally and shrink as series appear.
+ *
+ * Sampling draws half of a batch from the recent ring and half from the reservoirs (series
+ * chosen uniformly, then a pair uniformly), always excluding pairs whose origin is at or after
+ * `beforeSeq` (the hold-out slice of the round).
+ */
+import type { Pair } from './live-pairs.ts';
+
+export class ReplayBuffer {
+  readonly capacity: number;
+  readonly #recent: Pair[] = [];
+  #recentHead = 0;
+  readonly #res = new Map<string, { items: Pair[]; seen: number }>();
+  #resCount = 0;
+  readonly #rand: () => number;
+
+  constructor(capacity: number, rand: () => number = Math.random) {
+    this.capacity = Math.max(2, capacity);
+    this.#rand = rand;
+  }
+
+  get recentCapacity(): number {
+    return Math.ceil(this.capacity / 2);
+  }
+
+  /** Stored pair slots (recent ring plus reservoirs; a pair may sit in both). */
+  get size(): number {
+    return this.#recent.length + this.#resCount;
+  }
+
+  get seriesCount(): number {
+    return this.#res.size;
+  }
+
+  #perSeries(): number {
+    return Math.max(1, Math.floor((this.capacity - this.recentCapacity) / Math.max(1, this.#res.size)));
+  }
+
+  add(p: Pair): void {
+    if (this.#recent.length < this.recentCapacity) this.#recent.push(p);
+    else {
+      this.#recent[this.#recentHead] = p;
+      this.#recentHead = (this.#recentHead + 1) % this.recentCapacity;
+    }
+    let r = this.#res.get(p.series);
+    if (!r) {
+      r = { items: [], seen: 0 };
+      this.#res.set(p.series, r);
+      this.#shrink();
+    }
+    r.seen++;
+    const cap = this.#perSeries();
+    if (r.items.length < cap) {
+      r.items.push(p);
+      this.#resCount++;
+    } else {
+      const j = Math.floor(this.#rand() * r.seen);
+      if (j < cap) r.items[j] = p;
+    }
+  }
+
+  #shrink(): void {
+    const cap = this.#perSeries();
+    for (const r of this.#res.values()) {
+      while (r.items.length > cap) {
+        const j = Math.floor(this.#rand() * r.items.length);
+        r.items[j] = r.items[r.items.length - 1];
+        r.items.pop();
+        this.#resCount--;
+      }
+    }
+  }
+
+  /** The `n` most recent pairs, oldest first. */
+  recent(n: number): Pair[] {
+    const len = this.#recent.length;
+    const out: Pair[] = [];
+    for (let i = Math.max(0, len - n); i < len; i++) out.push(this.#recent[(this.#recentHead + i) % len]);
+    return out;
+  }
+
+  /** `n` pairs drawn with replacement (half recent, half coverage), origins before `beforeSeq`. */
+  sample(n: number, beforeSeq = Infinity): Pair[] {
+    const recent = this.#recent.filter((p) => p.originSeq < beforeSeq);
+    const groups = [...this.#res.values()].map((r) => r.items.filter((p) => p.originSeq < beforeSeq)).filter((g) => g.length > 0);
+    const out: Pair[] = [];
+    if (recent.length === 0 && groups.length === 0) return out;
+    for (let i = 0; i < n; i++) {
+      const fromRecent = groups.length === 0 || (recent.length > 0 && i % 2 === 0);
+      if (fromRecent) out.push(recent[Math.floor(this.#rand() * recent.length)]);
+      else {
+        const g = groups[Math.floor(this.#rand() * groups.length)];
+        out.push(g[Math.floor(this.#rand() * g.length)]);
+      }
+    }
+    return out;
+  }
+
+  /** Pairs available for training before `beforeSeq` (unique count is not tracked; an upper bound). */
+  countBefore(beforeSeq: number): number {
+    let n = 0;
+    for (const p of this.#recent) if (p.originSeq < beforeSeq) n++;
+    return n;
+  }
+
+  forget(series: string): void {
+    const r = this.#res.get(series);
+    if (r) {
+      this.#resCount -= r.items.length;
+      this.#res.delete(series);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The fine-tune worker thread: its own tfjs instance holding the champion, the challenger being
+ * trained and (after a promotion) the previous champion. It trains and scores; it never serves.
+ * Requests are handled one at a time in arrival order (a training round occupies the thread;
+ * scoring requests wait behind it, the serving thread never does).
+ */
+import { parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../backend.ts';
+import type { ResolvedHybridConfig } from '../config.ts';
+import type { ModelSpec } from '../../domain/types.ts';
+import { HybridModel } from '../hybrid-model.ts';
+import { mulberry32 } from '../random.ts';
+import { Trainer, evaluate, type TrainBatch } from './trainer.ts';
+import type { ModelRole, WorkerReply, WorkerRequest } from './protocol.ts';
+
+const port = parentPort!;
+let config: ResolvedHybridConfig | null = null;
+let spec: ModelSpec | null = null;
+const models: Partial<Record<ModelRole, HybridModel>> = {};
+
+function drop(role: ModelRole): void {
+  models[role]?.dispose();
+  delete models[role];
+}
+
+function batchOf(b: TrainBatch, idx: number[], W: number, H: number): TrainBatch {
+  const x = new Float32Array(idx.length * W);
+  const y = new Float32Array(idx.length * H);
+  idx.forEach((r, i) => {
+    x.set(b.x.subarray(r * W, (r + 1) * W), i * W);
+    y.set(b.y.subarray(r * H, (r + 1) * H), i * H);
+  });
+  return { x, y, batch: idx.length };
+}
+
+async function handle(m: WorkerRequest): Promise<WorkerReply> {
+  switch (m.type) {
+    case 'init': {
+      const b = await initBackend({ prefer: m.backend });
+      config = m.config;
+      spec = m.spec;
+      drop('champion');
+      models.champion = HybridModel.fromWeights(config, spec, m.weights);
+      return { ok: true, backend: b.name };
+    }
+    case 'setChampion': {
+      drop('challenger');
+      drop('previous');
+      drop('champion');
+      models.champion = HybridModel.fromWeights(config!, spec!, m.weights);
+      return { ok: true };
+    }
+    case 'train': {
+      const t0 = performance.now();
+      drop('challenger');
+      const champ = models.champion!;
+      const ch = champ.clone();
+      const trainer = new Trainer(ch, { learningRate: m.learningRate, maxGradNorm: m.maxGradNorm });
+      const { W, H } = ch.dims;
+      const rand = mulberry32(m.seed);
+      const losses: number[] = [];
+      let gradNormMax = 0;
+      try {
+        for (let s = 0; s < m.steps; s++) {
+          const idx = Array.from({ length: Math.min(m.batchSize, m.train.batch) }, () => Math.floor(rand() * m.train.batch));
+          const r = trainer.step(batchOf(m.train, idx, W, H));
+          losses.push(r.loss);
+          gradNormMax = Math.max(gradNormMax, r.gradNorm);
+        }
+      } catch (err) {
+        ch.dispose();
+        throw err;
+      } finally {
+        trainer.dispose();
+      }
+      models.challenger = ch;
+      const holdout = { champion: evaluate(champ, m.holdout), challenger: evaluate(ch, m.holdout) };
+      return { ok: true, trained: { losses, gradNormMax, seconds: (performance.now() - t0) / 1000, holdout, weights: ch.getWeights() } };
+    }
+    case 'score': {
+      const scores: Partial<Record<ModelRole, number>> = {};
+      for (const role of m.roles) {
+        const model = models[role];
+        if (model) scores[role] = evaluate(model, m.pairs).mae * m.pairs.batch;
+      }
+      return { ok: true, scores, count: m.pairs.batch };
+    }
+    case 'promote': {
+      if (!models.challenger) throw new Error('no challenger to promote');
+      drop('previous');
+      models.previous = models.champion;
+      models.champion = models.challenger;
+      delete models.challenger;
+      return { ok: true };
+    }
+    case 'revert': {
+      if (!models.previous) throw new Error('no previous champion to revert to');
+      drop('challenger');
+      drop('champion');
+      models.champion = models.previous;
+      delete models.previous;
+      return { ok: true };
+    }
+    case 'discard':
+      drop('challenger');
+      return { ok: true };
+    case 'memory':
+      return { ok: true, numTensors: tf.memory().numTensors };
+    case 'close':
+      drop('challenger');
+      drop('previous');
+      drop('champion');
+      return { ok: true };
+  }
+}
+
+// One request at a time, in order.
+let chain: Promise<void> = Promise.resolve();
+port.on('message', (msg: { id: number; req: WorkerRequest }) => {
+  chain = chain.then(async () => {
+    let reply: WorkerReply;
+    try {
+      reply = await handle(msg.req);
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      reply = { ok: false, error: { code: e.code, message: e.message ?? String(err) } };
+    }
+    port.postMessage({ id: msg.id, reply });
+    if (msg.req.type === 'close') port.close();
+  });
+});
