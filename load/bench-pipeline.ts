@@ -1,0 +1,138 @@
+/**
+ * Pipeline benchmark (npm run bench:pipeline): N ticks for S series through the local broker.
+ *
+ *  1. baseline: a plain kafkajs consumer reads the same N records (no processing) — msg/s;
+ *  2. throughput: tickcast drains the backlog (decode → window → micro-batched model → produce
+ *     forecasts with acks → commit) — ticks/s and the ratio to (1);
+ *  3. latency: ticks produced at a fixed rate below capacity — tick→forecast p50/p99 from the
+ *     broker append time of the tick to the forecast being produced (the `latencyMs` field).
+ *
+ * Options (env): BENCH_TICKS (100000), BENCH_SERIES (1000), BENCH_RATE (ticks/s for phase 3,
+ * default 50% of measured throughput), BENCH_STRIDE (1), TICKCAST_MODEL_ENGINE (onnx).
+ */
+import { cpus } from 'node:os';
+import { Writable } from 'node:stream';
+import { startBroker, uniqueName } from '../test/helpers/broker.ts';
+import { Collector, connectProducer, produce, testKafka } from '../test/helpers/kafka.ts';
+import { loadConfig } from '../src/config/load.ts';
+import { buildApp } from '../src/app.ts';
+import { createLogger } from '../src/telemetry/logger.ts';
+
+const N = Number(process.env.BENCH_TICKS ?? 100_000);
+const S = Number(process.env.BENCH_SERIES ?? 1000);
+const STRIDE = Number(process.env.BENCH_STRIDE ?? 1);
+const ENGINE = (process.env.TICKCAST_MODEL_ENGINE ?? 'onnx') as 'onnx' | 'tfjs';
+
+function ticks(n: number, series: number, t0: number, startIdx = 0) {
+  const out: Array<{ key: string; value: string }> = [];
+  for (let i = startIdx; i < startIdx + n; i++) {
+    const s = i % series;
+    const t = Math.floor(i / series);
+    const id = `sensor-${s}`;
+    out.push({ key: id, value: JSON.stringify({ series: id, ts: t0 + t * 1000, value: 50 + 10 * Math.sin(t / 10 + s) + (i % 7) / 7 }) });
+  }
+  return out;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+async function main() {
+  console.log(`# bench:pipeline — ${N} ticks, ${S} series, stride ${STRIDE}, engine ${ENGINE}`);
+  console.log(`# machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} cores, node ${process.version}`);
+  const prefix = uniqueName('bench');
+  const topic = `${prefix}.ticks`;
+  const live = `${prefix}.live`;
+  const broker = await startBroker({ topics: [{ name: topic, partitions: 6 }, { name: live, partitions: 6 }, { name: `${prefix}.forecasts`, partitions: 6 }, { name: `${prefix}.anomalies`, partitions: 1 }, { name: `${prefix}.dlq`, partitions: 1 }] });
+  const kafka = testKafka(broker.brokers);
+  const producer = await connectProducer(kafka);
+  const t0 = Date.UTC(2025, 0, 1);
+  let t = performance.now();
+  await produce(producer, topic, ticks(N, S, t0));
+  console.log(`produce:   ${N} records in ${((performance.now() - t) / 1000).toFixed(1)} s (${Math.round(N / ((performance.now() - t) / 1000))} msg/s, kafkajs idempotent, acks=all)`);
+
+  // 1. baseline consume
+  const base = kafka.consumer({ groupId: `${prefix}-baseline`, maxWaitTimeInMs: 50 });
+  await base.connect();
+  await base.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  let firstAt = 0;
+  let lastAt = 0;
+  await base.run({
+    eachBatch: async ({ batch }) => {
+      if (!firstAt) firstAt = performance.now();
+      seen += batch.messages.length;
+      lastAt = performance.now();
+    },
+  });
+  while (seen < N) await new Promise((r) => setTimeout(r, 20));
+  await base.disconnect();
+  const baseRate = N / ((lastAt - firstAt) / 1000);
+  console.log(`baseline:  raw kafkajs consume ${Math.round(baseRate)} msg/s`);
+
+  // 2. service drains the backlog
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      logLevel: 'warn',
+      kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, fromBeginning: true, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 },
+      topics: { ticks: topic, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.dlq` },
+      windows: { stride: STRIDE, restoreRecordsPerPartition: 0 },
+      model: { bootstrapEpochs: 0, engine: ENGINE },
+      http: { enabled: false },
+      telemetry: { defaultMetrics: false },
+    },
+  });
+  const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+  const app = await buildApp(config, { logger: createLogger({ level: 'warn', name: 'bench', destination: process.env.BENCH_LOGS ? process.stderr : quiet }) });
+  const W = app.inference.spec.window;
+  const expected = S * Math.floor((Math.floor(N / S) - W) / STRIDE + 1);
+  const out = await Collector.start(kafka, [`${prefix}.forecasts`], `${prefix}-collect`);
+  t = performance.now();
+  await app.start();
+  await out.waitFor(() => out.items.length >= expected, 600_000, `${expected} forecasts`);
+  const drainS = (performance.now() - t) / 1000;
+  const rate = N / drainS;
+  const batches = await app.metrics.batchSize.get();
+  const bSum = batches.values.find((v) => v.metricName === 'tickcast_batch_size_sum')?.value ?? 0;
+  const bCount = batches.values.find((v) => v.metricName === 'tickcast_batch_size_count')?.value ?? 1;
+  console.log(`service:   ${N} ticks → ${out.items.length} forecasts in ${drainS.toFixed(1)} s = ${Math.round(rate)} ticks/s (${Math.round(out.items.length / drainS)} forecasts/s), mean batch ${(bSum / bCount).toFixed(1)} windows (model ${app.inference.predictor.engine}/${app.inference.predictor.backend}, window ${W})`);
+  const inf = await app.metrics.inferenceSeconds.get();
+  const infSum = inf.values.find((v) => v.metricName === 'tickcast_inference_seconds_sum')?.value ?? 0;
+  console.log(`           model busy ${infSum.toFixed(1)} s of ${drainS.toFixed(1)} s (${Math.round(out.items.length / infSum)} windows/s while running)`);
+  console.log(`ratio:     service / raw consume = ${(rate / baseRate).toFixed(3)}`);
+
+  // 3. latency at a paced rate, on the same running service (switch input by producing to its topic)
+  const paced = Number(process.env.BENCH_RATE ?? Math.round((out.items.length / drainS) * 0.5 * STRIDE));
+  const seconds = 10;
+  out.items.length = 0;
+  const total = paced * seconds;
+  const tick0 = t0 + Math.ceil(N / S) * 1000 + 1000;
+  const stream = ticks(total, S, tick0, 0);
+  const started = performance.now();
+  for (let i = 0; i < total; i += Math.max(1, Math.round(paced / 20))) {
+    const chunk = stream.slice(i, i + Math.max(1, Math.round(paced / 20)));
+    await producer.send({ topic, acks: -1, messages: chunk });
+    const due = started + ((i + chunk.length) / paced) * 1000;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  const expectedLive = Math.floor(total / STRIDE) - S; // allow for stride alignment
+  await out.waitFor(() => out.items.length >= expectedLive, 120_000, 'paced forecasts').catch(() => {});
+  await out.settle(1000);
+  const lat = out.items.map((m) => JSON.parse(String(m.value)).latencyMs as number);
+  const achieved = total / ((performance.now() - started) / 1000);
+  console.log(`latency:   at ${paced} ticks/s offered (${Math.round(achieved)} achieved), tick→forecast p50 ${pct(lat, 50)} ms, p99 ${pct(lat, 99)} ms, max ${Math.max(...lat)} ms (n=${lat.length})`);
+
+  await app.stop();
+  await out.stop();
+  await producer.disconnect();
+  await broker.stop();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
