@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROOT, read, readYaml } from './repo.ts';
@@ -102,4 +103,18 @@ test('the replay service runs the producer script', { skip: !existsSync(join(ROO
   for (const flag of cmd.filter((a) => a.startsWith('--') && a !== '--import')) {
     assert.ok(src.includes(flag.slice(2)), `${PRODUCER} does not seem to read ${flag}`);
   }
+});
+
+// docker-compose v1 (Debian: apt-get install docker-compose) validates against its compose schema
+// without a Docker daemon. It predates the top-level `name:` key, so that line is left out.
+const composeV1 = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
+test('docker-compose config accepts the file (schema check, no daemon)', { skip: !composeV1 && 'docker-compose not on PATH' }, () => {
+  const text = read('deploy/compose/docker-compose.yml');
+  assert.match(text, /^name: tickcast$/m);
+  const r = spawnSync('docker-compose', ['-f', '-', '--project-directory', COMPOSE_DIR, 'config', '-q'], {
+    input: text.replace(/^name: tickcast\n/m, ''),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
 });
