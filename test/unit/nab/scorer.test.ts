@@ -128,3 +128,19 @@ test('results CSV round-trips and a bad score names the line', () => {
 test('a length mismatch between data and results is reported, not silently truncated', () => {
   assert.throws(() => sweepFile(stamps(3), [0, 0], [], 'f.csv'), /3 timestamps but 2 scores/);
 });
+
+test("reproduces a per-file score from NAB's committed results (numenta, art_daily_jumpsup, standard: 0.86067182427)", () => {
+  // NAB results/numenta/numenta_standard_scores.csv lists 0.86067182427 for a file of 4032 rows
+  // with one 403-row window and one detection; that value is S(-202/403)/S(-1): the detection
+  // was 202 rows before the window's end (inclusive). Same geometry here.
+  const ts = stamps(4032);
+  const s = new Array(4032).fill(0);
+  s[2402 - 201] = 1;
+  const [r] = scoreCorpus([{ name: 'a/jumpsup.csv', timestamps: ts, anomalyScores: s, windows: [[ts[2000], ts[2402]]] }], ['standard']);
+  close(r.corpus.raw, 0.86067182427, 5e-12);
+  // And art_daily_small_noise in the same file: 2 FPs, no window → -0.22.
+  const q = new Array(4032).fill(0);
+  q[1000] = 1; q[3000] = 1;
+  const pts = sweepFile(ts, q, [], 'a/noise.csv');
+  close(scoreAtThreshold(pts, NAB_PROFILES.standard, 0.5).score, -0.22, 1e-12);
+});
