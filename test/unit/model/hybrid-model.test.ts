@@ -50,6 +50,27 @@ describe('HybridModel', () => {
     m.dispose();
   });
 
+  it('mean pooling (useAttention=false) has no pool weights and returns uniform attention', async () => {
+    const m = createModel({ ...TINY_CONFIG, lstm: { useAttention: false, bidirectional: false } }, TINY_SPEC, 3);
+    const names = Object.keys(m.getWeights());
+    assert.ok(!names.some((n) => n.startsWith('pool/')));
+    assert.ok(!names.some((n) => n.includes('_bwd/')));
+    const x = tf.tensor3d(randomWindows(2, TINY_SPEC), [2, 16, 1]);
+    const out = m.predict(x, { attention: true });
+    for (const a of await out.attention!.data()) assert.ok(Math.abs(a - 1 / 16) < 1e-6);
+    tf.dispose([x, out.y, out.attention!]);
+    m.dispose();
+  });
+
+  it('rejects a wrongly shaped input with TC_MODEL_INPUT_SHAPE', () => {
+    const m = createModel(TINY_CONFIG, TINY_SPEC, 3);
+    const x = tf.zeros([2, 8, 1]) as tf.Tensor3D;
+    assert.throws(() => m.predict(x), (e: Error & { code?: string }) => e.code === 'TC_MODEL_INPUT_SHAPE' && /\[batch, 16, 1\]/.test(e.message));
+    x.dispose();
+    m.dispose();
+    assert.throws(() => m.predict(x), { code: 'TC_MODEL_NOT_LOADED' });
+  });
+
   it('is deterministic for a seed and exposes every documented weight', () => {
     const a = createModel(TINY_CONFIG, TINY_SPEC, 11);
     const b = createModel(TINY_CONFIG, TINY_SPEC, 11);

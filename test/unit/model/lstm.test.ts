@@ -52,22 +52,29 @@ describe('custom-gradient kernels agree with tfjs autodiff', () => {
     }
   });
 
-  it('whole model: the fast path and the tf-op path give the same loss and weight gradients', async () => {
-    const m = createModel({ ...TINY_CONFIG, lstm: { dropout: 0 } }, TINY_SPEC, 6);
-    const x = tf.tensor3d(randomWindows(4, TINY_SPEC, 2), [4, 16, 1]);
-    const y = tf.randomNormal([4, 4, 1], 0, 1, 'float32', 8);
-    const run = (mode: 'ops' | 'fast') => {
-      m.lstmMode = mode;
-      return tf.variableGrads(() => pinballLoss(m.predict(x, { training: true }).y, y, TINY_SPEC.quantiles), m.variables());
-    };
-    const a = run('ops');
-    const b = run('fast');
-    assert.ok(Math.abs(a.value.dataSync()[0] - b.value.dataSync()[0]) < 1e-5);
-    for (const v of m.variables()) {
-      const d = maxAbsDiff(await a.grads[v.name].data(), await b.grads[v.name].data());
-      assert.ok(d < 1e-4, `gradient of a variable differs by ${d}`);
-    }
-    tf.dispose([x, y, a.value, b.value, a.grads, b.grads]);
-    m.dispose();
-  });
+  const MULTI = { window: 12, features: ['a', 'b', 'c'], targets: ['c', 'a'], horizon: 3, quantiles: [0.1, 0.5, 0.9] };
+  for (const [label, spec, cfg] of [
+    ['default tiny', TINY_SPEC, { ...TINY_CONFIG, lstm: { dropout: 0 } }],
+    ['3 features → 2 targets, unidirectional, mean pooling, no RevIN', MULTI, { ...TINY_CONFIG, lstm: { dropout: 0, bidirectional: false, useAttention: false }, revin: false }],
+  ] as const) {
+    it(`whole model (${label}): the fast path and the tf-op path give the same loss and weight gradients`, async () => {
+      const m = createModel(cfg, spec, 6);
+      const { W, F, H, T } = m.dims;
+      const x = tf.tensor3d(randomWindows(4, spec, 2), [4, W, F]);
+      const y = tf.randomNormal([4, H, T], 0, 1, 'float32', 8);
+      const run = (mode: 'ops' | 'fast') => {
+        m.lstmMode = mode;
+        return tf.variableGrads(() => pinballLoss(m.predict(x, { training: true }).y, y, spec.quantiles), m.variables());
+      };
+      const a = run('ops');
+      const b = run('fast');
+      assert.ok(Math.abs(a.value.dataSync()[0] - b.value.dataSync()[0]) < 1e-5);
+      for (const v of m.variables()) {
+        const d = maxAbsDiff(await a.grads[v.name].data(), await b.grads[v.name].data());
+        assert.ok(d < 1e-4, `gradient of a variable differs by ${d}`);
+      }
+      tf.dispose([x, y, a.value, b.value, a.grads, b.grads]);
+      m.dispose();
+    });
+  }
 });
