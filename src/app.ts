@@ -33,6 +33,7 @@ import { createLogger, type Logger } from './telemetry/logger.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { TelemetryObserver } from './telemetry/pipeline-observer.ts';
 import { traceHeadersFor } from './telemetry/trace-headers.ts';
+import { OtelPipelineTracer } from './telemetry/pipeline-tracer.ts';
 import { loop } from './lifecycle/abortable.ts';
 import { once } from './lifecycle/service.ts';
 import type { ServiceState } from './domain/types.ts';
@@ -43,6 +44,8 @@ export interface AppOptions {
   sink?: OutputSink;
   /** Replace the source (tests). */
   source?: TickSource;
+  /** Record pipeline spans (default: when an OTLP endpoint is configured). */
+  tracing?: boolean;
 }
 
 export interface App {
@@ -121,6 +124,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     scorer: config.anomaly.enabled ? createScorer(config.anomaly) : null,
     observer,
     traceHeaders: traceHeadersFor,
+    tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer() : undefined,
   });
 
   if (opts.source) source = opts.source;

@@ -20,7 +20,7 @@ import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
 import type { TickcastError } from '../errors/index.ts';
 import type { ForecastBook } from './forecast-book.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
-import type { AnomalyRecord, AnomalyScorer, OutMessage, OutputSink, PipelineObserver } from './ports.ts';
+import type { AnomalyRecord, AnomalyScorer, OutMessage, OutputSink, PipelineObserver, PipelineTracer } from './ports.ts';
 import { dlqHeaders } from './dead-letter.ts';
 
 export interface StreamPipelineDeps {
@@ -35,6 +35,8 @@ export interface StreamPipelineDeps {
   now?: () => number;
   /** Trace-context hook: called per forecast/alert to get headers to attach (W3C traceparent). */
   traceHeaders?: (source: RawRecord) => Record<string, string>;
+  /** Spans around the stages (OpenTelemetry); absent → no tracing. */
+  tracer?: PipelineTracer;
 }
 
 interface Accepted {
@@ -59,7 +61,12 @@ export class StreamPipeline {
   }
 
   /** `sink` overrides the default sink for this call (a Kafka transaction in exactly-once mode). */
-  async handle(records: RawRecord[], sink: OutputSink = this.#d.sink): Promise<void> {
+  handle(records: RawRecord[], sink: OutputSink = this.#d.sink): Promise<void> {
+    const t = this.#d.tracer;
+    return t ? t.chunk(records, () => this.#handle(records, sink, t)) : this.#handle(records, sink, undefined);
+  }
+
+  async #handle(records: RawRecord[], sink: OutputSink, tracer: PipelineTracer | undefined): Promise<void> {
     const d = this.#d;
     const spec = d.inference.spec;
     const per = spec.window * spec.features.length;
@@ -67,35 +74,41 @@ export class StreamPipeline {
     const accepted: Accepted[] = [];
 
     // Phase 1: decode and window, in order.
-    for (const rec of records) {
-      const res = decodeTick(rec.key, rec.value, d.codec);
-      if (rec.warmup) {
-        // Rebuild windows only: this record's outputs were produced before the restart.
-        if (res.ok) d.store.push(res.tick.series, res.tick.tsMs, res.tick.values, this.#now());
-        continue;
+    const phase1 = () => {
+      for (const rec of records) {
+        const res = decodeTick(rec.key, rec.value, d.codec);
+        if (rec.warmup) {
+          // Rebuild windows only: this record's outputs were produced before the restart.
+          if (res.ok) d.store.push(res.tick.series, res.tick.tsMs, res.tick.values, this.#now());
+          continue;
+        }
+        if (!res.ok) {
+          out.push(this.#deadLetter(rec, res.error));
+          continue;
+        }
+        const tick = res.tick;
+        const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now());
+        if (pushed.evicted !== undefined) this.#forget(pushed.evicted);
+        d.observer?.tick?.(pushed.outcome);
+        if (pushed.outcome !== 'accepted') continue;
+        let job: Promise<InferenceResult> | null = null;
+        let stats = null;
+        if (pushed.ready) {
+          const x = new Float32Array(per);
+          stats = d.store.snapshot(tick.series, x, 0);
+          job = d.inference.submit({ x });
+        }
+        accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series) });
       }
-      if (!res.ok) {
-        out.push(this.#deadLetter(rec, res.error));
-        continue;
-      }
-      const tick = res.tick;
-      const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now());
-      if (pushed.evicted !== undefined) this.#forget(pushed.evicted);
-      d.observer?.tick?.(pushed.outcome);
-      if (pushed.outcome !== 'accepted') continue;
-      let job: Promise<InferenceResult> | null = null;
-      let stats = null;
-      if (pushed.ready) {
-        const x = new Float32Array(per);
-        stats = d.store.snapshot(tick.series, x, 0);
-        job = d.inference.submit({ x });
-      }
-      accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series) });
-    }
+    };
+    if (tracer) tracer.window(records.length, phase1);
+    else phase1();
 
     // Phase 2: wait for the model. A failed batch fails the whole call (retriable: the source
     // does not commit and the records are processed again).
-    const results = await Promise.all(accepted.map((a) => a.job));
+    const jobs = accepted.map((a) => a.job);
+    const windows = jobs.reduce((n, j) => n + (j ? 1 : 0), 0);
+    const results = tracer && windows > 0 ? await tracer.inference(windows, () => Promise.all(jobs)) : await Promise.all(jobs);
 
     // Phase 3: score and emit, in order.
     for (let i = 0; i < accepted.length; i++) {
@@ -115,7 +128,13 @@ export class StreamPipeline {
       }
     }
 
-    if (out.length > 0) await sink.send(out);
+    if (out.length === 0) return;
+    if (tracer) {
+      await tracer.produce(out.length, (inject) => {
+        for (const m of out) inject(m.headers);
+        return sink.send(out);
+      });
+    } else await sink.send(out);
   }
 
   #score(a: Accepted, value: number, expected: ForecastStep | null, out: OutMessage[]): void {
