@@ -140,22 +140,37 @@ export function restoreSnapshot(model: HybridModel, snap: readonly tf.Tensor[]):
 
 /** Mean pinball loss and MAE of the median over a data set, in chunks, no gradients. */
 export function evaluate(model: HybridModel, data: Dataset, batchSize = 256): { pinball: number; mae: number } {
+  const acc = { pin: 0, abs: 0 };
+  for (let s = 0; s < data.n; s += batchSize) evaluateChunk(model, data, s, Math.min(batchSize, data.n - s), acc);
+  return finishEvaluation(model, data, acc);
+}
+
+/** evaluate() that yields to the event loop between chunks (used by fit on large validation sets). */
+export async function evaluateAsync(model: HybridModel, data: Dataset, batchSize = 256): Promise<{ pinball: number; mae: number }> {
+  const acc = { pin: 0, abs: 0 };
+  for (let s = 0; s < data.n; s += batchSize) {
+    evaluateChunk(model, data, s, Math.min(batchSize, data.n - s), acc);
+    await yieldToEventLoop();
+  }
+  return finishEvaluation(model, data, acc);
+}
+
+function evaluateChunk(model: HybridModel, data: Dataset, s: number, n: number, acc: { pin: number; abs: number }): void {
   const { W, F, H, T, Q } = model.dims;
   const m = model.spec.quantiles.indexOf(0.5);
-  let pin = 0;
-  let abs = 0;
-  for (let s = 0; s < data.n; s += batchSize) {
-    const n = Math.min(batchSize, data.n - s);
-    const ys = data.y.subarray(s * H * T, (s + n) * H * T);
-    tf.tidy(() => {
-      const x = tf.tensor3d(data.x.subarray(s * W * F, (s + n) * W * F), [n, W, F]);
-      const { y } = model.predict(x);
-      pin += pinballLoss(y, tf.tensor3d(ys, [n, H, T]), model.spec.quantiles).dataSync()[0] * n;
-      const p = y.dataSync();
-      for (let i = 0; i < ys.length; i++) abs += Math.abs(p[i * Q + m] - ys[i]);
-    });
-  }
-  return { pinball: pin / data.n, mae: abs / (data.n * H * T) };
+  const ys = data.y.subarray(s * H * T, (s + n) * H * T);
+  tf.tidy(() => {
+    const x = tf.tensor3d(data.x.subarray(s * W * F, (s + n) * W * F), [n, W, F]);
+    const { y } = model.predict(x);
+    acc.pin += pinballLoss(y, tf.tensor3d(ys, [n, H, T]), model.spec.quantiles).dataSync()[0] * n;
+    const p = y.dataSync();
+    for (let i = 0; i < ys.length; i++) acc.abs += Math.abs(p[i * Q + m] - ys[i]);
+  });
+}
+
+function finishEvaluation(model: HybridModel, data: Dataset, acc: { pin: number; abs: number }): { pinball: number; mae: number } {
+  const { H, T } = model.dims;
+  return { pinball: acc.pin / data.n, mae: acc.abs / (data.n * H * T) };
 }
 
 export interface FitProgress {
@@ -266,7 +281,7 @@ export async function fit(model: HybridModel, data: Dataset, opts: FitOptions): 
       res.trainLosses.push(sum / count);
       let valLoss: number | undefined;
       if (val && val.n > 0) {
-        valLoss = evaluate(model, val).pinball;
+        valLoss = (await evaluateAsync(model, val)).pinball;
         if (!Number.isFinite(valLoss)) throw diverged(valLoss, NaN, `on the validation set after epoch ${epoch}`);
         res.valLosses.push(valLoss);
         if (valLoss < res.bestValLoss) {
