@@ -168,7 +168,7 @@ const nodeArgs = [
 const child = spawn(process.execPath, nodeArgs, {
   cwd: root,
   env: process.stdout.isTTY ? { ...env, FORCE_COLOR: env.FORCE_COLOR ?? '1' } : env,
-  stdio: ['inherit', 'pipe', 'inherit'],
+  stdio: ['ignore', 'pipe', 'inherit'],
   detached: true,
 });
 const killGroup = (sig) => {
