@@ -93,6 +93,28 @@ describe('training', () => {
     m.dispose();
   });
 
+  it('fit stops at an abort after the current step and reports it', async () => {
+    const data = sineDataset(0, 128);
+    const m = createModel(SMALL, SPEC, 4);
+    const ac = new AbortController();
+    let calls = 0;
+    const res = await fit(m, data, {
+      epochs: 5,
+      batchSize: 16,
+      valSplit: 0.25,
+      signal: ac.signal,
+      onProgress: () => {
+        calls++;
+        if (calls === 2) ac.abort();
+      },
+    });
+    assert.equal(res.stopReason, 'aborted');
+    assert.equal(res.steps, 2);
+    assert.equal(res.epochsRun, 1);
+    assert.equal(res.valLosses.length, 1, 'the partial epoch is still validated');
+    m.dispose();
+  });
+
   it('trainSteps stops at an abort and yields to the event loop between steps', async () => {
     const data = sineDataset(0, 32);
     const m = createModel(SMALL, SPEC, 3);
