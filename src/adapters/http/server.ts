@@ -76,7 +76,9 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
-    forceCloseConnections: true,
+    // 'idle' (the default): close() waits for in-flight requests and closes idle keep-alive
+    // sockets; long-lived SSE streams are ended in preClose (routes/events.ts).
+    forceCloseConnections: 'idle',
     requestIdHeader: false,
     ajv: { customOptions: { strict: false } },
   });

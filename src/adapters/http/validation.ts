@@ -20,7 +20,20 @@ export function createValidators(): Validators {
   const bodyAjv = new Ajv({ ...common, coerceTypes: false, strictNumbers: true });
   const textAjv = new Ajv({ ...common, coerceTypes: true, strictNumbers: true });
   return {
-    compiler: ({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object),
+    compiler: ({ schema, httpPart }) => {
+      if (httpPart !== 'body') return textAjv.compile(schema as object);
+      // A request without a body (no Content-Type, no bytes) reaches validation as null/undefined; let
+      // the handler decide (rollback takes no body; predict answers 400 saying what to send).
+      const validate = bodyAjv.compile(schema as object);
+      const optional = (data: unknown) => {
+        if (data === undefined || data === null) return true;
+        const ok = validate(data);
+        optional.errors = validate.errors;
+        return ok;
+      };
+      optional.errors = null as ValidateFunction['errors'];
+      return optional;
+    },
     compileBody: (schema) => bodyAjv.compile(schema),
   };
 }

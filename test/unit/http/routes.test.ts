@@ -131,6 +131,11 @@ test('GET /v1/model and POST /v1/model/rollback (key required; unknown version i
     assert.equal(ok.json().version, 'trend-v1');
     assert.equal(ok.json().pinned, true);
     // no body at all is fine too (roll back to the previous one)
+    serving.version = 'trend-v2';
+    const noBody = await app.inject({ method: 'POST', url: '/v1/model/rollback', headers: auth });
+    assert.equal(noBody.statusCode, 200, noBody.body);
+    assert.equal(noBody.json().version, 'trend-v1');
+    assert.equal(noBody.json().pinned, false);
     const bad = await app.inject({ method: 'POST', url: '/v1/model/rollback', payload: { version: 'v9' }, headers: auth });
     assert.equal(bad.statusCode, 404);
     assert.deepEqual(bad.json().error.details.available, ['trend-v2', 'trend-v1']);
@@ -196,6 +201,18 @@ test('GET /v1/tools lists the four agent tools with JSON schemas', async () => {
     assert.equal(fc.parameters.type, 'object');
     assert.equal(fc.parameters.properties.horizon.maximum, 32);
     assert.equal(b.mcp.url, '/mcp');
+  } finally {
+    await app.close();
+  }
+});
+
+test('POST /v1/predict without any body is a 400 that says what to send', async () => {
+  const { app } = await build();
+  try {
+    const r = await app.inject({ method: 'POST', url: '/v1/predict' });
+    assert.equal(r.statusCode, 400, r.body);
+    assert.equal(r.json().error.code, 'TC_HTTP_BAD_REQUEST');
+    assert.match(r.json().error.message, /needs "window"/);
   } finally {
     await app.close();
   }

@@ -56,7 +56,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
       },
     },
     async (req, reply) => {
-      const body = checkForecastRequest(req.body);
+      const body = checkForecastRequest(req.body ?? {});
       return inRequestSpan(req, () => serving.forecast(body, clientGoneSignal(reply)));
     },
   );
