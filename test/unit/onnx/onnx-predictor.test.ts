@@ -122,3 +122,35 @@ test('engine falls back to tfjs when onnxruntime cannot build the session, and t
   assert.equal(asked.predictor.engine, 'tfjs');
   assert.equal(asked.fallbackReason, undefined);
 });
+
+test('a batch larger than maxRunBatch runs in chunks and returns the same numbers as one run', async () => {
+  const chunked = await OnnxPredictor.fromWeights(weights, config, { spec, version: 'v1', maxRunBatch: 4 });
+  const whole = await OnnxPredictor.fromWeights(weights, config, { spec, version: 'v1', maxRunBatch: 1000 });
+  try {
+    assert.equal(chunked.maxRunBatch, 4);
+    const x = sineWindows(11, 12, 2, 8); // 4 + 4 + 3
+    const a = await chunked.predict({ x: x.slice(), batch: 11 }, { attention: true });
+    const b = await whole.predict({ x, batch: 11 }, { attention: true });
+    assert.equal(a.y.length, 11 * 3 * 3);
+    assert.ok(maxAbsDiff(a.y, b.y) < 1e-6);
+    assert.ok(maxAbsDiff(a.attention!, b.attention!) < 1e-6);
+    const ref = referenceForward(weights, config, spec, x, 11);
+    assert.ok(maxAbsDiff(a.y, ref.y) < 1e-4);
+  } finally {
+    await chunked.dispose();
+    await whole.dispose();
+  }
+});
+
+test('the caller may overwrite its input buffer as soon as predict() returns', async () => {
+  const p = await OnnxPredictor.fromWeights(weights, config, { spec, version: 'v1' });
+  try {
+    const x = sineWindows(3, 12, 2, 9);
+    const expected = referenceForward(weights, config, spec, x, 3).y;
+    const pending = p.predict({ x, batch: 3 });
+    x.fill(1e3); // reused by the caller before onnxruntime has read it
+    assert.ok(maxAbsDiff((await pending).y, expected) < 1e-4);
+  } finally {
+    await p.dispose();
+  }
+});
