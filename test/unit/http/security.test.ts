@@ -179,3 +179,17 @@ test('load shedding on event loop saturation: a blocked loop makes the next work
     await app.close();
   }
 });
+
+test('close() lets an in-flight prediction finish, then stops accepting', async () => {
+  const { app, serving } = await build();
+  serving.delayMs = 300;
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const inflight = fetch(`${base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ window: [1, 2, 3] }) });
+  await new Promise((r) => setTimeout(r, 100));
+  const closing = app.close();
+  const res = await inflight;
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).horizon[0].step, 1);
+  await closing;
+  await assert.rejects(fetch(`${base}/healthz`), /fetch failed/);
+});

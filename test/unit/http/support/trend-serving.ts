@@ -61,6 +61,8 @@ export class TrendServing implements ServingApi {
   draining = false;
   ready = true;
   forecastCalls = 0;
+  /** Extra latency per forecast, ms (to hold requests in flight). */
+  delayMs = 0;
   readonly #series = new Map<string, SeriesState>();
   readonly #anomalies: AnomalyRecord[] = [];
   readonly #listeners = new Set<(e: LiveEvent) => void>();
@@ -73,6 +75,7 @@ export class TrendServing implements ServingApi {
     this.forecastCalls++;
     signal?.throwIfAborted();
     await new Promise((r) => setImmediate(r)); // like a micro-batcher: answer on a later turn
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     let values: number[];
     let startTs = Date.now();
     if (req.series !== undefined) {
