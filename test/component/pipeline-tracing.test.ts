@@ -25,7 +25,7 @@ test('consume → window → batch inference → produce spans, and traceparent 
     const records: RawRecord[] = Array.from({ length: TEST_WINDOW }, (_, i) => ({
       key: Buffer.from('traced'),
       value: Buffer.from(JSON.stringify({ series: 'traced', ts: 1735689600000 + i * 1000, value: Math.sin(i) })),
-      headers: i === TEST_WINDOW - 1 ? { traceparent: `00-${traceId}-${parentSpan}-01` } : {},
+      headers: (i === TEST_WINDOW - 1 ? { traceparent: `00-${traceId}-${parentSpan}-01` } : {}) as Record<string, string>,
       source: { topic: 'ticks', partition: 0, offset: String(i) },
       receivedAtMs: Date.now(),
     }));
