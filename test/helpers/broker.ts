@@ -35,9 +35,12 @@ export interface LocalBroker {
   brokers: string[];
   /** OS process id of the broker. */
   pid: number;
-  /** All brokers go down: connections drop, new ones are refused (SIGUSR1). */
+  /**
+   * All brokers go down: connections drop, new ones are refused (SIGUSR1). Sent as a signal, so it
+   * takes effect a few ms later: a request already on the wire may still be answered.
+   */
   down(): void;
-  /** All brokers accept connections again on the same ports (SIGUSR2). */
+  /** All brokers accept connections again on the same ports (SIGUSR2; same few-ms delay). */
   up(): void;
   /** Terminates the broker; safe to call twice (returns the same promise). */
   stop(): Promise<void>;

@@ -6,6 +6,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { Kafka, logLevel, type Consumer, type Producer, type EachMessagePayload } from 'kafkajs';
 import { startBroker, uniqueName, type LocalBroker } from '../helpers/broker.ts';
 
@@ -41,6 +42,19 @@ async function consumeInto(kafka: Kafka, topic: string, groupId: string, seen: s
     },
   });
   return consumer;
+}
+
+/** Resolves true when a TCP connection to host:port is accepted, false when refused. */
+function accepts(hostPort: string): Promise<boolean> {
+  const [host, port] = hostPort.split(':');
+  return new Promise((resolve) => {
+    const sock = connect({ host, port: Number(port) });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
 }
 
 function values(seen: string[]): string[] {
@@ -106,6 +120,26 @@ describe('local mock broker with kafkajs', () => {
     }
   });
 
+  it('auto-creates an unknown topic with 4 partitions on first use', async () => {
+    const kafka = kafkaFor(broker);
+    const producer = kafka.producer();
+    const admin = kafka.admin();
+    await producer.connect();
+    await admin.connect();
+    try {
+      const topic = uniqueName('auto');
+      const [res] = await producer.send({ topic, messages: [{ value: 'first' }] });
+      assert.equal(res.errorCode, 0);
+      const md = await admin.fetchTopicMetadata({ topics: [topic] });
+      assert.equal(md.topics[0].partitions.length, 4);
+      const offsets = await admin.fetchTopicOffsets(topic);
+      assert.equal(offsets.reduce((n, p) => n + Number(p.high), 0), 1, 'the one message is stored');
+    } finally {
+      await admin.disconnect();
+      await producer.disconnect();
+    }
+  });
+
   it('splits partitions between two consumers of one group, each message read once', async () => {
     const kafka = kafkaFor(broker);
     const groupId = uniqueName('g');
@@ -156,23 +190,25 @@ describe('local mock broker with kafkajs', () => {
     const seen: string[] = [];
     const consumer = await consumeInto(kafka, outage, uniqueName('g'), seen);
     const sent: string[] = [];
-    let downAt = 0;
     let upAt = 0;
+    let blockedMs = 0;
     try {
       for (let i = 0; i < 40; i++) {
         if (i === 10) {
           broker.down();
-          downAt = Date.now();
           setTimeout(() => {
             broker.up();
             upAt = Date.now();
           }, 3000);
         }
         const batch = Array.from({ length: 10 }, (_, j) => `o${i * 10 + j}`);
+        const t = Date.now();
         await producer.send({ topic: outage, messages: batch.map((v) => ({ key: v, value: v })) });
+        if (i >= 10) blockedMs = Math.max(blockedMs, Date.now() - t);
         sent.push(...batch);
       }
-      assert.ok(upAt - downAt >= 2900, 'the outage really happened while sends were in flight');
+      assert.ok(upAt > 0, 'the brokers came back before the last send returned');
+      assert.ok(blockedMs >= 2000, `a send during the outage waited for it (longest took ${blockedMs} ms)`);
       await waitUntil(`${sent.length} messages after the outage`, () => seen.length >= sent.length, 30_000);
       await new Promise((r) => setTimeout(r, 300));
     } finally {
@@ -181,5 +217,35 @@ describe('local mock broker with kafkajs', () => {
     }
     assert.equal(seen.length, sent.length, 'nothing lost, nothing duplicated');
     assert.deepEqual(values(seen).sort(), [...sent].sort());
+  });
+});
+
+describe('startBroker() helper', () => {
+  it('down() refuses connections on every broker, up() reopens the same ports, stop() twice is safe', async () => {
+    const broker = await startBroker({ brokers: 2 });
+    try {
+      assert.equal(broker.brokers.length, 2);
+      for (const b of broker.brokers) assert.match(b, /^127\.0\.0\.1:\d+$/);
+      for (const b of broker.brokers) assert.equal(await accepts(b), true, `${b} accepts before down()`);
+      broker.down();
+      let refused = false;
+      for (let i = 0; i < 40 && !refused; i++) {
+        refused = (await Promise.all(broker.brokers.map(accepts))).every((ok) => !ok);
+        if (!refused) await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.ok(refused, 'every broker refuses connections after down()');
+      broker.up();
+      let back = false;
+      for (let i = 0; i < 40 && !back; i++) {
+        back = (await Promise.all(broker.brokers.map(accepts))).every(Boolean);
+        if (!back) await new Promise((r) => setTimeout(r, 25));
+      }
+      assert.ok(back, 'every broker accepts again on the same port after up()');
+    } finally {
+      const first = broker.stop();
+      assert.equal(broker.stop(), first, 'stop() returns the same promise');
+      await first;
+    }
+    assert.equal(await accepts(broker.brokers[0]), false, 'nothing listens after stop()');
   });
 });
