@@ -11,6 +11,9 @@
  *
  * Paths:
  *  - detector: AnomalyDetector with expected = null (its own analogue forecaster) — always run;
+ *  - detector + model stand-in: `expected` from the project's closed-form linear baseline fitted
+ *    per file on the probation rows only (src/eval/nab/linear-expectation.ts) — measures the
+ *    model view until the real model can be run here (NAB_STANDIN=0 skips it);
  *  - pipeline: the service path (window store → micro-batcher → model → detector), run when the
  *    module at NAB_PIPELINE_MODULE (default src/pipeline/nab-detect.ts) exists and exports
  *    `detectThroughPipeline: PipelineDetect` (see src/eval/nab/detect.ts and docs/anomaly.md).
@@ -24,8 +27,9 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { AnomalyConfig } from '../src/domain/anomaly/index.ts';
+import { AnomalyDetector } from '../src/domain/anomaly/index.ts';
 import {
-  detectRows, listCorpusFiles, readDataCsv, readWindows, scoreCorpus, writeResultsCsv,
+  detectRows, linearExpectations, listCorpusFiles, nabTimestampMs, readDataCsv, readWindows, scoreCorpus, writeResultsCsv,
   type NabRow, type PipelineDetect, type ProfileResult, type ScoredFile, type WindowLimits,
 } from '../src/eval/nab/index.ts';
 
@@ -124,6 +128,23 @@ async function main(): Promise<void> {
   const detector = score(corpus, scores, join(outRoot, 'detector'));
   report('detector path (AnomalyDetector, expected = null: analogue fallback forecaster)', detector, perFile);
   const ours: Array<[string, ProfileResult[]]> = [['tickcast detector (this run)', detector]];
+
+  if (process.env.NAB_STANDIN !== '0') {
+    const ls = new Map<string, number[]>();
+    let lMs = 0;
+    for (const name of names) {
+      const rows = corpus.rows.get(name)!;
+      const exp = await linearExpectations(rows);
+      const t0 = performance.now();
+      const det = new AnomalyDetector(overrides);
+      ls.set(name, rows.map((r, i) => det.observe(name, nabTimestampMs(r.timestamp), r.value, exp[i]).score));
+      lMs += performance.now() - t0;
+    }
+    const standin = score(corpus, ls, join(outRoot, 'linear-standin'));
+    report('detector + model stand-in (expected = linear baseline fitted on the probation rows, p10/p50/p90)', standin, perFile);
+    console.log(`detector time per tick with an expectation: ${((lMs * 1000) / ticks).toFixed(2)} µs (forecasts precomputed, not counted)`);
+    ours.push(['tickcast + linear stand-in', standin]);
+  }
 
   const modPath = resolve(process.env.NAB_PIPELINE_MODULE ?? join(process.cwd(), 'src', 'pipeline', 'nab-detect.ts'));
   if (existsSync(modPath)) {

@@ -37,6 +37,13 @@ export interface AnomalyConfig {
   rawFloor: number;
   /** Weight of the model's band view when the model supplied an expectation (0..1); the rest is the fallback. */
   modelWeight: number;
+  /**
+   * How the two residuals combine when the model gave an expectation: 'mean' (weighted by
+   * modelWeight), 'min' (both views must be surprised), 'max' (either view).
+   */
+  modelCombine: 'mean' | 'min' | 'max';
+  /** Floor of the model's half-band as a fraction of the fallback forecaster's half-band. */
+  minBandRatio: number;
   /** z of the model's band edges (p10/p90 → 1.2816): turns band width into a residual scale. */
   bandZ: number;
   /** Anomaly likelihood: short average of raw scores vs. the distribution over the long window. */
@@ -78,7 +85,9 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   errorAlpha: 0.05,
   rawScale: 3,
   rawFloor: 1,
-  modelWeight: 0.5,
+  modelWeight: 0.25,
+  modelCombine: 'mean',
+  minBandRatio: 0.25,
   bandZ: 1.2816,
   likelihoodShortTicks: 10,
   likelihoodLongTicks: 2000,
@@ -114,7 +123,8 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   if (!(c.refractoryPower > 0)) errs.push(`refractoryPower must be > 0; got ${c.refractoryPower}`);
   posInt('historyTicks', 16);
   posInt('likelihoodLongTicks', 16);
-  (['cooldownMs', 'rawFloor', 'rangeTolerance'] as const).forEach(nonNeg);
+  (['cooldownMs', 'rawFloor', 'rangeTolerance', 'minBandRatio'] as const).forEach(nonNeg);
+  if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
   if (typeof c.relativeContext !== 'boolean') errs.push(`relativeContext must be a boolean; got ${String(c.relativeContext)}`);
   if (!(c.rawScale > 0)) errs.push(`rawScale must be > 0; got ${c.rawScale}`);
   if (!(c.bandZ > 0)) errs.push(`bandZ must be > 0; got ${c.bandZ}`);

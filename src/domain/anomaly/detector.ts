@@ -114,10 +114,12 @@ export class AnomalyDetector {
     // (1) fallback view: forecast from the past only, then learn this value.
     const fb = s.forecaster.forecast();
     let rFallback = 0;
+    let fbScale = 0;
     let fbExpected: Expectation | null = null;
     if (fb !== null) {
       const err = Math.abs(value - fb.p50);
       const scale = s.errScale + fb.spread;
+      fbScale = scale;
       rFallback = scale > 0 ? err / scale : err > 0 ? Infinity : 0;
       // Bias-corrected EW mean: a plain running mean until 1/errorAlpha errors have been seen,
       // so the first scales are not dragged from 0. Errors are clipped at 10× the scale so one
@@ -134,10 +136,17 @@ export class AnomalyDetector {
     let r = rFallback;
     const useModel = expected !== null && Number.isFinite(expected.p50);
     if (useModel) {
-      const half = value >= expected.p50 ? expected.upper - expected.p50 : expected.p50 - expected.lower;
+      // A band that is one-sided (a quantile equal to the median) or far narrower than what the
+      // fallback forecaster can achieve is over-confident: floor the half-band at a quarter of
+      // the full band and at `minBandRatio` of the fallback's own half-band.
+      const side = value >= expected.p50 ? expected.upper - expected.p50 : expected.p50 - expected.lower;
+      const half = Math.max(side, (expected.upper - expected.lower) / 4, c.minBandRatio * c.bandZ * fbScale);
       const dev = Math.abs(value - expected.p50);
       const rModel = half > 0 ? (dev * c.bandZ) / half : dev > 0 ? Infinity : 0;
-      r = fb === null ? rModel : c.modelWeight * rModel + (1 - c.modelWeight) * rFallback;
+      if (fb === null) r = rModel;
+      else if (c.modelCombine === 'min') r = Math.min(rModel, rFallback);
+      else if (c.modelCombine === 'max') r = Math.max(rModel, rFallback);
+      else r = c.modelWeight * rModel + (1 - c.modelWeight) * rFallback;
     }
 
     // (2) raw, (3) likelihood

@@ -9,3 +9,4 @@ export {
   listCorpusFiles, type NabRow,
 } from './io.ts';
 export { detectRows, nabTimestampMs, type PipelineDetect } from './detect.ts';
+export { linearExpectations, type LinearExpectationOptions } from './linear-expectation.ts';

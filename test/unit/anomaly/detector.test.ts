@@ -149,3 +149,22 @@ test('non-finite values are ignored (no state change, last score repeated)', () 
   assert.deepEqual(det.observe('s', STEP, Number.NaN, null), { score: 0 });
   assert.equal(det.peek('s')?.ticks, 1);
 });
+
+test('an over-confident model band (one side equal to the median) still lets a real spike stand out', () => {
+  const det = new AnomalyDetector({ rangeTolerance: 0 });
+  const xs = cycle(2500, 1, 4);
+  xs[2300] += 25;
+  let hot = 0;
+  let spike = 0;
+  xs.forEach((v, i) => {
+    const p50 = 50 + 20 * Math.sin((2 * Math.PI * i) / 288);
+    // upper = p50: taken literally, any value above the median would be infinitely surprising,
+    // so a real spike above it would look like every other tick above the median.
+    const s = det.observe('s', i * STEP, v, { lower: p50 - 1.28, p50, upper: p50 }).score;
+    if (i >= 2300 && i <= 2302) spike = Math.max(spike, s);
+    else if (s >= DEFAULT_ANOMALY_CONFIG.warningThreshold) hot++;
+  });
+  assert.ok(spike >= DEFAULT_ANOMALY_CONFIG.warningThreshold, `spike scored ${spike}`);
+  assert.ok(hot <= 3, `${hot} ordinary ticks at warning level`);
+  assert.throws(() => new AnomalyDetector({ modelCombine: 'avg' as never }), /modelCombine must be 'mean', 'min' or 'max'/);
+});
