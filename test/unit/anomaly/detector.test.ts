@@ -168,3 +168,20 @@ test('an over-confident model band (one side equal to the median) still lets a r
   assert.ok(hot <= 3, `${hot} ordinary ticks at warning level`);
   assert.throws(() => new AnomalyDetector({ modelCombine: 'avg' as never }), /modelCombine must be 'mean', 'min' or 'max'/);
 });
+
+test('scores do not depend on the units of a series: x and 1e-3·x + 5e3 (or −x) score the same', () => {
+  const xs = cycle(2000, 2, 8);
+  xs[1500] += 40;
+  const run = (f: (v: number) => number): number[] => {
+    const det = new AnomalyDetector();
+    return xs.map((v, i) => det.observe('s', i * STEP, f(v), null).score);
+  };
+  const a = run((v) => v);
+  const b = run((v) => v * 1e-3 + 5e3);
+  const c = run((v) => -v);
+  for (let i = 0; i < a.length; i++) {
+    assert.ok(Math.abs(a[i] - b[i]) < 1e-9, `tick ${i}: ${a[i]} vs ${b[i]}`);
+    assert.ok(Math.abs(a[i] - c[i]) < 1e-9, `tick ${i}: ${a[i]} vs ${c[i]}`);
+  }
+  assert.ok(Math.max(...a.slice(1500, 1503)) >= DEFAULT_ANOMALY_CONFIG.warningThreshold);
+});
