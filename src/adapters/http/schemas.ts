@@ -29,7 +29,7 @@ export const forecastStepSchema = {
   type: 'object',
   description: 'One future step: quantile forecasts named p10/p50/p90 (from the model quantile levels).',
   required: ['step', 'p50'],
-  properties: { step: { type: 'integer', minimum: 1 }, ts: { type: 'number' }, p50: { type: 'number' } },
+  properties: { step: { type: 'integer', minimum: 1 }, ts: { type: 'number' }, p50: { type: 'number', nullable: true } },
   additionalProperties: { type: 'number' },
 } as const;
 

@@ -83,6 +83,9 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
     ajv: { customOptions: { strict: false } },
   });
   app.setValidatorCompiler(validators.compiler);
+  // Response schemas document the API (OpenAPI) but do not drive serialisation: fast-json-stringify
+  // throws on NaN (→ a 500 for one missing value in a window), JSON.stringify writes null.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // JSON only: a text/plain body would otherwise reach validation as a string (400 instead of 415).
   app.removeContentTypeParser('text/plain');
   app.addSchema(errorBodySchema);

@@ -217,3 +217,17 @@ test('POST /v1/predict without any body is a 400 that says what to send', async 
     await app.close();
   }
 });
+
+test('a NaN held by the service (missing value) is answered as null, not a 500', async () => {
+  const { app, serving } = await build();
+  try {
+    for (let i = 0; i < 3; i++) serving.ingest('N', i * 1000, i);
+    serving.ingest('N', 3000, Number.NaN);
+    const r = await app.inject({ url: '/v1/series/N' });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.deepEqual(r.json().window.values.price, [0, 1, 2, null]);
+    assert.equal(r.json().lastForecast.horizon[0].p50, null);
+  } finally {
+    await app.close();
+  }
+});
