@@ -141,6 +141,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         exactlyOnce: config.kafka.delivery === 'exactly-once' ? { producer: producer!, topics } : undefined,
         restoreRecordsPerPartition: config.windows.restoreRecordsPerPartition,
         onLag: (t, p, l) => observer.lag(t, p, l),
+        onFatal: (err) => {
+          log.fatal({ err: describeError(err) }, 'Kafka consumer stopped for good; reporting not live so the process is restarted');
+          state = 'failed';
+        },
       },
       logger,
     );

@@ -28,6 +28,8 @@ export interface KafkaSourceOptions {
   restoreRecordsPerPartition?: number;
   exactlyOnce?: { producer: Producer; topics: TopicMap };
   onLag?: (topic: string, partition: number, lag: number) => void;
+  /** The consumer stopped for good (kafkajs will not restart it). */
+  onFatal?: (err: Error) => void;
 }
 
 /** A handler that may be given a per-call sink (the transaction, in exactly-once mode). */
@@ -47,6 +49,8 @@ export class KafkaSource implements TickSource {
   /** Partition → offset we seeked to; batches that start elsewhere are stale pre-seek fetches. */
   readonly #seekedTo = new Map<number, bigint>();
   #restoring: Promise<void> = Promise.resolve();
+  /** A transactional producer runs one transaction at a time: partitions take turns. */
+  #txTail: Promise<unknown> = Promise.resolve();
 
   constructor(kafka: Kafka, opts: KafkaSourceOptions, logger: Logger) {
     this.#kafka = kafka;
@@ -76,6 +80,9 @@ export class KafkaSource implements TickSource {
     });
     consumer.on(consumer.events.CRASH, (e) => {
       this.#log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+      // kafkajs gives up on non-retriable errors: report it so liveness fails and the
+      // orchestrator restarts the process (uncommitted records are then redelivered).
+      if (!e.payload.restart) o.onFatal?.(e.payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [o.topic], fromBeginning: o.fromBeginning });
@@ -159,6 +166,19 @@ export class KafkaSource implements TickSource {
   }
 
   async #transactional(
+    eos: NonNullable<KafkaSourceOptions['exactlyOnce']>,
+    handle: TransactionalHandler,
+    records: RawRecord[],
+    topic: string,
+    partition: number,
+    lastOffset: string,
+  ): Promise<void> {
+    const turn = this.#txTail.then(() => this.#runTransaction(eos, handle, records, topic, partition, lastOffset));
+    this.#txTail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #runTransaction(
     eos: NonNullable<KafkaSourceOptions['exactlyOnce']>,
     handle: TransactionalHandler,
     records: RawRecord[],
