@@ -20,7 +20,7 @@
  *
  * Options (after `--`): --seconds 2 (per throughput point), --threads 1,2 (onnx and pytorch intra-op
  * threads), --skip-tfjs, --skip-torch, --tfjs-max-batch 512, --sweep (dynamic-batching sweep, about
- * 3 more minutes), --json out.json.
+ * 2.5 more minutes), --sweep-only (onnx ×1 capacity, then the sweep), --json out.json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,6 +49,7 @@ const { values: args } = parseArgs({
     'skip-torch': { type: 'boolean', default: false },
     'tfjs-max-batch': { type: 'string', default: '512' },
     sweep: { type: 'boolean', default: false },
+    'sweep-only': { type: 'boolean', default: false },
     json: { type: 'string' },
   },
 });
@@ -174,12 +175,19 @@ async function main(): Promise<void> {
   // the larger is used for MFU.
   const peak0 = await matmulPeak(1);
   process.stderr.write(`matmul peak (onnxruntime, 1 thread): ${peak0.cpu.toFixed(1)} GFLOP per CPU-s, best call ${peak0.wall.toFixed(1)} GFLOP/s\n`);
-  for (const threads of THREADS) {
+  for (const threads of args['sweep-only'] ? [1] : THREADS) {
     const p = await OnnxPredictor.fromBytes(bytes, { spec, version: 'bench', intraOpThreads: threads });
     results.push(await measure(p, `onnx ${p.backend} ×${threads}`, 500));
     await p.dispose();
   }
 
+  if (args['sweep-only']) {
+    const cap = Math.max(...results.map((r) => Math.max(...Object.values(r.points).map((p) => p.wall))));
+    const sweep = await runSweep(bytes, cap);
+    if (args.json) writeFileSync(resolve(args.json), JSON.stringify({ machine: cpuModel, loadavg: loadavg(), capacity: cap, results, sweep }, null, 2));
+    model.dispose();
+    return;
+  }
   if (args['skip-tfjs']) console.log('tfjs: skipped (--skip-tfjs)');
   else {
     const p = new TfjsPredictor(model.clone(), { version: 'bench', backend: backend.name });
@@ -274,7 +282,7 @@ async function main(): Promise<void> {
   console.log(`\ntotal bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
   let sweep: unknown;
-  if (args.sweep) sweep = await runSweep(bytes, Math.max(...Object.values(bestOf('onnx', (p) => p.wall) ?? { 1: 100 })));
+  if (args.sweep) sweep = await runSweep(bytes, Math.max(...Object.values(bestOf('onnx', (p) => p.wall, 1) ?? { 1: 100 })));
   if (args.json) writeFileSync(resolve(args.json), JSON.stringify({ machine: cpuModel, cpus: cpus().length, loadavg: loadavg(), flopsPerWindow: flops, matmulPeakGflopsPerCpuSecond: peakCpu, results, sweep }, null, 2));
 }
 
@@ -284,25 +292,40 @@ async function main(): Promise<void> {
  * at most 2 batches in flight, as the pipeline's default), the onnx engine. Reports achieved
  * windows/s and request latency p50/p99 (arrival → result) per setting.
  */
-async function runSweep(bytes: Uint8Array, peakWps: number): Promise<unknown> {
-  const p = await OnnxPredictor.fromBytes(bytes, { spec, version: 'sweep', intraOpThreads: THREADS[0] });
-  const loads = [0.3, 0.7].map((f) => Math.round(f * peakWps));
-  const sizes = [8, 32, 64, 128, 256];
-  const waits = [0, 2, 5, 10];
-  const rows: { load: number; maxBatchSize: number; maxWaitMs: number; wps: number; p50: number; p99: number; meanBatch: number }[] = [];
-  console.log(`\ndynamic batching sweep (onnx ×${THREADS[0]}, offered load as windows/s, 2 batches in flight, 3 s per point)`);
-  console.log('load'.padStart(6) + 'maxBatch'.padStart(10) + 'waitMs'.padStart(8) + 'got/s'.padStart(8) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'batch'.padStart(8));
-  const x1 = windows(512, 5);
-  for (const load of loads) {
-    for (const maxBatchSize of sizes) {
-      for (const maxWaitMs of waits) {
-        const r = await simulate(p, x1, load, maxBatchSize, maxWaitMs, 3000);
-        rows.push({ load, maxBatchSize, maxWaitMs, ...r });
-        console.log(`${String(load).padStart(6)}${String(maxBatchSize).padStart(10)}${String(maxWaitMs).padStart(8)}${r.wps.toFixed(0).padStart(8)}${r.p50.toFixed(1).padStart(9)}${r.p99.toFixed(1).padStart(9)}${r.meanBatch.toFixed(1).padStart(8)}`);
+async function runSweep(bytes: Uint8Array, capacityWps: number): Promise<unknown> {
+  const p = await OnnxPredictor.fromBytes(bytes, { spec, version: 'sweep', intraOpThreads: 1 });
+  const loads = [0.3, 0.6].map((f) => Math.round(f * capacityWps));
+  const sizes = [16, 32, 64, 128, 256];
+  const waits = [0, 2, 5];
+  const REPS = 2;
+  const POINT_MS = 2500;
+  type Row = { load: number; maxBatchSize: number; maxWaitMs: number; wps: number; p50: number; p99: number; meanBatch: number };
+  const runs = new Map<string, Row[]>();
+  console.log(`\ndynamic batching sweep: onnx ×1, Poisson arrivals at ${loads.join(' and ')} windows/s (30% / 60% of the wall-clock capacity above), 2 batches in flight, ${REPS} interleaved repetitions of ${POINT_MS / 1000} s per point, medians shown`);
+  const pool = windows(512, 5);
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const load of loads) {
+      for (const maxBatchSize of sizes) {
+        for (const maxWaitMs of waits) {
+          const r = await simulate(p, pool, load, maxBatchSize, maxWaitMs, POINT_MS);
+          const key = `${load}/${maxBatchSize}/${maxWaitMs}`;
+          runs.set(key, [...(runs.get(key) ?? []), { load, maxBatchSize, maxWaitMs, ...r }]);
+        }
       }
     }
   }
   await p.dispose();
+  const med = (v: number[]) => {
+    const s = [...v].sort((a, b) => a - b);
+    return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  console.log('load'.padStart(6) + 'maxBatch'.padStart(10) + 'waitMs'.padStart(8) + 'got/s'.padStart(8) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'batch'.padStart(8));
+  const rows: Row[] = [];
+  for (const rs of runs.values()) {
+    const r: Row = { ...rs[0], wps: med(rs.map((x) => x.wps)), p50: med(rs.map((x) => x.p50)), p99: med(rs.map((x) => x.p99)), meanBatch: med(rs.map((x) => x.meanBatch)) };
+    rows.push(r);
+    console.log(`${String(r.load).padStart(6)}${String(r.maxBatchSize).padStart(10)}${String(r.maxWaitMs).padStart(8)}${r.wps.toFixed(0).padStart(8)}${r.p50.toFixed(1).padStart(9)}${r.p99.toFixed(1).padStart(9)}${r.meanBatch.toFixed(1).padStart(8)}`);
+  }
   return rows;
 }
 
