@@ -221,6 +221,20 @@ test('grafanaDashboard.enabled ships the dashboard JSON in a sidecar-labelled Co
   assert.deepEqual(JSON.parse(cm.data['tickcast.json']), JSON.parse(read('deploy/grafana/dashboards/tickcast.json')));
 });
 
+test('prometheusRule.runbookBaseUrl adds runbook links; disabled rules drop out', { skip }, () => {
+  const r = render({
+    prometheusRule: { enabled: true, runbookBaseUrl: 'https://git.example/tickcast/docs', rules: { modelStale: { enabled: false } } },
+  });
+  assert.ok(r.ok, r.error);
+  const rules = one(r, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules);
+  assert.ok(!rules.some((x: any) => x.alert === 'TickcastModelStale'));
+  assert.equal(rules.length, 6);
+  for (const x of rules) {
+    const want = x.alert.includes('Anomal') ? 'https://git.example/tickcast/docs/anomaly.md#operating-the-alerts' : 'https://git.example/tickcast/docs/deployment.md#alerts';
+    assert.equal(x.annotations.runbook_url, want, x.alert);
+  }
+});
+
 test('grace period follows config.shutdown.graceMs and lifecycle.preStopSleepSeconds', { skip }, () => {
   const r = render({ config: { shutdown: { graceMs: 60001 } }, lifecycle: { preStopSleepSeconds: 0 } });
   assert.ok(r.ok, r.error);

@@ -27,7 +27,9 @@ function chartRules(): Rule[] {
   const values = readYaml('helm/tickcast/values.yaml');
   const text = read('helm/tickcast/templates/prometheusrule.yaml');
   const body = text.slice(text.indexOf('spec:'));
+  assert.equal(values.prometheusRule.runbookBaseUrl, '', 'the compose file has no runbook_url: keep the default empty');
   const resolved = body
+    .replace(/\n\s*\{\{-? with \$\.Values\.prometheusRule\.runbookBaseUrl \}\}[\s\S]*?\{\{-? end \}\}/g, '')
     .split('\n')
     .filter((line) => !/^\s*\{\{-?\s*(if|end)\b.*\}\}\s*$/.test(line))
     .join('\n')
