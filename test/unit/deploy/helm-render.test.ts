@@ -106,6 +106,11 @@ test('defaults: the core objects only, 2 replicas, derived grace period, hardene
   assert.equal(mounts['/var/lib/tickcast/models'], 'models');
   assert.ok(pod.volumes.find((v: any) => v.name === 'models').emptyDir);
   assert.ok(dep.spec.template.metadata.annotations['checksum/config'].match(/^[0-9a-f]{64}$/));
+  assert.deepEqual(dep.spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  const rwx = render({ modelStore: { type: 'pvc', pvc: { accessModes: ['ReadWriteMany'] } }, updateStrategy: {} });
+  assert.equal(one(rwx, 'Deployment').spec.strategy.type, 'RollingUpdate');
+  const custom = render({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } });
+  assert.deepEqual(one(custom, 'Deployment').spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
   assert.match(r.notes, /EMBEDDED DEMO/);
   // The Service targets the pod's named port and selects the pod's labels.
   const svc = one(r, 'Service');
@@ -183,6 +188,7 @@ test('Kafka + SASL + TLS + KEDA + GPU + PVC + monitoring: objects, caps and refe
   assert.equal(pod.runtimeClassName, 'nvidia');
   assert.ok(pod.tolerations.some((t: any) => t.key === 'nvidia.com/gpu' && t.operator === 'Exists'));
   assert.equal(pod.volumes.find((v: any) => v.name === 'models').persistentVolumeClaim.claimName, one(r, 'PersistentVolumeClaim').metadata.name);
+  assert.deepEqual(dep.spec.strategy, { type: 'Recreate' }, 'a ReadWriteOnce claim cannot follow a surge pod to another node');
   const sm = one(r, 'ServiceMonitor');
   assert.deepEqual(sm.spec.namespaceSelector.matchNames, ['prod']);
   assert.equal(sm.spec.endpoints[0].port, 'http');
