@@ -71,6 +71,11 @@ test('values.schema.json rejects unsafe or contradictory values', () => {
   assert.equal(validate(objectStoreNoUri), false, 'objectStore without a uri should be rejected');
   objectStoreNoUri.modelStore.objectStore.uri = 's3://models/tickcast';
   assert.equal(validate(objectStoreNoUri), true, JSON.stringify(validate.errors));
+  // As a subchart, Helm injects `global` (and parents use `enabled` as a condition): allowed.
+  const asSubchart = structuredClone(values);
+  asSubchart.global = { imageRegistry: 'registry.example' };
+  asSubchart.enabled = true;
+  assert.equal(validate(asSubchart), true, JSON.stringify(validate.errors));
   const saslNoSecret = withOverride('kafkaAuth.sasl.enabled', true);
   assert.equal(validate(saslNoSecret), false, 'SASL without a Secret should be rejected');
 });
