@@ -95,6 +95,8 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev \
       npm install --no-save --omit=dev "@tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION}"; \
     fi
 
+# The official Node 20 binary needs glibc >= 2.28 and libstdc++ (GLIBCXX_3.4.21): both are in
+# Ubuntu 22.04, so copying the binary onto the CUDA base is enough (npm is not needed at runtime).
 FROM node:${NODE_VERSION}-bookworm-slim AS node-bin
 
 # ---------------------------------------------------------------------------------------------
@@ -103,7 +105,7 @@ FROM node:${NODE_VERSION}-bookworm-slim AS node-bin
 # onnxruntime CUDA 12 provider needs CUDA 12 / cuDNN 9: the CUDA 11.8 runtime libraries and
 # cuDNN 8 are installed beside the base's CUDA 12 from NVIDIA's apt repository (already
 # configured in nvidia/cuda images). Build with --build-arg WITH_TFJS_NODE_GPU=false for an
-# ONNX-only GPU image without them (about 2 GB smaller; training then runs on tfjs/wasm).
+# ONNX-only GPU image without them (an estimated 1.5-2 GB smaller; training then runs on tfjs/wasm).
 FROM ${CUDA_IMAGE} AS gpu
 ARG WITH_TFJS_NODE_GPU=true
 ARG CUDNN8_VERSION=8.9.7.29-1+cuda11.8
