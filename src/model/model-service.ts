@@ -80,6 +80,14 @@ async function bootstrapWeights(
   const file = config.embedded.dataFile || BOOTSTRAP_SAMPLE;
   const key = opts.bootstrapValues ? null : JSON.stringify([file, hybrid, spec, config.model.bootstrapEpochs, opts.bootstrapBudgetMs]);
   const run = async () => {
+    if (config.model.bootstrapEpochs === 0) {
+      // Seeded initial weights: the linear skip starts as "repeat the last value" (docs/model.md).
+      const m = HybridModel.create(hybrid, spec, 42);
+      const weights = m.getWeights();
+      m.dispose();
+      logger.warn('model.bootstrapEpochs is 0: serving an untrained model with seeded weights (about as good as repeating the last value)');
+      return { weights, meta: { source: 'seeded', epochs: 0 } };
+    }
     const values = opts.bootstrapValues ?? readValueColumn(file);
     logger.info({ file: opts.bootstrapValues ? '(given)' : file, values: values.length, epochs: config.model.bootstrapEpochs }, 'no checkpoint: training a bootstrap model');
     const r = await trainBootstrap(values, hybrid, spec, {
