@@ -119,6 +119,7 @@ export class KafkaSource implements TickSource {
           if (records[records.length - 1].warmup) {
             // Warm-up only: rebuild windows, commit nothing (the committed offset is already past).
             await (handle as RecordHandler)(records);
+            resolveOffset(last); // advance the fetch position (kafkajs re-fetches from the last resolved offset)
             await heartbeat();
             continue;
           }
