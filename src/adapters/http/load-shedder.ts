@@ -20,8 +20,8 @@ export class LoadShedder {
   readonly #cfg: HttpConfig['loadShedding'];
   #histogram: IntervalHistogram | null = null;
   #timer: NodeJS.Timeout | null = null;
-  /** Event loop delay p99 of the last two completed intervals, ms (newest first). */
-  #p99Ms: [number, number] = [0, 0];
+  /** Event loop delay p99 of the last completed interval, ms. */
+  #lastP99Ms = 0;
 
   constructor(serving: ServingApi, cfg: HttpConfig['loadShedding']) {
     this.#serving = serving;
@@ -29,13 +29,14 @@ export class LoadShedder {
   }
 
   /**
-   * p99 over the current and the last two sample intervals (the largest): a stall is only visible
-   * in the interval in which the delayed timer fired, and that can end just after the stall does.
+   * The larger of the p99 of the last completed sample interval and of the current one so far: a
+   * stall is recorded once, by the first monitor tick after it, so it must count from that moment
+   * (current) until a whole interval has passed without it (last).
    */
   get eventLoopDelayP99Ms(): number {
     const h = this.#histogram;
     const current = h !== null && h.count > 0 ? h.percentile(99) / 1e6 : 0;
-    return Math.max(current, this.#p99Ms[0], this.#p99Ms[1]);
+    return Math.max(current, this.#lastP99Ms);
   }
 
   start(): void {
@@ -56,7 +57,7 @@ export class LoadShedder {
   #sample(): void {
     const h = this.#histogram;
     if (h === null) return;
-    this.#p99Ms = [h.count > 0 ? h.percentile(99) / 1e6 : 0, this.#p99Ms[0]];
+    this.#lastP99Ms = h.count > 0 ? h.percentile(99) / 1e6 : 0;
     h.reset();
   }
 

@@ -13,9 +13,17 @@
     const key = $('api-key').value.trim();
     return key ? { authorization: 'Bearer ' + key } : {};
   }
-  async function getJson(url) {
+  // 503 (shedding/draining) and 429 carry Retry-After: wait and try again a few times.
+  async function getJson(url, attempts) {
+    attempts = attempts === undefined ? 5 : attempts;
     const res = await fetch(url, { headers: headers() });
     const body = await res.json().catch(() => ({}));
+    if ((res.status === 503 || res.status === 429) && attempts > 1) {
+      const wait = Math.min(30, Number(res.headers.get('retry-after')) || 1);
+      setStatus('server busy, retrying in ' + wait + ' s');
+      await new Promise((r) => setTimeout(r, wait * 1000));
+      return getJson(url, attempts - 1);
+    }
     if (!res.ok) throw new Error((body.error && (body.error.message + (body.error.hint ? ' — ' + body.error.hint : ''))) || res.statusText);
     return body;
   }
