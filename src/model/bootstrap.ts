@@ -102,6 +102,7 @@ export interface BootstrapOptions {
 
 export interface BootstrapResult {
   model: HybridModel;
+  /** Epochs completed, fractional when the time budget cut the last one short. */
   epochs: number;
   steps: number;
   trainLoss: number;
@@ -137,7 +138,6 @@ export async function trainBootstrap(values: ArrayLike<number>, config: Resolved
   // 85% of the budget for training; scoring the hold-out takes the rest.
   const budget = (opts.budgetMs ?? 30_000) * 0.85;
   let steps = 0;
-  let epochs = 0;
   let lossSum = 0;
   let lossN = 0;
   try {
@@ -154,7 +154,6 @@ export async function trainBootstrap(values: ArrayLike<number>, config: Resolved
         if (steps % 10 === 0) await new Promise((res) => setImmediate(res));
         if (performance.now() - t0 > budget) break outer;
       }
-      epochs++;
       opts.onEpoch?.(e + 1, lossSum / Math.max(1, lossN));
     }
   } catch (err) {
@@ -165,5 +164,5 @@ export async function trainBootstrap(values: ArrayLike<number>, config: Resolved
   }
   const valMae = evaluate(model, val).mae;
   const nm = naiveMae(val, W, H);
-  return { model, epochs, steps, trainLoss: lossSum / Math.max(1, lossN), valMae, naiveMae: nm, ratioToNaive: valMae / nm, seconds: (performance.now() - t0) / 1000 };
+  return { model, epochs: Number(((steps * bs) / nTrain).toFixed(2)), steps, trainLoss: lossSum / Math.max(1, lossN), valMae, naiveMae: nm, ratioToNaive: valMae / nm, seconds: (performance.now() - t0) / 1000 };
 }

@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, truncateSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { createModelService } from '../../../src/model/model-service.ts';
+import { CheckpointStore } from '../../../src/model/checkpoints.ts';
+import { HybridModel } from '../../../src/model/hybrid-model.ts';
+import { initBackend } from '../../../src/model/backend.ts';
+import { InferenceStage } from '../../../src/pipeline/inference.ts';
+import { createLogger } from '../../../src/telemetry/logger.ts';
+import { createMetrics } from '../../../src/telemetry/metrics.ts';
+import { isTickcastError } from '../../../src/errors/index.ts';
+import { FT_HYBRID, FT_SPEC, ftConfig, sine } from './helpers.ts';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const dest = new Writable({
+    write(chunk, _e, cb) {
+      for (const l of String(chunk).split('\n')) if (l.trim()) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'info', name: 'test', destination: dest }) };
+}
+
+async function seedVersions(dir: string, n: number): Promise<void> {
+  await initBackend();
+  const store = new CheckpointStore({ dir, keep: 10 });
+  for (let i = 1; i <= n; i++) {
+    const m = HybridModel.create(FT_HYBRID, FT_SPEC, i);
+    await store.save({ config: FT_HYBRID, spec: FT_SPEC, weights: m.getWeights(), meta: { seed: i } });
+    m.dispose();
+  }
+}
+
+function tmp(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-ms-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('start-up: the newest good checkpoint is served; a truncated newest one is refused in the log and the previous one used', async (t) => {
+  const dir = tmp(t);
+  await seedVersions(dir, 3);
+  const w = path.join(dir, 'v3', 'weights.bin');
+  truncateSync(w, statSync(w).size - 8);
+  const { lines, logger } = capture();
+  const svc = await createModelService(ftConfig({ model: { dir } }), logger, createMetrics({ defaultMetrics: false }));
+  t.after(() => svc.stop());
+  assert.equal(svc.predictor.version, 'v2');
+  assert.equal(svc.info().version, 'v2');
+  assert.deepEqual(svc.info().training, { seed: 2 });
+  const refused = lines.find((l) => /checkpoint v3 refused/.test(String(l.msg)));
+  assert.ok(refused, 'no log line about the refused checkpoint');
+  assert.match(String(refused.msg), /truncated/);
+  assert.equal(refused.level, 40);
+});
+
+test('manual rollback: previous version, named version, pin, unknown version → 404-coded error; the inference stage serves the new one', async (t) => {
+  const dir = tmp(t);
+  await seedVersions(dir, 3);
+  const metrics = createMetrics({ defaultMetrics: false });
+  const svc = await createModelService(ftConfig({ model: { dir } }), createLogger({ level: 'silent', name: 't' }), metrics);
+  const inference = new InferenceStage(svc.predictor, { maxBatchSize: 8, maxWaitMs: 1, maxInFlightBatches: 1 });
+  svc.attach(inference);
+  t.after(async () => {
+    await inference.close();
+    await svc.stop();
+  });
+  assert.deepEqual(svc.info().versions, ['v3', 'v2', 'v1']);
+  const x = new Float32Array(FT_SPEC.window).map((_, i) => Math.sin(i / 3));
+  const before = await inference.submit({ x });
+  assert.equal(before.model, 'v3');
+
+  let info = await svc.rollback({});
+  assert.equal(info.version, 'v2');
+  assert.equal(info.pinned, false);
+  const after = await inference.submit({ x });
+  assert.equal(after.model, 'v2');
+  assert.notDeepEqual(Array.from(after.y), Array.from(before.y));
+
+  info = await svc.rollback({ version: 'v1', pin: true });
+  assert.equal(info.version, 'v1');
+  assert.equal(info.pinned, true);
+  assert.equal((await inference.submit({ x })).model, 'v1');
+  assert.match(await metrics.registry.getSingleMetricAsString('tickcast_model_info'), /version="v1"/);
+  assert.doesNotMatch(await metrics.registry.getSingleMetricAsString('tickcast_model_info'), /version="v3"/);
+
+  await assert.rejects(svc.rollback({}), (e: unknown) => isTickcastError(e) && e.code === 'TC_MODEL_NOT_LOADED' && e.statusCode === 409 && /no version older than v1/.test(e.message));
+  await assert.rejects(svc.rollback({ version: 'v9' }), (e: unknown) => isTickcastError(e) && e.statusCode === 404 && /unknown model version "v9"; known: v3, v2, v1/.test(e.message));
+  await assert.rejects(svc.rollback({ version: 'latest' }), (e: unknown) => isTickcastError(e) && e.statusCode === 400);
+  // Forward again to the newest, unpinned.
+  info = await svc.rollback({ version: 'v3' });
+  assert.equal(info.version, 'v3');
+  assert.equal(info.pinned, false);
+});
+
+test('bootstrap: with no checkpoint a model is trained on the data, saved as v1, and forecasts it clearly better than naive last-value', async (t) => {
+  const dir = tmp(t);
+  const { lines, logger } = capture();
+  const values = sine(1500, { period: 20, amp: 1, noise: 0.05, seed: 2 });
+  const svc = await createModelService(ftConfig({ model: { dir, bootstrapEpochs: 2 } }), logger, createMetrics({ defaultMetrics: false }), { hybrid: FT_HYBRID, bootstrapValues: values, bootstrapBudgetMs: 10_000 });
+  t.after(() => svc.stop());
+  assert.equal(svc.info().version, 'v1');
+  const meta = svc.info().training as { ratioToNaive: number; valMae: number; naiveMae: number; source: string };
+  assert.equal(meta.source, 'bootstrap');
+  console.log(`bootstrap on a sine: hold-out MAE ${meta.valMae.toFixed(4)} vs naive ${meta.naiveMae.toFixed(4)} (ratio ${meta.ratioToNaive.toFixed(3)})`);
+  assert.ok(meta.ratioToNaive < 0.7, `ratio to naive ${meta.ratioToNaive}`);
+  assert.ok(lines.some((l) => /bootstrap model trained in .* \(ratio 0\.\d+\)/.test(String(l.msg))));
+  assert.ok(lines.some((l) => /bootstrap model saved as checkpoint v1/.test(String(l.msg))));
+  assert.deepEqual(await new CheckpointStore({ dir, keep: 5 }).list(), ['v1']);
+});
