@@ -77,6 +77,7 @@
       width: Math.max(400, el.clientWidth - 2),
       height: 360,
       scales: { x: { time: true } },
+      axes: [{}, { size: 72 }], // room for labels like 25,000
       series: [
         {},
         { label: 'actual', stroke: '#1f6feb', width: 1.5, points: { show: true, size: 3 } },
