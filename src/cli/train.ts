@@ -6,7 +6,7 @@
  * validation pinball loss; --arch linear fits the closed-form NLinear-style baseline (seconds,
  * no tfjs), which is also the yardstick every hybrid model should beat.
  */
-import { rm, stat } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { formatSplit, parseSplit, requireWindows } from '../data/split.ts';
 import { windowStarts } from '../data/windows.ts';
 import { formatStep } from '../data/time.ts';
@@ -66,9 +66,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw usageError(`--quantiles must be ascending levels in (0,1) including 0.5; got ${opts.quantiles}`);
   }
   const split = parseSplit(opts.split);
-  if (!opts.force && (await stat(opts.out).then(() => true, () => false))) {
-    const { readdir } = await import('node:fs/promises');
-    if ((await readdir(opts.out)).length > 0) throw usageError(`--out ${opts.out} exists and is not empty; choose another directory or pass --force to overwrite`);
+  if (!opts.force) {
+    const existing = await readdir(opts.out).catch(() => [] as string[]);
+    if (existing.length > 0) throw usageError(`--out ${opts.out} exists and is not empty; choose another directory or pass --force to overwrite`);
   }
 
   const t0 = performance.now();
