@@ -15,7 +15,7 @@
  *    per file on the probation rows only (src/eval/nab/linear-expectation.ts) — measures the
  *    model view until the real model can be run here (NAB_STANDIN=0 skips it);
  *  - pipeline: the service path (window store → micro-batcher → model → detector), run when the
- *    module at NAB_PIPELINE_MODULE (default src/pipeline/nab-detect.ts) exists and exports
+ *    module at NAB_PIPELINE_MODULE (default src/cli/detect.ts) exists and exports
  *    `detectThroughPipeline: PipelineDetect` (see src/eval/nab/detect.ts and docs/anomaly.md).
  *
  * Env: NAB_DIR (data dir), NAB_OUT (results dir, default a new temp dir), NAB_FILES=1 (per-file
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     ours.push(['tickcast + linear stand-in', standin]);
   }
 
-  const modPath = resolve(process.env.NAB_PIPELINE_MODULE ?? join(process.cwd(), 'src', 'pipeline', 'nab-detect.ts'));
+  const modPath = resolve(process.env.NAB_PIPELINE_MODULE ?? join(process.cwd(), 'src', 'cli', 'detect.ts'));
   if (existsSync(modPath)) {
     const mod = (await import(pathToFileURL(modPath).href)) as { detectThroughPipeline?: PipelineDetect };
     if (typeof mod.detectThroughPipeline === 'function') {

@@ -112,3 +112,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   return 0;
 }
+
+let shared: Promise<PipelineDetector> | null = null;
+
+/**
+ * The service path for `npm run bench:nab` (NAB_PIPELINE_MODULE): one model for the whole run
+ * (from TICKCAST_MODEL_DIR, else the bootstrap model), fresh pipeline state per file.
+ */
+export async function detectThroughPipeline(rows: readonly NabRow[], series: string): Promise<number[]> {
+  shared ??= createPipelineDetect(
+    loadConfig({ overrides: { logLevel: 'warn', http: { enabled: false } } }),
+    createLogger({ level: 'warn', name: 'tickcast-nab', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+  );
+  return (await shared).detect(rows, series);
+}

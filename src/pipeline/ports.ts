@@ -71,6 +71,7 @@ export interface TickSource {
 // ---------------------------------------------------------------------------------------------
 
 import type { ForecastStep } from '../domain/types.ts';
+import type { AnomalyEvent } from '../domain/anomaly/index.ts';
 
 export interface ForecastRequest {
   /** Raw (not normalised) values, oldest first: number[] for one feature, number[][] as [time][feature]. */
@@ -181,10 +182,7 @@ export interface Expectation {
 
 /** Scores each tick against what was expected of it before it arrived (causal). */
 export interface AnomalyScorer {
-  observe(series: string, tsMs: number, value: number, expected: Expectation | null): {
-    score: number;
-    event?: { state: 'firing' | 'resolved'; severity: 'warning' | 'critical' };
-  };
+  observe(series: string, tsMs: number, value: number, expected: Expectation | null): { score: number; event?: AnomalyEvent };
   forget(series: string): void;
 }
 

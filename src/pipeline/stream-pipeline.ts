@@ -15,6 +15,7 @@
  */
 import { decodeTick, type CodecOptions } from '../domain/tick-codec.ts';
 import { band, decodeForecast } from '../domain/forecast.ts';
+import { buildAlertRecord, encodeAlertRecord } from '../domain/anomaly/index.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
 import type { TickcastError } from '../errors/index.ts';
@@ -148,23 +149,12 @@ export class StreamPipeline {
     d.observer?.score?.(series, score);
     if (!event) return;
     entry.firing = event.state === 'firing';
-    const rec: AnomalyRecord = {
-      series,
-      ts: a.tick.tsMs,
-      value,
-      expected: exp?.p50 ?? Number.NaN,
-      lower: exp?.lower ?? Number.NaN,
-      upper: exp?.upper ?? Number.NaN,
-      score,
-      severity: event.severity,
-      state: event.state,
-      model: entry.forecast?.model ?? 'statistical',
-      source: a.rec.source,
-    };
+    const rec: AnomalyRecord = buildAlertRecord(event, entry.forecast?.model ?? 'none', a.rec.source);
     d.book.addAnomaly(rec);
     d.observer?.anomaly?.(rec);
     d.observer?.live?.({ type: 'anomaly', record: rec });
-    out.push({ stream: 'anomalies', key: series, value: JSON.stringify(rec, nanToNull), headers: { ...this.#trace(a.rec) } });
+    const encoded = encodeAlertRecord(rec);
+    out.push({ stream: 'anomalies', key: encoded.key, value: encoded.value, headers: { ...this.#trace(a.rec) } });
   }
 
   #forecastMessage(a: Accepted, model: string, steps: ForecastStep[][]): OutMessage {
@@ -196,9 +186,4 @@ export class StreamPipeline {
     this.#d.scorer?.forget(series);
     this.#d.observer?.evicted?.(series);
   }
-}
-
-/** JSON has no NaN: alerts raised before any forecast carry null expectations. */
-function nanToNull(_k: string, v: unknown): unknown {
-  return typeof v === 'number' && !Number.isFinite(v) ? null : v;
 }

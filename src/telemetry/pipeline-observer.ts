@@ -4,6 +4,7 @@
  */
 import type { PipelineObserver, LiveEvent, AnomalyRecord } from '../pipeline/ports.ts';
 import type { Metrics } from './metrics.ts';
+import { TopKSeriesGauge } from '../domain/anomaly/index.ts';
 
 export interface ObserverOptions {
   scoreGaugeSeries: readonly string[];
@@ -13,14 +14,18 @@ export interface ObserverOptions {
 export class TelemetryObserver implements PipelineObserver {
   readonly #m: Metrics;
   readonly #listeners = new Set<(e: LiveEvent) => void>();
-  readonly #pinned: Set<string>;
-  readonly #topK: number;
-  readonly #exported = new Map<string, number>();
+  readonly #scores: TopKSeriesGauge;
 
   constructor(metrics: Metrics, opts: ObserverOptions) {
     this.#m = metrics;
-    this.#pinned = new Set(opts.scoreGaugeSeries);
-    this.#topK = opts.scoreGaugeTopK;
+    // With an opt-in list, only those series; else the top k by latest score.
+    this.#scores = new TopKSeriesGauge({ k: opts.scoreGaugeSeries.length > 0 ? 0 : opts.scoreGaugeTopK, optIn: opts.scoreGaugeSeries });
+    // The selection is applied when Prometheus scrapes, not per tick.
+    (metrics.anomalyScore as unknown as { collect: () => void }).collect = () => {
+      const { set, remove } = this.#scores.select();
+      for (const series of remove) metrics.anomalyScore.remove({ series });
+      for (const { series, score } of set) metrics.anomalyScore.set({ series }, score);
+    };
   }
 
   tick(outcome: string): void {
@@ -43,25 +48,7 @@ export class TelemetryObserver implements PipelineObserver {
   }
 
   score(series: string, score: number): void {
-    if (this.#pinned.size > 0) {
-      if (this.#pinned.has(series)) this.#m.anomalyScore.set({ series }, score);
-      return;
-    }
-    // Top-k by latest score: a series enters when it beats the smallest exported score.
-    if (this.#exported.has(series) || this.#exported.size < this.#topK) {
-      this.#exported.set(series, score);
-      this.#m.anomalyScore.set({ series }, score);
-      return;
-    }
-    let minId = '';
-    let min = Infinity;
-    for (const [id, s] of this.#exported) if (s < min) [min, minId] = [s, id];
-    if (score > min) {
-      this.#exported.delete(minId);
-      this.#m.anomalyScore.remove({ series: minId });
-      this.#exported.set(series, score);
-      this.#m.anomalyScore.set({ series }, score);
-    }
+    this.#scores.observe(series, score);
   }
 
   anomaly(rec: AnomalyRecord): void {
@@ -71,7 +58,7 @@ export class TelemetryObserver implements PipelineObserver {
 
   evicted(series: string): void {
     this.#m.seriesEvicted.inc();
-    if (this.#exported.delete(series)) this.#m.anomalyScore.remove({ series });
+    this.#scores.forget(series);
   }
 
   backpressure(paused: boolean, queued: number): void {
