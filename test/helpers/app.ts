@@ -23,7 +23,9 @@ export function testConfig(overrides: ConfigInput = {}) {
     logLevel: process.env.TICKCAST_TEST_LOGS ? 'info' : 'silent',
     windows: { length: TEST_WINDOW },
     model: { horizon: TEST_HORIZON, dModel: 8, bootstrapEpochs: 0, engine: 'onnx' },
-    http: { host: '127.0.0.1', port: 0 },
+    // Load shedding on event-loop delay is exercised by its own tests; here a busy CI machine must
+    // not turn functional checks into 503s.
+    http: { host: '127.0.0.1', port: 0, eventLoopDelayP99Ms: 10_000 },
     telemetry: { defaultMetrics: false },
   };
   return loadConfig({ env: {}, overrides: merge(base, overrides as Record<string, any>) as ConfigInput });

@@ -27,9 +27,10 @@ describe('tickcast CLI', () => {
     assert.equal(await runCli(['--help'], io), 0);
     assert.match(io.out(), /train\s+train a forecasting model/);
     assert.match(io.out(), /backtest\s+rolling-origin evaluation/);
+    assert.match(io.out(), /detect\s+score a NAB-format CSV/);
     const bad = captureIo();
     assert.equal(await runCli(['tarin'], bad), 64);
-    assert.match(bad.err(), /unknown command "tarin"; commands: train, backtest/);
+    assert.match(bad.err(), /unknown command "tarin"; commands: train, detect, backtest/);
   });
 
   it('a command is one registry entry: runCli dispatches to whatever is registered', async () => {
