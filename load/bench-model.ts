@@ -20,7 +20,9 @@
  *
  * Options (after `--`): --seconds 2 (per throughput point), --threads 1,2 (onnx and pytorch intra-op
  * threads), --skip-tfjs, --skip-torch, --tfjs-max-batch 512, --sweep (dynamic-batching sweep, about
- * 2.5 more minutes), --sweep-only (onnx ×1 capacity, then the sweep), --json out.json.
+ * 2.5 more minutes), --sweep-only (onnx ×1 capacity, then the sweep), --sweep-loads 0.3,0.6 (fractions of
+ * the measured capacity), --sweep-sizes 16,32,64,128,256, --sweep-waits 0,2,5, --sweep-reps 2,
+ * --json out.json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,6 +52,10 @@ const { values: args } = parseArgs({
     'tfjs-max-batch': { type: 'string', default: '512' },
     sweep: { type: 'boolean', default: false },
     'sweep-only': { type: 'boolean', default: false },
+    'sweep-loads': { type: 'string', default: '0.3,0.6' },
+    'sweep-sizes': { type: 'string', default: '16,32,64,128,256' },
+    'sweep-waits': { type: 'string', default: '0,2,5' },
+    'sweep-reps': { type: 'string', default: '2' },
     json: { type: 'string' },
   },
 });
@@ -294,14 +300,16 @@ async function main(): Promise<void> {
  */
 async function runSweep(bytes: Uint8Array, capacityWps: number): Promise<unknown> {
   const p = await OnnxPredictor.fromBytes(bytes, { spec, version: 'sweep', intraOpThreads: 1 });
-  const loads = [0.3, 0.6].map((f) => Math.round(f * capacityWps));
-  const sizes = [16, 32, 64, 128, 256];
-  const waits = [0, 2, 5];
-  const REPS = 2;
+  const list = (v: string | undefined) => v!.split(',').map(Number);
+  const fractions = list(args['sweep-loads']);
+  const loads = fractions.map((f) => Math.round(f * capacityWps));
+  const sizes = list(args['sweep-sizes']);
+  const waits = list(args['sweep-waits']);
+  const REPS = Number(args['sweep-reps']);
   const POINT_MS = 2500;
   type Row = { load: number; maxBatchSize: number; maxWaitMs: number; wps: number; p50: number; p99: number; meanBatch: number };
   const runs = new Map<string, Row[]>();
-  console.log(`\ndynamic batching sweep: onnx ×1, Poisson arrivals at ${loads.join(' and ')} windows/s (30% / 60% of the wall-clock capacity above), 2 batches in flight, ${REPS} interleaved repetitions of ${POINT_MS / 1000} s per point, medians shown`);
+  console.log(`\ndynamic batching sweep: onnx ×1, Poisson arrivals at ${loads.join(' and ')} windows/s (${fractions.map((f) => `${Math.round(f * 100)}%`).join(' / ')} of the wall-clock capacity above), 2 batches in flight, ${REPS} interleaved repetitions of ${POINT_MS / 1000} s per point, medians shown`);
   const pool = windows(512, 5);
   for (let rep = 0; rep < REPS; rep++) {
     for (const load of loads) {
