@@ -13,7 +13,13 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * Where `src/main.ts` is run from: the repository (default) or CHAOS_SERVICE_ROOT, e.g. a snapshot
+ * of a commit (`git archive HEAD | tar -x -C /tmp/snap && ln -s $PWD/node_modules /tmp/snap/`) so
+ * a long chaos run is not disturbed by edits in a shared working tree.
+ */
+const ROOT = process.env.CHAOS_SERVICE_ROOT ? path.resolve(process.env.CHAOS_SERVICE_ROOT) : REPO;
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of live) c.kill('SIGKILL');
@@ -80,7 +86,7 @@ function cleanEnv(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v === undefined) continue;
-    if (k.startsWith('TICKCAST_') || k === 'KAFKA_BROKERS' || k.startsWith('OTEL_')) continue;
+    if (k.startsWith('TICKCAST_') || k.startsWith('CHAOS_') || k === 'KAFKA_BROKERS' || k.startsWith('OTEL_')) continue;
     out[k] = v;
   }
   return out;
@@ -238,7 +244,7 @@ export function tail(logs: Array<Record<string, unknown>>, n = 15): string {
     .join('\n');
 }
 
-/** Repository-relative path helper for log files kept after a failing run. */
-export function repoPath(...p: string[]): string {
-  return path.join(ROOT, ...p);
+/** The directory the service runs from (see CHAOS_SERVICE_ROOT). */
+export function serviceRoot(): string {
+  return ROOT;
 }

@@ -1,0 +1,141 @@
+/**
+ * Chaos 5: soak. CHAOS_SOAK_TICKS ticks (default 1,000,000) over CHAOS_SOAK_SERIES series (1,000)
+ * through the real service process, forecasting every CHAOS_SOAK_STRIDE-th tick (default 10, so
+ * the run fits a test budget on 2 cores; every tick is still decoded, windowed and normalised).
+ * The producer keeps at most CHAOS_SOAK_AHEAD ticks (50,000) ahead of the service, so the service
+ * runs flat out in a steady state for the whole run.
+ *
+ * Sampled every 2 s from outside: RSS (VmRSS) and tickcast_nodejs_eventloop_lag_p99_seconds
+ * (prom-client resets its histogram on every scrape, so each sample is the p99 since the last).
+ * After a warm-up (the first 20% of the ticks): RSS growth < 5% (mean RSS of the last fifth of
+ * the run vs the fifth right after warm-up) and no growth in event-loop lag (median p99 of the last
+ * fifth ≤ 1.5 × that of the early fifth + 20 ms — the machine is shared, see docs/reliability.md).
+ * Every forecast is accounted for: the forecasts topic ends with exactly one record per eligible
+ * tick. Tensor count: the serving engine is ONNX Runtime; tfjs holds only the model, and the
+ * process exposes no tensor count — RSS is the outside proof (a leaking tensor per batch would
+ * show as growth).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chaosEnv, machineLine, MiB, sleep, summary, topicRecords } from './helpers/env.ts';
+
+const TICKS = Number(process.env.CHAOS_SOAK_TICKS ?? 1_000_000);
+const SERIES = Number(process.env.CHAOS_SOAK_SERIES ?? 1_000);
+const STRIDE = Number(process.env.CHAOS_SOAK_STRIDE ?? 10);
+const AHEAD = Number(process.env.CHAOS_SOAK_AHEAD ?? 50_000);
+const W = 16;
+
+interface Sample {
+  done: number;
+  t: number;
+  rss: number;
+  lagP99: number;
+  heapUsed: number;
+}
+
+test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS growth < 5% after warm-up, event-loop lag flat, every forecast out`, { timeout: 3_600_000 }, async () => {
+  assert.ok(TICKS % SERIES === 0, 'CHAOS_SOAK_TICKS must be a multiple of CHAOS_SOAK_SERIES');
+  const perSeries = TICKS / SERIES;
+  assert.ok(perSeries >= W + STRIDE * 5, `at least ${W + STRIDE * 5} ticks per series`);
+  const env = await chaosEnv({ partitions: 6, collect: false });
+  const started = Date.now();
+  try {
+    const svc = await env.service({
+      env: {
+        TICKCAST_WINDOWS_STRIDE: String(STRIDE),
+        TICKCAST_WINDOWS_MAX_SERIES: String(Math.max(10_000, SERIES * 2)),
+        TICKCAST_LOG_LEVEL: 'warn',
+      },
+    });
+    const accepted = async () => (await svc.metric('tickcast_ticks_total')) || 0;
+    const samples: Sample[] = [];
+    let done = 0;
+    let running = true;
+    const t0 = Date.now();
+    const sampler = (async () => {
+      while (running) {
+        const m = await svc.metrics();
+        let ticks = 0;
+        for (const [k, v] of m) if (k.startsWith('tickcast_ticks_total{')) ticks += v;
+        done = ticks;
+        samples.push({ done, t: Date.now() - t0, rss: svc.rssBytes(), lagP99: m.get('tickcast_nodejs_eventloop_lag_p99_seconds') ?? NaN, heapUsed: m.get('tickcast_nodejs_heap_size_used_bytes') ?? NaN });
+        await sleep(2_000);
+      }
+    })();
+
+    // Produce in time order (every series advances together), at most AHEAD ticks ahead.
+    const tsBase = Date.UTC(2025, 0, 1);
+    const CHUNK = 2_000;
+    let produced = 0;
+    let waitedMs = 0;
+    while (produced < TICKS) {
+      while (produced - done > AHEAD) {
+        const w = Date.now();
+        await sleep(50);
+        waitedMs += Date.now() - w;
+        if (!svc.alive()) throw new Error('service exited during the soak');
+      }
+      const messages: Array<{ key: string; value: string }> = [];
+      for (let k = 0; k < CHUNK && produced < TICKS; k++, produced++) {
+        const s = produced % SERIES;
+        const t = Math.floor(produced / SERIES);
+        messages.push({ key: `soak-${s}`, value: JSON.stringify({ series: `soak-${s}`, ts: tsBase + t * 60_000, value: 100 + (s % 50) + 8 * Math.sin((2 * Math.PI * t) / 96 + s) + ((t * 31 + s) % 17) / 17 }) });
+      }
+      await env.producer.send({ topic: env.topics.ticks, acks: -1, messages });
+    }
+    const producedAt = Date.now();
+    while ((await accepted()) < TICKS) {
+      assert.ok(svc.alive(), 'service alive');
+      assert.ok(Date.now() - producedAt < 600_000, 'the service caught up within 10 min of the last tick');
+      await sleep(500);
+    }
+    const elapsedS = (Date.now() - t0) / 1000;
+    running = false;
+    await sampler;
+    const expected = SERIES * (Math.floor((perSeries - W) / STRIDE) + 1);
+    // Outputs are produced (acks=all) before offsets commit; wait for the last ones to land.
+    let forecasts = 0;
+    for (let i = 0; i < 100 && forecasts < expected; i++) {
+      forecasts = await topicRecords(env.kafka, env.topics.forecasts);
+      if (forecasts < expected) await sleep(200);
+    }
+    const forecastsMetric = await svc.metric('tickcast_forecasts_total');
+    const exit = await svc.stop(60_000);
+
+    // ---- figures ----
+    const warm = samples.filter((x) => x.done >= 0.2 * TICKS);
+    const fifth = Math.max(1, Math.floor(warm.length / 5));
+    const early = warm.slice(0, fifth);
+    const late = warm.slice(-fifth);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const rssEarly = mean(early.map((x) => x.rss));
+    const rssLate = mean(late.map((x) => x.rss));
+    const growth = rssLate / rssEarly - 1;
+    const lagEarly = summary(early.map((x) => x.lagP99));
+    const lagLate = summary(late.map((x) => x.lagP99));
+    const heapEarly = mean(early.map((x) => x.heapUsed));
+    const heapLate = mean(late.map((x) => x.heapUsed));
+    const rssAll = summary(samples.map((x) => x.rss));
+    console.log(
+      `# soak: ${TICKS} ticks, ${SERIES} series, stride ${STRIDE}: ${elapsedS.toFixed(0)} s = ${Math.round(TICKS / elapsedS)} ticks/s end to end ` +
+        `(producer waited ${(waitedMs / 1000).toFixed(0)} s for the service); forecasts ${forecasts} on the topic (expected ${expected}, metric ${forecastsMetric}); ` +
+        `samples ${samples.length} (${warm.length} after warm-up); RSS early ${MiB(rssEarly)} MiB → late ${MiB(rssLate)} MiB (${(growth * 100).toFixed(2)}%), ` +
+        `min ${MiB(rssAll.min)} / max ${MiB(rssAll.max)} MiB over the run; V8 heap used early ${MiB(heapEarly)} → late ${MiB(heapLate)} MiB; ` +
+        `event-loop lag p99 early median ${(lagEarly.p50 * 1000).toFixed(1)} ms (max ${(lagEarly.max * 1000).toFixed(1)}) → late median ${(lagLate.p50 * 1000).toFixed(1)} ms (max ${(lagLate.max * 1000).toFixed(1)}); ` +
+        `exit ${exit}; test ${((Date.now() - started) / 1000).toFixed(0)} s; ${machineLine()}`,
+    );
+    if (process.env.CHAOS_SOAK_SAMPLES) {
+      console.log('# soak samples (done, t ms, rss MiB, lag p99 ms, heap MiB):');
+      for (const x of samples) console.log(`#  ${x.done} ${x.t} ${MiB(x.rss)} ${(x.lagP99 * 1000).toFixed(1)} ${MiB(x.heapUsed)}`);
+    }
+
+    // ---- assertions ----
+    assert.equal(exit, 0, 'clean exit after the soak');
+    assert.equal(forecasts, expected, 'exactly one forecast per eligible tick on the topic');
+    assert.ok(warm.length >= 10, `enough samples after warm-up to judge (${warm.length}); raise CHAOS_SOAK_TICKS`);
+    assert.ok(growth < 0.05, `RSS growth after warm-up ${(growth * 100).toFixed(2)}% < 5%`);
+    assert.ok(lagLate.p50 <= 1.5 * lagEarly.p50 + 0.02, `event-loop lag p99 not growing: early ${(lagEarly.p50 * 1000).toFixed(1)} ms, late ${(lagLate.p50 * 1000).toFixed(1)} ms`);
+  } finally {
+    await env.close();
+  }
+});
