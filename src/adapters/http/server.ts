@@ -109,6 +109,24 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
 
   const duration = httpDurationHistogram(opts.registry);
 
+  // Two-phase close: once close() begins, answers still in flight say `Connection: close`, so their
+  // keep-alive sockets end with the response instead of holding close() for keepAliveTimeout (72 s).
+  // Hijacked answers (MCP) bypass onSend, so idle sockets are also swept until the server is closed.
+  let closing = false;
+  let sweeper: NodeJS.Timeout | null = null;
+  app.addHook('preClose', async () => {
+    closing = true;
+    sweeper = setInterval(() => app.server.closeIdleConnections(), 100);
+    sweeper.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (sweeper !== null) clearInterval(sweeper);
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
+  });
+
   app.addHook('onRequest', async (req, reply) => {
     const flags = (req.routeOptions.config ?? {}) as RouteFlags;
     const routeUrl = req.routeOptions.url ?? 'unknown';

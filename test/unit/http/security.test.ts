@@ -186,10 +186,13 @@ test('close() lets an in-flight prediction finish, then stops accepting', async 
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const inflight = fetch(`${base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ window: [1, 2, 3] }) });
   await new Promise((r) => setTimeout(r, 100));
+  const started = Date.now();
   const closing = app.close();
   const res = await inflight;
   assert.equal(res.status, 200);
+  assert.equal(res.headers.get('connection'), 'close');
   assert.equal((await res.json()).horizon[0].step, 1);
   await closing;
+  assert.ok(Date.now() - started < 3000, `close took ${Date.now() - started} ms (keep-alive socket must not hold it)`);
   await assert.rejects(fetch(`${base}/healthz`), /fetch failed/);
 });
