@@ -71,7 +71,7 @@ export interface TickSource {
 // ---------------------------------------------------------------------------------------------
 
 import type { ForecastStep } from '../domain/types.ts';
-import type { AnomalyEvent } from '../domain/anomaly/index.ts';
+import type { AnomalyAlertRecord, AnomalyEvent } from '../domain/anomaly/index.ts';
 
 export interface ForecastRequest {
   /** Raw (not normalised) values, oldest first: number[] for one feature, number[][] as [time][feature]. */
@@ -109,19 +109,8 @@ export interface SeriesDetail extends SeriesSummary {
   lastScore: number | null;
 }
 
-export interface AnomalyRecord {
-  series: string;
-  ts: number;
-  value: number;
-  expected: number;
-  lower: number;
-  upper: number;
-  score: number;
-  severity: 'warning' | 'critical';
-  state: 'firing' | 'resolved';
-  model: string;
-  source?: { topic: string; partition: number; offset: string };
-}
+/** The record published on the anomalies topic (built by the domain's `buildAlertRecord`). */
+export type AnomalyRecord = AnomalyAlertRecord;
 
 export interface ModelInfo {
   version: string;

@@ -36,6 +36,11 @@ async function setup(partitions = 6) {
   return { prefix, topics, broker, kafka, producer, collector, appConfig, close };
 }
 
+/** Distinct (series, ts) forecasts among collected messages (duplicates after redelivery count once). */
+function distinct(items: { value: Buffer | null }[]): number {
+  return new Set(items.map((f) => { const v = JSON.parse(String(f.value)); return `${v.series}@${v.ts}`; })).size;
+}
+
 /** Map series → list of forecast ts, from collected forecast messages. */
 function forecastsBySeries(items: { value: Buffer | null }[]): Map<string, number[]> {
   const m = new Map<string, number[]>();
@@ -146,7 +151,7 @@ test('restart mid-stream: windows are restored, no tick loses its forecast (dupl
     await produce(env.producer, env.topics.ticks, stream.slice(half));
     app = await startTestApp(env.appConfig());
     const expected = S * (N - TEST_WINDOW + 1);
-    await env.collector.waitFor(() => new Set(env.collector.of(env.topics.forecasts).map((f) => String(f.value).slice(0, 60) + JSON.parse(String(f.value)).ts)).size >= expected, 60_000, 'all forecasts after restart');
+    await env.collector.waitFor(() => distinct(env.collector.of(env.topics.forecasts)) >= expected, 60_000, 'all forecasts after restart');
     await env.collector.settle(1500);
     const by = forecastsBySeries(env.collector.of(env.topics.forecasts));
     let duplicates = 0;
@@ -177,7 +182,7 @@ test('broker outage (SIGUSR1/SIGUSR2): the service recovers without restart and 
     env.broker.up();
     await produce(env.producer, env.topics.ticks, stream.slice(stream.length / 2));
     const expected = S * (N - TEST_WINDOW + 1);
-    await env.collector.waitFor(() => new Set(env.collector.of(env.topics.forecasts).map((f) => { const v = JSON.parse(String(f.value)); return `${v.series}@${v.ts}`; })).size >= expected, 90_000, 'all forecasts after outage');
+    await env.collector.waitFor(() => distinct(env.collector.of(env.topics.forecasts)) >= expected, 90_000, 'all forecasts after outage');
     const by = forecastsBySeries(env.collector.of(env.topics.forecasts));
     for (const [, ts] of by) assert.equal(new Set(ts).size, N - TEST_WINDOW + 1);
   } finally {
@@ -195,7 +200,7 @@ test('two instances in one group split the partitions and together forecast ever
     const N = 30;
     await produce(env.producer, env.topics.ticks, tickStream(S, N));
     const expected = S * (N - TEST_WINDOW + 1);
-    await env.collector.waitFor(() => new Set(env.collector.of(env.topics.forecasts).map((f) => { const v = JSON.parse(String(f.value)); return `${v.series}@${v.ts}`; })).size >= expected, 90_000, 'forecasts from both');
+    await env.collector.waitFor(() => distinct(env.collector.of(env.topics.forecasts)) >= expected, 90_000, 'forecasts from both');
     const seriesA = a.serving.listSeries({ offset: 0, limit: 1000 }).items.map((s) => s.id);
     const seriesB = b.serving.listSeries({ offset: 0, limit: 1000 }).items.map((s) => s.id);
     assert.ok(seriesA.length > 0 && seriesB.length > 0, `both instances got work (${seriesA.length} / ${seriesB.length} series)`);

@@ -166,7 +166,11 @@ export class KafkaSource implements TickSource {
     }
   }
 
-  async #transactional(
+  /**
+   * One chunk in one producer transaction: outputs and the chunk's offsets commit together. A
+   * transactional producer runs one transaction at a time, so partitions take turns.
+   */
+  #transactional(
     eos: NonNullable<KafkaSourceOptions['exactlyOnce']>,
     handle: TransactionalHandler,
     records: RawRecord[],
@@ -174,28 +178,19 @@ export class KafkaSource implements TickSource {
     partition: number,
     lastOffset: string,
   ): Promise<void> {
-    const turn = this.#txTail.then(() => this.#runTransaction(eos, handle, records, topic, partition, lastOffset));
+    const turn = this.#txTail.then(async () => {
+      const tx: Transaction = await eos.producer.transaction();
+      try {
+        await handle(records, new KafkaSink(tx, eos.topics));
+        await tx.sendOffsets({ consumerGroupId: this.#o.groupId, topics: [{ topic, partitions: [{ partition, offset: String(BigInt(lastOffset) + 1n) }] }] });
+        await tx.commit();
+      } catch (err) {
+        await tx.abort().catch((e) => this.#log.warn({ err: e }, 'transaction abort failed'));
+        throw err;
+      }
+    });
     this.#txTail = turn.catch(() => undefined);
     return turn;
-  }
-
-  async #runTransaction(
-    eos: NonNullable<KafkaSourceOptions['exactlyOnce']>,
-    handle: TransactionalHandler,
-    records: RawRecord[],
-    topic: string,
-    partition: number,
-    lastOffset: string,
-  ): Promise<void> {
-    const tx: Transaction = await eos.producer.transaction();
-    try {
-      await handle(records, new KafkaSink(tx, eos.topics));
-      await tx.sendOffsets({ consumerGroupId: this.#o.groupId, topics: [{ topic, partitions: [{ partition, offset: String(BigInt(lastOffset) + 1n) }] }] });
-      await tx.commit();
-    } catch (err) {
-      await tx.abort().catch((e) => this.#log.warn({ err: e }, 'transaction abort failed'));
-      throw err;
-    }
   }
 
   pause(): void {
