@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: lint → typecheck → build/locate the local Kafka broker → run the test files with
+// `npm test`: lint → typecheck → build/locate the local Kafka broker → Chromium for the browser test → run the test files with
 // Node's built-in runner. Fails fast with a message that says which step broke.
 //
-//   npm test                              unit + component + integration (chaos only with TICKCAST_CHAOS=1)
-//   npm test -- --only unit               one kind (unit|component|integration|chaos); repeat or comma-separate
+//   npm test                              unit + component + integration + browser (chaos only with TICKCAST_CHAOS=1)
+//   npm test -- --only unit               one kind (unit|component|integration|browser|chaos); repeat or comma-separate
 //   npm test -- test/unit/x.test.ts       just these files
 //   npm test -- --skip-checks             skip lint and typecheck (quick local iteration; CI never does this)
 //   npm test -- --test-name-pattern=ring  any other argument is passed to `node --test`
@@ -16,8 +16,8 @@ import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const KINDS = ['unit', 'component', 'integration', 'chaos'];
-const DEFAULT_KINDS = ['unit', 'component', 'integration'];
+const KINDS = ['unit', 'component', 'integration', 'browser', 'chaos'];
+const DEFAULT_KINDS = ['unit', 'component', 'integration', 'browser'];
 // A single test hanging must fail the run, not eat CI's 90 minutes. Override with --test-timeout=...
 const PER_TEST_TIMEOUT_MS = 180_000;
 
@@ -55,7 +55,7 @@ if (only.length === 0 && process.env.TICKCAST_CHAOS === '1') kinds.push('chaos')
 
 // ---- helpers --------------------------------------------------------------------------------
 let step = 0;
-const totalSteps = 4;
+const totalSteps = 5;
 function header(title) {
   step += 1;
   console.log(`\n=== [${step}/${totalSteps}] ${title} ===`);
@@ -148,7 +148,15 @@ if (!needsBroker) {
   console.log(`broker binary: ${brokerBin} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-// ---- 4. tests -------------------------------------------------------------------------------
+// ---- 4. browser for the dashboard test ------------------------------------------------------
+header('Chromium for test/browser: scripts/ensure-chromium.sh');
+if (!testFiles.some((f) => f.startsWith('test/browser/'))) {
+  console.log('no browser tests selected; skipped');
+} else {
+  spawnSync('bash', [join(root, 'scripts/ensure-chromium.sh')], { cwd: root, stdio: 'inherit' });
+}
+
+// ---- 5. tests -------------------------------------------------------------------------------
 header(`tests: ${files.length > 0 ? `${files.length} file(s) given` : kinds.join(', ')}`);
 if (testFiles.length === 0) fail(`no test files found (looked for *.test.ts under ${kinds.map((k) => `test/${k}/`).join(', ')})`);
 console.log(testFiles.map((f) => `  ${f}`).join('\n'));

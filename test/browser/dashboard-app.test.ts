@@ -1,0 +1,56 @@
+/**
+ * The dashboard on the real app (real model, real pipeline, real detector) in Debian's chromium:
+ * ticks go through StreamPipeline, the page draws the series and its forecast, and a spike
+ * injected through the pipeline appears as an anomaly marker via SSE. Saves
+ * artifacts/dashboard-app.png. Skips with a message when /usr/bin/chromium is missing.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
+import type { TickSource } from '../../src/pipeline/ports.ts';
+import type { RawRecord } from '../../src/domain/types.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+
+test('real app: dashboard draws the series and marks a spike scored by the pipeline', { skip, timeout: 120_000 }, async () => {
+  const { chromium } = await import('playwright-core');
+  const app = await startTestApp({}, { source: idleSource });
+  const t0 = Date.UTC(2026, 0, 1);
+  let offset = 0;
+  const tick = (k: number, v: number): RawRecord => ({
+    key: Buffer.from('plant-7'),
+    value: Buffer.from(JSON.stringify({ series: 'plant-7', ts: t0 + k * 60_000, value: v })),
+    headers: {},
+    source: { topic: 'ticks', partition: 0, offset: String(offset++) },
+    receivedAtMs: Date.now(),
+  });
+  const normal = (k: number) => 20 + 3 * Math.sin((2 * Math.PI * k) / 48) + Math.sin(k * 12.9898) * 0.2;
+  for (let k = 0; k < 600; k += 100) await app.pipeline.handle(Array.from({ length: 100 }, (_, i) => tick(k + i, normal(k + i))));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${app.address()}/?series=plant-7`);
+    await page.waitForFunction((n) => Number(document.getElementById('chart')?.dataset.points) >= n, TEST_WINDOW, { timeout: 20_000 });
+    await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 10_000 });
+    const version = await page.locator('#model-version').textContent();
+    assert.equal(version, app.serving.modelInfo().version, 'shows the serving model version');
+    assert.ok(Number(await page.evaluate(() => document.getElementById('chart')!.dataset.forecastPoints)) > 0, 'forecast drawn');
+    // Live ticks, then the spike, through the real pipeline.
+    for (let k = 600; k < 620; k++) await app.pipeline.handle([tick(k, normal(k))]);
+    await app.pipeline.handle([tick(620, 60)]);
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.anomalies) >= 1, null, { timeout: 15_000 });
+    const items = await page.locator('#anomaly-list li').allTextContents();
+    assert.ok(items.some((t) => /value 60\.000/.test(t)), `anomaly listed: ${JSON.stringify(items)}`);
+    mkdirSync(new URL('../../artifacts/', import.meta.url), { recursive: true });
+    await page.screenshot({ path: new URL('../../artifacts/dashboard-app.png', import.meta.url).pathname, fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+});
