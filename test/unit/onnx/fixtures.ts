@@ -1,4 +1,6 @@
-/** Test data for the ONNX tests: seeded random weights for any config, random and sine windows. */
+/** Test data for the ONNX tests: seeded random weights for any config, random, sine and real windows. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ModelSpec } from '../../../src/domain/types.ts';
 import type { ResolvedHybridConfig } from '../../../src/model/config.ts';
 import { mulberry32 } from '../../../src/model/random.ts';
@@ -48,4 +50,20 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
     if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
   }
   return m;
+}
+
+/**
+ * Real windows: the NYC taxi passenger counts bundled for the embedded demo
+ * (src/adapters/embedded/sample/nyc_taxi.csv, 30-minute steps), z-scored with the series' own
+ * mean/std as the pipeline would, cut every `stride` steps. Row-major [batch, window, 1].
+ */
+export function taxiWindows(batch: number, window: number, stride = 16): Float32Array {
+  const csv = readFileSync(fileURLToPath(new URL('../../../src/adapters/embedded/sample/nyc_taxi.csv', import.meta.url)), 'utf8');
+  const values = csv.trim().split('\n').slice(1).map((line) => Number(line.split(',')[1]));
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  if ((batch - 1) * stride + window > values.length) throw new Error(`nyc_taxi has ${values.length} points; ${batch} windows of ${window} at stride ${stride} do not fit`);
+  const out = new Float32Array(batch * window);
+  for (let b = 0; b < batch; b++) for (let w = 0; w < window; w++) out[b * window + w] = (values[b * stride + w] - mean) / sd;
+  return out;
 }

@@ -1,7 +1,8 @@
 /**
  * ONNX vs the tfjs model itself (the engine the service falls back to): same weights, same
  * windows, max |Δ| ≤ 1e-4 on forecasts and attention weights, batch 1 and batch 512, across the
- * architecture switches. Random windows and sine windows ("real-looking" series).
+ * architecture switches. Random windows, sine windows, and (single-feature configs) real windows
+ * from the bundled NYC taxi series.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { initBackend } from '../../../src/model/backend.ts';
 import type { HybridConfigInput } from '../../../src/model/config.ts';
 import { createModel } from '../../../src/model/hybrid-model.ts';
 import { exportOnnx } from '../../../src/model/onnx/export-hybrid.ts';
-import { maxAbsDiff, randomWindows, sineWindows } from './fixtures.ts';
+import { maxAbsDiff, randomWindows, sineWindows, taxiWindows } from './fixtures.ts';
 
 const TOL = 1e-4;
 
@@ -50,10 +51,12 @@ for (const c of cases) {
       const { window: W, features } = c.spec;
       const F = features.length;
       for (const batch of c.batches) {
-        for (const [kind, x] of [
+        const inputs: [string, Float32Array][] = [
           ['random', randomWindows(batch, W, F, batch)],
           ['sine', sineWindows(batch, W, F, batch + 1)],
-        ] as const) {
+        ];
+        if (F === 1) inputs.push(['nyc_taxi', taxiWindows(batch, W)]); // real series, single feature
+        for (const [kind, x] of inputs) {
           const onnx = await session.run({ x: new ort.Tensor('float32', x, [batch, W, F]) });
           const xt = tf.tensor3d(x, [batch, W, F]);
           const out = model.predict(xt, { attention: true });
