@@ -89,13 +89,17 @@ export function distinctForecasts(items: { value: Buffer | null }[]): number {
   return forecastLedger(items).distinct;
 }
 
-/** Sum of partition high watermarks of a topic = records appended to it. */
+/**
+ * Records ever appended to a fresh topic = the sum of its partitions' high watermarks. Not high −
+ * low: the local broker keeps only ~5 MB per partition in memory and drops the oldest record
+ * batches beyond that (like retention), which raises the low watermark.
+ */
 export async function topicRecords(kafka: Kafka, topic: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const offs = await admin.fetchTopicOffsets(topic);
-    return offs.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    return offs.reduce((n, p) => n + Number(p.high), 0);
   } finally {
     await admin.disconnect();
   }
