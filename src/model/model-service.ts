@@ -125,8 +125,14 @@ async function bootstrapWeights(
   return p;
 }
 
-/** Build the serving predictor (ONNX when it loads and agrees, else tfjs) for one version. */
-export async function buildPredictor(v: ModelVersion, config: Config, backend: BackendInfo, logger: Logger): Promise<Predictor> {
+/**
+ * Build the serving predictor (ONNX when it loads and agrees, else tfjs) for one version.
+ * `referee` (optional) answers the ONNX parity check instead of a tfjs model on this thread; if
+ * ONNX is refused, a local tfjs predictor is built to serve (never the referee).
+ */
+export async function buildPredictor(v: ModelVersion, config: Config, backend: BackendInfo, logger: Logger, referee?: (version: string) => Predictor): Promise<Predictor> {
+  const local = () => new TfjsPredictor(HybridModel.fromWeights(v.config, v.spec, v.weights), { version: v.version, backend: backend.name });
+  const ref = referee && config.model.engine !== 'tfjs' ? referee(v.version) : null;
   const engine = await createInferenceEngine({
     engine: config.model.engine,
     weights: v.weights,
@@ -134,10 +140,11 @@ export async function buildPredictor(v: ModelVersion, config: Config, backend: B
     spec: v.spec,
     version: v.version,
     intraOpThreads: config.model.onnxIntraOpThreads,
-    tfjs: () => new TfjsPredictor(HybridModel.fromWeights(v.config, v.spec, v.weights), { version: v.version, backend: backend.name }),
+    tfjs: () => ref ?? local(),
     log: (level, msg, fields) => logger[level](fields, msg),
   });
   if (engine.fallbackReason && config.model.engine !== 'tfjs') logger.warn({ reason: engine.fallbackReason, version: v.version }, 'serving with tfjs instead of ONNX');
+  if (ref && engine.predictor === ref) return local();
   return engine.predictor;
 }
 
@@ -208,8 +215,8 @@ export async function createModelService(config: Config, logger: Logger, metrics
   };
 
   /** Make `v` the serving model: build its engine, swap atomically, update metrics. */
-  const serve = async (v: ModelVersion, why: string): Promise<void> => {
-    const next = await buildPredictor(v, config, backend, logger);
+  const serve = async (v: ModelVersion, why: string, referee?: (version: string) => Predictor): Promise<void> => {
+    const next = await buildPredictor(v, config, backend, logger, referee);
     if (inference) inference.swap(next);
     else {
       void serving.dispose();
@@ -255,7 +262,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
         champion: () => champion,
         isPinned: () => pinned,
         tuning: opts.finetune,
-        promote: (weights, meta) =>
+        promote: (weights, meta, referee) =>
           serialised(async () => {
             const base = champion;
             let version: string;
@@ -264,15 +271,15 @@ export async function createModelService(config: Config, logger: Logger, metrics
             else version = `v${nextMemVersion++}`;
             const v: ModelVersion = { version, ...artifact };
             remember(v);
-            await serve(v, `promoted over ${base.version}`);
+            await serve(v, `promoted over ${base.version}`, referee);
             versionList = await listVersions();
             return version;
           }),
-        rollbackTo: (version, reason) =>
+        rollbackTo: (version, reason, referee) =>
           serialised(async () => {
             const v = await findVersion(version);
             remember(v);
-            await serve(v, reason);
+            await serve(v, reason, referee);
             versionList = await listVersions();
           }),
       })
@@ -308,6 +315,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
         metrics.finetuneRounds.inc({ outcome: 'rolled_back' });
       }
       pinned = o.pin ?? false;
+      tuner?.pinChanged(pinned);
       logger.info({ version: champion.version, pinned }, pinned ? `model ${champion.version} pinned: fine-tuning will not replace it until unpinned` : `model ${champion.version} serving (not pinned)`);
       versionList = await listVersions();
       return info();

@@ -22,7 +22,7 @@
 import type { Config } from '../../config/load.ts';
 import { ErrorCodes, describeError } from '../../errors/index.ts';
 import { sleep } from '../../lifecycle/abortable.ts';
-import type { LiveEvent } from '../../pipeline/ports.ts';
+import type { LiveEvent, Predictor } from '../../pipeline/ports.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import type { ModelArtifact } from '../checkpoints.ts';
@@ -33,7 +33,7 @@ import { LivePairs, type Pair } from './live-pairs.ts';
 import type { HoldoutScores, ModelRole, WorkerReply } from './protocol.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
 import type { TrainBatch } from './trainer.ts';
-import { WorkerClient } from './worker-client.ts';
+import { WorkerClient, WorkerRefereePredictor } from './worker-client.ts';
 
 export type FineTuneState = 'disabled' | 'starting' | 'idle' | 'training' | 'shadow' | 'watching' | 'stopped';
 
@@ -51,11 +51,20 @@ export interface FineTuneTuning {
   maxGradNorm?: number;
   /** Most training pairs sent to the worker per round (4096). */
   maxTrainPairs?: number;
+  /**
+   * Fraction of wall time the worker computes during a round; it rests in proportion between
+   * steps (1 = flat out). Default: config.finetune.dutyCycle if present, else 0.5 — on a 2-core
+   * machine a flat-out trainer takes a whole core from serving.
+   */
+  dutyCycle?: number;
   /** Minimum time between two drift-triggered rounds (intervalMs / 4). */
   driftCooldownMs?: number;
   drift?: PageHinkleyOptions;
   seed?: number;
 }
+
+/** Builds a referee Predictor for the given label (see WorkerRefereePredictor). */
+export type RefereeFactory = (version: string) => Predictor;
 
 export interface FineTunerDeps {
   config: Config;
@@ -64,10 +73,13 @@ export interface FineTunerDeps {
   /** The serving version (its weights are never mutated). */
   champion: () => ModelArtifact & { version: string };
   isPinned: () => boolean;
-  /** Save and serve new weights as the next version; resolves to its label. */
-  promote: (weights: WeightMap, meta: Record<string, unknown>) => Promise<string>;
-  /** Serve an earlier version again. */
-  rollbackTo: (version: string, reason: string) => Promise<void>;
+  /**
+   * Save and serve new weights as the next version; resolves to its label. `referee` answers
+   * with the same weights from the worker (parity check of the new engine off the serving thread).
+   */
+  promote: (weights: WeightMap, meta: Record<string, unknown>, referee: RefereeFactory) => Promise<string>;
+  /** Serve an earlier version again (`referee` as for promote). */
+  rollbackTo: (version: string, reason: string, referee?: RefereeFactory) => Promise<void>;
   tuning?: FineTuneTuning;
 }
 
@@ -133,6 +145,7 @@ export class FineTuner {
       shadowTimeoutMs: t.shadowTimeoutMs ?? Math.max(3 * interval, 30_000),
       maxGradNorm: t.maxGradNorm ?? 1e4,
       maxTrainPairs: t.maxTrainPairs ?? 4096,
+      dutyCycle: t.dutyCycle ?? (c.finetune as { dutyCycle?: number }).dutyCycle ?? 0.5,
       driftCooldownMs: t.driftCooldownMs ?? interval / 4,
       drift: t.drift ?? {},
       seed: t.seed ?? 7,
@@ -242,6 +255,11 @@ export class FineTuner {
     void this.#worker.call({ type: 'setChampion', weights: this.#d.champion().weights }).catch((err) => this.#log.error({ err: describeError(err) }, 'fine-tune worker could not take the new champion'));
   }
 
+  /** Pinned: a round in flight is aborted at its next step and none starts until unpinned. */
+  pinChanged(pinned: boolean): void {
+    this.#worker?.abortTraining(pinned);
+  }
+
   /** Ask for a round now (tests, operators). */
   requestRound(): void {
     this.#nextRoundAt = 0;
@@ -252,8 +270,8 @@ export class FineTuner {
     try {
       this.#worker = new WorkerClient();
       const ch = this.#d.champion();
-      const r = await this.#worker.call<WorkerReply & { ok: true; backend?: string }>({ type: 'init', backend: this.#d.config.model.backend, config: ch.config, spec: ch.spec, weights: ch.weights });
-      this.#log.info({ backend: r.backend, intervalMs: this.#d.config.finetune.intervalMs, steps: this.#d.config.finetune.steps }, 'fine-tune worker ready');
+      const r = await this.#worker.call<WorkerReply & { ok: true; backend?: string; nice?: number | null }>({ type: 'init', backend: this.#d.config.model.backend, config: ch.config, spec: ch.spec, weights: ch.weights });
+      this.#log.info({ backend: r.backend, threadNice: r.nice, dutyCycle: this.#t.dutyCycle, intervalMs: this.#d.config.finetune.intervalMs, steps: this.#d.config.finetune.steps }, 'fine-tune worker ready');
     } catch (err) {
       this.#state = 'disabled';
       this.#log.error({ err: describeError(err) }, 'fine-tune worker failed to start; serving continues without online fine-tuning');
@@ -269,6 +287,7 @@ export class FineTuner {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#ac.abort();
+      this.#worker?.abortTraining(true); // a round in flight ends at its next step
       await this.#loop?.catch(() => undefined);
       if (this.#state !== 'disabled') this.#state = 'stopped';
       await this.#worker?.close();
@@ -293,6 +312,7 @@ export class FineTuner {
   async #step(): Promise<void> {
     const now = Date.now();
     if (this.#d.isPinned()) {
+      this.#worker!.abortTraining(true);
       if (this.#state === 'shadow' || this.#state === 'watching') {
         if (this.#state === 'shadow') {
           this.#finish('discarded', 'model pinned');
@@ -303,6 +323,7 @@ export class FineTuner {
       }
       return;
     }
+    this.#worker!.abortTraining(false);
     if (this.#state === 'idle') {
       const drift = this.#driftPending && now - this.#lastDriftRound >= this.#t.driftCooldownMs;
       if (now >= this.#nextRoundAt || drift) {
@@ -353,14 +374,17 @@ export class FineTuner {
         holdout: this.#batch(hold),
         maxGradNorm: this.#t.maxGradNorm,
         seed: this.#t.seed + this.#round,
+        dutyCycle: this.#t.dutyCycle,
       });
       res = r.trained;
     } catch (err) {
       if (this.#ac.signal.aborted) return;
       const diverged = (err as { code?: string }).code === ErrorCodes.TRAINING_DIVERGED;
+      const paused = (err as { details?: { workerCode?: string } }).details?.workerCode === 'ABORTED';
       this.#state = 'idle';
       this.#finish('aborted', describeError(err));
-      this.#log[diverged ? 'warn' : 'error']({ round: rec.round, err: describeError(err) }, `fine-tune round ${rec.round} aborted${diverged ? ': training diverged (NaN/Inf loss or exploding gradient); the champion is unchanged' : ''}`);
+      if (paused) this.#log.info({ round: rec.round }, `fine-tune round ${rec.round} stopped: ${(err as Error).message}`);
+      else this.#log[diverged ? 'warn' : 'error']({ round: rec.round, err: describeError(err) }, `fine-tune round ${rec.round} aborted${diverged ? ': training diverged (NaN/Inf loss or exploding gradient); the champion is unchanged' : ''}`);
       return;
     }
     if (gen !== this.#gen) return; // champion replaced meanwhile
@@ -429,7 +453,7 @@ export class FineTuner {
       const prev = this.#previousVersion!;
       const reason = `automatic rollback: live MAE ${mae('champion').toFixed(4)} of ${this.#d.champion().version} is more than ${(f.rollbackRegression * 100).toFixed(0)}% above ${prev}'s ${mae('previous').toFixed(4)} over ${n} pairs`;
       this.#gen++;
-      await this.#d.rollbackTo(prev, reason);
+      await this.#d.rollbackTo(prev, reason, this.#referee('previous'));
       await this.#worker!.call({ type: 'revert' });
       this.#state = 'idle';
       this.#previousVersion = null;
@@ -450,7 +474,9 @@ export class FineTuner {
     const rec = ch.record;
     const prev = this.#d.champion().version;
     const gen = this.#gen;
-    const version = await this.#d.promote(ch.weights, {
+    const version = await this.#d.promote(
+      ch.weights,
+      {
       source: 'finetune',
       round: rec.round,
       trigger: rec.trigger,
@@ -460,7 +486,9 @@ export class FineTuner {
       shadow: rec.shadow,
       steps: this.#d.config.finetune.steps,
       learningRate: this.#d.config.finetune.learningRate,
-    });
+      },
+      this.#referee('challenger'),
+    );
     if (gen !== this.#gen) return;
     await this.#worker!.call({ type: 'promote' });
     this.#challenger = null;
@@ -475,6 +503,12 @@ export class FineTuner {
     this.#acc = { count: 0, sums: {} };
     this.#queue.length = 0;
     this.#state = 'watching';
+  }
+
+  #referee(role: 'challenger' | 'previous'): RefereeFactory {
+    const worker = this.#worker!;
+    const spec = this.#d.champion().spec;
+    return (version) => new WorkerRefereePredictor(worker, role, spec, version);
   }
 
   #finish(outcome: 'discarded' | 'aborted' | 'rolled_back', reason: string): void {

@@ -12,7 +12,7 @@ export type WorkerRequest =
   /** Replace the champion (manual rollback); drops challenger and previous. */
   | { type: 'setChampion'; weights: WeightMap }
   /** Train a challenger (a copy of the champion) for `steps` steps, then score both on `holdout`. */
-  | { type: 'train'; steps: number; learningRate: number; batchSize: number; train: TrainBatch; holdout: TrainBatch; maxGradNorm: number; seed: number }
+  | { type: 'train'; steps: number; learningRate: number; batchSize: number; train: TrainBatch; holdout: TrainBatch; maxGradNorm: number; seed: number; /** Fraction of wall time spent computing (rests between steps). */ dutyCycle: number }
   /** Sum of |p50 − truth| per model present, over `pairs` (normalised units). */
   | { type: 'score'; pairs: TrainBatch; roles: ModelRole[] }
   /** previous ← champion, champion ← challenger. */
@@ -20,6 +20,8 @@ export type WorkerRequest =
   /** champion ← previous (automatic rollback). */
   | { type: 'revert' }
   | { type: 'discard' }
+  /** Forward pass of one held model (the parity referee for a new ONNX engine). */
+  | { type: 'predict'; role: ModelRole; x: Float32Array; batch: number; attention: boolean }
   | { type: 'memory' }
   | { type: 'close' };
 
@@ -29,8 +31,9 @@ export interface HoldoutScores {
 }
 
 export type WorkerReply =
-  | { ok: true; backend?: string }
+  | { ok: true; backend?: string; nice?: number | null }
   | { ok: true; trained: { losses: number[]; gradNormMax: number; seconds: number; holdout: HoldoutScores; weights: WeightMap } }
   | { ok: true; scores: Partial<Record<ModelRole, number>>; count: number }
   | { ok: true; numTensors: number }
+  | { ok: true; y: Float32Array; attention?: Float32Array }
   | { ok: false; error: { code?: string; message: string } };

@@ -4,7 +4,9 @@
  * Requests are handled one at a time in arrival order (a training round occupies the thread;
  * scoring requests wait behind it, the serving thread never does).
  */
-import { parentPort } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend.ts';
 import type { ResolvedHybridConfig } from '../config.ts';
@@ -15,9 +17,27 @@ import { Trainer, evaluate, type TrainBatch } from './trainer.ts';
 import type { ModelRole, WorkerReply, WorkerRequest } from './protocol.ts';
 
 const port = parentPort!;
+/** Set by the main thread to abort a running round (pin, stop). */
+const abortFlag = (workerData as { abort?: Int32Array } | null)?.abort ?? new Int32Array(1);
 let config: ResolvedHybridConfig | null = null;
 let spec: ModelSpec | null = null;
 const models: Partial<Record<ModelRole, HybridModel>> = {};
+
+/**
+ * Lower this thread's scheduling priority (Linux: nice 19 for this thread only; /proc/thread-self
+ * names its kernel thread id). Under CPU contention the serving thread then wins; when CPUs are
+ * idle, training still runs at full speed. Returns the niceness set, or null where unsupported.
+ */
+function lowerPriority(): number | null {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(tid)) return null;
+    setPriority(tid, 19);
+    return 19;
+  } catch {
+    return null;
+  }
+}
 
 function drop(role: ModelRole): void {
   models[role]?.dispose();
@@ -37,12 +57,13 @@ function batchOf(b: TrainBatch, idx: number[], W: number, H: number): TrainBatch
 async function handle(m: WorkerRequest): Promise<WorkerReply> {
   switch (m.type) {
     case 'init': {
+      const nice = lowerPriority();
       const b = await initBackend({ prefer: m.backend });
       config = m.config;
       spec = m.spec;
       drop('champion');
       models.champion = HybridModel.fromWeights(config, spec, m.weights);
-      return { ok: true, backend: b.name };
+      return { ok: true, backend: b.name, nice };
     }
     case 'setChampion': {
       drop('challenger');
@@ -57,16 +78,21 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
       const champ = models.champion!;
       const ch = champ.clone();
       const trainer = new Trainer(ch, { learningRate: m.learningRate, maxGradNorm: m.maxGradNorm });
+      const duty = Math.min(1, Math.max(0.05, m.dutyCycle));
       const { W, H } = ch.dims;
       const rand = mulberry32(m.seed);
       const losses: number[] = [];
       let gradNormMax = 0;
       try {
         for (let s = 0; s < m.steps; s++) {
+          if (Atomics.load(abortFlag, 0) !== 0) throw Object.assign(new Error(`round aborted after ${s} of ${m.steps} steps: fine-tuning paused (model pinned or service stopping)`), { code: 'ABORTED' });
           const idx = Array.from({ length: Math.min(m.batchSize, m.train.batch) }, () => Math.floor(rand() * m.train.batch));
+          const s0 = performance.now();
           const r = trainer.step(batchOf(m.train, idx, W, H));
           losses.push(r.loss);
           gradNormMax = Math.max(gradNormMax, r.gradNorm);
+          // Duty cycle: rest in proportion, leaving CPU to the serving thread on small machines.
+          if (duty < 1) await new Promise((res) => setTimeout(res, ((performance.now() - s0) * (1 - duty)) / duty));
         }
       } catch (err) {
         ch.dispose();
@@ -105,6 +131,21 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
     case 'discard':
       drop('challenger');
       return { ok: true };
+    case 'predict': {
+      const model = models[m.role];
+      if (!model) throw new Error(`no ${m.role} model in the fine-tune worker`);
+      const { W, F } = model.dims;
+      const x = tf.tensor3d(m.x, [m.batch, W, F]);
+      const out = model.predict(x, { attention: m.attention });
+      try {
+        const y = (await out.y.data()) as Float32Array;
+        return out.attention ? { ok: true, y, attention: (await out.attention.data()) as Float32Array } : { ok: true, y };
+      } finally {
+        x.dispose();
+        out.y.dispose();
+        out.attention?.dispose();
+      }
+    }
     case 'memory':
       return { ok: true, numTensors: tf.memory().numTensors };
     case 'close':
