@@ -136,6 +136,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         groupId: config.kafka.groupId,
         sessionTimeoutMs: config.kafka.sessionTimeoutMs,
         heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+        fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
         partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
         fromBeginning: config.kafka.fromBeginning,
         exactlyOnce: config.kafka.delivery === 'exactly-once' ? { producer: producer!, topics } : undefined,

@@ -30,6 +30,11 @@ export const configSchema = z
           })
           .optional(),
         sessionTimeoutMs: positiveInt.default(30_000),
+        /**
+         * Longest time a fetch waits for data (Kafka's fetch.max.wait.ms; kafkajs' default is 5 s).
+         * Brokers that do not answer early when data arrives add up to this much latency.
+         */
+        fetchMaxWaitMs: positiveInt.default(500),
         heartbeatIntervalMs: positiveInt.default(3_000),
         /** Partitions processed concurrently by this instance (their windows share one micro-batcher). */
         partitionsConsumedConcurrently: positiveInt.default(4),
@@ -111,7 +116,8 @@ export const configSchema = z
         dir: z.string().default(''),
         engine: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
         backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
-        onnxIntraOpThreads: nonNegInt.default(0),
+        /** onnxruntime threads per model call (0 = its default, all cores). 1 is best with maxInFlightBatches ≥ cores: batches run in parallel instead of contending. */
+        onnxIntraOpThreads: nonNegInt.default(1),
         horizon: positiveInt.default(8),
         quantiles: z.array(z.number().gt(0).lt(1)).min(1).default([0.1, 0.5, 0.9]),
         dModel: positiveInt.default(32),

@@ -20,6 +20,7 @@ export interface KafkaSourceOptions {
   groupId: string;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
+  fetchMaxWaitMs?: number;
   partitionsConsumedConcurrently: number;
   fromBeginning: boolean;
   /** Records handed to the pipeline at once (bounded memory per partition). */
@@ -68,6 +69,7 @@ export class KafkaSource implements TickSource {
       groupId: o.groupId,
       sessionTimeout: o.sessionTimeoutMs,
       heartbeatInterval: o.heartbeatIntervalMs,
+      maxWaitTimeInMs: o.fetchMaxWaitMs,
       readUncommitted: false,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
