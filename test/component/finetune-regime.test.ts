@@ -32,7 +32,7 @@ test('regime change: fine-tuned live MAE after the switch is clearly lower than 
     ftConfig({ ...common, finetune: { enabled: true, intervalMs: 4_000, steps: 40, learningRate: 0.005, minSamples: 120, minImprovement: 0.02, replayCapacity: 4_000, rollbackRegression: 0.1 } }),
     logger,
     metrics,
-    { hybrid: FT_HYBRID, finetune: { tickMs: 100, driftCooldownMs: 0, drift: { lambda: 15, minSamples: 60 } } },
+    { hybrid: FT_HYBRID, finetune: { tickMs: 100, dutyCycle: 1, niceness: 0, driftCooldownMs: 0, drift: { lambda: 15, minSamples: 60 } } },
   );
   assert.equal(frozen.info().version, 'v1');
   assert.equal(tuned.info().version, 'v1', 'both start from the same checkpoint');

@@ -29,7 +29,7 @@ async function setup(t: { after: (fn: () => Promise<void> | void) => void }, fin
     createLogger({ level: 'warn', name: 'test' }),
     metrics,
     // Drift off (λ huge): rounds only when the test asks, so the phases are deterministic.
-    { hybrid: FT_HYBRID, bootstrapValues: regimeA, bootstrapBudgetMs: 8_000, finetune: { tickMs: 100, drift: { lambda: 1e12 } } },
+    { hybrid: FT_HYBRID, bootstrapValues: regimeA, bootstrapBudgetMs: 8_000, finetune: { tickMs: 100, dutyCycle: 1, niceness: 0, drift: { lambda: 1e12 } } },
   );
   const h = new Harness([{ name: 'svc', svc }], { window: W, horizon: H, normHalfLifeTicks: 500 });
   t.after(async () => {

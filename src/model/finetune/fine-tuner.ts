@@ -57,6 +57,11 @@ export interface FineTuneTuning {
    * machine a flat-out trainer takes a whole core from serving.
    */
   dutyCycle?: number;
+  /**
+   * Linux niceness of the worker thread (10): serving wins the CPU under contention. 19 starves
+   * training on a busy 2-core machine; 0 leaves it equal to serving.
+   */
+  niceness?: number;
   /** Minimum time between two drift-triggered rounds (intervalMs / 4). */
   driftCooldownMs?: number;
   drift?: PageHinkleyOptions;
@@ -146,6 +151,7 @@ export class FineTuner {
       maxGradNorm: t.maxGradNorm ?? 1e4,
       maxTrainPairs: t.maxTrainPairs ?? 4096,
       dutyCycle: t.dutyCycle ?? (c.finetune as { dutyCycle?: number }).dutyCycle ?? 0.5,
+      niceness: t.niceness ?? 10,
       driftCooldownMs: t.driftCooldownMs ?? interval / 4,
       drift: t.drift ?? {},
       seed: t.seed ?? 7,
@@ -270,7 +276,7 @@ export class FineTuner {
     try {
       this.#worker = new WorkerClient();
       const ch = this.#d.champion();
-      const r = await this.#worker.call<WorkerReply & { ok: true; backend?: string; nice?: number | null }>({ type: 'init', backend: this.#d.config.model.backend, config: ch.config, spec: ch.spec, weights: ch.weights });
+      const r = await this.#worker.call<WorkerReply & { ok: true; backend?: string; nice?: number | null }>({ type: 'init', backend: this.#d.config.model.backend, config: ch.config, spec: ch.spec, weights: ch.weights, nice: this.#t.niceness });
       this.#log.info({ backend: r.backend, threadNice: r.nice, dutyCycle: this.#t.dutyCycle, intervalMs: this.#d.config.finetune.intervalMs, steps: this.#d.config.finetune.steps }, 'fine-tune worker ready');
     } catch (err) {
       this.#state = 'disabled';

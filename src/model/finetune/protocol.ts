@@ -8,7 +8,7 @@ import type { TrainBatch } from './trainer.ts';
 export type ModelRole = 'champion' | 'challenger' | 'previous';
 
 export type WorkerRequest =
-  | { type: 'init'; backend: BackendPreference; config: ResolvedHybridConfig; spec: ModelSpec; weights: WeightMap }
+  | { type: 'init'; backend: BackendPreference; config: ResolvedHybridConfig; spec: ModelSpec; weights: WeightMap; /** Linux niceness of the worker thread (0 = unchanged). */ nice: number }
   /** Replace the champion (manual rollback); drops challenger and previous. */
   | { type: 'setChampion'; weights: WeightMap }
   /** Train a challenger (a copy of the champion) for `steps` steps, then score both on `holdout`. */

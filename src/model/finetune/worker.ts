@@ -24,16 +24,17 @@ let spec: ModelSpec | null = null;
 const models: Partial<Record<ModelRole, HybridModel>> = {};
 
 /**
- * Lower this thread's scheduling priority (Linux: nice 19 for this thread only; /proc/thread-self
+ * Lower this thread's scheduling priority (Linux: niceness for this thread only; /proc/thread-self
  * names its kernel thread id). Under CPU contention the serving thread then wins; when CPUs are
  * idle, training still runs at full speed. Returns the niceness set, or null where unsupported.
  */
-function lowerPriority(): number | null {
+function lowerPriority(nice: number): number | null {
+  if (nice <= 0) return 0;
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     if (!Number.isInteger(tid)) return null;
-    setPriority(tid, 19);
-    return 19;
+    setPriority(tid, Math.min(19, nice));
+    return Math.min(19, nice);
   } catch {
     return null;
   }
@@ -57,7 +58,7 @@ function batchOf(b: TrainBatch, idx: number[], W: number, H: number): TrainBatch
 async function handle(m: WorkerRequest): Promise<WorkerReply> {
   switch (m.type) {
     case 'init': {
-      const nice = lowerPriority();
+      const nice = lowerPriority(m.nice);
       const b = await initBackend({ prefer: m.backend });
       config = m.config;
       spec = m.spec;

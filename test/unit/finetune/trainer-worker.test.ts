@@ -65,9 +65,9 @@ test('worker: rounds of train/discard/promote/revert keep its tensor count stabl
   const champ = HybridModel.create(FT_HYBRID, FT_SPEC, 3);
   const w = new WorkerClient();
   try {
-    await w.call({ type: 'init', backend: 'auto', config: FT_HYBRID, spec: FT_SPEC, weights: champ.getWeights() });
+    await w.call({ type: 'init', backend: 'auto', config: FT_HYBRID, spec: FT_SPEC, weights: champ.getWeights(), nice: 0 });
     const d = data(9, 200);
-    const round = (seed: number) => w.call({ type: 'train', steps: 3, learningRate: 1e-3, batchSize: 16, train: d, holdout: d, maxGradNorm: 1e4, seed });
+    const round = (seed: number) => w.call({ type: 'train', steps: 3, learningRate: 1e-3, batchSize: 16, train: d, holdout: d, maxGradNorm: 1e4, seed, dutyCycle: 1 });
     const count = async () => ((await w.call({ type: 'memory' })) as { numTensors: number }).numTensors;
     const base = await count();
     const counts: number[] = [];
@@ -90,7 +90,7 @@ test('worker: rounds of train/discard/promote/revert keep its tensor count stabl
     await w.call({ type: 'revert' });
     assert.equal(await count(), base);
     const bad = { ...d, y: d.y.map((v, i) => (i === 5 ? Number.NaN : v)) };
-    await assert.rejects(w.call({ type: 'train', steps: 2, learningRate: 1e-3, batchSize: bad.batch, train: bad, holdout: d, maxGradNorm: 1e4, seed: 1 }), (e: unknown) => isTickcastError(e) && e.code === 'TC_TRAINING_DIVERGED');
+    await assert.rejects(w.call({ type: 'train', steps: 2, learningRate: 1e-3, batchSize: bad.batch, train: bad, holdout: d, maxGradNorm: 1e4, seed: 1, dutyCycle: 1 }), (e: unknown) => isTickcastError(e) && e.code === 'TC_TRAINING_DIVERGED');
     assert.equal(await count(), base, 'an aborted round leaked tensors in the worker');
   } finally {
     await w.close();
