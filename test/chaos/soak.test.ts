@@ -1,21 +1,22 @@
 /**
- * Chaos 5: soak. CHAOS_SOAK_TICKS ticks (default 1,000,000) over CHAOS_SOAK_SERIES series (1,000)
- * through the real service process, forecasting every CHAOS_SOAK_STRIDE-th tick (default 10, so
- * the run fits a test budget on 2 cores; every tick is still decoded, windowed and normalised).
- * The producer keeps at most CHAOS_SOAK_AHEAD ticks (50,000) ahead of the service, so the service
- * runs flat out in a steady state for the whole run.
+ * Chaos 5: soak. CHAOS_SOAK_TICKS ticks (default 1,000,000) over CHAOS_SOAK_SERIES series (1,000),
+ * a forecast for every tick once its window is full (CHAOS_SOAK_STRIDE, default 1). The producer
+ * keeps at most CHAOS_SOAK_AHEAD ticks (50,000) ahead of the service, so the service runs flat out
+ * in a steady state for the whole run.
  *
- * Sampled every CHAOS_SOAK_SAMPLE_MS (500 ms) from outside: RSS (VmRSS) and
- * tickcast_nodejs_eventloop_lag_p99_seconds (prom-client resets its histogram on every scrape, so
- * each sample is the p99 since the last). After a warm-up (the first 20% of the ticks) the samples
- * are split in two halves by progress: RSS growth < 5% (mean RSS of the second half vs the first;
- * RSS is a GC sawtooth of ±90 MiB here, so means over many samples, not single readings) and no
- * growth in event-loop lag (median p99 of the second half ≤ 1.5 × the first + 20 ms — the machine
- * is shared, see docs/reliability.md).
- * Every forecast is accounted for: the forecasts topic ends with exactly one record per eligible
- * tick. Tensor count: the serving engine is ONNX Runtime; tfjs holds only the model, and the
- * process exposes no tensor count — RSS is the outside proof (a leaking tensor per batch would
- * show as growth).
+ * Sampled every CHAOS_SOAK_SAMPLE_MS (500 ms) from outside: RSS (VmRSS), V8 heap used/total and
+ * external memory, and tickcast_nodejs_eventloop_lag_p99_seconds (prom-client resets its histogram
+ * on every scrape, so each sample is the p99 since the last). Warm-up is the first
+ * CHAOS_SOAK_WARMUP (0.5) of the ticks: in a 2,000,000-tick run, RSS rose for the first ~400,000
+ * ticks while V8 grew its heap (docs/reliability.md). The samples after warm-up are split in two
+ * halves by progress; asserted: mean RSS of the second half < 1.05 × the first (RSS is a GC
+ * sawtooth of ±90 MiB here, so means over many samples, not single readings), the same for the V8
+ * heap in use (live objects — the leak signal), and median event-loop lag p99 of the second half
+ * ≤ 1.5 × the first + 20 ms (the machine is shared). Every forecast is accounted for: the forecasts
+ * topic ends with exactly one record per eligible tick.
+ *
+ * Tensor count: the serving engine is ONNX Runtime; tfjs holds only the model, and the process
+ * exposes no tensor count — flat RSS, heap and external memory are the outside proof.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +24,8 @@ import { chaosEnv, machineLine, MiB, sleep, summary, topicRecords } from './help
 
 const TICKS = Number(process.env.CHAOS_SOAK_TICKS ?? 1_000_000);
 const SERIES = Number(process.env.CHAOS_SOAK_SERIES ?? 1_000);
-const STRIDE = Number(process.env.CHAOS_SOAK_STRIDE ?? 10);
+const STRIDE = Number(process.env.CHAOS_SOAK_STRIDE ?? 1);
+const WARMUP = Number(process.env.CHAOS_SOAK_WARMUP ?? 0.5);
 const AHEAD = Number(process.env.CHAOS_SOAK_AHEAD ?? 50_000);
 const SAMPLE_MS = Number(process.env.CHAOS_SOAK_SAMPLE_MS ?? 500);
 const W = 16;
@@ -34,9 +36,11 @@ interface Sample {
   rss: number;
   lagP99: number;
   heapUsed: number;
+  heapTotal: number;
+  external: number;
 }
 
-test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS growth < 5% after warm-up, event-loop lag flat, every forecast out`, { timeout: 3_600_000 }, async () => {
+test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS and heap growth < 5% after warm-up, event-loop lag flat, every forecast out`, { timeout: 3_600_000 }, async () => {
   assert.ok(TICKS % SERIES === 0, 'CHAOS_SOAK_TICKS must be a multiple of CHAOS_SOAK_SERIES');
   const perSeries = TICKS / SERIES;
   assert.ok(perSeries >= W + STRIDE * 5, `at least ${W + STRIDE * 5} ticks per series`);
@@ -60,7 +64,10 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS growth 
         let ticks = 0;
         for (const [k, v] of m) if (k.startsWith('tickcast_ticks_total{')) ticks += v;
         done = ticks;
-        samples.push({ done, t: Date.now() - t0, rss: svc.rssBytes(), lagP99: m.get('tickcast_nodejs_eventloop_lag_p99_seconds') ?? NaN, heapUsed: m.get('tickcast_nodejs_heap_size_used_bytes') ?? NaN });
+        samples.push({ done, t: Date.now() - t0, rss: svc.rssBytes(), lagP99: m.get('tickcast_nodejs_eventloop_lag_p99_seconds') ?? NaN, heapUsed: m.get('tickcast_nodejs_heap_size_used_bytes') ?? NaN,
+          heapTotal: m.get('tickcast_nodejs_heap_size_total_bytes') ?? NaN,
+          external: m.get('tickcast_nodejs_external_memory_bytes') ?? NaN,
+        });
         await sleep(SAMPLE_MS);
       }
     })();
@@ -105,7 +112,7 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS growth 
     const exit = await svc.stop(60_000);
 
     // ---- figures ----
-    const warm = samples.filter((x) => x.done >= 0.2 * TICKS);
+    const warm = samples.filter((x) => x.done >= WARMUP * TICKS);
     const half = Math.max(1, Math.floor(warm.length / 2));
     const early = warm.slice(0, half);
     const late = warm.slice(half);
@@ -117,20 +124,24 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS growth 
     const lagLate = summary(late.map((x) => x.lagP99));
     const heapEarly = mean(early.map((x) => x.heapUsed));
     const heapLate = mean(late.map((x) => x.heapUsed));
+    const heapTotalEarly = mean(early.map((x) => x.heapTotal));
+    const heapTotalLate = mean(late.map((x) => x.heapTotal));
+    const extEarly = mean(early.map((x) => x.external));
+    const extLate = mean(late.map((x) => x.external));
     const rssAll = summary(samples.map((x) => x.rss));
     const floorEarly = Math.min(...early.map((x) => x.rss));
     const floorLate = Math.min(...late.map((x) => x.rss));
     console.log(
       `# soak: ${TICKS} ticks, ${SERIES} series, stride ${STRIDE}: ${elapsedS.toFixed(0)} s = ${Math.round(TICKS / elapsedS)} ticks/s end to end ` +
         `(producer waited ${(waitedMs / 1000).toFixed(0)} s for the service); forecasts ${forecasts} on the topic (expected ${expected}, metric ${forecastsMetric}); ` +
-        `samples ${samples.length} (${warm.length} after warm-up); RSS early ${MiB(rssEarly)} MiB → late ${MiB(rssLate)} MiB (${(growth * 100).toFixed(2)}%), ` +
-        `floor (min) ${MiB(floorEarly)} → ${MiB(floorLate)} MiB, min ${MiB(rssAll.min)} / max ${MiB(rssAll.max)} MiB over the run; V8 heap used early ${MiB(heapEarly)} → late ${MiB(heapLate)} MiB; ` +
+        `samples ${samples.length} (${warm.length} after a warm-up of ${WARMUP * 100}% of the ticks); RSS early ${MiB(rssEarly)} MiB → late ${MiB(rssLate)} MiB (${(growth * 100).toFixed(2)}%), ` +
+        `floor (min) ${MiB(floorEarly)} → ${MiB(floorLate)} MiB, min ${MiB(rssAll.min)} / max ${MiB(rssAll.max)} MiB over the run; V8 heap used ${MiB(heapEarly)} → ${MiB(heapLate)} MiB, heap total ${MiB(heapTotalEarly)} → ${MiB(heapTotalLate)} MiB, external ${MiB(extEarly)} → ${MiB(extLate)} MiB; ` +
         `event-loop lag p99 early median ${(lagEarly.p50 * 1000).toFixed(1)} ms (max ${(lagEarly.max * 1000).toFixed(1)}) → late median ${(lagLate.p50 * 1000).toFixed(1)} ms (max ${(lagLate.max * 1000).toFixed(1)}); ` +
         `exit ${exit}; test ${((Date.now() - started) / 1000).toFixed(0)} s; ${machineLine()}`,
     );
     if (process.env.CHAOS_SOAK_SAMPLES) {
-      console.log('# soak samples (done, t ms, rss MiB, lag p99 ms, heap MiB):');
-      for (const x of samples) console.log(`#  ${x.done} ${x.t} ${MiB(x.rss)} ${(x.lagP99 * 1000).toFixed(1)} ${MiB(x.heapUsed)}`);
+      console.log('# soak samples (done, t ms, rss MiB, lag p99 ms, heap used MiB, heap total MiB, external MiB):');
+      for (const x of samples) console.log(`#  ${x.done} ${x.t} ${MiB(x.rss)} ${(x.lagP99 * 1000).toFixed(1)} ${MiB(x.heapUsed)} ${MiB(x.heapTotal)} ${MiB(x.external)}`);
     }
 
     // ---- assertions ----
@@ -138,6 +149,7 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS growth 
     assert.equal(forecasts, expected, 'exactly one forecast per eligible tick on the topic');
     assert.ok(warm.length >= 20, `enough samples after warm-up to judge (${warm.length}); raise CHAOS_SOAK_TICKS`);
     assert.ok(growth < 0.05, `RSS growth after warm-up ${(growth * 100).toFixed(2)}% < 5%`);
+    assert.ok(heapLate / heapEarly - 1 < 0.05, `V8 heap in use after warm-up ${MiB(heapEarly)} → ${MiB(heapLate)} MiB: < 5% growth`);
     assert.ok(lagLate.p50 <= 1.5 * lagEarly.p50 + 0.02, `event-loop lag p99 not growing: early ${(lagEarly.p50 * 1000).toFixed(1)} ms, late ${(lagLate.p50 * 1000).toFixed(1)} ms`);
   } finally {
     await env.close();
