@@ -9,7 +9,8 @@
  * are printed beside ours with their look-back, because only equal look-backs compare fairly.
  *
  * Options (after `--`): --budget-min 15 (whole run), --skip-hybrid, --settings S,M,
- *   --window 96 --d-model 16 --epochs 6 --max-train-windows 2000 (hybrid), --json out.json.
+ *   --window 96 --d-model 16 --epochs 6 --lr 3e-4 --batch-size 32 --patience 2
+ *   --max-train-windows n --no-warm-start (hybrid; default all windows, warm start), --json out.json.
  * Skips (exit 0) with a message when ../shared/data/ett/ETTh1.csv is absent.
  */
 import { existsSync } from 'node:fs';
@@ -67,13 +68,14 @@ const { values: args } = parseArgs({
   options: {
     'budget-min': { type: 'string', default: '15' },
     'skip-hybrid': { type: 'boolean', default: false },
+    'no-warm-start': { type: 'boolean', default: false },
     settings: { type: 'string', default: 'S,M' },
     window: { type: 'string', default: '96' },
     'd-model': { type: 'string', default: '16' },
     epochs: { type: 'string', default: '6' },
-    'max-train-windows': { type: 'string', default: '2000' },
+    'max-train-windows': { type: 'string' },
     'batch-size': { type: 'string', default: '32' },
-    lr: { type: 'string', default: '1e-3' },
+    lr: { type: 'string', default: '3e-4' },
     patience: { type: 'string', default: '2' },
     backend: { type: 'string', default: 'auto' },
     json: { type: 'string' },
@@ -137,16 +139,17 @@ async function hybridRow(s: Setting, budgetMs: number): Promise<Row> {
       batchSize: Number(args['batch-size']),
       lr: Number(args.lr),
       patience: Number(args.patience),
-      maxTrainWindows: Number(args['max-train-windows']),
+      maxTrainWindows: args['max-train-windows'] === undefined ? undefined : Number(args['max-train-windows']),
       maxValWindows: 500,
       seed: 42,
       backend: args.backend ?? 'auto',
       timeBudgetMs: budgetMs,
+      warmStart: !args['no-warm-start'],
       io: { stdout: process.stdout, stderr: process.stderr },
     });
     try {
       const summary = fitted.summary;
-      const note = `d_model ${args['d-model']}, ${summary.epochsRun} epochs (best ${summary.bestEpoch}), ${summary.trainWindowsUsed} train windows, backend ${fitted.predictor.backend}${summary.stoppedBy ? `, stopped by ${summary.stoppedBy}` : ''}`;
+      const note = `${args['no-warm-start'] ? 'cold start, ' : ''}d_model ${args['d-model']}, ${summary.epochsRun} epochs (best ${summary.bestEpoch}), ${summary.trainWindowsUsed} train windows, backend ${fitted.predictor.backend}${summary.stoppedBy ? `, stopped by ${summary.stoppedBy}` : ''}`;
       return (await evaluate(s, 'hybrid BiLSTM+Transformer (tfjs)', data, fitted.predictor, (performance.now() - t0) / 1000, note)).row;
     } finally {
       await fitted.predictor.dispose();
@@ -187,7 +190,7 @@ async function main(): Promise<void> {
       const left = budgetMs - (performance.now() - started);
       // Share what is left between the remaining settings; keep ~1 min for evaluation per setting.
       const share = Math.max(60_000, left / (settings.length - i) - 60_000);
-      log(`${s} hybrid: window ${args.window}, d_model ${args['d-model']}, up to ${args.epochs} epochs, ≤ ${args['max-train-windows']} train windows, training budget ${(share / 60_000).toFixed(1)} min`);
+      log(`${s} hybrid: window ${args.window}, d_model ${args['d-model']}, up to ${args.epochs} epochs, lr ${args.lr}, batch ${args['batch-size']}, ${args['max-train-windows'] ?? 'all'} train windows, training budget ${(share / 60_000).toFixed(1)} min`);
       rows.push(await hybridRow(s, share));
     }
   }
