@@ -421,8 +421,12 @@ export class FineTuner {
   async #score(): Promise<void> {
     const roles: ModelRole[] = this.#state === 'shadow' ? ['champion', 'challenger'] : ['champion', 'previous'];
     const gen = this.#gen;
-    while (this.#queue.length > 0) {
-      const chunk = this.#queue.splice(0, 256);
+    // Score what is queued now, then decide: on a fast stream the queue refills faster than the
+    // worker scores, and waiting for it to drain would postpone the decision forever.
+    let budget = this.#queue.length;
+    while (budget > 0 && this.#queue.length > 0) {
+      const chunk = this.#queue.splice(0, Math.min(256, budget));
+      budget -= chunk.length;
       const r = await this.#worker!.call<Extract<WorkerReply, { scores: unknown }>>({ type: 'score', pairs: this.#batch(chunk), roles });
       if (gen !== this.#gen) return;
       this.#acc.count += r.count;
