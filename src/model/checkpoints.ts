@@ -1,33 +1,33 @@
 /**
  * Versioned model checkpoints in `model.dir`: one subdirectory per version (`v1`, `v2`, …), each
- * a complete artifact (model.json: format, config, spec, weight manifest, sha256 and training
- * metadata; weights.bin: the float32 weights in manifest order).
+ * a complete model artifact in the format of ./artifact.ts (model.json: format, config, spec,
+ * weight manifest, sha256 and training metadata; weights.bin: the float32 weights).
  *
  * Atomicity: a version is written into a hidden temp directory in the same parent, every file
  * fsync'ed, then renamed into place (rename of a directory is atomic on POSIX filesystems) and the
  * parent fsync'ed. A crash mid-write leaves only a `.tmp-*` directory, which is ignored and
  * removed at the next start; the previous versions stay untouched and loadable.
  *
- * Loading verifies everything it can (format, byte length, sha256, names/shapes against the
- * architecture) and refuses a damaged version with TC_MODEL_ARTIFACT_CORRUPT / _MISMATCH; the
- * store then tries the next older version.
+ * Loading verifies everything ./artifact.ts checks (format, byte length, sha256, names/shapes
+ * against the architecture, finite values) and refuses a damaged version with
+ * TC_MODEL_ARTIFACT_CORRUPT / _MISMATCH; the store then tries the next older version.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ModelSpec } from '../domain/types.ts';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
-import { resolveHybridConfig, type ResolvedHybridConfig } from './config.ts';
-import { sizeOf, weightSpecs, type WeightMap } from './weight-names.ts';
+import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, MANIFEST_FILE, WEIGHTS_FILE, loadArtifactWeights, packWeights, type ArtifactManifest } from './artifact.ts';
+import type { ResolvedHybridConfig } from './config.ts';
+import type { WeightMap } from './weight-names.ts';
 
-export const CHECKPOINT_FORMAT = 'tickcast-hybrid';
-export const CHECKPOINT_FORMAT_VERSION = 1;
+const VERSION_RE = /^v(\d+)$/;
 
 export interface ModelArtifact {
   config: ResolvedHybridConfig;
   spec: ModelSpec;
   weights: WeightMap;
-  /** Free-form training metadata (bootstrap stats, fine-tune round, gate errors…). */
+  /** Training metadata (bootstrap stats, fine-tune round, gate errors…); the artifact's `training`. */
   meta: Record<string, unknown>;
 }
 
@@ -35,24 +35,6 @@ export interface LoadedCheckpoint extends ModelArtifact {
   /** Version label, e.g. "v3". */
   version: string;
   dir: string;
-}
-
-interface Manifest {
-  format: string;
-  formatVersion: number;
-  createdAt: string;
-  config: ResolvedHybridConfig;
-  spec: ModelSpec;
-  weights: { name: string; shape: number[] }[];
-  bytes: number;
-  sha256: string;
-  meta: Record<string, unknown>;
-}
-
-const VERSION_RE = /^v(\d+)$/;
-
-function corrupt(dir: string, what: string, cause?: unknown): TickcastError {
-  return new TickcastError(ErrorCodes.MODEL_ARTIFACT_CORRUPT, `checkpoint ${dir} is unusable: ${what}; it is skipped (delete it or restore it from a backup)`, { cause });
 }
 
 async function writeFileSynced(file: string, data: Uint8Array | string): Promise<void> {
@@ -76,78 +58,35 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Write an artifact's two files into `dir` (which must exist), fsync'ed. */
-export async function writeArtifact(dir: string, a: ModelArtifact, hooks: { afterWeights?: () => Promise<void> } = {}): Promise<void> {
-  const specs = weightSpecs(a.config, a.spec);
-  const total = specs.reduce((n, s) => n + sizeOf(s.shape), 0);
-  const buf = new Float32Array(total);
-  let off = 0;
-  for (const s of specs) {
-    const w = a.weights[s.name];
-    if (!w || w.data.length !== sizeOf(s.shape)) throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `cannot save: weight "${s.name}" is missing or has the wrong size`);
-    buf.set(w.data, off);
-    off += w.data.length;
-  }
-  const bytes = new Uint8Array(buf.buffer);
-  await writeFileSynced(path.join(dir, 'weights.bin'), bytes);
-  await hooks.afterWeights?.();
-  const manifest: Manifest = {
-    format: CHECKPOINT_FORMAT,
-    formatVersion: CHECKPOINT_FORMAT_VERSION,
+/**
+ * Write an artifact's two files into `dir` (which must exist), fsync'ed, in the format of
+ * ./artifact.ts (so `tickcast backtest --model <dir>/vN` reads a checkpoint, and a model trained
+ * with `tickcast train` can be placed in model.dir as the next version). `hooks.afterWeights`
+ * runs between the two writes (crash tests).
+ */
+export async function writeArtifact(dir: string, a: ModelArtifact & { version: string }, hooks: { afterWeights?: () => Promise<void> } = {}): Promise<void> {
+  const { bytes, entries } = packWeights(a.config, a.spec, a.weights);
+  const manifest: ArtifactManifest = {
+    format: ARTIFACT_FORMAT,
+    formatVersion: ARTIFACT_FORMAT_VERSION,
+    version: a.version,
     createdAt: new Date().toISOString(),
+    spec: { window: a.spec.window, features: [...a.spec.features], targets: [...a.spec.targets], horizon: a.spec.horizon, quantiles: [...a.spec.quantiles] },
     config: a.config,
-    spec: a.spec,
-    weights: specs.map((s) => ({ name: s.name, shape: s.shape })),
-    bytes: bytes.byteLength,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-    meta: a.meta,
+    // Serving normalises per series online (window store); there are no fixed training statistics.
+    normalisation: null,
+    training: a.meta,
+    weights: { file: WEIGHTS_FILE, dtype: 'float32', byteLength: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex'), entries },
   };
-  await writeFileSynced(path.join(dir, 'model.json'), JSON.stringify(manifest, null, 2));
+  await writeFileSynced(path.join(dir, WEIGHTS_FILE), bytes);
+  await hooks.afterWeights?.();
+  await writeFileSynced(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
 }
 
-/** Read and verify an artifact directory. Throws TC_MODEL_ARTIFACT_CORRUPT / _MISMATCH. */
+/** Read and verify an artifact directory (./artifact.ts rules). Throws TC_MODEL_ARTIFACT_CORRUPT / _MISMATCH. */
 export async function readArtifact(dir: string): Promise<ModelArtifact> {
-  let m: Manifest;
-  try {
-    m = JSON.parse(await fsp.readFile(path.join(dir, 'model.json'), 'utf8')) as Manifest;
-  } catch (err) {
-    throw corrupt(dir, 'model.json is missing or not valid JSON', err);
-  }
-  if (m?.format !== CHECKPOINT_FORMAT || m.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
-    throw corrupt(dir, `unknown format ${JSON.stringify(m?.format)} v${m?.formatVersion} (expected ${CHECKPOINT_FORMAT} v${CHECKPOINT_FORMAT_VERSION})`);
-  }
-  let bytes: Buffer;
-  try {
-    bytes = await fsp.readFile(path.join(dir, 'weights.bin'));
-  } catch (err) {
-    throw corrupt(dir, 'weights.bin is missing', err);
-  }
-  if (bytes.byteLength !== m.bytes) throw corrupt(dir, `weights.bin has ${bytes.byteLength} bytes, the manifest says ${m.bytes} (truncated?)`);
-  const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== m.sha256) throw corrupt(dir, 'weights.bin checksum does not match the manifest');
-  let config: ResolvedHybridConfig;
-  try {
-    config = resolveHybridConfig(m.config);
-  } catch (err) {
-    throw corrupt(dir, `invalid model config: ${describeError(err)}`, err);
-  }
-  const specs = weightSpecs(config, m.spec);
-  const expect = specs.map((s) => `${s.name}:${s.shape.join('x')}`).join(',');
-  const got = (m.weights ?? []).map((s) => `${s.name}:${s.shape.join('x')}`).join(',');
-  if (expect !== got) throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `checkpoint ${dir}: the weight manifest does not match the architecture in its own config; it was written by an incompatible version`);
-  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const weights: WeightMap = {};
-  let off = 0;
-  for (const s of specs) {
-    const n = sizeOf(s.shape);
-    if (off + n > all.length) throw corrupt(dir, 'weights.bin is shorter than the manifest');
-    weights[s.name] = { shape: [...s.shape], data: all.subarray(off, off + n) };
-    off += n;
-  }
-  for (let i = 0; i < all.length; i++) {
-    if (!Number.isFinite(all[i])) throw corrupt(dir, 'weights contain NaN or Infinity');
-  }
-  return { config, spec: m.spec, weights, meta: m.meta ?? {} };
+  const { manifest, weights } = await loadArtifactWeights(dir);
+  return { config: manifest.config, spec: manifest.spec, weights, meta: manifest.training ?? {} };
 }
 
 export interface CheckpointStoreOptions {
@@ -190,7 +129,8 @@ export class CheckpointStore {
     } catch {
       return 0;
     }
-    const stale = names.filter((n) => n.startsWith('.tmp-'));
+    // Ours (.tmp-vN-…) and ./artifact.ts's (vN.tmp-…, vN.old-…).
+    const stale = names.filter((n) => n.startsWith('.tmp-') || /^v\d+\.(tmp|old)-/.test(n));
     for (const n of stale) await fsp.rm(path.join(this.dir, n), { recursive: true, force: true });
     if (stale.length > 0) this.#log('warn', `removed ${stale.length} incomplete checkpoint write(s) left by an earlier crash`, { dirs: stale });
     return stale.length;
@@ -211,7 +151,8 @@ export class CheckpointStore {
         accept?.(c);
         return c;
       } catch (err) {
-        this.#log('warn', `checkpoint ${v} refused: ${describeError(err)}; trying the previous one`, { version: v, code: (err as TickcastError).code });
+        const code = (err as TickcastError).code ?? 'error';
+        this.#log('warn', `checkpoint ${v} refused (${code}): ${(err as Error).message ?? describeError(err)}; trying the previous one`, { version: v, code });
       }
     }
     return null;
@@ -229,7 +170,7 @@ export class CheckpointStore {
     const tmp = path.join(this.dir, `.tmp-${version}-${process.pid}-${randomBytes(4).toString('hex')}`);
     await fsp.mkdir(tmp);
     try {
-      await writeArtifact(tmp, a, opts.hooks);
+      await writeArtifact(tmp, { ...a, version }, opts.hooks);
       await syncDir(tmp);
       await fsp.rename(tmp, path.join(this.dir, version));
       await syncDir(this.dir);

@@ -264,6 +264,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
         tuning: opts.finetune,
         promote: (weights, meta, referee) =>
           serialised(async () => {
+            if (pinned) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${champion.version} is pinned; the challenger is not promoted`, { statusCode: 409 });
             const base = champion;
             let version: string;
             const artifact = { config: base.config, spec: base.spec, weights, meta: { ...meta, parent: base.version } };

@@ -74,6 +74,6 @@ test('REST rollback and pin over the real app; the fine-tune worker stops with t
   } finally {
     await app.stop();
   }
-  assert.equal(await ft.workerExited, 1);
+  assert.ok([0, 1].includes((await ft.workerExited)!), 'worker thread still running after stop()');
   assert.equal(ft.state, 'stopped');
 });

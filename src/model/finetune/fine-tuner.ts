@@ -441,6 +441,7 @@ export class FineTuner {
       if (n >= f.minSamples) {
         this.#d.metrics.challengerError.set({ role: 'champion' }, mae('champion'));
         this.#d.metrics.challengerError.set({ role: 'challenger' }, mae('challenger'));
+        if (this.#d.isPinned()) return; // pinned while scoring: the next step discards
         if (mae('challenger') <= mae('champion') * (1 - f.minImprovement)) await this.#promote();
         else {
           this.#state = 'idle';

@@ -96,6 +96,6 @@ test('worker: rounds of train/discard/promote/revert keep its tensor count stabl
     await w.close();
     champ.dispose();
   }
-  assert.equal(await w.exited, 1, 'worker.terminate() exit code');
+  assert.ok([0, 1].includes(await w.exited), 'the worker thread ended');
   await assert.rejects(w.call({ type: 'memory' }), /exited/);
 });
