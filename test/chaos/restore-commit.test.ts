@@ -1,10 +1,10 @@
 /**
- * Known bug (docs/reliability.md, finding 2), kept as a `todo` test so the suite stays green until
- * it is fixed — remove `todo` then. On partition assignment the Kafka source seeks back
- * `windows.restoreRecordsPerPartition` records to rebuild windows; kafkajs' `seek()` with
- * autoCommit on *commits* that earlier offset. So while a restarted instance restores, the group's
- * committed offset is moved backwards, and a crash in that window makes the next instance emit
- * again every output of the re-read records. A restart with no new input should emit nothing.
+ * Regression test for docs/reliability.md finding 2 (fixed): on partition assignment the Kafka
+ * source seeks back `windows.restoreRecordsPerPartition` records to rebuild windows. kafkajs'
+ * `seek()` with autoCommit on *commits* that earlier offset, so a crash during the restore made the
+ * next instance emit again every output of the re-read records. The source now commits explicitly
+ * (autoCommit off): a restart with no new input must emit nothing and never move the committed
+ * offset backwards.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { produce, tickStream } from '../helpers/kafka.ts';
 
 test(
   'restarting does not move the committed offset backwards (a crash during restore re-emits nothing)',
-  { timeout: 300_000, todo: 'kafkajs seek() commits the restore start offset: see docs/reliability.md finding 2' },
+  { timeout: 300_000 },
   async () => {
     const env = await chaosEnv({ partitions: 1, collect: false });
     const admin = env.kafka.admin();

@@ -92,11 +92,12 @@ export class KafkaSource implements TickSource {
     const eos = o.exactlyOnce;
 
     await consumer.run({
-      autoCommit: eos === undefined,
-      autoCommitThreshold: 1, // commit after every resolved chunk
+      // Offsets are committed explicitly after each chunk (below). With autoCommit on, kafkajs'
+      // seek() would also commit the restore position, moving the committed offset backwards.
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         await this.#restoring;
         const msgs = batch.messages;
         const p = batch.partition;
@@ -131,7 +132,7 @@ export class KafkaSource implements TickSource {
             await (handle as RecordHandler)(records);
           }
           resolveOffset(last);
-          if (!eos) await commitOffsetsIfNecessary();
+          if (!eos) await consumer.commitOffsets([{ topic: batch.topic, partition: p, offset: String(BigInt(last) + 1n) }]);
           await heartbeat();
           const hw = Number(batch.highWatermark);
           if (Number.isFinite(hw)) o.onLag?.(batch.topic, batch.partition, Math.max(0, hw - Number(last) - 1));
