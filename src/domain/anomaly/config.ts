@@ -42,6 +42,13 @@ export interface AnomalyConfig {
    * modelWeight), 'min' (both views must be surprised), 'max' (either view).
    */
   modelCombine: 'mean' | 'min' | 'max';
+  /**
+   * Earned trust: with 'mean', the model's weight is scaled per series by
+   * min(1, (fallback error / model error)^2) — EW mean absolute errors of the two point forecasts
+   * on that series — so a model that forecasts a series worse than the fallback loses its say
+   * there, and a model that does better keeps the full `modelWeight`. 'off' uses `modelWeight` as is.
+   */
+  modelTrust: 'earned' | 'off';
   /** Floor of the model's half-band as a fraction of the fallback forecaster's half-band. */
   minBandRatio: number;
   /** z of the model's band edges (p10/p90 → 1.2816): turns band width into a residual scale. */
@@ -87,6 +94,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   rawFloor: 1,
   modelWeight: 0.25,
   modelCombine: 'mean',
+  modelTrust: 'earned',
   minBandRatio: 0.25,
   bandZ: 1.2816,
   likelihoodShortTicks: 10,
@@ -124,6 +132,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   posInt('historyTicks', 16);
   posInt('likelihoodLongTicks', 16);
   (['cooldownMs', 'rawFloor', 'rangeTolerance', 'minBandRatio'] as const).forEach(nonNeg);
+  if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);
   if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
   if (typeof c.relativeContext !== 'boolean') errs.push(`relativeContext must be a boolean; got ${String(c.relativeContext)}`);
   if (!(c.rawScale > 0)) errs.push(`rawScale must be > 0; got ${c.rawScale}`);

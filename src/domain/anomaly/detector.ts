@@ -57,6 +57,10 @@ class SeriesState {
   /** EW mean of the fallback forecaster's absolute error. */
   errScale = 0;
   fbErrors = 0;
+  /** EW mean absolute error of the model's p50 and of the fallback's p50, on ticks with both. */
+  modelErr = 0;
+  fbErrBoth = 0;
+  bothSeen = 0;
   min = Infinity;
   max = -Infinity;
   lastScore = 0;
@@ -146,7 +150,19 @@ export class AnomalyDetector {
       if (fb === null) r = rModel;
       else if (c.modelCombine === 'min') r = Math.min(rModel, rFallback);
       else if (c.modelCombine === 'max') r = Math.max(rModel, rFallback);
-      else r = c.modelWeight * rModel + (1 - c.modelWeight) * rFallback;
+      else {
+        let w = c.modelWeight;
+        if (c.modelTrust === 'earned') {
+          // Trust as of before this tick (causal), then learn from it.
+          const trust = s.bothSeen < 10 || s.modelErr <= 0 ? 0 : Math.min(1, (s.fbErrBoth / s.modelErr) ** 8);
+          w *= trust;
+          s.bothSeen++;
+          const a = Math.max(c.errorAlpha, 1 / s.bothSeen);
+          s.modelErr += a * (dev - s.modelErr);
+          s.fbErrBoth += a * (Math.abs(value - fb.p50) - s.fbErrBoth);
+        }
+        r = w * rModel + (1 - w) * rFallback;
+      }
     }
 
     // (2) raw, (3) likelihood
