@@ -15,18 +15,19 @@ test(`broker outage of ${OUTAGE_MS / 1000} s while ticks flow: the service recov
   const env = await chaosEnv({ partitions: 3 });
   const c = env.collector!;
   const started = Date.now();
+  let producing = true;
+  let producer: Promise<void> = Promise.resolve();
   try {
     const svc = await env.service();
     const S = 20;
     const t0 = Date.UTC(2025, 0, 1);
     let step = 0; // ticks per series acknowledged by the broker
     let sendErrors = 0;
-    let producing = true;
     const batchFor = (t: number) =>
       Array.from({ length: S }, (_, s) => ({ key: `o${s}`, value: JSON.stringify({ series: `o${s}`, ts: t0 + t * 1000, value: 50 + 5 * Math.sin(t / 5 + s) + s }) }));
     // One batch (one tick per series) every 100 ms; a batch counts once send() resolved. A failed
     // send is retried with the same records (same timestamps: a duplicate is dropped by the service).
-    const producer = (async () => {
+    producer = (async () => {
       while (producing) {
         try {
           await env.producer.send({ topic: env.topics.ticks, acks: -1, messages: batchFor(step) });
@@ -82,6 +83,8 @@ test(`broker outage of ${OUTAGE_MS / 1000} s while ticks flow: the service recov
         `down→up ${(upAt - downAt) / 1000} s; test ${((Date.now() - started) / 1000).toFixed(0)} s; ${machineLine()}`,
     );
   } finally {
+    producing = false; // also when an assertion failed mid-way: the loop must not outlive the test
+    await producer;
     await env.close();
   }
 });
