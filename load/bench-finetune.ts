@@ -14,7 +14,8 @@
  *
  * Options (after `--`): --series 8 --rate 50 --phase-s 15 --cycles 4 --steps 10 (per round; small so
  * that rounds, promotions and rollbacks all happen inside the phases) --intra-op 1 (onnxruntime
- * intra-op threads: 1 is right on 2 cores, see docs/finetuning.md) --json out.json
+ * intra-op threads: 1 is right on 2 cores, see docs/finetuning.md) --duty 0.25 (worker duty cycle; default: the service's)
+ * --nice 10 (worker thread niceness) --json out.json
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -36,6 +37,8 @@ const { values: a } = parseArgs({
     cycles: { type: 'string', default: '4' },
     steps: { type: 'string', default: '10' },
     'intra-op': { type: 'string', default: '1' },
+    duty: { type: 'string' },
+    nice: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -62,7 +65,9 @@ const config = loadConfig({
   },
 });
 const metrics = createMetrics({ defaultMetrics: false });
-const svc = await createModelService(config, logger, metrics);
+const svc = await createModelService(config, logger, metrics, {
+  finetune: { ...(a.duty ? { dutyCycle: Number(a.duty) } : {}), ...(a.nice ? { niceness: Number(a.nice) } : {}) },
+});
 const spec = svc.predictor.spec;
 const inference = new InferenceStage(svc.predictor, { maxBatchSize: config.batching.maxBatchSize, maxWaitMs: config.batching.maxWaitMs, maxInFlightBatches: config.batching.maxInFlightBatches });
 svc.attach(inference);
@@ -154,6 +159,7 @@ const result = {
   outcomes: rounds.reduce<Record<string, number>>((m, r) => ((m[r.outcome] = (m[r.outcome] ?? 0) + 1), m), {}),
   roundTrainSecondsMedian: pct(trainSeconds, 50),
   steps: Number(a.steps),
+  status: svc.finetune?.status(),
   phases,
 };
 console.log(`pooled: base p50 ${base.p50.toFixed(2)} ms p99 ${base.p99.toFixed(2)} ms | fine-tuning p50 ${withFt.p50.toFixed(2)} ms p99 ${withFt.p99.toFixed(2)} ms | p99 ratio ${result.p99Ratio.toFixed(2)}× pooled, ${medianCycleRatio.toFixed(2)}× median of cycles [${cycleRatios.map((r) => r.toFixed(2)).join(', ')}] (target ≤ 1.2×)`);

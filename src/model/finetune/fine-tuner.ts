@@ -53,8 +53,8 @@ export interface FineTuneTuning {
   maxTrainPairs?: number;
   /**
    * Fraction of wall time the worker computes during a round; it rests in proportion between
-   * steps (1 = flat out). Default: config.finetune.dutyCycle if present, else 0.5 — on a 2-core
-   * machine a flat-out trainer takes a whole core from serving.
+   * steps (1 = flat out). Default: config.finetune.dutyCycle if present, else 0.25 — on a 2-core
+   * machine shared with other work, 0.5 still doubled serving p99 (docs/benchmarks.md).
    */
   dutyCycle?: number;
   /**
@@ -150,7 +150,7 @@ export class FineTuner {
       shadowTimeoutMs: t.shadowTimeoutMs ?? Math.max(3 * interval, 30_000),
       maxGradNorm: t.maxGradNorm ?? 1e4,
       maxTrainPairs: t.maxTrainPairs ?? 4096,
-      dutyCycle: t.dutyCycle ?? (c.finetune as { dutyCycle?: number }).dutyCycle ?? 0.5,
+      dutyCycle: t.dutyCycle ?? (c.finetune as { dutyCycle?: number }).dutyCycle ?? 0.25,
       niceness: t.niceness ?? 10,
       driftCooldownMs: t.driftCooldownMs ?? interval / 4,
       drift: t.drift ?? {},
