@@ -53,9 +53,9 @@ test('corrupt, truncated and unreadable newer checkpoints are refused with a cle
     assert.ok(r4 && r3 && r2, 'one "refused" log per damaged version');
     assert.equal(r4.level, 40, 'logged as a warning');
     assert.equal(r4.code, 'TC_MODEL_ARTIFACT_CORRUPT');
-    assert.match(String(r4.msg), /model\.json is missing or not valid JSON/);
-    assert.match(String(r3.msg), /weights\.bin has \d+ bytes, the manifest says \d+ \(truncated\?\)/);
-    assert.match(String(r2.msg), /checksum does not match/);
+    assert.match(String(r4.msg), /model\.json (is missing or )?(is )?not valid JSON/);
+    assert.match(String(r3.msg), new RegExp(`weights\\.bin has ${Math.floor(weightsBytes / 2)} bytes, the manifest says ${weightsBytes}`));
+    assert.match(String(r2.msg), /sha256|checksum/);
     assert.match(String(r2.msg), /trying the previous one/);
     const loaded = svc.logs.find((l) => l.msg === 'loaded checkpoint v1');
     assert.ok(loaded, '"loaded checkpoint v1" logged');
@@ -98,7 +98,7 @@ test('every checkpoint damaged: the service refuses them all and starts on a fre
     const svc = await env.service();
     const r1 = svc.logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('checkpoint v1 refused'));
     assert.ok(r1, 'v1 refused with a log');
-    assert.match(String(r1.msg), /truncated\?/);
+    assert.match(String(r1.msg), /weights\.bin has 16 bytes, the manifest says \d+/);
     const info = (await (await svc.fetch('/v1/model')).json()) as { version: string };
     assert.equal(info.version, 'v2', 'a new version, not the damaged v1');
     assert.ok(svc.logs.some((l) => l.msg === 'bootstrap model saved as checkpoint v2'));
