@@ -63,6 +63,13 @@ test('REST rollback and pin over the real app; the fine-tune worker stops with t
     assert.match(metrics, /tickcast_finetune_rounds_total\{outcome="rolled_back"\} 1/);
     assert.match(metrics, /tickcast_replay_buffer_size \d+/);
 
+    // While pinned, fine-tuning does not run even when a round is asked for.
+    const rounds0 = Number(ft.status().rounds);
+    ft.requestRound();
+    await new Promise((res) => setTimeout(res, 1_500));
+    assert.equal(Number(ft.status().rounds), rounds0, 'a round ran while the model was pinned');
+    assert.equal(ft.state, 'idle');
+
     const missing = await fetch(`${base}/v1/model/rollback`, { method: 'POST', headers: auth, body: JSON.stringify({ version: 'v7' }) });
     assert.equal(missing.status, 404);
     assert.match((await missing.json()).error?.message ?? '', /unknown model version "v7"/);
@@ -71,6 +78,11 @@ test('REST rollback and pin over the real app; the fine-tune worker stops with t
     assert.equal(fwd.version, 'v2');
     assert.equal(fwd.pinned, false);
     assert.equal(fwd.training.finetune.state, 'idle');
+    // Unpinned: the requested round starts (the replayed sample has filled the buffer by now).
+    const t0 = Date.now();
+    ft.requestRound();
+    while (Number(ft.status().rounds) === rounds0 && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 100));
+    assert.ok(Number(ft.status().rounds) > rounds0, `no round after unpinning (buffer ${ft.bufferSize} pairs)`);
   } finally {
     await app.stop();
   }
