@@ -97,7 +97,7 @@ export class KafkaSource implements TickSource {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         await this.#restoring;
         const msgs = batch.messages;
         const p = batch.partition;
@@ -132,7 +132,10 @@ export class KafkaSource implements TickSource {
             await (handle as RecordHandler)(records);
           }
           resolveOffset(last);
-          if (!eos) await consumer.commitOffsets([{ topic: batch.topic, partition: p, offset: String(BigInt(last) + 1n) }]);
+          // Explicit offsets through the batch payload (not consumer.commitOffsets): kafkajs then
+          // sees protocol errors such as UNKNOWN_MEMBER_ID raw and re-joins the group after an
+          // outage, instead of crashing on a wrapped non-retriable error (docs/reliability.md #7).
+          if (!eos) await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: p, offset: String(BigInt(last) + 1n) }] }] });
           await heartbeat();
           const hw = Number(batch.highWatermark);
           if (Number.isFinite(hw)) o.onLag?.(batch.topic, batch.partition, Math.max(0, hw - Number(last) - 1));
