@@ -21,6 +21,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../src/config/load.ts';
 import { WindowStore } from '../src/domain/window-store.ts';
@@ -120,7 +121,7 @@ async function drive(ms: number): Promise<number[]> {
 
 console.log(`bench:finetune — ${S} series × ${RATE} ticks/s, phases of ${PHASE_MS / 1000} s × ${CYCLES} cycles; ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}; engine ${svc.predictor.engine}`);
 await drive(5_000); // warm-up: windows fill, replay buffer gets pairs
-const phases: { phase: string; n: number; p50: number; p99: number; max: number; rounds: number; promotions: number; load: number }[] = [];
+const phases: { phase: string; n: number; p50: number; p99: number; max: number; loopP99: number; loopMax: number; rounds: number; promotions: number; load: number }[] = [];
 const pooled: Record<string, number[]> = { base: [], ft: [] };
 for (let c = 0; c < CYCLES; c++) {
   for (const phase of ['base', 'ft'] as const) {
@@ -128,12 +129,17 @@ for (let c = 0; c < CYCLES; c++) {
     if (phase === 'ft') ft.requestRound();
     const r0 = ft.history.length;
     const p0 = ft.history.filter((h) => h.outcome === 'promoted').length;
+    // Event-loop delay of the serving thread in this phase: separates main-thread stalls (GC,
+    // synchronous work) from slowness inside inference itself.
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
     const lat = await drive(PHASE_MS);
+    loop.disable();
     pooled[phase].push(...lat);
-    const row = { phase, n: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat), rounds: ft.history.length - r0, promotions: ft.history.filter((h) => h.outcome === 'promoted').length - p0, load: loadavg()[0] };
+    const row = { phase, n: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat), loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, rounds: ft.history.length - r0, promotions: ft.history.filter((h) => h.outcome === 'promoted').length - p0, load: loadavg()[0] };
     phases.push(row);
     if (process.env.BENCH_DEBUG) console.log(JSON.stringify(ft.status()));
-    console.log(`${phase.padEnd(4)} n=${row.n} p50=${row.p50.toFixed(2)} ms p99=${row.p99.toFixed(2)} ms max=${row.max.toFixed(1)} ms rounds=${row.rounds} promotions=${row.promotions} load=${row.load.toFixed(1)}`);
+    console.log(`${phase.padEnd(4)} n=${row.n} p50=${row.p50.toFixed(2)} ms p99=${row.p99.toFixed(2)} ms max=${row.max.toFixed(1)} ms loop-delay p99=${row.loopP99.toFixed(1)} max=${row.loopMax.toFixed(1)} ms rounds=${row.rounds} promotions=${row.promotions} load=${row.load.toFixed(1)}`);
   }
 }
 const base = { p50: pct(pooled.base, 50), p99: pct(pooled.base, 99) };
