@@ -151,7 +151,7 @@ export class FineTuner {
       maxGradNorm: t.maxGradNorm ?? 1e4,
       maxTrainPairs: t.maxTrainPairs ?? 4096,
       dutyCycle: t.dutyCycle ?? (c.finetune as { dutyCycle?: number }).dutyCycle ?? 0.25,
-      niceness: t.niceness ?? 10,
+      niceness: t.niceness ?? (c.finetune as { workerNice?: number }).workerNice ?? 10,
       driftCooldownMs: t.driftCooldownMs ?? interval / 4,
       drift: t.drift ?? {},
       seed: t.seed ?? 7,
