@@ -123,6 +123,8 @@ export const configSchema = z
         dModel: positiveInt.default(32),
         /** Epochs for the bootstrap model trained at start when no checkpoint exists (0 = seeded initial weights, untrained). */
         bootstrapEpochs: nonNegInt.default(3),
+        /** Wall-clock budget of that bootstrap training (start-up time). */
+        bootstrapBudgetMs: positiveInt.default(35_000),
         keepVersions: positiveInt.default(5),
       })
       .default({}),
@@ -154,6 +156,10 @@ export const configSchema = z
         minImprovement: z.number().min(0).max(1).default(0.02),
         minSamples: positiveInt.default(200),
         rollbackRegression: z.number().min(0).default(0.1),
+        /** Fraction of wall time the training worker computes (the rest it sleeps), so serving keeps the CPU. */
+        dutyCycle: z.number().gt(0).max(1).default(0.25),
+        /** Linux niceness of the training worker thread (0–19). */
+        workerNice: z.number().int().min(0).max(19).default(10),
       })
       .default({}),
 

@@ -92,8 +92,7 @@ async function bootstrapWeights(
     logger.info({ file: opts.bootstrapValues ? '(given)' : file, values: values.length, epochs: config.model.bootstrapEpochs }, 'no checkpoint: training a bootstrap model');
     const r = await trainBootstrap(values, hybrid, spec, {
       epochs: config.model.bootstrapEpochs,
-      // model.bootstrapBudgetMs is read when the schema has it (proposed key), else 35 s.
-      budgetMs: opts.bootstrapBudgetMs ?? (config.model as { bootstrapBudgetMs?: number }).bootstrapBudgetMs ?? 35_000,
+      budgetMs: opts.bootstrapBudgetMs ?? config.model.bootstrapBudgetMs,
       onEpoch: (epoch, loss) => logger.info({ epoch, loss: Number(loss.toFixed(5)) }, 'bootstrap epoch done'),
     });
     const weights = r.model.getWeights();

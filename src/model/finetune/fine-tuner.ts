@@ -53,7 +53,7 @@ export interface FineTuneTuning {
   maxTrainPairs?: number;
   /**
    * Fraction of wall time the worker computes during a round; it rests in proportion between
-   * steps (1 = flat out). Default: config.finetune.dutyCycle if present, else 0.25 — on a 2-core
+   * steps (1 = flat out). Default: config.finetune.dutyCycle (0.25) — on a 2-core
    * machine shared with other work, 0.5 still doubled serving p99 (docs/benchmarks.md).
    */
   dutyCycle?: number;
@@ -150,8 +150,8 @@ export class FineTuner {
       shadowTimeoutMs: t.shadowTimeoutMs ?? Math.max(3 * interval, 30_000),
       maxGradNorm: t.maxGradNorm ?? 1e4,
       maxTrainPairs: t.maxTrainPairs ?? 4096,
-      dutyCycle: t.dutyCycle ?? (c.finetune as { dutyCycle?: number }).dutyCycle ?? 0.25,
-      niceness: t.niceness ?? (c.finetune as { workerNice?: number }).workerNice ?? 10,
+      dutyCycle: t.dutyCycle ?? c.finetune.dutyCycle,
+      niceness: t.niceness ?? c.finetune.workerNice,
       driftCooldownMs: t.driftCooldownMs ?? interval / 4,
       drift: t.drift ?? {},
       seed: t.seed ?? 7,
