@@ -10,8 +10,8 @@
  * CHAOS_SOAK_WARMUP (0.5) of the ticks: in a 2,000,000-tick run, RSS rose for the first ~400,000
  * ticks while V8 grew its heap (docs/reliability.md). The samples after warm-up are split in two
  * halves by progress; asserted: mean RSS of the second half < 1.05 × the first (RSS is a GC
- * sawtooth of ±90 MiB here, so means over many samples, not single readings), the same for the V8
- * heap in use (live objects — the leak signal), and median event-loop lag p99 of the second half
+ * sawtooth of ±90 MiB here, so means over many samples, not single readings), V8 heap in use
+ * (live objects) < 1.10 × (a noisier sawtooth), and median event-loop lag p99 of the second half
  * ≤ 1.5 × the first + 20 ms (the machine is shared). Every forecast is accounted for: the forecasts
  * topic ends with exactly one record per eligible tick.
  *
@@ -149,7 +149,9 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS and hea
     assert.equal(forecasts, expected, 'exactly one forecast per eligible tick on the topic');
     assert.ok(warm.length >= 20, `enough samples after warm-up to judge (${warm.length}); raise CHAOS_SOAK_TICKS`);
     assert.ok(growth < 0.05, `RSS growth after warm-up ${(growth * 100).toFixed(2)}% < 5%`);
-    assert.ok(heapLate / heapEarly - 1 < 0.05, `V8 heap in use after warm-up ${MiB(heapEarly)} → ${MiB(heapLate)} MiB: < 5% growth`);
+    // Heap in use is a sawtooth of ~80–300 MiB, so its half-means are noisier than RSS (measured
+    // −0.1% … +4.3% over five runs): a looser guard against live objects piling up.
+    assert.ok(heapLate / heapEarly - 1 < 0.1, `V8 heap in use after warm-up ${MiB(heapEarly)} → ${MiB(heapLate)} MiB: < 10% growth`);
     assert.ok(lagLate.p50 <= 1.5 * lagEarly.p50 + 0.02, `event-loop lag p99 not growing: early ${(lagEarly.p50 * 1000).toFixed(1)} ms, late ${(lagLate.p50 * 1000).toFixed(1)} ms`);
   } finally {
     await env.close();
