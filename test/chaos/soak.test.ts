@@ -150,7 +150,7 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS and hea
     assert.ok(warm.length >= 20, `enough samples after warm-up to judge (${warm.length}); raise CHAOS_SOAK_TICKS`);
     assert.ok(growth < 0.05, `RSS growth after warm-up ${(growth * 100).toFixed(2)}% < 5%`);
     // Heap in use is a sawtooth of ~80–300 MiB, so its half-means are noisier than RSS (measured
-    // −0.1% … +4.3% over five runs): a looser guard against live objects piling up.
+    // −0.1% … +4.3% over four runs): a looser guard against live objects piling up.
     assert.ok(heapLate / heapEarly - 1 < 0.1, `V8 heap in use after warm-up ${MiB(heapEarly)} → ${MiB(heapLate)} MiB: < 10% growth`);
     assert.ok(lagLate.p50 <= 1.5 * lagEarly.p50 + 0.02, `event-loop lag p99 not growing: early ${(lagEarly.p50 * 1000).toFixed(1)} ms, late ${(lagLate.p50 * 1000).toFixed(1)} ms`);
   } finally {
