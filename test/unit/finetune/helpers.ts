@@ -1,4 +1,5 @@
 /** Tiny sizes, configs and series for the fine-tuning tests (fast on 2-core wasm). */
+import { mulberry32 } from '../../../src/model/random.ts';
 import type { ModelSpec } from '../../../src/domain/types.ts';
 import { loadConfig, type Config } from '../../../src/config/load.ts';
 import type { ConfigInput } from '../../../src/config/schema.ts';
@@ -26,15 +27,8 @@ function merge(a: Record<string, any>, b: Record<string, any>): Record<string, a
   return out;
 }
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random in [0,1): the model's own mulberry32. */
+export const rng = mulberry32;
 
 /** level + amp·sin(2πt/period) + noise. */
 export function sine(n: number, o: { period: number; level?: number; amp?: number; noise?: number; seed?: number; t0?: number }): Float64Array {

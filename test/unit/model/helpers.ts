@@ -1,4 +1,5 @@
 /** Shared tiny sizes and data for the model tests (fast on wasm). */
+import { mulberry32 } from '../../../src/model/random.ts';
 import type { ModelSpec } from '../../../src/domain/types.ts';
 import type { HybridConfigInput } from '../../../src/model/config.ts';
 import { initBackend } from '../../../src/model/backend.ts';
@@ -23,16 +24,8 @@ export async function backend(): Promise<string> {
   return (await initBackend()).name;
 }
 
-/** Deterministic pseudo-random in [0,1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random in [0,1): the model's own mulberry32. */
+export const rng = mulberry32;
 
 export function randomWindows(b: number, spec: ModelSpec, seed = 1): Float32Array {
   const r = rng(seed);
