@@ -103,10 +103,14 @@ export const configSchema = z
         maxWaitMs: nonNegInt.default(2),
         /** Model calls in flight at once. */
         maxInFlightBatches: positiveInt.default(2),
-        /** Queued windows above which the consumer pauses… */
-        highWaterMark: positiveInt.default(4_096),
+        /**
+         * Queued windows above which the consumer pauses (and HTTP work is shed)… Intake per
+         * round is at most partitionsConsumedConcurrently × 512 windows, so keep this below that
+         * for pausing to ever engage.
+         */
+        highWaterMark: positiveInt.default(1_024),
         /** …and below which it resumes. */
-        lowWaterMark: nonNegInt.default(1_024),
+        lowWaterMark: nonNegInt.default(256),
       })
       .default({}),
 
