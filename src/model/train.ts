@@ -71,9 +71,10 @@ function diverged(loss: number, norm: number, detail: string): TickcastError {
 
 /**
  * One optimisation step. Returns the loss and pre-clip gradient norm; throws TC_TRAINING_DIVERGED
- * (no update applied) when either is not finite.
+ * (no update applied) when either is not finite, or when the norm exceeds `maxGradNorm`
+ * (an exploding gradient: clipping would hide it).
  */
-export function trainStep(model: HybridModel, optimizer: tf.Optimizer, b: Batch, clipNorm = 1.0): { loss: number; gradNorm: number } {
+export function trainStep(model: HybridModel, optimizer: tf.Optimizer, b: Batch, clipNorm = 1.0, maxGradNorm = Infinity): { loss: number; gradNorm: number } {
   const { W, F, H, T } = model.dims;
   if (b.x.length !== b.batch * W * F || b.y.length !== b.batch * H * T) {
     throw new TickcastError(ErrorCodes.MODEL_INPUT_SHAPE, `training batch must hold x: ${b.batch}×${W}×${F} and y: ${b.batch}×${H}×${T} values; got ${b.x.length} and ${b.y.length}`);
@@ -89,13 +90,20 @@ export function trainStep(model: HybridModel, optimizer: tf.Optimizer, b: Batch,
     const sq = tf.addN(list.map((g) => tf.sum(tf.square(g))));
     loss = value.dataSync()[0];
     gradNorm = Math.sqrt(sq.dataSync()[0]);
-    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return;
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm) || gradNorm > maxGradNorm) return;
     const scale = gradNorm > clipNorm ? clipNorm / gradNorm : 1;
     const clipped: tf.NamedTensorMap = {};
     for (const v of vars) clipped[v.name] = scale === 1 ? grads[v.name] : grads[v.name].mul(scale);
     optimizer.applyGradients(clipped);
   });
   if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) throw diverged(loss, gradNorm, 'at this step; the update was not applied');
+  if (gradNorm > maxGradNorm) {
+    throw new TickcastError(
+      ErrorCodes.TRAINING_DIVERGED,
+      `training step aborted: loss ${loss}, gradient norm ${gradNorm} (limit ${maxGradNorm}); check the training data for garbage values or lower the learning rate`,
+      { retriable: true, details: { loss, gradNorm } },
+    );
+  }
   return { loss, gradNorm };
 }
 

@@ -1,12 +1,12 @@
 /**
- * Gradient steps on a HybridModel: pinball (quantile) loss, Adam, clipping at a global gradient
- * norm, and a guard that aborts on a non-finite loss or an exploding gradient
- * (TC_TRAINING_DIVERGED) before any weight is touched. Used for the bootstrap model and by the
+ * A Trainer owns one Adam optimizer for a HybridModel and runs `trainStep` of ../train.ts (pinball
+ * loss, global-norm clipping, a guard that aborts on a non-finite loss or an exploding gradient
+ * with TC_TRAINING_DIVERGED before any weight is touched). Used for the bootstrap model and by the
  * fine-tune worker. Batches are built in JS (no gathers inside the differentiated graph: wasm
  * lacks UnsortedSegmentSum).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+import { pinballLoss, trainStep } from '../train.ts';
 import type { HybridModel } from '../hybrid-model.ts';
 
 /** x: [batch, window, features] normalised; y: [batch, horizon, targets] in the same space. */
@@ -29,14 +29,7 @@ export interface StepResult {
   gradNorm: number;
 }
 
-/** Mean pinball loss of quantile forecasts `pred` [B,H,T,Q] against `y` [B,H,T]. */
-export function pinballLoss(pred: tf.Tensor4D, y: tf.Tensor3D, quantiles: readonly number[]): tf.Scalar {
-  return tf.tidy(() => {
-    const q = tf.tensor1d(quantiles as number[]).reshape([1, 1, 1, quantiles.length]);
-    const e = y.expandDims(3).sub(pred);
-    return tf.maximum(e.mul(q), e.mul(q.sub(1))).mean() as tf.Scalar;
-  });
-}
+export { pinballLoss };
 
 export class Trainer {
   readonly #model: HybridModel;
@@ -51,39 +44,9 @@ export class Trainer {
     this.#maxNorm = opts.maxGradNorm ?? 1e4;
   }
 
-  /** One optimisation step. Throws TC_TRAINING_DIVERGED (weights unchanged) on NaN/Inf or explosion. */
+  /** One optimisation step (src/model/train.ts). Throws TC_TRAINING_DIVERGED (weights unchanged) on NaN/Inf or explosion. */
   step(b: TrainBatch): StepResult {
-    const { W, F, H, T } = this.#model.dims;
-    const vars = this.#model.variables();
-    const quantiles = this.#model.spec.quantiles;
-    let loss = NaN;
-    let norm = NaN;
-    tf.tidy(() => {
-      const x = tf.tensor3d(b.x, [b.batch, W, F]);
-      const y = tf.tensor3d(b.y, [b.batch, H, T]);
-      const { value, grads } = tf.variableGrads(() => {
-        const out = this.#model.predict(x, { training: true });
-        return pinballLoss(out.y, y, quantiles);
-      }, vars);
-      const list = vars.map((v) => grads[v.name]);
-      const sq = tf.addN(list.map((g) => g.square().sum()));
-      const [lv, n2] = [value.dataSync()[0], sq.dataSync()[0]];
-      loss = lv;
-      norm = Math.sqrt(n2);
-      if (!Number.isFinite(loss) || !Number.isFinite(norm) || norm > this.#maxNorm) return;
-      const scale = norm > this.#clip ? this.#clip / norm : 1;
-      const named: tf.NamedTensorMap = {};
-      for (const v of vars) named[v.name] = scale === 1 ? grads[v.name] : grads[v.name].mul(scale);
-      this.#opt.applyGradients(named as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
-    });
-    if (!Number.isFinite(loss) || !Number.isFinite(norm) || norm > this.#maxNorm) {
-      throw new TickcastError(
-        ErrorCodes.TRAINING_DIVERGED,
-        `training step aborted: loss ${loss}, gradient norm ${norm} (limit ${this.#maxNorm}); check the training data for garbage values or lower the learning rate`,
-        { retriable: true, details: { loss, gradNorm: norm } },
-      );
-    }
-    return { loss, gradNorm: norm };
+    return trainStep(this.#model, this.#opt, b, this.#clip, this.#maxNorm);
   }
 
   dispose(): void {
