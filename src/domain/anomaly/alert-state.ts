@@ -1,3 +1,5 @@
+import type { AnomalyConfig } from './config.ts';
+
 /**
  * Per-series alert state machine: `normal` → `firing` → `normal`.
  *
@@ -18,15 +20,8 @@ export interface AlertTransition {
   severity: Severity;
 }
 
-export interface AlertRules {
-  warningThreshold: number;
-  criticalThreshold: number;
-  debounceN: number;
-  debounceM: number;
-  cooldownMs: number;
-  recoveryTicks: number;
-  resolveBelow: number;
-}
+/** The alerting part of the detector's config (documented there). */
+export type AlertRules = Pick<AnomalyConfig, 'warningThreshold' | 'criticalThreshold' | 'debounceN' | 'debounceM' | 'cooldownMs' | 'recoveryTicks' | 'resolveBelow'>;
 
 function popcount(x: number): number {
   let c = 0;
