@@ -1,23 +1,26 @@
 /**
  * `npm run bench:finetune` — does online fine-tuning slow serving down? One run, one process, the
- * same offered load throughout, alternating phases:
- *   base: the model is pinned, so the fine-tuner does nothing (worker idle);
- *   ft:   unpinned, rounds back to back (intervalMs 1 s): the worker trains continuously, the
- *         serving thread scores shadow pairs' bookkeeping, builds the ONNX engine and swaps on
- *         every promotion.
+ * same offered load throughout, alternating phases (base→ft in even cycles, ft→base in odd ones):
+ *   base: the model is pinned, so the fine-tuner does nothing (trainer idle);
+ *   ft:   unpinned, rounds back to back (intervalMs 1 s): the trainer trains and scores shadow
+ *         pairs under its duty cycle, the serving thread keeps the books, opens the new ONNX
+ *         session and swaps on every promotion.
  * Latency is per window, from submit to the micro-batched result (the serving path: window
  * store → InferenceStage → predictor), under an open-loop load of `--series` series at `--rate`
- * ticks/s each. Prints p50/p99 per phase, pooled per condition, and the ratio ft/base of p99.
+ * ticks/s each. Prints p50/p99 per phase (with the serving thread's event-loop delay and the
+ * trainer process's CPU share), pooled per condition, and the ratio ft/base of p99.
  *
  * Model: the service's defaults (window 64, horizon 8, dModel 32, engine auto → ONNX), seeded
  * weights (bootstrapEpochs 0: inference cost does not depend on the weights).
  *
- * Options (after `--`): --series 8 --rate 50 --phase-s 15 --cycles 4 --steps 10 (per round; small so
+ * Options (after `--`): --series 8 --rate 50 --phase-s 15 --cycles 6 --steps 10 (per round; small so
  * that rounds, promotions and rollbacks all happen inside the phases) --intra-op 1 (onnxruntime
- * intra-op threads: 1 is right on 2 cores, see docs/finetuning.md) --duty 0.25 (worker duty cycle; default: the service's)
- * --nice 10 (worker thread niceness) --json out.json
+ * intra-op threads: 1 is right on 2 cores, see docs/finetuning.md) --duty 0.25 (trainer duty cycle; default: the service's)
+ * --nice 10 (trainer niceness; default: the service's) --isolation process|thread (default: the
+ * service's, process) --a-a (control run: fine-tuning stays off in the "ft" phases too, which
+ * measures the noise of the ratio on this machine) --json out.json
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,11 +38,13 @@ const { values: a } = parseArgs({
     series: { type: 'string', default: '8' },
     rate: { type: 'string', default: '50' },
     'phase-s': { type: 'string', default: '15' },
-    cycles: { type: 'string', default: '4' },
+    cycles: { type: 'string', default: '6' },
     steps: { type: 'string', default: '10' },
     'intra-op': { type: 'string', default: '1' },
     duty: { type: 'string' },
     nice: { type: 'string' },
+    isolation: { type: 'string' },
+    'a-a': { type: 'boolean', default: false },
     json: { type: 'string' },
   },
 });
@@ -67,7 +72,7 @@ const config = loadConfig({
 });
 const metrics = createMetrics({ defaultMetrics: false });
 const svc = await createModelService(config, logger, metrics, {
-  finetune: { ...(a.duty ? { dutyCycle: Number(a.duty) } : {}), ...(a.nice ? { niceness: Number(a.nice) } : {}) },
+  finetune: { ...(a.duty ? { dutyCycle: Number(a.duty) } : {}), ...(a.nice ? { niceness: Number(a.nice) } : {}), ...(a.isolation ? { isolation: a.isolation as 'process' | 'thread' } : {}) },
 });
 const spec = svc.predictor.spec;
 const inference = new InferenceStage(svc.predictor, { maxBatchSize: config.batching.maxBatchSize, maxWaitMs: config.batching.maxWaitMs, maxInFlightBatches: config.batching.maxInFlightBatches });
@@ -82,6 +87,19 @@ const period = Array.from({ length: S }, (_, s) => 12 + 5 * s);
 function value(s: number, t: number): number {
   const regime = Math.floor(t / 1500) % 2; // regime changes keep the fine-tuner busy
   return 100 + 20 * s + (regime ? 15 : 10) * Math.sin((2 * Math.PI * t) / (regime ? period[s] / 2 : period[s])) + Math.random();
+}
+
+/** CPU seconds used so far by the trainer process (utime + stime), or NaN (thread isolation, not Linux). */
+function trainerCpuSeconds(): number {
+  const pid = (ft.status() as { trainer?: { pid?: number } }).trainer?.pid;
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // clock ticks (USER_HZ = 100 on Linux)
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Open-loop load for `ms`: ticks due by the clock are sent even if the loop lagged. */
@@ -119,13 +137,16 @@ async function drive(ms: number): Promise<number[]> {
   return lat;
 }
 
-console.log(`bench:finetune — ${S} series × ${RATE} ticks/s, phases of ${PHASE_MS / 1000} s × ${CYCLES} cycles; ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}; engine ${svc.predictor.engine}`);
+console.log(`bench:finetune — ${S} series × ${RATE} ticks/s, phases of ${PHASE_MS / 1000} s × ${CYCLES} cycles; ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}; engine ${svc.predictor.engine}; trainer ${(ft.status() as { trainer?: { isolation?: string } }).trainer?.isolation ?? '?'}`);
 await drive(5_000); // warm-up: windows fill, replay buffer gets pairs
-const phases: { phase: string; n: number; p50: number; p99: number; max: number; loopP99: number; loopMax: number; rounds: number; promotions: number; load: number }[] = [];
+const phases: { cycle: number; phase: string; n: number; p50: number; p99: number; max: number; loopP99: number; loopMax: number; trainerCpu: number; rounds: number; promotions: number; load: number }[] = [];
 const pooled: Record<string, number[]> = { base: [], ft: [] };
 for (let c = 0; c < CYCLES; c++) {
-  for (const phase of ['base', 'ft'] as const) {
-    await svc.rollback({ version: svc.info().version, pin: phase === 'base' });
+  // Order alternates per cycle (base→ft, ft→base, …): an A/A control run showed the second phase
+  // of a cycle ~10 % faster at the p99 whatever it holds, so a fixed order would bias the ratio.
+  for (const phase of c % 2 === 0 ? (['base', 'ft'] as const) : (['ft', 'base'] as const)) {
+    // --a-a: the "ft" phases stay pinned too (an A/A run: how far apart two identical conditions land).
+    await svc.rollback({ version: svc.info().version, pin: phase === 'base' || a['a-a'] });
     if (phase === 'ft') ft.requestRound();
     const r0 = ft.history.length;
     const p0 = ft.history.filter((h) => h.outcome === 'promoted').length;
@@ -133,23 +154,37 @@ for (let c = 0; c < CYCLES; c++) {
     // synchronous work) from slowness inside inference itself.
     const loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
+    const cpu0 = trainerCpuSeconds();
     const lat = await drive(PHASE_MS);
+    const trainerCpu = (trainerCpuSeconds() - cpu0) / (PHASE_MS / 1000);
     loop.disable();
     pooled[phase].push(...lat);
-    const row = { phase, n: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat), loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, rounds: ft.history.length - r0, promotions: ft.history.filter((h) => h.outcome === 'promoted').length - p0, load: loadavg()[0] };
+    const row = { cycle: c, phase, n: lat.length, p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(...lat), loopP99: loop.percentile(99) / 1e6, loopMax: loop.max / 1e6, trainerCpu, rounds: ft.history.length - r0, promotions: ft.history.filter((h) => h.outcome === 'promoted').length - p0, load: loadavg()[0] };
     phases.push(row);
     if (process.env.BENCH_DEBUG) console.log(JSON.stringify(ft.status()));
-    console.log(`${phase.padEnd(4)} n=${row.n} p50=${row.p50.toFixed(2)} ms p99=${row.p99.toFixed(2)} ms max=${row.max.toFixed(1)} ms loop-delay p99=${row.loopP99.toFixed(1)} max=${row.loopMax.toFixed(1)} ms rounds=${row.rounds} promotions=${row.promotions} load=${row.load.toFixed(1)}`);
+    console.log(`${phase.padEnd(4)} n=${row.n} p50=${row.p50.toFixed(2)} ms p99=${row.p99.toFixed(2)} ms max=${row.max.toFixed(1)} ms loop-delay p99=${row.loopP99.toFixed(1)} max=${row.loopMax.toFixed(1)} ms trainer-cpu=${(100 * row.trainerCpu).toFixed(0)}% rounds=${row.rounds} promotions=${row.promotions} load=${row.load.toFixed(1)}`);
   }
 }
+/** Peak resident memory (VmHWM) in MiB of a process, or NaN. */
+function peakRssMiB(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+const memory = { servicePeakRssMiB: peakRssMiB(process.pid), trainerPeakRssMiB: peakRssMiB((ft.status() as { trainer?: { pid?: number } }).trainer?.pid) };
 const base = { p50: pct(pooled.base, 50), p99: pct(pooled.base, 99) };
-// Per-cycle ratios (each ft phase against the base phase just before it): robust to load drift.
-const cycleRatios = phases.filter((p) => p.phase === 'ft').map((p, i) => p.p99 / phases.filter((q) => q.phase === 'base')[i].p99);
+// Per-cycle ratios (each ft phase against the base phase of its cycle): robust to load drift.
+const cycleRatios = phases.filter((p) => p.phase === 'ft').map((p) => p.p99 / phases.find((q) => q.phase === 'base' && q.cycle === p.cycle)!.p99);
 const medianCycleRatio = pct(cycleRatios, 50);
 const withFt = { p50: pct(pooled.ft, 50), p99: pct(pooled.ft, 99) };
 const rounds = ft.history.map((h) => ({ round: h.round, outcome: h.outcome, seconds: h.seconds, trainLoss: h.trainLoss }));
 const trainSeconds = rounds.filter((r) => r.seconds).map((r) => r.seconds!);
 const result = {
+  control: a['a-a'],
   series: S,
   ratePerSeries: RATE,
   windowsPerSecond: S * RATE,
@@ -165,11 +200,13 @@ const result = {
   outcomes: rounds.reduce<Record<string, number>>((m, r) => ((m[r.outcome] = (m[r.outcome] ?? 0) + 1), m), {}),
   roundTrainSecondsMedian: pct(trainSeconds, 50),
   steps: Number(a.steps),
+  memory,
   status: svc.finetune?.status(),
   phases,
 };
-console.log(`pooled: base p50 ${base.p50.toFixed(2)} ms p99 ${base.p99.toFixed(2)} ms | fine-tuning p50 ${withFt.p50.toFixed(2)} ms p99 ${withFt.p99.toFixed(2)} ms | p99 ratio ${result.p99Ratio.toFixed(2)}× pooled, ${medianCycleRatio.toFixed(2)}× median of cycles [${cycleRatios.map((r) => r.toFixed(2)).join(', ')}] (target ≤ 1.2×)`);
+console.log(`pooled: base p50 ${base.p50.toFixed(2)} ms p99 ${base.p99.toFixed(2)} ms | fine-tuning p50 ${withFt.p50.toFixed(2)} ms p99 ${withFt.p99.toFixed(2)} ms | p99 ratio ${result.p99Ratio.toFixed(2)}× pooled, ${medianCycleRatio.toFixed(2)}× median of cycles [${cycleRatios.map((r) => r.toFixed(2)).join(', ')}] ${a["a-a"] ? "(A/A control: fine-tuning off in both)" : "(target ≤ 1.2×)"}`);
 console.log(`rounds: ${rounds.length} (${JSON.stringify(result.outcomes)}), median training time per round ${result.roundTrainSecondsMedian?.toFixed(1)} s for ${a.steps} steps`);
+console.log(`peak RSS: service ${memory.servicePeakRssMiB.toFixed(0)} MiB, trainer process ${memory.trainerPeakRssMiB.toFixed(0)} MiB`);
 console.log(JSON.stringify(result));
 if (a.json) writeFileSync(a.json, JSON.stringify(result, null, 2));
 for (const l of logs) {

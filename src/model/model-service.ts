@@ -24,7 +24,7 @@ import { resolveHybridConfig, type ResolvedHybridConfig } from './config.ts';
 import { HybridModel } from './hybrid-model.ts';
 import { TfjsPredictor } from './predictor.ts';
 import { createInferenceEngine } from './onnx/engine.ts';
-import { FineTuner, type FineTuneTuning } from './finetune/fine-tuner.ts';
+import { FineTuner, type EngineOffload, type FineTuneTuning } from './finetune/fine-tuner.ts';
 import type { WeightMap } from './weight-names.ts';
 
 export interface ModelService extends ModelControl {
@@ -127,12 +127,13 @@ async function bootstrapWeights(
 
 /**
  * Build the serving predictor (ONNX when it loads and agrees, else tfjs) for one version.
- * `referee` (optional) answers the ONNX parity check instead of a tfjs model on this thread; if
- * ONNX is refused, a local tfjs predictor is built to serve (never the referee).
+ * `offload` (optional: the fine-tune trainer holds the same weights) exports the ONNX graph and
+ * answers the parity check instead of this thread; if ONNX is refused, a local tfjs predictor is
+ * built to serve (never the referee).
  */
-export async function buildPredictor(v: ModelVersion, config: Config, backend: BackendInfo, logger: Logger, referee?: (version: string) => Predictor): Promise<Predictor> {
+export async function buildPredictor(v: ModelVersion, config: Config, backend: BackendInfo, logger: Logger, offload?: EngineOffload): Promise<Predictor> {
   const local = () => new TfjsPredictor(HybridModel.fromWeights(v.config, v.spec, v.weights), { version: v.version, backend: backend.name });
-  const ref = referee && config.model.engine !== 'tfjs' ? referee(v.version) : null;
+  const ref = offload && config.model.engine !== 'tfjs' ? offload.referee(v.version) : null;
   const engine = await createInferenceEngine({
     engine: config.model.engine,
     weights: v.weights,
@@ -141,6 +142,7 @@ export async function buildPredictor(v: ModelVersion, config: Config, backend: B
     version: v.version,
     intraOpThreads: config.model.onnxIntraOpThreads,
     tfjs: () => ref ?? local(),
+    ...(offload ? { onnxBytes: () => offload.exportOnnx(v.version) } : {}),
     log: (level, msg, fields) => logger[level](fields, msg),
   });
   if (engine.fallbackReason && config.model.engine !== 'tfjs') logger.warn({ reason: engine.fallbackReason, version: v.version }, 'serving with tfjs instead of ONNX');
@@ -215,8 +217,8 @@ export async function createModelService(config: Config, logger: Logger, metrics
   };
 
   /** Make `v` the serving model: build its engine, swap atomically, update metrics. */
-  const serve = async (v: ModelVersion, why: string, referee?: (version: string) => Predictor): Promise<void> => {
-    const next = await buildPredictor(v, config, backend, logger, referee);
+  const serve = async (v: ModelVersion, why: string, offload?: EngineOffload): Promise<void> => {
+    const next = await buildPredictor(v, config, backend, logger, offload);
     if (inference) inference.swap(next);
     else {
       void serving.dispose();
@@ -262,7 +264,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
         champion: () => champion,
         isPinned: () => pinned,
         tuning: opts.finetune,
-        promote: (weights, meta, referee) =>
+        promote: (weights, meta, offload) =>
           serialised(async () => {
             if (pinned) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${champion.version} is pinned; the challenger is not promoted`, { statusCode: 409 });
             const base = champion;
@@ -272,15 +274,15 @@ export async function createModelService(config: Config, logger: Logger, metrics
             else version = `v${nextMemVersion++}`;
             const v: ModelVersion = { version, ...artifact };
             remember(v);
-            await serve(v, `promoted over ${base.version}`, referee);
+            await serve(v, `promoted over ${base.version}`, offload);
             versionList = await listVersions();
             return version;
           }),
-        rollbackTo: (version, reason, referee) =>
+        rollbackTo: (version, reason, offload) =>
           serialised(async () => {
             const v = await findVersion(version);
             remember(v);
-            await serve(v, reason, referee);
+            await serve(v, reason, offload);
             versionList = await listVersions();
           }),
       })

@@ -83,9 +83,27 @@ test('REST rollback and pin over the real app; the fine-tune worker stops with t
     ft.requestRound();
     while (Number(ft.status().rounds) === rounds0 && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 100));
     assert.ok(Number(ft.status().rounds) > rounds0, `no round after unpinning (buffer ${ft.bufferSize} pairs)`);
+
+    // The trainer process is killed (an OOM kill, say): serving goes on, and the fine-tuner starts
+    // a new trainer that runs rounds again.
+    const trainer = () => ft.status().trainer as { isolation: string; pid?: number };
+    assert.equal(trainer().isolation, 'process');
+    const pid = trainer().pid!;
+    process.kill(pid, 'SIGKILL');
+    const t1 = Date.now();
+    while (trainer().pid === pid && Date.now() - t1 < 30_000) await new Promise((res) => setTimeout(res, 100));
+    assert.notEqual(trainer().pid, pid, 'no new trainer within 30 s of the kill');
+    const served = await (await fetch(`${base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ window }) })).json();
+    assert.equal(served.model, 'v2');
+    assert.match(await (await fetch(`${base}/metrics`)).text(), /tickcast_finetune_trainer_restarts_total 1/);
+    const rounds1 = Number(ft.status().rounds);
+    ft.requestRound();
+    const t2 = Date.now();
+    while (Number(ft.status().rounds) === rounds1 && Date.now() - t2 < 20_000) await new Promise((res) => setTimeout(res, 100));
+    assert.ok(Number(ft.status().rounds) > rounds1, 'no round on the restarted trainer');
   } finally {
     await app.stop();
   }
-  assert.ok([0, 1].includes((await ft.workerExited)!), 'worker thread still running after stop()');
+  assert.equal(await ft.workerExited, 0, 'the trainer did not end by itself after stop()');
   assert.equal(ft.state, 'stopped');
 });

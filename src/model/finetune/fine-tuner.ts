@@ -33,7 +33,7 @@ import { LivePairs, type Pair } from './live-pairs.ts';
 import type { HoldoutScores, ModelRole, WorkerReply } from './protocol.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
 import type { TrainBatch } from './trainer.ts';
-import { WorkerClient, WorkerRefereePredictor } from './worker-client.ts';
+import { WorkerClient, WorkerRefereePredictor, type TrainerIsolation } from './worker-client.ts';
 
 export type FineTuneState = 'disabled' | 'starting' | 'idle' | 'training' | 'shadow' | 'watching' | 'stopped';
 
@@ -57,19 +57,24 @@ export interface FineTuneTuning {
    * machine shared with other work, 0.5 still doubled serving p99 (docs/benchmarks.md).
    */
   dutyCycle?: number;
-  /**
-   * Linux niceness of the worker thread (10): serving wins the CPU under contention. 19 starves
-   * training on a busy 2-core machine; 0 leaves it equal to serving.
-   */
+  /** Linux niceness of the trainer. Default: config.finetune.workerNice (10). */
   niceness?: number;
+  /** Trainer in a child process or a worker thread. Default: config.finetune.isolation (process). */
+  isolation?: TrainerIsolation;
   /** Minimum time between two drift-triggered rounds (intervalMs / 4). */
   driftCooldownMs?: number;
   drift?: PageHinkleyOptions;
   seed?: number;
 }
 
-/** Builds a referee Predictor for the given label (see WorkerRefereePredictor). */
-export type RefereeFactory = (version: string) => Predictor;
+/**
+ * Work on a new serving engine that the trainer does instead of the serving thread: the ONNX
+ * export of one of its models, and the tfjs side of the parity check (see WorkerRefereePredictor).
+ */
+export interface EngineOffload {
+  referee: (version: string) => Predictor;
+  exportOnnx: (version: string) => Promise<Uint8Array>;
+}
 
 export interface FineTunerDeps {
   config: Config;
@@ -79,12 +84,12 @@ export interface FineTunerDeps {
   champion: () => ModelArtifact & { version: string };
   isPinned: () => boolean;
   /**
-   * Save and serve new weights as the next version; resolves to its label. `referee` answers
-   * with the same weights from the worker (parity check of the new engine off the serving thread).
+   * Save and serve new weights as the next version; resolves to its label. `offload` exports the
+   * ONNX graph and referees its parity check in the trainer, off the serving thread.
    */
-  promote: (weights: WeightMap, meta: Record<string, unknown>, referee: RefereeFactory) => Promise<string>;
-  /** Serve an earlier version again (`referee` as for promote). */
-  rollbackTo: (version: string, reason: string, referee?: RefereeFactory) => Promise<void>;
+  promote: (weights: WeightMap, meta: Record<string, unknown>, offload: EngineOffload) => Promise<string>;
+  /** Serve an earlier version again (`offload` as for promote). */
+  rollbackTo: (version: string, reason: string, offload?: EngineOffload) => Promise<void>;
   tuning?: FineTuneTuning;
 }
 
@@ -108,6 +113,8 @@ export interface RoundRecord {
 }
 
 const MAX_STEPS = 1_000;
+/** V8 heap limit of a trainer process (its tensors live in wasm memory, outside this heap). */
+const TRAINER_HEAP_MB = 512;
 const MAX_LR = 0.01;
 
 export class FineTuner {
@@ -137,6 +144,7 @@ export class FineTuner {
   #current: RoundRecord | null = null;
   readonly #history: RoundRecord[] = [];
   #stopping: Promise<void> | undefined;
+  #trainerNice: number | null | undefined;
 
   constructor(deps: FineTunerDeps) {
     this.#d = deps;
@@ -152,6 +160,7 @@ export class FineTuner {
       maxTrainPairs: t.maxTrainPairs ?? 4096,
       dutyCycle: t.dutyCycle ?? c.finetune.dutyCycle,
       niceness: t.niceness ?? c.finetune.workerNice,
+      isolation: t.isolation ?? c.finetune.isolation,
       driftCooldownMs: t.driftCooldownMs ?? interval / 4,
       drift: t.drift ?? {},
       seed: t.seed ?? 7,
@@ -199,6 +208,7 @@ export class FineTuner {
   status(): Record<string, unknown> {
     return {
       state: this.#state,
+      trainer: { isolation: this.#t.isolation, ...(this.#worker?.pid !== undefined ? { pid: this.#worker.pid } : {}), ...(this.#trainerNice !== undefined ? { nice: this.#trainerNice } : {}) },
       replayBufferSize: this.#buffer.size,
       rounds: this.#round,
       driftDetections: this.#driftCount,
@@ -271,23 +281,65 @@ export class FineTuner {
     this.#nextRoundAt = 0;
   }
 
+  /** Start a trainer holding the current champion. Throws if it fails to start (it is then ended). */
+  async #spawnTrainer(): Promise<WorkerClient> {
+    // The trainer's own heap limit: it would otherwise inherit the service's --max-old-space-size
+    // from NODE_OPTIONS (60 % of the container limit in the image), and two such heaps do not fit.
+    const w = new WorkerClient({ isolation: this.#t.isolation, maxOldSpaceMb: TRAINER_HEAP_MB });
+    try {
+      const ch = this.#d.champion();
+      const r = await w.call<WorkerReply & { ok: true; backend?: string; nice?: number | null }>({ type: 'init', backend: this.#d.config.model.backend, config: ch.config, spec: ch.spec, weights: ch.weights, nice: this.#t.niceness });
+      this.#trainerNice = r.nice;
+      this.#log.info({ isolation: w.isolation, pid: w.pid, backend: r.backend, nice: r.nice, dutyCycle: this.#t.dutyCycle, intervalMs: this.#d.config.finetune.intervalMs, steps: this.#d.config.finetune.steps }, `fine-tune trainer ready (${w.isolation})`);
+      return w;
+    } catch (err) {
+      await w.close(1000);
+      throw err;
+    }
+  }
+
   async start(): Promise<void> {
     if (this.#state !== 'starting') return;
     try {
-      this.#worker = new WorkerClient();
-      const ch = this.#d.champion();
-      const r = await this.#worker.call<WorkerReply & { ok: true; backend?: string; nice?: number | null }>({ type: 'init', backend: this.#d.config.model.backend, config: ch.config, spec: ch.spec, weights: ch.weights, nice: this.#t.niceness });
-      this.#log.info({ backend: r.backend, threadNice: r.nice, dutyCycle: this.#t.dutyCycle, intervalMs: this.#d.config.finetune.intervalMs, steps: this.#d.config.finetune.steps }, 'fine-tune worker ready');
+      this.#worker = await this.#spawnTrainer();
     } catch (err) {
       this.#state = 'disabled';
-      this.#log.error({ err: describeError(err) }, 'fine-tune worker failed to start; serving continues without online fine-tuning');
-      await this.#worker?.close(1000);
-      this.#worker = null;
+      this.#log.error({ err: describeError(err) }, 'fine-tune trainer failed to start; serving continues without online fine-tuning');
       return;
     }
     this.#state = 'idle';
     this.#nextRoundAt = Date.now() + this.#d.config.finetune.intervalMs;
     this.#loop = this.#run(this.#ac.signal);
+  }
+
+  /**
+   * The trainer died (crash, OOM kill): forget the round and any challenger (they lived in it),
+   * then start a new one with the current champion, backing off 1 s, 2 s, … up to 5 min while it
+   * keeps failing. Serving never depended on it. Returns false when stopping.
+   */
+  async #restartTrainer(signal: AbortSignal): Promise<boolean> {
+    const dead = this.#worker!;
+    this.#log.error({ err: describeError(dead.dead), pid: dead.pid }, 'fine-tune trainer died; restarting it (serving is unaffected)');
+    if (this.#state === 'training' || this.#state === 'shadow') this.#finish('aborted', `trainer died: ${dead.dead?.message}`);
+    this.#gen++;
+    this.#state = 'idle';
+    this.#challenger = null;
+    this.#previousVersion = null; // the previous champion lived in the dead trainer: no automatic rollback to it
+    this.#current = null;
+    this.#queue.length = 0;
+    await dead.close(1000);
+    for (let delay = 1_000; ; delay = Math.min(2 * delay, 300_000)) {
+      if (await sleep(delay, signal)) return false;
+      try {
+        this.#worker = await this.#spawnTrainer();
+        this.#d.metrics.trainerRestarts.inc();
+        if (this.#d.isPinned()) this.#worker.abortTraining(true);
+        this.#nextRoundAt = Date.now() + this.#d.config.finetune.intervalMs;
+        return true;
+      } catch (err) {
+        this.#log.error({ err: describeError(err), retryInMs: Math.min(2 * delay, 300_000) }, 'fine-tune trainer failed to restart');
+      }
+    }
   }
 
   stop(): Promise<void> {
@@ -304,6 +356,7 @@ export class FineTuner {
   async #run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       if (await sleep(this.#t.tickMs, signal)) break;
+      if (this.#worker!.dead && !(await this.#restartTrainer(signal))) break;
       try {
         await this.#step();
       } catch (err) {
@@ -427,7 +480,7 @@ export class FineTuner {
     while (budget > 0 && this.#queue.length > 0) {
       const chunk = this.#queue.splice(0, Math.min(256, budget));
       budget -= chunk.length;
-      const r = await this.#worker!.call<Extract<WorkerReply, { scores: unknown }>>({ type: 'score', pairs: this.#batch(chunk), roles });
+      const r = await this.#worker!.call<Extract<WorkerReply, { scores: unknown }>>({ type: 'score', pairs: this.#batch(chunk), roles, dutyCycle: this.#t.dutyCycle });
       if (gen !== this.#gen) return;
       this.#acc.count += r.count;
       for (const role of roles) this.#acc.sums[role] = (this.#acc.sums[role] ?? 0) + (r.scores[role] ?? 0);
@@ -464,7 +517,7 @@ export class FineTuner {
       const prev = this.#previousVersion!;
       const reason = `automatic rollback: live MAE ${mae('champion').toFixed(4)} of ${this.#d.champion().version} is more than ${(f.rollbackRegression * 100).toFixed(0)}% above ${prev}'s ${mae('previous').toFixed(4)} over ${n} pairs`;
       this.#gen++;
-      await this.#d.rollbackTo(prev, reason, this.#referee('previous'));
+      await this.#d.rollbackTo(prev, reason, this.#offload('previous'));
       await this.#worker!.call({ type: 'revert' });
       this.#state = 'idle';
       this.#previousVersion = null;
@@ -498,7 +551,7 @@ export class FineTuner {
       steps: this.#d.config.finetune.steps,
       learningRate: this.#d.config.finetune.learningRate,
       },
-      this.#referee('challenger'),
+      this.#offload('challenger'),
     );
     if (gen !== this.#gen) return;
     await this.#worker!.call({ type: 'promote' });
@@ -516,10 +569,13 @@ export class FineTuner {
     this.#state = 'watching';
   }
 
-  #referee(role: 'challenger' | 'previous'): RefereeFactory {
+  #offload(role: 'challenger' | 'previous'): EngineOffload {
     const worker = this.#worker!;
     const spec = this.#d.champion().spec;
-    return (version) => new WorkerRefereePredictor(worker, role, spec, version);
+    return {
+      referee: (version) => new WorkerRefereePredictor(worker, role, spec, version),
+      exportOnnx: async (version) => (await worker.call<Extract<WorkerReply, { onnx: unknown }>>({ type: 'export', role, version })).onnx,
+    };
   }
 
   #finish(outcome: 'discarded' | 'aborted' | 'rolled_back', reason: string): void {

@@ -13,8 +13,8 @@ export type WorkerRequest =
   | { type: 'setChampion'; weights: WeightMap }
   /** Train a challenger (a copy of the champion) for `steps` steps, then score both on `holdout`. */
   | { type: 'train'; steps: number; learningRate: number; batchSize: number; train: TrainBatch; holdout: TrainBatch; maxGradNorm: number; seed: number; /** Fraction of wall time spent computing (rests between steps). */ dutyCycle: number }
-  /** Sum of |p50 − truth| per model present, over `pairs` (normalised units). */
-  | { type: 'score'; pairs: TrainBatch; roles: ModelRole[] }
+  /** Sum of |p50 − truth| per model present, over `pairs` (normalised units), paced by the duty cycle. */
+  | { type: 'score'; pairs: TrainBatch; roles: ModelRole[]; dutyCycle: number }
   /** previous ← champion, champion ← challenger. */
   | { type: 'promote' }
   /** champion ← previous (automatic rollback). */
@@ -22,6 +22,8 @@ export type WorkerRequest =
   | { type: 'discard' }
   /** Forward pass of one held model (the parity referee for a new ONNX engine). */
   | { type: 'predict'; role: ModelRole; x: Float32Array; batch: number; attention: boolean }
+  /** ONNX export of one held model (the serving thread then only opens a session on the bytes). */
+  | { type: 'export'; role: ModelRole; version: string }
   | { type: 'memory' }
   | { type: 'close' };
 
@@ -35,5 +37,6 @@ export type WorkerReply =
   | { ok: true; trained: { losses: number[]; gradNormMax: number; seconds: number; holdout: HoldoutScores; weights: WeightMap } }
   | { ok: true; scores: Partial<Record<ModelRole, number>>; count: number }
   | { ok: true; numTensors: number }
+  | { ok: true; onnx: Uint8Array }
   | { ok: true; y: Float32Array; attention?: Float32Array }
   | { ok: false; error: { code?: string; message: string } };

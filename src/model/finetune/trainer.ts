@@ -54,8 +54,34 @@ export class Trainer {
   }
 }
 
+export interface EvalScores {
+  mae: number;
+  pinball: number;
+}
+
 /** Mean absolute error of the median forecast and mean pinball loss over pairs (no gradients). */
-export function evaluate(model: HybridModel, b: TrainBatch, chunk = 256): { mae: number; pinball: number } {
+export function evaluate(model: HybridModel, b: TrainBatch, chunk = 256): EvalScores {
+  const g = evaluateChunks(model, b, chunk);
+  let r = g.next();
+  while (!r.done) r = g.next();
+  return r.value;
+}
+
+/**
+ * `evaluate` in slices of `chunk` pairs, awaiting `pace()` after each: the trainer rests between
+ * slices by its duty cycle, so scoring many live pairs does not hold a core flat out.
+ */
+export async function evaluatePaced(model: HybridModel, b: TrainBatch, pace: () => Promise<void>, chunk = 64): Promise<EvalScores> {
+  const g = evaluateChunks(model, b, chunk);
+  let r = g.next();
+  while (!r.done) {
+    await pace();
+    r = g.next();
+  }
+  return r.value;
+}
+
+function* evaluateChunks(model: HybridModel, b: TrainBatch, chunk: number): Generator<void, EvalScores> {
   const { W, F, H, T } = model.dims;
   const qi = model.spec.quantiles.indexOf(0.5);
   const Q = model.spec.quantiles.length;
@@ -72,6 +98,7 @@ export function evaluate(model: HybridModel, b: TrainBatch, chunk = 256): { mae:
       const yy = b.y.subarray(s * H * T, (s + n) * H * T);
       for (let i = 0; i < yy.length; i++) absSum += Math.abs(p[i * Q + qi] - yy[i]);
     });
+    if (s + n < b.batch) yield;
   }
   return { mae: absSum / (b.batch * H * T), pinball: pinSum / b.batch };
 }

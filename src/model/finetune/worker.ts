@@ -1,43 +1,95 @@
 /**
- * The fine-tune worker thread: its own tfjs instance holding the champion, the challenger being
- * trained and (after a promotion) the previous champion. It trains and scores; it never serves.
- * Requests are handled one at a time in arrival order (a training round occupies the thread;
- * scoring requests wait behind it, the serving thread never does).
+ * The fine-tune trainer: its own tfjs instance holding the champion, the challenger being trained
+ * and (after a promotion) the previous champion. It trains and scores; it never serves. It runs as
+ * a child process (the default, `finetune.isolation: process`) or a worker thread; the same code
+ * talks to `process` or `parentPort`. Requests are handled one at a time in arrival order (a
+ * training round occupies the trainer; scoring requests wait behind it, serving never does).
+ * `abort` messages are the exception: they take effect at once, between two training steps.
  */
-import { readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend.ts';
 import type { ResolvedHybridConfig } from '../config.ts';
 import type { ModelSpec } from '../../domain/types.ts';
 import { HybridModel } from '../hybrid-model.ts';
+import { exportOnnx } from '../onnx/export-hybrid.ts';
 import { mulberry32 } from '../random.ts';
-import { Trainer, evaluate, type TrainBatch } from './trainer.ts';
+import { Trainer, evaluatePaced, type TrainBatch } from './trainer.ts';
 import type { ModelRole, WorkerReply, WorkerRequest } from './protocol.ts';
 
-const port = parentPort!;
-/** Set by the main thread to abort a running round (pin, stop). */
-const abortFlag = (workerData as { abort?: Int32Array } | null)?.abort ?? new Int32Array(1);
+/** The channel to the serving side: the worker-thread port, else the child process's IPC. */
+interface Channel {
+  send(msg: unknown): void;
+  onMessage(fn: (msg: unknown) => void): void;
+  close(): void;
+}
+const channel: Channel = parentPort
+  ? { send: (m) => parentPort!.postMessage(m), onMessage: (fn) => parentPort!.on('message', fn), close: () => parentPort!.close() }
+  : // The service disconnects once it has the reply to `close`; 'disconnect' then ends the process.
+    { send: (m) => process.send!(m), onMessage: (fn) => process.on('message', fn), close: () => undefined };
+const isProcess = parentPort === null;
+if (isProcess) {
+  if (!process.send) throw new Error('the fine-tune trainer must be started by the service (no IPC channel)');
+  // The service died or closed the channel: nothing left to train for. Never outlive it.
+  process.on('disconnect', () => process.exit(0));
+}
+/** Set by an `abort` message: the running round (and any started while set) ends at its next step. */
+let aborting = false;
 let config: ResolvedHybridConfig | null = null;
 let spec: ModelSpec | null = null;
 const models: Partial<Record<ModelRole, HybridModel>> = {};
 
 /**
- * Lower this thread's scheduling priority (Linux: niceness for this thread only; /proc/thread-self
- * names its kernel thread id). Under CPU contention the serving thread then wins; when CPUs are
- * idle, training still runs at full speed. Returns the niceness set, or null where unsupported.
+ * Lower the trainer's scheduling priority. Under CPU contention serving then wins; when CPUs are
+ * idle, training still runs at full speed. Linux niceness is per kernel thread: as a process, every
+ * thread it has now (V8's GC and compiler helpers, libuv's pool) is reniced through
+ * /proc/self/task, and threads started later inherit it from the main thread; as a worker thread,
+ * only this thread (/proc/thread-self names it). Elsewhere, `setPriority(0, n)` (the whole process
+ * on macOS). Returns the niceness set, or null where it could not be set.
  */
 function lowerPriority(nice: number): number | null {
   if (nice <= 0) return 0;
+  const n = Math.min(19, nice);
   try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (!Number.isInteger(tid)) return null;
-    setPriority(tid, Math.min(19, nice));
-    return Math.min(19, nice);
+    if (process.platform !== 'linux') {
+      if (!isProcess) return null;
+      setPriority(0, n);
+      return n;
+    }
+    const tids = isProcess ? readdirSync('/proc/self/task').map(Number) : [Number(readlinkSync('/proc/thread-self').split('/').pop())];
+    for (const tid of tids) if (Number.isInteger(tid)) setPriority(tid, n);
+    return n;
   } catch {
     return null;
   }
+}
+
+/**
+ * A pacer for the duty cycle: call it before a piece of work, await what it returns after; it rests
+ * (work time × (1 − duty) / duty), or at least yields to the event loop so that an `abort` message
+ * is seen.
+ */
+function pacer(dutyCycle: number): { start(): void; rest(): Promise<void> } {
+  const duty = Math.min(1, Math.max(0.05, dutyCycle));
+  let t0 = performance.now();
+  return {
+    start: () => {
+      t0 = performance.now();
+    },
+    rest: () => new Promise((res) => (duty < 1 ? setTimeout(res, ((performance.now() - t0) * (1 - duty)) / duty) : setImmediate(res))),
+  };
+}
+
+/** Scores under the duty cycle: each slice of pairs is followed by its rest. */
+async function score(model: HybridModel, b: TrainBatch, dutyCycle: number) {
+  const p = pacer(dutyCycle);
+  p.start();
+  return evaluatePaced(model, b, async () => {
+    await p.rest();
+    p.start();
+  });
 }
 
 function drop(role: ModelRole): void {
@@ -79,21 +131,21 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
       const champ = models.champion!;
       const ch = champ.clone();
       const trainer = new Trainer(ch, { learningRate: m.learningRate, maxGradNorm: m.maxGradNorm });
-      const duty = Math.min(1, Math.max(0.05, m.dutyCycle));
+      const pace = pacer(m.dutyCycle);
       const { W, H } = ch.dims;
       const rand = mulberry32(m.seed);
       const losses: number[] = [];
       let gradNormMax = 0;
       try {
         for (let s = 0; s < m.steps; s++) {
-          if (Atomics.load(abortFlag, 0) !== 0) throw Object.assign(new Error(`round aborted after ${s} of ${m.steps} steps: fine-tuning paused (model pinned or service stopping)`), { code: 'ABORTED' });
+          if (aborting) throw Object.assign(new Error(`round aborted after ${s} of ${m.steps} steps: fine-tuning paused (model pinned or service stopping)`), { code: 'ABORTED' });
           const idx = Array.from({ length: Math.min(m.batchSize, m.train.batch) }, () => Math.floor(rand() * m.train.batch));
-          const s0 = performance.now();
+          pace.start();
           const r = trainer.step(batchOf(m.train, idx, W, H));
           losses.push(r.loss);
           gradNormMax = Math.max(gradNormMax, r.gradNorm);
-          // Duty cycle: rest in proportion, leaving CPU to the serving thread on small machines.
-          if (duty < 1) await new Promise((res) => setTimeout(res, ((performance.now() - s0) * (1 - duty)) / duty));
+          // Duty cycle: rest in proportion, leaving CPU to serving on small machines.
+          await pace.rest();
         }
       } catch (err) {
         ch.dispose();
@@ -102,14 +154,14 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
         trainer.dispose();
       }
       models.challenger = ch;
-      const holdout = { champion: evaluate(champ, m.holdout), challenger: evaluate(ch, m.holdout) };
+      const holdout = { champion: await score(champ, m.holdout, m.dutyCycle), challenger: await score(ch, m.holdout, m.dutyCycle) };
       return { ok: true, trained: { losses, gradNormMax, seconds: (performance.now() - t0) / 1000, holdout, weights: ch.getWeights() } };
     }
     case 'score': {
       const scores: Partial<Record<ModelRole, number>> = {};
       for (const role of m.roles) {
         const model = models[role];
-        if (model) scores[role] = evaluate(model, m.pairs).mae * m.pairs.batch;
+        if (model) scores[role] = (await score(model, m.pairs, m.dutyCycle)).mae * m.pairs.batch;
       }
       return { ok: true, scores, count: m.pairs.batch };
     }
@@ -147,6 +199,11 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
         out.attention?.dispose();
       }
     }
+    case 'export': {
+      const model = models[m.role];
+      if (!model) throw new Error(`no ${m.role} model in the fine-tune trainer`);
+      return { ok: true, onnx: exportOnnx(model.getWeights(), config!, spec!, { version: m.version }) };
+    }
     case 'memory':
       return { ok: true, numTensors: tf.memory().numTensors };
     case 'close':
@@ -157,9 +214,14 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
   }
 }
 
-// One request at a time, in order.
+// One request at a time, in order; `abort` at once.
 let chain: Promise<void> = Promise.resolve();
-port.on('message', (msg: { id: number; req: WorkerRequest }) => {
+channel.onMessage((raw) => {
+  const msg = raw as { id: number; req: WorkerRequest } | { abort: boolean };
+  if ('abort' in msg) {
+    aborting = msg.abort;
+    return;
+  }
   chain = chain.then(async () => {
     let reply: WorkerReply;
     try {
@@ -168,7 +230,7 @@ port.on('message', (msg: { id: number; req: WorkerRequest }) => {
       const e = err as { code?: string; message?: string };
       reply = { ok: false, error: { code: e.code, message: e.message ?? String(err) } };
     }
-    port.postMessage({ id: msg.id, reply });
-    if (msg.req.type === 'close') port.close();
+    channel.send({ id: msg.id, reply });
+    if (msg.req.type === 'close') channel.close();
   });
 });

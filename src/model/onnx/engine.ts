@@ -26,6 +26,11 @@ export interface InferenceEngineOptions {
   /** onnxruntime intra-op threads (0 → its default). */
   intraOpThreads?: number;
   executionProvider?: ExecutionProviderPreference;
+  /**
+   * The ONNX graph of the same weights, exported elsewhere (the fine-tune trainer, off the serving
+   * thread). Default, or if it fails: exported here.
+   */
+  onnxBytes?: () => Promise<Uint8Array>;
   /** Builds the tfjs predictor for the same weights: the fallback, and the parity referee. */
   tfjs: () => Predictor | Promise<Predictor>;
   /** Windows checked through both engines before ONNX is used; 0 skips the check. Default 4. */
@@ -74,13 +79,20 @@ export async function createInferenceEngine(opts: InferenceEngineOptions): Promi
   let onnx: Predictor;
   try {
     const { OnnxPredictor } = await import('./onnx-predictor.ts');
-    onnx = await OnnxPredictor.fromWeights(opts.weights, opts.config, {
+    const o = {
       spec: opts.spec,
       version: opts.version,
       intraOpThreads: opts.intraOpThreads,
       executionProvider: opts.executionProvider,
-      log: (msg, fields) => log('info', msg, fields),
-    });
+      log: (msg: string, fields: Record<string, unknown>) => log('info', msg, fields),
+    };
+    const bytes = opts.onnxBytes
+      ? await opts.onnxBytes().catch((err: unknown) => {
+          log('warn', `ONNX export elsewhere failed (${describeError(err).split('\n')[0]}); exporting here`, {});
+          return null;
+        })
+      : null;
+    onnx = bytes ? await OnnxPredictor.fromBytes(bytes, o) : await OnnxPredictor.fromWeights(opts.weights, opts.config, o);
   } catch (err) {
     const reason = `onnxruntime unavailable: ${describeError(err).split('\n')[0]}`;
     log(opts.engine === 'onnx' ? 'warn' : 'info', `inference engine: tfjs (${reason})`, { requested: opts.engine, reason });

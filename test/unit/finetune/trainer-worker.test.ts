@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/model/backend.ts';
 import { HybridModel } from '../../../src/model/hybrid-model.ts';
-import { Trainer, evaluate } from '../../../src/model/finetune/trainer.ts';
-import { WorkerClient } from '../../../src/model/finetune/worker-client.ts';
+import { Trainer, evaluate, evaluatePaced } from '../../../src/model/finetune/trainer.ts';
+import { WorkerClient, WorkerRefereePredictor } from '../../../src/model/finetune/worker-client.ts';
+import { createInferenceEngine } from '../../../src/model/onnx/engine.ts';
 import { pairsFromSeries, zscore, naiveMae } from '../../../src/model/bootstrap.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
 import { FT_HYBRID, FT_SPEC, sine } from './helpers.ts';
@@ -60,10 +61,22 @@ test('trainer: a NaN target or a gradient norm over the limit aborts the step wi
   m.dispose();
 });
 
-test('worker: rounds of train/discard/promote/revert keep its tensor count stable; divergence comes back coded; close ends the thread', async () => {
+test('evaluatePaced scores in slices with a pause after each, to the same numbers as evaluate', async () => {
+  await initBackend();
+  const m = HybridModel.create(FT_HYBRID, FT_SPEC, 5);
+  const d = data(11, 300); // not a multiple of the slice
+  const whole = evaluate(m, d);
+  let pauses = 0;
+  const sliced = await evaluatePaced(m, d, async () => void pauses++, 64);
+  assert.equal(pauses, Math.ceil(d.batch / 64) - 1);
+  assert.ok(Math.abs(sliced.mae - whole.mae) < 1e-6 && Math.abs(sliced.pinball - whole.pinball) < 1e-6, JSON.stringify({ whole, sliced }));
+  m.dispose();
+});
+
+for (const isolation of ['process', 'thread'] as const) test(`trainer (${isolation}): rounds of train/discard/promote/revert keep its tensor count stable; divergence comes back coded; an abort ends a round; close ends it`, async () => {
   await initBackend();
   const champ = HybridModel.create(FT_HYBRID, FT_SPEC, 3);
-  const w = new WorkerClient();
+  const w = new WorkerClient({ isolation });
   try {
     await w.call({ type: 'init', backend: 'auto', config: FT_HYBRID, spec: FT_SPEC, weights: champ.getWeights(), nice: 0 });
     const d = data(9, 200);
@@ -84,18 +97,44 @@ test('worker: rounds of train/discard/promote/revert keep its tensor count stabl
     await w.call({ type: 'promote' });
     const withPrev = await count();
     assert.equal(withPrev, 2 * base);
-    const s = (await w.call({ type: 'score', pairs: d, roles: ['champion', 'previous'] })) as { scores: Record<string, number>; count: number };
+    const s = (await w.call({ type: 'score', pairs: d, roles: ['champion', 'previous'], dutyCycle: 1 })) as { scores: Record<string, number>; count: number };
     assert.equal(s.count, d.batch);
     assert.ok(s.scores.champion > 0 && s.scores.previous > 0);
+    // The trainer exports its champion to ONNX; a session over those bytes agrees with the
+    // trainer's own forward pass (the offloaded export and parity referee of a promotion).
+    const { onnx } = (await w.call({ type: 'export', role: 'champion', version: 'v9' })) as { onnx: Uint8Array };
+    assert.ok(onnx instanceof Uint8Array && onnx.length > 1000);
+    const eng = await createInferenceEngine({
+      engine: 'onnx', weights: {}, config: FT_HYBRID, spec: FT_SPEC, version: 'v9',
+      onnxBytes: async () => onnx,
+      tfjs: () => new WorkerRefereePredictor(w, 'champion', FT_SPEC, 'v9'),
+    });
+    assert.equal(eng.predictor.engine, 'onnx', eng.fallbackReason);
+    assert.ok(eng.parityMaxAbsDiff! < 1e-4, `parity ${eng.parityMaxAbsDiff}`);
+    await eng.predictor.dispose();
     await w.call({ type: 'revert' });
     assert.equal(await count(), base);
     const bad = { ...d, y: d.y.map((v, i) => (i === 5 ? Number.NaN : v)) };
     await assert.rejects(w.call({ type: 'train', steps: 2, learningRate: 1e-3, batchSize: bad.batch, train: bad, holdout: d, maxGradNorm: 1e4, seed: 1, dutyCycle: 1 }), (e: unknown) => isTickcastError(e) && e.code === 'TC_TRAINING_DIVERGED');
     assert.equal(await count(), base, 'an aborted round leaked tensors in the worker');
+    // An abort message reaches a round that is running flat out (no rests between steps).
+    const long = w.call({ type: 'train', steps: 1000, learningRate: 1e-3, batchSize: 16, train: d, holdout: d, maxGradNorm: 1e4, seed: 2, dutyCycle: 1 });
+    setTimeout(() => w.abortTraining(true), 200);
+    const t0 = performance.now();
+    await assert.rejects(long, (e: unknown) => isTickcastError(e) && /aborted after (\d+) of 1000 steps/.test(e.message));
+    assert.ok(performance.now() - t0 < 20_000, 'the abort took effect within a few steps');
+    w.abortTraining(false);
+    assert.equal((await round(11) as { trained: { losses: number[] } }).trained.losses.length, 3, 'training resumes once the abort is cleared');
+    await w.call({ type: 'discard' });
+    assert.equal(await count(), base);
   } finally {
     await w.close();
     champ.dispose();
   }
-  assert.ok([0, 1].includes(await w.exited), 'the worker thread ended');
+  const code = await w.exited;
+  // A process exits 0 on its own once disconnected (137 would mean it had to be killed); a thread
+  // ends with 0 when it closed its port before terminate() or 1 when terminated.
+  assert.ok(isolation === 'process' ? code === 0 : [0, 1].includes(code), `trainer exit code ${code}`);
+  if (w.pid !== undefined) assert.throws(() => process.kill(w.pid!, 0), /ESRCH/, 'trainer process still alive');
   await assert.rejects(w.call({ type: 'memory' }), /exited/);
 });

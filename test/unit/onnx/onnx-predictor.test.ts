@@ -10,6 +10,7 @@ import type { PredictBatch, Predictor } from '../../../src/pipeline/ports.ts';
 import { resolveHybridConfig } from '../../../src/model/config.ts';
 import { OnnxPredictor } from '../../../src/model/onnx/onnx-predictor.ts';
 import { createInferenceEngine } from '../../../src/model/onnx/engine.ts';
+import { exportOnnx } from '../../../src/model/onnx/export-hybrid.ts';
 import type { WeightMap } from '../../../src/model/weight-names.ts';
 import { maxAbsDiff, randomWeights, sineWindows } from './fixtures.ts';
 import { referenceForward } from './reference-forward.ts';
@@ -110,6 +111,31 @@ test('engine falls back to tfjs with a logged reason when the ONNX output disagr
   assert.match(eng.fallbackReason!, /differs from tfjs by [\d.e-]+ \(> 0.001\)/);
   assert.ok(logs.some((l) => l.level === 'warn' && /inference engine: tfjs/.test(l.msg)));
   await eng.predictor.dispose();
+});
+
+test('engine opens a session on bytes exported elsewhere; a failed export there is done here instead', async () => {
+  const disposed = { count: 0 };
+  const other = randomWeights(config, spec, 99);
+  // Bytes of other weights: the parity check against `weights` refuses them, which shows they were used.
+  const foreign = await createInferenceEngine({ engine: 'onnx', weights, config, spec, version: 'v5', onnxBytes: async () => exportOnnx(other, config, spec), tfjs: () => referencePredictor(weights, disposed) });
+  assert.equal(foreign.predictor.engine, 'tfjs');
+  assert.match(foreign.fallbackReason!, /differs from tfjs/);
+  await foreign.predictor.dispose();
+  const logs: { level: string; msg: string }[] = [];
+  const failed = await createInferenceEngine({
+    engine: 'onnx', weights, config, spec, version: 'v6',
+    onnxBytes: async () => {
+      throw new Error('trainer gone');
+    },
+    tfjs: () => referencePredictor(weights, disposed),
+    log: (level, msg) => logs.push({ level, msg }),
+  });
+  try {
+    assert.equal(failed.predictor.engine, 'onnx');
+    assert.ok(logs.some((l) => l.level === 'warn' && /export elsewhere failed \(.*trainer gone\); exporting here/.test(l.msg)), JSON.stringify(logs));
+  } finally {
+    await failed.predictor.dispose();
+  }
 });
 
 test('engine falls back to tfjs when onnxruntime cannot build the session, and tfjs is used as asked', async () => {
