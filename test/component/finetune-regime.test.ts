@@ -100,6 +100,6 @@ test('regime change: fine-tuned live MAE after the switch is clearly lower than 
   assert.ok(tf.memory().numTensors <= mainTensors0, `serving-thread tensors ${mainTensors0} → ${tf.memory().numTensors}`);
 
   await tuned.stop();
-  assert.ok([0, 1].includes((await ft.workerExited)!), 'worker thread still running after stop()');
+  assert.ok([0, 1].includes((await ft.workerExited)!), 'trainer still running after stop()');
   assert.equal(ft.state, 'stopped');
 });

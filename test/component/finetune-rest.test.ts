@@ -16,7 +16,7 @@ import { HybridModel } from '../../src/model/hybrid-model.ts';
 
 const KEY = 'finetune-test-key-0123456789';
 
-test('REST rollback and pin over the real app; the fine-tune worker stops with the app', { timeout: 90_000 }, async (t) => {
+test('REST rollback and pin over the real app; a killed trainer process is restarted; the trainer stops with the app', { timeout: 90_000 }, async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tc-ft-rest-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   await initBackend();
