@@ -161,7 +161,7 @@ export const configSchema = z
         minSamples: positiveInt.default(200),
         rollbackRegression: z.number().min(0).default(0.1),
         /** Fraction of wall time the training worker computes (the rest it sleeps), so serving keeps the CPU. */
-        dutyCycle: z.number().gt(0).max(1).default(0.25),
+        dutyCycle: z.number().gt(0).max(1).default(0.15),
         /** Where the trainer runs: a child process (own V8 and GC threads, all at workerNice) or a worker thread (only that thread niced). */
         isolation: z.enum(['process', 'thread']).default('process'),
         /** Linux niceness of the trainer (0–19): every thread of the process, or the worker thread. */

@@ -121,6 +121,24 @@ export class CheckpointStore {
       .sort((a, b) => Number(VERSION_RE.exec(b)![1]) - Number(VERSION_RE.exec(a)![1]));
   }
 
+  /**
+   * Versions on disk split by whether they load and verify (manifest, sizes, sha256), newest
+   * first. Reads every version's files: for start-up, promotion and rollback, not per request.
+   */
+  async listVerified(): Promise<{ good: string[]; damaged: { version: string; reason: string }[] }> {
+    const good: string[] = [];
+    const damaged: { version: string; reason: string }[] = [];
+    for (const v of await this.list()) {
+      try {
+        await this.load(v);
+        good.push(v);
+      } catch (err) {
+        damaged.push({ version: v, reason: (err as Error).message ?? describeError(err) });
+      }
+    }
+    return { good, damaged };
+  }
+
   /** Remove temp directories left by an interrupted save. */
   async cleanTemp(): Promise<number> {
     let names: string[];

@@ -195,11 +195,15 @@ export async function createModelService(config: Config, logger: Logger, metrics
   };
   publish(predictor);
 
+  // Versions that fail to load or verify, from the last listing (shown, never offered for rollback).
+  let damaged: { version: string; reason: string }[] = [];
+  /** Versions that can be served, newest first: those held in memory and those on disk that verify. */
   const listVersions = async (): Promise<string[]> => {
     const mem = versions.map((v) => v.version);
     if (!store) return mem;
-    const disk = await store.list().catch(() => [] as string[]);
-    return [...new Set([...disk, ...mem])].sort((a, b) => Number(b.slice(1)) - Number(a.slice(1)));
+    const disk = await store.listVerified().catch(() => ({ good: [] as string[], damaged: [] as typeof damaged }));
+    damaged = disk.damaged.filter((d) => !mem.includes(d.version));
+    return [...new Set([...disk.good, ...mem])].sort((a, b) => Number(b.slice(1)) - Number(a.slice(1)));
   };
   let versionList = await listVersions();
 
@@ -239,8 +243,11 @@ export async function createModelService(config: Config, logger: Logger, metrics
         return { version, config: c.config, spec: c.spec, weights: c.weights, meta: c.meta };
       } catch (err) {
         if ((err as TickcastError).code === ErrorCodes.MODEL_NOT_LOADED) throw err;
-        const known = await listVersions();
-        if (!known.includes(version)) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `unknown model version "${version}"; known: ${known.join(', ') || 'none'}`, { statusCode: 404, cause: err });
+        const onDisk = await store.list().catch(() => [] as string[]);
+        if (!onDisk.includes(version)) {
+          const known = await listVersions();
+          throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `unknown model version "${version}"; known: ${known.join(', ') || 'none'}`, { statusCode: 404, cause: err });
+        }
         throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_CORRUPT, `model version ${version} cannot be loaded: ${describeError(err)}`, { statusCode: 409, cause: err });
       }
     }
@@ -298,6 +305,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
     spec: serving.spec,
     training: { ...champion.meta, ...(tuner ? { finetune: tuner.status() } : {}) },
     versions: versionList,
+    ...(damaged.length > 0 ? { damagedVersions: damaged } : {}),
     pinned,
   });
 

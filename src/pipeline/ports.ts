@@ -124,8 +124,10 @@ export interface ModelInfo {
     quantiles: readonly number[];
   };
   training?: Record<string, unknown>;
-  /** Versions available for rollback, newest first. */
+  /** Versions available for rollback (they load and verify), newest first. */
   versions?: string[];
+  /** Versions on disk that fail to load or verify, with why (not offered for rollback). */
+  damagedVersions?: { version: string; reason: string }[];
   pinned?: boolean;
 }
 

@@ -63,8 +63,11 @@ test('corrupt, truncated and unreadable newer checkpoints are refused with a cle
     const order = [r4, r3, r2, loaded].map((l) => svc.logs.indexOf(l!));
     assert.deepEqual([...order].sort((a, b) => a - b), order, 'versions tried newest first');
 
-    const info = (await (await svc.fetch('/v1/model')).json()) as { version: string; engine: string; versions: string[] };
+    const info = (await (await svc.fetch('/v1/model')).json()) as { version: string; engine: string; versions: string[]; damagedVersions?: { version: string; reason: string }[] };
     assert.equal(info.version, 'v1', 'GET /v1/model shows the previous good version');
+    assert.deepEqual(info.versions, ['v1'], 'only loadable versions are offered for rollback');
+    assert.deepEqual(info.damagedVersions?.map((d) => d.version), ['v4', 'v3', 'v2'], JSON.stringify(info.damagedVersions));
+    assert.ok(info.damagedVersions!.every((d) => d.reason.length > 10), 'each damaged version says why');
     const metrics = await svc.metrics();
     assert.ok([...metrics.keys()].some((k) => k.startsWith('tickcast_model_info{') && k.includes('version="v1"')), 'tickcast_model_info names v1');
 
@@ -82,7 +85,7 @@ test('corrupt, truncated and unreadable newer checkpoints are refused with a cle
     // The damaged versions are left on disk for the operator (not deleted, not overwritten).
     assert.equal(statSync(path.join(env.modelDir, 'v3', 'weights.bin')).size, Math.floor(weightsBytes / 2));
     assert.equal(await svc.stop(), 0);
-    console.log(`# checkpoint: v2 (bit rot), v3 (truncated to ${Math.floor(weightsBytes / 2)} of ${weightsBytes} bytes), v4 (model.json cut) refused; v1 served; /v1/model versions listed: ${JSON.stringify(info.versions)}; test ${((Date.now() - started) / 1000).toFixed(0)} s; ${machineLine()}`);
+    console.log(`# checkpoint: v2 (bit rot), v3 (truncated to ${Math.floor(weightsBytes / 2)} of ${weightsBytes} bytes), v4 (model.json cut) refused; v1 served; /v1/model versions ${JSON.stringify(info.versions)}, damaged ${JSON.stringify(info.damagedVersions?.map((d) => d.version))}; test ${((Date.now() - started) / 1000).toFixed(0)} s; ${machineLine()}`);
   } finally {
     await env.close();
   }

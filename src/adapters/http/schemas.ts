@@ -169,6 +169,7 @@ export const modelInfoSchema = {
     },
     training: { type: 'object', additionalProperties: true },
     versions: { type: 'array', items: { type: 'string' } },
+    damagedVersions: { type: 'array', items: { type: 'object', properties: { version: { type: 'string' }, reason: { type: 'string' } } } },
     pinned: { type: 'boolean' },
   },
 } as const;

@@ -52,9 +52,9 @@ export interface FineTuneTuning {
   /** Most training pairs sent to the worker per round (4096). */
   maxTrainPairs?: number;
   /**
-   * Fraction of wall time the worker computes during a round; it rests in proportion between
-   * steps (1 = flat out). Default: config.finetune.dutyCycle (0.25) — on a 2-core
-   * machine shared with other work, 0.5 still doubled serving p99 (docs/benchmarks.md).
+   * Fraction of wall time the trainer computes (training steps and scoring slices); it rests in
+   * proportion (1 = flat out). Default: config.finetune.dutyCycle (0.15) — on 2 cores serving p99
+   * follows the trainer's CPU share (docs/benchmarks.md § Online fine-tuning).
    */
   dutyCycle?: number;
   /** Linux niceness of the trainer. Default: config.finetune.workerNice (10). */

@@ -58,6 +58,23 @@ test('start-up: the newest good checkpoint is served; a truncated newest one is 
   assert.equal(refused.level, 40);
 });
 
+test('a damaged older version is not offered for rollback: listed apart with its reason, skipped by "previous", 409 when named', async (t) => {
+  const dir = tmp(t);
+  await seedVersions(dir, 3);
+  const w = path.join(dir, 'v2', 'weights.bin');
+  truncateSync(w, statSync(w).size - 8);
+  const svc = await createModelService(ftConfig({ model: { dir } }), capture().logger, createMetrics({ defaultMetrics: false }));
+  t.after(() => svc.stop());
+  assert.equal(svc.info().version, 'v3');
+  assert.deepEqual(svc.info().versions, ['v3', 'v1']);
+  assert.deepEqual(svc.info().damagedVersions?.map((d) => d.version), ['v2']);
+  assert.match(svc.info().damagedVersions![0].reason, /weights.bin has \d+ bytes, the manifest says \d+/);
+  await assert.rejects(svc.rollback({ version: 'v2' }), (e: unknown) => isTickcastError(e) && e.code === 'TC_MODEL_ARTIFACT_CORRUPT' && e.statusCode === 409);
+  await assert.rejects(svc.rollback({ version: 'v9' }), (e: unknown) => isTickcastError(e) && e.statusCode === 404 && /known: v3, v1/.test(e.message));
+  const info = await svc.rollback({}); // "previous" skips the damaged v2
+  assert.equal(info.version, 'v1');
+});
+
 test('manual rollback: previous version, named version, pin, unknown version → 404-coded error; the inference stage serves the new one', async (t) => {
   const dir = tmp(t);
   await seedVersions(dir, 3);
