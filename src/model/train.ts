@@ -61,11 +61,11 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function diverged(loss: number, norm: number, detail: string): TickcastError {
+function diverged(loss: number, norm: number, detail: string, limit?: number): TickcastError {
   return new TickcastError(
     ErrorCodes.TRAINING_DIVERGED,
-    `training diverged (loss ${loss}, gradient norm ${norm}) ${detail}; check the data for NaN/Inf or extreme values, or lower the learning rate`,
-    { retriable: false, details: { loss, gradNorm: norm } },
+    `training diverged (loss ${loss}, gradient norm ${norm}${limit === undefined ? '' : ` (limit ${limit})`}) ${detail}; check the data for NaN/Inf or extreme values, or lower the learning rate`,
+    { retriable: false, details: { loss, gradNorm: norm, ...(limit === undefined ? {} : { limit }) } },
   );
 }
 
@@ -97,13 +97,7 @@ export function trainStep(model: HybridModel, optimizer: tf.Optimizer, b: Batch,
     optimizer.applyGradients(clipped);
   });
   if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) throw diverged(loss, gradNorm, 'at this step; the update was not applied');
-  if (gradNorm > maxGradNorm) {
-    throw new TickcastError(
-      ErrorCodes.TRAINING_DIVERGED,
-      `training step aborted: loss ${loss}, gradient norm ${gradNorm} (limit ${maxGradNorm}); check the training data for garbage values or lower the learning rate`,
-      { retriable: true, details: { loss, gradNorm } },
-    );
-  }
+  if (gradNorm > maxGradNorm) throw diverged(loss, gradNorm, 'an exploding gradient; the update was not applied', maxGradNorm);
   return { loss, gradNorm };
 }
 

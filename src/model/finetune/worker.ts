@@ -16,6 +16,7 @@ import type { ModelSpec } from '../../domain/types.ts';
 import { HybridModel } from '../hybrid-model.ts';
 import { exportOnnx } from '../onnx/export-hybrid.ts';
 import { mulberry32 } from '../random.ts';
+import { yieldToEventLoop } from '../train.ts';
 import { Trainer, evaluatePaced, type TrainBatch } from './trainer.ts';
 import type { ModelRole, WorkerReply, WorkerRequest } from './protocol.ts';
 
@@ -67,29 +68,23 @@ function lowerPriority(nice: number): number | null {
 }
 
 /**
- * A pacer for the duty cycle: call it before a piece of work, await what it returns after; it rests
- * (work time × (1 − duty) / duty), or at least yields to the event loop so that an `abort` message
- * is seen.
+ * The duty cycle as a function to await after each piece of work: it rests in proportion to the
+ * time worked since it was made or last rested (work × (1 − duty) / duty), or at least yields to
+ * the event loop so that an `abort` message is seen.
  */
-function pacer(dutyCycle: number): { start(): void; rest(): Promise<void> } {
+function pacer(dutyCycle: number): () => Promise<void> {
   const duty = Math.min(1, Math.max(0.05, dutyCycle));
   let t0 = performance.now();
-  return {
-    start: () => {
-      t0 = performance.now();
-    },
-    rest: () => new Promise((res) => (duty < 1 ? setTimeout(res, ((performance.now() - t0) * (1 - duty)) / duty) : setImmediate(res))),
+  return async () => {
+    if (duty < 1) await new Promise((res) => setTimeout(res, ((performance.now() - t0) * (1 - duty)) / duty));
+    else await yieldToEventLoop();
+    t0 = performance.now();
   };
 }
 
 /** Scores under the duty cycle: each slice of pairs is followed by its rest. */
-async function score(model: HybridModel, b: TrainBatch, dutyCycle: number) {
-  const p = pacer(dutyCycle);
-  p.start();
-  return evaluatePaced(model, b, async () => {
-    await p.rest();
-    p.start();
-  });
+function score(model: HybridModel, b: TrainBatch, dutyCycle: number) {
+  return evaluatePaced(model, b, pacer(dutyCycle));
 }
 
 function drop(role: ModelRole): void {
@@ -131,21 +126,20 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
       const champ = models.champion!;
       const ch = champ.clone();
       const trainer = new Trainer(ch, { learningRate: m.learningRate, maxGradNorm: m.maxGradNorm });
-      const pace = pacer(m.dutyCycle);
       const { W, H } = ch.dims;
       const rand = mulberry32(m.seed);
       const losses: number[] = [];
       let gradNormMax = 0;
+      const pace = pacer(m.dutyCycle);
       try {
         for (let s = 0; s < m.steps; s++) {
           if (aborting) throw Object.assign(new Error(`round aborted after ${s} of ${m.steps} steps: fine-tuning paused (model pinned or service stopping)`), { code: 'ABORTED' });
           const idx = Array.from({ length: Math.min(m.batchSize, m.train.batch) }, () => Math.floor(rand() * m.train.batch));
-          pace.start();
           const r = trainer.step(batchOf(m.train, idx, W, H));
           losses.push(r.loss);
           gradNormMax = Math.max(gradNormMax, r.gradNorm);
           // Duty cycle: rest in proportion, leaving CPU to serving on small machines.
-          await pace.rest();
+          await pace();
         }
       } catch (err) {
         ch.dispose();
