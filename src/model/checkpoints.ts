@@ -100,6 +100,8 @@ export class CheckpointStore {
   readonly dir: string;
   readonly #keep: number;
   readonly #log: NonNullable<CheckpointStoreOptions['log']>;
+  /** listVerified's last verdict per version, with the file identity it was reached on. */
+  readonly #verified = new Map<string, { id: string; reason: string | null }>();
 
   constructor(opts: CheckpointStoreOptions) {
     this.dir = opts.dir;
@@ -123,20 +125,44 @@ export class CheckpointStore {
 
   /**
    * Versions on disk split by whether they load and verify (manifest, sizes, sha256), newest
-   * first. Reads every version's files: for start-up, promotion and rollback, not per request.
+   * first. A version is read and hashed again only when its files changed (size, mtime, inode)
+   * since it was last verified, so listing after every promotion does not re-hash them all.
    */
   async listVerified(): Promise<{ good: string[]; damaged: { version: string; reason: string }[] }> {
     const good: string[] = [];
     const damaged: { version: string; reason: string }[] = [];
+    const seen = new Set<string>();
     for (const v of await this.list()) {
-      try {
-        await this.load(v);
-        good.push(v);
-      } catch (err) {
-        damaged.push({ version: v, reason: (err as Error).message ?? describeError(err) });
+      seen.add(v);
+      const id = await this.#identity(v);
+      let verdict = this.#verified.get(v);
+      if (verdict === undefined || verdict.id !== id) {
+        try {
+          await this.load(v);
+          verdict = { id, reason: null };
+        } catch (err) {
+          verdict = { id, reason: (err as Error).message ?? describeError(err) };
+        }
+        this.#verified.set(v, verdict);
       }
+      if (verdict.reason === null) good.push(v);
+      else damaged.push({ version: v, reason: verdict.reason });
     }
+    for (const v of this.#verified.keys()) if (!seen.has(v)) this.#verified.delete(v);
     return { good, damaged };
+  }
+
+  /** Size, mtime and inode of a version's two files ('' parts for missing ones). */
+  async #identity(version: string): Promise<string> {
+    const parts = await Promise.all(
+      [MANIFEST_FILE, WEIGHTS_FILE].map((f) =>
+        fsp.stat(path.join(this.dir, version, f)).then(
+          (s) => `${s.ino}:${s.size}:${s.mtimeMs}`,
+          () => '',
+        ),
+      ),
+    );
+    return parts.join('|');
   }
 
   /** Remove temp directories left by an interrupted save. */

@@ -114,3 +114,18 @@ test('a process killed in the middle of a checkpoint write leaves the previous c
   assert.equal(await store.save(await artifact(3)), 'v2');
   assert.deepEqual(readdirSync(dir).sort(), ['v1', 'v2']);
 });
+
+test('listVerified: good and damaged versions; a version whose files change after a listing is verified again', async (t) => {
+  const dir = tmp(t);
+  const store = new CheckpointStore({ dir, keep: 5 });
+  for (const seed of [1, 2, 3]) await store.save(await artifact(seed));
+  assert.deepEqual(await store.listVerified(), { good: ['v3', 'v2', 'v1'], damaged: [] });
+  const w = path.join(dir, 'v2', 'weights.bin');
+  truncateSync(w, statSync(w).size - 8);
+  const after = await store.listVerified();
+  assert.deepEqual(after.good, ['v3', 'v1']);
+  assert.deepEqual(after.damaged.map((d) => d.version), ['v2']);
+  assert.match(after.damaged[0].reason, /weights.bin has \d+ bytes, the manifest says \d+/);
+  rmSync(path.join(dir, 'v2'), { recursive: true });
+  assert.deepEqual(await store.listVerified(), { good: ['v3', 'v1'], damaged: [] });
+});
