@@ -71,12 +71,12 @@ const config = loadConfig({
   },
 });
 const metrics = createMetrics({ defaultMetrics: false });
+let inference!: InferenceStage;
 const svc = await createModelService(config, logger, metrics, {
+  slot: (first) => (inference = new InferenceStage(first, { maxBatchSize: config.batching.maxBatchSize, maxWaitMs: config.batching.maxWaitMs, maxInFlightBatches: config.batching.maxInFlightBatches })),
   finetune: { ...(a.duty ? { dutyCycle: Number(a.duty) } : {}), ...(a.nice ? { niceness: Number(a.nice) } : {}), ...(a.isolation ? { isolation: a.isolation as 'process' | 'thread' } : {}) },
 });
 const spec = svc.predictor.spec;
-const inference = new InferenceStage(svc.predictor, { maxBatchSize: config.batching.maxBatchSize, maxWaitMs: config.batching.maxWaitMs, maxInFlightBatches: config.batching.maxInFlightBatches });
-svc.attach(inference);
 const store = new WindowStore({ window: spec.window, features: 1, stride: 1, maxSeries: 1000, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: config.windows.normHalfLifeTicks });
 await svc.rollback({ version: svc.info().version, pin: true }); // start in "base"
 await svc.start();
@@ -116,17 +116,14 @@ async function drive(ms: number): Promise<number[]> {
         const id = `s${s}`;
         const v = value(s, t);
         store.push(id, t * 1000, [v], Date.now());
-        svc.observe({ type: 'tick', series: id, ts: t * 1000, value: v });
+        svc.learner?.observe({ series: id, ts: t * 1000, ...store.current(id)!, expected: null, suppressed: false });
         const x = new Float32Array(spec.window);
         const st = store.snapshot(id, x, 0);
         if (!st) continue;
         const start = performance.now();
         pending.push(
-          inference.submit({ x }).then((r) => {
+          inference.submit({ x }).then(() => {
             lat.push(performance.now() - start);
-            const Q = spec.quantiles.length;
-            const qi = spec.quantiles.indexOf(0.5);
-            svc.observe({ type: 'forecast', series: id, ts: t * 1000, model: r.model, horizon: Array.from({ length: spec.horizon }, (_, h) => ({ step: h + 1, ts: (t + h + 1) * 1000, p50: r.y[h * Q + qi] * st.std[0] + st.mean[0] })) });
           }),
         );
       }

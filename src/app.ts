@@ -73,7 +73,18 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const observer = new TelemetryObserver(metrics, { scoreGaugeSeries: config.anomaly.scoreGaugeSeries, scoreGaugeTopK: config.anomaly.scoreGaugeTopK });
   let state: ServiceState = 'idle';
 
-  const model = await createModelService(config, logger.child({ module: 'model' }), metrics);
+  // The inference stage is the model's PredictorSlot: built around the first predictor, given to
+  // the model lifecycle at construction (promotions and rollbacks swap into it).
+  let inference!: InferenceStage;
+  const model = await createModelService(config, logger.child({ module: 'model' }), metrics, {
+    slot: (first) =>
+      (inference = new InferenceStage(first, {
+        maxBatchSize: config.batching.maxBatchSize,
+        maxWaitMs: config.batching.maxWaitMs,
+        maxInFlightBatches: config.batching.maxInFlightBatches,
+        observer,
+      })),
+  });
   const predictor = model.predictor;
   const spec = predictor.spec;
   if (spec.window !== config.windows.length) {
@@ -88,16 +99,9 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     idleEvictMs: config.windows.idleEvictMs,
     duplicatePolicy: config.windows.duplicatePolicy,
     normHalfLifeTicks: config.windows.normHalfLifeTicks,
+    holdStatsMaxTicks: config.windows.holdStatsMaxTicks,
   });
   const book = new ForecastBook();
-  const inference = new InferenceStage(predictor, {
-    maxBatchSize: config.batching.maxBatchSize,
-    maxWaitMs: config.batching.maxWaitMs,
-    maxInFlightBatches: config.batching.maxInFlightBatches,
-    observer,
-  });
-  model.attach(inference);
-  observer.subscribe((e) => model.observe(e));
 
   let kafka: Kafka | null = null;
   let producer: Producer | null = null;
@@ -125,6 +129,9 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     observer,
     traceHeaders: traceHeadersFor,
     tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer() : undefined,
+    // Online fine-tuning learns from what the pipeline saw: every feature, the window store's
+    // statistics, ticks inside firing alerts marked suppressed.
+    learner: model.learner ?? undefined,
   });
 
   if (opts.source) source = opts.source;

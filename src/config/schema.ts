@@ -89,6 +89,12 @@ export const configSchema = z
         /** Half-life, in ticks, of the running per-series mean/variance used for normalisation. */
         normHalfLifeTicks: positiveInt.default(2_000),
         /**
+         * Ticks inside a firing alert (or confirmed anomalies) enter their window but not the
+         * normalisation statistics, for at most this many consecutive ticks per series; past it a
+         * lasting level shift is learned. 0 = every tick updates the statistics.
+         */
+        holdStatsMaxTicks: nonNegInt.default(120),
+        /**
          * On partition assignment, re-read up to this many records before the committed offset to
          * rebuild windows (no outputs), so forecasting resumes at once after a restart or
          * rebalance. 0 disables. Size it ≥ window × series per partition.

@@ -24,6 +24,12 @@ export interface WindowStoreOptions {
   idleEvictMs: number;
   duplicatePolicy: 'drop' | 'replace';
   normHalfLifeTicks: number;
+  /**
+   * Most consecutive ticks per series whose values enter the window but not the normalisation
+   * statistics (`push(…, { learn: false })`: ticks inside an alert); past it they are learned
+   * again, so a lasting level shift is adopted (0 = always learn).
+   */
+  holdStatsMaxTicks?: number;
 }
 
 export interface SeriesStats {
@@ -40,6 +46,8 @@ class SeriesState {
   lastSeenMs = 0;
   sinceForecast = 0;
   intervalMs = 0; // EMA of tick spacing
+  learned = 0; // ticks that entered the statistics
+  held = 0; // consecutive ticks kept out of them
   readonly mean: Float64Array;
   readonly m2: Float64Array; // EW variance
   readonly last: Float64Array; // last accepted raw values (for carry-forward)
@@ -82,7 +90,7 @@ export class WindowStore {
    * (with nothing to carry, the tick is 'incomplete' and not stored). Returns what happened,
    * whether a forecast is due, and the id of a series evicted to make room.
    */
-  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number): { outcome: PushOutcome; ready: boolean; evicted?: string } {
+  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean }): { outcome: PushOutcome; ready: boolean; evicted?: string } {
     const o = this.#opts;
     let s = this.#series.get(series);
     for (let f = 0; f < o.features; f++) {
@@ -121,20 +129,23 @@ export class WindowStore {
       const dt = tsMs - s.lastTs;
       s.intervalMs = s.intervalMs === 0 ? dt : 0.9 * s.intervalMs + 0.1 * dt;
     }
-    const n = s.count + 1;
-    const alpha = Math.max(1 / n, this.#alphaFloor);
+    const learn = opts?.learn !== false || s.learned === 0 || s.held >= (o.holdStatsMaxTicks ?? 0);
+    s.held = learn ? 0 : s.held + 1;
+    if (learn) s.learned++;
+    const alpha = Math.max(1 / s.learned, this.#alphaFloor);
     const base = s.head * F;
     for (let f = 0; f < F; f++) {
       const v = Number.isNaN(values[f]) ? s.last[f] : values[f];
       s.values[base + f] = v;
       s.last[f] = v;
+      if (!learn) continue;
       const d = v - s.mean[f];
       s.mean[f] += alpha * d;
       s.m2[f] = (1 - alpha) * (s.m2[f] + alpha * d * d);
     }
     s.ts[s.head] = tsMs;
     s.head = (s.head + 1) % o.window;
-    s.count = n;
+    s.count++;
     s.lastTs = tsMs;
 
     let ready = false;
@@ -176,6 +187,13 @@ export class WindowStore {
     const std = new Float64Array(F);
     for (let f = 0; f < F; f++) std[f] = normStd(s.m2[f], s.mean[f]);
     return { mean: Float64Array.from(s.mean), std };
+  }
+
+  /** The last values (after carry-forward) and the statistics now in force, as copies. */
+  current(series: string): { values: Float64Array; mean: Float64Array; std: Float64Array } | null {
+    const s = this.#series.get(series);
+    const st = this.stats(series);
+    return s && st ? { values: Float64Array.from(s.last), mean: st.mean, std: st.std } : null;
   }
 
   /**

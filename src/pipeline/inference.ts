@@ -8,7 +8,7 @@
 import { MicroBatcher } from '../domain/micro-batcher.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import type { ModelSpec } from '../domain/types.ts';
-import type { PipelineObserver, Predictor } from './ports.ts';
+import type { PipelineObserver, Predictor, PredictorSlot } from './ports.ts';
 
 export interface InferenceJob {
   /** Normalised window [window, features]. Owned by the job until its result resolves. */
@@ -30,7 +30,7 @@ export interface InferenceOptions {
   observer?: PipelineObserver;
 }
 
-export class InferenceStage {
+export class InferenceStage implements PredictorSlot {
   #predictor: Predictor;
   readonly #batcher: MicroBatcher<InferenceJob, InferenceResult>;
   readonly #running = new Map<Predictor, number>();

@@ -34,6 +34,16 @@ export interface Predictor {
   dispose(): Promise<void>;
 }
 
+/**
+ * Where the serving predictor lives. The model lifecycle (src/model) is given one at construction
+ * and swaps promoted or rolled-back models into it; the inference stage implements it (a batch runs
+ * entirely on the predictor it started with; a replaced one is disposed after its last batch).
+ */
+export interface PredictorSlot {
+  readonly predictor: Predictor;
+  swap(next: Predictor): void;
+}
+
 /** A message for an output topic. `topic` is the logical stream; the sink maps it to a topic name. */
 export interface OutMessage {
   stream: 'forecasts' | 'anomalies' | 'dlq';
@@ -175,6 +185,41 @@ export interface Expectation {
 export interface AnomalyScorer {
   observe(series: string, tsMs: number, value: number, expected: Expectation | null): { score: number; event?: AnomalyEvent };
   forget(series: string): void;
+}
+
+/**
+ * One accepted tick as the pipeline processed it, for what learns from the stream (online
+ * fine-tuning). The receiver owns the arrays.
+ */
+export interface TickObservation {
+  series: string;
+  ts: number;
+  /** Values per feature in spec order, after carry-forward, in series units. */
+  values: Float64Array;
+  /**
+   * Normalisation statistics per feature after this tick: a window ending at this tick is
+   * z-normalised with them (the window store's, not a copy of its arithmetic).
+   */
+  mean: Float64Array;
+  std: Float64Array;
+  /** The median forecast for this tick (first target, series units) made before it arrived. */
+  expected: number | null;
+  /** Inside a firing alert or a confirmed anomaly: must not be learned from. */
+  suppressed: boolean;
+}
+
+/** Learns from the stream (the online fine-tuner); fed by the pipeline, tick by tick, in order. */
+export interface TickLearner {
+  observe(o: TickObservation): void;
+  forget(series: string): void;
+}
+
+/**
+ * Ticks to keep out of everything the service learns from (fine-tuning pairs, normalisation
+ * statistics), beyond the ticks inside a firing alert: e.g. anomalies confirmed by alert feedback.
+ */
+export interface LearningFilter {
+  isSuppressed(series: string, tsMs: number): boolean;
 }
 
 export type TickOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'incomplete' | 'dead_letter';

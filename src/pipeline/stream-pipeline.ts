@@ -21,7 +21,7 @@ import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
 import type { TickcastError } from '../errors/index.ts';
 import type { ForecastBook } from './forecast-book.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
-import type { AnomalyRecord, AnomalyScorer, OutMessage, OutputSink, PipelineObserver, PipelineTracer } from './ports.ts';
+import type { AnomalyRecord, AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
 import { dlqHeaders } from './dead-letter.ts';
 
 export interface StreamPipelineDeps {
@@ -38,6 +38,14 @@ export interface StreamPipelineDeps {
   traceHeaders?: (source: RawRecord) => Record<string, string>;
   /** Spans around the stages (OpenTelemetry); absent → no tracing. */
   tracer?: PipelineTracer;
+  /** Fed every accepted tick with its statistics (online fine-tuning); absent → none. */
+  learner?: TickLearner;
+  /**
+   * Ticks kept out of learning besides those inside a firing alert (confirmed anomalies). A
+   * suppressed tick enters its window but not the normalisation statistics (bounded by the
+   * window store's holdStatsMaxTicks) and is marked suppressed for the learner.
+   */
+  learningFilter?: LearningFilter;
 }
 
 interface Accepted {
@@ -47,6 +55,10 @@ interface Accepted {
   /** Statistics used to normalise the window (for de-normalising its forecast). */
   stats: { mean: Float64Array; std: Float64Array } | null;
   intervalMs: number;
+  /** Kept out of the statistics when pushed (alert firing before this chunk, or filtered). */
+  suppressed: boolean;
+  /** Values and statistics after this tick, for the learner (only when there is one). */
+  view: { values: Float64Array; mean: Float64Array; std: Float64Array } | null;
 }
 
 export class StreamPipeline {
@@ -88,7 +100,8 @@ export class StreamPipeline {
           continue;
         }
         const tick = res.tick;
-        const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now());
+        const suppressed = this.#suppressed(tick.series, tick.tsMs);
+        const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now(), suppressed ? { learn: false } : undefined);
         if (pushed.evicted !== undefined) this.#forget(pushed.evicted);
         d.observer?.tick?.(pushed.outcome);
         if (pushed.outcome !== 'accepted') continue;
@@ -99,7 +112,8 @@ export class StreamPipeline {
           stats = d.store.snapshot(tick.series, x, 0);
           job = d.inference.submit({ x });
         }
-        accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series) });
+        const view = d.learner ? d.store.current(tick.series) : null;
+        accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series), suppressed, view });
       }
     };
     if (tracer) tracer.window(records.length, phase1);
@@ -119,6 +133,10 @@ export class StreamPipeline {
       const expected = d.book.nextExpectation(series);
       d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
       if (d.scorer) this.#score(a, target, expected, out);
+      if (d.learner && a.view) {
+        const suppressed = a.suppressed || d.book.peek(series)?.firing === true;
+        d.learner.observe({ series, ts: a.tick.tsMs, ...a.view, expected: expected ? expected['p50'] : null, suppressed });
+      }
       const r = results[i];
       if (r && a.stats) {
         const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
@@ -181,7 +199,18 @@ export class StreamPipeline {
     return this.#d.traceHeaders?.(rec) ?? {};
   }
 
+  /**
+   * Whether a tick is kept out of the statistics as it is windowed: its series' alert was firing
+   * after the previous chunk, or the learning filter says so. (An alert that starts within a
+   * chunk is known only when the chunk is scored: its first ticks in that chunk are learned.)
+   */
+  #suppressed(series: string, tsMs: number): boolean {
+    const d = this.#d;
+    return d.book.peek(series)?.firing === true || (d.learningFilter?.isSuppressed(series, tsMs) ?? false);
+  }
+
   #forget(series: string): void {
+    this.#d.learner?.forget(series);
     this.#d.book.forget(series);
     this.#d.scorer?.forget(series);
     this.#d.observer?.evicted?.(series);

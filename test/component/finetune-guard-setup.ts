@@ -12,7 +12,7 @@ import { createLogger } from '../../src/telemetry/logger.ts';
 import { createMetrics, type Metrics } from '../../src/telemetry/metrics.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import { FT_HYBRID, ftConfig, sine } from '../unit/finetune/helpers.ts';
-import { Harness } from './finetune-harness.ts';
+import { Harness, stageSlot } from './finetune-harness.ts';
 
 export const W = 24;
 export const H = 4;
@@ -23,14 +23,15 @@ export const phase: Record<string, number> = { s1: 0, s2: 5 };
 export async function setup(t: { after: (fn: () => Promise<void> | void) => void }, finetune: ConfigInput['finetune']): Promise<{ svc: ModelService; h: Harness; metrics: Metrics }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tc-ft-guard-'));
   const metrics = createMetrics({ defaultMetrics: false });
+  const slot = stageSlot();
   const svc = await createModelService(
     ftConfig({ model: { dir }, finetune: { enabled: true, intervalMs: 600_000, steps: 60, learningRate: 0.01, minSamples: 150, minImprovement: 0.02, replayCapacity: 2_000, rollbackRegression: 0.1, ...finetune } }),
     createLogger({ level: 'warn', name: 'test' }),
     metrics,
     // Drift off (λ huge): rounds only when the test asks, so the phases are deterministic.
-    { hybrid: FT_HYBRID, bootstrapValues: regimeA, bootstrapBudgetMs: 8_000, finetune: { tickMs: 100, dutyCycle: 1, niceness: 0, drift: { lambda: 1e12 } } },
+    { slot: slot.slot, hybrid: FT_HYBRID, bootstrapValues: regimeA, bootstrapBudgetMs: 8_000, finetune: { tickMs: 100, dutyCycle: 1, niceness: 0, drift: { lambda: 1e12 } } },
   );
-  const h = new Harness([{ name: 'svc', svc }], { window: W, horizon: H, normHalfLifeTicks: 500 });
+  const h = new Harness([{ name: 'svc', svc, inference: slot.stage }], { window: W, horizon: H, normHalfLifeTicks: 500 });
   t.after(async () => {
     await h.close();
     rmSync(dir, { recursive: true, force: true });

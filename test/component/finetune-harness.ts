@@ -1,14 +1,30 @@
 /**
  * Drives one or more model services with the same live stream, the way the pipeline does: a
- * window store normalises each series, every accepted tick and every forecast is reported to the
- * service (`observe`), and forecasts come from the service's current serving predictor through a
+ * window store normalises each series, every accepted tick goes to the service's learner with the
+ * store's statistics and the median forecast made for it (TickObservation), and forecasts come from the service's current serving predictor through a
  * real InferenceStage (so promotions and rollbacks swap what is measured). Live MAE is
  * prequential: each forecast is scored when the truth for its whole horizon has arrived, in units
  * of the series' standard deviation at the forecast origin.
  */
 import { WindowStore } from '../../src/domain/window-store.ts';
-import { InferenceStage } from '../../src/pipeline/inference.ts';
+import { InferenceStage, type InferenceOptions } from '../../src/pipeline/inference.ts';
 import type { ModelService } from '../../src/model/model-service.ts';
+import type { Predictor } from '../../src/pipeline/ports.ts';
+
+/**
+ * The service's PredictorSlot, as app.ts builds it: an inference stage made from the first
+ * predictor. Pass `slot` to createModelService, then read `stage`.
+ */
+export function stageSlot(o: InferenceOptions = { maxBatchSize: 64, maxWaitMs: 2, maxInFlightBatches: 2 }): { slot: (first: Predictor) => InferenceStage; readonly stage: InferenceStage } {
+  let stage: InferenceStage | undefined;
+  return {
+    slot: (first) => (stage = new InferenceStage(first, o)),
+    get stage() {
+      if (!stage) throw new Error('the model service has not been created with this slot');
+      return stage;
+    },
+  };
+}
 
 export interface Served {
   name: string;
@@ -16,6 +32,8 @@ export interface Served {
   inference: InferenceStage;
   /** Every forecast made: series, origin tick index, median path (normalised), origin statistics. */
   forecasts: { series: string; origin: number; p50: Float32Array; mean: number; std: number }[];
+  /** The newest forecast per series (the expectation for the ticks after its origin). */
+  last: Map<string, { origin: number; p50: Float32Array; mean: number; std: number }>;
 }
 
 export class Harness {
@@ -27,15 +45,11 @@ export class Harness {
   /** Raw values per series by tick index (the truth). */
   readonly #values = new Map<string, number[]>();
 
-  constructor(services: { name: string; svc: ModelService }[], o: { window: number; horizon: number; normHalfLifeTicks: number }) {
+  constructor(services: { name: string; svc: ModelService; inference: InferenceStage }[], o: { window: number; horizon: number; normHalfLifeTicks: number }) {
     this.#W = o.window;
     this.#H = o.horizon;
     this.store = new WindowStore({ window: o.window, features: 1, stride: 1, maxSeries: 100, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: o.normHalfLifeTicks });
-    this.served = services.map(({ name, svc }) => {
-      const inference = new InferenceStage(svc.predictor, { maxBatchSize: 64, maxWaitMs: 2, maxInFlightBatches: 2 });
-      svc.attach(inference);
-      return { name, svc, inference, forecasts: [] };
-    });
+    this.served = services.map(({ name, svc, inference }) => ({ name, svc, inference, forecasts: [], last: new Map() }));
   }
 
   /** Feed `n` ticks to every series (`value(series, i)`), `chunk` ticks per series between yields. */
@@ -62,7 +76,15 @@ export class Harness {
     const hist = this.#values.get(series) ?? [];
     hist[t] = v;
     this.#values.set(series, hist);
-    for (const s of this.served) s.svc.observe({ type: 'tick', series, ts, value: v });
+    // What the pipeline gives the learner: the tick with the window store's statistics after it,
+    // and the median that the service's last forecast made for it.
+    const cur = this.store.current(series)!;
+    for (const s of this.served) {
+      const f = s.last.get(series);
+      const k = f ? t - f.origin - 1 : -1;
+      const expected = f && k >= 0 && k < this.#H ? f.p50[k] * f.std + f.mean : null;
+      s.svc.learner?.observe({ series, ts, values: Float64Array.from(cur.values), mean: Float64Array.from(cur.mean), std: Float64Array.from(cur.std), expected, suppressed: false });
+    }
     const x = new Float32Array(this.#W);
     const st = this.store.snapshot(series, x, 0);
     if (!st) return [];
@@ -76,7 +98,7 @@ export class Harness {
       const mean = st.mean[0];
       const std = st.std[0];
       s.forecasts.push({ series, origin: t, p50, mean, std });
-      s.svc.observe({ type: 'forecast', series, ts, model: r.model, horizon: Array.from(p50, (p, h) => ({ step: h + 1, ts: ts + (h + 1) * 60_000, p50: p * std + mean })) });
+      s.last.set(series, { origin: t, p50, mean, std });
     });
   }
 

@@ -15,7 +15,7 @@ import { createModelService } from '../../src/model/model-service.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
 import { FT_HYBRID, ftConfig, rng, sine } from '../unit/finetune/helpers.ts';
-import { Harness } from './finetune-harness.ts';
+import { Harness, stageSlot } from './finetune-harness.ts';
 
 const W = 24;
 const H = 4;
@@ -26,17 +26,19 @@ test('regime change: fine-tuned live MAE after the switch is clearly lower than 
   const logger = createLogger({ level: 'warn', name: 'test' });
   const common = { model: { dir }, windows: { normHalfLifeTicks: 500 } };
   const regimeA = sine(3000, { period: 20, amp: 1, noise: 0.05, seed: 4 });
-  const frozen = await createModelService(ftConfig(common), logger, createMetrics({ defaultMetrics: false }), { hybrid: FT_HYBRID, bootstrapValues: regimeA, bootstrapBudgetMs: 8_000 });
+  const frozenSlot = stageSlot();
+  const tunedSlot = stageSlot();
+  const frozen = await createModelService(ftConfig(common), logger, createMetrics({ defaultMetrics: false }), { slot: frozenSlot.slot, hybrid: FT_HYBRID, bootstrapValues: regimeA, bootstrapBudgetMs: 8_000 });
   const metrics = createMetrics({ defaultMetrics: false });
   const tuned = await createModelService(
     ftConfig({ ...common, finetune: { enabled: true, intervalMs: 4_000, steps: 40, learningRate: 0.005, minSamples: 120, minImprovement: 0.02, replayCapacity: 4_000, rollbackRegression: 0.1 } }),
     logger,
     metrics,
-    { hybrid: FT_HYBRID, finetune: { tickMs: 100, dutyCycle: 1, niceness: 0, driftCooldownMs: 0, drift: { lambda: 15, minSamples: 60 } } },
+    { slot: tunedSlot.slot, hybrid: FT_HYBRID, finetune: { tickMs: 100, dutyCycle: 1, niceness: 0, driftCooldownMs: 0, drift: { lambda: 15, minSamples: 60 } } },
   );
   assert.equal(frozen.info().version, 'v1');
   assert.equal(tuned.info().version, 'v1', 'both start from the same checkpoint');
-  const h = new Harness([{ name: 'frozen', svc: frozen }, { name: 'tuned', svc: tuned }], { window: W, horizon: H, normHalfLifeTicks: 500 });
+  const h = new Harness([{ name: 'frozen', svc: frozen, inference: frozenSlot.stage }, { name: 'tuned', svc: tuned, inference: tunedSlot.stage }], { window: W, horizon: H, normHalfLifeTicks: 500 });
   t.after(() => h.close());
   await frozen.start();
   await tuned.start();

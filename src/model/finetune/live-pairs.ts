@@ -1,23 +1,26 @@
 /**
  * Turns the live tick stream into training pairs as the truth arrives: for each series, once
  * `window + horizon` ticks are known, the window ending `horizon` ticks ago and the `horizon`
- * values that followed form one (x, y) pair.
+ * values of the targets that followed form one (x, y) pair, every feature and target of the
+ * serving spec.
  *
- * Normalisation mirrors the window store (src/domain/window-store.ts): exponentially weighted
- * mean/variance whose weight starts at 1/n and settles at a half-life of `normHalfLifeTicks`, and
- * the pair uses the statistics current when its window's last tick arrived — exactly what the
- * serving model saw when it forecast from that window. Univariate only (ticks carry one value).
+ * Normalisation is the window store's: each tick arrives with the statistics the pipeline had
+ * after it (TickObservation), and a pair uses those of its window's last tick — exactly what the
+ * serving model saw when it forecast from that window. No statistics are computed here.
+ *
+ * Clean data: a pair is not made when any tick of its window or future was suppressed (inside a
+ * firing alert, or a confirmed anomaly), nor when any normalised value is beyond `maxAbsZ`.
  */
-import { normStd } from '../../domain/window-store.ts';
+import type { TickObservation } from '../../pipeline/ports.ts';
 
 export interface Pair {
   series: string;
   /** Global sequence number of the window's last tick (the forecast origin). */
   originSeq: number;
-  /** Normalised window [W] and future [H]. */
+  /** Normalised window [W, F] and future [H, T], row-major. */
   x: Float32Array;
   y: Float32Array;
-  /** Standard deviation used (to express errors in series units when needed). */
+  /** Standard deviation of the first target at the origin (errors in series units when needed). */
   std: number;
 }
 
@@ -26,22 +29,25 @@ class SeriesHistory {
   readonly mean: Float64Array;
   readonly std: Float64Array;
   readonly seq: Float64Array;
+  readonly suppressed: Uint8Array;
   head = 0;
   count = 0;
-  m = 0;
-  v = 0;
-  constructor(len: number) {
-    this.raw = new Float64Array(len);
-    this.mean = new Float64Array(len);
-    this.std = new Float64Array(len);
+  constructor(len: number, features: number) {
+    this.raw = new Float64Array(len * features);
+    this.mean = new Float64Array(len * features);
+    this.std = new Float64Array(len * features);
     this.seq = new Float64Array(len);
+    this.suppressed = new Uint8Array(len);
   }
 }
 
 export interface LivePairsOptions {
   window: number;
   horizon: number;
-  normHalfLifeTicks: number;
+  /** Features per tick (spec order). */
+  features: number;
+  /** Index of each target among the features. */
+  targets: readonly number[];
   /** Most series tracked (least recently seen dropped beyond). */
   maxSeries: number;
   /** Pairs whose |z| exceeds this anywhere are dropped as garbage (default 50). */
@@ -51,15 +57,16 @@ export interface LivePairsOptions {
 export class LivePairs {
   readonly #o: LivePairsOptions;
   readonly #len: number;
-  readonly #alphaFloor: number;
   readonly #series = new Map<string, SeriesHistory>();
   #seq = 0;
+  /** Pairs dropped as garbage (|z| beyond maxAbsZ). */
   dropped = 0;
+  /** Pairs not made because a tick of theirs was suppressed. */
+  suppressed = 0;
 
   constructor(o: LivePairsOptions) {
     this.#o = o;
     this.#len = o.window + o.horizon;
-    this.#alphaFloor = 1 - Math.pow(0.5, 1 / o.normHalfLifeTicks);
   }
 
   /** Global tick counter (the next tick gets this number). */
@@ -67,59 +74,68 @@ export class LivePairs {
     return this.#seq;
   }
 
-  /** Normalisation statistics after the last tick of a series. */
-  stats(series: string): { mean: number; std: number } | null {
-    const s = this.#series.get(series);
-    if (!s || s.count === 0) return null;
-    const i = (s.head - 1 + this.#len) % this.#len;
-    return { mean: s.mean[i], std: s.std[i] };
+  /** Add an accepted tick; returns the pair it completes, if any. */
+  push(o: Pick<TickObservation, 'series' | 'values' | 'mean' | 'std' | 'suppressed'>): Pair | null {
+    const F = this.#o.features;
+    const s = this.#history(o.series);
+    const h = s.head;
+    for (let f = 0; f < F; f++) {
+      s.raw[h * F + f] = o.values[f];
+      s.mean[h * F + f] = o.mean[f];
+      s.std[h * F + f] = o.std[f];
+    }
+    s.suppressed[h] = o.suppressed || !o.values.every(Number.isFinite) ? 1 : 0;
+    s.seq[h] = this.#seq++;
+    s.head = (h + 1) % this.#len;
+    s.count++;
+    if (s.count < this.#len) return null;
+    if (s.suppressed.some((x) => x === 1)) {
+      this.suppressed++;
+      return null;
+    }
+    return this.#pair(o.series, s);
   }
 
-  /** Add an accepted tick; returns the pair it completes, if any. */
-  push(series: string, value: number): Pair | null {
-    if (!Number.isFinite(value)) return null;
+  forget(series: string): void {
+    this.#series.delete(series);
+  }
+
+  #history(series: string): SeriesHistory {
     let s = this.#series.get(series);
     if (!s) {
       if (this.#series.size >= this.#o.maxSeries) this.#series.delete(this.#series.keys().next().value as string);
-      s = new SeriesHistory(this.#len);
+      s = new SeriesHistory(this.#len, this.#o.features);
     } else this.#series.delete(series);
-    this.#series.set(series, s);
-    const n = s.count + 1;
-    const alpha = Math.max(1 / n, this.#alphaFloor);
-    const d = value - s.m;
-    s.m += alpha * d;
-    s.v = (1 - alpha) * (s.v + alpha * d * d);
-    const h = s.head;
-    s.raw[h] = value;
-    s.mean[h] = s.m;
-    s.std[h] = normStd(s.v, s.m);
-    s.seq[h] = this.#seq++;
-    s.head = (h + 1) % this.#len;
-    s.count = n;
-    if (n < this.#len) return null;
-    const { window: W, horizon: H } = this.#o;
-    // Oldest slot is s.head; the window's last tick is W−1 slots after it.
-    const originSlot = (s.head + W - 1) % this.#len;
-    const mu = s.mean[originSlot];
-    const sd = s.std[originSlot];
-    const x = new Float32Array(W);
-    const y = new Float32Array(H);
+    this.#series.set(series, s); // Map order doubles as recency order
+    return s;
+  }
+
+  #pair(series: string, s: SeriesHistory): Pair | null {
+    const { window: W, horizon: H, features: F, targets } = this.#o;
+    const T = targets.length;
     const lim = this.#o.maxAbsZ ?? 50;
+    // Oldest slot is s.head; the window's last tick is W−1 slots after it.
+    const origin = (s.head + W - 1) % this.#len;
+    const x = new Float32Array(W * F);
+    const y = new Float32Array(H * T);
     let bad = false;
-    for (let i = 0; i < this.#len; i++) {
-      const z = (s.raw[(s.head + i) % this.#len] - mu) / sd;
-      if (!(Math.abs(z) <= lim)) bad = true;
-      if (i < W) x[i] = z;
-      else y[i - W] = z;
+    const z = (slot: number, f: number) => {
+      const v = (s.raw[slot * F + f] - s.mean[origin * F + f]) / s.std[origin * F + f];
+      if (!(Math.abs(v) <= lim)) bad = true;
+      return v;
+    };
+    for (let i = 0; i < W; i++) {
+      const slot = (s.head + i) % this.#len;
+      for (let f = 0; f < F; f++) x[i * F + f] = z(slot, f);
+    }
+    for (let i = 0; i < H; i++) {
+      const slot = (s.head + W + i) % this.#len;
+      for (let t = 0; t < T; t++) y[i * T + t] = z(slot, targets[t]);
     }
     if (bad) {
       this.dropped++;
       return null;
     }
-    return { series, originSeq: s.seq[originSlot], x, y, std: sd };
-  }
-
-  forget(series: string): void {
-    this.#series.delete(series);
+    return { series, originSeq: s.seq[origin], x, y, std: s.std[origin * F + targets[0]] };
   }
 }

@@ -4,21 +4,28 @@ import { WindowStore } from '../../../src/domain/window-store.ts';
 import { LivePairs, type Pair } from '../../../src/model/finetune/live-pairs.ts';
 import { ReplayBuffer } from '../../../src/model/finetune/replay-buffer.ts';
 import { PageHinkley } from '../../../src/model/finetune/drift.ts';
+import type { TickObservation } from '../../../src/pipeline/ports.ts';
 import { rng, sine } from './helpers.ts';
+
+/** Push a tick into the store and make the observation the pipeline would give the learner. */
+function observe(store: WindowStore, series: string, i: number, v: number[], suppressed = false): TickObservation {
+  store.push(series, i * 1000, v, 0);
+  return { series, ts: i * 1000, ...store.current(series)!, expected: null, suppressed };
+}
 
 test('live pairs: the window matches what the window store served at the origin tick, the future is the next H ticks', () => {
   const W = 8;
   const H = 3;
   const store = new WindowStore({ window: W, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
-  const lp = new LivePairs({ window: W, horizon: H, normHalfLifeTicks: 20, maxSeries: 10 });
+  const lp = new LivePairs({ window: W, horizon: H, features: 1, targets: [0], maxSeries: 10 });
   const v = sine(200, { period: 13, level: 50, amp: 10, noise: 1 });
   const served: Float32Array[] = [];
   const pairs: Pair[] = [];
   for (let i = 0; i < v.length; i++) {
-    store.push('a', i * 1000, [v[i]], 0);
+    const o = observe(store, 'a', i, [v[i]]);
     const snap = new Float32Array(W);
     served.push(store.snapshot('a', snap, 0) ? snap : new Float32Array(0));
-    const p = lp.push('a', v[i]);
+    const p = lp.push(o);
     if (p) pairs.push(p);
   }
   assert.equal(pairs.length, v.length - W - H + 1);
@@ -26,29 +33,73 @@ test('live pairs: the window matches what the window store served at the origin 
     const origin = p.originSeq; // one series: seq == tick index
     const snap = served[origin];
     for (let w = 0; w < W; w++) assert.ok(Math.abs(p.x[w] - snap[w]) < 1e-4, `x[${w}] ${p.x[w]} vs served ${snap[w]} at tick ${origin}`);
-    const st = store.stats('a');
-    assert.ok(st);
     // Future values normalised with the origin's statistics: y·σ + μ recovers the raw ticks.
     const mu = v[origin] - p.x[W - 1] * p.std;
     for (let h = 0; h < H; h++) assert.ok(Math.abs(p.y[h] * p.std + mu - v[origin + 1 + h]) < 1e-3);
   }
 });
 
+test('live pairs: multivariate — x holds every feature [W, F], y every target [H, T], each normalised with its own origin statistics', () => {
+  const W = 6;
+  const H = 2;
+  const store = new WindowStore({ window: W, features: 3, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  // Features: load, temp, price; targets: price, load.
+  const lp = new LivePairs({ window: W, horizon: H, features: 3, targets: [2, 0], maxSeries: 10 });
+  const row = (i: number) => [100 + 10 * Math.sin(i / 3), 20 + Math.cos(i / 5), 3 + 0.5 * Math.sin(i / 7)];
+  const pairs: Pair[] = [];
+  const stats: { mean: Float64Array; std: Float64Array }[] = [];
+  for (let i = 0; i < 60; i++) {
+    const o = observe(store, 'm', i, row(i));
+    stats.push({ mean: o.mean, std: o.std });
+    const p = lp.push(o);
+    if (p) pairs.push(p);
+  }
+  assert.equal(pairs.length, 60 - W - H + 1);
+  for (const p of pairs) {
+    assert.equal(p.x.length, W * 3);
+    assert.equal(p.y.length, H * 2);
+    const o = p.originSeq;
+    const st = stats[o];
+    for (let w = 0; w < W; w++) for (let f = 0; f < 3; f++) assert.ok(Math.abs(p.x[w * 3 + f] - (row(o - W + 1 + w)[f] - st.mean[f]) / st.std[f]) < 1e-4);
+    for (let h = 0; h < H; h++) {
+      assert.ok(Math.abs(p.y[h * 2] - (row(o + 1 + h)[2] - st.mean[2]) / st.std[2]) < 1e-4, 'target 0 is price');
+      assert.ok(Math.abs(p.y[h * 2 + 1] - (row(o + 1 + h)[0] - st.mean[0]) / st.std[0]) < 1e-4, 'target 1 is load');
+    }
+  }
+});
+
+test('live pairs: no pair holds a suppressed tick (window or future); the rest are unaffected', () => {
+  const W = 5;
+  const H = 2;
+  const store = new WindowStore({ window: W, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 50 });
+  const lp = new LivePairs({ window: W, horizon: H, features: 1, targets: [0], maxSeries: 10 });
+  const made: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const p = lp.push(observe(store, 'a', i, [Math.sin(i)], i >= 40 && i < 43));
+    if (p) made.push(p.originSeq);
+  }
+  // A pair spans origin−W+1 … origin+H: every origin whose span touches 40..42 is missing.
+  const expected = Array.from({ length: 100 }, (_, o) => o).filter((o) => o >= W - 1 && o + H < 100 && (o + H < 40 || o - W + 1 > 42));
+  assert.deepEqual(made, expected);
+  assert.equal(lp.suppressed, 3 + W + H - 1);
+});
+
 test('live pairs: pairs whose future holds a garbage value (|z| > maxAbsZ) are dropped; series are tracked separately', () => {
-  const lp = new LivePairs({ window: 4, horizon: 2, normHalfLifeTicks: 50, maxSeries: 10, maxAbsZ: 10 });
+  const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 50 });
+  const lp = new LivePairs({ window: 4, horizon: 2, features: 1, targets: [0], maxSeries: 10, maxAbsZ: 10 });
   let made = 0;
   for (let i = 0; i < 100; i++) {
-    if (lp.push('a', Math.sin(i))) made++;
-    lp.push('b', Math.cos(i));
+    if (lp.push(observe(store, 'a', i, [Math.sin(i)]))) made++;
+    lp.push(observe(store, 'b', i, [Math.cos(i)]));
   }
   assert.equal(made, 100 - 6 + 1);
   const before = lp.dropped;
   // The spike lands in the future of the next H=2 pairs: their targets would teach garbage.
-  assert.equal(lp.push('a', 1e9), null);
-  assert.equal(lp.push('a', Math.sin(101)), null);
+  assert.equal(lp.push(observe(store, 'a', 100, [1e9])), null);
+  assert.equal(lp.push(observe(store, 'a', 101, [Math.sin(101)])), null);
   assert.equal(lp.dropped, before + 2);
   // Series b is unaffected.
-  assert.ok(lp.push('b', Math.cos(100)));
+  assert.ok(lp.push(observe(store, 'b', 100, [Math.cos(100)])));
 });
 
 function pair(series: string, seq: number): Pair {

@@ -79,9 +79,10 @@ test('manual rollback: previous version, named version, pin, unknown version →
   const dir = tmp(t);
   await seedVersions(dir, 3);
   const metrics = createMetrics({ defaultMetrics: false });
-  const svc = await createModelService(ftConfig({ model: { dir } }), createLogger({ level: 'silent', name: 't' }), metrics);
-  const inference = new InferenceStage(svc.predictor, { maxBatchSize: 8, maxWaitMs: 1, maxInFlightBatches: 1 });
-  svc.attach(inference);
+  let inference!: InferenceStage;
+  const svc = await createModelService(ftConfig({ model: { dir } }), createLogger({ level: 'silent', name: 't' }), metrics, {
+    slot: (first) => (inference = new InferenceStage(first, { maxBatchSize: 8, maxWaitMs: 1, maxInFlightBatches: 1 })),
+  });
   t.after(async () => {
     await inference.close();
     await svc.stop();

@@ -1,0 +1,49 @@
+/**
+ * Builds the serving predictor of one model version: ONNX when it loads and agrees with tfjs,
+ * else tfjs. Engine building only; which version to serve is the promoter's business.
+ */
+import type { Config } from '../config/load.ts';
+import type { Predictor } from '../pipeline/ports.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { BackendInfo } from './backend.ts';
+import { HybridModel } from './hybrid-model.ts';
+import { TfjsPredictor } from './predictor.ts';
+import { createInferenceEngine } from './onnx/engine.ts';
+import type { ModelVersion } from './version-registry.ts';
+
+/**
+ * Work on a new serving engine that the fine-tune trainer does instead of the serving thread: the
+ * ONNX export of one of its models, and the tfjs side of the parity check.
+ */
+export interface EngineOffload {
+  referee: (version: string) => Predictor;
+  exportOnnx: (version: string) => Promise<Uint8Array>;
+}
+
+export type EngineBuilder = (v: ModelVersion, offload?: EngineOffload) => Promise<Predictor>;
+
+/**
+ * `offload` (optional: the fine-tune trainer holds the same weights) exports the ONNX graph and
+ * answers the parity check instead of this thread; if ONNX is refused, a local tfjs predictor is
+ * built to serve (never the referee).
+ */
+export function engineBuilder(config: Config, backend: BackendInfo, logger: Logger): EngineBuilder {
+  return async (v, offload) => {
+    const local = () => new TfjsPredictor(HybridModel.fromWeights(v.config, v.spec, v.weights), { version: v.version, backend: backend.name });
+    const ref = offload && config.model.engine !== 'tfjs' ? offload.referee(v.version) : null;
+    const engine = await createInferenceEngine({
+      engine: config.model.engine,
+      weights: v.weights,
+      config: v.config,
+      spec: v.spec,
+      version: v.version,
+      intraOpThreads: config.model.onnxIntraOpThreads,
+      tfjs: () => ref ?? local(),
+      ...(offload ? { onnxBytes: () => offload.exportOnnx(v.version) } : {}),
+      log: (level, msg, fields) => logger[level](fields, msg),
+    });
+    if (engine.fallbackReason && config.model.engine !== 'tfjs') logger.warn({ reason: engine.fallbackReason, version: v.version }, 'serving with tfjs instead of ONNX');
+    if (ref && engine.predictor === ref) return local();
+    return engine.predictor;
+  };
+}

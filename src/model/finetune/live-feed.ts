@@ -1,0 +1,120 @@
+/**
+ * The fine-tuner's data, fed by the pipeline tick by tick (TickObservation: values, the window
+ * store's statistics, the forecast made for the tick, whether it is suppressed): ticks become
+ * training pairs (./live-pairs.ts) in the replay buffer, pairs born after a challenger (or a
+ * promotion) queue up for prequential scoring, and the served model's residuals feed drift
+ * detection (Page-Hinkley). Suppressed ticks (firing alert, confirmed anomaly) make no pair and
+ * no residual.
+ */
+import type { TickObservation } from '../../pipeline/ports.ts';
+import type { Metrics } from '../../telemetry/metrics.ts';
+import { mulberry32 } from '../random.ts';
+import { PageHinkley, type PageHinkleyOptions } from './drift.ts';
+import { LivePairs, type Pair } from './live-pairs.ts';
+import { ReplayBuffer } from './replay-buffer.ts';
+import type { TrainBatch } from './trainer.ts';
+
+export interface LiveFeedOptions {
+  window: number;
+  horizon: number;
+  features: number;
+  /** Index of each target among the features. */
+  targets: readonly number[];
+  maxSeries: number;
+  replayCapacity: number;
+  /** Most pairs queued for scoring (the oldest are dropped beyond). */
+  maxQueued: number;
+  seed: number;
+  drift: PageHinkleyOptions;
+  metrics: Metrics;
+  /** True while pairs should queue for scoring (shadow, watching). */
+  isScoring: () => boolean;
+  /** Called when drift is detected (series, residual in σ units). */
+  onDrift: (series: string, residual: number) => void;
+}
+
+/** Pairs as one batch: x [n, W, F], y [n, H, T]. */
+export function toBatch(pairs: Pair[]): TrainBatch {
+  const W = pairs[0].x.length;
+  const H = pairs[0].y.length;
+  const x = new Float32Array(pairs.length * W);
+  const y = new Float32Array(pairs.length * H);
+  pairs.forEach((p, i) => {
+    x.set(p.x, i * W);
+    y.set(p.y, i * H);
+  });
+  return { x, y, batch: pairs.length };
+}
+
+export class LiveFeed {
+  readonly #o: LiveFeedOptions;
+  readonly #pairs: LivePairs;
+  readonly buffer: ReplayBuffer;
+  readonly #drift: PageHinkley;
+  readonly #queue: Pair[] = [];
+  #birthSeq = 0;
+
+  constructor(o: LiveFeedOptions) {
+    this.#o = o;
+    this.#pairs = new LivePairs({ window: o.window, horizon: o.horizon, features: o.features, targets: o.targets, maxSeries: o.maxSeries });
+    this.buffer = new ReplayBuffer(o.replayCapacity, mulberry32(o.seed));
+    this.#drift = new PageHinkley(o.drift);
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Score from now on: only pairs whose origin arrives after now queue up. */
+  scoreFromNow(): void {
+    this.#birthSeq = this.#pairs.seq;
+    this.#queue.length = 0;
+  }
+
+  clearQueue(): void {
+    this.#queue.length = 0;
+  }
+
+  /** Take up to `n` queued pairs, oldest first. */
+  take(n: number): Pair[] {
+    return this.#queue.splice(0, n);
+  }
+
+  observe(o: TickObservation): void {
+    const t0 = this.#o.targets[0];
+    if (o.expected !== null && !o.suppressed) {
+      const r = Math.abs(o.values[t0] - o.expected) / o.std[t0];
+      if (Number.isFinite(r) && this.#drift.update(r)) this.#o.onDrift(o.series, r);
+    }
+    const p = this.#pairs.push(o);
+    if (!p) return;
+    this.buffer.add(p);
+    this.#o.metrics.replayBufferSize.set(this.buffer.size);
+    if (this.#o.isScoring() && p.originSeq >= this.#birthSeq) {
+      this.#queue.push(p);
+      if (this.#queue.length > this.#o.maxQueued) this.#queue.shift();
+    }
+  }
+
+  /** Pairs not made because a tick of theirs was suppressed. */
+  get suppressedPairs(): number {
+    return this.#pairs.suppressed;
+  }
+
+  forget(series: string): void {
+    this.#pairs.forget(series);
+    this.buffer.forget(series);
+  }
+
+  /**
+   * The round's data: the newest `holdout` pairs to judge on, and up to `n` training pairs drawn
+   * from before them; null while there is not enough live data.
+   */
+  roundData(holdout: number, n: number, minTrain: number): { train: TrainBatch; holdout: TrainBatch } | null {
+    const hold = this.buffer.recent(holdout);
+    if (hold.length < holdout) return null;
+    const holdStart = hold.reduce((m, p) => Math.min(m, p.originSeq), Infinity);
+    if (this.buffer.countBefore(holdStart) < minTrain) return null;
+    return { train: toBatch(this.buffer.sample(n, holdStart)), holdout: toBatch(hold) };
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * The fine-tune round as a pure policy: `transition(state, event, limits) → { state, actions }`.
+ * No timers, processes or tensors: the clock arrives in events (`now`), the results of work
+ * (training, scoring, promotion) arrive as events, and what to do next leaves as actions that the
+ * driver (./fine-tuner.ts) carries out in order. Tested as a table in test/unit/finetune/round-policy.test.ts.
+ *
+ * Phases (one round at a time):
+ *   starting ──trainerReady──▶ idle                      starting ──trainerFailed──▶ disabled
+ *   idle ──step (interval elapsed, or drift after the cooldown)──▶ startRound action (stays idle)
+ *   idle ──roundStarted──▶ training
+ *   training ──trained, hold-out gate passed──▶ shadow
+ *   training ──trained, gate failed / trainFailed──▶ idle (discard / aborted)
+ *   shadow ──scored: ≥ minSamples, better by minImprovement──▶ promote action ──promoted──▶ watching
+ *   shadow ──scored: not better, or past the deadline──▶ idle (discarded)
+ *   shadow ──step while pinned──▶ idle (discarded)          watching ──step while pinned──▶ idle
+ *   watching ──scored: MAE > previous × (1 + rollbackRegression)──▶ idle (rollback action)
+ *   watching ──scored: 3 × minSamples pairs without regression──▶ idle (kept)
+ *   any live phase ──championReplaced / trainerDied / failed──▶ idle
+ *   any ──stopped──▶ stopped (disabled stays disabled)
+ *
+ * `gen` counts replacements of the champion from outside the round: results of work started
+ * under an older generation are ignored.
+ */
+import type { HoldoutScores, ModelRole } from './protocol.ts';
+
+export type FineTuneState = 'disabled' | 'starting' | 'idle' | 'training' | 'shadow' | 'watching' | 'stopped';
+
+export type RoundTrigger = 'interval' | 'drift' | 'manual';
+
+export interface RoundRecord {
+  round: number;
+  at: string;
+  trigger: RoundTrigger;
+  outcome: 'promoted' | 'discarded' | 'aborted' | 'rolled_back' | 'kept' | 'pending';
+  reason?: string;
+  trainLoss?: number;
+  holdout?: HoldoutScores;
+  shadow?: { count: number; champion: number; challenger: number };
+  watch?: { count: number; champion: number; previous: number };
+  version?: string;
+  seconds?: number;
+}
+
+export interface RoundLimits {
+  intervalMs: number;
+  driftCooldownMs: number;
+  shadowTimeoutMs: number;
+  minSamples: number;
+  minImprovement: number;
+  rollbackRegression: number;
+}
+
+export interface RoundState {
+  readonly phase: FineTuneState;
+  readonly gen: number;
+  /** Rounds started so far. */
+  readonly round: number;
+  readonly nextRoundAt: number;
+  readonly lastDriftRound: number;
+  readonly driftPending: boolean;
+  /** Shadow gives up at this time without enough live pairs. */
+  readonly deadline: number;
+  /** The version a watched promotion replaced (automatic rollback target). */
+  readonly previousVersion: string | null;
+  /** The round in progress (training, shadow) or being watched. */
+  readonly current: RoundRecord | null;
+}
+
+export const initialRoundState = (phase: 'starting' | 'disabled' = 'starting'): RoundState => ({
+  phase,
+  gen: 0,
+  round: 0,
+  nextRoundAt: 0,
+  lastDriftRound: 0,
+  driftPending: false,
+  deadline: 0,
+  previousVersion: null,
+  current: null,
+});
+
+/** Mean live error per role over the pairs scored so far in this phase. */
+export type LiveScores = Partial<Record<ModelRole, number>>;
+
+export type RoundEvent =
+  | { type: 'trainerReady'; now: number }
+  | { type: 'trainerFailed' }
+  | { type: 'trainerDied'; reason: string }
+  | { type: 'trainerRestarted'; now: number }
+  | { type: 'drift' }
+  | { type: 'requestRound' }
+  | { type: 'step'; now: number; pinned: boolean }
+  | { type: 'roundStarted'; now: number; trigger: RoundTrigger }
+  | { type: 'trained'; gen: number; now: number; trainLoss: number; holdout: HoldoutScores; seconds: number }
+  | { type: 'trainFailed'; gen: number; reason: string }
+  | { type: 'scored'; gen: number; now: number; pinned: boolean; count: number; mae: LiveScores }
+  | { type: 'promoted'; gen: number; version: string; previous: string }
+  | { type: 'championReplaced'; now: number; why: string }
+  | { type: 'failed' }
+  | { type: 'stopped' };
+
+export type RoundAction =
+  /** Tell the trainer to stop (true) or allow (false) training steps. */
+  | { type: 'pauseTrainer'; paused: boolean }
+  /** Assemble the round's data; when there is enough, report `roundStarted` and train. */
+  | { type: 'startRound'; trigger: RoundTrigger }
+  /** Score the queued live pairs with these models, then report `scored`. */
+  | { type: 'score'; roles: ModelRole[] }
+  /** Keep the trained challenger; live pairs count from now. */
+  | { type: 'enterShadow'; record: RoundRecord }
+  /** Live pairs count from now (scores and queue reset). */
+  | { type: 'resetScoring' }
+  | { type: 'clearQueue' }
+  /** Drop the challenger (here and in the trainer). */
+  | { type: 'discardChallenger'; inTrainer: boolean }
+  /** Save and serve the challenger; report `promoted`. */
+  | { type: 'promote'; record: RoundRecord }
+  /** Serve `to` again and make the trainer's previous model its champion. */
+  | { type: 'rollback'; to: string; from: string | undefined; reason: string }
+  /** Give the trainer the (externally replaced) champion. */
+  | { type: 'reloadChampion' }
+  /** Live error gauges (shadow with enough pairs). */
+  | { type: 'reportShadow'; champion: number; challenger: number }
+  /** A round ended (history, metrics, log). */
+  | { type: 'finished'; record: RoundRecord }
+  /** A promoted model survived its watch. */
+  | { type: 'kept'; record: RoundRecord };
+
+export interface Transition {
+  state: RoundState;
+  actions: RoundAction[];
+}
+
+const LIVE: ReadonlySet<FineTuneState> = new Set(['idle', 'training', 'shadow', 'watching']);
+const pct = (x: number, digits: number) => (x * 100).toFixed(digits);
+
+/** End the current round with `outcome` (no record, no action). */
+function end(s: RoundState, outcome: 'discarded' | 'aborted' | 'rolled_back', reason: string): RoundAction[] {
+  return s.current ? [{ type: 'finished', record: { ...s.current, outcome, reason } }] : [];
+}
+
+export function transition(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
+  const stay: Transition = { state: s, actions: [] };
+  if (s.phase === 'disabled' || (s.phase === 'stopped' && e.type !== 'stopped')) return stay;
+  switch (e.type) {
+    case 'trainerReady':
+      return s.phase === 'starting' ? { state: { ...s, phase: 'idle', nextRoundAt: e.now + l.intervalMs }, actions: [] } : stay;
+    case 'trainerFailed':
+      return s.phase === 'starting' ? { state: { ...s, phase: 'disabled' }, actions: [] } : stay;
+    case 'stopped':
+      return { state: { ...s, phase: 'stopped' }, actions: [] };
+    case 'drift':
+      return { state: { ...s, driftPending: true }, actions: [] };
+    case 'requestRound':
+      return { state: { ...s, nextRoundAt: 0 }, actions: [] };
+    case 'trainerRestarted':
+      return { state: { ...s, nextRoundAt: e.now + l.intervalMs }, actions: [] };
+    default:
+      return LIVE.has(s.phase) ? live(s, e, l) : stay;
+  }
+}
+
+function live(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
+  const stay: Transition = { state: s, actions: [] };
+  switch (e.type) {
+    case 'step':
+      return step(s, e.now, e.pinned, l);
+    case 'roundStarted':
+      return { state: { ...s, phase: 'training', round: s.round + 1, current: { round: s.round + 1, at: new Date(e.now).toISOString(), trigger: e.trigger, outcome: 'pending' } }, actions: [] };
+    case 'trained':
+      return e.gen === s.gen && s.phase === 'training' ? trained(s, e, l) : stay;
+    case 'trainFailed':
+      if (e.gen !== s.gen || s.phase !== 'training') return stay;
+      return { state: { ...s, phase: 'idle', current: null }, actions: end(s, 'aborted', e.reason) };
+    case 'scored':
+      if (e.gen !== s.gen) return stay;
+      if (s.phase === 'shadow') return shadowScored(s, e, l);
+      return s.phase === 'watching' ? watchScored(s, e, l) : stay;
+    case 'promoted': {
+      if (e.gen !== s.gen || !s.current) return stay;
+      const record = { ...s.current, version: e.version, outcome: 'pending' as const };
+      return {
+        state: { ...s, phase: 'watching', previousVersion: e.previous, current: record },
+        actions: [{ type: 'finished', record: { ...record, outcome: 'promoted' } }, { type: 'resetScoring' }],
+      };
+    }
+    case 'championReplaced': {
+      const inRound = s.phase === 'shadow' || s.phase === 'training';
+      return {
+        state: { ...s, phase: 'idle', gen: s.gen + 1, current: null, previousVersion: null, nextRoundAt: e.now + l.intervalMs },
+        actions: [{ type: 'discardChallenger', inTrainer: false }, { type: 'clearQueue' }, ...(inRound ? end(s, 'discarded', `champion replaced (${e.why})`) : []), { type: 'reloadChampion' }],
+      };
+    }
+    case 'trainerDied': {
+      const inRound = s.phase === 'shadow' || s.phase === 'training';
+      // The previous champion lived in the dead trainer: no automatic rollback to it.
+      return {
+        state: { ...s, phase: 'idle', gen: s.gen + 1, current: null, previousVersion: null },
+        actions: [...(inRound ? end(s, 'aborted', `trainer died: ${e.reason}`) : []), { type: 'discardChallenger', inTrainer: false }, { type: 'clearQueue' }],
+      };
+    }
+    case 'failed':
+      return { state: { ...s, phase: 'idle' }, actions: [{ type: 'discardChallenger', inTrainer: false }] };
+    default:
+      return stay;
+  }
+}
+
+function step(s: RoundState, now: number, pinned: boolean, l: RoundLimits): Transition {
+  if (pinned) {
+    const actions: RoundAction[] = [{ type: 'pauseTrainer', paused: true }];
+    if (s.phase === 'shadow') {
+      actions.push(...end(s, 'discarded', 'model pinned'), { type: 'discardChallenger', inTrainer: true }, { type: 'clearQueue' });
+      return { state: { ...s, phase: 'idle', current: null }, actions };
+    }
+    if (s.phase === 'watching') return { state: { ...s, phase: 'idle' }, actions: [...actions, { type: 'clearQueue' }] };
+    return { state: s, actions };
+  }
+  const actions: RoundAction[] = [{ type: 'pauseTrainer', paused: false }];
+  if (s.phase === 'idle') {
+    const drift = s.driftPending && now - s.lastDriftRound >= l.driftCooldownMs;
+    if (now < s.nextRoundAt && !drift) return { state: s, actions };
+    const trigger: RoundTrigger = drift && now < s.nextRoundAt ? 'drift' : 'interval';
+    const state = { ...s, driftPending: false, lastDriftRound: drift ? now : s.lastDriftRound, nextRoundAt: now + l.intervalMs };
+    return { state, actions: [...actions, { type: 'startRound', trigger }] };
+  }
+  if (s.phase === 'shadow') actions.push({ type: 'score', roles: ['champion', 'challenger'] });
+  if (s.phase === 'watching') actions.push({ type: 'score', roles: ['champion', 'previous'] });
+  return { state: s, actions };
+}
+
+function trained(s: RoundState, e: Extract<RoundEvent, { type: 'trained' }>, l: RoundLimits): Transition {
+  const record: RoundRecord = { ...s.current!, trainLoss: e.trainLoss, holdout: e.holdout, seconds: e.seconds };
+  const { champion: a, challenger: b } = e.holdout;
+  if (!(b.mae <= a.mae * (1 - l.minImprovement))) {
+    const reason = `hold-out MAE ${b.mae.toFixed(4)} not ${pct(l.minImprovement, 1)}% below the champion's ${a.mae.toFixed(4)}`;
+    return { state: { ...s, phase: 'idle', current: null }, actions: [{ type: 'discardChallenger', inTrainer: true }, { type: 'finished', record: { ...record, outcome: 'discarded', reason } }] };
+  }
+  return { state: { ...s, phase: 'shadow', current: record, deadline: e.now + l.shadowTimeoutMs }, actions: [{ type: 'enterShadow', record }] };
+}
+
+function shadowScored(s: RoundState, e: Extract<RoundEvent, { type: 'scored' }>, l: RoundLimits): Transition {
+  const n = e.count;
+  const champion = e.mae.champion ?? 0;
+  const challenger = e.mae.challenger ?? 0;
+  const record: RoundRecord = { ...s.current!, shadow: { count: n, champion, challenger } };
+  const state = { ...s, current: record };
+  const discard = (reason: string): Transition => ({
+    state: { ...state, phase: 'idle', current: null },
+    actions: [{ type: 'discardChallenger', inTrainer: true }, { type: 'finished', record: { ...record, outcome: 'discarded', reason } }],
+  });
+  if (n >= l.minSamples) {
+    const report: RoundAction = { type: 'reportShadow', champion, challenger };
+    if (e.pinned) return { state, actions: [report] }; // pinned while scoring: the next step discards
+    if (challenger <= champion * (1 - l.minImprovement)) return { state, actions: [report, { type: 'promote', record }] };
+    const t = discard(`live (shadow) MAE ${challenger.toFixed(4)} over ${n} pairs not ${pct(l.minImprovement, 1)}% below the champion's ${champion.toFixed(4)}`);
+    return { ...t, actions: [report, ...t.actions] };
+  }
+  if (e.now > s.deadline) return discard(`only ${n} live pairs within the shadow deadline (need ${l.minSamples})`);
+  return { state, actions: [] };
+}
+
+function watchScored(s: RoundState, e: Extract<RoundEvent, { type: 'scored' }>, l: RoundLimits): Transition {
+  const n = e.count;
+  const champion = e.mae.champion ?? 0;
+  const previous = e.mae.previous ?? 0;
+  const record: RoundRecord = { ...s.current!, watch: { count: n, champion, previous } };
+  if (n >= l.minSamples && champion > previous * (1 + l.rollbackRegression) && s.previousVersion) {
+    const to = s.previousVersion;
+    const reason = `automatic rollback: live MAE ${champion.toFixed(4)} of ${record.version} is more than ${pct(l.rollbackRegression, 0)}% above ${to}'s ${previous.toFixed(4)} over ${n} pairs`;
+    return {
+      state: { ...s, phase: 'idle', gen: s.gen + 1, previousVersion: null, current: null },
+      actions: [{ type: 'rollback', to, from: record.version, reason }, { type: 'clearQueue' }, { type: 'finished', record: { ...record, outcome: 'rolled_back', reason } }],
+    };
+  }
+  if (n >= 3 * l.minSamples) {
+    return { state: { ...s, phase: 'idle', current: null }, actions: [{ type: 'clearQueue' }, { type: 'kept', record: { ...record, outcome: 'kept' } }] };
+  }
+  return { state: { ...s, current: record }, actions: [] };
+}

@@ -1,0 +1,88 @@
+/**
+ * The version the service serves at start: the newest good checkpoint in `model.dir`, else a
+ * bootstrap model trained on the bundled sample (saved as the first checkpoint when there is a
+ * store), or seeded untrained weights when `model.bootstrapEpochs` is 0.
+ */
+import type { Config } from '../config/load.ts';
+import type { ModelSpec } from '../domain/types.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { BOOTSTRAP_SAMPLE, readValueColumn, trainBootstrap } from './bootstrap.ts';
+import type { ResolvedHybridConfig } from './config.ts';
+import { HybridModel } from './hybrid-model.ts';
+import type { VersionRegistry, ModelVersion } from './version-registry.ts';
+import type { WeightMap } from './weight-names.ts';
+
+export interface BootstrapOptions {
+  /** Bootstrap data (values of one series) instead of the bundled sample (tests). */
+  bootstrapValues?: ArrayLike<number>;
+  /** Bootstrap wall-clock budget in ms (default: config.model.bootstrapBudgetMs). */
+  bootstrapBudgetMs?: number;
+}
+
+interface Trained {
+  weights: WeightMap;
+  meta: Record<string, unknown>;
+}
+
+// Bootstrap models trained in this process, by what determines them: a process that builds the
+// app several times (tests) trains once.
+const bootstrapMemo = new Map<string, Promise<Trained>>();
+
+export async function loadInitialVersion(registry: VersionRegistry, config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, logger: Logger): Promise<ModelVersion> {
+  const store = registry.store;
+  if (store) {
+    await store.cleanTemp();
+    const found = await store.loadNewestGood();
+    if (found) {
+      logger.info({ version: found.version, dir: found.dir, meta: found.meta }, `loaded checkpoint ${found.version}`);
+      const v = { version: found.version, config: found.config, spec: found.spec, weights: found.weights, meta: found.meta };
+      registry.hold(v, v.version);
+      return v;
+    }
+  }
+  const b = await bootstrapWeights(config, hybrid, spec, opts, logger);
+  const v = await registry.add({ config: hybrid, spec, weights: b.weights, meta: b.meta });
+  if (store) logger.info({ version: v.version, dir: store.dir }, `bootstrap model saved as checkpoint ${v.version}`);
+  return v;
+}
+
+function bootstrapWeights(config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, logger: Logger): Promise<Trained> {
+  const file = config.embedded.dataFile || BOOTSTRAP_SAMPLE;
+  if (opts.bootstrapValues) return trainOrSeed(config, hybrid, spec, opts, file, logger);
+  const key = JSON.stringify([file, hybrid, spec, config.model.bootstrapEpochs, opts.bootstrapBudgetMs]);
+  let p = bootstrapMemo.get(key);
+  if (!p) {
+    p = trainOrSeed(config, hybrid, spec, opts, file, logger);
+    bootstrapMemo.set(key, p);
+    p.catch(() => bootstrapMemo.delete(key));
+  }
+  return p;
+}
+
+async function trainOrSeed(config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, file: string, logger: Logger): Promise<Trained> {
+  if (config.model.bootstrapEpochs === 0) {
+    // Seeded initial weights: the linear skip starts as "repeat the last value" (docs/model.md).
+    const m = HybridModel.create(hybrid, spec, 42);
+    const weights = m.getWeights();
+    m.dispose();
+    logger.warn('model.bootstrapEpochs is 0: serving an untrained model with seeded weights (about as good as repeating the last value)');
+    return { weights, meta: { source: 'seeded', epochs: 0 } };
+  }
+  const values = opts.bootstrapValues ?? readValueColumn(file);
+  const data = opts.bootstrapValues ? '(given)' : file;
+  logger.info({ file: data, values: values.length, epochs: config.model.bootstrapEpochs }, 'no checkpoint: training a bootstrap model');
+  const r = await trainBootstrap(values, hybrid, spec, {
+    epochs: config.model.bootstrapEpochs,
+    budgetMs: opts.bootstrapBudgetMs ?? config.model.bootstrapBudgetMs,
+    onEpoch: (epoch, loss) => logger.info({ epoch, loss: Number(loss.toFixed(5)) }, 'bootstrap epoch done'),
+  });
+  const weights = r.model.getWeights();
+  r.model.dispose();
+  const meta = { source: 'bootstrap', data, epochs: r.epochs, steps: r.steps, trainLoss: r.trainLoss, valMae: r.valMae, naiveMae: r.naiveMae, ratioToNaive: r.ratioToNaive, seconds: r.seconds };
+  const level = r.ratioToNaive < 1 ? 'info' : 'warn';
+  logger[level](
+    { ...meta, ratioToNaive: Number(r.ratioToNaive.toFixed(3)) },
+    `bootstrap model trained in ${r.seconds.toFixed(1)} s: hold-out MAE ${r.valMae.toFixed(4)} vs naive last-value ${r.naiveMae.toFixed(4)} (ratio ${r.ratioToNaive.toFixed(3)})`,
+  );
+  return { weights, meta };
+}

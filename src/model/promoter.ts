@@ -1,0 +1,116 @@
+/**
+ * Decides which version serves, one change at a time: promotion of a fine-tuned challenger,
+ * rollback (automatic or manual) and pinning are serialised, so two changes never build engines
+ * or swap the predictor concurrently. Each change builds the new engine (./engine-builder.ts),
+ * swaps it into the pipeline's PredictorSlot atomically and updates the model metrics.
+ */
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import type { Predictor, PredictorSlot } from '../pipeline/ports.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
+import type { EngineBuilder, EngineOffload } from './engine-builder.ts';
+import type { ModelVersion, VersionRegistry } from './version-registry.ts';
+import type { WeightMap } from './weight-names.ts';
+
+export interface PromoterDeps {
+  registry: VersionRegistry;
+  build: EngineBuilder;
+  slot: PredictorSlot;
+  /** The version the slot serves at construction. */
+  serving: ModelVersion;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export class Promoter {
+  readonly #d: PromoterDeps;
+  #champion: ModelVersion;
+  #pinned = false;
+  #lastPromotion = Date.now();
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(deps: PromoterDeps) {
+    this.#d = deps;
+    this.#champion = deps.serving;
+    this.#publish(deps.slot.predictor);
+  }
+
+  /** The serving version (its weights are never mutated). */
+  get champion(): ModelVersion {
+    return this.#champion;
+  }
+
+  get pinned(): boolean {
+    return this.#pinned;
+  }
+
+  /** Resolves when every change asked for so far has finished (or failed). */
+  idle(): Promise<unknown> {
+    return this.#chain;
+  }
+
+  /** Save `weights` as the next version and serve it. Refused (409) while pinned. */
+  promote(weights: WeightMap, meta: Record<string, unknown>, offload: EngineOffload): Promise<string> {
+    return this.#serialised(async () => {
+      const base = this.#champion;
+      if (this.#pinned) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${base.version} is pinned; the challenger is not promoted`, { statusCode: 409 });
+      const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...meta, parent: base.version } }, [base.version]);
+      await this.#serve(v, `promoted over ${base.version}`, offload);
+      return v.version;
+    });
+  }
+
+  /** Serve an earlier version again (automatic rollback by the fine-tuner). */
+  rollbackTo(version: string, reason: string, offload?: EngineOffload): Promise<void> {
+    return this.#serialised(async () => {
+      await this.#serve(await this.#d.registry.find(version), reason, offload);
+    });
+  }
+
+  /**
+   * Manual rollback: to `version`, or to the newest servable version older than the serving one;
+   * then pin or unpin. Resolves true when the serving version changed.
+   */
+  rollbackManually(o: { version?: string; pin?: boolean }): Promise<boolean> {
+    return this.#serialised(async () => {
+      const cur = this.#champion.version;
+      const target = o.version ?? (await this.#d.registry.olderThan(cur));
+      if (target === undefined) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `no version older than ${cur} to roll back to; name one with {"version": "vN"}`, { statusCode: 409 });
+      let changed = false;
+      if (target !== cur) {
+        await this.#serve(await this.#d.registry.find(target), o.version ? `manual rollback to ${target}` : `manual rollback from ${cur}`);
+        changed = true;
+      }
+      this.#pinned = o.pin ?? false;
+      const v = this.#champion.version;
+      this.#d.logger.info({ version: v, pinned: this.#pinned }, this.#pinned ? `model ${v} pinned: fine-tuning will not replace it until unpinned` : `model ${v} serving (not pinned)`);
+      await this.#d.registry.refresh();
+      return changed;
+    });
+  }
+
+  #serialised<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.#chain.then(fn);
+    this.#chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Make `v` the serving model: build its engine, swap atomically, update metrics. */
+  async #serve(v: ModelVersion, why: string, offload?: EngineOffload): Promise<void> {
+    const next = await this.#d.build(v, offload);
+    this.#d.registry.hold(v, v.version);
+    this.#d.slot.swap(next);
+    this.#champion = v;
+    this.#lastPromotion = Date.now();
+    this.#publish(next);
+    this.#d.logger.info({ version: v.version, engine: next.engine, why }, `serving model ${v.version} (${why})`);
+    await this.#d.registry.refresh();
+  }
+
+  #publish(p: Predictor): void {
+    const m = this.#d.metrics;
+    m.modelInfo.reset();
+    m.modelInfo.set({ version: p.version, engine: p.engine, backend: p.backend }, 1);
+    m.modelLastPromotion.set(this.#lastPromotion / 1000);
+  }
+}

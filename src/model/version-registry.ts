@@ -1,0 +1,130 @@
+/**
+ * The model versions the service knows: labels (`v1`, `v2`, …), the versions held in memory
+ * (weights kept for rollback and for the fine-tuner, bounded by `model.keepVersions`), the
+ * versions on disk that load and verify, and the damaged ones (listed with the reason, never
+ * offered). With a checkpoint store the labels are its directories (durable); without one they
+ * are counted in memory for the life of the process.
+ *
+ * The one place that parses and orders labels: everything else treats them as opaque strings.
+ */
+import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
+import type { CheckpointStore, ModelArtifact } from './checkpoints.ts';
+
+/** A version label: "v" followed by a positive integer. */
+export type VersionLabel = `v${number}`;
+
+/** The number in a label (NaN when it is not a label). */
+export function versionNumber(label: string): number {
+  return /^v\d+$/.test(label) ? Number(label.slice(1)) : Number.NaN;
+}
+
+export function versionLabel(n: number): VersionLabel {
+  return `v${n}`;
+}
+
+/** Newest first. */
+export function newestFirst(a: string, b: string): number {
+  return versionNumber(b) - versionNumber(a);
+}
+
+/** One model version known to the service. */
+export interface ModelVersion extends ModelArtifact {
+  version: string;
+}
+
+export interface DamagedVersion {
+  version: string;
+  reason: string;
+}
+
+export class VersionRegistry {
+  readonly #store: CheckpointStore | null;
+  readonly #keep: number;
+  /** Held in memory, newest first. */
+  readonly #held: ModelVersion[] = [];
+  #nextMemVersion = 1;
+  #listing: string[] = [];
+  #damaged: DamagedVersion[] = [];
+
+  constructor(store: CheckpointStore | null, keep: number) {
+    this.#store = store;
+    this.#keep = keep;
+  }
+
+  get store(): CheckpointStore | null {
+    return this.#store;
+  }
+
+  /** Servable versions from the last listing, newest first. */
+  get versions(): string[] {
+    return this.#listing;
+  }
+
+  /** Versions on disk that failed to load or verify at the last listing. */
+  get damaged(): DamagedVersion[] {
+    return this.#damaged;
+  }
+
+  /** Give a new artifact its label (saving it when there is a store) and hold it. */
+  async add(artifact: ModelArtifact, protect: string[] = []): Promise<ModelVersion> {
+    const version = this.#store ? await this.#store.save(artifact, { protect }) : versionLabel(this.#nextMemVersion++);
+    const v = { version, ...artifact };
+    this.hold(v, version);
+    return v;
+  }
+
+  /** Labels counted in memory continue after `label` (a version loaded from elsewhere). */
+  continueAfter(label: string): void {
+    this.#nextMemVersion = Math.max(this.#nextMemVersion, versionNumber(label) + 1);
+  }
+
+  /** Hold `v` in memory (newest first, bounded); `serving` is never dropped. */
+  hold(v: ModelVersion, serving: string): void {
+    const i = this.#held.findIndex((x) => x.version === v.version);
+    if (i >= 0) this.#held.splice(i, 1);
+    this.#held.unshift(v);
+    this.#held.sort((a, b) => newestFirst(a.version, b.version));
+    while (this.#held.length > this.#keep) {
+      const drop = this.#held.findLastIndex((x) => x.version !== serving);
+      if (drop < 0) break;
+      this.#held.splice(drop, 1);
+    }
+  }
+
+  /** List again: versions held in memory and those on disk that verify, newest first. */
+  async refresh(): Promise<string[]> {
+    const mem = this.#held.map((v) => v.version);
+    if (!this.#store) return (this.#listing = mem);
+    const disk = await this.#store.listVerified().catch(() => ({ good: [] as string[], damaged: [] as DamagedVersion[] }));
+    this.#damaged = disk.damaged.filter((d) => !mem.includes(d.version));
+    this.#listing = [...new Set([...disk.good, ...mem])].sort(newestFirst);
+    return this.#listing;
+  }
+
+  /** The newest servable version older than `label`, if any (after a fresh listing). */
+  async olderThan(label: string): Promise<string | undefined> {
+    const cur = versionNumber(label);
+    return (await this.refresh()).find((v) => versionNumber(v) < cur);
+  }
+
+  /** A version's artifact: from memory, else from disk. 404-coded when unknown, 409 when damaged. */
+  async find(version: string): Promise<ModelVersion> {
+    const mem = this.#held.find((v) => v.version === version);
+    if (mem) return mem;
+    const store = this.#store;
+    if (!store) throw this.#unknown(version, this.#held.map((v) => v.version));
+    try {
+      const c = await store.load(version);
+      return { version, config: c.config, spec: c.spec, weights: c.weights, meta: c.meta };
+    } catch (err) {
+      if ((err as TickcastError).code === ErrorCodes.MODEL_NOT_LOADED) throw err;
+      const onDisk = await store.list().catch(() => [] as string[]);
+      if (!onDisk.includes(version)) throw this.#unknown(version, await this.refresh(), err);
+      throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_CORRUPT, `model version ${version} cannot be loaded: ${describeError(err)}`, { statusCode: 409, cause: err });
+    }
+  }
+
+  #unknown(version: string, known: string[], cause?: unknown): TickcastError {
+    return new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `unknown model version "${version}"; known: ${known.join(', ') || 'none'}`, { statusCode: 404, ...(cause ? { cause } : {}) });
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The fine-tune round policy as a table: (state, event) → (state, actions), with no trainer,
+ * timers or tensors.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { initialRoundState, transition, type RoundEvent, type RoundLimits, type RoundState } from '../../../src/model/finetune/round-policy.ts';
+
+const L: RoundLimits = { intervalMs: 1000, driftCooldownMs: 250, shadowTimeoutMs: 5000, minSamples: 10, minImprovement: 0.02, rollbackRegression: 0.1 };
+const gate = (champion: number, challenger: number) => ({ champion: { mae: champion, pinball: 0 }, challenger: { mae: challenger, pinball: 0 } });
+
+/** Run events from a state; returns the final state and every action type in order. */
+function run(s: RoundState, events: RoundEvent[]): { s: RoundState; actions: string[] } {
+  const actions: string[] = [];
+  for (const e of events) {
+    const t = transition(s, e, L);
+    s = t.state;
+    actions.push(...t.actions.map((a) => (a.type === 'finished' ? `finished:${a.record.outcome}` : a.type)));
+  }
+  return { s, actions };
+}
+
+const idle = run(initialRoundState(), [{ type: 'trainerReady', now: 0 }]).s;
+const training = run(idle, [{ type: 'roundStarted', now: 1000, trigger: 'interval' }]).s;
+const shadow = run(training, [{ type: 'trained', gen: 0, now: 1100, trainLoss: 0.1, holdout: gate(1, 0.5), seconds: 1 }]).s;
+const watching = run(shadow, [{ type: 'promoted', gen: 0, version: 'v2', previous: 'v1' }]).s;
+
+const table: { name: string; from: RoundState; events: RoundEvent[]; phase: string; actions: string[]; check?: (s: RoundState) => void }[] = [
+  { name: 'starting → idle when the trainer is ready; next round one interval later', from: initialRoundState(), events: [{ type: 'trainerReady', now: 5 }], phase: 'idle', actions: [], check: (s) => assert.equal(s.nextRoundAt, 1005) },
+  { name: 'starting → disabled when the trainer fails', from: initialRoundState(), events: [{ type: 'trainerFailed' }], phase: 'disabled', actions: [] },
+  { name: 'disabled ignores everything but stays disabled on stop', from: initialRoundState('disabled'), events: [{ type: 'step', now: 1e9, pinned: false }, { type: 'stopped' }], phase: 'disabled', actions: [] },
+  { name: 'idle, before the interval: nothing to do', from: idle, events: [{ type: 'step', now: 999, pinned: false }], phase: 'idle', actions: ['pauseTrainer'] },
+  { name: 'idle, interval elapsed: a round starts (interval trigger)', from: idle, events: [{ type: 'step', now: 1000, pinned: false }], phase: 'idle', actions: ['pauseTrainer', 'startRound'], check: (s) => assert.equal(s.nextRoundAt, 2000) },
+  { name: 'drift after the cooldown starts an early round', from: idle, events: [{ type: 'drift' }, { type: 'step', now: 300, pinned: false }], phase: 'idle', actions: ['pauseTrainer', 'startRound'], check: (s) => assert.equal(s.lastDriftRound, 300) },
+  { name: 'drift inside the cooldown waits', from: { ...idle, lastDriftRound: 200 }, events: [{ type: 'drift' }, { type: 'step', now: 300, pinned: false }], phase: 'idle', actions: ['pauseTrainer'], check: (s) => assert.equal(s.driftPending, true) },
+  { name: 'requestRound makes the next step start one', from: idle, events: [{ type: 'requestRound' }, { type: 'step', now: 1, pinned: false }], phase: 'idle', actions: ['pauseTrainer', 'startRound'] },
+  { name: 'roundStarted → training, round counted', from: idle, events: [{ type: 'roundStarted', now: 0, trigger: 'manual' }], phase: 'training', actions: [], check: (s) => assert.equal(s.round, 1) },
+  { name: 'hold-out gate failed → idle, challenger discarded', from: training, events: [{ type: 'trained', gen: 0, now: 0, trainLoss: 1, holdout: gate(1, 0.99), seconds: 1 }], phase: 'idle', actions: ['discardChallenger', 'finished:discarded'] },
+  { name: 'hold-out gate passed → shadow', from: training, events: [{ type: 'trained', gen: 0, now: 0, trainLoss: 1, holdout: gate(1, 0.9), seconds: 1 }], phase: 'shadow', actions: ['enterShadow'], check: (s) => assert.equal(s.deadline, 5000) },
+  { name: 'a result from an older generation is ignored', from: { ...training, gen: 1 }, events: [{ type: 'trained', gen: 0, now: 0, trainLoss: 1, holdout: gate(1, 0.5), seconds: 1 }], phase: 'training', actions: [] },
+  { name: 'training failed → idle, aborted', from: training, events: [{ type: 'trainFailed', gen: 0, reason: 'NaN' }], phase: 'idle', actions: ['finished:aborted'] },
+  { name: 'shadow step scores champion and challenger', from: shadow, events: [{ type: 'step', now: 0, pinned: false }], phase: 'shadow', actions: ['pauseTrainer', 'score'] },
+  { name: 'shadow: too few pairs, before the deadline → keep scoring', from: shadow, events: [{ type: 'scored', gen: 0, now: 2000, pinned: false, count: 5, mae: { champion: 1, challenger: 0.5 } }], phase: 'shadow', actions: [], check: (s) => assert.equal(s.current?.shadow?.count, 5) },
+  { name: 'shadow: too few pairs past the deadline → discarded', from: shadow, events: [{ type: 'scored', gen: 0, now: 9000, pinned: false, count: 5, mae: { champion: 1, challenger: 0.5 } }], phase: 'idle', actions: ['discardChallenger', 'finished:discarded'] },
+  { name: 'shadow: enough pairs, better → promote', from: shadow, events: [{ type: 'scored', gen: 0, now: 0, pinned: false, count: 10, mae: { champion: 1, challenger: 0.9 } }], phase: 'shadow', actions: ['reportShadow', 'promote'] },
+  { name: 'shadow: enough pairs, not better by minImprovement → discarded', from: shadow, events: [{ type: 'scored', gen: 0, now: 0, pinned: false, count: 10, mae: { champion: 1, challenger: 0.99 } }], phase: 'idle', actions: ['reportShadow', 'discardChallenger', 'finished:discarded'] },
+  { name: 'shadow: pinned while scoring → no decision', from: shadow, events: [{ type: 'scored', gen: 0, now: 0, pinned: true, count: 10, mae: { champion: 1, challenger: 0.5 } }], phase: 'shadow', actions: ['reportShadow'] },
+  { name: 'shadow: a pinned step discards', from: shadow, events: [{ type: 'step', now: 0, pinned: true }], phase: 'idle', actions: ['pauseTrainer', 'finished:discarded', 'discardChallenger', 'clearQueue'] },
+  { name: 'promoted → watching, recorded, scoring from now', from: shadow, events: [{ type: 'promoted', gen: 0, version: 'v2', previous: 'v1' }], phase: 'watching', actions: ['finished:promoted', 'resetScoring'], check: (s) => assert.equal(s.previousVersion, 'v1') },
+  { name: 'watching: regression → rollback to the previous version', from: watching, events: [{ type: 'scored', gen: 0, now: 0, pinned: false, count: 10, mae: { champion: 1.2, previous: 1 } }], phase: 'idle', actions: ['rollback', 'clearQueue', 'finished:rolled_back'], check: (s) => assert.equal(s.gen, 1) },
+  { name: 'watching: 3 × minSamples without regression → kept', from: watching, events: [{ type: 'scored', gen: 0, now: 0, pinned: false, count: 30, mae: { champion: 1.05, previous: 1 } }], phase: 'idle', actions: ['clearQueue', 'kept'] },
+  { name: 'watching: a pinned step ends the watch', from: watching, events: [{ type: 'step', now: 0, pinned: true }], phase: 'idle', actions: ['pauseTrainer', 'clearQueue'] },
+  { name: 'champion replaced in shadow → idle, discarded, trainer reloaded, new generation', from: shadow, events: [{ type: 'championReplaced', now: 0, why: 'manual' }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:discarded', 'reloadChampion'], check: (s) => assert.equal(s.gen, 1) },
+  { name: 'trainer died while training → aborted, no rollback target', from: { ...training, previousVersion: 'v1' }, events: [{ type: 'trainerDied', reason: 'killed' }], phase: 'idle', actions: ['finished:aborted', 'discardChallenger', 'clearQueue'], check: (s) => assert.equal(s.previousVersion, null) },
+  { name: 'loop failure → idle', from: shadow, events: [{ type: 'failed' }], phase: 'idle', actions: ['discardChallenger'] },
+  { name: 'stopped → stopped, and stays', from: watching, events: [{ type: 'stopped' }, { type: 'step', now: 1e9, pinned: false }], phase: 'stopped', actions: [] },
+];
+
+for (const row of table) {
+  test(`round policy: ${row.name}`, () => {
+    const { s, actions } = run(row.from, row.events);
+    assert.equal(s.phase, row.phase);
+    assert.deepEqual(actions, row.actions);
+    row.check?.(s);
+  });
+}
+
+test('round policy: a whole round, interval → promoted → kept, records say what happened', () => {
+  const { s, actions } = run(idle, [
+    { type: 'step', now: 1000, pinned: false },
+    { type: 'roundStarted', now: 1000, trigger: 'interval' },
+    { type: 'trained', gen: 0, now: 1100, trainLoss: 0.1, holdout: gate(1, 0.8), seconds: 2 },
+    { type: 'scored', gen: 0, now: 1200, pinned: false, count: 12, mae: { champion: 1, challenger: 0.8 } },
+    { type: 'promoted', gen: 0, version: 'v2', previous: 'v1' },
+    { type: 'scored', gen: 0, now: 1300, pinned: false, count: 30, mae: { champion: 0.8, previous: 1 } },
+  ]);
+  assert.equal(s.phase, 'idle');
+  assert.equal(s.round, 1);
+  assert.equal(s.current, null);
+  assert.deepEqual(actions, ['pauseTrainer', 'startRound', 'enterShadow', 'reportShadow', 'promote', 'finished:promoted', 'resetScoring', 'clearQueue', 'kept']);
+});
