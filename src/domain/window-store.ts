@@ -129,20 +129,7 @@ export class WindowStore {
       const dt = tsMs - s.lastTs;
       s.intervalMs = s.intervalMs === 0 ? dt : 0.9 * s.intervalMs + 0.1 * dt;
     }
-    const learn = opts?.learn !== false || s.learned === 0 || s.held >= (o.holdStatsMaxTicks ?? 0);
-    s.held = learn ? 0 : s.held + 1;
-    if (learn) s.learned++;
-    const alpha = Math.max(1 / s.learned, this.#alphaFloor);
-    const base = s.head * F;
-    for (let f = 0; f < F; f++) {
-      const v = Number.isNaN(values[f]) ? s.last[f] : values[f];
-      s.values[base + f] = v;
-      s.last[f] = v;
-      if (!learn) continue;
-      const d = v - s.mean[f];
-      s.mean[f] += alpha * d;
-      s.m2[f] = (1 - alpha) * (s.m2[f] + alpha * d * d);
-    }
+    this.#append(s, values, opts?.learn !== false);
     s.ts[s.head] = tsMs;
     s.head = (s.head + 1) % o.window;
     s.count++;
@@ -157,6 +144,28 @@ export class WindowStore {
       }
     }
     return { outcome: 'accepted', ready, evicted };
+  }
+
+  /**
+   * Write a tick's values (carrying missing ones forward) into the head slot and, unless held,
+   * into the statistics: `learn: false` holds them for at most holdStatsMaxTicks in a row.
+   */
+  #append(s: SeriesState, values: ArrayLike<number>, wantLearn: boolean): void {
+    const F = this.#opts.features;
+    const learn = wantLearn || s.learned === 0 || s.held >= (this.#opts.holdStatsMaxTicks ?? 0);
+    s.held = learn ? 0 : s.held + 1;
+    if (learn) s.learned++;
+    const alpha = Math.max(1 / s.learned, this.#alphaFloor);
+    const base = s.head * F;
+    for (let f = 0; f < F; f++) {
+      const v = Number.isNaN(values[f]) ? s.last[f] : values[f];
+      s.values[base + f] = v;
+      s.last[f] = v;
+      if (!learn) continue;
+      const d = v - s.mean[f];
+      s.mean[f] += alpha * d;
+      s.m2[f] = (1 - alpha) * (s.m2[f] + alpha * d * d);
+    }
   }
 
   /** True when the series has a full window. */

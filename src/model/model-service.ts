@@ -8,8 +8,7 @@
  */
 import type { Config } from '../config/load.ts';
 import type { ModelSpec } from '../domain/types.ts';
-import type { ModelInfo, Predictor, PredictorSlot, TickLearner } from '../pipeline/ports.ts';
-import type { ModelControl } from '../pipeline/serving.ts';
+import type { ModelControl, ModelInfo, Predictor, PredictorSlot, TickLearner } from '../pipeline/ports.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { initBackend } from './backend.ts';

@@ -12,6 +12,17 @@ import type { EngineBuilder, EngineOffload } from './engine-builder.ts';
 import type { ModelVersion, VersionRegistry } from './version-registry.ts';
 import type { WeightMap } from './weight-names.ts';
 
+/** What the fine-tuner needs from the model lifecycle (the Promoter). */
+export interface ChampionControl {
+  /** The serving version (its weights are never mutated). */
+  readonly champion: ModelVersion;
+  readonly pinned: boolean;
+  /** Save and serve new weights as the next version; resolves to its label. */
+  promote(weights: WeightMap, meta: Record<string, unknown>, offload: EngineOffload): Promise<string>;
+  /** Serve an earlier version again. */
+  rollbackTo(version: string, reason: string, offload?: EngineOffload): Promise<void>;
+}
+
 export interface PromoterDeps {
   registry: VersionRegistry;
   build: EngineBuilder;
@@ -22,7 +33,7 @@ export interface PromoterDeps {
   metrics: Metrics;
 }
 
-export class Promoter {
+export class Promoter implements ChampionControl {
   readonly #d: PromoterDeps;
   #champion: ModelVersion;
   #pinned = false;

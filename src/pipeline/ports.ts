@@ -141,6 +141,12 @@ export interface ModelInfo {
   pinned?: boolean;
 }
 
+/** Model management the serving API delegates to (implemented in src/model). */
+export interface ModelControl {
+  info(): ModelInfo;
+  rollback(opts: { version?: string; pin?: boolean }): Promise<ModelInfo>;
+}
+
 /** Live events for the dashboard (SSE): one per tick processed, forecast made or alert raised. */
 export type LiveEvent =
   | { type: 'tick'; series: string; ts: number; value: number }

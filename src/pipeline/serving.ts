@@ -14,17 +14,13 @@ import type {
   ForecastResponse,
   HealthState,
   LiveEvent,
+  ModelControl,
   ModelInfo,
   SeriesDetail,
   SeriesSummary,
   ServingApi,
 } from './ports.ts';
 
-/** Model management the serving API delegates to (implemented in src/model). */
-export interface ModelControl {
-  info(): ModelInfo;
-  rollback(opts: { version?: string; pin?: boolean }): Promise<ModelInfo>;
-}
 
 export interface ServingDeps {
   store: WindowStore;

@@ -126,26 +126,7 @@ export class StreamPipeline {
     const results = tracer && windows > 0 ? await tracer.inference(windows, () => Promise.all(jobs)) : await Promise.all(jobs);
 
     // Phase 3: score and emit, in order.
-    for (let i = 0; i < accepted.length; i++) {
-      const a = accepted[i];
-      const series = a.tick.series;
-      const target = a.tick.values[this.#targetIdx[0]];
-      const expected = d.book.nextExpectation(series);
-      d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
-      if (d.scorer) this.#score(a, target, expected, out);
-      if (d.learner && a.view) {
-        const suppressed = a.suppressed || d.book.peek(series)?.firing === true;
-        d.learner.observe({ series, ts: a.tick.tsMs, ...a.view, expected: expected ? expected['p50'] : null, suppressed });
-      }
-      const r = results[i];
-      if (r && a.stats) {
-        const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
-        d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
-        out.push(this.#forecastMessage(a, r.model, steps));
-        d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
-        d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
-      }
-    }
+    for (let i = 0; i < accepted.length; i++) this.#emit(accepted[i], results[i], out);
 
     if (out.length === 0) return;
     if (tracer) {
@@ -154,6 +135,28 @@ export class StreamPipeline {
         return sink.send(out);
       });
     } else await sink.send(out);
+  }
+
+  /** Phase 3 for one tick: score it against the forecast current before it, learn, emit its forecast. */
+  #emit(a: Accepted, r: InferenceResult | null, out: OutMessage[]): void {
+    const d = this.#d;
+    const spec = d.inference.spec;
+    const series = a.tick.series;
+    const target = a.tick.values[this.#targetIdx[0]];
+    const expected = d.book.nextExpectation(series);
+    d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
+    if (d.scorer) this.#score(a, target, expected, out);
+    if (d.learner && a.view) {
+      const suppressed = a.suppressed || d.book.peek(series)?.firing === true;
+      d.learner.observe({ series, ts: a.tick.tsMs, ...a.view, expected: expected ? expected['p50'] : null, suppressed });
+    }
+    if (r && a.stats) {
+      const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
+      d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+      out.push(this.#forecastMessage(a, r.model, steps));
+      d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
+      d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+    }
   }
 
   #score(a: Accepted, value: number, expected: ForecastStep | null, out: OutMessage[]): void {

@@ -14,64 +14,23 @@
  * See docs/finetuning.md.
  */
 import type { Config } from '../../config/load.ts';
-import { ErrorCodes, describeError } from '../../errors/index.ts';
+import { describeError } from '../../errors/index.ts';
 import { sleep } from '../../lifecycle/abortable.ts';
 import type { TickLearner, TickObservation } from '../../pipeline/ports.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import type { EngineOffload } from '../engine-builder.ts';
-import type { ModelVersion } from '../version-registry.ts';
+import type { ChampionControl } from '../promoter.ts';
 import type { WeightMap } from '../weight-names.ts';
-import { type PageHinkleyOptions } from './drift.ts';
-import { LiveFeed, toBatch } from './live-feed.ts';
+import { LiveFeed } from './live-feed.ts';
+import type { TrainBatch } from './trainer.ts';
 import type { ModelRole, WorkerReply } from './protocol.ts';
 import { initialRoundState, transition, type FineTuneState, type RoundAction, type RoundEvent, type RoundLimits, type RoundRecord, type RoundState } from './round-policy.ts';
-import { TrainerHost } from './trainer-host.ts';
-import type { TrainerIsolation } from './worker-client.ts';
+import { TrainerHost, logTrainFailure, reportTrained, type TrainResult } from './trainer-host.ts';
+import { resolveTuning, roundLearningRate, roundSteps, type FineTuneTuning, type Tuning } from './tuning.ts';
 
 export type { FineTuneState, RoundRecord };
-export type { EngineOffload };
-
-/** Knobs not in the config file (tests and benchmarks); defaults in parentheses. */
-export interface FineTuneTuning {
-  /** Pairs per gradient step (32). */
-  batchSize?: number;
-  /** Hold-out pairs scored per round (min(minSamples, 512)). */
-  holdout?: number;
-  /** Loop period in ms (250). */
-  tickMs?: number;
-  /** Shadow phase gives up after this long without enough live pairs (max(3 × intervalMs, 30 s)). */
-  shadowTimeoutMs?: number;
-  /** Raw gradient norm above which a step is treated as divergent (1e4). */
-  maxGradNorm?: number;
-  /** Most training pairs sent to the trainer per round (4096). */
-  maxTrainPairs?: number;
-  /**
-   * Fraction of wall time the trainer computes (training steps and scoring slices); it rests in
-   * proportion (1 = flat out). Default: config.finetune.dutyCycle (0.15) — on 2 cores serving p99
-   * follows the trainer's CPU share (docs/benchmarks.md § Online fine-tuning).
-   */
-  dutyCycle?: number;
-  /** Linux niceness of the trainer. Default: config.finetune.workerNice (10). */
-  niceness?: number;
-  /** Trainer in a child process or a worker thread. Default: config.finetune.isolation (process). */
-  isolation?: TrainerIsolation;
-  /** Minimum time between two drift-triggered rounds (intervalMs / 4). */
-  driftCooldownMs?: number;
-  drift?: PageHinkleyOptions;
-  seed?: number;
-}
-
-/** What the fine-tuner needs from the model lifecycle (implemented by the Promoter). */
-export interface ChampionControl {
-  /** The serving version (its weights are never mutated). */
-  readonly champion: ModelVersion;
-  readonly pinned: boolean;
-  /** Save and serve new weights as the next version; resolves to its label. */
-  promote(weights: WeightMap, meta: Record<string, unknown>, offload: EngineOffload): Promise<string>;
-  /** Serve an earlier version again. */
-  rollbackTo(version: string, reason: string, offload?: EngineOffload): Promise<void>;
-}
+export type { EngineOffload, FineTuneTuning };
 
 export interface FineTunerDeps {
   config: Config;
@@ -81,29 +40,7 @@ export interface FineTunerDeps {
   tuning?: FineTuneTuning;
 }
 
-type Tuning = Required<Omit<FineTuneTuning, 'drift'>> & { drift: PageHinkleyOptions };
-
-const MAX_STEPS = 1_000;
-const MAX_LR = 0.01;
 const MAX_HISTORY = 50;
-
-function resolveTuning(c: Config, t: FineTuneTuning = {}): Tuning {
-  const interval = c.finetune.intervalMs;
-  return {
-    batchSize: t.batchSize ?? 32,
-    holdout: t.holdout ?? Math.min(c.finetune.minSamples, 512),
-    tickMs: t.tickMs ?? 250,
-    shadowTimeoutMs: t.shadowTimeoutMs ?? Math.max(3 * interval, 30_000),
-    maxGradNorm: t.maxGradNorm ?? 1e4,
-    maxTrainPairs: t.maxTrainPairs ?? 4096,
-    dutyCycle: t.dutyCycle ?? c.finetune.dutyCycle,
-    niceness: t.niceness ?? c.finetune.workerNice,
-    isolation: t.isolation ?? c.finetune.isolation,
-    driftCooldownMs: t.driftCooldownMs ?? interval / 4,
-    drift: t.drift ?? {},
-    seed: t.seed ?? 7,
-  };
-}
 
 export class FineTuner implements TickLearner {
   readonly #d: FineTunerDeps;
@@ -115,7 +52,6 @@ export class FineTuner implements TickLearner {
   readonly #ac = new AbortController();
   #s: RoundState;
   #challenger: WeightMap | null = null;
-  #acc = { count: 0, sums: {} as Partial<Record<ModelRole, number>> };
   #driftCount = 0;
   readonly #history: RoundRecord[] = [];
   #loop: Promise<void> | null = null;
@@ -268,11 +204,11 @@ export class FineTuner implements TickLearner {
       case 'score':
         return this.#score(a.roles);
       case 'enterShadow':
-        this.#startScoring();
+        this.#feed.scoreFromNow();
         this.#log.info({ round: a.record.round, holdout: a.record.holdout, seconds: Number((a.record.seconds ?? 0).toFixed(2)) }, `fine-tune round ${a.record.round}: challenger passed the hold-out gate; scoring it in shadow on live ticks`);
         return;
       case 'resetScoring':
-        return this.#startScoring();
+        return this.#feed.scoreFromNow();
       case 'clearQueue':
         return this.#feed.clearQueue();
       case 'discardChallenger':
@@ -284,6 +220,7 @@ export class FineTuner implements TickLearner {
       case 'rollback':
         await this.#d.control.rollbackTo(a.to, a.reason, host.offload('previous'));
         await host.call({ type: 'revert' });
+        await this.#dispatch({ type: 'rolledBack' });
         this.#log.warn({ from: a.from, to: a.to }, a.reason);
         return;
       case 'reloadChampion':
@@ -301,11 +238,6 @@ export class FineTuner implements TickLearner {
     }
   }
 
-  #startScoring(): void {
-    this.#acc = { count: 0, sums: {} };
-    this.#feed.scoreFromNow();
-  }
-
   #onDrift(series: string, r: number): void {
     this.#driftCount++;
     this.#d.metrics.driftEvents.inc();
@@ -315,50 +247,33 @@ export class FineTuner implements TickLearner {
 
   async #train(trigger: RoundRecord['trigger']): Promise<void> {
     const f = this.#d.config.finetune;
-    const steps = Math.max(1, Math.min(MAX_STEPS, f.steps));
+    const steps = roundSteps(f.steps);
     const data = this.#feed.roundData(this.#t.holdout, Math.min(this.#t.maxTrainPairs, steps * this.#t.batchSize), 2 * this.#t.batchSize);
     if (!data) return; // not enough live data yet
     await this.#dispatch({ type: 'roundStarted', now: Date.now(), trigger });
     const gen = this.#s.gen;
     const round = this.#s.round;
-    let res: Extract<WorkerReply, { trained: unknown }>['trained'];
+    let res: TrainResult;
     try {
-      res = await this.#host.train({ steps, learningRate: Math.min(MAX_LR, f.learningRate), batchSize: this.#t.batchSize, train: data.train, holdout: data.holdout, maxGradNorm: this.#t.maxGradNorm, seed: this.#t.seed + round });
+      res = await this.#host.train({ steps, learningRate: roundLearningRate(f.learningRate), batchSize: this.#t.batchSize, train: data.train, holdout: data.holdout, maxGradNorm: this.#t.maxGradNorm, seed: this.#t.seed + round });
     } catch (err) {
       if (this.#ac.signal.aborted) return;
-      const diverged = (err as { code?: string }).code === ErrorCodes.TRAINING_DIVERGED;
-      const paused = (err as { details?: { workerCode?: string } }).details?.workerCode === 'ABORTED';
-      if (paused) this.#log.info({ round }, `fine-tune round ${round} stopped: ${(err as Error).message}`);
-      else this.#log[diverged ? 'warn' : 'error']({ round, err: describeError(err) }, `fine-tune round ${round} aborted${diverged ? ': training diverged (NaN/Inf loss or exploding gradient); the champion is unchanged' : ''}`);
+      logTrainFailure(this.#log, round, err);
       return this.#dispatch({ type: 'trainFailed', gen, reason: describeError(err) });
     }
     if (gen !== this.#s.gen) return; // champion replaced meanwhile
     const tail = res.losses.slice(-10);
     const trainLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
-    const m = this.#d.metrics;
-    m.trainLoss.set(trainLoss);
-    m.challengerError.set({ role: 'champion' }, res.holdout.champion.mae);
-    m.challengerError.set({ role: 'challenger' }, res.holdout.challenger.mae);
+    reportTrained(this.#d.metrics, trainLoss, res.holdout);
     this.#challenger = res.weights;
     await this.#dispatch({ type: 'trained', gen, now: Date.now(), trainLoss, holdout: res.holdout, seconds: res.seconds });
   }
 
   async #score(roles: ModelRole[]): Promise<void> {
     const gen = this.#s.gen;
-    // Score what is queued now, then decide: on a fast stream the queue refills faster than the
-    // trainer scores, and waiting for it to drain would postpone the decision forever.
-    let budget = this.#feed.queued;
-    while (budget > 0 && this.#feed.queued > 0) {
-      const chunk = this.#feed.take(Math.min(256, budget));
-      budget -= chunk.length;
-      const r = await this.#host.call<Extract<WorkerReply, { scores: unknown }>>({ type: 'score', pairs: toBatch(chunk), roles, dutyCycle: this.#t.dutyCycle });
-      if (gen !== this.#s.gen) return;
-      this.#acc.count += r.count;
-      for (const role of roles) this.#acc.sums[role] = (this.#acc.sums[role] ?? 0) + (r.scores[role] ?? 0);
-    }
-    const n = this.#acc.count;
-    const mae = Object.fromEntries(roles.map((role) => [role, (this.#acc.sums[role] ?? 0) / Math.max(1, n)]));
-    await this.#dispatch({ type: 'scored', gen, now: Date.now(), pinned: this.#d.control.pinned, count: n, mae });
+    const call = (pairs: TrainBatch) => this.#host.call<Extract<WorkerReply, { scores: unknown }>>({ type: 'score', pairs, roles, dutyCycle: this.#t.dutyCycle });
+    const r = await this.#feed.score(roles, call, () => gen === this.#s.gen);
+    if (r) await this.#dispatch({ type: 'scored', gen, now: Date.now(), pinned: this.#d.control.pinned, ...r });
   }
 
   async #promote(rec: RoundRecord): Promise<void> {

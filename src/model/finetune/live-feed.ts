@@ -11,6 +11,7 @@ import type { Metrics } from '../../telemetry/metrics.ts';
 import { mulberry32 } from '../random.ts';
 import { PageHinkley, type PageHinkleyOptions } from './drift.ts';
 import { LivePairs, type Pair } from './live-pairs.ts';
+import type { ModelRole } from './protocol.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
 import type { TrainBatch } from './trainer.ts';
 
@@ -52,6 +53,7 @@ export class LiveFeed {
   readonly buffer: ReplayBuffer;
   readonly #drift: PageHinkley;
   readonly #queue: Pair[] = [];
+  #acc = { count: 0, sums: {} as Partial<Record<ModelRole, number>> };
   #birthSeq = 0;
 
   constructor(o: LiveFeedOptions) {
@@ -65,8 +67,9 @@ export class LiveFeed {
     return this.#queue.length;
   }
 
-  /** Score from now on: only pairs whose origin arrives after now queue up. */
+  /** Score from now on: only pairs whose origin arrives after now queue up; scores restart. */
   scoreFromNow(): void {
+    this.#acc = { count: 0, sums: {} };
     this.#birthSeq = this.#pairs.seq;
     this.#queue.length = 0;
   }
@@ -75,9 +78,25 @@ export class LiveFeed {
     this.#queue.length = 0;
   }
 
-  /** Take up to `n` queued pairs, oldest first. */
-  take(n: number): Pair[] {
-    return this.#queue.splice(0, n);
+  /**
+   * Score what is queued now with `roles` (`score` asks the trainer for the summed error per role),
+   * add it to the running totals and return the mean error per role over every pair scored since
+   * `scoreFromNow`; null when `valid()` turned false meanwhile. Only what is queued at the call is
+   * scored: on a fast stream the queue refills faster than the trainer scores, and waiting for it
+   * to drain would postpone the decision for ever.
+   */
+  async score(roles: ModelRole[], score: (pairs: TrainBatch) => Promise<{ count: number; scores: Partial<Record<ModelRole, number>> }>, valid: () => boolean): Promise<{ count: number; mae: Partial<Record<ModelRole, number>> } | null> {
+    let budget = this.#queue.length;
+    while (budget > 0 && this.#queue.length > 0) {
+      const chunk = this.#queue.splice(0, Math.min(256, budget));
+      budget -= chunk.length;
+      const r = await score(toBatch(chunk));
+      if (!valid()) return null;
+      this.#acc.count += r.count;
+      for (const role of roles) this.#acc.sums[role] = (this.#acc.sums[role] ?? 0) + (r.scores[role] ?? 0);
+    }
+    const n = this.#acc.count;
+    return { count: n, mae: Object.fromEntries(roles.map((role) => [role, (this.#acc.sums[role] ?? 0) / Math.max(1, n)])) };
   }
 
   observe(o: TickObservation): void {

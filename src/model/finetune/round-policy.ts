@@ -13,7 +13,7 @@
  *   shadow ──scored: ≥ minSamples, better by minImprovement──▶ promote action ──promoted──▶ watching
  *   shadow ──scored: not better, or past the deadline──▶ idle (discarded)
  *   shadow ──step while pinned──▶ idle (discarded)          watching ──step while pinned──▶ idle
- *   watching ──scored: MAE > previous × (1 + rollbackRegression)──▶ idle (rollback action)
+ *   watching ──scored: MAE > previous × (1 + rollbackRegression)──▶ rollback action ──rolledBack──▶ idle
  *   watching ──scored: 3 × minSamples pairs without regression──▶ idle (kept)
  *   any live phase ──championReplaced / trainerDied / failed──▶ idle
  *   any ──stopped──▶ stopped (disabled stays disabled)
@@ -94,6 +94,8 @@ export type RoundEvent =
   | { type: 'trainFailed'; gen: number; reason: string }
   | { type: 'scored'; gen: number; now: number; pinned: boolean; count: number; mae: LiveScores }
   | { type: 'promoted'; gen: number; version: string; previous: string }
+  /** The automatic rollback asked for by a `rollback` action is done. */
+  | { type: 'rolledBack' }
   | { type: 'championReplaced'; now: number; why: string }
   | { type: 'failed' }
   | { type: 'stopped' };
@@ -114,7 +116,7 @@ export type RoundAction =
   | { type: 'discardChallenger'; inTrainer: boolean }
   /** Save and serve the challenger; report `promoted`. */
   | { type: 'promote'; record: RoundRecord }
-  /** Serve `to` again and make the trainer's previous model its champion. */
+  /** Serve `to` again and make the trainer's previous model its champion; report `rolledBack`. */
   | { type: 'rollback'; to: string; from: string | undefined; reason: string }
   /** Give the trainer the (externally replaced) champion. */
   | { type: 'reloadChampion' }
@@ -198,6 +200,12 @@ function live(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
         actions: [...(inRound ? end(s, 'aborted', `trainer died: ${e.reason}`) : []), { type: 'discardChallenger', inTrainer: false }, { type: 'clearQueue' }],
       };
     }
+    case 'rolledBack':
+      if (s.phase !== 'watching' || !s.current) return stay;
+      return {
+        state: { ...s, phase: 'idle', previousVersion: null, current: null },
+        actions: [{ type: 'clearQueue' }, { type: 'finished', record: { ...s.current, outcome: 'rolled_back' } }],
+      };
     case 'failed':
       return { state: { ...s, phase: 'idle' }, actions: [{ type: 'discardChallenger', inTrainer: false }] };
     default:
@@ -267,10 +275,8 @@ function watchScored(s: RoundState, e: Extract<RoundEvent, { type: 'scored' }>, 
   if (n >= l.minSamples && champion > previous * (1 + l.rollbackRegression) && s.previousVersion) {
     const to = s.previousVersion;
     const reason = `automatic rollback: live MAE ${champion.toFixed(4)} of ${record.version} is more than ${pct(l.rollbackRegression, 0)}% above ${to}'s ${previous.toFixed(4)} over ${n} pairs`;
-    return {
-      state: { ...s, phase: 'idle', gen: s.gen + 1, previousVersion: null, current: null },
-      actions: [{ type: 'rollback', to, from: record.version, reason }, { type: 'clearQueue' }, { type: 'finished', record: { ...record, outcome: 'rolled_back', reason } }],
-    };
+    // Still watching until the rollback is done (`rolledBack`); results of older work are void.
+    return { state: { ...s, gen: s.gen + 1, current: { ...record, reason } }, actions: [{ type: 'rollback', to, from: record.version, reason }] };
   }
   if (n >= 3 * l.minSamples) {
     return { state: { ...s, phase: 'idle', current: null }, actions: [{ type: 'clearQueue' }, { type: 'kept', record: { ...record, outcome: 'kept' } }] };

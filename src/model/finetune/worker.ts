@@ -92,12 +92,13 @@ function drop(role: ModelRole): void {
   delete models[role];
 }
 
-function batchOf(b: TrainBatch, idx: number[], W: number, H: number): TrainBatch {
-  const x = new Float32Array(idx.length * W);
-  const y = new Float32Array(idx.length * H);
+/** Rows `idx` of a batch; `xPer` = window × features and `yPer` = horizon × targets values per row. */
+function batchOf(b: TrainBatch, idx: number[], xPer: number, yPer: number): TrainBatch {
+  const x = new Float32Array(idx.length * xPer);
+  const y = new Float32Array(idx.length * yPer);
   idx.forEach((r, i) => {
-    x.set(b.x.subarray(r * W, (r + 1) * W), i * W);
-    y.set(b.y.subarray(r * H, (r + 1) * H), i * H);
+    x.set(b.x.subarray(r * xPer, (r + 1) * xPer), i * xPer);
+    y.set(b.y.subarray(r * yPer, (r + 1) * yPer), i * yPer);
   });
   return { x, y, batch: idx.length };
 }
@@ -126,7 +127,7 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
       const champ = models.champion!;
       const ch = champ.clone();
       const trainer = new Trainer(ch, { learningRate: m.learningRate, maxGradNorm: m.maxGradNorm });
-      const { W, H } = ch.dims;
+      const { W, F, H, T } = ch.dims;
       const rand = mulberry32(m.seed);
       const losses: number[] = [];
       let gradNormMax = 0;
@@ -135,7 +136,7 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
         for (let s = 0; s < m.steps; s++) {
           if (aborting) throw Object.assign(new Error(`round aborted after ${s} of ${m.steps} steps: fine-tuning paused (model pinned or service stopping)`), { code: 'ABORTED' });
           const idx = Array.from({ length: Math.min(m.batchSize, m.train.batch) }, () => Math.floor(rand() * m.train.batch));
-          const r = trainer.step(batchOf(m.train, idx, W, H));
+          const r = trainer.step(batchOf(m.train, idx, W * F, H * T));
           losses.push(r.loss);
           gradNormMax = Math.max(gradNormMax, r.gradNorm);
           // Duty cycle: rest in proportion, leaving CPU to serving on small machines.

@@ -1,0 +1,45 @@
+// Size limits and their exceptions, in one place (docs/architecture.md § Keeping the shape).
+// Read by eslint.config.js (max-lines, max-lines-per-function) and scripts/check-cycles.mjs.
+//
+// Limits for src/: a file ≤ 300 lines, a function ≤ 60 lines (blank lines and comments not
+// counted). An exception names the file, the most lines it may have (so it cannot grow) and
+// why; shrink it or remove it when the file is reshaped. Keep this list short: a new entry needs a
+// reason a reviewer accepts, not "it was long already".
+
+export const MAX_FILE_LINES = 300;
+export const MAX_FUNCTION_LINES = 60;
+
+/** Files allowed past MAX_FILE_LINES (the limit becomes `max` for them). */
+export const LONG_FILES = [
+  // Model building blocks + training loop; the patch-token work (issue 12) reshapes this file.
+  { file: 'src/model/train.ts', max: 320, reason: 'training loop under rework by the patch-token branch' },
+];
+
+/** Files whose functions may exceed MAX_FUNCTION_LINES (up to `max`, the longest function now). */
+export const LONG_FUNCTIONS = [
+  // Composition root: constructs every part in start order; the per-series registry and bounded
+  // batcher branches move parts out of it (issue 15 items 2, 4).
+  { file: 'src/app.ts', max: 185, reason: 'composition root; shrinking as components get their own factories' },
+  // Route tables and server assembly: one registration per route/plugin, read top to bottom.
+  { file: 'src/adapters/http/routes/api.ts', max: 110, reason: 'route table: one block per route' },
+  { file: 'src/adapters/http/server.ts', max: 106, reason: 'server assembly: plugins in order' },
+  { file: 'src/adapters/http/routes/events.ts', max: 67, reason: 'SSE handler with its cleanup in one closure' },
+  { file: 'src/adapters/http/mcp.ts', max: 61, reason: 'MCP tool table' },
+  // Kafka consumer start: being split into restore planning / commit strategy / batch loop (issue 15 item 5).
+  { file: 'src/adapters/kafka/source.ts', max: 70, reason: 'consumer run loop; split by the Kafka branch' },
+  // Straight-line numeric code whose steps only make sense together.
+  { file: 'src/model/onnx/export-hybrid.ts', max: 145, reason: 'ONNX graph emitted node by node in model order' },
+  { file: 'src/domain/anomaly/detector.ts', max: 83, reason: 'one tick scored in documented steps 1–4' },
+  { file: 'src/data/table.ts', max: 100, reason: 'column selection with its error messages' },
+  // Message dispatch of the trainer: one case per protocol message.
+  { file: 'src/model/finetune/worker.ts', max: 104, reason: 'protocol switch, one case per message' },
+  // Offline training / evaluation commands (CLI), not on the serving path.
+  { file: 'src/model/train.ts', max: 85, reason: 'epoch loop with early stopping; reshaped by the patch-token branch' },
+  { file: 'src/cli/hybrid.ts', max: 93, reason: 'CLI training run: prepare, fit, evaluate, save' },
+  { file: 'src/cli/train.ts', max: 69, reason: 'CLI command: options to training run' },
+  { file: 'src/cli/backtest.ts', max: 74, reason: 'CLI command: options to backtest report' },
+  { file: 'src/eval/backtest.ts', max: 74, reason: 'walk-forward backtest loop' },
+];
+
+/** Import cycles allowed in src/ (each the full set of files in the cycle, with why). None today. */
+export const IMPORT_CYCLES = [];
