@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: lint → typecheck → build/locate the local Kafka broker → Chromium for the browser test → run the test files with
+// `npm test`: lint (eslint + import-cycle check) → typecheck → build/locate the local Kafka broker → Chromium for the browser test → run the test files with
 // Node's built-in runner. Fails fast with a message that says which step broke.
 //
 //   npm test                              unit + component + integration + browser + chaos (TICKCAST_CHAOS=0 leaves chaos out)
@@ -122,6 +122,9 @@ if (skipChecks) {
   const lint = runSync('lint', bin('eslint'), ['.', ...gitignoredAsEslintPatterns()]);
   if (!lint.ok) fail('lint: fix the eslint errors above (many fix themselves with `npx eslint . --fix`)');
   console.log(`lint ok (${(lint.ms / 1000).toFixed(1)} s)`);
+  // Import cycles in src/ (allowlist: lint-limits.js).
+  const cycles = runSync('import cycles', process.execPath, [join(root, 'scripts', 'check-cycles.mjs')]);
+  if (!cycles.ok) fail('lint: break the import cycles listed above (docs/architecture.md § Layers)');
 
   header('typecheck: tsc -p tsconfig.json');
   const tsc = runSync('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);

@@ -18,7 +18,7 @@ import { ForecastBook } from './pipeline/forecast-book.ts';
 import { InferenceStage } from './pipeline/inference.ts';
 import { StreamPipeline } from './pipeline/stream-pipeline.ts';
 import { ServingService } from './pipeline/serving.ts';
-import type { HealthState, OutputSink, TickSource } from './pipeline/ports.ts';
+import type { HealthState, LearningFilter, OutputSink, TickSource } from './pipeline/ports.ts';
 import { createModelService, type ModelService } from './model/model-service.ts';
 import { createKafka } from './adapters/kafka/client.ts';
 import { KafkaSink, createProducer } from './adapters/kafka/sink.ts';
@@ -46,6 +46,8 @@ export interface AppOptions {
   source?: TickSource;
   /** Record pipeline spans (default: when an OTLP endpoint is configured). */
   tracing?: boolean;
+  /** Ticks to keep out of learning besides firing alerts (e.g. confirmed anomalies from alert feedback). */
+  learningFilter?: LearningFilter;
 }
 
 export interface App {
@@ -132,6 +134,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     // Online fine-tuning learns from what the pipeline saw: every feature, the window store's
     // statistics, ticks inside firing alerts marked suppressed.
     learner: model.learner ?? undefined,
+    learningFilter: opts.learningFilter,
   });
 
   if (opts.source) source = opts.source;

@@ -29,7 +29,6 @@ import type { PreparedData } from './dataset.ts';
 import type { CliIo } from './io.ts';
 import type { DataProvenance, LoadedModel } from './model-dir.ts';
 import { ProgressBar } from './progress.ts';
-import type { TrainOptions } from './train.ts';
 
 export interface HybridFitRequest {
   data: PreparedData;
@@ -214,46 +213,6 @@ export function warmStartLinearSkip(model: HybridModel, data: PreparedData, spec
   weights['linear_skip/kernel'] = { shape: [w, h], data: kernel };
   weights['linear_skip/bias'] = { shape: [h], data: bias };
   model.setWeights(weights);
-}
-
-export interface HybridTrainInput {
-  opts: TrainOptions;
-  quantiles: number[];
-  data: PreparedData;
-  provenance: DataProvenance;
-  io: CliIo;
-}
-
-/** `tickcast train --arch hybrid`: fit, save the artifact to --out, summarise. */
-export async function trainHybrid(input: HybridTrainInput): Promise<Record<string, unknown>> {
-  const { opts, data, io } = input;
-  const fitted = await fitHybrid({
-    data,
-    spec: { window: opts.window, horizon: opts.horizon, features: data.table.features, targets: data.table.targets, quantiles: input.quantiles },
-    config: {
-      dModel: opts['d-model'],
-      lstm: { hiddenSize: opts['hidden-size'] ?? null, numLayers: opts['lstm-layers'], dropout: opts.dropout },
-      transformer: { layers: opts['transformer-layers'], heads: opts.heads, ffn: opts.ffn ?? null },
-      revin: !opts['no-revin'],
-    },
-    epochs: opts.epochs,
-    batchSize: opts['batch-size'],
-    lr: opts.lr,
-    patience: opts.patience,
-    maxTrainWindows: opts['max-train-windows'],
-    maxValWindows: opts['max-val-windows'],
-    seed: opts.seed,
-    backend: opts.backend,
-    warmStart: !opts['no-warm-start'],
-    timeBudgetMs: opts['time-budget-min'] === undefined ? undefined : opts['time-budget-min'] * 60_000,
-    io,
-  });
-  try {
-    await fitted.save(opts.out, input.provenance, data.stats);
-    return { arch: 'hybrid', ...fitted.summary };
-  } finally {
-    await fitted.predictor.dispose();
-  }
 }
 
 /** True when `dir` holds a src/model artifact (model.json). */

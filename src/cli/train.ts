@@ -12,7 +12,7 @@ import { windowStarts } from '../data/windows.ts';
 import { formatStep } from '../data/time.ts';
 import { fitLinearBaseline } from '../eval/linear-baseline.ts';
 import { formatHelp, parseList, parseNumberList, parseOptions, usageError, type OptionTable } from './args.ts';
-import { loadTable, prepare } from './dataset.ts';
+import { loadTable, prepare, type PreparedData } from './dataset.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { saveLinearModel, type DataProvenance } from './model-dir.ts';
 import { ProgressBar } from './progress.ts';
@@ -110,7 +110,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     training = { arch: 'linear', ridge: opts.ridge, fitWindows: train.count, calibrationWindows: val.count };
     await saveLinearModel(opts.out, state, data.stats, provenance, training);
   } else {
-    const { trainHybrid } = await import('./hybrid.ts');
     training = await trainHybrid({ opts, quantiles, data, provenance, io });
   }
   writeJson(io.stdout, {
@@ -124,4 +123,49 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     elapsedMs: Math.round(performance.now() - t0),
   });
   return 0;
+}
+
+interface HybridTrainInput {
+  opts: TrainOptions;
+  quantiles: number[];
+  data: PreparedData;
+  provenance: DataProvenance;
+  io: CliIo;
+}
+
+/**
+ * `tickcast train --arch hybrid`: command-line options → a typed fit request (flag names stop
+ * here), fit, save the artifact to --out, summarise. The training code (./hybrid.ts) is loaded
+ * only for this architecture (it pulls in tfjs).
+ */
+async function trainHybrid(input: HybridTrainInput): Promise<Record<string, unknown>> {
+  const { opts, data, io } = input;
+  const { fitHybrid } = await import('./hybrid.ts');
+  const fitted = await fitHybrid({
+    data,
+    spec: { window: opts.window, horizon: opts.horizon, features: data.table.features, targets: data.table.targets, quantiles: input.quantiles },
+    config: {
+      dModel: opts['d-model'],
+      lstm: { hiddenSize: opts['hidden-size'] ?? null, numLayers: opts['lstm-layers'], dropout: opts.dropout },
+      transformer: { layers: opts['transformer-layers'], heads: opts.heads, ffn: opts.ffn ?? null },
+      revin: !opts['no-revin'],
+    },
+    epochs: opts.epochs,
+    batchSize: opts['batch-size'],
+    lr: opts.lr,
+    patience: opts.patience,
+    maxTrainWindows: opts['max-train-windows'],
+    maxValWindows: opts['max-val-windows'],
+    seed: opts.seed,
+    backend: opts.backend,
+    warmStart: !opts['no-warm-start'],
+    timeBudgetMs: opts['time-budget-min'] === undefined ? undefined : opts['time-budget-min'] * 60_000,
+    io,
+  });
+  try {
+    await fitted.save(opts.out, input.provenance, data.stats);
+    return { arch: 'hybrid', ...fitted.summary };
+  } finally {
+    await fitted.predictor.dispose();
+  }
 }

@@ -48,6 +48,9 @@ class SeriesState {
   intervalMs = 0; // EMA of tick spacing
   learned = 0; // ticks that entered the statistics
   held = 0; // consecutive ticks kept out of them
+  learnedTs = Number.NaN; // timestamp of the last tick that entered them (undo: see unlearn)
+  readonly prevMean: Float64Array; // statistics before that tick
+  readonly prevM2: Float64Array;
   readonly mean: Float64Array;
   readonly m2: Float64Array; // EW variance
   readonly last: Float64Array; // last accepted raw values (for carry-forward)
@@ -57,6 +60,8 @@ class SeriesState {
     this.ts = new Float64Array(window);
     this.mean = new Float64Array(features);
     this.m2 = new Float64Array(features);
+    this.prevMean = new Float64Array(features);
+    this.prevM2 = new Float64Array(features);
     this.last = new Float64Array(features).fill(Number.NaN);
   }
 }
@@ -129,7 +134,7 @@ export class WindowStore {
       const dt = tsMs - s.lastTs;
       s.intervalMs = s.intervalMs === 0 ? dt : 0.9 * s.intervalMs + 0.1 * dt;
     }
-    this.#append(s, values, opts?.learn !== false);
+    this.#append(s, tsMs, values, opts?.learn !== false);
     s.ts[s.head] = tsMs;
     s.head = (s.head + 1) % o.window;
     s.count++;
@@ -150,11 +155,16 @@ export class WindowStore {
    * Write a tick's values (carrying missing ones forward) into the head slot and, unless held,
    * into the statistics: `learn: false` holds them for at most holdStatsMaxTicks in a row.
    */
-  #append(s: SeriesState, values: ArrayLike<number>, wantLearn: boolean): void {
+  #append(s: SeriesState, tsMs: number, values: ArrayLike<number>, wantLearn: boolean): void {
     const F = this.#opts.features;
     const learn = wantLearn || s.learned === 0 || s.held >= (this.#opts.holdStatsMaxTicks ?? 0);
     s.held = learn ? 0 : s.held + 1;
-    if (learn) s.learned++;
+    if (learn) {
+      s.learned++;
+      s.learnedTs = tsMs;
+      s.prevMean.set(s.mean);
+      s.prevM2.set(s.m2);
+    }
     const alpha = Math.max(1 / s.learned, this.#alphaFloor);
     const base = s.head * F;
     for (let f = 0; f < F; f++) {
@@ -166,6 +176,22 @@ export class WindowStore {
       s.mean[f] += alpha * d;
       s.m2[f] = (1 - alpha) * (s.m2[f] + alpha * d * d);
     }
+  }
+
+  /**
+   * Take back the statistics update of the tick at `tsMs` (an alert fired on it after it was
+   * windowed), if it is still the last tick learned for the series and holding is on. The values
+   * stay in the window. Returns true when undone.
+   */
+  unlearn(series: string, tsMs: number): boolean {
+    const s = this.#series.get(series);
+    if (!s || s.learnedTs !== tsMs || s.learned <= 1 || !this.#opts.holdStatsMaxTicks) return false;
+    s.mean.set(s.prevMean);
+    s.m2.set(s.prevM2);
+    s.learned--;
+    s.learnedTs = Number.NaN;
+    s.held = 1;
+    return true;
   }
 
   /** True when the series has a full window. */

@@ -1,4 +1,9 @@
-/** Sleeps and loops that shutdown can interrupt. No bare setInterval anywhere in tickcast. */
+/**
+ * Sleeps and loops that shutdown can interrupt: every background loop of the service runs on
+ * `loop()` under an AbortSignal. The only setIntervals are the HTTP adapter's own timers (load
+ * shedder sampling, the idle-connection sweeper while closing, SSE heartbeats), each cleared when
+ * the server closes or the client goes.
+ */
 
 /** Resolves after `ms`, or early (without throwing) when `signal` aborts. Returns true if aborted. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {

@@ -10,11 +10,12 @@
  * what the caller expects). docs/model.md has the format reference.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelSpec } from '../domain/types.ts';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import { resolveHybridConfig, type ResolvedHybridConfig } from './config.ts';
+import { writeFileSynced } from './durable-fs.ts';
 import { HybridModel } from './hybrid-model.ts';
 import { sizeOf, weightSpecs, type WeightMap } from './weight-names.ts';
 
@@ -101,16 +102,6 @@ export function packWeights(config: ResolvedHybridConfig, spec: ModelSpec, weigh
   }
   // Float32Array uses platform byte order; every platform Node supports in practice is little-endian.
   return { bytes: new Uint8Array(out.buffer), entries };
-}
-
-async function writeFileSynced(file: string, data: Uint8Array | string): Promise<void> {
-  const fh = await open(file, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 /** Save `model` (or bare named weights) as an artifact directory, atomically replacing any existing one. */

@@ -19,6 +19,7 @@ import type { ModelSpec } from '../domain/types.ts';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, MANIFEST_FILE, WEIGHTS_FILE, loadArtifactWeights, packWeights, type ArtifactManifest } from './artifact.ts';
 import type { ResolvedHybridConfig } from './config.ts';
+import { syncDir, writeFileSynced } from './durable-fs.ts';
 import type { WeightMap } from './weight-names.ts';
 
 const VERSION_RE = /^v(\d+)$/;
@@ -35,27 +36,6 @@ export interface LoadedCheckpoint extends ModelArtifact {
   /** Version label, e.g. "v3". */
   version: string;
   dir: string;
-}
-
-async function writeFileSynced(file: string, data: Uint8Array | string): Promise<void> {
-  const fh = await fsp.open(file, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch {
-    // Some filesystems refuse fsync on directories; the rename is still atomic.
-  } finally {
-    await fh.close();
-  }
 }
 
 /**

@@ -55,7 +55,7 @@ export class InferenceStage implements PredictorSlot {
     return this.#predictor.spec;
   }
 
-  /** Windows waiting for a batch plus those in running batches (approximate). */
+  /** Windows waiting for a batch (not counting those in batches already running). */
   get queued(): number {
     return this.#batcher.queued;
   }

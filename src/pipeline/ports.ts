@@ -81,7 +81,7 @@ export interface TickSource {
 // ---------------------------------------------------------------------------------------------
 
 import type { ForecastStep } from '../domain/types.ts';
-import type { AnomalyAlertRecord, AnomalyEvent } from '../domain/anomaly/index.ts';
+import type { AnomalyAlertRecord, AnomalyEvent, Expectation } from '../domain/anomaly/index.ts';
 
 export interface ForecastRequest {
   /** Raw (not normalised) values, oldest first: number[] for one feature, number[][] as [time][feature]. */
@@ -180,12 +180,8 @@ export interface ServingApi {
 // Anomaly scoring and pipeline events.
 // ---------------------------------------------------------------------------------------------
 
-/** One-step-ahead expectation for a tick, in the series' own units. */
-export interface Expectation {
-  lower: number;
-  p50: number;
-  upper: number;
-}
+/** One-step-ahead expectation for a tick, in the series' own units (the detector's own type). */
+export type { Expectation };
 
 /** Scores each tick against what was expected of it before it arrived (causal). */
 export interface AnomalyScorer {

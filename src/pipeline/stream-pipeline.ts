@@ -146,8 +146,12 @@ export class StreamPipeline {
     const expected = d.book.nextExpectation(series);
     d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
     if (d.scorer) this.#score(a, target, expected, out);
+    const firing = d.book.peek(series)?.firing === true;
+    // An alert that fired on this tick: take the tick back out of the statistics (when it is still
+    // the series' last learned tick, i.e. records arrive one by one or the series had no later tick).
+    if (firing && !a.suppressed) d.store.unlearn(series, a.tick.tsMs);
     if (d.learner && a.view) {
-      const suppressed = a.suppressed || d.book.peek(series)?.firing === true;
+      const suppressed = a.suppressed || firing;
       d.learner.observe({ series, ts: a.tick.tsMs, ...a.view, expected: expected ? expected['p50'] : null, suppressed });
     }
     if (r && a.stats) {

@@ -1,4 +1,4 @@
-/** Messages between the fine-tune worker thread and the main thread (structured-clone safe). */
+/** Messages between the fine-tune trainer (a child process by default, or a worker thread) and the serving side (structured-clone safe). */
 import type { ModelSpec } from '../../domain/types.ts';
 import type { BackendPreference } from '../backend.ts';
 import type { ResolvedHybridConfig } from '../config.ts';
@@ -8,7 +8,7 @@ import type { TrainBatch } from './trainer.ts';
 export type ModelRole = 'champion' | 'challenger' | 'previous';
 
 export type WorkerRequest =
-  | { type: 'init'; backend: BackendPreference; config: ResolvedHybridConfig; spec: ModelSpec; weights: WeightMap; /** Linux niceness of the worker thread (0 = unchanged). */ nice: number }
+  | { type: 'init'; backend: BackendPreference; config: ResolvedHybridConfig; spec: ModelSpec; weights: WeightMap; /** Linux niceness of the trainer: every thread of its process, or its worker thread (0 = unchanged). */ nice: number }
   /** Replace the champion (manual rollback); drops challenger and previous. */
   | { type: 'setChampion'; weights: WeightMap }
   /** Train a challenger (a copy of the champion) for `steps` steps, then score both on `holdout`. */

@@ -63,3 +63,29 @@ test('constant series normalise to zeros, not NaN', () => {
   s.snapshot('flat', out, 0);
   assert.deepEqual(Array.from(out), [0, 0, 0, 0]);
 });
+
+test('held ticks enter the window but not the statistics, for at most holdStatsMaxTicks in a row; unlearn takes back the last learned tick', () => {
+  const opts = { window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop' as const, normHalfLifeTicks: 100, holdStatsMaxTicks: 3 };
+  const a = new WindowStore(opts);
+  const b = new WindowStore(opts);
+  for (let i = 0; i < 50; i++) {
+    a.push('s', i, [Math.sin(i)], 0);
+    b.push('s', i, [Math.sin(i)], 0);
+  }
+  // Three held spikes: b's statistics do not move, the window holds the spikes.
+  for (let i = 50; i < 53; i++) b.push('s', i, [100], 0, { learn: false });
+  assert.deepEqual(b.stats('s'), a.stats('s'));
+  assert.deepEqual(b.recent('s')!.values.slice(-3), [[100], [100], [100]]);
+  // A fourth in a row is learned anyway (a lasting shift is adopted).
+  b.push('s', 53, [100], 0, { learn: false });
+  assert.ok(b.stats('s')!.mean[0] > a.stats('s')!.mean[0] + 0.5);
+  // unlearn: a spike learned at ts 60 is taken back; a tick learned after it blocks the undo.
+  const c = new WindowStore(opts);
+  for (let i = 0; i < 60; i++) c.push('s', i, [Math.sin(i)], 0);
+  const before = c.stats('s');
+  c.push('s', 60, [100], 0);
+  assert.equal(c.unlearn('s', 59), false, 'only the last learned tick can be taken back');
+  assert.equal(c.unlearn('s', 60), true);
+  assert.deepEqual(c.stats('s'), before);
+  assert.equal(new WindowStore({ ...opts, holdStatsMaxTicks: 0 }).unlearn('s', 1), false);
+});

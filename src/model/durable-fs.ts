@@ -1,0 +1,25 @@
+/** Durable writes for artifacts and checkpoints: data on disk (fsync) before anyone renames it into place. */
+import { open } from 'node:fs/promises';
+
+/** Write `data` to `file` (created or truncated) and fsync it before resolving. */
+export async function writeFileSynced(file: string, data: Uint8Array | string): Promise<void> {
+  const fh = await open(file, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsync a directory (after a rename into it); filesystems that refuse it are tolerated. */
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename is still atomic.
+  } finally {
+    await fh.close();
+  }
+}
