@@ -28,7 +28,7 @@ import { ReplaySource } from './adapters/embedded/replay-source.ts';
 import { LogSink } from './adapters/embedded/log-sink.ts';
 import { SAMPLE_FILE } from './adapters/embedded/sample-series.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
-import type { HttpConfigInput } from './adapters/http/config.ts';
+import { httpConfigFromSchema } from './adapters/http/config.ts';
 import { createLogger, type Logger } from './telemetry/logger.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { TelemetryObserver } from './telemetry/pipeline-observer.ts';
@@ -172,7 +172,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     maxQueued: config.batching.highWaterMark,
   });
 
-  const http = config.http.enabled ? await buildHttpServer({ serving, registry: metrics.registry, logger: logger.child({ module: 'http' }), config: httpConfigFrom(config) }) : null;
+  const http = config.http.enabled ? await buildHttpServer({ serving, registry: metrics.registry, logger: logger.child({ module: 'http' }), config: httpConfigFromSchema(config.http) }) : null;
   const loops = new AbortController();
   const background: Promise<void>[] = [];
   let address: string | null = null;
@@ -253,23 +253,5 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     address: () => address,
     start,
     stop,
-  };
-}
-
-/** Map the service config onto the HTTP adapter's options. */
-function httpConfigFrom(c: Config): HttpConfigInput {
-  const h = c.http;
-  return {
-    host: h.host,
-    port: h.port,
-    apiKeys: h.apiKeys,
-    requireAuthForReads: h.requireAuthForReads,
-    allowUnauthenticatedMutations: h.allowUnauthenticatedMutations,
-    bodyLimitBytes: h.bodyLimitBytes,
-    rateLimit: { enabled: true, perKeyPerSecond: h.rateLimitPerSecond, burst: h.rateLimitBurst },
-    loadShedding: { enabled: true, eventLoopDelayP99Ms: h.eventLoopDelayP99Ms },
-    dashboard: { enabled: h.dashboard },
-    mcp: { enabled: h.mcp },
-    trustProxy: h.trustProxy,
   };
 }
