@@ -94,6 +94,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     maxBatchSize: config.batching.maxBatchSize,
     maxWaitMs: config.batching.maxWaitMs,
     maxInFlightBatches: config.batching.maxInFlightBatches,
+    highWaterMark: config.batching.highWaterMark,
+    lowWaterMark: config.batching.lowWaterMark,
     observer,
   });
   model.attach(inference);
@@ -189,23 +191,18 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         log.info({ address }, 'HTTP listening');
       }
       await source.start((records, txSink?: OutputSink) => pipeline.handle(records, txSink));
+      // Backpressure: the batcher announces saturation (queue above the high-water mark) and drain
+      // (back at the low-water mark); intake follows. Stream hand-offs beyond its capacity wait.
+      const onPressure = ({ saturated, queued }: { saturated: boolean; queued: number }) => {
+        if (saturated) source.pause();
+        else source.resume();
+        observer.backpressure(saturated, queued);
+      };
+      loops.signal.addEventListener('abort', inference.onPressure(onPressure), { once: true });
+      if (inference.saturated) onPressure({ saturated: true, queued: inference.queued });
+      observer.watchQueue(() => inference.queued);
       await model.start();
       const onErr = (err: unknown) => log.error({ err: describeError(err) }, 'background loop error');
-      // Backpressure: pause intake while the inference queue is above the high-water mark.
-      let paused = false;
-      background.push(
-        loop(25, loops.signal, () => {
-          const q = inference.queued;
-          if (!paused && q > config.batching.highWaterMark) {
-            paused = true;
-            source.pause();
-          } else if (paused && q <= config.batching.lowWaterMark) {
-            paused = false;
-            source.resume();
-          }
-          observer.backpressure(paused, q);
-        }, onErr),
-      );
       background.push(
         loop(10_000, loops.signal, () => {
           for (const id of store.evictIdle(Date.now())) {
