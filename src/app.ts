@@ -126,7 +126,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     scorer: config.anomaly.enabled ? createScorer(config.anomaly) : null,
     observer,
     traceHeaders: traceHeadersFor,
-    tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer() : undefined,
+    tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer({ consumerGroup: embedded ? undefined : config.kafka.groupId }) : undefined,
   });
 
   if (opts.source) source = opts.source;

@@ -211,8 +211,13 @@ export const configSchema = z
 
     telemetry: z
       .object({
-        /** OTLP/HTTP traces endpoint; empty → tracing off. */
+        /**
+         * OTLP/HTTP traces URL, used as is (e.g. http://collector:4318/v1/traces); empty → tracing off.
+         * Also set by OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces.
+         */
         otlpEndpoint: z.string().default(''),
+        /** Extra OTel resource attributes, `k=v,k2=v2` (percent-encoded values); also OTEL_RESOURCE_ATTRIBUTES. */
+        resourceAttributes: z.string().default(''),
         defaultMetrics: z.boolean().default(true),
       })
       .default({}),

@@ -4,15 +4,22 @@
  * quantiles aggregate across replicas.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BUILD_INFO } from './build-info.ts';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
 export function createMetrics(opts: { defaultMetrics: boolean; registry?: Registry }) {
   const registry = opts.registry ?? new Registry();
-  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'tickcast_' });
+  // Node's default process metrics under their standard names (process_*, nodejs_*), so stock
+  // Node.js dashboards and alerts work unchanged.
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   const r = [registry];
   let readQueue: (() => number) | null = null;
+  new Gauge({ name: 'tickcast_build_info', help: 'Always 1; labels say which tickcast version runs on which Node.js.', labelNames: ['version', 'node_version'] as const, registers: r }).set(
+    { version: BUILD_INFO.version, node_version: BUILD_INFO.nodeVersion },
+    1,
+  );
   return {
     registry,
     /** Read tickcast_inference_queue from this function at each scrape (the batcher's live depth). */
