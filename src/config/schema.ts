@@ -106,7 +106,7 @@ export const configSchema = z
         /**
          * Queued windows above which the consumer pauses (and HTTP work is shed)… Intake per
          * round is at most partitionsConsumedConcurrently × 512 windows, so keep this below that
-         * for pausing to ever engage.
+         * for pausing to ever engage. The queue holds at most 2 × this; stream hand-offs beyond it wait.
          */
         highWaterMark: positiveInt.default(1_024),
         /** …and below which it resumes. */

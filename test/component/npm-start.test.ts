@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -91,6 +91,16 @@ test('SIGTERM to `npm start` reaches the service: it drains, exits 0 and frees i
     });
     assert.notEqual(servicePid, npm.pid, 'the service runs in its own node process under npm');
     assert.match(out, /dist\/adapters\/embedded\/sample\/nyc_taxi\.csv/, 'the service runs the compiled dist/ and finds its bundled sample there');
+
+    // Assets and JSON read at run time are found from dist/ too: dashboard page and static files,
+    // uPlot from node_modules, the package version (package.json) in tickcast_build_info.
+    const base = `http://127.0.0.1:${port}`;
+    const page = await fetch(`${base}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
+    for (const f of ['dashboard.js', 'dashboard.css', 'uPlot.iife.min.js']) assert.equal((await fetch(`${base}/static/${f}`)).status, 200, f);
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    assert.match(await (await fetch(`${base}/metrics`)).text(), new RegExp(`tickcast_build_info\\{version="${version.replace(/\./g, '\\.')}"`));
 
     assert.ok(npm.kill('SIGTERM'));
     const { code, signal } = await npmExit;
