@@ -9,8 +9,10 @@
 #
 # Runtime contract shared by all targets:
 #   - runs as uid/gid 1000 (non-root), application files owned by root and not writable by it;
+#   - Node.js 24 LTS; the service runs as compiled JavaScript (`node dist/main.js`, built by the
+#     `build` stage with `npm run build`): no TypeScript transform at start;
 #   - read-only root filesystem friendly: the only writable paths are the model directory
-#     (TICKCAST_MODEL_DIR, a volume) and /tmp (tsx's transform cache; mount an emptyDir/tmpfs);
+#     (TICKCAST_MODEL_DIR, a volume) and /tmp (onnxruntime scratch; mount an emptyDir/tmpfs);
 #   - tini is PID 1 and forwards SIGTERM to node, which drains (HTTP 503, consumer pause,
 #     in-flight inference, producer flush, offset commit) before exiting;
 #   - the entrypoint sizes --max-old-space-size from the cgroup memory limit (CONTAINER_HEAP_PERCENT).
@@ -19,7 +21,7 @@
 #     model.engine/model.backend stay "auto" (the GPU image makes tensorflow-gpu/CUDA available,
 #     auto picks it; pin with TICKCAST_MODEL_ENGINE / TICKCAST_MODEL_BACKEND).
 
-ARG NODE_VERSION=20
+ARG NODE_VERSION=24
 # CUDA 12 + cuDNN 9: what onnxruntime-node's CUDA 12 execution provider is built against.
 ARG CUDA_IMAGE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu22.04
 
@@ -38,6 +40,22 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32
 
 # ---------------------------------------------------------------------------------------------
+# build: compile src/ to dist/ (tsc + the static assets beside it). Needs the dev dependencies
+# (typescript) only here; the runtime images take dist/ and the production node_modules.
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+ENV ONNXRUNTIME_NODE_INSTALL=skip \
+    npm_config_update_notifier=false \
+    npm_config_fund=false \
+    npm_config_audit=false
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci
+COPY bin ./bin
+COPY scripts/build.mjs ./scripts/build.mjs
+COPY src ./src
+RUN npm run build
+
+# ---------------------------------------------------------------------------------------------
 # runtime (default target): CPU image.
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 RUN apt-get update \
@@ -49,9 +67,9 @@ ENV NODE_ENV=production \
     TICKCAST_MODEL_DIR=/var/lib/tickcast/models \
     CONTAINER_HEAP_PERCENT=60
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json package-lock.json tsconfig.json ./
+COPY package.json package-lock.json ./
 COPY bin ./bin
-COPY src ./src
+COPY --from=build /app/dist ./dist
 COPY --chmod=0755 deploy/docker/entrypoint.sh /usr/local/bin/tickcast-entrypoint
 RUN mkdir -p /var/lib/tickcast/models && chown 1000:1000 /var/lib/tickcast/models
 # The "node" user of the base image is uid/gid 1000; numeric so runAsNonRoot can verify it.
@@ -66,11 +84,15 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=3s --start-period=180s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.TICKCAST_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/tickcast-entrypoint"]
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "dist/main.js"]
 
 # ---------------------------------------------------------------------------------------------
-# replay: the CPU runtime plus load/ (the replay/ingest producer used by deploy/compose).
+# replay: the CPU runtime plus load/ (the replay/ingest producer used by deploy/compose). The load
+# scripts are TypeScript run through tsx (a production dependency for this reason) and import the
+# sources, so src/ and tsconfig.json come along here only.
 FROM runtime AS replay
+COPY tsconfig.json ./
+COPY src ./src
 COPY load ./load
 CMD ["node", "--import", "tsx", "load/produce.ts"]
 
@@ -95,7 +117,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev \
       npm install --no-save --omit=dev "@tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION}"; \
     fi
 
-# The official Node 20 binary needs glibc >= 2.28 and libstdc++ (GLIBCXX_3.4.21): both are in
+# The official Node 24 binary needs glibc >= 2.28 and libstdc++ (GLIBCXX_3.4.21): both are in
 # Ubuntu 22.04, so copying the binary onto the CUDA base is enough (npm is not needed at runtime).
 FROM node:${NODE_VERSION}-bookworm-slim AS node-bin
 
@@ -129,9 +151,9 @@ ENV NODE_ENV=production \
     NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility
 COPY --from=deps-gpu /app/node_modules ./node_modules
-COPY package.json package-lock.json tsconfig.json ./
+COPY package.json package-lock.json ./
 COPY bin ./bin
-COPY src ./src
+COPY --from=build /app/dist ./dist
 COPY --chmod=0755 deploy/docker/entrypoint.sh /usr/local/bin/tickcast-entrypoint
 RUN mkdir -p /var/lib/tickcast/models && chown 1000:1000 /var/lib/tickcast/models
 USER 1000:1000
@@ -141,4 +163,4 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=3s --start-period=180s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.TICKCAST_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/tickcast-entrypoint"]
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "dist/main.js"]

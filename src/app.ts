@@ -28,7 +28,7 @@ import { ReplaySource } from './adapters/embedded/replay-source.ts';
 import { LogSink } from './adapters/embedded/log-sink.ts';
 import { SAMPLE_FILE } from './adapters/embedded/sample-series.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
-import type { HttpConfigInput } from './adapters/http/config.ts';
+import { httpConfigFromSchema } from './adapters/http/config.ts';
 import { createLogger, type Logger } from './telemetry/logger.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { TelemetryObserver } from './telemetry/pipeline-observer.ts';
@@ -84,6 +84,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         maxBatchSize: config.batching.maxBatchSize,
         maxWaitMs: config.batching.maxWaitMs,
         maxInFlightBatches: config.batching.maxInFlightBatches,
+        highWaterMark: config.batching.highWaterMark,
+        lowWaterMark: config.batching.lowWaterMark,
         observer,
       })),
   });
@@ -130,7 +132,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     scorer: config.anomaly.enabled ? createScorer(config.anomaly) : null,
     observer,
     traceHeaders: traceHeadersFor,
-    tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer() : undefined,
+    tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer({ consumerGroup: embedded ? undefined : config.kafka.groupId }) : undefined,
     // Online fine-tuning learns from what the pipeline saw: every feature, the window store's
     // statistics, ticks inside firing alerts marked suppressed.
     learner: model.learner ?? undefined,
@@ -182,7 +184,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     maxQueued: config.batching.highWaterMark,
   });
 
-  const http = config.http.enabled ? await buildHttpServer({ serving, registry: metrics.registry, logger: logger.child({ module: 'http' }), config: httpConfigFrom(config) }) : null;
+  const http = config.http.enabled ? await buildHttpServer({ serving, registry: metrics.registry, logger: logger.child({ module: 'http' }), config: httpConfigFromSchema(config.http) }) : null;
   const loops = new AbortController();
   const background: Promise<void>[] = [];
   let address: string | null = null;
@@ -199,23 +201,18 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         log.info({ address }, 'HTTP listening');
       }
       await source.start((records, txSink?: OutputSink) => pipeline.handle(records, txSink));
+      // Backpressure: the batcher announces saturation (queue above the high-water mark) and drain
+      // (back at the low-water mark); intake follows. Stream hand-offs beyond its capacity wait.
+      const onPressure = ({ saturated, queued }: { saturated: boolean; queued: number }) => {
+        if (saturated) source.pause();
+        else source.resume();
+        observer.backpressure(saturated, queued);
+      };
+      loops.signal.addEventListener('abort', inference.onPressure(onPressure), { once: true });
+      if (inference.saturated) onPressure({ saturated: true, queued: inference.queued });
+      observer.watchQueue(() => inference.queued);
       await model.start();
       const onErr = (err: unknown) => log.error({ err: describeError(err) }, 'background loop error');
-      // Backpressure: pause intake while the inference queue is above the high-water mark.
-      let paused = false;
-      background.push(
-        loop(25, loops.signal, () => {
-          const q = inference.queued;
-          if (!paused && q > config.batching.highWaterMark) {
-            paused = true;
-            source.pause();
-          } else if (paused && q <= config.batching.lowWaterMark) {
-            paused = false;
-            source.resume();
-          }
-          observer.backpressure(paused, q);
-        }, onErr),
-      );
       background.push(
         loop(10_000, loops.signal, () => {
           for (const id of store.evictIdle(Date.now())) {
@@ -263,23 +260,5 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     address: () => address,
     start,
     stop,
-  };
-}
-
-/** Map the service config onto the HTTP adapter's options. */
-function httpConfigFrom(c: Config): HttpConfigInput {
-  const h = c.http;
-  return {
-    host: h.host,
-    port: h.port,
-    apiKeys: h.apiKeys,
-    requireAuthForReads: h.requireAuthForReads,
-    allowUnauthenticatedMutations: h.allowUnauthenticatedMutations,
-    bodyLimitBytes: h.bodyLimitBytes,
-    rateLimit: { enabled: true, perKeyPerSecond: h.rateLimitPerSecond, burst: h.rateLimitBurst },
-    loadShedding: { enabled: true, eventLoopDelayP99Ms: h.eventLoopDelayP99Ms },
-    dashboard: { enabled: h.dashboard },
-    mcp: { enabled: h.mcp },
-    trustProxy: h.trustProxy,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { startTracing } from './telemetry/tracing.ts';
 import { loadConfig } from './config/load.ts';
+import { parseResourceAttributes } from './config/otel-env.ts';
 import { isTickcastError, ErrorCodes } from './errors/index.ts';
 
 async function main(): Promise<void> {
@@ -17,7 +18,11 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const tracing = await startTracing({ serviceName: config.serviceName, otlpEndpoint: config.telemetry.otlpEndpoint || undefined });
+  const tracing = await startTracing({
+    serviceName: config.serviceName,
+    otlpEndpoint: config.telemetry.otlpEndpoint || undefined,
+    resourceAttributes: parseResourceAttributes(config.telemetry.resourceAttributes),
+  });
   // Imported after tracing so instrumentation can patch modules as they load.
   const { buildApp } = await import('./app.ts');
   const app = await buildApp(config);

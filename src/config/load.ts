@@ -5,13 +5,15 @@
  * Environment names are derived from the schema paths: `kafka.brokers` ↔ TICKCAST_KAFKA_BROKERS,
  * `batching.maxWaitMs` ↔ TICKCAST_BATCHING_MAX_WAIT_MS. Arrays are comma-separated. Any variable
  * may instead be given as `<NAME>_FILE` pointing to a file whose trimmed content is the value
- * (the Kubernetes secret convention). `KAFKA_BROKERS` and `OTEL_EXPORTER_OTLP_ENDPOINT` are
- * honoured as aliases.
+ * (the Kubernetes secret convention). `KAFKA_BROKERS` is honoured as an alias, and OpenTelemetry's
+ * standard variables (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, OTEL_SERVICE_NAME,
+ * OTEL_RESOURCE_ATTRIBUTES) as described in ./otel-env.ts.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ZodError } from 'zod';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { otelEnv } from './otel-env.ts';
 import { configSchema, type Config, type ConfigInput } from './schema.ts';
 
 type Kind = 'string' | 'number' | 'boolean' | 'string[]' | 'number[]';
@@ -32,7 +34,6 @@ const OPTIONAL_KEYS: Array<[string, Kind]> = [
 
 const ALIASES: Record<string, string> = {
   KAFKA_BROKERS: 'kafka.brokers',
-  OTEL_EXPORTER_OTLP_ENDPOINT: 'telemetry.otlpEndpoint',
   TICKCAST_CONFIG_FILE: '',
 };
 
@@ -160,7 +161,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (name.startsWith('TICKCAST_') && !known.has(name)) problems.push(`${name}: unknown setting (see docs/configuration.md)`);
   }
 
-  input = merge(merge(input, fromEnv), (opts.overrides ?? {}) as Record<string, unknown>);
+  // OpenTelemetry's standard variables sit between the file and TICKCAST_* (src/config/otel-env.ts).
+  const otel = otelEnv(env);
+  problems.push(...otel.problems);
+  input = merge(merge(merge(input, otel.input), fromEnv), (opts.overrides ?? {}) as Record<string, unknown>);
   try {
     const cfg = configSchema.parse(input);
     if (problems.length === 0) return deepFreeze(cfg) as Config;

@@ -112,7 +112,7 @@ export const configSchema = z
         /**
          * Queued windows above which the consumer pauses (and HTTP work is shed)… Intake per
          * round is at most partitionsConsumedConcurrently × 512 windows, so keep this below that
-         * for pausing to ever engage.
+         * for pausing to ever engage. The queue holds at most 2 × this; stream hand-offs beyond it wait.
          */
         highWaterMark: positiveInt.default(1_024),
         /** …and below which it resumes. */
@@ -217,8 +217,13 @@ export const configSchema = z
 
     telemetry: z
       .object({
-        /** OTLP/HTTP traces endpoint; empty → tracing off. */
+        /**
+         * OTLP/HTTP traces URL, used as is (e.g. http://collector:4318/v1/traces); empty → tracing off.
+         * Also set by OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces.
+         */
         otlpEndpoint: z.string().default(''),
+        /** Extra OTel resource attributes, `k=v,k2=v2` (percent-encoded values); also OTEL_RESOURCE_ATTRIBUTES. */
+        resourceAttributes: z.string().default(''),
         defaultMetrics: z.boolean().default(true),
       })
       .default({}),

@@ -5,7 +5,7 @@
  * model they started with, the next batch uses the new one, and the old one is disposed when its
  * last batch is done.
  */
-import { MicroBatcher } from '../domain/micro-batcher.ts';
+import { MicroBatcher, type PressureEvent, type SubmitOptions } from '../domain/micro-batcher.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import type { ModelSpec } from '../domain/types.ts';
 import type { PipelineObserver, Predictor, PredictorSlot } from './ports.ts';
@@ -27,6 +27,15 @@ export interface InferenceOptions {
   maxBatchSize: number;
   maxWaitMs: number;
   maxInFlightBatches: number;
+  /**
+   * Backpressure (see MicroBatcher): queued windows above `highWaterMark` → saturated (intake
+   * pauses, HTTP submits are refused); at or below `lowWaterMark` → drained. The queue holds at
+   * most `capacity` windows (default 2 × highWaterMark); stream submits beyond it wait for room.
+   * Without a high-water mark the queue is unbounded and never saturates.
+   */
+  highWaterMark?: number;
+  lowWaterMark?: number;
+  capacity?: number;
   observer?: PipelineObserver;
 }
 
@@ -44,6 +53,9 @@ export class InferenceStage implements PredictorSlot {
       maxInFlight: opts.maxInFlightBatches,
       run: (jobs) => this.#run(jobs),
       onBatch: (size, s, wait) => opts.observer?.batch?.(size, s, wait),
+      highWaterMark: opts.highWaterMark,
+      lowWaterMark: opts.lowWaterMark,
+      capacity: opts.capacity ?? (opts.highWaterMark !== undefined ? 2 * opts.highWaterMark : undefined),
     });
   }
 
@@ -55,17 +67,28 @@ export class InferenceStage implements PredictorSlot {
     return this.#predictor.spec;
   }
 
-  /** Windows waiting for a batch (not counting those in batches already running). */
+  /** Windows submitted and not yet in a running batch (queued plus waiting for room). */
   get queued(): number {
     return this.#batcher.queued;
+  }
+
+  /** True while the queue is above the high-water mark (until it drains to the low-water mark). */
+  get saturated(): boolean {
+    return this.#batcher.saturated;
+  }
+
+  /** Saturated/drained transitions: the composition root pauses and resumes the source on them. */
+  onPressure(listener: (e: PressureEvent) => void): () => void {
+    return this.#batcher.onPressure(listener);
   }
 
   get inFlightBatches(): number {
     return this.#batcher.inFlight;
   }
 
-  submit(job: InferenceJob): Promise<InferenceResult> {
-    return this.#batcher.submit(job);
+  /** `opts.signal` drops the job while it is still queued; `whenFull: 'refuse'` answers TC_OVERLOADED instead of waiting. */
+  submit(job: InferenceJob, opts?: SubmitOptions): Promise<InferenceResult> {
+    return this.#batcher.submit(job, opts);
   }
 
   /**

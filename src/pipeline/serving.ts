@@ -72,8 +72,9 @@ export class ServingService implements ServingApi {
     } else {
       throw new TickcastError(ErrorCodes.HTTP_BAD_REQUEST, 'send either "window" (the last values, oldest first) or "series" (a series id the service holds)', { statusCode: 400 });
     }
-    signal?.throwIfAborted();
-    const r = await d.inference.submit({ x, attention: req.explain === true });
+    // A caller is refused (503) rather than queued behind a saturated batcher; if it hangs up while
+    // its window is still queued, the window is dropped.
+    const r = await d.inference.submit({ x, attention: req.explain === true }, { signal, whenFull: 'refuse' });
     const perTarget = decodeForecast(r.y, 0, spec, targetIdx, mean, std, lastTs, interval, steps);
     const res: ForecastResponse = { model: r.model, horizon: perTarget[0] };
     if (req.series !== undefined) res.series = req.series;

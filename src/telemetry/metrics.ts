@@ -4,16 +4,28 @@
  * quantiles aggregate across replicas.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BUILD_INFO } from './build-info.ts';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
 export function createMetrics(opts: { defaultMetrics: boolean; registry?: Registry }) {
   const registry = opts.registry ?? new Registry();
-  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'tickcast_' });
+  // Node's default process metrics under their standard names (process_*, nodejs_*), so stock
+  // Node.js dashboards and alerts work unchanged.
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   const r = [registry];
+  let readQueue: (() => number) | null = null;
+  new Gauge({ name: 'tickcast_build_info', help: 'Always 1; labels say which tickcast version runs on which Node.js.', labelNames: ['version', 'node_version'] as const, registers: r }).set(
+    { version: BUILD_INFO.version, node_version: BUILD_INFO.nodeVersion },
+    1,
+  );
   return {
     registry,
+    /** Read tickcast_inference_queue from this function at each scrape (the batcher's live depth). */
+    watchInferenceQueue(read: () => number): void {
+      readQueue = read;
+    },
     ticks: new Counter({ name: 'tickcast_ticks_total', help: 'Input records by outcome (accepted, late, duplicate, replaced, incomplete, dead_letter).', labelNames: ['result'] as const, registers: r }),
     deadLetters: new Counter({ name: 'tickcast_dlq_total', help: 'Records sent to the dead-letter topic, by error code.', labelNames: ['code'] as const, registers: r }),
     forecasts: new Counter({ name: 'tickcast_forecasts_total', help: 'Forecasts emitted.', registers: r }),
@@ -28,7 +40,14 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
     seriesActive: new Gauge({ name: 'tickcast_series_active', help: 'Series with a window in memory.', registers: r }),
     seriesEvicted: new Counter({ name: 'tickcast_series_evicted_total', help: 'Series evicted (cap or idle).', registers: r }),
     pausedPartitions: new Gauge({ name: 'tickcast_paused', help: '1 while intake is paused for backpressure.', registers: r }),
-    inferenceQueue: new Gauge({ name: 'tickcast_inference_queue', help: 'Windows waiting for a model batch.', registers: r }),
+    inferenceQueue: new Gauge({
+      name: 'tickcast_inference_queue',
+      help: 'Windows waiting for a model batch.',
+      registers: r,
+      collect() {
+        if (readQueue) this.set(readQueue());
+      },
+    }),
     modelInfo: new Gauge({ name: 'tickcast_model_info', help: 'The serving model (value 1).', labelNames: ['version', 'engine', 'backend'] as const, registers: r }),
     modelLastPromotion: new Gauge({ name: 'tickcast_model_last_promotion_timestamp_seconds', help: 'Unix time the serving model was loaded or promoted.', registers: r }),
     // Online fine-tuning (issue 6)

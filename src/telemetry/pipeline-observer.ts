@@ -61,6 +61,11 @@ export class TelemetryObserver implements PipelineObserver {
     this.#scores.forget(series);
   }
 
+  /** tickcast_inference_queue reads the queue depth from `read` at every scrape. */
+  watchQueue(read: () => number): void {
+    this.#m.watchInferenceQueue(read);
+  }
+
   backpressure(paused: boolean, queued: number): void {
     this.#m.pausedPartitions.set(paused ? 1 : 0);
     this.#m.inferenceQueue.set(queued);

@@ -9,8 +9,20 @@ import type { RawRecord } from '../domain/types.ts';
 import type { PipelineTracer } from '../pipeline/ports.ts';
 import { extractTraceContext, injectTraceContext, SpanKind, SpanNames, withSpan, withSpanSync, ROOT_CONTEXT, type Context } from './tracing.ts';
 import { context as otelContext, trace } from '@opentelemetry/api';
+import * as sc from './semconv.ts';
+
+export interface PipelineTracerOptions {
+  /** Kafka consumer group (messaging.consumer.group.name on consume spans). */
+  consumerGroup?: string;
+}
 
 export class OtelPipelineTracer implements PipelineTracer {
+  readonly #group: string | undefined;
+
+  constructor(opts: PipelineTracerOptions = {}) {
+    this.#group = opts.consumerGroup;
+  }
+
   chunk<T>(records: RawRecord[], fn: () => Promise<T>): Promise<T> {
     const contexts: Context[] = [];
     let parent: Context = ROOT_CONTEXT;
@@ -27,13 +39,16 @@ export class OtelPipelineTracer implements PipelineTracer {
         parent,
         links: contexts,
         kind: SpanKind.CONSUMER,
+        // OTel messaging semantic conventions (consumer "process" span of a batch); partition and
+        // offset are those of the chunk's first record.
         attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation': 'process',
-          'messaging.destination.name': first?.topic ?? '',
-          'messaging.kafka.destination.partition': first?.partition ?? -1,
-          'messaging.kafka.message.offset': first ? Number(first.offset) : -1,
-          'messaging.batch.message_count': records.length,
+          [sc.ATTR_MESSAGING_SYSTEM]: sc.MESSAGING_SYSTEM_VALUE_KAFKA,
+          [sc.ATTR_MESSAGING_OPERATION_TYPE]: sc.MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+          [sc.ATTR_MESSAGING_OPERATION_NAME]: 'process',
+          [sc.ATTR_MESSAGING_DESTINATION_NAME]: first?.topic ?? '',
+          ...(first ? { [sc.ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(first.partition), [sc.ATTR_KAFKA_OFFSET]: Number(first.offset) } : {}),
+          ...(this.#group !== undefined ? { [sc.ATTR_MESSAGING_CONSUMER_GROUP_NAME]: this.#group } : {}),
+          [sc.ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: records.length,
         },
       },
       () => fn(),
@@ -49,7 +64,13 @@ export class OtelPipelineTracer implements PipelineTracer {
   }
 
   produce<T>(messages: number, fn: (inject: (headers: Record<string, string | Buffer>) => void) => Promise<T>): Promise<T> {
-    return withSpan(SpanNames.produce, { kind: SpanKind.PRODUCER, attributes: { 'messaging.batch.message_count': messages } }, (span) => {
+    const attributes = {
+      [sc.ATTR_MESSAGING_SYSTEM]: sc.MESSAGING_SYSTEM_VALUE_KAFKA,
+      [sc.ATTR_MESSAGING_OPERATION_TYPE]: sc.MESSAGING_OPERATION_TYPE_VALUE_SEND,
+      [sc.ATTR_MESSAGING_OPERATION_NAME]: 'send',
+      [sc.ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: messages,
+    };
+    return withSpan(SpanNames.produce, { kind: SpanKind.PRODUCER, attributes }, (span) => {
       const ctx = trace.setSpan(otelContext.active(), span);
       return fn((headers) => {
         injectTraceContext(headers, ctx);

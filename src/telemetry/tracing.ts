@@ -25,6 +25,8 @@ import {
   type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
+import { BUILD_INFO } from './build-info.ts';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv.ts';
 
 // ------------------------------------------------------------------------------------------------
 // SDK setup
@@ -32,7 +34,10 @@ import {
 
 export interface TracingOptions {
   serviceName?: string;
+  /** Default: the package version (BUILD_INFO). */
   serviceVersion?: string;
+  /** More resource attributes (OTEL_RESOURCE_ATTRIBUTES); service.name/version above win. */
+  resourceAttributes?: Record<string, string>;
   /** OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318/v1/traces. Unset = tracing off. */
   otlpEndpoint?: string;
   /** Extra OTLP headers (e.g. an auth token read from a file). Never logged. */
@@ -67,10 +72,7 @@ export async function startTracing(opts: TracingOptions = {}): Promise<TracingHa
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: opts.otlpEndpoint, headers: opts.otlpHeaders ?? {} })));
   }
   const sdk = new NodeSDK({
-    resource: resourceFromAttributes({
-      'service.name': opts.serviceName ?? 'tickcast',
-      ...(opts.serviceVersion ? { 'service.version': opts.serviceVersion } : {}),
-    }),
+    resource: resourceFromAttributes(resourceAttributes(opts)),
     autoDetectResources: false,
     spanProcessors: processors as never,
     metricReaders: [],
@@ -82,6 +84,15 @@ export async function startTracing(opts: TracingOptions = {}): Promise<TracingHa
   return {
     enabled: true,
     shutdown: () => (stopping ??= sdk.shutdown()),
+  };
+}
+
+/** The OTel resource: OTEL_RESOURCE_ATTRIBUTES, then service.name and service.version on top. */
+export function resourceAttributes(opts: Pick<TracingOptions, 'serviceName' | 'serviceVersion' | 'resourceAttributes'>): Attributes {
+  return {
+    ...(opts.resourceAttributes ?? {}),
+    [ATTR_SERVICE_NAME]: opts.serviceName ?? 'tickcast',
+    [ATTR_SERVICE_VERSION]: opts.serviceVersion ?? BUILD_INFO.version,
   };
 }
 

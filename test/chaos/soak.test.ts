@@ -5,7 +5,7 @@
  * in a steady state for the whole run.
  *
  * Sampled every CHAOS_SOAK_SAMPLE_MS (500 ms) from outside: RSS (VmRSS), V8 heap used/total and
- * external memory, and tickcast_nodejs_eventloop_lag_p99_seconds (prom-client resets its histogram
+ * external memory, and nodejs_eventloop_lag_p99_seconds (prom-client resets its histogram
  * on every scrape, so each sample is the p99 since the last). Warm-up is the first
  * CHAOS_SOAK_WARMUP (0.5) of the ticks: in a 2,000,000-tick run, RSS rose for the first ~400,000
  * ticks while V8 grew its heap (docs/reliability.md). The samples after warm-up are split in two
@@ -64,9 +64,9 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS and hea
         let ticks = 0;
         for (const [k, v] of m) if (k.startsWith('tickcast_ticks_total{')) ticks += v;
         done = ticks;
-        samples.push({ done, t: Date.now() - t0, rss: svc.rssBytes(), lagP99: m.get('tickcast_nodejs_eventloop_lag_p99_seconds') ?? NaN, heapUsed: m.get('tickcast_nodejs_heap_size_used_bytes') ?? NaN,
-          heapTotal: m.get('tickcast_nodejs_heap_size_total_bytes') ?? NaN,
-          external: m.get('tickcast_nodejs_external_memory_bytes') ?? NaN,
+        samples.push({ done, t: Date.now() - t0, rss: svc.rssBytes(), lagP99: m.get('nodejs_eventloop_lag_p99_seconds') ?? NaN, heapUsed: m.get('nodejs_heap_size_used_bytes') ?? NaN,
+          heapTotal: m.get('nodejs_heap_size_total_bytes') ?? NaN,
+          external: m.get('nodejs_external_memory_bytes') ?? NaN,
         });
         await sleep(SAMPLE_MS);
       }

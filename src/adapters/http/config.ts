@@ -1,6 +1,9 @@
 /**
- * HTTP adapter options. Every default lives in HTTP_DEFAULTS; app.ts maps tickcast's config schema
- * onto this type and passes it to buildHttpServer, which validates it once and freezes it.
+ * HTTP adapter options. The service's settings (host, port, keys, rate limit, shedding threshold…)
+ * have their defaults in ONE place, src/config/schema.ts: HTTP_DEFAULTS is built from the schema's
+ * defaults by httpConfigFromSchema, which is also what app.ts uses to hand the validated service
+ * config to buildHttpServer. Only the adapter's own request limits that the schema does not expose
+ * (ADAPTER_LIMITS below) are defined here. buildHttpServer validates the result once and freezes it.
  *
  * Auth policy (see docs/http-api.md#authentication):
  * - `apiKeys` non-empty: mutating routes (POST /v1/model/rollback) need a valid bearer key; reads
@@ -10,6 +13,8 @@
  *   configured, unless `allowUnauthenticatedMutations` is true (meant for local development only).
  */
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+import { configSchema } from '../../config/schema.ts';
+import type { Config } from '../../config/load.ts';
 
 export interface HttpConfig {
   host: string;
@@ -43,24 +48,53 @@ export interface HttpConfig {
   trustProxy: boolean;
 }
 
-export const HTTP_DEFAULTS: HttpConfig = Object.freeze({
-  host: '0.0.0.0',
-  port: 8080,
-  apiKeys: Object.freeze([]) as readonly string[],
-  requireAuthForReads: false,
-  allowUnauthenticatedMutations: false,
-  bodyLimitBytes: 1024 * 1024,
-  rateLimit: Object.freeze({ enabled: true, perKeyPerSecond: 50, burst: 100, maxTrackedClients: 10_000 }),
+/** The schema's `http` section (validated service config). */
+export type HttpSettings = Config['http'];
+
+/**
+ * Adapter limits the service config does not expose (embedders and tests may override them via
+ * HttpConfigInput). They bound request size and connection counts; none duplicates a schema key.
+ */
+const ADAPTER_LIMITS = Object.freeze({
+  maxTrackedClients: 10_000,
   maxWindowLength: 4096,
   maxFeatures: 64,
   maxHorizon: 256,
-  loadShedding: Object.freeze({ enabled: true, eventLoopDelayP99Ms: 200, sampleIntervalMs: 1000, retryAfterSeconds: 1 }),
-  dashboard: Object.freeze({ enabled: true }),
-  mcp: Object.freeze({ enabled: true }),
-  docs: Object.freeze({ enabled: true }),
+  loadSheddingSampleIntervalMs: 1000,
+  retryAfterSeconds: 1,
   sse: Object.freeze({ heartbeatMs: 15_000, maxClients: 100 }),
-  trustProxy: false,
 });
+
+/** Map the schema's `http` section onto the adapter's options (units and grouping of the adapter). */
+export function httpConfigFromSchema(h: HttpSettings): HttpConfig {
+  const l = ADAPTER_LIMITS;
+  return {
+    host: h.host,
+    port: h.port,
+    apiKeys: [...h.apiKeys],
+    requireAuthForReads: h.requireAuthForReads,
+    allowUnauthenticatedMutations: h.allowUnauthenticatedMutations,
+    bodyLimitBytes: h.bodyLimitBytes,
+    rateLimit: { enabled: true, perKeyPerSecond: h.rateLimitPerSecond, burst: h.rateLimitBurst, maxTrackedClients: l.maxTrackedClients },
+    maxWindowLength: l.maxWindowLength,
+    maxFeatures: l.maxFeatures,
+    maxHorizon: l.maxHorizon,
+    loadShedding: { enabled: true, eventLoopDelayP99Ms: h.eventLoopDelayP99Ms, sampleIntervalMs: l.loadSheddingSampleIntervalMs, retryAfterSeconds: l.retryAfterSeconds },
+    dashboard: { enabled: h.dashboard },
+    mcp: { enabled: h.mcp },
+    docs: { enabled: true },
+    sse: { ...l.sse },
+    trustProxy: h.trustProxy,
+  };
+}
+
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) Object.freeze(v);
+  return Object.freeze(o);
+}
+
+/** Defaults = the schema's defaults for `http`, mapped (no second set of numbers to drift). */
+export const HTTP_DEFAULTS: HttpConfig = deepFreeze(httpConfigFromSchema(configSchema.parse({}).http));
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? Partial<T[K]> : T[K] };
 export type HttpConfigInput = DeepPartial<HttpConfig>;
@@ -107,9 +141,7 @@ export function resolveHttpConfig(input: HttpConfigInput = {}): Readonly<HttpCon
       details: { problems },
     });
   }
-  Object.freeze(c.apiKeys);
-  for (const v of Object.values(c)) if (typeof v === 'object' && v !== null) Object.freeze(v);
-  return Object.freeze(c);
+  return deepFreeze(c);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

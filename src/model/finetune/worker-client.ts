@@ -32,8 +32,17 @@ export interface WorkerClientOptions {
 
 const BOOT = `
 const { workerData } = require('node:worker_threads');
-import(workerData.tsxApi).then((m) => { m.register(); return import(workerData.entry); });
+const load = () => import(workerData.entry);
+if (workerData.tsxApi) import(workerData.tsxApi).then((m) => { m.register(); return load(); });
+else load();
 `;
+
+/**
+ * The trainer entry beside this file: worker.ts when running from source (tsx registered in the
+ * child), worker.js when running the compiled dist/ (plain node, no loader).
+ */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_ENTRY = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
 
 /** The two transports behind one face. */
 interface Transport {
@@ -46,8 +55,8 @@ interface Transport {
 }
 
 function startThread(onMessage: (m: unknown) => void, onGone: (err: Error, code?: number) => void): Transport {
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const entry = WORKER_ENTRY.href;
+  const tsxApi = FROM_SOURCE ? import.meta.resolve('tsx/esm/api') : null;
   const w = new Worker(BOOT, { eval: true, workerData: { entry, tsxApi }, stdout: false, stderr: false });
   w.on('message', onMessage);
   w.on('error', (err) => onGone(new TickcastError(ErrorCodes.INTERNAL, `fine-tune worker failed: ${err.message}`, { cause: err })));
@@ -61,8 +70,9 @@ function startThread(onMessage: (m: unknown) => void, onGone: (err: Error, code?
 }
 
 function startProcess(onMessage: (m: unknown) => void, onGone: (err: Error, code?: number) => void, opts: WorkerClientOptions): Transport {
-  const entry = fileURLToPath(new URL('./worker.ts', import.meta.url));
-  const execArgv = ['--import', import.meta.resolve('tsx'), '--single-threaded-gc', ...(opts.maxOldSpaceMb ? [`--max-old-space-size=${opts.maxOldSpaceMb}`] : [])];
+  const entry = fileURLToPath(WORKER_ENTRY);
+  const loader = FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [];
+  const execArgv = [...loader, '--single-threaded-gc', ...(opts.maxOldSpaceMb ? [`--max-old-space-size=${opts.maxOldSpaceMb}`] : [])];
   const child: ChildProcess = fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.on('message', onMessage);

@@ -60,7 +60,9 @@ test('COPY --from and FROM reference earlier stages; the targets compose builds 
     const from = line.match(/--from=(\S+)/)?.[1];
     if (from) assert.ok(stages.includes(from), `${line}: unknown stage ${from}`);
   }
-  for (const t of ['deps', 'runtime', 'replay', 'deps-gpu', 'gpu']) assert.ok(stages.includes(t), `stage ${t}`);
+  for (const t of ['deps', 'build', 'runtime', 'replay', 'deps-gpu', 'gpu']) assert.ok(stages.includes(t), `stage ${t}`);
+  assert.match(dockerfile, /^ARG NODE_VERSION=24$/m, 'Node.js 24 LTS base images');
+  assert.match(dockerfile, /AS build\n[\s\S]*?npm ci\n[\s\S]*?RUN npm run build/, 'the build stage compiles with npm run build');
   const compose = read('deploy/compose/docker-compose.yml');
   for (const m of compose.matchAll(/target:\s*(\S+)/g)) assert.ok(stages.includes(m[1]), `compose builds unknown target ${m[1]}`);
 });
@@ -74,7 +76,9 @@ test('runtime images run as uid 1000 under tini with the sizing entrypoint and a
     assert.ok(stage.some((l) => l.startsWith('ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/tickcast-entrypoint"]')), `${target}: tini entrypoint`);
     assert.ok(stage.some((l) => l.startsWith('HEALTHCHECK')), `${target}: HEALTHCHECK`);
     assert.ok(stage.some((l) => /apt-get install .*\btini\b/.test(l)), `${target}: installs tini`);
-    assert.ok(stage.some((l) => l.startsWith('CMD ["node", "--import", "tsx", "src/main.ts"]')), `${target}: runs src/main.ts`);
+    assert.ok(stage.some((l) => l.startsWith('CMD ["node", "dist/main.js"]')), `${target}: runs the compiled dist/main.js with plain node`);
+    assert.ok(stage.includes('COPY --from=build /app/dist ./dist'), `${target}: takes dist/ from the build stage`);
+    assert.ok(!stage.some((l) => /^COPY\s+src\b/.test(l)), `${target}: ships no TypeScript sources`);
     assert.ok(stage.some((l) => l.includes('chmod=0755 deploy/docker/entrypoint.sh')), `${target}: entrypoint executable`);
   }
   // CPU deps never download the CUDA provider; the GPU deps must.

@@ -71,27 +71,28 @@ export function exportedMetricNames(): { names: Set<string>; source: string } {
   const written = existsSync(join(ROOT, METRICS_SOURCE));
   const files = written ? listFiles('src', (n) => n.endsWith('.ts')).filter((rel) => rel === METRICS_SOURCE || /from ['"]prom-client['"]/.test(read(rel))) : [];
   const names = new Set<string>(written ? [] : AGREED_METRICS);
-  // The agreed design registers prom-client's default metrics with the prefix.
-  let defaults = !written;
+  // prom-client's default process/runtime metrics: registered under their standard names
+  // (process_*, nodejs_*) or, in older builds, with a prefix; whatever metrics.ts passes.
+  let defaults: string | null = written ? null : '';
   for (const rel of files) {
     const src = read(rel);
     for (const m of src.matchAll(/['"`](tickcast_[a-z0-9_]+)['"`]/g)) names.add(m[1]);
-    if (/collectDefaultMetrics\([^)]*prefix:\s*['"`]tickcast_['"`]/.test(src)) defaults = true;
+    const call = /collectDefaultMetrics\(([^)]*)\)/.exec(src);
+    if (call) defaults = /prefix:\s*['"`]([a-z_]+)['"`]/.exec(call[1])?.[1] ?? '';
   }
-  // prom-client's default process/runtime metrics, when registered with the tickcast_ prefix.
-  if (defaults) {
+  if (defaults !== null) {
     const registry = new Registry();
-    collectDefaultMetrics({ register: registry, prefix: 'tickcast_' });
+    collectDefaultMetrics({ register: registry, prefix: defaults });
     for (const m of registry.getMetricsAsArray()) names.add(m.name);
     registry.clear();
   }
   return { names, source: written ? files.join(', ') : 'agreed list (metrics.ts not written yet)' };
 }
 
-/** tickcast_* metric names used in a PromQL expression, histogram/summary suffixes folded. */
+/** tickcast_* metric names (and Node default ones: process_..., nodejs_...) used in a PromQL expression, histogram/summary suffixes folded. */
 export function metricsInExpr(expr: string, known: Set<string>): string[] {
   const out = new Set<string>();
-  for (const m of expr.matchAll(/\b(tickcast_[a-z0-9_]+)/g)) {
+  for (const m of expr.matchAll(/\b((?:tickcast|process|nodejs)_[a-z0-9_]+)/g)) {
     let name = m[1];
     const base = name.replace(/_(bucket|sum|count)$/, '');
     if (!known.has(name) && known.has(base)) name = base;

@@ -12,7 +12,7 @@ import { createModel } from '../../../../src/model/hybrid-model.ts';
 import { TfjsPredictor } from '../../../../src/model/predictor.ts';
 import { ForecastBook } from '../../../../src/pipeline/forecast-book.ts';
 import { InferenceStage } from '../../../../src/pipeline/inference.ts';
-import type { HealthState, LiveEvent, ModelInfo } from '../../../../src/pipeline/ports.ts';
+import type { HealthState, LiveEvent, ModelInfo, Predictor } from '../../../../src/pipeline/ports.ts';
 import { ServingService } from '../../../../src/pipeline/serving.ts';
 
 export const SMALL_CONFIG: HybridConfigInput = {
@@ -40,16 +40,31 @@ export interface ModelServing {
   close(): Promise<void>;
 }
 
-export async function createModelServing(opts: { spec?: ModelSpec; config?: HybridConfigInput; maxBatchSize?: number; maxWaitMs?: number } = {}): Promise<ModelServing> {
+export interface ModelServingOptions {
+  spec?: ModelSpec;
+  config?: HybridConfigInput;
+  maxBatchSize?: number;
+  maxWaitMs?: number;
+  maxInFlightBatches?: number;
+  highWaterMark?: number;
+  lowWaterMark?: number;
+  /** Wrap the real predictor (e.g. to hold batches at a gate); it still computes every answer. */
+  wrap?: (p: Predictor) => Predictor;
+}
+
+export async function createModelServing(opts: ModelServingOptions = {}): Promise<ModelServing> {
   const spec = opts.spec ?? SMALL_SPEC;
   const info = await initBackend();
   const model = createModel(opts.config ?? SMALL_CONFIG, spec, 7);
-  const predictor = new TfjsPredictor(model, { version: 'test-seed-7', backend: info.name });
+  const real = new TfjsPredictor(model, { version: 'test-seed-7', backend: info.name });
+  const predictor = opts.wrap ? opts.wrap(real) : real;
   const batchSizes: number[] = [];
   const inference = new InferenceStage(predictor, {
     maxBatchSize: opts.maxBatchSize ?? 32,
     maxWaitMs: opts.maxWaitMs ?? 2,
-    maxInFlightBatches: 2,
+    maxInFlightBatches: opts.maxInFlightBatches ?? 2,
+    highWaterMark: opts.highWaterMark,
+    lowWaterMark: opts.lowWaterMark,
     observer: { batch: (size) => batchSizes.push(size) },
   });
   const store = new WindowStore({
@@ -83,7 +98,7 @@ export async function createModelServing(opts: { spec?: ModelSpec; config?: Hybr
     backend: info.name,
     close: async () => {
       await inference.close();
-      await predictor.dispose();
+      await real.dispose();
     },
   };
 }

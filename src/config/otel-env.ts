@@ -1,0 +1,73 @@
+/**
+ * OpenTelemetry's standard environment variables, mapped onto tickcast's config so that a
+ * collector-injected environment (OpenTelemetry Operator, Helm charts, docker-compose) works
+ * without TICKCAST_* duplicates. TICKCAST_* variables always win over these.
+ *
+ * - OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: the full traces URL, used as is.
+ * - OTEL_EXPORTER_OTLP_ENDPOINT: the base URL for all signals; per the OTLP exporter spec the
+ *   traces URL is it with `v1/traces` appended as a relative path (…:4318 → …:4318/v1/traces).
+ *   Only used when no traces-specific endpoint is set.
+ * - OTEL_SERVICE_NAME → serviceName; else `service.name` from OTEL_RESOURCE_ATTRIBUTES.
+ * - OTEL_RESOURCE_ATTRIBUTES → telemetry.resourceAttributes (`k=v,k2=v2`, values percent-encoded),
+ *   validated here: a malformed list is a configuration error, not silently half-applied.
+ */
+export interface OtelEnvResult {
+  /** Config input to layer under the TICKCAST_* values. */
+  input: { serviceName?: string; telemetry?: { otlpEndpoint?: string; resourceAttributes?: string } };
+  problems: string[];
+}
+
+/** Names this module reads (so the loader can list them). */
+export const OTEL_ENV_NAMES = ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME', 'OTEL_RESOURCE_ATTRIBUTES'] as const;
+
+/** The traces URL for an OTLP/HTTP base endpoint (spec: append `v1/traces` relative to the base). */
+export function tracesUrlFromBase(base: string): string {
+  return `${base.trim().replace(/\/+$/, '')}/v1/traces`;
+}
+
+/**
+ * Parse OTEL_RESOURCE_ATTRIBUTES (W3C Baggage-like: comma-separated `key=value`, value
+ * percent-decoded, surrounding spaces ignored). Throws with a message on a malformed entry.
+ */
+export function parseResourceAttributes(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of raw.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? '' : part.slice(0, eq).trim();
+    if (key === '' || /[\s"\\;]/.test(key)) throw new Error(`"${part.trim()}" is not key=value`);
+    try {
+      out[key] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      throw new Error(`the value of "${key}" is not valid percent-encoding`);
+    }
+  }
+  return out;
+}
+
+export function otelEnv(env: NodeJS.ProcessEnv): OtelEnvResult {
+  const problems: string[] = [];
+  const input: OtelEnvResult['input'] = {};
+  const telemetry: NonNullable<OtelEnvResult['input']['telemetry']> = {};
+  const set = (v: string | undefined) => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
+
+  const traces = set(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  const base = set(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  if (traces !== undefined) telemetry.otlpEndpoint = traces;
+  else if (base !== undefined) telemetry.otlpEndpoint = tracesUrlFromBase(base);
+
+  const attrsRaw = set(env.OTEL_RESOURCE_ATTRIBUTES);
+  let attrs: Record<string, string> = {};
+  if (attrsRaw !== undefined) {
+    try {
+      attrs = parseResourceAttributes(attrsRaw);
+      telemetry.resourceAttributes = attrsRaw;
+    } catch (err) {
+      problems.push(`OTEL_RESOURCE_ATTRIBUTES: ${(err as Error).message} (expected k=v,k2=v2 with percent-encoded values)`);
+    }
+  }
+  const serviceName = set(env.OTEL_SERVICE_NAME) ?? set(attrs['service.name']);
+  if (serviceName !== undefined) input.serviceName = serviceName;
+  if (Object.keys(telemetry).length > 0) input.telemetry = telemetry;
+  return { input, problems };
+}

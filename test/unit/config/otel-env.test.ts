@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../../../src/config/load.ts';
+import { parseResourceAttributes, tracesUrlFromBase } from '../../../src/config/otel-env.ts';
+
+test('OTEL_EXPORTER_OTLP_ENDPOINT is a base URL: /v1/traces is appended (spec), with or without a trailing slash', () => {
+  assert.equal(loadConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' } }).telemetry.otlpEndpoint, 'http://collector:4318/v1/traces');
+  assert.equal(loadConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example/prefix/' } }).telemetry.otlpEndpoint, 'https://otel.example/prefix/v1/traces');
+  assert.equal(tracesUrlFromBase('http://c:4318//'), 'http://c:4318/v1/traces');
+});
+
+test('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is a full URL used as is and beats the base; TICKCAST_* beats both', () => {
+  const both = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://base:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4318/custom/path' };
+  assert.equal(loadConfig({ env: both }).telemetry.otlpEndpoint, 'http://traces:4318/custom/path');
+  assert.equal(loadConfig({ env: { ...both, TICKCAST_TELEMETRY_OTLP_ENDPOINT: 'http://mine:4318/v1/traces' } }).telemetry.otlpEndpoint, 'http://mine:4318/v1/traces');
+  assert.equal(loadConfig({ env: {} }).telemetry.otlpEndpoint, '', 'tracing stays off without any endpoint');
+});
+
+test('OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, sets the service name; TICKCAST_SERVICE_NAME wins', () => {
+  assert.equal(loadConfig({ env: { OTEL_SERVICE_NAME: 'svc-a', OTEL_RESOURCE_ATTRIBUTES: 'service.name=svc-b' } }).serviceName, 'svc-a');
+  assert.equal(loadConfig({ env: { OTEL_RESOURCE_ATTRIBUTES: 'service.name=svc-b,team=ml' } }).serviceName, 'svc-b');
+  assert.equal(loadConfig({ env: { OTEL_SERVICE_NAME: 'svc-a', TICKCAST_SERVICE_NAME: 'mine' } }).serviceName, 'mine');
+  assert.equal(loadConfig({ env: {} }).serviceName, 'tickcast');
+});
+
+test('OTEL_RESOURCE_ATTRIBUTES: percent-decoded k=v list; a malformed list is a config error naming the variable', () => {
+  const c = loadConfig({ env: { OTEL_RESOURCE_ATTRIBUTES: ' deployment.environment.name = prod , team=ml%2Fforecast,,k8s.pod.name=p-1' } });
+  assert.deepEqual(parseResourceAttributes(c.telemetry.resourceAttributes), { 'deployment.environment.name': 'prod', team: 'ml/forecast', 'k8s.pod.name': 'p-1' });
+  assert.throws(() => loadConfig({ env: { OTEL_RESOURCE_ATTRIBUTES: 'novalue' } }), /OTEL_RESOURCE_ATTRIBUTES: "novalue" is not key=value/);
+  assert.throws(() => loadConfig({ env: { OTEL_RESOURCE_ATTRIBUTES: 'a=%E0%A4%A' } }), /OTEL_RESOURCE_ATTRIBUTES: the value of "a" is not valid percent-encoding/);
+  assert.equal(loadConfig({ env: { TICKCAST_TELEMETRY_RESOURCE_ATTRIBUTES: 'a=1', OTEL_RESOURCE_ATTRIBUTES: 'b=2' } }).telemetry.resourceAttributes, 'a=1');
+});
