@@ -98,6 +98,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   });
   model.attach(inference);
   observer.subscribe((e) => model.observe(e));
+  // Per-series state follows the series registry (the pipeline wires the book, scorer and gauge).
+  store.registry.follow((series) => model.finetune?.forget(series));
 
   let kafka: Kafka | null = null;
   let producer: Producer | null = null;
@@ -121,7 +123,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       seriesPattern: new RegExp(config.input.seriesPattern),
       missingFeature: config.input.missingFeature,
     },
-    scorer: config.anomaly.enabled ? createScorer(config.anomaly) : null,
+    // The detector's own cap equals the registry's, so only the registry ever evicts.
+    scorer: config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null,
     observer,
     traceHeaders: traceHeadersFor,
     tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer() : undefined,
@@ -208,10 +211,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       );
       background.push(
         loop(10_000, loops.signal, () => {
-          for (const id of store.evictIdle(Date.now())) {
-            book.forget(id);
-            observer.evicted(id);
-          }
+          store.evictIdle(Date.now()); // announced by the registry: every holder forgets the series
           metrics.seriesActive.set(store.size);
         }, onErr),
       );

@@ -1,6 +1,8 @@
 /**
  * Per-series sliding windows in fixed-size ring buffers (Float32Array), with online
- * normalisation statistics, a cap on series count (LRU eviction) and idle eviction.
+ * normalisation statistics. Which series exist (the cap with LRU eviction, idle eviction) is the
+ * SeriesRegistry's decision (series-registry.ts): the store admits series through it and follows
+ * its evictions like every other holder of per-series state.
  *
  * Timestamp policy (docs/architecture.md): a tick older than the series' last accepted tick is
  * dropped as `late`; one with an equal timestamp is `duplicate` (dropped, or replaces the last
@@ -13,6 +15,8 @@
  * statistics current at that moment (the whole window uses one set of statistics).
  */
 
+import { SeriesRegistry } from './series-registry.ts';
+
 /** 'incomplete': a feature was missing and there is no earlier value to carry forward. */
 export type PushOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'incomplete';
 
@@ -24,6 +28,8 @@ export interface WindowStoreOptions {
   idleEvictMs: number;
   duplicatePolicy: 'drop' | 'replace';
   normHalfLifeTicks: number;
+  /** The registry that owns series membership; default: a new one with maxSeries / idleEvictMs. */
+  registry?: SeriesRegistry;
 }
 
 export interface SeriesStats {
@@ -57,11 +63,18 @@ export class WindowStore {
   readonly #opts: WindowStoreOptions;
   readonly #series = new Map<string, SeriesState>();
   readonly #alphaFloor: number;
-  #evictions = 0;
+  readonly #registry: SeriesRegistry;
 
   constructor(opts: WindowStoreOptions) {
     this.#opts = opts;
     this.#alphaFloor = 1 - Math.pow(0.5, 1 / opts.normHalfLifeTicks);
+    this.#registry = opts.registry ?? new SeriesRegistry({ maxSeries: opts.maxSeries, idleEvictMs: opts.idleEvictMs });
+    this.#registry.follow((series) => this.#series.delete(series));
+  }
+
+  /** The series registry this store admits series through (follow it to drop per-series state). */
+  get registry(): SeriesRegistry {
+    return this.#registry;
   }
 
   get size(): number {
@@ -70,7 +83,7 @@ export class WindowStore {
 
   /** Series evicted so far (cap or idle). */
   get evictions(): number {
-    return this.#evictions;
+    return this.#registry.evictions;
   }
 
   has(series: string): boolean {
@@ -88,18 +101,11 @@ export class WindowStore {
     for (let f = 0; f < o.features; f++) {
       if (Number.isNaN(values[f]) && (s === undefined || Number.isNaN(s.last[f]))) return { outcome: 'incomplete', ready: false };
     }
-    let evicted: string | undefined;
+    // The registry admits the series (evicting the least recently seen one at the cap; its
+    // followers, this store included, drop that one's state) and keeps the recency order.
+    const evicted = this.#registry.touch(series, nowMs);
     if (s === undefined) {
-      if (this.#series.size >= o.maxSeries) {
-        evicted = this.#series.keys().next().value as string;
-        this.#series.delete(evicted);
-        this.#evictions++;
-      }
       s = new SeriesState(o.window, o.features);
-      this.#series.set(series, s);
-    } else {
-      // Map order doubles as recency order: move to the back.
-      this.#series.delete(series);
       this.#series.set(series, s);
     }
     s.lastSeenMs = nowMs;
@@ -211,25 +217,21 @@ export class WindowStore {
     return { ts, values };
   }
 
-  /** Series ids in least-recently-seen order. */
-  ids(): IterableIterator<string> {
-    return this.#series.keys();
+  /** Series ids with a window, in least-recently-seen order. */
+  *ids(): IterableIterator<string> {
+    for (const id of this.#registry.ids()) if (this.#series.has(id)) yield id;
   }
 
-  /** Evict series idle for longer than idleEvictMs; returns the evicted ids. */
+  /** Evict series idle for longer than idleEvictMs (through the registry: every follower forgets them). */
   evictIdle(nowMs: number): string[] {
-    const out: string[] = [];
-    for (const [id, s] of this.#series) {
-      if (nowMs - s.lastSeenMs <= this.#opts.idleEvictMs) break; // recency order: the rest are newer
-      out.push(id);
-    }
-    for (const id of out) this.#series.delete(id);
-    this.#evictions += out.length;
-    return out;
+    return this.#registry.evictIdle(nowMs);
   }
 
+  /** Remove a series (through the registry: every follower forgets it). */
   delete(series: string): boolean {
-    return this.#series.delete(series);
+    const had = this.#series.has(series);
+    this.#registry.remove(series);
+    return had;
   }
 }
 

@@ -59,6 +59,13 @@ export class StreamPipeline {
     this.#now = deps.now ?? Date.now;
     const spec = deps.inference.spec;
     this.#targetIdx = spec.targets.map((t) => spec.features.indexOf(t));
+    // The series registry owns per-series lifetime: the book, the scorer and telemetry follow it
+    // for every eviction (capacity, idle, removal) instead of each keeping its own rule.
+    deps.store.registry.follow((series) => {
+      deps.book.forget(series);
+      deps.scorer?.forget(series);
+      deps.observer?.evicted?.(series);
+    });
   }
 
   /** `sink` overrides the default sink for this call (a Kafka transaction in exactly-once mode). */
@@ -89,7 +96,6 @@ export class StreamPipeline {
         }
         const tick = res.tick;
         const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now());
-        if (pushed.evicted !== undefined) this.#forget(pushed.evicted);
         d.observer?.tick?.(pushed.outcome);
         if (pushed.outcome !== 'accepted') continue;
         let job: Promise<InferenceResult> | null = null;
@@ -179,11 +185,5 @@ export class StreamPipeline {
 
   #trace(rec: RawRecord): Record<string, string> {
     return this.#d.traceHeaders?.(rec) ?? {};
-  }
-
-  #forget(series: string): void {
-    this.#d.book.forget(series);
-    this.#d.scorer?.forget(series);
-    this.#d.observer?.evicted?.(series);
   }
 }

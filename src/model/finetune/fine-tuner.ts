@@ -238,6 +238,17 @@ export class FineTuner {
     }
   }
 
+  /** Drop what is kept of a series (training pairs in the making, its last forecast): the series registry evicted it. */
+  forget(series: string): void {
+    this.#pairs.forget(series);
+    this.#forecasts.delete(series);
+  }
+
+  /** True while any per-series state of this series is kept (tests). */
+  tracks(series: string): boolean {
+    return this.#pairs.has(series) || this.#forecasts.has(series);
+  }
+
   /** Drift detection on the served model's residual for the step that forecast this tick. */
   #residual(series: string, ts: number, value: number): void {
     const steps = this.#forecasts.get(series);

@@ -119,6 +119,10 @@ export class LivePairs {
     return { series, originSeq: s.seq[originSlot], x, y, std: sd };
   }
 
+  has(series: string): boolean {
+    return this.#series.has(series);
+  }
+
   forget(series: string): void {
     this.#series.delete(series);
   }
