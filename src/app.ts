@@ -8,6 +8,7 @@
  * in-flight chunks finish (each commits only after its outputs are acknowledged) → inference drains
  * → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
  */
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Config } from './config/load.ts';
@@ -18,6 +19,9 @@ import { ForecastBook } from './pipeline/forecast-book.ts';
 import { InferenceStage } from './pipeline/inference.ts';
 import { StreamPipeline } from './pipeline/stream-pipeline.ts';
 import { ServingService } from './pipeline/serving.ts';
+import { SeriesSnapshotter } from './pipeline/snapshot/snapshotter.ts';
+import { SeriesHomes } from './pipeline/snapshot/series-state.ts';
+import { SnapshotFile } from './pipeline/snapshot/file-store.ts';
 import type { HealthState, OutputSink, TickSource } from './pipeline/ports.ts';
 import { createModelService, type ModelService } from './model/model-service.ts';
 import { createKafka } from './adapters/kafka/client.ts';
@@ -36,7 +40,7 @@ import { traceHeadersFor } from './telemetry/trace-headers.ts';
 import { OtelPipelineTracer } from './telemetry/pipeline-tracer.ts';
 import { loop } from './lifecycle/abortable.ts';
 import { once } from './lifecycle/service.ts';
-import type { ServiceState } from './domain/types.ts';
+import type { RawRecord, ServiceState } from './domain/types.ts';
 
 export interface AppOptions {
   logger?: Logger;
@@ -59,6 +63,8 @@ export interface App {
   readonly store: WindowStore;
   readonly http: FastifyInstance | null;
   readonly source: TickSource;
+  /** Series-state snapshots (null in embedded mode, with a test source, or when disabled). */
+  readonly snapshots: SeriesSnapshotter | null;
   state(): ServiceState;
   /** Address the HTTP server listens on (after start), e.g. "http://127.0.0.1:8080". */
   address(): string | null;
@@ -112,7 +118,11 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   }
   const sink: OutputSink = opts.sink ?? (producer ? new KafkaSink(producer, topics, config.kafka.compression) : new LogSink(logger, { logEveryNthForecast: 500 }));
 
+  const homes = new SeriesHomes(store.registry);
+  const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null;
+  const snapshots = createSnapshotter(config, { store, book, detector: scorer, homes }, spec.features, !embedded && !opts.source, logger);
   const pipeline = new StreamPipeline({
+    seriesHome: (series, partition) => homes.note(series, partition),
     store,
     book,
     inference,
@@ -124,7 +134,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       missingFeature: config.input.missingFeature,
     },
     // The detector's own cap equals the registry's, so only the registry ever evicts.
-    scorer: config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null,
+    scorer,
     observer,
     traceHeaders: traceHeadersFor,
     tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer() : undefined,
@@ -144,6 +154,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         fromBeginning: config.kafka.fromBeginning,
         exactlyOnce: config.kafka.delivery === 'exactly-once' ? { producer: producer!, topics } : undefined,
         restoreRecordsPerPartition: config.windows.restoreRecordsPerPartition,
+        restoreFrom: snapshots ? (candidates) => snapshots.restoreFrom(candidates) : undefined,
         onLag: (t, p, l) => observer.lag(t, p, l),
         onFatal: (err) => {
           log.fatal({ err: describeError(err) }, 'Kafka consumer stopped for good; reporting not live so the process is restarted');
@@ -191,7 +202,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         address = await http.listen({ host: config.http.host, port: config.http.port });
         log.info({ address }, 'HTTP listening');
       }
-      await source.start((records, txSink?: OutputSink) => pipeline.handle(records, txSink));
+      const handle = (records: RawRecord[], txSink?: OutputSink) => pipeline.handle(records, txSink);
+      if (snapshots) await snapshots.load();
+      await source.start(snapshots ? snapshots.wrap(handle) : handle);
+      snapshots?.start();
       await model.start();
       const onErr = (err: unknown) => log.error({ err: describeError(err) }, 'background loop error');
       // Backpressure: pause intake while the inference queue is above the high-water mark.
@@ -229,6 +243,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     log.info('draining');
     await source.stop().catch((err) => log.error({ err }, 'source stop failed'));
     await inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
+    await snapshots?.stop(); // after the source: every handled chunk is committed
     if (producer) await producer.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
     loops.abort();
     await Promise.all(background);
@@ -249,11 +264,25 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     store,
     http,
     source,
+    snapshots,
     state: () => state,
     address: () => address,
     start,
     stop,
   };
+}
+
+/** Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only. */
+function createSnapshotter(c: Config, parts: ConstructorParameters<typeof SeriesSnapshotter>[0]['parts'], features: readonly string[], kafkaMode: boolean, logger: Logger): SeriesSnapshotter | null {
+  const dir = c.snapshots.dir || (c.model.dir ? path.join(c.model.dir, 'series-state') : '');
+  if (!kafkaMode || !c.snapshots.enabled || !dir) return null;
+  return new SeriesSnapshotter({
+    parts,
+    identity: { topic: c.topics.ticks, groupId: c.kafka.groupId, window: parts.store.window, features },
+    file: new SnapshotFile(dir),
+    intervalMs: c.snapshots.intervalMs,
+    logger: logger.child({ module: 'snapshot' }),
+  });
 }
 
 /** Map the service config onto the HTTP adapter's options. */

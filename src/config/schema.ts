@@ -97,6 +97,17 @@ export const configSchema = z
       })
       .default({}),
 
+    snapshots: z
+      .object({
+        /** Snapshot per-series state (windows, statistics, detector, last forecasts) with the input offsets it reflects; at start only the tail after them is replayed. Kafka mode only. */
+        enabled: z.boolean().default(true),
+        /** Directory of this instance's snapshot file. Empty → `<model.dir>/series-state` (no snapshots when model.dir is empty too). One directory per instance. */
+        dir: z.string().default(''),
+        /** Time between periodic snapshots (one is also written at shutdown). 0: only at shutdown. */
+        intervalMs: nonNegInt.default(60_000),
+      })
+      .default({}),
+
     batching: z
       .object({
         maxBatchSize: positiveInt.default(64),

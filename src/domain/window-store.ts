@@ -32,6 +32,20 @@ export interface WindowStoreOptions {
   registry?: SeriesRegistry;
 }
 
+/** Everything the store keeps for one series, as plain data (for snapshots; arrays are copies). */
+export interface WindowSeriesState {
+  values: Float32Array;
+  ts: Float64Array;
+  head: number;
+  count: number;
+  lastTs: number;
+  sinceForecast: number;
+  intervalMs: number;
+  mean: Float64Array;
+  m2: Float64Array;
+  last: Float64Array;
+}
+
 export interface SeriesStats {
   mean: Float64Array;
   std: Float64Array;
@@ -79,6 +93,11 @@ export class WindowStore {
 
   get size(): number {
     return this.#series.size;
+  }
+
+  /** Window length in ticks. */
+  get window(): number {
+    return this.#opts.window;
   }
 
   /** Series evicted so far (cap or idle). */
@@ -220,6 +239,35 @@ export class WindowStore {
   /** Series ids with a window, in least-recently-seen order. */
   *ids(): IterableIterator<string> {
     for (const id of this.#registry.ids()) if (this.#series.has(id)) yield id;
+  }
+
+  /** A copy of the series' state (null when unknown), for snapshots. */
+  exportSeries(series: string): WindowSeriesState | null {
+    const s = this.#series.get(series);
+    if (!s) return null;
+    const { head, count, lastTs, sinceForecast, intervalMs } = s;
+    const copy = <T extends Float32Array | Float64Array>(a: T): T => a.slice() as T;
+    return { values: copy(s.values), ts: copy(s.ts), head, count, lastTs, sinceForecast, intervalMs, mean: copy(s.mean), m2: copy(s.m2), last: copy(s.last) };
+  }
+
+  /**
+   * Install a series' state from a snapshot (admitted through the registry, seen at `nowMs`).
+   * Throws a RangeError when the shape does not match this store's window and features.
+   */
+  importSeries(series: string, st: WindowSeriesState, nowMs: number): void {
+    const o = this.#opts;
+    if (st.values.length !== o.window * o.features || st.ts.length !== o.window || st.mean.length !== o.features || st.m2.length !== o.features || st.last.length !== o.features) {
+      throw new RangeError(`series ${series}: snapshot shape does not match window ${o.window} × ${o.features} features`);
+    }
+    this.#registry.touch(series, nowMs);
+    const s = new SeriesState(o.window, o.features);
+    s.values.set(st.values);
+    s.ts.set(st.ts);
+    s.mean.set(st.mean);
+    s.m2.set(st.m2);
+    s.last.set(st.last);
+    Object.assign(s, { head: st.head, count: st.count, lastTs: st.lastTs, sinceForecast: st.sinceForecast, intervalMs: st.intervalMs, lastSeenMs: nowMs });
+    this.#series.set(series, s);
   }
 
   /** Evict series idle for longer than idleEvictMs (through the registry: every follower forgets them). */

@@ -66,4 +66,9 @@ export class ForecastBook {
   forget(series: string): void {
     this.#entries.delete(series);
   }
+
+  /** Install an entry from a snapshot (replaces what is there). */
+  restore(series: string, e: BookEntry): void {
+    this.#entries.set(series, { forecast: e.forecast, ticksSince: e.ticksSince, lastScore: e.lastScore, firing: e.firing });
+  }
 }

@@ -38,6 +38,8 @@ export interface StreamPipelineDeps {
   traceHeaders?: (source: RawRecord) => Record<string, string>;
   /** Spans around the stages (OpenTelemetry); absent → no tracing. */
   tracer?: PipelineTracer;
+  /** Told the partition of every pushed tick's series (the series-state snapshot groups by it). */
+  seriesHome?: (series: string, partition: number) => void;
 }
 
 interface Accepted {
@@ -47,6 +49,8 @@ interface Accepted {
   /** Statistics used to normalise the window (for de-normalising its forecast). */
   stats: { mean: Float64Array; std: Float64Array } | null;
   intervalMs: number;
+  /** A full warm-up record: update state, emit and report nothing. */
+  quiet: boolean;
 }
 
 export class StreamPipeline {
@@ -75,41 +79,12 @@ export class StreamPipeline {
   }
 
   async #handle(records: RawRecord[], sink: OutputSink, tracer: PipelineTracer | undefined): Promise<void> {
-    const d = this.#d;
-    const spec = d.inference.spec;
-    const per = spec.window * spec.features.length;
     const out: OutMessage[] = [];
     const accepted: Accepted[] = [];
 
     // Phase 1: decode and window, in order.
-    const phase1 = () => {
-      for (const rec of records) {
-        const res = decodeTick(rec.key, rec.value, d.codec);
-        if (rec.warmup) {
-          // Rebuild windows only: this record's outputs were produced before the restart.
-          if (res.ok) d.store.push(res.tick.series, res.tick.tsMs, res.tick.values, this.#now());
-          continue;
-        }
-        if (!res.ok) {
-          out.push(this.#deadLetter(rec, res.error));
-          continue;
-        }
-        const tick = res.tick;
-        const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now());
-        d.observer?.tick?.(pushed.outcome);
-        if (pushed.outcome !== 'accepted') continue;
-        let job: Promise<InferenceResult> | null = null;
-        let stats = null;
-        if (pushed.ready) {
-          const x = new Float32Array(per);
-          stats = d.store.snapshot(tick.series, x, 0);
-          job = d.inference.submit({ x });
-        }
-        accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series) });
-      }
-    };
-    if (tracer) tracer.window(records.length, phase1);
-    else phase1();
+    if (tracer) tracer.window(records.length, () => this.#window(records, out, accepted));
+    else this.#window(records, out, accepted);
 
     // Phase 2: wait for the model. A failed batch fails the whole call (retriable: the source
     // does not commit and the records are processed again).
@@ -118,22 +93,7 @@ export class StreamPipeline {
     const results = tracer && windows > 0 ? await tracer.inference(windows, () => Promise.all(jobs)) : await Promise.all(jobs);
 
     // Phase 3: score and emit, in order.
-    for (let i = 0; i < accepted.length; i++) {
-      const a = accepted[i];
-      const series = a.tick.series;
-      const target = a.tick.values[this.#targetIdx[0]];
-      const expected = d.book.nextExpectation(series);
-      d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
-      if (d.scorer) this.#score(a, target, expected, out);
-      const r = results[i];
-      if (r && a.stats) {
-        const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
-        d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
-        out.push(this.#forecastMessage(a, r.model, steps));
-        d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
-        d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
-      }
-    }
+    this.#emit(accepted, results, out);
 
     if (out.length === 0) return;
     if (tracer) {
@@ -144,6 +104,70 @@ export class StreamPipeline {
     } else await sink.send(out);
   }
 
+  /**
+   * Phase 1. Warm-up records (already processed before a restart) update state only: a plain
+   * warm-up rebuilds the window; a full one (`warmupFull`, the tail after a series-state
+   * snapshot) goes through inference and scoring too, so forecasts and detector state come out
+   * as they were, but produces no output and reports nothing.
+   */
+  #window(records: RawRecord[], out: OutMessage[], accepted: Accepted[]): void {
+    const d = this.#d;
+    const per = d.inference.spec.window * d.inference.spec.features.length;
+    for (const rec of records) {
+      const res = decodeTick(rec.key, rec.value, d.codec);
+      const quiet = rec.warmup === true;
+      if (quiet && !rec.warmupFull) {
+        if (res.ok) this.#push(res.tick, rec);
+        continue;
+      }
+      if (!res.ok) {
+        if (!quiet) out.push(this.#deadLetter(rec, res.error));
+        continue;
+      }
+      const tick = res.tick;
+      const pushed = this.#push(tick, rec);
+      if (!quiet) d.observer?.tick?.(pushed.outcome);
+      if (pushed.outcome !== 'accepted') continue;
+      let job: Promise<InferenceResult> | null = null;
+      let stats = null;
+      if (pushed.ready) {
+        const x = new Float32Array(per);
+        stats = d.store.snapshot(tick.series, x, 0);
+        job = d.inference.submit({ x });
+      }
+      accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series), quiet });
+    }
+  }
+
+  #push(tick: Tick, rec: RawRecord): ReturnType<WindowStore['push']> {
+    const pushed = this.#d.store.push(tick.series, tick.tsMs, tick.values, this.#now());
+    this.#d.seriesHome?.(tick.series, rec.source.partition);
+    return pushed;
+  }
+
+  /** Phase 3: score each tick against the forecast current before it, install new forecasts. */
+  #emit(accepted: Accepted[], results: Array<InferenceResult | null>, out: OutMessage[]): void {
+    const d = this.#d;
+    const spec = d.inference.spec;
+    for (let i = 0; i < accepted.length; i++) {
+      const a = accepted[i];
+      const series = a.tick.series;
+      const target = a.tick.values[this.#targetIdx[0]];
+      const expected = d.book.nextExpectation(series);
+      if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
+      if (d.scorer) this.#score(a, target, expected, out);
+      const r = results[i];
+      if (r && a.stats) {
+        const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
+        d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+        if (a.quiet) continue;
+        out.push(this.#forecastMessage(a, r.model, steps));
+        d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
+        d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+      }
+    }
+  }
+
   #score(a: Accepted, value: number, expected: ForecastStep | null, out: OutMessage[]): void {
     const d = this.#d;
     const spec = d.inference.spec;
@@ -152,9 +176,10 @@ export class StreamPipeline {
     const { score, event } = d.scorer!.observe(series, a.tick.tsMs, value, exp);
     const entry = d.book.entry(series);
     entry.lastScore = score;
+    if (event) entry.firing = event.state === 'firing';
+    if (a.quiet) return;
     d.observer?.score?.(series, score);
     if (!event) return;
-    entry.firing = event.state === 'firing';
     const rec: AnomalyRecord = buildAlertRecord(event, entry.forecast?.model ?? 'none', a.rec.source);
     d.book.addAnomaly(rec);
     d.observer?.anomaly?.(rec);
