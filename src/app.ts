@@ -123,6 +123,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const snapshots = createSnapshotter(config, { store, book, detector: scorer, homes }, spec.features, !embedded && !opts.source, logger);
   const pipeline = new StreamPipeline({
     seriesHome: (series, partition) => homes.note(series, partition),
+    coldStart: config.coldStart.enabled ? config.coldStart : null,
     store,
     book,
     inference,

@@ -95,6 +95,11 @@ export class WindowStore {
     return this.#series.size;
   }
 
+  /** Forecast every `stride` ticks. */
+  get stride(): number {
+    return this.#opts.stride;
+  }
+
   /** Window length in ticks. */
   get window(): number {
     return this.#opts.window;

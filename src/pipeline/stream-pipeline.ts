@@ -15,6 +15,7 @@
  */
 import { decodeTick, type CodecOptions } from '../domain/tick-codec.ts';
 import { band, decodeForecast } from '../domain/forecast.ts';
+import { seasonalNaive, type ColdStartOptions } from '../domain/cold-start.ts';
 import { buildAlertRecord, encodeAlertRecord } from '../domain/anomaly/index.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
@@ -38,6 +39,8 @@ export interface StreamPipelineDeps {
   traceHeaders?: (source: RawRecord) => Record<string, string>;
   /** Spans around the stages (OpenTelemetry); absent → no tracing. */
   tracer?: PipelineTracer;
+  /** Baseline forecasts for series whose window is not full yet (null/absent: none). */
+  coldStart?: ColdStartOptions | null;
   /** Told the partition of every pushed tick's series (the series-state snapshot groups by it). */
   seriesHome?: (series: string, partition: number) => void;
 }
@@ -51,6 +54,8 @@ interface Accepted {
   intervalMs: number;
   /** A full warm-up record: update state, emit and report nothing. */
   quiet: boolean;
+  /** A cold series' baseline forecast made at this tick (one step array per target). */
+  cold?: { model: string; steps: ForecastStep[][] } | null;
 }
 
 export class StreamPipeline {
@@ -135,8 +140,29 @@ export class StreamPipeline {
         stats = d.store.snapshot(tick.series, x, 0);
         job = d.inference.submit({ x });
       }
-      accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series), quiet });
+      const cold = pushed.ready ? null : this.#coldForecast(tick);
+      accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series), quiet, cold });
     }
+  }
+
+  /** A baseline forecast while the series' window is not full (every `stride` ticks), else null. */
+  #coldForecast(tick: Tick): Accepted['cold'] {
+    const d = this.#d;
+    const c = d.coldStart;
+    const spec = d.inference.spec;
+    const n = d.store.ticks(tick.series);
+    if (!c || n >= spec.window || n < c.minTicks || (n - c.minTicks) % d.store.stride !== 0) return null;
+    const recent = d.store.recent(tick.series)!;
+    const interval = d.store.intervalMs(tick.series) || 1;
+    let model = '';
+    const steps: ForecastStep[][] = [];
+    for (const f of this.#targetIdx) {
+      const r = seasonalNaive(recent.values.map((v) => v[f]), c, spec.horizon, spec.quantiles, tick.tsMs, interval);
+      if (!r) return null;
+      model = r.model;
+      steps.push(r.steps);
+    }
+    return { model, steps };
   }
 
   #push(tick: Tick, rec: RawRecord): ReturnType<WindowStore['push']> {
@@ -156,6 +182,13 @@ export class StreamPipeline {
       const expected = d.book.nextExpectation(series);
       if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
       if (d.scorer) this.#score(a, target, expected, out);
+      if (a.cold) {
+        d.book.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] };
+      }
+      if (a.cold && !a.quiet) {
+        out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps));
+        d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] });
+      }
       const r = results[i];
       if (r && a.stats) {
         const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);

@@ -220,6 +220,7 @@ export class FineTuner {
   observe(e: LiveEvent): void {
     if (this.#state === 'disabled' || this.#state === 'stopped') return;
     if (e.type === 'forecast') {
+      if (e.model.startsWith('baseline:')) return; // a cold series' baseline (src/domain/cold-start.ts), not the model's
       const steps = e.horizon.map((s) => ({ ts: s.ts, p50: s['p50'] })).filter((s) => Number.isFinite(s.p50));
       this.#forecasts.delete(e.series);
       this.#forecasts.set(e.series, steps);
