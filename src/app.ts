@@ -8,7 +8,6 @@
  * in-flight chunks finish (each commits only after its outputs are acknowledged) → inference drains
  * → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
  */
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Config } from './config/load.ts';
@@ -19,9 +18,9 @@ import { ForecastBook } from './pipeline/forecast-book.ts';
 import { InferenceStage } from './pipeline/inference.ts';
 import { StreamPipeline } from './pipeline/stream-pipeline.ts';
 import { ServingService } from './pipeline/serving.ts';
-import { SeriesSnapshotter } from './pipeline/snapshot/snapshotter.ts';
+import type { SeriesSnapshotter } from './pipeline/snapshot/snapshotter.ts';
 import { SeriesHomes } from './pipeline/snapshot/series-state.ts';
-import { SnapshotFile } from './pipeline/snapshot/file-store.ts';
+import { createSnapshotter } from './pipeline/snapshot/create.ts';
 import type { HealthState, OutputSink, TickSource } from './pipeline/ports.ts';
 import { createModelService, type ModelService } from './model/model-service.ts';
 import { createKafka } from './adapters/kafka/client.ts';
@@ -120,7 +119,9 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
 
   const homes = new SeriesHomes(store.registry);
   const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null;
-  const snapshots = createSnapshotter(config, { store, book, detector: scorer, homes }, spec.features, !embedded && !opts.source, logger);
+  // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
+  const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId };
+  const snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, book, detector: scorer, homes }, spec.features, logger.child({ module: 'snapshot' }));
   const pipeline = new StreamPipeline({
     seriesHome: (series, partition) => homes.note(series, partition),
     coldStart: config.coldStart.enabled ? config.coldStart : null,
@@ -271,19 +272,6 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     start,
     stop,
   };
-}
-
-/** Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only. */
-function createSnapshotter(c: Config, parts: ConstructorParameters<typeof SeriesSnapshotter>[0]['parts'], features: readonly string[], kafkaMode: boolean, logger: Logger): SeriesSnapshotter | null {
-  const dir = c.snapshots.dir || (c.model.dir ? path.join(c.model.dir, 'series-state') : '');
-  if (!kafkaMode || !c.snapshots.enabled || !dir) return null;
-  return new SeriesSnapshotter({
-    parts,
-    identity: { topic: c.topics.ticks, groupId: c.kafka.groupId, window: parts.store.window, features },
-    file: new SnapshotFile(dir),
-    intervalMs: c.snapshots.intervalMs,
-    logger: logger.child({ module: 'snapshot' }),
-  });
 }
 
 /** Map the service config onto the HTTP adapter's options. */
