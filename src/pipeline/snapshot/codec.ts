@@ -9,7 +9,8 @@
  *         48   H bytes  header: UTF-8 JSON tree
  *     48 + H   padding to a multiple of 8, then the blob (each array 8-byte aligned)
  *
- * In the JSON tree a typed array is `{"$ta":"f32"|"f64","o":<byte offset in blob>,"n":<length>}`
+ * In the JSON tree a typed array is `{"$ta":"f32"|"f64","o":<byte offset in blob>,"n":<length>,
+ * "k":<elements stored>}` (trailing +0 elements are left out: a ring not yet full is mostly zeros)
  * and a non-finite number is `{"$num":"NaN"|"Infinity"|"-Infinity"}`; everything else is plain
  * JSON. Decoding copies arrays out of the file buffer (the result owns its memory).
  */
@@ -20,7 +21,8 @@ export const SNAPSHOT_FORMAT = 1;
 const MAGIC = Buffer.from('TCSNAP\0\0', 'latin1');
 const PREFIX = 48;
 
-type Ref = { $ta: 'f32' | 'f64'; o: number; n: number };
+/** A typed array in the blob: kind, byte offset, length, elements stored (the rest are +0). */
+type Ref = { $ta: 'f32' | 'f64'; o: number; n: number; k: number };
 
 /** Encode `tree` into the file's bytes, as chunks (typed arrays are not copied). */
 export function encodeSnapshot(tree: unknown): Buffer[] {
@@ -28,9 +30,12 @@ export function encodeSnapshot(tree: unknown): Buffer[] {
   let blobBytes = 0;
   const json = JSON.stringify(tree, (_k, v: unknown) => {
     if (v instanceof Float32Array || v instanceof Float64Array) {
-      const ref: Ref = { $ta: v instanceof Float32Array ? 'f32' : 'f64', o: blobBytes, n: v.length };
-      arrays.push(v);
-      blobBytes += align8(v.byteLength);
+      // Trailing +0 elements are not stored (rings not yet full are mostly zeros).
+      const k = storedLength(v);
+      const kept = v.subarray(0, k);
+      const ref: Ref = { $ta: v instanceof Float32Array ? 'f32' : 'f64', o: blobBytes, n: v.length, k };
+      arrays.push(kept);
+      blobBytes += align8(kept.byteLength);
       return ref;
     }
     if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
@@ -82,13 +87,20 @@ function revive(v: unknown, buf: Buffer, blobStart: number): unknown {
   if (r.$ta === undefined) return v;
   const size = r.$ta === 'f32' ? 4 : 8;
   const start = blobStart + (r.o ?? -1);
-  const bytes = (r.n ?? -1) * size;
-  if (!(Number.isInteger(start) && Number.isInteger(bytes) && start >= blobStart && bytes >= 0 && start + bytes <= buf.length)) {
+  const n = r.n ?? -1;
+  const bytes = (r.k ?? -1) * size;
+  if (!(Number.isInteger(start) && Number.isInteger(bytes) && Number.isInteger(n) && start >= blobStart && bytes >= 0 && bytes <= n * size && start + bytes <= buf.length)) {
     throw new RangeError(`array reference out of bounds (${JSON.stringify(v)})`);
   }
-  const copy = new ArrayBuffer(bytes);
+  const copy = new ArrayBuffer(n * size);
   buf.copy(new Uint8Array(copy), 0, start, start + bytes);
   return r.$ta === 'f32' ? new Float32Array(copy) : new Float64Array(copy);
+}
+
+function storedLength(v: Float32Array | Float64Array): number {
+  let k = v.length;
+  while (k > 0 && v[k - 1] === 0 && !Object.is(v[k - 1], -0)) k--;
+  return k;
 }
 
 function align8(n: number): number {

@@ -85,7 +85,7 @@ export function captureSeriesState(parts: SeriesStateParts, identity: SnapshotId
     if (p === undefined || !offsets.has(p) || w === null) continue;
     const b = parts.book.peek(id);
     const d = parts.detector?.exportSeries(id);
-    series.push({ id, p, w, b: b ? structuredClone(b) : null, d: d ? toPlain(d, skip) : null });
+    series.push({ id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip) : null });
   }
   return {
     identity: { ...identity, features: [...identity.features], detector: detectorFingerprint(parts.detector) },
@@ -93,6 +93,13 @@ export function captureSeriesState(parts: SeriesStateParts, identity: SnapshotId
     offsets: Object.fromEntries([...offsets].map(([p, o]) => [String(p), String(o)])),
     series,
   };
+}
+
+function copyEntry(b: BookEntry): BookEntry {
+  const f = (x: BookEntry['forecast'] | undefined) => (x ? { ts: x.ts, model: x.model, horizon: x.horizon.map((st) => ({ ...st })) } : x);
+  const out: BookEntry = { forecast: f(b.forecast) ?? null, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing };
+  if (b.baseline !== undefined) out.baseline = f(b.baseline) ?? null;
+  return out;
 }
 
 /** Check a decoded tree against the running service; throws TC_SNAPSHOT_INCOMPATIBLE / _CORRUPT. */

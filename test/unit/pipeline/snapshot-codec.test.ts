@@ -11,12 +11,18 @@ const tree = () => ({
   a: new Float32Array([1.5, -2, Number.NaN]),
   b: { c: new Float64Array([Math.PI, Infinity]), n: -Infinity, s: 'x', z: null },
   list: [1, 2, { d: new Float64Array(3).fill(7) }],
+  // Trailing zeros are not stored but come back; −0 is kept as −0.
+  zeros: new Float64Array(1000),
+  tail: Float64Array.from([5, 0, -0, 0, 0]),
 });
 
 test('round trip: typed arrays, non-finite numbers, nesting', () => {
   const back = decodeSnapshot(Buffer.concat(encodeSnapshot(tree()))) as ReturnType<typeof tree>;
   assert.deepEqual(back, tree());
   assert.ok(back.a instanceof Float32Array && back.b.c instanceof Float64Array);
+  assert.ok(Object.is(back.tail[2], -0) && back.zeros.length === 1000);
+  const sparse = Buffer.concat(encodeSnapshot({ ring: new Float64Array(100_000) })).length;
+  assert.ok(sparse < 1000, `an empty ring costs no blob bytes (${sparse} bytes in all)`);
 });
 
 test('a flipped byte, a truncated file, a foreign file and another format version are refused with codes', () => {
