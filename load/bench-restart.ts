@@ -130,7 +130,7 @@ async function main() {
       await app.start();
       await until(() => app!.snapshots!.replayed.full >= S, 'steady snapshot restart: tail replayed');
       steadyMs.push(performance.now() - t);
-      console.log(`steady:    ready in ${(steadyMs[r] / 1000).toFixed(2)} s (snapshot ${(statSync(`${snapFile}.steady`).size / 2 ** 20).toFixed(1)} MiB, replayed ${app.snapshots!.replayed.full} tail records)`);
+      console.log(`steady:    ready in ${(steadyMs[r] / 1000).toFixed(2)} s (snapshot ${(statSync(`${snapFile}.steady`).size / 2 ** 20).toFixed(1)} MiB read+checked+decoded in ${app.snapshots!.timings.loadMs} ms, restored in ${app.snapshots!.timings.restoreMs} ms; replayed ${app.snapshots!.replayed.full} tail records)`);
       await app.stop();
       app = null;
       // 1. from the snapshot + the tail
@@ -141,7 +141,7 @@ async function main() {
       await until(() => app!.snapshots!.replayed.full >= S, 'snapshot restart: tail replayed');
       snapMs.push(performance.now() - t);
       const a = app;
-      console.log(`snapshot:  ready in ${(snapMs[r] / 1000).toFixed(2)} s (${a.store.size} series, replayed ${a.snapshots!.replayed.full} tail records, ${a.snapshots!.replayed.window} others)`);
+      console.log(`snapshot:  ready in ${(snapMs[r] / 1000).toFixed(2)} s (${a.store.size} series; load ${a.snapshots!.timings.loadMs} ms, restore ${a.snapshots!.timings.restoreMs} ms; replayed ${a.snapshots!.replayed.full} tail records, ${a.snapshots!.replayed.window} others)`);
       await a.stop();
       app = null;
       // 2. today: no snapshot, plain replay of every record before the committed offset

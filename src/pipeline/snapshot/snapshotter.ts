@@ -60,6 +60,8 @@ export class SeriesSnapshotter {
   readonly #ac = new AbortController();
   /** Warm-up records handled since start: `full` (tail after a snapshot) and `window` (plain replay). */
   readonly replayed = { full: 0, window: 0 };
+  /** Start-up costs of the last load and restore (ms), for the restart benchmark and logs. */
+  readonly timings = { loadMs: 0, restoreMs: 0 };
 
   constructor(o: SnapshotterOptions) {
     this.#o = o;
@@ -92,6 +94,7 @@ export class SeriesSnapshotter {
         return false;
       }
       this.#loaded = checkSnapshot(decodeSnapshot(bytes), this.#o.identity);
+      this.timings.loadMs = this.#now() - started;
       this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, series: this.#loaded.series.length, offsets: this.#loaded.offsets, ms: this.#now() - started }, 'series-state snapshot loaded');
       return true;
     } catch (err) {
@@ -116,7 +119,9 @@ export class SeriesSnapshotter {
       const from = BigInt(s);
       if (from <= c.committed && from >= c.low) out.set(c.partition, from);
     }
-    const restored = restoreSeriesState(this.#o.parts, tree, new Set(out.keys()), this.#now());
+    const t0 = this.#now();
+    const restored = restoreSeriesState(this.#o.parts, tree, new Set(out.keys()), t0);
+    this.timings.restoreMs = this.#now() - t0;
     for (const [p, from] of out) this.#offsets.set(p, from);
     const skipped = candidates.filter((c) => !out.has(c.partition)).map((c) => c.partition);
     this.#o.logger.info({ ...restored, partitions: [...out].map(([p, from]) => ({ partition: p, from: String(from) })), replayInstead: skipped }, 'series state restored from snapshot; replaying the tail after its offsets');
