@@ -26,6 +26,14 @@ type Ref = { $ta: 'f32' | 'f64'; o: number; n: number; k: number };
 
 /** Encode `tree` into the file's bytes, as chunks (typed arrays are not copied). */
 export function encodeSnapshot(tree: unknown): Buffer[] {
+  return sealSnapshot(layoutSnapshot(tree, false));
+}
+
+/**
+ * The body of the file (header length, header, blob) as chunks. With `copy`, the arrays' stored
+ * bytes are copied, so the tree may change afterwards (capture holds the pipeline only for this).
+ */
+export function layoutSnapshot(tree: unknown, copy: boolean): Buffer[] {
   const arrays: Array<Float32Array | Float64Array> = [];
   let blobBytes = 0;
   const json = JSON.stringify(tree, (_k, v: unknown) => {
@@ -42,23 +50,37 @@ export function encodeSnapshot(tree: unknown): Buffer[] {
     return v;
   });
   const header = Buffer.from(json, 'utf8');
-  const pad = align8(PREFIX + header.length) - (PREFIX + header.length);
-  const chunks: Buffer[] = [header, Buffer.alloc(pad)];
-  for (const a of arrays) {
-    chunks.push(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-    const extra = align8(a.byteLength) - a.byteLength;
-    if (extra > 0) chunks.push(Buffer.alloc(extra));
-  }
-  const hash = createHash('sha256');
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length, 0);
-  hash.update(len);
-  for (const c of chunks) hash.update(c);
+  const pad = align8(PREFIX + header.length) - (PREFIX + header.length);
+  const blob = copy ? Buffer.allocUnsafe(blobBytes) : null;
+  const chunks: Buffer[] = [len, header, Buffer.alloc(pad)];
+  let at = 0;
+  for (const a of arrays) {
+    const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    const step = align8(a.byteLength);
+    if (blob) {
+      bytes.copy(blob, at);
+      blob.fill(0, at + a.byteLength, at + step);
+    } else {
+      chunks.push(bytes);
+      if (step > a.byteLength) chunks.push(Buffer.alloc(step - a.byteLength));
+    }
+    at += step;
+  }
+  if (blob) chunks.push(blob);
+  return chunks;
+}
+
+/** Prefix a body from `layoutSnapshot` with magic, format version and SHA-256. */
+export function sealSnapshot(body: Buffer[]): Buffer[] {
+  const hash = createHash('sha256');
+  for (const c of body) hash.update(c);
   const head = Buffer.alloc(44);
   MAGIC.copy(head, 0);
   head.writeUInt32LE(SNAPSHOT_FORMAT, 8);
   hash.digest().copy(head, 12);
-  return [head, len, ...chunks];
+  return [head, ...body];
 }
 
 /** Decode a snapshot file. Throws TC_SNAPSHOT_CORRUPT or TC_SNAPSHOT_INCOMPATIBLE (format). */
@@ -112,17 +134,18 @@ function corrupt(message: string, cause?: unknown): TickcastError {
 }
 
 /**
- * A class instance's own fields as a plain tree (typed arrays copied), skipping the objects in
+ * A class instance's own fields as a plain tree (typed arrays copied, or referenced when
+ * `copyArrays` is false: then encode before the instance changes), skipping the objects in
  * `skip` (shared configuration). For state objects made of numbers, booleans, strings, typed arrays
  * and nested such objects — e.g. the anomaly detector's per-series state.
  */
-export function toPlain(obj: object, skip: ReadonlySet<object>): Record<string, unknown> {
+export function toPlain(obj: object, skip: ReadonlySet<object>, copyArrays = true): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     if (typeof v === 'function' || (typeof v === 'object' && v !== null && skip.has(v))) continue;
-    if (v instanceof Float32Array || v instanceof Float64Array) out[k] = v.slice();
-    else if (Array.isArray(v)) out[k] = v.map((x: unknown) => (typeof x === 'object' && x !== null ? toPlain(x, skip) : x));
-    else if (typeof v === 'object' && v !== null) out[k] = toPlain(v, skip);
+    if (v instanceof Float32Array || v instanceof Float64Array) out[k] = copyArrays ? v.slice() : v;
+    else if (Array.isArray(v)) out[k] = v.map((x: unknown) => (typeof x === 'object' && x !== null ? toPlain(x, skip, copyArrays) : x));
+    else if (typeof v === 'object' && v !== null) out[k] = toPlain(v, skip, copyArrays);
     else out[k] = v;
   }
   return out;

@@ -75,7 +75,11 @@ export function detectorFingerprint(detector: DetectorSnapshotHooks | null): str
   return detector ? createHash('sha256').update(JSON.stringify(detector.config)).digest('hex').slice(0, 16) : null;
 }
 
-/** Take a copy of every series' state (synchronous: call it while the pipeline is quiescent). */
+/**
+ * Every series' state as a tree (synchronous: call it while the pipeline is quiescent). The
+ * detector's arrays are referenced, not copied: lay the tree out (`layoutSnapshot(tree, true)`)
+ * before the pipeline moves on.
+ */
 export function captureSeriesState(parts: SeriesStateParts, identity: SnapshotIdentity, offsets: ReadonlyMap<number, bigint>, nowMs: number): SnapshotTree {
   const skip = new Set<object>(parts.detector ? [parts.detector.config] : []);
   const series: SeriesEntry[] = [];
@@ -85,7 +89,7 @@ export function captureSeriesState(parts: SeriesStateParts, identity: SnapshotId
     if (p === undefined || !offsets.has(p) || w === null) continue;
     const b = parts.book.peek(id);
     const d = parts.detector?.exportSeries(id);
-    series.push({ id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip) : null });
+    series.push({ id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip, false) : null });
   }
   return {
     identity: { ...identity, features: [...identity.features], detector: detectorFingerprint(parts.detector) },

@@ -18,7 +18,7 @@ import type { RawRecord } from '../../domain/types.ts';
 import { describeError } from '../../errors/index.ts';
 import { deferred, loop } from '../../lifecycle/abortable.ts';
 import type { OutputSink } from '../ports.ts';
-import { decodeSnapshot, encodeSnapshot } from './codec.ts';
+import { decodeSnapshot, layoutSnapshot, sealSnapshot } from './codec.ts';
 import type { SnapshotFile } from './file-store.ts';
 import { captureSeriesState, checkSnapshot, restoreSeriesState, type SeriesStateParts, type SnapshotIdentity, type SnapshotTree } from './series-state.ts';
 
@@ -131,13 +131,18 @@ export class SeriesSnapshotter {
   /** Take a snapshot now (waits for chunks in flight) and write it; resolves with its size. */
   async snapshot(): Promise<{ series: number; bytes: number; captureMs: number; writeMs: number } | null> {
     const t0 = this.#now();
-    const tree = await this.#quiesce(() => (this.#offsets.size === 0 ? null : captureSeriesState(this.#o.parts, this.#o.identity, this.#offsets, this.#now())));
-    if (!tree) return null;
+    // Inside the gate: the tree (live detector arrays) and its layout, which copies the bytes.
+    const taken = await this.#quiesce(() => {
+      if (this.#offsets.size === 0) return null;
+      const tree = captureSeriesState(this.#o.parts, this.#o.identity, this.#offsets, this.#now());
+      return { series: tree.series.length, body: layoutSnapshot(tree, true) };
+    });
+    if (!taken) return null;
     const t1 = this.#now();
-    const write = this.#writing.then(() => this.#o.file.write(encodeSnapshot(tree)));
+    const write = this.#writing.then(() => this.#o.file.write(sealSnapshot(taken.body)));
     this.#writing = write.catch(() => undefined);
     const bytes = await write;
-    return { series: tree.series.length, bytes, captureMs: t1 - t0, writeMs: this.#now() - t1 };
+    return { series: taken.series, bytes, captureMs: t1 - t0, writeMs: this.#now() - t1 };
   }
 
   /** Periodic snapshots until `stop()`. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decodeSnapshot, encodeSnapshot, fillFrom, toPlain } from '../../../src/pipeline/snapshot/codec.ts';
+import { decodeSnapshot, encodeSnapshot, fillFrom, layoutSnapshot, sealSnapshot, toPlain } from '../../../src/pipeline/snapshot/codec.ts';
 import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
 import { AnomalyDetector } from '../../../src/domain/anomaly/index.ts';
 
@@ -23,6 +23,15 @@ test('round trip: typed arrays, non-finite numbers, nesting', () => {
   assert.ok(Object.is(back.tail[2], -0) && back.zeros.length === 1000);
   const sparse = Buffer.concat(encodeSnapshot({ ring: new Float64Array(100_000) })).length;
   assert.ok(sparse < 1000, `an empty ring costs no blob bytes (${sparse} bytes in all)`);
+});
+
+test('a copied layout (taken while the pipeline is held) is the same file and does not change with the live arrays', () => {
+  const live = tree();
+  const copied = sealSnapshot(layoutSnapshot(live, true));
+  assert.ok(Buffer.concat(copied).equals(Buffer.concat(encodeSnapshot(tree()))));
+  live.b.c[0] = 42;
+  live.tail[0] = 7;
+  assert.deepEqual(decodeSnapshot(Buffer.concat(copied)), tree());
 });
 
 test('a flipped byte, a truncated file, a foreign file and another format version are refused with codes', () => {
