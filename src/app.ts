@@ -18,6 +18,9 @@ import { ForecastBook } from './pipeline/forecast-book.ts';
 import { InferenceStage } from './pipeline/inference.ts';
 import { StreamPipeline } from './pipeline/stream-pipeline.ts';
 import { ServingService } from './pipeline/serving.ts';
+import type { SeriesSnapshotter } from './pipeline/snapshot/snapshotter.ts';
+import { SeriesHomes } from './pipeline/snapshot/series-state.ts';
+import { createSnapshotter } from './pipeline/snapshot/create.ts';
 import type { HealthState, LearningFilter, OutputSink, TickSource } from './pipeline/ports.ts';
 import { createModelService, type ModelService } from './model/model-service.ts';
 import { createKafka } from './adapters/kafka/client.ts';
@@ -36,7 +39,7 @@ import { traceHeadersFor } from './telemetry/trace-headers.ts';
 import { OtelPipelineTracer } from './telemetry/pipeline-tracer.ts';
 import { loop } from './lifecycle/abortable.ts';
 import { once } from './lifecycle/service.ts';
-import type { ServiceState } from './domain/types.ts';
+import type { RawRecord, ServiceState } from './domain/types.ts';
 
 export interface AppOptions {
   logger?: Logger;
@@ -61,6 +64,8 @@ export interface App {
   readonly store: WindowStore;
   readonly http: FastifyInstance | null;
   readonly source: TickSource;
+  /** Series-state snapshots (null in embedded mode, with a test source, or when disabled). */
+  readonly snapshots: SeriesSnapshotter | null;
   state(): ServiceState;
   /** Address the HTTP server listens on (after start), e.g. "http://127.0.0.1:8080". */
   address(): string | null;
@@ -118,7 +123,14 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   }
   const sink: OutputSink = opts.sink ?? (producer ? new KafkaSink(producer, topics, config.kafka.compression) : new LogSink(logger, { logEveryNthForecast: 500 }));
 
+  const homes = new SeriesHomes(store.registry);
+  const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null;
+  // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
+  const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId };
+  const snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, book, detector: scorer, homes }, spec.features, logger.child({ module: 'snapshot' }));
   const pipeline = new StreamPipeline({
+    seriesHome: (series, partition) => homes.note(series, partition),
+    coldStart: config.coldStart.enabled ? config.coldStart : null,
     store,
     book,
     inference,
@@ -129,7 +141,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       seriesPattern: new RegExp(config.input.seriesPattern),
       missingFeature: config.input.missingFeature,
     },
-    scorer: config.anomaly.enabled ? createScorer(config.anomaly) : null,
+    // The detector's own cap equals the registry's, so only the registry ever evicts.
+    scorer,
     observer,
     traceHeaders: traceHeadersFor,
     tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer({ consumerGroup: embedded ? undefined : config.kafka.groupId }) : undefined,
@@ -153,6 +166,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         fromBeginning: config.kafka.fromBeginning,
         exactlyOnce: config.kafka.delivery === 'exactly-once' ? { producer: producer!, topics } : undefined,
         restoreRecordsPerPartition: config.windows.restoreRecordsPerPartition,
+        restoreFrom: snapshots ? (candidates) => snapshots.restoreFrom(candidates) : undefined,
         onLag: (t, p, l) => observer.lag(t, p, l),
         onFatal: (err) => {
           log.fatal({ err: describeError(err) }, 'Kafka consumer stopped for good; reporting not live so the process is restarted');
@@ -200,7 +214,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         address = await http.listen({ host: config.http.host, port: config.http.port });
         log.info({ address }, 'HTTP listening');
       }
-      await source.start((records, txSink?: OutputSink) => pipeline.handle(records, txSink));
+      const handle = (records: RawRecord[], txSink?: OutputSink) => pipeline.handle(records, txSink);
+      if (snapshots) await snapshots.load();
+      await source.start(snapshots ? snapshots.wrap(handle) : handle);
+      snapshots?.start();
       // Backpressure: the batcher announces saturation (queue above the high-water mark) and drain
       // (back at the low-water mark); intake follows. Stream hand-offs beyond its capacity wait.
       const onPressure = ({ saturated, queued }: { saturated: boolean; queued: number }) => {
@@ -215,10 +232,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       const onErr = (err: unknown) => log.error({ err: describeError(err) }, 'background loop error');
       background.push(
         loop(10_000, loops.signal, () => {
-          for (const id of store.evictIdle(Date.now())) {
-            book.forget(id);
-            observer.evicted(id);
-          }
+          store.evictIdle(Date.now()); // announced by the registry: every holder forgets the series
           metrics.seriesActive.set(store.size);
         }, onErr),
       );
@@ -236,6 +250,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     log.info('draining');
     await source.stop().catch((err) => log.error({ err }, 'source stop failed'));
     await inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
+    await snapshots?.stop(); // after the source: every handled chunk is committed
     if (producer) await producer.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
     loops.abort();
     await Promise.all(background);
@@ -256,6 +271,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     store,
     http,
     source,
+    snapshots,
     state: () => state,
     address: () => address,
     start,

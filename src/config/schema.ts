@@ -103,6 +103,28 @@ export const configSchema = z
       })
       .default({}),
 
+    coldStart: z
+      .object({
+        /** Forecast series whose window is not full yet with a fast baseline (output `"model": "baseline:…"`); they switch to the model when the window fills. */
+        enabled: z.boolean().default(true),
+        /** Season length in ticks for the seasonal-naive baseline; 1 = plain naive (repeat the last value). Used once more ticks than a season are known. */
+        seasonTicks: positiveInt.default(1),
+        /** Ticks a series needs before its first baseline forecast (≥ 2: one error sizes the band). */
+        minTicks: z.number().int().min(2).default(2),
+      })
+      .default({}),
+
+    snapshots: z
+      .object({
+        /** Snapshot per-series state (windows, statistics, detector, last forecasts) with the input offsets it reflects; at start only the tail after them is replayed. Kafka mode only. */
+        enabled: z.boolean().default(true),
+        /** Directory of this instance's snapshot file. Empty → `<model.dir>/series-state` (no snapshots when model.dir is empty too). One directory per instance. */
+        dir: z.string().default(''),
+        /** Time between periodic snapshots (one is also written at shutdown). 0: only at shutdown. */
+        intervalMs: nonNegInt.default(60_000),
+      })
+      .default({}),
+
     batching: z
       .object({
         maxBatchSize: positiveInt.default(64),

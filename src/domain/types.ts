@@ -25,6 +25,12 @@ export interface RawRecord {
    * produces no output.
    */
   warmup?: boolean;
+  /**
+   * With `warmup`: replay the record through the whole state path (window, inference, forecast
+   * book, anomaly detector) rather than the window alone — the tail after a series-state snapshot,
+   * so that state comes out as it was before the restart. Still no output.
+   */
+  warmupFull?: boolean;
 }
 
 /** A decoded, validated tick. `values` follows the configured feature order. */

@@ -1,6 +1,8 @@
 /**
  * Per-series sliding windows in fixed-size ring buffers (Float32Array), with online
- * normalisation statistics, a cap on series count (LRU eviction) and idle eviction.
+ * normalisation statistics. Which series exist (the cap with LRU eviction, idle eviction) is the
+ * SeriesRegistry's decision (series-registry.ts): the store admits series through it and follows
+ * its evictions like every other holder of per-series state.
  *
  * Timestamp policy (docs/architecture.md): a tick older than the series' last accepted tick is
  * dropped as `late`; one with an equal timestamp is `duplicate` (dropped, or replaces the last
@@ -12,6 +14,8 @@
  * level and scale may drift slowly without retraining. Windows are z-normalised on read with the
  * statistics current at that moment (the whole window uses one set of statistics).
  */
+
+import { SeriesRegistry } from './series-registry.ts';
 
 /** 'incomplete': a feature was missing and there is no earlier value to carry forward. */
 export type PushOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'incomplete';
@@ -30,6 +34,22 @@ export interface WindowStoreOptions {
    * again, so a lasting level shift is adopted (0 = always learn).
    */
   holdStatsMaxTicks?: number;
+  /** The registry that owns series membership; default: a new one with maxSeries / idleEvictMs. */
+  registry?: SeriesRegistry;
+}
+
+/** Everything the store keeps for one series, as plain data (for snapshots; arrays are copies). */
+export interface WindowSeriesState {
+  values: Float32Array;
+  ts: Float64Array;
+  head: number;
+  count: number;
+  lastTs: number;
+  sinceForecast: number;
+  intervalMs: number;
+  mean: Float64Array;
+  m2: Float64Array;
+  last: Float64Array;
 }
 
 export interface SeriesStats {
@@ -70,20 +90,37 @@ export class WindowStore {
   readonly #opts: WindowStoreOptions;
   readonly #series = new Map<string, SeriesState>();
   readonly #alphaFloor: number;
-  #evictions = 0;
+  readonly #registry: SeriesRegistry;
 
   constructor(opts: WindowStoreOptions) {
     this.#opts = opts;
     this.#alphaFloor = 1 - Math.pow(0.5, 1 / opts.normHalfLifeTicks);
+    this.#registry = opts.registry ?? new SeriesRegistry({ maxSeries: opts.maxSeries, idleEvictMs: opts.idleEvictMs });
+    this.#registry.follow((series) => this.#series.delete(series));
+  }
+
+  /** The series registry this store admits series through (follow it to drop per-series state). */
+  get registry(): SeriesRegistry {
+    return this.#registry;
   }
 
   get size(): number {
     return this.#series.size;
   }
 
+  /** Forecast every `stride` ticks. */
+  get stride(): number {
+    return this.#opts.stride;
+  }
+
+  /** Window length in ticks. */
+  get window(): number {
+    return this.#opts.window;
+  }
+
   /** Series evicted so far (cap or idle). */
   get evictions(): number {
-    return this.#evictions;
+    return this.#registry.evictions;
   }
 
   has(series: string): boolean {
@@ -101,18 +138,11 @@ export class WindowStore {
     for (let f = 0; f < o.features; f++) {
       if (Number.isNaN(values[f]) && (s === undefined || Number.isNaN(s.last[f]))) return { outcome: 'incomplete', ready: false };
     }
-    let evicted: string | undefined;
+    // The registry admits the series (evicting the least recently seen one at the cap; its
+    // followers, this store included, drop that one's state) and keeps the recency order.
+    const evicted = this.#registry.touch(series, nowMs);
     if (s === undefined) {
-      if (this.#series.size >= o.maxSeries) {
-        evicted = this.#series.keys().next().value as string;
-        this.#series.delete(evicted);
-        this.#evictions++;
-      }
       s = new SeriesState(o.window, o.features);
-      this.#series.set(series, s);
-    } else {
-      // Map order doubles as recency order: move to the back.
-      this.#series.delete(series);
       this.#series.set(series, s);
     }
     s.lastSeenMs = nowMs;
@@ -264,25 +294,51 @@ export class WindowStore {
     return { ts, values };
   }
 
-  /** Series ids in least-recently-seen order. */
-  ids(): IterableIterator<string> {
-    return this.#series.keys();
+  /** Series ids with a window, in least-recently-seen order. */
+  *ids(): IterableIterator<string> {
+    for (const id of this.#registry.ids()) if (this.#series.has(id)) yield id;
   }
 
-  /** Evict series idle for longer than idleEvictMs; returns the evicted ids. */
-  evictIdle(nowMs: number): string[] {
-    const out: string[] = [];
-    for (const [id, s] of this.#series) {
-      if (nowMs - s.lastSeenMs <= this.#opts.idleEvictMs) break; // recency order: the rest are newer
-      out.push(id);
+  /** A copy of the series' state (null when unknown), for snapshots. */
+  exportSeries(series: string): WindowSeriesState | null {
+    const s = this.#series.get(series);
+    if (!s) return null;
+    const { head, count, lastTs, sinceForecast, intervalMs } = s;
+    const copy = <T extends Float32Array | Float64Array>(a: T): T => a.slice() as T;
+    return { values: copy(s.values), ts: copy(s.ts), head, count, lastTs, sinceForecast, intervalMs, mean: copy(s.mean), m2: copy(s.m2), last: copy(s.last) };
+  }
+
+  /**
+   * Install a series' state from a snapshot (admitted through the registry, seen at `nowMs`).
+   * Throws a RangeError when the shape does not match this store's window and features.
+   */
+  importSeries(series: string, st: WindowSeriesState, nowMs: number): void {
+    const o = this.#opts;
+    if (st.values.length !== o.window * o.features || st.ts.length !== o.window || st.mean.length !== o.features || st.m2.length !== o.features || st.last.length !== o.features) {
+      throw new RangeError(`series ${series}: snapshot shape does not match window ${o.window} × ${o.features} features`);
     }
-    for (const id of out) this.#series.delete(id);
-    this.#evictions += out.length;
-    return out;
+    this.#registry.touch(series, nowMs);
+    const s = new SeriesState(o.window, o.features);
+    s.values.set(st.values);
+    s.ts.set(st.ts);
+    s.mean.set(st.mean);
+    s.m2.set(st.m2);
+    s.last.set(st.last);
+    Object.assign(s, { head: st.head, count: st.count, lastTs: st.lastTs, sinceForecast: st.sinceForecast, intervalMs: st.intervalMs, lastSeenMs: nowMs, learned: st.count });
+    // (Held-tick bookkeeping is not snapshotted: a restored series counts every tick as learned.)
+    this.#series.set(series, s);
   }
 
+  /** Evict series idle for longer than idleEvictMs (through the registry: every follower forgets them). */
+  evictIdle(nowMs: number): string[] {
+    return this.#registry.evictIdle(nowMs);
+  }
+
+  /** Remove a series (through the registry: every follower forgets it). */
   delete(series: string): boolean {
-    return this.#series.delete(series);
+    const had = this.#series.has(series);
+    this.#registry.remove(series);
+    return had;
   }
 }
 

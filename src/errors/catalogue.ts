@@ -23,6 +23,9 @@ export const ErrorCodes = {
   BACKEND_UNAVAILABLE: 'TC_BACKEND_UNAVAILABLE',
   ENGINE_UNAVAILABLE: 'TC_ENGINE_UNAVAILABLE',
   TRAINING_DIVERGED: 'TC_TRAINING_DIVERGED',
+  // series-state snapshots (restart; a bad snapshot is ignored and windows are rebuilt by replay)
+  SNAPSHOT_CORRUPT: 'TC_SNAPSHOT_CORRUPT',
+  SNAPSHOT_INCOMPATIBLE: 'TC_SNAPSHOT_INCOMPATIBLE',
   // offline data (CSV files for train/backtest)
   DATA_UNREADABLE: 'TC_DATA_UNREADABLE',
   DATA_COLUMN_MISSING: 'TC_DATA_COLUMN_MISSING',

@@ -12,6 +12,11 @@ export interface BookEntry {
   ticksSince: number;
   lastScore: number | null;
   firing: boolean;
+  /**
+   * The last baseline forecast while the series was cold (window not full). Shown by the series
+   * view until a model forecast exists; never used as the detector's expectation.
+   */
+  baseline?: { ts: number; model: string; horizon: ForecastStep[] } | null;
 }
 
 export class ForecastBook {
@@ -65,5 +70,10 @@ export class ForecastBook {
 
   forget(series: string): void {
     this.#entries.delete(series);
+  }
+
+  /** Install an entry from a snapshot (replaces what is there). */
+  restore(series: string, e: BookEntry): void {
+    this.#entries.set(series, { ...e });
   }
 }

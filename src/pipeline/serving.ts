@@ -97,7 +97,7 @@ export class ServingService implements ServingApi {
     const values: Record<string, number[]> = {};
     features.forEach((f, i) => (values[f] = recent.values.map((row) => row[i])));
     const e = d.book.peek(id);
-    return { ...this.#summary(id), window: { ts: recent.ts, values }, lastForecast: e?.forecast ?? null, lastScore: e?.lastScore ?? null };
+    return { ...this.#summary(id), window: { ts: recent.ts, values }, lastForecast: e?.forecast ?? e?.baseline ?? null, lastScore: e?.lastScore ?? null };
   }
 
   recentAnomalies(opts: { series?: string; limit: number }): AnomalyRecord[] {

@@ -15,6 +15,7 @@
  */
 import { decodeTick, type CodecOptions } from '../domain/tick-codec.ts';
 import { band, decodeForecast } from '../domain/forecast.ts';
+import { seasonalNaive, type ColdStartOptions } from '../domain/cold-start.ts';
 import { buildAlertRecord, encodeAlertRecord } from '../domain/anomaly/index.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
@@ -46,6 +47,10 @@ export interface StreamPipelineDeps {
    * window store's holdStatsMaxTicks) and is marked suppressed for the learner.
    */
   learningFilter?: LearningFilter;
+  /** Baseline forecasts for series whose window is not full yet (null/absent: none). */
+  coldStart?: ColdStartOptions | null;
+  /** Told the partition of every pushed tick's series (the series-state snapshot groups by it). */
+  seriesHome?: (series: string, partition: number) => void;
 }
 
 interface Accepted {
@@ -59,6 +64,10 @@ interface Accepted {
   suppressed: boolean;
   /** Values and statistics after this tick, for the learner (only when there is one). */
   view: { values: Float64Array; mean: Float64Array; std: Float64Array } | null;
+  /** A full warm-up record: update state, emit and report nothing. */
+  quiet: boolean;
+  /** A cold series' baseline forecast made at this tick (one step array per target). */
+  cold?: { model: string; steps: ForecastStep[][] } | null;
 }
 
 export class StreamPipeline {
@@ -71,6 +80,14 @@ export class StreamPipeline {
     this.#now = deps.now ?? Date.now;
     const spec = deps.inference.spec;
     this.#targetIdx = spec.targets.map((t) => spec.features.indexOf(t));
+    // The series registry owns per-series lifetime: the book, the scorer and telemetry follow it
+    // for every eviction (capacity, idle, removal) instead of each keeping its own rule.
+    deps.store.registry.follow((series) => {
+      deps.book.forget(series);
+      deps.scorer?.forget(series);
+      deps.learner?.forget(series);
+      deps.observer?.evicted?.(series);
+    });
   }
 
   /** `sink` overrides the default sink for this call (a Kafka transaction in exactly-once mode). */
@@ -80,44 +97,12 @@ export class StreamPipeline {
   }
 
   async #handle(records: RawRecord[], sink: OutputSink, tracer: PipelineTracer | undefined): Promise<void> {
-    const d = this.#d;
-    const spec = d.inference.spec;
-    const per = spec.window * spec.features.length;
     const out: OutMessage[] = [];
     const accepted: Accepted[] = [];
 
     // Phase 1: decode and window, in order.
-    const phase1 = () => {
-      for (const rec of records) {
-        const res = decodeTick(rec.key, rec.value, d.codec);
-        if (rec.warmup) {
-          // Rebuild windows only: this record's outputs were produced before the restart.
-          if (res.ok) d.store.push(res.tick.series, res.tick.tsMs, res.tick.values, this.#now());
-          continue;
-        }
-        if (!res.ok) {
-          out.push(this.#deadLetter(rec, res.error));
-          continue;
-        }
-        const tick = res.tick;
-        const suppressed = this.#suppressed(tick.series, tick.tsMs);
-        const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now(), suppressed ? { learn: false } : undefined);
-        if (pushed.evicted !== undefined) this.#forget(pushed.evicted);
-        d.observer?.tick?.(pushed.outcome);
-        if (pushed.outcome !== 'accepted') continue;
-        let job: Promise<InferenceResult> | null = null;
-        let stats = null;
-        if (pushed.ready) {
-          const x = new Float32Array(per);
-          stats = d.store.snapshot(tick.series, x, 0);
-          job = d.inference.submit({ x });
-        }
-        const view = d.learner ? d.store.current(tick.series) : null;
-        accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series), suppressed, view });
-      }
-    };
-    if (tracer) tracer.window(records.length, phase1);
-    else phase1();
+    if (tracer) tracer.window(records.length, () => this.#window(records, out, accepted));
+    else this.#window(records, out, accepted);
 
     // Phase 2: wait for the model. A failed batch fails the whole call (retriable: the source
     // does not commit and the records are processed again).
@@ -126,7 +111,7 @@ export class StreamPipeline {
     const results = tracer && windows > 0 ? await tracer.inference(windows, () => Promise.all(jobs)) : await Promise.all(jobs);
 
     // Phase 3: score and emit, in order.
-    for (let i = 0; i < accepted.length; i++) this.#emit(accepted[i], results[i], out);
+    this.#emit(accepted, results, out);
 
     if (out.length === 0) return;
     if (tracer) {
@@ -137,29 +122,98 @@ export class StreamPipeline {
     } else await sink.send(out);
   }
 
-  /** Phase 3 for one tick: score it against the forecast current before it, learn, emit its forecast. */
-  #emit(a: Accepted, r: InferenceResult | null, out: OutMessage[]): void {
+  /**
+   * Phase 1. Warm-up records (already processed before a restart) update state only: a plain
+   * warm-up rebuilds the window; a full one (`warmupFull`, the tail after a series-state
+   * snapshot) goes through inference and scoring too, so forecasts and detector state come out
+   * as they were, but produces no output and reports nothing.
+   */
+  #window(records: RawRecord[], out: OutMessage[], accepted: Accepted[]): void {
+    const d = this.#d;
+    const per = d.inference.spec.window * d.inference.spec.features.length;
+    for (const rec of records) {
+      const res = decodeTick(rec.key, rec.value, d.codec);
+      const quiet = rec.warmup === true;
+      if (quiet && !rec.warmupFull) {
+        if (res.ok) this.#push(res.tick, rec, false);
+        continue;
+      }
+      if (!res.ok) {
+        if (!quiet) out.push(this.#deadLetter(rec, res.error));
+        continue;
+      }
+      const tick = res.tick;
+      const suppressed = this.#suppressed(tick.series, tick.tsMs);
+      const pushed = this.#push(tick, rec, suppressed);
+      if (!quiet) d.observer?.tick?.(pushed.outcome);
+      if (pushed.outcome !== 'accepted') continue;
+      let job: Promise<InferenceResult> | null = null;
+      let stats = null;
+      if (pushed.ready) {
+        const x = new Float32Array(per);
+        stats = d.store.snapshot(tick.series, x, 0);
+        job = d.inference.submit({ x });
+      }
+      const cold = pushed.ready ? null : this.#coldForecast(tick);
+      const view = d.learner && !quiet ? d.store.current(tick.series) : null;
+      accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series), suppressed, view, quiet, cold });
+    }
+  }
+
+  /** A baseline forecast while the series' window is not full (every `stride` ticks), else null. */
+  #coldForecast(tick: Tick): Accepted['cold'] {
+    const d = this.#d;
+    const c = d.coldStart;
+    const spec = d.inference.spec;
+    const n = d.store.ticks(tick.series);
+    if (!c || n >= spec.window || n < c.minTicks || (n - c.minTicks) % d.store.stride !== 0) return null;
+    const recent = d.store.recent(tick.series)!;
+    const interval = d.store.intervalMs(tick.series) || 1;
+    let model = '';
+    const steps: ForecastStep[][] = [];
+    for (const f of this.#targetIdx) {
+      const r = seasonalNaive(recent.values.map((v) => v[f]), c, spec.horizon, spec.quantiles, tick.tsMs, interval);
+      if (!r) return null;
+      model = r.model;
+      steps.push(r.steps);
+    }
+    return { model, steps };
+  }
+
+  #push(tick: Tick, rec: RawRecord, suppressed: boolean): ReturnType<WindowStore['push']> {
+    const pushed = this.#d.store.push(tick.series, tick.tsMs, tick.values, this.#now(), suppressed ? { learn: false } : undefined);
+    this.#d.seriesHome?.(tick.series, rec.source.partition);
+    return pushed;
+  }
+
+  /** Phase 3: score each tick against the forecast current before it, install new forecasts. */
+  #emit(accepted: Accepted[], results: Array<InferenceResult | null>, out: OutMessage[]): void {
     const d = this.#d;
     const spec = d.inference.spec;
-    const series = a.tick.series;
-    const target = a.tick.values[this.#targetIdx[0]];
-    const expected = d.book.nextExpectation(series);
-    d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
-    if (d.scorer) this.#score(a, target, expected, out);
-    const firing = d.book.peek(series)?.firing === true;
-    // An alert that fired on this tick: take the tick back out of the statistics (when it is still
-    // the series' last learned tick, i.e. records arrive one by one or the series had no later tick).
-    if (firing && !a.suppressed) d.store.unlearn(series, a.tick.tsMs);
-    if (d.learner && a.view) {
-      const suppressed = a.suppressed || firing;
-      d.learner.observe({ series, ts: a.tick.tsMs, ...a.view, expected: expected ? expected['p50'] : null, suppressed });
-    }
-    if (r && a.stats) {
-      const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
-      d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
-      out.push(this.#forecastMessage(a, r.model, steps));
-      d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
-      d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+    for (let i = 0; i < accepted.length; i++) {
+      const a = accepted[i];
+      const series = a.tick.series;
+      const target = a.tick.values[this.#targetIdx[0]];
+      const expected = d.book.nextExpectation(series);
+      if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
+      if (d.scorer) this.#score(a, target, expected, out);
+      this.#learn(a, expected);
+      if (a.cold) {
+        d.book.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] };
+      }
+      if (a.cold && !a.quiet) {
+        out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps));
+        d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] });
+      }
+      const r = results[i];
+      if (r && a.stats) {
+        const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
+        d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+        if (a.quiet) continue;
+        out.push(this.#forecastMessage(a, r.model, steps));
+        d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
+        d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+      }
     }
   }
 
@@ -171,9 +225,10 @@ export class StreamPipeline {
     const { score, event } = d.scorer!.observe(series, a.tick.tsMs, value, exp);
     const entry = d.book.entry(series);
     entry.lastScore = score;
+    if (event) entry.firing = event.state === 'firing';
+    if (a.quiet) return;
     d.observer?.score?.(series, score);
     if (!event) return;
-    entry.firing = event.state === 'firing';
     const rec: AnomalyRecord = buildAlertRecord(event, entry.forecast?.model ?? 'none', a.rec.source);
     d.book.addAnomaly(rec);
     d.observer?.anomaly?.(rec);
@@ -202,10 +257,6 @@ export class StreamPipeline {
     return { stream: 'dlq', key: rec.key, value: rec.value ?? Buffer.alloc(0), headers: { ...rec.headers, ...dlqHeaders(err, rec.source) } };
   }
 
-  #trace(rec: RawRecord): Record<string, string> {
-    return this.#d.traceHeaders?.(rec) ?? {};
-  }
-
   /**
    * Whether a tick is kept out of the statistics as it is windowed: its series' alert was firing
    * after the previous chunk, or the learning filter says so. (An alert that starts within a
@@ -216,10 +267,20 @@ export class StreamPipeline {
     return d.book.peek(series)?.firing === true || (d.learningFilter?.isSuppressed(series, tsMs) ?? false);
   }
 
-  #forget(series: string): void {
-    this.#d.learner?.forget(series);
-    this.#d.book.forget(series);
-    this.#d.scorer?.forget(series);
-    this.#d.observer?.evicted?.(series);
+  /** After scoring: an alert that fired on this tick takes it back out of the statistics; feed the learner. */
+  #learn(a: Accepted, expected: ReturnType<ForecastBook['nextExpectation']>): void {
+    const d = this.#d;
+    const series = a.tick.series;
+    const firing = d.book.peek(series)?.firing === true;
+    // (Only when it is still the series' last learned tick, i.e. records arrive one by one or the
+    // series had no later tick in this chunk.)
+    if (firing && !a.suppressed) d.store.unlearn(series, a.tick.tsMs);
+    if (d.learner && a.view) {
+      d.learner.observe({ series, ts: a.tick.tsMs, ...a.view, expected: expected ? expected['p50'] : null, suppressed: a.suppressed || firing });
+    }
+  }
+
+  #trace(rec: RawRecord): Record<string, string> {
+    return this.#d.traceHeaders?.(rec) ?? {};
   }
 }

@@ -10,6 +10,10 @@ import { tail } from './helpers/service.ts';
 import { produce, tickStream } from '../helpers/kafka.ts';
 
 const W = 16;
+/** Series-state snapshots every 500 ms, so a kill -9 finds one to restart from (tail replay). */
+const SNAPSHOTS = { env: { TICKCAST_SNAPSHOTS_INTERVAL_MS: '500' } };
+const snapshotWritten = (l: Record<string, unknown>) => l.msg === 'series-state snapshot written' && Number(l.series) > 0;
+const restored = (l: Record<string, unknown>) => String(l.msg).startsWith('series state restored from snapshot');
 
 const BAD: Array<{ key: string | null; value: Buffer; code: string }> = [
   { key: 's0', value: Buffer.from('{not json'), code: 'TC_RECORD_NOT_JSON' },
@@ -51,9 +55,10 @@ test('kill -9 mid-stream and restart: every valid tick forecast, DLQ complete, d
     const badTotal = first.bad + second.bad;
 
     await produce(env.producer, env.topics.ticks, first.records);
-    const svc1 = await env.service();
+    const svc1 = await env.service(SNAPSHOTS);
     // Kill while work remains: after some forecasts, long before the backlog is done.
     await c.waitFor(() => c.of(env.topics.forecasts).length >= expected * 0.15, 240_000, '15% of the forecasts');
+    await svc1.waitForLog(snapshotWritten, 30_000, 'a series-state snapshot');
     const atKill = forecastLedger(c.of(env.topics.forecasts)).distinct;
     await svc1.kill9();
     const killedAt = Date.now();
@@ -64,8 +69,10 @@ test('kill -9 mid-stream and restart: every valid tick forecast, DLQ complete, d
 
     // More ticks arrive while the service is down.
     await produce(env.producer, env.topics.ticks, second.records);
-    const svc2 = await env.service();
+    const svc2 = await env.service(SNAPSHOTS);
     const restartMs = Date.now() - killedAt;
+    const restore = await svc2.waitForLog(restored, 60_000, 'restore from the snapshot');
+    assert.ok(Number(restore.series) > 0, `series restored from the snapshot taken before the kill (${JSON.stringify(restore)})`);
     const dlqDistinct = () => new Set(c.of(env.topics.dlq).map((d) => `${d.headers['tickcast-source-partition']}@${d.headers['tickcast-source-offset']}`)).size;
     await waitProgress(() => forecastLedger(c.of(env.topics.forecasts)).distinct + dlqDistinct(), expected + badTotal, `${expected} distinct forecasts and ${badTotal} dead letters`, {
       diagnose: async () => `${await pipelineState(svc2)}
@@ -107,15 +114,16 @@ test('kill -9 twice in a row (the second during window restore): still nothing l
     const N = 160;
     const expected = S * (N - W + 1);
     await produce(env.producer, env.topics.ticks, tickStream(S, N));
-    const svc1 = await env.service();
+    const svc1 = await env.service(SNAPSHOTS);
     await c.waitFor(() => c.of(env.topics.forecasts).length >= expected * 0.2, 240_000, '20% of the forecasts');
+    await svc1.waitForLog(snapshotWritten, 30_000, 'a series-state snapshot');
     await svc1.kill9();
-    // Second instance: killed as soon as it is ready, while it re-reads the partitions' tails.
-    const svc2 = await env.service();
+    // Second instance: killed as soon as it is ready, while it replays the tail after the snapshot.
+    const svc2 = await env.service(SNAPSHOTS);
     const before = c.of(env.topics.forecasts).length;
     await sleep(300);
     await svc2.kill9();
-    const svc3 = await env.service();
+    const svc3 = await env.service(SNAPSHOTS);
     await waitProgress(() => forecastLedger(c.of(env.topics.forecasts)).distinct, expected, `${expected} distinct forecasts`, { diagnose: async () => `${await pipelineState(svc3)}\nlogs:\n${tail(svc3.logs)}` });
     await c.settle(2000, 20_000);
     const led = forecastLedger(c.of(env.topics.forecasts));

@@ -24,13 +24,19 @@ test('embedded replay: forecasts for every eligible tick, health, readiness and 
   try {
     // The replay hands over whole steps; wait until it has sent maxTicks and the pipeline drained.
     const t0 = Date.now();
-    while (sink.messages.filter((m) => m.stream === 'forecasts').length < series * (steps - TEST_WINDOW + 1) && Date.now() - t0 < 60_000) {
+    const all = () => sink.messages.filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)));
+    const model = () => all().filter((f) => !f.model.startsWith('baseline:'));
+    while (model().length < series * (steps - TEST_WINDOW + 1) && Date.now() - t0 < 60_000) {
       await new Promise((r) => setTimeout(r, 50));
     }
     done();
     await finished;
-    const forecasts = sink.messages.filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)));
+    const forecasts = model();
     assert.equal(forecasts.length, series * (steps - TEST_WINDOW + 1));
+    // Cold start: each series got a baseline forecast for its ticks 2 … window−1, marked as such.
+    const baseline = all().filter((f) => f.model.startsWith('baseline:'));
+    assert.equal(baseline.length, series * (TEST_WINDOW - 2));
+    assert.ok(baseline.every((f) => f.model === 'baseline:naive'));
     // Forecasts are in the series' own units (de-normalised): near the sample's level.
     const recent = app.serving.getSeries('nyc_taxi-0')!;
     const last = recent.window.values.value.at(-1)!;
@@ -44,7 +50,7 @@ test('embedded replay: forecasts for every eligible tick, health, readiness and 
     assert.equal(ready.status, 200, await ready.clone().text());
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const count = Number(/^tickcast_forecasts_total (\d+)/m.exec(metrics)?.[1]);
-    assert.equal(count, forecasts.length, 'metric counts what was emitted');
+    assert.equal(count, forecasts.length, 'metric counts the model forecasts emitted');
     assert.match(metrics, /tickcast_batch_size_bucket/);
     assert.match(metrics, /tickcast_model_info\{version="[^"]+",engine="onnx",backend="cpu"\} 1/);
 

@@ -26,9 +26,12 @@ test('exactly-once mode: every eligible tick forecast once, through transactions
     const N = TEST_WINDOW + 10;
     await produce(producer, topics.ticks, [...tickStream(S, N), { key: 's0', value: 'not json' }]);
     const expected = S * (N - TEST_WINDOW + 1);
-    await out.waitFor(() => out.of(topics.forecasts).length >= expected && out.of(topics.dlq).length >= 1, 60_000, 'transactional outputs');
+    const baseline = S * (TEST_WINDOW - 2); // cold-start baseline forecasts, ticks 2 … window−1
+    await out.waitFor(() => out.of(topics.forecasts).length >= expected + baseline && out.of(topics.dlq).length >= 1, 60_000, 'transactional outputs');
     await out.settle(1500);
-    assert.equal(out.of(topics.forecasts).length, expected);
+    const models = out.of(topics.forecasts).map((f) => JSON.parse(String(f.value)).model as string);
+    assert.equal(models.filter((m) => !m.startsWith('baseline:')).length, expected);
+    assert.equal(models.filter((m) => m.startsWith('baseline:')).length, baseline);
     assert.equal(out.of(topics.dlq).length, 1);
   } finally {
     await app.stop();

@@ -36,15 +36,22 @@ async function setup(partitions = 6) {
   return { prefix, topics, broker, kafka, producer, collector, appConfig, close };
 }
 
-/** Distinct (series, ts) forecasts among collected messages (duplicates after redelivery count once). */
-function distinct(items: { value: Buffer | null }[]): number {
-  return new Set(items.map((f) => { const v = JSON.parse(String(f.value)); return `${v.series}@${v.ts}`; })).size;
+const isBaseline = (f: { value: Buffer | null }) => (JSON.parse(String(f.value)).model as string).startsWith('baseline:');
+
+/** The model's forecasts among collected messages (cold-start baseline forecasts left out). */
+function modelOnly<T extends { value: Buffer | null }>(items: T[]): T[] {
+  return items.filter((f) => !isBaseline(f));
 }
 
-/** Map series → list of forecast ts, from collected forecast messages. */
+/** Distinct (series, ts) model forecasts among collected messages (duplicates after redelivery count once). */
+function distinct(items: { value: Buffer | null }[]): number {
+  return new Set(modelOnly(items).map((f) => { const v = JSON.parse(String(f.value)); return `${v.series}@${v.ts}`; })).size;
+}
+
+/** Map series → list of model forecast ts, from collected forecast messages. */
 function forecastsBySeries(items: { value: Buffer | null }[]): Map<string, number[]> {
   const m = new Map<string, number[]>();
-  for (const it of items) {
+  for (const it of modelOnly(items)) {
     const f = JSON.parse(String(it.value));
     if (!m.has(f.series)) m.set(f.series, []);
     m.get(f.series)!.push(f.ts);
@@ -60,10 +67,24 @@ test('many series in → exactly one forecast per eligible tick, schema as docum
     const N = 40;
     await produce(env.producer, env.topics.ticks, tickStream(S, N));
     const expected = S * (N - TEST_WINDOW + 1);
-    await env.collector.waitFor(() => env.collector.of(env.topics.forecasts).length >= expected, 60_000, `${expected} forecasts`);
+    const coldExpected = S * (TEST_WINDOW - 2); // cold-start baseline: ticks 2 … window−1 of each series
+    await env.collector.waitFor(() => env.collector.of(env.topics.forecasts).length >= expected + coldExpected, 60_000, `${expected} + ${coldExpected} forecasts`);
     await env.collector.settle(1500);
-    const forecasts = env.collector.of(env.topics.forecasts);
-    assert.equal(forecasts.length, expected, 'one forecast per tick with a full window, no more');
+    const forecasts = modelOnly(env.collector.of(env.topics.forecasts));
+    assert.equal(forecasts.length, expected, 'one model forecast per tick with a full window, no more');
+    const cold = env.collector.of(env.topics.forecasts).filter(isBaseline).map((f) => JSON.parse(String(f.value)));
+    assert.equal(cold.length, coldExpected, 'one baseline forecast per tick of a cold series (from its second tick)');
+    for (const c of cold) {
+      assert.equal(c.model, 'baseline:naive');
+      assert.equal(c.horizon.length, TEST_HORIZON);
+      assert.ok(c.horizon.every((s: Record<string, number>) => s.p10 <= s.p50 && s.p50 <= s.p90));
+    }
+    const firstModel = new Map<string, number>();
+    for (const f of forecasts) {
+      const v = JSON.parse(String(f.value));
+      firstModel.set(v.series, Math.min(firstModel.get(v.series) ?? Infinity, v.ts));
+    }
+    for (const c of cold) assert.ok(c.ts < firstModel.get(c.series)!, 'baseline only before the window is full: then the model takes over');
     const by = forecastsBySeries(forecasts);
     assert.equal(by.size, S);
     for (const [series, ts] of by) {
@@ -113,14 +134,14 @@ test('malformed records go to the DLQ with code, reason and original bytes; noth
     await produce(env.producer, env.topics.ticks, all);
     const expectedForecasts = 3 * 5;
     await env.collector.waitFor(
-      () => env.collector.of(env.topics.dlq).length >= bad.length && env.collector.of(env.topics.forecasts).length >= expectedForecasts,
+      () => env.collector.of(env.topics.dlq).length >= bad.length && modelOnly(env.collector.of(env.topics.forecasts)).length >= expectedForecasts,
       60_000,
       'DLQ and forecasts',
     );
     await env.collector.settle(1500);
     const dlq = env.collector.of(env.topics.dlq);
     assert.equal(dlq.length, bad.length, 'every bad record dead-lettered once');
-    assert.equal(env.collector.of(env.topics.forecasts).length, expectedForecasts, 'every good tick still forecast');
+    assert.equal(modelOnly(env.collector.of(env.topics.forecasts)).length, expectedForecasts, 'every good tick still forecast');
     const codes = dlq.map((d) => d.headers['tickcast-error-code']).sort();
     assert.deepEqual(codes, bad.map((b) => b.code).sort());
     for (const d of dlq) {
@@ -145,7 +166,7 @@ test('restart mid-stream: windows are restored, no tick loses its forecast (dupl
   let app = await startTestApp(env.appConfig());
   try {
     await produce(env.producer, env.topics.ticks, stream.slice(0, half));
-    await env.collector.waitFor(() => env.collector.of(env.topics.forecasts).length >= S * (N / 2 - TEST_WINDOW + 1), 60_000, 'first half');
+    await env.collector.waitFor(() => modelOnly(env.collector.of(env.topics.forecasts)).length >= S * (N / 2 - TEST_WINDOW + 1), 60_000, 'first half');
     await app.stop();
     // Second half arrives while the service is down.
     await produce(env.producer, env.topics.ticks, stream.slice(half));

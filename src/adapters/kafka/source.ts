@@ -27,6 +27,15 @@ export interface KafkaSourceOptions {
   chunkSize?: number;
   /** Records re-read before the committed offset on assignment to rebuild windows (0 = off). */
   restoreRecordsPerPartition?: number;
+  // --- series-state snapshot hook (src/pipeline/snapshot/snapshotter.ts) -------------------------
+  /**
+   * "Restore from these offsets": given each assigned partition's committed and first retained
+   * offset, restores the series state a snapshot holds and returns partition → offset to replay
+   * from as full warm-up (up to the committed offset). Partitions it leaves out get the plain
+   * window replay above.
+   */
+  restoreFrom?: (candidates: Array<{ partition: number; committed: bigint; low: bigint }>) => Map<number, bigint>;
+  // --- end series-state snapshot hook -------------------------------------------------------------
   exactlyOnce?: { producer: Producer; topics: TopicMap };
   onLag?: (topic: string, partition: number, lag: number) => void;
   /** The consumer stopped for good (kafkajs will not restart it). */
@@ -47,6 +56,8 @@ export class KafkaSource implements TickSource {
   #admin: Admin | null = null;
   /** Partition → committed offset at assignment; records below it are replayed as warm-up. */
   readonly #warmupUntil = new Map<number, bigint>();
+  /** Partitions whose warm-up is the tail after a series-state snapshot (full state replay). */
+  readonly #warmupFull = new Set<number>();
   /** Partition → offset we seeked to; batches that start elsewhere are stale pre-seek fetches. */
   readonly #seekedTo = new Map<number, bigint>();
   #restoring: Promise<void> = Promise.resolve();
@@ -114,7 +125,10 @@ export class KafkaSource implements TickSource {
           const until = this.#warmupUntil.get(p);
           const records = chunk.map((m) => {
             const r = toRawRecord(batch.topic, p, m, now);
-            if (until !== undefined && BigInt(m.offset) < until) r.warmup = true;
+            if (until !== undefined && BigInt(m.offset) < until) {
+              r.warmup = true;
+              if (this.#warmupFull.has(p)) r.warmupFull = true; // snapshot hook: replay the tail's state fully
+            }
             return r;
           });
           const last = chunk[chunk.length - 1].offset;
@@ -152,14 +166,17 @@ export class KafkaSource implements TickSource {
     const k = BigInt(this.#o.restoreRecordsPerPartition ?? 0);
     this.#warmupUntil.clear();
     this.#seekedTo.clear();
-    if (k === 0n || partitions.length === 0) return;
+    this.#warmupFull.clear();
+    if ((k === 0n && !this.#o.restoreFrom) || partitions.length === 0) return;
     if (!this.#admin) {
       this.#admin = this.#kafka.admin();
       await this.#admin.connect();
     }
     const [committed] = await this.#admin.fetchOffsets({ groupId: this.#o.groupId, topics: [this.#o.topic] });
     const low = await this.#admin.fetchTopicOffsets(this.#o.topic);
+    const fromSnapshot = this.#restoreFromSnapshot(consumer, partitions, committed?.partitions ?? [], low);
     for (const p of partitions) {
+      if (fromSnapshot.has(p)) continue;
       const c = committed?.partitions.find((x) => x.partition === p)?.offset;
       if (c === undefined || BigInt(c) < 0n) continue; // nothing committed: the group starts fresh
       const lowP = BigInt(low.find((x) => x.partition === p)?.low ?? '0');
@@ -170,6 +187,28 @@ export class KafkaSource implements TickSource {
       consumer.seek({ topic: this.#o.topic, partition: p, offset: String(start) });
       this.#log.info({ partition: p, from: String(start), committed: c }, 'restoring windows from earlier records');
     }
+  }
+
+  /** Snapshot hook: seek the partitions a series-state snapshot covers to its offsets. */
+  #restoreFromSnapshot(consumer: Consumer, partitions: number[], committed: Array<{ partition: number; offset: string }>, low: Array<{ partition: number; low: string }>): Set<number> {
+    if (!this.#o.restoreFrom) return new Set();
+    const candidates = [];
+    for (const p of partitions) {
+      const c = committed.find((x) => x.partition === p)?.offset;
+      if (c === undefined || BigInt(c) < 0n) continue;
+      candidates.push({ partition: p, committed: BigInt(c), low: BigInt(low.find((x) => x.partition === p)?.low ?? '0') });
+    }
+    const plan = this.#o.restoreFrom(candidates);
+    for (const [p, from] of plan) {
+      const c = candidates.find((x) => x.partition === p)!.committed;
+      if (from >= c) continue; // the snapshot is current: nothing to replay
+      this.#warmupUntil.set(p, c);
+      this.#warmupFull.add(p);
+      this.#seekedTo.set(p, from);
+      consumer.seek({ topic: this.#o.topic, partition: p, offset: String(from) });
+      this.#log.info({ partition: p, from: String(from), committed: String(c) }, 'replaying the tail after the series-state snapshot');
+    }
+    return new Set(plan.keys());
   }
 
   /**

@@ -94,6 +94,22 @@ export class AnomalyDetector {
     return this.series.delete(series);
   }
 
+  /**
+   * Snapshot hooks (src/pipeline/snapshot): the live per-series state object, read synchronously
+   * by the snapshot codec (plain fields and typed arrays; references to the config are skipped),
+   * and a way to install one: `fill` receives a fresh state object to copy the saved fields into.
+   */
+  exportSeries(series: string): object | undefined {
+    return this.series.get(series);
+  }
+
+  importSeries(series: string, fill: (fresh: object) => void): void {
+    const s = new SeriesState(this.config);
+    fill(s);
+    this.series.delete(series);
+    this.series.set(series, s);
+  }
+
   /** Phase and last score of a series, for the serving API (undefined when not tracked). */
   peek(series: string): { phase: 'normal' | 'firing'; severity: Severity; lastScore: number; ticks: number } | undefined {
     const s = this.series.get(series);

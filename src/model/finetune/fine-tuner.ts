@@ -134,6 +134,11 @@ export class FineTuner implements TickLearner {
     this.#feed.forget(series);
   }
 
+  /** True while any per-series state of this series is kept (tests of the series registry). */
+  tracks(series: string): boolean {
+    return this.#feed.tracks(series);
+  }
+
   /** The serving model was replaced from outside (manual rollback): restart from it. */
   championChanged(why: string): void {
     if (!this.#host.running) return;

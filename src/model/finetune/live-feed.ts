@@ -125,6 +125,11 @@ export class LiveFeed {
     this.buffer.forget(series);
   }
 
+  /** True while any per-series state of this series is kept (tests of the series registry). */
+  tracks(series: string): boolean {
+    return this.#pairs.has(series);
+  }
+
   /**
    * The round's data: the newest `holdout` pairs to judge on, and up to `n` training pairs drawn
    * from before them; null while there is not enough live data.

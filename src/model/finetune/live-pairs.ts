@@ -96,6 +96,10 @@ export class LivePairs {
     return this.#pair(o.series, s);
   }
 
+  has(series: string): boolean {
+    return this.#series.has(series);
+  }
+
   forget(series: string): void {
     this.#series.delete(series);
   }

@@ -66,11 +66,20 @@ export async function chaosEnv(opts: { partitions?: number; collect?: boolean } 
   };
 }
 
-/** series → forecast timestamps (with repeats), from collected forecast records. */
+/**
+ * series → the model's forecast timestamps (with repeats), from collected forecast records. Cold
+ * series' baseline forecasts (`"model": "baseline:…"`, before the window is full) are counted
+ * apart in `baseline` (with repeats).
+ */
 export function forecastLedger(items: { value: Buffer | null }[]) {
   const by = new Map<string, number[]>();
+  let baseline = 0;
   for (const it of items) {
-    const f = JSON.parse(String(it.value)) as { series: string; ts: number };
+    const f = JSON.parse(String(it.value)) as { series: string; ts: number; model: string };
+    if (f.model.startsWith('baseline:')) {
+      baseline++;
+      continue;
+    }
     let a = by.get(f.series);
     if (!a) by.set(f.series, (a = []));
     a.push(f.ts);
@@ -81,7 +90,7 @@ export function forecastLedger(items: { value: Buffer | null }[]) {
     distinct += new Set(ts).size;
     total += ts.length;
   }
-  return { by, distinct, total, duplicates: total - distinct };
+  return { by, distinct, total, duplicates: total - distinct, baseline };
 }
 
 /** Distinct (series, ts) forecasts so far — cheap enough to poll on a few 10k records. */

@@ -103,7 +103,11 @@
       el.dataset.points = String(data[1].filter((v) => v !== null).length);
       el.dataset.forecastPoints = String(data[4].filter((v) => v !== null).length);
       el.dataset.anomalies = String(data[5].filter((v) => v !== null).length);
-      $('model-version').textContent = state.model || '…';
+      // A cold series (window not full yet) is forecast by a baseline: say so (docs/schemas.md).
+      const mv = $('model-version');
+      const cold = state.model.startsWith('baseline:');
+      mv.textContent = cold ? state.model + ' (cold series: window filling)' : state.model || '…';
+      mv.dataset.baseline = String(cold);
     });
   }
 

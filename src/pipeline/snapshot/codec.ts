@@ -1,0 +1,169 @@
+/**
+ * The series-state snapshot file format (version 1): a JSON tree whose typed arrays live in a
+ * binary blob, with a SHA-256 over everything after the checksum field.
+ *
+ *   offset 0   8 bytes  magic "TCSNAP\0\0"
+ *          8   u32 LE   format version (1)
+ *         12   32 bytes SHA-256 of bytes [44, end)
+ *         44   u32 LE   header length H
+ *         48   H bytes  header: UTF-8 JSON tree
+ *     48 + H   padding to a multiple of 8, then the blob (each array 8-byte aligned)
+ *
+ * In the JSON tree a typed array is `{"$ta":"f32"|"f64","o":<byte offset in blob>,"n":<length>,
+ * "k":<elements stored>}` (trailing +0 elements are left out: a ring not yet full is mostly zeros)
+ * and a non-finite number is `{"$num":"NaN"|"Infinity"|"-Infinity"}`; everything else is plain
+ * JSON. Decoding copies arrays out of the file buffer (the result owns its memory).
+ */
+import { createHash } from 'node:crypto';
+import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+
+export const SNAPSHOT_FORMAT = 1;
+const MAGIC = Buffer.from('TCSNAP\0\0', 'latin1');
+const PREFIX = 48;
+
+/** A typed array in the blob: kind, byte offset, length, elements stored (the rest are +0). */
+type Ref = { $ta: 'f32' | 'f64'; o: number; n: number; k: number };
+
+/** Encode `tree` into the file's bytes, as chunks (typed arrays are not copied). */
+export function encodeSnapshot(tree: unknown): Buffer[] {
+  return sealSnapshot(layoutSnapshot(tree, false));
+}
+
+/**
+ * The body of the file (header length, header, blob) as chunks. With `copy`, the arrays' stored
+ * bytes are copied, so the tree may change afterwards (capture holds the pipeline only for this).
+ */
+export function layoutSnapshot(tree: unknown, copy: boolean): Buffer[] {
+  const arrays: Array<Float32Array | Float64Array> = [];
+  let blobBytes = 0;
+  const json = JSON.stringify(tree, (_k, v: unknown) => {
+    if (v instanceof Float32Array || v instanceof Float64Array) {
+      // Trailing +0 elements are not stored (rings not yet full are mostly zeros).
+      const k = storedLength(v);
+      const kept = v.subarray(0, k);
+      const ref: Ref = { $ta: v instanceof Float32Array ? 'f32' : 'f64', o: blobBytes, n: v.length, k };
+      arrays.push(kept);
+      blobBytes += align8(kept.byteLength);
+      return ref;
+    }
+    if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
+    return v;
+  });
+  const header = Buffer.from(json, 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(header.length, 0);
+  const pad = align8(PREFIX + header.length) - (PREFIX + header.length);
+  const blob = copy ? Buffer.allocUnsafe(blobBytes) : null;
+  const chunks: Buffer[] = [len, header, Buffer.alloc(pad)];
+  let at = 0;
+  for (const a of arrays) {
+    const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    const step = align8(a.byteLength);
+    if (blob) {
+      bytes.copy(blob, at);
+      blob.fill(0, at + a.byteLength, at + step);
+    } else {
+      chunks.push(bytes);
+      if (step > a.byteLength) chunks.push(Buffer.alloc(step - a.byteLength));
+    }
+    at += step;
+  }
+  if (blob) chunks.push(blob);
+  return chunks;
+}
+
+/** Prefix a body from `layoutSnapshot` with magic, format version and SHA-256. */
+export function sealSnapshot(body: Buffer[]): Buffer[] {
+  const hash = createHash('sha256');
+  for (const c of body) hash.update(c);
+  const head = Buffer.alloc(44);
+  MAGIC.copy(head, 0);
+  head.writeUInt32LE(SNAPSHOT_FORMAT, 8);
+  hash.digest().copy(head, 12);
+  return [head, ...body];
+}
+
+/** Decode a snapshot file. Throws TC_SNAPSHOT_CORRUPT or TC_SNAPSHOT_INCOMPATIBLE (format). */
+export function decodeSnapshot(buf: Buffer): unknown {
+  if (buf.length < PREFIX || !buf.subarray(0, 8).equals(MAGIC)) throw corrupt('not a tickcast series-state snapshot (bad magic or truncated)');
+  const format = buf.readUInt32LE(8);
+  if (format !== SNAPSHOT_FORMAT) {
+    throw new TickcastError(ErrorCodes.SNAPSHOT_INCOMPATIBLE, `snapshot format ${format}; this version reads format ${SNAPSHOT_FORMAT}`);
+  }
+  const digest = createHash('sha256').update(buf.subarray(44)).digest();
+  if (!digest.equals(buf.subarray(12, 44))) throw corrupt('snapshot checksum mismatch (SHA-256): the file is truncated or damaged');
+  const h = buf.readUInt32LE(44);
+  if (PREFIX + h > buf.length) throw corrupt('snapshot header runs past the end of the file');
+  const blobStart = align8(PREFIX + h);
+  try {
+    return JSON.parse(buf.toString('utf8', PREFIX, PREFIX + h), (_k, v: unknown) => revive(v, buf, blobStart));
+  } catch (err) {
+    throw corrupt(`snapshot header cannot be parsed: ${(err as Error).message}`, err);
+  }
+}
+
+function revive(v: unknown, buf: Buffer, blobStart: number): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const r = v as Partial<Ref> & { $num?: string };
+  if (r.$num !== undefined) return Number(r.$num);
+  if (r.$ta === undefined) return v;
+  const size = r.$ta === 'f32' ? 4 : 8;
+  const start = blobStart + (r.o ?? -1);
+  const n = r.n ?? -1;
+  const bytes = (r.k ?? -1) * size;
+  if (!(Number.isInteger(start) && Number.isInteger(bytes) && Number.isInteger(n) && start >= blobStart && bytes >= 0 && bytes <= n * size && start + bytes <= buf.length)) {
+    throw new RangeError(`array reference out of bounds (${JSON.stringify(v)})`);
+  }
+  const copy = new ArrayBuffer(n * size);
+  buf.copy(new Uint8Array(copy), 0, start, start + bytes);
+  return r.$ta === 'f32' ? new Float32Array(copy) : new Float64Array(copy);
+}
+
+function storedLength(v: Float32Array | Float64Array): number {
+  let k = v.length;
+  while (k > 0 && v[k - 1] === 0 && !Object.is(v[k - 1], -0)) k--;
+  return k;
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+function corrupt(message: string, cause?: unknown): TickcastError {
+  return new TickcastError(ErrorCodes.SNAPSHOT_CORRUPT, message, { cause });
+}
+
+/**
+ * A class instance's own fields as a plain tree (typed arrays copied, or referenced when
+ * `copyArrays` is false: then encode before the instance changes), skipping the objects in
+ * `skip` (shared configuration). For state objects made of numbers, booleans, strings, typed arrays
+ * and nested such objects — e.g. the anomaly detector's per-series state.
+ */
+export function toPlain(obj: object, skip: ReadonlySet<object>, copyArrays = true): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v === 'function' || (typeof v === 'object' && v !== null && skip.has(v))) continue;
+    if (v instanceof Float32Array || v instanceof Float64Array) out[k] = copyArrays ? v.slice() : v;
+    else if (Array.isArray(v)) out[k] = v.map((x: unknown) => (typeof x === 'object' && x !== null ? toPlain(x, skip, copyArrays) : x));
+    else if (typeof v === 'object' && v !== null) out[k] = toPlain(v, skip, copyArrays);
+    else out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The inverse of `toPlain`: copy `plain` into a freshly constructed `target` of the same shape.
+ * Typed arrays must match in kind and length (else a RangeError: the configuration changed).
+ */
+export function fillFrom(target: object, plain: Record<string, unknown>): void {
+  const t = target as Record<string, unknown>;
+  for (const [k, v] of Object.entries(plain)) {
+    const cur = t[k];
+    if (cur instanceof Float32Array || cur instanceof Float64Array) {
+      if (!(v instanceof cur.constructor) || (v as Float64Array).length !== cur.length) throw new RangeError(`field ${k}: saved array does not match (${(v as Float64Array)?.length} vs ${cur.length})`);
+      cur.set(v as Float64Array);
+    } else if (typeof cur === 'object' && cur !== null && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      fillFrom(cur, v as Record<string, unknown>);
+    } else t[k] = v;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * What a series-state snapshot holds and how it is taken and put back: per series its window and
+ * normalisation statistics (window store), its last forecast and score (forecast book), the
+ * anomaly detector's state, and the input partition it arrives on; plus the input offsets the
+ * state reflects (per partition, the next offset after the last record handled).
+ *
+ * Capture is synchronous and copies everything, so the caller can write the result while the
+ * pipeline moves on. Restore is per partition: the source restores only partitions whose tail it
+ * can replay from the snapshot's offset; series of other partitions are not installed.
+ */
+import { createHash } from 'node:crypto';
+import type { SeriesRegistry } from '../../domain/series-registry.ts';
+import type { WindowSeriesState, WindowStore } from '../../domain/window-store.ts';
+import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+import type { BookEntry, ForecastBook } from '../forecast-book.ts';
+import { fillFrom, toPlain } from './codec.ts';
+
+/** The anomaly detector's snapshot hooks (AnomalyDetector implements them). */
+export interface DetectorSnapshotHooks {
+  readonly config: object;
+  exportSeries(series: string): object | undefined;
+  importSeries(series: string, fill: (fresh: object) => void): void;
+}
+
+/** What the snapshot must match to be used: same input, same model shape, same detector config. */
+export interface SnapshotIdentity {
+  topic: string;
+  groupId: string;
+  window: number;
+  features: readonly string[];
+}
+
+export interface SeriesStateParts {
+  store: WindowStore;
+  book: ForecastBook;
+  detector: DetectorSnapshotHooks | null;
+  homes: SeriesHomes;
+}
+
+interface SeriesEntry {
+  id: string;
+  p: number;
+  w: WindowSeriesState;
+  b: BookEntry | null;
+  d: Record<string, unknown> | null;
+}
+
+export interface SnapshotTree {
+  identity: SnapshotIdentity & { detector: string | null };
+  createdAtMs: number;
+  /** Partition → next offset (decimal string) after the last record the state reflects. */
+  offsets: Record<string, string>;
+  series: SeriesEntry[];
+}
+
+/** Series → the input partition its ticks arrive on; follows the series registry. */
+export class SeriesHomes {
+  readonly #home = new Map<string, number>();
+
+  constructor(registry: SeriesRegistry) {
+    registry.follow((series) => this.#home.delete(series));
+  }
+
+  note(series: string, partition: number): void {
+    this.#home.set(series, partition);
+  }
+
+  get(series: string): number | undefined {
+    return this.#home.get(series);
+  }
+}
+
+/** A fingerprint of the detector's configuration: its saved state only fits the same config. */
+export function detectorFingerprint(detector: DetectorSnapshotHooks | null): string | null {
+  return detector ? createHash('sha256').update(JSON.stringify(detector.config)).digest('hex').slice(0, 16) : null;
+}
+
+/**
+ * Every series' state as a tree (synchronous: call it while the pipeline is quiescent). The
+ * detector's arrays are referenced, not copied: lay the tree out (`layoutSnapshot(tree, true)`)
+ * before the pipeline moves on.
+ */
+export function captureSeriesState(parts: SeriesStateParts, identity: SnapshotIdentity, offsets: ReadonlyMap<number, bigint>, nowMs: number): SnapshotTree {
+  const skip = new Set<object>(parts.detector ? [parts.detector.config] : []);
+  const series: SeriesEntry[] = [];
+  for (const id of parts.store.ids()) {
+    const p = parts.homes.get(id);
+    const w = parts.store.exportSeries(id);
+    if (p === undefined || !offsets.has(p) || w === null) continue;
+    const b = parts.book.peek(id);
+    const d = parts.detector?.exportSeries(id);
+    series.push({ id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip, false) : null });
+  }
+  return {
+    identity: { ...identity, features: [...identity.features], detector: detectorFingerprint(parts.detector) },
+    createdAtMs: nowMs,
+    offsets: Object.fromEntries([...offsets].map(([p, o]) => [String(p), String(o)])),
+    series,
+  };
+}
+
+function copyEntry(b: BookEntry): BookEntry {
+  const f = (x: BookEntry['forecast'] | undefined) => (x ? { ts: x.ts, model: x.model, horizon: x.horizon.map((st) => ({ ...st })) } : x);
+  const out: BookEntry = { forecast: f(b.forecast) ?? null, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing };
+  if (b.baseline !== undefined) out.baseline = f(b.baseline) ?? null;
+  return out;
+}
+
+/** Check a decoded tree against the running service; throws TC_SNAPSHOT_INCOMPATIBLE / _CORRUPT. */
+export function checkSnapshot(tree: unknown, identity: SnapshotIdentity): SnapshotTree {
+  const t = tree as SnapshotTree;
+  if (!t || typeof t !== 'object' || !t.identity || !Array.isArray(t.series) || typeof t.offsets !== 'object') {
+    throw new TickcastError(ErrorCodes.SNAPSHOT_CORRUPT, 'snapshot content is not a series-state snapshot');
+  }
+  const want = { topic: identity.topic, groupId: identity.groupId, window: identity.window, features: [...identity.features] };
+  const got = { topic: t.identity.topic, groupId: t.identity.groupId, window: t.identity.window, features: t.identity.features };
+  if (JSON.stringify(want) !== JSON.stringify(got)) {
+    throw new TickcastError(ErrorCodes.SNAPSHOT_INCOMPATIBLE, `snapshot was written for ${JSON.stringify(got)}; this service runs ${JSON.stringify(want)}`);
+  }
+  return t;
+}
+
+/**
+ * Install the series of `partitions` from the snapshot. Detector state is installed only when the
+ * detector's configuration is the one it was saved with (else those series' detectors start
+ * fresh). Returns how many series were installed.
+ */
+export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, partitions: ReadonlySet<number>, nowMs: number): { series: number; detectors: number } {
+  const sameDetector = tree.identity.detector !== null && tree.identity.detector === detectorFingerprint(parts.detector);
+  let series = 0;
+  let detectors = 0;
+  for (const e of tree.series) {
+    if (!partitions.has(e.p)) continue;
+    parts.store.importSeries(e.id, e.w, nowMs);
+    parts.homes.note(e.id, e.p);
+    if (e.b) parts.book.restore(e.id, e.b);
+    if (e.d && sameDetector && parts.detector) {
+      parts.detector.importSeries(e.id, (fresh) => fillFrom(fresh, e.d!));
+      detectors++;
+    }
+    series++;
+  }
+  return { series, detectors };
+}

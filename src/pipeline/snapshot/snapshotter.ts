@@ -1,0 +1,182 @@
+/**
+ * Restart in seconds: snapshots of per-series state with the input offsets they reflect, taken
+ * periodically and at shutdown, loaded at start so that only the tail after those offsets is
+ * replayed (docs/reliability.md, "Series-state snapshots").
+ *
+ * Consistency: the record handler is wrapped (`wrap`). A snapshot closes the gate (new chunks
+ * wait), waits for the chunks in flight to finish, copies the state, and opens the gate again; so
+ * the state copied is exactly that of the records handled so far, and the offsets recorded are
+ * those of the last record each partition handled. Writing happens after the gate has reopened.
+ *
+ * Restore (`restoreFrom`, called by the source on its first assignment): a partition is restored
+ * when the snapshot has an offset for it that is not past the group's committed offset (outputs of
+ * every record up to there were acknowledged) and not below the partition's first retained
+ * offset; the source then replays [snapshot offset, committed) as full warm-up (state only, no
+ * output). Other partitions fall back to the plain window replay. The snapshot is used once.
+ */
+import type { RawRecord } from '../../domain/types.ts';
+import { describeError } from '../../errors/index.ts';
+import { deferred, loop } from '../../lifecycle/abortable.ts';
+import type { OutputSink } from '../ports.ts';
+import { decodeSnapshot, layoutSnapshot, sealSnapshot } from './codec.ts';
+import type { SnapshotFile } from './file-store.ts';
+import { captureSeriesState, checkSnapshot, restoreSeriesState, type SeriesStateParts, type SnapshotIdentity, type SnapshotTree } from './series-state.ts';
+
+export interface SnapshotLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface SnapshotterOptions {
+  parts: SeriesStateParts;
+  identity: SnapshotIdentity;
+  file: SnapshotFile;
+  /** Periodic snapshots (0: only at shutdown). */
+  intervalMs: number;
+  logger: SnapshotLogger;
+  now?: () => number;
+}
+
+/** A partition the source can restore: its committed offset and first retained offset. */
+export interface RestoreCandidate {
+  partition: number;
+  committed: bigint;
+  low: bigint;
+}
+
+type Handler = (records: RawRecord[], sink?: OutputSink) => Promise<void>;
+
+export class SeriesSnapshotter {
+  readonly #o: SnapshotterOptions;
+  readonly #now: () => number;
+  /** Partition → next offset after the last record handled. */
+  readonly #offsets = new Map<number, bigint>();
+  #active = 0;
+  #closed: Promise<void> | null = null;
+  #idle: (() => void) | null = null;
+  #loaded: SnapshotTree | null = null;
+  #writing: Promise<unknown> = Promise.resolve();
+  #loop: Promise<void> | null = null;
+  readonly #ac = new AbortController();
+  /** Warm-up records handled since start: `full` (tail after a snapshot) and `window` (plain replay). */
+  readonly replayed = { full: 0, window: 0 };
+  /** Start-up costs of the last load and restore (ms), for the restart benchmark and logs. */
+  readonly timings = { loadMs: 0, restoreMs: 0 };
+
+  constructor(o: SnapshotterOptions) {
+    this.#o = o;
+    this.#now = o.now ?? Date.now;
+  }
+
+  /** Wrap the pipeline's record handler: gate for consistent snapshots, offsets bookkeeping. */
+  wrap(handle: Handler): Handler {
+    return async (records, sink) => {
+      while (this.#closed) await this.#closed;
+      this.#active++;
+      for (const r of records) if (r.warmup) this.replayed[r.warmupFull ? 'full' : 'window']++;
+      try {
+        await handle(records, sink);
+        const last = records[records.length - 1];
+        if (last) this.#offsets.set(last.source.partition, BigInt(last.source.offset) + 1n);
+      } finally {
+        if (--this.#active === 0) this.#idle?.();
+      }
+    };
+  }
+
+  /** Read and check the snapshot file; a missing, corrupt or foreign one is logged and ignored. */
+  async load(): Promise<boolean> {
+    const started = this.#now();
+    try {
+      const bytes = await this.#o.file.read();
+      if (!bytes) {
+        this.#o.logger.info({ file: this.#o.file.path }, 'no series-state snapshot: windows are rebuilt by replay');
+        return false;
+      }
+      this.#loaded = checkSnapshot(decodeSnapshot(bytes), this.#o.identity);
+      this.timings.loadMs = this.#now() - started;
+      this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, series: this.#loaded.series.length, offsets: this.#loaded.offsets, ms: this.#now() - started }, 'series-state snapshot loaded');
+      return true;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      this.#o.logger.warn({ file: this.#o.file.path, code, err: describeError(err) }, 'series-state snapshot ignored: windows are rebuilt by replay');
+      return false;
+    }
+  }
+
+  /**
+   * The source's restore hook: restore the partitions the snapshot covers, return partition →
+   * offset to replay (as full warm-up) from. Empty when there is no snapshot (or it was used).
+   */
+  restoreFrom(candidates: readonly RestoreCandidate[]): Map<number, bigint> {
+    const tree = this.#loaded;
+    this.#loaded = null;
+    const out = new Map<number, bigint>();
+    if (!tree) return out;
+    for (const c of candidates) {
+      const s = tree.offsets[String(c.partition)];
+      if (s === undefined) continue;
+      const from = BigInt(s);
+      if (from <= c.committed && from >= c.low) out.set(c.partition, from);
+    }
+    const t0 = this.#now();
+    const restored = restoreSeriesState(this.#o.parts, tree, new Set(out.keys()), t0);
+    this.timings.restoreMs = this.#now() - t0;
+    for (const [p, from] of out) this.#offsets.set(p, from);
+    const skipped = candidates.filter((c) => !out.has(c.partition)).map((c) => c.partition);
+    this.#o.logger.info({ ...restored, partitions: [...out].map(([p, from]) => ({ partition: p, from: String(from) })), replayInstead: skipped }, 'series state restored from snapshot; replaying the tail after its offsets');
+    return out;
+  }
+
+  /** Take a snapshot now (waits for chunks in flight) and write it; resolves with its size. */
+  async snapshot(): Promise<{ series: number; bytes: number; captureMs: number; writeMs: number } | null> {
+    const t0 = this.#now();
+    // Inside the gate: the tree (live detector arrays) and its layout, which copies the bytes.
+    const taken = await this.#quiesce(() => {
+      if (this.#offsets.size === 0) return null;
+      const tree = captureSeriesState(this.#o.parts, this.#o.identity, this.#offsets, this.#now());
+      return { series: tree.series.length, body: layoutSnapshot(tree, true) };
+    });
+    if (!taken) return null;
+    const t1 = this.#now();
+    const write = this.#writing.then(() => this.#o.file.write(sealSnapshot(taken.body)));
+    this.#writing = write.catch(() => undefined);
+    const bytes = await write;
+    return { series: taken.series, bytes, captureMs: t1 - t0, writeMs: this.#now() - t1 };
+  }
+
+  /** Periodic snapshots until `stop()`. */
+  start(): void {
+    if (this.#o.intervalMs <= 0 || this.#loop) return;
+    this.#loop = loop(this.#o.intervalMs, this.#ac.signal, async () => {
+      const r = await this.snapshot();
+      if (r) this.#o.logger.info(r, 'series-state snapshot written');
+    }, (err) => this.#o.logger.warn({ err: describeError(err) }, 'series-state snapshot failed; the previous one stays'));
+  }
+
+  /** Stop the loop and write a last snapshot (call after the source has stopped: all committed). */
+  async stop(): Promise<void> {
+    this.#ac.abort();
+    await this.#loop;
+    try {
+      const r = await this.snapshot();
+      if (r) this.#o.logger.info(r, 'series-state snapshot written at shutdown');
+    } catch (err) {
+      this.#o.logger.warn({ err: describeError(err) }, 'series-state snapshot at shutdown failed; the previous one stays');
+    }
+  }
+
+  async #quiesce<T>(capture: () => T): Promise<T> {
+    while (this.#closed) await this.#closed;
+    const gate = deferred();
+    this.#closed = gate.promise;
+    try {
+      while (this.#active > 0) await new Promise<void>((r) => (this.#idle = r));
+      return capture();
+    } finally {
+      this.#idle = null;
+      this.#closed = null;
+      gate.resolve();
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Restart from a series-state snapshot, through the real broker and the real app: the snapshot
+ * taken mid-stream is loaded at start, only the records after its offsets are replayed (as state,
+ * without output), and the state that comes out is identical to the state of the instance that
+ * never stopped. A corrupt snapshot is ignored and the plain window replay takes over.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startBroker, uniqueName } from '../helpers/broker.ts';
+import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
+import { Collector, connectProducer, produce, testKafka, tickStream } from '../helpers/kafka.ts';
+import { decodeSnapshot } from '../../src/pipeline/snapshot/codec.ts';
+import type { SnapshotTree } from '../../src/pipeline/snapshot/series-state.ts';
+import type { App } from '../../src/app.ts';
+
+/** Distinct (series, ts) model forecasts (cold-start baseline forecasts left out). */
+const distinct = (items: { value: Buffer | null }[]) =>
+  new Set(items.map((f) => JSON.parse(String(f.value))).filter((v) => !v.model.startsWith('baseline:')).map((v) => `${v.series}@${v.ts}`)).size;
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A snapshot's content without its creation time, series sorted by id. */
+function content(bytes: Buffer): Omit<SnapshotTree, 'createdAtMs'> {
+  const t = decodeSnapshot(bytes) as SnapshotTree;
+  return { identity: t.identity, offsets: t.offsets, series: [...t.series].sort((a, b) => (a.id < b.id ? -1 : 1)) };
+}
+
+test('restart with a snapshot replays only the tail and produces identical state; a corrupt one falls back to replay', { timeout: 300_000 }, async () => {
+  const prefix = uniqueName('snap');
+  const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.ticks.dlq` };
+  const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 3 }, { name: topics.forecasts, partitions: 1 }, { name: topics.anomalies, partitions: 1 }, { name: topics.dlq, partitions: 1 }] });
+  const kafka = testKafka(broker.brokers);
+  const producer = await connectProducer(kafka);
+  const c = await Collector.start(kafka, [topics.forecasts, topics.anomalies, topics.dlq], uniqueName('collect'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-snap-it-'));
+  const config = {
+    kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: true },
+    topics,
+    model: { dir: path.join(dir, 'model') },
+    snapshots: { intervalMs: 0 },
+  };
+  const file = path.join(dir, 'model', 'series-state', 'series-state.snap');
+  const S = 9;
+  const [A, B, C] = [60, 30, 20];
+  const stream = tickStream(S, A + B + C); // ordered by tick: S records per tick
+  const part = (from: number, to: number) => stream.slice(from * S, to * S);
+  const eligible = (n: number) => S * (n - TEST_WINDOW + 1);
+  const apps: App[] = [];
+  try {
+    // 1. The instance that does not stop early: A, snapshot, B, stop (final snapshot).
+    const app1 = await startTestApp(config);
+    apps.push(app1);
+    await produce(producer, topics.ticks, part(0, A));
+    await c.waitFor(() => distinct(c.of(topics.forecasts)) >= eligible(A), 60_000, 'forecasts for part A');
+    const mid = await app1.snapshots!.snapshot();
+    assert.equal(mid!.series, S);
+    const midBytes = readFileSync(file);
+    await produce(producer, topics.ticks, part(A, A + B));
+    await c.waitFor(() => distinct(c.of(topics.forecasts)) >= eligible(A + B), 60_000, 'forecasts for part B');
+    await app1.stop();
+    const finalBytes = readFileSync(file);
+    const forecastsBefore = c.of(topics.forecasts).length;
+
+    // 2. Crash after the mid-stream snapshot: put it back, restart. Only part B is replayed.
+    writeFileSync(file, midBytes);
+    const app2 = await startTestApp(config);
+    apps.push(app2);
+    await until(() => app2.snapshots!.replayed.full >= S * B, 60_000, 'the tail replay');
+    await c.settle(1500);
+    assert.deepEqual(app2.snapshots!.replayed, { full: S * B, window: 0 }, 'exactly the records after the snapshot offsets, nothing before');
+    assert.equal(c.of(topics.forecasts).length, forecastsBefore, 'the tail replay produced no output');
+    await app2.snapshots!.snapshot();
+    assert.deepEqual(content(readFileSync(file)), content(finalBytes), 'state after snapshot + tail = state of the instance that never stopped');
+
+    // 3. It goes on forecasting every new tick.
+    await produce(producer, topics.ticks, part(A + B, A + B + C));
+    await c.waitFor(() => distinct(c.of(topics.forecasts)) >= eligible(A + B + C), 60_000, 'forecasts for part C after the restore');
+    await app2.stop();
+
+    // 4. A corrupt snapshot is ignored (logged): the plain window replay rebuilds the windows.
+    const bad = readFileSync(file);
+    bad[bad.length - 5] ^= 0xff;
+    writeFileSync(file, bad);
+    const app3 = await startTestApp(config);
+    apps.push(app3);
+    await until(() => app3.snapshots!.replayed.window > 0, 60_000, 'the plain replay');
+    assert.equal(app3.snapshots!.replayed.full, 0);
+    const more = tickStream(S, 5, { t0: stream.length > 0 ? JSON.parse(stream[stream.length - 1].value).ts + 60_000 : 0 });
+    await produce(producer, topics.ticks, more);
+    await c.waitFor(() => distinct(c.of(topics.forecasts)) >= eligible(A + B + C) + S * 5, 60_000, 'forecasts after the fallback');
+  } finally {
+    for (const a of apps) await a.stop().catch(() => undefined);
+    await c.stop().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { decodeSnapshot, encodeSnapshot, fillFrom, layoutSnapshot, sealSnapshot, toPlain } from '../../../src/pipeline/snapshot/codec.ts';
+import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
+import { AnomalyDetector } from '../../../src/domain/anomaly/index.ts';
+
+const tree = () => ({
+  a: new Float32Array([1.5, -2, Number.NaN]),
+  b: { c: new Float64Array([Math.PI, Infinity]), n: -Infinity, s: 'x', z: null },
+  list: [1, 2, { d: new Float64Array(3).fill(7) }],
+  // Trailing zeros are not stored but come back; −0 is kept as −0.
+  zeros: new Float64Array(1000),
+  tail: Float64Array.from([5, 0, -0, 0, 0]),
+});
+
+test('round trip: typed arrays, non-finite numbers, nesting', () => {
+  const back = decodeSnapshot(Buffer.concat(encodeSnapshot(tree()))) as ReturnType<typeof tree>;
+  assert.deepEqual(back, tree());
+  assert.ok(back.a instanceof Float32Array && back.b.c instanceof Float64Array);
+  assert.ok(Object.is(back.tail[2], -0) && back.zeros.length === 1000);
+  const sparse = Buffer.concat(encodeSnapshot({ ring: new Float64Array(100_000) })).length;
+  assert.ok(sparse < 1000, `an empty ring costs no blob bytes (${sparse} bytes in all)`);
+});
+
+test('a copied layout (taken while the pipeline is held) is the same file and does not change with the live arrays', () => {
+  const live = tree();
+  const copied = sealSnapshot(layoutSnapshot(live, true));
+  assert.ok(Buffer.concat(copied).equals(Buffer.concat(encodeSnapshot(tree()))));
+  live.b.c[0] = 42;
+  live.tail[0] = 7;
+  assert.deepEqual(decodeSnapshot(Buffer.concat(copied)), tree());
+});
+
+test('a flipped byte, a truncated file, a foreign file and another format version are refused with codes', () => {
+  const bytes = Buffer.concat(encodeSnapshot(tree()));
+  const flipped = Buffer.from(bytes);
+  flipped[bytes.length - 3] ^= 0x40;
+  assert.throws(() => decodeSnapshot(flipped), { code: 'TC_SNAPSHOT_CORRUPT', message: /checksum/ });
+  assert.throws(() => decodeSnapshot(bytes.subarray(0, bytes.length - 8)), { code: 'TC_SNAPSHOT_CORRUPT' });
+  assert.throws(() => decodeSnapshot(bytes.subarray(0, 20)), { code: 'TC_SNAPSHOT_CORRUPT' });
+  assert.throws(() => decodeSnapshot(Buffer.from('{"hello":"world"}'.padEnd(64))), { code: 'TC_SNAPSHOT_CORRUPT', message: /magic/ });
+  const v2 = Buffer.from(bytes);
+  v2.writeUInt32LE(2, 8);
+  assert.throws(() => decodeSnapshot(v2), { code: 'TC_SNAPSHOT_INCOMPATIBLE', message: /format 2/ });
+});
+
+test('the file store writes atomically (no temp file left) and reads back; missing → null', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-snap-'));
+  try {
+    const f = new SnapshotFile(path.join(dir, 'state'));
+    assert.equal(await f.read(), null);
+    const chunks = encodeSnapshot(tree());
+    const n = await f.write(chunks);
+    assert.equal(n, Buffer.concat(chunks).length);
+    writeFileSync(path.join(dir, 'state', '.tmp-series-state.snap-1-1'), 'stray from a crash');
+    await f.write(encodeSnapshot({ second: true }));
+    assert.deepEqual(readdirSync(path.join(dir, 'state')), ['series-state.snap']);
+    assert.deepEqual(decodeSnapshot((await f.read())!), { second: true });
+    assert.ok(readFileSync(f.path).subarray(0, 6).equals(Buffer.from('TCSNAP')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('detector state survives toPlain → file bytes → fillFrom: the restored detector scores the next ticks identically', () => {
+  const a = new AnomalyDetector();
+  const b = new AnomalyDetector();
+  const v = (i: number) => 10 + Math.sin(i / 5) + (i === 700 ? 8 : 0);
+  for (let i = 0; i < 600; i++) a.observe('s', i * 1000, v(i), i % 3 ? { lower: v(i) - 1, p50: v(i) + 0.1, upper: v(i) + 1 } : null);
+  const saved = decodeSnapshot(Buffer.concat(encodeSnapshot(toPlain(a.exportSeries('s')!, new Set([a.config]))))) as Record<string, unknown>;
+  b.importSeries('s', (fresh) => fillFrom(fresh, saved));
+  for (let i = 600; i < 800; i++) {
+    const ra = a.observe('s', i * 1000, v(i), null);
+    const rb = b.observe('s', i * 1000, v(i), null);
+    assert.deepEqual(rb, ra, `tick ${i}`);
+  }
+  assert.ok(a.peek('s')!.ticks === 800 && b.peek('s')!.ticks === 800);
+  const small = new AnomalyDetector({ historyTicks: 64 });
+  assert.throws(() => small.importSeries('s', (fresh) => fillFrom(fresh, saved)), RangeError, 'another config does not fit');
+});
