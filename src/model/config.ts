@@ -69,7 +69,7 @@ export const DEFAULT_HYBRID_CONFIG: Readonly<HybridConfig> = Object.freeze({
   lstm: Object.freeze({ hiddenSize: null, numLayers: 2, dropout: 0.2, bidirectional: true, useAttention: true }),
   transformer: Object.freeze({ layers: 1, heads: 4, ffn: null }),
   revin: true,
-  patch: Object.freeze({ length: 8, stride: null }),
+  patch: Object.freeze({ length: 16, stride: 8 }),
 });
 
 /** Default model spec used by the seed demo and tests (one feature, one target). */

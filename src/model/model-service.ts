@@ -19,6 +19,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { initBackend, type BackendInfo } from './backend.ts';
 import { BOOTSTRAP_SAMPLE, readValueColumn, trainBootstrap } from './bootstrap.ts';
+import { loadPretrained } from './pretrained.ts';
 import { CheckpointStore, type ModelArtifact } from './checkpoints.ts';
 import { resolveHybridConfig, type ResolvedHybridConfig } from './config.ts';
 import { HybridModel } from './hybrid-model.ts';
@@ -78,7 +79,7 @@ async function bootstrapWeights(
   logger: Logger,
 ): Promise<{ weights: WeightMap; meta: Record<string, unknown> }> {
   const file = config.embedded.dataFile || BOOTSTRAP_SAMPLE;
-  const key = opts.bootstrapValues ? null : JSON.stringify([file, hybrid, spec, config.model.bootstrapEpochs, opts.bootstrapBudgetMs]);
+  const key = opts.bootstrapValues ? null : JSON.stringify([file, hybrid, spec, config.model.bootstrapEpochs, opts.bootstrapBudgetMs, config.model.pretrained]);
   const run = async () => {
     if (config.model.bootstrapEpochs === 0) {
       // Seeded initial weights: the linear skip starts as "repeat the last value" (docs/model.md).
@@ -87,6 +88,14 @@ async function bootstrapWeights(
       m.dispose();
       logger.warn('model.bootstrapEpochs is 0: serving an untrained model with seeded weights (about as good as repeating the last value)');
       return { weights, meta: { source: 'seeded', epochs: 0 } };
+    }
+    if (config.model.pretrained && !opts.bootstrapValues) {
+      const pre = await loadPretrained(hybrid, spec);
+      if (pre.ok) {
+        logger.info({ pretrained: pre.version }, `no checkpoint: serving the shipped pretrained model ${pre.version} (no training at start)`);
+        return { weights: pre.weights, meta: pre.meta };
+      }
+      logger.info({ reason: pre.reason }, 'shipped pretrained model not used; training a bootstrap model');
     }
     const values = opts.bootstrapValues ?? readValueColumn(file);
     logger.info({ file: opts.bootstrapValues ? '(given)' : file, values: values.length, epochs: config.model.bootstrapEpochs }, 'no checkpoint: training a bootstrap model');
@@ -154,7 +163,9 @@ export async function createModelService(config: Config, logger: Logger, metrics
   const backend = await initBackend({ prefer: config.model.backend });
   logger.info({ backend: backend.name, source: backend.source, skipped: backend.skipped }, 'tfjs backend selected');
   const spec = specFromConfig(config);
-  const hybrid = resolveHybridConfig(opts.hybrid ?? { dModel: config.model.dModel });
+  // 0 = "model default" (config.model.patchLength/patchStride, docs/configuration.md).
+  const patch = config.model.patchLength || config.model.patchStride ? { length: config.model.patchLength || undefined, stride: config.model.patchStride || undefined } : undefined;
+  const hybrid = resolveHybridConfig(opts.hybrid ?? { dModel: config.model.dModel, ...(patch ? { patch } : {}) });
   const keep = config.model.keepVersions;
   const store = config.model.dir ? new CheckpointStore({ dir: config.model.dir, keep, log: (level, msg, fields) => logger[level](fields ?? {}, msg) }) : null;
 
