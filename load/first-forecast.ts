@@ -19,8 +19,20 @@ const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 120);
 
 interface Timing {
   firstForecastS: number | null;
+  /** Inference engine built (model loaded or trained, ONNX exported and checked). */
   servingS: number | null;
+  /** First log line: modules loaded (tsx transpile + imports), the process is configuring. */
+  firstLogS?: number;
+  /** "tickcast running": every component started. */
+  runningS?: number;
   modelSource: string;
+}
+
+/** This environment minus any Kafka/model-dir settings (a fresh machine: embedded mode, no checkpoint). */
+function freshEnv(pretrained: boolean): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(TICKCAST_|KAFKA_)/.test(k)) env[k] = v;
+  return { ...env, TICKCAST_HTTP_PORT: '0', TICKCAST_LOG_LEVEL: 'info', TICKCAST_MODEL_PRETRAINED: String(pretrained) };
 }
 
 function once(pretrained: boolean): Promise<Timing> {
@@ -28,8 +40,8 @@ function once(pretrained: boolean): Promise<Timing> {
     const t0 = performance.now();
     const child = spawn(process.execPath, [resolve(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'], {
       cwd: repoRoot,
-      env: { ...process.env, KAFKA_BROKERS: '', TICKCAST_KAFKA_BROKERS: '', TICKCAST_MODEL_DIR: '', TICKCAST_HTTP_PORT: '0', TICKCAST_LOG_LEVEL: 'info', TICKCAST_MODEL_PRETRAINED: String(pretrained) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: freshEnv(pretrained),
+      stdio: ['pipe', 'pipe', 'pipe'], // stdin must be a pipe: with 'ignore' the service never got going here
     });
     const r: Timing = { firstForecastS: null, servingS: null, modelSource: '?' };
     let buf = '';
@@ -52,9 +64,11 @@ function once(pretrained: boolean): Promise<Timing> {
           continue;
         }
         const s = (performance.now() - t0) / 1000;
+        r.firstLogS ??= s;
         if (m.msg?.includes('pretrained model') && m.pretrained) r.modelSource = `pretrained ${m.pretrained}`;
         if (m.msg?.startsWith('bootstrap model trained')) r.modelSource = 'bootstrap (trained at start)';
-        if (r.servingS === null && /serving|onnx|engine/i.test(m.msg ?? '')) r.servingS = s;
+        if (r.servingS === null && /^inference engine/.test(m.msg ?? '')) r.servingS = s;
+        if (m.msg === 'tickcast running') r.runningS = s;
         if (m.msg === 'forecast' && r.firstForecastS === null) {
           r.firstForecastS = s;
           finish();
@@ -76,7 +90,8 @@ async function main(): Promise<void> {
       const t = await once(pretrained);
       const key = pretrained ? 'pretrained' : 'bootstrap';
       if (t.firstForecastS !== null) res[key].push(t.firstForecastS);
-      console.log(`  ${key}: model ${t.modelSource}, first forecast ${t.firstForecastS === null ? `none within ${TIMEOUT_S} s` : `${t.firstForecastS.toFixed(2)} s`} after start`);
+      const at = (v: number | null | undefined) => (v == null ? '—' : `${v.toFixed(2)} s`);
+      console.log(`  ${key}: model ${t.modelSource}; first log ${at(t.firstLogS)}, engine ready ${at(t.servingS)}, running ${at(t.runningS)}, first forecast ${t.firstForecastS === null ? `none within ${TIMEOUT_S} s` : at(t.firstForecastS)} after process start`);
     }
   }
   const med = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
