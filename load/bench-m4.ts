@@ -9,7 +9,7 @@
  * so a run cut short still reports what finished.
  *
  * Options: --window 336 --seeds 1,2,3 --epochs 30 --patience 3 --batch 64 --lr 1e-3 --stride 4
- *   --phases baselines,linear,zeroshot,hybrid --jsonl out.jsonl. Skips when the data is absent.
+ *   --budget-min m (per seed; off by default) --phases baselines,linear,zeroshot,hybrid --jsonl out.jsonl. Skips when the data is absent.
  */
 import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -36,6 +36,8 @@ const { values: a } = parseArgs({
     batch: { type: 'string', default: '64' },
     lr: { type: 'string', default: '1e-3' },
     stride: { type: 'string', default: '4' },
+    /** Wall-clock cap per seed (minutes; a run cut by it says so and keeps its best weights). Off by default. */
+    'budget-min': { type: 'string' },
     phases: { type: 'string', default: 'baselines,linear,zeroshot,hybrid' },
     jsonl: { type: 'string' },
   },
@@ -118,9 +120,12 @@ async function main(): Promise<void> {
     for (const seed of a.seeds!.split(',').map(Number)) {
       const model = createModel({}, spec, seed);
       const t0 = performance.now();
-      const r = await fit(model, train, { epochs: Number(a.epochs), batchSize: Number(a.batch), val, earlyStoppingPatience: Number(a.patience), lr: Number(a.lr), seed });
+      const ac = new AbortController();
+      const timer = a['budget-min'] ? setTimeout(() => ac.abort(new Error('time budget')), Number(a['budget-min']) * 60_000) : null;
+      const r = await fit(model, train, { epochs: Number(a.epochs), batchSize: Number(a.batch), val, earlyStoppingPatience: Number(a.patience), lr: Number(a.lr), seed, signal: ac.signal });
+      if (timer) clearTimeout(timer);
       const p = new TfjsPredictor(model, { version: `m4-${seed}`, backend: 'wasm' });
-      report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, scoreM4(series, await forecastM4(series, p)), `${train.n} train windows, ${r.epochsRun} epochs (best ${r.bestEpoch}, ${r.stopReason}), ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
+      report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, scoreM4(series, await forecastM4(series, p)), `${train.n} train windows, ${r.epochsRun} epochs (best ${r.bestEpoch}, ${r.stopReason === 'aborted' ? 'stopped by the time budget' : r.stopReason}), ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
       await p.dispose();
     }
   }
