@@ -15,6 +15,12 @@ import { DEFAULT_SPEC, resolveHybridConfig } from '../../../src/model/config.ts'
 import { HybridModel } from '../../../src/model/hybrid-model.ts';
 import { PRETRAINED_DIR, loadPretrained } from '../../../src/model/pretrained.ts';
 import { evaluate } from '../../../src/model/train.ts';
+import { loadConfig } from '../../../src/config/load.ts';
+import { createModelService } from '../../../src/model/model-service.ts';
+import { CheckpointStore } from '../../../src/model/checkpoints.ts';
+import { createLogger } from '../../../src/telemetry/logger.ts';
+import { createMetrics } from '../../../src/telemetry/metrics.ts';
+import { Writable } from 'node:stream';
 import { backend } from './helpers.ts';
 
 describe('shipped pretrained model', () => {
@@ -63,4 +69,33 @@ describe('shipped pretrained model', () => {
     const missing = await loadPretrained(config, DEFAULT_SPEC, path.join(root, 'nowhere'));
     assert.ok(!missing.ok && /no shipped pretrained model/.test(missing.reason));
   });
+
+  it('a fresh service with the default config serves it without training, saves it as v1 and forecasts with its weights', async () => {
+    const dir = path.join(root, 'ckpt');
+    const lines: { msg?: string }[] = [];
+    const sink = new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) });
+    const config = loadConfig({ env: {}, overrides: { model: { dir, engine: 'tfjs' }, finetune: { enabled: false }, http: { enabled: false }, telemetry: { defaultMetrics: false } } as never });
+    const t0 = performance.now();
+    const svc = await createModelService(config, createLogger({ level: 'info', name: 't', destination: sink }), createMetrics({ defaultMetrics: false }));
+    const seconds = (performance.now() - t0) / 1000;
+    try {
+      const info = svc.info();
+      assert.equal(info.version, 'v1');
+      assert.equal((info.training as { source: string }).source, 'pretrained');
+      assert.ok(lines.some((l) => /serving the shipped pretrained model pretrained-16x8-s\d+ \(no training at start\)/.test(String(l.msg))));
+      assert.ok(!lines.some((l) => /bootstrap model trained/.test(String(l.msg))), 'no bootstrap training');
+      assert.deepEqual(await new CheckpointStore({ dir, keep: 5 }).list(), ['v1']);
+      const pre = await loadPretrained(resolveHybridConfig({}), DEFAULT_SPEC);
+      assert.ok(pre.ok);
+      const saved = await new CheckpointStore({ dir, keep: 5 }).load('v1');
+      assert.deepEqual(saved.weights['head/kernel'].data, pre.weights['head/kernel'].data, 'v1 holds the shipped weights (fine-tuning starts from them)');
+      const x = new Float32Array(64).map((_, i) => Math.sin(i / 5));
+      const out = await svc.predictor.predict({ x, batch: 1 });
+      assert.equal(out.y.length, 8 * 3);
+      console.log(`service ready with the pretrained model in ${seconds.toFixed(2)} s (no training)`);
+    } finally {
+      await svc.stop();
+    }
+  });
 });
+
