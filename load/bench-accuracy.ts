@@ -10,7 +10,8 @@
  *
  * Options (after `--`): --budget-min 15 (whole run), --skip-hybrid, --settings S,M,
  *   --window 96 --d-model 16 --epochs 6 --lr 3e-4 --batch-size 32 --patience 2
- *   --max-train-windows n --no-warm-start (hybrid; default all windows, warm start), --json out.json.
+ *   --max-train-windows n --no-warm-start (hybrid; default all windows, warm start),
+ *   --patch 16/8 (default: the model's default patches) --seeds 1,2,3 (mean ± sd row), --json out.json.
  * Skips (exit 0) with a message when ../shared/data/ett/ETTh1.csv is absent.
  */
 import { existsSync } from 'node:fs';
@@ -78,6 +79,10 @@ const { values: args } = parseArgs({
     lr: { type: 'string', default: '3e-4' },
     patience: { type: 'string', default: '2' },
     backend: { type: 'string', default: 'auto' },
+    /** Patch length/stride of the hybrid, e.g. 16/8 (default: the model default). */
+    patch: { type: 'string' },
+    /** Comma-separated seeds: one hybrid per seed, mean ± sd reported (issue 12: 1,2,3). */
+    seeds: { type: 'string', default: '42' },
     json: { type: 'string' },
   },
 });
@@ -125,7 +130,31 @@ async function linearRows(s: Setting, window: number): Promise<Row[]> {
   return rows;
 }
 
-async function hybridRow(s: Setting, budgetMs: number): Promise<Row> {
+function patchInput(): { patch?: { length: number; stride: number } } {
+  if (!args.patch) return {};
+  const [length, stride] = args.patch.split('/').map(Number);
+  return { patch: { length, stride: stride || length } };
+}
+
+/** One row per seed, then a "mean ± sd" row over the seeds that finished. */
+async function hybridRows(s: Setting, budgetMs: number): Promise<Row[]> {
+  const seeds = (args.seeds ?? '42').split(',').map(Number);
+  const rows: Row[] = [];
+  for (const [i, seed] of seeds.entries()) rows.push(await hybridRow(s, budgetMs / (seeds.length - i), seed));
+  const ok = rows.filter((r) => Number.isFinite(r.mse));
+  if (seeds.length > 1 && ok.length > 0) {
+    const ms = (xs: number[]) => {
+      const m = xs.reduce((x, y) => x + y, 0) / xs.length;
+      return { m, sd: Math.sqrt(xs.reduce((x, y) => x + (y - m) ** 2, 0) / Math.max(1, xs.length - 1)) };
+    };
+    const mse = ms(ok.map((r) => r.mse));
+    const mae = ms(ok.map((r) => r.mae));
+    rows.push({ ...ok[0], model: `hybrid mean ± sd over ${ok.length} of ${seeds.length} seeds`, mse: mse.m, mae: mae.m, note: `MSE sd ${mse.sd.toFixed(4)}, MAE sd ${mae.sd.toFixed(4)}` });
+  }
+  return rows;
+}
+
+async function hybridRow(s: Setting, budgetMs: number, seed = 42): Promise<Row> {
   const window = Number(args.window);
   const data = await setting(s, window);
   const t0 = performance.now();
@@ -134,14 +163,14 @@ async function hybridRow(s: Setting, budgetMs: number): Promise<Row> {
     const fitted = await fitHybrid({
       data,
       spec: { window, horizon: HORIZON, features: data.table.features, targets: data.table.targets, quantiles: QUANTILES },
-      config: { dModel: Number(args['d-model']), transformer: { layers: 1, heads: 2, ffn: null } },
+      config: { dModel: Number(args['d-model']), transformer: { layers: 1, heads: 2, ffn: null }, ...patchInput() },
       epochs: Number(args.epochs),
       batchSize: Number(args['batch-size']),
       lr: Number(args.lr),
       patience: Number(args.patience),
       maxTrainWindows: args['max-train-windows'] === undefined ? undefined : Number(args['max-train-windows']),
       maxValWindows: 500,
-      seed: 42,
+      seed,
       backend: args.backend ?? 'auto',
       timeBudgetMs: budgetMs,
       warmStart: !args['no-warm-start'],
@@ -149,7 +178,7 @@ async function hybridRow(s: Setting, budgetMs: number): Promise<Row> {
     });
     try {
       const summary = fitted.summary;
-      const note = `${args['no-warm-start'] ? 'cold start, ' : ''}d_model ${args['d-model']}, ${summary.epochsRun} epochs (best ${summary.bestEpoch}), ${summary.trainWindowsUsed} train windows, backend ${fitted.predictor.backend}${summary.stoppedBy ? `, stopped by ${summary.stoppedBy}` : ''}`;
+      const note = `seed ${seed}, patches ${fitted.summary.patch ?? args.patch ?? 'default'}, ${args['no-warm-start'] ? 'cold start, ' : ''}d_model ${args['d-model']}, ${summary.epochsRun} epochs (best ${summary.bestEpoch}), ${summary.trainWindowsUsed} train windows, backend ${fitted.predictor.backend}${summary.stoppedBy ? `, stopped by ${summary.stoppedBy}` : ''}`;
       return (await evaluate(s, 'hybrid BiLSTM+Transformer (tfjs)', data, fitted.predictor, (performance.now() - t0) / 1000, note)).row;
     } finally {
       await fitted.predictor.dispose();
@@ -191,7 +220,7 @@ async function main(): Promise<void> {
       // Share what is left between the remaining settings; keep ~1 min for evaluation per setting.
       const share = Math.max(60_000, left / (settings.length - i) - 60_000);
       log(`${s} hybrid: window ${args.window}, d_model ${args['d-model']}, up to ${args.epochs} epochs, lr ${args.lr}, batch ${args['batch-size']}, ${args['max-train-windows'] ?? 'all'} train windows, training budget ${(share / 60_000).toFixed(1)} min`);
-      rows.push(await hybridRow(s, share));
+      rows.push(...(await hybridRows(s, share)));
     }
   }
   const out = settings.map((s) => table(rows, s)).join('\n\n');

@@ -26,6 +26,8 @@ const ENGINE = (process.env.TICKCAST_MODEL_ENGINE ?? 'onnx') as 'onnx' | 'tfjs';
 // The local broker answers a fetch only when data is there at request time or at the fetch's
 // max wait (real Kafka answers as soon as data arrives), so latency here is bounded by this.
 const FETCH_WAIT = Number(process.env.BENCH_FETCH_WAIT_MS ?? 50);
+// Same-run baseline: drain once with the per-step model (patch length 1) before the default (BENCH_BASELINE=0 skips it).
+const BASELINE = process.env.BENCH_BASELINE !== '0';
 
 function ticks(n: number, series: number, t0: number, startIdx = 0) {
   const out: Array<{ key: string; value: string }> = [];
@@ -43,17 +45,62 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
+interface DrainResult {
+  app: Awaited<ReturnType<typeof buildApp>>;
+  out: Collector;
+  drainS: number;
+}
+const rates: { forecastsPerS: number; modelWindowsPerS: number }[] = [];
+
+/** Phase 2 for one model variant: a fresh service (own group, own forecasts topic) drains the backlog. */
+async function drain(variant: { name: string; patchLength: number }, brokers: string[], kafka: ReturnType<typeof testKafka>, prefix: string, topic: string, baseRate: number): Promise<DrainResult> {
+  const tag = variant.patchLength === 1 ? 'p1' : 'def';
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      logLevel: 'warn',
+      kafka: { brokers, groupId: `${prefix}-svc-${tag}`, fromBeginning: true, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: FETCH_WAIT },
+      topics: { ticks: topic, forecasts: `${prefix}.forecasts.${tag}`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.dlq` },
+      windows: { stride: STRIDE, restoreRecordsPerPartition: 0 },
+      model: { bootstrapEpochs: 0, engine: ENGINE, patchLength: variant.patchLength },
+      coldStart: { enabled: false }, // model forecasts only: the bench measures the model path
+      http: { enabled: false },
+      telemetry: { defaultMetrics: false },
+    },
+  });
+  const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+  const app = await buildApp(config, { logger: createLogger({ level: 'warn', name: 'bench', destination: process.env.BENCH_LOGS ? process.stderr : quiet }) });
+  const W = app.inference.spec.window;
+  const expected = S * Math.floor((Math.floor(N / S) - W) / STRIDE + 1);
+  const out = await Collector.start(kafka, [`${prefix}.forecasts.${tag}`], `${prefix}-collect-${tag}`);
+  const t = performance.now();
+  await app.start();
+  await out.waitFor(() => out.items.length >= expected, 600_000, `${expected} forecasts`);
+  const drainS = (performance.now() - t) / 1000;
+  const rate = N / drainS;
+  const batches = await app.metrics.batchSize.get();
+  const bSum = batches.values.find((v) => v.metricName === 'tickcast_batch_size_sum')?.value ?? 0;
+  const bCount = batches.values.find((v) => v.metricName === 'tickcast_batch_size_count')?.value ?? 1;
+  console.log(`service:   [${variant.name}] ${N} ticks → ${out.items.length} forecasts in ${drainS.toFixed(1)} s = ${Math.round(rate)} ticks/s (${Math.round(out.items.length / drainS)} forecasts/s), mean batch ${(bSum / bCount).toFixed(1)} windows (model ${app.inference.predictor.engine}/${app.inference.predictor.backend}, window ${W})`);
+  const inf = await app.metrics.inferenceSeconds.get();
+  const infSum = inf.values.find((v) => v.metricName === 'tickcast_inference_seconds_sum')?.value ?? 0;
+  console.log(`           model busy ${infSum.toFixed(1)} s of ${drainS.toFixed(1)} s (${Math.round(out.items.length / infSum)} windows/s while running)`);
+  console.log(`ratio:     service / raw consume = ${(rate / baseRate).toFixed(3)}`);
+  rates.push({ forecastsPerS: out.items.length / drainS, modelWindowsPerS: out.items.length / infSum });
+  return { app, out, drainS };
+}
+
 async function main() {
   console.log(`# bench:pipeline — ${N} ticks, ${S} series, stride ${STRIDE}, engine ${ENGINE}, fetch max wait ${FETCH_WAIT} ms`);
   console.log(`# machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} cores, node ${process.version}`);
   const prefix = uniqueName('bench');
   const topic = `${prefix}.ticks`;
   const live = `${prefix}.live`;
-  const broker = await startBroker({ topics: [{ name: topic, partitions: 6 }, { name: live, partitions: 6 }, { name: `${prefix}.forecasts`, partitions: 6 }, { name: `${prefix}.anomalies`, partitions: 1 }, { name: `${prefix}.dlq`, partitions: 1 }] });
+  const broker = await startBroker({ topics: [{ name: topic, partitions: 6 }, { name: live, partitions: 6 }, { name: `${prefix}.forecasts.p1`, partitions: 6 }, { name: `${prefix}.forecasts.def`, partitions: 6 }, { name: `${prefix}.anomalies`, partitions: 1 }, { name: `${prefix}.dlq`, partitions: 1 }] });
   const kafka = testKafka(broker.brokers);
   const producer = await connectProducer(kafka);
   const t0 = Date.UTC(2025, 0, 1);
-  let t = performance.now();
+  const t = performance.now();
   await produce(producer, topic, ticks(N, S, t0));
   console.log(`produce:   ${N} records in ${((performance.now() - t) / 1000).toFixed(1)} s (${Math.round(N / ((performance.now() - t) / 1000))} msg/s, kafkajs idempotent, acks=all)`);
 
@@ -76,45 +123,18 @@ async function main() {
   const baseRate = N / ((lastAt - firstAt) / 1000);
   console.log(`baseline:  raw kafkajs consume ${Math.round(baseRate)} msg/s`);
 
-  // 2. service drains the backlog
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      logLevel: 'warn',
-      kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, fromBeginning: true, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: FETCH_WAIT },
-      topics: { ticks: topic, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.dlq` },
-      windows: { stride: STRIDE, restoreRecordsPerPartition: 0 },
-      model: { bootstrapEpochs: 0, engine: ENGINE },
-      http: { enabled: false },
-      telemetry: { defaultMetrics: false },
-    },
-  });
-  const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-  const app = await buildApp(config, { logger: createLogger({ level: 'warn', name: 'bench', destination: process.env.BENCH_LOGS ? process.stderr : quiet }) });
-  const W = app.inference.spec.window;
-  const expected = S * Math.floor((Math.floor(N / S) - W) / STRIDE + 1);
-  const out = await Collector.start(kafka, [`${prefix}.forecasts`], `${prefix}-collect`);
-  t = performance.now();
-  await app.start();
-  // Model forecasts only: cold series' baseline forecasts ("model":"baseline:…") come on top.
-  let counted = 0;
-  let modelForecasts = 0;
-  const countModel = () => {
-    for (; counted < out.items.length; counted++) if (!String(out.items[counted].value).includes('"model":"baseline:')) modelForecasts++;
-    return modelForecasts;
-  };
-  await out.waitFor(() => countModel() >= expected, 600_000, `${expected} forecasts`);
-  const drainS = (performance.now() - t) / 1000;
-  console.log(`           (${out.items.length - modelForecasts} of the forecasts are cold-start baseline forecasts)`);
-  const rate = N / drainS;
-  const batches = await app.metrics.batchSize.get();
-  const bSum = batches.values.find((v) => v.metricName === 'tickcast_batch_size_sum')?.value ?? 0;
-  const bCount = batches.values.find((v) => v.metricName === 'tickcast_batch_size_count')?.value ?? 1;
-  console.log(`service:   ${N} ticks → ${out.items.length} forecasts in ${drainS.toFixed(1)} s = ${Math.round(rate)} ticks/s (${Math.round(out.items.length / drainS)} forecasts/s), mean batch ${(bSum / bCount).toFixed(1)} windows (model ${app.inference.predictor.engine}/${app.inference.predictor.backend}, window ${W})`);
-  const inf = await app.metrics.inferenceSeconds.get();
-  const infSum = inf.values.find((v) => v.metricName === 'tickcast_inference_seconds_sum')?.value ?? 0;
-  console.log(`           model busy ${infSum.toFixed(1)} s of ${drainS.toFixed(1)} s (${Math.round(out.items.length / infSum)} windows/s while running)`);
-  console.log(`ratio:     service / raw consume = ${(rate / baseRate).toFixed(3)}`);
+  // 2. service drains the backlog: first the per-step model (patch length 1, what shipped before
+  // patch tokens) as the same-run baseline, then the default model (the one phase 3 measures).
+  if (BASELINE) {
+    const b = await drain({ name: 'per-step (patch 1)', patchLength: 1 }, broker.brokers, kafka, prefix, topic, baseRate);
+    await b.app.stop();
+    await b.out.stop();
+  }
+  const { app, out, drainS } = await drain({ name: 'default patches', patchLength: 0 }, broker.brokers, kafka, prefix, topic, baseRate);
+  if (rates.length === 2) {
+    const [b, d] = rates;
+    console.log(`patch:     default / per-step forecasts/s = ${(d.forecastsPerS / b.forecastsPerS).toFixed(2)}× (target ≥ 3×), model windows/s while running ${(d.modelWindowsPerS / b.modelWindowsPerS).toFixed(2)}× — same run, same config, ${cpus().length} cores`);
+  }
 
   // 3. latency at a paced rate, on the same running service (switch input by producing to its topic)
   const paced = Number(process.env.BENCH_RATE ?? Math.round((out.items.length / drainS) * 0.5 * STRIDE));

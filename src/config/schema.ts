@@ -157,6 +157,12 @@ export const configSchema = z
         bootstrapEpochs: nonNegInt.default(3),
         /** Wall-clock budget of that bootstrap training (start-up time). */
         bootstrapBudgetMs: positiveInt.default(35_000),
+        /** With no checkpoint, serve the shipped pretrained model (models/pretrained) when it fits the spec and architecture, instead of training a bootstrap model. */
+        pretrained: z.boolean().default(true),
+        /** Patch tokens: time steps per token (1 = one token per step, the pre-patch model). 0 → the model default (docs/model.md). */
+        patchLength: nonNegInt.default(0),
+        /** Steps between patch starts (≤ patchLength). 0 → patchLength when that is set, else the model default. */
+        patchStride: nonNegInt.default(0),
         keepVersions: positiveInt.default(5),
       })
       .default({}),

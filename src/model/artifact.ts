@@ -14,7 +14,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelSpec } from '../domain/types.ts';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
-import { resolveHybridConfig, type ResolvedHybridConfig } from './config.ts';
+import { resolveHybridConfig, upgradeStoredConfig, type ResolvedHybridConfig } from './config.ts';
 import { writeFileSynced } from './durable-fs.ts';
 import { HybridModel } from './hybrid-model.ts';
 import { sizeOf, weightSpecs, type WeightMap } from './weight-names.ts';
@@ -169,6 +169,8 @@ export async function readManifest(dir: string): Promise<ArtifactManifest> {
   if (!m.spec || !m.config || !w || !Array.isArray(w.entries) || typeof w.sha256 !== 'string' || typeof w.byteLength !== 'number' || typeof m.version !== 'string') {
     throw corrupt(dir, `${MANIFEST_FILE} lacks spec, config, version or the weight manifest`);
   }
+  // Artifacts written before patch tokens existed have no `patch`: they are the per-step model.
+  m.config = upgradeStoredConfig(m.config);
   try {
     const resolved = resolveHybridConfig(m.config);
     if (JSON.stringify(resolved) !== JSON.stringify(m.config)) throw new Error('config is not in resolved form');

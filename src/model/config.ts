@@ -24,6 +24,18 @@ export interface TransformerConfig {
   ffn: number | null;
 }
 
+/**
+ * Patch tokens (the PatchTST idea): the window is cut into patches of `length` steps every
+ * `stride` steps, aligned to the window's end (the newest step is always in the last patch), and
+ * each patch is embedded linearly into one token. The LSTM, the encoder and the pooling run over
+ * tokens. `length: 1, stride: 1` is the per-step model (one token per time step).
+ */
+export interface PatchConfig {
+  length: number;
+  /** Steps between patch starts; null → `length` (non-overlapping patches). */
+  stride: number | null;
+}
+
 export interface HybridConfig {
   /** Width of the input projection and of the Transformer (D). */
   dModel: number;
@@ -31,6 +43,7 @@ export interface HybridConfig {
   transformer: TransformerConfig;
   /** Per-window instance normalisation (RevIN without affine) around the whole network. */
   revin: boolean;
+  patch: PatchConfig;
 }
 
 /** A config with every derived size filled in; what the model, the artifact and ONNX export use. */
@@ -39,18 +52,24 @@ export interface ResolvedHybridConfig {
   lstm: LstmConfig & { hiddenSize: number };
   transformer: TransformerConfig & { ffn: number };
   revin: boolean;
+  patch: { length: number; stride: number };
 }
 
-export type HybridConfigInput = Partial<Omit<HybridConfig, 'lstm' | 'transformer'>> & {
+export type HybridConfigInput = Partial<Omit<HybridConfig, 'lstm' | 'transformer' | 'patch'>> & {
   lstm?: Partial<LstmConfig>;
   transformer?: Partial<TransformerConfig>;
+  patch?: Partial<PatchConfig>;
 };
+
+/** The per-step model's patching (artifacts written before patch tokens existed load as this). */
+export const NO_PATCH: Readonly<{ length: number; stride: number }> = Object.freeze({ length: 1, stride: 1 });
 
 export const DEFAULT_HYBRID_CONFIG: Readonly<HybridConfig> = Object.freeze({
   dModel: 32,
   lstm: Object.freeze({ hiddenSize: null, numLayers: 2, dropout: 0.2, bidirectional: true, useAttention: true }),
   transformer: Object.freeze({ layers: 1, heads: 4, ffn: null }),
   revin: true,
+  patch: Object.freeze({ length: 16, stride: 8 }),
 });
 
 /** Default model spec used by the seed demo and tests (one feature, one target). */
@@ -72,11 +91,15 @@ export function resolveHybridConfig(input: HybridConfigInput = {}): ResolvedHybr
   const d = input.dModel ?? DEFAULT_HYBRID_CONFIG.dModel;
   const lstm = { ...DEFAULT_HYBRID_CONFIG.lstm, ...input.lstm };
   const tr = { ...DEFAULT_HYBRID_CONFIG.transformer, ...input.transformer };
+  const patchLength = input.patch?.length ?? DEFAULT_HYBRID_CONFIG.patch.length;
+  // An explicit length without a stride means non-overlapping patches of that length.
+  const patchStride = input.patch?.stride ?? (input.patch?.length !== undefined ? null : DEFAULT_HYBRID_CONFIG.patch.stride);
   const resolved: ResolvedHybridConfig = {
     dModel: d,
     lstm: { ...lstm, hiddenSize: resolveHiddenSize(lstm.hiddenSize, d) },
     transformer: { ...tr, ffn: tr.ffn ?? 2 * d },
     revin: input.revin ?? DEFAULT_HYBRID_CONFIG.revin,
+    patch: { length: patchLength, stride: patchStride ?? patchLength },
   };
   const problems: string[] = [];
   const posInt = (v: number, name: string, min = 1) => {
@@ -88,6 +111,11 @@ export function resolveHybridConfig(input: HybridConfigInput = {}): ResolvedHybr
   posInt(resolved.transformer.layers, 'transformer.layers', 0);
   posInt(resolved.transformer.heads, 'transformer.heads');
   posInt(resolved.transformer.ffn, 'transformer.ffn');
+  posInt(resolved.patch.length, 'patch.length');
+  posInt(resolved.patch.stride, 'patch.stride');
+  if (resolved.patch.stride > resolved.patch.length) {
+    problems.push(`patch.stride (${resolved.patch.stride}) must not exceed patch.length (${resolved.patch.length}): steps between patches would be ignored`);
+  }
   if (!(resolved.lstm.dropout >= 0 && resolved.lstm.dropout < 1)) {
     problems.push(`lstm.dropout must be in [0, 1); got ${resolved.lstm.dropout}`);
   }
@@ -103,7 +131,18 @@ export function resolveHybridConfig(input: HybridConfigInput = {}): ResolvedHybr
     ...resolved,
     lstm: Object.freeze(resolved.lstm),
     transformer: Object.freeze(resolved.transformer),
+    patch: Object.freeze(resolved.patch),
   });
+}
+
+/**
+ * A stored config as today's resolved form: configs written before patch tokens existed have no
+ * `patch` key and are the per-step model (length 1, stride 1). Key order is kept (patch last), so
+ * the JSON comparison with the resolved form still holds.
+ */
+export function upgradeStoredConfig<T extends object>(config: T): T & { patch: { length: number; stride: number } } {
+  const c = config as T & { patch?: { length: number; stride: number } };
+  return c.patch === undefined ? { ...c, patch: { ...NO_PATCH } } : (c as T & { patch: { length: number; stride: number } });
 }
 
 /** Check a spec is usable by the model; throws TC_CONFIG_INVALID listing every problem. */

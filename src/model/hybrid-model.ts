@@ -15,6 +15,7 @@ import { resolveHybridConfig, targetIndices, validateSpec, type HybridConfigInpu
 import { lstmSequence, type LstmDirWeights } from './lstm.ts';
 import { lstmSequenceFast } from './lstm-fast.ts';
 import { attentionPool, dense, dropout, encoderLayer, layerNorm, orderedQuantiles, revinStats, selectionMatrix } from './ops.ts';
+import { isPerStep, tokenToTimeMatrix, unfoldMatrix } from './patch.ts';
 import { glorotUniform, mulberry32, normalArray } from './random.ts';
 import { lstmPrefix, modelDims, sizeOf, weightSpecs, type ModelDims, type WeightMap, type WeightSpec } from './weight-names.ts';
 
@@ -28,8 +29,16 @@ export interface PredictOptions {
 export interface ModelOutput {
   /** Quantile forecasts [B,H,T,Q], ascending along Q, in the same (normalised) space as x. */
   y: tf.Tensor4D;
-  /** Attention weights [B,W] (rows sum to 1) when asked for. */
+  /** Attention weights mapped onto time steps [B,W] (rows sum to 1) when asked for. */
   attention?: tf.Tensor2D;
+}
+
+/** Constant patch matrices (null for the per-step model). */
+interface PatchTensors {
+  /** Unfold [W, N·P]. */
+  unfold: tf.Tensor2D;
+  /** Token attention → time steps [N, W]. */
+  toTime: tf.Tensor2D;
 }
 
 export class HybridModel {
@@ -40,6 +49,7 @@ export class HybridModel {
   readonly weightSpecs: readonly WeightSpec[];
   private readonly vars = new Map<string, tf.Variable>();
   private readonly targetSel: tf.Tensor2D | null;
+  private readonly patch: PatchTensors | null;
   private readonly median: number;
   private disposed = false;
   /** LSTM implementation: "auto" (by backend), "ops" (tf ops, autodiff) or "fast" (JS recurrence, custom gradient). */
@@ -60,6 +70,10 @@ export class HybridModel {
     const idx = targetIndices(spec);
     const identity = this.dims.F === this.dims.T && idx.every((f, t) => f === t);
     this.targetSel = identity ? null : selectionMatrix(this.dims.F, idx);
+    const d = this.dims;
+    this.patch = isPerStep(d)
+      ? null
+      : { unfold: tf.tensor2d(unfoldMatrix(d), [d.W, d.N * d.P]), toTime: tf.tensor2d(tokenToTimeMatrix(d), [d.N, d.W]) };
     this.median = spec.quantiles.indexOf(0.5);
   }
 
@@ -95,7 +109,9 @@ export class HybridModel {
     }
     return tf.tidy(() => {
       const { y, alpha } = this.forward(x, opts.training ?? false);
-      return opts.attention ? { y, attention: alpha } : { y };
+      if (!opts.attention) return { y };
+      // Token attention [B,N] spread over each token's time steps → [B,W] (docs/model.md §6).
+      return { y, attention: this.patch ? (tf.matMul(alpha, this.patch.toTime) as tf.Tensor2D) : alpha };
     });
   }
 
@@ -112,8 +128,8 @@ export class HybridModel {
       stats = revinStats(x);
       xn = x.sub(stats.mu).div(stats.sd);
     }
-    // 2. Input projection.
-    const p = dense(xn, w['input_proj/kernel'], w['input_proj/bias']) as tf.Tensor3D;
+    // 2. Patch embedding (the input projection of one step per token when P = S = 1).
+    const p = dense(this.patchify(xn), w['input_proj/kernel'], w['input_proj/bias']) as tf.Tensor3D;
     // 3. LSTM stack, dropout between layers.
     let h: tf.Tensor3D = p;
     for (let l = 0; l < cfg.lstm.numLayers; l++) {
@@ -157,6 +173,20 @@ export class HybridModel {
   private lstmImpl(): typeof lstmSequence {
     const mode = this.lstmMode === 'auto' ? (tf.getBackend() === 'tensorflow' ? 'ops' : 'fast') : this.lstmMode;
     return mode === 'ops' ? lstmSequence : lstmSequenceFast;
+  }
+
+  /**
+   * xn [B,W,F] → patches [B,N,P·F] (element p·F + f = step start(n)+p, feature f). One constant
+   * matmul; x is not on a path to any variable, so autodiff never differentiates it.
+   */
+  private patchify(xn: tf.Tensor3D): tf.Tensor3D {
+    if (!this.patch) return xn;
+    const { W, F, P, N } = this.dims;
+    const B = xn.shape[0];
+    const cols = F === 1 ? xn.reshape([B, W]) : xn.transpose([0, 2, 1]).reshape([B * F, W]);
+    const u = tf.matMul(cols as tf.Tensor2D, this.patch.unfold); // [B·F, N·P]
+    if (F === 1) return u.reshape([B, N, P]);
+    return u.reshape([B, F, N, P]).transpose([0, 2, 3, 1]).reshape([B, N, P * F]);
   }
 
   /** [N,F] → [N,T] target columns (identity when targets are the leading features). */
@@ -218,6 +248,8 @@ export class HybridModel {
     for (const v of this.vars.values()) v.dispose();
     this.vars.clear();
     this.targetSel?.dispose();
+    this.patch?.unfold.dispose();
+    this.patch?.toTime.dispose();
   }
 
   private assertLive(): void {

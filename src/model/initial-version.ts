@@ -1,5 +1,6 @@
 /**
  * The version the service serves at start: the newest good checkpoint in `model.dir`, else a
+ * the shipped pretrained model (when its shape matches), else a
  * bootstrap model trained on the bundled sample (saved as the first checkpoint when there is a
  * store), or seeded untrained weights when `model.bootstrapEpochs` is 0.
  */
@@ -9,6 +10,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import { BOOTSTRAP_SAMPLE, readValueColumn, trainBootstrap } from './bootstrap.ts';
 import type { ResolvedHybridConfig } from './config.ts';
 import { HybridModel } from './hybrid-model.ts';
+import { loadPretrained } from './pretrained.ts';
 import type { VersionRegistry, ModelVersion } from './version-registry.ts';
 import type { WeightMap } from './weight-names.ts';
 
@@ -49,7 +51,7 @@ export async function loadInitialVersion(registry: VersionRegistry, config: Conf
 function bootstrapWeights(config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, logger: Logger): Promise<Trained> {
   const file = config.embedded.dataFile || BOOTSTRAP_SAMPLE;
   if (opts.bootstrapValues) return trainOrSeed(config, hybrid, spec, opts, file, logger);
-  const key = JSON.stringify([file, hybrid, spec, config.model.bootstrapEpochs, opts.bootstrapBudgetMs]);
+  const key = JSON.stringify([file, hybrid, spec, config.model.bootstrapEpochs, opts.bootstrapBudgetMs, config.model.pretrained]);
   let p = bootstrapMemo.get(key);
   if (!p) {
     p = trainOrSeed(config, hybrid, spec, opts, file, logger);
@@ -67,6 +69,14 @@ async function trainOrSeed(config: Config, hybrid: ResolvedHybridConfig, spec: M
     m.dispose();
     logger.warn('model.bootstrapEpochs is 0: serving an untrained model with seeded weights (about as good as repeating the last value)');
     return { weights, meta: { source: 'seeded', epochs: 0 } };
+  }
+  if (config.model.pretrained && !opts.bootstrapValues) {
+    const pre = await loadPretrained(hybrid, spec);
+    if (pre.ok) {
+      logger.info({ pretrained: pre.version }, `no checkpoint: serving the shipped pretrained model ${pre.version} (no training at start)`);
+      return { weights: pre.weights, meta: pre.meta };
+    }
+    logger.info({ reason: pre.reason }, 'shipped pretrained model not used; training a bootstrap model');
   }
   const values = opts.bootstrapValues ?? readValueColumn(file);
   const data = opts.bootstrapValues ? '(given)' : file;

@@ -31,7 +31,9 @@ export function lstmSequence(x: tf.Tensor3D, dirsW: LstmDirWeights[], Hh: number
     return i === 1 ? tf.reverse(xp, 1) : xp;
   });
   // [W, dirs, B, 4Hh] → W tensors of [dirs, B, 4Hh].
-  const steps = tf.unstack(tf.stack(xps, 0).transpose([2, 0, 1, 3]), 0);
+  // (A one-step sequence — one patch token — skips unstack/stack: their gradients break on length 1.)
+  const perStep = tf.stack(xps, 0).transpose([2, 0, 1, 3]);
+  const steps = W === 1 ? [perStep.reshape([dirs, B, 4 * Hh])] : tf.unstack(perStep, 0);
   const kh = tf.stack(dirsW.map((d) => d.kernel.slice([inSize, 0], [Hh, 4 * Hh])), 0); // [dirs,Hh,4Hh]
   let h: tf.Tensor = tf.zeros([dirs, B, Hh]);
   let c: tf.Tensor = tf.zeros([dirs, B, Hh]);
@@ -48,7 +50,7 @@ export function lstmSequence(x: tf.Tensor3D, dirsW: LstmDirWeights[], Hh: number
     hs.push(h);
   }
   // [W, dirs, B, Hh] → per direction [B, W, Hh]; the backward one re-reversed into input order.
-  const all = tf.stack(hs, 0).transpose([1, 2, 0, 3]); // [dirs,B,W,Hh]
+  const all = (W === 1 ? hs[0].expandDims(0) : tf.stack(hs, 0)).transpose([1, 2, 0, 3]); // [dirs,B,W,Hh]
   if (dirs === 1) return all.reshape([B, W, Hh]) as tf.Tensor3D;
   // split (not unstack): tfjs' Unpack gradient breaks when an output gets no gradient.
   const [fwd, bwd] = tf.split(all, 2, 0).map((o) => o.reshape([B, W, Hh]));

@@ -73,7 +73,9 @@ export async function createModelService(config: Config, logger: Logger, metrics
   const backend = await initBackend({ prefer: config.model.backend });
   logger.info({ backend: backend.name, source: backend.source, skipped: backend.skipped }, 'tfjs backend selected');
   const spec = specFromConfig(config);
-  const hybrid = resolveHybridConfig(opts.hybrid ?? { dModel: config.model.dModel });
+  // 0 = "model default" (config.model.patchLength/patchStride, docs/configuration.md).
+  const patch = config.model.patchLength || config.model.patchStride ? { length: config.model.patchLength || undefined, stride: config.model.patchStride || undefined } : undefined;
+  const hybrid = resolveHybridConfig(opts.hybrid ?? { dModel: config.model.dModel, ...(patch ? { patch } : {}) });
   const keep = config.model.keepVersions;
   const store = config.model.dir ? new CheckpointStore({ dir: config.model.dir, keep, log: (level, msg, fields) => logger[level](fields ?? {}, msg) }) : null;
   const registry = new VersionRegistry(store, keep);

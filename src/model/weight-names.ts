@@ -37,11 +37,25 @@ export interface ModelDims {
   O: number;
   /** Transformer feed-forward width. */
   ffn: number;
+  /** Patch length P (steps per token), at most W. */
+  P: number;
+  /** Patch stride S (steps between token starts), at most P. */
+  S: number;
+  /** Tokens per window N = floor((W − P)/S) + 1: the sequence length of the LSTM and encoder. */
+  N: number;
+  /** First time step covered by a patch (W − (N−1)·S − P); earlier steps only feed the linear skip. */
+  t0: number;
 }
 
 export function modelDims(config: ResolvedHybridConfig, spec: ModelSpec): ModelDims {
   const dirs = config.lstm.bidirectional ? 2 : 1;
   const Hh = config.lstm.hiddenSize;
+  // A window shorter than the patch is one patch of the whole window (documented in docs/model.md).
+  const W = spec.window;
+  const patch = config.patch ?? { length: 1, stride: 1 };
+  const P = Math.min(patch.length, W);
+  const S = Math.min(patch.stride, P);
+  const N = Math.floor((W - P) / S) + 1;
   return {
     W: spec.window,
     F: spec.features.length,
@@ -53,6 +67,10 @@ export function modelDims(config: ResolvedHybridConfig, spec: ModelSpec): ModelD
     dirs,
     O: dirs * Hh,
     ffn: config.transformer.ffn,
+    P,
+    S,
+    N,
+    t0: W - (N - 1) * S - P,
   };
 }
 
@@ -63,10 +81,11 @@ export function lstmPrefix(layer: number, dir: 'fwd' | 'bwd'): string {
 
 /** Every weight in manifest order. */
 export function weightSpecs(config: ResolvedHybridConfig, spec: ModelSpec): WeightSpec[] {
-  const { W, F, T, H, Q, D, Hh, dirs, O, ffn } = modelDims(config, spec);
+  const { W, F, T, H, Q, D, Hh, dirs, O, ffn, P, N } = modelDims(config, spec);
   const out: WeightSpec[] = [];
   const add = (name: string, ...shape: number[]) => out.push({ name, shape });
-  add('input_proj/kernel', F, D);
+  // Patch embedding: row p·F + f multiplies step p of the patch, feature f.
+  add('input_proj/kernel', P * F, D);
   add('input_proj/bias', D);
   for (let l = 0; l < config.lstm.numLayers; l++) {
     const inSize = l === 0 ? D : O;
@@ -84,7 +103,7 @@ export function weightSpecs(config: ResolvedHybridConfig, spec: ModelSpec): Weig
   add('ln_skip/beta', O);
   add('proj/kernel', O, D);
   add('proj/bias', D);
-  add('pos_emb', W, D);
+  add('pos_emb', N, D);
   for (let i = 0; i < config.transformer.layers; i++) {
     const p = `enc_${i}`;
     for (const m of ['q', 'k', 'v', 'o']) {

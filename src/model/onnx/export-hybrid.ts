@@ -2,11 +2,12 @@
  * Compiles the hybrid model (docs/model.md) from its named tfjs weights into an ONNX graph.
  *
  * Graph-level choices (docs/inference.md explains why each pays):
- * - one fused ONNX `LSTM` op per layer, both directions, instead of W unrolled steps; our fused
+ * - one fused ONNX `LSTM` op per layer, both directions, instead of N unrolled steps
+ *   (N tokens: one per patch of the window, docs/model.md §2); our fused
  *   [in+Hh, 4Hh] kernel with gates i,f,g,o is split into W/R and re-ordered to ONNX's i,o,f,c here;
- * - the recurrent and position-wise part runs sequence-major ([W, B, ·]) so that the only layout
+ * - the recurrent and position-wise part runs sequence-major ([N, B, ·]) so that the only layout
  *   changes are the LSTM direction merge and the attention head split — no [B,W]↔[W,B] round trips;
- * - position-wise layers work on 2-D rows [W·B, C], so every dense layer is one Gemm with the
+ * - position-wise layers work on 2-D rows [N·B, C], so every dense layer is one Gemm with the
  *   bias fused (onnxruntime does not fuse MatMul+Add on 3-D inputs; separate Adds cost ~10%);
  * - constant folding at export time: Q/K/V fused into one [D, 3D] Gemm with 1/√dk folded into Q;
  *   the pooling key projection and query folded into one [D] vector (k·u = e·(Wa·u) + ba·u);
@@ -19,6 +20,7 @@ import type { ResolvedHybridConfig } from '../config.ts';
 import { modelDims, lstmPrefix, weightSpecs, type WeightMap } from '../weight-names.ts';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { GraphBuilder } from './graph-builder.ts';
+import { isPerStep, tokenToTimeMatrix, unfoldMatrix } from '../patch.ts';
 
 /** RevIN and LayerNorm epsilon, as in docs/model.md. */
 const EPS = 1e-5;
@@ -65,7 +67,8 @@ export function lstmToOnnx(kernel: Float32Array, bias: Float32Array, inSize: num
  */
 export function exportOnnx(weights: WeightMap, config: ResolvedHybridConfig, spec: ModelSpec, opts: ExportOptions = {}): Uint8Array {
   for (const s of weightSpecs(config, spec)) get(weights, s.name, s.shape);
-  const { W, F, T, H, Q, D, Hh, dirs, O, ffn } = modelDims(config, spec);
+  const dims = modelDims(config, spec);
+  const { W, F, T, H, Q, D, Hh, dirs, O, ffn, P, N } = dims;
   const targets = spec.targets.map((t) => spec.features.indexOf(t));
   const g = new GraphBuilder('tickcast_hybrid');
   const init = (name: string, shape: number[], data?: ArrayLike<number>) =>
@@ -85,13 +88,13 @@ export function exportOnnx(weights: WeightMap, config: ResolvedHybridConfig, spe
     xn = g.div(xc, sd);
   }
 
-  // 2. Input projection, sequence-major from here. Position-wise layers see "rows" [W·B, C]
-  // (row = w·B + b) so every dense layer is one Gemm with its bias fused; the LSTM, the
-  // positional embedding and attention view the same buffer as [W, B, C] (Reshape is free).
-  const rows3 = (t: string, c: number) => g.reshape(t, [W, -1, c]);
+  // 2. Patch embedding (input projection), sequence-major from here. Position-wise layers see
+  // "rows" [N·B, C] (row = n·B + b) so every dense layer is one Gemm with its bias fused; the LSTM,
+  // the positional embedding and attention view the same buffer as [N, B, C] (Reshape is free).
+  const rows3 = (t: string, c: number) => g.reshape(t, [N, -1, c]);
   const rows2 = (t: string, c: number) => g.reshape(t, [-1, c]);
-  const xs = rows2(g.transpose(xn, [1, 0, 2]), F);
-  const p = g.gemm(xs, init('input_proj/kernel', [F, D]), init('input_proj/bias', [D])); // [W·B, D]
+  const xs = rows2(patchesSequenceMajor(g, xn, dims), P * F);
+  const p = g.gemm(xs, init('input_proj/kernel', [P * F, D]), init('input_proj/bias', [D])); // [N·B, D]
 
   // 3. Stacked LSTM, one fused ONNX op per layer.
   let h = rows3(p, D);
@@ -128,12 +131,12 @@ export function exportOnnx(weights: WeightMap, config: ResolvedHybridConfig, spe
   let z = g.add(s, g.mul(gate, g.sub(lstmOut, s))); // g·l + (1−g)·s
   z = g.layerNorm(z, init('ln_skip/gamma', [O]), init('ln_skip/beta', [O]), EPS);
   const bp = get(weights, 'proj/bias', [D]);
-  const pos = get(weights, 'pos_emb', [W, D]);
-  const posBias = new Float32Array(W * D);
-  for (let w = 0; w < W; w++) for (let d = 0; d < D; d++) posBias[w * D + d] = pos[w * D + d] + bp[d];
-  let e = rows2(g.add(rows3(g.matmul(z, init('proj/kernel', [O, D])), D), g.initializer('proj/bias_plus_pos', [W, 1, D], posBias)), D);
+  const pos = get(weights, 'pos_emb', [N, D]);
+  const posBias = new Float32Array(N * D);
+  for (let n = 0; n < N; n++) for (let d = 0; d < D; d++) posBias[n * D + d] = pos[n * D + d] + bp[d];
+  let e = rows2(g.add(rows3(g.matmul(z, init('proj/kernel', [O, D])), D), g.initializer('proj/bias_plus_pos', [N, 1, D], posBias)), D);
 
-  // 5. Transformer encoder (post-norm), still [W, B, D].
+  // 5. Transformer encoder (post-norm), still [N, B, D].
   const heads = config.transformer.heads;
   const dk = D / heads;
   for (let i = 0; i < config.transformer.layers; i++) {
@@ -148,13 +151,13 @@ export function exportOnnx(weights: WeightMap, config: ResolvedHybridConfig, spe
       for (let r = 0; r < D; r++) for (let c = 0; c < D; c++) wqkv[r * 3 * D + j * D + c] = wm[r * D + c] * f;
       for (let c = 0; c < D; c++) bqkv[j * D + c] = bm[c] * f;
     });
-    // One [D, 3D] Gemm, then a single Transpose of [W, B, 3, h, dk] to [3, B, h, W, dk] whose
+    // One [D, 3D] Gemm, then a single Transpose of [N, B, 3, h, dk] to [3, B, h, N, dk] whose
     // three slices are Q, K, V per head (Split on the outermost axis is a contiguous copy).
     const qkv = g.gemm(e, g.initializer(`${pre}/wqkv`, [D, 3 * D], wqkv), g.initializer(`${pre}/bqkv`, [3 * D], bqkv));
-    const heads5 = g.transpose(g.reshape(qkv, [W, -1, 3, heads, dk]), [2, 1, 3, 0, 4]);
-    const [qh, kh, vh] = g.multi('Split', [heads5, g.ints([1, 1, 1])], 3, { axis: 0 }).map((t) => g.reshape(t, [-1, heads, W, dk]));
-    const att = g.softmax(g.matmul(qh, g.transpose(kh, [0, 1, 3, 2])), -1); // [B, h, W, W]
-    const ctx = g.reshape(g.transpose(g.matmul(att, vh), [2, 0, 1, 3]), [-1, D]); // [W·B, D]
+    const heads5 = g.transpose(g.reshape(qkv, [N, -1, 3, heads, dk]), [2, 1, 3, 0, 4]);
+    const [qh, kh, vh] = g.multi('Split', [heads5, g.ints([1, 1, 1])], 3, { axis: 0 }).map((t) => g.reshape(t, [-1, heads, N, dk]));
+    const att = g.softmax(g.matmul(qh, g.transpose(kh, [0, 1, 3, 2])), -1); // [B, h, N, N]
+    const ctx = g.reshape(g.transpose(g.matmul(att, vh), [2, 0, 1, 3]), [-1, D]); // [N·B, D]
     const a = g.gemm(ctx, init(`${pre}/wo`, [D, D]), init(`${pre}/bo`, [D]));
     e = g.layerNorm(g.add(e, a), init(`${pre}/ln1/gamma`, [D]), init(`${pre}/ln1/beta`, [D]), EPS);
     const f1 = g.relu(g.gemm(e, init(`${pre}/ffn1/kernel`, [D, ffn]), init(`${pre}/ffn1/bias`, [ffn])));
@@ -178,14 +181,20 @@ export function exportOnnx(weights: WeightMap, config: ResolvedHybridConfig, spe
       wu[r] = acc * inv;
     }
     for (let c = 0; c < D; c++) bu += ba[c] * u[c];
-    const score = g.gemm(e, g.initializer('pool/key_query', [D, 1], wu), g.initializer('pool/key_bias', [1], [bu * inv])); // [W·B, 1]
-    const alphaWB = g.softmax(g.reshape(score, [W, -1]), 0); // softmax over the window axis
-    alpha = g.transpose(alphaWB, [1, 0]); // [B, W]
-    pooled = g.node('ReduceSum', [g.mul(rows3(e, D), g.unsqueeze(alphaWB, [2])), g.ints([0])], { keepdims: 0 }); // [B, D]
+    const score = g.gemm(e, g.initializer('pool/key_query', [D, 1], wu), g.initializer('pool/key_bias', [1], [bu * inv])); // [N·B, 1]
+    const alphaNB = g.softmax(g.reshape(score, [N, -1]), 0); // softmax over the token axis
+    alpha = g.transpose(alphaNB, [1, 0]); // [B, N]
+    // Token attention spread over each token's time steps → [B, W] (docs/model.md §6).
+    if (!isPerStep(dims)) alpha = g.matmul(alpha, g.initializer('pool/token_to_time', [N, W], tokenToTimeMatrix(dims)));
+    pooled = g.node('ReduceSum', [g.mul(rows3(e, D), g.unsqueeze(alphaNB, [2])), g.ints([0])], { keepdims: 0 }); // [B, D]
   } else {
     pooled = g.reduceMean(rows3(e, D), [0], false);
+    // Uniform 1/N per token, mapped onto time steps: one constant row, expanded over the batch.
+    const m = tokenToTimeMatrix(dims);
+    const row = new Float32Array(W);
+    for (let n = 0; n < N; n++) for (let w = 0; w < W; w++) row[w] += m[n * W + w] / N;
     const shape = g.node('Concat', [g.node('Shape', [x], { start: 0, end: 1 }), g.ints([W])], { axis: 0 });
-    alpha = g.node('Expand', [g.scalar(1 / W), shape]);
+    alpha = g.node('Expand', [g.initializer('pool/uniform_time', [1, W], row), shape]);
   }
 
   // 7. Head + linear skip + ordered quantiles.
@@ -232,4 +241,17 @@ export function exportOnnx(weights: WeightMap, config: ResolvedHybridConfig, spe
       'tickcast.config': JSON.stringify(config),
     },
   });
+}
+
+/**
+ * xn [B, W, F] → patches sequence-major [N, B, P·F] (element p·F + f = step start(n)+p, feature
+ * f), the same constant unfold matmul as the tfjs model (../patch.ts). Per-step: a transpose.
+ */
+function patchesSequenceMajor(g: GraphBuilder, xn: string, dims: ReturnType<typeof modelDims>): string {
+  const { W, F, P, N } = dims;
+  if (isPerStep(dims)) return g.transpose(xn, [1, 0, 2]);
+  const unfold = g.initializer('patch/unfold', [W, N * P], unfoldMatrix(dims));
+  if (F === 1) return g.transpose(g.reshape(g.matmul(g.reshape(xn, [-1, W]), unfold), [-1, N, P]), [1, 0, 2]);
+  const u = g.matmul(g.transpose(xn, [0, 2, 1]), unfold); // [B, F, N·P]
+  return g.transpose(g.reshape(u, [-1, F, N, P]), [2, 0, 3, 1]); // [N, B, P, F]
 }

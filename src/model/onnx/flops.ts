@@ -19,15 +19,16 @@ export interface FlopsBreakdown {
 }
 
 export function hybridFlopsPerWindow(config: ResolvedHybridConfig, spec: ModelSpec): FlopsBreakdown {
-  const { W, F, T, H, Q, D, Hh, dirs, O, ffn } = modelDims(config, spec);
+  // N tokens (one per patch; N = W for the per-step model); the patch unfold is a 0/1 copy, not counted.
+  const { W, F, T, H, Q, D, Hh, dirs, O, ffn, P, N } = modelDims(config, spec);
   const mac = (n: number) => 2 * n;
-  const inputProjection = mac(W * F * D);
+  const inputProjection = mac(N * P * F * D);
   let lstm = 0;
-  for (let l = 0; l < config.lstm.numLayers; l++) lstm += mac(dirs * W * ((l === 0 ? D : O) + Hh) * 4 * Hh);
-  const gatedSkip = mac(W * D * O) + mac(W * 2 * O * O) + mac(W * O * D);
-  const perLayer = mac(W * D * 3 * D) + mac(2 * W * W * D) + mac(W * D * D) + mac(2 * W * D * ffn);
+  for (let l = 0; l < config.lstm.numLayers; l++) lstm += mac(dirs * N * ((l === 0 ? D : O) + Hh) * 4 * Hh);
+  const gatedSkip = mac(N * D * O) + mac(N * 2 * O * O) + mac(N * O * D);
+  const perLayer = mac(N * D * 3 * D) + mac(2 * N * N * D) + mac(N * D * D) + mac(2 * N * D * ffn);
   const encoder = config.transformer.layers * perLayer;
-  const pooling = (config.lstm.useAttention ? mac(W * D * D) + mac(W * D) : 0) + mac(W * D);
+  const pooling = (config.lstm.useAttention ? mac(N * D * D) + mac(N * D) : 0) + mac(N * D);
   const head = mac(D * H * T * Q) + mac(W * H * T);
   return { inputProjection, lstm, gatedSkip, encoder, pooling, head, total: inputProjection + lstm + gatedSkip + encoder + pooling + head };
 }

@@ -55,6 +55,8 @@ describe('custom-gradient kernels agree with tfjs autodiff', () => {
   const MULTI = { window: 12, features: ['a', 'b', 'c'], targets: ['c', 'a'], horizon: 3, quantiles: [0.1, 0.5, 0.9] };
   for (const [label, spec, cfg] of [
     ['default tiny', TINY_SPEC, { ...TINY_CONFIG, lstm: { dropout: 0 } }],
+    ['per-step tokens (patch 1)', TINY_SPEC, { ...TINY_CONFIG, lstm: { dropout: 0 }, patch: { length: 1 } }],
+    ['overlapping patches 4/2', TINY_SPEC, { ...TINY_CONFIG, lstm: { dropout: 0 }, patch: { length: 4, stride: 2 } }],
     ['3 features → 2 targets, unidirectional, mean pooling, no RevIN', MULTI, { ...TINY_CONFIG, lstm: { dropout: 0, bidirectional: false, useAttention: false }, revin: false }],
   ] as const) {
     it(`whole model (${label}): the fast path and the tf-op path give the same loss and weight gradients`, async () => {

@@ -15,8 +15,8 @@ const TOL = 1e-4;
 
 const cases: { name: string; config: HybridConfigInput; spec: ModelSpec }[] = [
   {
-    name: 'revin on, 1 encoder layer, T=1, hidden auto',
-    config: { dModel: 8, transformer: { layers: 1, heads: 2 } },
+    name: 'per-step (patch 1), revin on, 1 encoder layer, T=1, hidden auto',
+    config: { dModel: 8, transformer: { layers: 1, heads: 2 }, patch: { length: 1 } },
     spec: { window: 10, features: ['v'], targets: ['v'], horizon: 4, quantiles: [0.1, 0.5, 0.9] },
   },
   {
@@ -28,6 +28,21 @@ const cases: { name: string; config: HybridConfigInput; spec: ModelSpec }[] = [
     name: 'mean pooling, 3 LSTM layers, median is the lowest quantile',
     config: { dModel: 4, lstm: { numLayers: 3, useAttention: false }, transformer: { layers: 1, heads: 1 } },
     spec: { window: 6, features: ['a', 'b'], targets: ['b'], horizon: 2, quantiles: [0.5, 0.9] },
+  },
+  {
+    name: 'overlapping patches 4/2 on window 11 (first step in no patch), T=1',
+    config: { dModel: 8, transformer: { layers: 1, heads: 2 }, patch: { length: 4, stride: 2 } },
+    spec: { window: 11, features: ['v'], targets: ['v'], horizon: 4, quantiles: [0.1, 0.5, 0.9] },
+  },
+  {
+    name: 'patches 3/3, T=2 of F=3, revin off, mean pooling',
+    config: { dModel: 8, revin: false, lstm: { useAttention: false }, transformer: { layers: 1, heads: 2 }, patch: { length: 3 } },
+    spec: { window: 12, features: ['a', 'b', 'c'], targets: ['c', 'a'], horizon: 3, quantiles: [0.1, 0.5, 0.9] },
+  },
+  {
+    name: 'patch longer than the window: one token of the whole window',
+    config: { dModel: 4, transformer: { layers: 1, heads: 1 }, patch: { length: 16, stride: 8 } },
+    spec: { window: 6, features: ['a', 'b'], targets: ['b'], horizon: 2, quantiles: [0.1, 0.5, 0.9] },
   },
   {
     name: 'unidirectional LSTM, no encoder layers',

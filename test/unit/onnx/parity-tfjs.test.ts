@@ -23,10 +23,22 @@ before(async () => {
 
 const cases: { name: string; config: HybridConfigInput; spec: ModelSpec; batches: number[] }[] = [
   {
-    name: 'defaults (revin, 2 BiLSTM layers, 1 encoder layer, hidden auto), T=1',
+    name: 'defaults (revin, 2 BiLSTM layers, 1 encoder layer, hidden auto, default patches), T=1',
     config: {},
     spec: { window: 32, features: ['v'], targets: ['v'], horizon: 8, quantiles: [0.1, 0.5, 0.9] },
     batches: [1, 512],
+  },
+  {
+    name: 'per-step model (patch 1), window 32',
+    config: { patch: { length: 1 } },
+    spec: { window: 32, features: ['v'], targets: ['v'], horizon: 8, quantiles: [0.1, 0.5, 0.9] },
+    batches: [1, 512],
+  },
+  {
+    name: 'overlapping patches 16/8 on window 100 (t0 = 4), T=1',
+    config: { patch: { length: 16, stride: 8 } },
+    spec: { window: 100, features: ['v'], targets: ['v'], horizon: 8, quantiles: [0.1, 0.5, 0.9] },
+    batches: [1, 64],
   },
   {
     name: 'revin off, 2 encoder layers, hidden explicit, T=2 of F=4',
@@ -35,8 +47,8 @@ const cases: { name: string; config: HybridConfigInput; spec: ModelSpec; batches
     batches: [1, 512],
   },
   {
-    name: 'mean pooling, single LSTM layer, 8 features, window 64',
-    config: { dModel: 16, lstm: { numLayers: 1, useAttention: false }, transformer: { layers: 1, heads: 2 } },
+    name: 'mean pooling, single LSTM layer, 8 features, window 64, patches 4/2',
+    config: { dModel: 16, lstm: { numLayers: 1, useAttention: false }, transformer: { layers: 1, heads: 2 }, patch: { length: 4, stride: 2 } },
     spec: { window: 64, features: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], targets: ['a'], horizon: 8, quantiles: [0.05, 0.5, 0.95] },
     batches: [1, 32],
   },

@@ -68,9 +68,17 @@ export function lstmDirection(seq: Mat, kernel: ArrayLike<number>, bias: ArrayLi
   return out;
 }
 
-/** Forward pass for a batch; x row-major [B, W, F]. Returns y [B,H,T,Q] and alpha [B,W]. */
+/**
+ * Patch n = steps t0 + n·S … t0 + n·S + P − 1 (end-aligned), flattened step-major (p·F + f).
+ * Written from docs/model.md §2 without src/model/patch.ts.
+ */
+function patches(xs: Mat, N: number, P: number, S: number, t0: number): Mat {
+  return Array.from({ length: N }, (_, n) => Float64Array.from(Array.from({ length: P }, (_, p) => [...xs[t0 + n * S + p]]).flat()));
+}
+
+/** Forward pass for a batch; x row-major [B, W, F]. Returns y [B,H,T,Q] and alpha [B,W] (over time steps). */
 export function referenceForward(weights: WeightMap, config: ResolvedHybridConfig, spec: ModelSpec, x: Float32Array, batch: number): { y: Float64Array; attention: Float64Array } {
-  const { W, F, T, H, Q, D, Hh, dirs, O, ffn } = modelDims(config, spec);
+  const { W, F, T, H, Q, D, Hh, dirs, O, ffn, N, P, S, t0 } = modelDims(config, spec);
   const wt = (n: string) => {
     const w = weights[n];
     if (!w) throw new Error(`missing weight ${n}`);
@@ -95,7 +103,7 @@ export function referenceForward(weights: WeightMap, config: ResolvedHybridConfi
       }
       xs = xs.map((r) => r.map((v, f) => (v - mu[f]) / sd[f]));
     }
-    const p = linear(xs, wt('input_proj/kernel'), wt('input_proj/bias'), D);
+    const p = linear(patches(xs, N, P, S, t0), wt('input_proj/kernel'), wt('input_proj/bias'), D);
     let h = p;
     for (let l = 0; l < config.lstm.numLayers; l++) {
       const fwd = lstmDirection(h, wt(`${lstmPrefix(l, 'fwd')}/kernel`), wt(`${lstmPrefix(l, 'fwd')}/bias`), Hh, false);
@@ -117,17 +125,17 @@ export function referenceForward(weights: WeightMap, config: ResolvedHybridConfi
       const q = linear(e, wt(`${pre}/wq`), wt(`${pre}/bq`), D);
       const k = linear(e, wt(`${pre}/wk`), wt(`${pre}/bk`), D);
       const v = linear(e, wt(`${pre}/wv`), wt(`${pre}/bv`), D);
-      const ctx: Mat = Array.from({ length: W }, () => new Float64Array(D));
+      const ctx: Mat = Array.from({ length: N }, () => new Float64Array(D));
       for (let hd = 0; hd < heads; hd++) {
-        for (let a = 0; a < W; a++) {
-          const sc = new Float64Array(W);
-          for (let c = 0; c < W; c++) {
+        for (let a = 0; a < N; a++) {
+          const sc = new Float64Array(N);
+          for (let c = 0; c < N; c++) {
             let acc = 0;
             for (let j = 0; j < dk; j++) acc += q[a][hd * dk + j] * k[c][hd * dk + j];
             sc[c] = acc / Math.sqrt(dk);
           }
           const pr = softmax(sc);
-          for (let c = 0; c < W; c++) for (let j = 0; j < dk; j++) ctx[a][hd * dk + j] += pr[c] * v[c][hd * dk + j];
+          for (let c = 0; c < N; c++) for (let j = 0; j < dk; j++) ctx[a][hd * dk + j] += pr[c] * v[c][hd * dk + j];
         }
       }
       const att = linear(ctx, wt(`${pre}/wo`), wt(`${pre}/bo`), D);
@@ -141,9 +149,9 @@ export function referenceForward(weights: WeightMap, config: ResolvedHybridConfi
       const kk = linear(e, wt('pool/kernel'), wt('pool/bias'), D);
       const u = wt('pool/query');
       alpha = softmax(kk.map((r) => r.reduce((acc, vv, d) => acc + vv * u[d], 0) / Math.sqrt(D)));
-    } else alpha = new Float64Array(W).fill(1 / W);
+    } else alpha = new Float64Array(N).fill(1 / N);
     const pooled = new Float64Array(D);
-    for (let w = 0; w < W; w++) for (let d = 0; d < D; d++) pooled[d] += alpha[w] * e[w][d];
+    for (let n = 0; n < N; n++) for (let d = 0; d < D; d++) pooled[d] += alpha[n] * e[n][d];
     const r = linear([pooled], wt('head/kernel'), wt('head/bias'), H * T * Q)[0];
     const wl = wt('linear_skip/kernel');
     const bl = wt('linear_skip/bias');
@@ -163,7 +171,8 @@ export function referenceForward(weights: WeightMap, config: ResolvedHybridConfi
         }
       }
     }
-    attOut.set(alpha, b * W);
+    // Each token's weight shared evenly by the steps of its patch.
+    for (let n = 0; n < N; n++) for (let q = 0; q < P; q++) attOut[b * W + t0 + n * S + q] += alpha[n] / P;
   }
   return { y: yOut, attention: attOut };
 }

@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:m4` — M4 Hourly (414 series, 48 steps ahead, sMAPE/MASE as in
+ * ../shared/data/m4/README.md), one global model over all series, in one run: naive, seasonal
+ * naive (must reproduce 13.912 / 1.193), the closed-form linear model fitted on every series'
+ * windows (z-scored per series), zero-shot the shipped pretrained model and the per-file bootstrap
+ * model (what `npm start` trained before; both window 64 / horizon 8, run recursively to 48), and
+ * the global hybrid trained on M4 itself with early stopping, for each seed. Published: ES-RNN
+ * (Smyl, winner) 9.328 / 0.893. Each row is printed (and appended to --jsonl) as soon as it is done,
+ * so a run cut short still reports what finished.
+ *
+ * Options: --window 336 --seeds 1,2,3 --epochs 30 --patience 3 --batch 64 --lr 1e-3 --stride 4
+ *   --budget-min m (per seed; off by default) --phases baselines,linear,zeroshot,hybrid --jsonl out.jsonl. Skips when the data is absent.
+ */
+import { appendFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { fitLinearBaseline, LinearBaselinePredictor } from '../src/eval/linear-baseline.ts';
+import { initBackend } from '../src/model/backend.ts';
+import { BOOTSTRAP_SAMPLE, readValueColumn, trainBootstrap } from '../src/model/bootstrap.ts';
+import { DEFAULT_SPEC, resolveHybridConfig } from '../src/model/config.ts';
+import { createModel, HybridModel } from '../src/model/hybrid-model.ts';
+import { TfjsPredictor } from '../src/model/predictor.ts';
+import { loadPretrained } from '../src/model/pretrained.ts';
+import { fit, type Dataset } from '../src/model/train.ts';
+import { forecastM4, loadM4Hourly, M4_H, scoreM4, seasonalNaive, type M4Series } from './m4-data.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DIR = process.env.TICKCAST_M4_DIR ?? resolve(repoRoot, '../shared/data/m4');
+const { values: a } = parseArgs({
+  options: {
+    window: { type: 'string', default: '336' },
+    seeds: { type: 'string', default: '1,2,3' },
+    epochs: { type: 'string', default: '30' },
+    patience: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '64' },
+    lr: { type: 'string', default: '1e-3' },
+    stride: { type: 'string', default: '4' },
+    /** Wall-clock cap per seed (minutes; a run cut by it says so and keeps its best weights). Off by default. */
+    'budget-min': { type: 'string' },
+    phases: { type: 'string', default: 'baselines,linear,zeroshot,hybrid' },
+    jsonl: { type: 'string' },
+  },
+});
+const W = Number(a.window);
+const phases = new Set(a.phases!.split(','));
+
+function report(model: string, s: { smape: number; mase: number }, note = ''): void {
+  console.log(`| ${model} | ${s.smape.toFixed(3)} | ${s.mase.toFixed(3)} | ${note} |`);
+  if (a.jsonl) appendFileSync(a.jsonl, JSON.stringify({ model, ...s, note, at: new Date().toISOString() }) + '\n');
+}
+
+/** Window starts of one series inside the concatenated z array, windows fully inside [from, to). */
+function starts(offset: number, from: number, to: number, stride: number): number[] {
+  const out: number[] = [];
+  for (let s = from; s + W + M4_H <= to; s += stride) out.push(offset + s);
+  return out;
+}
+
+/** All series' z-rows back to back, with the offset of each. */
+function concatZ(series: M4Series[]): { values: Float32Array; offsets: number[] } {
+  const offsets: number[] = [];
+  let n = 0;
+  for (const s of series) {
+    offsets.push(n);
+    n += s.z.length;
+  }
+  const values = new Float32Array(n);
+  series.forEach((s, i) => values.set(s.z, offsets[i]));
+  return { values, offsets };
+}
+
+function pairs(values: Float32Array, st: number[]): Dataset {
+  const x = new Float32Array(st.length * W);
+  const y = new Float32Array(st.length * M4_H);
+  st.forEach((s, i) => {
+    x.set(values.subarray(s, s + W), i * W);
+    y.set(values.subarray(s + W, s + W + M4_H), i * M4_H);
+  });
+  return { x, y, n: st.length };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(`${DIR}/Hourly-train.csv`)) {
+    console.log(`bench:m4 skipped: ${DIR}/Hourly-train.csv not found (see ../shared/data/m4/README.md)`);
+    return;
+  }
+  await initBackend({ prefer: 'wasm' });
+  const series = loadM4Hourly(DIR);
+  console.log(`# M4 Hourly: ${series.length} series, horizon ${M4_H}, look-back ${W} (global models); published ES-RNN 9.328 / 0.893`);
+  console.log('| model | sMAPE | MASE | note |\n|---|---:|---:|---|');
+  if (phases.has('baselines')) {
+    report('naive (repeat last)', scoreM4(series, series.map((s) => new Float64Array(M4_H).fill(s.train[s.train.length - 1]))));
+    report('seasonal naive (24)', scoreM4(series, series.map(seasonalNaive)), 'protocol check: published 13.912 / 1.193');
+  }
+  const spec = { window: W, features: ['v'], targets: ['v'], horizon: M4_H, quantiles: [0.1, 0.5, 0.9] };
+  const { values, offsets } = concatZ(series);
+  // Training windows end before the last 48 training values; those 48 are the validation targets.
+  const trainStarts = series.flatMap((s, i) => starts(offsets[i], 0, s.z.length - M4_H, Number(a.stride)));
+  const valStarts = series.map((s, i) => offsets[i] + s.z.length - M4_H - W);
+  if (phases.has('linear')) {
+    const lin = fitLinearBaseline({ values, features: ['v'], targets: ['v'], window: W, horizon: M4_H, quantiles: spec.quantiles, fitStarts: Int32Array.from(series.flatMap((s, i) => starts(offsets[i], 0, s.z.length, 1))), calibrationStarts: Int32Array.from(valStarts) });
+    report(`linear (closed form, global, L=${W})`, scoreM4(series, await forecastM4(series, new LinearBaselinePredictor(lin))), 'fitted on every training window of every series');
+  }
+  if (phases.has('zeroshot')) {
+    const pre = await loadPretrained(resolveHybridConfig({}), DEFAULT_SPEC);
+    if (pre.ok) {
+      const p = new TfjsPredictor(HybridModel.fromWeights(resolveHybridConfig({}), DEFAULT_SPEC, pre.weights), { version: pre.version, backend: 'wasm' });
+      report(`zero-shot: shipped ${pre.version} (L=64, h=8 recursive)`, scoreM4(series, await forecastM4(series, p)), 'never saw M4');
+      await p.dispose();
+    } else console.log(`| zero-shot pretrained | — | — | not available: ${pre.reason} |`);
+    const boot = await trainBootstrap(readValueColumn(BOOTSTRAP_SAMPLE), resolveHybridConfig({}), DEFAULT_SPEC, { epochs: 3, budgetMs: 35_000, seed: 42 });
+    const bp = new TfjsPredictor(boot.model, { version: 'bootstrap', backend: 'wasm' });
+    report('zero-shot: per-file bootstrap (nyc_taxi, 35 s budget, L=64, h=8 recursive)', scoreM4(series, await forecastM4(series, bp)), `${boot.steps} steps`);
+    await bp.dispose();
+  }
+  if (phases.has('hybrid')) {
+    const train = pairs(values, trainStarts);
+    const val = pairs(values, valStarts);
+    for (const seed of a.seeds!.split(',').map(Number)) {
+      const model = createModel({}, spec, seed);
+      const t0 = performance.now();
+      const ac = new AbortController();
+      const timer = a['budget-min'] ? setTimeout(() => ac.abort(new Error('time budget')), Number(a['budget-min']) * 60_000) : null;
+      const r = await fit(model, train, { epochs: Number(a.epochs), batchSize: Number(a.batch), val, earlyStoppingPatience: Number(a.patience), lr: Number(a.lr), seed, signal: ac.signal });
+      if (timer) clearTimeout(timer);
+      const p = new TfjsPredictor(model, { version: `m4-${seed}`, backend: 'wasm' });
+      report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, scoreM4(series, await forecastM4(series, p)), `${train.n} train windows, ${r.epochsRun} epochs (best ${r.bestEpoch}, ${r.stopReason === 'aborted' ? 'stopped by the time budget' : r.stopReason}), ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
+      await p.dispose();
+    }
+  }
+}
+
+await main();

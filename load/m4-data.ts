@@ -1,0 +1,99 @@
+/**
+ * M4 Hourly (../shared/data/m4, README there) for the benchmarks: ragged CSV rows → series,
+ * per-series z-scoring with the training row's statistics, the competition's sMAPE and MASE
+ * (seasonality 24), and a recursive wrapper that turns a short-horizon Predictor into a 48-step
+ * forecaster (zero-shot evaluation of the served model). Benchmark code only; never product data.
+ */
+import { readFileSync } from 'node:fs';
+import type { Predictor } from '../src/pipeline/ports.ts';
+
+export const M4_H = 48;
+export const M4_SEASON = 24;
+
+export interface M4Series {
+  id: string;
+  train: Float64Array;
+  test: Float64Array;
+  mean: number;
+  std: number;
+  /** Training row z-scored with its own mean/std. */
+  z: Float32Array;
+}
+
+function rows(file: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+  for (const line of lines.slice(1)) {
+    if (!line.trim()) continue;
+    const cells = line.split(',').map((c) => c.replace(/"/g, ''));
+    const vals = cells.slice(1).filter((c) => c !== '').map(Number);
+    out.set(cells[0], vals);
+  }
+  return out;
+}
+
+export function loadM4Hourly(dir: string): M4Series[] {
+  const tr = rows(`${dir}/Hourly-train.csv`);
+  const te = rows(`${dir}/Hourly-test.csv`);
+  const out: M4Series[] = [];
+  for (const [id, train] of tr) {
+    const test = te.get(id);
+    if (!test) throw new Error(`M4: ${id} has no test row`);
+    const mean = train.reduce((a, b) => a + b, 0) / train.length;
+    const std = Math.sqrt(train.reduce((a, b) => a + (b - mean) ** 2, 0) / train.length) || 1;
+    out.push({ id, train: Float64Array.from(train), test: Float64Array.from(test), mean, std, z: Float32Array.from(train, (v) => (v - mean) / std) });
+  }
+  return out;
+}
+
+/** Mean sMAPE and MASE over series (the competition's definitions; forecasts in original units). */
+export function scoreM4(series: M4Series[], forecasts: Float64Array[]): { smape: number; mase: number } {
+  let smape = 0;
+  let mase = 0;
+  series.forEach((s, i) => {
+    const f = forecasts[i];
+    let a = 0;
+    let e = 0;
+    for (let k = 0; k < M4_H; k++) {
+      a += (2 * Math.abs(s.test[k] - f[k])) / (Math.abs(s.test[k]) + Math.abs(f[k]));
+      e += Math.abs(s.test[k] - f[k]);
+    }
+    let scale = 0;
+    for (let t = M4_SEASON; t < s.train.length; t++) scale += Math.abs(s.train[t] - s.train[t - M4_SEASON]);
+    scale /= s.train.length - M4_SEASON;
+    smape += (100 * a) / M4_H;
+    mase += e / M4_H / scale;
+  });
+  return { smape: smape / series.length, mase: mase / series.length };
+}
+
+export function seasonalNaive(s: M4Series): Float64Array {
+  const n = s.train.length;
+  return Float64Array.from({ length: M4_H }, (_, k) => s.train[n - M4_SEASON + (k % M4_SEASON)]);
+}
+
+/**
+ * 48-step forecasts of every series from a univariate Predictor, in z-space from the last
+ * `window` values of each training row: recursive (the median is appended and the window slides)
+ * when the predictor's horizon is shorter than 48. Returns forecasts in original units.
+ */
+export async function forecastM4(series: M4Series[], p: Predictor): Promise<Float64Array[]> {
+  const { window: W, horizon: h, quantiles } = p.spec;
+  const Q = quantiles.length;
+  const m = quantiles.indexOf(0.5);
+  const hist = series.map((s) => Array.from(s.z.subarray(s.z.length - W)));
+  const out = series.map(() => [] as number[]);
+  while (out[0].length < M4_H) {
+    const x = new Float32Array(series.length * W);
+    hist.forEach((hs, i) => x.set(hs.slice(hs.length - W), i * W));
+    const { y } = await p.predict({ x, batch: series.length });
+    for (let i = 0; i < series.length; i++) {
+      for (let k = 0; k < h && out[i].length < M4_H; k++) {
+        const v = y[(i * h + k) * Q + m];
+        out[i].push(v);
+        hist[i].push(v);
+      }
+    }
+  }
+  return out.map((f, i) => Float64Array.from(f, (v) => v * series[i].std + series[i].mean));
+}
