@@ -37,6 +37,7 @@ import { OtelPipelineTracer } from './telemetry/pipeline-tracer.ts';
 import { loop } from './lifecycle/abortable.ts';
 import { once } from './lifecycle/service.ts';
 import type { ServiceState } from './domain/types.ts';
+import { buildAlerting } from './app-alerting.ts';
 
 export interface AppOptions {
   logger?: Logger;
@@ -110,6 +111,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   }
   const sink: OutputSink = opts.sink ?? (producer ? new KafkaSink(producer, topics, config.kafka.compression) : new LogSink(logger, { logEveryNthForecast: 500 }));
 
+  const alerting = buildAlerting(config, { metrics, logger, quantiles: spec.quantiles });
   const pipeline = new StreamPipeline({
     store,
     book,
@@ -121,7 +123,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       seriesPattern: new RegExp(config.input.seriesPattern),
       missingFeature: config.input.missingFeature,
     },
-    scorer: config.anomaly.enabled ? createScorer(config.anomaly) : null,
+    scorer: config.anomaly.enabled ? alerting.gate(createScorer(config.anomaly)) : null,
+    followers: alerting.followers,
     observer,
     traceHeaders: traceHeadersFor,
     tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer() : undefined,
@@ -170,6 +173,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     subscribe: (l) => observer.subscribe(l),
     health,
     maxQueued: config.batching.highWaterMark,
+    ...alerting.serving,
   });
 
   const http = config.http.enabled ? await buildHttpServer({ serving, registry: metrics.registry, logger: logger.child({ module: 'http' }), config: httpConfigFrom(config) }) : null;
@@ -184,6 +188,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
         if (config.kafka.createTopics) await ensureTopics(kafka!, [config.topics.ticks, ...Object.values(topics)], config.kafka.topicPartitions, logger);
         await producer.connect();
       }
+      await alerting.start(kafka, sink);
       if (http) {
         address = await http.listen({ host: config.http.host, port: config.http.port });
         log.info({ address }, 'HTTP listening');
@@ -211,6 +216,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
           for (const id of store.evictIdle(Date.now())) {
             book.forget(id);
             observer.evicted(id);
+            alerting.forget(id);
           }
           metrics.seriesActive.set(store.size);
         }, onErr),
@@ -229,6 +235,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     log.info('draining');
     await source.stop().catch((err) => log.error({ err }, 'source stop failed'));
     await inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
+    await alerting.stop();
     if (producer) await producer.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
     loops.abort();
     await Promise.all(background);

@@ -8,11 +8,14 @@ import { decodeForecast } from '../domain/forecast.ts';
 import { normStd, type WindowStore } from '../domain/window-store.ts';
 import type { ForecastBook } from './forecast-book.ts';
 import type { InferenceStage } from './inference.ts';
+import type { FeedbackService } from './feedback-service.ts';
+import type { BandQualityTracker } from '../domain/band-quality.ts';
 import type {
   AnomalyRecord,
   ForecastRequest,
   ForecastResponse,
   HealthState,
+  IncidentsApi,
   LiveEvent,
   ModelInfo,
   SeriesDetail,
@@ -35,6 +38,9 @@ export interface ServingDeps {
   health: () => HealthState;
   /** Windows queued for inference above which HTTP requests are shed. */
   maxQueued: number;
+  feedback?: FeedbackService;
+  incidents?: IncidentsApi;
+  bandQuality?: BandQualityTracker;
 }
 
 export class ServingService implements ServingApi {
@@ -100,7 +106,20 @@ export class ServingService implements ServingApi {
     const values: Record<string, number[]> = {};
     features.forEach((f, i) => (values[f] = recent.values.map((row) => row[i])));
     const e = d.book.peek(id);
-    return { ...this.#summary(id), window: { ts: recent.ts, values }, lastForecast: e?.forecast ?? null, lastScore: e?.lastScore ?? null };
+    const detail: SeriesDetail = { ...this.#summary(id), window: { ts: recent.ts, values }, lastForecast: e?.forecast ?? null, lastScore: e?.lastScore ?? null };
+    const fb = d.feedback?.seriesState(id, d.store.lastTs(id) ?? 0);
+    if (fb) detail.feedback = fb;
+    const bq = d.bandQuality?.get(id);
+    if (bq) detail.bandQuality = bq;
+    return detail;
+  }
+
+  get feedback(): FeedbackService | undefined {
+    return this.#d.feedback;
+  }
+
+  get incidents(): IncidentsApi | undefined {
+    return this.#d.incidents;
   }
 
   recentAnomalies(opts: { series?: string; limit: number }): AnomalyRecord[] {

@@ -16,6 +16,7 @@
 import { decodeTick, type CodecOptions } from '../domain/tick-codec.ts';
 import { band, decodeForecast } from '../domain/forecast.ts';
 import { buildAlertRecord, encodeAlertRecord } from '../domain/anomaly/index.ts';
+import { alertId } from '../domain/alerts/alert-id.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
 import type { TickcastError } from '../errors/index.ts';
@@ -23,6 +24,7 @@ import type { ForecastBook } from './forecast-book.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyRecord, AnomalyScorer, OutMessage, OutputSink, PipelineObserver, PipelineTracer } from './ports.ts';
 import { dlqHeaders } from './dead-letter.ts';
+import type { FollowerRecord, PipelineFollower } from './followers.ts';
 
 export interface StreamPipelineDeps {
   store: WindowStore;
@@ -38,6 +40,8 @@ export interface StreamPipelineDeps {
   traceHeaders?: (source: RawRecord) => Record<string, string>;
   /** Spans around the stages (OpenTelemetry); absent → no tracing. */
   tracer?: PipelineTracer;
+  /** Alert index, incidents, band quality (src/pipeline/followers.ts). */
+  followers?: PipelineFollower[];
 }
 
 interface Accepted {
@@ -53,12 +57,15 @@ export class StreamPipeline {
   readonly #d: StreamPipelineDeps;
   readonly #now: () => number;
   readonly #targetIdx: number[];
+  readonly #followers: PipelineFollower[];
+  #eventTs = -Infinity;
 
   constructor(deps: StreamPipelineDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
     const spec = deps.inference.spec;
     this.#targetIdx = spec.targets.map((t) => spec.features.indexOf(t));
+    this.#followers = deps.followers ?? [];
   }
 
   /** `sink` overrides the default sink for this call (a Kafka transaction in exactly-once mode). */
@@ -118,6 +125,8 @@ export class StreamPipeline {
       const target = a.tick.values[this.#targetIdx[0]];
       const expected = d.book.nextExpectation(series);
       d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
+      if (expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
+      if (a.tick.tsMs > this.#eventTs) this.#eventTs = a.tick.tsMs;
       if (d.scorer) this.#score(a, target, expected, out);
       const r = results[i];
       if (r && a.stats) {
@@ -129,6 +138,7 @@ export class StreamPipeline {
       }
     }
 
+    if (accepted.length > 0) for (const f of this.#followers) this.#publish(f.advance?.(this.#eventTs), accepted[accepted.length - 1].rec, out);
     if (out.length === 0) return;
     if (tracer) {
       await tracer.produce(out.length, (inject) => {
@@ -149,12 +159,18 @@ export class StreamPipeline {
     d.observer?.score?.(series, score);
     if (!event) return;
     entry.firing = event.state === 'firing';
-    const rec: AnomalyRecord = buildAlertRecord(event, entry.forecast?.model ?? 'none', a.rec.source);
+    const built = buildAlertRecord(event, entry.forecast?.model ?? 'none', a.rec.source);
+    const rec: AnomalyRecord = Object.assign(built, { kind: 'alert' as const, id: alertId(built.series, built.ts, built.state, built.severity) });
     d.book.addAnomaly(rec);
     d.observer?.anomaly?.(rec);
     d.observer?.live?.({ type: 'anomaly', record: rec });
     const encoded = encodeAlertRecord(rec);
     out.push({ stream: 'anomalies', key: encoded.key, value: encoded.value, headers: { ...this.#trace(a.rec) } });
+    for (const f of this.#followers) this.#publish(f.alert?.(rec, a.tick.labels), a.rec, out);
+  }
+
+  #publish(records: FollowerRecord[] | void, cause: RawRecord, out: OutMessage[]): void {
+    for (const r of records ?? []) out.push({ stream: 'anomalies', key: r.key, value: r.value, headers: { ...this.#trace(cause) } });
   }
 
   #forecastMessage(a: Accepted, model: string, steps: ForecastStep[][]): OutMessage {
@@ -185,5 +201,6 @@ export class StreamPipeline {
     this.#d.book.forget(series);
     this.#d.scorer?.forget(series);
     this.#d.observer?.evicted?.(series);
+    for (const f of this.#followers) f.forget?.(series);
   }
 }

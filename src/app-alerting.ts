@@ -1,0 +1,135 @@
+/**
+ * Composition of the alerting extras (issue 16): alert feedback (policy, gate, index, durable log,
+ * optional feedback topic), grouped incidents and band quality. Called from app.ts, which owns
+ * start/stop order; this file only builds and wires.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import type { Config } from './config/load.ts';
+import { FeedbackPolicy } from './domain/feedback/feedback-policy.ts';
+import { IncidentGrouper } from './domain/incidents/incident-grouper.ts';
+import { BandQualityTracker } from './domain/band-quality.ts';
+import { AlertIndex } from './pipeline/alert-index.ts';
+import { FeedbackGate } from './pipeline/feedback-gate.ts';
+import { FeedbackService } from './pipeline/feedback-service.ts';
+import { feedbackRecordHandler } from './pipeline/feedback-intake.ts';
+import type { PipelineFollower } from './pipeline/followers.ts';
+import type { AnomalyScorer, IncidentsApi, OutputSink, TickSource } from './pipeline/ports.ts';
+import { FeedbackLog } from './adapters/file/feedback-log.ts';
+import { KafkaSource } from './adapters/kafka/source.ts';
+import type { Logger } from './telemetry/logger.ts';
+import type { Metrics } from './telemetry/metrics.ts';
+import { installBandQualityMetrics } from './telemetry/band-quality-metrics.ts';
+
+export interface Alerting {
+  /** Wrap the detector so feedback acts on what leaves it (identity when feedback is off). */
+  gate(scorer: AnomalyScorer & { config: { warningThreshold: number; criticalThreshold: number } }): AnomalyScorer;
+  followers: PipelineFollower[];
+  serving: { feedback?: FeedbackService; incidents?: IncidentsApi; bandQuality: BandQualityTracker };
+  forget(series: string): void;
+  /** Load stored feedback; start the feedback topic consumer when configured. */
+  start(kafka: Kafka | null, sink: OutputSink): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: Logger; quantiles: readonly number[] }): Alerting {
+  const { metrics, logger } = deps;
+  const log = logger.child({ module: 'alerting' });
+  const fb = config.feedback;
+  const feedbackOn = config.anomaly.enabled && fb.enabled;
+  const index = new AlertIndex(fb.alertIndexSize);
+  const file = fb.file || (config.model.dir ? join(config.model.dir, 'feedback.jsonl') : '');
+  const store = feedbackOn && file ? new FeedbackLog({ path: file, onSkipped: (n) => log.warn({ file, lines: n }, 'feedback log lines skipped (unreadable)') }) : null;
+  let feedback: FeedbackService | undefined;
+  let policy: FeedbackPolicy | undefined;
+
+  const bandQuality = new BandQualityTracker({ quantiles: deps.quantiles, windowTicks: config.bandQuality.windowTicks, maxSeries: config.windows.maxSeries });
+  installBandQualityMetrics(metrics, bandQuality, { minTicks: config.bandQuality.minTicks, topK: config.bandQuality.topK });
+  const followers: PipelineFollower[] = [
+    { alert: (rec) => index.add(rec), realised: (s, _ts, v, step) => bandQuality.observe(s, v, step), forget: (s) => bandQuality.forget(s) },
+  ];
+  const incidents = incidentGrouper(config);
+  if (incidents) {
+    followers.push({
+      alert: (rec, labels) => published(incidents.follow(rec, labels)),
+      advance: (ts) => published(incidents.advance(ts)),
+    });
+  }
+  function published(recs: ReturnType<IncidentGrouper['advance']>) {
+    for (const r of recs) metrics.incidents.inc({ state: r.state });
+    return recs.map((r) => ({ key: r.id, value: JSON.stringify(r) }));
+  }
+
+  let source: TickSource | null = null;
+  return {
+    gate(scorer) {
+      if (!feedbackOn) return scorer;
+      policy = new FeedbackPolicy({
+        baseBar: scorer.config.warningThreshold,
+        ceilingBar: scorer.config.criticalThreshold,
+        marginScore: fb.marginScore,
+        falsePositiveHalfLifeMs: fb.falsePositiveHalfLifeMs,
+        maxPerSeries: fb.maxPerSeries,
+        maxEntries: fb.maxEntries,
+      });
+      feedback = new FeedbackService({
+        policy, index, store, expectedSpanMs: fb.expectedSpanMs,
+        onRecorded: (verdict, channel, entries) => {
+          metrics.feedback.inc({ verdict, channel });
+          metrics.feedbackEntries.set(entries);
+        },
+      });
+      return new FeedbackGate(scorer, policy, { suppressed: (_s, reason) => metrics.alertsSuppressed.inc({ reason }) });
+    },
+    followers,
+    get serving() {
+      return { feedback, incidents: incidents ?? undefined, bandQuality };
+    },
+    forget: (s) => {
+      for (const f of followers) f.forget?.(s);
+    },
+    async start(kafka, sink) {
+      if (feedback === undefined) return;
+      const n = await feedback.load();
+      metrics.feedbackEntries.set(n);
+      log.info({ file: store ? file : null, entries: n }, store ? 'alert feedback loaded' : 'alert feedback kept in memory only (set feedback.file or model.dir to keep it)');
+      if (kafka === null || fb.topic === '') return;
+      source = new KafkaSource(
+        kafka,
+        {
+          topic: fb.topic,
+          // Every instance reads all feedback (any of them may own the series next).
+          groupId: `${config.kafka.groupId}.feedback.${hostname()}`,
+          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+          heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+          fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
+          partitionsConsumedConcurrently: 1,
+          fromBeginning: true,
+          restoreRecordsPerPartition: 0,
+          onFatal: (err) => log.error({ err }, 'feedback topic consumer stopped; feedback over REST/MCP still works'),
+        },
+        logger,
+      );
+      const handle = feedbackRecordHandler(feedback, sink, { deadLetter: (code) => metrics.deadLetters.inc({ code }) });
+      await source.start(handle);
+    },
+    async stop() {
+      await source?.stop().catch((err) => log.error({ err }, 'feedback consumer stop failed'));
+      await store?.close().catch((err) => log.error({ err }, 'feedback log close failed'));
+    },
+  };
+}
+
+function incidentGrouper(config: Config): IncidentGrouper | null {
+  const c = config.incidents;
+  if (c.groupBy === 'off' || !config.anomaly.enabled) return null;
+  return new IncidentGrouper({
+    groupBy: c.groupBy === 'label' ? { by: 'label', label: c.label } : { by: 'prefix', pattern: new RegExp(c.prefixPattern) },
+    spanMs: c.spanMs,
+    minSeries: c.minSeries,
+    maxOpen: c.maxOpen,
+    maxMembers: c.maxMembers,
+    keepClosed: c.keepClosed,
+  });
+}
