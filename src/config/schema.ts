@@ -159,7 +159,7 @@ export const configSchema = z
         /** Topic consumed for feedback from other systems (e.g. "anomalies.feedback"); empty → not consumed. Bad records go to the DLQ. */
         topic: z.string().regex(/^([A-Za-z0-9._-]{1,249})?$/, 'a Kafka topic name or empty').default(''),
         /** Half-life (event time) of the bar raise a false positive causes. */
-        falsePositiveHalfLifeMs: positiveInt.default(6 * 3_600_000),
+        falsePositiveHalfLifeMs: positiveInt.default(72 * 3_600_000),
         /** A false positive at score s raises its series' bar to s + this (never above the critical threshold). */
         marginScore: z.number().min(0).max(1).default(0.05),
         /** Default maintenance span of an "expected" verdict, from the alert's ts. */
