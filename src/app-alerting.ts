@@ -26,7 +26,7 @@ export interface Alerting {
   /** Wrap the detector so feedback acts on what leaves it (identity when feedback is off). */
   gate(scorer: AnomalyScorer & { config: { warningThreshold: number; criticalThreshold: number } }): AnomalyScorer;
   followers: PipelineFollower[];
-  serving: { feedback?: FeedbackService; incidents?: IncidentsApi; bandQuality: BandQualityTracker };
+  serving: { feedback?: FeedbackService; incidents?: IncidentsApi; bandQuality: BandQualityTracker; bandQualityMinTicks: number };
   forget(series: string): void;
   /** Load stored feedback; start the feedback topic consumer when configured. */
   start(kafka: Kafka | null, sink: OutputSink): Promise<void>;
@@ -84,7 +84,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
     },
     followers,
     get serving() {
-      return { feedback, incidents: incidents ?? undefined, bandQuality };
+      return { feedback, incidents: incidents ?? undefined, bandQuality, bandQualityMinTicks: config.bandQuality.minTicks };
     },
     forget: (s) => {
       for (const f of followers) f.forget?.(s);

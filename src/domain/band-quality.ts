@@ -33,6 +33,15 @@ export interface BandQualitySummary {
   scaledPinball: number | null;
 }
 
+export interface BandQualityOverview {
+  nominal: number;
+  windowTicks: number;
+  /** Series with enough realised ticks to be judged. */
+  series: number;
+  meanCoverage: number | null;
+  worst: Array<BandQualitySummary & { series: string }>;
+}
+
 class SeriesBand {
   n = 0;
   readonly hit: Int8Array; // -1 below, 0 inside, 1 above
@@ -116,6 +125,16 @@ export class BandQualityTracker {
   /** Every tracked series with at least `minTicks` realised ticks in its window. */
   *summaries(minTicks = 1): IterableIterator<[string, BandQualitySummary]> {
     for (const [id, s] of this.#series) if (Math.min(s.n, this.settings.windowTicks) >= minTicks) yield [id, this.#summary(s)];
+  }
+
+  /** Across series: how many are tracked and the `limit` farthest from nominal coverage (worst first). */
+  overview(limit: number, minTicks = 1): BandQualityOverview {
+    const all: Array<BandQualitySummary & { series: string }> = [];
+    for (const [series, s] of this.summaries(minTicks)) all.push({ series, ...s });
+    const off = (x: BandQualitySummary) => Math.abs(x.coverage - x.nominal);
+    all.sort((a, b) => off(b) - off(a) || (a.series < b.series ? -1 : 1));
+    const mean = all.length === 0 ? null : r4(all.reduce((n, x) => n + x.coverage, 0) / all.length);
+    return { nominal: r4(this.nominal), windowTicks: this.settings.windowTicks, series: all.length, meanCoverage: mean, worst: all.slice(0, limit) };
   }
 
   #touch(series: string): SeriesBand {

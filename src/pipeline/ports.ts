@@ -74,7 +74,7 @@ import type { ForecastStep } from '../domain/types.ts';
 import type { AnomalyAlertRecord, AnomalyEvent } from '../domain/anomaly/index.ts';
 import type { FeedbackService } from './feedback-service.ts';
 import type { IncidentRecord } from '../domain/incidents/incident-grouper.ts';
-import type { BandQualitySummary } from '../domain/band-quality.ts';
+import type { BandQualityOverview, BandQualitySummary } from '../domain/band-quality.ts';
 
 export interface ForecastRequest {
   /** Raw (not normalised) values, oldest first: number[] for one feature, number[][] as [time][feature]. */
@@ -173,6 +173,8 @@ export interface ServingApi {
   readonly feedback?: FeedbackApi;
   /** Grouped incidents (absent when grouping is off). */
   readonly incidents?: IncidentsApi;
+  /** Band quality across series (absent in servers built without it). */
+  bandQualityOverview?(limit: number): BandQualityOverview;
 }
 
 export type FeedbackApi = Pick<FeedbackService, 'give' | 'clear' | 'list'>;

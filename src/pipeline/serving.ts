@@ -9,7 +9,7 @@ import { normStd, type WindowStore } from '../domain/window-store.ts';
 import type { ForecastBook } from './forecast-book.ts';
 import type { InferenceStage } from './inference.ts';
 import type { FeedbackService } from './feedback-service.ts';
-import type { BandQualityTracker } from '../domain/band-quality.ts';
+import type { BandQualityOverview, BandQualityTracker } from '../domain/band-quality.ts';
 import type {
   AnomalyRecord,
   ForecastRequest,
@@ -41,6 +41,8 @@ export interface ServingDeps {
   feedback?: FeedbackService;
   incidents?: IncidentsApi;
   bandQuality?: BandQualityTracker;
+  /** Series with fewer realised ticks are left out of the overview. */
+  bandQualityMinTicks?: number;
 }
 
 export class ServingService implements ServingApi {
@@ -120,6 +122,12 @@ export class ServingService implements ServingApi {
 
   get incidents(): IncidentsApi | undefined {
     return this.#d.incidents;
+  }
+
+  bandQualityOverview(limit: number): BandQualityOverview {
+    const d = this.#d;
+    if (!d.bandQuality) return { nominal: 0, windowTicks: 0, series: 0, meanCoverage: null, worst: [] };
+    return d.bandQuality.overview(limit, d.bandQualityMinTicks ?? 1);
   }
 
   recentAnomalies(opts: { series?: string; limit: number }): AnomalyRecord[] {

@@ -1,9 +1,10 @@
 /**
- * Alert feedback and grouped incidents (issue 16):
+ * Alert feedback, grouped incidents and band quality (issue 16):
  *   POST   /v1/anomalies/:id/feedback   give feedback on an alert (needs a key, like rollback)
  *   DELETE /v1/anomalies/:id/feedback   withdraw it
  *   GET    /v1/feedback                 feedback in effect, newest first
  *   GET    /v1/incidents                grouped incidents, open first
+ *   GET    /v1/band-quality             band quality across series, worst first
  * Bodies are checked by schema here and again by the feedback use case (same rules as MCP and
  * the feedback topic).
  */
@@ -79,6 +80,25 @@ export function registerAlertRoutes(app: FastifyInstance, deps: { serving: Servi
       },
     },
     async (req) => ({ items: incidentsApi(serving).list(req.query) }),
+  );
+  registerBandQualityRoute(app, serving);
+}
+
+export function registerBandQualityRoute(app: FastifyInstance, serving: ServingApi): void {
+  app.get<{ Querystring: { limit: number } }>(
+    '/v1/band-quality',
+    {
+      config: { work: true },
+      schema: {
+        summary: 'Forecast band quality across series: nominal vs mean p10–p90 coverage, and the series farthest from nominal (worst first)',
+        tags: ['series'],
+        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } } },
+      },
+    },
+    async (req) => {
+      if (serving.bandQualityOverview === undefined) throw off('band quality is not tracked', 'band quality is tracked by the streaming service');
+      return serving.bandQualityOverview(req.query.limit);
+    },
   );
 }
 
