@@ -185,7 +185,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     state = 'starting';
     try {
       if (producer) {
-        if (config.kafka.createTopics) await ensureTopics(kafka!, [config.topics.ticks, ...Object.values(topics)], config.kafka.topicPartitions, logger);
+        if (config.kafka.createTopics) await ensureTopics(kafka!, [config.topics.ticks, ...Object.values(topics), ...(config.feedback.topic ? [config.feedback.topic] : [])], config.kafka.topicPartitions, logger);
         await producer.connect();
       }
       await alerting.start(kafka, sink);
