@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { Config } from './config/load.ts';
 import { FeedbackPolicy } from './domain/feedback/feedback-policy.ts';
-import { IncidentGrouper } from './domain/incidents/incident-grouper.ts';
+import { IncidentGrouper, type IncidentRecord } from './domain/incidents/incident-grouper.ts';
 import { BandQualityTracker } from './domain/band-quality.ts';
 import { AlertIndex } from './pipeline/alert-index.ts';
 import { FeedbackGate } from './pipeline/feedback-gate.ts';
@@ -42,30 +42,17 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
   const file = fb.file || (config.model.dir ? join(config.model.dir, 'feedback.jsonl') : '');
   const store = feedbackOn && file ? new FeedbackLog({ path: file, onSkipped: (n) => log.warn({ file, lines: n }, 'feedback log lines skipped (unreadable)') }) : null;
   let feedback: FeedbackService | undefined;
-  let policy: FeedbackPolicy | undefined;
 
   const bandQuality = new BandQualityTracker({ quantiles: deps.quantiles, windowTicks: config.bandQuality.windowTicks, maxSeries: config.windows.maxSeries });
   installBandQualityMetrics(metrics, bandQuality, { minTicks: config.bandQuality.minTicks, topK: config.bandQuality.topK });
-  const followers: PipelineFollower[] = [
-    { alert: (rec) => index.add(rec), realised: (s, _ts, v, step) => bandQuality.observe(s, v, step), forget: (s) => bandQuality.forget(s) },
-  ];
   const incidents = incidentGrouper(config);
-  if (incidents) {
-    followers.push({
-      alert: (rec, labels) => published(incidents.follow(rec, labels)),
-      advance: (ts) => published(incidents.advance(ts)),
-    });
-  }
-  function published(recs: ReturnType<IncidentGrouper['advance']>) {
-    for (const r of recs) metrics.incidents.inc({ state: r.state });
-    return recs.map((r) => ({ key: r.id, value: JSON.stringify(r) }));
-  }
+  const followers = followersOf(index, bandQuality, incidents, metrics);
 
   let source: TickSource | null = null;
   return {
     gate(scorer) {
       if (!feedbackOn) return scorer;
-      policy = new FeedbackPolicy({
+      const policy = new FeedbackPolicy({
         baseBar: scorer.config.warningThreshold,
         ceilingBar: scorer.config.criticalThreshold,
         marginScore: fb.marginScore,
@@ -95,30 +82,48 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
       metrics.feedbackEntries.set(n);
       log.info({ file: store ? file : null, entries: n }, store ? 'alert feedback loaded' : 'alert feedback kept in memory only (set feedback.file or model.dir to keep it)');
       if (kafka === null || fb.topic === '') return;
-      source = new KafkaSource(
-        kafka,
-        {
-          topic: fb.topic,
-          // Every instance reads all feedback (any of them may own the series next).
-          groupId: `${config.kafka.groupId}.feedback.${hostname()}`,
-          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-          heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-          fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
-          partitionsConsumedConcurrently: 1,
-          fromBeginning: true,
-          restoreRecordsPerPartition: 0,
-          onFatal: (err) => log.error({ err }, 'feedback topic consumer stopped; feedback over REST/MCP still works'),
-        },
-        logger,
-      );
-      const handle = feedbackRecordHandler(feedback, sink, { deadLetter: (code) => metrics.deadLetters.inc({ code }) });
-      await source.start(handle);
+      source = feedbackSource(kafka, config, logger);
+      await source.start(feedbackRecordHandler(feedback, sink, { deadLetter: (code) => metrics.deadLetters.inc({ code }) }));
     },
     async stop() {
       await source?.stop().catch((err) => log.error({ err }, 'feedback consumer stop failed'));
       await store?.close().catch((err) => log.error({ err }, 'feedback log close failed'));
     },
   };
+}
+
+/** The alert index, band quality and (when on) incidents, as pipeline followers. */
+function followersOf(index: AlertIndex, bandQuality: BandQualityTracker, incidents: IncidentGrouper | null, metrics: Metrics): PipelineFollower[] {
+  const followers: PipelineFollower[] = [
+    { alert: (rec) => index.add(rec), realised: (s, _ts, v, step) => bandQuality.observe(s, v, step), forget: (s) => bandQuality.forget(s) },
+  ];
+  if (incidents === null) return followers;
+  const published = (recs: IncidentRecord[]) => {
+    for (const r of recs) metrics.incidents.inc({ state: r.state });
+    return recs.map((r) => ({ key: r.id, value: JSON.stringify(r) }));
+  };
+  followers.push({ alert: (rec, labels) => published(incidents.follow(rec, labels)), advance: (ts) => published(incidents.advance(ts)) });
+  return followers;
+}
+
+/** Consumer of the feedback topic: its own group per host, so every instance reads all feedback (any may own the series next). */
+function feedbackSource(kafka: Kafka, config: Config, logger: Logger): TickSource {
+  const log = logger.child({ module: 'alerting' });
+  return new KafkaSource(
+    kafka,
+    {
+      topic: config.feedback.topic,
+      groupId: `${config.kafka.groupId}.feedback.${hostname()}`,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
+      partitionsConsumedConcurrently: 1,
+      fromBeginning: true,
+      restoreRecordsPerPartition: 0,
+      onFatal: (err) => log.error({ err }, 'feedback topic consumer stopped; feedback over REST/MCP still works'),
+    },
+    logger,
+  );
 }
 
 function incidentGrouper(config: Config): IncidentGrouper | null {

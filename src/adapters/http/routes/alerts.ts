@@ -14,11 +14,12 @@ import type { FeedbackApi, IncidentsApi, ServingApi } from '../../../pipeline/po
 import { httpError } from '../errors.ts';
 import { feedbackBodySchema, feedbackListQuerySchema, feedbackResultSchema, incidentListQuerySchema, incidentSchema, alertIdParamsSchema, feedbackEntrySchema } from '../alert-schemas.ts';
 
+const ERRORS = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 429: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } };
+
 type FeedbackBody = { verdict: string; note?: string; by?: string; durationMs?: number };
 
 export function registerAlertRoutes(app: FastifyInstance, deps: { serving: ServingApi }): void {
   const { serving } = deps;
-  const errors = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 429: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } };
 
   app.post<{ Params: { id: string }; Body: FeedbackBody }>(
     '/v1/anomalies/:id/feedback',
@@ -33,7 +34,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: { serving: Servi
         tags: ['anomalies'],
         params: alertIdParamsSchema,
         body: feedbackBodySchema,
-        response: { 200: feedbackResultSchema, ...errors },
+        response: { 200: feedbackResultSchema, ...ERRORS },
       },
     },
     async (req) => {
@@ -49,11 +50,17 @@ export function registerAlertRoutes(app: FastifyInstance, deps: { serving: Servi
     '/v1/anomalies/:id/feedback',
     {
       config: { mutating: true },
-      schema: { summary: 'Withdraw the feedback on an alert (its effect goes with it); needs an API key', tags: ['anomalies'], params: alertIdParamsSchema, response: { 200: feedbackResultSchema, ...errors } },
+      schema: { summary: 'Withdraw the feedback on an alert (its effect goes with it); needs an API key', tags: ['anomalies'], params: alertIdParamsSchema, response: { 200: feedbackResultSchema, ...ERRORS } },
     },
     async (req) => feedbackApi(serving).clear(req.params.id, 'http'),
   );
 
+  registerFeedbackList(app, serving);
+  registerIncidentsRoute(app, serving);
+  registerBandQualityRoute(app, serving);
+}
+
+function registerFeedbackList(app: FastifyInstance, serving: ServingApi): void {
   app.get<{ Querystring: { series?: string; verdict?: 'false_positive' | 'confirmed' | 'expected'; limit: number } }>(
     '/v1/feedback',
     {
@@ -62,11 +69,14 @@ export function registerAlertRoutes(app: FastifyInstance, deps: { serving: Servi
         summary: 'Alert feedback in effect, most recent first (confirmed anomalies: ?verdict=confirmed)',
         tags: ['anomalies'],
         querystring: feedbackListQuerySchema,
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: feedbackEntrySchema } } }, ...errors },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: feedbackEntrySchema } } }, ...ERRORS },
       },
     },
     async (req) => ({ items: feedbackApi(serving).list(req.query) }),
   );
+}
+
+function registerIncidentsRoute(app: FastifyInstance, serving: ServingApi): void {
 
   app.get<{ Querystring: { state?: 'open' | 'closed'; group?: string; limit: number } }>(
     '/v1/incidents',
@@ -76,12 +86,11 @@ export function registerAlertRoutes(app: FastifyInstance, deps: { serving: Servi
         summary: 'Grouped incidents: alerts of series sharing a key (label or id prefix) close in time; open first, newest first',
         tags: ['anomalies'],
         querystring: incidentListQuerySchema,
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: incidentSchema } } }, ...errors },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: incidentSchema } } }, ...ERRORS },
       },
     },
     async (req) => ({ items: incidentsApi(serving).list(req.query) }),
   );
-  registerBandQualityRoute(app, serving);
 }
 
 export function registerBandQualityRoute(app: FastifyInstance, serving: ServingApi): void {
