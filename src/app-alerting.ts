@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Config } from './config/load.ts';
 import { FeedbackPolicy } from './domain/feedback/feedback-policy.ts';
 import { IncidentGrouper, type IncidentRecord } from './domain/incidents/incident-grouper.ts';
@@ -49,6 +49,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
   const followers = followersOf(index, bandQuality, incidents, metrics);
 
   let source: TickSource | null = null;
+  let publisher: Producer | null = null;
   return {
     gate(scorer) {
       if (!feedbackOn) return scorer;
@@ -66,6 +67,11 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
           metrics.feedback.inc({ verdict, channel });
           metrics.feedbackEntries.set(entries);
         },
+        publish: async (record) => {
+          if (publisher === null) return;
+          await publisher.send({ topic: fb.topic, acks: -1, messages: [{ key: String(record.alertId), value: JSON.stringify(record) }] });
+        },
+        onPublishError: (err) => log.warn({ err }, 'feedback applied here but not published to the feedback topic; other instances will not see it'),
       });
       return new FeedbackGate(scorer, policy, { suppressed: (_s, reason) => metrics.alertsSuppressed.inc({ reason }) });
     },
@@ -82,11 +88,15 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
       metrics.feedbackEntries.set(n);
       log.info({ file: store ? file : null, entries: n }, store ? 'alert feedback loaded' : 'alert feedback kept in memory only (set feedback.file or model.dir to keep it)');
       if (kafka === null || fb.topic === '') return;
+      // A plain idempotent producer of its own: the main one may be transactional (exactly-once).
+      publisher = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await publisher.connect();
       source = feedbackSource(kafka, config, logger);
       await source.start(feedbackRecordHandler(feedback, sink, { deadLetter: (code) => metrics.deadLetters.inc({ code }) }));
     },
     async stop() {
       await source?.stop().catch((err) => log.error({ err }, 'feedback consumer stop failed'));
+      await publisher?.disconnect().catch((err) => log.error({ err }, 'feedback producer disconnect failed'));
       await store?.close().catch((err) => log.error({ err }, 'feedback log close failed'));
     },
   };

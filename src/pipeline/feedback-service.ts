@@ -48,6 +48,12 @@ export interface FeedbackServiceDeps {
   now?: () => number;
   /** Called after each change is stored and in effect (metrics). */
   onRecorded?: (verdict: Verdict | 'clear', channel: FeedbackChannel, entries: number) => void;
+  /**
+   * Hand REST/MCP feedback to the other instances (the feedback topic). Called after the change is
+   * stored and in effect here; a failure is reported through `onPublishError` and does not undo it.
+   */
+  publish?: (record: Record<string, unknown>) => Promise<void>;
+  onPublishError?: (err: unknown) => void;
 }
 
 export class FeedbackService {
@@ -72,12 +78,22 @@ export class FeedbackService {
    */
   async give(alertId: string, body: unknown, channel: FeedbackChannel, ref?: AlertRef): Promise<FeedbackResult> {
     const input = parseFeedbackInput(body);
+    if (input.verdict === 'clear' && channel === 'kafka' && this.#d.policy.get(alertId) === undefined) {
+      // Already clear (e.g. our own publication coming back): nothing to do, nothing to dead-letter.
+      return { alertId, series: ref?.series ?? '', feedback: null, effect: this.#d.policy.state(ref?.series ?? '', ref?.ts ?? 0) };
+    }
     const alert = this.#locate(alertId, ref, input);
     if (input.verdict === 'clear') return this.clear(alertId, channel);
     const entry = this.#entry(alertId, alert, input as FeedbackInput & { verdict: Verdict }, channel);
+    const prior = this.#d.policy.get(alertId);
+    if (prior !== undefined && sameFeedback(prior, entry)) {
+      // A redelivered topic record, or our own publication coming back: nothing changes.
+      return { alertId, series: prior.series, feedback: prior, effect: this.#d.policy.state(prior.series, prior.alertTs) };
+    }
     await this.#d.store?.append({ op: 'set', entry });
     this.#d.policy.apply(entry);
     this.#d.onRecorded?.(entry.verdict, channel, this.#d.policy.size);
+    if (channel !== 'kafka') await this.#publish(topicRecord(entry));
     return { alertId, series: entry.series, feedback: entry, effect: this.#d.policy.state(entry.series, entry.alertTs) };
   }
 
@@ -93,6 +109,7 @@ export class FeedbackService {
     await this.#d.store?.append({ op: 'clear', alertId, at: this.#now() });
     this.#d.policy.remove(alertId);
     this.#d.onRecorded?.('clear', channel, this.#d.policy.size);
+    if (channel !== 'kafka') await this.#publish({ alertId, verdict: 'clear' });
     return { alertId, series: had.series, feedback: null, effect: this.#d.policy.state(had.series, had.alertTs) };
   }
 
@@ -106,6 +123,15 @@ export class FeedbackService {
     const state = this.#d.policy.state(series, atTs);
     const any = state.counts.false_positive + state.counts.confirmed + state.counts.expected > 0;
     return any ? { ...state, confirmed } : null;
+  }
+
+  async #publish(record: Record<string, unknown>): Promise<void> {
+    if (this.#d.publish === undefined) return;
+    try {
+      await this.#d.publish(record);
+    } catch (err) {
+      this.#d.onPublishError?.(err);
+    }
   }
 
   #locate(alertId: string, ref: AlertRef | undefined, input: FeedbackInput): AlertRef {
@@ -127,4 +153,17 @@ export class FeedbackService {
     if (input.by !== undefined) e.by = input.by;
     return e;
   }
+}
+
+function sameFeedback(a: FeedbackEntry, b: FeedbackEntry): boolean {
+  return a.verdict === b.verdict && a.untilTs === b.untilTs && a.note === b.note && a.by === b.by && a.series === b.series && a.alertTs === b.alertTs;
+}
+
+/** The feedback-topic form of an entry (docs/schemas.md): self-contained, so any instance can apply it. */
+export function topicRecord(e: FeedbackEntry): Record<string, unknown> {
+  const r: Record<string, unknown> = { alertId: e.alertId, verdict: e.verdict, series: e.series, ts: e.alertTs, score: e.score };
+  if (e.untilTs !== undefined) r.durationMs = e.untilTs - e.alertTs;
+  if (e.note !== undefined) r.note = e.note;
+  if (e.by !== undefined) r.by = e.by;
+  return r;
 }

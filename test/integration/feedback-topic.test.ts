@@ -19,13 +19,14 @@ test('feedback topic: valid records act, malformed ones are dead-lettered with t
   const broker = await startBroker({ topics: [...Object.values(topics).map((name) => ({ name, partitions: 1 })), { name: feedbackTopic, partitions: 2 }] });
   const kafka = testKafka(broker.brokers);
   const producer = await connectProducer(kafka);
-  const collector = await Collector.start(kafka, [topics.dlq], uniqueName('collect'));
+  const collector = await Collector.start(kafka, [topics.dlq, feedbackTopic], uniqueName('collect'));
   const dir = mkdtempSync(join(tmpdir(), 'tc-fbtopic-'));
   const file = join(dir, 'feedback.jsonl');
   const app = await startTestApp({
     kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: true },
     topics,
     feedback: { topic: feedbackTopic, file },
+    http: { allowUnauthenticatedMutations: true },
   });
   try {
     const good = [
@@ -54,6 +55,23 @@ test('feedback topic: valid records act, malformed ones are dead-lettered with t
       assert.equal(d.headers['tickcast-source-topic'], feedbackTopic);
       assert.ok(d.headers['tickcast-error-message'].length > 10);
     }
+
+    // REST feedback is published for the other instances; coming back, it changes nothing here.
+    const post = await fetch(`${app.address()}/v1/anomalies/a1/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ verdict: 'confirmed', note: 'real' }) });
+    assert.equal(post.status, 200, await post.clone().text());
+    const del = await fetch(`${app.address()}/v1/anomalies/a2/feedback`, { method: 'DELETE' });
+    assert.equal(del.status, 200);
+    await collector.waitFor(() => collector.of(feedbackTopic).length >= good.length + 2, 30_000, 'published feedback');
+    await collector.settle(1500);
+    const published = collector.of(feedbackTopic).slice(good.length + bad.length).map((m) => JSON.parse(String(m.value)));
+    assert.deepEqual(published, [
+      { alertId: 'a1', verdict: 'confirmed', series: 'web-1:cpu', ts: 1_735_689_600_000, score: 0.52, note: 'real' },
+      { alertId: 'a2', verdict: 'clear' },
+    ]);
+    assert.equal(collector.of(topics.dlq).length, bad.length, 'our own publications are not dead-lettered');
+    const after = (await (await fetch(`${app.address()}/v1/feedback`)).json()).items;
+    assert.deepEqual(after.map((e: { alertId: string; verdict: string; channel: string }) => [e.alertId, e.verdict, e.channel]), [['a1', 'confirmed', 'http']]);
+    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 4, 'two topic entries, the REST change, the clear: no echo lines');
     const metrics = await (await fetch(`${app.address()}/metrics`)).text();
     assert.match(metrics, /tickcast_feedback_total\{verdict="false_positive",channel="kafka"\} 1/);
     assert.match(metrics, /tickcast_dlq_total\{code="TC_FEEDBACK_INVALID"\} 2/);
