@@ -61,18 +61,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
         maxPerSeries: fb.maxPerSeries,
         maxEntries: fb.maxEntries,
       });
-      feedback = new FeedbackService({
-        policy, index, store, expectedSpanMs: fb.expectedSpanMs,
-        onRecorded: (verdict, channel, entries) => {
-          metrics.feedback.inc({ verdict, channel });
-          metrics.feedbackEntries.set(entries);
-        },
-        publish: async (record) => {
-          if (publisher === null) return;
-          await publisher.send({ topic: fb.topic, acks: -1, messages: [{ key: String(record.alertId), value: JSON.stringify(record) }] });
-        },
-        onPublishError: (err) => log.warn({ err }, 'feedback applied here but not published to the feedback topic; other instances will not see it'),
-      });
+      feedback = feedbackService(config, { policy, index, store, metrics, log, publisher: () => publisher });
       return new FeedbackGate(scorer, policy, { suppressed: (_s, reason) => metrics.alertsSuppressed.inc({ reason }) });
     },
     followers,
@@ -100,6 +89,28 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
       await store?.close().catch((err) => log.error({ err }, 'feedback log close failed'));
     },
   };
+}
+
+function feedbackService(
+  config: Config,
+  d: { policy: FeedbackPolicy; index: AlertIndex; store: FeedbackLog | null; metrics: Metrics; log: Logger; publisher: () => Producer | null },
+): FeedbackService {
+  return new FeedbackService({
+    policy: d.policy,
+    index: d.index,
+    store: d.store,
+    expectedSpanMs: config.feedback.expectedSpanMs,
+    onRecorded: (verdict, channel, entries) => {
+      d.metrics.feedback.inc({ verdict, channel });
+      d.metrics.feedbackEntries.set(entries);
+    },
+    publish: async (record) => {
+      const p = d.publisher();
+      if (p === null) return;
+      await p.send({ topic: config.feedback.topic, acks: -1, messages: [{ key: String(record.alertId), value: JSON.stringify(record) }] });
+    },
+    onPublishError: (err) => d.log.warn({ err }, 'feedback applied here but not published to the feedback topic; other instances will not see it'),
+  });
 }
 
 /** The alert index, band quality and (when on) incidents, as pipeline followers. */
