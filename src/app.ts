@@ -40,6 +40,7 @@ import { OtelPipelineTracer } from './telemetry/pipeline-tracer.ts';
 import { loop } from './lifecycle/abortable.ts';
 import { once } from './lifecycle/service.ts';
 import type { RawRecord, ServiceState } from './domain/types.ts';
+import { buildAlerting } from './app-alerting.ts';
 
 export interface AppOptions {
   logger?: Logger;
@@ -123,6 +124,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   }
   const sink: OutputSink = opts.sink ?? (producer ? new KafkaSink(producer, topics, config.kafka.compression) : new LogSink(logger, { logEveryNthForecast: 500 }));
 
+  const alerting = buildAlerting(config, { metrics, logger, quantiles: spec.quantiles });
   const homes = new SeriesHomes(store.registry);
   const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null;
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
@@ -141,8 +143,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       seriesPattern: new RegExp(config.input.seriesPattern),
       missingFeature: config.input.missingFeature,
     },
-    // The detector's own cap equals the registry's, so only the registry ever evicts.
-    scorer,
+    // The detector's own cap equals the registry's, so only the registry ever evicts; feedback
+    // gates its alert events (the snapshot keeps the bare detector's state).
+    scorer: scorer ? alerting.gate(scorer) : null,
+    followers: alerting.followers,
     observer,
     traceHeaders: traceHeadersFor,
     tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer({ consumerGroup: embedded ? undefined : config.kafka.groupId }) : undefined,
@@ -196,6 +200,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     subscribe: (l) => observer.subscribe(l),
     health,
     maxQueued: config.batching.highWaterMark,
+    ...alerting.serving,
   });
 
   const http = config.http.enabled ? await buildHttpServer({ serving, registry: metrics.registry, logger: logger.child({ module: 'http' }), config: httpConfigFromSchema(config.http) }) : null;
@@ -207,9 +212,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     state = 'starting';
     try {
       if (producer) {
-        if (config.kafka.createTopics) await ensureTopics(kafka!, [config.topics.ticks, ...Object.values(topics)], config.kafka.topicPartitions, logger);
+        if (config.kafka.createTopics) await ensureTopics(kafka!, [config.topics.ticks, ...Object.values(topics), ...(config.feedback.topic ? [config.feedback.topic] : [])], config.kafka.topicPartitions, logger);
         await producer.connect();
       }
+      await alerting.start(kafka, sink);
       if (http) {
         address = await http.listen({ host: config.http.host, port: config.http.port });
         log.info({ address }, 'HTTP listening');
@@ -251,6 +257,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     await source.stop().catch((err) => log.error({ err }, 'source stop failed'));
     await inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
     await snapshots?.stop(); // after the source: every handled chunk is committed
+    await alerting.stop();
     if (producer) await producer.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
     loops.abort();
     await Promise.all(background);

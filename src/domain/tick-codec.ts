@@ -5,6 +5,7 @@
  * Accepted value (JSON object):
  *   {"series":"AAPL","ts":1732060800123,"values":{"price":187.3,"volume":1200}}
  *   {"ts":"2024-11-20T00:00:00Z","value":187.3}            (univariate; series from the key)
+ * Optional: "labels":{"host":"web-1"} (string labels, e.g. the incident grouping key).
  */
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
 import type { Tick } from './types.ts';
@@ -105,5 +106,23 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   } else {
     return fail(ErrorCodes.RECORD_MISSING_FEATURE, 'neither "values" (object) nor "value" (number) present');
   }
-  return { ok: true, tick: { series, tsMs, values } };
+  const tick: Tick = { series, tsMs, values };
+  if (rec.labels !== undefined) {
+    const labels = decodeLabels(rec.labels);
+    if (typeof labels === 'string') return fail(ErrorCodes.RECORD_INVALID, labels);
+    tick.labels = labels;
+  }
+  return { ok: true, tick };
+}
+
+/** At most 16 labels, names and values non-empty strings of ≤ 128 characters; else why not. */
+function decodeLabels(v: unknown): Record<string, string> | string {
+  const shape = '"labels" must be an object of up to 16 string labels, e.g. {"host":"web-1"}';
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return `${shape}; got ${show(v)}`;
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length > 16) return `${shape}; got ${entries.length} labels`;
+  for (const [k, x] of entries) {
+    if (k.length === 0 || k.length > 128 || typeof x !== 'string' || x.length === 0 || x.length > 128) return `${shape}; labels.${k} is ${show(x)}`;
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
 }

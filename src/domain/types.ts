@@ -38,6 +38,8 @@ export interface Tick {
   series: string;
   tsMs: number;
   values: Float64Array;
+  /** Optional string labels sent with the tick (`"labels":{"host":"web-1"}`), e.g. for incident grouping. */
+  labels?: Readonly<Record<string, string>>;
 }
 
 /** A forecast for one future step. Keys p10/p50/p90 are derived from the quantile levels. */

@@ -82,6 +82,9 @@ export interface TickSource {
 
 import type { ForecastStep } from '../domain/types.ts';
 import type { AnomalyAlertRecord, AnomalyEvent, Expectation } from '../domain/anomaly/index.ts';
+import type { FeedbackService } from './feedback-service.ts';
+import type { IncidentRecord } from '../domain/incidents/incident-grouper.ts';
+import type { BandQualityOverview, BandQualitySummary } from '../domain/band-quality.ts';
 
 export interface ForecastRequest {
   /** Raw (not normalised) values, oldest first: number[] for one feature, number[][] as [time][feature]. */
@@ -117,10 +120,18 @@ export interface SeriesDetail extends SeriesSummary {
   window: { ts: number[]; values: Record<string, number[]> };
   lastForecast: { ts: number; model: string; horizon: ForecastStep[] } | null;
   lastScore: number | null;
+  /** Feedback in effect on this series (bar, maintenance span, counts, confirmed anomalies); absent when none. */
+  feedback?: SeriesFeedback;
+  /** Rolling band quality of this series' forecasts (p10–p90 coverage, pinball loss); absent before any forecast was realised. */
+  bandQuality?: BandQualitySummary;
 }
 
-/** The record published on the anomalies topic (built by the domain's `buildAlertRecord`). */
-export type AnomalyRecord = AnomalyAlertRecord;
+/**
+ * The record published on the anomalies topic (built by the domain's `buildAlertRecord`), with
+ * `kind: "alert"` (incident records on the same topic say `kind: "incident"`) and a stable `id`
+ * that feedback refers to (src/domain/alerts/alert-id.ts).
+ */
+export type AnomalyRecord = AnomalyAlertRecord & { kind?: 'alert'; id?: string };
 
 export interface ModelInfo {
   version: string;
@@ -174,6 +185,18 @@ export interface ServingApi {
   health(): HealthState;
   /** True when new work should be refused (queue or event loop saturated, or draining). */
   overloaded(): { overloaded: boolean; retryAfterSeconds: number; reason?: string };
+  /** Alert feedback (absent when anomaly detection is off). */
+  readonly feedback?: FeedbackApi;
+  /** Grouped incidents (absent when grouping is off). */
+  readonly incidents?: IncidentsApi;
+  /** Band quality across series (absent in servers built without it). */
+  bandQualityOverview?(limit: number): BandQualityOverview;
+}
+
+export type FeedbackApi = Pick<FeedbackService, 'give' | 'clear' | 'list'>;
+export type SeriesFeedback = NonNullable<ReturnType<FeedbackService['seriesState']>>;
+export interface IncidentsApi {
+  list(opts: { state?: 'open' | 'closed'; group?: string; limit: number }): IncidentRecord[];
 }
 
 // ---------------------------------------------------------------------------------------------

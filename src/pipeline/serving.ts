@@ -8,11 +8,14 @@ import { decodeForecast } from '../domain/forecast.ts';
 import { normStd, type WindowStore } from '../domain/window-store.ts';
 import type { ForecastBook } from './forecast-book.ts';
 import type { InferenceStage } from './inference.ts';
+import type { FeedbackService } from './feedback-service.ts';
+import type { BandQualityOverview, BandQualityTracker } from '../domain/band-quality.ts';
 import type {
   AnomalyRecord,
   ForecastRequest,
   ForecastResponse,
   HealthState,
+  IncidentsApi,
   LiveEvent,
   ModelControl,
   ModelInfo,
@@ -31,6 +34,11 @@ export interface ServingDeps {
   health: () => HealthState;
   /** Windows queued for inference above which HTTP requests are shed. */
   maxQueued: number;
+  feedback?: FeedbackService;
+  incidents?: IncidentsApi;
+  bandQuality?: BandQualityTracker;
+  /** Series with fewer realised ticks are left out of the overview. */
+  bandQualityMinTicks?: number;
 }
 
 export class ServingService implements ServingApi {
@@ -97,7 +105,26 @@ export class ServingService implements ServingApi {
     const values: Record<string, number[]> = {};
     features.forEach((f, i) => (values[f] = recent.values.map((row) => row[i])));
     const e = d.book.peek(id);
-    return { ...this.#summary(id), window: { ts: recent.ts, values }, lastForecast: e?.forecast ?? e?.baseline ?? null, lastScore: e?.lastScore ?? null };
+    const detail: SeriesDetail = { ...this.#summary(id), window: { ts: recent.ts, values }, lastForecast: e?.forecast ?? e?.baseline ?? null, lastScore: e?.lastScore ?? null };
+    const fb = d.feedback?.seriesState(id, d.store.lastTs(id) ?? 0);
+    if (fb) detail.feedback = fb;
+    const bq = d.bandQuality?.get(id);
+    if (bq) detail.bandQuality = bq;
+    return detail;
+  }
+
+  get feedback(): FeedbackService | undefined {
+    return this.#d.feedback;
+  }
+
+  get incidents(): IncidentsApi | undefined {
+    return this.#d.incidents;
+  }
+
+  bandQualityOverview(limit: number): BandQualityOverview {
+    const d = this.#d;
+    if (!d.bandQuality) return { nominal: 0, windowTicks: 0, series: 0, meanCoverage: null, worst: [] };
+    return d.bandQuality.overview(limit, d.bandQualityMinTicks ?? 1);
   }
 
   recentAnomalies(opts: { series?: string; limit: number }): AnomalyRecord[] {

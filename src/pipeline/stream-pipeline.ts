@@ -17,6 +17,7 @@ import { decodeTick, type CodecOptions } from '../domain/tick-codec.ts';
 import { band, decodeForecast } from '../domain/forecast.ts';
 import { seasonalNaive, type ColdStartOptions } from '../domain/cold-start.ts';
 import { buildAlertRecord, encodeAlertRecord } from '../domain/anomaly/index.ts';
+import { alertId } from '../domain/alerts/alert-id.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
 import type { TickcastError } from '../errors/index.ts';
@@ -24,6 +25,7 @@ import type { ForecastBook } from './forecast-book.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyRecord, AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
 import { dlqHeaders } from './dead-letter.ts';
+import type { FollowerRecord, PipelineFollower } from './followers.ts';
 
 export interface StreamPipelineDeps {
   store: WindowStore;
@@ -51,6 +53,8 @@ export interface StreamPipelineDeps {
   coldStart?: ColdStartOptions | null;
   /** Told the partition of every pushed tick's series (the series-state snapshot groups by it). */
   seriesHome?: (series: string, partition: number) => void;
+  /** Alert index, incidents, band quality (src/pipeline/followers.ts). */
+  followers?: PipelineFollower[];
 }
 
 interface Accepted {
@@ -74,18 +78,22 @@ export class StreamPipeline {
   readonly #d: StreamPipelineDeps;
   readonly #now: () => number;
   readonly #targetIdx: number[];
+  readonly #followers: PipelineFollower[];
+  #eventTs = -Infinity;
 
   constructor(deps: StreamPipelineDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
     const spec = deps.inference.spec;
     this.#targetIdx = spec.targets.map((t) => spec.features.indexOf(t));
+    this.#followers = deps.followers ?? [];
     // The series registry owns per-series lifetime: the book, the scorer and telemetry follow it
     // for every eviction (capacity, idle, removal) instead of each keeping its own rule.
     deps.store.registry.follow((series) => {
       deps.book.forget(series);
       deps.scorer?.forget(series);
       deps.learner?.forget(series);
+      for (const f of this.#followers) f.forget?.(series);
       deps.observer?.evicted?.(series);
     });
   }
@@ -113,6 +121,7 @@ export class StreamPipeline {
     // Phase 3: score and emit, in order.
     this.#emit(accepted, results, out);
 
+    if (accepted.length > 0) for (const f of this.#followers) this.#publish(f.advance?.(this.#eventTs), accepted[accepted.length - 1].rec, out);
     if (out.length === 0) return;
     if (tracer) {
       await tracer.produce(out.length, (inject) => {
@@ -196,6 +205,8 @@ export class StreamPipeline {
       const target = a.tick.values[this.#targetIdx[0]];
       const expected = d.book.nextExpectation(series);
       if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
+      if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
+      if (a.tick.tsMs > this.#eventTs) this.#eventTs = a.tick.tsMs;
       if (d.scorer) this.#score(a, target, expected, out);
       this.#learn(a, expected);
       if (a.cold) {
@@ -229,12 +240,18 @@ export class StreamPipeline {
     if (a.quiet) return;
     d.observer?.score?.(series, score);
     if (!event) return;
-    const rec: AnomalyRecord = buildAlertRecord(event, entry.forecast?.model ?? 'none', a.rec.source);
+    const built = buildAlertRecord(event, entry.forecast?.model ?? 'none', a.rec.source);
+    const rec: AnomalyRecord = Object.assign(built, { kind: 'alert' as const, id: alertId(built.series, built.ts, built.state, built.severity) });
     d.book.addAnomaly(rec);
     d.observer?.anomaly?.(rec);
     d.observer?.live?.({ type: 'anomaly', record: rec });
     const encoded = encodeAlertRecord(rec);
     out.push({ stream: 'anomalies', key: encoded.key, value: encoded.value, headers: { ...this.#trace(a.rec) } });
+    for (const f of this.#followers) this.#publish(f.alert?.(rec, a.tick.labels), a.rec, out);
+  }
+
+  #publish(records: FollowerRecord[] | void, cause: RawRecord, out: OutMessage[]): void {
+    for (const r of records ?? []) out.push({ stream: 'anomalies', key: r.key, value: r.value, headers: { ...this.#trace(cause) } });
   }
 
   #forecastMessage(a: Accepted, model: string, steps: ForecastStep[][]): OutMessage {

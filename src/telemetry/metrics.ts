@@ -57,6 +57,16 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
     trainerRestarts: new Counter({ name: 'tickcast_finetune_trainer_restarts_total', help: 'Fine-tune trainer (process or thread) restarts after it died.', registers: r }),
     replayBufferSize: new Gauge({ name: 'tickcast_replay_buffer_size', help: 'Training pairs in the replay buffer.', registers: r }),
     driftEvents: new Counter({ name: 'tickcast_drift_detected_total', help: 'Drift detections on forecast residuals.', registers: r }),
+    // Alert feedback, incidents, band quality (issue 16)
+    feedback: new Counter({ name: 'tickcast_feedback_total', help: 'Alert feedback recorded, by verdict (false_positive, confirmed, expected, clear) and channel (http, mcp, kafka).', labelNames: ['verdict', 'channel'] as const, registers: r }),
+    feedbackEntries: new Gauge({ name: 'tickcast_feedback_entries', help: 'Feedback entries in effect.', registers: r }),
+    alertsSuppressed: new Counter({ name: 'tickcast_alerts_suppressed_total', help: 'Alerts held back by feedback, by reason (false_positive: below the raised bar; expected: maintenance span).', labelNames: ['reason'] as const, registers: r }),
+    incidents: new Counter({ name: 'tickcast_incidents_total', help: 'Incident records published, by state (open: opened or updated; closed).', labelNames: ['state'] as const, registers: r }),
+    bandCoverageSeries: new Gauge({ name: 'tickcast_band_coverage_series', help: 'Series whose rolling p10–p90 coverage is ≤ le (a histogram across series, recomputed at scrape).', labelNames: ['le'] as const, registers: r }),
+    bandPinballSeries: new Gauge({ name: 'tickcast_band_pinball_scaled_series', help: 'Series whose rolling scaled pinball loss is ≤ le (a histogram across series, recomputed at scrape).', labelNames: ['le'] as const, registers: r }),
+    bandCoverage: new Gauge({ name: 'tickcast_band_coverage', help: 'Rolling p10–p90 coverage of the top-k worst-calibrated series (bounded label set).', labelNames: ['series'] as const, registers: r }),
+    bandPinball: new Gauge({ name: 'tickcast_band_pinball_scaled', help: 'Rolling scaled pinball loss of the same top-k series.', labelNames: ['series'] as const, registers: r }),
+    bandNominal: new Gauge({ name: 'tickcast_band_nominal_coverage', help: 'Coverage a calibrated band has (upper − lower quantile level, 0.8 for p10–p90).', registers: r }),
     // HTTP
     // tickcast_http_request_duration_seconds{method,route,status} is registered by the HTTP adapter.
   };

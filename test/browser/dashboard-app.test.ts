@@ -17,7 +17,7 @@ const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {},
 
 test('real app: dashboard draws the series and marks a spike scored by the pipeline', { skip, timeout: 120_000 }, async () => {
   const { chromium } = await import('playwright-core');
-  const app = await startTestApp({}, { source: idleSource });
+  const app = await startTestApp({ http: { allowUnauthenticatedMutations: true } }, { source: idleSource });
   const t0 = Date.UTC(2026, 0, 1);
   let offset = 0;
   const tick = (k: number, v: number): RawRecord => ({
@@ -46,6 +46,13 @@ test('real app: dashboard draws the series and marks a spike scored by the pipel
     await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.anomalies) >= 1, null, { timeout: 15_000 });
     const items = await page.locator('#anomaly-list li').allTextContents();
     assert.ok(items.some((t) => /value 60\.000/.test(t)), `anomaly listed: ${JSON.stringify(items)}`);
+    // Alerting panels (dashboard-alerts.js): band quality shown, feedback from a button, incidents listed.
+    await page.waitForFunction(() => document.getElementById('band-quality')?.dataset.coverage !== '', null, { timeout: 15_000 });
+    await page.locator('#feedback-list li button[data-verdict="false_positive"]').first().click();
+    await page.waitForFunction(() => document.getElementById('feedback-status')?.dataset.ok === 'true', null, { timeout: 10_000 });
+    await page.waitForFunction(() => Number(document.getElementById('feedback-state')?.dataset.bar) > 0.4, null, { timeout: 10_000 });
+    assert.equal(app.serving.feedback?.list({ limit: 5 })[0]?.verdict, 'false_positive', 'the click reached the service');
+    assert.equal(await page.locator('#incident-list').getAttribute('data-count'), '0');
     mkdirSync(new URL('../../artifacts/', import.meta.url), { recursive: true });
     await page.screenshot({ path: new URL('../../artifacts/dashboard-app.png', import.meta.url).pathname, fullPage: true });
     assert.deepEqual(errors, []);

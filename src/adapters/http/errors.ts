@@ -54,6 +54,8 @@ function describeValidation(part: string, e: AjvLikeError): { message: string; h
       return { message: `${where} has too many items (at most ${String(p.limit)})`, hint: 'send a shorter array' };
     case 'minItems':
       return { message: `${where} has too few items (at least ${String(p.limit)})` };
+    case 'enum':
+      return { message: `${where} must be one of ${((p.allowedValues as unknown[]) ?? []).map((v) => JSON.stringify(v)).join(', ')}` };
     case 'maximum':
     case 'minimum':
       return { message: `${where} ${e.message ?? 'is out of range'}` };

@@ -119,6 +119,19 @@ export const seriesDetailSchema = {
       properties: { ts: { type: 'number' }, model: { type: 'string' }, horizon: { type: 'array', items: { $ref: 'ForecastStep#' } } },
     },
     lastScore: { type: ['number', 'null'] },
+    feedback: {
+      type: 'object',
+      description: 'Feedback in effect on this series (absent when none): the alert bar now, a maintenance span, counts per verdict, confirmed anomalies.',
+      additionalProperties: true,
+    },
+    bandQuality: {
+      type: 'object',
+      description: 'Rolling band quality (absent before any forecast was realised): p10–p90 coverage vs nominal, misses below/above, pinball loss (raw and scaled by the naive error).',
+      properties: {
+        ticks: { type: 'integer' }, coverage: { type: 'number' }, nominal: { type: 'number' }, below: { type: 'number' }, above: { type: 'number' },
+        pinball: { type: 'number' }, scaledPinball: { type: ['number', 'null'] },
+      },
+    },
   },
 } as const;
 
@@ -135,6 +148,8 @@ export const anomalyRecordSchema = {
     severity: { type: 'string', enum: ['warning', 'critical'] },
     state: { type: 'string', enum: ['firing', 'resolved'] },
     model: { type: 'string' },
+    kind: { type: 'string', enum: ['alert'] },
+    id: { type: 'string', description: 'Stable alert id; give feedback with POST /v1/anomalies/{id}/feedback.' },
     source: {
       type: 'object',
       properties: { topic: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'string' } },

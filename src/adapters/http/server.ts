@@ -26,6 +26,7 @@ import { registerApiRoutes } from './routes/api.ts';
 import { registerOpsRoutes } from './routes/ops.ts';
 import { registerEventsRoute } from './routes/events.ts';
 import { registerToolRoutes } from './routes/tools.ts';
+import { registerAlertRoutes } from './routes/alerts.ts';
 import { registerMcpRoute } from './mcp.ts';
 import { registerDashboard } from './dashboard.ts';
 
@@ -184,6 +185,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   registerOpsRoutes(app, { serving: opts.serving, registry: opts.registry });
   registerApiRoutes(app, { serving: opts.serving, config });
   registerEventsRoute(app, { serving: opts.serving, config, logger: log });
+  registerAlertRoutes(app, { serving: opts.serving });
   registerToolRoutes(app, { config });
   if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: log });
   if (config.dashboard.enabled) registerDashboard(app);

@@ -7,6 +7,7 @@ import type { ForecastRequest, ServingApi } from '../../pipeline/ports.ts';
 import type { HttpConfig } from './config.ts';
 import { checkForecastRequest } from './predict-input.ts';
 import { SERIES_ID_MAX, windowSchema } from './schemas.ts';
+import { alertToolDefinitions } from './tools-alerts.ts';
 
 export interface ToolDefinition {
   name: string;
@@ -75,6 +76,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
         return { ...res, mostAttended: top };
       },
     },
+    ...alertToolDefinitions(),
   ];
 }
 

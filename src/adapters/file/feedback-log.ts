@@ -1,0 +1,113 @@
+/**
+ * Alert feedback on disk: a JSON-lines log (`{"op":"set","entry":{…}}` / `{"op":"clear",…}`),
+ * one line per change, each appended with fsync before the change is acknowledged. On load the
+ * log is replayed (the latest line per alert id wins; lines that do not parse are skipped and
+ * counted) and, when it holds more lines than entries in effect (plus slack), rewritten compacted:
+ * written to a temporary file, fsync'd, renamed over the log, directory fsync'd — a crash at any
+ * point leaves either the old or the new log whole.
+ */
+import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { isFeedbackEntry, type FeedbackEntry } from '../../domain/feedback/feedback.ts';
+import type { FeedbackLogOp, FeedbackStore } from '../../pipeline/feedback-service.ts';
+
+export interface FeedbackLogOptions {
+  path: string;
+  /** Called with the number of lines skipped on load (unreadable or not an operation). */
+  onSkipped?: (lines: number) => void;
+}
+
+export class FeedbackLog implements FeedbackStore {
+  readonly path: string;
+  readonly #onSkipped?: (lines: number) => void;
+  #fh: FileHandle | null = null;
+  /** Appends run one at a time, in call order. */
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(opts: FeedbackLogOptions) {
+    this.path = opts.path;
+    this.#onSkipped = opts.onSkipped;
+  }
+
+  async load(): Promise<FeedbackEntry[]> {
+    await mkdir(dirname(this.path), { recursive: true });
+    let text = '';
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const live = new Map<string, FeedbackEntry>();
+    let lines = 0;
+    let skipped = 0;
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      lines++;
+      const op = parseOp(line);
+      if (op === null) skipped++;
+      else if (op.op === 'clear') live.delete(op.alertId);
+      else {
+        live.delete(op.entry.alertId); // keep recording order: an update moves to the end
+        live.set(op.entry.alertId, op.entry);
+      }
+    }
+    if (skipped > 0) this.#onSkipped?.(skipped);
+    const entries = [...live.values()];
+    if (lines > 2 * entries.length + 64) await this.#rewrite(entries);
+    return entries;
+  }
+
+  append(op: FeedbackLogOp): Promise<void> {
+    const next = this.#chain.then(async () => {
+      const fh = await this.#handle();
+      await fh.appendFile(`${JSON.stringify(op)}\n`, 'utf8');
+      await fh.sync();
+    });
+    this.#chain = next.catch(() => {});
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.#chain;
+    const fh = this.#fh;
+    this.#fh = null;
+    await fh?.close();
+  }
+
+  async #handle(): Promise<FileHandle> {
+    if (this.#fh === null) {
+      await mkdir(dirname(this.path), { recursive: true });
+      this.#fh = await open(this.path, 'a');
+    }
+    return this.#fh;
+  }
+
+  async #rewrite(entries: FeedbackEntry[]): Promise<void> {
+    const tmp = `${this.path}.tmp`;
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(entries.map((entry) => `${JSON.stringify({ op: 'set', entry })}\n`).join(''), 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, this.path);
+    const dir = await open(dirname(this.path), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+}
+
+function parseOp(line: string): FeedbackLogOp | null {
+  try {
+    const v = JSON.parse(line) as Record<string, unknown>;
+    if (v.op === 'set' && isFeedbackEntry(v.entry)) return { op: 'set', entry: v.entry };
+    if (v.op === 'clear' && typeof v.alertId === 'string') return { op: 'clear', alertId: v.alertId, at: Number(v.at) };
+  } catch {
+    // a torn last line after a crash, or foreign text: skipped and counted
+  }
+  return null;
+}

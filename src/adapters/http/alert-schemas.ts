@@ -1,0 +1,94 @@
+/** JSON schemas of the alert feedback and incident routes (and of their agent tools). */
+import { FEEDBACK_LIMITS, VERDICTS } from '../../domain/feedback/feedback.ts';
+import { SERIES_ID_MAX } from './schemas.ts';
+
+export const ALERT_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
+
+export const alertIdParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: ALERT_ID_PATTERN, description: 'The "id" of an alert record (GET /v1/anomalies, the anomalies topic).' } },
+} as const;
+
+export const feedbackProperties = {
+  verdict: { type: 'string', enum: [...VERDICTS, 'clear'], description: 'false_positive | confirmed | expected (known maintenance) | clear (withdraw).' },
+  note: { type: 'string', maxLength: FEEDBACK_LIMITS.noteMaxChars },
+  by: { type: 'string', maxLength: FEEDBACK_LIMITS.byMaxChars, description: 'Who gives it (default: the API key fingerprint).' },
+  durationMs: { type: 'integer', minimum: 1, maximum: FEEDBACK_LIMITS.maxDurationMs, description: '`expected` only: maintenance span from the alert ts (default feedback.expectedSpanMs).' },
+} as const;
+
+export const feedbackBodySchema = { type: 'object', additionalProperties: false, required: ['verdict'], properties: feedbackProperties } as const;
+
+export const feedbackEntrySchema = {
+  type: 'object',
+  properties: {
+    alertId: { type: 'string' },
+    series: { type: 'string' },
+    alertTs: { type: 'number' },
+    score: { type: 'number' },
+    verdict: { type: 'string', enum: [...VERDICTS] },
+    untilTs: { type: 'number' },
+    note: { type: 'string' },
+    by: { type: 'string' },
+    channel: { type: 'string', enum: ['http', 'mcp', 'kafka'] },
+    at: { type: 'number' },
+  },
+} as const;
+
+export const feedbackResultSchema = {
+  type: 'object',
+  properties: {
+    alertId: { type: 'string' },
+    series: { type: 'string' },
+    feedback: { anyOf: [feedbackEntrySchema, { type: 'null' }] },
+    effect: {
+      type: 'object',
+      description: 'The series\' feedback state at the alert time after this change.',
+      properties: {
+        bar: { type: 'number', description: 'Score an alert must reach now (the warning threshold with no feedback).' },
+        suppressedUntil: { type: ['number', 'null'] },
+        counts: { type: 'object', additionalProperties: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
+
+export const feedbackListQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX },
+    verdict: { type: 'string', enum: [...VERDICTS] },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  },
+} as const;
+
+export const incidentListQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    state: { type: 'string', enum: ['open', 'closed'] },
+    group: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+  },
+} as const;
+
+export const incidentSchema = {
+  type: 'object',
+  properties: {
+    kind: { type: 'string', enum: ['incident'] },
+    id: { type: 'string' },
+    group: { type: 'string' },
+    groupBy: { type: 'string' },
+    state: { type: 'string', enum: ['open', 'closed'] },
+    severity: { type: 'string', enum: ['warning', 'critical'] },
+    firstTs: { type: 'number' },
+    lastTs: { type: 'number' },
+    series: { type: 'array', items: { type: 'string' } },
+    alerts: {
+      type: 'array',
+      items: { type: 'object', properties: { id: { type: 'string' }, series: { type: 'string' }, ts: { type: 'number' }, severity: { type: 'string' }, score: { type: 'number' } } },
+    },
+    count: { type: 'integer' },
+  },
+} as const;

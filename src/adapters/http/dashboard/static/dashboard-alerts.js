@@ -1,0 +1,120 @@
+// tickcast dashboard, alerting panels (issue 16): band quality of the selected series and the
+// worst-calibrated series, alert feedback buttons on the selected series' alerts, and grouped
+// incidents. Polls the REST API every 5 s; reads the selected series from #series and the API key
+// from #api-key (the same inputs as dashboard.js). Plain browser JS, DOM built with textContent.
+(function () {
+  'use strict';
+  const $ = (id) => document.getElementById(id);
+  const POLL_MS = 5000;
+  const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
+  const pct = (x) => (typeof x === 'number' ? (x * 100).toFixed(1) + ' %' : '–');
+  const num = (x, d) => (typeof x === 'number' ? x.toFixed(d === undefined ? 3 : d) : '–');
+  const time = (t) => new Date(t).toISOString().replace('T', ' ').slice(0, 19);
+
+  function headers(json) {
+    const h = json ? { 'content-type': 'application/json' } : {};
+    const key = $('api-key').value.trim();
+    if (key) h.authorization = 'Bearer ' + key;
+    return h;
+  }
+  async function get(url) {
+    const res = await fetch(url, { headers: headers(false) });
+    if (!res.ok) return null;
+    return res.json().catch(() => null);
+  }
+
+  function renderBand(detail, overview) {
+    const box = $('band-quality');
+    box.textContent = '';
+    const bq = detail && detail.bandQuality;
+    box.dataset.coverage = bq ? String(bq.coverage) : '';
+    if (bq) {
+      const off = Math.abs(bq.coverage - bq.nominal);
+      const row = el('p', '', off > 0.2 ? 'bad' : off > 0.1 ? 'warn' : 'ok');
+      row.textContent = 'p10–p90 coverage ' + pct(bq.coverage) + ' (nominal ' + pct(bq.nominal) + ', over the last ' + bq.ticks + ' ticks) · below ' + pct(bq.below) +
+        ' · above ' + pct(bq.above) + ' · pinball ' + num(bq.pinball) + ' · scaled ' + num(bq.scaledPinball, 2);
+      box.append(row);
+    } else box.append(el('p', 'no realised forecasts for this series yet'));
+    if (overview && overview.worst && overview.worst.length) {
+      box.append(el('p', overview.series + ' series judged, mean coverage ' + pct(overview.meanCoverage) + '; farthest from nominal:'));
+      const ul = el('ul');
+      for (const w of overview.worst) ul.append(el('li', w.series + '  coverage ' + pct(w.coverage) + '  scaled pinball ' + num(w.scaledPinball, 2)));
+      box.append(ul);
+    }
+  }
+
+  function renderFeedback(series, detail, alerts) {
+    const box = $('feedback-state');
+    const fb = detail && detail.feedback;
+    box.dataset.bar = fb ? String(fb.bar) : '';
+    box.textContent = !series ? '' : fb
+      ? 'alert bar now ' + num(fb.bar, 2) + (fb.suppressedUntil ? ' · maintenance until ' + time(fb.suppressedUntil) : '') +
+        ' · feedback: ' + fb.counts.false_positive + ' false positive, ' + fb.counts.confirmed + ' confirmed, ' + fb.counts.expected + ' maintenance'
+      : 'no feedback on this series';
+    const ul = $('feedback-list');
+    ul.textContent = '';
+    for (const a of (alerts || []).filter((r) => r.state === 'firing' && r.id)) {
+      const li = el('li', time(a.ts) + '  ' + a.severity + '  score ' + num(a.score, 2) + '  ');
+      li.dataset.alertId = a.id;
+      for (const [verdict, label] of [['false_positive', 'false positive'], ['confirmed', 'confirm'], ['expected', 'maintenance 2 h'], ['clear', 'clear']]) {
+        const b = el('button', label);
+        b.type = 'button';
+        b.dataset.verdict = verdict;
+        b.addEventListener('click', () => send(a.id, verdict));
+        li.append(b);
+      }
+      ul.append(li);
+    }
+  }
+
+  async function send(id, verdict) {
+    const res = await fetch('/v1/anomalies/' + encodeURIComponent(id) + '/feedback', { method: 'POST', headers: headers(true), body: JSON.stringify({ verdict }) });
+    const body = await res.json().catch(() => ({}));
+    $('feedback-status').textContent = res.ok
+      ? verdict + ' recorded for ' + body.series + ' (bar now ' + num(body.effect && body.effect.bar, 2) + ')'
+      : (body.error ? body.error.message + (body.error.hint ? ' — ' + body.error.hint : '') : 'HTTP ' + res.status);
+    $('feedback-status').dataset.ok = String(res.ok);
+    refresh();
+  }
+
+  function renderIncidents(list) {
+    const ul = $('incident-list');
+    ul.textContent = '';
+    const items = (list && list.items) || [];
+    ul.dataset.count = String(items.length);
+    if (!list) { ul.append(el('li', 'incident grouping is off')); return; }
+    if (!items.length) ul.append(el('li', 'no incidents'));
+    for (const i of items) {
+      const li = el('li', time(i.firstTs) + '–' + time(i.lastTs).slice(11) + '  ' + i.state + '  ' + i.severity + '  ' + i.group + ' (' + i.groupBy + ')  ' +
+        i.count + ' alerts on ' + i.series.join(', '), i.state === 'open' ? 'open' : '');
+      li.dataset.incidentId = i.id;
+      ul.append(li);
+    }
+  }
+
+  let busy = false;
+  async function refresh() {
+    if (busy) return;
+    busy = true;
+    try {
+      const series = $('series').value;
+      const enc = encodeURIComponent(series);
+      const [detail, alerts, overview, incidents] = await Promise.all([
+        series ? get('/v1/series/' + enc) : null,
+        series ? get('/v1/anomalies?series=' + enc + '&limit=20') : null,
+        get('/v1/band-quality?limit=5'),
+        get('/v1/incidents?limit=10'),
+      ]);
+      renderBand(detail, overview);
+      renderFeedback(series, detail, alerts && alerts.items);
+      renderIncidents(incidents);
+    } catch (e) {
+      $('feedback-status').textContent = String(e.message || e);
+    } finally {
+      busy = false;
+    }
+  }
+  $('series').addEventListener('change', refresh);
+  setInterval(refresh, POLL_MS);
+  refresh();
+})();

@@ -1,0 +1,126 @@
+/**
+ * Alert feedback, grouped incidents and band quality (issue 16):
+ *   POST   /v1/anomalies/:id/feedback   give feedback on an alert (needs a key, like rollback)
+ *   DELETE /v1/anomalies/:id/feedback   withdraw it
+ *   GET    /v1/feedback                 feedback in effect, newest first
+ *   GET    /v1/incidents                grouped incidents, open first
+ *   GET    /v1/band-quality             band quality across series, worst first
+ * Bodies are checked by schema here and again by the feedback use case (same rules as MCP and
+ * the feedback topic).
+ */
+import type { FastifyInstance } from 'fastify';
+import { ErrorCodes } from '../../../errors/index.ts';
+import type { FeedbackApi, IncidentsApi, ServingApi } from '../../../pipeline/ports.ts';
+import { httpError } from '../errors.ts';
+import { feedbackBodySchema, feedbackListQuerySchema, feedbackResultSchema, incidentListQuerySchema, incidentSchema, alertIdParamsSchema, feedbackEntrySchema } from '../alert-schemas.ts';
+
+const ERRORS = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 429: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } };
+
+type FeedbackBody = { verdict: string; note?: string; by?: string; durationMs?: number };
+
+export function registerAlertRoutes(app: FastifyInstance, deps: { serving: ServingApi }): void {
+  const { serving } = deps;
+
+  app.post<{ Params: { id: string }; Body: FeedbackBody }>(
+    '/v1/anomalies/:id/feedback',
+    {
+      config: { mutating: true },
+      schema: {
+        summary: 'Give feedback on an alert: false_positive, confirmed, expected (maintenance) or clear; needs an API key',
+        description:
+          '`false_positive` raises the series\' alert bar for a while (decaying), `expected` holds its alerts back for a ' +
+          'maintenance span (`durationMs`, default feedback.expectedSpanMs), `confirmed` is remembered, `clear` withdraws ' +
+          'earlier feedback. Stored durably; see docs/anomaly.md.',
+        tags: ['anomalies'],
+        params: alertIdParamsSchema,
+        body: feedbackBodySchema,
+        response: { 200: feedbackResultSchema, ...ERRORS },
+      },
+    },
+    async (req) => {
+      const body = { ...req.body };
+      if (body.by === undefined && req.auth.kind === 'valid') body.by = `key:${req.auth.fingerprint}`;
+      const res = await feedbackApi(serving).give(req.params.id, body, 'http');
+      req.log.info({ alertId: res.alertId, series: res.series, verdict: res.feedback?.verdict ?? 'clear' }, 'alert feedback');
+      return res;
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/v1/anomalies/:id/feedback',
+    {
+      config: { mutating: true },
+      schema: { summary: 'Withdraw the feedback on an alert (its effect goes with it); needs an API key', tags: ['anomalies'], params: alertIdParamsSchema, response: { 200: feedbackResultSchema, ...ERRORS } },
+    },
+    async (req) => feedbackApi(serving).clear(req.params.id, 'http'),
+  );
+
+  registerFeedbackList(app, serving);
+  registerIncidentsRoute(app, serving);
+  registerBandQualityRoute(app, serving);
+}
+
+function registerFeedbackList(app: FastifyInstance, serving: ServingApi): void {
+  app.get<{ Querystring: { series?: string; verdict?: 'false_positive' | 'confirmed' | 'expected'; limit: number } }>(
+    '/v1/feedback',
+    {
+      config: { work: true },
+      schema: {
+        summary: 'Alert feedback in effect, most recent first (confirmed anomalies: ?verdict=confirmed)',
+        tags: ['anomalies'],
+        querystring: feedbackListQuerySchema,
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: feedbackEntrySchema } } }, ...ERRORS },
+      },
+    },
+    async (req) => ({ items: feedbackApi(serving).list(req.query) }),
+  );
+}
+
+function registerIncidentsRoute(app: FastifyInstance, serving: ServingApi): void {
+
+  app.get<{ Querystring: { state?: 'open' | 'closed'; group?: string; limit: number } }>(
+    '/v1/incidents',
+    {
+      config: { work: true },
+      schema: {
+        summary: 'Grouped incidents: alerts of series sharing a key (label or id prefix) close in time; open first, newest first',
+        tags: ['anomalies'],
+        querystring: incidentListQuerySchema,
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: incidentSchema } } }, ...ERRORS },
+      },
+    },
+    async (req) => ({ items: incidentsApi(serving).list(req.query) }),
+  );
+}
+
+export function registerBandQualityRoute(app: FastifyInstance, serving: ServingApi): void {
+  app.get<{ Querystring: { limit: number } }>(
+    '/v1/band-quality',
+    {
+      config: { work: true },
+      schema: {
+        summary: 'Forecast band quality across series: nominal vs mean p10–p90 coverage, and the series farthest from nominal (worst first)',
+        tags: ['series'],
+        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } } },
+      },
+    },
+    async (req) => {
+      if (serving.bandQualityOverview === undefined) throw off('band quality is not tracked', 'band quality is tracked by the streaming service');
+      return serving.bandQualityOverview(req.query.limit);
+    },
+  );
+}
+
+function feedbackApi(serving: ServingApi): FeedbackApi {
+  if (serving.feedback === undefined) throw off('alert feedback is off', 'enable anomaly.enabled and feedback.enabled');
+  return serving.feedback;
+}
+
+function incidentsApi(serving: ServingApi): IncidentsApi {
+  if (serving.incidents === undefined) throw off('incident grouping is off', 'set incidents.groupBy to "label" or "prefix" (and anomaly.enabled)');
+  return serving.incidents;
+}
+
+function off(what: string, hint: string) {
+  return httpError(ErrorCodes.HTTP_NOT_FOUND, 404, `${what} on this instance`, { hint });
+}

@@ -1,0 +1,50 @@
+/** Agent tools for alert feedback and incidents (served with the others by ./tools.ts). */
+import { ErrorCodes } from '../../errors/index.ts';
+import type { ServingApi } from '../../pipeline/ports.ts';
+import { ALERT_ID_PATTERN, feedbackListQuerySchema, feedbackProperties, incidentListQuerySchema } from './alert-schemas.ts';
+import { httpError } from './errors.ts';
+import type { ToolDefinition } from './tools.ts';
+
+export function alertToolDefinitions(): ToolDefinition[] {
+  return [
+    {
+      name: 'give_alert_feedback',
+      description:
+        'Tell the service what an anomaly alert was: `false_positive` (noise: that series needs a higher score to alert again for a while), ' +
+        '`confirmed` (a real anomaly, remembered), `expected` (known maintenance: that series\' alerts are held back for `durationMs`), ' +
+        'or `clear` (withdraw earlier feedback). `alertId` is the `id` of a record from recent_anomalies. Returns the series\' new alert bar.',
+      inputSchema: {
+        type: 'object',
+        properties: { alertId: { type: 'string', pattern: ALERT_ID_PATTERN }, ...feedbackProperties },
+        required: ['alertId', 'verdict'],
+        additionalProperties: false,
+      },
+      run: async (serving, args) => {
+        const { alertId, ...body } = args;
+        return feedback(serving).give(alertId as string, { by: 'mcp-agent', ...body }, 'mcp');
+      },
+    },
+    {
+      name: 'list_alert_feedback',
+      description: 'Feedback in effect on alerts, most recent first; filter by series or verdict (e.g. verdict=confirmed lists the confirmed anomalies).',
+      inputSchema: { type: 'object', properties: { ...feedbackListQuerySchema.properties }, additionalProperties: false },
+      run: async (serving, args) => ({ items: feedback(serving).list(args as { limit: number }) }),
+    },
+    {
+      name: 'list_incidents',
+      description:
+        'Grouped incidents: alerts on several series that share a host/label or id prefix, close in time, as one record with its member alerts. ' +
+        'Open incidents first, newest first.',
+      inputSchema: { type: 'object', properties: { ...incidentListQuerySchema.properties }, additionalProperties: false },
+      run: async (serving, args) => {
+        if (serving.incidents === undefined) throw httpError(ErrorCodes.HTTP_NOT_FOUND, 404, 'incident grouping is off on this instance', { hint: 'set incidents.groupBy' });
+        return { items: serving.incidents.list(args as { limit: number }) };
+      },
+    },
+  ];
+}
+
+function feedback(serving: ServingApi) {
+  if (serving.feedback === undefined) throw httpError(ErrorCodes.HTTP_NOT_FOUND, 404, 'alert feedback is off on this instance', { hint: 'enable anomaly.enabled and feedback.enabled' });
+  return serving.feedback;
+}

@@ -1,0 +1,161 @@
+/**
+ * Composition of the alerting extras (issue 16): alert feedback (policy, gate, index, durable log,
+ * optional feedback topic), grouped incidents and band quality. Called from app.ts, which owns
+ * start/stop order; this file only builds and wires.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Config } from './config/load.ts';
+import { FeedbackPolicy } from './domain/feedback/feedback-policy.ts';
+import { IncidentGrouper, type IncidentRecord } from './domain/incidents/incident-grouper.ts';
+import { BandQualityTracker } from './domain/band-quality.ts';
+import { AlertIndex } from './pipeline/alert-index.ts';
+import { FeedbackGate } from './pipeline/feedback-gate.ts';
+import { FeedbackService } from './pipeline/feedback-service.ts';
+import { feedbackRecordHandler } from './pipeline/feedback-intake.ts';
+import type { PipelineFollower } from './pipeline/followers.ts';
+import type { AnomalyScorer, IncidentsApi, OutputSink, TickSource } from './pipeline/ports.ts';
+import { FeedbackLog } from './adapters/file/feedback-log.ts';
+import { KafkaSource } from './adapters/kafka/source.ts';
+import type { Logger } from './telemetry/logger.ts';
+import type { Metrics } from './telemetry/metrics.ts';
+import { installBandQualityMetrics } from './telemetry/band-quality-metrics.ts';
+
+export interface Alerting {
+  /** Wrap the detector so feedback acts on what leaves it (identity when feedback is off). */
+  gate(scorer: AnomalyScorer & { config: { warningThreshold: number; criticalThreshold: number } }): AnomalyScorer;
+  followers: PipelineFollower[];
+  serving: { feedback?: FeedbackService; incidents?: IncidentsApi; bandQuality: BandQualityTracker; bandQualityMinTicks: number };
+  forget(series: string): void;
+  /** Load stored feedback; start the feedback topic consumer when configured. */
+  start(kafka: Kafka | null, sink: OutputSink): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: Logger; quantiles: readonly number[] }): Alerting {
+  const { metrics, logger } = deps;
+  const log = logger.child({ module: 'alerting' });
+  const fb = config.feedback;
+  const feedbackOn = config.anomaly.enabled && fb.enabled;
+  const index = new AlertIndex(fb.alertIndexSize);
+  const file = fb.file || (config.model.dir ? join(config.model.dir, 'feedback.jsonl') : '');
+  const store = feedbackOn && file ? new FeedbackLog({ path: file, onSkipped: (n) => log.warn({ file, lines: n }, 'feedback log lines skipped (unreadable)') }) : null;
+  let feedback: FeedbackService | undefined;
+
+  const bandQuality = new BandQualityTracker({ quantiles: deps.quantiles, windowTicks: config.bandQuality.windowTicks, maxSeries: config.windows.maxSeries });
+  installBandQualityMetrics(metrics, bandQuality, { minTicks: config.bandQuality.minTicks, topK: config.bandQuality.topK });
+  const incidents = incidentGrouper(config);
+  const followers = followersOf(index, bandQuality, incidents, metrics);
+
+  let source: TickSource | null = null;
+  let publisher: Producer | null = null;
+  return {
+    gate(scorer) {
+      if (!feedbackOn) return scorer;
+      const policy = new FeedbackPolicy({
+        baseBar: scorer.config.warningThreshold,
+        ceilingBar: scorer.config.criticalThreshold,
+        marginScore: fb.marginScore,
+        falsePositiveHalfLifeMs: fb.falsePositiveHalfLifeMs,
+        maxPerSeries: fb.maxPerSeries,
+        maxEntries: fb.maxEntries,
+      });
+      feedback = feedbackService(config, { policy, index, store, metrics, log, publisher: () => publisher });
+      return new FeedbackGate(scorer, policy, { suppressed: (_s, reason) => metrics.alertsSuppressed.inc({ reason }) });
+    },
+    followers,
+    get serving() {
+      return { feedback, incidents: incidents ?? undefined, bandQuality, bandQualityMinTicks: config.bandQuality.minTicks };
+    },
+    forget: (s) => {
+      for (const f of followers) f.forget?.(s);
+    },
+    async start(kafka, sink) {
+      if (feedback === undefined) return;
+      const n = await feedback.load();
+      metrics.feedbackEntries.set(n);
+      log.info({ file: store ? file : null, entries: n }, store ? 'alert feedback loaded' : 'alert feedback kept in memory only (set feedback.file or model.dir to keep it)');
+      if (kafka === null || fb.topic === '') return;
+      // A plain idempotent producer of its own: the main one may be transactional (exactly-once).
+      publisher = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await publisher.connect();
+      source = feedbackSource(kafka, config, logger);
+      await source.start(feedbackRecordHandler(feedback, sink, { deadLetter: (code) => metrics.deadLetters.inc({ code }) }));
+    },
+    async stop() {
+      await source?.stop().catch((err) => log.error({ err }, 'feedback consumer stop failed'));
+      await publisher?.disconnect().catch((err) => log.error({ err }, 'feedback producer disconnect failed'));
+      await store?.close().catch((err) => log.error({ err }, 'feedback log close failed'));
+    },
+  };
+}
+
+function feedbackService(
+  config: Config,
+  d: { policy: FeedbackPolicy; index: AlertIndex; store: FeedbackLog | null; metrics: Metrics; log: Logger; publisher: () => Producer | null },
+): FeedbackService {
+  return new FeedbackService({
+    policy: d.policy,
+    index: d.index,
+    store: d.store,
+    expectedSpanMs: config.feedback.expectedSpanMs,
+    onRecorded: (verdict, channel, entries) => {
+      d.metrics.feedback.inc({ verdict, channel });
+      d.metrics.feedbackEntries.set(entries);
+    },
+    publish: async (record) => {
+      const p = d.publisher();
+      if (p === null) return;
+      await p.send({ topic: config.feedback.topic, acks: -1, messages: [{ key: String(record.alertId), value: JSON.stringify(record) }] });
+    },
+    onPublishError: (err) => d.log.warn({ err }, 'feedback applied here but not published to the feedback topic; other instances will not see it'),
+  });
+}
+
+/** The alert index, band quality and (when on) incidents, as pipeline followers. */
+function followersOf(index: AlertIndex, bandQuality: BandQualityTracker, incidents: IncidentGrouper | null, metrics: Metrics): PipelineFollower[] {
+  const followers: PipelineFollower[] = [
+    { alert: (rec) => index.add(rec), realised: (s, _ts, v, step) => bandQuality.observe(s, v, step), forget: (s) => bandQuality.forget(s) },
+  ];
+  if (incidents === null) return followers;
+  const published = (recs: IncidentRecord[]) => {
+    for (const r of recs) metrics.incidents.inc({ state: r.state });
+    return recs.map((r) => ({ key: r.id, value: JSON.stringify(r) }));
+  };
+  followers.push({ alert: (rec, labels) => published(incidents.follow(rec, labels)), advance: (ts) => published(incidents.advance(ts)) });
+  return followers;
+}
+
+/** Consumer of the feedback topic: its own group per host, so every instance reads all feedback (any may own the series next). */
+function feedbackSource(kafka: Kafka, config: Config, logger: Logger): TickSource {
+  const log = logger.child({ module: 'alerting' });
+  return new KafkaSource(
+    kafka,
+    {
+      topic: config.feedback.topic,
+      groupId: `${config.kafka.groupId}.feedback.${hostname()}`,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
+      partitionsConsumedConcurrently: 1,
+      fromBeginning: true,
+      restoreRecordsPerPartition: 0,
+      onFatal: (err) => log.error({ err }, 'feedback topic consumer stopped; feedback over REST/MCP still works'),
+    },
+    logger,
+  );
+}
+
+function incidentGrouper(config: Config): IncidentGrouper | null {
+  const c = config.incidents;
+  if (c.groupBy === 'off' || !config.anomaly.enabled) return null;
+  return new IncidentGrouper({
+    groupBy: c.groupBy === 'label' ? { by: 'label', label: c.label } : { by: 'prefix', pattern: new RegExp(c.prefixPattern) },
+    spanMs: c.spanMs,
+    minSeries: c.minSeries,
+    maxOpen: c.maxOpen,
+    maxMembers: c.maxMembers,
+    keepClosed: c.keepClosed,
+  });
+}

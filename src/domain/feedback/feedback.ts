@@ -1,0 +1,100 @@
+/**
+ * Alert feedback: what a person (or another system) says about one alert, and how such input is
+ * checked. Shared by REST, MCP and the `anomalies.feedback` topic so all three accept and refuse
+ * exactly the same things with the same messages.
+ *
+ * Verdicts:
+ *  - `false_positive`: the alert was noise; the series' alert bar rises for a while (decaying);
+ *  - `confirmed`: a real anomaly; remembered and listed (and kept out of learning by whoever reads it);
+ *  - `expected`: known maintenance; the series' alerts are suppressed for a span from the alert;
+ *  - `clear`: withdraw earlier feedback on the alert (its effect goes with it).
+ */
+import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+
+export const VERDICTS = ['false_positive', 'confirmed', 'expected'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+export type VerdictOrClear = Verdict | 'clear';
+
+/** Where feedback came from. */
+export type FeedbackChannel = 'http' | 'mcp' | 'kafka';
+
+/** One stored piece of feedback; the latest per alert id wins. Times are epoch ms. */
+export interface FeedbackEntry {
+  alertId: string;
+  series: string;
+  /** Event time of the alert the feedback is about (its tick ts). */
+  alertTs: number;
+  /** The alert's score (what a false positive teaches: scores like this are noise here). */
+  score: number;
+  verdict: Verdict;
+  /** `expected`: the maintenance span ends here (event time, inclusive). */
+  untilTs?: number;
+  note?: string;
+  /** Who gave it (an API key fingerprint, an agent or a system name); never a secret. */
+  by?: string;
+  channel: FeedbackChannel;
+  /** Wall-clock time the feedback was recorded. */
+  at: number;
+}
+
+export interface FeedbackInput {
+  verdict: VerdictOrClear;
+  note?: string;
+  by?: string;
+  /** `expected` only: length of the maintenance span from the alert's ts (default: the configured span). */
+  durationMs?: number;
+}
+
+/** Limits shared by every channel. */
+export const FEEDBACK_LIMITS = Object.freeze({ noteMaxChars: 500, byMaxChars: 128, maxDurationMs: 7 * 24 * 3_600_000 });
+
+export function feedbackError(message: string, details?: Record<string, unknown>): TickcastError {
+  return new TickcastError(ErrorCodes.FEEDBACK_INVALID, message, { statusCode: 400, details });
+}
+
+/** Check a feedback body (REST body, MCP arguments, or the payload of a topic record). */
+export function parseFeedbackInput(body: unknown, where = 'body'): FeedbackInput {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw feedbackError(`${where} must be a JSON object like {"verdict":"false_positive"}`);
+  }
+  const b = body as Record<string, unknown>;
+  const verdict = b.verdict;
+  if (typeof verdict !== 'string' || !([...VERDICTS, 'clear'] as string[]).includes(verdict)) {
+    throw feedbackError(`${where}.verdict must be one of ${[...VERDICTS, 'clear'].join(', ')}; got ${JSON.stringify(verdict) ?? 'nothing'}`);
+  }
+  const out: FeedbackInput = { verdict: verdict as VerdictOrClear };
+  out.note = optionalText(b.note, `${where}.note`, FEEDBACK_LIMITS.noteMaxChars);
+  out.by = optionalText(b.by, `${where}.by`, FEEDBACK_LIMITS.byMaxChars);
+  if (b.durationMs !== undefined) {
+    const d = b.durationMs;
+    if (verdict !== 'expected') throw feedbackError(`${where}.durationMs applies to the "expected" verdict only (a maintenance span)`);
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > FEEDBACK_LIMITS.maxDurationMs) {
+      throw feedbackError(`${where}.durationMs must be an integer from 1 to ${FEEDBACK_LIMITS.maxDurationMs} (7 days); got ${JSON.stringify(d)}`);
+    }
+    out.durationMs = d;
+  }
+  if (out.note === undefined) delete out.note;
+  if (out.by === undefined) delete out.by;
+  return out;
+}
+
+function optionalText(v: unknown, where: string, max: number): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length > max) throw feedbackError(`${where} must be a string of at most ${max} characters`);
+  return v;
+}
+
+/** A stored entry read back from disk or a topic: same checks, plus the alert fields. */
+export function isFeedbackEntry(v: unknown): v is FeedbackEntry {
+  if (v === null || typeof v !== 'object') return false;
+  const e = v as Record<string, unknown>;
+  return (
+    typeof e.alertId === 'string' && e.alertId.length > 0 &&
+    typeof e.series === 'string' && e.series.length > 0 &&
+    typeof e.alertTs === 'number' && Number.isFinite(e.alertTs) &&
+    typeof e.score === 'number' && Number.isFinite(e.score) &&
+    (VERDICTS as readonly unknown[]).includes(e.verdict) &&
+    (e.untilTs === undefined || (typeof e.untilTs === 'number' && Number.isFinite(e.untilTs))) &&
+    typeof e.at === 'number'
+  );
+}

@@ -1,0 +1,163 @@
+/**
+ * Grouped incidents: firing alerts of different series that share a grouping key (a tick label
+ * such as `host`, or a series-id prefix) and follow each other within `spanMs` of event time
+ * become one incident. Pure bookkeeping, driven by the pipeline in stream order:
+ *
+ *   follow(alert)   → the alert joins its key's open incident if the incident's last alert is at
+ *                      most spanMs before it, else a new one starts (the old one closes). Once an
+ *                      incident has `minSeries` distinct series it is published ("open"), and again
+ *                      on every change (a new member series, a higher severity).
+ *   advance(ts)     → incidents quiet for more than spanMs at event time ts close; published ones
+ *                      are published once more with state "closed".
+ *
+ * Records are keyed by incident id (stable: key + first alert ts), so a compacted topic keeps the
+ * latest version of each. Bounded: `maxOpen` groups tracked at once (oldest closed first), at most
+ * `maxMembers` member alerts listed per incident (`count` keeps counting), `keepClosed` kept for listing.
+ */
+import { incidentId } from '../alerts/alert-id.ts';
+
+export type GroupBy = { by: 'label'; label: string } | { by: 'prefix'; pattern: RegExp };
+
+export interface IncidentSettings {
+  groupBy: GroupBy;
+  spanMs: number;
+  /** Distinct series an incident needs before it is published. */
+  minSeries: number;
+  maxOpen: number;
+  maxMembers: number;
+  keepClosed: number;
+}
+
+/** What the grouper needs of an alert record. */
+export interface IncidentAlert {
+  id?: string;
+  series: string;
+  ts: number;
+  severity: 'warning' | 'critical';
+  state: 'firing' | 'resolved';
+  score: number;
+}
+
+export interface IncidentMember {
+  id: string;
+  series: string;
+  ts: number;
+  severity: 'warning' | 'critical';
+  score: number;
+}
+
+/** The incident record (anomalies topic, `kind: "incident"`; docs/schemas.md). */
+export interface IncidentRecord {
+  kind: 'incident';
+  id: string;
+  /** The grouping key value, e.g. "web-1". */
+  group: string;
+  /** How the key was found: "label:<name>" or "prefix". */
+  groupBy: string;
+  state: 'open' | 'closed';
+  severity: 'warning' | 'critical';
+  firstTs: number;
+  lastTs: number;
+  /** Distinct member series, in order of their first alert. */
+  series: string[];
+  /** Member alerts (at most maxMembers, earliest first). */
+  alerts: IncidentMember[];
+  /** Member alerts in all, including any beyond the list. */
+  count: number;
+}
+
+interface Open {
+  rec: IncidentRecord;
+  published: boolean;
+}
+
+export class IncidentGrouper {
+  readonly settings: Readonly<IncidentSettings>;
+  readonly #open = new Map<string, Open>();
+  readonly #closed: IncidentRecord[] = [];
+  readonly #groupBy: string;
+
+  constructor(settings: IncidentSettings) {
+    if (!(settings.spanMs > 0) || settings.minSeries < 1) throw new RangeError('spanMs must be > 0 and minSeries ≥ 1');
+    this.settings = Object.freeze({ ...settings });
+    this.#groupBy = settings.groupBy.by === 'label' ? `label:${settings.groupBy.label}` : 'prefix';
+  }
+
+  /** The grouping key of a series, or null when it has none (not grouped). */
+  keyOf(series: string, labels?: Readonly<Record<string, string>>): string | null {
+    const g = this.settings.groupBy;
+    if (g.by === 'label') return labels?.[g.label] || null;
+    const m = g.pattern.exec(series);
+    return m === null ? null : (m[1] ?? m[0]) || null;
+  }
+
+  follow(alert: IncidentAlert, labels?: Readonly<Record<string, string>>): IncidentRecord[] {
+    if (alert.state !== 'firing' || alert.id === undefined) return [];
+    const key = this.keyOf(alert.series, labels);
+    if (key === null) return [];
+    const out: IncidentRecord[] = [];
+    let o = this.#open.get(key);
+    if (o !== undefined && alert.ts - o.rec.lastTs > this.settings.spanMs) {
+      this.#close(key, o, out);
+      o = undefined;
+    }
+    if (o === undefined) {
+      o = { rec: this.#start(key, alert), published: false };
+      this.#open.set(key, o);
+      if (this.#open.size > this.settings.maxOpen) {
+        const oldest = this.#open.keys().next().value as string;
+        this.#close(oldest, this.#open.get(oldest)!, out);
+      }
+    }
+    const changed = this.#add(o.rec, alert);
+    if (changed && o.rec.series.length >= this.settings.minSeries) {
+      o.published = true;
+      out.push(copy(o.rec));
+    }
+    return out;
+  }
+
+  advance(eventTs: number): IncidentRecord[] {
+    const out: IncidentRecord[] = [];
+    for (const [key, o] of this.#open) if (eventTs - o.rec.lastTs > this.settings.spanMs) this.#close(key, o, out);
+    return out;
+  }
+
+  /** Published incidents, newest first: open ones, then recently closed ones. */
+  list(opts: { state?: 'open' | 'closed'; group?: string; limit: number }): IncidentRecord[] {
+    const open = [...this.#open.values()].filter((o) => o.published).map((o) => o.rec).sort((a, b) => b.lastTs - a.lastTs);
+    const closed = [...this.#closed].reverse();
+    const all = opts.state === 'open' ? open : opts.state === 'closed' ? closed : [...open, ...closed];
+    return all.filter((r) => opts.group === undefined || r.group === opts.group).slice(0, opts.limit).map(copy);
+  }
+
+  #start(key: string, a: IncidentAlert): IncidentRecord {
+    return { kind: 'incident', id: incidentId(key, a.ts), group: key, groupBy: this.#groupBy, state: 'open', severity: a.severity, firstTs: a.ts, lastTs: a.ts, series: [], alerts: [], count: 0 };
+  }
+
+  /** Add an alert; true when the record changed in a way worth publishing. */
+  #add(r: IncidentRecord, a: IncidentAlert): boolean {
+    if (r.alerts.some((m) => m.id === a.id)) return false; // a replayed alert
+    r.count++;
+    r.lastTs = Math.max(r.lastTs, a.ts);
+    if (r.alerts.length < this.settings.maxMembers) r.alerts.push({ id: a.id!, series: a.series, ts: a.ts, severity: a.severity, score: a.score });
+    const newSeries = !r.series.includes(a.series);
+    if (newSeries) r.series.push(a.series);
+    const escalated = a.severity === 'critical' && r.severity === 'warning';
+    if (escalated) r.severity = 'critical';
+    return newSeries || escalated;
+  }
+
+  #close(key: string, o: Open, out: IncidentRecord[]): void {
+    this.#open.delete(key);
+    if (!o.published) return;
+    o.rec.state = 'closed';
+    this.#closed.push(o.rec);
+    if (this.#closed.length > this.settings.keepClosed) this.#closed.shift();
+    out.push(copy(o.rec));
+  }
+}
+
+function copy(r: IncidentRecord): IncidentRecord {
+  return { ...r, series: [...r.series], alerts: r.alerts.map((m) => ({ ...m })) };
+}

@@ -1,0 +1,62 @@
+/**
+ * Feedback from the `anomalies.feedback` topic (other systems, runbooks, ticketing): each record's
+ * value is a JSON object
+ *   {"alertId":"…","verdict":"false_positive"|"confirmed"|"expected"|"clear",
+ *    "note"?,"by"?,"durationMs"?, "series"?,"ts"?,"score"?}
+ * (`series`/`ts`/`score` describe the alert when this instance has not indexed it, e.g. after a
+ * restart). A record that cannot be used goes to the dead-letter topic with its original bytes
+ * and the reason in headers (TC_FEEDBACK_INVALID / TC_ALERT_NOT_FOUND); a failure to store
+ * feedback is thrown, so the source does not commit and the record is read again.
+ */
+import { ErrorCodes, isTickcastError, TickcastError } from '../errors/index.ts';
+import type { RawRecord } from '../domain/types.ts';
+import { dlqHeaders } from './dead-letter.ts';
+import type { AlertRef, FeedbackService } from './feedback-service.ts';
+import type { OutMessage, OutputSink } from './ports.ts';
+
+export interface FeedbackIntakeHooks {
+  deadLetter?(code: string): void;
+}
+
+export function feedbackRecordHandler(service: FeedbackService, sink: OutputSink, hooks: FeedbackIntakeHooks = {}) {
+  return async (records: RawRecord[]): Promise<void> => {
+    const dead: OutMessage[] = [];
+    for (const rec of records) {
+      if (rec.warmup) continue;
+      try {
+        const { alertId, body, ref } = decodeFeedbackRecord(rec);
+        await service.give(alertId, body, 'kafka', ref);
+      } catch (err) {
+        if (!isTickcastError(err) || (err.code !== ErrorCodes.FEEDBACK_INVALID && err.code !== ErrorCodes.ALERT_NOT_FOUND)) throw err;
+        hooks.deadLetter?.(err.code);
+        dead.push({ stream: 'dlq', key: rec.key, value: rec.value ?? Buffer.alloc(0), headers: { ...rec.headers, ...dlqHeaders(err, rec.source) } });
+      }
+    }
+    if (dead.length > 0) await sink.send(dead);
+  };
+}
+
+/** Split a topic record into the alert id, the feedback body and the alert description, or throw TC_FEEDBACK_INVALID. */
+export function decodeFeedbackRecord(rec: Pick<RawRecord, 'key' | 'value'>): { alertId: string; body: Record<string, unknown>; ref?: AlertRef } {
+  if (rec.value === null || rec.value.length === 0) throw invalid('feedback record has no value; expected a JSON object with "alertId" and "verdict"');
+  if (rec.value.length > 16 * 1024) throw invalid(`feedback record is ${rec.value.length} bytes; the limit is 16384`);
+  let v: unknown;
+  try {
+    v = JSON.parse(rec.value.toString('utf8'));
+  } catch (err) {
+    throw invalid(`feedback record is not valid JSON (${(err as Error).message})`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid('feedback record must be a JSON object with "alertId" and "verdict"');
+  const { alertId, series, ts, score, ...body } = v as Record<string, unknown>;
+  if (typeof alertId !== 'string' || alertId.length === 0 || alertId.length > 128) throw invalid('"alertId" must be the non-empty "id" of an alert record (at most 128 characters)');
+  const given = [series, ts, score].filter((x) => x !== undefined).length;
+  if (given === 0) return { alertId, body };
+  if (typeof series !== 'string' || series.length === 0 || typeof ts !== 'number' || !Number.isFinite(ts) || typeof score !== 'number' || !(score >= 0 && score <= 1)) {
+    throw invalid('"series" (string), "ts" (epoch ms) and "score" (0–1) describe the alert and go together; send all three or none');
+  }
+  return { alertId, body, ref: { series, ts, score } };
+}
+
+function invalid(message: string): TickcastError {
+  return new TickcastError(ErrorCodes.FEEDBACK_INVALID, message, { statusCode: 400 });
+}

@@ -1,0 +1,169 @@
+/**
+ * Alert feedback as a use case: check it, find the alert it is about, make it durable, then let
+ * it act (FeedbackPolicy). One path for REST, MCP and the feedback topic.
+ *
+ * Order: the store append (fsync'd) happens before the policy changes, so an acknowledged
+ * feedback survives a crash; a failed write changes nothing and surfaces as an error (HTTP 500,
+ * or the topic record is retried). Applying the same feedback twice is harmless (upsert by alert
+ * id), which is what at-least-once topic delivery needs.
+ */
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { parseFeedbackInput, type FeedbackChannel, type FeedbackEntry, type FeedbackInput, type Verdict } from '../domain/feedback/feedback.ts';
+import type { FeedbackPolicy, SeriesFeedbackState } from '../domain/feedback/feedback-policy.ts';
+import type { AlertIndex } from './alert-index.ts';
+
+/** One line of the feedback log: set (upsert) or clear an alert's feedback. */
+export type FeedbackLogOp = { op: 'set'; entry: FeedbackEntry } | { op: 'clear'; alertId: string; at: number };
+
+/** Durable feedback (src/adapters/file/feedback-log.ts). */
+export interface FeedbackStore {
+  /** Entries in effect, oldest first (the log replayed and compacted). */
+  load(): Promise<FeedbackEntry[]>;
+  /** Resolves once the operation is on disk. */
+  append(op: FeedbackLogOp): Promise<void>;
+}
+
+/** The alert a feedback is about, when it is not (or no longer) in the index. */
+export interface AlertRef {
+  series: string;
+  ts: number;
+  score: number;
+}
+
+export interface FeedbackResult {
+  alertId: string;
+  series: string;
+  /** The feedback now in effect (null after `clear`). */
+  feedback: FeedbackEntry | null;
+  /** The series' feedback state at the alert's time after this change. */
+  effect: SeriesFeedbackState;
+}
+
+export interface FeedbackServiceDeps {
+  policy: FeedbackPolicy;
+  index: AlertIndex;
+  store: FeedbackStore | null;
+  /** Default maintenance span of an `expected` verdict. */
+  expectedSpanMs: number;
+  now?: () => number;
+  /** Called after each change is stored and in effect (metrics). */
+  onRecorded?: (verdict: Verdict | 'clear', channel: FeedbackChannel, entries: number) => void;
+  /**
+   * Hand REST/MCP feedback to the other instances (the feedback topic). Called after the change is
+   * stored and in effect here; a failure is reported through `onPublishError` and does not undo it.
+   */
+  publish?: (record: Record<string, unknown>) => Promise<void>;
+  onPublishError?: (err: unknown) => void;
+}
+
+export class FeedbackService {
+  readonly #d: FeedbackServiceDeps;
+  readonly #now: () => number;
+
+  constructor(deps: FeedbackServiceDeps) {
+    this.#d = deps;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /** Load stored feedback into the policy (at start). Returns how many entries are in effect. */
+  async load(): Promise<number> {
+    if (this.#d.store === null) return 0;
+    for (const e of await this.#d.store.load()) this.#d.policy.apply(e);
+    return this.#d.policy.size;
+  }
+
+  /**
+   * Give (or, with verdict `clear`, withdraw) feedback on alert `alertId`. `body` is checked here
+   * (the same rules on every channel); `ref` is used when the id is not indexed.
+   */
+  async give(alertId: string, body: unknown, channel: FeedbackChannel, ref?: AlertRef): Promise<FeedbackResult> {
+    const input = parseFeedbackInput(body);
+    if (input.verdict === 'clear' && channel === 'kafka' && this.#d.policy.get(alertId) === undefined) {
+      // Already clear (e.g. our own publication coming back): nothing to do, nothing to dead-letter.
+      return { alertId, series: ref?.series ?? '', feedback: null, effect: this.#d.policy.state(ref?.series ?? '', ref?.ts ?? 0) };
+    }
+    const alert = this.#locate(alertId, ref, input);
+    if (input.verdict === 'clear') return this.clear(alertId, channel);
+    const entry = this.#entry(alertId, alert, input as FeedbackInput & { verdict: Verdict }, channel);
+    const prior = this.#d.policy.get(alertId);
+    if (prior !== undefined && sameFeedback(prior, entry)) {
+      // A redelivered topic record, or our own publication coming back: nothing changes.
+      return { alertId, series: prior.series, feedback: prior, effect: this.#d.policy.state(prior.series, prior.alertTs) };
+    }
+    await this.#d.store?.append({ op: 'set', entry });
+    this.#d.policy.apply(entry);
+    this.#d.onRecorded?.(entry.verdict, channel, this.#d.policy.size);
+    if (channel !== 'kafka') await this.#publish(topicRecord(entry));
+    return { alertId, series: entry.series, feedback: entry, effect: this.#d.policy.state(entry.series, entry.alertTs) };
+  }
+
+  /** Withdraw the feedback on an alert (DELETE, or verdict `clear`). 404 when there is none. */
+  async clear(alertId: string, channel: FeedbackChannel = 'http'): Promise<FeedbackResult> {
+    const had = this.#d.policy.get(alertId);
+    if (had === undefined) {
+      throw new TickcastError(ErrorCodes.ALERT_NOT_FOUND, `alert "${alertId}" has no feedback to clear`, {
+        statusCode: 404,
+        details: { hint: 'GET /v1/anomalies/feedback lists the feedback in effect' },
+      });
+    }
+    await this.#d.store?.append({ op: 'clear', alertId, at: this.#now() });
+    this.#d.policy.remove(alertId);
+    this.#d.onRecorded?.('clear', channel, this.#d.policy.size);
+    if (channel !== 'kafka') await this.#publish({ alertId, verdict: 'clear' });
+    return { alertId, series: had.series, feedback: null, effect: this.#d.policy.state(had.series, had.alertTs) };
+  }
+
+  list(opts: { series?: string; verdict?: Verdict; limit: number }): FeedbackEntry[] {
+    return this.#d.policy.list(opts);
+  }
+
+  /** Feedback state of a series now-ish (at `atTs`, event time) plus its confirmed anomalies. */
+  seriesState(series: string, atTs: number): (SeriesFeedbackState & { confirmed: FeedbackEntry[] }) | null {
+    const confirmed = this.#d.policy.list({ series, verdict: 'confirmed', limit: 20 });
+    const state = this.#d.policy.state(series, atTs);
+    const any = state.counts.false_positive + state.counts.confirmed + state.counts.expected > 0;
+    return any ? { ...state, confirmed } : null;
+  }
+
+  async #publish(record: Record<string, unknown>): Promise<void> {
+    if (this.#d.publish === undefined) return;
+    try {
+      await this.#d.publish(record);
+    } catch (err) {
+      this.#d.onPublishError?.(err);
+    }
+  }
+
+  #locate(alertId: string, ref: AlertRef | undefined, input: FeedbackInput): AlertRef {
+    const rec = this.#d.index.get(alertId);
+    if (rec !== undefined) return { series: rec.series, ts: rec.ts, score: rec.score };
+    const prior = this.#d.policy.get(alertId);
+    if (prior !== undefined) return { series: prior.series, ts: prior.alertTs, score: prior.score };
+    if (ref !== undefined && input.verdict !== 'clear') return ref;
+    throw new TickcastError(ErrorCodes.ALERT_NOT_FOUND, `alert "${alertId}" is not among the recent firing alerts of this instance`, {
+      statusCode: 404,
+      details: { hint: 'take ids from GET /v1/anomalies (the "id" of a firing record); the index keeps the last feedback.alertIndexSize alerts' },
+    });
+  }
+
+  #entry(alertId: string, a: AlertRef, input: FeedbackInput & { verdict: Verdict }, channel: FeedbackChannel): FeedbackEntry {
+    const e: FeedbackEntry = { alertId, series: a.series, alertTs: a.ts, score: a.score, verdict: input.verdict, channel, at: this.#now() };
+    if (input.verdict === 'expected') e.untilTs = a.ts + (input.durationMs ?? this.#d.expectedSpanMs);
+    if (input.note !== undefined) e.note = input.note;
+    if (input.by !== undefined) e.by = input.by;
+    return e;
+  }
+}
+
+function sameFeedback(a: FeedbackEntry, b: FeedbackEntry): boolean {
+  return a.verdict === b.verdict && a.untilTs === b.untilTs && a.note === b.note && a.by === b.by && a.series === b.series && a.alertTs === b.alertTs;
+}
+
+/** The feedback-topic form of an entry (docs/schemas.md): self-contained, so any instance can apply it. */
+export function topicRecord(e: FeedbackEntry): Record<string, unknown> {
+  const r: Record<string, unknown> = { alertId: e.alertId, verdict: e.verdict, series: e.series, ts: e.alertTs, score: e.score };
+  if (e.untilTs !== undefined) r.durationMs = e.untilTs - e.alertTs;
+  if (e.note !== undefined) r.note = e.note;
+  if (e.by !== undefined) r.by = e.by;
+  return r;
+}

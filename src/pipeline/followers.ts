@@ -1,0 +1,24 @@
+/**
+ * Followers: parts that watch the stream's results without changing them — the alert index, the
+ * incident grouper, band quality. The pipeline calls them in stream order; what `alert` and
+ * `advance` return is published on the anomalies stream (incident records), after the alert.
+ */
+import type { ForecastStep } from '../domain/types.ts';
+import type { AnomalyRecord } from './ports.ts';
+
+/** A record for the anomalies stream other than an alert (e.g. an incident). */
+export interface FollowerRecord {
+  key: string;
+  value: string;
+}
+
+export interface PipelineFollower {
+  /** An alert record is being published. */
+  alert?(rec: AnomalyRecord, labels: Readonly<Record<string, string>> | undefined): FollowerRecord[] | void;
+  /** A tick arrived that the forecast step `expected` had predicted (made before the tick). */
+  realised?(series: string, tsMs: number, value: number, expected: ForecastStep): void;
+  /** A chunk of records is done; `eventTs` is the highest tick ts seen so far. */
+  advance?(eventTs: number): FollowerRecord[] | void;
+  /** The series was evicted: drop its state. */
+  forget?(series: string): void;
+}

@@ -1,0 +1,69 @@
+/** The gate over a scripted scorer: which alert events leave it, given feedback. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FeedbackGate } from '../../../src/pipeline/feedback-gate.ts';
+import { FeedbackPolicy } from '../../../src/domain/feedback/feedback-policy.ts';
+import type { AnomalyScorer } from '../../../src/pipeline/ports.ts';
+import type { AnomalyEvent } from '../../../src/domain/anomaly/index.ts';
+
+type Step = [score: number, event?: ['firing' | 'resolved', 'warning' | 'critical']];
+
+/** A scorer that replays a script of (score, event) per tick. */
+function scripted(steps: Step[]): AnomalyScorer & { forgotten: string[] } {
+  let i = 0;
+  const forgotten: string[] = [];
+  return {
+    forgotten,
+    observe(series, tsMs, value) {
+      const [score, ev] = steps[i++];
+      if (!ev) return { score };
+      const event: AnomalyEvent = { state: ev[0], severity: ev[1], series, tsMs, value, score, expected: null, basis: 'fallback' };
+      return { score, event };
+    },
+    forget: (s) => void forgotten.push(s),
+  };
+}
+
+const policy = () => new FeedbackPolicy({ baseBar: 0.4, ceilingBar: 0.7, marginScore: 0.05, falsePositiveHalfLifeMs: 3_600_000, maxPerSeries: 10, maxEntries: 100 });
+
+function run(gate: AnomalyScorer, n: number): string[] {
+  const out: string[] = [];
+  for (let t = 0; t < n; t++) {
+    const o = gate.observe('s', t * 60_000, 1, null);
+    if (o.event) out.push(`${t}:${o.event.state}/${o.event.severity}`);
+  }
+  return out;
+}
+
+test('without feedback every event passes unchanged', () => {
+  const g = new FeedbackGate(scripted([[0.5, ['firing', 'warning']], [0.1], [0.1, ['resolved', 'warning']]]), policy());
+  assert.deepEqual(run(g, 3), ['0:firing/warning', '2:resolved/warning']);
+});
+
+test('a held-back firing takes its resolve with it; an escalation above the bar is sent', () => {
+  const p = policy();
+  p.apply({ alertId: 'x', series: 's', alertTs: 0, score: 0.5, verdict: 'false_positive', channel: 'http', at: 0 });
+  const held: string[] = [];
+  const g = new FeedbackGate(
+    scripted([[0.5, ['firing', 'warning']], [0.1], [0.1, ['resolved', 'warning']], [0.52, ['firing', 'warning']], [0.9, ['firing', 'critical']], [0.1, ['resolved', 'critical']]]),
+    p,
+    { suppressed: (s, r) => held.push(`${s}:${r}`) },
+  );
+  assert.deepEqual(run(g, 6), ['4:firing/critical', '5:resolved/critical']);
+  assert.deepEqual(held, ['s:false_positive', 's:false_positive']);
+});
+
+test('an escalation of an alert already sent is always sent, even inside a maintenance span set since', () => {
+  const p = policy();
+  const g = new FeedbackGate(scripted([[0.5, ['firing', 'warning']], [0.95, ['firing', 'critical']], [0.1, ['resolved', 'critical']]]), p);
+  assert.equal(g.observe('s', 0, 1, null).event?.state, 'firing');
+  p.apply({ alertId: 'm', series: 's', alertTs: 0, score: 0.5, verdict: 'expected', untilTs: 3_600_000, channel: 'http', at: 1 });
+  assert.equal(g.observe('s', 60_000, 1, null).event?.severity, 'critical');
+  assert.equal(g.observe('s', 120_000, 1, null).event?.state, 'resolved');
+});
+
+test('forget passes through to the detector', () => {
+  const inner = scripted([]);
+  new FeedbackGate(inner, policy()).forget('gone');
+  assert.deepEqual(inner.forgotten, ['gone']);
+});

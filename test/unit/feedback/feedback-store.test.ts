@@ -1,0 +1,122 @@
+/** The feedback use case over the real file log: durability, compaction, 404s, topic records. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FeedbackLog } from '../../../src/adapters/file/feedback-log.ts';
+import { FeedbackPolicy } from '../../../src/domain/feedback/feedback-policy.ts';
+import { AlertIndex } from '../../../src/pipeline/alert-index.ts';
+import { FeedbackService } from '../../../src/pipeline/feedback-service.ts';
+import { decodeFeedbackRecord, feedbackRecordHandler } from '../../../src/pipeline/feedback-intake.ts';
+import type { AnomalyRecord, OutMessage } from '../../../src/pipeline/ports.ts';
+import { ErrorCodes, TickcastError } from '../../../src/errors/index.ts';
+import type { RawRecord } from '../../../src/domain/types.ts';
+
+const policy = () => new FeedbackPolicy({ baseBar: 0.4, ceilingBar: 0.7, marginScore: 0.05, falsePositiveHalfLifeMs: 3_600_000, maxPerSeries: 10, maxEntries: 100 });
+const alert = (id: string, series = 's', ts = 1_000, score = 0.5): AnomalyRecord => ({ kind: 'alert', id, series, ts, value: 9, expected: 1, lower: 0, upper: 2, score, severity: 'warning', state: 'firing', model: 'm' });
+
+function setup(dir: string) {
+  const index = new AlertIndex(100);
+  const store = new FeedbackLog({ path: join(dir, 'sub', 'feedback.jsonl') });
+  const p = policy();
+  const svc = new FeedbackService({ policy: p, index, store, expectedSpanMs: 60_000, now: () => 42 });
+  return { index, store, p, svc };
+}
+
+test('feedback is written before it acts, survives a reload, and clear reverts it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tc-fb-'));
+  try {
+    const a = setup(dir);
+    a.index.add(alert('a1'));
+    a.index.add(alert('a2', 's', 2_000, 0.6));
+    const r = await a.svc.give('a1', { verdict: 'false_positive', note: 'deploy noise' }, 'http');
+    assert.equal(r.series, 's');
+    assert.ok(Math.abs(r.effect.bar - 0.55) < 1e-9);
+    const m = await a.svc.give('a2', { verdict: 'expected' }, 'mcp');
+    assert.equal(m.feedback?.untilTs, 2_000 + 60_000);
+    await a.store.close();
+    const lines = readFileSync(join(dir, 'sub', 'feedback.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(lines.length, 2);
+
+    const b = setup(dir); // a restart: empty index, same file
+    assert.equal(await b.svc.load(), 2);
+    assert.equal(b.p.decide('s', 1_500, 0.5), 'false_positive');
+    assert.equal(b.p.decide('s', 3_000, 0.99), 'expected');
+    const cleared = await b.svc.give('a1', { verdict: 'clear' }, 'http'); // not indexed any more, but known by its feedback
+    assert.equal(cleared.feedback, null);
+    await assert.rejects(b.svc.clear('a1'), (e: unknown) => e instanceof TickcastError && e.code === ErrorCodes.ALERT_NOT_FOUND && e.statusCode === 404);
+    await b.store.close();
+
+    const c = setup(dir);
+    assert.equal(await c.svc.load(), 1, 'the clear was durable too');
+    assert.equal(c.p.decide('s', 1_500, 0.45), 'pass');
+    await c.store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('unknown alert ids are 404 with a hint; a torn last line is skipped; a long log is compacted on load', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tc-fb-'));
+  try {
+    const a = setup(dir);
+    await assert.rejects(a.svc.give('nope', { verdict: 'confirmed' }, 'http'), (e: unknown) => e instanceof TickcastError && e.code === ErrorCodes.ALERT_NOT_FOUND && /recent firing alerts/.test(e.message));
+    await assert.rejects(a.svc.give('nope', { verdict: 'bogus' }, 'http'), (e: unknown) => e instanceof TickcastError && e.code === ErrorCodes.FEEDBACK_INVALID);
+    a.index.add(alert('a1'));
+    for (let i = 0; i < 100; i++) await a.svc.give('a1', { verdict: i % 2 ? 'confirmed' : 'false_positive' }, 'http');
+    await a.store.close();
+    const path = join(dir, 'sub', 'feedback.jsonl');
+    appendFileSync(path, '{"op":"set","entry":{"alertId":"tor');
+    let skipped = 0;
+    const log = new FeedbackLog({ path, onSkipped: (n) => (skipped = n) });
+    const entries = await log.load();
+    assert.equal(skipped, 1);
+    assert.deepEqual(entries.map((e) => [e.alertId, e.verdict]), [['a1', 'confirmed']]);
+    assert.equal(readFileSync(path, 'utf8').trim().split('\n').length, 1, 'compacted to the one entry in effect');
+    await log.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('topic records: applied when valid (also without the index, given series/ts/score), else dead-lettered with the reason and original bytes', async () => {
+  const p = policy();
+  const svc = new FeedbackService({ policy: p, index: new AlertIndex(10), store: null, expectedSpanMs: 60_000 });
+  const sent: OutMessage[] = [];
+  const handle = feedbackRecordHandler(svc, { send: async (m) => void sent.push(...m) });
+  const rec = (v: string, offset: number): RawRecord => ({ key: null, value: Buffer.from(v), headers: { h: '1' }, source: { topic: 'anomalies.feedback', partition: 0, offset: String(offset) }, receivedAtMs: 0 });
+  await handle([
+    rec(JSON.stringify({ alertId: 'k1', verdict: 'false_positive', series: 'web:cpu', ts: 5_000, score: 0.5 }), 0),
+    rec('not json', 1),
+    rec(JSON.stringify({ alertId: 'k2', verdict: 'confirmed' }), 2),
+    rec(JSON.stringify({ alertId: 'k3', verdict: 'maybe', series: 'x', ts: 1, score: 0.5 }), 3),
+    rec(JSON.stringify({ alertId: 'k4', verdict: 'confirmed', series: 'x' }), 4),
+  ]);
+  assert.equal(p.decide('web:cpu', 5_000, 0.5), 'false_positive');
+  assert.equal(p.get('k1')?.channel, 'kafka');
+  assert.deepEqual(sent.map((m) => [m.stream, m.headers['tickcast-error-code'], m.headers['tickcast-source-offset'], String(m.value).slice(0, 8)]), [
+    ['dlq', 'TC_FEEDBACK_INVALID', '1', 'not json'],
+    ['dlq', 'TC_ALERT_NOT_FOUND', '2', '{"alertI'],
+    ['dlq', 'TC_FEEDBACK_INVALID', '3', '{"alertI'],
+    ['dlq', 'TC_FEEDBACK_INVALID', '4', '{"alertI'],
+  ]);
+  assert.match(String(sent[3].headers['tickcast-error-message']), /go together/);
+  assert.equal(sent[0].headers.h, '1', 'original headers kept');
+  assert.throws(() => decodeFeedbackRecord({ key: null, value: null }), /no value/);
+});
+
+test('a failed write leaves the policy unchanged and surfaces the error (topic records are then retried)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tc-fb-'));
+  try {
+    writeFileSync(join(dir, 'file'), 'x');
+    const p = policy();
+    const index = new AlertIndex(10);
+    index.add(alert('a1'));
+    const svc = new FeedbackService({ policy: p, index, store: new FeedbackLog({ path: join(dir, 'file', 'feedback.jsonl') }), expectedSpanMs: 1 });
+    await assert.rejects(svc.give('a1', { verdict: 'false_positive' }, 'http'));
+    assert.equal(p.size, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
