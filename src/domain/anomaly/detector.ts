@@ -22,6 +22,8 @@ import { AlertState, type Severity } from './alert-state.ts';
 import { AnalogueForecaster } from './analogue-forecaster.ts';
 import { resolveAnomalyConfig, type AnomalyConfig } from './config.ts';
 import { AnomalyLikelihood, tailScore } from './likelihood.ts';
+import { PatternView } from './pattern-view.ts';
+import { VolatilityView } from './volatility-view.ts';
 
 /** The model's one-step-ahead forecast for this tick, made before the tick arrived. */
 export interface Expectation {
@@ -53,6 +55,9 @@ class SeriesState {
   ticks = 0;
   readonly forecaster: AnalogueForecaster;
   readonly likelihood: AnomalyLikelihood;
+  readonly volatility: VolatilityView | null;
+  readonly volLikelihood: AnomalyLikelihood | null;
+  readonly patterns: Array<{ view: PatternView; likelihood: AnomalyLikelihood }>;
   readonly alert: AlertState;
   /** EW mean of the fallback forecaster's absolute error. */
   errScale = 0;
@@ -64,6 +69,8 @@ class SeriesState {
   min = Infinity;
   max = -Infinity;
   lastScore = 0;
+  restSince = -Infinity;
+  restScore = 0;
   /** Undamped scores of the last `refractoryTicks` ticks (ring). */
   readonly recent: Float64Array;
 
@@ -72,6 +79,12 @@ class SeriesState {
     this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours, c.excludeRecentTicks, c.relativeContext);
     this.likelihood = new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd);
     this.alert = new AlertState(c);
+    this.volatility = c.volatilityView ? new VolatilityView(c.volatilityShortTicks, c.volatilityLongAlpha) : null;
+    this.patterns = c.patternBlockTicks.map((b) => ({
+      view: new PatternView(b, c.patternWidth, c.patternPrototypes, c.patternVigilance),
+      likelihood: new AnomalyLikelihood(2, Math.max(64, Math.round(c.likelihoodLongTicks / b)), c.likelihoodMinMean, c.likelihoodMinStd),
+    }));
+    this.volLikelihood = c.volatilityView ? new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd) : null;
   }
 }
 
@@ -168,10 +181,26 @@ export class AnomalyDetector {
     // (2) raw, (3) likelihood
     const raw = Number.isFinite(r) ? 1 - Math.exp(-Math.max(0, r - c.rawFloor) / c.rawScale) : 1;
     // The likelihood learns only from ticks that had a forecast (no warm-up transients).
-    let score = fb === null && !useModel ? 0 : tailScore(s.likelihood.update(raw));
+    const judged = fb !== null || useModel;
+    let lnQ = judged ? s.likelihood.update(raw) : 0;
+    let views = 1;
+
+    if (s.volatility !== null && s.volLikelihood !== null) {
+      const vq = s.volLikelihood.update(s.volatility.update(value));
+      if (vq < lnQ) lnQ = vq;
+      views++;
+    }
+    for (const p of s.patterns) {
+      const raw = p.view.update(value);
+      const pq = raw < 0 ? 0 : p.likelihood.update(raw);
+      if (pq < lnQ) lnQ = pq;
+      views++;
+    }
+    if (views > 1) lnQ = Math.min(0, lnQ + Math.log(views));
+    let score = tailScore(lnQ);
 
     // (4) never-seen level
-    if (c.rangeTolerance > 0 && s.max > s.min) {
+    if (c.rangeTolerance > 0 && s.max > s.min && s.ticks >= c.rangeWarmupTicks) {
       const tol = (s.max - s.min) * c.rangeTolerance;
       if (value > s.max + tol || value < s.min - tol) score = 1;
     }
@@ -188,6 +217,12 @@ export class AnomalyDetector {
       for (let i = 0; i < rt.length; i++) if (rt[i] > recent) recent = rt[i];
       rt[s.ticks % rt.length] = level;
       score = level * (1 - recent) ** c.refractoryPower;
+    }
+    // (6) rest after news: once a score reached `restLevel`, the next `restTicks` ticks score 0
+    // unless they beat it (CAD OSE's rest period; NAB counts only the first detection of a window).
+    if (c.restTicks > 0) {
+      if (s.ticks - s.restSince < c.restTicks && score <= s.restScore) score = 0;
+      else if (score >= c.restLevel) { s.restSince = s.ticks; s.restScore = score; }
     }
     s.lastScore = score;
     const t = s.alert.step(score, level, tsMs);
