@@ -85,6 +85,9 @@ export interface AnomalyConfig {
   volatilityShortTicks: number;
   /** EW weight of the volatility view's long-run mean |Δ|. */
   volatilityLongAlpha: number;
+  /** Raw score of the log ratio r: 1 − exp(−max(0, |r| − volatilityFloor) / volatilityScale). */
+  volatilityFloor: number;
+  volatilityScale: number;
   /**
    * Pattern views (pattern-view.ts), one per block size in ticks ([] disables): shapes of the
    * last `patternWidth` block means matched against learned prototypes.
@@ -135,6 +138,8 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   volatilityView: true,
   volatilityShortTicks: 12,
   volatilityLongAlpha: 0.005,
+  volatilityFloor: 0.7,
+  volatilityScale: 3,
   patternBlockTicks: Object.freeze([] as number[]),
   patternWidth: 8,
   patternPrototypes: 64,
@@ -181,6 +186,8 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   if (!(c.patternVigilance > 0)) errs.push(`patternVigilance must be > 0; got ${c.patternVigilance}`);
   if (!Array.isArray(c.patternBlockTicks) || c.patternBlockTicks.some((b) => !Number.isInteger(b) || b < 1)) errs.push(`patternBlockTicks must be a list of integers ≥ 1; got ${JSON.stringify(c.patternBlockTicks)}`);
   posInt('volatilityShortTicks', 2);
+  nonNeg('volatilityFloor');
+  if (!(c.volatilityScale > 0)) errs.push(`volatilityScale must be > 0; got ${c.volatilityScale}`);
   if (typeof c.volatilityView !== 'boolean') errs.push(`volatilityView must be a boolean; got ${String(c.volatilityView)}`);
   if (!(c.volatilityLongAlpha > 0 && c.volatilityLongAlpha <= 1)) errs.push(`volatilityLongAlpha must be in (0, 1]; got ${c.volatilityLongAlpha}`);
   posInt('likelihoodLongTicks', 16);

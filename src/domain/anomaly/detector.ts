@@ -79,7 +79,7 @@ class SeriesState {
     this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours, c.excludeRecentTicks, c.relativeContext);
     this.likelihood = new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd);
     this.alert = new AlertState(c);
-    this.volatility = c.volatilityView ? new VolatilityView(c.volatilityShortTicks, c.volatilityLongAlpha) : null;
+    this.volatility = c.volatilityView ? new VolatilityView(c.volatilityShortTicks, c.volatilityLongAlpha, c.volatilityFloor, c.volatilityScale) : null;
     this.patterns = c.patternBlockTicks.map((b) => ({
       view: new PatternView(b, c.patternWidth, c.patternPrototypes, c.patternVigilance),
       likelihood: new AnomalyLikelihood(2, Math.max(64, Math.round(c.likelihoodLongTicks / b)), c.likelihoodMinMean, c.likelihoodMinStd),

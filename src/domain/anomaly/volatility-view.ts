@@ -16,12 +16,18 @@ export class VolatilityView {
   private longN = 0;
   private prev = NaN;
 
-  constructor(shortTicks: number, private readonly longAlpha: number) {
+  constructor(
+    shortTicks: number,
+    private readonly longAlpha: number,
+    /** |r| up to this is no news (0.7 ≈ ln 2: moving up to twice or half as much as usual). */
+    private readonly floor: number,
+    private readonly scale: number,
+  ) {
     this.ring = new Float64Array(shortTicks);
   }
 
   /**
-   * Feed one value; returns |r| mapped to [0, 1): 1 − exp(−|r| / 2), or 0 while fewer than
+   * Feed one value; returns |r| mapped to [0, 1): 1 − exp(−max(0, |r| − floor) / scale), or 0 while fewer than
    * `shortTicks` differences have been seen. The long mean is updated after scoring (causal).
    */
   update(value: number): number {
@@ -47,7 +53,7 @@ export class VolatilityView {
     const a = Math.max(this.longAlpha, 1 / this.longN);
     // Clip at 10× the long mean so one burst does not blind the view to the next.
     this.long += a * (Math.min(d, this.longN > L && this.long > 0 ? 10 * this.long : d) - this.long);
-    return 1 - Math.exp(-Math.abs(r) / 2);
+    return 1 - Math.exp(-Math.max(0, Math.abs(r) - this.floor) / this.scale);
   }
 
   private recompute(): void {
