@@ -122,6 +122,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
       missingFeature: config.input.missingFeature,
     },
     scorer: config.anomaly.enabled ? createScorer(config.anomaly) : null,
+    anomalyFeatures: config.anomaly.features,
     observer,
     traceHeaders: traceHeadersFor,
     tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer() : undefined,

@@ -38,6 +38,8 @@ export interface StreamPipelineDeps {
   traceHeaders?: (source: RawRecord) => Record<string, string>;
   /** Spans around the stages (OpenTelemetry); absent → no tracing. */
   tracer?: PipelineTracer;
+  /** Features scored for anomalies: the model's targets (default) or every input feature. */
+  anomalyFeatures?: 'targets' | 'all';
 }
 
 interface Accepted {
@@ -53,12 +55,16 @@ export class StreamPipeline {
   readonly #d: StreamPipelineDeps;
   readonly #now: () => number;
   readonly #targetIdx: number[];
+  /** Scored features: [index into tick values, feature name, index into the targets or −1]. */
+  readonly #scored: Array<[number, string, number]>;
 
   constructor(deps: StreamPipelineDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
     const spec = deps.inference.spec;
     this.#targetIdx = spec.targets.map((t) => spec.features.indexOf(t));
+    const names = deps.anomalyFeatures === 'all' ? spec.features : spec.targets;
+    this.#scored = names.map((f) => [spec.features.indexOf(f), f, spec.targets.indexOf(f)]);
   }
 
   /** `sink` overrides the default sink for this call (a Kafka transaction in exactly-once mode). */
@@ -116,13 +122,13 @@ export class StreamPipeline {
       const a = accepted[i];
       const series = a.tick.series;
       const target = a.tick.values[this.#targetIdx[0]];
-      const expected = d.book.nextExpectation(series);
+      const expected = d.book.nextExpectations(series);
       d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
-      if (d.scorer) this.#score(a, target, expected, out);
+      if (d.scorer) this.#score(a, expected, out);
       const r = results[i];
       if (r && a.stats) {
         const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
-        d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+        d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined });
         out.push(this.#forecastMessage(a, r.model, steps));
         d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
         d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
@@ -138,23 +144,30 @@ export class StreamPipeline {
     } else await sink.send(out);
   }
 
-  #score(a: Accepted, value: number, expected: ForecastStep | null, out: OutMessage[]): void {
+  /** Score every scored feature of the tick; the series-level score is the highest of them. */
+  #score(a: Accepted, expected: Array<ForecastStep | null> | null, out: OutMessage[]): void {
     const d = this.#d;
     const spec = d.inference.spec;
     const series = a.tick.series;
-    const exp = expected ? band(expected, spec) : null;
-    const { score, event } = d.scorer!.observe(series, a.tick.tsMs, value, exp);
     const entry = d.book.entry(series);
-    entry.lastScore = score;
-    d.observer?.score?.(series, score);
-    if (!event) return;
-    entry.firing = event.state === 'firing';
-    const rec: AnomalyRecord = buildAlertRecord(event, entry.forecast?.model ?? 'none', a.rec.source);
-    d.book.addAnomaly(rec);
-    d.observer?.anomaly?.(rec);
-    d.observer?.live?.({ type: 'anomaly', record: rec });
-    const encoded = encodeAlertRecord(rec);
-    out.push({ stream: 'anomalies', key: encoded.key, value: encoded.value, headers: { ...this.#trace(a.rec) } });
+    let top = 0;
+    for (const [fi, feature, ti] of this.#scored) {
+      const step = ti >= 0 ? (expected?.[ti] ?? null) : null;
+      const { score, event } = d.scorer!.observe(series, a.tick.tsMs, a.tick.values[fi], step ? band(step, spec) : null, feature);
+      if (score > top) top = score;
+      if (!event) continue;
+      if (event.state === 'firing') entry.firingFeatures.add(feature);
+      else entry.firingFeatures.delete(feature);
+      entry.firing = entry.firingFeatures.size > 0;
+      const rec: AnomalyRecord = buildAlertRecord(event, entry.forecast?.model ?? 'none', a.rec.source);
+      d.book.addAnomaly(rec);
+      d.observer?.anomaly?.(rec);
+      d.observer?.live?.({ type: 'anomaly', record: rec });
+      const encoded = encodeAlertRecord(rec);
+      out.push({ stream: 'anomalies', key: encoded.key, value: encoded.value, headers: { ...this.#trace(a.rec) } });
+    }
+    entry.lastScore = top;
+    d.observer?.score?.(series, top);
   }
 
   #forecastMessage(a: Accepted, model: string, steps: ForecastStep[][]): OutMessage {
