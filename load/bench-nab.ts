@@ -106,6 +106,27 @@ function runCorpus(corpus: LabelledCorpus, overrides: Partial<AnomalyConfig>, ou
   return { old, neu, base };
 }
 
+/**
+ * Per-tick cost, old vs new, robust to a loaded machine: `rounds` alternating passes over every
+ * file (old, new, old, new, …), the fastest pass of each kept; plus the trivial loop.
+ */
+function cost(corpus: LabelledCorpus, overrides: Partial<AnomalyConfig>, rounds = 3): void {
+  const pass = (cfg: Partial<AnomalyConfig>): number => {
+    const t0 = performance.now();
+    for (const n of corpus.names) detectRows(corpus.rows.get(n)!, cfg);
+    return ((performance.now() - t0) * 1000) / corpus.ticks;
+  };
+  let old = Infinity;
+  let neu = Infinity;
+  let base = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    old = Math.min(old, pass(LEGACY_ANOMALY_CONFIG));
+    neu = Math.min(neu, pass(overrides));
+    base = Math.min(base, baselineUs(corpus));
+  }
+  console.log(`\n== per-tick cost on ${corpus.label} (fastest of ${rounds} alternating passes): new ${neu.toFixed(2)} µs, old ${old.toFixed(2)} µs (new/old ${(neu / old).toFixed(2)}×), trivial loop ${base.toFixed(3)} µs; target ≤ 50 µs ${neu <= 50 ? 'met' : 'MISSED'}`);
+}
+
 function loco(corpus: LabelledCorpus, label: string): void {
   const candidates = GRID.map(([l, o]) => ({ label: l, files: evaluate(corpus, (rows) => detectRows(rows, o)).files }));
   reportLoco(label, leaveOneCategoryOut(candidates));
@@ -132,6 +153,7 @@ async function main(): Promise<void> {
       rows.push(['tickcast service path (this run)', p]);
     }
     comparison('NAB dev subset, compared with the published detectors', rows, DEV_REFERENCES);
+    cost(dev, overrides);
     if (process.env.NAB_LOCO !== '0') loco(dev, 'the NAB dev subset');
   }
   if (inj !== null) {
