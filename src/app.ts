@@ -147,6 +147,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     // gates its alert events (the snapshot keeps the bare detector's state).
     scorer: scorer ? alerting.gate(scorer) : null,
     followers: alerting.followers,
+    anomalyFeatures: config.anomaly.features,
     observer,
     traceHeaders: traceHeadersFor,
     tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer({ consumerGroup: embedded ? undefined : config.kafka.groupId }) : undefined,

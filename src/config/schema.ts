@@ -181,6 +181,8 @@ export const configSchema = z
         /** Series exported individually on the score gauge (empty → top-k by score). */
         scoreGaugeSeries: z.array(z.string()).default([]),
         scoreGaugeTopK: positiveInt.default(20),
+        /** Features scored for anomalies, each with its own alert: the model's targets, or every input feature. */
+        features: z.enum(['targets', 'all']).default('targets'),
       })
       .default({}),
 

@@ -4,7 +4,7 @@
  * The detector itself is untouched: its scores, state and cooldowns run as before; only the
  * events that leave the scorer change.
  *
- * Per series the gate remembers whether the alert now open was sent or held back: a held-back
+ * Per series and feature the gate remembers whether the alert now open was sent or held back: a held-back
  * alert's `resolved` is held back too (no resolve without a firing), an escalation of a held-back
  * alert is judged again (and sent if it now reaches the bar), an escalation of a sent alert is
  * always sent.
@@ -18,8 +18,8 @@ export interface FeedbackGateHooks {
 }
 
 export class FeedbackGate implements AnomalyScorer {
-  /** Open alerts: true = sent, false = held back. Entries go on resolve or forget. */
-  readonly #open = new Map<string, boolean>();
+  /** Open alerts per series and feature: true = sent, false = held back. Entries go on resolve or forget. */
+  readonly #open = new Map<string, Map<string, boolean>>();
 
   constructor(
     private readonly inner: AnomalyScorer,
@@ -27,22 +27,21 @@ export class FeedbackGate implements AnomalyScorer {
     private readonly hooks: FeedbackGateHooks = {},
   ) {}
 
-  observe(series: string, tsMs: number, value: number, expected: Expectation | null): ReturnType<AnomalyScorer['observe']> {
-    const o = this.inner.observe(series, tsMs, value, expected);
+  observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature = ''): ReturnType<AnomalyScorer['observe']> {
+    const o = this.inner.observe(series, tsMs, value, expected, feature);
     const ev = o.event;
     if (ev === undefined) return o;
-    const open = this.#open.get(series);
+    const byFeature = this.#open.get(series);
+    const open = byFeature?.get(feature);
     if (ev.state === 'resolved') {
-      this.#open.delete(series);
+      byFeature?.delete(feature);
+      if (byFeature?.size === 0) this.#open.delete(series);
       return open === false ? { score: o.score } : o;
     }
     if (open === true) return o; // escalation of an alert already sent
     const d = this.policy.decide(series, ev.tsMs, ev.score);
-    if (d === 'pass') {
-      this.#open.set(series, true);
-      return o;
-    }
-    this.#open.set(series, false);
+    this.#mark(series, feature, d === 'pass');
+    if (d === 'pass') return o;
     this.hooks.suppressed?.(series, d);
     return { score: o.score };
   }
@@ -50,5 +49,11 @@ export class FeedbackGate implements AnomalyScorer {
   forget(series: string): void {
     this.#open.delete(series);
     this.inner.forget(series);
+  }
+
+  #mark(series: string, feature: string, sent: boolean): void {
+    let m = this.#open.get(series);
+    if (!m) this.#open.set(series, (m = new Map()));
+    m.set(feature, sent);
   }
 }

@@ -7,16 +7,20 @@ import type { ForecastStep } from '../domain/types.ts';
 import type { AnomalyRecord } from './ports.ts';
 
 export interface BookEntry {
-  forecast: { ts: number; model: string; horizon: ForecastStep[] } | null;
+  /** `horizon`: the first target's steps; `targets`: every target's (multi-target models). */
+  forecast: { ts: number; model: string; horizon: ForecastStep[]; targets?: ForecastStep[][] } | null;
   /** Accepted ticks since that forecast was made (1 → its step 1 is the expectation). */
   ticksSince: number;
   lastScore: number | null;
+  /** Series-level alert state: firing while any of its features fires. */
   firing: boolean;
   /**
    * The last baseline forecast while the series was cold (window not full). Shown by the series
    * view until a model forecast exists; never used as the detector's expectation.
    */
   baseline?: { ts: number; model: string; horizon: ForecastStep[] } | null;
+  /** Features whose alert is firing now. */
+  firingFeatures: Set<string>;
 }
 
 export class ForecastBook {
@@ -31,7 +35,7 @@ export class ForecastBook {
   entry(series: string): BookEntry {
     let e = this.#entries.get(series);
     if (!e) {
-      e = { forecast: null, ticksSince: 0, lastScore: null, firing: false };
+      e = { forecast: null, ticksSince: 0, lastScore: null, firing: false, firingFeatures: new Set() };
       this.#entries.set(series, e);
     }
     return e;
@@ -49,7 +53,19 @@ export class ForecastBook {
     return e.forecast.horizon[e.ticksSince - 1] ?? null;
   }
 
-  setForecast(series: string, f: { ts: number; model: string; horizon: ForecastStep[] }): void {
+  /**
+   * Per-target steps that apply to the next accepted tick (index = target order), or null.
+   * Advances the step, like `nextExpectation`; call one of the two once per tick.
+   */
+  nextExpectations(series: string): Array<ForecastStep | null> | null {
+    const e = this.#entries.get(series);
+    if (!e || !e.forecast) return null;
+    e.ticksSince++;
+    const k = e.ticksSince - 1;
+    return (e.forecast.targets ?? [e.forecast.horizon]).map((steps) => steps[k] ?? null);
+  }
+
+  setForecast(series: string, f: { ts: number; model: string; horizon: ForecastStep[]; targets?: ForecastStep[][] }): void {
     const e = this.entry(series);
     e.forecast = f;
     e.ticksSince = 0;
@@ -74,6 +90,7 @@ export class ForecastBook {
 
   /** Install an entry from a snapshot (replaces what is there). */
   restore(series: string, e: BookEntry): void {
-    this.#entries.set(series, { ...e });
+    // (A snapshot stores firingFeatures as an array.)
+    this.#entries.set(series, { ...e, firingFeatures: new Set(e.firingFeatures ?? []) });
   }
 }

@@ -113,6 +113,8 @@ export interface SeriesSummary {
   lastTs: number | null;
   ready: boolean;
   anomalyState: 'normal' | 'firing';
+  /** Features whose alert is firing now (empty when normal). */
+  anomalyFeatures?: string[];
 }
 
 export interface SeriesDetail extends SeriesSummary {
@@ -208,7 +210,8 @@ export type { Expectation };
 
 /** Scores each tick against what was expected of it before it arrived (causal). */
 export interface AnomalyScorer {
-  observe(series: string, tsMs: number, value: number, expected: Expectation | null): { score: number; event?: AnomalyEvent };
+  /** One call per scored feature per tick; `feature` names it (alerts and state are per feature). */
+  observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature?: string): { score: number; event?: AnomalyEvent };
   forget(series: string): void;
 }
 

@@ -157,7 +157,8 @@ export class ServingService implements ServingApi {
 
   #summary(id: string): SeriesSummary {
     const d = this.#d;
-    return { id, ticks: d.store.ticks(id), lastTs: d.store.lastTs(id), ready: d.store.isReady(id), anomalyState: d.book.peek(id)?.firing ? 'firing' : 'normal' };
+    const e = d.book.peek(id);
+    return { id, ticks: d.store.ticks(id), lastTs: d.store.lastTs(id), ready: d.store.isReady(id), anomalyState: e?.firing ? 'firing' : 'normal', anomalyFeatures: e ? [...e.firingFeatures].sort() : [] };
   }
 }
 

@@ -16,12 +16,12 @@
 import { decodeTick, type CodecOptions } from '../domain/tick-codec.ts';
 import { band, decodeForecast } from '../domain/forecast.ts';
 import { seasonalNaive, type ColdStartOptions } from '../domain/cold-start.ts';
-import { buildAlertRecord, encodeAlertRecord } from '../domain/anomaly/index.ts';
+import { buildAlertRecord, encodeAlertRecord, type AnomalyEvent } from '../domain/anomaly/index.ts';
 import { alertId } from '../domain/alerts/alert-id.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
 import type { TickcastError } from '../errors/index.ts';
-import type { ForecastBook } from './forecast-book.ts';
+import type { BookEntry, ForecastBook } from './forecast-book.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyRecord, AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
 import { dlqHeaders } from './dead-letter.ts';
@@ -55,6 +55,8 @@ export interface StreamPipelineDeps {
   seriesHome?: (series: string, partition: number) => void;
   /** Alert index, incidents, band quality (src/pipeline/followers.ts). */
   followers?: PipelineFollower[];
+  /** Features scored for anomalies: the model's targets (default) or every input feature. */
+  anomalyFeatures?: 'targets' | 'all';
 }
 
 interface Accepted {
@@ -80,12 +82,16 @@ export class StreamPipeline {
   readonly #targetIdx: number[];
   readonly #followers: PipelineFollower[];
   #eventTs = -Infinity;
+  /** Scored features: [index into tick values, feature name, index into the targets or −1]. */
+  readonly #scored: Array<[number, string, number]>;
 
   constructor(deps: StreamPipelineDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
     const spec = deps.inference.spec;
     this.#targetIdx = spec.targets.map((t) => spec.features.indexOf(t));
+    const names = deps.anomalyFeatures === 'all' ? spec.features : spec.targets;
+    this.#scored = names.map((f) => [spec.features.indexOf(f), f, spec.targets.indexOf(f)]);
     this.#followers = deps.followers ?? [];
     // The series registry owns per-series lifetime: the book, the scorer and telemetry follow it
     // for every eviction (capacity, idle, removal) instead of each keeping its own rule.
@@ -203,11 +209,12 @@ export class StreamPipeline {
       const a = accepted[i];
       const series = a.tick.series;
       const target = a.tick.values[this.#targetIdx[0]];
-      const expected = d.book.nextExpectation(series);
+      const expectations = d.book.nextExpectations(series);
+      const expected = expectations?.[0] ?? null;
       if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
       if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
       if (a.tick.tsMs > this.#eventTs) this.#eventTs = a.tick.tsMs;
-      if (d.scorer) this.#score(a, target, expected, out);
+      if (d.scorer) this.#score(a, expectations, out);
       this.#learn(a, expected);
       if (a.cold) {
         d.book.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] };
@@ -219,7 +226,7 @@ export class StreamPipeline {
       const r = results[i];
       if (r && a.stats) {
         const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
-        d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+        d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined });
         if (a.quiet) continue;
         out.push(this.#forecastMessage(a, r.model, steps));
         d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
@@ -228,20 +235,31 @@ export class StreamPipeline {
     }
   }
 
-  #score(a: Accepted, value: number, expected: ForecastStep | null, out: OutMessage[]): void {
+  /** Score every scored feature of the tick; the series-level score is the highest of them. */
+  #score(a: Accepted, expected: Array<ForecastStep | null> | null, out: OutMessage[]): void {
     const d = this.#d;
     const spec = d.inference.spec;
     const series = a.tick.series;
-    const exp = expected ? band(expected, spec) : null;
-    const { score, event } = d.scorer!.observe(series, a.tick.tsMs, value, exp);
     const entry = d.book.entry(series);
-    entry.lastScore = score;
-    if (event) entry.firing = event.state === 'firing';
-    if (a.quiet) return;
-    d.observer?.score?.(series, score);
-    if (!event) return;
+    let top = 0;
+    for (const [fi, feature, ti] of this.#scored) {
+      const step = ti >= 0 ? (expected?.[ti] ?? null) : null;
+      const { score, event } = d.scorer!.observe(series, a.tick.tsMs, a.tick.values[fi], step ? band(step, spec) : null, feature);
+      if (score > top) top = score;
+      if (!event) continue;
+      if (event.state === 'firing') entry.firingFeatures.add(feature);
+      else entry.firingFeatures.delete(feature);
+      entry.firing = entry.firingFeatures.size > 0;
+      if (!a.quiet) this.#alert(a, event, entry, out);
+    }
+    entry.lastScore = top;
+    if (!a.quiet) d.observer?.score?.(series, top);
+  }
+
+  #alert(a: Accepted, event: AnomalyEvent, entry: BookEntry, out: OutMessage[]): void {
+    const d = this.#d;
     const built = buildAlertRecord(event, entry.forecast?.model ?? 'none', a.rec.source);
-    const rec: AnomalyRecord = Object.assign(built, { kind: 'alert' as const, id: alertId(built.series, built.ts, built.state, built.severity) });
+    const rec: AnomalyRecord = Object.assign(built, { kind: 'alert' as const, id: alertId(built.series, built.ts, built.state, built.severity, built.feature) });
     d.book.addAnomaly(rec);
     d.observer?.anomaly?.(rec);
     d.observer?.live?.({ type: 'anomaly', record: rec });

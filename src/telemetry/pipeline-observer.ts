@@ -52,8 +52,10 @@ export class TelemetryObserver implements PipelineObserver {
   }
 
   anomaly(rec: AnomalyRecord): void {
-    if (rec.state === 'firing') this.#m.anomalies.inc({ severity: rec.severity });
-    else this.#m.anomalyResolved.inc();
+    // `feature` is bounded by the model's feature list (a handful), so it is safe as a label.
+    const feature = rec.feature ?? '';
+    if (rec.state === 'firing') this.#m.anomalies.inc({ severity: rec.severity, feature });
+    else this.#m.anomalyResolved.inc({ feature });
   }
 
   evicted(series: string): void {

@@ -36,12 +36,12 @@ test('a spike fires a critical alert with the documented fields; quiet series do
     const spike = firing.find((a) => a.series === 'm2' && a.ts === t0 + spikeAt * 60_000);
     assert.ok(spike, `the spike fired (alerts: ${JSON.stringify(firing.map((a) => [a.series, (a.ts - t0) / 60_000, a.severity]))})`);
     assert.equal(spike.severity, 'critical');
-    for (const k of ['series', 'ts', 'value', 'expected', 'lower', 'upper', 'score', 'severity', 'state', 'model', 'source']) assert.ok(k in spike, `field ${k}`);
+    for (const k of ['series', 'feature', 'ts', 'value', 'expected', 'lower', 'upper', 'score', 'severity', 'state', 'model', 'source']) assert.ok(k in spike, `field ${k}`);
     assert.ok(spike.value > spike.upper, 'the value is above the expected band');
     assert.deepEqual(spike.source, { topic: 'ticks', partition: 0, offset: spike.source.offset });
     assert.ok(firing.filter((a) => a.series !== 'm2').length <= 1, 'quiet series stay (nearly) silent');
     const metrics = await (await fetch(`${app.address()}/metrics`)).text();
-    assert.match(metrics, /tickcast_anomalies_total\{severity="critical"\} [1-9]/);
+    assert.match(metrics, /tickcast_anomalies_total\{severity="critical",feature="[^"]+"\} [1-9]/);
     const gauges = metrics.match(/^tickcast_anomaly_score\{series="[^"]+"\}/gm) ?? [];
     assert.ok(gauges.length > 0 && gauges.length <= 3, `score gauge bounded to top-k: ${gauges.length}`);
     const recent = app.serving.recentAnomalies({ series: 'm2', limit: 10 });

@@ -85,6 +85,7 @@ export const seriesSummarySchema = {
     lastTs: { type: ['number', 'null'] },
     ready: { type: 'boolean' },
     anomalyState: { type: 'string', enum: ['normal', 'firing'] },
+    anomalyFeatures: { type: 'array', items: { type: 'string' }, description: 'Features whose alert is firing now.' },
   },
 } as const;
 
@@ -139,6 +140,7 @@ export const anomalyRecordSchema = {
   type: 'object',
   properties: {
     series: { type: 'string' },
+    feature: { type: 'string', description: 'The feature (column) that fired.' },
     ts: { type: 'number' },
     value: { type: 'number' },
     expected: { type: 'number' },

@@ -1,6 +1,8 @@
 /**
  * The record published on the `anomalies` topic for every alert transition:
- * {"series","ts","value","expected","lower","upper","score","severity","state","model","source"}
+ * {"series","feature","ts","value","expected","lower","upper","score","severity","state","model","source"}
+ * `feature` names the feature (column) whose alert this is; records from before per-feature
+ * alerts lack it (they were always about the first target).
  * `expected`/`lower`/`upper` are the p50/p10/p90 the value was judged against. When the model gave
  * no forecast for the tick, they come from the detector's fallback forecaster and `model` is
  * `FALLBACK_MODEL` so a reader can tell the two apart.
@@ -13,6 +15,8 @@ export const FALLBACK_MODEL = 'fallback-analogue';
 /** Same shape as `AnomalyRecord` in src/pipeline/ports.ts (domain may not import pipeline). */
 export interface AnomalyAlertRecord {
   series: string;
+  /** The feature that fired (omitted when the detector was not told one). */
+  feature?: string;
   /** Tick timestamp, epoch ms. */
   ts: number;
   value: number;
@@ -40,6 +44,7 @@ export function buildAlertRecord(event: AnomalyEvent, modelVersion: string, sour
   const e = event.expected;
   const rec: AnomalyAlertRecord = {
     series: event.series,
+    ...(event.feature ? { feature: event.feature } : {}),
     ts: event.tsMs,
     value: event.value,
     expected: e === null ? event.value : r6(e.p50),

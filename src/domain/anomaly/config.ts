@@ -61,6 +61,8 @@ export interface AnomalyConfig {
   likelihoodMinStd: number;
   /** A value beyond the all-time range by this fraction of the range scores 1 (0 disables). */
   rangeTolerance: number;
+  /** The never-seen-level rule applies only once a series has this many ticks (its range is known). */
+  rangeWarmupTicks: number;
   /**
    * Surprise is news once: each score is multiplied by (1 − the highest undamped score of the
    * previous `refractoryTicks` ticks), so a lasting anomaly scores high on its first ticks, not
@@ -69,8 +71,33 @@ export interface AnomalyConfig {
   refractoryTicks: number;
   /** Exponent of the damping factor (1 − recent max). */
   refractoryPower: number;
+  /** Rest after news: after a score ≥ `restLevel`, scores not above it are 0 for `restTicks` ticks (0 disables). */
+  restTicks: number;
+  restLevel: number;
   /** Series tracked at once; the least recently observed is forgotten beyond this. */
   maxSeries: number;
+  /**
+   * Second view: change in how much the series moves (volatility-view.ts), turned into its own
+   * likelihood and combined with the forecast view's (the smaller tail probability, Bonferroni ×2).
+   */
+  volatilityView: boolean;
+  /** Ticks of the short mean |Δ| of the volatility view. */
+  volatilityShortTicks: number;
+  /** EW weight of the volatility view's long-run mean |Δ|. */
+  volatilityLongAlpha: number;
+  /** Raw score of the log ratio r: 1 − exp(−max(0, |r| − volatilityFloor) / volatilityScale). */
+  volatilityFloor: number;
+  volatilityScale: number;
+  /**
+   * Pattern views (pattern-view.ts), one per block size in ticks ([] disables): shapes of the
+   * last `patternWidth` block means matched against learned prototypes.
+   */
+  patternBlockTicks: readonly number[];
+
+  patternWidth: number;
+  patternPrototypes: number;
+  /** A match farther than this multiple of the typical match distance founds a new category. */
+  patternVigilance: number;
 }
 
 type NumericKey = { [K in keyof AnomalyConfig]: AnomalyConfig[K] extends number ? K : never }[keyof AnomalyConfig];
@@ -83,7 +110,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   cooldownMs: 30 * 60_000,
   recoveryTicks: 5,
   resolveBelow: 0.2,
-  learningTicks: 300,
+  learningTicks: 150,
   historyTicks: 512,
   contextTicks: 4,
   excludeRecentTicks: 0,
@@ -102,9 +129,29 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   likelihoodMinMean: 0.03,
   likelihoodMinStd: 0.0173,
   rangeTolerance: 0.05,
+  rangeWarmupTicks: 300,
   refractoryTicks: 50,
   refractoryPower: 1,
+  restTicks: 0,
+  restLevel: 0.5,
   maxSeries: 10_000,
+  volatilityView: true,
+  volatilityShortTicks: 12,
+  volatilityLongAlpha: 0.005,
+  volatilityFloor: 0.7,
+  volatilityScale: 3,
+  patternBlockTicks: Object.freeze([] as number[]),
+  patternWidth: 8,
+  patternPrototypes: 64,
+  patternVigilance: 3,
+});
+
+/** The detector as it was before the second view (issue 13): kept for the benchmark's old-vs-new table. */
+export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.freeze({
+  volatilityView: false,
+  patternBlockTicks: [],
+  learningTicks: 300,
+  rangeWarmupTicks: 0,
 });
 
 /** Merge overrides onto the defaults, check every field at once, freeze. */
@@ -130,6 +177,19 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   posInt('excludeRecentTicks', 0);
   if (!(c.refractoryPower > 0)) errs.push(`refractoryPower must be > 0; got ${c.refractoryPower}`);
   posInt('historyTicks', 16);
+  posInt('rangeWarmupTicks', 0);
+  posInt('restTicks', 0);
+
+  unit('restLevel');
+  posInt('patternWidth', 2);
+  posInt('patternPrototypes', 1);
+  if (!(c.patternVigilance > 0)) errs.push(`patternVigilance must be > 0; got ${c.patternVigilance}`);
+  if (!Array.isArray(c.patternBlockTicks) || c.patternBlockTicks.some((b) => !Number.isInteger(b) || b < 1)) errs.push(`patternBlockTicks must be a list of integers ≥ 1; got ${JSON.stringify(c.patternBlockTicks)}`);
+  posInt('volatilityShortTicks', 2);
+  nonNeg('volatilityFloor');
+  if (!(c.volatilityScale > 0)) errs.push(`volatilityScale must be > 0; got ${c.volatilityScale}`);
+  if (typeof c.volatilityView !== 'boolean') errs.push(`volatilityView must be a boolean; got ${String(c.volatilityView)}`);
+  if (!(c.volatilityLongAlpha > 0 && c.volatilityLongAlpha <= 1)) errs.push(`volatilityLongAlpha must be in (0, 1]; got ${c.volatilityLongAlpha}`);
   posInt('likelihoodLongTicks', 16);
   (['cooldownMs', 'rawFloor', 'rangeTolerance', 'minBandRatio'] as const).forEach(nonNeg);
   if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);

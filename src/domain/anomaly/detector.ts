@@ -1,39 +1,38 @@
 /**
- * The anomaly detector: called once per tick per series, causal (a tick is scored only from what
- * came before it), bounded memory per series, no I/O, no wall clock (cooldowns run on the ticks'
- * own timestamps, so a replay gives the same alerts).
+ * The anomaly detector: called once per tick per series (and per scored feature of a
+ * multivariate series), causal (a tick is scored only from what came before it), bounded memory
+ * per series, no I/O, no wall clock (cooldowns run on the ticks' own timestamps, so a replay
+ * gives the same alerts). Scoring of one value (series-state.ts):
  *
- * Score of one tick:
- *  1. residual views, each in "σ units":
- *     - model view: |value − p50| divided by the half-band on the value's side (p50→upper or
- *       lower→p50) over `bandZ` — where the value falls in the model's band, scaled by its width;
- *     - fallback view: |value − analogue forecast| over the analogue forecaster's own recent
- *       absolute error (plus the analogues' spread);
- *     blended `modelWeight : 1 − modelWeight` when the model gave an expectation, fallback only
- *     otherwise (first ticks of a new series, or a model that is not loaded);
- *  2. raw score `1 − exp(−max(0, r − rawFloor) / rawScale)` in [0, 1);
- *  3. anomaly likelihood of the short average of raw scores against this series' own long-run
- *     distribution, log-scaled to [0, 1] (see likelihood.ts);
- *  4. a value outside the all-time range of the series by more than `rangeTolerance` of the
- *     range scores 1 (a level never seen before is always worth a look).
+ *  1. views of surprise, each turned into its own anomaly likelihood (likelihood.ts):
+ *     - forecast view: |value − expectation| in σ units — the model's band (earned trust,
+ *       blended) and the detector's own analogue forecaster (analogue-forecaster.ts);
+ *     - volatility view: change in how much the series moves (volatility-view.ts) — flatlines,
+ *       variance and frequency changes, which a one-step forecaster cannot see;
+ *     - pattern views (off by default): ART-like shape novelty (pattern-view.ts);
+ *  2. the combination: the smallest tail probability times the number of views, log-scaled to
+ *     [0, 1] (1e-5 → 0.5);
+ *  3. a value outside the all-time range of the series by more than `rangeTolerance` of the range
+ *     scores 1 (a level never seen before is always worth a look), once `rangeWarmupTicks` passed;
+ *  4. surprise is news once: damped by the highest score of the last `refractoryTicks` ticks.
  * The first `learningTicks` ticks of a series score 0 and never alert.
+ *
+ * Features: `observe(series, …, feature)` keeps separate state and a separate alert per feature
+ * of a series; `peek(series)` combines them (firing when any feature fires). `maxSeries` and
+ * `forget` work per series (all its features together).
  */
 import { AlertState, type Severity } from './alert-state.ts';
-import { AnalogueForecaster } from './analogue-forecaster.ts';
 import { resolveAnomalyConfig, type AnomalyConfig } from './config.ts';
-import { AnomalyLikelihood, tailScore } from './likelihood.ts';
+import { scoreTick, SeriesState, type Expectation } from './series-state.ts';
 
-/** The model's one-step-ahead forecast for this tick, made before the tick arrived. */
-export interface Expectation {
-  lower: number;
-  p50: number;
-  upper: number;
-}
+export type { Expectation } from './series-state.ts';
 
 export interface AnomalyEvent {
   state: 'firing' | 'resolved';
   severity: Severity;
   series: string;
+  /** The feature (column) that fired; '' or absent when the caller did not name one. */
+  feature?: string;
   tsMs: number;
   value: number;
   score: number;
@@ -49,36 +48,29 @@ export interface Observation {
   event?: AnomalyEvent;
 }
 
-class SeriesState {
-  ticks = 0;
-  readonly forecaster: AnalogueForecaster;
-  readonly likelihood: AnomalyLikelihood;
-  readonly alert: AlertState;
-  /** EW mean of the fallback forecaster's absolute error. */
-  errScale = 0;
-  fbErrors = 0;
-  /** EW mean absolute error of the model's p50 and of the fallback's p50, on ticks with both. */
-  modelErr = 0;
-  fbErrBoth = 0;
-  bothSeen = 0;
-  min = Infinity;
-  max = -Infinity;
-  lastScore = 0;
-  /** Undamped scores of the last `refractoryTicks` ticks (ring). */
-  readonly recent: Float64Array;
+/** Per-feature part of `peek`. */
+export interface FeatureState {
+  phase: 'normal' | 'firing';
+  severity: Severity;
+  lastScore: number;
+}
 
-  constructor(c: Readonly<AnomalyConfig>) {
-    this.recent = new Float64Array(Math.max(1, c.refractoryTicks));
-    this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours, c.excludeRecentTicks, c.relativeContext);
-    this.likelihood = new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd);
-    this.alert = new AlertState(c);
-  }
+/** Series-level state: the combination of its features' states. */
+export interface SeriesAnomalyState extends FeatureState {
+  ticks: number;
+  /** Features whose alert is firing now (sorted). */
+  firingFeatures: string[];
+  features: Record<string, FeatureState>;
+}
+
+class Features {
+  readonly byName = new Map<string, { state: SeriesState; alert: AlertState }>();
 }
 
 export class AnomalyDetector {
   readonly config: Readonly<AnomalyConfig>;
   /** Insertion order = recency order (re-inserted on every observation): the first key is the LRU. */
-  private readonly series = new Map<string, SeriesState>();
+  private readonly series = new Map<string, Features>();
 
   constructor(config: Partial<AnomalyConfig> = {}) {
     this.config = resolveAnomalyConfig(config);
@@ -89,132 +81,79 @@ export class AnomalyDetector {
     return this.series.size;
   }
 
-  /** Drop all state of a series (evicted from the window store, deleted, or idle). */
+  /** Drop all state of a series, every feature (evicted from the window store, deleted, or idle). */
   forget(series: string): boolean {
     return this.series.delete(series);
   }
 
   /**
-   * Snapshot hooks (src/pipeline/snapshot): the live per-series state object, read synchronously
-   * by the snapshot codec (plain fields and typed arrays; references to the config are skipped),
-   * and a way to install one: `fill` receives a fresh state object to copy the saved fields into.
+   * Snapshot hooks (src/pipeline/snapshot): the live per-series state as a plain object keyed by
+   * feature name (`{ [feature]: { state, alert } }`, read synchronously by the snapshot codec:
+   * plain fields and typed arrays; references to the config are skipped), and a way to install
+   * one: `fill` receives fresh state objects for the named features to copy the saved fields into.
    */
   exportSeries(series: string): object | undefined {
-    return this.series.get(series);
+    const f = this.series.get(series);
+    return f && Object.fromEntries(f.byName);
   }
 
-  importSeries(series: string, fill: (fresh: object) => void): void {
-    const s = new SeriesState(this.config);
-    fill(s);
+  importSeries(series: string, features: readonly string[], fill: (fresh: object) => void): void {
+    const f = new Features();
+    for (const name of features) f.byName.set(name, { state: new SeriesState(this.config), alert: new AlertState(this.config) });
+    fill(Object.fromEntries(f.byName));
     this.series.delete(series);
-    this.series.set(series, s);
+    this.series.set(series, f);
   }
 
-  /** Phase and last score of a series, for the serving API (undefined when not tracked). */
-  peek(series: string): { phase: 'normal' | 'firing'; severity: Severity; lastScore: number; ticks: number } | undefined {
-    const s = this.series.get(series);
-    return s && { phase: s.alert.phase, severity: s.alert.severity, lastScore: s.lastScore, ticks: s.ticks };
+  /**
+   * Series-level state for the serving API (undefined when not tracked): firing when any feature
+   * fires, critical when any firing feature is critical, lastScore the highest of its features.
+   */
+  peek(series: string): SeriesAnomalyState | undefined {
+    const f = this.series.get(series);
+    if (f === undefined) return undefined;
+    const out: SeriesAnomalyState = { phase: 'normal', severity: 'warning', lastScore: 0, ticks: 0, firingFeatures: [], features: {} };
+    for (const [name, { state, alert }] of f.byName) {
+      out.features[name] = { phase: alert.phase, severity: alert.severity, lastScore: state.lastScore };
+      out.ticks = Math.max(out.ticks, state.ticks);
+      out.lastScore = Math.max(out.lastScore, state.lastScore);
+      if (alert.phase !== 'firing') continue;
+      out.phase = 'firing';
+      out.firingFeatures.push(name);
+      if (alert.severity === 'critical') out.severity = 'critical';
+    }
+    out.firingFeatures.sort();
+    return out;
   }
 
-  observe(series: string, tsMs: number, value: number, expected: Expectation | null): Observation {
-    const c = this.config;
-    let s = this.series.get(series);
-    if (s === undefined) {
-      s = new SeriesState(c);
-      if (this.series.size >= c.maxSeries) {
-        const lru = this.series.keys().next().value as string;
-        this.series.delete(lru);
-      }
-    } else {
-      this.series.delete(series);
-    }
-    this.series.set(series, s);
-    if (!Number.isFinite(value)) return { score: s.lastScore };
+  private features(series: string): Features {
+    let f = this.series.get(series);
+    if (f === undefined) {
+      f = new Features();
+      if (this.series.size >= this.config.maxSeries) this.series.delete(this.series.keys().next().value as string);
+    } else this.series.delete(series);
+    this.series.set(series, f);
+    return f;
+  }
 
-    // (1) fallback view: forecast from the past only, then learn this value.
-    const fb = s.forecaster.forecast();
-    let rFallback = 0;
-    let fbScale = 0;
-    let fbExpected: Expectation | null = null;
-    if (fb !== null) {
-      const err = Math.abs(value - fb.p50);
-      const scale = s.errScale + fb.spread;
-      fbScale = scale;
-      rFallback = scale > 0 ? err / scale : err > 0 ? Infinity : 0;
-      // Bias-corrected EW mean: a plain running mean until 1/errorAlpha errors have been seen,
-      // so the first scales are not dragged from 0. Errors are clipped at 10× the scale so one
-      // outlier does not blind the detector to the next.
-      s.fbErrors++;
-      const a = Math.max(c.errorAlpha, 1 / s.fbErrors);
-      s.errScale += a * (Math.min(err, s.fbErrors > 1 ? 10 * s.errScale : err) - s.errScale);
-      const half = c.bandZ * scale;
-      fbExpected = { lower: fb.p50 - half, p50: fb.p50, upper: fb.p50 + half };
+  /**
+   * Score one value of `feature` of `series` (one call per scored feature per tick, in tick
+   * order). `expected` is the model's one-step forecast for that feature, or null.
+   */
+  observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature = ''): Observation {
+    const f = this.features(series);
+    let st = f.byName.get(feature);
+    if (st === undefined) {
+      st = { state: new SeriesState(this.config), alert: new AlertState(this.config) };
+      f.byName.set(feature, st);
     }
-    s.forecaster.push(value);
-
-    // model view
-    let r = rFallback;
-    const useModel = expected !== null && Number.isFinite(expected.p50);
-    if (useModel) {
-      // A band that is one-sided (a quantile equal to the median) or far narrower than what the
-      // fallback forecaster can achieve is over-confident: floor the half-band at a quarter of
-      // the full band and at `minBandRatio` of the fallback's own half-band.
-      const side = value >= expected.p50 ? expected.upper - expected.p50 : expected.p50 - expected.lower;
-      const half = Math.max(side, (expected.upper - expected.lower) / 4, c.minBandRatio * c.bandZ * fbScale);
-      const dev = Math.abs(value - expected.p50);
-      const rModel = half > 0 ? (dev * c.bandZ) / half : dev > 0 ? Infinity : 0;
-      if (fb === null) r = rModel;
-      else if (c.modelCombine === 'min') r = Math.min(rModel, rFallback);
-      else if (c.modelCombine === 'max') r = Math.max(rModel, rFallback);
-      else {
-        let w = c.modelWeight;
-        if (c.modelTrust === 'earned') {
-          // Trust as of before this tick (causal), then learn from it.
-          const trust = s.bothSeen < 10 || s.modelErr <= 0 ? 0 : Math.min(1, (s.fbErrBoth / s.modelErr) ** 8);
-          w *= trust;
-          s.bothSeen++;
-          const a = Math.max(c.errorAlpha, 1 / s.bothSeen);
-          s.modelErr += a * (dev - s.modelErr);
-          s.fbErrBoth += a * (Math.abs(value - fb.p50) - s.fbErrBoth);
-        }
-        r = w * rModel + (1 - w) * rFallback;
-      }
-    }
-
-    // (2) raw, (3) likelihood
-    const raw = Number.isFinite(r) ? 1 - Math.exp(-Math.max(0, r - c.rawFloor) / c.rawScale) : 1;
-    // The likelihood learns only from ticks that had a forecast (no warm-up transients).
-    let score = fb === null && !useModel ? 0 : tailScore(s.likelihood.update(raw));
-
-    // (4) never-seen level
-    if (c.rangeTolerance > 0 && s.max > s.min) {
-      const tol = (s.max - s.min) * c.rangeTolerance;
-      if (value > s.max + tol || value < s.min - tol) score = 1;
-    }
-    if (value < s.min) s.min = value;
-    if (value > s.max) s.max = value;
-
-    s.ticks++;
-    if (s.ticks <= c.learningTicks) score = 0;
-    // (5) surprise is news once: damp by the highest score of the last `refractoryTicks` ticks.
-    const level = score;
-    if (c.refractoryTicks > 0) {
-      let recent = 0;
-      const rt = s.recent;
-      for (let i = 0; i < rt.length; i++) if (rt[i] > recent) recent = rt[i];
-      rt[s.ticks % rt.length] = level;
-      score = level * (1 - recent) ** c.refractoryPower;
-    }
-    s.lastScore = score;
-    const t = s.alert.step(score, level, tsMs);
-    if (t === undefined) return { score };
+    if (!Number.isFinite(value)) return { score: st.state.lastScore };
+    const t = scoreTick(st.state, this.config, value, expected);
+    const tr = st.alert.step(t.score, t.level, tsMs);
+    if (tr === undefined) return { score: t.score };
     return {
-      score,
-      event: {
-        state: t.state, severity: t.severity, series, tsMs, value, score,
-        expected: useModel ? expected : fbExpected,
-        basis: useModel ? 'model' : 'fallback',
-      },
+      score: t.score,
+      event: { state: tr.state, severity: tr.severity, series, feature, tsMs, value, score: t.score, expected: t.expected, basis: t.basis },
     };
   }
 }

@@ -45,7 +45,7 @@ export function categoryOf(name: string): string {
   return i < 0 ? '' : name.slice(0, i);
 }
 
-function groupScore(points: readonly SweepPoint[], labelledWindows: number, profile: ProfileName, threshold: number): GroupScore {
+export function groupScore(points: readonly SweepPoint[], labelledWindows: number, profile: ProfileName, threshold: number): GroupScore {
   const cost = NAB_PROFILES[profile];
   const s: ThresholdScore = scoreAtThreshold(points, cost, threshold);
   const scorable = new Set<string>();

@@ -10,3 +10,7 @@ export {
 } from './io.ts';
 export { detectRows, nabTimestampMs, type PipelineDetect } from './detect.ts';
 export { linearExpectations, type LinearExpectationOptions } from './linear-expectation.ts';
+export { leaveOneCategoryOut, type Candidate, type HeldOut, type LocoResult } from './loco.ts';
+export { buildInjectedCorpus, injectFile, injectAt, hourlyTimestamp, INJECTION_KINDS, type InjectedFile, type InjectionKind, type SourceSeries } from './inject.ts';
+export { parseM4Csv, readM4Hourly, type NamedSeries } from './m4.ts';
+export { mulberry32, randInt, randReal, type Rng } from './rng.ts';

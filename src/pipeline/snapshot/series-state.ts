@@ -19,7 +19,7 @@ import { fillFrom, toPlain } from './codec.ts';
 export interface DetectorSnapshotHooks {
   readonly config: object;
   exportSeries(series: string): object | undefined;
-  importSeries(series: string, fill: (fresh: object) => void): void;
+  importSeries(series: string, features: readonly string[], fill: (fresh: object) => void): void;
 }
 
 /** What the snapshot must match to be used: same input, same model shape, same detector config. */
@@ -101,7 +101,9 @@ export function captureSeriesState(parts: SeriesStateParts, identity: SnapshotId
 
 function copyEntry(b: BookEntry): BookEntry {
   const f = (x: BookEntry['forecast'] | undefined) => (x ? { ts: x.ts, model: x.model, horizon: x.horizon.map((st) => ({ ...st })) } : x);
-  const out: BookEntry = { forecast: f(b.forecast) ?? null, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing };
+  // firingFeatures goes out as an array (the codec knows no Set); ForecastBook.restore makes it a Set again.
+  const firingFeatures = [...b.firingFeatures] as unknown as Set<string>;
+  const out: BookEntry = { forecast: f(b.forecast) ?? null, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing, firingFeatures };
   if (b.baseline !== undefined) out.baseline = f(b.baseline) ?? null;
   return out;
 }
@@ -135,7 +137,7 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
     parts.homes.note(e.id, e.p);
     if (e.b) parts.book.restore(e.id, e.b);
     if (e.d && sameDetector && parts.detector) {
-      parts.detector.importSeries(e.id, (fresh) => fillFrom(fresh, e.d!));
+      parts.detector.importSeries(e.id, Object.keys(e.d!), (fresh) => fillFrom(fresh, e.d!));
       detectors++;
     }
     series++;

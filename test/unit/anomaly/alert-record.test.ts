@@ -26,3 +26,11 @@ test('an alert judged by the fallback forecaster says so in `model`; no source w
   assert.equal(rec.state, 'resolved');
   assert.equal('source' in rec, false);
 });
+
+test('per-feature alerts: the record names its feature right after the series; absent when none was given', () => {
+  const rec = buildAlertRecord({ ...event, feature: 'mem' }, 'v3');
+  assert.deepEqual(Object.keys(rec).slice(0, 3), ['series', 'feature', 'ts']);
+  assert.equal(rec.feature, 'mem');
+  assert.match(encodeAlertRecord(rec).value, /^\{"series":"eu-west\/cpu","feature":"mem","ts":/);
+  assert.equal('feature' in buildAlertRecord({ ...event, feature: '' }, 'v3'), false, 'unnamed feature: the pre-issue-13 record');
+});

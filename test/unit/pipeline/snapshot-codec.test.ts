@@ -71,7 +71,7 @@ test('detector state survives toPlain → file bytes → fillFrom: the restored 
   const v = (i: number) => 10 + Math.sin(i / 5) + (i === 700 ? 8 : 0);
   for (let i = 0; i < 600; i++) a.observe('s', i * 1000, v(i), i % 3 ? { lower: v(i) - 1, p50: v(i) + 0.1, upper: v(i) + 1 } : null);
   const saved = decodeSnapshot(Buffer.concat(encodeSnapshot(toPlain(a.exportSeries('s')!, new Set([a.config]))))) as Record<string, unknown>;
-  b.importSeries('s', (fresh) => fillFrom(fresh, saved));
+  b.importSeries('s', Object.keys(saved), (fresh) => fillFrom(fresh, saved));
   for (let i = 600; i < 800; i++) {
     const ra = a.observe('s', i * 1000, v(i), null);
     const rb = b.observe('s', i * 1000, v(i), null);
@@ -79,5 +79,5 @@ test('detector state survives toPlain → file bytes → fillFrom: the restored 
   }
   assert.ok(a.peek('s')!.ticks === 800 && b.peek('s')!.ticks === 800);
   const small = new AnomalyDetector({ historyTicks: 64 });
-  assert.throws(() => small.importSeries('s', (fresh) => fillFrom(fresh, saved)), RangeError, 'another config does not fit');
+  assert.throws(() => small.importSeries('s', Object.keys(saved), (fresh) => fillFrom(fresh, saved)), RangeError, 'another config does not fit');
 });

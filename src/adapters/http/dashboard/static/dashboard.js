@@ -47,7 +47,8 @@
     state.anomalies.set(r.ts, r);
     trim(state.anomalies);
     const li = document.createElement('li');
-    li.textContent = new Date(r.ts).toISOString() + '  ' + r.severity + '  value ' + r.value.toFixed(3) +
+    // Multivariate series alert per feature: name the one that fired (absent in older records).
+    li.textContent = new Date(r.ts).toISOString() + '  ' + (r.feature ? '[' + r.feature + ']  ' : '') + r.severity + '  value ' + r.value.toFixed(3) +
       ' outside [' + r.lower.toFixed(3) + ', ' + r.upper.toFixed(3) + ']  score ' + r.score.toFixed(2);
     $('anomaly-list').prepend(li);
   }

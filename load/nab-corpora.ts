@@ -1,0 +1,73 @@
+/**
+ * The two labelled corpora of `npm run bench:nab`, loaded once: the NAB development subset
+ * (../shared/data/nab) and the injected-anomaly corpus (src/eval/nab/inject.ts) built from M4
+ * Hourly (../shared/data/m4) and the bundled nyc_taxi sample. Both are scored by the same NAB
+ * rules; `evaluate` runs one detector over a corpus and scores it.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  buildInjectedCorpus, listCorpusFiles, readDataCsv, readM4Hourly, readWindows, scoreCorpus,
+  type NabRow, type ProfileResult, type ScoredFile, type WindowLimits,
+} from '../src/eval/nab/index.ts';
+
+export interface LabelledCorpus {
+  label: string;
+  names: string[];
+  rows: Map<string, NabRow[]>;
+  windows: Record<string, WindowLimits[]>;
+  ticks: number;
+}
+
+/** Scores for one file's rows, one per row, from a fresh detector. */
+export type FileDetector = (rows: readonly NabRow[], name: string) => number[];
+
+export function loadNabDev(dataDir: string): LabelledCorpus | null {
+  const labelsPath = join(dataDir, 'labels', 'combined_windows.json');
+  if (!existsSync(labelsPath)) return null;
+  const windows = readWindows(labelsPath);
+  const names = listCorpusFiles(dataDir).filter((n) => n in windows);
+  const rows = new Map(names.map((n) => [n, readDataCsv(join(dataDir, n))]));
+  return { label: 'NAB dev subset', names, rows, windows, ticks: names.reduce((s, n) => s + rows.get(n)!.length, 0) };
+}
+
+/** The injected corpus; null when M4 is absent. `perKind` M4 series per kind (seeded choice). */
+export function loadInjected(m4Dir: string, samplePath: string, perKind = 20, seed = 13): LabelledCorpus | null {
+  if (!existsSync(join(m4Dir, 'Hourly-train.csv'))) return null;
+  const m4 = readM4Hourly(m4Dir);
+  const long = existsSync(samplePath) ? [readDataCsv(samplePath)].map((r) => ({ id: 'nyc_taxi', values: r.map((x) => x.value), timestamps: r.map((x) => x.timestamp) })) : [];
+  const files = buildInjectedCorpus({ m4, perKind, long, longCount: 3, seed });
+  const rows = new Map(files.map((f) => [f.name, f.rows]));
+  const windows = Object.fromEntries(files.map((f) => [f.name, f.windows]));
+  const names = files.map((f) => f.name);
+  return { label: `injected corpus (seed ${seed})`, names, rows, windows, ticks: names.reduce((s, n) => s + rows.get(n)!.length, 0) };
+}
+
+export function defaultPaths(): { nab: string; m4: string; sample: string } {
+  const shared = join(process.cwd(), '..', 'shared', 'data');
+  return {
+    nab: resolve(process.env.NAB_DIR ?? join(shared, 'nab')),
+    m4: resolve(process.env.M4_DIR ?? join(shared, 'm4')),
+    sample: resolve(join(process.cwd(), 'src', 'adapters', 'embedded', 'sample', 'nyc_taxi.csv')),
+  };
+}
+
+export interface Evaluation {
+  files: ScoredFile[];
+  results: ProfileResult[];
+  /** Wall time of the detector alone, µs per tick. */
+  usPerTick: number;
+}
+
+export function evaluate(corpus: LabelledCorpus, detect: FileDetector): Evaluation {
+  let ms = 0;
+  const files: ScoredFile[] = corpus.names.map((name) => {
+    const rows = corpus.rows.get(name)!;
+    const t0 = performance.now();
+    const anomalyScores = detect(rows, name);
+    ms += performance.now() - t0;
+    return { name, timestamps: rows.map((r) => r.timestamp), anomalyScores, windows: corpus.windows[name] };
+  });
+  return { files, results: scoreCorpus(files), usPerTick: (ms * 1000) / corpus.ticks };
+}

@@ -1,0 +1,183 @@
+/**
+ * State and scoring of ONE series (or one feature of a multivariate series): the views of
+ * surprise, their likelihoods, the never-seen-level rule, learning period and damping. The
+ * detector (detector.ts) owns the map of these and the alert state machines. See detector.ts for
+ * the scoring steps and docs/anomaly.md for the reasoning.
+ */
+import { AnalogueForecaster } from './analogue-forecaster.ts';
+import type { AnomalyConfig } from './config.ts';
+import { AnomalyLikelihood, tailScore } from './likelihood.ts';
+import { PatternView } from './pattern-view.ts';
+import { VolatilityView } from './volatility-view.ts';
+
+/** The model's one-step-ahead forecast for this tick, made before the tick arrived. */
+export interface Expectation {
+  lower: number;
+  p50: number;
+  upper: number;
+}
+
+export class SeriesState {
+  ticks = 0;
+  readonly forecaster: AnalogueForecaster;
+  readonly likelihood: AnomalyLikelihood;
+  readonly volatility: VolatilityView | null;
+  readonly volLikelihood: AnomalyLikelihood | null;
+  readonly patterns: Array<{ view: PatternView; likelihood: AnomalyLikelihood }>;
+  /** EW mean of the fallback forecaster's absolute error. */
+  errScale = 0;
+  fbErrors = 0;
+  /** EW mean absolute error of the model's p50 and of the fallback's p50, on ticks with both. */
+  modelErr = 0;
+  fbErrBoth = 0;
+  bothSeen = 0;
+  min = Infinity;
+  max = -Infinity;
+  lastScore = 0;
+  restSince = -Infinity;
+  restScore = 0;
+  /** Undamped scores of the last `refractoryTicks` ticks (ring). */
+  readonly recent: Float64Array;
+
+  constructor(c: Readonly<AnomalyConfig>) {
+    this.recent = new Float64Array(Math.max(1, c.refractoryTicks));
+    this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours, c.excludeRecentTicks, c.relativeContext);
+    this.likelihood = new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd);
+    this.volatility = c.volatilityView ? new VolatilityView(c.volatilityShortTicks, c.volatilityLongAlpha, c.volatilityFloor, c.volatilityScale) : null;
+    this.patterns = c.patternBlockTicks.map((b) => ({
+      view: new PatternView(b, c.patternWidth, c.patternPrototypes, c.patternVigilance),
+      likelihood: new AnomalyLikelihood(2, Math.max(64, Math.round(c.likelihoodLongTicks / b)), c.likelihoodMinMean, c.likelihoodMinStd),
+    }));
+    this.volLikelihood = c.volatilityView ? new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd) : null;
+  }
+}
+
+interface Fallback {
+  fb: { p50: number; spread: number } | null;
+  r: number;
+  scale: number;
+  expected: Expectation | null;
+}
+
+/** (1) fallback view: forecast from the past only, then learn this value. */
+function fallbackView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number): Fallback {
+  const fb = s.forecaster.forecast();
+  let rFallback = 0;
+  let fbScale = 0;
+  let fbExpected: Expectation | null = null;
+  if (fb !== null) {
+    const err = Math.abs(value - fb.p50);
+    const scale = s.errScale + fb.spread;
+    fbScale = scale;
+    rFallback = scale > 0 ? err / scale : err > 0 ? Infinity : 0;
+    // Bias-corrected EW mean: a plain running mean until 1/errorAlpha errors have been seen,
+    // so the first scales are not dragged from 0. Errors are clipped at 10× the scale so one
+    // outlier does not blind the detector to the next.
+    s.fbErrors++;
+    const a = Math.max(c.errorAlpha, 1 / s.fbErrors);
+    s.errScale += a * (Math.min(err, s.fbErrors > 1 ? 10 * s.errScale : err) - s.errScale);
+    const half = c.bandZ * scale;
+    fbExpected = { lower: fb.p50 - half, p50: fb.p50, upper: fb.p50 + half };
+  }
+  s.forecaster.push(value);
+  return { fb, r: rFallback, scale: fbScale, expected: fbExpected };
+}
+
+/** Model view, blended with the fallback view: the residual r in σ units. */
+function modelView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, expected: Expectation, f: Fallback): number {
+  // A band that is one-sided (a quantile equal to the median) or far narrower than what the
+  // fallback forecaster can achieve is over-confident: floor the half-band at a quarter of
+  // the full band and at `minBandRatio` of the fallback's own half-band.
+  const side = value >= expected.p50 ? expected.upper - expected.p50 : expected.p50 - expected.lower;
+  const half = Math.max(side, (expected.upper - expected.lower) / 4, c.minBandRatio * c.bandZ * f.scale);
+  const dev = Math.abs(value - expected.p50);
+  const rModel = half > 0 ? (dev * c.bandZ) / half : dev > 0 ? Infinity : 0;
+  if (f.fb === null) return rModel;
+  if (c.modelCombine === 'min') return Math.min(rModel, f.r);
+  if (c.modelCombine === 'max') return Math.max(rModel, f.r);
+  let w = c.modelWeight;
+  if (c.modelTrust === 'earned') {
+    // Trust as of before this tick (causal), then learn from it.
+    const trust = s.bothSeen < 10 || s.modelErr <= 0 ? 0 : Math.min(1, (s.fbErrBoth / s.modelErr) ** 8);
+    w *= trust;
+    s.bothSeen++;
+    const a = Math.max(c.errorAlpha, 1 / s.bothSeen);
+    s.modelErr += a * (dev - s.modelErr);
+    s.fbErrBoth += a * (Math.abs(value - f.fb.p50) - s.fbErrBoth);
+  }
+  return w * rModel + (1 - w) * f.r;
+}
+
+/**
+ * (2) raw score of the residual, (3) its likelihood, combined with the other views'
+ * likelihoods: the smallest tail probability, times the number of views (Bonferroni).
+ * Returns ln Q of the combination.
+ */
+function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, r: number, judged: boolean): number {
+  const raw = Number.isFinite(r) ? 1 - Math.exp(-Math.max(0, r - c.rawFloor) / c.rawScale) : 1;
+  // The likelihood learns only from ticks that had a forecast (no warm-up transients).
+  let lnQ = judged ? s.likelihood.update(raw) : 0;
+  let views = 1;
+  if (s.volatility !== null && s.volLikelihood !== null) {
+    const vq = s.volLikelihood.update(s.volatility.update(value));
+    if (vq < lnQ) lnQ = vq;
+    views++;
+  }
+  for (const p of s.patterns) {
+    const pr = p.view.update(value);
+    const pq = pr < 0 ? 0 : p.likelihood.update(pr);
+    if (pq < lnQ) lnQ = pq;
+    views++;
+  }
+  return views > 1 ? Math.min(0, lnQ + Math.log(views)) : lnQ;
+}
+
+/**
+ * (4) never-seen level, learning period, (5) damping of repeated surprise, (6) rest.
+ * Returns the emitted score and the undamped level (alert recovery follows the level).
+ */
+function finish(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, score: number): { score: number; level: number } {
+  if (c.rangeTolerance > 0 && s.max > s.min && s.ticks >= c.rangeWarmupTicks) {
+    const tol = (s.max - s.min) * c.rangeTolerance;
+    if (value > s.max + tol || value < s.min - tol) score = 1;
+  }
+  if (value < s.min) s.min = value;
+  if (value > s.max) s.max = value;
+  s.ticks++;
+  if (s.ticks <= c.learningTicks) score = 0;
+  // (5) surprise is news once: damp by the highest score of the last `refractoryTicks` ticks.
+  const level = score;
+  if (c.refractoryTicks > 0) {
+    let recent = 0;
+    const rt = s.recent;
+    for (let i = 0; i < rt.length; i++) if (rt[i] > recent) recent = rt[i];
+    rt[s.ticks % rt.length] = level;
+    score = level * (1 - recent) ** c.refractoryPower;
+  }
+  // (6) rest after news: once a score reached `restLevel`, the next `restTicks` ticks score 0
+  // unless they beat it (CAD OSE's rest period; NAB counts only the first detection of a window).
+  if (c.restTicks > 0) {
+    if (s.ticks - s.restSince < c.restTicks && score <= s.restScore) score = 0;
+    else if (score >= c.restLevel) { s.restSince = s.ticks; s.restScore = score; }
+  }
+  s.lastScore = score;
+  return { score, level };
+}
+
+export interface TickScore {
+  score: number;
+  level: number;
+  /** The expectation the value was judged against (the model's when used, else the fallback's). */
+  expected: Expectation | null;
+  basis: 'model' | 'fallback';
+}
+
+/** Score one finite value of this series against what came before it, then learn it. */
+export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, expected: Expectation | null): TickScore {
+  const f = fallbackView(s, c, value);
+  const useModel = expected !== null && Number.isFinite(expected.p50);
+  const r = useModel ? modelView(s, c, value, expected, f) : f.r;
+  const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel);
+  const { score, level } = finish(s, c, value, tailScore(lnQ));
+  return { score, level, expected: useModel ? expected : f.expected, basis: useModel ? 'model' : 'fallback' };
+}

@@ -1,0 +1,64 @@
+/**
+ * Second view of surprise: a change in how much the series moves. The mean |Δ| of the last
+ * `shortTicks` ticks is compared with its slow long-run mean (EW, bias-corrected at start):
+ * r = ln(short / long). Two-sided: a series that suddenly moves much more (variance up, faster
+ * oscillation) gives r ≫ 0; one that stops moving (flatline, stuck sensor, slower oscillation)
+ * gives r ≪ 0 — the things a one-step forecaster cannot see, because a flat line is easy to
+ * forecast. Ratios of |Δ| are invariant to the units of the series (scale and offset).
+ *
+ * Cost per tick O(1); memory one Float64Array(shortTicks).
+ */
+export class VolatilityView {
+  private readonly ring: Float64Array;
+  private sum = 0;
+  private n = 0;
+  private long = 0;
+  private longN = 0;
+  private prev = NaN;
+
+  constructor(
+    shortTicks: number,
+    private readonly longAlpha: number,
+    /** |r| up to this is no news (0.7 ≈ ln 2: moving up to twice or half as much as usual). */
+    private readonly floor: number,
+    private readonly scale: number,
+  ) {
+    this.ring = new Float64Array(shortTicks);
+  }
+
+  /**
+   * Feed one value; returns |r| mapped to [0, 1): 1 − exp(−max(0, |r| − floor) / scale), or 0 while fewer than
+   * `shortTicks` differences have been seen. The long mean is updated after scoring (causal).
+   */
+  update(value: number): number {
+    const prev = this.prev;
+    this.prev = value;
+    if (Number.isNaN(prev)) return 0;
+    const d = Math.abs(value - prev);
+    const L = this.ring.length;
+    const i = this.n % L;
+    if (this.n >= L) this.sum -= this.ring[i];
+    this.ring[i] = d;
+    this.sum += d;
+    this.n++;
+    if (this.n % (16 * L) === 0) this.recompute();
+    let r = 0;
+    if (this.n >= L && this.longN >= L) {
+      const s = Math.max(0, this.sum) / L;
+      const lg = this.long;
+      if (lg > 0) r = Math.log((s + 0.01 * lg) / (1.01 * lg));
+      else r = s > 0 ? 10 : 0;
+    }
+    this.longN++;
+    const a = Math.max(this.longAlpha, 1 / this.longN);
+    // Clip at 10× the long mean so one burst does not blind the view to the next.
+    this.long += a * (Math.min(d, this.longN > L && this.long > 0 ? 10 * this.long : d) - this.long);
+    return 1 - Math.exp(-Math.max(0, Math.abs(r) - this.floor) / this.scale);
+  }
+
+  private recompute(): void {
+    let s = 0;
+    for (let k = 0; k < this.ring.length; k++) s += this.ring[k];
+    this.sum = s;
+  }
+}

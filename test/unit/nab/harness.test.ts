@@ -1,0 +1,79 @@
+/** The issue-13 harness: injected-anomaly corpus (deterministic, NAB windows) and LOCO selection. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  buildInjectedCorpus, injectAt, injectFile, leaveOneCategoryOut, mulberry32, parseM4Csv, probationLength,
+  INJECTION_KINDS, type ScoredFile,
+} from '../../../src/eval/nab/index.ts';
+
+function series(n: number, seed: number): number[] {
+  const r = mulberry32(seed);
+  return Array.from({ length: n }, (_, i) => 100 + 10 * Math.sin((2 * Math.PI * i) / 24) + r());
+}
+
+test('M4 rows parse: quoted cells, ragged ends dropped', () => {
+  const s = parseM4Csv('"V1","V2","V3","V4"\n"H1","1","2.5",""\n"H2","3","",""\n');
+  assert.deepEqual(s, [{ id: 'H1', values: [1, 2.5] }, { id: 'H2', values: [3] }]);
+});
+
+test('every kind changes the series from its onset on, and not before', () => {
+  for (const kind of INJECTION_KINDS) {
+    const x = series(600, 1);
+    const y = [...x];
+    const len = injectAt(y, kind, 400, mulberry32(5));
+    assert.ok(len >= 1, kind);
+    assert.deepEqual(y.slice(0, 400), x.slice(0, 400), `${kind}: nothing before the onset changes`);
+    assert.notDeepEqual(y.slice(400, 400 + Math.max(len, 2)), x.slice(400, 400 + Math.max(len, 2)), `${kind}: the onset changes`);
+  }
+});
+
+test('a file: windows after the probation, NAB width (10 % of the file / count), deterministic', () => {
+  const src = { id: 'a', values: series(1000, 2) };
+  const f = injectFile(src, 'spike', 2, 42);
+  assert.equal(f.name, 'spike/a.csv');
+  assert.equal(f.windows.length, 2);
+  const idx = (ts: string): number => f.rows.findIndex((r) => r.timestamp === ts);
+  for (const [a, b] of f.windows) {
+    assert.ok(idx(a) >= probationLength(1000), 'window starts after the probation');
+    assert.equal(idx(b) - idx(a) + 1, 50);
+  }
+  assert.deepEqual(injectFile(src, 'spike', 2, 42), f, 'same seed, same file');
+  assert.notDeepEqual(injectFile(src, 'spike', 2, 43).rows, f.rows, 'another seed, another file');
+  assert.equal(injectFile(src, 'none', 2, 42).windows.length, 0);
+});
+
+test('the corpus: one category per kind plus none, perKind files each', () => {
+  const m4 = Array.from({ length: 30 }, (_, i) => ({ id: `H${i}`, values: series(700, i) }));
+  const c = buildInjectedCorpus({ m4, perKind: 3, seed: 1 });
+  assert.equal(c.length, 7 * 3);
+  const cats = new Set(c.map((f) => f.name.split('/')[0]));
+  assert.deepEqual([...cats].sort(), [...INJECTION_KINDS, 'none'].sort());
+  assert.deepEqual(buildInjectedCorpus({ m4, perKind: 3, seed: 1 }), c);
+});
+
+/** Two categories, one window each; `hit` decides which windows a candidate detects. */
+function files(hitA: boolean, hitB: boolean, fpB: boolean): ScoredFile[] {
+  const ts = Array.from({ length: 100 }, (_, i) => `2020-01-01 00:${String(i).padStart(2, '0')}:00`.replace(/:(\d{2}):00$/, (_m, x) => `:${x}:00`));
+  const mk = (name: string, hit: boolean, fp: boolean): ScoredFile => {
+    const s = new Array(100).fill(0);
+    if (hit) s[60] = 1;
+    if (fp) s[30] = 1;
+    return { name, timestamps: ts, anomalyScores: s, windows: [[ts[55], ts[64]]] };
+  };
+  return [mk('A/a.csv', hitA, false), mk('B/b.csv', hitB, fpB)];
+}
+
+test('LOCO: each category is scored with the candidate chosen on the other one', () => {
+  // "good-on-A" catches A's window only; "good-on-B" catches B's only.
+  const res = leaveOneCategoryOut([
+    { label: 'good-on-A', files: files(true, false, false) },
+    { label: 'good-on-B', files: files(false, true, false) },
+  ], ['standard']);
+  const [r] = res;
+  const a = r.heldOut.find((h) => h.category === 'A')!;
+  const b = r.heldOut.find((h) => h.category === 'B')!;
+  assert.equal(a.chosen, 'good-on-B', 'A is held out: chosen on B');
+  assert.equal(b.chosen, 'good-on-A');
+  assert.equal(a.score.windowsDetected, 0, 'so A scores what good-on-B does on A: nothing');
+  assert.equal(r.pooled, 0, 'both held-out categories missed: the null score');
+});
