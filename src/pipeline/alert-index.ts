@@ -4,7 +4,10 @@
  * starts empty (feedback already given is kept by the feedback store, and topic feedback may carry
  * the alert's series, ts and score itself).
  */
-import type { AnomalyRecord } from './ports.ts';
+import type { AnomalyAlertRecord } from '../domain/anomaly/index.ts';
+
+/** An alert record with its id (the same shape as ports.ts's AnomalyRecord; kept here so the index does not import the ports). */
+type AnomalyRecord = AnomalyAlertRecord & { kind?: 'alert'; id?: string };
 
 export class AlertIndex {
   readonly #byId = new Map<string, AnomalyRecord>();

@@ -3,7 +3,7 @@ import { ErrorCodes } from '../../errors/index.ts';
 import type { ServingApi } from '../../pipeline/ports.ts';
 import { ALERT_ID_PATTERN, feedbackListQuerySchema, feedbackProperties, incidentListQuerySchema } from './alert-schemas.ts';
 import { httpError } from './errors.ts';
-import type { ToolDefinition } from './tools.ts';
+import type { ToolDefinition } from './tool-definition.ts';
 
 export function alertToolDefinitions(): ToolDefinition[] {
   return [

@@ -3,19 +3,14 @@
  * MCP tools at /mcp and as function-calling schemas at GET /v1/tools, so both always agree.
  * Arguments are validated with the same strict validator as REST bodies.
  */
-import type { ForecastRequest, ServingApi } from '../../pipeline/ports.ts';
+import type { ForecastRequest } from '../../pipeline/ports.ts';
 import type { HttpConfig } from './config.ts';
 import { checkForecastRequest } from './predict-input.ts';
 import { SERIES_ID_MAX, windowSchema } from './schemas.ts';
 import { alertToolDefinitions } from './tools-alerts.ts';
+import type { ToolDefinition } from './tool-definition.ts';
 
-export interface ToolDefinition {
-  name: string;
-  description: string;
-  /** JSON Schema (draft-07 subset) of the arguments object. */
-  inputSchema: { type: 'object'; properties: Record<string, unknown>; additionalProperties: false; required?: string[] };
-  run(serving: ServingApi, args: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
-}
+export type { ToolDefinition };
 
 type Limits = Pick<HttpConfig, 'maxWindowLength' | 'maxFeatures' | 'maxHorizon'>;
 
