@@ -8,6 +8,12 @@
 //   node scripts/node24.mjs scripts/test.mjs --only unit     (npm run test:node24 -- --only unit)
 //   node scripts/node24.mjs --version
 //   node scripts/node24.mjs --print-path                     prints the node binary's path
+//   node scripts/node24.mjs --exec npm ci                    any command with Node 24 first on PATH
+//
+// With --exec, npm_config_nodedir points at the headers inside the package (include/node), so a
+// native addon that npm builds with node-gyp is compiled for Node 24 without downloading headers
+// from nodejs.org (not reachable from the CI machines). CI installs this way (.ci/run): an addon
+// built by the machine's own older node would not load under Node 24 unless it uses Node-API.
 //
 // Linux x64 only (the CI and image platform); elsewhere install Node 24 with your version manager.
 import { spawn, spawnSync } from 'node:child_process';
@@ -44,6 +50,8 @@ if (args[0] === '--print-path') {
   process.exit(0);
 }
 const env = { ...process.env, PATH: `${dirname(bin)}:${process.env.PATH ?? ''}` };
-const child = spawn(bin, args, { stdio: 'inherit', env });
+const exec = args[0] === '--exec';
+if (exec) env.npm_config_nodedir = dirname(dirname(bin));
+const child = exec ? spawn(args[1], args.slice(2), { stdio: 'inherit', env }) : spawn(bin, args, { stdio: 'inherit', env });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
