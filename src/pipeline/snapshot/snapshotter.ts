@@ -12,7 +12,8 @@
  * when the snapshot has an offset for it that is not past the group's committed offset (outputs of
  * every record up to there were acknowledged) and not below the partition's first retained
  * offset; the source then replays [snapshot offset, committed) as full warm-up (state only, no
- * output). Other partitions fall back to the plain window replay. The snapshot is used once.
+ * output). Other partitions fall back to the plain window replay. Each partition is considered
+ * once, at the first assignment that includes it (within 5 minutes of start).
  */
 import type { RawRecord } from '../../domain/types.ts';
 import { describeError } from '../../errors/index.ts';
@@ -44,6 +45,9 @@ export interface RestoreCandidate {
   low: bigint;
 }
 
+/** How long a loaded snapshot is kept for partitions not assigned at the first join. */
+const KEEP_MS = 5 * 60_000;
+
 type Handler = (records: RawRecord[], sink?: OutputSink) => Promise<void>;
 
 export class SeriesSnapshotter {
@@ -55,6 +59,7 @@ export class SeriesSnapshotter {
   #closed: Promise<void> | null = null;
   #idle: (() => void) | null = null;
   #loaded: SnapshotTree | null = null;
+  #loadedAt = 0;
   #writing: Promise<unknown> = Promise.resolve();
   #loop: Promise<void> | null = null;
   readonly #ac = new AbortController();
@@ -95,6 +100,7 @@ export class SeriesSnapshotter {
       }
       this.#loaded = checkSnapshot(decodeSnapshot(bytes), this.#o.identity);
       this.timings.loadMs = this.#now() - started;
+      this.#loadedAt = this.#now();
       this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, series: this.#loaded.series.length, offsets: this.#loaded.offsets, ms: this.#now() - started }, 'series-state snapshot loaded');
       return true;
     } catch (err) {
@@ -110,15 +116,20 @@ export class SeriesSnapshotter {
    */
   restoreFrom(candidates: readonly RestoreCandidate[]): Map<number, bigint> {
     const tree = this.#loaded;
-    this.#loaded = null;
     const out = new Map<number, bigint>();
     if (!tree) return out;
     for (const c of candidates) {
       const s = tree.offsets[String(c.partition)];
       if (s === undefined) continue;
+      // Each partition is considered once: restored now, or replayed plainly from now on.
+      delete tree.offsets[String(c.partition)];
       const from = BigInt(s);
       if (from <= c.committed && from >= c.low) out.set(c.partition, from);
     }
+    // A first assignment may hold only some partitions (a member still leaving the group): the
+    // snapshot is kept for the others until every partition it covers was considered, or until
+    // KEEP_MS after loading (it may be large).
+    if (Object.keys(tree.offsets).length === 0 || this.#now() - this.#loadedAt > KEEP_MS) this.#loaded = null;
     const t0 = this.#now();
     const restored = restoreSeriesState(this.#o.parts, tree, new Set(out.keys()), t0);
     this.timings.restoreMs = this.#now() - t0;
