@@ -20,7 +20,6 @@
  * Options (env): BENCH_SERIES (10000), BENCH_WINDOW (64), BENCH_REPEAT (2).
  */
 import { cpus } from 'node:os';
-import { Writable } from 'node:stream';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,10 +47,10 @@ function ticks(t: number) {
   return out;
 }
 
-async function until(cond: () => boolean, what: string, ms = 900_000): Promise<void> {
+async function until(cond: () => boolean, what: string, ms = 900_000, state?: () => unknown): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    if (Date.now() > end) throw new Error(`timed out: ${what} ${JSON.stringify(state?.() ?? {})}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -76,13 +75,12 @@ async function main() {
   const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: PARTITIONS }, { name: topics.forecasts, partitions: 6 }, { name: topics.anomalies, partitions: 1 }, { name: topics.dlq, partitions: 1 }] });
   const dir = mkdtempSync(path.join(tmpdir(), 'tc-bench-restart-'));
   const snapFile = path.join(dir, 'model', 'series-state', 'series-state.snap');
-  const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-  const logger = createLogger({ level: 'silent', name: 'bench', destination: quiet });
+  const logger = createLogger({ level: process.env.BENCH_LOGS ? 'info' : 'warn', name: 'bench', destination: process.stderr });
   const records = S * (W + 1);
   const config = loadConfig({
     env: {},
     overrides: {
-      logLevel: 'silent',
+      logLevel: 'warn',
       kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, fromBeginning: true, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 },
       topics,
       windows: { length: W, maxSeries: S, restoreRecordsPerPartition: 2 * Math.ceil(records / PARTITIONS) },
@@ -128,7 +126,7 @@ async function main() {
       t = performance.now();
       app = await buildApp(config, { logger });
       await app.start();
-      await until(() => app!.snapshots!.replayed.full >= S, 'steady snapshot restart: tail replayed');
+      await until(() => app!.snapshots!.replayed.full >= S, 'steady snapshot restart: tail replayed', 300_000, () => ({ replayed: app?.snapshots?.replayed, series: app?.store.size }));
       steadyMs.push(performance.now() - t);
       console.log(`steady:    ready in ${(steadyMs[r] / 1000).toFixed(2)} s (snapshot ${(statSync(`${snapFile}.steady`).size / 2 ** 20).toFixed(1)} MiB read+checked+decoded in ${app.snapshots!.timings.loadMs} ms, restored in ${app.snapshots!.timings.restoreMs} ms; replayed ${app.snapshots!.replayed.full} tail records)`);
       await app.stop();
@@ -138,7 +136,7 @@ async function main() {
       t = performance.now();
       app = await buildApp(config, { logger });
       await app.start();
-      await until(() => app!.snapshots!.replayed.full >= S, 'snapshot restart: tail replayed');
+      await until(() => app!.snapshots!.replayed.full >= S, 'snapshot restart: tail replayed', 300_000, () => ({ replayed: app?.snapshots?.replayed, series: app?.store.size }));
       snapMs.push(performance.now() - t);
       const a = app;
       console.log(`snapshot:  ready in ${(snapMs[r] / 1000).toFixed(2)} s (${a.store.size} series; load ${a.snapshots!.timings.loadMs} ms, restore ${a.snapshots!.timings.restoreMs} ms; replayed ${a.snapshots!.replayed.full} tail records, ${a.snapshots!.replayed.window} others)`);

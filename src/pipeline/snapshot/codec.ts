@@ -31,45 +31,55 @@ export function encodeSnapshot(tree: unknown): Buffer[] {
 
 /**
  * The body of the file (header length, header, blob) as chunks. With `copy`, the arrays' stored
- * bytes are copied, so the tree may change afterwards (capture holds the pipeline only for this).
+ * bytes are copied, so the tree may change afterwards.
  */
 export function layoutSnapshot(tree: unknown, copy: boolean): Buffer[] {
-  const arrays: Array<Float32Array | Float64Array> = [];
-  let blobBytes = 0;
-  const json = JSON.stringify(tree, (_k, v: unknown) => {
-    if (v instanceof Float32Array || v instanceof Float64Array) {
-      // Trailing +0 elements are not stored (rings not yet full are mostly zeros).
-      const k = storedLength(v);
-      const kept = v.subarray(0, k);
-      const ref: Ref = { $ta: v instanceof Float32Array ? 'f32' : 'f64', o: blobBytes, n: v.length, k };
-      arrays.push(kept);
-      blobBytes += align8(kept.byteLength);
-      return ref;
-    }
-    if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
-    return v;
-  });
-  const header = Buffer.from(json, 'utf8');
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(header.length, 0);
-  const pad = align8(PREFIX + header.length) - (PREFIX + header.length);
-  const blob = copy ? Buffer.allocUnsafe(blobBytes) : null;
-  const chunks: Buffer[] = [len, header, Buffer.alloc(pad)];
-  let at = 0;
-  for (const a of arrays) {
-    const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-    const step = align8(a.byteLength);
-    if (blob) {
-      bytes.copy(blob, at);
-      blob.fill(0, at + a.byteLength, at + step);
-    } else {
-      chunks.push(bytes);
-      if (step > a.byteLength) chunks.push(Buffer.alloc(step - a.byteLength));
-    }
-    at += step;
+  const l = new SnapshotLayout(copy);
+  return l.finish(l.json(tree));
+}
+
+/**
+ * Builds a body piece by piece: `json(value)` gives a value's JSON with its typed arrays moved to
+ * the blob (so a large tree can be laid out in slices, yielding in between), `finish(header)`
+ * the chunks for the header JSON assembled from those pieces.
+ */
+export class SnapshotLayout {
+  readonly #copy: boolean;
+  readonly #blob: Buffer[] = [];
+  #blobBytes = 0;
+
+  constructor(copy: boolean) {
+    this.#copy = copy;
   }
-  if (blob) chunks.push(blob);
-  return chunks;
+
+  json(value: unknown): string {
+    return JSON.stringify(value, (_k, v: unknown) => {
+      if (v instanceof Float32Array || v instanceof Float64Array) return this.#add(v);
+      if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
+      return v;
+    });
+  }
+
+  finish(headerJson: string): Buffer[] {
+    const header = Buffer.from(headerJson, 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(header.length, 0);
+    const pad = align8(PREFIX + header.length) - (PREFIX + header.length);
+    return [len, header, Buffer.alloc(pad), ...this.#blob];
+  }
+
+  #add(v: Float32Array | Float64Array): Ref {
+    // Trailing +0 elements are not stored (rings not yet full are mostly zeros).
+    const k = storedLength(v);
+    const kept = v.subarray(0, k);
+    const ref: Ref = { $ta: v instanceof Float32Array ? 'f32' : 'f64', o: this.#blobBytes, n: v.length, k };
+    const bytes = Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength);
+    this.#blob.push(this.#copy ? Buffer.from(bytes) : bytes);
+    const step = align8(kept.byteLength);
+    if (step > kept.byteLength) this.#blob.push(Buffer.alloc(step - kept.byteLength));
+    this.#blobBytes += step;
+    return ref;
+  }
 }
 
 /** Prefix a body from `layoutSnapshot` with magic, format version and SHA-256. */

@@ -37,7 +37,7 @@ export interface SeriesStateParts {
   homes: SeriesHomes;
 }
 
-interface SeriesEntry {
+export interface SeriesEntry {
   id: string;
   p: number;
   w: WindowSeriesState;
@@ -75,28 +75,37 @@ export function detectorFingerprint(detector: DetectorSnapshotHooks | null): str
   return detector ? createHash('sha256').update(JSON.stringify(detector.config)).digest('hex').slice(0, 16) : null;
 }
 
-/**
- * Every series' state as a tree (synchronous: call it while the pipeline is quiescent). The
- * detector's arrays are referenced, not copied: lay the tree out (`layoutSnapshot(tree, true)`)
- * before the pipeline moves on.
- */
-export function captureSeriesState(parts: SeriesStateParts, identity: SnapshotIdentity, offsets: ReadonlyMap<number, bigint>, nowMs: number): SnapshotTree {
-  const skip = new Set<object>(parts.detector ? [parts.detector.config] : []);
-  const series: SeriesEntry[] = [];
-  for (const id of parts.store.ids()) {
-    const p = parts.homes.get(id);
-    const w = parts.store.exportSeries(id);
-    if (p === undefined || !offsets.has(p) || w === null) continue;
-    const b = parts.book.peek(id);
-    const d = parts.detector?.exportSeries(id);
-    series.push({ id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip, false) : null });
-  }
+/** Everything but the series: identity, time, offsets. */
+export function snapshotHead(parts: SeriesStateParts, identity: SnapshotIdentity, offsets: ReadonlyMap<number, bigint>, nowMs: number): Omit<SnapshotTree, 'series'> {
   return {
     identity: { ...identity, features: [...identity.features], detector: detectorFingerprint(parts.detector) },
     createdAtMs: nowMs,
     offsets: Object.fromEntries([...offsets].map(([p, o]) => [String(p), String(o)])),
-    series,
   };
+}
+
+/**
+ * One series' state (null when it has no partition with an offset yet). The detector's arrays
+ * are referenced, not copied: lay the entry out before the pipeline moves on.
+ */
+export function captureSeries(parts: SeriesStateParts, id: string, offsets: ReadonlyMap<number, bigint>): SeriesEntry | null {
+  const p = parts.homes.get(id);
+  const w = parts.store.exportSeries(id);
+  if (p === undefined || !offsets.has(p) || w === null) return null;
+  const b = parts.book.peek(id);
+  const d = parts.detector?.exportSeries(id);
+  const skip = new Set<object>(parts.detector ? [parts.detector.config] : []);
+  return { id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip, false) : null };
+}
+
+/** Every series' state as one tree (synchronous; tests and small snapshots). */
+export function captureSeriesState(parts: SeriesStateParts, identity: SnapshotIdentity, offsets: ReadonlyMap<number, bigint>, nowMs: number): SnapshotTree {
+  const series: SeriesEntry[] = [];
+  for (const id of parts.store.ids()) {
+    const e = captureSeries(parts, id, offsets);
+    if (e) series.push(e);
+  }
+  return { ...snapshotHead(parts, identity, offsets, nowMs), series };
 }
 
 function copyEntry(b: BookEntry): BookEntry {

@@ -8,19 +8,21 @@
  * the state copied is exactly that of the records handled so far, and the offsets recorded are
  * those of the last record each partition handled. Writing happens after the gate has reopened.
  *
- * Restore (`restoreFrom`, called by the source on its first assignment): a partition is restored
+ * Restore: `load` installs every series of the snapshot before the consumer joins; then
+ * `restoreFrom`, called by the source on assignment, keeps a partition's series
  * when the snapshot has an offset for it that is not past the group's committed offset (outputs of
  * every record up to there were acknowledged) and not below the partition's first retained
  * offset; the source then replays [snapshot offset, committed) as full warm-up (state only, no
- * output). Other partitions fall back to the plain window replay. The snapshot is used once.
+ * output). Other partitions fall back to the plain window replay. Each partition is considered
+ * once, at the first assignment that includes it (within 5 minutes of start).
  */
 import type { RawRecord } from '../../domain/types.ts';
 import { describeError } from '../../errors/index.ts';
 import { deferred, loop } from '../../lifecycle/abortable.ts';
 import type { OutputSink } from '../ports.ts';
-import { decodeSnapshot, layoutSnapshot, sealSnapshot } from './codec.ts';
+import { decodeSnapshot, sealSnapshot, SnapshotLayout } from './codec.ts';
 import type { SnapshotFile } from './file-store.ts';
-import { captureSeriesState, checkSnapshot, restoreSeriesState, type SeriesStateParts, type SnapshotIdentity, type SnapshotTree } from './series-state.ts';
+import { captureSeries, checkSnapshot, restoreSeriesState, snapshotHead, type SeriesStateParts, type SnapshotIdentity } from './series-state.ts';
 
 export interface SnapshotLogger {
   info(obj: object, msg: string): void;
@@ -44,6 +46,11 @@ export interface RestoreCandidate {
   low: bigint;
 }
 
+/** How long a loaded snapshot is kept for partitions not assigned at the first join. */
+const KEEP_MS = 5 * 60_000;
+/** Series laid out between two turns of the event loop while a snapshot is taken. */
+const YIELD_EVERY = 256;
+
 type Handler = (records: RawRecord[], sink?: OutputSink) => Promise<void>;
 
 export class SeriesSnapshotter {
@@ -54,7 +61,9 @@ export class SeriesSnapshotter {
   #active = 0;
   #closed: Promise<void> | null = null;
   #idle: (() => void) | null = null;
-  #loaded: SnapshotTree | null = null;
+  /** Snapshot partitions installed at load, not yet claimed by an assignment: offset and series. */
+  readonly #pending = new Map<number, { from: bigint; ids: string[] }>();
+  #loadedAt = 0;
   #writing: Promise<unknown> = Promise.resolve();
   #loop: Promise<void> | null = null;
   readonly #ac = new AbortController();
@@ -93,9 +102,19 @@ export class SeriesSnapshotter {
         this.#o.logger.info({ file: this.#o.file.path }, 'no series-state snapshot: windows are rebuilt by replay');
         return false;
       }
-      this.#loaded = checkSnapshot(decodeSnapshot(bytes), this.#o.identity);
+      const tree = checkSnapshot(decodeSnapshot(bytes), this.#o.identity);
       this.timings.loadMs = this.#now() - started;
-      this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, series: this.#loaded.series.length, offsets: this.#loaded.offsets, ms: this.#now() - started }, 'series-state snapshot loaded');
+      // Install everything now, before the consumer joins the group (restoring 10,000 mature
+      // series takes seconds: inside the group protocol it would cost the session). At the first
+      // assignment that includes a partition, its series are kept or dropped (restoreFrom).
+      const t0 = this.#now();
+      const all = new Set(Object.keys(tree.offsets).map(Number));
+      const restored = restoreSeriesState(this.#o.parts, tree, all, t0);
+      this.timings.restoreMs = this.#now() - t0;
+      for (const [p, off] of Object.entries(tree.offsets)) this.#pending.set(Number(p), { from: BigInt(off), ids: [] });
+      for (const e of tree.series) this.#pending.get(e.p)?.ids.push(e.id);
+      this.#loadedAt = this.#now();
+      this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, ...restored, offsets: tree.offsets, loadMs: this.timings.loadMs, restoreMs: this.timings.restoreMs }, 'series-state snapshot loaded');
       return true;
     } catch (err) {
       const code = (err as { code?: string }).code;
@@ -105,38 +124,49 @@ export class SeriesSnapshotter {
   }
 
   /**
-   * The source's restore hook: restore the partitions the snapshot covers, return partition →
-   * offset to replay (as full warm-up) from. Empty when there is no snapshot (or it was used).
+   * The source's restore hook: keep the restored series of the partitions the snapshot covers and
+   * return partition → offset to replay (as full warm-up) from; drop the series of partitions it
+   * cannot serve. Empty when there is no snapshot (or it was used).
    */
   restoreFrom(candidates: readonly RestoreCandidate[]): Map<number, bigint> {
-    const tree = this.#loaded;
-    this.#loaded = null;
     const out = new Map<number, bigint>();
-    if (!tree) return out;
+    if (this.#pending.size === 0) return out;
+    const dropped: number[] = [];
     for (const c of candidates) {
-      const s = tree.offsets[String(c.partition)];
-      if (s === undefined) continue;
-      const from = BigInt(s);
-      if (from <= c.committed && from >= c.low) out.set(c.partition, from);
+      const pend = this.#pending.get(c.partition);
+      if (!pend) continue;
+      // Each partition is considered once: kept now, or dropped and replayed plainly.
+      this.#pending.delete(c.partition);
+      if (pend.from <= c.committed && pend.from >= c.low) out.set(c.partition, pend.from);
+      else this.#drop(c.partition, pend.ids, dropped);
     }
-    const t0 = this.#now();
-    const restored = restoreSeriesState(this.#o.parts, tree, new Set(out.keys()), t0);
-    this.timings.restoreMs = this.#now() - t0;
+    this.dropUnclaimed();
     for (const [p, from] of out) this.#offsets.set(p, from);
-    const skipped = candidates.filter((c) => !out.has(c.partition)).map((c) => c.partition);
-    this.#o.logger.info({ ...restored, partitions: [...out].map(([p, from]) => ({ partition: p, from: String(from) })), replayInstead: skipped }, 'series state restored from snapshot; replaying the tail after its offsets');
+    this.#o.logger.info({ partitions: [...out].map(([p, from]) => ({ partition: p, from: String(from) })), replayInstead: dropped }, 'series state restored from snapshot; replaying the tail after its offsets');
     return out;
+  }
+
+  /**
+   * Snapshot series of partitions no assignment has claimed within KEEP_MS of loading are dropped
+   * (another instance owns them). Called on each assignment and by the periodic loop.
+   */
+  dropUnclaimed(): void {
+    if (this.#pending.size === 0 || this.#now() - this.#loadedAt <= KEEP_MS) return;
+    const dropped: number[] = [];
+    for (const [p, pend] of this.#pending) this.#drop(p, pend.ids, dropped);
+    this.#pending.clear();
+    this.#o.logger.info({ partitions: dropped }, 'series-state snapshot: series of partitions not assigned here dropped');
+  }
+
+  #drop(partition: number, ids: string[], dropped: number[]): void {
+    for (const id of ids) this.#o.parts.store.delete(id); // through the registry: every holder forgets
+    dropped.push(partition);
   }
 
   /** Take a snapshot now (waits for chunks in flight) and write it; resolves with its size. */
   async snapshot(): Promise<{ series: number; bytes: number; captureMs: number; writeMs: number } | null> {
     const t0 = this.#now();
-    // Inside the gate: the tree (live detector arrays) and its layout, which copies the bytes.
-    const taken = await this.#quiesce(() => {
-      if (this.#offsets.size === 0) return null;
-      const tree = captureSeriesState(this.#o.parts, this.#o.identity, this.#offsets, this.#now());
-      return { series: tree.series.length, body: layoutSnapshot(tree, true) };
-    });
+    const taken = await this.#quiesce(() => this.#capture());
     if (!taken) return null;
     const t1 = this.#now();
     const write = this.#writing.then(() => this.#o.file.write(sealSnapshot(taken.body)));
@@ -149,6 +179,7 @@ export class SeriesSnapshotter {
   start(): void {
     if (this.#o.intervalMs <= 0 || this.#loop) return;
     this.#loop = loop(this.#o.intervalMs, this.#ac.signal, async () => {
+      this.dropUnclaimed();
       const r = await this.snapshot();
       if (r) this.#o.logger.info(r, 'series-state snapshot written');
     }, (err) => this.#o.logger.warn({ err: describeError(err) }, 'series-state snapshot failed; the previous one stays'));
@@ -166,13 +197,34 @@ export class SeriesSnapshotter {
     }
   }
 
-  async #quiesce<T>(capture: () => T): Promise<T> {
+  /**
+   * Inside the gate: each series' state, laid out with its bytes copied, in slices of
+   * YIELD_EVERY series with a turn of the event loop between them (the pipeline stays held, but
+   * consumer heartbeats and HTTP go on: 10,000 mature series are ~270 MB).
+   */
+  async #capture(): Promise<{ series: number; body: Buffer[] } | null> {
+    if (this.#offsets.size === 0) return null;
+    const parts = this.#o.parts;
+    const offsets = new Map(this.#offsets);
+    const layout = new SnapshotLayout(true);
+    const pieces: string[] = [];
+    const ids = [...parts.store.ids()];
+    for (let i = 0; i < ids.length; i++) {
+      const e = captureSeries(parts, ids[i], offsets);
+      if (e) pieces.push(layout.json(e));
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((r) => setImmediate(r));
+    }
+    const head = JSON.stringify(snapshotHead(parts, this.#o.identity, offsets, this.#now()));
+    return { series: pieces.length, body: layout.finish(`${head.slice(0, -1)},"series":[${pieces.join(',')}]}`) };
+  }
+
+  async #quiesce<T>(capture: () => Promise<T>): Promise<T> {
     while (this.#closed) await this.#closed;
     const gate = deferred();
     this.#closed = gate.promise;
     try {
       while (this.#active > 0) await new Promise<void>((r) => (this.#idle = r));
-      return capture();
+      return await capture();
     } finally {
       this.#idle = null;
       this.#closed = null;
