@@ -33,14 +33,14 @@ function predictor(version: string, fail: () => TickcastError | null): Predictor
 const gone = () => new TickcastError(ErrorCodes.MODEL_NOT_LOADED, 'model has been disposed; use the current predictor', { retriable: true });
 
 test('a retriable failure from a replaced model is retried once on the serving one', async () => {
-  let stage!: InferenceStage;
+  const ref: { stage?: InferenceStage } = {};
   const v2 = predictor('v2', () => null);
   // v1 is replaced while its call is running and then reports that it was disposed.
   const v1 = predictor('v1', () => {
-    stage.swap(v2, { keepOld: true });
+    ref.stage!.swap(v2, { keepOld: true });
     return gone();
   });
-  stage = new InferenceStage(v1, { maxBatchSize: 4, maxWaitMs: 1, maxInFlightBatches: 1 });
+  const stage = (ref.stage = new InferenceStage(v1, { maxBatchSize: 4, maxWaitMs: 1, maxInFlightBatches: 1 }));
   const r = await stage.submit({ x: new Float32Array(2) });
   assert.equal(r.model, 'v2');
   assert.equal(r.y[0], 2);
