@@ -4,7 +4,7 @@
  * columns it needs (see ./table.ts). Supports RFC 4180 quoting on one line ("a,b" and "" escapes);
  * multi-line quoted cells are not supported (time-series files do not use them).
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 
@@ -51,6 +51,40 @@ export function parseCsvText(text: string, path = '<text>'): RawCsv {
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) acc.push(lines[i], i + 1);
   return acc.finish();
+}
+
+/**
+ * Read a small CSV file at once (start-up data, the embedded sample, NAB files in scripts); `what`
+ * names it in the error ("bootstrap data", "embedded.dataFile"). TC_DATA_UNREADABLE when it cannot
+ * be read; the parse errors of parseCsvText otherwise.
+ */
+export function readCsvFileSync(path: string, what = 'CSV file'): RawCsv {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw dataError(ErrorCodes.DATA_UNREADABLE, `cannot read ${what} ${JSON.stringify(path)}: ${(err as Error).message}; check the path`, { path }, err);
+  }
+  return parseCsvText(text, path);
+}
+
+/** Index of a named column; TC_DATA_COLUMN_MISSING naming what the file must have. */
+export function columnIndex(csv: RawCsv, name: string, expected: string): number {
+  const i = csv.header.indexOf(name);
+  if (i < 0) throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${csv.path}: header must contain ${expected}; got "${csv.header.join(',')}"`);
+  return i;
+}
+
+/** A column as numbers; TC_DATA_NOT_NUMERIC with the file line of the first cell that is not one. */
+export function numericColumn(csv: RawCsv, column: number): Float64Array {
+  const cells = csv.cells[column];
+  const out = new Float64Array(cells.length);
+  for (let r = 0; r < cells.length; r++) {
+    const v = cells[r] === '' ? Number.NaN : Number(cells[r]);
+    if (!Number.isFinite(v)) throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${csv.path}:${csv.lines[r]}: column "${csv.header[column]}" has "${cells[r]}", not a number`, { line: csv.lines[r] });
+    out[r] = v;
+  }
+  return out;
 }
 
 /** Read a CSV file line by line. Rejects with TC_DATA_UNREADABLE when the file cannot be read. */

@@ -6,12 +6,12 @@
  * compared with the naive last-value forecast on the held-out tail, so the log says plainly how
  * much better than "repeat the last value" the served model is.
  *
- * src/model may not import adapters, so the sample's path is derived here and the CSV is read by
- * a deliberately tiny reader (the value column only).
+ * src/model may not import adapters, so the sample's path is derived here; the CSV is read by the
+ * project's one CSV reader (src/data/csv.ts).
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ModelSpec } from '../domain/types.ts';
+import { readCsvFileSync, numericColumn } from '../data/csv.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import type { ResolvedHybridConfig } from './config.ts';
 import { HybridModel } from './hybrid-model.ts';
@@ -23,21 +23,8 @@ export const BOOTSTRAP_SAMPLE = fileURLToPath(new URL('../adapters/embedded/samp
 
 /** Values of the last column of a headed CSV (e.g. `timestamp,value`), in file order. */
 export function readValueColumn(file: string): Float64Array {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new TickcastError(ErrorCodes.DATA_UNREADABLE, `cannot read bootstrap data "${file}"; check the path`, { cause: err });
-  }
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const out = new Float64Array(Math.max(0, lines.length - 1));
-  for (let i = 1; i < lines.length; i++) {
-    const cells = lines[i].split(',');
-    const v = Number(cells[cells.length - 1]);
-    if (!Number.isFinite(v)) throw new TickcastError(ErrorCodes.DATA_NOT_NUMERIC, `${file}:${i + 1}: value "${cells[cells.length - 1]}" is not a number`);
-    out[i - 1] = v;
-  }
-  return out;
+  const csv = readCsvFileSync(file, 'bootstrap data');
+  return numericColumn(csv, csv.header.length - 1);
 }
 
 /** z-score with the series' own mean and standard deviation. */

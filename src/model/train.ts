@@ -147,12 +147,12 @@ export function evaluate(model: HybridModel, data: Dataset, batchSize = 256): { 
   return finishEvaluation(model, data, acc);
 }
 
-/** evaluate() that yields to the event loop between chunks (used by fit on large validation sets). */
-export async function evaluateAsync(model: HybridModel, data: Dataset, batchSize = 256): Promise<{ pinball: number; mae: number }> {
+/** evaluate() awaiting `pause` between chunks (not after the last; default: yield to the event loop; the fine-tune trainer rests by its duty cycle). */
+export async function evaluateAsync(model: HybridModel, data: Dataset, batchSize = 256, pause: () => Promise<void> = yieldToEventLoop): Promise<{ pinball: number; mae: number }> {
   const acc = { pin: 0, abs: 0 };
   for (let s = 0; s < data.n; s += batchSize) {
     evaluateChunk(model, data, s, Math.min(batchSize, data.n - s), acc);
-    await yieldToEventLoop();
+    if (s + batchSize < data.n) await pause();
   }
   return finishEvaluation(model, data, acc);
 }

@@ -73,11 +73,6 @@ export class VersionRegistry {
     return v;
   }
 
-  /** Labels counted in memory continue after `label` (a version loaded from elsewhere). */
-  continueAfter(label: string): void {
-    this.#nextMemVersion = Math.max(this.#nextMemVersion, versionNumber(label) + 1);
-  }
-
   /** Hold `v` in memory (newest first, bounded); `serving` is never dropped. */
   hold(v: ModelVersion, serving: string): void {
     const i = this.#held.findIndex((x) => x.version === v.version);

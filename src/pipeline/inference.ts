@@ -6,7 +6,7 @@
  * last batch is done.
  */
 import { MicroBatcher, type PressureEvent, type SubmitOptions } from '../domain/micro-batcher.ts';
-import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
 import type { ModelSpec } from '../domain/types.ts';
 import type { PipelineObserver, Predictor, PredictorSlot } from './ports.ts';
 
@@ -116,8 +116,23 @@ export class InferenceStage implements PredictorSlot {
     else this.#retired.add(p);
   }
 
+  /**
+   * Run a batch; when it fails with a retriable error (the model was disposed under it, e.g. a
+   * predictor swapped in from outside the stage) and another model serves by now, run it once
+   * more on that one. Other errors, or a second failure, reject the batch's callers.
+   */
   async #run(jobs: InferenceJob[]): Promise<InferenceResult[]> {
-    const p = this.#predictor; // the whole batch runs on one model
+    const p = this.#predictor;
+    try {
+      return await this.#runOn(p, jobs);
+    } catch (err) {
+      if (!isTickcastError(err) || !err.retriable || this.#predictor === p) throw err;
+      return this.#runOn(this.#predictor, jobs);
+    }
+  }
+
+  async #runOn(p: Predictor, jobs: InferenceJob[]): Promise<InferenceResult[]> {
+    // The whole batch runs on one model.
     this.#running.set(p, (this.#running.get(p) ?? 0) + 1);
     try {
       const { window: W, features: F, horizon: H, targets, quantiles } = p.spec;

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { columnIndex, numericColumn, parseCsvText, readCsvFileSync, type RawCsv } from '../../data/csv.ts';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { WindowLimits } from './sweeper.ts';
 
@@ -15,26 +16,17 @@ export interface NabRow {
 
 /** Parse a NAB data CSV (header `timestamp,value`); throws with the line number on a bad row. */
 export function parseDataCsv(text: string, name = 'data'): NabRow[] {
-  const lines = text.split(/\r?\n/);
-  const header = lines[0].split(',').map((s) => s.trim());
-  const ti = header.indexOf('timestamp');
-  const vi = header.indexOf('value');
-  if (ti < 0 || vi < 0) throw new TickcastError(ErrorCodes.DATA_COLUMN_MISSING, `${name}: header must contain "timestamp,value"; got "${lines[0]}"`);
-  const rows: NabRow[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i].trim() === '') continue;
-    const cols = lines[i].split(',');
-    const value = Number(cols[vi]);
-    if (cols[ti] === undefined || !Number.isFinite(value)) {
-      throw new TickcastError(ErrorCodes.DATA_NOT_NUMERIC, `${name}:${i + 1}: expected "timestamp,value" with a numeric value; got "${lines[i]}"`);
-    }
-    rows.push({ timestamp: cols[ti].trim(), value });
-  }
-  return rows;
+  return nabRows(parseCsvText(text, name));
 }
 
 export function readDataCsv(path: string): NabRow[] {
-  return parseDataCsv(readFileSync(path, 'utf8'), path);
+  return nabRows(readCsvFileSync(path, 'NAB data file'));
+}
+
+function nabRows(csv: RawCsv): NabRow[] {
+  const ti = columnIndex(csv, 'timestamp', '"timestamp,value"');
+  const values = numericColumn(csv, columnIndex(csv, 'value', '"timestamp,value"'));
+  return Array.from(values, (value, r) => ({ timestamp: csv.cells[ti][r], value }));
 }
 
 /** Parse a results CSV: needs `timestamp` and `anomaly_score` columns. */

@@ -6,7 +6,7 @@
  * lacks UnsortedSegmentSum).
  */
 import * as tf from '@tensorflow/tfjs';
-import { pinballLoss, trainStep } from '../train.ts';
+import { evaluate as evaluateDataset, evaluateAsync, pinballLoss, trainStep } from '../train.ts';
 import type { HybridModel } from '../hybrid-model.ts';
 
 /** x: [batch, window, features] normalised; y: [batch, horizon, targets] in the same space. */
@@ -59,46 +59,18 @@ export interface EvalScores {
   pinball: number;
 }
 
-/** Mean absolute error of the median forecast and mean pinball loss over pairs (no gradients). */
+/**
+ * Mean absolute error of the median forecast and mean pinball loss over pairs (no gradients): the
+ * evaluator of ../train.ts on a TrainBatch.
+ */
 export function evaluate(model: HybridModel, b: TrainBatch, chunk = 256): EvalScores {
-  const g = evaluateChunks(model, b, chunk);
-  let r = g.next();
-  while (!r.done) r = g.next();
-  return r.value;
+  return evaluateDataset(model, { x: b.x, y: b.y, n: b.batch }, chunk);
 }
 
 /**
  * `evaluate` in slices of `chunk` pairs, awaiting `pace()` after each: the trainer rests between
  * slices by its duty cycle, so scoring many live pairs does not hold a core flat out.
  */
-export async function evaluatePaced(model: HybridModel, b: TrainBatch, pace: () => Promise<void>, chunk = 64): Promise<EvalScores> {
-  const g = evaluateChunks(model, b, chunk);
-  let r = g.next();
-  while (!r.done) {
-    await pace();
-    r = g.next();
-  }
-  return r.value;
-}
-
-function* evaluateChunks(model: HybridModel, b: TrainBatch, chunk: number): Generator<void, EvalScores> {
-  const { W, F, H, T } = model.dims;
-  const qi = model.spec.quantiles.indexOf(0.5);
-  const Q = model.spec.quantiles.length;
-  let absSum = 0;
-  let pinSum = 0;
-  for (let s = 0; s < b.batch; s += chunk) {
-    const n = Math.min(chunk, b.batch - s);
-    tf.tidy(() => {
-      const x = tf.tensor3d(b.x.subarray(s * W * F, (s + n) * W * F), [n, W, F]);
-      const y = tf.tensor3d(b.y.subarray(s * H * T, (s + n) * H * T), [n, H, T]);
-      const out = model.predict(x);
-      pinSum += pinballLoss(out.y, y, model.spec.quantiles).dataSync()[0] * n;
-      const p = out.y.dataSync();
-      const yy = b.y.subarray(s * H * T, (s + n) * H * T);
-      for (let i = 0; i < yy.length; i++) absSum += Math.abs(p[i * Q + qi] - yy[i]);
-    });
-    if (s + n < b.batch) yield;
-  }
-  return { mae: absSum / (b.batch * H * T), pinball: pinSum / b.batch };
+export function evaluatePaced(model: HybridModel, b: TrainBatch, pace: () => Promise<void>, chunk = 64): Promise<EvalScores> {
+  return evaluateAsync(model, { x: b.x, y: b.y, n: b.batch }, chunk, pace);
 }
