@@ -140,7 +140,9 @@ function patchInput(): { patch?: { length: number; stride: number } } {
 async function hybridRows(s: Setting, budgetMs: number): Promise<Row[]> {
   const seeds = (args.seeds ?? '42').split(',').map(Number);
   const rows: Row[] = [];
-  for (const [i, seed] of seeds.entries()) rows.push(await hybridRow(s, budgetMs / (seeds.length - i), seed));
+  const t0 = performance.now();
+  // Each seed gets an equal share of what is left of the budget.
+  for (const [i, seed] of seeds.entries()) rows.push(await hybridRow(s, Math.max(60_000, (budgetMs - (performance.now() - t0)) / (seeds.length - i)), seed));
   const ok = rows.filter((r) => Number.isFinite(r.mse));
   if (seeds.length > 1 && ok.length > 0) {
     const ms = (xs: number[]) => {
