@@ -15,7 +15,7 @@ import { FeedbackGate } from './pipeline/feedback-gate.ts';
 import { FeedbackService } from './pipeline/feedback-service.ts';
 import { feedbackRecordHandler } from './pipeline/feedback-intake.ts';
 import type { PipelineFollower } from './pipeline/followers.ts';
-import type { AnomalyScorer, IncidentsApi, OutputSink, TickSource } from './pipeline/ports.ts';
+import type { AnomalyScorer, IncidentsApi, LearningFilter, OutputSink, TickSource } from './pipeline/ports.ts';
 import { FeedbackLog } from './adapters/file/feedback-log.ts';
 import { KafkaSource } from './adapters/kafka/source.ts';
 import type { Logger } from './telemetry/logger.ts';
@@ -28,6 +28,8 @@ export interface Alerting {
   followers: PipelineFollower[];
   serving: { feedback?: FeedbackService; incidents?: IncidentsApi; bandQuality: BandQualityTracker; bandQualityMinTicks: number };
   forget(series: string): void;
+  /** Ticks kept out of learning by feedback: maintenance spans and confirmed anomalies. */
+  learningFilter: LearningFilter;
   /** Load stored feedback; start the feedback topic consumer when configured. */
   start(kafka: Kafka | null, sink: OutputSink): Promise<void>;
   stop(): Promise<void>;
@@ -42,6 +44,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
   const file = fb.file || (config.model.dir ? join(config.model.dir, 'feedback.jsonl') : '');
   const store = feedbackOn && file ? new FeedbackLog({ path: file, onSkipped: (n) => log.warn({ file, lines: n }, 'feedback log lines skipped (unreadable)') }) : null;
   let feedback: FeedbackService | undefined;
+  let policy: FeedbackPolicy | undefined;
 
   const bandQuality = new BandQualityTracker({ quantiles: deps.quantiles, windowTicks: config.bandQuality.windowTicks, maxSeries: config.windows.maxSeries });
   installBandQualityMetrics(metrics, bandQuality, { minTicks: config.bandQuality.minTicks, topK: config.bandQuality.topK });
@@ -53,7 +56,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
   return {
     gate(scorer) {
       if (!feedbackOn) return scorer;
-      const policy = new FeedbackPolicy({
+      policy = new FeedbackPolicy({
         baseBar: scorer.config.warningThreshold,
         ceilingBar: scorer.config.criticalThreshold,
         marginScore: fb.marginScore,
@@ -68,6 +71,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
     get serving() {
       return { feedback, incidents: incidents ?? undefined, bandQuality, bandQualityMinTicks: config.bandQuality.minTicks };
     },
+    learningFilter: { isSuppressed: (series, ts) => policy?.learningExcluded(series, ts) ?? false },
     forget: (s) => {
       for (const f of followers) f.forget?.(s);
     },

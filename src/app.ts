@@ -154,7 +154,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     // Online fine-tuning learns from what the pipeline saw: every feature, the window store's
     // statistics, ticks inside firing alerts marked suppressed.
     learner: model.learner ?? undefined,
-    learningFilter: opts.learningFilter,
+    learningFilter: opts.learningFilter ?? alerting.learningFilter,
   });
 
   if (opts.source) source = opts.source;

@@ -96,6 +96,18 @@ export class FeedbackPolicy {
     return Math.min(ceilingBar, baseBar + raise);
   }
 
+  /**
+   * Whether a tick is kept out of learning (fine-tuning pairs, normalisation statistics): it falls
+   * in a maintenance span (`expected`) or is the tick of a confirmed anomaly. (The rest of a
+   * confirmed anomaly is already kept out while its alert fires: docs/finetuning.md.)
+   */
+  learningExcluded(series: string, tsMs: number): boolean {
+    for (const e of this.#bySeries.get(series) ?? []) {
+      if (e.verdict === 'confirmed' && e.alertTs === tsMs) return true;
+    }
+    return this.suppressedUntil(series, tsMs) !== null;
+  }
+
   /** End of the maintenance span covering `tsMs`, or null. */
   suppressedUntil(series: string, tsMs: number): number | null {
     let until: number | null = null;
