@@ -11,7 +11,7 @@ import { produce, tickStream } from '../helpers/kafka.ts';
 
 const W = 16;
 /** Series-state snapshots every 500 ms, so a kill -9 finds one to restart from (tail replay). */
-const SNAPSHOTS = { env: { TICKCAST_SNAPSHOTS_INTERVAL_MS: '500' } };
+const SNAPSHOTS = { env: { TICKCAST_SNAPSHOTS_ENABLED: 'true', TICKCAST_SNAPSHOTS_INTERVAL_MS: '500' } };
 const snapshotWritten = (l: Record<string, unknown>) => l.msg === 'series-state snapshot written' && Number(l.series) > 0;
 const restored = (l: Record<string, unknown>) => String(l.msg).startsWith('series state restored from snapshot');
 

@@ -46,7 +46,7 @@ test('restart with a snapshot replays only the tail and produces identical state
     kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: true },
     topics,
     model: { dir: path.join(dir, 'model') },
-    snapshots: { intervalMs: 0 },
+    snapshots: { enabled: true, intervalMs: 0 },
   };
   const file = path.join(dir, 'model', 'series-state', 'series-state.snap');
   const S = 9;
