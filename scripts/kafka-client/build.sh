@@ -106,7 +106,8 @@ started=$SECONDS
 log "building @confluentinc/kafka-javascript $version against system libraries (once per version and Node ABI; 2-5 min); log: $build_log"
 (
   cd "$pkg_dir"
-  export CKJS_LINKING=dynamic JOBS="$(nproc 2>/dev/null || echo 2)"
+  # No JOBS=N: the generated Makefile does not order the configure action before its users (make -j races).
+  export CKJS_LINKING=dynamic
   unset npm_config_node_gyp
   node "$gyp" rebuild
 ) >"$build_log" 2>&1 || { tail -n 40 "$build_log" >&2; die "native build failed; full log: $build_log"; }
