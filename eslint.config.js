@@ -19,9 +19,9 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
-  { files: ['src/domain/**/*.ts'], rules: restrict(['**/pipeline/**', '**/model/**', '**/adapters/**', '**/telemetry/**', '**/config/**', 'kafkajs', 'fastify', '@tensorflow/*', 'onnxruntime-node']) },
-  { files: ['src/pipeline/**/*.ts'], rules: restrict(['**/model/**', '**/adapters/**', 'kafkajs', 'fastify', '@tensorflow/*', 'onnxruntime-node']) },
-  { files: ['src/model/**/*.ts'], rules: restrict(['**/adapters/**', 'kafkajs', 'fastify']) },
+  { files: ['src/domain/**/*.ts'], rules: restrict(['**/pipeline/**', '**/model/**', '**/adapters/**', '**/telemetry/**', '**/config/**', 'kafkajs', '@confluentinc/*', 'fastify', '@tensorflow/*', 'onnxruntime-node']) },
+  { files: ['src/pipeline/**/*.ts'], rules: restrict(['**/model/**', '**/adapters/**', 'kafkajs', '@confluentinc/*', 'fastify', '@tensorflow/*', 'onnxruntime-node']) },
+  { files: ['src/model/**/*.ts'], rules: restrict(['**/adapters/**', 'kafkajs', '@confluentinc/*', 'fastify']) },
   { files: ['src/adapters/kafka/**/*.ts'], rules: restrict(['**/model/**', '**/adapters/http/**', 'fastify', '@tensorflow/*']) },
-  { files: ['src/adapters/http/**/*.ts'], rules: restrict(['**/model/**', '**/adapters/kafka/**', 'kafkajs', '@tensorflow/*']) },
+  { files: ['src/adapters/http/**/*.ts'], rules: restrict(['**/model/**', '**/adapters/kafka/**', 'kafkajs', '@confluentinc/*', '@tensorflow/*']) },
 );

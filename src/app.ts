@@ -9,7 +9,6 @@
  * → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Kafka, Producer } from 'kafkajs';
 import type { Config } from './config/load.ts';
 import { describeError } from './errors/index.ts';
 import { WindowStore } from './domain/window-store.ts';
@@ -20,10 +19,7 @@ import { StreamPipeline } from './pipeline/stream-pipeline.ts';
 import { ServingService } from './pipeline/serving.ts';
 import type { HealthState, OutputSink, TickSource } from './pipeline/ports.ts';
 import { createModelService, type ModelService } from './model/model-service.ts';
-import { createKafka } from './adapters/kafka/client.ts';
-import { KafkaSink, createProducer } from './adapters/kafka/sink.ts';
-import { KafkaSource } from './adapters/kafka/source.ts';
-import { ensureTopics } from './adapters/kafka/topics.ts';
+import { createKafkaTransport, type KafkaTransport } from './adapters/kafka/transport.ts';
 import { ReplaySource } from './adapters/embedded/replay-source.ts';
 import { LogSink } from './adapters/embedded/log-sink.ts';
 import { SAMPLE_FILE } from './adapters/embedded/sample-series.ts';
@@ -99,16 +95,11 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   model.attach(inference);
   observer.subscribe((e) => model.observe(e));
 
-  let kafka: Kafka | null = null;
-  let producer: Producer | null = null;
   let source: TickSource;
   const topics = { forecasts: config.topics.forecasts, anomalies: config.topics.anomalies, dlq: config.topics.dlq };
   const embedded = config.kafka.brokers.length === 0;
-  if (!embedded) {
-    kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, ssl: config.kafka.ssl, sasl: config.kafka.sasl }, logger);
-    producer = createProducer(kafka, { transactionalId: config.kafka.delivery === 'exactly-once' ? config.kafka.transactionalId : undefined });
-  }
-  const sink: OutputSink = opts.sink ?? (producer ? new KafkaSink(producer, topics, config.kafka.compression) : new LogSink(logger, { logEveryNthForecast: 500 }));
+  const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger);
+  const sink: OutputSink = opts.sink ?? kafka?.sink ?? new LogSink(logger, { logEveryNthForecast: 500 });
 
   const pipeline = new StreamPipeline({
     store,
@@ -129,26 +120,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
 
   if (opts.source) source = opts.source;
   else if (kafka) {
-    source = new KafkaSource(
-      kafka,
-      {
-        topic: config.topics.ticks,
-        groupId: config.kafka.groupId,
-        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-        fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
-        partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
-        fromBeginning: config.kafka.fromBeginning,
-        exactlyOnce: config.kafka.delivery === 'exactly-once' ? { producer: producer!, topics } : undefined,
-        restoreRecordsPerPartition: config.windows.restoreRecordsPerPartition,
-        onLag: (t, p, l) => observer.lag(t, p, l),
-        onFatal: (err) => {
-          log.fatal({ err: describeError(err) }, 'Kafka consumer stopped for good; reporting not live so the process is restarted');
-          state = 'failed';
-        },
-      },
-      logger,
-    );
+    source = kafka.source;
   } else {
     source = new ReplaySource(
       { file: config.embedded.dataFile || SAMPLE_FILE, series: config.embedded.series, ticksPerSecond: config.embedded.ticksPerSecond, maxTicks: config.embedded.maxTicks, prefix: 'nyc_taxi' },
@@ -180,15 +152,12 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const start = async () => {
     state = 'starting';
     try {
-      if (producer) {
-        if (config.kafka.createTopics) await ensureTopics(kafka!, [config.topics.ticks, ...Object.values(topics)], config.kafka.topicPartitions, logger);
-        await producer.connect();
-      }
+      if (kafka) await kafka.connect();
       if (http) {
         address = await http.listen({ host: config.http.host, port: config.http.port });
         log.info({ address }, 'HTTP listening');
       }
-      await source.start((records, txSink?: OutputSink) => pipeline.handle(records, txSink));
+      await source.start((records) => pipeline.handle(records));
       await model.start();
       const onErr = (err: unknown) => log.error({ err: describeError(err) }, 'background loop error');
       // Backpressure: pause intake while the inference queue is above the high-water mark.
@@ -229,7 +198,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     log.info('draining');
     await source.stop().catch((err) => log.error({ err }, 'source stop failed'));
     await inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
-    if (producer) await producer.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
+    if (kafka) await kafka.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
     loops.abort();
     await Promise.all(background);
     await model.stop().catch((err) => log.error({ err }, 'model stop failed'));

@@ -25,6 +25,11 @@ export interface RawRecord {
    * produces no output.
    */
   warmup?: boolean;
+  /**
+   * Stand-in for offsets `source.offset`…`lastOffset` that the transport fetched but could not
+   * decode (their bytes are gone): the pipeline dead-letters it with the reason.
+   */
+  undecodable?: { lastOffset: string; reason: string };
 }
 
 /** A decoded, validated tick. `values` follows the configured feature order. */

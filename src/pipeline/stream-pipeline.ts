@@ -18,11 +18,17 @@ import { band, decodeForecast } from '../domain/forecast.ts';
 import { buildAlertRecord, encodeAlertRecord } from '../domain/anomaly/index.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
-import type { TickcastError } from '../errors/index.ts';
+import { ErrorCodes, recordError, TickcastError } from '../errors/index.ts';
 import type { ForecastBook } from './forecast-book.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyRecord, AnomalyScorer, OutMessage, OutputSink, PipelineObserver, PipelineTracer } from './ports.ts';
-import { dlqHeaders } from './dead-letter.ts';
+import { DLQ_HEADERS, dlqHeaders } from './dead-letter.ts';
+
+/** A record whose processing threw: dead-lettered with the reason, the rest of the chunk goes on. */
+function processingFailed(err: unknown): TickcastError {
+  const why = err instanceof Error ? err.message : String(err);
+  return recordError(ErrorCodes.RECORD_PROCESSING_FAILED, `processing this record failed: ${why}`);
+}
 
 export interface StreamPipelineDeps {
   store: WindowStore;
@@ -77,29 +83,11 @@ export class StreamPipeline {
     // Phase 1: decode and window, in order.
     const phase1 = () => {
       for (const rec of records) {
-        const res = decodeTick(rec.key, rec.value, d.codec);
-        if (rec.warmup) {
-          // Rebuild windows only: this record's outputs were produced before the restart.
-          if (res.ok) d.store.push(res.tick.series, res.tick.tsMs, res.tick.values, this.#now());
-          continue;
+        try {
+          this.#intake(rec, per, out, accepted);
+        } catch (err) {
+          out.push(this.#deadLetter(rec, processingFailed(err)));
         }
-        if (!res.ok) {
-          out.push(this.#deadLetter(rec, res.error));
-          continue;
-        }
-        const tick = res.tick;
-        const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now());
-        if (pushed.evicted !== undefined) this.#forget(pushed.evicted);
-        d.observer?.tick?.(pushed.outcome);
-        if (pushed.outcome !== 'accepted') continue;
-        let job: Promise<InferenceResult> | null = null;
-        let stats = null;
-        if (pushed.ready) {
-          const x = new Float32Array(per);
-          stats = d.store.snapshot(tick.series, x, 0);
-          job = d.inference.submit({ x });
-        }
-        accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series) });
       }
     };
     if (tracer) tracer.window(records.length, phase1);
@@ -113,19 +101,12 @@ export class StreamPipeline {
 
     // Phase 3: score and emit, in order.
     for (let i = 0; i < accepted.length; i++) {
-      const a = accepted[i];
-      const series = a.tick.series;
-      const target = a.tick.values[this.#targetIdx[0]];
-      const expected = d.book.nextExpectation(series);
-      d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
-      if (d.scorer) this.#score(a, target, expected, out);
-      const r = results[i];
-      if (r && a.stats) {
-        const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
-        d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
-        out.push(this.#forecastMessage(a, r.model, steps));
-        d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
-        d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+      const before = out.length;
+      try {
+        this.#emit(accepted[i], results[i], out);
+      } catch (err) {
+        out.length = before;
+        out.push(this.#deadLetter(accepted[i].rec, processingFailed(err)));
       }
     }
 
@@ -136,6 +117,56 @@ export class StreamPipeline {
         return sink.send(out);
       });
     } else await sink.send(out);
+  }
+
+  /** Phase 1 for one record: decode, window, submit the window when due. */
+  #intake(rec: RawRecord, per: number, out: OutMessage[], accepted: Accepted[]): void {
+    const d = this.#d;
+    if (rec.undecodable) {
+      out.push(this.#deadLetter(rec, recordError(ErrorCodes.RECORD_UNDECODABLE, `offsets ${rec.source.offset}-${rec.undecodable.lastOffset}: ${rec.undecodable.reason}`)));
+      return;
+    }
+    const res = decodeTick(rec.key, rec.value, d.codec);
+    if (rec.warmup) {
+      // Rebuild windows only: this record's outputs were produced before the restart.
+      if (res.ok) d.store.push(res.tick.series, res.tick.tsMs, res.tick.values, this.#now());
+      return;
+    }
+    if (!res.ok) {
+      out.push(this.#deadLetter(rec, res.error));
+      return;
+    }
+    const tick = res.tick;
+    const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now());
+    if (pushed.evicted !== undefined) this.#forget(pushed.evicted);
+    d.observer?.tick?.(pushed.outcome);
+    if (pushed.outcome !== 'accepted') return;
+    let job: Promise<InferenceResult> | null = null;
+    let stats = null;
+    if (pushed.ready) {
+      const x = new Float32Array(per);
+      stats = d.store.snapshot(tick.series, x, 0);
+      job = d.inference.submit({ x });
+    }
+    accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series) });
+  }
+
+  /** Phase 3 for one accepted tick: score it, then install and emit its forecast. */
+  #emit(a: Accepted, r: InferenceResult | null, out: OutMessage[]): void {
+    const d = this.#d;
+    const spec = d.inference.spec;
+    const series = a.tick.series;
+    const target = a.tick.values[this.#targetIdx[0]];
+    const expected = d.book.nextExpectation(series);
+    d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
+    if (d.scorer) this.#score(a, target, expected, out);
+    if (r && a.stats) {
+      const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
+      d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+      out.push(this.#forecastMessage(a, r.model, steps));
+      d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
+      d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+    }
   }
 
   #score(a: Accepted, value: number, expected: ForecastStep | null, out: OutMessage[]): void {
@@ -174,7 +205,9 @@ export class StreamPipeline {
     this.#d.observer?.tick?.('dead_letter');
     this.#d.observer?.deadLetter?.(err.code, rec.source);
     // The original bytes go out unchanged; the reason travels in headers.
-    return { stream: 'dlq', key: rec.key, value: rec.value ?? Buffer.alloc(0), headers: { ...rec.headers, ...dlqHeaders(err, rec.source) } };
+    const headers: Record<string, string> = { ...rec.headers, ...dlqHeaders(err, rec.source) };
+    if (rec.undecodable) headers[DLQ_HEADERS.offsetEnd] = rec.undecodable.lastOffset;
+    return { stream: 'dlq', key: rec.key, value: rec.value ?? Buffer.alloc(0), headers };
   }
 
   #trace(rec: RawRecord): Record<string, string> {
