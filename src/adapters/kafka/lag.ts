@@ -89,7 +89,7 @@ export function brokerLagReader(topic: string, consumer: () => KafkaJS.Consumer,
   return {
     async committed(partitions) {
       const rows = await consumer().committed(partitions.map((partition) => ({ topic, partition })), 5_000);
-      return new Map(rows.map((r) => [r.partition, BigInt(r.offset)]));
+      return new Map(rows.map((r) => [r.partition, r.offset === null || r.offset === undefined ? undefined : BigInt(r.offset)]));
     },
     async watermarks() {
       const rows = await admin().fetchTopicOffsets(topic, { timeout: 5_000, isolationLevel: 1 });

@@ -59,7 +59,8 @@ export function createProducer(kafka: KafkaJS.Kafka, opts: { transactionalId?: s
     kafkaJS: {
       idempotent: true,
       acks: -1,
-      transactionalId: opts.transactionalId,
+      // Only when set: the client treats a present-but-undefined key as a transactional producer.
+      ...(opts.transactionalId ? { transactionalId: opts.transactionalId } : {}),
       allowAutoTopicCreation: false,
       retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 5_000 },
     },

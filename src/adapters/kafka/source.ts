@@ -148,7 +148,7 @@ export class KafkaSource implements TickSource {
     const marks = await this.#admin!.fetchTopicOffsets(topic, { timeout: 10_000, isolationLevel: 1 });
     const inputs: RestoreInput[] = partitions.map((partition) => {
       const c = committed.find((x) => x.partition === partition)?.offset;
-      return { partition, committed: c === undefined ? undefined : BigInt(c), low: BigInt(marks.find((m) => m.partition === partition)?.low ?? '0') };
+      return { partition, committed: c === undefined || c === null ? undefined : BigInt(c), low: BigInt(marks.find((m) => m.partition === partition)?.low ?? '0') };
     });
     const plan = planRestore(inputs, this.#o.restoreRecordsPerPartition ?? 0);
     this.#warmup.reset(plan);
