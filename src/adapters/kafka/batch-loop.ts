@@ -22,6 +22,10 @@ export interface BatchLoopDeps {
   onGap?(topic: string, gap: OffsetGap, explained: boolean): void;
   /** Waits until window restore planning for the current assignment is done. */
   ready(): Promise<void>;
+  /** Partitions with a batch being processed right now (maintained here). */
+  inFlight: Set<number>;
+  /** Records of a partition were delivered. */
+  onDelivered?(partition: number): void;
 }
 
 /** A dead-letter stand-in for offsets the client skipped (their bytes are gone). */
@@ -59,6 +63,26 @@ export function batchLoop(d: BatchLoopDeps): (payload: KafkaJS.EachBatchPayload)
     await d.ready();
     const msgs = batch.messages;
     const p = batch.partition;
+    d.inFlight.add(p);
+    try {
+      if (msgs.length > 0) d.onDelivered?.(p);
+      await runChunks(d, batch, resolveOffset, isRunning, isStale);
+    } finally {
+      d.inFlight.delete(p);
+    }
+  };
+}
+
+async function runChunks(
+  d: BatchLoopDeps,
+  batch: KafkaJS.Batch,
+  resolveOffset: (offset: string) => void,
+  isRunning: () => boolean,
+  isStale: () => boolean,
+): Promise<void> {
+  {
+    const msgs = batch.messages;
+    const p = batch.partition;
     for (let i = 0; i < msgs.length; i += d.chunkSize) {
       if (!isRunning() || isStale()) return; // rebalanced or stopping: the rest is redelivered
       const chunk = msgs.slice(i, i + d.chunkSize);
@@ -76,5 +100,5 @@ export function batchLoop(d: BatchLoopDeps): (payload: KafkaJS.EachBatchPayload)
       }
       resolveOffset(String(last));
     }
-  };
+  }
 }

@@ -43,10 +43,9 @@ export class OffsetGaps {
 }
 
 /**
- * Decode failures the client reported (from its error log: "Local: Bad compression", …) and not
- * yet matched to a gap. The binding drops the failed message's partition and offset, so each is
- * matched to the next gap seen; failures reported while a fetch also returned records are not
- * reported at all by the binding (the gap is then counted as unexplained).
+ * Decode failures the client reported (from its error log: "Local: Invalid compressed data", …)
+ * and not yet matched to a gap. The binding drops the failed message's partition and offset, so a
+ * failure is matched to the next gap seen (the one SkipProbe opens by stepping over the batch).
  */
 export class ConsumeErrors {
   #pending = 0;
@@ -55,7 +54,8 @@ export class ConsumeErrors {
   /** Feed every client error message; returns true when it was a decode failure. */
   report(message: string): boolean {
     if (!/error while consuming|consum/i.test(message) || !ConsumeErrors.DECODE.test(message)) return false;
-    this.#pending += 1;
+    // The client repeats the error on every fetch of the same batch: one pending failure per episode.
+    this.#pending = Math.max(this.#pending, 1);
     return true;
   }
 

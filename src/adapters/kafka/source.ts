@@ -20,6 +20,7 @@ import { AtLeastOnce, Transactional, warmupOnly, type CommitStrategy } from './c
 import { brokerLagReader, LagMonitor, type LagSink } from './lag.ts';
 import { ConsumeErrors, OffsetGaps, type OffsetGap } from './offset-gaps.ts';
 import { planRestore, WarmupTracker, type RestoreInput } from './restore.ts';
+import { SkipProbe } from './skip-probe.ts';
 import type { TransactionSlot } from './sink.ts';
 
 export interface KafkaSourceOptions {
@@ -52,6 +53,8 @@ export class KafkaSource implements TickSource {
   #admin: KafkaJS.Admin | null = null;
   #lag: LagMonitor | null = null;
   #assigned = new Set<number>();
+  readonly #inFlight = new Set<number>();
+  #probe: SkipProbe | null = null;
   #paused = false;
   #restoring: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | null = null;
@@ -89,6 +92,16 @@ export class KafkaSource implements TickSource {
     await consumer.connect();
     await this.#admin.connect();
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
+    this.#probe = new SkipProbe(
+      {
+        assigned: () => [...this.#assigned],
+        next: (p) => this.#gaps.next(p),
+        busy: (p) => this.#paused || this.#inFlight.has(p),
+        highWatermarks: async () => new Map((await this.#admin!.fetchTopicOffsets(o.topic, { timeout: 5_000, isolationLevel: 1 })).map((m) => [m.partition, BigInt(m.high)])),
+        seek: (partition, offset) => consumer.seek({ topic: o.topic, partition, offset: String(offset) }),
+      },
+      this.#log,
+    );
     await consumer.subscribe({ topics: [o.topic] });
     const strategy: CommitStrategy = o.exactlyOnce
       ? new Transactional(handle, o.exactlyOnce.producer, o.exactlyOnce.slot, c, this.#log)
@@ -105,8 +118,15 @@ export class KafkaSource implements TickSource {
         warmupStrategy: warmupOnly(handle),
         onGap: o.onGap,
         ready: () => this.#restoring,
+        inFlight: this.#inFlight,
+        onDelivered: (p) => this.#probe?.progressed(p),
       }),
     });
+  }
+
+  /** The client reported a batch it could not decode (it will fetch it again): step over it. */
+  decodeError(): void {
+    void this.#probe?.onDecodeError();
   }
 
   /**

@@ -31,7 +31,9 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
   const log = logger.child({ module: 'kafka' });
   const errors = new ConsumeErrors();
   const kafka: KafkaJS.Kafka = createKafka({ ...k, brokers: k.brokers, clientId: k.clientId }, logger, (m) => {
-    if (errors.report(m)) log.warn({ detail: m }, 'the Kafka client skipped a batch it could not decode; its offsets go to the dead-letter topic');
+    if (!errors.report(m)) return;
+    log.warn({ detail: m.split('\n')[0] }, 'the Kafka client cannot decode a fetched batch; stepping over it (its offsets go to the dead-letter topic)');
+    source.decodeError();
   });
   log.info(kafkaClientInfo(), 'Kafka client (librdkafka)');
   const eos = k.delivery === 'exactly-once';
