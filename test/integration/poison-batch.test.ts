@@ -28,7 +28,7 @@ test('an undecodable batch goes to the DLQ as an offset range and consumption go
   const producer = await connectProducer(kafka);
   const out = await Collector.start(kafka, [topics.forecasts, topics.dlq], uniqueName('collect'));
   const app = await startTestApp({
-    kafka: { brokers: broker.brokers, groupId: `${p}-svc`, fromBeginning: true, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100 },
+    kafka: { brokers: broker.brokers, groupId: `${p}-svc`, fromBeginning: true, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100, lagIntervalMs: 300 },
     topics,
   });
   try {
@@ -66,6 +66,13 @@ test('an undecodable batch goes to the DLQ as an offset range and consumption go
     assert.match(metrics, /reason="undecodable"} 5/);
     const dlqCount = await app.metrics.registry.getSingleMetricAsString('tickcast_dlq_total');
     assert.match(dlqCount, /code="TC_RECORD_UNDECODABLE"} 1/);
+    // Lag from broker offsets: everything committed, so it settles at 0 for the one partition.
+    const lag = async () => (await app.metrics.registry.getSingleMetricAsString('tickcast_consumer_lag')).split('\n').filter((l) => l.startsWith('tickcast_consumer_lag{'));
+    const t0 = Date.now();
+    while (!(await lag()).some((l) => /partition="0"} 0$/.test(l)) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(await lag(), [`tickcast_consumer_lag{topic="${topics.ticks}",partition="0"} 0`]);
+    await app.stop();
+    assert.deepEqual(await lag(), [], 'removed when the partition is revoked');
   } finally {
     await app.stop();
     await out.stop();
