@@ -1,7 +1,8 @@
 /**
  * Pipeline benchmark (npm run bench:pipeline): N ticks for S series through the local broker.
  *
- *  1. baseline: a plain kafkajs consumer reads the same N records (no processing) — msg/s;
+ *  1. baseline: the service's client (librdkafka) produces and consumes N records raw (no
+ *     processing) — msg/s; a plain kafkajs consumer (the test harness' client) reads them too;
  *  2. throughput: tickcast drains the backlog (decode → window → micro-batched model → produce
  *     forecasts with acks → commit) — ticks/s and the ratio to (1);
  *  3. latency: ticks produced at a fixed rate below capacity — tick→forecast p50/p99 from the
@@ -17,6 +18,7 @@ import { startBroker, uniqueName } from '../test/helpers/broker.ts';
 import { Collector, connectProducer, produce, testKafka } from '../test/helpers/kafka.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { buildApp } from '../src/app.ts';
+import { librdkafkaRates } from './kafka-client-baseline.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
 
 const N = Number(process.env.BENCH_TICKS ?? 100_000);
@@ -49,7 +51,7 @@ async function main() {
   const prefix = uniqueName('bench');
   const topic = `${prefix}.ticks`;
   const live = `${prefix}.live`;
-  const broker = await startBroker({ topics: [{ name: topic, partitions: 6 }, { name: live, partitions: 6 }, { name: `${prefix}.forecasts`, partitions: 6 }, { name: `${prefix}.anomalies`, partitions: 1 }, { name: `${prefix}.dlq`, partitions: 1 }] });
+  const broker = await startBroker({ topics: [{ name: topic, partitions: 6 }, { name: live, partitions: 6 }, { name: `${prefix}.forecasts`, partitions: 6 }, { name: `${prefix}.anomalies`, partitions: 1 }, { name: `${prefix}.dlq`, partitions: 1 }, { name: `${prefix}.raw`, partitions: 6 }] });
   const kafka = testKafka(broker.brokers);
   const producer = await connectProducer(kafka);
   const t0 = Date.UTC(2025, 0, 1);
@@ -73,8 +75,12 @@ async function main() {
   });
   while (seen < N) await new Promise((r) => setTimeout(r, 20));
   await base.disconnect();
-  const baseRate = N / ((lastAt - firstAt) / 1000);
-  console.log(`baseline:  raw kafkajs consume ${Math.round(baseRate)} msg/s`);
+  const kafkajsRate = N / ((lastAt - firstAt) / 1000);
+  console.log(`baseline:  raw kafkajs consume ${Math.round(kafkajsRate)} msg/s (test-harness client, not the service's)`);
+  // The service's client (librdkafka): raw produce + consume of the same records on another topic.
+  const raw = await librdkafkaRates(broker.brokers, `${prefix}.raw`, ticks(N, S, t0), `${prefix}-raw`);
+  const baseRate = raw.consume;
+  console.log(`baseline:  raw librdkafka (@confluentinc/kafka-javascript) produce ${Math.round(raw.produce)} msg/s (acks=all, idempotent), consume ${Math.round(raw.consume)} msg/s`);
 
   // 2. service drains the backlog
   const config = loadConfig({
@@ -106,7 +112,7 @@ async function main() {
   const inf = await app.metrics.inferenceSeconds.get();
   const infSum = inf.values.find((v) => v.metricName === 'tickcast_inference_seconds_sum')?.value ?? 0;
   console.log(`           model busy ${infSum.toFixed(1)} s of ${drainS.toFixed(1)} s (${Math.round(out.items.length / infSum)} windows/s while running)`);
-  console.log(`ratio:     service / raw consume = ${(rate / baseRate).toFixed(3)}`);
+  console.log(`ratio:     service / raw librdkafka consume = ${(rate / baseRate).toFixed(3)}; service / raw kafkajs consume = ${(rate / kafkajsRate).toFixed(3)}`);
 
   // 3. latency at a paced rate, on the same running service (switch input by producing to its topic)
   const paced = Number(process.env.BENCH_RATE ?? Math.round((out.items.length / drainS) * 0.5 * STRIDE));
