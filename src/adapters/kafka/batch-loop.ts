@@ -20,7 +20,7 @@ export interface BatchLoopDeps {
   warmupStrategy: CommitStrategy;
   /** A hole in the offsets: explained = the client reported a decode failure for it. */
   onGap?(topic: string, gap: OffsetGap, explained: boolean): void;
-  /** Waits until window restore planning for the current assignment is done. */
+  /** Waits until window restore planning is done and intake is not paused (backpressure). */
   ready(): Promise<void>;
   /** Partitions with a batch being processed right now (maintained here). */
   inFlight: Set<number>;
@@ -84,6 +84,7 @@ async function runChunks(
     const msgs = batch.messages;
     const p = batch.partition;
     for (let i = 0; i < msgs.length; i += d.chunkSize) {
+      await d.ready();
       if (!isRunning() || isStale()) return; // rebalanced or stopping: the rest is redelivered
       const chunk = msgs.slice(i, i + d.chunkSize);
       const before = d.gaps.next(p);

@@ -9,8 +9,10 @@
  * The pipeline is reached only through the RecordHandler given to start().
  *
  * Backpressure: the client does not hand a partition's next batch over until the batch loop
- * returns, and the pipeline awaits inference and produce acks; pause()/resume() stop fetching
- * entirely while the inference queue is above its high-water mark.
+ * returns, and the pipeline awaits inference and produce acks; pause() holds every batch loop
+ * before its next chunk until resume() (the client's own pause() marks in-flight batches stale and
+ * seeks them back; in the kill -9 chaos test two partitions never resumed after that, so it is
+ * not used). The client's prefetch per partition stays bounded meanwhile.
  */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
@@ -56,6 +58,9 @@ export class KafkaSource implements TickSource {
   readonly #inFlight = new Set<number>();
   #probe: SkipProbe | null = null;
   #paused = false;
+  /** Resolved while intake runs; pending while paused. */
+  #gate: Promise<void> = Promise.resolve();
+  #open: () => void = () => undefined;
   #restoring: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | null = null;
 
@@ -117,7 +122,7 @@ export class KafkaSource implements TickSource {
         strategy,
         warmupStrategy: warmupOnly(handle),
         onGap: o.onGap,
-        ready: () => this.#restoring,
+        ready: () => Promise.all([this.#restoring, this.#gate]).then(() => undefined),
         inFlight: this.#inFlight,
         onDelivered: (p) => this.#probe?.progressed(p),
       }),
@@ -154,7 +159,6 @@ export class KafkaSource implements TickSource {
     this.#restoring = planned.then(() => undefined);
     const start = await planned;
     this.#lag?.assigned(mine);
-    if (this.#paused) this.#pauseAll();
     if (!start) return null;
     // The client wants numeric offsets here; -1001 (INVALID) = the committed offset, or the reset policy.
     return assignment.map((a) => ({ topic: a.topic, partition: a.partition, offset: a.topic === this.#o.topic ? Number(start.get(a.partition) ?? -1001n) : -1001 }));
@@ -177,28 +181,16 @@ export class KafkaSource implements TickSource {
     return plan.start.size === 0 ? null : plan.start;
   }
 
-  #pauseAll(): void {
-    try {
-      this.#consumer?.pause([{ topic: this.#o.topic }]);
-    } catch (err) {
-      this.#log.debug({ err }, 'pause deferred until partitions are assigned');
-    }
-  }
-
   pause(): void {
-    if (this.#paused || !this.#consumer) return;
+    if (this.#paused) return;
     this.#paused = true;
-    if (this.isAssigned()) this.#pauseAll();
+    this.#gate = new Promise((resolve) => (this.#open = resolve));
   }
 
   resume(): void {
-    if (!this.#paused || !this.#consumer) return;
+    if (!this.#paused) return;
     this.#paused = false;
-    try {
-      this.#consumer.resume([{ topic: this.#o.topic }]);
-    } catch (err) {
-      this.#log.debug({ err }, 'resume: no partitions assigned');
-    }
+    this.#open();
   }
 
   get paused(): boolean {
@@ -207,6 +199,7 @@ export class KafkaSource implements TickSource {
 
   /** Leaves the group after the running batch loops finish (the client waits for them). */
   stop(): Promise<void> {
+    this.resume(); // held batch loops finish their chunk (or see isRunning() false) and return
     this.#stopping ??= (async () => {
       await this.#lag?.stop();
       const c = this.#consumer;
