@@ -22,6 +22,6 @@ export default tseslint.config(
   { files: ['src/domain/**/*.ts'], rules: restrict(['**/pipeline/**', '**/model/**', '**/adapters/**', '**/telemetry/**', '**/config/**', 'kafkajs', '@confluentinc/*', 'fastify', '@tensorflow/*', 'onnxruntime-node']) },
   { files: ['src/pipeline/**/*.ts'], rules: restrict(['**/model/**', '**/adapters/**', 'kafkajs', '@confluentinc/*', 'fastify', '@tensorflow/*', 'onnxruntime-node']) },
   { files: ['src/model/**/*.ts'], rules: restrict(['**/adapters/**', 'kafkajs', '@confluentinc/*', 'fastify']) },
-  { files: ['src/adapters/kafka/**/*.ts'], rules: restrict(['**/model/**', '**/adapters/http/**', 'fastify', '@tensorflow/*']) },
+  { files: ['src/adapters/kafka/**/*.ts'], rules: restrict(['**/model/**', '**/adapters/http/**', 'fastify', '@tensorflow/*', 'kafkajs']) },
   { files: ['src/adapters/http/**/*.ts'], rules: restrict(['**/model/**', '**/adapters/kafka/**', 'kafkajs', '@confluentinc/*', '@tensorflow/*']) },
 );

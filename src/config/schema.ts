@@ -66,7 +66,7 @@ export const configSchema = z
         lagIntervalMs: positiveInt.default(15_000),
         sessionTimeoutMs: positiveInt.default(30_000),
         /**
-         * Longest time a fetch waits for data (Kafka's fetch.max.wait.ms; kafkajs' default is 5 s).
+         * Longest time a fetch waits for data (Kafka's fetch.max.wait.ms).
          * Brokers that do not answer early when data arrives add up to this much latency.
          */
         fetchMaxWaitMs: positiveInt.default(500),

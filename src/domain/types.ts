@@ -7,7 +7,7 @@
 export interface SourceRef {
   topic: string;
   partition: number;
-  /** Kafka offsets are 64-bit: kept as the decimal string kafkajs uses. */
+  /** Kafka offsets are 64-bit: kept as decimal strings (as the Kafka client gives them). */
   offset: string;
 }
 
