@@ -40,6 +40,8 @@ export interface KafkaSourceOptions {
   exactlyOnce?: { producer: KafkaJS.Producer; slot: TransactionSlot };
   lag?: { sink: LagSink; intervalMs: number };
   onGap?(topic: string, gap: OffsetGap, explained: boolean): void;
+  /** kafka.properties again, so they win over the consumer defaults above. */
+  properties?: Readonly<Record<string, string | number | boolean>>;
 }
 
 const ASSIGN = -175;
@@ -89,6 +91,10 @@ export class KafkaSource implements TickSource {
         readUncommitted: false,
       },
       'js.consumer.max.batch.size': o.chunkSize ?? 512,
+      // While intake is held (backpressure) librdkafka keeps prefetching up to this much: bound it
+      // (its default, 64 MiB, let RSS grow ~140 MiB in the overload chaos test). kafka.properties may override.
+      'queued.max.messages.kbytes': 8192,
+      ...o.properties,
       rebalance_cb: (err: { code: number }, assignment: KafkaJS.TopicPartition[]) => this.#rebalance(err.code === ASSIGN, assignment),
     });
     this.#consumer = consumer;

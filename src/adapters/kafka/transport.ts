@@ -59,6 +59,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
       exactlyOnce: eos ? { producer, slot } : undefined,
       lag: { sink: observer, intervalMs: k.lagIntervalMs },
       onGap,
+      properties: k.properties,
     },
     logger,
     errors,
