@@ -94,6 +94,8 @@ export class KafkaSource implements TickSource {
       // While intake is held (backpressure) librdkafka keeps prefetching up to this much: bound it
       // (its default, 64 MiB, let RSS grow ~140 MiB in the overload chaos test). kafka.properties may override.
       'queued.max.messages.kbytes': 8192,
+      // The client's own message cache is sized by consumption rate (default 1.5 s worth); keep it small.
+      'js.consumer.max.cache.size.per.worker.ms': 300,
       ...o.properties,
       rebalance_cb: (err: { code: number }, assignment: KafkaJS.TopicPartition[]) => this.#rebalance(err.code === ASSIGN, assignment),
     });
