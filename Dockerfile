@@ -34,9 +34,17 @@ ENV ONNXRUNTIME_NODE_INSTALL=skip \
     npm_config_update_notifier=false \
     npm_config_fund=false \
     npm_config_audit=false
-COPY package.json package-lock.json ./
+# The Kafka client (@confluentinc/kafka-javascript) builds its librdkafka addon against these
+# Debian packages (docs/kafka-client.md); the runtime stage installs their runtime libraries.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential python3 \
+      zlib1g-dev libssl-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json .npmrc ./
+COPY scripts/kafka-client ./scripts/kafka-client
 # onnxruntime-node ships binaries for every OS (~220 MB for darwin + win32): keep Linux only.
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev \
+# CI=true: a failed Kafka client build fails the image build instead of warning.
+RUN --mount=type=cache,target=/root/.npm CI=true npm ci --omit=dev \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32
 
 # ---------------------------------------------------------------------------------------------
@@ -58,8 +66,10 @@ RUN npm run build
 # ---------------------------------------------------------------------------------------------
 # runtime (default target): CPU image.
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+# tini, and the shared libraries the Kafka client's librdkafka links against.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
+      zlib1g libssl3 libzstd1 liblz4-1 libsasl2-2 libcurl4 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \
@@ -109,8 +119,12 @@ ENV ONNXRUNTIME_NODE_INSTALL=cuda12 \
     npm_config_update_notifier=false \
     npm_config_fund=false \
     npm_config_audit=false
-COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev \
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends zlib1g-dev libssl-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json .npmrc ./
+COPY scripts/kafka-client ./scripts/kafka-client
+RUN --mount=type=cache,target=/root/.npm CI=true npm ci --omit=dev \
  && test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
  && if [ "$WITH_TFJS_NODE_GPU" = "true" ]; then \
@@ -131,8 +145,11 @@ FROM node:${NODE_VERSION}-bookworm-slim AS node-bin
 FROM ${CUDA_IMAGE} AS gpu
 ARG WITH_TFJS_NODE_GPU=true
 ARG CUDNN8_VERSION=8.9.7.29-1+cuda11.8
+# The Kafka client's addon is built on bookworm (glibc 2.36) in deps-gpu; its shared libraries
+# come from Ubuntu here (same sonames). Not built in this repo's CI: check `node -e
+# "require('@confluentinc/kafka-javascript')"` in the image (docs/kafka-client.md).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini ca-certificates \
+ && apt-get install -y --no-install-recommends tini ca-certificates zlib1g libssl3 libzstd1 liblz4-1 libsasl2-2 libcurl4 \
  && if [ "$WITH_TFJS_NODE_GPU" = "true" ]; then \
       apt-get install -y --no-install-recommends \
         cuda-cudart-11-8 libcublas-11-8 libcufft-11-8 libcurand-11-8 libcusolver-11-8 libcusparse-11-8 \

@@ -1,7 +1,8 @@
 /**
  * Pipeline benchmark (npm run bench:pipeline): N ticks for S series through the local broker.
  *
- *  1. baseline: a plain kafkajs consumer reads the same N records (no processing) — msg/s;
+ *  1. baseline: the service's client (librdkafka) produces and consumes N records raw (no
+ *     processing) — msg/s; a plain kafkajs consumer (the test harness' client) reads them too;
  *  2. throughput: tickcast drains the backlog (decode → window → micro-batched model → produce
  *     forecasts with acks → commit) — ticks/s and the ratio to (1);
  *  3. latency: ticks produced at a fixed rate below capacity — tick→forecast p50/p99 from the
@@ -17,6 +18,7 @@ import { startBroker, uniqueName } from '../test/helpers/broker.ts';
 import { Collector, connectProducer, produce, testKafka } from '../test/helpers/kafka.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { buildApp } from '../src/app.ts';
+import { librdkafkaRates } from './kafka-client-baseline.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
 
 const N = Number(process.env.BENCH_TICKS ?? 100_000);
@@ -96,7 +98,7 @@ async function main() {
   const prefix = uniqueName('bench');
   const topic = `${prefix}.ticks`;
   const live = `${prefix}.live`;
-  const broker = await startBroker({ topics: [{ name: topic, partitions: 6 }, { name: live, partitions: 6 }, { name: `${prefix}.forecasts.p1`, partitions: 6 }, { name: `${prefix}.forecasts.def`, partitions: 6 }, { name: `${prefix}.anomalies`, partitions: 1 }, { name: `${prefix}.dlq`, partitions: 1 }] });
+  const broker = await startBroker({ topics: [{ name: topic, partitions: 6 }, { name: live, partitions: 6 }, { name: `${prefix}.forecasts.p1`, partitions: 6 }, { name: `${prefix}.forecasts.def`, partitions: 6 }, { name: `${prefix}.anomalies`, partitions: 1 }, { name: `${prefix}.dlq`, partitions: 1 }, { name: `${prefix}.raw`, partitions: 6 }] });
   const kafka = testKafka(broker.brokers);
   const producer = await connectProducer(kafka);
   const t0 = Date.UTC(2025, 0, 1);
@@ -120,8 +122,12 @@ async function main() {
   });
   while (seen < N) await new Promise((r) => setTimeout(r, 20));
   await base.disconnect();
-  const baseRate = N / ((lastAt - firstAt) / 1000);
-  console.log(`baseline:  raw kafkajs consume ${Math.round(baseRate)} msg/s`);
+  const kafkajsRate = N / ((lastAt - firstAt) / 1000);
+  console.log(`baseline:  raw kafkajs consume ${Math.round(kafkajsRate)} msg/s (test-harness client, not the service's)`);
+  // The service's client (librdkafka): raw produce + consume of the same records on another topic.
+  const raw = await librdkafkaRates(broker.brokers, `${prefix}.raw`, ticks(N, S, t0), `${prefix}-raw`);
+  const baseRate = raw.consume;
+  console.log(`baseline:  raw librdkafka (@confluentinc/kafka-javascript) produce ${Math.round(raw.produce)} msg/s (acks=all, idempotent), consume ${Math.round(raw.consume)} msg/s`);
 
   // 2. service drains the backlog: first the per-step model (patch length 1, what shipped before
   // patch tokens) as the same-run baseline, then the default model (the one phase 3 measures).

@@ -3,9 +3,7 @@
  * optional feedback topic), grouped incidents and band quality. Called from app.ts, which owns
  * start/stop order; this file only builds and wires.
  */
-import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka, Producer } from 'kafkajs';
 import type { Config } from './config/load.ts';
 import { FeedbackPolicy } from './domain/feedback/feedback-policy.ts';
 import { IncidentGrouper, type IncidentRecord } from './domain/incidents/incident-grouper.ts';
@@ -17,7 +15,8 @@ import { feedbackRecordHandler } from './pipeline/feedback-intake.ts';
 import type { PipelineFollower } from './pipeline/followers.ts';
 import type { AnomalyScorer, IncidentsApi, LearningFilter, OutputSink, TickSource } from './pipeline/ports.ts';
 import { FeedbackLog } from './adapters/file/feedback-log.ts';
-import { KafkaSource } from './adapters/kafka/source.ts';
+import type { KafkaTransport } from './adapters/kafka/transport.ts';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from './telemetry/logger.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 import { installBandQualityMetrics } from './telemetry/band-quality-metrics.ts';
@@ -31,7 +30,7 @@ export interface Alerting {
   /** Ticks kept out of learning by feedback: maintenance spans and confirmed anomalies. */
   learningFilter: LearningFilter;
   /** Load stored feedback; start the feedback topic consumer when configured. */
-  start(kafka: Kafka | null, sink: OutputSink): Promise<void>;
+  start(kafka: KafkaTransport | null, sink: OutputSink): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,7 +51,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
   const followers = followersOf(index, bandQuality, incidents, metrics);
 
   let source: TickSource | null = null;
-  let publisher: Producer | null = null;
+  let publisher: KafkaJS.Producer | null = null;
   return {
     gate(scorer) {
       if (!feedbackOn) return scorer;
@@ -82,9 +81,10 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
       log.info({ file: store ? file : null, entries: n }, store ? 'alert feedback loaded' : 'alert feedback kept in memory only (set feedback.file or model.dir to keep it)');
       if (kafka === null || fb.topic === '') return;
       // A plain idempotent producer of its own: the main one may be transactional (exactly-once).
-      publisher = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      const fbk = kafka.feedback(fb.topic);
+      publisher = fbk.publisher;
       await publisher.connect();
-      source = feedbackSource(kafka, config, logger);
+      source = fbk.source;
       await source.start(feedbackRecordHandler(feedback, sink, { deadLetter: (code) => metrics.deadLetters.inc({ code }) }));
     },
     async stop() {
@@ -97,7 +97,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
 
 function feedbackService(
   config: Config,
-  d: { policy: FeedbackPolicy; index: AlertIndex; store: FeedbackLog | null; metrics: Metrics; log: Logger; publisher: () => Producer | null },
+  d: { policy: FeedbackPolicy; index: AlertIndex; store: FeedbackLog | null; metrics: Metrics; log: Logger; publisher: () => KafkaJS.Producer | null },
 ): FeedbackService {
   return new FeedbackService({
     policy: d.policy,
@@ -111,7 +111,7 @@ function feedbackService(
     publish: async (record) => {
       const p = d.publisher();
       if (p === null) return;
-      await p.send({ topic: config.feedback.topic, acks: -1, messages: [{ key: String(record.alertId), value: JSON.stringify(record) }] });
+      await p.send({ topic: config.feedback.topic, messages: [{ key: String(record.alertId), value: JSON.stringify(record) }] });
     },
     onPublishError: (err) => d.log.warn({ err }, 'feedback applied here but not published to the feedback topic; other instances will not see it'),
   });
@@ -129,26 +129,6 @@ function followersOf(index: AlertIndex, bandQuality: BandQualityTracker, inciden
   };
   followers.push({ alert: (rec, labels) => published(incidents.follow(rec, labels)), advance: (ts) => published(incidents.advance(ts)) });
   return followers;
-}
-
-/** Consumer of the feedback topic: its own group per host, so every instance reads all feedback (any may own the series next). */
-function feedbackSource(kafka: Kafka, config: Config, logger: Logger): TickSource {
-  const log = logger.child({ module: 'alerting' });
-  return new KafkaSource(
-    kafka,
-    {
-      topic: config.feedback.topic,
-      groupId: `${config.kafka.groupId}.feedback.${hostname()}`,
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-      fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
-      partitionsConsumedConcurrently: 1,
-      fromBeginning: true,
-      restoreRecordsPerPartition: 0,
-      onFatal: (err) => log.error({ err }, 'feedback topic consumer stopped; feedback over REST/MCP still works'),
-    },
-    logger,
-  );
 }
 
 function incidentGrouper(config: Config): IncidentGrouper | null {

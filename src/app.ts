@@ -9,7 +9,6 @@
  * → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Kafka, Producer } from 'kafkajs';
 import type { Config } from './config/load.ts';
 import { describeError } from './errors/index.ts';
 import { WindowStore } from './domain/window-store.ts';
@@ -23,10 +22,7 @@ import { SeriesHomes } from './pipeline/snapshot/series-state.ts';
 import { createSnapshotter } from './pipeline/snapshot/create.ts';
 import type { HealthState, LearningFilter, OutputSink, TickSource } from './pipeline/ports.ts';
 import { createModelService, type ModelService } from './model/model-service.ts';
-import { createKafka } from './adapters/kafka/client.ts';
-import { KafkaSink, createProducer } from './adapters/kafka/sink.ts';
-import { KafkaSource } from './adapters/kafka/source.ts';
-import { ensureTopics } from './adapters/kafka/topics.ts';
+import { createKafkaTransport, type KafkaTransport, type KafkaTransportHooks } from './adapters/kafka/transport.ts';
 import { ReplaySource } from './adapters/embedded/replay-source.ts';
 import { LogSink } from './adapters/embedded/log-sink.ts';
 import { SAMPLE_FILE } from './adapters/embedded/sample-series.ts';
@@ -113,23 +109,21 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   });
   const book = new ForecastBook();
 
-  let kafka: Kafka | null = null;
-  let producer: Producer | null = null;
   let source: TickSource;
   const topics = { forecasts: config.topics.forecasts, anomalies: config.topics.anomalies, dlq: config.topics.dlq };
   const embedded = config.kafka.brokers.length === 0;
-  if (!embedded) {
-    kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, ssl: config.kafka.ssl, sasl: config.kafka.sasl }, logger);
-    producer = createProducer(kafka, { transactionalId: config.kafka.delivery === 'exactly-once' ? config.kafka.transactionalId : undefined });
-  }
-  const sink: OutputSink = opts.sink ?? (producer ? new KafkaSink(producer, topics, config.kafka.compression) : new LogSink(logger, { logEveryNthForecast: 500 }));
+  // The snapshotter is built below (it needs the pipeline's parts); the source asks it at assignment.
+  let snapshots: SeriesSnapshotter | null = null;
+  const restoreFrom: NonNullable<KafkaTransportHooks['restoreFrom']> = (candidates) => snapshots?.restoreFrom(candidates) ?? new Map();
+  const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
+  const sink: OutputSink = opts.sink ?? kafka?.sink ?? new LogSink(logger, { logEveryNthForecast: 500 });
 
   const alerting = buildAlerting(config, { metrics, logger, quantiles: spec.quantiles });
   const homes = new SeriesHomes(store.registry);
   const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null;
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
   const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId };
-  const snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, book, detector: scorer, homes }, spec.features, logger.child({ module: 'snapshot' }));
+  snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, book, detector: scorer, homes }, spec.features, logger.child({ module: 'snapshot' }));
   const pipeline = new StreamPipeline({
     seriesHome: (series, partition) => homes.note(series, partition),
     coldStart: config.coldStart.enabled ? config.coldStart : null,
@@ -159,27 +153,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
 
   if (opts.source) source = opts.source;
   else if (kafka) {
-    source = new KafkaSource(
-      kafka,
-      {
-        topic: config.topics.ticks,
-        groupId: config.kafka.groupId,
-        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-        heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
-        fetchMaxWaitMs: config.kafka.fetchMaxWaitMs,
-        partitionsConsumedConcurrently: config.kafka.partitionsConsumedConcurrently,
-        fromBeginning: config.kafka.fromBeginning,
-        exactlyOnce: config.kafka.delivery === 'exactly-once' ? { producer: producer!, topics } : undefined,
-        restoreRecordsPerPartition: config.windows.restoreRecordsPerPartition,
-        restoreFrom: snapshots ? (candidates) => snapshots.restoreFrom(candidates) : undefined,
-        onLag: (t, p, l) => observer.lag(t, p, l),
-        onFatal: (err) => {
-          log.fatal({ err: describeError(err) }, 'Kafka consumer stopped for good; reporting not live so the process is restarted');
-          state = 'failed';
-        },
-      },
-      logger,
-    );
+    source = kafka.source;
   } else {
     source = new ReplaySource(
       { file: config.embedded.dataFile || SAMPLE_FILE, series: config.embedded.series, ticksPerSecond: config.embedded.ticksPerSecond, maxTicks: config.embedded.maxTicks, prefix: 'nyc_taxi' },
@@ -212,16 +186,13 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const start = async () => {
     state = 'starting';
     try {
-      if (producer) {
-        if (config.kafka.createTopics) await ensureTopics(kafka!, [config.topics.ticks, ...Object.values(topics), ...(config.feedback.topic ? [config.feedback.topic] : [])], config.kafka.topicPartitions, logger);
-        await producer.connect();
-      }
+      if (kafka) await kafka.connect();
       await alerting.start(kafka, sink);
       if (http) {
         address = await http.listen({ host: config.http.host, port: config.http.port });
         log.info({ address }, 'HTTP listening');
       }
-      const handle = (records: RawRecord[], txSink?: OutputSink) => pipeline.handle(records, txSink);
+      const handle = (records: RawRecord[]) => pipeline.handle(records);
       if (snapshots) await snapshots.load();
       await source.start(snapshots ? snapshots.wrap(handle) : handle);
       snapshots?.start();
@@ -259,7 +230,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     await inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
     await snapshots?.stop(); // after the source: every handled chunk is committed
     await alerting.stop();
-    if (producer) await producer.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
+    if (kafka) await kafka.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
     loops.abort();
     await Promise.all(background);
     await model.stop().catch((err) => log.error({ err }, 'model stop failed'));

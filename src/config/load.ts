@@ -5,9 +5,9 @@
  * Environment names are derived from the schema paths: `kafka.brokers` ↔ TICKCAST_KAFKA_BROKERS,
  * `batching.maxWaitMs` ↔ TICKCAST_BATCHING_MAX_WAIT_MS. Arrays are comma-separated. Any variable
  * may instead be given as `<NAME>_FILE` pointing to a file whose trimmed content is the value
- * (the Kubernetes secret convention). `KAFKA_BROKERS` is honoured as an alias, and OpenTelemetry's
- * standard variables (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT, OTEL_SERVICE_NAME,
- * OTEL_RESOURCE_ATTRIBUTES) as described in ./otel-env.ts.
+ * (the Kubernetes secret convention). `KAFKA_BROKERS` and `KAFKA_BOOTSTRAP_SERVERS` are honoured as
+ * aliases, and OpenTelemetry's standard variables (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT,
+ * OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES) as described in ./otel-env.ts.
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -16,7 +16,7 @@ import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { otelEnv } from './otel-env.ts';
 import { configSchema, type Config, type ConfigInput } from './schema.ts';
 
-type Kind = 'string' | 'number' | 'boolean' | 'string[]' | 'number[]';
+type Kind = 'string' | 'number' | 'boolean' | 'string[]' | 'number[]' | 'map';
 
 /** Keys with no default (optional), which the defaults walk cannot see. */
 const OPTIONAL_KEYS: Array<[string, Kind]> = [
@@ -30,10 +30,12 @@ const OPTIONAL_KEYS: Array<[string, Kind]> = [
   ['kafka.sasl.mechanism', 'string'],
   ['kafka.sasl.username', 'string'],
   ['kafka.sasl.password', 'string'],
+  ['kafka.properties', 'map'],
 ];
 
 const ALIASES: Record<string, string> = {
   KAFKA_BROKERS: 'kafka.brokers',
+  KAFKA_BOOTSTRAP_SERVERS: 'kafka.brokers',
   TICKCAST_CONFIG_FILE: '',
 };
 
@@ -48,6 +50,7 @@ export function configKeys(): Array<{ path: string; kind: Kind; env: string }> {
     for (const [k, v] of Object.entries(obj)) {
       const path = prefix ? `${prefix}.${k}` : k;
       if (Array.isArray(v)) out.push({ path, kind: typeof v[0] === 'number' ? 'number[]' : 'string[]', env: envName(path) });
+      else if (OPTIONAL_KEYS.some(([p]) => p === path)) continue;
       else if (v !== null && typeof v === 'object') walk(v as Record<string, unknown>, path);
       else out.push({ path, kind: typeof v as Kind, env: envName(path) });
     }
@@ -76,6 +79,16 @@ function coerce(raw: string, kind: Kind, name: string, problems: string[]): unkn
       return s === '' ? [] : s.split(',').map((x) => x.trim()).filter(Boolean);
     case 'number[]':
       return s === '' ? [] : s.split(',').map((x) => Number(x.trim()));
+    case 'map': {
+      // "key=value,key=value" (values may not contain commas; use the YAML file for those).
+      const out: Record<string, string> = {};
+      for (const pair of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) problems.push(`${name}: expected key=value pairs separated by commas; got "${pair}"`);
+        else out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+      }
+      return out;
+    }
   }
 }
 
@@ -151,11 +164,14 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     const raw = readEnvValue(env, name, problems);
     if (raw !== undefined) setPath(fromEnv, path, coerce(raw, kind, name, problems));
   }
+  const aliased = new Set<string>();
   for (const [alias, path] of Object.entries(ALIASES)) {
     if (!path || env[alias] === undefined) continue;
     const kind = keys.find((k) => k.path === path)!.kind;
     const already = keys.find((k) => k.path === path)!.env;
-    if (env[already] === undefined) setPath(fromEnv, path, coerce(env[alias]!, kind, alias, problems));
+    // The TICKCAST_ name wins over aliases; among aliases the first listed (KAFKA_BROKERS) wins.
+    if (env[already] === undefined && !aliased.has(path)) setPath(fromEnv, path, coerce(env[alias]!, kind, alias, problems));
+    aliased.add(path);
   }
   for (const name of Object.keys(env)) {
     if (name.startsWith('TICKCAST_') && !known.has(name)) problems.push(`${name}: unknown setting (see docs/configuration.md)`);

@@ -7,7 +7,7 @@
 export interface SourceRef {
   topic: string;
   partition: number;
-  /** Kafka offsets are 64-bit: kept as the decimal string kafkajs uses. */
+  /** Kafka offsets are 64-bit: kept as decimal strings (as the Kafka client gives them). */
   offset: string;
 }
 
@@ -31,6 +31,11 @@ export interface RawRecord {
    * so that state comes out as it was before the restart. Still no output.
    */
   warmupFull?: boolean;
+  /**
+   * Stand-in for offsets `source.offset`…`lastOffset` that the transport fetched but could not
+   * decode (their bytes are gone): the pipeline dead-letters it with the reason.
+   */
+  undecodable?: { lastOffset: string; reason: string };
 }
 
 /** A decoded, validated tick. `values` follows the configured feature order. */

@@ -8,6 +8,8 @@ export const DLQ_HEADERS = {
   topic: 'tickcast-source-topic',
   partition: 'tickcast-source-partition',
   offset: 'tickcast-source-offset',
+  /** Last offset of a skipped range (TC_RECORD_UNDECODABLE): the record stands for offset … offsetEnd. */
+  offsetEnd: 'tickcast-source-offset-end',
   at: 'tickcast-failed-at',
 } as const;
 

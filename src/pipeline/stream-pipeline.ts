@@ -20,12 +20,18 @@ import { buildAlertRecord, encodeAlertRecord, type AnomalyEvent } from '../domai
 import { alertId } from '../domain/alerts/alert-id.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
-import type { TickcastError } from '../errors/index.ts';
+import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
 import type { BookEntry, ForecastBook } from './forecast-book.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyRecord, AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
-import { dlqHeaders } from './dead-letter.ts';
+import { DLQ_HEADERS, dlqHeaders } from './dead-letter.ts';
 import type { FollowerRecord, PipelineFollower } from './followers.ts';
+
+/** A record whose processing threw: dead-lettered with the reason, the rest of the chunk goes on. */
+function processingFailed(err: unknown): TickcastError {
+  const why = err instanceof Error ? err.message : String(err);
+  return recordError(ErrorCodes.RECORD_PROCESSING_FAILED, `processing this record failed: ${why}`);
+}
 
 export interface StreamPipelineDeps {
   store: WindowStore;
@@ -144,35 +150,48 @@ export class StreamPipeline {
    * as they were, but produces no output and reports nothing.
    */
   #window(records: RawRecord[], out: OutMessage[], accepted: Accepted[]): void {
-    const d = this.#d;
-    const per = d.inference.spec.window * d.inference.spec.features.length;
+    const per = this.#d.inference.spec.window * this.#d.inference.spec.features.length;
     for (const rec of records) {
-      const res = decodeTick(rec.key, rec.value, d.codec);
-      const quiet = rec.warmup === true;
-      if (quiet && !rec.warmupFull) {
-        if (res.ok) this.#push(res.tick, rec, false);
-        continue;
+      try {
+        this.#intake(rec, per, out, accepted);
+      } catch (err) {
+        if (!rec.warmup) out.push(this.#deadLetter(rec, processingFailed(err)));
       }
-      if (!res.ok) {
-        if (!quiet) out.push(this.#deadLetter(rec, res.error));
-        continue;
-      }
-      const tick = res.tick;
-      const suppressed = this.#suppressed(tick.series, tick.tsMs);
-      const pushed = this.#push(tick, rec, suppressed);
-      if (!quiet) d.observer?.tick?.(pushed.outcome);
-      if (pushed.outcome !== 'accepted') continue;
-      let job: Promise<InferenceResult> | null = null;
-      let stats = null;
-      if (pushed.ready) {
-        const x = new Float32Array(per);
-        stats = d.store.snapshot(tick.series, x, 0);
-        job = d.inference.submit({ x });
-      }
-      const cold = pushed.ready ? null : this.#coldForecast(tick);
-      const view = d.learner && !quiet ? d.store.current(tick.series) : null;
-      accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series), suppressed, view, quiet, cold });
     }
+  }
+
+  /** Phase 1 for one record: decode, window, submit the window when due. */
+  #intake(rec: RawRecord, per: number, out: OutMessage[], accepted: Accepted[]): void {
+    const d = this.#d;
+    if (rec.undecodable) {
+      out.push(this.#deadLetter(rec, recordError(ErrorCodes.RECORD_UNDECODABLE, `offsets ${rec.source.offset}-${rec.undecodable.lastOffset}: ${rec.undecodable.reason}`)));
+      return;
+    }
+    const res = decodeTick(rec.key, rec.value, d.codec);
+    const quiet = rec.warmup === true;
+    if (quiet && !rec.warmupFull) {
+      if (res.ok) this.#push(res.tick, rec, false);
+      return;
+    }
+    if (!res.ok) {
+      if (!quiet) out.push(this.#deadLetter(rec, res.error));
+      return;
+    }
+    const tick = res.tick;
+    const suppressed = this.#suppressed(tick.series, tick.tsMs);
+    const pushed = this.#push(tick, rec, suppressed);
+    if (!quiet) d.observer?.tick?.(pushed.outcome);
+    if (pushed.outcome !== 'accepted') return;
+    let job: Promise<InferenceResult> | null = null;
+    let stats = null;
+    if (pushed.ready) {
+      const x = new Float32Array(per);
+      stats = d.store.snapshot(tick.series, x, 0);
+      job = d.inference.submit({ x });
+    }
+    const cold = pushed.ready ? null : this.#coldForecast(tick);
+    const view = d.learner && !quiet ? d.store.current(tick.series) : null;
+    accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series), suppressed, view, quiet, cold });
   }
 
   /** A baseline forecast while the series' window is not full (every `stride` ticks), else null. */
@@ -203,35 +222,44 @@ export class StreamPipeline {
 
   /** Phase 3: score each tick against the forecast current before it, install new forecasts. */
   #emit(accepted: Accepted[], results: Array<InferenceResult | null>, out: OutMessage[]): void {
+    for (let i = 0; i < accepted.length; i++) {
+      const before = out.length;
+      try {
+        this.#emitOne(accepted[i], results[i], out);
+      } catch (err) {
+        out.length = before;
+        if (!accepted[i].quiet) out.push(this.#deadLetter(accepted[i].rec, processingFailed(err)));
+      }
+    }
+  }
+
+  /** Phase 3 for one accepted tick: score it, learn, then install and emit its forecast. */
+  #emitOne(a: Accepted, r: InferenceResult | null, out: OutMessage[]): void {
     const d = this.#d;
     const spec = d.inference.spec;
-    for (let i = 0; i < accepted.length; i++) {
-      const a = accepted[i];
-      const series = a.tick.series;
-      const target = a.tick.values[this.#targetIdx[0]];
-      const expectations = d.book.nextExpectations(series);
-      const expected = expectations?.[0] ?? null;
-      if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
-      if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
-      if (a.tick.tsMs > this.#eventTs) this.#eventTs = a.tick.tsMs;
-      if (d.scorer) this.#score(a, expectations, out);
-      this.#learn(a, expected);
-      if (a.cold) {
-        d.book.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] };
-      }
-      if (a.cold && !a.quiet) {
-        out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps));
-        d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] });
-      }
-      const r = results[i];
-      if (r && a.stats) {
-        const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
-        d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined });
-        if (a.quiet) continue;
-        out.push(this.#forecastMessage(a, r.model, steps));
-        d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
-        d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
-      }
+    const series = a.tick.series;
+    const target = a.tick.values[this.#targetIdx[0]];
+    const expectations = d.book.nextExpectations(series);
+    const expected = expectations?.[0] ?? null;
+    if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
+    if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
+    if (a.tick.tsMs > this.#eventTs) this.#eventTs = a.tick.tsMs;
+    if (d.scorer) this.#score(a, expectations, out);
+    this.#learn(a, expected);
+    if (a.cold) {
+      d.book.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] };
+    }
+    if (a.cold && !a.quiet) {
+      out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps));
+      d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] });
+    }
+    if (r && a.stats) {
+      const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
+      d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined });
+      if (a.quiet) return;
+      out.push(this.#forecastMessage(a, r.model, steps));
+      d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
+      d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
     }
   }
 
@@ -289,7 +317,9 @@ export class StreamPipeline {
     this.#d.observer?.tick?.('dead_letter');
     this.#d.observer?.deadLetter?.(err.code, rec.source);
     // The original bytes go out unchanged; the reason travels in headers.
-    return { stream: 'dlq', key: rec.key, value: rec.value ?? Buffer.alloc(0), headers: { ...rec.headers, ...dlqHeaders(err, rec.source) } };
+    const headers: Record<string, string> = { ...rec.headers, ...dlqHeaders(err, rec.source) };
+    if (rec.undecodable) headers[DLQ_HEADERS.offsetEnd] = rec.undecodable.lastOffset;
+    return { stream: 'dlq', key: rec.key, value: rec.value ?? Buffer.alloc(0), headers };
   }
 
   /**

@@ -77,6 +77,15 @@ export class TelemetryObserver implements PipelineObserver {
     this.#m.consumerLag.set({ topic, partition: String(partition) }, lag);
   }
 
+  lagRemoved(topic: string, partition: number): void {
+    this.#m.consumerLag.remove({ topic, partition: String(partition) });
+  }
+
+  /** Input offsets never delivered: explained = a batch the client could not decode (dead-lettered). */
+  offsetGap(topic: string, records: number, explained: boolean): void {
+    this.#m.offsetGaps.inc({ topic, reason: explained ? 'undecodable' : 'unexplained' }, records);
+  }
+
   live(e: LiveEvent): void {
     for (const l of this.#listeners) {
       try {

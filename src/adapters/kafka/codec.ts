@@ -1,8 +1,10 @@
-/** kafkajs message ↔ transport-neutral records. */
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+/** Kafka client message ↔ transport-neutral records. */
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { RawRecord } from '../../domain/types.ts';
 
-export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+type Headers = KafkaJS.IHeaders;
+
+export function headersToStrings(headers: Headers | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
   for (const [k, v] of Object.entries(headers)) {
@@ -13,7 +15,7 @@ export function headersToStrings(headers: IHeaders | undefined): Record<string, 
   return out;
 }
 
-export function toRawRecord(topic: string, partition: number, m: KafkaMessage, nowMs: number): RawRecord {
+export function toRawRecord(topic: string, partition: number, m: KafkaJS.KafkaMessage, nowMs: number): RawRecord {
   const ts = Number(m.timestamp);
   return {
     key: m.key,

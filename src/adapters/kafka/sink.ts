@@ -1,27 +1,32 @@
 /**
  * Kafka sink: maps the pipeline's logical streams to topics and resolves only when the broker
  * has acknowledged every message (acks = all). The producer is idempotent, so retries after a
- * lost ack do not duplicate; a transaction can stand in for the producer (exactly-once mode).
+ * lost ack do not duplicate. In exactly-once mode the sink writes into the running transaction
+ * (TransactionSlot).
  */
-import { CompressionTypes, type Message, type Producer, type Transaction } from 'kafkajs';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { OutMessage, OutputSink } from '../../pipeline/ports.ts';
 
 export type TopicMap = Record<OutMessage['stream'], string>;
+export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+/** What the sink writes through: a producer, or the transaction slot. */
+export interface BatchSender {
+  sendBatch(batch: KafkaJS.ProducerBatch): Promise<unknown>;
+}
 
 export class KafkaSink implements OutputSink {
-  readonly #producer: Producer | Transaction;
+  readonly #out: BatchSender;
   readonly #topics: TopicMap;
-  readonly #compression: CompressionTypes;
 
-  constructor(producer: Producer | Transaction, topics: TopicMap, compression: 'none' | 'gzip' = 'none') {
-    this.#producer = producer;
+  constructor(out: BatchSender, topics: TopicMap) {
+    this.#out = out;
     this.#topics = topics;
-    this.#compression = compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   }
 
   async send(messages: OutMessage[]): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
+    const byTopic = new Map<string, KafkaJS.Message[]>();
     for (const m of messages) {
       const topic = this.#topics[m.stream];
       let list = byTopic.get(topic);
@@ -29,11 +34,7 @@ export class KafkaSink implements OutputSink {
       list.push({ key: m.key, value: m.value, headers: m.headers });
     }
     try {
-      await this.#producer.sendBatch({
-        acks: -1,
-        compression: this.#compression,
-        topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
-      });
+      await this.#out.sendBatch({ topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
     } catch (err) {
       throw new TickcastError(ErrorCodes.PRODUCE_FAILED, `could not write ${messages.length} output message(s) to Kafka; the input offsets stay uncommitted and the records will be processed again`, {
         retriable: true,
@@ -43,12 +44,30 @@ export class KafkaSink implements OutputSink {
   }
 }
 
-export function createProducer(kafka: import('kafkajs').Kafka, opts: { transactionalId?: string }): Producer {
+/** The transaction a chunk runs in (exactly-once): the sink writes into it, nothing else may. */
+export class TransactionSlot implements BatchSender {
+  current: KafkaJS.Transaction | null = null;
+
+  sendBatch(batch: KafkaJS.ProducerBatch): Promise<unknown> {
+    if (!this.current) return Promise.reject(new Error('exactly-once: output written outside a transaction'));
+    return this.current.sendBatch(batch);
+  }
+}
+
+export function createProducer(kafka: KafkaJS.Kafka, opts: { transactionalId?: string; compression: Compression; lingerMs?: number }): KafkaJS.Producer {
   return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    transactionalId: opts.transactionalId,
-    allowAutoTopicCreation: false,
-    retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 5_000 },
+    kafkaJS: {
+      idempotent: true,
+      acks: -1,
+      // Only when set: the client treats a present-but-undefined key as a transactional producer.
+      ...(opts.transactionalId ? { transactionalId: opts.transactionalId } : {}),
+      allowAutoTopicCreation: false,
+      retry: { retries: 12, initialRetryTime: 200, maxRetryTime: 5_000 },
+    },
+    // Each chunk's outputs are sent together and awaited; a short linger batches them without
+    // adding noticeable latency.
+    'linger.ms': opts.lingerMs ?? 5,
+    // Producer-wide codec (librdkafka name; the KafkaJS enum's runtime keys differ from its types).
+    'compression.codec': opts.compression,
   });
 }

@@ -1,0 +1,108 @@
+/**
+ * The batch loop: what the consumer runs for each fetched batch of one partition. Splits it into
+ * chunks, marks warm-up records, turns offset holes left by batches the client could not decode
+ * into dead-letter records, and hands each chunk to the commit strategy. A chunk's offset is
+ * resolved only after the strategy succeeded; on failure the client redelivers from there.
+ */
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { RawRecord } from '../../domain/types.ts';
+import { toRawRecord } from './codec.ts';
+import type { CommitStrategy } from './commit.ts';
+import type { ConsumeErrors, OffsetGap, OffsetGaps } from './offset-gaps.ts';
+import type { WarmupTracker } from './restore.ts';
+
+export interface BatchLoopDeps {
+  chunkSize: number;
+  warmup: WarmupTracker;
+  gaps: OffsetGaps;
+  errors: ConsumeErrors;
+  strategy: CommitStrategy;
+  warmupStrategy: CommitStrategy;
+  /** A hole in the offsets: explained = the client reported a decode failure for it. */
+  onGap?(topic: string, gap: OffsetGap, explained: boolean): void;
+  /** Waits until window restore planning is done and intake is not paused (backpressure). */
+  ready(): Promise<void>;
+  /** Partitions with a batch being processed right now (maintained here). */
+  inFlight: Set<number>;
+  /** Records of a partition were delivered. */
+  onDelivered?(partition: number): void;
+}
+
+/** A dead-letter stand-in for offsets the client skipped (their bytes are gone). */
+export function undecodableRecord(topic: string, gap: OffsetGap, nowMs: number): RawRecord {
+  return {
+    key: null,
+    value: null,
+    headers: {},
+    source: { topic, partition: gap.partition, offset: String(gap.from) },
+    receivedAtMs: nowMs,
+    undecodable: { lastOffset: String(gap.to), reason: 'the Kafka client could not decode this batch (corrupt or unsupported compression/record format) and skipped it' },
+  };
+}
+
+/** Records for one chunk, with dead-letter stand-ins for explained gaps before them. */
+function chunkRecords(d: BatchLoopDeps, topic: string, partition: number, chunk: KafkaJS.KafkaMessage[], now: number): RawRecord[] {
+  const out: RawRecord[] = [];
+  for (const m of chunk) {
+    const offset = BigInt(m.offset);
+    const gap = d.gaps.observe(partition, offset);
+    if (gap) {
+      const explained = d.errors.take();
+      d.onGap?.(topic, gap, explained);
+      if (explained) out.push(undecodableRecord(topic, gap, now));
+    }
+    const r = toRawRecord(topic, partition, m, now);
+    if (d.warmup.isWarmup(partition, offset)) {
+      r.warmup = true;
+      if (d.warmup.isFull(partition)) r.warmupFull = true; // series-state snapshot: replay the tail's state fully
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+export function batchLoop(d: BatchLoopDeps): (payload: KafkaJS.EachBatchPayload) => Promise<void> {
+  return async ({ batch, resolveOffset, isRunning, isStale }) => {
+    await d.ready();
+    const msgs = batch.messages;
+    const p = batch.partition;
+    d.inFlight.add(p);
+    try {
+      if (msgs.length > 0) d.onDelivered?.(p);
+      await runChunks(d, batch, resolveOffset, isRunning, isStale);
+    } finally {
+      d.inFlight.delete(p);
+    }
+  };
+}
+
+async function runChunks(
+  d: BatchLoopDeps,
+  batch: KafkaJS.Batch,
+  resolveOffset: (offset: string) => void,
+  isRunning: () => boolean,
+  isStale: () => boolean,
+): Promise<void> {
+  {
+    const msgs = batch.messages;
+    const p = batch.partition;
+    for (let i = 0; i < msgs.length; i += d.chunkSize) {
+      await d.ready();
+      if (!isRunning() || isStale()) return; // rebalanced or stopping: the rest is redelivered
+      const chunk = msgs.slice(i, i + d.chunkSize);
+      const before = d.gaps.next(p);
+      const records = chunkRecords(d, batch.topic, p, chunk, Date.now());
+      const last = BigInt(chunk[chunk.length - 1].offset);
+      const warmupOnly = records.every((r) => r.warmup);
+      try {
+        await (warmupOnly ? d.warmupStrategy : d.strategy).run(records, { topic: batch.topic, partition: p, last });
+      } catch (err) {
+        // Redelivered from the last resolved offset: see this chunk's gaps (and their reasons) again.
+        d.gaps.expect(p, before);
+        d.errors.giveBack(records.filter((r) => r.undecodable).length);
+        throw err;
+      }
+      resolveOffset(String(last));
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Commit strategies: what happens to a chunk of records after the batch loop hands it over.
+ *
+ * - AtLeastOnce: the pipeline handles the chunk (every output acknowledged), then the chunk's
+ *   offsets are committed. A crash in between redelivers the chunk (duplicates, nothing lost).
+ * - Transactional: outputs and offsets in one producer transaction (consume-transform-produce).
+ *   A transactional producer runs one transaction at a time, so partitions take turns.
+ */
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { RawRecord } from '../../domain/types.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import type { RecordHandler } from '../../pipeline/ports.ts';
+import type { TransactionSlot } from './sink.ts';
+
+export interface ChunkRef {
+  topic: string;
+  partition: number;
+  /** Offset of the last record in the chunk. */
+  last: bigint;
+}
+
+export interface CommitStrategy {
+  /** Process `records` and make their offsets durable; rejects if the chunk must be redelivered. */
+  run(records: RawRecord[], ref: ChunkRef): Promise<void>;
+}
+
+const nextOffset = (ref: ChunkRef) => [{ topic: ref.topic, partition: ref.partition, offset: String(ref.last + 1n) }];
+
+export class AtLeastOnce implements CommitStrategy {
+  constructor(
+    private readonly handle: RecordHandler,
+    private readonly consumer: () => KafkaJS.Consumer,
+    private readonly log: Logger,
+  ) {}
+
+  async run(records: RawRecord[], ref: ChunkRef): Promise<void> {
+    await this.handle(records);
+    try {
+      await this.consumer().commitOffsets(nextOffset(ref));
+    } catch (err) {
+      // Outputs are acknowledged; a lost commit (rebalance, coordinator move) only means the chunk
+      // may be processed again by whoever owns the partition next. Later commits cover it.
+      this.log.warn({ err, topic: ref.topic, partition: ref.partition, offset: String(ref.last + 1n) }, 'offset commit failed; the chunk may be redelivered');
+    }
+  }
+}
+
+export class Transactional implements CommitStrategy {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly handle: RecordHandler,
+    private readonly producer: KafkaJS.Producer,
+    private readonly slot: TransactionSlot,
+    private readonly consumer: () => KafkaJS.Consumer,
+    private readonly log: Logger,
+  ) {}
+
+  run(records: RawRecord[], ref: ChunkRef): Promise<void> {
+    const turn = this.#tail.then(async () => {
+      const tx = await this.producer.transaction();
+      this.slot.current = tx;
+      try {
+        await this.handle(records);
+        await tx.sendOffsets({ consumer: this.consumer(), topics: [{ topic: ref.topic, partitions: [{ partition: ref.partition, offset: String(ref.last + 1n) }] }] });
+        await tx.commit();
+      } catch (err) {
+        await tx.abort().catch((e: unknown) => this.log.warn({ err: e }, 'transaction abort failed'));
+        throw err;
+      } finally {
+        this.slot.current = null;
+      }
+    });
+    this.#tail = turn.catch(() => undefined);
+    return turn;
+  }
+}
+
+/** Warm-up chunks rebuild windows only: nothing is produced or committed. */
+export function warmupOnly(handle: RecordHandler): CommitStrategy {
+  return { run: (records) => handle(records) };
+}

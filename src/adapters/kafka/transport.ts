@@ -1,0 +1,109 @@
+/**
+ * Everything Kafka for the composition root: client, producer, sink and source, built from the
+ * configuration. In exactly-once mode the sink writes into the chunk's transaction (the source's
+ * transactional commit strategy opens it), so the pipeline's handler stays `(records) => ...`.
+ */
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { Config } from '../../config/load.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import { createKafka, kafkaClientInfo } from './client.ts';
+import type { LagSink } from './lag.ts';
+import { ConsumeErrors, type OffsetGap } from './offset-gaps.ts';
+import { createProducer, KafkaSink, TransactionSlot, type TopicMap } from './sink.ts';
+import { hostname } from 'node:os';
+import { KafkaSource, type KafkaSourceOptions } from './source.ts';
+import { ensureTopics } from './topics.ts';
+
+export interface KafkaObserver extends LagSink {
+  offsetGap(topic: string, records: number, explained: boolean): void;
+}
+
+export interface KafkaTransport {
+  readonly sink: KafkaSink;
+  readonly source: KafkaSource;
+  /** Creates topics if configured, then connects the producer. */
+  connect(): Promise<void>;
+  /** Flushes and disconnects the producer (after the source stopped). */
+  disconnect(): Promise<void>;
+  /**
+   * The alert-feedback topic: a consumer of its own group per host (every instance reads all
+   * feedback) and a plain idempotent producer (the main one may be transactional).
+   */
+  feedback(topic: string): { source: KafkaSource; publisher: KafkaJS.Producer };
+}
+
+export interface KafkaTransportHooks {
+  /** Series-state snapshot hook, passed to the source (KafkaSourceOptions.restoreFrom). */
+  restoreFrom?: KafkaSourceOptions['restoreFrom'];
+  /** Extra topics to create with the others when kafka.createTopics is on (the feedback topic). */
+  extraTopics?: string[];
+}
+
+export function createKafkaTransport(config: Config, topics: TopicMap, observer: KafkaObserver, logger: Logger, hooks: KafkaTransportHooks = {}): KafkaTransport {
+  const k = config.kafka;
+  const log = logger.child({ module: 'kafka' });
+  const errors = new ConsumeErrors();
+  const kafka: KafkaJS.Kafka = createKafka({ ...k, brokers: k.brokers, clientId: k.clientId }, logger, (m) => {
+    if (!errors.report(m)) return;
+    log.warn({ detail: m.split('\n')[0] }, 'the Kafka client cannot decode a fetched batch; stepping over it (its offsets go to the dead-letter topic)');
+    source.decodeError();
+  });
+  log.info(kafkaClientInfo(), 'Kafka client (librdkafka)');
+  const eos = k.delivery === 'exactly-once';
+  const producer = createProducer(kafka, { transactionalId: eos ? k.transactionalId : undefined, compression: k.compression });
+  const slot = new TransactionSlot();
+  const sink = new KafkaSink(eos ? slot : producer, topics);
+  const onGap = (topic: string, gap: OffsetGap, explained: boolean) => {
+    const records = Number(gap.to - gap.from + 1n);
+    observer.offsetGap(topic, records, explained);
+    log[explained ? 'warn' : 'debug']({ topic, partition: gap.partition, from: String(gap.from), to: String(gap.to), explained }, 'offset gap in input partition');
+  };
+  const source = new KafkaSource(
+    kafka,
+    {
+      topic: config.topics.ticks,
+      groupId: k.groupId,
+      sessionTimeoutMs: k.sessionTimeoutMs,
+      heartbeatIntervalMs: k.heartbeatIntervalMs,
+      fetchMaxWaitMs: k.fetchMaxWaitMs,
+      partitionsConsumedConcurrently: k.partitionsConsumedConcurrently,
+      fromBeginning: k.fromBeginning,
+      restoreRecordsPerPartition: config.windows.restoreRecordsPerPartition,
+      restoreFrom: hooks.restoreFrom,
+      exactlyOnce: eos ? { producer, slot } : undefined,
+      lag: { sink: observer, intervalMs: k.lagIntervalMs },
+      onGap,
+      properties: k.properties,
+    },
+    logger,
+    errors,
+  );
+  return {
+    sink,
+    source,
+    async connect() {
+      if (k.createTopics) await ensureTopics(kafka, [config.topics.ticks, ...Object.values(topics), ...(hooks.extraTopics ?? [])], k.topicPartitions, logger);
+      await producer.connect();
+    },
+    disconnect: () => producer.disconnect(),
+    feedback(topic) {
+      const fbSource = new KafkaSource(
+        kafka,
+        {
+          topic,
+          groupId: `${k.groupId}.feedback.${hostname()}`,
+          sessionTimeoutMs: k.sessionTimeoutMs,
+          heartbeatIntervalMs: k.heartbeatIntervalMs,
+          fetchMaxWaitMs: k.fetchMaxWaitMs,
+          partitionsConsumedConcurrently: 1,
+          fromBeginning: true,
+          restoreRecordsPerPartition: 0,
+          properties: k.properties,
+        },
+        logger,
+        new ConsumeErrors(),
+      );
+      return { source: fbSource, publisher: createProducer(kafka, { compression: k.compression }) };
+    },
+  };
+}

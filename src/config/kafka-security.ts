@@ -1,0 +1,76 @@
+/**
+ * Cross-field checks of the Kafka connection settings (security protocol, TLS, SASL, passthrough
+ * properties), reported with the rest of the configuration problems. The mapping onto librdkafka
+ * properties lives in src/adapters/kafka/security.ts.
+ */
+
+/** librdkafka properties tickcast must own: its commit protocol, isolation and transactions depend on them. */
+export const KAFKA_OWNED_PROPERTIES: Readonly<Record<string, string>> = {
+  'enable.auto.commit': 'offsets are committed by tickcast after outputs are acknowledged',
+  'auto.commit.interval.ms': 'offsets are committed by tickcast after outputs are acknowledged',
+  'enable.auto.offset.store': 'offsets are committed by tickcast after outputs are acknowledged',
+  'isolation.level': 'tickcast reads committed records only (read_committed)',
+  'transactional.id': 'set kafka.transactionalId with kafka.delivery=exactly-once',
+  'enable.idempotence': 'the producer is always idempotent',
+  acks: 'outputs are acknowledged by all in-sync replicas (acks=all)',
+  'group.id': 'set kafka.groupId',
+  'bootstrap.servers': 'set kafka.brokers (KAFKA_BROKERS / KAFKA_BOOTSTRAP_SERVERS)',
+  'metadata.broker.list': 'set kafka.brokers (KAFKA_BROKERS / KAFKA_BOOTSTRAP_SERVERS)',
+  rebalance_cb: 'tickcast restores windows on assignment',
+  offset_commit_cb: 'tickcast commits offsets itself',
+};
+
+export interface KafkaSecurityInput {
+  ssl: boolean;
+  securityProtocol: 'auto' | 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl';
+  tlsCaLocation: string;
+  tlsCaPem: string;
+  tlsCertLocation: string;
+  tlsCertPem: string;
+  tlsKeyLocation: string;
+  tlsKeyPem: string;
+  tlsKeyPassword: string;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer'; username?: string; password?: string };
+  oidcTokenEndpointUrl: string;
+  oidcClientId: string;
+  oidcClientSecret: string;
+  properties: Readonly<Record<string, string | number | boolean>>;
+}
+
+export type SecurityProtocol = 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl';
+
+/** The effective security.protocol: explicit, or derived from `ssl` and `sasl` ("auto"). */
+export function effectiveProtocol(k: Pick<KafkaSecurityInput, 'ssl' | 'securityProtocol' | 'sasl'>): SecurityProtocol {
+  if (k.securityProtocol !== 'auto') return k.securityProtocol;
+  if (k.sasl) return k.ssl ? 'sasl_ssl' : 'sasl_plaintext';
+  return k.ssl ? 'ssl' : 'plaintext';
+}
+
+export function kafkaSecurityProblems(k: KafkaSecurityInput): Array<{ path: string[]; message: string }> {
+  const out: Array<{ path: string[]; message: string }> = [];
+  const add = (path: string, message: string) => out.push({ path: [path], message });
+  for (const key of Object.keys(k.properties)) {
+    const why = KAFKA_OWNED_PROPERTIES[key];
+    if (why) out.push({ path: ['properties', key], message: `cannot be set here: ${why}` });
+  }
+  const protocol = effectiveProtocol(k);
+  const tls = protocol === 'ssl' || protocol === 'sasl_ssl';
+  const usesSasl = protocol === 'sasl_plaintext' || protocol === 'sasl_ssl';
+  if (usesSasl && !k.sasl) add('sasl', `is required with securityProtocol ${protocol} (set kafka.sasl.mechanism)`);
+  if (!usesSasl && k.sasl) add('sasl', `is set but securityProtocol is ${protocol}; use sasl_plaintext or sasl_ssl`);
+  const tlsSet = [k.tlsCaLocation, k.tlsCaPem, k.tlsCertLocation, k.tlsCertPem, k.tlsKeyLocation, k.tlsKeyPem, k.tlsKeyPassword].some((v) => v !== '');
+  if (!tls && tlsSet) add('securityProtocol', `TLS settings are given but securityProtocol is ${protocol}; use ssl or sasl_ssl`);
+  if (k.tlsCaLocation && k.tlsCaPem) add('tlsCaPem', 'set tlsCaLocation or tlsCaPem, not both');
+  if (k.tlsCertLocation && k.tlsCertPem) add('tlsCertPem', 'set tlsCertLocation or tlsCertPem, not both');
+  if (k.tlsKeyLocation && k.tlsKeyPem) add('tlsKeyPem', 'set tlsKeyLocation or tlsKeyPem, not both');
+  const cert = Boolean(k.tlsCertLocation || k.tlsCertPem);
+  const key = Boolean(k.tlsKeyLocation || k.tlsKeyPem);
+  if (cert !== key) add(cert ? 'tlsKeyLocation' : 'tlsCertLocation', 'mutual TLS needs both a client certificate and its key');
+  if (k.tlsKeyPassword && !key) add('tlsKeyPassword', 'is set without a client key');
+  const s = k.sasl;
+  if (s && s.mechanism !== 'oauthbearer' && (!s.username || !s.password)) add('sasl', `mechanism ${s.mechanism} needs sasl.username and sasl.password`);
+  if (s?.mechanism === 'oauthbearer' && (!k.oidcTokenEndpointUrl || !k.oidcClientId || !k.oidcClientSecret)) {
+    add('oidcTokenEndpointUrl', 'OAUTHBEARER needs oidcTokenEndpointUrl, oidcClientId and oidcClientSecret (OIDC client credentials)');
+  }
+  return out;
+}

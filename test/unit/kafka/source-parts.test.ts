@@ -1,0 +1,86 @@
+/** The Kafka source's pure parts: restore planning, warm-up marks, offset gaps, decode-error matching, lag. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planRestore, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
+import { ConsumeErrors, OffsetGaps } from '../../../src/adapters/kafka/offset-gaps.ts';
+import { LagMonitor, partitionLag, type LagReader } from '../../../src/adapters/kafka/lag.ts';
+import { createLogger } from '../../../src/telemetry/logger.ts';
+
+const log = createLogger({ level: 'silent', name: 't' });
+
+test('restore plan: k records before the committed offset, never below the log start; nothing committed → no restore', () => {
+  const plan = planRestore(
+    [
+      { partition: 0, committed: 1000n, low: 0n },
+      { partition: 1, committed: 30n, low: 10n },
+      { partition: 2, committed: undefined, low: 0n },
+      { partition: 3, committed: -1001n, low: 0n },
+      { partition: 4, committed: 5n, low: 5n },
+    ],
+    100,
+  );
+  assert.deepEqual([...plan.start], [[0, 900n], [1, 10n]]);
+  assert.deepEqual([...plan.warmupUntil], [[0, 1000n], [1, 30n]]);
+  assert.equal(planRestore([{ partition: 0, committed: 1000n, low: 0n }], 0).start.size, 0, 'k = 0 turns restore off');
+});
+
+test('warm-up marks records below the committed offset, then stops for that partition', () => {
+  const w = new WarmupTracker();
+  w.reset(planRestore([{ partition: 0, committed: 10n, low: 0n }], 5));
+  assert.equal(w.isWarmup(0, 5n), true);
+  assert.equal(w.isWarmup(0, 9n), true);
+  assert.equal(w.isWarmup(0, 10n), false);
+  assert.equal(w.isWarmup(0, 6n), false, 'forgotten once past');
+  assert.equal(w.isWarmup(1, 0n), false);
+});
+
+test('offset gaps: none for consecutive records; a hole is reported once with its range; unknown start learns from the first record', () => {
+  const g = new OffsetGaps();
+  g.expect(0, 10n);
+  assert.equal(g.observe(0, 10n), null);
+  assert.equal(g.observe(0, 11n), null);
+  assert.deepEqual(g.observe(0, 20n), { partition: 0, from: 12n, to: 19n });
+  assert.equal(g.observe(0, 21n), null);
+  assert.equal(g.observe(1, 500n), null, 'no expectation: no gap');
+  assert.deepEqual(g.observe(1, 502n), { partition: 1, from: 501n, to: 501n });
+  assert.equal(g.next(1), 503n);
+});
+
+test('decode errors: only client consume errors about decoding count, one per episode, matched to one gap', () => {
+  const e = new ConsumeErrors();
+  assert.equal(e.report('Consumer encountered error while consuming. Retrying. Error details: KafkaJSError: Local: Invalid compressed data'), true);
+  assert.equal(e.report('Consumer encountered error while consuming. Retrying. Error details: KafkaJSError: Local: Invalid compressed data'), true);
+  assert.equal(e.report('Consumer encountered error while consuming. Retrying. Error details: KafkaJSError: Broker: Not coordinator'), false);
+  assert.equal(e.report('Producer connect failed: compression.codec invalid'), false);
+  assert.equal(e.take(), true);
+  assert.equal(e.take(), false, 'a repeated error is one skipped batch, not two');
+  e.giveBack(1);
+  assert.equal(e.take(), true);
+});
+
+test('lag = high watermark − committed; nothing committed → everything retained counts', () => {
+  assert.equal(partitionLag(90n, 0n, 100n), 10);
+  assert.equal(partitionLag(undefined, 40n, 100n), 60);
+  assert.equal(partitionLag(-1001n, 40n, 100n), 60);
+  assert.equal(partitionLag(120n, 0n, 100n), 0);
+});
+
+test('lag monitor: per assigned partition from broker offsets, series removed on revoke', async () => {
+  const state = { committed: new Map<number, bigint | undefined>([[0, 5n], [1, 50n]]), high: new Map([[0, 10n], [1, 80n], [2, 7n]]) };
+  const reader: LagReader = {
+    committed: async (ps) => new Map(ps.map((p) => [p, state.committed.get(p)])),
+    watermarks: async () => new Map([...state.high].map(([p, h]) => [p, { low: 0n, high: h }])),
+  };
+  const gauge = new Map<string, number>();
+  const mon = new LagMonitor('ticks', reader, { lag: (t, p, l) => gauge.set(`${t}/${p}`, l), lagRemoved: (t, p) => gauge.delete(`${t}/${p}`) }, 60_000, log);
+  mon.assigned([0, 1]);
+  await mon.poll();
+  assert.deepEqual(Object.fromEntries(gauge), { 'ticks/0': 5, 'ticks/1': 30 });
+  state.high.set(0, 25n); // lag grows while nothing is committed
+  await mon.poll();
+  assert.equal(gauge.get('ticks/0'), 20);
+  mon.revoked([1]);
+  assert.deepEqual(Object.fromEntries(gauge), { 'ticks/0': 20 });
+  await mon.stop();
+  assert.equal(gauge.size, 0);
+});
