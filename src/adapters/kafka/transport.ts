@@ -86,24 +86,28 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
       await producer.connect();
     },
     disconnect: () => producer.disconnect(),
-    feedback(topic) {
-      const fbSource = new KafkaSource(
-        kafka,
-        {
-          topic,
-          groupId: `${k.groupId}.feedback.${hostname()}`,
-          sessionTimeoutMs: k.sessionTimeoutMs,
-          heartbeatIntervalMs: k.heartbeatIntervalMs,
-          fetchMaxWaitMs: k.fetchMaxWaitMs,
-          partitionsConsumedConcurrently: 1,
-          fromBeginning: true,
-          restoreRecordsPerPartition: 0,
-          properties: k.properties,
-        },
-        logger,
-        new ConsumeErrors(),
-      );
-      return { source: fbSource, publisher: createProducer(kafka, { compression: k.compression }) };
-    },
+    feedback: (topic) => feedbackTransport(kafka, config, topic, logger),
   };
+}
+
+/** The alert-feedback topic's consumer (its own group per host) and a plain idempotent producer. */
+function feedbackTransport(kafka: KafkaJS.Kafka, config: Config, topic: string, logger: Logger): { source: KafkaSource; publisher: KafkaJS.Producer } {
+  const k = config.kafka;
+  const source = new KafkaSource(
+    kafka,
+    {
+      topic,
+      groupId: `${k.groupId}.feedback.${hostname()}`,
+      sessionTimeoutMs: k.sessionTimeoutMs,
+      heartbeatIntervalMs: k.heartbeatIntervalMs,
+      fetchMaxWaitMs: k.fetchMaxWaitMs,
+      partitionsConsumedConcurrently: 1,
+      fromBeginning: true,
+      restoreRecordsPerPartition: 0,
+      properties: k.properties,
+    },
+    logger,
+    new ConsumeErrors(),
+  );
+  return { source, publisher: createProducer(kafka, { compression: k.compression }) };
 }
