@@ -217,6 +217,11 @@ test('two instances in one group split the partitions and together forecast ever
   const a = await startTestApp(env.appConfig('shared-group'));
   const b = await startTestApp(env.appConfig('shared-group'));
   try {
+    // Produce only once the group has settled with both members: librdkafka drains a small
+    // backlog in well under a second, so a member that is still joining would find nothing left.
+    const settleBy = Date.now() + 60_000;
+    while (!(a.source.isAssigned() && b.source.isAssigned()) && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(a.source.isAssigned() && b.source.isAssigned(), 'both members were assigned partitions within 60 s');
     const S = 12;
     const N = 30;
     await produce(env.producer, env.topics.ticks, tickStream(S, N));
