@@ -77,7 +77,8 @@ test('corrupt, truncated and unreadable newer checkpoints are refused with a cle
     await produce(env.producer, env.topics.ticks, tickStream(S, N));
     const c = env.collector!;
     const expected = S * (N - 16 + 1);
-    await waitProgress(() => c.of(env.topics.forecasts).length, expected, `${expected} forecasts`, { diagnose: () => pipelineState(svc) });
+    // Model forecasts only: cold-start baseline forecasts arrive first and must not end the wait early.
+    await waitProgress(() => forecastLedger(c.of(env.topics.forecasts)).distinct, expected, `${expected} forecasts`, { diagnose: () => pipelineState(svc) });
     const models = new Set(c.of(env.topics.forecasts).map((f) => (JSON.parse(String(f.value)) as { model: string }).model).filter((m) => !m.startsWith('baseline:')));
     assert.deepEqual([...models], ['v1']);
     assert.equal(forecastLedger(c.of(env.topics.forecasts)).distinct, expected);
