@@ -7,6 +7,7 @@ import { initBackend } from '../../../src/model/backend.ts';
 import { HybridModel } from '../../../src/model/hybrid-model.ts';
 import { WorkerClient } from '../../../src/model/finetune/worker-client.ts';
 import { FT_HYBRID, FT_SPEC } from './helpers.ts';
+import { alive } from '../../helpers/process.ts';
 
 const linux = process.platform === 'linux';
 
@@ -19,14 +20,6 @@ function threadNiceness(pid: number): number[] {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('trainer process: every thread runs at the configured niceness, with single-threaded GC', { skip: !linux && 'needs /proc' }, async () => {
   await initBackend();
