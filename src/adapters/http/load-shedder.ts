@@ -4,7 +4,7 @@
  * event loop delay p99 over the last sample interval is above the threshold (this process is
  * too busy to answer in time, so taking more work only makes every request slower).
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import type { ServingApi } from '../../pipeline/ports.ts';
 import type { HttpConfig } from './config.ts';
 
@@ -20,8 +20,10 @@ export class LoadShedder {
   readonly #cfg: HttpConfig['loadShedding'];
   #histogram: IntervalHistogram | null = null;
   #timer: NodeJS.Timeout | null = null;
-  /** Event loop delay p99 of the last completed interval, ms. */
+  /** Event loop delay p99 of the last completed interval, ms (or the sampler's own lateness, if larger). */
   #lastP99Ms = 0;
+  /** When the sampler last ran (performance.now(), ms). */
+  #lastTickMs = 0;
 
   constructor(serving: ServingApi, cfg: HttpConfig['loadShedding']) {
     this.#serving = serving;
@@ -43,6 +45,7 @@ export class LoadShedder {
     if (!this.#cfg.enabled || this.#histogram !== null) return;
     this.#histogram = monitorEventLoopDelay({ resolution: 10 });
     this.#histogram.enable();
+    this.#lastTickMs = performance.now();
     this.#timer = setInterval(() => this.#sample(), this.#cfg.sampleIntervalMs);
     this.#timer.unref();
   }
@@ -54,10 +57,19 @@ export class LoadShedder {
     this.#histogram = null;
   }
 
+  /**
+   * Closes an interval. A stall also shows as this timer's own lateness: counting it does not
+   * depend on whether the histogram's timer or this one runs first after a long block (their order
+   * is not specified, and differs between Node versions), the same measure @fastify/under-pressure uses.
+   */
   #sample(): void {
     const h = this.#histogram;
     if (h === null) return;
-    this.#lastP99Ms = h.count > 0 ? h.percentile(99) / 1e6 : 0;
+    const now = performance.now();
+    const lateMs = Math.max(0, now - this.#lastTickMs - this.#cfg.sampleIntervalMs);
+    this.#lastTickMs = now;
+    const p99 = h.count > 0 ? h.percentile(99) / 1e6 : 0;
+    this.#lastP99Ms = Math.max(p99, lateMs);
     h.reset();
   }
 
