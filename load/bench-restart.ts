@@ -85,7 +85,7 @@ async function main() {
       topics,
       windows: { length: W, maxSeries: S, restoreRecordsPerPartition: 2 * Math.ceil(records / PARTITIONS) },
       model: { dir: path.join(dir, 'model'), bootstrapEpochs: 0, engine: 'onnx' },
-      snapshots: { intervalMs: 0 },
+      snapshots: { enabled: true, intervalMs: 0 },
       // Cold-start baseline forecasts off: they would add S × (W − 2) outputs to the setup and do
       // not take part in a restart (the restored series are warm).
       coldStart: { enabled: false },

@@ -15,6 +15,7 @@
  * statistics current at that moment (the whole window uses one set of statistics).
  */
 
+import { SeriesState } from './window-series.ts';
 import { SeriesRegistry } from './series-registry.ts';
 
 /** 'incomplete': a feature was missing and there is no earlier value to carry forward. */
@@ -55,35 +56,6 @@ export interface WindowSeriesState {
 export interface SeriesStats {
   mean: Float64Array;
   std: Float64Array;
-}
-
-class SeriesState {
-  readonly values: Float32Array;
-  readonly ts: Float64Array;
-  head = 0; // next write slot
-  count = 0; // ticks accepted in total
-  lastTs = -Infinity;
-  lastSeenMs = 0;
-  sinceForecast = 0;
-  intervalMs = 0; // EMA of tick spacing
-  learned = 0; // ticks that entered the statistics
-  held = 0; // consecutive ticks kept out of them
-  learnedTs = Number.NaN; // timestamp of the last tick that entered them (undo: see unlearn)
-  readonly prevMean: Float64Array; // statistics before that tick
-  readonly prevM2: Float64Array;
-  readonly mean: Float64Array;
-  readonly m2: Float64Array; // EW variance
-  readonly last: Float64Array; // last accepted raw values (for carry-forward)
-
-  constructor(window: number, features: number) {
-    this.values = new Float32Array(window * features);
-    this.ts = new Float64Array(window);
-    this.mean = new Float64Array(features);
-    this.m2 = new Float64Array(features);
-    this.prevMean = new Float64Array(features);
-    this.prevM2 = new Float64Array(features);
-    this.last = new Float64Array(features).fill(Number.NaN);
-  }
 }
 
 export class WindowStore {

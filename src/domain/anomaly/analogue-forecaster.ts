@@ -9,6 +9,7 @@
  * Float64Array(2 × historyTicks) per series (each value is stored twice so that any stretch of the
  * ring is contiguous: no modulo in the inner loop).
  */
+import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 export class AnalogueForecaster {
   private readonly buf: Float64Array;
   private n = 0;
@@ -24,11 +25,12 @@ export class AnalogueForecaster {
     private readonly exclude = 0,
     /** Compare shapes, not levels: each stretch minus its own last value; forecast = last + Δ. */
     private readonly relative = false,
+    alloc: ArrayAlloc = OWN_ARRAYS,
   ) {
-    this.buf = new Float64Array(2 * capacity);
-    this.bestD = new Float64Array(neighbours);
-    this.bestV = new Float64Array(neighbours);
-    this.sorted = new Float64Array(neighbours);
+    this.buf = alloc.f64(2 * capacity);
+    this.bestD = alloc.f64(neighbours);
+    this.bestV = alloc.f64(neighbours);
+    this.sorted = alloc.f64(neighbours);
   }
 
   /** Values seen (capped at the capacity). */

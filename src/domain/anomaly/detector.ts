@@ -21,6 +21,7 @@
  * of a series; `peek(series)` combines them (firing when any feature fires). `maxSeries` and
  * `forget` work per series (all its features together).
  */
+import { SizedArenas } from '../arena.ts';
 import { AlertState, type Severity } from './alert-state.ts';
 import { resolveAnomalyConfig, type AnomalyConfig } from './config.ts';
 import { scoreTick, SeriesState, type Expectation } from './series-state.ts';
@@ -71,6 +72,7 @@ export class AnomalyDetector {
   readonly config: Readonly<AnomalyConfig>;
   /** Insertion order = recency order (re-inserted on every observation): the first key is the LRU. */
   private readonly series = new Map<string, Features>();
+  private readonly arenas = new SizedArenas();
 
   constructor(config: Partial<AnomalyConfig> = {}) {
     this.config = resolveAnomalyConfig(config);
@@ -99,7 +101,7 @@ export class AnomalyDetector {
 
   importSeries(series: string, features: readonly string[], fill: (fresh: object) => void): void {
     const f = new Features();
-    for (const name of features) f.byName.set(name, { state: new SeriesState(this.config), alert: new AlertState(this.config) });
+    for (const name of features) f.byName.set(name, this.newState());
     fill(Object.fromEntries(f.byName));
     this.series.delete(series);
     this.series.set(series, f);
@@ -126,6 +128,11 @@ export class AnomalyDetector {
     return out;
   }
 
+  /** One feature's fresh state, its typed arrays in one buffer (src/domain/arena.ts). */
+  private newState(): { state: SeriesState; alert: AlertState } {
+    return { state: this.arenas.build((alloc) => new SeriesState(this.config, alloc)), alert: new AlertState(this.config) };
+  }
+
   private features(series: string): Features {
     let f = this.series.get(series);
     if (f === undefined) {
@@ -144,7 +151,7 @@ export class AnomalyDetector {
     const f = this.features(series);
     let st = f.byName.get(feature);
     if (st === undefined) {
-      st = { state: new SeriesState(this.config), alert: new AlertState(this.config) };
+      st = this.newState();
       f.byName.set(feature, st);
     }
     if (!Number.isFinite(value)) return { score: st.state.lastScore };

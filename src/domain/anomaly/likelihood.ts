@@ -5,6 +5,7 @@
  * is what makes a noisy series and a quiet one alert at comparable rates: each is judged against
  * its own distribution of raw scores.
  */
+import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 const LOG_1E10 = Math.log(1e-10);
 
 /** Upper tail of the standard normal, Q(z) = P(Z > z); |error| < 1.5e-7 (Abramowitz–Stegun 7.1.26). */
@@ -55,9 +56,10 @@ export class AnomalyLikelihood {
     longTicks: number,
     private readonly minMean: number,
     private readonly minStd: number,
+    alloc: ArrayAlloc = OWN_ARRAYS,
   ) {
-    this.short = new Float64Array(shortTicks);
-    this.long = new Float64Array(longTicks);
+    this.short = alloc.f64(shortTicks);
+    this.long = alloc.f64(longTicks);
   }
 
   /**

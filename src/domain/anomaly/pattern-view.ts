@@ -11,6 +11,7 @@
  * Cost per tick O(1) amortised: one match of `prototypes × width` per `block` ticks; memory
  * prototypes × width float64.
  */
+import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 const MIN_TYPICAL = 0.02;
 
 export class PatternView {
@@ -33,11 +34,12 @@ export class PatternView {
     private readonly capacity: number,
     /** A match farther than `vigilance × typical distance` founds a new category. */
     private readonly vigilance: number,
+    alloc: ArrayAlloc = OWN_ARRAYS,
   ) {
-    this.protos = new Float64Array(capacity * width);
-    this.lastUsed = new Float64Array(capacity);
-    this.recent = new Float64Array(width);
-    this.x = new Float64Array(width);
+    this.protos = alloc.f64(capacity * width);
+    this.lastUsed = alloc.f64(capacity);
+    this.recent = alloc.f64(width);
+    this.x = alloc.f64(width);
   }
 
   /** Feed one value; returns a raw surprise in [0, 1) at the end of a block, else −1 (no news). */

@@ -4,6 +4,7 @@
  * detector (detector.ts) owns the map of these and the alert state machines. See detector.ts for
  * the scoring steps and docs/anomaly.md for the reasoning.
  */
+import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 import { AnalogueForecaster } from './analogue-forecaster.ts';
 import type { AnomalyConfig } from './config.ts';
 import { AnomalyLikelihood, tailScore } from './likelihood.ts';
@@ -39,16 +40,17 @@ export class SeriesState {
   /** Undamped scores of the last `refractoryTicks` ticks (ring). */
   readonly recent: Float64Array;
 
-  constructor(c: Readonly<AnomalyConfig>) {
-    this.recent = new Float64Array(Math.max(1, c.refractoryTicks));
-    this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours, c.excludeRecentTicks, c.relativeContext);
-    this.likelihood = new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd);
-    this.volatility = c.volatilityView ? new VolatilityView(c.volatilityShortTicks, c.volatilityLongAlpha, c.volatilityFloor, c.volatilityScale) : null;
+  /** `alloc`: where the typed arrays come from (one arena per series: src/domain/arena.ts). */
+  constructor(c: Readonly<AnomalyConfig>, alloc: ArrayAlloc = OWN_ARRAYS) {
+    this.recent = alloc.f64(Math.max(1, c.refractoryTicks));
+    this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours, c.excludeRecentTicks, c.relativeContext, alloc);
+    this.likelihood = new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc);
+    this.volatility = c.volatilityView ? new VolatilityView(c.volatilityShortTicks, c.volatilityLongAlpha, c.volatilityFloor, c.volatilityScale, alloc) : null;
     this.patterns = c.patternBlockTicks.map((b) => ({
-      view: new PatternView(b, c.patternWidth, c.patternPrototypes, c.patternVigilance),
-      likelihood: new AnomalyLikelihood(2, Math.max(64, Math.round(c.likelihoodLongTicks / b)), c.likelihoodMinMean, c.likelihoodMinStd),
+      view: new PatternView(b, c.patternWidth, c.patternPrototypes, c.patternVigilance, alloc),
+      likelihood: new AnomalyLikelihood(2, Math.max(64, Math.round(c.likelihoodLongTicks / b)), c.likelihoodMinMean, c.likelihoodMinStd, alloc),
     }));
-    this.volLikelihood = c.volatilityView ? new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd) : null;
+    this.volLikelihood = c.volatilityView ? new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc) : null;
   }
 }
 

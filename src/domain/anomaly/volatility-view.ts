@@ -8,6 +8,7 @@
  *
  * Cost per tick O(1); memory one Float64Array(shortTicks).
  */
+import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 export class VolatilityView {
   private readonly ring: Float64Array;
   private sum = 0;
@@ -22,8 +23,9 @@ export class VolatilityView {
     /** |r| up to this is no news (0.7 ≈ ln 2: moving up to twice or half as much as usual). */
     private readonly floor: number,
     private readonly scale: number,
+    alloc: ArrayAlloc = OWN_ARRAYS,
   ) {
-    this.ring = new Float64Array(shortTicks);
+    this.ring = alloc.f64(shortTicks);
   }
 
   /**

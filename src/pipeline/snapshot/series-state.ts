@@ -13,7 +13,7 @@ import type { SeriesRegistry } from '../../domain/series-registry.ts';
 import type { WindowSeriesState, WindowStore } from '../../domain/window-store.ts';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { BookEntry, ForecastBook } from '../forecast-book.ts';
-import { fillFrom, toPlain } from './codec.ts';
+import { fillFrom, fullArray, toPlain } from './codec.ts';
 
 /** The anomaly detector's snapshot hooks (AnomalyDetector implements them). */
 export interface DetectorSnapshotHooks {
@@ -142,7 +142,8 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
   let detectors = 0;
   for (const e of tree.series) {
     if (!partitions.has(e.p)) continue;
-    parts.store.importSeries(e.id, e.w, nowMs);
+    const w = e.w;
+    parts.store.importSeries(e.id, { ...w, values: fullArray(w.values), ts: fullArray(w.ts), mean: fullArray(w.mean), m2: fullArray(w.m2), last: fullArray(w.last) }, nowMs);
     parts.homes.note(e.id, e.p);
     if (e.b) parts.book.restore(e.id, e.b);
     if (e.d && sameDetector && parts.detector) {

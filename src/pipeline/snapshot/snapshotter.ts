@@ -102,7 +102,7 @@ export class SeriesSnapshotter {
         this.#o.logger.info({ file: this.#o.file.path }, 'no series-state snapshot: windows are rebuilt by replay');
         return false;
       }
-      const tree = checkSnapshot(decodeSnapshot(bytes), this.#o.identity);
+      const tree = checkSnapshot(decodeSnapshot(bytes, { views: true }), this.#o.identity);
       this.timings.loadMs = this.#now() - started;
       // Install everything now, before the consumer joins the group (restoring 10,000 mature
       // series takes seconds: inside the group protocol it would cost the session). At the first

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decodeSnapshot, encodeSnapshot, fillFrom, layoutSnapshot, sealSnapshot, toPlain } from '../../../src/pipeline/snapshot/codec.ts';
+import { declaredLength, decodeSnapshot, encodeSnapshot, fillFrom, fullArray, layoutSnapshot, sealSnapshot, toPlain } from '../../../src/pipeline/snapshot/codec.ts';
 import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
 import { AnomalyDetector } from '../../../src/domain/anomaly/index.ts';
 
@@ -32,6 +32,29 @@ test('a copied layout (taken while the pipeline is held) is the same file and do
   live.b.c[0] = 42;
   live.tail[0] = 7;
   assert.deepEqual(decodeSnapshot(Buffer.concat(copied)), tree());
+});
+
+test('decoded as views: arrays share the file buffer and hold their stored elements; full length and padding come back', () => {
+  const bytes = Buffer.concat(encodeSnapshot(tree()));
+  const aligned = Buffer.from(new ArrayBuffer(bytes.length)); // byteOffset 0
+  bytes.copy(aligned);
+  const back = decodeSnapshot(aligned, { views: true }) as ReturnType<typeof tree>;
+  assert.equal(back.b.c.buffer, aligned.buffer, 'a view, not a copy');
+  assert.equal(back.zeros.length, 0, 'nothing stored for an all-zero ring');
+  assert.equal(declaredLength(back.zeros), 1000);
+  assert.equal(back.tail.length, 3, 'trailing +0 left out, -0 kept');
+  assert.deepEqual(fullArray(back.tail), tree().tail);
+  assert.deepEqual(fullArray(back.zeros), new Float64Array(1000));
+  assert.equal(fullArray(back.b.c), back.b.c, 'a complete array is returned as is');
+  // fillFrom pads with zeros, even over a target that was not fresh
+  const target = { ring: new Float64Array(5).fill(9) };
+  fillFrom(target, { ring: back.tail });
+  assert.deepEqual(target.ring, tree().tail);
+  assert.throws(() => fillFrom({ ring: new Float64Array(4) }, { ring: back.tail }), RangeError);
+  // an unaligned buffer is decoded with copies instead
+  const odd = Buffer.alloc(bytes.length + 1).subarray(1);
+  bytes.copy(odd);
+  assert.deepEqual(decodeSnapshot(odd, { views: true }), tree());
 });
 
 test('a flipped byte, a truncated file, a foreign file and another format version are refused with codes', () => {
