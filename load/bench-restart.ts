@@ -36,7 +36,11 @@ import type { SnapshotTree } from '../src/pipeline/snapshot/series-state.ts';
 const S = Number(process.env.BENCH_SERIES ?? 10_000);
 const W = Number(process.env.BENCH_WINDOW ?? 64);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
-const PARTITIONS = 6;
+// The local broker (librdkafka's mock cluster) keeps at most 5 MiB or 100,000 messages per
+// partition and drops the oldest beyond that; a real cluster retains by time. Spread the setup
+// over enough partitions that nothing is dropped (~120 bytes a record, ≤ 3 MiB a partition):
+// 6 at W = 16, 25 at the default W = 64.
+const PARTITIONS = Math.max(6, Math.ceil((S * (W + 1) * 120) / (3 << 20)));
 
 function ticks(t: number) {
   const out: Array<{ key: string; value: string }> = [];

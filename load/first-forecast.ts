@@ -3,12 +3,13 @@
  * on a fresh machine (embedded mode: no Kafka, the bundled sample replayed at its default rate,
  * no checkpoint directory), with the shipped pretrained model and, in the same run, with it
  * switched off (TICKCAST_MODEL_PRETRAINED=false: the bootstrap model is trained at start, what
- * shipped before). Each variant starts `tsx src/main.ts` as a child process, reads its JSON log
- * lines and stops it (SIGTERM to that child) at the first `forecast` line. Target: < 5 s.
+ * shipped before). Each variant starts what `npm start` runs — `node dist/main.js`, built first
+ * if stale, as the `prestart` script does (BENCH_TSX=1: `tsx src/main.ts`, transpiling at load)
+ * — reads its JSON log lines and stops it (SIGTERM) at the first `forecast` line. Target: < 5 s.
  *
  * Options (env): BENCH_RUNS (2 per variant), BENCH_TIMEOUT_S (120).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 120);
+const TSX = process.env.BENCH_TSX === '1';
+const ENTRY = TSX ? [resolve(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'] : ['dist/main.js'];
 
 interface Timing {
   firstForecastS: number | null;
@@ -38,7 +41,7 @@ function freshEnv(pretrained: boolean): NodeJS.ProcessEnv {
 function once(pretrained: boolean): Promise<Timing> {
   return new Promise((done) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [resolve(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'], {
+    const child = spawn(process.execPath, ENTRY, {
       cwd: repoRoot,
       env: freshEnv(pretrained),
       stdio: ['pipe', 'pipe', 'pipe'], // stdin must be a pipe: with 'ignore' the service never got going here
@@ -83,7 +86,8 @@ function once(pretrained: boolean): Promise<Timing> {
 }
 
 async function main(): Promise<void> {
-  console.log(`# bench:first-forecast — npm start (embedded, no checkpoint), ${RUNS} runs per variant, alternating; ${cpus()[0]?.model ?? '?'} × ${cpus().length} cores, node ${process.version}`);
+  if (!TSX) execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: repoRoot, stdio: 'inherit' });
+  console.log(`# bench:first-forecast — npm start (embedded, no checkpoint; node ${ENTRY.join(' ')}), ${RUNS} runs per variant, alternating; ${cpus()[0]?.model ?? '?'} × ${cpus().length} cores, node ${process.version}`);
   const res: Record<string, number[]> = { pretrained: [], bootstrap: [] };
   for (let i = 0; i < RUNS; i++) {
     for (const pretrained of i % 2 === 0 ? [true, false] : [false, true]) {
