@@ -13,7 +13,8 @@ import type { Config } from './config/load.ts';
 import { describeError } from './errors/index.ts';
 import { WindowStore } from './domain/window-store.ts';
 import { createScorer } from './pipeline/scorer.ts';
-import { ForecastBook } from './pipeline/forecast-book.ts';
+import { SeriesOutlook } from './pipeline/series-outlook.ts';
+import { RecentAnomalies } from './pipeline/recent-anomalies.ts';
 import { InferenceStage } from './pipeline/inference.ts';
 import { StreamPipeline } from './pipeline/stream-pipeline.ts';
 import { ServingService } from './pipeline/serving.ts';
@@ -107,7 +108,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     normHalfLifeTicks: config.windows.normHalfLifeTicks,
     holdStatsMaxTicks: config.windows.holdStatsMaxTicks,
   });
-  const book = new ForecastBook();
+  const outlook = new SeriesOutlook();
+  const recentAnomalies = new RecentAnomalies();
 
   let source: TickSource;
   const topics = { forecasts: config.topics.forecasts, anomalies: config.topics.anomalies, dlq: config.topics.dlq };
@@ -123,12 +125,13 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null;
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
   const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId };
-  snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, book, detector: scorer, homes }, spec.features, logger.child({ module: 'snapshot' }));
+  snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, book: outlook, detector: scorer, homes }, spec.features, logger.child({ module: 'snapshot' }));
   const pipeline = new StreamPipeline({
     seriesHome: (series, partition) => homes.note(series, partition),
     coldStart: config.coldStart.enabled ? config.coldStart : null,
     store,
-    book,
+    outlook,
+    recentAnomalies,
     inference,
     sink,
     codec: {
@@ -169,7 +172,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   };
   const serving = new ServingService({
     store,
-    book,
+    outlook,
+    recentAnomalies,
     inference,
     model,
     subscribe: (l) => observer.subscribe(l),

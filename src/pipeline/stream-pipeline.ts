@@ -21,7 +21,8 @@ import { alertId } from '../domain/alerts/alert-id.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
-import type { BookEntry, ForecastBook } from './forecast-book.ts';
+import type { OutlookEntry, SeriesOutlook } from './series-outlook.ts';
+import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyRecord, AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
 import { DLQ_HEADERS, dlqHeaders } from './dead-letter.ts';
@@ -35,7 +36,8 @@ function processingFailed(err: unknown): TickcastError {
 
 export interface StreamPipelineDeps {
   store: WindowStore;
-  book: ForecastBook;
+  outlook: SeriesOutlook;
+  recentAnomalies: RecentAnomalies;
   inference: InferenceStage;
   sink: OutputSink;
   codec: CodecOptions;
@@ -99,10 +101,10 @@ export class StreamPipeline {
     const names = deps.anomalyFeatures === 'all' ? spec.features : spec.targets;
     this.#scored = names.map((f) => [spec.features.indexOf(f), f, spec.targets.indexOf(f)]);
     this.#followers = deps.followers ?? [];
-    // The series registry owns per-series lifetime: the book, the scorer and telemetry follow it
+    // The series registry owns per-series lifetime: the outlook, the scorer and telemetry follow it
     // for every eviction (capacity, idle, removal) instead of each keeping its own rule.
     deps.store.registry.follow((series) => {
-      deps.book.forget(series);
+      deps.outlook.forget(series);
       deps.scorer?.forget(series);
       deps.learner?.forget(series);
       for (const f of this.#followers) f.forget?.(series);
@@ -239,7 +241,7 @@ export class StreamPipeline {
     const spec = d.inference.spec;
     const series = a.tick.series;
     const target = a.tick.values[this.#targetIdx[0]];
-    const expectations = d.book.nextExpectations(series);
+    const expectations = d.outlook.nextExpectations(series);
     const expected = expectations?.[0] ?? null;
     if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
     if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
@@ -247,7 +249,7 @@ export class StreamPipeline {
     if (d.scorer) this.#score(a, expectations, out);
     this.#learn(a, expected);
     if (a.cold) {
-      d.book.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] };
+      d.outlook.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] };
     }
     if (a.cold && !a.quiet) {
       out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps));
@@ -255,7 +257,7 @@ export class StreamPipeline {
     }
     if (r && a.stats) {
       const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
-      d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined });
+      d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined });
       if (a.quiet) return;
       out.push(this.#forecastMessage(a, r.model, steps));
       d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
@@ -268,7 +270,7 @@ export class StreamPipeline {
     const d = this.#d;
     const spec = d.inference.spec;
     const series = a.tick.series;
-    const entry = d.book.entry(series);
+    const entry = d.outlook.entry(series);
     let top = 0;
     for (const [fi, feature, ti] of this.#scored) {
       const step = ti >= 0 ? (expected?.[ti] ?? null) : null;
@@ -284,11 +286,11 @@ export class StreamPipeline {
     if (!a.quiet) d.observer?.score?.(series, top);
   }
 
-  #alert(a: Accepted, event: AnomalyEvent, entry: BookEntry, out: OutMessage[]): void {
+  #alert(a: Accepted, event: AnomalyEvent, entry: OutlookEntry, out: OutMessage[]): void {
     const d = this.#d;
     const built = buildAlertRecord(event, entry.forecast?.model ?? 'none', a.rec.source);
     const rec: AnomalyRecord = Object.assign(built, { kind: 'alert' as const, id: alertId(built.series, built.ts, built.state, built.severity, built.feature) });
-    d.book.addAnomaly(rec);
+    d.recentAnomalies.add(rec);
     d.observer?.anomaly?.(rec);
     d.observer?.live?.({ type: 'anomaly', record: rec });
     const encoded = encodeAlertRecord(rec);
@@ -329,14 +331,14 @@ export class StreamPipeline {
    */
   #suppressed(series: string, tsMs: number): boolean {
     const d = this.#d;
-    return d.book.peek(series)?.firing === true || (d.learningFilter?.isSuppressed(series, tsMs) ?? false);
+    return d.outlook.peek(series)?.firing === true || (d.learningFilter?.isSuppressed(series, tsMs) ?? false);
   }
 
   /** After scoring: an alert that fired on this tick takes it back out of the statistics; feed the learner. */
-  #learn(a: Accepted, expected: ReturnType<ForecastBook['nextExpectation']>): void {
+  #learn(a: Accepted, expected: ForecastStep | null): void {
     const d = this.#d;
     const series = a.tick.series;
-    const firing = d.book.peek(series)?.firing === true;
+    const firing = d.outlook.peek(series)?.firing === true;
     // (Only when it is still the series' last learned tick, i.e. records arrive one by one or the
     // series had no later tick in this chunk.)
     if (firing && !a.suppressed) d.store.unlearn(series, a.tick.tsMs);

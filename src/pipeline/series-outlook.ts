@@ -1,0 +1,69 @@
+/**
+ * What the service remembers per series for serving, besides its window: the last forecast (the
+ * expectation for the next ticks), the last anomaly score, the alert state and the cold-start
+ * baseline. Entries go when the series registry evicts the series (StreamPipeline follows it).
+ * The recent anomaly records for the API are another kind of state: recent-anomalies.ts.
+ */
+import type { ForecastStep } from '../domain/types.ts';
+
+export interface OutlookEntry {
+  /** `horizon`: the first target's steps; `targets`: every target's (multi-target models). */
+  forecast: { ts: number; model: string; horizon: ForecastStep[]; targets?: ForecastStep[][] } | null;
+  /** Accepted ticks since that forecast was made (1 → its step 1 is the expectation). */
+  ticksSince: number;
+  lastScore: number | null;
+  /** Series-level alert state: firing while any of its features fires. */
+  firing: boolean;
+  /**
+   * The last baseline forecast while the series was cold (window not full). Shown by the series
+   * view until a model forecast exists; never used as the detector's expectation.
+   */
+  baseline?: { ts: number; model: string; horizon: ForecastStep[] } | null;
+  /** Features whose alert is firing now. */
+  firingFeatures: Set<string>;
+}
+
+export class SeriesOutlook {
+  readonly #entries = new Map<string, OutlookEntry>();
+
+  entry(series: string): OutlookEntry {
+    let e = this.#entries.get(series);
+    if (!e) {
+      e = { forecast: null, ticksSince: 0, lastScore: null, firing: false, firingFeatures: new Set() };
+      this.#entries.set(series, e);
+    }
+    return e;
+  }
+
+  peek(series: string): OutlookEntry | undefined {
+    return this.#entries.get(series);
+  }
+
+  /**
+   * Per-target steps that apply to the next accepted tick (index = target order), or null.
+   * Advances the step: call it once per tick.
+   */
+  nextExpectations(series: string): Array<ForecastStep | null> | null {
+    const e = this.#entries.get(series);
+    if (!e || !e.forecast) return null;
+    e.ticksSince++;
+    const k = e.ticksSince - 1;
+    return (e.forecast.targets ?? [e.forecast.horizon]).map((steps) => steps[k] ?? null);
+  }
+
+  setForecast(series: string, f: { ts: number; model: string; horizon: ForecastStep[]; targets?: ForecastStep[][] }): void {
+    const e = this.entry(series);
+    e.forecast = f;
+    e.ticksSince = 0;
+  }
+
+  forget(series: string): void {
+    this.#entries.delete(series);
+  }
+
+  /** Install an entry from a snapshot (replaces what is there). */
+  restore(series: string, e: OutlookEntry): void {
+    // (A snapshot stores firingFeatures as an array.)
+    this.#entries.set(series, { ...e, firingFeatures: new Set(e.firingFeatures ?? []) });
+  }
+}
