@@ -22,7 +22,8 @@ import { DEFAULT_SPEC, resolveHybridConfig } from '../src/model/config.ts';
 import { createModel, HybridModel } from '../src/model/hybrid-model.ts';
 import { TfjsPredictor } from '../src/model/predictor.ts';
 import { loadPretrained } from '../src/model/pretrained.ts';
-import { fit, type Dataset } from '../src/model/train.ts';
+import { fit } from '../src/model/fit.ts';
+import type { Dataset } from '../src/model/train.ts';
 import { forecastM4, loadM4Hourly, M4_H, scoreM4, seasonalNaive, type M4Series } from './m4-data.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,7 +7,7 @@
  *     is kept: a restart then looks like one after a kill -9 just before the next periodic
  *     snapshot (the worst case is a tail of one snapshot interval).
  *  1. snapshot restart: load the snapshot, restore the series, replay the tail (S records) as
- *     full warm-up (window, inference, forecast book, detector) — time from build to state back;
+ *     full warm-up (window, inference, series outlook, detector) — time from build to state back;
  *  2. baseline, today's restart: no snapshot; the plain window replay re-reads every record
  *     before the committed offset (restoreRecordsPerPartition sized to cover them; at the
  *     default 20,000 per partition the windows of 10,000 series could not be rebuilt at all).

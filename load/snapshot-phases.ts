@@ -9,7 +9,7 @@
 import { cpus } from 'node:os';
 import { AnomalyDetector } from '../src/domain/anomaly/index.ts';
 import { WindowStore } from '../src/domain/window-store.ts';
-import { ForecastBook } from '../src/pipeline/forecast-book.ts';
+import { SeriesOutlook } from '../src/pipeline/series-outlook.ts';
 import { decodeSnapshot, fillFrom, sealSnapshot, SnapshotLayout, toPlain } from '../src/pipeline/snapshot/codec.ts';
 import { captureSeries, checkSnapshot, restoreSeriesState, SeriesHomes, snapshotHead, type SeriesStateParts } from '../src/pipeline/snapshot/series-state.ts';
 
@@ -19,7 +19,7 @@ const W = Number(process.env.BENCH_WINDOW ?? 64);
 function parts(): SeriesStateParts {
   const store = new WindowStore({ window: W, features: 1, stride: 1, maxSeries: S, idleEvictMs: 3_600_000, duplicatePolicy: 'drop', normHalfLifeTicks: 0 });
   const detector = new AnomalyDetector();
-  return { store, book: new ForecastBook(), detector, homes: new SeriesHomes(store.registry) };
+  return { store, outlook: new SeriesOutlook(), detector, homes: new SeriesHomes(store.registry) };
 }
 
 function ms(t0: number): string {
@@ -38,7 +38,7 @@ async function main() {
     for (let k = 0; k < W; k++) src.store.push(id, Date.UTC(2025, 0, 1) + k * 60_000, [50 + Math.sin(k + s)], 0);
     src.homes.note(id, s % 6);
     src.detector!.importSeries(id, Object.keys(plain), (fresh) => fillFrom(fresh, plain));
-    src.book.setForecast(id, { ts: 0, model: 'v1', horizon: Array.from({ length: 8 }, (_, j) => ({ step: j + 1, ts: j, p10: 1, p50: 2, p90: 3 })) });
+    src.outlook.setForecast(id, { ts: 0, model: 'v1', horizon: Array.from({ length: 8 }, (_, j) => ({ step: j + 1, ts: j, p10: 1, p50: 2, p90: 3 })) });
   }
   console.log(`build:     ${ms(t)}`);
   const offsets = new Map(Array.from({ length: 6 }, (_, p) => [p, 1000n] as [number, bigint]));

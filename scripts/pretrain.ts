@@ -24,7 +24,9 @@ import { DEFAULT_SPEC, resolveHybridConfig } from '../src/model/config.ts';
 import { saveArtifact } from '../src/model/artifact.ts';
 import { createModel } from '../src/model/hybrid-model.ts';
 import { synthSeries } from '../src/model/pretrain/synth.ts';
-import { evaluate, fit, type Dataset } from '../src/model/train.ts';
+import { evaluate } from '../src/model/evaluate.ts';
+import { fit } from '../src/model/fit.ts';
+import type { Dataset } from '../src/model/train.ts';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '../src/model/artifact.ts';
 
 const { values: a } = parseArgs({

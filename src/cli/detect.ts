@@ -13,7 +13,8 @@ import { loadConfig, type Config } from '../config/load.ts';
 import type { ConfigInput } from '../config/schema.ts';
 import { WindowStore } from '../domain/window-store.ts';
 import type { RawRecord } from '../domain/types.ts';
-import { ForecastBook } from '../pipeline/forecast-book.ts';
+import { SeriesOutlook } from '../pipeline/series-outlook.ts';
+import { RecentAnomalies } from '../pipeline/recent-anomalies.ts';
 import { InferenceStage } from '../pipeline/inference.ts';
 import { createScorer } from '../pipeline/scorer.ts';
 import { StreamPipeline } from '../pipeline/stream-pipeline.ts';
@@ -59,7 +60,8 @@ export async function createPipelineDetect(config: Config, logger: Logger, chunk
     const scores: number[] = [];
     const pipeline = new StreamPipeline({
       store,
-      book: new ForecastBook(),
+      outlook: new SeriesOutlook(),
+      recentAnomalies: new RecentAnomalies(),
       inference,
       sink: { send: async () => {} },
       codec: { features: spec.features, maxRecordBytes: 1 << 20, seriesPattern: /^.+$/, missingFeature: 'reject' },

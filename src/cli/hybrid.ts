@@ -24,7 +24,9 @@ import { loadArtifact, saveArtifact, MANIFEST_FILE } from '../model/artifact.ts'
 import type { HybridConfigInput } from '../model/config.ts';
 import { createModel, type HybridModel } from '../model/hybrid-model.ts';
 import { TfjsPredictor } from '../model/predictor.ts';
-import { evaluate, fit, restoreSnapshot, takeSnapshot, type Dataset } from '../model/train.ts';
+import { evaluate } from '../model/evaluate.ts';
+import { fit } from '../model/fit.ts';
+import { restoreSnapshot, takeSnapshot, type Dataset } from '../model/train.ts';
 import type { PreparedData } from './dataset.ts';
 import type { CliIo } from './io.ts';
 import type { DataProvenance, LoadedModel } from './model-dir.ts';

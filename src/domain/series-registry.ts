@@ -1,11 +1,12 @@
 /**
  * The one owner of "which series exist". Per-series state lives in several places (the window
- * store's ring buffers and statistics, the forecast book, the anomaly detector, the fine-tuner's
- * training pairs and forecasts, the score gauge's top-k); none of them decides on its own when a
- * series goes. The registry admits series (evicting the least recently seen one at the cap), evicts
- * idle ones, removes on request, and announces every departure to its followers, which drop their
- * state for that series. Followers may keep a safety cap of their own, but a series the registry
- * drops is dropped everywhere, for every reason (docs/architecture.md, "Per-series state").
+ * store's ring buffers and statistics, the series outlook with the last forecast, score and alert
+ * state, the anomaly detector, the fine-tuner's training pairs and forecasts, the score gauge's
+ * top-k); none of them decides on its own when a series goes. The registry admits series
+ * (evicting the least recently seen one at the cap), evicts idle ones, removes on request, and
+ * announces every departure to its followers, which drop their state for that series. Followers
+ * may keep a safety cap of their own, but a series the registry drops is dropped everywhere, for
+ * every reason (docs/architecture.md, "Per-series state").
  *
  * Pure bookkeeping: no timers, the clock is passed in.
  */

@@ -1,8 +1,10 @@
 /**
- * Sleeps and loops that shutdown can interrupt: every background loop of the service runs on
- * `loop()` under an AbortSignal. The only setIntervals are the HTTP adapter's own timers (load
- * shedder sampling, the idle-connection sweeper while closing, SSE heartbeats), each cleared when
- * the server closes or the client goes.
+ * Sleeps and loops that shutdown can interrupt: the service's own background loops (idle
+ * eviction, the fine-tuner's loop, snapshots) run on `loop()` / `sleep()` under an AbortSignal.
+ * The setIntervals left are adapter timers, each cleared on stop: the HTTP adapter's (load
+ * shedder sampling, the idle-connection sweeper while closing, SSE heartbeats; cleared when the
+ * server closes or the client goes) and the Kafka lag poller (src/adapters/kafka/lag.ts, unref'd,
+ * cleared when the source stops).
  */
 
 /** Resolves after `ms`, or early (without throwing) when `signal` aborts. Returns true if aborted. */

@@ -1,6 +1,6 @@
 /**
  * The contract of every long-lived part: start() then stop(). stop() is idempotent: calling it
- * twice returns the same promise. app.ts starts parts in order and stops them in reverse.
+ * twice returns the same promise. app-lifecycle.ts starts parts in order and stops them in reverse.
  */
 export interface Service {
   readonly name: string;

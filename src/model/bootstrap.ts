@@ -15,7 +15,9 @@ import { readCsvFileSync, numericColumn } from '../data/csv.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import type { ResolvedHybridConfig } from './config.ts';
 import { HybridModel } from './hybrid-model.ts';
-import { mulberry32, permutation } from './random.ts';
+import { mulberry32 } from './random.ts';
+import { yieldToEventLoop } from './train.ts';
+import { runSteps, selectRows, shuffledBatches } from './training-loop.ts';
 import { Trainer, evaluate, type TrainBatch } from './finetune/trainer.ts';
 
 /** The NAB sample replayed in embedded mode (read here as data only). */
@@ -55,13 +57,7 @@ export function pairsFromSeries(z: Float32Array, W: number, H: number, stride = 
 
 /** Rows `idx` of a pair set, as a new batch. */
 export function selectPairs(p: TrainBatch, idx: ArrayLike<number>, W: number, H: number): TrainBatch {
-  const x = new Float32Array(idx.length * W);
-  const y = new Float32Array(idx.length * H);
-  for (let i = 0; i < idx.length; i++) {
-    x.set(p.x.subarray(idx[i] * W, (idx[i] + 1) * W), i * W);
-    y.set(p.y.subarray(idx[i] * H, (idx[i] + 1) * H), i * H);
-  }
-  return { x, y, batch: idx.length };
+  return selectRows({ x: p.x, y: p.y, n: p.batch }, { x: W, y: H }, idx, 0, idx.length);
 }
 
 /** MAE of "repeat the last value" on normalised pairs (the baseline every forecast must beat). */
@@ -127,20 +123,25 @@ export async function trainBootstrap(values: ArrayLike<number>, config: Resolved
   let steps = 0;
   let lossSum = 0;
   let lossN = 0;
+  const loop = {
+    step: (b: TrainBatch) => trainer.step(b),
+    onStep: (r: { loss: number }) => {
+      lossSum += r.loss;
+      lossN++;
+      steps++;
+    },
+    // Yield now and then so a start-up health probe is still answered.
+    pause: () => (steps % 10 === 0 ? yieldToEventLoop() : undefined),
+    stopAfter: () => performance.now() - t0 > budget,
+  };
+  // The first nTrain pairs, in whole batches only; the rest of `all` is the hold-out.
+  const trainSet = { x: all.x, y: all.y, n: nTrain };
   try {
-    outer: for (let e = 0; e < opts.epochs; e++) {
-      const order = permutation(nTrain, rand);
+    for (let e = 0; e < opts.epochs; e++) {
+      const batches = shuffledBatches(trainSet, { x: W, y: H }, bs, rand, true);
       lossSum = 0;
       lossN = 0;
-      for (let s = 0; s + bs <= nTrain; s += bs) {
-        const r = trainer.step(selectPairs(all, order.subarray(s, s + bs), W, H));
-        lossSum += r.loss;
-        lossN++;
-        steps++;
-        // Yield now and then so a start-up health probe is still answered.
-        if (steps % 10 === 0) await new Promise((res) => setImmediate(res));
-        if (performance.now() - t0 > budget) break outer;
-      }
+      if ((await runSteps(batches, loop)).end === 'budget') break;
       opts.onEpoch?.(e + 1, lossSum / Math.max(1, lossN));
     }
   } catch (err) {

@@ -2,7 +2,8 @@
  * The hybrid forecaster: RevIN → input projection → (bi)LSTM stack with a gated linear skip →
  * LayerNorm → Transformer encoder → attention pooling → quantile head ordered by construction,
  * plus a channel-independent linear skip from the window (NLinear-style). The math, the weight
- * names and their shapes are in docs/model.md; names come from ./weight-names.ts.
+ * names and their shapes are in docs/model.md; names come from ./weight-names.ts, initial values
+ * and the weight-map check from ./weight-values.ts, the patch-token front end from ./patch-front.ts.
  *
  * Weights are explicit tf.Variables held in one named map, so export, clone and save are plain
  * loops. Tensors returned by `predict` belong to the caller (dispose them); everything else is
@@ -15,9 +16,10 @@ import { resolveHybridConfig, targetIndices, validateSpec, type HybridConfigInpu
 import { lstmSequence, type LstmDirWeights } from './lstm.ts';
 import { lstmSequenceFast } from './lstm-fast.ts';
 import { attentionPool, dense, dropout, encoderLayer, layerNorm, orderedQuantiles, revinStats, selectionMatrix } from './ops.ts';
-import { isPerStep, tokenToTimeMatrix, unfoldMatrix } from './patch.ts';
-import { glorotUniform, mulberry32, normalArray } from './random.ts';
+import { PatchFront } from './patch-front.ts';
+import { mulberry32 } from './random.ts';
 import { lstmPrefix, modelDims, sizeOf, weightSpecs, type ModelDims, type WeightMap, type WeightSpec } from './weight-names.ts';
+import { checkWeightMap, initialValue, shapeEq } from './weight-values.ts';
 
 export interface PredictOptions {
   /** Also return the attention-pooling weights [B,W]. */
@@ -33,14 +35,6 @@ export interface ModelOutput {
   attention?: tf.Tensor2D;
 }
 
-/** Constant patch matrices (null for the per-step model). */
-interface PatchTensors {
-  /** Unfold [W, N·P]. */
-  unfold: tf.Tensor2D;
-  /** Token attention → time steps [N, W]. */
-  toTime: tf.Tensor2D;
-}
-
 export class HybridModel {
   readonly config: ResolvedHybridConfig;
   readonly spec: ModelSpec;
@@ -49,7 +43,8 @@ export class HybridModel {
   readonly weightSpecs: readonly WeightSpec[];
   private readonly vars = new Map<string, tf.Variable>();
   private readonly targetSel: tf.Tensor2D | null;
-  private readonly patch: PatchTensors | null;
+  /** The patch-token front end (null for the per-step model). */
+  private readonly patch: PatchFront | null;
   private readonly median: number;
   private disposed = false;
   /** LSTM implementation: "auto" (by backend), "ops" (tf ops, autodiff) or "fast" (JS recurrence, custom gradient). */
@@ -70,10 +65,7 @@ export class HybridModel {
     const idx = targetIndices(spec);
     const identity = this.dims.F === this.dims.T && idx.every((f, t) => f === t);
     this.targetSel = identity ? null : selectionMatrix(this.dims.F, idx);
-    const d = this.dims;
-    this.patch = isPerStep(d)
-      ? null
-      : { unfold: tf.tensor2d(unfoldMatrix(d), [d.W, d.N * d.P]), toTime: tf.tensor2d(tokenToTimeMatrix(d), [d.N, d.W]) };
+    this.patch = PatchFront.create(this.dims);
     this.median = spec.quantiles.indexOf(0.5);
   }
 
@@ -111,7 +103,7 @@ export class HybridModel {
       const { y, alpha } = this.forward(x, opts.training ?? false);
       if (!opts.attention) return { y };
       // Token attention [B,N] spread over each token's time steps → [B,W] (docs/model.md §6).
-      return { y, attention: this.patch ? (tf.matMul(alpha, this.patch.toTime) as tf.Tensor2D) : alpha };
+      return { y, attention: this.patch ? this.patch.toTime(alpha) : alpha };
     });
   }
 
@@ -129,7 +121,7 @@ export class HybridModel {
       xn = x.sub(stats.mu).div(stats.sd);
     }
     // 2. Patch embedding (the input projection of one step per token when P = S = 1).
-    const p = dense(this.patchify(xn), w['input_proj/kernel'], w['input_proj/bias']) as tf.Tensor3D;
+    const p = dense(this.patch ? this.patch.patchify(xn) : xn, w['input_proj/kernel'], w['input_proj/bias']) as tf.Tensor3D;
     // 3. LSTM stack, dropout between layers.
     let h: tf.Tensor3D = p;
     for (let l = 0; l < cfg.lstm.numLayers; l++) {
@@ -173,20 +165,6 @@ export class HybridModel {
   private lstmImpl(): typeof lstmSequence {
     const mode = this.lstmMode === 'auto' ? (tf.getBackend() === 'tensorflow' ? 'ops' : 'fast') : this.lstmMode;
     return mode === 'ops' ? lstmSequence : lstmSequenceFast;
-  }
-
-  /**
-   * xn [B,W,F] → patches [B,N,P·F] (element p·F + f = step start(n)+p, feature f). One constant
-   * matmul; x is not on a path to any variable, so autodiff never differentiates it.
-   */
-  private patchify(xn: tf.Tensor3D): tf.Tensor3D {
-    if (!this.patch) return xn;
-    const { W, F, P, N } = this.dims;
-    const B = xn.shape[0];
-    const cols = F === 1 ? xn.reshape([B, W]) : xn.transpose([0, 2, 1]).reshape([B * F, W]);
-    const u = tf.matMul(cols as tf.Tensor2D, this.patch.unfold); // [B·F, N·P]
-    if (F === 1) return u.reshape([B, N, P]);
-    return u.reshape([B, F, N, P]).transpose([0, 2, 3, 1]).reshape([B, N, P * F]);
   }
 
   /** [N,F] → [N,T] target columns (identity when targets are the leading features). */
@@ -248,8 +226,7 @@ export class HybridModel {
     for (const v of this.vars.values()) v.dispose();
     this.vars.clear();
     this.targetSel?.dispose();
-    this.patch?.unfold.dispose();
-    this.patch?.toTime.dispose();
+    this.patch?.dispose();
   }
 
   private assertLive(): void {
@@ -260,56 +237,4 @@ export class HybridModel {
 /** Build a model from a partial config (defaults filled in) with seeded initialisation. */
 export function createModel(config: HybridConfigInput | ResolvedHybridConfig, spec: ModelSpec, seed = 42): HybridModel {
   return HybridModel.create(resolveHybridConfig(config), spec, seed);
-}
-
-function shapeEq(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-/** Every expected name present with the right shape and data length; extra names are refused too. */
-export function checkWeightMap(specs: readonly WeightSpec[], weights: WeightMap): void {
-  const problems: string[] = [];
-  for (const ws of specs) {
-    const got = weights[ws.name];
-    if (!got) problems.push(`missing "${ws.name}"`);
-    else if (!shapeEq(got.shape, ws.shape) || got.data.length !== sizeOf(ws.shape)) {
-      problems.push(`"${ws.name}" has shape [${got.shape}] (${got.data.length} values), expected [${ws.shape}]`);
-    }
-  }
-  const known = new Set(specs.map((s) => s.name));
-  for (const name of Object.keys(weights)) if (!known.has(name)) problems.push(`unexpected "${name}"`);
-  if (problems.length > 0) {
-    throw new TickcastError(
-      ErrorCodes.MODEL_ARTIFACT_MISMATCH,
-      `weights do not match the model architecture: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`,
-      { details: { problems } },
-    );
-  }
-}
-
-/** Initial value of one weight (see docs/model.md "Initialisation"). */
-function initialValue(ws: WeightSpec, rand: () => number, W: number, Hh: number): Float32Array {
-  const n = sizeOf(ws.shape);
-  const name = ws.name;
-  if (name.endsWith('/gamma')) return new Float32Array(n).fill(1);
-  if (name.endsWith('/beta')) return new Float32Array(n);
-  if (name === 'pos_emb') return normalArray(n, 0.02, rand);
-  if (name === 'pool/query') return normalArray(n, 0.02, rand);
-  if (name === 'linear_skip/kernel') {
-    // Start as "repeat the last value" (in RevIN space), the naive forecast training improves on.
-    const k = new Float32Array(n);
-    const H = ws.shape[1];
-    for (let h = 0; h < H; h++) k[(W - 1) * H + h] = 1;
-    return k;
-  }
-  if (/^lstm_\d+_(fwd|bwd)\/bias$/.test(name)) {
-    const b = new Float32Array(n);
-    b.fill(1, Hh, 2 * Hh); // forget gate
-    return b;
-  }
-  if (ws.shape.length === 1 || name.endsWith('/bias') || /\/b[qkvo]$/.test(name)) return new Float32Array(n);
-  const [fanIn, fanOut] = ws.shape;
-  const k = glorotUniform(fanIn, fanOut, rand);
-  if (name === 'head/kernel') for (let i = 0; i < k.length; i++) k[i] *= 0.1;
-  return k;
 }

@@ -1,12 +1,13 @@
 /**
  * The serving API behind HTTP, MCP and the dashboard, built on the same parts as the stream: the
  * window store (server-held windows), the inference stage (so concurrent requests share batches
- * with the stream) and the forecast book.
+ * with the stream), the series outlook (last forecasts, scores) and the recent anomalies.
  */
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { decodeForecast } from '../domain/forecast.ts';
 import { normStd, type WindowStore } from '../domain/window-store.ts';
-import type { ForecastBook } from './forecast-book.ts';
+import type { SeriesOutlook } from './series-outlook.ts';
+import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceStage } from './inference.ts';
 import type { FeedbackService } from './feedback-service.ts';
 import type { BandQualityOverview, BandQualityTracker } from '../domain/band-quality.ts';
@@ -27,7 +28,8 @@ import type {
 
 export interface ServingDeps {
   store: WindowStore;
-  book: ForecastBook;
+  outlook: SeriesOutlook;
+  recentAnomalies: RecentAnomalies;
   inference: InferenceStage;
   model: ModelControl;
   subscribe: (listener: (e: LiveEvent) => void) => () => void;
@@ -104,7 +106,7 @@ export class ServingService implements ServingApi {
     const features = d.inference.spec.features;
     const values: Record<string, number[]> = {};
     features.forEach((f, i) => (values[f] = recent.values.map((row) => row[i])));
-    const e = d.book.peek(id);
+    const e = d.outlook.peek(id);
     const detail: SeriesDetail = { ...this.#summary(id), window: { ts: recent.ts, values }, lastForecast: e?.forecast ?? e?.baseline ?? null, lastScore: e?.lastScore ?? null };
     const fb = d.feedback?.seriesState(id, d.store.lastTs(id) ?? 0);
     if (fb) detail.feedback = fb;
@@ -128,7 +130,7 @@ export class ServingService implements ServingApi {
   }
 
   recentAnomalies(opts: { series?: string; limit: number }): AnomalyRecord[] {
-    return this.#d.book.recentAnomalies(opts.series, opts.limit);
+    return this.#d.recentAnomalies.list(opts.series, opts.limit);
   }
 
   modelInfo(): ModelInfo {
@@ -157,7 +159,7 @@ export class ServingService implements ServingApi {
 
   #summary(id: string): SeriesSummary {
     const d = this.#d;
-    const e = d.book.peek(id);
+    const e = d.outlook.peek(id);
     return { id, ticks: d.store.ticks(id), lastTs: d.store.lastTs(id), ready: d.store.isReady(id), anomalyState: e?.firing ? 'firing' : 'normal', anomalyFeatures: e ? [...e.firingFeatures].sort() : [] };
   }
 }

@@ -12,30 +12,33 @@
  * that are due; (2) run those windows through the model together; (3) walk the ticks again in
  * order, scoring each against the forecast then current and installing new forecasts as it passes
  * the ticks that made them.
+ *
+ * This file runs the phases and isolates each record (one that throws becomes a dead letter, the
+ * rest of the chunk goes on). Its parts: cold-forecast.ts (baselines for cold series),
+ * tick-alerts.ts (scoring and alert records), learning-tap.ts (what the statistics and the learner
+ * learn from), out-messages.ts and dead-letter.ts (output records).
  */
 import { decodeTick, type CodecOptions } from '../domain/tick-codec.ts';
-import { band, decodeForecast } from '../domain/forecast.ts';
-import { seasonalNaive, type ColdStartOptions } from '../domain/cold-start.ts';
-import { buildAlertRecord, encodeAlertRecord, type AnomalyEvent } from '../domain/anomaly/index.ts';
-import { alertId } from '../domain/alerts/alert-id.ts';
+import { decodeForecast } from '../domain/forecast.ts';
+import type { ColdStartOptions } from '../domain/cold-start.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
-import type { BookEntry, ForecastBook } from './forecast-book.ts';
+import type { SeriesOutlook } from './series-outlook.ts';
+import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
-import type { AnomalyRecord, AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
-import { DLQ_HEADERS, dlqHeaders } from './dead-letter.ts';
-import type { FollowerRecord, PipelineFollower } from './followers.ts';
-
-/** A record whose processing threw: dead-lettered with the reason, the rest of the chunk goes on. */
-function processingFailed(err: unknown): TickcastError {
-  const why = err instanceof Error ? err.message : String(err);
-  return recordError(ErrorCodes.RECORD_PROCESSING_FAILED, `processing this record failed: ${why}`);
-}
+import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
+import { deadLetterMessage, processingFailed } from './dead-letter.ts';
+import type { PipelineFollower } from './followers.ts';
+import { coldForecast, type ColdForecast } from './cold-forecast.ts';
+import { forecastMessage, pushFollowerRecords } from './out-messages.ts';
+import { LearningTap, type LearnerView } from './learning-tap.ts';
+import { TickAlerts } from './tick-alerts.ts';
 
 export interface StreamPipelineDeps {
   store: WindowStore;
-  book: ForecastBook;
+  outlook: SeriesOutlook;
+  recentAnomalies: RecentAnomalies;
   inference: InferenceStage;
   sink: OutputSink;
   codec: CodecOptions;
@@ -75,11 +78,11 @@ interface Accepted {
   /** Kept out of the statistics when pushed (alert firing before this chunk, or filtered). */
   suppressed: boolean;
   /** Values and statistics after this tick, for the learner (only when there is one). */
-  view: { values: Float64Array; mean: Float64Array; std: Float64Array } | null;
+  view: LearnerView | null;
   /** A full warm-up record: update state, emit and report nothing. */
   quiet: boolean;
   /** A cold series' baseline forecast made at this tick (one step array per target). */
-  cold?: { model: string; steps: ForecastStep[][] } | null;
+  cold?: ColdForecast | null;
 }
 
 export class StreamPipeline {
@@ -87,22 +90,23 @@ export class StreamPipeline {
   readonly #now: () => number;
   readonly #targetIdx: number[];
   readonly #followers: PipelineFollower[];
+  readonly #learning: LearningTap;
+  readonly #alerts: TickAlerts | null;
   #eventTs = -Infinity;
-  /** Scored features: [index into tick values, feature name, index into the targets or −1]. */
-  readonly #scored: Array<[number, string, number]>;
 
   constructor(deps: StreamPipelineDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
     const spec = deps.inference.spec;
     this.#targetIdx = spec.targets.map((t) => spec.features.indexOf(t));
-    const names = deps.anomalyFeatures === 'all' ? spec.features : spec.targets;
-    this.#scored = names.map((f) => [spec.features.indexOf(f), f, spec.targets.indexOf(f)]);
     this.#followers = deps.followers ?? [];
-    // The series registry owns per-series lifetime: the book, the scorer and telemetry follow it
+    this.#learning = new LearningTap(deps);
+    const trace = (rec: RawRecord) => this.#trace(rec);
+    this.#alerts = deps.scorer ? new TickAlerts({ ...deps, scorer: deps.scorer, spec: () => deps.inference.spec, followers: this.#followers, trace }) : null;
+    // The series registry owns per-series lifetime: the outlook, the scorer and telemetry follow it
     // for every eviction (capacity, idle, removal) instead of each keeping its own rule.
     deps.store.registry.follow((series) => {
-      deps.book.forget(series);
+      deps.outlook.forget(series);
       deps.scorer?.forget(series);
       deps.learner?.forget(series);
       for (const f of this.#followers) f.forget?.(series);
@@ -133,7 +137,7 @@ export class StreamPipeline {
     // Phase 3: score and emit, in order.
     this.#emit(accepted, results, out);
 
-    if (accepted.length > 0) for (const f of this.#followers) this.#publish(f.advance?.(this.#eventTs), accepted[accepted.length - 1].rec, out);
+    if (accepted.length > 0) for (const f of this.#followers) pushFollowerRecords(f.advance?.(this.#eventTs), accepted[accepted.length - 1].rec, (rec) => this.#trace(rec), out);
     if (out.length === 0) return;
     if (tracer) {
       await tracer.produce(out.length, (inject) => {
@@ -178,7 +182,7 @@ export class StreamPipeline {
       return;
     }
     const tick = res.tick;
-    const suppressed = this.#suppressed(tick.series, tick.tsMs);
+    const suppressed = this.#learning.suppressed(tick.series, tick.tsMs);
     const pushed = this.#push(tick, rec, suppressed);
     if (!quiet) d.observer?.tick?.(pushed.outcome);
     if (pushed.outcome !== 'accepted') return;
@@ -189,29 +193,9 @@ export class StreamPipeline {
       stats = d.store.snapshot(tick.series, x, 0);
       job = d.inference.submit({ x });
     }
-    const cold = pushed.ready ? null : this.#coldForecast(tick);
-    const view = d.learner && !quiet ? d.store.current(tick.series) : null;
+    const cold = pushed.ready || !d.coldStart ? null : coldForecast(d.store, d.coldStart, d.inference.spec, this.#targetIdx, tick);
+    const view = this.#learning.view(tick.series, quiet);
     accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series), suppressed, view, quiet, cold });
-  }
-
-  /** A baseline forecast while the series' window is not full (every `stride` ticks), else null. */
-  #coldForecast(tick: Tick): Accepted['cold'] {
-    const d = this.#d;
-    const c = d.coldStart;
-    const spec = d.inference.spec;
-    const n = d.store.ticks(tick.series);
-    if (!c || n >= spec.window || n < c.minTicks || (n - c.minTicks) % d.store.stride !== 0) return null;
-    const recent = d.store.recent(tick.series)!;
-    const interval = d.store.intervalMs(tick.series) || 1;
-    let model = '';
-    const steps: ForecastStep[][] = [];
-    for (const f of this.#targetIdx) {
-      const r = seasonalNaive(recent.values.map((v) => v[f]), c, spec.horizon, spec.quantiles, tick.tsMs, interval);
-      if (!r) return null;
-      model = r.model;
-      steps.push(r.steps);
-    }
-    return { model, steps };
   }
 
   #push(tick: Tick, rec: RawRecord, suppressed: boolean): ReturnType<WindowStore['push']> {
@@ -239,15 +223,15 @@ export class StreamPipeline {
     const spec = d.inference.spec;
     const series = a.tick.series;
     const target = a.tick.values[this.#targetIdx[0]];
-    const expectations = d.book.nextExpectations(series);
+    const expectations = d.outlook.nextExpectations(series);
     const expected = expectations?.[0] ?? null;
     if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
     if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
     if (a.tick.tsMs > this.#eventTs) this.#eventTs = a.tick.tsMs;
-    if (d.scorer) this.#score(a, expectations, out);
-    this.#learn(a, expected);
+    this.#alerts?.score(a.tick, a.rec, a.quiet, expectations, out);
+    this.#learning.afterScoring(a.tick, a.suppressed, a.view, expected);
     if (a.cold) {
-      d.book.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] };
+      d.outlook.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] };
     }
     if (a.cold && !a.quiet) {
       out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps));
@@ -255,7 +239,7 @@ export class StreamPipeline {
     }
     if (r && a.stats) {
       const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
-      d.book.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined });
+      d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined });
       if (a.quiet) return;
       out.push(this.#forecastMessage(a, r.model, steps));
       d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
@@ -263,86 +247,14 @@ export class StreamPipeline {
     }
   }
 
-  /** Score every scored feature of the tick; the series-level score is the highest of them. */
-  #score(a: Accepted, expected: Array<ForecastStep | null> | null, out: OutMessage[]): void {
-    const d = this.#d;
-    const spec = d.inference.spec;
-    const series = a.tick.series;
-    const entry = d.book.entry(series);
-    let top = 0;
-    for (const [fi, feature, ti] of this.#scored) {
-      const step = ti >= 0 ? (expected?.[ti] ?? null) : null;
-      const { score, event } = d.scorer!.observe(series, a.tick.tsMs, a.tick.values[fi], step ? band(step, spec) : null, feature);
-      if (score > top) top = score;
-      if (!event) continue;
-      if (event.state === 'firing') entry.firingFeatures.add(feature);
-      else entry.firingFeatures.delete(feature);
-      entry.firing = entry.firingFeatures.size > 0;
-      if (!a.quiet) this.#alert(a, event, entry, out);
-    }
-    entry.lastScore = top;
-    if (!a.quiet) d.observer?.score?.(series, top);
-  }
-
-  #alert(a: Accepted, event: AnomalyEvent, entry: BookEntry, out: OutMessage[]): void {
-    const d = this.#d;
-    const built = buildAlertRecord(event, entry.forecast?.model ?? 'none', a.rec.source);
-    const rec: AnomalyRecord = Object.assign(built, { kind: 'alert' as const, id: alertId(built.series, built.ts, built.state, built.severity, built.feature) });
-    d.book.addAnomaly(rec);
-    d.observer?.anomaly?.(rec);
-    d.observer?.live?.({ type: 'anomaly', record: rec });
-    const encoded = encodeAlertRecord(rec);
-    out.push({ stream: 'anomalies', key: encoded.key, value: encoded.value, headers: { ...this.#trace(a.rec) } });
-    for (const f of this.#followers) this.#publish(f.alert?.(rec, a.tick.labels), a.rec, out);
-  }
-
-  #publish(records: FollowerRecord[] | void, cause: RawRecord, out: OutMessage[]): void {
-    for (const r of records ?? []) out.push({ stream: 'anomalies', key: r.key, value: r.value, headers: { ...this.#trace(cause) } });
-  }
-
   #forecastMessage(a: Accepted, model: string, steps: ForecastStep[][]): OutMessage {
-    const spec = this.#d.inference.spec;
-    const body: Record<string, unknown> = {
-      series: a.tick.series,
-      ts: a.tick.tsMs,
-      model,
-      horizon: steps[0],
-      latencyMs: Math.max(0, this.#now() - a.rec.receivedAtMs),
-    };
-    if (spec.targets.length > 1) body.targets = Object.fromEntries(spec.targets.map((t, i) => [t, steps[i]]));
-    return { stream: 'forecasts', key: a.tick.series, value: JSON.stringify(body), headers: { ...this.#trace(a.rec) } };
+    return forecastMessage(this.#d.inference.spec, a.tick, model, steps, Math.max(0, this.#now() - a.rec.receivedAtMs), { ...this.#trace(a.rec) });
   }
 
   #deadLetter(rec: RawRecord, err: TickcastError): OutMessage {
     this.#d.observer?.tick?.('dead_letter');
     this.#d.observer?.deadLetter?.(err.code, rec.source);
-    // The original bytes go out unchanged; the reason travels in headers.
-    const headers: Record<string, string> = { ...rec.headers, ...dlqHeaders(err, rec.source) };
-    if (rec.undecodable) headers[DLQ_HEADERS.offsetEnd] = rec.undecodable.lastOffset;
-    return { stream: 'dlq', key: rec.key, value: rec.value ?? Buffer.alloc(0), headers };
-  }
-
-  /**
-   * Whether a tick is kept out of the statistics as it is windowed: its series' alert was firing
-   * after the previous chunk, or the learning filter says so. (An alert that starts within a
-   * chunk is known only when the chunk is scored: its first ticks in that chunk are learned.)
-   */
-  #suppressed(series: string, tsMs: number): boolean {
-    const d = this.#d;
-    return d.book.peek(series)?.firing === true || (d.learningFilter?.isSuppressed(series, tsMs) ?? false);
-  }
-
-  /** After scoring: an alert that fired on this tick takes it back out of the statistics; feed the learner. */
-  #learn(a: Accepted, expected: ReturnType<ForecastBook['nextExpectation']>): void {
-    const d = this.#d;
-    const series = a.tick.series;
-    const firing = d.book.peek(series)?.firing === true;
-    // (Only when it is still the series' last learned tick, i.e. records arrive one by one or the
-    // series had no later tick in this chunk.)
-    if (firing && !a.suppressed) d.store.unlearn(series, a.tick.tsMs);
-    if (d.learner && a.view) {
-      d.learner.observe({ series, ts: a.tick.tsMs, ...a.view, expected: expected ? expected['p50'] : null, suppressed: a.suppressed || firing });
-    }
+    return deadLetterMessage(rec, err);
   }
 
   #trace(rec: RawRecord): Record<string, string> {

@@ -1,6 +1,6 @@
 /**
  * buildHttpServer: the fastify instance with every route, built WITHOUT listening (tests use
- * inject() or listen on port 0; app.ts calls listen({host, port}) and close()).
+ * inject() or listen on port 0; app-lifecycle.ts calls listen({host, port}) and close()).
  *
  * Request path, cheapest refusal first, all in onRequest (before the body is read):
  *   rate limit (429) → auth (401) → load shedding (503) → body parse/limit (413/415/400)

@@ -86,42 +86,14 @@ export class KafkaSource implements TickSource {
 
   async start(handle: RecordHandler): Promise<void> {
     const o = this.#o;
-    const consumer = this.#kafka.consumer({
-      kafkaJS: {
-        groupId: o.groupId,
-        sessionTimeout: o.sessionTimeoutMs,
-        heartbeatInterval: o.heartbeatIntervalMs,
-        maxWaitTimeInMs: o.fetchMaxWaitMs,
-        fromBeginning: o.fromBeginning,
-        // Offsets are committed by the commit strategy, after outputs are acknowledged.
-        autoCommit: false,
-        readUncommitted: false,
-      },
-      'js.consumer.max.batch.size': o.chunkSize ?? 512,
-      // While intake is held (backpressure) librdkafka keeps prefetching up to this much: bound it
-      // (its default, 64 MiB, let RSS grow ~140 MiB in the overload chaos test). kafka.properties may override.
-      'queued.max.messages.kbytes': 8192,
-      // The client's own message cache is sized by consumption rate (default 1.5 s worth); keep it small.
-      'js.consumer.max.cache.size.per.worker.ms': 300,
-      ...o.properties,
-      rebalance_cb: (err: { code: number }, assignment: KafkaJS.TopicPartition[]) => this.#rebalance(err.code === ASSIGN, assignment),
-    });
+    const consumer = this.#createConsumer();
     this.#consumer = consumer;
     const c = () => consumer;
     this.#admin = consumer.dependentAdmin();
     await consumer.connect();
     await this.#admin.connect();
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
-    this.#probe = new SkipProbe(
-      {
-        assigned: () => [...this.#assigned],
-        next: (p) => this.#gaps.next(p),
-        busy: (p) => this.#paused || this.#inFlight.has(p),
-        highWatermarks: async () => new Map((await this.#admin!.fetchTopicOffsets(o.topic, { timeout: 5_000, isolationLevel: 1 })).map((m) => [m.partition, BigInt(m.high)])),
-        seek: (partition, offset) => consumer.seek({ topic: o.topic, partition, offset: String(offset) }),
-      },
-      this.#log,
-    );
+    this.#probe = this.#createProbe(consumer);
     await consumer.subscribe({ topics: [o.topic] });
     const strategy: CommitStrategy = o.exactlyOnce
       ? new Transactional(handle, o.exactlyOnce.producer, o.exactlyOnce.slot, c, this.#log)
@@ -142,6 +114,46 @@ export class KafkaSource implements TickSource {
         onDelivered: (p) => this.#probe?.progressed(p),
       }),
     });
+  }
+
+  /** The group consumer with tickcast's settings (manual commits, bounded prefetch); kafka.properties on top. */
+  #createConsumer(): KafkaJS.Consumer {
+    const o = this.#o;
+    return this.#kafka.consumer({
+      kafkaJS: {
+        groupId: o.groupId,
+        sessionTimeout: o.sessionTimeoutMs,
+        heartbeatInterval: o.heartbeatIntervalMs,
+        maxWaitTimeInMs: o.fetchMaxWaitMs,
+        fromBeginning: o.fromBeginning,
+        // Offsets are committed by the commit strategy, after outputs are acknowledged.
+        autoCommit: false,
+        readUncommitted: false,
+      },
+      'js.consumer.max.batch.size': o.chunkSize ?? 512,
+      // While intake is held (backpressure) librdkafka keeps prefetching up to this much: bound it
+      // (its default, 64 MiB, let RSS grow ~140 MiB in the overload chaos test). kafka.properties may override.
+      'queued.max.messages.kbytes': 8192,
+      // The client's own message cache is sized by consumption rate (default 1.5 s worth); keep it small.
+      'js.consumer.max.cache.size.per.worker.ms': 300,
+      ...o.properties,
+      rebalance_cb: (err: { code: number }, assignment: KafkaJS.TopicPartition[]) => this.#rebalance(err.code === ASSIGN, assignment),
+    });
+  }
+
+  /** The probe that steps over offsets the client skipped (./skip-probe.ts), reading this source's state. */
+  #createProbe(consumer: KafkaJS.Consumer): SkipProbe {
+    const o = this.#o;
+    return new SkipProbe(
+      {
+        assigned: () => [...this.#assigned],
+        next: (p) => this.#gaps.next(p),
+        busy: (p) => this.#paused || this.#inFlight.has(p),
+        highWatermarks: async () => new Map((await this.#admin!.fetchTopicOffsets(o.topic, { timeout: 5_000, isolationLevel: 1 })).map((m) => [m.partition, BigInt(m.high)])),
+        seek: (partition, offset) => consumer.seek({ topic: o.topic, partition, offset: String(offset) }),
+      },
+      this.#log,
+    );
   }
 
   /** The client reported a batch it could not decode (it will fetch it again): step over it. */

@@ -26,7 +26,8 @@ import { LiveFeed } from './live-feed.ts';
 import type { TrainBatch } from './trainer.ts';
 import type { ModelRole, WorkerReply } from './protocol.ts';
 import { initialRoundState, transition, type FineTuneState, type RoundAction, type RoundEvent, type RoundLimits, type RoundRecord, type RoundState } from './round-policy.ts';
-import { TrainerHost, logTrainFailure, reportTrained, type TrainResult } from './trainer-host.ts';
+import { RoundReport } from './round-report.ts';
+import { TrainerHost, type TrainResult } from './trainer-host.ts';
 import { resolveTuning, roundLearningRate, roundSteps, type FineTuneTuning, type Tuning } from './tuning.ts';
 
 export type { FineTuneState, RoundRecord };
@@ -40,8 +41,6 @@ export interface FineTunerDeps {
   tuning?: FineTuneTuning;
 }
 
-const MAX_HISTORY = 50;
-
 export class FineTuner implements TickLearner {
   readonly #d: FineTunerDeps;
   readonly #t: Tuning;
@@ -52,8 +51,7 @@ export class FineTuner implements TickLearner {
   readonly #ac = new AbortController();
   #s: RoundState;
   #challenger: WeightMap | null = null;
-  #driftCount = 0;
-  readonly #history: RoundRecord[] = [];
+  readonly #report: RoundReport;
   #loop: Promise<void> | null = null;
   #stopping: Promise<void> | undefined;
 
@@ -64,6 +62,7 @@ export class FineTuner implements TickLearner {
     this.#t = resolveTuning(c, deps.tuning);
     this.#limits = { intervalMs: f.intervalMs, driftCooldownMs: this.#t.driftCooldownMs, shadowTimeoutMs: this.#t.shadowTimeoutMs, minSamples: f.minSamples, minImprovement: f.minImprovement, rollbackRegression: f.rollbackRegression };
     this.#log = deps.logger;
+    this.#report = new RoundReport(deps.logger, deps.metrics);
     const spec = deps.control.champion.spec;
     this.#feed = new LiveFeed({
       window: spec.window,
@@ -89,7 +88,7 @@ export class FineTuner implements TickLearner {
 
   /** Rounds run so far, newest last (bounded). */
   get history(): readonly RoundRecord[] {
-    return this.#history;
+    return this.#report.history;
   }
 
   get bufferSize(): number {
@@ -98,7 +97,7 @@ export class FineTuner implements TickLearner {
 
   /** Detections so far. */
   get driftCount(): number {
-    return this.#driftCount;
+    return this.#report.driftCount;
   }
 
   /** Resolves when the trainer has ended (after stop()); null if it never started. */
@@ -118,9 +117,9 @@ export class FineTuner implements TickLearner {
       replayBufferSize: this.#feed.buffer.size,
       suppressedPairs: this.#feed.suppressedPairs,
       rounds: this.#s.round,
-      driftDetections: this.#driftCount,
+      driftDetections: this.#report.driftCount,
       current: this.#s.current ?? undefined,
-      last: this.#history[this.#history.length - 1],
+      last: this.#report.history[this.#report.history.length - 1],
     };
   }
 
@@ -210,8 +209,7 @@ export class FineTuner implements TickLearner {
         return this.#score(a.roles);
       case 'enterShadow':
         this.#feed.scoreFromNow();
-        this.#log.info({ round: a.record.round, holdout: a.record.holdout, seconds: Number((a.record.seconds ?? 0).toFixed(2)) }, `fine-tune round ${a.record.round}: challenger passed the hold-out gate; scoring it in shadow on live ticks`);
-        return;
+        return this.#report.enteredShadow(a.record);
       case 'resetScoring':
         return this.#feed.scoreFromNow();
       case 'clearQueue':
@@ -226,28 +224,23 @@ export class FineTuner implements TickLearner {
         await this.#d.control.rollbackTo(a.to, a.reason, host.offload('previous'));
         await host.call({ type: 'revert' });
         await this.#dispatch({ type: 'rolledBack' });
-        this.#log.warn({ from: a.from, to: a.to }, a.reason);
-        return;
+        return this.#report.rolledBack(a.from, a.to, a.reason);
       case 'reloadChampion':
         void host.call({ type: 'setChampion', weights: this.#d.control.champion.weights }).catch((err) => this.#log.error({ err: describeError(err) }, 'fine-tune trainer could not take the new champion'));
         return;
       case 'reportShadow':
-        this.#d.metrics.challengerError.set({ role: 'champion' }, a.champion);
-        this.#d.metrics.challengerError.set({ role: 'challenger' }, a.challenger);
-        return;
+        return this.#report.shadow(a.champion, a.challenger);
       case 'finished':
-        return this.#finished(a.record);
+        return this.#report.finished(a.record);
       case 'kept':
-        this.#log.info({ version: a.record.version, watch: a.record.watch }, `model ${a.record.version} kept after ${a.record.watch?.count} live pairs of watching`);
-        return;
+        return this.#report.kept(a.record);
     }
   }
 
   #onDrift(series: string, r: number): void {
-    this.#driftCount++;
-    this.#d.metrics.driftEvents.inc();
+    this.#report.countDrift();
     void this.#dispatch({ type: 'drift' });
-    this.#log.info({ series, residual: Number(r.toFixed(3)), detections: this.#driftCount }, 'drift detected on forecast residuals (Page-Hinkley): an early fine-tune round is due');
+    this.#report.drift(series, r);
   }
 
   async #train(trigger: RoundRecord['trigger']): Promise<void> {
@@ -263,13 +256,13 @@ export class FineTuner implements TickLearner {
       res = await this.#host.train({ steps, learningRate: roundLearningRate(f.learningRate), batchSize: this.#t.batchSize, train: data.train, holdout: data.holdout, maxGradNorm: this.#t.maxGradNorm, seed: this.#t.seed + round });
     } catch (err) {
       if (this.#ac.signal.aborted) return;
-      logTrainFailure(this.#log, round, err);
+      this.#report.trainFailed(round, err);
       return this.#dispatch({ type: 'trainFailed', gen, reason: describeError(err) });
     }
     if (gen !== this.#s.gen) return; // champion replaced meanwhile
     const tail = res.losses.slice(-10);
     const trainLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
-    reportTrained(this.#d.metrics, trainLoss, res.holdout);
+    this.#report.trained(trainLoss, res.holdout);
     this.#challenger = res.weights;
     await this.#dispatch({ type: 'trained', gen, now: Date.now(), trainLoss, holdout: res.holdout, seconds: res.seconds });
   }
@@ -292,13 +285,5 @@ export class FineTuner implements TickLearner {
     await this.#host.call({ type: 'promote' });
     this.#challenger = null;
     await this.#dispatch({ type: 'promoted', gen, version, previous });
-  }
-
-  #finished(rec: RoundRecord): void {
-    this.#d.metrics.finetuneRounds.inc({ outcome: rec.outcome as 'promoted' | 'discarded' | 'aborted' | 'rolled_back' });
-    this.#history.push(rec);
-    if (this.#history.length > MAX_HISTORY) this.#history.shift();
-    if (rec.outcome === 'discarded') this.#log.info({ round: rec.round, holdout: rec.holdout, shadow: rec.shadow }, `fine-tune round ${rec.round} discarded: ${rec.reason}`);
-    if (rec.outcome === 'promoted') this.#log.info({ round: rec.round, version: rec.version, holdout: rec.holdout, shadow: rec.shadow }, `promoted fine-tuned model ${rec.version}`);
   }
 }

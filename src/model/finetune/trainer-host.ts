@@ -4,13 +4,13 @@
  * lends it out for the engine work of a promotion (ONNX export and the parity referee).
  */
 import type { Config } from '../../config/load.ts';
-import { ErrorCodes, describeError } from '../../errors/index.ts';
+import { describeError } from '../../errors/index.ts';
 import { sleep } from '../../lifecycle/abortable.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import type { EngineOffload } from '../engine-builder.ts';
 import type { ModelVersion } from '../version-registry.ts';
-import type { HoldoutScores, ModelRole, WorkerReply, WorkerRequest } from './protocol.ts';
+import type { ModelRole, WorkerReply, WorkerRequest } from './protocol.ts';
 import { WorkerClient, WorkerRefereePredictor, type TrainerIsolation } from './worker-client.ts';
 
 /** V8 heap limit of a trainer process (its tensors live in wasm memory, outside this heap). */
@@ -140,19 +140,4 @@ export class TrainerHost {
       throw err;
     }
   }
-}
-
-/** Log why a training request failed: paused (pinned or stopping), diverged, or an error. */
-export function logTrainFailure(log: Logger, round: number, err: unknown): void {
-  const diverged = (err as { code?: string }).code === ErrorCodes.TRAINING_DIVERGED;
-  const paused = (err as { details?: { workerCode?: string } }).details?.workerCode === 'ABORTED';
-  if (paused) log.info({ round }, `fine-tune round ${round} stopped: ${(err as Error).message}`);
-  else log[diverged ? 'warn' : 'error']({ round, err: describeError(err) }, `fine-tune round ${round} aborted${diverged ? ': training diverged (NaN/Inf loss or exploding gradient); the champion is unchanged' : ''}`);
-}
-
-/** The training metrics of a finished round. */
-export function reportTrained(m: Metrics, trainLoss: number, holdout: HoldoutScores): void {
-  m.trainLoss.set(trainLoss);
-  m.challengerError.set({ role: 'champion' }, holdout.champion.mae);
-  m.challengerError.set({ role: 'challenger' }, holdout.challenger.mae);
 }

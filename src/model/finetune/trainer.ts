@@ -2,19 +2,16 @@
  * A Trainer owns one Adam optimizer for a HybridModel and runs `trainStep` of ../train.ts (pinball
  * loss, global-norm clipping, a guard that aborts on a non-finite loss or an exploding gradient
  * with TC_TRAINING_DIVERGED before any weight is touched). Used for the bootstrap model and by the
- * fine-tune worker. Batches are built in JS (no gathers inside the differentiated graph: wasm
- * lacks UnsortedSegmentSum).
+ * fine-tune worker, whose steps go through the shared loop (../training-loop.ts). Batches are
+ * built in JS (no gathers inside the differentiated graph: wasm lacks UnsortedSegmentSum).
  */
 import * as tf from '@tensorflow/tfjs';
-import { evaluate as evaluateDataset, evaluateAsync, pinballLoss, trainStep } from '../train.ts';
+import { evaluate as evaluateDataset, evaluateAsync, type EvalScores } from '../evaluate.ts';
+import { trainStep, type Batch, type StepResult } from '../train.ts';
 import type { HybridModel } from '../hybrid-model.ts';
 
 /** x: [batch, window, features] normalised; y: [batch, horizon, targets] in the same space. */
-export interface TrainBatch {
-  x: Float32Array;
-  y: Float32Array;
-  batch: number;
-}
+export type TrainBatch = Batch;
 
 export interface TrainerOptions {
   learningRate: number;
@@ -24,12 +21,7 @@ export interface TrainerOptions {
   maxGradNorm?: number;
 }
 
-export interface StepResult {
-  loss: number;
-  gradNorm: number;
-}
-
-export { pinballLoss };
+export type { EvalScores, StepResult };
 
 export class Trainer {
   readonly #model: HybridModel;
@@ -54,14 +46,9 @@ export class Trainer {
   }
 }
 
-export interface EvalScores {
-  mae: number;
-  pinball: number;
-}
-
 /**
  * Mean absolute error of the median forecast and mean pinball loss over pairs (no gradients): the
- * evaluator of ../train.ts on a TrainBatch.
+ * one evaluator (../evaluate.ts) on a TrainBatch.
  */
 export function evaluate(model: HybridModel, b: TrainBatch, chunk = 256): EvalScores {
   return evaluateDataset(model, { x: b.x, y: b.y, n: b.batch }, chunk);

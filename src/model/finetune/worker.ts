@@ -17,6 +17,7 @@ import { HybridModel } from '../hybrid-model.ts';
 import { exportOnnx } from '../onnx/export-hybrid.ts';
 import { mulberry32 } from '../random.ts';
 import { yieldToEventLoop } from '../train.ts';
+import { runSteps, sampledBatches } from '../training-loop.ts';
 import { Trainer, evaluatePaced, type TrainBatch } from './trainer.ts';
 import type { ModelRole, WorkerReply, WorkerRequest } from './protocol.ts';
 
@@ -92,15 +93,72 @@ function drop(role: ModelRole): void {
   delete models[role];
 }
 
-/** Rows `idx` of a batch; `xPer` = window × features and `yPer` = horizon × targets values per row. */
-function batchOf(b: TrainBatch, idx: number[], xPer: number, yPer: number): TrainBatch {
-  const x = new Float32Array(idx.length * xPer);
-  const y = new Float32Array(idx.length * yPer);
-  idx.forEach((r, i) => {
-    x.set(b.x.subarray(r * xPer, (r + 1) * xPer), i * xPer);
-    y.set(b.y.subarray(r * yPer, (r + 1) * yPer), i * yPer);
-  });
-  return { x, y, batch: idx.length };
+type TrainRequest = Extract<WorkerRequest, { type: 'train' }>;
+
+/**
+ * A training round: a challenger cloned from the champion takes `m.steps` steps on batches drawn
+ * with replacement from the round's pairs (the shared loop, ../training-loop.ts), resting by the
+ * duty cycle after each; then both are scored on the hold-out. An `abort` message ends it before
+ * the next step (error code ABORTED); divergence ends it with TC_TRAINING_DIVERGED.
+ */
+async function trainRound(m: TrainRequest): Promise<WorkerReply> {
+  const t0 = performance.now();
+  drop('challenger');
+  const champ = models.champion!;
+  const ch = champ.clone();
+  const trainer = new Trainer(ch, { learningRate: m.learningRate, maxGradNorm: m.maxGradNorm });
+  const { W, F, H, T } = ch.dims;
+  const losses: number[] = [];
+  let gradNormMax = 0;
+  try {
+    const batches = sampledBatches({ x: m.train.x, y: m.train.y, n: m.train.batch }, { x: W * F, y: H * T }, m.steps, m.batchSize, mulberry32(m.seed));
+    const r = await runSteps(batches, {
+      step: (b) => trainer.step(b),
+      stopBefore: () => aborting,
+      onStep: (s) => {
+        losses.push(s.loss);
+        gradNormMax = Math.max(gradNormMax, s.gradNorm);
+      },
+      // Duty cycle: rest in proportion, leaving CPU to serving on small machines.
+      pause: pacer(m.dutyCycle),
+    });
+    if (r.end === 'stopped') throw Object.assign(new Error(`round aborted after ${r.steps} of ${m.steps} steps: fine-tuning paused (model pinned or service stopping)`), { code: 'ABORTED' });
+  } catch (err) {
+    ch.dispose();
+    throw err;
+  } finally {
+    trainer.dispose();
+  }
+  models.challenger = ch;
+  const holdout = { champion: await score(champ, m.holdout, m.dutyCycle), challenger: await score(ch, m.holdout, m.dutyCycle) };
+  return { ok: true, trained: { losses, gradNormMax, seconds: (performance.now() - t0) / 1000, holdout, weights: ch.getWeights() } };
+}
+
+/** Summed MAE of each held model over the pairs, under the duty cycle. */
+async function scoreRoles(m: Extract<WorkerRequest, { type: 'score' }>): Promise<WorkerReply> {
+  const scores: Partial<Record<ModelRole, number>> = {};
+  for (const role of m.roles) {
+    const model = models[role];
+    if (model) scores[role] = (await score(model, m.pairs, m.dutyCycle)).mae * m.pairs.batch;
+  }
+  return { ok: true, scores, count: m.pairs.batch };
+}
+
+/** A forward pass of one held model (the parity referee of an ONNX export; attention on request). */
+async function predict(m: Extract<WorkerRequest, { type: 'predict' }>): Promise<WorkerReply> {
+  const model = models[m.role];
+  if (!model) throw new Error(`no ${m.role} model in the fine-tune worker`);
+  const { W, F } = model.dims;
+  const x = tf.tensor3d(m.x, [m.batch, W, F]);
+  const out = model.predict(x, { attention: m.attention });
+  try {
+    const y = (await out.y.data()) as Float32Array;
+    return out.attention ? { ok: true, y, attention: (await out.attention.data()) as Float32Array } : { ok: true, y };
+  } finally {
+    x.dispose();
+    out.y.dispose();
+    out.attention?.dispose();
+  }
 }
 
 async function handle(m: WorkerRequest): Promise<WorkerReply> {
@@ -121,45 +179,10 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
       models.champion = HybridModel.fromWeights(config!, spec!, m.weights);
       return { ok: true };
     }
-    case 'train': {
-      const t0 = performance.now();
-      drop('challenger');
-      const champ = models.champion!;
-      const ch = champ.clone();
-      const trainer = new Trainer(ch, { learningRate: m.learningRate, maxGradNorm: m.maxGradNorm });
-      const { W, F, H, T } = ch.dims;
-      const rand = mulberry32(m.seed);
-      const losses: number[] = [];
-      let gradNormMax = 0;
-      const pace = pacer(m.dutyCycle);
-      try {
-        for (let s = 0; s < m.steps; s++) {
-          if (aborting) throw Object.assign(new Error(`round aborted after ${s} of ${m.steps} steps: fine-tuning paused (model pinned or service stopping)`), { code: 'ABORTED' });
-          const idx = Array.from({ length: Math.min(m.batchSize, m.train.batch) }, () => Math.floor(rand() * m.train.batch));
-          const r = trainer.step(batchOf(m.train, idx, W * F, H * T));
-          losses.push(r.loss);
-          gradNormMax = Math.max(gradNormMax, r.gradNorm);
-          // Duty cycle: rest in proportion, leaving CPU to serving on small machines.
-          await pace();
-        }
-      } catch (err) {
-        ch.dispose();
-        throw err;
-      } finally {
-        trainer.dispose();
-      }
-      models.challenger = ch;
-      const holdout = { champion: await score(champ, m.holdout, m.dutyCycle), challenger: await score(ch, m.holdout, m.dutyCycle) };
-      return { ok: true, trained: { losses, gradNormMax, seconds: (performance.now() - t0) / 1000, holdout, weights: ch.getWeights() } };
-    }
-    case 'score': {
-      const scores: Partial<Record<ModelRole, number>> = {};
-      for (const role of m.roles) {
-        const model = models[role];
-        if (model) scores[role] = (await score(model, m.pairs, m.dutyCycle)).mae * m.pairs.batch;
-      }
-      return { ok: true, scores, count: m.pairs.batch };
-    }
+    case 'train':
+      return trainRound(m);
+    case 'score':
+      return scoreRoles(m);
     case 'promote': {
       if (!models.challenger) throw new Error('no challenger to promote');
       drop('previous');
@@ -179,21 +202,8 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
     case 'discard':
       drop('challenger');
       return { ok: true };
-    case 'predict': {
-      const model = models[m.role];
-      if (!model) throw new Error(`no ${m.role} model in the fine-tune worker`);
-      const { W, F } = model.dims;
-      const x = tf.tensor3d(m.x, [m.batch, W, F]);
-      const out = model.predict(x, { attention: m.attention });
-      try {
-        const y = (await out.y.data()) as Float32Array;
-        return out.attention ? { ok: true, y, attention: (await out.attention.data()) as Float32Array } : { ok: true, y };
-      } finally {
-        x.dispose();
-        out.y.dispose();
-        out.attention?.dispose();
-      }
-    }
+    case 'predict':
+      return predict(m);
     case 'export': {
       const model = models[m.role];
       if (!model) throw new Error(`no ${m.role} model in the fine-tune trainer`);

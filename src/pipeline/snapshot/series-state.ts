@@ -1,6 +1,6 @@
 /**
  * What a series-state snapshot holds and how it is taken and put back: per series its window and
- * normalisation statistics (window store), its last forecast and score (forecast book), the
+ * normalisation statistics (window store), its last forecast and score (series outlook), the
  * anomaly detector's state, and the input partition it arrives on; plus the input offsets the
  * state reflects (per partition, the next offset after the last record handled).
  *
@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { SeriesRegistry } from '../../domain/series-registry.ts';
 import type { WindowSeriesState, WindowStore } from '../../domain/window-store.ts';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
-import type { BookEntry, ForecastBook } from '../forecast-book.ts';
+import type { OutlookEntry, SeriesOutlook } from '../series-outlook.ts';
 import { fillFrom, fullArray, toPlain } from './codec.ts';
 
 /** The anomaly detector's snapshot hooks (AnomalyDetector implements them). */
@@ -32,7 +32,7 @@ export interface SnapshotIdentity {
 
 export interface SeriesStateParts {
   store: WindowStore;
-  book: ForecastBook;
+  outlook: SeriesOutlook;
   detector: DetectorSnapshotHooks | null;
   homes: SeriesHomes;
 }
@@ -41,7 +41,7 @@ export interface SeriesEntry {
   id: string;
   p: number;
   w: WindowSeriesState;
-  b: BookEntry | null;
+  b: OutlookEntry | null;
   d: Record<string, unknown> | null;
 }
 
@@ -92,7 +92,7 @@ export function captureSeries(parts: SeriesStateParts, id: string, offsets: Read
   const p = parts.homes.get(id);
   const w = parts.store.exportSeries(id);
   if (p === undefined || !offsets.has(p) || w === null) return null;
-  const b = parts.book.peek(id);
+  const b = parts.outlook.peek(id);
   const d = parts.detector?.exportSeries(id);
   const skip = new Set<object>(parts.detector ? [parts.detector.config] : []);
   return { id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip, false) : null };
@@ -108,11 +108,11 @@ export function captureSeriesState(parts: SeriesStateParts, identity: SnapshotId
   return { ...snapshotHead(parts, identity, offsets, nowMs), series };
 }
 
-function copyEntry(b: BookEntry): BookEntry {
-  const f = (x: BookEntry['forecast'] | undefined) => (x ? { ts: x.ts, model: x.model, horizon: x.horizon.map((st) => ({ ...st })) } : x);
-  // firingFeatures goes out as an array (the codec knows no Set); ForecastBook.restore makes it a Set again.
+function copyEntry(b: OutlookEntry): OutlookEntry {
+  const f = (x: OutlookEntry['forecast'] | undefined) => (x ? { ts: x.ts, model: x.model, horizon: x.horizon.map((st) => ({ ...st })) } : x);
+  // firingFeatures goes out as an array (the codec knows no Set); SeriesOutlook.restore makes it a Set again.
   const firingFeatures = [...b.firingFeatures] as unknown as Set<string>;
-  const out: BookEntry = { forecast: f(b.forecast) ?? null, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing, firingFeatures };
+  const out: OutlookEntry = { forecast: f(b.forecast) ?? null, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing, firingFeatures };
   if (b.baseline !== undefined) out.baseline = f(b.baseline) ?? null;
   return out;
 }
@@ -145,7 +145,7 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
     const w = e.w;
     parts.store.importSeries(e.id, { ...w, values: fullArray(w.values), ts: fullArray(w.ts), mean: fullArray(w.mean), m2: fullArray(w.m2), last: fullArray(w.last) }, nowMs);
     parts.homes.note(e.id, e.p);
-    if (e.b) parts.book.restore(e.id, e.b);
+    if (e.b) parts.outlook.restore(e.id, e.b);
     if (e.d && sameDetector && parts.detector) {
       parts.detector.importSeries(e.id, Object.keys(e.d!), (fresh) => fillFrom(fresh, e.d!));
       detectors++;

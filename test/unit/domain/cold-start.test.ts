@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { isBaselineModel, probit, seasonalNaive } from '../../../src/domain/cold-start.ts';
 import { WindowStore } from '../../../src/domain/window-store.ts';
 import type { RawRecord } from '../../../src/domain/types.ts';
-import { ForecastBook } from '../../../src/pipeline/forecast-book.ts';
+import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
+import { RecentAnomalies } from '../../../src/pipeline/recent-anomalies.ts';
 import { StreamPipeline } from '../../../src/pipeline/stream-pipeline.ts';
 import type { OutMessage } from '../../../src/pipeline/ports.ts';
 import { createModelServing, SMALL_SPEC } from '../http/support/model-serving.ts';
@@ -51,31 +52,31 @@ async function run(coldStart: { seasonTicks: number; minTicks: number } | null, 
   const ms = await createModelServing();
   const W = SMALL_SPEC.window;
   const store = new WindowStore({ window: W, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 500 });
-  const book = new ForecastBook();
+  const outlook = new SeriesOutlook();
   const sent: OutMessage[] = [];
   const pipeline = new StreamPipeline({
-    store, book, inference: ms.inference, scorer: null, coldStart,
+    store, outlook, recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer: null, coldStart,
     sink: { send: async (m) => void sent.push(...m) },
     codec: { features: ['value'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'reject' },
   });
-  const bookAt: Array<string | null> = [];
+  const modelAt: Array<string | null> = [];
   for (let i = 0; i < ticks; i++) {
     await pipeline.handle([rec(i, 50 + 5 * Math.sin(i / 3))]);
-    bookAt.push(book.peek('new')?.forecast?.model ?? null);
+    modelAt.push(outlook.peek('new')?.forecast?.model ?? null);
   }
   await ms.close();
-  return { forecasts: sent.filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value))), bookAt, W };
+  return { forecasts: sent.filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value))), modelAt, W };
 }
 
 test('pipeline: a cold series gets baseline forecasts, marked, until its window fills; then the model', async () => {
-  const { forecasts, bookAt, W } = await run({ seasonTicks: 1, minTicks: 2 }, W_PLUS(3));
+  const { forecasts, modelAt, W } = await run({ seasonTicks: 1, minTicks: 2 }, W_PLUS(3));
   const cold = forecasts.filter((f) => isBaselineModel(f.model));
   const model = forecasts.filter((f) => !isBaselineModel(f.model));
   assert.equal(cold.length, W - 2, 'one per tick from the 2nd to the (W−1)th');
   assert.equal(model.length, 4, 'ticks W … W+3: one model forecast each, as without the baseline');
   assert.ok(cold.every((f) => f.model === 'baseline:naive' && f.horizon.length === SMALL_SPEC.horizon));
   assert.ok(Math.max(...cold.map((f) => f.ts)) < Math.min(...model.map((f) => f.ts)), 'the model takes over when the window fills');
-  assert.deepEqual(bookAt.slice(0, W - 1), Array(W - 1).fill(null), 'the baseline is never the detector\'s expectation');
+  assert.deepEqual(modelAt.slice(0, W - 1), Array(W - 1).fill(null), 'the baseline is never the detector\'s expectation');
 });
 
 test('pipeline: cold start off (coldStart null) → no baseline forecasts, model forecasts unchanged', async () => {

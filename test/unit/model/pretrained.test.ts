@@ -14,7 +14,7 @@ import { BOOTSTRAP_SAMPLE, naiveMae, pairsFromSeries, readValueColumn, zscore } 
 import { DEFAULT_SPEC, resolveHybridConfig } from '../../../src/model/config.ts';
 import { HybridModel } from '../../../src/model/hybrid-model.ts';
 import { PRETRAINED_DIR, loadPretrained } from '../../../src/model/pretrained.ts';
-import { evaluate } from '../../../src/model/train.ts';
+import { evaluate } from '../../../src/model/evaluate.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { createModelService } from '../../../src/model/model-service.ts';
 import { CheckpointStore } from '../../../src/model/checkpoints.ts';

@@ -2,7 +2,10 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../../src/model/hybrid-model.ts';
-import { createOptimizer, evaluate, fit, trainSteps, type Dataset } from '../../../src/model/train.ts';
+import { createOptimizer, type Dataset } from '../../../src/model/train.ts';
+import { evaluate } from '../../../src/model/evaluate.ts';
+import { fit } from '../../../src/model/fit.ts';
+import { trainSteps } from '../../../src/model/training-loop.ts';
 import type { ModelSpec } from '../../../src/domain/types.ts';
 import { backend, rng } from './helpers.ts';
 

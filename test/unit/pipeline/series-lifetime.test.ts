@@ -1,5 +1,5 @@
 /**
- * One owner per kind of state: every holder of per-series state (window store, forecast book,
+ * One owner per kind of state: every holder of per-series state (window store, series outlook,
  * anomaly detector, score gauge, fine-tuner's pairs and forecasts) forgets a series when the series
  * registry evicts it, for capacity and for idleness alike. Wired the way app.ts wires them, through
  * the real pipeline and the real (tiny, untrained) model.
@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WindowStore } from '../../../src/domain/window-store.ts';
-import { ForecastBook } from '../../../src/pipeline/forecast-book.ts';
+import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
+import { RecentAnomalies } from '../../../src/pipeline/recent-anomalies.ts';
 import { StreamPipeline } from '../../../src/pipeline/stream-pipeline.ts';
 import { createScorer } from '../../../src/pipeline/scorer.ts';
 import type { OutMessage } from '../../../src/pipeline/ports.ts';
@@ -35,7 +36,7 @@ async function setup(maxSeries: number) {
   const ms = await createModelServing();
   let now = 0;
   const store = new WindowStore({ window: W, features: 1, stride: 1, maxSeries, idleEvictMs: 60_000, duplicatePolicy: 'drop', normHalfLifeTicks: 500 });
-  const book = new ForecastBook();
+  const outlook = new SeriesOutlook();
   const scorer = createScorer({ maxSeries: 100 });
   const gauge = new TopKSeriesGauge({ k: 10 });
   // The fine-tuner as app.ts has it: fed by the pipeline (its learner), following the registry.
@@ -51,7 +52,7 @@ async function setup(maxSeries: number) {
   });
   const sent: OutMessage[] = [];
   const pipeline = new StreamPipeline({
-    store, book, inference: ms.inference, scorer,
+    store, outlook, recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer,
     sink: { send: async (m) => void sent.push(...m) },
     codec: { features: ['value'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'reject' },
     observer: { score: (s, v) => gauge.observe(s, v), evicted: (s) => gauge.forget(s) },
@@ -64,7 +65,7 @@ async function setup(maxSeries: number) {
   };
   const holders = (s: string) => ({
     window: store.has(s),
-    book: book.peek(s) !== undefined,
+    outlook: outlook.peek(s) !== undefined,
     detector: scorer.peek(s) !== undefined,
     gauge: gauge.select().set.some((x) => x.series === s),
     finetune: tuner.tracks(s),
@@ -72,8 +73,8 @@ async function setup(maxSeries: number) {
   return { ms, store, feed, holders, setNow: (t: number) => (now = t), close: () => ms.close() };
 }
 
-const ALL = { window: true, book: true, detector: true, gauge: true, finetune: true };
-const NONE = { window: false, book: false, detector: false, gauge: false, finetune: false };
+const ALL = { window: true, outlook: true, detector: true, gauge: true, finetune: true };
+const NONE = { window: false, outlook: false, detector: false, gauge: false, finetune: false };
 
 test('capacity eviction: every holder forgets the least recently seen series', async () => {
   const t = await setup(2);

@@ -10,7 +10,8 @@ import { initBackend } from '../../../../src/model/backend.ts';
 import type { HybridConfigInput } from '../../../../src/model/config.ts';
 import { createModel } from '../../../../src/model/hybrid-model.ts';
 import { TfjsPredictor } from '../../../../src/model/predictor.ts';
-import { ForecastBook } from '../../../../src/pipeline/forecast-book.ts';
+import { SeriesOutlook } from '../../../../src/pipeline/series-outlook.ts';
+import { RecentAnomalies } from '../../../../src/pipeline/recent-anomalies.ts';
 import { InferenceStage } from '../../../../src/pipeline/inference.ts';
 import type { HealthState, LiveEvent, ModelInfo, Predictor } from '../../../../src/pipeline/ports.ts';
 import { ServingService } from '../../../../src/pipeline/serving.ts';
@@ -80,7 +81,8 @@ export async function createModelServing(opts: ModelServingOptions = {}): Promis
   const modelInfo = (): ModelInfo => ({ version: predictor.version, engine: predictor.engine, backend: predictor.backend, spec: { ...spec } });
   const serving = new ServingService({
     store,
-    book: new ForecastBook(),
+    outlook: new SeriesOutlook(),
+    recentAnomalies: new RecentAnomalies(),
     inference,
     model: { info: modelInfo, rollback: async () => modelInfo() },
     subscribe: (l) => {

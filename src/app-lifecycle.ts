@@ -1,0 +1,134 @@
+/**
+ * Start and stop order of the service, and its state (`ServiceState`): the one owner of both.
+ *
+ * Start: sink (producer connected) → alerting extras → HTTP listening → snapshot loaded → source
+ * (consumer joins the group) → backpressure wired → model lifecycle (fine-tuning) → background loops.
+ * Stop (reverse): HTTP refuses new work (503 while draining) → source stops fetching and lets
+ * in-flight chunks finish (each commits only after its outputs are acknowledged) → inference drains
+ * → snapshot written → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
+ * `stop()` twice returns the same promise.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/load.ts';
+import { describeError } from './errors/index.ts';
+import type { WindowStore } from './domain/window-store.ts';
+import type { RawRecord, ServiceState } from './domain/types.ts';
+import type { InferenceStage } from './pipeline/inference.ts';
+import type { OutputSink, TickSource } from './pipeline/ports.ts';
+import type { StreamPipeline } from './pipeline/stream-pipeline.ts';
+import type { SeriesSnapshotter } from './pipeline/snapshot/snapshotter.ts';
+import type { ModelService } from './model/model-service.ts';
+import type { KafkaTransport } from './adapters/kafka/transport.ts';
+import type { Logger } from './telemetry/logger.ts';
+import type { Metrics } from './telemetry/metrics.ts';
+import type { TelemetryObserver } from './telemetry/pipeline-observer.ts';
+import { loop } from './lifecycle/abortable.ts';
+import { once } from './lifecycle/service.ts';
+import type { Alerting } from './app-alerting.ts';
+
+/** Every part whose start or stop the service orders. */
+export interface LifecycleParts {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  observer: TelemetryObserver;
+  model: ModelService;
+  inference: InferenceStage;
+  store: WindowStore;
+  kafka: KafkaTransport | null;
+  sink: OutputSink;
+  alerting: Alerting;
+  source: TickSource;
+  pipeline: StreamPipeline;
+  snapshots: SeriesSnapshotter | null;
+  http: FastifyInstance | null;
+}
+
+export class AppLifecycle {
+  #p: LifecycleParts | null = null;
+  #state: ServiceState = 'idle';
+  #address: string | null = null;
+  readonly #loops = new AbortController();
+  readonly #background: Promise<void>[] = [];
+  readonly stop: () => Promise<void> = once(() => this.#stop());
+
+  get state(): ServiceState {
+    return this.#state;
+  }
+
+  /** Address the HTTP server listens on (after start). */
+  get address(): string | null {
+    return this.#address;
+  }
+
+  /** The parts, once built (the state exists before them: health reports it). */
+  attach(parts: LifecycleParts): void {
+    this.#p = parts;
+  }
+
+  async start(): Promise<void> {
+    const p = this.#p!;
+    this.#state = 'starting';
+    try {
+      if (p.kafka) await p.kafka.connect();
+      await p.alerting.start(p.kafka, p.sink);
+      if (p.http) {
+        this.#address = await p.http.listen({ host: p.config.http.host, port: p.config.http.port });
+        p.log.info({ address: this.#address }, 'HTTP listening');
+      }
+      const handle = (records: RawRecord[]) => p.pipeline.handle(records);
+      if (p.snapshots) await p.snapshots.load();
+      await p.source.start(p.snapshots ? p.snapshots.wrap(handle) : handle);
+      p.snapshots?.start();
+      this.#followPressure(p);
+      await p.model.start();
+      const onErr = (err: unknown) => p.log.error({ err: describeError(err) }, 'background loop error');
+      this.#background.push(
+        loop(10_000, this.#loops.signal, () => {
+          p.store.evictIdle(Date.now()); // announced by the registry: every holder forgets the series
+          p.metrics.seriesActive.set(p.store.size);
+        }, onErr),
+      );
+      this.#state = 'running';
+      const predictor = p.model.predictor;
+      p.log.info({ mode: p.kafka ? 'kafka' : 'embedded', model: predictor.version, engine: predictor.engine, backend: predictor.backend }, 'tickcast running');
+    } catch (err) {
+      this.#state = 'failed';
+      throw err;
+    }
+  }
+
+  /**
+   * Backpressure: the batcher announces saturation (queue above the high-water mark) and drain
+   * (back at the low-water mark); intake follows. Stream hand-offs beyond its capacity wait.
+   */
+  #followPressure(p: LifecycleParts): void {
+    const onPressure = ({ saturated, queued }: { saturated: boolean; queued: number }) => {
+      if (saturated) p.source.pause();
+      else p.source.resume();
+      p.observer.backpressure(saturated, queued);
+    };
+    this.#loops.signal.addEventListener('abort', p.inference.onPressure(onPressure), { once: true });
+    if (p.inference.saturated) onPressure({ saturated: true, queued: p.inference.queued });
+    p.observer.watchQueue(() => p.inference.queued);
+  }
+
+  async #stop(): Promise<void> {
+    const p = this.#p!;
+    if (this.#state === 'stopped') return;
+    this.#state = 'draining';
+    const log = p.log;
+    log.info('draining');
+    await p.source.stop().catch((err) => log.error({ err }, 'source stop failed'));
+    await p.inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
+    await p.snapshots?.stop(); // after the source: every handled chunk is committed
+    await p.alerting.stop();
+    if (p.kafka) await p.kafka.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
+    this.#loops.abort();
+    await Promise.all(this.#background);
+    await p.model.stop().catch((err) => log.error({ err }, 'model stop failed'));
+    if (p.http) await p.http.close().catch((err) => log.error({ err }, 'http close failed'));
+    this.#state = 'stopped';
+    log.info('stopped');
+  }
+}

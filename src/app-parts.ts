@@ -1,0 +1,108 @@
+/**
+ * Factories for the parts app.ts wires together, one per component: each maps the configuration
+ * (and the parts it needs) to one constructed component. They construct; app.ts decides what
+ * exists and connects them; app-lifecycle.ts starts and stops them.
+ */
+import type { Config } from './config/load.ts';
+import { WindowStore } from './domain/window-store.ts';
+import type { ModelSpec, ServiceState } from './domain/types.ts';
+import type { InferenceOptions, InferenceStage } from './pipeline/inference.ts';
+import { StreamPipeline, type StreamPipelineDeps } from './pipeline/stream-pipeline.ts';
+import type { HealthState, LearningFilter, OutputSink, TickSource } from './pipeline/ports.ts';
+import type { SeriesHomes } from './pipeline/snapshot/series-state.ts';
+import type { SeriesOutlook } from './pipeline/series-outlook.ts';
+import type { RecentAnomalies } from './pipeline/recent-anomalies.ts';
+import type { ModelService } from './model/model-service.ts';
+import type { KafkaTransport } from './adapters/kafka/transport.ts';
+import { ReplaySource } from './adapters/embedded/replay-source.ts';
+import { SAMPLE_FILE } from './adapters/embedded/sample-series.ts';
+import type { Logger } from './telemetry/logger.ts';
+import type { TelemetryObserver } from './telemetry/pipeline-observer.ts';
+import { traceHeadersFor } from './telemetry/trace-headers.ts';
+import { OtelPipelineTracer } from './telemetry/pipeline-tracer.ts';
+import type { Alerting } from './app-alerting.ts';
+
+/** The micro-batcher's settings (batching.*), reporting to the observer. */
+export function inferenceOptions(config: Config, observer: TelemetryObserver): InferenceOptions {
+  const b = config.batching;
+  return { maxBatchSize: b.maxBatchSize, maxWaitMs: b.maxWaitMs, maxInFlightBatches: b.maxInFlightBatches, highWaterMark: b.highWaterMark, lowWaterMark: b.lowWaterMark, observer };
+}
+
+/** The window store (windows.*) for the model's window and features. */
+export function createWindowStore(config: Config, spec: ModelSpec): WindowStore {
+  const w = config.windows;
+  return new WindowStore({
+    window: spec.window,
+    features: spec.features.length,
+    stride: w.stride,
+    maxSeries: w.maxSeries,
+    idleEvictMs: w.idleEvictMs,
+    duplicatePolicy: w.duplicatePolicy,
+    normHalfLifeTicks: w.normHalfLifeTicks,
+    holdStatsMaxTicks: w.holdStatsMaxTicks,
+  });
+}
+
+/** Where ticks come from: the given source (tests), else the Kafka consumer, else (embedded mode) the sample replay. */
+export function createSource(config: Config, kafka: KafkaTransport | null, given: TickSource | undefined, logger: Logger): TickSource {
+  if (given) return given;
+  if (kafka) return kafka.source;
+  const e = config.embedded;
+  return new ReplaySource({ file: e.dataFile || SAMPLE_FILE, series: e.series, ticksPerSecond: e.ticksPerSecond, maxTicks: e.maxTicks, prefix: 'nyc_taxi' }, logger);
+}
+
+export interface PipelineParts {
+  store: WindowStore;
+  outlook: SeriesOutlook;
+  recentAnomalies: RecentAnomalies;
+  inference: InferenceStage;
+  sink: OutputSink;
+  homes: SeriesHomes;
+  /** The bare detector (null: anomaly detection off). */
+  scorer: Parameters<Alerting['gate']>[0] | null;
+  alerting: Alerting;
+  observer: TelemetryObserver;
+  model: ModelService;
+  embedded: boolean;
+}
+
+/** The stream pipeline over the shared parts (input.*, coldStart.*, anomaly.features, tracing). */
+export function createPipeline(config: Config, p: PipelineParts, opts: { tracing?: boolean; learningFilter?: LearningFilter }): StreamPipeline {
+  const spec = p.inference.spec;
+  const deps: StreamPipelineDeps = {
+    seriesHome: (series, partition) => p.homes.note(series, partition),
+    coldStart: config.coldStart.enabled ? config.coldStart : null,
+    store: p.store,
+    outlook: p.outlook,
+    recentAnomalies: p.recentAnomalies,
+    inference: p.inference,
+    sink: p.sink,
+    codec: {
+      features: spec.features,
+      maxRecordBytes: config.input.maxRecordBytes,
+      seriesPattern: new RegExp(config.input.seriesPattern),
+      missingFeature: config.input.missingFeature,
+    },
+    // The detector's own cap equals the registry's, so only the registry ever evicts; feedback
+    // gates its alert events (the snapshot keeps the bare detector's state).
+    scorer: p.scorer ? p.alerting.gate(p.scorer) : null,
+    followers: p.alerting.followers,
+    anomalyFeatures: config.anomaly.features,
+    observer: p.observer,
+    traceHeaders: traceHeadersFor,
+    tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer({ consumerGroup: p.embedded ? undefined : config.kafka.groupId }) : undefined,
+    // Online fine-tuning learns from what the pipeline saw: every feature, the window store's
+    // statistics, ticks inside firing alerts marked suppressed.
+    learner: p.model.learner ?? undefined,
+    learningFilter: opts.learningFilter ?? p.alerting.learningFilter,
+  };
+  return new StreamPipeline(deps);
+}
+
+/** Liveness and readiness: ready when running with input partitions assigned; draining once stopping. */
+export function serviceHealth(state: ServiceState, source: TickSource): HealthState {
+  const reasons: string[] = [];
+  if (state !== 'running') reasons.push(`service is ${state}`);
+  if (!source.isAssigned()) reasons.push('no input partitions assigned yet');
+  return { live: state !== 'failed', ready: reasons.length === 0, reasons, draining: state === 'draining' || state === 'stopped' };
+}

@@ -1,0 +1,75 @@
+// Anomaly alerts and what follows them: feedback, incidents, band quality.
+// Part of the one configuration schema (src/config/schema.ts assembles it; docs/configuration.md
+// is generated from the doc comments here by scripts/gen-config-doc.ts).
+import { z } from 'zod';
+import { positiveInt, nonNegInt } from './primitives.ts';
+
+export const anomalySection = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Alert thresholds on the score in [0,1]; unset → the detector's tuned defaults (docs/anomaly.md). */
+    warningThreshold: z.number().min(0).max(1).optional(),
+    criticalThreshold: z.number().min(0).max(1).optional(),
+    /** Fire only when N of the last M ticks are above the warning threshold. */
+    debounceN: positiveInt.optional(),
+    debounceM: positiveInt.optional(),
+    /** Minimum time between two alerts of one series. */
+    cooldownMs: nonNegInt.optional(),
+    /** Series exported individually on the score gauge (empty → top-k by score). */
+    scoreGaugeSeries: z.array(z.string()).default([]),
+    scoreGaugeTopK: positiveInt.default(20),
+    /** Features scored for anomalies, each with its own alert: the model's targets, or every input feature. */
+    features: z.enum(['targets', 'all']).default('targets'),
+  })
+  .default({});
+
+export const feedbackSection = z
+  .object({
+    /** Accept alert feedback (REST, MCP, topic); needs anomaly.enabled. */
+    enabled: z.boolean().default(true),
+    /** JSON-lines feedback log (fsync'd). Empty → <model.dir>/feedback.jsonl when model.dir is set, else in memory only. */
+    file: z.string().default(''),
+    /** Topic consumed for feedback from other systems (e.g. "anomalies.feedback"); empty → not consumed. Bad records go to the DLQ. */
+    topic: z.string().regex(/^([A-Za-z0-9._-]{1,249})?$/, 'a Kafka topic name or empty').default(''),
+    /** Half-life (event time) of the bar raise a false positive causes. */
+    falsePositiveHalfLifeMs: positiveInt.default(72 * 3_600_000),
+    /** A false positive at score s raises its series' bar to s + this (never above the critical threshold). */
+    marginScore: z.number().min(0).max(1).default(0.05),
+    /** Default maintenance span of an "expected" verdict, from the alert's ts. */
+    expectedSpanMs: positiveInt.default(2 * 3_600_000),
+    maxPerSeries: positiveInt.default(50),
+    maxEntries: positiveInt.default(100_000),
+    /** Recent firing alerts kept by id for feedback lookups. */
+    alertIndexSize: positiveInt.default(10_000),
+  })
+  .default({});
+
+export const incidentsSection = z
+  .object({
+    /** Group alerts into incidents by a tick label, by a series-id prefix, or not at all. */
+    groupBy: z.enum(['off', 'label', 'prefix']).default('prefix'),
+    /** groupBy "label": the tick label holding the key (ticks send "labels":{"host":"web-1"}). */
+    label: z.string().min(1).default('host'),
+    /** groupBy "prefix": regular expression on the series id; its first capture group is the key. Series that do not match are not grouped. */
+    prefixPattern: z.string().default('^([^:]+):'),
+    /** Alerts of one key at most this far apart (event time) belong to one incident. */
+    spanMs: positiveInt.default(5 * 60_000),
+    /** Distinct series an incident needs before it is published. */
+    minSeries: positiveInt.default(2),
+    maxOpen: positiveInt.default(1_000),
+    maxMembers: positiveInt.default(100),
+    /** Closed incidents kept for GET /v1/incidents. */
+    keepClosed: positiveInt.default(200),
+  })
+  .default({});
+
+export const bandQualitySection = z
+  .object({
+    /** Realised ticks per series over which coverage and pinball loss roll. */
+    windowTicks: positiveInt.default(500),
+    /** Series with fewer realised ticks are left out of the histograms and top-k. */
+    minTicks: positiveInt.default(50),
+    /** Worst-calibrated series exported individually (bounded label set). */
+    topK: nonNegInt.default(10),
+  })
+  .default({});

@@ -1,0 +1,83 @@
+// Kafka connection, security, consumer and producer settings; topic names.
+// Part of the one configuration schema (src/config/schema.ts assembles it; docs/configuration.md
+// is generated from the doc comments here by scripts/gen-config-doc.ts).
+import { z } from 'zod';
+import { positiveInt, topicName } from './primitives.ts';
+
+export const kafkaSection = z
+  .object({
+    /** Broker list. Empty → embedded mode: in-process replay source and log sink, no Kafka. */
+    brokers: z.array(z.string().min(1)).default([]),
+    clientId: z.string().min(1).default('tickcast'),
+    groupId: z.string().min(1).default('tickcast'),
+    /** Shorthand kept for older configs: true → SSL (or SASL_SSL with sasl) when securityProtocol is "auto". */
+    ssl: z.boolean().default(false),
+    /** security.protocol: plaintext, ssl, sasl_plaintext, sasl_ssl; "auto" derives it from kafka.ssl and kafka.sasl. */
+    securityProtocol: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['auto', 'plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'])).default('auto'),
+    /** CA bundle file (PEM) to verify the brokers; empty → the system trust store. */
+    tlsCaLocation: z.string().default(''),
+    /** CA bundle as PEM text (e.g. TICKCAST_KAFKA_TLS_CA_PEM_FILE from a secret); instead of tlsCaLocation. */
+    tlsCaPem: z.string().default(''),
+    /** Client certificate file (PEM) for mutual TLS. */
+    tlsCertLocation: z.string().default(''),
+    /** Client certificate as PEM text; instead of tlsCertLocation. */
+    tlsCertPem: z.string().default(''),
+    /** Client private key file (PEM) for mutual TLS. */
+    tlsKeyLocation: z.string().default(''),
+    /** Client private key as PEM text (use TICKCAST_KAFKA_TLS_KEY_PEM_FILE); instead of tlsKeyLocation. */
+    tlsKeyPem: z.string().default(''),
+    /** Password of an encrypted client key (use TICKCAST_KAFKA_TLS_KEY_PASSWORD_FILE). */
+    tlsKeyPassword: z.string().default(''),
+    /** Check that the broker certificate matches its host name (ssl.endpoint.identification.algorithm=https). */
+    tlsVerifyHostname: z.boolean().default(true),
+    sasl: z
+      .object({
+        mechanism: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer'])),
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+      })
+      .optional(),
+    /** OAUTHBEARER with OIDC client credentials: the token endpoint (sasl.oauthbearer.token.endpoint.url). */
+    oidcTokenEndpointUrl: z.string().default(''),
+    oidcClientId: z.string().default(''),
+    /** Use TICKCAST_KAFKA_OIDC_CLIENT_SECRET_FILE. */
+    oidcClientSecret: z.string().default(''),
+    oidcScope: z.string().default(''),
+    /** Comma-separated key=value pairs sent as SASL extensions (sasl.oauthbearer.extensions). */
+    oidcExtensions: z.string().default(''),
+    /**
+     * librdkafka properties passed through as-is (YAML map, or TICKCAST_KAFKA_PROPERTIES="k=v,k=v"); they
+     * override values derived from the settings above. Refused: what tickcast owns (commits, isolation, transactions, group).
+     */
+    properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** How often tickcast_consumer_lag is read from the brokers (high watermark − committed offset). */
+    lagIntervalMs: positiveInt.default(15_000),
+    sessionTimeoutMs: positiveInt.default(30_000),
+    /**
+     * Longest time a fetch waits for data (Kafka's fetch.max.wait.ms).
+     * Brokers that do not answer early when data arrives add up to this much latency.
+     */
+    fetchMaxWaitMs: positiveInt.default(500),
+    heartbeatIntervalMs: positiveInt.default(3_000),
+    /** Partitions processed concurrently by this instance (their windows share one micro-batcher). */
+    partitionsConsumedConcurrently: positiveInt.default(4),
+    fromBeginning: z.boolean().default(false),
+    /** 'at-least-once' (default, idempotent producer) or 'exactly-once' (transactional consume-transform-produce). */
+    delivery: z.enum(['at-least-once', 'exactly-once']).default('at-least-once'),
+    transactionalId: z.string().min(1).optional(),
+    /** Create missing topics at start (tolerates brokers that refuse CreateTopics). */
+    createTopics: z.boolean().default(false),
+    topicPartitions: positiveInt.default(6),
+    /** Codec for output topics: none, gzip, snappy, lz4, zstd (inputs in every codec are always read). */
+    compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'),
+  })
+  .default({});
+
+export const topicsSection = z
+  .object({
+    ticks: topicName.default('ticks'),
+    forecasts: topicName.default('forecasts'),
+    anomalies: topicName.default('anomalies'),
+    dlq: topicName.default('ticks.dlq'),
+  })
+  .default({});

@@ -1,0 +1,49 @@
+// The model: engine, architecture, bootstrap, versions; online fine-tuning.
+// Part of the one configuration schema (src/config/schema.ts assembles it; docs/configuration.md
+// is generated from the doc comments here by scripts/gen-config-doc.ts).
+import { z } from 'zod';
+import { positiveInt, nonNegInt } from './primitives.ts';
+
+export const modelSection = z
+  .object({
+    /** Checkpoint directory (versioned artifacts). Empty → a model is trained at start on the bundled sample. */
+    dir: z.string().default(''),
+    engine: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
+    backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
+    /** onnxruntime threads per model call (0 = its default, all cores). 1 is best with maxInFlightBatches ≥ cores: batches run in parallel instead of contending. */
+    onnxIntraOpThreads: nonNegInt.default(1),
+    horizon: positiveInt.default(8),
+    quantiles: z.array(z.number().gt(0).lt(1)).min(1).default([0.1, 0.5, 0.9]),
+    dModel: positiveInt.default(32),
+    /** Epochs for the bootstrap model trained at start when no checkpoint exists (0 = seeded initial weights, untrained). */
+    bootstrapEpochs: nonNegInt.default(3),
+    /** Wall-clock budget of that bootstrap training (start-up time). */
+    bootstrapBudgetMs: positiveInt.default(35_000),
+    /** With no checkpoint, serve the shipped pretrained model (models/pretrained) when it fits the spec and architecture, instead of training a bootstrap model. */
+    pretrained: z.boolean().default(true),
+    /** Patch tokens: time steps per token (1 = one token per step, the pre-patch model). 0 → the model default (docs/model.md). */
+    patchLength: nonNegInt.default(0),
+    /** Steps between patch starts (≤ patchLength). 0 → patchLength when that is set, else the model default. */
+    patchStride: nonNegInt.default(0),
+    keepVersions: positiveInt.default(5),
+  })
+  .default({});
+
+export const finetuneSection = z
+  .object({
+    enabled: z.boolean().default(false),
+    intervalMs: positiveInt.default(60_000),
+    steps: positiveInt.default(50),
+    learningRate: z.number().positive().max(0.01).default(5e-4),
+    replayCapacity: positiveInt.default(20_000),
+    minImprovement: z.number().min(0).max(1).default(0.02),
+    minSamples: positiveInt.default(200),
+    rollbackRegression: z.number().min(0).default(0.1),
+    /** Fraction of wall time the training worker computes (the rest it sleeps), so serving keeps the CPU. */
+    dutyCycle: z.number().gt(0).max(1).default(0.15),
+    /** Where the trainer runs: a child process (own V8 and GC threads, all at workerNice) or a worker thread (only that thread niced). */
+    isolation: z.enum(['process', 'thread']).default('process'),
+    /** Linux niceness of the trainer (0–19): every thread of the process, or the worker thread. */
+    workerNice: z.number().int().min(0).max(19).default(10),
+  })
+  .default({});

@@ -1,0 +1,6 @@
+// Value types shared by the configuration sections (src/config/schema/*.ts).
+import { z } from 'zod';
+
+export const positiveInt = z.number().int().positive();
+export const nonNegInt = z.number().int().nonnegative();
+export const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, ".", "_", "-" (1–249 chars)');

@@ -1,0 +1,58 @@
+// The process around the pipeline: HTTP, embedded mode, shutdown, telemetry.
+// Part of the one configuration schema (src/config/schema.ts assembles it; docs/configuration.md
+// is generated from the doc comments here by scripts/gen-config-doc.ts).
+import { z } from 'zod';
+import { positiveInt, nonNegInt } from './primitives.ts';
+
+export const httpSection = z
+  .object({
+    enabled: z.boolean().default(true),
+    host: z.string().default('0.0.0.0'),
+    port: nonNegInt.max(65535).default(8080),
+    apiKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).default([]),
+    requireAuthForReads: z.boolean().default(false),
+    /** With no API keys configured, allow POST /v1/model/rollback anyway (local development only). */
+    allowUnauthenticatedMutations: z.boolean().default(false),
+    bodyLimitBytes: positiveInt.default(1024 * 1024),
+    rateLimitPerSecond: positiveInt.default(200),
+    rateLimitBurst: positiveInt.default(400),
+    /** Shed work requests (503 + Retry-After) when event-loop delay p99 exceeds this. */
+    eventLoopDelayP99Ms: positiveInt.default(200),
+    trustProxy: z.boolean().default(false),
+    dashboard: z.boolean().default(true),
+    mcp: z.boolean().default(true),
+  })
+  .default({});
+
+export const embeddedSection = z
+  .object({
+    /** CSV replayed in embedded mode (timestamp,value). Default: the bundled NAB sample. */
+    dataFile: z.string().default(''),
+    /** Replay speed in ticks per second per series (0 = as fast as possible). */
+    ticksPerSecond: z.number().nonnegative().default(50),
+    /** Series replayed: the sample is shifted and scaled into this many series. */
+    series: positiveInt.default(4),
+    /** Stop after this many ticks in total (0 = loop forever). */
+    maxTicks: nonNegInt.default(0),
+  })
+  .default({});
+
+export const shutdownSection = z
+  .object({
+    /** Time given to drain in-flight work on SIGTERM before forcing exit. */
+    graceMs: positiveInt.default(25_000),
+  })
+  .default({});
+
+export const telemetrySection = z
+  .object({
+    /**
+     * OTLP/HTTP traces URL, used as is (e.g. http://collector:4318/v1/traces); empty → tracing off.
+     * Also set by OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces.
+     */
+    otlpEndpoint: z.string().default(''),
+    /** Extra OTel resource attributes, `k=v,k2=v2` (percent-encoded values); also OTEL_RESOURCE_ATTRIBUTES. */
+    resourceAttributes: z.string().default(''),
+    defaultMetrics: z.boolean().default(true),
+  })
+  .default({});

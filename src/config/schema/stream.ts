@@ -1,0 +1,89 @@
+// The streaming path: record decoding, windows, cold start, series-state snapshots, micro-batching.
+// Part of the one configuration schema (src/config/schema.ts assembles it; docs/configuration.md
+// is generated from the doc comments here by scripts/gen-config-doc.ts).
+import { z } from 'zod';
+import { positiveInt, nonNegInt } from './primitives.ts';
+
+export const inputSection = z
+  .object({
+    /** Input feature names, in model order. A univariate record `{"value": x}` maps to the first. */
+    features: z.array(z.string().min(1)).min(1).default(['value']),
+    /** Forecast feature(s); default: the first feature. */
+    targets: z.array(z.string().min(1)).min(1).optional(),
+    /** Records larger than this go to the DLQ (TC_RECORD_TOO_LARGE). */
+    maxRecordBytes: positiveInt.default(64 * 1024),
+    /** Allowed series id pattern; others go to the DLQ (TC_RECORD_BAD_SERIES). */
+    seriesPattern: z.string().default('^[A-Za-z0-9._:/@-]{1,128}$'),
+    /** Missing feature values: 'reject' (DLQ) or 'carry' (carry the last value forward). */
+    missingFeature: z.enum(['reject', 'carry']).default('reject'),
+  })
+  .default({});
+
+export const windowsSection = z
+  .object({
+    /** Look-back length; must equal the model's window. */
+    length: positiveInt.default(64),
+    /** Forecast every `stride` accepted ticks once the window is full. */
+    stride: positiveInt.default(1),
+    maxSeries: positiveInt.default(10_000),
+    /** Series with no tick for this long are evicted. */
+    idleEvictMs: positiveInt.default(6 * 60 * 60 * 1000),
+    /** Ticks older than the series' last ts: 'drop' (counted) — see docs/architecture.md. */
+    latePolicy: z.enum(['drop']).default('drop'),
+    /** Equal timestamps: 'drop' the newcomer or 'replace' the last value. */
+    duplicatePolicy: z.enum(['drop', 'replace']).default('drop'),
+    /** Half-life, in ticks, of the running per-series mean/variance used for normalisation. */
+    normHalfLifeTicks: positiveInt.default(2_000),
+    /**
+     * Ticks inside a firing alert (or confirmed anomalies) enter their window but not the
+     * normalisation statistics, for at most this many consecutive ticks per series; past it a
+     * lasting level shift is learned. 0 = every tick updates the statistics.
+     */
+    holdStatsMaxTicks: nonNegInt.default(120),
+    /**
+     * On partition assignment, re-read up to this many records before the committed offset to
+     * rebuild windows (no outputs), so forecasting resumes at once after a restart or
+     * rebalance. 0 disables. Size it ≥ window × series per partition.
+     */
+    restoreRecordsPerPartition: nonNegInt.default(20_000),
+  })
+  .default({});
+
+export const coldStartSection = z
+  .object({
+    /** Forecast series whose window is not full yet with a fast baseline (output `"model": "baseline:…"`); they switch to the model when the window fills. */
+    enabled: z.boolean().default(true),
+    /** Season length in ticks for the seasonal-naive baseline; 1 = plain naive (repeat the last value). Used once more ticks than a season are known. */
+    seasonTicks: positiveInt.default(1),
+    /** Ticks a series needs before its first baseline forecast (≥ 2: one error sizes the band). */
+    minTicks: z.number().int().min(2).default(2),
+  })
+  .default({});
+
+export const snapshotsSection = z
+  .object({
+    /** Snapshot per-series state (windows, statistics, detector, last forecasts) with the input offsets it reflects; at start only the tail after them is replayed. Kafka mode only. Off by default: measured slower than the plain window replay and a 10,000-series snapshot holds intake for seconds (docs/benchmarks.md § Restart). */
+    enabled: z.boolean().default(false),
+    /** Directory of this instance's snapshot file. Empty → `<model.dir>/series-state` (no snapshots when model.dir is empty too). One directory per instance. */
+    dir: z.string().default(''),
+    /** Time between periodic snapshots (one is also written at shutdown). 0: only at shutdown. */
+    intervalMs: nonNegInt.default(60_000),
+  })
+  .default({});
+
+export const batchingSection = z
+  .object({
+    maxBatchSize: positiveInt.default(64),
+    maxWaitMs: nonNegInt.default(2),
+    /** Model calls in flight at once. */
+    maxInFlightBatches: positiveInt.default(2),
+    /**
+     * Queued windows above which the consumer pauses (and HTTP work is shed)… Intake per
+     * round is at most partitionsConsumedConcurrently × 512 windows, so keep this below that
+     * for pausing to ever engage. The queue holds at most 2 × this; stream hand-offs beyond it wait.
+     */
+    highWaterMark: positiveInt.default(1_024),
+    /** …and below which it resumes. */
+    lowWaterMark: nonNegInt.default(256),
+  })
+  .default({});

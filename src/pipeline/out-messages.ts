@@ -1,0 +1,26 @@
+/**
+ * Output records the pipeline builds from its results (docs/schemas.md): forecasts, and follower
+ * records (incidents) on the anomalies stream. Alert records are encoded by the domain
+ * (encodeAlertRecord), dead letters in dead-letter.ts. Trace headers are the caller's: one call per message.
+ */
+import type { ForecastStep, ModelSpec, RawRecord, Tick } from '../domain/types.ts';
+import type { FollowerRecord } from './followers.ts';
+import type { OutMessage } from './ports.ts';
+
+/** One forecast: the first target's steps as `horizon`, every target's under `targets`. `steps`: one step array per target, in spec order. */
+export function forecastMessage(spec: ModelSpec, tick: Tick, model: string, steps: ForecastStep[][], latencyMs: number, headers: Record<string, string>): OutMessage {
+  const body: Record<string, unknown> = {
+    series: tick.series,
+    ts: tick.tsMs,
+    model,
+    horizon: steps[0],
+    latencyMs,
+  };
+  if (spec.targets.length > 1) body.targets = Object.fromEntries(spec.targets.map((t, i) => [t, steps[i]]));
+  return { stream: 'forecasts', key: tick.series, value: JSON.stringify(body), headers };
+}
+
+/** Append what a follower returned to `out`, each with the trace headers of the record that caused it. */
+export function pushFollowerRecords(records: FollowerRecord[] | void, cause: RawRecord, trace: (rec: RawRecord) => Record<string, string>, out: OutMessage[]): void {
+  for (const r of records ?? []) out.push({ stream: 'anomalies', key: r.key, value: r.value, headers: { ...trace(cause) } });
+}
