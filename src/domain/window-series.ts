@@ -4,6 +4,20 @@
  */
 import { ArrayArena } from './arena.ts';
 
+/** Everything the store keeps for one series, as plain data (for snapshots; arrays are copies). */
+export interface WindowSeriesState {
+  values: Float32Array;
+  ts: Float64Array;
+  head: number;
+  count: number;
+  lastTs: number;
+  sinceForecast: number;
+  intervalMs: number;
+  mean: Float64Array;
+  m2: Float64Array;
+  last: Float64Array;
+}
+
 export class SeriesState {
   readonly values: Float32Array;
   readonly ts: Float64Array;
@@ -32,5 +46,27 @@ export class SeriesState {
     this.prevMean = a.f64(features);
     this.prevM2 = a.f64(features);
     this.last = a.f64(features).fill(Number.NaN);
+  }
+  /** A copy of the state as plain data (for snapshots). */
+  toState(): WindowSeriesState {
+    const { head, count, lastTs, sinceForecast, intervalMs } = this;
+    const copy = <T extends Float32Array | Float64Array>(a: T): T => a.slice() as T;
+    return { values: copy(this.values), ts: copy(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: copy(this.mean), m2: copy(this.m2), last: copy(this.last) };
+  }
+
+  /** A series from snapshot data; a RangeError when its shape is not `window` × `features`. */
+  static fromState(series: string, st: WindowSeriesState, window: number, features: number, nowMs: number): SeriesState {
+    if (st.values.length !== window * features || st.ts.length !== window || st.mean.length !== features || st.m2.length !== features || st.last.length !== features) {
+      throw new RangeError(`series ${series}: snapshot shape does not match window ${window} × ${features} features`);
+    }
+    const s = new SeriesState(window, features);
+    s.values.set(st.values);
+    s.ts.set(st.ts);
+    s.mean.set(st.mean);
+    s.m2.set(st.m2);
+    s.last.set(st.last);
+    Object.assign(s, { head: st.head, count: st.count, lastTs: st.lastTs, sinceForecast: st.sinceForecast, intervalMs: st.intervalMs, lastSeenMs: nowMs, learned: st.count });
+    // (Held-tick bookkeeping is not snapshotted: a restored series counts every tick as learned.)
+    return s;
   }
 }

@@ -15,7 +15,9 @@
  * statistics current at that moment (the whole window uses one set of statistics).
  */
 
-import { SeriesState } from './window-series.ts';
+import { SeriesState, type WindowSeriesState } from './window-series.ts';
+
+export type { WindowSeriesState } from './window-series.ts';
 import { SeriesRegistry } from './series-registry.ts';
 
 /** 'incomplete': a feature was missing and there is no earlier value to carry forward. */
@@ -37,20 +39,6 @@ export interface WindowStoreOptions {
   holdStatsMaxTicks?: number;
   /** The registry that owns series membership; default: a new one with maxSeries / idleEvictMs. */
   registry?: SeriesRegistry;
-}
-
-/** Everything the store keeps for one series, as plain data (for snapshots; arrays are copies). */
-export interface WindowSeriesState {
-  values: Float32Array;
-  ts: Float64Array;
-  head: number;
-  count: number;
-  lastTs: number;
-  sinceForecast: number;
-  intervalMs: number;
-  mean: Float64Array;
-  m2: Float64Array;
-  last: Float64Array;
 }
 
 export interface SeriesStats {
@@ -273,11 +261,7 @@ export class WindowStore {
 
   /** A copy of the series' state (null when unknown), for snapshots. */
   exportSeries(series: string): WindowSeriesState | null {
-    const s = this.#series.get(series);
-    if (!s) return null;
-    const { head, count, lastTs, sinceForecast, intervalMs } = s;
-    const copy = <T extends Float32Array | Float64Array>(a: T): T => a.slice() as T;
-    return { values: copy(s.values), ts: copy(s.ts), head, count, lastTs, sinceForecast, intervalMs, mean: copy(s.mean), m2: copy(s.m2), last: copy(s.last) };
+    return this.#series.get(series)?.toState() ?? null;
   }
 
   /**
@@ -285,19 +269,8 @@ export class WindowStore {
    * Throws a RangeError when the shape does not match this store's window and features.
    */
   importSeries(series: string, st: WindowSeriesState, nowMs: number): void {
-    const o = this.#opts;
-    if (st.values.length !== o.window * o.features || st.ts.length !== o.window || st.mean.length !== o.features || st.m2.length !== o.features || st.last.length !== o.features) {
-      throw new RangeError(`series ${series}: snapshot shape does not match window ${o.window} × ${o.features} features`);
-    }
+    const s = SeriesState.fromState(series, st, this.#opts.window, this.#opts.features, nowMs);
     this.#registry.touch(series, nowMs);
-    const s = new SeriesState(o.window, o.features);
-    s.values.set(st.values);
-    s.ts.set(st.ts);
-    s.mean.set(st.mean);
-    s.m2.set(st.m2);
-    s.last.set(st.last);
-    Object.assign(s, { head: st.head, count: st.count, lastTs: st.lastTs, sinceForecast: st.sinceForecast, intervalMs: st.intervalMs, lastSeenMs: nowMs, learned: st.count });
-    // (Held-tick bookkeeping is not snapshotted: a restored series counts every tick as learned.)
     this.#series.set(series, s);
   }
 
