@@ -2,6 +2,7 @@
  * Ports: the interfaces the streaming use case is written against. Adapters (Kafka, in-memory,
  * HTTP) and the model implement them; only app.ts plugs concrete parts in.
  */
+import type { SnapshotStatus } from './snapshot/status.ts';
 import type { ModelSpec, RawRecord } from '../domain/types.ts';
 
 /** A batch of model input: z-normalised windows, row-major [batch, window, features]. */
@@ -193,6 +194,8 @@ export interface ServingApi {
   readonly incidents?: IncidentsApi;
   /** Band quality across series (absent in servers built without it). */
   bandQualityOverview?(limit: number): BandQualityOverview;
+  /** Series-state snapshots: what was written and restored (null when snapshots are off). */
+  snapshotStatus?(): SnapshotStatus | null;
 }
 
 export type FeedbackApi = Pick<FeedbackService, 'give' | 'clear' | 'list'>;

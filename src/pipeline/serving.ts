@@ -3,6 +3,7 @@
  * window store (server-held windows), the inference stage (so concurrent requests share batches
  * with the stream), the series outlook (last forecasts, scores) and the recent anomalies.
  */
+import type { SnapshotStatus } from './snapshot/status.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { decodeForecast } from '../domain/forecast.ts';
 import { normStd, type WindowStore } from '../domain/window-store.ts';
@@ -41,6 +42,8 @@ export interface ServingDeps {
   bandQuality?: BandQualityTracker;
   /** Series with fewer realised ticks are left out of the overview. */
   bandQualityMinTicks?: number;
+  /** The snapshotter's status (absent when snapshots are off). */
+  snapshots?: { status(): SnapshotStatus };
 }
 
 export class ServingService implements ServingApi {
@@ -127,6 +130,10 @@ export class ServingService implements ServingApi {
     const d = this.#d;
     if (!d.bandQuality) return { nominal: 0, windowTicks: 0, series: 0, meanCoverage: null, worst: [] };
     return d.bandQuality.overview(limit, d.bandQualityMinTicks ?? 1);
+  }
+
+  snapshotStatus(): SnapshotStatus | null {
+    return this.#d.snapshots?.status() ?? null;
   }
 
   recentAnomalies(opts: { series?: string; limit: number }): AnomalyRecord[] {

@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { BUILD_INFO } from './build-info.ts';
+import { snapshotMetrics } from './snapshot-metrics.ts';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
@@ -26,6 +27,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
     watchInferenceQueue(read: () => number): void {
       readQueue = read;
     },
+
     ticks: new Counter({ name: 'tickcast_ticks_total', help: 'Input records by outcome (accepted, late, duplicate, replaced, incomplete, dead_letter).', labelNames: ['result'] as const, registers: r }),
     deadLetters: new Counter({ name: 'tickcast_dlq_total', help: 'Records sent to the dead-letter topic, by error code.', labelNames: ['code'] as const, registers: r }),
     forecasts: new Counter({ name: 'tickcast_forecasts_total', help: 'Forecasts emitted.', registers: r }),
@@ -68,6 +70,8 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
     bandCoverage: new Gauge({ name: 'tickcast_band_coverage', help: 'Rolling p10–p90 coverage of the top-k worst-calibrated series (bounded label set).', labelNames: ['series'] as const, registers: r }),
     bandPinball: new Gauge({ name: 'tickcast_band_pinball_scaled', help: 'Rolling scaled pinball loss of the same top-k series.', labelNames: ['series'] as const, registers: r }),
     bandNominal: new Gauge({ name: 'tickcast_band_nominal_coverage', help: 'Coverage a calibrated band has (upper − lower quantile level, 0.8 for p10–p90).', registers: r }),
+    // Series-state snapshots (issue 16): read from the snapshotter when Prometheus scrapes
+    ...snapshotMetrics(r),
     // HTTP
     // tickcast_http_request_duration_seconds{method,route,status} is registered by the HTTP adapter.
   };

@@ -78,7 +78,21 @@ test('restart with a snapshot replays only the tail and produces identical state
     await c.settle(1500);
     assert.deepEqual(app2.snapshots!.replayed, { full: S * B, window: 0 }, 'exactly the records after the snapshot offsets, nothing before');
     assert.equal(c.of(topics.forecasts).length, forecastsBefore, 'the tail replay produced no output');
+    // Visible over REST (a listening server), as an agent tool's data and in /metrics.
+    const st = await (await fetch(`${app2.address()}/v1/snapshots`)).json();
+    assert.equal(st.start.loaded, true);
+    assert.equal(st.start.series, S);
+    assert.deepEqual(st.replayed, { full: S * B, window: 0 });
+    assert.equal(st.last, null, 'no snapshot written by this instance yet');
     await app2.snapshots!.snapshot();
+    const after = app2.serving.snapshotStatus!()!;
+    assert.equal(after.last?.series, S);
+    assert.equal(after.last?.bytes, readFileSync(file).length);
+    assert.equal(after.failures, 0);
+    const prom = await (await fetch(`${app2.address()}/metrics`)).text();
+    assert.match(prom, new RegExp(`^tickcast_snapshot_series ${S}$`, 'm'));
+    assert.match(prom, new RegExp(`^tickcast_warmup_records_total\\{kind="full"\\} ${S * B}$`, 'm'));
+    assert.match(prom, /^tickcast_snapshot_last_success_timestamp_seconds \d+(\.\d+)?$/m);
     assert.deepEqual(content(readFileSync(file)), content(finalBytes), 'state after snapshot + tail = state of the instance that never stopped');
 
     // 3. It goes on forecasting every new tick.

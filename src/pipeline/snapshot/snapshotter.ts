@@ -22,6 +22,7 @@ import { deferred, loop } from '../../lifecycle/abortable.ts';
 import type { OutputSink } from '../ports.ts';
 import { decodeSnapshot, sealSnapshot, SnapshotLayout } from './codec.ts';
 import type { SnapshotFile } from './file-store.ts';
+import type { SnapshotStatus } from './status.ts';
 import { captureSeries, checkSnapshot, restoreSeriesState, snapshotHead, type SeriesStateParts, type SnapshotIdentity } from './series-state.ts';
 
 export interface SnapshotLogger {
@@ -71,6 +72,10 @@ export class SeriesSnapshotter {
   readonly replayed = { full: 0, window: 0 };
   /** Start-up costs of the last load and restore (ms), for the restart benchmark and logs. */
   readonly timings = { loadMs: 0, restoreMs: 0 };
+  #start: SnapshotStatus['start'] = { loaded: false, reason: 'not loaded yet', series: 0, detectors: 0, loadMs: 0, restoreMs: 0 };
+  #last: SnapshotStatus['last'] = null;
+  #failures = 0;
+  #lastError: SnapshotStatus['lastError'] = null;
 
   constructor(o: SnapshotterOptions) {
     this.#o = o;
@@ -100,6 +105,7 @@ export class SeriesSnapshotter {
       const bytes = await this.#o.file.read();
       if (!bytes) {
         this.#o.logger.info({ file: this.#o.file.path }, 'no series-state snapshot: windows are rebuilt by replay');
+        this.#start = { ...this.#start, reason: 'no snapshot file' };
         return false;
       }
       const tree = checkSnapshot(decodeSnapshot(bytes, { views: true }), this.#o.identity);
@@ -115,9 +121,11 @@ export class SeriesSnapshotter {
       for (const e of tree.series) this.#pending.get(e.p)?.ids.push(e.id);
       this.#loadedAt = this.#now();
       this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, ...restored, offsets: tree.offsets, loadMs: this.timings.loadMs, restoreMs: this.timings.restoreMs }, 'series-state snapshot loaded');
+      this.#start = { loaded: true, reason: null, ...restored, ...this.timings };
       return true;
     } catch (err) {
       const code = (err as { code?: string }).code;
+      this.#start = { ...this.#start, reason: `snapshot ignored: ${code ?? ''} ${(err as Error).message}`.trim() };
       this.#o.logger.warn({ file: this.#o.file.path, code, err: describeError(err) }, 'series-state snapshot ignored: windows are rebuilt by replay');
       return false;
     }
@@ -165,14 +173,34 @@ export class SeriesSnapshotter {
 
   /** Take a snapshot now (waits for chunks in flight) and write it; resolves with its size. */
   async snapshot(): Promise<{ series: number; bytes: number; captureMs: number; writeMs: number } | null> {
-    const t0 = this.#now();
-    const taken = await this.#quiesce(() => this.#capture());
-    if (!taken) return null;
-    const t1 = this.#now();
-    const write = this.#writing.then(() => this.#o.file.write(sealSnapshot(taken.body)));
-    this.#writing = write.catch(() => undefined);
-    const bytes = await write;
-    return { series: taken.series, bytes, captureMs: t1 - t0, writeMs: this.#now() - t1 };
+    try {
+      const t0 = this.#now();
+      const taken = await this.#quiesce(() => this.#capture());
+      if (!taken) return null;
+      const t1 = this.#now();
+      const write = this.#writing.then(() => this.#o.file.write(sealSnapshot(taken.body)));
+      this.#writing = write.catch(() => undefined);
+      const bytes = await write;
+      const done = { series: taken.series, bytes, captureMs: t1 - t0, writeMs: this.#now() - t1 };
+      this.#last = { atMs: this.#now(), ...done };
+      return done;
+    } catch (err) {
+      this.#failures++;
+      this.#lastError = { atMs: this.#now(), message: describeError(err) };
+      throw err;
+    }
+  }
+
+  status(): SnapshotStatus {
+    return {
+      file: this.#o.file.path,
+      intervalMs: this.#o.intervalMs,
+      last: this.#last && { ...this.#last },
+      failures: this.#failures,
+      lastError: this.#lastError && { ...this.#lastError },
+      start: { ...this.#start },
+      replayed: { ...this.replayed },
+    };
   }
 
   /** Periodic snapshots until `stop()`. */

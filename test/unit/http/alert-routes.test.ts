@@ -49,3 +49,28 @@ test('incidents and band quality: 404 with a hint when the server has none; quer
     await app.close();
   }
 });
+
+test('snapshot status over REST: 404 with a hint when snapshots are off, the status when on (the agent tool: mcp.test.ts)', async () => {
+  const { app, serving } = await build();
+  try {
+    const off = await app.inject({ url: '/v1/snapshots' });
+    assert.equal(off.statusCode, 404);
+    assert.equal(off.json().error.code, 'TC_HTTP_NOT_FOUND');
+    assert.match(off.json().error.hint, /snapshots\.enabled/);
+    const status = {
+      file: '/var/lib/tickcast/models/series-state/series-state.snap',
+      intervalMs: 60_000,
+      last: { atMs: 1_700_000_000_000, series: 3, bytes: 4096, captureMs: 5, writeMs: 2 },
+      failures: 1,
+      lastError: { atMs: 1_699_999_940_000, message: 'Error: ENOSPC: no space left on device' },
+      start: { loaded: true, reason: null, series: 3, detectors: 3, loadMs: 4, restoreMs: 1 },
+      replayed: { full: 30, window: 0 },
+    };
+    (serving as unknown as { snapshotStatus: () => unknown }).snapshotStatus = () => status;
+    const on = await app.inject({ url: '/v1/snapshots' });
+    assert.equal(on.statusCode, 200);
+    assert.deepEqual(on.json(), status);
+  } finally {
+    await app.close();
+  }
+});

@@ -17,7 +17,7 @@ test('MCP over streamable HTTP: the SDK client lists the four tools and calls th
   const client = await connect(base, { authorization: `Bearer ${KEY}` });
   try {
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ['explain_forecast', 'forecast', 'give_alert_feedback', 'list_alert_feedback', 'list_incidents', 'list_series', 'recent_anomalies']);
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['explain_forecast', 'forecast', 'give_alert_feedback', 'list_alert_feedback', 'list_incidents', 'list_series', 'recent_anomalies', 'snapshot_status']);
     const fc = tools.find((t) => t.name === 'forecast')!;
     assert.equal(fc.inputSchema.type, 'object');
     assert.ok(fc.inputSchema.properties && 'window' in fc.inputSchema.properties);
@@ -60,6 +60,14 @@ test('MCP over streamable HTTP: the SDK client lists the four tools and calls th
     const nf = await client.callTool({ name: 'forecast', arguments: { series: 'NOPE' } });
     assert.equal(nf.isError, true);
     assert.match((nf.content as { text: string }[])[0].text, /TC_SERIES_NOT_FOUND/);
+    const snapOff = await client.callTool({ name: 'snapshot_status', arguments: {} });
+    assert.equal(snapOff.isError, true);
+    assert.match((snapOff.content as { text: string }[])[0].text, /series-state snapshots are off/);
+    const status = { file: 'f', intervalMs: 60_000, last: null, failures: 0, lastError: null, start: { loaded: false, reason: 'no snapshot file', series: 0, detectors: 0, loadMs: 0, restoreMs: 0 }, replayed: { full: 0, window: 12 } };
+    (serving as unknown as { snapshotStatus: () => unknown }).snapshotStatus = () => status;
+    const snapOn = await client.callTool({ name: 'snapshot_status', arguments: {} });
+    assert.equal(snapOn.isError, undefined);
+    assert.deepEqual(snapOn.structuredContent, status);
   } finally {
     await client.close();
     await app.close();

@@ -1,6 +1,6 @@
 // tickcast dashboard, alerting panels (issue 16): band quality of the selected series and the
-// worst-calibrated series, alert feedback buttons on the selected series' alerts, and grouped
-// incidents. Polls the REST API every 5 s; reads the selected series from #series and the API key
+// worst-calibrated series, alert feedback buttons on the selected series' alerts, grouped
+// incidents, and the series-state snapshot (restart in seconds). Polls the REST API every 5 s; reads the selected series from #series and the API key
 // from #api-key (the same inputs as dashboard.js). Plain browser JS, DOM built with textContent.
 (function () {
   'use strict';
@@ -92,6 +92,21 @@
     }
   }
 
+  function renderSnapshot(st) {
+    const p = $('snapshot-state');
+    if (!st) { p.textContent = 'snapshots off (embedded mode or no directory)'; p.dataset.ageS = ''; return; }
+    const age = st.last ? Math.round((Date.now() - st.last.atMs) / 1000) : null;
+    p.dataset.ageS = age === null ? '' : String(age);
+    const last = st.last
+      ? 'last ' + age + ' s ago: ' + st.last.series + ' series, ' + (st.last.bytes / 1048576).toFixed(1) + ' MiB, intake held ' + st.last.captureMs + ' ms'
+      : 'none written yet';
+    const start = st.start.loaded
+      ? 'start: ' + st.start.series + ' series restored in ' + (st.start.loadMs + st.start.restoreMs) + ' ms, ' + st.replayed.full + ' tail records replayed'
+      : 'start: ' + (st.start.reason || 'no snapshot') + ', ' + st.replayed.window + ' records replayed';
+    p.textContent = last + (st.failures ? ' · ' + st.failures + ' failed' : '') + ' · ' + start;
+    p.className = st.failures ? 'open' : '';
+  }
+
   let busy = false;
   async function refresh() {
     if (busy) return;
@@ -99,15 +114,17 @@
     try {
       const series = $('series').value;
       const enc = encodeURIComponent(series);
-      const [detail, alerts, overview, incidents] = await Promise.all([
+      const [detail, alerts, overview, incidents, snapshot] = await Promise.all([
         series ? get('/v1/series/' + enc) : null,
         series ? get('/v1/anomalies?series=' + enc + '&limit=20') : null,
         get('/v1/band-quality?limit=5'),
         get('/v1/incidents?limit=10'),
+        get('/v1/snapshots'),
       ]);
       renderBand(detail, overview);
       renderFeedback(series, detail, alerts && alerts.items);
       renderIncidents(incidents);
+      renderSnapshot(snapshot);
     } catch (e) {
       $('feedback-status').textContent = String(e.message || e);
     } finally {
