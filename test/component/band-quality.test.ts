@@ -5,6 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startTestApp } from '../helpers/app.ts';
 import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
@@ -57,6 +59,16 @@ test('coverage and pinball loss per series match a recomputation from the publis
     assert.match(metrics, /tickcast_band_coverage_series\{le="\+Inf"\} 2\n/);
     assert.equal((metrics.match(/^tickcast_band_coverage\{series=/gm) ?? []).length, 1, 'top-k bounded to 1');
     assert.match(metrics, new RegExp(`tickcast_band_coverage\\{series="${overview.worst[0].series}"\\} ${overview.worst[0].coverage}`));
+    // The agent tool answers the same as the route.
+    const client = new Client({ name: 'test', version: '0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', app.address()!)));
+    try {
+      const res = await client.callTool({ name: 'band_quality', arguments: { limit: 1 } });
+      assert.equal(res.isError, undefined);
+      assert.deepEqual(res.structuredContent, overview);
+    } finally {
+      await client.close();
+    }
   } finally {
     await app.stop();
   }

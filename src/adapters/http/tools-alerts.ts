@@ -1,9 +1,8 @@
-/** Agent tools for alert feedback, incidents and snapshot status (served with the others by ./tools.ts). */
+/** Agent tools for alert feedback and incidents (served with the others by ./tools.ts). */
 import { ErrorCodes } from '../../errors/index.ts';
 import type { ServingApi } from '../../pipeline/ports.ts';
 import { ALERT_ID_PATTERN, feedbackListQuerySchema, feedbackProperties, incidentListQuerySchema } from './alert-schemas.ts';
 import { httpError } from './errors.ts';
-import { SNAPSHOTS_HINT } from './routes/ops.ts';
 import type { ToolDefinition } from './tool-definition.ts';
 
 export function alertToolDefinitions(): ToolDefinition[] {
@@ -40,18 +39,6 @@ export function alertToolDefinitions(): ToolDefinition[] {
       run: async (serving, args) => {
         if (serving.incidents === undefined) throw httpError(ErrorCodes.HTTP_NOT_FOUND, 404, 'incident grouping is off on this instance', { hint: 'set incidents.groupBy' });
         return { items: serving.incidents.list(args as { limit: number }) };
-      },
-    },
-    {
-      name: 'snapshot_status',
-      description:
-        'Series-state snapshots (restart in seconds): when the last snapshot was written, its size and series count, how long it held intake, ' +
-        'failures, and what the last start restored from a snapshot and replayed. Same as GET /v1/snapshots.',
-      inputSchema: { type: 'object', properties: {}, additionalProperties: false },
-      run: async (serving) => {
-        const status = serving.snapshotStatus?.() ?? null;
-        if (status === null) throw httpError(ErrorCodes.HTTP_NOT_FOUND, 404, 'series-state snapshots are off on this instance', { hint: SNAPSHOTS_HINT });
-        return status;
       },
     },
   ];

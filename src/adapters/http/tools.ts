@@ -8,6 +8,7 @@ import type { HttpConfig } from './config.ts';
 import { checkForecastRequest } from './predict-input.ts';
 import { SERIES_ID_MAX, windowSchema } from './schemas.ts';
 import { alertToolDefinitions } from './tools-alerts.ts';
+import { opsToolDefinitions } from './tools-ops.ts';
 import type { ToolDefinition } from './tool-definition.ts';
 
 export type { ToolDefinition };
@@ -71,7 +72,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
         return { ...res, mostAttended: top };
       },
     },
-    ...alertToolDefinitions(),
+    ...alertToolDefinitions(), ...opsToolDefinitions(),
   ];
 }
 

@@ -17,7 +17,7 @@ test('MCP over streamable HTTP: the SDK client lists the four tools and calls th
   const client = await connect(base, { authorization: `Bearer ${KEY}` });
   try {
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ['explain_forecast', 'forecast', 'give_alert_feedback', 'list_alert_feedback', 'list_incidents', 'list_series', 'recent_anomalies', 'snapshot_status']);
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['band_quality', 'explain_forecast', 'forecast', 'give_alert_feedback', 'list_alert_feedback', 'list_incidents', 'list_series', 'recent_anomalies', 'snapshot_status']);
     const fc = tools.find((t) => t.name === 'forecast')!;
     assert.equal(fc.inputSchema.type, 'object');
     assert.ok(fc.inputSchema.properties && 'window' in fc.inputSchema.properties);

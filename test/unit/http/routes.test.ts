@@ -196,7 +196,7 @@ test('GET /v1/tools lists the four agent tools with JSON schemas', async () => {
   const { app } = await build({ maxHorizon: 32 });
   try {
     const b = (await app.inject({ url: '/v1/tools' })).json();
-    assert.deepEqual(b.tools.map((t: { function: { name: string } }) => t.function.name), ['forecast', 'list_series', 'recent_anomalies', 'explain_forecast', 'give_alert_feedback', 'list_alert_feedback', 'list_incidents', 'snapshot_status']);
+    assert.deepEqual(b.tools.map((t: { function: { name: string } }) => t.function.name), ['forecast', 'list_series', 'recent_anomalies', 'explain_forecast', 'give_alert_feedback', 'list_alert_feedback', 'list_incidents', 'band_quality', 'snapshot_status']);
     const fc = b.tools[0].function;
     assert.equal(fc.parameters.type, 'object');
     assert.equal(fc.parameters.properties.horizon.maximum, 32);
