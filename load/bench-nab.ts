@@ -45,6 +45,7 @@ const GRID: Array<[string, Partial<AnomalyConfig>]> = [
   ['volatilityScale 1', { volatilityScale: 1 }],
   ['volatility view off', { volatilityView: false }],
   ['learningTicks 300', { learningTicks: 300 }],
+  ['no rest (restTicks 0)', { restTicks: 0 }],
   ['pattern view [4, 24]', { patternBlockTicks: [4, 24] }],
 ];
 

@@ -71,7 +71,12 @@ export interface AnomalyConfig {
   refractoryTicks: number;
   /** Exponent of the damping factor (1 − recent max). */
   refractoryPower: number;
-  /** Rest after news: after a score ≥ `restLevel`, scores not above it are 0 for `restTicks` ticks (0 disables). */
+  /**
+   * Rest after news: after a score ≥ `restLevel`, scores not above it are 0 for `restTicks` ticks
+   * (0 disables). With `restLevel` 0 (default) a tick is news only if it beats the last score that
+   * was emitted within `restTicks` ticks: a rising or lingering surprise is reported once, at any
+   * alert threshold (issue 13).
+   */
   restTicks: number;
   restLevel: number;
   /** Series tracked at once; the least recently observed is forgotten beyond this. */
@@ -132,8 +137,8 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   rangeWarmupTicks: 300,
   refractoryTicks: 50,
   refractoryPower: 1,
-  restTicks: 0,
-  restLevel: 0.5,
+  restTicks: 10,
+  restLevel: 0,
   maxSeries: 10_000,
   volatilityView: true,
   volatilityShortTicks: 12,
@@ -152,6 +157,7 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   patternBlockTicks: [],
   learningTicks: 300,
   rangeWarmupTicks: 0,
+  restTicks: 0,
 });
 
 /** Merge overrides onto the defaults, check every field at once, freeze. */

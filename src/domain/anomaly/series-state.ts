@@ -158,6 +158,8 @@ function finish(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, score
   }
   // (6) rest after news: once a score reached `restLevel`, the next `restTicks` ticks score 0
   // unless they beat it (CAD OSE's rest period; NAB counts only the first detection of a window).
+  // With restLevel 0 (default) every unsuppressed score is the reference: only a new local record
+  // is news, so a surprise that keeps rising over consecutive ticks is reported once.
   if (c.restTicks > 0) {
     if (s.ticks - s.restSince < c.restTicks && score <= s.restScore) score = 0;
     else if (score >= c.restLevel) { s.restSince = s.ticks; s.restScore = score; }

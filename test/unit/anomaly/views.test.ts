@@ -124,3 +124,23 @@ test('per feature: separate state and alerts, peek() combines them, forget() dro
   assert.ok(det.forget('host'));
   assert.equal(det.peek('host'), undefined);
 });
+
+test('rest after news (restLevel 0): a surprise that keeps rising over consecutive ticks is reported once, and a tick is news only when it beats the last reported one', () => {
+  const xs = cycle(3000, 1, 11);
+  // A ramp away from the cycle over 8 ticks: each tick more surprising than the one before.
+  for (let k = 0; k < 8; k++) xs[2000 + k] += 4 * (k + 1);
+  const on = run(xs).scores;
+  const off = run(xs, { restTicks: 0 }).scores;
+  let last = -Infinity;
+  let lastAt = -Infinity;
+  for (let i = 0; i < on.length; i++) {
+    if (on[i] === 0) continue;
+    if (i - lastAt < 10) assert.ok(on[i] > last, `tick ${i}: ${on[i]} reported within 10 ticks of ${last}`);
+    last = on[i];
+    lastAt = i;
+  }
+  const hot = (s: number[]): number => s.slice(2000, 2030).filter((v) => v >= 0.3).length;
+  assert.ok(hot(off) >= 1, 'the ramp is surprising');
+  assert.ok(hot(on) <= hot(off), `no more hot ticks with rest: ${hot(on)} vs ${hot(off)}`);
+  assert.equal(maxIn(on, 2000, 2030), maxIn(off, 2000, 2030), 'the strongest tick of the ramp keeps its score');
+});
