@@ -61,6 +61,11 @@ export interface AnomalyConfig {
   likelihoodMinStd: number;
   /** A value beyond the all-time range by this fraction of the range scores 1 (0 disables). */
   rangeTolerance: number;
+  /**
+   * Never-seen residual: a fallback residual more than this fraction beyond the largest seen since
+   * the learning period scores 1 (from `rangeWarmupTicks` on; 0 disables).
+   */
+  residualTolerance: number;
   /** The never-seen-level rule applies only once a series has this many ticks (its range is known). */
   rangeWarmupTicks: number;
   /**
@@ -135,6 +140,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   likelihoodMinStd: 0.0173,
   rangeTolerance: 0.05,
   rangeWarmupTicks: 300,
+  residualTolerance: 0.5,
   refractoryTicks: 50,
   refractoryPower: 1,
   restTicks: 10,
@@ -158,6 +164,7 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   learningTicks: 300,
   rangeWarmupTicks: 0,
   restTicks: 0,
+  residualTolerance: 0,
 });
 
 /** Merge overrides onto the defaults, check every field at once, freeze. */
@@ -197,7 +204,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   if (typeof c.volatilityView !== 'boolean') errs.push(`volatilityView must be a boolean; got ${String(c.volatilityView)}`);
   if (!(c.volatilityLongAlpha > 0 && c.volatilityLongAlpha <= 1)) errs.push(`volatilityLongAlpha must be in (0, 1]; got ${c.volatilityLongAlpha}`);
   posInt('likelihoodLongTicks', 16);
-  (['cooldownMs', 'rawFloor', 'rangeTolerance', 'minBandRatio'] as const).forEach(nonNeg);
+  (['cooldownMs', 'rawFloor', 'rangeTolerance', 'minBandRatio', 'residualTolerance'] as const).forEach(nonNeg);
   if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);
   if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
   if (typeof c.relativeContext !== 'boolean') errs.push(`relativeContext must be a boolean; got ${String(c.relativeContext)}`);
