@@ -35,7 +35,11 @@ export interface AnomalyConfig {
   /** Raw score of a residual r (in error-scale units): 1 − exp(−max(0, r − rawFloor) / rawScale). */
   rawScale: number;
   rawFloor: number;
-  /** Weight of the model's band view when the model supplied an expectation (0..1); the rest is the fallback. */
+  /**
+   * Weight of the model's band view when the model supplied an expectation (0..1); the rest is the
+   * fallback. 0 by default since issue 13 (second round): through the service path the band still
+   * cost NAB points (docs/anomaly.md); the model then only supplies expected/lower/upper.
+   */
   modelWeight: number;
   /**
    * How the two residuals combine when the model gave an expectation: 'mean' (weighted by
@@ -129,7 +133,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   errorAlpha: 0.05,
   rawScale: 3,
   rawFloor: 1,
-  modelWeight: 0.25,
+  modelWeight: 0,
   modelCombine: 'mean',
   modelTrust: 'earned',
   minBandRatio: 0.25,
