@@ -169,6 +169,7 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   rangeWarmupTicks: 0,
   restTicks: 0,
   residualTolerance: 0,
+  modelWeight: 0.25,
 });
 
 /** Merge overrides onto the defaults, check every field at once, freeze. */
