@@ -45,6 +45,9 @@ const GRID: Array<[string, Partial<AnomalyConfig>]> = [
   ['volatilityScale 1', { volatilityScale: 1 }],
   ['volatility view off', { volatilityView: false }],
   ['learningTicks 300', { learningTicks: 300 }],
+  ['no rest (restTicks 0)', { restTicks: 0 }],
+  ['never-seen residual off', { residualTolerance: 0 }],
+  ['residualTolerance 1', { residualTolerance: 1 }],
   ['pattern view [4, 24]', { patternBlockTicks: [4, 24] }],
 ];
 

@@ -35,7 +35,11 @@ export interface AnomalyConfig {
   /** Raw score of a residual r (in error-scale units): 1 − exp(−max(0, r − rawFloor) / rawScale). */
   rawScale: number;
   rawFloor: number;
-  /** Weight of the model's band view when the model supplied an expectation (0..1); the rest is the fallback. */
+  /**
+   * Weight of the model's band view when the model supplied an expectation (0..1); the rest is the
+   * fallback. 0 by default since issue 13 (second round): through the service path the band still
+   * cost NAB points (docs/anomaly.md); the model then only supplies expected/lower/upper.
+   */
   modelWeight: number;
   /**
    * How the two residuals combine when the model gave an expectation: 'mean' (weighted by
@@ -61,6 +65,11 @@ export interface AnomalyConfig {
   likelihoodMinStd: number;
   /** A value beyond the all-time range by this fraction of the range scores 1 (0 disables). */
   rangeTolerance: number;
+  /**
+   * Never-seen residual: a fallback residual more than this fraction beyond the largest seen since
+   * the learning period scores 1 (from `rangeWarmupTicks` on; 0 disables).
+   */
+  residualTolerance: number;
   /** The never-seen-level rule applies only once a series has this many ticks (its range is known). */
   rangeWarmupTicks: number;
   /**
@@ -71,7 +80,12 @@ export interface AnomalyConfig {
   refractoryTicks: number;
   /** Exponent of the damping factor (1 − recent max). */
   refractoryPower: number;
-  /** Rest after news: after a score ≥ `restLevel`, scores not above it are 0 for `restTicks` ticks (0 disables). */
+  /**
+   * Rest after news: after a score ≥ `restLevel`, scores not above it are 0 for `restTicks` ticks
+   * (0 disables). With `restLevel` 0 (default) a tick is news only if it beats the last score that
+   * was emitted within `restTicks` ticks: a rising or lingering surprise is reported once, at any
+   * alert threshold (issue 13).
+   */
   restTicks: number;
   restLevel: number;
   /** Series tracked at once; the least recently observed is forgotten beyond this. */
@@ -119,7 +133,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   errorAlpha: 0.05,
   rawScale: 3,
   rawFloor: 1,
-  modelWeight: 0.25,
+  modelWeight: 0,
   modelCombine: 'mean',
   modelTrust: 'earned',
   minBandRatio: 0.25,
@@ -130,10 +144,11 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   likelihoodMinStd: 0.0173,
   rangeTolerance: 0.05,
   rangeWarmupTicks: 300,
+  residualTolerance: 0.5,
   refractoryTicks: 50,
   refractoryPower: 1,
-  restTicks: 0,
-  restLevel: 0.5,
+  restTicks: 10,
+  restLevel: 0,
   maxSeries: 10_000,
   volatilityView: true,
   volatilityShortTicks: 12,
@@ -152,6 +167,9 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   patternBlockTicks: [],
   learningTicks: 300,
   rangeWarmupTicks: 0,
+  restTicks: 0,
+  residualTolerance: 0,
+  modelWeight: 0.25,
 });
 
 /** Merge overrides onto the defaults, check every field at once, freeze. */
@@ -191,7 +209,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   if (typeof c.volatilityView !== 'boolean') errs.push(`volatilityView must be a boolean; got ${String(c.volatilityView)}`);
   if (!(c.volatilityLongAlpha > 0 && c.volatilityLongAlpha <= 1)) errs.push(`volatilityLongAlpha must be in (0, 1]; got ${c.volatilityLongAlpha}`);
   posInt('likelihoodLongTicks', 16);
-  (['cooldownMs', 'rawFloor', 'rangeTolerance', 'minBandRatio'] as const).forEach(nonNeg);
+  (['cooldownMs', 'rawFloor', 'rangeTolerance', 'minBandRatio', 'residualTolerance'] as const).forEach(nonNeg);
   if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);
   if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
   if (typeof c.relativeContext !== 'boolean') errs.push(`relativeContext must be a boolean; got ${String(c.relativeContext)}`);

@@ -35,6 +35,8 @@ export class SeriesState {
   min = Infinity;
   max = -Infinity;
   lastScore = 0;
+  /** Largest fallback residual seen after the learning period (never-seen-residual rule). */
+  maxResidual = 0;
   restSince = -Infinity;
   restScore = 0;
   /** Undamped scores of the last `refractoryTicks` ticks (ring). */
@@ -135,6 +137,18 @@ function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: numb
 }
 
 /**
+ * (3b) never-seen residual: a forecast error (in units of the forecaster's own error scale) more
+ * than `residualTolerance` beyond the largest one seen since the learning period scores 1 — the
+ * never-seen-level rule in residual space: a value this unpredictable has not occurred before.
+ */
+function neverSeenResidual(s: SeriesState, c: Readonly<AnomalyConfig>, f: Fallback, score: number): number {
+  if (c.residualTolerance <= 0 || f.fb === null || !Number.isFinite(f.r)) return score;
+  const max = s.maxResidual;
+  if (s.ticks >= c.learningTicks && f.r > max) s.maxResidual = f.r;
+  return s.ticks >= c.rangeWarmupTicks && max > 0 && f.r > (1 + c.residualTolerance) * max ? 1 : score;
+}
+
+/**
  * (4) never-seen level, learning period, (5) damping of repeated surprise, (6) rest.
  * Returns the emitted score and the undamped level (alert recovery follows the level).
  */
@@ -158,6 +172,8 @@ function finish(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, score
   }
   // (6) rest after news: once a score reached `restLevel`, the next `restTicks` ticks score 0
   // unless they beat it (CAD OSE's rest period; NAB counts only the first detection of a window).
+  // With restLevel 0 (default) every unsuppressed score is the reference: only a new local record
+  // is news, so a surprise that keeps rising over consecutive ticks is reported once.
   if (c.restTicks > 0) {
     if (s.ticks - s.restSince < c.restTicks && score <= s.restScore) score = 0;
     else if (score >= c.restLevel) { s.restSince = s.ticks; s.restScore = score; }
@@ -180,6 +196,6 @@ export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: num
   const useModel = expected !== null && Number.isFinite(expected.p50);
   const r = useModel ? modelView(s, c, value, expected, f) : f.r;
   const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel);
-  const { score, level } = finish(s, c, value, tailScore(lnQ));
+  const { score, level } = finish(s, c, value, neverSeenResidual(s, c, f, tailScore(lnQ)));
   return { score, level, expected: useModel ? expected : f.expected, basis: useModel ? 'model' : 'fallback' };
 }

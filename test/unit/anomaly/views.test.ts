@@ -124,3 +124,36 @@ test('per feature: separate state and alerts, peek() combines them, forget() dro
   assert.ok(det.forget('host'));
   assert.equal(det.peek('host'), undefined);
 });
+
+test('rest after news (restLevel 0): a surprise that keeps rising over consecutive ticks is reported once, and a tick is news only when it beats the last reported one', () => {
+  const xs = cycle(3000, 1, 11);
+  // A ramp away from the cycle over 8 ticks: each tick more surprising than the one before.
+  for (let k = 0; k < 8; k++) xs[2000 + k] += 4 * (k + 1);
+  const on = run(xs).scores;
+  const off = run(xs, { restTicks: 0 }).scores;
+  let last = -Infinity;
+  let lastAt = -Infinity;
+  for (let i = 0; i < on.length; i++) {
+    if (on[i] === 0) continue;
+    if (i - lastAt < 10) assert.ok(on[i] > last, `tick ${i}: ${on[i]} reported within 10 ticks of ${last}`);
+    last = on[i];
+    lastAt = i;
+  }
+  const hot = (s: number[]): number => s.slice(2000, 2030).filter((v) => v >= 0.3).length;
+  assert.ok(hot(off) >= 1, 'the ramp is surprising');
+  assert.ok(hot(on) <= hot(off), `no more hot ticks with rest: ${hot(on)} vs ${hot(off)}`);
+  assert.equal(maxIn(on, 2000, 2030), maxIn(off, 2000, 2030), 'the strongest tick of the ramp keeps its score');
+});
+
+test('never-seen residual: a value inside the range but further from its forecast than any error since learning scores 1 at once (before damping)', () => {
+  const xs = cycle(3000, 1, 5);
+  const at = 2000 + (216 - (2000 % 288)); // a trough of the daily cycle (sin = −1)
+  xs[at] += 18; // stays inside the all-time range (about 30 … 70)
+  assert.ok(xs[at] < Math.max(...xs.slice(0, at)) && xs[at] > Math.min(...xs.slice(0, at)), 'inside the range seen so far');
+  const on = run(xs).scores[at];
+  const off = run(xs, { residualTolerance: 0 }).scores[at];
+  // 1 before the damping of repeated surprise (× (1 − the highest level of the last 50 ticks))
+  assert.ok(on > 0.85 && on > off + 0.05, `with the rule ${on}, without ${off}`);
+  // and scaling the series changes nothing (the residual is in error-scale units)
+  assert.deepEqual(run(xs.map((v) => -2e-3 * v + 7)).scores.map((v) => v.toFixed(9)), run(xs).scores.map((v) => v.toFixed(9)));
+});
