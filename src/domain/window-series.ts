@@ -47,11 +47,11 @@ export class SeriesState {
     this.prevM2 = a.f64(features);
     this.last = a.f64(features).fill(Number.NaN);
   }
-  /** A copy of the state as plain data (for snapshots). */
-  toState(): WindowSeriesState {
+  /** The state as plain data (for snapshots): copied arrays, or with `copy` false the live ones. */
+  toState(copy = true): WindowSeriesState {
     const { head, count, lastTs, sinceForecast, intervalMs } = this;
-    const copy = <T extends Float32Array | Float64Array>(a: T): T => a.slice() as T;
-    return { values: copy(this.values), ts: copy(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: copy(this.mean), m2: copy(this.m2), last: copy(this.last) };
+    const own = <T extends Float32Array | Float64Array>(a: T): T => (copy ? (a.slice() as T) : a);
+    return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last) };
   }
 
   /** A series from snapshot data; a RangeError when its shape is not `window` × `features`. */

@@ -259,9 +259,12 @@ export class WindowStore {
     for (const id of this.#registry.ids()) if (this.#series.has(id)) yield id;
   }
 
-  /** A copy of the series' state (null when unknown), for snapshots. */
-  exportSeries(series: string): WindowSeriesState | null {
-    return this.#series.get(series)?.toState() ?? null;
+  /**
+   * The series' state (null when unknown), for snapshots: a copy, or with `copy` false the live
+   * arrays (the caller must be done with them before the next push).
+   */
+  exportSeries(series: string, copy = true): WindowSeriesState | null {
+    return this.#series.get(series)?.toState(copy) ?? null;
   }
 
   /**

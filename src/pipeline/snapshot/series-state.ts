@@ -85,27 +85,18 @@ export function snapshotHead(parts: SeriesStateParts, identity: SnapshotIdentity
 }
 
 /**
- * One series' state (null when it has no partition with an offset yet). The detector's arrays
- * are referenced, not copied: lay the entry out before the pipeline moves on.
+ * One series' state (null when it has no partition with an offset yet). The window's and the
+ * detector's arrays are referenced, not copied: lay the entry out before the pipeline moves on
+ * (the snapshotter copies them into its layout at once, with the pipeline held).
  */
 export function captureSeries(parts: SeriesStateParts, id: string, offsets: ReadonlyMap<number, bigint>): SeriesEntry | null {
   const p = parts.homes.get(id);
-  const w = parts.store.exportSeries(id);
+  const w = parts.store.exportSeries(id, false);
   if (p === undefined || !offsets.has(p) || w === null) return null;
   const b = parts.outlook.peek(id);
   const d = parts.detector?.exportSeries(id);
   const skip = new Set<object>(parts.detector ? [parts.detector.config] : []);
   return { id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip, false) : null };
-}
-
-/** Every series' state as one tree (synchronous; tests and small snapshots). */
-export function captureSeriesState(parts: SeriesStateParts, identity: SnapshotIdentity, offsets: ReadonlyMap<number, bigint>, nowMs: number): SnapshotTree {
-  const series: SeriesEntry[] = [];
-  for (const id of parts.store.ids()) {
-    const e = captureSeries(parts, id, offsets);
-    if (e) series.push(e);
-  }
-  return { ...snapshotHead(parts, identity, offsets, nowMs), series };
 }
 
 function copyEntry(b: OutlookEntry): OutlookEntry {
