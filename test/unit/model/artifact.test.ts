@@ -1,26 +1,18 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile, unlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../../src/model/hybrid-model.ts';
 import { loadArtifact, loadArtifactWeights, saveArtifact, readManifest } from '../../../src/model/artifact.ts';
-import { TINY_CONFIG, TINY_SPEC, backend, randomWindows } from './helpers.ts';
+import { randomWindows, suiteRoot, TINY_CONFIG, TINY_SPEC } from './helpers.ts';
 
 describe('model artifact', () => {
-  let root = '';
-  before(async () => {
-    await backend();
-    root = await mkdtemp(path.join(tmpdir(), 'tickcast-artifact-'));
-  });
-  after(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = suiteRoot('tickcast-artifact-');
 
   async function saved(name: string, seed = 5) {
     const m = createModel(TINY_CONFIG, TINY_SPEC, seed);
-    const dir = path.join(root, name);
+    const dir = path.join(root(), name);
     const manifest = await saveArtifact(dir, m, {
       version: `v-${name}`,
       normalisation: { method: 'zscore', mean: [1.5], std: [2] },
@@ -44,7 +36,7 @@ describe('model artifact', () => {
     tf.dispose([x, a.y, a.attention!, b.y, b.attention!]);
     m.dispose();
     model.dispose();
-    assert.deepEqual((await readdir(root)).filter((f) => f.includes('.tmp-') || f.includes('.old-')), [], 'no temp dirs left');
+    assert.deepEqual((await readdir(root())).filter((f) => f.includes('.tmp-') || f.includes('.old-')), [], 'no temp dirs left');
   });
 
   it('overwrites an existing artifact atomically', async () => {
@@ -54,7 +46,7 @@ describe('model artifact', () => {
     const { manifest, weights } = await loadArtifactWeights(first.dir);
     assert.equal(manifest.version, 'v-second');
     assert.deepEqual(weights['head/kernel'].data, m2.getWeights()['head/kernel'].data);
-    assert.deepEqual((await readdir(root)).filter((f) => f.startsWith('replace.')), []);
+    assert.deepEqual((await readdir(root())).filter((f) => f.startsWith('replace.')), []);
     first.m.dispose();
     m2.dispose();
   });

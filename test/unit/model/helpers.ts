@@ -3,6 +3,10 @@ import { mulberry32 } from '../../../src/model/random.ts';
 import type { ModelSpec } from '../../../src/domain/types.ts';
 import type { HybridConfigInput } from '../../../src/model/config.ts';
 import { initBackend } from '../../../src/model/backend.ts';
+import { before, after } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export const TINY_CONFIG: HybridConfigInput = {
   dModel: 16,
@@ -32,4 +36,20 @@ export function randomWindows(b: number, spec: ModelSpec, seed = 1): Float32Arra
   const x = new Float32Array(b * spec.window * spec.features.length);
   for (let i = 0; i < x.length; i++) x[i] = r() * 2 - 1;
   return x;
+}
+
+/**
+ * Inside a describe(): the tfjs backend ready and a temporary directory for the suite, removed
+ * after it. Returns the directory's path (read it in the tests, not at registration).
+ */
+export function suiteRoot(prefix: string): () => string {
+  let root = '';
+  before(async () => {
+    await backend();
+    root = await mkdtemp(path.join(tmpdir(), prefix));
+  });
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+  return () => root;
 }

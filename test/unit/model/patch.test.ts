@@ -3,10 +3,9 @@
  * mapped back onto time steps, patch length 1 as the per-step model (old artifacts without a
  * patch key load as it), artifact round trip, training through the patch embedding, no leaks.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../../../src/domain/types.ts';
@@ -15,21 +14,14 @@ import { createModel } from '../../../src/model/hybrid-model.ts';
 import { loadArtifact, saveArtifact } from '../../../src/model/artifact.ts';
 import { createOptimizer, trainStep } from '../../../src/model/train.ts';
 import { modelDims, weightSpecs } from '../../../src/model/weight-names.ts';
-import { TINY_CONFIG, TINY_SPEC, backend, randomWindows } from './helpers.ts';
+import { randomWindows, suiteRoot, TINY_CONFIG, TINY_SPEC } from './helpers.ts';
 
 const SPEC: ModelSpec = { window: 20, features: ['a', 'b'], targets: ['b'], horizon: 3, quantiles: [0.1, 0.5, 0.9] };
 const shapeOf = (config: Parameters<typeof resolveHybridConfig>[0], spec: ModelSpec, name: string) =>
   weightSpecs(resolveHybridConfig(config), spec).find((w) => w.name === name)?.shape;
 
 describe('patch tokens', () => {
-  let root = '';
-  before(async () => {
-    await backend();
-    root = await mkdtemp(path.join(tmpdir(), 'tickcast-patch-'));
-  });
-  after(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = suiteRoot('tickcast-patch-');
 
   it('cuts the window into end-aligned patches: N, t0 and the weight shapes follow length and stride', () => {
     const cases: [number, number | null, { N: number; t0: number; P: number; S: number }][] = [
@@ -111,7 +103,7 @@ describe('patch tokens', () => {
 
   it('a patched model round-trips through an artifact with its patch config', async () => {
     const m = createModel({ ...TINY_CONFIG, patch: { length: 4, stride: 2 } }, TINY_SPEC, 6);
-    const dir = path.join(root, 'patched');
+    const dir = path.join(root(), 'patched');
     await saveArtifact(dir, m, { version: 'v-patched' });
     const { model, manifest } = await loadArtifact(dir, { expectedConfig: m.config });
     assert.deepEqual(manifest.config.patch, { length: 4, stride: 2 });
@@ -127,7 +119,7 @@ describe('patch tokens', () => {
 
   it('an artifact written before patch tokens (no patch key) loads as the per-step model with the same forecasts', async () => {
     const m = createModel({ ...TINY_CONFIG, patch: { length: 1 } }, TINY_SPEC, 8);
-    const dir = path.join(root, 'legacy');
+    const dir = path.join(root(), 'legacy');
     await saveArtifact(dir, m, { version: 'v-legacy' });
     const file = path.join(dir, 'model.json');
     const manifest = JSON.parse(await readFile(file, 'utf8'));

@@ -4,10 +4,9 @@
  * bundled sample's tail; a damaged copy, another spec, or a missing index is refused with the
  * reason (the service then trains a bootstrap model instead).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BOOTSTRAP_SAMPLE, naiveMae, pairsFromSeries, readValueColumn, zscore } from '../../../src/model/bootstrap.ts';
@@ -21,17 +20,10 @@ import { CheckpointStore } from '../../../src/model/checkpoints.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
 import { createMetrics } from '../../../src/telemetry/metrics.ts';
 import { Writable } from 'node:stream';
-import { backend } from './helpers.ts';
+import { suiteRoot } from './helpers.ts';
 
 describe('shipped pretrained model', () => {
-  let root = '';
-  before(async () => {
-    await backend();
-    root = await mkdtemp(path.join(tmpdir(), 'tickcast-pretrained-'));
-  });
-  after(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = suiteRoot('tickcast-pretrained-');
 
   it('loads and verifies for the default spec and architecture, is small, and beats repeat-last on the sample tail', async () => {
     const config = resolveHybridConfig({});
@@ -54,7 +46,7 @@ describe('shipped pretrained model', () => {
 
   it('refuses a damaged copy (sha256), another spec, and a missing index, saying why', async () => {
     const config = resolveHybridConfig({});
-    const copy = path.join(root, 'copy');
+    const copy = path.join(root(), 'copy');
     await cp(PRETRAINED_DIR, copy, { recursive: true });
     const file = path.join(copy, 'default', 'weights.bin');
     const b = await readFile(file);
@@ -66,12 +58,12 @@ describe('shipped pretrained model', () => {
     assert.ok(!other.ok && /does not fit this configuration: .*window 64 ≠ 96/.test(other.reason), other.ok ? '' : other.reason);
     const perStep = await loadPretrained(resolveHybridConfig({ patch: { length: 1 } }), DEFAULT_SPEC, PRETRAINED_DIR);
     assert.ok(!perStep.ok && /architecture config differs/.test(perStep.reason));
-    const missing = await loadPretrained(config, DEFAULT_SPEC, path.join(root, 'nowhere'));
+    const missing = await loadPretrained(config, DEFAULT_SPEC, path.join(root(), 'nowhere'));
     assert.ok(!missing.ok && /no shipped pretrained model/.test(missing.reason));
   });
 
   it('a fresh service with the default config serves it without training, saves it as v1 and forecasts with its weights', async () => {
-    const dir = path.join(root, 'ckpt');
+    const dir = path.join(root(), 'ckpt');
     const lines: { msg?: string }[] = [];
     const sink = new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) });
     const config = loadConfig({ env: {}, overrides: { model: { dir, engine: 'tfjs' }, finetune: { enabled: false }, http: { enabled: false }, telemetry: { defaultMetrics: false } } as never });
