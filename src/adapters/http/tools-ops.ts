@@ -1,7 +1,5 @@
 /** Agent tools for the state of the service: band quality and series-state snapshots (served by ./tools.ts). */
-import { ErrorCodes } from '../../errors/index.ts';
-import { httpError } from './errors.ts';
-import { SNAPSHOTS_HINT } from './routes/ops.ts';
+import { BAND_QUALITY_QUERY, bandQualityOverview, snapshotStatus } from './optional-parts.ts';
 import type { ToolDefinition } from './tool-definition.ts';
 
 export function opsToolDefinitions(): ToolDefinition[] {
@@ -11,11 +9,8 @@ export function opsToolDefinitions(): ToolDefinition[] {
       description:
         'How well calibrated the forecast bands are: nominal p10–p90 coverage vs the mean rolling coverage across series, and the series ' +
         'farthest from nominal (worst first) with their coverage, misses below/above and pinball loss. Same as GET /v1/band-quality.',
-      inputSchema: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } }, additionalProperties: false },
-      run: async (serving, args) => {
-        if (serving.bandQualityOverview === undefined) throw httpError(ErrorCodes.HTTP_NOT_FOUND, 404, 'band quality is not tracked on this instance', { hint: 'band quality is tracked by the streaming service' });
-        return serving.bandQualityOverview(args.limit as number);
-      },
+      inputSchema: BAND_QUALITY_QUERY,
+      run: async (serving, args) => bandQualityOverview(serving, args.limit as number),
     },
     {
       name: 'snapshot_status',
@@ -23,11 +18,7 @@ export function opsToolDefinitions(): ToolDefinition[] {
         'Series-state snapshots (restart in seconds): when the last snapshot was written, its size and series count, how long it held intake, ' +
         'failures, and what the last start restored from a snapshot and replayed. Same as GET /v1/snapshots.',
       inputSchema: { type: 'object', properties: {}, additionalProperties: false },
-      run: async (serving) => {
-        const status = serving.snapshotStatus?.() ?? null;
-        if (status === null) throw httpError(ErrorCodes.HTTP_NOT_FOUND, 404, 'series-state snapshots are off on this instance', { hint: SNAPSHOTS_HINT });
-        return status;
-      },
+      run: async (serving) => snapshotStatus(serving),
     },
   ];
 }

@@ -9,9 +9,8 @@
  * the feedback topic).
  */
 import type { FastifyInstance } from 'fastify';
-import { ErrorCodes } from '../../../errors/index.ts';
 import type { FeedbackApi, IncidentsApi, ServingApi } from '../../../pipeline/ports.ts';
-import { httpError } from '../errors.ts';
+import { BAND_QUALITY_QUERY, bandQualityOverview, off } from '../optional-parts.ts';
 import { feedbackBodySchema, feedbackListQuerySchema, feedbackResultSchema, incidentListQuerySchema, incidentSchema, alertIdParamsSchema, feedbackEntrySchema } from '../alert-schemas.ts';
 
 const ERRORS = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 429: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } };
@@ -101,13 +100,10 @@ export function registerBandQualityRoute(app: FastifyInstance, serving: ServingA
       schema: {
         summary: 'Forecast band quality across series: nominal vs mean p10–p90 coverage, and the series farthest from nominal (worst first)',
         tags: ['series'],
-        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } } },
+        querystring: BAND_QUALITY_QUERY,
       },
     },
-    async (req) => {
-      if (serving.bandQualityOverview === undefined) throw off('band quality is not tracked', 'band quality is tracked by the streaming service');
-      return serving.bandQualityOverview(req.query.limit);
-    },
+    async (req) => bandQualityOverview(serving, req.query.limit),
   );
 }
 
@@ -119,8 +115,4 @@ function feedbackApi(serving: ServingApi): FeedbackApi {
 function incidentsApi(serving: ServingApi): IncidentsApi {
   if (serving.incidents === undefined) throw off('incident grouping is off', 'set incidents.groupBy to "label" or "prefix" (and anomaly.enabled)');
   return serving.incidents;
-}
-
-function off(what: string, hint: string) {
-  return httpError(ErrorCodes.HTTP_NOT_FOUND, 404, `${what} on this instance`, { hint });
 }

@@ -6,12 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ServingApi } from '../../../pipeline/ports.ts';
-import { ErrorCodes } from '../../../errors/index.ts';
-import { httpError } from '../errors.ts';
+import { snapshotStatus } from '../optional-parts.ts';
 import { healthSchema } from '../schemas.ts';
-
-/** Why snapshots may be off, for the 404's hint (the REST route and the agent tool say the same). */
-export const SNAPSHOTS_HINT = 'snapshots need Kafka mode, snapshots.enabled and a directory (snapshots.dir or model.dir)';
 
 export function registerOpsRoutes(app: FastifyInstance, deps: { serving: ServingApi; registry: Registry }): void {
   const { serving, registry } = deps;
@@ -47,11 +43,7 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { serving: Serving
   app.get(
     '/v1/snapshots',
     { schema: { summary: 'Series-state snapshots: the last one written, failures, and what the last start restored and replayed (404 when snapshots are off)', tags: ['ops'] } },
-    async () => {
-      const status = serving.snapshotStatus?.() ?? null;
-      if (status === null) throw httpError(ErrorCodes.HTTP_NOT_FOUND, 404, 'series-state snapshots are off on this instance', { hint: SNAPSHOTS_HINT });
-      return status;
-    },
+    async () => snapshotStatus(serving),
   );
 
   app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['ops'] } }, async (_req, reply) => {
