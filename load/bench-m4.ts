@@ -9,6 +9,9 @@
  * so a run cut short still reports what finished.
  *
  * Options: --window 336 --seeds 1,2,3 --epochs 30 --patience 3 --batch 64 --lr 1e-3 --stride 4
+ *   --transform log|none (default log: every model sees ln(value), z-scored per series; the
+ *   naive rows do not depend on it) --no-warm-start (hybrid: linear skip from the global
+ *   least-squares fit, default on, kept when no epoch beats it on validation)
  *   --budget-min m (per seed; off by default) --phases baselines,linear,zeroshot,hybrid --jsonl out.jsonl. Skips when the data is absent.
  */
 import { appendFileSync, existsSync } from 'node:fs';
@@ -22,8 +25,11 @@ import { DEFAULT_SPEC, resolveHybridConfig } from '../src/model/config.ts';
 import { createModel, HybridModel } from '../src/model/hybrid-model.ts';
 import { TfjsPredictor } from '../src/model/predictor.ts';
 import { loadPretrained } from '../src/model/pretrained.ts';
+import * as tf from '@tensorflow/tfjs';
+import { setLinearSkip } from '../src/cli/hybrid.ts';
+import { evaluate } from '../src/model/evaluate.ts';
 import { fit } from '../src/model/fit.ts';
-import type { Dataset } from '../src/model/train.ts';
+import { restoreSnapshot, takeSnapshot, type Dataset } from '../src/model/train.ts';
 import { forecastM4, loadM4Hourly, M4_H, scoreM4, seasonalNaive, type M4Series } from './m4-data.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,6 +46,8 @@ const { values: a } = parseArgs({
     /** Wall-clock cap per seed (minutes; a run cut by it says so and keeps its best weights). Off by default. */
     'budget-min': { type: 'string' },
     phases: { type: 'string', default: 'baselines,linear,zeroshot,hybrid' },
+    transform: { type: 'string', default: 'log' },
+    'no-warm-start': { type: 'boolean', default: false },
     jsonl: { type: 'string' },
   },
 });
@@ -87,8 +95,10 @@ async function main(): Promise<void> {
     return;
   }
   await initBackend({ prefer: 'wasm' });
-  const series = loadM4Hourly(DIR);
-  console.log(`# M4 Hourly: ${series.length} series, horizon ${M4_H}, look-back ${W} (global models); published ES-RNN 9.328 / 0.893`);
+  if (a.transform !== 'log' && a.transform !== 'none') throw new Error(`--transform must be log or none; got ${a.transform}`);
+  const series = loadM4Hourly(DIR, { log: a.transform === 'log' });
+  const space = a.transform === 'log' ? 'ln(value)' : 'value';
+  console.log(`# M4 Hourly: ${series.length} series, horizon ${M4_H}, look-back ${W} (global models on ${space}, z-scored per series); published ES-RNN 9.328 / 0.893`);
   console.log('| model | sMAPE | MASE | note |\n|---|---:|---:|---|');
   if (phases.has('baselines')) {
     report('naive (repeat last)', scoreM4(series, series.map((s) => new Float64Array(M4_H).fill(s.train[s.train.length - 1]))));
@@ -99,9 +109,10 @@ async function main(): Promise<void> {
   // Training windows end before the last 48 training values; those 48 are the validation targets.
   const trainStarts = series.flatMap((s, i) => starts(offsets[i], 0, s.z.length - M4_H, Number(a.stride)));
   const valStarts = series.map((s, i) => offsets[i] + s.z.length - M4_H - W);
-  if (phases.has('linear')) {
-    const lin = fitLinearBaseline({ values, features: ['v'], targets: ['v'], window: W, horizon: M4_H, quantiles: spec.quantiles, fitStarts: Int32Array.from(series.flatMap((s, i) => starts(offsets[i], 0, s.z.length, 1))), calibrationStarts: Int32Array.from(valStarts) });
-    report(`linear (closed form, global, L=${W})`, scoreM4(series, await forecastM4(series, new LinearBaselinePredictor(lin))), 'fitted on every training window of every series');
+  const warm = !a['no-warm-start'];
+  const lin = phases.has('linear') || (phases.has('hybrid') && warm) ? fitLinearBaseline({ values, features: ['v'], targets: ['v'], window: W, horizon: M4_H, quantiles: spec.quantiles, fitStarts: Int32Array.from(series.flatMap((s, i) => starts(offsets[i], 0, s.z.length, 1))), calibrationStarts: Int32Array.from(valStarts) }) : null;
+  if (phases.has('linear') && lin) {
+    report(`linear (closed form, global, L=${W}, ${space})`, scoreM4(series, await forecastM4(series, new LinearBaselinePredictor(lin))), 'fitted on every training window of every series');
   }
   if (phases.has('zeroshot')) {
     const pre = await loadPretrained(resolveHybridConfig({}), DEFAULT_SPEC);
@@ -120,13 +131,20 @@ async function main(): Promise<void> {
     const val = pairs(values, valStarts);
     for (const seed of a.seeds!.split(',').map(Number)) {
       const model = createModel({}, spec, seed);
+      if (warm && lin) setLinearSkip(model, lin);
+      const initialVal = evaluate(model, val).pinball;
+      const start = takeSnapshot(model);
       const t0 = performance.now();
       const ac = new AbortController();
       const timer = a['budget-min'] ? setTimeout(() => ac.abort(new Error('time budget')), Number(a['budget-min']) * 60_000) : null;
       const r = await fit(model, train, { epochs: Number(a.epochs), batchSize: Number(a.batch), val, earlyStoppingPatience: Number(a.patience), lr: Number(a.lr), seed, signal: ac.signal });
       if (timer) clearTimeout(timer);
+      // As `tickcast train`: when no epoch beats the starting point on validation, keep it.
+      const keptStart = !(r.bestValLoss < initialVal);
+      if (keptStart) restoreSnapshot(model, start);
+      tf.dispose(start);
       const p = new TfjsPredictor(model, { version: `m4-${seed}`, backend: 'wasm' });
-      report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, scoreM4(series, await forecastM4(series, p)), `${train.n} train windows, ${r.epochsRun} epochs (best ${r.bestEpoch}, ${r.stopReason === 'aborted' ? 'stopped by the time budget' : r.stopReason}), ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
+      report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, scoreM4(series, await forecastM4(series, p)), `${train.n} train windows, ${warm ? 'warm start, ' : ''}${r.epochsRun} epochs (best ${keptStart ? '0 = start kept' : r.bestEpoch}, ${r.stopReason === 'aborted' ? 'stopped by the time budget' : r.stopReason}), val pinball ${[initialVal, ...r.valLosses].map((v) => v.toFixed(4)).join(' → ')}, lr ${a.lr}, ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
       await p.dispose();
     }
   }

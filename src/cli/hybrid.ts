@@ -18,7 +18,8 @@ import type { ModelSpec } from '../domain/types.ts';
 import type { Predictor } from '../pipeline/ports.ts';
 import { makeWindows, windowStarts } from '../data/windows.ts';
 import type { ZScoreStats } from '../data/normalise.ts';
-import { fitLinearBaseline } from '../eval/linear-baseline.ts';
+import { fitLinearBaseline, type LinearBaselineState } from '../eval/linear-baseline.ts';
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { initBackend, type BackendPreference } from '../model/backend.ts';
 import { loadArtifact, saveArtifact, MANIFEST_FILE } from '../model/artifact.ts';
 import type { HybridConfigInput } from '../model/config.ts';
@@ -189,17 +190,25 @@ export async function fitHybrid(req: HybridFitRequest): Promise<FittedHybrid> {
  * gives the same forecast. The small bias b is dropped with RevIN (it would scale with σ).
  */
 export function warmStartLinearSkip(model: HybridModel, data: PreparedData, spec: ModelSpec): void {
-  const { window: w, horizon: h } = spec;
   const fit = fitLinearBaseline({
     values: data.values,
     features: spec.features,
     targets: spec.targets,
-    window: w,
-    horizon: h,
+    window: spec.window,
+    horizon: spec.horizon,
     quantiles: [0.5],
     fitStarts: windowStarts(data.ranges.train.first, data.ranges.train.last),
     calibrationStarts: new Int32Array(0),
   });
+  setLinearSkip(model, fit);
+}
+
+/** Write a fitted linear baseline (same window and horizon) into the model's linear skip (see above). */
+export function setLinearSkip(model: HybridModel, fit: LinearBaselineState): void {
+  const { window: w, horizon: h } = fit.spec;
+  if (w !== model.dims.W || h !== model.dims.H) {
+    throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `linear fit is window ${w} / horizon ${h}; the model is ${model.dims.W} / ${model.dims.H}`);
+  }
   const kernel = new Float32Array(w * h);
   for (let k = 0; k < h; k++) {
     let sum = 0;
