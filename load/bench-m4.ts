@@ -18,7 +18,8 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fitLinearBaseline, LinearBaselinePredictor } from '../src/eval/linear-baseline.ts';
+import type { ModelSpec } from '../src/domain/types.ts';
+import { fitLinearBaseline, LinearBaselinePredictor, type LinearBaselineState } from '../src/eval/linear-baseline.ts';
 import { initBackend } from '../src/model/backend.ts';
 import { BOOTSTRAP_SAMPLE, readValueColumn, trainBootstrap } from '../src/model/bootstrap.ts';
 import { DEFAULT_SPEC, resolveHybridConfig } from '../src/model/config.ts';
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
     report('naive (repeat last)', scoreM4(series, series.map((s) => new Float64Array(M4_H).fill(s.train[s.train.length - 1]))));
     report('seasonal naive (24)', scoreM4(series, series.map(seasonalNaive)), 'protocol check: published 13.912 / 1.193');
   }
-  const spec = { window: W, features: ['v'], targets: ['v'], horizon: M4_H, quantiles: [0.1, 0.5, 0.9] };
+  const spec: ModelSpec = { window: W, features: ['v'], targets: ['v'], horizon: M4_H, quantiles: [0.1, 0.5, 0.9] };
   const { values, offsets } = concatZ(series);
   // Training windows end before the last 48 training values; those 48 are the validation targets.
   const trainStarts = series.flatMap((s, i) => starts(offsets[i], 0, s.z.length - M4_H, Number(a.stride)));
@@ -126,28 +127,44 @@ async function main(): Promise<void> {
     report('zero-shot: per-file bootstrap (nyc_taxi, 35 s budget, L=64, h=8 recursive)', scoreM4(series, await forecastM4(series, bp)), `${boot.steps} steps`);
     await bp.dispose();
   }
-  if (phases.has('hybrid')) {
-    const train = pairs(values, trainStarts);
-    const val = pairs(values, valStarts);
-    for (const seed of a.seeds!.split(',').map(Number)) {
-      const model = createModel({}, spec, seed);
-      if (warm && lin) setLinearSkip(model, lin);
-      const initialVal = evaluate(model, val).pinball;
-      const start = takeSnapshot(model);
-      const t0 = performance.now();
-      const ac = new AbortController();
-      const timer = a['budget-min'] ? setTimeout(() => ac.abort(new Error('time budget')), Number(a['budget-min']) * 60_000) : null;
-      const r = await fit(model, train, { epochs: Number(a.epochs), batchSize: Number(a.batch), val, earlyStoppingPatience: Number(a.patience), lr: Number(a.lr), seed, signal: ac.signal });
-      if (timer) clearTimeout(timer);
-      // As `tickcast train`: when no epoch beats the starting point on validation, keep it.
-      const keptStart = !(r.bestValLoss < initialVal);
-      if (keptStart) restoreSnapshot(model, start);
-      tf.dispose(start);
-      const p = new TfjsPredictor(model, { version: `m4-${seed}`, backend: 'wasm' });
-      report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, scoreM4(series, await forecastM4(series, p)), `${train.n} train windows, ${warm ? 'warm start, ' : ''}${r.epochsRun} epochs (best ${keptStart ? '0 = start kept' : r.bestEpoch}, ${r.stopReason === 'aborted' ? 'stopped by the time budget' : r.stopReason}), val pinball ${[initialVal, ...r.valLosses].map((v) => v.toFixed(4)).join(' → ')}, lr ${a.lr}, ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
-      await p.dispose();
-    }
+  if (phases.has('hybrid')) await hybridPhase(series, pairs(values, trainStarts), pairs(values, valStarts), spec, warm ? lin : null);
+}
+
+/** One global hybrid per seed, then the mean ± sd over seeds and the ensemble (mean of the seeds' forecasts). */
+async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spec: ModelSpec, lin: LinearBaselineState | null): Promise<void> {
+  const runs: { score: { smape: number; mase: number }; forecasts: Float64Array[] }[] = [];
+  for (const seed of a.seeds!.split(',').map(Number)) {
+    const model = createModel({}, spec, seed);
+    if (lin) setLinearSkip(model, lin);
+    const initialVal = evaluate(model, val).pinball;
+    const start = takeSnapshot(model);
+    const t0 = performance.now();
+    const ac = new AbortController();
+    const timer = a['budget-min'] ? setTimeout(() => ac.abort(new Error('time budget')), Number(a['budget-min']) * 60_000) : null;
+    const r = await fit(model, train, { epochs: Number(a.epochs), batchSize: Number(a.batch), val, earlyStoppingPatience: Number(a.patience), lr: Number(a.lr), seed, signal: ac.signal });
+    if (timer) clearTimeout(timer);
+    // As `tickcast train`: when no epoch beats the starting point on validation, keep it.
+    const keptStart = !(r.bestValLoss < initialVal);
+    if (keptStart) restoreSnapshot(model, start);
+    tf.dispose(start);
+    const p = new TfjsPredictor(model, { version: `m4-${seed}`, backend: 'wasm' });
+    const forecasts = await forecastM4(series, p);
+    await p.dispose();
+    const score = scoreM4(series, forecasts);
+    runs.push({ score, forecasts });
+    const how = `${r.epochsRun} epochs (best ${keptStart ? '0 = start kept' : r.bestEpoch}, ${r.stopReason === 'aborted' ? 'stopped by the time budget' : r.stopReason})`;
+    report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, score, `${train.n} train windows, ${lin ? 'warm start, ' : ''}${how}, val pinball ${[initialVal, ...r.valLosses].map((v) => v.toFixed(4)).join(' → ')}, lr ${a.lr}, ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
   }
+  if (runs.length < 2) return;
+  const ms = (xs: number[]) => {
+    const m = xs.reduce((x, y) => x + y, 0) / xs.length;
+    return { m, sd: Math.sqrt(xs.reduce((x, y) => x + (y - m) ** 2, 0) / (xs.length - 1)) };
+  };
+  const sm = ms(runs.map((r) => r.score.smape));
+  const ma = ms(runs.map((r) => r.score.mase));
+  report(`hybrid global, mean ± sd over ${runs.length} seeds`, { smape: sm.m, mase: ma.m }, `sd ${sm.sd.toFixed(3)} / ${ma.sd.toFixed(3)}`);
+  const mean = series.map((_, i) => Float64Array.from({ length: M4_H }, (_, k) => runs.reduce((acc, r) => acc + r.forecasts[i][k], 0) / runs.length));
+  report(`hybrid global, ensemble of the ${runs.length} seeds (mean forecast)`, scoreM4(series, mean), 'no extra training: the seeds above, averaged');
 }
 
 await main();
