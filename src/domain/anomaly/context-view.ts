@@ -22,9 +22,10 @@
  * bits over the file's min/max, which a causal service cannot know), contexts are sequences of
  * levels instead of CAD's sets of bit facts and "neuron" facts (the ids of active contexts),
  * and memory is bounded: the table holds at most `capacity` left semi-contexts (open
- * addressing), a left semi-context's counts are halved once their total reaches 256 (the view
- * keeps adapting), and when the table is ¾ full every count is halved and the contexts that
- * fall to 0 are dropped until it is at most half full (the rare ones go first). All state is
+ * addressing), a left semi-context's counts are halved (rounding up) once their total reaches
+ * 256 (the view keeps adapting, a successor once seen stays known), and when the table is ¾
+ * full the rarest left semi-contexts (total < 2, then < 4, …) are dropped until it is at most
+ * half full. All state is
  * typed arrays and numbers (snapshots: src/pipeline/snapshot/codec.ts).
  *
  * Cost per tick O(order · bins) plus amortised O(capacity · bins) per compaction; memory
@@ -141,15 +142,16 @@ export class ContextView {
     this.counts[o + level]++;
     let total = 0;
     for (let b = 0; b < this.bins; b++) total += this.counts[o + b];
-    if (total >= HALVE_AT) for (let b = 0; b < this.bins; b++) this.counts[o + b] = Math.floor(this.counts[o + b] / 2);
+    // Halved rounding up: a successor once seen is never forgotten this way (a square wave's
+    // switch follows its plateau once in hundreds of ticks and must stay known).
+    if (total >= HALVE_AT) for (let b = 0; b < this.bins; b++) this.counts[o + b] = Math.ceil(this.counts[o + b] / 2);
   }
 
-  /** Halve every count and drop the contexts that reach 0, until the table is at most half full. */
+  /** Drop the rarest left semi-contexts (total < 2, then < 4, …) until the table is at most half full. */
   private compact(): void {
-    while (2 * this.used > this.capacity) {
-      for (let i = 0; i < this.counts.length; i++) this.counts[i] = Math.floor(this.counts[i] / 2);
+    for (let below = 2; 2 * this.used > this.capacity; below *= 2) {
       for (let s = 0; s < this.capacity; ) {
-        if (this.keys[s] !== 0 && this.total(s) === 0) this.remove(s); // re-check s: an entry moved in
+        if (this.keys[s] !== 0 && this.total(s) < below) this.remove(s); // re-check s: an entry moved in
         else s++;
       }
     }

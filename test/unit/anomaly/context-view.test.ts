@@ -74,6 +74,14 @@ test('context view: a repeated context is predicted (0), a novel one scores high
   assert.ok(again > 0 && again < novel, `seen once before ${again} vs novel ${novel}`);
 });
 
+test('context view: a rare but regular successor stays known (a square wave switch is never news again)', () => {
+  const v = new ContextView(8, 3, 256);
+  const xs = Array.from({ length: 288 * 20 }, (_, i) => (i % 288 < 144 ? 0 : 1));
+  const r = xs.map((x) => v.update(x));
+  // Plateaus of 144 ticks: the plateau's contexts reach 256 counts and are halved many times.
+  for (let i = 288 * 2; i < xs.length; i++) assert.ok(r[i] <= 0.25, `tick ${i}: ${r[i]}`);
+});
+
 test('context view: memory stays within contextCapacity on a series with many contexts', () => {
   const r = mulberry32(31);
   const xs = Array.from({ length: 20_000 }, () => r());
