@@ -112,6 +112,18 @@ export interface AnomalyConfig {
   patternPrototypes: number;
   /** A match farther than this multiple of the typical match distance founds a new category. */
   patternVigilance: number;
+  /**
+   * Context view after CAD OSE (context-view.ts): levels of the running range, the contexts of
+   * the last 1..`contextOrder` levels, and the share of this tick's contexts not predicted;
+   * its own likelihood, combined like the other views. Off by default (docs/anomaly.md).
+   */
+  contextView: boolean;
+  /** Levels (bins) of the running range, 2..16. */
+  contextBins: number;
+  /** Longest left semi-context (levels), 1..6. */
+  contextOrder: number;
+  /** Left semi-contexts kept per series at most: a power of two, 16..65536 (memory: 8 + 4·bins bytes each). */
+  contextCapacity: number;
 }
 
 type NumericKey = { [K in keyof AnomalyConfig]: AnomalyConfig[K] extends number ? K : never }[keyof AnomalyConfig];
@@ -159,18 +171,31 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   patternWidth: 8,
   patternPrototypes: 64,
   patternVigilance: 3,
+  contextView: false,
+  contextBins: 8,
+  contextOrder: 3,
+  contextCapacity: 256,
 });
 
 /** The detector as it was before the second view (issue 13): kept for the benchmark's old-vs-new table. */
 export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.freeze({
   volatilityView: false,
   patternBlockTicks: [],
+  contextView: false,
   learningTicks: 300,
   rangeWarmupTicks: 0,
   restTicks: 0,
   residualTolerance: 0,
   modelWeight: 0.25,
 });
+
+function checkContext(c: AnomalyConfig, errs: string[]): void {
+  if (typeof c.contextView !== 'boolean') errs.push(`contextView must be a boolean; got ${String(c.contextView)}`);
+  if (!Number.isInteger(c.contextBins) || c.contextBins < 2 || c.contextBins > 16) errs.push(`contextBins must be an integer in [2, 16]; got ${c.contextBins}`);
+  if (!Number.isInteger(c.contextOrder) || c.contextOrder < 1 || c.contextOrder > 6) errs.push(`contextOrder must be an integer in [1, 6]; got ${c.contextOrder}`);
+  const cap = c.contextCapacity;
+  if (!Number.isInteger(cap) || cap < 16 || cap > 65536 || (cap & (cap - 1)) !== 0) errs.push(`contextCapacity must be a power of two in [16, 65536]; got ${cap}`);
+}
 
 /** Merge overrides onto the defaults, check every field at once, freeze. */
 export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Readonly<AnomalyConfig> {
@@ -204,6 +229,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   if (!(c.patternVigilance > 0)) errs.push(`patternVigilance must be > 0; got ${c.patternVigilance}`);
   if (!Array.isArray(c.patternBlockTicks) || c.patternBlockTicks.some((b) => !Number.isInteger(b) || b < 1)) errs.push(`patternBlockTicks must be a list of integers ≥ 1; got ${JSON.stringify(c.patternBlockTicks)}`);
   posInt('volatilityShortTicks', 2);
+  checkContext(c, errs);
   nonNeg('volatilityFloor');
   if (!(c.volatilityScale > 0)) errs.push(`volatilityScale must be > 0; got ${c.volatilityScale}`);
   if (typeof c.volatilityView !== 'boolean') errs.push(`volatilityView must be a boolean; got ${String(c.volatilityView)}`);

@@ -10,6 +10,8 @@
  *     - volatility view: change in how much the series moves (volatility-view.ts) — flatlines,
  *       variance and frequency changes, which a one-step forecaster cannot see;
  *     - pattern views (off by default): ART-like shape novelty (pattern-view.ts);
+ *     - context view (off by default): CAD OSE-like novelty of the sequence of levels
+ *       (context-view.ts);
  *  2. the combination: the smallest tail probability times the number of views, log-scaled to
  *     [0, 1] (1e-5 → 0.5);
  *  3. a value outside the all-time range of the series by more than `rangeTolerance` of the range

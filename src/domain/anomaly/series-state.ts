@@ -7,6 +7,7 @@
 import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 import { AnalogueForecaster } from './analogue-forecaster.ts';
 import type { AnomalyConfig } from './config.ts';
+import { ContextView } from './context-view.ts';
 import { AnomalyLikelihood, tailScore } from './likelihood.ts';
 import { PatternView } from './pattern-view.ts';
 import { VolatilityView } from './volatility-view.ts';
@@ -25,6 +26,7 @@ export class SeriesState {
   readonly volatility: VolatilityView | null;
   readonly volLikelihood: AnomalyLikelihood | null;
   readonly patterns: Array<{ view: PatternView; likelihood: AnomalyLikelihood }>;
+  readonly context: { view: ContextView; likelihood: AnomalyLikelihood } | null;
   /** EW mean of the fallback forecaster's absolute error. */
   errScale = 0;
   fbErrors = 0;
@@ -52,6 +54,12 @@ export class SeriesState {
       view: new PatternView(b, c.patternWidth, c.patternPrototypes, c.patternVigilance, alloc),
       likelihood: new AnomalyLikelihood(2, Math.max(64, Math.round(c.likelihoodLongTicks / b)), c.likelihoodMinMean, c.likelihoodMinStd, alloc),
     }));
+    this.context = c.contextView
+      ? {
+          view: new ContextView(c.contextBins, c.contextOrder, c.contextCapacity, alloc),
+          likelihood: new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc),
+        }
+      : null;
     this.volLikelihood = c.volatilityView ? new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc) : null;
   }
 }
@@ -131,6 +139,11 @@ function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: numb
     const pr = p.view.update(value);
     const pq = pr < 0 ? 0 : p.likelihood.update(pr);
     if (pq < lnQ) lnQ = pq;
+    views++;
+  }
+  if (s.context !== null) {
+    const cq = s.context.likelihood.update(s.context.view.update(value));
+    if (cq < lnQ) lnQ = cq;
     views++;
   }
   return views > 1 ? Math.min(0, lnQ + Math.log(views)) : lnQ;
