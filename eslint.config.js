@@ -11,7 +11,7 @@ const fileLines = (max) => ['error', { max, skipBlankLines: false, skipComments:
 const functionLines = (max) => ['error', { max, skipBlankLines: true, skipComments: true, IIFEs: true }];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'load/k6/', 'helm/', 'src/adapters/http/dashboard/static/'] },
+  { ignores: ['node_modules/', 'dist/', 'tmp/', 'load/k6/', 'helm/', 'src/adapters/http/dashboard/static/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
