@@ -25,6 +25,7 @@ import { runBacktest, type BacktestReport } from '../src/eval/backtest.ts';
 import { fitLinearBaseline, LinearBaselinePredictor } from '../src/eval/linear-baseline.ts';
 import type { Predictor } from '../src/pipeline/ports.ts';
 import { describeError } from '../src/errors/index.ts';
+import { meanSd } from './seed-stats.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ETT = resolve(process.env.TICKCAST_ETT_DIR ?? resolve(repoRoot, '../shared/data/ett'), 'ETTh1.csv');
@@ -145,12 +146,8 @@ async function hybridRows(s: Setting, budgetMs: number): Promise<Row[]> {
   for (const [i, seed] of seeds.entries()) rows.push(await hybridRow(s, Math.max(60_000, (budgetMs - (performance.now() - t0)) / (seeds.length - i)), seed));
   const ok = rows.filter((r) => Number.isFinite(r.mse));
   if (seeds.length > 1 && ok.length > 0) {
-    const ms = (xs: number[]) => {
-      const m = xs.reduce((x, y) => x + y, 0) / xs.length;
-      return { m, sd: Math.sqrt(xs.reduce((x, y) => x + (y - m) ** 2, 0) / Math.max(1, xs.length - 1)) };
-    };
-    const mse = ms(ok.map((r) => r.mse));
-    const mae = ms(ok.map((r) => r.mae));
+    const mse = meanSd(ok.map((r) => r.mse));
+    const mae = meanSd(ok.map((r) => r.mae));
     rows.push({ ...ok[0], model: `hybrid mean ± sd over ${ok.length} of ${seeds.length} seeds`, mse: mse.m, mae: mae.m, note: `MSE sd ${mse.sd.toFixed(4)}, MAE sd ${mae.sd.toFixed(4)}` });
   }
   return rows;

@@ -32,6 +32,7 @@ import { evaluate } from '../src/model/evaluate.ts';
 import { fit } from '../src/model/fit.ts';
 import { restoreSnapshot, takeSnapshot, type Dataset } from '../src/model/train.ts';
 import { forecastM4, loadM4Hourly, M4_H, scoreM4, seasonalNaive, type M4Series } from './m4-data.ts';
+import { meanSd } from './seed-stats.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIR = process.env.TICKCAST_M4_DIR ?? resolve(repoRoot, '../shared/data/m4');
@@ -156,12 +157,8 @@ async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spe
     report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, score, `${train.n} train windows, ${lin ? 'warm start, ' : ''}${how}, val pinball ${[initialVal, ...r.valLosses].map((v) => v.toFixed(4)).join(' → ')}, lr ${a.lr}, ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
   }
   if (runs.length < 2) return;
-  const ms = (xs: number[]) => {
-    const m = xs.reduce((x, y) => x + y, 0) / xs.length;
-    return { m, sd: Math.sqrt(xs.reduce((x, y) => x + (y - m) ** 2, 0) / (xs.length - 1)) };
-  };
-  const sm = ms(runs.map((r) => r.score.smape));
-  const ma = ms(runs.map((r) => r.score.mase));
+  const sm = meanSd(runs.map((r) => r.score.smape));
+  const ma = meanSd(runs.map((r) => r.score.mase));
   report(`hybrid global, mean ± sd over ${runs.length} seeds`, { smape: sm.m, mase: ma.m }, `sd ${sm.sd.toFixed(3)} / ${ma.sd.toFixed(3)}`);
   const mean = series.map((_, i) => Float64Array.from({ length: M4_H }, (_, k) => runs.reduce((acc, r) => acc + r.forecasts[i][k], 0) / runs.length));
   report(`hybrid global, ensemble of the ${runs.length} seeds (mean forecast)`, scoreM4(series, mean), 'no extra training: the seeds above, averaged');
