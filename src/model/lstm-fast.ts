@@ -10,8 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LstmDirWeights } from './lstm.ts';
-
-const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+import { sigmoidF as sigmoid, tanhF } from './activations.ts';
 
 interface DirTrace {
   /** Post-activation gates per (b,t): [B,W,4Hh] in i,f,g,o order. */
@@ -91,7 +90,7 @@ function forwardDir(xp: Float32Array, kh: StepMatrix, B: number, W: number, Hh: 
       for (let j = 0; j < Hh; j++) {
         const ig = sigmoid(xp[xo + j] + hk[ro + j]);
         const fg = sigmoid(xp[xo + Hh + j] + hk[ro + Hh + j]);
-        const gg = Math.tanh(xp[xo + 2 * Hh + j] + hk[ro + 2 * Hh + j]);
+        const gg = tanhF(xp[xo + 2 * Hh + j] + hk[ro + 2 * Hh + j]);
         const og = sigmoid(xp[xo + 3 * Hh + j] + hk[ro + 3 * Hh + j]);
         gates[xo + j] = ig;
         gates[xo + Hh + j] = fg;
@@ -101,7 +100,7 @@ function forwardDir(xp: Float32Array, kh: StepMatrix, B: number, W: number, Hh: 
         cPrev[so + j] = cp;
         hPrev[so + j] = h[hb + j];
         const cn = fg * cp + ig * gg;
-        const tc = Math.tanh(cn);
+        const tc = tanhF(cn);
         c[hb + j] = cn;
         tanhC[so + j] = tc;
         const hn = og * tc;
