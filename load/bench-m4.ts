@@ -12,9 +12,11 @@
  *   --transform log|none (default log: every model sees ln(value), z-scored per series; the
  *   naive rows do not depend on it) --no-warm-start (hybrid: linear skip from the global
  *   least-squares fit, default on, kept when no epoch beats it on validation)
+ *   --patch 24/12 (patch length/stride; default the model's 16/8) --save-forecasts f.json (each
+ *   seed's forecasts, for `npm run bench:m4-ensemble`)
  *   --budget-min m (per seed; off by default) --phases baselines,linear,zeroshot,hybrid --jsonl out.jsonl. Skips when the data is absent.
  */
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -51,6 +53,10 @@ const { values: a } = parseArgs({
     transform: { type: 'string', default: 'log' },
     'no-warm-start': { type: 'boolean', default: false },
     jsonl: { type: 'string' },
+    /** Patch tokens as length/stride (default: the model's default, 16/8). */
+    patch: { type: 'string' },
+    /** Write each seed's test forecasts (original units) to this JSON file, for ensembles across runs (load/m4-ensemble.ts). */
+    'save-forecasts': { type: 'string' },
   },
 });
 const W = Number(a.window);
@@ -131,11 +137,19 @@ async function main(): Promise<void> {
   if (phases.has('hybrid')) await hybridPhase(series, pairs(values, trainStarts), pairs(values, valStarts), spec, warm ? lin : null);
 }
 
+/** `--patch L/S` as a model config override ({} = the defaults). */
+function patchConfig(): { patch?: { length: number; stride: number } } {
+  if (!a.patch) return {};
+  const [length, stride] = a.patch.split('/').map(Number);
+  if (!(length >= 1 && stride >= 1)) throw new Error(`--patch must be length/stride, e.g. 24/12; got ${a.patch}`);
+  return { patch: { length, stride } };
+}
+
 /** One global hybrid per seed, then the mean ± sd over seeds and the ensemble (mean of the seeds' forecasts). */
 async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spec: ModelSpec, lin: LinearBaselineState | null): Promise<void> {
   const runs: { score: { smape: number; mase: number }; forecasts: Float64Array[] }[] = [];
   for (const seed of a.seeds!.split(',').map(Number)) {
-    const model = createModel({}, spec, seed);
+    const model = createModel(patchConfig(), spec, seed);
     if (lin) setLinearSkip(model, lin);
     const initialVal = evaluate(model, val).pinball;
     const start = takeSnapshot(model);
@@ -155,6 +169,10 @@ async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spe
     runs.push({ score, forecasts });
     const how = `${r.epochsRun} epochs (best ${keptStart ? '0 = start kept' : r.bestEpoch}, ${r.stopReason === 'aborted' ? 'stopped by the time budget' : r.stopReason})`;
     report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, score, `${train.n} train windows, ${lin ? 'warm start, ' : ''}${how}, val pinball ${[initialVal, ...r.valLosses].map((v) => v.toFixed(4)).join(' → ')}, lr ${a.lr}, ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
+  }
+  if (a['save-forecasts']) {
+    const saved = { window: W, patch: a.patch ?? 'default', stride: Number(a.stride), transform: a.transform, seeds: a.seeds, ids: series.map((s) => s.id), forecasts: runs.map((r) => r.forecasts.map((f) => Array.from(f))) };
+    writeFileSync(a['save-forecasts'], JSON.stringify(saved));
   }
   if (runs.length < 2) return;
   const sm = meanSd(runs.map((r) => r.score.smape));
