@@ -26,14 +26,17 @@ ARG NODE_VERSION=24
 ARG CUDA_IMAGE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu22.04
 
 # ---------------------------------------------------------------------------------------------
-# deps: production node_modules for the CPU image. ONNXRUNTIME_NODE_INSTALL=skip: the CPU
+# npm-base: what every CPU-side npm stage shares. ONNXRUNTIME_NODE_INSTALL=skip: the CPU
 # onnxruntime binaries ship inside the npm package; only the CUDA provider would be downloaded.
-FROM node:${NODE_VERSION}-bookworm-slim AS deps
+# deps: production node_modules for the CPU image.
+FROM node:${NODE_VERSION}-bookworm-slim AS npm-base
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL=skip \
     npm_config_update_notifier=false \
     npm_config_fund=false \
     npm_config_audit=false
+
+FROM npm-base AS deps
 # The Kafka client (@confluentinc/kafka-javascript) builds its librdkafka addon against these
 # Debian packages (docs/kafka-client.md); the runtime stage installs their runtime libraries.
 RUN apt-get update \
@@ -50,14 +53,11 @@ RUN --mount=type=cache,target=/root/.npm CI=true npm ci --omit=dev \
 # ---------------------------------------------------------------------------------------------
 # build: compile src/ to dist/ (tsc + the static assets beside it). Needs the dev dependencies
 # (typescript) only here; the runtime images take dist/ and the production node_modules.
-FROM node:${NODE_VERSION}-bookworm-slim AS build
-WORKDIR /app
-ENV ONNXRUNTIME_NODE_INSTALL=skip \
-    npm_config_update_notifier=false \
-    npm_config_fund=false \
-    npm_config_audit=false
+# --ignore-scripts: tsc needs no install scripts, and the root postinstall (the Kafka client's
+# addon build, scripts/kafka-client) is neither copied nor wanted here.
+FROM npm-base AS build
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts
 COPY bin ./bin
 COPY scripts/build.mjs ./scripts/build.mjs
 COPY src ./src

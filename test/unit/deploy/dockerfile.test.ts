@@ -62,9 +62,30 @@ test('COPY --from and FROM reference earlier stages; the targets compose builds 
   }
   for (const t of ['deps', 'build', 'runtime', 'replay', 'deps-gpu', 'gpu']) assert.ok(stages.includes(t), `stage ${t}`);
   assert.match(dockerfile, /^ARG NODE_VERSION=24$/m, 'Node.js 24 LTS base images');
-  assert.match(dockerfile, /AS build\n[\s\S]*?npm ci\n[\s\S]*?RUN npm run build/, 'the build stage compiles with npm run build');
+  assert.match(dockerfile, /AS build\n[\s\S]*?npm ci --ignore-scripts\n[\s\S]*?RUN npm run build/, 'the build stage compiles with npm run build');
   const compose = read('deploy/compose/docker-compose.yml');
   for (const m of compose.matchAll(/target:\s*(\S+)/g)) assert.ok(stages.includes(m[1]), `compose builds unknown target ${m[1]}`);
+});
+
+test("every npm ci either skips install scripts or has copied the root postinstall's script first", () => {
+  // The root postinstall (the Kafka client's addon build) runs on every `npm ci`; a stage that has
+  // not copied its script fails the image build with "Cannot find module" (the build stage did).
+  const postinstall = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.postinstall;
+  const script = postinstall.match(/^node (\S+)$/)?.[1];
+  assert.ok(script && existsSync(join(ROOT, script)), `postinstall runs a file in the repo: ${postinstall}`);
+  let copied: string[] = [];
+  let ciRuns = 0;
+  for (const line of instructions) {
+    if (/^FROM\s/i.test(line)) copied = [];
+    if (/^COPY\s/i.test(line) && !/--from=/.test(line)) copied.push(...line.split(/\s+/).slice(1, -1).filter((a) => !a.startsWith('--')));
+    if (/^RUN\s.*\bnpm ci\b/.test(line)) {
+      ciRuns++;
+      const skips = /npm ci\b[^&]*--ignore-scripts/.test(line);
+      const hasScript = copied.some((src) => script === src || script.startsWith(src.replace(/\/?$/, '/')));
+      assert.ok(skips || hasScript, `${line}: runs the postinstall (${script}) without having copied it`);
+    }
+  }
+  assert.ok(ciRuns >= 3, `expected npm ci in deps, build and deps-gpu; found ${ciRuns}`);
 });
 
 test('runtime images run as uid 1000 under tini with the sizing entrypoint and a healthcheck', () => {
@@ -82,7 +103,7 @@ test('runtime images run as uid 1000 under tini with the sizing entrypoint and a
     assert.ok(stage.some((l) => l.includes('chmod=0755 deploy/docker/entrypoint.sh')), `${target}: entrypoint executable`);
   }
   // CPU deps never download the CUDA provider; the GPU deps must.
-  assert.match(dockerfile, /AS deps\n[\s\S]*?ONNXRUNTIME_NODE_INSTALL=skip[\s\S]*?npm ci --omit=dev/);
+  assert.match(dockerfile, /AS npm-base\n[\s\S]*?ONNXRUNTIME_NODE_INSTALL=skip[\s\S]*?FROM npm-base AS deps\n[\s\S]*?npm ci --omit=dev/);
   assert.match(dockerfile, /AS deps-gpu[\s\S]*?ONNXRUNTIME_NODE_INSTALL=cuda12[\s\S]*?tfjs-node-gpu/);
   // Both dependency stages drop onnxruntime's macOS/Windows binaries; the Linux ones they load stay.
   const prunes = dockerfile.match(/rm -rf node_modules\/onnxruntime-node\/bin\/napi-v6\/darwin node_modules\/onnxruntime-node\/bin\/napi-v6\/win32/g) ?? [];
