@@ -13,7 +13,7 @@
  *   naive rows do not depend on it) --no-warm-start (hybrid: linear skip from the global
  *   least-squares fit, default on, kept when no epoch beats it on validation)
  *   --patch 24/12 (patch length/stride; default the model's 16/8) --save-forecasts f.json (each
- *   seed's forecasts, for `npm run bench:m4-ensemble`)
+ *   seed's forecasts, for `npm run bench:m4-ensemble`; the linear phase's go to f.linear.json)
  *   --budget-min m (per seed; off by default) --phases baselines,linear,zeroshot,hybrid --jsonl out.jsonl. Skips when the data is absent.
  */
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
@@ -120,7 +120,10 @@ async function main(): Promise<void> {
   const warm = !a['no-warm-start'];
   const lin = phases.has('linear') || (phases.has('hybrid') && warm) ? fitLinearBaseline({ values, features: ['v'], targets: ['v'], window: W, horizon: M4_H, quantiles: spec.quantiles, fitStarts: Int32Array.from(series.flatMap((s, i) => starts(offsets[i], 0, s.z.length, 1))), calibrationStarts: Int32Array.from(valStarts) }) : null;
   if (phases.has('linear') && lin) {
-    report(`linear (closed form, global, L=${W}, ${space})`, scoreM4(series, await forecastM4(series, new LinearBaselinePredictor(lin))), 'fitted on every training window of every series');
+    const f = await forecastM4(series, new LinearBaselinePredictor(lin));
+    report(`linear (closed form, global, L=${W}, ${space})`, scoreM4(series, f), 'fitted on every training window of every series');
+    // Beside the hybrid's file: a.json → a.linear.json.
+    if (a['save-forecasts']) saveForecasts(a['save-forecasts'].replace(/(\.json)?$/, '.linear.json'), 'linear', series, [f]);
   }
   if (phases.has('zeroshot')) {
     const pre = await loadPretrained(resolveHybridConfig({}), DEFAULT_SPEC);
@@ -135,6 +138,12 @@ async function main(): Promise<void> {
     await bp.dispose();
   }
   if (phases.has('hybrid')) await hybridPhase(series, pairs(values, trainStarts), pairs(values, valStarts), spec, warm ? lin : null);
+}
+
+/** Test forecasts (original units) per run, for load/m4-ensemble.ts. */
+function saveForecasts(file: string, model: 'hybrid' | 'linear', series: M4Series[], runs: Float64Array[][]): void {
+  const saved = { model, window: W, patch: a.patch ?? 'default', stride: Number(a.stride), transform: a.transform, seeds: model === 'linear' ? 'closed form' : a.seeds, ids: series.map((s) => s.id), forecasts: runs.map((r) => r.map((f) => Array.from(f))) };
+  writeFileSync(file, JSON.stringify(saved));
 }
 
 /** `--patch L/S` as a model config override ({} = the defaults). */
@@ -170,10 +179,7 @@ async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spe
     const how = `${r.epochsRun} epochs (best ${keptStart ? '0 = start kept' : r.bestEpoch}, ${r.stopReason === 'aborted' ? 'stopped by the time budget' : r.stopReason})`;
     report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, score, `${train.n} train windows, ${lin ? 'warm start, ' : ''}${how}, val pinball ${[initialVal, ...r.valLosses].map((v) => v.toFixed(4)).join(' → ')}, lr ${a.lr}, ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
   }
-  if (a['save-forecasts']) {
-    const saved = { window: W, patch: a.patch ?? 'default', stride: Number(a.stride), transform: a.transform, seeds: a.seeds, ids: series.map((s) => s.id), forecasts: runs.map((r) => r.forecasts.map((f) => Array.from(f))) };
-    writeFileSync(a['save-forecasts'], JSON.stringify(saved));
-  }
+  if (a['save-forecasts']) saveForecasts(a['save-forecasts'], 'hybrid', series, runs.map((r) => r.forecasts));
   if (runs.length < 2) return;
   const sm = meanSd(runs.map((r) => r.score.smape));
   const ma = meanSd(runs.map((r) => r.score.mase));

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { loadM4Hourly, M4_H, scoreM4, seasonalNaive } from './m4-data.ts';
 
 interface Saved {
+  /** Absent in files written before the linear phase could be saved: hybrid. */
+  model?: 'hybrid' | 'linear';
   window: number;
   patch: string;
   stride: number;
@@ -42,15 +44,18 @@ const combine = (runs: number[][][], how: 'mean' | 'median') =>
 console.log('| forecasts | sMAPE | MASE |\n|---|---:|---:|');
 row('seasonal naive (24), protocol check 13.912 / 1.193', series.map(seasonalNaive));
 const all: number[][][] = [];
+const perFile: number[][][] = [];
 for (const f of files) {
   const s = JSON.parse(readFileSync(f, 'utf8')) as Saved;
   if (s.ids.join(',') !== ids) throw new Error(`${f}: its series are not M4 Hourly's in this order`);
-  const label = `L=${s.window}, patches ${s.patch}, every ${s.stride}th window, ${s.transform}`;
-  s.forecasts.forEach((r, j) => row(`${label}, seed ${s.seeds.split(',')[j]}`, r.map((v) => Float64Array.from(v))));
+  const label = s.model === 'linear' ? `linear, L=${s.window}, ${s.transform}` : `hybrid, L=${s.window}, patches ${s.patch}, every ${s.stride}th window, ${s.transform}`;
+  s.forecasts.forEach((r, j) => row(s.model === 'linear' ? label : `${label}, seed ${s.seeds.split(',')[j]}`, r.map((v) => Float64Array.from(v))));
   if (s.forecasts.length > 1) row(`${label}: mean of its ${s.forecasts.length} seeds`, combine(s.forecasts, 'mean'));
   all.push(...s.forecasts);
+  perFile.push(combine(s.forecasts, 'mean').map((f) => Array.from(f)));
 }
 if (files.length > 1) {
   row(`all ${all.length} runs: mean`, combine(all, 'mean'));
   row(`all ${all.length} runs: median`, combine(all, 'median'));
+  row(`the ${files.length} files' means, averaged (each file weighs the same)`, combine(perFile, 'mean'));
 }
