@@ -45,8 +45,28 @@ async function tryNative(pkg: 'tfjs-node-gpu' | 'tfjs-node'): Promise<boolean> {
 
 async function tryWasm(): Promise<boolean> {
   setWasmPaths(wasmBinaryDir());
+  shareIdentityOnWasm();
   return tf.setBackend('wasm');
 }
+
+/**
+ * wasm's Identity kernel copies its input into a new buffer. tfjs calls it for every clone, and
+ * autodiff clones every tensor a gradient saves (Engine.saveTensorsForBackwardMode): ~13 ms of a
+ * 190 ms training step went to those copies. Tensors are immutable (a Variable's assign swaps its
+ * data id, nothing writes into a buffer in place), so share the data as wasm's own Reshape does
+ * and as the cpu backend's Identity does: one more reference, no copy.
+ */
+function shareIdentityOnWasm(): void {
+  if (tf.getKernel('Identity', 'wasm')?.kernelFunc === shareIdentity) return;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: shareIdentity });
+}
+
+const shareIdentity: tf.KernelFunc = ({ inputs, backend }) => {
+  const x = inputs.x as tf.TensorInfo;
+  (backend as unknown as { incRef(id: tf.DataId): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
 
 async function select(prefer: BackendPreference): Promise<BackendInfo> {
   const order: Exclude<BackendPreference, 'auto'>[] =
