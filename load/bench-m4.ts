@@ -142,7 +142,8 @@ async function main(): Promise<void> {
 
 /** Test forecasts (original units) per run, for load/m4-ensemble.ts. */
 function saveForecasts(file: string, model: 'hybrid' | 'linear', series: M4Series[], runs: Float64Array[][]): void {
-  const saved = { model, window: W, patch: a.patch ?? 'default', stride: Number(a.stride), transform: a.transform, seeds: model === 'linear' ? 'closed form' : a.seeds, ids: series.map((s) => s.id), forecasts: runs.map((r) => r.map((f) => Array.from(f))) };
+  const seeds = model === 'linear' ? 'closed form' : a.seeds!.split(',').slice(0, runs.length).join(',');
+  const saved = { model, window: W, patch: a.patch ?? 'default', stride: Number(a.stride), transform: a.transform, seeds, ids: series.map((s) => s.id), forecasts: runs.map((r) => r.map((f) => Array.from(f))) };
   writeFileSync(file, JSON.stringify(saved));
 }
 
@@ -176,10 +177,11 @@ async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spe
     await p.dispose();
     const score = scoreM4(series, forecasts);
     runs.push({ score, forecasts });
+    // After every seed, so a run cut short still leaves the seeds it finished.
+    if (a['save-forecasts']) saveForecasts(a['save-forecasts'], 'hybrid', series, runs.map((r) => r.forecasts));
     const how = `${r.epochsRun} epochs (best ${keptStart ? '0 = start kept' : r.bestEpoch}, ${r.stopReason === 'aborted' ? 'stopped by the time budget' : r.stopReason})`;
     report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, score, `${train.n} train windows, ${lin ? 'warm start, ' : ''}${how}, val pinball ${[initialVal, ...r.valLosses].map((v) => v.toFixed(4)).join(' → ')}, lr ${a.lr}, ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
   }
-  if (a['save-forecasts']) saveForecasts(a['save-forecasts'], 'hybrid', series, runs.map((r) => r.forecasts));
   if (runs.length < 2) return;
   const sm = meanSd(runs.map((r) => r.score.smape));
   const ma = meanSd(runs.map((r) => r.score.mase));
