@@ -11,6 +11,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LstmDirWeights } from './lstm.ts';
 import { sigmoidF as sigmoid, tanhF } from './activations.ts';
+import { Float32Pool } from './float32-pool.ts';
+
+/**
+ * The recurrence's scratch (per direction: gates, tanh(c), c and h before each step, and dZ) is a
+ * few MB per call; fresh zeroed typed arrays of that size cost more than the gate math (page faults
+ * on new memory, external-memory GC). A forward takes them from here and the backward gives them
+ * back once it is done; a forward with no backward (inference) simply never returns its own.
+ */
+const scratch = new Float32Pool();
 
 interface DirTrace {
   /** Post-activation gates per (b,t): [B,W,4Hh] in i,f,g,o order. */
@@ -70,10 +79,11 @@ function matmulRows(rows: Float32Array, B: number, K: number, m: StepMatrix): Fl
 /** Run one direction's recurrence. xp: x·Kx + b for every (b,t), [B,W,4Hh]. Writes h into y. */
 function forwardDir(xp: Float32Array, kh: StepMatrix, B: number, W: number, Hh: number, reverse: boolean, y: Float32Array, yStride: number, yOffset: number): DirTrace {
   const G = 4 * Hh;
-  const gates = new Float32Array(B * W * G);
-  const tanhC = new Float32Array(B * W * Hh);
-  const cPrev = new Float32Array(B * W * Hh);
-  const hPrev = new Float32Array(B * W * Hh);
+  // Every element of these four is written below before it is read: no zeroing needed.
+  const gates = scratch.take(B * W * G);
+  const tanhC = scratch.take(B * W * Hh);
+  const cPrev = scratch.take(B * W * Hh);
+  const hPrev = scratch.take(B * W * Hh);
   const h = new Float32Array(B * Hh);
   const c = new Float32Array(B * Hh);
   const zeros = new Float32Array(B * G);
@@ -115,7 +125,7 @@ function forwardDir(xp: Float32Array, kh: StepMatrix, B: number, W: number, Hh: 
 /** BPTT for one direction. dy: [B,W,yStride]. Returns dZ [B,W,4Hh] (gradient wrt pre-activations). */
 function backwardDir(tr: DirTrace, khT: StepMatrix, dy: Float32Array, B: number, W: number, Hh: number, reverse: boolean, yStride: number, yOffset: number): Float32Array {
   const G = 4 * Hh;
-  const dZ = new Float32Array(B * W * G);
+  const dZ = scratch.take(B * W * G); // every element written below
   let dhNext: Float32Array | null = null; // [B,Hh]
   const dcNext = new Float32Array(B * Hh);
   const dz = new Float32Array(B * G);
@@ -187,12 +197,17 @@ function makeOp(dirs: number, Hh: number): LstmGradFn {
       }
     });
     const value = tf.tensor3d(y, [B, W, O]);
+    let backwardDone = false;
     const gradFunc = (dyT: tf.Tensor, saved: tf.Tensor[]) => {
+      // The traces go back to the pool below; a second backward over them would read reused memory.
+      if (backwardDone) throw new Error('lstmSequenceFast: the gradient of one forward pass can be taken once');
+      backwardDone = true;
       const x = saved[0] as tf.Tensor3D;
       const ws: LstmDirWeights[] = [];
       for (let d = 0; d < dirs; d++) ws.push({ kernel: saved[1 + 2 * d], bias: saved[2 + 2 * d] });
       const dy = dyT.dataSync() as Float32Array;
       const grads: tf.Tensor[] = [];
+      const used: Float32Array[] = [];
       let dx: tf.Tensor | null = null;
       for (let d = 0; d < dirs; d++) {
         // Explicit transposes: transposed matmuls are very slow on wasm (see ./linalg.ts).
@@ -208,7 +223,13 @@ function makeOp(dirs: number, Hh: number): LstmGradFn {
         const dxd = tf.matMul(dZ, kxT).reshape([B, W, I]);
         dx = dx === null ? dxd : dx.add(dxd);
         grads.push(dK, db);
+        used.push(dZarr);
       }
+      // Back to the pool only now: the tensors made from these arrays (tensor2d copies them into
+      // the wasm heap; the cpu backend keeps the array itself) were read by the eager ops above
+      // and are not read again after this backward pass.
+      for (const tr of traces) used.push(tr.gates, tr.tanhC, tr.cPrev, tr.hPrev);
+      scratch.give(...used);
       return [dx as tf.Tensor, ...grads];
     };
     return { value, gradFunc };
