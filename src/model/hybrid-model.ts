@@ -47,12 +47,18 @@ export class HybridModel {
   private readonly patch: PatchFront | null;
   private readonly median: number;
   private disposed = false;
+  /**
+   * Seeds of the dropout masks, one per training forward pass: tf.dropout without a seed draws
+   * from Math.random, which made seeded training (npm run pretrain, benchmarks) differ run to run.
+   */
+  private readonly dropoutRand: () => number;
   /** LSTM implementation: "auto" (by backend), "ops" (tf ops, autodiff) or "fast" (JS recurrence, custom gradient). */
   lstmMode: 'auto' | 'ops' | 'fast' = 'auto';
 
   /** Use createModel() or HybridModel.fromWeights(); `values` must hold every weight. */
-  private constructor(config: ResolvedHybridConfig, spec: ModelSpec, values: (w: WeightSpec) => tf.Tensor) {
+  private constructor(config: ResolvedHybridConfig, spec: ModelSpec, values: (w: WeightSpec) => tf.Tensor, dropoutSeed: number) {
     validateSpec(spec);
+    this.dropoutRand = mulberry32(dropoutSeed);
     this.config = config;
     this.spec = Object.freeze({ ...spec, features: [...spec.features], targets: [...spec.targets], quantiles: [...spec.quantiles] });
     this.dims = modelDims(config, spec);
@@ -73,13 +79,13 @@ export class HybridModel {
   static create(config: ResolvedHybridConfig, spec: ModelSpec, seed = 42): HybridModel {
     const rand = mulberry32(seed);
     const { W, Hh } = modelDims(config, spec);
-    return new HybridModel(config, spec, (ws) => tf.tensor(initialValue(ws, rand, W, Hh), ws.shape, 'float32'));
+    return new HybridModel(config, spec, (ws) => tf.tensor(initialValue(ws, rand, W, Hh), ws.shape, 'float32'), (seed ^ 0x5eed) >>> 0);
   }
 
   /** Model from named weight data (validated: every name present, shapes equal). */
-  static fromWeights(config: ResolvedHybridConfig, spec: ModelSpec, weights: WeightMap): HybridModel {
+  static fromWeights(config: ResolvedHybridConfig, spec: ModelSpec, weights: WeightMap, dropoutSeed = 1): HybridModel {
     checkWeightMap(weightSpecs(config, spec), weights);
-    return new HybridModel(config, spec, (ws) => tf.tensor(weights[ws.name].data, ws.shape, 'float32'));
+    return new HybridModel(config, spec, (ws) => tf.tensor(weights[ws.name].data, ws.shape, 'float32'), dropoutSeed);
   }
 
   /** Trainable variables in manifest order (what the optimizer updates). */
@@ -125,7 +131,7 @@ export class HybridModel {
     // 3. LSTM stack, dropout between layers.
     let h: tf.Tensor3D = p;
     for (let l = 0; l < cfg.lstm.numLayers; l++) {
-      if (l > 0) h = dropout(h, cfg.lstm.dropout, training) as tf.Tensor3D;
+      if (l > 0 && training) h = dropout(h, cfg.lstm.dropout, Math.floor(this.dropoutRand() * 2 ** 31)) as tf.Tensor3D;
       const dirs: LstmDirWeights[] = (cfg.lstm.bidirectional ? (['fwd', 'bwd'] as const) : (['fwd'] as const)).map((d) => ({
         kernel: w[`${lstmPrefix(l, d)}/kernel`],
         bias: w[`${lstmPrefix(l, d)}/bias`],
@@ -207,7 +213,7 @@ export class HybridModel {
   /** Deep copy with independent variables (the online fine-tuner trains a copy). */
   clone(): HybridModel {
     this.assertLive();
-    return new HybridModel(this.config, this.spec, (ws) => this.vars.get(ws.name)!.clone());
+    return new HybridModel(this.config, this.spec, (ws) => this.vars.get(ws.name)!.clone(), Math.floor(this.dropoutRand() * 2 ** 32));
   }
 
   /** Total number of scalar parameters. */

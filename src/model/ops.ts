@@ -97,7 +97,7 @@ export function revinStats(x: tf.Tensor3D): { mu: tf.Tensor3D; sd: tf.Tensor3D }
   return { mu: mean as tf.Tensor3D, sd: tf.sqrt(variance.add(1e-5)) as tf.Tensor3D };
 }
 
-/** Inverted dropout (training only); the rate is the fraction of units zeroed. */
-export function dropout(x: tf.Tensor, rate: number, training: boolean): tf.Tensor {
-  return training && rate > 0 ? tf.dropout(x, rate) : x;
+/** Inverted dropout (call it for training passes only); the rate is the fraction of units zeroed, the seed picks the mask. */
+export function dropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
+  return rate > 0 ? tf.dropout(x, rate, undefined, seed) : x;
 }
