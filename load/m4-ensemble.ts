@@ -48,7 +48,7 @@ const perFile: number[][][] = [];
 for (const f of files) {
   const s = JSON.parse(readFileSync(f, 'utf8')) as Saved;
   if (s.ids.join(',') !== ids) throw new Error(`${f}: its series are not M4 Hourly's in this order`);
-  const label = s.model === 'linear' ? `linear, L=${s.window}, ${s.transform}` : `hybrid, L=${s.window}, patches ${s.patch}, every ${s.stride}th window, ${s.transform}`;
+  const label = s.model === 'linear' ? `linear, L=${s.window}, ${s.transform}` : `hybrid, L=${s.window}, patches ${s.patch}, training windows every ${s.stride} steps, ${s.transform}`;
   s.forecasts.forEach((r, j) => row(s.model === 'linear' ? label : `${label}, seed ${s.seeds.split(',')[j]}`, r.map((v) => Float64Array.from(v))));
   if (s.forecasts.length > 1) row(`${label}: mean of its ${s.forecasts.length} seeds`, combine(s.forecasts, 'mean'));
   all.push(...s.forecasts);
