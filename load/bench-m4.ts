@@ -33,7 +33,7 @@ import { setLinearSkip } from '../src/cli/hybrid.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { fit } from '../src/model/fit.ts';
 import { restoreSnapshot, takeSnapshot, type Dataset } from '../src/model/train.ts';
-import { forecastM4, loadM4Hourly, M4_H, scoreM4, seasonalNaive, type M4Series } from './m4-data.ts';
+import { forecastM4, loadM4Hourly, M4_H, scoreM4, seasonalNaive, type M4Series, type SavedM4Forecasts } from './m4-data.ts';
 import { meanSd } from './seed-stats.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
 /** Test forecasts (original units) per run, for load/m4-ensemble.ts. */
 function saveForecasts(file: string, model: 'hybrid' | 'linear', series: M4Series[], runs: Float64Array[][]): void {
   const seeds = model === 'linear' ? 'closed form' : a.seeds!.split(',').slice(0, runs.length).join(',');
-  const saved = { model, window: W, patch: a.patch ?? 'default', stride: Number(a.stride), transform: a.transform, seeds, ids: series.map((s) => s.id), forecasts: runs.map((r) => r.map((f) => Array.from(f))) };
+  const saved: SavedM4Forecasts = { model, window: W, patch: a.patch ?? 'default', stride: Number(a.stride), transform: a.transform, seeds, ids: series.map((s) => s.id), forecasts: runs.map((r) => r.map((f) => Array.from(f))) };
   writeFileSync(file, JSON.stringify(saved));
 }
 

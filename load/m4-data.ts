@@ -110,3 +110,18 @@ export async function forecastM4(series: M4Series[], p: Predictor): Promise<Floa
     return Float64Array.from(f, (v) => (s.log ? Math.exp(v * s.std + s.mean) : v * s.std + s.mean));
   });
 }
+
+/** What `bench:m4 --save-forecasts` writes and `bench:m4-ensemble` reads: test forecasts (original units) per run. */
+export interface SavedM4Forecasts {
+  /** Absent in files written before the linear phase could be saved: hybrid. */
+  model?: 'hybrid' | 'linear';
+  window: number;
+  patch: string;
+  stride: number;
+  transform: string;
+  seeds: string;
+  /** Series ids, in the order of each run's forecasts. */
+  ids: string[];
+  /** [run][series][step]. */
+  forecasts: number[][][];
+}

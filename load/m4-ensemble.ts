@@ -8,19 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadM4Hourly, M4_H, scoreM4, seasonalNaive } from './m4-data.ts';
-
-interface Saved {
-  /** Absent in files written before the linear phase could be saved: hybrid. */
-  model?: 'hybrid' | 'linear';
-  window: number;
-  patch: string;
-  stride: number;
-  transform: string;
-  seeds: string;
-  ids: string[];
-  forecasts: number[][][];
-}
+import { loadM4Hourly, M4_H, scoreM4, seasonalNaive, type SavedM4Forecasts } from './m4-data.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIR = process.env.TICKCAST_M4_DIR ?? resolve(repoRoot, '../shared/data/m4');
@@ -46,7 +34,7 @@ row('seasonal naive (24), protocol check 13.912 / 1.193', series.map(seasonalNai
 const all: number[][][] = [];
 const perFile: number[][][] = [];
 for (const f of files) {
-  const s = JSON.parse(readFileSync(f, 'utf8')) as Saved;
+  const s = JSON.parse(readFileSync(f, 'utf8')) as SavedM4Forecasts;
   if (s.ids.join(',') !== ids) throw new Error(`${f}: its series are not M4 Hourly's in this order`);
   const label = s.model === 'linear' ? `linear, L=${s.window}, ${s.transform}` : `hybrid, L=${s.window}, patches ${s.patch}, training windows every ${s.stride} steps, ${s.transform}`;
   s.forecasts.forEach((r, j) => row(s.model === 'linear' ? label : `${label}, seed ${s.seeds.split(',')[j]}`, r.map((v) => Float64Array.from(v))));
