@@ -33,7 +33,7 @@ import { setLinearSkip } from '../src/cli/hybrid.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { fit } from '../src/model/fit.ts';
 import { restoreSnapshot, takeSnapshot, type Dataset } from '../src/model/train.ts';
-import { forecastM4, loadM4Hourly, M4_H, scoreM4, seasonalNaive, type M4Series, type SavedM4Forecasts } from './m4-data.ts';
+import { combineForecasts, forecastM4, loadM4Hourly, M4_H, scoreM4, seasonalNaive, type M4Series, type SavedM4Forecasts } from './m4-data.ts';
 import { meanSd } from './seed-stats.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -186,8 +186,7 @@ async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spe
   const sm = meanSd(runs.map((r) => r.score.smape));
   const ma = meanSd(runs.map((r) => r.score.mase));
   report(`hybrid global, mean ± sd over ${runs.length} seeds`, { smape: sm.m, mase: ma.m }, `sd ${sm.sd.toFixed(3)} / ${ma.sd.toFixed(3)}`);
-  const mean = series.map((_, i) => Float64Array.from({ length: M4_H }, (_, k) => runs.reduce((acc, r) => acc + r.forecasts[i][k], 0) / runs.length));
-  report(`hybrid global, ensemble of the ${runs.length} seeds (mean forecast)`, scoreM4(series, mean), 'no extra training: the seeds above, averaged');
+  report(`hybrid global, ensemble of the ${runs.length} seeds (mean forecast)`, scoreM4(series, combineForecasts(runs.map((r) => r.forecasts))), 'no extra training: the seeds above, averaged');
 }
 
 await main();

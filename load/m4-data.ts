@@ -125,3 +125,16 @@ export interface SavedM4Forecasts {
   /** [run][series][step]. */
   forecasts: number[][][];
 }
+
+/** Per series and step, the mean (or median) of several runs' forecasts ([run][series][step]). */
+export function combineForecasts(runs: readonly (readonly ArrayLike<number>[])[], how: 'mean' | 'median' = 'mean'): Float64Array[] {
+  return runs[0].map((_, i) =>
+    Float64Array.from({ length: M4_H }, (_, k) => {
+      const v = runs.map((r) => r[i][k]);
+      if (how === 'mean') return v.reduce((x, y) => x + y, 0) / v.length;
+      v.sort((x, y) => x - y);
+      const m = v.length >> 1;
+      return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+    }),
+  );
+}

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadM4Hourly, M4_H, scoreM4, seasonalNaive, type SavedM4Forecasts } from './m4-data.ts';
+import { combineForecasts as combine, loadM4Hourly, scoreM4, seasonalNaive, type SavedM4Forecasts } from './m4-data.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIR = process.env.TICKCAST_M4_DIR ?? resolve(repoRoot, '../shared/data/m4');
@@ -20,27 +20,19 @@ const row = (name: string, f: Float64Array[]) => {
   const s = scoreM4(series, f);
   console.log(`| ${name} | ${s.smape.toFixed(3)} | ${s.mase.toFixed(3)} |`);
 };
-const combine = (runs: number[][][], how: 'mean' | 'median') =>
-  series.map((_, i) =>
-    Float64Array.from({ length: M4_H }, (_, k) => {
-      const v = runs.map((r) => r[i][k]).sort((x, y) => x - y);
-      if (how === 'mean') return v.reduce((x, y) => x + y, 0) / v.length;
-      const m = v.length >> 1;
-      return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-    }),
-  );
 console.log('| forecasts | sMAPE | MASE |\n|---|---:|---:|');
 row('seasonal naive (24), protocol check 13.912 / 1.193', series.map(seasonalNaive));
 const all: number[][][] = [];
-const perFile: number[][][] = [];
+const perFile: Float64Array[][] = [];
 for (const f of files) {
   const s = JSON.parse(readFileSync(f, 'utf8')) as SavedM4Forecasts;
   if (s.ids.join(',') !== ids) throw new Error(`${f}: its series are not M4 Hourly's in this order`);
   const label = s.model === 'linear' ? `linear, L=${s.window}, ${s.transform}` : `hybrid, L=${s.window}, patches ${s.patch}, training windows every ${s.stride} steps, ${s.transform}`;
   s.forecasts.forEach((r, j) => row(s.model === 'linear' ? label : `${label}, seed ${s.seeds.split(',')[j]}`, r.map((v) => Float64Array.from(v))));
-  if (s.forecasts.length > 1) row(`${label}: mean of its ${s.forecasts.length} seeds`, combine(s.forecasts, 'mean'));
+  const fileMean = combine(s.forecasts);
+  if (s.forecasts.length > 1) row(`${label}: mean of its ${s.forecasts.length} seeds`, fileMean);
   all.push(...s.forecasts);
-  perFile.push(combine(s.forecasts, 'mean').map((f) => Array.from(f)));
+  perFile.push(fileMean);
 }
 if (files.length > 1) {
   row(`all ${all.length} runs: mean`, combine(all, 'mean'));
