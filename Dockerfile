@@ -45,6 +45,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
 COPY scripts/kafka-client ./scripts/kafka-client
+# tickcast's native kernel addon (docs/native-kernels.md), built by the same postinstall.
+COPY scripts/native ./scripts/native
+COPY native/kernels/binding.gyp ./native/kernels/binding.gyp
+COPY native/kernels/src ./native/kernels/src
 # onnxruntime-node ships binaries for every OS (~220 MB for darwin + win32): keep Linux only.
 # CI=true: a failed Kafka client build fails the image build instead of warning.
 RUN --mount=type=cache,target=/root/.npm CI=true npm ci --omit=dev \
@@ -66,10 +70,11 @@ RUN npm run build
 # ---------------------------------------------------------------------------------------------
 # runtime (default target): CPU image.
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
-# tini, and the shared libraries the Kafka client's librdkafka links against.
+# tini, the shared libraries the Kafka client's librdkafka links against, and OpenBLAS, which the
+# native kernel addon loads at run time for the training's matrix products (docs/native-kernels.md).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
-      zlib1g libssl3 libzstd1 liblz4-1 libsasl2-2 libcurl4 ca-certificates \
+      zlib1g libssl3 libzstd1 liblz4-1 libsasl2-2 libcurl4 ca-certificates libopenblas0-pthread \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \
@@ -77,6 +82,7 @@ ENV NODE_ENV=production \
     TICKCAST_MODEL_DIR=/var/lib/tickcast/models \
     CONTAINER_HEAP_PERCENT=60
 COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /app/native/kernels/build/Release/tickcast_kernels.node ./native/kernels/build/Release/tickcast_kernels.node
 COPY package.json package-lock.json ./
 COPY bin ./bin
 COPY --from=build /app/dist ./dist
@@ -124,6 +130,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
 COPY scripts/kafka-client ./scripts/kafka-client
+COPY scripts/native ./scripts/native
+COPY native/kernels/binding.gyp ./native/kernels/binding.gyp
+COPY native/kernels/src ./native/kernels/src
 RUN --mount=type=cache,target=/root/.npm CI=true npm ci --omit=dev \
  && test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
@@ -149,7 +158,7 @@ ARG CUDNN8_VERSION=8.9.7.29-1+cuda11.8
 # come from Ubuntu here (same sonames). Not built in this repo's CI: check `node -e
 # "require('@confluentinc/kafka-javascript')"` in the image (docs/kafka-client.md).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini ca-certificates zlib1g libssl3 libzstd1 liblz4-1 libsasl2-2 libcurl4 \
+ && apt-get install -y --no-install-recommends tini ca-certificates zlib1g libssl3 libzstd1 liblz4-1 libsasl2-2 libcurl4 libopenblas0-pthread \
  && if [ "$WITH_TFJS_NODE_GPU" = "true" ]; then \
       apt-get install -y --no-install-recommends \
         cuda-cudart-11-8 libcublas-11-8 libcufft-11-8 libcurand-11-8 libcusolver-11-8 libcusparse-11-8 \
@@ -168,6 +177,7 @@ ENV NODE_ENV=production \
     NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility
 COPY --from=deps-gpu /app/node_modules ./node_modules
+COPY --from=deps-gpu /app/native/kernels/build/Release/tickcast_kernels.node ./native/kernels/build/Release/tickcast_kernels.node
 COPY package.json package-lock.json ./
 COPY bin ./bin
 COPY --from=build /app/dist ./dist

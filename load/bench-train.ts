@@ -6,7 +6,9 @@
  * before patch tokens) against the default patches — both in this run, interleaved over rounds so
  * a change in machine load hits both — and the same shapes in PyTorch (load/pytorch/train_bench.py)
  * when `python3 -c "import torch"` works (Debian: apt-get install python3-torch
- * libopenblas0-pthread); otherwise that part is skipped with a message.
+ * libopenblas0-pthread); otherwise that part is skipped with a message. On wasm, every tfjs shape
+ * runs twice: with tickcast's native kernel addon (docs/native-kernels.md; the default when it is
+ * built) and with the backend's own kernels (model.nativeKernels=false), switched in this process.
  *
  * Options (after `--`): --rounds 2 --min-seconds 4 --batch 64 --windows 96,336
  *   --patch 16/8 (the patched variant; default: the model's default patch) --torch-threads 1,2
@@ -20,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../src/domain/types.ts';
-import { initBackend } from '../src/model/backend.ts';
+import { initBackend, useNativeKernels } from '../src/model/backend.ts';
+import { nativeKernelsStatus } from '../src/model/native-kernels.ts';
 import { DEFAULT_HYBRID_CONFIG } from '../src/model/config.ts';
 import { createModel } from '../src/model/hybrid-model.ts';
 import { createOptimizer, trainStep } from '../src/model/train.ts';
@@ -52,6 +55,8 @@ const VARIANTS = [
 
 interface Row {
   engine: string;
+  /** tfjs rows: whether tickcast's native kernels were on. */
+  native?: boolean;
   window: number;
   variant: string;
   patchLength: number;
@@ -134,11 +139,18 @@ async function main(): Promise<void> {
   console.log(`# bench:train — batch ${BATCH}, horizon ${HORIZON} × 3 quantiles, dModel 32, BiLSTM 48×2×2, 1 encoder layer; ${ROUNDS} rounds, ≥${MIN_S} s each`);
   console.log(`# machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} cores, node ${process.version}, tfjs backend ${tf.getBackend()} (${be.source})`);
   const rows: Row[] = [];
-  for (const W of WINDOWS) for (const v of VARIANTS) rows.push({ engine: `tfjs ${tf.getBackend()}`, window: W, variant: v.name, patchLength: v.length, patchStride: v.stride, stepsPerSec: [] });
+  const status = nativeKernelsStatus();
+  const kernelModes = tf.getBackend() === 'wasm' && status.loaded ? [true, false] : [false];
+  console.log(`# native kernels: ${status.loaded ? `${status.blas}, ${status.threads} thread(s)` : status.reason}`);
+  const engineName = (native: boolean) => `tfjs ${tf.getBackend()}${native ? ' + native kernels' : ''}`;
+  for (const W of WINDOWS)
+    for (const v of VARIANTS)
+      for (const native of kernelModes) rows.push({ engine: engineName(native), native, window: W, variant: v.name, patchLength: v.length, patchStride: v.stride, stepsPerSec: [] });
   for (let r = 0; r < ROUNDS; r++) {
     // Alternate the order each round so a load change does not always hit the same variant.
     const order = r % 2 === 0 ? rows.filter((x) => x.engine.startsWith('tfjs')) : rows.filter((x) => x.engine.startsWith('tfjs')).reverse();
     for (const row of order) {
+      useNativeKernels(row.native === true);
       row.stepsPerSec.push(measureTfjs(row.window, row.patchLength, row.patchStride));
       console.log(`  round ${r + 1}: ${row.engine} W=${row.window} ${row.variant}: ${fmt(row.stepsPerSec.at(-1)!)} steps/s`);
     }
@@ -160,14 +172,20 @@ async function main(): Promise<void> {
     console.log(`| ${x.engine} | ${x.window} | ${x.variant} | ${fmt(m)} | ${(m * BATCH).toFixed(1)} | ${(1 / m).toFixed(2)} |`);
   }
   const get = (engine: string, W: number, length: number) => rows.find((x) => x.engine === engine && x.window === W && x.patchLength === length);
-  const tfjsName = `tfjs ${tf.getBackend()}`;
+  const best = engineName(kernelModes[0]);
+  const plain = engineName(false);
+  const rate = (r: Row | undefined) => (r ? median(r.stepsPerSec) : NaN);
   console.log('\nRatios (same run):');
   for (const W of WINDOWS) {
-    const a = get(tfjsName, W, 1);
-    const b = get(tfjsName, W, pl);
+    const a = get(plain, W, 1);
+    const b = get(best, W, pl);
     if (!a || !b) continue;
-    const ratio = median(b.stepsPerSec) / median(a.stepsPerSec);
-    console.log(`  W=${W}: default patches / per-step (tfjs) = ${ratio.toFixed(1)}×${W === 336 ? ` (target ≥ 10×: ${ratio >= 10 ? 'met' : 'missed'})` : ''}`);
+    const ratio = rate(b) / rate(a);
+    console.log(`  W=${W}: ${best} default patches / ${plain} per-step (before) = ${ratio.toFixed(1)}×${W === 336 ? ` (target ≥ 10×: ${ratio >= 10 ? 'met' : 'missed'})` : ''}`);
+    if (best !== plain) {
+      console.log(`  W=${W}: same kernels, default patches / per-step = ${(rate(b) / rate(get(best, W, 1))).toFixed(1)}× (native kernels), ${(rate(get(plain, W, pl)) / rate(a)).toFixed(1)}× (wasm kernels)`);
+      console.log(`  W=${W}: native kernels / wasm kernels, default patches = ${(rate(b) / rate(get(plain, W, pl))).toFixed(2)}×, per-step = ${(rate(get(best, W, 1)) / rate(a)).toFixed(2)}×`);
+    }
     for (const e of [...new Set(rows.filter((x) => x.engine.startsWith('pytorch')).map((x) => x.engine))]) {
       const t = get(e, W, pl);
       if (t) console.log(`  W=${W}: tfjs default patches / ${e} same shape = ${(median(b.stepsPerSec) / t.stepsPerSec[0]).toFixed(2)}× (target ≥ 1×)`);

@@ -9,6 +9,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
+import { enableNativeKernels, nativeKernels, nativeKernelsStatus } from './native-kernels.ts';
+import { setNativeMatMulOnWasm } from './wasm-native-matmul.ts';
 
 export type BackendPreference = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
@@ -19,10 +21,17 @@ export interface BackendInfo {
   source: Exclude<BackendPreference, 'auto'>;
   /** Why earlier candidates were skipped (for the startup log). */
   skipped: string[];
+  /**
+   * Who does the wasm backend's matrix products: "native: <BLAS>" (tickcast's addon,
+   * docs/native-kernels.md), or "wasm" with the reason the addon is not used. Absent on other backends.
+   */
+  matmul?: string;
 }
 
 export interface BackendOptions {
   prefer?: BackendPreference;
+  /** On wasm, do matrix products in tickcast's native addon when it is built (default true; config model.nativeKernels). */
+  nativeKernels?: boolean;
   /** Called once with a one-line summary; wire to the module's child logger. */
   log?: (msg: string, info: BackendInfo) => void;
 }
@@ -50,6 +59,19 @@ async function tryWasm(): Promise<boolean> {
 }
 
 /**
+ * Use tickcast's native kernels (docs/native-kernels.md) or not: the LSTM recurrence on any backend
+ * that runs it in JS, and wasm's matrix products. Says who does the products, for BackendInfo.matmul.
+ * Benchmarks call it again to compare both in one process.
+ */
+export function useNativeKernels(on: boolean): string {
+  enableNativeKernels(on);
+  setNativeMatMulOnWasm(nativeKernels());
+  if (!on) return 'wasm (native kernels off: model.nativeKernels=false)';
+  const status = nativeKernelsStatus();
+  return status.loaded ? `native: ${status.blas}` : `wasm (native kernels ${status.reason})`;
+}
+
+/**
  * wasm's Identity kernel copies its input into a new buffer. tfjs calls it for every clone, and
  * autodiff clones every tensor a gradient saves (Engine.saveTensorsForBackwardMode): ~13 ms of a
  * 190 ms training step went to those copies. Tensors are immutable (a Variable's assign swaps its
@@ -68,7 +90,7 @@ const shareIdentity: tf.KernelFunc = ({ inputs, backend }) => {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };
 
-async function select(prefer: BackendPreference): Promise<BackendInfo> {
+async function select(prefer: BackendPreference, useNative: boolean): Promise<BackendInfo> {
   const order: Exclude<BackendPreference, 'auto'>[] =
     prefer === 'auto' ? ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] : [prefer];
   const skipped: string[] = [];
@@ -80,7 +102,8 @@ async function select(prefer: BackendPreference): Promise<BackendInfo> {
       else ok = await tf.setBackend('cpu');
       if (ok) {
         await tf.ready();
-        return { name: tf.getBackend(), source: cand, skipped };
+        const matmul = useNativeKernels(useNative); // the LSTM recurrence uses them on any backend
+        return { name: tf.getBackend(), source: cand, skipped, ...(cand === 'wasm' ? { matmul } : {}) };
       }
       skipped.push(`${cand}: backend failed to initialise`);
     } catch (err) {
@@ -114,8 +137,8 @@ export function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
     return chosen;
   }
   chosenPreference = prefer;
-  chosen = select(prefer).then((info) => {
-    opts.log?.(`tfjs backend: ${info.name} (${info.source})`, info);
+  chosen = select(prefer, opts.nativeKernels ?? true).then((info) => {
+    opts.log?.(`tfjs backend: ${info.name} (${info.source})${info.matmul ? `, matrix products: ${info.matmul}` : ''}`, info);
     return info;
   });
   chosen.catch(() => {

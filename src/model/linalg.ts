@@ -2,9 +2,12 @@
  * Matrix product with a hand-written gradient that uses explicit transposes. Why: on the wasm
  * backend a matmul with transposeA/transposeB set (which is exactly what tfjs' autodiff of matMul
  * emits) is 30–300× slower than transposing first and multiplying plainly — measured in
- * docs/model.md. Forward and gradients are the usual ones: dA = dY·Bᵀ, dB = Aᵀ·dY.
+ * docs/model.md. Forward and gradients are the usual ones: dA = dY·Bᵀ, dB = Aᵀ·dY. When wasm's
+ * products run in tickcast's native addon (./wasm-native-matmul.ts), a transposed product costs
+ * nothing extra and the plain tf.matMul (and its own gradient) is used instead.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeMatMulOnWasm } from './wasm-native-matmul.ts';
 
 /** Swap the last two axes. */
 export function swapLast(t: tf.Tensor): tf.Tensor {
@@ -30,5 +33,6 @@ const matmulOp = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFu
  * Pass transposeB to multiply by bᵀ: it is materialised with an explicit transpose first.
  */
 export function matmul(a: tf.Tensor, b: tf.Tensor, transposeB = false): tf.Tensor {
+  if (nativeMatMulOnWasm()) return tf.matMul(a, b, false, transposeB);
   return matmulOp(a, transposeB ? swapLast(b) : b);
 }

@@ -12,6 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { LstmDirWeights } from './lstm.ts';
 import { sigmoidF as sigmoid, tanhF } from './activations.ts';
 import { Float32Pool } from './float32-pool.ts';
+import { nativeKernels } from './native-kernels.ts';
+import { nativeMatMulOnWasm } from './wasm-native-matmul.ts';
 
 /**
  * The recurrence's scratch (per direction: gates, tanh(c), c and h before each step, and dZ) is a
@@ -84,6 +86,11 @@ function forwardDir(xp: Float32Array, kh: StepMatrix, B: number, W: number, Hh: 
   const tanhC = scratch.take(B * W * Hh);
   const cPrev = scratch.take(B * W * Hh);
   const hPrev = scratch.take(B * W * Hh);
+  const native = nativeKernels();
+  if (native) {
+    native.lstmForward(xp, kh.data, B, W, Hh, reverse ? 1 : 0, y, yStride, yOffset, gates, tanhC, cPrev, hPrev);
+    return { gates, tanhC, cPrev, hPrev };
+  }
   const h = new Float32Array(B * Hh);
   const c = new Float32Array(B * Hh);
   const zeros = new Float32Array(B * G);
@@ -122,10 +129,27 @@ function forwardDir(xp: Float32Array, kh: StepMatrix, B: number, W: number, Hh: 
   return { gates, tanhC, cPrev, hPrev };
 }
 
-/** BPTT for one direction. dy: [B,W,yStride]. Returns dZ [B,W,4Hh] (gradient wrt pre-activations). */
-function backwardDir(tr: DirTrace, khT: StepMatrix, dy: Float32Array, B: number, W: number, Hh: number, reverse: boolean, yStride: number, yOffset: number): Float32Array {
+/** BPTT for one direction. kh: [Hh,4Hh]; dy: [B,W,yStride]. Returns dZ [B,W,4Hh] (gradient wrt pre-activations). */
+function backwardDir(tr: DirTrace, kh: tf.Tensor2D, dy: Float32Array, B: number, W: number, Hh: number, reverse: boolean, yStride: number, yOffset: number): Float32Array {
   const G = 4 * Hh;
   const dZ = scratch.take(B * W * G); // every element written below
+  const native = nativeKernels();
+  if (native) {
+    native.lstmBackward(tr.gates, tr.tanhC, tr.cPrev, kh.dataSync() as Float32Array, dy, B, W, Hh, reverse ? 1 : 0, yStride, yOffset, dZ);
+    return dZ;
+  }
+  // Explicit transpose: transposed matmuls are very slow on wasm (see ./linalg.ts).
+  const khTensor = kh.transpose() as tf.Tensor2D; // [4Hh,Hh]
+  try {
+    jsBackwardDir(tr, stepMatrix(khTensor), dy, B, W, Hh, reverse, yStride, yOffset, dZ);
+  } finally {
+    khTensor.dispose();
+  }
+  return dZ;
+}
+
+function jsBackwardDir(tr: DirTrace, khT: StepMatrix, dy: Float32Array, B: number, W: number, Hh: number, reverse: boolean, yStride: number, yOffset: number, dZ: Float32Array): void {
+  const G = 4 * Hh;
   let dhNext: Float32Array | null = null; // [B,Hh]
   const dcNext = new Float32Array(B * Hh);
   const dz = new Float32Array(B * G);
@@ -165,7 +189,6 @@ function backwardDir(tr: DirTrace, khT: StepMatrix, dy: Float32Array, B: number,
     // dh_{t-1} = dz · Khᵀ (not needed after the first step of this direction)
     dhNext = s === 0 ? null : matmulRows(dz, B, G, khT);
   }
-  return dZ;
 }
 
 type LstmGradFn = (...args: tf.Tensor[]) => tf.Tensor;
@@ -210,17 +233,20 @@ function makeOp(dirs: number, Hh: number): LstmGradFn {
       const used: Float32Array[] = [];
       let dx: tf.Tensor | null = null;
       for (let d = 0; d < dirs; d++) {
-        // Explicit transposes: transposed matmuls are very slow on wasm (see ./linalg.ts).
-        const khT = ws[d].kernel.slice([I, 0], [Hh, G]).transpose() as tf.Tensor2D; // [4Hh,Hh]
-        const dZarr = backwardDir(traces[d], stepMatrix(khT), dy, B, W, Hh, d === 1, O, d * Hh);
-        khT.dispose();
+        const kh = ws[d].kernel.slice([I, 0], [Hh, G]) as tf.Tensor2D;
+        const dZarr = backwardDir(traces[d], kh, dy, B, W, Hh, d === 1, O, d * Hh);
+        kh.dispose();
         const dZ = tf.tensor2d(dZarr, [B * W, G]);
-        const hPrevT = tf.tensor2d(traces[d].hPrev, [B * W, Hh]).transpose();
-        const xT = x.reshape([B * W, I]).transpose();
-        const dK = tf.concat([tf.matMul(xT, dZ), tf.matMul(hPrevT, dZ)], 0);
+        const hPrev = tf.tensor2d(traces[d].hPrev, [B * W, Hh]);
+        const x2 = x.reshape([B * W, I]);
+        const kx = ws[d].kernel.slice([0, 0], [I, G]);
+        // dK = [xᵀ·dZ; hPrevᵀ·dZ], dx = dZ·Kxᵀ. Transposed products are free in the native addon;
+        // on plain wasm they are very slow, so transpose explicitly there (see ./linalg.ts).
+        const native = nativeMatMulOnWasm();
+        const tn = (a: tf.Tensor, b: tf.Tensor) => (native ? tf.matMul(a, b, true, false) : tf.matMul(a.transpose(), b));
+        const dK = tf.concat([tn(x2, dZ), tn(hPrev, dZ)], 0);
         const db = tf.sum(dZ, 0);
-        const kxT = ws[d].kernel.slice([0, 0], [I, G]).transpose() as tf.Tensor2D;
-        const dxd = tf.matMul(dZ, kxT).reshape([B, W, I]);
+        const dxd = (native ? tf.matMul(dZ, kx, false, true) : tf.matMul(dZ, kx.transpose())).reshape([B, W, I]);
         dx = dx === null ? dxd : dx.add(dxd);
         grads.push(dK, db);
         used.push(dZarr);

@@ -70,8 +70,8 @@ function bareSlot(first: Predictor): PredictorSlot {
 }
 
 export async function createModelService(config: Config, logger: Logger, metrics: Metrics, opts: ModelServiceOptions = {}): Promise<ModelService> {
-  const backend = await initBackend({ prefer: config.model.backend });
-  logger.info({ backend: backend.name, source: backend.source, skipped: backend.skipped }, 'tfjs backend selected');
+  const backend = await initBackend({ prefer: config.model.backend, nativeKernels: config.model.nativeKernels });
+  logger.info({ backend: backend.name, source: backend.source, skipped: backend.skipped, matmul: backend.matmul }, 'tfjs backend selected');
   const spec = specFromConfig(config);
   // 0 = "model default" (config.model.patchLength/patchStride, docs/configuration.md).
   const patch = config.model.patchLength || config.model.patchStride ? { length: config.model.patchLength || undefined, stride: config.model.patchStride || undefined } : undefined;

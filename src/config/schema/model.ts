@@ -10,6 +10,8 @@ export const modelSection = z
     dir: z.string().default(''),
     engine: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
     backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
+    /** Use tickcast's native kernel addon (built by npm ci; OpenBLAS when installed) for wasm's matrix products and the LSTM recurrence: ~2× faster training (docs/native-kernels.md). false → the backend's own kernels. */
+    nativeKernels: z.boolean().default(true),
     /** onnxruntime threads per model call (0 = its default, all cores). 1 is best with maxInFlightBatches ≥ cores: batches run in parallel instead of contending. */
     onnxIntraOpThreads: nonNegInt.default(1),
     horizon: positiveInt.default(8),

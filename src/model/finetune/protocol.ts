@@ -8,7 +8,7 @@ import type { TrainBatch } from './trainer.ts';
 export type ModelRole = 'champion' | 'challenger' | 'previous';
 
 export type WorkerRequest =
-  | { type: 'init'; backend: BackendPreference; config: ResolvedHybridConfig; spec: ModelSpec; weights: WeightMap; /** Linux niceness of the trainer: every thread of its process, or its worker thread (0 = unchanged). */ nice: number }
+  | { type: 'init'; backend: BackendPreference; nativeKernels: boolean; config: ResolvedHybridConfig; spec: ModelSpec; weights: WeightMap; /** Linux niceness of the trainer: every thread of its process, or its worker thread (0 = unchanged). */ nice: number }
   /** Replace the champion (manual rollback); drops challenger and previous. */
   | { type: 'setChampion'; weights: WeightMap }
   /** Train a challenger (a copy of the champion) for `steps` steps, then score both on `holdout`. */
@@ -33,7 +33,7 @@ export interface HoldoutScores {
 }
 
 export type WorkerReply =
-  | { ok: true; backend?: string; nice?: number | null }
+  | { ok: true; backend?: string; matmul?: string; nice?: number | null }
   | { ok: true; trained: { losses: number[]; gradNormMax: number; seconds: number; holdout: HoldoutScores; weights: WeightMap } }
   | { ok: true; scores: Partial<Record<ModelRole, number>>; count: number }
   | { ok: true; numTensors: number }

@@ -131,9 +131,9 @@ export class TrainerHost {
     const w = new WorkerClient({ isolation: o.isolation, maxOldSpaceMb: TRAINER_HEAP_MB });
     try {
       const ch = o.champion();
-      const r = await w.call<WorkerReply & { ok: true; backend?: string; nice?: number | null }>({ type: 'init', backend: o.config.model.backend, config: ch.config, spec: ch.spec, weights: ch.weights, nice: o.niceness });
+      const r = await w.call<WorkerReply & { ok: true; backend?: string; matmul?: string; nice?: number | null }>({ type: 'init', backend: o.config.model.backend, nativeKernels: o.config.model.nativeKernels, config: ch.config, spec: ch.spec, weights: ch.weights, nice: o.niceness });
       this.#nice = r.nice;
-      o.logger.info({ isolation: w.isolation, pid: w.pid, backend: r.backend, nice: r.nice, dutyCycle: o.dutyCycle, intervalMs: o.config.finetune.intervalMs, steps: o.config.finetune.steps }, `fine-tune trainer ready (${w.isolation})`);
+      o.logger.info({ isolation: w.isolation, pid: w.pid, backend: r.backend, matmul: r.matmul, nice: r.nice, dutyCycle: o.dutyCycle, intervalMs: o.config.finetune.intervalMs, steps: o.config.finetune.steps }, `fine-tune trainer ready (${w.isolation})`);
       return w;
     } catch (err) {
       await w.close(1000);

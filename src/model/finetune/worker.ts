@@ -165,12 +165,12 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
   switch (m.type) {
     case 'init': {
       const nice = lowerPriority(m.nice);
-      const b = await initBackend({ prefer: m.backend });
+      const b = await initBackend({ prefer: m.backend, nativeKernels: m.nativeKernels });
       config = m.config;
       spec = m.spec;
       drop('champion');
       models.champion = HybridModel.fromWeights(config, spec, m.weights);
-      return { ok: true, backend: b.name, nice };
+      return { ok: true, backend: b.name, ...(b.matmul ? { matmul: b.matmul } : {}), nice };
     }
     case 'setChampion': {
       drop('challenger');

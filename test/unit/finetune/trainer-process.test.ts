@@ -26,7 +26,7 @@ test('trainer process: every thread runs at the configured niceness, with single
   const champ = HybridModel.create(FT_HYBRID, FT_SPEC, 3);
   const w = new WorkerClient({ isolation: 'process' });
   try {
-    const r = (await w.call({ type: 'init', backend: 'auto', config: FT_HYBRID, spec: FT_SPEC, weights: champ.getWeights(), nice: 12 })) as { nice?: number | null };
+    const r = (await w.call({ type: 'init', backend: 'auto', nativeKernels: true, config: FT_HYBRID, spec: FT_SPEC, weights: champ.getWeights(), nice: 12 })) as { nice?: number | null };
     assert.equal(r.nice, 12);
     const pid = w.pid!;
     const nice = threadNiceness(pid);

@@ -78,7 +78,7 @@ for (const isolation of ['process', 'thread'] as const) test(`trainer (${isolati
   const champ = HybridModel.create(FT_HYBRID, FT_SPEC, 3);
   const w = new WorkerClient({ isolation });
   try {
-    await w.call({ type: 'init', backend: 'auto', config: FT_HYBRID, spec: FT_SPEC, weights: champ.getWeights(), nice: 0 });
+    await w.call({ type: 'init', backend: 'auto', nativeKernels: true, config: FT_HYBRID, spec: FT_SPEC, weights: champ.getWeights(), nice: 0 });
     const d = data(9, 200);
     const round = (seed: number) => w.call({ type: 'train', steps: 3, learningRate: 1e-3, batchSize: 16, train: d, holdout: d, maxGradNorm: 1e4, seed, dutyCycle: 1 });
     const count = async () => ((await w.call({ type: 'memory' })) as { numTensors: number }).numTensors;

@@ -6,6 +6,7 @@ import { lstmSequenceFast } from '../../../src/model/lstm-fast.ts';
 import { matmul } from '../../../src/model/linalg.ts';
 import { createModel } from '../../../src/model/hybrid-model.ts';
 import { pinballLoss } from '../../../src/model/train.ts';
+import { enableNativeKernels, nativeKernelsStatus } from '../../../src/model/native-kernels.ts';
 import { TINY_CONFIG, TINY_SPEC, backend, randomWindows } from './helpers.ts';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -17,9 +18,14 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 describe('custom-gradient kernels agree with tfjs autodiff', () => {
   before(backend);
 
-  // B=3 exercises the in-JS step product, B=6 the backend matmul one.
-  for (const [dirs, B] of [[1, 3], [2, 3], [1, 6], [2, 6]]) {
-    it(`JS-recurrence LSTM (${dirs === 2 ? 'bidirectional' : 'forward only'}, batch ${B}): same outputs and gradients as the tf-op LSTM`, async () => {
+  // JS loops: B=3 exercises the in-JS step product, B=6 the backend matmul one. Native: the
+  // addon's recurrence (docs/native-kernels.md), which npm ci builds.
+  for (const [recurrence, dirs, B] of [['JS', 1, 3], ['JS', 2, 3], ['JS', 1, 6], ['JS', 2, 6], ['native', 1, 3], ['native', 2, 6]] as const) {
+    it(`${recurrence}-recurrence LSTM (${dirs === 2 ? 'bidirectional' : 'forward only'}, batch ${B}): same outputs and gradients as the tf-op LSTM`, async (t) => {
+      const status = nativeKernelsStatus();
+      if (recurrence === 'native') assert.ok(status.loaded, `the native addon must be built (npm run native:build): ${status.loaded ? '' : status.reason}`);
+      enableNativeKernels(recurrence === 'native');
+      t.after(() => enableNativeKernels(true));
       const W = 7, I = 5, Hh = 4;
       const x = tf.randomNormal([B, W, I], 0, 1, 'float32', 1) as tf.Tensor3D;
       const ws = Array.from({ length: dirs }, (_, d) => ({

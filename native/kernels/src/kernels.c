@@ -1,0 +1,203 @@
+/* Node-API binding of tickcast's native kernels (docs/native-kernels.md).
+ *
+ *   gemm(heap, batch, M, N, K, aOff, aStride, transA, bOff, bStride, transB, cOff, biasOff, biasLen)
+ *
+ * heap is a Float32Array (the wasm backend's HEAPF32 or any other); offsets and strides count
+ * floats from its start. For every batch index i (stride 0 broadcasts one matrix):
+ *   C_i[M,N] = op(A_i) · op(B_i) (+ bias), with A_i at aOff + i*aStride, B_i at bOff + i*bStride,
+ *   C_i at cOff + i*M*N; biasOff < 0 means no bias, else biasLen (N or 1) values.
+ *
+ *   lstmForward(xp, kh, B, W, Hh, reverse, y, yStride, yOffset, gates, tanhC, cPrev, hPrev)
+ *   lstmBackward(gates, tanhC, cPrev, kh, dy, B, W, Hh, reverse, yStride, yOffset, dZ)
+ *
+ * One LSTM direction's recurrence and its BPTT on Float32Arrays (lstm.h; src/model/lstm-fast.ts).
+ *
+ * Every range is checked against the array before anything is read or written. */
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gemm.h"
+#include "lstm.h"
+
+#define CHECK(call)                                    \
+  do {                                                 \
+    if ((call) != napi_ok) return throw_status(env);   \
+  } while (0)
+
+static napi_value throw_status(napi_env env) {
+  const napi_extended_error_info *info = NULL;
+  napi_get_last_error_info(env, &info);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, "ERR_TICKCAST_NATIVE", info && info->error_message ? info->error_message : "Node-API call failed");
+  return NULL;
+}
+
+static napi_value range_error(napi_env env, const char *what) {
+  char msg[160];
+  snprintf(msg, sizeof msg, "gemm: %s is outside the Float32Array", what);
+  napi_throw_range_error(env, "ERR_TICKCAST_NATIVE_RANGE", msg);
+  return NULL;
+}
+
+/* Does [off, off + (count-1)*stride + extent) lie inside [0, len)? */
+static int fits(int64_t off, int64_t count, int64_t stride, int64_t extent, int64_t len) {
+  if (off < 0 || stride < 0 || extent < 0 || count < 1) return 0;
+  return off + (count - 1) * stride + extent <= len;
+}
+
+static napi_value gemm(napi_env env, napi_callback_info cb) {
+  size_t argc = 14;
+  napi_value argv[14];
+  CHECK(napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+  if (argc != 14) {
+    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", "gemm takes 14 arguments");
+    return NULL;
+  }
+  bool is_typed = false;
+  CHECK(napi_is_typedarray(env, argv[0], &is_typed));
+  napi_typedarray_type type;
+  size_t len = 0;
+  void *data = NULL;
+  if (is_typed) CHECK(napi_get_typedarray_info(env, argv[0], &type, &len, &data, NULL, NULL));
+  if (!is_typed || type != napi_float32_array) {
+    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", "gemm: heap must be a Float32Array");
+    return NULL;
+  }
+  int64_t v[13];
+  for (int i = 0; i < 13; i++) CHECK(napi_get_value_int64(env, argv[i + 1], &v[i]));
+  const int64_t batch = v[0], M = v[1], N = v[2], K = v[3];
+  const int64_t a_off = v[4], a_stride = v[5], trans_a = v[6];
+  const int64_t b_off = v[7], b_stride = v[8], trans_b = v[9];
+  const int64_t c_off = v[10], bias_off = v[11], bias_len = v[12];
+  if (batch < 0 || M < 0 || N < 0 || K < 0 || M > INT32_MAX || N > INT32_MAX || K > INT32_MAX) {
+    napi_throw_range_error(env, "ERR_TICKCAST_NATIVE_RANGE", "gemm: negative or oversized dimension");
+    return NULL;
+  }
+  if (batch == 0) return NULL;
+  const int64_t n = (int64_t)len;
+  if (!fits(a_off, batch, a_stride, M * K, n)) return range_error(env, "A");
+  if (!fits(b_off, batch, b_stride, K * N, n)) return range_error(env, "B");
+  if (!fits(c_off, batch, M * N, M * N, n)) return range_error(env, "C");
+  if (bias_off >= 0 && ((bias_len != N && bias_len != 1) || !fits(bias_off, 1, 0, bias_len, n))) return range_error(env, "bias");
+  float *heap = (float *)data;
+  const float *bias = bias_off >= 0 ? heap + bias_off : NULL;
+  for (int64_t i = 0; i < batch; i++) {
+    tc_sgemm((int)trans_a, (int)trans_b, (int)M, (int)N, (int)K, heap + a_off + i * a_stride, heap + b_off + i * b_stride,
+             heap + c_off + i * M * N, bias, (int)bias_len);
+  }
+  return NULL;
+}
+
+/* The Float32Array argv[i] with at least min_len elements, or NULL with an exception pending. */
+static float *f32_arg(napi_env env, napi_value v, const char *name, int64_t min_len) {
+  bool is_typed = false;
+  napi_typedarray_type type;
+  size_t len = 0;
+  void *data = NULL;
+  char msg[160];
+  if (napi_is_typedarray(env, v, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, v, &type, &len, &data, NULL, NULL) != napi_ok || type != napi_float32_array) {
+    snprintf(msg, sizeof msg, "%s must be a Float32Array", name);
+    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", msg);
+    return NULL;
+  }
+  if ((int64_t)len < min_len) {
+    snprintf(msg, sizeof msg, "%s has %zu elements, needs %lld", name, len, (long long)min_len);
+    napi_throw_range_error(env, "ERR_TICKCAST_NATIVE_RANGE", msg);
+    return NULL;
+  }
+  return (float *)data;
+}
+
+/* Reads count integers from argv[from...]; false with an exception pending on a non-number. */
+static bool int_args(napi_env env, napi_value *argv, int from, int count, int64_t *out) {
+  for (int i = 0; i < count; i++)
+    if (napi_get_value_int64(env, argv[from + i], &out[i]) != napi_ok) {
+      napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", "expected a number");
+      return false;
+    }
+  return true;
+}
+
+static bool dims_ok(napi_env env, int64_t B, int64_t W, int64_t Hh, int64_t y_stride, int64_t y_offset) {
+  if (B < 1 || W < 1 || Hh < 1 || B * W * 4 * Hh > INT32_MAX || y_offset < 0 || y_stride < y_offset + Hh) {
+    napi_throw_range_error(env, "ERR_TICKCAST_NATIVE_RANGE", "lstm: bad B, W, Hh, yStride or yOffset");
+    return false;
+  }
+  return true;
+}
+
+static napi_value lstm_forward(napi_env env, napi_callback_info cb) {
+  size_t argc = 13;
+  napi_value argv[13];
+  CHECK(napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+  if (argc != 13) {
+    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", "lstmForward takes 13 arguments");
+    return NULL;
+  }
+  int64_t d[6]; /* B, W, Hh, reverse, yStride, yOffset (argv 2..5, 7..8) */
+  if (!int_args(env, argv, 2, 4, d) || !int_args(env, argv, 7, 2, d + 4)) return NULL;
+  const int64_t B = d[0], W = d[1], Hh = d[2], G = 4 * d[2];
+  if (!dims_ok(env, B, W, Hh, d[4], d[5])) return NULL;
+  const int64_t bwh = B * W * Hh;
+  float *xp, *kh, *y, *gates, *tanh_c, *c_prev, *h_prev;
+  if (!(xp = f32_arg(env, argv[0], "xp", B * W * G)) || !(kh = f32_arg(env, argv[1], "kh", Hh * G)) ||
+      !(y = f32_arg(env, argv[6], "y", (B * W - 1) * d[4] + d[5] + Hh)) ||
+      !(gates = f32_arg(env, argv[9], "gates", B * W * G)) || !(tanh_c = f32_arg(env, argv[10], "tanhC", bwh)) ||
+      !(c_prev = f32_arg(env, argv[11], "cPrev", bwh)) || !(h_prev = f32_arg(env, argv[12], "hPrev", bwh)))
+    return NULL;
+  if (tc_lstm_forward(xp, kh, (int)B, (int)W, (int)Hh, d[3] != 0, y, (int)d[4], (int)d[5], gates, tanh_c, c_prev, h_prev))
+    napi_throw_error(env, "ERR_TICKCAST_NATIVE_MEMORY", "lstmForward: out of memory");
+  return NULL;
+}
+
+static napi_value lstm_backward(napi_env env, napi_callback_info cb) {
+  size_t argc = 12;
+  napi_value argv[12];
+  CHECK(napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+  if (argc != 12) {
+    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", "lstmBackward takes 12 arguments");
+    return NULL;
+  }
+  int64_t d[6]; /* B, W, Hh, reverse, yStride, yOffset (argv 5..10) */
+  if (!int_args(env, argv, 5, 6, d)) return NULL;
+  const int64_t B = d[0], W = d[1], Hh = d[2], G = 4 * d[2];
+  if (!dims_ok(env, B, W, Hh, d[4], d[5])) return NULL;
+  const int64_t bwh = B * W * Hh;
+  float *gates, *tanh_c, *c_prev, *kh, *dy, *dz;
+  if (!(gates = f32_arg(env, argv[0], "gates", B * W * G)) || !(tanh_c = f32_arg(env, argv[1], "tanhC", bwh)) ||
+      !(c_prev = f32_arg(env, argv[2], "cPrev", bwh)) || !(kh = f32_arg(env, argv[3], "kh", Hh * G)) ||
+      !(dy = f32_arg(env, argv[4], "dy", (B * W - 1) * d[4] + d[5] + Hh)) ||
+      !(dz = f32_arg(env, argv[11], "dZ", B * W * G)))
+    return NULL;
+  if (tc_lstm_backward(gates, tanh_c, c_prev, kh, dy, (int)B, (int)W, (int)Hh, d[3] != 0, (int)d[4], (int)d[5], dz))
+    napi_throw_error(env, "ERR_TICKCAST_NATIVE_MEMORY", "lstmBackward: out of memory");
+  return NULL;
+}
+
+static napi_value info(napi_env env, napi_callback_info cb) {
+  (void)cb;
+  napi_value obj, blas, threads;
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_create_string_utf8(env, tc_gemm_init(), NAPI_AUTO_LENGTH, &blas));
+  CHECK(napi_create_int32(env, tc_gemm_threads(), &threads));
+  CHECK(napi_set_named_property(env, obj, "blas", blas));
+  CHECK(napi_set_named_property(env, obj, "threads", threads));
+  return obj;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  tc_gemm_init();
+  napi_property_descriptor props[] = {
+      {"gemm", NULL, gemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"info", NULL, info, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lstmForward", NULL, lstm_forward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lstmBackward", NULL, lstm_backward, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return throw_status(env);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

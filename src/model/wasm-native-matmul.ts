@@ -1,0 +1,110 @@
+/**
+ * The wasm backend's matrix products (BatchMatMul, _FusedMatMul) through tickcast's native addon
+ * (./native-kernels.ts), reading and writing the wasm heap in place: no copy in or out. Why: wasm
+ * SIMD multiplies at 4–10 GMAC/s on one core and its batched path (attention) at ~1; OpenBLAS does
+ * ~50, the addon's own loop 15–20 (docs/native-kernels.md). Products make up about half of a
+ * training step.
+ *
+ * Only what maps onto one strided GEMM per batch index goes native: float32, one batch shape or a
+ * broadcast single matrix, a rank-1 bias, no fused activation. Anything else (and every error
+ * message) stays with the wasm kernel, which is kept and called.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { NativeKernels } from './native-kernels.ts';
+
+/** The parts of tfjs-backend-wasm's BackendWasm used here. */
+interface WasmBackend {
+  dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  wasm: { HEAPF32: Float32Array };
+}
+
+const KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
+type KernelName = (typeof KERNELS)[number];
+
+/** The wasm backend's own configs, captured before the first swap. */
+const originals = new Map<KernelName, tf.KernelConfig>();
+
+interface ProductAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+function size(shape: readonly number[]): number {
+  return shape.reduce((p, d) => p * d, 1);
+}
+
+/** op(a)·op(b) (+ bias) on the heap, or null when the wasm kernel should do it. */
+function nativeProduct(k: NativeKernels, be: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo, attrs: ProductAttrs, bias?: tf.TensorInfo): tf.TensorInfo | null {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (ra < 2 || rb < 2) return null;
+  const { transposeA: ta, transposeB: tb } = attrs;
+  const M = ta ? a.shape[ra - 1] : a.shape[ra - 2];
+  const K = ta ? a.shape[ra - 2] : a.shape[ra - 1];
+  const N = tb ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (K !== (tb ? b.shape[rb - 1] : b.shape[rb - 2])) return null; // the wasm kernel says what is wrong
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const batchA = size(outerA);
+  const batchB = size(outerB);
+  let outer: number[];
+  try {
+    outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  } catch {
+    return null;
+  }
+  const batch = size(outer);
+  // Strided GEMMs cover equal batches and one matrix broadcast against many, not mixed broadcasts.
+  if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
+  if (batch * M * N * K === 0) return null;
+  let biasLen = 0;
+  if (bias) {
+    biasLen = size(bias.shape);
+    if (bias.dtype !== 'float32' || bias.shape.length !== 1 || (biasLen !== N && biasLen !== 1)) return null;
+  }
+  const out = be.makeOutput([...outer, M, N], 'float32');
+  const heap = be.wasm.HEAPF32; // read after the allocation: growing the memory replaces the view
+  const at = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId)!.memoryOffset / 4;
+  k.gemm(heap, batch, M, N, K, at(a), batchA === 1 ? 0 : M * K, ta ? 1 : 0, at(b), batchB === 1 ? 0 : K * N, tb ? 1 : 0, at(out), bias ? at(bias) : -1, biasLen);
+  return out;
+}
+
+function nativeConfig(name: KernelName, k: NativeKernels, original: tf.KernelConfig): tf.KernelConfig {
+  const kernelFunc: tf.KernelFunc = (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const attrs = args.attrs as unknown as ProductAttrs & { activation?: string };
+    const fusedOk = name === 'BatchMatMul' || ((attrs.activation ?? 'linear') === 'linear' && !preluActivationWeights);
+    const out = fusedOk ? nativeProduct(k, args.backend as unknown as WasmBackend, a!, b!, attrs, bias ?? undefined) : null;
+    return out ?? original.kernelFunc(args);
+  };
+  // The wasm kernel's setup still has to run (it binds the functions the fallback calls).
+  return { ...original, kernelFunc };
+}
+
+/**
+ * Route the wasm backend's products through `kernels` (null → back to the wasm kernels). Safe to
+ * call before or after the backend initialises, and again to switch (benchmarks compare both in
+ * one process). Returns whether native products are now in use.
+ */
+export function setNativeMatMulOnWasm(kernels: NativeKernels | null): boolean {
+  for (const name of KERNELS) {
+    if (!originals.has(name)) {
+      const own = tf.getKernel(name, 'wasm');
+      if (!own) return false; // wasm backend not registered in this process
+      originals.set(name, own);
+    }
+    const original = originals.get(name)!;
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(kernels ? nativeConfig(name, kernels, original) : original);
+  }
+  return kernels !== null;
+}
+
+/** Whether products run natively now: the backend in use is wasm and its BatchMatMul is the native one. */
+export function nativeMatMulOnWasm(): boolean {
+  if (originals.size === 0 || tf.getBackend() !== 'wasm') return false;
+  const current = tf.getKernel('BatchMatMul', 'wasm');
+  return current !== undefined && originals.size > 0 && current !== originals.get('BatchMatMul');
+}
