@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import { enableNativeKernels, nativeKernels, nativeKernelsStatus } from './native-kernels.ts';
-import { setNativeMatMulOnWasm } from './wasm-native-matmul.ts';
+import { setNativeKernelsOnWasm } from './wasm-native-kernels.ts';
 
 export type BackendPreference = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
@@ -65,7 +65,7 @@ async function tryWasm(): Promise<boolean> {
  */
 export function useNativeKernels(on: boolean): string {
   enableNativeKernels(on);
-  setNativeMatMulOnWasm(nativeKernels());
+  setNativeKernelsOnWasm(nativeKernels());
   if (!on) return 'wasm (native kernels off: model.nativeKernels=false)';
   const status = nativeKernelsStatus();
   return status.loaded ? `native: ${status.blas}` : `wasm (native kernels ${status.reason})`;

@@ -15,6 +15,7 @@ import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { resolveHybridConfig, targetIndices, validateSpec, type HybridConfigInput, type ResolvedHybridConfig } from './config.ts';
 import { lstmSequence, type LstmDirWeights } from './lstm.ts';
 import { lstmSequenceFast } from './lstm-fast.ts';
+import { matmul } from './linalg.ts';
 import { attentionPool, dense, dropout, encoderLayer, layerNorm, orderedQuantiles, revinStats, selectionMatrix } from './ops.ts';
 import { PatchFront } from './patch-front.ts';
 import { mulberry32 } from './random.ts';
@@ -140,7 +141,13 @@ export class HybridModel {
     }
     // 4. Gated skip, LayerNorm, projection to D, positional embedding.
     const s = dense(p, w['skip/kernel'], w['skip/bias']);
-    const g = tf.sigmoid(dense(tf.concat([h, s], 2), w['gate/kernel'], w['gate/bias']));
+    // The gate reads [h, s]: [h, s]·K = h·K_h + s·K_s. Slicing the kernel's rows instead of
+    // concatenating along the last axis spares wasm a slow last-axis concat and its split (~4 ms/step).
+    const [, N, dh] = h.shape; // N tokens
+    const gk = w['gate/kernel'];
+    const gh = matmul(h.reshape([B * N, dh]), gk.slice([0, 0], [dh, -1]));
+    const gs = matmul(s.reshape([B * N, s.shape[s.rank - 1]]), gk.slice([dh, 0], [-1, -1]));
+    const g = tf.sigmoid(gh.add(gs).add(w['gate/bias']).reshape([B, N, -1]));
     const z = layerNorm(s.add(g.mul(h.sub(s))), w['ln_skip/gamma'], w['ln_skip/beta']); // g·h + (1−g)·s
     let e = dense(z, w['proj/kernel'], w['proj/bias']).add(w['pos_emb']) as tf.Tensor3D;
     // 5. Transformer encoder.

@@ -3,11 +3,11 @@
  * backend a matmul with transposeA/transposeB set (which is exactly what tfjs' autodiff of matMul
  * emits) is 30–300× slower than transposing first and multiplying plainly — measured in
  * docs/model.md. Forward and gradients are the usual ones: dA = dY·Bᵀ, dB = Aᵀ·dY. When wasm's
- * products run in tickcast's native addon (./wasm-native-matmul.ts), a transposed product costs
+ * products run in tickcast's native addon (./wasm-native-kernels.ts), a transposed product costs
  * nothing extra and the plain tf.matMul (and its own gradient) is used instead.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeMatMulOnWasm } from './wasm-native-matmul.ts';
+import { nativeMatMulOnWasm } from './wasm-native-kernels.ts';
 
 /** Swap the last two axes. */
 export function swapLast(t: tf.Tensor): tf.Tensor {

@@ -13,7 +13,7 @@ import type { LstmDirWeights } from './lstm.ts';
 import { sigmoidF as sigmoid, tanhF } from './activations.ts';
 import { Float32Pool } from './float32-pool.ts';
 import { nativeKernels } from './native-kernels.ts';
-import { nativeMatMulOnWasm } from './wasm-native-matmul.ts';
+import { nativeMatMulOnWasm, wasmHeapView } from './wasm-native-kernels.ts';
 
 /**
  * The recurrence's scratch (per direction: gates, tanh(c), c and h before each step, and dZ) is a
@@ -191,6 +191,24 @@ function jsBackwardDir(tr: DirTrace, khT: StepMatrix, dy: Float32Array, B: numbe
   }
 }
 
+/**
+ * One direction's gradients from its dZ [B,W,4Hh]: dK = [xᵀ·dZ; hPrevᵀ·dZ], db = Σ dZ, dx = dZ·Kxᵀ.
+ * Transposed products are free in the native addon; on plain wasm they are very slow, so they are
+ * transposed explicitly there (see ./linalg.ts).
+ */
+function weightGrads(x: tf.Tensor3D, kernel: tf.Tensor, dZarr: Float32Array, hPrevArr: Float32Array, Hh: number): { dK: tf.Tensor; db: tf.Tensor; dx: tf.Tensor } {
+  const [B, W, I] = x.shape;
+  const G = 4 * Hh;
+  const dZ = tf.tensor2d(dZarr, [B * W, G]);
+  const hPrev = tf.tensor2d(hPrevArr, [B * W, Hh]);
+  const kx = kernel.slice([0, 0], [I, G]);
+  const native = nativeMatMulOnWasm();
+  const tn = (a: tf.Tensor, b: tf.Tensor) => (native ? tf.matMul(a, b, true, false) : tf.matMul(a.transpose(), b));
+  const dK = tf.concat([tn(x.reshape([B * W, I]), dZ), tn(hPrev, dZ)], 0);
+  const dx = (native ? tf.matMul(dZ, kx, false, true) : tf.matMul(dZ, kx.transpose())).reshape([B, W, I]);
+  return { dK, db: tf.sum(dZ, 0), dx };
+}
+
 type LstmGradFn = (...args: tf.Tensor[]) => tf.Tensor;
 const cache = new Map<string, LstmGradFn>();
 
@@ -211,11 +229,15 @@ function makeOp(dirs: number, Hh: number): LstmGradFn {
         const kx = w.kernel.slice([0, 0], [I, G]) as tf.Tensor2D;
         return [tf.fused.matMul({ a: x0.reshape([B * W, I]), b: kx, bias: w.bias }), w.kernel.slice([I, 0], [Hh, G]) as tf.Tensor2D];
       });
-      const xpData = xp.dataSync() as Float32Array;
-      xp.dispose();
       try {
-        return forwardDir(xpData, stepMatrix(kh), B, W, Hh, d === 1, y, O, d * Hh);
+        const khm = stepMatrix(kh);
+        // The native recurrence allocates nothing in tfjs, so it can read x·Kx + b straight from
+        // the wasm heap (a 2 MB copy per direction saved); the JS one calls tfjs ops that may
+        // grow the heap and detach such a view, so it gets a copy.
+        const xpData = (nativeKernels() ? wasmHeapView(xp) : null) ?? (xp.dataSync() as Float32Array);
+        return forwardDir(xpData, khm, B, W, Hh, d === 1, y, O, d * Hh);
       } finally {
+        xp.dispose();
         kh.dispose();
       }
     });
@@ -236,17 +258,7 @@ function makeOp(dirs: number, Hh: number): LstmGradFn {
         const kh = ws[d].kernel.slice([I, 0], [Hh, G]) as tf.Tensor2D;
         const dZarr = backwardDir(traces[d], kh, dy, B, W, Hh, d === 1, O, d * Hh);
         kh.dispose();
-        const dZ = tf.tensor2d(dZarr, [B * W, G]);
-        const hPrev = tf.tensor2d(traces[d].hPrev, [B * W, Hh]);
-        const x2 = x.reshape([B * W, I]);
-        const kx = ws[d].kernel.slice([0, 0], [I, G]);
-        // dK = [xᵀ·dZ; hPrevᵀ·dZ], dx = dZ·Kxᵀ. Transposed products are free in the native addon;
-        // on plain wasm they are very slow, so transpose explicitly there (see ./linalg.ts).
-        const native = nativeMatMulOnWasm();
-        const tn = (a: tf.Tensor, b: tf.Tensor) => (native ? tf.matMul(a, b, true, false) : tf.matMul(a.transpose(), b));
-        const dK = tf.concat([tn(x2, dZ), tn(hPrev, dZ)], 0);
-        const db = tf.sum(dZ, 0);
-        const dxd = (native ? tf.matMul(dZ, kx, false, true) : tf.matMul(dZ, kx.transpose())).reshape([B, W, I]);
+        const { dK, db, dx: dxd } = weightGrads(x, ws[d].kernel, dZarr, traces[d].hPrev, Hh);
         dx = dx === null ? dxd : dx.add(dxd);
         grads.push(dK, db);
         used.push(dZarr);

@@ -1,7 +1,8 @@
 /**
- * tickcast's native kernel addon (native/kernels, docs/native-kernels.md): a Node-API module with
- * one job, single-precision matrix products on Float32Arrays, through OpenBLAS when the shared
- * library is installed and a built-in vectorised loop otherwise. `npm ci` builds it
+ * tickcast's native kernel addon (native/kernels, docs/native-kernels.md): a Node-API module for
+ * the hot spots of training on Float32Arrays — matrix products (through OpenBLAS when the shared
+ * library is installed, a built-in vectorised loop otherwise), leading-axis sums, and the LSTM
+ * recurrence with its BPTT. `npm ci` builds it
  * (scripts/native/build.mjs); without it (not built, another platform) tickcast runs on the
  * backends' own kernels, only slower to train. Node-API is ABI-stable: one build serves every Node
  * version.
@@ -30,6 +31,8 @@ export interface NativeKernels {
     biasOff: number,
     biasLen: number,
   ): void;
+  /** out[c] = Σ_r x[r·cols + c] on one Float32Array (offsets count floats). */
+  sumRows(heap: Float32Array, rows: number, cols: number, xOff: number, outOff: number): void;
   /** One LSTM direction's recurrence (native/kernels/src/lstm.h); same arguments as forwardDir() in ./lstm-fast.ts. */
   lstmForward(
     xp: Float32Array,

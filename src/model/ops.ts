@@ -71,15 +71,25 @@ export function attentionPool(e: tf.Tensor3D, w: Weights | null): { pooled: tf.T
  * Quantiles ordered by construction. r: raw head output [B,H,T,Q]; base: linear-skip median
  * [B,H,T]; m: index of 0.5. y_m = base + r_m; above: y_k = y_{k-1} + softplus(r_k); below:
  * y_k = y_{k+1} − softplus(r_k).
+ *
+ * Written as two [Q,Q] constant products over the flattened [N,Q] head, y = base + r·P +
+ * softplus(r)·C (P copies column m into every column; C sums the softplus terms between m and k
+ * with the sign of the side), instead of a split and a concat along the last axis: on wasm those
+ * two took ~7 ms of a 75 ms training step for an [64,96,1,3] head.
  */
 export function orderedQuantiles(r: tf.Tensor4D, base: tf.Tensor3D, m: number): tf.Tensor4D {
   const Q = r.shape[3];
-  const parts = tf.split(r, Q, 3) as tf.Tensor4D[]; // Q × [B,H,T,1]
-  const out: tf.Tensor[] = new Array(Q);
-  out[m] = base.expandDims(3).add(parts[m]);
-  for (let k = m + 1; k < Q; k++) out[k] = out[k - 1].add(tf.softplus(parts[k]));
-  for (let k = m - 1; k >= 0; k--) out[k] = out[k + 1].sub(tf.softplus(parts[k]));
-  return (Q === 1 ? out[0] : tf.concat(out, 3)) as tf.Tensor4D;
+  if (Q === 1) return base.expandDims(3).add(r) as tf.Tensor4D;
+  const pick = new Float32Array(Q * Q);
+  const cum = new Float32Array(Q * Q);
+  for (let k = 0; k < Q; k++) {
+    pick[m * Q + k] = 1;
+    for (let j = m + 1; j <= k; j++) cum[j * Q + k] = 1; // above the median: + Σ_{m<j≤k} softplus(r_j)
+    for (let j = k; j < m; j++) cum[j * Q + k] = -1; // below: − Σ_{k≤j<m} softplus(r_j)
+  }
+  const flat = r.reshape([-1, Q]);
+  const y = matmul(flat, tf.tensor2d(pick, [Q, Q])).add(matmul(tf.softplus(flat), tf.tensor2d(cum, [Q, Q])));
+  return y.reshape(r.shape).add(base.expandDims(3)) as tf.Tensor4D;
 }
 
 /** A constant [F,T] 0/1 matrix that picks the target columns (a matmul instead of a gather). */

@@ -7,6 +7,10 @@
  *   C_i[M,N] = op(A_i) · op(B_i) (+ bias), with A_i at aOff + i*aStride, B_i at bOff + i*bStride,
  *   C_i at cOff + i*M*N; biasOff < 0 means no bias, else biasLen (N or 1) values.
  *
+ *   sumRows(heap, rows, cols, xOff, outOff)
+ *
+ * out[c] = Σ_r x[r*cols + c]: a reduction over the leading axes of a row-major array.
+ *
  *   lstmForward(xp, kh, B, W, Hh, reverse, y, yStride, yOffset, gates, tanhC, cPrev, hPrev)
  *   lstmBackward(gates, tanhC, cPrev, kh, dy, B, W, Hh, reverse, yStride, yOffset, dZ)
  *
@@ -19,6 +23,9 @@
 
 #include "gemm.h"
 #include "lstm.h"
+
+static bool int_args(napi_env env, napi_value *argv, int from, int count, int64_t *out);
+static float *f32_arg(napi_env env, napi_value v, const char *name, int64_t min_len);
 
 #define CHECK(call)                                    \
   do {                                                 \
@@ -36,7 +43,7 @@ static napi_value throw_status(napi_env env) {
 
 static napi_value range_error(napi_env env, const char *what) {
   char msg[160];
-  snprintf(msg, sizeof msg, "gemm: %s is outside the Float32Array", what);
+  snprintf(msg, sizeof msg, "%s is outside the Float32Array", what);
   napi_throw_range_error(env, "ERR_TICKCAST_NATIVE_RANGE", msg);
   return NULL;
 }
@@ -77,16 +84,49 @@ static napi_value gemm(napi_env env, napi_callback_info cb) {
   }
   if (batch == 0) return NULL;
   const int64_t n = (int64_t)len;
-  if (!fits(a_off, batch, a_stride, M * K, n)) return range_error(env, "A");
-  if (!fits(b_off, batch, b_stride, K * N, n)) return range_error(env, "B");
-  if (!fits(c_off, batch, M * N, M * N, n)) return range_error(env, "C");
-  if (bias_off >= 0 && ((bias_len != N && bias_len != 1) || !fits(bias_off, 1, 0, bias_len, n))) return range_error(env, "bias");
+  if (!fits(a_off, batch, a_stride, M * K, n)) return range_error(env, "gemm: A");
+  if (!fits(b_off, batch, b_stride, K * N, n)) return range_error(env, "gemm: B");
+  if (!fits(c_off, batch, M * N, M * N, n)) return range_error(env, "gemm: C");
+  if (bias_off >= 0 && ((bias_len != N && bias_len != 1) || !fits(bias_off, 1, 0, bias_len, n))) return range_error(env, "gemm: bias");
   float *heap = (float *)data;
   const float *bias = bias_off >= 0 ? heap + bias_off : NULL;
   for (int64_t i = 0; i < batch; i++) {
     tc_sgemm((int)trans_a, (int)trans_b, (int)M, (int)N, (int)K, heap + a_off + i * a_stride, heap + b_off + i * b_stride,
              heap + c_off + i * M * N, bias, (int)bias_len);
   }
+  return NULL;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+#endif
+static void sum_rows(const float *restrict x, int64_t rows, int64_t cols, float *restrict out) {
+  for (int64_t c = 0; c < cols; c++) out[c] = 0.f;
+  for (int64_t r = 0; r < rows; r++) {
+    const float *restrict row = x + r * cols;
+    for (int64_t c = 0; c < cols; c++) out[c] += row[c];
+  }
+}
+
+static napi_value sum_rows_fn(napi_env env, napi_callback_info cb) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
+  if (argc != 5) {
+    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", "sumRows takes 5 arguments");
+    return NULL;
+  }
+  int64_t v[4];
+  if (!int_args(env, argv, 1, 4, v)) return NULL;
+  const int64_t rows = v[0], cols = v[1], x_off = v[2], out_off = v[3];
+  float *heap = f32_arg(env, argv[0], "heap", 0);
+  if (!heap) return NULL;
+  size_t len = 0;
+  napi_typedarray_type type;
+  CHECK(napi_get_typedarray_info(env, argv[0], &type, &len, NULL, NULL, NULL));
+  if (rows < 1 || cols < 1 || !fits(x_off, 1, 0, rows * cols, (int64_t)len) || !fits(out_off, 1, 0, cols, (int64_t)len))
+    return range_error(env, "sumRows: input or output");
+  sum_rows(heap + x_off, rows, cols, heap + out_off);
   return NULL;
 }
 
@@ -193,6 +233,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, info, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sumRows", NULL, sum_rows_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lstmForward", NULL, lstm_forward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lstmBackward", NULL, lstm_backward, NULL, NULL, NULL, napi_enumerable, NULL},
   };

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels, nativeKernelsPath, nativeKernelsStatus, type NativeKernels } from '../../../src/model/native-kernels.ts';
-import { setNativeMatMulOnWasm, nativeMatMulOnWasm } from '../../../src/model/wasm-native-matmul.ts';
+import { setNativeKernelsOnWasm, nativeMatMulOnWasm } from '../../../src/model/wasm-native-kernels.ts';
 import { backend, rng } from './helpers.ts';
 
 function addon(): NativeKernels {
@@ -113,13 +113,14 @@ describe('native kernels: the addon', () => {
     assert.throws(() => k.gemm(heap, 1, 2, 2, 2, 0, 0, 0, 4, 0, 0, 8, 15, 2), { code: 'ERR_TICKCAST_NATIVE_RANGE' }, 'bias past the end');
     assert.throws(() => k.gemm(heap, 1, 2, 2, 2, 0, 0, 0, 4, 0, 0, 8, 0, 3), { code: 'ERR_TICKCAST_NATIVE_RANGE' }, 'bias length neither N nor 1');
     assert.throws(() => k.gemm(new Float64Array(16) as unknown as Float32Array, 1, 2, 2, 2, 0, 0, 0, 4, 0, 0, 8, -1, 0), { name: 'TypeError', code: 'ERR_TICKCAST_NATIVE_ARGS' });
+    assert.throws(() => k.sumRows(heap, 4, 4, 4, 0), { code: 'ERR_TICKCAST_NATIVE_RANGE' }, 'sumRows input past the end');
     const f = new Float32Array(10);
     assert.throws(() => k.lstmForward(f, f, 1, 1, 4, 0, f, 4, 0, f, f, f, f), { code: 'ERR_TICKCAST_NATIVE_RANGE' }, 'xp shorter than B·W·4Hh');
     assert.throws(() => k.lstmBackward(f, f, f, f, f, 1, 1, 1, 0, 0, 0, f), { code: 'ERR_TICKCAST_NATIVE_RANGE' }, 'yStride smaller than yOffset + Hh');
   });
 });
 
-describe('native kernels: the wasm backend products', () => {
+describe('native kernels: the wasm backend products and sums', () => {
   before(backend);
 
   const CASES: [string, () => tf.Tensor][] = [
@@ -130,21 +131,34 @@ describe('native kernels: the wasm backend products', () => {
     ['mixed broadcast (wasm kernel)', () => tf.matMul(tf.randomNormal([2, 1, 4, 5], 0, 1, 'float32', 7), tf.randomNormal([1, 3, 5, 2], 0, 1, 'float32', 8))],
     ['fused with bias', () => tf.fused.matMul({ a: tf.randomNormal([6, 5], 0, 1, 'float32', 9), b: tf.randomNormal([5, 4], 0, 1, 'float32', 10), bias: tf.randomNormal([4], 0, 1, 'float32', 11) })],
     ['fused with relu (wasm kernel)', () => tf.fused.matMul({ a: tf.randomNormal([6, 5], 0, 1, 'float32', 9), b: tf.randomNormal([5, 4], 0, 1, 'float32', 10), activation: 'relu' })],
+    ['sum over axis 0', () => tf.sum(tf.randomNormal([37, 11], 0, 1, 'float32', 14), 0)],
+    ['sum over the two leading axes, keepDims, negative axes', () => tf.sum(tf.randomNormal([4, 9, 6], 0, 1, 'float32', 15), [-3, 1], true)],
+    ['sum of everything', () => tf.sum(tf.randomNormal([5, 7], 0, 1, 'float32', 16))],
+    ['sum over an inner axis (wasm kernel)', () => tf.sum(tf.randomNormal([5, 7, 3], 0, 1, 'float32', 17), 1)],
+    ['sum of int32 (wasm kernel)', () => tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32'), 0)],
     ['gradients of a product', () => tf.concat(tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p, q, false, true).square().sum())([tf.randomNormal([4, 3], 0, 1, 'float32', 12), tf.randomNormal([5, 3], 0, 1, 'float32', 13)]).map((g) => g.flatten()))],
   ];
 
   for (const [label, run] of CASES) {
-    it(`${label}: same values as the wasm kernel, no tensor left behind`, async (t) => {
+    const fallback = label.endsWith('(wasm kernel)');
+    it(`${label}: same values as the wasm kernel${fallback ? ' (which it calls)' : ''}, no tensor or buffer left behind`, async (t) => {
       if (tf.getBackend() !== 'wasm') return t.skip(`backend is ${tf.getBackend()}`);
-      assert.ok(setNativeMatMulOnWasm(addon()));
+      // Count the addon's calls, to know which path each case took.
+      const k = addon();
+      let calls = 0;
+      const counted: NativeKernels = { ...k, gemm: (...a) => (calls++, k.gemm(...a)), sumRows: (...a) => (calls++, k.sumRows(...a)) };
+      assert.ok(setNativeKernelsOnWasm(counted));
       assert.ok(nativeMatMulOnWasm());
-      const before = tf.memory().numTensors;
+      const buffers = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+      const [tensors0, buffers0] = [tf.memory().numTensors, buffers()];
       const native = tf.tidy(run);
-      assert.equal(tf.memory().numTensors, before + 1, 'tidy kept only the result');
-      setNativeMatMulOnWasm(null);
+      assert.equal(tf.memory().numTensors, tensors0 + 1, 'tidy kept only the result');
+      assert.equal(buffers(), buffers0 + 1, 'no wasm buffer left behind');
+      assert.ok(fallback ? calls === 0 : calls > 0, `${calls} native calls`);
+      setNativeKernelsOnWasm(null);
       assert.ok(!nativeMatMulOnWasm());
       const wasm = tf.tidy(run);
-      setNativeMatMulOnWasm(addon());
+      setNativeKernelsOnWasm(k);
       assert.deepEqual(native.shape, wasm.shape);
       const d = maxAbsDiff(await native.data(), await wasm.data());
       assert.ok(d < 1e-4, `differs by ${d}`);

@@ -1,13 +1,15 @@
 /**
- * The wasm backend's matrix products (BatchMatMul, _FusedMatMul) through tickcast's native addon
- * (./native-kernels.ts), reading and writing the wasm heap in place: no copy in or out. Why: wasm
- * SIMD multiplies at 4–10 GMAC/s on one core and its batched path (attention) at ~1; OpenBLAS does
- * ~50, the addon's own loop 15–20 (docs/native-kernels.md). Products make up about half of a
- * training step.
+ * The wasm backend's matrix products (BatchMatMul, _FusedMatMul) and leading-axis sums (Sum)
+ * through tickcast's native addon (./native-kernels.ts), reading and writing the wasm heap in
+ * place: no copy in or out. Why: wasm SIMD multiplies at 4–10 GMAC/s on one core and its batched
+ * path (attention) at ~1; OpenBLAS does ~50, the addon's own loop 15–20 (docs/native-kernels.md).
+ * Products make up about half of a training step. wasm sums over leading axes (every bias
+ * gradient) by transposing first.
  *
  * Only what maps onto one strided GEMM per batch index goes native: float32, one batch shape or a
- * broadcast single matrix, a rank-1 bias, no fused activation. Anything else (and every error
- * message) stays with the wasm kernel, which is kept and called.
+ * broadcast single matrix, a rank-1 bias, no fused activation; sums only over a leading block of
+ * axes of float32 data. Anything else (and every error message) stays with the wasm kernel, which
+ * is kept and called.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from './native-kernels.ts';
@@ -19,7 +21,7 @@ interface WasmBackend {
   wasm: { HEAPF32: Float32Array };
 }
 
-const KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
+const KERNELS = ['BatchMatMul', '_FusedMatMul', 'Sum'] as const;
 type KernelName = (typeof KERNELS)[number];
 
 /** The wasm backend's own configs, captured before the first swap. */
@@ -71,8 +73,33 @@ function nativeProduct(k: NativeKernels, be: WasmBackend, a: tf.TensorInfo, b: t
   return out;
 }
 
+/** Σ over a leading block of axes (axes 0..j-1) of float32 x, or null when the wasm kernel should do it. */
+function nativeSum(k: NativeKernels, be: WasmBackend, x: tf.TensorInfo, attrs: { axis: number | number[]; keepDims: boolean }): tf.TensorInfo | null {
+  if (x.dtype !== 'float32' || x.shape.length === 0) return null;
+  let axes: number[];
+  try {
+    axes = tf.util.parseAxisParam(attrs.axis, x.shape);
+  } catch {
+    return null;
+  }
+  axes = [...new Set(axes)].sort((a, b) => a - b);
+  if (axes.length === 0 || axes.some((a, i) => a !== i)) return null;
+  const rows = size(x.shape.slice(0, axes.length));
+  const cols = size(x.shape.slice(axes.length));
+  if (rows * cols === 0) return null;
+  const shape = attrs.keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
+  const out = be.makeOutput(shape, 'float32');
+  const heap = be.wasm.HEAPF32; // after the allocation (see nativeProduct)
+  k.sumRows(heap, rows, cols, be.dataIdMap.get(x.dataId)!.memoryOffset / 4, be.dataIdMap.get(out.dataId)!.memoryOffset / 4);
+  return out;
+}
+
 function nativeConfig(name: KernelName, k: NativeKernels, original: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = (args) => {
+    if (name === 'Sum') {
+      const attrs = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+      return nativeSum(k, args.backend as unknown as WasmBackend, args.inputs.x as tf.TensorInfo, attrs) ?? original.kernelFunc(args);
+    }
     const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
     const attrs = args.attrs as unknown as ProductAttrs & { activation?: string };
     const fusedOk = name === 'BatchMatMul' || ((attrs.activation ?? 'linear') === 'linear' && !preluActivationWeights);
@@ -84,11 +111,11 @@ function nativeConfig(name: KernelName, k: NativeKernels, original: tf.KernelCon
 }
 
 /**
- * Route the wasm backend's products through `kernels` (null → back to the wasm kernels). Safe to
- * call before or after the backend initialises, and again to switch (benchmarks compare both in
- * one process). Returns whether native products are now in use.
+ * Route the wasm backend's products and sums through `kernels` (null → back to the wasm kernels).
+ * Safe to call before or after the backend initialises, and again to switch (benchmarks compare
+ * both in one process). Returns whether the native kernels are now in use.
  */
-export function setNativeMatMulOnWasm(kernels: NativeKernels | null): boolean {
+export function setNativeKernelsOnWasm(kernels: NativeKernels | null): boolean {
   for (const name of KERNELS) {
     if (!originals.has(name)) {
       const own = tf.getKernel(name, 'wasm');
@@ -107,4 +134,16 @@ export function nativeMatMulOnWasm(): boolean {
   if (originals.size === 0 || tf.getBackend() !== 'wasm') return false;
   const current = tf.getKernel('BatchMatMul', 'wasm');
   return current !== undefined && originals.size > 0 && current !== originals.get('BatchMatMul');
+}
+
+/**
+ * A view of a float32 tensor's data in the wasm heap, no copy; null off wasm. Valid only until
+ * the next tfjs allocation (growing the heap detaches it): read it at once, with no tfjs call in
+ * between.
+ */
+export function wasmHeapView(t: tf.Tensor): Float32Array | null {
+  if (t.dtype !== 'float32' || tf.getBackend() !== 'wasm') return null;
+  const be = tf.backend() as unknown as WasmBackend;
+  const info = be.dataIdMap.get(t.dataId);
+  return info ? new Float32Array(be.wasm.HEAPF32.buffer, info.memoryOffset, t.size) : null;
 }
