@@ -12,7 +12,7 @@
 import type { HybridModel } from './hybrid-model.ts';
 import { permutation } from './random.ts';
 import { restoringOnDivergence, trainStep, yieldToEventLoop, type Batch, type Dataset, type StepResult } from './train.ts';
-import type * as tf from '@tensorflow/tfjs';
+import type { Adam } from './adam.ts';
 
 /** Values per row of a data set: `x` = window × features, `y` = horizon × targets. */
 export interface RowSize {
@@ -107,8 +107,8 @@ export interface StepsResult {
  * step. On divergence the weights are restored to what they were when this call began and
  * TC_TRAINING_DIVERGED is thrown.
  */
-export async function trainSteps(model: HybridModel, optimizer: tf.Optimizer, batches: Iterable<Batch> | AsyncIterable<Batch>, opts: StepOptions = {}): Promise<StepsResult> {
-  if (opts.lr !== undefined) (optimizer as unknown as { learningRate: number }).learningRate = opts.lr;
+export async function trainSteps(model: HybridModel, optimizer: Adam, batches: Iterable<Batch> | AsyncIterable<Batch>, opts: StepOptions = {}): Promise<StepsResult> {
+  if (opts.lr !== undefined) optimizer.learningRate = opts.lr;
   const res: StepsResult = { losses: [], gradNorms: [], aborted: false };
   return restoringOnDivergence(model, async () => {
     const r = await runSteps(batches, {

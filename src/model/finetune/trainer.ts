@@ -5,9 +5,9 @@
  * fine-tune worker, whose steps go through the shared loop (../training-loop.ts). Batches are
  * built in JS (no gathers inside the differentiated graph: wasm lacks UnsortedSegmentSum).
  */
-import * as tf from '@tensorflow/tfjs';
 import { evaluate as evaluateDataset, evaluateAsync, type EvalScores } from '../evaluate.ts';
-import { trainStep, type Batch, type StepResult } from '../train.ts';
+import { createOptimizer, trainStep, type Batch, type StepResult } from '../train.ts';
+import type { Adam } from '../adam.ts';
 import type { HybridModel } from '../hybrid-model.ts';
 
 /** x: [batch, window, features] normalised; y: [batch, horizon, targets] in the same space. */
@@ -25,13 +25,13 @@ export type { EvalScores, StepResult };
 
 export class Trainer {
   readonly #model: HybridModel;
-  readonly #opt: tf.AdamOptimizer;
+  readonly #opt: Adam;
   readonly #clip: number;
   readonly #maxNorm: number;
 
   constructor(model: HybridModel, opts: TrainerOptions) {
     this.#model = model;
-    this.#opt = tf.train.adam(opts.learningRate);
+    this.#opt = createOptimizer(opts.learningRate);
     this.#clip = opts.clipNorm ?? 1;
     this.#maxNorm = opts.maxGradNorm ?? 1e4;
   }
