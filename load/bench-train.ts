@@ -10,7 +10,7 @@
  * runs twice: with tickcast's native kernel addon (docs/native-kernels.md; the default when it is
  * built) and with the backend's own kernels (model.nativeKernels=false), switched in this process.
  *
- * Options (after `--`): --rounds 2 --min-seconds 4 --batch 64 --windows 96,336
+ * Options (after `--`): --rounds 3 --min-seconds 4 --batch 64 --windows 96,336
  *   --patch 16/8 (the patched variant; default: the model's default patch) --torch-threads 1,2
  *   --no-torch --json out.json
  */
@@ -31,7 +31,7 @@ import { createOptimizer, trainStep } from '../src/model/train.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     'min-seconds': { type: 'string', default: '4' },
     batch: { type: 'string', default: '64' },
     windows: { type: 'string', default: '96,336' },
@@ -146,23 +146,28 @@ async function main(): Promise<void> {
   for (const W of WINDOWS)
     for (const v of VARIANTS)
       for (const native of kernelModes) rows.push({ engine: engineName(native), native, window: W, variant: v.name, patchLength: v.length, patchStride: v.stride, stepsPerSec: [] });
+  const torch = args['no-torch'] ? null : torchAvailable();
+  if (args['no-torch']) console.log('# PyTorch: skipped (--no-torch)');
+  else if (!torch) console.log('# PyTorch: skipped — python3 cannot import torch (Debian: apt-get install python3-torch libopenblas0-pthread)');
+  const tfjsRows = [...rows];
   for (let r = 0; r < ROUNDS; r++) {
-    // Alternate the order each round so a load change does not always hit the same variant.
-    const order = r % 2 === 0 ? rows.filter((x) => x.engine.startsWith('tfjs')) : rows.filter((x) => x.engine.startsWith('tfjs')).reverse();
+    // Alternate the order each round so a load change does not always hit the same variant, and
+    // measure PyTorch inside every round too (not once at the end, where a change in the
+    // machine's load would hit only one side of the ratio).
+    const order = r % 2 === 0 ? tfjsRows : [...tfjsRows].reverse();
     for (const row of order) {
       useNativeKernels(row.native === true);
       row.stepsPerSec.push(measureTfjs(row.window, row.patchLength, row.patchStride));
       console.log(`  round ${r + 1}: ${row.engine} W=${row.window} ${row.variant}: ${fmt(row.stepsPerSec.at(-1)!)} steps/s`);
     }
-  }
-  const torch = args['no-torch'] ? null : torchAvailable();
-  if (args['no-torch']) console.log('# PyTorch: skipped (--no-torch)');
-  else if (!torch) console.log('# PyTorch: skipped — python3 cannot import torch (Debian: apt-get install python3-torch libopenblas0-pthread)');
-  else {
+    if (!torch) continue;
     for (const th of args['torch-threads']!.split(',').map(Number)) {
-      const t = measureTorch(th);
-      rows.push(...t);
-      for (const x of t) console.log(`  ${x.engine} (torch ${torch}) W=${x.window} ${x.variant}: ${fmt(x.stepsPerSec[0])} steps/s`);
+      for (const x of measureTorch(th)) {
+        const row = rows.find((o) => o.engine === x.engine && o.window === x.window && o.patchLength === x.patchLength);
+        if (row) row.stepsPerSec.push(...x.stepsPerSec);
+        else rows.push(x);
+        console.log(`  round ${r + 1}: ${x.engine} (torch ${torch}) W=${x.window} ${x.variant}: ${fmt(x.stepsPerSec[0])} steps/s`);
+      }
     }
   }
   console.log('\n| engine | look-back | variant | steps/s (median) | windows/s | s/step |');
@@ -188,7 +193,7 @@ async function main(): Promise<void> {
     }
     for (const e of [...new Set(rows.filter((x) => x.engine.startsWith('pytorch')).map((x) => x.engine))]) {
       const t = get(e, W, pl);
-      if (t) console.log(`  W=${W}: tfjs default patches / ${e} same shape = ${(median(b.stepsPerSec) / t.stepsPerSec[0]).toFixed(2)}× (target ≥ 1×)`);
+      if (t) console.log(`  W=${W}: tfjs default patches / ${e} same shape = ${(rate(b) / rate(t)).toFixed(2)}× (target ≥ 1×)`);
     }
   }
   if (args.json) await writeFile(args.json, JSON.stringify({ rows, batch: BATCH }, null, 2));
