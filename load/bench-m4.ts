@@ -14,7 +14,9 @@
  *   least-squares fit, default on, kept when no epoch beats it on validation)
  *   --patch 24/12 (patch length/stride; default the model's 16/8) --save-forecasts f.json (each
  *   seed's forecasts, for `npm run bench:m4-ensemble`; the linear phase's go to f.linear.json)
- *   --budget-min m (per seed; off by default) --phases baselines,linear,zeroshot,hybrid --jsonl out.jsonl. Skips when the data is absent.
+ *   --budget-min m (per seed; off by default) --phases baselines,linear,zeroshot,hybrid --jsonl out.jsonl
+ *   --pretrained DIR (zero-shot phase: a `npm run pretrain -- --out DIR` output instead of the
+ *   shipped model). Skips when the data is absent.
  */
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -41,6 +43,8 @@ const DIR = process.env.TICKCAST_M4_DIR ?? resolve(repoRoot, '../shared/data/m4'
 const { values: a } = parseArgs({
   options: {
     window: { type: 'string', default: '336' },
+    /** Zero-shot phase: the pretrained model to score (a `npm run pretrain -- --out DIR` output; default the shipped one). */
+    pretrained: { type: 'string' },
     seeds: { type: 'string', default: '1,2,3' },
     epochs: { type: 'string', default: '10' },
     patience: { type: 'string', default: '2' },
@@ -126,7 +130,7 @@ async function main(): Promise<void> {
     if (a['save-forecasts']) saveForecasts(a['save-forecasts'].replace(/(\.json)?$/, '.linear.json'), 'linear', series, [f]);
   }
   if (phases.has('zeroshot')) {
-    const pre = await loadPretrained(resolveHybridConfig({}), DEFAULT_SPEC);
+    const pre = await loadPretrained(resolveHybridConfig({}), DEFAULT_SPEC, a.pretrained);
     if (pre.ok) {
       const p = new TfjsPredictor(HybridModel.fromWeights(resolveHybridConfig({}), DEFAULT_SPEC, pre.weights), { version: pre.version, backend: 'wasm' });
       report(`zero-shot: shipped ${pre.version} (L=64, h=8 recursive)`, scoreM4(series, await forecastM4(series, p)), 'never saw M4');

@@ -4,10 +4,13 @@
  * model (trained on nyc_taxi for 35 s, what `npm start` did before), both window 64 / horizon 8
  * run recursively (load/recursive-predictor.ts), next to repeat-last and seasonal naive (24 h) on the
  * same windows. Neither model saw ETT. Skips when ETTh1 is absent.
+ *
+ * Options: --pretrained DIR (a `npm run pretrain -- --out DIR` output; default the shipped one)
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { loadTable, prepare } from '../src/cli/dataset.ts';
 import { runBacktest } from '../src/eval/backtest.ts';
 import { initBackend } from '../src/model/backend.ts';
@@ -20,6 +23,7 @@ import type { Predictor } from '../src/pipeline/ports.ts';
 import { RecursivePredictor } from './recursive-predictor.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: a } = parseArgs({ options: { pretrained: { type: 'string' } } });
 const ETT = resolve(process.env.TICKCAST_ETT_DIR ?? resolve(repoRoot, '../shared/data/ett'), 'ETTh1.csv');
 
 async function main(): Promise<void> {
@@ -30,7 +34,7 @@ async function main(): Promise<void> {
   const config = resolveHybridConfig({});
   const spec = { ...DEFAULT_SPEC, features: ['OT'], targets: ['OT'] };
   console.log('| model (ETTh1 S, h=96, zero-shot) | MSE | MAE |\n|---|---:|---:|');
-  const pre = await loadPretrained(config, DEFAULT_SPEC);
+  const pre = await loadPretrained(config, DEFAULT_SPEC, a.pretrained);
   if (!pre.ok) throw new Error(pre.reason);
   const p = new RecursivePredictor(new TfjsPredictor(HybridModel.fromWeights(config, spec, pre.weights), { version: pre.version, backend: 'wasm' }), 96);
   const r = await score(p);

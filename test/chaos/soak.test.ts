@@ -11,7 +11,7 @@
  * ticks while V8 grew its heap (docs/reliability.md). The samples after warm-up are split in two
  * halves by progress; asserted: mean RSS of the second half < 1.05 × the first (RSS is a GC
  * sawtooth of ±90 MiB here, so means over many samples, not single readings), V8 heap in use
- * (live objects) < 1.10 × (a noisier sawtooth), and median event-loop lag p99 of the second half
+ * (live objects: the lowest reading of each half) < 1.10 × (a noisier sawtooth), and median event-loop lag p99 of the second half
  * ≤ 1.5 × the first + 20 ms (the machine is shared). Every forecast is accounted for: the forecasts
  * topic ends with exactly one record per eligible tick.
  *
@@ -126,6 +126,8 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS and hea
     const lagLate = summary(late.map((x) => x.lagP99));
     const heapEarly = mean(early.map((x) => x.heapUsed));
     const heapLate = mean(late.map((x) => x.heapUsed));
+    const heapFloorEarly = Math.min(...early.map((x) => x.heapUsed));
+    const heapFloorLate = Math.min(...late.map((x) => x.heapUsed));
     const heapTotalEarly = mean(early.map((x) => x.heapTotal));
     const heapTotalLate = mean(late.map((x) => x.heapTotal));
     const extEarly = mean(early.map((x) => x.external));
@@ -137,7 +139,7 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS and hea
       `# soak: ${TICKS} ticks, ${SERIES} series, stride ${STRIDE}: ${elapsedS.toFixed(0)} s = ${Math.round(TICKS / elapsedS)} ticks/s end to end ` +
         `(producer waited ${(waitedMs / 1000).toFixed(0)} s for the service); forecasts ${forecasts} on the topic (expected ${expected}, metric ${forecastsMetric}); ` +
         `samples ${samples.length} (${warm.length} after a warm-up of ${WARMUP * 100}% of the ticks); RSS early ${MiB(rssEarly)} MiB → late ${MiB(rssLate)} MiB (${(growth * 100).toFixed(2)}%), ` +
-        `floor (min) ${MiB(floorEarly)} → ${MiB(floorLate)} MiB, min ${MiB(rssAll.min)} / max ${MiB(rssAll.max)} MiB over the run; V8 heap used ${MiB(heapEarly)} → ${MiB(heapLate)} MiB, heap total ${MiB(heapTotalEarly)} → ${MiB(heapTotalLate)} MiB, external ${MiB(extEarly)} → ${MiB(extLate)} MiB; ` +
+        `floor (min) ${MiB(floorEarly)} → ${MiB(floorLate)} MiB, min ${MiB(rssAll.min)} / max ${MiB(rssAll.max)} MiB over the run; V8 heap used ${MiB(heapEarly)} → ${MiB(heapLate)} MiB (floor ${MiB(heapFloorEarly)} → ${MiB(heapFloorLate)}), heap total ${MiB(heapTotalEarly)} → ${MiB(heapTotalLate)} MiB, external ${MiB(extEarly)} → ${MiB(extLate)} MiB; ` +
         `event-loop lag p99 early median ${(lagEarly.p50 * 1000).toFixed(1)} ms (max ${(lagEarly.max * 1000).toFixed(1)}) → late median ${(lagLate.p50 * 1000).toFixed(1)} ms (max ${(lagLate.max * 1000).toFixed(1)}); ` +
         `exit ${exit}; test ${((Date.now() - started) / 1000).toFixed(0)} s; ${machineLine()}`,
     );
@@ -151,9 +153,11 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS and hea
     assert.equal(forecasts, expected, 'exactly one forecast per eligible tick on the topic (model + cold-start baseline)');
     assert.ok(warm.length >= 20, `enough samples after warm-up to judge (${warm.length}); raise CHAOS_SOAK_TICKS`);
     assert.ok(growth < 0.05, `RSS growth after warm-up ${(growth * 100).toFixed(2)}% < 5%`);
-    // Heap in use is a sawtooth of ~80–300 MiB, so its half-means are noisier than RSS (measured
-    // −0.1% … +4.3% over four runs): a looser guard against live objects piling up.
-    assert.ok(heapLate / heapEarly - 1 < 0.1, `V8 heap in use after warm-up ${MiB(heapEarly)} → ${MiB(heapLate)} MiB: < 10% growth`);
+    // Heap in use is a sawtooth of ~80–300 MiB: its half-means moved −0.1% … +4.3% over four quiet
+    // runs but +14.6% once on a loaded machine (18 samples a half), with RSS flat (+0.4%). Live
+    // objects piling up raise the sawtooth's floor (the lowest reading of each half, just after a
+    // collection), so that is what is asserted.
+    assert.ok(heapFloorLate / heapFloorEarly - 1 < 0.1, `V8 heap in use after warm-up, lowest reading ${MiB(heapFloorEarly)} → ${MiB(heapFloorLate)} MiB: < 10% growth`);
     assert.ok(lagLate.p50 <= 1.5 * lagEarly.p50 + 0.02, `event-loop lag p99 not growing: early ${(lagEarly.p50 * 1000).toFixed(1)} ms, late ${(lagLate.p50 * 1000).toFixed(1)} ms`);
   } finally {
     await env.close();

@@ -229,8 +229,21 @@ describe('local mock broker with kafkajs', () => {
       await producer.disconnect();
       await consumer.disconnect();
     }
-    assert.equal(seen.length, sent.length, 'nothing lost, nothing duplicated');
-    assert.deepEqual(values(seen).sort(), [...sent].sort());
+    // The live consumer is at-least-once: a batch whose offsets it could not commit during the
+    // outage may come again after it rejoins (seen once in CI under load: 410 of 400). So: nothing
+    // lost there, and every message stored exactly once (the idempotent producer's part), read
+    // back from the beginning by a fresh group.
+    assert.deepEqual([...new Set(values(seen))].sort(), [...sent].sort(), 'the live consumer lost nothing');
+    const stored: string[] = [];
+    const reader = await consumeInto(kafka, outage, uniqueName('g'), stored);
+    try {
+      await waitUntil(`${sent.length} stored messages`, () => stored.length >= sent.length, 30_000);
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      await reader.disconnect();
+    }
+    assert.equal(stored.length, sent.length, 'the topic holds every message once: nothing lost, nothing duplicated');
+    assert.deepEqual(values(stored).sort(), [...sent].sort());
   });
 });
 
