@@ -122,6 +122,9 @@ async function main(): Promise<void> {
     valNaiveMae: naive,
     ratioToNaive: ev.mae / naive,
     backend: be.name,
+    // Bit-for-bit reproducible with the same kernels: OpenBLAS, the addon's own loop and wasm
+    // round differently (docs/native-kernels.md).
+    ...(be.matmul ? { matmul: be.matmul } : {}),
   };
   const artifact = path.join(out, 'default');
   await mkdir(out, { recursive: true });
