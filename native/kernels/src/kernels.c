@@ -48,6 +48,22 @@ static napi_value range_error(napi_env env, const char *what) {
   return NULL;
 }
 
+/* Reads exactly n arguments into argv; false with a TypeError pending otherwise. */
+static bool take_args(napi_env env, napi_callback_info cb, size_t n, napi_value *argv, const char *name) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, cb, &argc, argv, NULL, NULL) != napi_ok) {
+    throw_status(env);
+    return false;
+  }
+  if (argc != n) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "%s takes %zu arguments", name, n);
+    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", msg);
+    return false;
+  }
+  return true;
+}
+
 /* Does [off, off + (count-1)*stride + extent) lie inside [0, len)? */
 static int fits(int64_t off, int64_t count, int64_t stride, int64_t extent, int64_t len) {
   if (off < 0 || stride < 0 || extent < 0 || count < 1) return 0;
@@ -55,13 +71,8 @@ static int fits(int64_t off, int64_t count, int64_t stride, int64_t extent, int6
 }
 
 static napi_value gemm(napi_env env, napi_callback_info cb) {
-  size_t argc = 14;
   napi_value argv[14];
-  CHECK(napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
-  if (argc != 14) {
-    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", "gemm takes 14 arguments");
-    return NULL;
-  }
+  if (!take_args(env, cb, 14, argv, "gemm")) return NULL;
   bool is_typed = false;
   CHECK(napi_is_typedarray(env, argv[0], &is_typed));
   napi_typedarray_type type;
@@ -109,13 +120,8 @@ static void sum_rows(const float *restrict x, int64_t rows, int64_t cols, float 
 }
 
 static napi_value sum_rows_fn(napi_env env, napi_callback_info cb) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
-  if (argc != 5) {
-    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", "sumRows takes 5 arguments");
-    return NULL;
-  }
+  if (!take_args(env, cb, 5, argv, "sumRows")) return NULL;
   int64_t v[4];
   if (!int_args(env, argv, 1, 4, v)) return NULL;
   const int64_t rows = v[0], cols = v[1], x_off = v[2], out_off = v[3];
@@ -170,13 +176,8 @@ static bool dims_ok(napi_env env, int64_t B, int64_t W, int64_t Hh, int64_t y_st
 }
 
 static napi_value lstm_forward(napi_env env, napi_callback_info cb) {
-  size_t argc = 13;
   napi_value argv[13];
-  CHECK(napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
-  if (argc != 13) {
-    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", "lstmForward takes 13 arguments");
-    return NULL;
-  }
+  if (!take_args(env, cb, 13, argv, "lstmForward")) return NULL;
   int64_t d[6]; /* B, W, Hh, reverse, yStride, yOffset (argv 2..5, 7..8) */
   if (!int_args(env, argv, 2, 4, d) || !int_args(env, argv, 7, 2, d + 4)) return NULL;
   const int64_t B = d[0], W = d[1], Hh = d[2], G = 4 * d[2];
@@ -194,13 +195,8 @@ static napi_value lstm_forward(napi_env env, napi_callback_info cb) {
 }
 
 static napi_value lstm_backward(napi_env env, napi_callback_info cb) {
-  size_t argc = 12;
   napi_value argv[12];
-  CHECK(napi_get_cb_info(env, cb, &argc, argv, NULL, NULL));
-  if (argc != 12) {
-    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", "lstmBackward takes 12 arguments");
-    return NULL;
-  }
+  if (!take_args(env, cb, 12, argv, "lstmBackward")) return NULL;
   int64_t d[6]; /* B, W, Hh, reverse, yStride, yOffset (argv 5..10) */
   if (!int_args(env, argv, 5, 6, d)) return NULL;
   const int64_t B = d[0], W = d[1], Hh = d[2], G = 4 * d[2];

@@ -113,6 +113,7 @@ describe('native kernels: the addon', () => {
     assert.throws(() => k.gemm(heap, 1, 2, 2, 2, 0, 0, 0, 4, 0, 0, 8, 15, 2), { code: 'ERR_TICKCAST_NATIVE_RANGE' }, 'bias past the end');
     assert.throws(() => k.gemm(heap, 1, 2, 2, 2, 0, 0, 0, 4, 0, 0, 8, 0, 3), { code: 'ERR_TICKCAST_NATIVE_RANGE' }, 'bias length neither N nor 1');
     assert.throws(() => k.gemm(new Float64Array(16) as unknown as Float32Array, 1, 2, 2, 2, 0, 0, 0, 4, 0, 0, 8, -1, 0), { name: 'TypeError', code: 'ERR_TICKCAST_NATIVE_ARGS' });
+    assert.throws(() => (k.gemm as unknown as (h: Float32Array) => void)(heap), { name: 'TypeError', code: 'ERR_TICKCAST_NATIVE_ARGS', message: 'gemm takes 14 arguments' });
     assert.throws(() => k.sumRows(heap, 4, 4, 4, 0), { code: 'ERR_TICKCAST_NATIVE_RANGE' }, 'sumRows input past the end');
     const f = new Float32Array(10);
     assert.throws(() => k.lstmForward(f, f, 1, 1, 4, 0, f, 4, 0, f, f, f, f), { code: 'ERR_TICKCAST_NATIVE_RANGE' }, 'xp shorter than B·W·4Hh');
