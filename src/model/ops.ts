@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { matmul } from './linalg.ts';
+import { quantileChainMatrix } from './quantile-chain.ts';
 
 export type Weights = Record<string, tf.Tensor>;
 
@@ -73,20 +74,17 @@ export function attentionPool(e: tf.Tensor3D, w: Weights | null): { pooled: tf.T
  * y_k = y_{k+1} − softplus(r_k).
  *
  * Written as two [Q,Q] constant products over the flattened [N,Q] head, y = base + r·P +
- * softplus(r)·C (P copies column m into every column; C sums the softplus terms between m and k
- * with the sign of the side), instead of a split and a concat along the last axis: on wasm those
- * two took ~7 ms of a 75 ms training step for an [64,96,1,3] head.
+ * softplus(r)·C, where P is the median row of the chain matrix (./quantile-chain.ts, shared with
+ * the ONNX export) and C the rest, instead of a split and a concat along the last axis: on wasm
+ * those two took ~7 ms of a 75 ms training step for an [64,96,1,3] head.
  */
 export function orderedQuantiles(r: tf.Tensor4D, base: tf.Tensor3D, m: number): tf.Tensor4D {
   const Q = r.shape[3];
   if (Q === 1) return base.expandDims(3).add(r) as tf.Tensor4D;
+  const cum = quantileChainMatrix(Q, m);
   const pick = new Float32Array(Q * Q);
-  const cum = new Float32Array(Q * Q);
-  for (let k = 0; k < Q; k++) {
-    pick[m * Q + k] = 1;
-    for (let j = m + 1; j <= k; j++) cum[j * Q + k] = 1; // above the median: + Σ_{m<j≤k} softplus(r_j)
-    for (let j = k; j < m; j++) cum[j * Q + k] = -1; // below: − Σ_{k≤j<m} softplus(r_j)
-  }
+  pick.set(cum.subarray(m * Q, (m + 1) * Q), m * Q); // the median row moves to P
+  cum.fill(0, m * Q, (m + 1) * Q);
   const flat = r.reshape([-1, Q]);
   const y = matmul(flat, tf.tensor2d(pick, [Q, Q])).add(matmul(tf.softplus(flat), tf.tensor2d(cum, [Q, Q])));
   return y.reshape(r.shape).add(base.expandDims(3)) as tf.Tensor4D;

@@ -21,6 +21,7 @@ import { modelDims, lstmPrefix, weightSpecs, type WeightMap } from '../weight-na
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { GraphBuilder } from './graph-builder.ts';
 import { isPerStep, tokenToTimeMatrix, unfoldMatrix } from '../patch.ts';
+import { quantileChainMatrix } from '../quantile-chain.ts';
 
 /** RevIN and LayerNorm epsilon, as in docs/model.md. */
 const EPS = 1e-5;
@@ -214,15 +215,7 @@ export function exportOnnx(weights: WeightMap, config: ResolvedHybridConfig, spe
   // v = r at the median, softplus(r) elsewhere; y = base + v·A with A encoding the cumulative chain.
   const isMedian = g.bool('quantile/is_median', [Q], spec.quantiles.map((_, k) => k === m));
   const v = g.where(isMedian, r, g.softplus(r));
-  const A = new Float32Array(Q * Q);
-  for (let k = 0; k < Q; k++) {
-    A[m * Q + k] = 1;
-    for (let j = 0; j < Q; j++) {
-      if (j > m && k >= j) A[j * Q + k] = 1;
-      if (j < m && k <= j) A[j * Q + k] = -1;
-    }
-  }
-  let y = g.add(g.matmul(v, g.initializer('quantile/chain', [Q, Q], A)), base);
+  let y = g.add(g.matmul(v, g.initializer('quantile/chain', [Q, Q], quantileChainMatrix(Q, m))), base);
 
   // 8. De-normalise with the window's own statistics.
   if (config.revin) {
