@@ -30,9 +30,11 @@ const matmulOp = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFu
 
 /**
  * a·b for 2-D tensors or batched [..., M, K]·[..., K, N] with equal batch dims (no broadcasting).
- * Pass transposeB to multiply by bᵀ: it is materialised with an explicit transpose first.
+ * transposeA / transposeB multiply by aᵀ / bᵀ: materialised with an explicit transpose first,
+ * unless the products are native (then the GEMM transposes for free).
  */
-export function matmul(a: tf.Tensor, b: tf.Tensor, transposeB = false): tf.Tensor {
-  if (nativeMatMulOnWasm()) return tf.matMul(a, b, false, transposeB);
-  return matmulOp(a, transposeB ? swapLast(b) : b);
+export function matmul(a: tf.Tensor, b: tf.Tensor, opts: { transposeA?: boolean; transposeB?: boolean } = {}): tf.Tensor {
+  const { transposeA = false, transposeB = false } = opts;
+  if (nativeMatMulOnWasm()) return tf.matMul(a, b, transposeA, transposeB);
+  return matmulOp(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b);
 }

@@ -13,7 +13,8 @@ import type { LstmDirWeights } from './lstm.ts';
 import { sigmoidF as sigmoid, tanhF } from './activations.ts';
 import { Float32Pool } from './float32-pool.ts';
 import { nativeKernels } from './native-kernels.ts';
-import { nativeMatMulOnWasm, wasmHeapView } from './wasm-native-kernels.ts';
+import { matmul } from './linalg.ts';
+import { wasmHeapView } from './wasm-native-kernels.ts';
 
 /**
  * The recurrence's scratch (per direction: gates, tanh(c), c and h before each step, and dZ) is a
@@ -192,9 +193,8 @@ function jsBackwardDir(tr: DirTrace, khT: StepMatrix, dy: Float32Array, B: numbe
 }
 
 /**
- * One direction's gradients from its dZ [B,W,4Hh]: dK = [xᵀ·dZ; hPrevᵀ·dZ], db = Σ dZ, dx = dZ·Kxᵀ.
- * Transposed products are free in the native addon; on plain wasm they are very slow, so they are
- * transposed explicitly there (see ./linalg.ts).
+ * One direction's gradients from its dZ [B,W,4Hh]: dK = [xᵀ·dZ; hPrevᵀ·dZ], db = Σ dZ, dx = dZ·Kxᵀ
+ * (./linalg.ts picks native transposed products or explicit transposes).
  */
 function weightGrads(x: tf.Tensor3D, kernel: tf.Tensor, dZarr: Float32Array, hPrevArr: Float32Array, Hh: number): { dK: tf.Tensor; db: tf.Tensor; dx: tf.Tensor } {
   const [B, W, I] = x.shape;
@@ -202,10 +202,8 @@ function weightGrads(x: tf.Tensor3D, kernel: tf.Tensor, dZarr: Float32Array, hPr
   const dZ = tf.tensor2d(dZarr, [B * W, G]);
   const hPrev = tf.tensor2d(hPrevArr, [B * W, Hh]);
   const kx = kernel.slice([0, 0], [I, G]);
-  const native = nativeMatMulOnWasm();
-  const tn = (a: tf.Tensor, b: tf.Tensor) => (native ? tf.matMul(a, b, true, false) : tf.matMul(a.transpose(), b));
-  const dK = tf.concat([tn(x.reshape([B * W, I]), dZ), tn(hPrev, dZ)], 0);
-  const dx = (native ? tf.matMul(dZ, kx, false, true) : tf.matMul(dZ, kx.transpose())).reshape([B, W, I]);
+  const dK = tf.concat([matmul(x.reshape([B * W, I]), dZ, { transposeA: true }), matmul(hPrev, dZ, { transposeA: true })], 0);
+  const dx = matmul(dZ, kx, { transposeB: true }).reshape([B, W, I]);
   return { dK, db: tf.sum(dZ, 0), dx };
 }
 

@@ -35,7 +35,7 @@ export function selfAttention(e: tf.Tensor3D, w: Weights, prefix: string, heads:
   const q = split(dense(e, w[`${prefix}/wq`], w[`${prefix}/bq`]));
   const k = split(dense(e, w[`${prefix}/wk`], w[`${prefix}/bk`]));
   const v = split(dense(e, w[`${prefix}/wv`], w[`${prefix}/bv`]));
-  const scores = matmul(q, k, true).mul(1 / Math.sqrt(dk)); // [B,h,W,W]
+  const scores = matmul(q, k, { transposeB: true }).mul(1 / Math.sqrt(dk)); // [B,h,W,W]
   const att = tf.softmax(scores, -1);
   const ctx = matmul(att, v).transpose([0, 2, 1, 3]).reshape([B, W, D]);
   return dense(ctx, w[`${prefix}/wo`], w[`${prefix}/bo`]) as tf.Tensor3D;

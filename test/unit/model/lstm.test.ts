@@ -7,6 +7,7 @@ import { matmul } from '../../../src/model/linalg.ts';
 import { createModel } from '../../../src/model/hybrid-model.ts';
 import { pinballLoss } from '../../../src/model/train.ts';
 import { enableNativeKernels, nativeKernelsStatus } from '../../../src/model/native-kernels.ts';
+import { useNativeKernels } from '../../../src/model/backend.ts';
 import { TINY_CONFIG, TINY_SPEC, backend, randomWindows } from './helpers.ts';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -68,8 +69,13 @@ describe('custom-gradient kernels agree with tfjs autodiff', () => {
     ['per-step tokens (patch 1)', TINY_SPEC, { ...TINY_CONFIG, lstm: { dropout: 0 }, patch: { length: 1 } }],
     ['overlapping patches 4/2', TINY_SPEC, { ...TINY_CONFIG, lstm: { dropout: 0 }, patch: { length: 4, stride: 2 } }],
     ['3 features → 2 targets, unidirectional, mean pooling, no RevIN', MULTI, { ...TINY_CONFIG, lstm: { dropout: 0, bidirectional: false, useAttention: false }, revin: false }],
+    ['default tiny, native kernels off (wasm products, JS recurrence)', TINY_SPEC, { ...TINY_CONFIG, lstm: { dropout: 0 } }],
   ] as const) {
-    it(`whole model (${label}): the fast path and the tf-op path give the same loss and weight gradients`, async () => {
+    it(`whole model (${label}): the fast path and the tf-op path give the same loss and weight gradients`, async (t) => {
+      if (label.includes('native kernels off')) {
+        useNativeKernels(false);
+        t.after(() => useNativeKernels(true));
+      }
       const m = createModel(cfg, spec, 6);
       const { W, F, H, T } = m.dims;
       const x = tf.tensor3d(randomWindows(4, spec, 2), [4, W, F]);
