@@ -32,6 +32,11 @@ interface ProductAttrs {
   transposeB: boolean;
 }
 
+/** Where a tensor's data starts in HEAPF32 (wasm allocations are 4-byte aligned). */
+function floatOffset(be: WasmBackend, t: tf.TensorInfo): number {
+  return be.dataIdMap.get(t.dataId)!.memoryOffset / 4;
+}
+
 function size(shape: readonly number[]): number {
   return shape.reduce((p, d) => p * d, 1);
 }
@@ -68,7 +73,7 @@ function nativeProduct(k: NativeKernels, be: WasmBackend, a: tf.TensorInfo, b: t
   }
   const out = be.makeOutput([...outer, M, N], 'float32');
   const heap = be.wasm.HEAPF32; // read after the allocation: growing the memory replaces the view
-  const at = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId)!.memoryOffset / 4;
+  const at = (t: tf.TensorInfo) => floatOffset(be, t);
   k.gemm(heap, batch, M, N, K, at(a), batchA === 1 ? 0 : M * K, ta ? 1 : 0, at(b), batchB === 1 ? 0 : K * N, tb ? 1 : 0, at(out), bias ? at(bias) : -1, biasLen);
   return out;
 }
@@ -90,7 +95,7 @@ function nativeSum(k: NativeKernels, be: WasmBackend, x: tf.TensorInfo, attrs: {
   const shape = attrs.keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
   const out = be.makeOutput(shape, 'float32');
   const heap = be.wasm.HEAPF32; // after the allocation (see nativeProduct)
-  k.sumRows(heap, rows, cols, be.dataIdMap.get(x.dataId)!.memoryOffset / 4, be.dataIdMap.get(out.dataId)!.memoryOffset / 4);
+  k.sumRows(heap, rows, cols, floatOffset(be, x), floatOffset(be, out));
   return out;
 }
 
