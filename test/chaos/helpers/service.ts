@@ -46,6 +46,10 @@ export interface StartServiceOptions {
   readyTimeoutMs?: number;
   /** Wait for /readyz (partitions assigned) as well as the start log. Default true. */
   waitReady?: boolean;
+  /** Extra Node.js flags before `--import tsx` (e.g. `--trace-gc`). */
+  nodeArgs?: string[];
+  /** Called with every raw line the service writes (stdout and stderr), before it is parsed. */
+  onLine?: (line: string) => void;
 }
 
 export interface ServiceProcess {
@@ -121,13 +125,14 @@ export function serviceEnv(o: StartServiceOptions, port: number): Record<string,
 export async function startService(o: StartServiceOptions): Promise<ServiceProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: serviceEnv(o, port), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: serviceEnv(o, port), stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   const logs: Array<Record<string, unknown>> = [];
   const file: WriteStream | null = o.logFile ? createWriteStream(o.logFile, { flags: 'a' }) : null;
   file?.write(`--- pid ${child.pid} started ${new Date().toISOString()}\n`);
   const onLine = (line: string) => {
     if (!line.trim()) return;
+    o.onLine?.(line);
     file?.write(line + '\n');
     let rec: Record<string, unknown>;
     try {
