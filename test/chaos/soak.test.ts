@@ -21,6 +21,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chaosEnv, machineLine, MiB, sleep, summary, topicRecords } from './helpers/env.ts';
+import { GcTrace } from './helpers/gc-trace.ts';
 
 const TICKS = Number(process.env.CHAOS_SOAK_TICKS ?? 1_000_000);
 const SERIES = Number(process.env.CHAOS_SOAK_SERIES ?? 1_000);
@@ -29,27 +30,6 @@ const WARMUP = Number(process.env.CHAOS_SOAK_WARMUP ?? 0.5);
 const AHEAD = Number(process.env.CHAOS_SOAK_AHEAD ?? 50_000);
 const SAMPLE_MS = Number(process.env.CHAOS_SOAK_SAMPLE_MS ?? 500);
 const W = 16;
-/**
- * A --trace-gc line of a full collection: "[pid:0xISOLATE]  52345 ms: Mark-Compact 340.2 (370.1) ->
- * 95.6 (310.0) MB, …". Worker threads write theirs too, told apart by the isolate address.
- */
-const MARK_COMPACT = /^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: Mark-Compact[^\d]*([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/;
-
-interface FullGc {
-  isolate: string;
-  done: number;
-  t: number;
-  before: number;
-  after: number;
-}
-
-/** The main thread's full collections: those of the isolate whose heap grew largest. */
-function mainThread(gcs: FullGc[]): FullGc[] {
-  const peak = new Map<string, number>();
-  for (const g of gcs) peak.set(g.isolate, Math.max(peak.get(g.isolate) ?? 0, g.before));
-  const main = [...peak].sort((a, b) => b[1] - a[1])[0]?.[0];
-  return gcs.filter((g) => g.isolate === main);
-}
 
 interface Sample {
   done: number;
@@ -70,15 +50,11 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS and hea
   try {
     let done = 0;
     let running = true;
-    const t0 = Date.now();
     // V8's own record of every full collection: the heap left after a mark-compact is the live set.
-    const fullGcs: FullGc[] = [];
+    const gc = new GcTrace(() => done);
     const svc = await env.service({
-      nodeArgs: ['--trace-gc'],
-      onLine: (line) => {
-        const m = MARK_COMPACT.exec(line);
-        if (m) fullGcs.push({ isolate: m[1], done, t: Date.now() - t0, before: Number(m[2]), after: Number(m[3]) });
-      },
+      nodeArgs: gc.nodeArgs,
+      onLine: gc.onLine,
       env: {
         TICKCAST_WINDOWS_STRIDE: String(STRIDE),
         TICKCAST_WINDOWS_MAX_SERIES: String(Math.max(10_000, SERIES * 2)),
@@ -86,6 +62,7 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS and hea
     });
     const accepted = async () => (await svc.metric('tickcast_ticks_total')) || 0;
     const samples: Sample[] = [];
+    const t0 = Date.now();
     const sampler = (async () => {
       while (running) {
         const m = await svc.metrics();
@@ -155,7 +132,7 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS and hea
     const heapEarly = mean(early.map((x) => x.heapUsed));
     const heapLate = mean(late.map((x) => x.heapUsed));
     // Live heap: what each of the main thread's full collections left, after warm-up, in two halves.
-    const liveGcs = mainThread(fullGcs).filter((g) => g.done >= WARMUP * TICKS);
+    const liveGcs = gc.fullCollections().filter((g) => g.at >= WARMUP * TICKS);
     const liveHalf = Math.floor(liveGcs.length / 2);
     const liveEarly = liveGcs.length >= 4 ? mean(liveGcs.slice(0, liveHalf).map((g) => g.after)) : NaN;
     const liveLate = liveGcs.length >= 4 ? mean(liveGcs.slice(liveHalf).map((g) => g.after)) : NaN;
@@ -177,8 +154,8 @@ test(`soak: ${TICKS} ticks over ${SERIES} series (stride ${STRIDE}): RSS and hea
     if (process.env.CHAOS_SOAK_SAMPLES) {
       console.log('# soak samples (done, t ms, rss MiB, lag p99 ms, heap used MiB, heap total MiB, external MiB):');
       for (const x of samples) console.log(`#  ${x.done} ${x.t} ${MiB(x.rss)} ${(x.lagP99 * 1000).toFixed(1)} ${MiB(x.heapUsed)} ${MiB(x.heapTotal)} ${MiB(x.external)}`);
-      console.log('# full collections (done, t ms, heap before → after MB):');
-      for (const g of fullGcs) console.log(`#  gc ${g.isolate} ${g.done} ${g.t} ${g.before} → ${g.after}`);
+      console.log('# full collections (isolate, ticks done, heap before → after MB):');
+      for (const g of gc.all) console.log(`#  gc ${g.isolate} ${g.at} ${g.before} → ${g.after}`);
     }
 
     // ---- assertions ----
