@@ -11,7 +11,9 @@
  * Options (after `--`): --budget-min 15 (whole run), --skip-hybrid, --settings S,M,
  *   --window 96 --d-model 16 --epochs 6 --lr 3e-4 --batch-size 32 --patience 2
  *   --max-train-windows n --no-warm-start (hybrid; default all windows, warm start),
- *   --patch 16/8 (default: the model's default patches) --seeds 1,2,3 (mean ± sd row), --json out.json.
+ *   --patch 16/8 (default: the model's default patches) --seeds 1,2,3 (mean ± sd row), --json out.json,
+ *   --channel-independent (M: one univariate hybrid over all 7 channels, each forecast from its own
+ *   past with shared weights — PatchTST's recipe; warm start from the same shared linear map).
  * Skips (exit 0) with a message when ../shared/data/ett/ETTh1.csv is absent.
  */
 import { existsSync } from 'node:fs';
@@ -20,12 +22,18 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { prepare, loadTable, type PreparedData } from '../src/cli/dataset.ts';
-import { windowStarts } from '../src/data/windows.ts';
+import { makeWindows, windowStarts } from '../src/data/windows.ts';
 import { runBacktest, type BacktestReport } from '../src/eval/backtest.ts';
 import { fitLinearBaseline, LinearBaselinePredictor } from '../src/eval/linear-baseline.ts';
 import type { Predictor } from '../src/pipeline/ports.ts';
 import { describeError } from '../src/errors/index.ts';
 import { meanSd } from './seed-stats.ts';
+import { setLinearSkip } from '../src/cli/hybrid.ts';
+import { ChannelIndependentPredictor } from '../src/eval/channel-independent.ts';
+import { initBackend, type BackendPreference } from '../src/model/backend.ts';
+import { createModel } from '../src/model/hybrid-model.ts';
+import { TfjsPredictor } from '../src/model/predictor.ts';
+import { describeFit, fitGlobal } from './global-fit.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ETT = resolve(process.env.TICKCAST_ETT_DIR ?? resolve(repoRoot, '../shared/data/ett'), 'ETTh1.csv');
@@ -85,6 +93,7 @@ const { values: args } = parseArgs({
     /** Comma-separated seeds: one hybrid per seed, mean ± sd reported (issue 12: 1,2,3). */
     seeds: { type: 'string', default: '42' },
     json: { type: 'string' },
+    'channel-independent': { type: 'boolean', default: false },
   },
 });
 
@@ -158,6 +167,7 @@ async function hybridRow(s: Setting, budgetMs: number, seed = 42): Promise<Row> 
   const data = await setting(s, window);
   const t0 = performance.now();
   try {
+    if (s === 'M' && args['channel-independent']) return await channelIndependentRow(data, budgetMs, seed);
     const { fitHybrid } = await import('../src/cli/hybrid.ts');
     const fitted = await fitHybrid({
       data,
@@ -185,6 +195,49 @@ async function hybridRow(s: Setting, budgetMs: number, seed = 42): Promise<Row> 
   } catch (err) {
     log(`${s} hybrid: not measured: ${describeError(err)}`);
     return { setting: s, model: 'hybrid BiLSTM+Transformer (tfjs)', lookBack: window, windows: 0, mse: Number.NaN, mae: Number.NaN, coverage: null, fitSeconds: (performance.now() - t0) / 1000, evalSeconds: 0, note: `not measured: ${describeError(err)}` };
+  }
+}
+
+/** Evenly spaced subset of start rows (all when `max` is absent or larger). */
+function spread(all: Int32Array, max: number | undefined): Int32Array {
+  if (max === undefined || all.length <= max) return all;
+  return Int32Array.from({ length: max }, (_, i) => all[Math.floor((i * all.length) / max)]);
+}
+
+/**
+ * M with channel independence: the 7 z-scored columns laid end to end as 7 univariate series
+ * (windows never cross from one to the next), one univariate hybrid trained on all of them, and
+ * served through ChannelIndependentPredictor on the same test windows as every other M row.
+ */
+async function channelIndependentRow(data: PreparedData, budgetMs: number, seed: number): Promise<Row> {
+  const t0 = performance.now();
+  const window = Number(args.window);
+  const C = data.table.features.length;
+  const rows = data.values.length / C;
+  const series = new Float32Array(rows * C);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < C; k++) series[k * rows + r] = data.values[r * C + k];
+  const perChannel = (first: number, last: number, max: number | undefined): Int32Array => {
+    const one = spread(windowStarts(first, last), max === undefined ? undefined : Math.ceil(max / C));
+    return Int32Array.from({ length: one.length * C }, (_, i) => one[i % one.length] + Math.floor(i / one.length) * rows);
+  };
+  const trainStarts = perChannel(data.ranges.train.first, data.ranges.train.last, args['max-train-windows'] === undefined ? undefined : Number(args['max-train-windows']));
+  const valStarts = perChannel(data.ranges.val.first, data.ranges.val.last, 500 * C);
+  const spec = { window, horizon: HORIZON, features: ['v'], targets: ['v'], quantiles: QUANTILES };
+  const shape = { window, horizon: HORIZON, features: 1, targetIndex: [0] };
+  const train = makeWindows(series, shape, trainStarts);
+  const val = makeWindows(series, shape, valStarts);
+  const backend = await initBackend({ prefer: (args.backend ?? 'auto') as BackendPreference });
+  const model = createModel({ dModel: Number(args['d-model']), transformer: { layers: 1, heads: 2, ffn: null }, ...patchInput() }, spec, seed);
+  const warm = !args['no-warm-start'];
+  if (warm) setLinearSkip(model, fitLinearBaseline({ values: series, features: ['v'], targets: ['v'], window, horizon: HORIZON, quantiles: [0.5], fitStarts: trainStarts, calibrationStarts: new Int32Array(0) }));
+  log(`M channel-independent hybrid, seed ${seed}: ${model.parameterCount()} parameters on ${backend.name}; ${train.n} train / ${val.n} val windows (${C} channels)`);
+  const g = await fitGlobal(model, train, val, { epochs: Number(args.epochs), batchSize: Number(args['batch-size']), lr: Number(args.lr), patience: Number(args.patience), seed, budgetMs });
+  const predictor = new ChannelIndependentPredictor(new TfjsPredictor(model, { version: `ci-${seed}`, backend: backend.name }), data.table.features);
+  try {
+    const note = `seed ${seed}, channel-independent, patches ${model.config.patch.length}/${model.config.patch.stride}, ${warm ? '' : 'cold start, '}d_model ${args['d-model']}, ${train.n} train windows, ${describeFit(g)}, lr ${args.lr}`;
+    return (await evaluate('M', 'hybrid BiLSTM+Transformer (tfjs), channel-independent', data, predictor, (performance.now() - t0) / 1000, note)).row;
+  } finally {
+    await predictor.dispose();
   }
 }
 

@@ -30,11 +30,9 @@ import { DEFAULT_SPEC, resolveHybridConfig } from '../src/model/config.ts';
 import { createModel, HybridModel } from '../src/model/hybrid-model.ts';
 import { TfjsPredictor } from '../src/model/predictor.ts';
 import { loadPretrained } from '../src/model/pretrained.ts';
-import * as tf from '@tensorflow/tfjs';
 import { setLinearSkip } from '../src/cli/hybrid.ts';
-import { evaluate } from '../src/model/evaluate.ts';
-import { fit } from '../src/model/fit.ts';
-import { restoreSnapshot, takeSnapshot, type Dataset } from '../src/model/train.ts';
+import type { Dataset } from '../src/model/train.ts';
+import { describeFit, fitGlobal } from './global-fit.ts';
 import { combineForecasts, forecastM4, loadM4Hourly, M4_H, scoreM4, seasonalNaive, type M4Series, type SavedM4Forecasts } from './m4-data.ts';
 import { meanSd } from './seed-stats.ts';
 
@@ -165,17 +163,7 @@ async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spe
   for (const seed of a.seeds!.split(',').map(Number)) {
     const model = createModel(patchConfig(), spec, seed);
     if (lin) setLinearSkip(model, lin);
-    const initialVal = evaluate(model, val).pinball;
-    const start = takeSnapshot(model);
-    const t0 = performance.now();
-    const ac = new AbortController();
-    const timer = a['budget-min'] ? setTimeout(() => ac.abort(new Error('time budget')), Number(a['budget-min']) * 60_000) : null;
-    const r = await fit(model, train, { epochs: Number(a.epochs), batchSize: Number(a.batch), val, earlyStoppingPatience: Number(a.patience), lr: Number(a.lr), seed, signal: ac.signal });
-    if (timer) clearTimeout(timer);
-    // As `tickcast train`: when no epoch beats the starting point on validation, keep it.
-    const keptStart = !(r.bestValLoss < initialVal);
-    if (keptStart) restoreSnapshot(model, start);
-    tf.dispose(start);
+    const g = await fitGlobal(model, train, val, { epochs: Number(a.epochs), batchSize: Number(a.batch), lr: Number(a.lr), patience: Number(a.patience), seed, budgetMs: a['budget-min'] ? Number(a['budget-min']) * 60_000 : undefined });
     const p = new TfjsPredictor(model, { version: `m4-${seed}`, backend: 'wasm' });
     const forecasts = await forecastM4(series, p);
     await p.dispose();
@@ -183,8 +171,7 @@ async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spe
     runs.push({ score, forecasts });
     // After every seed, so a run cut short still leaves the seeds it finished.
     if (a['save-forecasts']) saveForecasts(a['save-forecasts'], 'hybrid', series, runs.map((r) => r.forecasts));
-    const how = `${r.epochsRun} epochs (best ${keptStart ? '0 = start kept' : r.bestEpoch}, ${r.stopReason === 'aborted' ? 'stopped by the time budget' : r.stopReason})`;
-    report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, score, `${train.n} train windows, ${lin ? 'warm start, ' : ''}${how}, val pinball ${[initialVal, ...r.valLosses].map((v) => v.toFixed(4)).join(' → ')}, lr ${a.lr}, ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
+    report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, score, `${train.n} train windows, ${lin ? 'warm start, ' : ''}${describeFit(g)}, lr ${a.lr}, ${g.minutes.toFixed(1)} min`);
   }
   if (runs.length < 2) return;
   const sm = meanSd(runs.map((r) => r.score.smape));
