@@ -235,7 +235,14 @@ async function channelIndependentRow(data: PreparedData, budgetMs: number, seed:
   const predictor = new ChannelIndependentPredictor(new TfjsPredictor(model, { version: `ci-${seed}`, backend: backend.name }), data.table.features);
   try {
     const note = `seed ${seed}, channel-independent, patches ${model.config.patch.length}/${model.config.patch.stride}, ${warm ? '' : 'cold start, '}d_model ${args['d-model']}, ${train.n} train windows, ${describeFit(g)}, lr ${args.lr}`;
-    return (await evaluate('M', 'hybrid BiLSTM+Transformer (tfjs), channel-independent', data, predictor, (performance.now() - t0) / 1000, note)).row;
+    const { row, report } = await evaluate('M', 'hybrid BiLSTM+Transformer (tfjs), channel-independent', data, predictor, (performance.now() - t0) / 1000, note);
+    // The OT column alone: the same z-scale and test windows as setting S, read from OT's own past.
+    const ot = report.model.perTarget.find((m) => m.target === 'OT');
+    if (ot) {
+      log(`M channel-independent, OT column alone: MSE ${ot.mse.toFixed(4)} MAE ${ot.mae.toFixed(4)} (compare setting S)`);
+      row.note += `; OT column alone ${ot.mse.toFixed(4)} / ${ot.mae.toFixed(4)}`;
+    }
+    return row;
   } finally {
     await predictor.dispose();
   }
