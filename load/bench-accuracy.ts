@@ -30,6 +30,7 @@ import { describeError } from '../src/errors/index.ts';
 import { meanSd } from './seed-stats.ts';
 import { setLinearSkip } from '../src/cli/hybrid.ts';
 import { ChannelIndependentPredictor } from '../src/eval/channel-independent.ts';
+import { MeanPredictor } from '../src/eval/mean-predictor.ts';
 import { initBackend, type BackendPreference } from '../src/model/backend.ts';
 import { createModel } from '../src/model/hybrid-model.ts';
 import { TfjsPredictor } from '../src/model/predictor.ts';
@@ -146,23 +147,38 @@ function patchInput(): { patch?: { length: number; stride: number } } {
   return { patch: { length, stride: stride || length } };
 }
 
-/** One row per seed, then a "mean ± sd" row over the seeds that finished. */
+/** One row per seed, then a "mean ± sd" row over the seeds that finished and their ensemble (mean forecast). */
 async function hybridRows(s: Setting, budgetMs: number): Promise<Row[]> {
   const seeds = (args.seeds ?? '42').split(',').map(Number);
   const rows: Row[] = [];
+  const trained: Predictor[] = [];
   const t0 = performance.now();
-  // Each seed gets an equal share of what is left of the budget.
-  for (const [i, seed] of seeds.entries()) rows.push(await hybridRow(s, Math.max(60_000, (budgetMs - (performance.now() - t0)) / (seeds.length - i)), seed));
-  const ok = rows.filter((r) => Number.isFinite(r.mse));
-  if (seeds.length > 1 && ok.length > 0) {
-    const mse = meanSd(ok.map((r) => r.mse));
-    const mae = meanSd(ok.map((r) => r.mae));
-    rows.push({ ...ok[0], model: `hybrid mean ± sd over ${ok.length} of ${seeds.length} seeds`, mse: mse.m, mae: mae.m, note: `MSE sd ${mse.sd.toFixed(4)}, MAE sd ${mae.sd.toFixed(4)}` });
+  try {
+    // Each seed gets an equal share of what is left of the budget.
+    for (const [i, seed] of seeds.entries()) {
+      const r = await hybridRow(s, Math.max(60_000, (budgetMs - (performance.now() - t0)) / (seeds.length - i)), seed);
+      rows.push(r.row);
+      if (r.predictor) trained.push(r.predictor);
+    }
+    const ok = rows.filter((r) => Number.isFinite(r.mse));
+    if (seeds.length > 1 && ok.length > 0) {
+      const mse = meanSd(ok.map((r) => r.mse));
+      const mae = meanSd(ok.map((r) => r.mae));
+      rows.push({ ...ok[0], model: `hybrid mean ± sd over ${ok.length} of ${seeds.length} seeds`, mse: mse.m, mae: mae.m, note: `MSE sd ${mse.sd.toFixed(4)}, MAE sd ${mae.sd.toFixed(4)}` });
+    }
+    if (trained.length > 1) {
+      const data = await setting(s, Number(args.window));
+      const ensemble = new MeanPredictor(trained);
+      rows.push((await evaluate(s, `hybrid ensemble of the ${trained.length} seeds (mean forecast)`, data, ensemble, 0, 'no extra training: the seeds above, averaged')).row);
+    }
+    return rows;
+  } finally {
+    await Promise.all(trained.map((p) => p.dispose()));
   }
-  return rows;
 }
 
-async function hybridRow(s: Setting, budgetMs: number, seed = 42): Promise<Row> {
+/** One seed's row, and its predictor (the caller disposes it) unless training failed. */
+async function hybridRow(s: Setting, budgetMs: number, seed = 42): Promise<{ row: Row; predictor: Predictor | null }> {
   const window = Number(args.window);
   const data = await setting(s, window);
   const t0 = performance.now();
@@ -188,13 +204,14 @@ async function hybridRow(s: Setting, budgetMs: number, seed = 42): Promise<Row> 
     try {
       const summary = fitted.summary;
       const note = `seed ${seed}, patches ${fitted.summary.patch ?? args.patch ?? 'default'}, ${args['no-warm-start'] ? 'cold start, ' : ''}d_model ${args['d-model']}, ${summary.epochsRun} epochs (best ${summary.bestEpoch}), ${summary.trainWindowsUsed} train windows, backend ${fitted.predictor.backend}${summary.stoppedBy ? `, stopped by ${summary.stoppedBy}` : ''}`;
-      return (await evaluate(s, 'hybrid BiLSTM+Transformer (tfjs)', data, fitted.predictor, (performance.now() - t0) / 1000, note)).row;
-    } finally {
+      return { row: (await evaluate(s, 'hybrid BiLSTM+Transformer (tfjs)', data, fitted.predictor, (performance.now() - t0) / 1000, note)).row, predictor: fitted.predictor };
+    } catch (err) {
       await fitted.predictor.dispose();
+      throw err;
     }
   } catch (err) {
     log(`${s} hybrid: not measured: ${describeError(err)}`);
-    return { setting: s, model: 'hybrid BiLSTM+Transformer (tfjs)', lookBack: window, windows: 0, mse: Number.NaN, mae: Number.NaN, coverage: null, fitSeconds: (performance.now() - t0) / 1000, evalSeconds: 0, note: `not measured: ${describeError(err)}` };
+    return { row: { setting: s, model: 'hybrid BiLSTM+Transformer (tfjs)', lookBack: window, windows: 0, mse: Number.NaN, mae: Number.NaN, coverage: null, fitSeconds: (performance.now() - t0) / 1000, evalSeconds: 0, note: `not measured: ${describeError(err)}` }, predictor: null };
   }
 }
 
@@ -209,7 +226,7 @@ function spread(all: Int32Array, max: number | undefined): Int32Array {
  * (windows never cross from one to the next), one univariate hybrid trained on all of them, and
  * served through ChannelIndependentPredictor on the same test windows as every other M row.
  */
-async function channelIndependentRow(data: PreparedData, budgetMs: number, seed: number): Promise<Row> {
+async function channelIndependentRow(data: PreparedData, budgetMs: number, seed: number): Promise<{ row: Row; predictor: Predictor }> {
   const t0 = performance.now();
   const window = Number(args.window);
   const C = data.table.features.length;
@@ -231,7 +248,9 @@ async function channelIndependentRow(data: PreparedData, budgetMs: number, seed:
   const warm = !args['no-warm-start'];
   if (warm) setLinearSkip(model, fitLinearBaseline({ values: series, features: ['v'], targets: ['v'], window, horizon: HORIZON, quantiles: [0.5], fitStarts: trainStarts, calibrationStarts: new Int32Array(0) }));
   log(`M channel-independent hybrid, seed ${seed}: ${model.parameterCount()} parameters on ${backend.name}; ${train.n} train / ${val.n} val windows (${C} channels)`);
-  const g = await fitGlobal(model, train, val, { epochs: Number(args.epochs), batchSize: Number(args['batch-size']), lr: Number(args.lr), patience: Number(args.patience), seed, budgetMs });
+  const g = await fitGlobal(model, train, val, { epochs: Number(args.epochs), batchSize: Number(args['batch-size']), lr: Number(args.lr), patience: Number(args.patience), seed, budgetMs,
+    onEpoch: (e, loss, val) => log(`  epoch ${e}: train loss ${loss.toFixed(4)}, val pinball ${val.toFixed(4)}`),
+  });
   const predictor = new ChannelIndependentPredictor(new TfjsPredictor(model, { version: `ci-${seed}`, backend: backend.name }), data.table.features);
   try {
     const note = `seed ${seed}, channel-independent, patches ${model.config.patch.length}/${model.config.patch.stride}, ${warm ? '' : 'cold start, '}d_model ${args['d-model']}, ${train.n} train windows, ${describeFit(g)}, lr ${args.lr}`;
@@ -242,9 +261,10 @@ async function channelIndependentRow(data: PreparedData, budgetMs: number, seed:
       log(`M channel-independent, OT column alone: MSE ${ot.mse.toFixed(4)} MAE ${ot.mae.toFixed(4)} (compare setting S)`);
       row.note += `; OT column alone ${ot.mse.toFixed(4)} / ${ot.mae.toFixed(4)}`;
     }
-    return row;
-  } finally {
+    return { row, predictor };
+  } catch (err) {
     await predictor.dispose();
+    throw err;
   }
 }
 
@@ -272,7 +292,7 @@ async function main(): Promise<void> {
   const settings = (args.settings ?? 'S,M').split(',').map((x) => x.trim().toUpperCase()) as Setting[];
   log(`ETTh1 from ${ETT}; settings ${settings.join(',')}; budget ${args['budget-min']} min`);
   const rows: Row[] = [];
-  for (const s of settings) for (const w of [96, 336]) rows.push(...(await linearRows(s, w)));
+  for (const s of settings) for (const w of new Set([96, 336, Number(args.window)])) rows.push(...(await linearRows(s, w)));
   if (!args['skip-hybrid']) {
     for (const [i, s] of settings.entries()) {
       const left = budgetMs - (performance.now() - started);

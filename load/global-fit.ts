@@ -18,6 +18,8 @@ export interface GlobalFitOptions {
   seed: number;
   /** Wall-clock cap in ms (off when absent). */
   budgetMs?: number;
+  /** Called after each epoch with its mean training loss and validation pinball loss. */
+  onEpoch?: (epoch: number, trainLoss: number, valLoss: number) => void;
 }
 
 export interface GlobalFit {
@@ -36,7 +38,11 @@ export async function fitGlobal(model: HybridModel, train: Dataset, val: Dataset
   const ac = new AbortController();
   const timer = o.budgetMs === undefined ? null : setTimeout(() => ac.abort(new Error('time budget')), o.budgetMs);
   try {
-    const result = await fit(model, train, { epochs: o.epochs, batchSize: o.batchSize, val, earlyStoppingPatience: o.patience, lr: o.lr, seed: o.seed, signal: ac.signal });
+    const result = await fit(model, train, { epochs: o.epochs, batchSize: o.batchSize, val, earlyStoppingPatience: o.patience, lr: o.lr, seed: o.seed, signal: ac.signal,
+      onProgress: (p) => {
+        if (p.valLoss !== undefined) o.onEpoch?.(p.epoch, p.loss, p.valLoss);
+      },
+    });
     const keptStart = !(result.bestValLoss < initialVal);
     if (keptStart) restoreSnapshot(model, start);
     return { result, initialVal, keptStart, minutes: (performance.now() - t0) / 60_000 };
