@@ -203,10 +203,11 @@ test(`overload at ${FACTOR}× the sustainable rate for ${OVERLOAD_S} s: bounded 
     // over 1 GiB in 60 s at 3 × R.
     assert.ok(rssMax <= rssIdle + 400 * 2 ** 20, `RSS bounded under overload: max ${MiB(rssMax)} MiB, idle ${MiB(rssIdle)} MiB`);
     // Live heap (what full collections leave): nothing piles up in the process while the lag grows
-    // by ~1.8 M records (96 MB at most in local runs, first and last thirds within 4 MB).
+    // by ~1.7 M records (at most 96–100 MB on Node 20 and 84 MB on Node 24 here, thirds within 7 MB;
+    // a queue holding even 10 % of that lag would add over 100 MB).
     assert.ok(live.length >= 6, `full collections during the overload to judge the live heap (${live.length})`);
     assert.ok(liveMax <= 192, `live heap bounded under overload: max ${liveMax} MB`);
-    assert.ok(liveLate <= liveEarly * 1.15, `live heap flat under overload: first third max ${liveEarly} MB, last third max ${liveLate} MB`);
+    assert.ok(liveLate <= Math.max(liveEarly * 1.25, liveEarly + 32), `live heap flat under overload: first third max ${liveEarly} MB, last third max ${liveLate} MB`);
     if (OVERLOAD_S >= 60) {
       assert.ok(rssLate <= Math.max(rssEarly * 1.25, rssEarly + 64 * 2 ** 20), `RSS flat under overload: first third ${MiB(rssEarly)} MiB, last third ${MiB(rssLate)} MiB`);
     }
