@@ -51,22 +51,107 @@ const char *tc_gemm_init(void) {
 
 int tc_gemm_threads(void) { return blas_sgemm && blas_get_threads ? blas_get_threads() : 1; }
 
-/* The built-in loop: rows of C accumulate rows of B scaled by A's entries, so the inner loop runs
- * over contiguous memory and vectorises; x86-64 gets an AVX2/FMA clone picked at load time. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v3", "default")))
-#endif
-static void rows_times_matrix(int M, int N, int K, const float *restrict A, const float *restrict B,
-                              float *restrict C) {
-  for (int i = 0; i < M; i++) {
+/* The built-in product, C += A·B with A [M,K] and B [K,N] row-major. The bulk is done in blocks of
+ * MR = 4 rows × NR = 16 columns of C held in registers across the whole K loop (8 AVX registers
+ * of accumulators, 2 loads of B and 4 broadcasts of A per k: eight fused multiply-adds per step), walking column panels outermost so that a panel of B (K × NR) stays in cache while every
+ * row block uses it. The edges (M mod MR rows, N mod NR columns) use the row loop below.
+ * x86-64 gets an AVX2/FMA clone picked at load time; the default clone is plain SSE2. */
+enum { MR = 4, NR = 16 };
+
+static inline void edge(int i0, int i1, int j0, int j1, int N, int K, const float *restrict A,
+                        const float *restrict B, float *restrict C) {
+  for (int i = i0; i < i1; i++) {
     float *restrict c = C + (size_t)i * N;
     const float *restrict a = A + (size_t)i * K;
     for (int k = 0; k < K; k++) {
       const float v = a[k];
       const float *restrict b = B + (size_t)k * N;
-      for (int j = 0; j < N; j++) c[j] += v * b[j];
+      for (int j = j0; j < j1; j++) c[j] += v * b[j];
     }
   }
+}
+
+/* Eight floats as one value (GCC/Clang vector extension): AVX registers in the AVX2 clone, pairs
+ * of SSE registers in the default one. Loads and stores go through memcpy (no alignment needed). */
+typedef float v8 __attribute__((vector_size(32)));
+
+static inline v8 load8(const float *p) {
+  v8 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static inline void add8(float *p, v8 v) {
+  v8 c;
+  memcpy(&c, p, sizeof c);
+  c += v;
+  memcpy(p, &c, sizeof c);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+#endif
+static void rows_times_matrix(int M, int N, int K, const float *restrict A, const float *restrict B,
+                              float *restrict C) {
+  const int Mb = M - M % MR;
+  const int Nb = N - N % NR;
+  for (int j0 = 0; j0 < Nb; j0 += NR) {
+    for (int i0 = 0; i0 < Mb; i0 += MR) {
+      const float *restrict a0 = A + (size_t)i0 * K;
+      const float *restrict a1 = a0 + K;
+      const float *restrict a2 = a1 + K;
+      const float *restrict a3 = a2 + K;
+      v8 c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0}, c30 = {0}, c31 = {0};
+      for (int k = 0; k < K; k++) {
+        const float *bk = B + (size_t)k * N + j0;
+        const v8 b0 = load8(bk), b1 = load8(bk + 8);
+        /* A scalar operand is broadcast to every lane (a vbroadcastss). */
+        c00 += b0 * a0[k];
+        c01 += b1 * a0[k];
+        c10 += b0 * a1[k];
+        c11 += b1 * a1[k];
+        c20 += b0 * a2[k];
+        c21 += b1 * a2[k];
+        c30 += b0 * a3[k];
+        c31 += b1 * a3[k];
+      }
+      float *c = C + (size_t)i0 * N + j0;
+      add8(c, c00);
+      add8(c + 8, c01);
+      add8(c + N, c10);
+      add8(c + N + 8, c11);
+      add8(c + 2 * (size_t)N, c20);
+      add8(c + 2 * (size_t)N + 8, c21);
+      add8(c + 3 * (size_t)N, c30);
+      add8(c + 3 * (size_t)N + 8, c31);
+    }
+  }
+  /* One more 8-column panel when 8 or more columns are left (e.g. 41 = 32 + 8 + 1). */
+  int Ne = Nb;
+  if (N - Nb >= 8) {
+    for (int i0 = 0; i0 < Mb; i0 += MR) {
+      const float *restrict a0 = A + (size_t)i0 * K;
+      const float *restrict a1 = a0 + K;
+      const float *restrict a2 = a1 + K;
+      const float *restrict a3 = a2 + K;
+      v8 c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
+      for (int k = 0; k < K; k++) {
+        const v8 b0 = load8(B + (size_t)k * N + Nb);
+        c0 += b0 * a0[k];
+        c1 += b0 * a1[k];
+        c2 += b0 * a2[k];
+        c3 += b0 * a3[k];
+      }
+      float *c = C + (size_t)i0 * N + Nb;
+      add8(c, c0);
+      add8(c + N, c1);
+      add8(c + 2 * (size_t)N, c2);
+      add8(c + 3 * (size_t)N, c3);
+    }
+    Ne = Nb + 8;
+  }
+  if (Ne < N) edge(0, Mb, Ne, N, N, K, A, B, C);
+  if (Mb < M) edge(Mb, M, 0, N, N, K, A, B, C);
 }
 
 static float *transposed(const float *src, int rows, int cols) {

@@ -77,7 +77,7 @@ describe('native kernels: the addon', () => {
     checkGemm(addon());
   });
 
-  it('gemm without OpenBLAS (the built-in loop) gives the same products', () => {
+  it('gemm without OpenBLAS (the built-in loop) gives the same products, register blocks and every edge', () => {
     // TICKCAST_NATIVE_BLAS=0 makes the addon skip OpenBLAS; it decides once, at load, so in a child.
     const file = nativeKernelsPath();
     assert.ok(file);
@@ -87,8 +87,10 @@ describe('native kernels: the addon', () => {
       ${reference.toString()}
       const rng = (seed) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
       let worst = 0;
-      for (const [ta, tb] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
-        const [M, N, K] = [37, 53, 29];
+      // 4×16 register blocks, the 8-column panel and the row/column edges: 53 = 3·16 + 5 columns,
+      // 27 = 16 + 8 + 3, 41 = 2·16 + 8 + 1, 7 (no block at all); 37 = 9·4 + 1 rows.
+      const shapes = [[37, 53, 29], [8, 27, 5], [41, 41, 16], [4, 16, 1], [3, 7, 2], [64, 24, 33]];
+      for (const [ta, tb] of [[0, 0], [1, 0], [0, 1], [1, 1]]) for (const [M, N, K] of shapes) {
         const a = random(M * K, 1), b = random(K * N, 2), bias = random(N, 3);
         const heap = new Float32Array(a.length + b.length + N + M * N);
         heap.set(a, 0); heap.set(b, a.length); heap.set(bias, a.length + b.length);
