@@ -22,7 +22,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { prepare, loadTable, type PreparedData } from '../src/cli/dataset.ts';
-import { makeWindows, windowStarts } from '../src/data/windows.ts';
+import { evenlySpaced, makeWindows, windowStarts } from '../src/data/windows.ts';
 import { runBacktest, type BacktestReport } from '../src/eval/backtest.ts';
 import { fitLinearBaseline, LinearBaselinePredictor } from '../src/eval/linear-baseline.ts';
 import type { Predictor } from '../src/pipeline/ports.ts';
@@ -215,12 +215,6 @@ async function hybridRow(s: Setting, budgetMs: number, seed = 42): Promise<{ row
   }
 }
 
-/** Evenly spaced subset of start rows (all when `max` is absent or larger). */
-function spread(all: Int32Array, max: number | undefined): Int32Array {
-  if (max === undefined || all.length <= max) return all;
-  return Int32Array.from({ length: max }, (_, i) => all[Math.floor((i * all.length) / max)]);
-}
-
 /**
  * M with channel independence: the 7 z-scored columns laid end to end as 7 univariate series
  * (windows never cross from one to the next), one univariate hybrid trained on all of them, and
@@ -234,7 +228,7 @@ async function channelIndependentRow(data: PreparedData, budgetMs: number, seed:
   const series = new Float32Array(rows * C);
   for (let r = 0; r < rows; r++) for (let k = 0; k < C; k++) series[k * rows + r] = data.values[r * C + k];
   const perChannel = (first: number, last: number, max: number | undefined): Int32Array => {
-    const one = spread(windowStarts(first, last), max === undefined ? undefined : Math.ceil(max / C));
+    const one = evenlySpaced(windowStarts(first, last), max === undefined ? undefined : Math.ceil(max / C));
     return Int32Array.from({ length: one.length * C }, (_, i) => one[i % one.length] + Math.floor(i / one.length) * rows);
   };
   const trainStarts = perChannel(data.ranges.train.first, data.ranges.train.last, args['max-train-windows'] === undefined ? undefined : Number(args['max-train-windows']));

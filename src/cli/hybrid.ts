@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../domain/types.ts';
 import type { Predictor } from '../pipeline/ports.ts';
-import { makeWindows, windowStarts } from '../data/windows.ts';
+import { evenlySpaced, makeWindows, windowStarts } from '../data/windows.ts';
 import type { ZScoreStats } from '../data/normalise.ts';
 import { fitLinearBaseline, type LinearBaselineState } from '../eval/linear-baseline.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
@@ -78,15 +78,6 @@ export interface FittedHybrid {
   save(dir: string, provenance: DataProvenance, normalisation: ZScoreStats): Promise<void>;
 }
 
-/** Evenly spaced subset of start rows (keeps the whole span covered). */
-function spread(first: number, last: number, max: number | undefined): Int32Array {
-  const all = windowStarts(first, last);
-  if (max === undefined || all.length <= max) return all;
-  const out = new Int32Array(max);
-  for (let i = 0; i < max; i++) out[i] = all[Math.floor((i * all.length) / max)];
-  return out;
-}
-
 export async function fitHybrid(req: HybridFitRequest): Promise<FittedHybrid> {
   const t0 = performance.now();
   const { data, spec, io } = req;
@@ -97,8 +88,8 @@ export async function fitHybrid(req: HybridFitRequest): Promise<FittedHybrid> {
     const ws = makeWindows(data.values, shape, starts);
     return { x: ws.x, y: ws.y, n: ws.n };
   };
-  const train = toDataset(spread(data.ranges.train.first, data.ranges.train.last, req.maxTrainWindows));
-  const val = toDataset(spread(data.ranges.val.first, data.ranges.val.last, req.maxValWindows));
+  const train = toDataset(evenlySpaced(windowStarts(data.ranges.train.first, data.ranges.train.last), req.maxTrainWindows));
+  const val = toDataset(evenlySpaced(windowStarts(data.ranges.val.first, data.ranges.val.last), req.maxValWindows));
   const warm = req.warmStart ?? true;
 
   const model = createModel(req.config, spec, req.seed);

@@ -27,6 +27,12 @@ export function windowStarts(first: number, last: number, stride = 1): Int32Arra
   return out;
 }
 
+/** At most `max` of `starts`, evenly spaced so that the whole span stays covered (all when `max` is absent or not smaller). */
+export function evenlySpaced(starts: Int32Array, max: number | undefined): Int32Array {
+  if (max === undefined || starts.length <= max) return starts;
+  return Int32Array.from({ length: max }, (_, i) => starts[Math.floor((i * starts.length) / max)]);
+}
+
 export function makeWindows(values: Float32Array, shape: WindowShape, starts: Int32Array): WindowSet {
   const { window: w, horizon: h, features: f, targetIndex } = shape;
   const t = targetIndex.length;

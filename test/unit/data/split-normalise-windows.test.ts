@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSplit, requireWindows, splitBorders, windowRange } from '../../../src/data/split.ts';
 import { applyZScore, fitZScore, selectStats } from '../../../src/data/normalise.ts';
-import { makeWindows, windowStarts } from '../../../src/data/windows.ts';
+import { evenlySpaced, makeWindows, windowStarts } from '../../../src/data/windows.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
 
 const HOUR = 3_600_000;
@@ -66,5 +66,12 @@ describe('windows', () => {
     assert.deepEqual(Array.from(ws.x), [0, 1, 10, 11, 20, 21, 30, 31]);
     assert.deepEqual(Array.from(ws.y), [21, 31, 41, 51]);
     assert.equal(windowStarts(5, 4).length, 0);
+  });
+
+  it('evenlySpaced keeps at most max starts spread over the whole span, or all of them', () => {
+    const all = windowStarts(0, 9); // 0 … 9
+    assert.deepEqual(Array.from(evenlySpaced(all, 4)), [0, 2, 5, 7]);
+    assert.equal(evenlySpaced(all, 10), all);
+    assert.equal(evenlySpaced(all, undefined), all);
   });
 });
