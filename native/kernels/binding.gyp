@@ -4,7 +4,7 @@
       "target_name": "tickcast_kernels",
       "sources": ["src/kernels.c", "src/gemm.c", "src/lstm.c"],
       "defines": ["NAPI_VERSION=8"],
-      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=fast"],
+      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra", "-fno-math-errno", "-fno-trapping-math"],
       "cflags!": ["-O2"],
       "libraries": ["-ldl"],
       "xcode_settings": { "OTHER_CFLAGS": ["-O3"] }

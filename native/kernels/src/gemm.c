@@ -1,5 +1,11 @@
 /* See gemm.h. */
 #define _GNU_SOURCE
+/* Fused multiply-adds in the built-in product: -std=c11 turns contraction off for the whole
+ * addon, and it stays off elsewhere (lstm.c) so that training on OpenBLAS keeps giving the same
+ * bits as when the shipped pretrained weights were made. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=fast")
+#endif
 #include "gemm.h"
 
 #include <dlfcn.h>
