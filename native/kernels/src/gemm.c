@@ -94,6 +94,24 @@ static inline void add8(float *p, v8 v) {
   memcpy(p, &c, sizeof c);
 }
 
+/* C[i0 … i0+4, j0 … j0+8·V] += A[i0 … i0+4, :]·B[:, j0 … j0+8·V], accumulated in 4·V registers.
+ * V is a constant at every call, so the loops over r and v unroll and acc stays in registers. */
+static inline __attribute__((always_inline)) void block(int V, int N, int K, int i0, int j0, const float *restrict A,
+                                                        const float *restrict B, float *restrict C) {
+  v8 acc[MR][2] = {{{0}}};
+  const float *restrict a = A + (size_t)i0 * K;
+  for (int k = 0; k < K; k++) {
+    const float *bk = B + (size_t)k * N + j0;
+    v8 b[2];
+    for (int v = 0; v < V; v++) b[v] = load8(bk + 8 * v);
+    /* A scalar operand is broadcast to every lane (a vbroadcastss). */
+    for (int r = 0; r < MR; r++)
+      for (int v = 0; v < V; v++) acc[r][v] += b[v] * a[(size_t)r * K + k];
+  }
+  for (int r = 0; r < MR; r++)
+    for (int v = 0; v < V; v++) add8(C + (size_t)(i0 + r) * N + j0 + 8 * v, acc[r][v]);
+}
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("arch=x86-64-v3", "default")))
 #endif
@@ -101,61 +119,12 @@ static void rows_times_matrix(int M, int N, int K, const float *restrict A, cons
                               float *restrict C) {
   const int Mb = M - M % MR;
   const int Nb = N - N % NR;
-  for (int j0 = 0; j0 < Nb; j0 += NR) {
-    for (int i0 = 0; i0 < Mb; i0 += MR) {
-      const float *restrict a0 = A + (size_t)i0 * K;
-      const float *restrict a1 = a0 + K;
-      const float *restrict a2 = a1 + K;
-      const float *restrict a3 = a2 + K;
-      v8 c00 = {0}, c01 = {0}, c10 = {0}, c11 = {0}, c20 = {0}, c21 = {0}, c30 = {0}, c31 = {0};
-      for (int k = 0; k < K; k++) {
-        const float *bk = B + (size_t)k * N + j0;
-        const v8 b0 = load8(bk), b1 = load8(bk + 8);
-        /* A scalar operand is broadcast to every lane (a vbroadcastss). */
-        c00 += b0 * a0[k];
-        c01 += b1 * a0[k];
-        c10 += b0 * a1[k];
-        c11 += b1 * a1[k];
-        c20 += b0 * a2[k];
-        c21 += b1 * a2[k];
-        c30 += b0 * a3[k];
-        c31 += b1 * a3[k];
-      }
-      float *c = C + (size_t)i0 * N + j0;
-      add8(c, c00);
-      add8(c + 8, c01);
-      add8(c + N, c10);
-      add8(c + N + 8, c11);
-      add8(c + 2 * (size_t)N, c20);
-      add8(c + 2 * (size_t)N + 8, c21);
-      add8(c + 3 * (size_t)N, c30);
-      add8(c + 3 * (size_t)N + 8, c31);
-    }
-  }
+  for (int j0 = 0; j0 < Nb; j0 += NR)
+    for (int i0 = 0; i0 < Mb; i0 += MR) block(2, N, K, i0, j0, A, B, C);
   /* One more 8-column panel when 8 or more columns are left (e.g. 41 = 32 + 8 + 1). */
-  int Ne = Nb;
-  if (N - Nb >= 8) {
-    for (int i0 = 0; i0 < Mb; i0 += MR) {
-      const float *restrict a0 = A + (size_t)i0 * K;
-      const float *restrict a1 = a0 + K;
-      const float *restrict a2 = a1 + K;
-      const float *restrict a3 = a2 + K;
-      v8 c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
-      for (int k = 0; k < K; k++) {
-        const v8 b0 = load8(B + (size_t)k * N + Nb);
-        c0 += b0 * a0[k];
-        c1 += b0 * a1[k];
-        c2 += b0 * a2[k];
-        c3 += b0 * a3[k];
-      }
-      float *c = C + (size_t)i0 * N + Nb;
-      add8(c, c0);
-      add8(c + N, c1);
-      add8(c + 2 * (size_t)N, c2);
-      add8(c + 3 * (size_t)N, c3);
-    }
-    Ne = Nb + 8;
-  }
+  const int Ne = N - Nb >= 8 ? Nb + 8 : Nb;
+  if (Ne > Nb)
+    for (int i0 = 0; i0 < Mb; i0 += MR) block(1, N, K, i0, Nb, A, B, C);
   if (Ne < N) edge(0, Mb, Ne, N, N, K, A, B, C);
   if (Mb < M) edge(Mb, M, 0, N, N, K, A, B, C);
 }
