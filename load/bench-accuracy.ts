@@ -244,6 +244,9 @@ async function channelIndependentRow(data: PreparedData, budgetMs: number, seed:
   log(`M channel-independent hybrid, seed ${seed}: ${model.parameterCount()} parameters on ${backend.name}; ${train.n} train / ${val.n} val windows (${C} channels)`);
   const g = await fitGlobal(model, train, val, { epochs: Number(args.epochs), batchSize: Number(args['batch-size']), lr: Number(args.lr), patience: Number(args.patience), seed, budgetMs,
     onEpoch: (e, loss, val) => log(`  epoch ${e}: train loss ${loss.toFixed(4)}, val pinball ${val.toFixed(4)}`),
+  }).catch((err: unknown) => {
+    model.dispose();
+    throw err;
   });
   const predictor = new ChannelIndependentPredictor(new TfjsPredictor(model, { version: `ci-${seed}`, backend: backend.name }), data.table.features);
   try {
