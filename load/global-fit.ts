@@ -2,13 +2,12 @@
  * One global hybrid trained the way the benchmarks train it: from the given start (the linear
  * skip warm-started by the caller, or not), with early stopping on the validation set, an optional
  * wall-clock budget, and — as `tickcast train` does — the starting weights kept when no epoch
- * beats them on validation. Shared by bench:m4 and bench:accuracy's channel-independent setting.
+ * beats them on validation (fit's startValLoss). Shared by bench:m4 and bench:accuracy's channel-independent setting.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { HybridModel } from '../src/model/hybrid-model.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { fit, type FitResult } from '../src/model/fit.ts';
-import { restoreSnapshot, takeSnapshot, type Dataset } from '../src/model/train.ts';
+import type { Dataset } from '../src/model/train.ts';
 
 export interface GlobalFitOptions {
   epochs: number;
@@ -33,22 +32,18 @@ export interface GlobalFit {
 
 export async function fitGlobal(model: HybridModel, train: Dataset, val: Dataset, o: GlobalFitOptions): Promise<GlobalFit> {
   const initialVal = evaluate(model, val).pinball;
-  const start = takeSnapshot(model);
   const t0 = performance.now();
   const ac = new AbortController();
   const timer = o.budgetMs === undefined ? null : setTimeout(() => ac.abort(new Error('time budget')), o.budgetMs);
   try {
-    const result = await fit(model, train, { epochs: o.epochs, batchSize: o.batchSize, val, earlyStoppingPatience: o.patience, lr: o.lr, seed: o.seed, signal: ac.signal,
+    const result = await fit(model, train, { epochs: o.epochs, batchSize: o.batchSize, val, earlyStoppingPatience: o.patience, lr: o.lr, seed: o.seed, signal: ac.signal, startValLoss: initialVal,
       onProgress: (p) => {
         if (p.valLoss !== undefined) o.onEpoch?.(p.epoch, p.loss, p.valLoss);
       },
     });
-    const keptStart = !(result.bestValLoss < initialVal);
-    if (keptStart) restoreSnapshot(model, start);
-    return { result, initialVal, keptStart, minutes: (performance.now() - t0) / 60_000 };
+    return { result, initialVal, keptStart: result.bestEpoch === 0, minutes: (performance.now() - t0) / 60_000 };
   } finally {
     if (timer) clearTimeout(timer);
-    tf.dispose(start);
   }
 }
 

@@ -13,7 +13,6 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../domain/types.ts';
 import type { Predictor } from '../pipeline/ports.ts';
 import { evenlySpaced, makeWindows, windowStarts } from '../data/windows.ts';
@@ -27,7 +26,7 @@ import { createModel, type HybridModel } from '../model/hybrid-model.ts';
 import { TfjsPredictor } from '../model/predictor.ts';
 import { evaluate } from '../model/evaluate.ts';
 import { fit } from '../model/fit.ts';
-import { restoreSnapshot, takeSnapshot, type Dataset } from '../model/train.ts';
+import type { Dataset } from '../model/train.ts';
 import type { PreparedData } from './dataset.ts';
 import type { CliIo } from './io.ts';
 import type { DataProvenance, LoadedModel } from './model-dir.ts';
@@ -97,11 +96,9 @@ export async function fitHybrid(req: HybridFitRequest): Promise<FittedHybrid> {
   const onUserAbort = (): void => budget.abort(io.signal?.reason);
   io.signal?.addEventListener('abort', onUserAbort, { once: true });
   const timer = req.timeBudgetMs === undefined ? null : setTimeout(() => budget.abort(new Error('time budget')), req.timeBudgetMs);
-  let start: tf.Tensor[] | null = null;
   try {
     if (warm) warmStartLinearSkip(model, data, spec);
     const initialValLoss = evaluate(model, val).pinball;
-    start = takeSnapshot(model);
     io.stderr.write(
       `train: hybrid ${model.parameterCount()} parameters on ${backend.name}; ${train.n} train / ${val.n} val windows; ` +
         `val pinball before training ${initialValLoss.toFixed(4)}${warm ? ' (linear skip warm-started by least squares)' : ''}\n`,
@@ -117,20 +114,14 @@ export async function fitHybrid(req: HybridFitRequest): Promise<FittedHybrid> {
       lr: req.lr,
       seed: req.seed,
       signal: budget.signal,
+      startValLoss: initialValLoss,
       onProgress: (p) => {
         bar.update((p.epoch - 1) * p.stepsPerEpoch + p.step, { epoch: `${p.epoch}/${p.epochs}`, loss: p.loss });
         if (p.valLoss !== undefined) bar.log(`epoch ${p.epoch}: train loss ${p.loss.toFixed(4)}, val pinball ${p.valLoss.toFixed(4)}`);
       },
     });
     if (io.signal?.aborted) throw io.signal.reason;
-    let bestEpoch = res.bestEpoch;
-    let bestValLoss = res.bestValLoss;
-    if (!(bestValLoss < initialValLoss)) {
-      // No epoch beat the starting point on held-out data: keep the starting weights.
-      restoreSnapshot(model, start);
-      bestEpoch = 0;
-      bestValLoss = initialValLoss;
-    }
+    const { bestEpoch, bestValLoss } = res;
     bar.finish({ 'best val': bestValLoss });
     const summary: HybridFitSummary = {
       epochsRun: res.epochsRun,
@@ -170,7 +161,6 @@ export async function fitHybrid(req: HybridFitRequest): Promise<FittedHybrid> {
   } finally {
     if (timer) clearTimeout(timer);
     io.signal?.removeEventListener('abort', onUserAbort);
-    if (start) tf.dispose(start);
   }
 }
 

@@ -39,6 +39,11 @@ export interface FitOptions {
   seed?: number;
   onProgress?: (p: FitProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Validation loss of the weights training starts from (a warm start). When no epoch beats it,
+   * those weights are put back and bestEpoch is 0. Early stopping still counts from the best epoch.
+   */
+  startValLoss?: number;
 }
 
 export interface FitResult {
@@ -46,7 +51,7 @@ export interface FitResult {
   steps: number;
   trainLosses: number[];
   valLosses: number[];
-  /** Epoch (1-based) whose weights the model holds at the end; 0 when no validation set was used. */
+  /** Epoch (1-based) whose weights the model holds at the end; 0 when no validation set was used, or the start was kept (startValLoss). */
   bestEpoch: number;
   bestValLoss: number;
   stopReason: 'completed' | 'early-stopped' | 'aborted';
@@ -106,6 +111,7 @@ export async function fit(model: HybridModel, data: Dataset, opts: FitOptions): 
   const rand = mulberry32(opts.seed ?? 1);
   const optimizer = createOptimizer(opts.lr ?? 1e-3);
   const best = new BestWeights();
+  const start = opts.startValLoss !== undefined ? takeSnapshot(model) : null;
   const res: FitResult = { epochsRun: 0, steps: 0, trainLosses: [], valLosses: [], bestEpoch: 0, bestValLoss: Infinity, stopReason: 'completed', durationMs: 0, stepsPerSecond: 0 };
   const t0 = performance.now();
   try {
@@ -142,8 +148,15 @@ export async function fit(model: HybridModel, data: Dataset, opts: FitOptions): 
         }
       }
       if (best.snapshot) restoreSnapshot(model, best.snapshot);
+      if (start && !(res.bestValLoss < opts.startValLoss!)) {
+        // No epoch beat the starting point on held-out data: keep the starting weights.
+        restoreSnapshot(model, start);
+        res.bestEpoch = 0;
+        res.bestValLoss = opts.startValLoss!;
+      }
     });
   } finally {
+    if (start) tf.dispose(start);
     best.dispose();
     optimizer.dispose();
   }

@@ -118,6 +118,27 @@ describe('training', () => {
     m.dispose();
   });
 
+  it('fit with startValLoss keeps the starting weights when no epoch beats them, and the best epoch when one does', async () => {
+    const data = sineDataset(0, 128);
+    const val = sineDataset(200, 264, 11);
+    const tensors = tf.memory().numTensors;
+    const m = createModel(SMALL, SPEC, 5);
+    const start = m.getWeights();
+    // Pinball loss is never below 0: no epoch can beat a start scored 0.
+    const kept = await fit(m, data, { epochs: 2, batchSize: 16, lr: 3e-3, val, startValLoss: 0 });
+    assert.equal(kept.epochsRun, 2);
+    assert.equal(kept.bestEpoch, 0);
+    assert.equal(kept.bestValLoss, 0);
+    assert.deepEqual(m.getWeights(), start, 'the starting weights are back');
+    // A start worse than any epoch: the best epoch's weights stay, as without the option.
+    const beaten = await fit(m, data, { epochs: 2, batchSize: 16, lr: 3e-3, val, startValLoss: Infinity });
+    assert.ok(beaten.bestEpoch >= 1);
+    assert.equal(beaten.bestValLoss, Math.min(...beaten.valLosses));
+    assert.notDeepEqual(m.getWeights(), start);
+    m.dispose();
+    assert.equal(tf.memory().numTensors, tensors, 'the start snapshot is freed');
+  });
+
   it('fit stops at an abort after the current step and reports it', async () => {
     const data = sineDataset(0, 128);
     const m = createModel(SMALL, SPEC, 4);
