@@ -12,6 +12,7 @@ import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 /**
@@ -22,12 +23,21 @@ const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const ROOT = process.env.CHAOS_SERVICE_ROOT ? path.resolve(process.env.CHAOS_SERVICE_ROOT) : REPO;
 /**
  * The service runs with the V8 heap limit it gets as shipped: the image's entrypoint gives it
- * `heapPercent` (60 %) of the Helm chart's default 2 GiB memory limit (deploy/docker/entrypoint.sh).
+ * `heapPercent` (60 %) of the Helm chart's default memory limit (2 GiB), both read from helm/tickcast/values.yaml (deploy/docker/entrypoint.sh).
  * Without a limit V8 sizes itself for this 24 GiB machine (~4 GiB) and lets the heap grow to 4× the
  * live set between full collections; under 1,228 MB it allows ~1.7×. Measured under 3× overload:
  * RSS idle + 385 MiB without, + 158 MiB with, the live heap 96 MB in both (docs/reliability.md, 8).
  */
-const DEPLOYED_HEAP_MB = Math.floor((2048 * 60) / 100);
+const DEPLOYED_HEAP_MB = deployedHeapMb();
+
+/** The entrypoint's formula (limit in MiB × heapPercent / 100) on the chart's default values. */
+function deployedHeapMb(): number {
+  const values = parseYaml(readFileSync(path.join(REPO, 'helm/tickcast/values.yaml'), 'utf8')) as { resources: { limits: { memory: string } }; heapPercent: number };
+  const m = /^(\d+)(Mi|Gi)$/.exec(values.resources.limits.memory);
+  if (!m) throw new Error(`helm values resources.limits.memory "${values.resources.limits.memory}": expected <n>Mi or <n>Gi`);
+  const limitMb = Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+  return Math.floor((limitMb * values.heapPercent) / 100);
+}
 /** Node.js flags for every service this suite starts, after the heap limit (so they may override it), e.g. `--heapsnapshot-signal=SIGUSR2` to diagnose one. */
 const NODE_ARGS = [`--max-old-space-size=${DEPLOYED_HEAP_MB}`, ...(process.env.CHAOS_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
 const live = new Set<ChildProcess>();
