@@ -2,7 +2,8 @@
  * The wasm backend's matrix products (BatchMatMul, _FusedMatMul) and leading-axis sums (Sum)
  * through tickcast's native addon (./native-kernels.ts), reading and writing the wasm heap in
  * place: no copy in or out. Why: wasm SIMD multiplies at 4–10 GMAC/s on one core and its batched
- * path (attention) at ~1; OpenBLAS does ~50, the addon's own loop 15–20 (docs/native-kernels.md).
+ * path (attention) at ~1; OpenBLAS does ~50, the addon's own register-blocked loop 40–49
+ * (docs/native-kernels.md).
  * Products make up about half of a training step. wasm sums over leading axes (every bias
  * gradient) by transposing first.
  *
@@ -138,7 +139,7 @@ export function setNativeKernelsOnWasm(kernels: NativeKernels | null): boolean {
 export function nativeMatMulOnWasm(): boolean {
   if (originals.size === 0 || tf.getBackend() !== 'wasm') return false;
   const current = tf.getKernel('BatchMatMul', 'wasm');
-  return current !== undefined && originals.size > 0 && current !== originals.get('BatchMatMul');
+  return current !== undefined && current !== originals.get('BatchMatMul');
 }
 
 /**
