@@ -5,6 +5,7 @@
  */
 import type { Config } from './config/load.ts';
 import { WindowStore } from './domain/window-store.ts';
+import { logMask } from './domain/model-spec.ts';
 import type { ModelSpec, ServiceState } from './domain/types.ts';
 import type { InferenceOptions, InferenceStage } from './pipeline/inference.ts';
 import { StreamPipeline, type StreamPipelineDeps } from './pipeline/stream-pipeline.ts';
@@ -40,6 +41,7 @@ export function createWindowStore(config: Config, spec: ModelSpec): WindowStore 
     duplicatePolicy: w.duplicatePolicy,
     normHalfLifeTicks: w.normHalfLifeTicks,
     holdStatsMaxTicks: w.holdStatsMaxTicks,
+    logFeatures: logMask(spec),
   });
 }
 

@@ -99,7 +99,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null;
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
   const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId };
-  snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes }, spec.features, logger.child({ module: 'snapshot' }));
+  snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes }, spec, logger.child({ module: 'snapshot' }));
   const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, homes, scorer, alerting, observer, model, embedded }, opts);
   const source = createSource(config, kafka, opts.source, logger);
 

@@ -11,6 +11,9 @@ import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseSplit, requireWindows, type SplitSpec } from '../data/split.ts';
 import { detectSeason, formatStep } from '../data/time.ts';
+import { logMask } from '../domain/model-spec.ts';
+import type { ModelSpec } from '../domain/types.ts';
+import type { ZScoreStats } from '../data/normalise.ts';
 import { runBacktest, type BacktestReport } from '../eval/backtest.ts';
 import { renderHtml, renderPng } from '../eval/plot.ts';
 import { formatHelp, parseOptions, usageError, type OptionTable } from './args.ts';
@@ -58,11 +61,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const table = await loadTable(opts.data, { timeCol, features: spec.features, targets: spec.targets });
     const refit = opts.renormalise || model.normalisation === null;
     if (!opts.renormalise && model.normalisation === null) io.stderr.write('backtest: the model artifact has no normalisation statistics; fitting them on this file\'s training span\n');
-    const data = prepare(table, split, spec.window, spec.horizon, refit ? undefined : (model.normalisation ?? undefined));
+    const data = prepare(table, split, spec.window, spec.horizon, { stats: refit ? undefined : (model.normalisation ?? undefined), logFeatures: spec.logFeatures });
     const test = requireWindows(data.borders, 'test', spec.window, spec.horizon);
     const season = seasonArg ?? detectSeason(table.stepMs);
-    const targetStd = spec.targets.map((t) => data.stats.std[data.stats.columns.indexOf(t)]);
-    const targetMean = spec.targets.map((t) => data.stats.mean[data.stats.columns.indexOf(t)]);
+    const units = originalUnits(spec, data.stats);
     const windows = Math.floor((test.count - 1) / opts.stride) + 1;
     io.stderr.write(
       `backtest: ${model.kind} model (${model.predictor.engine}/${model.predictor.backend}), window ${spec.window}, horizon ${spec.horizon}, ` +
@@ -78,8 +80,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       batchSize: opts['batch-size'],
       season,
       scaleEndRow: data.borders.trainEnd,
-      targetStd,
-      targetMean,
+      ...units,
       plotRows: plotKind ? (opts['plot-rows'] ?? Math.max(336, 8 * spec.horizon)) : undefined,
       onProgress: (done) => bar.update(done),
       signal: io.signal,
@@ -92,7 +93,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       model: { dir: opts.model, kind: model.kind, engine: model.predictor.engine, backend: model.predictor.backend, version: model.predictor.version, spec },
       split: { spec: opts.split ?? model.data?.split ?? '0.7,0.1,0.2', borders: data.borders, testRows: data.borders.testEnd - data.borders.valEnd },
       normalisation: refit ? 'refit on this file\'s training span' : 'model training statistics',
-      metricsSpace: 'z-normalised (per target: (value - train mean) / train std); *Original fields are in data units',
+      metricsSpace: units.targetStd
+        ? 'z-normalised (per target: (value - train mean) / train std); *Original fields are in data units'
+        : `z-normalised ln(value) for [${spec.logFeatures}] (the model's space); no *Original fields`,
       windows: rest.windows,
       stride: rest.stride,
       season: rest.season,
@@ -121,4 +124,11 @@ async function writePlot(path: string, kind: string, plot: NonNullable<BacktestR
   };
   if (kind === '.png') await writeFile(path, renderPng(plot, meta));
   else await writeFile(path, renderHtml(plot, { ...meta, title: meta.title.toLowerCase(), subtitle: meta.subtitle }, result));
+}
+
+/** Each target's training mean/std, for errors in data units: only when no target is read as ln(value) (then they are not a linear map). */
+function originalUnits(spec: ModelSpec, stats: ZScoreStats): { targetStd?: number[]; targetMean?: number[] } {
+  if (logMask(spec, spec.targets).some(Boolean)) return {};
+  const at = (t: string) => stats.columns.indexOf(t);
+  return { targetStd: spec.targets.map((t) => stats.std[at(t)]), targetMean: spec.targets.map((t) => stats.mean[at(t)]) };
 }

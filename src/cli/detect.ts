@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../config/load.ts';
 import type { ConfigInput } from '../config/schema.ts';
+import { logMask } from '../domain/model-spec.ts';
 import { WindowStore } from '../domain/window-store.ts';
 import type { RawRecord } from '../domain/types.ts';
 import { SeriesOutlook } from '../pipeline/series-outlook.ts';
@@ -54,6 +55,7 @@ export async function createPipelineDetect(config: Config, logger: Logger, chunk
       idleEvictMs: Number.MAX_SAFE_INTEGER,
       duplicatePolicy: config.windows.duplicatePolicy,
       normHalfLifeTicks: config.windows.normHalfLifeTicks,
+      logFeatures: logMask(spec),
     });
     const inference = new InferenceStage(model.predictor, { maxBatchSize: chunk, maxWaitMs: 0, maxInFlightBatches: 1 });
     const outcomes: TickOutcome[] = [];

@@ -11,6 +11,8 @@ import { formatSplit, parseSplit, requireWindows } from '../data/split.ts';
 import { windowStarts } from '../data/windows.ts';
 import { formatStep } from '../data/time.ts';
 import { fitLinearBaseline } from '../eval/linear-baseline.ts';
+import { copySpec } from '../domain/model-spec.ts';
+import type { ModelSpec } from '../domain/types.ts';
 import { formatHelp, parseList, parseNumberList, parseOptions, usageError, type OptionTable } from './args.ts';
 import { loadTable, prepare, type PreparedData } from './dataset.ts';
 import { writeJson, type CliIo } from './io.ts';
@@ -23,6 +25,7 @@ export const TRAIN_OPTIONS = {
   'time-col': { type: 'string', help: 'time column; "none" if there is none (default: date/timestamp/time, else column 0)', placeholder: 'name' },
   target: { type: 'string', help: 'column(s) to forecast, comma-separated (default: last numeric column)', placeholder: 'a[,b]' },
   features: { type: 'string', help: 'input columns, comma-separated (default: all numeric columns; targets are always included)', placeholder: 'a,b' },
+  log: { type: 'string', help: 'model these columns as ln(value), for positive series (prices, counts, load): "targets", "all" or a comma-separated list; forecasts come back in data units', placeholder: 'cols' },
   arch: { type: 'string', default: 'hybrid', help: 'hybrid (BiLSTM+Transformer, tfjs) or linear (closed-form NLinear baseline)', placeholder: 'hybrid|linear' },
   window: { type: 'number', default: 96, integer: true, min: 2, help: 'look-back length in rows' },
   horizon: { type: 'number', default: 24, integer: true, min: 1, help: 'rows to forecast' },
@@ -73,22 +76,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
   const t0 = performance.now();
   const table = await loadTable(opts.data, { timeCol: opts['time-col'], targets: parseList(opts.target), features: parseList(opts.features) });
-  const data = prepare(table, split, opts.window, opts.horizon);
+  const spec = copySpec({ window: opts.window, horizon: opts.horizon, features: table.features, targets: table.targets, quantiles, logFeatures: logColumns(opts.log, table.features, table.targets) });
+  const data = prepare(table, split, opts.window, opts.horizon, { logFeatures: spec.logFeatures });
   const train = requireWindows(data.borders, 'train', opts.window, opts.horizon);
   const val = requireWindows(data.borders, 'val', opts.window, opts.horizon);
   io.stderr.write(
     `train: ${table.rows} rows every ${formatStep(table.stepMs)}, features [${table.features.join(', ')}] → targets [${table.targets.join(', ')}], ` +
       `windows train ${train.count} / val ${val.count} / test ${data.ranges.test.count}\n`,
   );
-  const provenance: DataProvenance = {
-    path: opts.data,
-    rows: table.rows,
-    timeCol: table.timeCol,
-    stepMs: Number.isFinite(table.stepMs) ? table.stepMs : null,
-    split: formatSplit(split),
-    borders: data.borders,
-    windows: { train: train.count, val: val.count, test: data.ranges.test.count },
-  };
+  const provenance = provenanceOf(opts.data, data, formatSplit(split));
   if (opts.force) await rm(opts.out, { recursive: true, force: true });
 
   let training: Record<string, unknown>;
@@ -104,19 +100,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       fitStarts: windowStarts(train.first, train.last),
       calibrationStarts: windowStarts(val.first, val.last),
       ridge: opts.ridge,
+      logFeatures: spec.logFeatures,
     });
     bar.update(1);
     bar.finish();
     training = { arch: 'linear', ridge: opts.ridge, fitWindows: train.count, calibrationWindows: val.count };
     await saveLinearModel(opts.out, state, data.stats, provenance, training);
   } else {
-    training = await trainHybrid({ opts, quantiles, data, provenance, io });
+    training = await trainHybrid({ opts, spec, data, provenance, io });
   }
   writeJson(io.stdout, {
     ok: true,
     out: opts.out,
     arch: opts.arch,
-    spec: { window: opts.window, horizon: opts.horizon, features: table.features, targets: table.targets, quantiles },
+    spec,
     data: provenance,
     normalisation: data.stats,
     training,
@@ -125,9 +122,26 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/** Where a model's data came from (stored beside it). */
+function provenanceOf(file: string, data: PreparedData, split: string): DataProvenance {
+  const { table, borders, ranges } = data;
+  const stepMs = Number.isFinite(table.stepMs) ? table.stepMs : null;
+  return { path: file, rows: table.rows, timeCol: table.timeCol, stepMs, split, borders, windows: { train: ranges.train.count, val: ranges.val.count, test: ranges.test.count } };
+}
+
+/** `--log`: "targets", "all" or a list of columns (each must be a feature); absent: none. */
+function logColumns(arg: string | undefined, features: readonly string[], targets: readonly string[]): string[] {
+  if (arg === undefined) return [];
+  if (arg === 'all') return [...features];
+  if (arg === 'targets') return [...targets];
+  const cols = parseList(arg) ?? [];
+  for (const c of cols) if (!features.includes(c)) throw usageError(`--log names column ${JSON.stringify(c)}, which is not a feature [${features.join(', ')}]; use "targets", "all" or feature names`);
+  return cols;
+}
+
 interface HybridTrainInput {
   opts: TrainOptions;
-  quantiles: number[];
+  spec: ModelSpec;
   data: PreparedData;
   provenance: DataProvenance;
   io: CliIo;
@@ -143,7 +157,7 @@ async function trainHybrid(input: HybridTrainInput): Promise<Record<string, unkn
   const { fitHybrid } = await import('./hybrid.ts');
   const fitted = await fitHybrid({
     data,
-    spec: { window: opts.window, horizon: opts.horizon, features: data.table.features, targets: data.table.targets, quantiles: input.quantiles },
+    spec: input.spec,
     config: {
       dModel: opts['d-model'],
       lstm: { hiddenSize: opts['hidden-size'] ?? null, numLayers: opts['lstm-layers'], dropout: opts.dropout },

@@ -3,10 +3,12 @@
  */
 import type { ForecastStep, ModelSpec } from './types.ts';
 import { quantileKey } from './types.ts';
+import { logMask } from './model-spec.ts';
 
 /**
  * Read one window's forecast from `y` ([batch, horizon, targets, quantiles], row-major) at batch
- * index `b`, de-normalise with the series statistics of each target feature, and stamp each step
+ * index `b`, de-normalise with the series statistics of each target feature (then exp for a
+ * feature in spec.logFeatures: quantiles map through a monotone function), and stamp each step
  * with `lastTs + step·intervalMs`. Returns one array of steps per target, in spec.targets order.
  */
 export function decodeForecast(
@@ -24,9 +26,11 @@ export function decodeForecast(
   const T = spec.targets.length;
   const Q = spec.quantiles.length;
   const keys = spec.quantiles.map(quantileKey);
+  const logs = logMask(spec, spec.targets);
   const out: ForecastStep[][] = [];
   for (let t = 0; t < T; t++) {
     const f = targetIdx[t];
+    const fromModel = logs[t] ? Math.exp : (v: number) => v;
     const rows: ForecastStep[] = [];
     for (let h = 0; h < Math.min(steps, H); h++) {
       const step = { step: h + 1, ts: Math.round(lastTs + (h + 1) * intervalMs) } as ForecastStep;
@@ -34,7 +38,7 @@ export function decodeForecast(
       let prev = -Infinity;
       for (let q = 0; q < Q; q++) {
         // Quantiles are ordered by construction in the model; max() guards float round-off.
-        const v = Math.max(prev, y[base + q] * std[f] + mean[f]);
+        const v = Math.max(prev, fromModel(y[base + q] * std[f] + mean[f]));
         (step as Record<string, number>)[keys[q]] = v;
         prev = v;
       }

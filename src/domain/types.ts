@@ -62,6 +62,12 @@ export interface ModelSpec {
   horizon: number;
   /** Ascending quantile levels in (0,1); contains 0.5. */
   quantiles: readonly number[];
+  /**
+   * Features modelled as ln(value) (positive series: prices, counts, load); absent or empty: none.
+   * The window store, request windows and training tables apply it; forecasts are mapped back
+   * with exp, so outputs are in the series' own units (src/domain/model-spec.ts).
+   */
+  logFeatures?: readonly string[];
 }
 
 /** Name of a quantile level as used in output records: 0.1 → "p10", 0.5 → "p50", 0.975 → "p97.5". */

@@ -47,6 +47,22 @@ export class SeriesState {
     this.prevM2 = a.f64(features);
     this.last = a.f64(features).fill(Number.NaN);
   }
+
+  /** The values in the ring (raw, as pushed), oldest first, with their timestamps. */
+  recent(): { ts: number[]; values: number[][] } {
+    const W = this.ts.length;
+    const F = this.values.length / W;
+    const n = Math.min(this.count, W);
+    const ts: number[] = [];
+    const values: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const slot = (this.head - n + i + W) % W;
+      ts.push(this.ts[slot]);
+      values.push(Array.from(this.values.subarray(slot * F, (slot + 1) * F)));
+    }
+    return { ts, values };
+  }
+
   /** The state as plain data (for snapshots): copied arrays, or with `copy` false the live ones. */
   toState(copy = true): WindowSeriesState {
     const { head, count, lastTs, sinceForecast, intervalMs } = this;

@@ -13,6 +13,8 @@
  * exact running average (1/n) and settles at a half-life of `normHalfLifeTicks`, so a series'
  * level and scale may drift slowly without retraining. Windows are z-normalised on read with the
  * statistics current at that moment (the whole window uses one set of statistics).
+ * Features flagged in `logFeatures` (spec.logFeatures) enter the statistics, windows and
+ * `current()` as ln(value); the ring and `recent()` keep the series' units (callers keep values ≤ 0 out).
  */
 
 import { SeriesState, type WindowSeriesState } from './window-series.ts';
@@ -39,6 +41,8 @@ export interface WindowStoreOptions {
   holdStatsMaxTicks?: number;
   /** The registry that owns series membership; default: a new one with maxSeries / idleEvictMs. */
   registry?: SeriesRegistry;
+  /** Per feature: modelled as ln(value) (default: none). */
+  logFeatures?: readonly boolean[];
 }
 
 export interface SeriesStats {
@@ -51,9 +55,12 @@ export class WindowStore {
   readonly #series = new Map<string, SeriesState>();
   readonly #alphaFloor: number;
   readonly #registry: SeriesRegistry;
+  /** Per feature: read as ln(value) (null: no such feature). */
+  readonly #log: readonly boolean[] | null;
 
   constructor(opts: WindowStoreOptions) {
     this.#opts = opts;
+    this.#log = opts.logFeatures?.some(Boolean) ? [...opts.logFeatures] : null;
     this.#alphaFloor = 1 - Math.pow(0.5, 1 / opts.normHalfLifeTicks);
     this.#registry = opts.registry ?? new SeriesRegistry({ maxSeries: opts.maxSeries, idleEvictMs: opts.idleEvictMs });
     this.#registry.follow((series) => this.#series.delete(series));
@@ -162,7 +169,7 @@ export class WindowStore {
       s.values[base + f] = v;
       s.last[f] = v;
       if (!learn) continue;
-      const d = v - s.mean[f];
+      const d = this.#toModel(f, v) - s.mean[f];
       s.mean[f] += alpha * d;
       s.m2[f] = (1 - alpha) * (s.m2[f] + alpha * d * d);
     }
@@ -182,6 +189,11 @@ export class WindowStore {
     s.learnedTs = Number.NaN;
     s.held = 1;
     return true;
+  }
+
+  /** A value in model space: ln(value) for a log feature. */
+  #toModel(f: number, v: number): number {
+    return this.#log?.[f] ? Math.log(v) : v;
   }
 
   /** True when the series has a full window. */
@@ -214,11 +226,11 @@ export class WindowStore {
     return { mean: Float64Array.from(s.mean), std };
   }
 
-  /** The last values (after carry-forward) and the statistics now in force, as copies. */
+  /** The last values (after carry-forward, in model space) and the statistics now in force, as copies. */
   current(series: string): { values: Float64Array; mean: Float64Array; std: Float64Array } | null {
     const s = this.#series.get(series);
     const st = this.stats(series);
-    return s && st ? { values: Float64Array.from(s.last), mean: st.mean, std: st.std } : null;
+    return s && st ? { values: Float64Array.from(s.last, (v, f) => this.#toModel(f, v)), mean: st.mean, std: st.std } : null;
   }
 
   /**
@@ -233,25 +245,14 @@ export class WindowStore {
     const F = o.features;
     for (let w = 0; w < o.window; w++) {
       const slot = ((s.head + w) % o.window) * F;
-      for (let f = 0; f < F; f++) out[offset + w * F + f] = (s.values[slot + f] - stats.mean[f]) / stats.std[f];
+      for (let f = 0; f < F; f++) out[offset + w * F + f] = (this.#toModel(f, s.values[slot + f]) - stats.mean[f]) / stats.std[f];
     }
     return stats;
   }
 
   /** Raw recent values, oldest first (for the HTTP series view). */
   recent(series: string): { ts: number[]; values: number[][] } | null {
-    const s = this.#series.get(series);
-    if (!s) return null;
-    const o = this.#opts;
-    const n = Math.min(s.count, o.window);
-    const ts: number[] = [];
-    const values: number[][] = [];
-    for (let i = 0; i < n; i++) {
-      const slot = (s.head - n + i + o.window) % o.window;
-      ts.push(s.ts[slot]);
-      values.push(Array.from(s.values.subarray(slot * o.features, (slot + 1) * o.features)));
-    }
-    return { ts, values };
+    return this.#series.get(series)?.recent() ?? null;
   }
 
   /** Series ids with a window, in least-recently-seen order. */

@@ -36,6 +36,7 @@ export const ErrorCodes = {
   DATA_TIME_UNSORTED: 'TC_DATA_TIME_UNSORTED',
   DATA_TOO_SHORT: 'TC_DATA_TOO_SHORT',
   DATA_MALFORMED: 'TC_DATA_MALFORMED',
+  DATA_OUT_OF_DOMAIN: 'TC_DATA_OUT_OF_DOMAIN',
   // command line (process exits 64 / EX_USAGE)
   CLI_USAGE: 'TC_CLI_USAGE',
   // serving

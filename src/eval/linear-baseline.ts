@@ -15,6 +15,7 @@
  * and the service treat it exactly like the neural model.
  */
 import type { ModelSpec } from '../domain/types.ts';
+import { copySpec } from '../domain/model-spec.ts';
 import type { PredictBatch, PredictResult, Predictor } from '../pipeline/ports.ts';
 
 export const LINEAR_FORMAT = 'tickcast-linear-baseline';
@@ -45,6 +46,8 @@ export interface LinearFitInput {
   calibrationStarts: Int32Array;
   /** Ridge penalty relative to the mean diagonal of XᵀX (default 1e-4). */
   ridge?: number;
+  /** Features `values` holds as ln(value) (recorded in the spec; the fit itself is unchanged). */
+  logFeatures?: readonly string[];
 }
 
 export function fitLinearBaseline(input: LinearFitInput): LinearBaselineState {
@@ -81,7 +84,7 @@ export function fitLinearBaseline(input: LinearFitInput): LinearBaselineState {
   for (let a = 0; a < w; a++) xtx[a * d + a] += lambda;
   const weights = choleskySolve(xtx, xty, d, h);
 
-  const spec: ModelSpec = { window: w, features: [...features], targets: [...targets], horizon: h, quantiles: [...quantiles] };
+  const spec = copySpec({ window: w, features, targets, horizon: h, quantiles, logFeatures: input.logFeatures });
   const state: LinearBaselineState = { format: LINEAR_FORMAT, formatVersion: 1, spec, weights: Array.from(weights), quantileOffsets: new Array(h * quantiles.length).fill(0), ridge };
   state.quantileOffsets = residualQuantiles(state, values, input.calibrationStarts.length > 0 ? input.calibrationStarts : input.fitStarts);
   return state;

@@ -4,13 +4,9 @@
  * the accuracy benchmark's "ensemble of the seeds" rows.
  */
 import type { ModelSpec } from '../domain/types.ts';
+import { specDiffs } from '../domain/model-spec.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import type { PredictBatch, Predictor, PredictResult } from '../pipeline/ports.ts';
-
-function sameSpec(a: ModelSpec, b: ModelSpec): boolean {
-  const eq = (x: readonly unknown[], y: readonly unknown[]) => x.length === y.length && x.every((v, i) => v === y[i]);
-  return a.window === b.window && a.horizon === b.horizon && eq(a.features, b.features) && eq(a.targets, b.targets) && eq(a.quantiles, b.quantiles);
-}
 
 export class MeanPredictor implements Predictor {
   readonly spec: ModelSpec;
@@ -18,7 +14,7 @@ export class MeanPredictor implements Predictor {
 
   constructor(members: readonly Predictor[]) {
     if (members.length === 0) throw new TickcastError(ErrorCodes.CONFIG_INVALID, 'an ensemble needs at least one predictor');
-    const bad = members.find((p) => !sameSpec(p.spec, members[0].spec));
+    const bad = members.find((p) => specDiffs(p.spec, members[0].spec).length > 0);
     if (bad) throw new TickcastError(ErrorCodes.CONFIG_INVALID, `ensemble members must share one spec; ${bad.version} differs from ${members[0].version}`);
     this.spec = members[0].spec;
     this.#members = members;

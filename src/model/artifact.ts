@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelSpec } from '../domain/types.ts';
+import { copySpec, specDiffs } from '../domain/model-spec.ts';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import { resolveHybridConfig, upgradeStoredConfig, type ResolvedHybridConfig } from './config.ts';
 import { writeFileSynced } from './durable-fs.ts';
@@ -115,7 +116,7 @@ export async function saveArtifact(dir: string, model: HybridModel | { config: R
     formatVersion: ARTIFACT_FORMAT_VERSION,
     version: opts.version,
     createdAt: (opts.createdAt ?? new Date()).toISOString(),
-    spec: { window: spec.window, features: [...spec.features], targets: [...spec.targets], horizon: spec.horizon, quantiles: [...spec.quantiles] },
+    spec: copySpec(spec),
     config,
     normalisation: opts.normalisation ?? null,
     training: opts.training ?? {},
@@ -201,14 +202,7 @@ export async function readManifest(dir: string): Promise<ArtifactManifest> {
 
 function checkExpected(dir: string, m: ArtifactManifest, opts: LoadOptions): void {
   if (opts.expectedSpec) {
-    const e = opts.expectedSpec;
-    const a = m.spec;
-    const diffs: string[] = [];
-    if (a.window !== e.window) diffs.push(`window ${a.window} ≠ ${e.window}`);
-    if (a.horizon !== e.horizon) diffs.push(`horizon ${a.horizon} ≠ ${e.horizon}`);
-    if (JSON.stringify(a.features) !== JSON.stringify([...e.features])) diffs.push(`features [${a.features}] ≠ [${e.features}]`);
-    if (JSON.stringify(a.targets) !== JSON.stringify([...e.targets])) diffs.push(`targets [${a.targets}] ≠ [${e.targets}]`);
-    if (JSON.stringify(a.quantiles) !== JSON.stringify([...e.quantiles])) diffs.push(`quantiles [${a.quantiles}] ≠ [${e.quantiles}]`);
+    const diffs = specDiffs(m.spec, opts.expectedSpec);
     if (diffs.length > 0) {
       throw mismatch(dir, `its spec differs from the configured one (${diffs.join('; ')}); train a model for this configuration or change the config`, { diffs });
     }

@@ -16,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ModelSpec } from '../domain/types.ts';
+import { copySpec } from '../domain/model-spec.ts';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, MANIFEST_FILE, WEIGHTS_FILE, loadArtifactWeights, packWeights, type ArtifactManifest } from './artifact.ts';
 import type { ResolvedHybridConfig } from './config.ts';
@@ -51,7 +52,7 @@ export async function writeArtifact(dir: string, a: ModelArtifact & { version: s
     formatVersion: ARTIFACT_FORMAT_VERSION,
     version: a.version,
     createdAt: new Date().toISOString(),
-    spec: { window: a.spec.window, features: [...a.spec.features], targets: [...a.spec.targets], horizon: a.spec.horizon, quantiles: [...a.spec.quantiles] },
+    spec: copySpec(a.spec),
     config: a.config,
     // Serving normalises per series online (window store); there are no fixed training statistics.
     normalisation: null,

@@ -4,6 +4,7 @@
  * architecture knobs only. See docs/model.md for the math each knob controls.
  */
 import type { ModelSpec } from '../domain/types.ts';
+import { logFeatureProblems } from '../domain/model-spec.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 
 export interface LstmConfig {
@@ -156,6 +157,7 @@ export function validateSpec(spec: ModelSpec): void {
   for (const t of spec.targets) {
     if (!spec.features.includes(t)) problems.push(`target "${t}" is not one of the features [${spec.features.join(', ')}]`);
   }
+  problems.push(...logFeatureProblems(spec));
   const q = spec.quantiles;
   if (!q.includes(0.5)) problems.push('quantiles must contain 0.5');
   for (let i = 0; i < q.length; i++) {

@@ -8,6 +8,7 @@
 import { MicroBatcher, type PressureEvent, type SubmitOptions } from '../domain/micro-batcher.ts';
 import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
 import type { ModelSpec } from '../domain/types.ts';
+import { specDiffs } from '../domain/model-spec.ts';
 import type { PipelineObserver, Predictor, PredictorSlot } from './ports.ts';
 
 export interface InferenceJob {
@@ -97,10 +98,9 @@ export class InferenceStage implements PredictorSlot {
    */
   swap(next: Predictor, opts: { keepOld?: boolean } = {}): Predictor {
     const cur = this.#predictor;
-    const a = cur.spec;
-    const b = next.spec;
-    if (a.window !== b.window || a.horizon !== b.horizon || a.features.join() !== b.features.join() || a.targets.join() !== b.targets.join() || a.quantiles.join() !== b.quantiles.join()) {
-      throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `cannot swap in model ${next.version}: its spec differs from the serving model ${cur.version}`);
+    const diffs = specDiffs(cur.spec, next.spec);
+    if (diffs.length > 0) {
+      throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `cannot swap in model ${next.version}: its spec differs from the serving model ${cur.version} (${diffs.join('; ')})`);
     }
     this.#predictor = next;
     if (!opts.keepOld) this.#retire(cur);

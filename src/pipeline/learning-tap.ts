@@ -4,7 +4,8 @@
  * its series' alert was firing after the previous chunk or the learning filter says so (confirmed
  * anomalies); it still enters its window. After scoring, a tick on which an alert fires is taken
  * back out. The learner gets every accepted tick with its values, the statistics after it, the
- * forecast made for it and whether it was suppressed.
+ * forecast made for it and whether it was suppressed, all in model space (ln(value) for a feature
+ * in spec.logFeatures).
  */
 import type { ForecastStep, Tick } from '../domain/types.ts';
 import type { WindowStore } from '../domain/window-store.ts';
@@ -19,6 +20,8 @@ export interface LearningTapDeps {
   outlook: SeriesOutlook;
   learner?: TickLearner;
   learningFilter?: LearningFilter;
+  /** The first target is modelled as ln(value): the learner's expectation goes to model space like its values. */
+  logTarget?: boolean;
 }
 
 export class LearningTap {
@@ -52,7 +55,8 @@ export class LearningTap {
     // series had no later tick in this chunk.)
     if (firing && !suppressed) d.store.unlearn(series, tick.tsMs);
     if (d.learner && view) {
-      d.learner.observe({ series, ts: tick.tsMs, ...view, expected: expected ? expected['p50'] : null, suppressed: suppressed || firing });
+      const p50 = expected ? expected['p50'] : null;
+      d.learner.observe({ series, ts: tick.tsMs, ...view, expected: p50 !== null && d.logTarget ? Math.log(p50) : p50, suppressed: suppressed || firing });
     }
   }
 }

@@ -225,7 +225,7 @@ export interface AnomalyScorer {
 export interface TickObservation {
   series: string;
   ts: number;
-  /** Values per feature in spec order, after carry-forward, in series units. */
+  /** Values per feature in spec order, after carry-forward, in model space (series units; ln(value) for a feature in spec.logFeatures). */
   values: Float64Array;
   /**
    * Normalisation statistics per feature after this tick: a window ending at this tick is
@@ -233,7 +233,7 @@ export interface TickObservation {
    */
   mean: Float64Array;
   std: Float64Array;
-  /** The median forecast for this tick (first target, series units) made before it arrived. */
+  /** The median forecast for this tick (first target, model space like `values`) made before it arrived. */
   expected: number | null;
   /** Inside a firing alert or a confirmed anomaly: must not be learned from. */
   suppressed: boolean;

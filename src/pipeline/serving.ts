@@ -6,6 +6,7 @@
 import type { SnapshotStatus } from './snapshot/status.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { decodeForecast } from '../domain/forecast.ts';
+import { logMask, outOfLogDomain } from '../domain/model-spec.ts';
 import { normStd, type WindowStore } from '../domain/window-store.ts';
 import type { SeriesOutlook } from './series-outlook.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
@@ -78,7 +79,7 @@ export class ServingService implements ServingApi {
       lastTs = d.store.lastTs(req.series)!;
       interval = d.store.intervalMs(req.series) || 1;
     } else if (req.window !== undefined) {
-      const rows = toRows(req.window, W, F);
+      const rows = toModelSpace(toRows(req.window, W, F), logMask(spec), spec.features);
       ({ mean, std } = normalise(rows, x, F));
       lastTs = 0;
       interval = 1;
@@ -182,6 +183,16 @@ function toRows(window: number[] | number[][], W: number, F: number): number[][]
   });
   if (rows.length < W) throw badWindow(`window has ${rows.length} step(s); the model needs at least ${W} (the last ${W} are used)`);
   return rows.slice(rows.length - W);
+}
+
+/** ln(value) for each feature the model reads in log space; such values must be > 0. */
+function toModelSpace(rows: number[][], mask: readonly boolean[], features: readonly string[]): number[][] {
+  if (!mask.some(Boolean)) return rows;
+  return rows.map((row, i) => {
+    const bad = outOfLogDomain(row, mask);
+    if (bad) throw badWindow(`window[${i}] has ${bad.value} for feature "${features[bad.index]}"; the model reads it as ln(value), so it must be > 0`);
+    return row.map((v, f) => (mask[f] ? Math.log(v) : v));
+  });
 }
 
 function badWindow(msg: string): TickcastError {

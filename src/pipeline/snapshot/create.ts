@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { SnapshotFile } from './file-store.ts';
 import type { SeriesStateParts } from './series-state.ts';
+import type { ModelSpec } from '../../domain/types.ts';
 import { SeriesSnapshotter, type SnapshotLogger } from './snapshotter.ts';
 
 export interface SnapshotSettings {
@@ -14,12 +15,12 @@ export interface SnapshotSettings {
   groupId: string;
 }
 
-export function createSnapshotter(s: SnapshotSettings, parts: SeriesStateParts, features: readonly string[], logger: SnapshotLogger): SeriesSnapshotter | null {
+export function createSnapshotter(s: SnapshotSettings, parts: SeriesStateParts, spec: Pick<ModelSpec, 'features' | 'logFeatures'>, logger: SnapshotLogger): SeriesSnapshotter | null {
   const dir = s.dir || (s.modelDir ? path.join(s.modelDir, 'series-state') : '');
   if (!s.enabled || !dir) return null;
   return new SeriesSnapshotter({
     parts,
-    identity: { topic: s.topic, groupId: s.groupId, window: parts.store.window, features },
+    identity: { topic: s.topic, groupId: s.groupId, window: parts.store.window, features: spec.features, logFeatures: spec.logFeatures ?? [] },
     file: new SnapshotFile(dir),
     intervalMs: s.intervalMs,
     logger,

@@ -28,6 +28,8 @@ export interface SnapshotIdentity {
   groupId: string;
   window: number;
   features: readonly string[];
+  /** The model's spec.logFeatures: the statistics are in ln space for these (absent in older snapshots: none). */
+  logFeatures?: readonly string[];
 }
 
 export interface SeriesStateParts {
@@ -78,7 +80,7 @@ export function detectorFingerprint(detector: DetectorSnapshotHooks | null): str
 /** Everything but the series: identity, time, offsets. */
 export function snapshotHead(parts: SeriesStateParts, identity: SnapshotIdentity, offsets: ReadonlyMap<number, bigint>, nowMs: number): Omit<SnapshotTree, 'series'> {
   return {
-    identity: { ...identity, features: [...identity.features], detector: detectorFingerprint(parts.detector) },
+    identity: { ...identity, features: [...identity.features], logFeatures: [...(identity.logFeatures ?? [])], detector: detectorFingerprint(parts.detector) },
     createdAtMs: nowMs,
     offsets: Object.fromEntries([...offsets].map(([p, o]) => [String(p), String(o)])),
   };
@@ -114,8 +116,8 @@ export function checkSnapshot(tree: unknown, identity: SnapshotIdentity): Snapsh
   if (!t || typeof t !== 'object' || !t.identity || !Array.isArray(t.series) || typeof t.offsets !== 'object') {
     throw new TickcastError(ErrorCodes.SNAPSHOT_CORRUPT, 'snapshot content is not a series-state snapshot');
   }
-  const want = { topic: identity.topic, groupId: identity.groupId, window: identity.window, features: [...identity.features] };
-  const got = { topic: t.identity.topic, groupId: t.identity.groupId, window: t.identity.window, features: t.identity.features };
+  const want = { topic: identity.topic, groupId: identity.groupId, window: identity.window, features: [...identity.features], logFeatures: [...(identity.logFeatures ?? [])] };
+  const got = { topic: t.identity.topic, groupId: t.identity.groupId, window: t.identity.window, features: t.identity.features, logFeatures: t.identity.logFeatures ?? [] };
   if (JSON.stringify(want) !== JSON.stringify(got)) {
     throw new TickcastError(ErrorCodes.SNAPSHOT_INCOMPATIBLE, `snapshot was written for ${JSON.stringify(got)}; this service runs ${JSON.stringify(want)}`);
   }

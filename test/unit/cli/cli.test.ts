@@ -114,6 +114,36 @@ describe('tickcast CLI', () => {
     assert.match(await readFile(html, 'utf8'), /<svg [^>]*>[\s\S]*demand/);
   });
 
+  it('train --log: the spec records the ln features, statistics are of ln(value), backtest says which space', async () => {
+    const out = join(dir, 'lin-log');
+    const t = captureIo();
+    assert.equal(await runCli(['train', '--data', fixture('hourly-demand.csv'), '--arch', 'linear', '--window', '48', '--horizon', '12', '--log', 'targets', '--out', out], t), 0, t.err());
+    const res = JSON.parse(t.out());
+    assert.deepEqual(res.spec.logFeatures, ['demand']);
+    const csv = (await readFile(fixture('hourly-demand.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    const logMean = csv.slice(0, 504).reduce((a, r) => a + Math.log(r[4]), 0) / 504;
+    const loadMean = csv.slice(0, 504).reduce((a, r) => a + r[2], 0) / 504;
+    assert.ok(Math.abs(res.normalisation.mean[2] - logMean) < 1e-9, 'demand: mean of ln(value)');
+    assert.ok(Math.abs(res.normalisation.mean[0] - loadMean) < 1e-9, 'load: as it is');
+    assert.deepEqual(JSON.parse(await readFile(join(out, 'linear-baseline.json'), 'utf8')).model.spec.logFeatures, ['demand'], 'stored in the artifact');
+
+    const b = captureIo();
+    assert.equal(await runCli(['backtest', '--data', fixture('hourly-demand.csv'), '--model', out], b), 0, b.err());
+    const bt = JSON.parse(b.out());
+    assert.match(bt.metricsSpace, /ln\(value\) for \[demand\]/);
+    assert.equal(bt.metrics.perTarget[0].maeOriginal, undefined, 'no data-unit figures from a log-space z-score');
+    assert.ok(bt.relativeMaeVsSeasonalNaive < 1, `a daily cycle in ln space: ${bt.relativeMaeVsSeasonalNaive}`);
+
+    const bad = captureIo();
+    assert.equal(await runCli(['train', '--data', fixture('hourly-demand.csv'), '--arch', 'linear', '--log', 'site', '--out', join(dir, 'lin-log2')], bad), 64);
+    assert.match(bad.err(), /--log names column "site", which is not a feature \[load, temp_c, demand\]/);
+    const zero = join(dir, 'zero.csv');
+    await writeFile(zero, ['t,v', ...Array.from({ length: 200 }, (_, i) => `${i},${i === 150 ? 0 : 10 + (i % 7)}`)].join('\n') + '\n');
+    const dom = captureIo();
+    assert.equal(await runCli(['train', '--data', zero, '--time-col', 'none', '--arch', 'linear', '--window', '8', '--horizon', '2', '--log', 'targets', '--out', join(dir, 'lin-log3')], dom), 65);
+    assert.match(dom.err(), /zero\.csv: column "v" has 0 at data row 151; a column modelled as ln\(value\) \(--log\) must be > 0 everywhere \[TC_DATA_OUT_OF_DOMAIN\]/);
+  });
+
   it('refuses to overwrite a non-empty --out without --force; backtest of a missing or corrupt model dir', async () => {
     const out = join(dir, 'lin2');
     const args = ['train', '--data', fixture('five-minute.csv'), '--arch', 'linear', '--window', '24', '--horizon', '6', '--out', out];

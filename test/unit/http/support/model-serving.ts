@@ -6,6 +6,7 @@
  */
 import type { ModelSpec } from '../../../../src/domain/types.ts';
 import { WindowStore } from '../../../../src/domain/window-store.ts';
+import { logMask } from '../../../../src/domain/model-spec.ts';
 import { initBackend } from '../../../../src/model/backend.ts';
 import type { HybridConfigInput } from '../../../../src/model/config.ts';
 import { createModel } from '../../../../src/model/hybrid-model.ts';
@@ -76,6 +77,7 @@ export async function createModelServing(opts: ModelServingOptions = {}): Promis
     idleEvictMs: 3_600_000,
     duplicatePolicy: 'drop',
     normHalfLifeTicks: 500,
+    logFeatures: logMask(spec),
   });
   const listeners = new Set<(e: LiveEvent) => void>();
   const modelInfo = (): ModelInfo => ({ version: predictor.version, engine: predictor.engine, backend: predictor.backend, spec: { ...spec } });
