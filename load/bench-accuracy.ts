@@ -95,8 +95,15 @@ const { values: args } = parseArgs({
     seeds: { type: 'string', default: '42' },
     json: { type: 'string' },
     'channel-independent': { type: 'boolean', default: false },
+    /** Turn off the per-window instance normalisation (RevIN) around the network. */
+    'no-revin': { type: 'boolean', default: false },
   },
 });
+
+/** The hybrid architecture every row trains (from --d-model, --patch, --no-revin). */
+function hybridConfig() {
+  return { dModel: Number(args['d-model']), transformer: { layers: 1, heads: 2, ffn: null }, revin: !args['no-revin'], ...patchInput() };
+}
 
 function log(line: string): void {
   process.stderr.write(`[bench:accuracy] ${line}\n`);
@@ -188,7 +195,7 @@ async function hybridRow(s: Setting, budgetMs: number, seed = 42): Promise<{ row
     const fitted = await fitHybrid({
       data,
       spec: { window, horizon: HORIZON, features: data.table.features, targets: data.table.targets, quantiles: QUANTILES },
-      config: { dModel: Number(args['d-model']), transformer: { layers: 1, heads: 2, ffn: null }, ...patchInput() },
+      config: hybridConfig(),
       epochs: Number(args.epochs),
       batchSize: Number(args['batch-size']),
       lr: Number(args.lr),
@@ -238,7 +245,7 @@ async function channelIndependentRow(data: PreparedData, budgetMs: number, seed:
   const train = makeWindows(series, shape, trainStarts);
   const val = makeWindows(series, shape, valStarts);
   const backend = await initBackend({ prefer: (args.backend ?? 'auto') as BackendPreference });
-  const model = createModel({ dModel: Number(args['d-model']), transformer: { layers: 1, heads: 2, ffn: null }, ...patchInput() }, spec, seed);
+  const model = createModel(hybridConfig(), spec, seed);
   const warm = !args['no-warm-start'];
   if (warm) setLinearSkip(model, fitLinearBaseline({ values: series, features: ['v'], targets: ['v'], window, horizon: HORIZON, quantiles: [0.5], fitStarts: trainStarts, calibrationStarts: new Int32Array(0) }));
   log(`M channel-independent hybrid, seed ${seed}: ${model.parameterCount()} parameters on ${backend.name}; ${train.n} train / ${val.n} val windows (${C} channels)`);
