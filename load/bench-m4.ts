@@ -10,7 +10,10 @@
  *
  * Options: --window 336 --seeds 1,2,3 --epochs 10 --patience 2 --batch 64 --lr 3e-4 --stride 4 (the defaults are the settings of the figures in docs/accuracy.md)
  *   --transform log|none (default log: every model sees ln(value), z-scored per series; the
- *   naive rows do not depend on it) --no-warm-start (hybrid: linear skip from the global
+ *   naive rows do not depend on it) --scale series|level (default series: z-score each series;
+ *   level: subtract its level only, so the loss is in ln(value) units, the units sMAPE weighs;
+ *   each hybrid seed also reports its validation sMAPE / MASE, the last 48 training hours)
+ *   --no-warm-start (hybrid: linear skip from the global
  *   least-squares fit, default on, kept when no epoch beats it on validation)
  *   --patch 24/12 (patch length/stride; default the model's 16/8) --save-forecasts f.json (each
  *   seed's forecasts, for `npm run bench:m4-ensemble`; the linear phase's go to f.linear.json)
@@ -33,7 +36,7 @@ import { loadPretrained } from '../src/model/pretrained.ts';
 import { setLinearSkip } from '../src/cli/hybrid.ts';
 import type { Dataset } from '../src/model/train.ts';
 import { describeFit, fitGlobal } from './global-fit.ts';
-import { combineForecasts, forecastM4, loadM4Hourly, M4_H, scoreM4, seasonalNaive, type M4Series, type SavedM4Forecasts } from './m4-data.ts';
+import { combineForecasts, forecastM4, loadM4Hourly, M4_H, scoreM4, seasonalNaive, validationSeries, type M4Series, type SavedM4Forecasts } from './m4-data.ts';
 import { meanSd } from './seed-stats.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,6 +56,8 @@ const { values: a } = parseArgs({
     'budget-min': { type: 'string' },
     phases: { type: 'string', default: 'baselines,linear,zeroshot,hybrid' },
     transform: { type: 'string', default: 'log' },
+    /** series: z-score each series (default); level: subtract its level only, so the loss is in ln(value) units. */
+    scale: { type: 'string', default: 'series' },
     'no-warm-start': { type: 'boolean', default: false },
     jsonl: { type: 'string' },
     /** Patch tokens as length/stride (default: the model's default, 16/8). */
@@ -106,7 +111,8 @@ async function main(): Promise<void> {
   }
   await initBackend({ prefer: 'wasm' });
   if (a.transform !== 'log' && a.transform !== 'none') throw new Error(`--transform must be log or none; got ${a.transform}`);
-  const series = loadM4Hourly(DIR, { log: a.transform === 'log' });
+  if (a.scale !== 'series' && a.scale !== 'level') throw new Error(`--scale must be series or level; got ${a.scale}`);
+  const series = loadM4Hourly(DIR, { log: a.transform === 'log', scale: a.scale });
   const space = a.transform === 'log' ? 'ln(value)' : 'value';
   console.log(`# M4 Hourly: ${series.length} series, horizon ${M4_H}, look-back ${W} (global models on ${space}, z-scored per series); published ES-RNN 9.328 / 0.893`);
   console.log('| model | sMAPE | MASE | note |\n|---|---:|---:|---|');
@@ -166,12 +172,13 @@ async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spe
     const g = await fitGlobal(model, train, val, { epochs: Number(a.epochs), batchSize: Number(a.batch), lr: Number(a.lr), patience: Number(a.patience), seed, budgetMs: a['budget-min'] ? Number(a['budget-min']) * 60_000 : undefined });
     const p = new TfjsPredictor(model, { version: `m4-${seed}`, backend: 'wasm' });
     const forecasts = await forecastM4(series, p);
+    const valScore = scoreM4(validationSeries(series), await forecastM4(validationSeries(series), p));
     await p.dispose();
     const score = scoreM4(series, forecasts);
     runs.push({ score, forecasts });
     // After every seed, so a run cut short still leaves the seeds it finished.
     if (a['save-forecasts']) saveForecasts(a['save-forecasts'], 'hybrid', series, runs.map((r) => r.forecasts));
-    report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, score, `${train.n} train windows, ${lin ? 'warm start, ' : ''}${describeFit(g)}, lr ${a.lr}, ${g.minutes.toFixed(1)} min`);
+    report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, score, `${train.n} train windows, ${lin ? 'warm start, ' : ''}${describeFit(g)}, lr ${a.lr}, scale ${a.scale}, validation sMAPE / MASE ${valScore.smape.toFixed(3)} / ${valScore.mase.toFixed(3)}, ${g.minutes.toFixed(1)} min`);
   }
   if (runs.length < 2) return;
   const sm = meanSd(runs.map((r) => r.score.smape));

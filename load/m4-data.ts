@@ -39,7 +39,7 @@ function rows(file: string): Map<string, number[]> {
  * positive; ES-RNN models the log too): a multiplicative daily cycle becomes additive, and a
  * squared error in log space is a relative error, which is what sMAPE scores.
  */
-export function loadM4Hourly(dir: string, opts: { log?: boolean } = {}): M4Series[] {
+export function loadM4Hourly(dir: string, opts: { log?: boolean; scale?: 'series' | 'level' } = {}): M4Series[] {
   const log = opts.log ?? false;
   const tr = rows(`${dir}/Hourly-train.csv`);
   const te = rows(`${dir}/Hourly-test.csv`);
@@ -50,10 +50,16 @@ export function loadM4Hourly(dir: string, opts: { log?: boolean } = {}): M4Serie
     if (log && train.some((v) => !(v > 0))) throw new Error(`M4: ${id} has a value <= 0; the log transform needs positive values`);
     const src = log ? train.map((v) => Math.log(v)) : train;
     const mean = src.reduce((a, b) => a + b, 0) / src.length;
-    const std = Math.sqrt(src.reduce((a, b) => a + (b - mean) ** 2, 0) / src.length) || 1;
+    // 'level': only the level is removed, so losses are in the units of ln(value) (what sMAPE weighs), not per-series z units.
+    const std = opts.scale === 'level' ? 1 : Math.sqrt(src.reduce((a, b) => a + (b - mean) ** 2, 0) / src.length) || 1;
     out.push({ id, train: Float64Array.from(train), test: Float64Array.from(test), mean, std, z: Float32Array.from(src, (v) => (v - mean) / std), log });
   }
   return out;
+}
+
+/** The validation task: each series' training row without its last 48 values, which become the targets. */
+export function validationSeries(series: M4Series[]): M4Series[] {
+  return series.map((s) => ({ ...s, train: s.train.subarray(0, s.train.length - M4_H), test: s.train.subarray(s.train.length - M4_H), z: s.z.subarray(0, s.z.length - M4_H) }));
 }
 
 /** Mean sMAPE and MASE over series (the competition's definitions; forecasts in original units). */
