@@ -26,11 +26,11 @@ export function decodeForecast(
   const T = spec.targets.length;
   const Q = spec.quantiles.length;
   const keys = spec.quantiles.map(quantileKey);
-  const logs = logMask(spec, spec.targets);
+  const logs = spec.logFeatures?.length ? logMask(spec, spec.targets) : null;
   const out: ForecastStep[][] = [];
   for (let t = 0; t < T; t++) {
     const f = targetIdx[t];
-    const fromModel = logs[t] ? Math.exp : (v: number) => v;
+    const fromModel = logs?.[t] ? Math.exp : (v: number) => v;
     const rows: ForecastStep[] = [];
     for (let h = 0; h < Math.min(steps, H); h++) {
       const step = { step: h + 1, ts: Math.round(lastTs + (h + 1) * intervalMs) } as ForecastStep;
