@@ -84,6 +84,7 @@ export function createPipeline(config: Config, p: PipelineParts, opts: { tracing
       maxRecordBytes: config.input.maxRecordBytes,
       seriesPattern: new RegExp(config.input.seriesPattern),
       missingFeature: config.input.missingFeature,
+      logFeatures: logMask(spec),
     },
     // The detector's own cap equals the registry's, so only the registry ever evicts; feedback
     // gates its alert events (the snapshot keeps the bare detector's state).

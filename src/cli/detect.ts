@@ -66,7 +66,7 @@ export async function createPipelineDetect(config: Config, logger: Logger, chunk
       recentAnomalies: new RecentAnomalies(),
       inference,
       sink: { send: async () => {} },
-      codec: { features: spec.features, maxRecordBytes: 1 << 20, seriesPattern: /^.+$/, missingFeature: 'reject' },
+      codec: { features: spec.features, maxRecordBytes: 1 << 20, seriesPattern: /^.+$/, missingFeature: 'reject', logFeatures: logMask(spec) },
       scorer: createScorer(config.anomaly),
       observer: { tick: (o) => outcomes.push(o), score: (_s, v) => scores.push(v) },
       now: () => 0,

@@ -9,6 +9,7 @@
  */
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
 import type { Tick } from './types.ts';
+import { outOfLogDomain } from './model-spec.ts';
 
 export interface CodecOptions {
   features: readonly string[];
@@ -16,6 +17,8 @@ export interface CodecOptions {
   seriesPattern: RegExp;
   /** 'carry': a missing feature becomes NaN and the window store carries the last value forward. */
   missingFeature: 'reject' | 'carry';
+  /** Per feature: the model reads it as ln(value) (spec.logFeatures), so a value must be > 0. */
+  logFeatures?: readonly boolean[];
 }
 
 export type DecodeResult = { ok: true; tick: Tick } | { ok: false; error: TickcastError };
@@ -106,11 +109,17 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   } else {
     return fail(ErrorCodes.RECORD_MISSING_FEATURE, 'neither "values" (object) nor "value" (number) present');
   }
-  const tick: Tick = { series, tsMs, values };
-  if (rec.labels !== undefined) {
-    const labels = decodeLabels(rec.labels);
-    if (typeof labels === 'string') return fail(ErrorCodes.RECORD_INVALID, labels);
-    tick.labels = labels;
+  return finish({ series, tsMs, values }, rec.labels, opts);
+}
+
+/** The last checks of a decoded tick: its values against the model's log features, then its labels. */
+function finish(tick: Tick, labels: unknown, opts: CodecOptions): DecodeResult {
+  const bad = opts.logFeatures ? outOfLogDomain(tick.values, opts.logFeatures) : null;
+  if (bad) return fail(ErrorCodes.RECORD_BAD_VALUE, `feature "${opts.features[bad.index]}" is ${bad.value}; the model reads it as ln(value), so it must be > 0`);
+  if (labels !== undefined) {
+    const decoded = decodeLabels(labels);
+    if (typeof decoded === 'string') return fail(ErrorCodes.RECORD_INVALID, decoded);
+    tick.labels = decoded;
   }
   return { ok: true, tick };
 }

@@ -20,7 +20,7 @@
  */
 import { decodeTick, type CodecOptions } from '../domain/tick-codec.ts';
 import { decodeForecast } from '../domain/forecast.ts';
-import { logMask, outOfLogDomain } from '../domain/model-spec.ts';
+import { logMask } from '../domain/model-spec.ts';
 import type { ColdStartOptions } from '../domain/cold-start.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
@@ -90,8 +90,6 @@ export class StreamPipeline {
   readonly #d: StreamPipelineDeps;
   readonly #now: () => number;
   readonly #targetIdx: number[];
-  /** Features read as ln(value) by the model (null: none). */
-  readonly #logMask: boolean[] | null;
   readonly #followers: PipelineFollower[];
   readonly #learning: LearningTap;
   readonly #alerts: TickAlerts | null;
@@ -102,7 +100,6 @@ export class StreamPipeline {
     this.#now = deps.now ?? Date.now;
     const spec = deps.inference.spec;
     this.#targetIdx = spec.targets.map((t) => spec.features.indexOf(t));
-    this.#logMask = spec.logFeatures?.length ? logMask(spec) : null;
     this.#followers = deps.followers ?? [];
     this.#learning = new LearningTap({ ...deps, logTarget: logMask(spec, spec.targets)[0] });
     const trace = (rec: RawRecord) => this.#trace(rec);
@@ -175,7 +172,7 @@ export class StreamPipeline {
       out.push(this.#deadLetter(rec, recordError(ErrorCodes.RECORD_UNDECODABLE, `offsets ${rec.source.offset}-${rec.undecodable.lastOffset}: ${rec.undecodable.reason}`)));
       return;
     }
-    const res = this.#outOfDomain(decodeTick(rec.key, rec.value, d.codec));
+    const res = decodeTick(rec.key, rec.value, d.codec);
     const quiet = rec.warmup === true;
     if (quiet && !rec.warmupFull) {
       if (res.ok) this.#push(res.tick, rec, false);
@@ -200,15 +197,6 @@ export class StreamPipeline {
     const cold = pushed.ready || !d.coldStart ? null : coldForecast(d.store, d.coldStart, d.inference.spec, this.#targetIdx, tick);
     const view = this.#learning.view(tick.series, quiet);
     accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series), suppressed, view, quiet, cold });
-  }
-
-  /** A decoded tick with a value ≤ 0 for a feature the model reads as ln(value) becomes a bad-value error. */
-  #outOfDomain(res: ReturnType<typeof decodeTick>): ReturnType<typeof decodeTick> {
-    if (!res.ok || !this.#logMask) return res;
-    const bad = outOfLogDomain(res.tick.values, this.#logMask);
-    if (!bad) return res;
-    const feature = this.#d.inference.spec.features[bad.index];
-    return { ok: false, error: recordError(ErrorCodes.RECORD_BAD_VALUE, `feature "${feature}" is ${bad.value}; the model reads it as ln(value), so it must be > 0`) };
   }
 
   #push(tick: Tick, rec: RawRecord, suppressed: boolean): ReturnType<WindowStore['push']> {

@@ -44,7 +44,7 @@ async function stream(model: LinearBaselinePredictor, ticks: Array<[number, numb
   const pipeline = new StreamPipeline({
     store: ms.store, outlook: new SeriesOutlook(), recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer: null,
     sink: { send: async (m) => void sent.push(...m) },
-    codec: { features: ['value'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'reject' },
+    codec: { features: ['value'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'reject', logFeatures: logMask(model.spec) },
     learner: { observe: (o) => void seen.push(o), forget: () => {} },
   });
   try {
