@@ -172,7 +172,8 @@ async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spe
     const g = await fitGlobal(model, train, val, { epochs: Number(a.epochs), batchSize: Number(a.batch), lr: Number(a.lr), patience: Number(a.patience), seed, budgetMs: a['budget-min'] ? Number(a['budget-min']) * 60_000 : undefined });
     const p = new TfjsPredictor(model, { version: `m4-${seed}`, backend: 'wasm' });
     const forecasts = await forecastM4(series, p);
-    const valScore = scoreM4(validationSeries(series), await forecastM4(validationSeries(series), p));
+    const valSeries = validationSeries(series);
+    const valScore = scoreM4(valSeries, await forecastM4(valSeries, p));
     await p.dispose();
     const score = scoreM4(series, forecasts);
     runs.push({ score, forecasts });
