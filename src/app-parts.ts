@@ -4,8 +4,9 @@
  * exists and connects them; app-lifecycle.ts starts and stops them.
  */
 import type { Config } from './config/load.ts';
-import { WindowStore } from './domain/window-store.ts';
+import { WindowStore, type WindowStoreOptions } from './domain/window-store.ts';
 import { logMask } from './domain/model-spec.ts';
+import type { CodecOptions } from './domain/tick-codec.ts';
 import type { ModelSpec, ServiceState } from './domain/types.ts';
 import type { InferenceOptions, InferenceStage } from './pipeline/inference.ts';
 import { StreamPipeline, type StreamPipelineDeps } from './pipeline/stream-pipeline.ts';
@@ -29,8 +30,11 @@ export function inferenceOptions(config: Config, observer: TelemetryObserver): I
   return { maxBatchSize: b.maxBatchSize, maxWaitMs: b.maxWaitMs, maxInFlightBatches: b.maxInFlightBatches, highWaterMark: b.highWaterMark, lowWaterMark: b.lowWaterMark, observer };
 }
 
-/** The window store (windows.*) for the model's window and features. */
-export function createWindowStore(config: Config, spec: ModelSpec): WindowStore {
+/**
+ * The window store (windows.*) for the model's window and features. `overrides`: for a store
+ * that is not the service's (`tickcast detect` scores one file at stride 1 and never evicts).
+ */
+export function createWindowStore(config: Config, spec: ModelSpec, overrides: Partial<WindowStoreOptions> = {}): WindowStore {
   const w = config.windows;
   return new WindowStore({
     window: spec.window,
@@ -42,7 +46,19 @@ export function createWindowStore(config: Config, spec: ModelSpec): WindowStore 
     normHalfLifeTicks: w.normHalfLifeTicks,
     holdStatsMaxTicks: w.holdStatsMaxTicks,
     logFeatures: logMask(spec),
+    ...overrides,
   });
+}
+
+/** How the tick codec decodes records (input.*) for the model's features. */
+export function codecOptions(config: Config, spec: ModelSpec): CodecOptions {
+  return {
+    features: spec.features,
+    maxRecordBytes: config.input.maxRecordBytes,
+    seriesPattern: new RegExp(config.input.seriesPattern),
+    missingFeature: config.input.missingFeature,
+    logFeatures: logMask(spec),
+  };
 }
 
 /** Where ticks come from: the given source (tests), else the Kafka consumer, else (embedded mode) the sample replay. */
@@ -79,13 +95,7 @@ export function createPipeline(config: Config, p: PipelineParts, opts: { tracing
     recentAnomalies: p.recentAnomalies,
     inference: p.inference,
     sink: p.sink,
-    codec: {
-      features: spec.features,
-      maxRecordBytes: config.input.maxRecordBytes,
-      seriesPattern: new RegExp(config.input.seriesPattern),
-      missingFeature: config.input.missingFeature,
-      logFeatures: logMask(spec),
-    },
+    codec: codecOptions(config, spec),
     // The detector's own cap equals the registry's, so only the registry ever evicts; feedback
     // gates its alert events (the snapshot keeps the bare detector's state).
     scorer: p.scorer ? p.alerting.gate(p.scorer) : null,

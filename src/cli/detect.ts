@@ -11,8 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../config/load.ts';
 import type { ConfigInput } from '../config/schema.ts';
-import { logMask } from '../domain/model-spec.ts';
-import { WindowStore } from '../domain/window-store.ts';
+import { codecOptions, createWindowStore } from '../app-parts.ts';
 import type { RawRecord } from '../domain/types.ts';
 import { SeriesOutlook } from '../pipeline/series-outlook.ts';
 import { RecentAnomalies } from '../pipeline/recent-anomalies.ts';
@@ -47,16 +46,8 @@ export async function createPipelineDetect(config: Config, logger: Logger, chunk
   const model = await createModelService(config, logger.child({ module: 'model' }), metrics);
   const detect: PipelineDetect = async (rows: readonly NabRow[], series: string) => {
     const spec = model.predictor.spec;
-    const store = new WindowStore({
-      window: spec.window,
-      features: spec.features.length,
-      stride: 1,
-      maxSeries: 16,
-      idleEvictMs: Number.MAX_SAFE_INTEGER,
-      duplicatePolicy: config.windows.duplicatePolicy,
-      normHalfLifeTicks: config.windows.normHalfLifeTicks,
-      logFeatures: logMask(spec),
-    });
+    // The service's store and codec, except that one file is scored at stride 1 and nothing is evicted.
+    const store = createWindowStore(config, spec, { stride: 1, maxSeries: 16, idleEvictMs: Number.MAX_SAFE_INTEGER });
     const inference = new InferenceStage(model.predictor, { maxBatchSize: chunk, maxWaitMs: 0, maxInFlightBatches: 1 });
     const outcomes: TickOutcome[] = [];
     const scores: number[] = [];
@@ -66,7 +57,7 @@ export async function createPipelineDetect(config: Config, logger: Logger, chunk
       recentAnomalies: new RecentAnomalies(),
       inference,
       sink: { send: async () => {} },
-      codec: { features: spec.features, maxRecordBytes: 1 << 20, seriesPattern: /^.+$/, missingFeature: 'reject', logFeatures: logMask(spec) },
+      codec: codecOptions(config, spec),
       scorer: createScorer(config.anomaly),
       observer: { tick: (o) => outcomes.push(o), score: (_s, v) => scores.push(v) },
       now: () => 0,
