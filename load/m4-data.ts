@@ -39,7 +39,28 @@ function rows(file: string): Map<string, number[]> {
  * positive; ES-RNN models the log too): a multiplicative daily cycle becomes additive, and a
  * squared error in log space is a relative error, which is what sMAPE scores.
  */
-export function loadM4Hourly(dir: string, opts: { log?: boolean; scale?: 'series' | 'level' } = {}): M4Series[] {
+export type M4Scale = 'series' | 'level' | 'joint';
+
+/** ES-RNN's published sMAPE (in %) and MASE: the yardsticks `joint` weighs the two metrics by. */
+const ESRNN = { smape: 9.328, mase: 0.893 };
+
+/**
+ * The divisor of a series' centred ln(value) row. 'series': its std (per-series z units). 'level':
+ * 1 (ln units, what sMAPE weighs). 'joint': an ln-unit error e on a series costs about
+ * e·100 / S of sMAPE and e / (d·M) of MASE, with S and M ES-RNN's figures and d the series' mean
+ * |Δ24| in ln units (MASE's scale); dividing by 1 / (1 + S / (100·M·d)) weighs each series'
+ * loss by the sum of the two, each metric relative to ES-RNN's, so neither is traded for the other.
+ */
+function scaleOf(src: readonly number[], mean: number, scale: M4Scale): number {
+  if (scale === 'level') return 1;
+  if (scale === 'series') return Math.sqrt(src.reduce((a, b) => a + (b - mean) ** 2, 0) / src.length) || 1;
+  let d = 0;
+  for (let t = M4_SEASON; t < src.length; t++) d += Math.abs(src[t] - src[t - M4_SEASON]);
+  d /= src.length - M4_SEASON;
+  return d > 0 ? 1 / (1 + ESRNN.smape / 100 / (ESRNN.mase * d)) : 1;
+}
+
+export function loadM4Hourly(dir: string, opts: { log?: boolean; scale?: M4Scale } = {}): M4Series[] {
   const log = opts.log ?? false;
   const tr = rows(`${dir}/Hourly-train.csv`);
   const te = rows(`${dir}/Hourly-test.csv`);
@@ -50,8 +71,7 @@ export function loadM4Hourly(dir: string, opts: { log?: boolean; scale?: 'series
     if (log && train.some((v) => !(v > 0))) throw new Error(`M4: ${id} has a value <= 0; the log transform needs positive values`);
     const src = log ? train.map((v) => Math.log(v)) : train;
     const mean = src.reduce((a, b) => a + b, 0) / src.length;
-    // 'level': only the level is removed, so losses are in the units of ln(value) (what sMAPE weighs), not per-series z units.
-    const std = opts.scale === 'level' ? 1 : Math.sqrt(src.reduce((a, b) => a + (b - mean) ** 2, 0) / src.length) || 1;
+    const std = scaleOf(src, mean, opts.scale ?? 'series');
     out.push({ id, train: Float64Array.from(train), test: Float64Array.from(test), mean, std, z: Float32Array.from(src, (v) => (v - mean) / std), log });
   }
   return out;
