@@ -149,10 +149,11 @@ async function main(): Promise<void> {
   if (phases.has('hybrid')) await hybridPhase(series, pairs(values, trainStarts), pairs(values, valStarts), spec, warm ? lin : null);
 }
 
-/** Test forecasts (original units) per run, for load/m4-ensemble.ts. */
-function saveForecasts(file: string, model: 'hybrid' | 'linear', series: M4Series[], runs: Float64Array[][]): void {
+/** Test (and validation) forecasts (original units) per run, for load/m4-ensemble.ts. */
+function saveForecasts(file: string, model: 'hybrid' | 'linear', series: M4Series[], runs: Float64Array[][], validation?: Float64Array[][]): void {
   const seeds = model === 'linear' ? 'closed form' : a.seeds!.split(',').slice(0, runs.length).join(',');
-  const saved: SavedM4Forecasts = { model, window: W, patch: a.patch ?? 'default', stride: Number(a.stride), transform: a.transform, seeds, ids: series.map((s) => s.id), forecasts: runs.map((r) => r.map((f) => Array.from(f))) };
+  const plain = (r: Float64Array[][]) => r.map((f) => f.map((v) => Array.from(v)));
+  const saved: SavedM4Forecasts = { model, window: W, patch: a.patch ?? 'default', stride: Number(a.stride), transform: a.transform, scale: a.scale, seeds, ids: series.map((s) => s.id), forecasts: plain(runs), ...(validation ? { validation: plain(validation) } : {}) };
   writeFileSync(file, JSON.stringify(saved));
 }
 
@@ -166,20 +167,21 @@ function patchConfig(): { patch?: { length: number; stride: number } } {
 
 /** One global hybrid per seed, then the mean ± sd over seeds and the ensemble (mean of the seeds' forecasts). */
 async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spec: ModelSpec, lin: LinearBaselineState | null): Promise<void> {
-  const runs: { score: { smape: number; mase: number }; forecasts: Float64Array[] }[] = [];
+  const runs: { score: { smape: number; mase: number }; forecasts: Float64Array[]; validation: Float64Array[] }[] = [];
+  const valSeries = validationSeries(series);
   for (const seed of a.seeds!.split(',').map(Number)) {
     const model = createModel(patchConfig(), spec, seed);
     if (lin) setLinearSkip(model, lin);
     const g = await fitGlobal(model, train, val, { epochs: Number(a.epochs), batchSize: Number(a.batch), lr: Number(a.lr), patience: Number(a.patience), seed, budgetMs: a['budget-min'] ? Number(a['budget-min']) * 60_000 : undefined });
     const p = new TfjsPredictor(model, { version: `m4-${seed}`, backend: 'wasm' });
     const forecasts = await forecastM4(series, p);
-    const valSeries = validationSeries(series);
-    const valScore = scoreM4(valSeries, await forecastM4(valSeries, p));
+    const validation = await forecastM4(valSeries, p);
+    const valScore = scoreM4(valSeries, validation);
     await p.dispose();
     const score = scoreM4(series, forecasts);
-    runs.push({ score, forecasts });
+    runs.push({ score, forecasts, validation });
     // After every seed, so a run cut short still leaves the seeds it finished.
-    if (a['save-forecasts']) saveForecasts(a['save-forecasts'], 'hybrid', series, runs.map((r) => r.forecasts));
+    if (a['save-forecasts']) saveForecasts(a['save-forecasts'], 'hybrid', series, runs.map((r) => r.forecasts), runs.map((r) => r.validation));
     report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, score, `${train.n} train windows, ${lin ? 'warm start, ' : ''}${describeFit(g)}, lr ${a.lr}, scale ${a.scale}, validation sMAPE / MASE ${valScore.smape.toFixed(3)} / ${valScore.mase.toFixed(3)}, ${g.minutes.toFixed(1)} min`);
   }
   if (runs.length < 2) return;

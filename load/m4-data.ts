@@ -150,6 +150,10 @@ export interface SavedM4Forecasts {
   ids: string[];
   /** [run][series][step]. */
   forecasts: number[][][];
+  /** Absent in files written before validation forecasts were saved: the same runs' forecasts of the validation task ([run][series][step]), so that ensembles can be chosen on validation. */
+  validation?: number[][][];
+  /** The loss scale of the runs (`--scale`); absent: series. */
+  scale?: string;
 }
 
 /** Per series and step, the mean (or median) of several runs' forecasts ([run][series][step]). */
