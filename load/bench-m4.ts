@@ -113,6 +113,8 @@ async function main(): Promise<void> {
   await initBackend({ prefer: 'wasm' });
   if (a.transform !== 'log' && a.transform !== 'none') throw new Error(`--transform must be log or none; got ${a.transform}`);
   if (a.scale !== 'series' && a.scale !== 'level' && a.scale !== 'joint') throw new Error(`--scale must be series, level or joint; got ${a.scale}`);
+  // Both are in ln units; on raw values they would weigh series by their size.
+  if (a.scale !== 'series' && a.transform !== 'log') throw new Error(`--scale ${a.scale} needs --transform log`);
   const series = loadM4Hourly(DIR, { log: a.transform === 'log', scale: a.scale });
   const space = a.transform === 'log' ? 'ln(value)' : 'value';
   console.log(`# M4 Hourly: ${series.length} series, horizon ${M4_H}, look-back ${W} (global models on ${space}, z-scored per series); published ES-RNN 9.328 / 0.893`);
