@@ -33,10 +33,15 @@ function csv(): string {
 
 describe('tickcast detect', () => {
   let dir: string;
+  // `detect` reads the service configuration from the environment like the service does; the
+  // test runner's own TICKCAST_* variables (e.g. the local broker's) are not settings of it.
+  const saved: Record<string, string> = {};
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tickcast-detect-'));
+    for (const k of Object.keys(process.env)) if (k.startsWith('TICKCAST_')) { saved[k] = process.env[k]!; delete process.env[k]; }
   });
   after(async () => {
+    Object.assign(process.env, saved);
     await rm(dir, { recursive: true, force: true });
   });
 
