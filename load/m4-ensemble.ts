@@ -26,12 +26,15 @@ const saved = files.map((f) => {
 });
 const withVal = saved.every((s) => s.validation !== undefined);
 type Runs = readonly (readonly ArrayLike<number>[])[];
-/** One row: the runs combined (mean or median), scored on test, and on the validation task first when every file has it. */
-const row = (name: string, test: Runs, val?: Runs, how: 'mean' | 'median' = 'mean') => {
-  const s = scoreM4(series, combine(test, how));
-  const v = withVal && val ? scoreM4(valSeries, combine(val, how)) : null;
+type Forecast = Float64Array[];
+/** One row: a forecast scored on test, and on the validation task first when every file has it. */
+const show = (name: string, test: Forecast, val?: Forecast) => {
+  const s = scoreM4(series, test);
+  const v = withVal && val ? scoreM4(valSeries, val) : null;
   console.log(`| ${name} | ${v ? `${v.smape.toFixed(3)} / ${v.mase.toFixed(3)} | ` : ''}${s.smape.toFixed(3)} | ${s.mase.toFixed(3)} |`);
 };
+/** The runs combined (mean or median), then scored. */
+const row = (name: string, test: Runs, val?: Runs, how: 'mean' | 'median' = 'mean') => show(name, combine(test, how), val && combine(val, how));
 console.log(withVal ? '| forecasts | validation sMAPE / MASE | sMAPE | MASE |\n|---|---:|---:|---:|' : '| forecasts | sMAPE | MASE |\n|---|---:|---:|');
 const naive = (x: typeof series) => [x.map((s) => seasonalNaive(s))];
 row('seasonal naive (24), protocol check 13.912 / 1.193', naive(series), naive(valSeries));
@@ -43,12 +46,14 @@ saved.forEach((s) => {
   const scale = s.scale && s.scale !== 'series' ? `, scale ${s.scale}` : '';
   const label = s.model === 'linear' ? `linear, L=${s.window}, ${s.transform}` : `hybrid, L=${s.window}, patches ${s.patch}, training windows every ${s.stride} steps, ${s.transform}${scale}`;
   s.forecasts.forEach((r, j) => row(s.model === 'linear' ? label : `${label}, seed ${s.seeds.split(',')[j]}`, [r], s.validation ? [s.validation[j]] : undefined));
-  if (s.forecasts.length > 1) row(`${label}: mean of its ${s.forecasts.length} seeds`, s.forecasts, s.validation);
+  const mean = combine(s.forecasts);
+  const meanVal = s.validation && combine(s.validation);
+  if (s.forecasts.length > 1) show(`${label}: mean of its ${s.forecasts.length} seeds`, mean, meanVal);
   all.push(...s.forecasts);
-  perFile.push(combine(s.forecasts));
-  if (s.validation) {
+  perFile.push(mean);
+  if (s.validation && meanVal) {
     allVal.push(...s.validation);
-    perFileVal.push(combine(s.validation));
+    perFileVal.push(meanVal);
   }
 });
 if (files.length > 1) {
