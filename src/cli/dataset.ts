@@ -6,6 +6,7 @@ import { dataError, readCsvFile } from '../data/csv.ts';
 import { applyZScore, fitZScore, selectStats, type ZScoreStats } from '../data/normalise.ts';
 import { splitBorders, windowRange, type SplitBorders, type SplitSpec, type WindowRange } from '../data/split.ts';
 import { selectColumns, type ColumnSelection, type SeriesTable } from '../data/table.ts';
+import { inLogDomain } from '../domain/model-spec.ts';
 import { ErrorCodes } from '../errors/index.ts';
 
 export interface PreparedData {
@@ -56,8 +57,8 @@ function modelColumns(table: SeriesTable, logFeatures: readonly string[]): Float
   if (logFeatures.length === 0) return table.columns;
   return table.columns.map((col, f) => {
     if (!logFeatures.includes(table.features[f])) return col;
-    const bad = col.findIndex((v) => !(v > 0));
-    if (bad >= 0) throw dataError(ErrorCodes.DATA_OUT_OF_DOMAIN, `${table.path}: column "${table.features[f]}" has ${col[bad]} at data row ${bad + 1}; a column modelled as ln(value) (--log) must be > 0 everywhere`);
+    const bad = col.findIndex((v) => !inLogDomain(v));
+    if (bad >= 0) throw dataError(ErrorCodes.DATA_OUT_OF_DOMAIN, `${table.path}: column "${table.features[f]}" has ${col[bad]} at data row ${bad + 1}; a column modelled as ln(value) (--log) must be > 0 and finite everywhere`);
     return col.map(Math.log);
   });
 }

@@ -43,6 +43,11 @@ export function logFeatureProblems(spec: ModelSpec): string[] {
   return problems;
 }
 
+/** Whether ln(v) is a finite number: the one rule for a log-space feature's values (codec, serving, training data). */
+export function inLogDomain(v: number): boolean {
+  return v > 0 && v < Infinity;
+}
+
 /**
  * The first value a log-space feature cannot take (≤ 0, or not finite), as `{ index, value }`;
  * null when every value can be transformed. NaN (a missing feature, carried forward) is allowed.
@@ -50,7 +55,7 @@ export function logFeatureProblems(spec: ModelSpec): string[] {
 export function outOfLogDomain(values: ArrayLike<number>, mask: readonly boolean[]): { index: number; value: number } | null {
   for (let f = 0; f < mask.length; f++) {
     const v = values[f];
-    if (mask[f] && !Number.isNaN(v) && !(v > 0 && v < Infinity)) return { index: f, value: v };
+    if (mask[f] && !Number.isNaN(v) && !inLogDomain(v)) return { index: f, value: v };
   }
   return null;
 }

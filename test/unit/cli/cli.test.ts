@@ -141,7 +141,7 @@ describe('tickcast CLI', () => {
     await writeFile(zero, ['t,v', ...Array.from({ length: 200 }, (_, i) => `${i},${i === 150 ? 0 : 10 + (i % 7)}`)].join('\n') + '\n');
     const dom = captureIo();
     assert.equal(await runCli(['train', '--data', zero, '--time-col', 'none', '--arch', 'linear', '--window', '8', '--horizon', '2', '--log', 'targets', '--out', join(dir, 'lin-log3')], dom), 65);
-    assert.match(dom.err(), /zero\.csv: column "v" has 0 at data row 151; a column modelled as ln\(value\) \(--log\) must be > 0 everywhere \[TC_DATA_OUT_OF_DOMAIN\]/);
+    assert.match(dom.err(), /zero\.csv: column "v" has 0 at data row 151; a column modelled as ln\(value\) \(--log\) must be > 0 and finite everywhere \[TC_DATA_OUT_OF_DOMAIN\]/);
   });
 
   it('refuses to overwrite a non-empty --out without --force; backtest of a missing or corrupt model dir', async () => {
