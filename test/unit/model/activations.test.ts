@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { sigmoidF, tanhF } from '../../../src/model/activations.ts';
 
 describe('float32-accurate activations', () => {
@@ -20,5 +21,19 @@ describe('float32-accurate activations', () => {
     assert.equal(tanhF(50), tanhF(9));
     assert.ok(Math.abs(tanhF(50) - 1) < 1e-7 && Math.abs(tanhF(-1e9) + 1) < 1e-7);
     assert.equal(sigmoidF(0), 0.5);
+  });
+
+  it('uses the same constants as the native kernel (native/kernels/src/lstm.c), so both paths compute the same gates', () => {
+    /** The decimal literals of a function's body, in order: the 11 rational coefficients (the ±9 clamp is an integer in JS, `9.f` in C). */
+    const literals = (src: string, head: string): number[] => {
+      const start = src.indexOf(head);
+      assert.ok(start >= 0, `${head} not found`);
+      const body = src.slice(start, src.indexOf('\n}', start));
+      return [...body.matchAll(/-?\d+\.\d+(?:e-?\d+)?/g)].map((m) => Number(m[0]));
+    };
+    const js = literals(readFileSync(new URL('../../../src/model/activations.ts', import.meta.url), 'utf8'), 'export function tanhF');
+    const c = literals(readFileSync(new URL('../../../native/kernels/src/lstm.c', import.meta.url), 'utf8'), 'static inline float tanh_f');
+    assert.equal(js.length, 11, `tanhF's coefficients: ${js.join(', ')}`);
+    assert.deepEqual(c, js);
   });
 });
