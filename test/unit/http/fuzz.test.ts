@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mulberry32 as rng } from '../../../src/model/random.ts';
 import { build } from './support/build.ts';
 
 const MAX_WINDOW = 256;
@@ -12,16 +13,6 @@ const MAX_FEATURES = 8;
 const BODY_LIMIT = 32 * 1024;
 const TARGET = 6000;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   kind: string;

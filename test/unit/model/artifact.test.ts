@@ -2,10 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, readdir, writeFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../../../src/model/hybrid-model.ts';
 import { loadArtifact, loadArtifactWeights, saveArtifact, readManifest } from '../../../src/model/artifact.ts';
-import { randomWindows, suiteRoot, TINY_CONFIG, TINY_SPEC } from './helpers.ts';
+import { assertSamePredictions, suiteRoot, TINY_CONFIG, TINY_SPEC } from './helpers.ts';
 
 describe('model artifact', () => {
   const root = suiteRoot('tickcast-artifact-');
@@ -28,12 +27,7 @@ describe('model artifact', () => {
     assert.deepEqual(manifest.normalisation, { method: 'zscore', mean: [1.5], std: [2] });
     assert.deepEqual(manifest.training.trainLosses, [0.3, 0.2, 0.1]);
     assert.match(manifest.weights.sha256, /^[0-9a-f]{64}$/);
-    const x = tf.tensor3d(randomWindows(3, TINY_SPEC, 9), [3, 16, 1]);
-    const a = m.predict(x, { attention: true });
-    const b = model.predict(x, { attention: true });
-    assert.deepEqual(await b.y.data(), await a.y.data());
-    assert.deepEqual(await b.attention!.data(), await a.attention!.data());
-    tf.dispose([x, a.y, a.attention!, b.y, b.attention!]);
+    await assertSamePredictions(m, model, TINY_SPEC, 3, 9);
     m.dispose();
     model.dispose();
     assert.deepEqual((await readdir(root())).filter((f) => f.includes('.tmp-') || f.includes('.old-')), [], 'no temp dirs left');

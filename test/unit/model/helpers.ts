@@ -1,5 +1,8 @@
 /** Shared tiny sizes and data for the model tests (fast on wasm). */
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../../../src/model/random.ts';
+import type { HybridModel } from '../../../src/model/hybrid-model.ts';
 import type { ModelSpec } from '../../../src/domain/types.ts';
 import type { HybridConfigInput } from '../../../src/model/config.ts';
 import { initBackend } from '../../../src/model/backend.ts';
@@ -52,4 +55,17 @@ export function suiteRoot(prefix: string): () => string {
     await rm(root, { recursive: true, force: true });
   });
   return () => root;
+}
+
+/** Two models give bit-identical forecasts and attention on `b` random windows (an artifact round trip). */
+export async function assertSamePredictions(a: HybridModel, b: HybridModel, spec: ModelSpec, n: number, seed: number): Promise<void> {
+  const x = tf.tensor3d(randomWindows(n, spec, seed), [n, spec.window, spec.features.length]);
+  const pa = a.predict(x, { attention: true });
+  const pb = b.predict(x, { attention: true });
+  try {
+    assert.deepEqual(await pb.y.data(), await pa.y.data());
+    assert.deepEqual(await pb.attention!.data(), await pa.attention!.data());
+  } finally {
+    tf.dispose([x, pa.y, pa.attention!, pb.y, pb.attention!]);
+  }
 }

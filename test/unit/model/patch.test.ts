@@ -14,7 +14,7 @@ import { createModel } from '../../../src/model/hybrid-model.ts';
 import { loadArtifact, saveArtifact } from '../../../src/model/artifact.ts';
 import { createOptimizer, trainStep } from '../../../src/model/train.ts';
 import { modelDims, weightSpecs } from '../../../src/model/weight-names.ts';
-import { randomWindows, suiteRoot, TINY_CONFIG, TINY_SPEC } from './helpers.ts';
+import { assertSamePredictions, randomWindows, suiteRoot, TINY_CONFIG, TINY_SPEC } from './helpers.ts';
 
 const SPEC: ModelSpec = { window: 20, features: ['a', 'b'], targets: ['b'], horizon: 3, quantiles: [0.1, 0.5, 0.9] };
 const shapeOf = (config: Parameters<typeof resolveHybridConfig>[0], spec: ModelSpec, name: string) =>
@@ -107,12 +107,7 @@ describe('patch tokens', () => {
     await saveArtifact(dir, m, { version: 'v-patched' });
     const { model, manifest } = await loadArtifact(dir, { expectedConfig: m.config });
     assert.deepEqual(manifest.config.patch, { length: 4, stride: 2 });
-    const x = tf.tensor3d(randomWindows(2, TINY_SPEC, 7), [2, 16, 1]);
-    const a = m.predict(x, { attention: true });
-    const b = model.predict(x, { attention: true });
-    assert.deepEqual(await b.y.data(), await a.y.data());
-    assert.deepEqual(await b.attention!.data(), await a.attention!.data());
-    tf.dispose([x, a.y, a.attention!, b.y, b.attention!]);
+    await assertSamePredictions(m, model, TINY_SPEC, 2, 7);
     m.dispose();
     model.dispose();
   });
