@@ -87,6 +87,8 @@ const { values: args } = parseArgs({
     'max-train-windows': { type: 'string' },
     'batch-size': { type: 'string', default: '32' },
     lr: { type: 'string', default: '3e-4' },
+    /** Validate and keep the moving average of the weights (time constant in epochs); 0 = off. */
+    'ema-epochs': { type: 'string', default: '0' },
     patience: { type: 'string', default: '2' },
     backend: { type: 'string', default: 'auto' },
     /** Patch length/stride of the hybrid, e.g. 16/8 (default: the model default). */
@@ -199,6 +201,7 @@ async function hybridRow(s: Setting, budgetMs: number, seed = 42): Promise<{ row
       epochs: Number(args.epochs),
       batchSize: Number(args['batch-size']),
       lr: Number(args.lr),
+      emaEpochs: Number(args['ema-epochs']),
       patience: Number(args.patience),
       maxTrainWindows: args['max-train-windows'] === undefined ? undefined : Number(args['max-train-windows']),
       maxValWindows: 500,
@@ -249,7 +252,7 @@ async function channelIndependentRow(data: PreparedData, budgetMs: number, seed:
   const warm = !args['no-warm-start'];
   if (warm) setLinearSkip(model, fitLinearBaseline({ values: series, features: ['v'], targets: ['v'], window, horizon: HORIZON, quantiles: [0.5], fitStarts: trainStarts, calibrationStarts: new Int32Array(0) }));
   log(`M channel-independent hybrid, seed ${seed}: ${model.parameterCount()} parameters on ${backend.name}; ${train.n} train / ${val.n} val windows (${C} channels)`);
-  const g = await fitGlobal(model, train, val, { epochs: Number(args.epochs), batchSize: Number(args['batch-size']), lr: Number(args.lr), patience: Number(args.patience), seed, budgetMs,
+  const g = await fitGlobal(model, train, val, { epochs: Number(args.epochs), batchSize: Number(args['batch-size']), lr: Number(args.lr), emaEpochs: Number(args['ema-epochs']), patience: Number(args.patience), seed, budgetMs,
     onEpoch: (e, loss, val) => log(`  epoch ${e}: train loss ${loss.toFixed(4)}, val pinball ${val.toFixed(4)}`),
   }).catch((err: unknown) => {
     model.dispose();

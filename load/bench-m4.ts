@@ -52,6 +52,8 @@ const { values: a } = parseArgs({
     patience: { type: 'string', default: '2' },
     batch: { type: 'string', default: '64' },
     lr: { type: 'string', default: '3e-4' },
+    /** Validate and keep the moving average of the weights (time constant in epochs); 0 = off. */
+    'ema-epochs': { type: 'string', default: '0' },
     stride: { type: 'string', default: '4' },
     /** Wall-clock cap per seed (minutes; a run cut by it says so and keeps its best weights). Off by default. */
     'budget-min': { type: 'string' },
@@ -174,7 +176,7 @@ async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spe
   for (const seed of a.seeds!.split(',').map(Number)) {
     const model = createModel(patchConfig(), spec, seed);
     if (lin) setLinearSkip(model, lin);
-    const g = await fitGlobal(model, train, val, { epochs: Number(a.epochs), batchSize: Number(a.batch), lr: Number(a.lr), patience: Number(a.patience), seed, budgetMs: a['budget-min'] ? Number(a['budget-min']) * 60_000 : undefined });
+    const g = await fitGlobal(model, train, val, { epochs: Number(a.epochs), batchSize: Number(a.batch), lr: Number(a.lr), emaEpochs: Number(a['ema-epochs']), patience: Number(a.patience), seed, budgetMs: a['budget-min'] ? Number(a['budget-min']) * 60_000 : undefined });
     const p = new TfjsPredictor(model, { version: `m4-${seed}`, backend: 'wasm' });
     const forecasts = await forecastM4(series, p);
     const validation = await forecastM4(valSeries, p);

@@ -13,6 +13,8 @@ export interface GlobalFitOptions {
   epochs: number;
   batchSize: number;
   lr: number;
+  /** Validate and keep the moving average of the weights, time constant in epochs (src/model/fit.ts); off when absent. */
+  emaEpochs?: number;
   patience: number;
   seed: number;
   /** Wall-clock cap in ms (off when absent). */
@@ -36,7 +38,7 @@ export async function fitGlobal(model: HybridModel, train: Dataset, val: Dataset
   const ac = new AbortController();
   const timer = o.budgetMs === undefined ? null : setTimeout(() => ac.abort(new Error('time budget')), o.budgetMs);
   try {
-    const result = await fit(model, train, { epochs: o.epochs, batchSize: o.batchSize, val, earlyStoppingPatience: o.patience, lr: o.lr, seed: o.seed, signal: ac.signal, startValLoss: initialVal,
+    const result = await fit(model, train, { epochs: o.epochs, batchSize: o.batchSize, val, earlyStoppingPatience: o.patience, lr: o.lr, emaEpochs: o.emaEpochs, seed: o.seed, signal: ac.signal, startValLoss: initialVal,
       onProgress: (p) => {
         if (p.valLoss !== undefined) o.onEpoch?.(p.epoch, p.loss, p.valLoss);
       },

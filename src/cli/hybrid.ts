@@ -39,6 +39,8 @@ export interface HybridFitRequest {
   epochs: number;
   batchSize: number;
   lr: number;
+  /** Validate and keep the moving average of the weights, time constant in epochs (src/model/fit.ts); off when absent. */
+  emaEpochs?: number;
   patience: number;
   /** Evenly spaced subset of the training windows (all when absent). */
   maxTrainWindows?: number;
@@ -112,6 +114,7 @@ export async function fitHybrid(req: HybridFitRequest): Promise<FittedHybrid> {
       val,
       earlyStoppingPatience: req.patience,
       lr: req.lr,
+      emaEpochs: req.emaEpochs,
       seed: req.seed,
       signal: budget.signal,
       startValLoss: initialValLoss,

@@ -15,6 +15,13 @@ export interface AdamOptions {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
+  /**
+   * Keep an exponential moving average of the weights (Polyak averaging, as in Izmailov et al.'s
+   * SWA and the EMA weights of many training recipes) with this decay per step; 0 (default) keeps
+   * none. `averaged()` hands it out. One model, not an ensemble: the average of nearby points of
+   * one trajectory.
+   */
+  emaDecay?: number;
 }
 
 export class Adam {
@@ -23,6 +30,8 @@ export class Adam {
   readonly #beta1: number;
   readonly #beta2: number;
   readonly #epsilon: number;
+  readonly #emaDecay: number;
+  readonly #ema = new Map<string, Float32Array>();
   /** β1^t and β2^t for the step about to be taken (t starts at 1), as tfjs keeps them. */
   #accBeta1: number;
   #accBeta2: number;
@@ -34,6 +43,8 @@ export class Adam {
     this.#beta1 = opts.beta1 ?? 0.9;
     this.#beta2 = opts.beta2 ?? 0.999;
     this.#epsilon = opts.epsilon ?? 1e-7;
+    this.#emaDecay = opts.emaDecay ?? 0;
+    if (!(this.#emaDecay >= 0 && this.#emaDecay < 1)) throw new RangeError(`Adam: emaDecay must be in [0, 1); got ${opts.emaDecay}`);
     this.#accBeta1 = this.#beta1;
     this.#accBeta2 = this.#beta2;
   }
@@ -69,6 +80,7 @@ export class Adam {
         v[j] = vj;
         w[j] -= (lr * (mj / c1)) / (Math.sqrt(vj / c2) + eps);
       }
+      if (this.#emaDecay > 0) this.#average(variable.name, w);
       const next = tf.tensor(w, variable.shape, 'float32');
       variable.assign(next);
       next.dispose();
@@ -77,9 +89,26 @@ export class Adam {
     this.#accBeta2 *= b2;
   }
 
+  #average(name: string, w: Float32Array): void {
+    const e = this.#ema.get(name);
+    if (!e || e.length !== w.length) {
+      this.#ema.set(name, w.slice());
+      return;
+    }
+    const b = this.#emaDecay;
+    for (let j = 0; j < w.length; j++) e[j] = b * e[j] + (1 - b) * w[j];
+  }
+
+  /** The moving average of each of `vars` (emaDecay > 0, after a first step), as new tensors the caller disposes; else null. */
+  averaged(vars: readonly tf.Variable[]): tf.Tensor[] | null {
+    if (this.#emaDecay === 0 || vars.some((v) => !this.#ema.has(v.name))) return null;
+    return vars.map((v) => tf.tensor(this.#ema.get(v.name)!, v.shape, 'float32'));
+  }
+
   /** Drops the moments (nothing on the backend to free; kept for the optimizer contract). */
   dispose(): void {
     this.#m.clear();
     this.#v.clear();
+    this.#ema.clear();
   }
 }

@@ -10,6 +10,7 @@ import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { evaluateAsync } from './evaluate.ts';
 import type { HybridModel } from './hybrid-model.ts';
 import { mulberry32 } from './random.ts';
+import type { Adam } from './adam.ts';
 import { createOptimizer, divergedError, restoreSnapshot, restoringOnDivergence, takeSnapshot, trainStep, yieldToEventLoop, type Dataset } from './train.ts';
 import { runSteps, shuffledBatches, type RowSize } from './training-loop.ts';
 
@@ -34,6 +35,11 @@ export interface FitOptions {
   /** Stop after this many epochs without a validation improvement (default: no early stopping). */
   earlyStoppingPatience?: number;
   lr?: number;
+  /**
+   * Validate (and keep) the moving average of the weights instead of the last ones: its time
+   * constant in epochs (decay per step 1 − 1/(emaEpochs × steps per epoch)); 0 or absent: off.
+   */
+  emaEpochs?: number;
   clipNorm?: number;
   /** Shuffling seed (default 1). */
   seed?: number;
@@ -103,13 +109,38 @@ class BestWeights {
   }
 }
 
+/**
+ * Validation after an epoch; the best weights are kept. With weight averaging on (emaEpochs) the
+ * averaged weights are the ones validated and kept, and training goes on from the live ones.
+ */
+async function validateEpoch(model: HybridModel, optimizer: Adam, val: Dataset, epoch: number, res: FitResult, best: BestWeights): Promise<number> {
+  const avg = optimizer.averaged(model.variables());
+  const live = avg ? takeSnapshot(model) : null;
+  if (avg) {
+    restoreSnapshot(model, avg);
+    tf.dispose(avg);
+  }
+  try {
+    const valLoss = (await evaluateAsync(model, val)).pinball;
+    if (!Number.isFinite(valLoss)) throw divergedError(valLoss, NaN, `on the validation set after epoch ${epoch}`);
+    res.valLosses.push(valLoss);
+    best.observe(model, res, epoch, valLoss);
+    return valLoss;
+  } finally {
+    if (live) {
+      restoreSnapshot(model, live);
+      tf.dispose(live);
+    }
+  }
+}
+
 /** Train with Adam + pinball loss over shuffled mini-batches (see the file comment). */
 export async function fit(model: HybridModel, data: Dataset, opts: FitOptions): Promise<FitResult> {
   const { train, val, size } = splitForFit(model, data, opts);
   const batchSize = Math.max(1, Math.min(opts.batchSize ?? 32, train.n));
   const stepsPerEpoch = Math.ceil(train.n / batchSize);
   const rand = mulberry32(opts.seed ?? 1);
-  const optimizer = createOptimizer(opts.lr ?? 1e-3);
+  const optimizer = createOptimizer(opts.lr ?? 1e-3, opts.emaEpochs ? 1 - 1 / Math.max(1, opts.emaEpochs * stepsPerEpoch) : 0);
   const best = new BestWeights();
   const start = opts.startValLoss !== undefined ? takeSnapshot(model) : null;
   const res: FitResult = { epochsRun: 0, steps: 0, trainLosses: [], valLosses: [], bestEpoch: 0, bestValLoss: Infinity, stopReason: 'completed', durationMs: 0, stepsPerSecond: 0 };
@@ -133,13 +164,7 @@ export async function fit(model: HybridModel, data: Dataset, opts: FitOptions): 
         if (tally.count === 0) break;
         res.epochsRun = epoch;
         res.trainLosses.push(tally.sum / tally.count);
-        let valLoss: number | undefined;
-        if (val && val.n > 0) {
-          valLoss = (await evaluateAsync(model, val)).pinball;
-          if (!Number.isFinite(valLoss)) throw divergedError(valLoss, NaN, `on the validation set after epoch ${epoch}`);
-          res.valLosses.push(valLoss);
-          best.observe(model, res, epoch, valLoss);
-        }
+        const valLoss = val && val.n > 0 ? await validateEpoch(model, optimizer, val, epoch, res, best) : undefined;
         opts.onProgress?.({ epoch, epochs: opts.epochs, step: stepsPerEpoch, stepsPerEpoch, loss: tally.sum / tally.count, valLoss });
         if (res.stopReason === 'aborted') break;
         if (opts.earlyStoppingPatience !== undefined && val && best.sinceBest >= opts.earlyStoppingPatience) {

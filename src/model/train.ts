@@ -43,8 +43,8 @@ export function pinballLoss(pred: tf.Tensor, y: tf.Tensor, quantiles: readonly n
 }
 
 /** Adam (./adam.ts: tf.train.adam's update, applied in JS) with the defaults used everywhere in tickcast. The caller disposes it. */
-export function createOptimizer(lr = 1e-3): Adam {
-  return new Adam(lr);
+export function createOptimizer(lr = 1e-3, emaDecay = 0): Adam {
+  return new Adam(lr, { emaDecay });
 }
 
 /** Let timers, I/O and aborts run between steps (training must not starve the event loop). */

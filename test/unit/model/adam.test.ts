@@ -48,4 +48,29 @@ describe('Adam in JS (src/model/adam.ts)', () => {
     adam.dispose();
     v.dispose();
   });
+
+  it('keeps an exponential moving average of the weights with emaDecay (started at the first step), and none without', async () => {
+    const v = tf.variable(tf.tensor1d([0, 0]), true, 'ema_probe');
+    const adam = new Adam(0.1, { emaDecay: 0.5 });
+    const plain = new Adam(0.1);
+    assert.equal(adam.averaged([v]), null, 'nothing to average before the first step');
+    const expected: number[] = [];
+    for (let step = 0; step < 4; step++) {
+      adam.apply([v], [new Float32Array([1, -1])]);
+      const w = Array.from(await v.data());
+      expected.splice(0, 2, ...(step === 0 ? w : expected.map((e, j) => 0.5 * e + 0.5 * w[j])));
+    }
+    const tensors = tf.memory().numTensors;
+    const [avg] = adam.averaged([v])!;
+    assert.equal(tf.memory().numTensors, tensors + 1, 'one new tensor per variable, owned by the caller');
+    const got = Array.from(await avg.data());
+    got.forEach((g, j) => assert.ok(Math.abs(g - expected[j]) < 1e-6, `average[${j}]: ${g} vs ${expected[j]}`));
+    assert.ok(got[0] > (await v.data())[0], 'the average lags the weights that keep falling');
+    plain.apply([v], [new Float32Array([1, -1])]);
+    assert.equal(plain.averaged([v]), null, 'no average without emaDecay');
+    assert.throws(() => new Adam(0.1, { emaDecay: 1 }), /emaDecay must be in \[0, 1\)/);
+    tf.dispose([avg, v]);
+    adam.dispose();
+    plain.dispose();
+  });
 });

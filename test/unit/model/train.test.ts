@@ -139,6 +139,24 @@ describe('training', () => {
     assert.equal(tf.memory().numTensors, tensors, 'the start snapshot is freed');
   });
 
+  it('fit with emaEpochs validates and keeps the moving average of the weights, and trains on from the live ones', async () => {
+    const data = sineDataset(0, 128);
+    const val = sineDataset(200, 264, 11);
+    const tensors = tf.memory().numTensors;
+    const plain = createModel(SMALL, SPEC, 5);
+    const averaged = createModel(SMALL, SPEC, 5);
+    const opts = { epochs: 3, batchSize: 16, lr: 3e-3, val, seed: 2 };
+    const a = await fit(plain, data, opts);
+    const b = await fit(averaged, data, { ...opts, emaEpochs: 1 });
+    assert.deepEqual(b.trainLosses, a.trainLosses, 'swapping the average in for validation does not disturb training');
+    assert.notDeepEqual(b.valLosses, a.valLosses, 'what is validated is the average, not the last weights');
+    assert.equal(evaluate(averaged, val).pinball, b.bestValLoss, 'the model holds the averaged weights it was validated with');
+    assert.notDeepEqual(averaged.getWeights(), plain.getWeights());
+    plain.dispose();
+    averaged.dispose();
+    assert.equal(tf.memory().numTensors, tensors, 'no tensor is left behind');
+  });
+
   it('fit stops at an abort after the current step and reports it', async () => {
     const data = sineDataset(0, 128);
     const m = createModel(SMALL, SPEC, 4);
