@@ -18,7 +18,7 @@
  *
  * Env: NAB_DIR, M4_DIR, NAB_OUT (results dir), NAB_FILES=1 (per-file tables), NAB_LOCO=0 (skip
  * LOCO), INJECT_PER_KIND (M4 series per kind, default 20), INJECT_SEED (default 13),
- * ANOMALY_CONFIG (JSON overrides of the NEW detector, for experiments only; the LOCO grid is
+ * ANOMALY_CONFIG (JSON overrides of the NEW detector, also applied on the service path, for experiments only; the LOCO grid is
  * applied on top of them, so its figure is the one of the detector under test).
  */
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -82,7 +82,7 @@ async function standin(corpus: LabelledCorpus, overrides: Partial<AnomalyConfig>
   return scoreCorpus(files);
 }
 
-async function pipeline(corpus: LabelledCorpus): Promise<ProfileResult[] | null> {
+async function pipeline(corpus: LabelledCorpus, overrides: Partial<AnomalyConfig>): Promise<ProfileResult[] | null> {
   const modPath = resolve(process.env.NAB_PIPELINE_MODULE ?? join(process.cwd(), 'src', 'cli', 'detect.ts'));
   if (process.env.NAB_PIPELINE === '0' || !existsSync(modPath)) return null;
   const mod = (await import(pathToFileURL(modPath).href)) as { detectThroughPipeline?: PipelineDetect };
@@ -91,7 +91,7 @@ async function pipeline(corpus: LabelledCorpus): Promise<ProfileResult[] | null>
   const t0 = performance.now();
   for (const name of corpus.names) {
     const rows = corpus.rows.get(name)!;
-    files.push({ name, timestamps: rows.map((r) => r.timestamp), anomalyScores: await mod.detectThroughPipeline(rows, name), windows: corpus.windows[name] });
+    files.push({ name, timestamps: rows.map((r) => r.timestamp), anomalyScores: await mod.detectThroughPipeline(rows, name, overrides), windows: corpus.windows[name] });
   }
   console.log(`pipeline path (${modPath}): ${(((performance.now() - t0) * 1000) / corpus.ticks).toFixed(1)} µs per tick, model inference included`);
   return scoreCorpus(files);
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     const { old, neu } = runCorpus(dev, overrides, outRoot, perFile);
     const rows: Array<[string, ProfileResult[]]> = [['tickcast NEW detector (this run)', neu.results], ['tickcast OLD detector (this run)', old.results]];
     if (process.env.NAB_STANDIN === '1') rows.push(['NEW + linear model stand-in', await standin(dev, overrides)]);
-    const p = await pipeline(dev);
+    const p = await pipeline(dev, overrides);
     if (p !== null) {
       report('NAB dev subset — service pipeline path (tickcast detect code, NEW detector)', p, perFile);
       rows.push(['tickcast service path (this run)', p]);
@@ -163,7 +163,10 @@ async function main(): Promise<void> {
   }
   if (inj !== null) {
     const { old, neu } = runCorpus(inj, overrides, outRoot, perFile);
-    comparison('injected-anomaly corpus', [['tickcast NEW detector (this run)', neu.results], ['tickcast OLD detector (this run)', old.results]]);
+    const rows: Array<[string, ProfileResult[]]> = [['tickcast NEW detector (this run)', neu.results], ['tickcast OLD detector (this run)', old.results]];
+    const p = await pipeline(inj, overrides);
+    if (p !== null) rows.push(['tickcast service path (this run)', p]);
+    comparison('injected-anomaly corpus', rows);
     if (process.env.NAB_LOCO !== '0') loco(inj, 'the injected-anomaly corpus (categories = anomaly kinds)', overrides);
   }
   console.log(`\nmachine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (timings on a shared machine are noisy; scores are deterministic)`);

@@ -12,6 +12,7 @@ import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../config/load.ts';
 import type { ConfigInput } from '../config/schema.ts';
 import { codecOptions, createWindowStore } from '../app-parts.ts';
+import type { AnomalyConfig } from '../domain/anomaly/index.ts';
 import type { RawRecord } from '../domain/types.ts';
 import { SeriesOutlook } from '../pipeline/series-outlook.ts';
 import { RecentAnomalies } from '../pipeline/recent-anomalies.ts';
@@ -44,7 +45,7 @@ export interface PipelineDetector {
 export async function createPipelineDetect(config: Config, logger: Logger, chunk = 256): Promise<PipelineDetector> {
   const metrics = createMetrics({ defaultMetrics: false });
   const model = await createModelService(config, logger.child({ module: 'model' }), metrics);
-  const detect: PipelineDetect = async (rows: readonly NabRow[], series: string) => {
+  const detect: PipelineDetect = async (rows: readonly NabRow[], series: string, detector = {}) => {
     const spec = model.predictor.spec;
     // The service's store and codec, except that one file is scored at stride 1 and nothing is evicted.
     const store = createWindowStore(config, spec, { stride: 1, maxSeries: 16, idleEvictMs: Number.MAX_SAFE_INTEGER });
@@ -58,7 +59,7 @@ export async function createPipelineDetect(config: Config, logger: Logger, chunk
       inference,
       sink: { send: async () => {} },
       codec: codecOptions(config, spec),
-      scorer: createScorer(config.anomaly),
+      scorer: createScorer(config.anomaly, detector),
       observer: { tick: (o) => outcomes.push(o), score: (_s, v) => scores.push(v) },
       now: () => 0,
     });
@@ -114,10 +115,10 @@ let shared: Promise<PipelineDetector> | null = null;
  * The service path for `npm run bench:nab` (NAB_PIPELINE_MODULE): one model for the whole run
  * (from TICKCAST_MODEL_DIR, else the bootstrap model), fresh pipeline state per file.
  */
-export async function detectThroughPipeline(rows: readonly NabRow[], series: string): Promise<number[]> {
+export async function detectThroughPipeline(rows: readonly NabRow[], series: string, detector: Partial<AnomalyConfig> = {}): Promise<number[]> {
   shared ??= createPipelineDetect(
     loadConfig({ overrides: { logLevel: 'warn', http: { enabled: false } } }),
     createLogger({ level: 'warn', name: 'tickcast-nab', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
   );
-  return (await shared).detect(rows, series);
+  return (await shared).detect(rows, series, detector);
 }

@@ -1,4 +1,7 @@
-/** The anomaly scorer the pipeline uses: the domain detector configured from the service config. */
+/**
+ * The anomaly scorer the pipeline uses: the domain detector configured from the service config.
+ * `detector` overrides the detector's tuned defaults (benchmarks only: `tickcast detect`'s bench path).
+ */
 import { AnomalyDetector, type AnomalyConfig } from '../domain/anomaly/index.ts';
 import type { AnomalyScorer } from './ports.ts';
 
@@ -11,8 +14,8 @@ export interface ScorerSettings {
   maxSeries?: number;
 }
 
-export function createScorer(s: ScorerSettings): AnomalyScorer & AnomalyDetector {
-  const overrides: Partial<AnomalyConfig> = {};
+export function createScorer(s: ScorerSettings, detector: Partial<AnomalyConfig> = {}): AnomalyScorer & AnomalyDetector {
+  const overrides: Partial<AnomalyConfig> = { ...detector };
   for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries'] as const) {
     if (s[k] !== undefined) overrides[k] = s[k];
   }

@@ -14,8 +14,10 @@ export function nabTimestampMs(ts: string): number {
 /**
  * Contract for the service code path (provided by the pipeline, see docs/anomaly.md): score the
  * rows of one file as one series, one tick at a time, and return one score in [0, 1] per row.
+ * `detector`: overrides of the detector's tuned defaults (benchmark experiments only; the
+ * service's own configuration exposes the alert settings, not these).
  */
-export type PipelineDetect = (rows: readonly NabRow[], series: string) => Promise<number[]>;
+export type PipelineDetect = (rows: readonly NabRow[], series: string, detector?: Partial<AnomalyConfig>) => Promise<number[]>;
 
 /** Scores for one file from a fresh detector (no state shared between files). */
 export function detectRows(rows: readonly NabRow[], config: Partial<AnomalyConfig> = {}, series = 'nab'): number[] {

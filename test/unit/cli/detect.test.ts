@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { detectThroughPipeline } from '../../../src/cli/detect.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
-import { parseResultsCsv } from '../../../src/eval/nab/io.ts';
+import { parseDataCsv, parseResultsCsv } from '../../../src/eval/nab/io.ts';
 import { captureIo } from './capture.ts';
 
 const ROWS = 1200;
@@ -67,6 +68,14 @@ describe('tickcast detect', () => {
     assert.equal(top, SPIKE);
     assert.ok(scores[top] >= 0.5, `spike scored ${scores[top]}`);
     assert.equal(summary.maxScore, scores[top]);
+  });
+
+  it('the bench path (detectThroughPipeline) scores the same rows the same way, and passes detector overrides to the service scorer', async () => {
+    const rows = parseDataCsv(csv());
+    const plain = await detectThroughPipeline(rows, 'bench');
+    assert.equal(plain.indexOf(Math.max(...plain)), SPIKE);
+    const silent = await detectThroughPipeline(rows, 'bench', { learningTicks: ROWS });
+    assert.equal(Math.max(...silent), 0, 'a learning period as long as the file: nothing scored');
   });
 
   it('needs --data and --out (exit 64)', async () => {
