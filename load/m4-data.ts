@@ -154,6 +154,8 @@ export interface SavedM4Forecasts {
   validation?: number[][][];
   /** The loss scale of the runs (`--scale`); absent: series. */
   scale?: string;
+  /** The weight average's time constant in epochs (`--ema-epochs`); absent or 0: the last weights. */
+  emaEpochs?: number;
 }
 
 /** Per series and step, the mean (or median) of several runs' forecasts ([run][series][step]). */

@@ -43,7 +43,7 @@ const allVal: number[][][] = [];
 const perFile: Float64Array[][] = [];
 const perFileVal: Float64Array[][] = [];
 saved.forEach((s) => {
-  const scale = s.scale && s.scale !== 'series' ? `, scale ${s.scale}` : '';
+  const scale = (s.scale && s.scale !== 'series' ? `, scale ${s.scale}` : '') + (s.emaEpochs ? `, EMA ${s.emaEpochs} epochs` : '');
   const label = s.model === 'linear' ? `linear, L=${s.window}, ${s.transform}` : `hybrid, L=${s.window}, patches ${s.patch}, training windows every ${s.stride} steps, ${s.transform}${scale}`;
   s.forecasts.forEach((r, j) => row(s.model === 'linear' ? label : `${label}, seed ${s.seeds.split(',')[j]}`, [r], s.validation ? [s.validation[j]] : undefined));
   const mean = combine(s.forecasts);

@@ -60,6 +60,21 @@ describe('tickcast train/backtest with the hybrid tfjs model', () => {
     assert.match(c.err(), /weights\.bin has 100 bytes/);
   });
 
+  it('--ema-epochs validates the averaged weights: the same training steps, other validation losses', async () => {
+    const args = (out: string, extra: string[]) => ['train', '--data', fixture('hourly-demand.csv'), '--window', '24', '--horizon', '6', '--d-model', '8', '--heads', '2', '--epochs', '2', '--patience', '5', '--batch-size', '32', '--max-train-windows', '128', ...extra, '--out', join(dir, out)];
+    const a = captureIo();
+    assert.equal(await runCli(args('last', []), a), 0, a.err());
+    const b = captureIo();
+    assert.equal(await runCli(args('ema', ['--ema-epochs', '1']), b), 0, b.err());
+    const last = JSON.parse(a.out()).training;
+    const ema = JSON.parse(b.out()).training;
+    assert.deepEqual(ema.trainLosses, last.trainLosses);
+    assert.equal(ema.valLosses.length, 2);
+    assert.notDeepEqual(ema.valLosses, last.valLosses);
+    const c = captureIo();
+    assert.equal(await runCli(args('bad', ['--ema-epochs', '-1']), c), 64);
+  });
+
   it('warm start: before any training the hybrid forecasts almost what the least-squares linear model does', async () => {
     const table = await loadTable(fixture('hourly-demand.csv'), {});
     const data = prepare(table, { kind: 'fractions', train: 0.7, val: 0.1, test: 0.2 }, 24, 6);
