@@ -70,6 +70,7 @@ const { values: a } = parseArgs({
   },
 });
 const W = Number(a.window);
+const EMA = Number(a['ema-epochs']);
 const phases = new Set(a.phases!.split(','));
 
 function report(model: string, s: { smape: number; mase: number }, note = ''): void {
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
 function saveForecasts(file: string, model: 'hybrid' | 'linear', series: M4Series[], runs: Float64Array[][], validation?: Float64Array[][]): void {
   const seeds = model === 'linear' ? 'closed form' : a.seeds!.split(',').slice(0, runs.length).join(',');
   const plain = (r: Float64Array[][]) => r.map((f) => f.map((v) => Array.from(v)));
-  const saved: SavedM4Forecasts = { model, window: W, patch: a.patch ?? 'default', stride: Number(a.stride), transform: a.transform, scale: a.scale, ...(Number(a['ema-epochs']) > 0 ? { emaEpochs: Number(a['ema-epochs']) } : {}), seeds, ids: series.map((s) => s.id), forecasts: plain(runs), ...(validation ? { validation: plain(validation) } : {}) };
+  const saved: SavedM4Forecasts = { model, window: W, patch: a.patch ?? 'default', stride: Number(a.stride), transform: a.transform, scale: a.scale, ...(EMA > 0 ? { emaEpochs: EMA } : {}), seeds, ids: series.map((s) => s.id), forecasts: plain(runs), ...(validation ? { validation: plain(validation) } : {}) };
   writeFileSync(file, JSON.stringify(saved));
 }
 
@@ -176,7 +177,7 @@ async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spe
   for (const seed of a.seeds!.split(',').map(Number)) {
     const model = createModel(patchConfig(), spec, seed);
     if (lin) setLinearSkip(model, lin);
-    const g = await fitGlobal(model, train, val, { epochs: Number(a.epochs), batchSize: Number(a.batch), lr: Number(a.lr), emaEpochs: Number(a['ema-epochs']), patience: Number(a.patience), seed, budgetMs: a['budget-min'] ? Number(a['budget-min']) * 60_000 : undefined });
+    const g = await fitGlobal(model, train, val, { epochs: Number(a.epochs), batchSize: Number(a.batch), lr: Number(a.lr), emaEpochs: EMA, patience: Number(a.patience), seed, budgetMs: a['budget-min'] ? Number(a['budget-min']) * 60_000 : undefined });
     const p = new TfjsPredictor(model, { version: `m4-${seed}`, backend: 'wasm' });
     const forecasts = await forecastM4(series, p);
     const validation = await forecastM4(valSeries, p);
@@ -186,7 +187,7 @@ async function hybridPhase(series: M4Series[], train: Dataset, val: Dataset, spe
     runs.push({ score, forecasts, validation });
     // After every seed, so a run cut short still leaves the seeds it finished.
     if (a['save-forecasts']) saveForecasts(a['save-forecasts'], 'hybrid', series, runs.map((r) => r.forecasts), runs.map((r) => r.validation));
-    report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, score, `${train.n} train windows, ${lin ? 'warm start, ' : ''}${describeFit(g)}, lr ${a.lr}, scale ${a.scale}${Number(a['ema-epochs']) > 0 ? `, weights averaged (EMA, ${a['ema-epochs']} epochs)` : ''}, validation sMAPE / MASE ${valScore.smape.toFixed(3)} / ${valScore.mase.toFixed(3)}, ${g.minutes.toFixed(1)} min`);
+    report(`hybrid global, patches ${model.config.patch.length}/${model.config.patch.stride}, seed ${seed}`, score, `${train.n} train windows, ${lin ? 'warm start, ' : ''}${describeFit(g)}, lr ${a.lr}, scale ${a.scale}${EMA > 0 ? `, weights averaged (EMA, ${EMA} epochs)` : ''}, validation sMAPE / MASE ${valScore.smape.toFixed(3)} / ${valScore.mase.toFixed(3)}, ${g.minutes.toFixed(1)} min`);
   }
   if (runs.length < 2) return;
   const sm = meanSd(runs.map((r) => r.score.smape));

@@ -1,7 +1,8 @@
 /**
  * `tickcast detect --data file.csv --out results.csv`: stream a NAB-format CSV (`timestamp,value`)
  * tick by tick through the service's own code path — tick codec → window store → micro-batcher →
- * model (checkpoint from --model, else the bootstrap model) → anomaly detector — and write NAB
+ * model (checkpoint from --model, else the service's start-up model: the shipped pretrained one, or a
+ * bootstrap model where it does not fit the configuration) → anomaly detector — and write NAB
  * results (`timestamp,value,anomaly_score`). Causal: each row is scored from what came before it.
  * Rows the window store refuses (late or duplicate timestamps) score 0.
  *
@@ -31,7 +32,7 @@ import { writeJson, type CliIo } from './io.ts';
 const OPTIONS = {
   data: { type: 'string', required: true, help: 'NAB-format CSV: timestamp,value', placeholder: 'file.csv' },
   out: { type: 'string', required: true, help: 'results CSV to write (timestamp,value,anomaly_score)', placeholder: 'results.csv' },
-  model: { type: 'string', help: 'checkpoint directory (default: TICKCAST_MODEL_DIR, else the bootstrap model)', placeholder: 'dir' },
+  model: { type: 'string', help: 'checkpoint directory (default: TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts)', placeholder: 'dir' },
   chunk: { type: 'number', default: 256, integer: true, min: 1, help: 'rows handed to the pipeline at once (batching only; scoring stays causal)' },
 } satisfies OptionTable;
 
@@ -113,7 +114,8 @@ let shared: Promise<PipelineDetector> | null = null;
 
 /**
  * The service path for `npm run bench:nab` (NAB_PIPELINE_MODULE): one model for the whole run
- * (from TICKCAST_MODEL_DIR, else the bootstrap model), fresh pipeline state per file.
+ * (from TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts), fresh
+ * pipeline state per file; `detector` overrides the detector's tuned defaults (ANOMALY_CONFIG).
  */
 export async function detectThroughPipeline(rows: readonly NabRow[], series: string, detector: Partial<AnomalyConfig> = {}): Promise<number[]> {
   shared ??= createPipelineDetect(
