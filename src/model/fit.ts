@@ -38,6 +38,7 @@ export interface FitOptions {
   /**
    * Validate (and keep) the moving average of the weights instead of the last ones: its time
    * constant in epochs (decay per step 1 − 1/(emaEpochs × steps per epoch)); 0 or absent: off.
+   * Only with a validation set: without one, the last weights are kept.
    */
   emaEpochs?: number;
   clipNorm?: number;
