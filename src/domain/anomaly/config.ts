@@ -4,6 +4,7 @@
  * (the tick timestamps, not the wall clock), scores are in [0, 1].
  */
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+import { MAX_CYCLES } from './seasonal-view.ts';
 
 export interface AnomalyConfig {
   /** Score at or above which a tick counts towards a `warning` alert. */
@@ -124,6 +125,17 @@ export interface AnomalyConfig {
   contextOrder: number;
   /** Left semi-contexts kept per series at most: a power of two, 16..65536 (memory: 8 + 4·bins bytes each). */
   contextCapacity: number;
+  /** Seasonal view: a value unlike the same phase of the last cycles (seasonal-view.ts says what each key does). */
+  seasonalView: boolean;
+  seasonalMaxPeriod: number;
+  seasonalMinPeriod: number;
+  seasonalAcfWindow: number;
+  seasonalDetectEvery: number;
+  seasonalMinAcf: number;
+  seasonalCycles: number;
+  seasonalLevelTicks: number;
+  seasonalFloor: number;
+  seasonalScale: number;
 }
 
 type NumericKey = { [K in keyof AnomalyConfig]: AnomalyConfig[K] extends number ? K : never }[keyof AnomalyConfig];
@@ -175,6 +187,16 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   contextBins: 8,
   contextOrder: 3,
   contextCapacity: 256,
+  seasonalView: true,
+  seasonalMaxPeriod: 340,
+  seasonalMinPeriod: 12,
+  seasonalAcfWindow: 1024,
+  seasonalDetectEvery: 1000,
+  seasonalMinAcf: 0.3,
+  seasonalCycles: 3,
+  seasonalLevelTicks: 24,
+  seasonalFloor: 1,
+  seasonalScale: 3,
 });
 
 /** The detector as it was before the second view (issue 13): kept for the benchmark's old-vs-new table. */
@@ -182,6 +204,7 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   volatilityView: false,
   patternBlockTicks: [],
   contextView: false,
+  seasonalView: false,
   learningTicks: 300,
   rangeWarmupTicks: 0,
   restTicks: 0,
@@ -198,6 +221,23 @@ function checkContext(c: AnomalyConfig, errs: string[]): void {
 }
 
 /** Merge overrides onto the defaults, check every field at once, freeze. */
+function checkSeasonal(c: AnomalyConfig, errs: string[]): void {
+  const int = (k: keyof AnomalyConfig, lo: number, hi: number): void => {
+    const v = c[k] as number;
+    if (!Number.isInteger(v) || v < lo || v > hi) errs.push(`${k} must be an integer in [${lo}, ${hi}]; got ${v}`);
+  };
+  if (typeof c.seasonalView !== 'boolean') errs.push(`seasonalView must be a boolean; got ${String(c.seasonalView)}`);
+  int('seasonalMinPeriod', 2, 100_000);
+  int('seasonalMaxPeriod', c.seasonalMinPeriod, 100_000);
+  int('seasonalAcfWindow', 2 * c.seasonalMinPeriod, 1_000_000);
+  int('seasonalDetectEvery', 1, 1_000_000);
+  int('seasonalCycles', 1, MAX_CYCLES);
+  int('seasonalLevelTicks', 0, 100_000);
+  if (!(c.seasonalMinAcf > 0 && c.seasonalMinAcf < 1)) errs.push(`seasonalMinAcf must be in (0, 1); got ${c.seasonalMinAcf}`);
+  if (!(Number.isFinite(c.seasonalFloor) && c.seasonalFloor >= 0)) errs.push(`seasonalFloor must be a finite number ≥ 0; got ${c.seasonalFloor}`);
+  if (!(c.seasonalScale > 0)) errs.push(`seasonalScale must be > 0; got ${c.seasonalScale}`);
+}
+
 export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Readonly<AnomalyConfig> {
   const c: AnomalyConfig = { ...DEFAULT_ANOMALY_CONFIG, ...overrides };
   const errs: string[] = [];
@@ -230,6 +270,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   if (!Array.isArray(c.patternBlockTicks) || c.patternBlockTicks.some((b) => !Number.isInteger(b) || b < 1)) errs.push(`patternBlockTicks must be a list of integers ≥ 1; got ${JSON.stringify(c.patternBlockTicks)}`);
   posInt('volatilityShortTicks', 2);
   checkContext(c, errs);
+  checkSeasonal(c, errs);
   nonNeg('volatilityFloor');
   if (!(c.volatilityScale > 0)) errs.push(`volatilityScale must be > 0; got ${c.volatilityScale}`);
   if (typeof c.volatilityView !== 'boolean') errs.push(`volatilityView must be a boolean; got ${String(c.volatilityView)}`);

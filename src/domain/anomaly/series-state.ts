@@ -10,6 +10,7 @@ import type { AnomalyConfig } from './config.ts';
 import { ContextView } from './context-view.ts';
 import { AnomalyLikelihood, tailScore } from './likelihood.ts';
 import { PatternView } from './pattern-view.ts';
+import { SeasonalView } from './seasonal-view.ts';
 import { VolatilityView } from './volatility-view.ts';
 
 /** The model's one-step-ahead forecast for this tick, made before the tick arrived. */
@@ -27,6 +28,7 @@ export class SeriesState {
   readonly volLikelihood: AnomalyLikelihood | null;
   readonly patterns: Array<{ view: PatternView; likelihood: AnomalyLikelihood }>;
   readonly context: { view: ContextView; likelihood: AnomalyLikelihood } | null;
+  readonly seasonal: { view: SeasonalView; likelihood: AnomalyLikelihood } | null;
   /** EW mean of the fallback forecaster's absolute error. */
   errScale = 0;
   fbErrors = 0;
@@ -57,6 +59,15 @@ export class SeriesState {
     this.context = c.contextView
       ? {
           view: new ContextView(c.contextBins, c.contextOrder, c.contextCapacity, alloc),
+          likelihood: new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc),
+        }
+      : null;
+    this.seasonal = c.seasonalView
+      ? {
+          view: new SeasonalView({
+            maxPeriod: c.seasonalMaxPeriod, minPeriod: c.seasonalMinPeriod, acfWindow: c.seasonalAcfWindow, detectEvery: c.seasonalDetectEvery,
+            minAcf: c.seasonalMinAcf, cycles: c.seasonalCycles, levelTicks: c.seasonalLevelTicks, errAlpha: c.errorAlpha, floor: c.seasonalFloor, scale: c.seasonalScale,
+          }, alloc),
           likelihood: new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc),
         }
       : null;
@@ -144,6 +155,12 @@ function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: numb
   if (s.context !== null) {
     const cq = s.context.likelihood.update(s.context.view.update(value));
     if (cq < lnQ) lnQ = cq;
+    views++;
+  }
+  if (s.seasonal !== null) {
+    const sr = s.seasonal.view.update(value);
+    const sq = sr < 0 ? 0 : s.seasonal.likelihood.update(sr);
+    if (sq < lnQ) lnQ = sq;
     views++;
   }
   return views > 1 ? Math.min(0, lnQ + Math.log(views)) : lnQ;

@@ -1,0 +1,153 @@
+/**
+ * Seasonal view of surprise: a value unlike the same phase of the last few cycles. A holiday in a
+ * weekly series, a missing daily bump or a bump at the wrong hour are easy for a one-step
+ * forecaster (each step looks like the one before) and plain to this view.
+ *
+ * Period: at 256 and 512 ticks, then every `detectEvery` ticks, the autocorrelation of the
+ * linearly detrended last `acfWindow` values is searched for its highest peak after the first
+ * zero crossing, between `minPeriod` and `maxPeriod` lags; it is kept when it reaches `minAcf`
+ * (and the current period is kept while its own autocorrelation is ≥ 90 % of the peak's, so the
+ * view does not flap between a day and a week). Without a period the view is silent.
+ *
+ * Expectation: for c = 1 … `cycles`, the value c periods earlier shifted by the change of level
+ * since then (the mean of the last `levelTicks` values minus the mean of the `levelTicks` values
+ * before that earlier one); the median of those. r = |x − expectation| over its own EW mean
+ * absolute error (bias-corrected at start, errors clipped at 10× so one burst does not blind it),
+ * mapped to [0, 1) by 1 − exp(−max(0, r − floor) / scale).
+ *
+ * Causal (a tick is scored before it is learned), invariant to units (correlations and error
+ * ratios). Cost per tick O(cycles · levelTicks) plus the period search, O(acfWindow · maxPeriod)
+ * every `detectEvery` ticks; memory one Float64Array of max(cycles · maxPeriod, acfWindow) + 1.
+ */
+import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
+
+export interface SeasonalParams {
+  maxPeriod: number;
+  minPeriod: number;
+  acfWindow: number;
+  detectEvery: number;
+  minAcf: number;
+  /** Cycles back the median is taken over (1 … MAX_CYCLES). */
+  cycles: number;
+  /** Ticks of the level correction (0: none); capped at period − 1. */
+  levelTicks: number;
+  errAlpha: number;
+  floor: number;
+  scale: number;
+}
+
+export const MAX_CYCLES = 8;
+/** The current period is kept while its autocorrelation is at least this share of the peak's. */
+const KEEP_SHARE = 0.9;
+/** First searches at these tick counts (powers of two from here until `detectEvery`). */
+const FIRST_SEARCH = 256;
+/** Errors seen before the view scores (its error scale is a mean of at least this many). */
+const MIN_ERRORS = 16;
+
+/** Scratch shared by all views (one update runs at a time: single-threaded). */
+let series = new Float64Array(0);
+const past = new Float64Array(MAX_CYCLES);
+
+export class SeasonalView {
+  private readonly ring: Float64Array;
+  private n = 0;
+  /** Current period in ticks; 0 while none is found. */
+  period = 0;
+  private err = 0;
+  private errN = 0;
+
+  constructor(private readonly p: Readonly<SeasonalParams>, alloc: ArrayAlloc = OWN_ARRAYS) {
+    this.ring = alloc.f64(Math.max(p.cycles * p.maxPeriod, p.acfWindow) + 1);
+  }
+
+  /** Feed one value; returns the surprise in [0, 1), or −1 while the view has no period. */
+  update(value: number): number {
+    const raw = this.score(value);
+    this.ring[this.n % this.ring.length] = value;
+    const n = ++this.n;
+    if (n % this.p.detectEvery === 0 || (n < this.p.detectEvery && n >= FIRST_SEARCH && (n & (n - 1)) === 0)) this.detect();
+    return raw;
+  }
+
+  private at(ticksAgo: number): number {
+    return this.ring[(this.n - ticksAgo) % this.ring.length];
+  }
+
+  /** Mean of the `m` values before the one `ticksAgo` back (ticksAgo 0: the last m values). */
+  private meanBefore(ticksAgo: number, m: number): number {
+    let s = 0;
+    for (let j = 1; j <= m; j++) s += this.at(ticksAgo + j);
+    return s / m;
+  }
+
+  private expectation(P: number): number {
+    const k = this.p.cycles;
+    const m = Math.min(this.p.levelTicks, P - 1);
+    const recent = m > 0 ? this.meanBefore(0, m) : 0;
+    for (let c = 1; c <= k; c++) {
+      const adj = m > 0 && this.n >= c * P + m ? recent - this.meanBefore(c * P, m) : 0;
+      past[c - 1] = this.at(c * P) + adj;
+    }
+    const v = past.subarray(0, k).sort();
+    const mid = k >> 1;
+    return k % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  }
+
+  private score(value: number): number {
+    const P = this.period;
+    if (P === 0 || this.n < this.p.cycles * P) return -1;
+    const e = Math.abs(value - this.expectation(P));
+    const scale = this.err;
+    const r = this.errN < MIN_ERRORS ? 0 : scale > 0 ? e / scale : e > 0 ? Infinity : 0;
+    this.errN++;
+    const a = Math.max(this.p.errAlpha, 1 / this.errN);
+    this.err += a * (Math.min(e, this.errN > 1 && scale > 0 ? 10 * scale : e) - this.err);
+    return Number.isFinite(r) ? 1 - Math.exp(-Math.max(0, r - this.p.floor) / this.p.scale) : 1 - 1e-12;
+  }
+
+  /** Period search over the last acfWindow values (or all seen, when fewer). */
+  private detect(): void {
+    const W = Math.min(this.n, this.p.acfWindow);
+    const maxLag = Math.min(this.p.maxPeriod, Math.floor(W / 2));
+    if (maxLag < this.p.minPeriod) return;
+    if (series.length < W) series = new Float64Array(W);
+    const y = series;
+    for (let i = 0; i < W; i++) y[i] = this.at(W - i);
+    detrend(y, W);
+    let v0 = 0;
+    for (let i = 0; i < W; i++) v0 += y[i] * y[i];
+    if (!(v0 > 0)) return;
+    let best = 0;
+    let bestAcf = this.p.minAcf;
+    let currentAcf = -1;
+    let crossed = false;
+    for (let L = 1; L <= maxLag; L++) {
+      let s = 0;
+      for (let i = L; i < W; i++) s += y[i] * y[i - L];
+      const acf = s / v0;
+      if (L === this.period) currentAcf = acf;
+      if (acf < 0) crossed = true;
+      else if (crossed && L >= this.p.minPeriod && acf > bestAcf) {
+        bestAcf = acf;
+        best = L;
+      }
+    }
+    if (best !== this.period && !(this.period > 0 && currentAcf >= KEEP_SHARE * bestAcf)) this.period = best;
+  }
+}
+
+/** Subtract the least-squares line from y[0..n). */
+function detrend(y: Float64Array, n: number): void {
+  const mt = (n - 1) / 2;
+  let my = 0;
+  for (let i = 0; i < n; i++) my += y[i];
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (i - mt) * (y[i] - my);
+    sxx += (i - mt) * (i - mt);
+  }
+  const b = sxx > 0 ? sxy / sxx : 0;
+  for (let i = 0; i < n; i++) y[i] -= my + b * (i - mt);
+}
