@@ -4,10 +4,13 @@
  * forecaster (each step looks like the one before) and plain to this view.
  *
  * Period: at 256 and 512 ticks, then every `detectEvery` ticks, the autocorrelation of the
- * linearly detrended last `acfWindow` values is searched for its highest peak after the first
+ * linearly detrended last `acfWindow` values (the usual biased estimator, Σ y_t·y_{t−L} / Σ y²,
+ * which leans towards the shorter of two periods — a day over a week — measured better on both
+ * corpora than the per-lag correlation) is searched for its highest peak after the first
  * zero crossing, between `minPeriod` and `maxPeriod` lags; it is kept when it reaches `minAcf`
- * (and the current period is kept while its own autocorrelation is ≥ 90 % of the peak's, so the
- * view does not flap between a day and a week). Without a period the view is silent.
+ * and when the expectation below, with one cycle, beats the level alone over the window (the
+ * current period is kept while its own autocorrelation is ≥ 90 % of the peak's, so the view does
+ * not flap between a day and a week). Without a period the view is silent.
  *
  * Expectation: for c = 1 … `cycles`, the value c periods earlier shifted by the change of level
  * since then (the mean of the last `levelTicks` values minus the mean of the `levelTicks` values
@@ -46,6 +49,7 @@ const MIN_ERRORS = 16;
 
 /** Scratch shared by all views (one update runs at a time: single-threaded). */
 let series = new Float64Array(0);
+let acfs = new Float64Array(0);
 const past = new Float64Array(MAX_CYCLES);
 
 export class SeasonalView {
@@ -105,34 +109,63 @@ export class SeasonalView {
     return Number.isFinite(r) ? 1 - Math.exp(-Math.max(0, r - this.p.floor) / this.p.scale) : 1 - 1e-12;
   }
 
-  /** Period search over the last acfWindow values (or all seen, when fewer). */
-  private detect(): void {
-    const W = Math.min(this.n, this.p.acfWindow);
-    const maxLag = Math.min(this.p.maxPeriod, Math.floor(W / 2));
-    if (maxLag < this.p.minPeriod) return;
+  /**
+   * Whether the one-cycle expectation (the value P back, level-corrected) has a smaller mean
+   * absolute error than the level alone (the mean of the last m values) over the last W ticks.
+   */
+  private beatsLevel(P: number, W: number): boolean {
+    const m = Math.max(1, Math.min(this.p.levelTicks, P - 1));
+    let e1 = 0;
+    let e0 = 0;
+    for (let back = W - P - m; back >= 1; back--) {
+      const x = this.at(back);
+      const recent = this.meanBefore(back, m);
+      e0 += Math.abs(x - recent);
+      e1 += Math.abs(x - (this.at(back + P) + recent - this.meanBefore(back + P, m)));
+    }
+    return e1 < e0;
+  }
+
+  /** Autocorrelation of the detrended last W values at lags 0 … maxLag, into `acf`. */
+  private autocorrelation(W: number, maxLag: number): Float64Array | null {
     if (series.length < W) series = new Float64Array(W);
+    if (acfs.length < maxLag + 2) acfs = new Float64Array(maxLag + 2);
     const y = series;
     for (let i = 0; i < W; i++) y[i] = this.at(W - i);
     detrend(y, W);
     let v0 = 0;
     for (let i = 0; i < W; i++) v0 += y[i] * y[i];
-    if (!(v0 > 0)) return;
-    let best = 0;
-    let bestAcf = this.p.minAcf;
-    let currentAcf = -1;
-    let crossed = false;
-    for (let L = 1; L <= maxLag; L++) {
+    if (!(v0 > 0)) return null;
+    for (let L = 0; L <= maxLag + 1 && L < W; L++) {
       let s = 0;
       for (let i = L; i < W; i++) s += y[i] * y[i - L];
-      const acf = s / v0;
-      if (L === this.period) currentAcf = acf;
-      if (acf < 0) crossed = true;
-      else if (crossed && L >= this.p.minPeriod && acf > bestAcf) {
-        bestAcf = acf;
-        best = L;
-      }
+      acfs[L] = s / v0;
     }
-    if (best !== this.period && !(this.period > 0 && currentAcf >= KEEP_SHARE * bestAcf)) this.period = best;
+    return acfs;
+  }
+
+  /**
+   * Period search over the last acfWindow values (or all seen, when fewer): the highest peak of
+   * the autocorrelation after its first zero crossing, kept when its one-cycle expectation beats
+   * the level alone over the window (a peak of a random walk's autocorrelation does not). The
+   * current period stays while its autocorrelation is ≥ KEEP_SHARE of the peak's and it still
+   * beats the level.
+   */
+  private detect(): void {
+    const W = Math.min(this.n, this.p.acfWindow);
+    const maxLag = Math.min(this.p.maxPeriod, Math.floor(W / 2));
+    if (maxLag < this.p.minPeriod) return;
+    const acf = this.autocorrelation(W, maxLag);
+    if (acf === null) return;
+    let best = 0;
+    let crossed = false;
+    for (let L = 1; L <= maxLag; L++) {
+      if (acf[L] < 0) crossed = true;
+      else if (crossed && L >= this.p.minPeriod && acf[L] >= this.p.minAcf && (best === 0 || acf[L] > acf[best])) best = L;
+    }
+    const cur = this.period;
+    if (cur > 0 && cur <= maxLag && best > 0 && acf[cur] >= KEEP_SHARE * acf[best]) best = cur;
+    this.period = best > 0 && this.beatsLevel(best, W) ? best : 0;
   }
 }
 
