@@ -50,6 +50,12 @@ const GRID: Array<[string, Partial<AnomalyConfig>]> = [
   ['never-seen residual off', { residualTolerance: 0 }],
   ['residualTolerance 1', { residualTolerance: 1 }],
   ['pattern view [4, 24]', { patternBlockTicks: [4, 24] }],
+  ['seasonal view off', { seasonalView: false }],
+  ['seasonalCycles 1', { seasonalCycles: 1 }],
+  ['seasonalCycles 5', { seasonalCycles: 5 }],
+  ['seasonalLevelTicks 0', { seasonalLevelTicks: 0 }],
+  ['seasonalLevelTicks 48', { seasonalLevelTicks: 48 }],
+  ['seasonalMinAcf 0.5', { seasonalMinAcf: 0.5 }],
 ];
 
 function save(corpus: LabelledCorpus, e: Evaluation, dir: string): void {

@@ -12,6 +12,7 @@ export interface ScorerSettings {
   debounceM?: number;
   cooldownMs?: number;
   maxSeries?: number;
+  seasonalView?: boolean;
 }
 
 export function createScorer(s: ScorerSettings, detector: Partial<AnomalyConfig> = {}): AnomalyScorer & AnomalyDetector {
@@ -19,5 +20,7 @@ export function createScorer(s: ScorerSettings, detector: Partial<AnomalyConfig>
   for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries'] as const) {
     if (s[k] !== undefined) overrides[k] = s[k];
   }
+  // A benchmark's detector override wins over the service default here (the view is on by default).
+  if (s.seasonalView !== undefined && detector.seasonalView === undefined) overrides.seasonalView = s.seasonalView;
   return new AnomalyDetector(overrides);
 }

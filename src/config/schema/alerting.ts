@@ -20,6 +20,8 @@ export const anomalySection = z
     scoreGaugeTopK: positiveInt.default(20),
     /** Features scored for anomalies, each with its own alert: the model's targets, or every input feature. */
     features: z.enum(['targets', 'all']).default('targets'),
+    /** The seasonal view of surprise (a value unlike the same phase of the last cycles); off saves ≈ 24 KiB per scored feature. */
+    seasonalView: z.boolean().default(true),
   })
   .default({});
 
