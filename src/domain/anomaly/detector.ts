@@ -12,6 +12,8 @@
  *     - pattern views (off by default): ART-like shape novelty (pattern-view.ts);
  *     - context view (off by default): CAD OSE-like novelty of the sequence of levels
  *       (context-view.ts);
+ *     - seasonal view: a value unlike the same phase of the last cycles, the period found by
+ *       autocorrelation (seasonal-view.ts) — a missing daily bump, a holiday;
  *  2. the combination: the smallest tail probability times the number of views, log-scaled to
  *     [0, 1] (1e-5 → 0.5);
  *  3. a value outside the all-time range of the series by more than `rangeTolerance` of the range
