@@ -4,10 +4,11 @@
  * full, a forecast each, one real long-running detector state copied into every series), then
  * times capture + layout, seal (SHA-256), decode (check + parse), and install — each on the
  * current code, in one process. Options (env): BENCH_SERIES (10000), BENCH_WINDOW (64),
- * BENCH_DETECTOR_TICKS (2500: ticks the copied detector state has seen; 17 = a young series).
+ * BENCH_DETECTOR_TICKS (2500: ticks the copied detector state has seen; 17 = a young series),
+ * ANOMALY_CONFIG (JSON detector overrides, e.g. '{"seasonalView":false}').
  */
 import { cpus } from 'node:os';
-import { AnomalyDetector } from '../src/domain/anomaly/index.ts';
+import { AnomalyDetector, type AnomalyConfig } from '../src/domain/anomaly/index.ts';
 import { WindowStore } from '../src/domain/window-store.ts';
 import { SeriesOutlook } from '../src/pipeline/series-outlook.ts';
 import { decodeSnapshot, fillFrom, sealSnapshot, SnapshotLayout, toPlain } from '../src/pipeline/snapshot/codec.ts';
@@ -15,10 +16,11 @@ import { captureSeries, checkSnapshot, restoreSeriesState, SeriesHomes, snapshot
 
 const S = Number(process.env.BENCH_SERIES ?? 10_000);
 const W = Number(process.env.BENCH_WINDOW ?? 64);
+const DETECTOR = process.env.ANOMALY_CONFIG ? (JSON.parse(process.env.ANOMALY_CONFIG) as Partial<AnomalyConfig>) : {};
 
 function parts(): SeriesStateParts {
   const store = new WindowStore({ window: W, features: 1, stride: 1, maxSeries: S, idleEvictMs: 3_600_000, duplicatePolicy: 'drop', normHalfLifeTicks: 0 });
-  const detector = new AnomalyDetector();
+  const detector = new AnomalyDetector(DETECTOR);
   return { store, outlook: new SeriesOutlook(), detector, homes: new SeriesHomes(store.registry) };
 }
 
@@ -29,7 +31,7 @@ function ms(t0: number): string {
 async function main() {
   console.log(`# snapshot phases — ${S} series, window ${W}; ${cpus()[0]?.model} × ${cpus().length}, node ${process.version}`);
   const src = parts();
-  const mature = new AnomalyDetector();
+  const mature = new AnomalyDetector(DETECTOR);
   for (let i = 0; i < Number(process.env.BENCH_DETECTOR_TICKS ?? 2500); i++) mature.observe('x', i * 60_000, 50 + 10 * Math.sin(i / 10) + (i % 7) / 7, null);
   const plain = toPlain(mature.exportSeries('x')!, new Set([mature.config]));
   let t = performance.now();

@@ -134,6 +134,7 @@ export interface AnomalyConfig {
   seasonalMinAcf: number;
   seasonalCycles: number;
   seasonalLevelTicks: number;
+  seasonalLikelihoodTicks: number;
   seasonalFloor: number;
   seasonalScale: number;
 }
@@ -195,6 +196,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   seasonalMinAcf: 0.3,
   seasonalCycles: 3,
   seasonalLevelTicks: 24,
+  seasonalLikelihoodTicks: 500,
   seasonalFloor: 1,
   seasonalScale: 3,
 });
@@ -233,6 +235,7 @@ function checkSeasonal(c: AnomalyConfig, errs: string[]): void {
   int('seasonalDetectEvery', 1, 1_000_000);
   int('seasonalCycles', 1, MAX_CYCLES);
   int('seasonalLevelTicks', 0, 100_000);
+  int('seasonalLikelihoodTicks', 16, 100_000);
   if (!(c.seasonalMinAcf > 0 && c.seasonalMinAcf < 1)) errs.push(`seasonalMinAcf must be in (0, 1); got ${c.seasonalMinAcf}`);
   if (!(Number.isFinite(c.seasonalFloor) && c.seasonalFloor >= 0)) errs.push(`seasonalFloor must be a finite number ≥ 0; got ${c.seasonalFloor}`);
   if (!(c.seasonalScale > 0)) errs.push(`seasonalScale must be > 0; got ${c.seasonalScale}`);

@@ -68,7 +68,7 @@ export class SeriesState {
             maxPeriod: c.seasonalMaxPeriod, minPeriod: c.seasonalMinPeriod, acfWindow: c.seasonalAcfWindow, detectEvery: c.seasonalDetectEvery,
             minAcf: c.seasonalMinAcf, cycles: c.seasonalCycles, levelTicks: c.seasonalLevelTicks, errAlpha: c.errorAlpha, floor: c.seasonalFloor, scale: c.seasonalScale,
           }, alloc),
-          likelihood: new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc),
+          likelihood: new AnomalyLikelihood(c.likelihoodShortTicks, c.seasonalLikelihoodTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc),
         }
       : null;
     this.volLikelihood = c.volatilityView ? new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc) : null;
