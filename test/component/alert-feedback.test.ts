@@ -59,6 +59,9 @@ test('feedback over REST and MCP, stored durably, in effect after a restart', as
     assert.match(a2.id, /^[0-9a-f]{16}$/);
     const listed = (await (await fetch(`${app.address()}/v1/anomalies?series=m2`)).json()).items;
     assert.ok(listed.some((r: { id: string }) => r.id === a2.id), 'the id is on GET /v1/anomalies too');
+    // The view that fired is on the topic record and survives the REST response schema.
+    assert.equal(typeof a2.view, 'string', JSON.stringify(a2));
+    assert.equal(listed.find((r: { id: string }) => r.id === a2.id).view, a2.view);
 
     // Refusals: clear messages, stable codes.
     const bad = await post(app, `/v1/anomalies/${a2.id}/feedback`, { verdict: 'meh' });

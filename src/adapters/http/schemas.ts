@@ -150,6 +150,11 @@ export const anomalyRecordSchema = {
     severity: { type: 'string', enum: ['warning', 'critical'] },
     state: { type: 'string', enum: ['firing', 'resolved'] },
     model: { type: 'string' },
+    view: {
+      type: 'string',
+      enum: ['forecast', 'volatility', 'pattern', 'context', 'seasonal', 'never-seen-level', 'never-seen-residual'],
+      description: 'Firing records: the view of surprise (or never-seen rule) that set the score.',
+    },
     kind: { type: 'string', enum: ['alert'] },
     id: { type: 'string', description: 'Stable alert id; give feedback with POST /v1/anomalies/{id}/feedback.' },
     source: {

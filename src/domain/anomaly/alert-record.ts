@@ -1,14 +1,16 @@
 /**
  * The record published on the `anomalies` topic for every alert transition:
- * {"series","feature","ts","value","expected","lower","upper","score","severity","state","model","source"}
+ * {"series","feature","ts","value","expected","lower","upper","score","severity","state","model","view","source"}
  * `feature` names the feature (column) whose alert this is; records from before per-feature
  * alerts lack it (they were always about the first target).
  * `expected`/`lower`/`upper` are the p50/p10/p90 the value was judged against. When the model gave
  * no forecast for the tick, they come from the detector's fallback forecaster and `model` is
- * `FALLBACK_MODEL` so a reader can tell the two apart.
+ * `FALLBACK_MODEL` so a reader can tell the two apart. `view` (firing records) names the view of
+ * surprise that set the score: with `volatility` or `seasonal` the value may sit inside the band.
  */
 import type { SourceRef } from '../types.ts';
 import type { AnomalyEvent } from './detector.ts';
+import type { SurpriseView } from './series-state.ts';
 
 export const FALLBACK_MODEL = 'fallback-analogue';
 
@@ -27,6 +29,8 @@ export interface AnomalyAlertRecord {
   severity: 'warning' | 'critical';
   state: 'firing' | 'resolved';
   model: string;
+  /** Firing records: the view of surprise (or never-seen rule) that set the score. */
+  view?: SurpriseView;
   source?: SourceRef;
 }
 
@@ -55,6 +59,7 @@ export function buildAlertRecord(event: AnomalyEvent, modelVersion: string, sour
     state: event.state,
     model: event.basis === 'model' ? modelVersion : FALLBACK_MODEL,
   };
+  if (event.view !== undefined) rec.view = event.view;
   if (source !== undefined) rec.source = { topic: source.topic, partition: source.partition, offset: source.offset };
   return rec;
 }

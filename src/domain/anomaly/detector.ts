@@ -28,9 +28,9 @@
 import { SizedArenas } from '../arena.ts';
 import { AlertState, type Severity } from './alert-state.ts';
 import { resolveAnomalyConfig, type AnomalyConfig } from './config.ts';
-import { scoreTick, SeriesState, type Expectation } from './series-state.ts';
+import { scoreTick, SeriesState, type Expectation, type SurpriseView } from './series-state.ts';
 
-export type { Expectation } from './series-state.ts';
+export type { Expectation, SurpriseView } from './series-state.ts';
 
 export interface AnomalyEvent {
   state: 'firing' | 'resolved';
@@ -45,6 +45,8 @@ export interface AnomalyEvent {
   expected: Expectation | null;
   /** 'model' when the model's band took part in the score, 'fallback' otherwise. */
   basis: 'model' | 'fallback';
+  /** Firing events: the view of surprise (or never-seen rule) that set the score of this tick. */
+  view?: SurpriseView;
 }
 
 export interface Observation {
@@ -164,7 +166,10 @@ export class AnomalyDetector {
     if (tr === undefined) return { score: t.score };
     return {
       score: t.score,
-      event: { state: tr.state, severity: tr.severity, series, feature, tsMs, value, score: t.score, expected: t.expected, basis: t.basis },
+      event: {
+        state: tr.state, severity: tr.severity, series, feature, tsMs, value, score: t.score, expected: t.expected, basis: t.basis,
+        ...(tr.state === 'firing' ? { view: t.view } : {}),
+      },
     };
   }
 }

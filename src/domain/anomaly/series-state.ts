@@ -13,6 +13,12 @@ import { PatternView } from './pattern-view.ts';
 import { SeasonalView } from './seasonal-view.ts';
 import { VolatilityView } from './volatility-view.ts';
 
+/** The view of surprise (or never-seen rule) that set a tick's score: named in firing alerts. */
+export type SurpriseView = 'forecast' | 'volatility' | 'pattern' | 'context' | 'seasonal' | 'never-seen-level' | 'never-seen-residual';
+
+/** Which view held the smallest tail probability in the last `combinedLogTail` (one call at a time). */
+let driver: SurpriseView = 'forecast';
+
 /** The model's one-step-ahead forecast for this tick, made before the tick arrived. */
 export interface Expectation {
   lower: number;
@@ -141,26 +147,27 @@ function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: numb
   // The likelihood learns only from ticks that had a forecast (no warm-up transients).
   let lnQ = judged ? s.likelihood.update(raw) : 0;
   let views = 1;
+  driver = 'forecast';
   if (s.volatility !== null && s.volLikelihood !== null) {
     const vq = s.volLikelihood.update(s.volatility.update(value));
-    if (vq < lnQ) lnQ = vq;
+    if (vq < lnQ) { lnQ = vq; driver = 'volatility'; }
     views++;
   }
   for (const p of s.patterns) {
     const pr = p.view.update(value);
     const pq = pr < 0 ? 0 : p.likelihood.update(pr);
-    if (pq < lnQ) lnQ = pq;
+    if (pq < lnQ) { lnQ = pq; driver = 'pattern'; }
     views++;
   }
   if (s.context !== null) {
     const cq = s.context.likelihood.update(s.context.view.update(value));
-    if (cq < lnQ) lnQ = cq;
+    if (cq < lnQ) { lnQ = cq; driver = 'context'; }
     views++;
   }
   if (s.seasonal !== null) {
     const sr = s.seasonal.view.update(value);
     const sq = sr < 0 ? 0 : s.seasonal.likelihood.update(sr);
-    if (sq < lnQ) lnQ = sq;
+    if (sq < lnQ) { lnQ = sq; driver = 'seasonal'; }
     views++;
   }
   return views > 1 ? Math.min(0, lnQ + Math.log(views)) : lnQ;
@@ -175,7 +182,11 @@ function neverSeenResidual(s: SeriesState, c: Readonly<AnomalyConfig>, f: Fallba
   if (c.residualTolerance <= 0 || f.fb === null || !Number.isFinite(f.r)) return score;
   const max = s.maxResidual;
   if (s.ticks >= c.learningTicks && f.r > max) s.maxResidual = f.r;
-  return s.ticks >= c.rangeWarmupTicks && max > 0 && f.r > (1 + c.residualTolerance) * max ? 1 : score;
+  if (s.ticks >= c.rangeWarmupTicks && max > 0 && f.r > (1 + c.residualTolerance) * max) {
+    driver = 'never-seen-residual';
+    return 1;
+  }
+  return score;
 }
 
 /**
@@ -185,7 +196,10 @@ function neverSeenResidual(s: SeriesState, c: Readonly<AnomalyConfig>, f: Fallba
 function finish(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, score: number): { score: number; level: number } {
   if (c.rangeTolerance > 0 && s.max > s.min && s.ticks >= c.rangeWarmupTicks) {
     const tol = (s.max - s.min) * c.rangeTolerance;
-    if (value > s.max + tol || value < s.min - tol) score = 1;
+    if (value > s.max + tol || value < s.min - tol) {
+      score = 1;
+      driver = 'never-seen-level';
+    }
   }
   if (value < s.min) s.min = value;
   if (value > s.max) s.max = value;
@@ -218,6 +232,8 @@ export interface TickScore {
   /** The expectation the value was judged against (the model's when used, else the fallback's). */
   expected: Expectation | null;
   basis: 'model' | 'fallback';
+  /** The view (or never-seen rule) that set the score. */
+  view: SurpriseView;
 }
 
 /** Score one finite value of this series against what came before it, then learn it. */
@@ -227,5 +243,5 @@ export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: num
   const r = useModel ? modelView(s, c, value, expected, f) : f.r;
   const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel);
   const { score, level } = finish(s, c, value, neverSeenResidual(s, c, f, tailScore(lnQ)));
-  return { score, level, expected: useModel ? expected : f.expected, basis: useModel ? 'model' : 'fallback' };
+  return { score, level, expected: useModel ? expected : f.expected, basis: useModel ? 'model' : 'fallback', view: driver };
 }

@@ -34,3 +34,10 @@ test('per-feature alerts: the record names its feature right after the series; a
   assert.match(encodeAlertRecord(rec).value, /^\{"series":"eu-west\/cpu","feature":"mem","ts":/);
   assert.equal('feature' in buildAlertRecord({ ...event, feature: '' }, 'v3'), false, 'unnamed feature: the pre-issue-13 record');
 });
+
+test('firing records name the view that set the score after the model; records without one (resolved, older) omit it', () => {
+  const rec = buildAlertRecord({ ...event, view: 'seasonal' }, 'v3');
+  assert.deepEqual(Object.keys(rec).slice(-2), ['model', 'view']);
+  assert.match(encodeAlertRecord(rec).value, /"model":"v3","view":"seasonal"\}$/);
+  assert.equal('view' in buildAlertRecord({ ...event, state: 'resolved' }, 'v3'), false);
+});

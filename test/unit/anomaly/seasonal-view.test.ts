@@ -88,3 +88,19 @@ test('causal and invariant to units: raw scores up to t ignore later ticks; x, 1
     for (let i = 0; i < base.length; i++) assert.ok(Math.abs(base[i] - other[i]) < 1e-6, `tick ${i}: ${base[i]} vs ${other[i]}`);
   }
 });
+
+test('firing alerts name the view that set the score: seasonal for the missing bump, never-seen-level for a jump out of range', () => {
+  const missing = 10;
+  const xs = bumps(14, 1, missing);
+  xs[12 * 288 + 20] = 200; // far beyond anything seen
+  const det = new AnomalyDetector({ refractoryTicks: 0, restTicks: 0, cooldownMs: 0 });
+  const firing: Array<{ at: number; view?: string }> = [];
+  xs.forEach((v, i) => {
+    const e = det.observe('s', i * 300_000, v, null).event;
+    if (e?.state === 'firing') firing.push({ at: i, view: e.view });
+  });
+  const inBump = firing.filter((f) => f.at >= missing * 288 + 100 && f.at < missing * 288 + 140);
+  assert.ok(inBump.some((f) => f.view === 'seasonal'), JSON.stringify(inBump));
+  assert.deepEqual(firing.find((f) => f.at === 12 * 288 + 20)?.view, 'never-seen-level', JSON.stringify(firing.slice(-5)));
+  assert.ok(firing.every((f) => typeof f.view === 'string'));
+});

@@ -48,8 +48,11 @@
     trim(state.anomalies);
     const li = document.createElement('li');
     // Multivariate series alert per feature: name the one that fired (absent in older records).
+    // `view`: what fired (absent in resolved and older records); a seasonal or volatility alert can
+    // have its value inside the forecast band.
+    const inside = r.value >= r.lower && r.value <= r.upper;
     li.textContent = new Date(r.ts).toISOString() + '  ' + (r.feature ? '[' + r.feature + ']  ' : '') + r.severity + '  value ' + r.value.toFixed(3) +
-      ' outside [' + r.lower.toFixed(3) + ', ' + r.upper.toFixed(3) + ']  score ' + r.score.toFixed(2);
+      (inside ? ' within [' : ' outside [') + r.lower.toFixed(3) + ', ' + r.upper.toFixed(3) + ']' + (r.view ? '  (' + r.view + ')' : '') + '  score ' + r.score.toFixed(2);
     $('anomaly-list').prepend(li);
   }
 
