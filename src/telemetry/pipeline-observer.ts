@@ -52,9 +52,10 @@ export class TelemetryObserver implements PipelineObserver {
   }
 
   anomaly(rec: AnomalyRecord): void {
-    // `feature` is bounded by the model's feature list (a handful), so it is safe as a label.
+    // `feature` is bounded by the model's feature list (a handful) and `view` by the detector's
+    // seven views and rules, so both are safe as labels.
     const feature = rec.feature ?? '';
-    if (rec.state === 'firing') this.#m.anomalies.inc({ severity: rec.severity, feature });
+    if (rec.state === 'firing') this.#m.anomalies.inc({ severity: rec.severity, feature, view: rec.view ?? '' });
     else this.#m.anomalyResolved.inc({ feature });
   }
 

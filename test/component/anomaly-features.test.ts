@@ -56,7 +56,7 @@ test("anomaly.features 'all': a spike in a non-target feature fires an alert tha
   assert.equal(spike.feature, 'mem');
   assert.ok(firing.every((a) => a.feature === 'cpu' || a.feature === 'mem'), 'every record names its feature');
   assert.ok(!firing.some((a) => a.series === 'h1' && a.feature === 'cpu' && a.ts === spike.ts), 'the calm cpu feature did not fire with it');
-  assert.match(metrics, /tickcast_anomalies_total\{severity="(warning|critical)",feature="mem"\} [1-9]/);
+  assert.match(metrics, /tickcast_anomalies_total\{severity="(warning|critical)",feature="mem",view="[a-z-]+"\} [1-9]/);
   assert.equal(summary?.anomalyState, 'firing', 'series-level state: firing while a feature fires');
   assert.deepEqual(summary?.anomalyFeatures, ['mem']);
 });
