@@ -20,7 +20,8 @@
  *
  * Causal (a tick is scored before it is learned), invariant to units (correlations and error
  * ratios). Cost per tick O(cycles · levelTicks) plus the period search, O(acfWindow · maxPeriod)
- * every `detectEvery` ticks; memory one Float64Array of max(cycles · maxPeriod, acfWindow) + 1.
+ * every `detectEvery` ticks; memory one Float64Array of max(cycles · maxPeriod + levelTicks,
+ * acfWindow) + 1.
  */
 import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 
@@ -61,7 +62,8 @@ export class SeasonalView {
   private errN = 0;
 
   constructor(private readonly p: Readonly<SeasonalParams>, alloc: ArrayAlloc = OWN_ARRAYS) {
-    this.ring = alloc.f64(Math.max(p.cycles * p.maxPeriod, p.acfWindow) + 1);
+    // The oldest value read: `cycles` periods and `levelTicks` before them (level correction).
+    this.ring = alloc.f64(Math.max(p.cycles * p.maxPeriod + p.levelTicks, p.acfWindow) + 1);
   }
 
   /** Feed one value; returns the surprise in [0, 1), or −1 while the view has no period. */

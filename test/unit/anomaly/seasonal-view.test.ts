@@ -104,3 +104,20 @@ test('firing alerts name the view that set the score: seasonal for the missing b
   assert.deepEqual(firing.find((f) => f.at === 12 * 288 + 20)?.view, 'never-seen-level', JSON.stringify(firing.slice(-5)));
   assert.ok(firing.every((f) => typeof f.view === 'string'));
 });
+
+test('the longest period with the level correction reads only values it still holds (no wrap of the ring)', () => {
+  // A profile of maxPeriod ticks: 3 cycles + 24 ticks of level correction reach past the 1024
+  // values of the autocorrelation window. A view with a longer window (a larger ring) finds the
+  // same period at the same ticks, so every score must be the same.
+  const P = c.seasonalMaxPeriod;
+  const r = mulberry32(11);
+  const profile = Array.from({ length: P }, () => 10 * r());
+  const g = gauss(12);
+  const xs = Array.from({ length: 6 * P }, (_, i) => profile[i % P] + 0.5 * g() + (i > 5 * P ? 0.01 * (i - 5 * P) : 0));
+  const { view, raw } = feed(xs);
+  assert.equal(view.period, P);
+  const big = new SeasonalView({ ...PARAMS, acfWindow: 4096 });
+  const rawBig = xs.map((v) => big.update(v));
+  assert.equal(big.period, P);
+  assert.deepEqual(raw, rawBig);
+});
