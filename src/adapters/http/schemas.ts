@@ -4,6 +4,7 @@
  * The predict body schema is also the parameter schema of the `forecast` agent tool.
  */
 import type { HttpConfig } from './config.ts';
+import { SURPRISE_VIEWS } from '../../domain/anomaly/index.ts';
 
 export const errorBodySchema = {
   $id: 'ErrorBody',
@@ -152,7 +153,7 @@ export const anomalyRecordSchema = {
     model: { type: 'string' },
     view: {
       type: 'string',
-      enum: ['forecast', 'volatility', 'pattern', 'context', 'seasonal', 'never-seen-level', 'never-seen-residual'],
+      enum: [...SURPRISE_VIEWS],
       description: 'Firing records: the view of surprise (or never-seen rule) that set the score.',
     },
     kind: { type: 'string', enum: ['alert'] },

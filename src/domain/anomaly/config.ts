@@ -222,7 +222,6 @@ function checkContext(c: AnomalyConfig, errs: string[]): void {
   if (!Number.isInteger(cap) || cap < 16 || cap > 65536 || (cap & (cap - 1)) !== 0) errs.push(`contextCapacity must be a power of two in [16, 65536]; got ${cap}`);
 }
 
-/** Merge overrides onto the defaults, check every field at once, freeze. */
 function checkSeasonal(c: AnomalyConfig, errs: string[]): void {
   const int = (k: keyof AnomalyConfig, lo: number, hi: number): void => {
     const v = c[k] as number;
@@ -241,6 +240,7 @@ function checkSeasonal(c: AnomalyConfig, errs: string[]): void {
   if (!(c.seasonalScale > 0)) errs.push(`seasonalScale must be > 0; got ${c.seasonalScale}`);
 }
 
+/** Merge overrides onto the defaults, check every field at once, freeze. */
 export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Readonly<AnomalyConfig> {
   const c: AnomalyConfig = { ...DEFAULT_ANOMALY_CONFIG, ...overrides };
   const errs: string[] = [];

@@ -30,7 +30,7 @@ import { AlertState, type Severity } from './alert-state.ts';
 import { resolveAnomalyConfig, type AnomalyConfig } from './config.ts';
 import { scoreTick, SeriesState, type Expectation, type SurpriseView } from './series-state.ts';
 
-export type { Expectation, SurpriseView } from './series-state.ts';
+export { SURPRISE_VIEWS, type Expectation, type SurpriseView } from './series-state.ts';
 
 export interface AnomalyEvent {
   state: 'firing' | 'resolved';

@@ -13,8 +13,9 @@ import { PatternView } from './pattern-view.ts';
 import { SeasonalView } from './seasonal-view.ts';
 import { VolatilityView } from './volatility-view.ts';
 
-/** The view of surprise (or never-seen rule) that set a tick's score: named in firing alerts. */
-export type SurpriseView = 'forecast' | 'volatility' | 'pattern' | 'context' | 'seasonal' | 'never-seen-level' | 'never-seen-residual';
+/** The views of surprise (and never-seen rules) that can set a tick's score: named in firing alerts. */
+export const SURPRISE_VIEWS = ['forecast', 'volatility', 'pattern', 'context', 'seasonal', 'never-seen-level', 'never-seen-residual'] as const;
+export type SurpriseView = (typeof SURPRISE_VIEWS)[number];
 
 /** Which view held the smallest tail probability in the last `combinedLogTail` (one call at a time). */
 let driver: SurpriseView = 'forecast';
