@@ -64,8 +64,10 @@ export interface AnomalyConfig {
   /** Lower bounds on the fitted raw-score distribution (quiet series do not alert on crumbs). */
   likelihoodMinMean: number;
   likelihoodMinStd: number;
-  /** A value beyond the all-time range by this fraction of the range scores 1 (0 disables). */
+  /** A value beyond the all-time range by this fraction of the range scores 1 (0 disables)… */
   rangeTolerance: number;
+  /** …when the fallback's residual is ≥ this many error scales (a trend's new high is no news; 0: always). */
+  rangeMinResidual: number;
   /**
    * Never-seen residual: a fallback residual more than this fraction beyond the largest seen since
    * the learning period scores 1 (from `rangeWarmupTicks` on; 0 disables).
@@ -168,6 +170,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   likelihoodMinMean: 0.03,
   likelihoodMinStd: 0.0173,
   rangeTolerance: 0.05,
+  rangeMinResidual: 3,
   rangeWarmupTicks: 300,
   residualTolerance: 0.5,
   refractoryTicks: 50,
@@ -211,6 +214,7 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   rangeWarmupTicks: 0,
   restTicks: 0,
   residualTolerance: 0,
+  rangeMinResidual: 0,
   modelWeight: 0.25,
 });
 
@@ -258,14 +262,9 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   };
   (['warningThreshold', 'criticalThreshold', 'resolveBelow', 'modelWeight', 'likelihoodMinMean', 'likelihoodMinStd'] as const).forEach(unit);
   (['debounceN', 'debounceM', 'recoveryTicks', 'contextTicks', 'neighbours', 'likelihoodShortTicks', 'maxSeries'] as const).forEach((k) => posInt(k));
-  posInt('learningTicks', 0);
-  posInt('refractoryTicks', 0);
-  posInt('excludeRecentTicks', 0);
   if (!(c.refractoryPower > 0)) errs.push(`refractoryPower must be > 0; got ${c.refractoryPower}`);
   posInt('historyTicks', 16);
-  posInt('rangeWarmupTicks', 0);
-  posInt('restTicks', 0);
-
+  (['learningTicks', 'refractoryTicks', 'excludeRecentTicks', 'rangeWarmupTicks', 'restTicks'] as const).forEach((k) => posInt(k, 0));
   unit('restLevel');
   posInt('patternWidth', 2);
   posInt('patternPrototypes', 1);
@@ -279,7 +278,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   if (typeof c.volatilityView !== 'boolean') errs.push(`volatilityView must be a boolean; got ${String(c.volatilityView)}`);
   if (!(c.volatilityLongAlpha > 0 && c.volatilityLongAlpha <= 1)) errs.push(`volatilityLongAlpha must be in (0, 1]; got ${c.volatilityLongAlpha}`);
   posInt('likelihoodLongTicks', 16);
-  (['cooldownMs', 'rawFloor', 'rangeTolerance', 'minBandRatio', 'residualTolerance'] as const).forEach(nonNeg);
+  (['cooldownMs', 'rawFloor', 'rangeTolerance', 'rangeMinResidual', 'minBandRatio', 'residualTolerance'] as const).forEach(nonNeg);
   if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);
   if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
   if (typeof c.relativeContext !== 'boolean') errs.push(`relativeContext must be a boolean; got ${String(c.relativeContext)}`);

@@ -192,10 +192,12 @@ function neverSeenResidual(s: SeriesState, c: Readonly<AnomalyConfig>, f: Fallba
 
 /**
  * (4) never-seen level, learning period, (5) damping of repeated surprise, (6) rest.
- * Returns the emitted score and the undamped level (alert recovery follows the level).
+ * `r`: the fallback residual (Infinity without a forecast) — a never-seen level the forecaster
+ * expected (a trend) does not fire. Returns the emitted score and the undamped level (alert
+ * recovery follows the level).
  */
-function finish(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, score: number): { score: number; level: number } {
-  if (c.rangeTolerance > 0 && s.max > s.min && s.ticks >= c.rangeWarmupTicks) {
+function finish(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, score: number, r: number): { score: number; level: number } {
+  if (c.rangeTolerance > 0 && s.max > s.min && s.ticks >= c.rangeWarmupTicks && r >= c.rangeMinResidual) {
     const tol = (s.max - s.min) * c.rangeTolerance;
     if (value > s.max + tol || value < s.min - tol) {
       score = 1;
@@ -243,6 +245,6 @@ export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: num
   const useModel = expected !== null && Number.isFinite(expected.p50);
   const r = useModel ? modelView(s, c, value, expected, f) : f.r;
   const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel);
-  const { score, level } = finish(s, c, value, neverSeenResidual(s, c, f, tailScore(lnQ)));
+  const { score, level } = finish(s, c, value, neverSeenResidual(s, c, f, tailScore(lnQ)), f.fb === null ? Infinity : f.r);
   return { score, level, expected: useModel ? expected : f.expected, basis: useModel ? 'model' : 'fallback', view: driver };
 }

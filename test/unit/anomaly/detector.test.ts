@@ -4,6 +4,7 @@ import {
   AnomalyDetector, DEFAULT_ANOMALY_CONFIG, resolveAnomalyConfig, normalTail, logNormalTail, tailScore,
   type AnomalyEvent, type Expectation,
 } from '../../../src/domain/anomaly/index.ts';
+import { SeriesState, scoreTick } from '../../../src/domain/anomaly/series-state.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
 
 /** Deterministic PRNG (LCG) and a standard normal from it. */
@@ -186,4 +187,20 @@ test('scores do not depend on the units of a series: x and 1e-3·x + 5e3 (or −
     assert.ok(Math.abs(a[i] - c[i]) < 1e-9, `tick ${i}: ${a[i]} vs ${c[i]}`);
   }
   assert.ok(Math.max(...a.slice(1500, 1503)) >= DEFAULT_ANOMALY_CONFIG.warningThreshold);
+});
+
+test('never-seen level: a growing daily cycle makes new highs the forecaster expected without firing; a jump off the range still fires', () => {
+  const r = rng(3);
+  const xs = Array.from({ length: 1000 }, (_, i) => Math.exp(i / 200) * (100 + 50 * Math.sin((2 * Math.PI * i) / 24) + 2 * gauss(r)));
+  const fired = (o: object, v: readonly number[]): number[] => {
+    const cfg = resolveAnomalyConfig({ seasonalView: false, ...o });
+    const s = new SeriesState(cfg);
+    return v.map((x, i) => (scoreTick(s, cfg, x, null).view === 'never-seen-level' ? i : -1)).filter((i) => i >= 0);
+  };
+  // Control: without the residual condition the rule fires on the growth's ordinary new highs.
+  assert.ok(fired({ rangeMinResidual: 0 }, xs).length >= 10);
+  assert.deepEqual(fired({}, xs), []);
+  const jump = xs.slice(0, 800);
+  jump[700] = 3 * Math.max(...xs.slice(0, 700));
+  assert.deepEqual(fired({}, jump), [700]);
 });
