@@ -56,6 +56,8 @@ const GRID: Array<[string, Partial<AnomalyConfig>]> = [
   ['seasonalLevelTicks 0', { seasonalLevelTicks: 0 }],
   ['seasonalLevelTicks 48', { seasonalLevelTicks: 48 }],
   ['seasonalMinAcf 0.5', { seasonalMinAcf: 0.5 }],
+  ['rangeMinResidual 0', { rangeMinResidual: 0 }],
+  ['rangeMinResidual 5', { rangeMinResidual: 5 }],
 ];
 
 function save(corpus: LabelledCorpus, e: Evaluation, dir: string): void {
