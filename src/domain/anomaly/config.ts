@@ -75,6 +75,8 @@ export interface AnomalyConfig {
   residualTolerance: number;
   /** The never-seen-level rule applies only once a series has this many ticks (its range is known). */
   rangeWarmupTicks: number;
+  /** A tick more than this many typical intervals after the last one ends a gap: residual ÷ √(interval/typical) (0: off). */
+  gapFactor: number;
   /**
    * Surprise is news once: each score is multiplied by (1 − the highest undamped score of the
    * previous `refractoryTicks` ticks), so a lasting anomaly scores high on its first ticks, not
@@ -172,6 +174,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   rangeTolerance: 0.05,
   rangeMinResidual: 3,
   rangeWarmupTicks: 300,
+  gapFactor: 3,
   residualTolerance: 0.5,
   refractoryTicks: 50,
   refractoryPower: 1,
@@ -215,6 +218,7 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   restTicks: 0,
   residualTolerance: 0,
   rangeMinResidual: 0,
+  gapFactor: 0,
   modelWeight: 0.25,
 });
 
@@ -248,18 +252,9 @@ function checkSeasonal(c: AnomalyConfig, errs: string[]): void {
 export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Readonly<AnomalyConfig> {
   const c: AnomalyConfig = { ...DEFAULT_ANOMALY_CONFIG, ...overrides };
   const errs: string[] = [];
-  const unit = (k: NumericKey): void => {
-    const v = c[k];
-    if (!(v >= 0 && v <= 1)) errs.push(`${k} must be in [0, 1]; got ${v}`);
-  };
-  const posInt = (k: NumericKey, min = 1): void => {
-    const v = c[k];
-    if (!Number.isInteger(v) || v < min) errs.push(`${k} must be an integer ≥ ${min}; got ${v}`);
-  };
-  const nonNeg = (k: NumericKey): void => {
-    const v = c[k];
-    if (!(Number.isFinite(v) && v >= 0)) errs.push(`${k} must be a finite number ≥ 0; got ${v}`);
-  };
+  const unit = (k: NumericKey): void => { if (!(c[k] >= 0 && c[k] <= 1)) errs.push(`${k} must be in [0, 1]; got ${c[k]}`); };
+  const posInt = (k: NumericKey, min = 1): void => { if (!Number.isInteger(c[k]) || c[k] < min) errs.push(`${k} must be an integer ≥ ${min}; got ${c[k]}`); };
+  const nonNeg = (k: NumericKey): void => { if (!(Number.isFinite(c[k]) && c[k] >= 0)) errs.push(`${k} must be a finite number ≥ 0; got ${c[k]}`); };
   (['warningThreshold', 'criticalThreshold', 'resolveBelow', 'modelWeight', 'likelihoodMinMean', 'likelihoodMinStd'] as const).forEach(unit);
   (['debounceN', 'debounceM', 'recoveryTicks', 'contextTicks', 'neighbours', 'likelihoodShortTicks', 'maxSeries'] as const).forEach((k) => posInt(k));
   if (!(c.refractoryPower > 0)) errs.push(`refractoryPower must be > 0; got ${c.refractoryPower}`);
@@ -289,6 +284,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   if (c.resolveBelow > c.warningThreshold) errs.push(`resolveBelow (${c.resolveBelow}) must be ≤ warningThreshold (${c.warningThreshold})`);
   if (c.debounceN > c.debounceM) errs.push(`debounceN (${c.debounceN}) must be ≤ debounceM (${c.debounceM})`);
   if (c.debounceM > 32) errs.push(`debounceM must be ≤ 32 (kept as a bit mask); got ${c.debounceM}`);
+  if (!(c.gapFactor === 0 || c.gapFactor >= 1)) errs.push(`gapFactor must be 0 (off) or ≥ 1; got ${c.gapFactor}`);
   if (c.learningTicks < c.contextTicks + c.neighbours + c.excludeRecentTicks + 1) errs.push(`learningTicks (${c.learningTicks}) must be ≥ contextTicks + neighbours + 1 so every alert has a fallback expectation`);
   if (c.contextTicks + c.neighbours + c.excludeRecentTicks + 2 > c.historyTicks) errs.push(`historyTicks (${c.historyTicks}) must exceed contextTicks + neighbours + 2`);
   if (errs.length > 0) {

@@ -161,7 +161,7 @@ export class AnomalyDetector {
       f.byName.set(feature, st);
     }
     if (!Number.isFinite(value)) return { score: st.state.lastScore };
-    const t = scoreTick(st.state, this.config, value, expected);
+    const t = scoreTick(st.state, this.config, value, expected, tsMs);
     const tr = st.alert.step(t.score, t.level, tsMs);
     if (tr === undefined) return { score: t.score };
     return {

@@ -50,6 +50,9 @@ export class SeriesState {
   maxResidual = 0;
   restSince = -Infinity;
   restScore = 0;
+  /** Event time of the last tick (ms; NaN before the first) and the typical interval (running median). */
+  lastTsMs = NaN;
+  typicalMs = 0;
   /** Undamped scores of the last `refractoryTicks` ticks (ring). */
   readonly recent: Float64Array;
 
@@ -84,13 +87,16 @@ export class SeriesState {
 
 interface Fallback {
   fb: { p50: number; spread: number } | null;
+  /** Residual in error-scale units, already divided by `gap`. */
   r: number;
+  /** √(interval / typical) after a gap, else 1: the divisor of every residual of this tick. */
+  gap: number;
   scale: number;
   expected: Expectation | null;
 }
 
 /** (1) fallback view: forecast from the past only, then learn this value. */
-function fallbackView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number): Fallback {
+function fallbackView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, gap: number): Fallback {
   const fb = s.forecaster.forecast();
   let rFallback = 0;
   let fbScale = 0;
@@ -102,15 +108,15 @@ function fallbackView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number)
     rFallback = scale > 0 ? err / scale : err > 0 ? Infinity : 0;
     // Bias-corrected EW mean: a plain running mean until 1/errorAlpha errors have been seen,
     // so the first scales are not dragged from 0. Errors are clipped at 10× the scale so one
-    // outlier does not blind the detector to the next.
+    // outlier does not blind the detector to the next; an error across a gap counts ÷ `gap`.
     s.fbErrors++;
     const a = Math.max(c.errorAlpha, 1 / s.fbErrors);
-    s.errScale += a * (Math.min(err, s.fbErrors > 1 ? 10 * s.errScale : err) - s.errScale);
-    const half = c.bandZ * scale;
+    s.errScale += a * (Math.min(err / gap, s.fbErrors > 1 ? 10 * s.errScale : err) - s.errScale);
+    const half = c.bandZ * scale * gap;
     fbExpected = { lower: fb.p50 - half, p50: fb.p50, upper: fb.p50 + half };
   }
   s.forecaster.push(value);
-  return { fb, r: rFallback, scale: fbScale, expected: fbExpected };
+  return { fb, r: rFallback / gap, gap, scale: fbScale, expected: fbExpected };
 }
 
 /** Model view, blended with the fallback view: the residual r in σ units. */
@@ -121,7 +127,7 @@ function modelView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, ex
   const side = value >= expected.p50 ? expected.upper - expected.p50 : expected.p50 - expected.lower;
   const half = Math.max(side, (expected.upper - expected.lower) / 4, c.minBandRatio * c.bandZ * f.scale);
   const dev = Math.abs(value - expected.p50);
-  const rModel = half > 0 ? (dev * c.bandZ) / half : dev > 0 ? Infinity : 0;
+  const rModel = (half > 0 ? (dev * c.bandZ) / half : dev > 0 ? Infinity : 0) / f.gap;
   if (f.fb === null) return rModel;
   if (c.modelCombine === 'min') return Math.min(rModel, f.r);
   if (c.modelCombine === 'max') return Math.max(rModel, f.r);
@@ -239,9 +245,32 @@ export interface TickScore {
   view: SurpriseView;
 }
 
-/** Score one finite value of this series against what came before it, then learn it. */
-export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, expected: Expectation | null): TickScore {
-  const f = fallbackView(s, c, value);
+/**
+ * (0) gaps: how many typical intervals passed since the last tick (1 without event times or
+ * before the second tick). The typical interval is a running median (a multiplicative step of
+ * 5 % toward each new interval), so one outage does not move it much and a new cadence is learned
+ * within ~50 ticks.
+ */
+function intervalRatio(s: SeriesState, tsMs: number): number {
+  if (!Number.isFinite(tsMs)) return 1;
+  const dt = tsMs - s.lastTsMs;
+  s.lastTsMs = tsMs;
+  if (!(dt > 0)) return 1;
+  if (s.typicalMs <= 0) s.typicalMs = dt;
+  const ratio = dt / s.typicalMs;
+  s.typicalMs *= Math.exp(0.05 * Math.sign(dt - s.typicalMs));
+  return ratio;
+}
+
+/**
+ * Score one finite value of this series against what came before it, then learn it. `tsMs`: the
+ * tick's event time; after a gap (more than `gapFactor` typical intervals) the fallback residual
+ * is divided by √(interval / typical) — a value is allowed to have moved as far as a random walk
+ * would in that time — so a sensor back from an outage is not an anomaly for having moved.
+ */
+export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, expected: Expectation | null, tsMs = NaN): TickScore {
+  const ratio = intervalRatio(s, tsMs);
+  const f = fallbackView(s, c, value, c.gapFactor > 0 && ratio > c.gapFactor ? Math.sqrt(ratio) : 1);
   const useModel = expected !== null && Number.isFinite(expected.p50);
   const r = useModel ? modelView(s, c, value, expected, f) : f.r;
   const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel);
