@@ -60,6 +60,8 @@ export class SeasonalView {
   period = 0;
   private err = 0;
   private errN = 0;
+  /** Ticks left before the view scores again after a gap (its level correction needs real values). */
+  private quiet = 0;
 
   constructor(private readonly p: Readonly<SeasonalParams>, alloc: ArrayAlloc = OWN_ARRAYS) {
     // The oldest value read: `cycles` periods and `levelTicks` before them (level correction).
@@ -68,11 +70,34 @@ export class SeasonalView {
 
   /** Feed one value; returns the surprise in [0, 1), or −1 while the view has no period. */
   update(value: number): number {
-    const raw = this.score(value);
+    let raw = this.score(value);
+    if (this.quiet > 0) {
+      this.quiet--;
+      raw = -1;
+    }
     this.ring[this.n % this.ring.length] = value;
     const n = ++this.n;
     if (n % this.p.detectEvery === 0 || (n < this.p.detectEvery && n >= FIRST_SEARCH && (n & (n - 1)) === 0)) this.detect();
     return raw;
+  }
+
+  /**
+   * `k` ticks were missed (a gap in the series): their slots are filled with the same phase one
+   * period back (the last value while no period is known), so phases stay aligned after the gap,
+   * and the view is quiet for `levelTicks` ticks, until its level correction reads values from
+   * after the gap (the level may have moved while nothing was seen). Whole cycles beyond the ring
+   * are dropped from `k` (they do not change the phase).
+   */
+  skip(k: number): void {
+    const len = this.ring.length;
+    const P = this.period;
+    let fill = Math.max(0, Math.floor(k));
+    if (fill >= len) fill = P > 0 ? fill - P * Math.ceil((fill - len + 1) / P) : len - 1;
+    for (let i = 0; i < fill && this.n > 0; i++) {
+      this.ring[this.n % len] = P > 0 && this.n >= P ? this.at(P) : this.at(1);
+      this.n++;
+    }
+    this.quiet = this.p.levelTicks;
   }
 
   private at(ticksAgo: number): number {

@@ -53,6 +53,9 @@ export class SeriesState {
   /** Event time of the last tick (ms; NaN before the first) and the typical interval (running median). */
   lastTsMs = NaN;
   typicalMs = 0;
+  /** After a gap: the residual divisor, and the ticks after the gap it still applies to. */
+  gapDivisor = 1;
+  gapTicksLeft = 0;
   /** Undamped scores of the last `refractoryTicks` ticks (ring). */
   readonly recent: Float64Array;
 
@@ -263,14 +266,31 @@ function intervalRatio(s: SeriesState, tsMs: number): number {
 }
 
 /**
+ * (0b) the residual divisor of this tick: after a gap (more than `gapFactor` typical intervals)
+ * √(interval / typical) — a value may have moved as far as a random walk would in that time —
+ * for the tick that ends the gap and the `contextTicks` after it (the forecaster's context spans
+ * the gap); the seasonal view fills the missed ticks. 1 otherwise.
+ */
+function gapDivisor(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): number {
+  const ratio = intervalRatio(s, tsMs);
+  if (c.gapFactor > 0 && ratio > c.gapFactor) {
+    s.gapDivisor = Math.sqrt(ratio);
+    s.gapTicksLeft = c.contextTicks;
+    s.seasonal?.view.skip(Math.round(ratio) - 1);
+    return s.gapDivisor;
+  }
+  if (s.gapTicksLeft === 0) return 1;
+  s.gapTicksLeft--;
+  return s.gapDivisor;
+}
+
+/**
  * Score one finite value of this series against what came before it, then learn it. `tsMs`: the
- * tick's event time; after a gap (more than `gapFactor` typical intervals) the fallback residual
- * is divided by √(interval / typical) — a value is allowed to have moved as far as a random walk
- * would in that time — so a sensor back from an outage is not an anomaly for having moved.
+ * tick's event time (NaN: none; then gaps are not seen), so that a sensor back from an outage is
+ * not an anomaly for having moved meanwhile.
  */
 export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, expected: Expectation | null, tsMs = NaN): TickScore {
-  const ratio = intervalRatio(s, tsMs);
-  const f = fallbackView(s, c, value, c.gapFactor > 0 && ratio > c.gapFactor ? Math.sqrt(ratio) : 1);
+  const f = fallbackView(s, c, value, gapDivisor(s, c, tsMs));
   const useModel = expected !== null && Number.isFinite(expected.p50);
   const r = useModel ? modelView(s, c, value, expected, f) : f.r;
   const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel);
