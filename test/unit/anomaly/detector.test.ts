@@ -204,3 +204,34 @@ test('never-seen level: a growing daily cycle makes new highs the forecaster exp
   jump[700] = 3 * Math.max(...xs.slice(0, 700));
   assert.deepEqual(fired({}, jump), [700]);
 });
+
+test('gaps: a trending daily cycle back from outages (it moved meanwhile) stays calm; a spike after an outage still fires', () => {
+  // Hourly, a daily cycle on a trend of 0.5 per hour; a 32-hour outage every 250 hours.
+  const r = rng(29);
+  const ts: number[] = [];
+  const xs: number[] = [];
+  for (let h = 0; h < 3000; h++) {
+    if (h % 250 > 217) continue;
+    ts.push(h * 3_600_000);
+    xs.push(0.5 * h + 10 * Math.sin((2 * Math.PI * h) / 24) + gauss(r));
+  }
+  const scores = (o: object, v: readonly number[]): number[] => {
+    const det = new AnomalyDetector(o);
+    return v.map((x, i) => det.observe('g', ts[i], x, null).score);
+  };
+  const noisy = (sc: readonly number[]): number => sc.filter((x, i) => i >= 400 && x >= 0.3).length;
+  const blind = noisy(scores({ gapFactor: 0 }, xs));
+  const aware = noisy(scores({}, xs));
+  assert.ok(blind >= 8, `control: without gap handling the outages score ≥ 0.3 on ${blind} ticks`);
+  assert.ok(aware <= 2, `with gap handling: ${aware} ticks ≥ 0.3`);
+  // Spikes after an outage are still news: a large one at once, while the forecaster's context
+  // still spans the gap (residuals ÷ √33 there), a small one once it no longer does.
+  const after = ts.findIndex((t, i) => i > 1500 && t - ts[i - 1] > 3_600_000);
+  const spiked = (k: number, by: number): number => {
+    const v = [...xs];
+    v[after + k] += by;
+    return scores({}, v)[after + k];
+  };
+  assert.ok(spiked(2, 200) >= 0.5);
+  assert.ok(spiked(6, 60) >= 0.5);
+});

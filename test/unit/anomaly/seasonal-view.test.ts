@@ -121,3 +121,30 @@ test('the longest period with the level correction reads only values it still ho
   assert.equal(big.period, P);
   assert.deepEqual(raw, rawBig);
 });
+
+test('a gap: skip(k) keeps phases aligned (the bump after the gap is expected) and the view is quiet for levelTicks ticks', () => {
+  const xs = bumps(14, 9);
+  const cut = 10 * 288 + 20;
+  const missed = 130; // ticks 10·288+20 … +149 never arrive; the next bump (ticks 100–139 of day 11) lies in them
+  const run = (skip: boolean): number[] => {
+    const view = new SeasonalView(PARAMS);
+    const raw: number[] = [];
+    xs.forEach((v, i) => {
+      if (i >= cut && i < cut + missed) return;
+      if (skip && i === cut + missed) view.skip(missed);
+      raw.push(view.update(v));
+    });
+    return raw;
+  };
+  const aligned = run(true).slice(cut);
+  const shifted = run(false).slice(cut);
+  assert.deepEqual(aligned.slice(0, PARAMS.levelTicks), new Array(PARAMS.levelTicks).fill(-1));
+  // Around the next day's bump (ticks 90–150 of day 11) the misaligned view expects the bump
+  // 130 ticks late; the aligned one scores like a series without a gap.
+  const mean = (a: readonly number[]): number => a.reduce((x, y) => x + Math.max(0, y), 0) / a.length;
+  const around = (a: readonly number[], base: number): number => mean(a.slice(11 * 288 + 90 - base, 11 * 288 + 150 - base));
+  const none = feed(xs).raw;
+  const [a, sh, n] = [around(aligned, cut + missed), around(shifted, cut + missed), around(none, 0)];
+  assert.ok(a < 1.5 * n + 0.02, `aligned ${a.toFixed(3)} vs no gap ${n.toFixed(3)}`);
+  assert.ok(sh > 2 * a, `control, misaligned ${sh.toFixed(3)} vs aligned ${a.toFixed(3)}`);
+});
