@@ -31,7 +31,7 @@ import {
   detectRows, leaveOneCategoryOut, linearExpectations, nabTimestampMs, scoreCorpus, writeResultsCsv,
   type PipelineDetect, type ProfileResult, type ScoredFile,
 } from '../src/eval/nab/index.ts';
-import { defaultPaths, evaluate, loadInjected, loadNabDev, type Evaluation, type LabelledCorpus } from './nab-corpora.ts';
+import { defaultPaths, evaluate, loadInjected, loadNabDev, withOutagesCorpus, type Evaluation, type LabelledCorpus } from './nab-corpora.ts';
 import { comparison, DEV_REFERENCES, report, reportLoco } from './nab-report.ts';
 
 /** The LOCO grid: the parameters tuned in issue 13, each moved alone from the defaults. */
@@ -145,6 +145,19 @@ function loco(corpus: LabelledCorpus, label: string, base: Partial<AnomalyConfig
   reportLoco(label, leaveOneCategoryOut(candidates));
 }
 
+/** Robustness: the injected corpus with sensor outages (gaps in event time), gap handling off vs on. */
+function outages(corpus: LabelledCorpus, whole: ProfileResult[], overrides: Partial<AnomalyConfig>): void {
+  const cut = withOutagesCorpus(corpus, 7919 * Number(process.env.INJECT_SEED ?? 13) + 1);
+  const blind = evaluate(cut, (rows) => detectRows(rows, { ...overrides, gapFactor: 0 }));
+  const aware = evaluate(cut, (rows) => detectRows(rows, overrides));
+  console.log(`\n######## ${cut.label}: ${cut.removed} of ${corpus.ticks} rows removed (5 outages of 6–48 ticks tried per file, outside the windows)`);
+  comparison(cut.label, [
+    ['NEW detector, gap handling off (gapFactor 0)', blind.results],
+    ['NEW detector (defaults: gapFactor 3)', aware.results],
+    ['NEW detector on the corpus without outages', whole],
+  ]);
+}
+
 async function main(): Promise<void> {
   const paths = defaultPaths();
   const overrides = process.env.ANOMALY_CONFIG ? (JSON.parse(process.env.ANOMALY_CONFIG) as Partial<AnomalyConfig>) : {};
@@ -176,6 +189,7 @@ async function main(): Promise<void> {
     if (p !== null) rows.push(['tickcast service path (this run)', p]);
     comparison('injected-anomaly corpus', rows);
     if (process.env.NAB_LOCO !== '0') loco(inj, 'the injected-anomaly corpus (categories = anomaly kinds)', overrides);
+    if (process.env.NAB_OUTAGES !== '0') outages(inj, neu.results, overrides);
   }
   console.log(`\nmachine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (timings on a shared machine are noisy; scores are deterministic)`);
 }

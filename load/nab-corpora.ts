@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  buildInjectedCorpus, listCorpusFiles, readDataCsv, readM4Hourly, readWindows, scoreCorpus,
+  buildInjectedCorpus, listCorpusFiles, mulberry32, readDataCsv, readM4Hourly, readWindows, scoreCorpus, withOutages,
   type NabRow, type ProfileResult, type ScoredFile, type WindowLimits,
 } from '../src/eval/nab/index.ts';
 
@@ -42,6 +42,20 @@ export function loadInjected(m4Dir: string, samplePath: string, perKind = 20, se
   const windows = Object.fromEntries(files.map((f) => [f.name, f.windows]));
   const names = files.map((f) => f.name);
   return { label: `injected corpus (seed ${seed})`, names, rows, windows, ticks: names.reduce((s, n) => s + rows.get(n)!.length, 0) };
+}
+
+/** The same corpus with sensor outages cut out of every file (src/eval/nab/outages.ts), seeded. */
+export function withOutagesCorpus(corpus: LabelledCorpus, seed: number): LabelledCorpus & { removed: number } {
+  const rng = mulberry32(seed);
+  let removed = 0;
+  const rows = new Map<string, NabRow[]>();
+  for (const name of corpus.names) {
+    const cut = withOutages(corpus.rows.get(name)!, corpus.windows[name], rng);
+    rows.set(name, cut.rows);
+    removed += cut.removed;
+  }
+  const ticks = corpus.names.reduce((s, n) => s + rows.get(n)!.length, 0);
+  return { ...corpus, label: `${corpus.label} with outages`, rows, ticks, removed };
 }
 
 export function defaultPaths(): { nab: string; m4: string; sample: string } {

@@ -14,3 +14,4 @@ export { leaveOneCategoryOut, type Candidate, type HeldOut, type LocoResult } fr
 export { buildInjectedCorpus, injectFile, injectAt, hourlyTimestamp, INJECTION_KINDS, type InjectedFile, type InjectionKind, type SourceSeries } from './inject.ts';
 export { parseM4Csv, readM4Hourly, type NamedSeries } from './m4.ts';
 export { mulberry32, randInt, randReal, type Rng } from './rng.ts';
+export { withOutages, DEFAULT_OUTAGES, type OutageOptions } from './outages.ts';

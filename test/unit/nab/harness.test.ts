@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildInjectedCorpus, injectAt, injectFile, leaveOneCategoryOut, mulberry32, parseM4Csv, probationLength,
+  buildInjectedCorpus, injectAt, injectFile, leaveOneCategoryOut, mulberry32, parseM4Csv, probationLength, withOutages,
   INJECTION_KINDS, type ScoredFile,
 } from '../../../src/eval/nab/index.ts';
 
@@ -76,4 +76,20 @@ test('LOCO: each category is scored with the candidate chosen on the other one',
   assert.equal(b.chosen, 'good-on-A');
   assert.equal(a.score.windowsDetected, 0, 'so A scores what good-on-B does on A: nothing');
   assert.equal(r.pooled, 0, 'both held-out categories missed: the null score');
+});
+
+test('outages: rows cut outside the windows and the first 20 %, every window row kept, deterministic', () => {
+  const f = injectFile({ id: 'S', values: series(1000, 3) }, 'spike', 3, 11);
+  const a = withOutages(f.rows, f.windows, mulberry32(4), { count: 8, minTicks: 6, maxTicks: 48 });
+  const b = withOutages(f.rows, f.windows, mulberry32(4), { count: 8, minTicks: 6, maxTicks: 48 });
+  assert.deepEqual(a, b);
+  assert.ok(a.removed >= 6, `removed ${a.removed}`);
+  assert.equal(a.rows.length, f.rows.length - a.removed);
+  const kept = new Set(a.rows.map((r) => r.timestamp));
+  assert.ok(f.rows.slice(0, 200).every((r) => kept.has(r.timestamp)), 'the first 20 % is kept');
+  for (const [start, end] of f.windows) {
+    const i = f.rows.findIndex((r) => r.timestamp === start);
+    const j = f.rows.findIndex((r) => r.timestamp === end);
+    assert.ok(f.rows.slice(i - 1, j + 2).every((r) => kept.has(r.timestamp)), `window ${start}…${end} and its neighbours kept`);
+  }
 });
