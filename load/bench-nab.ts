@@ -146,16 +146,19 @@ function loco(corpus: LabelledCorpus, label: string, base: Partial<AnomalyConfig
 }
 
 /** Robustness: the injected corpus with sensor outages (gaps in event time), gap handling off vs on. */
-function outages(corpus: LabelledCorpus, whole: ProfileResult[], overrides: Partial<AnomalyConfig>): void {
+async function outages(corpus: LabelledCorpus, whole: ProfileResult[], overrides: Partial<AnomalyConfig>): Promise<void> {
   const cut = withOutagesCorpus(corpus, 7919 * Number(process.env.INJECT_SEED ?? 13) + 1);
   const blind = evaluate(cut, (rows) => detectRows(rows, { ...overrides, gapFactor: 0 }));
   const aware = evaluate(cut, (rows) => detectRows(rows, overrides));
   console.log(`\n######## ${cut.label}: ${cut.removed} of ${corpus.ticks} rows removed (5 outages of 6–48 ticks tried per file, outside the windows)`);
-  comparison(cut.label, [
+  const rows: Array<[string, ProfileResult[]]> = [
     ['NEW detector, gap handling off (gapFactor 0)', blind.results],
     ['NEW detector (defaults: gapFactor 3)', aware.results],
-    ['NEW detector on the corpus without outages', whole],
-  ]);
+  ];
+  const p = await pipeline(cut, overrides);
+  if (p !== null) rows.push(['service path (defaults)', p]);
+  rows.push(['NEW detector on the corpus without outages', whole]);
+  comparison(cut.label, rows);
 }
 
 async function main(): Promise<void> {
@@ -189,7 +192,7 @@ async function main(): Promise<void> {
     if (p !== null) rows.push(['tickcast service path (this run)', p]);
     comparison('injected-anomaly corpus', rows);
     if (process.env.NAB_LOCO !== '0') loco(inj, 'the injected-anomaly corpus (categories = anomaly kinds)', overrides);
-    if (process.env.NAB_OUTAGES !== '0') outages(inj, neu.results, overrides);
+    if (process.env.NAB_OUTAGES !== '0') await outages(inj, neu.results, overrides);
   }
   console.log(`\nmachine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (timings on a shared machine are noisy; scores are deterministic)`);
 }
