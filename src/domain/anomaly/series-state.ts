@@ -8,6 +8,7 @@ import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 import { AnalogueForecaster } from './analogue-forecaster.ts';
 import type { AnomalyConfig } from './config.ts';
 import { ContextView } from './context-view.ts';
+import { GapClock } from './gap-clock.ts';
 import { AnomalyLikelihood, tailScore } from './likelihood.ts';
 import { PatternView } from './pattern-view.ts';
 import { SeasonalView } from './seasonal-view.ts';
@@ -50,12 +51,8 @@ export class SeriesState {
   maxResidual = 0;
   restSince = -Infinity;
   restScore = 0;
-  /** Event time of the last tick (ms; NaN before the first) and the typical interval (running median). */
-  lastTsMs = NaN;
-  typicalMs = 0;
-  /** After a gap: the residual divisor, and the ticks after the gap it still applies to. */
-  gapDivisor = 1;
-  gapTicksLeft = 0;
+  /** Gaps in event time (gap-clock.ts). */
+  readonly gaps = new GapClock();
   /** Undamped scores of the last `refractoryTicks` ticks (ring). */
   readonly recent: Float64Array;
 
@@ -249,39 +246,13 @@ export interface TickScore {
 }
 
 /**
- * (0) gaps: how many typical intervals passed since the last tick (1 without event times or
- * before the second tick). The typical interval is a running median (a multiplicative step of
- * 5 % toward each new interval), so one outage does not move it much and a new cadence is learned
- * within ~50 ticks.
- */
-function intervalRatio(s: SeriesState, tsMs: number): number {
-  if (!Number.isFinite(tsMs)) return 1;
-  const dt = tsMs - s.lastTsMs;
-  s.lastTsMs = tsMs;
-  if (!(dt > 0)) return 1;
-  if (s.typicalMs <= 0) s.typicalMs = dt;
-  const ratio = dt / s.typicalMs;
-  s.typicalMs *= Math.exp(0.05 * Math.sign(dt - s.typicalMs));
-  return ratio;
-}
-
-/**
- * (0b) the residual divisor of this tick: after a gap (more than `gapFactor` typical intervals)
- * √(interval / typical) — a value may have moved as far as a random walk would in that time —
- * for the tick that ends the gap and the `contextTicks` after it (the forecaster's context spans
- * the gap); the seasonal view fills the missed ticks. 1 otherwise.
+ * (0) gaps: the residual divisor of this tick (gap-clock.ts); a gap's missed ticks are filled in
+ * the seasonal view, so its phases stay aligned.
  */
 function gapDivisor(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): number {
-  const ratio = intervalRatio(s, tsMs);
-  if (c.gapFactor > 0 && ratio > c.gapFactor) {
-    s.gapDivisor = Math.sqrt(ratio);
-    s.gapTicksLeft = c.contextTicks;
-    s.seasonal?.view.skip(Math.round(ratio) - 1);
-    return s.gapDivisor;
-  }
-  if (s.gapTicksLeft === 0) return 1;
-  s.gapTicksLeft--;
-  return s.gapDivisor;
+  const g = s.gaps.tick(tsMs, c.gapFactor, c.contextTicks);
+  if (g.missed > 0) s.seasonal?.view.skip(g.missed);
+  return g.divisor;
 }
 
 /**

@@ -235,3 +235,17 @@ test('gaps: a trending daily cycle back from outages (it moved meanwhile) stays 
   assert.ok(spiked(2, 200) >= 0.5);
   assert.ok(spiked(6, 60) >= 0.5);
 });
+
+test('gaps: a late tick (older event time) does not make the next one look like the end of a gap', () => {
+  const cfg = resolveAnomalyConfig({});
+  const s = new SeriesState(cfg);
+  const xs = cycle(600, 1, 13);
+  xs.forEach((x, i) => {
+    const ts = i === 500 ? (i - 40) * 60_000 : i * 60_000; // tick 500 carries a timestamp 40 minutes old
+    scoreTick(s, cfg, x, null, ts);
+    assert.equal(s.gaps.ticksLeft, 0, `tick ${i}`);
+  });
+  // A real gap is seen.
+  scoreTick(s, cfg, xs[599], null, 700 * 60_000);
+  assert.equal(s.gaps.ticksLeft, cfg.contextTicks);
+});

@@ -95,9 +95,14 @@ test('detector state survives toPlain → file bytes → fillFrom: the restored 
   for (let i = 0; i < 600; i++) a.observe('s', i * 1000, v(i), i % 3 ? { lower: v(i) - 1, p50: v(i) + 0.1, upper: v(i) + 1 } : null);
   const saved = decodeSnapshot(Buffer.concat(encodeSnapshot(toPlain(a.exportSeries('s')!, new Set([a.config]))))) as Record<string, unknown>;
   b.importSeries('s', Object.keys(saved), (fresh) => fillFrom(fresh, saved));
+  // The gap clock came back too: the first tick after the restore ends a gap of 20 intervals.
+  const gaps = (d: AnomalyDetector): unknown => (d.exportSeries('s') as Record<string, { state: { gaps: unknown } }>)[''].state.gaps;
+  assert.deepEqual(gaps(b), gaps(a));
+  assert.deepEqual({ ...(gaps(b) as object) }, { lastTsMs: 599_000, typicalMs: 1000, divisor: 1, ticksLeft: 0 });
+  const t = (i: number): number => (i + 20) * 1000;
   for (let i = 600; i < 800; i++) {
-    const ra = a.observe('s', i * 1000, v(i), null);
-    const rb = b.observe('s', i * 1000, v(i), null);
+    const ra = a.observe('s', t(i), v(i), null);
+    const rb = b.observe('s', t(i), v(i), null);
     assert.deepEqual(rb, ra, `tick ${i}`);
   }
   assert.ok(a.peek('s')!.ticks === 800 && b.peek('s')!.ticks === 800);
