@@ -27,6 +27,7 @@ const OPTIONAL_KEYS: Array<[string, Kind]> = [
   ['anomaly.debounceN', 'number'],
   ['anomaly.debounceM', 'number'],
   ['anomaly.cooldownMs', 'number'],
+  ['anomaly.gapFactor', 'number'],
   ['kafka.sasl.mechanism', 'string'],
   ['kafka.sasl.username', 'string'],
   ['kafka.sasl.password', 'string'],

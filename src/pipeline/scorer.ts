@@ -14,11 +14,12 @@ export interface ScorerSettings {
   cooldownMs?: number;
   maxSeries?: number;
   seasonalView?: boolean;
+  gapFactor?: number;
 }
 
 export function createScorer(s: ScorerSettings, detector: Partial<AnomalyConfig> = {}): AnomalyScorer & AnomalyDetector {
   const settings: Partial<AnomalyConfig> = {};
-  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView'] as const) {
+  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView', 'gapFactor'] as const) {
     if (s[k] !== undefined) (settings as Record<string, unknown>)[k] = s[k];
   }
   return new AnomalyDetector({ ...settings, ...detector });

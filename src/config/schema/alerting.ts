@@ -22,6 +22,8 @@ export const anomalySection = z
     features: z.enum(['targets', 'all']).default('targets'),
     /** The seasonal view of surprise (a value unlike the same phase of the last cycles); off saves ≈ 24 KiB per scored feature. */
     seasonalView: z.boolean().default(true),
+    /** A tick more than this many typical intervals after the last ends a gap: the value may have moved meanwhile (residuals ÷ √(interval/typical) for 5 ticks). 0: ticks are judged by order only. Unset → 3. */
+    gapFactor: z.number().refine((v) => v === 0 || v >= 1, 'must be 0 (off) or ≥ 1').optional(),
   })
   .default({});
 

@@ -12,3 +12,11 @@ test('anomaly.seasonalView: on by default, off from the environment, a benchmark
   assert.equal(createScorer(loadConfig({ env: {} }).anomaly, { seasonalView: false }).config.seasonalView, false);
   assert.throws(() => loadConfig({ env: { TICKCAST_ANOMALY_SEASONAL_VIEW: 'maybe' } }), /expected true or false/);
 });
+
+test('anomaly.gapFactor: the detector default (3) when unset, 0 (off) from the environment, below 1 refused', () => {
+  assert.equal(createScorer(loadConfig({ env: {} }).anomaly).config.gapFactor, 3);
+  const off = loadConfig({ env: { TICKCAST_ANOMALY_GAP_FACTOR: '0' } }).anomaly;
+  assert.equal(off.gapFactor, 0);
+  assert.equal(createScorer(off).config.gapFactor, 0);
+  assert.throws(() => loadConfig({ env: { TICKCAST_ANOMALY_GAP_FACTOR: '0.5' } }), /must be 0 \(off\) or ≥ 1/);
+});
