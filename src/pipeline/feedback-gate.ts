@@ -36,14 +36,14 @@ export class FeedbackGate implements AnomalyScorer {
     if (ev.state === 'resolved') {
       byFeature?.delete(feature);
       if (byFeature?.size === 0) this.#open.delete(series);
-      return open === false ? { score: o.score } : o;
+      return open === false ? withoutEvent(o) : o;
     }
     if (open === true) return o; // escalation of an alert already sent
     const d = this.policy.decide(series, ev.tsMs, ev.score);
     this.#mark(series, feature, d === 'pass');
     if (d === 'pass') return o;
     this.hooks.suppressed?.(series, d);
-    return { score: o.score };
+    return withoutEvent(o);
   }
 
   forget(series: string): void {
@@ -56,4 +56,9 @@ export class FeedbackGate implements AnomalyScorer {
     if (!m) this.#open.set(series, (m = new Map()));
     m.set(feature, sent);
   }
+}
+
+/** The observation with its alert event held back (score and gap kept). */
+function withoutEvent(o: ReturnType<AnomalyScorer['observe']>): ReturnType<AnomalyScorer['observe']> {
+  return o.gap === undefined ? { score: o.score } : { score: o.score, gap: o.gap };
 }

@@ -214,7 +214,7 @@ export type { Expectation };
 /** Scores each tick against what was expected of it before it arrived (causal). */
 export interface AnomalyScorer {
   /** One call per scored feature per tick; `feature` names it (alerts and state are per feature). */
-  observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature?: string): { score: number; event?: AnomalyEvent };
+  observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature?: string): { score: number; event?: AnomalyEvent; gap?: number };
   forget(series: string): void;
 }
 
@@ -263,6 +263,8 @@ export interface PipelineObserver {
   forecast?(series: string, tickToForecastSeconds: number): void;
   score?(series: string, score: number): void;
   anomaly?(record: AnomalyRecord): void;
+  /** A scored feature's tick ended a gap in the series' event time (`intervals` typical intervals since the previous tick). */
+  gap?(series: string, feature: string, intervals: number): void;
   evicted?(series: string): void;
   live?(event: LiveEvent): void;
   backpressure?(paused: boolean, queued: number): void;

@@ -31,6 +31,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
     ticks: new Counter({ name: 'tickcast_ticks_total', help: 'Input records by outcome (accepted, late, duplicate, replaced, incomplete, dead_letter).', labelNames: ['result'] as const, registers: r }),
     deadLetters: new Counter({ name: 'tickcast_dlq_total', help: 'Records sent to the dead-letter topic, by error code.', labelNames: ['code'] as const, registers: r }),
     forecasts: new Counter({ name: 'tickcast_forecasts_total', help: 'Forecasts emitted.', registers: r }),
+    feedGaps: new Counter({ name: 'tickcast_series_gaps_total', help: 'Ticks that ended a gap in their series\' event time (more than anomaly.gapFactor typical intervals after the previous tick: a feed back from an outage), by scored feature.', labelNames: ['feature'] as const, registers: r }),
     anomalies: new Counter({ name: 'tickcast_anomalies_total', help: 'Anomaly alerts raised (state=firing), by severity, the feature that fired and the view of surprise that fired.', labelNames: ['severity', 'feature', 'view'] as const, registers: r }),
     anomalyResolved: new Counter({ name: 'tickcast_anomalies_resolved_total', help: 'Anomaly alerts resolved, by feature.', labelNames: ['feature'] as const, registers: r }),
     anomalyScore: new Gauge({ name: 'tickcast_anomaly_score', help: 'Latest anomaly score in [0,1] for the configured or top-k series (bounded label set).', labelNames: ['series'] as const, registers: r }),

@@ -59,6 +59,10 @@ export class TelemetryObserver implements PipelineObserver {
     else this.#m.anomalyResolved.inc({ feature });
   }
 
+  gap(_series: string, feature: string): void {
+    this.#m.feedGaps.inc({ feature });
+  }
+
   evicted(series: string): void {
     this.#m.seriesEvicted.inc();
     this.#scores.forget(series);

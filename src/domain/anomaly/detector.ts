@@ -53,6 +53,8 @@ export interface Observation {
   /** Anomaly score in [0, 1]. */
   score: number;
   event?: AnomalyEvent;
+  /** Set when this tick ended a gap in the feature's event time: typical intervals since the previous tick. */
+  gap?: number;
 }
 
 /** Per-feature part of `peek`. */
@@ -163,9 +165,10 @@ export class AnomalyDetector {
     if (!Number.isFinite(value)) return { score: st.state.lastScore };
     const t = scoreTick(st.state, this.config, value, expected, tsMs);
     const tr = st.alert.step(t.score, t.level, tsMs);
-    if (tr === undefined) return { score: t.score };
+    const base: Observation = t.gap > 0 ? { score: t.score, gap: t.gap } : { score: t.score };
+    if (tr === undefined) return base;
     return {
-      score: t.score,
+      ...base,
       event: {
         state: tr.state, severity: tr.severity, series, feature, tsMs, value, score: t.score, expected: t.expected, basis: t.basis,
         ...(tr.state === 'firing' ? { view: t.view } : {}),

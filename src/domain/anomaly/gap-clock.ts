@@ -16,19 +16,20 @@ export class GapClock {
   ticksLeft = 0;
 
   /**
-   * The residual divisor of a tick at `tsMs` (1 when no gap applies), and `missed`: the ticks the
-   * gap it ends left out (0 when it ends none).
+   * The residual divisor of a tick at `tsMs` (1 when no gap applies); `intervals`: when the tick
+   * ends a gap, the typical intervals since the previous tick (else 0); `missed`: the ticks the
+   * gap left out.
    */
-  tick(tsMs: number, gapFactor: number, holdTicks: number): { divisor: number; missed: number } {
+  tick(tsMs: number, gapFactor: number, holdTicks: number): { divisor: number; intervals: number; missed: number } {
     const ratio = this.ratio(tsMs);
     if (gapFactor > 0 && ratio > gapFactor) {
       this.divisor = Math.sqrt(ratio);
       this.ticksLeft = holdTicks;
-      return { divisor: this.divisor, missed: Math.round(ratio) - 1 };
+      return { divisor: this.divisor, intervals: ratio, missed: Math.round(ratio) - 1 };
     }
-    if (this.ticksLeft === 0) return { divisor: 1, missed: 0 };
+    if (this.ticksLeft === 0) return { divisor: 1, intervals: 0, missed: 0 };
     this.ticksLeft--;
-    return { divisor: this.divisor, missed: 0 };
+    return { divisor: this.divisor, intervals: 0, missed: 0 };
   }
 
   /** Typical intervals since the newest tick seen (1 without event times or before the second tick). */

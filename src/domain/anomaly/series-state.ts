@@ -243,16 +243,18 @@ export interface TickScore {
   basis: 'model' | 'fallback';
   /** The view (or never-seen rule) that set the score. */
   view: SurpriseView;
+  /** When this tick ended a gap in event time: the typical intervals since the previous tick (else 0). */
+  gap: number;
 }
 
 /**
  * (0) gaps: the residual divisor of this tick (gap-clock.ts); a gap's missed ticks are filled in
  * the seasonal view, so its phases stay aligned.
  */
-function gapDivisor(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): number {
+function gapOf(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): { divisor: number; intervals: number } {
   const g = s.gaps.tick(tsMs, c.gapFactor, c.contextTicks);
   if (g.missed > 0) s.seasonal?.view.skip(g.missed);
-  return g.divisor;
+  return g;
 }
 
 /**
@@ -261,10 +263,11 @@ function gapDivisor(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): n
  * not an anomaly for having moved meanwhile.
  */
 export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, expected: Expectation | null, tsMs = NaN): TickScore {
-  const f = fallbackView(s, c, value, gapDivisor(s, c, tsMs));
+  const g = gapOf(s, c, tsMs);
+  const f = fallbackView(s, c, value, g.divisor);
   const useModel = expected !== null && Number.isFinite(expected.p50);
   const r = useModel ? modelView(s, c, value, expected, f) : f.r;
   const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel);
   const { score, level } = finish(s, c, value, neverSeenResidual(s, c, f, tailScore(lnQ)), f.fb === null ? Infinity : f.r);
-  return { score, level, expected: useModel ? expected : f.expected, basis: useModel ? 'model' : 'fallback', view: driver };
+  return { score, level, expected: useModel ? expected : f.expected, basis: useModel ? 'model' : 'fallback', view: driver, gap: g.intervals };
 }

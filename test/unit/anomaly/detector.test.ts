@@ -249,3 +249,11 @@ test('gaps: a late tick (older event time) does not make the next one look like 
   scoreTick(s, cfg, xs[599], null, 700 * 60_000);
   assert.equal(s.gaps.ticksLeft, cfg.contextTicks);
 });
+
+test('observe reports the gap a tick ended (typical intervals since the previous tick), and nothing otherwise', () => {
+  const det = new AnomalyDetector({});
+  const xs = cycle(400, 1, 3);
+  const gaps = xs.map((x, i) => det.observe('s', (i < 300 ? i : i + 29) * 60_000, x, null).gap);
+  assert.deepEqual(gaps.flatMap((g, i) => (g === undefined ? [] : [[i, Math.round(g)]])), [[300, 30]]);
+  assert.equal(new AnomalyDetector({ gapFactor: 0 }).observe('s', 0, 1, null).gap, undefined);
+});

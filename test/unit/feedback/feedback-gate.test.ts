@@ -67,3 +67,13 @@ test('forget passes through to the detector', () => {
   new FeedbackGate(inner, policy()).forget('gone');
   assert.deepEqual(inner.forgotten, ['gone']);
 });
+
+test('a held-back event keeps the observation\'s score and gap (feed-outage metrics still count it)', () => {
+  const p = policy();
+  p.apply({ alertId: 'x', series: 's', alertTs: 0, score: 0.5, verdict: 'false_positive', channel: 'http', at: 0 });
+  const inner: AnomalyScorer = {
+    observe: (series, tsMs, value) => ({ score: 0.5, gap: 12, event: { state: 'firing', severity: 'warning', series, tsMs, value, score: 0.5, expected: null, basis: 'fallback' } }),
+    forget: () => {},
+  };
+  assert.deepEqual(new FeedbackGate(inner, p).observe('s', 0, 1, null), { score: 0.5, gap: 12 });
+});
