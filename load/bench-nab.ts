@@ -146,8 +146,8 @@ function loco(corpus: LabelledCorpus, label: string, base: Partial<AnomalyConfig
 }
 
 /** Robustness: the injected corpus with sensor outages (gaps in event time), gap handling off vs on. */
-async function outages(corpus: LabelledCorpus, whole: ProfileResult[], overrides: Partial<AnomalyConfig>): Promise<void> {
-  const cut = withOutagesCorpus(corpus, 7919 * Number(process.env.INJECT_SEED ?? 13) + 1);
+async function outages(corpus: LabelledCorpus, seed: number, whole: ProfileResult[], overrides: Partial<AnomalyConfig>): Promise<void> {
+  const cut = withOutagesCorpus(corpus, 7919 * seed + 1);
   const blind = evaluate(cut, (rows) => detectRows(rows, { ...overrides, gapFactor: 0 }));
   const aware = evaluate(cut, (rows) => detectRows(rows, overrides));
   console.log(`\n######## ${cut.label}: ${cut.removed} of ${corpus.ticks} rows removed (5 outages of 6–48 ticks tried per file, outside the windows)`);
@@ -167,7 +167,8 @@ async function main(): Promise<void> {
   const perFile = process.env.NAB_FILES === '1';
   const outRoot = process.env.NAB_OUT ?? mkdtempSync(join(tmpdir(), 'tickcast-nab-'));
   const dev = loadNabDev(paths.nab);
-  const inj = loadInjected(paths.m4, paths.sample, Number(process.env.INJECT_PER_KIND ?? 20), Number(process.env.INJECT_SEED ?? 13));
+  const seed = Number(process.env.INJECT_SEED ?? 13);
+  const inj = loadInjected(paths.m4, paths.sample, Number(process.env.INJECT_PER_KIND ?? 20), seed);
   console.log(`results under ${outRoot}; new-detector overrides: ${JSON.stringify(overrides)}`);
   if (dev === null) console.log(`NAB dev subset skipped: no ${paths.nab}/labels/combined_windows.json (set NAB_DIR)`);
   if (inj === null) console.log(`injected corpus skipped: no ${paths.m4}/Hourly-train.csv (set M4_DIR)`);
@@ -192,7 +193,7 @@ async function main(): Promise<void> {
     if (p !== null) rows.push(['tickcast service path (this run)', p]);
     comparison('injected-anomaly corpus', rows);
     if (process.env.NAB_LOCO !== '0') loco(inj, 'the injected-anomaly corpus (categories = anomaly kinds)', overrides);
-    if (process.env.NAB_OUTAGES !== '0') await outages(inj, neu.results, overrides);
+    if (process.env.NAB_OUTAGES !== '0') await outages(inj, seed, neu.results, overrides);
   }
   console.log(`\nmachine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (timings on a shared machine are noisy; scores are deterministic)`);
 }

@@ -7,6 +7,9 @@
  * √(interval / typical) — a value may have moved as far as a random walk would in that time.
  * Ticks without an event time (NaN) or older than the newest seen (late data) are no gap.
  */
+/** The answer for a tick that neither ends a gap nor follows one (most ticks: no allocation). */
+const NO_GAP: Readonly<{ divisor: number; intervals: number }> = Object.freeze({ divisor: 1, intervals: 0 });
+
 export class GapClock {
   /** Event time of the newest tick (ms; NaN before the first). */
   lastTsMs = NaN;
@@ -16,20 +19,19 @@ export class GapClock {
   ticksLeft = 0;
 
   /**
-   * The residual divisor of a tick at `tsMs` (1 when no gap applies); `intervals`: when the tick
-   * ends a gap, the typical intervals since the previous tick (else 0); `missed`: the ticks the
-   * gap left out.
+   * The residual divisor of a tick at `tsMs` (1 when no gap applies), and `intervals`: when the
+   * tick ends a gap, the typical intervals since the previous tick (else 0).
    */
-  tick(tsMs: number, gapFactor: number, holdTicks: number): { divisor: number; intervals: number; missed: number } {
+  tick(tsMs: number, gapFactor: number, holdTicks: number): Readonly<{ divisor: number; intervals: number }> {
     const ratio = this.ratio(tsMs);
     if (gapFactor > 0 && ratio > gapFactor) {
       this.divisor = Math.sqrt(ratio);
       this.ticksLeft = holdTicks;
-      return { divisor: this.divisor, intervals: ratio, missed: Math.round(ratio) - 1 };
+      return { divisor: this.divisor, intervals: ratio };
     }
-    if (this.ticksLeft === 0) return { divisor: 1, intervals: 0, missed: 0 };
+    if (this.ticksLeft === 0) return NO_GAP;
     this.ticksLeft--;
-    return { divisor: this.divisor, intervals: 0, missed: 0 };
+    return { divisor: this.divisor, intervals: 0 };
   }
 
   /** Typical intervals since the newest tick seen (1 without event times or before the second tick). */

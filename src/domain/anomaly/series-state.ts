@@ -87,16 +87,16 @@ export class SeriesState {
 
 interface Fallback {
   fb: { p50: number; spread: number } | null;
-  /** Residual in error-scale units, already divided by `gap`. */
+  /** Residual in error-scale units, already divided by `divisor`. */
   r: number;
   /** √(interval / typical) after a gap, else 1: the divisor of every residual of this tick. */
-  gap: number;
+  divisor: number;
   scale: number;
   expected: Expectation | null;
 }
 
 /** (1) fallback view: forecast from the past only, then learn this value. */
-function fallbackView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, gap: number): Fallback {
+function fallbackView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, divisor: number): Fallback {
   const fb = s.forecaster.forecast();
   let rFallback = 0;
   let fbScale = 0;
@@ -108,15 +108,15 @@ function fallbackView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number,
     rFallback = scale > 0 ? err / scale : err > 0 ? Infinity : 0;
     // Bias-corrected EW mean: a plain running mean until 1/errorAlpha errors have been seen,
     // so the first scales are not dragged from 0. Errors are clipped at 10× the scale so one
-    // outlier does not blind the detector to the next; an error across a gap counts ÷ `gap`.
+    // outlier does not blind the detector to the next; an error across a gap counts ÷ `divisor`.
     s.fbErrors++;
     const a = Math.max(c.errorAlpha, 1 / s.fbErrors);
-    s.errScale += a * (Math.min(err / gap, s.fbErrors > 1 ? 10 * s.errScale : err) - s.errScale);
-    const half = c.bandZ * scale * gap;
+    s.errScale += a * (Math.min(err / divisor, s.fbErrors > 1 ? 10 * s.errScale : err) - s.errScale);
+    const half = c.bandZ * scale * divisor;
     fbExpected = { lower: fb.p50 - half, p50: fb.p50, upper: fb.p50 + half };
   }
   s.forecaster.push(value);
-  return { fb, r: rFallback / gap, gap, scale: fbScale, expected: fbExpected };
+  return { fb, r: rFallback / divisor, divisor, scale: fbScale, expected: fbExpected };
 }
 
 /** Model view, blended with the fallback view: the residual r in σ units. */
@@ -127,7 +127,7 @@ function modelView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, ex
   const side = value >= expected.p50 ? expected.upper - expected.p50 : expected.p50 - expected.lower;
   const half = Math.max(side, (expected.upper - expected.lower) / 4, c.minBandRatio * c.bandZ * f.scale);
   const dev = Math.abs(value - expected.p50);
-  const rModel = (half > 0 ? (dev * c.bandZ) / half : dev > 0 ? Infinity : 0) / f.gap;
+  const rModel = (half > 0 ? (dev * c.bandZ) / half : dev > 0 ? Infinity : 0) / f.divisor;
   if (f.fb === null) return rModel;
   if (c.modelCombine === 'min') return Math.min(rModel, f.r);
   if (c.modelCombine === 'max') return Math.max(rModel, f.r);
@@ -251,9 +251,9 @@ export interface TickScore {
  * (0) gaps: the residual divisor of this tick (gap-clock.ts); a gap's missed ticks are filled in
  * the seasonal view, so its phases stay aligned.
  */
-function gapOf(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): { divisor: number; intervals: number } {
+function gapOf(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): Readonly<{ divisor: number; intervals: number }> {
   const g = s.gaps.tick(tsMs, c.gapFactor, c.contextTicks);
-  if (g.missed > 0) s.seasonal?.view.skip(g.missed);
+  if (g.intervals > 0) s.seasonal?.view.skip(Math.round(g.intervals) - 1);
   return g;
 }
 
