@@ -7,6 +7,12 @@
  *     and the bundled nyc_taxi sample with seeded spikes, dips, level shifts, variance changes,
  *     flatlines and frequency changes (one kind per category, plus untouched `none` files).
  *
+ * Two robustness checks on variants of the injected corpus: sensor outages (gaps in event time,
+ * gap handling off vs on) and bursty counts (src/eval/nab/bursts.ts: the same series made into
+ * social-media-like volume counts with heavy-tailed bursts, the same anomalies injected; old vs
+ * new and every view of the new detector switched off in turn — a corpus made after the views
+ * were chosen, so it says whether each of them carries over to noise it was not developed on).
+ *
  * Old (LEGACY_ANOMALY_CONFIG: the detector before issue 13) and new (the defaults) run in the
  * same process on the same rows, each file streamed tick by tick through a fresh detector: one
  * parameter set, no look-ahead. Then leave-one-category-out (LOCO) selection over a small grid of
@@ -17,7 +23,8 @@
  * (`tickcast detect` code; NAB_PIPELINE=0 skips it).
  *
  * Env: NAB_DIR, M4_DIR, NAB_OUT (results dir), NAB_FILES=1 (per-file tables), NAB_LOCO=0 (skip
- * LOCO), INJECT_PER_KIND (M4 series per kind, default 20), INJECT_SEED (default 13),
+ * LOCO), INJECT_PER_KIND (M4 series per kind, default 20), INJECT_SEED (default 13), NAB_OUTAGES=0
+ * and NAB_BURSTS=0 (skip the robustness checks),
  * ANOMALY_CONFIG (JSON overrides of the NEW detector, also applied on the service path, for experiments only; the LOCO grid is
  * applied on top of them, so its figure is the one of the detector under test).
  */
@@ -161,6 +168,27 @@ async function outages(corpus: LabelledCorpus, seed: number, whole: ProfileResul
   comparison(cut.label, rows);
 }
 
+/** The views and rules of the new detector, each switched off alone, for the bursty corpus's ablation. */
+const ABLATION: Array<[string, Partial<AnomalyConfig>]> = [
+  ['volatility view off', { volatilityView: false }],
+  ['seasonal view off', { seasonalView: false }],
+  ['never-seen level off', { rangeTolerance: 0 }],
+  ['never-seen residual off', { residualTolerance: 0 }],
+  ['no rest (restTicks 0)', { restTicks: 0 }],
+];
+
+/** Robustness: the injected corpus made into bursty counts (same anomalies), old vs new and the ablation. */
+async function bursts(paths: ReturnType<typeof defaultPaths>, outRoot: string, perKind: number, seed: number, overrides: Partial<AnomalyConfig>): Promise<void> {
+  const b = loadInjected(paths.m4, paths.sample, perKind, seed, true);
+  if (b === null) return;
+  const { old, neu } = runCorpus(b, overrides, outRoot, false);
+  const rows: Array<[string, ProfileResult[]]> = [['tickcast NEW detector (this run)', neu.results], ['tickcast OLD detector (this run)', old.results]];
+  for (const [label, o] of ABLATION) rows.push([`NEW, ${label}`, evaluate(b, (r) => detectRows(r, { ...overrides, ...o })).results]);
+  const p = await pipeline(b, overrides);
+  if (p !== null) rows.push(['tickcast service path (this run)', p]);
+  comparison(b.label, rows);
+}
+
 async function main(): Promise<void> {
   const paths = defaultPaths();
   const overrides = process.env.ANOMALY_CONFIG ? (JSON.parse(process.env.ANOMALY_CONFIG) as Partial<AnomalyConfig>) : {};
@@ -168,7 +196,8 @@ async function main(): Promise<void> {
   const outRoot = process.env.NAB_OUT ?? mkdtempSync(join(tmpdir(), 'tickcast-nab-'));
   const dev = loadNabDev(paths.nab);
   const seed = Number(process.env.INJECT_SEED ?? 13);
-  const inj = loadInjected(paths.m4, paths.sample, Number(process.env.INJECT_PER_KIND ?? 20), seed);
+  const perKind = Number(process.env.INJECT_PER_KIND ?? 20);
+  const inj = loadInjected(paths.m4, paths.sample, perKind, seed);
   console.log(`results under ${outRoot}; new-detector overrides: ${JSON.stringify(overrides)}`);
   if (dev === null) console.log(`NAB dev subset skipped: no ${paths.nab}/labels/combined_windows.json (set NAB_DIR)`);
   if (inj === null) console.log(`injected corpus skipped: no ${paths.m4}/Hourly-train.csv (set M4_DIR)`);
@@ -194,6 +223,7 @@ async function main(): Promise<void> {
     comparison('injected-anomaly corpus', rows);
     if (process.env.NAB_LOCO !== '0') loco(inj, 'the injected-anomaly corpus (categories = anomaly kinds)', overrides);
     if (process.env.NAB_OUTAGES !== '0') await outages(inj, seed, neu.results, overrides);
+    if (process.env.NAB_BURSTS !== '0') await bursts(paths, outRoot, perKind, seed, overrides);
   }
   console.log(`\nmachine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (timings on a shared machine are noisy; scores are deterministic)`);
 }

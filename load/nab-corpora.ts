@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  buildInjectedCorpus, listCorpusFiles, mulberry32, readDataCsv, readM4Hourly, readWindows, scoreCorpus, withOutages,
-  type NabRow, type ProfileResult, type ScoredFile, type WindowLimits,
+  buildInjectedCorpus, burstyCounts, listCorpusFiles, mulberry32, readDataCsv, readM4Hourly, readWindows, scoreCorpus, withOutages,
+  type NabRow, type ProfileResult, type ScoredFile, type SourceSeries, type WindowLimits,
 } from '../src/eval/nab/index.ts';
 
 export interface LabelledCorpus {
@@ -32,16 +32,26 @@ export function loadNabDev(dataDir: string): LabelledCorpus | null {
   return { label: 'NAB dev subset', names, rows, windows, ticks: names.reduce((s, n) => s + rows.get(n)!.length, 0) };
 }
 
-/** The injected corpus; null when M4 is absent. `perKind` M4 series per kind (seeded choice). */
-export function loadInjected(m4Dir: string, samplePath: string, perKind = 20, seed = 13): LabelledCorpus | null {
+/**
+ * The injected corpus; null when M4 is absent. `perKind` M4 series per kind (seeded choice).
+ * `bursty`: every source series is first made into bursty counts (src/eval/nab/bursts.ts, seeded
+ * per series), then the same anomalies are injected at the same positions.
+ */
+export function loadInjected(m4Dir: string, samplePath: string, perKind = 20, seed = 13, bursty = false): LabelledCorpus | null {
   if (!existsSync(join(m4Dir, 'Hourly-train.csv'))) return null;
-  const m4 = readM4Hourly(m4Dir);
-  const long = existsSync(samplePath) ? [readDataCsv(samplePath)].map((r) => ({ id: 'nyc_taxi', values: r.map((x) => x.value), timestamps: r.map((x) => x.timestamp) })) : [];
+  let m4: SourceSeries[] = readM4Hourly(m4Dir);
+  let long: SourceSeries[] = existsSync(samplePath) ? [readDataCsv(samplePath)].map((r) => ({ id: 'nyc_taxi', values: r.map((x) => x.value), timestamps: r.map((x) => x.timestamp) })) : [];
+  if (bursty) {
+    const burst = (s: SourceSeries, i: number): SourceSeries => ({ ...s, values: burstyCounts(s.values, mulberry32(seed * 65537 + i)) });
+    m4 = m4.map(burst);
+    long = long.map((s, i) => burst(s, m4.length + i));
+  }
   const files = buildInjectedCorpus({ m4, perKind, long, longCount: 3, seed });
   const rows = new Map(files.map((f) => [f.name, f.rows]));
   const windows = Object.fromEntries(files.map((f) => [f.name, f.windows]));
   const names = files.map((f) => f.name);
-  return { label: `injected corpus (seed ${seed})`, names, rows, windows, ticks: names.reduce((s, n) => s + rows.get(n)!.length, 0) };
+  const label = `${bursty ? 'bursty ' : ''}injected corpus (seed ${seed})`;
+  return { label, names, rows, windows, ticks: names.reduce((s, n) => s + rows.get(n)!.length, 0) };
 }
 
 /** The same corpus with sensor outages cut out of every file (src/eval/nab/outages.ts), seeded. */

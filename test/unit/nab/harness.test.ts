@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildInjectedCorpus, injectAt, injectFile, leaveOneCategoryOut, mulberry32, parseM4Csv, probationLength, withOutages,
-  INJECTION_KINDS, type ScoredFile,
+  buildInjectedCorpus, burstyCounts, injectAt, injectFile, leaveOneCategoryOut, mulberry32, parseM4Csv, poisson, probationLength,
+  withOutages, INJECTION_KINDS, type ScoredFile,
 } from '../../../src/eval/nab/index.ts';
 
 function series(n: number, seed: number): number[] {
@@ -91,5 +91,48 @@ test('outages: rows cut outside the windows and the first 20 %, every window row
     const i = f.rows.findIndex((r) => r.timestamp === start);
     const j = f.rows.findIndex((r) => r.timestamp === end);
     assert.ok(f.rows.slice(i - 1, j + 2).every((r) => kept.has(r.timestamp)), `window ${start}…${end} and its neighbours kept`);
+  }
+});
+
+function excessKurtosis(a: readonly number[]): number {
+  const m = a.reduce((s, v) => s + v, 0) / a.length;
+  let v2 = 0;
+  let v4 = 0;
+  for (const x of a) {
+    v2 += (x - m) ** 2;
+    v4 += (x - m) ** 4;
+  }
+  v2 /= a.length;
+  v4 /= a.length;
+  return v4 / (v2 * v2) - 3;
+}
+
+test('poisson draws: mean and variance equal the rate, below and above the normal switch', () => {
+  for (const rate of [4, 100]) {
+    const r = mulberry32(9);
+    const xs = Array.from({ length: 20_000 }, () => poisson(r, rate));
+    const m = xs.reduce((s, v) => s + v, 0) / xs.length;
+    const v = xs.reduce((s, x) => s + (x - m) ** 2, 0) / xs.length;
+    assert.ok(Math.abs(m - rate) < 0.03 * rate, `rate ${rate}: mean ${m}`);
+    assert.ok(Math.abs(v - rate) < 0.06 * rate, `rate ${rate}: variance ${v}`);
+    assert.ok(xs.every((x) => Number.isInteger(x) && x >= 0));
+  }
+});
+
+test('bursty counts: integers that follow the source shape, heavy-tailed bursts on (control: bursts off), deterministic', () => {
+  const src = Array.from({ length: 3000 }, (_, i) => 100 + 10 * Math.sin((2 * Math.PI * i) / 24));
+  const shape = src.map((v) => v - 90 + 2); // the rate's shape: the source shifted to 10 % of its range above 0
+  for (const seed of [1, 2, 3]) {
+    const on = burstyCounts(src, mulberry32(seed));
+    assert.deepEqual(on, burstyCounts(src, mulberry32(seed)));
+    assert.equal(on.length, src.length);
+    assert.ok(on.every((x) => Number.isInteger(x) && x >= 0));
+    const off = burstyCounts(src, mulberry32(seed), { burstRate: 0, alpha: 1.5, decay: 0.6 });
+    // Without bursts the counts are Poisson around the shape: light tails once divided by it.
+    assert.ok(excessKurtosis(off.map((c, i) => c / shape[i])) < 5);
+    assert.ok(excessKurtosis(on.map((c, i) => c / shape[i])) > 30, `seed ${seed}: bursts give heavy tails`);
+    // The daily shape survives: the mean count at the peak phase is above the trough phase's.
+    const atPhase = (p: number): number => off.filter((_, i) => i % 24 === p).reduce((s, v) => s + v, 0);
+    assert.ok(atPhase(6) > 3 * atPhase(18), `peak ${atPhase(6)} vs trough ${atPhase(18)}`);
   }
 });
