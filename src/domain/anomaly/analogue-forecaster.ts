@@ -6,8 +6,9 @@
  * period, so daily cycles, square waves and plateaus are all "seen before" once they repeat.
  *
  * Cost per tick: O(historyTicks × context) multiply-adds (512 × 4 ≈ 2k with the defaults), memory: one
- * Float64Array(2 × historyTicks) per series (each value is stored twice so that any stretch of the
- * ring is contiguous: no modulo in the inner loop).
+ * Float64Array(historyTicks + context) per series: a ring whose first `context` values are mirrored
+ * after its end, so that every stretch of context + 1 values (a candidate and its successor) is
+ * contiguous: no modulo in the inner loop.
  */
 import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 export class AnalogueForecaster {
@@ -27,7 +28,7 @@ export class AnalogueForecaster {
     private readonly relative = false,
     alloc: ArrayAlloc = OWN_ARRAYS,
   ) {
-    this.buf = alloc.f64(2 * capacity);
+    this.buf = alloc.f64(capacity + context);
     this.bestD = alloc.f64(neighbours);
     this.bestV = alloc.f64(neighbours);
     this.sorted = alloc.f64(neighbours);
@@ -38,7 +39,7 @@ export class AnalogueForecaster {
     return Math.min(this.n, this.capacity);
   }
 
-  /** Index in `buf` of the oldest value kept; buf[start + i] is the i-th oldest, i < size. */
+  /** Index in the ring of the oldest value kept; the i-th oldest is at (start + i) mod capacity, i < size. */
   private get start(): number {
     return this.n > this.capacity ? this.n % this.capacity : 0;
   }
@@ -55,18 +56,19 @@ export class AnalogueForecaster {
     if (size < m + this.neighbours + 1 + this.exclude) return null;
     const start = this.start;
     const buf = this.buf;
-    const q = start + size - m; // query stretch: buf[q .. q+m-1]
+    const cap = this.capacity;
+    const q = (start + size - m) % cap; // query stretch: buf[q .. q+m-1] (contiguous: mirrored head)
     const k = this.neighbours;
     const bestD = this.bestD;
     const bestV = this.bestV;
     bestD.fill(Infinity);
     let worst = 0; // index in best* of the largest distance kept
-    const qLast = buf[start + size - 1];
+    const qLast = buf[q + m - 1];
     const end = size - this.exclude;
-    for (let j = m; j < end; j++) {
+    // base: ring index of the candidate stretch that ends at j-1, i.e. (start + j - m) mod cap.
+    for (let j = m, base = start; j < end; j++, base = base + 1 === cap ? 0 : base + 1) {
       let d = 0;
-      const base = start + j - m;
-      const off = this.relative ? buf[start + j - 1] - qLast : 0;
+      const off = this.relative ? buf[base + m - 1] - qLast : 0;
       const limit = bestD[worst];
       for (let c = 0; c < m; c++) {
         const diff = buf[base + c] - off - buf[q + c];
@@ -75,7 +77,7 @@ export class AnalogueForecaster {
       }
       if (d < limit) {
         bestD[worst] = d;
-        bestV[worst] = buf[start + j] - off;
+        bestV[worst] = buf[base + m] - off;
         worst = 0;
         for (let i = 1; i < k; i++) if (bestD[i] > bestD[worst]) worst = i;
       }
@@ -89,13 +91,13 @@ export class AnalogueForecaster {
   push(value: number): void {
     const p = this.n % this.capacity;
     this.buf[p] = value;
-    this.buf[p + this.capacity] = value;
+    if (p < this.context) this.buf[p + this.capacity] = value;
     this.n++;
   }
 
   /** Last value pushed (NaN when empty). */
   last(): number {
-    return this.n === 0 ? NaN : this.buf[this.start + this.size - 1];
+    return this.n === 0 ? NaN : this.buf[(this.n - 1) % this.capacity];
   }
 }
 

@@ -78,6 +78,12 @@ class Features {
 
 export class AnomalyDetector {
   readonly config: Readonly<AnomalyConfig>;
+  /**
+   * Version of the per-series state's shape in snapshots (exportSeries): bump it when a typed
+   * array's length or a field's meaning changes for the same config, so that a snapshot of the
+   * old shape is not installed. 2: the analogue forecaster's ring holds historyTicks + contextTicks.
+   */
+  readonly stateLayout = 2;
   /** Insertion order = recency order (re-inserted on every observation): the first key is the LRU. */
   private readonly series = new Map<string, Features>();
   private readonly arenas = new SizedArenas();

@@ -18,6 +18,8 @@ import { fillFrom, fullArray, toPlain } from './codec.ts';
 /** The anomaly detector's snapshot hooks (AnomalyDetector implements them). */
 export interface DetectorSnapshotHooks {
   readonly config: object;
+  /** Version of the saved per-series state's shape (absent: 1); part of the fingerprint. */
+  readonly stateLayout?: number;
   exportSeries(series: string): object | undefined;
   importSeries(series: string, features: readonly string[], fill: (fresh: object) => void): void;
 }
@@ -72,9 +74,15 @@ export class SeriesHomes {
   }
 }
 
-/** A fingerprint of the detector's configuration: its saved state only fits the same config. */
+/**
+ * A fingerprint of the detector's configuration and state layout: its saved state only fits the
+ * same config in the same shape (a new release that changes the shape starts detectors fresh).
+ */
 export function detectorFingerprint(detector: DetectorSnapshotHooks | null): string | null {
-  return detector ? createHash('sha256').update(JSON.stringify(detector.config)).digest('hex').slice(0, 16) : null;
+  if (!detector) return null;
+  const h = createHash('sha256').update(JSON.stringify(detector.config));
+  if ((detector.stateLayout ?? 1) !== 1) h.update(`layout ${detector.stateLayout}`);
+  return h.digest('hex').slice(0, 16);
 }
 
 /** Everything but the series: identity, time, offsets. */
@@ -127,7 +135,9 @@ export function checkSnapshot(tree: unknown, identity: SnapshotIdentity): Snapsh
 /**
  * Install the series of `partitions` from the snapshot. Detector state is installed only when the
  * detector's configuration is the one it was saved with (else those series' detectors start
- * fresh). Returns how many series were installed.
+ * fresh); a series whose saved detector state does not fit (a shape the fingerprint did not
+ * catch) gets a fresh detector too, and the rest of the snapshot is still installed — never half
+ * a snapshot and a replay on top of it. Returns how many series and detectors were installed.
  */
 export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, partitions: ReadonlySet<number>, nowMs: number): { series: number; detectors: number } {
   const sameDetector = tree.identity.detector !== null && tree.identity.detector === detectorFingerprint(parts.detector);
@@ -140,8 +150,12 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
     parts.homes.note(e.id, e.p);
     if (e.b) parts.outlook.restore(e.id, e.b);
     if (e.d && sameDetector && parts.detector) {
-      parts.detector.importSeries(e.id, Object.keys(e.d!), (fresh) => fillFrom(fresh, e.d!));
-      detectors++;
+      try {
+        parts.detector.importSeries(e.id, Object.keys(e.d!), (fresh) => fillFrom(fresh, e.d!));
+        detectors++;
+      } catch {
+        // importSeries installs nothing when the fill fails: this series' detector starts fresh.
+      }
     }
     series++;
   }

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { declaredLength, decodeSnapshot, encodeSnapshot, fillFrom, fullArray, layoutSnapshot, sealSnapshot, toPlain } from '../../../src/pipeline/snapshot/codec.ts';
 import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
 import { AnomalyDetector } from '../../../src/domain/anomaly/index.ts';
+import { WindowStore } from '../../../src/domain/window-store.ts';
+import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
+import { captureSeries, checkSnapshot, detectorFingerprint, restoreSeriesState, SeriesHomes, snapshotHead } from '../../../src/pipeline/snapshot/series-state.ts';
 
 const tree = () => ({
   a: new Float32Array([1.5, -2, Number.NaN]),
@@ -108,4 +111,39 @@ test('detector state survives toPlain → file bytes → fillFrom: the restored 
   assert.ok(a.peek('s')!.ticks === 800 && b.peek('s')!.ticks === 800);
   const small = new AnomalyDetector({ historyTicks: 64 });
   assert.throws(() => small.importSeries('s', Object.keys(saved), (fresh) => fillFrom(fresh, saved)), RangeError, 'another config does not fit');
+});
+
+test('restore: a detector state of another shape is not installed (that series starts fresh, its window is restored); a fitting one is', () => {
+  const store = new WindowStore({ window: 8, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  const det = new AnomalyDetector();
+  const parts = { store, outlook: new SeriesOutlook(), detector: det, homes: new SeriesHomes(store.registry) };
+  for (let i = 0; i < 400; i++) {
+    for (const id of ['a', 'b']) {
+      store.push(id, i * 1000, [Math.sin(i / 5)], 0);
+      det.observe(id, i * 1000, Math.sin(i / 5), null);
+      parts.homes.note(id, 0);
+    }
+  }
+  const offsets = new Map([[0, 400n]]);
+  const identity = { topic: 't', groupId: 'g', window: 8, features: ['value'] };
+  const entries = ['a', 'b'].map((id) => captureSeries(parts, id, offsets)!);
+  const tree = decodeSnapshot(Buffer.concat(encodeSnapshot({ ...snapshotHead(parts, identity, offsets, 0), series: entries }))) as ReturnType<typeof checkSnapshot>;
+  // Series b's analogue ring saved in the old shape (2 × historyTicks): what a release before stateLayout 2 wrote.
+  const bState = (tree.series[1].d as Record<string, { state: { forecaster: { buf: Float64Array } } }>)[''].state.forecaster;
+  bState.buf = new Float64Array(2 * det.config.historyTicks);
+
+  const store2 = new WindowStore({ window: 8, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  const det2 = new AnomalyDetector();
+  const restored = restoreSeriesState({ store: store2, outlook: new SeriesOutlook(), detector: det2, homes: new SeriesHomes(store2.registry) }, checkSnapshot(tree, identity), new Set([0]), 0);
+  assert.deepEqual(restored, { series: 2, detectors: 1 });
+  assert.equal(det2.peek('a')?.ticks, 400, 'the fitting detector state is installed');
+  assert.equal(det2.peek('b'), undefined, 'the other shape is not: series b starts a fresh detector');
+  assert.deepEqual(store2.exportSeries('b')?.values, store.exportSeries('b')?.values, 'series b keeps its window');
+});
+
+test('detector fingerprint: the same for the same config and layout, another for another state layout', () => {
+  const a = new AnomalyDetector();
+  assert.equal(detectorFingerprint(a), detectorFingerprint(new AnomalyDetector()));
+  assert.notEqual(detectorFingerprint(a), detectorFingerprint({ config: a.config, exportSeries: () => undefined, importSeries: () => {} }), 'layout 1 (a release before the ring change) differs');
+  assert.notEqual(detectorFingerprint(a), detectorFingerprint(new AnomalyDetector({ historyTicks: 64 })));
 });
