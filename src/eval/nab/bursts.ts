@@ -47,8 +47,12 @@ export function poisson(rng: Rng, rate: number): number {
 
 /** The bursty-count version of `values` (a new array of the same length). */
 export function burstyCounts(values: readonly number[], rng: Rng, o: Readonly<BurstOptions> = DEFAULT_BURSTS): number[] {
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   // Shift so the smallest rate is 10 % of the range above 0 (a count series never sits at a negative rate).
   const shifted = values.map((v) => v - lo + 0.1 * (hi - lo || 1));
   const mean = shifted.reduce((s, v) => s + v, 0) / shifted.length;
