@@ -15,11 +15,12 @@ export interface ScorerSettings {
   maxSeries?: number;
   seasonalView?: boolean;
   gapFactor?: number;
+  countTransform?: boolean;
 }
 
 export function createScorer(s: ScorerSettings, detector: Partial<AnomalyConfig> = {}): AnomalyScorer & AnomalyDetector {
   const settings: Partial<AnomalyConfig> = {};
-  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView', 'gapFactor'] as const) {
+  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView', 'gapFactor', 'countTransform'] as const) {
     if (s[k] !== undefined) (settings as Record<string, unknown>)[k] = s[k];
   }
   return new AnomalyDetector({ ...settings, ...detector });

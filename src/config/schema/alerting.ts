@@ -24,6 +24,8 @@ export const anomalySection = z
     seasonalView: z.boolean().default(true),
     /** A tick more than this many typical intervals after the last ends a gap: the value may have moved meanwhile (residuals ÷ √(interval/typical) for 5 ticks). 0: ticks are judged by order only. Unset → 3. */
     gapFactor: z.number().refine((v) => v === 0 || v >= 1, 'must be 0 (off) or ≥ 1').optional(),
+    /** Judge event counts in log space: a feature whose first learning ticks are non-negative integers skewed right (bursts) is scored on ln(1 + x), so a burst at night and one at noon are the same news. */
+    countTransform: z.boolean().default(true),
   })
   .default({});
 

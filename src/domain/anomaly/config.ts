@@ -56,6 +56,8 @@ export interface AnomalyConfig {
   modelTrust: 'earned' | 'off';
   /** Floor of the model's half-band as a fraction of the fallback forecaster's half-band. */
   minBandRatio: number;
+  /** Judge counts in log space: a feature whose first `learningTicks` values are non-negative integers skewed right (count-gate.ts). */
+  countTransform: boolean;
   /** z of the model's band edges (p10/p90 → 1.2816): turns band width into a residual scale. */
   bandZ: number;
   /** Anomaly likelihood: short average of raw scores vs. the distribution over the long window. */
@@ -166,6 +168,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   modelCombine: 'mean',
   modelTrust: 'earned',
   minBandRatio: 0.25,
+  countTransform: true,
   bandZ: 1.2816,
   likelihoodShortTicks: 10,
   likelihoodLongTicks: 2000,
@@ -219,6 +222,7 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   residualTolerance: 0,
   rangeMinResidual: 0,
   gapFactor: 0,
+  countTransform: false,
   modelWeight: 0.25,
 });
 
@@ -276,7 +280,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   (['cooldownMs', 'rawFloor', 'rangeTolerance', 'rangeMinResidual', 'minBandRatio', 'residualTolerance'] as const).forEach(nonNeg);
   if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);
   if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
-  if (typeof c.relativeContext !== 'boolean') errs.push(`relativeContext must be a boolean; got ${String(c.relativeContext)}`);
+  (['relativeContext', 'countTransform'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });
   if (!(c.rawScale > 0)) errs.push(`rawScale must be > 0; got ${c.rawScale}`);
   if (!(c.bandZ > 0)) errs.push(`bandZ must be > 0; got ${c.bandZ}`);
   if (!(c.errorAlpha > 0 && c.errorAlpha <= 1)) errs.push(`errorAlpha must be in (0, 1]; got ${c.errorAlpha}`);

@@ -28,7 +28,8 @@
 import { SizedArenas } from '../arena.ts';
 import { AlertState, type Severity } from './alert-state.ts';
 import { resolveAnomalyConfig, type AnomalyConfig } from './config.ts';
-import { scoreTick, SeriesState, type Expectation, type SurpriseView } from './series-state.ts';
+import { CountGate, fromLogSpace, GATE_LOG, GATE_UNDECIDED, toLogSpace } from './count-gate.ts';
+import { scoreTick, SeriesState, type Expectation, type SurpriseView, type TickScore } from './series-state.ts';
 
 export { SURPRISE_VIEWS, type Expectation, type SurpriseView } from './series-state.ts';
 
@@ -72,21 +73,34 @@ export interface SeriesAnomalyState extends FeatureState {
   features: Record<string, FeatureState>;
 }
 
-class Features {
-  readonly byName = new Map<string, { state: SeriesState; alert: AlertState }>();
+/** One scored feature: its views' state (replaced once if the count gate picks log space), alert and count gate. */
+interface FeatureEntry {
+  state: SeriesState;
+  alert: AlertState;
+  gate: CountGate;
 }
+
+class Features {
+  readonly byName = new Map<string, FeatureEntry>();
+}
+
+const logExpectation = (e: Expectation | null): Expectation | null =>
+  e && { lower: toLogSpace(e.lower), p50: toLogSpace(e.p50), upper: toLogSpace(e.upper) };
 
 export class AnomalyDetector {
   readonly config: Readonly<AnomalyConfig>;
   /**
    * Version of the per-series state's shape in snapshots (exportSeries): bump it when a typed
    * array's length or a field's meaning changes for the same config, so that a snapshot of the
-   * old shape is not installed. 2: the analogue forecaster's ring holds historyTicks + contextTicks.
+   * old shape is not installed. 2: the analogue forecaster's ring holds historyTicks + contextTicks;
+   * 3: each feature has a count gate (count-gate.ts).
    */
-  readonly stateLayout = 2;
+  readonly stateLayout = 3;
   /** Insertion order = recency order (re-inserted on every observation): the first key is the LRU. */
   private readonly series = new Map<string, Features>();
   private readonly arenas = new SizedArenas();
+  /** States rebuilt in log space by the count gate (sized apart: they come without a gate). */
+  private readonly logArenas = new SizedArenas();
 
   constructor(config: Partial<AnomalyConfig> = {}) {
     this.config = resolveAnomalyConfig(config);
@@ -143,8 +157,34 @@ export class AnomalyDetector {
   }
 
   /** One feature's fresh state, its typed arrays in one buffer (src/domain/arena.ts). */
-  private newState(): { state: SeriesState; alert: AlertState } {
-    return { state: this.arenas.build((alloc) => new SeriesState(this.config, alloc)), alert: new AlertState(this.config) };
+  private newState(): FeatureEntry {
+    const c = this.config;
+    const built = this.arenas.build((alloc) => ({ state: new SeriesState(c, alloc), gate: new CountGate(c.countTransform ? c.learningTicks : 0, alloc) }));
+    return { ...built, alert: new AlertState(c) };
+  }
+
+  /**
+   * Score one finite value through the feature's count gate: in the series' units while the gate
+   * is undecided or chose them; in log space once it chose that — the first ticks replayed into a
+   * fresh state, so every view sees log values from the start. Expectations go into log space and
+   * the one reported comes back in the series' units.
+   */
+  private score(f: FeatureEntry, value: number, expected: Expectation | null, tsMs: number): TickScore {
+    const g = f.gate;
+    if (g.mode === GATE_UNDECIDED) {
+      const t = scoreTick(f.state, this.config, value, expected, tsMs);
+      if (g.note(value, tsMs)) {
+        f.state = this.logArenas.build((alloc) => new SeriesState(this.config, alloc));
+        for (let i = 0; i < g.n; i++) scoreTick(f.state, this.config, toLogSpace(g.values[i]), null, g.ts[i]);
+      }
+      return t;
+    }
+    if (g.mode !== GATE_LOG) return scoreTick(f.state, this.config, value, expected, tsMs);
+    const t = scoreTick(f.state, this.config, toLogSpace(value), logExpectation(expected), tsMs);
+    const e = t.expected;
+    if (t.basis === 'model') t.expected = expected;
+    else if (e !== null) t.expected = { lower: fromLogSpace(e.lower), p50: fromLogSpace(e.p50), upper: fromLogSpace(e.upper) };
+    return t;
   }
 
   private features(series: string): Features {
@@ -169,7 +209,7 @@ export class AnomalyDetector {
       f.byName.set(feature, st);
     }
     if (!Number.isFinite(value)) return { score: st.state.lastScore };
-    const t = scoreTick(st.state, this.config, value, expected, tsMs);
+    const t = this.score(st, value, expected, tsMs);
     const tr = st.alert.step(t.score, t.level, tsMs);
     const base: Observation = t.gap > 0 ? { score: t.score, gap: t.gap } : { score: t.score };
     if (tr === undefined) return base;

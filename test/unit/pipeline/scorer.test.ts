@@ -20,3 +20,11 @@ test('anomaly.gapFactor: the detector default (3) when unset, 0 (off) from the e
   assert.equal(createScorer(off).config.gapFactor, 0);
   assert.throws(() => loadConfig({ env: { TICKCAST_ANOMALY_GAP_FACTOR: '0.5' } }), /must be 0 \(off\) or ≥ 1/);
 });
+
+test('anomaly.countTransform: on by default, off from the environment (counts then stay in their units)', () => {
+  assert.equal(createScorer(loadConfig({ env: {} }).anomaly).config.countTransform, true);
+  const off = loadConfig({ env: { TICKCAST_ANOMALY_COUNT_TRANSFORM: 'false' } }).anomaly;
+  assert.equal(off.countTransform, false);
+  assert.equal(createScorer(off).config.countTransform, false);
+  assert.throws(() => loadConfig({ env: { TICKCAST_ANOMALY_COUNT_TRANSFORM: 'sometimes' } }), /expected true or false/);
+});
