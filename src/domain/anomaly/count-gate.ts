@@ -8,7 +8,9 @@
  *
  * The decision needs those ticks, and every view must see the same values from the start, so the
  * gate keeps them (values and event times) and the detector replays them into a fresh state once
- * it decides (detector.ts). The learning period scores 0 anyway, so nothing emitted changes.
+ * it decides (detector.ts). The learning period scores 0 anyway, so nothing emitted changes. The
+ * replay has no model expectations: the model's earned trust (`modelWeight` > 0 only) starts
+ * counting after the decision.
  * Measured on the three corpora of `bench:nab` (docs/anomaly.md, eighth round).
  */
 import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
