@@ -175,6 +175,7 @@ const ABLATION: Array<[string, Partial<AnomalyConfig>]> = [
   ['never-seen level off', { rangeTolerance: 0 }],
   ['never-seen residual off', { residualTolerance: 0 }],
   ['no rest (restTicks 0)', { restTicks: 0 }],
+  ['counts in log space off', { countTransform: false }],
 ];
 
 /** Robustness: the injected corpus made into bursty counts (same anomalies), old vs new and the ablation. */
