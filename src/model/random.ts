@@ -15,6 +15,12 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** One standard normal draw from `rand` (Box–Muller; the uniform is floored at 1e-12 so ln never sees 0). */
+export function gauss(rand: () => number): number {
+  const u = Math.max(rand(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
 export function uniformArray(n: number, limit: number, rand: () => number): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = (rand() * 2 - 1) * limit;

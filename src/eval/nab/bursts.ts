@@ -12,7 +12,7 @@
  * `decay` per tick (h_t = decay·h_{t−1} + jump); count_t ~ Poisson(λ_t·(1 + h_t)) with λ_t the
  * source scaled to mean μ. Deterministic for a given rng.
  */
-import type { Rng } from './rng.ts';
+import { gauss, type Rng } from './rng.ts';
 
 export interface BurstOptions {
   burstRate: number;
@@ -25,16 +25,10 @@ export const DEFAULT_BURSTS: Readonly<BurstOptions> = Object.freeze({ burstRate:
 
 const MAX_JUMP = 30;
 
-/** A standard normal draw (Box–Muller). */
-function normal(rng: Rng): number {
-  const u = Math.max(rng(), 1e-300);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-}
-
 /** A Poisson draw: Knuth's product method up to a rate of 30, a rounded normal above. */
 export function poisson(rng: Rng, rate: number): number {
   if (!(rate > 0)) return 0;
-  if (rate > 30) return Math.max(0, Math.round(rate + Math.sqrt(rate) * normal(rng)));
+  if (rate > 30) return Math.max(0, Math.round(rate + Math.sqrt(rate) * gauss(rng)));
   const limit = Math.exp(-rate);
   let k = 0;
   let p = rng();

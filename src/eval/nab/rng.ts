@@ -1,8 +1,8 @@
 /** Seeded PRNG (mulberry32) for the injected-anomaly corpus: same seed, same corpus, on every machine. */
 export type Rng = () => number;
 
-/** mulberry32, the model's seeded generator (one implementation: src/model/random.ts). */
-export { mulberry32 } from '../../model/random.ts';
+/** mulberry32 and its normal draw, the model's seeded generator (one implementation: src/model/random.ts). */
+export { gauss, mulberry32 } from '../../model/random.ts';
 
 /** Uniform integer in [lo, hi]. */
 export function randInt(rng: Rng, lo: number, hi: number): number {

@@ -5,7 +5,7 @@
  * random-walk segments. Seeded and pure: the same seed gives the same series on every machine, so
  * `npm run pretrain` is reproducible. No external data, so the weights carry no data licence.
  */
-import { mulberry32 } from '../random.ts';
+import { gauss, mulberry32 } from '../random.ts';
 
 export interface SynthOptions {
   length: number;
@@ -14,11 +14,6 @@ export interface SynthOptions {
 
 /** Periods to draw seasonalities from (steps): hourly-day/week, 5-min-hour/day, half-hour-day… */
 const PERIODS = [7, 12, 24, 48, 60, 96, 144, 168, 288];
-
-function gauss(r: () => number): number {
-  const u = Math.max(r(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-}
 
 function addTrend(v: Float64Array, r: () => number): void {
   const n = v.length;
