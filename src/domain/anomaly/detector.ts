@@ -84,8 +84,9 @@ class Features {
   readonly byName = new Map<string, FeatureEntry>();
 }
 
-const logExpectation = (e: Expectation | null): Expectation | null =>
-  e && { lower: toLogSpace(e.lower), p50: toLogSpace(e.p50), upper: toLogSpace(e.upper) };
+/** An expectation with each of its quantiles mapped by `f` (monotone: the order is kept). */
+const mapExpectation = (e: Expectation | null, f: (x: number) => number): Expectation | null =>
+  e && { lower: f(e.lower), p50: f(e.p50), upper: f(e.upper) };
 
 export class AnomalyDetector {
   readonly config: Readonly<AnomalyConfig>;
@@ -180,10 +181,8 @@ export class AnomalyDetector {
       return t;
     }
     if (g.mode !== GATE_LOG) return scoreTick(f.state, this.config, value, expected, tsMs);
-    const t = scoreTick(f.state, this.config, toLogSpace(value), logExpectation(expected), tsMs);
-    const e = t.expected;
-    if (t.basis === 'model') t.expected = expected;
-    else if (e !== null) t.expected = { lower: fromLogSpace(e.lower), p50: fromLogSpace(e.p50), upper: fromLogSpace(e.upper) };
+    const t = scoreTick(f.state, this.config, toLogSpace(value), mapExpectation(expected, toLogSpace), tsMs);
+    t.expected = t.basis === 'model' ? expected : mapExpectation(t.expected, fromLogSpace);
     return t;
   }
 
