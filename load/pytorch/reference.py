@@ -32,6 +32,11 @@ class Hybrid(nn.Module):
         self.Hh = cfg["lstm"]["hiddenSize"]
         self.dirs = 2 if cfg["lstm"]["bidirectional"] else 1
         self.revin = cfg["revin"]
+        patch = cfg.get("patch") or {"length": 1, "stride": 1}
+        # Patch tokens as src/model/patch.ts: N patches of P steps every S, aligned to the window's end.
+        self.P, self.S = patch["length"], patch["stride"]
+        self.N = (self.W - self.P) // self.S + 1
+        self.t0 = self.W - (self.N - 1) * self.S - self.P
         self.use_attention = cfg["lstm"]["useAttention"]
         D, Hh, dirs = self.D, self.Hh, self.dirs
         O = dirs * Hh
@@ -92,7 +97,11 @@ class Hybrid(nn.Module):
             xn = (x - mu) / sd
         else:
             xn = x
-        p = self.input_proj(xn)
+        if self.P == 1 and self.S == 1:
+            p = self.input_proj(xn)
+        else:  # [B, W, F] → [B, N, P·F], element p·F + f = step start(n) + p, feature f
+            tok = xn[:, self.t0:].unfold(1, self.P, self.S)  # [B, N, F, P]
+            p = self.input_proj(tok.transpose(2, 3).reshape(B, self.N, self.P * self.F))
         h, _ = self.lstm(p)
         s = self.skip(p)
         g = torch.sigmoid(self.gate(torch.cat([h, s], 2)))
@@ -104,7 +113,7 @@ class Hybrid(nn.Module):
             score = self.pool(e) @ self.query / math.sqrt(self.D)
             alpha = torch.softmax(score, 1)
         else:
-            alpha = torch.full((B, self.W), 1.0 / self.W)
+            alpha = torch.full((B, self.N), 1.0 / self.N, device=x.device)
         pooled = torch.bmm(alpha.unsqueeze(1), e).squeeze(1)
         r = self.head(pooled).reshape(B, self.H, self.T, self.Q)
         xt = xn[:, :, self.targets].transpose(1, 2)  # [B, T, W]
@@ -119,6 +128,12 @@ class Hybrid(nn.Module):
         y = torch.stack(cols, -1)
         if self.revin:
             y = y * sd[:, 0, self.targets].reshape(B, 1, self.T, 1) + mu[:, 0, self.targets].reshape(B, 1, self.T, 1)
+        if self.P != 1 or self.S != 1:  # token attention spread evenly over each token's steps
+            steps = torch.zeros(B, self.W, device=x.device)
+            for n in range(self.N):
+                s0 = self.t0 + n * self.S
+                steps[:, s0:s0 + self.P] += alpha[:, n:n + 1] / self.P
+            alpha = steps
         return y, alpha
 
 
@@ -140,38 +155,49 @@ def main():
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--latency-runs", type=int, default=300)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (every timed span ends with a synchronize)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    dev = args.device
+    sync = torch.cuda.synchronize if dev == "cuda" else (lambda: None)
     m, w = load(args.dir)
-    model = Hybrid(m, w).eval()
+    model = Hybrid(m, w).eval().to(dev)
     W, F = model.W, model.F
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": dev}
+    if dev == "cuda":
+        out["gpu"] = torch.cuda.get_device_name(0)
     with torch.inference_mode():
         check = m.get("check")
         if check:
-            x = torch.from_numpy(np.fromfile(os.path.join(args.dir, "check_x.bin"), dtype="<f4").reshape(check["batch"], W, F))
+            x = torch.from_numpy(np.fromfile(os.path.join(args.dir, "check_x.bin"), dtype="<f4").reshape(check["batch"], W, F)).to(dev)
             y, a = model(x)
             y_onnx = np.fromfile(os.path.join(args.dir, "check_y.bin"), dtype="<f4")
             a_onnx = np.fromfile(os.path.join(args.dir, "check_attention.bin"), dtype="<f4")
-            out["maxAbsDiffVsOnnx"] = float(max(np.abs(y.numpy().ravel() - y_onnx).max(), np.abs(a.numpy().ravel() - a_onnx).max()))
+            out["maxAbsDiffVsOnnx"] = float(max(np.abs(y.cpu().numpy().ravel() - y_onnx).max(), np.abs(a.cpu().numpy().ravel() - a_onnx).max()))
+            out["maxRelDiffVsOnnx"] = float((np.abs(y.cpu().numpy().ravel() - y_onnx) / np.maximum(np.abs(y_onnx), 1.0)).max())
         rng = np.random.default_rng(1)
         tput, tput_cpu = {}, {}
         for b in [int(v) for v in args.batches.split(",")]:
-            x = torch.from_numpy(rng.standard_normal((b, W, F), dtype=np.float32))
+            x = torch.from_numpy(rng.standard_normal((b, W, F), dtype=np.float32)).to(dev)
             model(x)
+            sync()
             n, t0, c0 = 0, time.perf_counter(), time.process_time()
             while time.perf_counter() - t0 < args.seconds or n < 1:
                 model(x)
                 n += 1
+                if n % 8 == 0:
+                    sync()
+            sync()
             tput[str(b)] = n * b / (time.perf_counter() - t0)  # wall-clock mean, as the Node benchmark
             tput_cpu[str(b)] = n * b / max(time.process_time() - c0, 1e-9)  # per CPU-second of this process
         out["windowsPerCpuSec"] = tput_cpu
         out["windowsPerSec"] = tput
-        x = torch.from_numpy(rng.standard_normal((1, W, F), dtype=np.float32))
+        x = torch.from_numpy(rng.standard_normal((1, W, F), dtype=np.float32)).to(dev)
         lat = []
         for _ in range(args.latency_runs):
             t0 = time.perf_counter()
-            model(x)
+            y, _ = model(x)
+            y.cpu()  # the forecast reaches the host, as a serving call needs
             lat.append((time.perf_counter() - t0) * 1000)
         lat.sort()
         out["latencyMs"] = {"p50": lat[len(lat) // 2], "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))]}

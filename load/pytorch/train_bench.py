@@ -5,8 +5,10 @@ Same architecture and training step as src/model (docs/model.md): RevIN, patch e
 P steps every S, end-aligned), 2-layer BiLSTM with gated skip + LayerNorm, projection + positional
 embedding, post-norm Transformer encoder, attention pooling, quantile head ordered by construction,
 NLinear-style linear skip; pinball loss, Adam, global-norm clipping at 1.0, dropout between LSTM
-layers. Random initialisation (timing only). Reads a JSON list of shapes on argv[1]; prints one JSON
-object: steps/s per shape.
+layers. Random initialisation (timing only). Reads a JSON request on argv[1] ({threads, minSeconds,
+shapes, device?: "cpu" | "cuda", infer?: [{window, horizon, patchLength, patchStride, batch}]}); prints
+one JSON object: steps/s per training shape and, for `infer`, windows/s of the forward pass alone.
+On "cuda" every timed span ends with torch.cuda.synchronize(), so GPU work is counted, not queued.
 """
 import json
 import sys
@@ -25,7 +27,7 @@ class Hybrid(nn.Module):
         self.W, self.H, self.P, self.S = W, H, P, S
         self.N = (W - P) // S + 1
         self.t0 = W - (self.N - 1) * S - P
-        self.q = torch.tensor(quantiles)
+        self.register_buffer("q", torch.tensor(quantiles))
         self.m = list(quantiles).index(0.5)
         O = 2 * Hh
         self.embed = nn.Linear(P, D)
@@ -72,14 +74,36 @@ def pinball(pred, y, q):
     return torch.maximum(q * e, (q - 1) * e).mean()
 
 
-def measure(shape, min_seconds):
-    torch.manual_seed(1)
-    W, H, B = shape["window"], shape["horizon"], shape["batch"]
-    model = Hybrid(W, H, shape["patchLength"], shape["patchStride"])
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+def sync(device):
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def batch_of(W, H, B, device):
     t = torch.arange(W + H, dtype=torch.float32)
     series = torch.sin(t.unsqueeze(0) / 10 + torch.rand(B, 1) * 6) + 0.1 * torch.randn(B, W + H)
-    x, y = series[:, :W].contiguous(), series[:, W:].contiguous()
+    return series[:, :W].contiguous().to(device), series[:, W:].contiguous().to(device)
+
+
+def timed(fn, min_seconds, device):
+    fn()  # warm-up (cuDNN picks its kernels here)
+    sync(device)
+    n, t0 = 0, time.perf_counter()
+    while n < 2 or time.perf_counter() - t0 < min_seconds:
+        fn()
+        n += 1
+        if device == "cuda" and n % 8 == 0:
+            sync(device)
+    sync(device)
+    return n, time.perf_counter() - t0
+
+
+def measure(shape, min_seconds, device="cpu"):
+    torch.manual_seed(1)
+    W, H, B = shape["window"], shape["horizon"], shape["batch"]
+    model = Hybrid(W, H, shape["patchLength"], shape["patchStride"]).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x, y = batch_of(W, H, B, device)
 
     def step():
         opt.zero_grad()
@@ -88,20 +112,32 @@ def measure(shape, min_seconds):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
 
-    step()  # warm-up
-    n, t0 = 0, time.perf_counter()
-    while n < 2 or time.perf_counter() - t0 < min_seconds:
-        step()
-        n += 1
-    sec = time.perf_counter() - t0
-    return {**shape, "steps": n, "seconds": sec, "stepsPerSec": n / sec, "tokens": model.N}
+    n, sec = timed(step, min_seconds, device)
+    return {**shape, "device": device, "steps": n, "seconds": sec, "stepsPerSec": n / sec, "windowsPerSec": n * B / sec, "tokens": model.N}
+
+
+def measure_infer(shape, min_seconds, device="cpu"):
+    torch.manual_seed(1)
+    W, H, B = shape["window"], shape["horizon"], shape["batch"]
+    model = Hybrid(W, H, shape["patchLength"], shape["patchStride"]).to(device).eval()
+    x, _ = batch_of(W, H, B, device)
+    with torch.inference_mode():
+        n, sec = timed(lambda: model(x), min_seconds, device)
+    return {**shape, "device": device, "calls": n, "seconds": sec, "windowsPerSec": n * B / sec, "msPerCall": 1000 * sec / n}
 
 
 def main():
     req = json.loads(sys.argv[1])
     torch.set_num_threads(req["threads"])
-    out = [measure(s, req["minSeconds"]) for s in req["shapes"]]
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": out}))
+    device = req.get("device", "cpu")
+    if device == "cuda":
+        torch.backends.cudnn.benchmark = True
+    out = [measure(s, req["minSeconds"], device) for s in req["shapes"]]
+    infer = [measure_infer(s, req["minSeconds"], device) for s in req.get("infer", [])]
+    info = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": device}
+    if device == "cuda":
+        info["gpu"] = torch.cuda.get_device_name(0)
+    print(json.dumps({**info, "results": out, "infer": infer}))
 
 
 if __name__ == "__main__":
