@@ -22,11 +22,16 @@ log() { echo "## $(date -u +%H:%M:%S) $*"; }
 
   log "onnxruntime: tickcast's ONNX graphs (CPU 1 thread, CPU all cores, CUDA/TensorRT if built in)"
   $PY load/gpu/ort_bench.py "$DIR" > "$OUT/ort.json"
+  log "onnxruntime scale-out as tickcast serves: N processes × 1 intra-op thread"
+  $PY load/gpu/ort_parallel.py "$DIR" "1,8,$(nproc)" > "$OUT/ort-parallel.json"
 
   for m in serving ett336; do
     log "pytorch reference of the same weights, $m, cuda"
     $PY load/pytorch/reference.py --dir "$DIR/$m" --device cuda --batches 1,64,1024,8192,65536 --seconds 1.5 --latency-runs 200 > "$OUT/ref-$m-cuda.json"
     cat "$OUT/ref-$m-cuda.json"
+    log "pytorch reference, $m, cuda, plain fp32 (no TF32)"
+    $PY load/pytorch/reference.py --dir "$DIR/$m" --device cuda --no-tf32 --batches 1,64,1024,8192,65536 --seconds 1.5 --latency-runs 200 > "$OUT/ref-$m-cuda-fp32.json"
+    cat "$OUT/ref-$m-cuda-fp32.json"
     log "pytorch reference of the same weights, $m, cpu all cores"
     $PY load/pytorch/reference.py --dir "$DIR/$m" --device cpu --threads "$(nproc)" --batches 1,64,1024 --seconds 1.5 --latency-runs 100 > "$OUT/ref-$m-cpu.json"
     cat "$OUT/ref-$m-cpu.json"

@@ -156,14 +156,18 @@ def main():
     ap.add_argument("--latency-runs", type=int, default=300)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--device", default="cpu", help="cpu or cuda (every timed span ends with a synchronize)")
+    ap.add_argument("--no-tf32", action="store_true", help="cuda: plain fp32 matrix math (PyTorch lets cuDNN use TF32 by default)")
     args = ap.parse_args()
+    if args.no_tf32:
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
     torch.set_num_threads(args.threads)
     dev = args.device
     sync = torch.cuda.synchronize if dev == "cuda" else (lambda: None)
     m, w = load(args.dir)
     model = Hybrid(m, w).eval().to(dev)
     W, F = model.W, model.F
-    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": dev}
+    out = {"torch": torch.__version__, "threads": torch.get_num_threads(), "device": dev, "tf32": dev == "cuda" and torch.backends.cudnn.allow_tf32}
     if dev == "cuda":
         out["gpu"] = torch.cuda.get_device_name(0)
     with torch.inference_mode():
