@@ -11,7 +11,9 @@
  * gap handling off vs on) and bursty counts (src/eval/nab/bursts.ts: the same series made into
  * social-media-like volume counts with heavy-tailed bursts, the same anomalies injected; old vs
  * new and every view of the new detector switched off in turn — a corpus made after the views
- * were chosen, so it says whether each of them carries over to noise it was not developed on).
+ * were chosen, so it says whether each of them carries over to noise it was not developed on),
+ * and coarse readings (src/eval/nab/quantise.ts: every file rounded to 1× and 3× its median |Δ|;
+ * old vs new, and the new detector with its resolution floor off).
  *
  * Old (LEGACY_ANOMALY_CONFIG: the detector before issue 13) and new (the defaults) run in the
  * same process on the same rows, each file streamed tick by tick through a fresh detector: one
@@ -24,7 +26,7 @@
  *
  * Env: NAB_DIR, M4_DIR, NAB_OUT (results dir), NAB_FILES=1 (per-file tables), NAB_LOCO=0 (skip
  * LOCO), INJECT_PER_KIND (M4 series per kind, default 20), INJECT_SEED (default 13), NAB_OUTAGES=0
- * and NAB_BURSTS=0 (skip the robustness checks),
+ * NAB_BURSTS=0 and NAB_QUANTISED=0 (skip the robustness checks),
  * ANOMALY_CONFIG (JSON overrides of the NEW detector, also applied on the service path, for experiments only; the LOCO grid is
  * applied on top of them, so its figure is the one of the detector under test).
  */
@@ -38,7 +40,7 @@ import {
   detectRows, leaveOneCategoryOut, linearExpectations, nabTimestampMs, scoreCorpus, writeResultsCsv,
   type PipelineDetect, type ProfileResult, type ScoredFile,
 } from '../src/eval/nab/index.ts';
-import { defaultPaths, evaluate, loadInjected, loadNabDev, withOutagesCorpus, type Evaluation, type LabelledCorpus } from './nab-corpora.ts';
+import { defaultPaths, evaluate, loadInjected, loadNabDev, quantisedCorpus, withOutagesCorpus, type Evaluation, type LabelledCorpus } from './nab-corpora.ts';
 import { comparison, DEV_REFERENCES, report, reportLoco } from './nab-report.ts';
 
 /** The LOCO grid: the parameters tuned in issue 13, each moved alone from the defaults. */
@@ -176,6 +178,7 @@ const ABLATION: Array<[string, Partial<AnomalyConfig>]> = [
   ['never-seen residual off', { residualTolerance: 0 }],
   ['no rest (restTicks 0)', { restTicks: 0 }],
   ['counts in log space off', { countTransform: false }],
+  ['resolution floor off', { resolutionFloor: false }],
 ];
 
 /** Robustness: the injected corpus made into bursty counts (same anomalies), old vs new and the ablation. */
@@ -188,6 +191,21 @@ async function bursts(paths: ReturnType<typeof defaultPaths>, outRoot: string, p
   const p = await pipeline(b, overrides);
   if (p !== null) rows.push(['tickcast service path (this run)', p]);
   comparison(b.label, rows);
+}
+
+/** Robustness: the injected corpus read at a coarse resolution, old vs new, and the resolution floor off. */
+async function quantised(inj: LabelledCorpus, overrides: Partial<AnomalyConfig>): Promise<void> {
+  for (const k of [1, 3]) {
+    const q = quantisedCorpus(inj, k);
+    const rows: Array<[string, ProfileResult[]]> = [
+      ['tickcast NEW detector (this run)', evaluate(q, (r) => detectRows(r, overrides)).results],
+      ['tickcast OLD detector (this run)', evaluate(q, (r) => detectRows(r, LEGACY_ANOMALY_CONFIG)).results],
+      ['NEW, resolution floor off', evaluate(q, (r) => detectRows(r, { ...overrides, resolutionFloor: false })).results],
+    ];
+    const p = await pipeline(q, overrides);
+    if (p !== null) rows.push(['tickcast service path (this run)', p]);
+    comparison(q.label, rows);
+  }
 }
 
 async function main(): Promise<void> {
@@ -225,6 +243,7 @@ async function main(): Promise<void> {
     if (process.env.NAB_LOCO !== '0') loco(inj, 'the injected-anomaly corpus (categories = anomaly kinds)', overrides);
     if (process.env.NAB_OUTAGES !== '0') await outages(inj, seed, neu.results, overrides);
     if (process.env.NAB_BURSTS !== '0') await bursts(paths, outRoot, perKind, seed, overrides);
+    if (process.env.NAB_QUANTISED !== '0') await quantised(inj, overrides);
   }
   console.log(`\nmachine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (timings on a shared machine are noisy; scores are deterministic)`);
 }

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  buildInjectedCorpus, burstyCounts, listCorpusFiles, mulberry32, readDataCsv, readM4Hourly, readWindows, scoreCorpus, withOutages,
+  buildInjectedCorpus, burstyCounts, listCorpusFiles, mulberry32, quantiseRows, readDataCsv, readM4Hourly, readWindows, scoreCorpus, withOutages,
   type NabRow, type ProfileResult, type ScoredFile, type SourceSeries, type WindowLimits,
 } from '../src/eval/nab/index.ts';
 
@@ -52,6 +52,12 @@ export function loadInjected(m4Dir: string, samplePath: string, perKind = 20, se
   const names = files.map((f) => f.name);
   const label = `${bursty ? 'bursty ' : ''}injected corpus (seed ${seed})`;
   return { label, names, rows, windows, ticks: names.reduce((s, n) => s + rows.get(n)!.length, 0) };
+}
+
+/** The same corpus read at a coarse resolution: each file rounded to k × its median |Δ| (src/eval/nab/quantise.ts). */
+export function quantisedCorpus(corpus: LabelledCorpus, k: number): LabelledCorpus {
+  const rows = new Map(corpus.names.map((n) => [n, quantiseRows(corpus.rows.get(n)!, k).rows]));
+  return { ...corpus, label: `${corpus.label} rounded to ${k} × median |Δ|`, rows };
 }
 
 /** The same corpus with sensor outages cut out of every file (src/eval/nab/outages.ts), seeded. */

@@ -26,6 +26,8 @@ export const anomalySection = z
     gapFactor: z.number().refine((v) => v === 0 || v >= 1, 'must be 0 (off) or ≥ 1').optional(),
     /** Judge event counts in log space: a feature whose first learning ticks are non-negative integers skewed right (bursts) is scored on ln(1 + x), so a burst at night and one at noon are the same news. */
     countTransform: z.boolean().default(true),
+    /** Floor the detector's error scales at what rounding to a quantised series' step costs (integer mph, a gauge read to one decimal), so one-step moves of a series that is usually forecast to the digit are not taken for spikes. */
+    resolutionFloor: z.boolean().default(true),
   })
   .default({});
 

@@ -42,10 +42,7 @@ export interface AnomalyConfig {
    * cost NAB points (docs/anomaly.md); the model then only supplies expected/lower/upper.
    */
   modelWeight: number;
-  /**
-   * How the two residuals combine when the model gave an expectation: 'mean' (weighted by
-   * modelWeight), 'min' (both views must be surprised), 'max' (either view).
-   */
+  /** How the two residuals combine with a model expectation: 'mean' (by modelWeight), 'min' (both surprised), 'max' (either). */
   modelCombine: 'mean' | 'min' | 'max';
   /**
    * Earned trust: with 'mean', the model's weight is scaled per series by
@@ -58,6 +55,8 @@ export interface AnomalyConfig {
   minBandRatio: number;
   /** Judge counts in log space: a feature whose first `learningTicks` values are non-negative integers skewed right (count-gate.ts). */
   countTransform: boolean;
+  /** Floor the forecast and seasonal error scales at what rounding to a quantised series' step costs (resolution.ts). */
+  resolutionFloor: boolean;
   /** z of the model's band edges (p10/p90 → 1.2816): turns band width into a residual scale. */
   bandZ: number;
   /** Anomaly likelihood: short average of raw scores vs. the distribution over the long window. */
@@ -169,6 +168,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   modelTrust: 'earned',
   minBandRatio: 0.25,
   countTransform: true,
+  resolutionFloor: true,
   bandZ: 1.2816,
   likelihoodShortTicks: 10,
   likelihoodLongTicks: 2000,
@@ -223,6 +223,7 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   rangeMinResidual: 0,
   gapFactor: 0,
   countTransform: false,
+  resolutionFloor: false,
   modelWeight: 0.25,
 });
 
@@ -280,7 +281,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   (['cooldownMs', 'rawFloor', 'rangeTolerance', 'rangeMinResidual', 'minBandRatio', 'residualTolerance'] as const).forEach(nonNeg);
   if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);
   if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
-  (['relativeContext', 'countTransform'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });
+  (['relativeContext', 'countTransform', 'resolutionFloor'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });
   if (!(c.rawScale > 0)) errs.push(`rawScale must be > 0; got ${c.rawScale}`);
   if (!(c.bandZ > 0)) errs.push(`bandZ must be > 0; got ${c.bandZ}`);
   if (!(c.errorAlpha > 0 && c.errorAlpha <= 1)) errs.push(`errorAlpha must be in (0, 1]; got ${c.errorAlpha}`);

@@ -68,9 +68,9 @@ export class SeasonalView {
     this.ring = alloc.f64(Math.max(p.cycles * p.maxPeriod + p.levelTicks, p.acfWindow) + 1);
   }
 
-  /** Feed one value; returns the surprise in [0, 1), or −1 while the view has no period. */
-  update(value: number): number {
-    let raw = this.score(value);
+  /** Feed one value; returns the surprise in [0, 1), or −1 while the view has no period. `floor`: the least error scale. */
+  update(value: number, floor = 0): number {
+    let raw = this.score(value, floor);
     if (this.quiet > 0) {
       this.quiet--;
       raw = -1;
@@ -124,11 +124,11 @@ export class SeasonalView {
     return k % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
   }
 
-  private score(value: number): number {
+  private score(value: number, floor: number): number {
     const P = this.period;
     if (P === 0 || this.n < this.p.cycles * P) return -1;
     const e = Math.abs(value - this.expectation(P));
-    const scale = this.err;
+    const scale = Math.max(this.err, floor);
     const r = this.errN < MIN_ERRORS ? 0 : scale > 0 ? e / scale : e > 0 ? Infinity : 0;
     this.errN++;
     const a = Math.max(this.p.errAlpha, 1 / this.errN);

@@ -11,6 +11,7 @@ import { ContextView } from './context-view.ts';
 import { GapClock } from './gap-clock.ts';
 import { AnomalyLikelihood, tailScore } from './likelihood.ts';
 import { PatternView } from './pattern-view.ts';
+import { Resolution } from './resolution.ts';
 import { SeasonalView } from './seasonal-view.ts';
 import { VolatilityView } from './volatility-view.ts';
 
@@ -53,12 +54,15 @@ export class SeriesState {
   restScore = 0;
   /** Gaps in event time (gap-clock.ts). */
   readonly gaps = new GapClock();
+  /** The step of a quantised series (resolution.ts); null when `resolutionFloor` is off. */
+  readonly resolution: Resolution | null;
   /** Undamped scores of the last `refractoryTicks` ticks (ring). */
   readonly recent: Float64Array;
 
   /** `alloc`: where the typed arrays come from (one arena per series: src/domain/arena.ts). */
   constructor(c: Readonly<AnomalyConfig>, alloc: ArrayAlloc = OWN_ARRAYS) {
     this.recent = alloc.f64(Math.max(1, c.refractoryTicks));
+    this.resolution = c.resolutionFloor ? new Resolution(c.volatilityLongAlpha, alloc) : null;
     this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours, c.excludeRecentTicks, c.relativeContext, alloc);
     this.likelihood = new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc);
     this.volatility = c.volatilityView ? new VolatilityView(c.volatilityShortTicks, c.volatilityLongAlpha, c.volatilityFloor, c.volatilityScale, alloc) : null;
@@ -95,15 +99,16 @@ interface Fallback {
   expected: Expectation | null;
 }
 
-/** (1) fallback view: forecast from the past only, then learn this value. */
-function fallbackView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, divisor: number): Fallback {
+/** (1) fallback view: forecast from the past only, then learn this value. `q`: the series' resolution. */
+function fallbackView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, divisor: number, q: number): Fallback {
   const fb = s.forecaster.forecast();
   let rFallback = 0;
   let fbScale = 0;
   let fbExpected: Expectation | null = null;
   if (fb !== null) {
     const err = Math.abs(value - fb.p50);
-    const scale = s.errScale + fb.spread;
+    // Never below what rounding to the series' resolution costs alone (resolution.ts).
+    const scale = Math.max(s.errScale + fb.spread, q / 4);
     fbScale = scale;
     rFallback = scale > 0 ? err / scale : err > 0 ? Infinity : 0;
     // Bias-corrected EW mean: a plain running mean until 1/errorAlpha errors have been seen,
@@ -149,7 +154,7 @@ function modelView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, ex
  * likelihoods: the smallest tail probability, times the number of views (Bonferroni).
  * Returns ln Q of the combination.
  */
-function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, r: number, judged: boolean): number {
+function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, r: number, judged: boolean, q: number): number {
   const raw = Number.isFinite(r) ? 1 - Math.exp(-Math.max(0, r - c.rawFloor) / c.rawScale) : 1;
   // The likelihood learns only from ticks that had a forecast (no warm-up transients).
   let lnQ = judged ? s.likelihood.update(raw) : 0;
@@ -172,7 +177,7 @@ function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: numb
     views++;
   }
   if (s.seasonal !== null) {
-    const sr = s.seasonal.view.update(value);
+    const sr = s.seasonal.view.update(value, q / 3);
     const sq = sr < 0 ? 0 : s.seasonal.likelihood.update(sr);
     if (sq < lnQ) { lnQ = sq; driver = 'seasonal'; }
     views++;
@@ -264,10 +269,12 @@ function gapOf(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): Readon
  */
 export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, expected: Expectation | null, tsMs = NaN): TickScore {
   const g = gapOf(s, c, tsMs);
-  const f = fallbackView(s, c, value, g.divisor);
+  const q = s.resolution?.step ?? 0;
+  s.resolution?.learn(value);
+  const f = fallbackView(s, c, value, g.divisor, q);
   const useModel = expected !== null && Number.isFinite(expected.p50);
   const r = useModel ? modelView(s, c, value, expected, f) : f.r;
-  const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel);
+  const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel, q);
   const { score, level } = finish(s, c, value, neverSeenResidual(s, c, f, tailScore(lnQ)), f.fb === null ? Infinity : f.r);
   return { score, level, expected: useModel ? expected : f.expected, basis: useModel ? 'model' : 'fallback', view: driver, gap: g.intervals };
 }

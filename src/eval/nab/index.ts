@@ -16,3 +16,4 @@ export { parseM4Csv, readM4Hourly, type NamedSeries } from './m4.ts';
 export { mulberry32, randInt, randReal, type Rng } from './rng.ts';
 export { withOutages, DEFAULT_OUTAGES, type OutageOptions } from './outages.ts';
 export { burstyCounts, poisson, DEFAULT_BURSTS, type BurstOptions } from './bursts.ts';
+export { quantiseRows } from './quantise.ts';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildInjectedCorpus, burstyCounts, injectAt, injectFile, leaveOneCategoryOut, mulberry32, parseM4Csv, poisson, probationLength,
+  buildInjectedCorpus, burstyCounts, injectAt, injectFile, leaveOneCategoryOut, mulberry32, parseM4Csv, poisson, probationLength, quantiseRows,
   withOutages, INJECTION_KINDS, type ScoredFile,
 } from '../../../src/eval/nab/index.ts';
 
@@ -135,4 +135,23 @@ test('bursty counts: integers that follow the source shape, heavy-tailed bursts 
     const atPhase = (p: number): number => off.filter((_, i) => i % 24 === p).reduce((s, v) => s + v, 0);
     assert.ok(atPhase(6) > 3 * atPhase(18), `peak ${atPhase(6)} vs trough ${atPhase(18)}`);
   }
+});
+
+test('coarse readings: every value a multiple of k × the median |Δ| of the first 500, within half a step of the original', () => {
+  const r = mulberry32(8);
+  const rows = Array.from({ length: 800 }, (_, i) => ({ timestamp: `t${i}`, value: 100 + 10 * Math.sin(i / 20) + r() }));
+  const head = rows.slice(0, 500);
+  const d = head.slice(1).map((x, i) => Math.abs(x.value - head[i].value)).sort((a, b) => a - b);
+  for (const k of [1, 3]) {
+    const q = quantiseRows(rows, k);
+    assert.ok(Math.abs(q.step - k * d[d.length >> 1]) < 1e-12, `k ${k}: step ${q.step}`);
+    q.rows.forEach((x, i) => {
+      assert.equal(x.timestamp, rows[i].timestamp);
+      assert.ok(Math.abs(x.value / q.step - Math.round(x.value / q.step)) < 1e-9, `k ${k}, row ${i}: on the grid`);
+      assert.ok(Math.abs(x.value - rows[i].value) <= q.step / 2 + 1e-9, `k ${k}, row ${i}: within half a step`);
+    });
+    assert.ok(new Set(q.rows.map((x) => x.value)).size < new Set(rows.map((x) => x.value)).size, 'fewer distinct values');
+  }
+  const flat = rows.map((x) => ({ ...x, value: 5 }));
+  assert.deepEqual(quantiseRows(flat, 3), { rows: flat, step: 0 }, 'median |Δ| 0: left as it is');
 });
