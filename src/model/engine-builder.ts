@@ -38,6 +38,7 @@ export function engineBuilder(config: Config, backend: BackendInfo, logger: Logg
       spec: v.spec,
       version: v.version,
       intraOpThreads: config.model.onnxIntraOpThreads,
+      onnxWorkers: config.model.onnxWorkers,
       tfjs: () => ref ?? local(),
       ...(offload ? { onnxBytes: () => offload.exportOnnx(v.version) } : {}),
       log: (level, msg, fields) => logger[level](fields, msg),

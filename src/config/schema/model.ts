@@ -12,8 +12,10 @@ export const modelSection = z
     backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
     /** Use tickcast's native kernel addon (built by npm ci; OpenBLAS when installed) for wasm's matrix products and the LSTM recurrence: ~2× faster training (docs/native-kernels.md). false → the backend's own kernels. */
     nativeKernels: z.boolean().default(true),
-    /** onnxruntime threads per model call (0 = its default, all cores). 1 is best with maxInFlightBatches ≥ cores: batches run in parallel instead of contending. */
+    /** onnxruntime threads per model call (0 = its default, all cores). onnxruntime-node runs a call synchronously on its thread, so in one process batches in flight take turns: use onnxWorkers for more cores. */
     onnxIntraOpThreads: nonNegInt.default(1),
+    /** CPU serving threads, each with its own onnxruntime session, so batches in flight run on several cores at once (with batching.maxInFlightBatches ≥ this). 0: in the main thread. Ignored when CUDA serves. */
+    onnxWorkers: nonNegInt.default(0),
     horizon: positiveInt.default(8),
     quantiles: z.array(z.number().gt(0).lt(1)).min(1).default([0.1, 0.5, 0.9]),
     dModel: positiveInt.default(32),

@@ -5,9 +5,8 @@
  *   GC (`--single-threaded-gc`) and every thread at the configured niceness. Measured on 2 cores:
  *   a trainer's garbage collection runs on V8 helper threads that a thread-level niceness does not
  *   reach, and they take the cores from serving (docs/finetuning.md § Isolation).
- * - `thread`: a `worker_threads` Worker (less memory; fine with cores to spare). Node 20 workers do
- *   not reliably take `--import tsx` from execArgv, so a tiny CommonJS bootstrap (eval'd) registers
- *   tsx's ESM loader inside the thread, then imports ./worker.ts.
+ * - `thread`: a `worker_threads` Worker (less memory; fine with cores to spare), started through
+ *   ../thread-boot.ts (which registers tsx inside the thread when running from source).
  *
  * Messages are structured clones either way (`serialization: 'advanced'` for the process). Every
  * request gets a promise; a dead trainer rejects them all. `close()` asks the trainer to free its
@@ -16,10 +15,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { ModelSpec } from '../../domain/types.ts';
 import type { PredictBatch, PredictResult, Predictor } from '../../pipeline/ports.ts';
+import { startModuleWorker } from '../thread-boot.ts';
 import type { ModelRole, WorkerReply, WorkerRequest } from './protocol.ts';
 
 export type TrainerIsolation = 'process' | 'thread';
@@ -29,13 +28,6 @@ export interface WorkerClientOptions {
   /** V8 heap limit of the trainer process in MiB (process isolation; default: V8's). */
   maxOldSpaceMb?: number;
 }
-
-const BOOT = `
-const { workerData } = require('node:worker_threads');
-const load = () => import(workerData.entry);
-if (workerData.tsxApi) import(workerData.tsxApi).then((m) => { m.register(); return load(); });
-else load();
-`;
 
 /**
  * The trainer entry beside this file: worker.ts when running from source (tsx registered in the
@@ -55,9 +47,7 @@ interface Transport {
 }
 
 function startThread(onMessage: (m: unknown) => void, onGone: (err: Error, code?: number) => void): Transport {
-  const entry = WORKER_ENTRY.href;
-  const tsxApi = FROM_SOURCE ? import.meta.resolve('tsx/esm/api') : null;
-  const w = new Worker(BOOT, { eval: true, workerData: { entry, tsxApi }, stdout: false, stderr: false });
+  const w = startModuleWorker(WORKER_ENTRY);
   w.on('message', onMessage);
   w.on('error', (err) => onGone(new TickcastError(ErrorCodes.INTERNAL, `fine-tune worker failed: ${err.message}`, { cause: err })));
   w.on('exit', (code) => onGone(new TickcastError(ErrorCodes.INTERNAL, `fine-tune worker exited (code ${code})`), code));

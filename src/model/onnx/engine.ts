@@ -25,6 +25,8 @@ export interface InferenceEngineOptions {
   version: string;
   /** onnxruntime intra-op threads (0 → its default). */
   intraOpThreads?: number;
+  /** CPU serving threads (./onnx-pool.ts); 0 (default): in process. Ignored when CUDA serves. */
+  onnxWorkers?: number;
   executionProvider?: ExecutionProviderPreference;
   /**
    * The ONNX graph of the same weights, exported elsewhere (the fine-tune trainer, off the serving
@@ -78,7 +80,7 @@ export async function createInferenceEngine(opts: InferenceEngineOptions): Promi
 
   let onnx: Predictor;
   try {
-    const { OnnxPredictor } = await import('./onnx-predictor.ts');
+    const { OnnxPredictor, cudaProviderInstalled } = await import('./onnx-predictor.ts');
     const o = {
       spec: opts.spec,
       version: opts.version,
@@ -92,7 +94,13 @@ export async function createInferenceEngine(opts: InferenceEngineOptions): Promi
           return null;
         })
       : null;
-    onnx = bytes ? await OnnxPredictor.fromBytes(bytes, o) : await OnnxPredictor.fromWeights(opts.weights, opts.config, o);
+    const pref = opts.executionProvider ?? 'auto';
+    const pooled = (opts.onnxWorkers ?? 0) > 0 && (pref === 'cpu' || (pref === 'auto' && !cudaProviderInstalled()));
+    if (pooled) {
+      const [{ OnnxPoolPredictor }, { exportOnnx }] = await Promise.all([import('./onnx-pool.ts'), import('./export-hybrid.ts')]);
+      const graph = bytes ?? exportOnnx(opts.weights, opts.config, opts.spec, { version: opts.version });
+      onnx = await OnnxPoolPredictor.create(graph, { ...o, threads: opts.onnxWorkers!, intraOpThreads: opts.intraOpThreads || 1 });
+    } else onnx = bytes ? await OnnxPredictor.fromBytes(bytes, o) : await OnnxPredictor.fromWeights(opts.weights, opts.config, o);
   } catch (err) {
     const reason = `onnxruntime unavailable: ${describeError(err).split('\n')[0]}`;
     log(opts.engine === 'onnx' ? 'warn' : 'info', `inference engine: tfjs (${reason})`, { requested: opts.engine, reason });

@@ -1,0 +1,96 @@
+/**
+ * ONNX serving threads (src/model/onnx/onnx-pool.ts): the same forecasts as the in-process
+ * predictor, concurrent calls answered correctly, coded errors from the thread, a dead thread
+ * failing only its own calls, dispose waiting for calls in flight, and the engine choosing the
+ * pool when `onnxWorkers` is set.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Worker } from 'node:worker_threads';
+import type { ModelSpec } from '../../../src/domain/types.ts';
+import { TickcastError } from '../../../src/errors/index.ts';
+import { resolveHybridConfig } from '../../../src/model/config.ts';
+import { createInferenceEngine } from '../../../src/model/onnx/engine.ts';
+import { exportOnnx } from '../../../src/model/onnx/export-hybrid.ts';
+import { OnnxPoolPredictor } from '../../../src/model/onnx/onnx-pool.ts';
+import { OnnxPredictor } from '../../../src/model/onnx/onnx-predictor.ts';
+import { randomWeights, sineWindows } from './fixtures.ts';
+
+const config = resolveHybridConfig({ dModel: 8, transformer: { layers: 1, heads: 2 } });
+const spec: ModelSpec = { window: 12, features: ['a', 'b'], targets: ['b'], horizon: 3, quantiles: [0.1, 0.5, 0.9] };
+const weights = randomWeights(config, spec, 5);
+const bytes = exportOnnx(weights, config, spec, { version: 'p1' });
+
+test('the pool forecasts exactly what the in-process predictor does, attention included, under concurrent calls', async () => {
+  const pool = await OnnxPoolPredictor.create(bytes, { spec, version: 'p1', threads: 2 });
+  const local = await OnnxPredictor.fromBytes(bytes, { spec, version: 'p1', intraOpThreads: 1 });
+  try {
+    assert.equal(pool.engine, 'onnx');
+    assert.equal(pool.liveThreads, 2);
+    const xs = [1, 2, 3, 4, 5, 6].map((seed) => sineWindows(40 + seed, 12, 2, seed));
+    const [fromPool, fromLocal] = await Promise.all([
+      Promise.all(xs.map((x) => pool.predict({ x, batch: x.length / 24 }, { attention: true }))),
+      Promise.all(xs.map((x) => local.predict({ x, batch: x.length / 24 }, { attention: true }))),
+    ]);
+    for (let i = 0; i < xs.length; i++) {
+      assert.deepEqual(fromPool[i].y, fromLocal[i].y, `call ${i}: forecasts`);
+      assert.deepEqual(fromPool[i].attention, fromLocal[i].attention, `call ${i}: attention`);
+    }
+    const x = sineWindows(3, 12, 2, 9);
+    const before = x.slice();
+    await pool.predict({ x, batch: 3 });
+    assert.deepEqual(x, before, "the caller's buffer is left as it was (a copy is transferred)");
+  } finally {
+    await Promise.all([pool.dispose(), local.dispose()]);
+  }
+});
+
+test('a bad batch gets the coded 400 error from the thread, and the pool goes on serving', async () => {
+  const pool = await OnnxPoolPredictor.create(bytes, { spec, version: 'p1', threads: 1 });
+  try {
+    await assert.rejects(pool.predict({ x: new Float32Array(7), batch: 1 }), (e: unknown) => e instanceof TickcastError && e.code === 'TC_MODEL_INPUT_SHAPE' && e.statusCode === 400);
+    const r = await pool.predict({ x: sineWindows(2, 12, 2, 1), batch: 2 });
+    assert.equal(r.y.length, 2 * 3 * 1 * 3);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('a thread that dies fails only its own calls; the others serve the next ones', async () => {
+  const pool = await OnnxPoolPredictor.create(bytes, { spec, version: 'p1', threads: 2 });
+  try {
+    const threads = (pool as unknown as { threads: Array<{ worker: Worker }> }).threads;
+    const big = sineWindows(2000, 12, 2, 3);
+    const first = pool.predict({ x: big, batch: 2000 }); // goes to thread 0 (both idle)
+    await threads[0].worker.terminate();
+    await assert.rejects(first, (e: unknown) => e instanceof TickcastError && e.code === 'TC_ENGINE_UNAVAILABLE' && e.retriable);
+    assert.equal(pool.liveThreads, 1);
+    const r = await pool.predict({ x: sineWindows(2, 12, 2, 1), batch: 2 });
+    assert.equal(r.y.length, 18);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('dispose waits for calls in flight, ends every thread, and later calls are refused with a retriable error', async () => {
+  const pool = await OnnxPoolPredictor.create(bytes, { spec, version: 'p1', threads: 2 });
+  const call = pool.predict({ x: sineWindows(500, 12, 2, 4), batch: 500 });
+  const closed = pool.dispose();
+  assert.equal((await call).y.length, 500 * 9, 'the call in flight is answered');
+  await closed;
+  await assert.rejects(pool.predict({ x: sineWindows(1, 12, 2, 1), batch: 1 }), (e: unknown) => e instanceof TickcastError && e.code === 'TC_MODEL_NOT_LOADED' && e.retriable);
+});
+
+test('the engine serves from a pool when onnxWorkers is set, after the same parity check', async () => {
+  const local = await OnnxPredictor.fromBytes(bytes, { spec, version: 'p1' });
+  const eng = await createInferenceEngine({ engine: 'onnx', weights, config, spec, version: 'p2', onnxWorkers: 2, tfjs: () => local });
+  try {
+    assert.ok(eng.predictor instanceof OnnxPoolPredictor, eng.fallbackReason ?? 'no fallback');
+    assert.ok(eng.parityMaxAbsDiff! <= 1e-6, `parity ${eng.parityMaxAbsDiff}`);
+  } finally {
+    await eng.predictor.dispose();
+  }
+  const inProcess = await createInferenceEngine({ engine: 'onnx', weights, config, spec, version: 'p3', parityWindows: 0, tfjs: () => local });
+  assert.ok(inProcess.predictor instanceof OnnxPredictor, 'control: 0 workers serves in process');
+  await inProcess.predictor.dispose();
+});
