@@ -14,7 +14,8 @@ if (workerData.tsxApi) import(workerData.tsxApi).then((m) => { m.register(); ret
 else load();
 `;
 
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
+/** True when running from source (tsx), false from the compiled dist/. */
+export const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
 /** The entry as this build runs it: `.ts` from source, `.js` compiled. */
 export function entryUrl(tsEntry: URL): URL {

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { ModelSpec } from '../../domain/types.ts';
 import type { PredictBatch, PredictResult, Predictor } from '../../pipeline/ports.ts';
-import { startModuleWorker } from '../thread-boot.ts';
+import { entryUrl, FROM_SOURCE, startModuleWorker } from '../thread-boot.ts';
 import type { ModelRole, WorkerReply, WorkerRequest } from './protocol.ts';
 
 export type TrainerIsolation = 'process' | 'thread';
@@ -33,8 +33,7 @@ export interface WorkerClientOptions {
  * The trainer entry beside this file: worker.ts when running from source (tsx registered in the
  * child), worker.js when running the compiled dist/ (plain node, no loader).
  */
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_ENTRY = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
+const WORKER_ENTRY = entryUrl(new URL('./worker.ts', import.meta.url));
 
 /** The two transports behind one face. */
 interface Transport {
