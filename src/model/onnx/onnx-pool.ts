@@ -62,6 +62,8 @@ function startThread(init: OnnxThreadInit): Promise<ServingThread> {
     };
     t.worker.once('message', onFirst);
     t.worker.once('error', (err) => reject(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `ONNX serving thread failed to start: ${err.message}`, { cause: err })));
+    // Settled already when it ended after saying ready (or failed); otherwise start-up would wait forever.
+    t.worker.once('exit', (code) => reject(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `ONNX serving thread exited (code ${code}) before its session was open`)));
   });
 }
 
