@@ -72,6 +72,7 @@ export class OnnxPoolPredictor implements Predictor {
   readonly backend = 'cpu';
   #nextId = 1;
   #closing: Promise<void> | null = null;
+  readonly #inFlight = new Set<Promise<unknown>>();
 
   private constructor(
     private readonly threads: ServingThread[],
@@ -112,10 +113,14 @@ export class OnnxPoolPredictor implements Predictor {
     const id = this.#nextId++;
     const x = batch.x.slice(); // the caller may reuse its buffer; this copy is transferred
     const t = best;
-    return new Promise<PredictResult>((resolve, reject) => {
+    const call = new Promise<PredictResult>((resolve, reject) => {
       t.pending.set(id, { resolve, reject });
       t.worker.postMessage({ id, x, batch: batch.batch, attention: opts.attention ?? false } satisfies OnnxThreadRequest, [x.buffer as ArrayBuffer]);
     });
+    this.#inFlight.add(call);
+    const done = () => this.#inFlight.delete(call);
+    call.then(done, done);
+    return call;
   }
 
   #onReply(t: ServingThread, m: OnnxThreadReply): void {
@@ -129,17 +134,12 @@ export class OnnxPoolPredictor implements Predictor {
 
   /** Calls in progress (for drain metrics and tests). */
   get inFlightCount(): number {
-    return this.threads.reduce((s, t) => s + t.pending.size, 0);
+    return this.#inFlight.size;
   }
 
   dispose(): Promise<void> {
     this.#closing ??= (async () => {
-      const inFlight = this.threads.flatMap((t) => [...t.pending.values()].map((p) => new Promise<void>((done) => {
-        const { resolve, reject } = p;
-        p.resolve = (r) => { resolve(r); done(); };
-        p.reject = (e) => { reject(e); done(); };
-      })));
-      await Promise.all(inFlight);
+      await Promise.allSettled([...this.#inFlight]);
       for (const t of this.threads) if (t.dead === null) t.worker.postMessage({ close: true } satisfies OnnxThreadRequest);
       const grace = setTimeout(() => this.threads.forEach((t) => void t.worker.terminate()), 5_000);
       await Promise.all(this.threads.map((t) => t.ended));
