@@ -41,6 +41,7 @@ import { OnnxPredictor } from '../src/model/onnx/onnx-predictor.ts';
 import { GraphBuilder } from '../src/model/onnx/graph-builder.ts';
 import { mulberry32 } from '../src/model/random.ts';
 import type { Predictor } from '../src/pipeline/ports.ts';
+import { writeReferenceDir } from './pytorch/reference-dir.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -207,25 +208,9 @@ async function main(): Promise<void> {
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'tickcast-bench-'));
     try {
-      let offset = 0;
-      const manifest: { name: string; shape: number[]; offset: number }[] = [];
-      for (const [name, w] of Object.entries(weights)) {
-        manifest.push({ name, shape: w.shape, offset });
-        offset += w.data.length;
-      }
-      const all = new Float32Array(offset);
-      for (const m of manifest) all.set(weights[m.name].data, m.offset);
-      writeFileSync(join(dir, 'weights.bin'), all);
       // The reference must reproduce the ONNX outputs on these windows before it is timed.
       const checkB = 4;
-      const cx = windows(checkB, 99);
-      const ref = await OnnxPredictor.fromBytes(bytes, { spec, version: 'check' });
-      const out = await ref.predict({ x: cx, batch: checkB }, { attention: true });
-      await ref.dispose();
-      writeFileSync(join(dir, 'check_x.bin'), cx);
-      writeFileSync(join(dir, 'check_y.bin'), out.y);
-      writeFileSync(join(dir, 'check_attention.bin'), out.attention!);
-      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ spec, config, weights: manifest, check: { batch: checkB } }));
+      await writeReferenceDir(dir, { weights, config, spec, version: 'check', onnx: bytes }, windows(checkB, 99), checkB);
       for (const threads of THREADS) {
         const r = spawnSync(py, [join(here, 'pytorch', 'reference.py'), '--dir', dir, '--seconds', String(SECONDS), '--threads', String(threads), '--latency-runs', '100'], { encoding: 'utf8', timeout: 150_000 });
         if (r.status !== 0) {

@@ -20,10 +20,10 @@ import { initBackend } from '../../src/model/backend.ts';
 import type { ResolvedHybridConfig } from '../../src/model/config.ts';
 import { createModel } from '../../src/model/hybrid-model.ts';
 import { exportOnnx } from '../../src/model/onnx/export-hybrid.ts';
-import { OnnxPredictor } from '../../src/model/onnx/onnx-predictor.ts';
 import { PRETRAINED_DIR } from '../../src/model/pretrained.ts';
 import { mulberry32 } from '../../src/model/random.ts';
 import type { WeightMap } from '../../src/model/weight-names.ts';
+import { writeReferenceDir } from '../pytorch/reference-dir.ts';
 
 const CHECK_BATCH = 16;
 
@@ -32,15 +32,6 @@ async function writeModel(root: string, name: string, weights: WeightMap, config
   mkdirSync(dir, { recursive: true });
   const bytes = exportOnnx(weights, config, spec, { version });
   writeFileSync(join(dir, 'model.onnx'), bytes);
-  let offset = 0;
-  const entries: { name: string; shape: number[]; offset: number }[] = [];
-  for (const [n, w] of Object.entries(weights)) {
-    entries.push({ name: n, shape: w.shape, offset });
-    offset += w.data.length;
-  }
-  const all = new Float32Array(offset);
-  for (const e of entries) all.set(weights[e.name].data, e.offset);
-  writeFileSync(join(dir, 'weights.bin'), all);
   const F = spec.features.length;
   const rand = mulberry32(99);
   const x = new Float32Array(CHECK_BATCH * spec.window * F);
@@ -48,13 +39,7 @@ async function writeModel(root: string, name: string, weights: WeightMap, config
     const phase = rand() * 6;
     for (let t = 0; t < spec.window; t++) for (let f = 0; f < F; f++) x[(b * spec.window + t) * F + f] = 50 + 10 * Math.sin(t / 7 + phase + f) + 2 * (rand() - 0.5);
   }
-  const p = await OnnxPredictor.fromBytes(bytes, { spec, version, intraOpThreads: 1 });
-  const out = await p.predict({ x, batch: CHECK_BATCH }, { attention: true });
-  await p.dispose();
-  writeFileSync(join(dir, 'check_x.bin'), x);
-  writeFileSync(join(dir, 'check_y.bin'), out.y);
-  writeFileSync(join(dir, 'check_attention.bin'), out.attention!);
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version, spec, config, weights: entries, check: { batch: CHECK_BATCH } }));
+  await writeReferenceDir(dir, { weights, config, spec, version, onnx: bytes }, x, CHECK_BATCH);
   return name;
 }
 
