@@ -14,7 +14,7 @@ export const modelSection = z
     nativeKernels: z.boolean().default(true),
     /** onnxruntime threads per model call (0 = its default, all cores). onnxruntime-node runs a call synchronously on its thread, so in one process batches in flight take turns: use onnxWorkers for more cores. */
     onnxIntraOpThreads: nonNegInt.default(1),
-    /** CPU serving threads, each with its own onnxruntime session, so batches in flight run on several cores at once (with batching.maxInFlightBatches ≥ this). 0: in the main thread. Ignored when CUDA serves. */
+    /** CPU serving threads, each with its own onnxruntime session (onnxIntraOpThreads each, 0 counted as 1), so batches in flight run on several cores at once (with batching.maxInFlightBatches ≥ this). 0: in the main thread. Ignored when CUDA serves. */
     onnxWorkers: nonNegInt.default(0),
     horizon: positiveInt.default(8),
     quantiles: z.array(z.number().gt(0).lt(1)).min(1).default([0.1, 0.5, 0.9]),
