@@ -1,8 +1,8 @@
 /**
  * ONNX serving threads (src/model/onnx/onnx-pool.ts): the same forecasts as the in-process
  * predictor, concurrent calls answered correctly, coded errors from the thread, a dead thread
- * failing only its own calls, dispose waiting for calls in flight, and the engine choosing the
- * pool when `onnxWorkers` is set.
+ * failing only its own calls, dispose waiting for calls in flight, the engine choosing the pool
+ * when `onnxWorkers` is set, and a start-up failure that is coded and falls back.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,4 +93,20 @@ test('the engine serves from a pool when onnxWorkers is set, after the same pari
   const inProcess = await createInferenceEngine({ engine: 'onnx', weights, config, spec, version: 'p3', parityWindows: 0, tfjs: () => local });
   assert.ok(inProcess.predictor instanceof OnnxPredictor, 'control: 0 workers serves in process');
   await inProcess.predictor.dispose();
+});
+
+test('a graph the serving threads cannot load fails start-up with a coded error, and the engine falls back to tfjs with the reason', async () => {
+  const garbage = new Uint8Array([8, 7, 0, 1, 2, 3, 4, 5]);
+  await assert.rejects(
+    OnnxPoolPredictor.create(garbage, { spec, version: 'bad', threads: 2 }),
+    (e: unknown) => e instanceof TickcastError && e.code === 'TC_ENGINE_UNAVAILABLE' && /serving thread/.test(e.message) && /onnxWorkers to 0/.test(e.message),
+  );
+  const local = await OnnxPredictor.fromBytes(bytes, { spec, version: 'p1' });
+  const eng = await createInferenceEngine({ engine: 'onnx', weights, config, spec, version: 'p4', onnxWorkers: 2, onnxBytes: async () => garbage, tfjs: () => local });
+  try {
+    assert.equal(eng.predictor, local, 'the engine falls back to the tfjs predictor');
+    assert.match(eng.fallbackReason ?? '', /onnxruntime unavailable: .*serving thread/);
+  } finally {
+    await local.dispose();
+  }
 });
