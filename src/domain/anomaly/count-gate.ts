@@ -11,7 +11,7 @@
  * it decides (detector.ts). The learning period scores 0 anyway, so nothing emitted changes. The
  * replay has no model expectations: the model's earned trust (`modelWeight` > 0 only) starts
  * counting after the decision.
- * Measured on the three corpora of `bench:nab` (docs/anomaly.md, eighth round).
+ * Measured on the three corpora of `bench:nab` (docs/anomaly-rounds.md, eighth round).
  */
 import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 

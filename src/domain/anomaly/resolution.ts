@@ -1,5 +1,5 @@
 /**
- * The resolution of a series (ninth round, docs/anomaly.md): values that come in steps — integer
+ * The resolution of a series (ninth round, docs/anomaly-rounds.md): values that come in steps — integer
  * mph, whole seconds, a gauge read to one decimal — cannot be forecast closer than the step. A
  * forecaster that has been right to the digit for a while has an error scale near 0, and the next
  * one-step move is then "many σ"; the seasonal view, comparing a value with the same phase of the

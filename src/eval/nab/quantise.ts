@@ -1,5 +1,5 @@
 /**
- * A labelled corpus read at a coarse resolution (ninth round, docs/anomaly.md): every value of a
+ * A labelled corpus read at a coarse resolution (ninth round, docs/anomaly-rounds.md): every value of a
  * file rounded to a multiple of q = k × the median |Δ| of its first 500 values — a sensor that
  * reports whole mph or one decimal, where the step is as large as (k = 1) or larger than (k = 3)
  * a typical move. Rounding is applied to the whole file, anomalies included, as a sensor would;
