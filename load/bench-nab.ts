@@ -67,6 +67,9 @@ const GRID: Array<[string, Partial<AnomalyConfig>]> = [
   ['seasonalMinAcf 0.5', { seasonalMinAcf: 0.5 }],
   ['rangeMinResidual 0', { rangeMinResidual: 0 }],
   ['rangeMinResidual 5', { rangeMinResidual: 5 }],
+  ['never-seen recent level off', { recentRangeTicks: 0 }],
+  ['recentRangeTicks 1000', { recentRangeTicks: 1000 }],
+  ['recentRangeTolerance 0.1', { recentRangeTolerance: 0.1 }],
 ];
 
 function save(corpus: LabelledCorpus, e: Evaluation, dir: string): void {
@@ -175,6 +178,7 @@ const ABLATION: Array<[string, Partial<AnomalyConfig>]> = [
   ['volatility view off', { volatilityView: false }],
   ['seasonal view off', { seasonalView: false }],
   ['never-seen level off', { rangeTolerance: 0 }],
+  ['never-seen recent level off', { recentRangeTicks: 0 }],
   ['never-seen residual off', { residualTolerance: 0 }],
   ['no rest (restTicks 0)', { restTicks: 0 }],
   ['counts in log space off', { countTransform: false }],

@@ -28,6 +28,7 @@ const OPTIONAL_KEYS: Array<[string, Kind]> = [
   ['anomaly.debounceM', 'number'],
   ['anomaly.cooldownMs', 'number'],
   ['anomaly.gapFactor', 'number'],
+  ['anomaly.recentRangeTicks', 'number'],
   ['kafka.sasl.mechanism', 'string'],
   ['kafka.sasl.username', 'string'],
   ['kafka.sasl.password', 'string'],

@@ -41,7 +41,7 @@ test('a spike fires a critical alert with the documented fields; quiet series do
     assert.deepEqual(spike.source, { topic: 'ticks', partition: 0, offset: spike.source.offset });
     assert.ok(firing.filter((a) => a.series !== 'm2').length <= 1, 'quiet series stay (nearly) silent');
     const metrics = await (await fetch(`${app.address()}/metrics`)).text();
-    assert.match(metrics, /tickcast_anomalies_total\{severity="critical",feature="[^"]+",view="(forecast|volatility|seasonal|never-seen-level|never-seen-residual)"\} [1-9]/);
+    assert.match(metrics, /tickcast_anomalies_total\{severity="critical",feature="[^"]+",view="(forecast|volatility|seasonal|never-seen-level|never-seen-recent|never-seen-residual)"\} [1-9]/);
     const gauges = metrics.match(/^tickcast_anomaly_score\{series="[^"]+"\}/gm) ?? [];
     assert.ok(gauges.length > 0 && gauges.length <= 3, `score gauge bounded to top-k: ${gauges.length}`);
     const recent = app.serving.recentAnomalies({ series: 'm2', limit: 10 });

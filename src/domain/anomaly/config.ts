@@ -57,6 +57,9 @@ export interface AnomalyConfig {
   countTransform: boolean;
   /** Floor the forecast and seasonal error scales at what rounding to a quantised series' step costs (resolution.ts). */
   resolutionFloor: boolean;
+  /** Never-seen level at a recent time scale: beyond the range of the last ≈ this many ticks by `recentRangeTolerance` of it (0: off; recent-range.ts). */
+  recentRangeTicks: number;
+  recentRangeTolerance: number;
   /** z of the model's band edges (p10/p90 → 1.2816): turns band width into a residual scale. */
   bandZ: number;
   /** Anomaly likelihood: short average of raw scores vs. the distribution over the long window. */
@@ -169,6 +172,8 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   minBandRatio: 0.25,
   countTransform: true,
   resolutionFloor: true,
+  recentRangeTicks: 500,
+  recentRangeTolerance: 0.3,
   bandZ: 1.2816,
   likelihoodShortTicks: 10,
   likelihoodLongTicks: 2000,
@@ -210,23 +215,6 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   seasonalScale: 3,
 });
 
-/** The detector as it was before the second view (issue 13): kept for the benchmark's old-vs-new table. */
-export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.freeze({
-  volatilityView: false,
-  patternBlockTicks: [],
-  contextView: false,
-  seasonalView: false,
-  learningTicks: 300,
-  rangeWarmupTicks: 0,
-  restTicks: 0,
-  residualTolerance: 0,
-  rangeMinResidual: 0,
-  gapFactor: 0,
-  countTransform: false,
-  resolutionFloor: false,
-  modelWeight: 0.25,
-});
-
 function checkContext(c: AnomalyConfig, errs: string[]): void {
   if (typeof c.contextView !== 'boolean') errs.push(`contextView must be a boolean; got ${String(c.contextView)}`);
   if (!Number.isInteger(c.contextBins) || c.contextBins < 2 || c.contextBins > 16) errs.push(`contextBins must be an integer in [2, 16]; got ${c.contextBins}`);
@@ -264,7 +252,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   (['debounceN', 'debounceM', 'recoveryTicks', 'contextTicks', 'neighbours', 'likelihoodShortTicks', 'maxSeries'] as const).forEach((k) => posInt(k));
   if (!(c.refractoryPower > 0)) errs.push(`refractoryPower must be > 0; got ${c.refractoryPower}`);
   posInt('historyTicks', 16);
-  (['learningTicks', 'refractoryTicks', 'excludeRecentTicks', 'rangeWarmupTicks', 'restTicks'] as const).forEach((k) => posInt(k, 0));
+  (['learningTicks', 'refractoryTicks', 'excludeRecentTicks', 'rangeWarmupTicks', 'restTicks', 'recentRangeTicks'] as const).forEach((k) => posInt(k, 0));
   unit('restLevel');
   posInt('patternWidth', 2);
   posInt('patternPrototypes', 1);
@@ -278,7 +266,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   if (typeof c.volatilityView !== 'boolean') errs.push(`volatilityView must be a boolean; got ${String(c.volatilityView)}`);
   if (!(c.volatilityLongAlpha > 0 && c.volatilityLongAlpha <= 1)) errs.push(`volatilityLongAlpha must be in (0, 1]; got ${c.volatilityLongAlpha}`);
   posInt('likelihoodLongTicks', 16);
-  (['cooldownMs', 'rawFloor', 'rangeTolerance', 'rangeMinResidual', 'minBandRatio', 'residualTolerance'] as const).forEach(nonNeg);
+  (['cooldownMs', 'rawFloor', 'rangeTolerance', 'rangeMinResidual', 'minBandRatio', 'residualTolerance', 'recentRangeTolerance'] as const).forEach(nonNeg);
   if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);
   if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
   (['relativeContext', 'countTransform', 'resolutionFloor'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });

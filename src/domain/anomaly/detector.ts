@@ -94,9 +94,10 @@ export class AnomalyDetector {
    * Version of the per-series state's shape in snapshots (exportSeries): bump it when a typed
    * array's length or a field's meaning changes for the same config, so that a snapshot of the
    * old shape is not installed. 2: the analogue forecaster's ring holds historyTicks + contextTicks;
-   * 3: each feature has a count gate (count-gate.ts); 4: each state has a resolution (resolution.ts).
+   * 3: each feature has a count gate (count-gate.ts); 4: each state has a resolution (resolution.ts);
+   * 5: and a recent range (recent-range.ts).
    */
-  readonly stateLayout = 4;
+  readonly stateLayout = 5;
   /** Insertion order = recency order (re-inserted on every observation): the first key is the LRU. */
   private readonly series = new Map<string, Features>();
   private readonly arenas = new SizedArenas();

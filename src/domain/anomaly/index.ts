@@ -1,5 +1,6 @@
 export { AnomalyDetector, type AnomalyEvent, type Expectation, type Observation, type FeatureState, type SeriesAnomalyState, type SurpriseView, SURPRISE_VIEWS } from './detector.ts';
-export { DEFAULT_ANOMALY_CONFIG, LEGACY_ANOMALY_CONFIG, resolveAnomalyConfig, type AnomalyConfig } from './config.ts';
+export { DEFAULT_ANOMALY_CONFIG, resolveAnomalyConfig, type AnomalyConfig } from './config.ts';
+export { LEGACY_ANOMALY_CONFIG } from './legacy-config.ts';
 export { AlertState, type Severity, type AlertPhase, type AlertTransition, type AlertRules } from './alert-state.ts';
 export { AnalogueForecaster } from './analogue-forecaster.ts';
 export { AnomalyLikelihood, logLikelihoodScore, logNormalTail, normalTail, tailScore } from './likelihood.ts';

@@ -11,12 +11,13 @@ import { ContextView } from './context-view.ts';
 import { GapClock } from './gap-clock.ts';
 import { AnomalyLikelihood, tailScore } from './likelihood.ts';
 import { PatternView } from './pattern-view.ts';
+import { RecentRange } from './recent-range.ts';
 import { Resolution } from './resolution.ts';
 import { SeasonalView } from './seasonal-view.ts';
 import { VolatilityView } from './volatility-view.ts';
 
 /** The views of surprise (and never-seen rules) that can set a tick's score: named in firing alerts. */
-export const SURPRISE_VIEWS = ['forecast', 'volatility', 'pattern', 'context', 'seasonal', 'never-seen-level', 'never-seen-residual'] as const;
+export const SURPRISE_VIEWS = ['forecast', 'volatility', 'pattern', 'context', 'seasonal', 'never-seen-level', 'never-seen-recent', 'never-seen-residual'] as const;
 export type SurpriseView = (typeof SURPRISE_VIEWS)[number];
 
 /** Which view held the smallest tail probability in the last `combinedLogTail` (one call at a time). */
@@ -56,6 +57,8 @@ export class SeriesState {
   readonly gaps = new GapClock();
   /** The step of a quantised series (resolution.ts); null when `resolutionFloor` is off. */
   readonly resolution: Resolution | null;
+  /** Range of the last ≈ `recentRangeTicks` values (recent-range.ts); null when that is 0. */
+  readonly recentRange: RecentRange | null;
   /** Undamped scores of the last `refractoryTicks` ticks (ring). */
   readonly recent: Float64Array;
 
@@ -63,6 +66,7 @@ export class SeriesState {
   constructor(c: Readonly<AnomalyConfig>, alloc: ArrayAlloc = OWN_ARRAYS) {
     this.recent = alloc.f64(Math.max(1, c.refractoryTicks));
     this.resolution = c.resolutionFloor ? new Resolution(c.volatilityLongAlpha, alloc) : null;
+    this.recentRange = c.recentRangeTicks > 0 ? new RecentRange(c.recentRangeTicks, alloc) : null;
     this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours, c.excludeRecentTicks, c.relativeContext, alloc);
     this.likelihood = new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc);
     this.volatility = c.volatilityView ? new VolatilityView(c.volatilityShortTicks, c.volatilityLongAlpha, c.volatilityFloor, c.volatilityScale, alloc) : null;
@@ -201,20 +205,30 @@ function neverSeenResidual(s: SeriesState, c: Readonly<AnomalyConfig>, f: Fallba
   return score;
 }
 
+/** `value` outside [lo, hi] by more than `tolerance` of its width (never for an empty or flat range). */
+const beyond = (value: number, lo: number, hi: number, tolerance: number): boolean =>
+  hi > lo && (value > hi + (hi - lo) * tolerance || value < lo - (hi - lo) * tolerance);
+
 /**
- * (4) never-seen level, learning period, (5) damping of repeated surprise, (6) rest.
+ * (4) never-seen level (all-time, then recent), learning period, (5) damping of repeated surprise, (6) rest.
  * `r`: the fallback residual (Infinity without a forecast) — a never-seen level the forecaster
  * expected (a trend) does not fire. Returns the emitted score and the undamped level (alert
  * recovery follows the level).
  */
 function finish(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, score: number, r: number): { score: number; level: number } {
-  if (c.rangeTolerance > 0 && s.max > s.min && s.ticks >= c.rangeWarmupTicks && r >= c.rangeMinResidual) {
-    const tol = (s.max - s.min) * c.rangeTolerance;
-    if (value > s.max + tol || value < s.min - tol) {
+  const judged = s.ticks >= c.rangeWarmupTicks && r >= c.rangeMinResidual;
+  if (judged && c.rangeTolerance > 0 && beyond(value, s.min, s.max, c.rangeTolerance)) {
+    score = 1;
+    driver = 'never-seen-level';
+  } else if (judged && s.recentRange !== null && s.recentRange.full) {
+    // The same rule over the recent values only: a level the series left long ago (recent-range.ts).
+    const [lo, hi] = s.recentRange.range();
+    if (beyond(value, lo, hi, c.recentRangeTolerance)) {
       score = 1;
-      driver = 'never-seen-level';
+      driver = 'never-seen-recent';
     }
   }
+  s.recentRange?.push(value);
   if (value < s.min) s.min = value;
   if (value > s.max) s.max = value;
   s.ticks++;

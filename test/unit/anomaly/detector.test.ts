@@ -97,9 +97,9 @@ test('a noisy and a quiet series alert at comparable (low) rates', () => {
 
 test('model view: a value outside a narrow band scores higher than the same value against a wide band', () => {
   const scoreWith = (band: (p50: number) => Expectation): number => {
-    // The never-seen rules (level, residual of the fallback forecaster) and the seasonal view (which
+    // The never-seen rules (level all-time and recent, residual of the fallback forecaster) and the seasonal view (which
     // sees this spike on its own) are off: this is the band alone.
-    const det = new AnomalyDetector({ modelWeight: 1, rangeTolerance: 0, residualTolerance: 0, seasonalView: false });
+    const det = new AnomalyDetector({ modelWeight: 1, rangeTolerance: 0, recentRangeTicks: 0, residualTolerance: 0, seasonalView: false });
     const r = rng(9);
     let last = 0;
     for (let i = 0; i < 1500; i++) {

@@ -28,3 +28,11 @@ test('anomaly.countTransform: on by default, off from the environment (counts th
   assert.equal(createScorer(off).config.countTransform, false);
   assert.throws(() => loadConfig({ env: { TICKCAST_ANOMALY_COUNT_TRANSFORM: 'sometimes' } }), /expected true or false/);
 });
+
+test('anomaly.recentRangeTicks: the detector default (500) when unset, 0 (off) from the environment, negative refused', () => {
+  assert.equal(createScorer(loadConfig({ env: {} }).anomaly).config.recentRangeTicks, 500);
+  const off = loadConfig({ env: { TICKCAST_ANOMALY_RECENT_RANGE_TICKS: '0' } }).anomaly;
+  assert.equal(off.recentRangeTicks, 0);
+  assert.equal(createScorer(off).config.recentRangeTicks, 0);
+  assert.throws(() => loadConfig({ env: { TICKCAST_ANOMALY_RECENT_RANGE_TICKS: '-5' } }));
+});
