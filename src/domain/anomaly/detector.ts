@@ -17,7 +17,9 @@
  *  2. the combination: the smallest tail probability times the number of views, log-scaled to
  *     [0, 1] (1e-5 → 0.5);
  *  3. a value outside the all-time range of the series by more than `rangeTolerance` of the range
- *     scores 1 (a level never seen before is always worth a look), once `rangeWarmupTicks` passed;
+ *     scores 1 (a level never seen before is always worth a look), once `rangeWarmupTicks` passed
+ *     and unless the forecaster expected it; so does one outside the range of the last
+ *     `recentRangeTicks` values by `recentRangeTolerance` of it (recent-range.ts);
  *  4. surprise is news once: damped by the highest score of the last `refractoryTicks` ticks.
  * The first `learningTicks` ticks of a series score 0 and never alert.
  *
