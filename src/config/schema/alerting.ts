@@ -28,7 +28,7 @@ export const anomalySection = z
     countTransform: z.boolean().default(true),
     /** Floor the detector's error scales at what rounding to a quantised series' step costs (integer mph, a gauge read to one decimal), so one-step moves of a series that is usually forecast to the digit are not taken for spikes. */
     resolutionFloor: z.boolean().default(true),
-    /** A value beyond the range of the last ≈ this many ticks (by 30 % of that range) that the detector's forecaster did not expect scores 1, like one beyond the all-time range: a drift or a step to a level the series left long ago. 0: only the all-time range counts. Unset → 500. */
+    /** A value beyond the range of the last ≈ this many ticks by more than that range's own width, that the detector's forecaster did not expect scores 1, like one beyond the all-time range: a drift or a step to a level the series left long ago. 0: only the all-time range counts. Unset → 500. */
     recentRangeTicks: nonNegInt.optional(),
   })
   .default({});

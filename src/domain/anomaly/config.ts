@@ -173,7 +173,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   countTransform: true,
   resolutionFloor: true,
   recentRangeTicks: 500,
-  recentRangeTolerance: 0.3,
+  recentRangeTolerance: 1,
   bandZ: 1.2816,
   likelihoodShortTicks: 10,
   likelihoodLongTicks: 2000,
