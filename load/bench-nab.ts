@@ -26,7 +26,8 @@
  *
  * Env: NAB_DIR, M4_DIR, NAB_OUT (results dir), NAB_FILES=1 (per-file tables), NAB_LOCO=0 (skip
  * LOCO), INJECT_PER_KIND (M4 series per kind, default 20), INJECT_SEED (default 13), NAB_OUTAGES=0
- * NAB_BURSTS=0 and NAB_QUANTISED=0 (skip the robustness checks),
+ * NAB_BURSTS=0 and NAB_QUANTISED=0 (skip the robustness checks), NAB_ALERTS=0 (skip the alerts the service
+ * would send at its fixed threshold, load/nab-alerts.ts),
  * ANOMALY_CONFIG (JSON overrides of the NEW detector, also applied on the service path, for experiments only; the LOCO grid is
  * applied on top of them, so its figure is the one of the detector under test).
  */
@@ -41,6 +42,7 @@ import {
   type PipelineDetect, type ProfileResult, type ScoredFile,
 } from '../src/eval/nab/index.ts';
 import { defaultPaths, evaluate, loadInjected, loadNabDev, quantisedCorpus, withOutagesCorpus, type Evaluation, type LabelledCorpus } from './nab-corpora.ts';
+import { sentAlerts } from './nab-alerts.ts';
 import { comparison, DEV_REFERENCES, report, reportLoco } from './nab-report.ts';
 
 /** The LOCO grid: the parameters tuned in issue 13, each moved alone from the defaults. */
@@ -195,7 +197,14 @@ async function bursts(paths: ReturnType<typeof defaultPaths>, outRoot: string, p
   const p = await pipeline(b, overrides);
   if (p !== null) rows.push(['tickcast service path (this run)', p]);
   comparison(b.label, rows);
+  if (process.env.NAB_ALERTS !== '0') sentAlerts(b, alertVariants(overrides));
 }
+
+/** The detector under test and the one before issue 13, for the sent-alerts section (load/nab-alerts.ts). */
+const alertVariants = (overrides: Partial<AnomalyConfig>): Array<[string, Partial<AnomalyConfig>]> => [
+  ['tickcast NEW detector (this run)', overrides],
+  ['tickcast OLD detector (this run)', LEGACY_ANOMALY_CONFIG],
+];
 
 /** Robustness: the injected corpus read at a coarse resolution, old vs new, and the resolution floor off. */
 async function quantised(inj: LabelledCorpus, overrides: Partial<AnomalyConfig>): Promise<void> {
@@ -237,6 +246,7 @@ async function main(): Promise<void> {
     comparison('NAB dev subset, compared with the published detectors', rows, DEV_REFERENCES);
     cost(dev, overrides);
     if (process.env.NAB_LOCO !== '0') loco(dev, 'the NAB dev subset', overrides);
+    if (process.env.NAB_ALERTS !== '0') sentAlerts(dev, alertVariants(overrides));
   }
   if (inj !== null) {
     const { old, neu } = runCorpus(inj, overrides, outRoot, perFile);
@@ -245,6 +255,7 @@ async function main(): Promise<void> {
     if (p !== null) rows.push(['tickcast service path (this run)', p]);
     comparison('injected-anomaly corpus', rows);
     if (process.env.NAB_LOCO !== '0') loco(inj, 'the injected-anomaly corpus (categories = anomaly kinds)', overrides);
+    if (process.env.NAB_ALERTS !== '0') sentAlerts(inj, alertVariants(overrides));
     if (process.env.NAB_OUTAGES !== '0') await outages(inj, seed, neu.results, overrides);
     if (process.env.NAB_BURSTS !== '0') await bursts(paths, outRoot, perKind, seed, overrides);
     if (process.env.NAB_QUANTISED !== '0') await quantised(inj, overrides);

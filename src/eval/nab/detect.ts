@@ -26,3 +26,16 @@ export function detectRows(rows: readonly NabRow[], config: Partial<AnomalyConfi
   for (let i = 0; i < rows.length; i++) out[i] = det.observe(series, nabTimestampMs(rows[i].timestamp), rows[i].value, null).score;
   return out;
 }
+
+/**
+ * The alerts the service would send for one file: 1 at each tick where the detector's alert state
+ * machine fires (warning threshold, debounce, cooldown and severity escalation as configured), 0
+ * elsewhere. Scored by NAB's rules at any threshold in (0, 1], this is what an operator gets,
+ * where `detectRows` + NAB's threshold sweep is what the scores could give at their best threshold.
+ */
+export function alertRows(rows: readonly NabRow[], config: Partial<AnomalyConfig> = {}, series = 'nab'): number[] {
+  const det = new AnomalyDetector(config);
+  const out = new Array<number>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = det.observe(series, nabTimestampMs(rows[i].timestamp), rows[i].value, null).event?.state === 'firing' ? 1 : 0;
+  return out;
+}

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildInjectedCorpus, burstyCounts, injectAt, injectFile, leaveOneCategoryOut, mulberry32, parseM4Csv, poisson, probationLength, quantiseRows,
+  alertRows, buildInjectedCorpus, burstyCounts, detectRows, injectAt, injectFile, leaveOneCategoryOut, mulberry32, parseM4Csv, poisson, probationLength, quantiseRows,
   withOutages, INJECTION_KINDS, type ScoredFile,
 } from '../../../src/eval/nab/index.ts';
 
@@ -154,4 +154,23 @@ test('coarse readings: every value a multiple of k × the median |Δ| of the fir
   }
   const flat = rows.map((x) => ({ ...x, value: 5 }));
   assert.deepEqual(quantiseRows(flat, 3), { rows: flat, step: 0 }, 'median |Δ| 0: left as it is');
+});
+
+test('alert rows: 1 exactly where the alert state machine fires, with its cooldown; the scores at those ticks reach the threshold', () => {
+  const x = series(3000, 7);
+  // 10-second rows: the spike at 1600 is 100 ticks (past the damping) but under 17 minutes after
+  // the one at 1500, inside the 30-minute cooldown; the one at 2500 is hours later.
+  x[1500] += 80;
+  x[1600] += 200; // beyond everything seen: scores high again
+  x[2500] += 400;
+  const rows = x.map((value, i) => ({ timestamp: new Date(Date.UTC(2020, 0, 1) + i * 10_000).toISOString().slice(0, 19).replace('T', ' '), value }));
+  const sent = alertRows(rows);
+  const scores = detectRows(rows);
+  assert.ok(sent.every((v) => v === 0 || v === 1));
+  const at = sent.flatMap((v, i) => (v === 1 ? [i] : []));
+  assert.ok(at.includes(1500) && at.includes(2500), `alerts at the spikes: ${at.join(',')}`);
+  assert.ok(!at.includes(1600), 'the spike 17 minutes later is inside the 30-minute cooldown');
+  assert.ok(scores[1600] >= 0.4, `control: that spike scores ${scores[1600]}`);
+  for (const i of at) assert.ok(scores[i] >= 0.4, `tick ${i} fired at score ${scores[i]}`);
+  assert.equal(alertRows(rows, { cooldownMs: 0 })[1600], 1, 'control: without a cooldown it is sent');
 });
