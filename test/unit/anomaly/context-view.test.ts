@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { AnomalyDetector, resolveAnomalyConfig, type AnomalyConfig } from '../../../src/domain/anomaly/index.ts';
 import { ContextView } from '../../../src/domain/anomaly/context-view.ts';
 import { mulberry32 } from '../../../src/eval/nab/rng.ts';
-import { decodeSnapshot, encodeSnapshot, fillFrom, toPlain } from '../../../src/pipeline/snapshot/codec.ts';
+import { restoredCopy } from '../../helpers/detector-snapshot.ts';
 
 const ON: Partial<AnomalyConfig> = { contextView: true };
 
@@ -109,10 +109,8 @@ test('context view config: validated, off by default', () => {
 test('context view: its state survives a snapshot (typed arrays and numbers only) and scores on identically', () => {
   const cfg: Partial<AnomalyConfig> = { contextView: true, contextCapacity: 32 };
   const a = new AnomalyDetector(cfg);
-  const b = new AnomalyDetector(cfg);
   const xs = cycle(1600, 3, 41);
   for (let i = 0; i < 1200; i++) a.observe('s', i, xs[i], null);
-  const saved = decodeSnapshot(Buffer.concat(encodeSnapshot(toPlain(a.exportSeries('s')!, new Set([a.config]))))) as Record<string, unknown>;
-  b.importSeries('s', Object.keys(saved), (fresh) => fillFrom(fresh, saved));
+  const b = restoredCopy(a, 's');
   for (let i = 1200; i < xs.length; i++) assert.deepEqual(b.observe('s', i, xs[i], null), a.observe('s', i, xs[i], null), `tick ${i}`);
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { AnomalyDetector, DEFAULT_ANOMALY_CONFIG, type AnomalyEvent } from '../../../src/domain/anomaly/index.ts';
 import { fromLogSpace, GATE_LOG, GATE_RAW, toLogSpace } from '../../../src/domain/anomaly/count-gate.ts';
 import { burstyCounts, mulberry32 } from '../../../src/eval/nab/index.ts';
-import { decodeSnapshot, encodeSnapshot, fillFrom, toPlain } from '../../../src/pipeline/snapshot/codec.ts';
+import { restoredCopy } from '../../helpers/detector-snapshot.ts';
 
 const STEP = 300_000;
 const cycle = (n: number): number[] => Array.from({ length: n }, (_, i) => 100 + 60 * Math.sin((2 * Math.PI * i) / 288));
@@ -87,10 +87,8 @@ test('what is reported comes back in the series\' units: the fallback expectatio
 test('a count series in log space survives a snapshot: the restored detector scores the next ticks identically', () => {
   const x = counts(10);
   const a = new AnomalyDetector();
-  const b = new AnomalyDetector();
   for (let i = 0; i < 1000; i++) a.observe('s', i * STEP, x[i], null);
-  const saved = decodeSnapshot(Buffer.concat(encodeSnapshot(toPlain(a.exportSeries('s')!, new Set([a.config]))))) as Record<string, unknown>;
-  b.importSeries('s', Object.keys(saved), (fresh) => fillFrom(fresh, saved));
+  const b = restoredCopy(a, 's');
   assert.equal(gateMode(b), GATE_LOG);
   for (let i = 1000; i < 2000; i++) assert.deepEqual(b.observe('s', i * STEP, x[i], null), a.observe('s', i * STEP, x[i], null), `tick ${i}`);
 });

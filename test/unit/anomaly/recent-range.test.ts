@@ -13,7 +13,7 @@ import { scoreTick, SeriesState } from '../../../src/domain/anomaly/series-state
 import { resolveAnomalyConfig } from '../../../src/domain/anomaly/config.ts';
 import { mulberry32 } from '../../../src/eval/nab/rng.ts';
 import { gauss } from '../../../src/model/random.ts';
-import { decodeSnapshot, encodeSnapshot, fillFrom, toPlain } from '../../../src/pipeline/snapshot/codec.ts';
+import { restoredCopy } from '../../helpers/detector-snapshot.ts';
 
 const STEP = 300_000;
 const OFF: Partial<AnomalyConfig> = { recentRangeTicks: 0 };
@@ -88,9 +88,7 @@ test('invariant to units: x, 1024·x + 4096 and −x score the same with the rul
 test('the recent range survives a snapshot: the restored detector scores the next ticks identically', () => {
   const xs = drift(5);
   const a = new AnomalyDetector();
-  const b = new AnomalyDetector();
   for (let i = 0; i < 2000; i++) a.observe('s', i * STEP, xs[i], null);
-  const saved = decodeSnapshot(Buffer.concat(encodeSnapshot(toPlain(a.exportSeries('s')!, new Set([a.config]))))) as Record<string, unknown>;
-  b.importSeries('s', Object.keys(saved), (fresh) => fillFrom(fresh, saved));
+  const b = restoredCopy(a, 's');
   for (let i = 2000; i < xs.length; i++) assert.deepEqual(b.observe('s', i * STEP, xs[i], null), a.observe('s', i * STEP, xs[i], null), `tick ${i}`);
 });

@@ -9,7 +9,7 @@ import { AnomalyDetector, type AnomalyConfig } from '../../../src/domain/anomaly
 import { Resolution } from '../../../src/domain/anomaly/resolution.ts';
 import { mulberry32 } from '../../../src/eval/nab/rng.ts';
 import { gauss } from '../../../src/model/random.ts';
-import { decodeSnapshot, encodeSnapshot, fillFrom, toPlain } from '../../../src/pipeline/snapshot/codec.ts';
+import { restoredCopy } from '../../helpers/detector-snapshot.ts';
 
 const STEP = 300_000;
 
@@ -83,9 +83,7 @@ test('invariant to units on a rounded series: x, 1024·x + 4096 and −x score t
 test('the learnt step survives a snapshot: the restored detector scores the next ticks identically', () => {
   const xs = series(2000, 0.4, 1, 6);
   const a = new AnomalyDetector();
-  const b = new AnomalyDetector();
   for (let i = 0; i < 1000; i++) a.observe('s', i * STEP, xs[i], null);
-  const saved = decodeSnapshot(Buffer.concat(encodeSnapshot(toPlain(a.exportSeries('s')!, new Set([a.config]))))) as Record<string, unknown>;
-  b.importSeries('s', Object.keys(saved), (fresh) => fillFrom(fresh, saved));
+  const b = restoredCopy(a, 's');
   for (let i = 1000; i < 2000; i++) assert.deepEqual(b.observe('s', i * STEP, xs[i], null), a.observe('s', i * STEP, xs[i], null), `tick ${i}`);
 });
