@@ -75,7 +75,7 @@ function run(files: FileData[], k: number, halfLifeMs: number): RunResult {
       }
       fpAlerts++;
       if (fpSeen++ < k) {
-        policy.apply({ alertId: `${f.name}@${f.ts[i]}`, series: f.name, alertTs: ev.tsMs, score: ev.score, verdict: 'false_positive', channel: 'http', at: i });
+        policy.apply({ alertId: `${f.name}@${f.ts[i]}`, series: f.name, alertTs: ev.tsMs, score: ev.score, ...(ev.view ? { view: ev.view } : {}), verdict: 'false_positive', channel: 'http', at: i });
         given++;
       }
     }

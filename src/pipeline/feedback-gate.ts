@@ -39,7 +39,7 @@ export class FeedbackGate implements AnomalyScorer {
       return open === false ? withoutEvent(o) : o;
     }
     if (open === true) return o; // escalation of an alert already sent
-    const d = this.policy.decide(series, ev.tsMs, ev.score);
+    const d = this.policy.decide(series, ev.tsMs, ev.score, ev.view);
     this.#mark(series, feature, d === 'pass');
     if (d === 'pass') return o;
     this.hooks.suppressed?.(series, d);

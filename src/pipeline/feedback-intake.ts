@@ -47,14 +47,15 @@ export function decodeFeedbackRecord(rec: Pick<RawRecord, 'key' | 'value'>): { a
     throw invalid(`feedback record is not valid JSON (${(err as Error).message})`);
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid('feedback record must be a JSON object with "alertId" and "verdict"');
-  const { alertId, series, ts, score, ...body } = v as Record<string, unknown>;
+  const { alertId, series, ts, score, view, ...body } = v as Record<string, unknown>;
   if (typeof alertId !== 'string' || alertId.length === 0 || alertId.length > 128) throw invalid('"alertId" must be the non-empty "id" of an alert record (at most 128 characters)');
   const given = [series, ts, score].filter((x) => x !== undefined).length;
   if (given === 0) return { alertId, body };
   if (typeof series !== 'string' || series.length === 0 || typeof ts !== 'number' || !Number.isFinite(ts) || typeof score !== 'number' || !(score >= 0 && score <= 1)) {
     throw invalid('"series" (string), "ts" (epoch ms) and "score" (0–1) describe the alert and go together; send all three or none');
   }
-  return { alertId, body, ref: { series, ts, score } };
+  if (view !== undefined && (typeof view !== 'string' || view.length === 0 || view.length > 64)) throw invalid('"view" names the view of surprise of the alert (a string of at most 64 characters), or is left out');
+  return { alertId, body, ref: view === undefined ? { series, ts, score } : { series, ts, score, view } };
 }
 
 function invalid(message: string): TickcastError {

@@ -28,6 +28,8 @@ export interface AlertRef {
   series: string;
   ts: number;
   score: number;
+  /** The view of surprise that set the alert's score, when known. */
+  view?: string;
 }
 
 export interface FeedbackResult {
@@ -136,9 +138,9 @@ export class FeedbackService {
 
   #locate(alertId: string, ref: AlertRef | undefined, input: FeedbackInput): AlertRef {
     const rec = this.#d.index.get(alertId);
-    if (rec !== undefined) return { series: rec.series, ts: rec.ts, score: rec.score };
+    if (rec !== undefined) return withView({ series: rec.series, ts: rec.ts, score: rec.score }, rec.view);
     const prior = this.#d.policy.get(alertId);
-    if (prior !== undefined) return { series: prior.series, ts: prior.alertTs, score: prior.score };
+    if (prior !== undefined) return withView({ series: prior.series, ts: prior.alertTs, score: prior.score }, prior.view);
     if (ref !== undefined && input.verdict !== 'clear') return ref;
     throw new TickcastError(ErrorCodes.ALERT_NOT_FOUND, `alert "${alertId}" is not among the recent firing alerts of this instance`, {
       statusCode: 404,
@@ -148,12 +150,15 @@ export class FeedbackService {
 
   #entry(alertId: string, a: AlertRef, input: FeedbackInput & { verdict: Verdict }, channel: FeedbackChannel): FeedbackEntry {
     const e: FeedbackEntry = { alertId, series: a.series, alertTs: a.ts, score: a.score, verdict: input.verdict, channel, at: this.#now() };
+    if (a.view !== undefined) e.view = a.view;
     if (input.verdict === 'expected') e.untilTs = a.ts + (input.durationMs ?? this.#d.expectedSpanMs);
     if (input.note !== undefined) e.note = input.note;
     if (input.by !== undefined) e.by = input.by;
     return e;
   }
 }
+
+const withView = (a: AlertRef, view: string | undefined): AlertRef => (view === undefined ? a : { ...a, view });
 
 function sameFeedback(a: FeedbackEntry, b: FeedbackEntry): boolean {
   return a.verdict === b.verdict && a.untilTs === b.untilTs && a.note === b.note && a.by === b.by && a.series === b.series && a.alertTs === b.alertTs;
@@ -162,6 +167,7 @@ function sameFeedback(a: FeedbackEntry, b: FeedbackEntry): boolean {
 /** The feedback-topic form of an entry (docs/schemas.md): self-contained, so any instance can apply it. */
 export function topicRecord(e: FeedbackEntry): Record<string, unknown> {
   const r: Record<string, unknown> = { alertId: e.alertId, verdict: e.verdict, series: e.series, ts: e.alertTs, score: e.score };
+  if (e.view !== undefined) r.view = e.view;
   if (e.untilTs !== undefined) r.durationMs = e.untilTs - e.alertTs;
   if (e.note !== undefined) r.note = e.note;
   if (e.by !== undefined) r.by = e.by;

@@ -26,6 +26,7 @@ export const feedbackEntrySchema = {
     series: { type: 'string' },
     alertTs: { type: 'number' },
     score: { type: 'number' },
+    view: { type: 'string', description: "The alert's view of surprise: a false positive raises the bar for that view's alerts only." },
     verdict: { type: 'string', enum: [...VERDICTS] },
     untilTs: { type: 'number' },
     note: { type: 'string' },

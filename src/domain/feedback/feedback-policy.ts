@@ -7,6 +7,9 @@
  *     bar(t) = base + maxᵢ (min(sᵢ + margin, ceiling) − base) · 2^(−(t − tᵢ)/H)   for tᵢ ≤ t.
  *   A new alert is let through only when its score reaches bar(t). The bar never exceeds
  *   `ceiling` (the critical threshold by default), so critical alerts always get through.
+ *   A false positive that names the view of surprise that set its score raises the bar for alerts
+ *   from that view only: a wild first tick after learning (`never-seen-residual`) marked as noise
+ *   does not mute the seasonal view's later alert on a missing daily bump.
  * - Each `expected` suppresses the series' alerts with tᵢ ≤ t ≤ untilᵢ (a maintenance span).
  * - `confirmed` changes no alerting; it is remembered and listed.
  * Removing an entry (verdict `clear`, DELETE) removes its effect at once: the bar is recomputed
@@ -83,12 +86,16 @@ export class FeedbackPolicy {
     return e;
   }
 
-  /** The bar an alert of `series` at event time `tsMs` must reach. */
-  bar(series: string, tsMs: number): number {
+  /**
+   * The bar an alert of `series` at event time `tsMs` must reach; `view`: the view of surprise that
+   * set its score (undefined: any view, so every false positive counts).
+   */
+  bar(series: string, tsMs: number, view?: string): number {
     const { baseBar, ceilingBar, marginScore, falsePositiveHalfLifeMs: h } = this.settings;
     let raise = 0;
     for (const e of this.#bySeries.get(series) ?? []) {
       if (e.verdict !== 'false_positive' || e.alertTs > tsMs) continue;
+      if (view !== undefined && e.view !== undefined && e.view !== view) continue;
       const top = Math.min(e.score + marginScore, ceilingBar) - baseBar;
       const r = top * 2 ** (-(tsMs - e.alertTs) / h);
       if (r > raise) raise = r;
@@ -117,11 +124,11 @@ export class FeedbackPolicy {
     return until;
   }
 
-  /** Whether an alert of `series` firing at `tsMs` with `score` goes out. */
-  decide(series: string, tsMs: number, score: number): GateDecision {
+  /** Whether an alert of `series` firing at `tsMs` with `score`, set by `view`, goes out. */
+  decide(series: string, tsMs: number, score: number, view?: string): GateDecision {
     if (!this.#bySeries.has(series)) return 'pass';
     if (this.suppressedUntil(series, tsMs) !== null) return 'expected';
-    return score >= this.bar(series, tsMs) ? 'pass' : 'false_positive';
+    return score >= this.bar(series, tsMs, view) ? 'pass' : 'false_positive';
   }
 
   state(series: string, atTs: number): SeriesFeedbackState {

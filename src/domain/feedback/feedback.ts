@@ -26,6 +26,12 @@ export interface FeedbackEntry {
   alertTs: number;
   /** The alert's score (what a false positive teaches: scores like this are noise here). */
   score: number;
+  /**
+   * The view of surprise that set the alert's score (the alert record's `view`): a false positive
+   * raises the bar for that view's alerts of the series only. Absent (feedback recorded before this
+   * field, or a topic record without it): for every view.
+   */
+  view?: string;
   verdict: Verdict;
   /** `expected`: the maintenance span ends here (event time, inclusive). */
   untilTs?: number;
@@ -95,6 +101,7 @@ export function isFeedbackEntry(v: unknown): v is FeedbackEntry {
     typeof e.score === 'number' && Number.isFinite(e.score) &&
     (VERDICTS as readonly unknown[]).includes(e.verdict) &&
     (e.untilTs === undefined || (typeof e.untilTs === 'number' && Number.isFinite(e.untilTs))) &&
+    (e.view === undefined || typeof e.view === 'string') &&
     typeof e.at === 'number'
   );
 }

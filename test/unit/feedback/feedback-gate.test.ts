@@ -6,7 +6,7 @@ import { FeedbackPolicy } from '../../../src/domain/feedback/feedback-policy.ts'
 import type { AnomalyScorer } from '../../../src/pipeline/ports.ts';
 import type { AnomalyEvent } from '../../../src/domain/anomaly/index.ts';
 
-type Step = [score: number, event?: ['firing' | 'resolved', 'warning' | 'critical']];
+type Step = [score: number, event?: ['firing' | 'resolved', 'warning' | 'critical', view?: AnomalyEvent['view']]];
 
 /** A scorer that replays a script of (score, event) per tick. */
 function scripted(steps: Step[]): AnomalyScorer & { forgotten: string[] } {
@@ -17,7 +17,7 @@ function scripted(steps: Step[]): AnomalyScorer & { forgotten: string[] } {
     observe(series, tsMs, value) {
       const [score, ev] = steps[i++];
       if (!ev) return { score };
-      const event: AnomalyEvent = { state: ev[0], severity: ev[1], series, tsMs, value, score, expected: null, basis: 'fallback' };
+      const event: AnomalyEvent = { state: ev[0], severity: ev[1], series, tsMs, value, score, expected: null, basis: 'fallback', ...(ev[2] ? { view: ev[2] } : {}) };
       return { score, event };
     },
     forget: (s) => void forgotten.push(s),
@@ -76,4 +76,14 @@ test('a held-back event keeps the observation\'s score and gap (feed-outage metr
     forget: () => {},
   };
   assert.deepEqual(new FeedbackGate(inner, p).observe('s', 0, 1, null), { score: 0.5, gap: 12 });
+});
+
+test("a false positive on one view holds back that view's next alert, not another view's", () => {
+  const p = policy();
+  p.apply({ alertId: 'x', series: 's', alertTs: 0, score: 0.6, view: 'forecast', verdict: 'false_positive', channel: 'http', at: 0 });
+  const g = new FeedbackGate(
+    scripted([[0.5, ['firing', 'warning', 'forecast']], [0.1, ['resolved', 'warning']], [0.5, ['firing', 'warning', 'seasonal']], [0.1, ['resolved', 'warning']]]),
+    p,
+  );
+  assert.deepEqual(run(g, 4), ['2:firing/warning', '3:resolved/warning']);
 });

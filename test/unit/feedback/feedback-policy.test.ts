@@ -89,3 +89,14 @@ test('alert ids are stable, distinct per transition and URL-safe', () => {
   assert.notEqual(a, alertId('host-1:cpu', 1_700_000_000_001, 'firing', 'warning'));
   assert.match(incidentId('host-1', 5), /^inc-[0-9a-f]{16}$/);
 });
+
+test('a false positive that names its view raises the bar for that view only; one without a view, for every view', () => {
+  const p = new FeedbackPolicy(settings());
+  p.apply(entry({ alertId: 'fc', alertTs: 0, score: 0.6, view: 'never-seen-residual' }));
+  assert.equal(p.decide('s', H, 0.45, 'never-seen-residual'), 'false_positive', 'the same view is held back');
+  assert.equal(p.decide('s', H, 0.45, 'seasonal'), 'pass', 'another view is not');
+  assert.equal(p.decide('s', H, 0.45), 'false_positive', 'an alert of unknown view meets every raise');
+  assert.ok(p.state('s', 0).bar > 0.4, 'the series state shows the highest bar');
+  p.apply(entry({ alertId: 'old', alertTs: 0, score: 0.6 })); // recorded before views were kept
+  assert.equal(p.decide('s', H, 0.45, 'seasonal'), 'false_positive', 'a view-less entry raises the bar for every view');
+});

@@ -14,7 +14,7 @@ import { ErrorCodes, TickcastError } from '../../../src/errors/index.ts';
 import type { RawRecord } from '../../../src/domain/types.ts';
 
 const policy = () => new FeedbackPolicy({ baseBar: 0.4, ceilingBar: 0.7, marginScore: 0.05, falsePositiveHalfLifeMs: 3_600_000, maxPerSeries: 10, maxEntries: 100 });
-const alert = (id: string, series = 's', ts = 1_000, score = 0.5): AnomalyRecord => ({ kind: 'alert', id, series, ts, value: 9, expected: 1, lower: 0, upper: 2, score, severity: 'warning', state: 'firing', model: 'm' });
+const alert = (id: string, series = 's', ts = 1_000, score = 0.5): AnomalyRecord => ({ kind: 'alert', id, series, ts, value: 9, expected: 1, lower: 0, upper: 2, score, severity: 'warning', state: 'firing', model: 'm', view: 'forecast' });
 
 function setup(dir: string) {
   const index = new AlertIndex(100);
@@ -32,6 +32,7 @@ test('feedback is written before it acts, survives a reload, and clear reverts i
     a.index.add(alert('a2', 's', 2_000, 0.6));
     const r = await a.svc.give('a1', { verdict: 'false_positive', note: 'deploy noise' }, 'http');
     assert.equal(r.series, 's');
+    assert.equal(r.feedback?.view, 'forecast', 'the entry keeps the view of the alert it judged');
     assert.ok(Math.abs(r.effect.bar - 0.55) < 1e-9);
     const m = await a.svc.give('a2', { verdict: 'expected' }, 'mcp');
     assert.equal(m.feedback?.untilTs, 2_000 + 60_000);
@@ -41,7 +42,8 @@ test('feedback is written before it acts, survives a reload, and clear reverts i
 
     const b = setup(dir); // a restart: empty index, same file
     assert.equal(await b.svc.load(), 2);
-    assert.equal(b.p.decide('s', 1_500, 0.5), 'false_positive');
+    assert.equal(b.p.decide('s', 1_500, 0.5, 'forecast'), 'false_positive');
+    assert.equal(b.p.decide('s', 1_500, 0.5, 'seasonal'), 'pass', 'the view survived the reload');
     assert.equal(b.p.decide('s', 3_000, 0.99), 'expected');
     const cleared = await b.svc.give('a1', { verdict: 'clear' }, 'http'); // not indexed any more, but known by its feedback
     assert.equal(cleared.feedback, null);
@@ -87,7 +89,7 @@ test('topic records: applied when valid (also without the index, given series/ts
   const handle = feedbackRecordHandler(svc, { send: async (m) => void sent.push(...m) });
   const rec = (v: string, offset: number): RawRecord => ({ key: null, value: Buffer.from(v), headers: { h: '1' }, source: { topic: 'anomalies.feedback', partition: 0, offset: String(offset) }, receivedAtMs: 0 });
   await handle([
-    rec(JSON.stringify({ alertId: 'k1', verdict: 'false_positive', series: 'web:cpu', ts: 5_000, score: 0.5 }), 0),
+    rec(JSON.stringify({ alertId: 'k1', verdict: 'false_positive', series: 'web:cpu', ts: 5_000, score: 0.5, view: 'volatility' }), 0),
     rec('not json', 1),
     rec(JSON.stringify({ alertId: 'k2', verdict: 'confirmed' }), 2),
     rec(JSON.stringify({ alertId: 'k3', verdict: 'maybe', series: 'x', ts: 1, score: 0.5 }), 3),
@@ -95,6 +97,8 @@ test('topic records: applied when valid (also without the index, given series/ts
   ]);
   assert.equal(p.decide('web:cpu', 5_000, 0.5), 'false_positive');
   assert.equal(p.get('k1')?.channel, 'kafka');
+  assert.equal(p.get('k1')?.view, 'volatility', 'a topic record may name the view');
+  assert.throws(() => decodeFeedbackRecord({ key: null, value: Buffer.from(JSON.stringify({ alertId: 'k5', verdict: 'confirmed', series: 'x', ts: 1, score: 0.5, view: 7 })) }), /"view"/);
   assert.deepEqual(sent.map((m) => [m.stream, m.headers['tickcast-error-code'], m.headers['tickcast-source-offset'], String(m.value).slice(0, 8)]), [
     ['dlq', 'TC_FEEDBACK_INVALID', '1', 'not json'],
     ['dlq', 'TC_ALERT_NOT_FOUND', '2', '{"alertI'],
