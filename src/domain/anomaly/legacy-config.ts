@@ -1,7 +1,6 @@
-/** The detector before issue 13, for the benchmark's old-vs-new tables (docs/anomaly.md). */
 import type { AnomalyConfig } from './config.ts';
 
-/** The detector as it was before the second view (issue 13): kept for the benchmark's old-vs-new table. */
+/** The detector as it was before the second view (issue 13): kept for the benchmark's old-vs-new tables. */
 export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.freeze({
   volatilityView: false,
   patternBlockTicks: [],

@@ -3,7 +3,7 @@
  * in file order, with no model expectation (the detector's own fallback forecaster). The service
  * path (window store → micro-batcher → model → detector) plugs in through `PipelineDetect`.
  */
-import { AnomalyDetector, type AnomalyConfig } from '../../domain/anomaly/index.ts';
+import { AnomalyDetector, type AnomalyConfig, type Observation } from '../../domain/anomaly/index.ts';
 import type { NabRow } from './io.ts';
 
 /** NAB's naive "YYYY-MM-DD HH:MM:SS" read as UTC epoch ms (event time for the detector's cooldowns). */
@@ -19,12 +19,17 @@ export function nabTimestampMs(ts: string): number {
  */
 export type PipelineDetect = (rows: readonly NabRow[], series: string, detector?: Partial<AnomalyConfig>) => Promise<number[]>;
 
-/** Scores for one file from a fresh detector (no state shared between files). */
-export function detectRows(rows: readonly NabRow[], config: Partial<AnomalyConfig> = {}, series = 'nab'): number[] {
+/** One file through a fresh detector (no state shared between files), one number per row read off each observation. */
+function observeRows(rows: readonly NabRow[], config: Partial<AnomalyConfig>, series: string, pick: (o: Observation) => number): number[] {
   const det = new AnomalyDetector(config);
   const out = new Array<number>(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = det.observe(series, nabTimestampMs(rows[i].timestamp), rows[i].value, null).score;
+  for (let i = 0; i < rows.length; i++) out[i] = pick(det.observe(series, nabTimestampMs(rows[i].timestamp), rows[i].value, null));
   return out;
+}
+
+/** Scores for one file from a fresh detector (no state shared between files). */
+export function detectRows(rows: readonly NabRow[], config: Partial<AnomalyConfig> = {}, series = 'nab'): number[] {
+  return observeRows(rows, config, series, (o) => o.score);
 }
 
 /**
@@ -34,8 +39,5 @@ export function detectRows(rows: readonly NabRow[], config: Partial<AnomalyConfi
  * where `detectRows` + NAB's threshold sweep is what the scores could give at their best threshold.
  */
 export function alertRows(rows: readonly NabRow[], config: Partial<AnomalyConfig> = {}, series = 'nab'): number[] {
-  const det = new AnomalyDetector(config);
-  const out = new Array<number>(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = det.observe(series, nabTimestampMs(rows[i].timestamp), rows[i].value, null).event?.state === 'firing' ? 1 : 0;
-  return out;
+  return observeRows(rows, config, series, (o) => (o.event?.state === 'firing' ? 1 : 0));
 }
