@@ -1,38 +1,36 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../../../src/config/load.ts';
+import type { AnomalyConfig } from '../../../src/domain/anomaly/index.ts';
 import { createScorer } from '../../../src/pipeline/scorer.ts';
 
+/**
+ * One anomaly setting end to end: unset, the scorer gets the detector's default; set from the
+ * environment to its "off" value, the loaded config and the scorer both carry it; a bad value is
+ * refused at load (matching `refused` when given).
+ */
+function checkSetting<K extends keyof AnomalyConfig>(key: K, env: string, defaultValue: AnomalyConfig[K], off: [raw: string, value: AnomalyConfig[K]], bad: string, refused?: RegExp): void {
+  assert.equal(createScorer(loadConfig({ env: {} }).anomaly).config[key], defaultValue);
+  const loaded = loadConfig({ env: { [env]: off[0] } }).anomaly;
+  assert.equal((loaded as Record<string, unknown>)[key], off[1]);
+  assert.equal(createScorer(loaded).config[key], off[1]);
+  if (refused) assert.throws(() => loadConfig({ env: { [env]: bad } }), refused);
+  else assert.throws(() => loadConfig({ env: { [env]: bad } }));
+}
+
 test('anomaly.seasonalView: on by default, off from the environment, a benchmark override wins', () => {
-  assert.equal(createScorer(loadConfig({ env: {} }).anomaly).config.seasonalView, true);
-  const off = loadConfig({ env: { TICKCAST_ANOMALY_SEASONAL_VIEW: 'false' } }).anomaly;
-  assert.equal(off.seasonalView, false);
-  const scorer = createScorer(off);
-  assert.equal(scorer.config.seasonalView, false);
+  checkSetting('seasonalView', 'TICKCAST_ANOMALY_SEASONAL_VIEW', true, ['false', false], 'maybe', /expected true or false/);
   assert.equal(createScorer(loadConfig({ env: {} }).anomaly, { seasonalView: false }).config.seasonalView, false);
-  assert.throws(() => loadConfig({ env: { TICKCAST_ANOMALY_SEASONAL_VIEW: 'maybe' } }), /expected true or false/);
 });
 
 test('anomaly.gapFactor: the detector default (3) when unset, 0 (off) from the environment, below 1 refused', () => {
-  assert.equal(createScorer(loadConfig({ env: {} }).anomaly).config.gapFactor, 3);
-  const off = loadConfig({ env: { TICKCAST_ANOMALY_GAP_FACTOR: '0' } }).anomaly;
-  assert.equal(off.gapFactor, 0);
-  assert.equal(createScorer(off).config.gapFactor, 0);
-  assert.throws(() => loadConfig({ env: { TICKCAST_ANOMALY_GAP_FACTOR: '0.5' } }), /must be 0 \(off\) or ≥ 1/);
+  checkSetting('gapFactor', 'TICKCAST_ANOMALY_GAP_FACTOR', 3, ['0', 0], '0.5', /must be 0 \(off\) or ≥ 1/);
 });
 
 test('anomaly.countTransform: on by default, off from the environment (counts then stay in their units)', () => {
-  assert.equal(createScorer(loadConfig({ env: {} }).anomaly).config.countTransform, true);
-  const off = loadConfig({ env: { TICKCAST_ANOMALY_COUNT_TRANSFORM: 'false' } }).anomaly;
-  assert.equal(off.countTransform, false);
-  assert.equal(createScorer(off).config.countTransform, false);
-  assert.throws(() => loadConfig({ env: { TICKCAST_ANOMALY_COUNT_TRANSFORM: 'sometimes' } }), /expected true or false/);
+  checkSetting('countTransform', 'TICKCAST_ANOMALY_COUNT_TRANSFORM', true, ['false', false], 'sometimes', /expected true or false/);
 });
 
 test('anomaly.recentRangeTicks: the detector default (500) when unset, 0 (off) from the environment, negative refused', () => {
-  assert.equal(createScorer(loadConfig({ env: {} }).anomaly).config.recentRangeTicks, 500);
-  const off = loadConfig({ env: { TICKCAST_ANOMALY_RECENT_RANGE_TICKS: '0' } }).anomaly;
-  assert.equal(off.recentRangeTicks, 0);
-  assert.equal(createScorer(off).config.recentRangeTicks, 0);
-  assert.throws(() => loadConfig({ env: { TICKCAST_ANOMALY_RECENT_RANGE_TICKS: '-5' } }));
+  checkSetting('recentRangeTicks', 'TICKCAST_ANOMALY_RECENT_RANGE_TICKS', 500, ['0', 0], '-5');
 });
