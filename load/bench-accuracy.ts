@@ -13,7 +13,11 @@
  *   --max-train-windows n --no-warm-start (hybrid; default all windows, warm start),
  *   --patch 16/8 (default: the model's default patches) --seeds 1,2,3 (mean ± sd row), --json out.json,
  *   --channel-independent (M: one univariate hybrid over all 7 channels, each forecast from its own
- *   past with shared weights — PatchTST's recipe; warm start from the same shared linear map).
+ *   past with shared weights — PatchTST's recipe; warm start from the same shared linear map),
+ *   --cycle 24 (residual cycle forecasting, CycleNet's RCF: every model reads the series minus a
+ *   learned per-channel cycle of that period, fitted on the training rows in closed form — phase
+ *   means, then one least-squares refinement against the linear map — and the cycle is added back
+ *   to every forecast; the repeat-last and seasonal-naive rows are left out, since they would read the residual).
  * Skips (exit 0) with a message when ../shared/data/ett/ETTh1.csv is absent.
  */
 import { existsSync } from 'node:fs';
@@ -35,6 +39,7 @@ import { initBackend, type BackendPreference } from '../src/model/backend.ts';
 import { createModel } from '../src/model/hybrid-model.ts';
 import { TfjsPredictor } from '../src/model/predictor.ts';
 import { describeFit, fitGlobal } from './global-fit.ts';
+import { phaseMeans, refineCycle, removeCycle } from '../src/eval/residual-cycle.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ETT = resolve(process.env.TICKCAST_ETT_DIR ?? resolve(repoRoot, '../shared/data/ett'), 'ETTh1.csv');
@@ -99,6 +104,8 @@ const { values: args } = parseArgs({
     'channel-independent': { type: 'boolean', default: false },
     /** Turn off the per-window instance normalisation (RevIN) around the network. */
     'no-revin': { type: 'boolean', default: false },
+    /** Residual cycle period in rows (0 = off). */
+    cycle: { type: 'string', default: '0' },
   },
 });
 
@@ -111,9 +118,34 @@ function log(line: string): void {
   process.stderr.write(`[bench:accuracy] ${line}\n`);
 }
 
+const prepared = new Map<string, PreparedData>();
+
 async function setting(s: Setting, window: number): Promise<PreparedData> {
+  const key = `${s}/${window}`;
+  const cached = prepared.get(key);
+  if (cached) return cached;
   const sel = s === 'S' ? { features: ['OT'], targets: ['OT'] } : { features: COLUMNS, targets: COLUMNS };
-  return prepare(await loadTable(ETT, { timeCol: 'date', ...sel }), { kind: 'ett' }, window, HORIZON);
+  const data = prepare(await loadTable(ETT, { timeCol: 'date', ...sel }), { kind: 'ett' }, window, HORIZON);
+  const out = Number(args.cycle) > 0 ? withoutCycle(data, window, Number(args.cycle)) : data;
+  prepared.set(key, out);
+  return out;
+}
+
+function cycleNote(): string {
+  return Number(args.cycle) > 0 ? `, on the residual of a ${args.cycle}-row cycle (RCF)` : '';
+}
+
+/** The same data with a learned cycle removed (--cycle; see src/eval/residual-cycle.ts): models train and are scored on the residual. */
+function withoutCycle(data: PreparedData, window: number, period: number): PreparedData {
+  const t0 = performance.now();
+  const f = data.table.features.length;
+  const fitStarts = windowStarts(data.ranges.train.first, data.ranges.train.last);
+  let cycle = phaseMeans(data.values, f, data.borders.trainEnd, period);
+  const linear = fitLinearBaseline({ values: removeCycle(data.values, f, cycle), features: data.table.features, targets: data.table.targets, window, horizon: HORIZON, quantiles: [0.5], fitStarts, calibrationStarts: new Int32Array(0) });
+  const targetIndex = data.table.targets.map((t) => data.table.features.indexOf(t));
+  cycle = refineCycle(cycle, { values: data.values, features: f, targetIndex, window, horizon: HORIZON, weights: linear.weights, fitStarts });
+  log(`residual cycle of ${period} rows fitted on the training rows at look-back ${window} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return { ...data, values: removeCycle(data.values, f, cycle) };
 }
 
 async function evaluate(s: Setting, name: string, data: PreparedData, predictor: Predictor, fitSeconds: number, note?: string): Promise<{ row: Row; report: BacktestReport }> {
@@ -141,7 +173,8 @@ async function linearRows(s: Setting, window: number): Promise<Row[]> {
   const fitSeconds = (performance.now() - t0) / 1000;
   const { row, report } = await evaluate(s, 'linear (closed form, NLinear-style)', data, new LinearBaselinePredictor(state), fitSeconds);
   const rows = [row];
-  if (window === 96) {
+  if (Number(args.cycle) > 0) row.model = `linear (closed form) on the residual of a ${args.cycle}-row cycle (CycleNet/Linear)`;
+  else if (window === 96) {
     const r = report.baselines.repeatLast.overall;
     rows.unshift({ setting: s, model: 'repeat-last', lookBack: 1, windows: report.windows, mse: r.mse, mae: r.mae, coverage: null, fitSeconds: 0, evalSeconds: 0 });
     const sn = report.baselines.seasonalNaive.overall;
@@ -213,7 +246,7 @@ async function hybridRow(s: Setting, budgetMs: number, seed = 42): Promise<{ row
     });
     try {
       const summary = fitted.summary;
-      const note = `seed ${seed}, patches ${fitted.summary.patch ?? args.patch ?? 'default'}, ${args['no-warm-start'] ? 'cold start, ' : ''}d_model ${args['d-model']}, ${summary.epochsRun} epochs (best ${summary.bestEpoch}), ${summary.trainWindowsUsed} train windows, backend ${fitted.predictor.backend}${summary.stoppedBy ? `, stopped by ${summary.stoppedBy}` : ''}`;
+      const note = `seed ${seed}${cycleNote()}, patches ${fitted.summary.patch ?? args.patch ?? 'default'}, ${args['no-warm-start'] ? 'cold start, ' : ''}d_model ${args['d-model']}, ${summary.epochsRun} epochs (best ${summary.bestEpoch}), ${summary.trainWindowsUsed} train windows, backend ${fitted.predictor.backend}${summary.stoppedBy ? `, stopped by ${summary.stoppedBy}` : ''}`;
       return { row: (await evaluate(s, 'hybrid BiLSTM+Transformer (tfjs)', data, fitted.predictor, (performance.now() - t0) / 1000, note)).row, predictor: fitted.predictor };
     } catch (err) {
       await fitted.predictor.dispose();
@@ -260,7 +293,7 @@ async function channelIndependentRow(data: PreparedData, budgetMs: number, seed:
   });
   const predictor = new ChannelIndependentPredictor(new TfjsPredictor(model, { version: `ci-${seed}`, backend: backend.name }), data.table.features);
   try {
-    const note = `seed ${seed}, channel-independent, patches ${model.config.patch.length}/${model.config.patch.stride}, ${warm ? '' : 'cold start, '}d_model ${args['d-model']}, ${train.n} train windows, ${describeFit(g)}, lr ${args.lr}`;
+    const note = `seed ${seed}${cycleNote()}, channel-independent, patches ${model.config.patch.length}/${model.config.patch.stride}, ${warm ? '' : 'cold start, '}d_model ${args['d-model']}, ${train.n} train windows, ${describeFit(g)}, lr ${args.lr}`;
     const { row, report } = await evaluate('M', 'hybrid BiLSTM+Transformer (tfjs), channel-independent', data, predictor, (performance.now() - t0) / 1000, note);
     // The OT column alone: the same z-scale and test windows as setting S, read from OT's own past.
     const ot = report.model.perTarget.find((m) => m.target === 'OT');

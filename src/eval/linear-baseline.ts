@@ -91,7 +91,7 @@ export function fitLinearBaseline(input: LinearFitInput): LinearBaselineState {
 }
 
 /** Point forecast of one channel into out[0..H): NLinear form (see file comment). */
-function pointForecast(weights: ArrayLike<number>, x: ArrayLike<number>, xOffset: number, stride: number, w: number, h: number, out: Float64Array): void {
+export function pointForecast(weights: ArrayLike<number>, x: ArrayLike<number>, xOffset: number, stride: number, w: number, h: number, out: Float64Array): void {
   const last = x[xOffset + (w - 1) * stride];
   for (let k = 0; k < h; k++) out[k] = last + weights[w * h + k];
   for (let i = 0; i < w; i++) {
