@@ -29,6 +29,7 @@ const OPTIONAL_KEYS: Array<[string, Kind]> = [
   ['anomaly.cooldownMs', 'number'],
   ['anomaly.gapFactor', 'number'],
   ['anomaly.recentRangeTicks', 'number'],
+  ['anomaly.longCycleMaxPeriod', 'number'],
   ['kafka.sasl.mechanism', 'string'],
   ['kafka.sasl.username', 'string'],
   ['kafka.sasl.password', 'string'],

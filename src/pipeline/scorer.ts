@@ -18,11 +18,12 @@ export interface ScorerSettings {
   countTransform?: boolean;
   resolutionFloor?: boolean;
   recentRangeTicks?: number;
+  longCycleMaxPeriod?: number;
 }
 
 export function createScorer(s: ScorerSettings, detector: Partial<AnomalyConfig> = {}): AnomalyScorer & AnomalyDetector {
   const settings: Partial<AnomalyConfig> = {};
-  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView', 'gapFactor', 'countTransform', 'resolutionFloor', 'recentRangeTicks'] as const) {
+  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView', 'gapFactor', 'countTransform', 'resolutionFloor', 'recentRangeTicks', 'longCycleMaxPeriod'] as const) {
     if (s[k] !== undefined) (settings as Record<string, unknown>)[k] = s[k];
   }
   return new AnomalyDetector({ ...settings, ...detector });

@@ -30,6 +30,8 @@ export const anomalySection = z
     resolutionFloor: z.boolean().default(true),
     /** A value beyond the range of the last ≈ this many ticks by more than that range's own width, that the detector's forecaster did not expect scores 1, like one beyond the all-time range: a drift or a step to a level the series left long ago. 0: only the all-time range counts. Unset → 500. */
     recentRangeTicks: nonNegInt.optional(),
+    /** Hourly means of each series, searched for a period longer than the seasonal view reaches (a week of 5-minute ticks), up to this many hours: a level that matches the same hour of the last two such cycles is not judged by the forecast and seasonal views (weekday/weekend edges on the hour stop alerting). 0: off. Unset → 200. */
+    longCycleMaxPeriod: nonNegInt.refine((v) => v === 0 || v >= 2, 'must be 0 (off) or ≥ 2').optional(),
   })
   .default({});
 

@@ -10,7 +10,7 @@
  */
 import type { SourceRef } from '../types.ts';
 import type { AnomalyEvent } from './detector.ts';
-import type { SurpriseView } from './series-state.ts';
+import type { SurpriseView } from './views.ts';
 
 export const FALLBACK_MODEL = 'fallback-analogue';
 

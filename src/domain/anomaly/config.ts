@@ -145,6 +145,9 @@ export interface AnomalyConfig {
   seasonalLikelihoodTicks: number;
   seasonalFloor: number;
   seasonalScale: number;
+  /** Long-cycle filter (long-cycle.ts): the longest period in hours (0: off), and the margin in its error scales. */
+  longCycleMaxPeriod: number;
+  longCycleMargin: number;
 }
 
 type NumericKey = { [K in keyof AnomalyConfig]: AnomalyConfig[K] extends number ? K : never }[keyof AnomalyConfig];
@@ -213,6 +216,8 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   seasonalLikelihoodTicks: 500,
   seasonalFloor: 1,
   seasonalScale: 3,
+  longCycleMaxPeriod: 200,
+  longCycleMargin: 3,
 });
 
 function checkContext(c: AnomalyConfig, errs: string[]): void {
@@ -239,6 +244,8 @@ function checkSeasonal(c: AnomalyConfig, errs: string[]): void {
   if (!(c.seasonalMinAcf > 0 && c.seasonalMinAcf < 1)) errs.push(`seasonalMinAcf must be in (0, 1); got ${c.seasonalMinAcf}`);
   if (!(Number.isFinite(c.seasonalFloor) && c.seasonalFloor >= 0)) errs.push(`seasonalFloor must be a finite number ≥ 0; got ${c.seasonalFloor}`);
   if (!(c.seasonalScale > 0)) errs.push(`seasonalScale must be > 0; got ${c.seasonalScale}`);
+  if (c.longCycleMaxPeriod !== 0) int('longCycleMaxPeriod', 2, 100_000);
+  if (!(Number.isFinite(c.longCycleMargin) && c.longCycleMargin >= 0)) errs.push(`longCycleMargin must be a finite number ≥ 0; got ${c.longCycleMargin}`);
 }
 
 /** Merge overrides onto the defaults, check every field at once, freeze. */

@@ -31,9 +31,10 @@ import { SizedArenas } from '../arena.ts';
 import { AlertState, type Severity } from './alert-state.ts';
 import { resolveAnomalyConfig, type AnomalyConfig } from './config.ts';
 import { CountGate, fromLogSpace, GATE_LOG, GATE_UNDECIDED, toLogSpace } from './count-gate.ts';
-import { scoreTick, SeriesState, type Expectation, type SurpriseView, type TickScore } from './series-state.ts';
+import { scoreTick, SeriesState, type TickScore } from './series-state.ts';
+import type { Expectation, SurpriseView } from './views.ts';
 
-export { SURPRISE_VIEWS, type Expectation, type SurpriseView } from './series-state.ts';
+export { SURPRISE_VIEWS, type Expectation, type SurpriseView } from './views.ts';
 
 export interface AnomalyEvent {
   state: 'firing' | 'resolved';
@@ -97,9 +98,9 @@ export class AnomalyDetector {
    * array's length or a field's meaning changes for the same config, so that a snapshot of the
    * old shape is not installed. 2: the analogue forecaster's ring holds historyTicks + contextTicks;
    * 3: each feature has a count gate (count-gate.ts); 4: each state has a resolution (resolution.ts);
-   * 5: and a recent range (recent-range.ts).
+   * 5: and a recent range (recent-range.ts); 6: and a long-cycle filter (long-cycle.ts).
    */
-  readonly stateLayout = 5;
+  readonly stateLayout = 6;
   /** Insertion order = recency order (re-inserted on every observation): the first key is the LRU. */
   private readonly series = new Map<string, Features>();
   private readonly arenas = new SizedArenas();

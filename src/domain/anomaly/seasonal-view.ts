@@ -38,6 +38,8 @@ export interface SeasonalParams {
   errAlpha: number;
   floor: number;
   scale: number;
+  /** How the period is chosen among autocorrelation peaks (see detect); default 'acf'. */
+  choose?: 'acf' | 'error';
 }
 
 export const MAX_CYCLES = 8;
@@ -52,6 +54,8 @@ const MIN_ERRORS = 16;
 let series = new Float64Array(0);
 let acfs = new Float64Array(0);
 const past = new Float64Array(MAX_CYCLES);
+const cycleErr = new Float64Array(2);
+let sums = new Float64Array(0);
 
 export class SeasonalView {
   private readonly ring: Float64Array;
@@ -124,6 +128,29 @@ export class SeasonalView {
     return k % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
   }
 
+  /**
+   * The level-corrected values within `spread` ticks of the same phase `c` periods back (the
+   * expectation's terms, before the median) as [lo, hi, at the phase itself] in `out`; false
+   * without a period or that much history. Read by the long-cycle filter (long-cycle.ts).
+   */
+  phaseRange(c: number, spread: number, out: Float64Array): boolean {
+    const P = this.period;
+    const m = Math.min(this.p.levelTicks, P - 1);
+    if (P === 0 || c > this.p.cycles || this.n < c * P + Math.max(spread, m)) return false;
+    const adj = m > 0 ? this.meanBefore(0, m) - this.meanBefore(c * P, m) : 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let d = -spread; d <= spread; d++) {
+      const v = this.at(c * P + d) + adj;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    out[0] = lo;
+    out[1] = hi;
+    out[2] = this.at(c * P) + adj;
+    return true;
+  }
+
   private score(value: number, floor: number): number {
     const P = this.period;
     if (P === 0 || this.n < this.p.cycles * P) return -1;
@@ -137,20 +164,31 @@ export class SeasonalView {
   }
 
   /**
-   * Whether the one-cycle expectation (the value P back, level-corrected) has a smaller mean
-   * absolute error than the level alone (the mean of the last m values) over the last W ticks.
+   * Mean absolute errors over the last W ticks of the one-cycle expectation (the value P back,
+   * level-corrected) and of the level alone (the mean of the last m values), into cycleErr.
+   * Reads the prefix sums of the last W values (`sums`, filled by prefixSums) for the means.
    */
-  private beatsLevel(P: number, W: number): boolean {
+  private cycleErrors(P: number, W: number): Float64Array {
     const m = Math.max(1, Math.min(this.p.levelTicks, P - 1));
+    const c = sums;
     let e1 = 0;
     let e0 = 0;
     for (let back = W - P - m; back >= 1; back--) {
       const x = this.at(back);
-      const recent = this.meanBefore(back, m);
+      const recent = (c[back + m] - c[back]) / m;
       e0 += Math.abs(x - recent);
-      e1 += Math.abs(x - (this.at(back + P) + recent - this.meanBefore(back + P, m)));
+      e1 += Math.abs(x - (this.at(back + P) + recent - (c[back + P + m] - c[back + P]) / m));
     }
-    return e1 < e0;
+    cycleErr[0] = e1;
+    cycleErr[1] = e0;
+    return cycleErr;
+  }
+
+  /** sums[k] = the sum of the last k values, k = 0 … W. */
+  private prefixSums(W: number): void {
+    if (sums.length < W + 1) sums = new Float64Array(W + 1);
+    sums[0] = 0;
+    for (let k = 1; k <= W; k++) sums[k] = sums[k - 1] + this.at(k);
   }
 
   /** Autocorrelation of the detrended last W values at lags 0 … maxLag, into `acf`. */
@@ -172,11 +210,15 @@ export class SeasonalView {
   }
 
   /**
-   * Period search over the last acfWindow values (or all seen, when fewer): the highest peak of
-   * the autocorrelation after its first zero crossing, kept when its one-cycle expectation beats
-   * the level alone over the window (a peak of a random walk's autocorrelation does not). The
-   * current period stays while its autocorrelation is ≥ KEEP_SHARE of the peak's and it still
-   * beats the level.
+   * Period search over the last acfWindow values (or all seen, when fewer). `choose: 'acf'`: the
+   * highest peak of the autocorrelation after its first zero crossing; the current period stays
+   * while its autocorrelation is ≥ KEEP_SHARE of the peak's. `choose: 'error'`: of the local
+   * peaks after the first zero crossing that reach minAcf, the one whose one-cycle expectation
+   * has the smallest error over the window (a week over two days when weekends differ, though a
+   * daily cycle puts both peaks near the same height); the current period stays while its error
+   * is within 1 / KEEP_SHARE of the best. Either way the period is kept only when its one-cycle
+   * expectation beats the level alone over the window (a peak of a random walk's autocorrelation
+   * does not).
    */
   private detect(): void {
     const W = Math.min(this.n, this.p.acfWindow);
@@ -184,15 +226,27 @@ export class SeasonalView {
     if (maxLag < this.p.minPeriod) return;
     const acf = this.autocorrelation(W, maxLag);
     if (acf === null) return;
+    this.prefixSums(W);
+    const byError = this.p.choose === 'error';
     let best = 0;
+    let bestErr = Infinity;
     let crossed = false;
     for (let L = 1; L <= maxLag; L++) {
       if (acf[L] < 0) crossed = true;
-      else if (crossed && L >= this.p.minPeriod && acf[L] >= this.p.minAcf && (best === 0 || acf[L] > acf[best])) best = L;
+      else if (!crossed || L < this.p.minPeriod || acf[L] < this.p.minAcf) continue;
+      else if (!byError) {
+        if (best === 0 || acf[L] > acf[best]) best = L;
+      } else if (acf[L] >= acf[L - 1] && acf[L] >= acf[L + 1]) {
+        const e = this.cycleErrors(L, W)[0];
+        if (e < bestErr) { best = L; bestErr = e; }
+      }
     }
     const cur = this.period;
-    if (cur > 0 && cur <= maxLag && best > 0 && acf[cur] >= KEEP_SHARE * acf[best]) best = cur;
-    this.period = best > 0 && this.beatsLevel(best, W) ? best : 0;
+    if (cur > 0 && cur <= maxLag && best > 0) {
+      if (byError ? this.cycleErrors(cur, W)[0] * KEEP_SHARE <= bestErr : acf[cur] >= KEEP_SHARE * acf[best]) best = cur;
+    }
+    const e = best > 0 ? this.cycleErrors(best, W) : null;
+    this.period = e !== null && e[0] < e[1] ? best : 0;
   }
 }
 

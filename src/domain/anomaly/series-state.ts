@@ -9,26 +9,19 @@ import { AnalogueForecaster } from './analogue-forecaster.ts';
 import type { AnomalyConfig } from './config.ts';
 import { ContextView } from './context-view.ts';
 import { GapClock } from './gap-clock.ts';
+import { LongCycle } from './long-cycle.ts';
 import { AnomalyLikelihood, tailScore } from './likelihood.ts';
 import { PatternView } from './pattern-view.ts';
 import { RecentRange } from './recent-range.ts';
 import { Resolution } from './resolution.ts';
 import { SeasonalView } from './seasonal-view.ts';
 import { VolatilityView } from './volatility-view.ts';
+import type { Expectation, SurpriseView } from './views.ts';
 
-/** The views of surprise (and never-seen rules) that can set a tick's score: named in firing alerts. */
-export const SURPRISE_VIEWS = ['forecast', 'volatility', 'pattern', 'context', 'seasonal', 'never-seen-level', 'never-seen-recent', 'never-seen-residual'] as const;
-export type SurpriseView = (typeof SURPRISE_VIEWS)[number];
 
 /** Which view held the smallest tail probability in the last `combinedLogTail` (one call at a time). */
 let driver: SurpriseView = 'forecast';
 
-/** The model's one-step-ahead forecast for this tick, made before the tick arrived. */
-export interface Expectation {
-  lower: number;
-  p50: number;
-  upper: number;
-}
 
 export class SeriesState {
   ticks = 0;
@@ -59,6 +52,8 @@ export class SeriesState {
   readonly resolution: Resolution | null;
   /** Range of the last ≈ `recentRangeTicks` values (recent-range.ts); null when that is 0. */
   readonly recentRange: RecentRange | null;
+  /** Long-cycle filter (long-cycle.ts); null when `longCycleMaxPeriod` is 0. */
+  readonly longCycle: LongCycle | null;
   /** Undamped scores of the last `refractoryTicks` ticks (ring). */
   readonly recent: Float64Array;
 
@@ -67,6 +62,7 @@ export class SeriesState {
     this.recent = alloc.f64(Math.max(1, c.refractoryTicks));
     this.resolution = c.resolutionFloor ? new Resolution(c.volatilityLongAlpha, alloc) : null;
     this.recentRange = c.recentRangeTicks > 0 ? new RecentRange(c.recentRangeTicks, alloc) : null;
+    this.longCycle = c.longCycleMaxPeriod > 0 ? new LongCycle(c.longCycleMaxPeriod, c.errorAlpha, c.likelihoodShortTicks, alloc) : null;
     this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours, c.excludeRecentTicks, c.relativeContext, alloc);
     this.likelihood = new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc);
     this.volatility = c.volatilityView ? new VolatilityView(c.volatilityShortTicks, c.volatilityLongAlpha, c.volatilityFloor, c.volatilityScale, alloc) : null;
@@ -158,10 +154,12 @@ function modelView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, ex
  * likelihoods: the smallest tail probability, times the number of views (Bonferroni).
  * Returns ln Q of the combination.
  */
-function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, r: number, judged: boolean, q: number): number {
+function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, r: number, judged: boolean, q: number, levelExplained: boolean): number {
   const raw = Number.isFinite(r) ? 1 - Math.exp(-Math.max(0, r - c.rawFloor) / c.rawScale) : 1;
   // The likelihood learns only from ticks that had a forecast (no warm-up transients).
   let lnQ = judged ? s.likelihood.update(raw) : 0;
+  // A level the long cycle explains (long-cycle.ts) is judged by the other views only; the level views still learn it.
+  if (levelExplained) lnQ = 0;
   let views = 1;
   driver = 'forecast';
   if (s.volatility !== null && s.volLikelihood !== null) {
@@ -183,10 +181,18 @@ function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: numb
   if (s.seasonal !== null) {
     const sr = s.seasonal.view.update(value, q / 3);
     const sq = sr < 0 ? 0 : s.seasonal.likelihood.update(sr);
-    if (sq < lnQ) { lnQ = sq; driver = 'seasonal'; }
+    if (sq < lnQ && !levelExplained) { lnQ = sq; driver = 'seasonal'; }
     views++;
   }
   return views > 1 ? Math.min(0, lnQ + Math.log(views)) : lnQ;
+}
+
+/** Whether the long cycle explains this tick's level (long-cycle.ts); false without the filter. */
+function longCycleExplains(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, tsMs: number): boolean {
+  if (s.longCycle === null) return false;
+  const typical = s.gaps.typicalMs;
+  const short = s.seasonal?.view.period ?? 0;
+  return s.longCycle.explains(value, tsMs, c.longCycleMargin, c.seasonalMaxPeriod * typical, short * typical);
 }
 
 /**
@@ -288,7 +294,7 @@ export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: num
   const f = fallbackView(s, c, value, g.divisor, q);
   const useModel = expected !== null && Number.isFinite(expected.p50);
   const r = useModel ? modelView(s, c, value, expected, f) : f.r;
-  const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel, q);
+  const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel, q, longCycleExplains(s, c, value, tsMs));
   const { score, level } = finish(s, c, value, neverSeenResidual(s, c, f, tailScore(lnQ)), f.fb === null ? Infinity : f.r);
   return { score, level, expected: useModel ? expected : f.expected, basis: useModel ? 'model' : 'fallback', view: driver, gap: g.intervals };
 }

@@ -34,3 +34,7 @@ test('anomaly.countTransform: on by default, off from the environment (counts th
 test('anomaly.recentRangeTicks: the detector default (500) when unset, 0 (off) from the environment, negative refused', () => {
   checkSetting('recentRangeTicks', 'TICKCAST_ANOMALY_RECENT_RANGE_TICKS', 500, ['0', 0], '-5');
 });
+
+test('anomaly.longCycleMaxPeriod: the detector default (200 hours) when unset, 0 (off) from the environment, 1 refused', () => {
+  checkSetting('longCycleMaxPeriod', 'TICKCAST_ANOMALY_LONG_CYCLE_MAX_PERIOD', 200, ['0', 0], '1', /must be 0 \(off\) or ≥ 2/);
+});

@@ -1,0 +1,92 @@
+/**
+ * A weekly rhythm at 5-minute ticks (bench:nab's weekly section): the case the long-cycle filter
+ * is for (src/domain/anomaly/long-cycle.ts, docs/anomaly.md). Synthetic, made in code: 8 weeks from
+ * a Monday 00:00 UTC, a daily cycle of amplitude 10, weekdays `level` above the weekend, Gaussian
+ * noise σ. Two measurements, with and without the filter:
+ *
+ * - alerts the detector sends over the 8 weeks (16 weekday/weekend edges), with the edges on the
+ *   hour and 25 minutes off it (the filter reads hours of event time, so only the first is its case);
+ * - anomalies injected into such series (a spike, a 2-hour dip, a 2-hour rise, a value stuck for 2
+ *   hours, 2 hours of 4× noise, a Tuesday–Friday at the weekend level), 6 seeds each at a random
+ *   time in weeks 5–7: caught when a score reaches the warning threshold within the anomaly or the
+ *   hour after it — what the filter must not hide.
+ */
+import { AnomalyDetector, type AnomalyConfig } from '../src/domain/anomaly/index.ts';
+import { gauss, mulberry32 } from '../src/model/random.ts';
+
+const STEP_MS = 300_000;
+const DAY = 288;
+const WEEK = 7 * DAY;
+const WEEKS = 8;
+const MONDAY = Date.UTC(2026, 0, 5);
+const KINDS = ['spike', 'dip', 'rise', 'stuck', 'noise', 'holiday'] as const;
+type Kind = (typeof KINDS)[number];
+const SEEDS = 6;
+
+function value(t: number, level: number, sigma: number, r: () => number, offset: number): number {
+  const s = t + offset;
+  const weekday = Math.floor((s % WEEK) / DAY) < 5;
+  return 50 + 10 * Math.sin((2 * Math.PI * s) / DAY) + (weekday ? level : 0) + sigma * gauss(r);
+}
+
+function alertsSent(config: Partial<AnomalyConfig>, level: number, sigma: number, offset: number): number {
+  const r = mulberry32(7);
+  const d = new AnomalyDetector(config);
+  let n = 0;
+  for (let t = 0; t < WEEKS * WEEK; t++) if (d.observe('s', MONDAY + t * STEP_MS, value(t, level, sigma, r, offset), null).event?.state === 'firing') n++;
+  return n;
+}
+
+/** Whether one injected anomaly of `kind` scores ≥ the warning threshold within it or the hour after. */
+function caught(config: Partial<AnomalyConfig>, kind: Kind, level: number, sigma: number, seed: number): boolean {
+  const r = mulberry32(seed * 97 + level);
+  const at0 = 4 * WEEK + Math.floor(r() * 3 * WEEK);
+  const at = kind === 'holiday' ? Math.floor(at0 / WEEK) * WEEK + (1 + (at0 % 4)) * DAY : at0;
+  const len = kind === 'spike' ? 1 : kind === 'holiday' ? DAY : 24;
+  const d = new AnomalyDetector({ ...config, refractoryTicks: 0, restTicks: 0 });
+  let stuck = 0;
+  for (let t = 0; t < at + len + 12; t++) {
+    let v = value(t, level, sigma, r, 0);
+    if (t === at - 1) stuck = v;
+    if (t >= at && t < at + len) {
+      if (kind === 'spike') v += 8 * sigma + 4;
+      else if (kind === 'dip') v -= 4 * sigma + 3;
+      else if (kind === 'rise') v += 4 * sigma + 3;
+      else if (kind === 'stuck') v = stuck;
+      else if (kind === 'noise') v += 3 * sigma * gauss(r);
+      else v -= level; // holiday: a weekday at the weekend level
+    }
+    const score = d.observe('s', MONDAY + t * STEP_MS, v, null).score;
+    if (t >= at && score >= d.config.warningThreshold) return true;
+  }
+  return false;
+}
+
+export function weeklySection(overrides: Partial<AnomalyConfig>): void {
+  const on = overrides;
+  const off = { ...overrides, longCycleMaxPeriod: 0 };
+  console.log('\n== a weekly rhythm at 5-minute ticks (8 weeks, weekdays L above the weekend, noise σ): alerts sent, long-cycle filter on / off');
+  console.log('L    σ     edges on the hour    edges 25 min off the hour');
+  for (const level of [6, 12]) {
+    for (const sigma of [0.5, 2, 5]) {
+      const onHour = `${alertsSent(on, level, sigma, 0)} / ${alertsSent(off, level, sigma, 0)}`;
+      const offHour = `${alertsSent(on, level, sigma, 5)} / ${alertsSent(off, level, sigma, 5)}`;
+      console.log(`${String(level).padEnd(4)} ${String(sigma).padEnd(5)} ${onHour.padEnd(20)} ${offHour}`);
+    }
+  }
+  console.log(`\n== anomalies injected into those series (${SEEDS} seeds each, weeks 5–7, edges on the hour): caught, long-cycle filter on / off`);
+  console.log(`L    σ     ${KINDS.map((k) => k.padEnd(9)).join(' ')}`);
+  const total = [0, 0];
+  for (const sigma of [0.5, 2]) {
+    for (const level of [6, 12]) {
+      const cells = KINDS.map((kind) => {
+        const n = [on, off].map((c) => Array.from({ length: SEEDS }, (_, i) => caught(c, kind, level, sigma, i + 1)).filter(Boolean).length);
+        total[0] += n[0];
+        total[1] += n[1];
+        return `${n[0]}/${n[1]}`.padEnd(9);
+      });
+      console.log(`${String(level).padEnd(4)} ${String(sigma).padEnd(5)} ${cells.join(' ')}`);
+    }
+  }
+  console.log(`caught in all: ${total[0]} / ${total[1]} of ${4 * KINDS.length * SEEDS}`);
+}
