@@ -15,5 +15,6 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   countTransform: false,
   resolutionFloor: false,
   recentRangeTicks: 0,
+  longCycleMaxPeriod: 0,
   modelWeight: 0.25,
 });
