@@ -40,7 +40,6 @@ const MIN_ERRORS = 64;
 const DETECT_EVERY_HOURS = 24;
 /** A tick-level period shorter than this many hours turns the filter off (see the file comment). */
 const MIN_SHORT_HOURS = 8;
-const around = new Float64Array(3);
 
 export class LongCycle {
   readonly view: SeasonalView;
@@ -75,12 +74,15 @@ export class LongCycle {
     if (!Number.isFinite(tsMs) || reachMs >= this.maxPeriod * HOUR_MS) return false;
     this.advance(tsMs);
     const P = this.view.period;
-    let ok = P > 0 && P * HOUR_MS > reachMs && (shortMs === 0 || shortMs >= MIN_SHORT_HOURS * HOUR_MS) && this.view.phaseRange(1, 0, around);
-    if (ok) {
+    const active = P > 0 && P * HOUR_MS > reachMs && (shortMs === 0 || shortMs >= MIN_SHORT_HOURS * HOUR_MS);
+    const last = active ? this.view.phaseValue(1) : Number.NaN;
+    let ok = false;
+    if (!Number.isNaN(last)) {
       const w = margin * this.err;
-      ok = this.errN >= MIN_ERRORS && Math.abs(value - around[2]) <= w;
-      this.learn(Math.abs(value - around[2]));
-      for (let c = 2; c <= CYCLES && ok; c++) ok = this.view.phaseRange(c, 0, around) && Math.abs(value - around[2]) <= w;
+      ok = this.errN >= MIN_ERRORS && Math.abs(value - last) <= w;
+      this.learn(Math.abs(value - last));
+      // NaN (not that much history) compares false: not explained.
+      for (let c = 2; c <= CYCLES && ok; c++) ok = Math.abs(value - this.view.phaseValue(c)) <= w;
     }
     this.sum += value;
     this.values++;

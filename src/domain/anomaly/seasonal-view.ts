@@ -129,26 +129,15 @@ export class SeasonalView {
   }
 
   /**
-   * The level-corrected values within `spread` ticks of the same phase `c` periods back (the
-   * expectation's terms, before the median) as [lo, hi, at the phase itself] in `out`; false
-   * without a period or that much history. Read by the long-cycle filter (long-cycle.ts).
+   * The level-corrected value at the same phase `c` periods back (one term of the expectation,
+   * before the median); NaN without a period or that much history. Read by the long-cycle filter
+   * (long-cycle.ts).
    */
-  phaseRange(c: number, spread: number, out: Float64Array): boolean {
+  phaseValue(c: number): number {
     const P = this.period;
     const m = Math.min(this.p.levelTicks, P - 1);
-    if (P === 0 || c > this.p.cycles || this.n < c * P + Math.max(spread, m)) return false;
-    const adj = m > 0 ? this.meanBefore(0, m) - this.meanBefore(c * P, m) : 0;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let d = -spread; d <= spread; d++) {
-      const v = this.at(c * P + d) + adj;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    out[0] = lo;
-    out[1] = hi;
-    out[2] = this.at(c * P) + adj;
-    return true;
+    if (P === 0 || c > this.p.cycles || this.n < c * P + m) return Number.NaN;
+    return this.at(c * P) + (m > 0 ? this.meanBefore(0, m) - this.meanBefore(c * P, m) : 0);
   }
 
   private score(value: number, floor: number): number {
