@@ -78,9 +78,13 @@ test('idle where the tick-level seasonal view reaches every period it could find
 test("choosing the period by the one-cycle error finds the week in hourly means where a day's peak is as high", () => {
   const r = mulberry32(9);
   const hours = Array.from({ length: 24 * 7 * 3 }, (_, h) => 10 * Math.sin((2 * Math.PI * h) / 24) + (h % 168 < 120 ? 6 : 0) + 0.3 * gauss(r));
-  const view = new SeasonalView({ maxPeriod: 200, minPeriod: 2, acfWindow: 424, detectEvery: 24, minAcf: 0.3, cycles: 2, levelTicks: 24, errAlpha: 0.05, floor: 1, scale: 3, choose: 'error' });
-  for (const v of hours) view.update(v);
-  assert.equal(view.period, 168);
+  const period = (choose: 'acf' | 'error'): number => {
+    const view = new SeasonalView({ maxPeriod: 200, minPeriod: 2, acfWindow: 424, detectEvery: 24, minAcf: 0.3, cycles: 2, levelTicks: 24, errAlpha: 0.05, floor: 1, scale: 3, choose });
+    for (const v of hours) view.update(v);
+    return view.period;
+  };
+  assert.equal(period('error'), 168);
+  assert.equal(period('acf'), 24, "control: the highest autocorrelation peak is the day's");
 });
 
 test('the long-cycle filter survives a snapshot: the restored detector scores the next ticks identically', () => {
