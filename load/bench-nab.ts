@@ -261,7 +261,7 @@ async function main(): Promise<void> {
     if (process.env.NAB_BURSTS !== '0') await bursts(paths, outRoot, perKind, seed, overrides);
     if (process.env.NAB_QUANTISED !== '0') await quantised(inj, overrides);
   }
-  if (process.env.NAB_WEEKLY !== '0') weeklySection(overrides);
+  if (process.env.NAB_WEEKLY !== '0') weeklySection(overrides, seed);
   console.log(`\nmachine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (timings on a shared machine are noisy; scores are deterministic)`);
 }
 
