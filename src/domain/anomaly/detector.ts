@@ -94,6 +94,13 @@ const mapExpectation = (e: Expectation | null, f: (x: number) => number): Expect
 export class AnomalyDetector {
   readonly config: Readonly<AnomalyConfig>;
   /**
+   * The config a feature scored in log space (count-gate.ts) is scored with: the same, but for the
+   * long-cycle filter, which stays idle there. Heavy-tailed counts break its runs of explained
+   * ticks, and on weekly bursty counts it cost points (docs/anomaly-rounds.md, eleventh round).
+   * The state keeps the filter's (idle) arrays, so both kinds of state have one shape in snapshots.
+   */
+  private readonly logConfig: Readonly<AnomalyConfig>;
+  /**
    * Version of the per-series state's shape in snapshots (exportSeries): bump it when a typed
    * array's length or a field's meaning changes for the same config, so that a snapshot of the
    * old shape is not installed. 2: the analogue forecaster's ring holds historyTicks + contextTicks;
@@ -109,6 +116,7 @@ export class AnomalyDetector {
 
   constructor(config: Partial<AnomalyConfig> = {}) {
     this.config = resolveAnomalyConfig(config);
+    this.logConfig = Object.freeze({ ...this.config, longCycleMaxPeriod: 0 });
   }
 
   /** Series currently tracked. */
@@ -180,12 +188,12 @@ export class AnomalyDetector {
       const t = scoreTick(f.state, this.config, value, expected, tsMs);
       if (g.note(value, tsMs)) {
         f.state = this.logArenas.build((alloc) => new SeriesState(this.config, alloc));
-        for (let i = 0; i < g.n; i++) scoreTick(f.state, this.config, toLogSpace(g.values[i]), null, g.ts[i]);
+        for (let i = 0; i < g.n; i++) scoreTick(f.state, this.logConfig, toLogSpace(g.values[i]), null, g.ts[i]);
       }
       return t;
     }
     if (g.mode !== GATE_LOG) return scoreTick(f.state, this.config, value, expected, tsMs);
-    const t = scoreTick(f.state, this.config, toLogSpace(value), mapExpectation(expected, toLogSpace), tsMs);
+    const t = scoreTick(f.state, this.logConfig, toLogSpace(value), mapExpectation(expected, toLogSpace), tsMs);
     t.expected = t.basis === 'model' ? expected : mapExpectation(t.expected, fromLogSpace);
     return t;
   }

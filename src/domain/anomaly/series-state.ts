@@ -189,7 +189,7 @@ function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: numb
 
 /** Whether the long cycle explains this tick's level (long-cycle.ts); false without the filter. */
 function longCycleExplains(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, tsMs: number): boolean {
-  if (s.longCycle === null) return false;
+  if (s.longCycle === null || c.longCycleMaxPeriod === 0) return false;
   const typical = s.gaps.typicalMs;
   const short = s.seasonal?.view.period ?? 0;
   return s.longCycle.explains(value, tsMs, c.longCycleMargin, c.seasonalMaxPeriod * typical, short * typical);

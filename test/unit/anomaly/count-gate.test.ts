@@ -18,8 +18,8 @@ function counts(seed: number): number[] {
   for (let i = 1500; i < 1506; i++) x[i] = 20 * x[i] + 50;
   return x;
 }
-const scores = (xs: readonly number[], countTransform = true): number[] => {
-  const d = new AnomalyDetector({ countTransform });
+const scores = (xs: readonly number[], countTransform = true, extra: object = {}): number[] => {
+  const d = new AnomalyDetector({ countTransform, ...extra });
   return xs.map((v, i) => d.observe('s', i * STEP, v, null).score);
 };
 const gateMode = (d: AnomalyDetector): number => (d.exportSeries('s') as Record<string, { gate: { mode: number } }>)[''].gate.mode;
@@ -50,7 +50,8 @@ test('the replay: a count series scores exactly as its log values fed from the f
     const d = new AnomalyDetector();
     x.forEach((v, i) => d.observe('s', i * STEP, v, null));
     assert.equal(gateMode(d), GATE_LOG, `seed ${seed}`);
-    assert.deepEqual(scores(x), scores(x.map(toLogSpace), false), `seed ${seed}`);
+    // In log space the long-cycle filter is idle (detector.ts), so the comparison turns it off too.
+    assert.deepEqual(scores(x), scores(x.map(toLogSpace), false, { longCycleMaxPeriod: 0 }), `seed ${seed}`);
   }
 });
 

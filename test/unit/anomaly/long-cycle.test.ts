@@ -94,3 +94,16 @@ test('the long-cycle filter survives a snapshot: the restored detector scores th
   const b = restoredCopy(a, 's');
   for (let t = 3 * WEEK; t < xs.length; t++) assert.deepEqual(b.observe('s', MONDAY + t * STEP, xs[t], null), a.observe('s', MONDAY + t * STEP, xs[t], null), `tick ${t}`);
 });
+
+test('idle on counts scored in log space: a weekly rhythm of event counts scores as with the filter off', () => {
+  const r = mulberry32(4);
+  // Poisson-like counts (a rounded normal with variance = rate) with the weekly rhythm: skewed right at start, so the count gate picks log space.
+  const xs = weekly(4, 6).map((v, t) => Math.max(0, Math.round((t % 97 === 0 ? 8 : 1) * (v - 30) + Math.sqrt(v - 30) * gauss(r))));
+  const scores = (config: object): number[] => {
+    const d = new AnomalyDetector(config);
+    return xs.map((v, t) => d.observe('s', MONDAY + t * STEP, v, null).score);
+  };
+  assert.deepEqual(scores({}), scores({ longCycleMaxPeriod: 0 }));
+  // Control: the same series in its units (count gate off) is filtered.
+  assert.notDeepEqual(scores({ countTransform: false }), scores({ countTransform: false, longCycleMaxPeriod: 0 }));
+});
