@@ -22,7 +22,8 @@
  * the volatility view and the never-seen rules still judge it (a flatline or a burst of noise on
  * the hour of an edge is still news).
  *
- * Causal: a tick is judged before it joins its hour. Without event times nothing is explained.
+ * Causal: a tick is judged before it joins its hour. Without event times nothing is explained,
+ * and the detector keeps the filter idle on a feature it scores in log space (detector.ts).
  * Memory: one Float64Array of 2·maxPeriod + LEVEL_HOURS + 1 hourly means per feature; cost per
  * tick O(1), plus the hourly view's update once an hour.
  */
