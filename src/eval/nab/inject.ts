@@ -96,7 +96,12 @@ function pad(n: number): string {
 
 /** "YYYY-MM-DD HH:MM:SS" of 2020-01-01 00:00 UTC + i hours. */
 export function hourlyTimestamp(i: number): string {
-  const d = new Date(Date.UTC(2020, 0, 1) + i * 3_600_000);
+  return rowTimestamp(Date.UTC(2020, 0, 1) + i * 3_600_000);
+}
+
+/** A NAB data-file timestamp ("YYYY-MM-DD HH:MM:SS", UTC) for epoch milliseconds. */
+export function rowTimestamp(ms: number): string {
+  const d = new Date(ms);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
