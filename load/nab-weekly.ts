@@ -72,6 +72,38 @@ function caught(config: Partial<AnomalyConfig>, kind: Kind, level: number, sigma
   return false;
 }
 
+/** Local clock offset (ms) at UTC time ts: Kolkata's fixed +5:30, New York's −5 h until the 8 March 2026 switch, −4 h after. */
+const ZONES = {
+  'Asia/Kolkata': (): number => 5.5 * 3_600_000,
+  'America/New_York': (ts: number): number => (ts < Date.UTC(2026, 2, 8, 7) ? -5 : -4) * 3_600_000,
+} as const;
+
+/** Alerts sent from week `fromWeek` on, 3 seeds, on a series whose rhythm follows `zone`'s clock (its edges at local midnight). */
+function alertsOnLocalTime(config: Partial<AnomalyConfig>, zone: keyof typeof ZONES, level: number, weeks: number, fromWeek: number): number {
+  const off = ZONES[zone];
+  let n = 0;
+  for (let seed = 1; seed <= 3; seed++) {
+    const r = mulberry32(seed);
+    const d = new AnomalyDetector(config);
+    const start = MONDAY - off(MONDAY);
+    for (let t = 0; t < weeks * WEEK; t++) {
+      const ts = start + t * STEP_MS;
+      const local = (ts + off(ts) - MONDAY) / STEP_MS;
+      if (d.observe('s', ts, value(local, level, 0.5, r, 0), null).event?.state === 'firing' && t >= fromWeek * WEEK) n++;
+    }
+  }
+  return n;
+}
+
+function localTimeLines(on: Partial<AnomalyConfig>): void {
+  console.log('\n== the same rhythm on local time (edges at local midnight, σ 0.5, 3 seeds): alerts sent with hours of UTC / of the series\' zone (longCycleTimeZone)');
+  for (const level of [6, 12]) {
+    const k = [alertsOnLocalTime(on, 'Asia/Kolkata', level, 8, 3), alertsOnLocalTime({ ...on, longCycleTimeZone: 'Asia/Kolkata' }, 'Asia/Kolkata', level, 8, 3)];
+    const ny = [alertsOnLocalTime(on, 'America/New_York', level, 13, 9), alertsOnLocalTime({ ...on, longCycleTimeZone: 'America/New_York' }, 'America/New_York', level, 13, 9)];
+    console.log(`L ${String(level).padEnd(3)} Asia/Kolkata (18:30 UTC), weeks 3–7: ${k[0]} / ${k[1]}    America/New_York, the 4 weeks after the March daylight-saving switch: ${ny[0]} / ${ny[1]}`);
+  }
+}
+
 const CORPUS_WEEKS = 6;
 
 /** 60 weekly 5-minute series, each with its own daily amplitude (2–10), weekday level (0–12), noise (0.3–3) and phase (whole hours). */
@@ -139,5 +171,6 @@ export function weeklySection(overrides: Partial<AnomalyConfig>, seed = 13): voi
     }
   }
   console.log(`caught in all: ${total[0]} / ${total[1]} of ${4 * KINDS.length * SEEDS}`);
+  localTimeLines(on);
   corpusLines(seed, on, off);
 }

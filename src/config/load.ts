@@ -30,6 +30,7 @@ const OPTIONAL_KEYS: Array<[string, Kind]> = [
   ['anomaly.gapFactor', 'number'],
   ['anomaly.recentRangeTicks', 'number'],
   ['anomaly.longCycleMaxPeriod', 'number'],
+  ['anomaly.longCycleTimeZone', 'string'],
   ['kafka.sasl.mechanism', 'string'],
   ['kafka.sasl.username', 'string'],
   ['kafka.sasl.password', 'string'],

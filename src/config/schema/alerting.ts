@@ -2,7 +2,7 @@
 // Part of the one configuration schema (src/config/schema.ts assembles it; docs/configuration.md
 // is generated from the doc comments here by scripts/gen-config-doc.ts).
 import { z } from 'zod';
-import { positiveInt, nonNegInt } from './primitives.ts';
+import { positiveInt, nonNegInt, timeZone } from './primitives.ts';
 
 export const anomalySection = z
   .object({
@@ -32,6 +32,8 @@ export const anomalySection = z
     recentRangeTicks: nonNegInt.optional(),
     /** Hourly means of each series, searched for a period longer than the seasonal view reaches (a week of 5-minute ticks), up to this many hours: a level that matches the same hour of the last two such cycles is not judged by the forecast and seasonal views (weekday/weekend edges on the hour stop alerting). 0: off. Unset → 200. */
     longCycleMaxPeriod: nonNegInt.refine((v) => v === 0 || v >= 2, 'must be 0 (off) or ≥ 2').optional(),
+    /** The IANA time zone whose clock hours the long-cycle filter keeps: where the series' business rhythm lives (a weekday level that starts at local midnight in "Asia/Kolkata" is 18:30 UTC; "America/New_York" follows daylight saving). Unset → "UTC". */
+    longCycleTimeZone: timeZone.optional(),
   })
   .default({});
 

@@ -5,6 +5,7 @@
  */
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { MAX_CYCLES } from './seasonal-view.ts';
+import { isTimeZone } from './local-hours.ts';
 
 export interface AnomalyConfig {
   /** Score at or above which a tick counts towards a `warning` alert. */
@@ -145,9 +146,10 @@ export interface AnomalyConfig {
   seasonalLikelihoodTicks: number;
   seasonalFloor: number;
   seasonalScale: number;
-  /** Long-cycle filter (long-cycle.ts): the longest period in hours (0: off), and the margin in its error scales. */
+  /** Long-cycle filter (long-cycle.ts): the longest period in hours (0: off), the margin in its error scales, and the IANA time zone whose clock hours it keeps. */
   longCycleMaxPeriod: number;
   longCycleMargin: number;
+  longCycleTimeZone: string;
 }
 
 type NumericKey = { [K in keyof AnomalyConfig]: AnomalyConfig[K] extends number ? K : never }[keyof AnomalyConfig];
@@ -218,6 +220,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   seasonalScale: 3,
   longCycleMaxPeriod: 200,
   longCycleMargin: 3,
+  longCycleTimeZone: 'UTC',
 });
 
 function checkContext(c: AnomalyConfig, errs: string[]): void {
@@ -246,6 +249,7 @@ function checkSeasonal(c: AnomalyConfig, errs: string[]): void {
   if (!(c.seasonalScale > 0)) errs.push(`seasonalScale must be > 0; got ${c.seasonalScale}`);
   if (c.longCycleMaxPeriod !== 0) int('longCycleMaxPeriod', 2, 100_000);
   if (!(Number.isFinite(c.longCycleMargin) && c.longCycleMargin >= 0)) errs.push(`longCycleMargin must be a finite number ≥ 0; got ${c.longCycleMargin}`);
+  if (!isTimeZone(c.longCycleTimeZone)) errs.push(`longCycleTimeZone must be an IANA time zone name such as "UTC" or "Asia/Kolkata"; got ${JSON.stringify(c.longCycleTimeZone)}`);
 }
 
 /** Merge overrides onto the defaults, check every field at once, freeze. */

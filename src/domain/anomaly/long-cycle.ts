@@ -5,7 +5,8 @@
  * week is 2,016 ticks, so a weekday/weekend rhythm is invisible to it, and every weekday/weekend
  * edge fires the forecast and seasonal views (a 5-minute series with a weekday level 6 above the
  * weekend and noise 0.5 alerted at 15 of its 16 edges in 8 weeks). This filter keeps hourly means
- * of the series — hours of event time, so that an edge on the hour falls on a block boundary — in
+ * of the series — hours of event time on the clock of `longCycleTimeZone` (UTC by default;
+ * local-hours.ts), so that an edge on the hour falls on a block boundary — in
  * a second seasonal view, which finds a period of up to `maxPeriod` hours (200: a week is 168) by
  * the seasonal view's rules, choosing among the autocorrelation peaks the one whose one-cycle
  * expectation has the smallest error (a daily cycle puts two days and a week at nearly the same
@@ -28,6 +29,7 @@
  * tick O(1), plus the hourly view's update once an hour.
  */
 import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
+import { localHours } from './local-hours.ts';
 import { SeasonalView } from './seasonal-view.ts';
 
 const HOUR_MS = 3_600_000;
@@ -44,7 +46,7 @@ const MIN_SHORT_HOURS = 8;
 
 export class LongCycle {
   readonly view: SeasonalView;
-  /** The hour being filled (event time ÷ 1 h) and the sum and count of its values. */
+  /** The hour being filled (local clock time ÷ 1 h) and the sum and count of its values. */
   private hour = -Infinity;
   private sum = 0;
   private values = 0;
@@ -58,6 +60,8 @@ export class LongCycle {
     private readonly errAlpha: number,
     private readonly memoryTicks: number,
     alloc: ArrayAlloc = OWN_ARRAYS,
+    /** The IANA time zone whose clock hours the means are kept in (local-hours.ts). */
+    private readonly zone = 'UTC',
   ) {
     this.view = new SeasonalView({
       maxPeriod, minPeriod: 2, acfWindow: CYCLES * maxPeriod + LEVEL_HOURS, detectEvery: DETECT_EVERY_HOURS, minAcf: 0.3,
@@ -73,7 +77,7 @@ export class LongCycle {
   explains(value: number, tsMs: number, margin: number, reachMs: number, shortMs: number): boolean {
     // No event time, or ticks so sparse that the tick-level view reaches every period this one could find: idle.
     if (!Number.isFinite(tsMs) || reachMs >= this.maxPeriod * HOUR_MS) return false;
-    this.advance(tsMs);
+    this.advance(Math.floor(localHours(tsMs, this.zone)));
     const P = this.view.period;
     const active = P > 0 && P * HOUR_MS > reachMs && (shortMs === 0 || shortMs >= MIN_SHORT_HOURS * HOUR_MS);
     const last = active ? this.view.phaseValue(1) : Number.NaN;
@@ -91,9 +95,12 @@ export class LongCycle {
     return this.run > this.memoryTicks;
   }
 
-  /** Close the hour before `tsMs`'s (and skip the hours nothing arrived in, so phases stay aligned). A late tick joins the open hour. */
-  private advance(tsMs: number): void {
-    const h = Math.floor(tsMs / HOUR_MS);
+  /**
+   * Close the hours before hour `h` (and skip the hours nothing arrived in, so phases stay aligned,
+   * the spring's missing local hour included). A late tick — or one in the autumn's repeated local
+   * hour — joins the open hour.
+   */
+  private advance(h: number): void {
     if (h <= this.hour) return;
     if (this.values > 0) {
       this.view.update(this.sum / this.values);

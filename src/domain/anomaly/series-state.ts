@@ -62,7 +62,7 @@ export class SeriesState {
     this.recent = alloc.f64(Math.max(1, c.refractoryTicks));
     this.resolution = c.resolutionFloor ? new Resolution(c.volatilityLongAlpha, alloc) : null;
     this.recentRange = c.recentRangeTicks > 0 ? new RecentRange(c.recentRangeTicks, alloc) : null;
-    this.longCycle = c.longCycleMaxPeriod > 0 ? new LongCycle(c.longCycleMaxPeriod, c.errorAlpha, c.likelihoodShortTicks, alloc) : null;
+    this.longCycle = c.longCycleMaxPeriod > 0 ? new LongCycle(c.longCycleMaxPeriod, c.errorAlpha, c.likelihoodShortTicks, alloc, c.longCycleTimeZone) : null;
     this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours, c.excludeRecentTicks, c.relativeContext, alloc);
     this.likelihood = new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc);
     this.volatility = c.volatilityView ? new VolatilityView(c.volatilityShortTicks, c.volatilityLongAlpha, c.volatilityFloor, c.volatilityScale, alloc) : null;

@@ -22,12 +22,12 @@ function weekly(weeks: number, seed: number, level = 12, edit?: (t: number, v: n
   });
 }
 
-/** Ticks at which an alert started firing, from `from` on. */
-function firing(xs: readonly number[], config: object, from = 0): number[] {
+/** Ticks at which an alert started firing, from `from` on; tick 0 at event time `start` (default: Monday 00:00 UTC). */
+function firing(xs: readonly number[], config: object, from = 0, start = MONDAY): number[] {
   const d = new AnomalyDetector(config);
   const out: number[] = [];
   xs.forEach((v, t) => {
-    if (d.observe('s', MONDAY + t * STEP, v, null).event?.state === 'firing' && t >= from) out.push(t);
+    if (d.observe('s', start + t * STEP, v, null).event?.state === 'firing' && t >= from) out.push(t);
   });
   return out;
 }
@@ -43,6 +43,20 @@ test('a weekly rhythm at 5-minute ticks: once two weeks are seen, the weekday/we
   // Weeks 3–7 hold 10 edges per seed; measured 29 alerts without the filter, 10 with it.
   assert.ok(off >= 20, `control: without the filter ${off} alerts`);
   assert.ok(2 * on <= off, `with the filter ${on} alerts, without ${off}`);
+});
+
+test('a weekly rhythm on local time: with the series\' time zone, edges at local midnight in Kolkata (18:30 UTC) stop alerting as edges on the UTC hour do', () => {
+  const start = MONDAY - 5.5 * HOUR; // Monday 00:00 in Asia/Kolkata (UTC+5:30)
+  let utc = 0;
+  let local = 0;
+  for (let seed = 1; seed <= 3; seed++) {
+    const xs = weekly(8, seed);
+    utc += firing(xs, {}, 3 * WEEK, start).length;
+    local += firing(xs, { longCycleTimeZone: 'Asia/Kolkata' }, 3 * WEEK, start).length;
+  }
+  // Hours of UTC cut every local-midnight edge in half, so the filter never explains it: measured 29 alerts with UTC hours, 10 with the zone.
+  assert.ok(utc >= 20, `control: with UTC hours ${utc} alerts`);
+  assert.ok(2 * local <= utc, `with the series' zone ${local} alerts, with UTC hours ${utc}`);
 });
 
 test('on such a series a holiday, a spike, a stuck value and a burst of noise still alert', () => {

@@ -38,3 +38,7 @@ test('anomaly.recentRangeTicks: the detector default (500) when unset, 0 (off) f
 test('anomaly.longCycleMaxPeriod: the detector default (200 hours) when unset, 0 (off) from the environment, 1 refused', () => {
   checkSetting('longCycleMaxPeriod', 'TICKCAST_ANOMALY_LONG_CYCLE_MAX_PERIOD', 200, ['0', 0], '1', /must be 0 \(off\) or ≥ 2/);
 });
+
+test('anomaly.longCycleTimeZone: UTC when unset, an IANA zone from the environment, an unknown zone refused at load', () => {
+  checkSetting('longCycleTimeZone', 'TICKCAST_ANOMALY_LONG_CYCLE_TIME_ZONE', 'UTC', ['Asia/Kolkata', 'Asia/Kolkata'], 'Mars/Olympus_Mons', /IANA time zone/);
+});
