@@ -18,7 +18,8 @@
  * when, for each of the last CYCLES long cycles, it is within `margin` error scales (the EW mean
  * |value − that hour's level-corrected mean one cycle back|) of that hour's level-corrected mean,
  * and so were the `memoryTicks` ticks before it (the views' likelihoods answer a spike over the
- * next ticks, which must keep its evidence). The caller (series-state.ts) leaves out the forecast
+ * next ticks, which must keep its evidence); a near miss (within NEAR_MISS margins) is not
+ * explained but does not restart that count. The caller (series-state.ts) leaves out the forecast
  * and seasonal views on an explained tick: they judge the level, which the long cycle explains;
  * the volatility view and the never-seen rules still judge it (a flatline or a burst of noise on
  * the hour of an edge is still news).
@@ -43,6 +44,14 @@ const MIN_ERRORS = 64;
 const DETECT_EVERY_HOURS = 24;
 /** A tick-level period shorter than this many hours turns the filter off (see the file comment). */
 const MIN_SHORT_HOURS = 8;
+/**
+ * A tick within this many margins of its hours (but beyond one) is a near miss: not explained, so
+ * the views judge it, but it leaves the run of explained ticks standing. On a steep stretch of a
+ * daily curve a tick at the end of its hour misses the hour's mean by a little more than the
+ * margin now and then, and restarting the run there let the edges it covers through (twelfth
+ * round: 1.25–1.75 all measured alike).
+ */
+const NEAR_MISS = 1.5;
 
 export class LongCycle {
   readonly view: SeasonalView;
@@ -81,18 +90,22 @@ export class LongCycle {
     const P = this.view.period;
     const active = P > 0 && P * HOUR_MS > reachMs && (shortMs === 0 || shortMs >= MIN_SHORT_HOURS * HOUR_MS);
     const last = active ? this.view.phaseValue(1) : Number.NaN;
-    let ok = false;
+    let worst = Infinity;
+    const w = this.errN >= MIN_ERRORS ? margin * this.err : -1;
     if (!Number.isNaN(last)) {
-      const w = margin * this.err;
-      ok = this.errN >= MIN_ERRORS && Math.abs(value - last) <= w;
-      this.learn(Math.abs(value - last));
-      // NaN (not that much history) compares false: not explained.
-      for (let c = 2; c <= CYCLES && ok; c++) ok = Math.abs(value - this.view.phaseValue(c)) <= w;
+      worst = Math.abs(value - last);
+      this.learn(worst);
+      // NaN (not that much history) counts as a miss: not explained.
+      for (let c = 2; c <= CYCLES; c++) {
+        const e = Math.abs(value - this.view.phaseValue(c));
+        worst = e <= worst ? worst : Number.isNaN(e) ? Infinity : e;
+      }
     }
+    const ok = worst <= w;
     this.sum += value;
     this.values++;
-    this.run = ok ? this.run + 1 : 0;
-    return this.run > this.memoryTicks;
+    this.run = ok ? this.run + 1 : worst <= NEAR_MISS * w ? this.run : 0;
+    return ok && this.run > this.memoryTicks;
   }
 
   /**
@@ -109,6 +122,11 @@ export class LongCycle {
     this.hour = h;
     this.sum = 0;
     this.values = 0;
+  }
+
+  /** The filter's error scale (the EW mean |value − its hour's mean one cycle back|); a tick is explained within `margin` of these. */
+  get errorScale(): number {
+    return this.err;
   }
 
   private learn(e: number): void {
