@@ -31,6 +31,7 @@ const OPTIONAL_KEYS: Array<[string, Kind]> = [
   ['anomaly.recentRangeTicks', 'number'],
   ['anomaly.longCycleMaxPeriod', 'number'],
   ['anomaly.longCycleTimeZone', 'string'],
+  ['anomaly.longCycleTimeZones', 'map'],
   ['kafka.sasl.mechanism', 'string'],
   ['kafka.sasl.username', 'string'],
   ['kafka.sasl.password', 'string'],

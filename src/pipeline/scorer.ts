@@ -20,11 +20,12 @@ export interface ScorerSettings {
   recentRangeTicks?: number;
   longCycleMaxPeriod?: number;
   longCycleTimeZone?: string;
+  longCycleTimeZones?: Record<string, string>;
 }
 
 export function createScorer(s: ScorerSettings, detector: Partial<AnomalyConfig> = {}): AnomalyScorer & AnomalyDetector {
   const settings: Partial<AnomalyConfig> = {};
-  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView', 'gapFactor', 'countTransform', 'resolutionFloor', 'recentRangeTicks', 'longCycleMaxPeriod', 'longCycleTimeZone'] as const) {
+  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView', 'gapFactor', 'countTransform', 'resolutionFloor', 'recentRangeTicks', 'longCycleMaxPeriod', 'longCycleTimeZone', 'longCycleTimeZones'] as const) {
     if (s[k] !== undefined) (settings as Record<string, unknown>)[k] = s[k];
   }
   return new AnomalyDetector({ ...settings, ...detector });

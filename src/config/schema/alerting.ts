@@ -34,6 +34,8 @@ export const anomalySection = z
     longCycleMaxPeriod: nonNegInt.refine((v) => v === 0 || v >= 2, 'must be 0 (off) or ≥ 2').optional(),
     /** The IANA time zone whose clock hours the long-cycle filter keeps: where the series' business rhythm lives (a weekday level that starts at local midnight in "Asia/Kolkata" is 18:30 UTC; "America/New_York" follows daylight saving). Unset → "UTC". */
     longCycleTimeZone: timeZone.optional(),
+    /** Per-series time zones for the long-cycle filter: series-key prefix → IANA zone (YAML map, or TICKCAST_ANOMALY_LONG_CYCLE_TIME_ZONES="in/=Asia/Kolkata,us-east/=America/New_York"); the longest matching prefix wins, other series use longCycleTimeZone. */
+    longCycleTimeZones: z.record(z.string().min(1), timeZone).optional(),
   })
   .default({});
 

@@ -5,7 +5,7 @@
  */
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { MAX_CYCLES } from './seasonal-view.ts';
-import { isTimeZone } from './local-hours.ts';
+import { zoneProblems } from './local-hours.ts';
 
 export interface AnomalyConfig {
   /** Score at or above which a tick counts towards a `warning` alert. */
@@ -146,10 +146,11 @@ export interface AnomalyConfig {
   seasonalLikelihoodTicks: number;
   seasonalFloor: number;
   seasonalScale: number;
-  /** Long-cycle filter (long-cycle.ts): the longest period in hours (0: off), the margin in its error scales, and the IANA time zone whose clock hours it keeps. */
+  /** Long-cycle filter (long-cycle.ts): the longest period in hours (0: off), the margin in its error scales, the IANA time zone whose clock hours it keeps, and per-series zones (series-key prefix → zone, the longest matching prefix wins: zoneOf in local-hours.ts). */
   longCycleMaxPeriod: number;
   longCycleMargin: number;
   longCycleTimeZone: string;
+  longCycleTimeZones: Readonly<Record<string, string>>;
 }
 
 type NumericKey = { [K in keyof AnomalyConfig]: AnomalyConfig[K] extends number ? K : never }[keyof AnomalyConfig];
@@ -221,6 +222,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   longCycleMaxPeriod: 200,
   longCycleMargin: 3,
   longCycleTimeZone: 'UTC',
+  longCycleTimeZones: Object.freeze({}),
 });
 
 function checkContext(c: AnomalyConfig, errs: string[]): void {
@@ -249,7 +251,7 @@ function checkSeasonal(c: AnomalyConfig, errs: string[]): void {
   if (!(c.seasonalScale > 0)) errs.push(`seasonalScale must be > 0; got ${c.seasonalScale}`);
   if (c.longCycleMaxPeriod !== 0) int('longCycleMaxPeriod', 2, 100_000);
   if (!(Number.isFinite(c.longCycleMargin) && c.longCycleMargin >= 0)) errs.push(`longCycleMargin must be a finite number ≥ 0; got ${c.longCycleMargin}`);
-  if (!isTimeZone(c.longCycleTimeZone)) errs.push(`longCycleTimeZone must be an IANA time zone name such as "UTC" or "Asia/Kolkata"; got ${JSON.stringify(c.longCycleTimeZone)}`);
+  errs.push(...zoneProblems(c.longCycleTimeZone, c.longCycleTimeZones));
 }
 
 /** Merge overrides onto the defaults, check every field at once, freeze. */

@@ -32,6 +32,7 @@ import { AlertState, type Severity } from './alert-state.ts';
 import { resolveAnomalyConfig, type AnomalyConfig } from './config.ts';
 import { CountGate, fromLogSpace, GATE_LOG, GATE_UNDECIDED, toLogSpace } from './count-gate.ts';
 import { scoreTick, SeriesState, type TickScore } from './series-state.ts';
+import { zoneOf } from './local-hours.ts';
 import type { Expectation, SurpriseView } from './views.ts';
 
 export { SURPRISE_VIEWS, type Expectation, type SurpriseView } from './views.ts';
@@ -142,7 +143,7 @@ export class AnomalyDetector {
 
   importSeries(series: string, features: readonly string[], fill: (fresh: object) => void): void {
     const f = new Features();
-    for (const name of features) f.byName.set(name, this.newState());
+    for (const name of features) f.byName.set(name, this.newState(series));
     fill(Object.fromEntries(f.byName));
     this.series.delete(series);
     this.series.set(series, f);
@@ -169,10 +170,11 @@ export class AnomalyDetector {
     return out;
   }
 
-  /** One feature's fresh state, its typed arrays in one buffer (src/domain/arena.ts). */
-  private newState(): FeatureEntry {
+  /** One feature's fresh state for `series`, its typed arrays in one buffer (src/domain/arena.ts). */
+  private newState(series: string): FeatureEntry {
     const c = this.config;
-    const built = this.arenas.build((alloc) => ({ state: new SeriesState(c, alloc), gate: new CountGate(c.countTransform ? c.learningTicks : 0, alloc) }));
+    const zone = zoneOf(series, c.longCycleTimeZones, c.longCycleTimeZone);
+    const built = this.arenas.build((alloc) => ({ state: new SeriesState(c, alloc, zone), gate: new CountGate(c.countTransform ? c.learningTicks : 0, alloc) }));
     return { ...built, alert: new AlertState(c) };
   }
 
@@ -216,7 +218,7 @@ export class AnomalyDetector {
     const f = this.features(series);
     let st = f.byName.get(feature);
     if (st === undefined) {
-      st = this.newState();
+      st = this.newState(series);
       f.byName.set(feature, st);
     }
     if (!Number.isFinite(value)) return { score: st.state.lastScore };

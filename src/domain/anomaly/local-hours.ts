@@ -33,6 +33,28 @@ export function isTimeZone(zone: unknown): boolean {
   }
 }
 
+/** What is wrong with the long-cycle filter's zone settings (config.ts), one message each; empty when nothing. */
+export function zoneProblems(zone: unknown, zones: unknown): string[] {
+  const out: string[] = [];
+  if (!isTimeZone(zone)) out.push(`longCycleTimeZone must be an IANA time zone name such as "UTC" or "Asia/Kolkata"; got ${JSON.stringify(zone)}`);
+  if (zones === null || typeof zones !== 'object' || Array.isArray(zones)) out.push(`longCycleTimeZones must be a map of series-key prefix to time zone; got ${JSON.stringify(zones)}`);
+  else for (const [prefix, z] of Object.entries(zones)) if (!isTimeZone(z)) out.push(`longCycleTimeZones["${prefix}"] must be an IANA time zone name; got ${JSON.stringify(z)}`);
+  return out;
+}
+
+/** The zone of series `series`: the value of the longest key of `zones` it starts with, else `fallback`. */
+export function zoneOf(series: string, zones: Readonly<Record<string, string>>, fallback: string): string {
+  let best = -1;
+  let zone = fallback;
+  for (const [prefix, z] of Object.entries(zones)) {
+    if (prefix.length > best && series.startsWith(prefix)) {
+      best = prefix.length;
+      zone = z;
+    }
+  }
+  return zone;
+}
+
 function clockOf(zone: string): ZoneClock {
   let c = clocks.get(zone);
   if (c === undefined) {

@@ -57,12 +57,12 @@ export class SeriesState {
   /** Undamped scores of the last `refractoryTicks` ticks (ring). */
   readonly recent: Float64Array;
 
-  /** `alloc`: where the typed arrays come from (one arena per series: src/domain/arena.ts). */
-  constructor(c: Readonly<AnomalyConfig>, alloc: ArrayAlloc = OWN_ARRAYS) {
+  /** `alloc`: where the typed arrays come from (one arena per series: src/domain/arena.ts); `zone`: the long-cycle filter's clock. */
+  constructor(c: Readonly<AnomalyConfig>, alloc: ArrayAlloc = OWN_ARRAYS, zone = c.longCycleTimeZone) {
     this.recent = alloc.f64(Math.max(1, c.refractoryTicks));
     this.resolution = c.resolutionFloor ? new Resolution(c.volatilityLongAlpha, alloc) : null;
     this.recentRange = c.recentRangeTicks > 0 ? new RecentRange(c.recentRangeTicks, alloc) : null;
-    this.longCycle = c.longCycleMaxPeriod > 0 ? new LongCycle(c.longCycleMaxPeriod, c.errorAlpha, c.likelihoodShortTicks, alloc, c.longCycleTimeZone) : null;
+    this.longCycle = c.longCycleMaxPeriod > 0 ? new LongCycle(c.longCycleMaxPeriod, c.errorAlpha, c.likelihoodShortTicks, alloc, zone) : null;
     this.forecaster = new AnalogueForecaster(c.historyTicks, c.contextTicks, c.neighbours, c.excludeRecentTicks, c.relativeContext, alloc);
     this.likelihood = new AnomalyLikelihood(c.likelihoodShortTicks, c.likelihoodLongTicks, c.likelihoodMinMean, c.likelihoodMinStd, alloc);
     this.volatility = c.volatilityView ? new VolatilityView(c.volatilityShortTicks, c.volatilityLongAlpha, c.volatilityFloor, c.volatilityScale, alloc) : null;

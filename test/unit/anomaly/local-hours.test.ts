@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveAnomalyConfig } from '../../../src/domain/anomaly/config.ts';
-import { isTimeZone, localHours } from '../../../src/domain/anomaly/local-hours.ts';
+import { isTimeZone, localHours, zoneOf } from '../../../src/domain/anomaly/local-hours.ts';
 
 const H = 3_600_000;
 const hourOf = (iso: string, zone: string): number => Math.floor(localHours(Date.parse(iso), zone));
@@ -34,4 +34,15 @@ test('time zone names: IANA names known to the runtime pass, anything else is re
   for (const z of ['', 'Mars/Olympus_Mons', 5, null]) assert.ok(!isTimeZone(z), String(z));
   assert.equal(resolveAnomalyConfig({}).longCycleTimeZone, 'UTC');
   assert.throws(() => resolveAnomalyConfig({ longCycleTimeZone: 'Mars/Olympus_Mons' }), (e: Error & { code?: string }) => e.code === 'TC_CONFIG_INVALID' && /longCycleTimeZone must be an IANA time zone name/.test(e.message));
+});
+
+test('per-series zones: the longest matching key prefix wins, other series take the default zone; a bad zone in the map is refused', () => {
+  const zones = { 'in/': 'Asia/Kolkata', 'in/goa/': 'Asia/Kathmandu', 'us/': 'America/New_York' };
+  assert.equal(zoneOf('in/mumbai/cpu', zones, 'UTC'), 'Asia/Kolkata');
+  assert.equal(zoneOf('in/goa/cpu', zones, 'UTC'), 'Asia/Kathmandu', 'the longer prefix');
+  assert.equal(zoneOf('us/nyc', zones, 'UTC'), 'America/New_York');
+  assert.equal(zoneOf('eu/paris', zones, 'Europe/Paris'), 'Europe/Paris', 'no prefix matches: the default');
+  assert.equal(zoneOf('IN/mumbai', zones, 'UTC'), 'UTC', 'prefixes are case-sensitive, as series keys are');
+  assert.equal(resolveAnomalyConfig({ longCycleTimeZones: zones }).longCycleTimeZones['in/'], 'Asia/Kolkata');
+  assert.throws(() => resolveAnomalyConfig({ longCycleTimeZones: { 'in/': 'India/Mumbai' } }), /longCycleTimeZones\["in\/"\] must be an IANA time zone name; got "India\/Mumbai"/);
 });

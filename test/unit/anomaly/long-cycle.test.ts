@@ -59,6 +59,28 @@ test('a weekly rhythm on local time: with the series\' time zone, edges at local
   assert.ok(2 * local <= utc, `with the series' zone ${local} alerts, with UTC hours ${utc}`);
 });
 
+test('per-series zones: a series whose key matches a prefix of longCycleTimeZones keeps hours of that zone, and keeps it through a snapshot', () => {
+  const start = MONDAY - 5.5 * HOUR; // Monday 00:00 in Asia/Kolkata
+  const config = { longCycleTimeZones: { 'in/': 'Asia/Kolkata' } };
+  const xs = weekly(8, 1);
+  const alerts = (series: string): number[] => {
+    const d = new AnomalyDetector(config);
+    const out: number[] = [];
+    for (let t = 0; t < xs.length; t++) if (d.observe(series, start + t * STEP, xs[t], null).event?.state === 'firing' && t >= 3 * WEEK) out.push(t);
+    return out;
+  };
+  const local = alerts('in/mumbai').length;
+  const utc = alerts('eu/paris').length;
+  assert.equal(local, firing(xs, { longCycleTimeZone: 'Asia/Kolkata' }, 3 * WEEK, start).length, 'the same as the zone set for every series');
+  assert.equal(utc, firing(xs, {}, 3 * WEEK, start).length, 'a series no prefix matches keeps UTC hours');
+  assert.ok(2 * local <= utc, `in/mumbai ${local} alerts, eu/paris ${utc}`);
+  // A restart from a snapshot builds the restored state for its series, zone included.
+  const a = new AnomalyDetector(config);
+  for (let t = 0; t < 4 * WEEK; t++) a.observe('in/mumbai', start + t * STEP, xs[t], null);
+  const b = restoredCopy(a, 'in/mumbai');
+  for (let t = 4 * WEEK; t < 5 * WEEK; t++) assert.deepEqual(b.observe('in/mumbai', start + t * STEP, xs[t], null), a.observe('in/mumbai', start + t * STEP, xs[t], null), `tick ${t}`);
+});
+
 test('on such a series a holiday, a spike, a stuck value and a burst of noise still alert', () => {
   const wed = 6 * WEEK + 2 * DAY;
   const at = 6 * WEEK + 3 * DAY + 130; // Thursday 10:50

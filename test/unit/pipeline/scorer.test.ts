@@ -42,3 +42,10 @@ test('anomaly.longCycleMaxPeriod: the detector default (200 hours) when unset, 0
 test('anomaly.longCycleTimeZone: UTC when unset, an IANA zone from the environment, an unknown zone refused at load', () => {
   checkSetting('longCycleTimeZone', 'TICKCAST_ANOMALY_LONG_CYCLE_TIME_ZONE', 'UTC', ['Asia/Kolkata', 'Asia/Kolkata'], 'Mars/Olympus_Mons', /IANA time zone/);
 });
+
+test('anomaly.longCycleTimeZones: none when unset, a prefix → zone map from the environment reaches the detector, an unknown zone refused at load', () => {
+  assert.deepEqual(createScorer(loadConfig({ env: {} }).anomaly).config.longCycleTimeZones, {});
+  const loaded = loadConfig({ env: { TICKCAST_ANOMALY_LONG_CYCLE_TIME_ZONES: 'in/=Asia/Kolkata, us-east/=America/New_York' } }).anomaly;
+  assert.deepEqual(createScorer(loaded).config.longCycleTimeZones, { 'in/': 'Asia/Kolkata', 'us-east/': 'America/New_York' });
+  assert.throws(() => loadConfig({ env: { TICKCAST_ANOMALY_LONG_CYCLE_TIME_ZONES: 'in/=India/Mumbai' } }), /IANA time zone/);
+});
