@@ -90,12 +90,12 @@ export class LongCycle {
     const P = this.view.period;
     const active = P > 0 && P * HOUR_MS > reachMs && (shortMs === 0 || shortMs >= MIN_SHORT_HOURS * HOUR_MS);
     const last = active ? this.view.phaseValue(1) : Number.NaN;
+    // The largest miss over the cycles (Infinity: not that much history), and the tolerance (−1 while the error scale is young: nothing is explained).
     let worst = Infinity;
     const w = this.errN >= MIN_ERRORS ? margin * this.err : -1;
     if (!Number.isNaN(last)) {
       worst = Math.abs(value - last);
       this.learn(worst);
-      // NaN (not that much history) counts as a miss: not explained.
       for (let c = 2; c <= CYCLES; c++) {
         const e = Math.abs(value - this.view.phaseValue(c));
         worst = e <= worst ? worst : Number.isNaN(e) ? Infinity : e;
