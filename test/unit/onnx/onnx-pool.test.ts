@@ -59,10 +59,16 @@ test('a bad batch gets the coded 400 error from the thread, and the pool goes on
 test('a thread that dies fails only its own calls; the others serve the next ones', async () => {
   const pool = await OnnxPoolPredictor.create(bytes, { spec, version: 'p1', threads: 2 });
   try {
-    const threads = (pool as unknown as { threads: Array<{ worker: Worker }> }).threads;
-    const big = sineWindows(2000, 12, 2, 3);
-    const first = pool.predict({ x: big, batch: 2000 }); // goes to thread 0 (both idle)
-    await threads[0].worker.terminate();
+    const threads = (pool as unknown as { threads: Array<{ worker: Worker; pending: Map<number, unknown> }> }).threads;
+    // Stop thread 0 while it is idle, then hand it a call before its exit is seen: a stopping thread
+    // runs no more JavaScript, so the call can only fail. (Terminating a thread inside a native
+    // session.run aborts the whole process in onnxruntime-node — "terminate called after throwing
+    // Napi::Error" — which is why the test no longer stops it mid-run; the pool itself ends threads
+    // only after their calls are answered, docs/inference.md.)
+    const stopping = threads[0].worker.terminate();
+    const first = pool.predict({ x: sineWindows(2, 12, 2, 3), batch: 2 }); // goes to thread 0 (both idle, both still live)
+    assert.equal(threads[0].pending.size, 1, 'the call went to the stopping thread');
+    await stopping;
     await assert.rejects(first, (e: unknown) => e instanceof TickcastError && e.code === 'TC_ENGINE_UNAVAILABLE' && e.retriable);
     assert.equal(pool.liveThreads, 1);
     const r = await pool.predict({ x: sineWindows(2, 12, 2, 1), batch: 2 });
