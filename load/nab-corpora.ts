@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  buildInjectedCorpus, burstyCounts, listCorpusFiles, mulberry32, quantiseRows, readDataCsv, readM4Hourly, readWindows, scoreCorpus, withOutages,
+  buildInjectedCorpus, burstyCounts, listCorpusFiles, mulberry32, quantiseRows, readDataCsv, readM4Hourly, readWindows, scoreCorpus, withMissedReadings, withOutages,
   type NabRow, type ProfileResult, type ScoredFile, type SourceSeries, type WindowLimits,
 } from '../src/eval/nab/index.ts';
 
@@ -72,6 +72,14 @@ export function withOutagesCorpus(corpus: LabelledCorpus, seed: number): Labelle
   }
   const ticks = corpus.names.reduce((s, n) => s + rows.get(n)!.length, 0);
   return { ...corpus, label: `${corpus.label} with outages`, rows, ticks, removed };
+}
+
+/** The same corpus with each reading lost with probability `rate` (src/eval/nab/missed-readings.ts), seeded. */
+export function withMissedReadingsCorpus(corpus: LabelledCorpus, rate: number, seed: number): LabelledCorpus {
+  const rng = mulberry32(seed);
+  const rows = new Map(corpus.names.map((n) => [n, withMissedReadings(corpus.rows.get(n)!, corpus.windows[n], rate, rng)]));
+  const ticks = corpus.names.reduce((s, n) => s + rows.get(n)!.length, 0);
+  return { ...corpus, label: `${corpus.label}, ${Math.round(rate * 100)} % of readings lost`, rows, ticks };
 }
 
 export function defaultPaths(): { nab: string; m4: string; sample: string } {

@@ -15,6 +15,7 @@ export interface ScorerSettings {
   maxSeries?: number;
   seasonalView?: boolean;
   gapFactor?: number;
+  missedTicks?: boolean;
   countTransform?: boolean;
   resolutionFloor?: boolean;
   recentRangeTicks?: number;
@@ -25,7 +26,7 @@ export interface ScorerSettings {
 
 export function createScorer(s: ScorerSettings, detector: Partial<AnomalyConfig> = {}): AnomalyScorer & AnomalyDetector {
   const settings: Partial<AnomalyConfig> = {};
-  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView', 'gapFactor', 'countTransform', 'resolutionFloor', 'recentRangeTicks', 'longCycleMaxPeriod', 'longCycleTimeZone', 'longCycleTimeZones'] as const) {
+  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView', 'gapFactor', 'missedTicks', 'countTransform', 'resolutionFloor', 'recentRangeTicks', 'longCycleMaxPeriod', 'longCycleTimeZone', 'longCycleTimeZones'] as const) {
     if (s[k] !== undefined) (settings as Record<string, unknown>)[k] = s[k];
   }
   return new AnomalyDetector({ ...settings, ...detector });

@@ -24,6 +24,8 @@ export const anomalySection = z
     seasonalView: z.boolean().default(true),
     /** A tick more than this many typical intervals after the last ends a gap: the value may have moved meanwhile (residuals ÷ √(interval/typical) for 5 ticks). 0: ticks are judged by order only. Unset → 3. */
     gapFactor: z.number().refine((v) => v === 0 || v >= 1, 'must be 0 (off) or ≥ 1').optional(),
+    /** A series read on a clock (most intervals a whole number of typical ones) whose tick comes 2 to gapFactor intervals late has missed readings: the detector fills them with what it expected, so its forecaster and seasonal view stay aligned with event time (pollers and radios that drop a reading now and then). Off with gapFactor 0 too. */
+    missedTicks: z.boolean().default(true),
     /** Judge event counts in log space: a feature whose first learning ticks are non-negative integers skewed right (bursts) is scored on ln(1 + x), so a burst at night and one at noon are the same news. */
     countTransform: z.boolean().default(true),
     /** Floor the detector's error scales at what rounding to a quantised series' step costs (integer mph, a gauge read to one decimal), so one-step moves of a series that is usually forecast to the digit are not taken for spikes. */

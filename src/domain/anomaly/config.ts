@@ -80,8 +80,10 @@ export interface AnomalyConfig {
   residualTolerance: number;
   /** The never-seen-level rule applies only once a series has this many ticks (its range is known). */
   rangeWarmupTicks: number;
-  /** A tick more than this many typical intervals after the last one ends a gap: residual ÷ √(interval/typical) (0: off). */
+  /** A tick more than this many typical intervals after the last one ends a gap: residual ÷ √(interval/typical) (0: off, and no missed ticks). */
   gapFactor: number;
+  /** A tick 1.5 to `gapFactor` intervals late follows missed readings, which the views fill in (gap-clock.ts, missed-ticks.ts). */
+  missedTicks: boolean;
   /**
    * Surprise is news once: each score is multiplied by (1 − the highest undamped score of the
    * previous `refractoryTicks` ticks), so a lasting anomaly scores high on its first ticks, not
@@ -112,12 +114,8 @@ export interface AnomalyConfig {
   /** Raw score of the log ratio r: 1 − exp(−max(0, |r| − volatilityFloor) / volatilityScale). */
   volatilityFloor: number;
   volatilityScale: number;
-  /**
-   * Pattern views (pattern-view.ts), one per block size in ticks ([] disables): shapes of the
-   * last `patternWidth` block means matched against learned prototypes.
-   */
+  /** Pattern views (pattern-view.ts), one per block size in ticks ([] disables): shapes of the last `patternWidth` block means matched against learned prototypes. */
   patternBlockTicks: readonly number[];
-
   patternWidth: number;
   patternPrototypes: number;
   /** A match farther than this multiple of the typical match distance founds a new category. */
@@ -189,6 +187,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   rangeMinResidual: 3,
   rangeWarmupTicks: 300,
   gapFactor: 3,
+  missedTicks: true,
   residualTolerance: 0.5,
   refractoryTicks: 50,
   refractoryPower: 1,
@@ -282,7 +281,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   (['cooldownMs', 'rawFloor', 'rangeTolerance', 'rangeMinResidual', 'minBandRatio', 'residualTolerance', 'recentRangeTolerance'] as const).forEach(nonNeg);
   if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);
   if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
-  (['relativeContext', 'countTransform', 'resolutionFloor'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });
+  (['relativeContext', 'countTransform', 'resolutionFloor', 'missedTicks'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });
   if (!(c.rawScale > 0)) errs.push(`rawScale must be > 0; got ${c.rawScale}`);
   if (!(c.bandZ > 0)) errs.push(`bandZ must be > 0; got ${c.bandZ}`);
   if (!(c.errorAlpha > 0 && c.errorAlpha <= 1)) errs.push(`errorAlpha must be in (0, 1]; got ${c.errorAlpha}`);

@@ -6,9 +6,31 @@
  * the `holdTicks` ticks after it (the forecaster's context still spans the gap), are divided by
  * √(interval / typical) — a value may have moved as far as a random walk would in that time.
  * Ticks without an event time (NaN) or older than the newest seen (late data) are no gap.
+ *
+ * Missed readings: a feed read on a clock that skips a reading now and then (a poller, a radio,
+ * a traffic loop) is not in a gap, yet its next tick comes a whole number n ≥ 2 of intervals late
+ * (n ≤ `gapFactor`). Such a tick reports `missed` (n − 1 readings did not come), so that the views
+ * can fill their places (missed-ticks.ts), and its residuals are divided by √ratio as after a gap,
+ * for this tick only. Only a series on such a clock has missed readings: most of its intervals
+ * (an EW share ≥ `GRID_SHARE`) within `GRID_TOLERANCE` of a whole number of typical intervals, and
+ * the late tick's too. Ticks that come when something happens (trades, events) have no grid, and
+ * a long interval there is not a lost reading (thirteenth round, docs/anomaly-rounds.md).
  */
+export interface GapTick {
+  /** The residual divisor of this tick. */
+  readonly divisor: number;
+  /** When this tick ends a gap: the typical intervals since the previous tick (else 0). */
+  readonly intervals: number;
+  /** Readings missed just before this tick (0 unless it is 1.5 to `gapFactor` intervals late). */
+  readonly missed: number;
+}
+
 /** The answer for a tick that neither ends a gap nor follows one (most ticks: no allocation). */
-const NO_GAP: Readonly<{ divisor: number; intervals: number }> = Object.freeze({ divisor: 1, intervals: 0 });
+const NO_GAP: GapTick = Object.freeze({ divisor: 1, intervals: 0, missed: 0 });
+/** How far from a whole number of typical intervals an interval on the series' clock may be. */
+export const GRID_TOLERANCE = 0.25;
+/** Share of intervals on the clock (EW, weight 0.05) from which a series is read on one. */
+export const GRID_SHARE = 0.9;
 
 export class GapClock {
   /** Event time of the newest tick (ms; NaN before the first). */
@@ -17,21 +39,31 @@ export class GapClock {
   /** The divisor of the last gap, and the ticks after it that it still applies to. */
   divisor = 1;
   ticksLeft = 0;
+  /** EW share of intervals within GRID_TOLERANCE of a whole number of typical intervals. */
+  onGrid = 0;
 
   /**
-   * The residual divisor of a tick at `tsMs` (1 when no gap applies), and `intervals`: when the
-   * tick ends a gap, the typical intervals since the previous tick (else 0).
+   * What a tick at `tsMs` ends or follows (GapTick). `missedTicks`: whether late ticks report the
+   * readings they follow (off: they are ordinary ticks, as before the thirteenth round).
    */
-  tick(tsMs: number, gapFactor: number, holdTicks: number): Readonly<{ divisor: number; intervals: number }> {
+  tick(tsMs: number, gapFactor: number, holdTicks: number, missedTicks = true): GapTick {
     const ratio = this.ratio(tsMs);
     if (gapFactor > 0 && ratio > gapFactor) {
       this.divisor = Math.sqrt(ratio);
       this.ticksLeft = holdTicks;
-      return { divisor: this.divisor, intervals: ratio };
+      return { divisor: this.divisor, intervals: ratio, missed: 0 };
     }
-    if (this.ticksLeft === 0) return NO_GAP;
-    this.ticksLeft--;
-    return { divisor: this.divisor, intervals: 0 };
+    const whole = Math.round(ratio);
+    const near = Math.abs(ratio - whole) <= GRID_TOLERANCE;
+    if (Number.isFinite(tsMs)) this.onGrid += 0.05 * ((near ? 1 : 0) - this.onGrid);
+    const missed = missedTicks && gapFactor > 0 && whole >= 2 && near && this.onGrid >= GRID_SHARE ? whole - 1 : 0;
+    if (this.ticksLeft === 0 && missed === 0) return NO_GAP;
+    let divisor = missed > 0 ? Math.sqrt(ratio) : 1;
+    if (this.ticksLeft > 0) {
+      this.ticksLeft--;
+      divisor = Math.max(divisor, this.divisor);
+    }
+    return { divisor, intervals: 0, missed };
   }
 
   /** Typical intervals since the newest tick seen (1 without event times or before the second tick). */

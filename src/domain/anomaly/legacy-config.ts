@@ -12,6 +12,7 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   residualTolerance: 0,
   rangeMinResidual: 0,
   gapFactor: 0,
+  missedTicks: false,
   countTransform: false,
   resolutionFloor: false,
   recentRangeTicks: 0,

@@ -80,28 +80,40 @@ export class SeasonalView {
       raw = -1;
     }
     this.ring[this.n % this.ring.length] = value;
-    const n = ++this.n;
-    if (n % this.p.detectEvery === 0 || (n < this.p.detectEvery && n >= FIRST_SEARCH && (n & (n - 1)) === 0)) this.detect();
+    if (this.searchDue(++this.n)) this.detect();
     return raw;
   }
 
   /**
-   * `k` ticks were missed (a gap in the series): their slots are filled with the same phase one
-   * period back (the last value while no period is known), so phases stay aligned after the gap,
-   * and the view is quiet for `levelTicks` ticks, until its level correction reads values from
-   * after the gap (the level may have moved while nothing was seen). Whole cycles beyond the ring
-   * are dropped from `k` (they do not change the phase).
+   * `k` ticks were missed (a gap in the series): their slots are filled (`fill`), so phases stay
+   * aligned after the gap, and the view is quiet for `levelTicks` ticks, until its level correction
+   * reads values from after the gap (the level may have moved while nothing was seen).
    */
   skip(k: number): void {
+    this.fill(k);
+    this.quiet = this.p.levelTicks;
+  }
+
+  /**
+   * Fill the slots of `k` missed ticks with the same phase one period back (the last value while no
+   * period is known), without a quiet spell: for a reading or two missed between ticks (irregular
+   * sampling), whose level cannot have moved far. Whole cycles beyond the ring are dropped from `k`
+   * (they do not change the phase).
+   */
+  fill(k: number): void {
     const len = this.ring.length;
     const P = this.period;
     let fill = Math.max(0, Math.floor(k));
     if (fill >= len) fill = P > 0 ? fill - P * Math.ceil((fill - len + 1) / P) : len - 1;
     for (let i = 0; i < fill && this.n > 0; i++) {
       this.ring[this.n % len] = P > 0 && this.n >= P ? this.at(P) : this.at(1);
-      this.n++;
+      if (this.searchDue(++this.n)) this.detect();
     }
-    this.quiet = this.p.levelTicks;
+  }
+
+  /** Whether the period search runs after the n-th value (a filled one counts: see fill). */
+  private searchDue(n: number): boolean {
+    return n % this.p.detectEvery === 0 || (n < this.p.detectEvery && n >= FIRST_SEARCH && (n & (n - 1)) === 0);
   }
 
   private at(ticksAgo: number): number {

@@ -8,8 +8,9 @@ import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 import { AnalogueForecaster } from './analogue-forecaster.ts';
 import type { AnomalyConfig } from './config.ts';
 import { ContextView } from './context-view.ts';
-import { GapClock } from './gap-clock.ts';
+import { GapClock, type GapTick } from './gap-clock.ts';
 import { LongCycle } from './long-cycle.ts';
+import { fillMissed } from './missed-ticks.ts';
 import { AnomalyLikelihood, tailScore } from './likelihood.ts';
 import { PatternView } from './pattern-view.ts';
 import { RecentRange } from './recent-range.ts';
@@ -18,10 +19,8 @@ import { SeasonalView } from './seasonal-view.ts';
 import { VolatilityView } from './volatility-view.ts';
 import type { Expectation, SurpriseView } from './views.ts';
 
-
 /** Which view held the smallest tail probability in the last `combinedLogTail` (one call at a time). */
 let driver: SurpriseView = 'forecast';
-
 
 export class SeriesState {
   ticks = 0;
@@ -273,12 +272,13 @@ export interface TickScore {
 }
 
 /**
- * (0) gaps: the residual divisor of this tick (gap-clock.ts); a gap's missed ticks are filled in
- * the seasonal view, so its phases stay aligned.
+ * (0) gaps (gap-clock.ts): this tick's residual divisor. The seasonal view's phases a gap skipped
+ * are filled in; so are a reading or two missed, in the forecaster and the seasonal view (missed-ticks.ts).
  */
-function gapOf(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): Readonly<{ divisor: number; intervals: number }> {
-  const g = s.gaps.tick(tsMs, c.gapFactor, c.contextTicks);
+function gapOf(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): GapTick {
+  const g = s.gaps.tick(tsMs, c.gapFactor, c.contextTicks, c.missedTicks);
   if (g.intervals > 0) s.seasonal?.view.skip(Math.round(g.intervals) - 1);
+  else if (g.missed > 0) fillMissed(g.missed, s.forecaster, s.seasonal?.view ?? null);
   return g;
 }
 

@@ -17,3 +17,4 @@ export { mulberry32, randInt, randReal, type Rng } from './rng.ts';
 export { withOutages, DEFAULT_OUTAGES, type OutageOptions } from './outages.ts';
 export { burstyCounts, poisson, DEFAULT_BURSTS, type BurstOptions } from './bursts.ts';
 export { quantiseRows } from './quantise.ts';
+export { withMissedReadings } from './missed-readings.ts';

@@ -27,6 +27,10 @@ test('anomaly.gapFactor: the detector default (3) when unset, 0 (off) from the e
   checkSetting('gapFactor', 'TICKCAST_ANOMALY_GAP_FACTOR', 3, ['0', 0], '0.5', /must be 0 \(off\) or ≥ 1/);
 });
 
+test('anomaly.missedTicks: on by default, off from the environment', () => {
+  checkSetting('missedTicks', 'TICKCAST_ANOMALY_MISSED_TICKS', true, ['false', false], 'maybe', /expected true or false/);
+});
+
 test('anomaly.countTransform: on by default, off from the environment (counts then stay in their units)', () => {
   checkSetting('countTransform', 'TICKCAST_ANOMALY_COUNT_TRANSFORM', true, ['false', false], 'sometimes', /expected true or false/);
 });

@@ -1,0 +1,122 @@
+/**
+ * Readings missed between ticks (gap-clock.ts, missed-ticks.ts): a feed that drops readings at
+ * random keeps its views aligned with event time, a spike after a missed reading is still news,
+ * a regular feed scores exactly as before, and the seasonal view's period search is not skipped
+ * by the filled slots.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AnomalyDetector } from '../../../src/domain/anomaly/index.ts';
+import { GapClock, GRID_SHARE, GRID_TOLERANCE } from '../../../src/domain/anomaly/gap-clock.ts';
+import { SeasonalView } from '../../../src/domain/anomaly/seasonal-view.ts';
+import { mulberry32 } from '../../../src/eval/nab/index.ts';
+
+const STEP = 300_000;
+const DAY = 288;
+/**
+ * 5-minute readings of a daily rhythm: 20, and 80 for two hours each day (ticks 100–123 of the
+ * day), small noise; on day 12 the bump does not come (the anomaly, ticks 90–139 of that day are
+ * its window). `drop`: share of readings lost at random.
+ */
+function feed(days: number, drop: number, seed: number): { ts: number[]; xs: number[]; inWindow: (t: number) => boolean } {
+  const r = mulberry32(seed);
+  const ts: number[] = [];
+  const xs: number[] = [];
+  for (let i = 0; i < days * DAY; i++) {
+    const phase = i % DAY;
+    const bump = phase >= 100 && phase < 124 && Math.floor(i / DAY) !== 12;
+    const x = 20 + (bump ? 60 : 0) + (r() - 0.5);
+    if (i > 10 && r() < drop) continue;
+    ts.push(i * STEP);
+    xs.push(x);
+  }
+  return { ts, xs, inWindow: (t) => t >= (12 * DAY + 90) * STEP && t < (12 * DAY + 140) * STEP };
+}
+const scores = (o: object, ts: readonly number[], xs: readonly number[]): number[] => {
+  const d = new AnomalyDetector(o);
+  return xs.map((x, i) => d.observe('s', ts[i], x, null).score);
+};
+
+test('the clock: a tick a whole number of intervals late (2 to gapFactor) reports the readings it follows, with a divisor of √ratio for itself only', () => {
+  const at = (ratio: number, o: { gapFactor?: number; missed?: boolean } = {}) => {
+    const c = new GapClock();
+    for (let i = 0; i < 60; i++) c.tick(i * STEP, o.gapFactor ?? 3, 4, o.missed ?? true);
+    const late = c.tick((59 + ratio) * STEP, o.gapFactor ?? 3, 4, o.missed ?? true);
+    return { late, next: c.tick((60 + ratio) * STEP, o.gapFactor ?? 3, 4, o.missed ?? true) };
+  };
+  assert.deepEqual(at(1.5).late, { divisor: 1, intervals: 0, missed: 0 }, 'half an interval off the clock: no reading missed');
+  assert.deepEqual(at(2 - GRID_TOLERANCE).late, { divisor: Math.sqrt(1.75), intervals: 0, missed: 1 });
+  assert.deepEqual(at(2).late, { divisor: Math.SQRT2, intervals: 0, missed: 1 });
+  assert.deepEqual(at(3).late, { divisor: Math.sqrt(3), intervals: 0, missed: 2 });
+  assert.deepEqual(at(2).next, { divisor: 1, intervals: 0, missed: 0 }, 'the divisor is for the late tick only');
+  assert.equal(at(3.5).late.intervals, 3.5, 'beyond gapFactor it is a gap');
+  assert.equal(at(3.5).late.missed, 0);
+  assert.equal(at(2, { missed: false }).late.missed, 0, 'off');
+  assert.equal(at(2, { gapFactor: 0 }).late.missed, 0, 'gap handling off turns it off too');
+});
+
+test('the clock: ticks that come when something happens (random intervals) have no grid and never miss a reading; a clock with jitter does', () => {
+  const r = mulberry32(9);
+  const events = new GapClock();
+  let t = 0;
+  let missed = 0;
+  for (let i = 0; i < 5000; i++) {
+    t += -Math.log(1 - r()) * STEP;
+    missed += events.tick(t, 3, 4).missed;
+  }
+  assert.equal(missed, 0);
+  assert.ok(events.onGrid < GRID_SHARE, `share on a grid ${events.onGrid}`);
+  const clock = new GapClock();
+  let lost = 0;
+  for (let i = 0; i < 5000; i++) {
+    if (i > 100 && i % 10 === 0) continue; // every 10th reading lost
+    lost += clock.tick((i + 0.05 * (r() - 0.5)) * STEP, 3, 4).missed;
+  }
+  assert.ok(lost >= 480 && lost <= 490, `readings reported missed: ${lost} of 490`);
+});
+
+test('a daily bump that does not come is found though 15 % of the readings are lost; without filling them it is not (control)', () => {
+  let found = 0;
+  let foundUnfilled = 0;
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const { ts, xs, inWindow } = feed(16, 0.15, seed);
+    const best = (o: object): number => Math.max(...scores(o, ts, xs).filter((_, i) => inWindow(ts[i])));
+    const loud = scores({}, ts, xs).filter((x, i) => i > 600 && !inWindow(ts[i]) && x >= 0.4).length;
+    if (best({}) >= 0.4) found++;
+    if (best({ missedTicks: false }) >= 0.4) foundUnfilled++;
+    // A missed reading just before the bump's rising edge can make the edge news: up to 4 ticks.
+    assert.ok(loud <= 4, `seed ${seed}: ${loud} ticks ≥ 0.4 outside the window`);
+  }
+  assert.ok(found >= 3, `found on ${found} of 5 seeds`);
+  assert.equal(foundUnfilled, 0, 'control: without filling, found on no seed');
+});
+
+test('a spike right after a missed reading is still news', () => {
+  const { ts, xs } = feed(12, 0.15, 6);
+  // Late ticks away from the bump's edges (whose surprise damps the ticks after them).
+  const late = ts.flatMap((t, i) => (i > 2500 && t - ts[i - 1] === 2 * STEP && (t / STEP) % DAY >= 180 ? [i] : []));
+  assert.ok(late.length >= 3);
+  for (const at of late.slice(0, 3)) {
+    const v = [...xs];
+    v[at] += 100;
+    const s = scores({}, ts, v)[at];
+    assert.ok(s >= 0.5, `tick ${at}: score ${s}`);
+  }
+});
+
+test('a regular feed scores exactly as with missed readings off', () => {
+  const { ts, xs } = feed(14, 0, 5);
+  xs[3000] += 30;
+  assert.deepEqual(scores({}, ts, xs), scores({ missedTicks: false }, ts, xs));
+});
+
+test('the seasonal view: filled slots that cross a period search still run it', () => {
+  const view = (): SeasonalView => new SeasonalView({ maxPeriod: 100, minPeriod: 12, acfWindow: 1024, detectEvery: 1000, minAcf: 0.3, cycles: 3, levelTicks: 24, errAlpha: 0.01, floor: 1, scale: 3 });
+  const v = view();
+  for (let i = 0; i < 255; i++) v.update(Math.sin((2 * Math.PI * i) / 24));
+  v.fill(3); // slots 256–258: the search due at 256 runs here
+  assert.equal(v.period, 24);
+  const control = view();
+  for (let i = 0; i < 258; i++) control.update(Math.sin((2 * Math.PI * i) / 24));
+  assert.equal(control.period, 24);
+});
