@@ -58,7 +58,8 @@ export class FeedbackGate implements AnomalyScorer {
   }
 }
 
-/** The observation with its alert event held back (score and gap kept). */
+/** The observation with its alert event held back (score, gap and missed readings kept). */
 function withoutEvent(o: ReturnType<AnomalyScorer['observe']>): ReturnType<AnomalyScorer['observe']> {
-  return o.gap === undefined ? { score: o.score } : { score: o.score, gap: o.gap };
+  const { event: _held, ...rest } = o;
+  return rest;
 }

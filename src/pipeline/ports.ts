@@ -214,7 +214,7 @@ export type { Expectation };
 /** Scores each tick against what was expected of it before it arrived (causal). */
 export interface AnomalyScorer {
   /** One call per scored feature per tick; `feature` names it (alerts and state are per feature). */
-  observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature?: string): { score: number; event?: AnomalyEvent; gap?: number };
+  observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature?: string): { score: number; event?: AnomalyEvent; gap?: number; missed?: number };
   forget(series: string): void;
 }
 
@@ -265,6 +265,8 @@ export interface PipelineObserver {
   anomaly?(record: AnomalyRecord): void;
   /** A scored feature's tick ended a gap in the series' event time (`intervals` typical intervals since the previous tick). */
   gap?(series: string, feature: string, intervals: number): void;
+  /** `count` readings of a scored feature were missed just before this tick (a series read on a clock; docs/anomaly.md, step 0). */
+  missedReadings?(series: string, feature: string, count: number): void;
   evicted?(series: string): void;
   live?(event: LiveEvent): void;
   backpressure?(paused: boolean, queued: number): void;

@@ -51,9 +51,10 @@ export class TickAlerts {
     let top = 0;
     for (const [fi, feature, ti] of this.#scored) {
       const step = ti >= 0 ? (expected?.[ti] ?? null) : null;
-      const { score, event, gap } = d.scorer.observe(series, tick.tsMs, tick.values[fi], step ? band(step, spec) : null, feature);
+      const { score, event, gap, missed } = d.scorer.observe(series, tick.tsMs, tick.values[fi], step ? band(step, spec) : null, feature);
       if (score > top) top = score;
       if (gap !== undefined && !quiet) d.observer?.gap?.(series, feature, gap);
+      if (missed !== undefined && !quiet) d.observer?.missedReadings?.(series, feature, missed);
       if (!event) continue;
       if (event.state === 'firing') entry.firingFeatures.add(feature);
       else entry.firingFeatures.delete(feature);

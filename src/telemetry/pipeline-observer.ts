@@ -63,6 +63,10 @@ export class TelemetryObserver implements PipelineObserver {
     this.#m.feedGaps.inc({ feature });
   }
 
+  missedReadings(_series: string, feature: string, count: number): void {
+    this.#m.missedReadings.inc({ feature }, count);
+  }
+
   evicted(series: string): void {
     this.#m.seriesEvicted.inc();
     this.#scores.forget(series);

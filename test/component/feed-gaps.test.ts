@@ -2,6 +2,8 @@
  * A feed outage through the whole app: a series whose ticks stop for a while and come back is
  * counted on tickcast_series_gaps_total once per outage and per scored feature, the value it comes
  * back with (the level moved meanwhile) does not fire an alert, and the other series are untouched.
+ * Single readings the feed lost (every 37th minute before the outages) are counted on
+ * tickcast_series_missed_readings_total instead.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,12 +15,14 @@ const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {},
 const T0 = Date.UTC(2025, 0, 1);
 /** Ticks k of h1 in these spans never arrive (two outages of 40 and 90 minutes). */
 const OUTAGES: Array<[number, number]> = [[450, 490], [560, 650]];
+/** Single readings of h1 lost before the outages: k = 111, 148, … 370 (8). */
+const lost = (k: number): boolean => k >= 100 && k < 400 && k % 37 === 0;
 
 function chunk(from: number, to: number, offset: { n: number }): RawRecord[] {
   const out: RawRecord[] = [];
   for (let k = from; k < to; k++) {
     for (const series of ['h0', 'h1']) {
-      if (series === 'h1' && OUTAGES.some(([a, b]) => k >= a && k < b)) continue;
+      if (series === 'h1' && (lost(k) || OUTAGES.some(([a, b]) => k >= a && k < b))) continue;
       // A daily-ish cycle on a drift of 0.1 per minute: after an outage the level has moved.
       const cpu = 50 + 0.1 * k + 10 * Math.sin((2 * Math.PI * k) / 48) + Math.sin(k * 12.9898) * 0.5;
       const value = Buffer.from(JSON.stringify({ series, ts: T0 + k * 60_000, values: { cpu } }));
@@ -46,9 +50,11 @@ async function run(gapFactor?: number): Promise<{ metrics: string; firingAfterOu
 test('a feed back from an outage: counted once per outage on tickcast_series_gaps_total, no alert for having moved', async () => {
   const on = await run();
   assert.match(on.metrics, /^tickcast_series_gaps_total\{feature="cpu"\} 2$/m);
+  assert.match(on.metrics, /^tickcast_series_missed_readings_total\{feature="cpu"\} 8$/m);
   assert.equal(on.firingAfterOutage, 0);
   // Control: with gap handling off nothing is counted, and the comebacks fire.
   const off = await run(0);
   assert.doesNotMatch(off.metrics, /^tickcast_series_gaps_total\{feature="cpu"\} [1-9]/m);
+  assert.doesNotMatch(off.metrics, /^tickcast_series_missed_readings_total\{feature="cpu"\} [1-9]/m);
   assert.ok(off.firingAfterOutage >= 1, `without gap handling the comeback fires (${off.firingAfterOutage})`);
 });

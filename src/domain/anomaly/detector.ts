@@ -60,6 +60,8 @@ export interface Observation {
   event?: AnomalyEvent;
   /** Set when this tick ended a gap in the feature's event time: typical intervals since the previous tick. */
   gap?: number;
+  /** Set when readings were missed just before this tick (a series read on a clock, the tick 2 to gapFactor intervals late: gap-clock.ts). */
+  missed?: number;
 }
 
 /** Per-feature part of `peek`. */
@@ -224,7 +226,9 @@ export class AnomalyDetector {
     if (!Number.isFinite(value)) return { score: st.state.lastScore };
     const t = this.score(st, value, expected, tsMs);
     const tr = st.alert.step(t.score, t.level, tsMs);
-    const base: Observation = t.gap > 0 ? { score: t.score, gap: t.gap } : { score: t.score };
+    const base: Observation = { score: t.score };
+    if (t.gap.intervals > 0) base.gap = t.gap.intervals;
+    if (t.gap.missed > 0) base.missed = t.gap.missed;
     if (tr === undefined) return base;
     return {
       ...base,

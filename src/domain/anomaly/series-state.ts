@@ -267,8 +267,8 @@ export interface TickScore {
   basis: 'model' | 'fallback';
   /** The view (or never-seen rule) that set the score. */
   view: SurpriseView;
-  /** When this tick ended a gap in event time: the typical intervals since the previous tick (else 0). */
-  gap: number;
+  /** The gap clock's reading (gap-clock.ts): the gap this tick ended (`intervals`, else 0) and the readings missed before it. */
+  gap: GapTick;
 }
 
 /**
@@ -296,5 +296,5 @@ export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: num
   const r = useModel ? modelView(s, c, value, expected, f) : f.r;
   const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel, q, longCycleExplains(s, c, value, tsMs));
   const { score, level } = finish(s, c, value, neverSeenResidual(s, c, f, tailScore(lnQ)), f.fb === null ? Infinity : f.r);
-  return { score, level, expected: useModel ? expected : f.expected, basis: useModel ? 'model' : 'fallback', view: driver, gap: g.intervals };
+  return { score, level, expected: useModel ? expected : f.expected, basis: useModel ? 'model' : 'fallback', view: driver, gap: g };
 }

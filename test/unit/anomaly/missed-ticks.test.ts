@@ -120,3 +120,11 @@ test('the seasonal view: filled slots that cross a period search still run it', 
   for (let i = 0; i < 258; i++) control.update(Math.sin((2 * Math.PI * i) / 24));
   assert.equal(control.period, 24);
 });
+
+test('observe reports the readings missed before a tick (and only then), apart from a gap', () => {
+  const det = new AnomalyDetector();
+  const ts = Array.from({ length: 400 }, (_, i) => i).filter((i) => i !== 200 && i !== 300 && i !== 301).map((i) => (i < 350 ? i : i + 30) * STEP);
+  const seen = ts.map((t, i) => det.observe('s', t, 50 + Math.sin(i / 10), null)).flatMap((o, i) => (o.missed === undefined && o.gap === undefined ? [] : [[i, o.missed ?? 0, Math.round(o.gap ?? 0)]]));
+  // The 200th tick seen comes after the lost reading 200, the 299th after the lost 300 and 301, the 347th after a 31-interval gap.
+  assert.deepEqual(seen, [[200, 1, 0], [299, 2, 0], [347, 0, 31]]);
+});
