@@ -21,7 +21,7 @@ export interface GapTick {
   readonly divisor: number;
   /** When this tick ends a gap: the typical intervals since the previous tick (else 0). */
   readonly intervals: number;
-  /** Readings missed just before this tick (0 unless it is 1.5 to `gapFactor` intervals late). */
+  /** Readings missed just before this tick (0 unless the series is on a clock and the tick 2 … `gapFactor` intervals late). */
   readonly missed: number;
 }
 
