@@ -54,7 +54,7 @@ export class GapClock {
       return { divisor: this.divisor, intervals: ratio, missed: 0 };
     }
     const whole = Math.round(ratio);
-    const near = Math.abs(ratio - whole) <= GRID_TOLERANCE;
+    const near = whole >= 1 && Math.abs(ratio - whole) <= GRID_TOLERANCE;
     if (Number.isFinite(tsMs)) this.onGrid += 0.05 * ((near ? 1 : 0) - this.onGrid);
     const missed = missedTicks && gapFactor > 0 && whole >= 2 && near && this.onGrid >= GRID_SHARE ? whole - 1 : 0;
     if (this.ticksLeft === 0 && missed === 0) return NO_GAP;

@@ -73,6 +73,11 @@ test('the clock: ticks that come when something happens (random intervals) have 
     lost += clock.tick((i + 0.05 * (r() - 0.5)) * STEP, 3, 4).missed;
   }
   assert.ok(lost >= 480 && lost <= 490, `readings reported missed: ${lost} of 490`);
+  // A feed that starts reading 5× as often is off its clock while the typical interval adapts.
+  const faster = new GapClock();
+  for (let i = 0; i < 200; i++) faster.tick(i * STEP, 3, 4);
+  for (let i = 1; i <= 5; i++) faster.tick(199 * STEP + (i * STEP) / 5, 3, 4);
+  assert.ok(faster.onGrid < GRID_SHARE, `share on the clock after 5 ticks at a fifth of the interval: ${faster.onGrid}`);
 });
 
 test('a daily bump that does not come is found though 15 % of the readings are lost; without filling them it is not (control)', () => {
