@@ -87,11 +87,13 @@ export class SeasonalView {
   /**
    * `k` ticks were missed (a gap in the series): their slots are filled (`fill`), so phases stay
    * aligned after the gap, and the view is quiet for `levelTicks` ticks, until its level correction
-   * reads values from after the gap (the level may have moved while nothing was seen).
+   * reads values from after the gap (the level may have moved while nothing was seen). On a series
+   * read on a clock (`onClock`), a gap of at most a quarter of `levelTicks` is a run of lost
+   * readings, not an outage: no quiet spell (its level correction is still mostly real values).
    */
-  skip(k: number): void {
+  skip(k: number, onClock = false): void {
     this.fill(k);
-    this.quiet = this.p.levelTicks;
+    if (!(onClock && k <= this.p.levelTicks / 4)) this.quiet = this.p.levelTicks;
   }
 
   /**

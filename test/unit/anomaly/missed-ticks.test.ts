@@ -133,3 +133,19 @@ test('observe reports the readings missed before a tick (and only then), apart f
   // The 200th tick seen comes after the lost reading 200, the 299th after the lost 300 and 301, the 347th after a 31-interval gap.
   assert.deepEqual(seen, [[200, 1, 0], [299, 2, 0], [347, 0, 31]]);
 });
+
+test('the seasonal view: a short gap on a clock (a run of lost readings) keeps it awake; an outage, or a gap off the clock, quiets it', () => {
+  const awake = (k: number, onClock: boolean): boolean => {
+    const v = new SeasonalView({ maxPeriod: 100, minPeriod: 12, acfWindow: 1024, detectEvery: 1000, minAcf: 0.3, cycles: 3, levelTicks: 24, errAlpha: 0.01, floor: 1, scale: 3 });
+    let i = 0;
+    for (; i < 600; i++) v.update(Math.sin((2 * Math.PI * i) / 24) + 0.01 * Math.sin(i * 12.9898));
+    assert.equal(v.period, 24);
+    v.skip(k, onClock);
+    i += k;
+    return v.update(Math.sin((2 * Math.PI * i) / 24)) >= 0;
+  };
+  assert.equal(awake(3, true), true, '3 lost readings on a clock');
+  assert.equal(awake(6, true), true, 'up to a quarter of levelTicks');
+  assert.equal(awake(7, true), false, 'longer: an outage');
+  assert.equal(awake(3, false), false, 'off the clock: every gap quiets it, as before');
+});
