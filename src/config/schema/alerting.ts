@@ -24,7 +24,7 @@ export const anomalySection = z
     seasonalView: z.boolean().default(true),
     /** A tick more than this many typical intervals after the last ends a gap: the value may have moved meanwhile (residuals ÷ √(interval/typical) for 5 ticks). 0: ticks are judged by order only. Unset → 3. */
     gapFactor: z.number().refine((v) => v === 0 || v >= 1, 'must be 0 (off) or ≥ 1').optional(),
-    /** A series read on a clock (most intervals a whole number of typical ones) whose tick comes 2 to gapFactor intervals late has missed readings: the detector fills them with what it expected, so its forecaster and seasonal view stay aligned with event time (pollers and radios that drop a reading now and then). Off with gapFactor 0 too. */
+    /** A series read on a clock (most intervals a whole number of typical ones) whose tick comes 2 to gapFactor intervals late has missed readings: the detector fills them with what it expected, so its forecaster and seasonal view stay aligned with event time (pollers and radios that drop a reading now and then), and a gap of up to 6 readings on such a series does not silence its seasonal view. Off with gapFactor 0 too. */
     missedTicks: z.boolean().default(true),
     /** Judge event counts in log space: a feature whose first learning ticks are non-negative integers skewed right (bursts) is scored on ln(1 + x), so a burst at night and one at noon are the same news. */
     countTransform: z.boolean().default(true),
