@@ -26,7 +26,8 @@ export class SeriesState {
   lastTs = -Infinity;
   lastSeenMs = 0;
   sinceForecast = 0;
-  intervalMs = 0; // EMA of tick spacing
+  intervalMs = 0; // EW mean of tick spacing, lost readings left out (noteSpacing)
+  spacingSkips = 0; // intervals left out in a row
   learned = 0; // ticks that entered the statistics
   held = 0; // consecutive ticks kept out of them
   learnedTs = Number.NaN; // timestamp of the last tick that entered them (undo: see unlearn)
@@ -46,6 +47,23 @@ export class SeriesState {
     this.prevMean = a.f64(features);
     this.prevM2 = a.f64(features);
     this.last = a.f64(features).fill(Number.NaN);
+  }
+
+  /**
+   * Learn the spacing of one more interval. Forecast steps are labelled with its EW mean; an
+   * interval within 10 % of a whole number n ≥ 2 of the mean is left out (a feed read on a clock
+   * that lost n − 1 readings would otherwise stretch the mean by 1 / (1 − share lost), and the
+   * steps' labels with it) — unless three in a row were: then the feed's cadence changed.
+   */
+  noteSpacing(dtMs: number): void {
+    const m = this.intervalMs;
+    const n = m > 0 ? Math.round(dtMs / m) : 0;
+    if (n >= 2 && Math.abs(dtMs / m - n) <= 0.1 && this.spacingSkips < 3) {
+      this.spacingSkips++;
+      return;
+    }
+    this.spacingSkips = 0;
+    this.intervalMs = m === 0 ? dtMs : 0.9 * m + 0.1 * dtMs;
   }
 
   /** The values in the ring (raw, as pushed), oldest first, with their timestamps. */

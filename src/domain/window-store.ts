@@ -127,10 +127,7 @@ export class WindowStore {
       return { outcome: 'replaced', ready: false, evicted };
     }
 
-    if (s.count > 0) {
-      const dt = tsMs - s.lastTs;
-      s.intervalMs = s.intervalMs === 0 ? dt : 0.9 * s.intervalMs + 0.1 * dt;
-    }
+    if (s.count > 0) s.noteSpacing(tsMs - s.lastTs);
     this.#append(s, tsMs, values, opts?.learn !== false);
     s.ts[s.head] = tsMs;
     s.head = (s.head + 1) % o.window;

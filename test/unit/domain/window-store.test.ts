@@ -89,3 +89,21 @@ test('held ticks enter the window but not the statistics, for at most holdStatsM
   assert.deepEqual(c.stats('s'), before);
   assert.equal(new WindowStore({ ...opts, holdStatsMaxTicks: 0 }).unlearn('s', 1), false);
 });
+
+test('tick spacing: a feed read on a clock that loses readings keeps its spacing (forecast steps stay on the clock); a slower cadence is learned', () => {
+  const s = make();
+  let kept = 0;
+  for (let i = 0; i < 400; i++) {
+    if (i > 5 && (i % 10 === 3 || i % 17 === 0)) continue; // ≈ 15 % of readings lost, some in pairs
+    s.push('a', i * 300_000, [i], 0);
+    kept++;
+  }
+  assert.ok(kept < 350);
+  assert.equal(s.intervalMs('a'), 300_000);
+  // Control: the plain mean of the same intervals is stretched by the lost readings.
+  assert.ok(400 * 300_000 / kept > 1.1 * 300_000);
+  // A cadence that changes for good — to exactly twice the interval — is learned, not taken for
+  // a run of lost readings forever.
+  for (let i = 0; i < 100; i++) s.push('a', 400 * 300_000 + i * 600_000, [i], 0);
+  assert.ok(Math.abs(s.intervalMs('a') - 600_000) < 0.01 * 600_000, String(s.intervalMs('a')));
+});
