@@ -74,12 +74,13 @@ export function withOutagesCorpus(corpus: LabelledCorpus, seed: number): Labelle
   return { ...corpus, label: `${corpus.label} with outages`, rows, ticks, removed };
 }
 
-/** The same corpus with each reading lost with probability `rate` (src/eval/nab/missed-readings.ts), seeded. */
-export function withMissedReadingsCorpus(corpus: LabelledCorpus, rate: number, seed: number): LabelledCorpus {
+/** The same corpus with each reading lost with probability `rate`, and the rest ± `jitter` of an interval off their clock (src/eval/nab/missed-readings.ts), seeded. */
+export function withMissedReadingsCorpus(corpus: LabelledCorpus, rate: number, seed: number, jitter = 0): LabelledCorpus {
   const rng = mulberry32(seed);
-  const rows = new Map(corpus.names.map((n) => [n, withMissedReadings(corpus.rows.get(n)!, corpus.windows[n], rate, rng)]));
+  const rows = new Map(corpus.names.map((n) => [n, withMissedReadings(corpus.rows.get(n)!, corpus.windows[n], rate, rng, jitter)]));
   const ticks = corpus.names.reduce((s, n) => s + rows.get(n)!.length, 0);
-  return { ...corpus, label: `${corpus.label}, ${Math.round(rate * 100)} % of readings lost`, rows, ticks };
+  const jittered = jitter > 0 ? `, ±${Math.round(jitter * 100)} % clock jitter` : '';
+  return { ...corpus, label: `${corpus.label}, ${Math.round(rate * 100)} % of readings lost${jittered}`, rows, ticks };
 }
 
 export function defaultPaths(): { nab: string; m4: string; sample: string } {

@@ -12,8 +12,9 @@
  * (n ≤ `gapFactor`). Such a tick reports `missed` (n − 1 readings did not come), so that the views
  * can fill their places (missed-ticks.ts), and its residuals are divided by √ratio as after a gap,
  * for this tick only. Only a series on such a clock has missed readings: most of its intervals
- * (an EW share ≥ `GRID_SHARE`) within `GRID_TOLERANCE` of a whole number of typical intervals, and
- * the late tick's too. Ticks that come when something happens (trades, events) have no grid, and
+ * (an EW share ≥ `GRID_SHARE`) within `GRID_TOLERANCE` × n of a whole number n of typical
+ * intervals, and the late tick's too (the tolerance grows with n: the typical interval of a clock
+ * with jitter is itself off by a few per cent, and that error is multiplied by n). Ticks that come when something happens (trades, events) have no grid, and
  * a long interval there is not a lost reading (thirteenth round, docs/anomaly-rounds.md).
  */
 export interface GapTick {
@@ -27,7 +28,7 @@ export interface GapTick {
 
 /** The answer for a tick that neither ends a gap nor follows one (most ticks: no allocation). */
 const NO_GAP: GapTick = Object.freeze({ divisor: 1, intervals: 0, missed: 0 });
-/** How far from a whole number of typical intervals an interval on the series' clock may be. */
+/** How far from a whole number n of typical intervals an interval on the series' clock may be, × n. */
 export const GRID_TOLERANCE = 0.25;
 /** Share of intervals on the clock (EW, weight 0.05) from which a series is read on one. */
 export const GRID_SHARE = 0.9;
@@ -39,7 +40,7 @@ export class GapClock {
   /** The divisor of the last gap, and the ticks after it that it still applies to. */
   divisor = 1;
   ticksLeft = 0;
-  /** EW share of intervals within GRID_TOLERANCE of a whole number of typical intervals. */
+  /** EW share of intervals within GRID_TOLERANCE × n of a whole number n ≥ 1 of typical intervals. */
   onGrid = 0;
 
   /**
@@ -54,7 +55,7 @@ export class GapClock {
       return { divisor: this.divisor, intervals: ratio, missed: 0 };
     }
     const whole = Math.round(ratio);
-    const near = whole >= 1 && Math.abs(ratio - whole) <= GRID_TOLERANCE;
+    const near = whole >= 1 && Math.abs(ratio - whole) <= GRID_TOLERANCE * whole;
     if (Number.isFinite(tsMs)) this.onGrid += 0.05 * ((near ? 1 : 0) - this.onGrid);
     const missed = missedTicks && gapFactor > 0 && whole >= 2 && near && this.onGrid >= GRID_SHARE ? whole - 1 : 0;
     if (this.ticksLeft === 0 && missed === 0) return NO_GAP;

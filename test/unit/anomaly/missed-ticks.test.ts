@@ -44,8 +44,8 @@ test('the clock: a tick a whole number of intervals late (2 to gapFactor) report
     const late = c.tick((59 + ratio) * STEP, o.gapFactor ?? 3, 4, o.missed ?? true);
     return { late, next: c.tick((60 + ratio) * STEP, o.gapFactor ?? 3, 4, o.missed ?? true) };
   };
-  assert.deepEqual(at(1.5).late, { divisor: 1, intervals: 0, missed: 0 }, 'half an interval off the clock: no reading missed');
-  assert.deepEqual(at(2 - GRID_TOLERANCE).late, { divisor: Math.sqrt(1.75), intervals: 0, missed: 1 });
+  assert.deepEqual(at(1.3).late, { divisor: 1, intervals: 0, missed: 0 }, 'off the clock: no reading missed');
+  assert.deepEqual(at(2 - 2 * GRID_TOLERANCE).late, { divisor: Math.sqrt(1.5), intervals: 0, missed: 1 }, 'the tolerance grows with the number of intervals');
   assert.deepEqual(at(2).late, { divisor: Math.SQRT2, intervals: 0, missed: 1 });
   assert.deepEqual(at(3).late, { divisor: Math.sqrt(3), intervals: 0, missed: 2 });
   assert.deepEqual(at(2).next, { divisor: 1, intervals: 0, missed: 0 }, 'the divisor is for the late tick only');
@@ -70,9 +70,9 @@ test('the clock: ticks that come when something happens (random intervals) have 
   let lost = 0;
   for (let i = 0; i < 5000; i++) {
     if (i > 100 && i % 10 === 0) continue; // every 10th reading lost
-    lost += clock.tick((i + 0.05 * (r() - 0.5)) * STEP, 3, 4).missed;
+    lost += clock.tick((i + 0.2 * (r() - 0.5)) * STEP, 3, 4).missed; // ±10 % jitter
   }
-  assert.ok(lost >= 480 && lost <= 490, `readings reported missed: ${lost} of 490`);
+  assert.ok(lost >= 470 && lost <= 490, `readings reported missed: ${lost} of 490`);
   // A feed that starts reading 5× as often is off its clock while the typical interval adapts.
   const faster = new GapClock();
   for (let i = 0; i < 200; i++) faster.tick(i * STEP, 3, 4);
