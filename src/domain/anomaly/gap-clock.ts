@@ -14,8 +14,9 @@
  * for this tick only. Only a series on such a clock has missed readings: most of its intervals
  * (an EW share ≥ `GRID_SHARE`) within `GRID_TOLERANCE` × n of a whole number n of typical
  * intervals, and the late tick's too (the tolerance grows with n: the typical interval of a clock
- * with jitter is itself off by a few per cent, and that error is multiplied by n). Ticks that come when something happens (trades, events) have no grid, and
- * a long interval there is not a lost reading (thirteenth round, docs/anomaly-rounds.md).
+ * with jitter is itself off by a few per cent, and that error is multiplied by n). Ticks that come
+ * when something happens (trades, events) have no grid, and a long interval there is not a lost
+ * reading (thirteenth round, docs/anomaly-rounds.md).
  */
 export interface GapTick {
   /** The residual divisor of this tick. */
@@ -43,6 +44,11 @@ export class GapClock {
   /** EW share of intervals within GRID_TOLERANCE × n of a whole number n ≥ 1 of typical intervals. */
   onGrid = 0;
 
+  /** Whether the series is read on a clock (the share of its intervals on one reaches GRID_SHARE). */
+  get onClock(): boolean {
+    return this.onGrid >= GRID_SHARE;
+  }
+
   /**
    * What a tick at `tsMs` ends or follows (GapTick). `missedTicks`: whether late ticks report the
    * readings they follow (off: they are ordinary ticks, as before the thirteenth round).
@@ -57,7 +63,7 @@ export class GapClock {
     const whole = Math.round(ratio);
     const near = whole >= 1 && Math.abs(ratio - whole) <= GRID_TOLERANCE * whole;
     if (Number.isFinite(tsMs)) this.onGrid += 0.05 * ((near ? 1 : 0) - this.onGrid);
-    const missed = missedTicks && gapFactor > 0 && whole >= 2 && near && this.onGrid >= GRID_SHARE ? whole - 1 : 0;
+    const missed = missedTicks && gapFactor > 0 && whole >= 2 && near && this.onClock ? whole - 1 : 0;
     if (this.ticksLeft === 0 && missed === 0) return NO_GAP;
     let divisor = missed > 0 ? Math.sqrt(ratio) : 1;
     if (this.ticksLeft > 0) {

@@ -8,7 +8,7 @@ import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 import { AnalogueForecaster } from './analogue-forecaster.ts';
 import type { AnomalyConfig } from './config.ts';
 import { ContextView } from './context-view.ts';
-import { GapClock, GRID_SHARE, type GapTick } from './gap-clock.ts';
+import { GapClock, type GapTick } from './gap-clock.ts';
 import { LongCycle } from './long-cycle.ts';
 import { fillMissed } from './missed-ticks.ts';
 import { AnomalyLikelihood, tailScore } from './likelihood.ts';
@@ -277,7 +277,7 @@ export interface TickScore {
  */
 function gapOf(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): GapTick {
   const g = s.gaps.tick(tsMs, c.gapFactor, c.contextTicks, c.missedTicks);
-  if (g.intervals > 0) s.seasonal?.view.skip(Math.round(g.intervals) - 1, c.missedTicks && s.gaps.onGrid >= GRID_SHARE);
+  if (g.intervals > 0) s.seasonal?.view.skip(Math.round(g.intervals) - 1, c.missedTicks && s.gaps.onClock);
   else if (g.missed > 0) fillMissed(g.missed, s.forecaster, s.seasonal?.view ?? null);
   return g;
 }

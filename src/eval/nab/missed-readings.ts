@@ -19,5 +19,5 @@ export function withMissedReadings(rows: readonly NabRow[], windows: readonly Wi
   const kept = rows.filter((r, i) => fixed(r, i) || rng() >= rate);
   if (jitter <= 0 || rows.length < 2) return kept;
   const step = Math.abs(nabTimestampMs(rows[1].timestamp) - nabTimestampMs(rows[0].timestamp));
-  return kept.map((r, i) => (i < 10 || edges.has(normaliseTimestamp(r.timestamp)) ? r : { ...r, timestamp: rowTimestamp(nabTimestampMs(r.timestamp) + Math.round(((rng() - 0.5) * 2 * jitter * step) / 1000) * 1000) }));
+  return kept.map((r, i) => (fixed(r, i) ? r : { ...r, timestamp: rowTimestamp(nabTimestampMs(r.timestamp) + Math.round(((rng() - 0.5) * 2 * jitter * step) / 1000) * 1000) }));
 }
