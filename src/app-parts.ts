@@ -45,6 +45,7 @@ export function createWindowStore(config: Config, spec: ModelSpec, overrides: Pa
     duplicatePolicy: w.duplicatePolicy,
     normHalfLifeTicks: w.normHalfLifeTicks,
     holdStatsMaxTicks: w.holdStatsMaxTicks,
+    fillMissed: w.fillMissed,
     logFeatures: logMask(spec),
     ...overrides,
   });

@@ -3,6 +3,7 @@
  * (window-store.ts); its seven typed arrays share one buffer (arena.ts).
  */
 import { ArrayArena } from './arena.ts';
+import { GapClock } from './gap-clock.ts';
 
 /** Everything the store keeps for one series, as plain data (for snapshots; arrays are copies). */
 export interface WindowSeriesState {
@@ -16,6 +17,8 @@ export interface WindowSeriesState {
   mean: Float64Array;
   m2: Float64Array;
   last: Float64Array;
+  /** The gap clock's typical interval and share of intervals on a clock (absent in older snapshots: learned again). */
+  clock?: { typicalMs: number; onGrid: number };
 }
 
 export class SeriesState {
@@ -36,6 +39,7 @@ export class SeriesState {
   readonly mean: Float64Array;
   readonly m2: Float64Array; // EW variance
   readonly last: Float64Array; // last accepted raw values (for carry-forward)
+  readonly clock = new GapClock(); // whether readings were missed (fillMissed)
 
   constructor(window: number, features: number) {
     // One buffer for all seven arrays (src/domain/arena.ts: one allocation per series, not seven).
@@ -66,6 +70,34 @@ export class SeriesState {
     this.intervalMs = m === 0 ? dtMs : 0.9 * m + 0.1 * dtMs;
   }
 
+  /**
+   * Readings missed just before a tick at `tsMs`, written into the ring; returns how many. The gap
+   * clock (../gap-clock.ts, the detector's rule) says whether the series is read on a clock and the
+   * tick came a whole number n = 2 … maxFill + 1 of intervals late; then its n − 1 missed readings
+   * are filled in on the clock's times, by linear interpolation between the last reading and this
+   * one (a missing feature of this tick: the last value). They keep the window on the feed's clock,
+   * as the model was trained; they do not enter the normalisation statistics, nor `last`. Call it
+   * for every tick accepted (the clock learns from each) before the tick is appended.
+   */
+  fillMissed(tsMs: number, values: ArrayLike<number>, maxFill: number): number {
+    const missed = this.clock.tick(tsMs, maxFill + 1, 0).missed;
+    if (missed === 0 || this.count === 0) return 0;
+    const W = this.ts.length;
+    const F = this.values.length / W;
+    for (let k = 1; k <= missed; k++) {
+      const frac = k / (missed + 1);
+      const base = this.head * F;
+      for (let f = 0; f < F; f++) {
+        const a = this.last[f];
+        this.values[base + f] = a + frac * ((Number.isNaN(values[f]) ? a : values[f]) - a);
+      }
+      this.ts[this.head] = Math.round(this.lastTs + frac * (tsMs - this.lastTs));
+      this.head = (this.head + 1) % W;
+      this.count++;
+    }
+    return missed;
+  }
+
   /** The values in the ring (raw, as pushed), oldest first, with their timestamps. */
   recent(): { ts: number[]; values: number[][] } {
     const W = this.ts.length;
@@ -85,7 +117,8 @@ export class SeriesState {
   toState(copy = true): WindowSeriesState {
     const { head, count, lastTs, sinceForecast, intervalMs } = this;
     const own = <T extends Float32Array | Float64Array>(a: T): T => (copy ? (a.slice() as T) : a);
-    return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last) };
+    const clock = { typicalMs: this.clock.typicalMs, onGrid: this.clock.onGrid };
+    return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last), clock };
   }
 
   /** A series from snapshot data; a RangeError when its shape is not `window` × `features`. */
@@ -100,6 +133,8 @@ export class SeriesState {
     s.m2.set(st.m2);
     s.last.set(st.last);
     Object.assign(s, { head: st.head, count: st.count, lastTs: st.lastTs, sinceForecast: st.sinceForecast, intervalMs: st.intervalMs, lastSeenMs: nowMs, learned: st.count });
+    if (st.count > 0) s.clock.lastTsMs = st.lastTs;
+    if (st.clock) Object.assign(s.clock, { typicalMs: st.clock.typicalMs, onGrid: st.clock.onGrid });
     // (Held-tick bookkeeping is not snapshotted: a restored series counts every tick as learned.)
     return s;
   }

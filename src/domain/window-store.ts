@@ -7,7 +7,9 @@
  * Timestamp policy (docs/architecture.md): a tick older than the series' last accepted tick is
  * dropped as `late`; one with an equal timestamp is `duplicate` (dropped, or replaces the last
  * value under duplicatePolicy 'replace'); gaps are accepted as they come (the model sees ticks in
- * order, and the forecast step spacing follows the series' typical interval).
+ * order, and the forecast step spacing follows the series' typical interval). With `fillMissed`,
+ * readings a feed read on a clock missed (a tick 2 … fillMissed + 1 intervals late) are filled in
+ * by interpolation first, so the window stays on the clock (SeriesState.fillMissed).
  *
  * Normalisation: exponentially weighted mean and variance per feature whose weight starts as the
  * exact running average (1/n) and settles at a half-life of `normHalfLifeTicks`, so a series'
@@ -16,11 +18,10 @@
  * Features flagged in `logFeatures` (spec.logFeatures) enter the statistics, windows and
  * `current()` as ln(value); the ring and `recent()` keep the series' units (callers keep values ≤ 0 out).
  */
-
+import { SeriesRegistry } from './series-registry.ts';
 import { SeriesState, type WindowSeriesState } from './window-series.ts';
 
 export type { WindowSeriesState } from './window-series.ts';
-import { SeriesRegistry } from './series-registry.ts';
 
 /** 'incomplete': a feature was missing and there is no earlier value to carry forward. */
 export type PushOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'incomplete';
@@ -43,6 +44,8 @@ export interface WindowStoreOptions {
   registry?: SeriesRegistry;
   /** Per feature: modelled as ln(value) (default: none). */
   logFeatures?: readonly boolean[];
+  /** Most readings filled in before a late tick on a series read on a clock (SeriesState.fillMissed; default 0: none). */
+  fillMissed?: number;
 }
 
 export interface SeriesStats {
@@ -128,6 +131,8 @@ export class WindowStore {
     }
 
     if (s.count > 0) s.noteSpacing(tsMs - s.lastTs);
+    const before = s.count;
+    if (o.fillMissed) s.fillMissed(tsMs, values, o.fillMissed);
     this.#append(s, tsMs, values, opts?.learn !== false);
     s.ts[s.head] = tsMs;
     s.head = (s.head + 1) % o.window;
@@ -136,8 +141,9 @@ export class WindowStore {
 
     let ready = false;
     if (s.count >= o.window) {
-      s.sinceForecast++;
-      if (s.sinceForecast >= o.stride || s.count === o.window) {
+      // Slots since the window filled (filled-in readings count: the stride is on the feed's clock).
+      s.sinceForecast += s.count - Math.max(before, o.window - 1);
+      if (s.sinceForecast >= o.stride || before < o.window) {
         ready = true;
         s.sinceForecast = 0;
       }

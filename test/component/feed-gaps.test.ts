@@ -3,7 +3,8 @@
  * counted on tickcast_series_gaps_total once per outage and per scored feature, the value it comes
  * back with (the level moved meanwhile) does not fire an alert, and the other series are untouched.
  * Single readings the feed lost (every 37th minute before the outages) are counted on
- * tickcast_series_missed_readings_total instead.
+ * tickcast_series_missed_readings_total instead, and filled into h1's window (windows.fillMissed:
+ * the 8 single readings and the 40-minute outage; the 90-minute one is longer than its 48).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,16 +33,19 @@ function chunk(from: number, to: number, offset: { n: number }): RawRecord[] {
   return out;
 }
 
-async function run(gapFactor?: number): Promise<{ metrics: string; firingAfterOutage: number }> {
+async function run(gapFactor?: number, fillMissed?: number): Promise<{ metrics: string; firingAfterOutage: number; h1Slots: number }> {
   const sent: OutMessage[] = [];
   const sink: OutputSink = { send: async (m) => void sent.push(...m) };
-  const app = await startTestApp({ input: { features: ['cpu'], targets: ['cpu'] }, anomaly: gapFactor === undefined ? {} : { gapFactor } }, { sink, source: idleSource });
+  const windows = fillMissed === undefined ? {} : { fillMissed };
+  const app = await startTestApp({ input: { features: ['cpu'], targets: ['cpu'] }, windows, anomaly: gapFactor === undefined ? {} : { gapFactor } }, { sink, source: idleSource });
   try {
     const offset = { n: 0 };
     for (let from = 0; from < 750; from += 50) await app.pipeline.handle(chunk(from, from + 50, offset));
     const firing = sent.filter((m) => m.stream === 'anomalies').map((m) => JSON.parse(String(m.value)) as { series: string; ts: number; state: string });
     const afterOutage = firing.filter((a) => a.state === 'firing' && a.series === 'h1' && OUTAGES.some(([, b]) => a.ts >= T0 + b * 60_000 && a.ts < T0 + (b + 5) * 60_000));
-    return { metrics: await (await fetch(`${app.address()}/metrics`)).text(), firingAfterOutage: afterOutage.length };
+    const list = (await (await fetch(`${app.address()}/v1/series`)).json()) as { items: { id: string; ticks: number }[] };
+    const h1Slots = list.items.find((e) => e.id === 'h1')!.ticks;
+    return { metrics: await (await fetch(`${app.address()}/metrics`)).text(), firingAfterOutage: afterOutage.length, h1Slots };
   } finally {
     await app.stop();
   }
@@ -52,6 +56,9 @@ test('a feed back from an outage: counted once per outage on tickcast_series_gap
   assert.match(on.metrics, /^tickcast_series_gaps_total\{feature="cpu"\} 2$/m);
   assert.match(on.metrics, /^tickcast_series_missed_readings_total\{feature="cpu"\} 8$/m);
   assert.equal(on.firingAfterOutage, 0);
+  // 750 minutes, 138 readings never came (8 + 40 + 90): 612 ticks, + 48 filled into the window.
+  assert.equal(on.h1Slots, 660);
+  assert.equal((await run(undefined, 0)).h1Slots, 612, 'windows.fillMissed 0: ticks as they came');
   // Control: with gap handling off nothing is counted, and the comebacks fire.
   const off = await run(0);
   assert.doesNotMatch(off.metrics, /^tickcast_series_gaps_total\{feature="cpu"\} [1-9]/m);

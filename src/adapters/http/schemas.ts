@@ -82,7 +82,7 @@ export const seriesSummarySchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    ticks: { type: 'integer' },
+    ticks: { type: 'integer', description: 'Window slots filled so far: ticks accepted, plus readings the feed missed that were filled in (windows.fillMissed).' },
     lastTs: { type: ['number', 'null'] },
     ready: { type: 'boolean' },
     anomalyState: { type: 'string', enum: ['normal', 'firing'] },

@@ -41,6 +41,12 @@ export const windowsSection = z
      */
     holdStatsMaxTicks: nonNegInt.default(120),
     /**
+     * On a series read on a clock, a tick 2 … fillMissed + 1 intervals late follows readings the
+     * feed missed: they are filled into the window by linear interpolation, so the model's window
+     * stays on the clock it was trained on. 0 = windows take ticks as they come.
+     */
+    fillMissed: nonNegInt.default(48),
+    /**
      * On partition assignment, re-read up to this many records before the committed offset to
      * rebuild windows (no outputs), so forecasting resumes at once after a restart or
      * rebalance. 0 disables. Size it ≥ window × series per partition.

@@ -82,7 +82,7 @@ export interface AnomalyConfig {
   rangeWarmupTicks: number;
   /** A tick more than this many typical intervals after the last one ends a gap: residual ÷ √(interval/typical) (0: off, and no missed ticks). */
   gapFactor: number;
-  /** On a series read on a clock, a tick a whole number 2 … `gapFactor` of intervals late follows missed readings, which the views fill in (gap-clock.ts, missed-ticks.ts). */
+  /** On a series read on a clock, a tick a whole number 2 … `gapFactor` of intervals late follows missed readings, which the views fill in (../gap-clock.ts, missed-ticks.ts). */
   missedTicks: boolean;
   /**
    * Surprise is news once: each score is multiplied by (1 − the highest undamped score of the

@@ -60,7 +60,7 @@ export interface Observation {
   event?: AnomalyEvent;
   /** Set when this tick ended a gap in the feature's event time: typical intervals since the previous tick. */
   gap?: number;
-  /** Set when readings were missed just before this tick (a series read on a clock, the tick 2 to gapFactor intervals late: gap-clock.ts). */
+  /** Set when readings were missed just before this tick (a series read on a clock, the tick 2 to gapFactor intervals late: ../gap-clock.ts). */
   missed?: number;
 }
 

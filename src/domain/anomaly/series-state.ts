@@ -8,7 +8,7 @@ import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 import { AnalogueForecaster } from './analogue-forecaster.ts';
 import type { AnomalyConfig } from './config.ts';
 import { ContextView } from './context-view.ts';
-import { GapClock, type GapTick } from './gap-clock.ts';
+import { GapClock, type GapTick } from '../gap-clock.ts';
 import { LongCycle } from './long-cycle.ts';
 import { fillMissed } from './missed-ticks.ts';
 import { AnomalyLikelihood, tailScore } from './likelihood.ts';
@@ -45,7 +45,7 @@ export class SeriesState {
   maxResidual = 0;
   restSince = -Infinity;
   restScore = 0;
-  /** Gaps in event time (gap-clock.ts). */
+  /** Gaps in event time (../gap-clock.ts). */
   readonly gaps = new GapClock();
   /** The step of a quantised series (resolution.ts); null when `resolutionFloor` is off. */
   readonly resolution: Resolution | null;
@@ -267,12 +267,12 @@ export interface TickScore {
   basis: 'model' | 'fallback';
   /** The view (or never-seen rule) that set the score. */
   view: SurpriseView;
-  /** The gap clock's reading (gap-clock.ts): the gap this tick ended (`intervals`, else 0) and the readings missed before it. */
+  /** The gap clock's reading (../gap-clock.ts): the gap this tick ended (`intervals`, else 0) and the readings missed before it. */
   gap: GapTick;
 }
 
 /**
- * (0) gaps (gap-clock.ts): this tick's residual divisor. The seasonal view's phases a gap skipped
+ * (0) gaps (../gap-clock.ts): this tick's residual divisor. The seasonal view's phases a gap skipped
  * are filled in; so are a reading or two missed, in the forecaster and the seasonal view (missed-ticks.ts).
  */
 function gapOf(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): GapTick {

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnomalyDetector } from '../../../src/domain/anomaly/index.ts';
-import { GapClock, GRID_SHARE, GRID_TOLERANCE } from '../../../src/domain/anomaly/gap-clock.ts';
+import { GapClock, GRID_SHARE, GRID_TOLERANCE } from '../../../src/domain/gap-clock.ts';
 import { SeasonalView } from '../../../src/domain/anomaly/seasonal-view.ts';
 import { mulberry32 } from '../../../src/eval/nab/index.ts';
 

@@ -113,3 +113,53 @@ test('tick spacing: a feed read on a clock that loses readings keeps its spacing
   for (let i = 0; i < 60; i++) b.push('b', 1000 + i * 300_000, [i], 0);
   assert.ok(Math.abs(b.intervalMs('b') - 300_000) < 0.01 * 300_000, String(b.intervalMs('b')));
 });
+
+test('missed readings: a feed read on a clock has them filled into its window on its clock (linear interpolation), outside the statistics; up to fillMissed; fillMissed 0 takes ticks as they come', () => {
+  const filled = make({ window: 8, fillMissed: 4 });
+  const plain = make({ window: 8 });
+  for (const s of [filled, plain]) {
+    for (let i = 0; i < 60; i++) s.push('a', i * 1000, [i], 0);
+    s.push('a', 62_000, [62], 0); // readings 60 and 61 missed
+  }
+  assert.deepEqual(filled.recent('a')!.ts.slice(-4), [59_000, 60_000, 61_000, 62_000]);
+  assert.deepEqual(filled.recent('a')!.values.slice(-4).flat(), [59, 60, 61, 62]);
+  assert.equal(filled.ticks('a'), 63, 'filled readings are window slots');
+  assert.deepEqual(plain.recent('a')!.ts.slice(-3), [58_000, 59_000, 62_000]);
+  assert.deepEqual(filled.stats('a'), plain.stats('a'), 'filled readings stay out of the normalisation statistics');
+  // A tick fillMissed + 2 intervals late (5 missed, cap 4) ends a gap: nothing filled.
+  filled.push('a', 68_000, [68], 0);
+  assert.deepEqual(filled.recent('a')!.ts.slice(-2), [62_000, 68_000]);
+  // A missing feature on the late tick: the filled readings carry the last value.
+  const f2 = make({ window: 8, features: 2, fillMissed: 4 });
+  for (let i = 0; i < 60; i++) f2.push('b', i * 1000, [i, 10], 0);
+  f2.push('b', 62_000, [62, Number.NaN], 0);
+  assert.deepEqual(f2.recent('b')!.values.slice(-3), [[60, 10], [61, 10], [62, 10]]);
+});
+
+test('missed readings: ticks that come when something happens (no clock) are never filled; a series learns its clock before filling', () => {
+  const s = make({ window: 8, fillMissed: 4 });
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  let t = 0;
+  for (let i = 0; i < 2000; i++) s.push('e', (t += Math.round(-Math.log(rnd()) * 1000) + 1), [i], 0);
+  assert.equal(s.ticks('e'), 2000, 'exponential intervals: nothing filled');
+  // A new series on a clock: its first late tick comes before the clock is learned.
+  const n = make({ window: 8, fillMissed: 4 });
+  for (let i = 0; i < 5; i++) n.push('n', i * 1000, [i], 0);
+  n.push('n', 7000, [7], 0);
+  assert.equal(n.ticks('n'), 6);
+});
+
+test('missed readings: filled slots count toward the stride and a first full window; the clock survives a snapshot', () => {
+  const s = make({ window: 64, stride: 2, fillMissed: 4 });
+  for (let i = 0; i < 60; i++) assert.equal(s.push('a', i * 1000, [i], 0).ready, false);
+  assert.equal(s.push('a', 64_000, [64], 0).ready, true, 'the window filled through 4 filled readings: first forecast');
+  assert.equal(s.push('a', 65_000, [65], 0).ready, false);
+  assert.equal(s.push('a', 67_000, [67], 0).ready, true, 'one filled + one real: 2 slots, the stride');
+  assert.equal(s.push('a', 68_000, [68], 0).ready, false);
+  const copy = make({ window: 64, stride: 2, fillMissed: 4 });
+  copy.importSeries('a', s.exportSeries('a')!, 0);
+  for (const st of [s, copy]) st.push('a', 71_000, [71], 0);
+  assert.deepEqual(copy.recent('a'), s.recent('a'));
+  assert.deepEqual(copy.recent('a')!.ts.slice(-3), [69_000, 70_000, 71_000]);
+});
