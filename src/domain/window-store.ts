@@ -102,7 +102,7 @@ export class WindowStore {
    * (with nothing to carry, the tick is 'incomplete' and not stored). Returns what happened,
    * whether a forecast is due, and the id of a series evicted to make room.
    */
-  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean }): { outcome: PushOutcome; ready: boolean; evicted?: string } {
+  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean }): { outcome: PushOutcome; ready: boolean; evicted?: string; filled?: number } {
     const o = this.#opts;
     let s = this.#series.get(series);
     for (let f = 0; f < o.features; f++) {
@@ -132,7 +132,7 @@ export class WindowStore {
 
     if (s.count > 0) s.noteSpacing(tsMs - s.lastTs);
     const before = s.count;
-    if (o.fillMissed) s.fillMissed(tsMs, values, o.fillMissed);
+    const filled = o.fillMissed ? s.fillMissed(tsMs, values, o.fillMissed) : 0;
     this.#append(s, tsMs, values, opts?.learn !== false);
     s.ts[s.head] = tsMs;
     s.head = (s.head + 1) % o.window;
@@ -148,7 +148,7 @@ export class WindowStore {
         s.sinceForecast = 0;
       }
     }
-    return { outcome: 'accepted', ready, evicted };
+    return { outcome: 'accepted', ready, evicted, filled };
   }
 
   /**

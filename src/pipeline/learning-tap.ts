@@ -4,16 +4,16 @@
  * its series' alert was firing after the previous chunk or the learning filter says so (confirmed
  * anomalies); it still enters its window. After scoring, a tick on which an alert fires is taken
  * back out. The learner gets every accepted tick with its values, the statistics after it, the
- * forecast made for it and whether it was suppressed, all in model space (ln(value) for a feature
- * in spec.logFeatures).
+ * forecast made for it, whether it was suppressed and how many missed readings the window store
+ * filled in before it, all in model space (ln(value) for a feature in spec.logFeatures).
  */
 import type { ForecastStep, Tick } from '../domain/types.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { LearningFilter, TickLearner } from './ports.ts';
 import type { SeriesOutlook } from './series-outlook.ts';
 
-/** A tick's values and the window store's statistics right after it (what the learner sees). */
-export type LearnerView = { values: Float64Array; mean: Float64Array; std: Float64Array };
+/** A tick's values and the window store's statistics right after it, and the readings it filled in before it (what the learner sees). */
+export type LearnerView = { values: Float64Array; mean: Float64Array; std: Float64Array; filled: number };
 
 export interface LearningTapDeps {
   store: WindowStore;
@@ -41,9 +41,13 @@ export class LearningTap {
     return d.outlook.peek(series)?.firing === true || (d.learningFilter?.isSuppressed(series, tsMs) ?? false);
   }
 
-  /** The learner's view of a tick just pushed (values, statistics after it); null without a learner or for a warm-up tick. */
-  view(series: string, quiet: boolean): LearnerView | null {
-    return this.#d.learner && !quiet ? this.#d.store.current(series) : null;
+  /**
+   * The learner's view of a tick just pushed (values, statistics after it, and `filled`: the
+   * readings the store filled into the window before it); null without a learner or for a warm-up tick.
+   */
+  view(series: string, quiet: boolean, filled = 0): LearnerView | null {
+    const c = this.#d.learner && !quiet ? this.#d.store.current(series) : null;
+    return c ? { ...c, filled } : null;
   }
 
   /** After scoring: an alert that fired on this tick takes it back out of the statistics; feed the learner. */

@@ -237,6 +237,12 @@ export interface TickObservation {
   expected: number | null;
   /** Inside a firing alert or a confirmed anomaly: must not be learned from. */
   suppressed: boolean;
+  /**
+   * Readings the window store filled into the window just before this tick (`windows.fillMissed`:
+   * the feed missed them; linear interpolation at the clock's times). Window rows for training
+   * too, never a target or a forecast origin (default 0).
+   */
+  filled?: number;
 }
 
 /** Learns from the stream (the online fine-tuner); fed by the pipeline, tick by tick, in order. */

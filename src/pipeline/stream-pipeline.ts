@@ -195,7 +195,7 @@ export class StreamPipeline {
       job = d.inference.submit({ x });
     }
     const cold = pushed.ready || !d.coldStart ? null : coldForecast(d.store, d.coldStart, d.inference.spec, this.#targetIdx, tick);
-    const view = this.#learning.view(tick.series, quiet);
+    const view = this.#learning.view(tick.series, quiet, pushed.filled);
     accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series), suppressed, view, quiet, cold });
   }
 

@@ -10,6 +10,12 @@
  *
  * Clean data: a pair is not made when any tick of its window or future was suppressed (inside a
  * firing alert, or a confirmed anomaly), nor when any normalised value is beyond `maxAbsZ`.
+ *
+ * Missed readings: readings the window store filled into the window before a tick
+ * (TickObservation.filled, `windows.fillMissed`) are filled in here the same way (linear
+ * interpolation between the rows either side, in model space, with the tick's statistics), so a
+ * training window is on the feed's clock like the window served. They are window rows only: a
+ * pair whose origin or future holds one is not made (its truth was never seen).
  */
 import type { TickObservation } from '../../pipeline/ports.ts';
 
@@ -30,6 +36,8 @@ class SeriesHistory {
   readonly std: Float64Array;
   readonly seq: Float64Array;
   readonly suppressed: Uint8Array;
+  /** 1: a reading the feed missed, filled in (a window row, never a target or an origin). */
+  readonly filled: Uint8Array;
   head = 0;
   count = 0;
   constructor(len: number, features: number) {
@@ -38,6 +46,7 @@ class SeriesHistory {
     this.std = new Float64Array(len * features);
     this.seq = new Float64Array(len);
     this.suppressed = new Uint8Array(len);
+    this.filled = new Uint8Array(len);
   }
 }
 
@@ -63,6 +72,8 @@ export class LivePairs {
   dropped = 0;
   /** Pairs not made because a tick of theirs was suppressed. */
   suppressed = 0;
+  /** Pairs not made because their origin or future held a filled-in reading. */
+  filledOut = 0;
 
   constructor(o: LivePairsOptions) {
     this.#o = o;
@@ -75,25 +86,49 @@ export class LivePairs {
   }
 
   /** Add an accepted tick; returns the pair it completes, if any. */
-  push(o: Pick<TickObservation, 'series' | 'values' | 'mean' | 'std' | 'suppressed'>): Pair | null {
-    const F = this.#o.features;
+  push(o: Pick<TickObservation, 'series' | 'values' | 'mean' | 'std' | 'suppressed' | 'filled'>): Pair | null {
     const s = this.#history(o.series);
-    const h = s.head;
-    for (let f = 0; f < F; f++) {
-      s.raw[h * F + f] = o.values[f];
-      s.mean[h * F + f] = o.mean[f];
-      s.std[h * F + f] = o.std[f];
+    const n = o.filled ?? 0;
+    if (n > 0 && s.count > 0) {
+      const F = this.#o.features;
+      const prev = s.raw.slice(((s.head - 1 + this.#len) % this.#len) * F, ((s.head - 1 + this.#len) % this.#len) * F + F);
+      // Only the newest `len` rows can be read: older filled ones would be overwritten at once.
+      for (let k = Math.max(1, n - this.#len + 1); k <= n; k++) {
+        const frac = k / (n + 1);
+        this.#row(s, Float64Array.from(prev, (a, f) => a + frac * (o.values[f] - a)), o, 1);
+      }
     }
-    s.suppressed[h] = o.suppressed || !o.values.every(Number.isFinite) ? 1 : 0;
-    s.seq[h] = this.#seq++;
-    s.head = (h + 1) % this.#len;
-    s.count++;
+    this.#row(s, o.values, o, 0);
     if (s.count < this.#len) return null;
     if (s.suppressed.some((x) => x === 1)) {
       this.suppressed++;
       return null;
     }
+    for (let i = 0; i <= this.#o.horizon; i++) {
+      if (s.filled[(s.head + this.#o.window - 1 + i) % this.#len] === 1) {
+        this.filledOut++;
+        return null;
+      }
+    }
     return this.#pair(o.series, s);
+  }
+
+  /** Write one row at the head (`filled` 1: a filled-in reading, which takes no sequence number). */
+  #row(s: SeriesHistory, values: ArrayLike<number>, o: Pick<TickObservation, 'mean' | 'std' | 'suppressed'>, filled: 0 | 1): void {
+    const F = this.#o.features;
+    const h = s.head;
+    for (let f = 0; f < F; f++) {
+      s.raw[h * F + f] = values[f];
+      s.mean[h * F + f] = o.mean[f];
+      s.std[h * F + f] = o.std[f];
+    }
+    let finite = true;
+    for (let f = 0; f < F; f++) finite &&= Number.isFinite(values[f]);
+    s.suppressed[h] = filled === 0 && (o.suppressed || !finite) ? 1 : 0;
+    s.filled[h] = filled;
+    s.seq[h] = filled ? this.#seq : this.#seq++;
+    s.head = (h + 1) % this.#len;
+    s.count++;
   }
 
   has(series: string): boolean {

@@ -39,6 +39,52 @@ test('live pairs: the window matches what the window store served at the origin 
   }
 });
 
+test('live pairs: readings the window store filled in are window rows here too (x as served), never a target or an origin', () => {
+  const W = 8;
+  const H = 3;
+  const store = new WindowStore({ window: W, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20, fillMissed: 4 });
+  const lp = new LivePairs({ window: W, horizon: H, features: 1, targets: [0], maxSeries: 10 });
+  const v = sine(400, { period: 13, level: 50, amp: 10, noise: 1 });
+  const kept: number[] = []; // tick index of each sequence number
+  const served: Float32Array[] = [];
+  const pairs: Pair[] = [];
+  let filledTotal = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (i > 80 && (i % 23 === 5 || i % 23 === 6 || i % 37 === 0)) continue; // lost, some in pairs
+    const { filled = 0 } = store.push('a', i * 1000, [v[i]], 0);
+    filledTotal += filled;
+    const snap = new Float32Array(W);
+    served.push(store.snapshot('a', snap, 0) ? snap : new Float32Array(0));
+    kept.push(i);
+    const p = lp.push({ series: 'a', ts: i * 1000, ...store.current('a')!, expected: null, suppressed: false, filled });
+    if (p) pairs.push(p);
+  }
+  assert.ok(filledTotal > 20, `readings filled: ${filledTotal}`);
+  assert.ok(lp.filledOut > 0 && pairs.length > 100, `${pairs.length} pairs, ${lp.filledOut} left out`);
+  for (const p of pairs) {
+    const snap = served[p.originSeq];
+    for (let w = 0; w < W; w++) assert.ok(Math.abs(p.x[w] - snap[w]) < 1e-4, `x[${w}] ${p.x[w]} vs served ${snap[w]} at seq ${p.originSeq}`);
+    // The future is the next H readings on the clock, each one that really came.
+    const origin = kept[p.originSeq];
+    const mu = v[origin] - p.x[W - 1] * p.std;
+    for (let h = 0; h < H; h++) {
+      assert.ok(kept.includes(origin + 1 + h), `target ${origin + 1 + h} was a lost reading`);
+      assert.ok(Math.abs(p.y[h] * p.std + mu - v[origin + 1 + h]) < 1e-3);
+    }
+  }
+  // Control: without the filled count, windows across a lost reading differ from those served.
+  const blind = new LivePairs({ window: W, horizon: H, features: 1, targets: [0], maxSeries: 10 });
+  const store2 = new WindowStore({ window: W, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20, fillMissed: 4 });
+  let differ = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (i > 80 && (i % 23 === 5 || i % 23 === 6 || i % 37 === 0)) continue;
+    store2.push('a', i * 1000, [v[i]], 0);
+    const p = blind.push({ series: 'a', ts: i * 1000, ...store2.current('a')!, expected: null, suppressed: false });
+    if (p && p.x.some((x, w) => Math.abs(x - served[p.originSeq][w]) > 1e-4)) differ++;
+  }
+  assert.ok(differ > 10, `windows unlike those served without filling: ${differ}`);
+});
+
 test('live pairs: multivariate — x holds every feature [W, F], y every target [H, T], each normalised with its own origin statistics', () => {
   const W = 6;
   const H = 2;

@@ -52,6 +52,8 @@ export interface ModelServingOptions {
   lowWaterMark?: number;
   /** Wrap the real predictor (e.g. to hold batches at a gate); it still computes every answer. */
   wrap?: (p: Predictor) => Predictor;
+  /** The window store's windows.fillMissed (default 0). */
+  fillMissed?: number;
 }
 
 export async function createModelServing(opts: ModelServingOptions = {}): Promise<ModelServing> {
@@ -78,6 +80,7 @@ export async function createModelServing(opts: ModelServingOptions = {}): Promis
     duplicatePolicy: 'drop',
     normHalfLifeTicks: 500,
     logFeatures: logMask(spec),
+    fillMissed: opts.fillMissed,
   });
   const listeners = new Set<(e: LiveEvent) => void>();
   const modelInfo = (): ModelInfo => ({ version: predictor.version, engine: predictor.engine, backend: predictor.backend, spec: { ...spec } });
