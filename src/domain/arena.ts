@@ -46,6 +46,11 @@ export class ArrayArena implements ArrayAlloc {
     return at < 0 ? new Float32Array(n) : new Float32Array(this.#buf, at, n);
   }
 
+  u8(n: number): Uint8Array {
+    const at = this.#take(n);
+    return at < 0 ? new Uint8Array(n) : new Uint8Array(this.#buf, at, n);
+  }
+
   /** Offset of `bytes` in the buffer (8-aligned), or -1 when they do not fit. */
   #take(bytes: number): number {
     const size = (bytes + 7) & ~7;

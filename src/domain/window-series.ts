@@ -1,6 +1,6 @@
 /**
  * One series' window ring and normalisation statistics, owned by the window store
- * (window-store.ts); its seven typed arrays share one buffer (arena.ts).
+ * (window-store.ts); its eight typed arrays share one buffer (arena.ts).
  */
 import { ArrayArena } from './arena.ts';
 import { GapClock } from './gap-clock.ts';
@@ -19,6 +19,8 @@ export interface WindowSeriesState {
   last: Float64Array;
   /** The gap clock's typical interval and share of intervals on a clock (absent in older snapshots: learned again). */
   clock?: { typicalMs: number; onGrid: number };
+  /** Ring slots that hold a filled-in reading (absent: none). */
+  filledSlots?: number[];
 }
 
 export class SeriesState {
@@ -40,10 +42,11 @@ export class SeriesState {
   readonly m2: Float64Array; // EW variance
   readonly last: Float64Array; // last accepted raw values (for carry-forward)
   readonly clock = new GapClock(); // whether readings were missed (fillMissed)
+  readonly filledSlots: Uint8Array; // 1: the ring slot holds a filled-in reading
 
   constructor(window: number, features: number) {
-    // One buffer for all seven arrays (src/domain/arena.ts: one allocation per series, not seven).
-    const a = new ArrayArena(((window * features * 4 + 7) & ~7) + 8 * (window + 5 * features));
+    // One buffer for all eight arrays (src/domain/arena.ts: one allocation per series, not eight).
+    const a = new ArrayArena(((window * features * 4 + 7) & ~7) + 8 * (window + 5 * features) + ((window + 7) & ~7));
     this.values = a.f32(window * features);
     this.ts = a.f64(window);
     this.mean = a.f64(features);
@@ -51,6 +54,7 @@ export class SeriesState {
     this.prevMean = a.f64(features);
     this.prevM2 = a.f64(features);
     this.last = a.f64(features).fill(Number.NaN);
+    this.filledSlots = a.u8(window);
   }
 
   /**
@@ -81,8 +85,11 @@ export class SeriesState {
    */
   fillMissed(tsMs: number, values: ArrayLike<number>, maxFill: number): number {
     const missed = this.clock.tick(tsMs, maxFill + 1, 0).missed;
-    if (missed === 0 || this.count === 0) return 0;
     const W = this.ts.length;
+    if (missed === 0 || this.count === 0) {
+      this.filledSlots[this.head] = 0; // the tick's own slot
+      return 0;
+    }
     const F = this.values.length / W;
     for (let k = 1; k <= missed; k++) {
       const frac = k / (missed + 1);
@@ -92,25 +99,29 @@ export class SeriesState {
         this.values[base + f] = a + frac * ((Number.isNaN(values[f]) ? a : values[f]) - a);
       }
       this.ts[this.head] = Math.round(this.lastTs + frac * (tsMs - this.lastTs));
+      this.filledSlots[this.head] = 1;
       this.head = (this.head + 1) % W;
       this.count++;
     }
+    this.filledSlots[this.head] = 0;
     return missed;
   }
 
-  /** The values in the ring (raw, as pushed), oldest first, with their timestamps. */
-  recent(): { ts: number[]; values: number[][] } {
+  /** The values in the ring (raw, as pushed), oldest first, with their timestamps and the positions of filled-in readings. */
+  recent(): { ts: number[]; values: number[][]; filled: number[] } {
     const W = this.ts.length;
     const F = this.values.length / W;
     const n = Math.min(this.count, W);
     const ts: number[] = [];
     const values: number[][] = [];
+    const filled: number[] = [];
     for (let i = 0; i < n; i++) {
       const slot = (this.head - n + i + W) % W;
       ts.push(this.ts[slot]);
       values.push(Array.from(this.values.subarray(slot * F, (slot + 1) * F)));
+      if (this.filledSlots[slot] === 1) filled.push(i);
     }
-    return { ts, values };
+    return { ts, values, filled };
   }
 
   /** The state as plain data (for snapshots): copied arrays, or with `copy` false the live ones. */
@@ -118,7 +129,8 @@ export class SeriesState {
     const { head, count, lastTs, sinceForecast, intervalMs } = this;
     const own = <T extends Float32Array | Float64Array>(a: T): T => (copy ? (a.slice() as T) : a);
     const clock = { typicalMs: this.clock.typicalMs, onGrid: this.clock.onGrid };
-    return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last), clock };
+    const filledSlots = this.filledSlots.some((x) => x === 1) ? [...this.filledSlots.keys()].filter((i) => this.filledSlots[i] === 1) : undefined;
+    return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last), clock, ...(filledSlots ? { filledSlots } : {}) };
   }
 
   /** A series from snapshot data; a RangeError when its shape is not `window` × `features`. */
@@ -135,6 +147,7 @@ export class SeriesState {
     Object.assign(s, { head: st.head, count: st.count, lastTs: st.lastTs, sinceForecast: st.sinceForecast, intervalMs: st.intervalMs, lastSeenMs: nowMs, learned: st.count });
     if (st.count > 0) s.clock.lastTsMs = st.lastTs;
     if (st.clock) Object.assign(s.clock, { typicalMs: st.clock.typicalMs, onGrid: st.clock.onGrid });
+    for (const i of st.filledSlots ?? []) if (Number.isInteger(i) && i >= 0 && i < window) s.filledSlots[i] = 1;
     // (Held-tick bookkeeping is not snapshotted: a restored series counts every tick as learned.)
     return s;
   }

@@ -253,8 +253,8 @@ export class WindowStore {
     return stats;
   }
 
-  /** Raw recent values, oldest first (for the HTTP series view). */
-  recent(series: string): { ts: number[]; values: number[][] } | null {
+  /** Raw recent values, oldest first, and the positions of filled-in readings (for the HTTP series view). */
+  recent(series: string): { ts: number[]; values: number[][]; filled: number[] } | null {
     return this.#series.get(series)?.recent() ?? null;
   }
 

@@ -119,8 +119,8 @@ export interface SeriesSummary {
 }
 
 export interface SeriesDetail extends SeriesSummary {
-  /** Recent raw values per feature, oldest first. */
-  window: { ts: number[]; values: Record<string, number[]> };
+  /** Recent raw values per feature, oldest first; `filled`: positions of readings filled in (windows.fillMissed). */
+  window: { ts: number[]; values: Record<string, number[]>; filled: number[] };
   lastForecast: { ts: number; model: string; horizon: ForecastStep[] } | null;
   lastScore: number | null;
   /** Feedback in effect on this series (bar, maintenance span, counts, confirmed anomalies); absent when none. */

@@ -4,7 +4,8 @@
  * back with (the level moved meanwhile) does not fire an alert, and the other series are untouched.
  * Single readings the feed lost (every 37th minute before the outages) are counted on
  * tickcast_series_missed_readings_total instead, and filled into h1's window (windows.fillMissed:
- * the 8 single readings and the 40-minute outage; the 90-minute one is longer than its 48).
+ * the 9 single readings and the 40-minute outage; the 90-minute one is longer than its 48), where
+ * the series view marks them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,8 +17,8 @@ const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {},
 const T0 = Date.UTC(2025, 0, 1);
 /** Ticks k of h1 in these spans never arrive (two outages of 40 and 90 minutes). */
 const OUTAGES: Array<[number, number]> = [[450, 490], [560, 650]];
-/** Single readings of h1 lost before the outages: k = 111, 148, … 370 (8). */
-const lost = (k: number): boolean => k >= 100 && k < 400 && k % 37 === 0;
+/** Single readings of h1 lost: k = 111, 148, … 370 (8) before the outages, and 740 (in the last window). */
+const lost = (k: number): boolean => (k >= 100 && k < 400 && k % 37 === 0) || k === 740;
 
 function chunk(from: number, to: number, offset: { n: number }): RawRecord[] {
   const out: RawRecord[] = [];
@@ -33,7 +34,7 @@ function chunk(from: number, to: number, offset: { n: number }): RawRecord[] {
   return out;
 }
 
-async function run(gapFactor?: number, fillMissed?: number): Promise<{ metrics: string; firingAfterOutage: number; h1Slots: number }> {
+async function run(gapFactor?: number, fillMissed?: number): Promise<{ metrics: string; firingAfterOutage: number; h1Slots: number; filledTs: number[] }> {
   const sent: OutMessage[] = [];
   const sink: OutputSink = { send: async (m) => void sent.push(...m) };
   const windows = fillMissed === undefined ? {} : { fillMissed };
@@ -45,7 +46,9 @@ async function run(gapFactor?: number, fillMissed?: number): Promise<{ metrics: 
     const afterOutage = firing.filter((a) => a.state === 'firing' && a.series === 'h1' && OUTAGES.some(([, b]) => a.ts >= T0 + b * 60_000 && a.ts < T0 + (b + 5) * 60_000));
     const list = (await (await fetch(`${app.address()}/v1/series`)).json()) as { items: { id: string; ticks: number }[] };
     const h1Slots = list.items.find((e) => e.id === 'h1')!.ticks;
-    return { metrics: await (await fetch(`${app.address()}/metrics`)).text(), firingAfterOutage: afterOutage.length, h1Slots };
+    const { window } = (await (await fetch(`${app.address()}/v1/series/h1`)).json()) as { window: { ts: number[]; filled: number[] } };
+    const filledTs = window.filled.map((i) => window.ts[i]);
+    return { metrics: await (await fetch(`${app.address()}/metrics`)).text(), firingAfterOutage: afterOutage.length, h1Slots, filledTs };
   } finally {
     await app.stop();
   }
@@ -54,11 +57,14 @@ async function run(gapFactor?: number, fillMissed?: number): Promise<{ metrics: 
 test('a feed back from an outage: counted once per outage on tickcast_series_gaps_total, no alert for having moved', async () => {
   const on = await run();
   assert.match(on.metrics, /^tickcast_series_gaps_total\{feature="cpu"\} 2$/m);
-  assert.match(on.metrics, /^tickcast_series_missed_readings_total\{feature="cpu"\} 8$/m);
+  assert.match(on.metrics, /^tickcast_series_missed_readings_total\{feature="cpu"\} 9$/m);
   assert.equal(on.firingAfterOutage, 0);
-  // 750 minutes, 138 readings never came (8 + 40 + 90): 612 ticks, + 48 filled into the window.
+  // 750 minutes, 139 readings never came (9 + 40 + 90): 611 ticks, + 49 filled into the window.
   assert.equal(on.h1Slots, 660);
-  assert.equal((await run(undefined, 0)).h1Slots, 612, 'windows.fillMissed 0: ticks as they came');
+  assert.deepEqual(on.filledTs, [T0 + 740 * 60_000], 'the series view marks the filled reading, at its clock time');
+  const unfilled = await run(undefined, 0);
+  assert.equal(unfilled.h1Slots, 611, 'windows.fillMissed 0: ticks as they came');
+  assert.deepEqual(unfilled.filledTs, []);
   // Control: with gap handling off nothing is counted, and the comebacks fire.
   const off = await run(0);
   assert.doesNotMatch(off.metrics, /^tickcast_series_gaps_total\{feature="cpu"\} [1-9]/m);

@@ -114,6 +114,7 @@ export const seriesDetailSchema = {
       properties: {
         ts: { type: 'array', items: { type: 'number' } },
         values: { type: 'object', additionalProperties: { type: 'array', items: { type: ['number', 'null'] } } },
+        filled: { type: 'array', items: { type: 'integer' }, description: 'Positions in ts/values of readings the feed missed, filled in by interpolation (windows.fillMissed); empty when none.' },
       },
     },
     lastForecast: {

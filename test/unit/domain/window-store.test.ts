@@ -123,12 +123,16 @@ test('missed readings: a feed read on a clock has them filled into its window on
   }
   assert.deepEqual(filled.recent('a')!.ts.slice(-4), [59_000, 60_000, 61_000, 62_000]);
   assert.deepEqual(filled.recent('a')!.values.slice(-4).flat(), [59, 60, 61, 62]);
+  assert.deepEqual(filled.recent('a')!.filled, [5, 6], 'the series view marks them');
   assert.equal(filled.ticks('a'), 63, 'filled readings are window slots');
   assert.deepEqual(plain.recent('a')!.ts.slice(-3), [58_000, 59_000, 62_000]);
   assert.deepEqual(filled.stats('a'), plain.stats('a'), 'filled readings stay out of the normalisation statistics');
   // A tick fillMissed + 2 intervals late (5 missed, cap 4) ends a gap: nothing filled.
   filled.push('a', 68_000, [68], 0);
   assert.deepEqual(filled.recent('a')!.ts.slice(-2), [62_000, 68_000]);
+  assert.deepEqual(filled.recent('a')!.filled, [4, 5]);
+  for (let i = 69; i < 77; i++) filled.push('a', i * 1000, [i], 0);
+  assert.deepEqual(filled.recent('a')!.filled, [], 'a real tick written over a filled slot clears its mark');
   // A missing feature on the late tick: the filled readings carry the last value.
   const f2 = make({ window: 8, features: 2, fillMissed: 4 });
   for (let i = 0; i < 60; i++) f2.push('b', i * 1000, [i, 10], 0);
@@ -160,6 +164,7 @@ test('missed readings: filled slots count toward the stride and a first full win
   const copy = make({ window: 64, stride: 2, fillMissed: 4 });
   copy.importSeries('a', s.exportSeries('a')!, 0);
   for (const st of [s, copy]) st.push('a', 71_000, [71], 0);
-  assert.deepEqual(copy.recent('a'), s.recent('a'));
+  assert.deepEqual(copy.recent('a'), s.recent('a'), 'values, times and filled marks');
+  assert.equal(s.recent('a')!.filled.length, 7, '4 + 1 + 2 filled');
   assert.deepEqual(copy.recent('a')!.ts.slice(-3), [69_000, 70_000, 71_000]);
 });

@@ -56,7 +56,8 @@ test('live pairs: readings the window store filled in are window rows here too (
     const snap = new Float32Array(W);
     served.push(store.snapshot('a', snap, 0) ? snap : new Float32Array(0));
     kept.push(i);
-    const p = lp.push({ series: 'a', ts: i * 1000, ...store.current('a')!, expected: null, suppressed: false, filled });
+    const o: TickObservation = { series: 'a', ts: i * 1000, ...store.current('a')!, expected: null, suppressed: false, filled };
+    const p = lp.push(o);
     if (p) pairs.push(p);
   }
   assert.ok(filledTotal > 20, `readings filled: ${filledTotal}`);
@@ -79,7 +80,8 @@ test('live pairs: readings the window store filled in are window rows here too (
   for (let i = 0; i < v.length; i++) {
     if (i > 80 && (i % 23 === 5 || i % 23 === 6 || i % 37 === 0)) continue;
     store2.push('a', i * 1000, [v[i]], 0);
-    const p = blind.push({ series: 'a', ts: i * 1000, ...store2.current('a')!, expected: null, suppressed: false });
+    const o: TickObservation = { series: 'a', ts: i * 1000, ...store2.current('a')!, expected: null, suppressed: false };
+    const p = blind.push(o);
     if (p && p.x.some((x, w) => Math.abs(x - served[p.originSeq][w]) > 1e-4)) differ++;
   }
   assert.ok(differ > 10, `windows unlike those served without filling: ${differ}`);
