@@ -128,7 +128,9 @@
       const values = detail.window.values || {};
       const key = state.target && values[state.target] ? state.target : Object.keys(values)[0];
       const vs = key ? values[key] : [];
-      detail.window.ts.forEach((t, i) => { if (typeof vs[i] === 'number') state.actual.set(t, vs[i]); });
+      // Readings the feed missed and the window store filled in (window.filled) are not drawn as actual ones.
+      const filled = new Set(detail.window.filled || []);
+      detail.window.ts.forEach((t, i) => { if (!filled.has(i) && typeof vs[i] === 'number') state.actual.set(t, vs[i]); });
       if (detail.lastForecast) addForecast(detail.lastForecast);
       anomalies.items.slice().reverse().forEach(addAnomaly);
       setStatus('');
