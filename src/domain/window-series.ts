@@ -79,11 +79,12 @@ export class SeriesState {
    * clock (../gap-clock.ts, the detector's rule) says whether the series is read on a clock and the
    * tick came a whole number n = 2 … maxFill + 1 of intervals late; then its n − 1 missed readings
    * are filled in on the clock's times, by linear interpolation between the last reading and this
-   * one (a missing feature of this tick: the last value). They keep the window on the feed's clock,
-   * as the model was trained; they do not enter the normalisation statistics, nor `last`. Call it
-   * for every tick accepted (the clock learns from each) before the tick is appended.
+   * one (a missing feature of this tick: the last value; a feature modelled as ln(value), `log`:
+   * linear in ln, so the model reads a straight line either way). They keep the window on the
+   * feed's clock, as the model was trained; they do not enter the normalisation statistics, nor
+   * `last`. Call it for every tick accepted (the clock learns from each) before it is appended.
    */
-  fillMissed(tsMs: number, values: ArrayLike<number>, maxFill: number): number {
+  fillMissed(tsMs: number, values: ArrayLike<number>, maxFill: number, log: readonly boolean[] | null = null): number {
     const missed = this.clock.tick(tsMs, maxFill + 1, 0).missed;
     const W = this.ts.length;
     if (missed === 0 || this.count === 0) {
@@ -96,7 +97,8 @@ export class SeriesState {
       const base = this.head * F;
       for (let f = 0; f < F; f++) {
         const a = this.last[f];
-        this.values[base + f] = a + frac * ((Number.isNaN(values[f]) ? a : values[f]) - a);
+        const b = Number.isNaN(values[f]) ? a : values[f];
+        this.values[base + f] = log?.[f] ? a * Math.pow(b / a, frac) : a + frac * (b - a);
       }
       this.ts[this.head] = Math.round(this.lastTs + frac * (tsMs - this.lastTs));
       this.filledSlots[this.head] = 1;

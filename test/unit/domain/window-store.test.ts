@@ -138,6 +138,12 @@ test('missed readings: a feed read on a clock has them filled into its window on
   for (let i = 0; i < 60; i++) f2.push('b', i * 1000, [i, 10], 0);
   f2.push('b', 62_000, [62, Number.NaN], 0);
   assert.deepEqual(f2.recent('b')!.values.slice(-3), [[60, 10], [61, 10], [62, 10]]);
+  // A feature modelled as ln(value): filled on a straight line in ln (exact on a steady growth),
+  // what the fine-tuner's interpolation of the learner's ln values gives too.
+  const g = make({ window: 8, fillMissed: 4, logFeatures: [true] });
+  for (let i = 0; i < 60; i++) g.push('g', i * 1000, [100 * 1.05 ** i], 0);
+  g.push('g', 63_000, [100 * 1.05 ** 63], 0);
+  g.recent('g')!.values.slice(-4).forEach(([v], k) => assert.ok(Math.abs(v / (100 * 1.05 ** (60 + k)) - 1) < 1e-6, `${v} at ${60 + k}`));
 });
 
 test('missed readings: ticks that come when something happens (no clock) are never filled; a series learns its clock before filling', () => {
