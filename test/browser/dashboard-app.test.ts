@@ -1,7 +1,8 @@
 /**
  * The dashboard on the real app (real model, real pipeline, real detector) in Debian's chromium:
  * ticks go through StreamPipeline, the page draws the series and its forecast, and a spike
- * injected through the pipeline appears as an anomaly marker via SSE. Saves
+ * injected through the pipeline appears as an anomaly marker via SSE; a reading the feed missed,
+ * filled into the window (windows.fillMissed), is not drawn as an actual reading. Saves
  * artifacts/dashboard-app.png. Skips with a message when /usr/bin/chromium is missing.
  */
 import { test } from 'node:test';
@@ -28,14 +29,21 @@ test('real app: dashboard draws the series and marks a spike scored by the pipel
     receivedAtMs: Date.now(),
   });
   const normal = (k: number) => 20 + 3 * Math.sin((2 * Math.PI * k) / 48) + Math.sin(k * 12.9898) * 0.2;
-  for (let k = 0; k < 600; k += 100) await app.pipeline.handle(Array.from({ length: 100 }, (_, i) => tick(k + i, normal(k + i))));
+  const LOST = 595; // a reading the feed missed, inside the window the page loads
+  for (let k = 0; k < 600; k += 100) await app.pipeline.handle(Array.from({ length: 100 }, (_, i) => tick(k + i, normal(k + i))).filter((_, i) => k + i !== LOST));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${app.address()}/?series=plant-7`);
-    await page.waitForFunction((n) => Number(document.getElementById('chart')?.dataset.points) >= n, TEST_WINDOW, { timeout: 20_000 });
+    await page.waitForFunction((n) => Number(document.getElementById('chart')?.dataset.points) >= n, TEST_WINDOW - 1, { timeout: 20_000 });
+    const held = await page.evaluate(async (ts) => {
+      const d = (await (await fetch('/v1/series/plant-7')).json()) as { window: { ts: number[]; filled: number[] } };
+      const state = (window as unknown as { tickcastDashboard: { actual: Map<number, number> } }).tickcastDashboard;
+      return { filledTs: d.window.filled.map((i) => d.window.ts[i]), drawn: state.actual.has(ts), points: Number(document.getElementById('chart')!.dataset.points) };
+    }, t0 + LOST * 60_000);
+    assert.deepEqual(held, { filledTs: [t0 + LOST * 60_000], drawn: false, points: TEST_WINDOW - 1 }, 'the filled reading is in the window, not drawn as an actual one');
     await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 10_000 });
     const version = await page.locator('#model-version').textContent();
     assert.equal(version, app.serving.modelInfo().version, 'shows the serving model version');
