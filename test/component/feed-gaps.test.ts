@@ -4,8 +4,8 @@
  * back with (the level moved meanwhile) does not fire an alert, and the other series are untouched.
  * Single readings the feed lost (every 37th minute before the outages) are counted on
  * tickcast_series_missed_readings_total instead, and filled into h1's window (windows.fillMissed:
- * the 9 single readings and the 40-minute outage; the 90-minute one is longer than its 48), where
- * the series view marks them.
+ * the 9 single readings; the outages of 40 and 90 minutes are longer than its 8 and stay gaps),
+ * where the series view marks them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -59,8 +59,9 @@ test('a feed back from an outage: counted once per outage on tickcast_series_gap
   assert.match(on.metrics, /^tickcast_series_gaps_total\{feature="cpu"\} 2$/m);
   assert.match(on.metrics, /^tickcast_series_missed_readings_total\{feature="cpu"\} 9$/m);
   assert.equal(on.firingAfterOutage, 0);
-  // 750 minutes, 139 readings never came (9 + 40 + 90): 611 ticks, + 49 filled into the window.
-  assert.equal(on.h1Slots, 660);
+  // 750 minutes, 139 readings never came (9 + 40 + 90): 611 ticks, + the 9 single ones filled in.
+  assert.equal(on.h1Slots, 620);
+  assert.equal((await run(undefined, 48)).h1Slots, 660, 'fillMissed 48 fills the 40-minute outage too');
   assert.deepEqual(on.filledTs, [T0 + 740 * 60_000], 'the series view marks the filled reading, at its clock time');
   const unfilled = await run(undefined, 0);
   assert.equal(unfilled.h1Slots, 611, 'windows.fillMissed 0: ticks as they came');

@@ -45,7 +45,7 @@ export const windowsSection = z
      * feed missed: they are filled into the window by linear interpolation, so the model's window
      * stays on the clock it was trained on. 0 = windows take ticks as they come.
      */
-    fillMissed: nonNegInt.default(48),
+    fillMissed: nonNegInt.default(8),
     /**
      * On partition assignment, re-read up to this many records before the committed offset to
      * rebuild windows (no outputs), so forecasting resumes at once after a restart or
