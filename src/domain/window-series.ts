@@ -82,10 +82,12 @@ export class SeriesState {
    * one (a missing feature of this tick: the last value; a feature modelled as ln(value), `log`:
    * linear in ln, so the model reads a straight line either way). They keep the window on the
    * feed's clock, as the model was trained; they do not enter the normalisation statistics, nor
-   * `last`. Call it for every tick accepted (the clock learns from each) before it is appended.
+   * `last`. Call it for every tick accepted (the clock learns from each) before it is appended;
+   * with `maxFill` 0 it only clears the mark of the slot the tick takes (marks restored from a
+   * snapshot taken with filling on).
    */
   fillMissed(tsMs: number, values: ArrayLike<number>, maxFill: number, log: readonly boolean[] | null = null): number {
-    const missed = this.clock.tick(tsMs, maxFill + 1, 0).missed;
+    const missed = maxFill > 0 ? this.clock.tick(tsMs, maxFill + 1, 0).missed : 0;
     const W = this.ts.length;
     if (missed === 0 || this.count === 0) {
       this.filledSlots[this.head] = 0; // the tick's own slot

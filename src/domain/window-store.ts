@@ -132,7 +132,7 @@ export class WindowStore {
 
     if (s.count > 0) s.noteSpacing(tsMs - s.lastTs);
     const before = s.count;
-    const filled = o.fillMissed ? s.fillMissed(tsMs, values, o.fillMissed, this.#log) : 0;
+    const filled = s.fillMissed(tsMs, values, o.fillMissed ?? 0, this.#log);
     this.#append(s, tsMs, values, opts?.learn !== false);
     s.ts[s.head] = tsMs;
     s.head = (s.head + 1) % o.window;

@@ -173,4 +173,10 @@ test('missed readings: filled slots count toward the stride and a first full win
   assert.deepEqual(copy.recent('a'), s.recent('a'), 'values, times and filled marks');
   assert.equal(s.recent('a')!.filled.length, 7, '4 + 1 + 2 filled');
   assert.deepEqual(copy.recent('a')!.ts.slice(-3), [69_000, 70_000, 71_000]);
+  // Restored into a store with filling off: real ticks written over filled slots clear their marks.
+  const off = make({ window: 64, stride: 2 });
+  off.importSeries('a', s.exportSeries('a')!, 0);
+  assert.equal(off.recent('a')!.filled.length, 7);
+  for (let i = 72; i < 136; i++) off.push('a', i * 1000, [i], 0);
+  assert.deepEqual(off.recent('a')!.filled, []);
 });
