@@ -94,7 +94,9 @@ export class SeriesState {
       return 0;
     }
     const F = this.values.length / W;
-    for (let k = 1; k <= missed; k++) {
+    // Only the newest W can stay in the ring: older ones would be overwritten at once (they count).
+    this.count += Math.max(0, missed - W);
+    for (let k = Math.max(1, missed - W + 1); k <= missed; k++) {
       const frac = k / (missed + 1);
       const base = this.head * F;
       for (let f = 0; f < F; f++) {

@@ -133,6 +133,13 @@ test('missed readings: a feed read on a clock has them filled into its window on
   assert.deepEqual(filled.recent('a')!.filled, [4, 5]);
   for (let i = 69; i < 77; i++) filled.push('a', i * 1000, [i], 0);
   assert.deepEqual(filled.recent('a')!.filled, [], 'a real tick written over a filled slot clears its mark');
+  // More missed readings than the window holds: the newest fill it, every one counts as a slot.
+  const big = make({ window: 8, fillMissed: 1000 });
+  for (let i = 0; i < 60; i++) big.push('a', i * 1000, [i], 0);
+  big.push('a', 560_000, [560], 0);
+  assert.equal(big.ticks('a'), 561);
+  assert.deepEqual(big.recent('a')!.ts, [553_000, 554_000, 555_000, 556_000, 557_000, 558_000, 559_000, 560_000]);
+  assert.deepEqual(big.recent('a')!.values.flat(), [553, 554, 555, 556, 557, 558, 559, 560]);
   // A missing feature on the late tick: the filled readings carry the last value.
   const f2 = make({ window: 8, features: 2, fillMissed: 4 });
   for (let i = 0; i < 60; i++) f2.push('b', i * 1000, [i, 10], 0);
