@@ -1,8 +1,9 @@
 /**
- * `npm run bench:missed-readings` — forecasts of a feed that loses readings at random
- * (`windows.fillMissed`, docs/inference.md § Feeds that miss readings). Each series is streamed
- * tick by tick through the service's window store (createWindowStore, stride 1) with 10 % or
- * 30 % of its readings lost (loss seeds 1–3; the first 10 kept), once with the missed readings
+ * `npm run bench:missed-readings` — forecasts of a feed that loses readings
+ * (`windows.fillMissed`; docs/architecture.md § Readings a feed missed, docs/benchmarks.md § Feeds
+ * that miss readings). Each series is streamed tick by tick through the service's window store
+ * (createWindowStore, stride 1) with readings lost (LOSSES: 10 % or 30 % at random, 10 % with clock
+ * jitter, outages; loss seeds 1–3; the first 10 kept), once with the missed readings
  * filled into the window (the default) and once without (`fillMissed: 0`, the store before), and
  * the shipped pretrained model (ONNX, the serving path) forecasts at the same ticks of both. Each
  * forecast is scored against the series' true readings at the feed's next 8 clock times (a lost
@@ -41,22 +42,21 @@ const config = loadConfig({ env: {} });
 const FILL = args.fill === undefined ? config.windows.fillMissed : Number(args.fill);
 
 interface Feed {
-  name: string;
   values: Float64Array;
   stepMs: number;
 }
 
 function feeds(): { group: string; series: Feed[] }[] {
-  const out = [{ group: 'bundled sample (nyc_taxi, 30 min)', series: [{ name: 'nyc_taxi', values: readValueColumn(BOOTSTRAP_SAMPLE), stepMs: 1_800_000 }] }];
+  const out = [{ group: 'bundled sample (nyc_taxi, 30 min)', series: [{ values: readValueColumn(BOOTSTRAP_SAMPLE), stepMs: 1_800_000 }] }];
   const ett = resolve(DATA, 'ett/ETTh1.csv');
   if (existsSync(ett)) {
     const ot = readFileSync(ett, 'utf8').trim().split('\n').slice(1, 8_641).map((l) => Number(l.split(',').at(-1)));
-    out.push({ group: 'ETTh1 OT (hourly, train + validation rows)', series: [{ name: 'ETTh1', values: Float64Array.from(ot), stepMs: 3_600_000 }] });
+    out.push({ group: 'ETTh1 OT (hourly, train + validation rows)', series: [{ values: Float64Array.from(ot), stepMs: 3_600_000 }] });
   } else console.log(`ETTh1 skipped: ${ett} not found`);
   const m4 = resolve(DATA, 'm4');
   if (existsSync(resolve(m4, 'Hourly-train.csv'))) {
     const all = loadM4Hourly(m4);
-    out.push({ group: 'M4 Hourly (60 training rows, every 7th series)', series: all.filter((_, i) => i % 7 === 0).map((s) => ({ name: s.id, values: s.train, stepMs: 3_600_000 })) });
+    out.push({ group: 'M4 Hourly (60 training rows, every 7th series)', series: all.filter((_, i) => i % 7 === 0).map((s) => ({ values: s.train, stepMs: 3_600_000 })) });
   } else console.log(`M4 Hourly skipped: ${m4} not found`);
   return out;
 }

@@ -91,7 +91,8 @@ export class LivePairs {
     const n = o.filled ?? 0;
     if (n > 0 && s.count > 0) {
       const F = this.#o.features;
-      const prev = s.raw.slice(((s.head - 1 + this.#len) % this.#len) * F, ((s.head - 1 + this.#len) % this.#len) * F + F);
+      const at = ((s.head - 1 + this.#len) % this.#len) * F;
+      const prev = s.raw.slice(at, at + F); // a copy: the rows written below may reach its slot
       // Only the newest `len` rows can be read: older filled ones would be overwritten at once.
       for (let k = Math.max(1, n - this.#len + 1); k <= n; k++) {
         const frac = k / (n + 1);
