@@ -46,6 +46,7 @@ export function createWindowStore(config: Config, spec: ModelSpec, overrides: Pa
     normHalfLifeTicks: w.normHalfLifeTicks,
     holdStatsMaxTicks: w.holdStatsMaxTicks,
     fillMissed: w.fillMissed,
+    openHours: w.openHours,
     logFeatures: logMask(spec),
     ...overrides,
   });

@@ -16,8 +16,12 @@
  * intervals, and the late tick's too (the tolerance grows with n: the typical interval of a clock
  * with jitter is itself off by a few per cent, and that error is multiplied by n). Ticks that come
  * when something happens (trades, events) have no grid, and a long interval there is not a lost
- * reading (thirteenth round, docs/anomaly-rounds.md).
+ * reading (thirteenth round, docs/anomaly-rounds.md). Nor is a clock time in hours the feed is
+ * closed (open-hours.ts: a market's night or weekend, learned from the hours it reads in): a tick
+ * after such times reports none missed, though its residuals are divided by √ratio all the same.
  */
+import { OpenHours } from './open-hours.ts';
+
 export interface GapTick {
   /** The residual divisor of this tick. */
   readonly divisor: number;
@@ -43,6 +47,8 @@ export class GapClock {
   ticksLeft = 0;
   /** EW share of intervals within GRID_TOLERANCE × n of a whole number n ≥ 1 of typical intervals. */
   onGrid = 0;
+  /** The hours the feed reads in (open-hours.ts), learned from the first tick asked for them on (else null). */
+  hours: OpenHours | null = null;
 
   /** Whether the series is read on a clock (the share of its intervals on one reaches GRID_SHARE). */
   get onClock(): boolean {
@@ -51,11 +57,16 @@ export class GapClock {
 
   /**
    * What a tick at `tsMs` ends or follows (GapTick). `missedTicks`: whether late ticks report the
-   * readings they follow (off: they are ordinary ticks, as before the thirteenth round).
+   * readings they follow (off: they are ordinary ticks, as before the thirteenth round);
+   * `openHours`: whether the clock learns the hours the feed reads in and reports no reading missed
+   * in hours it is closed (open-hours.ts; the window store's `openHours`).
    */
-  tick(tsMs: number, gapFactor: number, holdTicks: number, missedTicks = true): GapTick {
+  tick(tsMs: number, gapFactor: number, holdTicks: number, missedTicks = true, openHours = false): GapTick {
+    const prevMs = this.lastTsMs;
     const ratio = this.ratio(tsMs);
+    const hours = openHours && Number.isFinite(tsMs) ? (this.hours ??= new OpenHours()) : null;
     if (gapFactor > 0 && ratio > gapFactor) {
+      hours?.note(tsMs, tsMs - prevMs, 0);
       this.divisor = Math.sqrt(ratio);
       this.ticksLeft = holdTicks;
       return { divisor: this.divisor, intervals: ratio, missed: 0 };
@@ -63,9 +74,11 @@ export class GapClock {
     const whole = Math.round(ratio);
     const near = whole >= 1 && Math.abs(ratio - whole) <= GRID_TOLERANCE * whole;
     if (Number.isFinite(tsMs)) this.onGrid += 0.05 * ((near ? 1 : 0) - this.onGrid);
-    const missed = missedTicks && gapFactor > 0 && whole >= 2 && near && this.onClock ? whole - 1 : 0;
-    if (this.ticksLeft === 0 && missed === 0) return NO_GAP;
-    let divisor = missed > 0 ? Math.sqrt(ratio) : 1;
+    const late = missedTicks && gapFactor > 0 && whole >= 2 && near && this.onClock;
+    const missed = late && !(hours?.closedBetween(prevMs, tsMs, whole) ?? false) ? whole - 1 : 0;
+    hours?.note(tsMs, tsMs - prevMs, near ? whole : 0);
+    if (this.ticksLeft === 0 && !late) return NO_GAP;
+    let divisor = late ? Math.sqrt(ratio) : 1;
     if (this.ticksLeft > 0) {
       this.ticksLeft--;
       divisor = Math.max(divisor, this.divisor);

@@ -4,6 +4,7 @@
  */
 import { ArrayArena } from './arena.ts';
 import { GapClock } from './gap-clock.ts';
+import { OpenHours } from './open-hours.ts';
 
 /** Everything the store keeps for one series, as plain data (for snapshots; arrays are copies). */
 export interface WindowSeriesState {
@@ -17,8 +18,8 @@ export interface WindowSeriesState {
   mean: Float64Array;
   m2: Float64Array;
   last: Float64Array;
-  /** The gap clock's typical interval and share of intervals on a clock (absent in older snapshots: learned again). */
-  clock?: { typicalMs: number; onGrid: number };
+  /** The gap clock's typical interval, share of intervals on a clock and open hours when learned (absent in older snapshots: learned again). */
+  clock?: { typicalMs: number; onGrid: number; openHours?: { bits: number[]; firstMs: number; jitterMs: number; stepMs: number } };
   /** Ring slots that hold a filled-in reading (absent: none). */
   filledSlots?: number[];
 }
@@ -78,7 +79,7 @@ export class SeriesState {
    * Readings missed just before a tick at `tsMs`, written into the ring; returns how many. The gap
    * clock (../gap-clock.ts, the detector's rule) says whether the series is read on a clock and the
    * tick came a whole number n = 2 … maxFill + 1 of intervals late; then its n − 1 missed readings
-   * are filled in on the clock's times, by linear interpolation between the last reading and this
+   * (in hours the feed reads in, `openHours`: ../open-hours.ts) are filled in on the clock's times, by linear interpolation between the last reading and this
    * one (a missing feature of this tick: the last value; a feature modelled as ln(value), `log`:
    * linear in ln, so the model reads a straight line either way). They keep the window on the
    * feed's clock, as the model was trained; they do not enter the normalisation statistics, nor
@@ -86,8 +87,8 @@ export class SeriesState {
    * with `maxFill` 0 it only clears the mark of the slot the tick takes (marks restored from a
    * snapshot taken with filling on).
    */
-  fillMissed(tsMs: number, values: ArrayLike<number>, maxFill: number, log: readonly boolean[] | null = null): number {
-    const missed = maxFill > 0 ? this.clock.tick(tsMs, maxFill + 1, 0).missed : 0;
+  fillMissed(tsMs: number, values: ArrayLike<number>, maxFill: number, log: readonly boolean[] | null = null, openHours = false): number {
+    const missed = maxFill > 0 ? this.clock.tick(tsMs, maxFill + 1, 0, true, openHours).missed : 0;
     const W = this.ts.length;
     if (missed === 0 || this.count === 0) {
       this.filledSlots[this.head] = 0; // the tick's own slot
@@ -134,7 +135,8 @@ export class SeriesState {
   toState(copy = true): WindowSeriesState {
     const { head, count, lastTs, sinceForecast, intervalMs } = this;
     const own = <T extends Float32Array | Float64Array>(a: T): T => (copy ? (a.slice() as T) : a);
-    const clock = { typicalMs: this.clock.typicalMs, onGrid: this.clock.onGrid };
+    const { typicalMs, onGrid, hours: h } = this.clock;
+    const clock = { typicalMs, onGrid, ...(h ? { openHours: { bits: h.bits.slice(), firstMs: h.firstMs, jitterMs: h.jitterMs, stepMs: h.stepMs } } : {}) };
     const filledSlots = this.filledSlots.some((x) => x === 1) ? [...this.filledSlots.keys()].filter((i) => this.filledSlots[i] === 1) : undefined;
     return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last), clock, ...(filledSlots ? { filledSlots } : {}) };
   }
@@ -152,9 +154,24 @@ export class SeriesState {
     s.last.set(st.last);
     Object.assign(s, { head: st.head, count: st.count, lastTs: st.lastTs, sinceForecast: st.sinceForecast, intervalMs: st.intervalMs, lastSeenMs: nowMs, learned: st.count });
     if (st.count > 0) s.clock.lastTsMs = st.lastTs;
-    if (st.clock) Object.assign(s.clock, { typicalMs: st.clock.typicalMs, onGrid: st.clock.onGrid });
+    if (st.clock) restoreClock(s.clock, st.clock);
     for (const i of st.filledSlots ?? []) if (Number.isInteger(i) && i >= 0 && i < window) s.filledSlots[i] = 1;
     // (Held-tick bookkeeping is not snapshotted: a restored series counts every tick as learned.)
     return s;
   }
+}
+
+/** A gap clock's saved fields (checked: a snapshot is input), over a fresh one. */
+function restoreClock(c: GapClock, st: NonNullable<WindowSeriesState['clock']>): void {
+  const num = (x: unknown, dflt: number): number => (typeof x === 'number' && Number.isFinite(x) ? x : dflt);
+  c.typicalMs = num(st.typicalMs, 0);
+  c.onGrid = num(st.onGrid, 0);
+  const h = st.openHours;
+  if (typeof h !== 'object' || h === null) return;
+  const hours = new OpenHours();
+  if (Array.isArray(h.bits) && h.bits.length === hours.bits.length && h.bits.every(Number.isInteger)) hours.bits = h.bits.slice();
+  hours.firstMs = num(h.firstMs, Number.NaN);
+  hours.jitterMs = num(h.jitterMs, 0);
+  hours.stepMs = num(h.stepMs, 0);
+  c.hours = hours;
 }

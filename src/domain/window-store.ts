@@ -9,7 +9,8 @@
  * value under duplicatePolicy 'replace'); gaps are accepted as they come (the model sees ticks in
  * order, and the forecast step spacing follows the series' typical interval). With `fillMissed`,
  * readings a feed read on a clock missed (a tick 2 … fillMissed + 1 intervals late) are filled in
- * by interpolation first, so the window stays on the clock (SeriesState.fillMissed).
+ * by interpolation first, so the window stays on the clock (SeriesState.fillMissed); with
+ * `openHours`, not in hours the feed has never read in (open-hours.ts).
  *
  * Normalisation: exponentially weighted mean and variance per feature whose weight starts as the
  * exact running average (1/n) and settles at a half-life of `normHalfLifeTicks`, so a series'
@@ -34,11 +35,7 @@ export interface WindowStoreOptions {
   idleEvictMs: number;
   duplicatePolicy: 'drop' | 'replace';
   normHalfLifeTicks: number;
-  /**
-   * Most consecutive ticks per series whose values enter the window but not the normalisation
-   * statistics (`push(…, { learn: false })`: ticks inside an alert); past it they are learned
-   * again, so a lasting level shift is adopted (0 = always learn).
-   */
+  /** Most ticks in a row kept out of the statistics by `push(…, { learn: false })` (inside an alert); then a level shift is learned (0 = always learn). */
   holdStatsMaxTicks?: number;
   /** The registry that owns series membership; default: a new one with maxSeries / idleEvictMs. */
   registry?: SeriesRegistry;
@@ -46,6 +43,8 @@ export interface WindowStoreOptions {
   logFeatures?: readonly boolean[];
   /** Most readings filled in before a late tick on a series read on a clock (SeriesState.fillMissed; default 0: none). */
   fillMissed?: number;
+  /** With fillMissed: no reading is filled in hours the feed has never read in (open-hours.ts; default false). */
+  openHours?: boolean;
 }
 
 export interface SeriesStats {
@@ -132,7 +131,7 @@ export class WindowStore {
 
     if (s.count > 0) s.noteSpacing(tsMs - s.lastTs);
     const before = s.count;
-    const filled = s.fillMissed(tsMs, values, o.fillMissed ?? 0, this.#log);
+    const filled = s.fillMissed(tsMs, values, o.fillMissed ?? 0, this.#log, o.openHours === true);
     this.#append(s, tsMs, values, opts?.learn !== false);
     s.ts[s.head] = tsMs;
     s.head = (s.head + 1) % o.window;

@@ -47,6 +47,15 @@ export const windowsSection = z
      */
     fillMissed: nonNegInt.default(8),
     /**
+     * With fillMissed: learn the hours a feed reads in (UTC hours of the day and of the week) and
+     * fill no reading in hours it is closed (a market's night or weekend), so the window holds the
+     * feed's rows as they came, as a model trained on them (`tickcast train` on a market's bars)
+     * saw them. Off by default: the shipped model, trained on series read around the clock,
+     * forecasts closure feeds better with their closures filled (docs/architecture.md § Readings a
+     * feed missed, measured by bench:missed-readings).
+     */
+    openHours: z.boolean().default(false),
+    /**
      * On partition assignment, re-read up to this many records before the committed offset to
      * rebuild windows (no outputs), so forecasting resumes at once after a restart or
      * rebalance. 0 disables. Size it ≥ window × series per partition.

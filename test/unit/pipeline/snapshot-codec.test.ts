@@ -102,7 +102,7 @@ test('detector state survives toPlain → file bytes → fillFrom: the restored 
   const gaps = (d: AnomalyDetector): unknown => (d.exportSeries('s') as Record<string, { state: { gaps: unknown } }>)[''].state.gaps;
   assert.deepEqual(gaps(b), gaps(a));
   const { onGrid, ...clock } = gaps(b) as { onGrid: number };
-  assert.deepEqual(clock, { lastTsMs: 599_000, typicalMs: 1000, divisor: 1, ticksLeft: 0 });
+  assert.deepEqual(clock, { lastTsMs: 599_000, typicalMs: 1000, divisor: 1, ticksLeft: 0, hours: null }, 'the detector learns no open hours');
   assert.ok(onGrid > 0.99, `a series read every second is on a grid: ${onGrid}`);
   const t = (i: number): number => (i + 20) * 1000;
   for (let i = 600; i < 800; i++) {
