@@ -223,22 +223,23 @@ function meanStep(v: Float64Array, open: readonly number[]): number {
 const fmt = (s: { err: number; n: number }[]): string => (s.reduce((a, x) => a + x.err / x.n, 0) / s.length).toFixed(3);
 const band = (s: Score[]): string => `${((100 * s.reduce((a, x) => a + x.inBand / x.n, 0)) / s.length).toFixed(1)} %`;
 
-/** The window store's cost per tick, filling or not: 100 series × 5,000 ticks with 10 % lost, fastest of 3 passes. */
+/** The window store's cost per tick, filling or not, learning open hours or not: 100 series × 5,000 ticks with 10 % lost, fastest of 3 passes. */
 function pushCost(): string {
   const kept = arrivals(Array.from({ length: 5_000 }, (_, i) => i), LOSSES[0], 1);
-  const ns = (fill: number): number => {
+  const ns = (fill: number, openHours: boolean): number => {
     let best = Infinity;
     for (let pass = 0; pass < 3; pass++) {
-      const store = createWindowStore(config, spec, { maxSeries: 100, idleEvictMs: 1e15, fillMissed: fill });
+      const store = createWindowStore(config, spec, { maxSeries: 100, idleEvictMs: 1e15, fillMissed: fill, openHours });
       const t = process.hrtime.bigint();
       for (const { i } of kept) for (let k = 0; k < 100; k++) store.push(`s${k}`, T0 + i * 60_000, [Math.sin(i / 10) + k], 0);
       best = Math.min(best, Number(process.hrtime.bigint() - t) / (kept.length * 100));
     }
     return best;
   };
-  const off = ns(0);
-  const on = ns(FILL);
-  return `window store, ns per tick (10 % lost, 100 series): filled ${on.toFixed(0)}, not filled ${off.toFixed(0)} (${(on / off).toFixed(2)}×)`;
+  const off = ns(0, false);
+  const on = ns(FILL, false);
+  const hours = ns(FILL, true);
+  return `window store, ns per tick (10 % lost, 100 series): filled ${on.toFixed(0)}, not filled ${off.toFixed(0)} (${(on / off).toFixed(2)}×), filled in open hours ${hours.toFixed(0)} (${(hours / off).toFixed(2)}×)`;
 }
 
 /**
