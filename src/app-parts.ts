@@ -5,6 +5,7 @@
  */
 import type { Config } from './config/load.ts';
 import { WindowStore, type WindowStoreOptions } from './domain/window-store.ts';
+import { trainedAcrossClosures, type Closures } from './domain/closures.ts';
 import { logMask } from './domain/model-spec.ts';
 import type { CodecOptions } from './domain/tick-codec.ts';
 import type { ModelSpec, ServiceState } from './domain/types.ts';
@@ -46,10 +47,22 @@ export function createWindowStore(config: Config, spec: ModelSpec, overrides: Pa
     normHalfLifeTicks: w.normHalfLifeTicks,
     holdStatsMaxTicks: w.holdStatsMaxTicks,
     fillMissed: w.fillMissed,
-    openHours: w.openHours,
+    openHours: w.openHours === 'on',
     logFeatures: logMask(spec),
     ...overrides,
   });
+}
+
+/**
+ * Whether the service's window store learns open hours (windows.openHours): 'on' / 'off' as set;
+ * 'auto' on when the model served at start was trained on rows with closures (its training
+ * metadata's `data.closures`, recorded by `tickcast train`; ../domain/closures.ts).
+ */
+export function openHoursFor(config: Config, training: Readonly<Record<string, unknown>>): boolean {
+  const setting = config.windows.openHours;
+  if (setting !== 'auto') return setting === 'on';
+  const data = training.data;
+  return trainedAcrossClosures(typeof data === 'object' && data !== null ? (data as { closures?: Closures }).closures : undefined);
 }
 
 /** How the tick codec decodes records (input.*) for the model's features. */

@@ -29,7 +29,7 @@ import { createLogger, type Logger } from './telemetry/logger.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { TelemetryObserver } from './telemetry/pipeline-observer.ts';
 import { buildAlerting } from './app-alerting.ts';
-import { createPipeline, createSource, createWindowStore, inferenceOptions, serviceHealth } from './app-parts.ts';
+import { createPipeline, createSource, createWindowStore, inferenceOptions, openHoursFor, serviceHealth } from './app-parts.ts';
 import { AppLifecycle } from './app-lifecycle.ts';
 
 export interface AppOptions {
@@ -82,7 +82,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     log.warn({ model: spec.window, configured: config.windows.length }, 'windows.length differs from the model window; using the model window');
   }
 
-  const store = createWindowStore(config, spec);
+  const training = model.info().training ?? {};
+  const openHours = openHoursFor(config, training);
+  if (openHours && config.windows.openHours === 'auto') log.info({ closures: (training.data as { closures?: unknown } | undefined)?.closures }, 'windows.openHours auto: on, the model was trained on rows with closures (nights, weekends) as they came');
+  const store = createWindowStore(config, spec, { openHours });
   const outlook = new SeriesOutlook();
   const recentAnomalies = new RecentAnomalies();
 

@@ -5,6 +5,7 @@
  * - the hybrid tfjs model: the versioned artifact of src/model (its own manifest and weights),
  *   with the same provenance stored in its training metadata.
  */
+import type { Closures } from '../domain/closures.ts';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Predictor } from '../pipeline/ports.ts';
@@ -25,6 +26,8 @@ export interface DataProvenance {
   split: string;
   borders: SplitBorders;
   windows: { train: number; val: number; test: number };
+  /** Late rows the window store would fill, and those after hours the file is never read in (../domain/closures.ts; absent without a time column). */
+  closures?: Closures;
 }
 
 export interface LoadedModel {

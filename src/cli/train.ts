@@ -12,6 +12,8 @@ import { windowStarts } from '../data/windows.ts';
 import { formatStep } from '../data/time.ts';
 import { fitLinearBaseline } from '../eval/linear-baseline.ts';
 import { copySpec } from '../domain/model-spec.ts';
+import { closuresIn, trainedAcrossClosures } from '../domain/closures.ts';
+import { FILL_MISSED_DEFAULT } from '../config/schema/stream.ts';
 import type { ModelSpec } from '../domain/types.ts';
 import { formatHelp, parseList, parseNumberList, parseOptions, usageError, type OptionTable } from './args.ts';
 import { loadTable, prepare, type PreparedData } from './dataset.ts';
@@ -86,6 +88,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       `windows train ${train.count} / val ${val.count} / test ${data.ranges.test.count}\n`,
   );
   const provenance = provenanceOf(opts.data, data, formatSplit(split));
+  if (trainedAcrossClosures(provenance.closures)) {
+    io.stderr.write(`train: ${provenance.closures!.closed} of the file's ${provenance.closures!.late} late rows follow hours it is never read in (nights, weekends): the model learns its time as the rows came; the service serves it windows the same way (windows.openHours auto)\n`);
+  }
   if (opts.force) await rm(opts.out, { recursive: true, force: true });
 
   let training: Record<string, unknown>;
@@ -127,7 +132,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 function provenanceOf(file: string, data: PreparedData, split: string): DataProvenance {
   const { table, borders, ranges } = data;
   const stepMs = Number.isFinite(table.stepMs) ? table.stepMs : null;
-  return { path: file, rows: table.rows, timeCol: table.timeCol, stepMs, split, borders, windows: { train: ranges.train.count, val: ranges.val.count, test: ranges.test.count } };
+  const closures = table.timeCol === null ? undefined : closuresIn(table.timesMs, FILL_MISSED_DEFAULT);
+  return { path: file, rows: table.rows, timeCol: table.timeCol, stepMs, split, borders, windows: { train: ranges.train.count, val: ranges.val.count, test: ranges.test.count }, ...(closures ? { closures } : {}) };
 }
 
 /** `--log`: "targets", "all" or a list of columns (each must be a feature); absent: none. */

@@ -60,12 +60,16 @@ export class Promoter implements ChampionControl {
     return this.#chain;
   }
 
-  /** Save `weights` as the next version and serve it. Refused (409) while pinned. */
+  /**
+   * Save `weights` as the next version and serve it. Refused (409) while pinned. The version keeps
+   * its parent's `data` (where the lineage's training rows came from, their closures included:
+   * windows.openHours auto reads it at the next start).
+   */
   promote(weights: WeightMap, meta: Record<string, unknown>, offload: EngineOffload): Promise<string> {
     return this.#serialised(async () => {
       const base = this.#champion;
       if (this.#pinned) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${base.version} is pinned; the challenger is not promoted`, { statusCode: 409 });
-      const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...meta, parent: base.version } }, [base.version]);
+      const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...(base.meta.data === undefined ? {} : { data: base.meta.data }), ...meta, parent: base.version } }, [base.version]);
       await this.#serve(v, `promoted over ${base.version}`, offload);
       return v.version;
     });

@@ -4,6 +4,9 @@
 import { z } from 'zod';
 import { positiveInt, nonNegInt } from './primitives.ts';
 
+/** windows.fillMissed's default (also the cap `tickcast train` reads a file's closures with). */
+export const FILL_MISSED_DEFAULT = 8;
+
 export const inputSection = z
   .object({
     /** Input feature names, in model order. A univariate record `{"value": x}` maps to the first. */
@@ -45,16 +48,16 @@ export const windowsSection = z
      * feed missed: they are filled into the window by linear interpolation, so the model's window
      * stays on the clock it was trained on. 0 = windows take ticks as they come.
      */
-    fillMissed: nonNegInt.default(8),
+    fillMissed: nonNegInt.default(FILL_MISSED_DEFAULT),
     /**
      * With fillMissed: learn the hours a feed reads in (UTC hours of the day and of the week) and
      * fill no reading in hours it is closed (a market's night or weekend), so the window holds the
-     * feed's rows as they came, as a model trained on them (`tickcast train` on a market's bars)
-     * saw them. Off by default: the shipped model, trained on series read around the clock,
-     * forecasts closure feeds better with their closures filled (docs/architecture.md § Readings a
-     * feed missed, measured by bench:missed-readings).
+     * feed's rows as they came. 'auto': on when the model served at start was trained on rows with
+     * such closures (`tickcast train` on a market's bars records them), off otherwise — the
+     * shipped model, trained on series read around the clock, forecasts closure feeds better with
+     * their closures filled (docs/architecture.md § Readings a feed missed, bench:missed-readings).
      */
-    openHours: z.boolean().default(false),
+    openHours: z.enum(['auto', 'on', 'off']).default('auto'),
     /**
      * On partition assignment, re-read up to this many records before the committed offset to
      * rebuild windows (no outputs), so forecasting resumes at once after a restart or

@@ -144,6 +144,23 @@ describe('tickcast CLI', () => {
     assert.match(dom.err(), /zero\.csv: column "v" has 0 at data row 151; a column modelled as ln\(value\) \(--log\) must be > 0 and finite everywhere \[TC_DATA_OUT_OF_DOMAIN\]/);
   });
 
+  it('train records the file\'s closures (a market\'s nights) in the artifact and says the service serves it windows the same way', async () => {
+    const rows = ['time,price'];
+    for (let i = 0; i < 24 * 40; i++) if (i % 24 >= 6) rows.push(`${new Date(Date.UTC(2026, 0, 5) + i * 3_600_000).toISOString()},${(100 + Math.sin(i / 3)).toFixed(3)}`);
+    const file = join(dir, 'bars.csv');
+    await writeFile(file, rows.join('\n') + '\n');
+    const t = captureIo();
+    assert.equal(await runCli(['train', '--data', file, '--arch', 'linear', '--window', '24', '--horizon', '6', '--out', join(dir, 'bars')], t), 0, t.err());
+    const res = JSON.parse(t.out());
+    assert.ok(res.data.closures.closed >= 35 && res.data.closures.closed === res.data.closures.late, JSON.stringify(res.data.closures));
+    assert.match(t.err(), /late rows follow hours it is never read in \(nights, weekends\).*windows\.openHours auto/);
+    // A file read around the clock: no closures, no notice.
+    const t2 = captureIo();
+    assert.equal(await runCli(['train', '--data', fixture('hourly-demand.csv'), '--arch', 'linear', '--window', '48', '--horizon', '12', '--out', join(dir, 'demand')], t2), 0, t2.err());
+    assert.deepEqual(JSON.parse(t2.out()).data.closures, { late: 0, closed: 0 });
+    assert.doesNotMatch(t2.err(), /never read in/);
+  });
+
   it('refuses to overwrite a non-empty --out without --force; backtest of a missing or corrupt model dir', async () => {
     const out = join(dir, 'lin2');
     const args = ['train', '--data', fixture('five-minute.csv'), '--arch', 'linear', '--window', '24', '--horizon', '6', '--out', out];

@@ -11,9 +11,10 @@ import { GapClock } from '../../../src/domain/gap-clock.ts';
 import { hourOfWeek, OpenHours } from '../../../src/domain/open-hours.ts';
 import { WindowStore } from '../../../src/domain/window-store.ts';
 import { mulberry32 } from '../../../src/eval/nab/index.ts';
-import { createWindowStore } from '../../../src/app-parts.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { DEFAULT_SPEC } from '../../../src/model/config.ts';
+import { closuresIn, trainedAcrossClosures } from '../../../src/domain/closures.ts';
+import { createWindowStore, openHoursFor } from '../../../src/app-parts.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -117,5 +118,34 @@ test('windows.openHours reaches the window store of the service (TICKCAST_WINDOW
     return store.recent('m')!.filled.length;
   };
   assert.equal(nightsFilled({}), 12, 'default: the two nights in a 64-slot window are filled (6 readings each)');
-  assert.equal(nightsFilled({ TICKCAST_WINDOWS_OPEN_HOURS: 'true' }), 0);
+  assert.equal(nightsFilled({ TICKCAST_WINDOWS_OPEN_HOURS: 'on' }), 0);
+  assert.equal(nightsFilled({ TICKCAST_WINDOWS_OPEN_HOURS: 'auto' }), 12, 'auto, without a model that asks for it: off');
+});
+
+test('closures in training rows (closuresIn): a market has one a night, a feed read around the clock that loses readings has none', () => {
+  const times = (n: number, step: number, comes: (i: number) => boolean): number[] => Array.from({ length: n }, (_, i) => i).filter(comes).map((i) => MONDAY + i * step);
+  const r = mulberry32(4);
+  const market = closuresIn(times(24 * 60, HOUR, (i) => i % 24 >= 6 && r() > 0.05), 8);
+  assert.ok(market.closed >= 55 && market.closed <= 60 && market.late > market.closed, JSON.stringify(market));
+  assert.equal(trainedAcrossClosures(market), true);
+  const r2 = mulberry32(4);
+  const aroundTheClock = closuresIn(times(24 * 60, HOUR, () => r2() > 0.1), 8);
+  assert.ok(aroundTheClock.late > 100 && aroundTheClock.closed < 0.05 * aroundTheClock.late, JSON.stringify(aroundTheClock));
+  assert.equal(trainedAcrossClosures(aroundTheClock), false);
+  const weekdays = closuresIn(times(7 * 104, DAY, (i) => i % 7 < 5), 8);
+  assert.ok(weekdays.closed >= 90 && weekdays.closed === weekdays.late, JSON.stringify(weekdays));
+  assert.equal(trainedAcrossClosures({ late: 2, closed: 2 }), false, 'fewer than 3');
+  assert.equal(trainedAcrossClosures(undefined), false);
+});
+
+test('openHoursFor: on and off as set; auto reads the served model training metadata', () => {
+  const cfg = (openHours?: string) => loadConfig({ env: openHours ? { TICKCAST_WINDOWS_OPEN_HOURS: openHours } : {} });
+  const trained = { data: { closures: { late: 60, closed: 58 } } };
+  assert.equal(cfg().windows.openHours, 'auto');
+  assert.equal(openHoursFor(cfg(), trained), true);
+  assert.equal(openHoursFor(cfg(), { source: 'pretrained' }), false);
+  assert.equal(openHoursFor(cfg(), { data: { closures: { late: 'x', closed: null } } }), false, 'malformed metadata: off');
+  assert.equal(openHoursFor(cfg('off'), trained), false);
+  assert.equal(openHoursFor(cfg('on'), {}), true);
+  assert.throws(() => cfg('true'), /TICKCAST_WINDOWS_OPEN_HOURS/);
 });

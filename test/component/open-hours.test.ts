@@ -1,0 +1,52 @@
+/**
+ * windows.openHours through the whole app: with 'auto' (the default) the service's window store
+ * learns a feed's open hours when the model it serves at start was trained on rows with closures
+ * (its training metadata's `data.closures`, as `tickcast train` records them) — then a market's
+ * nights are not filled into the window — and fills them otherwise (the seeded model here, like
+ * the shipped one, has no such record). 'off' overrides the record.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startTestApp } from '../helpers/app.ts';
+import { CheckpointStore } from '../../src/model/checkpoints.ts';
+import type { TickSource } from '../../src/pipeline/ports.ts';
+
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const MONDAY = Date.UTC(2026, 0, 5);
+const HOUR = 3_600_000;
+
+/** Hourly bars of a market open 06:00–23:59 UTC for 3 days and 4 hours; the filled readings' hours in the window (16 slots: the last night in it). */
+async function filledHours(dir: string, openHours?: 'auto' | 'on' | 'off'): Promise<number[]> {
+  const app = await startTestApp({ model: { dir }, finetune: { enabled: false }, ...(openHours ? { windows: { openHours } } : {}) }, { sink: { send: async () => {} }, source: idleSource });
+  try {
+    for (let i = 0; i < 24 * 3 + 10; i++) {
+      if (i % 24 < 6) continue;
+      const body = JSON.stringify({ series: 'm', ts: MONDAY + i * HOUR, value: 100 + (i % 24) });
+      await app.pipeline.handle([{ key: Buffer.from('m'), value: Buffer.from(body), headers: {}, source: { topic: 'ticks', partition: 0, offset: String(i) }, receivedAtMs: Date.now() }]);
+    }
+    const r = app.store.recent('m')!;
+    return r.filled.map((k) => new Date(r.ts[k]).getUTCHours());
+  } finally {
+    await app.stop();
+  }
+}
+
+test('windows.openHours auto: a model trained on rows with closures is served windows without the nights filled; the seeded model gets them filled', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tickcast-open-hours-'));
+  try {
+    // v1: the seeded model the test app saves at its first start (no training data recorded).
+    const plain = await filledHours(dir);
+    assert.deepEqual(plain, [0, 1, 2, 3, 4, 5], 'the last night filled for the seeded model');
+    // v2: the same weights, recorded as trained on a file with closures (as `tickcast train` writes it).
+    const store = new CheckpointStore({ dir, keep: 5 });
+    const v1 = await store.load('v1');
+    await store.save({ config: v1.config, spec: v1.spec, weights: v1.weights, meta: { ...v1.meta, data: { path: 'bars.csv', closures: { late: 60, closed: 58 } } } });
+    assert.deepEqual(await filledHours(dir), [], 'auto: no night filled');
+    assert.deepEqual(await filledHours(dir, 'off'), plain, "'off' overrides the record");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
