@@ -180,7 +180,7 @@ interface Store {
 async function stream(p: Predictor, f: Feed, open: readonly number[], kept: readonly { i: number; off: number }[], o: Store, from: number, scale: number): Promise<{ model: Score; last: Score }> {
   const store = createWindowStore(config, spec, { maxSeries: 1, idleEvictMs: 1e15, stride: 1, ...o });
   const W = spec.window;
-  const at: { i: number; k: number; mean: number; std: number; lastTs: number; intervalMs: number }[] = [];
+  const at: { i: number; k: number; mean: number; std: number }[] = [];
   const x = new Float32Array(kept.length * W);
   const rank = new Map(open.map((i, k) => [i, k]));
   for (const { i, off } of kept) {
@@ -189,7 +189,7 @@ async function stream(p: Predictor, f: Feed, open: readonly number[], kept: read
     const k = rank.get(i)!;
     if (!ready || k < from || k % EVERY !== 0 || k + H >= open.length) continue;
     const st = store.snapshot('s', x, at.length * W)!;
-    at.push({ i, k, mean: st.mean[0], std: st.std[0], lastTs: ts, intervalMs: store.intervalMs('s') });
+    at.push({ i, k, mean: st.mean[0], std: st.std[0] });
   }
   const model: Score = { err: 0, inBand: 0, n: 0 };
   const last: Score = { err: 0, inBand: 0, n: 0 };
@@ -199,7 +199,7 @@ async function stream(p: Predictor, f: Feed, open: readonly number[], kept: read
     const { y } = await p.predict({ x: x.subarray(b0 * W, (b0 + nb) * W), batch: nb });
     for (let b = 0; b < nb; b++) {
       const a = at[b0 + b];
-      const steps = decodeForecast(y, b, spec, [0], [a.mean], [a.std], a.lastTs, a.intervalMs)[0];
+      const steps = decodeForecast(y, b, spec, [0], [a.mean], [a.std], [])[0];
       for (let h = 0; h < H; h++) {
         const truth = f.values[open[a.k + h + 1]];
         model.err += Math.abs(steps[h].p50 - truth) / scale;

@@ -8,8 +8,9 @@ import { logMask } from './model-spec.ts';
 /**
  * Read one window's forecast from `y` ([batch, horizon, targets, quantiles], row-major) at batch
  * index `b`, de-normalise with the series statistics of each target feature (then exp for a
- * feature in spec.logFeatures: quantiles map through a monotone function), and stamp each step
- * with `lastTs + step·intervalMs`. Returns one array of steps per target, in spec.targets order.
+ * feature in spec.logFeatures: quantiles map through a monotone function), and stamp step h with
+ * `times[h − 1]` (WindowStore.stepTimes: every interval, or the series' next open hours). Returns
+ * one array of steps per target, in spec.targets order.
  */
 export function decodeForecast(
   y: Float32Array,
@@ -18,8 +19,7 @@ export function decodeForecast(
   targetIdx: readonly number[],
   mean: ArrayLike<number>,
   std: ArrayLike<number>,
-  lastTs: number,
-  intervalMs: number,
+  times: ArrayLike<number>,
   steps = spec.horizon,
 ): ForecastStep[][] {
   const H = spec.horizon;
@@ -33,7 +33,7 @@ export function decodeForecast(
     const fromModel = logs?.[t] ? Math.exp : (v: number) => v;
     const rows: ForecastStep[] = [];
     for (let h = 0; h < Math.min(steps, H); h++) {
-      const step = { step: h + 1, ts: Math.round(lastTs + (h + 1) * intervalMs) } as ForecastStep;
+      const step = { step: h + 1, ts: times[h] } as ForecastStep;
       const base = ((b * H + h) * T + t) * Q;
       let prev = -Infinity;
       for (let q = 0; q < Q; q++) {

@@ -114,6 +114,25 @@ export class SeriesState {
     return missed;
   }
 
+  /**
+   * The times of `n` forecast steps after `fromTs`: every interval (the EW spacing, noteSpacing;
+   * 1 ms before one is known), and with `openHours` not in hours the series is closed (its open
+   * hours learned: ../open-hours.ts) — a model served in the feed's own time forecasts its next
+   * open readings. A closed step moves on to the next hour on the clock.
+   */
+  stepTimes(fromTs: number, n: number, openHours: boolean): number[] {
+    const dt = this.intervalMs || 1;
+    const hours = openHours ? this.clock.hours : null;
+    const out: number[] = [];
+    for (let k = 1, tries = 0; out.length < n; k++) {
+      const t = Math.round(fromTs + k * dt);
+      if (hours === null || tries > n + 200 || !hours.closed(t, hours.slackMs)) out.push(t);
+      else k = Math.max(k, Math.ceil((nextHour(t) - fromTs) / dt) - 1);
+      tries++;
+    }
+    return out;
+  }
+
   /** The values in the ring (raw, as pushed), oldest first, with their timestamps and the positions of filled-in readings. */
   recent(): { ts: number[]; values: number[][]; filled: number[] } {
     const W = this.ts.length;
@@ -174,4 +193,9 @@ function restoreClock(c: GapClock, st: NonNullable<WindowSeriesState['clock']>):
   hours.jitterMs = num(h.jitterMs, 0);
   hours.stepMs = num(h.stepMs, 0);
   c.hours = hours;
+}
+
+/** The start of the UTC hour after `tMs`. */
+function nextHour(tMs: number): number {
+  return (Math.floor(tMs / 3_600_000) + 1) * 3_600_000;
 }

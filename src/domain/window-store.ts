@@ -52,6 +52,8 @@ export interface SeriesStats {
   std: Float64Array;
 }
 
+const NO_SERIES = new SeriesState(1, 1); // stands in for a series not held (step times 1 ms apart)
+
 export class WindowStore {
   readonly #opts: WindowStoreOptions;
   readonly #series = new Map<string, SeriesState>();
@@ -218,6 +220,11 @@ export class WindowStore {
     return this.#series.get(series)?.intervalMs ?? 0;
   }
 
+  /** The times of `n` forecast steps after `fromTs`: every interval, skipping hours the series is closed (openHours; SeriesState.stepTimes). */
+  stepTimes(series: string, fromTs: number, n: number): number[] {
+    return (this.#series.get(series) ?? NO_SERIES).stepTimes(fromTs, n, this.#opts.openHours === true);
+  }
+
   /** Current normalisation statistics (copies). */
   stats(series: string): SeriesStats | null {
     const s = this.#series.get(series);
@@ -262,18 +269,12 @@ export class WindowStore {
     for (const id of this.#registry.ids()) if (this.#series.has(id)) yield id;
   }
 
-  /**
-   * The series' state (null when unknown), for snapshots: a copy, or with `copy` false the live
-   * arrays (the caller must be done with them before the next push).
-   */
+  /** The series' state (null when unknown), for snapshots: a copy, or with `copy` false the live arrays (used before the next push). */
   exportSeries(series: string, copy = true): WindowSeriesState | null {
     return this.#series.get(series)?.toState(copy) ?? null;
   }
 
-  /**
-   * Install a series' state from a snapshot (admitted through the registry, seen at `nowMs`).
-   * Throws a RangeError when the shape does not match this store's window and features.
-   */
+  /** Install a series' state from a snapshot (admitted through the registry, seen at `nowMs`); a RangeError when its shape is not this store's. */
   importSeries(series: string, st: WindowSeriesState, nowMs: number): void {
     const s = SeriesState.fromState(series, st, this.#opts.window, this.#opts.features, nowMs);
     this.#registry.touch(series, nowMs);

@@ -22,13 +22,14 @@ export function coldForecast(store: WindowStore, c: ColdStartOptions, spec: Mode
   const n = store.ticks(tick.series);
   if (n >= spec.window || n < c.minTicks || (n - c.minTicks) % store.stride !== 0) return null;
   const recent = store.recent(tick.series)!;
-  const interval = store.intervalMs(tick.series) || 1;
+  const times = store.stepTimes(tick.series, tick.tsMs, spec.horizon);
   let model = '';
   const steps: ForecastStep[][] = [];
   for (const f of targetIdx) {
-    const r = seasonalNaive(recent.values.map((v) => v[f]), c, spec.horizon, spec.quantiles, tick.tsMs, interval);
+    const r = seasonalNaive(recent.values.map((v) => v[f]), c, spec.horizon, spec.quantiles, tick.tsMs, store.intervalMs(tick.series) || 1);
     if (!r) return null;
     model = r.model;
+    for (const s of r.steps) s.ts = times[s.step - 1]; // the model's timeline (open hours: stepTimes)
     steps.push(r.steps);
   }
   return { model, steps };

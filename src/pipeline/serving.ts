@@ -67,8 +67,7 @@ export class ServingService implements ServingApi {
     const x = new Float32Array(W * F);
     let mean: Float64Array;
     let std: Float64Array;
-    let lastTs: number;
-    let interval: number;
+    let times: readonly number[];
     if (req.series !== undefined) {
       if (!d.store.has(req.series)) throw new TickcastError(ErrorCodes.SERIES_NOT_FOUND, `series "${req.series}" is unknown; GET /v1/series lists known series`, { statusCode: 404 });
       const stats = d.store.snapshot(req.series, x, 0);
@@ -76,20 +75,18 @@ export class ServingService implements ServingApi {
         throw new TickcastError(ErrorCodes.SERIES_NOT_READY, `series "${req.series}" has ${d.store.ticks(req.series)} of the ${W} ticks a forecast needs; wait for more ticks or send "window"`, { statusCode: 409 });
       }
       ({ mean, std } = stats);
-      lastTs = d.store.lastTs(req.series)!;
-      interval = d.store.intervalMs(req.series) || 1;
+      times = d.store.stepTimes(req.series, d.store.lastTs(req.series)!, spec.horizon);
     } else if (req.window !== undefined) {
       const rows = toModelSpace(toRows(req.window, W, F), logMask(spec), spec.features);
       ({ mean, std } = normalise(rows, x, F));
-      lastTs = 0;
-      interval = 1;
+      times = [];
     } else {
       throw new TickcastError(ErrorCodes.HTTP_BAD_REQUEST, 'send either "window" (the last values, oldest first) or "series" (a series id the service holds)', { statusCode: 400 });
     }
     // A caller is refused (503) rather than queued behind a saturated batcher; if it hangs up while
     // its window is still queued, the window is dropped.
     const r = await d.inference.submit({ x, attention: req.explain === true }, { signal, whenFull: 'refuse' });
-    const perTarget = decodeForecast(r.y, 0, spec, targetIdx, mean, std, lastTs, interval, steps);
+    const perTarget = decodeForecast(r.y, 0, spec, targetIdx, mean, std, times, steps);
     const res: ForecastResponse = { model: r.model, horizon: perTarget[0] };
     if (req.series !== undefined) res.series = req.series;
     else for (const s of res.horizon) delete (s as Record<string, number>).ts; // no timeline for a bare window

@@ -69,13 +69,16 @@ export interface StreamPipelineDeps {
   anomalyFeatures?: 'targets' | 'all';
 }
 
+const NO_TIMES: readonly number[] = [];
+
 interface Accepted {
   tick: Tick;
   rec: RawRecord;
   job: Promise<InferenceResult> | null;
   /** Statistics used to normalise the window (for de-normalising its forecast). */
   stats: { mean: Float64Array; std: Float64Array } | null;
-  intervalMs: number;
+  /** The forecast steps' times (WindowStore.stepTimes, taken at push: the store moves on meanwhile). */
+  times: readonly number[];
   /** Kept out of the statistics when pushed (alert firing before this chunk, or filtered). */
   suppressed: boolean;
   /** Values and statistics after this tick, for the learner (only when there is one). */
@@ -196,7 +199,8 @@ export class StreamPipeline {
     }
     const cold = pushed.ready || !d.coldStart ? null : coldForecast(d.store, d.coldStart, d.inference.spec, this.#targetIdx, tick);
     const view = this.#learning.view(tick.series, quiet, pushed.filled);
-    accepted.push({ tick, rec, job, stats, intervalMs: d.store.intervalMs(tick.series), suppressed, view, quiet, cold });
+    const times = job ? d.store.stepTimes(tick.series, tick.tsMs, d.inference.spec.horizon) : NO_TIMES;
+    accepted.push({ tick, rec, job, stats, times, suppressed, view, quiet, cold });
   }
 
   #push(tick: Tick, rec: RawRecord, suppressed: boolean): ReturnType<WindowStore['push']> {
@@ -239,7 +243,7 @@ export class StreamPipeline {
       d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] });
     }
     if (r && a.stats) {
-      const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.tick.tsMs, a.intervalMs || 1);
+      const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.times);
       d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined });
       if (a.quiet) return;
       out.push(this.#forecastMessage(a, r.model, steps));

@@ -2,8 +2,9 @@
  * windows.openHours through the whole app: with 'auto' (the default) the service's window store
  * learns a feed's open hours when the model it serves at start was trained on rows with closures
  * (its training metadata's `data.closures`, as `tickcast train` records them) — then a market's
- * nights are not filled into the window — and fills them otherwise (the seeded model here, like
- * the shipped one, has no such record). 'off' overrides the record.
+ * nights are not filled into the window and forecast steps are stamped with the next open hours —
+ * and fills them otherwise (the seeded model here, like the shipped one, has no such record).
+ * 'off' overrides the record.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,15 +13,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTestApp } from '../helpers/app.ts';
 import { CheckpointStore } from '../../src/model/checkpoints.ts';
-import type { TickSource } from '../../src/pipeline/ports.ts';
+import type { OutMessage, TickSource } from '../../src/pipeline/ports.ts';
 
 const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
 const MONDAY = Date.UTC(2026, 0, 5);
 const HOUR = 3_600_000;
 
 /** Hourly bars of a market open 06:00–23:59 UTC for 3 days and 4 hours; the filled readings' hours in the window (16 slots: the last night in it). */
-async function filledHours(dir: string, openHours?: 'auto' | 'on' | 'off'): Promise<number[]> {
-  const app = await startTestApp({ model: { dir }, finetune: { enabled: false }, ...(openHours ? { windows: { openHours } } : {}) }, { sink: { send: async () => {} }, source: idleSource });
+async function filledHours(dir: string, openHours?: 'auto' | 'on' | 'off'): Promise<{ filled: number[]; stepHours: number[] }> {
+  const sent: OutMessage[] = [];
+  const app = await startTestApp({ model: { dir }, finetune: { enabled: false }, ...(openHours ? { windows: { openHours } } : {}) }, { sink: { send: async (m) => void sent.push(...m) }, source: idleSource });
   try {
     for (let i = 0; i < 24 * 3 + 10; i++) {
       if (i % 24 < 6) continue;
@@ -28,7 +30,10 @@ async function filledHours(dir: string, openHours?: 'auto' | 'on' | 'off'): Prom
       await app.pipeline.handle([{ key: Buffer.from('m'), value: Buffer.from(body), headers: {}, source: { topic: 'ticks', partition: 0, offset: String(i) }, receivedAtMs: Date.now() }]);
     }
     const r = app.store.recent('m')!;
-    return r.filled.map((k) => new Date(r.ts[k]).getUTCHours());
+    // The forecast made at 22:00 on day 2: its steps' hours.
+    const at = MONDAY + (2 * 24 + 22) * HOUR;
+    const f = sent.filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)) as { ts: number; horizon: { ts: number }[] }).find((x) => x.ts === at)!;
+    return { filled: r.filled.map((k) => new Date(r.ts[k]).getUTCHours()), stepHours: f.horizon.map((h) => new Date(h.ts).getUTCHours()) };
   } finally {
     await app.stop();
   }
@@ -39,12 +44,12 @@ test('windows.openHours auto: a model trained on rows with closures is served wi
   try {
     // v1: the seeded model the test app saves at its first start (no training data recorded).
     const plain = await filledHours(dir);
-    assert.deepEqual(plain, [0, 1, 2, 3, 4, 5], 'the last night filled for the seeded model');
+    assert.deepEqual(plain, { filled: [0, 1, 2, 3, 4, 5], stepHours: [23, 0, 1, 2] }, 'the last night filled for the seeded model; forecast steps every hour');
     // v2: the same weights, recorded as trained on a file with closures (as `tickcast train` writes it).
     const store = new CheckpointStore({ dir, keep: 5 });
     const v1 = await store.load('v1');
     await store.save({ config: v1.config, spec: v1.spec, weights: v1.weights, meta: { ...v1.meta, data: { path: 'bars.csv', closures: { late: 60, closed: 58 } } } });
-    assert.deepEqual(await filledHours(dir), [], 'auto: no night filled');
+    assert.deepEqual(await filledHours(dir), { filled: [], stepHours: [23, 6, 7, 8] }, 'auto: no night filled; forecast steps at the next open hours');
     assert.deepEqual(await filledHours(dir, 'off'), plain, "'off' overrides the record");
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -149,3 +149,16 @@ test('openHoursFor: on and off as set; auto reads the served model training meta
   assert.equal(openHoursFor(cfg('on'), {}), true);
   assert.throws(() => cfg('true'), /TICKCAST_WINDOWS_OPEN_HOURS/);
 });
+
+test('forecast step times (WindowStore.stepTimes): every interval; with open hours, the next open hours (a night and a weekend skipped)', () => {
+  const make = (openHours: boolean): WindowStore => new WindowStore({ window: 16, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e15, duplicatePolicy: 'drop', normHalfLifeTicks: 1000, fillMissed: 8, openHours });
+  const hoursOf = (ts: number[]): string[] => ts.map((t) => `${'MTWTFSS'[(new Date(t).getUTCDay() + 6) % 7]}${new Date(t).getUTCHours()}`);
+  for (const openHours of [false, true]) {
+    const s = make(openHours);
+    for (let i = 0; i < 24 * 7 * 4; i++) if (i % 24 >= 6 && i % (24 * 7) < 24 * 5) s.push('m', MONDAY + i * HOUR, [1], 0);
+    const friday22 = MONDAY + (3 * 7 * 24 + 4 * 24 + 22) * HOUR;
+    const steps = hoursOf(s.stepTimes('m', friday22, 4));
+    assert.deepEqual(steps, openHours ? ['F23', 'M6', 'M7', 'M8'] : ['F23', 'S0', 'S1', 'S2']);
+  }
+  assert.deepEqual(make(true).stepTimes('unknown', 1000, 3), [1001, 1002, 1003], 'a series not held: 1 ms apart');
+});

@@ -103,7 +103,7 @@ test('window store: statistics and windows in ln space, recent() in the series u
 
 test('decodeForecast: a log target comes back through exp, quantiles still ordered', () => {
   const spec = copySpec({ window: W, features: ['value'], targets: ['value'], horizon: 1, quantiles: [0.1, 0.5, 0.9], logFeatures: ['value'] });
-  const [steps] = decodeForecast(Float32Array.of(-1, 0, 1), 0, spec, [0], [2], [0.5], 0, 1);
+  const [steps] = decodeForecast(Float32Array.of(-1, 0, 1), 0, spec, [0], [2], [0.5], [1]);
   assert.ok(Math.abs(steps[0].p50 - Math.exp(2)) < 1e-9);
   assert.ok(Math.abs(steps[0].p10 - Math.exp(1.5)) < 1e-9);
   assert.ok(Math.abs(steps[0].p90 - Math.exp(2.5)) < 1e-9);
