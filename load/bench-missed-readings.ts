@@ -31,6 +31,8 @@ import { parseArgs } from 'node:util';
 import { createWindowStore } from '../src/app-parts.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { decodeForecast } from '../src/domain/forecast.ts';
+import { fillLostRows } from '../src/data/fill-rows.ts';
+import type { SeriesTable } from '../src/data/table.ts';
 import { fitLinearBaseline, LinearBaselinePredictor } from '../src/eval/linear-baseline.ts';
 import { mulberry32 } from '../src/eval/nab/rng.ts';
 import { BOOTSTRAP_SAMPLE, readValueColumn } from '../src/model/bootstrap.ts';
@@ -246,12 +248,12 @@ function pushCost(): string {
  * A linear model (the closed-form baseline, NLinear-style) fitted on the rows as they came of
  * `series` (each z-scored; its open hours only): a model trained in the feed's own time.
  */
-function fitOnRows(series: readonly Feed[], loss: Loss): Predictor {
+function fitOnRows(series: readonly Feed[], loss: Loss, lost?: { seed: number; fillMissed: number }): Predictor {
   const W = spec.window;
   const rows: number[] = [];
   const starts: number[] = [];
-  for (const f of series) {
-    const v = due(f, loss).map((i) => f.values[i]);
+  for (const [s, f] of series.entries()) {
+    const v = lost ? trainingRows(f, loss, lost.seed + s, lost.fillMissed) : due(f, loss).map((i) => f.values[i]);
     const m = v.reduce((a, x) => a + x, 0) / v.length;
     const sd = Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / v.length) || 1;
     for (let k = 0; k + W + H <= v.length; k++) starts.push(rows.length + k);
@@ -259,6 +261,42 @@ function fitOnRows(series: readonly Feed[], loss: Loss): Predictor {
   }
   const fit = fitLinearBaseline({ values: Float32Array.from(rows), features: spec.features, targets: spec.targets, window: W, horizon: H, quantiles: spec.quantiles, fitStarts: Int32Array.from(starts), calibrationStarts: new Int32Array(0) });
   return new LinearBaselinePredictor(fit, 'linear, rows as they came');
+}
+
+/**
+ * The rows `tickcast train` trains on when the file lost readings (`loss`, one seed): the rows that
+ * arrived, with up to `fillMissed` lost ones filled in before each late row (src/data/fill-rows.ts,
+ * the CLI's --fill-missed; 0: as they came).
+ */
+function trainingRows(f: Feed, loss: Loss, seed: number, fillMissed: number): number[] {
+  const kept = arrivals(due(f, loss), loss, seed);
+  const table: SeriesTable = { path: 'bench', timeCol: 'time', timesMs: Float64Array.from(kept, (k) => T0 + k.i * f.stepMs), stepMs: f.stepMs, features: ['value'], targets: ['value'], targetIndex: [0], columns: [Float64Array.from(kept, (k) => f.values[k.i])], rows: kept.length };
+  return [...fillLostRows(table, fillMissed).table.columns[0]];
+}
+
+/**
+ * The training table: linear models fitted on other series of the group (`others`) with readings
+ * lost, their rows as they came or filled in (`tickcast train --fill-missed`), or nothing lost,
+ * each served through the default store on the group's series with the same loss (3 seeds).
+ */
+async function trainingTable(groups: readonly Group[], others: ReadonlyMap<Group, Feed[]>): Promise<void> {
+  console.log(`| series | lost | trained on rows as they came (--fill-missed 0) | **trained on rows filled in (--fill-missed ${FILL}, the default)** | trained on nothing lost | filled ÷ as they came |`);
+  console.log('|---|---|---|---|---|---:|');
+  for (const g of groups) {
+    for (const loss of [LOSSES[0], LOSSES[1]]) {
+      const models = [fitOnRows(others.get(g)!, loss, { seed: 100, fillMissed: 0 }), fitOnRows(others.get(g)!, loss, { seed: 100, fillMissed: FILL }), fitOnRows(others.get(g)!, loss)];
+      const by: Score[][] = models.map(() => []);
+      for (const f of g.series) {
+        const open = due(f, loss);
+        for (const seed of [1, 2, 3]) {
+          const kept = arrivals(open, loss, seed);
+          for (const [j, p] of models.entries()) by[j].push((await stream(p, f, open, kept, { fillMissed: FILL, openHours: false }, 2 * spec.window, meanStep(f.values, open))).model);
+        }
+      }
+      const [came, filled, clean] = by;
+      console.log(`| ${g.group} | ${loss.label} | ${fmt(came)} · ${band(came)} | **${fmt(filled)} · ${band(filled)}** | ${fmt(clean)} · ${band(clean)} | ${(Number(fmt(filled)) / Number(fmt(came))).toFixed(3)} |`);
+    }
+  }
 }
 
 /** One table: per group and loss, the stores' scores (3 loss seeds), the group's model from `model`. */
@@ -315,6 +353,8 @@ async function main(): Promise<void> {
   tradingTime(300).forEach((g, k) => others.set(synthetic[k], g.series));
   console.log('\nFeeds closed in some hours, a linear model fitted on the rows as they came of other series of the kind:\n');
   await table((g, loss) => fitOnRows(others.get(g)!, loss), [...m4, ...synthetic], closure);
+  console.log('\nTraining on a file that lost readings (a linear model fitted on other series of the kind), served through the default store:\n');
+  await trainingTable(m4, others);
   console.log(`\n${pushCost()}\n(${((Date.now() - started) / 1000).toFixed(0)} s; ${new Date().toISOString()})`);
   await p.dispose();
 }

@@ -17,6 +17,7 @@ import type { ZScoreStats } from '../data/normalise.ts';
 import { runBacktest, type BacktestReport } from '../eval/backtest.ts';
 import { renderHtml, renderPng } from '../eval/plot.ts';
 import { formatHelp, parseOptions, usageError, type OptionTable } from './args.ts';
+import { fillLostRows } from '../data/fill-rows.ts';
 import { loadTable, prepare } from './dataset.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { loadModelDir } from './load-model.ts';
@@ -58,7 +59,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const spec = model.predictor.spec;
     const split: SplitSpec = parseSplit(opts.split ?? model.data?.split ?? '0.7,0.1,0.2');
     const timeCol = opts['time-col'] ?? (model.data ? (model.data.timeCol ?? 'none') : undefined);
-    const table = await loadTable(opts.data, { timeCol, features: spec.features, targets: spec.targets });
+    // Rows the file lost are filled in as training filled them (the artifact's --fill-missed; none before it was recorded).
+    const fill = fillLostRows(await loadTable(opts.data, { timeCol, features: spec.features, targets: spec.targets }), model.data?.fillMissed ?? 0, spec.logFeatures);
+    const table = fill.table;
     const refit = opts.renormalise || model.normalisation === null;
     if (!opts.renormalise && model.normalisation === null) io.stderr.write('backtest: the model artifact has no normalisation statistics; fitting them on this file\'s training span\n');
     const data = prepare(table, split, spec.window, spec.horizon, { stats: refit ? undefined : (model.normalisation ?? undefined), logFeatures: spec.logFeatures });
@@ -68,7 +71,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const windows = Math.floor((test.count - 1) / opts.stride) + 1;
     io.stderr.write(
       `backtest: ${model.kind} model (${model.predictor.engine}/${model.predictor.backend}), window ${spec.window}, horizon ${spec.horizon}, ` +
-        `${windows} test windows (stride ${opts.stride}), rows every ${formatStep(table.stepMs)}, season ${season}\n`,
+        `${windows} test windows (stride ${opts.stride}), rows every ${formatStep(table.stepMs)}, season ${season}` +
+        (fill.count > 0 ? `; ${fill.count} rows the file lost filled in as in training (a window forecasting one is not scored)` : '') +
+        '\n',
     );
     const bar = new ProgressBar(io, 'backtest', windows, { unit: 'windows' });
     const report = await runBacktest({
@@ -76,6 +81,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       values: data.values,
       timesMs: table.timesMs,
       range: test,
+      filled: fill.count > 0 ? fill.filled : undefined,
       stride: opts.stride,
       batchSize: opts['batch-size'],
       season,
@@ -93,16 +99,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       model: { dir: opts.model, kind: model.kind, engine: model.predictor.engine, backend: model.predictor.backend, version: model.predictor.version, spec },
       split: { spec: opts.split ?? model.data?.split ?? '0.7,0.1,0.2', borders: data.borders, testRows: data.borders.testEnd - data.borders.valEnd },
       normalisation: refit ? 'refit on this file\'s training span' : 'model training statistics',
-      metricsSpace: units.targetStd
-        ? 'z-normalised (per target: (value - train mean) / train std); *Original fields are in data units'
-        : `z-normalised ln(value) for [${spec.logFeatures}] (the model's space); no *Original fields`,
-      windows: rest.windows,
-      stride: rest.stride,
-      season: rest.season,
+      metricsSpace: metricsSpace(spec, units.targetStd !== undefined),
+      ...pick(rest, ['windows', 'stride', 'season']),
       metrics: rest.model,
-      baselines: rest.baselines,
-      relativeMaeVsSeasonalNaive: rest.relativeMaeVsSeasonalNaive,
-      elapsedMs: rest.elapsedMs,
+      ...pick(rest, ['baselines', 'relativeMaeVsSeasonalNaive', 'elapsedMs']),
+      filledRows: fill.count,
       plot: opts.plot ?? null,
     };
     if (plot && opts.plot) await writePlot(opts.plot, plotKind as string, plot, report, result);
@@ -111,6 +112,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await model.predictor.dispose();
   }
+}
+
+/** What the metrics are measured in. */
+function metricsSpace(spec: { logFeatures?: readonly string[] }, original: boolean): string {
+  return original ? 'z-normalised (per target: (value - train mean) / train std); *Original fields are in data units' : `z-normalised ln(value) for [${spec.logFeatures}] (the model's space); no *Original fields`;
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
 }
 
 async function writePlot(path: string, kind: string, plot: NonNullable<BacktestReport['plot']>, report: BacktestReport, result: unknown): Promise<void> {

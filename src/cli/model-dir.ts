@@ -28,6 +28,10 @@ export interface DataProvenance {
   windows: { train: number; val: number; test: number };
   /** Late rows the window store would fill, and those after hours the file is never read in (../domain/closures.ts; absent without a time column). */
   closures?: Closures;
+  /** `--fill-missed`: most rows filled in before a late row (absent in older artifacts: none were). */
+  fillMissed?: number;
+  /** Rows the file lost on its clock that were filled in (../data/fill-rows.ts). */
+  filledRows?: number;
 }
 
 export interface LoadedModel {

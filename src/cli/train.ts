@@ -17,6 +17,8 @@ import { FILL_MISSED_DEFAULT } from '../config/schema/stream.ts';
 import type { ModelSpec } from '../domain/types.ts';
 import { formatHelp, parseList, parseNumberList, parseOptions, usageError, type OptionTable } from './args.ts';
 import { loadTable, prepare, type PreparedData } from './dataset.ts';
+import { fillLostRows } from '../data/fill-rows.ts';
+import type { SeriesTable } from '../data/table.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { saveLinearModel, type DataProvenance } from './model-dir.ts';
 import { ProgressBar } from './progress.ts';
@@ -33,6 +35,7 @@ export const TRAIN_OPTIONS = {
   horizon: { type: 'number', default: 24, integer: true, min: 1, help: 'rows to forecast' },
   quantiles: { type: 'string', default: '0.1,0.5,0.9', help: 'quantile levels, ascending, including 0.5', placeholder: 'list' },
   split: { type: 'string', default: '0.7,0.1,0.2', help: 'train,val,test fractions by time, or "ett" (12/4/4 months of 30 days)', placeholder: 'spec' },
+  'fill-missed': { type: 'number', default: FILL_MISSED_DEFAULT, integer: true, min: 0, help: 'fill up to this many rows the file lost on its clock, as the service fills readings a feed misses (windows.fillMissed), so training sees the windows the model is served; 0 = rows as they came' },
   epochs: { type: 'number', default: 20, integer: true, min: 1, help: 'maximum training epochs (hybrid)' },
   patience: { type: 'number', default: 3, integer: true, min: 1, help: 'stop after this many epochs without a better validation loss (hybrid)' },
   'batch-size': { type: 'number', default: 64, integer: true, min: 1, help: 'training batch size (hybrid)' },
@@ -78,16 +81,20 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   const t0 = performance.now();
-  const table = await loadTable(opts.data, { timeCol: opts['time-col'], targets: parseList(opts.target), features: parseList(opts.features) });
-  const spec = copySpec({ window: opts.window, horizon: opts.horizon, features: table.features, targets: table.targets, quantiles, logFeatures: logColumns(opts.log, table.features, table.targets) });
+  const raw = await loadTable(opts.data, { timeCol: opts['time-col'], targets: parseList(opts.target), features: parseList(opts.features) });
+  const spec = copySpec({ window: opts.window, horizon: opts.horizon, features: raw.features, targets: raw.targets, quantiles, logFeatures: logColumns(opts.log, raw.features, raw.targets) });
+  const fill = fillLostRows(raw, opts['fill-missed'], spec.logFeatures);
+  const table = fill.table;
   const data = prepare(table, split, opts.window, opts.horizon, { logFeatures: spec.logFeatures });
   const train = requireWindows(data.borders, 'train', opts.window, opts.horizon);
   const val = requireWindows(data.borders, 'val', opts.window, opts.horizon);
   io.stderr.write(
     `train: ${table.rows} rows every ${formatStep(table.stepMs)}, features [${table.features.join(', ')}] → targets [${table.targets.join(', ')}], ` +
-      `windows train ${train.count} / val ${val.count} / test ${data.ranges.test.count}\n`,
+      `windows train ${train.count} / val ${val.count} / test ${data.ranges.test.count}` +
+      (fill.count > 0 ? `; ${fill.count} rows the file lost on its clock filled in (--fill-missed ${opts['fill-missed']})` : '') +
+      '\n',
   );
-  const provenance = provenanceOf(opts.data, data, formatSplit(split));
+  const provenance = { ...provenanceOf(opts.data, data, formatSplit(split), raw), fillMissed: opts['fill-missed'], filledRows: fill.count };
   if (trainedAcrossClosures(provenance.closures)) {
     io.stderr.write(`train: ${provenance.closures!.closed} of the file's ${provenance.closures!.late} late rows follow hours it is never read in (nights, weekends): the model learns its time as the rows came; the service serves it windows the same way (windows.openHours auto)\n`);
   }
@@ -129,10 +136,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Where a model's data came from (stored beside it). */
-function provenanceOf(file: string, data: PreparedData, split: string): DataProvenance {
+function provenanceOf(file: string, data: PreparedData, split: string, raw: SeriesTable): DataProvenance {
   const { table, borders, ranges } = data;
   const stepMs = Number.isFinite(table.stepMs) ? table.stepMs : null;
-  const closures = table.timeCol === null ? undefined : closuresIn(table.timesMs, FILL_MISSED_DEFAULT);
+  const closures = raw.timeCol === null ? undefined : closuresIn(raw.timesMs, FILL_MISSED_DEFAULT);
   return { path: file, rows: table.rows, timeCol: table.timeCol, stepMs, split, borders, windows: { train: ranges.train.count, val: ranges.val.count, test: ranges.test.count }, ...(closures ? { closures } : {}) };
 }
 

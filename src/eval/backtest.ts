@@ -21,6 +21,8 @@ export interface BacktestInput {
   timesMs: Float64Array;
   /** Window start rows of the test span (inclusive range). */
   range: WindowRange;
+  /** 1 for a row filled in (../data/fill-rows.ts): a window whose forecast rows hold one is not scored (its truth is a guess). */
+  filled?: Uint8Array;
   stride?: number;
   batchSize?: number;
   /** Seasonal period in rows for MASE and the seasonal-naive baseline. */
@@ -67,6 +69,11 @@ export interface BacktestReport {
   plot?: PlotSeries[];
 }
 
+/** The window starts scored: those whose forecast rows hold no filled-in row. */
+function scoredStarts(starts: Int32Array, filled: Uint8Array | undefined, w: number, h: number): Int32Array {
+  return filled ? starts.filter((s) => !filled.subarray(s + w, s + w + h).includes(1)) : starts;
+}
+
 export async function runBacktest(input: BacktestInput): Promise<BacktestReport> {
   const t0 = performance.now();
   const { predictor, values, range, season } = input;
@@ -81,7 +88,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestReport>
   const modelAcc = new ErrorAccumulator(targets, h, quantiles, band);
   const lastAcc = new ErrorAccumulator(targets, h, [0.5], null);
   const seasonAcc = new ErrorAccumulator(targets, h, [0.5], null);
-  const starts = windowStarts(range.first, range.last, stride);
+  const starts = scoredStarts(windowStarts(range.first, range.last, stride), input.filled, w, h);
   const total = starts.length;
   const tCount = targets.length;
 

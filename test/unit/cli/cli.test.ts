@@ -161,6 +161,33 @@ describe('tickcast CLI', () => {
     assert.doesNotMatch(t2.err(), /never read in/);
   });
 
+  it('train fills the rows a file lost on its clock (--fill-missed) and backtest fills them the same way, scoring no window that forecasts one', async () => {
+    const rows = ['time,load'];
+    const lost = (i: number): boolean => i > 20 && i % 11 === 0;
+    for (let i = 0; i < 24 * 30; i++) if (!lost(i)) rows.push(`${new Date(Date.UTC(2026, 0, 5) + i * 3_600_000).toISOString()},${(50 + 10 * Math.sin((2 * Math.PI * i) / 24)).toFixed(3)}`);
+    const file = join(dir, 'lossy.csv');
+    await writeFile(file, rows.join('\n') + '\n');
+    const t = captureIo();
+    const out = join(dir, 'lossy');
+    assert.equal(await runCli(['train', '--data', file, '--arch', 'linear', '--window', '24', '--horizon', '6', '--out', out], t), 0, t.err());
+    const res = JSON.parse(t.out());
+    const expected = Array.from({ length: 24 * 30 }, (_, i) => i).filter(lost).length - 3; // the first three come before the clock is learned
+    assert.equal(res.data.filledRows, expected);
+    assert.equal(res.data.fillMissed, 8);
+    assert.match(t.err(), new RegExp(`; ${expected} rows the file lost on its clock filled in \\(--fill-missed 8\\)`));
+    const b = captureIo();
+    assert.equal(await runCli(['backtest', '--data', file, '--model', out], b), 0, b.err());
+    const bt = JSON.parse(b.out());
+    assert.equal(bt.filledRows, expected);
+    assert.match(b.err(), /rows the file lost filled in as in training \(a window forecasting one is not scored\)/);
+    const testRows = bt.split.testRows;
+    assert.ok(bt.windows < testRows - 24 - 6 + 1 && bt.windows > 0, `scored ${bt.windows} of ${testRows - 24 - 6 + 1} test windows`);
+    // --fill-missed 0: rows as they came.
+    const t0 = captureIo();
+    assert.equal(await runCli(['train', '--data', file, '--arch', 'linear', '--window', '24', '--horizon', '6', '--fill-missed', '0', '--out', join(dir, 'lossy0')], t0), 0, t0.err());
+    assert.equal(JSON.parse(t0.out()).data.filledRows, 0);
+  });
+
   it('refuses to overwrite a non-empty --out without --force; backtest of a missing or corrupt model dir', async () => {
     const out = join(dir, 'lin2');
     const args = ['train', '--data', fixture('five-minute.csv'), '--arch', 'linear', '--window', '24', '--horizon', '6', '--out', out];
