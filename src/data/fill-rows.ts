@@ -10,6 +10,7 @@
  * errs 2.4× more than one trained on the filled rows (docs/model.md § Training data).
  */
 import { GapClock } from '../domain/gap-clock.ts';
+import { filledTime, filledValue } from '../domain/window-series.ts';
 import { closuresIn, trainedAcrossClosures } from '../domain/closures.ts';
 import type { SeriesTable } from './table.ts';
 
@@ -50,13 +51,9 @@ export function fillLostRows(table: SeriesTable, maxFill: number, logFeatures: r
     const n = missedBefore[r];
     for (let k = 1; k <= n; k++, out++) {
       const frac = k / (n + 1);
-      timesMs[out] = Math.round(table.timesMs[r - 1] + frac * (table.timesMs[r] - table.timesMs[r - 1]));
+      timesMs[out] = filledTime(table.timesMs[r - 1], table.timesMs[r], frac);
       filled[out] = 1;
-      table.columns.forEach((col, f) => {
-        const a = col[r - 1];
-        const b = Number.isNaN(col[r]) ? a : col[r];
-        columns[f][out] = log[f] ? a * Math.pow(b / a, frac) : a + frac * (b - a);
-      });
+      table.columns.forEach((col, f) => (columns[f][out] = filledValue(col[r - 1], col[r], frac, log[f])));
     }
     timesMs[out] = table.timesMs[r];
     table.columns.forEach((col, f) => (columns[f][out] = col[r]));

@@ -100,12 +100,8 @@ export class SeriesState {
     for (let k = Math.max(1, missed - W + 1); k <= missed; k++) {
       const frac = k / (missed + 1);
       const base = this.head * F;
-      for (let f = 0; f < F; f++) {
-        const a = this.last[f];
-        const b = Number.isNaN(values[f]) ? a : values[f];
-        this.values[base + f] = log?.[f] ? a * Math.pow(b / a, frac) : a + frac * (b - a);
-      }
-      this.ts[this.head] = Math.round(this.lastTs + frac * (tsMs - this.lastTs));
+      for (let f = 0; f < F; f++) this.values[base + f] = filledValue(this.last[f], values[f], frac, log?.[f] === true);
+      this.ts[this.head] = filledTime(this.lastTs, tsMs, frac);
       this.filledSlots[this.head] = 1;
       this.head = (this.head + 1) % W;
       this.count++;
@@ -198,4 +194,19 @@ function restoreClock(c: GapClock, st: NonNullable<WindowSeriesState['clock']>):
 /** The start of the UTC hour after `tMs`. */
 function nextHour(tMs: number): number {
   return (Math.floor(tMs / 3_600_000) + 1) * 3_600_000;
+}
+
+/**
+ * A filled-in reading's value a fraction `frac` of the way from the last reading `a` to the late
+ * one `b` (NaN: `a` carries): linear, or geometric for a feature modelled as ln(value) — the one
+ * rule for the window store and `tickcast train` (../data/fill-rows.ts).
+ */
+export function filledValue(a: number, b: number, frac: number, log: boolean): number {
+  const to = Number.isNaN(b) ? a : b;
+  return log ? a * Math.pow(to / a, frac) : a + frac * (to - a);
+}
+
+/** A filled-in reading's time: `frac` of the way between the two readings' times, to the ms. */
+export function filledTime(fromMs: number, toMs: number, frac: number): number {
+  return Math.round(fromMs + frac * (toMs - fromMs));
 }
