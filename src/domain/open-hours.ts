@@ -84,6 +84,14 @@ export class OpenHours {
     return age >= WEEKLY_AFTER_MS && !this.isSet(a) && !this.isSet(b); // nor in this hour of the week
   }
 
+  /** The hours of the week (Monday 00:00 UTC = 0) closed in the week after `fromMs`, ascending. */
+  closedHoursOfWeek(fromMs: number): number[] {
+    const out: number[] = [];
+    const base = Math.floor(fromMs / HOUR_MS) * HOUR_MS + HOUR_MS / 2;
+    for (let d = 1; d <= WEEK_HOURS; d++) if (this.closed(base + d * HOUR_MS, 0)) out.push(hourOfWeek(base + d * HOUR_MS));
+    return out.sort((a, b) => a - b);
+  }
+
   private openDay(hourOfDay: number): boolean {
     for (let d = 0; d < 7; d++) if (this.isSet(d * 24 + hourOfDay)) return true;
     return false;

@@ -24,6 +24,15 @@ export interface WindowSeriesState {
   filledSlots?: number[];
 }
 
+/** A series' window as the HTTP series view shows it (SeriesState.recent). */
+export interface RecentWindow {
+  ts: number[];
+  values: number[][];
+  filled: number[];
+  /** UTC hours of the week (Monday 00:00 = 0) the series is closed in (open hours learned: windows.openHours); absent otherwise. */
+  closedHours?: number[];
+}
+
 export class SeriesState {
   readonly values: Float32Array;
   readonly ts: Float64Array;
@@ -129,8 +138,11 @@ export class SeriesState {
     return out;
   }
 
-  /** The values in the ring (raw, as pushed), oldest first, with their timestamps and the positions of filled-in readings. */
-  recent(): { ts: number[]; values: number[][]; filled: number[] } {
+  /**
+   * The values in the ring (raw, as pushed), oldest first, with their timestamps and the positions
+   * of filled-in readings; with `openHours`, once learned, the hours of the week the series is closed.
+   */
+  recent(openHours = false): RecentWindow {
     const W = this.ts.length;
     const F = this.values.length / W;
     const n = Math.min(this.count, W);
@@ -143,7 +155,8 @@ export class SeriesState {
       values.push(Array.from(this.values.subarray(slot * F, (slot + 1) * F)));
       if (this.filledSlots[slot] === 1) filled.push(i);
     }
-    return { ts, values, filled };
+    const hours = openHours ? this.clock.hours : null;
+    return hours ? { ts, values, filled, closedHours: hours.closedHoursOfWeek(this.lastTs) } : { ts, values, filled };
   }
 
   /** The state as plain data (for snapshots): copied arrays, or with `copy` false the live ones. */

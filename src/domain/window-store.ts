@@ -20,7 +20,7 @@
  * `current()` as ln(value); the ring and `recent()` keep the series' units (callers keep values ≤ 0 out).
  */
 import { SeriesRegistry } from './series-registry.ts';
-import { SeriesState, type WindowSeriesState } from './window-series.ts';
+import { SeriesState, type RecentWindow, type WindowSeriesState } from './window-series.ts';
 
 export type { WindowSeriesState } from './window-series.ts';
 
@@ -259,9 +259,9 @@ export class WindowStore {
     return stats;
   }
 
-  /** Raw recent values, oldest first, and the positions of filled-in readings (for the HTTP series view). */
-  recent(series: string): { ts: number[]; values: number[][]; filled: number[] } | null {
-    return this.#series.get(series)?.recent() ?? null;
+  /** Raw recent values, oldest first, the positions of filled-in readings and closed hours (for the HTTP series view). */
+  recent(series: string): RecentWindow | null {
+    return this.#series.get(series)?.recent(this.#opts.openHours === true) ?? null;
   }
 
   /** Series ids with a window, in least-recently-seen order. */

@@ -119,8 +119,12 @@ export interface SeriesSummary {
 }
 
 export interface SeriesDetail extends SeriesSummary {
-  /** Recent raw values per feature, oldest first; `filled`: positions of readings filled in (windows.fillMissed). */
-  window: { ts: number[]; values: Record<string, number[]>; filled: number[] };
+  /**
+   * Recent raw values per feature, oldest first; `filled`: positions of readings filled in
+   * (windows.fillMissed); `closedHours`: UTC hours of the week the series is closed in (open hours
+   * learned, windows.openHours; absent otherwise).
+   */
+  window: { ts: number[]; values: Record<string, number[]>; filled: number[]; closedHours?: number[] };
   lastForecast: { ts: number; model: string; horizon: ForecastStep[] } | null;
   lastScore: number | null;
   /** Feedback in effect on this series (bar, maintenance span, counts, confirmed anomalies); absent when none. */

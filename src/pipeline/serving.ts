@@ -108,7 +108,7 @@ export class ServingService implements ServingApi {
     const values: Record<string, number[]> = {};
     features.forEach((f, i) => (values[f] = recent.values.map((row) => row[i])));
     const e = d.outlook.peek(id);
-    const detail: SeriesDetail = { ...this.#summary(id), window: { ts: recent.ts, values, filled: recent.filled }, lastForecast: e?.forecast ?? e?.baseline ?? null, lastScore: e?.lastScore ?? null };
+    const detail: SeriesDetail = { ...this.#summary(id), window: { ts: recent.ts, values, filled: recent.filled, ...(recent.closedHours ? { closedHours: recent.closedHours } : {}) }, lastForecast: e?.forecast ?? e?.baseline ?? null, lastScore: e?.lastScore ?? null };
     const fb = d.feedback?.seriesState(id, d.store.lastTs(id) ?? 0);
     if (fb) detail.feedback = fb;
     const bq = d.bandQuality?.get(id);

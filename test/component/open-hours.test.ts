@@ -20,7 +20,7 @@ const MONDAY = Date.UTC(2026, 0, 5);
 const HOUR = 3_600_000;
 
 /** Hourly bars of a market open 06:00–23:59 UTC for 3 days and 4 hours; the filled readings' hours in the window (16 slots: the last night in it). */
-async function filledHours(dir: string, openHours?: 'auto' | 'on' | 'off'): Promise<{ filled: number[]; stepHours: number[] }> {
+async function filledHours(dir: string, openHours?: 'auto' | 'on' | 'off'): Promise<{ filled: number[]; stepHours: number[]; closedHours?: number[] }> {
   const sent: OutMessage[] = [];
   const app = await startTestApp({ model: { dir }, finetune: { enabled: false }, ...(openHours ? { windows: { openHours } } : {}) }, { sink: { send: async (m) => void sent.push(...m) }, source: idleSource });
   try {
@@ -33,7 +33,12 @@ async function filledHours(dir: string, openHours?: 'auto' | 'on' | 'off'): Prom
     // The forecast made at 22:00 on day 2: its steps' hours.
     const at = MONDAY + (2 * 24 + 22) * HOUR;
     const f = sent.filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)) as { ts: number; horizon: { ts: number }[] }).find((x) => x.ts === at)!;
-    return { filled: r.filled.map((k) => new Date(r.ts[k]).getUTCHours()), stepHours: f.horizon.map((h) => new Date(h.ts).getUTCHours()) };
+    // The series view says which hours the series is closed in (when they are learned).
+    const view = await app.http!.inject({ method: 'GET', url: '/v1/series/m' });
+    assert.equal(view.statusCode, 200);
+    const closedHours = (view.json() as { window: { closedHours?: number[] } }).window.closedHours;
+    const filled = r.filled.map((k) => new Date(r.ts[k]).getUTCHours());
+    return { filled, stepHours: f.horizon.map((h) => new Date(h.ts).getUTCHours()), ...(closedHours ? { closedHours } : {}) };
   } finally {
     await app.stop();
   }
@@ -49,7 +54,8 @@ test('windows.openHours auto: a model trained on rows with closures is served wi
     const store = new CheckpointStore({ dir, keep: 5 });
     const v1 = await store.load('v1');
     await store.save({ config: v1.config, spec: v1.spec, weights: v1.weights, meta: { ...v1.meta, data: { path: 'bars.csv', closures: { late: 60, closed: 58 } } } });
-    assert.deepEqual(await filledHours(dir), { filled: [], stepHours: [23, 6, 7, 8] }, 'auto: no night filled; forecast steps at the next open hours');
+    const nights = Array.from({ length: 168 }, (_, w) => w).filter((w) => w % 24 < 6);
+    assert.deepEqual(await filledHours(dir), { filled: [], stepHours: [23, 6, 7, 8], closedHours: nights }, 'auto: no night filled; forecast steps at the next open hours; the series view names the closed hours');
     assert.deepEqual(await filledHours(dir, 'off'), plain, "'off' overrides the record");
   } finally {
     rmSync(dir, { recursive: true, force: true });

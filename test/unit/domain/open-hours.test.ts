@@ -41,6 +41,8 @@ test('a clock time is closed when no reading came in its hour of the day after a
   assert.equal(h.closed(MONDAY + 19 * DAY + 10 * HOUR, 0), false, 'the third Saturday: not yet three weeks');
   assert.equal(h.closed(MONDAY + 8 * DAY + 5 * HOUR + 50 * 60_000, 0), true);
   assert.equal(h.closed(MONDAY + 8 * DAY + 5 * HOUR + 50 * 60_000, 15 * 60_000), false, 'within the slack of an open hour');
+  const closed = Array.from({ length: 168 }, (_, w) => w).filter((w) => w % 24 < 6 || w >= 5 * 24);
+  assert.deepEqual(h.closedHoursOfWeek(MONDAY + 28 * DAY), closed, 'nights, and the weekend');
 });
 
 /** A clock's missed readings on a feed: `due(i)` whether reading i (at MONDAY + i × step + offset) comes. */
