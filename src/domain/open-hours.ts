@@ -11,7 +11,9 @@
  * with `slackMs` either side (the clock's jitter: a reading due at 10:00 that comes at 09:57 opens
  * hour 10 too). Hours are UTC: a schedule in local time is learned all the same, and a daylight-
  * saving shift opens the hour it moves into. Holidays are not learned (a weekday closed once a
- * year reads as missed readings).
+ * year reads as missed readings). Used by the window store when `windows.openHours` is on for the
+ * service (auto: the model served was trained on rows with closures, ./closures.ts); the anomaly
+ * detector's gap clock does not learn open hours.
  */
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
