@@ -27,16 +27,16 @@ export function isBaselineModel(model: string): boolean {
 }
 
 /**
- * Seasonal-naive forecast of `horizon` steps from `values` (one target, oldest first). Returns
- * null with fewer than `minTicks` values.
+ * Seasonal-naive forecast of `horizon` steps from `values` (one target, oldest first), step h
+ * stamped `times[h − 1]` (WindowStore.stepTimes, as the model's forecasts are). Returns null with
+ * fewer than `minTicks` values.
  */
 export function seasonalNaive(
   values: readonly number[],
   o: ColdStartOptions,
   horizon: number,
   quantiles: readonly number[],
-  lastTs: number,
-  intervalMs: number,
+  times: ArrayLike<number>,
 ): { model: string; steps: ForecastStep[] } | null {
   const n = values.length;
   if (n < Math.max(2, o.minTicks)) return null;
@@ -51,7 +51,7 @@ export function seasonalNaive(
     const k = Math.floor((h - 1) / m);
     const p50 = values[n - m + ((h - 1) % m)];
     const sd = sigma * Math.sqrt(k + 1);
-    const step = { step: h, ts: Math.round(lastTs + h * intervalMs) } as ForecastStep;
+    const step = { step: h, ts: times[h - 1] } as ForecastStep;
     for (let q = 0; q < keys.length; q++) (step as Record<string, number>)[keys[q]] = p50 + z[q] * sd;
     steps.push(step);
   }

@@ -26,10 +26,9 @@ export function coldForecast(store: WindowStore, c: ColdStartOptions, spec: Mode
   let model = '';
   const steps: ForecastStep[][] = [];
   for (const f of targetIdx) {
-    const r = seasonalNaive(recent.values.map((v) => v[f]), c, spec.horizon, spec.quantiles, tick.tsMs, store.intervalMs(tick.series) || 1);
+    const r = seasonalNaive(recent.values.map((v) => v[f]), c, spec.horizon, spec.quantiles, times);
     if (!r) return null;
     model = r.model;
-    for (const s of r.steps) s.ts = times[s.step - 1]; // the model's timeline (open hours: stepTimes)
     steps.push(r.steps);
   }
   return { model, steps };

@@ -20,7 +20,7 @@ test('probit: the normal quantiles the band is built from', () => {
 });
 
 test('naive: repeats the last value, band from the one-step errors, widening with √h', () => {
-  const r = seasonalNaive([1, 3, 2, 4], { seasonTicks: 1, minTicks: 2 }, 4, Q, 1000, 10)!;
+  const r = seasonalNaive([1, 3, 2, 4], { seasonTicks: 1, minTicks: 2 }, 4, Q, [1010, 1020, 1030, 1040])!;
   assert.equal(r.model, 'baseline:naive');
   const sigma = Math.sqrt((4 + 1 + 4) / 3); // errors 2, −1, 2
   r.steps.forEach((s, i) => {
@@ -30,17 +30,17 @@ test('naive: repeats the last value, band from the one-step errors, widening wit
     assert.ok(Math.abs(s.p90 - 4 - 1.2815515655 * sigma * Math.sqrt(i + 1)) < 1e-5);
     assert.ok(Math.abs(s.p50 - s.p10 - (s.p90 - s.p50)) < 1e-9, 'symmetric');
   });
-  assert.equal(seasonalNaive([5], { seasonTicks: 1, minTicks: 2 }, 4, Q, 0, 1), null, 'one tick: no band yet');
-  assert.equal(seasonalNaive([5, 6, 7], { seasonTicks: 1, minTicks: 4 }, 4, Q, 0, 1), null, 'minTicks');
+  assert.equal(seasonalNaive([5], { seasonTicks: 1, minTicks: 2 }, 4, Q, []), null, 'one tick: no band yet');
+  assert.equal(seasonalNaive([5, 6, 7], { seasonTicks: 1, minTicks: 4 }, 4, Q, []), null, 'minTicks');
 });
 
 test('seasonal naive: each step repeats the value one season earlier; naive until a season is known', () => {
   const season = [10, 20, 30, 40];
-  const r = seasonalNaive([...season, ...season, 11, 21, 31, 41], { seasonTicks: 4, minTicks: 2 }, 6, Q, 0, 1)!;
+  const r = seasonalNaive([...season, ...season, 11, 21, 31, 41], { seasonTicks: 4, minTicks: 2 }, 6, Q, [])!;
   assert.equal(r.model, 'baseline:seasonal-naive');
   assert.deepEqual(r.steps.map((s) => s.p50), [11, 21, 31, 41, 11, 21]);
   assert.ok(r.steps[4].p90 - r.steps[4].p50 > r.steps[3].p90 - r.steps[3].p50, 'second season wider');
-  assert.equal(seasonalNaive([10, 20, 30], { seasonTicks: 4, minTicks: 2 }, 2, Q, 0, 1)!.model, 'baseline:naive');
+  assert.equal(seasonalNaive([10, 20, 30], { seasonTicks: 4, minTicks: 2 }, 2, Q, [])!.model, 'baseline:naive');
   assert.ok(isBaselineModel('baseline:naive') && !isBaselineModel('v3'));
 });
 
