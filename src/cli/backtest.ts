@@ -69,12 +69,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const season = seasonArg ?? detectSeason(table.stepMs);
     const units = originalUnits(spec, data.stats);
     const windows = Math.floor((test.count - 1) / opts.stride) + 1;
-    io.stderr.write(
-      `backtest: ${model.kind} model (${model.predictor.engine}/${model.predictor.backend}), window ${spec.window}, horizon ${spec.horizon}, ` +
-        `${windows} test windows (stride ${opts.stride}), rows every ${formatStep(table.stepMs)}, season ${season}` +
-        (fill.count > 0 ? `; ${fill.count} rows the file lost filled in as in training (a window forecasting one is not scored)` : '') +
-        '\n',
-    );
+    io.stderr.write(`backtest: ${model.kind} model (${model.predictor.engine}/${model.predictor.backend}), window ${spec.window}, horizon ${spec.horizon}, ${plan(windows, opts.stride, table.stepMs, season, fill.count)}\n`);
     const bar = new ProgressBar(io, 'backtest', windows, { unit: 'windows' });
     const report = await runBacktest({
       predictor: model.predictor,
@@ -100,9 +95,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       split: { spec: opts.split ?? model.data?.split ?? '0.7,0.1,0.2', borders: data.borders, testRows: data.borders.testEnd - data.borders.valEnd },
       normalisation: refit ? 'refit on this file\'s training span' : 'model training statistics',
       metricsSpace: metricsSpace(spec, units.targetStd !== undefined),
-      ...pick(rest, ['windows', 'stride', 'season']),
+      windows: rest.windows,
+      stride: rest.stride,
+      season: rest.season,
       metrics: rest.model,
-      ...pick(rest, ['baselines', 'relativeMaeVsSeasonalNaive', 'elapsedMs']),
+      baselines: rest.baselines,
+      relativeMaeVsSeasonalNaive: rest.relativeMaeVsSeasonalNaive,
+      elapsedMs: rest.elapsedMs,
       filledRows: fill.count,
       plot: opts.plot ?? null,
     };
@@ -119,8 +118,10 @@ function metricsSpace(spec: { logFeatures?: readonly string[] }, original: boole
   return original ? 'z-normalised (per target: (value - train mean) / train std); *Original fields are in data units' : `z-normalised ln(value) for [${spec.logFeatures}] (the model's space); no *Original fields`;
 }
 
-function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
-  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+/** The run's windows, spacing and season for the stderr line, and the rows filled in (their windows not scored). */
+function plan(windows: number, stride: number, stepMs: number, season: number, filled: number): string {
+  const fill = filled > 0 ? `; ${filled} rows the file lost filled in as in training (a window forecasting one is not scored)` : '';
+  return `${windows} test windows (stride ${stride}), rows every ${formatStep(stepMs)}, season ${season}${fill}`;
 }
 
 async function writePlot(path: string, kind: string, plot: NonNullable<BacktestReport['plot']>, report: BacktestReport, result: unknown): Promise<void> {
