@@ -22,7 +22,8 @@
  * (hourly, rows 0–8,640: the standard split's train + validation; skipped when absent) and 60 M4
  * Hourly training rows (every 7th series; skipped when absent). Neither ETT nor M4 is in the
  * shipped weights. Options: --every N (forecast at every Nth tick; default 3), --fill N (readings
- * filled at most; default windows.fillMissed).
+ * filled at most; default windows.fillMissed), --only training (the last table alone: linear
+ * models trained on lossy M4 rows as they came, filled, filled with no filled row as a target).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -34,6 +35,7 @@ import { decodeForecast } from '../src/domain/forecast.ts';
 import { fillLostRows } from '../src/data/fill-rows.ts';
 import type { SeriesTable } from '../src/data/table.ts';
 import { fitLinearBaseline, LinearBaselinePredictor } from '../src/eval/linear-baseline.ts';
+import { windowStarts, withKnownTargets } from '../src/data/windows.ts';
 import { mulberry32 } from '../src/eval/nab/rng.ts';
 import { BOOTSTRAP_SAMPLE, readValueColumn } from '../src/model/bootstrap.ts';
 import { DEFAULT_SPEC, resolveHybridConfig } from '../src/model/config.ts';
@@ -44,7 +46,7 @@ import { loadM4Hourly } from './m4-data.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = resolve(repoRoot, '../shared/data');
-const { values: args } = parseArgs({ options: { every: { type: 'string', default: '3' }, fill: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { every: { type: 'string', default: '3' }, fill: { type: 'string' }, only: { type: 'string' } } });
 const EVERY = Number(args.every);
 const spec = DEFAULT_SPEC;
 const H = spec.horizon;
@@ -248,15 +250,19 @@ function pushCost(): string {
  * A linear model (the closed-form baseline, NLinear-style) fitted on the rows as they came of
  * `series` (each z-scored; its open hours only): a model trained in the feed's own time.
  */
-function fitOnRows(series: readonly Feed[], loss: Loss, lost?: { seed: number; fillMissed: number }): Predictor {
+function fitOnRows(series: readonly Feed[], loss: Loss, lost?: { seed: number; fillMissed: number; knownTargetsOnly?: boolean }): Predictor {
   const W = spec.window;
   const rows: number[] = [];
   const starts: number[] = [];
   for (const [s, f] of series.entries()) {
-    const v = lost ? trainingRows(f, loss, lost.seed + s, lost.fillMissed) : due(f, loss).map((i) => f.values[i]);
+    const t = lost ? trainingRows(f, loss, lost.seed + s, lost.fillMissed) : { values: due(f, loss).map((i) => f.values[i]), filled: undefined };
+    const v = t.values;
     const m = v.reduce((a, x) => a + x, 0) / v.length;
     const sd = Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / v.length) || 1;
-    for (let k = 0; k + W + H <= v.length; k++) starts.push(rows.length + k);
+    // As `tickcast train`, every window is fitted, filled forecast rows included; knownTargetsOnly: only windows
+    // whose forecast rows were all read (the alternative measured on 5 Dec, not taken: docs/model.md § Training data).
+    const known = withKnownTargets(windowStarts(0, v.length - W - H), lost?.knownTargetsOnly ? t.filled : undefined, W, H);
+    for (const k of known) starts.push(rows.length + k);
     for (const x of v) rows.push((x - m) / sd);
   }
   const fit = fitLinearBaseline({ values: Float32Array.from(rows), features: spec.features, targets: spec.targets, window: W, horizon: H, quantiles: spec.quantiles, fitStarts: Int32Array.from(starts), calibrationStarts: new Int32Array(0) });
@@ -268,10 +274,11 @@ function fitOnRows(series: readonly Feed[], loss: Loss, lost?: { seed: number; f
  * arrived, with up to `fillMissed` lost ones filled in before each late row (src/data/fill-rows.ts,
  * the CLI's --fill-missed; 0: as they came).
  */
-function trainingRows(f: Feed, loss: Loss, seed: number, fillMissed: number): number[] {
+function trainingRows(f: Feed, loss: Loss, seed: number, fillMissed: number): { values: number[]; filled: Uint8Array } {
   const kept = arrivals(due(f, loss), loss, seed);
   const table: SeriesTable = { path: 'bench', timeCol: 'time', timesMs: Float64Array.from(kept, (k) => T0 + k.i * f.stepMs), stepMs: f.stepMs, features: ['value'], targets: ['value'], targetIndex: [0], columns: [Float64Array.from(kept, (k) => f.values[k.i])], rows: kept.length };
-  return [...fillLostRows(table, fillMissed).table.columns[0]];
+  const out = fillLostRows(table, fillMissed);
+  return { values: [...out.table.columns[0]], filled: out.filled };
 }
 
 /**
@@ -280,11 +287,12 @@ function trainingRows(f: Feed, loss: Loss, seed: number, fillMissed: number): nu
  * each served through the default store on the group's series with the same loss (3 seeds).
  */
 async function trainingTable(groups: readonly Group[], others: ReadonlyMap<Group, Feed[]>): Promise<void> {
-  console.log(`| series | lost | trained on rows as they came (--fill-missed 0) | **trained on rows filled in (--fill-missed ${FILL}, the default)** | trained on nothing lost | filled ÷ as they came |`);
-  console.log('|---|---|---|---|---|---:|');
+  console.log(`| series | lost | trained on rows as they came (--fill-missed 0) | **trained on rows filled in (--fill-missed ${FILL}, the default)** | filled, but no window fitted whose forecast rows hold a filled row | trained on nothing lost | filled ÷ as they came | known targets only ÷ default |`);
+  console.log('|---|---|---|---|---|---|---:|---:|');
   for (const g of groups) {
     for (const loss of [LOSSES[0], LOSSES[1]]) {
-      const models = [fitOnRows(others.get(g)!, loss, { seed: 100, fillMissed: 0 }), fitOnRows(others.get(g)!, loss, { seed: 100, fillMissed: FILL }), fitOnRows(others.get(g)!, loss)];
+      const o = others.get(g)!;
+      const models = [fitOnRows(o, loss, { seed: 100, fillMissed: 0 }), fitOnRows(o, loss, { seed: 100, fillMissed: FILL }), fitOnRows(o, loss, { seed: 100, fillMissed: FILL, knownTargetsOnly: true }), fitOnRows(o, loss)];
       const by: Score[][] = models.map(() => []);
       for (const f of g.series) {
         const open = due(f, loss);
@@ -293,8 +301,9 @@ async function trainingTable(groups: readonly Group[], others: ReadonlyMap<Group
           for (const [j, p] of models.entries()) by[j].push((await stream(p, f, open, kept, { fillMissed: FILL, openHours: false }, 2 * spec.window, meanStep(f.values, open))).model);
         }
       }
-      const [came, filled, clean] = by;
-      console.log(`| ${g.group} | ${loss.label} | ${fmt(came)} · ${band(came)} | **${fmt(filled)} · ${band(filled)}** | ${fmt(clean)} · ${band(clean)} | ${(Number(fmt(filled)) / Number(fmt(came))).toFixed(3)} |`);
+      const [came, filled, known, clean] = by;
+      const ratio = (a: Score[], b: Score[]): string => (Number(fmt(a)) / Number(fmt(b))).toFixed(3);
+      console.log(`| ${g.group} | ${loss.label} | ${fmt(came)} · ${band(came)} | **${fmt(filled)} · ${band(filled)}** | ${fmt(known)} · ${band(known)} | ${fmt(clean)} · ${band(clean)} | ${ratio(filled, came)} | ${ratio(known, filled)} |`);
     }
   }
 }
@@ -331,6 +340,21 @@ async function table(model: (g: Group, loss: Loss) => Predictor, groups: readonl
   }
 }
 
+/** The first three tables (skipped by --only training): feeds read around the clock, then closed some hours, the shipped model and linear models fitted on rows as they came. */
+async function closureTables(p: Predictor, all: Group[], hourly: Group[], m4: Group[], others: Map<Group, Feed[]>): Promise<void> {
+  const shipped = (): Predictor => p;
+  console.log('Feeds read around the clock, the shipped model:\n');
+  await table(shipped, all, () => LOSSES);
+  const closure = (g: Group): Loss[] => (g.series[0].stepMs === 3_600_000 ? [NIGHT] : [WEEKEND]);
+  const synthetic = tradingTime();
+  console.log('\nFeeds closed in some hours (no reading due then), the shipped model:\n');
+  await table(shipped, [...hourly, ...dailyEtt(), ...synthetic], closure);
+  // Models fitted on other series of the same kind, in their own time (M4: 60 other series; synthetic: other seeds).
+  tradingTime(300).forEach((g, k) => others.set(synthetic[k], g.series));
+  console.log('\nFeeds closed in some hours, a linear model fitted on the rows as they came of other series of the kind:\n');
+  await table((g, loss) => fitOnRows(others.get(g)!, loss), [...m4, ...synthetic], closure);
+}
+
 async function main(): Promise<void> {
   const hybrid = resolveHybridConfig({});
   const pre = await loadPretrained(hybrid, spec);
@@ -339,20 +363,10 @@ async function main(): Promise<void> {
   const started = Date.now();
   console.log(`bench:missed-readings — model ${pre.version} (ONNX, CPU), window ${spec.window}, horizon ${H}, a forecast every ${EVERY} ticks; scaled MAE of p50 (lower is better) · share of true readings inside p10–p90\n`);
   const all = feeds();
-  const shipped = (): Predictor => p;
-  console.log('Feeds read around the clock, the shipped model:\n');
-  await table(shipped, all, () => LOSSES);
-  const closure = (g: Group): Loss[] => (g.series[0].stepMs === 3_600_000 ? [NIGHT] : [WEEKEND]);
   const hourly = all.filter((g) => g.series[0].stepMs === 3_600_000);
-  const synthetic = tradingTime();
-  console.log('\nFeeds closed in some hours (no reading due then), the shipped model:\n');
-  await table(shipped, [...hourly, ...dailyEtt(), ...synthetic], closure);
-  // Models fitted on other series of the same kind, in their own time (M4: 60 other series; synthetic: other seeds).
   const m4 = hourly.filter((g) => g.group.startsWith('M4'));
   const others = new Map<Group, Feed[]>(m4.map((g) => [g, loadM4Hourly(resolve(DATA, 'm4')).filter((_, i) => i % 7 === 3).map((x) => ({ values: x.train, stepMs: 3_600_000 }))]));
-  tradingTime(300).forEach((g, k) => others.set(synthetic[k], g.series));
-  console.log('\nFeeds closed in some hours, a linear model fitted on the rows as they came of other series of the kind:\n');
-  await table((g, loss) => fitOnRows(others.get(g)!, loss), [...m4, ...synthetic], closure);
+  if (args.only !== 'training') await closureTables(p, all, hourly, m4, others);
   console.log('\nTraining on a file that lost readings (a linear model fitted on other series of the kind), served through the default store:\n');
   await trainingTable(m4, others);
   console.log(`\n${pushCost()}\n(${((Date.now() - started) / 1000).toFixed(0)} s; ${new Date().toISOString()})`);

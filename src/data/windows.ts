@@ -27,6 +27,15 @@ export function windowStarts(first: number, last: number, stride = 1): Int32Arra
   return out;
 }
 
+/**
+ * The starts whose forecast rows (start + window … start + window + horizon − 1) hold no row filled
+ * in (`filled[row]` = 1: ./fill-rows.ts): their truth is known, not a guess, so only these windows
+ * are fitted (`tickcast train`) and scored (`tickcast backtest`). All of them without `filled`.
+ */
+export function withKnownTargets(starts: Int32Array, filled: Uint8Array | undefined, window: number, horizon: number): Int32Array {
+  return filled ? starts.filter((s) => !filled.subarray(s + window, s + window + horizon).includes(1)) : starts;
+}
+
 /** At most `max` of `starts`, evenly spaced so that the whole span stays covered (all when `max` is absent or not smaller). */
 export function evenlySpaced(starts: Int32Array, max: number | undefined): Int32Array {
   if (max === undefined || starts.length <= max) return starts;

@@ -11,7 +11,7 @@
  */
 import type { PredictResult, Predictor } from '../pipeline/ports.ts';
 import type { WindowRange } from '../data/split.ts';
-import { makeWindows, windowStarts } from '../data/windows.ts';
+import { makeWindows, windowStarts, withKnownTargets } from '../data/windows.ts';
 import { ErrorAccumulator, bandIndices, seasonalNaiveScale, type PointMetrics, type TargetMetrics } from './metrics.ts';
 
 export interface BacktestInput {
@@ -69,11 +69,6 @@ export interface BacktestReport {
   plot?: PlotSeries[];
 }
 
-/** The window starts scored: those whose forecast rows hold no filled-in row. */
-function scoredStarts(starts: Int32Array, filled: Uint8Array | undefined, w: number, h: number): Int32Array {
-  return filled ? starts.filter((s) => !filled.subarray(s + w, s + w + h).includes(1)) : starts;
-}
-
 export async function runBacktest(input: BacktestInput): Promise<BacktestReport> {
   const t0 = performance.now();
   const { predictor, values, range, season } = input;
@@ -88,7 +83,7 @@ export async function runBacktest(input: BacktestInput): Promise<BacktestReport>
   const modelAcc = new ErrorAccumulator(targets, h, quantiles, band);
   const lastAcc = new ErrorAccumulator(targets, h, [0.5], null);
   const seasonAcc = new ErrorAccumulator(targets, h, [0.5], null);
-  const starts = scoredStarts(windowStarts(range.first, range.last, stride), input.filled, w, h);
+  const starts = withKnownTargets(windowStarts(range.first, range.last, stride), input.filled, w, h);
   const total = starts.length;
   const tCount = targets.length;
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSplit, requireWindows, splitBorders, windowRange } from '../../../src/data/split.ts';
 import { applyZScore, fitZScore, selectStats } from '../../../src/data/normalise.ts';
-import { evenlySpaced, makeWindows, windowStarts } from '../../../src/data/windows.ts';
+import { evenlySpaced, makeWindows, windowStarts, withKnownTargets } from '../../../src/data/windows.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
 
 const HOUR = 3_600_000;
@@ -73,5 +73,14 @@ describe('windows', () => {
     assert.deepEqual(Array.from(evenlySpaced(all, 4)), [0, 2, 5, 7]);
     assert.equal(evenlySpaced(all, 10), all);
     assert.equal(evenlySpaced(all, undefined), all);
+  });
+
+  it('withKnownTargets drops exactly the windows whose forecast rows hold a filled-in row', () => {
+    const filled = new Uint8Array(20);
+    filled[10] = 1; // window 4, horizon 2: forecast rows s+4 … s+5 hold row 10 for s = 5 and 6
+    assert.deepEqual(Array.from(withKnownTargets(windowStarts(0, 14), filled, 4, 2)), [0, 1, 2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14]);
+    // A filled row inside the input window only is kept (the service fills its windows the same way).
+    assert.ok(withKnownTargets(windowStarts(0, 14), filled, 4, 2).includes(8));
+    assert.equal(withKnownTargets(windowStarts(0, 14), undefined, 4, 2).length, 15);
   });
 });
