@@ -27,7 +27,7 @@
  * Env: NAB_DIR, M4_DIR, NAB_OUT (results dir), NAB_FILES=1 (per-file tables), NAB_LOCO=0 (skip
  * LOCO), INJECT_PER_KIND (M4 series per kind, default 20), INJECT_SEED (default 13), NAB_OUTAGES=0
  * NAB_BURSTS=0 and NAB_QUANTISED=0 (skip the robustness checks), NAB_ALERTS=0 (skip the alerts the service
- * would send at its fixed threshold, load/nab-alerts.ts), NAB_WEEKLY=0 (skip the synthetic weekly-rhythm section, load/nab-weekly.ts), NAB_IRREGULAR=0 (skip the irregular-sampling section, load/nab-irregular.ts),
+ * would send at its fixed threshold, load/nab-alerts.ts), NAB_WEEKLY=0 (skip the synthetic weekly-rhythm section, load/nab-weekly.ts), NAB_IRREGULAR=0 (skip the irregular-sampling section, load/nab-irregular.ts), NAB_CLOSURES=0 (skip the feeds-closed-some-hours section, load/nab-closures.ts),
  * ANOMALY_CONFIG (JSON overrides of the NEW detector, also applied on the service path, for experiments only; the LOCO grid is
  * applied on top of them, so its figure is the one of the detector under test).
  */
@@ -45,6 +45,7 @@ import { defaultPaths, evaluate, loadInjected, loadNabDev, quantisedCorpus, with
 import { sentAlerts } from './nab-alerts.ts';
 import { weeklySection } from './nab-weekly.ts';
 import { irregularSection } from './nab-irregular.ts';
+import { closuresSection } from './nab-closures.ts';
 import { comparison, DEV_REFERENCES, report, reportLoco } from './nab-report.ts';
 
 /** The LOCO grid: the parameters tuned in issue 13, each moved alone from the defaults. */
@@ -263,6 +264,7 @@ async function main(): Promise<void> {
     if (process.env.NAB_QUANTISED !== '0') await quantised(inj, overrides);
   }
   if (process.env.NAB_IRREGULAR !== '0') irregularSection([dev, inj].filter((c): c is LabelledCorpus => c !== null), overrides);
+  if (process.env.NAB_CLOSURES !== '0') closuresSection([dev, inj].filter((c): c is LabelledCorpus => c !== null), overrides);
   if (process.env.NAB_WEEKLY !== '0') weeklySection(overrides, seed);
   console.log(`\nmachine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (timings on a shared machine are noisy; scores are deterministic)`);
 }

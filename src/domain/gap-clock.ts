@@ -18,21 +18,25 @@
  * when something happens (trades, events) have no grid, and a long interval there is not a lost
  * reading (thirteenth round, docs/anomaly-rounds.md). Nor is a clock time in hours the feed is
  * closed (open-hours.ts: a market's night or weekend, learned from the hours it reads in): a tick
- * after such times reports none missed, though its residuals are divided by √ratio all the same.
+ * after such times reports none missed, and no gap however long the closure (a clock whose span
+ * holds a closed clock time is a closure, even where part of it was an outage), though its
+ * residuals (and the `holdTicks` after a long one) are divided by √ratio all the same.
  */
 import { OpenHours } from './open-hours.ts';
 
 export interface GapTick {
   /** The residual divisor of this tick. */
   readonly divisor: number;
-  /** When this tick ends a gap: the typical intervals since the previous tick (else 0). */
+  /** When this tick ends a gap: the typical intervals since the previous tick (else 0; 0 too after closed hours, with `openHours`). */
   readonly intervals: number;
   /** Readings missed just before this tick (0 unless the series is on a clock and the tick 2 … `gapFactor` intervals late). */
   readonly missed: number;
+  /** When this tick ends closed hours longer than `gapFactor` intervals (`openHours`): the typical intervals since the previous tick (else 0). */
+  readonly closed: number;
 }
 
 /** The answer for a tick that neither ends a gap nor follows one (most ticks: no allocation). */
-const NO_GAP: GapTick = Object.freeze({ divisor: 1, intervals: 0, missed: 0 });
+const NO_GAP: GapTick = Object.freeze({ divisor: 1, intervals: 0, missed: 0, closed: 0 });
 /** How far from a whole number n of typical intervals an interval on the series' clock may be, × n. */
 export const GRID_TOLERANCE = 0.25;
 /** Share of intervals on the clock (EW, weight 0.05) from which a series is read on one. */
@@ -50,6 +54,11 @@ export class GapClock {
   /** The hours the feed reads in (open-hours.ts), learned from the first tick asked for them on (else null). */
   hours: OpenHours | null = null;
 
+  /** `openHours`: learn them from the first tick (a snapshot then restores into the instance). */
+  constructor(openHours = false) {
+    if (openHours) this.hours = new OpenHours();
+  }
+
   /** Whether the series is read on a clock (the share of its intervals on one reaches GRID_SHARE). */
   get onClock(): boolean {
     return this.onGrid >= GRID_SHARE;
@@ -66,10 +75,11 @@ export class GapClock {
     const ratio = this.ratio(tsMs);
     const hours = openHours && Number.isFinite(tsMs) ? (this.hours ??= new OpenHours()) : null;
     if (gapFactor > 0 && ratio > gapFactor) {
+      const closure = hours !== null && this.onClock && hours.closedBetween(prevMs, tsMs, Math.round(ratio));
       hours?.note(tsMs, tsMs - prevMs, 0);
       this.divisor = Math.sqrt(ratio);
       this.ticksLeft = holdTicks;
-      return { divisor: this.divisor, intervals: ratio, missed: 0 };
+      return { divisor: this.divisor, intervals: closure ? 0 : ratio, missed: 0, closed: closure ? ratio : 0 };
     }
     const whole = Math.round(ratio);
     const near = whole >= 1 && Math.abs(ratio - whole) <= GRID_TOLERANCE * whole;
@@ -83,7 +93,7 @@ export class GapClock {
       this.ticksLeft--;
       divisor = Math.max(divisor, this.divisor);
     }
-    return { divisor, intervals: 0, missed };
+    return { divisor, intervals: 0, missed, closed: 0 };
   }
 
   /** Typical intervals since the newest tick seen (1 without event times or before the second tick). */

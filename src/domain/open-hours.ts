@@ -12,8 +12,8 @@
  * hour 10 too). Hours are UTC: a schedule in local time is learned all the same, and a daylight-
  * saving shift opens the hour it moves into. Holidays are not learned (a weekday closed once a
  * year reads as missed readings). Used by the window store when `windows.openHours` is on for the
- * service (auto: the model served was trained on rows with closures, ./closures.ts); the anomaly
- * detector's gap clock does not learn open hours.
+ * service (auto: the model served was trained on rows with closures, ./closures.ts), and by the
+ * anomaly detector's gap clocks (`anomaly.openHours`, default on: docs/anomaly.md, step 0).
  */
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

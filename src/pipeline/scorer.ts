@@ -16,6 +16,7 @@ export interface ScorerSettings {
   seasonalView?: boolean;
   gapFactor?: number;
   missedTicks?: boolean;
+  openHours?: boolean;
   countTransform?: boolean;
   resolutionFloor?: boolean;
   recentRangeTicks?: number;
@@ -26,7 +27,7 @@ export interface ScorerSettings {
 
 export function createScorer(s: ScorerSettings, detector: Partial<AnomalyConfig> = {}): AnomalyScorer & AnomalyDetector {
   const settings: Partial<AnomalyConfig> = {};
-  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView', 'gapFactor', 'missedTicks', 'countTransform', 'resolutionFloor', 'recentRangeTicks', 'longCycleMaxPeriod', 'longCycleTimeZone', 'longCycleTimeZones'] as const) {
+  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView', 'gapFactor', 'missedTicks', 'openHours', 'countTransform', 'resolutionFloor', 'recentRangeTicks', 'longCycleMaxPeriod', 'longCycleTimeZone', 'longCycleTimeZones'] as const) {
     if (s[k] !== undefined) (settings as Record<string, unknown>)[k] = s[k];
   }
   return new AnomalyDetector({ ...settings, ...detector });

@@ -26,6 +26,8 @@ export const anomalySection = z
     gapFactor: z.number().refine((v) => v === 0 || v >= 1, 'must be 0 (off) or ≥ 1').optional(),
     /** A series read on a clock (most intervals a whole number of typical ones) whose tick comes 2 to gapFactor intervals late has missed readings: the detector fills them with what it expected, so its forecaster and seasonal view stay aligned with event time (pollers and radios that drop a reading now and then), and a gap of up to 6 readings on such a series does not silence its seasonal view. Off with gapFactor 0 too. */
     missedTicks: z.boolean().default(true),
+    /** Learn the UTC hours each feed reads in (the window store's rule, windows.openHours): a tick after hours it is never read in (a market's night, a weekend) follows no missed reading and ends no gap, so closures are neither filled in nor counted on tickcast_series_missed_readings_total / tickcast_series_gaps_total; a long closure still quiets the seasonal view and divides the next residuals by √(interval/typical). Learned after a day (nightly closures) or three weeks (weekends). */
+    openHours: z.boolean().default(true),
     /** Judge event counts in log space: a feature whose first learning ticks are non-negative integers skewed right (bursts) is scored on ln(1 + x), so a burst at night and one at noon are the same news. */
     countTransform: z.boolean().default(true),
     /** Floor the detector's error scales at what rounding to a quantised series' step costs (integer mph, a gauge read to one decimal), so one-step moves of a series that is usually forecast to the digit are not taken for spikes. */

@@ -84,11 +84,9 @@ export interface AnomalyConfig {
   gapFactor: number;
   /** On a series read on a clock, a tick a whole number 2 … `gapFactor` of intervals late follows missed readings, which the views fill in (../gap-clock.ts, missed-ticks.ts). */
   missedTicks: boolean;
-  /**
-   * Surprise is news once: each score is multiplied by (1 − the highest undamped score of the
-   * previous `refractoryTicks` ticks), so a lasting anomaly scores high on its first ticks, not
-   * on all of them. 0 disables.
-   */
+  /** Learn the hours a feed reads in (../open-hours.ts): a tick after its closed hours (nights, weekends) follows no missed reading and ends no gap; the views fill nothing in (missed-ticks.ts gapStep). */
+  openHours: boolean;
+  /** Surprise is news once: each score × (1 − the highest undamped score of the previous `refractoryTicks` ticks), so a lasting anomaly scores high on its first ticks only. 0 disables. */
   refractoryTicks: number;
   /** Exponent of the damping factor (1 − recent max). */
   refractoryPower: number;
@@ -188,6 +186,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   rangeWarmupTicks: 300,
   gapFactor: 3,
   missedTicks: true,
+  openHours: true,
   residualTolerance: 0.5,
   refractoryTicks: 50,
   refractoryPower: 1,
@@ -281,7 +280,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   (['cooldownMs', 'rawFloor', 'rangeTolerance', 'rangeMinResidual', 'minBandRatio', 'residualTolerance', 'recentRangeTolerance'] as const).forEach(nonNeg);
   if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);
   if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
-  (['relativeContext', 'countTransform', 'resolutionFloor', 'missedTicks'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });
+  (['relativeContext', 'countTransform', 'resolutionFloor', 'missedTicks', 'openHours'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });
   if (!(c.rawScale > 0)) errs.push(`rawScale must be > 0; got ${c.rawScale}`);
   if (!(c.bandZ > 0)) errs.push(`bandZ must be > 0; got ${c.bandZ}`);
   if (!(c.errorAlpha > 0 && c.errorAlpha <= 1)) errs.push(`errorAlpha must be in (0, 1]; got ${c.errorAlpha}`);

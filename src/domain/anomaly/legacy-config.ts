@@ -13,6 +13,7 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   rangeMinResidual: 0,
   gapFactor: 0,
   missedTicks: false,
+  openHours: false,
   countTransform: false,
   resolutionFloor: false,
   recentRangeTicks: 0,

@@ -93,6 +93,15 @@ export class SeasonalView {
    */
   skip(k: number, onClock = false): void {
     this.fill(k);
+    this.rest(k, onClock);
+  }
+
+  /**
+   * `k` ticks' time passed in hours the feed is closed (its nights, weekends: ../open-hours.ts):
+   * no slot to fill (the series runs in its open hours' time), but the quiet spell of a gap as
+   * long (the level may have moved meanwhile).
+   */
+  rest(k: number, onClock = false): void {
     if (!(onClock && k <= this.p.levelTicks / 4)) this.quiet = this.p.levelTicks;
   }
 

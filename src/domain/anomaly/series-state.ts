@@ -10,7 +10,7 @@ import type { AnomalyConfig } from './config.ts';
 import { ContextView } from './context-view.ts';
 import { GapClock, type GapTick } from '../gap-clock.ts';
 import { LongCycle } from './long-cycle.ts';
-import { fillMissed } from './missed-ticks.ts';
+import { gapStep } from './missed-ticks.ts';
 import { AnomalyLikelihood, tailScore } from './likelihood.ts';
 import { PatternView } from './pattern-view.ts';
 import { RecentRange } from './recent-range.ts';
@@ -45,8 +45,8 @@ export class SeriesState {
   maxResidual = 0;
   restSince = -Infinity;
   restScore = 0;
-  /** Gaps in event time (../gap-clock.ts). */
-  readonly gaps = new GapClock();
+  /** Gaps in event time (../gap-clock.ts), and the hours the feed reads in when `openHours`. */
+  readonly gaps: GapClock;
   /** The step of a quantised series (resolution.ts); null when `resolutionFloor` is off. */
   readonly resolution: Resolution | null;
   /** Range of the last ≈ `recentRangeTicks` values (recent-range.ts); null when that is 0. */
@@ -59,6 +59,7 @@ export class SeriesState {
   /** `alloc`: where the typed arrays come from (one arena per series: src/domain/arena.ts); `zone`: the long-cycle filter's clock. */
   constructor(c: Readonly<AnomalyConfig>, alloc: ArrayAlloc = OWN_ARRAYS, zone = c.longCycleTimeZone) {
     this.recent = alloc.f64(Math.max(1, c.refractoryTicks));
+    this.gaps = new GapClock(c.openHours);
     this.resolution = c.resolutionFloor ? new Resolution(c.volatilityLongAlpha, alloc) : null;
     this.recentRange = c.recentRangeTicks > 0 ? new RecentRange(c.recentRangeTicks, alloc) : null;
     this.longCycle = c.longCycleMaxPeriod > 0 ? new LongCycle(c.longCycleMaxPeriod, c.errorAlpha, c.likelihoodShortTicks, alloc, zone) : null;
@@ -272,23 +273,12 @@ export interface TickScore {
 }
 
 /**
- * (0) gaps (../gap-clock.ts): this tick's residual divisor. The seasonal view's phases a gap skipped
- * are filled in; so are a reading or two missed, in the forecaster and the seasonal view (missed-ticks.ts).
- */
-function gapOf(s: SeriesState, c: Readonly<AnomalyConfig>, tsMs: number): GapTick {
-  const g = s.gaps.tick(tsMs, c.gapFactor, c.contextTicks, c.missedTicks);
-  if (g.intervals > 0) s.seasonal?.view.skip(Math.round(g.intervals) - 1, c.missedTicks && s.gaps.onClock);
-  else if (g.missed > 0) fillMissed(g.missed, s.forecaster, s.seasonal?.view ?? null);
-  return g;
-}
-
-/**
  * Score one finite value of this series against what came before it, then learn it. `tsMs`: the
  * tick's event time (NaN: none; then gaps are not seen), so that a sensor back from an outage is
  * not an anomaly for having moved meanwhile.
  */
 export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, expected: Expectation | null, tsMs = NaN): TickScore {
-  const g = gapOf(s, c, tsMs);
+  const g = gapStep(s.gaps, c, tsMs, s.forecaster, s.seasonal?.view ?? null);
   const q = s.resolution?.step ?? 0;
   s.resolution?.learn(value);
   const f = fallbackView(s, c, value, g.divisor, q);

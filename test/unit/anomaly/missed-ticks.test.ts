@@ -44,11 +44,11 @@ test('the clock: a tick a whole number of intervals late (2 to gapFactor) report
     const late = c.tick((59 + ratio) * STEP, o.gapFactor ?? 3, 4, o.missed ?? true);
     return { late, next: c.tick((60 + ratio) * STEP, o.gapFactor ?? 3, 4, o.missed ?? true) };
   };
-  assert.deepEqual(at(1.3).late, { divisor: 1, intervals: 0, missed: 0 }, 'off the clock: no reading missed');
-  assert.deepEqual(at(2 - 2 * GRID_TOLERANCE).late, { divisor: Math.sqrt(1.5), intervals: 0, missed: 1 }, 'the tolerance grows with the number of intervals');
-  assert.deepEqual(at(2).late, { divisor: Math.SQRT2, intervals: 0, missed: 1 });
-  assert.deepEqual(at(3).late, { divisor: Math.sqrt(3), intervals: 0, missed: 2 });
-  assert.deepEqual(at(2).next, { divisor: 1, intervals: 0, missed: 0 }, 'the divisor is for the late tick only');
+  assert.deepEqual(at(1.3).late, { divisor: 1, intervals: 0, missed: 0, closed: 0 }, 'off the clock: no reading missed');
+  assert.deepEqual(at(2 - 2 * GRID_TOLERANCE).late, { divisor: Math.sqrt(1.5), intervals: 0, missed: 1, closed: 0 }, 'the tolerance grows with the number of intervals');
+  assert.deepEqual(at(2).late, { divisor: Math.SQRT2, intervals: 0, missed: 1, closed: 0 });
+  assert.deepEqual(at(3).late, { divisor: Math.sqrt(3), intervals: 0, missed: 2, closed: 0 });
+  assert.deepEqual(at(2).next, { divisor: 1, intervals: 0, missed: 0, closed: 0 }, 'the divisor is for the late tick only');
   assert.equal(at(3.5).late.intervals, 3.5, 'beyond gapFactor it is a gap');
   assert.equal(at(3.5).late.missed, 0);
   assert.equal(at(2, { missed: false }).late.missed, 0, 'off');
@@ -148,4 +148,32 @@ test('the seasonal view: a short gap on a clock (a run of lost readings) keeps i
   assert.equal(awake(6, true), true, 'up to a quarter of levelTicks');
   assert.equal(awake(7, true), false, 'longer: an outage');
   assert.equal(awake(3, false), false, 'off the clock: every gap quiets it, as before');
+});
+
+test('open hours (anomaly.openHours, default): a daily series read on business days reports no reading missed at weekends, and still reports one lost on a weekday', () => {
+  const D = 86_400_000;
+  const monday = Date.UTC(2026, 0, 5);
+  // Mon–Fri for 200 days (the gap clock knows its clock after ~45 readings); day 150 (a Thursday) lost.
+  const days = Array.from({ length: 200 }, (_, i) => i).filter((d) => d % 7 < 5 && d !== 150);
+  const run = (o: object): Array<[number, number]> => {
+    const det = new AnomalyDetector(o);
+    return days.flatMap((d, i) => {
+      const r = det.observe('s', monday + d * D, 100 + Math.sin(i / 2), null);
+      return r.missed === undefined ? [] : [[d, r.missed] as [number, number]];
+    });
+  };
+  const learned = run({});
+  assert.deepEqual(learned, [[151, 1]], 'only the lost Thursday is reported');
+  const weekends = run({ openHours: false }).filter(([d, k]) => d % 7 === 0 && k === 2);
+  assert.ok(weekends.length >= 10, `without open hours Mondays report 2 missed readings (${weekends.length})`);
+});
+
+test('open hours: an hourly feed closed 00:00–05:59 UTC ends no gap at night after its first day; a real outage in open hours still ends one', () => {
+  const H = 3_600_000;
+  const ts: number[] = [];
+  for (let d = 0; d < 20; d++) for (let h = 6; h < 24; h++) if (!(d === 12 && h >= 10 && h < 16)) ts.push(Date.UTC(2026, 0, 5) + d * 24 * H + h * H); // day 12: out 10:00–15:59
+  const det = new AnomalyDetector();
+  const gaps = ts.flatMap((t, i) => (det.observe('s', t, 50 + Math.sin(i / 4), null).gap === undefined ? [] : [new Date(t).toISOString()]));
+  // The first two nights are gaps: the clock is learned over ~45 readings (gap-clock.ts); then only the outage.
+  assert.deepEqual(gaps, ['2026-01-06T06:00:00.000Z', '2026-01-07T06:00:00.000Z', '2026-01-17T16:00:00.000Z']);
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { declaredLength, decodeSnapshot, encodeSnapshot, fillFrom, fullArray, layoutSnapshot, sealSnapshot, toPlain } from '../../../src/pipeline/snapshot/codec.ts';
 import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
 import { AnomalyDetector } from '../../../src/domain/anomaly/index.ts';
+import { OpenHours } from '../../../src/domain/open-hours.ts';
 import { WindowStore } from '../../../src/domain/window-store.ts';
 import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
 import { captureSeries, checkSnapshot, detectorFingerprint, restoreSeriesState, SeriesHomes, snapshotHead } from '../../../src/pipeline/snapshot/series-state.ts';
@@ -101,8 +102,9 @@ test('detector state survives toPlain → file bytes → fillFrom: the restored 
   // The gap clock came back too: the first tick after the restore ends a gap of 20 intervals.
   const gaps = (d: AnomalyDetector): unknown => (d.exportSeries('s') as Record<string, { state: { gaps: unknown } }>)[''].state.gaps;
   assert.deepEqual(gaps(b), gaps(a));
-  const { onGrid, ...clock } = gaps(b) as { onGrid: number };
-  assert.deepEqual(clock, { lastTsMs: 599_000, typicalMs: 1000, divisor: 1, ticksLeft: 0, hours: null }, 'the detector learns no open hours');
+  const { onGrid, hours, ...clock } = gaps(b) as { onGrid: number; hours: unknown };
+  assert.deepEqual(clock, { lastTsMs: 599_000, typicalMs: 1000, divisor: 1, ticksLeft: 0 });
+  assert.ok(hours instanceof OpenHours, 'the open hours come back as an OpenHours (anomaly.openHours, default on)');
   assert.ok(onGrid > 0.99, `a series read every second is on a grid: ${onGrid}`);
   const t = (i: number): number => (i + 20) * 1000;
   for (let i = 600; i < 800; i++) {
@@ -113,6 +115,29 @@ test('detector state survives toPlain → file bytes → fillFrom: the restored 
   assert.ok(a.peek('s')!.ticks === 800 && b.peek('s')!.ticks === 800);
   const small = new AnomalyDetector({ historyTicks: 64 });
   assert.throws(() => small.importSeries('s', Object.keys(saved), (fresh) => fillFrom(fresh, saved)), RangeError, 'another config does not fit');
+});
+
+test('detector open hours survive a snapshot: after the restore a market night is still no gap and no missed reading', () => {
+  const a = new AnomalyDetector();
+  const b = new AnomalyDetector();
+  const H = 3_600_000;
+  const start = Date.UTC(2026, 0, 5, 6); // a Monday, 06:00 UTC
+  const times: number[] = [];
+  for (let d = 0; d < 6; d++) for (let h = 6; h < 24; h++) times.push(start + d * 24 * H + (h - 6) * H); // read 06:00–23:00 UTC
+  const v = (i: number): number => 50 + 5 * Math.sin(i / 3);
+  times.forEach((t, i) => a.observe('s', t, v(i), null));
+  const saved = decodeSnapshot(Buffer.concat(encodeSnapshot(toPlain(a.exportSeries('s')!, new Set([a.config]))))) as Record<string, unknown>;
+  b.importSeries('s', Object.keys(saved), (fresh) => fillFrom(fresh, saved));
+  const next = start + 6 * 24 * H; // Sunday 06:00, after the night
+  const ra = a.observe('s', next, v(times.length), null);
+  const rb = b.observe('s', next, v(times.length), null);
+  assert.deepEqual(rb, ra);
+  assert.equal(ra.gap, undefined, 'a night the feed is never read in is no gap');
+  assert.equal(ra.missed, undefined);
+  // A detector that does not learn open hours takes the same night for an outage of 7 intervals.
+  const c = new AnomalyDetector({ openHours: false });
+  times.forEach((t, i) => c.observe('s', t, v(i), null));
+  assert.ok(Math.abs(c.observe('s', next, v(times.length), null).gap! - 7) < 0.5);
 });
 
 test('restore: a detector state of another shape is not installed (that series starts fresh, its window is restored); a fitting one is', () => {
