@@ -39,6 +39,7 @@ export function engineBuilder(config: Config, backend: BackendInfo, logger: Logg
       version: v.version,
       intraOpThreads: config.model.onnxIntraOpThreads,
       onnxWorkers: config.model.onnxWorkers,
+      onnxCallTimeoutMs: config.model.onnxCallTimeoutMs,
       tfjs: () => ref ?? local(),
       ...(offload ? { onnxBytes: () => offload.exportOnnx(v.version) } : {}),
       log: (level, msg, fields) => logger[level](fields, msg),

@@ -16,6 +16,8 @@ export const modelSection = z
     onnxIntraOpThreads: nonNegInt.default(1),
     /** CPU serving threads, each with its own onnxruntime session (onnxIntraOpThreads each, 0 counted as 1), so batches in flight run on several cores at once (with batching.maxInFlightBatches ≥ this). 0: in the main thread. Ignored when CUDA serves. */
     onnxWorkers: nonNegInt.default(0),
+    /** With onnxWorkers: a call a serving thread has not answered after this long (a hung native run) fails, retriable (the records are processed again), and the thread is replaced by a fresh one. 0: wait forever. */
+    onnxCallTimeoutMs: nonNegInt.default(30_000),
     horizon: positiveInt.default(8),
     quantiles: z.array(z.number().gt(0).lt(1)).min(1).default([0.1, 0.5, 0.9]),
     dModel: positiveInt.default(32),

@@ -27,6 +27,8 @@ export interface InferenceEngineOptions {
   intraOpThreads?: number;
   /** CPU serving threads (./onnx-pool.ts); 0 (default): in process. Ignored when CUDA serves. */
   onnxWorkers?: number;
+  /** A pool call unanswered this long fails and its thread is replaced (./onnx-pool.ts; default 30 s). */
+  onnxCallTimeoutMs?: number;
   executionProvider?: ExecutionProviderPreference;
   /**
    * The ONNX graph of the same weights, exported elsewhere (the fine-tune trainer, off the serving
@@ -99,7 +101,7 @@ export async function createInferenceEngine(opts: InferenceEngineOptions): Promi
     if (pooled) {
       const [{ OnnxPoolPredictor }, { exportOnnx }] = await Promise.all([import('./onnx-pool.ts'), import('./export-hybrid.ts')]);
       const graph = bytes ?? exportOnnx(opts.weights, opts.config, opts.spec, { version: opts.version });
-      onnx = await OnnxPoolPredictor.create(graph, { ...o, threads: opts.onnxWorkers!, intraOpThreads: opts.intraOpThreads || 1 });
+      onnx = await OnnxPoolPredictor.create(graph, { ...o, threads: opts.onnxWorkers!, intraOpThreads: opts.intraOpThreads || 1, callTimeoutMs: opts.onnxCallTimeoutMs });
     } else onnx = bytes ? await OnnxPredictor.fromBytes(bytes, o) : await OnnxPredictor.fromWeights(opts.weights, opts.config, o);
   } catch (err) {
     const reason = `onnxruntime unavailable: ${describeError(err).split('\n')[0]}`;

@@ -6,26 +6,34 @@
  * CPU provider, `intraOpThreads` each) and sends each call to the thread with the fewest calls in
  * flight; windows are copied in, forecasts transferred back. Same outputs as the in-process
  * predictor (same graph, same runtime). A thread that dies fails its calls with a coded error and
- * leaves the pool; the others go on serving. `dispose` waits for calls in flight, then ends the
- * threads.
+ * leaves the pool; the others go on serving. A thread that leaves a call unanswered for
+ * `callTimeoutMs` (a hung native run) fails its calls the same way (retriable: the source does not
+ * commit, the records come again) and is replaced by a fresh thread; it is not terminated inside
+ * the run (that can abort the process: docs/inference.md), only unreferenced, and ended once it
+ * answers. `dispose` waits for calls in flight, then ends the threads.
  */
 import type { Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../../domain/types.ts';
-import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+import { describeError, ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { PredictBatch, PredictResult, Predictor } from '../../pipeline/ports.ts';
 import { startModuleWorker } from '../thread-boot.ts';
 import type { OnnxThreadInit, OnnxThreadReply, OnnxThreadRequest } from './onnx-thread.ts';
 
 const ENTRY = new URL('./onnx-thread.ts', import.meta.url);
+/** model.onnxCallTimeoutMs's default: far above any batch's run (tens of ms), far below a stall anyone would wait out. */
+export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 interface Pending {
   resolve: (r: PredictResult) => void;
   reject: (e: unknown) => void;
+  timer: NodeJS.Timeout | null;
 }
 
 class ServingThread {
   readonly pending = new Map<number, Pending>();
   dead: Error | null = null;
+  /** Left a call unanswered past the pool's callTimeoutMs: out of the pool, ended once it answers. */
+  hung = false;
   readonly ended: Promise<void>;
 
   constructor(readonly worker: Worker) {
@@ -34,7 +42,10 @@ class ServingThread {
 
   fail(err: Error): void {
     this.dead ??= err;
-    for (const p of this.pending.values()) p.reject(err);
+    for (const p of this.pending.values()) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(err);
+    }
     this.pending.clear();
   }
 }
@@ -47,13 +58,17 @@ export interface OnnxPoolOptions {
   /** onnxruntime intra-op threads per session (default 1). */
   intraOpThreads?: number;
   maxRunBatch?: number;
+  /** A call a thread has not answered after this long fails (retriable) and the thread is replaced (default 30 s; 0: wait forever). */
+  callTimeoutMs?: number;
+  /** The thread module (tests stand in a thread that hangs); ./onnx-thread.ts by default. */
+  entry?: URL;
   log?: (msg: string, fields: Record<string, unknown>) => void;
 }
 
 /** Starts one serving thread; resolves once its session is open. */
-function startThread(init: OnnxThreadInit): Promise<ServingThread> {
+function startThread(init: OnnxThreadInit, entry: URL): Promise<ServingThread> {
   return new Promise((resolve, reject) => {
-    const t = new ServingThread(startModuleWorker(ENTRY, init));
+    const t = new ServingThread(startModuleWorker(entry, init));
     const onFirst = (m: OnnxThreadReply) => {
       if ('failed' in m) {
         void t.worker.terminate();
@@ -73,23 +88,29 @@ export class OnnxPoolPredictor implements Predictor {
   #nextId = 1;
   #closing: Promise<void> | null = null;
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Threads starting in place of hung ones (dispose waits for them, then ends them). */
+  readonly #starting = new Set<Promise<void>>();
 
   private constructor(
     private readonly threads: ServingThread[],
-    readonly spec: ModelSpec,
-    readonly version: string,
+    private readonly init: OnnxThreadInit,
+    private readonly opts: OnnxPoolOptions,
   ) {
-    for (const t of threads) {
-      t.worker.on('message', (m: OnnxThreadReply) => this.#onReply(t, m));
-      t.worker.on('error', (err) => t.fail(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `ONNX serving thread failed: ${err.message}`, { cause: err, retriable: true })));
-      t.worker.on('exit', (code) => t.fail(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `ONNX serving thread exited (code ${code})`, { retriable: true })));
-    }
+    for (const t of threads) this.#watch(t);
+  }
+
+  get spec(): ModelSpec {
+    return this.opts.spec;
+  }
+
+  get version(): string {
+    return this.opts.version;
   }
 
   static async create(bytes: Uint8Array, opts: OnnxPoolOptions): Promise<OnnxPoolPredictor> {
     if (!(Number.isInteger(opts.threads) && opts.threads >= 1)) throw new TickcastError(ErrorCodes.CONFIG_INVALID, `model.onnxWorkers must be an integer ≥ 1 for a pool; got ${opts.threads}`);
     const init: OnnxThreadInit = { bytes, spec: opts.spec, version: opts.version, intraOpThreads: opts.intraOpThreads ?? 1, maxRunBatch: opts.maxRunBatch };
-    const started = await Promise.allSettled(Array.from({ length: opts.threads }, () => startThread(init)));
+    const started = await Promise.allSettled(Array.from({ length: opts.threads }, () => startThread(init, opts.entry ?? ENTRY)));
     const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
@@ -97,7 +118,34 @@ export class OnnxPoolPredictor implements Predictor {
       throw failed.reason;
     }
     opts.log?.(`onnx engine: provider cpu, ${ok.length} serving threads`, { provider: 'cpu', threads: ok.length, modelBytes: bytes.length });
-    return new OnnxPoolPredictor(ok, opts.spec, opts.version);
+    return new OnnxPoolPredictor(ok, init, opts);
+  }
+
+  #watch(t: ServingThread): void {
+    t.worker.on('message', (m: OnnxThreadReply) => this.#onReply(t, m));
+    t.worker.on('error', (err) => t.fail(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `ONNX serving thread failed: ${err.message}`, { cause: err, retriable: true })));
+    t.worker.on('exit', (code) => t.fail(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `ONNX serving thread exited (code ${code})`, { retriable: true })));
+  }
+
+  /** A call `t` left unanswered past callTimeoutMs: fail its calls, take it out of the pool, start another in its place. */
+  #onHung(t: ServingThread, ms: number): void {
+    if (t.dead !== null) return;
+    t.fail(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `an ONNX serving thread of model ${this.version} did not answer a call within ${ms} ms (a hung run); it is replaced`, { retriable: true }));
+    t.hung = true;
+    t.worker.unref();
+    this.threads.splice(this.threads.indexOf(t), 1);
+    this.opts.log?.('onnx engine: a serving thread hung; starting another', { callTimeoutMs: ms, liveThreads: this.liveThreads });
+    if (this.#closing) return;
+    const next = startThread(this.init, this.opts.entry ?? ENTRY).then(
+      (n) => {
+        if (this.#closing) return void n.worker.terminate();
+        this.#watch(n);
+        this.threads.push(n);
+      },
+      (err: unknown) => this.opts.log?.('onnx engine: the replacement serving thread failed to start', { error: describeError(err) }),
+    );
+    this.#starting.add(next);
+    void next.finally(() => this.#starting.delete(next));
   }
 
   /** Live threads (tests, metrics). */
@@ -113,8 +161,10 @@ export class OnnxPoolPredictor implements Predictor {
     const id = this.#nextId++;
     const x = batch.x.slice(); // the caller may reuse its buffer; this copy is transferred
     const t = best;
+    const ms = this.opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     const call = new Promise<PredictResult>((resolve, reject) => {
-      t.pending.set(id, { resolve, reject });
+      const timer = ms > 0 ? setTimeout(() => this.#onHung(t, ms), ms) : null;
+      t.pending.set(id, { resolve, reject, timer });
       t.worker.postMessage({ id, x, batch: batch.batch, attention: opts.attention ?? false } satisfies OnnxThreadRequest, [x.buffer as ArrayBuffer]);
     });
     this.#inFlight.add(call);
@@ -124,10 +174,12 @@ export class OnnxPoolPredictor implements Predictor {
   }
 
   #onReply(t: ServingThread, m: OnnxThreadReply): void {
+    if (t.hung) return void t.worker.terminate(); // its run is over: end it (its calls were failed)
     if (!('id' in m)) return;
     const p = t.pending.get(m.id);
     if (!p) return;
     t.pending.delete(m.id);
+    if (p.timer) clearTimeout(p.timer);
     if ('error' in m) p.reject(new TickcastError(m.error.code, m.error.message, { statusCode: m.error.statusCode, retriable: m.error.retriable }));
     else p.resolve(m.attention ? { y: m.y, attention: m.attention } : { y: m.y });
   }
@@ -140,6 +192,7 @@ export class OnnxPoolPredictor implements Predictor {
   dispose(): Promise<void> {
     this.#closing ??= (async () => {
       await Promise.allSettled([...this.#inFlight]);
+      await Promise.allSettled([...this.#starting]);
       for (const t of this.threads) if (t.dead === null) t.worker.postMessage({ close: true } satisfies OnnxThreadRequest);
       const grace = setTimeout(() => this.threads.forEach((t) => void t.worker.terminate()), 5_000);
       await Promise.all(this.threads.map((t) => t.ended));

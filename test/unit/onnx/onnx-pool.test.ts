@@ -2,7 +2,8 @@
  * ONNX serving threads (src/model/onnx/onnx-pool.ts): the same forecasts as the in-process
  * predictor, concurrent calls answered correctly, coded errors from the thread, a dead thread
  * failing only its own calls, dispose waiting for calls in flight, the engine choosing the pool
- * when `onnxWorkers` is set, and a start-up failure that is coded and falls back.
+ * when `onnxWorkers` is set, a start-up failure that is coded and falls back, and a hung thread
+ * replaced (a stand-in thread, ./hanging-thread.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -114,5 +115,34 @@ test('a graph the serving threads cannot load fails start-up with a coded error,
     assert.match(eng.fallbackReason ?? '', /onnxruntime unavailable: .*serving thread/);
   } finally {
     await local.dispose();
+  }
+});
+
+test('a call a thread leaves unanswered past callTimeoutMs (a hung run) fails retriable; the thread is replaced, and ended once it answers', async () => {
+  const entry = new URL('./hanging-thread.ts', import.meta.url);
+  const logs: string[] = [];
+  const pool = await OnnxPoolPredictor.create(bytes, { spec, version: 'p1', threads: 2, callTimeoutMs: 300, entry, log: (msg) => logs.push(msg) });
+  try {
+    const threads = (pool as unknown as { threads: Array<{ worker: Worker; pending: Map<number, unknown> }> }).threads;
+    const x = sineWindows(2, 12, 2, 3);
+    x[0] = 999; // the stand-in thread stalls 2 s on this call
+    const t0 = performance.now();
+    const hung = pool.predict({ x, batch: 2 });
+    const stalled = threads.find((t) => t.pending.size === 1)!;
+    const exited = new Promise<number>((resolve) => stalled.worker.once('exit', resolve));
+    const other = await pool.predict({ x: sineWindows(2, 12, 2, 1), batch: 2 }); // the other thread serves meanwhile
+    assert.equal(other.y.length, 18);
+    await assert.rejects(hung, (e: unknown) => e instanceof TickcastError && e.code === 'TC_ENGINE_UNAVAILABLE' && e.retriable && /did not answer a call within 300 ms/.test(e.message));
+    const waited = performance.now() - t0;
+    assert.ok(waited >= 290 && waited < 1_500, `failed after ${waited.toFixed(0)} ms, not after the 2 s stall`);
+    assert.ok(!threads.includes(stalled), 'the hung thread left the pool');
+    for (let i = 0; i < 100 && pool.liveThreads < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(pool.liveThreads, 2, 'a fresh thread took its place');
+    const again = await Promise.all([1, 2, 3, 4].map((s) => pool.predict({ x: sineWindows(2, 12, 2, s), batch: 2 })));
+    assert.ok(again.every((r) => r.y.length === 18));
+    assert.equal(await exited, 1, 'the stalled thread is ended once its run is over (terminated: exit code 1)');
+    assert.ok(logs.some((l) => /hung; starting another/.test(l)));
+  } finally {
+    await pool.dispose();
   }
 });
