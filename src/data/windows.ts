@@ -30,7 +30,8 @@ export function windowStarts(first: number, last: number, stride = 1): Int32Arra
 /**
  * The starts whose forecast rows (start + window … start + window + horizon − 1) hold no row filled
  * in (`filled[row]` = 1: ./fill-rows.ts): their truth is known, not a guess, so only these windows
- * are fitted (`tickcast train`) and scored (`tickcast backtest`). All of them without `filled`.
+ * are scored (`tickcast backtest`). All of them without `filled`. Training fits every window:
+ * fitting only these was measured worse (docs/model.md § Training data).
  */
 export function withKnownTargets(starts: Int32Array, filled: Uint8Array | undefined, window: number, horizon: number): Int32Array {
   return filled ? starts.filter((s) => !filled.subarray(s + window, s + window + horizon).includes(1)) : starts;

@@ -10,6 +10,7 @@
  * other kind of closure: the process runs on while nobody reads it (a plant's night shift unlogged),
  * so the rows in closed hours are dropped and window edges move to the nearest row kept inside.
  */
+import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { nabTimestampMs } from './detect.ts';
 import { rowTimestamp } from './inject.ts';
 import type { NabRow } from './io.ts';
@@ -37,6 +38,7 @@ function nextOpen(t: number, open: Schedule): number {
   return h;
 }
 
+/** The rows re-timed into `open`'s hours, in order, each its original interval after the one before (see the file comment); windows moved with them. */
 export function inOpenHours(rows: readonly NabRow[], windows: readonly WindowLimits[], open: Schedule, daily = false): { rows: NabRow[]; windows: WindowLimits[] } {
   const src = rows.map((r) => nabTimestampMs(r.timestamp));
   const old = daily ? src.map((_, i) => Math.floor(src[0] / DAY_MS) * DAY_MS + i * DAY_MS) : src;
@@ -45,7 +47,7 @@ export function inOpenHours(rows: readonly NabRow[], windows: readonly WindowLim
   const moved = new Map(rows.map((r, i) => [normaliseTimestamp(r.timestamp), rowTimestamp(out[i])]));
   const edge = (ts: string): string => {
     const m = moved.get(normaliseTimestamp(ts));
-    if (m === undefined) throw new Error(`window edge ${ts} is not a row timestamp`);
+    if (m === undefined) throw new TickcastError(ErrorCodes.DATA_MALFORMED, `window edge ${ts} is not a row timestamp; check the labels`);
     return m;
   };
   return {
@@ -54,6 +56,7 @@ export function inOpenHours(rows: readonly NabRow[], windows: readonly WindowLim
   };
 }
 
+/** The rows in `open`'s hours only; each window from its first to its last row kept (a window left with none is dropped). */
 export function withoutClosedRows(rows: readonly NabRow[], windows: readonly WindowLimits[], open: Schedule): { rows: NabRow[]; windows: WindowLimits[] } {
   const kept = rows.filter((r) => open(nabTimestampMs(r.timestamp)));
   const ms = kept.map((r) => nabTimestampMs(r.timestamp));
