@@ -6,11 +6,11 @@
  * CPU provider, `intraOpThreads` each) and sends each call to the thread with the fewest calls in
  * flight; windows are copied in, forecasts transferred back. Same outputs as the in-process
  * predictor (same graph, same runtime). A thread that dies fails its calls with a coded error and
- * leaves the pool; the others go on serving. A thread that leaves a call unanswered for
- * `callTimeoutMs` (a hung native run) fails its calls the same way (retriable: the source does not
- * commit, the records come again) and is replaced by a fresh thread; it is not terminated inside
- * the run (that can abort the process: docs/inference.md), only unreferenced, and ended once it
- * answers. `dispose` waits for calls in flight, then ends the threads.
+ * leaves the pool; the others go on serving, and a fresh thread takes its place. A thread that
+ * leaves a call unanswered for `callTimeoutMs` (a hung native run) fails its calls the same way
+ * (retriable: the source does not commit, the records come again) and is replaced too; it is not
+ * terminated inside the run (that can abort the process: docs/inference.md), only unreferenced,
+ * and ended once it answers. `dispose` waits for calls in flight, then ends the threads.
  */
 import type { Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../../domain/types.ts';
@@ -124,18 +124,28 @@ export class OnnxPoolPredictor implements Predictor {
   #watch(t: ServingThread): void {
     t.worker.on('message', (m: OnnxThreadReply) => this.#onReply(t, m));
     t.worker.on('error', (err) => t.fail(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `ONNX serving thread failed: ${err.message}`, { cause: err, retriable: true })));
-    t.worker.on('exit', (code) => t.fail(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `ONNX serving thread exited (code ${code})`, { retriable: true })));
+    t.worker.on('exit', (code) => {
+      const serving = this.threads.includes(t); // not one already replaced (hung)
+      t.fail(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `ONNX serving thread exited (code ${code})`, { retriable: true }));
+      if (serving) this.#replace(t, `a serving thread exited (code ${code})`);
+    });
   }
 
-  /** A call `t` left unanswered past callTimeoutMs: fail its calls, take it out of the pool, start another in its place. */
+  /** A call `t` left unanswered past callTimeoutMs: fail its calls and replace it (see the file comment). */
   #onHung(t: ServingThread, ms: number): void {
     if (t.dead !== null) return;
     t.fail(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `an ONNX serving thread of model ${this.version} did not answer a call within ${ms} ms (a hung run); it is replaced`, { retriable: true }));
     t.hung = true;
     t.worker.unref();
-    this.threads.splice(this.threads.indexOf(t), 1);
-    this.opts.log?.('onnx engine: a serving thread hung; starting another', { callTimeoutMs: ms, liveThreads: this.liveThreads });
+    this.#replace(t, `a serving thread did not answer within ${ms} ms (hung)`);
+  }
+
+  /** Take `t` out of the pool and start a fresh thread in its place (none while disposing; a replacement that fails to start is logged, not retried). */
+  #replace(t: ServingThread, why: string): void {
+    const i = this.threads.indexOf(t);
+    if (i >= 0) this.threads.splice(i, 1);
     if (this.#closing) return;
+    this.opts.log?.(`onnx engine: ${why}; starting another`, { liveThreads: this.liveThreads });
     const next = startThread(this.init, this.opts.entry ?? ENTRY).then(
       (n) => {
         if (this.#closing) return void n.worker.terminate();
