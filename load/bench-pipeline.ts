@@ -10,14 +10,16 @@
  *
  * Options (env): BENCH_TICKS (100000), BENCH_SERIES (1000), BENCH_RATE (ticks/s for phase 3,
  * default 50% of measured throughput), BENCH_STRIDE (1), TICKCAST_MODEL_ENGINE (onnx),
- * BENCH_FETCH_WAIT_MS (50: kafka.fetchMaxWaitMs for the service; see below), BENCH_ONNX_WORKERS (0:
- * model.onnxWorkers, serving threads; batching.maxInFlightBatches is set to at least it).
+ * BENCH_FETCH_WAIT_MS (50: kafka.fetchMaxWaitMs for the service; see below), BENCH_ONNX_WORKERS
+ * (model.onnxWorkers, serving threads; unset: the service's default, auto; batching.maxInFlightBatches
+ * is set to at least the threads).
  */
 import { cpus } from 'node:os';
 import { Writable } from 'node:stream';
 import { startBroker, uniqueName } from '../test/helpers/broker.ts';
 import { Collector, connectProducer, produce, testKafka } from '../test/helpers/kafka.ts';
 import { loadConfig } from '../src/config/load.ts';
+import { servingThreads } from '../src/model/onnx/serving-threads.ts';
 import { buildApp } from '../src/app.ts';
 import { librdkafkaRates } from './kafka-client-baseline.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
@@ -31,7 +33,8 @@ const ENGINE = (process.env.TICKCAST_MODEL_ENGINE ?? 'onnx') as 'onnx' | 'tfjs';
 const FETCH_WAIT = Number(process.env.BENCH_FETCH_WAIT_MS ?? 50);
 // Same-run baseline: drain once with the per-step model (patch length 1) before the default (BENCH_BASELINE=0 skips it).
 const BASELINE = process.env.BENCH_BASELINE !== '0';
-const ONNX_WORKERS = Number(process.env.BENCH_ONNX_WORKERS ?? 0);
+const ONNX_WORKERS: number | 'auto' = process.env.BENCH_ONNX_WORKERS === undefined ? 'auto' : Number(process.env.BENCH_ONNX_WORKERS);
+const THREADS = servingThreads(ONNX_WORKERS);
 
 function ticks(n: number, series: number, t0: number, startIdx = 0) {
   const out: Array<{ key: string; value: string }> = [];
@@ -67,7 +70,7 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
       topics: { ticks: topic, forecasts: `${prefix}.forecasts.${tag}`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.dlq` },
       windows: { stride: STRIDE, restoreRecordsPerPartition: 0 },
       model: { bootstrapEpochs: 0, engine: ENGINE, patchLength: variant.patchLength, onnxWorkers: ONNX_WORKERS },
-      batching: { maxInFlightBatches: Math.max(2, ONNX_WORKERS) },
+      batching: { maxInFlightBatches: Math.max(2, THREADS) },
       coldStart: { enabled: false }, // model forecasts only: the bench measures the model path
       http: { enabled: false },
       telemetry: { defaultMetrics: false },
@@ -96,7 +99,7 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
 }
 
 async function main() {
-  console.log(`# bench:pipeline — ${N} ticks, ${S} series, stride ${STRIDE}, engine ${ENGINE}, fetch max wait ${FETCH_WAIT} ms, onnx serving threads ${ONNX_WORKERS}`);
+  console.log(`# bench:pipeline — ${N} ticks, ${S} series, stride ${STRIDE}, engine ${ENGINE}, fetch max wait ${FETCH_WAIT} ms, onnx serving threads ${THREADS}${ONNX_WORKERS === 'auto' ? ' (model.onnxWorkers auto, the default)' : ''}`);
   console.log(`# machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} cores, node ${process.version}`);
   const prefix = uniqueName('bench');
   const topic = `${prefix}.ticks`;

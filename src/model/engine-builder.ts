@@ -9,6 +9,7 @@ import type { BackendInfo } from './backend.ts';
 import { HybridModel } from './hybrid-model.ts';
 import { TfjsPredictor } from './predictor.ts';
 import { createInferenceEngine } from './onnx/engine.ts';
+import { servingThreads } from './onnx/serving-threads.ts';
 import type { ModelVersion } from './version-registry.ts';
 
 /**
@@ -38,7 +39,8 @@ export function engineBuilder(config: Config, backend: BackendInfo, logger: Logg
       spec: v.spec,
       version: v.version,
       intraOpThreads: config.model.onnxIntraOpThreads,
-      onnxWorkers: config.model.onnxWorkers,
+      onnxWorkers: servingThreads(config.model.onnxWorkers),
+      poolOptional: config.model.onnxWorkers === 'auto',
       onnxCallTimeoutMs: config.model.onnxCallTimeoutMs,
       tfjs: () => ref ?? local(),
       ...(offload ? { onnxBytes: () => offload.exportOnnx(v.version) } : {}),

@@ -14,8 +14,8 @@ export const modelSection = z
     nativeKernels: z.boolean().default(true),
     /** onnxruntime threads per model call (0 = its default, all cores). onnxruntime-node runs a call synchronously on its thread, so in one process batches in flight take turns: use onnxWorkers for more cores. */
     onnxIntraOpThreads: nonNegInt.default(1),
-    /** CPU serving threads, each with its own onnxruntime session (onnxIntraOpThreads each, 0 counted as 1), so batches in flight run on several cores at once (with batching.maxInFlightBatches ≥ this). 0: in the main thread. Ignored when CUDA serves. */
-    onnxWorkers: nonNegInt.default(0),
+    /** CPU serving threads, each with its own onnxruntime session (onnxIntraOpThreads each, 0 counted as 1), so model runs leave the main thread and batches in flight run on several cores at once (with batching.maxInFlightBatches ≥ this). 0: in the main thread. auto: 1 when the process has ≥ 2 CPUs (cgroup quota counted), else 0 (measured: 1.23–1.28× the forecasts/s on 2 vCPUs). Ignored when CUDA serves. */
+    onnxWorkers: z.union([z.literal('auto'), nonNegInt, z.string().regex(/^\d+$/, 'must be "auto" or a whole number ≥ 0').transform(Number)]).default('auto'),
     /** With onnxWorkers: a call a serving thread has not answered after this long (a hung native run) fails, retriable (the records are processed again), and the thread is replaced by a fresh one. 0: wait forever. */
     onnxCallTimeoutMs: nonNegInt.default(30_000),
     horizon: positiveInt.default(8),

@@ -27,6 +27,8 @@ export interface InferenceEngineOptions {
   intraOpThreads?: number;
   /** CPU serving threads (./onnx-pool.ts); 0 (default): in process. Ignored when CUDA serves. */
   onnxWorkers?: number;
+  /** onnxWorkers came from `auto`: a pool that fails to start serves in the main thread instead (an explicit number falls back to tfjs, as any ONNX failure). */
+  poolOptional?: boolean;
   /** A pool call unanswered this long fails and its thread is replaced (./onnx-pool.ts; default 30 s). */
   onnxCallTimeoutMs?: number;
   executionProvider?: ExecutionProviderPreference;
@@ -75,6 +77,37 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
+type EngineLog = NonNullable<InferenceEngineOptions['log']>;
+
+/** The ONNX predictor: a pool of serving threads (onnxWorkers, CPU) or one session in this thread. Throws when onnxruntime cannot serve. */
+async function openOnnx(opts: InferenceEngineOptions, log: EngineLog): Promise<Predictor> {
+  const { OnnxPredictor, cudaProviderInstalled } = await import('./onnx-predictor.ts');
+  const o = {
+    spec: opts.spec,
+    version: opts.version,
+    intraOpThreads: opts.intraOpThreads,
+    executionProvider: opts.executionProvider,
+    log: (msg: string, fields: Record<string, unknown>) => log('info', msg, fields),
+  };
+  const bytes = opts.onnxBytes
+    ? await opts.onnxBytes().catch((err: unknown) => {
+        log('warn', `ONNX export elsewhere failed (${describeError(err).split('\n')[0]}); exporting here`, {});
+        return null;
+      })
+    : null;
+  const pref = opts.executionProvider ?? 'auto';
+  const pooled = (opts.onnxWorkers ?? 0) > 0 && (pref === 'cpu' || (pref === 'auto' && !cudaProviderInstalled()));
+  if (!pooled) return bytes ? OnnxPredictor.fromBytes(bytes, o) : OnnxPredictor.fromWeights(opts.weights, opts.config, o);
+  const [{ OnnxPoolPredictor }, { exportOnnx }] = await Promise.all([import('./onnx-pool.ts'), import('./export-hybrid.ts')]);
+  const graph = bytes ?? exportOnnx(opts.weights, opts.config, opts.spec, { version: opts.version });
+  const pool = await OnnxPoolPredictor.create(graph, { ...o, threads: opts.onnxWorkers!, intraOpThreads: opts.intraOpThreads || 1, callTimeoutMs: opts.onnxCallTimeoutMs }).catch((err: unknown) => {
+    if (!opts.poolOptional) throw err;
+    log('warn', `ONNX serving threads unavailable (${describeError(err).split('\n')[0]}); serving in the main thread`, {});
+    return null;
+  });
+  return pool ?? OnnxPredictor.fromBytes(graph, o);
+}
+
 /** Picks and builds the engine. Never throws for ONNX problems: those fall back to tfjs. */
 export async function createInferenceEngine(opts: InferenceEngineOptions): Promise<InferenceEngine> {
   const log = opts.log ?? (() => {});
@@ -82,27 +115,7 @@ export async function createInferenceEngine(opts: InferenceEngineOptions): Promi
 
   let onnx: Predictor;
   try {
-    const { OnnxPredictor, cudaProviderInstalled } = await import('./onnx-predictor.ts');
-    const o = {
-      spec: opts.spec,
-      version: opts.version,
-      intraOpThreads: opts.intraOpThreads,
-      executionProvider: opts.executionProvider,
-      log: (msg: string, fields: Record<string, unknown>) => log('info', msg, fields),
-    };
-    const bytes = opts.onnxBytes
-      ? await opts.onnxBytes().catch((err: unknown) => {
-          log('warn', `ONNX export elsewhere failed (${describeError(err).split('\n')[0]}); exporting here`, {});
-          return null;
-        })
-      : null;
-    const pref = opts.executionProvider ?? 'auto';
-    const pooled = (opts.onnxWorkers ?? 0) > 0 && (pref === 'cpu' || (pref === 'auto' && !cudaProviderInstalled()));
-    if (pooled) {
-      const [{ OnnxPoolPredictor }, { exportOnnx }] = await Promise.all([import('./onnx-pool.ts'), import('./export-hybrid.ts')]);
-      const graph = bytes ?? exportOnnx(opts.weights, opts.config, opts.spec, { version: opts.version });
-      onnx = await OnnxPoolPredictor.create(graph, { ...o, threads: opts.onnxWorkers!, intraOpThreads: opts.intraOpThreads || 1, callTimeoutMs: opts.onnxCallTimeoutMs });
-    } else onnx = bytes ? await OnnxPredictor.fromBytes(bytes, o) : await OnnxPredictor.fromWeights(opts.weights, opts.config, o);
+    onnx = await openOnnx(opts, log);
   } catch (err) {
     const reason = `onnxruntime unavailable: ${describeError(err).split('\n')[0]}`;
     log(opts.engine === 'onnx' ? 'warn' : 'info', `inference engine: tfjs (${reason})`, { requested: opts.engine, reason });

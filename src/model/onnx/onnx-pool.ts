@@ -47,6 +47,13 @@ class ServingThread {
       p.reject(err);
     }
     this.pending.clear();
+    this.worker.unref();
+  }
+
+  /** An idle thread does not keep the process alive (a CLI that never disposes its model still exits); one with calls in flight does. */
+  track(): void {
+    if (this.pending.size > 0) this.worker.ref();
+    else this.worker.unref();
   }
 }
 
@@ -73,7 +80,10 @@ function startThread(init: OnnxThreadInit, entry: URL): Promise<ServingThread> {
       if ('failed' in m) {
         void t.worker.terminate();
         reject(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `onnxruntime could not load the exported model in a serving thread (${m.failed}); set model.onnxWorkers to 0 or model.engine to "tfjs"`));
-      } else if ('ready' in m) resolve(t);
+      } else if ('ready' in m) {
+        t.track();
+        resolve(t);
+      }
     };
     t.worker.once('message', onFirst);
     t.worker.once('error', (err) => reject(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `ONNX serving thread failed to start: ${err.message}`, { cause: err })));
@@ -175,6 +185,7 @@ export class OnnxPoolPredictor implements Predictor {
     const call = new Promise<PredictResult>((resolve, reject) => {
       const timer = ms > 0 ? setTimeout(() => this.#onHung(t, ms), ms) : null;
       t.pending.set(id, { resolve, reject, timer });
+      t.track();
       t.worker.postMessage({ id, x, batch: batch.batch, attention: opts.attention ?? false } satisfies OnnxThreadRequest, [x.buffer as ArrayBuffer]);
     });
     this.#inFlight.add(call);
@@ -189,6 +200,7 @@ export class OnnxPoolPredictor implements Predictor {
     const p = t.pending.get(m.id);
     if (!p) return;
     t.pending.delete(m.id);
+    t.track();
     if (p.timer) clearTimeout(p.timer);
     if ('error' in m) p.reject(new TickcastError(m.error.code, m.error.message, { statusCode: m.error.statusCode, retriable: m.error.retriable }));
     else p.resolve(m.attention ? { y: m.y, attention: m.attention } : { y: m.y });
