@@ -29,6 +29,8 @@ export interface InferenceEngineOptions {
   onnxWorkers?: number;
   /** onnxWorkers came from `auto`: a pool that fails to start serves in the main thread instead (an explicit number falls back to tfjs, as any ONNX failure). */
   poolOptional?: boolean;
+  /** The serving threads' module (tests: one that cannot start); ./onnx-thread.ts by default. */
+  poolEntry?: URL;
   /** A pool call unanswered this long fails and its thread is replaced (./onnx-pool.ts; default 30 s). */
   onnxCallTimeoutMs?: number;
   executionProvider?: ExecutionProviderPreference;
@@ -100,7 +102,7 @@ async function openOnnx(opts: InferenceEngineOptions, log: EngineLog): Promise<P
   if (!pooled) return bytes ? OnnxPredictor.fromBytes(bytes, o) : OnnxPredictor.fromWeights(opts.weights, opts.config, o);
   const [{ OnnxPoolPredictor }, { exportOnnx }] = await Promise.all([import('./onnx-pool.ts'), import('./export-hybrid.ts')]);
   const graph = bytes ?? exportOnnx(opts.weights, opts.config, opts.spec, { version: opts.version });
-  const pool = await OnnxPoolPredictor.create(graph, { ...o, threads: opts.onnxWorkers!, intraOpThreads: opts.intraOpThreads || 1, callTimeoutMs: opts.onnxCallTimeoutMs }).catch((err: unknown) => {
+  const pool = await OnnxPoolPredictor.create(graph, { ...o, threads: opts.onnxWorkers!, intraOpThreads: opts.intraOpThreads || 1, callTimeoutMs: opts.onnxCallTimeoutMs, entry: opts.poolEntry }).catch((err: unknown) => {
     if (!opts.poolOptional) throw err;
     log('warn', `ONNX serving threads unavailable (${describeError(err).split('\n')[0]}); serving in the main thread`, {});
     return null;

@@ -121,6 +121,25 @@ test('a graph the serving threads cannot load fails start-up with a coded error,
   }
 });
 
+test('onnxWorkers auto (poolOptional): serving threads that cannot start leave the model served in the main thread, with a warning', async () => {
+  const local = await OnnxPredictor.fromBytes(bytes, { spec, version: 'p1' });
+  const warnings: string[] = [];
+  const poolEntry = new URL('./no-such-thread-module.ts', import.meta.url);
+  const eng = await createInferenceEngine({ engine: 'onnx', weights, config, spec, version: 'p5', onnxWorkers: 1, poolOptional: true, poolEntry, tfjs: () => local, log: (level, msg) => level === 'warn' && warnings.push(msg) });
+  try {
+    assert.ok(eng.predictor instanceof OnnxPredictor, eng.fallbackReason ?? 'served in process');
+    assert.equal(eng.fallbackReason, undefined);
+    assert.ok(warnings.some((w) => /serving threads unavailable .*; serving in the main thread/.test(w)), warnings.join('; '));
+  } finally {
+    await eng.predictor.dispose();
+  }
+  // An explicit number is not optional: the same failure falls back to tfjs, as any ONNX failure.
+  const strict = await createInferenceEngine({ engine: 'onnx', weights, config, spec, version: 'p6', onnxWorkers: 1, poolEntry, tfjs: () => local });
+  assert.equal(strict.predictor, local);
+  assert.match(strict.fallbackReason ?? '', /onnxruntime unavailable/);
+  await local.dispose();
+});
+
 test('a call a thread leaves unanswered past callTimeoutMs (a hung run) fails retriable; the thread is replaced, and ended once it answers', async () => {
   const entry = new URL('./hanging-thread.ts', import.meta.url);
   const logs: string[] = [];
