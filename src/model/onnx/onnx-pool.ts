@@ -21,7 +21,7 @@ import type { OnnxThreadInit, OnnxThreadReply, OnnxThreadRequest } from './onnx-
 
 const ENTRY = new URL('./onnx-thread.ts', import.meta.url);
 /** model.onnxCallTimeoutMs's default: far above any batch's run (tens of ms), far below a stall anyone would wait out. */
-export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 interface Pending {
   resolve: (r: PredictResult) => void;
@@ -98,13 +98,13 @@ export class OnnxPoolPredictor implements Predictor {
   #nextId = 1;
   #closing: Promise<void> | null = null;
   readonly #inFlight = new Set<Promise<unknown>>();
-  /** Threads starting in place of hung ones (dispose waits for them, then ends them). */
+  /** Threads starting in place of dead or hung ones (dispose waits for them, then ends them). */
   readonly #starting = new Set<Promise<void>>();
 
   private constructor(
     private readonly threads: ServingThread[],
     private readonly init: OnnxThreadInit,
-    private readonly opts: OnnxPoolOptions,
+    private readonly opts: OnnxPoolOptions & { entry: URL },
   ) {
     for (const t of threads) this.#watch(t);
   }
@@ -120,7 +120,8 @@ export class OnnxPoolPredictor implements Predictor {
   static async create(bytes: Uint8Array, opts: OnnxPoolOptions): Promise<OnnxPoolPredictor> {
     if (!(Number.isInteger(opts.threads) && opts.threads >= 1)) throw new TickcastError(ErrorCodes.CONFIG_INVALID, `model.onnxWorkers must be an integer ≥ 1 for a pool; got ${opts.threads}`);
     const init: OnnxThreadInit = { bytes, spec: opts.spec, version: opts.version, intraOpThreads: opts.intraOpThreads ?? 1, maxRunBatch: opts.maxRunBatch };
-    const started = await Promise.allSettled(Array.from({ length: opts.threads }, () => startThread(init, opts.entry ?? ENTRY)));
+    const entry = opts.entry ?? ENTRY;
+    const started = await Promise.allSettled(Array.from({ length: opts.threads }, () => startThread(init, entry)));
     const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
@@ -128,7 +129,7 @@ export class OnnxPoolPredictor implements Predictor {
       throw failed.reason;
     }
     opts.log?.(`onnx engine: provider cpu, ${ok.length} serving threads`, { provider: 'cpu', threads: ok.length, modelBytes: bytes.length });
-    return new OnnxPoolPredictor(ok, init, opts);
+    return new OnnxPoolPredictor(ok, init, { ...opts, entry });
   }
 
   #watch(t: ServingThread): void {
@@ -145,8 +146,7 @@ export class OnnxPoolPredictor implements Predictor {
   #onHung(t: ServingThread, ms: number): void {
     if (t.dead !== null) return;
     t.fail(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `an ONNX serving thread of model ${this.version} did not answer a call within ${ms} ms (a hung run); it is replaced`, { retriable: true }));
-    t.hung = true;
-    t.worker.unref();
+    t.hung = true; // fail() unreferenced it: it does not hold the process while stalled
     this.#replace(t, `a serving thread did not answer within ${ms} ms (hung)`);
   }
 
@@ -156,7 +156,7 @@ export class OnnxPoolPredictor implements Predictor {
     if (i >= 0) this.threads.splice(i, 1);
     if (this.#closing) return;
     this.opts.log?.(`onnx engine: ${why}; starting another`, { liveThreads: this.liveThreads });
-    const next = startThread(this.init, this.opts.entry ?? ENTRY).then(
+    const next = startThread(this.init, this.opts.entry).then(
       (n) => {
         if (this.#closing) return void n.worker.terminate();
         this.#watch(n);

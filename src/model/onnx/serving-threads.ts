@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
-function readOr(path: string): string | null {
+function readOrNull(path: string): string | null {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch {
@@ -22,7 +22,7 @@ function readOr(path: string): string | null {
 }
 
 /** The CPU quota of the process's cgroup in CPUs (fractional), or null when there is none. */
-export function cgroupCpuQuota(read: (path: string) => string | null = readOr): number | null {
+export function cgroupCpuQuota(read: (path: string) => string | null = readOrNull): number | null {
   const v2 = read('/sys/fs/cgroup/cpu.max'); // "max 100000" or "150000 100000"
   if (v2 !== null) {
     const [quota, period] = v2.split(/\s+/);
