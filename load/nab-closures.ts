@@ -9,9 +9,9 @@
  * closures are neither). Reported: NAB scores (standard / low FP / low FN; windows caught, FP
  * ticks) and the readings reported missed and gaps reported per 1,000 ticks.
  */
-import { AnomalyDetector, type AnomalyConfig } from '../src/domain/anomaly/index.ts';
+import type { AnomalyConfig } from '../src/domain/anomaly/index.ts';
 import { inOpenHours, NIGHTS_CLOSED, WEEKENDS_CLOSED, withoutClosedRows, type Schedule } from '../src/eval/nab/closures.ts';
-import { nabTimestampMs, type NabRow, type ProfileResult } from '../src/eval/nab/index.ts';
+import { observeRows, type NabRow, type ProfileResult } from '../src/eval/nab/index.ts';
 import { evaluate, type LabelledCorpus } from './nab-corpora.ts';
 
 /** [label, schedule, re-time: 'hours' (trading time), 'daily' (a row a day first), 'drop' (the rows in closed hours dropped)] */
@@ -45,10 +45,8 @@ interface Tally {
 /** The detector's scores, counting the missed readings and gaps it reports (the service's two counters). */
 function counting(config: Partial<AnomalyConfig>, tally: Tally): (rows: readonly NabRow[]) => number[] {
   return (rows) => {
-    const det = new AnomalyDetector(config);
     tally.ticks += rows.length;
-    return rows.map((r) => {
-      const o = det.observe('nab', nabTimestampMs(r.timestamp), r.value, null);
+    return observeRows(rows, config, 'nab', (o) => {
       if (o.gap !== undefined) tally.gaps++;
       if (o.missed !== undefined) tally.missed += o.missed;
       return o.score;

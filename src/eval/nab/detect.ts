@@ -20,7 +20,7 @@ export function nabTimestampMs(ts: string): number {
 export type PipelineDetect = (rows: readonly NabRow[], series: string, detector?: Partial<AnomalyConfig>) => Promise<number[]>;
 
 /** One file through a fresh detector (no state shared between files), one number per row read off each observation. */
-function observeRows(rows: readonly NabRow[], config: Partial<AnomalyConfig>, series: string, pick: (o: Observation) => number): number[] {
+export function observeRows(rows: readonly NabRow[], config: Partial<AnomalyConfig>, series: string, pick: (o: Observation) => number): number[] {
   const det = new AnomalyDetector(config);
   const out = new Array<number>(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = pick(det.observe(series, nabTimestampMs(rows[i].timestamp), rows[i].value, null));

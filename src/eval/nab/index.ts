@@ -8,7 +8,7 @@ export {
   parseDataCsv, readDataCsv, parseResultsCsv, formatResultsCsv, writeResultsCsv, readWindows,
   listCorpusFiles, type NabRow,
 } from './io.ts';
-export { alertRows, detectRows, nabTimestampMs, type PipelineDetect } from './detect.ts';
+export { alertRows, detectRows, nabTimestampMs, observeRows, type PipelineDetect } from './detect.ts';
 export { linearExpectations, type LinearExpectationOptions } from './linear-expectation.ts';
 export { leaveOneCategoryOut, type Candidate, type HeldOut, type LocoResult } from './loco.ts';
 export { buildInjectedCorpus, injectFile, injectAt, hourlyTimestamp, INJECTION_KINDS, type InjectedFile, type InjectionKind, type SourceSeries } from './inject.ts';
