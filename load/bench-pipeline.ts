@@ -8,6 +8,14 @@
  *  3. latency: ticks produced at a fixed rate below capacity — tick→forecast p50/p99 from the
  *     broker append time of the tick to the forecast being produced (the `latencyMs` field).
  *
+ * The drain is timed from the service's start to every tick's offset committed: the service
+ * commits a chunk only after every output of it is acknowledged (the delivery contract,
+ * src/pipeline/stream-pipeline.ts), so that is the moment every forecast has been delivered. The
+ * forecasts are then read back and counted with the clock stopped: a consumer reading them while
+ * the clock runs would take its CPU from the service's two cores (the harness' kafkajs consumer
+ * was 16–18 % of the main thread's busy time in a CPU profile). BENCH_LIVE_COLLECTOR=1 reads them
+ * during the drain instead (the method before 5 Dec 2026).
+ *
  * Options (env): BENCH_TICKS (100000), BENCH_SERIES (1000), BENCH_RATE (ticks/s for phase 3,
  * default 50% of measured throughput), BENCH_STRIDE (1), TICKCAST_MODEL_ENGINE (onnx),
  * BENCH_FETCH_WAIT_MS (50: kafka.fetchMaxWaitMs for the service; see below), BENCH_ONNX_WORKERS
@@ -17,6 +25,7 @@
 import { cpus } from 'node:os';
 import { Writable } from 'node:stream';
 import { startBroker, uniqueName } from '../test/helpers/broker.ts';
+import type { Admin } from 'kafkajs';
 import { Collector, connectProducer, produce, testKafka } from '../test/helpers/kafka.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { servingThreads } from '../src/model/onnx/serving-threads.ts';
@@ -35,6 +44,13 @@ const FETCH_WAIT = Number(process.env.BENCH_FETCH_WAIT_MS ?? 50);
 const BASELINE = process.env.BENCH_BASELINE !== '0';
 const ONNX_WORKERS: number | 'auto' = process.env.BENCH_ONNX_WORKERS === undefined ? 'auto' : Number(process.env.BENCH_ONNX_WORKERS);
 const THREADS = servingThreads(ONNX_WORKERS);
+const LIVE_COLLECTOR = process.env.BENCH_LIVE_COLLECTOR === '1';
+
+/** Records of `topic` the group has committed (the sum of its next offsets; the topic starts at 0). */
+async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [t] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (t?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+}
 
 function ticks(n: number, series: number, t0: number, startIdx = 0) {
   const out: Array<{ key: string; value: string }> = [];
@@ -54,7 +70,8 @@ const pct = (xs: number[], p: number) => {
 
 interface DrainResult {
   app: Awaited<ReturnType<typeof buildApp>>;
-  out: Collector;
+  /** Forecasts the drain produced (what the forecasts topic holds). */
+  forecasts: number;
   drainS: number;
 }
 const rates: { forecastsPerS: number; modelWindowsPerS: number }[] = [];
@@ -80,27 +97,40 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
   const app = await buildApp(config, { logger: createLogger({ level: 'warn', name: 'bench', destination: process.env.BENCH_LOGS ? process.stderr : quiet }) });
   const W = app.inference.spec.window;
   const expected = S * Math.floor((Math.floor(N / S) - W) / STRIDE + 1);
-  const out = await Collector.start(kafka, [`${prefix}.forecasts.${tag}`], `${prefix}-collect-${tag}`);
+  const groupId = `${prefix}-svc-${tag}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  const collect = () => Collector.start(kafka, [`${prefix}.forecasts.${tag}`], `${prefix}-collect-${tag}`);
+  const live = LIVE_COLLECTOR ? await collect() : null;
   const t = performance.now();
   await app.start();
-  await out.waitFor(() => out.items.length >= expected, 600_000, `${expected} forecasts`);
+  if (live) await live.waitFor(() => live.items.length >= expected, 600_000, `${expected} forecasts`);
+  else for (let done = 0; done < N; done = await committed(admin, groupId, topic)) await new Promise((r) => setTimeout(r, 25));
   const drainS = (performance.now() - t) / 1000;
+  // Count what the forecasts topic holds. (Reading it back is no check here: the local broker keeps
+  // at most 5 MiB or 100,000 records a partition, docs/local-broker.md, and drops the oldest.)
+  const produced = (await admin.fetchTopicOffsets(`${prefix}.forecasts.${tag}`)).reduce((n, p) => n + Number(p.high), 0);
+  await admin.disconnect();
+  if (live) await live.stop();
+  if (produced !== expected) throw new Error(`the forecasts topic holds ${produced} records, expected ${expected}`);
   const rate = N / drainS;
   const batches = await app.metrics.batchSize.get();
   const bSum = batches.values.find((v) => v.metricName === 'tickcast_batch_size_sum')?.value ?? 0;
   const bCount = batches.values.find((v) => v.metricName === 'tickcast_batch_size_count')?.value ?? 1;
-  console.log(`service:   [${variant.name}] ${N} ticks → ${out.items.length} forecasts in ${drainS.toFixed(1)} s = ${Math.round(rate)} ticks/s (${Math.round(out.items.length / drainS)} forecasts/s), mean batch ${(bSum / bCount).toFixed(1)} windows (model ${app.inference.predictor.engine}/${app.inference.predictor.backend}, window ${W})`);
+  console.log(`service:   [${variant.name}] ${N} ticks → ${produced} forecasts in ${drainS.toFixed(1)} s = ${Math.round(rate)} ticks/s (${Math.round(produced / drainS)} forecasts/s), mean batch ${(bSum / bCount).toFixed(1)} windows (model ${app.inference.predictor.engine}/${app.inference.predictor.backend}, window ${W})`);
   const inf = await app.metrics.inferenceSeconds.get();
   const infSum = inf.values.find((v) => v.metricName === 'tickcast_inference_seconds_sum')?.value ?? 0;
-  console.log(`           model busy ${infSum.toFixed(1)} s of ${drainS.toFixed(1)} s (${Math.round(out.items.length / infSum)} windows/s while running)`);
+  console.log(`           model busy ${infSum.toFixed(1)} s of ${drainS.toFixed(1)} s (${Math.round(produced / infSum)} windows/s while running)`);
   console.log(`ratio:     service / raw consume = ${(rate / baseRate).toFixed(3)}`);
-  rates.push({ forecastsPerS: out.items.length / drainS, modelWindowsPerS: out.items.length / infSum });
-  return { app, out, drainS };
+  rates.push({ forecastsPerS: produced / drainS, modelWindowsPerS: produced / infSum });
+  return { app, forecasts: produced, drainS };
 }
 
 async function main() {
   console.log(`# bench:pipeline — ${N} ticks, ${S} series, stride ${STRIDE}, engine ${ENGINE}, fetch max wait ${FETCH_WAIT} ms, onnx serving threads ${THREADS}${ONNX_WORKERS === 'auto' ? ' (model.onnxWorkers auto, the default)' : ''}`);
   console.log(`# machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} cores, node ${process.version}`);
+  console.log(`# drain timed to ${LIVE_COLLECTOR ? 'the last forecast read by an in-process consumer (BENCH_LIVE_COLLECTOR=1)' : 'every tick committed (every forecast acknowledged); forecasts counted after'}`);
+  if (Number(process.versions.node.split('.')[0]) < 24) console.log(`# note: tickcast's runtime is Node 24 (package.json engines, the images); Node ${process.versions.node} measures lower (docs/benchmarks.md § Streaming throughput)`);
   const prefix = uniqueName('bench');
   const topic = `${prefix}.ticks`;
   const live = `${prefix}.live`;
@@ -140,18 +170,17 @@ async function main() {
   if (BASELINE) {
     const b = await drain({ name: 'per-step (patch 1)', patchLength: 1 }, broker.brokers, kafka, prefix, topic, baseRate);
     await b.app.stop();
-    await b.out.stop();
   }
-  const { app, out, drainS } = await drain({ name: 'default patches', patchLength: 0 }, broker.brokers, kafka, prefix, topic, baseRate);
+  const { app, forecasts, drainS } = await drain({ name: 'default patches', patchLength: 0 }, broker.brokers, kafka, prefix, topic, baseRate);
   if (rates.length === 2) {
     const [b, d] = rates;
     console.log(`patch:     default / per-step forecasts/s = ${(d.forecastsPerS / b.forecastsPerS).toFixed(2)}× (target ≥ 3×), model windows/s while running ${(d.modelWindowsPerS / b.modelWindowsPerS).toFixed(2)}× — same run, same config, ${cpus().length} cores`);
   }
 
   // 3. latency at a paced rate, on the same running service (switch input by producing to its topic)
-  const paced = Number(process.env.BENCH_RATE ?? Math.round((out.items.length / drainS) * 0.5 * STRIDE));
+  const paced = Number(process.env.BENCH_RATE ?? Math.round((forecasts / drainS) * 0.5 * STRIDE));
   const seconds = 10;
-  out.items.length = 0;
+  const out = await Collector.start(kafka, [`${prefix}.forecasts.def`], `${prefix}-collect-paced`, { fromBeginning: false });
   const total = paced * seconds;
   const tick0 = t0 + Math.ceil(N / S) * 1000 + 1000;
   const stream = ticks(total, S, tick0, 0);

@@ -34,11 +34,14 @@ export class Collector {
     this.#consumer = consumer;
   }
 
-  static async start(kafka: Kafka, topics: string[], groupId: string): Promise<Collector> {
+  /** `fromBeginning: false` reads only what is produced after the group has joined (resolves once it has). */
+  static async start(kafka: Kafka, topics: string[], groupId: string, opts: { fromBeginning?: boolean } = {}): Promise<Collector> {
     const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 100 });
     const c = new Collector(consumer);
+    const fromBeginning = opts.fromBeginning ?? true;
+    const joined = fromBeginning ? null : new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.subscribe({ topics, fromBeginning });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         const headers: Record<string, string> = {};
@@ -46,6 +49,7 @@ export class Collector {
         c.items.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers });
       },
     });
+    await joined;
     return c;
   }
 
