@@ -20,7 +20,8 @@
  * default 50% of measured throughput), BENCH_STRIDE (1), TICKCAST_MODEL_ENGINE (onnx),
  * BENCH_FETCH_WAIT_MS (50: kafka.fetchMaxWaitMs for the service; see below), BENCH_ONNX_WORKERS
  * (model.onnxWorkers, serving threads; unset: the service's default, auto; batching.maxInFlightBatches
- * is set to at least the threads).
+ * is set to at least the threads), BENCH_CONFIG (JSON: config sections laid over the bench's, for
+ * both drains, e.g. '{"batching":{"maxInFlightBatches":3}}').
  */
 import { cpus } from 'node:os';
 import { Writable } from 'node:stream';
@@ -45,6 +46,9 @@ const BASELINE = process.env.BENCH_BASELINE !== '0';
 const ONNX_WORKERS: number | 'auto' = process.env.BENCH_ONNX_WORKERS === undefined ? 'auto' : Number(process.env.BENCH_ONNX_WORKERS);
 const THREADS = servingThreads(ONNX_WORKERS);
 const LIVE_COLLECTOR = process.env.BENCH_LIVE_COLLECTOR === '1';
+// Config sections laid over the bench's own for both drains, e.g. '{"batching":{"maxInFlightBatches":3}}'.
+const EXTRA: Record<string, Record<string, unknown>> = JSON.parse(process.env.BENCH_CONFIG ?? '{}');
+const over = (section: string, base: Record<string, unknown>) => ({ ...base, ...EXTRA[section] });
 
 /** Records of `topic` the group has committed (the sum of its next offsets; the topic starts at 0). */
 async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
@@ -83,11 +87,11 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
     env: {},
     overrides: {
       logLevel: 'warn',
-      kafka: { brokers, groupId: `${prefix}-svc-${tag}`, fromBeginning: true, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: FETCH_WAIT },
+      kafka: over('kafka', { brokers, groupId: `${prefix}-svc-${tag}`, fromBeginning: true, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: FETCH_WAIT }),
       topics: { ticks: topic, forecasts: `${prefix}.forecasts.${tag}`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.dlq` },
-      windows: { stride: STRIDE, restoreRecordsPerPartition: 0 },
-      model: { bootstrapEpochs: 0, engine: ENGINE, patchLength: variant.patchLength, onnxWorkers: ONNX_WORKERS },
-      batching: { maxInFlightBatches: Math.max(2, THREADS) },
+      windows: over('windows', { stride: STRIDE, restoreRecordsPerPartition: 0 }),
+      model: over('model', { bootstrapEpochs: 0, engine: ENGINE, patchLength: variant.patchLength, onnxWorkers: ONNX_WORKERS }),
+      batching: over('batching', { maxInFlightBatches: Math.max(2, THREADS) }),
       coldStart: { enabled: false }, // model forecasts only: the bench measures the model path
       http: { enabled: false },
       telemetry: { defaultMetrics: false },
