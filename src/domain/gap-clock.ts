@@ -51,10 +51,10 @@ export class GapClock {
   ticksLeft = 0;
   /** EW share of intervals within GRID_TOLERANCE × n of a whole number n ≥ 1 of typical intervals. */
   onGrid = 0;
-  /** The hours the feed reads in (open-hours.ts), learned from the first tick asked for them on (else null). */
+  /** The hours the feed reads in (open-hours.ts): learned from the first tick when the clock is made with them, else from the first tick asked to use them (else null). */
   hours: OpenHours | null = null;
 
-  /** `openHours`: learn them from the first tick (a snapshot then restores into the instance). */
+  /** `openHours`: learn them from the first tick, whether or not `tick` uses them (a snapshot then restores into the instance). */
   constructor(openHours = false) {
     if (openHours) this.hours = new OpenHours();
   }
@@ -67,16 +67,18 @@ export class GapClock {
   /**
    * What a tick at `tsMs` ends or follows (GapTick). `missedTicks`: whether late ticks report the
    * readings they follow (off: they are ordinary ticks, as before the thirteenth round);
-   * `openHours`: whether the clock learns the hours the feed reads in and reports no reading missed
-   * in hours it is closed (open-hours.ts; the window store's `openHours`).
+   * `openHours`: whether the clock reports no reading missed in hours the feed is closed, learning
+   * them if it does not yet (open-hours.ts; the window store's `openHours`). A clock made with them
+   * learns them either way.
    */
   tick(tsMs: number, gapFactor: number, holdTicks: number, missedTicks = true, openHours = false): GapTick {
     const prevMs = this.lastTsMs;
     const ratio = this.ratio(tsMs);
-    const hours = openHours && Number.isFinite(tsMs) ? (this.hours ??= new OpenHours()) : null;
+    const learned = Number.isFinite(tsMs) ? (openHours ? (this.hours ??= new OpenHours()) : this.hours) : null;
+    const hours = openHours ? learned : null;
     if (gapFactor > 0 && ratio > gapFactor) {
       const closure = hours !== null && this.onClock && hours.closedBetween(prevMs, tsMs, Math.round(ratio));
-      hours?.note(tsMs, tsMs - prevMs, 0);
+      learned?.note(tsMs, tsMs - prevMs, 0);
       this.divisor = Math.sqrt(ratio);
       this.ticksLeft = holdTicks;
       return { divisor: this.divisor, intervals: closure ? 0 : ratio, missed: 0, closed: closure ? ratio : 0 };
@@ -86,7 +88,7 @@ export class GapClock {
     if (Number.isFinite(tsMs)) this.onGrid += 0.05 * ((near ? 1 : 0) - this.onGrid);
     const late = missedTicks && gapFactor > 0 && whole >= 2 && near && this.onClock;
     const missed = late && !(hours?.closedBetween(prevMs, tsMs, whole) ?? false) ? whole - 1 : 0;
-    hours?.note(tsMs, tsMs - prevMs, near ? whole : 0);
+    learned?.note(tsMs, tsMs - prevMs, near ? whole : 0);
     if (this.ticksLeft === 0 && !late) return NO_GAP;
     let divisor = late ? Math.sqrt(ratio) : 1;
     if (this.ticksLeft > 0) {

@@ -11,9 +11,11 @@
  * with `slackMs` either side (the clock's jitter: a reading due at 10:00 that comes at 09:57 opens
  * hour 10 too). Hours are UTC: a schedule in local time is learned all the same, and a daylight-
  * saving shift opens the hour it moves into. Holidays are not learned (a weekday closed once a
- * year reads as missed readings). Used by the window store when `windows.openHours` is on for the
- * service (auto: the model served was trained on rows with closures, ./closures.ts), and by the
- * anomaly detector's gap clocks (`anomaly.openHours`, default on: docs/anomaly.md, step 0).
+ * year reads as missed readings). Learned by the window store for every series: it fills nothing in
+ * closed hours when `windows.openHours` is on for the service (auto: the model served was trained
+ * on rows with closures, ./closures.ts), and otherwise names the forecast steps that fall in them
+ * (WindowStore.closedSteps); and by the anomaly detector's gap clocks (`anomaly.openHours`,
+ * default on: docs/anomaly.md, step 0).
  */
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -51,7 +51,7 @@ export class SeriesState {
   readonly mean: Float64Array;
   readonly m2: Float64Array; // EW variance
   readonly last: Float64Array; // last accepted raw values (for carry-forward)
-  readonly clock = new GapClock(); // whether readings were missed (fillMissed)
+  readonly clock = new GapClock(true); // whether readings were missed (fillMissed); learns the open hours whether or not they are used (closedSteps)
   readonly filledSlots: Uint8Array; // 1: the ring slot holds a filled-in reading
 
   constructor(window: number, features: number) {
@@ -157,6 +157,19 @@ export class SeriesState {
     }
     const hours = openHours ? this.clock.hours : null;
     return hours ? { ts, values, filled, closedHours: hours.closedHoursOfWeek(this.lastTs) } : { ts, values, filled };
+  }
+
+  /**
+   * Which of the forecast steps at `times` (1-based) fall in hours the series is closed — its open
+   * hours learned (../open-hours.ts) and the series read on a clock; empty otherwise. With
+   * `openHours` on, stepTimes skips those hours, so none are.
+   */
+  closedSteps(times: readonly number[]): number[] {
+    const hours = this.clock.hours;
+    if (hours === null || !this.clock.onClock) return [];
+    const out: number[] = [];
+    for (let i = 0; i < times.length; i++) if (hours.closed(times[i], hours.slackMs)) out.push(i + 1);
+    return out;
   }
 
   /** The state as plain data (for snapshots): copied arrays, or with `copy` false the live ones. */

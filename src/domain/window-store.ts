@@ -1,22 +1,19 @@
 /**
- * Per-series sliding windows in fixed-size ring buffers (Float32Array), with online
- * normalisation statistics. Which series exist (the cap with LRU eviction, idle eviction) is the
- * SeriesRegistry's decision (series-registry.ts): the store admits series through it and follows
- * its evictions like every other holder of per-series state.
+ * Per-series sliding windows in fixed-size ring buffers (Float32Array), with online normalisation statistics. Which
+ * series exist (the cap with LRU eviction, idle eviction) is the SeriesRegistry's decision (series-registry.ts): the
+ * store admits series through it and follows its evictions like every other holder of per-series state.
  *
- * Timestamp policy (docs/architecture.md): a tick older than the series' last accepted tick is
- * dropped as `late`; one with an equal timestamp is `duplicate` (dropped, or replaces the last
- * value under duplicatePolicy 'replace'); gaps are accepted as they come (the model sees ticks in
- * order, and the forecast step spacing follows the series' typical interval). With `fillMissed`,
- * readings a feed read on a clock missed (a tick 2 … fillMissed + 1 intervals late) are filled in
- * by interpolation first, so the window stays on the clock (SeriesState.fillMissed); with
- * `openHours`, not in hours the feed has never read in (open-hours.ts).
+ * Timestamp policy (docs/architecture.md): a tick older than the series' last accepted tick is dropped as `late`; one
+ * with an equal timestamp is `duplicate` (dropped, or replaces the last value under duplicatePolicy 'replace'); gaps
+ * are accepted as they come (the model sees ticks in order, and the forecast step spacing follows the series' typical
+ * interval). With `fillMissed`, readings a feed read on a clock missed (a tick 2 … fillMissed + 1 intervals late) are
+ * filled in by interpolation first, so the window stays on the clock (SeriesState.fillMissed); with `openHours`, not in
+ * hours the feed has never read in (open-hours.ts).
  *
- * Normalisation: exponentially weighted mean and variance per feature whose weight starts as the
- * exact running average (1/n) and settles at a half-life of `normHalfLifeTicks`, so a series'
- * level and scale may drift slowly without retraining. Windows are z-normalised on read with the
- * statistics current at that moment (the whole window uses one set of statistics).
- * Features flagged in `logFeatures` (spec.logFeatures) enter the statistics, windows and
+ * Normalisation: exponentially weighted mean and variance per feature whose weight starts as the exact running average
+ * (1/n) and settles at a half-life of `normHalfLifeTicks`, so a series' level and scale may drift slowly without
+ * retraining. Windows are z-normalised on read with the statistics current at that moment (the whole window uses one
+ * set of statistics). Features flagged in `logFeatures` (spec.logFeatures) enter the statistics, windows and
  * `current()` as ln(value); the ring and `recent()` keep the series' units (callers keep values ≤ 0 out).
  */
 import { SeriesRegistry } from './series-registry.ts';
@@ -152,10 +149,7 @@ export class WindowStore {
     return { outcome: 'accepted', ready, evicted, filled };
   }
 
-  /**
-   * Write a tick's values (carrying missing ones forward) into the head slot and, unless held,
-   * into the statistics: `learn: false` holds them for at most holdStatsMaxTicks in a row.
-   */
+  /** Write a tick's values (carrying missing ones forward) into the head slot and, unless held, into the statistics: `learn: false` holds them for at most holdStatsMaxTicks in a row. */
   #append(s: SeriesState, tsMs: number, values: ArrayLike<number>, wantLearn: boolean): void {
     const F = this.#opts.features;
     const learn = wantLearn || s.learned === 0 || s.held >= (this.#opts.holdStatsMaxTicks ?? 0);
@@ -180,9 +174,8 @@ export class WindowStore {
   }
 
   /**
-   * Take back the statistics update of the tick at `tsMs` (an alert fired on it after it was
-   * windowed), if it is still the last tick learned for the series and holding is on. The values
-   * stay in the window. Returns true when undone.
+   * Take back the statistics update of the tick at `tsMs` (an alert fired on it after it was windowed), if it is still
+   * the last tick learned for the series and holding is on. The values stay in the window. Returns true when undone.
    */
   unlearn(series: string, tsMs: number): boolean {
     const s = this.#series.get(series);
@@ -223,6 +216,11 @@ export class WindowStore {
   /** The times of `n` forecast steps after `fromTs`: every interval, skipping hours the series is closed (openHours; SeriesState.stepTimes). */
   stepTimes(series: string, fromTs: number, n: number): number[] {
     return (this.#series.get(series) ?? NO_SERIES).stepTimes(fromTs, n, this.#opts.openHours === true);
+  }
+
+  /** Forecast steps (1-based) whose `times` fall in hours the series is closed, learned whether or not openHours is on (SeriesState.closedSteps). */
+  closedSteps(series: string, times: readonly number[]): number[] {
+    return this.#series.get(series)?.closedSteps(times) ?? [];
   }
 
   /** Current normalisation statistics (copies). */

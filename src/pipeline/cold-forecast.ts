@@ -8,10 +8,11 @@ import { seasonalNaive, type ColdStartOptions } from '../domain/cold-start.ts';
 import type { ForecastStep, ModelSpec, Tick } from '../domain/types.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 
-/** A cold series' baseline forecast made at a tick: one step array per target. */
+/** A cold series' baseline forecast made at a tick: one step array per target, and the steps (1-based) in hours the series is closed. */
 export interface ColdForecast {
   model: string;
   steps: ForecastStep[][];
+  closed: readonly number[];
 }
 
 /**
@@ -31,5 +32,5 @@ export function coldForecast(store: WindowStore, c: ColdStartOptions, spec: Mode
     model = r.model;
     steps.push(r.steps);
   }
-  return { model, steps };
+  return { model, steps, closed: store.closedSteps(tick.series, times) };
 }

@@ -7,8 +7,12 @@ import type { ForecastStep, ModelSpec, RawRecord, Tick } from '../domain/types.t
 import type { FollowerRecord } from './followers.ts';
 import type { OutMessage } from './ports.ts';
 
-/** One forecast: the first target's steps as `horizon`, every target's under `targets`. `steps`: one step array per target, in spec order. */
-export function forecastMessage(spec: ModelSpec, tick: Tick, model: string, steps: ForecastStep[][], latencyMs: number, headers: Record<string, string>): OutMessage {
+/**
+ * One forecast: the first target's steps as `horizon`, every target's under `targets`. `steps`: one step array per
+ * target, in spec order. `closedSteps` (only when there are any): the steps, 1-based, whose time falls in hours the
+ * series is closed (its open hours learned: WindowStore.closedSteps).
+ */
+export function forecastMessage(spec: ModelSpec, tick: Tick, model: string, steps: ForecastStep[][], latencyMs: number, headers: Record<string, string>, closed: readonly number[] = []): OutMessage {
   const body: Record<string, unknown> = {
     series: tick.series,
     ts: tick.tsMs,
@@ -17,6 +21,7 @@ export function forecastMessage(spec: ModelSpec, tick: Tick, model: string, step
     latencyMs,
   };
   if (spec.targets.length > 1) body.targets = Object.fromEntries(spec.targets.map((t, i) => [t, steps[i]]));
+  if (closed.length > 0) body.closedSteps = closed;
   return { stream: 'forecasts', key: tick.series, value: JSON.stringify(body), headers };
 }
 

@@ -106,6 +106,8 @@ export interface ForecastResponse {
   /** Per-target forecasts when the model forecasts more than one feature. */
   targets?: Record<string, ForecastStep[]>;
   attention?: number[];
+  /** Steps (1-based) whose time falls in hours the series is closed (WindowStore.closedSteps); absent when none. */
+  closedSteps?: number[];
 }
 
 export interface SeriesSummary {

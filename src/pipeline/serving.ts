@@ -88,8 +88,11 @@ export class ServingService implements ServingApi {
     const r = await d.inference.submit({ x, attention: req.explain === true }, { signal, whenFull: 'refuse' });
     const perTarget = decodeForecast(r.y, 0, spec, targetIdx, mean, std, times, steps);
     const res: ForecastResponse = { model: r.model, horizon: perTarget[0] };
-    if (req.series !== undefined) res.series = req.series;
-    else for (const s of res.horizon) delete (s as Record<string, number>).ts; // no timeline for a bare window
+    if (req.series !== undefined) {
+      res.series = req.series;
+      const closed = d.store.closedSteps(req.series, times.slice(0, steps));
+      if (closed.length > 0) res.closedSteps = closed;
+    } else for (const s of res.horizon) delete (s as Record<string, number>).ts; // no timeline for a bare window
     if (spec.targets.length > 1) res.targets = Object.fromEntries(spec.targets.map((t, i) => [t, perTarget[i]]));
     if (req.explain && r.attention) res.attention = Array.from(r.attention);
     return res;

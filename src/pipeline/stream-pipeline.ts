@@ -79,6 +79,8 @@ interface Accepted {
   stats: { mean: Float64Array; std: Float64Array } | null;
   /** The forecast steps' times (WindowStore.stepTimes, taken at push: the store moves on meanwhile). */
   times: readonly number[];
+  /** Those of the steps (1-based) in hours the series is closed (WindowStore.closedSteps). */
+  closed: readonly number[];
   /** Kept out of the statistics when pushed (alert firing before this chunk, or filtered). */
   suppressed: boolean;
   /** Values and statistics after this tick, for the learner (only when there is one). */
@@ -200,7 +202,8 @@ export class StreamPipeline {
     const cold = pushed.ready || !d.coldStart ? null : coldForecast(d.store, d.coldStart, d.inference.spec, this.#targetIdx, tick);
     const view = this.#learning.view(tick.series, quiet, pushed.filled);
     const times = job ? d.store.stepTimes(tick.series, tick.tsMs, d.inference.spec.horizon) : NO_TIMES;
-    accepted.push({ tick, rec, job, stats, times, suppressed, view, quiet, cold });
+    const closed = job ? d.store.closedSteps(tick.series, times) : NO_TIMES;
+    accepted.push({ tick, rec, job, stats, times, closed, suppressed, view, quiet, cold });
   }
 
   #push(tick: Tick, rec: RawRecord, suppressed: boolean): ReturnType<WindowStore['push']> {
@@ -239,21 +242,21 @@ export class StreamPipeline {
       d.outlook.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] };
     }
     if (a.cold && !a.quiet) {
-      out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps));
+      out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps, a.cold.closed));
       d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] });
     }
     if (r && a.stats) {
       const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.times);
       d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined });
       if (a.quiet) return;
-      out.push(this.#forecastMessage(a, r.model, steps));
+      out.push(this.#forecastMessage(a, r.model, steps, a.closed));
       d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
       d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
     }
   }
 
-  #forecastMessage(a: Accepted, model: string, steps: ForecastStep[][]): OutMessage {
-    return forecastMessage(this.#d.inference.spec, a.tick, model, steps, Math.max(0, this.#now() - a.rec.receivedAtMs), { ...this.#trace(a.rec) });
+  #forecastMessage(a: Accepted, model: string, steps: ForecastStep[][], closed: readonly number[]): OutMessage {
+    return forecastMessage(this.#d.inference.spec, a.tick, model, steps, Math.max(0, this.#now() - a.rec.receivedAtMs), { ...this.#trace(a.rec) }, closed);
   }
 
   #deadLetter(rec: RawRecord, err: TickcastError): OutMessage {

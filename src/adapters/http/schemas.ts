@@ -75,6 +75,7 @@ export const predictResponseSchema = {
     horizon: { type: 'array', items: { $ref: 'ForecastStep#' } },
     targets: { type: 'object', additionalProperties: { type: 'array', items: { $ref: 'ForecastStep#' } } },
     attention: { type: 'array', items: { type: 'number' }, description: 'Weights over the window (sum 1), oldest first.' },
+    closedSteps: { type: 'array', items: { type: 'integer' }, description: 'Steps (1-based) whose time falls in hours the series is closed (its open hours learned); absent when none.' },
   },
 } as const;
 

@@ -164,3 +164,31 @@ test('forecast step times (WindowStore.stepTimes): every interval; with open hou
   }
   assert.deepEqual(make(true).stepTimes('unknown', 1000, 3), [1001, 1002, 1003], 'a series not held: 1 ms apart');
 });
+
+test('closed forecast steps (WindowStore.closedSteps): learned with openHours off too, marking the steps stepTimes still stamps in closed hours; none on, none unlearned', () => {
+  const make = (openHours: boolean): WindowStore => new WindowStore({ window: 16, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e15, duplicatePolicy: 'drop', normHalfLifeTicks: 1000, fillMissed: 8, openHours });
+  const friday22 = MONDAY + (3 * 7 * 24 + 4 * 24 + 22) * HOUR;
+  const marked = (openHours: boolean, upTo: number): number[] => {
+    const s = make(openHours);
+    for (let i = 0; MONDAY + i * HOUR <= upTo; i++) if (i % 24 >= 6 && i % (24 * 7) < 24 * 5) s.push('m', MONDAY + i * HOUR, [1], 0);
+    return s.closedSteps('m', s.stepTimes('m', Math.min(upTo, friday22), 12));
+  };
+  // Off: steps every hour from Friday 23:00 — Saturday 00:00–10:00 are closed (nights since day 2, Saturdays since week 3).
+  assert.deepEqual(marked(false, friday22), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  assert.deepEqual(marked(true, friday22), [], 'on: the step times skip closed hours');
+  // Nothing is closed on the feed's first day, nor before the clock is known (~45 readings); on its third day the night
+  // hours (00:00–05:59) are.
+  assert.deepEqual(marked(false, MONDAY + 18 * HOUR), [], 'the first day');
+  assert.deepEqual(marked(false, MONDAY + (24 + 20) * HOUR), [], 'Tuesday 20:00: 33 readings, the clock not known yet');
+  assert.deepEqual(marked(false, MONDAY + (48 + 20) * HOUR), [4, 5, 6, 7, 8, 9], 'Wednesday 20:00: Thursday 00:00–05:00');
+  assert.deepEqual(make(false).closedSteps('unknown', [1, 2]), [], 'a series not held');
+  // Learning the hours changes nothing the store did with openHours off: the same windows, the same readings filled.
+  const plain = new GapClock();
+  const learning = new GapClock(true);
+  for (let i = 0; i < 24 * 7 * 3; i++) {
+    if (i % 24 < 6 || (i % 13 === 5 && i % 24 !== 6)) continue; // closed nights, a reading lost now and then
+    assert.deepEqual(learning.tick(MONDAY + i * HOUR, 10, 0, true, false), plain.tick(MONDAY + i * HOUR, 10, 0, true, false));
+  }
+  assert.ok(learning.hours !== null && learning.hours.closed(MONDAY + 22 * DAY + 3 * HOUR, 0), 'it learned the nights');
+  assert.equal(plain.hours, null);
+});
