@@ -127,7 +127,7 @@ export interface SeriesDetail extends SeriesSummary {
    * learned, windows.openHours; absent otherwise).
    */
   window: { ts: number[]; values: Record<string, number[]>; filled: number[]; closedHours?: number[] };
-  lastForecast: { ts: number; model: string; horizon: ForecastStep[] } | null;
+  lastForecast: { ts: number; model: string; horizon: ForecastStep[]; closedSteps?: readonly number[] } | null;
   lastScore: number | null;
   /** Feedback in effect on this series (bar, maintenance span, counts, confirmed anomalies); absent when none. */
   feedback?: SeriesFeedback;
@@ -170,7 +170,7 @@ export interface ModelControl {
 /** Live events for the dashboard (SSE): one per tick processed, forecast made or alert raised. */
 export type LiveEvent =
   | { type: 'tick'; series: string; ts: number; value: number }
-  | { type: 'forecast'; series: string; ts: number; model: string; horizon: ForecastStep[] }
+  | { type: 'forecast'; series: string; ts: number; model: string; horizon: ForecastStep[]; closedSteps?: readonly number[] }
   | { type: 'anomaly'; record: AnomalyRecord };
 
 export interface HealthState {

@@ -7,8 +7,8 @@
 import type { ForecastStep } from '../domain/types.ts';
 
 export interface OutlookEntry {
-  /** `horizon`: the first target's steps; `targets`: every target's (multi-target models). */
-  forecast: { ts: number; model: string; horizon: ForecastStep[]; targets?: ForecastStep[][] } | null;
+  /** `horizon`: the first target's steps; `targets`: every target's (multi-target models); `closedSteps`: those in hours the series is closed (only when any). */
+  forecast: { ts: number; model: string; horizon: ForecastStep[]; targets?: ForecastStep[][]; closedSteps?: readonly number[] } | null;
   /** Accepted ticks since that forecast was made (1 → its step 1 is the expectation). */
   ticksSince: number;
   lastScore: number | null;
@@ -18,7 +18,7 @@ export interface OutlookEntry {
    * The last baseline forecast while the series was cold (window not full). Shown by the series
    * view until a model forecast exists; never used as the detector's expectation.
    */
-  baseline?: { ts: number; model: string; horizon: ForecastStep[] } | null;
+  baseline?: { ts: number; model: string; horizon: ForecastStep[]; closedSteps?: readonly number[] } | null;
   /** Features whose alert is firing now. */
   firingFeatures: Set<string>;
 }
@@ -51,7 +51,7 @@ export class SeriesOutlook {
     return (e.forecast.targets ?? [e.forecast.horizon]).map((steps) => steps[k] ?? null);
   }
 
-  setForecast(series: string, f: { ts: number; model: string; horizon: ForecastStep[]; targets?: ForecastStep[][] }): void {
+  setForecast(series: string, f: NonNullable<OutlookEntry['forecast']>): void {
     const e = this.entry(series);
     e.forecast = f;
     e.ticksSince = 0;

@@ -70,6 +70,8 @@ export interface StreamPipelineDeps {
 }
 
 const NO_TIMES: readonly number[] = [];
+/** A live forecast event's `closedSteps`, only when there are any. */
+const closedOf = (closed: readonly number[]): { closedSteps?: readonly number[] } => (closed.length > 0 ? { closedSteps: closed } : {});
 
 interface Accepted {
   tick: Tick;
@@ -239,19 +241,19 @@ export class StreamPipeline {
     this.#alerts?.score(a.tick, a.rec, a.quiet, expectations, out);
     this.#learning.afterScoring(a.tick, a.suppressed, a.view, expected);
     if (a.cold) {
-      d.outlook.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] };
+      d.outlook.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...closedOf(a.cold.closed) };
     }
     if (a.cold && !a.quiet) {
       out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps, a.cold.closed));
-      d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0] });
+      d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...closedOf(a.cold.closed) });
     }
     if (r && a.stats) {
       const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.times);
-      d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined });
+      d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined, ...closedOf(a.closed) });
       if (a.quiet) return;
       out.push(this.#forecastMessage(a, r.model, steps, a.closed));
       d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
-      d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0] });
+      d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0], ...closedOf(a.closed) });
     }
   }
 

@@ -92,6 +92,11 @@ test('dashboard renders a series with forecast band and shows an anomaly marker 
     assert.equal(listed.length, 1);
     assert.match(listed[0], /critical\s+value 140\.000/);
 
+    // A forecast naming steps in hours the series is closed (closedSteps): those future steps are not drawn.
+    assert.equal(await page.evaluate(() => document.getElementById('chart')!.dataset.futurePoints), '8');
+    serving.ingest('AAPL', t0 + 81_000, 104, [2, 3, 4]);
+    await page.waitForFunction(() => document.getElementById('chart')?.dataset.futurePoints === '5', null, { timeout: 10_000 });
+
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: new URL('dashboard.png', ARTIFACTS).pathname, fullPage: true });
     assert.deepEqual(errors, []);

@@ -25,7 +25,7 @@ interface Seen {
   filled: number[];
   stepHours: number[];
   closedHours?: number[];
-  /** The forecast record's closedSteps, and POST /v1/predict's for the series at 22:00 on day 4. */
+  /** The forecast record's closedSteps, and POST /v1/predict's for the series at 22:00 on day 4 (GET /v1/series' last forecast: the same). */
   closedSteps?: number[];
   predictClosedSteps?: number[];
 }
@@ -55,6 +55,8 @@ async function filledHours(dir: string, openHours?: 'auto' | 'on' | 'off'): Prom
     const predicted = await app.http!.inject({ method: 'POST', url: '/v1/predict', payload: { series: 'm', horizon: 4 } });
     assert.equal(predicted.statusCode, 200, predicted.body);
     const p = predicted.json() as { closedSteps?: number[] };
+    const last = ((await app.http!.inject({ method: 'GET', url: '/v1/series/m' })).json() as { lastForecast: { closedSteps?: number[] } }).lastForecast;
+    assert.deepEqual(last.closedSteps, p.closedSteps, 'the series view names the same steps of its last forecast');
     return { filled, stepHours: f.horizon.map((h) => new Date(h.ts).getUTCHours()), ...(closedHours ? { closedHours } : {}), ...(f.closedSteps ? { closedSteps: f.closedSteps } : {}), ...(p.closedSteps ? { predictClosedSteps: p.closedSteps } : {}) };
   } finally {
     await app.stop();

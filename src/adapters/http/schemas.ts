@@ -121,7 +121,7 @@ export const seriesDetailSchema = {
     },
     lastForecast: {
       type: ['object', 'null'],
-      properties: { ts: { type: 'number' }, model: { type: 'string' }, horizon: { type: 'array', items: { $ref: 'ForecastStep#' } } },
+      properties: { ts: { type: 'number' }, model: { type: 'string' }, horizon: { type: 'array', items: { $ref: 'ForecastStep#' } }, closedSteps: { type: 'array', items: { type: 'integer' }, description: 'Steps (1-based) in hours the series is closed; absent when none (docs/schemas.md).' } },
     },
     lastScore: { type: ['number', 'null'] },
     feedback: {

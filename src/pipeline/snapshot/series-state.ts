@@ -110,7 +110,7 @@ export function captureSeries(parts: SeriesStateParts, id: string, offsets: Read
 }
 
 function copyEntry(b: OutlookEntry): OutlookEntry {
-  const f = (x: OutlookEntry['forecast'] | undefined) => (x ? { ts: x.ts, model: x.model, horizon: x.horizon.map((st) => ({ ...st })) } : x);
+  const f = (x: OutlookEntry['forecast'] | undefined) => (x ? { ts: x.ts, model: x.model, horizon: x.horizon.map((st) => ({ ...st })), ...(x.closedSteps ? { closedSteps: [...x.closedSteps] } : {}) } : x);
   // firingFeatures goes out as an array (the codec knows no Set); SeriesOutlook.restore makes it a Set again.
   const firingFeatures = [...b.firingFeatures] as unknown as Set<string>;
   const out: OutlookEntry = { forecast: f(b.forecast) ?? null, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing, firingFeatures };

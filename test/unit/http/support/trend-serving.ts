@@ -102,8 +102,8 @@ export class TrendServing implements ServingApi {
     return res;
   }
 
-  /** Feed one tick: updates the window, emits tick/forecast (and anomaly) events. */
-  ingest(series: string, ts: number, value: number): void {
+  /** Feed one tick: updates the window, emits tick/forecast (and anomaly) events; `closedSteps` goes on the forecast event as the pipeline's would. */
+  ingest(series: string, ts: number, value: number, closedSteps?: number[]): void {
     let s = this.#series.get(series);
     if (s === undefined) {
       s = { ts: [], values: [], lastForecast: null, anomalyState: 'normal', lastScore: null };
@@ -138,7 +138,7 @@ export class TrendServing implements ServingApi {
       // Forecast from the trend of the window *excluding* anomalous points would be nicer; keep simple.
       const horizon = trendForecast(s.values.slice(-this.modelWindow), this.modelHorizon, ts);
       s.lastForecast = { ts, model: this.version, horizon };
-      this.#emit({ type: 'forecast', series, ts, model: this.version, horizon });
+      this.#emit({ type: 'forecast', series, ts, model: this.version, horizon, ...(closedSteps ? { closedSteps } : {}) });
     }
   }
 

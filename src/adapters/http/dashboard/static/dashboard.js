@@ -40,7 +40,9 @@
     for (const step of f.horizon) {
       if (step.step === 1 && typeof step.ts === 'number') state.band.set(step.ts, step);
     }
-    state.future = f.horizon.filter((s) => typeof s.ts === 'number');
+    // Steps in hours the series is closed (closedSteps: a market's night, docs/schemas.md) are not drawn.
+    const closed = new Set(f.closedSteps || []);
+    state.future = f.horizon.filter((s) => typeof s.ts === 'number' && !closed.has(s.step));
     trim(state.band);
   }
   function addAnomaly(r) {
@@ -106,6 +108,7 @@
       const el = $('chart');
       el.dataset.points = String(data[1].filter((v) => v !== null).length);
       el.dataset.forecastPoints = String(data[4].filter((v) => v !== null).length);
+      el.dataset.futurePoints = String(state.future.length);
       el.dataset.anomalies = String(data[5].filter((v) => v !== null).length);
       // A cold series (window not full yet) is forecast by a baseline: say so (docs/schemas.md).
       const mv = $('model-version');
