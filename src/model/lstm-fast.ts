@@ -14,7 +14,7 @@ import { sigmoidF as sigmoid, tanhF } from './activations.ts';
 import { Float32Pool } from './float32-pool.ts';
 import { nativeKernels } from './native-kernels.ts';
 import { matmul } from './linalg.ts';
-import { wasmHeapView } from './wasm-native-kernels.ts';
+import { wasmEmpty, wasmHeapView } from './wasm-native-kernels.ts';
 
 /**
  * The recurrence's scratch (per direction: gates, tanh(c), c and h before each step, and dZ) is a
@@ -130,11 +130,14 @@ function forwardDir(xp: Float32Array, kh: StepMatrix, B: number, W: number, Hh: 
   return { gates, tanhC, cPrev, hPrev };
 }
 
-/** BPTT for one direction. kh: [Hh,4Hh]; dy: [B,W,yStride]. Returns dZ [B,W,4Hh] (gradient wrt pre-activations). */
-function backwardDir(tr: DirTrace, kh: tf.Tensor2D, dy: Float32Array, B: number, W: number, Hh: number, reverse: boolean, yStride: number, yOffset: number): Float32Array {
+/**
+ * BPTT for one direction. kh: [Hh,4Hh]; dy: [B,W,yStride]. Returns dZ [B,W,4Hh] (gradient wrt
+ * pre-activations): `into` when given (the native recurrence only), else an array of the pool.
+ */
+function backwardDir(tr: DirTrace, kh: tf.Tensor2D, dy: Float32Array, B: number, W: number, Hh: number, reverse: boolean, yStride: number, yOffset: number, into?: Float32Array): Float32Array {
   const G = 4 * Hh;
-  const dZ = scratch.take(B * W * G); // every element written below
   const native = nativeKernels();
+  const dZ = native && into ? into : scratch.take(B * W * G); // every element written below
   if (native) {
     native.lstmBackward(tr.gates, tr.tanhC, tr.cPrev, kh.dataSync() as Float32Array, dy, B, W, Hh, reverse ? 1 : 0, yStride, yOffset, dZ);
     return dZ;
@@ -196,10 +199,9 @@ function jsBackwardDir(tr: DirTrace, khT: StepMatrix, dy: Float32Array, B: numbe
  * One direction's gradients from its dZ [B,W,4Hh]: dK = [xᵀ·dZ; hPrevᵀ·dZ], db = Σ dZ, dx = dZ·Kxᵀ
  * (./linalg.ts picks native transposed products or explicit transposes).
  */
-function weightGrads(x: tf.Tensor3D, kernel: tf.Tensor, dZarr: Float32Array, hPrevArr: Float32Array, Hh: number): { dK: tf.Tensor; db: tf.Tensor; dx: tf.Tensor } {
+function weightGrads(x: tf.Tensor3D, kernel: tf.Tensor, dZ: tf.Tensor2D, hPrevArr: Float32Array, Hh: number): { dK: tf.Tensor; db: tf.Tensor; dx: tf.Tensor } {
   const [B, W, I] = x.shape;
   const G = 4 * Hh;
-  const dZ = tf.tensor2d(dZarr, [B * W, G]);
   const hPrev = tf.tensor2d(hPrevArr, [B * W, Hh]);
   const kx = kernel.slice([0, 0], [I, G]);
   const dK = tf.concat([matmul(x.reshape([B * W, I]), dZ, { transposeA: true }), matmul(hPrev, dZ, { transposeA: true })], 0);
@@ -221,7 +223,9 @@ function makeOp(dirs: number, Hh: number): LstmGradFn {
     const [B, W, I] = x0.shape;
     const G = 4 * Hh;
     const O = dirs * Hh;
-    const y = new Float32Array(B * W * O);
+    // The native recurrence writes h straight into the output tensor's wasm memory (no copy).
+    const heapY = nativeKernels() ? wasmEmpty([B, W, O]) : null;
+    const y = heapY ? null : new Float32Array(B * W * O);
     const traces = ws0.map((w, d) => {
       const [xp, kh] = tf.tidy(() => {
         const kx = w.kernel.slice([0, 0], [I, G]) as tf.Tensor2D;
@@ -233,13 +237,13 @@ function makeOp(dirs: number, Hh: number): LstmGradFn {
         // the wasm heap (a 2 MB copy per direction saved); the JS one calls tfjs ops that may
         // grow the heap and detach such a view, so it gets a copy.
         const xpData = (nativeKernels() ? wasmHeapView(xp) : null) ?? (xp.dataSync() as Float32Array);
-        return forwardDir(xpData, khm, B, W, Hh, d === 1, y, O, d * Hh);
+        return forwardDir(xpData, khm, B, W, Hh, d === 1, heapY ? wasmHeapView(heapY)! : y!, O, d * Hh);
       } finally {
         xp.dispose();
         kh.dispose();
       }
     });
-    const value = tf.tensor3d(y, [B, W, O]);
+    const value = (heapY as tf.Tensor3D | null) ?? tf.tensor3d(y!, [B, W, O]);
     let backwardDone = false;
     const gradFunc = (dyT: tf.Tensor, saved: tf.Tensor[]) => {
       // The traces go back to the pool below; a second backward over them would read reused memory.
@@ -248,18 +252,23 @@ function makeOp(dirs: number, Hh: number): LstmGradFn {
       const x = saved[0] as tf.Tensor3D;
       const ws: LstmDirWeights[] = [];
       for (let d = 0; d < dirs; d++) ws.push({ kernel: saved[1 + 2 * d], bias: saved[2 + 2 * d] });
-      const dy = dyT.dataSync() as Float32Array;
+      const native = nativeKernels() !== null;
+      let dyCopy: Float32Array | null = null;
       const grads: tf.Tensor[] = [];
       const used: Float32Array[] = [];
       let dx: tf.Tensor | null = null;
       for (let d = 0; d < dirs; d++) {
         const kh = ws[d].kernel.slice([I, 0], [Hh, G]) as tf.Tensor2D;
-        const dZarr = backwardDir(traces[d], kh, dy, B, W, Hh, d === 1, O, d * Hh);
+        // The native recurrence allocates nothing in tfjs: it reads dy and writes dZ in the wasm
+        // heap, through views taken after the last allocation (a growing heap detaches them).
+        const heapDZ = native ? (wasmEmpty([B * W, G]) as tf.Tensor2D | null) : null;
+        const dy = (native ? wasmHeapView(dyT) : null) ?? (dyCopy ??= dyT.dataSync() as Float32Array);
+        const dZarr = backwardDir(traces[d], kh, dy, B, W, Hh, d === 1, O, d * Hh, heapDZ ? wasmHeapView(heapDZ)! : undefined);
         kh.dispose();
-        const { dK, db, dx: dxd } = weightGrads(x, ws[d].kernel, dZarr, traces[d].hPrev, Hh);
+        const { dK, db, dx: dxd } = weightGrads(x, ws[d].kernel, heapDZ ?? tf.tensor2d(dZarr, [B * W, G]), traces[d].hPrev, Hh);
         dx = dx === null ? dxd : dx.add(dxd);
         grads.push(dK, db);
-        used.push(dZarr);
+        if (!heapDZ) used.push(dZarr);
       }
       // Back to the pool only now: the tensors made from these arrays (tensor2d copies them into
       // the wasm heap; the cpu backend keeps the array itself) were read by the eager ops above

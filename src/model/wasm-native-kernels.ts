@@ -153,3 +153,14 @@ export function wasmHeapView(t: tf.Tensor): Float32Array | null {
   const info = be.dataIdMap.get(t.dataId);
   return info ? new Float32Array(be.wasm.HEAPF32.buffer, info.memoryOffset, t.size) : null;
 }
+
+/**
+ * A float32 tensor of `shape` allocated in the wasm heap and left unwritten, for a native kernel
+ * to fill through wasmHeapView (every element must be written before tfjs reads it); null off
+ * wasm. Saves the copy tf.tensor(data) makes of a JS array.
+ */
+export function wasmEmpty(shape: number[]): tf.Tensor | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const be = tf.backend() as unknown as WasmBackend;
+  return tf.engine().makeTensorFromTensorInfo(be.makeOutput(shape, 'float32'));
+}

@@ -64,11 +64,11 @@ int tc_gemm_threads(void) { return blas_sgemm && blas_get_threads ? blas_get_thr
  * x86-64 gets an AVX2/FMA clone picked at load time; the default clone is plain SSE2. */
 enum { MR = 4, NR = 16 };
 
-static inline void edge(int i0, int i1, int j0, int j1, int N, int K, const float *restrict A,
+static inline void edge(int i0, int i1, int j0, int j1, int N, int K, const float *restrict A, int lda,
                         const float *restrict B, float *restrict C) {
   for (int i = i0; i < i1; i++) {
     float *restrict c = C + (size_t)i * N;
-    const float *restrict a = A + (size_t)i * K;
+    const float *restrict a = A + (size_t)i * lda;
     for (int k = 0; k < K; k++) {
       const float v = a[k];
       const float *restrict b = B + (size_t)k * N;
@@ -97,16 +97,16 @@ static inline void add8(float *p, v8 v) {
 /* C[i0 … i0+4, j0 … j0+8·V] += A[i0 … i0+4, :]·B[:, j0 … j0+8·V], accumulated in 4·V registers.
  * V is a constant at every call, so the loops over r and v unroll and acc stays in registers. */
 static inline __attribute__((always_inline)) void block(int V, int N, int K, int i0, int j0, const float *restrict A,
-                                                        const float *restrict B, float *restrict C) {
+                                                        int lda, const float *restrict B, float *restrict C) {
   v8 acc[MR][2] = {{{0}}};
-  const float *restrict a = A + (size_t)i0 * K;
+  const float *restrict a = A + (size_t)i0 * lda;
   for (int k = 0; k < K; k++) {
     const float *bk = B + (size_t)k * N + j0;
     v8 b[2];
     for (int v = 0; v < V; v++) b[v] = load8(bk + 8 * v);
     /* A scalar operand is broadcast to every lane (a vbroadcastss). */
     for (int r = 0; r < MR; r++)
-      for (int v = 0; v < V; v++) acc[r][v] += b[v] * a[(size_t)r * K + k];
+      for (int v = 0; v < V; v++) acc[r][v] += b[v] * a[(size_t)r * lda + k];
   }
   for (int r = 0; r < MR; r++)
     for (int v = 0; v < V; v++) add8(C + (size_t)(i0 + r) * N + j0 + 8 * v, acc[r][v]);
@@ -115,25 +115,26 @@ static inline __attribute__((always_inline)) void block(int V, int N, int K, int
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("arch=x86-64-v3", "default")))
 #endif
-static void rows_times_matrix(int M, int N, int K, const float *restrict A, const float *restrict B,
+static void rows_times_matrix(int M, int N, int K, const float *restrict A, int lda, const float *restrict B,
                               float *restrict C) {
   const int Mb = M - M % MR;
   const int Nb = N - N % NR;
   for (int j0 = 0; j0 < Nb; j0 += NR)
-    for (int i0 = 0; i0 < Mb; i0 += MR) block(2, N, K, i0, j0, A, B, C);
+    for (int i0 = 0; i0 < Mb; i0 += MR) block(2, N, K, i0, j0, A, lda, B, C);
   /* One more 8-column panel when 8 or more columns are left (e.g. 41 = 32 + 8 + 1). */
   const int Ne = N - Nb >= 8 ? Nb + 8 : Nb;
   if (Ne > Nb)
-    for (int i0 = 0; i0 < Mb; i0 += MR) block(1, N, K, i0, Nb, A, B, C);
-  if (Ne < N) edge(0, Mb, Ne, N, N, K, A, B, C);
-  if (Mb < M) edge(Mb, M, 0, N, N, K, A, B, C);
+    for (int i0 = 0; i0 < Mb; i0 += MR) block(1, N, K, i0, Nb, A, lda, B, C);
+  if (Ne < N) edge(0, Mb, Ne, N, N, K, A, lda, B, C);
+  if (Mb < M) edge(Mb, M, 0, N, N, K, A, lda, B, C);
 }
 
-static float *transposed(const float *src, int rows, int cols) {
+/* src [rows, cols] with row stride ld → a packed [cols, rows] copy. */
+static float *transposed(const float *src, int rows, int cols, int ld) {
   float *dst = malloc((size_t)rows * cols * sizeof(float));
   if (!dst) return NULL;
   for (int r = 0; r < rows; r++)
-    for (int c = 0; c < cols; c++) dst[(size_t)c * rows + r] = src[(size_t)r * cols + c];
+    for (int c = 0; c < cols; c++) dst[(size_t)c * rows + r] = src[(size_t)r * ld + c];
   return dst;
 }
 
@@ -148,26 +149,31 @@ static void fill_bias(float *C, int M, int N, const float *bias, int bias_len) {
 
 void tc_sgemm(int trans_a, int trans_b, int M, int N, int K, const float *A, const float *B, float *C,
               const float *bias, int bias_len) {
+  tc_sgemm_lda(trans_a, trans_b, M, N, K, A, trans_a ? M : K, B, C, bias, bias_len);
+}
+
+void tc_sgemm_lda(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda, const float *B, float *C,
+                  const float *bias, int bias_len) {
   if (M == 0 || N == 0) return;
   if (bias || K == 0) fill_bias(C, M, N, bias, bias_len);
   if (K == 0) return;
   if (blas_sgemm) {
     blas_sgemm(CBLAS_ROW_MAJOR, trans_a ? CBLAS_TRANS : CBLAS_NO_TRANS, trans_b ? CBLAS_TRANS : CBLAS_NO_TRANS, M, N,
-               K, 1.0f, A, trans_a ? M : K, B, trans_b ? K : N, bias ? 1.0f : 0.0f, C, N);
+               K, 1.0f, A, lda, B, trans_b ? K : N, bias ? 1.0f : 0.0f, C, N);
     return;
   }
   if (!bias) fill_bias(C, M, N, NULL, 0);
-  float *at = trans_a ? transposed(A, K, M) : NULL;
-  float *bt = trans_b ? transposed(B, N, K) : NULL;
+  float *at = trans_a ? transposed(A, K, M, lda) : NULL;
+  float *bt = trans_b ? transposed(B, N, K, K) : NULL;
   /* Out of memory for a packed copy: fall back to strided reads (slow, still correct). */
   if ((trans_a && !at) || (trans_b && !bt)) {
     for (int i = 0; i < M; i++)
       for (int k = 0; k < K; k++) {
-        const float v = trans_a ? A[(size_t)k * M + i] : A[(size_t)i * K + k];
+        const float v = trans_a ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k];
         for (int j = 0; j < N; j++) C[(size_t)i * N + j] += v * (trans_b ? B[(size_t)j * K + k] : B[(size_t)k * N + j]);
       }
   } else {
-    rows_times_matrix(M, N, K, at ? at : A, bt ? bt : B, C);
+    rows_times_matrix(M, N, K, at ? at : A, at ? K : lda, bt ? bt : B, C);
   }
   free(at);
   free(bt);

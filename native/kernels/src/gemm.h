@@ -15,4 +15,9 @@ int tc_gemm_threads(void);
 void tc_sgemm(int trans_a, int trans_b, int M, int N, int K, const float *A, const float *B, float *C,
               const float *bias, int bias_len);
 
+/* The same with A's row stride given: lda ≥ K (≥ M when trans_a), e.g. one time step's rows of a
+ * [B, W, K] array (lda = W·K). */
+void tc_sgemm_lda(int trans_a, int trans_b, int M, int N, int K, const float *A, int lda, const float *B, float *C,
+                  const float *bias, int bias_len);
+
 #endif

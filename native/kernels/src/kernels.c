@@ -23,6 +23,7 @@
 
 #include "gemm.h"
 #include "lstm.h"
+#include "simd.h"
 
 static bool int_args(napi_env env, napi_value *argv, int from, int count, int64_t *out);
 static float *f32_arg(napi_env env, napi_value v, const char *name, int64_t min_len);
@@ -108,9 +109,7 @@ static napi_value gemm(napi_env env, napi_callback_info cb) {
   return NULL;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=x86-64-v3", "default")))
-#endif
+TC_VECTOR_CLONES
 static void sum_rows(const float *restrict x, int64_t rows, int64_t cols, float *restrict out) {
   for (int64_t c = 0; c < cols; c++) out[c] = 0.f;
   for (int64_t r = 0; r < rows; r++) {

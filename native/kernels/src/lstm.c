@@ -25,14 +25,10 @@ static inline float tanh_f(float a) {
 
 static inline float sigmoid_f(float x) { return 0.5f + 0.5f * tanh_f(0.5f * x); }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define VECTOR_CLONES
-#endif
+#include "simd.h"
 
 /* The gate math of one batch row at one step. */
-VECTOR_CLONES
+TC_VECTOR_CLONES
 static void forward_row(int Hh, const float *restrict xp, const float *restrict hk, float *restrict g, float *restrict c,
                         float *restrict h, float *restrict tc_out, float *restrict cp_out, float *restrict hp_out,
                         float *restrict y) {
@@ -85,10 +81,10 @@ int tc_lstm_forward(const float *xp, const float *kh, int B, int W, int Hh, int 
   return 0;
 }
 
-VECTOR_CLONES
+TC_VECTOR_CLONES
 static void backward_row(int Hh, const float *restrict g, const float *restrict tc_in, const float *restrict cp_in,
                          const float *restrict dy, const float *restrict dh_next, float *restrict dc_next,
-                         float *restrict dz, float *restrict dz_all) {
+                         float *restrict dz) {
   for (int j = 0; j < Hh; j++) {
     const float ig = g[j], fg = g[Hh + j], gg = g[2 * Hh + j], og = g[3 * Hh + j];
     const float tc = tc_in[j];
@@ -102,10 +98,6 @@ static void backward_row(int Hh, const float *restrict g, const float *restrict 
     dz[Hh + j] = v1;
     dz[2 * Hh + j] = v2;
     dz[3 * Hh + j] = v3;
-    dz_all[j] = v0;
-    dz_all[Hh + j] = v1;
-    dz_all[2 * Hh + j] = v2;
-    dz_all[3 * Hh + j] = v3;
     dc_next[j] = dc * fg;
   }
 }
@@ -115,11 +107,9 @@ int tc_lstm_backward(const float *gates, const float *tanh_c, const float *c_pre
   const int G = 4 * Hh;
   float *dh_next = calloc((size_t)B * Hh, sizeof(float));
   float *dc_next = calloc((size_t)B * Hh, sizeof(float));
-  float *dz = calloc((size_t)B * G, sizeof(float));
-  if (!dh_next || !dc_next || !dz) {
+  if (!dh_next || !dc_next) {
     free(dh_next);
     free(dc_next);
-    free(dz);
     return -1;
   }
   for (int s = W - 1; s >= 0; s--) {
@@ -127,13 +117,13 @@ int tc_lstm_backward(const float *gates, const float *tanh_c, const float *c_pre
     for (int b = 0; b < B; b++) {
       const size_t bt = (size_t)b * W + t;
       backward_row(Hh, gates + bt * G, tanh_c + bt * Hh, c_prev + bt * Hh, dy + bt * y_stride + y_offset,
-                   dh_next + (size_t)b * Hh, dc_next + (size_t)b * Hh, dz + (size_t)b * G, dz_all + bt * G);
+                   dh_next + (size_t)b * Hh, dc_next + (size_t)b * Hh, dz_all + bt * G);
     }
-    /* dh_{t-1} = dz·Khᵀ (Kh stored [Hh,4Hh]); not needed after this direction's first step */
-    if (s > 0) tc_sgemm(0, 1, B, Hh, G, dz, kh, dh_next, NULL, 0);
+    /* dh_{t-1} = dz_t·Khᵀ (Kh stored [Hh,4Hh]), dz_t being step t's rows of dZ (row stride W·4Hh);
+     * not needed after this direction's first step */
+    if (s > 0) tc_sgemm_lda(0, 1, B, Hh, G, dz_all + (size_t)t * G, W * G, kh, dh_next, NULL, 0);
   }
   free(dh_next);
   free(dc_next);
-  free(dz);
   return 0;
 }
