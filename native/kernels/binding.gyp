@@ -2,11 +2,11 @@
   "targets": [
     {
       "target_name": "tickcast_kernels",
-      "sources": ["src/kernels.c", "src/gemm.c", "src/lstm.c"],
+      "sources": ["src/kernels.c", "src/gemm.c", "src/lstm.c", "src/dropout.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra", "-fno-math-errno", "-fno-trapping-math"],
       "cflags!": ["-O2"],
-      "libraries": ["-ldl"],
+      "libraries": ["-ldl", "-lm"],
       "conditions": [["target_arch=='x64' and OS!='mac'", { "cflags": ["-mprefer-vector-width=512"] }]],
       "xcode_settings": { "OTHER_CFLAGS": ["-O3"] }
     }

@@ -64,6 +64,8 @@ export interface NativeKernels {
     yOffset: number,
     dZ: Float32Array,
   ): void;
+  /** Fills `out` with tf.dropout's multipliers for this seed (its decimal string) and keep = float32(1 − rate). */
+  dropoutMask(seed: string, keep: number, out: Float32Array): void;
   info(): { blas: string; threads: number };
 }
 

@@ -6,6 +6,7 @@
  * the wasm backend (which lacks UnsortedSegmentSum). The math is in docs/model.md.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeDropoutMask } from './dropout-mask.ts';
 import { matmul } from './linalg.ts';
 import { quantileChainMatrix } from './quantile-chain.ts';
 
@@ -107,5 +108,8 @@ export function revinStats(x: tf.Tensor3D): { mu: tf.Tensor3D; sd: tf.Tensor3D }
 
 /** Inverted dropout (call it for training passes only); the rate is the fraction of units zeroed, the seed picks the mask. */
 export function dropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
-  return rate > 0 ? tf.dropout(x, rate, undefined, seed) : x;
+  if (!(rate > 0)) return x;
+  // The same mask and product as tf.dropout (x·multiplier), the mask made natively when the addon is loaded.
+  const mask = x.dtype === 'float32' && rate < 1 ? nativeDropoutMask(x.shape, rate, seed) : null;
+  return mask ? x.mul(mask) : tf.dropout(x, rate, undefined, seed);
 }

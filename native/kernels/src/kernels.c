@@ -16,11 +16,16 @@
  *
  * One LSTM direction's recurrence and its BPTT on Float32Arrays (lstm.h; src/model/lstm-fast.ts).
  *
+ *   dropoutMask(seed, keep, out)
+ *
+ * Fills out with tf.dropout's multipliers for that seed (a decimal string) and keep probability.
+ *
  * Every range is checked against the array before anything is read or written. */
 #include <node_api.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dropout.h"
 #include "gemm.h"
 #include "lstm.h"
 #include "simd.h"
@@ -212,6 +217,28 @@ static napi_value lstm_backward(napi_env env, napi_callback_info cb) {
   return NULL;
 }
 
+static napi_value dropout_mask(napi_env env, napi_callback_info cb) {
+  napi_value argv[3];
+  if (!take_args(env, cb, 3, argv, "dropoutMask")) return NULL;
+  char seed[32];
+  size_t seed_len = 0;
+  double keep = 0;
+  if (napi_get_value_string_latin1(env, argv[0], seed, sizeof seed, &seed_len) != napi_ok ||
+      napi_get_value_double(env, argv[1], &keep) != napi_ok) {
+    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", "dropoutMask(seed: string, keep: number, out)");
+    return NULL;
+  }
+  if (seed_len == 0 || seed_len >= sizeof seed - 1 || !(keep > 0 && keep <= 1))
+    return range_error(env, "dropoutMask: seed of 1 to 30 characters and keep in (0, 1]");
+  float *out = f32_arg(env, argv[2], "out", 0);
+  if (!out) return NULL;
+  size_t len = 0;
+  napi_typedarray_type type;
+  CHECK(napi_get_typedarray_info(env, argv[2], &type, &len, NULL, NULL, NULL));
+  tc_dropout_mask(seed, seed_len, (float)keep, out, (int64_t)len);
+  return NULL;
+}
+
 static napi_value info(napi_env env, napi_callback_info cb) {
   (void)cb;
   napi_value obj, blas, threads;
@@ -231,6 +258,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sumRows", NULL, sum_rows_fn, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lstmForward", NULL, lstm_forward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lstmBackward", NULL, lstm_backward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dropoutMask", NULL, dropout_mask, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return throw_status(env);
   return exports;

@@ -10,6 +10,8 @@ import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels, nativeKernelsPath, nativeKernelsStatus, type NativeKernels } from '../../../src/model/native-kernels.ts';
 import { setNativeKernelsOnWasm, nativeMatMulOnWasm } from '../../../src/model/wasm-native-kernels.ts';
+import { nativeDropoutMask } from '../../../src/model/dropout-mask.ts';
+import { dropout } from '../../../src/model/ops.ts';
 import { backend, rng } from './helpers.ts';
 
 function addon(): NativeKernels {
@@ -168,4 +170,43 @@ describe('native kernels: the wasm backend products and sums', () => {
       tf.dispose([native, wasm]);
     });
   }
+});
+
+describe('native kernels: dropout masks', () => {
+  before(backend);
+
+  it("are tf.dropout's own multipliers, bit for bit, for any seed and rate; the product and its gradient too", () => {
+    for (const [rate, seed, shape] of [
+      [0.2, 12345, [64, 41, 96]],
+      [0.1, 2147483647, [3, 7, 5]],
+      [0.5, 0, [1000]],
+      [0.33, 987654321, [2, 2]],
+    ] as [number, number, number[]][]) {
+      const x = tf.randomNormal(shape, 0, 1, 'float32', seed % 97);
+      const mask = nativeDropoutMask(shape, rate, seed);
+      assert.ok(mask, 'the addon is loaded');
+      const ref = tf.dropout(tf.onesLike(x), rate, undefined, seed);
+      const [m, r] = [mask.dataSync(), ref.dataSync()];
+      const differ = m.findIndex((v, i) => !Object.is(v, r[i]));
+      assert.equal(differ, -1, `rate ${rate}, seed ${seed}: first difference at ${differ}`);
+      // ops.dropout (what the model calls) against tf.dropout: values and gradients identical.
+      const f = (p: tf.Tensor) => dropout(p, rate, seed).square().sum();
+      const g = (p: tf.Tensor) => tf.dropout(p, rate, undefined, seed).square().sum();
+      assert.deepEqual(Array.from(tf.grad(f)(x).dataSync()), Array.from(tf.grad(g)(x).dataSync()));
+      assert.deepEqual(Array.from(dropout(x, rate, seed).dataSync()), Array.from(tf.dropout(x, rate, undefined, seed).dataSync()));
+      const kept = Array.from(m).filter((v) => v !== 0).length / m.length;
+      assert.ok(m.length < 100 || Math.abs(kept - (1 - rate)) < 0.05, `kept ${kept} of ${1 - rate}`);
+      tf.dispose([x, mask, ref]);
+    }
+  });
+
+  it('refuse a bad seed or keep probability, with codes', () => {
+    const k = addon();
+    const out = new Float32Array(4);
+    assert.throws(() => k.dropoutMask('', 0.9, out), { code: 'ERR_TICKCAST_NATIVE_RANGE' });
+    assert.throws(() => k.dropoutMask('1'.repeat(40), 0.9, out), { code: 'ERR_TICKCAST_NATIVE_RANGE' });
+    assert.throws(() => k.dropoutMask('7', 0, out), { code: 'ERR_TICKCAST_NATIVE_RANGE' });
+    assert.throws(() => k.dropoutMask('7', 0.9, new Float64Array(4) as unknown as Float32Array), { code: 'ERR_TICKCAST_NATIVE_ARGS' });
+    assert.throws(() => (k.dropoutMask as unknown as (s: number) => void)(7), { code: 'ERR_TICKCAST_NATIVE_ARGS' });
+  });
 });
