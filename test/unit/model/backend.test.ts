@@ -53,4 +53,24 @@ describe('tfjs backend selection', () => {
     assert.deepEqual(Array.from(await snap.data()), [1, 2], 'a clone of a variable keeps the old value after assign');
     tf.dispose([x, g, v, snap]);
   });
+
+  it('on wasm, a cast to the dtype a tensor has shares its buffer; a real cast still converts', async () => {
+    await initBackend();
+    if (tf.getBackend() !== 'wasm') return; // the kernel is only replaced on wasm
+    const ids = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const base = ids();
+    const a = tf.tensor1d([1.5, -2.25, 3]);
+    const same = tf.cast(a, 'float32');
+    assert.equal(same.dataId, a.dataId, 'float32 → float32 is the same buffer');
+    a.dispose();
+    assert.deepEqual(Array.from(await same.data()), [1.5, -2.25, 3]);
+    const ints = tf.cast(same, 'int32');
+    assert.notEqual(ints.dataId, same.dataId);
+    assert.equal(ints.dtype, 'int32');
+    assert.deepEqual(Array.from(await ints.data()), [1, -2, 3]);
+    const back = tf.cast(ints, 'float32');
+    assert.deepEqual(Array.from(await back.data()), [1, -2, 3]);
+    tf.dispose([same, ints, back]);
+    assert.equal(ids(), base, 'no buffer left behind');
+  });
 });
