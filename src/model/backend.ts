@@ -11,6 +11,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import { enableNativeKernels, nativeKernels, nativeKernelsStatus } from './native-kernels.ts';
 import { setNativeKernelsOnWasm } from './wasm-native-kernels.ts';
+import { installWasmBroadcast } from './wasm-broadcast.ts';
 
 export type BackendPreference = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
@@ -55,6 +56,7 @@ async function tryNative(pkg: 'tfjs-node-gpu' | 'tfjs-node'): Promise<boolean> {
 async function tryWasm(): Promise<boolean> {
   setWasmPaths(wasmBinaryDir());
   shareBuffersOnWasm();
+  installWasmBroadcast();
   return tf.setBackend('wasm');
 }
 

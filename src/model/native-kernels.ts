@@ -66,6 +66,8 @@ export interface NativeKernels {
   ): void;
   /** Fills `out` with tf.dropout's multipliers for this seed (its decimal string) and keep = float32(1 − rate). */
   dropoutMask(seed: string, keep: number, out: Float32Array): void;
+  /** out = tile(x, reps) on one Float32Array (offsets count floats); dims = x's shape, then the reps. */
+  tile(heap: Float32Array, xOff: number, outOff: number, dims: Int32Array): void;
   info(): { blas: string; threads: number };
 }
 

@@ -20,6 +20,11 @@
  *
  * Fills out with tf.dropout's multipliers for that seed (a decimal string) and keep probability.
  *
+ *   tile(heap, xOff, outOff, dims)
+ *
+ * out = tile(x, reps) on one Float32Array (any 4-byte data); dims is an Int32Array of x's shape
+ * followed by the reps, rank 1 to 8; x and out must not overlap.
+ *
  * Every range is checked against the array before anything is read or written. */
 #include <node_api.h>
 #include <stdint.h>
@@ -28,6 +33,7 @@
 #include "dropout.h"
 #include "gemm.h"
 #include "lstm.h"
+#include "tile.h"
 #include "simd.h"
 
 static bool int_args(napi_env env, napi_value *argv, int from, int count, int64_t *out);
@@ -239,6 +245,42 @@ static napi_value dropout_mask(napi_env env, napi_callback_info cb) {
   return NULL;
 }
 
+static napi_value tile_fn(napi_env env, napi_callback_info cb) {
+  napi_value argv[4];
+  if (!take_args(env, cb, 4, argv, "tile")) return NULL;
+  int64_t off[2];
+  if (!int_args(env, argv, 1, 2, off)) return NULL;
+  float *heap = f32_arg(env, argv[0], "heap", 0);
+  if (!heap) return NULL;
+  size_t len = 0, ndims = 0;
+  napi_typedarray_type type;
+  void *dims_data = NULL;
+  bool is_typed = false;
+  CHECK(napi_get_typedarray_info(env, argv[0], &type, &len, NULL, NULL, NULL));
+  CHECK(napi_is_typedarray(env, argv[3], &is_typed));
+  if (is_typed) CHECK(napi_get_typedarray_info(env, argv[3], &type, &ndims, &dims_data, NULL, NULL));
+  if (!is_typed || type != napi_int32_array || ndims % 2 || ndims < 2 || ndims > 2 * TC_TILE_MAX_RANK) {
+    napi_throw_type_error(env, "ERR_TICKCAST_NATIVE_ARGS", "tile: dims must be an Int32Array of shape then reps, rank 1 to 8");
+    return NULL;
+  }
+  const int rank = (int)(ndims / 2);
+  const int32_t *dims = dims_data;
+  int64_t shape[TC_TILE_MAX_RANK], reps[TC_TILE_MAX_RANK], x_size = 1, out_size = 1;
+  for (int a = 0; a < rank; a++) {
+    shape[a] = dims[a];
+    reps[a] = dims[rank + a];
+    if (shape[a] < 1 || reps[a] < 1) return range_error(env, "tile: every dimension and rep must be at least 1");
+    x_size *= shape[a];
+    out_size *= shape[a] * reps[a];
+    if (out_size > INT32_MAX) return range_error(env, "tile: output too large");
+  }
+  const int64_t n = (int64_t)len;
+  if (!fits(off[0], 1, 0, x_size, n) || !fits(off[1], 1, 0, out_size, n)) return range_error(env, "tile: x or out");
+  if (off[0] < off[1] + out_size && off[1] < off[0] + x_size) return range_error(env, "tile: x and out overlap");
+  tc_tile(heap + off[0], shape, reps, rank, heap + off[1]);
+  return NULL;
+}
+
 static napi_value info(napi_env env, napi_callback_info cb) {
   (void)cb;
   napi_value obj, blas, threads;
@@ -259,6 +301,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"lstmForward", NULL, lstm_forward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lstmBackward", NULL, lstm_backward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dropoutMask", NULL, dropout_mask, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tile", NULL, tile_fn, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return throw_status(env);
   return exports;
