@@ -16,7 +16,7 @@ import { resolveHybridConfig, targetIndices, validateSpec, type HybridConfigInpu
 import { lstmSequence, type LstmDirWeights } from './lstm.ts';
 import { lstmSequenceFast } from './lstm-fast.ts';
 import { matmul } from './linalg.ts';
-import { attentionPool, dense, dropout, encoderLayer, layerNorm, orderedQuantiles, revinStats, selectionMatrix } from './ops.ts';
+import { attentionPool, dense, dropout, encoderLayer, gatedLayerNorm, orderedQuantiles, revinStats, selectionMatrix } from './ops.ts';
 import { PatchFront } from './patch-front.ts';
 import { mulberry32 } from './random.ts';
 import { lstmPrefix, modelDims, sizeOf, weightSpecs, type ModelDims, type WeightMap, type WeightSpec } from './weight-names.ts';
@@ -147,8 +147,8 @@ export class HybridModel {
     const gk = w['gate/kernel'];
     const gh = matmul(h.reshape([B * N, dh]), gk.slice([0, 0], [dh, -1]));
     const gs = matmul(s.reshape([B * N, s.shape[s.rank - 1]]), gk.slice([dh, 0], [-1, -1]));
-    const g = tf.sigmoid(gh.add(gs).add(w['gate/bias']).reshape([B, N, -1]));
-    const z = layerNorm(s.add(g.mul(h.sub(s))), w['ln_skip/gamma'], w['ln_skip/beta']); // g·h + (1−g)·s
+    const gate = gh.add(gs).add(w['gate/bias']).reshape([B, N, -1]); // before the sigmoid
+    const z = gatedLayerNorm(h, s, gate, w['ln_skip/gamma'], w['ln_skip/beta']); // LN(g·h + (1−g)·s), g = σ(gate)
     let e = dense(z, w['proj/kernel'], w['proj/bias']).add(w['pos_emb']) as tf.Tensor3D;
     // 5. Transformer encoder.
     for (let i = 0; i < cfg.transformer.layers; i++) e = encoderLayer(e, w, `enc_${i}`, cfg.transformer.heads);

@@ -68,6 +68,26 @@ export interface NativeKernels {
   dropoutMask(seed: string, keep: number, out: Float32Array): void;
   /** out = tile(x, reps) on one Float32Array (offsets count floats); dims = x's shape, then the reps. */
   tile(heap: Float32Array, xOff: number, outOff: number, dims: Int32Array): void;
+  /** LayerNorm over rows of D (native/kernels/src/layernorm.h); sOff = aOff = -1 normalises h, else the gated skip. */
+  layerNormForward(heap: Float32Array, rows: number, D: number, hOff: number, sOff: number, aOff: number, gammaOff: number, betaOff: number, eps: number, yOff: number, meanOff: number, rstdOff: number): void;
+  /** Its gradients: dh (and ds, da when gated; else -1), dgamma, dbeta. */
+  layerNormBackward(
+    heap: Float32Array,
+    rows: number,
+    D: number,
+    hOff: number,
+    sOff: number,
+    aOff: number,
+    gammaOff: number,
+    meanOff: number,
+    rstdOff: number,
+    dyOff: number,
+    dhOff: number,
+    dsOff: number,
+    daOff: number,
+    dgammaOff: number,
+    dbetaOff: number,
+  ): void;
   info(): { blas: string; threads: number };
 }
 

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeDropoutMask } from './dropout-mask.ts';
+import { layerNorm } from './fused-layer-norm.ts';
 import { matmul } from './linalg.ts';
 import { quantileChainMatrix } from './quantile-chain.ts';
 
@@ -22,11 +23,8 @@ export function dense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, activati
   return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), outSize]);
 }
 
-/** LayerNorm over the last axis (eps 1e-5) with gamma/beta. */
-export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(gamma).add(beta);
-}
+/** LayerNorm over the last axis (eps 1e-5) with gamma/beta; one fused op on wasm with the native addon (./fused-layer-norm.ts). */
+export { gatedLayerNorm, layerNorm } from './fused-layer-norm.ts';
 
 /** Multi-head self-attention over e [B,W,D]: softmax(QKᵀ/√dk)V, heads concatenated, then ·Wo + bo. */
 export function selfAttention(e: tf.Tensor3D, w: Weights, prefix: string, heads: number): tf.Tensor3D {

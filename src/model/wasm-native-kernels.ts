@@ -164,3 +164,8 @@ export function wasmEmpty(shape: number[]): tf.Tensor | null {
   const be = tf.backend() as unknown as WasmBackend;
   return tf.engine().makeTensorFromTensorInfo(be.makeOutput(shape, 'float32'));
 }
+
+/** Where a float32 tensor's data starts in the wasm heap, counted in floats (stable while the tensor lives). */
+export function wasmHeapOffset(t: tf.Tensor): number {
+  return floatOffset(tf.backend() as unknown as WasmBackend, t);
+}

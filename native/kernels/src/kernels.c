@@ -20,6 +20,13 @@
  *
  * Fills out with tf.dropout's multipliers for that seed (a decimal string) and keep probability.
  *
+ *   layerNormForward(heap, rows, D, hOff, sOff, aOff, gammaOff, betaOff, eps, yOff, meanOff, rstdOff)
+ *   layerNormBackward(heap, rows, D, hOff, sOff, aOff, gammaOff, meanOff, rstdOff, dyOff, dhOff, dsOff, daOff,
+ *                     dgammaOff, dbetaOff)
+ *
+ * LayerNorm over rows of D on one Float32Array (layernorm.h); sOff = aOff = -1 normalises h itself,
+ * else the gated skip s + σ(a)·(h − s) (then dsOff and daOff receive its gradients).
+ *
  *   tile(heap, xOff, outOff, dims)
  *
  * out = tile(x, reps) on one Float32Array (any 4-byte data); dims is an Int32Array of x's shape
@@ -32,6 +39,7 @@
 
 #include "dropout.h"
 #include "gemm.h"
+#include "layernorm.h"
 #include "lstm.h"
 #include "tile.h"
 #include "simd.h"
@@ -281,6 +289,76 @@ static napi_value tile_fn(napi_env env, napi_callback_info cb) {
   return NULL;
 }
 
+/* Reads the heap and count offsets; checks each offset (or -1 where optional[i]) against its extent. */
+static float *heap_with_offsets(napi_env env, napi_value *argv, int first, int count, const int64_t *extent,
+                                const bool *optional, int64_t *off, const char *name) {
+  float *heap = f32_arg(env, argv[0], "heap", 0);
+  if (!heap || !int_args(env, argv, first, count, off)) return NULL;
+  size_t len = 0;
+  napi_typedarray_type type;
+  if (napi_get_typedarray_info(env, argv[0], &type, &len, NULL, NULL, NULL) != napi_ok) return NULL;
+  for (int i = 0; i < count; i++) {
+    if (optional[i] && off[i] == -1) continue;
+    if (!fits(off[i], 1, 0, extent[i], (int64_t)len)) {
+      range_error(env, name);
+      return NULL;
+    }
+  }
+  return heap;
+}
+
+static bool ln_dims(napi_env env, napi_value *argv, int64_t *rows, int64_t *D) {
+  int64_t d[2];
+  if (!int_args(env, argv, 1, 2, d)) return false;
+  if (d[0] < 1 || d[1] < 1 || d[0] * d[1] > INT32_MAX) {
+    napi_throw_range_error(env, "ERR_TICKCAST_NATIVE_RANGE", "layerNorm: bad rows or D");
+    return false;
+  }
+  *rows = d[0];
+  *D = d[1];
+  return true;
+}
+
+static napi_value layer_norm_forward(napi_env env, napi_callback_info cb) {
+  napi_value argv[12];
+  int64_t rows, D, off[9];
+  double eps;
+  if (!take_args(env, cb, 12, argv, "layerNormForward") || !ln_dims(env, argv, &rows, &D)) return NULL;
+  if (napi_get_value_double(env, argv[8], &eps) != napi_ok || !(eps >= 0)) return range_error(env, "layerNormForward: eps");
+  /* h, s, a, gamma, beta (argv 3..7), then y, mean, rstd (argv 9..11): eps sits between. */
+  const int64_t ext[9] = {rows * D, rows * D, rows * D, D, D, rows * D, rows, rows, 0};
+  const bool opt[9] = {false, true, true, false, false, false, false, false, false};
+  float *heap = heap_with_offsets(env, argv, 3, 5, ext, opt, off, "layerNormForward: an input");
+  if (!heap || !heap_with_offsets(env, argv, 9, 3, ext + 5, opt + 5, off + 5, "layerNormForward: an output")) return NULL;
+  if ((off[1] < 0) != (off[2] < 0)) return range_error(env, "layerNormForward: s and a go together");
+  const bool gated = off[1] >= 0;
+  if (tc_layer_norm_forward(heap + off[0], gated ? heap + off[1] : NULL, gated ? heap + off[2] : NULL, (int)rows, (int)D,
+                            heap + off[3], heap + off[4], (float)eps, heap + off[5], heap + off[6], heap + off[7]))
+    napi_throw_error(env, "ERR_TICKCAST_NATIVE_MEMORY", "layerNormForward: out of memory");
+  return NULL;
+}
+
+static napi_value layer_norm_backward(napi_env env, napi_callback_info cb) {
+  napi_value argv[15];
+  int64_t rows, D, off[12];
+  if (!take_args(env, cb, 15, argv, "layerNormBackward") || !ln_dims(env, argv, &rows, &D)) return NULL;
+  /* h, s, a, gamma, mean, rstd, dy, dh, ds, da, dgamma, dbeta (argv 3..14) */
+  const int64_t rd = rows * D;
+  const int64_t ext[12] = {rd, rd, rd, D, rows, rows, rd, rd, rd, rd, D, D};
+  const bool opt[12] = {false, true, true, false, false, false, false, false, true, true, false, false};
+  float *heap = heap_with_offsets(env, argv, 3, 12, ext, opt, off, "layerNormBackward: an array");
+  if (!heap) return NULL;
+  if ((off[1] < 0) != (off[2] < 0) || (off[1] < 0) != (off[8] < 0) || (off[1] < 0) != (off[9] < 0))
+    return range_error(env, "layerNormBackward: s, a, ds and da go together");
+  const bool gated = off[1] >= 0;
+  float *p[12];
+  for (int i = 0; i < 12; i++) p[i] = off[i] >= 0 ? heap + off[i] : NULL;
+  if (tc_layer_norm_backward(p[0], p[1], p[2], (int)rows, (int)D, p[3], p[4], p[5], p[6], p[7], gated ? p[8] : NULL,
+                             gated ? p[9] : NULL, p[10], p[11]))
+    napi_throw_error(env, "ERR_TICKCAST_NATIVE_MEMORY", "layerNormBackward: out of memory");
+  return NULL;
+}
+
 static napi_value info(napi_env env, napi_callback_info cb) {
   (void)cb;
   napi_value obj, blas, threads;
@@ -302,6 +380,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"lstmBackward", NULL, lstm_backward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dropoutMask", NULL, dropout_mask, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tile", NULL, tile_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"layerNormForward", NULL, layer_norm_forward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"layerNormBackward", NULL, layer_norm_backward, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return throw_status(env);
   return exports;

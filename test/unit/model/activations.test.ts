@@ -23,7 +23,7 @@ describe('float32-accurate activations', () => {
     assert.equal(sigmoidF(0), 0.5);
   });
 
-  it('uses the same constants as the native kernel (native/kernels/src/lstm.c), so both paths compute the same gates', () => {
+  it('uses the same constants as the native kernels (native/kernels/src/activations.h), so both paths compute the same gates', () => {
     /** The decimal literals of a function's body, in order: the 11 rational coefficients (the ±9 clamp is an integer in JS, `9.f` in C). */
     const literals = (src: string, head: string): number[] => {
       const start = src.indexOf(head);
@@ -32,7 +32,7 @@ describe('float32-accurate activations', () => {
       return [...body.matchAll(/-?\d+\.\d+(?:e-?\d+)?/g)].map((m) => Number(m[0]));
     };
     const js = literals(readFileSync(new URL('../../../src/model/activations.ts', import.meta.url), 'utf8'), 'export function tanhF');
-    const c = literals(readFileSync(new URL('../../../native/kernels/src/lstm.c', import.meta.url), 'utf8'), 'static inline float tanh_f');
+    const c = literals(readFileSync(new URL('../../../native/kernels/src/activations.h', import.meta.url), 'utf8'), 'static inline float tanh_f');
     assert.equal(js.length, 11, `tanhF's coefficients: ${js.join(', ')}`);
     assert.deepEqual(c, js);
   });
