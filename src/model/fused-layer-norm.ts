@@ -28,7 +28,7 @@ export function gatedSkipOps(h: tf.Tensor, s: tf.Tensor, a: tf.Tensor): tf.Tenso
 /** The addon when this process trains on wasm with it, else null. */
 function fusedKernels(): NativeKernels | null {
   const k = nativeKernels();
-  return k && typeof k.layerNormForward === 'function' && tf.getBackend() === 'wasm' ? k : null;
+  return k && tf.getBackend() === 'wasm' ? k : null;
 }
 
 type Op = (...t: tf.Tensor[]) => tf.Tensor;

@@ -104,6 +104,9 @@ export function nativeKernelsPath(from = path.dirname(fileURLToPath(import.meta.
   }
 }
 
+/** Every function of the interface above; the loader checks the build has them all. */
+const FUNCTIONS = ['gemm', 'sumRows', 'lstmForward', 'lstmBackward', 'dropoutMask', 'tile', 'layerNormForward', 'layerNormBackward', 'info'] as const satisfies readonly (keyof NativeKernels)[];
+
 let loaded: { kernels: NativeKernels | null; status: NativeKernelsStatus } | undefined;
 let enabled = true;
 
@@ -112,6 +115,9 @@ function load(): { kernels: NativeKernels | null; status: NativeKernelsStatus } 
   if (!file) return { kernels: null, status: { loaded: false, reason: `not built (${ADDON} not found; run: npm run native:build)` } };
   try {
     const kernels = createRequire(import.meta.url)(file) as NativeKernels;
+    // A build from an older checkout (pulled without npm ci) lacks newer kernels: not half-used.
+    const missing = FUNCTIONS.filter((f) => typeof kernels[f] !== 'function');
+    if (missing.length > 0) return { kernels: null, status: { loaded: false, reason: `${file} is an older build without ${missing.join(', ')} (run: npm run native:build)` } };
     return { kernels, status: { loaded: true, file, ...kernels.info() } };
   } catch (err) {
     return { kernels: null, status: { loaded: false, reason: `${file} did not load: ${describeError(err).split('\n')[0]}` } };
