@@ -113,10 +113,11 @@ static inline __attribute__((always_inline)) void block(int V, int N, int K, int
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TC_GEMM_AVX512 1
 __attribute__((target_clones("arch=x86-64-v3", "default")))
 #endif
-static void rows_times_matrix(int M, int N, int K, const float *restrict A, int lda, const float *restrict B,
-                              float *restrict C) {
+static void rows_times_matrix_256(int M, int N, int K, const float *restrict A, int lda, const float *restrict B,
+                                  float *restrict C) {
   const int Mb = M - M % MR;
   const int Nb = N - N % NR;
   for (int j0 = 0; j0 < Nb; j0 += NR)
@@ -127,6 +128,75 @@ static void rows_times_matrix(int M, int N, int K, const float *restrict A, int 
     for (int i0 = 0; i0 < Mb; i0 += MR) block(1, N, K, i0, Nb, A, lda, B, C);
   if (Ne < N) edge(0, Mb, Ne, N, N, K, A, lda, B, C);
   if (Mb < M) edge(Mb, M, 0, N, N, K, A, lda, B, C);
+}
+
+#ifdef TC_GEMM_AVX512
+/* The same blocks sixteen lanes wide for AVX-512 CPUs: 4 rows × 32 columns of C in eight zmm
+ * registers. Every element of C is the same chain of fused multiply-adds over k as in the 8-lane
+ * blocks (and columns left over go to the same 8-lane panel and edge loop), so both give the same
+ * bits; only the width differs. */
+typedef float v16 __attribute__((vector_size(64)));
+
+static inline __attribute__((always_inline)) void block16(int V, int N, int K, int i0, int j0,
+                                                          const float *restrict A, int lda, const float *restrict B,
+                                                          float *restrict C) {
+  v16 acc[MR][2] = {{{0}}};
+  const float *restrict a = A + (size_t)i0 * lda;
+  for (int k = 0; k < K; k++) {
+    const float *bk = B + (size_t)k * N + j0;
+    v16 b[2];
+    for (int v = 0; v < V; v++) memcpy(&b[v], bk + 16 * v, sizeof b[v]);
+    for (int r = 0; r < MR; r++)
+      for (int v = 0; v < V; v++) acc[r][v] += b[v] * a[(size_t)r * lda + k];
+  }
+  for (int r = 0; r < MR; r++)
+    for (int v = 0; v < V; v++) {
+      float *c = C + (size_t)(i0 + r) * N + j0 + 16 * v;
+      v16 cv;
+      memcpy(&cv, c, sizeof cv);
+      cv += acc[r][v];
+      memcpy(c, &cv, sizeof cv);
+    }
+}
+
+__attribute__((target("arch=x86-64-v4"))) static void rows_times_matrix_512(int M, int N, int K,
+                                                                            const float *restrict A, int lda,
+                                                                            const float *restrict B,
+                                                                            float *restrict C) {
+  const int Mb = M - M % MR;
+  const int N32 = N - N % 32;
+  for (int j0 = 0; j0 < N32; j0 += 32)
+    for (int i0 = 0; i0 < Mb; i0 += MR) block16(2, N, K, i0, j0, A, lda, B, C);
+  int j = N32;
+  if (N - j >= 16) {
+    for (int i0 = 0; i0 < Mb; i0 += MR) block16(1, N, K, i0, j, A, lda, B, C);
+    j += 16;
+  }
+  if (N - j >= 8) {
+    for (int i0 = 0; i0 < Mb; i0 += MR) block(1, N, K, i0, j, A, lda, B, C);
+    j += 8;
+  }
+  if (j < N) edge(0, Mb, j, N, N, K, A, lda, B, C);
+  if (Mb < M) edge(Mb, M, 0, N, N, K, A, lda, B, C);
+}
+#endif
+
+static void rows_times_matrix(int M, int N, int K, const float *restrict A, int lda, const float *restrict B,
+                              float *restrict C) {
+#ifdef TC_GEMM_AVX512
+  static int wide = -1; /* decided once; a race only computes the same answer twice */
+  if (wide < 0) {
+    const char *off = getenv("TICKCAST_NATIVE_AVX512"); /* "0": the 8-lane blocks (tests compare the two) */
+    wide = !(off && strcmp(off, "0") == 0) && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq");
+  }
+  if (wide) {
+    rows_times_matrix_512(M, N, K, A, lda, B, C);
+    return;
+  }
+#endif
+  rows_times_matrix_256(M, N, K, A, lda, B, C);
 }
 
 /* src [rows, cols] with row stride ld → a packed [cols, rows] copy. */

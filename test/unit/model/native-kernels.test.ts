@@ -89,9 +89,11 @@ describe('native kernels: the addon', () => {
       ${reference.toString()}
       const rng = (seed) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
       let worst = 0;
-      // 4×16 register blocks, the 8-column panel and the row/column edges: 53 = 3·16 + 5 columns,
-      // 27 = 16 + 8 + 3, 41 = 2·16 + 8 + 1, 7 (no block at all); 37 = 9·4 + 1 rows.
-      const shapes = [[37, 53, 29], [8, 27, 5], [41, 41, 16], [4, 16, 1], [3, 7, 2], [64, 24, 33]];
+      const all = [];
+      // 4×16 register blocks (4×32 and 4×16 on AVX-512), the 8-column panel and the row/column
+      // edges: 53 = 3·16 + 5 columns, 27 = 16 + 8 + 3, 41 = 2·16 + 8 + 1, 7 (no block at all),
+      // 96 = 3·32, 57 = 32 + 16 + 8 + 1; 37 = 9·4 + 1 rows.
+      const shapes = [[37, 53, 29], [8, 27, 5], [41, 41, 16], [4, 16, 1], [3, 7, 2], [64, 24, 33], [9, 96, 20], [6, 57, 13]];
       for (const [ta, tb] of [[0, 0], [1, 0], [0, 1], [1, 1]]) for (const [M, N, K] of shapes) {
         const a = random(M * K, 1), b = random(K * N, 2), bias = random(N, 3);
         const heap = new Float32Array(a.length + b.length + N + M * N);
@@ -100,13 +102,20 @@ describe('native kernels: the addon', () => {
         k.gemm(heap, 1, M, N, K, 0, 0, ta, a.length, 0, tb, cOff, a.length + b.length, N);
         const want = reference(a, b, M, N, K, ta === 1, tb === 1, bias);
         for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - heap[cOff + i]));
+        all.push(...heap.subarray(cOff));
       }
-      console.log(JSON.stringify({ info: k.info(), worst }));`;
-    const child = spawnSync(process.execPath, ['-e', code], { env: { ...process.env, TICKCAST_NATIVE_BLAS: '0' }, encoding: 'utf8' });
-    assert.equal(child.status, 0, child.stderr);
-    const out = JSON.parse(child.stdout) as { info: { blas: string }; worst: number };
-    assert.equal(out.info.blas, 'builtin');
-    assert.ok(out.worst < 1e-5, `the built-in loop is off by ${out.worst}`);
+      console.log(JSON.stringify({ info: k.info(), worst, bits: Array.from(new Uint32Array(Float32Array.from(all).buffer)) }));`;
+    // TICKCAST_NATIVE_AVX512=0 keeps the 8-lane blocks on an AVX-512 CPU: the same bits either way.
+    const runs = ['1', '0'].map((avx512) => {
+      const child = spawnSync(process.execPath, ['-e', code], { env: { ...process.env, TICKCAST_NATIVE_BLAS: '0', TICKCAST_NATIVE_AVX512: avx512 }, encoding: 'utf8', maxBuffer: 1 << 26 });
+      assert.equal(child.status, 0, child.stderr);
+      return JSON.parse(child.stdout) as { info: { blas: string }; worst: number; bits: number[] };
+    });
+    for (const out of runs) {
+      assert.equal(out.info.blas, 'builtin');
+      assert.ok(out.worst < 1e-5, `the built-in loop is off by ${out.worst}`);
+    }
+    assert.deepEqual(runs[0].bits, runs[1].bits, '16-lane and 8-lane blocks give the same bits');
   });
 
   it('refuses ranges outside the array and wrong argument types, with codes', () => {
