@@ -74,14 +74,29 @@ function heapOf(): Float32Array {
   return (tf.backend() as unknown as { wasm: { HEAPF32: Float32Array } }).wasm.HEAPF32;
 }
 
+/**
+ * Whether the fused op takes these: float32 throughout, every input of x's shape, gamma and beta
+ * [D]. Anything else (a broadcast, say) runs the tensor ops, which also say what is wrong.
+ */
+function fits(x: tf.Tensor, same: tf.Tensor[], gamma: tf.Tensor, beta: tf.Tensor): boolean {
+  const D = x.shape[x.rank - 1];
+  const all = [x, ...same, gamma, beta];
+  return (
+    x.rank >= 1 &&
+    all.every((t) => t.dtype === 'float32') &&
+    same.every((t) => tf.util.arraysEqual(t.shape, x.shape)) &&
+    [gamma, beta].every((t) => t.rank === 1 && t.shape[0] === D)
+  );
+}
+
 /** LayerNorm over the last axis (eps 1e-5) with gamma/beta: fused on wasm with the addon, else tensor ops. */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {
   const k = fusedKernels();
-  return k && x.dtype === 'float32' ? fusedOp(k, eps, false)(x, gamma, beta) : layerNormOps(x, gamma, beta, eps);
+  return k && fits(x, [], gamma, beta) ? fusedOp(k, eps, false)(x, gamma, beta) : layerNormOps(x, gamma, beta, eps);
 }
 
 /** LayerNorm(s + σ(a)·(h − s)): h, s, a of one shape [..., D]. */
 export function gatedLayerNorm(h: tf.Tensor, s: tf.Tensor, a: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {
   const k = fusedKernels();
-  return k ? fusedOp(k, eps, true)(h, s, a, gamma, beta) : layerNormOps(gatedSkipOps(h, s, a), gamma, beta, eps);
+  return k && fits(h, [s, a], gamma, beta) ? fusedOp(k, eps, true)(h, s, a, gamma, beta) : layerNormOps(gatedSkipOps(h, s, a), gamma, beta, eps);
 }

@@ -57,6 +57,19 @@ describe('fused LayerNorm', () => {
     });
   }
 
+  it('inputs the fused op does not take (a broadcast skip, gamma of another width) run the tensor ops', (t) => {
+    if (tf.getBackend() !== 'wasm') return t.skip(`backend is ${tf.getBackend()}`);
+    const h = tf.randomNormal([4, 3, 8], 0, 1, 'float32', 1);
+    const s = tf.randomNormal([1, 3, 8], 0, 1, 'float32', 2); // broadcasts over the batch
+    const a = tf.randomNormal([4, 3, 8], 0, 1, 'float32', 3);
+    const [g, b] = [tf.ones([8]), tf.zeros([8])];
+    const got = gatedLayerNorm(h, s, a, g, b);
+    const want = layerNormOps(gatedSkipOps(h, s, a), g, b, 1e-5);
+    assert.deepEqual(Array.from(got.dataSync()), Array.from(want.dataSync()), 'the tensor ops, exactly');
+    assert.throws(() => layerNorm(h, tf.ones([5]), tf.zeros([5])), /Operands could not be broadcast|shapes/i, "the tensor ops' own error");
+    tf.dispose([h, s, a, g, b, got, want]);
+  });
+
   it('the addon refuses bad dimensions and ranges, and s without a, with codes', () => {
     const k = nativeKernels();
     assert.ok(k, 'the addon is built');
