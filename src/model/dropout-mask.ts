@@ -1,7 +1,7 @@
 /**
  * tf.dropout's multipliers from the native addon: the same numbers (tfjs draws them from
  * seedrandom's Alea in a JS loop, then adds, floors and divides in three tensor ops; the addon
- * does all of it in one pass, ~2.7 → ~0.5 ms for a [64, 41, 96] mask on the wasm backend).
+ * does all of it in one pass, 2.7 → 1.4 ms for a [64, 41, 96] mask on the wasm backend, Xeon).
  * A unit test compares the two bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -18,7 +18,7 @@ export function nativeDropoutMask(shape: number[], rate: number, seed: number): 
     k.dropoutMask(String(seed), keep, wasmHeapView(onHeap)!);
     return onHeap;
   }
-  const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
+  const data = new Float32Array(tf.util.sizeFromShape(shape));
   k.dropoutMask(String(seed), keep, data);
   return tf.tensor(data, shape, 'float32');
 }

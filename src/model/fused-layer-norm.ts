@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from './native-kernels.ts';
 import { nativeKernels } from './native-kernels.ts';
-import { wasmEmpty, wasmHeapOffset } from './wasm-native-kernels.ts';
+import { wasmEmpty, wasmHeap, wasmHeapOffset } from './wasm-native-kernels.ts';
 
 /** The tensor-op LayerNorm over the last axis (the reference; what runs off wasm). */
 export function layerNormOps(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
@@ -50,7 +50,7 @@ function fusedOp(k: NativeKernels, eps: number, gated: boolean): Op {
     const stats = [wasmEmpty([rows])!, wasmEmpty([rows])!];
     // Offsets only now: an allocation can grow (and move) the heap's view, never the offsets.
     const o = (t: tf.Tensor | null) => (t ? wasmHeapOffset(t) : -1);
-    k.layerNormForward(heapOf(), rows, D, o(h), o(s), o(a), o(gamma), o(beta), eps, o(y), o(stats[0]), o(stats[1]));
+    k.layerNormForward(wasmHeap(), rows, D, o(h), o(s), o(a), o(gamma), o(beta), eps, o(y), o(stats[0]), o(stats[1]));
     save([...ins.slice(0, -1), ...stats]); // gamma is needed, beta is not
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [mean, rstd] = saved.slice(-2);
@@ -61,17 +61,13 @@ function fusedOp(k: NativeKernels, eps: number, gated: boolean): Op {
       const da = gated ? wasmEmpty(h.shape) : null;
       const dgamma = wasmEmpty([D])!;
       const dbeta = wasmEmpty([D])!;
-      k.layerNormBackward(heapOf(), rows, D, o(sh), o(ss), o(sa), o(sg), o(mean), o(rstd), o(dy), o(dh), o(ds), o(da), o(dgamma), o(dbeta));
+      k.layerNormBackward(wasmHeap(), rows, D, o(sh), o(ss), o(sa), o(sg), o(mean), o(rstd), o(dy), o(dh), o(ds), o(da), o(dgamma), o(dbeta));
       return gated ? [dh, ds!, da!, dgamma, dbeta] : [dh, dgamma, dbeta];
     };
     return { value: y, gradFunc };
   }) as any) as unknown as Op;
   ops.set(key, op);
   return op;
-}
-
-function heapOf(): Float32Array {
-  return (tf.backend() as unknown as { wasm: { HEAPF32: Float32Array } }).wasm.HEAPF32;
 }
 
 /**

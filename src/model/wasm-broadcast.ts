@@ -12,13 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels } from './native-kernels.ts';
-
-/** The parts of tfjs-backend-wasm's BackendWasm used here. */
-interface WasmBackend {
-  dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  wasm: { HEAPF32: Float32Array };
-}
+import { floatOffset, type WasmBackend } from './wasm-native-kernels.ts';
 
 /** Replicate heap[base, base + len) until it covers `total` elements: doubling copies, or one fill for a single value. */
 function replicate(heap: Float32Array, base: number, len: number, total: number): void {
@@ -42,11 +36,10 @@ function tileOnHeap(be: WasmBackend, x: tf.TensorInfo, reps: number[]): tf.Tenso
   const rank = x.shape.length;
   const outShape = x.shape.map((d, i) => d * reps[i]);
   const out = be.makeOutput(outShape, x.dtype);
-  const size = outShape.reduce((p, d) => p * d, 1);
-  if (size === 0) return out;
+  if (tf.util.sizeFromShape(outShape) === 0) return out;
   const heap = be.wasm.HEAPF32; // read after makeOutput: a growing heap replaces the view
-  const src = be.dataIdMap.get(x.dataId)!.memoryOffset / 4;
-  const dst = be.dataIdMap.get(out.dataId)!.memoryOffset / 4;
+  const src = floatOffset(be, x);
+  const dst = floatOffset(be, out);
   const k = nativeKernels();
   if (k && rank <= 8) {
     k.tile(heap, src, dst, Int32Array.from([...x.shape, ...reps]));
@@ -58,7 +51,7 @@ function tileOnHeap(be: WasmBackend, x: tf.TensorInfo, reps: number[]): tf.Tenso
     s *= outShape[a];
   }
   const inner = x.shape[rank - 1];
-  const rows = x.shape.slice(0, -1).reduce((p, d) => p * d, 1);
+  const rows = tf.util.sizeFromShape(x.shape.slice(0, -1));
   // Each prefix index (over the axes before `upTo`) inside x's extent → its offset in out.
   const prefixOffsets = (upTo: number): number[] => {
     let offs = [0];
@@ -100,24 +93,18 @@ export function installWasmBroadcast(): void {
       },
     });
   }
-  tf.registerGradient({ kernelName: 'Sum', inputsToSave: ['x'], gradFunc: (dy, saved, attrs) => ({ x: () => broadcastBack(dy as tf.Tensor, saved[0], attrs, 1) }) });
-  tf.registerGradient({
-    kernelName: 'Mean',
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved, attrs) => {
-      const x = saved[0];
-      const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
-      return { x: () => broadcastBack(dy as tf.Tensor, x, attrs, axes.reduce((p, a) => p * x.shape[a], 1)) };
-    },
-  });
+  for (const [kernelName, mean] of [['Sum', false], ['Mean', true]] as const)
+    tf.registerGradient({ kernelName, inputsToSave: ['x'], gradFunc: (dy, saved, attrs) => ({ x: () => broadcastBack(dy as tf.Tensor, saved[0], attrs, mean) }) });
 }
 
 /**
- * dy (the reduction's output) back to x's shape, divided by n when n > 1: tfjs's own
- * `mul(reshape(dy), ones(x.shape))` (then `div(…, n)`) off wasm, where no Tile is registered here.
+ * dy (the reduction's output) back to x's shape, divided by the number of values reduced for a
+ * mean: tfjs's own `mul(reshape(dy), ones(x.shape))` (then `div(…, n)`) off wasm, where no Tile
+ * is registered here.
  */
-function broadcastBack(dy: tf.Tensor, x: tf.Tensor, attrs: tf.NamedAttrMap, n: number): tf.Tensor {
+function broadcastBack(dy: tf.Tensor, x: tf.Tensor, attrs: tf.NamedAttrMap, mean: boolean): tf.Tensor {
   const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
+  const n = mean ? axes.reduce((p, a) => p * x.shape[a], 1) : 1;
   const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const e = tf.reshape(dy, expanded);
   if (tf.getBackend() !== 'wasm' || e.dtype !== 'float32') {

@@ -15,8 +15,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from './native-kernels.ts';
 
-/** The parts of tfjs-backend-wasm's BackendWasm used here. */
-interface WasmBackend {
+/** The parts of tfjs-backend-wasm's BackendWasm used here and in ./wasm-broadcast.ts. */
+export interface WasmBackend {
   dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   wasm: { HEAPF32: Float32Array };
@@ -34,7 +34,7 @@ interface ProductAttrs {
 }
 
 /** Where a tensor's data starts in HEAPF32 (wasm allocations are 4-byte aligned). */
-function floatOffset(be: WasmBackend, t: tf.TensorInfo): number {
+export function floatOffset(be: WasmBackend, t: tf.TensorInfo): number {
   return be.dataIdMap.get(t.dataId)!.memoryOffset / 4;
 }
 
@@ -168,4 +168,9 @@ export function wasmEmpty(shape: number[]): tf.Tensor | null {
 /** Where a float32 tensor's data starts in the wasm heap, counted in floats (stable while the tensor lives). */
 export function wasmHeapOffset(t: tf.Tensor): number {
   return floatOffset(tf.backend() as unknown as WasmBackend, t);
+}
+
+/** The whole wasm heap as floats, for a native kernel given offsets; read it after the last allocation (growth replaces it). */
+export function wasmHeap(): Float32Array {
+  return (tf.backend() as unknown as WasmBackend).wasm.HEAPF32;
 }
