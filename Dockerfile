@@ -133,7 +133,12 @@ COPY scripts/kafka-client ./scripts/kafka-client
 COPY scripts/native ./scripts/native
 COPY native/kernels/binding.gyp ./native/kernels/binding.gyp
 COPY native/kernels/src ./native/kernels/src
+# package.json's allowScripts denies onnxruntime-node's install script (a CPU install needs
+# nothing it downloads), so npm >= 11.19 skips it: run it here, where its CUDA provider is wanted
+# (older npm has already run it during npm ci: then the file is there and this step is a no-op).
 RUN --mount=type=cache,target=/root/.npm CI=true npm ci --omit=dev \
+ && { test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so \
+      || (cd node_modules/onnxruntime-node && node script/install.js); } \
  && test -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v6/darwin node_modules/onnxruntime-node/bin/napi-v6/win32 \
  && if [ "$WITH_TFJS_NODE_GPU" = "true" ]; then \
