@@ -4,8 +4,9 @@
  * GET /v1/tools serves — so their JSON schemas are declared once. The tool handlers are installed
  * on the SDK's protocol-level server because our schemas are JSON Schema, not zod.
  *
- * Auth, rate limit and load shedding run in the server's onRequest hook like any other route;
- * tool errors come back as `isError: true` results carrying the same `{error:{code,...}}` body
+ * Auth, rate limit and load shedding run in the server's onRequest hook like any other route
+ * (a read route); a tool that changes state (`mutating`) is authorised again as a mutating route
+ * before it runs, so it needs the API key its REST twin needs. Tool errors come back as `isError: true` results carrying the same `{error:{code,...}}` body
  * the REST routes use.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -14,6 +15,7 @@ import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprot
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServingApi } from '../../pipeline/ports.ts';
+import type { ApiKeyAuth } from './auth.ts';
 import type { HttpConfig } from './config.ts';
 import { toErrorResponse } from './errors.ts';
 import { clientGoneSignal } from './routes/api.ts';
@@ -22,20 +24,29 @@ import type { Validators } from './validation.ts';
 
 export function registerMcpRoute(
   app: FastifyInstance,
-  deps: { serving: ServingApi; config: HttpConfig; validators: Validators; logger: Logger },
+  deps: { serving: ServingApi; config: HttpConfig; validators: Validators; logger: Logger; auth: ApiKeyAuth },
 ): void {
   const tools = toolDefinitions(deps.config);
   const validate = new Map(tools.map((t) => [t.name, deps.validators.compileBody(t.inputSchema)]));
-  const listing = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
+  const listing = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema, annotations: { readOnlyHint: t.mutating !== true } }));
   const log = deps.logger.child({ module: 'mcp' });
 
-  function createServer(signal: AbortSignal): McpServer {
+  /** `authorization`: the request's header, for the tools that change state. */
+  function createServer(signal: AbortSignal, authorization: string | undefined): McpServer {
     const mcp = new McpServer({ name: 'tickcast', version: '1.0.0' }, { capabilities: { tools: {} } });
     mcp.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing }));
     mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => {
       const tool = tools.find((t) => t.name === request.params.name);
       if (tool === undefined) {
         return errorResult({ error: { code: 'TC_HTTP_NOT_FOUND', message: `unknown tool "${request.params.name}"`, hint: `tools: ${tools.map((t) => t.name).join(', ')}` } });
+      }
+      let caller: string | undefined;
+      try {
+        // Refused before its arguments are read, as the REST twin's onRequest hook refuses before validation.
+        const who = tool.mutating ? deps.auth.authorize(authorization, true) : null;
+        if (who?.kind === 'valid') caller = `key:${who.fingerprint}`;
+      } catch (err) {
+        return errorResult(toErrorResponse(err).body);
       }
       const args = structuredClone(request.params.arguments ?? {}) as Record<string, unknown>;
       const check = validate.get(tool.name)!;
@@ -44,7 +55,7 @@ export function registerMcpRoute(
         return errorResult(body);
       }
       try {
-        const result = (await tool.run(deps.serving, args, signal)) as Record<string, unknown>;
+        const result = (await tool.run(deps.serving, args, signal, caller)) as Record<string, unknown>;
         return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result };
       } catch (err) {
         const { statusCode, body } = toErrorResponse(err);
@@ -57,7 +68,7 @@ export function registerMcpRoute(
 
   app.post('/mcp', { config: { work: true }, schema: { hide: true } }, async (req, reply) => {
     const signal = clientGoneSignal(reply);
-    const mcp = createServer(signal);
+    const mcp = createServer(signal, req.headers.authorization);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
     reply.raw.on('close', () => {

@@ -187,7 +187,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   registerEventsRoute(app, { serving: opts.serving, config, logger: log });
   registerAlertRoutes(app, { serving: opts.serving });
   registerToolRoutes(app, { config });
-  if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: log });
+  if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: log, auth });
   if (config.dashboard.enabled) registerDashboard(app);
   return app;
 }

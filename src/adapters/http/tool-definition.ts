@@ -6,5 +6,8 @@ export interface ToolDefinition {
   description: string;
   /** JSON Schema (draft-07 subset) of the arguments object. */
   inputSchema: { type: 'object'; properties: Record<string, unknown>; additionalProperties: false; required?: string[] };
-  run(serving: ServingApi, args: Record<string, unknown>, signal?: AbortSignal): Promise<unknown>;
+  /** Changes server state: needs an API key exactly as the REST route it mirrors (auth.ts), and MCP lists it with readOnlyHint false. */
+  mutating?: true;
+  /** `caller`: who calls, as feedback records it (`key:<fingerprint>` when a valid key came with the call). */
+  run(serving: ServingApi, args: Record<string, unknown>, signal?: AbortSignal, caller?: string): Promise<unknown>;
 }

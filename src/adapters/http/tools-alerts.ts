@@ -19,9 +19,10 @@ export function alertToolDefinitions(): ToolDefinition[] {
         required: ['alertId', 'verdict'],
         additionalProperties: false,
       },
-      run: async (serving, args) => {
+      mutating: true,
+      run: async (serving, args, _signal, caller) => {
         const { alertId, ...body } = args;
-        return feedback(serving).give(alertId as string, { by: 'mcp-agent', ...body }, 'mcp');
+        return feedback(serving).give(alertId as string, { by: caller ?? 'mcp-agent', ...body }, 'mcp');
       },
     },
     {

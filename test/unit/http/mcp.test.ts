@@ -86,3 +86,44 @@ test('MCP follows the read auth policy: without the key the client cannot connec
     await app.close();
   }
 });
+
+test('MCP tools that change state need the API key their REST twin needs; the listing marks them not read-only', async () => {
+  const errorCode = (r: { isError?: boolean; content: unknown }) => (r.isError ? JSON.parse((r.content as { text: string }[])[0].text).error.code : 'ok');
+  const call = { name: 'give_alert_feedback', arguments: { alertId: '0123456789abcdef', verdict: 'expected', durationMs: 604_800_000 } };
+  // Keys configured, reads open (the default): reads need no key, the feedback tool does.
+  const keyed = await build({ apiKeys: [KEY] });
+  const base = await keyed.app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const anonymous = await connect(base);
+    const { tools } = await anonymous.listTools();
+    assert.deepEqual(tools.filter((t) => t.annotations?.readOnlyHint === false).map((t) => t.name), ['give_alert_feedback']);
+    assert.ok(tools.filter((t) => t.name !== 'give_alert_feedback').every((t) => t.annotations?.readOnlyHint === true));
+    assert.equal(errorCode(await anonymous.callTool({ name: 'list_series', arguments: {} })), 'ok');
+    const refused = await anonymous.callTool(call);
+    assert.equal(errorCode(refused), 'TC_HTTP_UNAUTHORIZED');
+    assert.match((refused.content as { text: string }[])[0].text, /needs an API key/);
+    // Refused before the arguments are read, as REST refuses before validating the body.
+    assert.equal(errorCode(await anonymous.callTool({ name: 'give_alert_feedback', arguments: { verdict: 'nope' } })), 'TC_HTTP_UNAUTHORIZED');
+    await anonymous.close();
+    const wrongKey = await connect(base, { authorization: 'Bearer not-the-key' }).catch((e: Error) => e);
+    assert.ok(wrongKey instanceof Error, 'a wrong key is refused at the route, as for every route');
+    const keyedClient = await connect(base, { authorization: `Bearer ${KEY}` });
+    // Past auth: this test server has no feedback store, so the tool itself answers 404.
+    assert.equal(errorCode(await keyedClient.callTool(call)), 'TC_HTTP_NOT_FOUND');
+    await keyedClient.close();
+  } finally {
+    await keyed.app.close();
+  }
+  // No keys configured: state-changing tools are off, as the REST routes are.
+  const open = await build();
+  const openBase = await open.app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const client = await connect(openBase);
+    const refused = await client.callTool(call);
+    assert.equal(errorCode(refused), 'TC_HTTP_UNAUTHORIZED');
+    assert.match((refused.content as { text: string }[])[0].text, /no API keys are configured/);
+    await client.close();
+  } finally {
+    await open.app.close();
+  }
+});
