@@ -37,8 +37,10 @@ function describeValidation(part: string, e: AjvLikeError): { message: string; h
   switch (e.keyword) {
     case 'type': {
       const want = String(p.type);
-      const hint =
-        want === 'number' || want === 'integer'
+      const inText = part === 'querystring' || part === 'params';
+      const hint = inText
+        ? `write ${want === 'integer' || want === 'finite number' ? 'a plain decimal number, e.g. ?limit=100' : `a ${want}`}`
+        : want === 'number' || want === 'integer'
           ? 'send JSON numbers (1.5, not "1.5"); NaN and Infinity are not valid JSON numbers'
           : `send a JSON ${want}`;
       return { message: `${where} must be ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}`, hint };
@@ -99,11 +101,14 @@ export function toErrorResponse(err: unknown): { statusCode: number; body: Error
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'the body is empty but Content-Type says JSON', 'send a JSON object, or drop the Content-Type header');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'the body is not valid JSON', 'check quotes and commas; NaN and Infinity are not JSON');
+      // fastify's parser (secure-json-parse) refuses "__proto__" and "constructor" keys with this same code.
+      return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'the body is not valid JSON, or holds a "__proto__" or "constructor" key', 'check quotes and commas (NaN and Infinity are not JSON); rename any __proto__/constructor key');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'Content-Length does not match the body sent', 'let your HTTP client set Content-Length');
     case 'FST_ERR_BAD_URL':
       return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'the URL is malformed', 'percent-encode special characters in the path');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return bad(414, ErrorCodes.HTTP_BAD_REQUEST, 'a path segment is longer than this server accepts', 'series and alert ids are at most 256 characters');
   }
   if (err instanceof SyntaxError || (fe.statusCode === 400 && typeof fe.message === 'string')) {
     // secure-json-parse (e.g. "__proto__" keys) and JSON.parse failures.
@@ -121,10 +126,31 @@ function bad(statusCode: number, code: ErrorCode, message: string, hint?: string
   return { statusCode, body };
 }
 
+/**
+ * Node's HTTP parser refusing a request (bad framing or Content-Length, headers too large, too
+ * slow) before fastify sees it: answered with the same error body as every route (fastify's
+ * default writes its own shape). Passed as fastify's clientErrorHandler.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, message, hint] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'the request did not arrive in time', 'send the whole request promptly']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'the request headers are larger than this server accepts', 'send fewer or shorter headers']
+        : [400, 'Bad Request', `the request is not valid HTTP (${err.code ?? 'parse error'})`, 'let your HTTP client set Content-Length and framing'];
+  const body = JSON.stringify({ error: { code: ErrorCodes.HTTP_BAD_REQUEST, message, hint } } satisfies ErrorBody);
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  socket.destroy(err);
+}
+
 export function installErrorHandlers(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const { statusCode, body } = toErrorResponse(err);
-    if (statusCode >= 500) {
+    if (statusCode === 503 && isTickcastError(err) && err.retriable) {
+      // Shed or refused for now (saturated, draining, too many streams): the caller retries; no stack.
+      logger.warn({ reqId: req.id, url: req.routeOptions.url, code: body.error.code }, body.error.message);
+    } else if (statusCode >= 500) {
       logger.error({ err, reqId: req.id, url: req.routeOptions.url, code: body.error.code }, 'request failed');
     } else {
       logger.debug({ reqId: req.id, code: body.error.code, statusCode }, body.error.message);

@@ -11,7 +11,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServingApi } from '../../pipeline/ports.ts';
@@ -19,6 +19,7 @@ import type { ApiKeyAuth } from './auth.ts';
 import type { HttpConfig } from './config.ts';
 import { toErrorResponse } from './errors.ts';
 import { clientGoneSignal } from './routes/api.ts';
+import type { ToolDefinition } from './tool-definition.ts';
 import { toolDefinitions } from './tools.ts';
 import type { Validators } from './validation.ts';
 
@@ -35,19 +36,19 @@ export function registerMcpRoute(
   function createServer(signal: AbortSignal, authorization: string | undefined): McpServer {
     const mcp = new McpServer({ name: 'tickcast', version: '1.0.0' }, { capabilities: { tools: {} } });
     mcp.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing }));
-    mcp.server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    // With the full CallToolRequestSchema here the SDK's protocol layer parses first and answers a
+    // malformed call with -32603 (internal error); with a schema that matches the method only, the
+    // SDK Server's own tools/call check runs first and answers -32602 (Invalid params), and the
+    // request reaching this handler has passed that check.
+    mcp.server.setRequestHandler(CALL_TOOL_METHOD, async (raw) => {
+      const request = raw as unknown as CallToolRequest;
       const tool = tools.find((t) => t.name === request.params.name);
       if (tool === undefined) {
         return errorResult({ error: { code: 'TC_HTTP_NOT_FOUND', message: `unknown tool "${request.params.name}"`, hint: `tools: ${tools.map((t) => t.name).join(', ')}` } });
       }
-      let caller: string | undefined;
-      try {
-        // Refused before its arguments are read, as the REST twin's onRequest hook refuses before validation.
-        const who = tool.mutating ? deps.auth.authorize(authorization, true) : null;
-        if (who?.kind === 'valid') caller = `key:${who.fingerprint}`;
-      } catch (err) {
-        return errorResult(toErrorResponse(err).body);
-      }
+      // Refused before its arguments are read, as the REST twin's onRequest hook refuses before validation.
+      const who = authorizeTool(tool, deps.auth, authorization);
+      if ('refused' in who) return errorResult(who.refused);
       const args = structuredClone(request.params.arguments ?? {}) as Record<string, unknown>;
       const check = validate.get(tool.name)!;
       if (!check(args)) {
@@ -55,7 +56,7 @@ export function registerMcpRoute(
         return errorResult(body);
       }
       try {
-        const result = (await tool.run(deps.serving, args, signal, caller)) as Record<string, unknown>;
+        const result = (await tool.run(deps.serving, args, signal, who.caller)) as Record<string, unknown>;
         return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result };
       } catch (err) {
         const { statusCode, body } = toErrorResponse(err);
@@ -87,7 +88,11 @@ export function registerMcpRoute(
     }
   });
 
-  // Stateless mode has no server-initiated stream and no sessions to delete.
+  registerNotAllowed(app);
+}
+
+/** Stateless mode has no server-initiated stream and no sessions to delete. */
+function registerNotAllowed(app: FastifyInstance): void {
   const notAllowed = async (_req: unknown, reply: import('fastify').FastifyReply) =>
     reply
       .code(405)
@@ -95,6 +100,21 @@ export function registerMcpRoute(
       .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; use POST' }, id: null });
   app.get('/mcp', { schema: { hide: true } }, notAllowed);
   app.delete('/mcp', { schema: { hide: true } }, notAllowed);
+}
+
+/** Matches every tools/call request, valid or not (the SDK Server checks params before the handler runs). */
+const CALL_TOOL_METHOD = CallToolRequestSchema.pick({ method: true }).passthrough();
+
+
+/** A state-changing tool is authorised as a mutating route: who calls (a key fingerprint), or the 401 body. */
+function authorizeTool(tool: ToolDefinition, auth: ApiKeyAuth, authorization: string | undefined): { caller?: string } | { refused: unknown } {
+  if (tool.mutating !== true) return {};
+  try {
+    const who = auth.authorize(authorization, true);
+    return who.kind === 'valid' ? { caller: `key:${who.fingerprint}` } : {};
+  } catch (err) {
+    return { refused: toErrorResponse(err).body };
+  }
 }
 
 function errorResult(body: unknown) {

@@ -8,7 +8,7 @@
  * Route `config` flags: `mutating` (needs a key), `open` (no auth/rate limit: probes, static
  * assets), `work` (may be shed under load).
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Histogram } from 'prom-client';
@@ -17,10 +17,10 @@ import type { ServingApi } from '../../pipeline/ports.ts';
 import { extractTraceContext, SpanKind, SpanNames, SpanStatusCode, tracer, type Span, type Context } from '../../telemetry/tracing.ts';
 import { ApiKeyAuth, type AuthResult } from './auth.ts';
 import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './config.ts';
-import { httpError, installErrorHandlers } from './errors.ts';
+import { clientErrorHandler, httpError, installErrorHandlers, toErrorResponse } from './errors.ts';
 import { LoadShedder } from './load-shedder.ts';
 import { TokenBuckets } from './rate-limit.ts';
-import { errorBodySchema, forecastStepSchema } from './schemas.ts';
+import { errorBodySchema, forecastStepSchema, SERIES_ID_MAX } from './schemas.ts';
 import { createValidators } from './validation.ts';
 import { registerApiRoutes } from './routes/api.ts';
 import { registerOpsRoutes } from './routes/ops.ts';
@@ -66,10 +66,8 @@ export const REDACT_PATHS = [
   'http.apiKeys',
 ];
 
-export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<FastifyInstance> {
-  const config = resolveHttpConfig(opts.config as HttpConfigInput);
-  const log = opts.logger.child({ module: 'http' }, { redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
-  const validators = createValidators();
+/** The fastify instance with tickcast's server options: limits, router, and errors answered in tickcast's body at every layer. */
+function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: log as unknown as FastifyBaseLogger,
     // Per-request lines are off (the duration histogram covers traffic); errors are still logged.
@@ -82,7 +80,31 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
     forceCloseConnections: 'idle',
     requestIdHeader: false,
     ajv: { customOptions: { strict: false } },
+    // Ids in the path (series, alerts) are up to SERIES_ID_MAX characters; percent-encoded UTF-8
+    // takes up to 12 bytes a character, and the route schemas bound the decoded length.
+    routerOptions: { maxParamLength: SERIES_ID_MAX * 12 },
+    // A malformed or over-long path gets the same error body as every route.
+    frameworkErrors: (err, _req, reply) => {
+      const { statusCode, body } = toErrorResponse(err);
+      void (reply as FastifyReply).code(statusCode).type('application/json; charset=utf-8').send(body);
+    },
+    clientErrorHandler,
   });
+  // fastify would hand a gzip body to the JSON parser ("not valid JSON"): say what is wrong instead.
+  app.addHook('preParsing', async (req) => {
+    const enc = req.headers['content-encoding'];
+    if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') {
+      throw httpError(ErrorCodes.HTTP_UNSUPPORTED_MEDIA_TYPE, 415, `Content-Encoding "${enc}" is not accepted`, { hint: 'send the JSON body uncompressed (no Content-Encoding header)' });
+    }
+  });
+  return app;
+}
+
+export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<FastifyInstance> {
+  const config = resolveHttpConfig(opts.config as HttpConfigInput);
+  const log = opts.logger.child({ module: 'http' }, { redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  const validators = createValidators();
+  const app = createFastify(config, log);
   app.setValidatorCompiler(validators.compiler);
   // Response schemas document the API (OpenAPI) but do not drive serialisation: fast-json-stringify
   // throws on NaN (→ a 500 for one missing value in a window), JSON.stringify writes null.

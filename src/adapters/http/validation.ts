@@ -1,8 +1,9 @@
 /**
  * Request validation. Bodies are validated strictly (no type coercion, so "1.5" is not a number;
  * NaN/Infinity rejected; unknown fields rejected rather than silently dropped). Query strings and
- * path params are text by nature, so there integers are coerced ("?limit=10"). Request schemas do
- * not use $ref (only response schemas do, and those go to the serialiser, not here).
+ * path params are text by nature, so there integers are coerced ("?limit=10"); ajv coerces
+ * "Infinity" and "1e400" too and then skips minimum/maximum, so a coerced value must also be finite.
+ * Request schemas do not use $ref (only response schemas do, and those go to the serialiser, not here).
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
@@ -16,12 +17,30 @@ export interface Validators {
   compileBody(schema: object): ValidateFunction;
 }
 
+/** `validate` plus: no top-level field of the (coerced) object may be a non-finite number. */
+function finiteFields(validate: ValidateFunction): ValidateFunction {
+  const check = ((data: unknown) => {
+    const ok = validate(data);
+    check.errors = validate.errors;
+    if (!ok || data === null || typeof data !== 'object') return ok;
+    for (const [k, v] of Object.entries(data)) {
+      if (typeof v === 'number' && !Number.isFinite(v)) {
+        check.errors = [{ instancePath: `/${k}`, schemaPath: '#/finite', keyword: 'type', params: { type: 'finite number' }, message: 'must be a finite number' }];
+        return false;
+      }
+    }
+    return true;
+  }) as ValidateFunction;
+  check.errors = null;
+  return check;
+}
+
 export function createValidators(): Validators {
   const bodyAjv = new Ajv({ ...common, coerceTypes: false, strictNumbers: true });
   const textAjv = new Ajv({ ...common, coerceTypes: true, strictNumbers: true });
   return {
     compiler: ({ schema, httpPart }) => {
-      if (httpPart !== 'body') return textAjv.compile(schema as object);
+      if (httpPart !== 'body') return finiteFields(textAjv.compile(schema as object));
       // A request without a body (no Content-Type, no bytes) reaches validation as null/undefined; let
       // the handler decide (rollback takes no body; predict answers 400 saying what to send).
       const validate = bodyAjv.compile(schema as object);

@@ -88,7 +88,10 @@ test('MCP follows the read auth policy: without the key the client cannot connec
 });
 
 test('MCP tools that change state need the API key their REST twin needs; the listing marks them not read-only', async () => {
-  const errorCode = (r: { isError?: boolean; content: unknown }) => (r.isError ? JSON.parse((r.content as { text: string }[])[0].text).error.code : 'ok');
+  const errorCode = (res: unknown) => {
+    const r = res as { isError?: boolean; content: { text: string }[] };
+    return r.isError ? JSON.parse(r.content[0].text).error.code : 'ok';
+  };
   const call = { name: 'give_alert_feedback', arguments: { alertId: '0123456789abcdef', verdict: 'expected', durationMs: 604_800_000 } };
   // Keys configured, reads open (the default): reads need no key, the feedback tool does.
   const keyed = await build({ apiKeys: [KEY] });
@@ -125,5 +128,30 @@ test('MCP tools that change state need the API key their REST twin needs; the li
     await client.close();
   } finally {
     await open.app.close();
+  }
+});
+
+test('a malformed tools/call is -32602 Invalid params naming the field, not an internal error', async () => {
+  const { app } = await build();
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const post = async (params: unknown) => {
+      const res = await fetch(new URL('/mcp', base), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params }),
+      });
+      return (await res.json()) as { error?: { code: number; message: string }; result?: unknown };
+    };
+    for (const [params, field] of [[{ name: 'forecast', arguments: [1, 2] }, 'arguments'], [{}, 'name'], [{ name: 7 }, 'name']] as const) {
+      const r = await post(params);
+      assert.equal(r.error?.code, -32602, JSON.stringify(r));
+      assert.match(r.error!.message, /Invalid tools\/call request/);
+      assert.match(r.error!.message, new RegExp(`"${field}"`));
+    }
+    const ok = await post({ name: 'forecast', arguments: { window: [1, 2, 3, 4], horizon: 1 } });
+    assert.equal(ok.error, undefined, JSON.stringify(ok));
+  } finally {
+    await app.close();
   }
 });

@@ -14,6 +14,12 @@ import { httpError } from '../errors.ts';
 import { SERIES_ID_MAX } from '../schemas.ts';
 
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
 
 export function registerEventsRoute(app: FastifyInstance, deps: { serving: ServingApi; config: HttpConfig; logger: Logger }): void {
   const streams = new Set<() => void>();
@@ -45,15 +51,12 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
           retriable: true,
         });
       }
+      // HEAD (fastify adds it for every GET): the headers a stream would start with, and no stream.
+      if (req.method === 'HEAD') return reply.code(200).headers(SSE_HEADERS).send();
       const wanted = req.query.series;
       const res = reply.raw;
       reply.hijack();
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
+      res.writeHead(200, SSE_HEADERS);
       res.write(`retry: 2000\n: connected${wanted ? ` to ${wanted.replace(/[\r\n]/g, '')}` : ''}\n\n`);
 
       let ended = false;

@@ -1,0 +1,103 @@
+/**
+ * Requests that reach the server's edges rather than a route's logic: coerced query numbers,
+ * long or malformed paths, HTTP the parser refuses, compressed bodies, poisoned JSON keys, HEAD on
+ * the event stream. Each gets the documented `{error:{code,message,hint}}` body over a real socket.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { build } from './support/build.ts';
+
+async function raw(base: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.end(request));
+    let out = '';
+    socket.on('data', (d) => (out += String(d)));
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+    socket.setTimeout(3000, () => socket.destroy(new Error(`no answer to ${JSON.stringify(request.slice(0, 40))}`)));
+  });
+}
+
+test('non-finite query numbers are refused: ajv coerces "Infinity" and skips the range checks', async () => {
+  const { app } = await build();
+  try {
+    for (const q of ['limit=Infinity', 'limit=-Infinity', 'limit=1e400', 'offset=Infinity']) {
+      const res = await app.inject({ url: `/v1/series?${q}` });
+      assert.equal(res.statusCode, 400, q);
+      const e = res.json().error;
+      assert.equal(e.code, 'TC_HTTP_BAD_REQUEST');
+      assert.match(e.message, /^querystring\.(limit|offset) must be a finite number$/, q);
+      assert.doesNotMatch(e.hint, /JSON/, 'a query string is not JSON');
+    }
+    assert.equal((await app.inject({ url: '/v1/anomalies?limit=Infinity' })).statusCode, 400);
+    assert.equal((await app.inject({ url: '/v1/series?limit=1001' })).statusCode, 400);
+    assert.equal((await app.inject({ url: '/v1/series?limit=7' })).json().limit, 7);
+  } finally {
+    await app.close();
+  }
+});
+
+test('paths: ids up to 256 characters reach the route; longer or malformed paths get the error body', async () => {
+  const { app } = await build();
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const long = await fetch(`${base}/v1/series/${'a'.repeat(200)}`);
+    assert.equal(long.status, 404, 'an unknown 200-character id is looked up, not refused');
+    assert.equal((await long.json()).error.code, 'TC_SERIES_NOT_FOUND');
+    const tooLong = await fetch(`${base}/v1/series/${'a'.repeat(257)}`);
+    assert.equal(tooLong.status, 400, 'the route schema bounds the id');
+    assert.equal((await tooLong.json()).error.code, 'TC_HTTP_BAD_REQUEST');
+    const huge = await fetch(`${base}/v1/series/${'a'.repeat(4000)}`);
+    assert.equal(huge.status, 414);
+    assert.deepEqual(Object.keys((await huge.json()).error).sort(), ['code', 'hint', 'message']);
+    const badUrl = await fetch(`${base}/v1/series/%ZZ`);
+    assert.equal(badUrl.status, 400);
+    assert.match((await badUrl.json()).error.message, /URL is malformed/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('HTTP the parser refuses, compressed bodies and __proto__ keys get a body that says what is wrong', async () => {
+  const { app } = await build();
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const framing = await raw(base, 'POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}');
+    assert.match(framing, /^HTTP\/1\.1 400 /);
+    const body = JSON.parse(framing.slice(framing.indexOf('\r\n\r\n') + 4));
+    assert.equal(body.error.code, 'TC_HTTP_BAD_REQUEST');
+    assert.match(body.error.message, /not valid HTTP/);
+
+    const gz = await fetch(`${base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: '\x1f\x8b' });
+    assert.equal(gz.status, 415);
+    assert.match((await gz.json()).error.message, /Content-Encoding "gzip" is not accepted/);
+    const identity = await fetch(`${base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'identity' }, body: JSON.stringify({ window: [1, 2, 3, 4] }) });
+    assert.equal(identity.status, 200);
+
+    const proto = await fetch(`${base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"window":[1,2,3,4],"__proto__":{"x":1}}' });
+    assert.equal(proto.status, 400);
+    assert.match((await proto.json()).error.message, /__proto__/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('HEAD /v1/events answers the stream headers at once and holds no stream slot', async () => {
+  const { app, serving } = await build({ sse: { maxClients: 1 } });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const head = await fetch(`${base}/v1/events`, { method: 'HEAD', signal: AbortSignal.timeout(2000) });
+      assert.equal(head.status, 200);
+      assert.match(head.headers.get('content-type') ?? '', /^text\/event-stream/);
+    }
+    assert.equal(serving.listenerCount, 0, 'no subscription for a HEAD');
+    const stream = await fetch(`${base}/v1/events`);
+    assert.equal(stream.status, 200, 'the one slot is still free');
+    await stream.body?.cancel();
+  } finally {
+    await app.close();
+  }
+});
