@@ -10,6 +10,7 @@
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
 import type { Tick } from './types.ts';
 import { outOfLogDomain } from './model-spec.ts';
+import { beyondValueBound, MAX_ABS_VALUE } from './value-bound.ts';
 
 export interface CodecOptions {
   features: readonly string[];
@@ -23,10 +24,14 @@ export interface CodecOptions {
 
 export type DecodeResult = { ok: true; tick: Tick } | { ok: false; error: TickcastError };
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-// Epoch ms between 1970 and 2200: rejects seconds (too small) and µs/ns (too large) by mistake.
+// Date, optional time, optional zone; the fields are captured for the calendar check below.
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+// Epoch ms from 1973-03-03 to 2201-04-30 ("1973–2200"), for numbers and ISO strings alike: rejects
+// seconds (too small) and µs/ns (too large) by mistake, and ISO years such as 0001 or 9999 — one
+// tick in 9999 would make every later tick of its series late, freezing it.
 const MIN_TS_MS = 1e11;
 const MAX_TS_MS = 7.3e12;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function fail(code: Parameters<typeof recordError>[0], message: string): DecodeResult {
   return { ok: false, error: recordError(code, message) };
@@ -37,15 +42,34 @@ function show(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/** Epoch ms of a tick's ts, or null when readTimestamp refuses it. */
 export function parseTimestamp(ts: unknown): number | null {
-  if (typeof ts === 'number') return Number.isFinite(ts) && ts >= MIN_TS_MS && ts <= MAX_TS_MS ? ts : null;
-  if (typeof ts === 'string' && ISO_8601.test(ts.trim())) {
-    const s = ts.trim();
-    // A naive timestamp (no zone) is read as UTC, never as the host's local time.
-    const ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(s) || s.length === 10 ? s : `${s.replace(' ', 'T')}Z`);
-    return Number.isFinite(ms) ? ms : null;
-  }
-  return null;
+  const r = readTimestamp(ts);
+  return typeof r === 'number' ? r : null;
+}
+
+/** Epoch ms of a tick's ts (epoch ms or ISO-8601, naive = UTC), or the reason it is refused. */
+export function readTimestamp(ts: unknown): number | string {
+  const notTs = `ts must be epoch ms or ISO-8601; got ${show(ts)}`;
+  if (typeof ts === 'number') return Number.isFinite(ts) && ts >= MIN_TS_MS && ts <= MAX_TS_MS ? ts : notTs;
+  const m = typeof ts === 'string' ? ISO_8601.exec(ts.trim()) : null;
+  if (!m) return notTs;
+  // Date.parse rolls 2024-02-30 over to 1 March and 24:00 to the next day; refuse them instead.
+  if (!isCalendarDate(m)) return `ts ${show(ts)} is not a calendar date and time (month 01–12, day within its month, hour 00–23, minute and second 00–59)`;
+  const s = m[0];
+  // A naive timestamp (no zone) is read as UTC, never as the host's local time.
+  const ms = Date.parse(m[7] !== undefined || s.length === 10 ? s : `${s.replace(' ', 'T')}Z`);
+  if (!Number.isFinite(ms)) return notTs;
+  if (ms < MIN_TS_MS || ms > MAX_TS_MS) return `ts ${show(ts)} is out of range: tickcast accepts 1973–2200 (${new Date(MIN_TS_MS).toISOString()} to ${new Date(MAX_TS_MS).toISOString()})`;
+  return ms;
+}
+
+/** The captured fields of ISO_8601 name a real date and time of day (leap years included). */
+function isCalendarDate(m: RegExpExecArray): boolean {
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x)));
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1];
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= days && h < 24 && mi < 60 && sec < 60;
 }
 
 export function decodeTick(key: Buffer | null, value: Buffer | null, opts: CodecOptions): DecodeResult {
@@ -74,8 +98,8 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   }
 
   if (rec.ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, 'ts missing: give epoch milliseconds or an ISO-8601 string');
-  const tsMs = parseTimestamp(rec.ts);
-  if (tsMs === null) return fail(ErrorCodes.RECORD_BAD_TS, `ts must be epoch ms or ISO-8601; got ${show(rec.ts)}`);
+  const tsMs = readTimestamp(rec.ts);
+  if (typeof tsMs === 'string') return fail(ErrorCodes.RECORD_BAD_TS, tsMs);
 
   const features = opts.features;
   const values = new Float64Array(features.length);
@@ -112,8 +136,10 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   return finish({ series, tsMs, values }, rec.labels, opts);
 }
 
-/** The last checks of a decoded tick: its values against the model's log features, then its labels. */
+/** The last checks of a decoded tick: its values against the bound and the model's log features, then its labels. */
 function finish(tick: Tick, labels: unknown, opts: CodecOptions): DecodeResult {
+  const big = tick.values.findIndex(beyondValueBound);
+  if (big >= 0) return fail(ErrorCodes.RECORD_BAD_VALUE, `feature "${opts.features[big]}" is ${tick.values[big]}; tickcast accepts values with |value| ≤ ${MAX_ABS_VALUE} (docs/schemas.md)`);
   const bad = opts.logFeatures ? outOfLogDomain(tick.values, opts.logFeatures) : null;
   if (bad) return fail(ErrorCodes.RECORD_BAD_VALUE, `feature "${opts.features[bad.index]}" is ${bad.value}; the model reads it as ln(value), so it must be > 0`);
   if (labels !== undefined) {

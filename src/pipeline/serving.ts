@@ -8,6 +8,7 @@ import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { decodeForecast } from '../domain/forecast.ts';
 import { logMask, outOfLogDomain } from '../domain/model-spec.ts';
 import { normStd, type WindowStore } from '../domain/window-store.ts';
+import { beyondValueBound, MAX_ABS_VALUE } from '../domain/value-bound.ts';
 import type { SeriesOutlook } from './series-outlook.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceStage } from './inference.ts';
@@ -178,7 +179,11 @@ function toRows(window: number[] | number[][], W: number, F: number): number[][]
   const rows = window.map((v, i) => {
     const row = Array.isArray(v) ? v : [v];
     if (row.length !== F) throw badWindow(`window[${i}] has ${row.length} value(s); the model reads ${F} feature(s) per step`);
-    for (const x of row) if (typeof x !== 'number' || !Number.isFinite(x)) throw badWindow(`window[${i}] holds ${JSON.stringify(x)}; every value must be a finite number`);
+    for (const x of row) {
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw badWindow(`window[${i}] holds ${JSON.stringify(x)}; every value must be a finite number`);
+      // normalise squares deviations: beyond the bound they overflow to Infinity and every quantile comes back null.
+      if (beyondValueBound(x)) throw badWindow(`window[${i}] holds ${x}; tickcast accepts values with |value| ≤ ${MAX_ABS_VALUE}`);
+    }
     return row as number[];
   });
   if (rows.length < W) throw badWindow(`window has ${rows.length} step(s); the model needs at least ${W} (the last ${W} are used)`);

@@ -57,3 +57,88 @@ test("missingFeature 'carry' marks the gap as NaN for the window store to fill",
   assert.equal(r.tick.values[0], 1);
   assert.ok(Number.isNaN(r.tick.values[1]));
 });
+
+test('values up to |1e150| are accepted; beyond it the record is refused naming the feature, value and bound', () => {
+  for (const v of ['1e150', '-1e150', '0', '-3.5e149']) {
+    const r = dec(`{"series":"a","ts":1732060800123,"value":${v}}`, null, uni);
+    assert.ok(r.ok, v);
+    assert.equal(r.tick.values[0], Number(v));
+  }
+  const cases: Array<[string, string]> = [
+    ['{"series":"a","ts":1732060800123,"value":1.0000001e150}', 'value'],
+    ['{"series":"a","ts":1732060800123,"value":1e308}', 'value'],
+    ['{"series":"a","ts":1732060800123,"values":{"price":1,"volume":-1e200}}', 'volume'],
+    ['{"series":"a","ts":1732060800123,"values":{"price":1e308,"volume":1}}', 'price'],
+  ];
+  for (const [v, feature] of cases) {
+    const r = dec(v, null, feature === 'value' ? uni : opts);
+    assert.ok(!r.ok, `${v} must be refused`);
+    assert.equal(r.error.code, 'TC_RECORD_BAD_VALUE', v);
+    assert.match(r.error.message, new RegExp(`feature "${feature}" is -?1(\\.0000001)?e\\+(150|200|308); tickcast accepts values with \\|value\\| ≤ 1e\\+150`), v);
+  }
+});
+
+test("missingFeature 'carry' still passes NaN gaps through the value bound", () => {
+  const carry = { ...opts, missingFeature: 'carry' as const };
+  const r = dec('{"series":"a","ts":1732060800123,"values":{"price":1e150}}', null, carry);
+  assert.ok(r.ok);
+  assert.equal(r.tick.values[0], 1e150);
+  assert.ok(Number.isNaN(r.tick.values[1]));
+  const big = dec('{"series":"a","ts":1732060800123,"values":{"volume":2e150}}', null, carry);
+  assert.ok(!big.ok && big.error.code === 'TC_RECORD_BAD_VALUE' && /"volume"/.test(big.error.message));
+});
+
+test('valid ISO-8601 forms keep their epoch ms', () => {
+  const cases: Array<[string, number]> = [
+    ['2024-11-20T01:30:00Z', Date.UTC(2024, 10, 20, 1, 30)],
+    ['2024-11-20T01:30:00+02:00', Date.UTC(2024, 10, 19, 23, 30)],
+    ['2024-11-20T01:30:00-0230', Date.UTC(2024, 10, 20, 4, 0)],
+    ['2024-11-20T01:30Z', Date.UTC(2024, 10, 20, 1, 30)],
+    ['2024-11-20T01:30', Date.UTC(2024, 10, 20, 1, 30)],
+    ['2024-11-20T01:30:00.25Z', Date.UTC(2024, 10, 20, 1, 30, 0, 250)],
+    ['2024-11-20T01:30:00.123456789Z', Date.UTC(2024, 10, 20, 1, 30, 0, 123)],
+    ['2024-11-20', Date.UTC(2024, 10, 20)],
+    ['2024-11-20 01:30:00', Date.UTC(2024, 10, 20, 1, 30)],
+    ['2024-11-20 01:30:00+01:00', Date.UTC(2024, 10, 20, 0, 30)],
+    [' 2024-11-20T01:30:00Z ', Date.UTC(2024, 10, 20, 1, 30)],
+    ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
+    ['2000-02-29', Date.UTC(2000, 1, 29)],
+    ['2024-12-31T23:59:59.999Z', Date.UTC(2024, 11, 31, 23, 59, 59, 999)],
+    ['1973-03-03T09:46:40Z', 1e11],
+    ['2200-12-31T23:59:59Z', Date.UTC(2200, 11, 31, 23, 59, 59)],
+  ];
+  for (const [s, ms] of cases) assert.equal(parseTimestamp(s), ms, s);
+  // numbers (and numeric strings) are read as before
+  assert.equal(parseTimestamp(1732060800123), 1732060800123);
+  assert.equal(parseTimestamp(1732060800), null);
+  assert.equal(parseTimestamp('1732060800123'), null);
+});
+
+test('ISO timestamps outside 1973–2200 or not on the calendar are refused with TC_RECORD_BAD_TS', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['9999-12-31T23:59:59Z', /out of range: tickcast accepts 1973–2200/],
+    ['0001-01-01T00:00:00Z', /out of range: tickcast accepts 1973–2200/],
+    ['1972-12-31T23:59:59Z', /out of range/],
+    ['2202-01-01', /out of range/],
+    ['2024-02-30T00:00:00Z', /not a calendar date/],
+    ['2023-02-29T00:00:00Z', /not a calendar date/],
+    ['1900-02-29', /not a calendar date/],
+    ['2024-04-31', /not a calendar date/],
+    ['2024-00-10T00:00:00Z', /not a calendar date/],
+    ['2024-13-01T00:00:00Z', /not a calendar date/],
+    ['2024-01-00', /not a calendar date/],
+    ['2024-01-01T24:00:00Z', /not a calendar date/],
+    ['2024-01-01 24:00', /not a calendar date/],
+    ['2024-01-01T23:60:00Z', /not a calendar date/],
+    ['2024-01-01T23:59:60Z', /not a calendar date/],
+    ['2024-01-01T00:00:00+24:00', /epoch ms or ISO-8601/],
+  ];
+  for (const [ts, msg] of cases) {
+    assert.equal(parseTimestamp(ts), null, ts);
+    const r = dec(JSON.stringify({ series: 'a', ts, value: 1 }), null, uni);
+    assert.ok(!r.ok, `${ts} must be refused`);
+    assert.equal(r.error.code, 'TC_RECORD_BAD_TS', ts);
+    assert.match(r.error.message, msg, ts);
+    assert.ok(r.error.message.includes(ts), `${ts}: the message quotes the ts`);
+  }
+});

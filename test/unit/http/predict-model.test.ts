@@ -86,3 +86,20 @@ test('{series} forecasts from the server-held window; concurrent requests share 
   assert.ok(Math.max(...ms.batchSizes) > 1, `batched: ${ms.batchSizes.join(',')}`);
   assert.equal(tf.memory().numTensors, tensors);
 });
+
+test('window values beyond |1e150| are a 400 naming the step and the bound (they overflowed to null quantiles); 1e150 itself forecasts', async () => {
+  for (const [i, v] of [[5, 1e155], [0, -1e200], [W - 1, 1.0000001e150]] as const) {
+    const window = base.slice();
+    window[i] = v;
+    const r = await predict({ window });
+    assert.equal(r.statusCode, 400, r.body);
+    assert.equal(r.json().error.code, 'TC_HTTP_BAD_REQUEST');
+    assert.match(r.json().error.message, new RegExp(`^window\\[${i}\\] holds .*; tickcast accepts values with \\|value\\| ≤ 1e\\+150`));
+  }
+  const edge = base.slice();
+  edge[7] = 1e150;
+  edge[8] = -1e150;
+  const ok = await predict({ window: edge });
+  assert.equal(ok.statusCode, 200, ok.body);
+  for (const s of ok.json().horizon) for (const k of ['p10', 'p50', 'p90']) assert.ok(Number.isFinite(s[k]), `${k}: ${s[k]}`);
+});
