@@ -111,6 +111,7 @@ export function createPipeline(config: Config, p: PipelineParts, opts: { tracing
     inference: p.inference,
     sink: p.sink,
     codec: codecOptions(config, spec),
+    deadLetterMaxBytes: config.input.deadLetterMaxBytes,
     // The detector's own cap equals the registry's, so only the registry ever evicts; feedback
     // gates its alert events (the snapshot keeps the bare detector's state).
     scorer: p.scorer ? p.alerting.gate(p.scorer) : null,

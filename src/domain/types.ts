@@ -15,7 +15,13 @@ export interface SourceRef {
 export interface RawRecord {
   key: Buffer | null;
   value: Buffer | null;
+  /** Header values as text (the first value of a repeated name): what trace context and tickcast read. */
   headers: Record<string, string>;
+  /**
+   * The transport's headers byte for byte, every value of a repeated name in order (Kafka): what a
+   * dead letter carries. Absent: `headers` is all there was.
+   */
+  originalHeaders?: Record<string, Buffer[]>;
   source: SourceRef;
   /** Broker/append timestamp in epoch ms when the transport has one; used for latency metrics. */
   receivedAtMs: number;

@@ -1,4 +1,17 @@
-/** Dead letters: the original record with headers that say why it was refused and where it came from. Names are documented in docs/schemas.md. */
+/**
+ * Dead letters: the original record with headers that say why it was refused and where it came
+ * from. Names are documented in docs/schemas.md.
+ *
+ * The original bytes go as they came: the value, the key, and every header (binary values and
+ * repeated names included) when the transport kept them (`RawRecord.originalHeaders`). One bound:
+ * a dead letter larger than `maxBytes` (input.deadLetterMaxBytes) would be refused by the producer
+ * or the broker for good (librdkafka's message.max.bytes, the topic's max.message.bytes), and a
+ * chunk whose outputs cannot be written is never committed — one record would stop its partition.
+ * Such a record keeps the first bytes of its value (and of its key, if that alone is too large),
+ * with headers giving the original sizes and SHA-256; the source headers say where the whole
+ * record still is.
+ */
+import { createHash } from 'node:crypto';
 import type { RawRecord, SourceRef } from '../domain/types.ts';
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
 import type { OutMessage } from './ports.ts';
@@ -12,7 +25,18 @@ export const DLQ_HEADERS = {
   /** Last offset of a skipped range (TC_RECORD_UNDECODABLE): the record stands for offset … offsetEnd. */
   offsetEnd: 'tickcast-source-offset-end',
   at: 'tickcast-failed-at',
+  /** Present when the value was cut to fit: the original value's length in bytes. */
+  valueTruncatedFrom: 'tickcast-value-truncated-from-bytes',
+  /** With valueTruncatedFrom: SHA-256 (hex) of the whole original value. */
+  valueSha256: 'tickcast-value-sha256',
+  /** Present when the key was cut to fit: the original key's length in bytes. */
+  keyTruncatedFrom: 'tickcast-key-truncated-from-bytes',
 } as const;
+
+/** input.deadLetterMaxBytes's default: under librdkafka's message.max.bytes (1,000,000) with room for the record's framing. */
+export const DEAD_LETTER_MAX_BYTES = 900_000;
+/** A key cut to fit keeps this many bytes. */
+const KEY_KEEP_BYTES = 1024;
 
 export function dlqHeaders(err: TickcastError, source: SourceRef): Record<string, string> {
   return {
@@ -31,9 +55,31 @@ export function processingFailed(err: unknown): TickcastError {
   return recordError(ErrorCodes.RECORD_PROCESSING_FAILED, `processing this record failed: ${why}`);
 }
 
-/** The dead letter for `rec`: its original bytes unchanged, the reason in headers. */
-export function deadLetterMessage(rec: RawRecord, err: TickcastError): OutMessage {
-  const headers: Record<string, string> = { ...rec.headers, ...dlqHeaders(err, rec.source) };
+/** The dead letter for `rec`: its original bytes, the reason in headers, at most `maxBytes` in all (see the file comment). */
+export function deadLetterMessage(rec: RawRecord, err: TickcastError, maxBytes: number = DEAD_LETTER_MAX_BYTES): OutMessage {
+  const headers: OutMessage['headers'] = { ...(rec.originalHeaders ?? rec.headers), ...dlqHeaders(err, rec.source) };
   if (rec.undecodable) headers[DLQ_HEADERS.offsetEnd] = rec.undecodable.lastOffset;
-  return { stream: 'dlq', key: rec.key, value: rec.value ?? Buffer.alloc(0), headers };
+  let key = rec.key;
+  let value = rec.value ?? Buffer.alloc(0);
+  // Room for the size headers this may add (names + decimal sizes + 64 hex digits).
+  const room = maxBytes - headerBytes(headers) - 256;
+  if (key !== null && key.length > room / 2 && key.length > KEY_KEEP_BYTES) {
+    headers[DLQ_HEADERS.keyTruncatedFrom] = String(key.length);
+    key = key.subarray(0, KEY_KEEP_BYTES);
+  }
+  const valueRoom = Math.max(0, room - (key?.length ?? 0));
+  if (value.length > valueRoom) {
+    headers[DLQ_HEADERS.valueTruncatedFrom] = String(value.length);
+    headers[DLQ_HEADERS.valueSha256] = createHash('sha256').update(value).digest('hex');
+    value = value.subarray(0, valueRoom);
+  }
+  return { stream: 'dlq', key, value, headers };
+}
+
+function headerBytes(headers: OutMessage['headers']): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(headers)) {
+    for (const one of Array.isArray(v) ? v : [v]) n += Buffer.byteLength(k) + (typeof one === 'string' ? Buffer.byteLength(one) : one.length) + 8;
+  }
+  return n;
 }

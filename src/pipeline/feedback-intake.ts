@@ -10,7 +10,7 @@
  */
 import { ErrorCodes, isTickcastError, TickcastError } from '../errors/index.ts';
 import type { RawRecord } from '../domain/types.ts';
-import { dlqHeaders } from './dead-letter.ts';
+import { deadLetterMessage } from './dead-letter.ts';
 import type { AlertRef, FeedbackService } from './feedback-service.ts';
 import type { OutMessage, OutputSink } from './ports.ts';
 
@@ -29,7 +29,7 @@ export function feedbackRecordHandler(service: FeedbackService, sink: OutputSink
       } catch (err) {
         if (!isTickcastError(err) || (err.code !== ErrorCodes.FEEDBACK_INVALID && err.code !== ErrorCodes.ALERT_NOT_FOUND)) throw err;
         hooks.deadLetter?.(err.code);
-        dead.push({ stream: 'dlq', key: rec.key, value: rec.value ?? Buffer.alloc(0), headers: { ...rec.headers, ...dlqHeaders(err, rec.source) } });
+        dead.push(deadLetterMessage(rec, err));
       }
     }
     if (dead.length > 0) await sink.send(dead);

@@ -50,7 +50,8 @@ export interface OutMessage {
   stream: 'forecasts' | 'anomalies' | 'dlq';
   key: Buffer | string | null;
   value: Buffer | string;
-  headers: Record<string, string | Buffer>;
+  /** A repeated header name carries its values in order (dead letters keep the original headers). */
+  headers: Record<string, string | Buffer | Buffer[]>;
 }
 
 /** Where outputs go. `send` resolves only when the transport has acknowledged every message. */
@@ -294,5 +295,5 @@ export interface PipelineTracer {
   chunk<T>(records: RawRecord[], fn: () => Promise<T>): Promise<T>;
   window<T>(records: number, fn: () => T): T;
   inference<T>(windows: number, fn: () => Promise<T>): Promise<T>;
-  produce<T>(messages: number, fn: (inject: (headers: Record<string, string | Buffer>) => void) => Promise<T>): Promise<T>;
+  produce<T>(messages: number, fn: (inject: (headers: Record<string, string | Buffer | Buffer[]>) => void) => Promise<T>): Promise<T>;
 }

@@ -35,6 +35,7 @@ import { coldForecast, type ColdForecast } from './cold-forecast.ts';
 import { forecastMessage, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap, type LearnerView } from './learning-tap.ts';
 import { TickAlerts } from './tick-alerts.ts';
+import { UnsentOutputs } from './unsent-outputs.ts';
 
 export interface StreamPipelineDeps {
   store: WindowStore;
@@ -67,6 +68,8 @@ export interface StreamPipelineDeps {
   followers?: PipelineFollower[];
   /** Features scored for anomalies: the model's targets (default) or every input feature. */
   anomalyFeatures?: 'targets' | 'all';
+  /** Largest dead letter (input.deadLetterMaxBytes; dead-letter.ts). */
+  deadLetterMaxBytes?: number;
 }
 
 const NO_TIMES: readonly number[] = [];
@@ -100,6 +103,7 @@ export class StreamPipeline {
   readonly #followers: PipelineFollower[];
   readonly #learning: LearningTap;
   readonly #alerts: TickAlerts | null;
+  readonly #unsent = new UnsentOutputs();
   #eventTs = -Infinity;
 
   constructor(deps: StreamPipelineDeps) {
@@ -128,7 +132,11 @@ export class StreamPipeline {
     return t ? t.chunk(records, () => this.#handle(records, sink, t)) : this.#handle(records, sink, undefined);
   }
 
-  async #handle(records: RawRecord[], sink: OutputSink, tracer: PipelineTracer | undefined): Promise<void> {
+  async #handle(given: RawRecord[], sink: OutputSink, tracer: PipelineTracer | undefined): Promise<void> {
+    // Outputs of these records that a failed send left behind go first, as they were (unsent-outputs.ts).
+    const kept = this.#unsent.take(given);
+    if (kept) await this.#send(given, kept.out, sink, tracer);
+    const records = kept ? given.slice(kept.covered) : given;
     const out: OutMessage[] = [];
     const accepted: Accepted[] = [];
 
@@ -146,13 +154,23 @@ export class StreamPipeline {
     this.#emit(accepted, results, out);
 
     if (accepted.length > 0) for (const f of this.#followers) pushFollowerRecords(f.advance?.(this.#eventTs), accepted[accepted.length - 1].rec, (rec) => this.#trace(rec), out);
+    await this.#send(given, out, sink, tracer);
+  }
+
+  /** Send `out`, the outputs of `records` (applied already); unacknowledged, they are kept for the redelivery. */
+  async #send(records: RawRecord[], out: OutMessage[], sink: OutputSink, tracer: PipelineTracer | undefined): Promise<void> {
     if (out.length === 0) return;
-    if (tracer) {
-      await tracer.produce(out.length, (inject) => {
-        for (const m of out) inject(m.headers);
-        return sink.send(out);
-      });
-    } else await sink.send(out);
+    try {
+      if (tracer) {
+        await tracer.produce(out.length, (inject) => {
+          for (const m of out) inject(m.headers);
+          return sink.send(out);
+        });
+      } else await sink.send(out);
+    } catch (err) {
+      this.#unsent.remember(records, out);
+      throw err;
+    }
   }
 
   /**
@@ -264,7 +282,7 @@ export class StreamPipeline {
   #deadLetter(rec: RawRecord, err: TickcastError): OutMessage {
     this.#d.observer?.tick?.('dead_letter');
     this.#d.observer?.deadLetter?.(err.code, rec.source);
-    return deadLetterMessage(rec, err);
+    return deadLetterMessage(rec, err, this.#d.deadLetterMaxBytes);
   }
 
   #trace(rec: RawRecord): Record<string, string> {

@@ -63,7 +63,7 @@ export class OtelPipelineTracer implements PipelineTracer {
     return withSpan(SpanNames.inference, { attributes: { 'tickcast.windows': windows } }, () => fn());
   }
 
-  produce<T>(messages: number, fn: (inject: (headers: Record<string, string | Buffer>) => void) => Promise<T>): Promise<T> {
+  produce<T>(messages: number, fn: (inject: (headers: Record<string, string | Buffer | Buffer[]>) => void) => Promise<T>): Promise<T> {
     const attributes = {
       [sc.ATTR_MESSAGING_SYSTEM]: sc.MESSAGING_SYSTEM_VALUE_KAFKA,
       [sc.ATTR_MESSAGING_OPERATION_TYPE]: sc.MESSAGING_OPERATION_TYPE_VALUE_SEND,

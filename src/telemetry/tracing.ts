@@ -174,12 +174,12 @@ export function extractTraceContext(headers: TraceHeaders, base: Context = ROOT_
  * into `headers` (mutated and returned). Does nothing when there is no valid span context, so
  * records produced with tracing off carry no trace headers.
  */
-export function injectTraceContext<H extends Record<string, string | Buffer>>(headers: H, ctx: Context = otelContext.active()): H {
+export function injectTraceContext<H extends Record<string, string | Buffer | Buffer[]>>(headers: H, ctx: Context = otelContext.active()): H {
   const sc = trace.getSpanContext(ctx);
   if (sc === undefined || !trace.isSpanContextValid(sc)) return headers;
-  (headers as Record<string, string | Buffer>)[TRACEPARENT] = formatTraceparent(sc);
+  (headers as Record<string, string | Buffer | Buffer[]>)[TRACEPARENT] = formatTraceparent(sc);
   const ts = sc.traceState?.serialize();
-  if (ts) (headers as Record<string, string | Buffer>)[TRACESTATE] = ts;
+  if (ts) (headers as Record<string, string | Buffer | Buffer[]>)[TRACESTATE] = ts;
   return headers;
 }
 

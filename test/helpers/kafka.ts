@@ -7,7 +7,10 @@ export interface Collected {
   offset: string;
   key: string | null;
   value: Buffer | null;
+  /** First value of each header as text. */
   headers: Record<string, string>;
+  /** The headers as the broker gave them (Buffers; a repeated name as an array). */
+  rawHeaders: IHeaders;
 }
 
 export function testKafka(brokers: string[]): Kafka {
@@ -46,7 +49,7 @@ export class Collector {
       eachMessage: async ({ topic, partition, message }) => {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v);
-        c.items.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers });
+        c.items.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers, rawHeaders: message.headers ?? {} });
       },
     });
     await joined;

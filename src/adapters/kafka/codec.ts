@@ -15,12 +15,24 @@ export function headersToStrings(headers: Headers | undefined): Record<string, s
   return out;
 }
 
+/** The headers as the broker gave them: every value of a name, as bytes, in order. */
+export function originalHeaders(headers: Headers | undefined): Record<string, Buffer[]> | undefined {
+  if (!headers) return undefined;
+  const out: Record<string, Buffer[]> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    out[k] = (Array.isArray(v) ? v : [v]).map((one) => (Buffer.isBuffer(one) ? one : Buffer.from(String(one))));
+  }
+  return out;
+}
+
 export function toRawRecord(topic: string, partition: number, m: KafkaJS.KafkaMessage, nowMs: number): RawRecord {
   const ts = Number(m.timestamp);
   return {
     key: m.key,
     value: m.value,
     headers: headersToStrings(m.headers),
+    originalHeaders: originalHeaders(m.headers),
     source: { topic, partition, offset: m.offset },
     // Broker append time when sane, else arrival time (clock skew must not produce negative latency).
     receivedAtMs: Number.isFinite(ts) && ts > 0 && ts <= nowMs ? ts : nowMs,

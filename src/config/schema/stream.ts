@@ -15,6 +15,15 @@ export const inputSection = z
     targets: z.array(z.string().min(1)).min(1).optional(),
     /** Records larger than this go to the DLQ (TC_RECORD_TOO_LARGE). */
     maxRecordBytes: positiveInt.default(64 * 1024),
+    /**
+     * Largest dead letter written (key + value + headers). A refused record larger than this keeps
+     * the first bytes of its value, with tickcast-value-truncated-from-bytes and
+     * tickcast-value-sha256 headers (its source offset says where the whole record is): one that the
+     * producer or broker refuses would stop its partition. Keep it under the producer's
+     * message.max.bytes (librdkafka default 1,000,000; kafka.properties) and the DLQ topic's
+     * max.message.bytes (broker default 1,048,588).
+     */
+    deadLetterMaxBytes: positiveInt.min(4096).default(900_000),
     /** Allowed series id pattern; others go to the DLQ (TC_RECORD_BAD_SERIES). */
     seriesPattern: z.string().default('^[A-Za-z0-9._:/@-]{1,128}$'),
     /** Missing feature values: 'reject' (DLQ) or 'carry' (carry the last value forward). */
