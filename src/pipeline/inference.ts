@@ -117,16 +117,20 @@ export class InferenceStage implements PredictorSlot {
   }
 
   /**
-   * Run a batch; when it fails with a retriable error (the model was disposed under it, e.g. a
-   * predictor swapped in from outside the stage) and another model serves by now, run it once
-   * more on that one. Other errors, or a second failure, reject the batch's callers.
+   * Run a batch; when it fails with a retriable error, run it once more: on the model that serves
+   * by now when it was swapped under the batch (disposed, e.g. a promotion), or on the same one
+   * when one of its serving threads died or hung (ENGINE_UNAVAILABLE: the pool has replaced it or
+   * routes to another). A batch that fails reaches the pipeline's chunk, whose records were applied
+   * already; one retry keeps a lone thread failure from costing their forecasts. Other errors, or
+   * a second failure, reject the batch's callers.
    */
   async #run(jobs: InferenceJob[]): Promise<InferenceResult[]> {
     const p = this.#predictor;
     try {
       return await this.#runOn(p, jobs);
     } catch (err) {
-      if (!isTickcastError(err) || !err.retriable || this.#predictor === p) throw err;
+      if (!isTickcastError(err) || !err.retriable) throw err;
+      if (this.#predictor === p && err.code !== ErrorCodes.ENGINE_UNAVAILABLE) throw err;
       return this.#runOn(this.#predictor, jobs);
     }
   }

@@ -1,7 +1,8 @@
 /**
  * The inference stage reads `retriable`: a batch that fails with a retriable error because its
- * model went away (disposed under it) runs once more on the model that serves now; a
- * non-retriable error, or one from the model still serving, reaches the callers.
+ * model went away (disposed under it) runs once more on the model that serves now, one whose
+ * serving thread died or hung runs once more on the same model; a non-retriable error, a second
+ * failure, or a disposed model still serving reaches the callers.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -59,4 +60,18 @@ test('no retry for a non-retriable error, nor when the failing model still serve
   await assert.rejects(s2.submit({ x: new Float32Array(2) }), /disposed/);
   assert.equal(still.calls, 1);
   await s2.close();
+});
+
+test('a serving thread that died or hung (ENGINE_UNAVAILABLE) costs one retry on the same model, not the batch', async () => {
+  let failures = 1;
+  const thread = () => new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, 'an ONNX serving thread exited (code 1)', { retriable: true });
+  const pool = predictor('v3', () => (failures-- > 0 ? thread() : null));
+  const stage = new InferenceStage(pool, { maxBatchSize: 4, maxWaitMs: 1, maxInFlightBatches: 1 });
+  const r = await stage.submit({ x: new Float32Array(2) });
+  assert.equal(r.y[0], 3);
+  assert.equal(pool.calls, 2);
+  failures = 2;
+  await assert.rejects(stage.submit({ x: new Float32Array(2) }), /serving thread exited/, 'a second failure reaches the caller');
+  assert.equal(pool.calls, 4);
+  await stage.close();
 });
