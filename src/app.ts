@@ -100,6 +100,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const alerting = buildAlerting(config, { metrics, logger, quantiles: spec.quantiles });
   const homes = new SeriesHomes(store.registry);
   const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null;
+  if (scorer) observer.expectAnomalies(config.anomaly.features === 'all' ? spec.features : spec.targets);
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
   const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId };
   snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes }, spec, logger.child({ module: 'snapshot' }));

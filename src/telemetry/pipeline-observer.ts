@@ -4,7 +4,7 @@
  */
 import type { PipelineObserver, LiveEvent, AnomalyRecord } from '../pipeline/ports.ts';
 import type { Metrics } from './metrics.ts';
-import { TopKSeriesGauge } from '../domain/anomaly/index.ts';
+import { SURPRISE_VIEWS, TopKSeriesGauge } from '../domain/anomaly/index.ts';
 
 export interface ObserverOptions {
   scoreGaugeSeries: readonly string[];
@@ -49,6 +49,18 @@ export class TelemetryObserver implements PipelineObserver {
 
   score(series: string, score: number): void {
     this.#scores.observe(series, score);
+  }
+
+  /**
+   * The anomaly counters' label sets for these scored features, created at 0: a labelled series
+   * that first appears at 1 has no earlier sample, so `increase()` — and an alert rule built on it
+   * (TickcastCriticalAnomaly) — would miss the first anomaly of each kind after every start.
+   */
+  expectAnomalies(features: readonly string[]): void {
+    for (const feature of features) {
+      this.#m.anomalyResolved.inc({ feature }, 0);
+      for (const severity of ['warning', 'critical'] as const) for (const view of SURPRISE_VIEWS) this.#m.anomalies.inc({ severity, feature, view }, 0);
+    }
   }
 
   anomaly(rec: AnomalyRecord): void {

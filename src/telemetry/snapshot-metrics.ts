@@ -13,24 +13,39 @@ export interface SnapshotReadings {
   replayed: { full: number; window: number };
 }
 
-/** A gauge set at each scrape from the status (left unset when `value` gives null). */
-function statusGauge(registers: Registry[], read: () => SnapshotReadings | null, name: string, help: string, value: (s: SnapshotReadings) => number | null): Gauge {
-  return new Gauge({
-    name,
-    help,
-    registers,
-    collect() {
-      const s = read();
-      const v = s && value(s);
-      if (v !== null) this.set(v);
-    },
-  });
+/**
+ * A gauge read from the status at each scrape and absent from the scrape while `value` gives null
+ * (prom-client writes an unlabelled gauge that was never set as 0: "last snapshot at 1970" would
+ * make TickcastSnapshotStale fire after every start and dashboards show 56 years).
+ */
+class StatusGauge extends Gauge {
+  constructor(registers: Registry[], read: () => SnapshotReadings | null, name: string, help: string, value: (s: SnapshotReadings) => number | null) {
+    let current: number | null = null;
+    super({
+      name,
+      help,
+      registers,
+      collect() {
+        const s = read();
+        current = s && value(s);
+        if (current !== null) this.set(current);
+      },
+    });
+    this.present = () => current !== null;
+  }
+
+  readonly present: () => boolean;
+
+  override async get(): ReturnType<Gauge['get']> {
+    const m = await super.get();
+    return this.present() ? m : { ...m, values: [] };
+  }
 }
 
 export function snapshotMetrics(registers: Registry[]) {
   let read: (() => SnapshotReadings) | null = null;
   const status = () => read?.() ?? null;
-  const gauge = (name: string, help: string, value: (s: SnapshotReadings) => number | null) => statusGauge(registers, status, name, help, value);
+  const gauge = (name: string, help: string, value: (s: SnapshotReadings) => number | null) => new StatusGauge(registers, status, name, help, value);
   return {
     /** Read these metrics from the snapshotter at each scrape. */
     watchSnapshots(r: () => SnapshotReadings): void {

@@ -66,3 +66,20 @@ test("anomaly.features 'targets' (default): only the target is scored, records n
   assert.ok(!firing.some((a) => a.feature === 'mem'), `no mem alert: ${JSON.stringify(firing.map((a) => [a.series, a.feature]))}`);
   assert.ok(firing.every((a) => a.feature === 'cpu'), 'target alerts name the target');
 });
+
+test('the anomaly counters exist at 0 from the start for each scored feature, so increase() sees the first alert; snapshot gauges are absent until a snapshot exists', async () => {
+  for (const [features, scored] of [['targets', ['cpu']], ['all', ['cpu', 'mem']]] as const) {
+    const app = await startTestApp({ input: { features: ['cpu', 'mem'], targets: ['cpu'] }, anomaly: { features } }, { source: idleSource });
+    try {
+      const metrics = await (await fetch(`${app.address()}/metrics`)).text();
+      const zeros = [...metrics.matchAll(/^tickcast_anomalies_total\{severity="critical",feature="([a-z]+)",view="forecast"\} 0$/gm)].map((m) => m[1]);
+      assert.deepEqual(zeros.sort(), [...scored], features);
+      assert.match(metrics, /^tickcast_anomalies_total\{severity="warning",feature="cpu",view="never-seen-level"\} 0$/m);
+      assert.match(metrics, /^tickcast_anomalies_resolved_total\{feature="cpu"\} 0$/m);
+      // No snapshotter here: no "last snapshot at 1970" sample for TickcastSnapshotStale to fire on.
+      assert.doesNotMatch(metrics, /^tickcast_snapshot_(last_success_timestamp_seconds|bytes|series|interval_seconds) /m);
+    } finally {
+      await app.stop();
+    }
+  }
+});
