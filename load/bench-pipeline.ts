@@ -80,6 +80,13 @@ interface DrainResult {
 }
 const rates: { forecastsPerS: number; modelWindowsPerS: number }[] = [];
 
+/** Seconds busy so far: the main thread's event loop and the ONNX serving threads together (the service's own counters). */
+async function busySeconds(app: Awaited<ReturnType<typeof buildApp>>): Promise<{ main: number; serving: number }> {
+  const [main, serving] = await Promise.all([app.metrics.eventLoopBusySeconds.get(), app.metrics.onnxBusySeconds.get()]);
+  return { main: main.values[0]?.value ?? 0, serving: serving.values[0]?.value ?? 0 };
+}
+const pctOf = (busyS: number, wallS: number) => `${Math.round((100 * busyS) / wallS)} %`;
+
 /** Phase 2 for one model variant: a fresh service (own group, own forecasts topic) drains the backlog. */
 async function drain(variant: { name: string; patchLength: number }, brokers: string[], kafka: ReturnType<typeof testKafka>, prefix: string, topic: string, baseRate: number): Promise<DrainResult> {
   const tag = variant.patchLength === 1 ? 'p1' : 'def';
@@ -106,6 +113,7 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
   await admin.connect();
   const collect = () => Collector.start(kafka, [`${prefix}.forecasts.${tag}`], `${prefix}-collect-${tag}`);
   const live = LIVE_COLLECTOR ? await collect() : null;
+  const busy0 = await busySeconds(app);
   const t = performance.now();
   await app.start();
   if (live) await live.waitFor(() => live.items.length >= expected, 600_000, `${expected} forecasts`);
@@ -125,6 +133,9 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
   const inf = await app.metrics.inferenceSeconds.get();
   const infSum = inf.values.find((v) => v.metricName === 'tickcast_inference_seconds_sum')?.value ?? 0;
   console.log(`           model busy ${infSum.toFixed(1)} s of ${drainS.toFixed(1)} s (${Math.round(produced / infSum)} windows/s while running)`);
+  const busy1 = await busySeconds(app);
+  const threads = THREADS > 0 ? `, ${THREADS} serving thread${THREADS > 1 ? 's' : ''} ${pctOf((busy1.serving - busy0.serving) / THREADS, drainS)} each` : '';
+  console.log(`           busy during the drain: main thread ${pctOf(busy1.main - busy0.main, drainS)}${threads} (tickcast_event_loop_busy_seconds_total, tickcast_onnx_thread_busy_seconds_total)`);
   console.log(`ratio:     service / raw consume = ${(rate / baseRate).toFixed(3)}`);
   rates.push({ forecastsPerS: produced / drainS, modelWindowsPerS: produced / infSum });
   return { app, forecasts: produced, drainS };

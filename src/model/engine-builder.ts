@@ -8,7 +8,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import type { BackendInfo } from './backend.ts';
 import { HybridModel } from './hybrid-model.ts';
 import { TfjsPredictor } from './predictor.ts';
-import { createInferenceEngine } from './onnx/engine.ts';
+import { createInferenceEngine, type InferenceEngineOptions } from './onnx/engine.ts';
 import { servingThreads } from './onnx/serving-threads.ts';
 import type { ModelVersion } from './version-registry.ts';
 
@@ -28,7 +28,7 @@ export type EngineBuilder = (v: ModelVersion, offload?: EngineOffload) => Promis
  * answers the parity check instead of this thread; if ONNX is refused, a local tfjs predictor is
  * built to serve (never the referee).
  */
-export function engineBuilder(config: Config, backend: BackendInfo, logger: Logger): EngineBuilder {
+export function engineBuilder(config: Config, backend: BackendInfo, logger: Logger, poolHooks?: InferenceEngineOptions['poolHooks']): EngineBuilder {
   return async (v, offload) => {
     const local = () => new TfjsPredictor(HybridModel.fromWeights(v.config, v.spec, v.weights), { version: v.version, backend: backend.name });
     const ref = offload && config.model.engine !== 'tfjs' ? offload.referee(v.version) : null;
@@ -42,6 +42,7 @@ export function engineBuilder(config: Config, backend: BackendInfo, logger: Logg
       onnxWorkers: servingThreads(config.model.onnxWorkers),
       poolOptional: config.model.onnxWorkers === 'auto',
       onnxCallTimeoutMs: config.model.onnxCallTimeoutMs,
+      poolHooks,
       tfjs: () => ref ?? local(),
       ...(offload ? { onnxBytes: () => offload.exportOnnx(v.version) } : {}),
       log: (level, msg, fields) => logger[level](fields, msg),

@@ -80,7 +80,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
   const store = config.model.dir ? new CheckpointStore({ dir: config.model.dir, keep, log: (level, msg, fields) => logger[level](fields ?? {}, msg) }) : null;
   const registry = new VersionRegistry(store, keep);
   const first = await loadInitialVersion(registry, config, hybrid, spec, opts, logger);
-  const build = engineBuilder(config, backend, logger);
+  const build = engineBuilder(config, backend, logger, { onBusy: (s) => metrics.onnxBusySeconds.inc(s), onThreads: (n) => metrics.onnxServingThreads.set(n) });
   const predictor = await build(first);
   const slot = (opts.slot ?? bareSlot)(predictor);
   await registry.refresh();

@@ -3,12 +3,37 @@
  * keeps the two in sync). One registry per app, created in app.ts. Histograms, not summaries, so
  * quantiles aggregate across replicas.
  */
+import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { BUILD_INFO } from './build-info.ts';
 import { snapshotMetrics } from './snapshot-metrics.ts';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+
+/**
+ * Seconds the main thread's event loop was busy (Node's eventLoopUtilization), as a counter:
+ * rate() is the main thread's utilisation — the decoding, windowing, scoring and producing that
+ * the serving threads do not take. With the serving threads' utilisation it says which side
+ * limits throughput (docs/inference.md "Serving threads").
+ */
+function threadMetrics(registers: Registry[]) {
+  let seen = 0;
+  return {
+    eventLoopBusySeconds: new Counter({
+      name: 'tickcast_event_loop_busy_seconds_total',
+      help: "Seconds the main thread's event loop was busy (Node's eventLoopUtilization): rate() is its utilisation.",
+      registers,
+      collect() {
+        const active = performance.eventLoopUtilization().active;
+        if (active > seen) this.inc((active - seen) / 1000);
+        seen = active;
+      },
+    }),
+    onnxBusySeconds: new Counter({ name: 'tickcast_onnx_thread_busy_seconds_total', help: 'Seconds the ONNX serving threads (model.onnxWorkers) spent running the model, all threads together: rate() / tickcast_onnx_serving_threads is their utilisation.', registers }),
+    onnxServingThreads: new Gauge({ name: 'tickcast_onnx_serving_threads', help: 'Live ONNX serving threads of the serving model (0 when it is served in the main thread).', registers }),
+  };
+}
 
 export function createMetrics(opts: { defaultMetrics: boolean; registry?: Registry }) {
   const registry = opts.registry ?? new Registry();
@@ -36,6 +61,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
     anomalies: new Counter({ name: 'tickcast_anomalies_total', help: 'Anomaly alerts raised (state=firing), by severity, the feature that fired and the view of surprise that fired.', labelNames: ['severity', 'feature', 'view'] as const, registers: r }),
     anomalyResolved: new Counter({ name: 'tickcast_anomalies_resolved_total', help: 'Anomaly alerts resolved, by feature.', labelNames: ['feature'] as const, registers: r }),
     anomalyScore: new Gauge({ name: 'tickcast_anomaly_score', help: 'Latest anomaly score in [0,1] for the configured or top-k series (bounded label set).', labelNames: ['series'] as const, registers: r }),
+    ...threadMetrics(r),
     inferenceSeconds: new Histogram({ name: 'tickcast_inference_seconds', help: 'Model call duration per batch.', buckets: LATENCY_BUCKETS, registers: r }),
     batchQueueSeconds: new Histogram({ name: 'tickcast_batch_queue_seconds', help: 'Time the oldest window of a batch waited for the batch to start.', buckets: LATENCY_BUCKETS, registers: r }),
     batchSize: new Histogram({ name: 'tickcast_batch_size', help: 'Windows per model call.', buckets: BATCH_BUCKETS, registers: r }),

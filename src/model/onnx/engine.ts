@@ -14,6 +14,7 @@ import type { ResolvedHybridConfig } from '../config.ts';
 import { mulberry32 } from '../random.ts';
 import type { WeightMap } from '../weight-names.ts';
 import type { ExecutionProviderPreference } from './onnx-predictor.ts';
+import type { OnnxPoolOptions } from './onnx-pool.ts';
 
 export type EngineChoice = 'auto' | 'onnx' | 'tfjs';
 
@@ -33,6 +34,8 @@ export interface InferenceEngineOptions {
   poolEntry?: URL;
   /** A pool call unanswered this long fails and its thread is replaced (./onnx-pool.ts; default 30 s). */
   onnxCallTimeoutMs?: number;
+  /** The pool's busy time and live thread count, for metrics (./onnx-pool.ts onBusy/onThreads). */
+  poolHooks?: Pick<OnnxPoolOptions, 'onBusy' | 'onThreads'>;
   executionProvider?: ExecutionProviderPreference;
   /**
    * The ONNX graph of the same weights, exported elsewhere (the fine-tune trainer, off the serving
@@ -102,7 +105,7 @@ async function openOnnx(opts: InferenceEngineOptions, log: EngineLog): Promise<P
   if (!pooled) return bytes ? OnnxPredictor.fromBytes(bytes, o) : OnnxPredictor.fromWeights(opts.weights, opts.config, o);
   const [{ OnnxPoolPredictor }, { exportOnnx }] = await Promise.all([import('./onnx-pool.ts'), import('./export-hybrid.ts')]);
   const graph = bytes ?? exportOnnx(opts.weights, opts.config, opts.spec, { version: opts.version });
-  const pool = await OnnxPoolPredictor.create(graph, { ...o, threads: opts.onnxWorkers!, intraOpThreads: opts.intraOpThreads || 1, callTimeoutMs: opts.onnxCallTimeoutMs, entry: opts.poolEntry }).catch((err: unknown) => {
+  const pool = await OnnxPoolPredictor.create(graph, { ...o, threads: opts.onnxWorkers!, intraOpThreads: opts.intraOpThreads || 1, callTimeoutMs: opts.onnxCallTimeoutMs, entry: opts.poolEntry, ...opts.poolHooks }).catch((err: unknown) => {
     if (!opts.poolOptional) throw err;
     log('warn', `ONNX serving threads unavailable (${describeError(err).split('\n')[0]}); serving in the main thread`, {});
     return null;

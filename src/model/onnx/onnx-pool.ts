@@ -69,6 +69,10 @@ export interface OnnxPoolOptions {
   callTimeoutMs?: number;
   /** The thread module (tests stand in a thread that hangs); ./onnx-thread.ts by default. */
   entry?: URL;
+  /** Told the seconds a serving thread spent on each call it answered (its utilisation, with `onThreads`). */
+  onBusy?: (seconds: number) => void;
+  /** Told the number of live serving threads whenever it changes (not while disposing). */
+  onThreads?: (threads: number) => void;
   log?: (msg: string, fields: Record<string, unknown>) => void;
 }
 
@@ -129,6 +133,7 @@ export class OnnxPoolPredictor implements Predictor {
       throw failed.reason;
     }
     opts.log?.(`onnx engine: provider cpu, ${ok.length} serving threads`, { provider: 'cpu', threads: ok.length, modelBytes: bytes.length });
+    opts.onThreads?.(ok.length);
     return new OnnxPoolPredictor(ok, init, { ...opts, entry });
   }
 
@@ -155,12 +160,14 @@ export class OnnxPoolPredictor implements Predictor {
     const i = this.threads.indexOf(t);
     if (i >= 0) this.threads.splice(i, 1);
     if (this.#closing) return;
+    this.opts.onThreads?.(this.liveThreads);
     this.opts.log?.(`onnx engine: ${why}; starting another`, { liveThreads: this.liveThreads });
     const next = startThread(this.init, this.opts.entry).then(
       (n) => {
         if (this.#closing) return void n.worker.terminate();
         this.#watch(n);
         this.threads.push(n);
+        this.opts.onThreads?.(this.liveThreads);
       },
       (err: unknown) => this.opts.log?.('onnx engine: the replacement serving thread failed to start', { error: describeError(err) }),
     );
@@ -199,6 +206,7 @@ export class OnnxPoolPredictor implements Predictor {
     if (!('id' in m)) return;
     const p = t.pending.get(m.id);
     if (!p) return;
+    this.opts.onBusy?.(m.busyMs / 1000);
     t.pending.delete(m.id);
     t.track();
     if (p.timer) clearTimeout(p.timer);

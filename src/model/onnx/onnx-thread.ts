@@ -24,8 +24,8 @@ export type OnnxThreadRequest = { id: number; x: Float32Array; batch: number; at
 export type OnnxThreadReply =
   | { ready: string }
   | { failed: string }
-  | { id: number; y: Float32Array; attention?: Float32Array }
-  | { id: number; error: { code: string; message: string; statusCode: number; retriable: boolean } };
+  | { id: number; y: Float32Array; attention?: Float32Array; busyMs: number }
+  | { id: number; error: { code: string; message: string; statusCode: number; retriable: boolean }; busyMs: number };
 
 const port = parentPort!;
 const init = (workerData as { data: OnnxThreadInit }).data;
@@ -44,16 +44,19 @@ async function main(): Promise<void> {
       void p.dispose().then(() => port.close());
       return;
     }
+    // Time this thread spent on the call (the pool counts it: tickcast_onnx_thread_busy_seconds_total).
+    const t0 = performance.now();
+    const busy = () => performance.now() - t0;
     p.predict({ x: m.x, batch: m.batch }, { attention: m.attention }).then(
       (r) => {
         // Fresh copies, so the buffers handed over are ours to transfer (not onnxruntime's).
         const y = new Float32Array(r.y);
         const attention = r.attention ? new Float32Array(r.attention) : undefined;
-        port.postMessage({ id: m.id, y, ...(attention ? { attention } : {}) } satisfies OnnxThreadReply, attention ? [y.buffer, attention.buffer] : [y.buffer]);
+        port.postMessage({ id: m.id, y, ...(attention ? { attention } : {}), busyMs: busy() } satisfies OnnxThreadReply, attention ? [y.buffer, attention.buffer] : [y.buffer]);
       },
       (err: unknown) => {
         const e = err instanceof TickcastError ? err : new TickcastError(ErrorCodes.INTERNAL, describeError(err));
-        port.postMessage({ id: m.id, error: { code: e.code, message: e.message, statusCode: e.statusCode, retriable: e.retriable } } satisfies OnnxThreadReply);
+        port.postMessage({ id: m.id, error: { code: e.code, message: e.message, statusCode: e.statusCode, retriable: e.retriable }, busyMs: busy() } satisfies OnnxThreadReply);
       },
     );
   });

@@ -17,5 +17,5 @@ port.on('message', (m: OnnxThreadRequest) => {
   if ('close' in m) return port.close();
   if (m.x[0] === HANG) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_000);
   const y = new Float32Array(m.batch * per);
-  port.postMessage({ id: m.id, y } satisfies OnnxThreadReply, [y.buffer]);
+  port.postMessage({ id: m.id, y, busyMs: 0 } satisfies OnnxThreadReply, [y.buffer]);
 });

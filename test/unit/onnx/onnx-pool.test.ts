@@ -23,11 +23,14 @@ const weights = randomWeights(config, spec, 5);
 const bytes = exportOnnx(weights, config, spec, { version: 'p1' });
 
 test('the pool forecasts exactly what the in-process predictor does, attention included, under concurrent calls', async () => {
-  const pool = await OnnxPoolPredictor.create(bytes, { spec, version: 'p1', threads: 2 });
+  const busy: number[] = [];
+  const threads: number[] = [];
+  const pool = await OnnxPoolPredictor.create(bytes, { spec, version: 'p1', threads: 2, onBusy: (s) => busy.push(s), onThreads: (n) => threads.push(n) });
   const local = await OnnxPredictor.fromBytes(bytes, { spec, version: 'p1', intraOpThreads: 1 });
   try {
     assert.equal(pool.engine, 'onnx');
     assert.equal(pool.liveThreads, 2);
+    assert.deepEqual(threads, [2], 'the live thread count is reported once the pool is up');
     const xs = [1, 2, 3, 4, 5, 6].map((seed) => sineWindows(40 + seed, 12, 2, seed));
     const [fromPool, fromLocal] = await Promise.all([
       Promise.all(xs.map((x) => pool.predict({ x, batch: x.length / 24 }, { attention: true }))),
@@ -41,6 +44,8 @@ test('the pool forecasts exactly what the in-process predictor does, attention i
     const before = x.slice();
     await pool.predict({ x, batch: 3 });
     assert.deepEqual(x, before, "the caller's buffer is left as it was (a copy is transferred)");
+    assert.equal(busy.length, xs.length + 1, 'busy time reported for every call answered');
+    assert.ok(busy.every((s) => s > 0 && s < 5), `seconds a thread spent on each call: ${busy.join(', ')}`);
   } finally {
     await Promise.all([pool.dispose(), local.dispose()]);
   }
