@@ -6,7 +6,7 @@
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
 
 /** A CSV file as raw text columns. `lines[i]` is the 1-based file line of data row i (for messages). */
 export interface RawCsv {
@@ -87,7 +87,11 @@ export function numericColumn(csv: RawCsv, column: number): Float64Array {
   return out;
 }
 
-/** Read a CSV file line by line. Rejects with TC_DATA_UNREADABLE when the file cannot be read. */
+/**
+ * Read a CSV file line by line. Rejects with TC_DATA_UNREADABLE only when the file cannot be read
+ * (missing, a directory, no permission); a file that reads but does not parse rejects with the
+ * parser's own error (TC_DATA_MALFORMED and friends, with file:line).
+ */
 export async function readCsvFile(path: string): Promise<RawCsv> {
   const acc = new CsvAccumulator(path);
   const stream = createReadStream(path, { encoding: 'utf8' });
@@ -96,6 +100,7 @@ export async function readCsvFile(path: string): Promise<RawCsv> {
   try {
     for await (const line of rl) acc.push(line, ++lineNo);
   } catch (err) {
+    if (isTickcastError(err)) throw err;
     throw dataError(
       ErrorCodes.DATA_UNREADABLE,
       `cannot read CSV file ${JSON.stringify(path)}: ${(err as Error).message}; check the path given to --data`,
@@ -120,6 +125,9 @@ class CsvAccumulator {
   push(rawLine: string, lineNo: number): void {
     const line = lineNo === 1 && rawLine.charCodeAt(0) === 0xfeff ? rawLine.slice(1) : rawLine;
     if (line.trim() === '') return;
+    if (line.includes('\u0000')) {
+      throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}:${lineNo}: the line holds NUL bytes: this is a binary file, not a text CSV; give the CSV file itself`, { line: lineNo });
+    }
     if (this.header === null) {
       // Semicolon- or tab-separated files are common exports; pick the delimiter from the header.
       if (!line.includes(',') && line.includes(';')) this.delimiter = ';';
@@ -127,8 +135,8 @@ class CsvAccumulator {
       this.header = splitCsvLine(line, this.delimiter);
       const seen = new Set<string>();
       for (const name of this.header) {
-        if (name === '') throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}: the header row has an empty column name; give every column a name`);
-        if (seen.has(name)) throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}: column ${JSON.stringify(name)} appears twice in the header; rename one of them`);
+        if (name === '') throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}:${lineNo}: the header row has an empty column name; give every column a name`, { line: lineNo });
+        if (seen.has(name)) throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}:${lineNo}: column ${JSON.stringify(name)} appears twice in the header; rename one of them`, { line: lineNo });
         seen.add(name);
       }
       this.cells = this.header.map(() => []);

@@ -2,6 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCsvText, readCsvFile, splitCsvLine } from '../../../src/data/csv.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const fixture = (name: string): string => new URL(`../../fixtures/${name}`, import.meta.url).pathname;
 
@@ -45,6 +48,26 @@ describe('CSV reader', () => {
     await assert.rejects(readCsvFile('/nonexistent/dir/file.csv'), (err: unknown) => {
       return isTickcastError(err) && err.code === 'TC_DATA_UNREADABLE' && err.message.includes('/nonexistent/dir/file.csv') && err.cause !== undefined;
     });
+  });
+
+  it('a file that reads but does not parse is TC_DATA_MALFORMED with file:line, not TC_DATA_UNREADABLE', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tickcast-csv-'));
+    try {
+      const cases: Array<[string, string | Buffer, RegExp]> = [
+        ['extra.csv', 'timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 01:00:00,2,3\n', /extra\.csv:3: expected 2 cells/],
+        ['dup.csv', 'timestamp,value,value\n2024-01-01 00:00:00,1,2\n', /dup\.csv:1: column "value" appears twice/],
+        ['empty-name.csv', 'timestamp,,value\n2024-01-01 00:00:00,1,2\n', /empty-name\.csv:1: the header row has an empty column name/],
+        ['bin.csv', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x2c, 0x0a, 0x00, 0x01]), /bin\.csv:1: .*binary file/],
+      ];
+      for (const [name, body, message] of cases) {
+        const path = join(dir, name);
+        await writeFile(path, body);
+        await assert.rejects(readCsvFile(path), (err: unknown) => isTickcastError(err) && err.code === 'TC_DATA_MALFORMED' && message.test(err.message), name);
+      }
+      await assert.rejects(readCsvFile(dir), (err: unknown) => isTickcastError(err) && err.code === 'TC_DATA_UNREADABLE', 'a directory is unreadable');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects an empty file', () => {
