@@ -57,6 +57,18 @@ app.kubernetes.io/part-of: tickcast
 {{- $http.port | default 8080 | int }}
 {{- end }}
 
+{{/* "true" when series-state snapshots are on (config.snapshots.enabled, default true), else "". */}}
+{{- define "tickcast.snapshotsEnabled" -}}
+{{- $snap := .Values.config.snapshots | default dict }}
+{{- if or (not (hasKey $snap "enabled")) $snap.enabled }}true{{ end }}
+{{- end }}
+
+{{/* job label of the scraped pods: prometheusRule.rules.targetDown.job, else the Service name
+(the ServiceMonitor's default job label). */}}
+{{- define "tickcast.scrapeJob" -}}
+{{- .Values.prometheusRule.rules.targetDown.job | default (include "tickcast.fullname" .) }}
+{{- end }}
+
 {{/* Drain budget in whole seconds, rounded up (config.shutdown.graceMs, default 25000). */}}
 {{- define "tickcast.drainSeconds" -}}
 {{- $shutdown := .Values.config.shutdown | default dict }}
@@ -106,6 +118,10 @@ app.kubernetes.io/part-of: tickcast
 {{- end }}
 {{- if and (eq .Values.modelStore.type "objectStore") (not .Values.modelStore.objectStore.uri) }}
 {{- fail "modelStore.type objectStore needs modelStore.objectStore.uri (s3://bucket/prefix)" }}
+{{- end }}
+{{- $http := .Values.config.http | default dict }}
+{{- if and .Values.serviceMonitor.enabled $http.requireAuthForReads (not .Values.serviceMonitor.authorization.secretName) }}
+{{- fail "config.http.requireAuthForReads makes /metrics need an API key: set serviceMonitor.authorization.secretName (a Secret whose key serviceMonitor.authorization.secretKey holds one API key) so Prometheus can scrape" }}
 {{- end }}
 {{- if and .Values.kafkaAuth.tls.caSecret (not $kafka.ssl) }}
 {{- fail "kafkaAuth.tls.caSecret is set but config.kafka.ssl is false: enable TLS or drop the CA" }}

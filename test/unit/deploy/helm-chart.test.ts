@@ -202,3 +202,73 @@ test("the chart's Grafana dashboard is the same file as the compose stack's", ()
   assert.equal(read('helm/tickcast/dashboards/tickcast.json'), read('deploy/grafana/dashboards/tickcast.json'),
     'copy deploy/grafana/dashboards/tickcast.json to helm/tickcast/dashboards/tickcast.json');
 });
+
+/**
+ * Keys named in the first column of docs/deployment.md's "Values reference": `a.b.c` tokens,
+ * `/ `.x`` continuations relative to the previous token's parent, `{a,b}` alternatives and
+ * `.*` / `<rule>` wildcards.
+ */
+function documentedValueKeys(): string[] {
+  const doc = read('docs/deployment.md');
+  const start = doc.indexOf('### Values reference');
+  const table = doc.slice(start, doc.indexOf('\n### ', start + 1));
+  const keys: string[] = [];
+  const expand = (token: string): string[] => {
+    const m = /\{([^}]*)\}/.exec(token);
+    if (!m) return [token];
+    return m[1].split(',').flatMap((alt) => expand(token.slice(0, m.index) + alt.trim() + token.slice(m.index + m[0].length)));
+  };
+  for (const line of table.split('\n')) {
+    if (!line.startsWith('| `')) continue;
+    const first = line.split(' | ')[0];
+    let parent = '';
+    for (const [, raw] of first.matchAll(/`([^`]+)`/g)) {
+      const token = raw.startsWith('.') ? parent + raw : raw;
+      if (!raw.startsWith('.')) parent = token.includes('.') ? token.slice(0, token.lastIndexOf('.')) : '';
+      keys.push(...expand(token));
+    }
+  }
+  return keys;
+}
+
+test('docs/deployment.md "Values reference" lists every key of values.yaml', () => {
+  const documented = documentedValueKeys();
+  assert.ok(documented.length > 60, `expected the values table; found ${documented.length} keys`);
+  const covers = (doc: string, leaf: string) => {
+    const re = new RegExp(`^${doc.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\\\.\*$/, '(\\..+)?').replace(/<[a-z]+>/g, '[^.]+')}(\\..+)?$`);
+    return re.test(leaf);
+  };
+  const leaves: string[] = [];
+  const walk = (obj: any, prefix: string) => {
+    for (const [k, v] of Object.entries(obj)) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) walk(v, p);
+      else leaves.push(p);
+    }
+  };
+  walk(values, '');
+  const missing = leaves.filter((leaf) => !documented.some((d) => covers(d, leaf)));
+  assert.deepEqual(missing, [], 'add these to docs/deployment.md "Values reference"');
+  // And nothing documented that values.yaml does not have (a renamed or removed key).
+  const stale = documented.filter((d) => !/[<*]/.test(d) && !hasPath(values, d));
+  assert.deepEqual(stale, [], 'docs/deployment.md "Values reference" names keys values.yaml does not have');
+});
+
+test('values.yaml says where the config file is mounted, as the Deployment mounts it', () => {
+  const d = read('helm/tickcast/templates/deployment.yaml');
+  const file = /name: TICKCAST_CONFIG_FILE\s*\n\s*value: (\S+)/.exec(d)?.[1];
+  assert.equal(file, '/etc/tickcast/config/config.yaml');
+  const mount = /- name: config\s*\n\s*mountPath: (\S+)/.exec(d)?.[1];
+  assert.equal(`${mount}/config.yaml`, file, 'the config volume holds config.yaml (configmap.yaml)');
+  const raw = read('helm/tickcast/values.yaml');
+  for (const m of raw.matchAll(/\/etc\/tickcast\/[\w./-]*config\.yaml/g)) assert.equal(m[0], file, 'values.yaml names another path for the config file');
+  assert.ok(raw.includes(file));
+});
+
+test('values.schema.json: config.snapshots.dir is the chart\'s (per-pod volume), serviceMonitor.authorization is typed', () => {
+  const validate = compileSchema();
+  assert.equal(validate(withOverride('config.snapshots', { enabled: true, dir: '/shared' })), false, 'config.snapshots.dir must be refused');
+  assert.equal(validate(withOverride('serviceMonitor.authorization', { secretName: 'k', secretKey: '' })), false);
+  assert.equal(validate(withOverride('serviceMonitor.authorization', { secretName: 'k', secretKey: 'token' })), true, JSON.stringify(validate.errors));
+  assert.equal(validate(withOverride('prometheusRule.rules.intakePaused', { enabled: true, share: 1.5, window: '10m', for: '10m' })), false);
+});

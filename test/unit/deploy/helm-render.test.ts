@@ -76,9 +76,31 @@ const FULL = {
   autoscaling: { partitionCount: 4, maxReplicas: 12, keda: { enabled: true } },
   gpu: { enabled: true, runtimeClassName: 'nvidia' },
   modelStore: { type: 'pvc' },
-  serviceMonitor: { enabled: true },
+  serviceMonitor: { enabled: true, authorization: { secretName: 'tc-metrics-key' } },
   prometheusRule: { enabled: true },
 };
+
+const rulesOf = (rel: string): any[] => readYaml(rel).groups.flatMap((g: any) => g.rules);
+const COMPOSE_RULES = 'deploy/prometheus/rules/tickcast.rules.yml';
+const FINETUNE_RULES = 'deploy/prometheus/rules-finetune/tickcast-finetune.rules.yml';
+const renderedRules = (r: Rendered): any[] => one(r, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules);
+/** The image's ENV for TICKCAST_* (runtime stage of the Dockerfile): what the pod env overrides. */
+function imageEnv(): Record<string, string> {
+  const dockerfile = read('Dockerfile');
+  const stage = dockerfile.slice(dockerfile.indexOf(' AS runtime'), dockerfile.indexOf(' AS replay'));
+  return Object.fromEntries([...stage.matchAll(/\b(TICKCAST_[A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+}
+/** Config the app loads in the pod: image ENV, overridden by the pod's env, plus the mounted config file. */
+function podConfig(r: Rendered) {
+  const root = join(work, `pod-${n++}`);
+  const env: Record<string, string> = { ...imageEnv() };
+  for (const [name, value] of Object.entries(envOf(r))) if (name.startsWith('TICKCAST_')) env[name] = value as string;
+  const file = join(root, env.TICKCAST_CONFIG_FILE);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, one(r, 'ConfigMap').data['config.yaml']);
+  env.TICKCAST_CONFIG_FILE = file;
+  return loadConfig({ env });
+}
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -193,10 +215,16 @@ test('Kafka + SASL + TLS + KEDA + GPU + PVC + monitoring: objects, caps and refe
   assert.deepEqual(sm.spec.namespaceSelector.matchNames, ['prod']);
   assert.equal(sm.spec.endpoints[0].port, 'http');
   assert.equal(sm.spec.endpoints[0].path, '/metrics');
-  // The PrometheusRule, rendered for real, carries exactly the compose rules.
-  const rendered = one(r, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules);
-  const compose = readYaml('deploy/prometheus/rules/tickcast.rules.yml').groups.flatMap((g: any) => g.rules);
-  assert.deepEqual(rendered, compose);
+  // requireAuthForReads closes /metrics: the ServiceMonitor sends a key from the Secret.
+  assert.deepEqual(sm.spec.endpoints[0].authorization, { type: 'Bearer', credentials: { name: 'tc-metrics-key', key: 'token' } });
+  // The PrometheusRule, rendered for real, carries exactly the compose rules (fine-tuning off:
+  // no TickcastModelStale, as in compose); TickcastTargetDown selects the Service name as job
+  // and the release namespace, where compose has job="tickcast" and no namespace.
+  const rendered = renderedRules(r);
+  const target = rendered.find((x: any) => x.alert === 'TickcastTargetDown');
+  assert.equal(target.expr, `up{job="${one(r, 'Service').metadata.name}", namespace="prod"} == 0 or absent(up{job="${one(r, 'Service').metadata.name}", namespace="prod"})`);
+  const normalised = JSON.parse(JSON.stringify(rendered).replaceAll(', namespace=\\"prod\\"', ''));
+  assert.deepEqual(normalised, rulesOf(COMPOSE_RULES));
   assert.match(r.notes, /Kafka: kafka-0:9093,kafka-1:9093/);
   assert.match(r.notes, /ReadWriteOnce claim shared by several replicas/);
 });
@@ -227,18 +255,111 @@ test('grafanaDashboard.enabled ships the dashboard JSON in a sidecar-labelled Co
   assert.deepEqual(JSON.parse(cm.data['tickcast.json']), JSON.parse(read('deploy/grafana/dashboards/tickcast.json')));
 });
 
-test('prometheusRule.runbookBaseUrl adds runbook links; disabled rules drop out', { skip }, () => {
-  const r = render({
-    prometheusRule: { enabled: true, runbookBaseUrl: 'https://git.example/tickcast/docs', rules: { modelStale: { enabled: false } } },
-  });
+test('prometheusRule.runbookBaseUrl links every alert to its runbook section; disabled rules drop out', { skip }, () => {
+  const base = 'https://git.example/tickcast/docs';
+  const r = render({ config: { finetune: { enabled: true } }, prometheusRule: { enabled: true, runbookBaseUrl: base } });
   assert.ok(r.ok, r.error);
-  const rules = one(r, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules);
-  assert.ok(!rules.some((x: any) => x.alert === 'TickcastModelStale'));
-  assert.equal(rules.length, 6);
+  const rules = renderedRules(r);
+  assert.equal(rules.length, rulesOf(COMPOSE_RULES).length + rulesOf(FINETUNE_RULES).length);
+  const runbook = read('docs/runbook.md');
   for (const x of rules) {
-    const want = x.alert.includes('Anomal') ? 'https://git.example/tickcast/docs/anomaly.md#operating-the-alerts' : 'https://git.example/tickcast/docs/deployment.md#alerts';
-    assert.equal(x.annotations.runbook_url, want, x.alert);
+    assert.equal(x.annotations.runbook_url, `${base}/runbook.md#${x.alert.toLowerCase()}`, x.alert);
+    assert.match(runbook, new RegExp(`^### ${x.alert}$`, 'm'), `docs/runbook.md has no section for ${x.alert}`);
   }
+  const off = render({ config: { finetune: { enabled: true } }, prometheusRule: { enabled: true, rules: { modelStale: { enabled: false }, targetDown: { enabled: false }, intakePaused: { enabled: false } } } });
+  const left = renderedRules(off).map((x: any) => x.alert);
+  for (const gone of ['TickcastModelStale', 'TickcastTargetDown', 'TickcastIntakePaused']) assert.ok(!left.includes(gone), gone);
+  assert.equal(left.length, rules.length - 3);
+});
+
+test('TickcastModelStale is rendered only with fine-tuning on (or forced): its metric is the load time otherwise', { skip }, () => {
+  const alerts = (values: Record<string, unknown>) => renderedRules(render({ ...values, prometheusRule: { enabled: true, ...(values.prometheusRule as object) } })).map((x: any) => x.alert);
+  assert.ok(!alerts({}).includes('TickcastModelStale'), 'default (finetune.enabled false): a day after every rollout it would fire');
+  const on = render({ config: { finetune: { enabled: true } }, prometheusRule: { enabled: true } });
+  const stale = renderedRules(on).find((x: any) => x.alert === 'TickcastModelStale');
+  assert.deepEqual(stale, rulesOf(FINETUNE_RULES)[0], 'the same rule as deploy/prometheus/rules-finetune');
+  assert.ok(alerts({ prometheusRule: { rules: { modelStale: { force: true } } } }).includes('TickcastModelStale'));
+  assert.ok(!alerts({ config: { finetune: { enabled: true } }, prometheusRule: { rules: { modelStale: { enabled: false } } } }).includes('TickcastModelStale'));
+});
+
+test('alert thresholds come from values, in the expressions and the descriptions', { skip }, () => {
+  const r = render({
+    prometheusRule: { enabled: true, rules: {
+      bandQuality: { lowCoverage: '0.5', share: 0.3, for: '1h' },
+      intakePaused: { share: 0.4, window: '15m', for: '20m' },
+      targetDown: { job: 'tickcast-pods', for: '2m' },
+    } },
+  }, 'obs');
+  assert.ok(r.ok, r.error);
+  const by = Object.fromEntries(renderedRules(r).map((x: any) => [x.alert, x]));
+  const band = by.TickcastBandMiscalibrated;
+  assert.match(band.expr, /\{le="0\.5"\}.* > 0\.3$/);
+  assert.equal(band.for, '1h');
+  assert.match(band.annotations.description, /at or below 0\.5 \(nominal 0\.8\), more than the share of 0\.3 allowed, for 1h:/);
+  assert.doesNotMatch(band.annotations.description, /20%|0\.6|30m/);
+  assert.equal(by.TickcastIntakePaused.expr, 'max by (namespace, job) (avg_over_time(tickcast_paused[15m])) > 0.4');
+  assert.equal(by.TickcastIntakePaused.for, '20m');
+  assert.match(by.TickcastIntakePaused.annotations.description, /of the last 15m on the busiest pod/);
+  assert.equal(by.TickcastTargetDown.expr, 'up{job="tickcast-pods", namespace="obs"} == 0 or absent(up{job="tickcast-pods", namespace="obs"})');
+  assert.equal(by.TickcastTargetDown.for, '2m');
+  // Default job: the Service name, which is the job label the ServiceMonitor gives its targets.
+  const named = render({ fullnameOverride: 'fc', serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } });
+  assert.equal(one(named, 'Service').metadata.name, 'fc');
+  assert.equal(one(named, 'ServiceMonitor').spec.endpoints[0].jobLabel, undefined);
+  assert.equal(one(named, 'ServiceMonitor').spec.jobLabel, undefined, 'no jobLabel: the job is the Service name');
+  assert.match(renderedRules(named).find((x: any) => x.alert === 'TickcastTargetDown').expr, /^up\{job="fc", namespace="default"\}/);
+  // No authorization block unless asked for.
+  assert.equal(one(named, 'ServiceMonitor').spec.endpoints[0].authorization, undefined);
+});
+
+test('config.http.port is the port everywhere: TICKCAST_HTTP_PORT over the image ENV, containerPort, probes, Service', { skip }, () => {
+  assert.equal(imageEnv().TICKCAST_HTTP_PORT, '8080', 'the image sets the port by env, which wins over the config file');
+  for (const port of [8080, 9464]) {
+    const r = render({ config: { http: { port } }, service: { port: 80 } });
+    assert.ok(r.ok, r.error);
+    const c = container(r);
+    assert.equal(envOf(r).TICKCAST_HTTP_PORT, String(port));
+    const http = c.ports.find((p: any) => p.name === 'http');
+    assert.equal(http.containerPort, port);
+    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+      const p = c[probe].httpGet.port;
+      assert.equal(typeof p === 'string' ? c.ports.find((x: any) => x.name === p)?.containerPort : p, port, probe);
+    }
+    const svc = one(r, 'Service').spec.ports[0];
+    assert.equal(svc.port, 80);
+    assert.equal(c.ports.find((x: any) => x.name === svc.targetPort)?.containerPort, port, 'Service targets the app port');
+    // What the app really listens on: image ENV, overridden by the pod env, plus the config file.
+    assert.equal(podConfig(r).http.port, port);
+  }
+});
+
+test('series-state snapshots: a per-pod emptyDir (TICKCAST_SNAPSHOTS_DIR), never the shared model store', { skip }, () => {
+  const r = render({ replicaCount: 3, modelStore: { type: 'pvc', pvc: { accessModes: ['ReadWriteMany'] } } });
+  assert.ok(r.ok, r.error);
+  const pod = one(r, 'Deployment').spec.template.spec;
+  const c = container(r);
+  const dir = envOf(r).TICKCAST_SNAPSHOTS_DIR;
+  assert.equal(dir, '/var/lib/tickcast/series-state');
+  const mount = c.volumeMounts.find((m: any) => m.mountPath === dir);
+  assert.ok(mount, 'the snapshot directory is a mount of its own');
+  const volume = pod.volumes.find((v: any) => v.name === mount.name);
+  assert.deepEqual(volume.emptyDir, { sizeLimit: '1Gi' }, 'per pod: an emptyDir, not a claim');
+  assert.ok(!c.volumeMounts.some((m: any) => m.name === 'models' && (dir === m.mountPath || dir.startsWith(`${m.mountPath}/`))), 'not under the shared model store');
+  assert.ok(pod.volumes.find((v: any) => v.name === 'models').persistentVolumeClaim, 'the model store stays the shared claim');
+  const cfg = podConfig(r);
+  assert.equal(cfg.snapshots.dir, dir);
+  assert.equal(cfg.snapshots.enabled, true);
+  assert.equal(cfg.model.dir, '/var/lib/tickcast/models');
+  const sized = render({ snapshots: { mountPath: '/snap', sizeLimit: '4Gi' } });
+  assert.equal(envOf(sized).TICKCAST_SNAPSHOTS_DIR, '/snap');
+  assert.equal(one(sized, 'Deployment').spec.template.spec.volumes.find((v: any) => v.name === 'series-state').emptyDir.sizeLimit, '4Gi');
+  // Snapshots off: neither volume nor variable.
+  const off = render({ config: { snapshots: { enabled: false } } });
+  assert.ok(off.ok, off.error);
+  assert.equal(envOf(off).TICKCAST_SNAPSHOTS_DIR, undefined);
+  assert.ok(!one(off, 'Deployment').spec.template.spec.volumes.some((v: any) => v.name === 'series-state'));
+  assert.ok(!container(off).volumeMounts.some((m: any) => m.name === 'series-state'));
+  assert.equal(podConfig(off).snapshots.enabled, false);
 });
 
 test('grace period follows config.shutdown.graceMs and lifecycle.preStopSleepSeconds', { skip }, () => {
@@ -258,6 +379,7 @@ test('contradictory values fail the render with a message that says what to chan
     [{ kafkaAuth: { sasl: { enabled: true } } }, /needs kafkaAuth\.sasl\.existingSecret/],
     [{ modelStore: { type: 'objectStore' } }, /needs modelStore\.objectStore\.uri/],
     [{ kafkaAuth: { tls: { caSecret: 'ca' } } }, /config\.kafka\.ssl is false/],
+    [{ config: { http: { requireAuthForReads: true } }, apiKeys: { existingSecret: 'k' }, serviceMonitor: { enabled: true } }, /requireAuthForReads makes \/metrics need an API key: set serviceMonitor\.authorization\.secretName/],
   ];
   for (const [values, message] of cases) {
     const r = render(values);

@@ -1,7 +1,7 @@
 /**
- * Alert rules and dashboard queries: only metrics the service exports, the compose rules file
- * and the chart's PrometheusRule agree (thresholds = chart defaults), and the anomaly rules
- * documented in docs/prometheus-rules.yaml are carried by both.
+ * Alert rules and dashboard queries: only metrics the service exports, the compose rules files
+ * and the chart's PrometheusRule agree (thresholds = chart defaults), and the rules of
+ * docs/prometheus-rules.yaml are carried by both, in the same groups.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,13 +15,23 @@ import { ROOT, exportedMetricNames, getPath, metricsInExpr, read, readYaml } fro
 interface Rule { alert: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
 
 const { names: known, source } = exportedMetricNames();
-const composeRules: Rule[] = readYaml('deploy/prometheus/rules/tickcast.rules.yml').groups.flatMap((g: any) => g.rules);
+/** Loaded by the compose Prometheus (rules/*.yml). */
+const COMPOSE_RULES = 'deploy/prometheus/rules/tickcast.rules.yml';
+/** TickcastModelStale: only with fine-tuning on, loaded when enabled in prometheus.yml. */
+const FINETUNE_RULES = 'deploy/prometheus/rules-finetune/tickcast-finetune.rules.yml';
+const rulesOf = (rel: string): Rule[] => readYaml(rel).groups.flatMap((g: any) => g.rules);
+/** Every compose rule, whether loaded by default or not. */
+const composeRules: Rule[] = [...rulesOf(COMPOSE_RULES), ...rulesOf(FINETUNE_RULES)];
+/** The compose job name (prometheus.yml), which TickcastTargetDown selects. */
+const composeJob: string = readYaml('deploy/prometheus/prometheus.yml').scrape_configs.find((c: any) => String(c.static_configs?.[0]?.targets?.[0]).startsWith('tickcast:')).job_name;
 
 /**
  * The chart's rules with `{{ $r.x.y }}` / `{{ .Values.x.y }}` replaced by values.yaml defaults.
  * The template body between `spec:` and the final end is YAML once the actions are resolved:
- * if/end lines are dropped (every rule is enabled by default — asserted below) and
- * {{`...`}} raw strings unwrapped.
+ * if/end and comment lines are dropped (every rule is enabled by default — asserted below — and
+ * TickcastModelStale, gated by fine-tuning, is compared with the rules-finetune file),
+ * {{`...`}} raw strings unwrapped, and the scrape selector `{{ $up }}` (job = Service name,
+ * namespace = release namespace) written as the compose job's.
  */
 function chartRules(): Rule[] {
   const values = readYaml('helm/tickcast/values.yaml');
@@ -31,16 +41,17 @@ function chartRules(): Rule[] {
   const resolved = body
     .replace(/\n\s*\{\{-? with \$\.Values\.prometheusRule\.runbookBaseUrl \}\}[\s\S]*?\{\{-? end \}\}/g, '')
     .split('\n')
-    .filter((line) => !/^\s*\{\{-?\s*(if|end)\b.*\}\}\s*$/.test(line))
+    .filter((line) => !/^\s*\{\{-?\s*(if\b|end\b|\/\*).*\}\}\s*$/.test(line))
     .join('\n')
     .replace(/\{\{`([^`]*)`\}\}/g, '$1')
+    .replaceAll('{{ $up }}', `up{job="${composeJob}"}`)
     .replace(/\{\{-?\s*(\$r|\.Values)\.([\w.]+)\s*-?\}\}/g, (_m, base: string, path: string) => {
       const full = base === '$r' ? `prometheusRule.rules.${path}` : path;
       const v = getPath(values, full);
       assert.notEqual(v, undefined, `template uses ${full}, missing in values.yaml`);
       return String(v);
     });
-  assert.doesNotMatch(resolved, /\{\{-?\s*(\$r\.|\.Values|include|toYaml)/, 'unresolved template action left in prometheusrule.yaml');
+  assert.doesNotMatch(resolved, /\{\{-?\s*(\$r\.|\$up|\.Values|include|toYaml)/, 'unresolved template action left in prometheusrule.yaml');
   return parseYaml(resolved).spec.groups.flatMap((g: any) => g.rules);
 }
 
@@ -50,12 +61,17 @@ test(`alert expressions only use metrics the service exports (${source})`, () =>
   assert.ok(rules.length >= 7);
   for (const r of rules) {
     const used = metricsInExpr(r.expr, known);
+    // TickcastTargetDown reads Prometheus' own `up` of the scrape job: no tickcast metric exists when the target is down.
+    if (r.alert === 'TickcastTargetDown') {
+      assert.match(r.expr, /^up\{job="[^"]+"\} == 0 or absent\(up\{job="[^"]+"\}\)$/);
+      continue;
+    }
     assert.ok(used.length > 0, `${r.alert}: expression uses no tickcast metric: ${r.expr}`);
     for (const m of used) assert.ok(known.has(m), `${r.alert}: ${m} is not exported (see ${source})`);
   }
 });
 
-test('the compose rules file and the chart PrometheusRule carry the same alerts and thresholds', () => {
+test('the compose rules files and the chart PrometheusRule carry the same alerts and thresholds', () => {
   const values = readYaml('helm/tickcast/values.yaml');
   for (const [name, rule] of Object.entries(values.prometheusRule.rules as Record<string, { enabled: boolean }>)) {
     assert.equal(rule.enabled, true, `prometheusRule.rules.${name} should be on by default (compose loads all rules)`);
@@ -72,25 +88,51 @@ test('every alert has a severity and an actionable description', () => {
   }
   const names = composeRules.map((r) => r.alert);
   assert.equal(new Set(names).size, names.length, 'alert names must be unique');
-  for (const needed of ['ConsumerLag', 'ModelStale', 'InferenceLatency', 'DeadLetter', 'CriticalAnomaly', 'AnomalyRate']) {
+  // ModelStale fires a day after every start without fine-tuning (its metric is the load time): not loaded by default.
+  assert.deepEqual(rulesOf(FINETUNE_RULES).map((r) => r.alert), ['TickcastModelStale']);
+  assert.ok(!rulesOf(COMPOSE_RULES).some((r) => r.alert === 'TickcastModelStale'));
+  const prom = readYaml('deploy/prometheus/prometheus.yml');
+  assert.deepEqual(prom.rule_files, ['/etc/prometheus/rules/*.yml'], 'rules-finetune stays commented out in prometheus.yml');
+  assert.match(read('deploy/prometheus/prometheus.yml'), /^ {2}# - \/etc\/prometheus\/rules-finetune\/\*\.yml$/m);
+  const target = composeRules.find((r) => r.alert === 'TickcastTargetDown')!;
+  assert.ok(target.expr.includes(`up{job="${composeJob}"}`), `TickcastTargetDown must select the compose job ${composeJob}`);
+  for (const needed of ['ConsumerLag', 'ModelStale', 'InferenceLatency', 'DeadLetter', 'CriticalAnomaly', 'AnomalyRate', 'TargetDown', 'StalledWithLag', 'IntakePaused']) {
     assert.ok(names.some((n) => n.includes(needed)), `an alert on ${needed}`);
   }
 });
 
 const docsRules = join(ROOT, 'docs/prometheus-rules.yaml');
-test('the anomaly rules of docs/prometheus-rules.yaml are in both rule sets', { skip: !existsSync(docsRules) && 'docs/prometheus-rules.yaml not written yet' }, () => {
+/** alert name → group name, for a file of groups. */
+const groupOf = (groups: any[]): Map<string, string> => new Map(groups.flatMap((g) => (g.rules ?? []).filter((r: Rule) => r.alert).map((r: Rule) => [r.alert, g.name])));
+
+test('the rules of docs/prometheus-rules.yaml are in both rule sets, in the same groups, and its header counts them', { skip: !existsSync(docsRules) && 'docs/prometheus-rules.yaml not written yet' }, () => {
   const doc = readYaml('docs/prometheus-rules.yaml');
-  const docRules: Rule[] = (doc.groups ?? doc.spec?.groups ?? []).flatMap((g: any) => g.rules ?? []).filter((r: Rule) => r.alert);
+  const docGroups: any[] = doc.groups ?? doc.spec?.groups ?? [];
+  const docRules: Rule[] = docGroups.flatMap((g: any) => g.rules ?? []).filter((r: Rule) => r.alert);
   assert.ok(docRules.length > 0, 'docs/prometheus-rules.yaml has no alert rules');
   const chart = new Map(chartRules().map((r) => [r.alert, r]));
   const compose = new Map(composeRules.map((r) => [r.alert, r]));
+  const template = read('helm/tickcast/templates/prometheusrule.yaml');
+  const chartGroups = groupOf(parseYaml(template.slice(template.indexOf('spec:')).split('\n').filter((l) => !/^\s*\{\{/.test(l)).join('\n').replace(/\{\{[^}]*\}\}/g, 'x')).spec.groups);
+  const composeGroups = new Map([...groupOf(readYaml(COMPOSE_RULES).groups), ...groupOf(readYaml(FINETUNE_RULES).groups)]);
+  const docGroupOf = groupOf(docGroups);
   for (const r of docRules) {
     for (const [where, set] of [['compose rules', compose], ['chart', chart]] as const) {
       const got = set.get(r.alert);
       assert.ok(got, `${r.alert} (docs/prometheus-rules.yaml) is missing from the ${where}`);
       assert.equal(got.expr.trim(), r.expr.trim(), `${r.alert}: expression differs in the ${where}`);
+      assert.equal(got.for ?? null, r.for ?? null, `${r.alert}: 'for' differs in the ${where}`);
+      assert.deepEqual(got.labels, r.labels, `${r.alert}: labels differ in the ${where}`);
+      const { runbook_url: _url, ...docAnnotations } = r.annotations ?? {};
+      assert.deepEqual(got.annotations, docAnnotations, `${r.alert}: summary/description differ in the ${where}`);
     }
+    assert.equal(chartGroups.get(r.alert), docGroupOf.get(r.alert), `${r.alert}: group differs from the chart's`);
+    assert.equal(composeGroups.get(r.alert), docGroupOf.get(r.alert), `${r.alert}: group differs from the compose rules'`);
   }
+  // The header says how many rules the file holds ("these four").
+  const header = read('docs/prometheus-rules.yaml').split('\n').filter((l) => l.startsWith('#')).join(' ');
+  const words = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+  assert.match(header, new RegExp(`\\b${words[docRules.length - 1]}\\b`), `the header should count ${docRules.length} rules`);
 });
 
 test('Grafana dashboard: valid JSON, every panel queries exported metrics, required panels present', () => {
@@ -126,10 +168,12 @@ function runPromtool(args: string[], cwd = ROOT): { status: number | null; out: 
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-test('promtool: the rules file is valid and its unit tests pass (deploy/prometheus/tests)', { skip: noPromtool }, () => {
-  const check = runPromtool(['check', 'rules', 'deploy/prometheus/rules/tickcast.rules.yml']);
-  assert.equal(check.status, 0, check.out);
-  assert.match(check.out, new RegExp(`SUCCESS: ${composeRules.length} rules found`));
+test('promtool: the rules files are valid and their unit tests pass (deploy/prometheus/tests)', { skip: noPromtool }, () => {
+  for (const rel of [COMPOSE_RULES, FINETUNE_RULES]) {
+    const check = runPromtool(['check', 'rules', rel]);
+    assert.equal(check.status, 0, check.out);
+    assert.match(check.out, new RegExp(`SUCCESS: ${rulesOf(rel).length} rules found`));
+  }
   const unit = runPromtool(['test', 'rules', 'tickcast.rules.test.yml'], join(ROOT, 'deploy/prometheus/tests'));
   assert.equal(unit.status, 0, unit.out);
   // Every alert has at least one firing and one quiet case in the unit tests.
@@ -138,6 +182,25 @@ test('promtool: the rules file is valid and its unit tests pass (deploy/promethe
   for (const r of composeRules) {
     assert.ok(cases.some((c) => c.alertname === r.alert && c.exp_alerts.length > 0), `${r.alert}: no firing case`);
     assert.ok(cases.some((c) => c.alertname === r.alert && c.exp_alerts.length === 0), `${r.alert}: no quiet case`);
+  }
+});
+
+test('promtool: the chart\'s rules (values defaults) and docs/prometheus-rules.yaml are valid rule files', { skip: noPromtool }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tickcast-rules-'));
+  try {
+    const doc = readYaml('docs/prometheus-rules.yaml');
+    const files: Array<[string, unknown, number]> = [
+      ['docs.yml', { groups: doc.spec.groups }, doc.spec.groups.flatMap((g: any) => g.rules).length],
+      ['chart.yml', { groups: [{ name: 'chart', rules: chartRules() }] }, chartRules().length],
+    ];
+    for (const [name, content, count] of files) {
+      writeFileSync(join(dir, name), toYaml(content));
+      const r = runPromtool(['check', 'rules', join(dir, name)]);
+      assert.equal(r.status, 0, `${name}: ${r.out}`);
+      assert.match(r.out, new RegExp(`SUCCESS: ${count} rules found`));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -1,0 +1,130 @@
+/**
+ * docs/runbook.md against the rule files and the config: every alert of every rule file (compose
+ * rules, the fine-tuning rules, the chart's PrometheusRule template, docs/prometheus-rules.yaml)
+ * has a `### <AlertName>` section, every runbook_url those files carry names an existing docs file
+ * and a heading anchor in it (GitHub's slugs) — the alert's own section — and every section is
+ * for an alert that exists. Config keys the runbook names exist (docs/configuration.md lists every
+ * key), and the metric names the operator docs tell people to query are exported.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, exportedMetricNames, hasPath, metricsInExpr, read, readYaml } from './repo.ts';
+
+const RULE_FILES = ['deploy/prometheus/rules/tickcast.rules.yml', 'deploy/prometheus/rules-finetune/tickcast-finetune.rules.yml'];
+const TEMPLATE = 'helm/tickcast/templates/prometheusrule.yaml';
+const DOC_RULES = 'docs/prometheus-rules.yaml';
+
+/** Markdown headings outside code fences. */
+function headings(markdown: string): Array<{ level: number; text: string }> {
+  const out: Array<{ level: number; text: string }> = [];
+  let fenced = false;
+  for (const line of markdown.split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+    const m = !fenced && /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
+    if (m) out.push({ level: m[1].length, text: m[2] });
+  }
+  return out;
+}
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to '-', repeats suffixed -1, -2. */
+function anchors(markdown: string): Set<string> {
+  const seen = new Map<string, number>();
+  const out = new Set<string>();
+  for (const { text } of headings(markdown)) {
+    const plain = text.replace(/`([^`]*)`/g, '$1').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/<[^>]+>/g, '');
+    const base = plain.toLowerCase().trim().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    out.add(n === 0 ? base : `${base}-${n}`);
+  }
+  return out;
+}
+
+test('anchors follow GitHub: case, punctuation, code spans, repeats', () => {
+  assert.deepEqual([...anchors('# A\n## Local stack: docker compose\n### `TickcastX`\n```\n# not a heading\n```\n## A\n')],
+    ['a', 'local-stack-docker-compose', 'tickcastx', 'a-1']);
+});
+
+interface Alert { alert: string; runbookUrl: string | null; where: string }
+
+function ruleFileAlerts(): Alert[] {
+  const out: Alert[] = [];
+  for (const rel of RULE_FILES) {
+    for (const g of readYaml(rel).groups) for (const r of g.rules) if (r.alert) out.push({ alert: r.alert, runbookUrl: r.annotations?.runbook_url ?? null, where: rel });
+  }
+  for (const g of readYaml(DOC_RULES).spec.groups) for (const r of g.rules) if (r.alert) out.push({ alert: r.alert, runbookUrl: r.annotations?.runbook_url ?? null, where: DOC_RULES });
+  // The template: each `- alert:` block up to the next one; runbook_url is `"{{ . }}/<file>#<anchor>"`.
+  const blocks = read(TEMPLATE).split(/(?=^\s*- alert: )/m).slice(1);
+  for (const b of blocks) {
+    const name = /- alert: (\w+)/.exec(b)![1];
+    const url = /runbook_url: "\{\{ \. \}\}\/([^"]+)"/.exec(b)?.[1] ?? null;
+    out.push({ alert: name, runbookUrl: url, where: TEMPLATE });
+  }
+  return out;
+}
+
+const runbook = read('docs/runbook.md');
+
+test('every alert of every rule file has a runbook section, and every section an alert', () => {
+  const alerts = ruleFileAlerts();
+  const names = new Set(alerts.map((a) => a.alert));
+  assert.ok(names.size >= 11, `expected the alerts of all rule files; got ${[...names].join(', ')}`);
+  for (const where of [...RULE_FILES, TEMPLATE, DOC_RULES]) assert.ok(alerts.some((a) => a.where === where), `no alert read from ${where}`);
+  // Sections: level-3 headings under "## Alerts".
+  const hs = headings(runbook);
+  const start = hs.findIndex((h) => h.level === 2 && h.text === 'Alerts');
+  assert.ok(start >= 0, 'docs/runbook.md needs an "## Alerts" section');
+  const end = hs.findIndex((h, i) => i > start && h.level <= 2);
+  const sections = hs.slice(start + 1, end < 0 ? undefined : end).filter((h) => h.level === 3).map((h) => h.text);
+  for (const n of names) assert.ok(sections.includes(n), `docs/runbook.md has no "### ${n}" section`);
+  for (const s of sections) assert.ok(names.has(s), `docs/runbook.md section "${s}" is for no alert of the rule files`);
+});
+
+test('every runbook_url names an existing docs file and heading anchor: the alert\'s own runbook section', () => {
+  const cache = new Map<string, Set<string>>();
+  const anchorsOf = (file: string): Set<string> => {
+    if (!cache.has(file)) cache.set(file, anchors(read(`docs/${file}`)));
+    return cache.get(file)!;
+  };
+  let checked = 0;
+  for (const a of ruleFileAlerts()) {
+    if (a.where.startsWith('deploy/')) {
+      // The compose stack has no docs URL to link to; the chart adds them from prometheusRule.runbookBaseUrl.
+      assert.equal(a.runbookUrl, null, `${a.where}: ${a.alert}`);
+      continue;
+    }
+    assert.ok(a.runbookUrl, `${a.where}: ${a.alert} has no runbook_url`);
+    const rel = a.where === DOC_RULES ? /^https:\/\/github\.com\/your-org\/tickcast\/blob\/main\/docs\/(.+)$/.exec(a.runbookUrl)?.[1] : a.runbookUrl;
+    assert.ok(rel, `${a.where}: ${a.alert}: runbook_url ${a.runbookUrl} is not under the docs base`);
+    const [file, anchor] = rel.split('#');
+    assert.ok(existsSync(join(ROOT, 'docs', file)), `${a.where}: ${a.alert}: docs/${file} does not exist`);
+    assert.ok(anchor, `${a.where}: ${a.alert}: runbook_url ${a.runbookUrl} has no anchor`);
+    assert.ok(anchorsOf(file).has(anchor), `${a.where}: ${a.alert}: docs/${file} has no heading with anchor #${anchor}`);
+    assert.equal(`${file}#${anchor}`, `runbook.md#${a.alert.toLowerCase()}`, `${a.where}: ${a.alert} should link its runbook section`);
+    checked++;
+  }
+  assert.ok(checked >= 14);
+});
+
+test('config keys named in docs/runbook.md exist (docs/configuration.md)', () => {
+  const listed = new Set([...read('docs/configuration.md').matchAll(/^\| `([a-zA-Z][\w.]*)` \|/gm)].map((m) => m[1]));
+  assert.ok(listed.size > 100, `expected the configuration reference table; got ${listed.size} keys`);
+  const sections = new Set([...listed].map((k) => k.split('.')[0]));
+  const values = readYaml('helm/tickcast/values.yaml');
+  const named = [...runbook.matchAll(/`([a-z][a-zA-Z]*(?:\.[a-zA-Z][a-zA-Z0-9]*)+)(?::[^`]*)?`/g)].map((m) => m[1]).filter((k) => sections.has(k.split('.')[0]));
+  assert.ok(named.length >= 20, `expected the runbook to name config keys; found ${named.length}`);
+  // A chart value with a config section's name (snapshots.mountPath) is fine too.
+  const unknown = [...new Set(named)].filter((k) => !listed.has(k) && !hasPath(values, k));
+  assert.deepEqual(unknown, [], 'docs/runbook.md names config keys that do not exist (docs/configuration.md)');
+});
+
+test('metric names in the operator docs (runbook, errors, deployment) are exported', () => {
+  const { names, source } = exportedMetricNames();
+  for (const rel of ['docs/runbook.md', 'docs/errors.md', 'docs/deployment.md']) {
+    const used = metricsInExpr(read(rel), names).filter((m) => m.startsWith('tickcast_'));
+    assert.ok(used.length > 0, rel);
+    assert.deepEqual(used.filter((m) => !names.has(m)), [], `${rel} names metrics that are not exported (${source})`);
+  }
+});
