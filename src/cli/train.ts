@@ -6,7 +6,6 @@
  * validation pinball loss; --arch linear fits the closed-form NLinear-style baseline (seconds,
  * no tfjs), which is also the yardstick every hybrid model should beat.
  */
-import { readdir, rm } from 'node:fs/promises';
 import { formatSplit, parseSplit, requireWindows } from '../data/split.ts';
 import { windowStarts } from '../data/windows.ts';
 import { formatStep } from '../data/time.ts';
@@ -22,6 +21,15 @@ import type { SeriesTable } from '../data/table.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { saveLinearModel, type DataProvenance } from './model-dir.ts';
 import { ProgressBar } from './progress.ts';
+import { checkModelOutput, type ModelOutput } from './outputs.ts';
+import type { BackendPreference } from '../model/backend.ts';
+
+/** The names initBackend accepts; a type-only import, so a linear fit never loads tfjs. */
+const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const satisfies readonly BackendPreference[];
+// Compile-time check that the list is complete: this fails to type-check when BackendPreference gains a name.
+type MissingBackend = Exclude<BackendPreference, (typeof BACKENDS)[number]>;
+const backendsComplete: [MissingBackend] extends [never] ? true : MissingBackend = true;
+void backendsComplete;
 
 export const TRAIN_OPTIONS = {
   data: { type: 'string', required: true, help: 'CSV file with a header row', placeholder: 'file.csv' },
@@ -74,11 +82,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (!quantiles.includes(0.5) || quantiles.some((q, i) => q <= 0 || q >= 1 || (i > 0 && q <= quantiles[i - 1]))) {
     throw usageError(`--quantiles must be ascending levels in (0,1) including 0.5; got ${opts.quantiles}`);
   }
+  if (!(BACKENDS as readonly string[]).includes(opts.backend)) throw usageError(`--backend must be one of ${BACKENDS.join(', ')}; got ${JSON.stringify(opts.backend)}`);
   const split = parseSplit(opts.split);
-  if (!opts.force) {
-    const existing = await readdir(opts.out).catch(() => [] as string[]);
-    if (existing.length > 0) throw usageError(`--out ${opts.out} exists and is not empty; choose another directory or pass --force to overwrite`);
-  }
+  // Checked before reading the data; the model is written beside --out and swapped in only after training succeeded.
+  const output = await checkModelOutput(opts.out, opts.force);
 
   const t0 = performance.now();
   const raw = await loadTable(opts.data, { timeCol: opts['time-col'], targets: parseList(opts.target), features: parseList(opts.features) });
@@ -98,7 +105,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (trainedAcrossClosures(provenance.closures)) {
     io.stderr.write(`train: ${provenance.closures!.closed} of the file's ${provenance.closures!.late} late rows follow hours it is never read in (nights, weekends): the model learns its time as the rows came; the service serves it windows the same way (windows.openHours auto)\n`);
   }
-  if (opts.force) await rm(opts.out, { recursive: true, force: true });
 
   let training: Record<string, unknown>;
   if (opts.arch === 'linear') {
@@ -118,9 +124,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     bar.update(1);
     bar.finish();
     training = { arch: 'linear', ridge: opts.ridge, fitWindows: train.count, calibrationWindows: val.count };
-    await saveLinearModel(opts.out, state, data.stats, provenance, training);
+    await output.write((dir) => saveLinearModel(dir, state, data.stats, provenance, training));
   } else {
-    training = await trainHybrid({ opts, spec, data, provenance, io });
+    training = await trainHybrid({ opts, spec, data, provenance, io, output });
   }
   writeJson(io.stdout, {
     ok: true,
@@ -159,6 +165,7 @@ interface HybridTrainInput {
   data: PreparedData;
   provenance: DataProvenance;
   io: CliIo;
+  output: ModelOutput;
 }
 
 /**
@@ -192,7 +199,7 @@ async function trainHybrid(input: HybridTrainInput): Promise<Record<string, unkn
     io,
   });
   try {
-    await fitted.save(opts.out, input.provenance, data.stats);
+    await input.output.write((dir) => fitted.save(dir, input.provenance, data.stats));
     return { arch: 'hybrid', ...fitted.summary };
   } finally {
     await fitted.predictor.dispose();

@@ -37,8 +37,9 @@ export const ErrorCodes = {
   DATA_TOO_SHORT: 'TC_DATA_TOO_SHORT',
   DATA_MALFORMED: 'TC_DATA_MALFORMED',
   DATA_OUT_OF_DOMAIN: 'TC_DATA_OUT_OF_DOMAIN',
-  // command line (process exits 64 / EX_USAGE)
+  // command line (process exits 64 / EX_USAGE; 73 / EX_CANTCREAT for an output it cannot write)
   CLI_USAGE: 'TC_CLI_USAGE',
+  CLI_CANNOT_CREATE: 'TC_CLI_CANNOT_CREATE',
   // serving
   OVERLOADED: 'TC_OVERLOADED',
   SHUTTING_DOWN: 'TC_SHUTTING_DOWN',

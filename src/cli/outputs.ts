@@ -1,0 +1,107 @@
+/**
+ * Where a command writes, checked before it starts work (a backtest that runs for minutes must not
+ * lose its result to an output path that was never writable) and replaced only after it succeeded.
+ *
+ * Exit codes (./run-cli.ts): an output that cannot be created where it was asked for (a file where
+ * a directory must go, a directory where a file must go, no permission) is TC_CLI_CANNOT_CREATE,
+ * exit 73 (EX_CANTCREAT); an --out that the flags given do not allow to be replaced (a non-empty
+ * directory without --force, or --force on one that holds no model) is a usage error, exit 64: the
+ * path can be written, the user has to choose another one or another flag. See docs/cli.md.
+ */
+import { constants, type Stats } from 'node:fs';
+import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { usageError } from './args.ts';
+import { LINEAR_FILE } from './model-dir.ts';
+
+/** The hybrid artifact's manifest (src/model/artifact.ts MANIFEST_FILE; not imported: that module loads tfjs). */
+const MANIFEST = 'model.json';
+
+export function cannotCreate(message: string): TickcastError {
+  return new TickcastError(ErrorCodes.CLI_CANNOT_CREATE, message, { statusCode: 400, retriable: false });
+}
+
+const statOf = (path: string): Promise<Stats | null> => stat(path).catch(() => null);
+
+/** The nearest existing ancestor of `path` must be a writable directory (so `mkdir -p` and a write will work). */
+async function checkParent(path: string, flag: string): Promise<void> {
+  let dir = dirname(resolve(path));
+  let s = await statOf(dir);
+  while (s === null && dirname(dir) !== dir) {
+    dir = dirname(dir);
+    s = await statOf(dir);
+  }
+  if (s === null || !s.isDirectory()) throw cannotCreate(`${flag} ${path}: ${dir} is not a directory; give a path inside a directory`);
+  await access(dir, constants.W_OK).catch(() => {
+    throw cannotCreate(`${flag} ${path}: no permission to write in ${dir}; give a path you can write to`);
+  });
+}
+
+/** An output file (results CSV, plot): not a directory, and writable, or creatable in a writable directory. */
+export async function checkOutputFile(path: string, flag: string): Promise<void> {
+  const s = await statOf(path);
+  if (s?.isDirectory()) throw cannotCreate(`${flag} ${path} is a directory; give a file path such as ${join(path, 'out' + (flag === '--plot' ? '.png' : '.csv'))}`);
+  if (s) {
+    await access(path, constants.W_OK).catch(() => {
+      throw cannotCreate(`${flag} ${path} exists and is not writable; give another path`);
+    });
+    return;
+  }
+  await checkParent(path, flag);
+}
+
+/** True when `dir` itself holds a model `train` wrote (a linear baseline or a hybrid artifact). */
+export async function holdsModel(dir: string): Promise<boolean> {
+  for (const f of [LINEAR_FILE, MANIFEST]) if ((await statOf(join(dir, f)))?.isFile()) return true;
+  return false;
+}
+
+/** A model directory `train` may write: checked up front, written in full beside it, then swapped in. */
+export interface ModelOutput {
+  /** Write the model into a temporary sibling with `save`, then put it in place of --out; --out is untouched when `save` fails. */
+  write(save: (dir: string) => Promise<unknown>): Promise<void>;
+}
+
+/**
+ * Check `train --out` before any work: a file there is exit 73; a non-empty directory needs
+ * --force, and --force replaces only a directory that holds a model (never one with other files).
+ */
+export async function checkModelOutput(out: string, force: boolean): Promise<ModelOutput> {
+  const s = await statOf(out);
+  if (s && !s.isDirectory()) throw cannotCreate(`--out ${out} is a file; give a directory for the model`);
+  const entries = s ? await readdir(out) : [];
+  if (entries.length > 0 && !force) throw usageError(`--out ${out} exists and is not empty; choose another directory or pass --force to overwrite`);
+  if (entries.length > 0 && !(await holdsModel(out))) {
+    throw usageError(`--out ${out} holds no model (it has: ${entries.slice(0, 8).join(', ')}), so --force will not replace it; choose another directory`);
+  }
+  await checkParent(out, '--out');
+  if (s) {
+    await access(out, constants.W_OK).catch(() => {
+      throw cannotCreate(`--out ${out}: no permission to write there; give a directory you can write to`);
+    });
+  }
+  return { write: (save) => writeModelDir(out, save) };
+}
+
+async function writeModelDir(out: string, save: (dir: string) => Promise<unknown>): Promise<void> {
+  const parent = dirname(resolve(out));
+  await mkdir(parent, { recursive: true });
+  const tag = `${process.pid}-${Date.now().toString(36)}`;
+  const tmp = join(parent, `.${basename(out)}.tmp-${tag}`);
+  const old = join(parent, `.${basename(out)}.old-${tag}`);
+  try {
+    await save(tmp);
+    const existed = (await statOf(out)) !== null;
+    if (existed) await rename(out, old);
+    try {
+      await rename(tmp, out);
+    } catch (err) {
+      if (existed) await rename(old, out);
+      throw err;
+    }
+    if (existed) await rm(old, { recursive: true, force: true });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Where `train`, `backtest` and `detect` write: checked before the work, replaced only after it
+ * succeeded, never a folder that held no model; flags checked before anything loads.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../../src/cli/run-cli.ts';
+import { captureIo } from './capture.ts';
+
+const fixture = (name: string): string => new URL(`../../fixtures/${name}`, import.meta.url).pathname;
+const linear = (out: string): string[] => ['train', '--data', fixture('five-minute.csv'), '--arch', 'linear', '--window', '24', '--horizon', '6', '--out', out];
+
+describe('CLI outputs', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tickcast-outputs-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('train --force keeps the old model when training fails, and replaces it only after success', async () => {
+    const out = join(dir, 'model');
+    assert.equal(await runCli(linear(out), captureIo()), 0);
+    const before = await readFile(join(out, 'linear-baseline.json'), 'utf8');
+    // A hybrid run interrupted (Ctrl-C) fails after the data were read: the old model must survive.
+    const controller = new AbortController();
+    controller.abort(new Error('interrupted (SIGINT)'));
+    const io = { ...captureIo(), signal: controller.signal };
+    const hybrid = ['train', '--data', fixture('five-minute.csv'), '--window', '24', '--horizon', '6', '--epochs', '1', '--d-model', '4', '--lstm-layers', '1', '--transformer-layers', '0', '--max-train-windows', '8', '--max-val-windows', '8', '--force', '--out', out];
+    assert.notEqual(await runCli(hybrid, io), 0);
+    assert.equal(await readFile(join(out, 'linear-baseline.json'), 'utf8'), before, 'the old model is untouched');
+    assert.deepEqual((await readdir(dir)).sort(), ['model'], 'no temporary folder left beside it');
+    const again = captureIo();
+    assert.equal(await runCli([...linear(out), '--ridge', '0.5', '--force'], again), 0, again.err());
+    assert.notEqual(await readFile(join(out, 'linear-baseline.json'), 'utf8'), before);
+    assert.deepEqual((await readdir(dir)).sort(), ['model']);
+  });
+
+  it('train --force refuses (exit 64) a non-empty folder that holds no model, and deletes nothing', async () => {
+    const notes = join(dir, 'notes');
+    await mkdir(notes);
+    await writeFile(join(notes, 'notes.txt'), 'precious');
+    const io = captureIo();
+    assert.equal(await runCli([...linear(notes), '--force'], io), 64);
+    assert.match(io.err(), /--out .*notes holds no model \(it has: notes\.txt\), so --force will not replace it; choose another directory \[TC_CLI_USAGE\]/);
+    assert.equal(await readFile(join(notes, 'notes.txt'), 'utf8'), 'precious');
+  });
+
+  it('train --out an existing file: exit 73 before any work, no stack trace, file untouched', async () => {
+    const file = join(dir, 'afile');
+    await writeFile(file, 'keep');
+    const io = captureIo();
+    assert.equal(await runCli(linear(file), io), 73);
+    assert.match(io.err(), /^tickcast train: --out .*afile is a file; give a directory for the model \[TC_CLI_CANNOT_CREATE\]\n$/);
+    assert.equal(await readFile(file, 'utf8'), 'keep');
+    const nested = captureIo();
+    assert.equal(await runCli(linear(join(file, 'sub')), nested), 73);
+    assert.match(nested.err(), /is not a directory/);
+  });
+
+  it('train --backend must name a backend (exit 64 listing them)', async () => {
+    const io = captureIo();
+    assert.equal(await runCli([...linear(join(dir, 'b')), '--backend', 'bogus'], io), 64);
+    assert.match(io.err(), /--backend must be one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu; got "bogus"/);
+  });
+});
