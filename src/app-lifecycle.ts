@@ -1,8 +1,10 @@
 /**
  * Start and stop order of the service, and its state (`ServiceState`): the one owner of both.
  *
- * Start: sink (producer connected) → alerting extras → HTTP listening → snapshot loaded → source
- * (consumer joins the group) → backpressure wired → model lifecycle (fine-tuning) → background loops.
+ * Start: HTTP listening (liveness up, readiness 503 "starting") → sink (producer connected; while
+ * the brokers cannot be reached this waits, saying so every 15 s) → alerting extras → snapshot
+ * loaded → source (consumer joins the group) → backpressure wired → model lifecycle (fine-tuning)
+ * → background loops. A stop during start (SIGTERM while waiting for brokers) ends it quietly.
  * Stop (reverse): HTTP refuses new work (503 while draining) → source stops fetching and lets
  * in-flight chunks finish (each commits only after its outputs are acknowledged) → inference drains
  * → snapshot written → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
@@ -51,6 +53,10 @@ export class AppLifecycle {
   readonly #loops = new AbortController();
   readonly #background: Promise<void>[] = [];
   readonly stop: () => Promise<void> = once(() => this.#stop());
+  /** stop() was called (a start still awaiting something then ends quietly). */
+  #stopRequested = false;
+  #kafkaConnected = false;
+  readonly #connectAbort = new AbortController();
 
   get state(): ServiceState {
     return this.#state;
@@ -70,12 +76,13 @@ export class AppLifecycle {
     const p = this.#p!;
     this.#state = 'starting';
     try {
-      if (p.kafka) await p.kafka.connect();
-      await p.alerting.start(p.kafka, p.sink);
       if (p.http) {
         this.#address = await p.http.listen({ host: p.config.http.host, port: p.config.http.port });
         p.log.info({ address: this.#address }, 'HTTP listening');
       }
+      if (p.kafka) await this.#connectKafka(p, p.kafka);
+      if (this.#stopRequested) return;
+      await p.alerting.start(p.kafka, p.sink);
       const handle = (records: RawRecord[]) => p.pipeline.handle(records);
       if (p.snapshots) await p.snapshots.load();
       await p.source.start(p.snapshots ? p.snapshots.wrap(handle) : handle);
@@ -93,8 +100,31 @@ export class AppLifecycle {
       const predictor = p.model.predictor;
       p.log.info({ mode: p.kafka ? 'kafka' : 'embedded', model: predictor.version, engine: predictor.engine, backend: predictor.backend }, 'tickcast running');
     } catch (err) {
+      if (this.#stopRequested) {
+        p.log.info({ reason: describeError(err).split('\n')[0] }, 'start abandoned: the service was asked to stop');
+        return;
+      }
       this.#state = 'failed';
       throw err;
+    }
+  }
+
+  /** The producer's connect, which waits as long as no broker answers: say so, naming the setting. */
+  async #connectKafka(p: LifecycleParts, kafka: KafkaTransport): Promise<void> {
+    const brokers = p.config.kafka.brokers.join(',');
+    p.log.info({ brokers }, 'connecting to Kafka');
+    const started = Date.now();
+    const waiting = setInterval(() => {
+      p.log.warn({ brokers, waitedS: Math.round((Date.now() - started) / 1000) }, 'still waiting for the Kafka brokers (kafka.brokers / KAFKA_BROKERS): none has answered yet; /readyz says 503 until one does');
+    }, 15_000);
+    // A stop ends the wait at once; the client's own connect attempt then ends with the process.
+    const stopped = new Promise<void>((resolve) => this.#connectAbort.signal.addEventListener('abort', () => resolve(), { once: true }));
+    const connecting = kafka.connect().then(() => void (this.#kafkaConnected = true));
+    connecting.catch(() => undefined); // its failure after a stop is nobody's business
+    try {
+      await Promise.race([connecting, stopped]);
+    } finally {
+      clearInterval(waiting);
     }
   }
 
@@ -114,6 +144,8 @@ export class AppLifecycle {
   }
 
   async #stop(): Promise<void> {
+    this.#stopRequested = true;
+    this.#connectAbort.abort();
     const p = this.#p!;
     if (this.#state === 'stopped') return;
     this.#state = 'draining';
@@ -123,7 +155,9 @@ export class AppLifecycle {
     await p.inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
     await p.snapshots?.stop(); // after the source: every handled chunk is committed
     await p.alerting.stop();
-    if (p.kafka) await p.kafka.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
+    // A producer still connecting has sent nothing to flush, and its disconnect would wait out the
+    // connect (30 s: past shutdown.graceMs) — the process ends it instead.
+    if (p.kafka && this.#kafkaConnected) await p.kafka.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
     this.#loops.abort();
     await Promise.all(this.#background);
     await p.model.stop().catch((err) => log.error({ err }, 'model stop failed'));
