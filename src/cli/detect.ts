@@ -1,88 +1,35 @@
 /**
  * `tickcast detect --data file.csv --out results.csv`: stream a NAB-format CSV (`timestamp,value`)
- * tick by tick through the service's own code path — tick codec → window store → micro-batcher →
- * model (checkpoint from --model, else the service's start-up model: the shipped pretrained one, or a
- * bootstrap model where it does not fit the configuration) → anomaly detector — and write NAB
- * results (`timestamp,value,anomaly_score`). Causal: each row is scored from what came before it.
- * Rows the window store refuses (late or duplicate timestamps) score 0.
- *
- * `createPipelineDetect` is also what `npm run bench:nab` uses for its service-path column.
+ * tick by tick through the service's own code path (./detect-pipeline.ts) and write NAB results
+ * (`timestamp,value,anomaly_score`). The model: --model (a `train --out` directory or a service
+ * checkpoint store, opened read-only), else TICKCAST_MODEL_DIR the same way, else the shipped
+ * pretrained model (or a bootstrap model where it does not fit the configuration), as the service
+ * starts — never written to. Rows the service refuses score 0 and are reported on stderr; when it
+ * refuses every row the command fails (exit 65) and writes nothing.
  */
-import { writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { loadConfig, type Config } from '../config/load.ts';
+import { loadConfig } from '../config/load.ts';
 import type { ConfigInput } from '../config/schema.ts';
-import { codecOptions, createWindowStore } from '../app-parts.ts';
-import type { AnomalyConfig } from '../domain/anomaly/index.ts';
-import type { RawRecord } from '../domain/types.ts';
-import { SeriesOutlook } from '../pipeline/series-outlook.ts';
-import { RecentAnomalies } from '../pipeline/recent-anomalies.ts';
-import { InferenceStage } from '../pipeline/inference.ts';
-import { createScorer } from '../pipeline/scorer.ts';
-import { StreamPipeline } from '../pipeline/stream-pipeline.ts';
-import type { TickOutcome } from '../pipeline/ports.ts';
-import { createModelService, type ModelService } from '../model/model-service.ts';
-import { nabTimestampMs, type PipelineDetect } from '../eval/nab/detect.ts';
-import { readDataCsv, formatResultsCsv, type NabRow } from '../eval/nab/io.ts';
-import { createLogger, type Logger } from '../telemetry/logger.ts';
-import { createMetrics } from '../telemetry/metrics.ts';
-import { formatHelp, parseOptions, usageError, type OptionTable } from './args.ts';
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { formatResultsCsv } from '../eval/nab/io.ts';
+import { createLogger } from '../telemetry/logger.ts';
+import { formatHelp, parseOptions, type OptionTable } from './args.ts';
+import { createPipelineDetect } from './detect-pipeline.ts';
+import { allRefusedError, readDetectRows, refusedReport } from './detect-rows.ts';
 import { writeJson, type CliIo } from './io.ts';
+import { loadModelOrStore } from './load-model.ts';
+import type { LoadedModel } from './model-dir.ts';
+import { checkOutputFile } from './outputs.ts';
+
+export { createPipelineDetect, detectThroughPipeline, type PipelineDetector } from './detect-pipeline.ts';
 
 const OPTIONS = {
-  data: { type: 'string', required: true, help: 'NAB-format CSV: timestamp,value', placeholder: 'file.csv' },
+  data: { type: 'string', required: true, help: 'NAB-format CSV: timestamp,value (timestamps as train reads them: "YYYY-MM-DD HH:MM:SS", ISO-8601, epoch s/ms)', placeholder: 'file.csv' },
   out: { type: 'string', required: true, help: 'results CSV to write (timestamp,value,anomaly_score)', placeholder: 'results.csv' },
-  model: { type: 'string', help: 'checkpoint directory (default: TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts)', placeholder: 'dir' },
+  model: { type: 'string', help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only (default: TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts)', placeholder: 'dir' },
   chunk: { type: 'number', default: 256, integer: true, min: 1, help: 'rows handed to the pipeline at once (batching only; scoring stays causal)' },
 } satisfies OptionTable;
-
-export interface PipelineDetector {
-  detect: PipelineDetect;
-  model: ModelService;
-  close(): Promise<void>;
-}
-
-/** Build the service path once (model loaded once); each call scores one file with fresh state. */
-export async function createPipelineDetect(config: Config, logger: Logger, chunk = 256): Promise<PipelineDetector> {
-  const metrics = createMetrics({ defaultMetrics: false });
-  const model = await createModelService(config, logger.child({ module: 'model' }), metrics);
-  const detect: PipelineDetect = async (rows: readonly NabRow[], series: string, detector = {}) => {
-    const spec = model.predictor.spec;
-    // The service's store and codec, except that one file is scored at stride 1 and nothing is evicted.
-    const store = createWindowStore(config, spec, { stride: 1, maxSeries: 16, idleEvictMs: Number.MAX_SAFE_INTEGER });
-    const inference = new InferenceStage(model.predictor, { maxBatchSize: chunk, maxWaitMs: 0, maxInFlightBatches: 1 });
-    const outcomes: TickOutcome[] = [];
-    const scores: number[] = [];
-    const pipeline = new StreamPipeline({
-      store,
-      outlook: new SeriesOutlook(),
-      recentAnomalies: new RecentAnomalies(),
-      inference,
-      sink: { send: async () => {} },
-      codec: codecOptions(config, spec),
-      scorer: createScorer(config.anomaly, detector),
-      observer: { tick: (o) => outcomes.push(o), score: (_s, v) => scores.push(v) },
-      now: () => 0,
-    });
-    const feature = spec.features[0];
-    for (let i = 0; i < rows.length; i += chunk) {
-      const records: RawRecord[] = rows.slice(i, i + chunk).map((r, k) => ({
-        key: Buffer.from(series),
-        value: Buffer.from(JSON.stringify({ series, ts: nabTimestampMs(r.timestamp), values: { [feature]: r.value } })),
-        headers: {},
-        source: { topic: 'csv', partition: 0, offset: String(i + k) },
-        receivedAtMs: 0,
-      }));
-      await pipeline.handle(records);
-    }
-    await inference.close();
-    const out: number[] = [];
-    let s = 0;
-    for (const o of outcomes) out.push(o === 'accepted' ? scores[s++] : 0);
-    return out;
-  };
-  return { detect, model, close: () => model.stop() };
-}
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -90,37 +37,49 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const opts = parseOptions('detect', OPTIONS, argv);
-  if (!opts.data || !opts.out) throw usageError('detect needs --data and --out');
+  await checkOutputFile(opts.out, '--out');
   const overrides: ConfigInput = { logLevel: 'warn', http: { enabled: false } };
-  if (opts.model) overrides.model = { dir: opts.model };
   const config = loadConfig({ overrides });
+  const input = await readDetectRows(opts.data);
+  const t0 = performance.now();
+  // A model directory is opened read-only here; the model service below would add checkpoints to it.
+  const dir = opts.model ?? (config.model.dir || undefined);
+  const loaded = dir === undefined ? undefined : await openForDetect(dir);
   const quiet = new Writable({ write: (_c, _e, cb) => cb() });
   const logger = createLogger({ level: 'warn', name: 'tickcast-detect', destination: quiet });
-  const rows = readDataCsv(opts.data);
-  const t0 = performance.now();
-  const d = await createPipelineDetect(config, logger, opts.chunk);
+  const d = await createPipelineDetect(config, logger, opts.chunk, loaded?.predictor);
   try {
-    const scores = await d.detect(rows, 'csv');
-    writeFileSync(opts.out, formatResultsCsv(rows, scores));
+    const { scores, refused } = await d.score(input.rows, 'csv');
+    if (refused.length === input.rows.length) throw allRefusedError(opts.data, refused, input);
+    if (refused.length > 0) io.stderr.write(refusedReport(opts.data, refused, input) + '\n');
+    await writeFile(opts.out, formatResultsCsv(input.rows, scores));
     const seconds = (performance.now() - t0) / 1000;
-    writeJson(io.stdout, { rows: rows.length, out: opts.out, model: d.model.predictor.version, engine: d.model.predictor.engine, seconds: Number(seconds.toFixed(2)), maxScore: Math.max(...scores) });
+    writeJson(io.stdout, {
+      rows: input.rows.length,
+      refused: refused.length,
+      out: opts.out,
+      model: d.predictor.version,
+      modelDir: loaded?.dir ?? null,
+      engine: d.predictor.engine,
+      seconds: Number(seconds.toFixed(2)),
+      maxScore: Math.max(...scores),
+    });
   } finally {
     await d.close();
   }
   return 0;
 }
 
-let shared: Promise<PipelineDetector> | null = null;
-
-/**
- * The service path for `npm run bench:nab` (NAB_PIPELINE_MODULE): one model for the whole run
- * (from TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts), fresh
- * pipeline state per file; `detector` overrides the detector's tuned defaults (ANOMALY_CONFIG).
- */
-export async function detectThroughPipeline(rows: readonly NabRow[], series: string, detector: Partial<AnomalyConfig> = {}): Promise<number[]> {
-  shared ??= createPipelineDetect(
-    loadConfig({ overrides: { logLevel: 'warn', http: { enabled: false } } }),
-    createLogger({ level: 'warn', name: 'tickcast-nab', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
-  );
-  return (await shared).detect(rows, series, detector);
+/** A model the pipeline can feed one `value` column to; TC_MODEL_ARTIFACT_MISMATCH (78) otherwise. */
+async function openForDetect(dir: string): Promise<LoadedModel> {
+  const loaded = await loadModelOrStore(dir);
+  const features = loaded.predictor.spec.features;
+  if (features.length !== 1) {
+    await loaded.predictor.dispose();
+    throw new TickcastError(
+      ErrorCodes.MODEL_ARTIFACT_MISMATCH,
+      `the model in ${JSON.stringify(loaded.dir)} reads ${features.length} features [${features.join(', ')}]; detect feeds it one value column, so give a model trained on one column (tickcast train --features <col> --target <col>)`,
+    );
+  }
+  return loaded;
 }

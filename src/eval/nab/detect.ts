@@ -4,11 +4,16 @@
  * path (window store → micro-batcher → model → detector) plugs in through `PipelineDetect`.
  */
 import { AnomalyDetector, type AnomalyConfig, type Observation } from '../../domain/anomaly/index.ts';
+import { parseTimestamp } from '../../data/time.ts';
 import type { NabRow } from './io.ts';
 
-/** NAB's naive "YYYY-MM-DD HH:MM:SS" read as UTC epoch ms (event time for the detector's cooldowns). */
+/**
+ * A row's timestamp as UTC epoch ms (event time for the detector's cooldowns), read as `tickcast
+ * train` reads a time column (../../data/time.ts): NAB's naive "YYYY-MM-DD HH:MM:SS" as UTC (the
+ * same ms as before), ISO-8601 with `Z` or an offset, epoch seconds or ms. NaN when it is none.
+ */
 export function nabTimestampMs(ts: string): number {
-  return Date.parse(ts.trim().replace(' ', 'T') + 'Z');
+  return parseTimestamp(ts);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectThroughPipeline } from '../../../src/cli/detect.ts';
@@ -21,9 +21,9 @@ const DUPLICATE = 500;
  * the previous timestamp with a wild value: accepted, it would be the top score; the window store
  * drops it (duplicatePolicy 'drop'), so it scores 0.
  */
-function csv(): string {
+function csv(stampOf: (ms: number) => string = nab): string {
   const t0 = Date.UTC(2024, 0, 1);
-  const stamp = (i: number): string => new Date(t0 + i * 1_800_000).toISOString().replace('T', ' ').slice(0, 19);
+  const stamp = (i: number): string => stampOf(t0 + i * 1_800_000);
   const lines = ['timestamp,value'];
   for (let i = 0; i < ROWS; i++) {
     const v = i === DUPLICATE ? 5000 : 100 + 20 * Math.sin((2 * Math.PI * i) / 48) + 2 * Math.sin(i * 12.9898) + (i === SPIKE ? 150 : 0);
@@ -31,6 +31,19 @@ function csv(): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/** NAB's own form: naive "YYYY-MM-DD HH:MM:SS", UTC. */
+function nab(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** The same instants in the other forms `train` reads. */
+const FORMS: Record<string, (ms: number) => string> = {
+  isoZ: (ms) => new Date(ms).toISOString().replace('.000Z', 'Z'),
+  isoOffset: (ms) => new Date(ms + 2 * 3_600_000).toISOString().replace('.000Z', '+02:00'),
+  epochSeconds: (ms) => String(ms / 1000),
+  epochMs: (ms) => String(ms),
+};
 
 describe('tickcast detect', () => {
   let dir: string;
@@ -68,6 +81,8 @@ describe('tickcast detect', () => {
     assert.equal(top, SPIKE);
     assert.ok(scores[top] >= 0.5, `spike scored ${scores[top]}`);
     assert.equal(summary.maxScore, scores[top]);
+    // ... and the refused row is reported, with its file line and why.
+    assert.match(io.err(), /the service refused 1 of 1200 rows \(scored 0 in the results\): line 502: duplicate: same timestamp as an earlier row/);
   });
 
   it('the bench path (detectThroughPipeline) scores the same rows the same way, and passes detector overrides to the service scorer', async () => {
@@ -76,6 +91,93 @@ describe('tickcast detect', () => {
     assert.equal(plain.indexOf(Math.max(...plain)), SPIKE);
     const silent = await detectThroughPipeline(rows, 'bench', { learningTicks: ROWS });
     assert.equal(Math.max(...silent), 0, 'a learning period as long as the file: nothing scored');
+  });
+
+  it('reads timestamps as train does: ISO with Z or an offset, epoch s and ms score exactly as NAB\'s form', async () => {
+    const base = join(dir, 'nab-form.csv');
+    await writeFile(base, csv());
+    const io = captureIo();
+    assert.equal(await runCli(['detect', '--data', base, '--out', join(dir, 'r-nab.csv')], io), 0, io.err());
+    const expected = parseResultsCsv(await readFile(join(dir, 'r-nab.csv'), 'utf8')).scores;
+    assert.ok(Math.max(...expected) >= 0.5);
+    for (const [name, form] of Object.entries(FORMS)) {
+      const data = join(dir, `${name}.csv`);
+      const out = join(dir, `r-${name}.csv`);
+      await writeFile(data, csv(form));
+      const run = captureIo();
+      assert.equal(await runCli(['detect', '--data', data, '--out', out], run), 0, run.err());
+      assert.equal(JSON.parse(run.out()).refused, 1, `${name}: only the duplicate row is refused`);
+      assert.deepEqual(parseResultsCsv(await readFile(out, 'utf8')).scores, expected, name);
+    }
+  });
+
+  it('reports rows with timestamps it cannot read; all unreadable: exit 65 naming the file, nothing written', async () => {
+    const some = join(dir, 'some-bad.csv');
+    const lines = csv().split('\n');
+    for (const l of [10, 20, 30, 40, 50, 60, 70]) lines[l - 1] = lines[l - 1].replace(/^[^,]+/, '07/01/2014 00:00');
+    await writeFile(some, lines.join('\n'));
+    const io = captureIo();
+    assert.equal(await runCli(['detect', '--data', some, '--out', join(dir, 'r-some.csv')], io), 0, io.err());
+    assert.equal(JSON.parse(io.out()).refused, 8);
+    assert.match(io.err(), /some-bad\.csv: the service refused 8 of 1200 rows .*: line 10: timestamp "07\/01\/2014 00:00" is not "YYYY-MM-DD HH:MM:SS", ISO-8601 or epoch seconds\/ms; line 20: .*; 3 more\n$/);
+
+    const all = join(dir, 'all-bad.csv');
+    await writeFile(all, 'timestamp,value\n07/01/2014 00:00,1\n07/01/2014 00:30,2\n');
+    const bad = captureIo();
+    assert.equal(await runCli(['detect', '--data', all, '--out', join(dir, 'r-all.csv')], bad), 65);
+    assert.match(bad.err(), /all-bad\.csv: the service refused 2 of 2 rows.*nothing was scored, so no results were written \[TC_DATA_BAD_TIME\]/);
+    assert.equal(bad.out(), '');
+    await assert.rejects(stat(join(dir, 'r-all.csv')));
+  });
+
+  it('a header-only file is TC_DATA_TOO_SHORT (exit 65), as for train', async () => {
+    const hdr = join(dir, 'hdr.csv');
+    await writeFile(hdr, 'timestamp,value\n');
+    const io = captureIo();
+    assert.equal(await runCli(['detect', '--data', hdr, '--out', join(dir, 'r-hdr.csv')], io), 65);
+    assert.match(io.err(), /hdr\.csv: no data rows after the header \[TC_DATA_TOO_SHORT\]/);
+  });
+
+  it('--out a directory: exit 73 before any work, no stack trace', async () => {
+    const io = captureIo();
+    assert.equal(await runCli(['detect', '--data', join(dir, 'nope.csv'), '--out', dir], io), 73);
+    assert.match(io.err(), /^tickcast detect: --out .* is a directory; give a file path .*\[TC_CLI_CANNOT_CREATE\]\n$/);
+  });
+
+  it('--model opens a train --out model or a checkpoint store read-only and uses it; missing 66, no model 78, nothing written', async () => {
+    const data = join(dir, 'm.csv');
+    await writeFile(data, csv().split('\n').filter((_, i) => i !== DUPLICATE + 1).join('\n')); // train refuses the duplicate row
+    const model = join(dir, 'lin');
+    const t = captureIo();
+    assert.equal(await runCli(['train', '--data', data, '--arch', 'linear', '--window', '48', '--horizon', '1', '--out', model], t), 0, t.err());
+    const before = await readdir(model);
+    const io = captureIo();
+    assert.equal(await runCli(['detect', '--data', data, '--out', join(dir, 'r-m.csv'), '--model', model], io), 0, io.err());
+    const res = JSON.parse(io.out()) as { model: string; modelDir: string };
+    assert.match(res.model, /^linear-/);
+    assert.equal(res.modelDir, model);
+    assert.deepEqual(await readdir(model), before, 'detect writes nothing into --model');
+
+    const store = join(dir, 'store');
+    await mkdir(store);
+    await cp(model, join(store, 'v3'), { recursive: true });
+    await mkdir(join(store, 'v7')); // an incomplete version: skipped, as the service skips it
+    const st = captureIo();
+    assert.equal(await runCli(['detect', '--data', data, '--out', join(dir, 'r-s.csv'), '--model', store], st), 0, st.err());
+    assert.equal(JSON.parse(st.out()).modelDir, join(store, 'v3'));
+    assert.deepEqual((await readdir(store)).sort(), ['v3', 'v7']);
+
+    const missing = captureIo();
+    assert.equal(await runCli(['detect', '--data', data, '--out', join(dir, 'r-x.csv'), '--model', join(dir, 'no-such')], missing), 66);
+    assert.match(missing.err(), /no model directory at .*no-such.* \[TC_MODEL_NOT_LOADED\]/);
+    await assert.rejects(stat(join(dir, 'no-such')), 'not created');
+    const notes = join(dir, 'notes');
+    await mkdir(notes);
+    await writeFile(join(notes, 'notes.txt'), 'x');
+    const none = captureIo();
+    assert.equal(await runCli(['detect', '--data', data, '--out', join(dir, 'r-y.csv'), '--model', notes], none), 78);
+    assert.match(none.err(), /holds no model .*\[TC_MODEL_ARTIFACT_CORRUPT\]/);
+    assert.deepEqual(await readdir(notes), ['notes.txt']);
   });
 
   it('needs --data and --out (exit 64)', async () => {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectSeason, formatStep, parseTimestamp, typicalStepMs } from '../../../src/data/time.ts';
+import { nabTimestampMs } from '../../../src/eval/nab/detect.ts';
 
 describe('timestamps', () => {
   it('reads naive date-times as UTC, with or without seconds, T or space', () => {
@@ -41,5 +42,19 @@ describe('timestamps', () => {
     assert.equal(detectSeason(Number.NaN), 1);
     assert.equal(formatStep(3_600_000), '1h');
     assert.equal(formatStep(300_000), '5m');
+  });
+
+  it('NAB\'s "YYYY-MM-DD HH:MM:SS" (and its labels\' microseconds) reads to the same ms as NAB\'s own reading, so detect and bench:nab scores stay the same', () => {
+    const nabReading = (ts: string): number => Date.parse(ts.trim().replace(' ', 'T') + 'Z');
+    for (let t = Date.UTC(2010, 0, 1); t < Date.UTC(2020, 0, 1); t += 7_777_777_000) {
+      const ts = new Date(t).toISOString().replace('T', ' ').slice(0, 19);
+      assert.equal(nabTimestampMs(ts), nabReading(ts), ts);
+      assert.equal(nabTimestampMs(`${ts}.000000`), nabReading(`${ts}.000000`), `${ts}.000000`);
+    }
+    assert.equal(nabTimestampMs('2014-07-01T00:00:00Z'), Date.UTC(2014, 6, 1));
+    assert.equal(nabTimestampMs('2014-07-01T02:00:00+02:00'), Date.UTC(2014, 6, 1));
+    assert.equal(nabTimestampMs('1404172800'), Date.UTC(2014, 6, 1));
+    assert.equal(nabTimestampMs('1404172800000'), Date.UTC(2014, 6, 1));
+    assert.ok(Number.isNaN(nabTimestampMs('07/01/2014 00:00')));
   });
 });
