@@ -113,17 +113,19 @@ test('every .Values path used by a template exists in values.yaml', () => {
   assert.deepEqual(missing, []);
 });
 
+/** Dotted paths of every leaf setting in values.yaml (an empty object counts as a leaf). */
+function valueLeaves(obj: any, prefix = '', out: string[] = []): string[] {
+  for (const [k, v] of Object.entries(obj)) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) valueLeaves(v, p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
 test('every value in values.yaml is used by a template (no dead settings)', () => {
   const used = new Set(templates.flatMap(({ text }) => valuesRefs(text)));
-  const leaves: string[] = [];
-  const walk = (obj: any, prefix: string) => {
-    for (const [k, v] of Object.entries(obj)) {
-      const p = prefix ? `${prefix}.${k}` : k;
-      if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) walk(v, p);
-      else leaves.push(p);
-    }
-  };
-  walk(values, '');
+  const leaves = valueLeaves(values);
   const unused = leaves.filter((leaf) => {
     const segs = leaf.split('.');
     return !segs.some((_, i) => used.has(segs.slice(0, i + 1).join('.')));
@@ -238,15 +240,7 @@ test('docs/deployment.md "Values reference" lists every key of values.yaml', () 
     const re = new RegExp(`^${doc.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\\\.\*$/, '(\\..+)?').replace(/<[a-z]+>/g, '[^.]+')}(\\..+)?$`);
     return re.test(leaf);
   };
-  const leaves: string[] = [];
-  const walk = (obj: any, prefix: string) => {
-    for (const [k, v] of Object.entries(obj)) {
-      const p = prefix ? `${prefix}.${k}` : k;
-      if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) walk(v, p);
-      else leaves.push(p);
-    }
-  };
-  walk(values, '');
+  const leaves = valueLeaves(values);
   const missing = leaves.filter((leaf) => !documented.some((d) => covers(d, leaf)));
   assert.deepEqual(missing, [], 'add these to docs/deployment.md "Values reference"');
   // And nothing documented that values.yaml does not have (a renamed or removed key).
