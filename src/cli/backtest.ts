@@ -9,7 +9,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parseSplit, requireWindows, type SplitSpec } from '../data/split.ts';
+import { parseSplit, windowRange, type SplitBorders, type SplitSpec, type WindowRange } from '../data/split.ts';
+import { dataError } from '../data/csv.ts';
+import { ErrorCodes } from '../errors/index.ts';
 import { detectSeason, formatStep } from '../data/time.ts';
 import { logMask } from '../domain/model-spec.ts';
 import type { ModelSpec } from '../domain/types.ts';
@@ -22,6 +24,7 @@ import { loadTable, prepare } from './dataset.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { loadModelDir } from './load-model.ts';
 import { ProgressBar } from './progress.ts';
+import { checkOutputFile } from './outputs.ts';
 
 export const BACKTEST_OPTIONS = {
   data: { type: 'string', required: true, help: 'CSV file with the model\'s feature columns', placeholder: 'file.csv' },
@@ -48,6 +51,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (plotKind !== null && plotKind !== '.png' && plotKind !== '.html' && plotKind !== '.htm') {
     throw usageError(`--plot must end in .png or .html; got ${JSON.stringify(opts.plot)}`);
   }
+  // Before the model loads and the backtest runs: a plot path that cannot be written must not cost the result.
+  if (opts.plot !== undefined) await checkOutputFile(opts.plot, '--plot');
   let seasonArg: number | null = null;
   if (opts.season !== 'auto') {
     seasonArg = Number(opts.season);
@@ -60,12 +65,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const split: SplitSpec = parseSplit(opts.split ?? model.data?.split ?? '0.7,0.1,0.2');
     const timeCol = opts['time-col'] ?? (model.data ? (model.data.timeCol ?? 'none') : undefined);
     // Rows the file lost are filled in as training filled them (the artifact's --fill-missed; none before it was recorded).
-    const fill = fillLostRows(await loadTable(opts.data, { timeCol, features: spec.features, targets: spec.targets }), model.data?.fillMissed ?? 0, spec.logFeatures);
+    const fill = fillLostRows(await loadTable(opts.data, { timeCol, features: spec.features, targets: spec.targets, from: 'model', timeColFrom: opts['time-col'] === undefined ? 'the time column the model was trained with; name another with --time-col' : undefined }), model.data?.fillMissed ?? 0, spec.logFeatures);
     const table = fill.table;
     const refit = opts.renormalise || model.normalisation === null;
     if (!opts.renormalise && model.normalisation === null) io.stderr.write('backtest: the model artifact has no normalisation statistics; fitting them on this file\'s training span\n');
     const data = prepare(table, split, spec.window, spec.horizon, { stats: refit ? undefined : (model.normalisation ?? undefined), logFeatures: spec.logFeatures });
-    const test = requireWindows(data.borders, 'test', spec.window, spec.horizon);
+    const test = testWindows(data.borders, spec, opts.split !== undefined);
     const season = seasonArg ?? detectSeason(table.stepMs);
     const units = originalUnits(spec, data.stats);
     const windows = Math.floor((test.count - 1) / opts.stride) + 1;
@@ -111,6 +116,18 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await model.predictor.dispose();
   }
+}
+
+/** The test span's windows; too few: TC_DATA_TOO_SHORT saying what backtest can change (not the model's window or horizon). */
+function testWindows(borders: SplitBorders, spec: ModelSpec, splitGiven: boolean): WindowRange {
+  const r = windowRange(borders, 'test', spec.window, spec.horizon);
+  if (r.count >= 1) return r;
+  const split = splitGiven ? 'a larger test fraction in --split' : 'a larger test fraction with --split (default: the split the model was trained with)';
+  throw dataError(
+    ErrorCodes.DATA_TOO_SHORT,
+    `the test span (${borders.testEnd - borders.valEnd} rows) has room for no window of the model's ${spec.window} + ${spec.horizon} rows; give a file with more rows, or ${split}`,
+    { span: 'test', window: spec.window, horizon: spec.horizon, borders },
+  );
 }
 
 /** What the metrics are measured in. */

@@ -16,6 +16,13 @@ export interface ColumnSelection {
   timeCol?: string;
   features?: readonly string[];
   targets?: readonly string[];
+  /**
+   * Where `features` and `targets` came from, for messages: 'flags' (--features/--target, the
+   * default) or 'model' (backtest: the saved model's columns, which no flag of that command names).
+   */
+  from?: 'flags' | 'model';
+  /** Where `timeCol` came from, for messages, when not from --time-col (backtest: the model's training data). */
+  timeColFrom?: string;
 }
 
 /** A multivariate series, sorted by time, ready for splitting and windowing. */
@@ -41,15 +48,26 @@ function isNumberText(s: string): boolean {
   return s !== '' && Number.isFinite(Number(s));
 }
 
+/**
+ * A default feature: its first non-empty cell is a number (an empty first cell does not drop a
+ * numeric column; an empty cell further down is then reported with its line, not skipped).
+ */
+function isNumericColumn(cells: readonly string[]): boolean {
+  const first = cells.find((c) => c !== '');
+  return first !== undefined && isNumberText(first);
+}
+
 export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTable {
   const { header, cells, lines, path } = csv;
+  const fromModel = sel.from === 'model';
   if (lines.length === 0) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${path}: no data rows after the header`);
   const require = (name: string, flag: string): number => {
     const i = header.indexOf(name);
     if (i < 0) {
+      const origin = flag === '--time-col' ? (sel.timeColFrom ?? 'from --time-col') : fromModel ? 'a column the model reads' : `from ${flag}`;
       throw dataError(
         ErrorCodes.DATA_COLUMN_MISSING,
-        `${path}: no column named ${JSON.stringify(name)} (from ${flag}); the header has: ${header.join(', ')}`,
+        `${path}: no column named ${JSON.stringify(name)} (${origin}); the header has: ${header.join(', ')}`,
         { column: name, header },
       );
     }
@@ -66,7 +84,7 @@ export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTab
 
   const numericCols = header
     .map((_, i) => i)
-    .filter((i) => i !== timeIdx && isNumberText(cells[i][0]));
+    .filter((i) => i !== timeIdx && isNumericColumn(cells[i]));
   let targetIdx: number[];
   if (sel.targets !== undefined && sel.targets.length > 0) targetIdx = sel.targets.map((t) => require(t, '--target'));
   else {
@@ -80,7 +98,8 @@ export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTab
   for (const t of targetIdx) if (!featureIdx.includes(t)) featureIdx = [...featureIdx, t];
   for (const i of [...featureIdx, ...targetIdx]) {
     if (i === timeIdx) {
-      throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${path}: column ${JSON.stringify(header[i])} is the time column and cannot be a feature or target; pick another --time-col`);
+      const what = fromModel ? 'the model reads it as a feature' : 'it cannot be a feature or target';
+      throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${path}: column ${JSON.stringify(header[i])} is the time column and ${what}; pick another --time-col`);
     }
   }
   if (new Set(targetIdx).size !== targetIdx.length) {
@@ -99,7 +118,7 @@ export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTab
       if (!Number.isFinite(v)) {
         throw dataError(
           ErrorCodes.DATA_NOT_NUMERIC,
-          `${path}:${lines[r]}: column ${JSON.stringify(header[c])} has ${JSON.stringify(col[r])}, not a finite number; fill or drop that row, or leave the column out with --features`,
+          `${path}:${lines[r]}: column ${JSON.stringify(header[c])} has ${JSON.stringify(col[r])}, not a finite number; fill or drop that row${fromModel ? ' (the model reads this column)' : ', or leave the column out with --features'}`,
           { line: lines[r], column: header[c], value: col[r] },
         );
       }
@@ -108,29 +127,7 @@ export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTab
     return out;
   });
 
-  const timesMs = new Float64Array(rows);
-  if (timeIdx < 0) for (let r = 0; r < rows; r++) timesMs[r] = r * 3_600_000;
-  else {
-    const col = cells[timeIdx];
-    for (let r = 0; r < rows; r++) {
-      const t = parseTimestamp(col[r]);
-      if (!Number.isFinite(t)) {
-        throw dataError(
-          ErrorCodes.DATA_BAD_TIME,
-          `${path}:${lines[r]}: time column ${JSON.stringify(header[timeIdx])} has ${JSON.stringify(col[r])}; use ISO-8601 ("2024-01-31 13:00:00") or epoch seconds/ms, name the right column with --time-col, or pass --time-col none`,
-          { line: lines[r], column: header[timeIdx], value: col[r] },
-        );
-      }
-      if (r > 0 && t <= timesMs[r - 1]) {
-        throw dataError(
-          ErrorCodes.DATA_TIME_UNSORTED,
-          `${path}:${lines[r]}: time ${JSON.stringify(col[r])} is not after the previous row (line ${lines[r - 1]}); sort the file by time and remove duplicate timestamps`,
-          { line: lines[r], previousLine: lines[r - 1] },
-        );
-      }
-      timesMs[r] = t;
-    }
-  }
+  const timesMs = timeIdx < 0 ? Float64Array.from({ length: rows }, (_, r) => r * 3_600_000) : parseTimes(csv, timeIdx);
 
   const features = featureIdx.map((i) => header[i]);
   const targets = targetIdx.map((i) => header[i]);
@@ -145,4 +142,31 @@ export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTab
     columns,
     rows,
   };
+}
+
+/** The time column as epoch ms, strictly increasing; TC_DATA_BAD_TIME / TC_DATA_TIME_UNSORTED with the line. */
+function parseTimes(csv: RawCsv, timeIdx: number): Float64Array {
+  const { header, cells, lines, path } = csv;
+  const rows = lines.length;
+  const timesMs = new Float64Array(rows);
+  const col = cells[timeIdx];
+  for (let r = 0; r < rows; r++) {
+    const t = parseTimestamp(col[r]);
+    if (!Number.isFinite(t)) {
+      throw dataError(
+        ErrorCodes.DATA_BAD_TIME,
+        `${path}:${lines[r]}: time column ${JSON.stringify(header[timeIdx])} has ${JSON.stringify(col[r])}; use ISO-8601 ("2024-01-31 13:00:00") or epoch seconds/ms, name the right column with --time-col, or pass --time-col none`,
+        { line: lines[r], column: header[timeIdx], value: col[r] },
+      );
+    }
+    if (r > 0 && t <= timesMs[r - 1]) {
+      throw dataError(
+        ErrorCodes.DATA_TIME_UNSORTED,
+        `${path}:${lines[r]}: time ${JSON.stringify(col[r])} is not after the previous row (line ${lines[r - 1]}); sort the file by time and remove duplicate timestamps`,
+        { line: lines[r], previousLine: lines[r - 1] },
+      );
+    }
+    timesMs[r] = t;
+  }
+  return timesMs;
 }

@@ -62,6 +62,35 @@ describe('CLI outputs', () => {
     assert.match(nested.err(), /is not a directory/);
   });
 
+  it('backtest --plot a directory: exit 73 before the model loads or the backtest runs', async () => {
+    const model = join(dir, 'for-plot');
+    assert.equal(await runCli(linear(model), captureIo()), 0);
+    const plotDir = join(dir, 'plots.png');
+    await mkdir(plotDir);
+    const io = captureIo();
+    assert.equal(await runCli(['backtest', '--data', fixture('five-minute.csv'), '--model', join(dir, 'no-model'), '--plot', plotDir], io), 73, 'checked before the (missing) model is opened');
+    assert.match(io.err(), /^tickcast backtest: --plot .*plots\.png is a directory; give a file path .*\[TC_CLI_CANNOT_CREATE\]\n$/);
+    assert.equal(io.out(), '');
+  });
+
+  it('backtest messages name only what backtest can change', async () => {
+    const model = join(dir, 'short');
+    assert.equal(await runCli(linear(model), captureIo()), 0);
+    const few = join(dir, 'few.csv');
+    const lines = (await readFile(fixture('five-minute.csv'), 'utf8')).trim().split('\n');
+    await writeFile(few, lines.slice(0, 21).join('\n') + '\n');
+    const io = captureIo();
+    assert.equal(await runCli(['backtest', '--data', few, '--model', model], io), 65);
+    assert.match(io.err(), /the test span \(\d+ rows\) has room for no window of the model's 24 \+ 6 rows; give a file with more rows, or a larger test fraction with --split/);
+    assert.doesNotMatch(io.err(), /--window|--horizon/);
+    const other = join(dir, 'other.csv');
+    await writeFile(other, lines.map((l) => l.replace(/^([^,]*),(.*)$/, '$1,$2')).join('\n').replace(/^([^\n]*)/, (h) => h.split(',').map((c, i) => (i === 0 ? c : `x${c}`)).join(',')) + '\n');
+    const io2 = captureIo();
+    assert.equal(await runCli(['backtest', '--data', other, '--model', model], io2), 65);
+    assert.match(io2.err(), /\(a column the model reads\)/);
+    assert.doesNotMatch(io2.err(), /from --target|from --features/);
+  });
+
   it('train --backend must name a backend (exit 64 listing them)', async () => {
     const io = captureIo();
     assert.equal(await runCli([...linear(join(dir, 'b')), '--backend', 'bogus'], io), 64);

@@ -54,6 +54,21 @@ describe('column selection', () => {
     assert.throws(() => selectColumns(csv, { targets: ['date'] }), withCode('TC_DATA_COLUMN_MISSING', 'is the time column'));
   });
 
+  it('default features come from the whole column: an empty first cell does not drop a numeric column', () => {
+    const csv = parseCsvText('date,a,site,b\n2024-01-01,,x,1\n2024-01-02,2,y,2\n', 'gap.csv');
+    assert.throws(() => selectColumns(csv), withCode('TC_DATA_NOT_NUMERIC', 'gap.csv:2: column "a" has ""'), 'the empty cell is reported, not the column dropped');
+    const full = selectColumns(parseCsvText('date,a,site,b\n2024-01-01,,x,1\n2024-01-02,2,y,2\n'), { features: ['b'] });
+    assert.deepEqual(full.features, ['b']);
+    assert.deepEqual(selectColumns(parseCsvText('date,a,site,b\n2024-01-01,1,,1\n2024-01-02,2,y,2\n')).features, ['a', 'b'], 'a text column stays out');
+  });
+
+  it('columns a saved model reads (backtest) are not blamed on flags the command does not have', () => {
+    const csv = parseCsvText('date,a\n2024-01-01,1\n2024-01-02,x\n', 'm.csv');
+    assert.throws(() => selectColumns(csv, { targets: ['OT'], features: ['OT'], from: 'model' }), withCode('TC_DATA_COLUMN_MISSING', 'no column named "OT" (a column the model reads); the header has: date, a'));
+    assert.throws(() => selectColumns(csv, { targets: ['a'], features: ['a'], from: 'model' }), (err: unknown) => isTickcastError(err) && err.code === 'TC_DATA_NOT_NUMERIC' && !err.message.includes('--features') && err.message.includes('(the model reads this column)'));
+    assert.throws(() => selectColumns(csv, { timeCol: 'ts', targets: ['a'], from: 'model', timeColFrom: 'the time column the model was trained with' }), withCode('TC_DATA_COLUMN_MISSING', '(the time column the model was trained with)'));
+  });
+
   it('a non-numeric cell is reported with file, line, column and value', async () => {
     await assert.rejects(
       readCsvFile(fixture('not-numeric.csv')).then((csv) => selectColumns(csv, { targets: ['b'], features: ['a', 'b'] })),
