@@ -9,12 +9,14 @@
  * aliases, and OpenTelemetry's standard variables (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT,
  * OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES) as described in ./otel-env.ts.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ZodError } from 'zod';
+import type { ZodIssue } from 'zod';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { crossFieldProblems } from './cross-field.ts';
 import { otelEnv } from './otel-env.ts';
-import { configSchema, type Config, type ConfigInput } from './schema.ts';
+import { closest, describeIssue, invalidPaths, ordinal, type KeyIndex } from './problems.ts';
+import { configObject, type Config, type ConfigInput } from './schema.ts';
 
 type Kind = 'string' | 'number' | 'boolean' | 'string[]' | 'number[]' | 'map';
 
@@ -60,10 +62,13 @@ export function configKeys(): Array<{ path: string; kind: Kind; env: string }> {
       else out.push({ path, kind: typeof v as Kind, env: envName(path) });
     }
   };
-  walk(configSchema.parse({}) as unknown as Record<string, unknown>, '');
+  walk(configObject.parse({}) as unknown as Record<string, unknown>, '');
   for (const [path, kind] of OPTIONAL_KEYS) out.push({ path, kind, env: envName(path) });
   return out;
 }
+
+/** What coerce returns for a value it reported: the key is left unset, so it is reported once. */
+const REPORTED = Symbol('reported');
 
 function coerce(raw: string, kind: Kind, name: string, problems: string[]): unknown {
   const s = raw.trim();
@@ -72,27 +77,36 @@ function coerce(raw: string, kind: Kind, name: string, problems: string[]): unkn
       return s;
     case 'number': {
       const n = Number(s);
-      if (s === '' || !Number.isFinite(n)) problems.push(`${name}: expected a number; got "${s}"`);
-      return n;
+      if (s !== '' && Number.isFinite(n)) return n;
+      problems.push(`${name}: expected a number; got "${s}"`);
+      return REPORTED;
     }
     case 'boolean':
       if (/^(true|1|yes|on)$/i.test(s)) return true;
       if (/^(false|0|no|off)$/i.test(s)) return false;
       problems.push(`${name}: expected true or false; got "${s}"`);
-      return s;
+      return REPORTED;
     case 'string[]':
       return s === '' ? [] : s.split(',').map((x) => x.trim()).filter(Boolean);
-    case 'number[]':
-      return s === '' ? [] : s.split(',').map((x) => Number(x.trim()));
+    case 'number[]': {
+      if (s === '') return [];
+      const parts = s.split(',').map((x) => x.trim());
+      const bad = parts.map((x, i) => [x, i] as const).filter(([x]) => x === '' || !Number.isFinite(Number(x)));
+      for (const [x, i] of bad) problems.push(`${name}: the ${ordinal(i + 1)} element, "${x}", is not a number`);
+      return bad.length > 0 ? REPORTED : parts.map(Number);
+    }
     case 'map': {
       // "key=value,key=value" (values may not contain commas; use the YAML file for those).
       const out: Record<string, string> = {};
+      let ok = true;
       for (const pair of s.split(',').map((x) => x.trim()).filter(Boolean)) {
         const eq = pair.indexOf('=');
-        if (eq <= 0) problems.push(`${name}: expected key=value pairs separated by commas; got "${pair}"`);
-        else out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+        if (eq <= 0) {
+          problems.push(`${name}: expected key=value pairs separated by commas; got "${pair}"`);
+          ok = false;
+        } else out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
       }
-      return out;
+      return ok ? out : REPORTED;
     }
   }
 }
@@ -167,7 +181,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     known.add(name);
     known.add(`${name}_FILE`);
     const raw = readEnvValue(env, name, problems);
-    if (raw !== undefined) setPath(fromEnv, path, coerce(raw, kind, name, problems));
+    const value = raw === undefined ? REPORTED : coerce(raw, kind, name, problems);
+    if (value !== REPORTED) setPath(fromEnv, path, value);
   }
   const aliased = new Set<string>();
   for (const [alias, path] of Object.entries(ALIASES)) {
@@ -175,30 +190,82 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     const kind = keys.find((k) => k.path === path)!.kind;
     const already = keys.find((k) => k.path === path)!.env;
     // The TICKCAST_ name wins over aliases; among aliases the first listed (KAFKA_BROKERS) wins.
-    if (env[already] === undefined && !aliased.has(path)) setPath(fromEnv, path, coerce(env[alias]!, kind, alias, problems));
+    const value = env[already] === undefined && !aliased.has(path) ? coerce(env[alias]!, kind, alias, problems) : REPORTED;
+    if (value !== REPORTED) setPath(fromEnv, path, value);
     aliased.add(path);
   }
   for (const name of Object.keys(env)) {
-    if (name.startsWith('TICKCAST_') && !known.has(name)) problems.push(`${name}: unknown setting (see docs/configuration.md)`);
+    if (!name.startsWith('TICKCAST_') || known.has(name)) continue;
+    const near = closest(name, known);
+    problems.push(`${name}: unknown setting${near ? `; did you mean ${near}?` : ' (see docs/configuration.md)'}`);
   }
 
   // OpenTelemetry's standard variables sit between the file and TICKCAST_* (src/config/otel-env.ts).
   const otel = otelEnv(env);
   problems.push(...otel.problems);
   input = merge(merge(merge(input, otel.input), fromEnv), (opts.overrides ?? {}) as Record<string, unknown>);
-  try {
-    const cfg = configSchema.parse(input);
-    if (problems.length === 0) return deepFreeze(cfg) as Config;
-  } catch (err) {
-    if (!(err instanceof ZodError)) throw err;
-    for (const issue of err.issues) {
-      const path = issue.path.join('.');
-      problems.push(`${path || '(root)'}${path ? ` (${envName(path)})` : ''}: ${issue.message}`);
-    }
-  }
+  problems.push(...validate(input, keyIndex(keys)));
+  if (problems.length === 0) return deepFreeze(configObject.parse(input)) as Config;
   throw new TickcastError(ErrorCodes.CONFIG_INVALID, `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
     details: { problems },
   });
+}
+
+/** The index of settable keys that problem messages are written from. */
+function keyIndex(keys: ReturnType<typeof configKeys>): KeyIndex {
+  const env = new Map(keys.map((k) => [k.path, k.env]));
+  return {
+    env,
+    children: (parent) => [...new Set(keys.filter((k) => !parent || k.path.startsWith(`${parent}.`)).map((k) => k.path.slice(parent ? parent.length + 1 : 0).split('.')[0]))],
+  };
+}
+
+function deletePath(target: Record<string, unknown>, path: string): void {
+  const parts = path.split('.');
+  let cur: unknown = target;
+  for (const p of parts.slice(0, -1)) {
+    if (cur === null || typeof cur !== 'object') return;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  if (cur !== null && typeof cur === 'object') delete (cur as Record<string, unknown>)[parts[parts.length - 1]];
+}
+
+/**
+ * Every problem of the merged input: the schema's, then the cross-field checks and the files the
+ * config names. When some keys are invalid they are dropped (their defaults stand in) so the other
+ * checks still run; a cross-field check that reads a dropped key is skipped.
+ */
+function validate(input: Record<string, unknown>, keys: KeyIndex): string[] {
+  const first = configObject.safeParse(input);
+  const problems = first.success ? [] : first.error.issues.flatMap((i) => describeIssue(i, keys));
+  const invalid: string[] = [];
+  let result = first;
+  for (let round = 0; !result.success && round < 4; round++) {
+    invalid.push(...result.error.issues.flatMap((i: ZodIssue) => invalidPaths(i, keys)));
+    const rest = structuredClone(input);
+    for (const p of invalid) deletePath(rest, p);
+    result = configObject.safeParse(rest);
+  }
+  if (!result.success) return problems;
+  for (const p of crossFieldProblems(result.data, invalid)) problems.push(...describeIssue({ code: 'custom', path: p.path, message: p.message }, keys));
+  if (!invalid.includes('embedded.dataFile')) problems.push(...fileProblems(result.data, keys));
+  return problems;
+}
+
+/** Files the config names that must exist before anything starts (else: a stack trace after HTTP is up). */
+function fileProblems(c: Config, keys: KeyIndex): string[] {
+  const file = c.embedded.dataFile;
+  if (!file) return [];
+  const name = `embedded.dataFile (${keys.env.get('embedded.dataFile')})`;
+  try {
+    if (!statSync(file).isFile()) return [`${name}: "${file}" is not a file`];
+    accessSync(file, constants.R_OK);
+    return [];
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? (err as Error).message);
+    return [`${name}: cannot read "${file}" (${why})`];
+  }
 }
 
 export type { Config };

@@ -2,7 +2,7 @@
 // Part of the one configuration schema (src/config/schema.ts assembles it; docs/configuration.md
 // is generated from the doc comments here by scripts/gen-config-doc.ts).
 import { z } from 'zod';
-import { positiveInt, nonNegInt, timeZone } from './primitives.ts';
+import { positiveInt, nonNegInt, regexSource, timeZone } from './primitives.ts';
 
 export const anomalySection = z
   .object({
@@ -12,7 +12,7 @@ export const anomalySection = z
     criticalThreshold: z.number().min(0).max(1).optional(),
     /** Fire only when N of the last M ticks are above the warning threshold. */
     debounceN: positiveInt.optional(),
-    debounceM: positiveInt.optional(),
+    debounceM: positiveInt.max(32, 'must be at most 32 (the detector keeps the last ticks as a bit mask)').optional(),
     /** Minimum time between two alerts of one series. */
     cooldownMs: nonNegInt.optional(),
     /** Series exported individually on the score gauge (empty → top-k by score). */
@@ -35,12 +35,13 @@ export const anomalySection = z
     /** A value beyond the range of the last ≈ this many ticks by more than that range's own width, that the detector's forecaster did not expect scores 1, like one beyond the all-time range: a drift or a step to a level the series left long ago. 0: only the all-time range counts. Unset → 500. */
     recentRangeTicks: nonNegInt.optional(),
     /** Hourly means of each series, searched for a period longer than the seasonal view reaches (a week of 5-minute ticks), up to this many hours: a level that matches the same hour of the last two such cycles is not judged by the forecast and seasonal views (weekday/weekend edges on the hour stop alerting). 0: off. Unset → 200. */
-    longCycleMaxPeriod: nonNegInt.refine((v) => v === 0 || v >= 2, 'must be 0 (off) or ≥ 2').optional(),
+    longCycleMaxPeriod: nonNegInt.max(100_000).refine((v) => v === 0 || v >= 2, 'must be 0 (off) or ≥ 2').optional(),
     /** The IANA time zone whose clock hours the long-cycle filter keeps: where the series' business rhythm lives (a weekday level that starts at local midnight in "Asia/Kolkata" is 18:30 UTC; "America/New_York" follows daylight saving). Unset → "UTC". */
     longCycleTimeZone: timeZone.optional(),
     /** Per-series time zones for the long-cycle filter: series-key prefix → IANA zone (YAML map, or TICKCAST_ANOMALY_LONG_CYCLE_TIME_ZONES="in/=Asia/Kolkata,us-east/=America/New_York"); the longest matching prefix wins, other series use longCycleTimeZone. */
     longCycleTimeZones: z.record(z.string().min(1), timeZone).optional(),
   })
+  .strict()
   .default({});
 
 export const feedbackSection = z
@@ -62,6 +63,7 @@ export const feedbackSection = z
     /** Recent firing alerts kept by id for feedback lookups. */
     alertIndexSize: positiveInt.default(10_000),
   })
+  .strict()
   .default({});
 
 export const incidentsSection = z
@@ -71,7 +73,7 @@ export const incidentsSection = z
     /** groupBy "label": the tick label holding the key (ticks send "labels":{"host":"web-1"}). */
     label: z.string().min(1).default('host'),
     /** groupBy "prefix": regular expression on the series id; its first capture group is the key. Series that do not match are not grouped. */
-    prefixPattern: z.string().default('^([^:]+):'),
+    prefixPattern: regexSource.default('^([^:]+):'),
     /** Alerts of one key at most this far apart (event time) belong to one incident. */
     spanMs: positiveInt.default(5 * 60_000),
     /** Distinct series an incident needs before it is published. */
@@ -81,15 +83,17 @@ export const incidentsSection = z
     /** Closed incidents kept for GET /v1/incidents. */
     keepClosed: positiveInt.default(200),
   })
+  .strict()
   .default({});
 
 export const bandQualitySection = z
   .object({
-    /** Realised ticks per series over which coverage and pinball loss roll. */
-    windowTicks: positiveInt.default(500),
+    /** Realised ticks per series over which coverage and pinball loss roll (17 bytes a tick per series, held from its first tick: at most 100,000). */
+    windowTicks: positiveInt.max(100_000).default(500),
     /** Series with fewer realised ticks are left out of the histograms and top-k. */
     minTicks: positiveInt.default(50),
     /** Worst-calibrated series exported individually (bounded label set). */
     topK: nonNegInt.default(10),
   })
+  .strict()
   .default({});

@@ -2,7 +2,7 @@
 // Part of the one configuration schema (src/config/schema.ts assembles it; docs/configuration.md
 // is generated from the doc comments here by scripts/gen-config-doc.ts).
 import { z } from 'zod';
-import { positiveInt, topicName } from './primitives.ts';
+import { MAX_INT32, positiveInt, timerMs, topicName } from './primitives.ts';
 
 export const kafkaSection = z
   .object({
@@ -36,6 +36,7 @@ export const kafkaSection = z
         username: z.string().min(1).optional(),
         password: z.string().min(1).optional(),
       })
+      .strict()
       .optional(),
     /** OAUTHBEARER with OIDC client credentials: the token endpoint (sasl.oauthbearer.token.endpoint.url). */
     oidcTokenEndpointUrl: z.string().default(''),
@@ -51,14 +52,16 @@ export const kafkaSection = z
      */
     properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     /** How often tickcast_consumer_lag is read from the brokers (high watermark − committed offset). */
-    lagIntervalMs: positiveInt.default(15_000),
-    sessionTimeoutMs: positiveInt.default(30_000),
+    lagIntervalMs: timerMs(1).default(15_000),
+    /** Group session timeout (session.timeout.ms, 1 … 3,600,000; the broker's group.min/max.session.timeout.ms narrow it). */
+    sessionTimeoutMs: positiveInt.max(3_600_000, 'must be at most 3600000 (librdkafka session.timeout.ms)').default(30_000),
     /**
      * Longest time a fetch waits for data (Kafka's fetch.max.wait.ms).
      * Brokers that do not answer early when data arrives add up to this much latency.
      */
-    fetchMaxWaitMs: positiveInt.default(500),
-    heartbeatIntervalMs: positiveInt.default(3_000),
+    fetchMaxWaitMs: positiveInt.max(300_000, 'must be at most 300000 (librdkafka fetch.wait.max.ms)').default(500),
+    /** Group heartbeat interval (heartbeat.interval.ms): below sessionTimeoutMs, usually a third of it at most. */
+    heartbeatIntervalMs: positiveInt.max(3_600_000, 'must be at most 3600000 (librdkafka heartbeat.interval.ms)').default(3_000),
     /** Partitions processed concurrently by this instance (their windows share one micro-batcher). */
     partitionsConsumedConcurrently: positiveInt.default(4),
     fromBeginning: z.boolean().default(false),
@@ -67,10 +70,11 @@ export const kafkaSection = z
     transactionalId: z.string().min(1).optional(),
     /** Create missing topics at start (tolerates brokers that refuse CreateTopics). */
     createTopics: z.boolean().default(false),
-    topicPartitions: positiveInt.default(6),
+    topicPartitions: positiveInt.max(MAX_INT32, `must be at most ${MAX_INT32} (a Kafka int32)`).default(6),
     /** Codec for output topics: none, gzip, snappy, lz4, zstd (inputs in every codec are always read). */
     compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'),
   })
+  .strict()
   .default({});
 
 export const topicsSection = z
@@ -80,4 +84,5 @@ export const topicsSection = z
     anomalies: topicName.default('anomalies'),
     dlq: topicName.default('ticks.dlq'),
   })
+  .strict()
   .default({});

@@ -2,7 +2,7 @@
 // Part of the one configuration schema (src/config/schema.ts assembles it; docs/configuration.md
 // is generated from the doc comments here by scripts/gen-config-doc.ts).
 import { z } from 'zod';
-import { positiveInt, nonNegInt } from './primitives.ts';
+import { positiveInt, nonNegInt, timerMs } from './primitives.ts';
 
 export const modelSection = z
   .object({
@@ -17,9 +17,19 @@ export const modelSection = z
     /** CPU serving threads, each with its own onnxruntime session (onnxIntraOpThreads each, 0 counted as 1), so model runs leave the main thread and batches in flight run on several cores at once (with batching.maxInFlightBatches ≥ this). 0: in the main thread. auto: 1 when the process has ≥ 2 CPUs (cgroup quota counted), else 0 (measured: 1.23–1.28× the forecasts/s on 2 vCPUs). Ignored when CUDA serves. */
     onnxWorkers: z.union([z.literal('auto'), nonNegInt, z.string().regex(/^\d+$/, 'must be "auto" or a whole number ≥ 0').transform(Number)]).default('auto'),
     /** With onnxWorkers: a call a serving thread has not answered after this long (a hung native run) fails, retriable (the records are processed again), and the thread is replaced by a fresh one. 0: wait forever. */
-    onnxCallTimeoutMs: nonNegInt.default(30_000),
-    horizon: positiveInt.default(8),
-    quantiles: z.array(z.number().gt(0).lt(1)).min(1).default([0.1, 0.5, 0.9]),
+    onnxCallTimeoutMs: timerMs(0).default(30_000),
+    /**
+     * Forecast steps of a model trained or seeded at start; a served model's own horizon wins. At
+     * most 4096: measured to start and serve up to there, and with windows.length ≤ 4096 the
+     * bundled sample (10,320 rows) still holds enough windows to train on.
+     */
+    horizon: positiveInt.max(4096).default(8),
+    /** Forecast quantiles, each in (0, 1); 0.5 must be one of them (the median is the point forecast). */
+    quantiles: z
+      .array(z.number().gt(0).lt(1))
+      .min(1)
+      .refine((q) => q.includes(0.5), 'must contain 0.5 (the median is the point forecast)')
+      .default([0.1, 0.5, 0.9]),
     dModel: positiveInt.default(32),
     /** Epochs for the bootstrap model trained at start when no checkpoint exists (0 = seeded initial weights, untrained). */
     bootstrapEpochs: nonNegInt.default(3),
@@ -33,12 +43,13 @@ export const modelSection = z
     patchStride: nonNegInt.default(0),
     keepVersions: positiveInt.default(5),
   })
+  .strict()
   .default({});
 
 export const finetuneSection = z
   .object({
     enabled: z.boolean().default(false),
-    intervalMs: positiveInt.default(60_000),
+    intervalMs: timerMs(1).default(60_000),
     steps: positiveInt.default(50),
     learningRate: z.number().positive().max(0.01).default(5e-4),
     replayCapacity: positiveInt.default(20_000),
@@ -52,4 +63,5 @@ export const finetuneSection = z
     /** Linux niceness of the trainer (0–19): every thread of the process, or the worker thread. */
     workerNice: z.number().int().min(0).max(19).default(10),
   })
+  .strict()
   .default({});

@@ -2,7 +2,7 @@
 // Part of the one configuration schema (src/config/schema.ts assembles it; docs/configuration.md
 // is generated from the doc comments here by scripts/gen-config-doc.ts).
 import { z } from 'zod';
-import { positiveInt, nonNegInt } from './primitives.ts';
+import { positiveInt, nonNegInt, timerMs } from './primitives.ts';
 
 export const httpSection = z
   .object({
@@ -22,11 +22,12 @@ export const httpSection = z
     dashboard: z.boolean().default(true),
     mcp: z.boolean().default(true),
   })
+  .strict()
   .default({});
 
 export const embeddedSection = z
   .object({
-    /** CSV replayed in embedded mode (timestamp,value). Default: the bundled NAB sample. */
+    /** CSV replayed in embedded mode (timestamp,value), and the data a model trained at start learns from. Default: the bundled NAB sample. Checked at start: a file that cannot be read is a configuration error. */
     dataFile: z.string().default(''),
     /** Replay speed in ticks per second per series (0 = as fast as possible). */
     ticksPerSecond: z.number().nonnegative().default(50),
@@ -35,13 +36,15 @@ export const embeddedSection = z
     /** Stop after this many ticks in total (0 = loop forever). */
     maxTicks: nonNegInt.default(0),
   })
+  .strict()
   .default({});
 
 export const shutdownSection = z
   .object({
     /** Time given to drain in-flight work on SIGTERM before forcing exit. */
-    graceMs: positiveInt.default(25_000),
+    graceMs: timerMs(1).default(25_000),
   })
+  .strict()
   .default({});
 
 export const telemetrySection = z
@@ -55,4 +58,5 @@ export const telemetrySection = z
     resourceAttributes: z.string().default(''),
     defaultMetrics: z.boolean().default(true),
   })
+  .strict()
   .default({});

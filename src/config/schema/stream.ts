@@ -2,10 +2,18 @@
 // Part of the one configuration schema (src/config/schema.ts assembles it; docs/configuration.md
 // is generated from the doc comments here by scripts/gen-config-doc.ts).
 import { z } from 'zod';
-import { positiveInt, nonNegInt } from './primitives.ts';
+import { positiveInt, nonNegInt, regexSource, timerMs } from './primitives.ts';
 
 /** windows.fillMissed's default (also the cap `tickcast train` reads a file's closures with). */
 export const FILL_MISSED_DEFAULT = 8;
+
+/**
+ * Longest windows.length: what POST /v1/predict and the MCP forecast tool take (maxWindowLength in
+ * src/adapters/http/config.ts, 4096 steps; a test keeps the two equal). A model with a longer
+ * window could not be asked through them; its bootstrap data would also outgrow the bundled sample
+ * (10,320 rows).
+ */
+export const MAX_WINDOW_LENGTH = 4096;
 
 export const inputSection = z
   .object({
@@ -25,16 +33,22 @@ export const inputSection = z
      */
     deadLetterMaxBytes: positiveInt.min(4096).default(900_000),
     /** Allowed series id pattern; others go to the DLQ (TC_RECORD_BAD_SERIES). */
-    seriesPattern: z.string().default('^[A-Za-z0-9._:/@-]{1,128}$'),
+    seriesPattern: regexSource.default('^[A-Za-z0-9._:/@-]{1,128}$'),
     /** Missing feature values: 'reject' (DLQ) or 'carry' (carry the last value forward). */
     missingFeature: z.enum(['reject', 'carry']).default('reject'),
   })
+  .strict()
   .default({});
 
 export const windowsSection = z
   .object({
-    /** Look-back length; must equal the model's window. */
-    length: positiveInt.default(64),
+    /**
+     * Look-back length (steps) of a model trained or seeded at start; a served model's own window
+     * wins. At most 4096, the longest window POST /v1/predict takes. Training at start on the wasm
+     * backend runs out of memory above about 400 tokens (window ÷ model.patchStride: about 3,000
+     * steps with the default patches, about 400 with model.patchLength 1).
+     */
+    length: positiveInt.max(MAX_WINDOW_LENGTH, `must be at most ${MAX_WINDOW_LENGTH} (the longest window POST /v1/predict takes)`).default(64),
     /** Forecast every `stride` accepted ticks once the window is full. */
     stride: positiveInt.default(1),
     maxSeries: positiveInt.default(10_000),
@@ -74,6 +88,7 @@ export const windowsSection = z
      */
     restoreRecordsPerPartition: nonNegInt.default(20_000),
   })
+  .strict()
   .default({});
 
 export const coldStartSection = z
@@ -85,6 +100,7 @@ export const coldStartSection = z
     /** Ticks a series needs before its first baseline forecast (≥ 2: one error sizes the band). */
     minTicks: z.number().int().min(2).default(2),
   })
+  .strict()
   .default({});
 
 export const snapshotsSection = z
@@ -94,14 +110,15 @@ export const snapshotsSection = z
     /** Directory of this instance's snapshot file. Empty → `<model.dir>/series-state` (no snapshots when model.dir is empty too). One directory per instance. */
     dir: z.string().default(''),
     /** Time between periodic snapshots (one is also written at shutdown). 0: only at shutdown. */
-    intervalMs: nonNegInt.default(60_000),
+    intervalMs: timerMs(0).default(60_000),
   })
+  .strict()
   .default({});
 
 export const batchingSection = z
   .object({
     maxBatchSize: positiveInt.default(64),
-    maxWaitMs: nonNegInt.default(2),
+    maxWaitMs: timerMs(0).default(2),
     /** Model calls in flight at once. */
     maxInFlightBatches: positiveInt.default(2),
     /**
@@ -113,4 +130,5 @@ export const batchingSection = z
     /** …and below which it resumes. */
     lowWaterMark: nonNegInt.default(256),
   })
+  .strict()
   .default({});

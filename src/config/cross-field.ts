@@ -1,0 +1,81 @@
+/**
+ * Checks that span several keys. Each rule names the keys it reads, so that the loader can run it
+ * even when other keys are invalid (it skips only the rules that read an invalid key: their verdict
+ * would be about a default the user did not choose) — every problem is reported together.
+ */
+import { DEFAULT_ANOMALY_CONFIG } from '../domain/anomaly/config.ts';
+import { kafkaSecurityProblems, type KafkaSecurityInput } from './kafka-security.ts';
+
+/** The parsed config as the rules see it (the schema's output; kept loose to avoid a cycle). */
+type Parsed = any;
+
+export interface CrossFieldProblem {
+  path: string[];
+  message: string;
+}
+
+interface Rule {
+  /** Config keys (dotted paths) the rule reads; a problem under one of them skips it. */
+  reads: string[];
+  check(c: Parsed): CrossFieldProblem[];
+}
+
+const KAFKA_SECURITY_KEYS = ['ssl', 'securityProtocol', 'tlsCaLocation', 'tlsCaPem', 'tlsCertLocation', 'tlsCertPem', 'tlsKeyLocation', 'tlsKeyPem', 'tlsKeyPassword', 'sasl', 'oidcTokenEndpointUrl', 'oidcClientId', 'oidcClientSecret', 'properties'];
+
+const one = (cond: boolean, path: string, message: string): CrossFieldProblem[] => (cond ? [{ path: path.split('.'), message }] : []);
+
+export const CROSS_FIELD_RULES: readonly Rule[] = [
+  {
+    reads: ['batching.lowWaterMark', 'batching.highWaterMark'],
+    check: (c) => one(c.batching.lowWaterMark >= c.batching.highWaterMark, 'batching.lowWaterMark', 'must be below batching.highWaterMark'),
+  },
+  {
+    // Unset thresholds are the detector's defaults (src/domain/anomaly/config.ts), which it checks the same way at start.
+    reads: ['anomaly.warningThreshold', 'anomaly.criticalThreshold'],
+    check: (c) => {
+      const w = c.anomaly.warningThreshold ?? DEFAULT_ANOMALY_CONFIG.warningThreshold;
+      const k = c.anomaly.criticalThreshold ?? DEFAULT_ANOMALY_CONFIG.criticalThreshold;
+      const unset = c.anomaly.criticalThreshold === undefined ? ` (unset: the detector's ${k})` : '';
+      return one(w > k, 'anomaly.warningThreshold', `must not exceed anomaly.criticalThreshold${unset}`);
+    },
+  },
+  {
+    reads: ['anomaly.debounceN', 'anomaly.debounceM'],
+    check: (c) => {
+      const n = c.anomaly.debounceN ?? DEFAULT_ANOMALY_CONFIG.debounceN;
+      const m = c.anomaly.debounceM ?? DEFAULT_ANOMALY_CONFIG.debounceM;
+      const unset = c.anomaly.debounceM === undefined ? ` (unset: the detector's ${m})` : '';
+      return one(n > m, 'anomaly.debounceN', `must not exceed anomaly.debounceM${unset}: N of the last M ticks`);
+    },
+  },
+  {
+    reads: ['input.targets', 'input.features'],
+    check: (c) =>
+      (c.input.targets ?? [])
+        .filter((t: string) => !c.input.features.includes(t))
+        .map((t: string) => ({ path: ['input', 'targets'], message: `target "${t}" is not one of input.features (${c.input.features.join(', ')})` })),
+  },
+  {
+    reads: ['kafka.delivery', 'kafka.transactionalId'],
+    check: (c) => one(c.kafka.delivery === 'exactly-once' && !c.kafka.transactionalId, 'kafka.transactionalId', 'is required when kafka.delivery is "exactly-once"'),
+  },
+  {
+    reads: ['kafka.heartbeatIntervalMs', 'kafka.sessionTimeoutMs'],
+    check: (c) => one(c.kafka.heartbeatIntervalMs >= c.kafka.sessionTimeoutMs, 'kafka.heartbeatIntervalMs', 'must be below kafka.sessionTimeoutMs (the group would drop this consumer between heartbeats)'),
+  },
+  {
+    reads: KAFKA_SECURITY_KEYS.map((k) => `kafka.${k}`),
+    check: (c) => kafkaSecurityProblems(c.kafka as KafkaSecurityInput).map((p) => ({ path: ['kafka', ...p.path], message: p.message })),
+  },
+  {
+    // With patchLength 0 the model's default length applies, which the model checks itself.
+    reads: ['model.patchLength', 'model.patchStride'],
+    check: (c) => one(c.model.patchLength > 0 && c.model.patchStride > c.model.patchLength, 'model.patchStride', 'must not exceed model.patchLength (steps between patches would be ignored)'),
+  },
+];
+
+/** Problems of every rule whose keys are all valid (`invalid`: dotted paths with a problem). */
+export function crossFieldProblems(c: Parsed, invalid: readonly string[] = []): CrossFieldProblem[] {
+  const bad = (key: string) => invalid.some((p) => p === key || p.startsWith(`${key}.`) || key.startsWith(`${p}.`));
+  return CROSS_FIELD_RULES.filter((r) => !r.reads.some(bad)).flatMap((r) => r.check(c));
+}

@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../../src/config/load.ts';
+import { MAX_WINDOW_LENGTH } from '../../../src/config/schema/stream.ts';
+import { HTTP_DEFAULTS } from '../../../src/adapters/http/config.ts';
+
+/** The problem lines of a refused config (TC_CONFIG_INVALID, which main.ts exits 78 on). */
+function problems(opts: Parameters<typeof loadConfig>[0]): string[] {
+  try {
+    loadConfig(opts);
+  } catch (err) {
+    const e = err as { code: string; details: { problems: string[] } };
+    assert.equal(e.code, 'TC_CONFIG_INVALID');
+    return e.details.problems;
+  }
+  return assert.fail('the config was accepted');
+}
+
+function yamlFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'tc-cfg-')), 'c.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+test('unknown keys inside sections of the YAML file are refused, with the key path and the near key', () => {
+  const file = yamlFile('windows:\n  lenght: 32\n  stride: 2\nbatching: { maxBatchSize: 128, bogusKey: 1 }\nkafka:\n  sasl: { mechanism: plain, usrname: u, password: p }\nmodel:\n  max_batch_size: 1\n');
+  assert.deepEqual(problems({ env: { TICKCAST_CONFIG_FILE: file } }), [
+    'kafka.sasl.usrname: unknown key; did you mean "username" (kafka.sasl.username)?',
+    'windows.lenght: unknown key; did you mean "length" (windows.length)?',
+    'batching.bogusKey: unknown key (see docs/configuration.md)',
+    'model.max_batch_size: unknown key (see docs/configuration.md)',
+  ]);
+  assert.deepEqual(problems({ env: {}, overrides: { foo: 1, batching: { maxbatchsize: 1 } } as never }), [
+    'batching.maxbatchsize: unknown key; did you mean "maxBatchSize" (batching.maxBatchSize)?',
+    'foo: unknown key (see docs/configuration.md)',
+  ]);
+  // Maps keep their free keys.
+  const ok = loadConfig({ env: { TICKCAST_CONFIG_FILE: yamlFile('kafka:\n  properties: { linger.ms: 5 }\nanomaly:\n  longCycleTimeZones: { "in/": Asia/Kolkata }\n') } });
+  assert.equal(ok.kafka.properties['linger.ms'], 5);
+});
+
+test('an unknown TICKCAST_ variable names the known one it most likely meant', () => {
+  assert.deepEqual(problems({ env: { TICKCAST_WINDOWS_LENGHT: '32' } }), ['TICKCAST_WINDOWS_LENGHT: unknown setting; did you mean TICKCAST_WINDOWS_LENGTH?']);
+});
+
+test('windows.length is bounded by what POST /v1/predict takes; numbers past what the service runs with are refused', () => {
+  assert.equal(MAX_WINDOW_LENGTH, HTTP_DEFAULTS.maxWindowLength, 'windows.length and the REST window limit agree');
+  assert.equal(loadConfig({ env: { TICKCAST_WINDOWS_LENGTH: String(MAX_WINDOW_LENGTH) } }).windows.length, MAX_WINDOW_LENGTH);
+  for (const v of ['4097', '20000', '1e300']) {
+    const p = problems({ env: { TICKCAST_WINDOWS_LENGTH: v } });
+    assert.equal(p.length, 1);
+    assert.match(p[0], /^windows\.length \(TICKCAST_WINDOWS_LENGTH\): must be at most 4096/);
+  }
+  const env = {
+    TICKCAST_MODEL_HORIZON: '5000',
+    TICKCAST_SNAPSHOTS_INTERVAL_MS: '2147483648',
+    TICKCAST_BATCHING_MAX_WAIT_MS: '1e12',
+    TICKCAST_SHUTDOWN_GRACE_MS: '3000000000',
+    TICKCAST_FINETUNE_INTERVAL_MS: '3000000000',
+    TICKCAST_MODEL_ONNX_CALL_TIMEOUT_MS: '3000000000',
+    TICKCAST_KAFKA_LAG_INTERVAL_MS: '3000000000',
+    TICKCAST_KAFKA_SESSION_TIMEOUT_MS: '4000000',
+    TICKCAST_KAFKA_FETCH_MAX_WAIT_MS: '400000',
+    TICKCAST_BAND_QUALITY_WINDOW_TICKS: '1e9',
+    TICKCAST_ANOMALY_DEBOUNCE_M: '33',
+  };
+  const p = problems({ env });
+  for (const name of Object.keys(env)) assert.ok(p.some((l) => l.includes(`(${name})`)), `${name} not reported: ${p.join('\n')}`);
+  assert.equal(p.length, Object.keys(env).length, p.join('\n'));
+});
+
+test('a bad element of a list names the variable and the element in words; a bad number is reported once', () => {
+  assert.deepEqual(problems({ env: { TICKCAST_MODEL_QUANTILES: '0.1,abc' } }), ['TICKCAST_MODEL_QUANTILES: the 2nd element, "abc", is not a number']);
+  assert.deepEqual(problems({ env: { TICKCAST_WINDOWS_LENGTH: 'abc' } }), ['TICKCAST_WINDOWS_LENGTH: expected a number; got "abc"']);
+  assert.deepEqual(problems({ env: { TICKCAST_MODEL_QUANTILES: '0.1,0.5,1.5' } }), ['model.quantiles (TICKCAST_MODEL_QUANTILES, 3rd element): Number must be less than 1']);
+  const file = yamlFile('model:\n  quantiles: [0.1, 0.5, abc]\n');
+  assert.deepEqual(problems({ env: { TICKCAST_CONFIG_FILE: file } }), ['model.quantiles (TICKCAST_MODEL_QUANTILES, 3rd element): Expected number, received string']);
+});
+
+test('cross-field checks run even when other keys are invalid: every problem is reported together', () => {
+  const p = problems({ env: { TICKCAST_HTTP_PORT: 'eighty', TICKCAST_BATCHING_MAX_BATCH_SIZE: '0', TICKCAST_INPUT_FEATURES: 'a', TICKCAST_INPUT_TARGETS: 'b', TICKCAST_KAFKA_DELIVERY: 'exactly-once' } });
+  assert.deepEqual(p, [
+    'TICKCAST_HTTP_PORT: expected a number; got "eighty"',
+    'batching.maxBatchSize (TICKCAST_BATCHING_MAX_BATCH_SIZE): Number must be greater than 0',
+    'input.targets (TICKCAST_INPUT_TARGETS): target "b" is not one of input.features (a)',
+    'kafka.transactionalId (TICKCAST_KAFKA_TRANSACTIONAL_ID): is required when kafka.delivery is "exactly-once"',
+  ]);
+  // A check that reads an invalid key is skipped (it would judge a default the user did not choose).
+  assert.deepEqual(problems({ env: { TICKCAST_BATCHING_LOW_WATER_MARK: '-1', TICKCAST_BATCHING_HIGH_WATER_MARK: '5' } }), ['batching.lowWaterMark (TICKCAST_BATCHING_LOW_WATER_MARK): Number must be greater than or equal to 0']);
+  // Unset detector settings are its defaults (warning 0.4, critical 0.7, debounce 1 of 1), checked here, not at start.
+  assert.match(problems({ env: { TICKCAST_ANOMALY_WARNING_THRESHOLD: '0.8' } }).join('\n'), /anomaly\.warningThreshold .*must not exceed anomaly\.criticalThreshold \(unset: the detector's 0\.7\)/);
+  assert.match(problems({ env: { TICKCAST_ANOMALY_DEBOUNCE_N: '3' } }).join('\n'), /anomaly\.debounceN .*must not exceed anomaly\.debounceM \(unset: the detector's 1\)/);
+  assert.match(problems({ env: { TICKCAST_KAFKA_HEARTBEAT_INTERVAL_MS: '30000' } }).join('\n'), /kafka\.heartbeatIntervalMs .*must be below kafka\.sessionTimeoutMs/);
+  assert.match(problems({ env: { TICKCAST_MODEL_PATCH_LENGTH: '4', TICKCAST_MODEL_PATCH_STRIDE: '8' } }).join('\n'), /model\.patchStride .*must not exceed model\.patchLength/);
+});
+
+test('embedded.dataFile must name a readable file at load', () => {
+  assert.deepEqual(problems({ env: { TICKCAST_EMBEDDED_DATA_FILE: '/nonexistent/ticks.csv' } }), ['embedded.dataFile (TICKCAST_EMBEDDED_DATA_FILE): cannot read "/nonexistent/ticks.csv" (no such file)']);
+  assert.deepEqual(problems({ env: { TICKCAST_EMBEDDED_DATA_FILE: tmpdir() } }), [`embedded.dataFile (TICKCAST_EMBEDDED_DATA_FILE): "${tmpdir()}" is not a file`]);
+  const csv = join(mkdtempSync(join(tmpdir(), 'tc-cfg-')), 'd.csv');
+  writeFileSync(csv, 'timestamp,value\n2024-01-01 00:00:00,1\n');
+  assert.equal(loadConfig({ env: { TICKCAST_EMBEDDED_DATA_FILE: csv } }).embedded.dataFile, csv);
+});
