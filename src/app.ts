@@ -81,6 +81,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   if (spec.window !== config.windows.length) {
     log.warn({ model: spec.window, configured: config.windows.length }, 'windows.length differs from the model window; using the model window');
   }
+  if (spec.horizon !== config.model.horizon) log.warn({ model: spec.horizon, configured: config.model.horizon }, 'model.horizon differs from the model horizon; using the model horizon');
 
   const training = model.info().training ?? {};
   const openHours = openHoursFor(config, training);

@@ -8,7 +8,8 @@ import { OpenHours } from './open-hours.ts';
 
 /** Everything the store keeps for one series, as plain data (for snapshots; arrays are copies). */
 export interface WindowSeriesState {
-  values: Float32Array;
+  /** Float64 since 5 Dec 2026 (a snapshot written before holds Float32, read the same way). */
+  values: Float32Array | Float64Array;
   ts: Float64Array;
   head: number;
   count: number;
@@ -34,7 +35,7 @@ export interface RecentWindow {
 }
 
 export class SeriesState {
-  readonly values: Float32Array;
+  readonly values: Float64Array;
   readonly ts: Float64Array;
   head = 0; // next write slot
   count = 0; // ticks accepted in total
@@ -56,8 +57,8 @@ export class SeriesState {
 
   constructor(window: number, features: number) {
     // One buffer for all eight arrays (src/domain/arena.ts: one allocation per series, not eight).
-    const a = new ArrayArena(((window * features * 4 + 7) & ~7) + 8 * (window + 5 * features) + ((window + 7) & ~7));
-    this.values = a.f32(window * features);
+    const a = new ArrayArena(8 * (window * features + window + 5 * features) + ((window + 7) & ~7));
+    this.values = a.f64(window * features);
     this.ts = a.f64(window);
     this.mean = a.f64(features);
     this.m2 = a.f64(features);

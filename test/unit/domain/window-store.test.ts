@@ -59,9 +59,29 @@ test('missing features carry the last value forward; nothing to carry → incomp
 test('constant series normalise to zeros, not NaN', () => {
   const s = make();
   for (let t = 1; t <= 4; t++) s.push('flat', t, [7], 0);
-  const out = new Float32Array(4);
-  s.snapshot('flat', out, 0);
-  assert.deepEqual(Array.from(out), [0, 0, 0, 0]);
+  s.push('zeros', 1, [0], 0);
+  for (let t = 2; t <= 4; t++) s.push('zeros', t, [0], 0);
+  for (const series of ['flat', 'zeros']) {
+    const out = new Float32Array(4);
+    s.snapshot(series, out, 0);
+    assert.deepEqual(Array.from(out), [0, 0, 0, 0], series);
+  }
+});
+
+test('the units of a series change nothing: the same shape at 1e12, at 1e-9 and at 1 gives the same model input, and the window keeps every digit', () => {
+  const shape = [0.3, -1.2, 0.8, 0.1, -0.5, 1.4, -0.9, 0.2];
+  const inputs = [];
+  for (const [level, scale] of [[0, 1], [1e12, 1], [1.7e12, 1000], [1e-9, 1e-11], [0, 1e-9]]) {
+    const s = make({ window: 8 });
+    const values = shape.map((v) => level + scale * v);
+    values.forEach((v, t) => s.push('a', t + 1, [v], 0));
+    assert.deepEqual(s.recent('a')!.values.map((r) => r[0]), values, `exact raw values at level ${level} (the window was float32 before)`);
+    const out = new Float32Array(8);
+    s.snapshot('a', out, 0);
+    inputs.push(Array.from(out));
+  }
+  for (const x of inputs.slice(1)) x.forEach((v, i) => assert.ok(Math.abs(v - inputs[0][i]) < 1e-3, `model input ${v} vs ${inputs[0][i]} (a floor made small or high-level series flat)`));
+  assert.ok(Math.max(...inputs[0].map(Math.abs)) > 1, 'unit scale, not flattened');
 });
 
 test('held ticks enter the window but not the statistics, for at most holdStatsMaxTicks in a row; unlearn takes back the last learned tick', () => {

@@ -48,6 +48,17 @@ test('forecasts follow the input: affine-transformed window gives the affine-tra
   }
   const other = (await predict({ window: base.slice().reverse() })).json();
   assert.notDeepEqual(other.horizon.map((s: { p50: number }) => s.p50), a.horizon.map((s: { p50: number }) => s.p50));
+  // Any units: a counter near 1e12 moving by units, a gauge in nanoseconds (a floor on the
+  // normalising deviation made both flat to the model before 5 Dec 2026: bands thousands of times too wide).
+  for (const [scale, shift] of [[1, 1e12], [1e-9, 0], [1e-9, 1e-6], [1000, 1.7e12]]) {
+    const t = (await predict({ window: base.map((v) => scale * v + shift) })).json();
+    for (let i = 0; i < a.horizon.length; i++) {
+      for (const k of ['p10', 'p50', 'p90']) {
+        const back = (t.horizon[i][k] - shift) / scale;
+        assert.ok(Math.abs(back - a.horizon[i][k]) < 1e-3 * Math.max(1, Math.abs(a.horizon[i][k])), `scale ${scale}, shift ${shift}: ${k}[${i}] maps back to ${back}, not ${a.horizon[i][k]}`);
+      }
+    }
+  }
 });
 
 test('explain returns attention over the window (one weight per step, summing to 1); horizon trims the answer', async () => {
