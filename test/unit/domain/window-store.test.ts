@@ -70,7 +70,7 @@ test('constant series normalise to zeros, not NaN', () => {
 
 test('the units of a series change nothing: the same shape at 1e12, at 1e-9 and at 1 gives the same model input, and the window keeps every digit', () => {
   const shape = [0.3, -1.2, 0.8, 0.1, -0.5, 1.4, -0.9, 0.2];
-  const inputs = [];
+  const inputs: number[][] = [];
   for (const [level, scale] of [[0, 1], [1e12, 1], [1.7e12, 1000], [1e-9, 1e-11], [0, 1e-9]]) {
     const s = make({ window: 8 });
     const values = shape.map((v) => level + scale * v);
