@@ -293,14 +293,9 @@ export class WindowStore {
 }
 
 /**
- * Standard deviation with a floor so constant series normalise to 0 instead of dividing by 0.
- * The floor is relative to the level (1e-15 of it: a few times float64's resolution, far below any
- * real movement — a counter at 1e12 moving by 1 is 1e-12 of its level), plus a last resort for a
- * series of exact zeros — not absolute. An absolute floor
- * (1e-6, and 1e-6 of the level, until 5 Dec 2026: sized for the float32 windows of then) made a
- * series look flat to the model whenever it moved less than that — gauges in nanoseconds or at
- * 1e12 (byte counters, epoch-ms "last seen") got bands thousands of times too wide, where the same
- * shape in other units was forecast well.
+ * Standard deviation with a floor so constant series normalise to 0 instead of dividing by 0:
+ * 1e-15 of the level (a few times float64's resolution), plus a last resort for exact zeros —
+ * never absolute, so any units reach the model at unit scale (docs/architecture.md "Normalisation").
  */
 export function normStd(variance: number, mean: number): number {
   return Math.sqrt(Math.max(variance, 1e-30 * mean * mean, 1e-300));
