@@ -292,11 +292,7 @@ export class WindowStore {
   }
 }
 
-/**
- * Standard deviation with a floor so constant series normalise to 0 instead of dividing by 0:
- * 1e-15 of the level (a few times float64's resolution), plus a last resort for exact zeros —
- * never absolute, so any units reach the model at unit scale (docs/architecture.md "Normalisation").
- */
+/** Std floored at 1e-15 of the level (never absolute: any units reach the model at unit scale; docs/architecture.md "Normalisation"). */
 export function normStd(variance: number, mean: number): number {
   return Math.sqrt(Math.max(variance, 1e-30 * mean * mean, 1e-300));
 }
