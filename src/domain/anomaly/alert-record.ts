@@ -40,6 +40,18 @@ function r6(x: number): number {
 }
 
 /**
+ * Round a band value to 6 significant digits or to 1e-5 of the band's width, whichever keeps
+ * more: 6 significant digits alone erased the band of a series at a high level (1e12 ± 1: expected,
+ * lower and upper all came out 1000000000000).
+ */
+function rBand(x: number, width: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  const digits = (v: number) => Math.floor(Math.log10(Math.abs(v)));
+  const exp = width > 0 && Number.isFinite(width) ? Math.min(digits(x), digits(width)) - 5 : digits(x) - 5;
+  return exp < 0 ? Number(x.toFixed(Math.min(100, -exp))) : Math.round(x / 10 ** exp) * 10 ** exp;
+}
+
+/**
  * Build the alert record. `modelVersion` is the version of the model that produced the
  * expectation (ignored when the event was judged by the fallback). `source` is where the tick
  * came from (omitted for ticks that did not come from Kafka, e.g. the CLI).
@@ -51,9 +63,9 @@ export function buildAlertRecord(event: AnomalyEvent, modelVersion: string, sour
     ...(event.feature ? { feature: event.feature } : {}),
     ts: event.tsMs,
     value: event.value,
-    expected: e === null ? event.value : r6(e.p50),
-    lower: e === null ? event.value : r6(e.lower),
-    upper: e === null ? event.value : r6(e.upper),
+    expected: e === null ? event.value : rBand(e.p50, e.upper - e.lower),
+    lower: e === null ? event.value : rBand(e.lower, e.upper - e.lower),
+    upper: e === null ? event.value : rBand(e.upper, e.upper - e.lower),
     score: r6(event.score),
     severity: event.severity,
     state: event.state,

@@ -41,3 +41,13 @@ test('firing records name the view that set the score after the model; records w
   assert.match(encodeAlertRecord(rec).value, /"model":"v3","view":"seasonal"\}$/);
   assert.equal('view' in buildAlertRecord({ ...event, state: 'resolved' }, 'v3'), false);
 });
+
+test('the band stays readable at any level: rounded to 6 significant digits or 1e-5 of its width, whichever keeps more', () => {
+  // A counter near 1e12 moving by units: 6 significant digits made expected, lower and upper all 1000000000000.
+  const high = buildAlertRecord({ ...event, value: 1_000_000_010_000.85, expected: { lower: 999_999_991_230.4, p50: 999_999_995_534.12, upper: 999_999_998_929.7 } }, 'v1');
+  assert.deepEqual([high.lower, high.expected, high.upper], [999_999_991_230.4, 999_999_995_534.12, 999_999_998_929.7]);
+  const narrow = buildAlertRecord({ ...event, expected: { lower: 1e12 - 0.3, p50: 1e12 + 0.5, upper: 1e12 + 1.2 } }, 'v1');
+  assert.ok(narrow.lower < narrow.expected && narrow.expected < narrow.upper, JSON.stringify(narrow));
+  const tiny = buildAlertRecord({ ...event, expected: { lower: 1.0000001e-9, p50: 1.0000002e-9, upper: 1.0000003e-9 } }, 'v1');
+  assert.ok(tiny.lower < tiny.expected && tiny.expected < tiny.upper, JSON.stringify(tiny));
+});
