@@ -7,6 +7,7 @@
  * `{ close: true }` disposes the session and ends the thread. The first message out is
  * `{ ready: backend }` or `{ failed: message }`.
  */
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeError, ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { ModelSpec } from '../../domain/types.ts';
@@ -39,14 +40,21 @@ async function main(): Promise<void> {
     return;
   }
   port.postMessage({ ready: p.backend } satisfies OnnxThreadReply);
+  // Time this thread's event loop was busy since its last answer (the model runs synchronously in
+  // it): the pool adds it up as tickcast_onnx_thread_busy_seconds_total. Timing each call instead
+  // counted the wait of a call queued behind another twice.
+  let counted = performance.eventLoopUtilization().active;
+  const busy = () => {
+    const active = performance.eventLoopUtilization().active;
+    const ms = active - counted;
+    counted = active;
+    return ms;
+  };
   port.on('message', (m: OnnxThreadRequest) => {
     if ('close' in m) {
       void p.dispose().then(() => port.close());
       return;
     }
-    // Time this thread spent on the call (the pool counts it: tickcast_onnx_thread_busy_seconds_total).
-    const t0 = performance.now();
-    const busy = () => performance.now() - t0;
     p.predict({ x: m.x, batch: m.batch }, { attention: m.attention }).then(
       (r) => {
         // Fresh copies, so the buffers handed over are ours to transfer (not onnxruntime's).
