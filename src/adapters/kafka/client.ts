@@ -44,14 +44,33 @@ export function kafkaClientInfo(): { version: string; features: string[] } {
 /** Reports client errors that mean "a fetched batch was skipped" (see consume-errors.ts). */
 export type ClientErrorListener = (message: string) => void;
 
-export function clientLogger(logger: Logger, onError?: ClientErrorListener): KafkaJS.Logger {
+/** A client line repeated within this long is logged once; the next one after says how many were left out. */
+const REPEAT_WINDOW_MS = 10_000;
+
+/**
+ * The client's log lines into pino. librdkafka repeats itself when brokers are away (hundreds of
+ * "all broker connections are down" within milliseconds at a shutdown): the same level and
+ * message within REPEAT_WINDOW_MS is logged once, and the next after the window carries
+ * `suppressedRepeats`. `onError` still hears every error (it counts skipped batches).
+ */
+export function clientLogger(logger: Logger, onError?: ClientErrorListener, now: () => number = Date.now): KafkaJS.Logger {
   const log = logger.child({ module: 'kafka-client' });
+  const seen = new Map<string, { until: number; suppressed: number }>();
+  const emit = (level: 'info' | 'warn' | 'debug' | 'error', ns: string | undefined, message: string, extra: object | undefined) => {
+    const key = `${level}\u0000${message}`;
+    const t = now();
+    const s = seen.get(key);
+    if (s && t < s.until) return void s.suppressed++;
+    if (seen.size > 1000) seen.clear();
+    seen.set(key, { until: t + REPEAT_WINDOW_MS, suppressed: 0 });
+    log[level]({ ns, ...extra, ...(s && s.suppressed > 0 ? { suppressedRepeats: s.suppressed } : {}) }, message);
+  };
   const make = (ns: string | undefined): KafkaJS.Logger => ({
-    info: (message, extra) => log.info({ ns, ...extra }, message),
-    warn: (message, extra) => log.warn({ ns, ...extra }, message),
-    debug: (message, extra) => log.debug({ ns, ...extra }, message),
+    info: (message, extra) => emit('info', ns, message, extra),
+    warn: (message, extra) => emit('warn', ns, message, extra),
+    debug: (message, extra) => emit('debug', ns, message, extra),
     error: (message, extra) => {
-      log.error({ ns, ...extra }, message);
+      emit('error', ns, message, extra);
       onError?.(message);
     },
     namespace: (n) => make(n),
