@@ -12,6 +12,9 @@ import type { ResolvedHybridConfig } from './config.ts';
 import { HybridModel } from './hybrid-model.ts';
 import { loadPretrained } from './pretrained.ts';
 import type { VersionRegistry, ModelVersion } from './version-registry.ts';
+import type { CheckpointStore } from './checkpoints.ts';
+import { readPin, writePin } from './pin-file.ts';
+import { describeError } from '../errors/index.ts';
 import type { WeightMap } from './weight-names.ts';
 
 export interface BootstrapOptions {
@@ -30,10 +33,15 @@ interface Trained {
 // app several times (tests) trains once.
 const bootstrapMemo = new Map<string, Promise<Trained>>();
 
-export async function loadInitialVersion(registry: VersionRegistry, config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, logger: Logger): Promise<ModelVersion> {
+export async function loadInitialVersion(registry: VersionRegistry, config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, logger: Logger): Promise<ModelVersion & { pinned?: true }> {
   const store = registry.store;
   if (store) {
     await store.cleanTemp();
+    const pinned = await loadPinned(store, logger);
+    if (pinned) {
+      registry.hold(pinned, pinned.version);
+      return { ...pinned, pinned: true };
+    }
     const found = await store.loadNewestGood();
     if (found) {
       logger.info({ version: found.version, dir: found.dir, meta: found.meta }, `loaded checkpoint ${found.version}`);
@@ -46,6 +54,27 @@ export async function loadInitialVersion(registry: VersionRegistry, config: Conf
   const v = await registry.add({ config: hybrid, spec, weights: b.weights, meta: b.meta });
   if (store) logger.info({ version: v.version, dir: store.dir }, `bootstrap model saved as checkpoint ${v.version}`);
   return v;
+}
+
+/** The version an operator pinned (pin-file.ts), when it still loads; otherwise why not is logged and the pin dropped. */
+async function loadPinned(store: CheckpointStore, logger: Logger): Promise<ModelVersion | null> {
+  let version: string | null;
+  try {
+    version = await readPin(store.dir);
+  } catch (err) {
+    logger.warn({ err: describeError(err) }, 'the pin file in model.dir is unreadable; serving the newest good checkpoint, unpinned');
+    return null;
+  }
+  if (version === null) return null;
+  try {
+    const c = await store.load(version);
+    logger.info({ version }, `model ${version} pinned by an earlier rollback: serving it (fine-tuning will not replace it until unpinned)`);
+    return { version: c.version, config: c.config, spec: c.spec, weights: c.weights, meta: c.meta };
+  } catch (err) {
+    logger.warn({ version, err: describeError(err) }, `pinned model ${version} cannot be loaded; serving the newest good checkpoint, unpinned`);
+    await writePin(store.dir, null).catch(() => undefined);
+    return null;
+  }
 }
 
 function bootstrapWeights(config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, logger: Logger): Promise<Trained> {

@@ -17,6 +17,7 @@ import { resolveHybridConfig } from './config.ts';
 import { engineBuilder } from './engine-builder.ts';
 import { FineTuner, type FineTuneTuning } from './finetune/fine-tuner.ts';
 import { loadInitialVersion, type BootstrapOptions } from './initial-version.ts';
+import { writePin } from './pin-file.ts';
 import { Promoter } from './promoter.ts';
 import { VersionRegistry } from './version-registry.ts';
 
@@ -79,12 +80,12 @@ export async function createModelService(config: Config, logger: Logger, metrics
   const keep = config.model.keepVersions;
   const store = config.model.dir ? new CheckpointStore({ dir: config.model.dir, keep, log: (level, msg, fields) => logger[level](fields ?? {}, msg) }) : null;
   const registry = new VersionRegistry(store, keep);
-  const first = await loadInitialVersion(registry, config, hybrid, spec, opts, logger);
+  const { pinned, ...first } = await loadInitialVersion(registry, config, hybrid, spec, opts, logger);
   const build = engineBuilder(config, backend, logger, { onBusy: (s) => metrics.onnxBusySeconds.inc(s), onThreads: (n) => metrics.onnxServingThreads.set(n) });
   const predictor = await build(first);
   const slot = (opts.slot ?? bareSlot)(predictor);
   await registry.refresh();
-  const promoter = new Promoter({ registry, build, slot, serving: first, logger, metrics });
+  const promoter = new Promoter({ registry, build, slot, serving: first, logger, metrics, pinned, ...(store ? { savePin: (v: string | null) => writePin(store.dir, v) } : {}) });
   const tuner = config.finetune.enabled ? new FineTuner({ config, logger: logger.child({ component: 'finetune' }), metrics, control: promoter, tuning: opts.finetune }) : null;
 
   const info = (): ModelInfo => {

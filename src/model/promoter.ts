@@ -31,6 +31,10 @@ export interface PromoterDeps {
   serving: ModelVersion;
   logger: Logger;
   metrics: Metrics;
+  /** The serving version was pinned before this start (pin-file.ts). */
+  pinned?: boolean;
+  /** Records the pin where a restart finds it (pin-file.ts; absent without a model dir). */
+  savePin?: (version: string | null) => Promise<void>;
 }
 
 export class Promoter implements ChampionControl {
@@ -43,6 +47,7 @@ export class Promoter implements ChampionControl {
   constructor(deps: PromoterDeps) {
     this.#d = deps;
     this.#champion = deps.serving;
+    this.#pinned = deps.pinned ?? false;
     this.#publish(deps.slot.predictor);
   }
 
@@ -96,8 +101,9 @@ export class Promoter implements ChampionControl {
         await this.#serve(await this.#d.registry.find(target), o.version ? `manual rollback to ${target}` : `manual rollback from ${cur}`);
         changed = true;
       }
-      this.#pinned = o.pin ?? false;
       const v = this.#champion.version;
+      await this.#d.savePin?.(o.pin ? v : null);
+      this.#pinned = o.pin ?? false;
       this.#d.logger.info({ version: v, pinned: this.#pinned }, this.#pinned ? `model ${v} pinned: fine-tuning will not replace it until unpinned` : `model ${v} serving (not pinned)`);
       await this.#d.registry.refresh();
       return changed;

@@ -1,0 +1,37 @@
+/**
+ * The operator's pin, kept beside the checkpoints: `<model.dir>/pinned.json` = `{"version":"v3",
+ * "pinnedAt":"…"}` while a manual rollback's `pin` holds, absent otherwise. Without it a restart
+ * (a redeploy, a node drain) served the newest checkpoint again, unpinned — undoing the rollback
+ * away from a bad model. Written durably (temporary file, fsync, rename) like the checkpoints.
+ */
+import { readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { syncDir, writeFileSynced } from './durable-fs.ts';
+
+const FILE = 'pinned.json';
+
+/** The pinned version recorded in `dir`, or null (none, or unreadable: logged by the caller). */
+export async function readPin(dir: string): Promise<string | null> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  const v = (JSON.parse(text) as { version?: unknown }).version;
+  if (typeof v !== 'string' || v.length === 0) throw new Error(`${FILE} names no version`);
+  return v;
+}
+
+/** Record `version` as pinned, or clear the pin (null). */
+export async function writePin(dir: string, version: string | null): Promise<void> {
+  const file = path.join(dir, FILE);
+  if (version === null) {
+    await rm(file, { force: true });
+  } else {
+    const tmp = `${file}.tmp-${process.pid}`;
+    await writeFileSynced(tmp, `${JSON.stringify({ version, pinnedAt: new Date().toISOString() })}\n`);
+    await rename(tmp, file);
+  }
+  await syncDir(dir);
+}
