@@ -115,6 +115,7 @@ export class VersionRegistry {
       if ((err as TickcastError).code === ErrorCodes.MODEL_NOT_LOADED) throw err;
       const onDisk = await store.list().catch(() => [] as string[]);
       if (!onDisk.includes(version)) throw this.#unknown(version, await this.refresh(), err);
+      await this.refresh(); // it is damaged now: `versions` must stop offering it (and list it as damaged)
       throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_CORRUPT, `model version ${version} cannot be loaded: ${describeError(err)}`, { statusCode: 409, cause: err });
     }
   }

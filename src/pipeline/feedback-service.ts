@@ -105,7 +105,7 @@ export class FeedbackService {
     if (had === undefined) {
       throw new TickcastError(ErrorCodes.ALERT_NOT_FOUND, `alert "${alertId}" has no feedback to clear`, {
         statusCode: 404,
-        details: { hint: 'GET /v1/anomalies/feedback lists the feedback in effect' },
+        details: { hint: 'GET /v1/feedback lists the feedback in effect' },
       });
     }
     await this.#d.store?.append({ op: 'clear', alertId, at: this.#now() });

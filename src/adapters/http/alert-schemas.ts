@@ -13,7 +13,7 @@ export const alertIdParamsSchema = {
 export const feedbackProperties = {
   verdict: { type: 'string', enum: [...VERDICTS, 'clear'], description: 'false_positive | confirmed | expected (known maintenance) | clear (withdraw).' },
   note: { type: 'string', maxLength: FEEDBACK_LIMITS.noteMaxChars },
-  by: { type: 'string', maxLength: FEEDBACK_LIMITS.byMaxChars, description: 'Who gives it (default: the API key fingerprint).' },
+  by: { type: 'string', minLength: 1, maxLength: FEEDBACK_LIMITS.byMaxChars, description: 'Who gives it (default: the API key fingerprint).' },
   durationMs: { type: 'integer', minimum: 1, maximum: FEEDBACK_LIMITS.maxDurationMs, description: '`expected` only: maintenance span from the alert ts (default feedback.expectedSpanMs).' },
 } as const;
 

@@ -204,7 +204,7 @@ export const rollbackBodySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    version: { type: 'string', minLength: 1, maxLength: 256, description: 'Version to roll back to; default: the previous one.' },
+    version: { type: 'string', minLength: 1, maxLength: 256, pattern: '^v[1-9][0-9]{0,15}$', description: 'Version to roll back to (v1, v2, … as GET /v1/model lists them); default: the previous one.' },
     pin: { type: 'boolean', description: 'Keep this version until unpinned (no automatic promotion).' },
   },
 } as const;

@@ -22,6 +22,8 @@ test('feedback needs a key, is validated, and says when it is off', async () => 
     assert.match(badVerdict.json().error.message, /body\.verdict must be one of "false_positive", "confirmed", "expected", "clear"/);
     const badId = await app.inject({ method: 'POST', url: '/v1/anomalies/a%2Fb/feedback', headers: auth, payload: { verdict: 'confirmed' } });
     assert.equal(badId.statusCode, 400);
+    const noName = await app.inject({ method: 'POST', url, headers: auth, payload: { verdict: 'confirmed', by: '' } });
+    assert.equal(noName.statusCode, 400, 'an empty "by" would erase who gave the feedback');
     const tooLong = await app.inject({ method: 'POST', url, headers: auth, payload: { verdict: 'expected', durationMs: 10 ** 12 } });
     assert.equal(tooLong.statusCode, 400);
     const off = await app.inject({ method: 'POST', url, headers: auth, payload: { verdict: 'confirmed' } });

@@ -140,6 +140,11 @@ test('GET /v1/model and POST /v1/model/rollback (key required; unknown version i
     assert.equal(bad.statusCode, 404);
     assert.deepEqual(bad.json().error.details.available, ['trend-v2', 'trend-v1']);
     assert.match(bad.json().error.hint, /available versions/);
+    for (const version of ['banana', '../v1', 'V1', 'v1.0', 'v-1']) {
+      const malformed = await app.inject({ method: 'POST', url: '/v1/model/rollback', payload: { version }, headers: auth });
+      assert.equal(malformed.statusCode, 400, version);
+      assert.equal(malformed.json().error.code, 'TC_HTTP_BAD_REQUEST', `${version}: a malformed label is bad input, not a missing model`);
+    }
     const predicted = (await app.inject({ method: 'POST', url: '/v1/predict', payload: { window: [1, 2] } })).json();
     assert.equal(predicted.model, 'trend-v1');
   } finally {

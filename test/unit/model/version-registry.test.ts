@@ -1,0 +1,31 @@
+/** The version registry's listing follows what it finds: a version found damaged on a rollback stops being offered at once. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CheckpointStore } from '../../../src/model/checkpoints.ts';
+import { resolveHybridConfig } from '../../../src/model/config.ts';
+import { VersionRegistry } from '../../../src/model/version-registry.ts';
+import { initBackend } from '../../../src/model/backend.ts';
+import { createModel } from '../../../src/model/hybrid-model.ts';
+import { SMALL_CONFIG, SMALL_SPEC } from '../http/support/model-serving.ts';
+
+test('a rollback that finds its version damaged refreshes the listing: versions stops offering it, damagedVersions names it', async (t) => {
+  await initBackend();
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-registry-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = new CheckpointStore({ dir, keep: 5 });
+  for (const seed of [1, 2]) {
+    const m = createModel(SMALL_CONFIG, SMALL_SPEC, seed);
+    await store.save({ config: resolveHybridConfig(SMALL_CONFIG), spec: SMALL_SPEC, weights: m.getWeights(), meta: {} });
+    m.dispose();
+  }
+  const registry = new VersionRegistry(store, 5);
+  await registry.refresh();
+  assert.deepEqual(registry.versions, ['v2', 'v1']);
+  truncateSync(path.join(dir, 'v1', 'weights.bin'), 10); // damaged while the service runs
+  await assert.rejects(registry.find('v1'), (err: { code?: string; statusCode?: number }) => err.code === 'TC_MODEL_ARTIFACT_CORRUPT' && err.statusCode === 409);
+  assert.deepEqual(registry.versions, ['v2'], 'no longer offered');
+  assert.deepEqual(registry.damaged.map((d) => d.version), ['v1']);
+});
