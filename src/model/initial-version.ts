@@ -90,14 +90,23 @@ function bootstrapWeights(config: Config, hybrid: ResolvedHybridConfig, spec: Mo
   return p;
 }
 
+/** Seeded initial weights: the linear skip starts as "repeat the last value" (docs/model.md). */
+function seeded(hybrid: ResolvedHybridConfig, spec: ModelSpec): Trained {
+  const m = HybridModel.create(hybrid, spec, 42);
+  const weights = m.getWeights();
+  m.dispose();
+  return { weights, meta: { source: 'seeded', epochs: 0 } };
+}
+
 async function trainOrSeed(config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, file: string, logger: Logger): Promise<Trained> {
   if (config.model.bootstrapEpochs === 0) {
-    // Seeded initial weights: the linear skip starts as "repeat the last value" (docs/model.md).
-    const m = HybridModel.create(hybrid, spec, 42);
-    const weights = m.getWeights();
-    m.dispose();
     logger.warn('model.bootstrapEpochs is 0: serving an untrained model with seeded weights (about as good as repeating the last value)');
-    return { weights, meta: { source: 'seeded', epochs: 0 } };
+    return seeded(hybrid, spec);
+  }
+  if (spec.features.length > 1 && !opts.bootstrapValues) {
+    // The bundled sample is one series: nothing to train a multivariate model on at start.
+    logger.warn({ features: spec.features }, 'no checkpoint in model.dir and a multivariate spec (input.features): serving seeded weights (about as good as repeating the last value) — train one with `tickcast train` into model.dir; online fine-tuning (finetune.enabled) learns from the stream');
+    return seeded(hybrid, spec);
   }
   if (config.model.pretrained && !opts.bootstrapValues) {
     const pre = await loadPretrained(hybrid, spec);

@@ -135,7 +135,7 @@ export class StreamPipeline {
   async #handle(given: RawRecord[], sink: OutputSink, tracer: PipelineTracer | undefined): Promise<void> {
     // Outputs of these records that a failed send left behind go first, as they were (unsent-outputs.ts).
     const kept = this.#unsent.take(given);
-    if (kept) await this.#send(given, kept.out, sink, tracer);
+    if (kept) await this.#send(given, kept.out, kept.out, sink, tracer);
     const records = kept ? given.slice(kept.covered) : given;
     const out: OutMessage[] = [];
     const accepted: Accepted[] = [];
@@ -154,23 +154,23 @@ export class StreamPipeline {
     this.#emit(accepted, results, out);
 
     if (accepted.length > 0) for (const f of this.#followers) pushFollowerRecords(f.advance?.(this.#eventTs), accepted[accepted.length - 1].rec, (rec) => this.#trace(rec), out);
-    await this.#send(given, out, sink, tracer);
+    await this.#send(given, kept ? [...kept.out, ...out] : out, out, sink, tracer);
   }
 
-  /** Send `out`, the outputs of `records` (applied already); unacknowledged, they are kept for the redelivery. */
-  async #send(records: RawRecord[], out: OutMessage[], sink: OutputSink, tracer: PipelineTracer | undefined): Promise<void> {
+  /**
+   * Send `out`. `all` — every output of `records`, which are applied already — is kept until the
+   * transport moves past them: a failed send, or a transaction aborted after it (exactly-once),
+   * brings the same records back, and then they are sent again (unsent-outputs.ts).
+   */
+  async #send(records: RawRecord[], all: OutMessage[], out: OutMessage[], sink: OutputSink, tracer: PipelineTracer | undefined): Promise<void> {
+    if (all.length > 0) this.#unsent.remember(records, all);
     if (out.length === 0) return;
-    try {
-      if (tracer) {
-        await tracer.produce(out.length, (inject) => {
-          for (const m of out) inject(m.headers);
-          return sink.send(out);
-        });
-      } else await sink.send(out);
-    } catch (err) {
-      this.#unsent.remember(records, out);
-      throw err;
-    }
+    if (tracer) {
+      await tracer.produce(out.length, (inject) => {
+        for (const m of out) inject(m.headers);
+        return sink.send(out);
+      });
+    } else await sink.send(out);
   }
 
   /**

@@ -1,34 +1,40 @@
 /**
- * Outputs of a chunk that the sink did not acknowledge, kept until that chunk comes again.
+ * The outputs of each partition's latest chunk, kept until the transport moves past it.
  *
  * By the time a chunk's outputs are sent, the pipeline has applied its records to its state
- * (windows, detectors, forecast book). If the send fails, the source does not commit and the
- * transport delivers the same records again; processed a second time they are duplicates, and
- * their forecasts and alerts would never be written. So the pipeline keeps the unsent outputs
- * per partition and, when the redelivery starts at the same offset and covers the same records,
- * sends them as they were and processes only what follows. A redelivery that does not line up
- * (a rebalance moved the partition, the chunk came cut differently) drops the entry and is
+ * (windows, detectors, forecast book). If the send fails — or, in exactly-once mode, the
+ * transaction that holds the sent outputs is aborted at sendOffsets/commit — the source does not
+ * commit and the transport delivers the same records again; processed a second time they are
+ * duplicates, and their forecasts and alerts would never be written. So the pipeline keeps the
+ * outputs per partition and, when a delivery starts at the same offset and covers the same
+ * records, sends them as they were and processes only what follows. The next chunk of the
+ * partition (starting later: the transport moved on) drops the entry, as does a redelivery that
+ * does not line up (a rebalance moved the partition, the chunk came cut differently), which is
  * processed as it comes.
  */
 import type { RawRecord } from '../domain/types.ts';
 import type { OutMessage } from './ports.ts';
 
 interface Entry {
-  first: string;
-  last: string;
+  first: RawRecord;
+  last: RawRecord;
   count: number;
   out: OutMessage[];
 }
+
+const sameBytes = (a: Buffer | null, b: Buffer | null) => (a === null || b === null ? a === b : a.equals(b));
+/** The same record: offset, key and value (a source whose offsets repeat — tests, a replay — is not mistaken). */
+const sameRecord = (a: RawRecord, b: RawRecord) => a.source.offset === b.source.offset && sameBytes(a.key, b.key) && sameBytes(a.value, b.value);
 
 const partitionOf = (r: RawRecord) => `${r.source.topic}\u0000${r.source.partition}`;
 
 export class UnsentOutputs {
   readonly #byPartition = new Map<string, Entry>();
 
-  /** `records` (as handed to the pipeline) were applied, and `out` — their outputs not yet acknowledged — failed to send. */
+  /** `records` (as handed to the pipeline) were applied and `out` are all their outputs, about to be sent. */
   remember(records: readonly RawRecord[], out: OutMessage[]): void {
     if (records.length === 0) return;
-    this.#byPartition.set(partitionOf(records[0]), { first: records[0].source.offset, last: records[records.length - 1].source.offset, count: records.length, out });
+    this.#byPartition.set(partitionOf(records[0]), { first: records[0], last: records[records.length - 1], count: records.length, out });
   }
 
   /** The outputs kept for the first records of `records`, and how many records they stand for; null when none line up. */
@@ -38,7 +44,7 @@ export class UnsentOutputs {
     const e = this.#byPartition.get(key);
     if (e === undefined) return null;
     this.#byPartition.delete(key);
-    const lines = records[0].source.offset === e.first && records.length >= e.count && records[e.count - 1].source.offset === e.last;
+    const lines = records.length >= e.count && sameRecord(records[0], e.first) && sameRecord(records[e.count - 1], e.last);
     return lines ? { out: e.out, covered: e.count } : null;
   }
 

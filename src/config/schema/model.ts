@@ -6,7 +6,7 @@ import { positiveInt, nonNegInt, timerMs } from './primitives.ts';
 
 export const modelSection = z
   .object({
-    /** Checkpoint directory (versioned artifacts). Empty → a model is trained at start on the bundled sample. */
+    /** Checkpoint directory (versioned artifacts). Empty (or no checkpoint in it) → the shipped pretrained model, else one trained at start on the bundled sample; a multivariate spec (input.features) starts on seeded weights (train one with `tickcast train` into this directory). */
     dir: z.string().default(''),
     engine: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
     backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),

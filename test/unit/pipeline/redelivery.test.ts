@@ -70,6 +70,26 @@ test('outputs of a chunk whose send failed come out when the chunk is delivered 
   }
 });
 
+test('a chunk delivered again after its outputs were sent (exactly-once: the transaction aborted at commit) sends them again', async () => {
+  const t = await setup();
+  try {
+    await t.pipeline.handle(Array.from({ length: W }, (_, i) => tick(i)));
+    const chunk = [tick(W), tick(W + 1)];
+    await t.pipeline.handle(chunk); // sent into a transaction that is then aborted: the source redelivers
+    const n = t.sent.length;
+    await t.pipeline.handle(chunk);
+    const ts = t.sent.slice(n).filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)).ts);
+    assert.deepEqual(ts, [W, W + 1].map((i) => 1_700_000_000_000 + i * 60_000), 'the same forecasts again, not nothing');
+    // Once the transport moves on, the kept outputs go.
+    await t.pipeline.handle([tick(W + 2)]);
+    const m = t.sent.length;
+    await t.pipeline.handle(chunk);
+    assert.equal(t.sent.slice(m).filter((x) => x.stream === 'forecasts').length, 0, 'an old chunk after the next one: duplicates, nothing kept for it');
+  } finally {
+    await t.close();
+  }
+});
+
 test('a redelivery that does not line up with the kept outputs is processed as it comes', async () => {
   const t = await setup();
   try {
