@@ -53,10 +53,9 @@ export class AppLifecycle {
   readonly #loops = new AbortController();
   readonly #background: Promise<void>[] = [];
   readonly stop: () => Promise<void> = once(() => this.#stop());
-  /** stop() was called (a start still awaiting something then ends quietly). */
-  #stopRequested = false;
+  /** Aborted when stop() is called: a start still awaiting something (the brokers) then ends quietly. */
+  readonly #stopRequested = new AbortController();
   #kafkaConnected = false;
-  readonly #connectAbort = new AbortController();
 
   get state(): ServiceState {
     return this.#state;
@@ -81,7 +80,7 @@ export class AppLifecycle {
         p.log.info({ address: this.#address }, 'HTTP listening');
       }
       if (p.kafka) await this.#connectKafka(p, p.kafka);
-      if (this.#stopRequested) return;
+      if (this.#stopRequested.signal.aborted) return;
       await p.alerting.start(p.kafka, p.sink);
       const handle = (records: RawRecord[]) => p.pipeline.handle(records);
       if (p.snapshots) await p.snapshots.load();
@@ -100,7 +99,7 @@ export class AppLifecycle {
       const predictor = p.model.predictor;
       p.log.info({ mode: p.kafka ? 'kafka' : 'embedded', model: predictor.version, engine: predictor.engine, backend: predictor.backend }, 'tickcast running');
     } catch (err) {
-      if (this.#stopRequested) {
+      if (this.#stopRequested.signal.aborted) {
         p.log.info({ reason: describeError(err).split('\n')[0] }, 'start abandoned: the service was asked to stop');
         return;
       }
@@ -118,7 +117,7 @@ export class AppLifecycle {
       p.log.warn({ brokers, waitedS: Math.round((Date.now() - started) / 1000) }, 'still waiting for the Kafka brokers (kafka.brokers / KAFKA_BROKERS): none has answered yet; /readyz says 503 until one does');
     }, 15_000);
     // A stop ends the wait at once; the client's own connect attempt then ends with the process.
-    const stopped = new Promise<void>((resolve) => this.#connectAbort.signal.addEventListener('abort', () => resolve(), { once: true }));
+    const stopped = new Promise<void>((resolve) => this.#stopRequested.signal.addEventListener('abort', () => resolve(), { once: true }));
     const connecting = kafka.connect().then(() => void (this.#kafkaConnected = true));
     connecting.catch(() => undefined); // its failure after a stop is nobody's business
     try {
@@ -144,8 +143,7 @@ export class AppLifecycle {
   }
 
   async #stop(): Promise<void> {
-    this.#stopRequested = true;
-    this.#connectAbort.abort();
+    this.#stopRequested.abort();
     const p = this.#p!;
     if (this.#state === 'stopped') return;
     this.#state = 'draining';

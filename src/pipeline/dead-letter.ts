@@ -38,7 +38,7 @@ export const DEAD_LETTER_MAX_BYTES = 900_000;
 /** A key cut to fit keeps this many bytes. */
 const KEY_KEEP_BYTES = 1024;
 
-export function dlqHeaders(err: TickcastError, source: SourceRef): Record<string, string> {
+function dlqHeaders(err: TickcastError, source: SourceRef): Record<string, string> {
   return {
     [DLQ_HEADERS.code]: err.code,
     [DLQ_HEADERS.message]: err.message,
