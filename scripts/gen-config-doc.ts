@@ -1,11 +1,13 @@
 /**
  * Regenerates the reference table in docs/configuration.md from src/config/schema.ts and its
  * sections in src/config/schema/ (keys, env names, types, defaults and the doc comment above each
- * key). Run: npx tsx scripts/gen-config-doc.ts
+ * key), and the table of TICKCAST_* variables that are not settings (NON_CONFIG_VARIABLES in
+ * src/config/load.ts). Run: npx tsx scripts/gen-config-doc.ts
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { configKeys } from '../src/config/load.ts';
+import { configKeys, NON_CONFIG_VARIABLES } from '../src/config/load.ts';
 import { configSchema } from '../src/config/schema.ts';
+import { DEFAULT_ANOMALY_CONFIG } from '../src/domain/anomaly/config.ts';
 
 // Doc comments: the top-level keys in schema.ts, each section's keys in its file under
 // src/config/schema/ (`export const <section>Section = z` starts a section; its keys are indented 4).
@@ -46,17 +48,31 @@ for (const { lines, topLevel } of sources) {
 
 const defaults = configSchema.parse({}) as Record<string, any>;
 const get = (path: string) => path.split('.').reduce<any>((o, k) => (o === undefined ? undefined : o[k]), defaults);
-const rows = configKeys().map(({ path, kind, env }) => {
+/**
+ * The default a key takes when unset: the schema's, or for the detector's settings, which the
+ * schema leaves optional so that an unset one means "the detector's tuned default", the
+ * detector's (src/domain/anomaly/config.ts; src/pipeline/scorer.ts passes them by the same name).
+ */
+const defaultOf = (path: string): unknown => {
   const d = get(path);
-  const shown = d === undefined ? '—' : Array.isArray(d) ? (d.length ? d.join(',') : '(empty)') : d === '' ? '(empty)' : String(d);
-  return `| \`${path}\` | \`${env}\` | ${kind} | \`${shown}\` | ${(comments.get(path) ?? '').replace(/\|/g, '\\|')} |`;
+  const [section, key] = path.split('.');
+  return d === undefined && section === 'anomaly' ? (DEFAULT_ANOMALY_CONFIG as Record<string, unknown>)[key] : d;
+};
+const show = (d: unknown) =>
+  d === undefined ? '—' : Array.isArray(d) ? (d.length ? d.join(',') : '(empty)') : d === '' ? '(empty)' : typeof d === 'object' ? JSON.stringify(d) : String(d);
+const rows = configKeys().map(({ path, kind, env }) => {
+  return `| \`${path}\` | \`${env}\` | ${kind} | \`${show(defaultOf(path))}\` | ${(comments.get(path) ?? '').replace(/\|/g, '\\|')} |`;
 });
+const nonConfig = Object.entries(NON_CONFIG_VARIABLES).map(([name, reader]) => `| \`${name}\` | ${reader.replace(/\|/g, '\\|')} |`);
 
 const file = new URL('../docs/configuration.md', import.meta.url);
-const doc = readFileSync(file, 'utf8');
-const begin = '<!-- BEGIN GENERATED: scripts/gen-config-doc.ts -->';
-const end = '<!-- END GENERATED -->';
-const table = [begin, '| key | environment | type | default | meaning |', '|---|---|---|---|---|', ...rows, end].join('\n');
-const out = doc.includes(begin) ? doc.slice(0, doc.indexOf(begin)) + table + doc.slice(doc.indexOf(end) + end.length) : `${doc}\n${table}\n`;
-writeFileSync(file, out);
-console.log(`docs/configuration.md: ${rows.length} keys`);
+let doc = readFileSync(file, 'utf8');
+/** Replaces the block between `begin` and its end marker (or appends one) with `lines`. */
+const fill = (begin: string, end: string, lines: string[]) => {
+  const block = [begin, ...lines, end].join('\n');
+  doc = doc.includes(begin) ? doc.slice(0, doc.indexOf(begin)) + block + doc.slice(doc.indexOf(end, doc.indexOf(begin)) + end.length) : `${doc}\n${block}\n`;
+};
+fill('<!-- BEGIN GENERATED: scripts/gen-config-doc.ts -->', '<!-- END GENERATED -->', ['| key | environment | type | default | meaning |', '|---|---|---|---|---|', ...rows]);
+fill('<!-- BEGIN GENERATED: non-config variables (scripts/gen-config-doc.ts) -->', '<!-- END GENERATED: non-config variables -->', ['| variable | read by |', '|---|---|', ...nonConfig]);
+writeFileSync(file, doc);
+console.log(`docs/configuration.md: ${rows.length} keys, ${nonConfig.length} non-config variables`);

@@ -8,6 +8,7 @@ import { WindowStore, type WindowStoreOptions } from './domain/window-store.ts';
 import { trainedAcrossClosures, type Closures } from './domain/closures.ts';
 import { logMask } from './domain/model-spec.ts';
 import type { CodecOptions } from './domain/tick-codec.ts';
+import { ForecastFusion } from './domain/fusion/forecast-fusion.ts';
 import type { ModelSpec, ServiceState } from './domain/types.ts';
 import type { InferenceOptions, InferenceStage } from './pipeline/inference.ts';
 import { StreamPipeline, type StreamPipelineDeps } from './pipeline/stream-pipeline.ts';
@@ -20,6 +21,7 @@ import type { KafkaTransport } from './adapters/kafka/transport.ts';
 import { ReplaySource } from './adapters/embedded/replay-source.ts';
 import { SAMPLE_FILE } from './adapters/embedded/sample-series.ts';
 import type { Logger } from './telemetry/logger.ts';
+import type { Metrics } from './telemetry/metrics.ts';
 import type { TelemetryObserver } from './telemetry/pipeline-observer.ts';
 import { traceHeadersFor } from './telemetry/trace-headers.ts';
 import { OtelPipelineTracer } from './telemetry/pipeline-tracer.ts';
@@ -65,6 +67,15 @@ export function openHoursFor(config: Config, training: Readonly<Record<string, u
   return trainedAcrossClosures(typeof data === 'object' && data !== null ? (data as { closures?: Closures }).closures : undefined);
 }
 
+/** Fusion with fast baselines (fusion.*) for the model's spec; null when off. */
+export function createFusion(config: Config, spec: ModelSpec, metrics: Metrics): ForecastFusion | null {
+  const f = config.fusion;
+  if (!f.enabled) return null;
+  const fusion = new ForecastFusion({ horizon: spec.horizon, targets: spec.targets.length, quantiles: spec.quantiles, halfLifeTicks: f.halfLifeTicks, minScoredTicks: f.minScoredTicks, margin: f.margin, seasonTicks: f.seasonTicks });
+  metrics.watchForecastSources(() => fusion.servedCounts());
+  return fusion;
+}
+
 /** How the tick codec decodes records (input.*) for the model's features. */
 export function codecOptions(config: Config, spec: ModelSpec): CodecOptions {
   return {
@@ -91,6 +102,8 @@ export interface PipelineParts {
   inference: InferenceStage;
   sink: OutputSink;
   homes: SeriesHomes;
+  /** Fusion with fast baselines (null: fusion.enabled false). */
+  fusion: ForecastFusion | null;
   /** The bare detector (null: anomaly detection off). */
   scorer: Parameters<Alerting['gate']>[0] | null;
   alerting: Alerting;
@@ -124,14 +137,25 @@ export function createPipeline(config: Config, p: PipelineParts, opts: { tracing
     // statistics, ticks inside firing alerts marked suppressed.
     learner: p.model.learner ?? undefined,
     learningFilter: opts.learningFilter ?? p.alerting.learningFilter,
+    fusion: p.fusion,
   };
   return new StreamPipeline(deps);
 }
 
-/** Liveness and readiness: ready when running with input partitions assigned; draining once stopping. */
-export function serviceHealth(state: ServiceState, source: TickSource): HealthState {
+/**
+ * Liveness and readiness: ready when running and the source has joined its consumer group once;
+ * draining once stopping. Owning no partition does not make an instance unready: with more
+ * instances than partitions the extra ones still serve the HTTP API (and a rolling update with
+ * maxUnavailable 0 needs its surge pod ready), and every member owns none during a rebalance.
+ * A source that knows why it has not joined yet says so: KafkaSource.missingTopic(), the input
+ * topic missing at start (librdkafka joins no group without a subscribed topic).
+ */
+export function serviceHealth(state: ServiceState, source: TickSource & { missingTopic?(): string | null }): HealthState {
   const reasons: string[] = [];
   if (state !== 'running') reasons.push(`service is ${state}`);
-  if (!source.isAssigned()) reasons.push('no input partitions assigned yet');
+  if (!source.hasJoined()) {
+    const topic = source.missingTopic?.();
+    reasons.push(topic ? `waiting to join the consumer group: input topic "${topic}" does not exist yet (it is read from its start once it appears)` : 'waiting to join the consumer group');
+  }
   return { live: state !== 'failed', ready: reasons.length === 0, reasons, draining: state === 'draining' || state === 'stopped' };
 }

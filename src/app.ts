@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.ts';
+import { envName } from './config/env-name.ts';
 import type { WindowStore } from './domain/window-store.ts';
 import type { ServiceState } from './domain/types.ts';
 import { createScorer } from './pipeline/scorer.ts';
@@ -19,9 +20,10 @@ import { ServingService } from './pipeline/serving.ts';
 import type { SeriesSnapshotter } from './pipeline/snapshot/snapshotter.ts';
 import { SeriesHomes } from './pipeline/snapshot/series-state.ts';
 import { createSnapshotter } from './pipeline/snapshot/create.ts';
+import { partitionRelease } from './pipeline/partition-release.ts';
 import type { LearningFilter, OutputSink, TickSource } from './pipeline/ports.ts';
 import { createModelService, type ModelService } from './model/model-service.ts';
-import { createKafkaTransport, type KafkaTransport, type KafkaTransportHooks } from './adapters/kafka/transport.ts';
+import { createKafkaTransport, type KafkaTransport } from './adapters/kafka/transport.ts';
 import { LogSink } from './adapters/embedded/log-sink.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
 import { httpConfigFromSchema } from './adapters/http/config.ts';
@@ -29,7 +31,7 @@ import { createLogger, type Logger } from './telemetry/logger.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { TelemetryObserver } from './telemetry/pipeline-observer.ts';
 import { buildAlerting } from './app-alerting.ts';
-import { createPipeline, createSource, createWindowStore, inferenceOptions, openHoursFor, serviceHealth } from './app-parts.ts';
+import { createFusion, createPipeline, createSource, createWindowStore, inferenceOptions, openHoursFor, serviceHealth } from './app-parts.ts';
 import { AppLifecycle } from './app-lifecycle.ts';
 
 export interface AppOptions {
@@ -68,7 +70,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const logger = opts.logger ?? createLogger({ level: config.logLevel, name: config.serviceName });
   const log = logger.child({ module: 'app' });
   const metrics = createMetrics({ defaultMetrics: config.telemetry.defaultMetrics });
-  const observer = new TelemetryObserver(metrics, { scoreGaugeSeries: config.anomaly.scoreGaugeSeries, scoreGaugeTopK: config.anomaly.scoreGaugeTopK });
+  const observer = new TelemetryObserver(metrics, { scoreGaugeSeries: config.anomaly.scoreGaugeSeries, scoreGaugeTopK: config.anomaly.scoreGaugeTopK, capWarning: { logger: logger.child({ module: 'series' }), maxSeries: config.windows.maxSeries, envVar: envName('windows.maxSeries') } });
   const life = new AppLifecycle();
 
   // The inference stage is the model's PredictorSlot: built around the first predictor, given to
@@ -88,24 +90,26 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   if (openHours && config.windows.openHours === 'auto') log.info({ closures: (training.data as { closures?: unknown } | undefined)?.closures }, 'windows.openHours auto: on, the model was trained on rows with closures (nights, weekends) as they came');
   const store = createWindowStore(config, spec, { openHours });
   const outlook = new SeriesOutlook();
+  const fusion = createFusion(config, spec, metrics);
   const recentAnomalies = new RecentAnomalies();
 
   const topics = { forecasts: config.topics.forecasts, anomalies: config.topics.anomalies, dlq: config.topics.dlq };
   const embedded = config.kafka.brokers.length === 0;
   // The snapshotter is built below (it needs the pipeline's parts); the source asks it at assignment.
   let snapshots: SeriesSnapshotter | null = null;
-  const restoreFrom: NonNullable<KafkaTransportHooks['restoreFrom']> = (candidates) => snapshots?.restoreFrom(candidates) ?? new Map();
-  const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
+  const homes = new SeriesHomes(store.registry);
+  // Partitions a rebalance handed to another instance: their series and snapshot offsets go (docs/reliability.md).
+  const onReleased = partitionRelease({ store, homes, snapshots: () => snapshots, logger: logger.child({ module: 'partitions' }) });
+  const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom: (candidates) => snapshots?.restoreFrom(candidates) ?? new Map(), onReleased, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
   const sink: OutputSink = opts.sink ?? kafka?.sink ?? new LogSink(logger, { logEveryNthForecast: 500 });
 
   const alerting = buildAlerting(config, { metrics, logger, quantiles: spec.quantiles });
-  const homes = new SeriesHomes(store.registry);
   const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null;
   if (scorer) observer.expectAnomalies(config.anomaly.features === 'all' ? spec.features : spec.targets);
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
-  const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId };
+  const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId, maxTailRecords: config.windows.restoreRecordsPerPartition };
   snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes }, spec, logger.child({ module: 'snapshot' }));
-  const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, homes, scorer, alerting, observer, model, embedded }, opts);
+  const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, homes, scorer, alerting, observer, model, embedded, fusion }, opts);
   const source = createSource(config, kafka, opts.source, logger);
 
   const serving = new ServingService({
@@ -114,6 +118,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     recentAnomalies,
     inference,
     model,
+    fusion,
     subscribe: (l) => observer.subscribe(l),
     health: () => serviceHealth(life.state, source),
     maxQueued: config.batching.highWaterMark,

@@ -7,6 +7,15 @@ import { loadConfig } from './config/load.ts';
 import { parseResourceAttributes } from './config/otel-env.ts';
 import { isTickcastError, ErrorCodes } from './errors/index.ts';
 
+/**
+ * A second SIGTERM/SIGINT forces an immediate exit (1, no drain) only when it comes at least this
+ * long after the first. Ctrl-C on `npm start` in a terminal delivers SIGINT twice within ~10 ms:
+ * once to every process in the terminal's foreground group, node included, and once more as npm
+ * forwards it; taken as "exit now", one Ctrl-C would skip the drain, the last commit and the
+ * snapshot. A person who means "now" presses again well after a second.
+ */
+const FORCE_EXIT_MIN_GAP_MS = 1_000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -28,13 +37,17 @@ async function main(): Promise<void> {
   const app = await buildApp(config);
   const log = app.logger.child({ module: 'main' });
 
-  let stopping = false;
+  let firstSignalAt: number | undefined;
   const shutdown = (signal: string) => {
-    if (stopping) {
+    if (firstSignalAt !== undefined) {
+      if (performance.now() - firstSignalAt < FORCE_EXIT_MIN_GAP_MS) {
+        log.info({ signal }, `repeated signal within ${FORCE_EXIT_MIN_GAP_MS} ms (one Ctrl-C delivered twice): still draining; signal again later to exit now`);
+        return;
+      }
       log.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    firstSignalAt = performance.now();
     log.info({ signal, graceMs: config.shutdown.graceMs }, 'shutting down');
     const force = setTimeout(() => {
       log.error('drain did not finish within shutdown.graceMs; exiting with work possibly redelivered');

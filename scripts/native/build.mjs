@@ -47,7 +47,7 @@ if (!process.env.npm_config_nodedir) {
 const build = spawnSync(process.execPath, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
 if (build.status !== 0) fail(`node-gyp rebuild failed in ${dir} (exit ${build.status}; needs python3, make and a C compiler)`);
 
-const hint = 'native-kernels: OpenBLAS not found, using the built-in loop; training is ~1.6x faster with it (Debian/Ubuntu: apt-get install libopenblas0-pthread)';
+const hint = 'native-kernels: OpenBLAS not found, using the built-in loop; training is 1.0-1.2x as fast with it, small products up to 1.4x (docs/native-kernels.md; Debian/Ubuntu: apt-get install libopenblas0-pthread)';
 const check = spawnSync(process.execPath, ['-e', `const k = require(process.argv[1]); const i = k.info(); console.log('native-kernels: built; matrix products via ' + i.blas); if (i.blas === 'builtin') console.log(${JSON.stringify(hint)});`, addon], {
   stdio: ['ignore', 'inherit', 'inherit'],
 });

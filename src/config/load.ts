@@ -9,11 +9,13 @@
  * aliases, and OpenTelemetry's standard variables (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT,
  * OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES) as described in ./otel-env.ts.
  */
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { crossFieldProblems } from './cross-field.ts';
+import { envName } from './env-name.ts';
+import { fileErrorReason, fileProblems } from './file-checks.ts';
 import { otelEnv } from './otel-env.ts';
 import { closest, describeIssue, invalidPaths, ordinal, type KeyIndex } from './problems.ts';
 import { configObject, type Config, type ConfigInput } from './schema.ts';
@@ -46,9 +48,31 @@ const ALIASES: Record<string, string> = {
   TICKCAST_CONFIG_FILE: '',
 };
 
-export function envName(path: string): string {
-  return 'TICKCAST_' + path.split('.').map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
-}
+/**
+ * TICKCAST_* variables that are not settings: read by the build, the tests, the benchmarks and the
+ * native addon (which reads its two in the service's own process), never by the service's config.
+ * The unknown-variable check lets these through, so a shell that sets one (the docs tell users to)
+ * still starts the service; anything else under TICKCAST_ is a typo or a removed setting and is
+ * refused. Name → what reads it (docs/configuration.md lists them, from here). A tool that reads a
+ * new TICKCAST_ variable adds it here.
+ */
+export const NON_CONFIG_VARIABLES: Readonly<Record<string, string>> = {
+  TICKCAST_NATIVE_BLAS: 'native kernel addon (native/kernels/src/gemm.c), at load: "0" skips OpenBLAS for the built-in product loop',
+  TICKCAST_NATIVE_AVX512: 'native kernel addon (native/kernels/src/gemm.c), at load: "0" keeps the 8-lane blocks on an AVX-512 CPU',
+  TICKCAST_SKIP_NATIVE: 'scripts/native/build.mjs (npm ci postinstall): "1" skips building the native addon',
+  TICKCAST_SKIP_KAFKA_CLIENT: 'scripts/kafka-client/ensure.mjs (npm ci postinstall): "1" skips the Kafka client check and build',
+  TICKCAST_KAFKA_CLIENT_NESTED: 'scripts/kafka-client/ensure.mjs: set by itself for the nested install it runs',
+  TICKCAST_REAL_NODE_GYP: 'scripts/kafka-client/build.sh: the node-gyp to use when it is not next to npm',
+  TICKCAST_CACHE_DIR: 'scripts/kafka-client/build.sh, scripts/broker/build.sh: build cache (default ~/.cache/tickcast)',
+  TICKCAST_BROKER_BIN: 'test/helpers/broker.ts: the local test broker binary (set by scripts/test.mjs)',
+  TICKCAST_CHAOS: 'scripts/test.mjs (npm test): "0" leaves the chaos tests out',
+  TICKCAST_TEST_LOGS: 'test/helpers/app.ts: any value shows the service logs of component tests',
+  TICKCAST_ETT_DIR: 'load/bench-accuracy.ts, load/zeroshot-ett.ts, load/sweep-patch.ts: folder holding ETTh1.csv',
+  TICKCAST_M4_DIR: 'load/bench-m4.ts, load/m4-ensemble.ts: folder of the M4 data',
+  TICKCAST_PYTHON: 'load/bench-train.ts: a Python that imports torch',
+};
+
+export { envName };
 
 /** Every configurable key with its value kind, derived from the schema's defaults. */
 export function configKeys(): Array<{ path: string; kind: Kind; env: string }> {
@@ -121,13 +145,14 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   cur[parts[parts.length - 1]] = value;
 }
 
-function readEnvValue(env: NodeJS.ProcessEnv, name: string, problems: string[]): string | undefined {
+/** The variable's value, or the trimmed content of the file its `_FILE` twin names (`path`: the key it sets). */
+function readEnvValue(env: NodeJS.ProcessEnv, name: string, path: string, problems: string[]): string | undefined {
   const fileName = `${name}_FILE`;
   if (env[fileName] !== undefined && env[fileName] !== '') {
     try {
       return readFileSync(env[fileName]!, 'utf8').trim();
     } catch (err) {
-      problems.push(`${fileName}: cannot read "${env[fileName]}" (${(err as Error).message})`);
+      problems.push(`${fileName} (${path}): cannot read ${JSON.stringify(env[fileName])} (${fileErrorReason(err)})`);
       return undefined;
     }
   }
@@ -176,11 +201,11 @@ export function loadConfig(opts: LoadOptions = {}): Config {
 
   const fromEnv: Record<string, unknown> = {};
   const keys = configKeys();
-  const known = new Set<string>(Object.keys(ALIASES));
+  const known = new Set<string>([...Object.keys(ALIASES), ...Object.keys(NON_CONFIG_VARIABLES)]);
   for (const { path, kind, env: name } of keys) {
     known.add(name);
     known.add(`${name}_FILE`);
-    const raw = readEnvValue(env, name, problems);
+    const raw = readEnvValue(env, name, path, problems);
     const value = raw === undefined ? REPORTED : coerce(raw, kind, name, problems);
     if (value !== REPORTED) setPath(fromEnv, path, value);
   }
@@ -194,6 +219,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (value !== REPORTED) setPath(fromEnv, path, value);
     aliased.add(path);
   }
+  // Neither a setting, an alias nor one of NON_CONFIG_VARIABLES: a typo or a removed setting.
   for (const name of Object.keys(env)) {
     if (!name.startsWith('TICKCAST_') || known.has(name)) continue;
     const near = closest(name, known);
@@ -232,7 +258,7 @@ function deletePath(target: Record<string, unknown>, path: string): void {
 
 /**
  * Every problem of the merged input: the schema's, then the cross-field checks and the files the
- * config names. When some keys are invalid they are dropped (their defaults stand in) so the other
+ * config names (./file-checks.ts). When some keys are invalid they are dropped (their defaults stand in) so the other
  * checks still run; a cross-field check that reads a dropped key is skipped.
  */
 function validate(input: Record<string, unknown>, keys: KeyIndex): string[] {
@@ -248,24 +274,8 @@ function validate(input: Record<string, unknown>, keys: KeyIndex): string[] {
   }
   if (!result.success) return problems;
   for (const p of crossFieldProblems(result.data, invalid)) problems.push(...describeIssue({ code: 'custom', path: p.path, message: p.message }, keys));
-  if (!invalid.includes('embedded.dataFile')) problems.push(...fileProblems(result.data, keys));
+  problems.push(...fileProblems(result.data, keys, invalid));
   return problems;
-}
-
-/** Files the config names that must exist before anything starts (else: a stack trace after HTTP is up). */
-function fileProblems(c: Config, keys: KeyIndex): string[] {
-  const file = c.embedded.dataFile;
-  if (!file) return [];
-  const name = `embedded.dataFile (${keys.env.get('embedded.dataFile')})`;
-  try {
-    if (!statSync(file).isFile()) return [`${name}: "${file}" is not a file`];
-    accessSync(file, constants.R_OK);
-    return [];
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? (err as Error).message);
-    return [`${name}: cannot read "${file}" (${why})`];
-  }
 }
 
 export type { Config };

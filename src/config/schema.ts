@@ -12,7 +12,7 @@ import { anomalySection, bandQualitySection, feedbackSection, incidentsSection }
 import { kafkaSection, topicsSection } from './schema/kafka.ts';
 import { finetuneSection, modelSection } from './schema/model.ts';
 import { embeddedSection, httpSection, shutdownSection, telemetrySection } from './schema/service.ts';
-import { batchingSection, coldStartSection, inputSection, snapshotsSection, windowsSection } from './schema/stream.ts';
+import { batchingSection, coldStartSection, fusionSection, inputSection, snapshotsSection, windowsSection } from './schema/stream.ts';
 
 /** Every section, each refusing keys it does not know; no cross-section checks. */
 export const configObject = z
@@ -26,6 +26,7 @@ export const configObject = z
     input: inputSection,
     windows: windowsSection,
     coldStart: coldStartSection,
+    fusion: fusionSection,
     snapshots: snapshotsSection,
     batching: batchingSection,
     model: modelSection,

@@ -143,6 +143,15 @@ export class SeriesState {
    * The values in the ring (raw, as pushed), oldest first, with their timestamps and the positions
    * of filled-in readings; with `openHours`, once learned, the hours of the week the series is closed.
    */
+  /** The last values of feature `f` (the series' units, filled-in readings included), oldest first, into `out`; returns how many. */
+  tail(f: number, out: Float64Array): number {
+    const W = this.ts.length;
+    const F = this.values.length / W;
+    const n = Math.min(this.count, W, out.length);
+    for (let i = 0; i < n; i++) out[i] = this.values[((this.head - n + i + W) % W) * F + f];
+    return n;
+  }
+
   recent(openHours = false): RecentWindow {
     const W = this.ts.length;
     const F = this.values.length / W;

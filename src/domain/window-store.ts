@@ -95,11 +95,7 @@ export class WindowStore {
     return this.#series.has(series);
   }
 
-  /**
-   * Add a tick. `values` may hold NaN for a missing feature, which carries the last value forward
-   * (with nothing to carry, the tick is 'incomplete' and not stored). Returns what happened,
-   * whether a forecast is due, and the id of a series evicted to make room.
-   */
+  /** Add a tick (NaN for a missing feature carries the last value forward; with none to carry: 'incomplete', not stored). Returns what happened, whether a forecast is due, the id of a series evicted to make room. */
   push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean }): { outcome: PushOutcome; ready: boolean; evicted?: string; filled?: number } {
     const o = this.#opts;
     let s = this.#series.get(series);
@@ -173,10 +169,7 @@ export class WindowStore {
     }
   }
 
-  /**
-   * Take back the statistics update of the tick at `tsMs` (an alert fired on it after it was windowed), if it is still
-   * the last tick learned for the series and holding is on. The values stay in the window. Returns true when undone.
-   */
+  /** Take back the statistics update of the tick at `tsMs` (an alert fired on it after it was windowed), if it is still the last tick learned for the series and holding is on. The values stay in the window. Returns true when undone. */
   unlearn(series: string, tsMs: number): boolean {
     const s = this.#series.get(series);
     if (!s || s.learnedTs !== tsMs || s.learned <= 1 || !this.#opts.holdStatsMaxTicks) return false;
@@ -255,6 +248,11 @@ export class WindowStore {
       for (let f = 0; f < F; f++) out[offset + w * F + f] = (this.#toModel(f, s.values[slot + f]) - stats.mean[f]) / stats.std[f];
     }
     return stats;
+  }
+
+  /** SeriesState.tail of `series` (0 when unknown). */
+  tail(series: string, f: number, out: Float64Array): number {
+    return this.#series.get(series)?.tail(f, out) ?? 0;
   }
 
   /** Raw recent values, oldest first, the positions of filled-in readings and closed hours (for the HTTP series view). */

@@ -12,7 +12,8 @@
 import { fileURLToPath } from 'node:url';
 import type { ModelSpec } from '../domain/types.ts';
 import { readCsvFileSync, numericColumn } from '../data/csv.ts';
-import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
+import { bootstrapOutOfMemory, isOutOfMemory } from './bootstrap-memory.ts';
 import type { ResolvedHybridConfig } from './config.ts';
 import { HybridModel } from './hybrid-model.ts';
 import { mulberry32 } from './random.ts';
@@ -70,6 +71,11 @@ export function naiveMae(p: TrainBatch, W: number, H: number): number {
   return s / Math.max(1, p.batch * H);
 }
 
+/** Windows per training step of the bootstrap model. */
+const DEFAULT_BATCH_SIZE = 32;
+/** Hold-out pairs per forward pass when scoring (forward only, so larger than a training batch). */
+const EVAL_CHUNK = 256;
+
 export interface BootstrapOptions {
   epochs: number;
   /** Stop early after this much wall time (ms), whatever the epoch. Default 30 s. */
@@ -97,8 +103,40 @@ export interface BootstrapResult {
   seconds: number;
 }
 
-/** Train a fresh univariate model on a series (values in the series' own units). */
+/**
+ * Train a fresh univariate model on a series (values in the series' own units). A failure to
+ * allocate memory (too many tokens per window for the backend) becomes TC_MODEL_OUT_OF_MEMORY,
+ * naming the settings that set the token count (./bootstrap-memory.ts).
+ */
 export async function trainBootstrap(values: ArrayLike<number>, config: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions): Promise<BootstrapResult> {
+  try {
+    return await train(values, config, spec, opts);
+  } catch (err) {
+    throw !isTickcastError(err) && isOutOfMemory(err) ? bootstrapOutOfMemory(err, config, spec, { batch: opts.batchSize ?? DEFAULT_BATCH_SIZE, phase: 'training' }) : err;
+  }
+}
+
+/** MAE of the trained model on the hold-out, `EVAL_CHUNK` pairs per forward pass; the model is disposed when that fails. */
+function scoreHoldOut(model: HybridModel, val: TrainBatch, config: ResolvedHybridConfig, spec: ModelSpec): number {
+  try {
+    return evaluate(model, val, EVAL_CHUNK).mae;
+  } catch (err) {
+    disposeQuietly(model);
+    const batch = Math.min(EVAL_CHUNK, val.batch);
+    throw isOutOfMemory(err) ? bootstrapOutOfMemory(err, config, spec, { batch, phase: 'scoring the hold-out' }) : err;
+  }
+}
+
+/** Dispose and ignore a failure: after a failed allocation the wasm heap may be unusable, and the first error is the one to report. */
+function disposeQuietly(x: { dispose(): void }): void {
+  try {
+    x.dispose();
+  } catch {
+    // the error that got us here is rethrown by the caller
+  }
+}
+
+async function train(values: ArrayLike<number>, config: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions): Promise<BootstrapResult> {
   if (spec.features.length !== 1 || spec.targets.length !== 1) {
     throw new TickcastError(ErrorCodes.CONFIG_INVALID, `bootstrap training needs a univariate spec; got features [${spec.features.join(', ')}]: configure model.dir with a trained checkpoint`);
   }
@@ -117,7 +155,7 @@ export async function trainBootstrap(values: ArrayLike<number>, config: Resolved
   const model = HybridModel.create(config, spec, opts.seed ?? 42);
   const trainer = new Trainer(model, { learningRate: opts.learningRate ?? 3e-3 });
   const rand = mulberry32(opts.seed ?? 42);
-  const bs = opts.batchSize ?? 32;
+  const bs = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   // 85% of the budget for training; scoring the hold-out takes the rest.
   const budget = (opts.budgetMs ?? 30_000) * 0.85;
   let steps = 0;
@@ -145,12 +183,12 @@ export async function trainBootstrap(values: ArrayLike<number>, config: Resolved
       opts.onEpoch?.(e + 1, lossSum / Math.max(1, lossN));
     }
   } catch (err) {
-    model.dispose();
+    disposeQuietly(model);
     throw err;
   } finally {
-    trainer.dispose();
+    disposeQuietly(trainer);
   }
-  const valMae = evaluate(model, val).mae;
+  const valMae = scoreHoldOut(model, val, config, spec);
   const nm = naiveMae(val, W, H);
   return { model, epochs: Number(((steps * bs) / nTrain).toFixed(2)), steps, trainLoss: lossSum / Math.max(1, lossN), valMae, naiveMae: nm, ratioToNaive: valMae / nm, seconds: (performance.now() - t0) / 1000 };
 }

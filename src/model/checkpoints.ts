@@ -70,6 +70,23 @@ export async function readArtifact(dir: string): Promise<ModelArtifact> {
   return { config: manifest.config, spec: manifest.spec, weights, meta: manifest.training ?? {} };
 }
 
+/** What `tickcast train --arch linear` writes instead of model.json + weights.bin (src/cli/model-dir.ts, LINEAR_FILE). */
+export const LINEAR_BASELINE_FILE = 'linear-baseline.json';
+
+/**
+ * A version that holds a linear baseline and no model.json: the service cannot serve it (it serves
+ * the hybrid model only), which "model.json is missing" would not tell its owner. The error that
+ * says so, or null when the directory is something else.
+ */
+async function linearBaselineRefusal(dir: string): Promise<TickcastError | null> {
+  const has = (f: string) => fsp.stat(path.join(dir, f)).then((s) => s.isFile(), () => false);
+  if ((await has(MANIFEST_FILE)) || !(await has(LINEAR_BASELINE_FILE))) return null;
+  return new TickcastError(
+    ErrorCodes.MODEL_ARTIFACT_CORRUPT,
+    `model artifact ${dir} holds a linear baseline (${LINEAR_BASELINE_FILE}, from "tickcast train --arch linear"), which the service cannot serve: it serves hybrid models only. Linear baselines are for "tickcast backtest" and "tickcast detect"; train a model to serve with "tickcast train --arch hybrid --out ${dir}"`,
+  );
+}
+
 export interface CheckpointStoreOptions {
   dir: string;
   /** Versions kept after each save (older ones deleted). */
@@ -165,7 +182,11 @@ export class CheckpointStore {
   async load(version: string): Promise<LoadedCheckpoint> {
     if (!VERSION_RE.test(version)) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `"${version}" is not a checkpoint version (expected v1, v2, …)`, { statusCode: 400 });
     const dir = path.join(this.dir, version);
-    return { ...(await readArtifact(dir)), version, dir };
+    try {
+      return { ...(await readArtifact(dir)), version, dir };
+    } catch (err) {
+      throw (await linearBaselineRefusal(dir)) ?? err;
+    }
   }
 
   /** The newest version that loads and verifies; damaged ones are logged and skipped. */

@@ -12,7 +12,7 @@ import type { OutMessage } from './ports.ts';
  * target, in spec order. `closedSteps` (only when there are any): the steps, 1-based, whose time falls in hours the
  * series is closed (its open hours learned: WindowStore.closedSteps).
  */
-export function forecastMessage(spec: ModelSpec, tick: Tick, model: string, steps: ForecastStep[][], latencyMs: number, headers: Record<string, string>, closed: readonly number[] = []): OutMessage {
+export function forecastMessage(spec: ModelSpec, tick: Tick, model: string, steps: ForecastStep[][], latencyMs: number, headers: Record<string, string>, closed: readonly number[] = [], replaces?: string): OutMessage {
   const body: Record<string, unknown> = {
     series: tick.series,
     ts: tick.tsMs,
@@ -20,6 +20,8 @@ export function forecastMessage(spec: ModelSpec, tick: Tick, model: string, step
     horizon: steps[0],
     latencyMs,
   };
+  // A baseline fusion served in the model's place names the model version it stood in for.
+  if (replaces !== undefined) body.replaces = replaces;
   if (spec.targets.length > 1) body.targets = Object.fromEntries(spec.targets.map((t, i) => [t, steps[i]]));
   if (closed.length > 0) body.closedSteps = closed;
   return { stream: 'forecasts', key: tick.series, value: JSON.stringify(body), headers };

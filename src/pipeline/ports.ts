@@ -3,7 +3,7 @@
  * HTTP) and the model implement them; only app.ts plugs concrete parts in.
  */
 import type { SnapshotStatus } from './snapshot/status.ts';
-import type { ModelSpec, RawRecord } from '../domain/types.ts';
+import type { ForecastStep, ModelSpec, RawRecord } from '../domain/types.ts';
 
 /** A batch of model input: z-normalised windows, row-major [batch, window, features]. */
 export interface PredictBatch {
@@ -73,8 +73,8 @@ export interface TickSource {
   pause(): void;
   resume(): void;
   stop(): Promise<void>;
-  /** True once the source has partitions assigned (or is in-process). Used by /readyz. */
-  isAssigned(): boolean;
+  /** Joined its consumer group once (an empty assignment counts; rebalances don't undo it), or in-process and started. /readyz. */
+  hasJoined(): boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -82,11 +82,11 @@ export interface TickSource {
 // Implemented in src/pipeline/serving.ts on top of the window store, micro-batcher and detector.
 // ---------------------------------------------------------------------------------------------
 
-import type { ForecastStep } from '../domain/types.ts';
 import type { AnomalyAlertRecord, AnomalyEvent, Expectation } from '../domain/anomaly/index.ts';
 import type { FeedbackService } from './feedback-service.ts';
 import type { IncidentRecord } from '../domain/incidents/incident-grouper.ts';
 import type { BandQualityOverview, BandQualitySummary } from '../domain/band-quality.ts';
+import type { FusionView } from '../domain/fusion/forecast-fusion.ts';
 
 export interface ForecastRequest {
   /** Raw (not normalised) values, oldest first: number[] for one feature, number[][] as [time][feature]. */
@@ -134,6 +134,7 @@ export interface SeriesDetail extends SeriesSummary {
   feedback?: SeriesFeedback;
   /** Rolling band quality of this series' forecasts (p10–p90 coverage, pinball loss); absent before any forecast was realised. */
   bandQuality?: BandQualitySummary;
+  fusion?: FusionView; // what its model forecasts are served as, each candidate's recent error relative to naive's (fusion.*)
 }
 
 /**
@@ -171,7 +172,7 @@ export interface ModelControl {
 /** Live events for the dashboard (SSE): one per tick processed, forecast made or alert raised. */
 export type LiveEvent =
   | { type: 'tick'; series: string; ts: number; value: number }
-  | { type: 'forecast'; series: string; ts: number; model: string; horizon: ForecastStep[]; closedSteps?: readonly number[] }
+  | { type: 'forecast'; series: string; ts: number; model: string; horizon: ForecastStep[]; closedSteps?: readonly number[]; replaces?: string } // replaces: the model version a fused baseline stood in for
   | { type: 'anomaly'; record: AnomalyRecord };
 
 export interface HealthState {
@@ -280,7 +281,7 @@ export interface PipelineObserver {
   gap?(series: string, feature: string, intervals: number): void;
   /** `count` readings of a scored feature were missed just before this tick (a series read on a clock; docs/anomaly.md, step 0). */
   missedReadings?(series: string, feature: string, count: number): void;
-  evicted?(series: string): void;
+  evicted?(series: string, reason: import('../domain/series-registry.ts').EvictionReason): void;
   live?(event: LiveEvent): void;
   backpressure?(paused: boolean, queued: number): void;
 }

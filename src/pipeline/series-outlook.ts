@@ -19,6 +19,12 @@ export interface OutlookEntry {
    * view until a model forecast exists; never used as the detector's expectation.
    */
   baseline?: { ts: number; model: string; horizon: ForecastStep[]; closedSteps?: readonly number[] } | null;
+  /**
+   * The forecast served at the last model forecast when it was not the model's: a baseline that
+   * has done better on the series (src/domain/fusion). Shown by the series view; null when the
+   * model's was served.
+   */
+  served?: (NonNullable<OutlookEntry['baseline']> & { replaces: string }) | null;
   /** Features whose alert is firing now. */
   firingFeatures: Set<string>;
 }
@@ -51,9 +57,11 @@ export class SeriesOutlook {
     return (e.forecast.targets ?? [e.forecast.horizon]).map((steps) => steps[k] ?? null);
   }
 
-  setForecast(series: string, f: NonNullable<OutlookEntry['forecast']>): void {
+  /** Install the model's forecast (the expectation) and, when a baseline was served instead, that one. */
+  setForecast(series: string, f: NonNullable<OutlookEntry['forecast']>, served: OutlookEntry['served'] = null): void {
     const e = this.entry(series);
     e.forecast = f;
+    e.served = served;
     e.ticksSince = 0;
   }
 

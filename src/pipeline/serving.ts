@@ -10,6 +10,7 @@ import { logMask, outOfLogDomain } from '../domain/model-spec.ts';
 import { normStd, type WindowStore } from '../domain/window-store.ts';
 import { beyondValueBound, MAX_ABS_VALUE } from '../domain/value-bound.ts';
 import type { SeriesOutlook } from './series-outlook.ts';
+import type { ForecastFusion } from '../domain/fusion/forecast-fusion.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceStage } from './inference.ts';
 import type { FeedbackService } from './feedback-service.ts';
@@ -46,6 +47,8 @@ export interface ServingDeps {
   bandQualityMinTicks?: number;
   /** The snapshotter's status (absent when snapshots are off). */
   snapshots?: { status(): SnapshotStatus };
+  /** Fusion with fast baselines (absent or null: off): the series view says what is served and why. */
+  fusion?: ForecastFusion | null;
 }
 
 export class ServingService implements ServingApi {
@@ -112,11 +115,13 @@ export class ServingService implements ServingApi {
     const values: Record<string, number[]> = {};
     features.forEach((f, i) => (values[f] = recent.values.map((row) => row[i])));
     const e = d.outlook.peek(id);
-    const detail: SeriesDetail = { ...this.#summary(id), window: { ts: recent.ts, values, filled: recent.filled, ...(recent.closedHours ? { closedHours: recent.closedHours } : {}) }, lastForecast: e?.forecast ?? e?.baseline ?? null, lastScore: e?.lastScore ?? null };
+    const detail: SeriesDetail = { ...this.#summary(id), window: { ts: recent.ts, values, filled: recent.filled, ...(recent.closedHours ? { closedHours: recent.closedHours } : {}) }, lastForecast: e?.served ?? e?.forecast ?? e?.baseline ?? null, lastScore: e?.lastScore ?? null };
     const fb = d.feedback?.seriesState(id, d.store.lastTs(id) ?? 0);
     if (fb) detail.feedback = fb;
     const bq = d.bandQuality?.get(id);
     if (bq) detail.bandQuality = bq;
+    const fusion = e?.forecast ? d.fusion?.view(id, e.forecast.model) : undefined;
+    if (fusion) detail.fusion = fusion;
     return detail;
   }
 
@@ -178,7 +183,7 @@ function toRows(window: number[] | number[][], W: number, F: number): number[][]
   if (!Array.isArray(window)) throw badWindow('"window" must be an array');
   const rows = window.map((v, i) => {
     const row = Array.isArray(v) ? v : [v];
-    if (row.length !== F) throw badWindow(`window[${i}] has ${row.length} value(s); the model reads ${F} feature(s) per step`);
+    if (row.length !== F) throw badShape(`window[${i}] has ${row.length} value(s); the model reads ${F} feature(s) per step`);
     for (const x of row) {
       if (typeof x !== 'number' || !Number.isFinite(x)) throw badWindow(`window[${i}] holds ${JSON.stringify(x)}; every value must be a finite number`);
       // normalise squares deviations: beyond the bound they overflow to Infinity and every quantile comes back null.
@@ -186,7 +191,7 @@ function toRows(window: number[] | number[][], W: number, F: number): number[][]
     }
     return row as number[];
   });
-  if (rows.length < W) throw badWindow(`window has ${rows.length} step(s); the model needs at least ${W} (the last ${W} are used)`);
+  if (rows.length < W) throw badShape(`window has ${rows.length} step(s); the model needs at least ${W} (the last ${W} are used)`);
   return rows.slice(rows.length - W);
 }
 
@@ -202,6 +207,11 @@ function toModelSpace(rows: number[][], mask: readonly boolean[], features: read
 
 function badWindow(msg: string): TickcastError {
   return new TickcastError(ErrorCodes.HTTP_BAD_REQUEST, msg, { statusCode: 400 });
+}
+
+/** A window that does not fit the model (too few steps, wrong feature count): the specific code, so a client can tell it from a malformed body. */
+function badShape(msg: string): TickcastError {
+  return new TickcastError(ErrorCodes.MODEL_INPUT_SHAPE, msg, { statusCode: 400 });
 }
 
 /** z-normalise rows by their own mean/std per feature (a request has no series history). */

@@ -22,6 +22,7 @@ import { decodeTick, type CodecOptions } from '../domain/tick-codec.ts';
 import { decodeForecast } from '../domain/forecast.ts';
 import { logMask } from '../domain/model-spec.ts';
 import type { ColdStartOptions } from '../domain/cold-start.ts';
+import type { ForecastFusion } from '../domain/fusion/forecast-fusion.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
@@ -31,11 +32,12 @@ import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
 import { deadLetterMessage, processingFailed } from './dead-letter.ts';
 import type { PipelineFollower } from './followers.ts';
-import { coldForecast, type ColdForecast } from './cold-forecast.ts';
+import { coldForecast } from './cold-forecast.ts';
 import { forecastMessage, pushFollowerRecords } from './out-messages.ts';
-import { LearningTap, type LearnerView } from './learning-tap.ts';
+import { LearningTap } from './learning-tap.ts';
 import { TickAlerts } from './tick-alerts.ts';
 import { UnsentOutputs } from './unsent-outputs.ts';
+import type { Accepted } from './accepted.ts';
 
 export interface StreamPipelineDeps {
   store: WindowStore;
@@ -70,31 +72,14 @@ export interface StreamPipelineDeps {
   anomalyFeatures?: 'targets' | 'all';
   /** Largest dead letter (input.deadLetterMaxBytes; dead-letter.ts). */
   deadLetterMaxBytes?: number;
+  /** Each model forecast competes with fast baselines; the best on the series' recent ticks is served (absent: the model's always). */
+  fusion?: ForecastFusion | null;
 }
 
 const NO_TIMES: readonly number[] = [];
 /** A live forecast event's `closedSteps`, only when there are any. */
 const closedOf = (closed: readonly number[]): { closedSteps?: readonly number[] } => (closed.length > 0 ? { closedSteps: closed } : {});
 
-interface Accepted {
-  tick: Tick;
-  rec: RawRecord;
-  job: Promise<InferenceResult> | null;
-  /** Statistics used to normalise the window (for de-normalising its forecast). */
-  stats: { mean: Float64Array; std: Float64Array } | null;
-  /** The forecast steps' times (WindowStore.stepTimes, taken at push: the store moves on meanwhile). */
-  times: readonly number[];
-  /** Those of the steps (1-based) in hours the series is closed (WindowStore.closedSteps). */
-  closed: readonly number[];
-  /** Kept out of the statistics when pushed (alert firing before this chunk, or filtered). */
-  suppressed: boolean;
-  /** Values and statistics after this tick, for the learner (only when there is one). */
-  view: LearnerView | null;
-  /** A full warm-up record: update state, emit and report nothing. */
-  quiet: boolean;
-  /** A cold series' baseline forecast made at this tick (one step array per target). */
-  cold?: ColdForecast | null;
-}
 
 export class StreamPipeline {
   readonly #d: StreamPipelineDeps;
@@ -104,6 +89,7 @@ export class StreamPipeline {
   readonly #learning: LearningTap;
   readonly #alerts: TickAlerts | null;
   readonly #unsent = new UnsentOutputs();
+  readonly #recent: Float64Array;
   #eventTs = -Infinity;
 
   constructor(deps: StreamPipelineDeps) {
@@ -112,17 +98,19 @@ export class StreamPipeline {
     const spec = deps.inference.spec;
     this.#targetIdx = spec.targets.map((t) => spec.features.indexOf(t));
     this.#followers = deps.followers ?? [];
+    this.#recent = new Float64Array(spec.window);
     this.#learning = new LearningTap({ ...deps, logTarget: logMask(spec, spec.targets)[0] });
     const trace = (rec: RawRecord) => this.#trace(rec);
     this.#alerts = deps.scorer ? new TickAlerts({ ...deps, scorer: deps.scorer, spec: () => deps.inference.spec, followers: this.#followers, trace }) : null;
     // The series registry owns per-series lifetime: the outlook, the scorer and telemetry follow it
     // for every eviction (capacity, idle, removal) instead of each keeping its own rule.
-    deps.store.registry.follow((series) => {
+    deps.store.registry.follow((series, reason) => {
       deps.outlook.forget(series);
       deps.scorer?.forget(series);
       deps.learner?.forget(series);
+      deps.fusion?.forget(series);
       for (const f of this.#followers) f.forget?.(series);
-      deps.observer?.evicted?.(series);
+      deps.observer?.evicted?.(series, reason);
     });
   }
 
@@ -174,10 +162,11 @@ export class StreamPipeline {
   }
 
   /**
-   * Phase 1. Warm-up records (already processed before a restart) update state only: a plain
-   * warm-up rebuilds the window; a full one (`warmupFull`, the tail after a series-state
-   * snapshot) goes through inference and scoring too, so forecasts and detector state come out
-   * as they were, but produces no output and reports nothing.
+   * Phase 1. Warm-up records (already processed before a restart or by the partition's previous
+   * owner) update state only, produce no output and report nothing: a plain warm-up rebuilds the
+   * window and is scored by the detector without the model (its state and open alerts come back,
+   * so an alert fired before a rebalance resolves); a full one (`warmupFull`, the tail after a
+   * series-state snapshot) goes through inference too, so forecasts come out as they were.
    */
   #window(records: RawRecord[], out: OutMessage[], accepted: Accepted[]): void {
     const per = this.#d.inference.spec.window * this.#d.inference.spec.features.length;
@@ -199,10 +188,6 @@ export class StreamPipeline {
     }
     const res = decodeTick(rec.key, rec.value, d.codec);
     const quiet = rec.warmup === true;
-    if (quiet && !rec.warmupFull) {
-      if (res.ok) this.#push(res.tick, rec, false);
-      return;
-    }
     if (!res.ok) {
       if (!quiet) out.push(this.#deadLetter(rec, res.error));
       return;
@@ -214,7 +199,9 @@ export class StreamPipeline {
     if (pushed.outcome !== 'accepted') return;
     let job: Promise<InferenceResult> | null = null;
     let stats = null;
-    if (pushed.ready) {
+    // A plain warm-up record is scored without the model (phase 3, quietly): the detector's and the
+    // alerts' state come back with the window. Only a full one (a snapshot's tail) runs the model.
+    if (pushed.ready && (!quiet || rec.warmupFull === true)) {
       const x = new Float32Array(per);
       stats = d.store.snapshot(tick.series, x, 0);
       job = d.inference.submit({ x });
@@ -223,7 +210,8 @@ export class StreamPipeline {
     const view = this.#learning.view(tick.series, quiet, pushed.filled);
     const times = job ? d.store.stepTimes(tick.series, tick.tsMs, d.inference.spec.horizon) : NO_TIMES;
     const closed = job ? d.store.closedSteps(tick.series, times) : NO_TIMES;
-    accepted.push({ tick, rec, job, stats, times, closed, suppressed, view, quiet, cold });
+    const baselines = job && d.fusion ? d.fusion.baselines((t, buf) => d.store.tail(tick.series, this.#targetIdx[t], buf), d.store.intervalMs(tick.series), this.#recent) : null;
+    accepted.push({ tick, rec, job, stats, times, closed, suppressed, view, quiet, cold, baselines, filled: pushed.filled ?? 0 });
   }
 
   #push(tick: Tick, rec: RawRecord, suppressed: boolean): ReturnType<WindowStore['push']> {
@@ -248,7 +236,6 @@ export class StreamPipeline {
   /** Phase 3 for one accepted tick: score it, learn, then install and emit its forecast. */
   #emitOne(a: Accepted, r: InferenceResult | null, out: OutMessage[]): void {
     const d = this.#d;
-    const spec = d.inference.spec;
     const series = a.tick.series;
     const target = a.tick.values[this.#targetIdx[0]];
     const expectations = d.outlook.nextExpectations(series);
@@ -256,6 +243,7 @@ export class StreamPipeline {
     if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
     if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
     if (a.tick.tsMs > this.#eventTs) this.#eventTs = a.tick.tsMs;
+    d.fusion?.realised(series, (t) => a.tick.values[this.#targetIdx[t]], 1 + a.filled);
     this.#alerts?.score(a.tick, a.rec, a.quiet, expectations, out);
     this.#learning.afterScoring(a.tick, a.suppressed, a.view, expected);
     if (a.cold) {
@@ -265,18 +253,28 @@ export class StreamPipeline {
       out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps, a.cold.closed));
       d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...closedOf(a.cold.closed) });
     }
-    if (r && a.stats) {
-      const steps = decodeForecast(r.y, 0, spec, this.#targetIdx, a.stats.mean, a.stats.std, a.times);
-      d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined, ...closedOf(a.closed) });
-      if (a.quiet) return;
-      out.push(this.#forecastMessage(a, r.model, steps, a.closed));
-      d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
-      d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0], ...closedOf(a.closed) });
-    }
+    if (r && a.stats) this.#install(a, r, out);
   }
 
-  #forecastMessage(a: Accepted, model: string, steps: ForecastStep[][], closed: readonly number[]): OutMessage {
-    return forecastMessage(this.#d.inference.spec, a.tick, model, steps, Math.max(0, this.#now() - a.rec.receivedAtMs), { ...this.#trace(a.rec) }, closed);
+  /**
+   * A model forecast made at this tick: the outlook keeps it (the detector's expectation); what is
+   * served — it, or a baseline that has done better on the series (fusion) — is emitted.
+   */
+  #install(a: Accepted, r: InferenceResult, out: OutMessage[]): void {
+    const d = this.#d;
+    const series = a.tick.series;
+    const steps = decodeForecast(r.y, 0, d.inference.spec, this.#targetIdx, a.stats!.mean, a.stats!.std, a.times);
+    const served = d.fusion && a.baselines ? d.fusion.serve(series, r.model, steps, a.baselines) : { model: r.model, steps };
+    const shown = served.model === r.model ? null : { ts: a.tick.tsMs, model: served.model, replaces: r.model, horizon: served.steps[0], ...closedOf(a.closed) };
+    d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined, ...closedOf(a.closed) }, shown);
+    if (a.quiet) return;
+    out.push(this.#forecastMessage(a, served.model, served.steps, a.closed, shown?.replaces));
+    d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
+    d.observer?.live?.(shown ? { type: 'forecast', series, ...shown } : { type: 'forecast', series, ts: a.tick.tsMs, model: r.model, horizon: steps[0], ...closedOf(a.closed) });
+  }
+
+  #forecastMessage(a: Accepted, model: string, steps: ForecastStep[][], closed: readonly number[], replaces?: string): OutMessage {
+    return forecastMessage(this.#d.inference.spec, a.tick, model, steps, Math.max(0, this.#now() - a.rec.receivedAtMs), { ...this.#trace(a.rec) }, closed, replaces);
   }
 
   #deadLetter(rec: RawRecord, err: TickcastError): OutMessage {

@@ -5,21 +5,32 @@
 import type { PipelineObserver, LiveEvent, AnomalyRecord } from '../pipeline/ports.ts';
 import type { Metrics } from './metrics.ts';
 import { SURPRISE_VIEWS, TopKSeriesGauge } from '../domain/anomaly/index.ts';
+import type { EvictionReason } from '../domain/series-registry.ts';
+import { SeriesCapWarning, type SeriesCapWarningOptions } from './series-cap-warning.ts';
 
 export interface ObserverOptions {
   scoreGaugeSeries: readonly string[];
   scoreGaugeTopK: number;
+  /** Warn (rate-limited) when series are evicted at windows.maxSeries; absent: no warning (tests, tools). */
+  capWarning?: SeriesCapWarningOptions;
 }
+
+/** The `reason` label of tickcast_series_evicted_total for each registry reason. */
+const EVICTION_LABEL: Record<EvictionReason, string> = { capacity: 'cap', idle: 'idle', removed: 'removed' };
 
 export class TelemetryObserver implements PipelineObserver {
   readonly #m: Metrics;
   readonly #listeners = new Set<(e: LiveEvent) => void>();
   readonly #scores: TopKSeriesGauge;
+  readonly #cap: SeriesCapWarning | null;
 
   constructor(metrics: Metrics, opts: ObserverOptions) {
     this.#m = metrics;
     // With an opt-in list, only those series; else the top k by latest score.
     this.#scores = new TopKSeriesGauge({ k: opts.scoreGaugeSeries.length > 0 ? 0 : opts.scoreGaugeTopK, optIn: opts.scoreGaugeSeries });
+    this.#cap = opts.capWarning ? new SeriesCapWarning(opts.capWarning) : null;
+    // Every reason exists at 0 from the start: increase() (and TickcastSeriesCapEvictions) sees the first eviction too.
+    for (const reason of Object.values(EVICTION_LABEL)) metrics.seriesEvicted.inc({ reason }, 0);
     // The selection is applied when Prometheus scrapes, not per tick.
     (metrics.anomalyScore as unknown as { collect: () => void }).collect = () => {
       const { set, remove } = this.#scores.select();
@@ -79,8 +90,9 @@ export class TelemetryObserver implements PipelineObserver {
     this.#m.missedReadings.inc({ feature }, count);
   }
 
-  evicted(series: string): void {
-    this.#m.seriesEvicted.inc();
+  evicted(series: string, reason: EvictionReason): void {
+    this.#m.seriesEvicted.inc({ reason: EVICTION_LABEL[reason] });
+    if (reason === 'capacity') this.#cap?.evicted();
     this.#scores.forget(series);
   }
 

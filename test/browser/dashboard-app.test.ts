@@ -14,7 +14,7 @@ import type { RawRecord } from '../../src/domain/types.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 
 test('real app: dashboard draws the series and marks a spike scored by the pipeline', { skip, timeout: 120_000 }, async () => {
   const { chromium } = await import('playwright-core');
@@ -46,7 +46,10 @@ test('real app: dashboard draws the series and marks a spike scored by the pipel
     assert.deepEqual(held, { filledTs: [t0 + LOST * 60_000], drawn: false, points: TEST_WINDOW - 1 }, 'the filled reading is in the window, not drawn as an actual one');
     await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 10_000 });
     const version = await page.locator('#model-version').textContent();
-    assert.equal(version, app.serving.modelInfo().version, 'shows the serving model version');
+    // What the series is served: the model's forecast, or a baseline fusion chose over it (docs/schemas.md § Fusion).
+    const served = app.serving.getSeries('plant-7')!.lastForecast!.model;
+    const model = app.serving.modelInfo().version;
+    assert.equal(version, served.startsWith('baseline:') ? `${served} (did better than ${model} on this series lately)` : model, 'shows what is served, and the model version');
     assert.ok(Number(await page.evaluate(() => document.getElementById('chart')!.dataset.forecastPoints)) > 0, 'forecast drawn');
     // Live ticks, then the spike, through the real pipeline.
     for (let k = 600; k < 620; k++) await app.pipeline.handle([tick(k, normal(k))]);

@@ -11,6 +11,7 @@ import { cpSync, readFileSync, statSync, truncateSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { chaosEnv, forecastLedger, machineLine, waitProgress, pipelineState } from './helpers/env.ts';
 import { produce, tickStream } from '../helpers/kafka.ts';
+import { isCold, modelVersionOf } from '../helpers/forecasts.ts';
 
 test('corrupt, truncated and unreadable newer checkpoints are refused with a clear log; the previous model is served', { timeout: 300_000 }, async () => {
   const env = await chaosEnv({ partitions: 2 });
@@ -79,7 +80,7 @@ test('corrupt, truncated and unreadable newer checkpoints are refused with a cle
     const expected = S * (N - 16 + 1);
     // Model forecasts only: cold-start baseline forecasts arrive first and must not end the wait early.
     await waitProgress(() => forecastLedger(c.of(env.topics.forecasts)).distinct, expected, `${expected} forecasts`, { diagnose: () => pipelineState(svc) });
-    const models = new Set(c.of(env.topics.forecasts).map((f) => (JSON.parse(String(f.value)) as { model: string }).model).filter((m) => !m.startsWith('baseline:')));
+    const models = new Set(c.of(env.topics.forecasts).map((f) => JSON.parse(String(f.value)) as { model: string; replaces?: string }).filter((f) => !isCold(f)).map(modelVersionOf));
     assert.deepEqual([...models], ['v1']);
     assert.equal(forecastLedger(c.of(env.topics.forecasts)).distinct, expected);
 

@@ -16,7 +16,7 @@ import type { App } from '../../src/app.ts';
 import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
 
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 const T0 = Date.UTC(2025, 0, 1);
 const MIN = 60_000;
 

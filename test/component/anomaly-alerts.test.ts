@@ -8,7 +8,7 @@ import { startTestApp } from '../helpers/app.ts';
 import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
 
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 
 test('a spike fires a critical alert with the documented fields; quiet series do not alert', async () => {
   const sent: OutMessage[] = [];

@@ -9,7 +9,7 @@ import { startTestApp } from '../helpers/app.ts';
 import type { OutMessage, OutputSink, SeriesSummary, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
 
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 const N = 700;
 const SPIKE_AT = 600;
 const T0 = Date.UTC(2025, 0, 1);

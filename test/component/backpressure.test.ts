@@ -19,7 +19,7 @@ test('a burst above the high-water mark pauses the source and resumes it once dr
     pause: () => void setImmediate(() => void readPaused().then((p) => events.push({ what: 'pause', paused: p }))),
     resume: () => void setImmediate(() => void readPaused().then((p) => events.push({ what: 'resume', paused: p }))),
     stop: async () => {},
-    isAssigned: () => true,
+    hasJoined: () => true,
   };
   const sent: OutMessage[] = [];
   const sink: OutputSink = { send: async (m) => void sent.push(...m) };

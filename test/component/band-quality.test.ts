@@ -11,7 +11,7 @@ import { startTestApp } from '../helpers/app.ts';
 import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
 
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 
 test('coverage and pinball loss per series match a recomputation from the published forecasts', async () => {
   const sent: OutMessage[] = [];

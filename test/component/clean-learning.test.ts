@@ -14,7 +14,7 @@ import type { ConfigInput } from '../../src/config/schema.ts';
 import type { LearningFilter, OutMessage, TickSource } from '../../src/pipeline/ports.ts';
 import { rng } from '../unit/finetune/helpers.ts';
 
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 const CLEAN = 600;
 /** Ticks from the first poisoned tick to the "after" measurement: three periods of the sine, so both
  * band measurements are taken at the same phase (the band's width varies along the cycle). */
@@ -46,7 +46,8 @@ function band(app: App): { width: number; std: number } {
  */
 async function scenario(poison: number, over: ConfigInput, learningFilter?: LearningFilter): Promise<Outcome> {
   const sent: OutMessage[] = [];
-  const app = await startTestApp(over, { sink: { send: async (m) => void sent.push(...m) }, source: idleSource, learningFilter });
+  // The model's band is what must not move: fusion off, so the series view shows the model's forecast.
+  const app = await startTestApp({ fusion: { enabled: false }, ...over }, { sink: { send: async (m) => void sent.push(...m) }, source: idleSource, learningFilter });
   try {
     const ft = app.model.finetune;
     const noise = rng(9);

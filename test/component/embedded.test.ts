@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
 import type { OutMessage, OutputSink } from '../../src/pipeline/ports.ts';
+import { isCold, modelVersionOf } from '../helpers/forecasts.ts';
 
 class MemorySink implements OutputSink {
   readonly messages: OutMessage[] = [];
@@ -25,7 +26,9 @@ test('embedded replay: forecasts for every eligible tick, health, readiness and 
     // The replay hands over whole steps; wait until it has sent maxTicks and the pipeline drained.
     const t0 = Date.now();
     const all = () => sink.messages.filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)));
-    const model = () => all().filter((f) => !f.model.startsWith('baseline:'));
+    // A series' first window − 2 forecasts are cold-start baselines; from its window's tick on,
+    // one per tick: the model's, or a baseline that did better on the series (fusion.*).
+    const model = () => all().filter((f) => !isCold(f));
     while (model().length < series * (steps - TEST_WINDOW + 1) && Date.now() - t0 < 60_000) {
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -34,9 +37,11 @@ test('embedded replay: forecasts for every eligible tick, health, readiness and 
     const forecasts = model();
     assert.equal(forecasts.length, series * (steps - TEST_WINDOW + 1));
     // Cold start: each series got a baseline forecast for its ticks 2 … window−1, marked as such.
-    const baseline = all().filter((f) => f.model.startsWith('baseline:'));
+    const baseline = all().filter(isCold);
     assert.equal(baseline.length, series * (TEST_WINDOW - 2));
     assert.ok(baseline.every((f) => f.model === 'baseline:naive'));
+    const version = app.model.predictor.version;
+    assert.ok(forecasts.every((f) => modelVersionOf(f) === version), `labels: ${[...new Set(forecasts.map((f) => f.model))]}`);
     // Forecasts are in the series' own units (de-normalised): near the sample's level.
     const recent = app.serving.getSeries('nyc_taxi-0')!;
     const last = recent.window.values.value.at(-1)!;

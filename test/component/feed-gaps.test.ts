@@ -13,7 +13,7 @@ import { startTestApp } from '../helpers/app.ts';
 import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
 
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 const T0 = Date.UTC(2025, 0, 1);
 /** Ticks k of h1 in these spans never arrive (two outages of 40 and 90 minutes). */
 const OUTAGES: Array<[number, number]> = [[450, 490], [560, 650]];

@@ -12,7 +12,7 @@ import type { OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
 import { rng } from '../unit/finetune/helpers.ts';
 
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 const sink: OutputSink = { send: async () => {} };
 
 test('multivariate fine-tune round: two features and two targets, trained from the pipeline, gated and promoted', { timeout: 180_000 }, async () => {

@@ -11,7 +11,7 @@ import { startTestApp } from '../helpers/app.ts';
 import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
 
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 const SERIES = [['cpu-a', 'a'], ['mem-a', 'a'], ['cpu-b', 'b']] as const;
 
 test('alerts of one host within the span become one incident record, listed over REST and MCP', async () => {

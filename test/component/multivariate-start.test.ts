@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startTestApp } from '../helpers/app.ts';
 import type { TickSource } from '../../src/pipeline/ports.ts';
 
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 
 test('multivariate features without model.dir: starts on seeded weights and forecasts every target', async () => {
   const app = await startTestApp({ input: { features: ['cpu', 'mem', 'disk'], targets: ['cpu', 'mem'] }, model: { bootstrapEpochs: 2 } }, { source: idleSource });

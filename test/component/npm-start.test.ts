@@ -13,18 +13,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { alive } from '../helpers/process.ts';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
+import { freePort, smallServiceEnv, waitFor } from '../helpers/spawned-service.ts';
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
+const ROOT = resolve(import.meta.dirname, '..', '..');
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((res) => {
@@ -35,35 +26,11 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 
-async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
 
 test('SIGTERM to `npm start` reaches the service: it drains, exits 0 and frees its port', { timeout: 240_000 }, async () => {
   const port = await freePort();
   const modelDir = mkdtempSync(join(tmpdir(), 'tc-npm-start-'));
-  // The config loader refuses unknown TICKCAST_* variables (the test runner sets some): start clean.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TICKCAST_')));
-  const env: NodeJS.ProcessEnv = {
-    ...inherited,
-    TICKCAST_HTTP_HOST: '127.0.0.1',
-    TICKCAST_HTTP_PORT: String(port),
-    TICKCAST_MODEL_DIR: modelDir,
-    TICKCAST_WINDOWS_LENGTH: '16',
-    TICKCAST_MODEL_HORIZON: '4',
-    TICKCAST_MODEL_D_MODEL: '8',
-    TICKCAST_MODEL_BOOTSTRAP_EPOCHS: '0',
-    TICKCAST_MODEL_ENGINE: 'onnx',
-    TICKCAST_EMBEDDED_TICKS_PER_SECOND: '20',
-    TICKCAST_TELEMETRY_DEFAULT_METRICS: 'false',
-    TICKCAST_LOG_LEVEL: 'info',
-  };
+  const env = smallServiceEnv(port, modelDir, { TICKCAST_MODEL_ENGINE: 'onnx' });
   delete env.npm_lifecycle_event; // not a nested script of `npm test`: a plain `npm start`
   const npm = spawn('npm', ['start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

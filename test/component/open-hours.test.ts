@@ -16,7 +16,7 @@ import { startTestApp } from '../helpers/app.ts';
 import { CheckpointStore } from '../../src/model/checkpoints.ts';
 import type { OutMessage, TickSource } from '../../src/pipeline/ports.ts';
 
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 const MONDAY = Date.UTC(2026, 0, 5);
 const HOUR = 3_600_000;
 

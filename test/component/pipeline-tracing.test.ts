@@ -11,7 +11,7 @@ import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
 import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
 
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 
 test('consume → window → batch inference → produce spans, and traceparent on the forecast', async () => {
   const exporter = new InMemorySpanExporter();

@@ -9,7 +9,7 @@ import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
 import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
 
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, isAssigned: () => true };
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 
 test('a record that throws is dead-lettered alone; the chunk goes on; skipped offsets become one dead letter', async () => {
   const sent: OutMessage[] = [];

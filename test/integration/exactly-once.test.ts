@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { startBroker, uniqueName } from '../helpers/broker.ts';
 import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
 import { Collector, connectProducer, produce, testKafka, tickStream } from '../helpers/kafka.ts';
+import { isCold } from '../helpers/forecasts.ts';
 
 test('exactly-once mode: every eligible tick forecast once, through transactions', async () => {
   const p = uniqueName('eos');
@@ -29,9 +30,9 @@ test('exactly-once mode: every eligible tick forecast once, through transactions
     const baseline = S * (TEST_WINDOW - 2); // cold-start baseline forecasts, ticks 2 … window−1
     await out.waitFor(() => out.of(topics.forecasts).length >= expected + baseline && out.of(topics.dlq).length >= 1, 60_000, 'transactional outputs');
     await out.settle(1500);
-    const models = out.of(topics.forecasts).map((f) => JSON.parse(String(f.value)).model as string);
-    assert.equal(models.filter((m) => !m.startsWith('baseline:')).length, expected);
-    assert.equal(models.filter((m) => m.startsWith('baseline:')).length, baseline);
+    const records = out.of(topics.forecasts).map((f) => JSON.parse(String(f.value)) as { model: string; replaces?: string });
+    assert.equal(records.filter((f) => !isCold(f)).length, expected);
+    assert.equal(records.filter(isCold).length, baseline);
     assert.equal(out.of(topics.dlq).length, 1);
   } finally {
     await app.stop();

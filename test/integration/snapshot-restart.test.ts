@@ -15,10 +15,11 @@ import { Collector, connectProducer, produce, testKafka, tickStream } from '../h
 import { decodeSnapshot } from '../../src/pipeline/snapshot/codec.ts';
 import type { SnapshotTree } from '../../src/pipeline/snapshot/series-state.ts';
 import type { App } from '../../src/app.ts';
+import { isCold } from '../helpers/forecasts.ts';
 
 /** Distinct (series, ts) model forecasts (cold-start baseline forecasts left out). */
 const distinct = (items: { value: Buffer | null }[]) =>
-  new Set(items.map((f) => JSON.parse(String(f.value))).filter((v) => !v.model.startsWith('baseline:')).map((v) => `${v.series}@${v.ts}`)).size;
+  new Set(items.map((f) => JSON.parse(String(f.value))).filter((v) => !isCold(v)).map((v) => `${v.series}@${v.ts}`)).size;
 
 async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;

@@ -39,8 +39,9 @@ export class ReplaySource implements TickSource {
     return this.#sent;
   }
 
-  isAssigned(): boolean {
-    return this.#loop !== null && !this.#abort.signal.aborted;
+  /** In-process: taking part once started. */
+  hasJoined(): boolean {
+    return this.#loop !== null;
   }
 
   async start(handle: RecordHandler): Promise<void> {

@@ -4,9 +4,13 @@
  * fingerprint of a key ever leaves this file (for rate-limit buckets and logs).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { envName } from '../../config/env-name.ts';
 import { ErrorCodes } from '../../errors/index.ts';
 import { httpError } from './errors.ts';
 import type { HttpConfig } from './config.ts';
+
+/** The setting that holds the keys, as a 401 names it: key and variable, from the config's own rule. */
+const API_KEYS_SETTING = `http.apiKeys / ${envName('http.apiKeys')}`;
 
 export type AuthResult =
   | { kind: 'none' }
@@ -54,7 +58,7 @@ export class ApiKeyAuth {
           : 'this route changes server state and needs an API key';
       const hint =
         this.#digests.length === 0
-          ? 'configure at least one API key (http.apiKeys / TICKCAST_API_KEYS) and send it as "Authorization: Bearer <key>"'
+          ? `configure at least one API key (${API_KEYS_SETTING}) and send it as "Authorization: Bearer <key>"`
           : 'send "Authorization: Bearer <key>"';
       throw httpError(ErrorCodes.HTTP_UNAUTHORIZED, 401, message, { hint });
     }

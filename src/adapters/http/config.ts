@@ -6,7 +6,8 @@
  * (ADAPTER_LIMITS below) are defined here. buildHttpServer validates the result once and freezes it.
  *
  * Auth policy (see docs/http-api.md#authentication):
- * - `apiKeys` non-empty: mutating routes (POST /v1/model/rollback) need a valid bearer key; reads
+ * - `apiKeys` non-empty: mutating routes (POST /v1/model/rollback, POST/DELETE
+ *   /v1/anomalies/:id/feedback, the MCP tool give_alert_feedback) need a valid bearer key; reads
  *   need one only when `requireAuthForReads`. A key that is sent but wrong is always refused (401),
  *   so a caller with a typo finds out instead of silently running unauthenticated.
  * - `apiKeys` empty: reads are open; mutating routes answer 401 explaining that no keys are

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { Logger } from '../../telemetry/logger.ts';
-import { connectionProperties, type KafkaConnectionSettings } from './security.ts';
+import { connectionProperties, type KafkaConnectionSettings, type RdKafkaProperties } from './security.ts';
 
 export type KafkaClientModule = typeof import('@confluentinc/kafka-javascript');
 export type { KafkaJS };
@@ -15,6 +15,8 @@ export type { KafkaJS };
 export interface KafkaClientOptions extends KafkaConnectionSettings {
   brokers: readonly string[];
   clientId: string;
+  /** kafka.metadataRefreshMs → topic.metadata.refresh.interval.ms. */
+  metadataRefreshMs: number;
 }
 
 let loaded: KafkaClientModule | undefined;
@@ -79,10 +81,20 @@ export function clientLogger(logger: Logger, onError?: ClientErrorListener, now:
   return make(undefined);
 }
 
+/**
+ * librdkafka properties every client of the service gets (consumers, producers, admins): the
+ * metadata refresh, then security and kafka.properties on top (./security.ts). The refresh is
+ * also when a subscribed topic created after start is found: librdkafka's default (5 min) held a
+ * new input topic back that long.
+ */
+export function clientProperties(opts: KafkaClientOptions): RdKafkaProperties {
+  return { 'topic.metadata.refresh.interval.ms': opts.metadataRefreshMs, ...connectionProperties(opts) };
+}
+
 export function createKafka(opts: KafkaClientOptions, logger: Logger, onError?: ClientErrorListener): KafkaJS.Kafka {
   const { KafkaJS: K } = kafkaClientModule();
   return new K.Kafka({
     kafkaJS: { brokers: [...opts.brokers], clientId: opts.clientId, logger: clientLogger(logger, onError), logLevel: K.logLevel.WARN },
-    ...connectionProperties(opts),
+    ...clientProperties(opts),
   });
 }

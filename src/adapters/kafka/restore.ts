@@ -2,7 +2,8 @@
  * Restore planning: on assignment, each partition starts `k` records before its committed offset
  * (not below the log start), and records below the committed offset are replayed as warm-up
  * (they rebuild windows and produce nothing). Partitions with nothing committed start as
- * configured (earliest/latest) with no warm-up.
+ * configured (earliest/latest) with no warm-up; those of a topic that did not exist at start, at
+ * their beginning (uncommittedFromBeginning).
  */
 export interface RestoreInput {
   partition: number;
@@ -33,6 +34,22 @@ export function planRestore(inputs: readonly RestoreInput[], recordsPerPartition
   return plan;
 }
 
+/** librdkafka's logical offset "the partition's first retained record" (RD_KAFKA_OFFSET_BEGINNING). */
+export const OFFSET_BEGINNING = -2n;
+
+/**
+ * `start` plus every partition with nothing committed at its beginning. For a topic created after
+ * start: the group has never read it, so everything in it is new (kafka.fromBeginning=false would
+ * start at its end and skip what was written before the assignment).
+ */
+export function uncommittedFromBeginning(start: ReadonlyMap<number, bigint>, inputs: readonly RestoreInput[]): Map<number, bigint> {
+  const out = new Map(start);
+  for (const { partition, committed } of inputs) {
+    if (!out.has(partition) && (committed === undefined || committed < 0n)) out.set(partition, OFFSET_BEGINNING);
+  }
+  return out;
+}
+
 /**
  * Series-state snapshot hook: partitions a snapshot covers start at its offsets instead, and their
  * warm-up is full (the tail replayed through the whole state path). A snapshot as new as the
@@ -42,7 +59,6 @@ export function applySnapshotPlan(
   plan: RestorePlan,
   inputs: readonly RestoreInput[],
   restoreFrom: (candidates: Array<{ partition: number; committed: bigint; low: bigint }>) => Map<number, bigint>,
-  log: { info(fields: object, msg: string): void },
 ): Set<number> {
   const candidates = inputs.flatMap((i) => (i.committed !== undefined && i.committed >= 0n ? [{ partition: i.partition, committed: i.committed, low: i.low }] : []));
   const full = new Set<number>();
@@ -54,9 +70,24 @@ export function applySnapshotPlan(
     plan.start.set(p, from);
     plan.warmupUntil.set(p, c);
     full.add(p);
-    log.info({ partition: p, from: String(from), committed: String(c) }, 'replaying the tail after the series-state snapshot');
   }
   return full;
+}
+
+/**
+ * One log line per partition that replays at assignment, saying which replay it is: the tail after
+ * a series-state snapshot (`full`: every record through the whole state path, inference included)
+ * or the plain window replay (windows only), and how many records.
+ */
+export function restoreLogLines(plan: RestorePlan, full: ReadonlySet<number>): Array<{ fields: object; msg: string }> {
+  return [...plan.start].map(([partition, from]) => {
+    const committed = plan.warmupUntil.get(partition) ?? from;
+    const records = String(committed - from);
+    const fields = { partition, from: String(from), committed: String(committed), records, replay: full.has(partition) ? 'snapshot-tail' : 'plain' };
+    return full.has(partition)
+      ? { fields, msg: `replaying the ${records} records after the series-state snapshot (state, forecasts and detector; no outputs)` }
+      : { fields, msg: `restoring windows by the plain replay of the ${records} records before the committed offset (windows only; no outputs)` };
+  });
 }
 
 /** Tracks which records of a partition are warm-up, as they are consumed. */

@@ -20,8 +20,9 @@ import type { RecordHandler, TickSource } from '../../pipeline/ports.ts';
 import { batchLoop } from './batch-loop.ts';
 import { AtLeastOnce, Transactional, warmupOnly, type CommitStrategy } from './commit.ts';
 import { brokerLagReader, LagMonitor, type LagSink } from './lag.ts';
+import { Handover } from './handover.ts';
 import { ConsumeErrors, OffsetGaps, type OffsetGap } from './offset-gaps.ts';
-import { applySnapshotPlan, planRestore, WarmupTracker, type RestoreInput } from './restore.ts';
+import { applySnapshotPlan, planRestore, restoreLogLines, uncommittedFromBeginning, WarmupTracker, type RestoreInput } from './restore.ts';
 import { SkipProbe } from './skip-probe.ts';
 import type { TransactionSlot } from './sink.ts';
 
@@ -44,11 +45,15 @@ export interface KafkaSourceOptions {
    * Partitions it leaves out get the plain window replay above.
    */
   restoreFrom?: (candidates: Array<{ partition: number; committed: bigint; low: bigint }>) => Map<number, bigint>;
+  /** Partitions a rebalance handed to another instance (./handover.ts): their state here is stale. */
+  onReleased?: (partitions: number[]) => void;
   exactlyOnce?: { producer: KafkaJS.Producer; slot: TransactionSlot };
   lag?: { sink: LagSink; intervalMs: number };
   onGap?(topic: string, gap: OffsetGap, explained: boolean): void;
   /** kafka.properties again, so they win over the consumer defaults above. */
   properties?: Readonly<Record<string, string | number | boolean>>;
+  /** kafka.metadataRefreshMs, for the log line about a missing topic (how soon it is found). */
+  metadataRefreshMs?: number;
 }
 
 const ASSIGN = -175;
@@ -64,6 +69,14 @@ export class KafkaSource implements TickSource {
   #admin: KafkaJS.Admin | null = null;
   #lag: LagMonitor | null = null;
   #assigned = new Set<number>();
+  readonly #handover = new Handover();
+  /** Set by the first rebalance that assigns (an empty assignment counts); never cleared. */
+  #joined = false;
+  /**
+   * The topic did not exist when this run started: partitions with nothing committed start at their
+   * beginning (everything in them was written after start), whatever kafka.fromBeginning says.
+   */
+  #missingAtStart = false;
   readonly #inFlight = new Set<number>();
   #probe: SkipProbe | null = null;
   #paused = false;
@@ -80,8 +93,19 @@ export class KafkaSource implements TickSource {
     this.#errors = errors;
   }
 
-  isAssigned(): boolean {
-    return this.#assigned.size > 0;
+  /** True once the group was joined (TickSource.hasJoined); owning no partition does not matter (more members than partitions, mid-rebalance). */
+  hasJoined(): boolean {
+    return this.#joined;
+  }
+
+  /** The input partitions this member owns now (none between a revocation and the next assignment). */
+  get partitions(): number[] {
+    return [...this.#assigned];
+  }
+
+  /** The topic, while it was missing at start and the group is not joined yet (librdkafka joins none without a subscribed topic); /readyz names it. */
+  missingTopic(): string | null {
+    return this.#missingAtStart && !this.#joined ? this.#o.topic : null;
   }
 
   async start(handle: RecordHandler): Promise<void> {
@@ -92,6 +116,7 @@ export class KafkaSource implements TickSource {
     this.#admin = consumer.dependentAdmin();
     await consumer.connect();
     await this.#admin.connect();
+    this.#missingAtStart = await this.#topicMissing();
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     await consumer.subscribe({ topics: [o.topic] });
@@ -141,6 +166,26 @@ export class KafkaSource implements TickSource {
     });
   }
 
+  /**
+   * Whether the topic is absent from the cluster now. librdkafka finds it at a metadata refresh
+   * after it is created (kafka.metadataRefreshMs), and would then start at its end under
+   * fromBeginning=false, skipping what was written meanwhile. A failed look-up counts as present.
+   */
+  async #topicMissing(): Promise<boolean> {
+    const topic = this.#o.topic;
+    try {
+      if ((await this.#admin!.listTopics({ timeout: 10_000 })).includes(topic)) return false;
+    } catch (err) {
+      this.#log.warn({ err, topic }, 'could not list topics to check that the topic exists; assuming it does');
+      return false;
+    }
+    this.#log.warn(
+      { topic, metadataRefreshMs: this.#o.metadataRefreshMs },
+      `topic "${topic}" does not exist yet: waiting for it (found within kafka.metadataRefreshMs of its creation); it will be consumed from its start when it appears`,
+    );
+    return true;
+  }
+
   /** The probe that steps over offsets the client skipped (./skip-probe.ts), reading this source's state. */
   #createProbe(consumer: KafkaJS.Consumer): SkipProbe {
     const o = this.#o;
@@ -174,11 +219,15 @@ export class KafkaSource implements TickSource {
         this.#warmup.forget(p);
       }
       this.#lag?.revoked(mine);
+      if (!this.#stopping) this.#handover.revoked(mine); // leaving the group at stop is no hand-over
       this.#log.info({ partitions: mine }, 'partitions revoked');
       return null;
     }
+    this.#joined = true;
     for (const p of mine) this.#assigned.add(p);
     this.#log.info({ partitions: mine }, 'partitions assigned');
+    const gone = this.#handover.completed(this.#assigned);
+    if (gone.length > 0) this.#o.onReleased?.(gone);
     const planned = this.#plan(mine).catch((err: unknown) => {
       this.#log.warn({ err }, 'window restore skipped: could not read committed offsets');
       return null;
@@ -191,7 +240,10 @@ export class KafkaSource implements TickSource {
     return assignment.map((a) => ({ topic: a.topic, partition: a.partition, offset: a.topic === this.#o.topic ? Number(start.get(a.partition) ?? -1001n) : -1001 }));
   }
 
-  /** Start offsets for assigned partitions that restore; sets up warm-up and gap tracking. */
+  /**
+   * Start offsets for assigned partitions that restore, and (topic missing at start) for those with
+   * nothing committed: their beginning. Sets up warm-up and gap tracking.
+   */
   async #plan(partitions: number[]): Promise<Map<number, bigint> | null> {
     const topic = this.#o.topic;
     if (partitions.length === 0) return null;
@@ -202,11 +254,12 @@ export class KafkaSource implements TickSource {
       return { partition, committed: c === undefined || c === null ? undefined : BigInt(c), low: BigInt(marks.find((m) => m.partition === partition)?.low ?? '0') };
     });
     const plan = planRestore(inputs, this.#o.restoreRecordsPerPartition ?? 0);
-    const full = this.#o.restoreFrom ? applySnapshotPlan(plan, inputs, this.#o.restoreFrom, this.#log) : new Set<number>();
+    const full = this.#o.restoreFrom ? applySnapshotPlan(plan, inputs, this.#o.restoreFrom) : new Set<number>();
     this.#warmup.reset(plan, full);
     for (const i of inputs) this.#gaps.expect(i.partition, plan.start.get(i.partition) ?? (i.committed !== undefined && i.committed >= 0n ? i.committed : undefined));
-    for (const [p, start] of plan.start) this.#log.info({ partition: p, from: String(start), committed: String(plan.warmupUntil.get(p)) }, 'restoring windows from earlier records');
-    return plan.start.size === 0 ? null : plan.start;
+    for (const line of restoreLogLines(plan, full)) this.#log.info(line.fields, line.msg);
+    const start = this.#missingAtStart ? uncommittedFromBeginning(plan.start, inputs) : plan.start;
+    return start.size === 0 ? null : start;
   }
 
   pause(): void {

@@ -35,6 +35,8 @@ export interface KafkaTransport {
 export interface KafkaTransportHooks {
   /** Series-state snapshot hook, passed to the source (KafkaSourceOptions.restoreFrom). */
   restoreFrom?: KafkaSourceOptions['restoreFrom'];
+  /** Partitions that went to another instance, passed to the source (KafkaSourceOptions.onReleased). */
+  onReleased?: KafkaSourceOptions['onReleased'];
   /** Extra topics to create with the others when kafka.createTopics is on (the feedback topic). */
   extraTopics?: string[];
 }
@@ -70,10 +72,12 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
       fromBeginning: k.fromBeginning,
       restoreRecordsPerPartition: config.windows.restoreRecordsPerPartition,
       restoreFrom: hooks.restoreFrom,
+      onReleased: hooks.onReleased,
       exactlyOnce: eos ? { producer, slot } : undefined,
       lag: { sink: observer, intervalMs: k.lagIntervalMs },
       onGap,
       properties: k.properties,
+      metadataRefreshMs: k.metadataRefreshMs,
     },
     logger,
     errors,
@@ -105,6 +109,7 @@ function feedbackTransport(kafka: KafkaJS.Kafka, config: Config, topic: string, 
       fromBeginning: true,
       restoreRecordsPerPartition: 0,
       properties: k.properties,
+      metadataRefreshMs: k.metadataRefreshMs,
     },
     logger,
     new ConsumeErrors(),

@@ -48,7 +48,7 @@ export const feedbackSection = z
   .object({
     /** Accept alert feedback (REST, MCP, topic); needs anomaly.enabled. */
     enabled: z.boolean().default(true),
-    /** JSON-lines feedback log (fsync'd). Empty → <model.dir>/feedback.jsonl when model.dir is set, else in memory only. */
+    /** JSON-lines feedback log (fsync'd). Empty → <model.dir>/feedback.jsonl when model.dir is set, else in memory only. Created when first written; when it exists it must be a readable file (checked at start). */
     file: z.string().default(''),
     /** Topic consumed for feedback from other systems (e.g. "anomalies.feedback"); empty → not consumed. Bad records go to the DLQ. */
     topic: z.string().regex(/^([A-Za-z0-9._-]{1,249})?$/, 'a Kafka topic name or empty').default(''),

@@ -14,15 +14,15 @@ export const kafkaSection = z
     ssl: z.boolean().default(false),
     /** security.protocol: plaintext, ssl, sasl_plaintext, sasl_ssl; "auto" derives it from kafka.ssl and kafka.sasl. */
     securityProtocol: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['auto', 'plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'])).default('auto'),
-    /** CA bundle file (PEM) to verify the brokers; empty → the system trust store. */
+    /** CA bundle file (PEM), or a directory of CA certificates, to verify the brokers; empty → the system trust store. Checked at start in Kafka mode: must exist and be readable. */
     tlsCaLocation: z.string().default(''),
     /** CA bundle as PEM text (e.g. TICKCAST_KAFKA_TLS_CA_PEM_FILE from a secret); instead of tlsCaLocation. */
     tlsCaPem: z.string().default(''),
-    /** Client certificate file (PEM) for mutual TLS. */
+    /** Client certificate file (PEM) for mutual TLS. Checked at start in Kafka mode: must be a readable file. */
     tlsCertLocation: z.string().default(''),
     /** Client certificate as PEM text; instead of tlsCertLocation. */
     tlsCertPem: z.string().default(''),
-    /** Client private key file (PEM) for mutual TLS. */
+    /** Client private key file (PEM) for mutual TLS. Checked at start in Kafka mode: must be a readable file. */
     tlsKeyLocation: z.string().default(''),
     /** Client private key as PEM text (use TICKCAST_KAFKA_TLS_KEY_PEM_FILE); instead of tlsKeyLocation. */
     tlsKeyPem: z.string().default(''),
@@ -60,10 +60,21 @@ export const kafkaSection = z
      * Brokers that do not answer early when data arrives add up to this much latency.
      */
     fetchMaxWaitMs: positiveInt.max(300_000, 'must be at most 300000 (librdkafka fetch.wait.max.ms)').default(500),
+    /**
+     * How often the client refreshes topic metadata (librdkafka topic.metadata.refresh.interval.ms,
+     * 1,000 … 3,600,000; librdkafka's default is 300,000). An input topic created after start is
+     * found at the next refresh, so this bounds how long the service waits for it (docs/kafka-client.md).
+     */
+    metadataRefreshMs: positiveInt.min(1_000, 'must be at least 1000 (a refresh per second at most)').max(3_600_000, 'must be at most 3600000 (librdkafka topic.metadata.refresh.interval.ms)').default(30_000),
     /** Group heartbeat interval (heartbeat.interval.ms): below sessionTimeoutMs, usually a third of it at most. */
     heartbeatIntervalMs: positiveInt.max(3_600_000, 'must be at most 3600000 (librdkafka heartbeat.interval.ms)').default(3_000),
     /** Partitions processed concurrently by this instance (their windows share one micro-batcher). */
     partitionsConsumedConcurrently: positiveInt.default(4),
+    /**
+     * Where a partition the group has no committed offset for starts: false → its end (only ticks
+     * written from now on), true → its beginning. An input topic that does not exist at start is
+     * read from its beginning once it appears, either way (docs/kafka-client.md).
+     */
     fromBeginning: z.boolean().default(false),
     /** 'at-least-once' (default, idempotent producer) or 'exactly-once' (transactional consume-transform-produce). */
     delivery: z.enum(['at-least-once', 'exactly-once']).default('at-least-once'),

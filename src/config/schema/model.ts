@@ -6,11 +6,11 @@ import { positiveInt, nonNegInt, timerMs } from './primitives.ts';
 
 export const modelSection = z
   .object({
-    /** Checkpoint directory (versioned artifacts). Empty (or no checkpoint in it) → the shipped pretrained model, else one trained at start on the bundled sample; a multivariate spec (input.features) starts on seeded weights (train one with `tickcast train` into this directory). */
+    /** Checkpoint directory (versioned artifacts). Empty (or no checkpoint in it) → the shipped pretrained model, else one trained at start on the bundled sample; a multivariate spec (input.features) starts on seeded weights (train one with `tickcast train` into this directory). Created when first written; when it exists it must be a readable directory (checked at start). */
     dir: z.string().default(''),
     engine: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
     backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
-    /** Use tickcast's native kernel addon (built by npm ci; OpenBLAS when installed) for wasm's matrix products and the LSTM recurrence: ~2× faster training (docs/native-kernels.md). false → the backend's own kernels. */
+    /** Use tickcast's native kernel addon (built by npm ci; OpenBLAS when installed) for wasm's matrix products and the LSTM recurrence: training 2.2–3.5× as fast as on wasm's own kernels (docs/native-kernels.md § Speed). false → the backend's own kernels. */
     nativeKernels: z.boolean().default(true),
     /** onnxruntime threads per model call (0 = its default, all cores). onnxruntime-node runs a call synchronously on its thread, so in one process batches in flight take turns: use onnxWorkers for more cores. */
     onnxIntraOpThreads: nonNegInt.default(1),

@@ -103,11 +103,27 @@ export const coldStartSection = z
   .strict()
   .default({});
 
+export const fusionSection = z
+  .object({
+    /** Serve each model forecast or a fast baseline (naive, seasonal naive, drift), whichever has the lowest recent error on the series (output `"model": "baseline:…"` when a baseline is served; docs/model.md "Fusion with fast baselines"). The detector keeps judging ticks against the model's band. */
+    enabled: z.boolean().default(true),
+    /** Half-life, in ticks, of the mean absolute errors the candidates are compared by. */
+    halfLifeTicks: positiveInt.default(192),
+    /** Ticks a series' forecasts must have been scored on before a baseline may be served. */
+    minScoredTicks: positiveInt.default(8),
+    /** A candidate replaces the one served only when its error is lower by more than this share. */
+    margin: z.number().min(0).max(0.9).default(0.05),
+    /** Season of the seasonal-naive baseline in ticks; 0: one day at the series' own tick spacing (used when a day fits the window). */
+    seasonTicks: nonNegInt.default(0),
+  })
+  .strict()
+  .default({});
+
 export const snapshotsSection = z
   .object({
     /** Snapshot per-series state (windows, statistics, detector, last forecasts) with the input offsets it reflects; at start only the tail after them is replayed. Kafka mode only, and only with a directory (below). 10,000 series: restart 4–5 s instead of 11.6 s of replay, each snapshot holds intake ~1.8 s (docs/benchmarks.md § Restart). */
     enabled: z.boolean().default(true),
-    /** Directory of this instance's snapshot file. Empty → `<model.dir>/series-state` (no snapshots when model.dir is empty too). One directory per instance. */
+    /** Directory of this instance's snapshot file. Empty → `<model.dir>/series-state` (no snapshots when model.dir is empty too). One directory per instance. Created when first written; when it exists it must be a readable directory (checked at start). */
     dir: z.string().default(''),
     /** Time between periodic snapshots (one is also written at shutdown). 0: only at shutdown. */
     intervalMs: timerMs(0).default(60_000),

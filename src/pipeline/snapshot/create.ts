@@ -13,6 +13,8 @@ export interface SnapshotSettings {
   intervalMs: number;
   topic: string;
   groupId: string;
+  /** windows.restoreRecordsPerPartition: a partition's snapshot tail longer than this is replayed plainly instead. */
+  maxTailRecords: number;
 }
 
 export function createSnapshotter(s: SnapshotSettings, parts: SeriesStateParts, spec: Pick<ModelSpec, 'features' | 'logFeatures'>, logger: SnapshotLogger): SeriesSnapshotter | null {
@@ -23,6 +25,7 @@ export function createSnapshotter(s: SnapshotSettings, parts: SeriesStateParts, 
     identity: { topic: s.topic, groupId: s.groupId, window: parts.store.window, features: spec.features, logFeatures: spec.logFeatures ?? [] },
     file: new SnapshotFile(dir),
     intervalMs: s.intervalMs,
+    maxTailRecords: s.maxTailRecords,
     logger,
   });
 }

@@ -72,6 +72,13 @@ export class SeriesHomes {
   get(series: string): number | undefined {
     return this.#home.get(series);
   }
+
+  /** Series whose ticks arrive on one of `partitions`. */
+  seriesOn(partitions: ReadonlySet<number>): string[] {
+    const out: string[] = [];
+    for (const [series, p] of this.#home) if (partitions.has(p)) out.push(series);
+    return out;
+  }
 }
 
 /**

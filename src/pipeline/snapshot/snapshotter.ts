@@ -11,10 +11,15 @@
  * Restore: `load` installs every series of the snapshot before the consumer joins; then
  * `restoreFrom`, called by the source on assignment, keeps a partition's series
  * when the snapshot has an offset for it that is not past the group's committed offset (outputs of
- * every record up to there were acknowledged) and not below the partition's first retained
- * offset; the source then replays [snapshot offset, committed) as full warm-up (state only, no
- * output). Other partitions fall back to the plain window replay. Each partition is considered
- * once, at the first assignment that includes it (within 5 minutes of start).
+ * every record up to there were acknowledged), not below the partition's first retained offset,
+ * and at most `maxTailRecords` behind the committed offset; the source then replays
+ * [snapshot offset, committed) as full warm-up (state only, no output). Other partitions fall back
+ * to the plain window replay. Each partition is considered once, at the first assignment that
+ * includes it (within 5 minutes of start).
+ *
+ * Partitions that go to another instance (`released`, from the source's rebalance) are forgotten:
+ * their offsets leave the next snapshot, so a restart never restores their state from an offset
+ * another instance has long moved past.
  */
 import type { RawRecord } from '../../domain/types.ts';
 import { describeError } from '../../errors/index.ts';
@@ -36,6 +41,13 @@ export interface SnapshotterOptions {
   file: SnapshotFile;
   /** Periodic snapshots (0: only at shutdown). */
   intervalMs: number;
+  /**
+   * Longest tail (records between the snapshot's offset and the committed offset) a partition is
+   * restored with: windows.restoreRecordsPerPartition, what the plain replay reads. A longer tail
+   * costs more than the replay it replaces (every record goes through inference), so such a
+   * partition gets the plain replay (docs/reliability.md).
+   */
+  maxTailRecords: number;
   logger: SnapshotLogger;
   now?: () => number;
 }
@@ -59,6 +71,8 @@ export class SeriesSnapshotter {
   readonly #now: () => number;
   /** Partition → next offset after the last record handled. */
   readonly #offsets = new Map<number, bigint>();
+  /** Partition → times it was released: a chunk handled across a release records no offset. */
+  readonly #releases = new Map<number, number>();
   #active = 0;
   #closed: Promise<void> | null = null;
   #idle: (() => void) | null = null;
@@ -88,10 +102,11 @@ export class SeriesSnapshotter {
       while (this.#closed) await this.#closed;
       this.#active++;
       for (const r of records) if (r.warmup) this.replayed[r.warmupFull ? 'full' : 'window']++;
+      const last = records[records.length - 1];
+      const releases = last ? this.#releases.get(last.source.partition) : undefined;
       try {
         await handle(records, sink);
-        const last = records[records.length - 1];
-        if (last) this.#offsets.set(last.source.partition, BigInt(last.source.offset) + 1n);
+        if (last && this.#releases.get(last.source.partition) === releases) this.#offsets.set(last.source.partition, BigInt(last.source.offset) + 1n);
       } finally {
         if (--this.#active === 0) this.#idle?.();
       }
@@ -134,24 +149,45 @@ export class SeriesSnapshotter {
   /**
    * The source's restore hook: keep the restored series of the partitions the snapshot covers and
    * return partition → offset to replay (as full warm-up) from; drop the series of partitions it
-   * cannot serve. Empty when there is no snapshot (or it was used).
+   * cannot serve, or whose tail is longer than the plain replay (`maxTailRecords`). Empty when
+   * there is no snapshot (or it was used).
    */
   restoreFrom(candidates: readonly RestoreCandidate[]): Map<number, bigint> {
     const out = new Map<number, bigint>();
     if (this.#pending.size === 0) return out;
     const dropped: number[] = [];
+    const tooFar: Array<{ partition: number; from: string; committed: string; behind: string }> = [];
+    const maxTail = BigInt(Math.max(0, Math.floor(this.#o.maxTailRecords)));
     for (const c of candidates) {
       const pend = this.#pending.get(c.partition);
       if (!pend) continue;
       // Each partition is considered once: kept now, or dropped and replayed plainly.
       this.#pending.delete(c.partition);
-      if (pend.from <= c.committed && pend.from >= c.low) out.set(c.partition, pend.from);
+      const usable = pend.from <= c.committed && pend.from >= c.low;
+      if (usable && c.committed - pend.from > maxTail) tooFar.push({ partition: c.partition, from: String(pend.from), committed: String(c.committed), behind: String(c.committed - pend.from) });
+      if (usable && c.committed - pend.from <= maxTail) out.set(c.partition, pend.from);
       else this.#drop(c.partition, pend.ids, dropped);
     }
     this.dropUnclaimed();
     for (const [p, from] of out) this.#offsets.set(p, from);
+    if (tooFar.length > 0) {
+      // Typically: another instance owned the partition since this snapshot was written.
+      this.#o.logger.info({ partitions: tooFar, maxTailRecords: this.#o.maxTailRecords }, 'series-state snapshot too far behind the committed offset for these partitions (a longer tail than the plain replay reads, windows.restoreRecordsPerPartition): their series are rebuilt by the plain replay instead');
+    }
     this.#o.logger.info({ partitions: [...out].map(([p, from]) => ({ partition: p, from: String(from) })), replayInstead: dropped }, 'series state restored from snapshot; replaying the tail after its offsets');
     return out;
+  }
+
+  /**
+   * Partitions that went to another instance: their offsets are forgotten (the next snapshot does
+   * not cover them), and a chunk of theirs still being handled records none. Their series are
+   * dropped by whoever owns series lifetime (src/pipeline/partition-release.ts).
+   */
+  released(partitions: readonly number[]): void {
+    for (const p of partitions) {
+      this.#offsets.delete(p);
+      this.#releases.set(p, (this.#releases.get(p) ?? 0) + 1);
+    }
   }
 
   /**

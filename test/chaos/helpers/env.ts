@@ -10,6 +10,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { startBroker, uniqueName, type LocalBroker } from '../../helpers/broker.ts';
 import { Collector, connectProducer, testKafka } from '../../helpers/kafka.ts';
 import { startService, type ServiceProcess, type ServiceTopics, type StartServiceOptions } from './service.ts';
+import { isCold } from '../../helpers/forecasts.ts';
 
 export interface ChaosEnv {
   prefix: string;
@@ -75,8 +76,8 @@ export function forecastLedger(items: { value: Buffer | null }[]) {
   const by = new Map<string, number[]>();
   let baseline = 0;
   for (const it of items) {
-    const f = JSON.parse(String(it.value)) as { series: string; ts: number; model: string };
-    if (f.model.startsWith('baseline:')) {
+    const f = JSON.parse(String(it.value)) as { series: string; ts: number; model: string; replaces?: string };
+    if (isCold(f)) {
       baseline++;
       continue;
     }

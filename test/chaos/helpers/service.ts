@@ -64,7 +64,7 @@ export interface StartServiceOptions {
   logFile?: string;
   /** How long to wait for "tickcast running" and /readyz. Default 120 s (a busy 2-core machine). */
   readyTimeoutMs?: number;
-  /** Wait for /readyz (partitions assigned) as well as the start log. Default true. */
+  /** Wait for /readyz (consumer group joined: for a lone instance, its partitions assigned) as well as the start log. Default true. */
   waitReady?: boolean;
   /** Extra Node.js flags before `--import tsx` (e.g. `--trace-gc`). */
   nodeArgs?: string[];

@@ -70,11 +70,14 @@ test('explain returns attention over the window (one weight per step, summing to
   const tooFar = await predict({ window: base, horizon: SMALL_SPEC.horizon + 1 });
   assert.equal(tooFar.statusCode, 400);
   assert.match(tooFar.json().error.message, /horizon must be an integer from 1 to 4/);
+  // A window that does not fit the model has its own code (docs/errors.md), not the generic bad request.
   const short = await predict({ window: base.slice(0, 5) });
   assert.equal(short.statusCode, 400);
+  assert.equal(short.json().error.code, 'TC_MODEL_INPUT_SHAPE');
   assert.match(short.json().error.message, /needs at least 32/);
   const twoD = await predict({ window: base.map((v) => [v, v]) });
   assert.equal(twoD.statusCode, 400);
+  assert.equal(twoD.json().error.code, 'TC_MODEL_INPUT_SHAPE');
   assert.match(twoD.json().error.message, /reads 1 feature/);
 });
 

@@ -64,6 +64,19 @@ test('auth without keys: mutations refused with an explanation unless allowUnaut
   assert.throws(() => resolveHttpConfig({ apiKeys: ['short'], port: 70000 }), (e: Error) => /apiKeys\[0\]/.test(e.message) && /port/.test(e.message));
 });
 
+test('the 401 for a mutation on a server with no keys names the setting and the variable that really set them', async () => {
+  const { configKeys } = await import('../../../src/config/load.ts');
+  const { app } = await build();
+  try {
+    const hint: string = (await app.inject({ method: 'POST', url: '/v1/model/rollback', payload: {} })).json().error.hint;
+    assert.match(hint, /http\.apiKeys \/ TICKCAST_HTTP_API_KEYS\b/);
+    const settings = new Set(configKeys().map((k) => k.env));
+    for (const name of hint.match(/TICKCAST_[A-Z0-9_]+/g) ?? []) assert.ok(settings.has(name), `${name} is not a setting`);
+  } finally {
+    await app.close();
+  }
+});
+
 test('ApiKeyAuth accepts any configured key and rejects near misses (same length, one char off)', () => {
   const keys = ['aaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbbbbbb'];
   const auth = new ApiKeyAuth({ apiKeys: keys, requireAuthForReads: false, allowUnauthenticatedMutations: false });

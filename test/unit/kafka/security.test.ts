@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../../src/config/load.ts';
 import { connectionProperties, securityProperties } from '../../../src/adapters/kafka/security.ts';
+import { clientProperties } from '../../../src/adapters/kafka/client.ts';
 
 const kafka = (env: Record<string, string>) => loadConfig({ env }).kafka;
 const props = (env: Record<string, string>) => connectionProperties(kafka(env));
@@ -142,4 +143,14 @@ test('securityProperties never includes TLS or SASL keys on plaintext', () => {
 test('kafka.compression accepts every codec', () => {
   for (const c of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) assert.equal(kafka({ TICKCAST_KAFKA_COMPRESSION: c }).compression, c);
   assert.match(problems({ TICKCAST_KAFKA_COMPRESSION: 'brotli' }), /compression/);
+});
+
+test('kafka.metadataRefreshMs: 30 s by default (librdkafka: 5 min) → topic.metadata.refresh.interval.ms, bounded; kafka.properties wins', () => {
+  assert.equal(kafka({}).metadataRefreshMs, 30_000);
+  assert.equal(clientProperties(kafka({}))['topic.metadata.refresh.interval.ms'], 30_000);
+  assert.equal(clientProperties(kafka({ TICKCAST_KAFKA_METADATA_REFRESH_MS: '5000' }))['topic.metadata.refresh.interval.ms'], 5_000);
+  assert.equal(clientProperties(kafka({ TICKCAST_KAFKA_PROPERTIES: 'topic.metadata.refresh.interval.ms=60000' }))['topic.metadata.refresh.interval.ms'], '60000');
+  assert.equal(clientProperties(kafka({}))['security.protocol'], 'plaintext', 'security properties still there');
+  assert.match(problems({ TICKCAST_KAFKA_METADATA_REFRESH_MS: '999' }), /kafka\.metadataRefreshMs .*at least 1000/);
+  assert.match(problems({ TICKCAST_KAFKA_METADATA_REFRESH_MS: '3600001' }), /kafka\.metadataRefreshMs .*at most 3600000/);
 });

@@ -1,7 +1,7 @@
 /** The Kafka source's pure parts: restore planning, warm-up marks, offset gaps, decode-error matching, lag. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planRestore, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
+import { OFFSET_BEGINNING, planRestore, uncommittedFromBeginning, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
 import { ConsumeErrors, OffsetGaps } from '../../../src/adapters/kafka/offset-gaps.ts';
 import { LagMonitor, partitionLag, type LagReader } from '../../../src/adapters/kafka/lag.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
@@ -22,6 +22,20 @@ test('restore plan: k records before the committed offset, never below the log s
   assert.deepEqual([...plan.start], [[0, 900n], [1, 10n]]);
   assert.deepEqual([...plan.warmupUntil], [[0, 1000n], [1, 30n]]);
   assert.equal(planRestore([{ partition: 0, committed: 1000n, low: 0n }], 0).start.size, 0, 'k = 0 turns restore off');
+});
+
+test('a topic missing at start: partitions with nothing committed start at their beginning; restore starts and commits are kept', () => {
+  const inputs = [
+    { partition: 0, committed: 1000n, low: 0n },
+    { partition: 1, committed: undefined, low: 0n },
+    { partition: 2, committed: -1001n, low: 7n },
+    { partition: 3, committed: 40n, low: 0n },
+  ];
+  const plan = planRestore(inputs, 100);
+  const byPartition = (m: Map<number, bigint>) => [...m].sort((a, b) => a[0] - b[0]);
+  assert.deepEqual(byPartition(uncommittedFromBeginning(plan.start, inputs)), [[0, 900n], [1, OFFSET_BEGINNING], [2, OFFSET_BEGINNING], [3, 0n]]);
+  assert.deepEqual([...uncommittedFromBeginning(planRestore(inputs, 0).start, inputs)], [[1, -2n], [2, -2n]], 'restore off: committed partitions resume at their commit (client default)');
+  assert.deepEqual([...plan.start], [[0, 900n], [3, 0n]], 'the plan itself is left as it was');
 });
 
 test('warm-up marks records below the committed offset, then stops for that partition', () => {

@@ -51,11 +51,13 @@ async function setup(maxSeries: number) {
     },
   });
   const sent: OutMessage[] = [];
+  /** What the pipeline told its observer (tickcast_series_evicted_total{reason}). */
+  const evictions: Array<[string, string]> = [];
   const pipeline = new StreamPipeline({
     store, outlook, recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer,
     sink: { send: async (m) => void sent.push(...m) },
     codec: { features: ['value'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'reject' },
-    observer: { score: (s, v) => gauge.observe(s, v), evicted: (s) => gauge.forget(s) },
+    observer: { score: (s, v) => gauge.observe(s, v), evicted: (s, reason) => { gauge.forget(s); evictions.push([s, reason]); } },
     now: () => now,
     learner: tuner,
   });
@@ -70,7 +72,7 @@ async function setup(maxSeries: number) {
     gauge: gauge.select().set.some((x) => x.series === s),
     finetune: tuner.tracks(s),
   });
-  return { ms, store, feed, holders, setNow: (t: number) => (now = t), close: () => ms.close() };
+  return { ms, store, feed, holders, evictions, setNow: (t: number) => (now = t), close: () => ms.close() };
 }
 
 const ALL = { window: true, outlook: true, detector: true, gauge: true, finetune: true };
@@ -88,6 +90,7 @@ test('capacity eviction: every holder forgets the least recently seen series', a
     assert.deepEqual(t.holders('a'), NONE);
     assert.deepEqual(t.holders('b'), ALL);
     assert.equal(t.store.registry.evictions, 1);
+    assert.deepEqual(t.evictions, [['a', 'capacity']], 'the observer is told why (the metric\'s reason="cap")');
   } finally {
     await t.close();
   }
@@ -101,6 +104,7 @@ test('idle eviction: every holder forgets the idle series (the scorer too, which
     await t.feed('b', 0, W + 4);
     assert.deepEqual(t.holders('a'), ALL);
     assert.deepEqual(t.store.evictIdle(60_001), ['a']);
+    assert.deepEqual(t.evictions, [['a', 'idle']]);
     assert.deepEqual(t.holders('a'), NONE);
     assert.deepEqual(t.holders('b'), ALL);
   } finally {

@@ -26,7 +26,7 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { serving: Serving
     {
       config: { open: true },
       schema: {
-        summary: 'Readiness: model loaded, consumer assigned, not draining (503 with reasons otherwise)',
+        summary: 'Readiness: model loaded, consumer group joined (owning a partition is not needed), not draining (503 with reasons otherwise)',
         tags: ['ops'],
         response: { 200: healthSchema, 503: healthSchema },
       },

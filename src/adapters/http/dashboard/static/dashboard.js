@@ -37,6 +37,7 @@
   }
   function addForecast(f) {
     state.model = f.model || state.model;
+    state.replaces = f.replaces || '';
     for (const step of f.horizon) {
       if (step.step === 1 && typeof step.ts === 'number') state.band.set(step.ts, step);
     }
@@ -110,11 +111,14 @@
       el.dataset.forecastPoints = String(data[4].filter((v) => v !== null).length);
       el.dataset.futurePoints = String(state.future.length);
       el.dataset.anomalies = String(data[5].filter((v) => v !== null).length);
-      // A cold series (window not full yet) is forecast by a baseline: say so (docs/schemas.md).
+      // A baseline is served for a cold series (window not full yet) or, under fusion, in place of
+      // a model that did worse on this series lately (`replaces`: its version): say which (docs/schemas.md).
       const mv = $('model-version');
-      const cold = state.model.startsWith('baseline:');
-      mv.textContent = cold ? state.model + ' (cold series: window filling)' : state.model || '…';
-      mv.dataset.baseline = String(cold);
+      const baseline = state.model.startsWith('baseline:');
+      const fused = baseline && state.replaces;
+      mv.textContent = !baseline ? state.model || '…' : fused ? state.model + ' (did better than ' + state.replaces + ' on this series lately)' : state.model + ' (cold series: window filling)';
+      mv.dataset.baseline = String(baseline && !fused);
+      mv.dataset.fusion = String(Boolean(fused));
     });
   }
 

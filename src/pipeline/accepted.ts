@@ -1,0 +1,32 @@
+/**
+ * One accepted tick between the pipeline's phases (stream-pipeline.ts): what phase 1 (decode and
+ * window) hands to phase 3 (score and emit) besides the model's result.
+ */
+import type { RawRecord, Tick } from '../domain/types.ts';
+import type { ColdForecast } from './cold-forecast.ts';
+import type { InferenceResult } from './inference.ts';
+import type { LearnerView } from './learning-tap.ts';
+
+export interface Accepted {
+  tick: Tick;
+  rec: RawRecord;
+  job: Promise<InferenceResult> | null;
+  /** Statistics used to normalise the window (for de-normalising its forecast). */
+  stats: { mean: Float64Array; std: Float64Array } | null;
+  /** The forecast steps' times (WindowStore.stepTimes, taken at push: the store moves on meanwhile). */
+  times: readonly number[];
+  /** Those of the steps (1-based) in hours the series is closed (WindowStore.closedSteps). */
+  closed: readonly number[];
+  /** Kept out of the statistics when pushed (alert firing before this chunk, or filtered). */
+  suppressed: boolean;
+  /** Values and statistics after this tick, for the learner (only when there is one). */
+  view: LearnerView | null;
+  /** A full warm-up record: update state, emit and report nothing. */
+  quiet: boolean;
+  /** A cold series' baseline forecast made at this tick (one step array per target). */
+  cold?: ColdForecast | null;
+  /** Fast baselines' paths at this tick, when a model forecast is due and fusion is on (ForecastFusion.baselines). */
+  baselines: number[] | null;
+  /** Readings filled in just before this tick (missed on the feed's clock). */
+  filled: number;
+}

@@ -1,0 +1,75 @@
+/**
+ * Ctrl-C on `npm start` in a terminal delivers SIGINT to the service twice, ~10 ms apart (once to
+ * the terminal's foreground process group, once more forwarded by npm). That must drain like one
+ * signal — exit 0, "stopped" — and only a second signal a person sends later (≥ 1 s) forces the
+ * exit. The service runs as a real process (`node --import tsx src/main.ts`) on the embedded
+ * default, as `npm start` runs it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { freePort, smallServiceEnv, waitFor } from '../helpers/spawned-service.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The service on the embedded default with a small seeded model (no training at start), until healthy. */
+async function startService(t: { after: (fn: () => void) => void }) {
+  const port = await freePort();
+  const modelDir = mkdtempSync(join(tmpdir(), 'tc-second-signal-'));
+  const env = smallServiceEnv(port, modelDir, { TICKCAST_FINETUNE_ENABLED: 'false' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = { text: '' };
+  child.stdout.on('data', (c) => (log.text += String(c)));
+  child.stderr.on('data', (c) => (log.text += String(c)));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(modelDir, { recursive: true, force: true });
+  });
+  await waitFor('GET /healthz', 120_000, async () => {
+    if (child.exitCode !== null) throw new Error(`the service exited early (${child.exitCode}):\n${log.text.slice(-3000)}`);
+    const r = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+    return r?.ok ? true : undefined;
+  });
+  return { child, port, log, exited };
+}
+
+test('two SIGINTs 10 ms apart (one Ctrl-C on npm start) drain the service once: exit 0, stopped', { timeout: 180_000 }, async (t) => {
+  const { child, log, exited } = await startService(t);
+  child.kill('SIGINT');
+  await sleep(10);
+  child.kill('SIGINT');
+  const { code, signal } = await exited;
+  assert.equal(signal, null);
+  assert.equal(code, 0, `a clean drain exits 0; log:\n${log.text.slice(-3000)}`);
+  assert.match(log.text, /"msg":"shutting down"/);
+  assert.match(log.text, /repeated signal within 1000 ms/);
+  assert.match(log.text, /"msg":"stopped"/);
+  assert.doesNotMatch(log.text, /second signal: exiting now/);
+});
+
+test('a second SIGINT 1.5 s after the first forces the exit while the drain still waits', { timeout: 180_000 }, async (t) => {
+  const { child, port, log, exited } = await startService(t);
+  // A request whose body never finishes keeps the HTTP close (the drain's last step) waiting, so
+  // the service is still draining when the second signal comes.
+  const held: Socket = connect(port, '127.0.0.1');
+  t.after(() => held.destroy());
+  await new Promise<void>((res) => held.once('connect', () => res()));
+  held.write('POST /v1/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"window":[');
+  await sleep(200);
+  child.kill('SIGINT');
+  await sleep(1_500);
+  assert.equal(child.exitCode, null, `still draining after 1.5 s; log:\n${log.text.slice(-3000)}`);
+  child.kill('SIGINT');
+  const { code } = await exited;
+  assert.equal(code, 1, `a forced exit is 1; log:\n${log.text.slice(-3000)}`);
+  assert.match(log.text, /second signal: exiting now/);
+  assert.doesNotMatch(log.text, /"msg":"stopped"/);
+});

@@ -1,0 +1,107 @@
+/**
+ * Joining the consumer group, through a real Kafka protocol broker over TCP:
+ * - readiness needs a join, not a partition: with more instances than partitions every instance is
+ *   ready, and one stays ready while the group rebalances around it;
+ * - an input topic created after start is found within kafka.metadataRefreshMs (30 s by default,
+ *   librdkafka's 5 min before) and read from its start, although kafka.fromBeginning is false.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startBroker, uniqueName } from '../helpers/broker.ts';
+import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
+import { Collector, connectProducer, produce, testKafka, tickStream } from '../helpers/kafka.ts';
+import type { App } from '../../src/app.ts';
+import type { KafkaSource } from '../../src/adapters/kafka/source.ts';
+import { isCold } from '../helpers/forecasts.ts';
+
+const TOPICS = (p: string) => ({ ticks: `${p}.ticks`, forecasts: `${p}.forecasts`, anomalies: `${p}.anomalies`, dlq: `${p}.ticks.dlq` });
+
+async function readyz(app: App): Promise<{ status: number; reasons: string[] }> {
+  const res = await fetch(`${app.address()}/readyz`);
+  return { status: res.status, reasons: ((await res.json()) as { reasons: string[] }).reasons };
+}
+
+async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const by = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > by) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+test('one partition, two instances in one group: both ready; the owner stays ready while the group rebalances', async () => {
+  const p = uniqueName('join');
+  const topics = TOPICS(p);
+  const broker = await startBroker({ topics: Object.values(topics).map((name) => ({ name, partitions: 1 })) });
+  const config = { kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 }, topics };
+  const a = await startTestApp(config);
+  const b = await startTestApp(config);
+  try {
+    const owned = (m: App) => (m.source as KafkaSource).partitions.length;
+    assert.ok(await until(async () => (await readyz(a)).status === 200 && (await readyz(b)).status === 200, 60_000), 'both instances ready within 60 s');
+    assert.ok(await until(() => owned(a) + owned(b) === 1, 30_000), `one partition, one owner (owned: ${owned(a)}, ${owned(b)})`);
+    const [busy, idle] = owned(a) === 1 ? [a, b] : [b, a];
+    assert.deepEqual(await readyz(idle), { status: 200, reasons: [] }, 'the instance with no partition is ready (it serves the HTTP API)');
+    const predict = await fetch(`${idle.address()}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ window: Array.from({ length: TEST_WINDOW }, (_, i) => 100 + Math.sin(i)) }) });
+    assert.equal(predict.status, 200, 'and answers /v1/predict');
+    await predict.body?.cancel();
+
+    // The idle one leaves: the group rebalances (eager: the owner's partition is revoked, then
+    // assigned again). The owner's readiness is sampled throughout.
+    let unready = 0;
+    let sawRevoked = false;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        if (!busy.serving.health().ready) unready++;
+        if (owned(busy) === 0) sawRevoked = true;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    await idle.stop();
+    const settled = await until(() => sawRevoked && owned(busy) === 1, 30_000);
+    sampling = false;
+    await sampler;
+    assert.ok(settled, `the owner went through a rebalance (partition revoked, then back) within 30 s (revoked seen: ${sawRevoked})`);
+    assert.equal(unready, 0, 'ready through the rebalance');
+  } finally {
+    await Promise.all([a.stop(), b.stop()]); // stop() twice returns the same promise
+    await broker.stop();
+  }
+});
+
+test('an input topic created after start: found within 30 s by default and read from its start (fromBeginning false)', async () => {
+  const p = uniqueName('late');
+  const topics = TOPICS(p);
+  // Every topic but the input one exists; the producer below creates it (the mock broker creates a
+  // topic on a producer's first metadata request, 4 partitions).
+  const broker = await startBroker({ topics: [topics.forecasts, topics.anomalies, topics.dlq].map((name) => ({ name, partitions: 1 })) });
+  const kafka = testKafka(broker.brokers);
+  const collector = await Collector.start(kafka, [topics.forecasts], uniqueName('collect'));
+  const producer = await connectProducer(kafka);
+  const app = await startTestApp({ kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: false }, topics });
+  try {
+    const before = await readyz(app);
+    assert.equal(before.status, 503, 'not ready while the topic is missing (no group is joined without a topic)');
+    assert.deepEqual(before.reasons, [`waiting to join the consumer group: input topic "${topics.ticks}" does not exist yet (it is read from its start once it appears)`]);
+
+    const S = 4;
+    const N = TEST_WINDOW + 9;
+    const t0 = Date.now();
+    await produce(producer, topics.ticks, tickStream(S, N));
+    const modelForecasts = S * (N - TEST_WINDOW + 1);
+    const baseline = S * (TEST_WINDOW - 2); // cold-start baseline forecasts: ticks 2 … window−1
+    const distinct = () => new Set(collector.of(topics.forecasts).map((f) => { const v = JSON.parse(String(f.value)); return `${isCold(v) ? 'b' : 'm'}/${v.series}@${v.ts}`; })).size;
+    await collector.waitFor(() => distinct() >= modelForecasts + baseline, 50_000, `every tick forecast (${modelForecasts} model + ${baseline} baseline forecasts)`);
+    const tookS = (Date.now() - t0) / 1000;
+    assert.ok(tookS < 50, `the topic was found and read within 50 s (${tookS.toFixed(1)} s)`);
+    assert.equal(distinct(), modelForecasts + baseline, 'every tick written before the assignment was read: none skipped');
+    assert.deepEqual(await readyz(app), { status: 200, reasons: [] });
+  } finally {
+    await app.stop();
+    await collector.stop().catch(() => {});
+    await producer.disconnect().catch(() => {});
+    await broker.stop();
+  }
+});

@@ -1,0 +1,110 @@
+/**
+ * The Kafka source's rebalance callback, driven the way librdkafka drives it (through a stand-in
+ * client): which partitions it reports as gone to another instance, and what its restore log says.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import { KafkaSource, type KafkaSourceOptions } from '../../../src/adapters/kafka/source.ts';
+import { ConsumeErrors } from '../../../src/adapters/kafka/offset-gaps.ts';
+
+const TOPIC = 'ticks';
+const ASSIGN = -175;
+const REVOKE = -174;
+
+type Rebalance = (err: { code: number }, assignment: Array<{ topic: string; partition: number }>) => Promise<unknown>;
+
+/** A stand-in client: committed offsets and watermarks per partition; disconnect revokes what is held, as librdkafka does. */
+function fakeKafka(committed: Record<number, number>, low = 0) {
+  let rebalance: Rebalance | null = null;
+  let held: number[] = [];
+  const cb = (code: number, ps: number[]) => rebalance!({ code }, ps.map((partition) => ({ topic: TOPIC, partition })));
+  const admin = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    listTopics: async () => [TOPIC],
+    fetchTopicOffsets: async () => Object.keys(committed).map((p) => ({ partition: Number(p), low: String(low), high: '100000' })),
+  };
+  const consumer = {
+    dependentAdmin: () => admin,
+    connect: async () => undefined,
+    subscribe: async () => undefined,
+    run: async () => undefined,
+    seek: () => undefined,
+    committed: async (tps: Array<{ partition: number }>) => tps.map(({ partition }) => ({ topic: TOPIC, partition, offset: String(committed[partition] ?? -1001) })),
+    disconnect: async () => {
+      await cb(REVOKE, held);
+      held = [];
+    },
+  };
+  const kafka = {
+    consumer: (cfg: { rebalance_cb: Rebalance }) => {
+      rebalance = cfg.rebalance_cb;
+      return consumer;
+    },
+  } as unknown as KafkaJS.Kafka;
+  return {
+    kafka,
+    assign: async (ps: number[]) => {
+      held = [...new Set([...held, ...ps])];
+      return cb(ASSIGN, ps);
+    },
+    revoke: async (ps: number[]) => {
+      held = held.filter((p) => !ps.includes(p));
+      return cb(REVOKE, ps);
+    },
+  };
+}
+
+function logger() {
+  const lines: Array<{ obj: Record<string, unknown>; msg: string }> = [];
+  const push = (obj: object, msg: string) => void lines.push({ obj: obj as Record<string, unknown>, msg });
+  const l = { info: push, warn: push, debug: () => undefined, error: push, child: () => l };
+  return { lines, l: l as never };
+}
+
+function source(kafka: KafkaJS.Kafka, extra: Partial<KafkaSourceOptions>, l: never) {
+  const opts: KafkaSourceOptions = { topic: TOPIC, groupId: 'g', sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, partitionsConsumedConcurrently: 1, fromBeginning: false, ...extra };
+  return new KafkaSource(kafka, opts, l, new ConsumeErrors());
+}
+
+test('only partitions revoked and not assigned back are reported as gone; none when the source stops', async () => {
+  const k = fakeKafka({ 0: 1000, 1: 1000, 2: 1000 });
+  const released: number[][] = [];
+  const log = logger();
+  const s = source(k.kafka, { onReleased: (ps) => void released.push([...ps]) }, log.l);
+  await s.start(async () => undefined);
+  await k.assign([0, 1, 2]);
+  assert.deepEqual(released, []);
+  // Eager rebalance (the default assignor): everything revoked, most of it handed straight back.
+  await k.revoke([0, 1, 2]);
+  assert.deepEqual(released, [], 'the revoke alone says nothing: they may come back');
+  await k.assign([0, 2]);
+  assert.deepEqual(released, [[1]], 'p1 went to another instance');
+  // Cooperative: only the leaving partition is revoked; the rebalance completes with an empty assignment.
+  await k.revoke([2]);
+  await k.assign([]);
+  assert.deepEqual(released, [[1], [2]]);
+  await k.assign([1]); // p1 comes back: nothing was revoked since
+  assert.deepEqual(released, [[1], [2]]);
+  await s.stop(); // leaving the group revokes p0 and p1: not a hand-over (the shutdown snapshot keeps them)
+  assert.deepEqual(released, [[1], [2]]);
+  assert.ok(log.lines.some((l) => l.msg === 'partitions revoked' && JSON.stringify(l.obj.partitions) === '[0,1]'), 'the stand-in revoked at stop');
+});
+
+test('the restore log says which replay each partition gets and how many records', async () => {
+  const k = fakeKafka({ 0: 1000, 1: 1000 });
+  const log = logger();
+  // The snapshot covers p0 (its offset 900: a 100-record tail); p1 gets the plain replay of 500.
+  const restoreFrom = () => new Map([[0, 900n]]);
+  const s = source(k.kafka, { restoreRecordsPerPartition: 500, restoreFrom }, log.l);
+  await s.start(async () => undefined);
+  const start = await k.assign([0, 1]);
+  assert.deepEqual((start as Array<{ partition: number; offset: number }>).map((x) => [x.partition, x.offset]), [[0, 900], [1, 500]]);
+  const lines = log.lines.filter((l) => 'replay' in l.obj).sort((a, b) => Number(a.obj.partition) - Number(b.obj.partition));
+  assert.deepEqual(lines.map((l) => [l.obj.partition, l.obj.replay, l.obj.records]), [[0, 'snapshot-tail', '100'], [1, 'plain', '500']]);
+  assert.match(lines[0].msg, /replaying the 100 records after the series-state snapshot/);
+  assert.match(lines[1].msg, /plain replay of the 500 records before the committed offset/);
+  assert.ok(!log.lines.some((l) => /restoring windows from earlier records/.test(l.msg)), 'no line that calls a snapshot tail a window restore');
+  await s.stop();
+});

@@ -1,0 +1,139 @@
+/**
+ * The series-state snapshotter and partitions that change hands (docs/reliability.md, "Series-state
+ * snapshots"): a partition handed to another instance leaves memory and the next snapshot; a
+ * restart never replays a snapshot tail longer than the plain replay it replaces.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { WindowStore } from '../../../src/domain/window-store.ts';
+import type { RawRecord } from '../../../src/domain/types.ts';
+import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
+import { decodeSnapshot } from '../../../src/pipeline/snapshot/codec.ts';
+import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
+import { SeriesHomes, type SnapshotTree } from '../../../src/pipeline/snapshot/series-state.ts';
+import { SeriesSnapshotter } from '../../../src/pipeline/snapshot/snapshotter.ts';
+import { partitionRelease } from '../../../src/pipeline/partition-release.ts';
+
+const W = 8;
+
+function parts() {
+  const store = new WindowStore({ window: W, features: 1, stride: 1, maxSeries: 100, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  return { store, outlook: new SeriesOutlook(), detector: null, homes: new SeriesHomes(store.registry) };
+}
+type Parts = ReturnType<typeof parts>;
+
+function logs() {
+  const lines: Array<{ obj: Record<string, unknown>; msg: string }> = [];
+  const push = (obj: object, msg: string) => void lines.push({ obj: obj as Record<string, unknown>, msg });
+  return { lines, logger: { info: push, warn: push } };
+}
+
+function snapshotter(p: Parts, dir: string, maxTailRecords: number, log = logs()) {
+  const identity = { topic: 't', groupId: 'g', window: W, features: ['value'] };
+  return new SeriesSnapshotter({ parts: p, identity, file: new SnapshotFile(dir), intervalMs: 0, maxTailRecords, logger: log.logger });
+}
+
+/** `n` ticks of `series` on `partition`, offsets from `offset`: the pipeline's part that matters here. */
+function records(series: string, partition: number, offset: number, n: number): RawRecord[] {
+  return Array.from({ length: n }, (_, i) => ({
+    key: Buffer.from(series),
+    value: Buffer.from(String(i)),
+    headers: {},
+    source: { topic: 't', partition, offset: String(offset + i) },
+    receivedAtMs: 0,
+  }));
+}
+
+/** What the pipeline does with a record, as far as snapshots go: window it, note the series' partition. */
+function handler(p: Parts, gate?: Promise<void>) {
+  return async (recs: RawRecord[]) => {
+    await gate;
+    for (const r of recs) {
+      p.store.push(String(r.key), 1000 * (Number(r.source.offset) + 1), [Math.sin(Number(r.source.offset))], 0);
+      p.homes.note(String(r.key), r.source.partition);
+    }
+  };
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-snapper-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const written = async (dir: string) => decodeSnapshot((await new SnapshotFile(dir).read())!) as SnapshotTree;
+
+test('a partition handed to another instance: its offset leaves the next snapshot and its series leave memory', () =>
+  withDir(async (dir) => {
+    const p = parts();
+    const snap = snapshotter(p, dir, 500);
+    const handle = snap.wrap(handler(p));
+    await handle(records('a', 0, 0, 20));
+    await handle(records('b', 1, 0, 550));
+    const log = logs();
+    const release = partitionRelease({ store: p.store, homes: p.homes, snapshots: () => snap, logger: log.logger });
+    release([1]); // what the Kafka source reports when a rebalance gives p1 to another instance
+    assert.equal(p.store.has('b'), false, 'the series homed on p1 are dropped (through the registry)');
+    assert.equal(p.homes.get('b'), undefined);
+    assert.equal(p.store.has('a'), true, 'the others stay');
+    assert.deepEqual(log.lines.map((l) => l.obj), [{ partitions: [1], series: 1 }]);
+    await snap.snapshot();
+    const tree = await written(dir);
+    assert.deepEqual(tree.offsets, { 0: '20' }, 'no stale offset for p1 in the snapshot');
+    assert.deepEqual(tree.series.map((e) => e.id), ['a']);
+  }));
+
+test('a chunk in flight when its partition is released records no offset', () =>
+  withDir(async (dir) => {
+    const p = parts();
+    const snap = snapshotter(p, dir, 500);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    await snap.wrap(handler(p))(records('a', 0, 0, 10));
+    const inFlight = snap.wrap(handler(p, gate))(records('b', 1, 0, 10));
+    snap.released([1]);
+    open();
+    await inFlight;
+    await snap.snapshot();
+    assert.deepEqual((await written(dir)).offsets, { 0: '10' });
+  }));
+
+test('restore: a snapshot tail longer than windows.restoreRecordsPerPartition is not replayed; that partition gets the plain replay, with a log saying why', () =>
+  withDir(async (dir) => {
+    // Instance A's snapshot: p0 at 20, p1 at 550 (it held p1 before a rebalance gave p1 to B).
+    const p = parts();
+    const snap = snapshotter(p, dir, 500);
+    const handle = snap.wrap(handler(p));
+    await handle(records('a', 0, 0, 20));
+    await handle(records('b', 1, 0, 550));
+    await snap.snapshot();
+
+    // A restarts after B advanced p1 by 6,600 records: the plain replay would read 500.
+    const q = parts();
+    const log = logs();
+    const again = snapshotter(q, dir, 500, log);
+    assert.equal(await again.load(), true);
+    assert.equal(q.store.has('b'), true, 'installed before the consumer joins');
+    const from = again.restoreFrom([
+      { partition: 0, committed: 20n + 300n, low: 0n },
+      { partition: 1, committed: 550n + 6_600n, low: 0n },
+    ]);
+    assert.deepEqual([...from], [[0, 20n]], 'p0: its 300-record tail; p1: plain replay');
+    assert.equal(q.store.has('b'), false, "p1's snapshot series are dropped: the plain replay rebuilds them");
+    assert.equal(q.store.has('a'), true);
+    const why = log.lines.find((l) => /too far behind/.test(l.msg));
+    assert.ok(why, 'an info line says why p1 was not restored from the snapshot');
+    assert.deepEqual(why.obj, { partitions: [{ partition: 1, from: '550', committed: '7150', behind: '6600' }], maxTailRecords: 500 });
+
+    // A tail of exactly the plain replay's length is still restored.
+    const r = parts();
+    const third = snapshotter(r, dir, 500);
+    await third.load();
+    assert.deepEqual([...third.restoreFrom([{ partition: 1, committed: 1050n, low: 0n }])], [[1, 550n]]);
+  }));
