@@ -41,11 +41,28 @@ async function startService(t: { after: (fn: () => void) => void }) {
   return { child, port, log, exited };
 }
 
+/**
+ * A request whose body never finishes keeps the HTTP close (the drain's last step) waiting, so the
+ * service is still draining when a second signal comes (an idle service drains in a few ms).
+ */
+async function holdDrain(t: { after: (fn: () => void) => void }, port: number): Promise<Socket> {
+  const held: Socket = connect(port, '127.0.0.1');
+  t.after(() => held.destroy());
+  await new Promise<void>((res) => held.once('connect', () => res()));
+  held.write('POST /v1/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"window":[');
+  await sleep(200);
+  return held;
+}
+
 test('two SIGINTs 10 ms apart (one Ctrl-C on npm start) drain the service once: exit 0, stopped', { timeout: 180_000 }, async (t) => {
-  const { child, log, exited } = await startService(t);
+  const { child, port, log, exited } = await startService(t);
+  const held = await holdDrain(t, port);
   child.kill('SIGINT');
   await sleep(10);
   child.kill('SIGINT');
+  await sleep(500);
+  assert.equal(child.exitCode, null, `the second signal did not force an exit; log:\n${log.text.slice(-3000)}`);
+  held.destroy(); // the drain completes
   const { code, signal } = await exited;
   assert.equal(signal, null);
   assert.equal(code, 0, `a clean drain exits 0; log:\n${log.text.slice(-3000)}`);
@@ -57,13 +74,7 @@ test('two SIGINTs 10 ms apart (one Ctrl-C on npm start) drain the service once: 
 
 test('a second SIGINT 1.5 s after the first forces the exit while the drain still waits', { timeout: 180_000 }, async (t) => {
   const { child, port, log, exited } = await startService(t);
-  // A request whose body never finishes keeps the HTTP close (the drain's last step) waiting, so
-  // the service is still draining when the second signal comes.
-  const held: Socket = connect(port, '127.0.0.1');
-  t.after(() => held.destroy());
-  await new Promise<void>((res) => held.once('connect', () => res()));
-  held.write('POST /v1/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"window":[');
-  await sleep(200);
+  await holdDrain(t, port);
   child.kill('SIGINT');
   await sleep(1_500);
   assert.equal(child.exitCode, null, `still draining after 1.5 s; log:\n${log.text.slice(-3000)}`);
