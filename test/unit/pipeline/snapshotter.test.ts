@@ -69,13 +69,19 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
 
 const written = async (dir: string) => decodeSnapshot((await new SnapshotFile(dir).read())!) as SnapshotTree;
 
+/** A snapshotter (restore bound 500 records) that has handled p0 up to offset 20 (series a) and p1 up to 550 (series b). */
+async function twoPartitions(dir: string) {
+  const p = parts();
+  const snap = snapshotter(p, dir, 500);
+  const handle = snap.wrap(handler(p));
+  await handle(records('a', 0, 0, 20));
+  await handle(records('b', 1, 0, 550));
+  return { p, snap };
+}
+
 test('a partition handed to another instance: its offset leaves the next snapshot and its series leave memory', () =>
   withDir(async (dir) => {
-    const p = parts();
-    const snap = snapshotter(p, dir, 500);
-    const handle = snap.wrap(handler(p));
-    await handle(records('a', 0, 0, 20));
-    await handle(records('b', 1, 0, 550));
+    const { p, snap } = await twoPartitions(dir);
     const log = logs();
     const release = partitionRelease({ store: p.store, homes: p.homes, snapshots: () => snap, logger: log.logger });
     release([1]); // what the Kafka source reports when a rebalance gives p1 to another instance
@@ -107,11 +113,7 @@ test('a chunk in flight when its partition is released records no offset', () =>
 test('restore: a snapshot tail longer than windows.restoreRecordsPerPartition is not replayed; that partition gets the plain replay, with a log saying why', () =>
   withDir(async (dir) => {
     // Instance A's snapshot: p0 at 20, p1 at 550 (it held p1 before a rebalance gave p1 to B).
-    const p = parts();
-    const snap = snapshotter(p, dir, 500);
-    const handle = snap.wrap(handler(p));
-    await handle(records('a', 0, 0, 20));
-    await handle(records('b', 1, 0, 550));
+    const { snap } = await twoPartitions(dir);
     await snap.snapshot();
 
     // A restarts after B advanced p1 by 6,600 records: the plain replay would read 500.
