@@ -39,7 +39,8 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
  */
 function assertSameState(actual: unknown, expected: unknown, at = '$'): void {
   if (typeof actual === 'number' && typeof expected === 'number') {
-    const ok = actual === expected || Math.abs(actual - expected) <= 1e-6 * Math.max(1, Math.abs(actual), Math.abs(expected));
+    // NaN on both sides is the same state (fusion keeps NaN for a baseline with no path).
+    const ok = Object.is(actual, expected) || actual === expected || Math.abs(actual - expected) <= 1e-6 * Math.max(1, Math.abs(actual), Math.abs(expected));
     assert.ok(ok, `${at}: ${actual} ≠ ${expected}`);
     return;
   }

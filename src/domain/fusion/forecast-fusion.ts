@@ -17,8 +17,8 @@
  * Ticks are counted by position (`realised(…, advance)`): a tick after n filled-in readings
  * advances n + 1, so a forecast's step k meets the k-th reading after it. Per series: one
  * Float64Array of (H slots × T × C × H) paths + 2 × (T × C × H) error sums (≈ 2.6 kB for one
- * target and horizon 8). Not in series-state snapshots: after a restart from a snapshot a series
- * serves the model until `minScoredTicks` ticks scored again.
+ * target and horizon 8), all of it in series-state snapshots: a restart from one scores and
+ * chooses exactly as an uninterrupted run would (test/integration/snapshot-restart.test.ts).
  */
 import { probit } from '../cold-start.ts';
 import { quantileKey, type ForecastStep } from '../types.ts';
@@ -158,6 +158,24 @@ export class ForecastFusion {
     const naive = scores[NAIVE];
     const relativeError = Object.fromEntries(CANDIDATES.map((c, i) => [c, Number.isFinite(scores[i]) && naive > 0 ? scores[i] / naive : null]));
     return { served: label(s.choice, modelLabel), scoredTicks: s.scored, relativeError };
+  }
+
+  /** Snapshot hooks (src/pipeline/snapshot): the series' live state — kept paths, errors, counters — or undefined. */
+  exportSeries(series: string): object | undefined {
+    return this.#series.get(series);
+  }
+
+  /**
+   * Install a series' saved state: `fill` copies the saved fields into a fresh state. Throws (and
+   * installs nothing) when the saved arrays are not this shape (another horizon or target count).
+   */
+  importSeries(series: string, fill: (fresh: object) => void): void {
+    const s = new FusionSeries(this.#o.horizon, this.#o.targets);
+    fill(s);
+    if (!(Number.isInteger(s.choice) && s.choice >= 0 && s.choice < C)) throw new RangeError(`saved choice ${s.choice} is not a candidate`);
+    this.forget(series);
+    this.#series.set(series, s);
+    this.#served[s.choice]++;
   }
 
   forget(series: string): void {

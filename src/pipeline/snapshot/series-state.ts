@@ -1,7 +1,7 @@
 /**
  * What a series-state snapshot holds and how it is taken and put back: per series its window and
  * normalisation statistics (window store), its last forecast and score (series outlook), the
- * anomaly detector's state, and the input partition it arrives on; plus the input offsets the
+ * anomaly detector's state, fusion's state, and the input partition it arrives on; plus the input offsets the
  * state reflects (per partition, the next offset after the last record handled).
  *
  * Capture is synchronous and copies everything, so the caller can write the result while the
@@ -39,6 +39,8 @@ export interface SeriesStateParts {
   outlook: SeriesOutlook;
   detector: DetectorSnapshotHooks | null;
   homes: SeriesHomes;
+  /** Fusion with fast baselines (ForecastFusion implements it; absent or null: off). */
+  fusion?: { exportSeries(series: string): object | undefined; importSeries(series: string, fill: (fresh: object) => void): void } | null;
 }
 
 export interface SeriesEntry {
@@ -47,6 +49,8 @@ export interface SeriesEntry {
   w: WindowSeriesState;
   b: OutlookEntry | null;
   d: Record<string, unknown> | null;
+  /** Fusion's state of the series (absent in snapshots before 5 Dec 2026, or with fusion off). */
+  f?: Record<string, unknown> | null;
 }
 
 export interface SnapshotTree {
@@ -113,7 +117,8 @@ export function captureSeries(parts: SeriesStateParts, id: string, offsets: Read
   const b = parts.outlook.peek(id);
   const d = parts.detector?.exportSeries(id);
   const skip = new Set<object>(parts.detector ? [parts.detector.config] : []);
-  return { id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip, false) : null };
+  const f = parts.fusion?.exportSeries(id);
+  return { id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip, false) : null, f: f ? toPlain(f, skip, false) : null };
 }
 
 function copyEntry(b: OutlookEntry): OutlookEntry {
@@ -163,6 +168,11 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
       } catch {
         // importSeries installs nothing when the fill fails: this series' detector starts fresh.
       }
+    }
+    try {
+      if (e.f && parts.fusion) parts.fusion.importSeries(e.id, (fresh) => fillFrom(fresh, e.f!));
+    } catch {
+      // Another shape (the model's horizon changed): fusion scores this series afresh.
     }
     series++;
   }

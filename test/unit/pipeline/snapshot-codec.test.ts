@@ -10,6 +10,8 @@ import { OpenHours } from '../../../src/domain/open-hours.ts';
 import { WindowStore } from '../../../src/domain/window-store.ts';
 import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
 import { captureSeries, checkSnapshot, detectorFingerprint, restoreSeriesState, SeriesHomes, snapshotHead } from '../../../src/pipeline/snapshot/series-state.ts';
+import { ForecastFusion } from '../../../src/domain/fusion/forecast-fusion.ts';
+import type { ForecastStep } from '../../../src/domain/types.ts';
 
 const tree = () => ({
   a: new Float32Array([1.5, -2, Number.NaN]),
@@ -173,4 +175,41 @@ test('detector fingerprint: the same for the same config and layout, another for
   assert.equal(detectorFingerprint(a), detectorFingerprint(new AnomalyDetector()));
   assert.notEqual(detectorFingerprint(a), detectorFingerprint({ config: a.config, exportSeries: () => undefined, importSeries: () => {} }), 'layout 1 (a release before the ring change) differs');
   assert.notEqual(detectorFingerprint(a), detectorFingerprint(new AnomalyDetector({ historyTicks: 64 })));
+});
+
+test('fusion state goes into the snapshot and comes back: the restored series serves what it did; another horizon starts afresh', () => {
+  const store = new WindowStore({ window: 8, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  const opts = { horizon: 4, targets: 1, quantiles: [0.1, 0.5, 0.9], halfLifeTicks: 50, minScoredTicks: 4, margin: 0.05, seasonTicks: 0 };
+  const fusion = new ForecastFusion(opts);
+  const parts = { store, outlook: new SeriesOutlook(), detector: null, homes: new SeriesHomes(store.registry), fusion };
+  const buf = new Float64Array(8);
+  const flat = (v: number) => [Array.from({ length: 4 }, (_, h) => ({ step: h + 1, ts: h, p10: v - 1, p50: v, p90: v + 1 }) as ForecastStep)];
+  // A ramp the "model" forecasts flat: fusion moves it to drift.
+  const serveAt = (f: ForecastFusion, i: number) => f.serve('r', 'v1', flat(i * 10), f.baselines((_, out) => (store.tail('r', 0, out)), 60_000, buf));
+  for (let i = 0; i < 40; i++) {
+    store.push('r', i * 60_000, [i * 10], 0);
+    parts.homes.note('r', 0);
+    fusion.realised('r', () => i * 10, 1);
+    if (i >= 7) serveAt(fusion, i);
+  }
+  assert.equal(fusion.view('r', 'v1')?.served, 'baseline:drift');
+  const offsets = new Map([[0, 40n]]);
+  const identity = { topic: 't', groupId: 'g', window: 8, features: ['value'] };
+  const tree = decodeSnapshot(Buffer.concat(encodeSnapshot({ ...snapshotHead(parts, identity, offsets, 0), series: [captureSeries(parts, 'r', offsets)!] }))) as ReturnType<typeof checkSnapshot>;
+  const restoreInto = (f: ForecastFusion) => {
+    const s2 = new WindowStore({ window: 8, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+    restoreSeriesState({ store: s2, outlook: new SeriesOutlook(), detector: null, homes: new SeriesHomes(s2.registry), fusion: f }, checkSnapshot(tree, identity), new Set([0]), 0);
+    return s2;
+  };
+  const back = new ForecastFusion(opts);
+  restoreInto(back);
+  assert.deepEqual(back.view('r', 'v1'), fusion.view('r', 'v1'));
+  assert.deepEqual(back.servedCounts(), fusion.servedCounts());
+  store.push('r', 40 * 60_000, [400], 0);
+  for (const f of [fusion, back]) f.realised('r', () => 400, 1);
+  assert.deepEqual(serveAt(back, 40), serveAt(fusion, 40), 'the next forecast is the same');
+  const other = new ForecastFusion({ ...opts, horizon: 6 });
+  const s3 = restoreInto(other);
+  assert.equal(other.view('r', 'v1'), undefined, 'saved for horizon 4: not installed for horizon 6');
+  assert.equal(s3.ticks('r'), 40, 'the window is restored all the same');
 });
