@@ -243,7 +243,7 @@ export class StreamPipeline {
     if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
     if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
     if (a.tick.tsMs > this.#eventTs) this.#eventTs = a.tick.tsMs;
-    d.fusion?.realised(series, (t) => a.tick.values[this.#targetIdx[t]], 1 + a.filled);
+    d.fusion?.realised(series, a.tick.values, this.#targetIdx, 1 + a.filled);
     this.#alerts?.score(a.tick, a.rec, a.quiet, expectations, out);
     this.#learning.afterScoring(a.tick, a.suppressed, a.view, expected);
     if (a.cold) {

@@ -80,7 +80,7 @@ export function snapshotMetrics(registers: Registry[]) {
     }),
     warmupRecords: new Counter({
       name: 'tickcast_warmup_records_total',
-      help: 'Input records re-read since start to rebuild state, by kind: full (the tail after a snapshot, through inference and the detector) or window (plain replay: windows only). Counted while snapshots are on.',
+      help: 'Input records re-read since start to rebuild state, by kind: full (the tail after a snapshot, through inference and the detector) or window (plain replay: windows and the detector, no model). Counted while snapshots are on.',
       labelNames: ['kind'] as const,
       registers,
       collect() {

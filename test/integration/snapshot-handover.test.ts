@@ -3,7 +3,7 @@
  * "Series-state snapshots"), through the real broker and two real apps in one group: A owns both
  * partitions; B joins and takes one; B advances it well past windows.restoreRecordsPerPartition;
  * both stop; A restarts alone and rebuilds that partition by the plain replay (at most
- * restoreRecordsPerPartition records, windows only), not by replaying B's whole stretch through
+ * restoreRecordsPerPartition records, windows and detector), not by replaying B's whole stretch through
  * the model from the offset A's old snapshot held.
  */
 import { test } from 'node:test';

@@ -76,7 +76,7 @@ export class Transactional implements CommitStrategy {
   }
 }
 
-/** Warm-up chunks rebuild windows only: nothing is produced or committed. */
+/** Warm-up chunks rebuild state only (windows, detector; the model too for a snapshot's tail): nothing is produced or committed. */
 export function warmupOnly(handle: RecordHandler): CommitStrategy {
   return { run: (records) => handle(records) };
 }

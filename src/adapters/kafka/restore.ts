@@ -1,7 +1,7 @@
 /**
  * Restore planning: on assignment, each partition starts `k` records before its committed offset
  * (not below the log start), and records below the committed offset are replayed as warm-up
- * (they rebuild windows and produce nothing). Partitions with nothing committed start as
+ * (they rebuild windows and the detector's state, and produce nothing). Partitions with nothing committed start as
  * configured (earliest/latest) with no warm-up; those of a topic that did not exist at start, at
  * their beginning (uncommittedFromBeginning).
  */
@@ -77,7 +77,7 @@ export function applySnapshotPlan(
 /**
  * One log line per partition that replays at assignment, saying which replay it is: the tail after
  * a series-state snapshot (`full`: every record through the whole state path, inference included)
- * or the plain window replay (windows only), and how many records.
+ * or the plain replay (windows and detector, no model), and how many records.
  */
 export function restoreLogLines(plan: RestorePlan, full: ReadonlySet<number>): Array<{ fields: object; msg: string }> {
   return [...plan.start].map(([partition, from]) => {
@@ -86,7 +86,7 @@ export function restoreLogLines(plan: RestorePlan, full: ReadonlySet<number>): A
     const fields = { partition, from: String(from), committed: String(committed), records, replay: full.has(partition) ? 'snapshot-tail' : 'plain' };
     return full.has(partition)
       ? { fields, msg: `replaying the ${records} records after the series-state snapshot (state, forecasts and detector; no outputs)` }
-      : { fields, msg: `restoring windows by the plain replay of the ${records} records before the committed offset (windows only; no outputs)` };
+      : { fields, msg: `restoring windows by the plain replay of the ${records} records before the committed offset (windows and detector; no outputs)` };
   });
 }
 

@@ -85,10 +85,10 @@ export class ForecastFusion {
   }
 
   /**
-   * A tick of `series` arrived: score the kept paths that reached it. `value(t)`: target t's value
-   * (non-finite: not scored); `advance`: 1 + readings filled in just before it.
+   * A tick of `series` arrived: score the kept paths that reached it. Target t's value is
+   * `values[targetIdx[t]]` (non-finite: not scored); `advance`: 1 + readings filled in just before it.
    */
-  realised(series: string, value: (t: number) => number, advance: number): void {
+  realised(series: string, values: ArrayLike<number>, targetIdx: readonly number[], advance: number): void {
     const s = this.#series.get(series);
     if (!s) return;
     const { horizon: H, targets: T } = this.#o;
@@ -99,7 +99,7 @@ export class ForecastFusion {
       if (!(k >= 1 && k <= H)) continue;
       any = true;
       for (let t = 0; t < T; t++) {
-        const v = value(t);
+        const v = values[targetIdx[t]];
         if (!Number.isFinite(v)) continue;
         for (let c = 0; c < C; c++) {
           const p = s.paths[((slot * T + t) * C + c) * H + k - 1];

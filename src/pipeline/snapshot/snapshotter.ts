@@ -164,9 +164,10 @@ export class SeriesSnapshotter {
       // Each partition is considered once: kept now, or dropped and replayed plainly.
       this.#pending.delete(c.partition);
       const usable = pend.from <= c.committed && pend.from >= c.low;
-      if (usable && c.committed - pend.from > maxTail) tooFar.push({ partition: c.partition, from: String(pend.from), committed: String(c.committed), behind: String(c.committed - pend.from) });
-      if (usable && c.committed - pend.from <= maxTail) out.set(c.partition, pend.from);
+      const behind = c.committed - pend.from;
+      if (usable && behind <= maxTail) out.set(c.partition, pend.from);
       else this.#drop(c.partition, pend.ids, dropped);
+      if (usable && behind > maxTail) tooFar.push({ partition: c.partition, from: String(pend.from), committed: String(c.committed), behind: String(behind) });
     }
     this.dropUnclaimed();
     for (const [p, from] of out) this.#offsets.set(p, from);

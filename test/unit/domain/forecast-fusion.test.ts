@@ -21,7 +21,7 @@ function run(f: ForecastFusion, x: number[], model: (t: number) => number[], W =
   const served: Array<{ model: string; p50: number[]; steps: ForecastStep[] }> = [];
   const buf = new Float64Array(W);
   for (let t = 0; t < x.length; t++) {
-    f.realised(series, () => x[t], 1);
+    f.realised(series, [x[t]], [0], 1);
     if (t < W - 1) continue;
     const recent = (_: number, out: Float64Array) => {
       const n = Math.min(W, t + 1);
@@ -106,7 +106,7 @@ test('a tick after filled-in readings advances the step count (forecast step k m
   // The model forecasts 9, 10, 11, 12: the truth for a ramp of one per reading.
   f.serve('s', 'v1', [steps([9, 10, 11, 12])], f.baselines(recent, HOUR, buf));
   // Two readings missed (filled in), then the third arrives: value 11 is step 3.
-  f.realised('s', () => 11, 3);
+  f.realised('s', [11], [0], 3);
   const v = f.view('s', 'v1')!;
   assert.equal(v.scoredTicks, 1);
   // Scored at step 3 only: the model was exact, naive (8) off by 3.
@@ -122,7 +122,7 @@ test('forget drops a series and its count; unknown series are ignored', () => {
   assert.equal(total(), 2);
   f.forget('a');
   f.forget('nope');
-  f.realised('nope', () => 1, 1);
+  f.realised('nope', [1], [0], 1);
   assert.equal(total(), 1);
   assert.equal(f.view('a', 'v1'), undefined);
 });

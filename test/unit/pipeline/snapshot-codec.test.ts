@@ -189,7 +189,7 @@ test('fusion state goes into the snapshot and comes back: the restored series se
   for (let i = 0; i < 40; i++) {
     store.push('r', i * 60_000, [i * 10], 0);
     parts.homes.note('r', 0);
-    fusion.realised('r', () => i * 10, 1);
+    fusion.realised('r', [i * 10], [0], 1);
     if (i >= 7) serveAt(fusion, i);
   }
   assert.equal(fusion.view('r', 'v1')?.served, 'baseline:drift');
@@ -206,7 +206,7 @@ test('fusion state goes into the snapshot and comes back: the restored series se
   assert.deepEqual(back.view('r', 'v1'), fusion.view('r', 'v1'));
   assert.deepEqual(back.servedCounts(), fusion.servedCounts());
   store.push('r', 40 * 60_000, [400], 0);
-  for (const f of [fusion, back]) f.realised('r', () => 400, 1);
+  for (const f of [fusion, back]) f.realised('r', [400], [0], 1);
   assert.deepEqual(serveAt(back, 40), serveAt(fusion, 40), 'the next forecast is the same');
   const other = new ForecastFusion({ ...opts, horizon: 6 });
   const s3 = restoreInto(other);
