@@ -9,6 +9,7 @@ import { trainedAcrossClosures, type Closures } from './domain/closures.ts';
 import { logMask } from './domain/model-spec.ts';
 import type { CodecOptions } from './domain/tick-codec.ts';
 import { ForecastFusion } from './domain/fusion/forecast-fusion.ts';
+import { ForecastFloor } from './domain/forecast-floor.ts';
 import type { ModelSpec, ServiceState } from './domain/types.ts';
 import type { InferenceOptions, InferenceStage } from './pipeline/inference.ts';
 import { StreamPipeline, type StreamPipelineDeps } from './pipeline/stream-pipeline.ts';
@@ -67,13 +68,26 @@ export function openHoursFor(config: Config, training: Readonly<Record<string, u
   return trainedAcrossClosures(typeof data === 'object' && data !== null ? (data as { closures?: Closures }).closures : undefined);
 }
 
-/** Fusion with fast baselines (fusion.*) for the model's spec; null when off. */
-export function createFusion(config: Config, spec: ModelSpec, metrics: Metrics): ForecastFusion | null {
+/** The model served decides the window and the horizon: say so when the configuration asked for others. */
+export function warnSpecMismatch(config: Config, spec: ModelSpec, log: Logger): void {
+  if (spec.window !== config.windows.length) {
+    log.warn({ model: spec.window, configured: config.windows.length }, 'windows.length differs from the model window; using the model window');
+  }
+  if (spec.horizon !== config.model.horizon) log.warn({ model: spec.horizon, configured: config.model.horizon }, 'model.horizon differs from the model horizon; using the model horizon');
+}
+
+/**
+ * What shapes a forecast after the model for the model's spec: the floor of non-negative targets
+ * (input.nonNegative; null when none) and fusion with fast baselines (fusion.*; null when off),
+ * whose baseline paths respect the same floor.
+ */
+export function createForecastShaping(config: Config, spec: ModelSpec, metrics: Metrics): { floor: ForecastFloor | null; fusion: ForecastFusion | null } {
+  const floor = ForecastFloor.of(spec.targets, spec.quantiles, config.input.nonNegative);
   const f = config.fusion;
-  if (!f.enabled) return null;
-  const fusion = new ForecastFusion({ horizon: spec.horizon, targets: spec.targets.length, quantiles: spec.quantiles, halfLifeTicks: f.halfLifeTicks, minScoredTicks: f.minScoredTicks, margin: f.margin, seasonTicks: f.seasonTicks });
+  if (!f.enabled) return { floor, fusion: null };
+  const fusion = new ForecastFusion({ horizon: spec.horizon, targets: spec.targets.length, quantiles: spec.quantiles, halfLifeTicks: f.halfLifeTicks, minScoredTicks: f.minScoredTicks, margin: f.margin, seasonTicks: f.seasonTicks, floored: floor?.floored });
   metrics.watchForecastSources(() => fusion.servedCounts());
-  return fusion;
+  return { floor, fusion };
 }
 
 /** How the tick codec decodes records (input.*) for the model's features. */
@@ -104,6 +118,8 @@ export interface PipelineParts {
   homes: SeriesHomes;
   /** Fusion with fast baselines (null: fusion.enabled false). */
   fusion: ForecastFusion | null;
+  /** Forecasts of non-negative targets raised to 0 (null: input.nonNegative names none of them). */
+  floor: ForecastFloor | null;
   /** The bare detector (null: anomaly detection off). */
   scorer: Parameters<Alerting['gate']>[0] | null;
   alerting: Alerting;
@@ -138,6 +154,7 @@ export function createPipeline(config: Config, p: PipelineParts, opts: { tracing
     learner: p.model.learner ?? undefined,
     learningFilter: opts.learningFilter ?? p.alerting.learningFilter,
     fusion: p.fusion,
+    floor: p.floor,
   };
   return new StreamPipeline(deps);
 }

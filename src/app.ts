@@ -31,7 +31,7 @@ import { createLogger, type Logger } from './telemetry/logger.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { TelemetryObserver } from './telemetry/pipeline-observer.ts';
 import { buildAlerting } from './app-alerting.ts';
-import { createFusion, createPipeline, createSource, createWindowStore, inferenceOptions, openHoursFor, serviceHealth } from './app-parts.ts';
+import { createForecastShaping, createPipeline, warnSpecMismatch, createSource, createWindowStore, inferenceOptions, openHoursFor, serviceHealth } from './app-parts.ts';
 import { AppLifecycle } from './app-lifecycle.ts';
 
 export interface AppOptions {
@@ -80,17 +80,14 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     slot: (first) => (inference = new InferenceStage(first, inferenceOptions(config, observer))),
   });
   const spec = model.predictor.spec;
-  if (spec.window !== config.windows.length) {
-    log.warn({ model: spec.window, configured: config.windows.length }, 'windows.length differs from the model window; using the model window');
-  }
-  if (spec.horizon !== config.model.horizon) log.warn({ model: spec.horizon, configured: config.model.horizon }, 'model.horizon differs from the model horizon; using the model horizon');
+  warnSpecMismatch(config, spec, log);
 
   const training = model.info().training ?? {};
   const openHours = openHoursFor(config, training);
   if (openHours && config.windows.openHours === 'auto') log.info({ closures: (training.data as { closures?: unknown } | undefined)?.closures }, 'windows.openHours auto: on, the model was trained on rows with closures (nights, weekends) as they came');
   const store = createWindowStore(config, spec, { openHours });
   const outlook = new SeriesOutlook();
-  const fusion = createFusion(config, spec, metrics);
+  const { floor, fusion } = createForecastShaping(config, spec, metrics);
   const recentAnomalies = new RecentAnomalies();
 
   const topics = { forecasts: config.topics.forecasts, anomalies: config.topics.anomalies, dlq: config.topics.dlq };
@@ -109,7 +106,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
   const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId, maxTailRecords: config.windows.restoreRecordsPerPartition };
   snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes, fusion }, spec, logger.child({ module: 'snapshot' }));
-  const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, homes, scorer, alerting, observer, model, embedded, fusion }, opts);
+  const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, homes, scorer, alerting, observer, model, embedded, fusion, floor }, opts);
   const source = createSource(config, kafka, opts.source, logger);
 
   const serving = new ServingService({
@@ -119,6 +116,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     inference,
     model,
     fusion,
+    floor,
     subscribe: (l) => observer.subscribe(l),
     health: () => serviceHealth(life.state, source),
     maxQueued: config.batching.highWaterMark,

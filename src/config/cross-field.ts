@@ -56,6 +56,13 @@ export const CROSS_FIELD_RULES: readonly Rule[] = [
         .map((t: string) => ({ path: ['input', 'targets'], message: `target "${t}" is not one of input.features (${c.input.features.join(', ')})` })),
   },
   {
+    reads: ['input.nonNegative', 'input.features'],
+    check: (c) =>
+      c.input.nonNegative
+        .filter((t: string) => !c.input.features.includes(t))
+        .map((t: string) => ({ path: ['input', 'nonNegative'], message: `"${t}" is not one of input.features (${c.input.features.join(', ')})` })),
+  },
+  {
     reads: ['kafka.delivery', 'kafka.transactionalId'],
     check: (c) => one(c.kafka.delivery === 'exactly-once' && !c.kafka.transactionalId, 'kafka.transactionalId', 'is required when kafka.delivery is "exactly-once"'),
   },

@@ -11,6 +11,7 @@ import { normStd, type WindowStore } from '../domain/window-store.ts';
 import { beyondValueBound, MAX_ABS_VALUE } from '../domain/value-bound.ts';
 import type { SeriesOutlook } from './series-outlook.ts';
 import type { ForecastFusion } from '../domain/fusion/forecast-fusion.ts';
+import type { ForecastFloor } from '../domain/forecast-floor.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceStage } from './inference.ts';
 import type { FeedbackService } from './feedback-service.ts';
@@ -49,6 +50,8 @@ export interface ServingDeps {
   snapshots?: { status(): SnapshotStatus };
   /** Fusion with fast baselines (absent or null: off): the series view says what is served and why. */
   fusion?: ForecastFusion | null;
+  /** Forecasts of non-negative targets raised to 0 (input.nonNegative; absent or null: none). */
+  floor?: ForecastFloor | null;
 }
 
 export class ServingService implements ServingApi {
@@ -91,6 +94,7 @@ export class ServingService implements ServingApi {
     // its window is still queued, the window is dropped.
     const r = await d.inference.submit({ x, attention: req.explain === true }, { signal, whenFull: 'refuse' });
     const perTarget = decodeForecast(r.y, 0, spec, targetIdx, mean, std, times, steps);
+    d.floor?.apply(perTarget);
     const res: ForecastResponse = { model: r.model, horizon: perTarget[0] };
     if (req.series !== undefined) {
       res.series = req.series;

@@ -23,6 +23,7 @@ import { decodeForecast } from '../domain/forecast.ts';
 import { logMask } from '../domain/model-spec.ts';
 import type { ColdStartOptions } from '../domain/cold-start.ts';
 import type { ForecastFusion } from '../domain/fusion/forecast-fusion.ts';
+import type { ForecastFloor } from '../domain/forecast-floor.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
@@ -74,6 +75,8 @@ export interface StreamPipelineDeps {
   deadLetterMaxBytes?: number;
   /** Each model forecast competes with fast baselines; the best on the series' recent ticks is served (absent: the model's always). */
   fusion?: ForecastFusion | null;
+  /** Forecasts of non-negative targets raised to 0 (input.nonNegative; absent: none). */
+  floor?: ForecastFloor | null;
 }
 
 const NO_TIMES: readonly number[] = [];
@@ -207,6 +210,7 @@ export class StreamPipeline {
       job = d.inference.submit({ x });
     }
     const cold = pushed.ready || !d.coldStart ? null : coldForecast(d.store, d.coldStart, d.inference.spec, this.#targetIdx, tick);
+    if (cold) d.floor?.apply(cold.steps);
     const view = this.#learning.view(tick.series, quiet, pushed.filled);
     const times = job ? d.store.stepTimes(tick.series, tick.tsMs, d.inference.spec.horizon) : NO_TIMES;
     const closed = job ? d.store.closedSteps(tick.series, times) : NO_TIMES;
@@ -264,7 +268,9 @@ export class StreamPipeline {
     const d = this.#d;
     const series = a.tick.series;
     const steps = decodeForecast(r.y, 0, d.inference.spec, this.#targetIdx, a.stats!.mean, a.stats!.std, a.times);
+    d.floor?.apply(steps);
     const served = d.fusion && a.baselines ? d.fusion.serve(series, r.model, steps, a.baselines) : { model: r.model, steps };
+    if (served.steps !== steps) d.floor?.apply(served.steps);
     const shown = served.model === r.model ? null : { ts: a.tick.tsMs, model: served.model, replaces: r.model, horizon: served.steps[0], ...closedOf(a.closed) };
     d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined, ...closedOf(a.closed) }, shown);
     if (a.quiet) return;

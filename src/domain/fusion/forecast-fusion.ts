@@ -33,6 +33,8 @@ export interface FusionOptions {
   margin: number;
   /** Season of the seasonal-naive baseline in ticks; 0: one day at the series' spacing. */
   seasonTicks: number;
+  /** Per target: its forecasts never go below 0 (input.nonNegative), so neither do its baselines' paths. */
+  floored?: readonly boolean[];
 }
 
 /** What a series is served now and how each candidate has done (mean absolute error relative to naive's). */
@@ -123,7 +125,10 @@ export class ForecastFusion {
     // A plain array: small, short-lived, on the JS heap (a typed array would allocate a backing store per forecast).
     const paths = new Array<number>(T * C * H).fill(0);
     const m = seasonTicks(this.#o.seasonTicks, intervalMs);
-    for (let t = 0; t < T; t++) baselinePaths(scratch, recent(t, scratch), m, H, paths, t * C * H);
+    for (let t = 0; t < T; t++) {
+      baselinePaths(scratch, recent(t, scratch), m, H, paths, t * C * H);
+      if (this.#o.floored?.[t]) for (let i = t * C * H; i < (t + 1) * C * H; i++) if (paths[i] < 0) paths[i] = 0;
+    }
     return paths;
   }
 

@@ -15,10 +15,11 @@ test('defaults alone give embedded mode and a frozen config', () => {
 
 test('env names follow the schema paths; arrays are comma lists; KAFKA_BROKERS alias', () => {
   assert.equal(envName('batching.maxWaitMs'), 'TICKCAST_BATCHING_MAX_WAIT_MS');
-  const c = loadConfig({ env: { TICKCAST_BATCHING_MAX_WAIT_MS: '7', KAFKA_BROKERS: 'a:9092, b:9092', TICKCAST_INPUT_FEATURES: 'price,volume', TICKCAST_INPUT_TARGETS: 'price' } });
+  const c = loadConfig({ env: { TICKCAST_BATCHING_MAX_WAIT_MS: '7', KAFKA_BROKERS: 'a:9092, b:9092', TICKCAST_INPUT_FEATURES: 'price,volume', TICKCAST_INPUT_TARGETS: 'price', TICKCAST_INPUT_NON_NEGATIVE: 'price, volume' } });
   assert.equal(c.batching.maxWaitMs, 7);
   assert.deepEqual(c.kafka.brokers, ['a:9092', 'b:9092']);
   assert.deepEqual(c.input.targets, ['price']);
+  assert.deepEqual(c.input.nonNegative, ['price', 'volume']);
 });
 
 test('YAML file, then env, then overrides; *_FILE reads secrets from files', () => {

@@ -81,11 +81,12 @@ test('a bad element of a list names the variable and the element in words; a bad
 });
 
 test('cross-field checks run even when other keys are invalid: every problem is reported together', () => {
-  const p = problems({ env: { TICKCAST_HTTP_PORT: 'eighty', TICKCAST_BATCHING_MAX_BATCH_SIZE: '0', TICKCAST_INPUT_FEATURES: 'a', TICKCAST_INPUT_TARGETS: 'b', TICKCAST_KAFKA_DELIVERY: 'exactly-once' } });
+  const p = problems({ env: { TICKCAST_HTTP_PORT: 'eighty', TICKCAST_BATCHING_MAX_BATCH_SIZE: '0', TICKCAST_INPUT_FEATURES: 'a', TICKCAST_INPUT_TARGETS: 'b', TICKCAST_INPUT_NON_NEGATIVE: 'a,c', TICKCAST_KAFKA_DELIVERY: 'exactly-once' } });
   assert.deepEqual(p, [
     'TICKCAST_HTTP_PORT: expected a number; got "eighty"',
     'batching.maxBatchSize (TICKCAST_BATCHING_MAX_BATCH_SIZE): Number must be greater than 0',
     'input.targets (TICKCAST_INPUT_TARGETS): target "b" is not one of input.features (a)',
+    'input.nonNegative (TICKCAST_INPUT_NON_NEGATIVE): "c" is not one of input.features (a)',
     'kafka.transactionalId (TICKCAST_KAFKA_TRANSACTIONAL_ID): is required when kafka.delivery is "exactly-once"',
   ]);
   // A check that reads an invalid key is skipped (it would judge a default the user did not choose).

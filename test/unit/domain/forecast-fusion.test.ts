@@ -136,3 +136,14 @@ test('baselinePaths: naive, seasonal naive (NaN when the season does not fit), d
   baselinePaths(Float64Array.from([1, 2, 3]), 3, 24, 3, out, 0);
   assert.ok(out.subarray(6, 9).every(Number.isNaN));
 });
+
+test('floored targets (input.nonNegative): baseline paths stop at zero, so a draining series is scored and served a drift line that stays at 0', () => {
+  const f = new ForecastFusion({ ...OPTS, minScoredTicks: 1, floored: [true] });
+  const buf = new Float64Array(8);
+  // Falling by 2 a tick to 1: drift would go 1 − 2·h.
+  const recent = (_: number, out: Float64Array) => (out.set([15, 13, 11, 9, 7, 5, 3, 1]), 8);
+  const paths = f.baselines(recent, HOUR, buf);
+  const drift = paths.slice(3 * H, 4 * H);
+  assert.deepEqual(drift, [0, 0, 0, 0]);
+  assert.deepEqual(new ForecastFusion(OPTS).baselines(recent, HOUR, buf).slice(3 * H, 4 * H), [-1, -3, -5, -7], 'unfloored: the line runs below zero');
+});
