@@ -5,7 +5,7 @@
  *
  * Usage:
  *   mock-broker [--brokers N] [--topic name:partitions]... [--bootstrap-file PATH]
- *               [--die-with-parent] [--log-level 0..7]
+ *               [--die-with-parent] [--log-level 0..7] [--commands]
  *
  * Contract (relied on by test/helpers/broker.ts and scripts/broker/start.sh):
  *   - the FIRST line on stdout is the bootstrap list, e.g. "127.0.0.1:37125,127.0.0.1:40411";
@@ -14,6 +14,11 @@
  *   - SIGTERM / SIGINT / SIGHUP: destroy the cluster and exit 0;
  *   - SIGUSR1: every broker goes down (connections closed, new ones refused; ports are kept);
  *   - SIGUSR2: every broker comes back up on the same ports;
+ *   - --commands: one command per line on stdin, answered with one line on stderr beginning
+ *     "mock-broker: command" and ending "ok" or the error. `partitions <topic> <count>` grows a topic
+ *     to <count> partitions (a real cluster's `kafka-topics --alter --partitions`; the existing
+ *     partitions keep their records and committed offsets; needs patch 2 of patch-librdkafka.mjs).
+ *     End of stdin ends the command reader, not the broker;
  *   - diagnostics go to stderr only.
  *
  * Listener ports are chosen by the kernel: the mock API binds 127.0.0.1:0 and has no way to pick
@@ -45,7 +50,7 @@ struct topic_spec {
 static void usage(FILE *out) {
         fprintf(out,
                 "usage: mock-broker [--brokers N] [--topic name:partitions]... "
-                "[--bootstrap-file PATH] [--die-with-parent] [--log-level 0..7]\n");
+                "[--bootstrap-file PATH] [--die-with-parent] [--log-level 0..7] [--commands]\n");
 }
 
 static int parse_int(const char *s, int min, int max, int *out) {
@@ -74,12 +79,33 @@ static int write_bootstrap_file(const char *path, const char *bootstraps) {
         return rename(tmp, path);
 }
 
+/* --commands: reads stdin line by line until it ends (see the contract above). */
+static void *command_reader(void *arg) {
+        rd_kafka_mock_cluster_t *mc = arg;
+        char line[1024], topic[512];
+        int count;
+        while (fgets(line, sizeof(line), stdin)) {
+                rd_kafka_resp_err_t err;
+                if (sscanf(line, "partitions %511s %d", topic, &count) != 2 || count < 1) {
+                        fprintf(stderr, "mock-broker: command unknown: %s", line);
+                        continue;
+                }
+                /* The mock's "create" of an existing topic grows it (patch-librdkafka.mjs, patch 2). */
+                err = rd_kafka_mock_topic_create(mc, topic, count, 1);
+                fprintf(stderr, "mock-broker: command partitions %s %d: %s\n", topic, count,
+                        err ? rd_kafka_err2str(err) : "ok");
+        }
+        return NULL;
+}
+
 int main(int argc, char **argv) {
         struct topic_spec topics[MAX_TOPICS];
         int topic_cnt          = 0;
         int broker_cnt         = 1;
         int log_level          = 3; /* LOG_ERR: quiet unless something is wrong */
         int die_with_parent    = 0;
+        int commands           = 0;
+        pthread_t reader;
         const char *boot_file  = NULL;
         char errstr[512];
         char level_str[8];
@@ -98,6 +124,8 @@ int main(int argc, char **argv) {
                         return 0;
                 } else if (!strcmp(a, "--die-with-parent")) {
                         die_with_parent = 1;
+                } else if (!strcmp(a, "--commands")) {
+                        commands = 1;
                 } else if (!val) {
                         fprintf(stderr, "mock-broker: %s needs a value\n", a);
                         usage(stderr);
@@ -213,6 +241,8 @@ int main(int argc, char **argv) {
                 exit_code = 73;
                 goto out;
         }
+        if (commands && pthread_create(&reader, NULL, command_reader, mc) == 0)
+                pthread_detach(reader);
         printf("%s\n", bootstraps);
         fflush(stdout);
         fprintf(stderr, "mock-broker: %d broker(s) at %s, %d topic(s) pre-created, pid %d\n", broker_cnt,

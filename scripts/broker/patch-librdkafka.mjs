@@ -8,6 +8,11 @@
 //    it; the op waits for the 1 s poll timeout. Seen as 1 s stalls in ~15% of startups (topic
 //    creation) and would delay SIGUSR1/SIGUSR2 outages by up to 1 s. Fix: don't block in poll()
 //    while ops are queued.
+// 2. Partitions added to a live topic (what `kafka-topics --alter --partitions` does on a real
+//    cluster; the mock has no CreatePartitions). A topic "create" with more partitions than an
+//    existing topic has grows it: the existing partitions keep their logs and committed offsets
+//    (moved into the larger array, their list heads re-pointed), the new ones start empty. Clients
+//    see the new count at their next metadata refresh, as with a real broker.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -24,6 +29,55 @@ const patches = [
       '        if (rd_kafka_q_len(mcluster->ops) > 0)\n' +
       '                timeout_ms = 0;\n' +
       '        r = rd_socket_poll(mcluster->fds, mcluster->fd_cnt, timeout_ms);\n',
+  },
+  {
+    file: 'src/rdkafka_mock.c',
+    find: 'rd_kafka_mock_topic_t *\nrd_kafka_mock_topic_find(const rd_kafka_mock_cluster_t *mcluster,\n',
+    replace: [
+      '/* tickcast patch: grow a topic to partition_cnt partitions (see patch-librdkafka.mjs). */',
+      'static rd_kafka_resp_err_t rd_kafka_mock_topic_grow(rd_kafka_mock_topic_t *mtopic,',
+      '                                                    int partition_cnt) {',
+      '        rd_kafka_mock_partition_t *parts;',
+      '        int i;',
+      '        int rf = mtopic->partition_cnt > 0 ? mtopic->partitions[0].replica_cnt : 1;',
+      '',
+      '        if (partition_cnt <= mtopic->partition_cnt)',
+      '                return RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;',
+      '        parts = rd_calloc(partition_cnt, sizeof(*parts));',
+      '        for (i = 0; i < mtopic->partition_cnt; i++) {',
+      '                rd_kafka_mock_partition_t *from = &mtopic->partitions[i];',
+      '                rd_kafka_mock_partition_t *to   = &parts[i];',
+      '                *to = *from;',
+      '                TAILQ_MOVE(&to->msgsets, &from->msgsets, link);',
+      '                TAILQ_MOVE(&to->committed_offsets, &from->committed_offsets, link);',
+      '                TAILQ_MOVE(&to->aborted_txns, &from->aborted_txns, link);',
+      '                TAILQ_MOVE(&to->leader_responses, &from->leader_responses, link);',
+      '                TAILQ_MOVE(&to->errstacks, &from->errstacks, link);',
+      '        }',
+      '        for (; i < partition_cnt; i++)',
+      '                rd_kafka_mock_partition_init(mtopic, &parts[i], i, rf);',
+      '        rd_free(mtopic->partitions);',
+      '        mtopic->partitions    = parts;',
+      '        mtopic->partition_cnt = partition_cnt;',
+      '        return RD_KAFKA_RESP_ERR_NO_ERROR;',
+      '}',
+      '',
+      'rd_kafka_mock_topic_t *',
+      'rd_kafka_mock_topic_find(const rd_kafka_mock_cluster_t *mcluster,',
+      '',
+    ].join('\n'),
+  },
+  {
+    file: 'src/rdkafka_mock.c',
+    find:
+      '        case RD_KAFKA_MOCK_CMD_TOPIC_CREATE:\n' +
+      '                if (rd_kafka_mock_topic_find(mcluster, rko->rko_u.mock.name))\n' +
+      '                        return RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;\n',
+    replace:
+      '        case RD_KAFKA_MOCK_CMD_TOPIC_CREATE:\n' +
+      '                /* tickcast patch: more partitions than an existing topic has grows it. */\n' +
+      '                if ((mtopic = rd_kafka_mock_topic_find(mcluster, rko->rko_u.mock.name)))\n' +
+      '                        return rd_kafka_mock_topic_grow(mtopic, (int)rko->rko_u.mock.lo);\n',
   },
 ];
 

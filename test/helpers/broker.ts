@@ -42,6 +42,12 @@ export interface LocalBroker {
   down(): void;
   /** All brokers accept connections again on the same ports (SIGUSR2; same few-ms delay). */
   up(): void;
+  /**
+   * Grows `topic` to `count` partitions, as `kafka-topics --alter --partitions` does on a real
+   * cluster (the mock's --commands; the existing partitions keep their records and offsets).
+   * Resolves once the broker has done it; clients see it at their next metadata refresh.
+   */
+  addPartitions(topic: string, count: number): Promise<void>;
   /** Terminates the broker; safe to call twice (returns the same promise). */
   stop(): Promise<void>;
 }
@@ -77,10 +83,10 @@ export function brokerBinary(): string {
 
 export async function startBroker(opts: StartBrokerOptions = {}): Promise<LocalBroker> {
   const bin = brokerBinary();
-  const args = ['--die-with-parent', '--brokers', String(opts.brokers ?? 1)];
+  const args = ['--die-with-parent', '--commands', '--brokers', String(opts.brokers ?? 1)];
   for (const t of opts.topics ?? []) args.push('--topic', `${t.name}:${t.partitions}`);
 
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   live.add(child);
   // A test that forgets stop() must not keep its process alive; the exit hook still kills it.
   child.unref();
@@ -125,6 +131,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<LocalB
   // Let the streams stop holding the event loop open once we have what we need.
   (stdout as unknown as { unref?: () => void }).unref?.();
   (stderr as unknown as { unref?: () => void }).unref?.();
+  (child.stdin as unknown as { unref?: () => void }).unref?.();
 
   let stopping: Promise<void> | undefined;
   const signal = (sig: NodeJS.Signals) => {
@@ -136,6 +143,21 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<LocalB
     pid: child.pid!,
     down: () => signal('SIGUSR1'),
     up: () => signal('SIGUSR2'),
+    addPartitions: (topic, count) =>
+      new Promise<void>((resolve, reject) => {
+        const prefix = `mock-broker: command partitions ${topic} ${count}: `;
+        const onData = () => {
+          const at = stderrText.lastIndexOf(prefix);
+          const nl = at < 0 ? -1 : stderrText.indexOf('\n', at);
+          if (nl < 0) return;
+          stderr.off('data', onData);
+          const answer = stderrText.slice(at + prefix.length, nl);
+          if (answer === 'ok') resolve();
+          else reject(new Error(`mock broker could not grow "${topic}" to ${count} partitions: ${answer}`));
+        };
+        stderr.on('data', onData);
+        child.stdin!.write(`partitions ${topic} ${count}\n`);
+      }),
     stop() {
       stopping ??= (async () => {
         if (child.exitCode !== null || child.signalCode !== null) return;

@@ -3,7 +3,9 @@
  * - readiness needs a join, not a partition: with more instances than partitions every instance is
  *   ready, and one stays ready while the group rebalances around it;
  * - an input topic created after start is found within kafka.metadataRefreshMs (30 s by default,
- *   librdkafka's 5 min before) and read from its start, although kafka.fromBeginning is false.
+ *   librdkafka's 5 min before) and read from its start, although kafka.fromBeginning is false;
+ * - so are partitions added to a live input topic (`kafka-topics --alter --partitions`): the ticks
+ *   written to them before the group rebalanced onto them are read, none skipped (KAFKA-12261).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -102,6 +104,42 @@ test('an input topic created after start: found within 30 s by default and read 
     await app.stop();
     await collector.stop().catch(() => {});
     await producer.disconnect().catch(() => {});
+    await broker.stop();
+  }
+});
+
+test('partitions added to a live input topic: the group takes them at a metadata refresh and reads them from their start (fromBeginning false)', async () => {
+  const p = uniqueName('grow');
+  const topics = TOPICS(p);
+  const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 2 }, ...[topics.forecasts, topics.anomalies, topics.dlq].map((name) => ({ name, partitions: 1 }))] });
+  const kafka = testKafka(broker.brokers);
+  const app = await startTestApp({ kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: false, metadataRefreshMs: 2000 }, topics });
+  const N = TEST_WINDOW + 4;
+  const onPartition = (series: string, partition: number) => tickStream(1, N, { prefix: series }).map((m) => ({ ...m, key: `${series}0`, partition }));
+  const send = async (series: string, partition: number) => {
+    const producer = await connectProducer(kafka); // a fresh producer: fresh metadata, so it knows every partition
+    try {
+      await producer.send({ topic: topics.ticks, acks: -1, messages: onPartition(series, partition) });
+    } finally {
+      await producer.disconnect();
+    }
+  };
+  const owned = () => (app.source as KafkaSource).partitions.length;
+  try {
+    assert.ok(await until(() => owned() === 2, 30_000), 'owns both partitions');
+    await send('a', 0);
+    await send('b', 1);
+    assert.ok(await until(() => app.store.ticks('a0') === N && app.store.ticks('b0') === N, 30_000), 'the first two partitions are read');
+
+    await broker.addPartitions(topics.ticks, 4);
+    // Written at once, before the service's next metadata refresh finds the new partitions.
+    await send('c', 2);
+    await send('d', 3);
+    const read = await until(() => app.store.ticks('c0') === N && app.store.ticks('d0') === N, 30_000);
+    assert.equal(owned(), 4, 'the group rebalanced onto the new partitions');
+    assert.ok(read, `every tick written to the new partitions before the rebalance was read (c0: ${app.store.ticks('c0')}, d0: ${app.store.ticks('d0')} of ${N})`);
+  } finally {
+    await app.stop();
     await broker.stop();
   }
 });

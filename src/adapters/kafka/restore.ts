@@ -2,8 +2,8 @@
  * Restore planning: on assignment, each partition starts `k` records before its committed offset
  * (not below the log start), and records below the committed offset are replayed as warm-up
  * (they rebuild windows and the detector's state, and produce nothing). Partitions with nothing committed start as
- * configured (earliest/latest) with no warm-up; those of a topic that did not exist at start, at
- * their beginning (uncommittedFromBeginning).
+ * configured (earliest/latest) with no warm-up; those created after start (a topic that did not
+ * exist, partitions added to a live one: ./topic-at-start.ts), at their beginning (uncommittedFromBeginning).
  */
 export interface RestoreInput {
   partition: number;
@@ -38,9 +38,9 @@ export function planRestore(inputs: readonly RestoreInput[], recordsPerPartition
 export const OFFSET_BEGINNING = -2n;
 
 /**
- * `start` plus every partition with nothing committed at its beginning. For a topic created after
- * start: the group has never read it, so everything in it is new (kafka.fromBeginning=false would
- * start at its end and skip what was written before the assignment).
+ * `start` plus every partition of `inputs` with nothing committed, at its beginning. For partitions
+ * created after start: the group has never read them, so everything in them is new
+ * (kafka.fromBeginning=false would start at their end and skip what was written before the assignment).
  */
 export function uncommittedFromBeginning(start: ReadonlyMap<number, bigint>, inputs: readonly RestoreInput[]): Map<number, bigint> {
   const out = new Map(start);

@@ -24,6 +24,7 @@ import { Handover } from './handover.ts';
 import { ConsumeErrors, OffsetGaps, type OffsetGap } from './offset-gaps.ts';
 import { applySnapshotPlan, planRestore, restoreLogLines, uncommittedFromBeginning, WarmupTracker, type RestoreInput } from './restore.ts';
 import { SkipProbe } from './skip-probe.ts';
+import { partitionsAtStart } from './topic-at-start.ts';
 import type { TransactionSlot } from './sink.ts';
 
 export interface KafkaSourceOptions {
@@ -72,11 +73,16 @@ export class KafkaSource implements TickSource {
   readonly #handover = new Handover();
   /** Set by the first rebalance that assigns (an empty assignment counts); never cleared. */
   #joined = false;
-  /**
-   * The topic did not exist when this run started: partitions with nothing committed start at their
-   * beginning (everything in them was written after start), whatever kafka.fromBeginning says.
-   */
+  /** The topic did not exist when this run started (readiness names it until the group is joined). */
   #missingAtStart = false;
+  /**
+   * Partitions the topic had when this run started (0: missing; Infinity: unknown). One numbered
+   * at or above it was added since — a missing topic created, or partitions added to a live one —
+   * so everything in it was written after start: with nothing committed it starts at its
+   * beginning, whatever kafka.fromBeginning says (which would skip what was written before the
+   * group saw it: KAFKA-12261).
+   */
+  #partitionsAtStart = Number.POSITIVE_INFINITY;
   readonly #inFlight = new Set<number>();
   #probe: SkipProbe | null = null;
   #paused = false;
@@ -116,7 +122,8 @@ export class KafkaSource implements TickSource {
     this.#admin = consumer.dependentAdmin();
     await consumer.connect();
     await this.#admin.connect();
-    this.#missingAtStart = await this.#topicMissing();
+    this.#partitionsAtStart = await partitionsAtStart(this.#admin, o.topic, o.metadataRefreshMs, this.#log);
+    this.#missingAtStart = this.#partitionsAtStart === 0;
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     await consumer.subscribe({ topics: [o.topic] });
@@ -164,26 +171,6 @@ export class KafkaSource implements TickSource {
       ...o.properties,
       rebalance_cb: (err: { code: number }, assignment: KafkaJS.TopicPartition[]) => this.#rebalance(err.code === ASSIGN, assignment),
     });
-  }
-
-  /**
-   * Whether the topic is absent from the cluster now. librdkafka finds it at a metadata refresh
-   * after it is created (kafka.metadataRefreshMs), and would then start at its end under
-   * fromBeginning=false, skipping what was written meanwhile. A failed look-up counts as present.
-   */
-  async #topicMissing(): Promise<boolean> {
-    const topic = this.#o.topic;
-    try {
-      if ((await this.#admin!.listTopics({ timeout: 10_000 })).includes(topic)) return false;
-    } catch (err) {
-      this.#log.warn({ err, topic }, 'could not list topics to check that the topic exists; assuming it does');
-      return false;
-    }
-    this.#log.warn(
-      { topic, metadataRefreshMs: this.#o.metadataRefreshMs },
-      `topic "${topic}" does not exist yet: waiting for it (found within kafka.metadataRefreshMs of its creation); it will be consumed from its start when it appears`,
-    );
-    return true;
   }
 
   /** The probe that steps over offsets the client skipped (./skip-probe.ts), reading this source's state. */
@@ -241,7 +228,7 @@ export class KafkaSource implements TickSource {
   }
 
   /**
-   * Start offsets for assigned partitions that restore, and (topic missing at start) for those with
+   * Start offsets for assigned partitions that restore, and for those created after start with
    * nothing committed: their beginning. Sets up warm-up and gap tracking.
    */
   async #plan(partitions: number[]): Promise<Map<number, bigint> | null> {
@@ -258,7 +245,9 @@ export class KafkaSource implements TickSource {
     this.#warmup.reset(plan, full);
     for (const i of inputs) this.#gaps.expect(i.partition, plan.start.get(i.partition) ?? (i.committed !== undefined && i.committed >= 0n ? i.committed : undefined));
     for (const line of restoreLogLines(plan, full)) this.#log.info(line.fields, line.msg);
-    const start = this.#missingAtStart ? uncommittedFromBeginning(plan.start, inputs) : plan.start;
+    const start = uncommittedFromBeginning(plan.start, inputs.filter((i) => i.partition >= this.#partitionsAtStart));
+    const added = [...start.keys()].filter((p) => !plan.start.has(p));
+    if (added.length > 0) this.#log.info({ partitions: added, partitionsAtStart: this.#partitionsAtStart }, 'partitions created after start with nothing committed: reading them from their beginning');
     return start.size === 0 ? null : start;
   }
 

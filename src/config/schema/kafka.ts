@@ -72,8 +72,9 @@ export const kafkaSection = z
     partitionsConsumedConcurrently: positiveInt.default(4),
     /**
      * Where a partition the group has no committed offset for starts: false → its end (only ticks
-     * written from now on), true → its beginning. An input topic that does not exist at start is
-     * read from its beginning once it appears, either way (docs/kafka-client.md).
+     * written from now on), true → its beginning. Partitions created after start — an input topic
+     * that does not exist at start, partitions added to a live one — are read from their beginning,
+     * either way (docs/kafka-client.md).
      */
     fromBeginning: z.boolean().default(false),
     /** 'at-least-once' (default, idempotent producer) or 'exactly-once' (transactional consume-transform-produce). */
