@@ -4,6 +4,7 @@
  * or swap the predictor concurrently. Each change builds the new engine (./engine-builder.ts),
  * swaps it into the pipeline's PredictorSlot atomically and updates the model metrics.
  */
+import { specDiffs } from '../domain/model-spec.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import type { Predictor, PredictorSlot } from '../pipeline/ports.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -94,11 +95,10 @@ export class Promoter implements ChampionControl {
   rollbackManually(o: { version?: string; pin?: boolean }): Promise<boolean> {
     return this.#serialised(async () => {
       const cur = this.#champion.version;
-      const target = o.version ?? (await this.#d.registry.olderThan(cur));
-      if (target === undefined) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `no version older than ${cur} to roll back to; name one with {"version": "vN"}`, { statusCode: 409 });
+      const target = o.version !== undefined ? await this.#fitting(o.version) : await this.#olderFitting(cur);
       let changed = false;
-      if (target !== cur) {
-        await this.#serve(await this.#d.registry.find(target), o.version ? `manual rollback to ${target}` : `manual rollback from ${cur}`);
+      if (target.version !== cur) {
+        await this.#serve(target, o.version ? `manual rollback to ${target.version}` : `manual rollback from ${cur}`);
         changed = true;
       }
       const v = this.#champion.version;
@@ -110,6 +110,35 @@ export class Promoter implements ChampionControl {
     });
   }
 
+  /**
+   * Version `label`, refused (409 TC_MODEL_ARTIFACT_MISMATCH) before any engine is built when its
+   * spec is not the serving one's: the window store, codec and detector were sized for that spec
+   * at start (a checkpoint trained with another window or features, e.g. by `tickcast train`).
+   */
+  async #fitting(label: string): Promise<ModelVersion> {
+    const v = await this.#d.registry.find(label);
+    const diffs = specDiffs(this.#champion.spec, v.spec);
+    if (diffs.length > 0) {
+      throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `model ${label} cannot serve on this instance: its spec differs from the serving model ${this.#champion.version} (${diffs.join('; ')})`, {
+        statusCode: 409,
+        details: { version: label, differences: diffs, hint: 'roll back to a version with the serving spec (GET /v1/model); a model trained for another window or features needs a service configured for it' },
+      });
+    }
+    return v;
+  }
+
+  /** The newest version older than `cur` with the serving spec (others are skipped, see #fitting); 409 when there is none. */
+  async #olderFitting(cur: string): Promise<ModelVersion> {
+    const skipped: string[] = [];
+    for (let from = cur, label = await this.#d.registry.olderThan(from); label !== undefined; from = label, label = await this.#d.registry.olderThan(from)) {
+      const v = await this.#d.registry.find(label);
+      if (specDiffs(this.#champion.spec, v.spec).length === 0) return v;
+      skipped.push(label);
+    }
+    const other = skipped.length > 0 ? ` (${skipped.join(', ')} ${skipped.length > 1 ? 'have' : 'has'} another spec)` : '';
+    throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `no version older than ${cur} to roll back to${other}; name one with {"version": "vN"}`, { statusCode: 409 });
+  }
+
   #serialised<T>(fn: () => Promise<T>): Promise<T> {
     const p = this.#chain.then(fn);
     this.#chain = p.catch(() => undefined);
@@ -119,8 +148,14 @@ export class Promoter implements ChampionControl {
   /** Make `v` the serving model: build its engine, swap atomically, update metrics. */
   async #serve(v: ModelVersion, why: string, offload?: EngineOffload): Promise<void> {
     const next = await this.#d.build(v, offload);
+    try {
+      this.#d.slot.swap(next);
+    } catch (err) {
+      // Not swapped in (a spec the slot refuses): its engine (ONNX session, serving threads) goes now.
+      await next.dispose();
+      throw err;
+    }
     this.#d.registry.hold(v, v.version);
-    this.#d.slot.swap(next);
     this.#champion = v;
     this.#lastPromotion = Date.now();
     this.#publish(next);

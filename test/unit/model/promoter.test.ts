@@ -15,6 +15,7 @@ import { createLogger } from '../../../src/telemetry/logger.ts';
 import { createMetrics } from '../../../src/telemetry/metrics.ts';
 import type { Predictor, PredictorSlot } from '../../../src/pipeline/ports.ts';
 import { SMALL_CONFIG, SMALL_SPEC } from '../http/support/model-serving.ts';
+import { ErrorCodes, TickcastError } from '../../../src/errors/index.ts';
 
 test('a promoted version keeps its parent data record; its own metadata and parent are added', async () => {
   const { name: backend } = await initBackend();
@@ -39,5 +40,76 @@ test('a promoted version keeps its parent data record; its own metadata and pare
     assert.equal(v3, 'v3');
   } finally {
     for (const p of built) await p.dispose();
+  }
+});
+
+test('manual rollback never swaps in a version of another spec: named, 409 before an engine is built; by default it is skipped', async () => {
+  const { name: backend } = await initBackend();
+  const registry = new VersionRegistry(null, 5);
+  const config = resolveHybridConfig(SMALL_CONFIG);
+  const other = { ...SMALL_SPEC, window: SMALL_SPEC.window / 2 };
+  const v1 = await registry.add({ config, spec: SMALL_SPEC, weights: {}, meta: {} });
+  await registry.add({ config, spec: other, weights: {}, meta: {} }); // v2: e.g. `tickcast train --window 16` into model.dir
+  const v3 = await registry.add({ config, spec: SMALL_SPEC, weights: {}, meta: {} });
+  const built: string[] = [];
+  const live: Predictor[] = [];
+  const build = async (v: { version: string; spec: typeof SMALL_SPEC }): Promise<Predictor> => {
+    built.push(v.version);
+    const p = new TfjsPredictor(createModel(SMALL_CONFIG, v.spec, 7), { version: v.version, backend });
+    live.push(p);
+    return p;
+  };
+  let current = await build(v3);
+  // As the InferenceStage: a predictor of another spec is refused.
+  const slot: PredictorSlot = {
+    get predictor() { return current; },
+    swap: (next) => {
+      if (next.spec.window !== current.spec.window) throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, 'spec differs');
+      current = next;
+    },
+  };
+  const promoter = new Promoter({ registry, build, slot, serving: v3, logger: createLogger({ level: 'silent', name: 't' }), metrics: createMetrics({ defaultMetrics: false }) });
+  try {
+    await assert.rejects(promoter.rollbackManually({ version: 'v2' }), (err: TickcastError) => {
+      assert.equal(err.code, ErrorCodes.MODEL_ARTIFACT_MISMATCH);
+      assert.equal(err.statusCode, 409, 'a conflict the caller resolves by naming another version, not a server error');
+      assert.match(err.message, /model v2 cannot serve on this instance: .*window 32 ≠ 16/);
+      return true;
+    });
+    assert.deepEqual(built, ['v3'], 'no engine built for a version that cannot be swapped in');
+    assert.equal(promoter.champion.version, 'v3');
+    assert.equal(await promoter.rollbackManually({}), true);
+    assert.equal(promoter.champion.version, v1.version, 'the previous version with the serving spec; v2 skipped');
+    assert.equal(current.version, 'v1');
+    await assert.rejects(promoter.rollbackManually({}), /no version older than v1 to roll back to/);
+  } finally {
+    for (const p of live) await p.dispose();
+  }
+});
+
+test('a built engine the slot refuses is disposed, not leaked', async () => {
+  const { name: backend } = await initBackend();
+  const registry = new VersionRegistry(null, 5);
+  const v1 = await registry.add({ config: resolveHybridConfig(SMALL_CONFIG), spec: SMALL_SPEC, weights: {}, meta: {} });
+  const v2 = await registry.add({ config: resolveHybridConfig(SMALL_CONFIG), spec: SMALL_SPEC, weights: {}, meta: {} });
+  const disposed: string[] = [];
+  const build = async (v: { version: string }): Promise<Predictor> => {
+    const p = new TfjsPredictor(createModel(SMALL_CONFIG, SMALL_SPEC, 7), { version: v.version, backend });
+    const dispose = p.dispose.bind(p);
+    p.dispose = async () => {
+      disposed.push(v.version);
+      await dispose();
+    };
+    return p;
+  };
+  const current = await build(v2);
+  const slot: PredictorSlot = { get predictor() { return current; }, swap: () => { throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, 'refused'); } };
+  const promoter = new Promoter({ registry, build, slot, serving: v2, logger: createLogger({ level: 'silent', name: 't' }), metrics: createMetrics({ defaultMetrics: false }) });
+  try {
+    await assert.rejects(promoter.rollbackTo(v1.version, 'test'), /refused/);
+    assert.deepEqual(disposed, ['v1']);
+    assert.equal(promoter.champion.version, 'v2');
+  } finally {
+    await current.dispose();
   }
 });
