@@ -72,6 +72,36 @@ function describeValidation(part: string, e: AjvLikeError): { message: string; h
   }
 }
 
+/**
+ * The error to report first. ajv reports a failed `anyOf` (the window: number[] or number[][]) as
+ * each branch's first error followed by the anyOf itself, so the first error is always the 1-D
+ * branch's: `[[1],[2],["3"]]` would be reported as "window[0] must be a number". The branch that
+ * got furthest into the data failed where the caller actually went wrong (window[2][0]); a tie
+ * goes to the earlier branch.
+ */
+function primaryValidationError(errors: AjvLikeError[]): AjvLikeError {
+  const alt = errors.findIndex((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  if (alt <= 0) return errors[0];
+  const at = errors[alt].instancePath ?? '';
+  const branches = errors.slice(0, alt).filter((e) => (e.instancePath ?? '').startsWith(at));
+  let best = branches[0] ?? errors[0];
+  for (const e of branches) if (furtherInto(e.instancePath ?? '', best.instancePath ?? '')) best = e;
+  return best;
+}
+
+/** Whether JSON pointer `a` lies past `b` in document order (array indices compared as numbers; deeper beats its own prefix). */
+function furtherInto(a: string, b: string): boolean {
+  const pa = a.split('/');
+  const pb = b.split('/');
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    if (pa[i] === pb[i]) continue;
+    const na = Number(pa[i]);
+    const nb = Number(pb[i]);
+    return Number.isInteger(na) && Number.isInteger(nb) && pa[i] !== '' && pb[i] !== '' ? na > nb : false;
+  }
+  return pa.length > pb.length;
+}
+
 /** Map anything thrown in a route to a status code and body. Exported for tests and the MCP adapter. */
 export function toErrorResponse(err: unknown): { statusCode: number; body: ErrorBody } {
   if (isTickcastError(err)) {
@@ -87,10 +117,13 @@ export function toErrorResponse(err: unknown): { statusCode: number; body: Error
   }
   const fe = err as Partial<FastifyError> & { validation?: AjvLikeError[]; validationContext?: string };
   if (Array.isArray(fe.validation) && fe.validation.length > 0) {
-    const first = describeValidation(fe.validationContext ?? 'body', fe.validation[0]);
+    const part = fe.validationContext ?? 'body';
+    const primary = primaryValidationError(fe.validation);
+    const first = describeValidation(part, primary);
     const body: ErrorBody = { error: { code: ErrorCodes.HTTP_BAD_REQUEST, message: first.message } };
     if (first.hint !== undefined) body.error.hint = first.hint;
-    body.error.details = { problems: fe.validation.slice(0, 5).map((v) => describeValidation(fe.validationContext ?? 'body', v).message) };
+    const problems = [primary, ...fe.validation.filter((v) => v !== primary)].map((v) => describeValidation(part, v).message);
+    body.error.details = { problems: [...new Set(problems)].slice(0, 5) };
     return { statusCode: 400, body };
   }
   switch (fe.code) {
