@@ -102,7 +102,7 @@ export class ServingService implements ServingApi {
       if (closed.length > 0) res.closedSteps = closed;
     } else for (const s of res.horizon) delete (s as Record<string, number>).ts; // no timeline for a bare window
     if (spec.targets.length > 1) res.targets = Object.fromEntries(spec.targets.map((t, i) => [t, perTarget[i]]));
-    if (req.explain && r.attention) res.attention = Array.from(r.attention);
+    if (req.explain && r.attention) res.attention = alignedAttention(r.attention, req.window?.length ?? W);
     return res;
   }
 
@@ -197,6 +197,17 @@ function toRows(window: number[] | number[][], W: number, F: number): number[][]
   });
   if (rows.length < W) throw badShape(`window has ${rows.length} step(s); the model needs at least ${W} (the last ${W} are used)`);
   return rows.slice(rows.length - W);
+}
+
+/**
+ * Attention over the `sent` steps of the caller's window, oldest first, so attention[i] is the
+ * weight on window[i]: the model reads the last W of them, the ones before get 0 (a window longer
+ * than the model's would otherwise have its weights shifted onto the wrong steps).
+ */
+function alignedAttention(att: ArrayLike<number>, sent: number): number[] {
+  const out = new Array<number>(Math.max(sent - att.length, 0)).fill(0);
+  for (let i = 0; i < att.length; i++) out.push(att[i]);
+  return out;
 }
 
 /** ln(value) for each feature the model reads in log space; such values must be > 0. */

@@ -74,7 +74,7 @@ export const predictResponseSchema = {
     model: { type: 'string', description: 'Model version that answered.' },
     horizon: { type: 'array', items: { $ref: 'ForecastStep#' } },
     targets: { type: 'object', additionalProperties: { type: 'array', items: { $ref: 'ForecastStep#' } } },
-    attention: { type: 'array', items: { type: 'number' }, description: 'Weights over the window (sum 1), oldest first.' },
+    attention: { type: 'array', items: { type: 'number' }, description: 'Weights over the window (sum 1), oldest first: attention[i] is the weight on window[i]; steps before the last spec.window (not read by the model) get 0.' },
     closedSteps: { type: 'array', items: { type: 'integer' }, description: 'Steps (1-based) whose time falls in hours the series is closed (its open hours learned); absent when none.' },
   },
 } as const;

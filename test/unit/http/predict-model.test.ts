@@ -67,6 +67,12 @@ test('explain returns attention over the window (one weight per step, summing to
   assert.equal(r.attention.length, W);
   assert.ok(Math.abs(r.attention.reduce((s: number, x: number) => s + x, 0) - 1) < 1e-4);
   assert.ok(r.attention.every((x: number) => x >= 0));
+  // A longer window: the model reads its last W steps, and attention[i] is still the weight on window[i].
+  const older = Array.from({ length: 10 }, (_, i) => 90 + i);
+  const long = (await predict({ window: [...older, ...base], explain: true })).json();
+  assert.equal(long.attention.length, older.length + W, 'one weight per step sent');
+  assert.deepEqual(long.attention.slice(0, older.length), new Array(older.length).fill(0), 'steps the model does not read get no weight');
+  assert.deepEqual(long.attention.slice(older.length), (await predict({ window: base, explain: true })).json().attention);
   const tooFar = await predict({ window: base, horizon: SMALL_SPEC.horizon + 1 });
   assert.equal(tooFar.statusCode, 400);
   assert.match(tooFar.json().error.message, /horizon must be an integer from 1 to 4/);
