@@ -191,6 +191,8 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger): void
     const retryAfter = isTickcastError(err) ? err.details?.retryAfterSeconds : undefined;
     if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     else if (statusCode === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '1');
+    // RFC 9110 § 15.5.2 / RFC 6750 § 3: a 401 names the scheme that would be accepted.
+    if (statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="tickcast"');
     return reply.code(statusCode).type('application/json; charset=utf-8').send(body);
   });
   app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) => {

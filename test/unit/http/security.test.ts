@@ -16,11 +16,13 @@ test('auth with keys configured: reads optional, wrong key refused, mutations ne
     assert.equal(wrong.statusCode, 401);
     assert.equal(wrong.json().error.code, 'TC_HTTP_UNAUTHORIZED');
     assert.match(wrong.json().error.message, /API key is not valid/);
+    assert.equal(wrong.headers['www-authenticate'], 'Bearer realm="tickcast"', 'a 401 says which scheme to use');
     const scheme = await app.inject({ ...predict, headers: { authorization: `Basic ${KEY}` } });
     assert.match(scheme.json().error.message, /must be "Bearer <api key>"/);
     const rb = await app.inject({ method: 'POST', url: '/v1/model/rollback', payload: {} });
     assert.equal(rb.statusCode, 401);
     assert.match(rb.json().error.message, /changes server state and needs an API key/);
+    assert.equal(rb.headers['www-authenticate'], 'Bearer realm="tickcast"');
     // health probes never need a key, even a wrong one is ignored there
     assert.equal((await app.inject({ url: '/healthz', headers: { authorization: 'Bearer wrong' } })).statusCode, 200);
     await app.inject({ method: 'POST', url: '/v1/model/rollback', payload: {}, headers: { authorization: `Bearer ${KEY}` } });
@@ -55,6 +57,7 @@ test('auth without keys: mutations refused with an explanation unless allowUnaut
     const r = await c.app.inject(predict);
     assert.equal(r.statusCode, 401);
     assert.match(r.json().error.message, /requires an API key for every route/);
+    assert.equal(r.headers['www-authenticate'], 'Bearer realm="tickcast"');
     assert.equal((await c.app.inject({ ...predict, headers: { authorization: `bearer ${KEY}` } })).statusCode, 200);
     assert.equal((await c.app.inject({ url: '/readyz' })).statusCode, 200, 'probes stay open');
   } finally {
