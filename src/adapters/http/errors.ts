@@ -196,11 +196,14 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger): void
     return reply.code(statusCode).type('application/json; charset=utf-8').send(body);
   });
   app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) => {
+    const path = req.url.split('?')[0];
+    // Series ids may hold '/' (input.seriesPattern): sent raw, the id spans path segments and matches no route.
+    const slashInId = /^\/v1\/series\/[^/]+\/./.test(path);
     const body: ErrorBody = {
       error: {
         code: ErrorCodes.HTTP_NOT_FOUND,
-        message: `no route ${req.method} ${req.url.split('?')[0]}`,
-        hint: 'see /docs for the routes this server offers',
+        message: `no route ${req.method} ${path}`,
+        hint: slashInId ? 'a series id that contains "/" must be percent-encoded in the path (fx%2FEURUSD), e.g. with encodeURIComponent' : 'see /docs for the routes this server offers',
       },
     };
     return reply.code(404).send(body);

@@ -119,6 +119,12 @@ test('GET /v1/series pages, GET /v1/series/:id shows window, last forecast and a
     assert.equal(nf.statusCode, 404);
     assert.equal(nf.json().error.code, 'TC_SERIES_NOT_FOUND');
     assert.match(nf.json().error.hint, /GET \/v1\/series/);
+    // Ids may hold '/' (input.seriesPattern): percent-encoded they are found; sent raw, the 404 says how to send them.
+    for (let i = 0; i < 3; i++) serving.ingest('fx/EURUSD', i * 1000, 1 + i);
+    assert.equal((await app.inject({ url: `/v1/series/${encodeURIComponent('fx/EURUSD')}` })).json().id, 'fx/EURUSD');
+    const raw = await app.inject({ url: '/v1/series/fx/EURUSD' });
+    assert.equal(raw.statusCode, 404);
+    assert.match(raw.json().error.hint, /must be percent-encoded in the path \(fx%2FEURUSD\)/);
   } finally {
     await app.close();
   }
