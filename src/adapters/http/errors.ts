@@ -23,6 +23,17 @@ export function httpError(
   return new TickcastError(code, message, { statusCode, details, retriable: extra.retriable ?? statusCode >= 500 });
 }
 
+/**
+ * The reason a request's work is dropped when its client hangs up before the answer
+ * (routes/api.ts clientGoneSignal): not a server failure, so never a 500 in the log.
+ */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientGoneError';
+  }
+}
+
 interface AjvLikeError {
   instancePath?: string;
   keyword?: string;
@@ -179,6 +190,11 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('n
 
 export function installErrorHandlers(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof ClientGoneError) {
+      // Nobody is left to answer; 499 (nginx's "client closed request") in case anything records it.
+      logger.debug({ reqId: req.id, url: req.routeOptions.url }, 'client closed the connection before the answer; its work was dropped');
+      return reply.code(499).send({ error: { code: ErrorCodes.HTTP_BAD_REQUEST, message: err.message } } satisfies ErrorBody);
+    }
     const { statusCode, body } = toErrorResponse(err);
     if (statusCode === 503 && isTickcastError(err) && err.retriable) {
       // Shed or refused for now (saturated, draining, too many streams): the caller retries; no stack.

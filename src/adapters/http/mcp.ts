@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { ServingApi } from '../../pipeline/ports.ts';
 import type { ApiKeyAuth } from './auth.ts';
 import type { HttpConfig } from './config.ts';
-import { toErrorResponse } from './errors.ts';
+import { ClientGoneError, toErrorResponse } from './errors.ts';
 import { clientGoneSignal } from './routes/api.ts';
 import type { ToolDefinition } from './tool-definition.ts';
 import { toolDefinitions } from './tools.ts';
@@ -60,7 +60,7 @@ export function registerMcpRoute(
         return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result };
       } catch (err) {
         const { statusCode, body } = toErrorResponse(err);
-        if (statusCode >= 500) log.error({ err, tool: tool.name }, 'tool failed');
+        if (statusCode >= 500 && !(err instanceof ClientGoneError)) log.error({ err, tool: tool.name }, 'tool failed');
         return errorResult(body);
       }
     });

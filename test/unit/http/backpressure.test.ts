@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { buildHttpServer } from '../../../src/adapters/http/server.ts';
@@ -56,13 +57,15 @@ const post = (base: string, signal?: AbortSignal) =>
 async function setup(opts: { highWaterMark?: number; lowWaterMark?: number } = {}) {
   const g = gated();
   const ms = await createModelServing({ maxBatchSize: 1, maxWaitMs: 0, maxInFlightBatches: 1, wrap: g.wrap, ...opts });
-  const app = await buildHttpServer({ serving: ms.serving, registry: new Registry(), logger: pino({ level: 'silent' }), config: { host: '127.0.0.1', port: 0, rateLimit: { enabled: false }, loadShedding: { enabled: false } } });
+  const logs: { level: number; msg: string }[] = [];
+  const logger = pino({ level: 'debug' }, new Writable({ write: (c, _e, cb) => (logs.push(JSON.parse(String(c))), cb()) }));
+  const app = await buildHttpServer({ serving: ms.serving, registry: new Registry(), logger, config: { host: '127.0.0.1', port: 0, rateLimit: { enabled: false }, loadShedding: { enabled: false } } });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { g, ms, app, base, close: async () => (await app.close(), await ms.close()) };
+  return { g, ms, app, base, logs, close: async () => (await app.close(), await ms.close()) };
 }
 
 test('a client that hangs up while queued: its window is dropped and never reaches the model', async () => {
-  const { g, ms, base, close } = await setup();
+  const { g, ms, base, logs, close } = await setup();
   try {
     const first = post(base); // runs (held at the gate)
     await until('the first batch to run', () => g.held === 1);
@@ -77,6 +80,9 @@ test('a client that hangs up while queued: its window is dropped and never reach
     assert.equal(r.status, 200);
     await ms.inference.close();
     assert.deepEqual(g.seen, [1], 'the model ran only the first window');
+    // A client going away is not a server failure: no error-level "request failed" (TC_INTERNAL) line for it.
+    assert.deepEqual(logs.filter((l) => l.level >= 50).map((l) => l.msg), []);
+    assert.ok(logs.some((l) => /client closed the connection before the answer/.test(l.msg)), 'noted at debug level');
   } finally {
     g.openAll();
     await close();

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes } from '../../../errors/index.ts';
 import type { ForecastRequest, ServingApi } from '../../../pipeline/ports.ts';
 import type { HttpConfig } from '../config.ts';
-import { httpError } from '../errors.ts';
+import { ClientGoneError, httpError } from '../errors.ts';
 import { checkForecastRequest } from '../predict-input.ts';
 import {
   anomaliesQuerySchema,
@@ -33,7 +33,7 @@ export function inRequestSpan<T>(req: FastifyRequest, fn: () => Promise<T>): Pro
 export function clientGoneSignal(reply: FastifyReply): AbortSignal {
   const ac = new AbortController();
   reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) ac.abort(new Error('client closed the connection'));
+    if (!reply.raw.writableFinished) ac.abort(new ClientGoneError());
   });
   return ac.signal;
 }
