@@ -124,7 +124,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     ...(snapshots ? { snapshots } : {}),
   });
   if (snapshots) metrics.watchSnapshots(() => snapshots!.status());
-  const http = config.http.enabled ? await buildHttpServer({ serving, registry: metrics.registry, logger: logger.child({ module: 'http' }), config: httpConfigFromSchema(config.http) }) : null;
+  const http = config.http.enabled ? await buildHttpServer({ serving, registry: metrics.registry, logger, config: httpConfigFromSchema(config.http) }) : null;
 
   life.attach({ config, log, metrics, observer, model, inference, store, kafka, sink, alerting, source, pipeline, snapshots, http });
   return {

@@ -30,7 +30,7 @@ export function registerMcpRoute(
   const tools = toolDefinitions(deps.config);
   const validate = new Map(tools.map((t) => [t.name, deps.validators.compileBody(t.inputSchema)]));
   const listing = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema, annotations: { readOnlyHint: t.mutating !== true } }));
-  const log = deps.logger.child({ module: 'mcp' });
+  const log = deps.logger; // bound to module "mcp" by the server (a child of its "http" logger would repeat the key)
 
   /** `authorization`: the request's header, for the tools that change state. */
   function createServer(signal: AbortSignal, authorization: string | undefined): McpServer {

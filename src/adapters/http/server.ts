@@ -52,6 +52,7 @@ declare module 'fastify' {
 export interface BuildHttpServerOptions {
   serving: ServingApi;
   registry: Registry;
+  /** A logger without a `module` binding (the root one): the server binds `module` itself ("http", "mcp"); pino repeats a key bound twice. */
   logger: Logger;
   config: HttpConfig | HttpConfigInput;
 }
@@ -102,7 +103,8 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
 
 export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<FastifyInstance> {
   const config = resolveHttpConfig(opts.config as HttpConfigInput);
-  const log = opts.logger.child({ module: 'http' }, { redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  const redact = { paths: REDACT_PATHS, censor: '[redacted]' };
+  const log = opts.logger.child({ module: 'http' }, { redact });
   const validators = createValidators();
   const app = createFastify(config, log);
   app.setValidatorCompiler(validators.compiler);
@@ -209,7 +211,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   registerEventsRoute(app, { serving: opts.serving, config, logger: log });
   registerAlertRoutes(app, { serving: opts.serving });
   registerToolRoutes(app, { config });
-  if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: log, auth });
+  if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: opts.logger.child({ module: 'mcp' }, { redact }), auth });
   if (config.dashboard.enabled) registerDashboard(app);
   return app;
 }
