@@ -229,6 +229,17 @@ test('Kafka + SASL + TLS + KEDA + GPU + PVC + monitoring: objects, caps and refe
   assert.match(r.notes, /ReadWriteOnce claim shared by several replicas/);
 });
 
+test("KEDA's offsetResetPolicy follows config.kafka.fromBeginning (the lag of a partition the group never committed)", { skip }, () => {
+  const policy = (kafka: Record<string, unknown>) => {
+    const r = render({ config: { kafka: { brokers: ['kafka-0:9092'], ...kafka } }, autoscaling: { keda: { enabled: true } } });
+    assert.ok(r.ok, r.error);
+    return one(r, 'ScaledObject').spec.triggers[0].metadata.offsetResetPolicy;
+  };
+  assert.equal(policy({}), 'latest', 'the schema default, fromBeginning false');
+  assert.equal(policy({ fromBeginning: false }), 'latest');
+  assert.equal(policy({ fromBeginning: true }), 'earliest', 'a group that reads from the start: its backlog is lag');
+});
+
 test('HPA fallback is capped at the partition count; objectStore adds the sync init container', { skip }, () => {
   const hpa = render({ autoscaling: { partitionCount: 3, hpa: { enabled: true } } });
   assert.ok(hpa.ok, hpa.error);
