@@ -134,6 +134,11 @@ test('defaults: the core objects only, 2 replicas, derived grace period, hardene
   const custom = render({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } });
   assert.deepEqual(one(custom, 'Deployment').spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
   assert.match(r.notes, /EMBEDDED DEMO/);
+  // All replicas unready (brokers down) must not block node drains: unready pods are always evictable.
+  const pdb = one(r, 'PodDisruptionBudget');
+  assert.equal(pdb.spec.maxUnavailable, 1);
+  assert.equal(pdb.spec.unhealthyPodEvictionPolicy, 'AlwaysAllow');
+  assert.equal(one(render({ podDisruptionBudget: { unhealthyPodEvictionPolicy: '' } }), 'PodDisruptionBudget').spec.unhealthyPodEvictionPolicy, undefined);
   // The Service targets the pod's named port and selects the pod's labels.
   const svc = one(r, 'Service');
   for (const [k, v] of Object.entries(svc.spec.selector)) assert.equal(dep.spec.template.metadata.labels[k], v);
