@@ -23,7 +23,7 @@ export interface RawRecord {
    */
   originalHeaders?: Record<string, Buffer[]>;
   source: SourceRef;
-  /** Broker/append timestamp in epoch ms when the transport has one; used for latency metrics. */
+  /** The record's timestamp in epoch ms when the transport has one (Kafka: producer CreateTime, or broker LogAppendTime); used for latency metrics. */
   receivedAtMs: number;
   /**
    * Restore-only: the record was already processed before (offset below the committed one) and is

@@ -34,7 +34,7 @@ export function toRawRecord(topic: string, partition: number, m: KafkaJS.KafkaMe
     headers: headersToStrings(m.headers),
     originalHeaders: originalHeaders(m.headers),
     source: { topic, partition, offset: m.offset },
-    // Broker append time when sane, else arrival time (clock skew must not produce negative latency).
+    // The record timestamp (CreateTime, or LogAppendTime per topic) when sane, else arrival time (clock skew must not produce negative latency).
     receivedAtMs: Number.isFinite(ts) && ts > 0 && ts <= nowMs ? ts : nowMs,
   };
 }
