@@ -123,6 +123,10 @@ app.kubernetes.io/part-of: tickcast
 {{- if and .Values.serviceMonitor.enabled $http.requireAuthForReads (not .Values.serviceMonitor.authorization.secretName) }}
 {{- fail "config.http.requireAuthForReads makes /metrics need an API key: set serviceMonitor.authorization.secretName (a Secret whose key serviceMonitor.authorization.secretKey holds one API key) so Prometheus can scrape" }}
 {{- end }}
+{{- $targetDown := .Values.prometheusRule.rules.targetDown }}
+{{- if and .Values.prometheusRule.enabled $targetDown.enabled (not .Values.serviceMonitor.enabled) (not $targetDown.job) }}
+{{- fail "prometheusRule.rules.targetDown selects up{job=<the Service name>}, the job of the chart's ServiceMonitor, but serviceMonitor.enabled is false: scraped any other way, TickcastTargetDown would fire forever (absent(up)). Enable serviceMonitor, set prometheusRule.rules.targetDown.job to the job label your scrape gives the pods, or set prometheusRule.rules.targetDown.enabled=false" }}
+{{- end }}
 {{- if and .Values.kafkaAuth.tls.caSecret (not $kafka.ssl) }}
 {{- fail "kafkaAuth.tls.caSecret is set but config.kafka.ssl is false: enable TLS or drop the CA" }}
 {{- end }}

@@ -273,7 +273,7 @@ test('grafanaDashboard.enabled ships the dashboard JSON in a sidecar-labelled Co
 
 test('prometheusRule.runbookBaseUrl links every alert to its runbook section; disabled rules drop out', { skip }, () => {
   const base = 'https://git.example/tickcast/docs';
-  const r = render({ config: { finetune: { enabled: true } }, prometheusRule: { enabled: true, runbookBaseUrl: base } });
+  const r = render({ config: { finetune: { enabled: true } }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, runbookBaseUrl: base } });
   assert.ok(r.ok, r.error);
   const rules = renderedRules(r);
   assert.equal(rules.length, rulesOf(COMPOSE_RULES).length + rulesOf(FINETUNE_RULES).length);
@@ -282,16 +282,16 @@ test('prometheusRule.runbookBaseUrl links every alert to its runbook section; di
     assert.equal(x.annotations.runbook_url, `${base}/runbook.md#${x.alert.toLowerCase()}`, x.alert);
     assert.match(runbook, new RegExp(`^### ${x.alert}$`, 'm'), `docs/runbook.md has no section for ${x.alert}`);
   }
-  const off = render({ config: { finetune: { enabled: true } }, prometheusRule: { enabled: true, rules: { modelStale: { enabled: false }, targetDown: { enabled: false }, intakePaused: { enabled: false } } } });
+  const off = render({ config: { finetune: { enabled: true } }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, rules: { modelStale: { enabled: false }, targetDown: { enabled: false }, intakePaused: { enabled: false } } } });
   const left = renderedRules(off).map((x: any) => x.alert);
   for (const gone of ['TickcastModelStale', 'TickcastTargetDown', 'TickcastIntakePaused']) assert.ok(!left.includes(gone), gone);
   assert.equal(left.length, rules.length - 3);
 });
 
 test('TickcastModelStale is rendered only with fine-tuning on (or forced): its metric is the load time otherwise', { skip }, () => {
-  const alerts = (values: Record<string, unknown>) => renderedRules(render({ ...values, prometheusRule: { enabled: true, ...(values.prometheusRule as object) } })).map((x: any) => x.alert);
+  const alerts = (values: Record<string, unknown>) => renderedRules(render({ ...values, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, ...(values.prometheusRule as object) } })).map((x: any) => x.alert);
   assert.ok(!alerts({}).includes('TickcastModelStale'), 'default (finetune.enabled false): a day after every rollout it would fire');
-  const on = render({ config: { finetune: { enabled: true } }, prometheusRule: { enabled: true } });
+  const on = render({ config: { finetune: { enabled: true } }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } });
   const stale = renderedRules(on).find((x: any) => x.alert === 'TickcastModelStale');
   assert.deepEqual(stale, rulesOf(FINETUNE_RULES)[0], 'the same rule as deploy/prometheus/rules-finetune');
   assert.ok(alerts({ prometheusRule: { rules: { modelStale: { force: true } } } }).includes('TickcastModelStale'));
@@ -396,10 +396,17 @@ test('contradictory values fail the render with a message that says what to chan
     [{ modelStore: { type: 'objectStore' } }, /needs modelStore\.objectStore\.uri/],
     [{ kafkaAuth: { tls: { caSecret: 'ca' } } }, /config\.kafka\.ssl is false/],
     [{ config: { http: { requireAuthForReads: true } }, apiKeys: { existingSecret: 'k' }, serviceMonitor: { enabled: true } }, /requireAuthForReads makes \/metrics need an API key: set serviceMonitor\.authorization\.secretName/],
+    // Without the chart's ServiceMonitor nothing gives the pods the job the rule selects: it would page forever.
+    [{ prometheusRule: { enabled: true } }, /serviceMonitor\.enabled is false: scraped any other way, TickcastTargetDown would fire forever.*set prometheusRule\.rules\.targetDown\.job/],
   ];
   for (const [values, message] of cases) {
     const r = render(values);
     assert.equal(r.ok, false, `${JSON.stringify(values)} should fail`);
     assert.match(r.error, message);
+  }
+  // The ways out: the chart's ServiceMonitor, the job of your own scrape, or no TargetDown rule.
+  for (const ok of [{ serviceMonitor: { enabled: true } }, { prometheusRule: { enabled: true, rules: { targetDown: { job: 'kubernetes-pods' } } } }, { prometheusRule: { enabled: true, rules: { targetDown: { enabled: false } } } }]) {
+    const r = render({ prometheusRule: { enabled: true }, ...ok });
+    assert.ok(r.ok, `${JSON.stringify(ok)}: ${r.error}`);
   }
 });
