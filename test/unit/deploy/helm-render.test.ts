@@ -232,6 +232,10 @@ test('Kafka + SASL + TLS + KEDA + GPU + PVC + monitoring: objects, caps and refe
   assert.deepEqual(normalised, rulesOf(COMPOSE_RULES));
   assert.match(r.notes, /Kafka: kafka-0:9093,kafka-1:9093/);
   assert.match(r.notes, /ReadWriteOnce claim shared by several replicas/);
+  assert.doesNotMatch(r.notes, /online fine-tuning with a model store shared/, 'fine-tuning is off');
+  const tuned = render({ ...FULL, config: { ...FULL.config, finetune: { enabled: true } } }, 'prod');
+  assert.match(tuned.notes, /WARNING: online fine-tuning with a model store shared by several replicas/);
+  assert.doesNotMatch(render({ config: { finetune: { enabled: true } } }).notes, /online fine-tuning with a model store shared/, 'emptyDir: a store per pod');
 });
 
 test("KEDA's offsetResetPolicy follows config.kafka.fromBeginning (the lag of a partition the group never committed)", { skip }, () => {
