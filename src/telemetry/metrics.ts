@@ -75,7 +75,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
 
     ticks: new Counter({ name: 'tickcast_ticks_total', help: 'Input records by outcome (accepted, late, duplicate, replaced, incomplete, dead_letter).', labelNames: ['result'] as const, registers: r }),
     deadLetters: new Counter({ name: 'tickcast_dlq_total', help: 'Records sent to the dead-letter topic, by error code.', labelNames: ['code'] as const, registers: r }),
-    forecasts: new Counter({ name: 'tickcast_forecasts_total', help: 'Forecasts emitted.', registers: r }),
+    forecasts: new Counter({ name: 'tickcast_forecasts_total', help: "Model forecasts emitted (served as the model's, or as a baseline by fusion; cold-series baselines not counted).", registers: r }),
     feedGaps: new Counter({ name: 'tickcast_series_gaps_total', help: 'Ticks that ended a gap in their series\' event time (more than anomaly.gapFactor typical intervals after the previous tick: a feed back from an outage), by scored feature.', labelNames: ['feature'] as const, registers: r }),
     missedReadings: new Counter({ name: 'tickcast_series_missed_readings_total', help: 'Readings a series read on a clock did not deliver: its next tick came 2 to anomaly.gapFactor typical intervals late (the detector filled them in), by scored feature.', labelNames: ['feature'] as const, registers: r }),
     anomalies: new Counter({ name: 'tickcast_anomalies_total', help: 'Anomaly alerts raised (state=firing), by severity, the feature that fired and the view of surprise that fired.', labelNames: ['severity', 'feature', 'view'] as const, registers: r }),
