@@ -5,7 +5,9 @@
  * - an input topic created after start is found within kafka.metadataRefreshMs (30 s by default,
  *   librdkafka's 5 min before) and read from its start, although kafka.fromBeginning is false;
  * - so are partitions added to a live input topic (`kafka-topics --alter --partitions`): the ticks
- *   written to them before the group rebalanced onto them are read, none skipped (KAFKA-12261).
+ *   written to them before the group rebalanced onto them are read, none skipped (KAFKA-12261);
+ * - a first deploy against a topic with history (fromBeginning false) reports no consumer lag for
+ *   the history it will never read.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -140,6 +142,27 @@ test('partitions added to a live input topic: the group takes them at a metadata
     assert.ok(read, `every tick written to the new partitions before the rebalance was read (c0: ${app.store.ticks('c0')}, d0: ${app.store.ticks('d0')} of ${N})`);
   } finally {
     await app.stop();
+    await broker.stop();
+  }
+});
+
+test('a first deploy against a topic with history: tickcast_consumer_lag counts from where the group starts (its end), not the retained history', async () => {
+  const p = uniqueName('history');
+  const topics = TOPICS(p);
+  const broker = await startBroker({ topics: Object.values(topics).map((name) => ({ name, partitions: 1 })) });
+  const producer = await connectProducer(testKafka(broker.brokers));
+  await produce(producer, topics.ticks, tickStream(2, 15));
+  const app = await startTestApp({ kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: false }, topics });
+  const lag = async () => (await app.metrics.registry.getSingleMetricAsString('tickcast_consumer_lag')).split('\n').filter((l) => l.startsWith('tickcast_consumer_lag{'));
+  try {
+    assert.ok(await until(async () => (await lag()).length === 1, 30_000), 'the lag of the one partition is reported');
+    assert.deepEqual(await lag(), [`tickcast_consumer_lag{topic="${topics.ticks}",partition="0"} 0`], 'the 30 records of history are not lag: the group starts after them');
+    // At once: the group starts at the end as it was at the assignment, not wherever "latest" is at its first fetch.
+    await produce(producer, topics.ticks, tickStream(2, TEST_WINDOW + 2, { t0: Date.UTC(2025, 1, 1) }));
+    assert.ok(await until(() => app.store.ticks('s0') === TEST_WINDOW + 2, 30_000), `what comes after the start is read (s0: ${app.store.ticks('s0')})`);
+  } finally {
+    await app.stop();
+    await producer.disconnect().catch(() => {});
     await broker.stop();
   }
 });

@@ -1,7 +1,10 @@
 /**
  * tickcast_consumer_lag from broker offsets: for every assigned partition, high watermark −
  * committed offset of the group, read on a timer (not from fetched batches, so it keeps growing
- * while the service is stuck). Series are removed when a partition is revoked.
+ * while the service is stuck). Series are removed when a partition is revoked. A partition with
+ * nothing committed counts from where its consumption started (its end at assignment under
+ * kafka.fromBeginning=false): counting from the log start paged TickcastConsumerLagHigh on every
+ * first deploy against a topic with history the service was never going to read.
  */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
@@ -18,14 +21,18 @@ export interface LagReader {
   watermarks(): Promise<Map<number, { low: bigint; high: bigint }>>;
 }
 
-/** Lag of one partition: records not yet committed; with nothing committed, everything retained. */
-export function partitionLag(committed: bigint | undefined, low: bigint, high: bigint): number {
-  const from = committed === undefined || committed < 0n ? low : committed;
+/**
+ * Lag of one partition: records not yet committed. With nothing committed: those since `started`
+ * (where consumption started; undefined: the log start, everything retained), never before the log start.
+ */
+export function partitionLag(committed: bigint | undefined, low: bigint, high: bigint, started?: bigint): number {
+  const from = committed !== undefined && committed >= 0n ? committed : started !== undefined && started > low ? started : low;
   return Math.max(0, Number(high - from));
 }
 
 export class LagMonitor {
   readonly #assigned = new Set<number>();
+  readonly #started = new Map<number, bigint>();
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
 
@@ -37,8 +44,14 @@ export class LagMonitor {
     private readonly log: Logger,
   ) {}
 
-  assigned(partitions: number[]): void {
-    for (const p of partitions) this.#assigned.add(p);
+  /** `started`: where partitions with nothing committed started consuming (absent: their log start). */
+  assigned(partitions: number[], started: ReadonlyMap<number, bigint> = new Map()): void {
+    for (const p of partitions) {
+      this.#assigned.add(p);
+      const at = started.get(p);
+      if (at === undefined) this.#started.delete(p);
+      else this.#started.set(p, at);
+    }
     this.#start();
     void this.poll();
   }
@@ -46,6 +59,7 @@ export class LagMonitor {
   revoked(partitions: number[]): void {
     for (const p of partitions) {
       this.#assigned.delete(p);
+      this.#started.delete(p);
       this.sink.lagRemoved(this.topic, p);
     }
   }
@@ -63,7 +77,7 @@ export class LagMonitor {
       const [committed, marks] = await Promise.all([this.reader.committed(parts), this.reader.watermarks()]);
       for (const p of parts) {
         const m = marks.get(p);
-        if (m && this.#assigned.has(p)) this.sink.lag(this.topic, p, partitionLag(committed.get(p), m.low, m.high));
+        if (m && this.#assigned.has(p)) this.sink.lag(this.topic, p, partitionLag(committed.get(p), m.low, m.high, this.#started.get(p)));
       }
     } catch (err) {
       this.log.debug({ err }, 'consumer lag not read this time');

@@ -22,7 +22,7 @@ import { AtLeastOnce, Transactional, warmupOnly, type CommitStrategy } from './c
 import { brokerLagReader, LagMonitor, type LagSink } from './lag.ts';
 import { Handover } from './handover.ts';
 import { ConsumeErrors, OffsetGaps, type OffsetGap } from './offset-gaps.ts';
-import { applySnapshotPlan, planRestore, restoreLogLines, uncommittedFromBeginning, WarmupTracker, type RestoreInput } from './restore.ts';
+import { applySnapshotPlan, OFFSET_BEGINNING, planRestore, restoreLogLines, uncommittedFromBeginning, WarmupTracker, type RestoreInput } from './restore.ts';
 import { SkipProbe } from './skip-probe.ts';
 import { partitionsAtStart } from './topic-at-start.ts';
 import type { TransactionSlot } from './sink.ts';
@@ -220,18 +220,20 @@ export class KafkaSource implements TickSource {
       return null;
     });
     this.#restoring = planned.then(() => undefined);
-    const start = await planned;
-    this.#lag?.assigned(mine);
-    if (!start) return null;
+    const plan = await planned;
+    this.#lag?.assigned(mine, plan?.lagFrom);
+    const start = plan?.start;
+    if (!start || start.size === 0) return null;
     // The client wants numeric offsets here; -1001 (INVALID) = the committed offset, or the reset policy.
     return assignment.map((a) => ({ topic: a.topic, partition: a.partition, offset: a.topic === this.#o.topic ? Number(start.get(a.partition) ?? -1001n) : -1001 }));
   }
 
   /**
    * Start offsets for assigned partitions that restore, and for those created after start with
-   * nothing committed: their beginning. Sets up warm-up and gap tracking.
+   * nothing committed: their beginning. Sets up warm-up and gap tracking. `lagFrom`: where each
+   * partition with nothing committed starts (its beginning, or its end now under fromBeginning=false).
    */
-  async #plan(partitions: number[]): Promise<Map<number, bigint> | null> {
+  async #plan(partitions: number[]): Promise<{ start: Map<number, bigint>; lagFrom: Map<number, bigint> } | null> {
     const topic = this.#o.topic;
     if (partitions.length === 0) return null;
     const committed = await this.#consumer!.committed(partitions.map((partition) => ({ topic, partition })), 10_000);
@@ -248,7 +250,14 @@ export class KafkaSource implements TickSource {
     const start = uncommittedFromBeginning(plan.start, inputs.filter((i) => i.partition >= this.#partitionsAtStart));
     const added = [...start.keys()].filter((p) => !plan.start.has(p));
     if (added.length > 0) this.#log.info({ partitions: added, partitionsAtStart: this.#partitionsAtStart }, 'partitions created after start with nothing committed: reading them from their beginning');
-    return start.size === 0 ? null : start;
+    // Nothing committed under fromBeginning=false: start at the end as it is now, at the assignment
+    // (librdkafka's "latest" is resolved later, at the first fetch, skipping what came in between).
+    const lagFrom = new Map<number, bigint>();
+    for (const i of inputs.filter((x) => x.committed === undefined || x.committed < 0n)) {
+      if (!start.has(i.partition) && !this.#o.fromBeginning) start.set(i.partition, BigInt(marks.find((m) => m.partition === i.partition)?.high ?? i.low));
+      lagFrom.set(i.partition, start.get(i.partition) === OFFSET_BEGINNING || !start.has(i.partition) ? i.low : start.get(i.partition)!);
+    }
+    return { start, lagFrom };
   }
 
   pause(): void {

@@ -71,8 +71,8 @@ export const kafkaSection = z
     /** Partitions processed concurrently by this instance (their windows share one micro-batcher). */
     partitionsConsumedConcurrently: positiveInt.default(4),
     /**
-     * Where a partition the group has no committed offset for starts: false → its end (only ticks
-     * written from now on), true → its beginning. Partitions created after start — an input topic
+     * Where a partition the group has no committed offset for starts: false → its end as of the
+     * assignment (only ticks written from then on), true → its beginning. Partitions created after start — an input topic
      * that does not exist at start, partitions added to a live one — are read from their beginning,
      * either way (docs/kafka-client.md).
      */

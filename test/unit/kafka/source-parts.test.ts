@@ -79,6 +79,27 @@ test('lag = high watermark − committed; nothing committed → everything retai
   assert.equal(partitionLag(120n, 0n, 100n), 0);
 });
 
+test('lag with nothing committed counts from where consumption started, never before the log start', () => {
+  assert.equal(partitionLag(undefined, 40n, 100n, 95n), 5, 'started at the end (fromBeginning=false): only what came since');
+  assert.equal(partitionLag(-1001n, 40n, 100n, 100n), 0);
+  assert.equal(partitionLag(undefined, 40n, 100n, 10n), 60, 'a start the log has since deleted counts from the log start');
+  assert.equal(partitionLag(90n, 40n, 100n, 100n), 10, 'a commit wins');
+});
+
+test('lag monitor: a partition assigned with nothing committed counts from its start; a later assignment without one forgets it', async () => {
+  const reader: LagReader = { committed: async (ps) => new Map(ps.map((p) => [p, undefined])), watermarks: async () => new Map([[0, { low: 0n, high: 500n }]]) };
+  const gauge = new Map<string, number>();
+  const mon = new LagMonitor('ticks', reader, { lag: (t, p, l) => gauge.set(`${t}/${p}`, l), lagRemoved: (t, p) => gauge.delete(`${t}/${p}`) }, 60_000, log);
+  mon.assigned([0], new Map([[0, 480n]]));
+  await mon.poll();
+  assert.equal(gauge.get('ticks/0'), 20);
+  mon.revoked([0]);
+  mon.assigned([0]);
+  await mon.poll();
+  assert.equal(gauge.get('ticks/0'), 500);
+  await mon.stop();
+});
+
 test('lag monitor: per assigned partition from broker offsets, series removed on revoke', async () => {
   const state = { committed: new Map<number, bigint | undefined>([[0, 5n], [1, 50n]]), high: new Map([[0, 10n], [1, 80n], [2, 7n]]) };
   const reader: LagReader = {
