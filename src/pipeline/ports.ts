@@ -259,10 +259,7 @@ export interface TickLearner {
   forget(series: string): void;
 }
 
-/**
- * Ticks to keep out of everything the service learns from (fine-tuning pairs, normalisation
- * statistics), beyond the ticks inside a firing alert: e.g. anomalies confirmed by alert feedback.
- */
+/** Ticks kept out of everything the service learns from (fine-tuning pairs, normalisation statistics), besides those inside a firing alert: e.g. confirmed anomalies. */
 export interface LearningFilter {
   isSuppressed(series: string, tsMs: number): boolean;
 }
@@ -281,7 +278,9 @@ export interface PipelineObserver {
   gap?(series: string, feature: string, intervals: number): void;
   /** `count` readings of a scored feature were missed just before this tick (a series read on a clock; docs/anomaly.md, step 0). */
   missedReadings?(series: string, feature: string, count: number): void;
+  /** `evicted`: a series left (counted); `forget`: drop telemetry's state for a series no longer held (also after a chunk in flight brought it back; counts nothing). */
   evicted?(series: string, reason: import('../domain/series-registry.ts').EvictionReason): void;
+  forget?(series: string): void;
   live?(event: LiveEvent): void;
   backpressure?(paused: boolean, queued: number): void;
 }

@@ -38,6 +38,7 @@ import { forecastMessage, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap } from './learning-tap.ts';
 import { TickAlerts } from './tick-alerts.ts';
 import { UnsentOutputs } from './unsent-outputs.ts';
+import { SeriesDepartures } from './series-departures.ts';
 import type { Accepted } from './accepted.ts';
 
 export interface StreamPipelineDeps {
@@ -92,6 +93,7 @@ export class StreamPipeline {
   readonly #learning: LearningTap;
   readonly #alerts: TickAlerts | null;
   readonly #unsent = new UnsentOutputs();
+  readonly #departures: SeriesDepartures;
   readonly #recent: Float64Array;
   #eventTs = -Infinity;
 
@@ -107,14 +109,15 @@ export class StreamPipeline {
     this.#alerts = deps.scorer ? new TickAlerts({ ...deps, scorer: deps.scorer, spec: () => deps.inference.spec, followers: this.#followers, trace }) : null;
     // The series registry owns per-series lifetime: the outlook, the scorer and telemetry follow it
     // for every eviction (capacity, idle, removal) instead of each keeping its own rule.
-    deps.store.registry.follow((series, reason) => {
+    const forget = (series: string): void => {
       deps.outlook.forget(series);
       deps.scorer?.forget(series);
       deps.learner?.forget(series);
       deps.fusion?.forget(series);
       for (const f of this.#followers) f.forget?.(series);
-      deps.observer?.evicted?.(series, reason);
-    });
+      deps.observer?.forget?.(series);
+    };
+    this.#departures = new SeriesDepartures(deps.store, forget, (series, reason) => deps.observer?.evicted?.(series, reason));
   }
 
   /** `sink` overrides the default sink for this call (a Kafka transaction in exactly-once mode). */
@@ -130,6 +133,7 @@ export class StreamPipeline {
     const records = kept ? given.slice(kept.covered) : given;
     const out: OutMessage[] = [];
     const accepted: Accepted[] = [];
+    const departures = this.#departures.count;
 
     // Phase 1: decode and window, in order.
     if (tracer) tracer.window(records.length, () => this.#window(records, out, accepted));
@@ -143,6 +147,8 @@ export class StreamPipeline {
 
     // Phase 3: score and emit, in order.
     this.#emit(accepted, results, out);
+    // A series evicted since phase 1 got state back from its ticks in phase 3: drop it again.
+    this.#departures.sweep(departures, accepted.map((a) => a.tick.series));
 
     if (accepted.length > 0) for (const f of this.#followers) pushFollowerRecords(f.advance?.(this.#eventTs), accepted[accepted.length - 1].rec, (rec) => this.#trace(rec), out);
     await this.#send(given, kept ? [...kept.out, ...out] : out, out, sink, tracer);

@@ -96,6 +96,10 @@ export class TelemetryObserver implements PipelineObserver {
     this.#scores.forget(series);
   }
 
+  forget(series: string): void {
+    this.#scores.forget(series);
+  }
+
   /** tickcast_inference_queue reads the queue depth from `read` at every scrape. */
   watchQueue(read: () => number): void {
     this.#m.watchInferenceQueue(read);

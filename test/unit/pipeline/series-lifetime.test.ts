@@ -57,7 +57,7 @@ async function setup(maxSeries: number) {
     store, outlook, recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer,
     sink: { send: async (m) => void sent.push(...m) },
     codec: { features: ['value'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'reject' },
-    observer: { score: (s, v) => gauge.observe(s, v), evicted: (s, reason) => { gauge.forget(s); evictions.push([s, reason]); } },
+    observer: { score: (s, v) => gauge.observe(s, v), evicted: (s, reason) => { gauge.forget(s); evictions.push([s, reason]); }, forget: (s) => gauge.forget(s) },
     now: () => now,
     learner: tuner,
   });
@@ -72,7 +72,7 @@ async function setup(maxSeries: number) {
     gauge: gauge.select().set.some((x) => x.series === s),
     finetune: tuner.tracks(s),
   });
-  return { ms, store, feed, holders, evictions, setNow: (t: number) => (now = t), close: () => ms.close() };
+  return { ms, store, outlook, pipeline, feed, holders, evictions, setNow: (t: number) => (now = t), close: () => ms.close() };
 }
 
 const ALL = { window: true, outlook: true, detector: true, gauge: true, finetune: true };
@@ -107,6 +107,25 @@ test('idle eviction: every holder forgets the idle series (the scorer too, which
     assert.deepEqual(t.evictions, [['a', 'idle']]);
     assert.deepEqual(t.holders('a'), NONE);
     assert.deepEqual(t.holders('b'), ALL);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a series evicted later in the same chunk keeps no state anywhere (phase 3 used to bring its outlook, detector, gauge and learner state back, never to be forgotten)', async () => {
+  const t = await setup(2);
+  try {
+    // One chunk: a's window fills and is forecast, then b and c arrive and a (least recently seen) goes.
+    const recs = [...Array.from({ length: W + 4 }, (_, k) => rec('a', k, Math.sin(k / 3) + 10)), rec('b', 0, 5), rec('b', 1, 5), rec('c', 0, 7)];
+    await t.pipeline.handle(recs);
+    assert.deepEqual(t.evictions, [['a', 'capacity']]);
+    assert.deepEqual(t.holders('a'), NONE, 'a is held nowhere once the chunk is done');
+    assert.equal(t.holders('c').window, true);
+    // a comes back: a fresh series, not judged against the forecast it had before it was evicted.
+    t.setNow(10);
+    await t.feed('a', W + 10, 1);
+    assert.equal(t.holders('a').window, true);
+    assert.equal(t.outlook.peek('a')?.forecast ?? null, null, 'no forecast from before the eviction to be judged against');
   } finally {
     await t.close();
   }
