@@ -101,6 +101,13 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   const tsMs = readTimestamp(rec.ts);
   if (typeof tsMs === 'string') return fail(ErrorCodes.RECORD_BAD_TS, tsMs);
 
+  const values = readValues(rec, opts);
+  if (!(values instanceof Float64Array)) return values;
+  return finish({ series, tsMs, values }, rec.labels, opts);
+}
+
+/** The tick's values in feature order (NaN: missing, carried forward with missingFeature 'carry'), or why not. */
+function readValues(rec: Record<string, unknown>, opts: CodecOptions): Float64Array | DecodeResult {
   const features = opts.features;
   const values = new Float64Array(features.length);
   if (rec.values !== undefined) {
@@ -108,8 +115,9 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
       return fail(ErrorCodes.RECORD_BAD_VALUE, `"values" must be an object of feature → number; got ${show(rec.values)}`);
     }
     const vals = rec.values as Record<string, unknown>;
+    let present = 0;
     for (let i = 0; i < features.length; i++) {
-      const v = vals[features[i]];
+      const v = Object.hasOwn(vals, features[i]) ? vals[features[i]] : undefined;
       if (v === undefined || v === null) {
         if (opts.missingFeature === 'carry') {
           values[i] = Number.NaN;
@@ -121,7 +129,10 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
         return fail(ErrorCodes.RECORD_BAD_VALUE, `values.${features[i]} must be a finite number; got ${show(v)}`);
       }
       values[i] = v;
+      present++;
     }
+    // Carrying every feature forward would make up a whole reading (a misspelt feature name would flatline the series for good).
+    if (present === 0) return fail(ErrorCodes.RECORD_MISSING_FEATURE, `"values" has none of the configured features (${features.join(', ')}); got ${show(Object.keys(vals))}`);
   } else if (rec.value !== undefined) {
     if (typeof rec.value !== 'number' || !Number.isFinite(rec.value)) {
       return fail(ErrorCodes.RECORD_BAD_VALUE, `value must be a finite number; got ${show(rec.value)}`);
@@ -133,7 +144,7 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   } else {
     return fail(ErrorCodes.RECORD_MISSING_FEATURE, 'neither "values" (object) nor "value" (number) present');
   }
-  return finish({ series, tsMs, values }, rec.labels, opts);
+  return values;
 }
 
 /** The last checks of a decoded tick: its values against the bound and the model's log features, then its labels. */

@@ -12,7 +12,7 @@
  * record still is.
  */
 import { createHash } from 'node:crypto';
-import type { RawRecord, SourceRef } from '../domain/types.ts';
+import type { RawRecord, SourceRef, Tick } from '../domain/types.ts';
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
 import type { OutMessage } from './ports.ts';
 
@@ -53,6 +53,19 @@ function dlqHeaders(err: TickcastError, source: SourceRef): Record<string, strin
 export function processingFailed(err: unknown): TickcastError {
   const why = err instanceof Error ? err.message : String(err);
   return recordError(ErrorCodes.RECORD_PROCESSING_FAILED, `processing this record failed: ${why}`);
+}
+
+/**
+ * A tick with a feature missing (input.missingFeature 'carry') whose series has no earlier value of
+ * it to carry forward: its first tick, or the first after an eviction. Refused whole (the window
+ * store keeps no partial rows), and dead-lettered so that the reading is not lost without a trace.
+ */
+export function nothingToCarry(tick: Tick, features: readonly string[]): TickcastError {
+  const missing = features.filter((_, i) => Number.isNaN(tick.values[i]));
+  return recordError(
+    ErrorCodes.RECORD_MISSING_FEATURE,
+    `feature${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"`).join(', ')} missing and series "${tick.series}" has no earlier value to carry forward (input.missingFeature: carry); a series' first tick, and its first after an eviction, must carry every feature`,
+  );
 }
 
 /** The dead letter for `rec`: its original bytes, the reason in headers, at most `maxBytes` in all (see the file comment). */

@@ -31,7 +31,7 @@ import type { SeriesOutlook } from './series-outlook.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
-import { deadLetterMessage, processingFailed } from './dead-letter.ts';
+import { deadLetterMessage, nothingToCarry, processingFailed } from './dead-letter.ts';
 import type { PipelineFollower } from './followers.ts';
 import { coldForecast } from './cold-forecast.ts';
 import { forecastMessage, pushFollowerRecords } from './out-messages.ts';
@@ -205,6 +205,7 @@ export class StreamPipeline {
     const suppressed = this.#learning.suppressed(tick.series, tick.tsMs);
     const pushed = this.#push(tick, rec, suppressed);
     if (!quiet) d.observer?.tick?.(pushed.outcome);
+    if (pushed.outcome === 'incomplete' && !quiet) out.push(this.#deadLetter(rec, nothingToCarry(tick, d.codec.features), false));
     if (pushed.outcome !== 'accepted') return;
     let job: Promise<InferenceResult> | null = null;
     let stats = null;
@@ -289,8 +290,9 @@ export class StreamPipeline {
     return forecastMessage(this.#d.inference.spec, a.tick, model, steps, Math.max(0, this.#now() - a.rec.receivedAtMs), { ...this.#trace(a.rec) }, closed, replaces);
   }
 
-  #deadLetter(rec: RawRecord, err: TickcastError): OutMessage {
-    this.#d.observer?.tick?.('dead_letter');
+  /** `counted` false: the record's outcome was reported already (`incomplete`). */
+  #deadLetter(rec: RawRecord, err: TickcastError, counted = true): OutMessage {
+    if (counted) this.#d.observer?.tick?.('dead_letter');
     this.#d.observer?.deadLetter?.(err.code, rec.source);
     return deadLetterMessage(rec, err, this.#d.deadLetterMaxBytes);
   }

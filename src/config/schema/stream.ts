@@ -36,7 +36,7 @@ export const inputSection = z
     deadLetterMaxBytes: positiveInt.min(4096).default(900_000),
     /** Allowed series id pattern; others go to the DLQ (TC_RECORD_BAD_SERIES). */
     seriesPattern: regexSource.default('^[A-Za-z0-9._:/@-]{1,128}$'),
-    /** Missing feature values: 'reject' (DLQ) or 'carry' (carry the last value forward). */
+    /** Missing feature values: 'reject' (DLQ) or 'carry' (carry the last value forward; a tick with none of the features, or with nothing earlier to carry, still goes to the DLQ). */
     missingFeature: z.enum(['reject', 'carry']).default('reject'),
   })
   .strict()

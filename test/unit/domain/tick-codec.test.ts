@@ -58,6 +58,20 @@ test("missingFeature 'carry' marks the gap as NaN for the window store to fill",
   assert.ok(Number.isNaN(r.tick.values[1]));
 });
 
+test("missingFeature 'carry' refuses a tick with none of the features: carrying them all would make up a whole reading", () => {
+  const carry = { ...opts, missingFeature: 'carry' as const };
+  for (const v of ['{}', '{"price":null,"volume":null}', '{"Price":1,"vol":2}', '{"constructor":1}']) {
+    const r = dec(`{"series":"a","ts":1732060800123,"values":${v}}`, null, carry);
+    assert.ok(!r.ok, v);
+    assert.equal(r.error.code, 'TC_RECORD_MISSING_FEATURE', v);
+    assert.match(r.error.message, /"values" has none of the configured features \(price, volume\)/, v);
+  }
+  // A feature named like an Object.prototype member is read from the record only.
+  const proto = dec('{"series":"a","ts":1732060800123,"values":{"x":1}}', null, { ...carry, features: ['x', 'constructor'] });
+  assert.ok(proto.ok);
+  assert.ok(Number.isNaN(proto.tick.values[1]), 'constructor is missing, not Object');
+});
+
 test('values up to |1e150| are accepted; beyond it the record is refused naming the feature, value and bound', () => {
   for (const v of ['1e150', '-1e150', '0', '-3.5e149']) {
     const r = dec(`{"series":"a","ts":1732060800123,"value":${v}}`, null, uni);

@@ -1,0 +1,50 @@
+/**
+ * Multivariate sensors with input.missingFeature 'carry' through the whole app: a reading that
+ * lacks a feature is carried forward when the series has an earlier value of it; when it has none
+ * (its first tick, or the first after an eviction) the record is dead-lettered with the reason and
+ * its original bytes — it used to be dropped without a trace (counted as `incomplete` only) — and a
+ * record with none of the features is refused rather than carried whole.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp } from '../helpers/app.ts';
+import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
+import type { RawRecord } from '../../src/domain/types.ts';
+
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
+const T0 = Date.UTC(2025, 0, 1);
+
+test("missingFeature 'carry': a feature with nothing to carry forward, or no feature at all, is dead-lettered with its bytes; a later gap is carried", async () => {
+  const sent: OutMessage[] = [];
+  const sink: OutputSink = { send: async (m) => void sent.push(...m) };
+  const app = await startTestApp({ input: { features: ['temp', 'hum'], targets: ['temp'], missingFeature: 'carry' } }, { sink, source: idleSource });
+  try {
+    let offset = 0;
+    const rec = (values: Record<string, number>, k: number): RawRecord => ({
+      key: Buffer.from('dev-1'),
+      value: Buffer.from(JSON.stringify({ ts: T0 + k * 60_000, values })),
+      headers: {},
+      source: { topic: 'ticks', partition: 0, offset: String(offset++) },
+      receivedAtMs: Date.now(),
+    });
+    const first = rec({ temp: 20 }, 0); // hum missing, nothing to carry
+    const none = rec({ temperature: 21, humidity: 40 }, 3); // misspelt: none of the features
+    await app.pipeline.handle([first, rec({ temp: 20, hum: 40 }, 1), rec({ temp: 21 }, 2), none, rec({ temp: 22, hum: 41 }, 4)]);
+    const dlq = sent.filter((m) => m.stream === 'dlq');
+    assert.equal(dlq.length, 2, `dead letters: ${dlq.map((d) => d.headers['tickcast-error-message']).join(' | ')}`);
+    assert.deepEqual(dlq.map((d) => d.headers['tickcast-source-offset']), [first.source.offset, none.source.offset]);
+    assert.deepEqual(dlq.map((d) => d.headers['tickcast-error-code']), ['TC_RECORD_MISSING_FEATURE', 'TC_RECORD_MISSING_FEATURE']);
+    assert.match(String(dlq[0].headers['tickcast-error-message']), /feature "hum" missing and series "dev-1" has no earlier value to carry forward/);
+    assert.match(String(dlq[1].headers['tickcast-error-message']), /none of the configured features \(temp, hum\)/);
+    assert.ok(Buffer.compare(Buffer.from(dlq[0].value!), first.value!) === 0 && Buffer.compare(Buffer.from(dlq[1].value!), none.value!) === 0, 'original bytes');
+    const series = app.serving.getSeries('dev-1');
+    assert.deepEqual(series?.window.values.hum, [40, 40, 41], 'the gap at tick 2 carried 40 forward');
+    const metrics = await (await fetch(`${app.address()}/metrics`)).text();
+    assert.match(metrics, /^tickcast_ticks_total\{result="incomplete"\} 1$/m, 'still counted once, as incomplete');
+    assert.match(metrics, /^tickcast_ticks_total\{result="dead_letter"\} 1$/m);
+    assert.match(metrics, /^tickcast_ticks_total\{result="accepted"\} 3$/m);
+    assert.match(metrics, /^tickcast_dlq_total\{code="TC_RECORD_MISSING_FEATURE"\} 2$/m);
+  } finally {
+    await app.stop();
+  }
+});
