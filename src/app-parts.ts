@@ -129,8 +129,10 @@ export interface PipelineParts {
 }
 
 /** The stream pipeline over the shared parts (input.*, coldStart.*, anomaly.features, tracing). */
-export function createPipeline(config: Config, p: PipelineParts, opts: { tracing?: boolean; learningFilter?: LearningFilter }): StreamPipeline {
+export function createPipeline(config: Config, p: PipelineParts, opts: { tracing?: boolean; learningFilter?: LearningFilter; source?: TickSource }): StreamPipeline {
   const spec = p.inference.spec;
+  // The embedded sample replay laps its data forward in time, past the host's clock, by design.
+  const replay = p.embedded && !opts.source;
   const deps: StreamPipelineDeps = {
     seriesHome: (series, partition) => p.homes.note(series, partition),
     coldStart: config.coldStart.enabled ? config.coldStart : null,
@@ -139,7 +141,7 @@ export function createPipeline(config: Config, p: PipelineParts, opts: { tracing
     recentAnomalies: p.recentAnomalies,
     inference: p.inference,
     sink: p.sink,
-    codec: codecOptions(config, spec),
+    codec: { ...codecOptions(config, spec), maxFutureMs: replay ? 0 : config.input.maxFutureMs },
     deadLetterMaxBytes: config.input.deadLetterMaxBytes,
     // The detector's own cap equals the registry's, so only the registry ever evicts; feedback
     // gates its alert events (the snapshot keeps the bare detector's state).

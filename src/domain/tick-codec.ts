@@ -20,6 +20,8 @@ export interface CodecOptions {
   missingFeature: 'reject' | 'carry';
   /** Per feature: the model reads it as ln(value) (spec.logFeatures), so a value must be > 0. */
   logFeatures?: readonly boolean[];
+  /** A ts more than this ahead of `nowMs` (decodeTick) is refused (input.maxFutureMs); 0 or absent: no bound. */
+  maxFutureMs?: number;
 }
 
 export type DecodeResult = { ok: true; tick: Tick } | { ok: false; error: TickcastError };
@@ -64,6 +66,11 @@ export function readTimestamp(ts: unknown): number | string {
   return ms;
 }
 
+function tooFarAhead(tsMs: number, aheadMs: number, maxMs: number): string {
+  const h = (ms: number): string => (ms < 172_800_000 ? `${Number((ms / 3_600_000).toPrecision(3))} h` : `${Number((ms / 86_400_000).toPrecision(3))} days`);
+  return `ts ${new Date(tsMs).toISOString()} is ${h(aheadMs)} ahead of this host's clock; the bound is ${h(maxMs)} (input.maxFutureMs). Check the device's clock and time zone: a tick this far ahead would make every later tick of its series late`;
+}
+
 /** The captured fields of ISO_8601 name a real date and time of day (leap years included). */
 function isCalendarDate(m: RegExpExecArray): boolean {
   const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x)));
@@ -72,7 +79,8 @@ function isCalendarDate(m: RegExpExecArray): boolean {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= days && h < 24 && mi < 60 && sec < 60;
 }
 
-export function decodeTick(key: Buffer | null, value: Buffer | null, opts: CodecOptions): DecodeResult {
+/** `nowMs`: the host's clock, for `opts.maxFutureMs`. */
+export function decodeTick(key: Buffer | null, value: Buffer | null, opts: CodecOptions, nowMs?: number): DecodeResult {
   if (value === null || value.length === 0) return fail(ErrorCodes.RECORD_INVALID, 'record has no value (tombstone or empty); expected a JSON tick object');
   if (value.length > opts.maxRecordBytes) {
     return fail(ErrorCodes.RECORD_TOO_LARGE, `record is ${value.length} bytes; the limit is ${opts.maxRecordBytes} (input.maxRecordBytes)`);
@@ -100,6 +108,8 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   if (rec.ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, 'ts missing: give epoch milliseconds or an ISO-8601 string');
   const tsMs = readTimestamp(rec.ts);
   if (typeof tsMs === 'string') return fail(ErrorCodes.RECORD_BAD_TS, tsMs);
+  const bound = opts.maxFutureMs ?? 0;
+  if (bound > 0 && nowMs !== undefined && tsMs - nowMs > bound) return fail(ErrorCodes.RECORD_BAD_TS, tooFarAhead(tsMs, tsMs - nowMs, bound));
 
   const values = readValues(rec, opts);
   if (!(values instanceof Float64Array)) return values;

@@ -179,9 +179,10 @@ export class StreamPipeline {
    */
   #window(records: RawRecord[], out: OutMessage[], accepted: Accepted[]): void {
     const per = this.#d.inference.spec.window * this.#d.inference.spec.features.length;
+    const now = this.#now();
     for (const rec of records) {
       try {
-        this.#intake(rec, per, out, accepted);
+        this.#intake(rec, per, now, out, accepted);
       } catch (err) {
         if (!rec.warmup) out.push(this.#deadLetter(rec, processingFailed(err)));
       }
@@ -189,13 +190,13 @@ export class StreamPipeline {
   }
 
   /** Phase 1 for one record: decode, window, submit the window when due. */
-  #intake(rec: RawRecord, per: number, out: OutMessage[], accepted: Accepted[]): void {
+  #intake(rec: RawRecord, per: number, now: number, out: OutMessage[], accepted: Accepted[]): void {
     const d = this.#d;
     if (rec.undecodable) {
       out.push(this.#deadLetter(rec, recordError(ErrorCodes.RECORD_UNDECODABLE, `offsets ${rec.source.offset}-${rec.undecodable.lastOffset}: ${rec.undecodable.reason}`)));
       return;
     }
-    const res = decodeTick(rec.key, rec.value, d.codec);
+    const res = decodeTick(rec.key, rec.value, d.codec, now);
     const quiet = rec.warmup === true;
     if (!res.ok) {
       if (!quiet) out.push(this.#deadLetter(rec, res.error));

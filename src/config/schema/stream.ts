@@ -38,6 +38,13 @@ export const inputSection = z
     seriesPattern: regexSource.default('^[A-Za-z0-9._:/@-]{1,128}$'),
     /** Missing feature values: 'reject' (DLQ) or 'carry' (carry the last value forward; a tick with none of the features, or with nothing earlier to carry, still goes to the DLQ). */
     missingFeature: z.enum(['reject', 'carry']).default('reject'),
+    /**
+     * Ticks stamped more than this ahead of the host's clock go to the DLQ (TC_RECORD_BAD_TS): a
+     * device clock set wrong (an RTC reset, a year typed wrong) would otherwise make every later
+     * tick of its series late, freezing it for good. 0 = no bound. Kafka mode only: the embedded
+     * sample replay laps its data forward past the clock by design.
+     */
+    maxFutureMs: nonNegInt.default(86_400_000),
   })
   .strict()
   .default({});

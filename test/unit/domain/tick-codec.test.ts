@@ -156,3 +156,16 @@ test('ISO timestamps outside 1973–2200 or not on the calendar are refused with
     assert.ok(r.error.message.includes(ts), `${ts}: the message quotes the ts`);
   }
 });
+
+test('maxFutureMs: a ts further ahead of the given clock is refused with how far; at the bound, without a clock or with 0 it is not', () => {
+  const now = Date.UTC(2026, 0, 1);
+  const bounded = { ...uni, maxFutureMs: 86_400_000 };
+  const at = (ts: number, o: CodecOptions, clock: number | null = now) => decodeTick(null, Buffer.from(`{"series":"a","ts":${ts},"value":1}`), o, clock ?? undefined);
+  const far = at(Date.UTC(2099, 0, 1), bounded);
+  assert.ok(!far.ok && far.error.code === 'TC_RECORD_BAD_TS');
+  assert.match(far.error.message, /^ts 2099-01-01T00:00:00\.000Z is 26700 days ahead of this host's clock; the bound is 24 h \(input\.maxFutureMs\)/);
+  assert.ok(!at(now + 86_400_001, bounded).ok);
+  assert.ok(at(now + 86_400_000, bounded).ok, 'at the bound');
+  assert.ok(at(Date.UTC(2099, 0, 1), bounded, null).ok, 'no clock given (tools replaying files)');
+  assert.ok(at(Date.UTC(2099, 0, 1), { ...bounded, maxFutureMs: 0 }).ok, '0: no bound');
+});

@@ -1,0 +1,46 @@
+/**
+ * A device clock set wrong: one tick stamped years ahead used to be accepted, and every later tick
+ * of its series was then `late` and dropped — the series frozen for good (its late ticks kept it
+ * from going idle, too). With input.maxFutureMs (1 day by default) such a tick is dead-lettered
+ * (TC_RECORD_BAD_TS, original bytes) and the series goes on.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp } from '../helpers/app.ts';
+import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
+import type { RawRecord } from '../../src/domain/types.ts';
+
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
+
+test('a tick stamped far ahead of the host clock is dead-lettered; its series keeps being read', async () => {
+  const sent: OutMessage[] = [];
+  const sink: OutputSink = { send: async (m) => void sent.push(...m) };
+  const app = await startTestApp({}, { sink, source: idleSource });
+  try {
+    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 30 * 60_000;
+    let offset = 0;
+    const rec = (ts: number | string, value: number): RawRecord => ({
+      key: Buffer.from('rtc-reset'),
+      value: Buffer.from(JSON.stringify({ ts, value })),
+      headers: {},
+      source: { topic: 'ticks', partition: 0, offset: String(offset++) },
+      receivedAtMs: Date.now(),
+    });
+    const records = Array.from({ length: 20 }, (_, k) => rec(t0 + k * 60_000, 20 + Math.sin(k)));
+    const wrong = rec('2099-01-01T00:00:00Z', 21);
+    const nearAhead = rec(t0 + 20 * 60_000 + 6 * 3_600_000, 22); // six hours ahead (a time zone wrong): within the bound
+    records.splice(5, 0, wrong);
+    await app.pipeline.handle([...records, nearAhead]);
+    const dlq = sent.filter((m) => m.stream === 'dlq');
+    assert.equal(dlq.length, 1);
+    assert.equal(dlq[0].headers['tickcast-error-code'], 'TC_RECORD_BAD_TS');
+    assert.equal(dlq[0].headers['tickcast-source-offset'], wrong.source.offset);
+    assert.match(String(dlq[0].headers['tickcast-error-message']), /^ts 2099-01-01T00:00:00\.000Z is \d+ days ahead of this host's clock; the bound is 24 h \(input\.maxFutureMs\)/);
+    assert.equal(Buffer.compare(Buffer.from(dlq[0].value!), wrong.value!), 0, 'original bytes');
+    assert.equal(app.serving.getSeries('rtc-reset')?.ticks, 21, 'every other tick accepted');
+    const metrics = await (await fetch(`${app.address()}/metrics`)).text();
+    assert.doesNotMatch(metrics, /^tickcast_ticks_total\{result="late"\} [1-9]/m, 'nothing late');
+  } finally {
+    await app.stop();
+  }
+});
