@@ -53,9 +53,9 @@ export function parseTimestamp(ts: unknown): number | null {
 /** Epoch ms of a tick's ts (epoch ms or ISO-8601, naive = UTC), or the reason it is refused. */
 export function readTimestamp(ts: unknown): number | string {
   const notTs = `ts must be epoch ms or ISO-8601; got ${show(ts)}`;
-  if (typeof ts === 'number') return Number.isFinite(ts) && ts >= MIN_TS_MS && ts <= MAX_TS_MS ? ts : notTs;
+  if (typeof ts === 'number') return Number.isFinite(ts) && ts >= MIN_TS_MS && ts <= MAX_TS_MS ? ts : `${notTs}${unitHint(ts)}`;
   const m = typeof ts === 'string' ? ISO_8601.exec(ts.trim()) : null;
-  if (!m) return notTs;
+  if (!m) return typeof ts === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(ts) ? `${notTs} (a string of digits: send epoch ms as a JSON number)` : notTs;
   // Date.parse rolls 2024-02-30 over to 1 March and 24:00 to the next day; refuse them instead.
   if (!isCalendarDate(m)) return `ts ${show(ts)} is not a calendar date and time (month 01–12, day within its month, hour 00–23, minute and second 00–59)`;
   const s = m[0];
@@ -69,6 +69,16 @@ export function readTimestamp(ts: unknown): number | string {
 function tooFarAhead(tsMs: number, aheadMs: number, maxMs: number): string {
   const h = (ms: number): string => (ms < 172_800_000 ? `${Number((ms / 3_600_000).toPrecision(3))} h` : `${Number((ms / 86_400_000).toPrecision(3))} days`);
   return `ts ${new Date(tsMs).toISOString()} is ${h(aheadMs)} ahead of this host's clock; the bound is ${h(maxMs)} (input.maxFutureMs). Check the device's clock and time zone: a tick this far ahead would make every later tick of its series late`;
+}
+
+/** Why a number is not an epoch-ms ts: the unit it looks like (a factor of 1000 off), else the range. */
+function unitHint(ts: number): string {
+  if (!Number.isFinite(ts)) return '';
+  const a = Math.abs(ts);
+  for (const [unit, factor, op] of [['seconds', 1e-3, '× 1000'], ['microseconds', 1e3, '÷ 1000'], ['nanoseconds', 1e6, '÷ 1,000,000']] as const) {
+    if (a >= MIN_TS_MS * factor && a <= MAX_TS_MS * factor) return ` (it looks like epoch ${unit}: send milliseconds, ${op})`;
+  }
+  return ` (out of range: tickcast accepts 1973–2200, ${MIN_TS_MS} to ${MAX_TS_MS})`;
 }
 
 /** The captured fields of ISO_8601 name a real date and time of day (leap years included). */
@@ -98,6 +108,7 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
 
   let series: unknown = rec.series;
   if (series === undefined || series === null) series = key && key.length > 0 ? key.toString('utf8') : undefined;
+  if (series !== undefined && typeof series !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `"series" must be a string; got ${show(series)}`);
   if (typeof series !== 'string' || series.length === 0) {
     return fail(ErrorCodes.RECORD_BAD_SERIES, 'series id missing: set "series" in the value or use the series id as the record key');
   }

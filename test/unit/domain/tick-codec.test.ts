@@ -36,6 +36,13 @@ test('every malformed input gets its own code and a message that says what to se
     ['{"series":"a","ts":1732060800123,"value":"1"}', null, 'TC_RECORD_BAD_VALUE', /finite number/],
     ['{"series":"a","ts":1732060800123,"value":1e999}', null, 'TC_RECORD_BAD_VALUE', /finite number/],
     ['{"series":"a","ts":1732060800123}', null, 'TC_RECORD_MISSING_FEATURE', /neither/],
+    // The reason names the mistake: a unit 1000× off, digits in a string, a series that is not a string.
+    ['{"series":"a","ts":1732060800,"value":1}', null, 'TC_RECORD_BAD_TS', /looks like epoch seconds: send milliseconds, × 1000/],
+    ['{"series":"a","ts":1732060800123456,"value":1}', null, 'TC_RECORD_BAD_TS', /looks like epoch microseconds: send milliseconds, ÷ 1000\)/],
+    ['{"series":"a","ts":1732060800123456789,"value":1}', null, 'TC_RECORD_BAD_TS', /looks like epoch nanoseconds/],
+    ['{"series":"a","ts":9e12,"value":1}', null, 'TC_RECORD_BAD_TS', /out of range: tickcast accepts 1973–2200/],
+    ['{"series":"a","ts":"1732060800123","value":1}', null, 'TC_RECORD_BAD_TS', /a string of digits: send epoch ms as a JSON number/],
+    ['{"series":42,"ts":1732060800123,"value":1}', 'k', 'TC_RECORD_BAD_SERIES', /"series" must be a string; got 42/],
   ];
   for (const [v, k, code, msg] of cases) {
     const r = dec(v, k, uni);
