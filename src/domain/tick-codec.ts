@@ -26,8 +26,9 @@ export interface CodecOptions {
 
 export type DecodeResult = { ok: true; tick: Tick } | { ok: false; error: TickcastError };
 
-// Date, optional time, optional zone; the fields are captured for the calendar check below.
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+// Date, optional time, optional zone (Z, ±hh:mm, ±hhmm or ±hh, as PostgreSQL writes "+00"; T and Z in
+// either case, RFC 3339 § 5.6); the fields are captured for the calendar check and the parse below.
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
 // Epoch ms from 1973-03-03 to 2201-04-30 ("1973–2200"), for numbers and ISO strings alike: rejects
 // seconds (too small) and µs/ns (too large) by mistake, and ISO years such as 0001 or 9999 — one
 // tick in 9999 would make every later tick of its series late, freezing it.
@@ -58,9 +59,7 @@ export function readTimestamp(ts: unknown): number | string {
   if (!m) return typeof ts === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(ts) ? `${notTs} (a string of digits: send epoch ms as a JSON number)` : notTs;
   // Date.parse rolls 2024-02-30 over to 1 March and 24:00 to the next day; refuse them instead.
   if (!isCalendarDate(m)) return `ts ${show(ts)} is not a calendar date and time (month 01–12, day within its month, hour 00–23, minute and second 00–59)`;
-  const s = m[0];
-  // A naive timestamp (no zone) is read as UTC, never as the host's local time.
-  const ms = Date.parse(m[7] !== undefined || s.length === 10 ? s : `${s.replace(' ', 'T')}Z`);
+  const ms = Date.parse(canonicalIso(m));
   if (!Number.isFinite(ms)) return notTs;
   if (ms < MIN_TS_MS || ms > MAX_TS_MS) return `ts ${show(ts)} is out of range: tickcast accepts 1973–2200 (${new Date(MIN_TS_MS).toISOString()} to ${new Date(MAX_TS_MS).toISOString()})`;
   return ms;
@@ -79,6 +78,14 @@ function unitHint(ts: number): string {
     if (a >= MIN_TS_MS * factor && a <= MAX_TS_MS * factor) return ` (it looks like epoch ${unit}: send milliseconds, ${op})`;
   }
   return ` (out of range: tickcast accepts 1973–2200, ${MIN_TS_MS} to ${MAX_TS_MS})`;
+}
+
+/** The captured fields of ISO_8601 in the one form Date.parse reads alike everywhere: `YYYY-MM-DDTHH:MM:SS[.f]±HH:MM` or `Z`. */
+function canonicalIso(m: RegExpExecArray): string {
+  const [, y, mo, d, h = '00', mi = '00', sec = '00', frac = '', zone] = m;
+  // A naive timestamp (no zone) is read as UTC, never as the host's local time.
+  const z = zone === undefined || zone.length === 1 ? 'Z' : `${zone.slice(0, 3)}:${zone.length === 3 ? '00' : zone.slice(-2)}`;
+  return `${y}-${mo}-${d}T${h}:${mi}:${sec}${frac}${z}`;
 }
 
 /** The captured fields of ISO_8601 name a real date and time of day (leap years included). */

@@ -127,8 +127,14 @@ test('valid ISO-8601 forms keep their epoch ms', () => {
     ['2024-12-31T23:59:59.999Z', Date.UTC(2024, 11, 31, 23, 59, 59, 999)],
     ['1973-03-03T09:46:40Z', 1e11],
     ['2200-12-31T23:59:59Z', Date.UTC(2200, 11, 31, 23, 59, 59)],
+    // An hour-only offset, as PostgreSQL/TimescaleDB write timestamptz, and RFC 3339's lower-case t and z.
+    ['2024-11-20 01:30:00+00', Date.UTC(2024, 10, 20, 1, 30)],
+    ['2024-11-20 01:30:00.123456+05', Date.UTC(2024, 10, 19, 20, 30, 0, 123)],
+    ['2024-11-20T01:30:00-03', Date.UTC(2024, 10, 20, 4, 30)],
+    ['2024-11-20t01:30:00z', Date.UTC(2024, 10, 20, 1, 30)],
   ];
   for (const [s, ms] of cases) assert.equal(parseTimestamp(s), ms, s);
+  for (const s of ['2024-11-20T01:30:00+24', '2024-11-20T01:30:00+05:99', '2024-11-20T01:30:00+5', '2024-11-20T01:30:00+053']) assert.equal(parseTimestamp(s), null, s);
   // numbers (and numeric strings) are read as before
   assert.equal(parseTimestamp(1732060800123), 1732060800123);
   assert.equal(parseTimestamp(1732060800), null);
