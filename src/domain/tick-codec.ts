@@ -70,6 +70,11 @@ function tooFarAhead(tsMs: number, aheadMs: number, maxMs: number): string {
   return `ts ${new Date(tsMs).toISOString()} is ${h(aheadMs)} ahead of this host's clock; the bound is ${h(maxMs)} (input.maxFutureMs). Check the device's clock and time zone: a tick this far ahead would make every later tick of its series late`;
 }
 
+/** A hint when `v` is a number sent as a string ("20.5"): the JSON must carry the number itself. */
+function quotedNumber(v: unknown): string {
+  return typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? ' (a number in a string: send it as a JSON number, unquoted)' : '';
+}
+
 /** Why a number is not an epoch-ms ts: the unit it looks like (a factor of 1000 off), else the range. */
 function unitHint(ts: number): string {
   if (!Number.isFinite(ts)) return '';
@@ -154,7 +159,7 @@ function readValues(rec: Record<string, unknown>, opts: CodecOptions): Float64Ar
         return fail(ErrorCodes.RECORD_MISSING_FEATURE, `feature "${features[i]}" missing from "values" (expected ${features.join(', ')})`);
       }
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        return fail(ErrorCodes.RECORD_BAD_VALUE, `values.${features[i]} must be a finite number; got ${show(v)}`);
+        return fail(ErrorCodes.RECORD_BAD_VALUE, `values.${features[i]} must be a finite number; got ${show(v)}${quotedNumber(v)}`);
       }
       values[i] = v;
       present++;
@@ -163,7 +168,7 @@ function readValues(rec: Record<string, unknown>, opts: CodecOptions): Float64Ar
     if (present === 0) return fail(ErrorCodes.RECORD_MISSING_FEATURE, `"values" has none of the configured features (${features.join(', ')}); got ${show(Object.keys(vals))}`);
   } else if (rec.value !== undefined) {
     if (typeof rec.value !== 'number' || !Number.isFinite(rec.value)) {
-      return fail(ErrorCodes.RECORD_BAD_VALUE, `value must be a finite number; got ${show(rec.value)}`);
+      return fail(ErrorCodes.RECORD_BAD_VALUE, `value must be a finite number; got ${show(rec.value)}${quotedNumber(rec.value)}`);
     }
     if (features.length !== 1) {
       return fail(ErrorCodes.RECORD_MISSING_FEATURE, `a univariate "value" was sent but ${features.length} features are configured (${features.join(', ')}); send "values"`);

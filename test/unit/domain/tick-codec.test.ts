@@ -43,6 +43,8 @@ test('every malformed input gets its own code and a message that says what to se
     ['{"series":"a","ts":9e12,"value":1}', null, 'TC_RECORD_BAD_TS', /out of range: tickcast accepts 1973–2200/],
     ['{"series":"a","ts":"1732060800123","value":1}', null, 'TC_RECORD_BAD_TS', /a string of digits: send epoch ms as a JSON number/],
     ['{"series":42,"ts":1732060800123,"value":1}', 'k', 'TC_RECORD_BAD_SERIES', /"series" must be a string; got 42/],
+    ['{"series":"a","ts":1732060800123,"value":" 20.5"}', null, 'TC_RECORD_BAD_VALUE', /a number in a string: send it as a JSON number/],
+    ['{"series":"a","ts":1732060800123,"values":{"value":"1e3"}}', null, 'TC_RECORD_BAD_VALUE', /^values\.value must be a finite number; got "1e3" \(a number in a string/],
   ];
   for (const [v, k, code, msg] of cases) {
     const r = dec(v, k, uni);
