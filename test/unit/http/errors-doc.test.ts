@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ErrorCodes } from '../../../src/errors/index.ts';
 import { toErrorResponse } from '../../../src/adapters/http/errors.ts';
 import { TickcastError } from '../../../src/errors/index.ts';
@@ -33,4 +35,12 @@ test('the HTTP status documented for each HTTP-facing code is the one the error 
   assert.doesNotMatch(JSON.stringify(internal.body), /boom|secret/);
   const wrapped = toErrorResponse(new TickcastError(ErrorCodes.INTERNAL, 'db password xyz leaked', { statusCode: 500 }));
   assert.doesNotMatch(JSON.stringify(wrapped.body), /password/);
+});
+
+test('every code in the catalogue is raised somewhere in src/ (a documented code a user can never see misleads)', () => {
+  const srcDir = fileURLToPath(new URL('../../../src/', import.meta.url));
+  const files = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('catalogue.ts'));
+  const text = files.map((f) => readFileSync(join(srcDir, f), 'utf8')).join('\n');
+  const unused = Object.entries(ErrorCodes).filter(([key]) => !new RegExp(`ErrorCodes\\.${key}\\b`).test(text)).map(([, code]) => code);
+  assert.deepEqual(unused, [], 'raise these codes, or remove them from src/errors/catalogue.ts and docs/errors.md');
 });
