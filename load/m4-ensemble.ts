@@ -15,7 +15,10 @@ import { combineForecasts as combine, loadM4Hourly, scoreM4, seasonalNaive, vali
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIR = process.env.TICKCAST_M4_DIR ?? resolve(repoRoot, '../shared/data/m4');
 const files = process.argv.slice(2).filter((f) => f !== '--');
-if (files.length === 0) throw new Error('usage: npm run bench:m4-ensemble -- a.json [b.json …] (files from bench:m4 --save-forecasts)');
+if (files.length === 0 || files.some((f) => f === '--help' || f === '-h')) {
+  console.error('usage: npm run bench:m4-ensemble -- a.json [b.json …]   (files written by npm run bench:m4 -- --save-forecasts a.json)');
+  process.exit(files.length === 0 ? 2 : 0);
+}
 const series = loadM4Hourly(DIR);
 const valSeries = validationSeries(series);
 const ids = series.map((s) => s.id).join(',');

@@ -4,20 +4,27 @@
  *
  *   node --import tsx load/produce.ts --brokers 127.0.0.1:9092 --topic ticks --series 200 \
  *        --rate 2000 --duration 60 [--forecasts forecasts] [--file data.csv]
- *   npm run load:ingest -- ...        (same; --local starts the local test broker and tickcast)
+ *   npm run load:ingest -- ...        (same)
+ *
+ * --brokers defaults to KAFKA_BROKERS, else the address of the local broker that
+ * `npm run kafka:start` runs (it writes it to .cache/broker.bootstrap), else 127.0.0.1:9092.
+ * It starts no broker and no tickcast of its own: run those first (`npm run kafka:start`, then
+ * `KAFKA_BROKERS="$(cat .cache/broker.bootstrap)" npm start`).
  *
  * --duration 0 runs until SIGINT/SIGTERM (the compose stack's replay container). Every second it
  * prints the achieved rate; at the end, totals and (with --forecasts) latency p50/p90/p99/max and
  * the final lag (ticks produced − forecasts seen, after stride and window warm-up).
  * Only production dependencies are used (kafkajs), so it runs in the `replay` image.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 
+const localBroker = new URL('../.cache/broker.bootstrap', import.meta.url);
+const defaultBrokers = process.env.KAFKA_BROKERS ?? (existsSync(localBroker) ? readFileSync(localBroker, 'utf8').trim() : '127.0.0.1:9092');
 const { values: a } = parseArgs({
   options: {
-    brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
+    brokers: { type: 'string', default: defaultBrokers },
     topic: { type: 'string', default: 'ticks' },
     series: { type: 'string', default: '100' },
     rate: { type: 'string', default: '1000' },
@@ -113,6 +120,8 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err);
+  if (err?.name === 'KafkaJSNumberOfRetriesExceeded' || err?.name === 'KafkaJSConnectionError') {
+    console.error(`produce: cannot reach the brokers at ${a.brokers} (${err.message}); start the local broker (npm run kafka:start) or pass --brokers host:port`);
+  } else console.error(err);
   process.exit(1);
 });
