@@ -27,7 +27,7 @@ export { createPipelineDetect, detectThroughPipeline, type PipelineDetector } fr
 const OPTIONS = {
   data: { type: 'string', required: true, help: 'NAB-format CSV: timestamp,value (timestamps as train reads them: "YYYY-MM-DD HH:MM:SS", ISO-8601, epoch s/ms)', placeholder: 'file.csv' },
   out: { type: 'string', required: true, help: 'results CSV to write (timestamp,value,anomaly_score)', placeholder: 'results.csv' },
-  model: { type: 'string', help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only (default: TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts)', placeholder: 'dir' },
+  model: { type: 'string', help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only (default: TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts); by the detector defaults the scores do not depend on it (docs/cli.md)', placeholder: 'dir' },
   chunk: { type: 'number', default: 256, integer: true, min: 1, help: 'rows handed to the pipeline at once (batching only; scoring stays causal)' },
 } satisfies OptionTable;
 

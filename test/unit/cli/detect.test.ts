@@ -157,6 +157,11 @@ describe('tickcast detect', () => {
     assert.match(res.model, /^linear-/);
     assert.equal(res.modelDir, model);
     assert.deepEqual(await readdir(model), before, 'detect writes nothing into --model');
+    // docs/cli.md: by the detector's defaults (modelWeight 0) the model's forecast does not enter the scores.
+    const shipped = captureIo();
+    assert.equal(await runCli(['detect', '--data', data, '--out', join(dir, 'r-d.csv')], shipped), 0, shipped.err());
+    const scoresIn = async (f: string) => parseResultsCsv(await readFile(join(dir, f), 'utf8')).scores;
+    assert.deepEqual(await scoresIn('r-m.csv'), await scoresIn('r-d.csv'), 'the linear model and the shipped one score alike');
 
     const store = join(dir, 'store');
     await mkdir(store);
