@@ -50,7 +50,8 @@ export const finetuneSection = z
   .object({
     enabled: z.boolean().default(false),
     intervalMs: timerMs(1).default(60_000),
-    steps: positiveInt.default(50),
+    /** Gradient steps per fine-tune round, at most 1,000 (a round nudges the served model, it does not retrain it). */
+    steps: positiveInt.max(1_000).default(50),
     learningRate: z.number().positive().max(0.01).default(5e-4),
     replayCapacity: positiveInt.default(20_000),
     minImprovement: z.number().min(0).max(1).default(0.02),

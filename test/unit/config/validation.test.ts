@@ -66,6 +66,7 @@ test('windows.length is bounded by what POST /v1/predict takes; numbers past wha
     TICKCAST_KAFKA_FETCH_MAX_WAIT_MS: '400000',
     TICKCAST_BAND_QUALITY_WINDOW_TICKS: '1e9',
     TICKCAST_ANOMALY_DEBOUNCE_M: '33',
+    TICKCAST_FINETUNE_STEPS: '5000', // a round takes at most 1,000 (it was clamped silently)
   };
   const p = problems({ env });
   for (const name of Object.keys(env)) assert.ok(p.some((l) => l.includes(`(${name})`)), `${name} not reported: ${p.join('\n')}`);
