@@ -17,9 +17,6 @@ export interface OtelEnvResult {
   problems: string[];
 }
 
-/** Names this module reads (so the loader can list them). */
-export const OTEL_ENV_NAMES = ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME', 'OTEL_RESOURCE_ATTRIBUTES'] as const;
-
 /** The traces URL for an OTLP/HTTP base endpoint (spec: append `v1/traces` relative to the base). */
 export function tracesUrlFromBase(base: string): string {
   return `${base.trim().replace(/\/+$/, '')}/v1/traces`;

@@ -22,8 +22,6 @@ export interface SplitBorders {
 
 export type SpanName = 'train' | 'val' | 'test';
 
-export const DEFAULT_SPLIT: SplitSpec = { kind: 'fractions', train: 0.7, val: 0.1, test: 0.2 };
-
 /** Parse "--split": "ett" or three fractions "0.7,0.1,0.2" (summing to at most 1). */
 export function parseSplit(text: string): SplitSpec {
   if (text.trim().toLowerCase() === 'ett') return { kind: 'ett' };

@@ -131,11 +131,6 @@ export function weightSpecs(config: ResolvedHybridConfig, spec: ModelSpec): Weig
   return out;
 }
 
-/** Just the names, in manifest order (what the ONNX exporter iterates). */
-export function weightNames(config: ResolvedHybridConfig, spec: ModelSpec): string[] {
-  return weightSpecs(config, spec).map((w) => w.name);
-}
-
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }

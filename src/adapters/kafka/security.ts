@@ -53,6 +53,3 @@ function saslProperties(k: KafkaConnectionSettings): RdKafkaProperties {
 export function connectionProperties(k: KafkaConnectionSettings): RdKafkaProperties {
   return { ...securityProperties(k), ...k.properties };
 }
-
-/** Property names whose values must never be logged. */
-export const SECRET_PROPERTIES = ['sasl.password', 'ssl.key.password', 'ssl.key.pem', 'sasl.oauthbearer.client.secret'];
