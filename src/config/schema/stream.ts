@@ -63,7 +63,7 @@ export const windowsSection = z
     maxSeries: positiveInt.default(10_000),
     /** Series with no tick for this long are evicted. */
     idleEvictMs: positiveInt.default(6 * 60 * 60 * 1000),
-    /** Ticks older than the series' last ts: 'drop' (counted) — see docs/architecture.md. */
+    /** Ticks older than the series' last ts: 'drop', the only policy (counted as tickcast_ticks_total{result="late"}; docs/schemas.md). */
     latePolicy: z.enum(['drop']).default('drop'),
     /** Equal timestamps: 'drop' the newcomer or 'replace' the last value. */
     duplicatePolicy: z.enum(['drop', 'replace']).default('drop'),
