@@ -7,7 +7,6 @@
  * what serving uses). --renormalise refits them on this file's training span instead, for a
  * model applied to a different series of the same shape; metrics are then on that file's scale.
  */
-import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseSplit, windowRange, type SplitBorders, type SplitSpec, type WindowRange } from '../data/split.ts';
 import { dataError } from '../data/csv.ts';
@@ -24,7 +23,7 @@ import { loadTable, prepare } from './dataset.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { loadModelDir } from './load-model.ts';
 import { ProgressBar } from './progress.ts';
-import { checkOutputFile } from './outputs.ts';
+import { checkOutputFile, writeOutputFile } from './outputs.ts';
 
 export const BACKTEST_OPTIONS = {
   data: { type: 'string', required: true, help: 'CSV file with the model\'s feature columns', placeholder: 'file.csv' },
@@ -150,8 +149,8 @@ async function writePlot(path: string, kind: string, plot: NonNullable<BacktestR
     subtitle: `MSE ${m.mse.toFixed(3)}  MAE ${m.mae.toFixed(3)}  MASE ${m.mase === null ? '-' : m.mase.toFixed(3)}${cov}  (ERRORS ON Z-SCALE, PLOT IN DATA UNITS)`,
     bandLabel: band,
   };
-  if (kind === '.png') await writeFile(path, renderPng(plot, meta));
-  else await writeFile(path, renderHtml(plot, { ...meta, title: meta.title.toLowerCase(), subtitle: meta.subtitle }, result));
+  if (kind === '.png') await writeOutputFile(path, renderPng(plot, meta));
+  else await writeOutputFile(path, renderHtml(plot, { ...meta, title: meta.title.toLowerCase(), subtitle: meta.subtitle }, result));
 }
 
 /** Each target's training mean/std, for errors in data units: only when no target is read as ln(value) (then they are not a linear map). */

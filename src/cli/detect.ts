@@ -7,7 +7,6 @@
  * starts — never written to. Rows the service refuses score 0 and are reported on stderr; when it
  * refuses every row the command fails (exit 65) and writes nothing.
  */
-import { writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../config/load.ts';
 import type { ConfigInput } from '../config/schema.ts';
@@ -20,7 +19,7 @@ import { allRefusedError, readDetectRows, refusedReport } from './detect-rows.ts
 import { writeJson, type CliIo } from './io.ts';
 import { loadModelOrStore } from './load-model.ts';
 import type { LoadedModel } from './model-dir.ts';
-import { checkOutputFile } from './outputs.ts';
+import { checkOutputFile, writeOutputFile } from './outputs.ts';
 
 export { createPipelineDetect, detectThroughPipeline, type PipelineDetector } from './detect-pipeline.ts';
 
@@ -52,7 +51,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const { scores, refused } = await d.score(input.rows, 'csv');
     if (refused.length === input.rows.length) throw allRefusedError(opts.data, refused, input);
     if (refused.length > 0) io.stderr.write(refusedReport(opts.data, refused, input) + '\n');
-    await writeFile(opts.out, formatResultsCsv(input.rows, scores));
+    await writeOutputFile(opts.out, formatResultsCsv(input.rows, scores));
     const seconds = (performance.now() - t0) / 1000;
     writeJson(io.stdout, {
       rows: input.rows.length,

@@ -9,7 +9,7 @@
  * path can be written, the user has to choose another one or another flag. See docs/cli.md.
  */
 import { constants, type Stats } from 'node:fs';
-import { access, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { usageError } from './args.ts';
@@ -49,6 +49,15 @@ export async function checkOutputFile(path: string, flag: string): Promise<void>
     return;
   }
   await checkParent(path, flag);
+}
+
+/**
+ * Write an output file that checkOutputFile accepted: its missing parent folders are created
+ * first, as `train --out` creates its own (checkParent only checked that they can be).
+ */
+export async function writeOutputFile(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(resolve(path)), { recursive: true });
+  await writeFile(path, data);
 }
 
 /** True when `dir` itself holds a model `train` wrote (a linear baseline or a hybrid artifact). */

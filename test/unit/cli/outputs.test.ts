@@ -73,6 +73,22 @@ describe('CLI outputs', () => {
     assert.equal(io.out(), '');
   });
 
+  it('detect --out and backtest --plot in folders that do not exist yet: created, as train --out creates its own', async () => {
+    const model = join(dir, 'for-new-folders');
+    assert.equal(await runCli(linear(model), captureIo()), 0);
+    const plot = join(dir, 'new', 'plots', 'p.html');
+    const bt = captureIo();
+    assert.equal(await runCli(['backtest', '--data', fixture('five-minute.csv'), '--model', model, '--plot', plot], bt), 0, bt.err());
+    assert.match(await readFile(plot, 'utf8'), /<html/i);
+    const results = join(dir, 'new', 'results', 'r.csv');
+    const nab = join(dir, 'nab.csv');
+    const rows = Array.from({ length: 200 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1) + i * 300_000).toISOString().replace('T', ' ').slice(0, 19)},${(10 + Math.sin(i / 5)).toFixed(3)}`);
+    await writeFile(nab, ['timestamp,value', ...rows].join('\n') + '\n');
+    const d = captureIo();
+    assert.equal(await runCli(['detect', '--data', nab, '--out', results, '--model', model], d), 0, d.err());
+    assert.equal((await readFile(results, 'utf8')).trim().split('\n').length, 201);
+  });
+
   it('backtest messages name only what backtest can change', async () => {
     const model = join(dir, 'short');
     assert.equal(await runCli(linear(model), captureIo()), 0);
