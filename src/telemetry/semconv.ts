@@ -3,7 +3,7 @@
  * @opentelemetry/semantic-conventions; the messaging/Kafka ones are still "development" in the
  * spec and live only in the package's `incubating` entry point, which may change in minor
  * releases — so, as the package recommends, they are copied here (values of semconv 1.45 /
- * spec ≥ 1.27). test/unit/tracing/semconv.test.ts compares every copy with the installed package,
+ * spec ≥ 1.27). test/unit/tracing/otel-conventions.test.ts compares every copy with the installed package,
  * so an upgrade that renames one fails a test instead of silently changing span attributes.
  */
 export { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';

@@ -43,7 +43,7 @@ export function kafkaClientInfo(): { version: string; features: string[] } {
   return { version: m.librdkafkaVersion, features: m.features };
 }
 
-/** Reports client errors that mean "a fetched batch was skipped" (see consume-errors.ts). */
+/** Reports client errors that mean "a fetched batch was skipped" (see ConsumeErrors in offset-gaps.ts). */
 export type ClientErrorListener = (message: string) => void;
 
 /** A client line repeated within this long is logged once; the next one after says how many were left out. */
