@@ -10,7 +10,7 @@
       "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra", "-fno-math-errno", "-fno-trapping-math"],
       "cflags!": ["-O2"],
       "libraries": ["-ldl", "-lm"],
-      "conditions": [["target_arch=='x64' and OS!='mac'", { "cflags": ["-mprefer-vector-width=512"] }]],
+      "conditions": [["target_arch=='x64' and OS!='mac'", { "cflags": ["-mprefer-vector-width=512", "-Wno-psabi"] }]],
       "xcode_settings": { "OTHER_CFLAGS": ["-O3"] }
     }
   ]
