@@ -7,6 +7,7 @@
 import { seasonalNaive, type ColdStartOptions } from '../domain/cold-start.ts';
 import type { ForecastStep, ModelSpec, Tick } from '../domain/types.ts';
 import type { WindowStore } from '../domain/window-store.ts';
+import type { ForecastFloor } from '../domain/forecast-floor.ts';
 
 /** A cold series' baseline forecast made at a tick: one step array per target, and the steps (1-based) in hours the series is closed. */
 export interface ColdForecast {
@@ -17,9 +18,10 @@ export interface ColdForecast {
 
 /**
  * The baseline forecast for `tick` (already pushed) while its series' window is not full, every
- * `stride` ticks from `minTicks` on; else null. `targetIdx`: each target's index in the features.
+ * `stride` ticks from `minTicks` on; else null. `targetIdx`: each target's index in the features;
+ * `floor`: non-negative targets (input.nonNegative).
  */
-export function coldForecast(store: WindowStore, c: ColdStartOptions, spec: ModelSpec, targetIdx: readonly number[], tick: Tick): ColdForecast | null {
+export function coldForecast(store: WindowStore, c: ColdStartOptions, spec: ModelSpec, targetIdx: readonly number[], tick: Tick, floor?: ForecastFloor | null): ColdForecast | null {
   const n = store.ticks(tick.series);
   if (n >= spec.window || n < c.minTicks || (n - c.minTicks) % store.stride !== 0) return null;
   const recent = store.recent(tick.series)!;
@@ -32,5 +34,5 @@ export function coldForecast(store: WindowStore, c: ColdStartOptions, spec: Mode
     model = r.model;
     steps.push(r.steps);
   }
-  return { model, steps, closed: store.closedSteps(tick.series, times) };
+  return { model, steps: floor ? floor.apply(steps) : steps, closed: store.closedSteps(tick.series, times) };
 }

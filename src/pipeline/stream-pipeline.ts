@@ -84,7 +84,6 @@ const NO_TIMES: readonly number[] = [];
 /** A live forecast event's `closedSteps`, only when there are any. */
 const closedOf = (closed: readonly number[]): { closedSteps?: readonly number[] } => (closed.length > 0 ? { closedSteps: closed } : {});
 
-
 export class StreamPipeline {
   readonly #d: StreamPipelineDeps;
   readonly #now: () => number;
@@ -107,8 +106,7 @@ export class StreamPipeline {
     this.#learning = new LearningTap({ ...deps, logTarget: logMask(spec, spec.targets)[0] });
     const trace = (rec: RawRecord) => this.#trace(rec);
     this.#alerts = deps.scorer ? new TickAlerts({ ...deps, scorer: deps.scorer, spec: () => deps.inference.spec, followers: this.#followers, trace }) : null;
-    // The series registry owns per-series lifetime: the outlook, the scorer and telemetry follow it
-    // for every eviction (capacity, idle, removal) instead of each keeping its own rule.
+    // The series registry owns per-series lifetime: every holder follows its evictions (capacity, idle, removal).
     const forget = (series: string): void => {
       deps.outlook.forget(series);
       deps.scorer?.forget(series);
@@ -217,8 +215,7 @@ export class StreamPipeline {
       stats = d.store.snapshot(tick.series, x, 0);
       job = d.inference.submit({ x });
     }
-    const cold = pushed.ready || !d.coldStart ? null : coldForecast(d.store, d.coldStart, d.inference.spec, this.#targetIdx, tick);
-    if (cold) d.floor?.apply(cold.steps);
+    const cold = pushed.ready || !d.coldStart ? null : coldForecast(d.store, d.coldStart, d.inference.spec, this.#targetIdx, tick, d.floor);
     const view = this.#learning.view(tick.series, quiet, pushed.filled);
     const times = job ? d.store.stepTimes(tick.series, tick.tsMs, d.inference.spec.horizon) : NO_TIMES;
     const closed = job ? d.store.closedSteps(tick.series, times) : NO_TIMES;
@@ -277,8 +274,7 @@ export class StreamPipeline {
     const series = a.tick.series;
     const steps = decodeForecast(r.y, 0, d.inference.spec, this.#targetIdx, a.stats!.mean, a.stats!.std, a.times);
     d.floor?.apply(steps);
-    const served = d.fusion && a.baselines ? d.fusion.serve(series, r.model, steps, a.baselines) : { model: r.model, steps };
-    if (served.steps !== steps) d.floor?.apply(served.steps);
+    const served = d.fusion && a.baselines ? d.fusion.serve(series, r.model, steps, a.baselines) : { model: r.model, steps }; // fusion floors its baselines
     const shown = served.model === r.model ? null : { ts: a.tick.tsMs, model: served.model, replaces: r.model, horizon: served.steps[0], ...closedOf(a.closed) };
     d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined, ...closedOf(a.closed) }, shown);
     if (a.quiet) return;

@@ -230,16 +230,17 @@ export class ForecastFusion {
     return true;
   }
 
-  /** A baseline's steps for target t: its median path from `slot`, the band from its own errors; times from the model's steps. */
+  /** A baseline's steps for target t: its median path from `slot`, the band from its own errors (raised to 0 for a floored target); times from the model's steps. */
   #baselineSteps(s: FusionSeries, slot: number, t: number, modelSteps: ForecastStep[]): ForecastStep[] {
     const { horizon: H, targets: T } = this.#o;
     const c = s.choice;
+    const floor = this.#o.floored?.[t] ? 0 : Number.NEGATIVE_INFINITY;
     return modelSteps.map((ms, h) => {
       const p50 = s.paths[((slot * T + t) * C + c) * H + h];
       const e = (t * C + c) * H + h;
       const sd = SIGMA_PER_MAE * (s.errNum[e] / s.errDen[e]);
       const step = { step: ms.step, ts: ms.ts } as ForecastStep;
-      for (let q = 0; q < this.#keys.length; q++) (step as Record<string, number>)[this.#keys[q]] = p50 + this.#z[q] * sd;
+      for (let q = 0; q < this.#keys.length; q++) (step as Record<string, number>)[this.#keys[q]] = Math.max(floor, p50 + this.#z[q] * sd);
       return step;
     });
   }
