@@ -35,6 +35,15 @@ function threadMetrics(registers: Registry[]) {
   };
 }
 
+/** The input consumer's view of the brokers (Kafka mode): lag, reachability, offsets never delivered. */
+function kafkaMetrics(r: Registry[]) {
+  return {
+    consumerLag: new Gauge({ name: 'tickcast_consumer_lag', help: 'Records of an assigned input partition not yet committed by the group: high watermark − committed offset, read from the brokers every kafka.lagIntervalMs.', labelNames: ['topic', 'partition'] as const, registers: r }),
+    kafkaUp: new Gauge({ name: 'tickcast_kafka_up', help: '1 when the last read of the input topic\'s offsets from the brokers (every kafka.lagIntervalMs) succeeded, 0 when it failed (the consumer lag gauge then keeps its last value); absent until the first read. Kafka mode only.', registers: r }),
+    offsetGaps: new Counter({ name: 'tickcast_consumer_offset_gaps_total', help: 'Input offsets never delivered to the pipeline, by reason: undecodable (the client skipped a batch it could not decode; dead-lettered) or unexplained (transaction markers, aborted transactions, compaction).', labelNames: ['topic', 'reason'] as const, registers: r }),
+  };
+}
+
 /** Fusion with fast baselines (fusion.*): series per source, read at each scrape. */
 function fusionMetrics(registers: Registry[]) {
   let read: (() => Record<string, number>) | null = null;
@@ -81,13 +90,11 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
     anomalies: new Counter({ name: 'tickcast_anomalies_total', help: 'Anomaly alerts raised (state=firing), by severity, the feature that fired and the view of surprise that fired.', labelNames: ['severity', 'feature', 'view'] as const, registers: r }),
     anomalyResolved: new Counter({ name: 'tickcast_anomalies_resolved_total', help: 'Anomaly alerts resolved, by feature.', labelNames: ['feature'] as const, registers: r }),
     anomalyScore: new Gauge({ name: 'tickcast_anomaly_score', help: 'Latest anomaly score in [0,1] for the configured or top-k series (bounded label set).', labelNames: ['series'] as const, registers: r }),
-    ...threadMetrics(r), ...fusionMetrics(r),
+    ...threadMetrics(r), ...fusionMetrics(r), ...kafkaMetrics(r),
     inferenceSeconds: new Histogram({ name: 'tickcast_inference_seconds', help: 'Model call duration per batch.', buckets: LATENCY_BUCKETS, registers: r }),
     batchQueueSeconds: new Histogram({ name: 'tickcast_batch_queue_seconds', help: 'Time the oldest window of a batch waited for the batch to start.', buckets: LATENCY_BUCKETS, registers: r }),
     batchSize: new Histogram({ name: 'tickcast_batch_size', help: 'Windows per model call.', buckets: BATCH_BUCKETS, registers: r }),
     tickToForecast: new Histogram({ name: 'tickcast_tick_to_forecast_seconds', help: "From the tick's Kafka record timestamp (producer CreateTime, or broker append time with LogAppendTime topics) to its forecast being produced.", buckets: LATENCY_BUCKETS, registers: r }),
-    consumerLag: new Gauge({ name: 'tickcast_consumer_lag', help: 'Records of an assigned input partition not yet committed by the group: high watermark − committed offset, read from the brokers every kafka.lagIntervalMs.', labelNames: ['topic', 'partition'] as const, registers: r }),
-    offsetGaps: new Counter({ name: 'tickcast_consumer_offset_gaps_total', help: 'Input offsets never delivered to the pipeline, by reason: undecodable (the client skipped a batch it could not decode; dead-lettered) or unexplained (transaction markers, aborted transactions, compaction).', labelNames: ['topic', 'reason'] as const, registers: r }),
     seriesActive: new Gauge({ name: 'tickcast_series_active', help: 'Series with a window in memory.', registers: r }),
     seriesEvicted: new Counter({ name: 'tickcast_series_evicted_total', help: 'Series dropped from memory, by reason: cap (windows.maxSeries reached: the least recently seen went), idle (windows.idleEvictMs), removed (explicitly, or their input partition went to another instance).', labelNames: ['reason'] as const, registers: r }),
     pausedPartitions: new Gauge({ name: 'tickcast_paused', help: '1 while intake is paused for backpressure.', registers: r }),

@@ -118,6 +118,10 @@ export class TelemetryObserver implements PipelineObserver {
     this.#m.consumerLag.remove({ topic, partition: String(partition) });
   }
 
+  brokersReached(ok: boolean): void {
+    this.#m.kafkaUp.set(ok ? 1 : 0);
+  }
+
   /** Input offsets never delivered: explained = a batch the client could not decode (dead-lettered). */
   offsetGap(topic: string, records: number, explained: boolean): void {
     this.#m.offsetGaps.inc({ topic, reason: explained ? 'undecodable' : 'unexplained' }, records);

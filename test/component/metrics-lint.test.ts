@@ -22,6 +22,8 @@ test('the /metrics scrape passes promtool check metrics, but for the deliberate 
   let body = '';
   try {
     const t0 = Date.now();
+    // One request before any scrape, so the HTTP histogram has a series in every scrape below.
+    await (await fetch(`${app.address()}/healthz`)).text();
     // Until the labelled series exist: forecasts out and the band histogram filled.
     while (Date.now() - t0 < 60_000) {
       body = await (await fetch(`${app.address()}/metrics`)).text();

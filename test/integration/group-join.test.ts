@@ -7,7 +7,8 @@
  * - so are partitions added to a live input topic (`kafka-topics --alter --partitions`): the ticks
  *   written to them before the group rebalanced onto them are read, none skipped (KAFKA-12261);
  * - a first deploy against a topic with history (fromBeginning false) reports no consumer lag for
- *   the history it will never read.
+ *   the history it will never read;
+ * - tickcast_kafka_up says whether the brokers answer, on a member that owns no partition too.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -163,6 +164,28 @@ test('a first deploy against a topic with history: tickcast_consumer_lag counts 
   } finally {
     await app.stop();
     await producer.disconnect().catch(() => {});
+    await broker.stop();
+  }
+});
+
+test('tickcast_kafka_up: 1 while the brokers answer (on a member with no partition too), 0 through an outage, 1 again after it', async () => {
+  const p = uniqueName('up');
+  const topics = TOPICS(p);
+  const broker = await startBroker({ topics: Object.values(topics).map((name) => ({ name, partitions: 1 })) });
+  const config = { kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, lagIntervalMs: 500 }, topics };
+  const a = await startTestApp(config);
+  const b = await startTestApp(config);
+  const up = async (app: App) => (await app.metrics.registry.getSingleMetricAsString('tickcast_kafka_up')).split('\n').find((l) => l.startsWith('tickcast_kafka_up '));
+  const both = async (line: string) => (await up(a)) === line && (await up(b)) === line;
+  try {
+    assert.ok(await until(() => both('tickcast_kafka_up 1'), 30_000), `both report the brokers reached (${await up(a)} / ${await up(b)})`);
+    assert.ok(await until(() => (a.source as KafkaSource).partitions.length + (b.source as KafkaSource).partitions.length === 1, 30_000), 'one of them owns no partition');
+    broker.down();
+    assert.ok(await until(() => both('tickcast_kafka_up 0'), 30_000), `both report the outage (${await up(a)} / ${await up(b)})`);
+    broker.up();
+    assert.ok(await until(() => both('tickcast_kafka_up 1'), 60_000), `and the recovery (${await up(a)} / ${await up(b)})`);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
     await broker.stop();
   }
 });

@@ -12,6 +12,8 @@ import type { Logger } from '../../telemetry/logger.ts';
 export interface LagSink {
   lag(topic: string, partition: number, lag: number): void;
   lagRemoved(topic: string, partition: number): void;
+  /** Each read's outcome: the brokers answered (true) or not (false). The lag gauge keeps its last value meanwhile. */
+  brokersReached?(ok: boolean): void;
 }
 
 export interface LagReader {
@@ -70,17 +72,19 @@ export class LagMonitor {
     return this.#running;
   }
 
+  /** Reads the offsets of the assigned partitions; with none, the topic's watermarks alone (so an idle member still reports whether it reaches the brokers). */
   async #poll(): Promise<void> {
     const parts = [...this.#assigned];
-    if (parts.length === 0) return;
     try {
-      const [committed, marks] = await Promise.all([this.reader.committed(parts), this.reader.watermarks()]);
+      const [committed, marks] = await Promise.all([parts.length > 0 ? this.reader.committed(parts) : new Map<number, bigint | undefined>(), this.reader.watermarks()]);
       for (const p of parts) {
         const m = marks.get(p);
         if (m && this.#assigned.has(p)) this.sink.lag(this.topic, p, partitionLag(committed.get(p), m.low, m.high, this.#started.get(p)));
       }
+      this.sink.brokersReached?.(true);
     } catch (err) {
       this.log.debug({ err }, 'consumer lag not read this time');
+      this.sink.brokersReached?.(false);
     }
   }
 
