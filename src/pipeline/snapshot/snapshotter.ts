@@ -8,18 +8,17 @@
  * the state copied is exactly that of the records handled so far, and the offsets recorded are
  * those of the last record each partition handled. Writing happens after the gate has reopened.
  *
- * Restore: `load` installs every series of the snapshot before the consumer joins; then
- * `restoreFrom`, called by the source on assignment, keeps a partition's series
- * when the snapshot has an offset for it that is not past the group's committed offset (outputs of
- * every record up to there were acknowledged), not below the partition's first retained offset,
- * and at most `maxTailRecords` behind the committed offset; the source then replays
- * [snapshot offset, committed) as full warm-up (state only, no output). Other partitions fall back
- * to the plain window replay. Each partition is considered once, at the first assignment that
- * includes it (within 5 minutes of start).
+ * Restore: `load` installs every series of the snapshot before the consumer joins; `restoreFrom`,
+ * called by the source at the first assignment that includes a partition, keeps its series when
+ * the snapshot's offset is ≤ the group's committed offset (outputs up to there acknowledged), ≥ its
+ * first retained offset and at most `maxTailRecords` behind; the source replays [snapshot offset,
+ * committed) as full warm-up. Other partitions are dropped and get the plain window replay.
  *
- * Partitions that go to another instance (`released`, from the source's rebalance) are forgotten:
- * their offsets leave the next snapshot, so a restart never restores their state from an offset
- * another instance has long moved past.
+ * Partitions that go to another instance (`released`) are forgotten: their offsets leave the next
+ * snapshot, so a restart never restores their state from an offset another instance moved past.
+ * A partition whose chunk failed (applied, outputs unacknowledged: redelivered) is left out until
+ * one succeeds: restored at its offset, a restart would drop those records as duplicates (their
+ * ticks are in the windows) and never write their outputs.
  */
 import type { RawRecord } from '../../domain/types.ts';
 import { describeError } from '../../errors/index.ts';
@@ -42,17 +41,15 @@ export interface SnapshotterOptions {
   /** Periodic snapshots (0: only at shutdown). */
   intervalMs: number;
   /**
-   * Longest tail (records between the snapshot's offset and the committed offset) a partition is
-   * restored with: windows.restoreRecordsPerPartition, what the plain replay reads. A longer tail
-   * costs more than the replay it replaces (every record goes through inference), so such a
-   * partition gets the plain replay (docs/reliability.md).
+   * Longest tail (snapshot offset to committed offset) a partition is restored with:
+   * windows.restoreRecordsPerPartition. A longer one costs more than the plain replay it replaces.
    */
   maxTailRecords: number;
   logger: SnapshotLogger;
   now?: () => number;
 }
 
-/** A partition the source can restore: its committed offset and first retained offset. */
+/** An assigned partition: its committed offset (-1: nothing committed, never restored) and first retained offset. */
 export interface RestoreCandidate {
   partition: number;
   committed: bigint;
@@ -107,6 +104,10 @@ export class SeriesSnapshotter {
       try {
         await handle(records, sink);
         if (last && this.#releases.get(last.source.partition) === releases) this.#offsets.set(last.source.partition, BigInt(last.source.offset) + 1n);
+      } catch (err) {
+        // Applied, outputs unacknowledged: a snapshot of the partition now would lose them on restart (see the header).
+        if (last) this.#offsets.delete(last.source.partition);
+        throw err;
       } finally {
         if (--this.#active === 0) this.#idle?.();
       }

@@ -139,3 +139,29 @@ test('restore: a snapshot tail longer than windows.restoreRecordsPerPartition is
     await third.load();
     assert.deepEqual([...third.restoreFrom([{ partition: 1, committed: 1050n, low: 0n }])], [[1, 550n]]);
   }));
+
+test('a chunk that failed after it was applied (outputs not acknowledged, redelivered) keeps its partition out of the snapshot until a chunk succeeds', () =>
+  withDir(async (dir) => {
+    const p = parts();
+    const snap = snapshotter(p, dir, 500);
+    await snap.wrap(handler(p))(records('a', 0, 0, 10));
+    await snap.wrap(handler(p))(records('b', 1, 0, 10));
+    // What the pipeline does when the produce fails: the records are windowed, then the send throws.
+    const failing = async (recs: RawRecord[]) => {
+      await handler(p)(recs);
+      throw new Error('produce failed');
+    };
+    await assert.rejects(snap.wrap(failing)(records('a', 0, 10, 10)), /produce failed/);
+    await snap.snapshot();
+    let tree = await written(dir);
+    // With p0 at offset 10 and series a holding ticks 10–19, a restart would take the redelivered
+    // ticks 10–19 for duplicates and never write their outputs.
+    assert.deepEqual(tree.offsets, { 1: '10' }, 'p0 is left out: its state is ahead of its offset');
+    assert.deepEqual(tree.series.map((e) => e.id), ['b']);
+
+    await snap.wrap(handler(p))(records('a', 0, 10, 10)); // the redelivery succeeds
+    await snap.snapshot();
+    tree = await written(dir);
+    assert.deepEqual(tree.offsets, { 0: '20', 1: '10' });
+  }));
+
