@@ -53,14 +53,18 @@ export function uncommittedFromBeginning(start: ReadonlyMap<number, bigint>, inp
 /**
  * Series-state snapshot hook: partitions a snapshot covers start at its offsets instead, and their
  * warm-up is full (the tail replayed through the whole state path). A snapshot as new as the
- * committed offset needs no replay at all. Returns the partitions with full warm-up.
+ * committed offset needs no replay at all; a partition with nothing committed is offered with
+ * committed -1 (never usable). Returns the partitions with full warm-up.
  */
 export function applySnapshotPlan(
   plan: RestorePlan,
   inputs: readonly RestoreInput[],
   restoreFrom: (candidates: Array<{ partition: number; committed: bigint; low: bigint }>) => Map<number, bigint>,
 ): Set<number> {
-  const candidates = inputs.flatMap((i) => (i.committed !== undefined && i.committed >= 0n ? [{ partition: i.partition, committed: i.committed, low: i.low }] : []));
+  // Every assigned partition is a candidate: one with nothing committed (-1: the group's offsets were
+  // deleted or expired) cannot be checked against a commit, and its snapshot state is dropped now —
+  // left out, it stayed installed under live traffic until the unclaimed sweep dropped it minutes later.
+  const candidates = inputs.map((i) => ({ partition: i.partition, committed: i.committed !== undefined && i.committed >= 0n ? i.committed : -1n, low: i.low }));
   const full = new Set<number>();
   for (const [p, from] of restoreFrom(candidates)) {
     const c = candidates.find((x) => x.partition === p)!.committed;

@@ -16,6 +16,7 @@ import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
 import { SeriesHomes, type SnapshotTree } from '../../../src/pipeline/snapshot/series-state.ts';
 import { SeriesSnapshotter } from '../../../src/pipeline/snapshot/snapshotter.ts';
 import { partitionRelease } from '../../../src/pipeline/partition-release.ts';
+import { applySnapshotPlan, planRestore } from '../../../src/adapters/kafka/restore.ts';
 
 const W = 8;
 
@@ -165,3 +166,20 @@ test('a chunk that failed after it was applied (outputs not acknowledged, redeli
     assert.deepEqual(tree.offsets, { 0: '20', 1: '10' });
   }));
 
+test('restore: a partition assigned with nothing committed (group offsets deleted or expired) drops its snapshot series at that assignment', () =>
+  withDir(async (dir) => {
+    const { snap } = await twoPartitions(dir);
+    await snap.snapshot();
+    const q = parts();
+    const again = snapshotter(q, dir, 1000);
+    await again.load();
+    const plan = planRestore([], 1000);
+    const inputs = [
+      { partition: 0, committed: 20n, low: 0n },
+      { partition: 1, committed: undefined, low: 0n }, // nothing committed: read as configured
+    ];
+    const full = applySnapshotPlan(plan, inputs, (c) => again.restoreFrom(c));
+    assert.deepEqual([...full], []);
+    assert.equal(q.store.has('a'), true, 'p0: the snapshot is current');
+    assert.equal(q.store.has('b'), false, "p1's snapshot series go now, not minutes later while this instance serves p1 live");
+  }));
