@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { SeriesRegistry } from '../../domain/series-registry.ts';
 import type { WindowSeriesState, WindowStore } from '../../domain/window-store.ts';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+import type { ForecastStep } from '../../domain/types.ts';
 import type { OutlookEntry, SeriesOutlook } from '../series-outlook.ts';
 import { fillFrom, fullArray, toPlain } from './codec.ts';
 
@@ -122,11 +123,16 @@ export function captureSeries(parts: SeriesStateParts, id: string, offsets: Read
 }
 
 function copyEntry(b: OutlookEntry): OutlookEntry {
-  const f = (x: OutlookEntry['forecast'] | undefined) => (x ? { ts: x.ts, model: x.model, horizon: x.horizon.map((st) => ({ ...st })), ...(x.closedSteps ? { closedSteps: [...x.closedSteps] } : {}) } : x);
+  const steps = (h: readonly ForecastStep[]) => h.map((st) => ({ ...st }));
+  const f = <T extends NonNullable<OutlookEntry['baseline']>>(x: T | null | undefined) =>
+    x ? { ...x, horizon: steps(x.horizon), ...(x.closedSteps ? { closedSteps: [...x.closedSteps] } : {}) } : x;
   // firingFeatures goes out as an array (the codec knows no Set); SeriesOutlook.restore makes it a Set again.
   const firingFeatures = [...b.firingFeatures] as unknown as Set<string>;
-  const out: OutlookEntry = { forecast: f(b.forecast) ?? null, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing, firingFeatures };
+  // Every target's steps (the next ticks' expectations of a multi-target model) and the forecast served in its place.
+  const forecast = b.forecast ? { ...f(b.forecast)!, ...(b.forecast.targets ? { targets: b.forecast.targets.map(steps) } : {}) } : null;
+  const out: OutlookEntry = { forecast, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing, firingFeatures };
   if (b.baseline !== undefined) out.baseline = f(b.baseline) ?? null;
+  if (b.served !== undefined) out.served = f(b.served) ?? null;
   return out;
 }
 

@@ -213,3 +213,23 @@ test('fusion state goes into the snapshot and comes back: the restored series se
   assert.equal(other.view('r', 'v1'), undefined, 'saved for horizon 4: not installed for horizon 6');
   assert.equal(s3.ticks('r'), 40, 'the window is restored all the same');
 });
+
+test('the series outlook comes back whole: every target of a multi-target forecast (the next tick\'s expectations) and the forecast served in its place', () => {
+  const store = new WindowStore({ window: 8, features: 2, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  const outlook = new SeriesOutlook();
+  const parts = { store, outlook, detector: null, homes: new SeriesHomes(store.registry) };
+  for (let i = 0; i < 10; i++) store.push('m', i * 1000, [i, 2 * i], 0);
+  parts.homes.note('m', 0);
+  const steps = (v: number) => Array.from({ length: 3 }, (_, h) => ({ step: h + 1, ts: 10_000 + h * 1000, p10: v - 1, p50: v + h, p90: v + 1 }) as ForecastStep);
+  const served = { ts: 9000, model: 'baseline:drift', horizon: steps(50), replaces: 'v1' };
+  outlook.setForecast('m', { ts: 9000, model: 'v1', horizon: steps(10), targets: [steps(10), steps(20)] }, served);
+  const offsets = new Map([[0, 10n]]);
+  const identity = { topic: 't', groupId: 'g', window: 8, features: ['a', 'b'] };
+  const tree = decodeSnapshot(Buffer.concat(encodeSnapshot({ ...snapshotHead(parts, identity, offsets, 0), series: [captureSeries(parts, 'm', offsets)!] }))) as ReturnType<typeof checkSnapshot>;
+  const s2 = new WindowStore({ window: 8, features: 2, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  const back = new SeriesOutlook();
+  restoreSeriesState({ store: s2, outlook: back, detector: null, homes: new SeriesHomes(s2.registry) }, checkSnapshot(tree, identity), new Set([0]), 0);
+  assert.deepEqual(back.peek('m')?.served, served, 'the view shows the served forecast, as before the restart');
+  assert.deepEqual(back.nextExpectations('m'), outlook.nextExpectations('m'), 'both targets have their expectation for the next tick');
+  assert.equal(back.nextExpectations('m')?.length, 2);
+});
