@@ -128,7 +128,7 @@ export class StreamPipeline {
     // Outputs of these records that a failed send left behind go first, as they were (unsent-outputs.ts).
     const kept = this.#unsent.take(given);
     if (kept) await this.#send(given, kept.out, kept.out, sink, tracer);
-    const records = kept ? given.slice(kept.covered) : given;
+    const records = kept ? [...given.slice(0, kept.at), ...given.slice(kept.at + kept.covered)] : given;
     const out: OutMessage[] = [];
     const accepted: Accepted[] = [];
     const departures = this.#departures.count;

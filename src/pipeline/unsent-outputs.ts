@@ -7,10 +7,12 @@
  * commit and the transport delivers the same records again; processed a second time they are
  * duplicates, and their forecasts and alerts would never be written. So the pipeline keeps the
  * outputs per partition and, when a delivery starts at the same offset and covers the same
- * records, sends them as they were and processes only what follows. The next chunk of the
- * partition (starting later: the transport moved on) drops the entry, as does a redelivery that
- * does not line up (a rebalance moved the partition, the chunk came cut differently), which is
- * processed as it comes.
+ * records, sends them as they were and processes only what follows. A delivery that starts
+ * earlier and reaches them — the partition assigned again after a rebalance restarts before the
+ * committed offset to rebuild windows (the plain replay) — sends them where their first record is;
+ * one that ends before them leaves them kept (before, both dropped them: the records then came as
+ * duplicates and their outputs were never written). The next chunk of the partition (starting
+ * later: the transport moved on) drops the entry, as does a redelivery whose records differ.
  */
 import type { RawRecord } from '../domain/types.ts';
 import type { OutMessage } from './ports.ts';
@@ -37,15 +39,22 @@ export class UnsentOutputs {
     this.#byPartition.set(partitionOf(records[0]), { first: records[0], last: records[records.length - 1], count: records.length, out });
   }
 
-  /** The outputs kept for the first records of `records`, and how many records they stand for; null when none line up. */
-  take(records: readonly RawRecord[]): { out: OutMessage[]; covered: number } | null {
+  /**
+   * The outputs kept for records of `records`: `at` is where the first of them is, `covered` how
+   * many of them are here (the rest may come in the next delivery); null when none line up.
+   */
+  take(records: readonly RawRecord[]): { out: OutMessage[]; at: number; covered: number } | null {
     if (records.length === 0) return null;
     const key = partitionOf(records[0]);
     const e = this.#byPartition.get(key);
     if (e === undefined) return null;
+    const at = records.findIndex((r) => r.source.offset === e.first.source.offset);
+    // A replay that ends before the kept records (offsets are decimal strings): they are still to come.
+    if (at < 0 && BigInt(records[records.length - 1].source.offset) < BigInt(e.first.source.offset)) return null;
     this.#byPartition.delete(key);
-    const lines = records.length >= e.count && sameRecord(records[0], e.first) && sameRecord(records[e.count - 1], e.last);
-    return lines ? { out: e.out, covered: e.count } : null;
+    if (at < 0 || !sameRecord(records[at], e.first)) return null;
+    const covered = Math.min(e.count, records.length - at);
+    return covered < e.count || sameRecord(records[at + e.count - 1], e.last) ? { out: e.out, at, covered } : null;
   }
 
   /** Partitions with outputs waiting (tests, health). */

@@ -105,6 +105,33 @@ test('a redelivery that does not line up with the kept outputs is processed as i
   }
 });
 
+test('after a rebalance the partition is read again from before the committed offset (the plain replay): the kept outputs still come out, where their records are', async () => {
+  const t = await setup();
+  const at = (i: number) => 1_700_000_000_000 + i * 60_000;
+  const warm = (i: number) => ({ ...tick(i), warmup: true });
+  const forecastTs = (from: number) => t.sent.slice(from).filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)).ts);
+  try {
+    await t.pipeline.handle(Array.from({ length: W + 2 }, (_, i) => tick(i)));
+    t.failNext(1);
+    await assert.rejects(t.pipeline.handle([tick(W + 2), tick(W + 3)]), /broker unavailable/);
+    // Assigned again: the replay starts 4 records before the committed offset W + 2.
+    let n = t.sent.length;
+    await t.pipeline.handle([warm(W - 2), warm(W - 1)]); // ends before the kept records
+    await t.pipeline.handle([warm(W), warm(W + 1), tick(W + 2), tick(W + 3), tick(W + 4)]);
+    assert.deepEqual(forecastTs(n), [W + 2, W + 3, W + 4].map(at), 'W+2 and W+3 (kept), then W+4');
+
+    // The same, with the kept chunk cut across two deliveries.
+    t.failNext(1);
+    await assert.rejects(t.pipeline.handle([tick(W + 5), tick(W + 6)]), /broker unavailable/);
+    n = t.sent.length;
+    await t.pipeline.handle([warm(W + 3), warm(W + 4), tick(W + 5)]);
+    await t.pipeline.handle([tick(W + 6), tick(W + 7)]);
+    assert.deepEqual(forecastTs(n), [W + 5, W + 6, W + 7].map(at));
+  } finally {
+    await t.close();
+  }
+});
+
 test('a dead letter larger than deadLetterMaxBytes keeps a marked prefix of its value, and its headers byte for byte', async () => {
   const t = await setup({ deadLetterMaxBytes: 10_000 });
   try {
