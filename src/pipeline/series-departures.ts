@@ -17,14 +17,23 @@ import type { EvictionReason } from '../domain/series-registry.ts';
 export class SeriesDepartures {
   readonly #store: WindowStore;
   readonly #forget: (series: string) => void;
+  readonly #leaving: (series: string, reason: EvictionReason) => void;
+  /** Why each series left since the last sweep (a series evicted again in `sweep` leaves for the same reason). */
+  readonly #reasons = new Map<string, EvictionReason>();
   #count = 0;
 
-  /** `forget`: drop every holder's state for the series; `announce`: report a departure (telemetry). */
-  constructor(store: WindowStore, forget: (series: string) => void, announce: (series: string, reason: EvictionReason) => void) {
+  /**
+   * `forget`: drop every holder's state for the series; `announce`: report a departure (telemetry);
+   * `leaving`: told first, while the state is still there (the alerts of a series evicted while firing).
+   */
+  constructor(store: WindowStore, forget: (series: string) => void, announce: (series: string, reason: EvictionReason) => void, leaving: (series: string, reason: EvictionReason) => void = () => {}) {
     this.#store = store;
     this.#forget = forget;
+    this.#leaving = leaving;
     store.registry.follow((series, reason) => {
       this.#count++;
+      this.#reasons.set(series, reason);
+      leaving(series, reason);
       forget(series);
       announce(series, reason);
     });
@@ -37,12 +46,17 @@ export class SeriesDepartures {
 
   /** After phase 3: when any series left since `mark`, forget again those of `series` no longer held. */
   sweep(mark: number, series: Iterable<string>): void {
-    if (this.#count === mark) return;
+    if (this.#count === mark) {
+      this.#reasons.clear();
+      return;
+    }
     const done = new Set<string>();
     for (const s of series) {
       if (done.has(s) || this.#store.has(s)) continue;
       done.add(s);
+      this.#leaving(s, this.#reasons.get(s) ?? 'removed');
       this.#forget(s);
     }
+    this.#reasons.clear();
   }
 }

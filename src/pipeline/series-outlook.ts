@@ -5,6 +5,7 @@
  * The recent anomaly records for the API are another kind of state: recent-anomalies.ts.
  */
 import type { ForecastStep } from '../domain/types.ts';
+import type { AnomalyRecord } from './ports.ts';
 
 export interface OutlookEntry {
   /** `horizon`: the first target's steps; `targets`: every target's (multi-target models); `closedSteps`: those in hours the series is closed (only when any). */
@@ -27,6 +28,20 @@ export interface OutlookEntry {
   served?: (NonNullable<OutlookEntry['baseline']> & { replaces: string }) | null;
   /** Features whose alert is firing now. */
   firingFeatures: Set<string>;
+  /**
+   * Per firing feature, its last published firing record and the feature's latest tick: what the
+   * `resolved` record published when the series is evicted while firing is made of (tick-alerts.ts).
+   */
+  open?: Record<string, OpenAlert>;
+}
+
+/** A published alert still firing: its last firing record (escalation included) and the feature's latest tick. */
+export interface OpenAlert {
+  /** The last firing record (JSON-able). */
+  record: AnomalyRecord;
+  /** Latest tick of the feature: event time and value. */
+  ts: number;
+  value: number;
 }
 
 export class SeriesOutlook {

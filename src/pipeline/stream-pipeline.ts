@@ -115,7 +115,7 @@ export class StreamPipeline {
       for (const f of this.#followers) f.forget?.(series);
       deps.observer?.forget?.(series);
     };
-    this.#departures = new SeriesDepartures(deps.store, forget, (series, reason) => deps.observer?.evicted?.(series, reason));
+    this.#departures = new SeriesDepartures(deps.store, forget, (series, reason) => deps.observer?.evicted?.(series, reason), (series, reason) => this.#alerts?.departed(series, reason));
   }
 
   /** `sink` overrides the default sink for this call (a Kafka transaction in exactly-once mode). */
@@ -137,25 +137,24 @@ export class StreamPipeline {
     if (tracer) tracer.window(records.length, () => this.#window(records, out, accepted));
     else this.#window(records, out, accepted);
 
-    // Phase 2: wait for the model. A failed batch fails the whole call (retriable: the source
-    // does not commit and the records are processed again).
+    // Phase 2: wait for the model. A failed batch fails the whole call (retriable: the source does not commit; they come again).
     const jobs = accepted.map((a) => a.job);
     const windows = jobs.reduce((n, j) => n + (j ? 1 : 0), 0);
     const results = tracer && windows > 0 ? await tracer.inference(windows, () => Promise.all(jobs)) : await Promise.all(jobs);
 
-    // Phase 3: score and emit, in order.
+    // Phase 3: score and emit, in order. A series evicted since phase 1 got state back from its ticks
+    // in phase 3: drop it again. Then the resolved records of series evicted while firing (tick-alerts.ts).
     this.#emit(accepted, results, out);
-    // A series evicted since phase 1 got state back from its ticks in phase 3: drop it again.
     this.#departures.sweep(departures, accepted.map((a) => a.tick.series));
+    this.#alerts?.drain(out);
 
     if (accepted.length > 0) for (const f of this.#followers) pushFollowerRecords(f.advance?.(this.#eventTs), accepted[accepted.length - 1].rec, (rec) => this.#trace(rec), out);
     await this.#send(given, kept ? [...kept.out, ...out] : out, out, sink, tracer);
   }
 
   /**
-   * Send `out`. `all` — every output of `records`, which are applied already — is kept until the
-   * transport moves past them: a failed send, or a transaction aborted after it (exactly-once),
-   * brings the same records back, and then they are sent again (unsent-outputs.ts).
+   * Send `out`. `all` — every output of `records`, which are applied already — is kept until the transport moves past
+   * them: a failed send, or a transaction aborted after it (exactly-once), brings them back, and they go again (unsent-outputs.ts).
    */
   async #send(records: RawRecord[], all: OutMessage[], out: OutMessage[], sink: OutputSink, tracer: PipelineTracer | undefined): Promise<void> {
     if (all.length > 0) this.#unsent.remember(records, all);
@@ -179,6 +178,7 @@ export class StreamPipeline {
     const per = this.#d.inference.spec.window * this.#d.inference.spec.features.length;
     const now = this.#now();
     for (const rec of records) {
+      this.#alerts?.drain(out); // evicted before this record (idle, or at the cap by the last one)
       try {
         this.#intake(rec, per, now, out, accepted);
       } catch (err) {

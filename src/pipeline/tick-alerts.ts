@@ -13,6 +13,7 @@ import { pushFollowerRecords } from './out-messages.ts';
 import type { AnomalyRecord, AnomalyScorer, OutMessage, PipelineObserver } from './ports.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { OutlookEntry, SeriesOutlook } from './series-outlook.ts';
+import type { EvictionReason } from '../domain/series-registry.ts';
 
 export interface TickAlertsDeps {
   scorer: AnomalyScorer;
@@ -31,6 +32,8 @@ export class TickAlerts {
   readonly #d: TickAlertsDeps;
   /** Scored features: [index into tick values, feature name, index into the targets or −1]. */
   readonly #scored: Array<[number, string, number]>;
+  /** Resolved records of series evicted while firing, not yet handed to a chunk's outputs (`drain`). */
+  #departed: OutMessage[] = [];
 
   constructor(deps: TickAlertsDeps) {
     this.#d = deps;
@@ -55,25 +58,63 @@ export class TickAlerts {
       if (score > top) top = score;
       if (gap !== undefined && !quiet) d.observer?.gap?.(series, feature, gap);
       if (missed !== undefined && !quiet) d.observer?.missedReadings?.(series, feature, missed);
+      const open = entry.open?.[feature];
+      if (open && Number.isFinite(tick.values[fi])) Object.assign(open, { ts: tick.tsMs, value: tick.values[fi] });
       if (!event) continue;
       if (event.state === 'firing') entry.firingFeatures.add(feature);
       else entry.firingFeatures.delete(feature);
       entry.firing = entry.firingFeatures.size > 0;
-      if (!quiet) this.#alert(tick, rec, event, entry, out);
+      const published = this.#alert(tick, rec, event, entry, quiet ? null : out);
+      if (event.state === 'firing') (entry.open ??= {})[feature] = { record: published, ts: tick.tsMs, value: tick.values[fi] };
+      else if (entry.open) delete entry.open[feature];
     }
     entry.lastScore = top;
     if (!quiet) d.observer?.score?.(series, top);
   }
 
-  #alert(tick: Tick, cause: RawRecord, event: AnomalyEvent, entry: OutlookEntry, out: OutMessage[]): void {
-    const d = this.#d;
+  /** Build the event's record and, unless `out` is null (a quiet warm-up tick), publish it. */
+  #alert(tick: Tick, cause: RawRecord, event: AnomalyEvent, entry: OutlookEntry, out: OutMessage[] | null): AnomalyRecord {
     const built = buildAlertRecord(event, entry.forecast?.model ?? 'none', cause.source);
     const rec: AnomalyRecord = Object.assign(built, { kind: 'alert' as const, id: alertId(built.series, built.ts, built.state, built.severity, built.feature) });
+    if (out) this.#publish(rec, tick.labels, cause, out);
+    return rec;
+  }
+
+  #publish(rec: AnomalyRecord, labels: Tick['labels'], cause: RawRecord | null, out: OutMessage[]): void {
+    const d = this.#d;
+    const trace = cause ? d.trace : () => ({});
     d.recentAnomalies.add(rec);
     d.observer?.anomaly?.(rec);
     d.observer?.live?.({ type: 'anomaly', record: rec });
     const encoded = encodeAlertRecord(rec);
-    out.push({ stream: 'anomalies', key: encoded.key, value: encoded.value, headers: { ...d.trace(cause) } });
-    for (const f of d.followers) pushFollowerRecords(f.alert?.(rec, tick.labels), cause, d.trace, out);
+    out.push({ stream: 'anomalies', key: encoded.key, value: encoded.value, headers: cause ? { ...d.trace(cause) } : {} });
+    for (const f of d.followers) pushFollowerRecords(f.alert?.(rec, labels), cause ?? ({} as RawRecord), trace, out);
+  }
+
+  /**
+   * The series is leaving this instance's memory (before its state is forgotten). Evicted for
+   * good — idle or at the cap — while alerts of it fire: a `resolved` record per firing feature
+   * with `reason: "evicted"` (the state that would have resolved them is gone; docs/schemas.md),
+   * held until `drain`. Removed (its partition went to another instance, which carries the alert
+   * on from a snapshot or the replay): nothing.
+   */
+  departed(series: string, reason: EvictionReason): void {
+    const entry = this.#d.outlook.peek(series);
+    if (reason === 'removed' || !entry?.open) return;
+    for (const feature of Object.keys(entry.open).sort()) {
+      const { record, ts, value } = entry.open[feature];
+      const { view: _v, source: _s, id: _i, ...rest } = record;
+      const rec: AnomalyRecord = { ...rest, ts, value, state: 'resolved', reason: 'evicted', eviction: reason === 'idle' ? 'idle' : 'cap' };
+      rec.id = alertId(rec.series, rec.ts, rec.state, rec.severity, rec.feature);
+      this.#publish(rec, undefined, null, this.#departed);
+    }
+    entry.open = undefined;
+  }
+
+  /** Move the records of `departed` series to `out` (the chunk being handled). */
+  drain(out: OutMessage[]): void {
+    if (this.#departed.length === 0) return;
+    out.push(...this.#departed);
+    this.#departed = [];
   }
 }

@@ -32,6 +32,13 @@ export interface AnomalyAlertRecord {
   /** Firing records: the view of surprise (or never-seen rule) that set the score. */
   view?: SurpriseView;
   source?: SourceRef;
+  /**
+   * Resolved records only, when the alert did not recover but its series left this instance's
+   * memory while it fired: `evicted` (docs/schemas.md). Absent on ordinary resolved records.
+   */
+  reason?: 'evicted';
+  /** With `reason: "evicted"`: why the series went — `idle` (windows.idleEvictMs) or `cap` (windows.maxSeries). */
+  eviction?: 'idle' | 'cap';
 }
 
 /** Round to 6 significant digits: readable JSON, no false precision. */

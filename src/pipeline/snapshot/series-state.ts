@@ -133,6 +133,8 @@ function copyEntry(b: OutlookEntry): OutlookEntry {
   const out: OutlookEntry = { forecast, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing, firingFeatures };
   if (b.baseline !== undefined) out.baseline = f(b.baseline) ?? null;
   if (b.served !== undefined) out.served = f(b.served) ?? null;
+  // Open alerts (plain JSON): a series restored firing and evicted later still resolves (tick-alerts.ts).
+  if (b.open && Object.keys(b.open).length > 0) out.open = JSON.parse(JSON.stringify(b.open)) as OutlookEntry['open'];
   return out;
 }
 
