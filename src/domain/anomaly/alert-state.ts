@@ -10,7 +10,8 @@ import type { AnomalyConfig } from './config.ts';
  *   (cooldown does not hold back an escalation);
  * - resolves after `recoveryTicks` consecutive ticks whose *level* (the undamped score, see
  *   detector.ts) is below `resolveBelow` (hysteresis): a long anomaly stays firing even though
- *   its damped score falls once it is no longer news.
+ *   its damped score falls once it is no longer news. The debounce window starts empty after a
+ *   resolve: a new alert needs N hot ticks of its own.
  */
 export type Severity = 'warning' | 'critical';
 export type AlertPhase = 'normal' | 'firing';
@@ -69,6 +70,10 @@ export class AlertState {
     if (this.calm >= r.recoveryTicks) {
       this.phase = 'normal';
       this.calm = 0;
+      // The hot ticks of the alert just resolved must not count toward a new one: with
+      // debounceM > recoveryTicks they were still in the window and the next calm tick re-fired.
+      this.warnBits = 0;
+      this.critBits = 0;
       return { state: 'resolved', severity: this.severity };
     }
     return undefined;

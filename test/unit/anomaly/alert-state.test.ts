@@ -48,3 +48,12 @@ test('recovery follows the undamped level, not the damped score', () => {
   a.step(0.05, 0.1, 10);
   assert.equal(a.step(0.05, 0.1, 11)?.state, 'resolved');
 });
+
+test('after a resolve, the hot ticks of the alert it resolved do not fire it again (debounceM > recoveryTicks)', () => {
+  // 2 of 10 hot ticks fire; 3 calm ticks resolve. Before, the two hot ticks were still in the
+  // debounce window after the resolve, so the next calm tick (score 0.1) fired a new critical alert.
+  const r = rules({ debounceN: 2, debounceM: 10, recoveryTicks: 3 });
+  assert.deepEqual(run(new AlertState(r), [0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]), ['1:firing/critical', '4:resolved/critical']);
+  // A new anomaly after the resolve still needs N fresh hot ticks of its own.
+  assert.deepEqual(run(new AlertState(r), [0.9, 0.9, 0.1, 0.1, 0.1, 0.6, 0.1, 0.6]), ['1:firing/critical', '4:resolved/critical', '7:firing/warning']);
+});
