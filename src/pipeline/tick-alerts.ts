@@ -60,7 +60,9 @@ export class TickAlerts {
       if (missed !== undefined && !quiet) d.observer?.missedReadings?.(series, feature, missed);
       const open = entry.open?.[feature];
       if (open && Number.isFinite(tick.values[fi])) Object.assign(open, { ts: tick.tsMs, value: tick.values[fi] });
-      if (!event) continue;
+      // No resolve without a published firing: a held-back alert (feedback gate) restored firing
+      // from a snapshot resolves after a restart, when the gate no longer knows it held it back.
+      if (!event || (event.state === 'resolved' && !entry.firingFeatures.has(feature) && !legacyFiring(entry))) continue;
       if (event.state === 'firing') entry.firingFeatures.add(feature);
       else entry.firingFeatures.delete(feature);
       entry.firing = entry.firingFeatures.size > 0;
@@ -117,4 +119,9 @@ export class TickAlerts {
     out.push(...this.#departed);
     this.#departed = [];
   }
+}
+
+/** An entry from a snapshot written before per-feature alerts: firing, with no features named. */
+function legacyFiring(entry: OutlookEntry): boolean {
+  return entry.firing && entry.firingFeatures.size === 0;
 }
