@@ -84,6 +84,17 @@ export class SeriesOutlook {
     this.#entries.delete(series);
   }
 
+  /**
+   * The series' detector starts afresh (a snapshot's detector state was not installed): nothing
+   * fires now. Its open alerts stay in `open`, so TickAlerts resolves them (reason "reset").
+   */
+  detectorReset(series: string): void {
+    const e = this.#entries.get(series);
+    if (!e) return;
+    e.firing = false;
+    e.firingFeatures.clear();
+  }
+
   /** Install an entry from a snapshot (replaces what is there). */
   restore(series: string, e: OutlookEntry): void {
     // (A snapshot stores firingFeatures as an array.)

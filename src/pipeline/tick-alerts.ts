@@ -51,6 +51,7 @@ export class TickAlerts {
     const spec = d.spec();
     const series = tick.series;
     const entry = d.outlook.entry(series);
+    if (entry.open) this.#orphans(entry);
     let top = 0;
     for (const [fi, feature, ti] of this.#scored) {
       const step = ti >= 0 ? (expected?.[ti] ?? null) : null;
@@ -103,14 +104,32 @@ export class TickAlerts {
   departed(series: string, reason: EvictionReason): void {
     const entry = this.#d.outlook.peek(series);
     if (reason === 'removed' || !entry?.open) return;
-    for (const feature of Object.keys(entry.open).sort()) {
-      const { record, ts, value } = entry.open[feature];
-      const { view: _v, source: _s, id: _i, ...rest } = record;
-      const rec: AnomalyRecord = { ...rest, ts, value, state: 'resolved', reason: 'evicted', eviction: reason === 'idle' ? 'idle' : 'cap' };
-      rec.id = alertId(rec.series, rec.ts, rec.state, rec.severity, rec.feature);
-      this.#publish(rec, undefined, null, this.#departed);
-    }
+    for (const feature of Object.keys(entry.open).sort()) this.#resolveOpen(entry, feature, { reason: 'evicted', eviction: reason === 'idle' ? 'idle' : 'cap' });
     entry.open = undefined;
+  }
+
+  /**
+   * Open alerts no detector state stands behind any more: a restart from a snapshot whose
+   * detector state was not installed (the detector's configuration changed) restores the outlook
+   * with its open alerts but a fresh detector, which would never resolve them
+   * (series-state.ts clears their firing state). Resolved with `reason: "reset"`.
+   */
+  #orphans(entry: OutlookEntry): void {
+    for (const feature of Object.keys(entry.open!).sort()) {
+      if (entry.firingFeatures.has(feature) || legacyFiring(entry)) continue;
+      this.#resolveOpen(entry, feature, { reason: 'reset' });
+      delete entry.open![feature];
+    }
+    if (Object.keys(entry.open!).length === 0) entry.open = undefined;
+  }
+
+  /** Queue the `resolved` record of the open alert of `feature` that its state no longer will (`drain`). */
+  #resolveOpen(entry: OutlookEntry, feature: string, why: Pick<AnomalyRecord, 'reason' | 'eviction'>): void {
+    const { record, ts, value } = entry.open![feature];
+    const { view: _v, source: _s, id: _i, ...rest } = record;
+    const rec: AnomalyRecord = { ...rest, ts, value, state: 'resolved', ...why };
+    rec.id = alertId(rec.series, rec.ts, rec.state, rec.severity, rec.feature);
+    this.#publish(rec, undefined, null, this.#departed);
   }
 
   /** Move the records of `departed` series to `out` (the chunk being handled). */

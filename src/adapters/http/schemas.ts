@@ -161,7 +161,7 @@ export const anomalyRecordSchema = {
     },
     kind: { type: 'string', enum: ['alert'] },
     id: { type: 'string', description: 'Stable alert id; give feedback with POST /v1/anomalies/{id}/feedback.' },
-    reason: { type: 'string', enum: ['evicted'], description: 'Resolved records only: the series left memory while its alert fired (not a recovery).' },
+    reason: { type: 'string', enum: ['evicted', 'reset'], description: 'Resolved records only, not a recovery: the series left memory while its alert fired (evicted), or a restart started its detector afresh (reset).' },
     eviction: { type: 'string', enum: ['idle', 'cap'], description: 'With reason "evicted": why the series went (windows.idleEvictMs or windows.maxSeries).' },
     source: {
       type: 'object',

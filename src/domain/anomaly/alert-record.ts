@@ -33,10 +33,11 @@ export interface AnomalyAlertRecord {
   view?: SurpriseView;
   source?: SourceRef;
   /**
-   * Resolved records only, when the alert did not recover but its series left this instance's
-   * memory while it fired: `evicted` (docs/schemas.md). Absent on ordinary resolved records.
+   * Resolved records only, when the alert did not recover but the state that would resolve it is
+   * gone: `evicted` (its series left this instance's memory while it fired) or `reset` (a restart
+   * from a snapshot started its detector afresh) (docs/schemas.md). Absent on ordinary resolved records.
    */
-  reason?: 'evicted';
+  reason?: 'evicted' | 'reset';
   /** With `reason: "evicted"`: why the series went — `idle` (windows.idleEvictMs) or `cap` (windows.maxSeries). */
   eviction?: 'idle' | 'cap';
 }

@@ -169,6 +169,7 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
     parts.store.importSeries(e.id, { ...w, values: fullArray(w.values), ts: fullArray(w.ts), mean: fullArray(w.mean), m2: fullArray(w.m2), last: fullArray(w.last) }, nowMs);
     parts.homes.note(e.id, e.p);
     if (e.b) parts.outlook.restore(e.id, e.b);
+    const before = detectors;
     if (e.d && sameDetector && parts.detector) {
       try {
         parts.detector.importSeries(e.id, Object.keys(e.d!), (fresh) => fillFrom(fresh, e.d!));
@@ -177,6 +178,8 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
         // importSeries installs nothing when the fill fails: this series' detector starts fresh.
       }
     }
+    // A fresh detector is not firing: its open alerts are resolved (reason "reset") by TickAlerts.
+    if (e.b && detectors === before) parts.outlook.detectorReset(e.id);
     try {
       if (e.f && parts.fusion) parts.fusion.importSeries(e.id, (fresh) => fillFrom(fresh, e.f!));
     } catch {

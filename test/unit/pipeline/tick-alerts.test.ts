@@ -13,6 +13,10 @@ import { RecentAnomalies } from '../../../src/pipeline/recent-anomalies.ts';
 import type { AnomalyScorer, OutMessage } from '../../../src/pipeline/ports.ts';
 import type { FeedbackPolicy } from '../../../src/domain/feedback/feedback-policy.ts';
 import type { ModelSpec, RawRecord, Tick } from '../../../src/domain/types.ts';
+import { AnomalyDetector } from '../../../src/domain/anomaly/index.ts';
+import { WindowStore } from '../../../src/domain/window-store.ts';
+import { decodeSnapshot, encodeSnapshot } from '../../../src/pipeline/snapshot/codec.ts';
+import { captureSeries, checkSnapshot, restoreSeriesState, SeriesHomes, snapshotHead } from '../../../src/pipeline/snapshot/series-state.ts';
 
 const spec = { window: 4, features: ['value'], targets: ['value'], horizon: 1, quantiles: [0.1, 0.5, 0.9] } as unknown as ModelSpec;
 
@@ -56,4 +60,44 @@ test('a published alert still resolves after a restart', () => {
   const outlook = new SeriesOutlook();
   assert.deepEqual(feed(alerts(new FeedbackGate(detector, pass), outlook), 0, 3).map((m) => JSON.parse(String(m.value)).state), ['firing']);
   assert.deepEqual(feed(alerts(new FeedbackGate(detector, pass), outlook), 3, 7).map((m) => JSON.parse(String(m.value)).state), ['resolved']);
+});
+
+test('a restart from a snapshot whose detector state is not installed resolves the open alerts (reason reset); one whose is, keeps them', () => {
+  const identity = { topic: 't', groupId: 'g', window: 4, features: ['value'] };
+  const offsets = new Map([[0, 3n]]);
+  const snapshot = (det: AnomalyDetector) => {
+    const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+    const parts = { store, outlook: new SeriesOutlook(), detector: det, homes: new SeriesHomes(store.registry) };
+    for (let k = 0; k < 3; k++) store.push('s', k * 60_000, [1], 0);
+    parts.homes.note('s', 0);
+    const pass = { decide: () => 'pass' } as unknown as FeedbackPolicy;
+    assert.equal(feed(alerts(new FeedbackGate(detector, pass), parts.outlook), 0, 3).length, 1, 'fired');
+    det.observe('s', 0, 1, null); // the detector holds state for s (a fake fired above)
+    return decodeSnapshot(Buffer.concat(encodeSnapshot({ ...snapshotHead(parts, identity, offsets, 0), series: [captureSeries(parts, 's', offsets)!] }))) as ReturnType<typeof checkSnapshot>;
+  };
+  const restore = (tree: ReturnType<typeof checkSnapshot>, det: AnomalyDetector) => {
+    const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+    const outlook = new SeriesOutlook();
+    restoreSeriesState({ store, outlook, detector: det, homes: new SeriesHomes(store.registry) }, checkSnapshot(tree, identity), new Set([0]), 0);
+    return outlook;
+  };
+  const quiet: AnomalyScorer = { observe: () => ({ score: 0 }), forget() {} };
+  // Another detector configuration (a threshold changed): its state is not installed.
+  const outlook = restore(snapshot(new AnomalyDetector()), new AnomalyDetector({ warningThreshold: 0.45 }));
+  assert.equal(outlook.peek('s')?.firing, false, 'the API no longer says firing');
+  const a = alerts(quiet, outlook);
+  const out = feed(a, 3, 4);
+  a.drain(out);
+  const recs = out.filter((m) => m.stream === 'anomalies').map((m) => JSON.parse(String(m.value)));
+  assert.deepEqual(recs.map((r) => [r.state, r.reason, r.severity, r.feature, r.ts]), [['resolved', 'reset', 'critical', 'value', 2 * 60_000]]);
+  const again = feed(a, 4, 6);
+  a.drain(again);
+  assert.deepEqual(again, [], 'once');
+  // The same configuration: the detector comes back firing and the alert stays open.
+  const kept = restore(snapshot(new AnomalyDetector()), new AnomalyDetector());
+  assert.deepEqual([...kept.peek('s')!.firingFeatures], ['value']);
+  const b = alerts(quiet, kept);
+  const none = feed(b, 3, 5);
+  b.drain(none);
+  assert.deepEqual(none, []);
 });
