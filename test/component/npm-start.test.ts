@@ -50,6 +50,8 @@ test('SIGTERM to `npm start` reaches the service: it drains, exits 0 and frees i
       return m ? Number(m[1]) : undefined;
     });
     assert.notEqual(servicePid, npm.pid, 'the service runs in its own node process under npm');
+    // The replay logs its file when it starts, which may be just after /healthz first answers.
+    await waitFor('the bundled sample in the log', 30_000, () => (/dist\/adapters\/embedded\/sample\/nyc_taxi\.csv/.test(out) ? true : undefined));
     assert.match(out, /dist\/adapters\/embedded\/sample\/nyc_taxi\.csv/, 'the service runs the compiled dist/ and finds its bundled sample there');
 
     // Assets and JSON read at run time are found from dist/ too: dashboard page and static files,
