@@ -114,6 +114,7 @@ function feedbackService(
       await p.send({ topic: config.feedback.topic, messages: [{ key: String(record.alertId), value: JSON.stringify(record) }] });
     },
     onPublishError: (err) => d.log.warn({ err }, 'feedback applied here but not published to the feedback topic; other instances will not see it'),
+    onCompactError: (err) => d.log.warn({ err }, 'feedback log compaction failed; the log is whole and will be compacted again'),
   });
 }
 

@@ -21,6 +21,10 @@ export interface FeedbackStore {
   load(): Promise<FeedbackEntry[]>;
   /** Resolves once the operation is on disk. */
   append(op: FeedbackLogOp): Promise<void>;
+  /** Lines the store holds now (with `compact`: the service keeps it near the entries in effect). */
+  readonly lines?: number;
+  /** Replace the stored log with `entries`, oldest first. */
+  compact?(entries: readonly FeedbackEntry[]): Promise<void>;
 }
 
 /** The alert a feedback is about, when it is not (or no longer) in the index. */
@@ -56,6 +60,8 @@ export interface FeedbackServiceDeps {
    */
   publish?: (record: Record<string, unknown>) => Promise<void>;
   onPublishError?: (err: unknown) => void;
+  /** A rewrite of the log (compaction) failed; the log is whole and is compacted again later. */
+  onCompactError?: (err: unknown) => void;
 }
 
 export class FeedbackService {
@@ -71,6 +77,7 @@ export class FeedbackService {
   async load(): Promise<number> {
     if (this.#d.store === null) return 0;
     for (const e of await this.#d.store.load()) this.#d.policy.apply(e);
+    await this.#compact();
     return this.#d.policy.size;
   }
 
@@ -94,6 +101,7 @@ export class FeedbackService {
     }
     await this.#d.store?.append({ op: 'set', entry });
     this.#d.policy.apply(entry);
+    await this.#compact();
     this.#d.onRecorded?.(entry.verdict, channel, this.#d.policy.size);
     if (channel !== 'kafka') await this.#publish(topicRecord(entry));
     return { alertId, series: entry.series, feedback: entry, effect: this.#d.policy.state(entry.series, entry.alertTs) };
@@ -110,6 +118,7 @@ export class FeedbackService {
     }
     await this.#d.store?.append({ op: 'clear', alertId, at: this.#now() });
     this.#d.policy.remove(alertId);
+    await this.#compact();
     this.#d.onRecorded?.('clear', channel, this.#d.policy.size);
     if (channel !== 'kafka') await this.#publish({ alertId, verdict: 'clear' });
     return { alertId, series: had.series, feedback: null, effect: this.#d.policy.state(had.series, had.alertTs) };
@@ -125,6 +134,19 @@ export class FeedbackService {
     const state = this.#d.policy.state(series, atTs);
     const any = state.counts.false_positive + state.counts.confirmed + state.counts.expected > 0;
     return any ? { ...state, confirmed } : null;
+  }
+
+  /**
+   * Keep the log near the entries the policy holds: superseded and cleared lines, and entries the
+   * policy dropped (feedback.maxPerSeries, maxEntries), would otherwise pile up on disk for as long
+   * as the service runs, and be read again at every start. The change is durable already, so a
+   * failed rewrite is left for the next one (the log still holds everything).
+   */
+  async #compact(): Promise<void> {
+    const store = this.#d.store;
+    if (store?.compact === undefined || store.lines === undefined) return;
+    if (store.lines <= 2 * this.#d.policy.size + 64) return;
+    await store.compact(this.#d.policy.entries()).catch((err: unknown) => this.#d.onCompactError?.(err));
   }
 
   async #publish(record: Record<string, unknown>): Promise<void> {

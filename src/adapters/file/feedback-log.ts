@@ -4,7 +4,9 @@
  * log is replayed (the latest line per alert id wins; lines that do not parse are skipped and
  * counted) and, when it holds more lines than entries in effect (plus slack), rewritten compacted:
  * written to a temporary file, fsync'd, renamed over the log, directory fsync'd — a crash at any
- * point leaves either the old or the new log whole.
+ * point leaves either the old or the new log whole. A service that runs for weeks does not wait for a
+ * restart: `compact(entries)` rewrites the log the same way while it runs (FeedbackService calls it
+ * once the log holds far more lines than the entries its policy keeps).
  */
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -23,6 +25,8 @@ export class FeedbackLog implements FeedbackStore {
   #fh: FileHandle | null = null;
   /** Appends run one at a time, in call order. */
   #chain: Promise<void> = Promise.resolve();
+  /** Lines in the log: read on load, then one per append; reset by a rewrite. */
+  #lines = 0;
 
   constructor(opts: FeedbackLogOptions) {
     this.path = opts.path;
@@ -53,6 +57,7 @@ export class FeedbackLog implements FeedbackStore {
     }
     if (skipped > 0) this.#onSkipped?.(skipped);
     const entries = [...live.values()];
+    this.#lines = lines;
     if (lines > 2 * entries.length + 64) await this.#rewrite(entries);
     return entries;
   }
@@ -62,6 +67,24 @@ export class FeedbackLog implements FeedbackStore {
       const fh = await this.#handle();
       await fh.appendFile(`${JSON.stringify(op)}\n`, 'utf8');
       await fh.sync();
+      this.#lines++;
+    });
+    this.#chain = next.catch(() => {});
+    return next;
+  }
+
+  /** Lines the log holds now (entries in effect plus superseded and cleared ones). */
+  get lines(): number {
+    return this.#lines;
+  }
+
+  /** Rewrite the log as `entries` (oldest first), after the appends already queued; atomic as on load. */
+  compact(entries: readonly FeedbackEntry[]): Promise<void> {
+    const next = this.#chain.then(async () => {
+      const fh = this.#fh;
+      this.#fh = null;
+      await fh?.close();
+      await this.#rewrite(entries);
     });
     this.#chain = next.catch(() => {});
     return next;
@@ -82,7 +105,7 @@ export class FeedbackLog implements FeedbackStore {
     return this.#fh;
   }
 
-  async #rewrite(entries: FeedbackEntry[]): Promise<void> {
+  async #rewrite(entries: readonly FeedbackEntry[]): Promise<void> {
     const tmp = `${this.path}.tmp`;
     const fh = await open(tmp, 'w');
     try {
@@ -98,6 +121,7 @@ export class FeedbackLog implements FeedbackStore {
     } finally {
       await dir.close();
     }
+    this.#lines = entries.length;
   }
 }
 

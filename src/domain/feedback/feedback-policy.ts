@@ -60,6 +60,11 @@ export class FeedbackPolicy {
     return this.#byId.get(alertId);
   }
 
+  /** Every entry in effect, in recording order (oldest first). */
+  entries(): FeedbackEntry[] {
+    return [...this.#byId.values()];
+  }
+
   /** Record (or replace) the feedback on one alert; idempotent for an identical entry. */
   apply(e: FeedbackEntry): void {
     this.remove(e.alertId);

@@ -66,7 +66,9 @@ test('unknown alert ids are 404 with a hint; a torn last line is skipped; a long
     await assert.rejects(a.svc.give('nope', { verdict: 'confirmed' }, 'http'), (e: unknown) => e instanceof TickcastError && e.code === ErrorCodes.ALERT_NOT_FOUND && /recent firing alerts/.test(e.message));
     await assert.rejects(a.svc.give('nope', { verdict: 'bogus' }, 'http'), (e: unknown) => e instanceof TickcastError && e.code === ErrorCodes.FEEDBACK_INVALID);
     a.index.add(alert('a1'));
-    for (let i = 0; i < 100; i++) await a.svc.give('a1', { verdict: i % 2 ? 'confirmed' : 'false_positive' }, 'http');
+    const given = await a.svc.give('a1', { verdict: 'false_positive' }, 'http');
+    // A long log as an older release left it (the service now compacts while it runs).
+    for (let i = 0; i < 100; i++) await a.store.append({ op: 'set', entry: { ...given.feedback!, verdict: i % 2 ? 'confirmed' : 'false_positive' } });
     await a.store.close();
     const path = join(dir, 'sub', 'feedback.jsonl');
     appendFileSync(path, '{"op":"set","entry":{"alertId":"tor');
@@ -120,6 +122,32 @@ test('a failed write leaves the policy unchanged and surfaces the error (topic r
     const svc = new FeedbackService({ policy: p, index, store: new FeedbackLog({ path: join(dir, 'file', 'feedback.jsonl') }), expectedSpanMs: 1 });
     await assert.rejects(svc.give('a1', { verdict: 'false_positive' }, 'http'));
     assert.equal(p.size, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a long-running service keeps its feedback log near the entries in effect, without a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tc-fb-'));
+  try {
+    const a = setup(dir); // maxPerSeries 10, maxEntries 100
+    const path = join(dir, 'sub', 'feedback.jsonl');
+    const lines = () => readFileSync(path, 'utf8').trim().split('\n').length;
+    // Weeks of feedback: 500 alerts of 5 series, each judged, half of them judged again.
+    for (let i = 0; i < 500; i++) {
+      const id = `a${i}`;
+      a.index.add(alert(id, `s${i % 5}`, 1_000 + i));
+      await a.svc.give(id, { verdict: 'false_positive' }, 'http');
+      if (i % 2) await a.svc.give(id, { verdict: 'confirmed' }, 'http');
+      assert.ok(lines() <= 2 * a.p.size + 64 + 1, `after ${i + 1} alerts: ${lines()} lines on disk for ${a.p.size} entries in effect`);
+    }
+    assert.equal(a.p.size, 50, 'maxPerSeries 10 × 5 series');
+    await a.store.close();
+    const b = setup(dir);
+    assert.equal(await b.svc.load(), 50);
+    assert.deepEqual(b.p.entries().map((e) => [e.alertId, e.verdict]), a.p.entries().map((e) => [e.alertId, e.verdict]), 'the compacted log restores what was in effect');
+    assert.ok(lines() <= 2 * 50 + 64, `entries the policy dropped are not kept on disk either: ${lines()} lines`);
+    await b.store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
