@@ -79,6 +79,7 @@ export const incidentsSection = z
     /** Distinct series an incident needs before it is published. */
     minSeries: positiveInt.default(2),
     maxOpen: positiveInt.default(1_000),
+    /** Member alerts, and member series (at least minSeries), listed per incident; `count` counts every alert. */
     maxMembers: positiveInt.default(100),
     /** Closed incidents kept for GET /v1/incidents. */
     keepClosed: positiveInt.default(200),

@@ -12,7 +12,7 @@
  *
  * Records are keyed by incident id (stable: key + first alert ts), so a compacted topic keeps the
  * latest version of each. Bounded: `maxOpen` groups tracked at once (oldest closed first), at most
- * `maxMembers` member alerts listed per incident (`count` keeps counting), `keepClosed` kept for listing.
+ * `maxMembers` member alerts and series listed per incident (`count` keeps counting), `keepClosed` kept for listing.
  */
 import { incidentId } from '../alerts/alert-id.ts';
 
@@ -141,7 +141,12 @@ export class IncidentGrouper {
     r.count++;
     r.lastTs = Math.max(r.lastTs, a.ts);
     if (r.alerts.length < this.settings.maxMembers) r.alerts.push({ id: a.id!, series: a.series, ts: a.ts, severity: a.severity, score: a.score });
-    const newSeries = !r.series.includes(a.series);
+    // Listed like the alerts, at most maxMembers: a key whose alerts never pause for `spanMs` (a
+    // fleet churning series under one host or prefix) keeps one incident open for weeks, and an
+    // unbounded list grew with every series that ever alerted under it, in memory and in each
+    // republished record. Series beyond the list count in `count` only and republish nothing.
+    const listed = Math.max(this.settings.maxMembers, this.settings.minSeries); // a list below minSeries would never publish
+    const newSeries = r.series.length < listed && !r.series.includes(a.series);
     if (newSeries) r.series.push(a.series);
     const escalated = a.severity === 'critical' && r.severity === 'warning';
     if (escalated) r.severity = 'critical';

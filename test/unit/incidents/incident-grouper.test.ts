@@ -65,11 +65,24 @@ test('grouping by a tick label; bounded open groups and member lists', () => {
   g.follow(alert('a', 0), { host: 'h1' });
   const [inc] = g.follow(alert('b', 1), { host: 'h1' });
   assert.equal(inc.groupBy, 'label:host');
-  const [more] = g.follow(alert('c', 2), { host: 'h1' });
+  assert.deepEqual(g.follow(alert('c', 2), { host: 'h1' }), [], 'a series beyond maxMembers is counted, not listed nor republished');
+  const [more] = g.list({ group: 'h1', limit: 1 });
   assert.equal(more.alerts.length, 2, 'member list capped');
   assert.equal(more.count, 3);
-  assert.deepEqual(more.series, ['a', 'b', 'c']);
+  assert.deepEqual(more.series, ['a', 'b'], 'series list capped too');
   g.follow(alert('d', 2), { host: 'h2' });
   const evicted = g.follow(alert('e', 2), { host: 'h3' });
   assert.deepEqual(evicted.map((r) => [r.group, r.state]), [['h1', 'closed']], 'the oldest open group closes beyond maxOpen');
+});
+
+test('an incident kept open for long lists at most maxMembers series, however many distinct series alert under its key', () => {
+  const g = prefix({ maxMembers: 5 });
+  const published: number[] = [];
+  // A host whose alerts never pause for the span, from 50 series that come and go (churn above windows.maxSeries).
+  for (let i = 0; i < 50; i++) for (const r of g.follow(alert(`web-1:s${i}`, i))) published.push(r.series.length);
+  const [open] = g.list({ state: 'open', limit: 10 });
+  assert.equal(open.count, 50, 'every alert is counted');
+  assert.ok(open.series.length <= 5, `series listed: ${open.series.length}`);
+  assert.ok(open.alerts.length <= 5);
+  assert.ok(published.length <= 5 && published.every((n) => n <= 5), `records published: ${JSON.stringify(published)}`);
 });
