@@ -11,6 +11,8 @@ export interface RestoreInput {
   committed: bigint | undefined;
   /** Log start offset (low watermark). */
   low: bigint;
+  /** High watermark at the assignment (absent: unknown). */
+  high?: bigint;
 }
 
 export interface RestorePlan {
@@ -48,6 +50,31 @@ export function uncommittedFromBeginning(start: ReadonlyMap<number, bigint>, inp
     if (!out.has(partition) && (committed === undefined || committed < 0n)) out.set(partition, OFFSET_BEGINNING);
   }
   return out;
+}
+
+/**
+ * Where each partition with nothing committed starts, given the restore plan's `start`: one
+ * created after start (numbered ≥ `partitionsAtStart`) at its beginning (uncommittedFromBeginning);
+ * the others under fromBeginning=false at their high watermark as read at the assignment
+ * (librdkafka resolves "latest" only at the first fetch, skipping what came in between), under
+ * fromBeginning=true left to the client (earliest). Returns the start offsets, the partitions
+ * created after start, and where each uncommitted partition counts its lag from.
+ */
+export function uncommittedStarts(
+  start: ReadonlyMap<number, bigint>,
+  inputs: readonly RestoreInput[],
+  o: { partitionsAtStart: number; fromBeginning: boolean },
+): { start: Map<number, bigint>; created: number[]; lagFrom: Map<number, bigint> } {
+  const out = uncommittedFromBeginning(start, inputs.filter((i) => i.partition >= o.partitionsAtStart));
+  const created = [...out.keys()].filter((p) => !start.has(p));
+  const lagFrom = new Map<number, bigint>();
+  for (const i of inputs) {
+    if (i.committed !== undefined && i.committed >= 0n) continue;
+    if (!out.has(i.partition) && !o.fromBeginning) out.set(i.partition, i.high ?? i.low);
+    const at = out.get(i.partition);
+    lagFrom.set(i.partition, at === undefined || at === OFFSET_BEGINNING ? i.low : at);
+  }
+  return { start: out, created, lagFrom };
 }
 
 /**

@@ -22,7 +22,7 @@ import { AtLeastOnce, Transactional, warmupOnly, type CommitStrategy } from './c
 import { brokerLagReader, LagMonitor, type LagSink } from './lag.ts';
 import { Handover } from './handover.ts';
 import { ConsumeErrors, OffsetGaps, type OffsetGap } from './offset-gaps.ts';
-import { applySnapshotPlan, OFFSET_BEGINNING, planRestore, restoreLogLines, uncommittedFromBeginning, WarmupTracker, type RestoreInput } from './restore.ts';
+import { applySnapshotPlan, planRestore, restoreLogLines, uncommittedStarts, WarmupTracker, type RestoreInput } from './restore.ts';
 import { SkipProbe } from './skip-probe.ts';
 import { partitionsAtStart } from './topic-at-start.ts';
 import type { TransactionSlot } from './sink.ts';
@@ -73,8 +73,6 @@ export class KafkaSource implements TickSource {
   readonly #handover = new Handover();
   /** Set by the first rebalance that assigns (an empty assignment counts); never cleared. */
   #joined = false;
-  /** The topic did not exist when this run started (readiness names it until the group is joined). */
-  #missingAtStart = false;
   /**
    * Partitions the topic had when this run started (0: missing; Infinity: unknown). One numbered
    * at or above it was added since — a missing topic created, or partitions added to a live one —
@@ -111,7 +109,7 @@ export class KafkaSource implements TickSource {
 
   /** The topic, while it was missing at start and the group is not joined yet (librdkafka joins none without a subscribed topic); /readyz names it. */
   missingTopic(): string | null {
-    return this.#missingAtStart && !this.#joined ? this.#o.topic : null;
+    return this.#partitionsAtStart === 0 && !this.#joined ? this.#o.topic : null;
   }
 
   async start(handle: RecordHandler): Promise<void> {
@@ -123,7 +121,6 @@ export class KafkaSource implements TickSource {
     await consumer.connect();
     await this.#admin.connect();
     this.#partitionsAtStart = await partitionsAtStart(this.#admin, o.topic, o.metadataRefreshMs, this.#log);
-    this.#missingAtStart = this.#partitionsAtStart === 0;
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     await consumer.subscribe({ topics: [o.topic] });
@@ -240,23 +237,16 @@ export class KafkaSource implements TickSource {
     const marks = await this.#admin!.fetchTopicOffsets(topic, { timeout: 10_000, isolationLevel: 1 });
     const inputs: RestoreInput[] = partitions.map((partition) => {
       const c = committed.find((x) => x.partition === partition)?.offset;
-      return { partition, committed: c === undefined || c === null ? undefined : BigInt(c), low: BigInt(marks.find((m) => m.partition === partition)?.low ?? '0') };
+      const m = marks.find((x) => x.partition === partition);
+      return { partition, committed: c === undefined || c === null ? undefined : BigInt(c), low: BigInt(m?.low ?? '0'), ...(m ? { high: BigInt(m.high) } : {}) };
     });
     const plan = planRestore(inputs, this.#o.restoreRecordsPerPartition ?? 0);
     const full = this.#o.restoreFrom ? applySnapshotPlan(plan, inputs, this.#o.restoreFrom) : new Set<number>();
     this.#warmup.reset(plan, full);
     for (const i of inputs) this.#gaps.expect(i.partition, plan.start.get(i.partition) ?? (i.committed !== undefined && i.committed >= 0n ? i.committed : undefined));
     for (const line of restoreLogLines(plan, full)) this.#log.info(line.fields, line.msg);
-    const start = uncommittedFromBeginning(plan.start, inputs.filter((i) => i.partition >= this.#partitionsAtStart));
-    const added = [...start.keys()].filter((p) => !plan.start.has(p));
-    if (added.length > 0) this.#log.info({ partitions: added, partitionsAtStart: this.#partitionsAtStart }, 'partitions created after start with nothing committed: reading them from their beginning');
-    // Nothing committed under fromBeginning=false: start at the end as it is now, at the assignment
-    // (librdkafka's "latest" is resolved later, at the first fetch, skipping what came in between).
-    const lagFrom = new Map<number, bigint>();
-    for (const i of inputs.filter((x) => x.committed === undefined || x.committed < 0n)) {
-      if (!start.has(i.partition) && !this.#o.fromBeginning) start.set(i.partition, BigInt(marks.find((m) => m.partition === i.partition)?.high ?? i.low));
-      lagFrom.set(i.partition, start.get(i.partition) === OFFSET_BEGINNING || !start.has(i.partition) ? i.low : start.get(i.partition)!);
-    }
+    const { start, created, lagFrom } = uncommittedStarts(plan.start, inputs, { partitionsAtStart: this.#partitionsAtStart, fromBeginning: this.#o.fromBeginning });
+    if (created.length > 0) this.#log.info({ partitions: created, partitionsAtStart: this.#partitionsAtStart }, 'partitions created after start with nothing committed: reading them from their beginning');
     return { start, lagFrom };
   }
 

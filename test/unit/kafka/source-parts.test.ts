@@ -1,7 +1,7 @@
 /** The Kafka source's pure parts: restore planning, warm-up marks, offset gaps, decode-error matching, lag. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OFFSET_BEGINNING, planRestore, uncommittedFromBeginning, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
+import { OFFSET_BEGINNING, planRestore, uncommittedFromBeginning, uncommittedStarts, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
 import { ConsumeErrors, OffsetGaps } from '../../../src/adapters/kafka/offset-gaps.ts';
 import { LagMonitor, partitionLag, type LagReader } from '../../../src/adapters/kafka/lag.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
@@ -118,4 +118,22 @@ test('lag monitor: per assigned partition from broker offsets, series removed on
   assert.deepEqual(Object.fromEntries(gauge), { 'ticks/0': 20 });
   await mon.stop();
   assert.equal(gauge.size, 0);
+});
+
+test('uncommitted starts: created after start → beginning; else the end at the assignment (fromBeginning false) or the client default (true); lag counted from there', () => {
+  const inputs = [
+    { partition: 0, committed: 1000n, low: 0n, high: 1200n },
+    { partition: 1, committed: undefined, low: 5n, high: 300n },
+    { partition: 2, committed: -1001n, low: 0n, high: 70n },
+    { partition: 3, committed: undefined, low: 10n, high: 20n },
+  ];
+  const plan = planRestore(inputs, 100);
+  const latest = uncommittedStarts(plan.start, inputs, { partitionsAtStart: 3, fromBeginning: false });
+  assert.deepEqual([...latest.start].sort(([a], [b]) => a - b), [[0, 900n], [1, 300n], [2, 70n], [3, OFFSET_BEGINNING]]);
+  assert.deepEqual(latest.created, [3]);
+  assert.deepEqual([...latest.lagFrom].sort(([a], [b]) => a - b), [[1, 300n], [2, 70n], [3, 10n]]);
+  const earliest = uncommittedStarts(plan.start, inputs, { partitionsAtStart: 3, fromBeginning: true });
+  assert.deepEqual([...earliest.start].sort(([a], [b]) => a - b), [[0, 900n], [3, OFFSET_BEGINNING]], 'fromBeginning: the client starts them at the beginning');
+  assert.deepEqual([...earliest.lagFrom].sort(([a], [b]) => a - b), [[1, 5n], [2, 0n], [3, 10n]]);
+  assert.deepEqual(uncommittedStarts(plan.start, inputs, { partitionsAtStart: 0, fromBeginning: false }).created, [1, 2, 3], 'a topic missing at start: every uncommitted partition was created since');
 });
