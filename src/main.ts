@@ -38,8 +38,12 @@ async function main(): Promise<void> {
   const log = app.logger.child({ module: 'main' });
 
   let firstSignalAt: number | undefined;
-  const shutdown = (signal: string) => {
+  let exitCode = 0;
+  /** A signal drains and exits 0; a defect (`failure`) drains the same way and exits 1. */
+  const shutdown = (signal: string, failure = false) => {
+    if (failure) exitCode = 1;
     if (firstSignalAt !== undefined) {
+      if (failure) return; // already draining: the exit code says it failed
       if (performance.now() - firstSignalAt < FORCE_EXIT_MIN_GAP_MS) {
         log.info({ signal }, `repeated signal within ${FORCE_EXIT_MIN_GAP_MS} ms (one Ctrl-C delivered twice): still draining; signal again later to exit now`);
         return;
@@ -57,7 +61,7 @@ async function main(): Promise<void> {
     app
       .stop()
       .then(() => tracing.shutdown())
-      .then(() => process.exit(0))
+      .then(() => process.exit(exitCode))
       .catch((err) => {
         log.error({ err }, 'shutdown failed');
         process.exit(1);
@@ -65,7 +69,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  // A promise rejected with nobody listening is a defect whose effects are unknown (a loop may have
+  // stopped, state may be half-updated). Node's default crashes at once; like Temporal's worker,
+  // tickcast drains first (nothing acknowledged is lost, the snapshot is taken) and then exits 1,
+  // so the orchestrator restarts a clean process and the restart is visible (docs/reliability.md).
+  process.on('unhandledRejection', (err) => {
+    log.error({ err }, 'unhandled rejection (a defect): draining, then exiting 1');
+    shutdown('unhandledRejection', true);
+  });
+  // A synchronous throw nobody caught: Node exits 1 at once (no drain: the state is suspect); this
+  // only writes it as a JSON log line first, where log pipelines look.
+  process.on('uncaughtExceptionMonitor', (err, origin) => log.fatal({ err, origin }, 'uncaught exception: exiting 1'));
 
   await app.start();
 }

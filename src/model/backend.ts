@@ -96,6 +96,24 @@ function shareBuffersOnWasm(): void {
   });
 }
 
+/**
+ * tfjs-backend-wasm's Emscripten glue adds process-wide `uncaughtException` and `unhandledRejection`
+ * listeners when its module starts, which rethrow: any unhandled rejection anywhere in the process
+ * then killed it at once with exit code 7 (Node's "handler threw"), with no drain and no log line,
+ * bypassing the service's own policy (src/main.ts, docs/deployment.md). The process' handlers are
+ * the host's to choose, so the ones added while the backend starts are removed again.
+ */
+async function withoutAddedProcessHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const exceptions = new Set(process.listeners('uncaughtException'));
+  const rejections = new Set(process.listeners('unhandledRejection'));
+  try {
+    return await start();
+  } finally {
+    for (const l of process.listeners('uncaughtException')) if (!exceptions.has(l)) process.removeListener('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection')) if (!rejections.has(l)) process.removeListener('unhandledRejection', l);
+  }
+}
+
 const shareIdentity: tf.KernelFunc = ({ inputs, backend }) => {
   const x = inputs.x as tf.TensorInfo;
   (backend as unknown as { incRef(id: tf.DataId): void }).incRef(x.dataId);
@@ -110,7 +128,7 @@ async function select(prefer: BackendPreference, useNative: boolean): Promise<Ba
     try {
       let ok: boolean;
       if (cand === 'tfjs-node-gpu' || cand === 'tfjs-node') ok = await tryNative(cand);
-      else if (cand === 'wasm') ok = await tryWasm();
+      else if (cand === 'wasm') ok = await withoutAddedProcessHandlers(async () => (await tryWasm()) && (await tf.ready(), true));
       else ok = await tf.setBackend('cpu');
       if (ok) {
         await tf.ready();

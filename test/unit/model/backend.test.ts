@@ -6,7 +6,12 @@ import { currentBackend, initBackend } from '../../../src/model/backend.ts';
 describe('tfjs backend selection', () => {
   it('falls through the native packages (not installed here) to wasm, logs once, and refuses a later switch', async () => {
     const logs: string[] = [];
+    const handlers = () => [process.listeners('uncaughtException').length, process.listeners('unhandledRejection').length];
+    const before = handlers();
     const info = await initBackend({ log: (m) => logs.push(m) });
+    // Emscripten's glue adds listeners that rethrow (any unhandled rejection then killed the process
+    // with exit 7, no drain); the process' handlers are the host's (src/main.ts).
+    assert.deepEqual(handlers(), before, 'the backend leaves the process-wide error handlers as they were');
     const nativeInstalled = info.source === 'tfjs-node-gpu' || info.source === 'tfjs-node';
     if (!nativeInstalled) {
       assert.equal(info.name, 'wasm');
