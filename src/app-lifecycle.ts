@@ -26,6 +26,7 @@ import type { Metrics } from './telemetry/metrics.ts';
 import type { TelemetryObserver } from './telemetry/pipeline-observer.ts';
 import { loop } from './lifecycle/abortable.ts';
 import { once } from './lifecycle/service.ts';
+import { listenDualStack } from './adapters/http/listen.ts';
 import type { Alerting } from './app-alerting.ts';
 
 /** Every part whose start or stop the service orders. */
@@ -76,7 +77,7 @@ export class AppLifecycle {
     this.#state = 'starting';
     try {
       if (p.http) {
-        this.#address = await p.http.listen({ host: p.config.http.host, port: p.config.http.port });
+        this.#address = await listenDualStack(p.http, p.config.http.host, p.config.http.port, p.log);
         p.log.info({ address: this.#address }, 'HTTP listening');
       }
       if (p.kafka) await this.#connectKafka(p, p.kafka);
@@ -164,3 +165,4 @@ export class AppLifecycle {
     log.info('stopped');
   }
 }
+

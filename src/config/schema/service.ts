@@ -7,7 +7,8 @@ import { positiveInt, nonNegInt, timerMs } from './primitives.ts';
 export const httpSection = z
   .object({
     enabled: z.boolean().default(true),
-    host: z.string().default('0.0.0.0'),
+    /** Address to listen on. `::` takes IPv6 and IPv4 (dual stack: IPv6-only and dual-stack Kubernetes clusters reach it); where the kernel has no IPv6 the service falls back to `0.0.0.0`. `127.0.0.1` keeps it local. */
+    host: z.string().default('::'),
     port: nonNegInt.max(65535).default(8080),
     apiKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).default([]),
     requireAuthForReads: z.boolean().default(false),
