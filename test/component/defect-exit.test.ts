@@ -8,14 +8,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 
-import { freePort, smallServiceEnv, waitFor } from '../helpers/spawned-service.ts';
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
+import { startSourceService } from '../helpers/spawned-service.ts';
 
 /** Preloaded into the service: SIGUSR2 rejects a promise nobody awaits, or throws from a timer. */
 const DEFECT = `data:text/javascript,process.on('SIGUSR2', () => {
@@ -24,23 +18,7 @@ const DEFECT = `data:text/javascript,process.on('SIGUSR2', () => {
 });`;
 
 async function runWithDefect(t: { after: (fn: () => void) => void }, kind: 'reject' | 'throw') {
-  const port = await freePort();
-  const modelDir = mkdtempSync(join(tmpdir(), 'tc-defect-'));
-  const env = { ...smallServiceEnv(port, modelDir, { TICKCAST_FINETUNE_ENABLED: 'false' }), TC_TEST_DEFECT: kind };
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', DEFECT, 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = { text: '' };
-  child.stdout.on('data', (c) => (log.text += String(c)));
-  child.stderr.on('data', (c) => (log.text += String(c)));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(modelDir, { recursive: true, force: true });
-  });
-  await waitFor('GET /healthz', 120_000, async () => {
-    if (child.exitCode !== null) throw new Error(`the service exited early (${child.exitCode}):\n${log.text.slice(-3000)}`);
-    const r = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
-    return r?.ok ? true : undefined;
-  });
+  const { child, log, exited } = await startSourceService(t, { preload: [DEFECT], env: { TC_TEST_DEFECT: kind } });
   child.kill('SIGUSR2');
   const timeout = new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`still running 30 s after the defect; log:\n${log.text.slice(-3000)}`)), 30_000).unref());
   const ended = await Promise.race([exited, timeout]);

@@ -7,39 +7,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 
-import { freePort, smallServiceEnv, waitFor } from '../helpers/spawned-service.ts';
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
+import { startSourceService as startService } from '../helpers/spawned-service.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The service on the embedded default with a small seeded model (no training at start), until healthy. */
-async function startService(t: { after: (fn: () => void) => void }) {
-  const port = await freePort();
-  const modelDir = mkdtempSync(join(tmpdir(), 'tc-second-signal-'));
-  const env = smallServiceEnv(port, modelDir, { TICKCAST_FINETUNE_ENABLED: 'false' });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = { text: '' };
-  child.stdout.on('data', (c) => (log.text += String(c)));
-  child.stderr.on('data', (c) => (log.text += String(c)));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(modelDir, { recursive: true, force: true });
-  });
-  await waitFor('GET /healthz', 120_000, async () => {
-    if (child.exitCode !== null) throw new Error(`the service exited early (${child.exitCode}):\n${log.text.slice(-3000)}`);
-    const r = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
-    return r?.ok ? true : undefined;
-  });
-  return { child, port, log, exited };
-}
 
 /**
  * A request whose body never finishes keeps the HTTP close (the drain's last step) waiting, so the

@@ -4,7 +4,13 @@
  * (window 16, horizon 4, seeded weights: no training at start) with nothing inherited from the
  * test runner's own TICKCAST_* variables (the config loader refuses unknown ones).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
 
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -44,4 +50,39 @@ export function smallServiceEnv(port: number, modelDir: string, extra: Record<st
     TICKCAST_LOG_LEVEL: 'info',
     ...extra,
   };
+}
+
+export interface SpawnedService {
+  child: ChildProcess;
+  port: number;
+  /** Everything it wrote, stdout and stderr. */
+  log: { text: string };
+  exited: Promise<{ code: number | null; signal: string | null }>;
+}
+
+/**
+ * The service from its sources (`node --import tsx [...preload] src/main.ts`) on the embedded default
+ * with a small seeded model and fine-tuning off, started and healthy; killed and its model folder
+ * removed after the test. `preload`: more `--import` modules; `env`: more variables.
+ */
+export async function startSourceService(t: { after: (fn: () => void) => void }, opts: { preload?: string[]; env?: Record<string, string> } = {}): Promise<SpawnedService> {
+  const port = await freePort();
+  const modelDir = mkdtempSync(join(tmpdir(), 'tc-spawned-'));
+  const env = { ...smallServiceEnv(port, modelDir, { TICKCAST_FINETUNE_ENABLED: 'false' }), ...opts.env };
+  const args = ['--import', 'tsx', ...(opts.preload ?? []).flatMap((m) => ['--import', m]), 'src/main.ts'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = { text: '' };
+  child.stdout!.on('data', (c) => (log.text += String(c)));
+  child.stderr!.on('data', (c) => (log.text += String(c)));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(modelDir, { recursive: true, force: true });
+  });
+  await waitFor('GET /healthz', 120_000, async () => {
+    if (child.exitCode !== null) throw new Error(`the service exited early (${child.exitCode}):\n${log.text.slice(-3000)}`);
+    const r = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+    return r?.ok ? true : undefined;
+  });
+  return { child, port, log, exited };
 }
