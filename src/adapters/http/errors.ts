@@ -143,7 +143,7 @@ export function toErrorResponse(err: unknown): { statusCode: number; body: Error
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return bad(415, ErrorCodes.HTTP_UNSUPPORTED_MEDIA_TYPE, 'unsupported Content-Type', 'send the body as JSON with "Content-Type: application/json"');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'the body is empty but Content-Type says JSON', 'send a JSON object, or drop the Content-Type header');
+      return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'this route needs a JSON body, and the body is empty', 'send the JSON object this route expects (see /docs)');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       // fastify's parser (secure-json-parse) refuses "__proto__" and "constructor" keys with this same code.
       return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'the body is not valid JSON, or holds a "__proto__" or "constructor" key', 'check quotes and commas (NaN and Infinity are not JSON); rename any __proto__/constructor key');

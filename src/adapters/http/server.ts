@@ -6,7 +6,7 @@
  *   rate limit (429) → auth (401) → load shedding (503) → body parse/limit (413/415/400)
  *   → schema validation (400) → handler.
  * Route `config` flags: `mutating` (needs a key), `open` (no auth/rate limit: probes, static
- * assets), `work` (may be shed under load).
+ * assets), `work` (may be shed under load), `optionalBody` (an empty JSON body is no body, ./json-body.ts).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -18,6 +18,7 @@ import { extractTraceContext, SpanKind, SpanNames, SpanStatusCode, tracer, type 
 import { ApiKeyAuth, type AuthResult } from './auth.ts';
 import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './config.ts';
 import { clientErrorHandler, httpError, installErrorHandlers, toErrorResponse } from './errors.ts';
+import { installJsonParser } from './json-body.ts';
 import { LoadShedder } from './load-shedder.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { errorBodySchema, forecastStepSchema, SERIES_ID_MAX } from './schemas.ts';
@@ -34,6 +35,7 @@ export interface RouteFlags {
   mutating?: boolean;
   open?: boolean;
   work?: boolean;
+  optionalBody?: boolean;
 }
 
 declare module 'fastify' {
@@ -41,6 +43,7 @@ declare module 'fastify' {
     mutating?: boolean;
     open?: boolean;
     work?: boolean;
+    optionalBody?: boolean;
   }
   interface FastifyRequest {
     auth: AuthResult;
@@ -113,6 +116,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // JSON only: a text/plain body would otherwise reach validation as a string (400 instead of 415).
   app.removeContentTypeParser('text/plain');
+  installJsonParser(app);
   app.addSchema(errorBodySchema);
   app.addSchema(forecastStepSchema);
   app.decorateRequest('auth', null as never);

@@ -48,7 +48,7 @@ export function registerAlertRoutes(app: FastifyInstance, deps: { serving: Servi
   app.delete<{ Params: { id: string } }>(
     '/v1/anomalies/:id/feedback',
     {
-      config: { mutating: true },
+      config: { mutating: true, optionalBody: true },
       schema: { summary: 'Withdraw the feedback on an alert (its effect goes with it); needs an API key', tags: ['anomalies'], params: alertIdParamsSchema, response: { 200: feedbackResultSchema, ...ERRORS } },
     },
     async (req) => feedbackApi(serving).clear(req.params.id, 'http'),

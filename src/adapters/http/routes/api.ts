@@ -138,7 +138,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
   app.post<{ Body: { version?: string; pin?: boolean } | undefined }>(
     '/v1/model/rollback',
     {
-      config: { mutating: true },
+      // No body, or an empty one even with a JSON Content-Type: roll back to the previous version.
+      config: { mutating: true, optionalBody: true },
       schema: {
         summary: 'Roll back to the previous (or a named) model version; needs an API key',
         tags: ['model'],
