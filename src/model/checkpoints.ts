@@ -99,7 +99,7 @@ export class CheckpointStore {
   readonly #keep: number;
   readonly #log: NonNullable<CheckpointStoreOptions['log']>;
   /** listVerified's last verdict per version, with the file identity it was reached on. */
-  readonly #verified = new Map<string, { id: string; reason: string | null }>();
+  readonly #verified = new Map<string, { id: string; reason: string | null; spec?: ModelSpec }>();
 
   constructor(opts: CheckpointStoreOptions) {
     this.dir = opts.dir;
@@ -136,8 +136,7 @@ export class CheckpointStore {
       let verdict = this.#verified.get(v);
       if (verdict === undefined || verdict.id !== id) {
         try {
-          await this.load(v);
-          verdict = { id, reason: null };
+          verdict = { id, reason: null, spec: (await this.load(v)).spec };
         } catch (err) {
           verdict = { id, reason: (err as Error).message ?? describeError(err) };
         }
@@ -148,6 +147,11 @@ export class CheckpointStore {
     }
     for (const v of this.#verified.keys()) if (!seen.has(v)) this.#verified.delete(v);
     return { good, damaged };
+  }
+
+  /** The spec of a version the last listVerified found good (undefined for others). */
+  verifiedSpec(version: string): ModelSpec | undefined {
+    return this.#verified.get(version)?.spec;
   }
 
   /** Size, mtime and inode of a version's two files ('' parts for missing ones). */

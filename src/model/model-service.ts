@@ -90,7 +90,6 @@ export async function createModelService(config: Config, logger: Logger, metrics
 
   const info = (): ModelInfo => {
     const serving = slot.predictor;
-    const damaged = registry.damaged;
     return {
       version: serving.version,
       engine: serving.engine,
@@ -98,7 +97,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
       spec: serving.spec,
       training: { ...promoter.champion.meta, ...(tuner ? { finetune: tuner.status() } : {}) },
       versions: registry.versions,
-      ...(damaged.length > 0 ? { damagedVersions: damaged } : {}),
+      ...registry.notes(serving.spec),
       pinned: promoter.pinned,
     };
   };

@@ -121,7 +121,7 @@ export class Promoter implements ChampionControl {
     if (diffs.length > 0) {
       throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `model ${label} cannot serve on this instance: its spec differs from the serving model ${this.#champion.version} (${diffs.join('; ')})`, {
         statusCode: 409,
-        details: { version: label, differences: diffs, hint: 'roll back to a version with the serving spec (GET /v1/model); a model trained for another window or features needs a service configured for it' },
+        details: { version: label, differences: diffs, hint: 'roll back to a version with the serving spec (GET /v1/model: one in versions and not in incompatibleVersions); a model trained for another window or features needs a service configured for it' },
       });
     }
     return v;

@@ -7,6 +7,8 @@
  *
  * The one place that parses and orders labels: everything else treats them as opaque strings.
  */
+import { specDiffs } from '../domain/model-spec.ts';
+import type { ModelSpec } from '../domain/types.ts';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import type { CheckpointStore, ModelArtifact } from './checkpoints.ts';
 
@@ -37,6 +39,13 @@ export interface DamagedVersion {
   reason: string;
 }
 
+/** A servable version whose spec is not the serving one's: it cannot be rolled back to here. */
+export interface IncompatibleVersion {
+  version: string;
+  reason: string;
+  differences: string[];
+}
+
 export class VersionRegistry {
   readonly #store: CheckpointStore | null;
   readonly #keep: number;
@@ -63,6 +72,26 @@ export class VersionRegistry {
   /** Versions on disk that failed to load or verify at the last listing. */
   get damaged(): DamagedVersion[] {
     return this.#damaged;
+  }
+
+  /**
+   * Versions of the last listing whose spec differs from `serving` (window, features, targets,
+   * horizon, quantiles, log features), newest first: listed, but a rollback to one is refused (409).
+   */
+  incompatibleWith(serving: ModelSpec): IncompatibleVersion[] {
+    const out: IncompatibleVersion[] = [];
+    for (const version of this.#listing) {
+      const spec = this.#held.find((v) => v.version === version)?.spec ?? this.#store?.verifiedSpec(version);
+      const differences = spec === undefined ? [] : specDiffs(serving, spec);
+      if (differences.length > 0) out.push({ version, reason: `trained for another spec than the serving model's (${differences.join('; ')})`, differences });
+    }
+    return out;
+  }
+
+  /** What GET /v1/model says besides `versions`: the incompatible and the damaged ones, each omitted when there are none. */
+  notes(serving: ModelSpec): { incompatibleVersions?: IncompatibleVersion[]; damagedVersions?: DamagedVersion[] } {
+    const incompatible = this.incompatibleWith(serving);
+    return { ...(incompatible.length > 0 ? { incompatibleVersions: incompatible } : {}), ...(this.#damaged.length > 0 ? { damagedVersions: this.#damaged } : {}) };
   }
 
   /** Give a new artifact its label (saving it when there is a store) and hold it. */

@@ -156,8 +156,9 @@ export interface ModelInfo {
     quantiles: readonly number[];
   };
   training?: Record<string, unknown>;
-  /** Versions available for rollback (they load and verify), newest first. */
+  /** Versions that load and verify, newest first; those also in `incompatibleVersions` (another spec than the serving model's: 409 on rollback) cannot serve here. */
   versions?: string[];
+  incompatibleVersions?: { version: string; reason: string; differences: string[] }[];
   /** Versions on disk that fail to load or verify, with why (not offered for rollback). */
   damagedVersions?: { version: string; reason: string }[];
   pinned?: boolean;

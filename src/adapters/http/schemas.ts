@@ -196,7 +196,12 @@ export const modelInfoSchema = {
       },
     },
     training: { type: 'object', additionalProperties: true },
-    versions: { type: 'array', items: { type: 'string' } },
+    versions: { type: 'array', items: { type: 'string' }, description: 'Versions that load and verify, newest first; those in incompatibleVersions cannot serve here.' },
+    incompatibleVersions: {
+      type: 'array',
+      description: 'Versions in `versions` trained for another spec (window, features, targets, horizon, quantiles) than the serving model: a rollback to one is 409 TC_MODEL_ARTIFACT_MISMATCH. Absent when none.',
+      items: { type: 'object', properties: { version: { type: 'string' }, reason: { type: 'string' }, differences: { type: 'array', items: { type: 'string' } } } },
+    },
     damagedVersions: { type: 'array', items: { type: 'object', properties: { version: { type: 'string' }, reason: { type: 'string' } } } },
     pinned: { type: 'boolean' },
   },
