@@ -91,15 +91,6 @@ export const seriesSummarySchema = {
   },
 } as const;
 
-export const seriesListQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    offset: { type: 'integer', minimum: 0, default: 0 },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-  },
-} as const;
-
 export const seriesIdParamsSchema = {
   type: 'object',
   required: ['id'],

@@ -7,6 +7,7 @@ import type { ForecastRequest } from '../../pipeline/ports.ts';
 import type { HttpConfig } from './config.ts';
 import { checkForecastRequest } from './predict-input.ts';
 import { SERIES_ID_MAX, windowSchema } from './schemas.ts';
+import { seriesListQuerySchema, seriesPage } from './series-page.ts';
 import { alertToolDefinitions } from './tools-alerts.ts';
 import { opsToolDefinitions } from './tools-ops.ts';
 import type { ToolDefinition } from './tool-definition.ts';
@@ -32,16 +33,11 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
     },
     {
       name: 'list_series',
-      description: 'List the time series this service tracks, with tick counts, last timestamp, readiness and anomaly state. Paged.',
-      inputSchema: {
-        type: 'object',
-        properties: {
-          offset: { type: 'integer', minimum: 0, default: 0 },
-          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-        },
-        additionalProperties: false,
-      },
-      run: async (serving, args) => serving.listSeries({ offset: args.offset as number, limit: args.limit as number }),
+      description:
+        'List the time series this service tracks, with tick counts, last timestamp, readiness and anomaly state. Paged like GET /v1/series: ' +
+        '`limit` (at most 1000, default 100) series from `offset`, sorted by id; the answer has `total` and `nextOffset` (null on the last page).',
+      inputSchema: seriesListQuerySchema,
+      run: async (serving, args) => seriesPage(serving, args.offset as number, args.limit as number),
     },
     {
       name: 'recent_anomalies',

@@ -155,3 +155,32 @@ test('a malformed tools/call is -32602 Invalid params naming the field, not an i
     await app.close();
   }
 });
+
+test('list_series pages as GET /v1/series does: same arguments and bound, same answer with offset, limit, total and where the next page starts', async () => {
+  const { app, serving } = await build();
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const client = await connect(base);
+  try {
+    for (let s = 0; s < 5; s++) serving.ingest(`S${s}`, 1000, 1);
+    type Page = { total: number; offset: number; limit: number; nextOffset: number | null; items: { id: string }[] };
+    const call = async (args: Record<string, unknown>) => (await client.callTool({ name: 'list_series', arguments: args })).structuredContent as Page;
+    const first = await call({ limit: 2 });
+    assert.deepEqual({ ...first, items: first.items.map((i) => i.id) }, { total: 5, offset: 0, limit: 2, nextOffset: 2, items: ['S0', 'S1'] });
+    const last = await call({ offset: 4, limit: 2 });
+    assert.deepEqual({ ...last, items: last.items.map((i) => i.id) }, { total: 5, offset: 4, limit: 2, nextOffset: null, items: ['S4'] });
+    const rest = (await app.inject({ url: '/v1/series?offset=4&limit=2' })).json();
+    assert.deepEqual(rest, last, 'the tool and the REST route answer the same page');
+    assert.deepEqual(await call({}), (await app.inject({ url: '/v1/series' })).json(), 'same defaults');
+
+    const tool = (await client.listTools()).tools.find((t) => t.name === 'list_series')!;
+    const limit = (tool.inputSchema.properties as Record<string, { maximum?: number; description?: string }>).limit;
+    assert.equal(limit.maximum, 1000, 'the page size is bounded');
+    assert.match(limit.description ?? '', /at most 1000/);
+    const tooBig = await client.callTool({ name: 'list_series', arguments: { limit: 1001 } });
+    assert.equal(tooBig.isError, true);
+    assert.match((tooBig.content as { text: string }[])[0].text, /limit must be <= 1000/);
+  } finally {
+    await client.close();
+    await app.close();
+  }
+});

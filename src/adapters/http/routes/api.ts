@@ -19,9 +19,8 @@ import {
   rollbackBodySchema,
   seriesDetailSchema,
   seriesIdParamsSchema,
-  seriesListQuerySchema,
-  seriesSummarySchema,
 } from '../schemas.ts';
+import { seriesListQuerySchema, seriesPage, seriesPageSchema } from '../series-page.ts';
 
 /** Run `fn` with the request's HTTP span active, so spans the serving layer opens become children. */
 export function inRequestSpan<T>(req: FastifyRequest, fn: () => Promise<T>): Promise<T> {
@@ -69,25 +68,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
         summary: 'Series the service tracks (paged)',
         tags: ['series'],
         querystring: seriesListQuerySchema,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              total: { type: 'integer' },
-              offset: { type: 'integer' },
-              limit: { type: 'integer' },
-              items: { type: 'array', items: seriesSummarySchema },
-            },
-          },
-          ...errorResponses,
-        },
+        response: { 200: seriesPageSchema, ...errorResponses },
       },
     },
-    async (req) => {
-      const { offset, limit } = req.query;
-      const page = serving.listSeries({ offset, limit });
-      return { total: page.total, offset, limit, items: page.items };
-    },
+    async (req) => seriesPage(serving, req.query.offset, req.query.limit),
   );
 
   app.get<{ Params: { id: string } }>(
