@@ -188,6 +188,11 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('n
   socket.destroy(err);
 }
 
+/** Why a series id "." or ".." never reaches a path route from most clients, and what works instead. */
+export const DOT_SEGMENT_HINT =
+  'the series ids "." and ".." cannot be sent as a path segment by most clients: they resolve it as "this/parent directory" before sending ' +
+  '(browsers and fetch even when percent-encoded); curl keeps %2E and %2E%2E (or use --path-as-is), and POST /v1/predict {"series": ".."} takes any id';
+
 export function installErrorHandlers(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof ClientGoneError) {
@@ -215,11 +220,15 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger): void
     const path = req.url.split('?')[0];
     // Series ids may hold '/' (input.seriesPattern): sent raw, the id spans path segments and matches no route.
     const slashInId = /^\/v1\/series\/[^/]+\/./.test(path);
+    // `/v1/series/..` (or %2E%2E) reaches us as `/v1/`: WHATWG clients resolve dot segments before sending.
+    const dotSegments = path === '/v1/' || path === '/v1';
     const body: ErrorBody = {
       error: {
         code: ErrorCodes.HTTP_NOT_FOUND,
         message: `no route ${req.method} ${path}`,
-        hint: slashInId ? 'a series id that contains "/" must be percent-encoded in the path (fx%2FEURUSD), e.g. with encodeURIComponent' : 'see /docs for the routes this server offers',
+        hint: slashInId
+          ? 'a series id that contains "/" must be percent-encoded in the path (fx%2FEURUSD), e.g. with encodeURIComponent'
+          : dotSegments ? `see /docs for the routes; if you asked for /v1/series/.. : ${DOT_SEGMENT_HINT}` : 'see /docs for the routes this server offers',
       },
     };
     return reply.code(404).send(body);

@@ -101,3 +101,36 @@ test('HEAD /v1/events answers the stream headers at once and holds no stream slo
     await app.close();
   }
 });
+
+test('series ids "." and "..": served when the path arrives as sent; when a client resolved them away, a 4xx that says so', async () => {
+  const { app, serving } = await build();
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    for (const id of ['.', '..', '../../etc/passwd', 'a/..']) serving.ingest(id, 1000, 1);
+    // Sent as-is (curl --path-as-is, raw sockets), or percent-encoded where the client keeps it: the series.
+    for (const [path, id] of [['/v1/series/.', '.'], ['/v1/series/..', '..'], ['/v1/series/%2E%2E', '..'], ['/v1/series/..%2F..%2Fetc%2Fpasswd', '../../etc/passwd'], ['/v1/series/a%2F..', 'a/..']]) {
+      const out = await raw(base, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      assert.match(out, /^HTTP\/1\.1 200 /, path);
+      assert.equal(JSON.parse(out.slice(out.indexOf('\r\n\r\n') + 4)).id, id, path);
+    }
+    // fetch (WHATWG URL) resolves "." and ".." segments, encoded or not, before sending.
+    for (const id of ['.', '%2E', '%2e']) {
+      const res = await fetch(`${base}/v1/series/${id}`);
+      assert.equal(res.status, 400, id);
+      const e = (await res.json()).error;
+      assert.equal(e.code, 'TC_HTTP_BAD_REQUEST');
+      assert.equal(e.message, 'the series id in the path is empty');
+      assert.match(e.hint, /"\." and "\.\." cannot be sent as a path segment/);
+    }
+    for (const id of ['..', '%2E%2E']) {
+      const res = await fetch(`${base}/v1/series/${id}`);
+      assert.equal(res.status, 404, id);
+      const e = (await res.json()).error;
+      assert.equal(e.message, 'no route GET /v1/');
+      assert.match(e.hint, /"\." and "\.\." cannot be sent as a path segment/, 'says why a series lookup ended at /v1/');
+    }
+    assert.match((await (await fetch(`${base}/v1/nope`)).json()).error.hint, /^see \/docs/, 'other unknown paths keep the plain hint');
+  } finally {
+    await app.close();
+  }
+});

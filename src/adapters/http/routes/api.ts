@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes } from '../../../errors/index.ts';
 import type { ForecastRequest, ServingApi } from '../../../pipeline/ports.ts';
 import type { HttpConfig } from '../config.ts';
-import { ClientGoneError, httpError } from '../errors.ts';
+import { ClientGoneError, DOT_SEGMENT_HINT, httpError } from '../errors.ts';
 import { checkForecastRequest } from '../predict-input.ts';
 import {
   anomaliesQuerySchema,
@@ -96,6 +96,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
     },
   );
 
+  registerEmptySeriesId(app);
+
   app.get<{ Querystring: { series?: string; limit: number } }>(
     '/v1/anomalies',
     {
@@ -138,4 +140,16 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
       return info;
     },
   );
+}
+
+/**
+ * `/v1/series/` (the id empty): what `/v1/series/.` and `/v1/series/%2E` become in browsers and
+ * fetch. A 400 that says so, instead of the schema's "params.id must NOT have fewer than 1 characters".
+ */
+function registerEmptySeriesId(app: FastifyInstance): void {
+  app.get('/v1/series/', { schema: { hide: true } }, async () => {
+    throw httpError(ErrorCodes.HTTP_BAD_REQUEST, 400, 'the series id in the path is empty', {
+      hint: `put the id after /v1/series/, percent-encoded (encodeURIComponent); ${DOT_SEGMENT_HINT}`,
+    });
+  });
 }
