@@ -20,6 +20,15 @@ test('an empty JSON body: accepted where the body is optional, a 400 that says a
       assert.equal((await rollback.json()).version, 'trend-v1', 'rolled back to the previous version');
     }
 
+    // `curl -X POST -d ''` sends Content-Type application/x-www-form-urlencoded: an empty body has no media type to refuse.
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+      serving.version = 'trend-v2';
+      const res = await fetch(`${base}/v1/model/rollback`, { method: 'POST', headers: { ...headers, 'content-type': type }, body: '' });
+      assert.equal(res.status, 200, `${type}: ${await res.clone().text()}`);
+      const full = await fetch(`${base}/v1/model/rollback`, { method: 'POST', headers: { ...headers, 'content-type': type }, body: 'version=v1' });
+      assert.equal(full.status, 415, `${type} with a body is still not JSON`);
+    }
+
     // DELETE has no body: it reaches the handler (feedback is off on this server: its 404).
     const del = await fetch(`${base}/v1/anomalies/0123456789abcdef/feedback`, { method: 'DELETE', headers, body: '' });
     assert.equal(del.status, 404, await del.clone().text());
