@@ -20,7 +20,7 @@ export interface CodecOptions {
   missingFeature: 'reject' | 'carry';
   /** Per feature: the model reads it as ln(value) (spec.logFeatures), so a value must be > 0. */
   logFeatures?: readonly boolean[];
-  /** A ts more than this ahead of `nowMs` (decodeTick) is refused (input.maxFutureMs); 0 or absent: no bound. */
+  /** A ts more than this ahead of `sentMs` (decodeTick) is refused (input.maxFutureMs); 0 or absent: no bound. */
   maxFutureMs?: number;
 }
 
@@ -67,7 +67,17 @@ export function readTimestamp(ts: unknown): number | string {
 
 function tooFarAhead(tsMs: number, aheadMs: number, maxMs: number): string {
   const h = (ms: number): string => (ms < 172_800_000 ? `${Number((ms / 3_600_000).toPrecision(3))} h` : `${Number((ms / 86_400_000).toPrecision(3))} days`);
-  return `ts ${new Date(tsMs).toISOString()} is ${h(aheadMs)} ahead of this host's clock; the bound is ${h(maxMs)} (input.maxFutureMs). Check the device's clock and time zone: a tick this far ahead would make every later tick of its series late`;
+  return `ts ${new Date(tsMs).toISOString()} is ${h(aheadMs)} ahead of when it was sent (its Kafka timestamp, at most this host's clock); the bound is ${h(maxMs)} (input.maxFutureMs). Check the device's clock and time zone: a tick this far ahead would make every later tick of its series late`;
+}
+
+/**
+ * When a record was sent, what the future bound is judged against: its transport timestamp
+ * (Kafka CreateTime, or LogAppendTime), capped at the host's clock `nowMs`; `nowMs` without one.
+ * Not the clock alone: a record re-read at a restart (warm-up) or by a consumer hours behind
+ * would be judged hours later than it was sent, and a tick refused live accepted then.
+ */
+export function sentAtMs(receivedAtMs: number, nowMs: number): number {
+  return receivedAtMs > 0 && receivedAtMs < nowMs ? receivedAtMs : nowMs;
 }
 
 /** A hint when `v` is a number sent as a string ("20.5"): the JSON must carry the number itself. */
@@ -101,8 +111,8 @@ function isCalendarDate(m: RegExpExecArray): boolean {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= days && h < 24 && mi < 60 && sec < 60;
 }
 
-/** `nowMs`: the host's clock, for `opts.maxFutureMs`. */
-export function decodeTick(key: Buffer | null, value: Buffer | null, opts: CodecOptions, nowMs?: number): DecodeResult {
+/** `sentMs`: when the record was sent (sentAtMs), for `opts.maxFutureMs`. */
+export function decodeTick(key: Buffer | null, value: Buffer | null, opts: CodecOptions, sentMs?: number): DecodeResult {
   if (value === null || value.length === 0) return fail(ErrorCodes.RECORD_INVALID, 'record has no value (tombstone or empty); expected a JSON tick object');
   if (value.length > opts.maxRecordBytes) {
     return fail(ErrorCodes.RECORD_TOO_LARGE, `record is ${value.length} bytes; the limit is ${opts.maxRecordBytes} (input.maxRecordBytes)`);
@@ -132,7 +142,7 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   const tsMs = readTimestamp(rec.ts);
   if (typeof tsMs === 'string') return fail(ErrorCodes.RECORD_BAD_TS, tsMs);
   const bound = opts.maxFutureMs ?? 0;
-  if (bound > 0 && nowMs !== undefined && tsMs - nowMs > bound) return fail(ErrorCodes.RECORD_BAD_TS, tooFarAhead(tsMs, tsMs - nowMs, bound));
+  if (bound > 0 && sentMs !== undefined && tsMs - sentMs > bound) return fail(ErrorCodes.RECORD_BAD_TS, tooFarAhead(tsMs, tsMs - sentMs, bound));
 
   const values = readValues(rec, opts);
   if (!(values instanceof Float64Array)) return values;

@@ -18,7 +18,7 @@
  * tick-alerts.ts (scoring and alert records), learning-tap.ts (what the statistics and the learner
  * learn from), out-messages.ts and dead-letter.ts (output records).
  */
-import { decodeTick, type CodecOptions } from '../domain/tick-codec.ts';
+import { decodeTick, sentAtMs, type CodecOptions } from '../domain/tick-codec.ts';
 import { decodeForecast } from '../domain/forecast.ts';
 import { logMask } from '../domain/model-spec.ts';
 import type { ColdStartOptions } from '../domain/cold-start.ts';
@@ -194,7 +194,7 @@ export class StreamPipeline {
       out.push(this.#deadLetter(rec, recordError(ErrorCodes.RECORD_UNDECODABLE, `offsets ${rec.source.offset}-${rec.undecodable.lastOffset}: ${rec.undecodable.reason}`)));
       return;
     }
-    const res = decodeTick(rec.key, rec.value, d.codec, now);
+    const res = decodeTick(rec.key, rec.value, d.codec, sentAtMs(rec.receivedAtMs, now));
     const quiet = rec.warmup === true;
     if (!res.ok) {
       if (!quiet) out.push(this.#deadLetter(rec, res.error));

@@ -35,11 +35,52 @@ test('a tick stamped far ahead of the host clock is dead-lettered; its series ke
     assert.equal(dlq.length, 1);
     assert.equal(dlq[0].headers['tickcast-error-code'], 'TC_RECORD_BAD_TS');
     assert.equal(dlq[0].headers['tickcast-source-offset'], wrong.source.offset);
-    assert.match(String(dlq[0].headers['tickcast-error-message']), /^ts 2099-01-01T00:00:00\.000Z is \d+ days ahead of this host's clock; the bound is 24 h \(input\.maxFutureMs\)/);
+    assert.match(String(dlq[0].headers['tickcast-error-message']), /^ts 2099-01-01T00:00:00\.000Z is \d+ days ahead of when it was sent \(its Kafka timestamp, at most this host's clock\); the bound is 24 h \(input\.maxFutureMs\)/);
     assert.equal(Buffer.compare(Buffer.from(dlq[0].value!), wrong.value!), 0, 'original bytes');
     assert.equal(app.serving.getSeries('rtc-reset')?.ticks, 21, 'every other tick accepted');
     const metrics = await (await fetch(`${app.address()}/metrics`)).text();
     assert.doesNotMatch(metrics, /^tickcast_ticks_total\{result="late"\} [1-9]/m, 'nothing late');
+  } finally {
+    await app.stop();
+  }
+});
+
+/** A sink that keeps what it is sent, an app over it, and a record maker whose Kafka timestamp (receivedAtMs) is given. */
+async function recorder() {
+  const sent: OutMessage[] = [];
+  const app = await startTestApp({}, { sink: { send: async (m) => void sent.push(...m) }, source: idleSource });
+  let offset = 0;
+  const rec = (series: string, ts: number, sentAt: number, value: number, warmup = false): RawRecord => ({
+    key: Buffer.from(series),
+    value: Buffer.from(JSON.stringify({ ts, value })),
+    headers: {},
+    source: { topic: 'ticks', partition: 0, offset: String(offset++) },
+    receivedAtMs: sentAt,
+    ...(warmup ? { warmup } : {}),
+  });
+  const late = async (): Promise<number> => Number(/^tickcast_ticks_total\{result="late"\} (\d+)/m.exec(await (await fetch(`${app.address()}/metrics`)).text())?.[1] ?? 0);
+  return { app, sent, rec, late };
+}
+
+test('the bound is judged against when a record was sent (its Kafka timestamp), not when it is read: re-read at a restart or by a lagging consumer, a tick refused live is refused again', async () => {
+  const { app, sent, rec, late } = await recorder();
+  try {
+    const now = Date.now();
+    const sentAt = now - 2 * 3_600_000; // produced two hours ago
+    const ahead = sentAt + 25 * 3_600_000; // 25 h ahead when sent: beyond the 1-day bound then, 23 h ahead of the clock now
+    const hist = Array.from({ length: 10 }, (_, k) => rec('rtc', sentAt - (10 - k) * 60_000, sentAt - (10 - k) * 60_000, 20 + k, true));
+    // A restart re-reads the partition's last records to rebuild windows (warm-up), the wrong tick among them…
+    await app.pipeline.handle([...hist, rec('rtc', ahead, sentAt, 99, true)]);
+    // …and a consumer two hours behind reads the same kind of tick live.
+    await app.pipeline.handle([rec('lagging', ahead, sentAt, 99)]);
+    const dlq = sent.filter((m) => m.stream === 'dlq');
+    assert.equal(dlq.length, 1, 'the live one is dead-lettered (the warm-up one was, when it was live)');
+    assert.match(String(dlq[0].headers['tickcast-error-message']), /^ts \S+ is 25 h ahead of when it was sent/);
+    assert.ok(app.serving.getSeries('rtc')!.lastTs! < now, 'the re-read tick did not enter the window');
+    const live = Array.from({ length: 5 }, (_, k) => rec('rtc', now - (5 - k) * 1000, now - (5 - k) * 1000, 30 + k));
+    await app.pipeline.handle(live);
+    assert.equal(await late(), 0, 'the series goes on after the restart');
+    assert.equal(app.serving.getSeries('rtc')!.ticks, 15);
   } finally {
     await app.stop();
   }

@@ -39,10 +39,12 @@ export const inputSection = z
     /** Missing feature values: 'reject' (DLQ) or 'carry' (carry the last value forward; a tick with none of the features, or with nothing earlier to carry, still goes to the DLQ). */
     missingFeature: z.enum(['reject', 'carry']).default('reject'),
     /**
-     * Ticks stamped more than this ahead of the host's clock go to the DLQ (TC_RECORD_BAD_TS): a
+     * Ticks stamped more than this ahead of when they were sent go to the DLQ (TC_RECORD_BAD_TS): a
      * device clock set wrong (an RTC reset, a year typed wrong) would otherwise make every later
-     * tick of its series late, freezing it for good. 0 = no bound. Kafka mode only: the embedded
-     * sample replay laps its data forward past the clock by design.
+     * tick of its series late, freezing it for good. When sent: the record's Kafka timestamp, at
+     * most the host's clock — so a record re-read at a restart or by a lagging consumer is judged
+     * as it was live. 0 = no bound. Kafka mode only: the embedded sample replay laps its data
+     * forward past the clock by design, and the CLI reads files with no bound.
      */
     maxFutureMs: nonNegInt.default(86_400_000),
   })

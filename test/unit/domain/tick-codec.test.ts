@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeTick, parseTimestamp, type CodecOptions } from '../../../src/domain/tick-codec.ts';
+import { sentAtMs, decodeTick, parseTimestamp, type CodecOptions } from '../../../src/domain/tick-codec.ts';
 
 const opts: CodecOptions = { features: ['price', 'volume'], maxRecordBytes: 1024, seriesPattern: /^[A-Za-z0-9._:-]{1,32}$/, missingFeature: 'reject' };
 const uni: CodecOptions = { ...opts, features: ['value'] };
@@ -178,9 +178,15 @@ test('maxFutureMs: a ts further ahead of the given clock is refused with how far
   const at = (ts: number, o: CodecOptions, clock: number | null = now) => decodeTick(null, Buffer.from(`{"series":"a","ts":${ts},"value":1}`), o, clock ?? undefined);
   const far = at(Date.UTC(2099, 0, 1), bounded);
   assert.ok(!far.ok && far.error.code === 'TC_RECORD_BAD_TS');
-  assert.match(far.error.message, /^ts 2099-01-01T00:00:00\.000Z is 26700 days ahead of this host's clock; the bound is 24 h \(input\.maxFutureMs\)/);
+  assert.match(far.error.message, /^ts 2099-01-01T00:00:00\.000Z is 26700 days ahead of when it was sent \(its Kafka timestamp, at most this host's clock\); the bound is 24 h \(input\.maxFutureMs\)/);
   assert.ok(!at(now + 86_400_001, bounded).ok);
   assert.ok(at(now + 86_400_000, bounded).ok, 'at the bound');
   assert.ok(at(Date.UTC(2099, 0, 1), bounded, null).ok, 'no clock given (tools replaying files)');
   assert.ok(at(Date.UTC(2099, 0, 1), { ...bounded, maxFutureMs: 0 }).ok, '0: no bound');
+});
+
+test('sentAtMs: a record\'s Kafka timestamp, never later than the clock; the clock without one', () => {
+  assert.equal(sentAtMs(1_000, 5_000), 1_000, 'read later (a restart, a lagging consumer): when it was sent');
+  assert.equal(sentAtMs(9_000, 5_000), 5_000, 'a producer clock ahead of this host: the clock');
+  assert.equal(sentAtMs(0, 5_000), 5_000, 'no timestamp');
 });
