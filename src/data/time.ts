@@ -2,10 +2,13 @@
  * Timestamps in CSV files → epoch milliseconds. Accepted forms:
  * - `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]` and the same with `T`: naive local time, read as UTC
  *   (ETT files are naive; reading them as UTC keeps every day 24 h long, no DST gaps);
- * - ISO-8601 with `Z` or an offset (`2024-01-01T00:00:00+02:00`);
+ * - the same with `Z` or an offset (`2024-01-01T00:00:00+02:00`, `+0200`, `+02`; `2024-01-01
+ *   00:00:00+00` as PostgreSQL writes timestamptz): the service's own ISO-8601 reading
+ *   (isoTimestampMs), so a file reads to the times its rows would have as ticks — only a date and
+ *   time on the calendar (2024-02-30, hour 24 or minute 60 are refused, not rolled over), any year;
  * - epoch numbers: seconds when below 1e11, milliseconds otherwise.
  */
-const NAIVE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
+import { isoTimestampMs } from '../domain/tick-codec.ts';
 
 /** Parse one timestamp cell; NaN when it is not a timestamp in a supported form. */
 export function parseTimestamp(text: string): number {
@@ -15,21 +18,8 @@ export function parseTimestamp(text: string): number {
     const n = Number(s);
     return Math.abs(n) < 1e11 ? n * 1000 : n;
   }
-  const m = NAIVE.exec(s);
-  if (m) {
-    const [, y, mo, d, h, mi, sec, frac] = m;
-    const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
-    const t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(sec ?? 0), ms);
-    // Date.UTC rolls 2024-02-31 into March; reject such dates instead of silently shifting them.
-    const back = new Date(t);
-    if (back.getUTCMonth() !== Number(mo) - 1 || back.getUTCDate() !== Number(d)) return Number.NaN;
-    return t;
-  }
-  if (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(s)) {
-    const t = Date.parse(s);
-    return Number.isFinite(t) ? t : Number.NaN;
-  }
-  return Number.NaN;
+  const t = isoTimestampMs(s);
+  return typeof t === 'number' ? t : Number.NaN;
 }
 
 /** The most common positive spacing between consecutive timestamps (ms); NaN with < 2 rows. */

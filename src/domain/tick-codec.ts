@@ -55,14 +55,24 @@ export function parseTimestamp(ts: unknown): number | null {
 export function readTimestamp(ts: unknown): number | string {
   const notTs = `ts must be epoch ms or ISO-8601; got ${show(ts)}`;
   if (typeof ts === 'number') return Number.isFinite(ts) && ts >= MIN_TS_MS && ts <= MAX_TS_MS ? ts : `${notTs}${unitHint(ts)}`;
-  const m = typeof ts === 'string' ? ISO_8601.exec(ts.trim()) : null;
-  if (!m) return typeof ts === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(ts) ? `${notTs} (a string of digits: send epoch ms as a JSON number)` : notTs;
-  // Date.parse rolls 2024-02-30 over to 1 March and 24:00 to the next day; refuse them instead.
-  if (!isCalendarDate(m)) return `ts ${show(ts)} is not a calendar date and time (month 01–12, day within its month, hour 00–23, minute and second 00–59)`;
-  const ms = Date.parse(canonicalIso(m));
-  if (!Number.isFinite(ms)) return notTs;
+  const ms = typeof ts === 'string' ? isoTimestampMs(ts) : null;
+  if (ms === null) return typeof ts === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(ts) ? `${notTs} (a string of digits: send epoch ms as a JSON number)` : notTs;
+  if (ms === 'not-calendar') return `ts ${show(ts)} is not a calendar date and time (month 01–12, day within its month, hour 00–23, minute and second 00–59)`;
   if (ms < MIN_TS_MS || ms > MAX_TS_MS) return `ts ${show(ts)} is out of range: tickcast accepts 1973–2200 (${new Date(MIN_TS_MS).toISOString()} to ${new Date(MAX_TS_MS).toISOString()})`;
   return ms;
+}
+
+/**
+ * Epoch ms of an ISO-8601 string in the forms above (naive = UTC), whatever its year; 'not-calendar'
+ * for 2024-02-30, hour 24 or minute 60 (Date.parse would roll them over); null when not one of the
+ * forms. The service's ts and the CLI's time column (src/data/time.ts) both read through it.
+ */
+export function isoTimestampMs(text: string): number | 'not-calendar' | null {
+  const m = ISO_8601.exec(text.trim());
+  if (!m) return null;
+  if (!isCalendarDate(m)) return 'not-calendar';
+  const ms = Date.parse(canonicalIso(m));
+  return Number.isFinite(ms) ? ms : null;
 }
 
 function tooFarAhead(tsMs: number, aheadMs: number, maxMs: number): string {

@@ -16,6 +16,20 @@ describe('timestamps', () => {
     assert.equal(parseTimestamp('2024-01-01T00:00:00Z'), Date.UTC(2024, 0, 1));
   });
 
+  it('reads the zoned forms the service reads (docs/schemas.md ts): a space before the offset, hour-only and ±hhmm offsets (PostgreSQL\'s timestamptz as COPY writes it), t and z in either case', () => {
+    const t = Date.UTC(2024, 10, 20);
+    for (const s of ['2024-11-20 00:00:00+00', '2024-11-20 02:00:00+02:00', '2024-11-20T02:00:00+02', '2024-11-20 02:00:00+0200', '2024-11-19 19:00:00-05', '2024-11-20t00:00:00z', '2024-11-20 00:00:00Z']) {
+      assert.equal(parseTimestamp(s), t, s);
+    }
+    assert.equal(parseTimestamp('2024-11-20 00:00:00.5+00'), t + 500);
+  });
+
+  it('refuses a date or time that is not on the calendar instead of rolling it over, zoned or not (as the service does)', () => {
+    for (const s of ['2024-02-30T00:00:00Z', '2023-02-29T00:00:00+01:00', '2024-11-20 10:60:00', '2024-11-20 23:59:60', '2024-11-20T24:00:00Z', '2024-13-01']) {
+      assert.ok(Number.isNaN(parseTimestamp(s)), s);
+    }
+  });
+
   it('reads epoch seconds and milliseconds', () => {
     assert.equal(parseTimestamp('1700000000'), 1_700_000_000_000);
     assert.equal(parseTimestamp('1700000000123'), 1_700_000_000_123);
