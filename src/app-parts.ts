@@ -52,6 +52,7 @@ export function createWindowStore(config: Config, spec: ModelSpec, overrides: Pa
     fillMissed: w.fillMissed,
     openHours: w.openHours === 'on',
     logFeatures: logMask(spec),
+    clockSkewMs: config.input.clockSkewMs,
     ...overrides,
   });
 }

@@ -23,6 +23,8 @@ export interface WindowSeriesState {
   clock?: { typicalMs: number; onGrid: number; openHours?: { bits: number[]; firstMs: number; jitterMs: number; stepMs: number } };
   /** Ring slots that hold a filled-in reading (absent: none). */
   filledSlots?: number[];
+  /** SeriesState.aheadSentMs when set (absent: not set, and in older snapshots). */
+  aheadSentMs?: number;
 }
 
 /** A series' window as the HTTP series view shows it (SeriesState.recent). */
@@ -40,6 +42,8 @@ export class SeriesState {
   head = 0; // next write slot
   count = 0; // ticks accepted in total
   lastTs = -Infinity;
+  /** When the last tick was sent, if it was stamped more than the store's clockSkewMs ahead of that (NaN otherwise): a tick stamped at or after it is newer, not late (follows). */
+  aheadSentMs = Number.NaN;
   lastSeenMs = 0;
   sinceForecast = 0;
   intervalMs = 0; // EW mean of tick spacing, lost readings left out (noteSpacing)
@@ -66,6 +70,19 @@ export class SeriesState {
     this.prevM2 = a.f64(features);
     this.last = a.f64(features).fill(Number.NaN);
     this.filledSlots = a.u8(window);
+  }
+
+  /**
+   * Where a tick at `tsMs` goes: after the last one ('next'), nowhere ('late', 'duplicate'), or
+   * after the last one although stamped before it ('stepBack'): the last tick was stamped ahead of
+   * when it was sent (a device clock fast) and this one no earlier than that send time — newer, so
+   * its series steps back onto its true clock instead of dropping every tick until real time
+   * catches up with the wrong one.
+   */
+  follows(tsMs: number): 'next' | 'late' | 'duplicate' | 'stepBack' {
+    if (tsMs > this.lastTs) return 'next';
+    if (tsMs === this.lastTs) return 'duplicate';
+    return tsMs >= this.aheadSentMs ? 'stepBack' : 'late';
   }
 
   /**
@@ -189,7 +206,8 @@ export class SeriesState {
     const { typicalMs, onGrid, hours: h } = this.clock;
     const clock = { typicalMs, onGrid, ...(h ? { openHours: { bits: h.bits.slice(), firstMs: h.firstMs, jitterMs: h.jitterMs, stepMs: h.stepMs } } : {}) };
     const filledSlots = this.filledSlots.some((x) => x === 1) ? [...this.filledSlots.keys()].filter((i) => this.filledSlots[i] === 1) : undefined;
-    return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last), clock, ...(filledSlots ? { filledSlots } : {}) };
+    const ahead = Number.isFinite(this.aheadSentMs) ? { aheadSentMs: this.aheadSentMs } : {};
+    return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last), clock, ...(filledSlots ? { filledSlots } : {}), ...ahead };
   }
 
   /** A series from snapshot data; a RangeError when its shape is not `window` × `features`. */
@@ -205,6 +223,7 @@ export class SeriesState {
     s.last.set(st.last);
     Object.assign(s, { head: st.head, count: st.count, lastTs: st.lastTs, sinceForecast: st.sinceForecast, intervalMs: st.intervalMs, lastSeenMs: nowMs, learned: st.count });
     if (st.count > 0) s.clock.lastTsMs = st.lastTs;
+    if (typeof st.aheadSentMs === 'number' && Number.isFinite(st.aheadSentMs)) s.aheadSentMs = st.aheadSentMs;
     if (st.clock) restoreClock(s.clock, st.clock);
     for (const i of st.filledSlots ?? []) if (Number.isInteger(i) && i >= 0 && i < window) s.filledSlots[i] = 1;
     // (Held-tick bookkeeping is not snapshotted: a restored series counts every tick as learned.)

@@ -3,10 +3,10 @@
  * series exist (the cap with LRU eviction, idle eviction) is the SeriesRegistry's decision (series-registry.ts): the
  * store admits series through it and follows its evictions like every other holder of per-series state.
  *
- * Timestamp policy (docs/architecture.md): a tick older than the series' last accepted tick is dropped as `late`; one
- * with an equal timestamp is `duplicate` (dropped, or replaces the last value under duplicatePolicy 'replace'); gaps
- * are accepted as they come (the model sees ticks in order, and the forecast step spacing follows the series' typical
- * interval). With `fillMissed`, readings a feed read on a clock missed (a tick 2 … fillMissed + 1 intervals late) are
+ * Timestamp policy (docs/schemas.md § Event time): a tick older than the series' last accepted tick is dropped as `late`
+ * (unless that one was stamped ahead of when it was sent: SeriesState.follows); one with an equal timestamp is
+ * `duplicate` (dropped, or replaces the last value under duplicatePolicy 'replace'); gaps are accepted as they come (the
+ * model sees ticks in order, and the forecast step spacing follows the series' typical interval). With `fillMissed`, readings a feed read on a clock missed (a tick 2 … fillMissed + 1 intervals late) are
  * filled in by interpolation first, so the window stays on the clock (SeriesState.fillMissed); with `openHours`, not in
  * hours the feed has never read in (open-hours.ts).
  *
@@ -42,6 +42,8 @@ export interface WindowStoreOptions {
   fillMissed?: number;
   /** With fillMissed: no reading is filled in hours the feed has never read in (open-hours.ts; default false). */
   openHours?: boolean;
+  /** A tick pushed with `sentMs` and stamped more than this ahead of it lets the series' next ticks step back (SeriesState.follows; input.clockSkewMs); absent: never. */
+  clockSkewMs?: number;
 }
 
 export interface SeriesStats {
@@ -95,8 +97,8 @@ export class WindowStore {
     return this.#series.has(series);
   }
 
-  /** Add a tick (NaN for a missing feature carries the last value forward; with none to carry: 'incomplete', not stored). Returns what happened, whether a forecast is due, the id of a series evicted to make room. */
-  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean }): { outcome: PushOutcome; ready: boolean; evicted?: string; filled?: number } {
+  /** Add a tick (NaN for a missing feature carries the last value forward; with none to carry: 'incomplete', not stored). `sentMs`: when it was sent (clockSkewMs). Returns what happened, whether a forecast is due, the id of a series evicted to make room, whether it was stamped ahead. */
+  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean; sentMs?: number }): { outcome: PushOutcome; ready: boolean; evicted?: string; filled?: number; ahead?: boolean } {
     const o = this.#opts;
     let s = this.#series.get(series);
     for (let f = 0; f < o.features; f++) {
@@ -111,9 +113,10 @@ export class WindowStore {
     }
     s.lastSeenMs = nowMs;
 
-    if (tsMs < s.lastTs) return { outcome: 'late', ready: false, evicted };
+    const order = s.follows(tsMs);
+    if (order === 'late') return { outcome: 'late', ready: false, evicted };
     const F = o.features;
-    if (tsMs === s.lastTs) {
+    if (order === 'duplicate') {
       if (o.duplicatePolicy === 'drop') return { outcome: 'duplicate', ready: false, evicted };
       const slot = (s.head - 1 + o.window) % o.window;
       for (let f = 0; f < F; f++) {
@@ -124,15 +127,16 @@ export class WindowStore {
       return { outcome: 'replaced', ready: false, evicted };
     }
 
-    if (s.count > 0) s.noteSpacing(tsMs - s.lastTs);
+    if (s.count > 0 && order === 'next') s.noteSpacing(tsMs - s.lastTs);
     const before = s.count;
-    const filled = s.fillMissed(tsMs, values, o.fillMissed ?? 0, this.#log, o.openHours === true);
+    const filled = s.fillMissed(tsMs, values, order === 'next' ? (o.fillMissed ?? 0) : 0, this.#log, o.openHours === true); // a step back: none
+    if (order === 'stepBack') s.clock.lastTsMs = tsMs; // the gap clock goes on from it
     this.#append(s, tsMs, values, opts?.learn !== false);
     s.ts[s.head] = tsMs;
     s.head = (s.head + 1) % o.window;
     s.count++;
-    s.lastTs = tsMs;
-
+    const ahead = opts?.sentMs !== undefined && tsMs - opts.sentMs > (o.clockSkewMs ?? Infinity);
+    [s.lastTs, s.aheadSentMs] = [tsMs, ahead ? opts.sentMs! : Number.NaN];
     let ready = false;
     if (s.count >= o.window) {
       // Slots since the window filled (filled-in readings count: the stride is on the feed's clock).
@@ -142,7 +146,7 @@ export class WindowStore {
         s.sinceForecast = 0;
       }
     }
-    return { outcome: 'accepted', ready, evicted, filled };
+    return { outcome: 'accepted', ready, evicted, filled, ...(ahead ? { ahead } : {}) };
   }
 
   /** Write a tick's values (carrying missing ones forward) into the head slot and, unless held, into the statistics: `learn: false` holds them for at most holdStatsMaxTicks in a row. */

@@ -269,7 +269,8 @@ export type TickOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'inco
 
 /** What the core reports; telemetry turns it into metrics, logs and spans. All optional. */
 export interface PipelineObserver {
-  tick?(outcome: TickOutcome): void;
+  /** `ahead`: accepted, stamped more than input.clockSkewMs ahead of when it was sent (WindowStore.push). */
+  tick?(outcome: TickOutcome, ahead?: boolean): void;
   deadLetter?(code: string, source: RawRecord['source']): void;
   batch?(size: number, seconds: number, queueWaitSeconds: number): void;
   forecast?(series: string, tickToForecastSeconds: number): void;

@@ -13,10 +13,9 @@
  * order, scoring each against the forecast then current and installing new forecasts as it passes
  * the ticks that made them.
  *
- * This file runs the phases and isolates each record (one that throws becomes a dead letter, the
- * rest of the chunk goes on). Its parts: cold-forecast.ts (baselines for cold series),
- * tick-alerts.ts (scoring and alert records), learning-tap.ts (what the statistics and the learner
- * learn from), out-messages.ts and dead-letter.ts (output records).
+ * This file runs the phases and isolates each record (one that throws becomes a dead letter, the rest of the
+ * chunk goes on). Its parts: cold-forecast.ts (baselines for cold series), tick-alerts.ts (scoring and alert
+ * records), learning-tap.ts (what the statistics and the learner learn from), out-messages.ts and dead-letter.ts.
  */
 import { decodeTick, sentAtMs, type CodecOptions } from '../domain/tick-codec.ts';
 import { decodeForecast } from '../domain/forecast.ts';
@@ -194,7 +193,8 @@ export class StreamPipeline {
       out.push(this.#deadLetter(rec, recordError(ErrorCodes.RECORD_UNDECODABLE, `offsets ${rec.source.offset}-${rec.undecodable.lastOffset}: ${rec.undecodable.reason}`)));
       return;
     }
-    const res = decodeTick(rec.key, rec.value, d.codec, sentAtMs(rec.receivedAtMs, now));
+    const sent = sentAtMs(rec.receivedAtMs, now); // the reference of maxFutureMs and clockSkewMs
+    const res = decodeTick(rec.key, rec.value, d.codec, sent);
     const quiet = rec.warmup === true;
     if (!res.ok) {
       if (!quiet) out.push(this.#deadLetter(rec, res.error));
@@ -202,8 +202,8 @@ export class StreamPipeline {
     }
     const tick = res.tick;
     const suppressed = this.#learning.suppressed(tick.series, tick.tsMs);
-    const pushed = this.#push(tick, rec, suppressed);
-    if (!quiet) d.observer?.tick?.(pushed.outcome);
+    const pushed = this.#push(tick, rec, suppressed, d.codec.maxFutureMs ? sent : undefined); // clockSkewMs: off without the bound
+    if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead === true);
     if (pushed.outcome === 'incomplete' && !quiet) out.push(this.#deadLetter(rec, nothingToCarry(tick, d.codec.features), false));
     if (pushed.outcome !== 'accepted') return;
     let job: Promise<InferenceResult> | null = null;
@@ -223,8 +223,8 @@ export class StreamPipeline {
     accepted.push({ tick, rec, job, stats, times, closed, suppressed, view, quiet, cold, baselines, filled: pushed.filled ?? 0 });
   }
 
-  #push(tick: Tick, rec: RawRecord, suppressed: boolean): ReturnType<WindowStore['push']> {
-    const pushed = this.#d.store.push(tick.series, tick.tsMs, tick.values, this.#now(), suppressed ? { learn: false } : undefined);
+  #push(tick: Tick, rec: RawRecord, suppressed: boolean, sentMs: number | undefined): ReturnType<WindowStore['push']> {
+    const pushed = this.#d.store.push(tick.series, tick.tsMs, tick.values, this.#now(), { learn: !suppressed, sentMs });
     this.#d.seriesHome?.(tick.series, rec.source.partition);
     return pushed;
   }

@@ -39,8 +39,9 @@ export class TelemetryObserver implements PipelineObserver {
     };
   }
 
-  tick(outcome: string): void {
+  tick(outcome: string, ahead = false): void {
     this.#m.ticks.inc({ result: outcome });
+    if (ahead) this.#m.ticksAhead.inc();
   }
 
   deadLetter(code: string): void {

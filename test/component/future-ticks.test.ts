@@ -85,3 +85,39 @@ test('the bound is judged against when a record was sent (its Kafka timestamp), 
     await app.stop();
   }
 });
+
+test('a tick ahead of when it was sent by more than input.clockSkewMs (one reading from a clock 10 min fast) is taken as stamped, and its series\' correctly stamped ticks after it are not late for 10 minutes', async () => {
+  const { app, sent, rec, late } = await recorder();
+  try {
+    const t0 = Date.now() - 300_000;
+    const records = Array.from({ length: 30 }, (_, k) => rec('fast-rtc', t0 + k * 10_000, t0 + k * 10_000, 20 + Math.sin(k)));
+    records[10] = rec('fast-rtc', t0 + 100_000 + 600_000, t0 + 100_000, 21);
+    await app.pipeline.handle(records);
+    assert.equal(sent.filter((m) => m.stream === 'dlq').length, 0);
+    const metrics = await (await fetch(`${app.address()}/metrics`)).text();
+    assert.match(metrics, /^tickcast_ticks_ahead_total 1$/m);
+    assert.equal(await late(), 0, 'the ticks after it step back onto the true clock');
+    const s = app.serving.getSeries('fast-rtc')!;
+    assert.equal(s.ticks, 30);
+    assert.equal(s.lastTs, t0 + 29 * 10_000);
+  } finally {
+    await app.stop();
+  }
+});
+
+test('a device whose clock is always fast, its readings sent in bursts: every tick is taken as stamped, none a duplicate', async () => {
+  const { app, rec, late } = await recorder();
+  try {
+    const t0 = Date.now() - 300_000;
+    // Two bursts of 15 one-second readings from a clock 10 min fast, each burst sent at one moment.
+    const records = Array.from({ length: 30 }, (_, k) => rec('fast-burst', t0 + 600_000 + k * 1000, t0 + (k < 15 ? 15_000 : 30_000), 20 + Math.sin(k)));
+    await app.pipeline.handle(records);
+    const metrics = await (await fetch(`${app.address()}/metrics`)).text();
+    assert.equal(await late(), 0);
+    assert.doesNotMatch(metrics, /^tickcast_ticks_total\{result="duplicate"\} [1-9]/m);
+    assert.equal(app.serving.getSeries('fast-burst')!.ticks, 30);
+    assert.equal(app.serving.getSeries('fast-burst')!.lastTs, t0 + 600_000 + 29_000);
+  } finally {
+    await app.stop();
+  }
+});

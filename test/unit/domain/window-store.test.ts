@@ -207,3 +207,34 @@ test('missed readings: filled slots count toward the stride and a first full win
   for (let i = 72; i < 136; i++) off.push('a', i * 1000, [i], 0);
   assert.deepEqual(off.recent('a')!.filled, []);
 });
+
+test('clockSkewMs: after a tick stamped more than the skew ahead of when it was sent, ticks stamped at or after that send time step back (accepted, no spacing learned); less ahead, or without the option, the order is strict; the mark survives a snapshot', () => {
+  const M = 60_000;
+  const s = make({ clockSkewMs: M });
+  const push = (st: WindowStore, ts: number, sent: number) => st.push('d', ts, [1], 0, { sentMs: sent });
+  for (let k = 0; k < 3; k++) assert.equal(push(s, k * 1000, k * 1000).outcome, 'accepted');
+  const fast = push(s, 3000 + 10 * M, 3000);
+  assert.equal(fast.outcome, 'accepted');
+  assert.equal(fast.ahead, true);
+  assert.equal(push(s, 2500, 2500).outcome, 'late', 'older than the fast tick\'s send time: late');
+  const interval = s.intervalMs('d');
+  const back = push(s, 4000, 4000);
+  assert.equal(back.outcome, 'accepted');
+  assert.equal(back.ahead, undefined);
+  assert.equal(s.lastTs('d'), 4000);
+  assert.equal(s.intervalMs('d'), interval, 'a step back teaches no spacing');
+  assert.equal(push(s, 3900, 3900).outcome, 'late', 'back on the strict order');
+  // A tick ahead by less than the skew keeps the strict order, and so does a store without the option.
+  assert.equal(push(s, 5000 + M, 5000).outcome, 'accepted');
+  assert.equal(push(s, 6000, 6000).outcome, 'late');
+  const strict = make();
+  push(strict, 0, 0);
+  push(strict, 1000 + 10 * M, 1000);
+  assert.equal(push(strict, 2000, 2000).outcome, 'late');
+  // The mark travels in the series' snapshot state.
+  push(s, 7000 + 10 * M, 7000);
+  assert.equal(s.exportSeries('d')!.aheadSentMs, 7000);
+  const restored = make({ clockSkewMs: M });
+  restored.importSeries('d', s.exportSeries('d')!, 0);
+  assert.equal(push(restored, 8000, 8000).outcome, 'accepted', 'restored: the step back still follows');
+});
