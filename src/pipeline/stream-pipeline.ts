@@ -203,7 +203,7 @@ export class StreamPipeline {
     const tick = res.tick;
     const suppressed = this.#learning.suppressed(tick.series, tick.tsMs);
     const pushed = this.#push(tick, rec, suppressed, d.codec.maxFutureMs ? sent : undefined); // clockSkewMs: off without the bound
-    if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead === true);
+    if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined);
     if (pushed.outcome === 'incomplete' && !quiet) out.push(this.#deadLetter(rec, nothingToCarry(tick, d.codec.features), false));
     if (pushed.outcome !== 'accepted') return;
     let job: Promise<InferenceResult> | null = null;
@@ -220,7 +220,7 @@ export class StreamPipeline {
     const times = job ? d.store.stepTimes(tick.series, tick.tsMs, d.inference.spec.horizon) : NO_TIMES;
     const closed = job ? d.store.closedSteps(tick.series, times) : NO_TIMES;
     const baselines = job && d.fusion ? d.fusion.baselines((t, buf) => d.store.tail(tick.series, this.#targetIdx[t], buf), d.store.intervalMs(tick.series), this.#recent) : null;
-    accepted.push({ tick, rec, job, stats, times, closed, suppressed, view, quiet, cold, baselines, filled: pushed.filled ?? 0 });
+    accepted.push({ tick, rec, job, stats, times, closed, suppressed, view, quiet, cold, baselines, filled: pushed.filled ?? 0, eventMs: pushed.ahead ?? tick.tsMs });
   }
 
   #push(tick: Tick, rec: RawRecord, suppressed: boolean, sentMs: number | undefined): ReturnType<WindowStore['push']> {
@@ -251,7 +251,7 @@ export class StreamPipeline {
     const expected = expectations?.[0] ?? null;
     if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
     if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
-    if (a.tick.tsMs > this.#eventTs) this.#eventTs = a.tick.tsMs;
+    if (a.eventMs > this.#eventTs) this.#eventTs = a.eventMs; // a tick stamped ahead moves it no further than sent + clockSkewMs
     d.fusion?.realised(series, a.tick.values, this.#targetIdx, 1 + a.filled);
     this.#alerts?.score(a.tick, a.rec, a.quiet, expectations, out);
     this.#learning.afterScoring(a.tick, a.suppressed, a.view, expected);

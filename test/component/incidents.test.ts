@@ -67,3 +67,36 @@ test('alerts of one host within the span become one incident record, listed over
     await app.stop();
   }
 });
+
+test('one tick from a device clock 10 min fast does not move the instance\'s event time: alerts of one host 2 min apart still make one incident', async () => {
+  const sent: OutMessage[] = [];
+  const sink: OutputSink = { send: async (m) => void sent.push(...m) };
+  const app = await startTestApp({ incidents: { groupBy: 'label', label: 'host', spanMs: 5 * 60_000 } }, { sink, source: idleSource });
+  try {
+    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 700 * 60_000;
+    const spikes: Record<string, number> = { 'cpu-a': 600, 'mem-a': 602 };
+    let offset = 0;
+    const rec = (series: string, host: string, ts: number, sentAt: number, value: number): RawRecord => ({ key: null, value: Buffer.from(JSON.stringify({ series, ts, value, labels: { host } })), headers: {}, source: { topic: 'ticks', partition: 0, offset: String(offset++) }, receivedAtMs: sentAt });
+    // Chunks of 50 minutes, then one a minute around the spikes (incidents close between chunks).
+    for (let k = 0; k < 700; k += k < 550 ? 50 : 1) {
+      const recs: RawRecord[] = [];
+      for (let i = k; i < (k < 550 ? k + 50 : k + 1); i++) {
+        SERIES.forEach(([id, host], s) => {
+          let v = 50 + 10 * Math.sin((2 * Math.PI * i) / 48 + s) + Math.sin(i * 12.9898 + s * 78.233) * 0.5;
+          if (spikes[id] === i) v += 80;
+          recs.push(rec(id, host, t0 + i * 60_000, t0 + i * 60_000, v));
+        });
+        recs.push(rec('clock-x', 'x', t0 + i * 60_000 + (i === 601 ? 10 * 60_000 : 0), t0 + i * 60_000, 20));
+      }
+      await app.pipeline.handle(recs);
+    }
+    const bodies = sent.filter((m) => m.stream === 'anomalies').map((m) => JSON.parse(String(m.value)));
+    const alerted = bodies.filter((b) => b.kind === 'alert' && b.state === 'firing' && b.ts === t0 + spikes[b.series] * 60_000).map((b) => b.series);
+    assert.deepEqual(alerted.sort(), ['cpu-a', 'mem-a'], 'both spikes alerted');
+    const incidents = bodies.filter((b) => b.kind === 'incident' && b.group === 'a');
+    assert.ok(incidents.length > 0, 'host a has an incident');
+    assert.deepEqual(incidents[0].series, ['cpu-a', 'mem-a'], 'one incident with both alerts');
+  } finally {
+    await app.stop();
+  }
+});
