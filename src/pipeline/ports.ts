@@ -148,17 +148,11 @@ export interface ModelInfo {
   version: string;
   engine: string;
   backend: string;
-  spec: {
-    window: number;
-    features: readonly string[];
-    targets: readonly string[];
-    horizon: number;
-    quantiles: readonly number[];
-  };
+  spec: { window: number; features: readonly string[]; targets: readonly string[]; horizon: number; quantiles: readonly number[] };
   training?: Record<string, unknown>;
   /** Versions that load and verify, newest first; those also in `incompatibleVersions` (another spec than the serving model's: 409 on rollback) cannot serve here. */
   versions?: string[];
-  incompatibleVersions?: { version: string; reason: string; differences: string[] }[];
+  incompatibleVersions?: Array<{ version: string; reason: string; differences: string[] }>;
   /** Versions on disk that fail to load or verify, with why (not offered for rollback). */
   damagedVersions?: { version: string; reason: string }[];
   pinned?: boolean;
