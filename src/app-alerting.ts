@@ -25,6 +25,8 @@ export interface Alerting {
   /** Wrap the detector so feedback acts on what leaves it (identity when feedback is off). */
   gate(scorer: AnomalyScorer & { config: { warningThreshold: number; criticalThreshold: number } }): AnomalyScorer;
   followers: PipelineFollower[];
+  /** The incident grouper (null when off): its open incidents go into series-state snapshots. */
+  incidents: IncidentGrouper | null;
   serving: { feedback?: FeedbackService; incidents?: IncidentsApi; bandQuality: BandQualityTracker; bandQualityMinTicks: number };
   forget(series: string): void;
   /** Ticks kept out of learning by feedback: maintenance spans and confirmed anomalies. */
@@ -67,6 +69,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
       return new FeedbackGate(scorer, policy, { suppressed: (_s, reason) => metrics.alertsSuppressed.inc({ reason }) });
     },
     followers,
+    incidents,
     get serving() {
       return { feedback, incidents: incidents ?? undefined, bandQuality, bandQualityMinTicks: config.bandQuality.minTicks };
     },
@@ -128,7 +131,12 @@ function followersOf(index: AlertIndex, bandQuality: BandQualityTracker, inciden
     for (const r of recs) metrics.incidents.inc({ state: r.state });
     return recs.map((r) => ({ key: r.id, value: JSON.stringify(r) }));
   };
-  followers.push({ alert: (rec, labels) => published(incidents.follow(rec, labels)), advance: (ts) => published(incidents.advance(ts)) });
+  followers.push({
+    alert: (rec, labels) => published(incidents.follow(rec, labels)),
+    // The tail after a snapshot: the alerts joined their incidents before the restart (their records went out then).
+    replayed: (rec, labels) => void incidents.follow(rec, labels),
+    advance: (ts) => published(incidents.advance(ts)),
+  });
   return followers;
 }
 
@@ -142,5 +150,6 @@ function incidentGrouper(config: Config): IncidentGrouper | null {
     maxOpen: c.maxOpen,
     maxMembers: c.maxMembers,
     keepClosed: c.keepClosed,
+    maxSeen: config.windows.maxSeries,
   });
 }

@@ -15,6 +15,11 @@ export interface FollowerRecord {
 export interface PipelineFollower {
   /** An alert record is being published. */
   alert?(rec: AnomalyRecord, labels: Readonly<Record<string, string>> | undefined): FollowerRecord[] | void;
+  /**
+   * An alert of the tail replayed after a series-state snapshot (full warm-up): it was published
+   * before the restart, and is not again; state only (the incidents it joined then).
+   */
+  replayed?(rec: AnomalyRecord, labels: Readonly<Record<string, string>> | undefined): void;
   /** A tick arrived that the forecast step `expected` had predicted (made before the tick). */
   realised?(series: string, tsMs: number, value: number, expected: ForecastStep): void;
   /** A chunk of records is done; `eventTs` is the highest tick ts seen so far. */

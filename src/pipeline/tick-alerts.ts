@@ -80,6 +80,7 @@ export class TickAlerts {
     const built = buildAlertRecord(event, entry.forecast?.model ?? 'none', cause.source);
     const rec: AnomalyRecord = Object.assign(built, { kind: 'alert' as const, id: alertId(built.series, built.ts, built.state, built.severity, built.feature) });
     if (out) this.#publish(rec, tick.labels, cause, out);
+    else if (cause.warmupFull === true) for (const f of this.#d.followers) f.replayed?.(rec, tick.labels);
     return rec;
   }
 

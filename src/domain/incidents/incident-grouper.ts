@@ -13,8 +13,22 @@
  * Records are keyed by incident id (stable: key + first alert ts), so a compacted topic keeps the
  * latest version of each. Bounded: `maxOpen` groups tracked at once (oldest closed first), at most
  * `maxMembers` member alerts and series listed per incident (`count` keeps counting), `keepClosed` kept for listing.
+ *
+ * Replays: an alert counted before (Kafka redelivers the uncommitted tail after a restart or a
+ * rebalance; alert ids are deterministic) is not counted again, also past the member list, nor
+ * does it reopen its group once its incident closed: the grouper keeps each series' latest alert
+ * ts and the ids at that ts (a series' alerts come in tick order, so an older or equal-and-known
+ * one is a replay), for the `maxSeen` series that alerted most recently (incident-seen.ts).
+ *
+ * Open incidents and those marks survive a restart in the series-state snapshot
+ * (`exportState`/`importState`, incident-state.ts).
  */
 import { incidentId } from '../alerts/alert-id.ts';
+import { SeenAlerts } from './incident-seen.ts';
+import { fromState, toState, type IncidentState } from './incident-state.ts';
+import type { IncidentRecord, Open } from './incident-types.ts';
+
+export type { IncidentMember, IncidentRecord } from './incident-types.ts';
 
 export type GroupBy = { by: 'label'; label: string } | { by: 'prefix'; pattern: RegExp };
 
@@ -26,6 +40,8 @@ export interface IncidentSettings {
   maxOpen: number;
   maxMembers: number;
   keepClosed: number;
+  /** Series whose latest alert is remembered to tell replays (default 10,000: windows.maxSeries). */
+  maxSeen?: number;
 }
 
 /** What the grouper needs of an alert record. */
@@ -38,49 +54,18 @@ export interface IncidentAlert {
   score: number;
 }
 
-export interface IncidentMember {
-  id: string;
-  series: string;
-  ts: number;
-  severity: 'warning' | 'critical';
-  score: number;
-}
-
-/** The incident record (anomalies topic, `kind: "incident"`; docs/schemas.md). */
-export interface IncidentRecord {
-  kind: 'incident';
-  id: string;
-  /** The grouping key value, e.g. "web-1". */
-  group: string;
-  /** How the key was found: "label:<name>" or "prefix". */
-  groupBy: string;
-  state: 'open' | 'closed';
-  severity: 'warning' | 'critical';
-  firstTs: number;
-  lastTs: number;
-  /** Distinct member series, in order of their first alert. */
-  series: string[];
-  /** Member alerts (at most maxMembers, earliest first). */
-  alerts: IncidentMember[];
-  /** Member alerts in all, including any beyond the list. */
-  count: number;
-}
-
-interface Open {
-  rec: IncidentRecord;
-  published: boolean;
-}
-
 export class IncidentGrouper {
   readonly settings: Readonly<IncidentSettings>;
   readonly #open = new Map<string, Open>();
   readonly #closed: IncidentRecord[] = [];
   readonly #groupBy: string;
+  readonly #seen: SeenAlerts;
 
   constructor(settings: IncidentSettings) {
     if (!(settings.spanMs > 0) || settings.minSeries < 1) throw new RangeError('spanMs must be > 0 and minSeries ≥ 1');
     this.settings = Object.freeze({ ...settings });
     this.#groupBy = settings.groupBy.by === 'label' ? `label:${settings.groupBy.label}` : 'prefix';
+    this.#seen = new SeenAlerts(settings.maxSeen ?? 10_000);
   }
 
   /** The grouping key of a series, or null when it has none (not grouped). */
@@ -95,8 +80,9 @@ export class IncidentGrouper {
     if (alert.state !== 'firing' || alert.id === undefined) return [];
     const key = this.keyOf(alert.series, labels);
     if (key === null) return [];
-    const out: IncidentRecord[] = [];
     let o = this.#open.get(key);
+    if (o?.rec.alerts.some((m) => m.id === alert.id) || this.#seen.before({ id: alert.id, series: alert.series, ts: alert.ts })) return []; // a replayed alert
+    const out: IncidentRecord[] = [];
     if (o !== undefined && alert.ts - o.rec.lastTs > this.settings.spanMs) {
       this.#close(key, o, out);
       o = undefined;
@@ -123,6 +109,23 @@ export class IncidentGrouper {
     return out;
   }
 
+  /** The open incidents and replay marks, for the series-state snapshot (plain JSON; copies). */
+  exportState(): IncidentState {
+    return toState(this.#groupBy, this.#open, this.#seen.export());
+  }
+
+  /**
+   * Install open incidents saved by `exportState` (before any alert is followed); returns how many.
+   * A state of another layout or grouping key is ignored (0): its incidents would never match.
+   */
+  importState(state: unknown): number {
+    const saved = fromState(state, this.#groupBy);
+    if (saved === null) return 0;
+    for (const [key, o] of saved.open) this.#open.set(key, o);
+    this.#seen.import(saved.seen);
+    return saved.open.size;
+  }
+
   /** Published incidents, newest first: open ones, then recently closed ones. */
   list(opts: { state?: 'open' | 'closed'; group?: string; limit: number }): IncidentRecord[] {
     const open = [...this.#open.values()].filter((o) => o.published).map((o) => o.rec).sort((a, b) => b.lastTs - a.lastTs);
@@ -137,7 +140,6 @@ export class IncidentGrouper {
 
   /** Add an alert; true when the record changed in a way worth publishing. */
   #add(r: IncidentRecord, a: IncidentAlert): boolean {
-    if (r.alerts.some((m) => m.id === a.id)) return false; // a replayed alert
     r.count++;
     r.lastTs = Math.max(r.lastTs, a.ts);
     if (r.alerts.length < this.settings.maxMembers) r.alerts.push({ id: a.id!, series: a.series, ts: a.ts, severity: a.severity, score: a.score });

@@ -2,7 +2,8 @@
  * What a series-state snapshot holds and how it is taken and put back: per series its window and
  * normalisation statistics (window store), its last forecast and score (series outlook), the
  * anomaly detector's state, fusion's state, and the input partition it arrives on; plus the input offsets the
- * state reflects (per partition, the next offset after the last record handled).
+ * state reflects (per partition, the next offset after the last record handled), and the open
+ * grouped incidents (not per series or partition: an incident spans them).
  *
  * Capture is synchronous and copies everything, so the caller can write the result while the
  * pipeline moves on. Restore is per partition: the source restores only partitions whose tail it
@@ -42,6 +43,8 @@ export interface SeriesStateParts {
   homes: SeriesHomes;
   /** Fusion with fast baselines (ForecastFusion implements it; absent or null: off). */
   fusion?: { exportSeries(series: string): object | undefined; importSeries(series: string, fill: (fresh: object) => void): void } | null;
+  /** The incident grouper (IncidentGrouper implements it; absent or null: incidents off). */
+  incidents?: { exportState(): object; importState(state: unknown): number } | null;
 }
 
 export interface SeriesEntry {
@@ -59,6 +62,8 @@ export interface SnapshotTree {
   createdAtMs: number;
   /** Partition → next offset (decimal string) after the last record the state reflects. */
   offsets: Record<string, string>;
+  /** The grouper's open incidents (incident-state.ts; absent in snapshots before 6 Dec 2026, or with incidents off). */
+  incidents?: unknown;
   series: SeriesEntry[];
 }
 
@@ -97,13 +102,23 @@ export function detectorFingerprint(detector: DetectorSnapshotHooks | null): str
   return h.digest('hex').slice(0, 16);
 }
 
-/** Everything but the series: identity, time, offsets. */
+/** Everything but the series: identity, time, offsets, open incidents. */
 export function snapshotHead(parts: SeriesStateParts, identity: SnapshotIdentity, offsets: ReadonlyMap<number, bigint>, nowMs: number): Omit<SnapshotTree, 'series'> {
   return {
     identity: { ...identity, features: [...identity.features], logFeatures: [...(identity.logFeatures ?? [])], detector: detectorFingerprint(parts.detector) },
     createdAtMs: nowMs,
     offsets: Object.fromEntries([...offsets].map(([p, o]) => [String(p), String(o)])),
+    ...(parts.incidents ? { incidents: parts.incidents.exportState() } : {}),
   };
+}
+
+/**
+ * Install the snapshot's open incidents (all of them: an incident's series may be on partitions
+ * the restore drops; then no alert joins it and it closes after its span, publishing `closed`).
+ * Returns how many; 0 for a snapshot without incidents, or taken under another grouping.
+ */
+export function restoreIncidents(parts: SeriesStateParts, tree: SnapshotTree): number {
+  return tree.incidents !== undefined && parts.incidents ? parts.incidents.importState(tree.incidents) : 0;
 }
 
 /**

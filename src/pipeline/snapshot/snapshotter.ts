@@ -27,12 +27,10 @@ import type { OutputSink } from '../ports.ts';
 import { decodeSnapshot, sealSnapshot, SnapshotLayout } from './codec.ts';
 import type { SnapshotFile } from './file-store.ts';
 import type { SnapshotStatus } from './status.ts';
-import { captureSeries, checkSnapshot, restoreSeriesState, snapshotHead, type SeriesStateParts, type SnapshotIdentity } from './series-state.ts';
+import { captureSeries, checkSnapshot, restoreIncidents, restoreSeriesState, snapshotHead, type SeriesStateParts, type SnapshotIdentity } from './series-state.ts';
+import type { SnapshotLogger } from './status.ts';
 
-export interface SnapshotLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+export type { SnapshotLogger } from './status.ts';
 
 export interface SnapshotterOptions {
   parts: SeriesStateParts;
@@ -132,11 +130,12 @@ export class SeriesSnapshotter {
       const t0 = this.#now();
       const all = new Set(Object.keys(tree.offsets).map(Number));
       const restored = restoreSeriesState(this.#o.parts, tree, all, t0);
+      const incidents = restoreIncidents(this.#o.parts, tree);
       this.timings.restoreMs = this.#now() - t0;
       for (const [p, off] of Object.entries(tree.offsets)) this.#pending.set(Number(p), { from: BigInt(off), ids: [] });
       for (const e of tree.series) this.#pending.get(e.p)?.ids.push(e.id);
       this.#loadedAt = this.#now();
-      this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, ...restored, offsets: tree.offsets, loadMs: this.timings.loadMs, restoreMs: this.timings.restoreMs }, 'series-state snapshot loaded');
+      this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, ...restored, incidents, offsets: tree.offsets, loadMs: this.timings.loadMs, restoreMs: this.timings.restoreMs }, 'series-state snapshot loaded');
       this.#start = { loaded: true, reason: null, ...restored, ...this.timings };
       return true;
     } catch (err) {

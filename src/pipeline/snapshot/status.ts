@@ -1,4 +1,9 @@
-/** The series-state snapshotter's status (a type only: ports.ts and the snapshotter share it). */
+/** The series-state snapshotter's status and logger (types only: ports.ts and the snapshotter share them). */
+
+export interface SnapshotLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
 
 /** What the snapshotter has done: GET /v1/snapshots, the snapshot_status tool, tickcast_snapshot_* metrics. */
 export interface SnapshotStatus {

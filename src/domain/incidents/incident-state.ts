@@ -1,0 +1,44 @@
+/**
+ * The grouper's state as plain JSON, for the series-state snapshot (docs/reliability.md,
+ * "Series-state snapshots"): without it an incident open at a restart was never closed and its
+ * `closed` record never published. Layout version `v` (1); a state of another version or taken
+ * under another grouping (`groupBy`) is not installed. Open incidents are listed oldest first (the
+ * order `maxOpen` closes them in), each with its record and whether it was published; `seen` holds
+ * the replay marks (incident-seen.ts).
+ */
+import type { IncidentRecord, Open } from './incident-types.ts';
+
+export const INCIDENT_STATE_LAYOUT = 1;
+
+export interface IncidentState {
+  v: number;
+  groupBy: string;
+  open: Array<{ key: string; published: boolean; rec: IncidentRecord }>;
+  seen: unknown;
+}
+
+export function toState(groupBy: string, open: ReadonlyMap<string, Open>, seen: unknown): IncidentState {
+  const list = [...open].map(([key, o]) => ({ key, published: o.published, rec: { ...o.rec, series: [...o.rec.series], alerts: o.rec.alerts.map((m) => ({ ...m })) } }));
+  return { v: INCIDENT_STATE_LAYOUT, groupBy, open: list, seen };
+}
+
+/**
+ * Open incidents and replay marks of a saved state (null when it is absent, of another layout or
+ * grouping); malformed incidents are skipped.
+ */
+export function fromState(state: unknown, groupBy: string): { open: Map<string, Open>; seen: unknown } | null {
+  const s = state as Partial<IncidentState> | null | undefined;
+  if (!s || s.v !== INCIDENT_STATE_LAYOUT || s.groupBy !== groupBy || !Array.isArray(s.open)) return null;
+  const open = new Map<string, Open>();
+  for (const e of s.open) {
+    if (!e || typeof e.key !== 'string' || !isRecord(e.rec)) continue;
+    open.set(e.key, { rec: { ...e.rec, state: 'open' }, published: e.published === true });
+  }
+  return { open, seen: s.seen };
+}
+
+function isRecord(r: unknown): r is IncidentRecord {
+  const x = r as Partial<IncidentRecord> | null;
+  return !!x && x.kind === 'incident' && typeof x.id === 'string' && typeof x.group === 'string' && Array.isArray(x.series) && Array.isArray(x.alerts) &&
+    Number.isFinite(x.count) && Number.isFinite(x.firstTs) && Number.isFinite(x.lastTs);
+}

@@ -1,0 +1,33 @@
+/** The incident record and an open incident's bookkeeping (incident-grouper.ts). */
+export interface IncidentMember {
+  id: string;
+  series: string;
+  ts: number;
+  severity: 'warning' | 'critical';
+  score: number;
+}
+
+/** The incident record (anomalies topic, `kind: "incident"`; docs/schemas.md). */
+export interface IncidentRecord {
+  kind: 'incident';
+  id: string;
+  /** The grouping key value, e.g. "web-1". */
+  group: string;
+  /** How the key was found: "label:<name>" or "prefix". */
+  groupBy: string;
+  state: 'open' | 'closed';
+  severity: 'warning' | 'critical';
+  firstTs: number;
+  lastTs: number;
+  /** Distinct member series, in order of their first alert. */
+  series: string[];
+  /** Member alerts (at most maxMembers, earliest first). */
+  alerts: IncidentMember[];
+  /** Member alerts in all, including any beyond the list. */
+  count: number;
+}
+
+export interface Open {
+  rec: IncidentRecord;
+  published: boolean;
+}

@@ -1,0 +1,145 @@
+/**
+ * Open incidents across a restart (docs/reliability.md, "Series-state snapshots"): saved in the
+ * series-state snapshot, installed at load, fed by the tail replayed after it, and closed — with
+ * a published `closed` record — as they would have been without the restart. Alerts redelivered
+ * after a restart are counted once, also past the member list (maxMembers).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { IncidentGrouper, type IncidentAlert, type IncidentSettings } from '../../../src/domain/incidents/incident-grouper.ts';
+import { WindowStore } from '../../../src/domain/window-store.ts';
+import type { ModelSpec, RawRecord, Tick } from '../../../src/domain/types.ts';
+import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
+import { RecentAnomalies } from '../../../src/pipeline/recent-anomalies.ts';
+import { TickAlerts } from '../../../src/pipeline/tick-alerts.ts';
+import type { AnomalyRecord, AnomalyScorer, OutMessage } from '../../../src/pipeline/ports.ts';
+import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
+import { SeriesHomes } from '../../../src/pipeline/snapshot/series-state.ts';
+import { SeriesSnapshotter } from '../../../src/pipeline/snapshot/snapshotter.ts';
+
+const MIN = 60_000;
+const settings: IncidentSettings = { groupBy: { by: 'prefix', pattern: /^([^:]+):/ }, spanMs: 5 * MIN, minSeries: 2, maxOpen: 100, maxMembers: 100, keepClosed: 10 };
+const alert = (series: string, min: number, feature = 'value'): IncidentAlert => ({ id: `${series}@${min}/${feature}`, series, ts: min * MIN, severity: 'warning', state: 'firing', score: 0.5 });
+
+/** A snapshotter over a window store and `incidents`, writing to `dir`. */
+function service(dir: string, incidents: IncidentGrouper) {
+  const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 100, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  const parts = { store, outlook: new SeriesOutlook(), detector: null, homes: new SeriesHomes(store.registry), incidents };
+  const logger = { info: () => undefined, warn: () => undefined };
+  const snap = new SeriesSnapshotter({ parts, identity: { topic: 't', groupId: 'g', window: 4, features: ['value'] }, file: new SnapshotFile(dir), intervalMs: 0, maxTailRecords: 1000, logger });
+  /** Handle one record of `series` at minute `min` (offset = min): window it, and follow `alerts`. */
+  const handle = snap.wrap(async (recs) => {
+    for (const r of recs) {
+      store.push(String(r.key), Number(r.source.offset) * MIN, [1], 0);
+      parts.homes.note(String(r.key), 0);
+    }
+  });
+  const tick = (series: string, min: number) => handle([{ key: Buffer.from(series), value: null, headers: {}, source: { topic: 't', partition: 0, offset: String(min) }, receivedAtMs: 0 } as unknown as RawRecord]);
+  return { snap, tick };
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-incidents-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('an incident open at a restart from a snapshot is restored and closes after its span, publishing its closed record', () =>
+  withDir(async (dir) => {
+    const before = new IncidentGrouper(settings);
+    const a = service(dir, before);
+    await a.tick('web-1:cpu', 1);
+    before.follow(alert('web-1:cpu', 1));
+    const [opened] = before.follow(alert('web-1:mem', 2));
+    assert.equal(opened.state, 'open');
+    await a.snap.snapshot();
+
+    const after = new IncidentGrouper(settings);
+    const b = service(dir, after);
+    assert.equal(await b.snap.load(), true);
+    assert.deepEqual(after.list({ state: 'open', limit: 10 }).map((r) => r.id), [opened.id], 'open again after the restart, listed');
+    assert.deepEqual(after.advance(7 * MIN), [], 'within the span: still open');
+    const [closed] = after.advance(7 * MIN + 1);
+    assert.equal(closed?.id, opened.id, 'the closed record of the same incident is published');
+    assert.equal(closed.state, 'closed');
+    assert.equal(closed.count, 2);
+  }));
+
+test('alerts of the incident redelivered after a restart are not counted again, past the member list too', () =>
+  withDir(async (dir) => {
+    const small = { ...settings, maxMembers: 2 };
+    const before = new IncidentGrouper(small);
+    const a = service(dir, before);
+    await a.tick('web-1:a', 1);
+    for (let i = 0; i < 6; i++) before.follow(alert(`web-1:s${i}`, 1 + i));
+    const [id] = before.list({ limit: 1 }).map((r) => r.id);
+    await a.snap.snapshot();
+    const after = new IncidentGrouper(small);
+    assert.equal(await service(dir, after).snap.load(), true);
+    // The uncommitted tail comes again: the last three alerts, beyond the member list.
+    for (let i = 3; i < 6; i++) assert.deepEqual(after.follow(alert(`web-1:s${i}`, 1 + i)), []);
+    assert.deepEqual(after.list({ limit: 10 }).map((r) => [r.id, r.count]), [[id, 6]], 'one incident, each alert counted once');
+    after.follow(alert('web-1:s0', 8));
+    after.follow(alert('web-1:s0', 8, 'other'));
+    assert.equal(after.list({ limit: 1 })[0].count, 8, 'new alerts still count, two features firing on one tick too');
+  }));
+
+test('the same, without a restart: a redelivered alert beyond maxMembers is counted once, and does not reopen a closed incident', () => {
+  const g = new IncidentGrouper({ ...settings, maxMembers: 2 });
+  for (let i = 0; i < 5; i++) g.follow(alert(`web-1:s${i}`, i));
+  for (let i = 0; i < 5; i++) assert.deepEqual(g.follow(alert(`web-1:s${i}`, i)), []);
+  assert.equal(g.list({ limit: 1 })[0].count, 5);
+  assert.equal(g.advance(20 * MIN)[0]?.state, 'closed');
+  g.follow(alert('web-1:s3', 3));
+  g.follow(alert('web-1:s4', 4));
+  assert.deepEqual(g.list({ state: 'open', limit: 10 }), [], 'the replay of a closed incident\'s alerts opens no new one');
+});
+
+test('the replay marks are bounded (maxSeen series, most recently alerting kept)', () => {
+  const g = new IncidentGrouper({ ...settings, maxMembers: 1, maxSeen: 3 });
+  for (let i = 0; i < 6; i++) g.follow(alert(`web-1:s${i}`, i));
+  const marks = (g.exportState().seen as Array<[string]>).map((m) => m[0]);
+  assert.deepEqual(marks, ['web-1:s3', 'web-1:s4', 'web-1:s5']);
+  for (let i = 3; i < 6; i++) g.follow(alert(`web-1:s${i}`, i));
+  assert.equal(g.list({ limit: 1 })[0].count, 6, 'the recent tail is still recognised');
+});
+
+test('a snapshot without incidents (older) or taken under another grouping restores none; the rest still loads', () =>
+  withDir(async (dir) => {
+    const g = new IncidentGrouper(settings);
+    const a = service(dir, g);
+    await a.tick('web-1:cpu', 1);
+    g.follow(alert('web-1:cpu', 1));
+    g.follow(alert('web-1:mem', 2));
+    await a.snap.snapshot();
+    const other = new IncidentGrouper({ ...settings, groupBy: { by: 'label', label: 'host' } });
+    assert.equal(await service(dir, other).snap.load(), true);
+    assert.deepEqual(other.list({ limit: 10 }), []);
+    assert.equal(new IncidentGrouper(settings).importState(undefined), 0, 'no incidents in an older snapshot');
+    assert.equal(new IncidentGrouper(settings).importState({ ...g.exportState(), v: 99 }), 0, 'another layout');
+  }));
+
+test('alerts of the tail replayed after a snapshot (full warm-up) join incidents without being published', () => {
+  const spec = { window: 4, features: ['value'], targets: ['value'], horizon: 1, quantiles: [0.1, 0.5, 0.9] } as unknown as ModelSpec;
+  const scorer: AnomalyScorer = {
+    observe: (series, tsMs, value) => ({ score: 0.9, event: { series, feature: 'value', tsMs, value, score: 0.9, severity: 'critical', expected: null, basis: 'fallback', state: 'firing', view: 'forecast' } }),
+    forget() {},
+  };
+  const replayed: AnomalyRecord[] = [];
+  const alerted: AnomalyRecord[] = [];
+  const t = new TickAlerts({ scorer, outlook: new SeriesOutlook(), recentAnomalies: new RecentAnomalies(), spec: () => spec, followers: [{ replayed: (r) => void replayed.push(r), alert: (r) => void alerted.push(r) }], trace: () => ({}) });
+  const out: OutMessage[] = [];
+  const tick = (series: string) => ({ series, tsMs: MIN, values: Float64Array.of(1) }) as unknown as Tick;
+  const rec = (extra: object) => ({ key: null, value: null, headers: {}, source: { topic: 't', partition: 0, offset: '1' }, receivedAtMs: 0, ...extra }) as unknown as RawRecord;
+  t.score(tick('full'), rec({ warmup: true, warmupFull: true }), true, null, out);
+  t.score(tick('plain'), rec({ warmup: true }), true, null, out);
+  assert.deepEqual(out, [], 'nothing published in warm-up');
+  assert.deepEqual(replayed.map((r) => r.series), ['full'], 'the full warm-up alert reaches the followers as replayed; the plain one does not');
+  assert.deepEqual(alerted, []);
+});
