@@ -20,12 +20,12 @@
  * ts and the ids at that ts (a series' alerts come in tick order, so an older or equal-and-known
  * one is a replay), for the `maxSeen` series that alerted most recently (incident-seen.ts).
  *
- * Open incidents and those marks survive a restart in the series-state snapshot
+ * Open and recently closed incidents and those marks survive a restart in the series-state snapshot
  * (`exportState`/`importState`, incident-state.ts).
  */
 import { incidentId } from '../alerts/alert-id.ts';
 import { SeenAlerts } from './incident-seen.ts';
-import { fromState, toState, type IncidentState } from './incident-state.ts';
+import { copyRecord as copy, fromState, toState, type IncidentState } from './incident-state.ts';
 import type { IncidentRecord, Open } from './incident-types.ts';
 
 export type { IncidentMember, IncidentRecord } from './incident-types.ts';
@@ -109,19 +109,20 @@ export class IncidentGrouper {
     return out;
   }
 
-  /** The open incidents and replay marks, for the series-state snapshot (plain JSON; copies). */
+  /** The open and recently closed incidents and replay marks, for the series-state snapshot (plain JSON; copies). */
   exportState(): IncidentState {
-    return toState(this.#groupBy, this.#open, this.#seen.export());
+    return toState(this.#groupBy, this.#open, this.#closed, this.#seen.export());
   }
 
   /**
-   * Install open incidents saved by `exportState` (before any alert is followed); returns how many.
+   * Install incidents saved by `exportState` (before any alert is followed); returns how many open.
    * A state of another layout or grouping key is ignored (0): its incidents would never match.
    */
   importState(state: unknown): number {
     const saved = fromState(state, this.#groupBy);
     if (saved === null) return 0;
     for (const [key, o] of saved.open) this.#open.set(key, o);
+    this.#closed.push(...saved.closed.slice(-this.settings.keepClosed));
     this.#seen.import(saved.seen);
     return saved.open.size;
   }
@@ -163,8 +164,4 @@ export class IncidentGrouper {
     if (this.#closed.length > this.settings.keepClosed) this.#closed.shift();
     out.push(copy(o.rec));
   }
-}
-
-function copy(r: IncidentRecord): IncidentRecord {
-  return { ...r, series: [...r.series], alerts: r.alerts.map((m) => ({ ...m })) };
 }

@@ -3,8 +3,9 @@
  * "Series-state snapshots"): without it an incident open at a restart was never closed and its
  * `closed` record never published. Layout version `v` (1); a state of another version or taken
  * under another grouping (`groupBy`) is not installed. Open incidents are listed oldest first (the
- * order `maxOpen` closes them in), each with its record and whether it was published; `seen` holds
- * the replay marks (incident-seen.ts).
+ * order `maxOpen` closes them in), each with its record and whether it was published; `closed` the
+ * recently closed ones kept for listing (oldest first; absent in states before it: none); `seen`
+ * holds the replay marks (incident-seen.ts).
  */
 import type { IncidentRecord, Open } from './incident-types.ts';
 
@@ -14,19 +15,24 @@ export interface IncidentState {
   v: number;
   groupBy: string;
   open: Array<{ key: string; published: boolean; rec: IncidentRecord }>;
+  closed?: IncidentRecord[];
   seen: unknown;
 }
 
-export function toState(groupBy: string, open: ReadonlyMap<string, Open>, seen: unknown): IncidentState {
-  const list = [...open].map(([key, o]) => ({ key, published: o.published, rec: { ...o.rec, series: [...o.rec.series], alerts: o.rec.alerts.map((m) => ({ ...m })) } }));
-  return { v: INCIDENT_STATE_LAYOUT, groupBy, open: list, seen };
+export function toState(groupBy: string, open: ReadonlyMap<string, Open>, closed: readonly IncidentRecord[], seen: unknown): IncidentState {
+  const list = [...open].map(([key, o]) => ({ key, published: o.published, rec: copyRecord(o.rec) }));
+  return { v: INCIDENT_STATE_LAYOUT, groupBy, open: list, closed: closed.map(copyRecord), seen };
+}
+
+export function copyRecord(r: IncidentRecord): IncidentRecord {
+  return { ...r, series: [...r.series], alerts: r.alerts.map((m) => ({ ...m })) };
 }
 
 /**
- * Open incidents and replay marks of a saved state (null when it is absent, of another layout or
+ * Open and recently closed incidents and replay marks of a saved state (null when it is absent, of another layout or
  * grouping); malformed incidents are skipped.
  */
-export function fromState(state: unknown, groupBy: string): { open: Map<string, Open>; seen: unknown } | null {
+export function fromState(state: unknown, groupBy: string): { open: Map<string, Open>; closed: IncidentRecord[]; seen: unknown } | null {
   const s = state as Partial<IncidentState> | null | undefined;
   if (!s || s.v !== INCIDENT_STATE_LAYOUT || s.groupBy !== groupBy || !Array.isArray(s.open)) return null;
   const open = new Map<string, Open>();
@@ -34,7 +40,8 @@ export function fromState(state: unknown, groupBy: string): { open: Map<string, 
     if (!e || typeof e.key !== 'string' || !isRecord(e.rec)) continue;
     open.set(e.key, { rec: { ...e.rec, state: 'open' }, published: e.published === true });
   }
-  return { open, seen: s.seen };
+  const closed = (Array.isArray(s.closed) ? s.closed : []).filter(isRecord).map((r) => ({ ...r, state: 'closed' as const }));
+  return { open, closed, seen: s.seen };
 }
 
 function isRecord(r: unknown): r is IncidentRecord {

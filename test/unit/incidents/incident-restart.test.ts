@@ -55,6 +55,9 @@ test('an incident open at a restart from a snapshot is restored and closes after
     const before = new IncidentGrouper(settings);
     const a = service(dir, before);
     await a.tick('web-1:cpu', 1);
+    before.follow(alert('db-1:cpu', -20));
+    before.follow(alert('db-1:mem', -19));
+    const [earlier] = before.advance(-10 * MIN);
     before.follow(alert('web-1:cpu', 1));
     const [opened] = before.follow(alert('web-1:mem', 2));
     assert.equal(opened.state, 'open');
@@ -64,6 +67,7 @@ test('an incident open at a restart from a snapshot is restored and closes after
     const b = service(dir, after);
     assert.equal(await b.snap.load(), true);
     assert.deepEqual(after.list({ state: 'open', limit: 10 }).map((r) => r.id), [opened.id], 'open again after the restart, listed');
+    assert.deepEqual(after.list({ state: 'closed', limit: 10 }).map((r) => r.id), [earlier.id], 'recently closed ones still listed');
     assert.deepEqual(after.advance(7 * MIN), [], 'within the span: still open');
     const [closed] = after.advance(7 * MIN + 1);
     assert.equal(closed?.id, opened.id, 'the closed record of the same incident is published');
