@@ -10,7 +10,7 @@ import { IncidentGrouper, type IncidentRecord } from './domain/incidents/inciden
 import { BandQualityTracker } from './domain/band-quality.ts';
 import { AlertIndex } from './pipeline/alert-index.ts';
 import { FeedbackGate } from './pipeline/feedback-gate.ts';
-import { FeedbackService } from './pipeline/feedback-service.ts';
+import { FeedbackService, type FeedbackServiceDeps } from './pipeline/feedback-service.ts';
 import { feedbackRecordHandler } from './pipeline/feedback-intake.ts';
 import type { PipelineFollower } from './pipeline/followers.ts';
 import type { AnomalyScorer, IncidentsApi, LearningFilter, OutputSink, TickSource } from './pipeline/ports.ts';
@@ -36,7 +36,7 @@ export interface Alerting {
   stop(): Promise<void>;
 }
 
-export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: Logger; quantiles: readonly number[] }): Alerting {
+export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: Logger; quantiles: readonly number[]; openAlert?: FeedbackServiceDeps['openAlert'] }): Alerting {
   const { metrics, logger } = deps;
   const log = logger.child({ module: 'alerting' });
   const fb = config.feedback;
@@ -65,7 +65,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
         maxPerSeries: fb.maxPerSeries,
         maxEntries: fb.maxEntries,
       });
-      feedback = feedbackService(config, { policy, index, store, metrics, log, publisher: () => publisher });
+      feedback = feedbackService(config, { policy, index, openAlert: deps.openAlert, store, metrics, log, publisher: () => publisher });
       return new FeedbackGate(scorer, policy, { suppressed: (_s, reason) => metrics.alertsSuppressed.inc({ reason }) });
     },
     followers,
@@ -100,11 +100,12 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
 
 function feedbackService(
   config: Config,
-  d: { policy: FeedbackPolicy; index: AlertIndex; store: FeedbackLog | null; metrics: Metrics; log: Logger; publisher: () => KafkaJS.Producer | null },
+  d: { policy: FeedbackPolicy; index: AlertIndex; openAlert: FeedbackServiceDeps['openAlert']; store: FeedbackLog | null; metrics: Metrics; log: Logger; publisher: () => KafkaJS.Producer | null },
 ): FeedbackService {
   return new FeedbackService({
     policy: d.policy,
     index: d.index,
+    ...(d.openAlert ? { openAlert: d.openAlert } : {}),
     store: d.store,
     expectedSpanMs: config.feedback.expectedSpanMs,
     onRecorded: (verdict, channel, entries) => {

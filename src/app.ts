@@ -100,7 +100,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom: (candidates) => snapshots?.restoreFrom(candidates) ?? new Map(), onReleased, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
   const sink: OutputSink = opts.sink ?? kafka?.sink ?? new LogSink(logger, { logEveryNthForecast: 500 });
 
-  const alerting = buildAlerting(config, { metrics, logger, quantiles: spec.quantiles });
+  const alerting = buildAlerting(config, { metrics, logger, quantiles: spec.quantiles, openAlert: (id) => outlook.openAlert(id) });
   const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null;
   if (scorer) observer.expectAnomalies(config.anomaly.features === 'all' ? spec.features : spec.targets);
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.

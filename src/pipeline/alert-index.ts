@@ -1,8 +1,9 @@
 /**
  * A bounded index of recent firing alerts by id, so feedback can name an alert by the id on its
  * record. Least recently indexed go first beyond `capacity`. In memory: after a restart the index
- * starts empty (feedback already given is kept by the feedback store, and topic feedback may carry
- * the alert's series, ts and score itself).
+ * starts empty (feedback already given is kept by the feedback store, alerts still firing are found
+ * in the series outlook restored from the snapshot, and topic feedback may carry the alert's
+ * series, ts and score itself).
  */
 import type { AnomalyAlertRecord } from '../domain/anomaly/index.ts';
 

@@ -48,6 +48,8 @@ export interface FeedbackResult {
 export interface FeedbackServiceDeps {
   policy: FeedbackPolicy;
   index: AlertIndex;
+  /** An alert still firing, by id, beyond the index (which starts empty at a restart; the open alerts come back from the snapshot). */
+  openAlert?: (id: string) => { series: string; ts: number; score: number; view?: string } | undefined;
   store: FeedbackStore | null;
   /** Default maintenance span of an `expected` verdict. */
   expectedSpanMs: number;
@@ -159,7 +161,7 @@ export class FeedbackService {
   }
 
   #locate(alertId: string, ref: AlertRef | undefined, input: FeedbackInput): AlertRef {
-    const rec = this.#d.index.get(alertId);
+    const rec = this.#d.index.get(alertId) ?? this.#d.openAlert?.(alertId);
     if (rec !== undefined) return withView({ series: rec.series, ts: rec.ts, score: rec.score }, rec.view);
     const prior = this.#d.policy.get(alertId);
     if (prior !== undefined) return withView({ series: prior.series, ts: prior.alertTs, score: prior.score }, prior.view);

@@ -95,6 +95,15 @@ export class SeriesOutlook {
     e.firingFeatures.clear();
   }
 
+  /** The firing record of an alert still open on some series, by id (a scan: for a person's feedback, not per tick). */
+  openAlert(id: string): AnomalyRecord | undefined {
+    for (const e of this.#entries.values()) {
+      if (e.open === undefined) continue;
+      for (const o of Object.values(e.open)) if (o.record.id === id) return o.record;
+    }
+    return undefined;
+  }
+
   /** Install an entry from a snapshot (replaces what is there). */
   restore(series: string, e: OutlookEntry): void {
     // (A snapshot stores firingFeatures as an array.)
