@@ -11,7 +11,7 @@
  *                      are published once more with state "closed".
  *
  * Records are keyed by incident id (stable: key + first alert ts), so a compacted topic keeps the
- * latest version of each. Bounded: `maxOpen` groups tracked at once (oldest closed first), at most
+ * latest version of each. Bounded: `maxOpen` groups tracked at once (the one alerting least recently closes first), at most
  * `maxMembers` member alerts and series listed per incident (`count` keeps counting), `keepClosed` kept for listing.
  *
  * Replays: an alert counted before (Kafka redelivers the uncommitted tail after a restart or a
@@ -94,6 +94,10 @@ export class IncidentGrouper {
         const oldest = this.#open.keys().next().value as string;
         this.#close(oldest, this.#open.get(oldest)!, out);
       }
+    } else {
+      // Most recently alerting last: beyond maxOpen the group quiet the longest closes, not an incident still alerting.
+      this.#open.delete(key);
+      this.#open.set(key, o);
     }
     const changed = this.#add(o.rec, alert);
     if (changed && o.rec.series.length >= this.settings.minSeries) {

@@ -2,8 +2,8 @@
  * The grouper's state as plain JSON, for the series-state snapshot (docs/reliability.md,
  * "Series-state snapshots"): without it an incident open at a restart was never closed and its
  * `closed` record never published. Layout version `v` (1); a state of another version or taken
- * under another grouping (`groupBy`) is not installed. Open incidents are listed oldest first (the
- * order `maxOpen` closes them in), each with its record and whether it was published; `closed` the
+ * under another grouping (`groupBy`) is not installed. Open incidents are listed least recently
+ * alerting first (the order `maxOpen` closes them in), each with its record and whether it was published; `closed` the
  * recently closed ones kept for listing (oldest first; absent in states before it: none); `seen`
  * holds the replay marks (incident-seen.ts).
  */

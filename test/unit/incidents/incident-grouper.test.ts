@@ -86,3 +86,15 @@ test('an incident kept open for long lists at most maxMembers series, however ma
   assert.ok(open.alerts.length <= 5);
   assert.ok(published.length <= 5 && published.every((n) => n <= 5), `records published: ${JSON.stringify(published)}`);
 });
+
+test('beyond maxOpen the group that alerted least recently closes, not an incident still alerting', () => {
+  const g = prefix({ maxOpen: 2 });
+  g.follow(alert('web-1:cpu', 0));
+  const [active] = g.follow(alert('web-1:mem', 1));
+  g.follow(alert('db-1:cpu', 2)); // a candidate, quiet since
+  g.follow(alert('web-1:disk', 3)); // the incident goes on
+  const closed = g.follow(alert('cache-1:cpu', 4));
+  assert.deepEqual(closed, [], 'the quiet candidate closes (unpublished: silently)');
+  assert.deepEqual(g.list({ state: 'open', limit: 10 }).map((r) => r.id), [active.id], 'the active incident stays open');
+  assert.equal(g.follow(alert('web-1:net', 5))[0]?.id, active.id, 'and its next alert joins it');
+});
