@@ -12,7 +12,8 @@ import type { ResolvedHybridConfig } from './config.ts';
 import { HybridModel } from './hybrid-model.ts';
 import { loadPretrained } from './pretrained.ts';
 import type { VersionRegistry, ModelVersion } from './version-registry.ts';
-import type { CheckpointStore } from './checkpoints.ts';
+import type { CheckpointStore, LoadedCheckpoint } from './checkpoints.ts';
+import { copiedInSince, readCurrent } from './shared-dir/current-pointer.ts';
 import { readPin, writePin } from './pin-file.ts';
 import { describeError } from '../errors/index.ts';
 import type { WeightMap } from './weight-names.ts';
@@ -42,7 +43,7 @@ export async function loadInitialVersion(registry: VersionRegistry, config: Conf
       registry.hold(pinned, pinned.version);
       return { ...pinned, pinned: true };
     }
-    const found = await store.loadNewestGood();
+    const found = (await loadRecordedCurrent(store, logger)) ?? (await store.loadNewestGood());
     if (found) {
       logger.info({ version: found.version, dir: found.dir, meta: found.meta }, `loaded checkpoint ${found.version}`);
       const v = { version: found.version, config: found.config, spec: found.spec, weights: found.weights, meta: found.meta };
@@ -73,6 +74,28 @@ async function loadPinned(store: CheckpointStore, logger: Logger): Promise<Model
   } catch (err) {
     logger.warn({ version, err: describeError(err) }, `pinned model ${version} cannot be loaded; serving the newest good checkpoint, unpinned`);
     await writePin(store.dir, null).catch(() => undefined);
+    return null;
+  }
+}
+
+/**
+ * The version the directory records as serving (shared-dir/current-pointer.ts), which is not the
+ * newest after an automatic or manual rollback; null (newest good checkpoint) when none is recorded
+ * or it does not load.
+ */
+async function loadRecordedCurrent(store: CheckpointStore, logger: Logger): Promise<LoadedCheckpoint | null> {
+  let version: string | null = null;
+  try {
+    version = await readCurrent(store.dir);
+    if (version === null) return null;
+    const copied = await copiedInSince(store.dir, version, await store.list());
+    if (copied.length > 0) {
+      logger.info({ recorded: version, copied }, `versions written after ${version} was recorded as current (${copied.join(', ')}): serving the newest good checkpoint`);
+      return null;
+    }
+    return await store.load(version);
+  } catch (err) {
+    logger.warn({ version, err: describeError(err) }, `the current version recorded in model.dir (${version ?? 'unreadable'}) cannot be loaded; serving the newest good checkpoint`);
     return null;
   }
 }

@@ -18,8 +18,11 @@ import { engineBuilder } from './engine-builder.ts';
 import { FineTuner, type FineTuneTuning } from './finetune/fine-tuner.ts';
 import { loadInitialVersion, type BootstrapOptions } from './initial-version.ts';
 import { writePin } from './pin-file.ts';
-import { Promoter } from './promoter.ts';
+import { Promoter, type PromoterDeps } from './promoter.ts';
 import { VersionRegistry } from './version-registry.ts';
+import { SharedDirCoordinator } from './shared-dir/coordinator.ts';
+import { writeCurrent } from './shared-dir/current-pointer.ts';
+import { DirLease } from './shared-dir/lease.ts';
 
 export type { ModelVersion } from './version-registry.ts';
 
@@ -30,6 +33,8 @@ export interface ModelService extends ModelControl {
   readonly learner: TickLearner | null;
   /** The online fine-tuner (null when finetune.enabled is false). */
   readonly finetune: FineTuner | null;
+  /** Lease and following of a shared model dir (null without model.dir). */
+  readonly coordinator: SharedDirCoordinator | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -54,6 +59,8 @@ export interface ModelServiceOptions extends BootstrapOptions {
   hybrid?: Parameters<typeof resolveHybridConfig>[0];
   /** Fine-tuning knobs that are not config keys (tests, benchmarks). */
   finetune?: FineTuneTuning;
+  /** Fine-tune lease owner id (default: hostname, pid, random; tests name their instances). */
+  leaseOwner?: string;
 }
 
 /** A slot with no pipeline behind it: nothing runs on a replaced predictor, so it goes at once. */
@@ -68,6 +75,22 @@ function bareSlot(first: Predictor): PredictorSlot {
       current = next;
     },
   };
+}
+
+/**
+ * Promoter, fine-tuner and, with model.dir, the coordinator of replicas sharing it: one fine-tunes
+ * at a time (the lease), all follow the recorded version (./shared-dir/).
+ */
+function composeLifecycle(o: { config: Config; logger: Logger; metrics: Metrics; opts: ModelServiceOptions; store: CheckpointStore | null; promoter: PromoterDeps }) {
+  const { config, logger, metrics, store } = o;
+  const ttlMs = config.finetune.leaseTtlMs;
+  const lease = store && config.finetune.enabled ? new DirLease({ dir: store.dir, ttlMs, ...(o.opts.leaseOwner ? { owner: o.opts.leaseOwner } : {}) }) : null;
+  let coord: SharedDirCoordinator | null = null;
+  const shared = store ? { savePin: (v: string | null) => writePin(store.dir, v), saveCurrent: (v: string) => writeCurrent(store.dir, v, lease?.owner ?? String(process.pid)), mayPromote: () => coord?.mayPromote() ?? Promise.resolve(true) } : {};
+  const promoter = new Promoter({ ...o.promoter, ...shared });
+  const tuner = config.finetune.enabled ? new FineTuner({ config, logger: logger.child({ component: 'finetune' }), metrics, control: promoter, tuning: o.opts.finetune, ...(lease ? { leading: () => coord?.leading ?? false } : {}) }) : null;
+  if (store) coord = new SharedDirCoordinator({ dir: store.dir, lease, ttlMs, followMs: config.model.followIntervalMs, promoter, tuner, logger: logger.child({ component: 'model-dir' }), metrics });
+  return { promoter, tuner, coord };
 }
 
 export async function createModelService(config: Config, logger: Logger, metrics: Metrics, opts: ModelServiceOptions = {}): Promise<ModelService> {
@@ -85,21 +108,11 @@ export async function createModelService(config: Config, logger: Logger, metrics
   const predictor = await build(first);
   const slot = (opts.slot ?? bareSlot)(predictor);
   await registry.refresh();
-  const promoter = new Promoter({ registry, build, slot, serving: first, logger, metrics, pinned, ...(store ? { savePin: (v: string | null) => writePin(store.dir, v) } : {}) });
-  const tuner = config.finetune.enabled ? new FineTuner({ config, logger: logger.child({ component: 'finetune' }), metrics, control: promoter, tuning: opts.finetune }) : null;
-
+  const { promoter, tuner, coord } = composeLifecycle({ config, logger, metrics, opts, store, promoter: { registry, build, slot, serving: first, logger, metrics, pinned } });
   const info = (): ModelInfo => {
-    const serving = slot.predictor;
-    return {
-      version: serving.version,
-      engine: serving.engine,
-      backend: serving.backend,
-      spec: serving.spec,
-      training: { ...promoter.champion.meta, ...(tuner ? { finetune: tuner.status() } : {}) },
-      versions: registry.versions,
-      ...registry.notes(serving.spec),
-      pinned: promoter.pinned,
-    };
+    const { version, engine, backend, spec } = slot.predictor;
+    const training = { ...promoter.champion.meta, ...(tuner ? { finetune: tuner.status() } : {}) };
+    return { version, engine, backend, spec, training, versions: registry.versions, ...registry.notes(spec), pinned: promoter.pinned };
   };
 
   let started = false;
@@ -108,6 +121,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
     predictor,
     learner: tuner,
     finetune: tuner,
+    coordinator: coord,
     info,
     rollback: async (o) => {
       const changed = await promoter.rollbackManually(o);
@@ -121,12 +135,14 @@ export async function createModelService(config: Config, logger: Logger, metrics
     start: async () => {
       if (started) return;
       started = true;
+      await coord?.start();
       await tuner?.start();
     },
     stop: () =>
       (stopping ??= (async () => {
         await tuner?.stop();
         await promoter.idle();
+        await coord?.stop(); // releases the lease: another replica fine-tunes without waiting for it to expire
         // The slot owns the serving predictor (the inference stage disposes retired ones);
         // dispose the current one here: the stage is closed by now.
         await slot.predictor.dispose();

@@ -5,7 +5,7 @@
  * swaps it into the pipeline's PredictorSlot atomically and updates the model metrics.
  */
 import { specDiffs } from '../domain/model-spec.ts';
-import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import type { Predictor, PredictorSlot } from '../pipeline/ports.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
@@ -36,7 +36,14 @@ export interface PromoterDeps {
   pinned?: boolean;
   /** Records the pin where a restart finds it (pin-file.ts; absent without a model dir). */
   savePin?: (version: string | null) => Promise<void>;
+  /** Records the serving version after each change where restarts and other replicas find it (shared-dir/current-pointer.ts). */
+  saveCurrent?: (version: string) => Promise<void>;
+  /** Asked right before a promotion saves a version: false refuses it (shared-dir/lease.ts: another replica holds the fine-tune lease). */
+  mayPromote?: () => Promise<boolean>;
 }
+
+/** Where the directory says to serve: a pinned version, else the recorded current one (null: nothing recorded). */
+export type DirectoryTarget = { version: string; pinned: boolean } | null;
 
 export class Promoter implements ChampionControl {
   readonly #d: PromoterDeps;
@@ -75,6 +82,7 @@ export class Promoter implements ChampionControl {
     return this.#serialised(async () => {
       const base = this.#champion;
       if (this.#pinned) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${base.version} is pinned; the challenger is not promoted`, { statusCode: 409 });
+      if (this.#d.mayPromote && !(await this.#d.mayPromote())) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `the fine-tune lease is not held by this replica; the challenger is not promoted`, { statusCode: 409 });
       const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...(base.meta.data === undefined ? {} : { data: base.meta.data }), ...meta, parent: base.version } }, [base.version]);
       await this.#serve(v, `promoted over ${base.version}`, offload);
       return v.version;
@@ -106,6 +114,22 @@ export class Promoter implements ChampionControl {
       this.#pinned = o.pin ?? false;
       this.#d.logger.info({ version: v, pinned: this.#pinned }, this.#pinned ? `model ${v} pinned: fine-tuning will not replace it until unpinned` : `model ${v} serving (not pinned)`);
       await this.#d.registry.refresh();
+      return changed;
+    });
+  }
+
+  /**
+   * Serve what the shared model directory names (another replica promoted, rolled back or pinned):
+   * `read` runs inside the serialised section, so a change this replica makes meanwhile is not
+   * undone by a stale read. Nothing is written. Resolves true when the serving version changed.
+   */
+  follow(read: () => Promise<DirectoryTarget>): Promise<boolean> {
+    return this.#serialised(async () => {
+      const t = await read();
+      if (t === null) return false;
+      const changed = t.version !== this.#champion.version;
+      if (changed) await this.#serve(await this.#fitting(t.version), `following the model directory (${t.pinned ? 'pinned' : 'current'} version)`, undefined, false);
+      this.#pinned = t.pinned;
       return changed;
     });
   }
@@ -146,7 +170,7 @@ export class Promoter implements ChampionControl {
   }
 
   /** Make `v` the serving model: build its engine, swap atomically, update metrics. */
-  async #serve(v: ModelVersion, why: string, offload?: EngineOffload): Promise<void> {
+  async #serve(v: ModelVersion, why: string, offload?: EngineOffload, record = true): Promise<void> {
     const next = await this.#d.build(v, offload);
     try {
       this.#d.slot.swap(next);
@@ -160,6 +184,7 @@ export class Promoter implements ChampionControl {
     this.#lastPromotion = Date.now();
     this.#publish(next);
     this.#d.logger.info({ version: v.version, engine: next.engine, why }, `serving model ${v.version} (${why})`);
+    if (record) await this.#d.saveCurrent?.(v.version).catch((err: unknown) => this.#d.logger.warn({ err: describeError(err) }, `serving ${v.version}, but it could not be recorded as the current version: a restart or another replica may serve another one`));
     await this.#d.registry.refresh();
   }
 

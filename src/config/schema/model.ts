@@ -42,6 +42,8 @@ export const modelSection = z
     /** Steps between patch starts (≤ patchLength). 0 → patchLength when that is set, else the model default. */
     patchStride: nonNegInt.default(0),
     keepVersions: positiveInt.default(5),
+    /** With model.dir set: how often the directory's current (or pinned) version is checked and loaded when it is not the serving one, so replicas sharing the directory serve what any of them promoted, rolled back to or pinned (docs/finetuning.md § Several replicas). 0: never (the directory is read at start only). */
+    followIntervalMs: timerMs(0).default(5_000),
   })
   .strict()
   .default({});
@@ -63,6 +65,8 @@ export const finetuneSection = z
     isolation: z.enum(['process', 'thread']).default('process'),
     /** Linux niceness of the trainer (0–19): every thread of the process, or the worker thread. */
     workerNice: z.number().int().min(0).max(19).default(10),
+    /** With model.dir set: lifetime of the fine-tune lease in it (renewed every third of it). Only the replica holding it fine-tunes and promotes; one that stops releases it, one that dies is replaced after this long. */
+    leaseTtlMs: timerMs(1).min(3_000).default(30_000),
   })
   .strict()
   .default({});

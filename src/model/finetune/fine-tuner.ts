@@ -39,6 +39,8 @@ export interface FineTunerDeps {
   metrics: Metrics;
   control: ChampionControl;
   tuning?: FineTuneTuning;
+  /** False while another replica holds the fine-tune lease of a shared model dir (../shared-dir/): no rounds here. */
+  leading?: () => boolean;
 }
 
 export class FineTuner implements TickLearner {
@@ -182,6 +184,7 @@ export class FineTuner implements TickLearner {
           await this.#dispatch({ type: 'trainerRestarted', now: Date.now() });
           continue;
         }
+        if (this.#d.leading?.() === false) continue; // another replica fine-tunes
         await this.#dispatch({ type: 'step', now: Date.now(), pinned: this.#d.control.pinned });
       } catch (err) {
         if (signal.aborted) break;

@@ -1,0 +1,129 @@
+/**
+ * Replicas sharing one model directory (docs/finetuning.md § Several replicas):
+ * - the fine-tune lease (./lease.ts): renewed every `ttlMs / 3`; only its holder runs fine-tune
+ *   rounds and promotes (FineTuner's `leading`, Promoter's `mayPromote`); losing it drops the round
+ *   in flight. `tickcast_finetune_lease_held` is 1 on the holder.
+ * - following: every `followMs` the directory's pinned version (pin-file.ts), else its current
+ *   version (./current-pointer.ts), is compared with the serving one and loaded when it differs,
+ *   so every replica serves what the last promotion, rollback or pin chose, whichever replica made it.
+ */
+import { describeError } from '../../errors/index.ts';
+import type { Logger } from '../../telemetry/logger.ts';
+import type { Metrics } from '../../telemetry/metrics.ts';
+import { readPin } from '../pin-file.ts';
+import type { DirectoryTarget, Promoter } from '../promoter.ts';
+import { readCurrent } from './current-pointer.ts';
+import type { DirLease } from './lease.ts';
+
+/** What the coordinator tells the fine-tuner (FineTuner implements it). */
+export interface LeaseListener {
+  championChanged(why: string): void;
+  pinChanged(pinned: boolean): void;
+}
+
+export interface CoordinatorDeps {
+  dir: string;
+  /** Null when this replica does not fine-tune (it only follows). */
+  lease: DirLease | null;
+  ttlMs: number;
+  /** 0: do not follow. */
+  followMs: number;
+  promoter: Promoter;
+  tuner: LeaseListener | null;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export class SharedDirCoordinator {
+  readonly #d: CoordinatorDeps;
+  #leading: boolean | null = null;
+  #timers: NodeJS.Timeout[] = [];
+  #busy: Promise<unknown> = Promise.resolve();
+  #lastFollowError = '';
+
+  constructor(deps: CoordinatorDeps) {
+    this.#d = deps;
+  }
+
+  /** This replica holds the fine-tune lease (as of the last renewal). */
+  get leading(): boolean {
+    return this.#leading === true;
+  }
+
+  /** Fresh check before a promotion writes to the directory: held, with a third of the lease left. */
+  async mayPromote(): Promise<boolean> {
+    return (await this.#d.lease?.holds(this.#d.ttlMs / 3)) ?? true;
+  }
+
+  /** First lease attempt (awaited, so a lone replica leads from its first round), then the timers. */
+  async start(): Promise<void> {
+    const every = (ms: number, fn: () => Promise<void>) => {
+      const t = setInterval(() => void (this.#busy = this.#busy.then(fn)), ms);
+      t.unref();
+      this.#timers.push(t);
+    };
+    if (this.#d.lease) {
+      await this.renewOnce();
+      every(Math.max(1, Math.floor(this.#d.ttlMs / 3)), () => this.renewOnce());
+    }
+    if (this.#d.followMs > 0) every(this.#d.followMs, () => this.followOnce());
+  }
+
+  /** Stop the timers, wait for a renewal or follow in flight, and give the lease up. */
+  async stop(): Promise<void> {
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    await this.#busy;
+    await this.#d.lease?.release().catch(() => undefined);
+    this.#set(false);
+  }
+
+  /** One renewal or acquisition attempt; an error counts as not holding. */
+  async renewOnce(): Promise<void> {
+    const lease = this.#d.lease;
+    if (!lease) return;
+    let held = false;
+    try {
+      held = await lease.acquireOrRenew();
+    } catch (err) {
+      this.#d.logger.warn({ err: describeError(err) }, 'fine-tune lease could not be read or written: not fine-tuning until it can');
+    }
+    this.#set(held);
+  }
+
+  #set(held: boolean): void {
+    const was = this.#leading;
+    this.#leading = held;
+    this.#d.metrics.finetuneLeaseHeld.set(held ? 1 : 0);
+    if (held === was) return;
+    const seen = this.#d.lease?.seen;
+    if (held) this.#d.logger.info({ owner: this.#d.lease?.owner }, 'fine-tune lease taken: this replica fine-tunes and promotes');
+    else {
+      this.#d.logger.info({ holder: seen?.owner, expiresAt: seen?.expiresAt }, 'fine-tune lease not held: fine-tuning rounds are skipped here while another replica holds it');
+      this.#d.tuner?.championChanged('fine-tune lease lost'); // a round in flight is dropped
+    }
+  }
+
+  /** Load the version the directory names, when it is not the serving one. */
+  async followOnce(): Promise<void> {
+    const { promoter, tuner, dir } = this.#d;
+    try {
+      const changed = await promoter.follow(() => directoryTarget(dir));
+      if (changed) tuner?.championChanged('followed the model directory');
+      tuner?.pinChanged(promoter.pinned);
+      this.#lastFollowError = '';
+    } catch (err) {
+      const msg = describeError(err);
+      if (msg !== this.#lastFollowError) this.#d.logger.warn({ err: msg }, 'could not follow the version recorded in the model directory; serving the current one');
+      this.#lastFollowError = msg;
+    }
+  }
+}
+
+/** The pinned version, else the current one, else null. */
+export async function directoryTarget(dir: string): Promise<DirectoryTarget> {
+  const pin = await readPin(dir);
+  if (pin !== null) return { version: pin, pinned: true };
+  const cur = await readCurrent(dir);
+  return cur === null ? null : { version: cur, pinned: false };
+}

@@ -1,0 +1,178 @@
+/**
+ * Replicas sharing one model directory (src/model/shared-dir/): the fine-tune lease admits one
+ * holder at a time, moves when the holder releases it or lets it expire, and is never granted to
+ * two of many contenders; promotions are refused without it; every replica follows the version the
+ * directory records (promotion, manual rollback, pin), whichever replica wrote it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DirLease, LEASE_FILE } from '../../../src/model/shared-dir/lease.ts';
+import { SharedDirCoordinator } from '../../../src/model/shared-dir/coordinator.ts';
+import { readCurrent, writeCurrent } from '../../../src/model/shared-dir/current-pointer.ts';
+import { writePin } from '../../../src/model/pin-file.ts';
+import { Promoter } from '../../../src/model/promoter.ts';
+import { CheckpointStore } from '../../../src/model/checkpoints.ts';
+import { HybridModel } from '../../../src/model/hybrid-model.ts';
+import { initBackend } from '../../../src/model/backend.ts';
+import { VersionRegistry, type ModelVersion } from '../../../src/model/version-registry.ts';
+import { createLogger } from '../../../src/telemetry/logger.ts';
+import { createMetrics } from '../../../src/telemetry/metrics.ts';
+import { isTickcastError } from '../../../src/errors/index.ts';
+import type { Predictor, PredictorSlot } from '../../../src/pipeline/ports.ts';
+import { FT_HYBRID, FT_SPEC } from '../finetune/helpers.ts';
+
+function tmp(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-shared-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('lease: one holder; renewal; others wait; release hands it over at once; expiry lets another take it and the old holder sees it lost', async (t) => {
+  const dir = tmp(t);
+  let now = 1_000_000;
+  const clock = () => now;
+  const a = new DirLease({ dir, ttlMs: 3_000, owner: 'a', now: clock });
+  const b = new DirLease({ dir, ttlMs: 3_000, owner: 'b', now: clock });
+  assert.equal(await a.acquireOrRenew(), true);
+  assert.equal(await b.acquireOrRenew(), false);
+  assert.equal(b.seen?.owner, 'a');
+  now += 2_000;
+  assert.equal(await a.acquireOrRenew(), true, 'renewed');
+  now += 2_000; // 4 s after the first take, 2 s after the renewal: still a's
+  assert.equal(await b.acquireOrRenew(), false);
+  assert.equal(await a.holds(500), true);
+  await a.release();
+  assert.equal(await b.acquireOrRenew(), true, 'released: taken at once');
+  assert.equal(await a.holds(), false);
+  now += 3_001; // b stops renewing (a hung or killed pod)
+  assert.equal(await a.acquireOrRenew(), true, 'expired: taken over');
+  assert.equal(await b.holds(), false);
+  assert.equal(await b.acquireOrRenew(), false, 'the old holder learns it lost the lease');
+  assert.equal(JSON.parse(readFileSync(path.join(dir, LEASE_FILE), 'utf8')).owner, 'a');
+  assert.deepEqual(readdirSync(dir).sort(), [LEASE_FILE], 'no temp files left behind');
+});
+
+test('lease: of many contenders for a free or an expired lease exactly one wins, every time', async (t) => {
+  const dir = tmp(t);
+  let now = 1_000_000;
+  for (let round = 0; round < 20; round++) {
+    const leases = Array.from({ length: 6 }, (_, i) => new DirLease({ dir, ttlMs: 1_000, owner: `r${round}-${i}`, now: () => now }));
+    const won = await Promise.all(leases.map((l) => l.acquireOrRenew()));
+    assert.equal(won.filter(Boolean).length, 1, `round ${round}: ${won.join(',')}`);
+    const winner = leases[won.indexOf(true)].owner;
+    assert.equal(JSON.parse(readFileSync(path.join(dir, LEASE_FILE), 'utf8')).owner, winner);
+    if (round % 2 === 0) now += 1_001; // next round contends for an expired lease
+    else await leases[won.indexOf(true)].release(); // … or a free one
+  }
+});
+
+test('lease: an unreadable record (a crashed writer) expires ttl after the file was written', async (t) => {
+  const dir = tmp(t);
+  writeFileSync(path.join(dir, LEASE_FILE), '');
+  const b = new DirLease({ dir, ttlMs: 3_000, owner: 'b', now: () => Date.now() });
+  assert.equal(await b.acquireOrRenew(), false);
+  const later = new DirLease({ dir, ttlMs: 3_000, owner: 'b', now: () => Date.now() + 3_100 });
+  assert.equal(await later.acquireOrRenew(), true);
+});
+
+function stubSlot(first: Predictor): PredictorSlot {
+  let cur = first;
+  return {
+    get predictor() {
+      return cur;
+    },
+    swap(next) {
+      cur = next;
+    },
+  };
+}
+
+/** One replica's model lifecycle over the shared directory, engines stubbed. */
+function replica(dir: string, owner: string, clock: () => number, first: ModelVersion) {
+  const logger = createLogger({ level: 'silent', name: owner });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const registry = new VersionRegistry(new CheckpointStore({ dir, keep: 5 }), 5);
+  const build = async (v: ModelVersion): Promise<Predictor> => ({ spec: v.spec, version: v.version, engine: 'stub', backend: 'stub', predict: () => Promise.reject(new Error('stub')), dispose: async () => {} });
+  const ttlMs = 3_000;
+  const lease = new DirLease({ dir, ttlMs, owner, now: clock });
+  const events: string[] = [];
+  const tuner = { championChanged: (why: string) => events.push(`changed: ${why}`), pinChanged: (p: boolean) => events.push(`pinned: ${p}`) };
+  let coord: SharedDirCoordinator | null = null;
+  const slot = stubSlot({ spec: first.spec, version: first.version, engine: 'stub', backend: 'stub', predict: () => Promise.reject(new Error('stub')), dispose: async () => {} });
+  const promoter = new Promoter({
+    registry, build, slot, serving: first, logger, metrics,
+    savePin: (v) => writePin(dir, v),
+    saveCurrent: (v) => writeCurrent(dir, v, owner),
+    mayPromote: () => coord!.mayPromote(),
+  });
+  coord = new SharedDirCoordinator({ dir, lease, ttlMs, followMs: 0, promoter, tuner, logger, metrics });
+  return { promoter, coord, events, slot, metrics };
+}
+
+const offload = undefined as never;
+
+test('two replicas on one directory: only the lease holder promotes; the other follows promotions, rollbacks and pins; the lease moves on release and on expiry', async (t) => {
+  const dir = tmp(t);
+  await initBackend();
+  const store = new CheckpointStore({ dir, keep: 5 });
+  const m = HybridModel.create(FT_HYBRID, FT_SPEC, 1);
+  const weights = m.getWeights();
+  m.dispose();
+  await store.save({ config: FT_HYBRID, spec: FT_SPEC, weights, meta: { seed: 1 } });
+  const v1: ModelVersion = { version: 'v1', config: FT_HYBRID, spec: FT_SPEC, weights, meta: { seed: 1 } };
+  let now = Date.now();
+  const clock = () => now;
+  const a = replica(dir, 'a', clock, v1);
+  const b = replica(dir, 'b', clock, v1);
+  await a.coord.renewOnce();
+  await b.coord.renewOnce();
+  assert.deepEqual([a.coord.leading, b.coord.leading], [true, false]);
+  assert.match(await b.metrics.registry.getSingleMetricAsString('tickcast_finetune_lease_held'), /tickcast_finetune_lease_held 0/);
+  assert.match(await a.metrics.registry.getSingleMetricAsString('tickcast_finetune_lease_held'), /tickcast_finetune_lease_held 1/);
+
+  await assert.rejects(b.promoter.promote(weights, { round: 1 }, offload), (e: unknown) => isTickcastError(e) && e.statusCode === 409 && /lease/.test(e.message));
+  assert.deepEqual(await store.list(), ['v1'], 'the replica without the lease saved nothing');
+  assert.equal(await a.promoter.promote(weights, { round: 1 }, offload), 'v2');
+  assert.equal(await readCurrent(dir), 'v2');
+
+  await b.coord.followOnce();
+  assert.equal(b.promoter.champion.version, 'v2', 'the follower loads the promoted version');
+  assert.equal(b.slot.predictor.version, 'v2');
+  assert.ok(b.events.includes('changed: followed the model directory'), b.events.join('; '));
+  await a.coord.followOnce();
+  assert.equal(a.events.filter((e) => e.startsWith('changed')).length, 0, 'the writer does not reload its own change');
+
+  // A manual rollback on the follower (REST reached that pod) is followed by the holder.
+  await b.promoter.rollbackManually({ version: 'v1' });
+  await a.coord.followOnce();
+  assert.equal(a.promoter.champion.version, 'v1');
+  // … and so is a pin: the holder stops promoting.
+  await b.promoter.rollbackManually({ version: 'v1', pin: true });
+  await a.coord.followOnce();
+  assert.equal(a.promoter.pinned, true);
+  assert.ok(a.events.includes('pinned: true'));
+  await b.promoter.rollbackManually({ version: 'v2' });
+  await a.coord.followOnce();
+  assert.deepEqual([a.promoter.champion.version, a.promoter.pinned], ['v2', false]);
+
+  // The holder stops: released, the other takes it at its next renewal and promotes.
+  await a.coord.stop();
+  await b.coord.renewOnce();
+  assert.equal(b.coord.leading, true);
+  assert.equal(await b.promoter.promote(weights, { round: 2 }, offload), 'v3');
+  await assert.rejects(a.promoter.promote(weights, { round: 2 }, offload), /lease/);
+  // b hangs (no renewal) past the lease: a takes over; b's round in flight is dropped at its next renewal.
+  const a2 = replica(dir, 'a2', clock, v1);
+  now += 3_001;
+  await a2.coord.renewOnce();
+  assert.equal(a2.coord.leading, true);
+  await b.coord.renewOnce();
+  assert.equal(b.coord.leading, false);
+  assert.ok(b.events.includes('changed: fine-tune lease lost'));
+  await assert.rejects(b.promoter.promote(weights, { round: 3 }, offload), /lease/);
+  await a2.coord.followOnce();
+  assert.equal(a2.promoter.champion.version, 'v3', 'a new replica follows the recorded version');
+});
