@@ -1,7 +1,8 @@
 /**
  * An operator's pin outlives a restart: a rollback with `pin` away from a bad newest model keeps
  * serving the pinned version after the service restarts (a redeploy, a node drain), until a
- * rollback without `pin` lifts it; a pinned version that no longer loads is not served.
+ * rollback without `pin` lifts it (the version that rollback chose is recorded as current and still
+ * serves after a restart); a pinned version that no longer loads is not served.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,7 +50,9 @@ test('a pinned rollback survives restarts until unpinned; a pinned version that 
 
   app = await start();
   m = await model(app);
-  assert.deepEqual([m.version, m.pinned], ['v3', false], 'unpinned: the newest good checkpoint serves again');
+  // Unpinned, but the operator's choice is recorded (current.json): a restarted pod serves what the
+  // other replicas serve, not the newest checkpoint the rollback moved away from.
+  assert.deepEqual([m.version, m.pinned], ['v2', false], 'unpinned: the recorded current version serves');
   await rollback(app, { version: 'v2', pin: true });
   await app.stop();
   truncateSync(path.join(dir, 'v2', 'weights.bin'), 10); // the pinned version is damaged while stopped
@@ -57,7 +60,7 @@ test('a pinned rollback survives restarts until unpinned; a pinned version that 
   app = await start();
   try {
     m = await model(app);
-    assert.deepEqual([m.version, m.pinned], ['v3', false], 'a pinned version that does not load is not served, and the pin is dropped');
+    assert.deepEqual([m.version, m.pinned], ['v3', false], 'a pinned (and current) version that does not load is not served, and the pin is dropped');
     assert.equal(existsSync(path.join(dir, 'pinned.json')), false);
   } finally {
     await app.stop();

@@ -22,7 +22,8 @@ import { createLogger } from '../../../src/telemetry/logger.ts';
 import { createMetrics } from '../../../src/telemetry/metrics.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
 import type { Predictor, PredictorSlot } from '../../../src/pipeline/ports.ts';
-import { FT_HYBRID, FT_SPEC } from '../finetune/helpers.ts';
+import { createModelService } from '../../../src/model/model-service.ts';
+import { FT_HYBRID, FT_SPEC, ftConfig } from '../finetune/helpers.ts';
 
 function tmp(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'tc-shared-'));
@@ -175,4 +176,28 @@ test('two replicas on one directory: only the lease holder promotes; the other f
   await assert.rejects(b.promoter.promote(weights, { round: 3 }, offload), /lease/);
   await a2.coord.followOnce();
   assert.equal(a2.promoter.champion.version, 'v3', 'a new replica follows the recorded version');
+});
+
+test('start-up serves the recorded current version (an automatic rollback is not undone by a restart), unless a newer version was copied in after it was recorded', async (t) => {
+  const dir = tmp(t);
+  await initBackend();
+  const store = new CheckpointStore({ dir, keep: 10 });
+  const save = async (seed: number) => {
+    const m = HybridModel.create(FT_HYBRID, FT_SPEC, seed);
+    await store.save({ config: FT_HYBRID, spec: FT_SPEC, weights: m.getWeights(), meta: { seed } });
+    m.dispose();
+  };
+  await save(1);
+  await save(2); // promoted, then rolled back: the record names v1
+  await new Promise((r) => setTimeout(r, 20));
+  await writeCurrent(dir, 'v1', 'test');
+  const start = async () => {
+    const svc = await createModelService(ftConfig({ model: { dir } }), createLogger({ level: 'silent', name: 't' }), createMetrics({ defaultMetrics: false }));
+    await svc.stop();
+    return svc.info().version;
+  };
+  assert.equal(await start(), 'v1');
+  await new Promise((r) => setTimeout(r, 20));
+  await save(3); // e.g. `tickcast train --out <model.dir>/v3`
+  assert.equal(await start(), 'v3');
 });
