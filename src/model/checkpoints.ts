@@ -214,22 +214,28 @@ export class CheckpointStore {
    */
   async save(a: ModelArtifact, opts: { protect?: Iterable<string>; hooks?: { afterWeights?: () => Promise<void> } } = {}): Promise<string> {
     await fsp.mkdir(this.dir, { recursive: true });
-    const versions = await this.list();
-    const next = versions.length === 0 ? 1 : Number(VERSION_RE.exec(versions[0])![1]) + 1;
-    const version = `v${next}`;
-    const tmp = path.join(this.dir, `.tmp-${version}-${process.pid}-${randomBytes(4).toString('hex')}`);
-    await fsp.mkdir(tmp);
-    try {
-      await writeArtifact(tmp, { ...a, version }, opts.hooks);
-      await syncDir(tmp);
-      await fsp.rename(tmp, path.join(this.dir, version));
-      await syncDir(this.dir);
-    } catch (err) {
-      await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
-      throw err;
+    // Another process sharing the directory (replicas starting on an empty volume, each saving its
+    // bootstrap model) may take the number between the listing and the rename: a rename onto an
+    // existing version fails (ENOTEMPTY/EEXIST, never replaces it), and the next number is tried.
+    for (let attempt = 1; ; attempt++) {
+      const versions = await this.list();
+      const version = `v${versions.length === 0 ? 1 : Number(VERSION_RE.exec(versions[0])![1]) + 1}`;
+      const tmp = path.join(this.dir, `.tmp-${version}-${process.pid}-${randomBytes(4).toString('hex')}`);
+      await fsp.mkdir(tmp);
+      try {
+        await writeArtifact(tmp, { ...a, version }, opts.hooks);
+        await syncDir(tmp);
+        await fsp.rename(tmp, path.join(this.dir, version));
+        await syncDir(this.dir);
+      } catch (err) {
+        await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
+        const code = (err as NodeJS.ErrnoException).code;
+        if ((code === 'ENOTEMPTY' || code === 'EEXIST') && attempt < 5) continue;
+        throw err;
+      }
+      await this.prune(new Set([version, ...(opts.protect ?? [])]));
+      return version;
     }
-    await this.prune(new Set([version, ...(opts.protect ?? [])]));
-    return version;
   }
 
   /** Delete all but the newest `keep` versions (and those protected). */

@@ -13,7 +13,7 @@ import { HybridModel } from './hybrid-model.ts';
 import { loadPretrained } from './pretrained.ts';
 import type { VersionRegistry, ModelVersion } from './version-registry.ts';
 import type { CheckpointStore, LoadedCheckpoint } from './checkpoints.ts';
-import { copiedInSince, readCurrent } from './shared-dir/current-pointer.ts';
+import { copiedInSince, readCurrent, writeCurrent } from './shared-dir/current-pointer.ts';
 import { readPin, writePin } from './pin-file.ts';
 import { describeError } from '../errors/index.ts';
 import type { WeightMap } from './weight-names.ts';
@@ -53,7 +53,11 @@ export async function loadInitialVersion(registry: VersionRegistry, config: Conf
   }
   const b = await bootstrapWeights(config, hybrid, spec, opts, logger);
   const v = await registry.add({ config: hybrid, spec, weights: b.weights, meta: b.meta });
-  if (store) logger.info({ version: v.version, dir: store.dir }, `bootstrap model saved as checkpoint ${v.version}`);
+  if (store) {
+    logger.info({ version: v.version, dir: store.dir }, `bootstrap model saved as checkpoint ${v.version}`);
+    // Replicas starting together on an empty directory each save one: they follow the last recorded.
+    await writeCurrent(store.dir, v.version, 'bootstrap');
+  }
   return v;
 }
 

@@ -201,3 +201,16 @@ test('start-up serves the recorded current version (an automatic rollback is not
   await save(3); // e.g. `tickcast train --out <model.dir>/v3`
   assert.equal(await start(), 'v3');
 });
+
+test('checkpoints saved at once by processes sharing the directory (replicas starting on an empty volume) get distinct versions; none fails', async (t) => {
+  const dir = tmp(t);
+  await initBackend();
+  const m = HybridModel.create(FT_HYBRID, FT_SPEC, 1);
+  const weights = m.getWeights();
+  m.dispose();
+  const stores = [1, 2, 3, 4].map(() => new CheckpointStore({ dir, keep: 10 }));
+  const saved = await Promise.all(stores.map((s, i) => s.save({ config: FT_HYBRID, spec: FT_SPEC, weights, meta: { replica: i } })));
+  assert.deepEqual([...saved].sort(), ['v1', 'v2', 'v3', 'v4']);
+  const metas = await Promise.all(saved.map(async (v) => (await stores[0].load(v)).meta.replica));
+  assert.deepEqual([...metas].sort(), [0, 1, 2, 3], 'every save kept its own artifact');
+});
