@@ -126,8 +126,8 @@ export class DirLease {
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      await this.#read(); // who has it
-      return false;
+      // Who has it. On NFS a retransmitted link that had succeeded reports EEXIST: the record names us then.
+      return (await this.#read())?.rec.owner === this.owner;
     } finally {
       await fsp.rm(tmp, { force: true });
     }

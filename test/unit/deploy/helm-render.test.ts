@@ -234,7 +234,7 @@ test('Kafka + SASL + TLS + KEDA + GPU + PVC + monitoring: objects, caps and refe
   assert.match(r.notes, /ReadWriteOnce claim shared by several replicas/);
   assert.doesNotMatch(r.notes, /online fine-tuning with a model store shared/, 'fine-tuning is off');
   const tuned = render({ ...FULL, config: { ...FULL.config, finetune: { enabled: true } } }, 'prod');
-  assert.match(tuned.notes, /WARNING: online fine-tuning with a model store shared by several replicas/);
+  assert.match(tuned.notes, /NOTE: online fine-tuning with a model store shared by several replicas: one pod at a time fine-tunes/);
   assert.doesNotMatch(render({ config: { finetune: { enabled: true } } }).notes, /online fine-tuning with a model store shared/, 'emptyDir: a store per pod');
 });
 
