@@ -58,7 +58,16 @@ export class SharedDirCoordinator {
   /** First lease attempt (awaited, so a lone replica leads from its first round), then the timers. */
   async start(): Promise<void> {
     const every = (ms: number, fn: () => Promise<void>) => {
-      const t = setInterval(() => void (this.#busy = this.#busy.then(fn)), ms);
+      let queued = false; // a slow filesystem: one run waiting at most, not one per tick
+      const run = () => {
+        queued = false;
+        return fn();
+      };
+      const t = setInterval(() => {
+        if (queued) return;
+        queued = true;
+        this.#busy = this.#busy.then(run);
+      }, ms);
       t.unref();
       this.#timers.push(t);
     };
@@ -108,9 +117,10 @@ export class SharedDirCoordinator {
   async followOnce(): Promise<void> {
     const { promoter, tuner, dir } = this.#d;
     try {
+      const wasPinned = promoter.pinned;
       const changed = await promoter.follow(() => directoryTarget(dir));
       if (changed) tuner?.championChanged('followed the model directory');
-      tuner?.pinChanged(promoter.pinned);
+      if (promoter.pinned !== wasPinned) tuner?.pinChanged(promoter.pinned);
       this.#lastFollowError = '';
     } catch (err) {
       const msg = describeError(err);
