@@ -165,6 +165,8 @@ test('two replicas on one directory: only the lease holder promotes; the other f
   assert.equal(b.coord.leading, true);
   assert.equal(await b.promoter.promote(weights, { round: 2 }, offload), 'v3');
   await assert.rejects(a.promoter.promote(weights, { round: 2 }, offload), /lease/);
+  await b.promoter.rollbackTo('v2', 'automatic rollback: v3 regressed');
+  assert.equal(await readCurrent(dir), 'v2', 'an automatic rollback is recorded (a restart must not serve v3 again)');
   // b hangs (no renewal) past the lease: a takes over; b's round in flight is dropped at its next renewal.
   const a2 = replica(dir, 'a2', clock, v1);
   now += 3_001;
@@ -175,7 +177,7 @@ test('two replicas on one directory: only the lease holder promotes; the other f
   assert.ok(b.events.includes('changed: fine-tune lease lost'));
   await assert.rejects(b.promoter.promote(weights, { round: 3 }, offload), /lease/);
   await a2.coord.followOnce();
-  assert.equal(a2.promoter.champion.version, 'v3', 'a new replica follows the recorded version');
+  assert.equal(a2.promoter.champion.version, 'v2', 'a new replica follows the recorded version');
 });
 
 test('start-up serves the recorded current version (an automatic rollback is not undone by a restart), unless a newer version was copied in after it was recorded', async (t) => {
