@@ -167,16 +167,26 @@ export class CheckpointStore {
     return parts.join('|');
   }
 
-  /** Remove temp directories left by an interrupted save. */
-  async cleanTemp(): Promise<number> {
+  /**
+   * Remove temp directories left by an interrupted save (and temp files of the fine-tune lease,
+   * ./shared-dir/lease.ts). Only those older than `minAgeMs`: in a directory shared by replicas a
+   * younger one may be another replica's write in progress.
+   */
+  async cleanTemp(minAgeMs = 0): Promise<number> {
     let names: string[];
     try {
       names = await fsp.readdir(this.dir);
     } catch {
       return 0;
     }
-    // Ours (.tmp-vN-…) and ./artifact.ts's (vN.tmp-…, vN.old-…).
-    const stale = names.filter((n) => n.startsWith('.tmp-') || /^v\d+\.(tmp|old)-/.test(n));
+    // Ours (.tmp-vN-…), ./artifact.ts's (vN.tmp-…, vN.old-…) and the lease's.
+    const temp = names.filter((n) => n.startsWith('.tmp-') || /^v\d+\.(tmp|old)-/.test(n) || /^finetune\.lease\.(tmp|new|stale)-/.test(n) || /^(current|pinned)\.json\.tmp-/.test(n));
+    const before = Date.now() - minAgeMs;
+    const stale: string[] = [];
+    for (const n of temp) {
+      const st = await fsp.stat(path.join(this.dir, n)).catch(() => null);
+      if (st && (minAgeMs === 0 || st.mtimeMs < before)) stale.push(n);
+    }
     for (const n of stale) await fsp.rm(path.join(this.dir, n), { recursive: true, force: true });
     if (stale.length > 0) this.#log('warn', `removed ${stale.length} incomplete checkpoint write(s) left by an earlier crash`, { dirs: stale });
     return stale.length;

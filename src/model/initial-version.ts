@@ -34,10 +34,13 @@ interface Trained {
 // app several times (tests) trains once.
 const bootstrapMemo = new Map<string, Promise<Trained>>();
 
+/** Temp entries younger than this may be another replica's write in progress (a shared model.dir); left for a later start. */
+const TEMP_MIN_AGE_MS = 10 * 60_000;
+
 export async function loadInitialVersion(registry: VersionRegistry, config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, logger: Logger): Promise<ModelVersion & { pinned?: true }> {
   const store = registry.store;
   if (store) {
-    await store.cleanTemp();
+    await store.cleanTemp(TEMP_MIN_AGE_MS);
     const pinned = await loadPinned(store, logger);
     if (pinned) {
       registry.hold(pinned, pinned.version);

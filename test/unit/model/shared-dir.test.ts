@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DirLease, LEASE_FILE } from '../../../src/model/shared-dir/lease.ts';
@@ -215,4 +215,22 @@ test('checkpoints saved at once by processes sharing the directory (replicas sta
   assert.deepEqual([...saved].sort(), ['v1', 'v2', 'v3', 'v4']);
   const metas = await Promise.all(saved.map(async (v) => (await stores[0].load(v)).meta.replica));
   assert.deepEqual([...metas].sort(), [0, 1, 2, 3], 'every save kept its own artifact');
+});
+
+test("start-up removes old debris of interrupted writes but not a fresh temp directory (another replica's save in progress)", async (t) => {
+  const dir = tmp(t);
+  await initBackend();
+  const store = new CheckpointStore({ dir, keep: 10 });
+  const m = HybridModel.create(FT_HYBRID, FT_SPEC, 1);
+  await store.save({ config: FT_HYBRID, spec: FT_SPEC, weights: m.getWeights(), meta: {} });
+  m.dispose();
+  const old = new Date(Date.now() - 3_600_000);
+  mkdirSync(path.join(dir, '.tmp-v2-7-aaaa'));
+  utimesSync(path.join(dir, '.tmp-v2-7-aaaa'), old, old);
+  writeFileSync(path.join(dir, `${LEASE_FILE}.stale-7-bbbb`), '{}');
+  utimesSync(path.join(dir, `${LEASE_FILE}.stale-7-bbbb`), old, old);
+  mkdirSync(path.join(dir, '.tmp-v2-9-cccc')); // being written by another replica right now
+  const svc = await createModelService(ftConfig({ model: { dir } }), createLogger({ level: 'silent', name: 't' }), createMetrics({ defaultMetrics: false }));
+  await svc.stop();
+  assert.deepEqual(readdirSync(dir).filter((n) => !/^v\d+$/.test(n)), ['.tmp-v2-9-cccc']);
 });
