@@ -111,7 +111,8 @@ export async function createModelService(config: Config, logger: Logger, metrics
   const { promoter, tuner, coord } = composeLifecycle({ config, logger, metrics, opts, store, promoter: { registry, build, slot, serving: first, logger, metrics, pinned } });
   const info = (): ModelInfo => {
     const { version, engine, backend, spec } = slot.predictor;
-    const training = { ...promoter.champion.meta, ...(tuner ? { finetune: tuner.status() } : {}) };
+    const lease = coord?.describe();
+    const training = { ...promoter.champion.meta, ...(tuner ? { finetune: { ...tuner.status(), ...(lease ? { lease } : {}) } } : {}) };
     return { version, engine, backend, spec, training, versions: registry.versions, ...registry.notes(spec), pinned: promoter.pinned };
   };
 

@@ -50,6 +50,14 @@ export class SharedDirCoordinator {
     return this.#leading === true;
   }
 
+  /** For GET /v1/model: this replica's id, whether it holds the lease, and the holder last seen. */
+  describe(): { owner: string; held: boolean; holder: string | null; expiresAt: string | null } | null {
+    const lease = this.#d.lease;
+    if (!lease) return null;
+    const seen = lease.seen;
+    return { owner: lease.owner, held: this.leading, holder: seen?.owner || null, expiresAt: seen ? new Date(seen.expiresAt).toISOString() : null };
+  }
+
   /** Fresh check before a promotion writes to the directory: held, with a third of the lease left. */
   async mayPromote(): Promise<boolean> {
     return (await this.#d.lease?.holds(this.#d.ttlMs / 3)) ?? true;
