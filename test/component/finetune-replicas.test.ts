@@ -47,7 +47,7 @@ test('replicas sharing model.dir: one fine-tunes and promotes, the other follows
   const a = await make('replica-a');
   const b = await make('replica-b');
   assert.deepEqual([a.svc.coordinator!.leading, b.svc.coordinator!.leading], [true, false]);
-  const lease = (b.svc.info().training.finetune as { lease: { held: boolean; holder: string } }).lease;
+  const lease = (b.svc.info().training?.finetune as { lease: { held: boolean; holder: string } }).lease;
   assert.deepEqual([lease.held, lease.holder], [false, 'replica-a'], 'GET /v1/model says who fine-tunes');
   const r = rng(3);
   const wave = (s: string, i: number) => Math.sin((2 * Math.PI * (i + phase[s])) / 20) + 0.05 * (r() * 2 - 1);

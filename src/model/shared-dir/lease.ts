@@ -6,7 +6,8 @@
  * - Create: the record is written to a private temp file, then `link`ed to the lease name, which
  *   fails with EEXIST when the lease exists (exclusive like O_EXCL, and the file never appears
  *   half written).
- * - Renew (holder, not yet expired): temp file + `rename` over the lease (atomic replace).
+ * - Renew (holder, more than a third of the lifetime left): temp file + `rename` over the lease
+ *   (atomic replace); later than that, as a takeover (below), which cannot replace another's.
  * - Take over (expired): `rename` the lease aside to a private name (only one replica's rename of
  *   it succeeds), check that what was moved is the expired record that was judged (else put it
  *   back: it was renewed or taken meanwhile), delete it, then create as above.
@@ -66,8 +67,12 @@ export class DirLease {
     if (cur === null) return this.#create();
     if (cur.rec.expiresAt > now) {
       if (cur.rec.owner !== this.owner) return false;
-      await this.#write(this.#file);
-      return true;
+      if (cur.rec.expiresAt - now > this.#ttl / 3) {
+        await this.#write(this.#file);
+        return true;
+      }
+      // Late (this process was paused): a plain rename could replace a takeover made since the
+      // read, so renew the way an expired lease is taken: move it aside, check it, create.
     }
     return this.#takeOver(cur.raw);
   }
