@@ -204,3 +204,19 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
   }
   return { series, detectors };
 }
+
+/**
+ * Series saved with detector state that `restoreSeriesState` did not install (`installed` is what
+ * it did) relearn their detector from scratch, raising no alerts until it has warmed up again:
+ * after an upgrade that changed the detector's state layout, or a change of anomaly.* settings.
+ * Said once at warn level, with how many and why; nothing when every saved state was installed.
+ */
+export function warnDetectorsRelearning(logger: { warn(obj: object, msg: string): void }, file: string, parts: SeriesStateParts, tree: SnapshotTree, installed: number): void {
+  const saved = tree.series.filter((e) => e.d !== null && e.d !== undefined).length;
+  if (parts.detector === null || saved <= installed) return;
+  const reason = tree.identity.detector === detectorFingerprint(parts.detector)
+    ? 'their saved detector state does not fit this release'
+    : 'the snapshot was written by a detector with another configuration or state layout (anomaly.* settings changed, or a release that changed the detector)';
+  const n = saved - installed;
+  logger.warn({ file, series: n, reason }, `series-state snapshot: the anomaly detectors of ${n} series start fresh (${reason}); windows and forecasts are restored, but those series raise no alerts until their detectors have warmed up again`);
+}

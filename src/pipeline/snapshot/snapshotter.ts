@@ -1,7 +1,6 @@
 /**
- * Restart in seconds: snapshots of per-series state with the input offsets they reflect, taken
- * periodically and at shutdown, loaded at start so that only the tail after those offsets is
- * replayed (docs/reliability.md, "Series-state snapshots").
+ * Restart in seconds: snapshots of per-series state with the input offsets they reflect, taken periodically
+ * and at shutdown, loaded at start so that only the tail after those offsets is replayed (docs/reliability.md).
  *
  * Consistency: the record handler is wrapped (`wrap`). A snapshot closes the gate (new chunks
  * wait), waits for the chunks in flight to finish, copies the state, and opens the gate again; so
@@ -27,8 +26,8 @@ import type { OutputSink } from '../ports.ts';
 import { decodeSnapshot, sealSnapshot, SnapshotLayout } from './codec.ts';
 import type { SnapshotFile } from './file-store.ts';
 import type { SnapshotStatus } from './status.ts';
-import { captureSeries, checkSnapshot, restoreIncidents, restoreSeriesState, snapshotHead, type SeriesStateParts, type SnapshotIdentity } from './series-state.ts';
 import type { SnapshotLogger } from './status.ts';
+import { captureSeries, checkSnapshot, restoreIncidents, restoreSeriesState, warnDetectorsRelearning, snapshotHead, type SeriesStateParts, type SnapshotIdentity } from './series-state.ts';
 
 export type { SnapshotLogger } from './status.ts';
 
@@ -137,6 +136,7 @@ export class SeriesSnapshotter {
       this.#loadedAt = this.#now();
       this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, ...restored, incidents, offsets: tree.offsets, loadMs: this.timings.loadMs, restoreMs: this.timings.restoreMs }, 'series-state snapshot loaded');
       this.#start = { loaded: true, reason: null, ...restored, ...this.timings };
+      warnDetectorsRelearning(this.#o.logger, this.#o.file.path, this.#o.parts, tree, restored.detectors);
       return true;
     } catch (err) {
       const code = (err as { code?: string }).code;

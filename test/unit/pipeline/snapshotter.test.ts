@@ -11,9 +11,10 @@ import path from 'node:path';
 import { WindowStore } from '../../../src/domain/window-store.ts';
 import type { RawRecord } from '../../../src/domain/types.ts';
 import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
-import { decodeSnapshot } from '../../../src/pipeline/snapshot/codec.ts';
+import { decodeSnapshot, encodeSnapshot } from '../../../src/pipeline/snapshot/codec.ts';
 import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
-import { SeriesHomes, type SnapshotTree } from '../../../src/pipeline/snapshot/series-state.ts';
+import { detectorFingerprint, SeriesHomes, type SeriesStateParts, type SnapshotTree } from '../../../src/pipeline/snapshot/series-state.ts';
+import { AnomalyDetector } from '../../../src/domain/anomaly/index.ts';
 import { SeriesSnapshotter } from '../../../src/pipeline/snapshot/snapshotter.ts';
 import { partitionRelease } from '../../../src/pipeline/partition-release.ts';
 import { applySnapshotPlan, planRestore } from '../../../src/adapters/kafka/restore.ts';
@@ -32,7 +33,7 @@ function logs() {
   return { lines, logger: { info: push, warn: push } };
 }
 
-function snapshotter(p: Parts, dir: string, maxTailRecords: number, log = logs()) {
+function snapshotter(p: SeriesStateParts, dir: string, maxTailRecords: number, log = logs()) {
   const identity = { topic: 't', groupId: 'g', window: W, features: ['value'] };
   return new SeriesSnapshotter({ parts: p, identity, file: new SnapshotFile(dir), intervalMs: 0, maxTailRecords, logger: log.logger });
 }
@@ -182,4 +183,36 @@ test('restore: a partition assigned with nothing committed (group offsets delete
     assert.deepEqual([...full], []);
     assert.equal(q.store.has('a'), true, 'p0: the snapshot is current');
     assert.equal(q.store.has('b'), false, "p1's snapshot series go now, not minutes later while this instance serves p1 live");
+  }));
+
+test('upgrade: a snapshot whose detector state an older release wrote (another state layout) restores windows, and says at warn level that those detectors start fresh', () =>
+  withDir(async (dir) => {
+    const store = new WindowStore({ window: W, features: 1, stride: 1, maxSeries: 100, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+    const det = new AnomalyDetector();
+    const p = { store, outlook: new SeriesOutlook(), detector: det, homes: new SeriesHomes(store.registry) };
+    const snap = snapshotter(p, dir, 500);
+    await snap.wrap(async (recs: RawRecord[]) => {
+      for (const r of recs) {
+        const i = Number(r.source.offset);
+        store.push(String(r.key), 1000 * (i + 1), [Math.sin(i / 5)], 0);
+        det.observe(String(r.key), 1000 * (i + 1), Math.sin(i / 5), null);
+        p.homes.note(String(r.key), r.source.partition);
+      }
+    })(records('a', 0, 0, 50));
+    await snap.snapshot();
+    // What a release before the detector's stateLayout 2 wrote: the same file, its detector fingerprint of layout 1.
+    const tree = await written(dir);
+    tree.identity.detector = detectorFingerprint({ config: det.config, exportSeries: () => undefined, importSeries: () => {} });
+    await new SnapshotFile(dir).write(encodeSnapshot(tree));
+
+    const s2 = new WindowStore({ window: W, features: 1, stride: 1, maxSeries: 100, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+    const det2 = new AnomalyDetector();
+    const log = logs();
+    const snap2 = snapshotter({ store: s2, outlook: new SeriesOutlook(), detector: det2, homes: new SeriesHomes(s2.registry) }, dir, 500, log);
+    assert.equal(await snap2.load(), true);
+    assert.equal(s2.ticks('a'), store.ticks('a'), 'the window is restored');
+    assert.equal(det2.peek('a'), undefined, 'the detector state of the other layout is not installed');
+    const warn = log.lines.find((l) => /detectors of 1 series start fresh/.test(l.msg));
+    assert.ok(warn, `a line says the detectors relearn, and why; got ${JSON.stringify(log.lines.map((l) => l.msg))}`);
+    assert.match(String(warn.obj.reason), /another configuration or state layout/);
   }));
