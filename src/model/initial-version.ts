@@ -15,7 +15,7 @@ import type { VersionRegistry, ModelVersion } from './version-registry.ts';
 import type { CheckpointStore, LoadedCheckpoint } from './checkpoints.ts';
 import { copiedInSince, readCurrent, writeCurrent } from './shared-dir/current-pointer.ts';
 import { readPin, writePin } from './pin-file.ts';
-import { describeError } from '../errors/index.ts';
+import { describeError, ErrorCodes } from '../errors/index.ts';
 import type { WeightMap } from './weight-names.ts';
 
 export interface BootstrapOptions {
@@ -79,6 +79,13 @@ async function loadPinned(store: CheckpointStore, logger: Logger): Promise<Model
     logger.info({ version }, `model ${version} pinned by an earlier rollback: serving it (fine-tuning will not replace it until unpinned)`);
     return { version: c.version, config: c.config, spec: c.spec, weights: c.weights, meta: c.meta };
   } catch (err) {
+    if ((err as { code?: string }).code === ErrorCodes.MODEL_ARTIFACT_MISMATCH) {
+      // Written in a format this release does not read (by a newer release sharing model.dir during
+      // a rollout, or before a rollback of the release): not damaged, so the pin stays for the
+      // releases that read it — deleting it here would unpin them too.
+      logger.warn({ version, err: describeError(err) }, `pinned model ${version} is in a format this release does not read; serving the newest good checkpoint, unpinned, and keeping the pin (pinned.json) for the release that wrote it`);
+      return null;
+    }
     logger.warn({ version, err: describeError(err) }, `pinned model ${version} cannot be loaded; serving the newest good checkpoint, unpinned`);
     await writePin(store.dir, null).catch(() => undefined);
     return null;

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, truncateSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTestApp, TEST_HORIZON, TEST_WINDOW } from '../helpers/app.ts';
@@ -14,6 +14,7 @@ import { initBackend } from '../../src/model/backend.ts';
 import { CheckpointStore } from '../../src/model/checkpoints.ts';
 import { resolveHybridConfig } from '../../src/model/config.ts';
 import { HybridModel } from '../../src/model/hybrid-model.ts';
+import { writePin } from '../../src/model/pin-file.ts';
 
 const KEY = 'pin-restart-test-key-0123456789';
 
@@ -62,6 +63,33 @@ test('a pinned rollback survives restarts until unpinned; a pinned version that 
     m = await model(app);
     assert.deepEqual([m.version, m.pinned], ['v3', false], 'a pinned (and current) version that does not load is not served, and the pin is dropped');
     assert.equal(existsSync(path.join(dir, 'pinned.json')), false);
+  } finally {
+    await app.stop();
+  }
+});
+
+test('mixed versions on one model.dir: a pin on a version in a format this release does not read is kept for the release that wrote it, and the newest good checkpoint serves', { timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-pin-fmt-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  await initBackend();
+  const spec = { window: TEST_WINDOW, features: ['value'], targets: ['value'], horizon: TEST_HORIZON, quantiles: [0.1, 0.5, 0.9] };
+  const cfg = resolveHybridConfig({ dModel: 8 });
+  const store = new CheckpointStore({ dir, keep: 5 });
+  for (const seed of [1, 2, 3]) {
+    const m = HybridModel.create(cfg, spec, seed);
+    await store.save({ config: cfg, spec, weights: m.getWeights(), meta: { seed } });
+    m.dispose();
+  }
+  // A newer release fine-tuned v3 in its artifact format 2 and an operator pinned it there.
+  const manifest = path.join(dir, 'v3', 'model.json');
+  writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), formatVersion: 2 }));
+  await writePin(dir, 'v3');
+
+  const app = await startTestApp({ model: { dir } });
+  try {
+    const m = await (await fetch(`${app.address()}/v1/model`)).json();
+    assert.deepEqual([m.version, m.pinned], ['v2', false], 'this release serves the newest checkpoint it reads, unpinned');
+    assert.equal(JSON.parse(readFileSync(path.join(dir, 'pinned.json'), 'utf8')).version, 'v3', 'the pin stays for the release that reads v3');
   } finally {
     await app.stop();
   }
