@@ -43,7 +43,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
   const feedbackOn = config.anomaly.enabled && fb.enabled;
   const index = new AlertIndex(fb.alertIndexSize);
   const file = fb.file || (config.model.dir ? join(config.model.dir, 'feedback.jsonl') : '');
-  const store = feedbackOn && file ? new FeedbackLog({ path: file, onSkipped: (n) => log.warn({ file, lines: n }, 'feedback log lines skipped (unreadable)') }) : null;
+  const store = feedbackOn && file ? new FeedbackLog({ path: file, onSkipped: (n, kept) => log.warn({ file, lines: n, kept }, 'feedback log lines skipped: unreadable, or (kept) operations of another release this one does not apply') }) : null;
   let feedback: FeedbackService | undefined;
   let policy: FeedbackPolicy | undefined;
 

@@ -7,6 +7,13 @@
  * point leaves either the old or the new log whole. A service that runs for weeks does not wait for a
  * restart: `compact(entries)` rewrites the log the same way while it runs (FeedbackService calls it
  * once the log holds far more lines than the entries its policy keeps).
+ *
+ * Versions sharing one log (a rolling upgrade, or a rollback, with model.dir on a shared volume): a
+ * line that is a JSON operation this release does not understand (an `op` or a verdict a newer
+ * release added) is not applied, but it is kept through every rewrite, after the entries — unless a
+ * later line this release writes or reads concerns the same alert — so a compaction by an older pod
+ * does not delete a newer pod's feedback. Its alert's earlier entry is no longer applied here (the
+ * newest word on that alert is one this release cannot act on). Torn lines are dropped.
  */
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -15,13 +22,15 @@ import type { FeedbackLogOp, FeedbackStore } from '../../pipeline/feedback-servi
 
 export interface FeedbackLogOptions {
   path: string;
-  /** Called with the number of lines skipped on load (unreadable or not an operation). */
-  onSkipped?: (lines: number) => void;
+  /** Called with the number of lines skipped on load: unreadable, and (of those) kept as another release's. */
+  onSkipped?: (lines: number, kept: number) => void;
 }
 
 export class FeedbackLog implements FeedbackStore {
   readonly path: string;
-  readonly #onSkipped?: (lines: number) => void;
+  readonly #onSkipped?: (lines: number, kept: number) => void;
+  /** Lines of operations this release does not understand, kept verbatim: by alert id (or a unique key). */
+  readonly #foreign = new Map<string, string>();
   #fh: FileHandle | null = null;
   /** Appends run one at a time, in call order. */
   #chain: Promise<void> = Promise.resolve();
@@ -48,17 +57,23 @@ export class FeedbackLog implements FeedbackStore {
       if (line.trim() === '') continue;
       lines++;
       const op = parseOp(line);
-      if (op === null) skipped++;
-      else if (op.op === 'clear') live.delete(op.alertId);
-      else {
-        live.delete(op.entry.alertId); // keep recording order: an update moves to the end
-        live.set(op.entry.alertId, op.entry);
+      if (op === null || 'foreign' in op) {
+        skipped++;
+        if (op === null) continue;
+        live.delete(op.foreign);
+        this.#foreign.delete(op.foreign); // keep recording order
+        this.#foreign.set(op.foreign || `#${lines}`, line);
+        continue;
       }
+      const id = op.op === 'clear' ? op.alertId : op.entry.alertId;
+      this.#foreign.delete(id);
+      live.delete(id); // keep recording order: an update moves to the end
+      if (op.op === 'set') live.set(id, op.entry);
     }
-    if (skipped > 0) this.#onSkipped?.(skipped);
+    if (skipped > 0) this.#onSkipped?.(skipped, this.#foreign.size);
     const entries = [...live.values()];
     this.#lines = lines;
-    if (lines > 2 * entries.length + 64) await this.#rewrite(entries);
+    if (lines > 2 * (entries.length + this.#foreign.size) + 64) await this.#rewrite(entries);
     return entries;
   }
 
@@ -68,14 +83,15 @@ export class FeedbackLog implements FeedbackStore {
       await fh.appendFile(`${JSON.stringify(op)}\n`, 'utf8');
       await fh.sync();
       this.#lines++;
+      this.#foreign.delete(op.op === 'clear' ? op.alertId : op.entry.alertId);
     });
     this.#chain = next.catch(() => {});
     return next;
   }
 
-  /** Lines the log holds now (entries in effect plus superseded and cleared ones). */
+  /** Lines the log holds now (entries in effect plus superseded and cleared ones; kept foreign lines not counted). */
   get lines(): number {
-    return this.#lines;
+    return this.#lines - this.#foreign.size;
   }
 
   /** Rewrite the log as `entries` (oldest first), after the appends already queued; atomic as on load. */
@@ -109,7 +125,8 @@ export class FeedbackLog implements FeedbackStore {
     const tmp = `${this.path}.tmp`;
     const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(entries.map((entry) => `${JSON.stringify({ op: 'set', entry })}\n`).join(''), 'utf8');
+      const kept = [...this.#foreign.values()].map((line) => `${line}\n`).join('');
+      await fh.writeFile(entries.map((entry) => `${JSON.stringify({ op: 'set', entry })}\n`).join('') + kept, 'utf8');
       await fh.sync();
     } finally {
       await fh.close();
@@ -121,17 +138,22 @@ export class FeedbackLog implements FeedbackStore {
     } finally {
       await dir.close();
     }
-    this.#lines = entries.length;
+    this.#lines = entries.length + this.#foreign.size;
   }
 }
 
-function parseOp(line: string): FeedbackLogOp | null {
+/** A line's operation; `{foreign: alertId or ''}` for a JSON operation this release does not understand; null for a torn line or other text. */
+function parseOp(line: string): FeedbackLogOp | { foreign: string } | null {
+  let v: Record<string, unknown>;
   try {
-    const v = JSON.parse(line) as Record<string, unknown>;
-    if (v.op === 'set' && isFeedbackEntry(v.entry)) return { op: 'set', entry: v.entry };
-    if (v.op === 'clear' && typeof v.alertId === 'string') return { op: 'clear', alertId: v.alertId, at: Number(v.at) };
+    v = JSON.parse(line) as Record<string, unknown>;
   } catch {
-    // a torn last line after a crash, or foreign text: skipped and counted
+    return null; // a torn last line after a crash, or foreign text: skipped and counted
   }
-  return null;
+  if (v === null || typeof v !== 'object' || typeof v.op !== 'string') return null;
+  if (v.op === 'set' && isFeedbackEntry(v.entry)) return { op: 'set', entry: v.entry };
+  if (v.op === 'clear' && typeof v.alertId === 'string') return { op: 'clear', alertId: v.alertId, at: Number(v.at) };
+  const entry = v.entry as { alertId?: unknown } | null | undefined;
+  const id = typeof v.alertId === 'string' ? v.alertId : typeof entry?.alertId === 'string' ? entry.alertId : '';
+  return { foreign: id };
 }

@@ -152,3 +152,36 @@ test('a long-running service keeps its feedback log near the entries in effect, 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('versions sharing one log: operations of a newer release are kept through compactions (on load and while running), not applied, and go once this release writes a later word on the alert', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tc-fb-'));
+  try {
+    const path = join(dir, 'feedback.jsonl');
+    const entry = (alertId: string, verdict: string) => ({ alertId, series: 's', alertTs: 1_000, score: 0.5, verdict, channel: 'http', at: 7 });
+    const line = (v: object) => `${JSON.stringify(v)}\n`;
+    const newerVerdict = line({ op: 'set', entry: entry('a2', 'snoozed') }); // a verdict this release does not know
+    const newerOp = line({ op: 'tag', alertId: 'a3', tags: ['noisy'] }); // an operation it does not know
+    let text = line({ op: 'set', entry: entry('a2', 'confirmed') }) + newerVerdict + newerOp;
+    for (let i = 0; i < 100; i++) text += line({ op: 'set', entry: entry('a1', i % 2 ? 'confirmed' : 'false_positive') });
+    writeFileSync(path, text);
+
+    let seen: [number, number] = [0, 0];
+    const log = new FeedbackLog({ path, onSkipped: (n, kept) => (seen = [n, kept]) });
+    const entries = await log.load();
+    assert.deepEqual(seen, [2, 2], 'both lines counted as skipped, both kept');
+    assert.deepEqual(entries.map((e) => [e.alertId, e.verdict]), [['a1', 'confirmed']], "a2's newest word is one this release cannot apply: its older verdict is not applied either");
+    const onDisk = () => readFileSync(path, 'utf8').trim().split('\n');
+    assert.deepEqual(onDisk().slice(1), [newerVerdict.trim(), newerOp.trim()], 'compacted on load: the entry in effect, then the newer release\'s lines');
+    assert.equal(log.lines, 1);
+
+    await log.append({ op: 'set', entry: entry('a1', 'false_positive') as never });
+    await log.compact(entries);
+    assert.deepEqual(onDisk().slice(1), [newerVerdict.trim(), newerOp.trim()], 'a compaction while running keeps them too');
+    await log.append({ op: 'clear', alertId: 'a3', at: 9 });
+    await log.compact(entries);
+    assert.deepEqual(onDisk().slice(1), [newerVerdict.trim()], 'a later word on a3 from this release supersedes the kept line');
+    await log.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
