@@ -174,10 +174,11 @@ export function checkSnapshot(tree: unknown, identity: SnapshotIdentity): Snapsh
  * catch) gets a fresh detector too, and the rest of the snapshot is still installed — never half
  * a snapshot and a replay on top of it. Returns how many series and detectors were installed.
  */
-export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, partitions: ReadonlySet<number>, nowMs: number): { series: number; detectors: number } {
+export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, partitions: ReadonlySet<number>, nowMs: number): RestoreCounts {
   const sameDetector = tree.identity.detector !== null && tree.identity.detector === detectorFingerprint(parts.detector);
   let series = 0;
   let detectors = 0;
+  let unresolved = 0;
   for (const e of tree.series) {
     if (!partitions.has(e.p)) continue;
     const w = e.w;
@@ -194,6 +195,8 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
       }
     }
     // A fresh detector is not firing: its open alerts are resolved (reason "reset") by TickAlerts.
+    // A snapshot from before open alerts were saved (5 Dec 2026) leaves nothing to resolve them from.
+    if (e.b && detectors === before && e.b.firing && !e.b.open) unresolved++;
     if (e.b && detectors === before) parts.outlook.detectorReset(e.id);
     try {
       if (e.f && parts.fusion) parts.fusion.importSeries(e.id, (fresh) => fillFrom(fresh, e.f!));
@@ -202,7 +205,14 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
     }
     series++;
   }
-  return { series, detectors };
+  return { series, detectors, unresolved };
+}
+
+/** What `restoreSeriesState` installed; `unresolved`: series firing in the snapshot, reset, whose open alerts it did not hold. */
+export interface RestoreCounts {
+  series: number;
+  detectors: number;
+  unresolved: number;
 }
 
 /**
@@ -211,12 +221,15 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
  * after an upgrade that changed the detector's state layout, or a change of anomaly.* settings.
  * Said once at warn level, with how many and why; nothing when every saved state was installed.
  */
-export function warnDetectorsRelearning(logger: { warn(obj: object, msg: string): void }, file: string, parts: SeriesStateParts, tree: SnapshotTree, installed: number): void {
+export function warnDetectorsRelearning(logger: { warn(obj: object, msg: string): void }, file: string, parts: SeriesStateParts, tree: SnapshotTree, restored: RestoreCounts): void {
+  const installed = restored.detectors;
   const saved = tree.series.filter((e) => e.d !== null && e.d !== undefined).length;
   if (parts.detector === null || saved <= installed) return;
   const reason = tree.identity.detector === detectorFingerprint(parts.detector)
     ? 'their saved detector state does not fit this release'
     : 'the snapshot was written by a detector with another configuration or state layout (anomaly.* settings changed, or a release that changed the detector)';
   const n = saved - installed;
-  logger.warn({ file, series: n, reason }, `series-state snapshot: the anomaly detectors of ${n} series start fresh (${reason}); windows and forecasts are restored, but those series raise no alerts until their detectors have warmed up again`);
+  const u = restored.unresolved;
+  const open = u > 0 ? `; ${u} of them were firing and the snapshot (written before 5 Dec 2026) does not hold their open alerts, so no resolved record will close those alerts: close them downstream by hand` : '';
+  logger.warn({ file, series: n, reason, unresolved: u }, `series-state snapshot: the anomaly detectors of ${n} series start fresh (${reason}); windows and forecasts are restored, but those series raise no alerts until their detectors have warmed up again${open}`);
 }

@@ -164,7 +164,7 @@ test('restore: a detector state of another shape is not installed (that series s
   const store2 = new WindowStore({ window: 8, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
   const det2 = new AnomalyDetector();
   const restored = restoreSeriesState({ store: store2, outlook: new SeriesOutlook(), detector: det2, homes: new SeriesHomes(store2.registry) }, checkSnapshot(tree, identity), new Set([0]), 0);
-  assert.deepEqual(restored, { series: 2, detectors: 1 });
+  assert.deepEqual(restored, { series: 2, detectors: 1, unresolved: 0 });
   assert.equal(det2.peek('a')?.ticks, 400, 'the fitting detector state is installed');
   assert.equal(det2.peek('b'), undefined, 'the other shape is not: series b starts a fresh detector');
   assert.deepEqual(store2.exportSeries('b')?.values, store.exportSeries('b')?.values, 'series b keeps its window');

@@ -199,6 +199,8 @@ test('upgrade: a snapshot whose detector state an older release wrote (another s
         p.homes.note(String(r.key), r.source.partition);
       }
     })(records('a', 0, 0, 50));
+    // Firing when the snapshot was taken, by a release that did not save open alerts (before 5 Dec 2026): no `open`.
+    p.outlook.restore('a', { forecast: null, ticksSince: 0, lastScore: 0.9, firing: true, firingFeatures: new Set(['value']) });
     await snap.snapshot();
     // What a release before the detector's stateLayout 2 wrote: the same file, its detector fingerprint of layout 1.
     const tree = await written(dir);
@@ -215,4 +217,6 @@ test('upgrade: a snapshot whose detector state an older release wrote (another s
     const warn = log.lines.find((l) => /detectors of 1 series start fresh/.test(l.msg));
     assert.ok(warn, `a line says the detectors relearn, and why; got ${JSON.stringify(log.lines.map((l) => l.msg))}`);
     assert.match(String(warn.obj.reason), /another configuration or state layout/);
+    assert.equal(warn.obj.unresolved, 1);
+    assert.match(warn.msg, /1 of them were firing .* no resolved record will close those alerts/, 'the alert left open downstream is named');
   }));
