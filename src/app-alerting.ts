@@ -27,6 +27,8 @@ export interface Alerting {
   followers: PipelineFollower[];
   /** The incident grouper (null when off): its open incidents go into series-state snapshots. */
   incidents: IncidentGrouper | null;
+  /** Recent firing alerts by id (feedback finds alerts by it): kept in series-state snapshots. */
+  alertIndex: AlertIndex;
   serving: { feedback?: FeedbackService; incidents?: IncidentsApi; bandQuality: BandQualityTracker; bandQualityMinTicks: number };
   forget(series: string): void;
   /** Ticks kept out of learning by feedback: maintenance spans and confirmed anomalies. */
@@ -70,6 +72,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
     },
     followers,
     incidents,
+    alertIndex: index,
     get serving() {
       return { feedback, incidents: incidents ?? undefined, bandQuality, bandQualityMinTicks: config.bandQuality.minTicks };
     },
@@ -125,7 +128,8 @@ function feedbackService(
 /** The alert index, band quality and (when on) incidents, as pipeline followers. */
 function followersOf(index: AlertIndex, bandQuality: BandQualityTracker, incidents: IncidentGrouper | null, metrics: Metrics): PipelineFollower[] {
   const followers: PipelineFollower[] = [
-    { alert: (rec) => index.add(rec), realised: (s, _ts, v, step) => bandQuality.observe(s, v, step), forget: (s) => bandQuality.forget(s) },
+    // The tail replayed after a snapshot: those alerts were published before the restart, and feedback may name them.
+    { alert: (rec) => index.add(rec), replayed: (rec) => index.add(rec), realised: (s, _ts, v, step) => bandQuality.observe(s, v, step), forget: (s) => bandQuality.forget(s) },
   ];
   if (incidents === null) return followers;
   const published = (recs: IncidentRecord[]) => {

@@ -1,17 +1,35 @@
 /**
  * A bounded index of recent firing alerts by id, so feedback can name an alert by the id on its
- * record. Least recently indexed go first beyond `capacity`. In memory: after a restart the index
- * starts empty (feedback already given is kept by the feedback store, alerts still firing are found
- * in the series outlook restored from the snapshot, and topic feedback may carry the alert's
- * series, ts and score itself).
+ * record. Least recently indexed go first beyond `capacity`. Kept across a restart in the
+ * series-state snapshot (`exportState`/`importState`, docs/reliability.md): an alert that fired
+ * before the restart and resolved since, or the warning of an alert since escalated, is still found
+ * (alerts fired in the tail replayed after the snapshot are indexed as they are replayed). Only
+ * what feedback needs is kept per alert: series, ts, score and view.
  */
 import type { AnomalyAlertRecord } from '../domain/anomaly/index.ts';
 
 /** An alert record with its id (the same shape as ports.ts's AnomalyRecord; kept here so the index does not import the ports). */
 type AnomalyRecord = AnomalyAlertRecord & { kind?: 'alert'; id?: string };
 
+/** What the index keeps of an alert. */
+export interface IndexedAlert {
+  series: string;
+  ts: number;
+  score: number;
+  view?: string;
+}
+
+/** Layout version of the saved state (absent or another: not installed). */
+export const ALERT_INDEX_LAYOUT = 1;
+
+/** The saved state: alerts oldest first, each [id, series, ts, score, view?]. */
+export interface AlertIndexState {
+  v: number;
+  alerts: Array<[string, string, number, number, string?]>;
+}
+
 export class AlertIndex {
-  readonly #byId = new Map<string, AnomalyRecord>();
+  readonly #byId = new Map<string, IndexedAlert>();
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer; got ${capacity}`);
@@ -23,12 +41,42 @@ export class AlertIndex {
 
   add(rec: AnomalyRecord): void {
     if (rec.id === undefined || rec.state !== 'firing') return;
-    this.#byId.delete(rec.id);
-    this.#byId.set(rec.id, rec);
-    if (this.#byId.size > this.capacity) this.#byId.delete(this.#byId.keys().next().value as string);
+    this.#put(rec.id, rec.view === undefined ? { series: rec.series, ts: rec.ts, score: rec.score } : { series: rec.series, ts: rec.ts, score: rec.score, view: rec.view });
   }
 
-  get(id: string): AnomalyRecord | undefined {
+  get(id: string): IndexedAlert | undefined {
     return this.#byId.get(id);
+  }
+
+  /** The indexed alerts, oldest first, for the series-state snapshot (plain JSON). */
+  exportState(): AlertIndexState {
+    const alerts: AlertIndexState['alerts'] = [];
+    for (const [id, a] of this.#byId) alerts.push(a.view === undefined ? [id, a.series, a.ts, a.score] : [id, a.series, a.ts, a.score, a.view]);
+    return { v: ALERT_INDEX_LAYOUT, alerts };
+  }
+
+  /**
+   * Install alerts saved by `exportState` (at load, before the tail is replayed), the most recent
+   * `capacity` of them; malformed entries are skipped, a state of another layout is ignored.
+   * Returns how many are indexed from it.
+   */
+  importState(state: unknown): number {
+    const s = state as Partial<AlertIndexState> | null | undefined;
+    if (!s || s.v !== ALERT_INDEX_LAYOUT || !Array.isArray(s.alerts)) return 0;
+    let n = 0;
+    for (const e of s.alerts.slice(-this.capacity)) {
+      if (!Array.isArray(e)) continue;
+      const [id, series, ts, score, view] = e as unknown[];
+      if (typeof id !== 'string' || typeof series !== 'string' || !Number.isFinite(ts) || !Number.isFinite(score)) continue;
+      this.#put(id, typeof view === 'string' ? { series, ts: ts as number, score: score as number, view } : { series, ts: ts as number, score: score as number });
+      n++;
+    }
+    return n;
+  }
+
+  #put(id: string, a: IndexedAlert): void {
+    this.#byId.delete(id);
+    this.#byId.set(id, a);
+    if (this.#byId.size > this.capacity) this.#byId.delete(this.#byId.keys().next().value as string);
   }
 }

@@ -48,7 +48,7 @@ export interface FeedbackResult {
 export interface FeedbackServiceDeps {
   policy: FeedbackPolicy;
   index: AlertIndex;
-  /** An alert still firing, by id, beyond the index (which starts empty at a restart; the open alerts come back from the snapshot). */
+  /** An alert still firing, by id, beyond the index (the index may have dropped it, or start empty at a restart without a snapshot). */
   openAlert?: (id: string) => { series: string; ts: number; score: number; view?: string } | undefined;
   store: FeedbackStore | null;
   /** Default maintenance span of an `expected` verdict. */

@@ -3,7 +3,7 @@
  * normalisation statistics (window store), its last forecast and score (series outlook), the
  * anomaly detector's state, fusion's state, and the input partition it arrives on; plus the input offsets the
  * state reflects (per partition, the next offset after the last record handled), and the open
- * grouped incidents (not per series or partition: an incident spans them).
+ * grouped incidents and the alert index (not per series or partition: they span them).
  *
  * Capture is synchronous and copies everything, so the caller can write the result while the
  * pipeline moves on. Restore is per partition: the source restores only partitions whose tail it
@@ -45,6 +45,8 @@ export interface SeriesStateParts {
   fusion?: { exportSeries(series: string): object | undefined; importSeries(series: string, fill: (fresh: object) => void): void } | null;
   /** The incident grouper (IncidentGrouper implements it; absent or null: incidents off). */
   incidents?: { exportState(): object; importState(state: unknown): number } | null;
+  /** The alert index of feedback (AlertIndex implements it; absent or null: not kept). */
+  alertIndex?: { exportState(): object; importState(state: unknown): number } | null;
 }
 
 export interface SeriesEntry {
@@ -64,6 +66,8 @@ export interface SnapshotTree {
   offsets: Record<string, string>;
   /** The grouper's open incidents (incident-state.ts; absent in snapshots before 6 Dec 2026, or with incidents off). */
   incidents?: unknown;
+  /** The alert index, recent firing alerts by id (alert-index.ts; absent in snapshots before 6 Dec 2026). */
+  alerts?: unknown;
   series: SeriesEntry[];
 }
 
@@ -102,23 +106,28 @@ export function detectorFingerprint(detector: DetectorSnapshotHooks | null): str
   return h.digest('hex').slice(0, 16);
 }
 
-/** Everything but the series: identity, time, offsets, open incidents. */
+/** Everything but the series: identity, time, offsets, open incidents, alert index. */
 export function snapshotHead(parts: SeriesStateParts, identity: SnapshotIdentity, offsets: ReadonlyMap<number, bigint>, nowMs: number): Omit<SnapshotTree, 'series'> {
   return {
     identity: { ...identity, features: [...identity.features], logFeatures: [...(identity.logFeatures ?? [])], detector: detectorFingerprint(parts.detector) },
     createdAtMs: nowMs,
     offsets: Object.fromEntries([...offsets].map(([p, o]) => [String(p), String(o)])),
     ...(parts.incidents ? { incidents: parts.incidents.exportState() } : {}),
+    ...(parts.alertIndex ? { alerts: parts.alertIndex.exportState() } : {}),
   };
 }
 
 /**
  * Install the snapshot's open incidents (all of them: an incident's series may be on partitions
- * the restore drops; then no alert joins it and it closes after its span, publishing `closed`).
- * Returns how many; 0 for a snapshot without incidents, or taken under another grouping.
+ * the restore drops; then no alert joins it and it closes after its span, publishing `closed`) and
+ * its alert index (all of it: feedback on an alert of a partition now elsewhere still applies).
+ * Returns how many of each; 0 for a snapshot without them (older), or incidents of another grouping.
  */
-export function restoreIncidents(parts: SeriesStateParts, tree: SnapshotTree): number {
-  return tree.incidents !== undefined && parts.incidents ? parts.incidents.importState(tree.incidents) : 0;
+export function restoreShared(parts: SeriesStateParts, tree: SnapshotTree): { incidents: number; alerts: number } {
+  return {
+    incidents: tree.incidents !== undefined && parts.incidents ? parts.incidents.importState(tree.incidents) : 0,
+    alerts: tree.alerts !== undefined && parts.alertIndex ? parts.alertIndex.importState(tree.alerts) : 0,
+  };
 }
 
 /**

@@ -27,7 +27,7 @@ import { decodeSnapshot, sealSnapshot, SnapshotLayout } from './codec.ts';
 import type { SnapshotFile } from './file-store.ts';
 import type { SnapshotStatus } from './status.ts';
 import type { SnapshotLogger } from './status.ts';
-import { captureSeries, checkSnapshot, restoreIncidents, restoreSeriesState, warnDetectorsRelearning, snapshotHead, type SeriesStateParts, type SnapshotIdentity } from './series-state.ts';
+import { captureSeries, checkSnapshot, restoreSeriesState, restoreShared, warnDetectorsRelearning, snapshotHead, type SeriesStateParts, type SnapshotIdentity } from './series-state.ts';
 
 export type { SnapshotLogger } from './status.ts';
 
@@ -129,12 +129,12 @@ export class SeriesSnapshotter {
       const t0 = this.#now();
       const all = new Set(Object.keys(tree.offsets).map(Number));
       const restored = restoreSeriesState(this.#o.parts, tree, all, t0);
-      const incidents = restoreIncidents(this.#o.parts, tree);
+      const shared = restoreShared(this.#o.parts, tree);
       this.timings.restoreMs = this.#now() - t0;
       for (const [p, off] of Object.entries(tree.offsets)) this.#pending.set(Number(p), { from: BigInt(off), ids: [] });
       for (const e of tree.series) this.#pending.get(e.p)?.ids.push(e.id);
       this.#loadedAt = this.#now();
-      this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, series: restored.series, detectors: restored.detectors, incidents, offsets: tree.offsets, loadMs: this.timings.loadMs, restoreMs: this.timings.restoreMs }, 'series-state snapshot loaded');
+      this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, series: restored.series, detectors: restored.detectors, ...shared, offsets: tree.offsets, loadMs: this.timings.loadMs, restoreMs: this.timings.restoreMs }, 'series-state snapshot loaded');
       this.#start = { loaded: true, reason: null, series: restored.series, detectors: restored.detectors, ...this.timings };
       warnDetectorsRelearning(this.#o.logger, this.#o.file.path, this.#o.parts, tree, restored);
       return true;
