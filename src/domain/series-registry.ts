@@ -33,6 +33,7 @@ export class SeriesRegistry {
   /** Series → last seen (ms). Map order doubles as recency order: the first key is the LRU. */
   readonly #lastSeen = new Map<string, number>();
   readonly #listeners = new Set<SeriesListener>();
+  readonly #admitted = new Set<(series: string) => void>();
   #evictions = 0;
 
   constructor(opts: SeriesRegistryOptions) {
@@ -80,20 +81,27 @@ export class SeriesRegistry {
     return () => this.#listeners.delete(l);
   }
 
+  /** Follow admissions: `l(series)` is called for every series that joins, after it has. Returns an unsubscribe function. */
+  followAdmissions(l: (series: string) => void): () => void {
+    this.#admitted.add(l);
+    return () => this.#admitted.delete(l);
+  }
+
   /**
    * The series was seen at `nowMs`: admit it (evicting the least recently seen series when at the
    * cap) or move it to the most recent position. Returns the id evicted to make room, if any.
    */
   touch(series: string, nowMs: number): string | undefined {
     let evicted: string | undefined;
-    if (this.#lastSeen.has(series)) this.#lastSeen.delete(series);
-    else if (this.#lastSeen.size >= this.#o.maxSeries) {
+    const known = this.#lastSeen.delete(series);
+    if (!known && this.#lastSeen.size >= this.#o.maxSeries) {
       evicted = this.#lastSeen.keys().next().value as string;
       this.#lastSeen.delete(evicted);
       this.#evictions++;
     }
     this.#lastSeen.set(series, nowMs);
     if (evicted !== undefined) this.#announce(evicted, 'capacity');
+    if (!known) for (const l of this.#admitted) l(series);
     return evicted;
   }
 

@@ -8,6 +8,7 @@ import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { decodeForecast } from '../domain/forecast.ts';
 import { logMask, outOfLogDomain } from '../domain/model-spec.ts';
 import { normStd, type WindowStore } from '../domain/window-store.ts';
+import { SortedSeriesIds } from '../domain/sorted-series.ts';
 import { beyondValueBound, MAX_ABS_VALUE } from '../domain/value-bound.ts';
 import type { SeriesOutlook } from './series-outlook.ts';
 import type { ForecastFusion } from '../domain/fusion/forecast-fusion.ts';
@@ -56,6 +57,8 @@ export interface ServingDeps {
 
 export class ServingService implements ServingApi {
   readonly #d: ServingDeps;
+  /** Series ids kept sorted for listing (made at the first listing). */
+  #sorted: SortedSeriesIds | null = null;
 
   constructor(deps: ServingDeps) {
     this.#d = deps;
@@ -107,7 +110,8 @@ export class ServingService implements ServingApi {
   }
 
   listSeries(opts: { offset: number; limit: number }): { total: number; items: SeriesSummary[] } {
-    const ids = [...this.#d.store.ids()].sort();
+    this.#sorted ??= new SortedSeriesIds(this.#d.store.registry);
+    const ids = this.#sorted.ids();
     return { total: ids.length, items: ids.slice(opts.offset, opts.offset + opts.limit).map((id) => this.#summary(id)) };
   }
 
