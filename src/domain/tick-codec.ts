@@ -36,6 +36,10 @@ const MIN_TS_MS = 1e11;
 const MAX_TS_MS = 7.3e12;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+function dotSeries(series: string, pattern: RegExp): string {
+  return `series id "${series}" is refused: browsers and fetch() resolve a "${series}" path segment (also encoded), so /v1/series/{id} and the dashboard could not open the series; use another id (input.seriesPattern ${pattern.source})`;
+}
+
 function fail(code: Parameters<typeof recordError>[0], message: string): DecodeResult {
   return { ok: false, error: recordError(code, message) };
 }
@@ -145,6 +149,8 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
     return fail(ErrorCodes.RECORD_BAD_SERIES, 'series id missing: set "series" in the value or use the series id as the record key');
   }
   if (!opts.seriesPattern.test(series)) {
+    // The default pattern refuses exactly "." and "..": browsers and fetch() resolve them as path segments (docs/schemas.md).
+    if (series === '.' || series === '..') return fail(ErrorCodes.RECORD_BAD_SERIES, dotSeries(series, opts.seriesPattern));
     return fail(ErrorCodes.RECORD_BAD_SERIES, `series id ${show(series)} does not match ${opts.seriesPattern.source} (input.seriesPattern)`);
   }
 

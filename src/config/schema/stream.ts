@@ -34,8 +34,8 @@ export const inputSection = z
      * max.message.bytes (broker default 1,048,588).
      */
     deadLetterMaxBytes: positiveInt.min(4096).default(900_000),
-    /** Allowed series id pattern; others go to the DLQ (TC_RECORD_BAD_SERIES). */
-    seriesPattern: regexSource.default('^[A-Za-z0-9._:/@-]{1,128}$'),
+    /** Allowed series id pattern; others go to the DLQ (TC_RECORD_BAD_SERIES). The default refuses the ids "." and ".." (browsers and fetch() resolve them as path segments, so the dashboard could not open them). */
+    seriesPattern: regexSource.default('^(?!\\.{1,2}$)[A-Za-z0-9._:/@-]{1,128}$'),
     /** Missing feature values: 'reject' (DLQ) or 'carry' (carry the last value forward; a tick with none of the features, or with nothing earlier to carry, still goes to the DLQ). */
     missingFeature: z.enum(['reject', 'carry']).default('reject'),
     /**

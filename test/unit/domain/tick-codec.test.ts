@@ -190,3 +190,20 @@ test('sentAtMs: a record\'s Kafka timestamp, never later than the clock; the clo
   assert.equal(sentAtMs(9_000, 5_000), 5_000, 'a producer clock ahead of this host: the clock');
   assert.equal(sentAtMs(0, 5_000), 5_000, 'no timestamp');
 });
+
+test('the default input.seriesPattern refuses the ids "." and ".." (browsers resolve them as path segments), with a reason that says so; ids merely holding dots pass', async () => {
+  const { loadConfig } = await import('../../../src/config/load.ts');
+  const dflt: CodecOptions = { ...uni, seriesPattern: new RegExp(loadConfig({ env: {} }).input.seriesPattern) };
+  for (const id of ['.', '..']) {
+    for (const [v, key] of [[`{"series":"${id}","ts":1732060800123,"value":1}`, null], ['{"ts":1732060800123,"value":1}', id]] as const) {
+      const r = dec(v, key, dflt);
+      assert.ok(!r.ok, `${id} refused`);
+      assert.equal(r.error.code, 'TC_RECORD_BAD_SERIES');
+      assert.match(r.error.message, /is refused: browsers and fetch\(\) resolve/);
+    }
+  }
+  for (const id of ['...', '.a', 'a.', 'a..b', 'a/..', '../x', 'v1.2', 'x'.repeat(128)]) assert.ok(dec(`{"series":"${id}","ts":1732060800123,"value":1}`, null, dflt).ok, id);
+  assert.ok(!dec(`{"series":"${'x'.repeat(129)}","ts":1732060800123,"value":1}`, null, dflt).ok, 'still at most 128 characters');
+  const custom = dec('{"series":"..","ts":1732060800123,"value":1}', null, { ...uni, seriesPattern: /^[.a-z]+$/ });
+  assert.ok(custom.ok, 'a pattern of the operator\'s own that allows them still does');
+});
