@@ -2,7 +2,8 @@
  * Feedback on an alert still firing when the service restarted (a deploy while on call): the alert
  * comes back open from the series-state snapshot, so POST /v1/anomalies/:id/feedback finds it.
  * Before, the alert index started empty and the call answered 404 TC_ALERT_NOT_FOUND until the
- * alert fired again.
+ * alert fired again. An alert that fired before the restart and resolved since is found too: the
+ * alert index itself is in the snapshot (before 6 Dec 2026 that call answered 404).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,8 +27,9 @@ function ticks(from: number, to: number) {
   return out;
 }
 
-test('feedback on an alert that was firing at a restart is accepted after it', { timeout: 300_000 }, async () => {
-  const prefix = uniqueName('fbrest');
+/** The real broker and app (snapshots on), restarted by `scenario`; cleaned up after. */
+async function withService(name: string, scenario: (env: { start: () => Promise<App>; produce: (from: number, to: number) => Promise<void>; alerts: () => Array<Record<string, any>>; waitFor: (cond: () => boolean, what: string) => Promise<void> }) => Promise<void>): Promise<void> {
+  const prefix = uniqueName(name);
   const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.ticks.dlq` };
   const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 1 }, { name: topics.forecasts, partitions: 1 }, { name: topics.anomalies, partitions: 1 }, { name: topics.dlq, partitions: 1 }] });
   const kafka = testKafka(broker.brokers);
@@ -41,24 +43,18 @@ test('feedback on an alert that was firing at a restart is accepted after it', {
     snapshots: { enabled: true, intervalMs: 0 },
     http: { allowUnauthenticatedMutations: true },
   };
-  const alerts = () => c.of(topics.anomalies).map((m) => JSON.parse(String(m.value))).filter((r) => r.kind === 'alert');
   const apps: App[] = [];
   try {
-    const app1 = await startTestApp(config);
-    apps.push(app1);
-    await produce(producer, topics.ticks, ticks(0, 602));
-    await c.waitFor(() => alerts().some((r) => r.state === 'firing'), 60_000, 'the alert');
-    await app1.stop();
-    const firing = alerts().find((r) => r.state === 'firing');
-    assert.ok(!alerts().some((r) => r.state === 'resolved'), 'still firing at the restart');
-
-    const app2 = await startTestApp(config);
-    apps.push(app2);
-    const res = await fetch(`${app2.address()}/v1/anomalies/${firing.id}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ verdict: 'false_positive' }) });
-    const body = await res.json();
-    assert.equal(res.status, 200, JSON.stringify(body));
-    assert.equal(body.alertId, firing.id);
-    assert.equal(body.series, 'web-1:cpu');
+    await scenario({
+      start: async () => {
+        const app = await startTestApp(config);
+        apps.push(app);
+        return app;
+      },
+      produce: (from, to) => produce(producer, topics.ticks, ticks(from, to)),
+      alerts: () => c.of(topics.anomalies).map((m) => JSON.parse(String(m.value))).filter((r) => r.kind === 'alert'),
+      waitFor: (cond, what) => c.waitFor(cond, 60_000, what),
+    });
   } finally {
     for (const a of apps) await a.stop().catch(() => undefined);
     await c.stop().catch(() => undefined);
@@ -66,4 +62,43 @@ test('feedback on an alert that was firing at a restart is accepted after it', {
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}
+
+async function giveFeedback(app: App, id: string): Promise<{ status: number; body: Record<string, any> }> {
+  const res = await fetch(`${app.address()}/v1/anomalies/${encodeURIComponent(id)}/feedback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ verdict: 'false_positive' }) });
+  return { status: res.status, body: await res.json() };
+}
+
+test('feedback on an alert that was firing at a restart is accepted after it', { timeout: 300_000 }, () =>
+  withService('fbrest', async ({ start, produce: send, alerts, waitFor }) => {
+    const app1 = await start();
+    await send(0, 602);
+    await waitFor(() => alerts().some((r) => r.state === 'firing'), 'the alert');
+    await app1.stop();
+    const firing = alerts().find((r) => r.state === 'firing')!;
+    assert.ok(!alerts().some((r) => r.state === 'resolved'), 'still firing at the restart');
+
+    const app2 = await start();
+    const { status, body } = await giveFeedback(app2, firing.id);
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.equal(body.alertId, firing.id);
+    assert.equal(body.series, 'web-1:cpu');
+  }));
+
+test('feedback on an alert that fired before a restart and has resolved since is accepted after it', { timeout: 300_000 }, () =>
+  withService('fbresolved', async ({ start, produce: send, alerts, waitFor }) => {
+    const app1 = await start();
+    await send(0, 602);
+    await waitFor(() => alerts().some((r) => r.state === 'firing'), 'the alert');
+    const firing = alerts().find((r) => r.state === 'firing')!;
+    await send(602, 700);
+    await waitFor(() => alerts().some((r) => r.state === 'resolved' && r.series === firing.series), 'the alert resolved');
+    await app1.stop();
+
+    const app2 = await start();
+    const { status, body } = await giveFeedback(app2, firing.id);
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.equal(body.alertId, firing.id);
+    assert.equal(body.series, 'web-1:cpu');
+    assert.equal(body.feedback.alertTs, firing.ts);
+  }));
