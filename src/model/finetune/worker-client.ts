@@ -4,7 +4,7 @@
  * - `process` (default): a child process started with `fork`, its own V8 with single-threaded
  *   GC (`--single-threaded-gc`) and every thread at the configured niceness. Measured on 2 cores:
  *   a trainer's garbage collection runs on V8 helper threads that a thread-level niceness does not
- *   reach, and they take the cores from serving (docs/finetuning.md § Isolation).
+ *   reach, and they take the cores from serving (docs/finetuning.md § Why a process).
  * - `thread`: a `worker_threads` Worker (less memory; fine with cores to spare), started through
  *   ../thread-boot.ts (which registers tsx inside the thread when running from source).
  *
