@@ -11,36 +11,11 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, exportedMetricNames, hasPath, metricsInExpr, read, readYaml } from './repo.ts';
+import { anchors, headings } from './markdown.ts';
 
 const RULE_FILES = ['deploy/prometheus/rules/tickcast.rules.yml', 'deploy/prometheus/rules-finetune/tickcast-finetune.rules.yml'];
 const TEMPLATE = 'helm/tickcast/templates/prometheusrule.yaml';
 const DOC_RULES = 'docs/prometheus-rules.yaml';
-
-/** Markdown headings outside code fences. */
-function headings(markdown: string): Array<{ level: number; text: string }> {
-  const out: Array<{ level: number; text: string }> = [];
-  let fenced = false;
-  for (const line of markdown.split('\n')) {
-    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
-    const m = !fenced && /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
-    if (m) out.push({ level: m[1].length, text: m[2] });
-  }
-  return out;
-}
-
-/** GitHub's heading anchors: lower case, punctuation dropped, spaces to '-', repeats suffixed -1, -2. */
-function anchors(markdown: string): Set<string> {
-  const seen = new Map<string, number>();
-  const out = new Set<string>();
-  for (const { text } of headings(markdown)) {
-    const plain = text.replace(/`([^`]*)`/g, '$1').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/<[^>]+>/g, '');
-    const base = plain.toLowerCase().trim().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
-    const n = seen.get(base) ?? 0;
-    seen.set(base, n + 1);
-    out.add(n === 0 ? base : `${base}-${n}`);
-  }
-  return out;
-}
 
 test('anchors follow GitHub: case, punctuation, code spans, repeats', () => {
   assert.deepEqual([...anchors('# A\n## Local stack: docker compose\n### `TickcastX`\n```\n# not a heading\n```\n## A\n')],

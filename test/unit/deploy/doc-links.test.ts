@@ -1,0 +1,104 @@
+/**
+ * The docs stay navigable: every relative link in README.md and docs/*.md names a file or folder
+ * of the repository and, with a `#fragment`, a heading of that markdown file (GitHub's anchors);
+ * every prose cross-reference "<file>.md § <Heading>" in the docs and in src/ comments names a docs
+ * file with a heading that starts so. A renamed heading or moved file fails here, not in a reader's
+ * browser.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { ROOT, listFiles, read } from './repo.ts';
+import { anchors, headings, plainHeading } from './markdown.ts';
+
+const DOCS = ['README.md', ...listFiles('docs', (n) => n.endsWith('.md'))];
+
+interface Link { file: string; line: number; target: string }
+
+/** Inline links `[text](target)` outside code fences and code spans; external ones (scheme:) left out. */
+export function relativeLinks(file: string, markdown: string): Link[] {
+  const out: Link[] = [];
+  let fenced = false;
+  markdown.split('\n').forEach((raw, i) => {
+    if (/^\s*(```|~~~)/.test(raw)) {
+      fenced = !fenced;
+      return;
+    }
+    if (fenced) return;
+    const line = raw.replace(/`[^`]*`/g, '');
+    for (const m of line.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+      if (!/^[a-z][a-z0-9+.-]*:/i.test(m[1])) out.push({ file, line: i + 1, target: m[1] });
+    }
+  });
+  return out;
+}
+
+/** What is wrong with a link, or null. */
+function brokenLink(l: Link, anchorsOf: (abs: string) => Set<string>): string | null {
+  const [path, fragment] = l.target.split('#');
+  const abs = path ? join(dirname(join(ROOT, l.file)), decodeURIComponent(path)) : join(ROOT, l.file);
+  if (!abs.startsWith(ROOT)) return 'points outside the repository';
+  if (!existsSync(abs)) return `no file ${relative(ROOT, abs)}`;
+  if (fragment === undefined) return null;
+  if (statSync(abs).isDirectory() || !abs.endsWith('.md')) return 'a #fragment on something that is not a markdown file';
+  return anchorsOf(abs).has(fragment) ? null : `no heading with anchor #${fragment} in ${relative(ROOT, abs)}`;
+}
+
+test('relative links are found outside code; external ones are not checked', () => {
+  const md = 'see [a](docs/a.md#x) and [b](https://x.org/y)\n```\n[c](nowhere.md)\n```\n`[d](nowhere.md)` [e](f.md "title")\n';
+  assert.deepEqual(relativeLinks('README.md', md).map((l) => `${l.line}:${l.target}`), ['1:docs/a.md#x', '5:f.md']);
+});
+
+test('every relative link in README.md and docs/*.md resolves to a file and, for #anchors, a heading', () => {
+  const cache = new Map<string, Set<string>>();
+  const anchorsOf = (abs: string) => {
+    if (!cache.has(abs)) cache.set(abs, anchors(read(relative(ROOT, abs))));
+    return cache.get(abs)!;
+  };
+  const links = DOCS.flatMap((f) => relativeLinks(f, read(f)));
+  assert.ok(links.length >= 50, `expected the docs' links; found ${links.length}`);
+  const broken = links.flatMap((l) => {
+    const why = brokenLink(l, anchorsOf);
+    return why ? [`${l.file}:${l.line} (${l.target}): ${why}`] : [];
+  });
+  assert.deepEqual(broken, []);
+});
+
+/** "docs/x.md § Heading words" references: the file and the words up to the first punctuation that ends them. */
+export function sectionRefs(text: string): Array<{ line: number; file: string; words: string }> {
+  const out: Array<{ line: number; file: string; words: string }> = [];
+  text.split('\n').forEach((l, i) => {
+    for (const m of l.matchAll(/([a-z0-9-]+\.md) ?§ ?["“]?([A-Za-z`](?:[^§\]();,.:"”\n]|\.(?=\S))*)/g)) {
+      const words = m[2].replace(/`/g, '').trim();
+      if (words) out.push({ line: i + 1, file: m[1], words });
+    }
+  });
+  return out;
+}
+
+test('section references are read up to their end', () => {
+  assert.deepEqual(sectionRefs('see docs/a.md § Event time). And b.md §"Why a process": x; c.md § `x.y` thing, z.md §2'),
+    [{ line: 1, file: 'a.md', words: 'Event time' }, { line: 1, file: 'b.md', words: 'Why a process' }, { line: 1, file: 'c.md', words: 'x.y thing' }]);
+});
+
+test('every "<doc>.md § <Heading>" cross-reference in the docs and src/ names a heading of that doc', () => {
+  const files = [...DOCS, ...listFiles('src', (n) => n.endsWith('.ts'))];
+  const headingsOf = new Map<string, string[]>();
+  for (const d of DOCS) headingsOf.set(d.replace(/^docs\//, ''), headings(read(d)).map((h) => plainHeading(h.text).toLowerCase()));
+  let checked = 0;
+  const broken: string[] = [];
+  for (const f of files) {
+    for (const r of sectionRefs(read(f))) {
+      const hs = headingsOf.get(r.file);
+      if (!hs) continue; // README.md, STYLE.md and other files outside docs/
+      checked++;
+      // A reference may run on into the sentence: it is good when some heading starts with its first word(s).
+      const words = r.words.toLowerCase().split(/\s+/);
+      const ok = words.some((_, k) => hs.some((h) => h.startsWith(words.slice(0, words.length - k).join(' '))));
+      if (!ok) broken.push(`${f}:${r.line}: ${r.file} § ${r.words}`);
+    }
+  }
+  assert.ok(checked >= 30, `expected the docs' section references; found ${checked}`);
+  assert.deepEqual(broken, [], 'no heading of the named doc starts with these words');
+});
