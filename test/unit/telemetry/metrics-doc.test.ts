@@ -25,3 +25,26 @@ test('every metric registered in src/ is documented in docs/metrics.md, and vice
   assert.deepEqual([...registered].filter((n) => !documented.has(n)).sort(), [], 'registered but undocumented');
   assert.deepEqual([...documented].filter((n) => !registered.has(n)).sort(), [], 'documented but not registered');
 });
+
+test('docs/metrics.md gives each metric of the registry its type and every label it carries', async () => {
+  const doc = readFileSync(join(root, 'docs/metrics.md'), 'utf8');
+  // Cells split on unescaped '|' (a cell may hold `a \| b`).
+  const rows = new Map(doc.split('\n').filter((l) => /^\| `tickcast_/.test(l)).map((l) => {
+    const c = l.split(/(?<!\\)\|/).map((x) => x.trim());
+    return [c[1].slice(1, -1), { type: c[2], labels: new Set([...c[3].matchAll(/`([a-z_]+)`/g)].map((x) => x[1])) }] as const;
+  }));
+  const m = createMetrics({ defaultMetrics: false });
+  const wrong: string[] = [];
+  let checked = 0;
+  for (const j of await m.registry.getMetricsAsJSON()) {
+    const row = rows.get(j.name);
+    if (!row) continue; // the test above reports it
+    checked++;
+    if (row.type !== String(j.type)) wrong.push(`${j.name}: documented as ${row.type}, registered as ${j.type}`);
+    const labels: string[] = (m.registry.getSingleMetric(j.name) as unknown as { labelNames?: string[] }).labelNames ?? [];
+    for (const l of labels) if (!row.labels.has(l)) wrong.push(`${j.name}: label ${l} not documented`);
+    if (labels.length === 0 && row.labels.size > 0) wrong.push(`${j.name}: documents labels ${[...row.labels].join(', ')} but has none`);
+  }
+  assert.ok(checked >= 40, `expected the registry's metrics; checked ${checked}`);
+  assert.deepEqual(wrong, []);
+});
