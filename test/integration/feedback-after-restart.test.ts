@@ -7,12 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startBroker, uniqueName } from '../helpers/broker.ts';
-import { startTestApp } from '../helpers/app.ts';
-import { Collector, connectProducer, produce, testKafka } from '../helpers/kafka.ts';
+import { produce } from '../helpers/kafka.ts';
+import { startRestartRig } from '../helpers/restart-rig.ts';
 import type { App } from '../../src/app.ts';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -29,38 +25,18 @@ function ticks(from: number, to: number) {
 
 /** The real broker and app (snapshots on), restarted by `scenario`; cleaned up after. */
 async function withService(name: string, scenario: (env: { start: () => Promise<App>; produce: (from: number, to: number) => Promise<void>; alerts: () => Array<Record<string, any>>; waitFor: (cond: () => boolean, what: string) => Promise<void> }) => Promise<void>): Promise<void> {
-  const prefix = uniqueName(name);
-  const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.ticks.dlq` };
-  const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 1 }, { name: topics.forecasts, partitions: 1 }, { name: topics.anomalies, partitions: 1 }, { name: topics.dlq, partitions: 1 }] });
-  const kafka = testKafka(broker.brokers);
-  const producer = await connectProducer(kafka);
-  const c = await Collector.start(kafka, [topics.anomalies], uniqueName('collect'));
-  const dir = mkdtempSync(path.join(tmpdir(), 'tc-fb-it-'));
-  const config = {
-    kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: true },
-    topics,
-    model: { dir: path.join(dir, 'model') },
-    snapshots: { enabled: true, intervalMs: 0 },
-    http: { allowUnauthenticatedMutations: true },
-  };
-  const apps: App[] = [];
+  const rig = await startRestartRig(name, { tickPartitions: 1, watch: ['anomalies'] });
+  const { topics, producer, c } = rig;
+  const config = { ...rig.config, http: { allowUnauthenticatedMutations: true } };
   try {
     await scenario({
-      start: async () => {
-        const app = await startTestApp(config);
-        apps.push(app);
-        return app;
-      },
+      start: () => rig.start(config),
       produce: (from, to) => produce(producer, topics.ticks, ticks(from, to)),
       alerts: () => c.of(topics.anomalies).map((m) => JSON.parse(String(m.value))).filter((r) => r.kind === 'alert'),
       waitFor: (cond, what) => c.waitFor(cond, 60_000, what),
     });
   } finally {
-    for (const a of apps) await a.stop().catch(() => undefined);
-    await c.stop().catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await rig.close();
   }
 }
 

@@ -7,13 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startBroker, uniqueName } from '../helpers/broker.ts';
-import { startTestApp } from '../helpers/app.ts';
-import { Collector, connectProducer, produce, testKafka } from '../helpers/kafka.ts';
-import type { App } from '../../src/app.ts';
+import { produce } from '../helpers/kafka.ts';
+import { startRestartRig } from '../helpers/restart-rig.ts';
 
 const T0 = Date.UTC(2025, 0, 1);
 const SERIES = ['web-1:cpu', 'web-1:mem'];
@@ -33,25 +28,12 @@ function ticks(from: number, to: number) {
 }
 
 test('an incident open at a restart closes after its span and its closed record is published', { timeout: 300_000 }, async () => {
-  const prefix = uniqueName('increst');
-  const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.ticks.dlq` };
-  const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 2 }, { name: topics.forecasts, partitions: 1 }, { name: topics.anomalies, partitions: 1 }, { name: topics.dlq, partitions: 1 }] });
-  const kafka = testKafka(broker.brokers);
-  const producer = await connectProducer(kafka);
-  const c = await Collector.start(kafka, [topics.anomalies], uniqueName('collect'));
-  const dir = mkdtempSync(path.join(tmpdir(), 'tc-inc-it-'));
-  const config = {
-    kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: true },
-    topics,
-    model: { dir: path.join(dir, 'model') },
-    snapshots: { enabled: true, intervalMs: 0 },
-    incidents: { groupBy: 'prefix' as const, spanMs: 5 * 60_000 },
-  };
+  const rig = await startRestartRig('increst', { tickPartitions: 2, watch: ['anomalies'] });
+  const { topics, producer, c } = rig;
+  const config = { ...rig.config, incidents: { groupBy: 'prefix' as const, spanMs: 5 * 60_000 } };
   const incidents = () => c.of(topics.anomalies).map((m) => JSON.parse(String(m.value))).filter((r) => r.kind === 'incident');
-  const apps: App[] = [];
   try {
-    const app1 = await startTestApp(config);
-    apps.push(app1);
+    const app1 = await rig.start(config);
     // Up to two minutes after the second spike: the incident is open (span 5 min).
     await produce(producer, topics.ticks, ticks(0, 605));
     await c.waitFor(() => incidents().some((r) => r.state === 'open'), 60_000, 'the incident opened');
@@ -60,8 +42,7 @@ test('an incident open at a restart closes after its span and its closed record 
     await app1.stop(); // shutdown snapshot: offsets = committed, nothing to replay
     assert.ok(!incidents().some((r) => r.state === 'closed'), 'still open at the restart');
 
-    const app2 = await startTestApp(config);
-    apps.push(app2);
+    const app2 = await rig.start(config);
     const listed = (await (await fetch(`${app2.address()}/v1/incidents?state=open`)).json()).items;
     assert.deepEqual(listed.map((r: { id: string }) => r.id), [opened.id], 'listed open after the restart');
     // Quiet ticks past the span: the incident closes, as without the restart.
@@ -72,10 +53,6 @@ test('an incident open at a restart closes after its span and its closed record 
     assert.equal(closed[0].id, opened.id);
     assert.equal(closed[0].count, 2);
   } finally {
-    for (const a of apps) await a.stop().catch(() => undefined);
-    await c.stop().catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await rig.close();
   }
 });

@@ -6,15 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startBroker, uniqueName } from '../helpers/broker.ts';
-import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
-import { Collector, connectProducer, produce, testKafka, tickStream } from '../helpers/kafka.ts';
+import { TEST_WINDOW } from '../helpers/app.ts';
+import { produce, tickStream } from '../helpers/kafka.ts';
+import { startRestartRig } from '../helpers/restart-rig.ts';
 import { decodeSnapshot } from '../../src/pipeline/snapshot/codec.ts';
 import type { SnapshotTree } from '../../src/pipeline/snapshot/series-state.ts';
-import type { App } from '../../src/app.ts';
 import { isCold } from '../helpers/forecasts.ts';
 
 /** Distinct (series, ts) model forecasts (cold-start baseline forecasts left out). */
@@ -65,30 +63,17 @@ function content(bytes: Buffer): Omit<SnapshotTree, 'createdAtMs'> {
 }
 
 test('restart with a snapshot replays only the tail and produces identical state; a corrupt one falls back to replay', { timeout: 300_000 }, async () => {
-  const prefix = uniqueName('snap');
-  const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.ticks.dlq` };
-  const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 3 }, { name: topics.forecasts, partitions: 1 }, { name: topics.anomalies, partitions: 1 }, { name: topics.dlq, partitions: 1 }] });
-  const kafka = testKafka(broker.brokers);
-  const producer = await connectProducer(kafka);
-  const c = await Collector.start(kafka, [topics.forecasts, topics.anomalies, topics.dlq], uniqueName('collect'));
-  const dir = mkdtempSync(path.join(tmpdir(), 'tc-snap-it-'));
-  const config = {
-    kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: true },
-    topics,
-    model: { dir: path.join(dir, 'model') },
-    snapshots: { enabled: true, intervalMs: 0 },
-  };
+  const rig = await startRestartRig('snap', { tickPartitions: 3, watch: ['forecasts', 'anomalies', 'dlq'] });
+  const { topics, producer, c, dir, config } = rig;
   const file = path.join(dir, 'model', 'series-state', 'series-state.snap');
   const S = 9;
   const [A, B, C] = [60, 30, 20];
   const stream = tickStream(S, A + B + C); // ordered by tick: S records per tick
   const part = (from: number, to: number) => stream.slice(from * S, to * S);
   const eligible = (n: number) => S * (n - TEST_WINDOW + 1);
-  const apps: App[] = [];
   try {
     // 1. The instance that does not stop early: A, snapshot, B, stop (final snapshot).
-    const app1 = await startTestApp(config);
-    apps.push(app1);
+    const app1 = await rig.start(config);
     await produce(producer, topics.ticks, part(0, A));
     await c.waitFor(() => distinct(c.of(topics.forecasts)) >= eligible(A), 60_000, 'forecasts for part A');
     const mid = await app1.snapshots!.snapshot();
@@ -102,8 +87,7 @@ test('restart with a snapshot replays only the tail and produces identical state
 
     // 2. Crash after the mid-stream snapshot: put it back, restart. Only part B is replayed.
     writeFileSync(file, midBytes);
-    const app2 = await startTestApp(config);
-    apps.push(app2);
+    const app2 = await rig.start(config);
     await until(() => app2.snapshots!.replayed.full >= S * B, 60_000, 'the tail replay');
     await c.settle(1500);
     assert.deepEqual(app2.snapshots!.replayed, { full: S * B, window: 0 }, 'exactly the records after the snapshot offsets, nothing before');
@@ -135,18 +119,13 @@ test('restart with a snapshot replays only the tail and produces identical state
     const bad = readFileSync(file);
     bad[bad.length - 5] ^= 0xff;
     writeFileSync(file, bad);
-    const app3 = await startTestApp(config);
-    apps.push(app3);
+    const app3 = await rig.start(config);
     await until(() => app3.snapshots!.replayed.window > 0, 60_000, 'the plain replay');
     assert.equal(app3.snapshots!.replayed.full, 0);
     const more = tickStream(S, 5, { t0: stream.length > 0 ? JSON.parse(stream[stream.length - 1].value).ts + 60_000 : 0 });
     await produce(producer, topics.ticks, more);
     await c.waitFor(() => distinct(c.of(topics.forecasts)) >= eligible(A + B + C) + S * 5, 60_000, 'forecasts after the fallback');
   } finally {
-    for (const a of apps) await a.stop().catch(() => undefined);
-    await c.stop().catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await rig.close();
   }
 });
