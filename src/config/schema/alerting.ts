@@ -78,6 +78,7 @@ export const incidentsSection = z
     spanMs: positiveInt.default(5 * 60_000),
     /** Distinct series an incident needs before it is published. */
     minSeries: positiveInt.default(2),
+    /** Incident keys tracked at once; beyond it the one alerting least recently closes (its `closed` record published if it was published). */
     maxOpen: positiveInt.default(1_000),
     /** Member alerts, and member series (at least minSeries), listed per incident; `count` counts every alert. */
     maxMembers: positiveInt.default(100),
