@@ -8,7 +8,9 @@ export const kafkaSection = z
   .object({
     /** Broker list. Empty → embedded mode: in-process replay source and log sink, no Kafka. */
     brokers: z.array(z.string().min(1)).default([]),
+    /** Kafka client id of the consumer and producer (broker logs, quotas). */
     clientId: z.string().min(1).default('tickcast'),
+    /** Consumer group of the input topic: replicas of one service share it (partitions are split among them). */
     groupId: z.string().min(1).default('tickcast'),
     /** Shorthand kept for older configs: true → SSL (or SASL_SSL with sasl) when securityProtocol is "auto". */
     ssl: z.boolean().default(false),
@@ -91,9 +93,13 @@ export const kafkaSection = z
 
 export const topicsSection = z
   .object({
+    /** Input topic: one tick per record, keyed by series id (docs/schemas.md § Input). */
     ticks: topicName.default('ticks'),
+    /** Output topic of the forecast records (docs/schemas.md § Output: forecasts). */
     forecasts: topicName.default('forecasts'),
+    /** Output topic of the alert and incident records (docs/schemas.md § Output: anomalies). */
     anomalies: topicName.default('anomalies'),
+    /** Dead-letter topic: input records that cannot be used, unchanged, with the error code in a header (docs/schemas.md § Output: ticks.dlq). */
     dlq: topicName.default('ticks.dlq'),
   })
   .strict()
