@@ -12,7 +12,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServingApi } from '../../pipeline/ports.ts';
 import type { ApiKeyAuth } from './auth.ts';
@@ -23,10 +23,17 @@ import type { ToolDefinition } from './tool-definition.ts';
 import { toolDefinitions } from './tools.ts';
 import type { Validators } from './validation.ts';
 
-export function registerMcpRoute(
-  app: FastifyInstance,
-  deps: { serving: ServingApi; config: HttpConfig; validators: Validators; logger: Logger; auth: ApiKeyAuth },
-): void {
+export interface McpRouteDeps {
+  serving: ServingApi;
+  config: HttpConfig;
+  validators: Validators;
+  logger: Logger;
+  auth: ApiKeyAuth;
+  /** Take more rate-limit tokens for this request, or throw the 429 (server.ts; onRequest took the first). */
+  chargeRateLimit?: (req: FastifyRequest, reply: FastifyReply, cost: number, calls: number) => void;
+}
+
+export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void {
   const tools = toolDefinitions(deps.config);
   const validate = new Map(tools.map((t) => [t.name, deps.validators.compileBody(t.inputSchema)]));
   const listing = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema, annotations: { readOnlyHint: t.mutating !== true } }));
@@ -68,6 +75,9 @@ export function registerMcpRoute(
   }
 
   app.post('/mcp', { config: { work: true }, schema: { hide: true } }, async (req, reply) => {
+    // A JSON-RPC batch (up to 100 messages, the SDK's bound) is as many calls as it holds: each
+    // costs a rate-limit token like a request of its own, so a batch cannot multiply the limit.
+    if (Array.isArray(req.body) && req.body.length > 1) deps.chargeRateLimit?.(req, reply, req.body.length - 1, req.body.length);
     const signal = clientGoneSignal(reply);
     const mcp = createServer(signal, req.headers.authorization);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

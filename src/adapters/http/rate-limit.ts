@@ -1,6 +1,7 @@
 /**
  * Token buckets per client (API key fingerprint, else IP). Each bucket holds up to `burst` tokens
- * and refills at `perSecond`; a request takes one token. The map is bounded: when it reaches
+ * and refills at `perSecond`; a request takes one token (`cost` more for a request that carries
+ * several calls, such as a JSON-RPC batch on /mcp). The map is bounded: when it reaches
  * `maxClients`, full (idle) buckets are dropped first, then the oldest ones — a dropped bucket
  * simply starts full again, which errs on the side of letting a client through.
  */
@@ -34,7 +35,8 @@ export class TokenBuckets {
     return this.#buckets.size;
   }
 
-  take(clientId: string): TakeResult {
+  /** Take `cost` tokens (1: one request) or none: a refused take leaves the bucket as it was. */
+  take(clientId: string, cost = 1): TakeResult {
     const now = this.#now();
     let b = this.#buckets.get(clientId);
     if (b === undefined) {
@@ -46,11 +48,11 @@ export class TokenBuckets {
       b.updatedMs = now;
     }
     this.#buckets.set(clientId, b);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
+    if (b.tokens >= cost) {
+      b.tokens -= cost;
       return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(b.tokens) };
     }
-    const wait = (1 - b.tokens) / this.#perSecond;
+    const wait = (Math.min(cost, this.#burst) - b.tokens) / this.#perSecond;
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(wait)), remaining: 0 };
   }
 

@@ -130,6 +130,21 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
     burst: config.rateLimit.burst,
     maxClients: config.rateLimit.maxTrackedClients,
   });
+  /** Take `cost` tokens from the caller's bucket (its key's fingerprint, else its IP), or throw the 429; `calls`: all the request carries. */
+  const chargeRateLimit = (req: FastifyRequest, reply: FastifyReply, cost: number, calls = cost): void => {
+    if (!config.rateLimit.enabled) return;
+    const presented = auth.check(req.headers.authorization);
+    const t = buckets.take(presented.kind === 'valid' ? `key:${presented.fingerprint}` : `ip:${req.ip}`, cost);
+    if (t.allowed) return;
+    void reply.header('retry-after', String(t.retryAfterSeconds));
+    const { perKeyPerSecond: rate, burst } = config.rateLimit;
+    const what = calls > 1 ? `rate limit exceeded (${rate}/s, burst ${burst}; this request carries ${calls} calls, one token each)` : `rate limit exceeded (${rate}/s, burst ${burst})`;
+    throw httpError(ErrorCodes.HTTP_RATE_LIMITED, 429, what, {
+      hint: calls > burst ? `send at most ${burst} calls in one request` : `retry after ${t.retryAfterSeconds} s; spread requests out or batch windows client-side`,
+      details: { retryAfterSeconds: t.retryAfterSeconds },
+      retriable: true,
+    });
+  };
   const shedder = new LoadShedder(opts.serving, config.loadShedding);
   // Start measuring once built: compiling schemas during build blocks the loop for a while, and
   // that stall says nothing about load.
@@ -176,19 +191,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
       req.auth = { kind: 'none' };
       return;
     }
-    const presented = auth.check(req.headers.authorization);
-    if (config.rateLimit.enabled) {
-      const client = presented.kind === 'valid' ? `key:${presented.fingerprint}` : `ip:${req.ip}`;
-      const t = buckets.take(client);
-      if (!t.allowed) {
-        void reply.header('retry-after', String(t.retryAfterSeconds));
-        throw httpError(ErrorCodes.HTTP_RATE_LIMITED, 429, `rate limit exceeded (${config.rateLimit.perKeyPerSecond}/s, burst ${config.rateLimit.burst})`, {
-          hint: `retry after ${t.retryAfterSeconds} s; spread requests out or batch windows client-side`,
-          details: { retryAfterSeconds: t.retryAfterSeconds },
-          retriable: true,
-        });
-      }
-    }
+    chargeRateLimit(req, reply, 1);
     req.auth = auth.authorize(req.headers.authorization, flags.mutating === true);
     if (flags.work) {
       const d = shedder.decide();
@@ -215,7 +218,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   registerEventsRoute(app, { serving: opts.serving, config, logger: log });
   registerAlertRoutes(app, { serving: opts.serving });
   registerToolRoutes(app, { config });
-  if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: opts.logger.child({ module: 'mcp' }, { redact }), auth });
+  if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: opts.logger.child({ module: 'mcp' }, { redact }), auth, chargeRateLimit });
   if (config.dashboard.enabled) registerDashboard(app);
   return app;
 }

@@ -184,3 +184,30 @@ test('list_series pages as GET /v1/series does: same arguments and bound, same a
     await app.close();
   }
 });
+
+test('a JSON-RPC batch on /mcp costs one rate-limit token per call: it cannot multiply the limit', async () => {
+  const { app } = await build({ rateLimit: { perKeyPerSecond: 0.01, burst: 5 } });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'forecast', arguments: { window: [1, 2, 3, 4], horizon: 1 } } });
+    const post = (n: number) =>
+      fetch(new URL('/mcp', base), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify(Array.from({ length: n }, (_, i) => call(i))),
+      });
+    const three = await post(3);
+    assert.equal(three.status, 200, 'a batch within the burst runs');
+    assert.equal(((await three.json()) as unknown[]).length, 3);
+    const fifty = await post(50);
+    assert.equal(fifty.status, 429, 'a batch of 50 calls is 50 requests against a burst of 5');
+    const body = (await fifty.json()) as { error: { code: string; message: string; hint: string } };
+    assert.equal(body.error.code, 'TC_HTTP_RATE_LIMITED');
+    assert.match(body.error.message, /carries 50 calls/);
+    assert.match(body.error.hint, /at most 5 calls/);
+    const next = await post(3);
+    assert.equal(next.status, 429, 'the 3-call batch spent 3 of the 5 tokens and the refused one took its first: 1 left, 3 needed');
+  } finally {
+    await app.close();
+  }
+});

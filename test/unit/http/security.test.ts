@@ -135,6 +135,19 @@ test('rate limit per key/IP: 429 with Retry-After once the burst is spent; anoth
   }
 });
 
+test('TokenBuckets: a take of several tokens (a batch) is all or nothing; a refused one leaves the bucket as it was', () => {
+  let now = 0;
+  const b = new TokenBuckets({ perSecond: 1, burst: 5, maxClients: 10, now: () => now });
+  assert.equal(b.take('c', 3).allowed, true);
+  const refused = b.take('c', 3);
+  assert.equal(refused.allowed, false, '2 tokens left, 3 asked');
+  assert.equal(refused.retryAfterSeconds, 1, 'one more token in 1 s');
+  assert.equal(b.take('c', 2).allowed, true, 'the refused take spent nothing');
+  assert.equal(b.take('c').allowed, false);
+  now = 10_000;
+  assert.equal(b.take('c', 6).retryAfterSeconds, 1, 'more than the burst can never pass; Retry-After is not made up from the cost');
+});
+
 test('TokenBuckets refill at the configured rate and stay bounded in size', () => {
   let now = 0;
   const b = new TokenBuckets({ perSecond: 2, burst: 3, maxClients: 100, now: () => now });
