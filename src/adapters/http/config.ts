@@ -45,8 +45,11 @@ export interface HttpConfig {
   docs: { enabled: boolean };
   /** Server-sent events for the dashboard. */
   sse: { heartbeatMs: number; maxClients: number };
-  /** Trust X-Forwarded-For for the client IP (only behind a proxy you control). */
-  trustProxy: boolean;
+  /**
+   * Trust X-Forwarded-For for the client IP (only behind a proxy you control): a number trusts that
+   * many proxy hops; `true` trusts every address, so a client picks its own IP by sending the header.
+   */
+  trustProxy: boolean | number;
 }
 
 /** The schema's `http` section (validated service config). */
@@ -85,7 +88,7 @@ export function httpConfigFromSchema(h: HttpSettings): HttpConfig {
     mcp: { enabled: h.mcp },
     docs: { enabled: true },
     sse: { ...l.sse },
-    trustProxy: h.trustProxy,
+    trustProxy: h.trustProxyHops > 0 ? h.trustProxyHops : h.trustProxy,
   };
 }
 
@@ -134,6 +137,7 @@ export function resolveHttpConfig(input: HttpConfigInput = {}): Readonly<HttpCon
   c.apiKeys.forEach((k, i) => {
     if (typeof k !== 'string' || k.length < 16 || /\s/.test(k)) problems.push(`http.apiKeys[${i}] must be a string of at least 16 non-space characters`);
   });
+  if (typeof c.trustProxy === 'number' && !(Number.isInteger(c.trustProxy) && c.trustProxy >= 1)) problems.push(`http.trustProxy as a hop count must be a positive integer; got ${String(c.trustProxy)}`);
   if (c.requireAuthForReads && c.apiKeys.length === 0) {
     problems.push('http.requireAuthForReads is true but http.apiKeys is empty: nobody could read; configure at least one key');
   }

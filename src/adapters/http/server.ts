@@ -77,7 +77,7 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
     // Per-request lines are off (the duration histogram covers traffic); errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     return503OnClosing: true,
     // 'idle' (the default): close() waits for in-flight requests and closes idle keep-alive
     // sockets; long-lived SSE streams are ended in preClose (routes/events.ts).
@@ -102,6 +102,14 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
     }
   });
   return app;
+}
+
+/**
+ * fastify's trustProxy for `HttpConfig.trustProxy`: a hop count becomes a function trusting the
+ * socket peer and the next hops − 1 addresses (fastify's own number form trusts no hop at all).
+ */
+function trustProxyOption(tp: boolean | number): boolean | ((addr: string, hop: number) => boolean) {
+  return typeof tp === 'number' ? (_addr, hop) => hop < tp : tp;
 }
 
 export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<FastifyInstance> {

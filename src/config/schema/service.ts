@@ -19,7 +19,10 @@ export const httpSection = z
     rateLimitBurst: positiveInt.default(400),
     /** Shed work requests (503 + Retry-After) when event-loop delay p99 exceeds this. */
     eventLoopDelayP99Ms: positiveInt.default(200),
+    /** Believe every address in X-Forwarded-For: the client IP (and its rate-limit bucket) is the leftmost, which any client can write. Prefer trustProxyHops. */
     trustProxy: z.boolean().default(false),
+    /** Proxies in front of tickcast (1: one ingress or load balancer): the client IP is the address the farthest of them saw, not what the client wrote into X-Forwarded-For. Over 0 it takes the place of trustProxy. */
+    trustProxyHops: nonNegInt.max(10).default(0),
     dashboard: z.boolean().default(true),
     mcp: z.boolean().default(true),
   })

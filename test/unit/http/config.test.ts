@@ -43,3 +43,33 @@ test('the schema default burst (400) is what a client actually gets before 429',
     await app.close();
   }
 });
+
+test('http.trustProxyHops: the client IP is what the nearest proxies saw, so a client cannot write its own into X-Forwarded-For', async () => {
+  const c = loadConfig({ env: { TICKCAST_HTTP_TRUST_PROXY_HOPS: '1', TICKCAST_HTTP_RATE_LIMIT_PER_SECOND: '1', TICKCAST_HTTP_RATE_LIMIT_BURST: '2' } });
+  const h = httpConfigFromSchema(c.http);
+  assert.equal(h.trustProxy, 1);
+  const { app } = await build({ ...h, loadShedding: { enabled: false } });
+  try {
+    // The ingress (the socket peer) appended 203.0.113.7; the client wrote a new address before it each time.
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await app.inject({ url: '/v1/series', headers: { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.7` } });
+      codes.push(r.statusCode);
+    }
+    assert.deepEqual(codes, [200, 200, 429, 429], 'one bucket: the address the ingress saw');
+    const other = await app.inject({ url: '/v1/series', headers: { 'x-forwarded-for': '203.0.113.8' } });
+    assert.equal(other.statusCode, 200, 'another client behind the same ingress has its own bucket');
+  } finally {
+    await app.close();
+  }
+  // trustProxy true believes every address: that same client gets a fresh bucket each time (why the hops exist).
+  const loose = await build({ ...httpConfigFromSchema(loadConfig({ env: { TICKCAST_HTTP_TRUST_PROXY: 'true', TICKCAST_HTTP_RATE_LIMIT_PER_SECOND: '1', TICKCAST_HTTP_RATE_LIMIT_BURST: '2' } }).http), loadShedding: { enabled: false } });
+  try {
+    for (let i = 0; i < 4; i++) {
+      const r = await loose.app.inject({ url: '/v1/series', headers: { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.7` } });
+      assert.equal(r.statusCode, 200);
+    }
+  } finally {
+    await loose.app.close();
+  }
+});
