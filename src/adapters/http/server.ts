@@ -90,7 +90,8 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
     // A malformed or over-long path gets the same error body as every route.
     frameworkErrors: (err, _req, reply) => {
       const { statusCode, body } = toErrorResponse(err);
-      void (reply as FastifyReply).code(statusCode).type('application/json; charset=utf-8').send(body);
+      // onSend hooks do not run here: the header the other answers get there.
+      void (reply as FastifyReply).code(statusCode).type('application/json; charset=utf-8').header('x-content-type-options', 'nosniff').send(body);
     },
     clientErrorHandler,
   });
@@ -175,6 +176,8 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
     if (sweeper !== null) clearInterval(sweeper);
   });
   app.addHook('onSend', async (_req, reply, payload) => {
+    // Bodies echo caller input (a 404 names the path); a browser must never sniff one into HTML.
+    void reply.header('x-content-type-options', 'nosniff');
     if (closing) void reply.header('connection', 'close');
     return payload;
   });

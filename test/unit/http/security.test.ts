@@ -91,6 +91,27 @@ test('ApiKeyAuth accepts any configured key and rejects near misses (same length
   assert.ok(v.kind === 'valid' && !v.fingerprint.includes('aaaa'));
 });
 
+test('every answer says X-Content-Type-Options: nosniff: bodies that echo the path are never sniffed into HTML', async () => {
+  const { app } = await build();
+  try {
+    const xss = '<img src=x onerror=alert(1)>';
+    const answers = {
+      'static 404 (decoded name in the body)': await app.inject({ url: `/static/${encodeURIComponent(xss)}` }),
+      'no route': await app.inject({ url: `/nope/${encodeURIComponent(xss)}` }),
+      'malformed path (framework error)': await app.inject({ url: '/v1/series/%E0%A4%A' }),
+      'validation 400': await app.inject({ method: 'POST', url: '/v1/predict', payload: { window: 'x' } }),
+      'dashboard page': await app.inject({ url: '/' }),
+      'static asset': await app.inject({ url: '/static/dashboard.js' }),
+      'metrics': await app.inject({ url: '/metrics' }),
+      'events HEAD': await app.inject({ method: 'HEAD', url: '/v1/events' }),
+    };
+    assert.ok(answers['static 404 (decoded name in the body)'].body.includes(xss), 'the 404 body does echo the decoded name');
+    for (const [what, r] of Object.entries(answers)) assert.equal(r.headers['x-content-type-options'], 'nosniff', what);
+  } finally {
+    await app.close();
+  }
+});
+
 test('body limit: 413 with a code and hint; wrong content type: 415; invalid JSON: 400 — never a stack trace', async () => {
   const { app } = await build({ bodyLimitBytes: 2048 });
   try {

@@ -19,6 +19,7 @@ const SSE_HEADERS = {
   'cache-control': 'no-cache, no-transform',
   connection: 'keep-alive',
   'x-accel-buffering': 'no',
+  'x-content-type-options': 'nosniff',
 };
 
 export function registerEventsRoute(app: FastifyInstance, deps: { serving: ServingApi; config: HttpConfig; logger: Logger }): void {
