@@ -187,6 +187,10 @@ test('the Deployment wires probes, security context, secrets as files and the gr
   for (const env of ['TICKCAST_HTTP_API_KEYS_FILE', 'TICKCAST_KAFKA_SASL_PASSWORD_FILE', 'TICKCAST_KAFKA_SASL_USERNAME_FILE']) assert.ok(d.includes(env), env);
   assert.deepEqual(values.securityContext.capabilities.drop, ['ALL']);
   assert.equal(values.securityContext.readOnlyRootFilesystem, true);
+  assert.equal(values.securityContext.allowPrivilegeEscalation, false);
+  assert.equal(values.podSecurityContext.runAsNonRoot, true);
+  assert.equal(values.podSecurityContext.seccompProfile.type, 'RuntimeDefault', 'the runtime default seccomp filter, not Unconfined');
+  assert.equal(values.serviceAccount.automountServiceAccountToken, false, 'tickcast never calls the Kubernetes API: no token in the pod');
   // Derived grace period: drain (ceil graceMs/1000) + preStop + 10 s must exceed the drain.
   const helpers = read('helm/tickcast/templates/_helpers.tpl');
   assert.match(helpers, /div \(add \$ms 999\) 1000/);

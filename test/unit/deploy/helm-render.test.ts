@@ -113,11 +113,14 @@ test('defaults: the core objects only, 2 replicas, derived grace period, hardene
   const pod = dep.spec.template.spec;
   assert.equal(pod.terminationGracePeriodSeconds, 40, 'ceil(25000/1000) + 5 + 10');
   assert.equal(pod.securityContext.runAsNonRoot, true);
+  assert.equal(pod.securityContext.seccompProfile.type, 'RuntimeDefault');
   assert.equal(pod.automountServiceAccountToken, false);
+  assert.equal(one(r, 'ServiceAccount').automountServiceAccountToken, false);
   const c = container(r);
   assert.equal(c.image, 'ghcr.io/tickcast/tickcast:0.1.0');
   assert.equal(c.securityContext.readOnlyRootFilesystem, true);
   assert.deepEqual(c.securityContext.capabilities.drop, ['ALL']);
+  assert.equal(c.securityContext.allowPrivilegeEscalation, false);
   assert.equal(c.livenessProbe.httpGet.path, '/healthz');
   assert.equal(c.readinessProbe.httpGet.path, '/readyz');
   assert.equal(c.ports[0].containerPort, 8080);
