@@ -44,7 +44,8 @@ export interface HttpConfig {
   mcp: { enabled: boolean };
   docs: { enabled: boolean };
   /** Server-sent events for the dashboard. */
-  sse: { heartbeatMs: number; maxClients: number };
+  /** `maxPerClient`: open streams one client (API key fingerprint, else IP) may hold, so one client cannot take every slot. */
+  sse: { heartbeatMs: number; maxClients: number; maxPerClient: number };
   /**
    * Trust X-Forwarded-For for the client IP (only behind a proxy you control): a number trusts that
    * many proxy hops; `true` trusts every address, so a client picks its own IP by sending the header.
@@ -66,7 +67,7 @@ const ADAPTER_LIMITS = Object.freeze({
   maxHorizon: 256,
   loadSheddingSampleIntervalMs: 1000,
   retryAfterSeconds: 1,
-  sse: Object.freeze({ heartbeatMs: 15_000, maxClients: 100 }),
+  sse: Object.freeze({ heartbeatMs: 15_000, maxClients: 100, maxPerClient: 20 }),
 });
 
 /** Map the schema's `http` section onto the adapter's options (units and grouping of the adapter). */
@@ -134,6 +135,7 @@ export function resolveHttpConfig(input: HttpConfigInput = {}): Readonly<HttpCon
   posInt('loadShedding.retryAfterSeconds', c.loadShedding.retryAfterSeconds);
   posInt('sse.heartbeatMs', c.sse.heartbeatMs);
   posInt('sse.maxClients', c.sse.maxClients);
+  posInt('sse.maxPerClient', c.sse.maxPerClient);
   c.apiKeys.forEach((k, i) => {
     if (typeof k !== 'string' || k.length < 16 || /\s/.test(k)) problems.push(`http.apiKeys[${i}] must be a string of at least 16 non-space characters`);
   });

@@ -64,3 +64,38 @@ test('SSE streams are capped (503 with a code) and closed by app.close()', async
   assert.equal(serving.listenerCount, 0);
   await first.body?.cancel().catch(() => undefined);
 });
+
+test('one client cannot take every SSE slot: 429 past sse.maxPerClient, while another client still gets a stream', async () => {
+  const { app, serving } = await build({ sse: { maxClients: 10, maxPerClient: 2 }, trustProxy: true });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const open: Response[] = [];
+  const from = (ip: string) => fetch(`${base}/v1/events`, { headers: { 'x-forwarded-for': ip } });
+  try {
+    for (let i = 0; i < 2; i++) open.push(await from('198.51.100.1'));
+    assert.deepEqual(open.map((r) => r.status), [200, 200]);
+    for (let i = 0; i < 30 && serving.listenerCount < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const third = await from('198.51.100.1');
+    assert.equal(third.status, 429);
+    const body = (await third.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'TC_HTTP_RATE_LIMITED');
+    assert.match(body.error.message, /already holds 2 live event streams \(at most 2 each\)/);
+    assert.equal(third.headers.get('retry-after'), '5');
+    const other = await from('198.51.100.2');
+    assert.equal(other.status, 200, 'another client is not refused');
+    open.push(other);
+    // A stream that ends gives its slot back.
+    await open[0].body?.cancel();
+    let again: Response | undefined;
+    for (let i = 0; i < 50; i++) {
+      again = await from('198.51.100.1');
+      if (again.status === 200) break;
+      await again.body?.cancel();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(again?.status, 200, 'the slot came back when the stream ended');
+    open.push(again!);
+  } finally {
+    await app.close();
+    for (const r of open) await r.body?.cancel().catch(() => undefined);
+  }
+});

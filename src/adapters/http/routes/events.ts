@@ -1,11 +1,12 @@
 /**
  * GET /v1/events?series=ID — server-sent events for the dashboard: `tick`, `forecast` and
  * `anomaly` events from serving.subscribe(), filtered to one series (or all when omitted).
- * Bounded: at most `sse.maxClients` streams; a client whose socket buffer grows past 1 MiB is
+ * Bounded: at most `sse.maxClients` streams, `sse.maxPerClient` of them per client (its API key's
+ * fingerprint, else its IP: one client cannot take every slot and lock the dashboards out); a client whose socket buffer grows past 1 MiB is
  * disconnected (it reconnects and reloads) rather than buffering without limit. Every stream is
  * ended in preClose so server.close() is not held up by open streams.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ErrorCodes } from '../../../errors/index.ts';
 import type { LiveEvent, ServingApi } from '../../../pipeline/ports.ts';
@@ -24,6 +25,7 @@ const SSE_HEADERS = {
 
 export function registerEventsRoute(app: FastifyInstance, deps: { serving: ServingApi; config: HttpConfig; logger: Logger }): void {
   const streams = new Set<() => void>();
+  const perClient = clientSlots(deps.config.sse.maxPerClient);
 
   app.addHook('preClose', async () => {
     for (const end of [...streams]) end();
@@ -52,8 +54,10 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
           retriable: true,
         });
       }
+      const client = perClient.check(req, reply);
       // HEAD (fastify adds it for every GET): the headers a stream would start with, and no stream.
       if (req.method === 'HEAD') return reply.code(200).headers(SSE_HEADERS).send();
+      perClient.take(client);
       const wanted = req.query.series;
       const res = reply.raw;
       reply.hijack();
@@ -67,6 +71,7 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
         unsubscribe();
         clearInterval(heartbeat);
         streams.delete(end);
+        perClient.give(client);
         res.end();
       };
       const unsubscribe = deps.serving.subscribe((e: LiveEvent) => {
@@ -88,4 +93,29 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
       res.on('close', end);
     },
   );
+}
+
+/** Open streams per client (the rate-limit identity: key fingerprint, else IP), at most `max` each. */
+function clientSlots(max: number) {
+  const held = new Map<string, number>();
+  return {
+    /** The request's client, or throw the 429 when it holds `max` streams already. */
+    check(req: FastifyRequest, reply: FastifyReply): string {
+      const client = req.auth?.kind === 'valid' ? `key:${req.auth.fingerprint}` : `ip:${req.ip}`;
+      const n = held.get(client) ?? 0;
+      if (n < max) return client;
+      void reply.header('retry-after', '5');
+      throw httpError(ErrorCodes.HTTP_RATE_LIMITED, 429, `this client already holds ${n} live event streams (at most ${max} each)`, {
+        hint: 'close other dashboard tabs, or share one stream (GET /v1/events without ?series= streams every series)',
+        details: { retryAfterSeconds: 5 },
+        retriable: true,
+      });
+    },
+    take: (client: string): void => void held.set(client, (held.get(client) ?? 0) + 1),
+    give(client: string): void {
+      const left = (held.get(client) ?? 1) - 1;
+      if (left > 0) held.set(client, left);
+      else held.delete(client);
+    },
+  };
 }
