@@ -42,7 +42,7 @@ export class ApiKeyAuth {
    * Decide whether a request may proceed. Throws a 401 TickcastError with a message saying what
    * to do; returns the auth result otherwise.
    */
-  authorize(authorization: string | undefined, mutating: boolean): AuthResult {
+  authorize(authorization: string | undefined, mutating: boolean, crossSite = false): AuthResult {
     const r = this.check(authorization);
     if (r.kind === 'invalid') {
       throw httpError(ErrorCodes.HTTP_UNAUTHORIZED, 401, r.reason, {
@@ -51,7 +51,14 @@ export class ApiKeyAuth {
     }
     if (r.kind === 'valid') return r;
     if (mutating) {
-      if (this.#digests.length === 0 && this.#config.allowUnauthenticatedMutations) return r;
+      if (this.#digests.length === 0 && this.#config.allowUnauthenticatedMutations) {
+        if (!crossSite) return r;
+        // A page on another site can send a POST without a body and without preflight (fetch no-cors):
+        // the open door of allowUnauthenticatedMutations is for this machine's own clients only.
+        throw httpError(ErrorCodes.HTTP_UNAUTHORIZED, 401, 'this route changes server state, and a browser request from another site (Origin) needs an API key even with http.allowUnauthenticatedMutations', {
+          hint: `configure an API key (${API_KEYS_SETTING}) and send it as "Authorization: Bearer <key>", or call from the dashboard's own origin`,
+        });
+      }
       const message =
         this.#digests.length === 0
           ? 'this route changes server state and no API keys are configured, so it is disabled'
@@ -73,4 +80,21 @@ export class ApiKeyAuth {
 
 function sha256(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
+}
+
+/**
+ * Whether a browser sent this request from a page of another origin: Sec-Fetch-Site says so, or the
+ * Origin header names another host than the request's Host ("null" included: sandboxed pages, files).
+ * Clients that are not browsers send neither header: false.
+ */
+export function isCrossSiteBrowserRequest(headers: Record<string, string | string[] | undefined>): boolean {
+  const site = headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return true;
+  const origin = headers.origin;
+  if (typeof origin !== 'string') return false;
+  try {
+    return new URL(origin).host !== headers.host;
+  } catch {
+    return true;
+  }
 }

@@ -15,7 +15,7 @@ import { Histogram } from 'prom-client';
 import { ErrorCodes } from '../../errors/index.ts';
 import type { ServingApi } from '../../pipeline/ports.ts';
 import { extractTraceContext, SpanKind, SpanNames, SpanStatusCode, tracer, type Span, type Context } from '../../telemetry/tracing.ts';
-import { ApiKeyAuth, type AuthResult } from './auth.ts';
+import { ApiKeyAuth, isCrossSiteBrowserRequest, type AuthResult } from './auth.ts';
 import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './config.ts';
 import { clientErrorHandler, httpError, installErrorHandlers, toErrorResponse } from './errors.ts';
 import { installJsonParser } from './json-body.ts';
@@ -203,7 +203,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
       return;
     }
     chargeRateLimit(req, reply, 1);
-    req.auth = auth.authorize(req.headers.authorization, flags.mutating === true);
+    req.auth = auth.authorize(req.headers.authorization, flags.mutating === true, flags.mutating === true && isCrossSiteBrowserRequest(req.headers));
     if (flags.work) {
       const d = shedder.decide();
       if (d.shed) {

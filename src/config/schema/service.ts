@@ -12,7 +12,7 @@ export const httpSection = z
     port: nonNegInt.max(65535).default(8080),
     apiKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).default([]),
     requireAuthForReads: z.boolean().default(false),
-    /** With no API keys configured, allow every mutating route anyway: POST /v1/model/rollback, POST and DELETE /v1/anomalies/:id/feedback, the MCP tool give_alert_feedback (local development only). */
+    /** With no API keys configured, allow every mutating route anyway: POST /v1/model/rollback, POST and DELETE /v1/anomalies/:id/feedback, the MCP tool give_alert_feedback (local development only; a browser request from another site (Origin) still needs a key). */
     allowUnauthenticatedMutations: z.boolean().default(false),
     bodyLimitBytes: positiveInt.default(1024 * 1024),
     rateLimitPerSecond: positiveInt.default(200),

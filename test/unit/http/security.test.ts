@@ -67,6 +67,33 @@ test('auth without keys: mutations refused with an explanation unless allowUnaut
   assert.throws(() => resolveHttpConfig({ apiKeys: ['short'], port: 70000 }), (e: Error) => /apiKeys\[0\]/.test(e.message) && /port/.test(e.message));
 });
 
+test('allowUnauthenticatedMutations opens mutations to clients on this host, not to a page on another site (no-cors POST, no preflight)', async () => {
+  const { app } = await build({ allowUnauthenticatedMutations: true });
+  try {
+    // What `fetch('http://localhost:8080/v1/model/rollback', {method: 'POST', mode: 'no-cors'})` sends from evil.example.
+    const rollback = (headers: Record<string, string>) => app.inject({ method: 'POST', url: '/v1/model/rollback', headers: { host: 'localhost:8080', ...headers } });
+    for (const headers of [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } as Record<string, string>, { origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'same-site' }, { origin: 'http://localhost:9999' }]) {
+      const r = await rollback(headers);
+      assert.equal(r.statusCode, 401, JSON.stringify(headers));
+      assert.equal(r.json().error.code, 'TC_HTTP_UNAUTHORIZED');
+      assert.match(r.json().error.message, /from another site \(Origin\) needs an API key/);
+    }
+    assert.equal((await rollback({})).statusCode, 200, 'curl and other non-browser clients: no Origin');
+    // The same origin is let through (404 here only because the one earlier version is now serving).
+    const same = await rollback({ origin: 'http://localhost:8080', 'sec-fetch-site': 'same-origin' });
+    assert.equal(same.json().error.code, 'TC_MODEL_NOT_LOADED', "the dashboard's own origin passes auth");
+  } finally {
+    await app.close();
+  }
+  const keyed = await build({ apiKeys: [KEY] });
+  try {
+    const r = await keyed.app.inject({ method: 'POST', url: '/v1/model/rollback', headers: { origin: 'https://other.example', authorization: `Bearer ${KEY}` } });
+    assert.equal(r.statusCode, 200, 'a request with a valid key is not judged by its origin (a page cannot send the header without a CORS preflight)');
+  } finally {
+    await keyed.app.close();
+  }
+});
+
 test('the 401 for a mutation on a server with no keys names the setting and the variable that really set them', async () => {
   const { configKeys } = await import('../../../src/config/load.ts');
   const { app } = await build();
