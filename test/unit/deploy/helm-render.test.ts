@@ -305,6 +305,17 @@ test('TickcastModelStale is rendered only with fine-tuning on (or forced): its m
   assert.ok(!alerts({ config: { finetune: { enabled: true } }, prometheusRule: { rules: { modelStale: { enabled: false } } } }).includes('TickcastModelStale'));
 });
 
+test('TickcastFinetuneLeaseUnheld is rendered only with fine-tuning on, the same rule as compose\'s rules-finetune', { skip }, () => {
+  const alerts = (values: Record<string, unknown>) => renderedRules(render({ ...values, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, ...(values.prometheusRule as object) } }));
+  assert.ok(!alerts({}).some((x: any) => x.alert === 'TickcastFinetuneLeaseUnheld'), 'without fine-tuning no pod holds the lease: it would always fire');
+  const lease = alerts({ config: { finetune: { enabled: true } } }).find((x: any) => x.alert === 'TickcastFinetuneLeaseUnheld');
+  assert.deepEqual(lease, rulesOf(FINETUNE_RULES).find((r: any) => r.alert === 'TickcastFinetuneLeaseUnheld'));
+  const slow = alerts({ config: { finetune: { enabled: true } }, prometheusRule: { rules: { finetuneLease: { enabled: true, for: '30m' } } } }).find((x: any) => x.alert === 'TickcastFinetuneLeaseUnheld');
+  assert.equal(slow.for, '30m');
+  assert.match(slow.annotations.description, /for 30m/);
+  assert.ok(!alerts({ config: { finetune: { enabled: true } }, prometheusRule: { rules: { finetuneLease: { enabled: false, for: '10m' } } } }).some((x: any) => x.alert === 'TickcastFinetuneLeaseUnheld'));
+});
+
 test('alert thresholds come from values, in the expressions and the descriptions', { skip }, () => {
   const r = render({
     prometheusRule: { enabled: true, rules: {

@@ -88,8 +88,9 @@ test('every alert has a severity and an actionable description', () => {
   }
   const names = composeRules.map((r) => r.alert);
   assert.equal(new Set(names).size, names.length, 'alert names must be unique');
-  // ModelStale fires a day after every start without fine-tuning (its metric is the load time): not loaded by default.
-  assert.deepEqual(rulesOf(FINETUNE_RULES).map((r) => r.alert), ['TickcastModelStale']);
+  // ModelStale fires a day after every start without fine-tuning (its metric is the load time), and
+  // without fine-tuning no pod holds the lease: not loaded by default.
+  assert.deepEqual(rulesOf(FINETUNE_RULES).map((r) => r.alert), ['TickcastModelStale', 'TickcastFinetuneLeaseUnheld']);
   assert.ok(!rulesOf(COMPOSE_RULES).some((r) => r.alert === 'TickcastModelStale'));
   const prom = readYaml('deploy/prometheus/prometheus.yml');
   assert.deepEqual(prom.rule_files, ['/etc/prometheus/rules/*.yml'], 'rules-finetune stays commented out in prometheus.yml');
