@@ -20,7 +20,7 @@ const UNDESCRIBED = new Set([
   'finetune.replayCapacity', 'finetune.minImprovement', 'finetune.minSamples',
   'finetune.rollbackRegression', 'http.enabled', 'http.port', 'http.apiKeys',
   'http.requireAuthForReads', 'http.bodyLimitBytes', 'http.rateLimitPerSecond',
-  'http.rateLimitBurst', 'http.trustProxy', 'http.dashboard', 'http.mcp', 'telemetry.defaultMetrics',
+  'http.rateLimitBurst', 'http.dashboard', 'http.mcp', 'telemetry.defaultMetrics',
   'kafka.transactionalId', 'anomaly.criticalThreshold', 'anomaly.debounceM', 'kafka.sasl.mechanism',
   'kafka.sasl.username', 'kafka.sasl.password',
 ]);
