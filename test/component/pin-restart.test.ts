@@ -18,8 +18,9 @@ import { writePin } from '../../src/model/pin-file.ts';
 
 const KEY = 'pin-restart-test-key-0123456789';
 
-test('a pinned rollback survives restarts until unpinned; a pinned version that no longer loads is dropped', { timeout: 120_000 }, async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tc-pin-'));
+/** A temporary model directory holding v1, v2, v3 (small seeded models), removed after the test. */
+async function threeVersions(t: { after: (fn: () => void) => void }, prefix: string): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   await initBackend();
   const spec = { window: TEST_WINDOW, features: ['value'], targets: ['value'], horizon: TEST_HORIZON, quantiles: [0.1, 0.5, 0.9] };
@@ -30,6 +31,11 @@ test('a pinned rollback survives restarts until unpinned; a pinned version that 
     await store.save({ config: cfg, spec, weights: m.getWeights(), meta: { seed } });
     m.dispose();
   }
+  return dir;
+}
+
+test('a pinned rollback survives restarts until unpinned; a pinned version that no longer loads is dropped', { timeout: 120_000 }, async (t) => {
+  const dir = await threeVersions(t, 'tc-pin-');
   const start = () => startTestApp({ model: { dir }, http: { apiKeys: [KEY] } });
   const model = async (app: Awaited<ReturnType<typeof start>>) => (await fetch(`${app.address()}/v1/model`)).json();
   const rollback = async (app: Awaited<ReturnType<typeof start>>, body: object) => {
@@ -69,17 +75,7 @@ test('a pinned rollback survives restarts until unpinned; a pinned version that 
 });
 
 test('mixed versions on one model.dir: a pin on a version in a format this release does not read is kept for the release that wrote it, and the newest good checkpoint serves', { timeout: 120_000 }, async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tc-pin-fmt-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  await initBackend();
-  const spec = { window: TEST_WINDOW, features: ['value'], targets: ['value'], horizon: TEST_HORIZON, quantiles: [0.1, 0.5, 0.9] };
-  const cfg = resolveHybridConfig({ dModel: 8 });
-  const store = new CheckpointStore({ dir, keep: 5 });
-  for (const seed of [1, 2, 3]) {
-    const m = HybridModel.create(cfg, spec, seed);
-    await store.save({ config: cfg, spec, weights: m.getWeights(), meta: { seed } });
-    m.dispose();
-  }
+  const dir = await threeVersions(t, 'tc-pin-fmt-');
   // A newer release fine-tuned v3 in its artifact format 2 and an operator pinned it there.
   const manifest = path.join(dir, 'v3', 'model.json');
   writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), formatVersion: 2 }));
