@@ -9,13 +9,32 @@ import { pino, destination, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
+/**
+ * Fields that hold secrets: the config's (kafka.sasl, the TLS key and its password, the OIDC
+ * client secret, API keys) and librdkafka's own names in `kafka.properties`. pino's redaction has
+ * no recursive wildcard, so each is listed at the depths a logged object may carry it: top level,
+ * one level down (`{ kafka }`, `{ http }`) and two (`{ config }`; librdkafka's names three: `config.kafka.properties`).
+ */
+const SECRET_KEYS = ['password', 'apiKeys', 'sasl', 'tlsKeyPassword', 'tlsKeyPem', 'oidcClientSecret', '"sasl.password"', '"ssl.key.password"', '"ssl.key.pem"', '"sasl.oauthbearer.client.secret"'];
+const at = (k: string, prefix: string) => (k.startsWith('"') ? `${prefix}[${k}]` : `${prefix}.${k}`);
+const REDACTED = [
+  ...SECRET_KEYS.map((k) => (k.startsWith('"') ? `[${k}]` : k)),
+  ...SECRET_KEYS.map((k) => at(k, '*')),
+  ...SECRET_KEYS.map((k) => at(k, '*.*')),
+  ...SECRET_KEYS.filter((k) => k.startsWith('"')).map((k) => at(k, '*.*.*')), // config.kafka.properties
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+];
+
 export function createLogger(opts: { level: string; name: string; destination?: NodeJS.WritableStream }): Logger {
   return pino(
     {
       name: opts.name,
       level: opts.level,
       // Secrets never reach the logs, whichever module tries.
-      redact: { paths: ['*.password', '*.apiKeys', 'req.headers.authorization', 'headers.authorization', '*.sasl'], censor: '[redacted]' },
+      redact: { paths: REDACTED, censor: '[redacted]' },
       base: { pid: process.pid },
       mixin: traceFields,
     },
