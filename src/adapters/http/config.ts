@@ -51,6 +51,8 @@ export interface HttpConfig {
    * many proxy hops; `true` trusts every address, so a client picks its own IP by sending the header.
    */
   trustProxy: boolean | number;
+  /** Host names a request to a non-open route may name (./allowed-hosts.ts); empty: any. */
+  allowedHosts: readonly string[];
 }
 
 /** The schema's `http` section (validated service config). */
@@ -90,6 +92,7 @@ export function httpConfigFromSchema(h: HttpSettings): HttpConfig {
     docs: { enabled: true },
     sse: { ...l.sse },
     trustProxy: h.trustProxyHops > 0 ? h.trustProxyHops : h.trustProxy,
+    allowedHosts: [...h.allowedHosts],
   };
 }
 
@@ -111,6 +114,7 @@ export function resolveHttpConfig(input: HttpConfigInput = {}): Readonly<HttpCon
     ...d,
     ...stripUndefined(input),
     apiKeys: [...(input.apiKeys ?? d.apiKeys)],
+    allowedHosts: [...(input.allowedHosts ?? d.allowedHosts)],
     rateLimit: { ...d.rateLimit, ...stripUndefined(input.rateLimit ?? {}) },
     loadShedding: { ...d.loadShedding, ...stripUndefined(input.loadShedding ?? {}) },
     dashboard: { ...d.dashboard, ...stripUndefined(input.dashboard ?? {}) },

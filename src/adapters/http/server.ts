@@ -19,6 +19,7 @@ import { ApiKeyAuth, isCrossSiteBrowserRequest, type AuthResult } from './auth.t
 import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './config.ts';
 import { clientErrorHandler, httpError, installErrorHandlers, toErrorResponse } from './errors.ts';
 import { installJsonParser } from './json-body.ts';
+import { checkHost } from './allowed-hosts.ts';
 import { LoadShedder } from './load-shedder.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { errorBodySchema, forecastStepSchema, SERIES_ID_MAX } from './schemas.ts';
@@ -202,6 +203,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
       req.auth = { kind: 'none' };
       return;
     }
+    checkHost(config.allowedHosts, req.headers.host);
     chargeRateLimit(req, reply, 1);
     req.auth = auth.authorize(req.headers.authorization, flags.mutating === true, flags.mutating === true && isCrossSiteBrowserRequest(req.headers));
     if (flags.work) {

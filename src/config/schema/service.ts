@@ -19,6 +19,8 @@ export const httpSection = z
     rateLimitBurst: positiveInt.default(400),
     /** Shed work requests (503 + Retry-After) when event-loop delay p99 exceeds this. */
     eventLoopDelayP99Ms: positiveInt.default(200),
+    /** Host names a request may name (DNS rebinding guard): a request to the API whose Host header is not listed — nor an IP address or localhost — gets 403 TC_HTTP_HOST_NOT_ALLOWED. `.example.com` allows the domain and its subdomains. Empty (default): any Host. Probes, static files and /docs are never checked. */
+    allowedHosts: z.array(z.string().min(1)).default([]),
     /** Believe every address in X-Forwarded-For: the client IP (and its rate-limit bucket) is the leftmost, which any client can write. Prefer trustProxyHops. */
     trustProxy: z.boolean().default(false),
     /** Proxies in front of tickcast (1: one ingress or load balancer): the client IP is the address the farthest of them saw, not what the client wrote into X-Forwarded-For. Over 0 it takes the place of trustProxy. */
