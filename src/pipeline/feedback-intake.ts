@@ -2,14 +2,16 @@
  * Feedback from the `anomalies.feedback` topic (other systems, runbooks, ticketing): each record's
  * value is a JSON object
  *   {"alertId":"…","verdict":"false_positive"|"confirmed"|"expected"|"clear",
- *    "note"?,"by"?,"durationMs"?, "series"?,"ts"?,"score"?}
+ *    "note"?,"by"?,"durationMs"?, "series"?,"ts"?,"score"?,"actor"?}
  * (`series`/`ts`/`score` describe the alert when this instance has not indexed it, e.g. after a
- * restart). A record that cannot be used goes to the dead-letter topic with its original bytes
+ * restart; `actor` is the principal the publishing instance authenticated, recorded as is: the
+ * topic's producer ACLs are what vouch for it. Without one the actor is `kafka`). A record that cannot be used goes to the dead-letter topic with its original bytes
  * and the reason in headers (TC_FEEDBACK_INVALID / TC_ALERT_NOT_FOUND); a failure to store
  * feedback is thrown, so the source does not commit and the record is read again.
  */
 import { ErrorCodes, isTickcastError, TickcastError } from '../errors/index.ts';
 import type { RawRecord } from '../domain/types.ts';
+import { FEEDBACK_LIMITS } from '../domain/feedback/feedback.ts';
 import { deadLetterMessage } from './dead-letter.ts';
 import type { AlertRef, FeedbackService } from './feedback-service.ts';
 import type { OutMessage, OutputSink } from './ports.ts';
@@ -24,8 +26,8 @@ export function feedbackRecordHandler(service: FeedbackService, sink: OutputSink
     for (const rec of records) {
       if (rec.warmup) continue;
       try {
-        const { alertId, body, ref } = decodeFeedbackRecord(rec);
-        await service.give(alertId, body, 'kafka', ref);
+        const { alertId, body, ref, actor } = decodeFeedbackRecord(rec);
+        await service.give(alertId, body, 'kafka', ref, actor);
       } catch (err) {
         if (!isTickcastError(err) || (err.code !== ErrorCodes.FEEDBACK_INVALID && err.code !== ErrorCodes.ALERT_NOT_FOUND)) throw err;
         hooks.deadLetter?.(err.code);
@@ -37,7 +39,7 @@ export function feedbackRecordHandler(service: FeedbackService, sink: OutputSink
 }
 
 /** Split a topic record into the alert id, the feedback body and the alert description, or throw TC_FEEDBACK_INVALID. */
-export function decodeFeedbackRecord(rec: Pick<RawRecord, 'key' | 'value'>): { alertId: string; body: Record<string, unknown>; ref?: AlertRef } {
+export function decodeFeedbackRecord(rec: Pick<RawRecord, 'key' | 'value'>): { alertId: string; body: Record<string, unknown>; ref?: AlertRef; actor: string } {
   if (rec.value === null || rec.value.length === 0) throw invalid('feedback record has no value; expected a JSON object with "alertId" and "verdict"');
   if (rec.value.length > 16 * 1024) throw invalid(`feedback record is ${rec.value.length} bytes; the limit is 16384`);
   let v: unknown;
@@ -47,15 +49,19 @@ export function decodeFeedbackRecord(rec: Pick<RawRecord, 'key' | 'value'>): { a
     throw invalid(`feedback record is not valid JSON (${(err as Error).message})`);
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid('feedback record must be a JSON object with "alertId" and "verdict"');
-  const { alertId, series, ts, score, view, ...body } = v as Record<string, unknown>;
+  const { alertId, series, ts, score, view, actor: claimed, ...body } = v as Record<string, unknown>;
   if (typeof alertId !== 'string' || alertId.length === 0 || alertId.length > 128) throw invalid('"alertId" must be the non-empty "id" of an alert record (at most 128 characters)');
+  if (claimed !== undefined && (typeof claimed !== 'string' || claimed.length === 0 || claimed.length > FEEDBACK_LIMITS.actorMaxChars)) {
+    throw invalid(`"actor" is the principal the publisher authenticated (a string of at most ${FEEDBACK_LIMITS.actorMaxChars} characters), or is left out`);
+  }
+  const actor = claimed ?? 'kafka';
   const given = [series, ts, score].filter((x) => x !== undefined).length;
-  if (given === 0) return { alertId, body };
+  if (given === 0) return { alertId, body, actor };
   if (typeof series !== 'string' || series.length === 0 || typeof ts !== 'number' || !Number.isFinite(ts) || typeof score !== 'number' || !(score >= 0 && score <= 1)) {
     throw invalid('"series" (string), "ts" (epoch ms) and "score" (0–1) describe the alert and go together; send all three or none');
   }
   if (view !== undefined && (typeof view !== 'string' || view.length === 0 || view.length > 64)) throw invalid('"view" names the view of surprise of the alert (a string of at most 64 characters), or is left out');
-  return { alertId, body, ref: view === undefined ? { series, ts, score } : { series, ts, score, view } };
+  return { alertId, body, actor, ref: view === undefined ? { series, ts, score } : { series, ts, score, view } };
 }
 
 function invalid(message: string): TickcastError {

@@ -85,9 +85,11 @@ export class FeedbackService {
 
   /**
    * Give (or, with verdict `clear`, withdraw) feedback on alert `alertId`. `body` is checked here
-   * (the same rules on every channel); `ref` is used when the id is not indexed.
+   * (the same rules on every channel); `ref` is used when the id is not indexed. `actor` is the
+   * principal the channel authenticated (never taken from `body`): it is recorded as the entry's
+   * `actor`, while the body's `by` stays the caller's own free-text claim.
    */
-  async give(alertId: string, body: unknown, channel: FeedbackChannel, ref?: AlertRef): Promise<FeedbackResult> {
+  async give(alertId: string, body: unknown, channel: FeedbackChannel, ref?: AlertRef, actor?: string): Promise<FeedbackResult> {
     const input = parseFeedbackInput(body);
     if (input.verdict === 'clear' && channel === 'kafka' && this.#d.policy.get(alertId) === undefined) {
       // Already clear (e.g. our own publication coming back): nothing to do, nothing to dead-letter.
@@ -96,6 +98,7 @@ export class FeedbackService {
     const alert = this.#locate(alertId, ref, input);
     if (input.verdict === 'clear') return this.clear(alertId, channel);
     const entry = this.#entry(alertId, alert, input as FeedbackInput & { verdict: Verdict }, channel);
+    if (actor !== undefined) entry.actor = actor;
     const prior = this.#d.policy.get(alertId);
     if (prior !== undefined && sameFeedback(prior, entry)) {
       // A redelivered topic record, or our own publication coming back: nothing changes.
@@ -185,7 +188,7 @@ export class FeedbackService {
 const withView = (a: AlertRef, view: string | undefined): AlertRef => (view === undefined ? a : { ...a, view });
 
 function sameFeedback(a: FeedbackEntry, b: FeedbackEntry): boolean {
-  return a.verdict === b.verdict && a.untilTs === b.untilTs && a.note === b.note && a.by === b.by && a.series === b.series && a.alertTs === b.alertTs;
+  return a.verdict === b.verdict && a.untilTs === b.untilTs && a.note === b.note && a.by === b.by && a.actor === b.actor && a.series === b.series && a.alertTs === b.alertTs;
 }
 
 /** The feedback-topic form of an entry (docs/schemas.md): self-contained, so any instance can apply it. */
@@ -195,5 +198,6 @@ export function topicRecord(e: FeedbackEntry): Record<string, unknown> {
   if (e.untilTs !== undefined) r.durationMs = e.untilTs - e.alertTs;
   if (e.note !== undefined) r.note = e.note;
   if (e.by !== undefined) r.by = e.by;
+  if (e.actor !== undefined) r.actor = e.actor;
   return r;
 }

@@ -65,7 +65,8 @@ test('feedback topic: valid records act, malformed ones are dead-lettered with t
     await collector.settle(1500);
     const published = collector.of(feedbackTopic).slice(good.length + bad.length).map((m) => JSON.parse(String(m.value)));
     assert.deepEqual(published, [
-      { alertId: 'a1', verdict: 'confirmed', series: 'web-1:cpu', ts: 1_735_689_600_000, score: 0.52, note: 'real' },
+      // actor: who this server authenticated (no key here: allowUnauthenticatedMutations), for the other instances' audit trail.
+      { alertId: 'a1', verdict: 'confirmed', series: 'web-1:cpu', ts: 1_735_689_600_000, score: 0.52, note: 'real', actor: 'anonymous' },
       { alertId: 'a2', verdict: 'clear' },
     ]);
     assert.equal(collector.of(topics.dlq).length, bad.length, 'our own publications are not dead-lettered');

@@ -13,7 +13,7 @@ export const alertIdParamsSchema = {
 export const feedbackProperties = {
   verdict: { type: 'string', enum: [...VERDICTS, 'clear'], description: 'false_positive | confirmed | expected (known maintenance) | clear (withdraw).' },
   note: { type: 'string', maxLength: FEEDBACK_LIMITS.noteMaxChars },
-  by: { type: 'string', minLength: 1, maxLength: FEEDBACK_LIMITS.byMaxChars, description: 'Who gives it (default: the API key fingerprint).' },
+  by: { type: 'string', minLength: 1, maxLength: FEEDBACK_LIMITS.byMaxChars, description: 'Who gives it, in your own words (free text, not checked; default: the API key fingerprint). The audit trail records the authenticated key as `actor` whatever this says.' },
   durationMs: { type: 'integer', minimum: 1, maximum: FEEDBACK_LIMITS.maxDurationMs, description: '`expected` only: maintenance span from the alert ts (default feedback.expectedSpanMs).' },
 } as const;
 
@@ -30,7 +30,8 @@ export const feedbackEntrySchema = {
     verdict: { type: 'string', enum: [...VERDICTS] },
     untilTs: { type: 'number' },
     note: { type: 'string' },
-    by: { type: 'string' },
+    by: { type: 'string', description: "Who gave it, as the caller said (free text)." },
+    actor: { type: 'string', description: 'Who gave it, as the server authenticated it: key:<fingerprint>, anonymous, or the feedback topic record\'s actor (kafka when none).' },
     channel: { type: 'string', enum: ['http', 'mcp', 'kafka'] },
     at: { type: 'number' },
   },

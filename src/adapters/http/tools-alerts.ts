@@ -22,7 +22,8 @@ export function alertToolDefinitions(): ToolDefinition[] {
       mutating: true,
       run: async (serving, args, _signal, caller) => {
         const { alertId, ...body } = args;
-        return feedback(serving).give(alertId as string, { by: caller ?? 'mcp-agent', ...body }, 'mcp');
+        // `by` is the caller's own claim; `actor` is who the key says it is (the audit trail).
+        return feedback(serving).give(alertId as string, { by: caller ?? 'mcp-agent', ...body }, 'mcp', undefined, caller ?? 'anonymous');
       },
     },
     {

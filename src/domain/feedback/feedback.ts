@@ -36,8 +36,14 @@ export interface FeedbackEntry {
   /** `expected`: the maintenance span ends here (event time, inclusive). */
   untilTs?: number;
   note?: string;
-  /** Who gave it (an API key fingerprint, an agent or a system name); never a secret. */
+  /** Who gave it, as the caller says (free text: a person, an agent or a system name); never a secret, never checked. */
   by?: string;
+  /**
+   * Who gave it, as the server authenticated it (the audit trail): `key:<fingerprint>` for REST/MCP
+   * with an API key, `anonymous` without one (http.allowUnauthenticatedMutations), the topic
+   * record's `actor` (or `kafka`) for the feedback topic. Absent on entries recorded before it existed.
+   */
+  actor?: string;
   channel: FeedbackChannel;
   /** Wall-clock time the feedback was recorded. */
   at: number;
@@ -52,7 +58,7 @@ export interface FeedbackInput {
 }
 
 /** Limits shared by every channel. */
-export const FEEDBACK_LIMITS = Object.freeze({ noteMaxChars: 500, byMaxChars: 128, maxDurationMs: 7 * 24 * 3_600_000 });
+export const FEEDBACK_LIMITS = Object.freeze({ noteMaxChars: 500, byMaxChars: 128, actorMaxChars: 128, maxDurationMs: 7 * 24 * 3_600_000 });
 
 export function feedbackError(message: string, details?: Record<string, unknown>): TickcastError {
   return new TickcastError(ErrorCodes.FEEDBACK_INVALID, message, { statusCode: 400, details });
@@ -102,6 +108,7 @@ export function isFeedbackEntry(v: unknown): v is FeedbackEntry {
     (VERDICTS as readonly unknown[]).includes(e.verdict) &&
     (e.untilTs === undefined || (typeof e.untilTs === 'number' && Number.isFinite(e.untilTs))) &&
     (e.view === undefined || typeof e.view === 'string') &&
+    (e.actor === undefined || typeof e.actor === 'string') &&
     typeof e.at === 'number'
   );
 }

@@ -9,6 +9,7 @@
  * the feedback topic).
  */
 import type { FastifyInstance } from 'fastify';
+import type { AuthResult } from '../auth.ts';
 import type { FeedbackApi, IncidentsApi, ServingApi } from '../../../pipeline/ports.ts';
 import { BAND_QUALITY_QUERY, bandQualityOverview, off } from '../optional-parts.ts';
 import { feedbackBodySchema, feedbackListQuerySchema, feedbackResultSchema, incidentListQuerySchema, incidentSchema, alertIdParamsSchema, feedbackEntrySchema } from '../alert-schemas.ts';
@@ -38,9 +39,10 @@ export function registerAlertRoutes(app: FastifyInstance, deps: { serving: Servi
     },
     async (req) => {
       const body = { ...req.body };
-      if (body.by === undefined && req.auth.kind === 'valid') body.by = `key:${req.auth.fingerprint}`;
-      const res = await feedbackApi(serving).give(req.params.id, body, 'http');
-      req.log.info({ alertId: res.alertId, series: res.series, verdict: res.feedback?.verdict ?? 'clear' }, 'alert feedback');
+      const actor = principal(req.auth);
+      if (body.by === undefined && req.auth.kind === 'valid') body.by = actor;
+      const res = await feedbackApi(serving).give(req.params.id, body, 'http', undefined, actor);
+      req.log.info({ alertId: res.alertId, series: res.series, verdict: res.feedback?.verdict ?? 'clear', actor }, 'alert feedback');
       return res;
     },
   );
@@ -51,7 +53,11 @@ export function registerAlertRoutes(app: FastifyInstance, deps: { serving: Servi
       config: { mutating: true, optionalBody: true },
       schema: { summary: 'Withdraw the feedback on an alert (its effect goes with it); needs an API key', tags: ['anomalies'], params: alertIdParamsSchema, response: { 200: feedbackResultSchema, ...ERRORS } },
     },
-    async (req) => feedbackApi(serving).clear(req.params.id, 'http'),
+    async (req) => {
+      const res = await feedbackApi(serving).clear(req.params.id, 'http');
+      req.log.info({ alertId: res.alertId, series: res.series, verdict: 'clear', actor: principal(req.auth) }, 'alert feedback');
+      return res;
+    },
   );
 
   registerFeedbackList(app, serving);
@@ -105,6 +111,11 @@ export function registerBandQualityRoute(app: FastifyInstance, serving: ServingA
     },
     async (req) => bandQualityOverview(serving, req.query.limit),
   );
+}
+
+/** The authenticated principal of a request, for the audit trail: never what the caller claims. */
+export function principal(auth: AuthResult): string {
+  return auth.kind === 'valid' ? `key:${auth.fingerprint}` : 'anonymous';
 }
 
 function feedbackApi(serving: ServingApi): FeedbackApi {
