@@ -31,8 +31,9 @@ export interface OutlookEntry {
   /**
    * Per firing feature, its last published firing record and the feature's latest tick: what the
    * `resolved` record published when the series is evicted while firing is made of (tick-alerts.ts).
+   * Changed only through SeriesOutlook (setOpen, closeOpen, closeAllOpen), which indexes it by id.
    */
-  open?: Record<string, OpenAlert>;
+  readonly open?: Readonly<Record<string, OpenAlert>>;
 }
 
 /** A published alert still firing: its last firing record (escalation included) and the feature's latest tick. */
@@ -44,8 +45,13 @@ export interface OpenAlert {
   value: number;
 }
 
+/** Where an open alert lives: its series and feature. */
+type OpenAt = { series: string; feature: string };
+
 export class SeriesOutlook {
   readonly #entries = new Map<string, OutlookEntry>();
+  /** Open alerts by record id: `openAlert` in O(1). Kept here, the only place `open` changes. */
+  readonly #openById = new Map<string, OpenAt>();
 
   entry(series: string): OutlookEntry {
     let e = this.#entries.get(series);
@@ -81,7 +87,41 @@ export class SeriesOutlook {
   }
 
   forget(series: string): void {
+    this.closeAllOpen(series);
     this.#entries.delete(series);
+  }
+
+  /** The alert of `feature` fires: `o` is its last firing record (replacing an earlier one, e.g. before an escalation). */
+  setOpen(series: string, feature: string, o: OpenAlert): void {
+    const e = this.entry(series);
+    this.#unindex(e, feature);
+    const open = (e.open ?? {}) as Record<string, OpenAlert>;
+    open[feature] = o;
+    (e as { open?: Record<string, OpenAlert> }).open = open;
+    if (o.record.id !== undefined) this.#openById.set(o.record.id, { series, feature });
+  }
+
+  /** The alert of `feature` is no longer open (resolved). */
+  closeOpen(series: string, feature: string): void {
+    const e = this.#entries.get(series);
+    if (e?.open?.[feature] === undefined) return;
+    this.#unindex(e, feature);
+    const open = e.open as Record<string, OpenAlert>;
+    delete open[feature];
+    if (Object.keys(open).length === 0) (e as { open?: unknown }).open = undefined;
+  }
+
+  /** No alert of the series is open any more. */
+  closeAllOpen(series: string): void {
+    const e = this.#entries.get(series);
+    if (e?.open === undefined) return;
+    for (const feature of Object.keys(e.open)) this.#unindex(e, feature);
+    (e as { open?: unknown }).open = undefined;
+  }
+
+  #unindex(e: OutlookEntry, feature: string): void {
+    const id = e.open?.[feature]?.record.id;
+    if (id !== undefined) this.#openById.delete(id);
   }
 
   /**
@@ -95,18 +135,25 @@ export class SeriesOutlook {
     e.firingFeatures.clear();
   }
 
-  /** The firing record of an alert still open on some series, by id (a scan: for a person's feedback, not per tick). */
+  /** The firing record of an alert still open on some series, by id (an index lookup). */
   openAlert(id: string): AnomalyRecord | undefined {
-    for (const e of this.#entries.values()) {
-      if (e.open === undefined) continue;
-      for (const o of Object.values(e.open)) if (o.record.id === id) return o.record;
-    }
-    return undefined;
+    const at = this.#openById.get(id);
+    if (at === undefined) return undefined;
+    const rec = this.#entries.get(at.series)?.open?.[at.feature]?.record;
+    return rec?.id === id ? rec : undefined;
+  }
+
+  /** Open alerts indexed (tests, and a check that the index follows `open`). */
+  get openAlerts(): number {
+    return this.#openById.size;
   }
 
   /** Install an entry from a snapshot (replaces what is there). */
   restore(series: string, e: OutlookEntry): void {
+    this.closeAllOpen(series);
     // (A snapshot stores firingFeatures as an array.)
-    this.#entries.set(series, { ...e, firingFeatures: new Set(e.firingFeatures ?? []) });
+    const { open, ...rest } = e;
+    this.#entries.set(series, { ...rest, firingFeatures: new Set(e.firingFeatures ?? []) });
+    for (const [feature, o] of Object.entries(open ?? {})) this.setOpen(series, feature, o);
   }
 }

@@ -51,7 +51,7 @@ export class TickAlerts {
     const spec = d.spec();
     const series = tick.series;
     const entry = d.outlook.entry(series);
-    if (entry.open) this.#orphans(entry);
+    if (entry.open) this.#orphans(series, entry);
     let top = 0;
     for (const [fi, feature, ti] of this.#scored) {
       const step = ti >= 0 ? (expected?.[ti] ?? null) : null;
@@ -68,8 +68,8 @@ export class TickAlerts {
       else entry.firingFeatures.delete(feature);
       entry.firing = entry.firingFeatures.size > 0;
       const published = this.#alert(tick, rec, event, entry, quiet ? null : out);
-      if (event.state === 'firing') (entry.open ??= {})[feature] = { record: published, ts: tick.tsMs, value: tick.values[fi] };
-      else if (entry.open) delete entry.open[feature];
+      if (event.state === 'firing') d.outlook.setOpen(series, feature, { record: published, ts: tick.tsMs, value: tick.values[fi] });
+      else d.outlook.closeOpen(series, feature);
     }
     entry.lastScore = top;
     if (!quiet) d.observer?.score?.(series, top);
@@ -106,7 +106,7 @@ export class TickAlerts {
     const entry = this.#d.outlook.peek(series);
     if (reason === 'removed' || !entry?.open) return;
     for (const feature of Object.keys(entry.open).sort()) this.#resolveOpen(entry, feature, { reason: 'evicted', eviction: reason === 'idle' ? 'idle' : 'cap' });
-    entry.open = undefined;
+    this.#d.outlook.closeAllOpen(series);
   }
 
   /**
@@ -115,13 +115,12 @@ export class TickAlerts {
    * with its open alerts but a fresh detector, which would never resolve them
    * (series-state.ts clears their firing state). Resolved with `reason: "reset"`.
    */
-  #orphans(entry: OutlookEntry): void {
+  #orphans(series: string, entry: OutlookEntry): void {
     for (const feature of Object.keys(entry.open!).sort()) {
       if (entry.firingFeatures.has(feature) || legacyFiring(entry)) continue;
       this.#resolveOpen(entry, feature, { reason: 'reset' });
-      delete entry.open![feature];
+      this.#d.outlook.closeOpen(series, feature);
     }
-    if (Object.keys(entry.open!).length === 0) entry.open = undefined;
   }
 
   /** Queue the `resolved` record of the open alert of `feature` that its state no longer will (`drain`). */

@@ -154,7 +154,8 @@ function copyEntry(b: OutlookEntry): OutlookEntry {
   const firingFeatures = [...b.firingFeatures] as unknown as Set<string>;
   // Every target's steps (the next ticks' expectations of a multi-target model) and the forecast served in its place.
   const forecast = b.forecast ? { ...f(b.forecast)!, ...(b.forecast.targets ? { targets: b.forecast.targets.map(steps) } : {}) } : null;
-  const out: OutlookEntry = { forecast, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing, firingFeatures };
+  // (A copy, not the live entry: its `open` may be set here.)
+  const out: Omit<OutlookEntry, 'open'> & { open?: OutlookEntry['open'] } = { forecast, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing, firingFeatures };
   if (b.baseline !== undefined) out.baseline = f(b.baseline) ?? null;
   if (b.served !== undefined) out.served = f(b.served) ?? null;
   // Open alerts (plain JSON): a series restored firing and evicted later still resolves (tick-alerts.ts).
