@@ -15,7 +15,7 @@ import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolRequest } f
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServingApi } from '../../pipeline/ports.ts';
-import type { ApiKeyAuth } from './auth.ts';
+import { isCrossSiteBrowserRequest, type ApiKeyAuth } from './auth.ts';
 import type { HttpConfig } from './config.ts';
 import { ClientGoneError, toErrorResponse } from './errors.ts';
 import { clientGoneSignal } from './routes/api.ts';
@@ -39,8 +39,8 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   const listing = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema, annotations: { readOnlyHint: t.mutating !== true } }));
   const log = deps.logger; // bound to module "mcp" by the server (a child of its "http" logger would repeat the key)
 
-  /** `authorization`: the request's header, for the tools that change state. */
-  function createServer(signal: AbortSignal, authorization: string | undefined): McpServer {
+  /** `authorization`: the request's header, for the tools that change state; `crossSite`: a browser page of another site sent it. */
+  function createServer(signal: AbortSignal, authorization: string | undefined, crossSite: boolean): McpServer {
     const mcp = new McpServer({ name: 'tickcast', version: '1.0.0' }, { capabilities: { tools: {} } });
     mcp.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing }));
     // With the full CallToolRequestSchema here the SDK's protocol layer parses first and answers a
@@ -54,7 +54,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
         return errorResult({ error: { code: 'TC_HTTP_NOT_FOUND', message: `unknown tool "${request.params.name}"`, hint: `tools: ${tools.map((t) => t.name).join(', ')}` } });
       }
       // Refused before its arguments are read, as the REST twin's onRequest hook refuses before validation.
-      const who = authorizeTool(tool, deps.auth, authorization);
+      const who = authorizeTool(tool, deps.auth, authorization, crossSite);
       if ('refused' in who) return errorResult(who.refused);
       const args = structuredClone(request.params.arguments ?? {}) as Record<string, unknown>;
       const check = validate.get(tool.name)!;
@@ -79,7 +79,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     // costs a rate-limit token like a request of its own, so a batch cannot multiply the limit.
     if (Array.isArray(req.body) && req.body.length > 1) deps.chargeRateLimit?.(req, reply, req.body.length - 1, req.body.length);
     const signal = clientGoneSignal(reply);
-    const mcp = createServer(signal, req.headers.authorization);
+    const mcp = createServer(signal, req.headers.authorization, isCrossSiteBrowserRequest(req.headers));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
     reply.raw.on('close', () => {
@@ -117,10 +117,11 @@ const CALL_TOOL_METHOD = CallToolRequestSchema.pick({ method: true }).passthroug
 
 
 /** A state-changing tool is authorised as a mutating route: who calls (a key fingerprint), or the 401 body. */
-function authorizeTool(tool: ToolDefinition, auth: ApiKeyAuth, authorization: string | undefined): { caller?: string } | { refused: unknown } {
+function authorizeTool(tool: ToolDefinition, auth: ApiKeyAuth, authorization: string | undefined, crossSite: boolean): { caller?: string } | { refused: unknown } {
   if (tool.mutating !== true) return {};
   try {
-    const who = auth.authorize(authorization, true);
+    // Judged like its REST twin: without a key, http.allowUnauthenticatedMutations opens it to this host's clients only.
+    const who = auth.authorize(authorization, true, crossSite);
     return who.kind === 'valid' ? { caller: `key:${who.fingerprint}` } : {};
   } catch (err) {
     return { refused: toErrorResponse(err).body };

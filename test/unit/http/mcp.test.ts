@@ -211,3 +211,25 @@ test('a JSON-RPC batch on /mcp costs one rate-limit token per call: it cannot mu
     await app.close();
   }
 });
+
+test('allowUnauthenticatedMutations: the feedback tool, like its REST twin, is refused to a page of another site without a key', async () => {
+  const { app } = await build({ allowUnauthenticatedMutations: true });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const call = (headers: Record<string, string>) =>
+    fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'give_alert_feedback', arguments: { alertId: '0123456789abcdef', verdict: 'confirmed' } } }),
+    }).then(async (r) => JSON.parse((await r.json()).result.content[0].text).error as { code: string; message: string });
+  try {
+    for (const headers of [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } as Record<string, string>, { origin: 'null' }]) {
+      const refused = await call(headers);
+      assert.equal(refused.code, 'TC_HTTP_UNAUTHORIZED', JSON.stringify(headers));
+      assert.match(refused.message, /from another site \(Origin\) needs an API key/);
+    }
+    // This host's own clients (no Origin: curl, an agent) still pass auth (404 here: this test server has no feedback).
+    assert.equal((await call({})).code, 'TC_HTTP_NOT_FOUND');
+  } finally {
+    await app.close();
+  }
+});
