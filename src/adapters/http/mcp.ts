@@ -64,6 +64,8 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       }
       try {
         const result = (await tool.run(deps.serving, args, signal, who.caller)) as Record<string, unknown>;
+        // The audit line of a state change, as REST writes one: what was done and who the key says did it.
+        if (tool.mutating === true) log.info({ tool: tool.name, alertId: args.alertId, verdict: args.verdict, actor: who.caller ?? 'anonymous' }, 'alert feedback');
         return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result };
       } catch (err) {
         const { statusCode, body } = toErrorResponse(err);

@@ -58,7 +58,7 @@ test('REST feedback records the key that authenticated it as the actor, whatever
 
 test('MCP feedback records the key as the actor, even when the arguments claim another "by"', async () => {
   const { serving } = servingWithFeedback();
-  const { app } = await build({ apiKeys: [KEY] }, serving);
+  const { app, lines } = await build({ apiKeys: [KEY] }, serving);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const client = new Client({ name: 't', version: '0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${KEY}` } } }));
@@ -68,6 +68,10 @@ test('MCP feedback records the key as the actor, even when the arguments claim a
     const fb = (res.structuredContent as { feedback: { actor: string; by: string } }).feedback;
     assert.match(fb.actor, /^key:[0-9a-f]{12}$/);
     assert.equal(fb.by, 'someone-else');
+    const cleared = await client.callTool({ name: 'give_alert_feedback', arguments: { alertId: '0000000000000001', verdict: 'clear' } });
+    assert.equal(cleared.isError, undefined, JSON.stringify(cleared));
+    const audit = lines.filter((l) => l.includes('"msg":"alert feedback"') && l.includes('"module":"mcp"') && l.includes(`"actor":"${fb.actor}"`));
+    assert.deepEqual(audit.map((l) => JSON.parse(l).verdict), ['confirmed', 'clear'], 'each MCP change is logged with its actor, as REST ones are');
   } finally {
     await client.close();
     await app.close();
