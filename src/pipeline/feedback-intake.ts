@@ -5,7 +5,9 @@
  *    "note"?,"by"?,"durationMs"?, "series"?,"ts"?,"score"?,"actor"?}
  * (`series`/`ts`/`score` describe the alert when this instance has not indexed it, e.g. after a
  * restart; `actor` is the principal the publishing instance authenticated, recorded as is: the
- * topic's producer ACLs are what vouch for it. Without one the actor is `kafka`). A record that cannot be used goes to the dead-letter topic with its original bytes
+ * topic's producer ACLs are what vouch for it. Without one none is recorded — the entry's channel
+ * says `kafka` — so a record published before actors existed, read again by a new consumer group,
+ * still matches the entry it made and changes nothing). A record that cannot be used goes to the dead-letter topic with its original bytes
  * and the reason in headers (TC_FEEDBACK_INVALID / TC_ALERT_NOT_FOUND); a failure to store
  * feedback is thrown, so the source does not commit and the record is read again.
  */
@@ -39,7 +41,7 @@ export function feedbackRecordHandler(service: FeedbackService, sink: OutputSink
 }
 
 /** Split a topic record into the alert id, the feedback body and the alert description, or throw TC_FEEDBACK_INVALID. */
-export function decodeFeedbackRecord(rec: Pick<RawRecord, 'key' | 'value'>): { alertId: string; body: Record<string, unknown>; ref?: AlertRef; actor: string } {
+export function decodeFeedbackRecord(rec: Pick<RawRecord, 'key' | 'value'>): { alertId: string; body: Record<string, unknown>; ref?: AlertRef; actor?: string } {
   if (rec.value === null || rec.value.length === 0) throw invalid('feedback record has no value; expected a JSON object with "alertId" and "verdict"');
   if (rec.value.length > 16 * 1024) throw invalid(`feedback record is ${rec.value.length} bytes; the limit is 16384`);
   let v: unknown;
@@ -54,7 +56,7 @@ export function decodeFeedbackRecord(rec: Pick<RawRecord, 'key' | 'value'>): { a
   if (claimed !== undefined && (typeof claimed !== 'string' || claimed.length === 0 || claimed.length > FEEDBACK_LIMITS.actorMaxChars)) {
     throw invalid(`"actor" is the principal the publisher authenticated (a string of at most ${FEEDBACK_LIMITS.actorMaxChars} characters), or is left out`);
   }
-  const actor = claimed ?? 'kafka';
+  const actor = claimed as string | undefined;
   const given = [series, ts, score].filter((x) => x !== undefined).length;
   if (given === 0) return { alertId, body, actor };
   if (typeof series !== 'string' || series.length === 0 || typeof ts !== 'number' || !Number.isFinite(ts) || typeof score !== 'number' || !(score >= 0 && score <= 1)) {

@@ -41,7 +41,8 @@ export interface FeedbackEntry {
   /**
    * Who gave it, as the server authenticated it (the audit trail): `key:<fingerprint>` for REST/MCP
    * with an API key, `anonymous` without one (http.allowUnauthenticatedMutations), the topic
-   * record's `actor` (or `kafka`) for the feedback topic. Absent on entries recorded before it existed.
+   * record's `actor` for the feedback topic. Absent on entries recorded before it existed and on
+   * topic records without one.
    */
   actor?: string;
   channel: FeedbackChannel;

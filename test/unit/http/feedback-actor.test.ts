@@ -78,10 +78,23 @@ test('MCP feedback records the key as the actor, even when the arguments claim a
   }
 });
 
-test('the feedback topic carries the actor to the other instances; a record without one is from "kafka"', () => {
+test('the feedback topic carries the actor to the other instances; a record without one records none', () => {
   const rec = topicRecord({ alertId: 'a', series: 's', alertTs: 1, score: 0.5, verdict: 'confirmed', by: 'x', actor: 'key:abcdef012345', channel: 'http', at: 2 });
   assert.equal(rec.actor, 'key:abcdef012345');
   assert.equal(decodeFeedbackRecord({ key: null, value: Buffer.from(JSON.stringify(rec)) }).actor, 'key:abcdef012345');
-  assert.equal(decodeFeedbackRecord({ key: null, value: Buffer.from(JSON.stringify({ alertId: 'a', verdict: 'confirmed' })) }).actor, 'kafka');
+  assert.equal(decodeFeedbackRecord({ key: null, value: Buffer.from(JSON.stringify({ alertId: 'a', verdict: 'confirmed' })) }).actor, undefined);
   assert.throws(() => decodeFeedbackRecord({ key: null, value: Buffer.from(JSON.stringify({ alertId: 'a', verdict: 'confirmed', actor: 7 })) }), /"actor"/);
+});
+
+test('a topic record from before actors existed, read again by a new consumer group, changes nothing', async () => {
+  const stored: FeedbackLogOp[] = [];
+  const policy = new FeedbackPolicy({ baseBar: 0.4, ceilingBar: 0.7, marginScore: 0.05, falsePositiveHalfLifeMs: 3_600_000, maxPerSeries: 10, maxEntries: 100 });
+  const old = { alertId: '0000000000000001', series: 'web-1', alertTs: 1000, score: 0.9, verdict: 'confirmed' as const, by: 'key:abcdef012345', channel: 'http' as const, at: 5 };
+  const service = new FeedbackService({ policy, index: new AlertIndex(10), store: { load: async () => [old], append: async (op) => void stored.push(op) }, expectedSpanMs: 60_000 });
+  await service.load();
+  const record = { alertId: old.alertId, verdict: 'confirmed', series: 'web-1', ts: 1000, score: 0.9, by: old.by };
+  const { alertId, body, ref, actor } = decodeFeedbackRecord({ key: null, value: Buffer.from(JSON.stringify(record)) });
+  const res = await service.give(alertId, body, 'kafka', ref, actor);
+  assert.deepEqual(stored, [], 'nothing appended');
+  assert.equal(res.feedback?.channel, 'http', 'the entry keeps where it came from');
 });
