@@ -111,7 +111,7 @@ function coerce(raw: string, kind: Kind, name: string, problems: string[]): unkn
       problems.push(`${name}: expected true or false; got "${s}"`);
       return REPORTED;
     case 'string[]':
-      return s === '' ? [] : s.split(',').map((x) => x.trim()).filter(Boolean);
+      return parseList(s);
     case 'number[]': {
       if (s === '') return [];
       const parts = s.split(',').map((x) => x.trim());
@@ -143,6 +143,19 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     cur = cur[p] as Record<string, unknown>;
   }
   cur[parts[parts.length - 1]] = value;
+}
+
+/**
+ * The file a setting is read from when it is given as `<NAME>_FILE` (a mounted Kubernetes Secret),
+ * or '' — for the parts that read it again while running (the HTTP API keys). `path`: the key.
+ */
+export function secretFile(path: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env[`${envName(path)}_FILE`] ?? '';
+}
+
+/** The keys a `string[]` setting's text holds: comma-separated, trimmed, empty ones dropped. */
+export function parseList(s: string): string[] {
+  return s === '' ? [] : s.split(',').map((x) => x.trim()).filter(Boolean);
 }
 
 /** The variable's value, or the trimmed content of the file its `_FILE` twin names (`path`: the key it sets). */

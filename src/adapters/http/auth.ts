@@ -1,7 +1,9 @@
 /**
  * Bearer API keys. Keys are compared in constant time (SHA-256 digests of equal length through
  * timingSafeEqual, every configured key checked without an early exit), and only a short
- * fingerprint of a key ever leaves this file (for rate-limit buckets and logs).
+ * fingerprint of a key ever leaves this file (for rate-limit buckets and logs). The set can be
+ * replaced while the server runs (./api-key-reload.ts: the keys file re-read); listeners hear of it
+ * (live event streams opened with a key that is gone end, ./routes/events.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { envName } from '../../config/env-name.ts';
@@ -12,18 +14,44 @@ import type { HttpConfig } from './config.ts';
 /** The setting that holds the keys, as a 401 names it: key and variable, from the config's own rule. */
 const API_KEYS_SETTING = `http.apiKeys / ${envName('http.apiKeys')}`;
 
+/** A key's fingerprint: the first bytes of its SHA-256, in hex (rate-limit buckets, logs, feedback actor). */
+const FINGERPRINT_BYTES = 6;
+
 export type AuthResult =
   | { kind: 'none' }
   | { kind: 'valid'; fingerprint: string }
   | { kind: 'invalid'; reason: string };
 
 export class ApiKeyAuth {
-  readonly #digests: Buffer[];
+  #digests: Buffer[];
+  readonly #changed = new Set<() => void>();
   readonly #config: Pick<HttpConfig, 'apiKeys' | 'requireAuthForReads' | 'allowUnauthenticatedMutations'>;
 
   constructor(config: Pick<HttpConfig, 'apiKeys' | 'requireAuthForReads' | 'allowUnauthenticatedMutations'>) {
     this.#config = config;
     this.#digests = config.apiKeys.map((k) => sha256(k));
+  }
+
+  /** Number of keys accepted now. */
+  get size(): number {
+    return this.#digests.length;
+  }
+
+  /** Accept exactly these keys from now on (validated by the caller), and tell the listeners. */
+  replaceKeys(keys: readonly string[]): void {
+    this.#digests = keys.map((k) => sha256(k));
+    for (const l of [...this.#changed]) l();
+  }
+
+  /** Whether a key with this fingerprint (from a `valid` result) is still accepted. */
+  accepts(fingerprint: string): boolean {
+    return this.#digests.some((d) => d.subarray(0, FINGERPRINT_BYTES).toString('hex') === fingerprint);
+  }
+
+  /** Call `listener` after every replaceKeys; returns the unsubscribe. */
+  onKeysChanged(listener: () => void): () => void {
+    this.#changed.add(listener);
+    return () => void this.#changed.delete(listener);
   }
 
   /** Read the Authorization header. Never throws; never returns the key itself. */
@@ -35,7 +63,7 @@ export class ApiKeyAuth {
     let ok = false;
     for (const d of this.#digests) ok = timingSafeEqual(d, presented) || ok;
     if (!ok) return { kind: 'invalid', reason: 'the API key is not valid' };
-    return { kind: 'valid', fingerprint: presented.subarray(0, 6).toString('hex') };
+    return { kind: 'valid', fingerprint: presented.subarray(0, FINGERPRINT_BYTES).toString('hex') };
   }
 
   /**

@@ -22,6 +22,10 @@ export interface HttpConfig {
   port: number;
   /** Accepted bearer keys. Load them from env/files; they are never logged. */
   apiKeys: readonly string[];
+  /** The file the keys were read from (`TICKCAST_HTTP_API_KEYS_FILE`), re-read while running; '' none. */
+  apiKeysFile: string;
+  /** How often that file is re-read (ms); 0: read once, at start. */
+  apiKeysReloadMs: number;
   requireAuthForReads: boolean;
   allowUnauthenticatedMutations: boolean;
   /** Largest request body accepted; larger bodies get 413 TC_HTTP_PAYLOAD_TOO_LARGE. */
@@ -72,13 +76,18 @@ const ADAPTER_LIMITS = Object.freeze({
   sse: Object.freeze({ heartbeatMs: 15_000, maxClients: 100, maxPerClient: 20 }),
 });
 
-/** Map the schema's `http` section onto the adapter's options (units and grouping of the adapter). */
-export function httpConfigFromSchema(h: HttpSettings): HttpConfig {
+/**
+ * Map the schema's `http` section onto the adapter's options (units and grouping of the adapter).
+ * `sources.apiKeysFile`: the file the config loader read `http.apiKeys` from, if any (config/load.ts secretFile).
+ */
+export function httpConfigFromSchema(h: HttpSettings, sources: { apiKeysFile?: string } = {}): HttpConfig {
   const l = ADAPTER_LIMITS;
   return {
     host: h.host,
     port: h.port,
     apiKeys: [...h.apiKeys],
+    apiKeysFile: sources.apiKeysFile ?? '',
+    apiKeysReloadMs: h.apiKeysReloadMs,
     requireAuthForReads: h.requireAuthForReads,
     allowUnauthenticatedMutations: h.allowUnauthenticatedMutations,
     bodyLimitBytes: h.bodyLimitBytes,
@@ -140,19 +149,27 @@ export function resolveHttpConfig(input: HttpConfigInput = {}): Readonly<HttpCon
   posInt('sse.heartbeatMs', c.sse.heartbeatMs);
   posInt('sse.maxClients', c.sse.maxClients);
   posInt('sse.maxPerClient', c.sse.maxPerClient);
-  c.apiKeys.forEach((k, i) => {
-    if (typeof k !== 'string' || k.length < 16 || /\s/.test(k)) problems.push(`http.apiKeys[${i}] must be a string of at least 16 non-space characters`);
-  });
+  if (!Number.isInteger(c.apiKeysReloadMs) || c.apiKeysReloadMs < 0) problems.push(`http.apiKeysReloadMs must be a whole number ≥ 0; got ${String(c.apiKeysReloadMs)}`);
+  problems.push(...apiKeyProblems(c.apiKeys, c.requireAuthForReads));
   if (typeof c.trustProxy === 'number' && !(Number.isInteger(c.trustProxy) && c.trustProxy >= 1)) problems.push(`http.trustProxy as a hop count must be a positive integer; got ${String(c.trustProxy)}`);
-  if (c.requireAuthForReads && c.apiKeys.length === 0) {
-    problems.push('http.requireAuthForReads is true but http.apiKeys is empty: nobody could read; configure at least one key');
-  }
   if (problems.length > 0) {
     throw new TickcastError(ErrorCodes.CONFIG_INVALID, `invalid HTTP config:\n  - ${problems.join('\n  - ')}`, {
       details: { problems },
     });
   }
   return deepFreeze(c);
+}
+
+/** What is wrong with a set of API keys (at start, and each time the keys file is re-read). */
+export function apiKeyProblems(keys: readonly unknown[], requireAuthForReads: boolean): string[] {
+  const problems: string[] = [];
+  keys.forEach((k, i) => {
+    if (typeof k !== 'string' || k.length < 16 || /\s/.test(k)) problems.push(`http.apiKeys[${i}] must be a string of at least 16 non-space characters`);
+  });
+  if (requireAuthForReads && keys.length === 0) {
+    problems.push('http.requireAuthForReads is true but http.apiKeys is empty: nobody could read; configure at least one key');
+  }
+  return problems;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

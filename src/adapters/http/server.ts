@@ -15,6 +15,7 @@ import { Histogram } from 'prom-client';
 import { ErrorCodes } from '../../errors/index.ts';
 import type { ServingApi } from '../../pipeline/ports.ts';
 import { extractTraceContext, SpanKind, SpanNames, SpanStatusCode, tracer, type Span, type Context } from '../../telemetry/tracing.ts';
+import { installApiKeyReload } from './api-key-reload.ts';
 import { ApiKeyAuth, isCrossSiteBrowserRequest, type AuthResult } from './auth.ts';
 import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './config.ts';
 import { clientErrorHandler, httpError, installErrorHandlers, toErrorResponse } from './errors.ts';
@@ -135,6 +136,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   installErrorHandlers(app, log);
 
   const auth = new ApiKeyAuth(config);
+  installApiKeyReload(app, { config, auth, logger: log, registry: opts.registry });
   const buckets = new TokenBuckets({
     perSecond: config.rateLimit.perKeyPerSecond,
     burst: config.rateLimit.burst,
@@ -228,7 +230,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   await registerDocs(app, config);
   registerOpsRoutes(app, { serving: opts.serving, registry: opts.registry });
   registerApiRoutes(app, { serving: opts.serving, config });
-  registerEventsRoute(app, { serving: opts.serving, config, logger: log });
+  registerEventsRoute(app, { serving: opts.serving, config, logger: log, auth });
   registerAlertRoutes(app, { serving: opts.serving });
   registerToolRoutes(app, { config });
   if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: opts.logger.child({ module: 'mcp' }, { redact }), auth, chargeRateLimit });

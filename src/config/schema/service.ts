@@ -11,6 +11,8 @@ export const httpSection = z
     host: z.string().default('::'),
     port: nonNegInt.max(65535).default(8080),
     apiKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).default([]),
+    /** With the keys given as a file (`TICKCAST_HTTP_API_KEYS_FILE`, a mounted Kubernetes Secret), how often it is read again, ms: a changed set applies without a restart (a removed key is refused from then on and its live event streams end); a file that cannot be read or fails the rules is logged (TC_HTTP_API_KEYS_REJECTED) and the keys in force stay. 0: read once, at start. */
+    apiKeysReloadMs: timerMs(0).default(30_000),
     requireAuthForReads: z.boolean().default(false),
     /** With no API keys configured, allow every mutating route anyway: POST /v1/model/rollback, POST and DELETE /v1/anomalies/:id/feedback, the MCP tool give_alert_feedback (local development only; a browser request from another site (Origin) still needs a key). */
     allowUnauthenticatedMutations: z.boolean().default(false),

@@ -4,12 +4,15 @@
  * Bounded: at most `sse.maxClients` streams, `sse.maxPerClient` of them per client (its API key's
  * fingerprint, else its IP: one client cannot take every slot and lock the dashboards out); a client whose socket buffer grows past 1 MiB is
  * disconnected (it reconnects and reloads) rather than buffering without limit. Every stream is
- * ended in preClose so server.close() is not held up by open streams.
+ * ended in preClose so server.close() is not held up by open streams. A stream opened with an API
+ * key that is later removed (the keys file re-read, ../api-key-reload.ts) gets a `revoked` event and
+ * ends at once: a revoked key keeps no live view.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ErrorCodes } from '../../../errors/index.ts';
 import type { LiveEvent, ServingApi } from '../../../pipeline/ports.ts';
+import type { ApiKeyAuth } from '../auth.ts';
 import type { HttpConfig } from '../config.ts';
 import { httpError } from '../errors.ts';
 import { SERIES_ID_MAX } from '../schemas.ts';
@@ -23,13 +26,9 @@ const SSE_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-export function registerEventsRoute(app: FastifyInstance, deps: { serving: ServingApi; config: HttpConfig; logger: Logger }): void {
-  const streams = new Set<() => void>();
+export function registerEventsRoute(app: FastifyInstance, deps: { serving: ServingApi; config: HttpConfig; logger: Logger; auth?: ApiKeyAuth }): void {
+  const streams = openStreams(app, deps.auth);
   const perClient = clientSlots(deps.config.sse.maxPerClient);
-
-  app.addHook('preClose', async () => {
-    for (const end of [...streams]) end();
-  });
 
   app.get<{ Querystring: { series?: string } }>(
     '/v1/events',
@@ -65,13 +64,14 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
       res.write(`retry: 2000\n: connected${wanted ? ` to ${wanted.replace(/[\r\n]/g, '')}` : ''}\n\n`);
 
       let ended = false;
-      const end = (): void => {
+      const end: EndStream = (why) => {
         if (ended) return;
         ended = true;
         unsubscribe();
         clearInterval(heartbeat);
         streams.delete(end);
         perClient.give(client);
+        if (why === 'revoked') res.write(`event: revoked\ndata: ${JSON.stringify({ reason: 'the API key this stream was opened with is no longer accepted' })}\n\n`);
         res.end();
       };
       const unsubscribe = deps.serving.subscribe((e: LiveEvent) => {
@@ -89,10 +89,29 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
         if (!ended) res.write(': keep-alive\n\n');
       }, deps.config.sse.heartbeatMs);
       heartbeat.unref();
-      streams.add(end);
-      res.on('close', end);
+      streams.set(end, req.auth?.kind === 'valid' ? req.auth.fingerprint : null);
+      res.on('close', () => end());
     },
   );
+}
+
+type EndStream = (why?: 'revoked') => void;
+
+/**
+ * The open streams: each one's end, with the fingerprint of the key that opened it (null: none).
+ * All end in preClose; those whose key the auth no longer accepts end when the keys change.
+ */
+function openStreams(app: FastifyInstance, auth: ApiKeyAuth | undefined): Map<EndStream, string | null> {
+  const streams = new Map<EndStream, string | null>();
+  app.addHook('preClose', async () => {
+    for (const end of [...streams.keys()]) end();
+  });
+  if (auth === undefined) return streams;
+  const unwatch = auth.onKeysChanged(() => {
+    for (const [end, fingerprint] of [...streams]) if (fingerprint !== null && !auth.accepts(fingerprint)) end('revoked');
+  });
+  app.addHook('onClose', async () => unwatch());
+  return streams;
 }
 
 /** Open streams per client (the rate-limit identity: key fingerprint, else IP), at most `max` each. */
