@@ -220,9 +220,10 @@ export class CheckpointStore {
 
   /**
    * Save as the next version atomically and prune to the newest `keep` (never deleting a version
-   * in `protect`). `hooks.afterWeights` runs between the two file writes (crash tests).
+   * in `protect`). `hooks.afterWeights` runs between the two file writes (crash tests); `fence`
+   * right before the rename (a promotion under the fine-tune lease: throws when it was taken over).
    */
-  async save(a: ModelArtifact, opts: { protect?: Iterable<string>; hooks?: { afterWeights?: () => Promise<void> } } = {}): Promise<string> {
+  async save(a: ModelArtifact, opts: { protect?: Iterable<string>; hooks?: { afterWeights?: () => Promise<void> }; fence?: () => Promise<void> } = {}): Promise<string> {
     await fsp.mkdir(this.dir, { recursive: true });
     // Another process sharing the directory (replicas starting on an empty volume, each saving its
     // bootstrap model) may take the number between the listing and the rename: a rename onto an
@@ -235,6 +236,7 @@ export class CheckpointStore {
       try {
         await writeArtifact(tmp, { ...a, version }, opts.hooks);
         await syncDir(tmp);
+        await opts.fence?.();
         await fsp.rename(tmp, path.join(this.dir, version));
         await syncDir(this.dir);
       } catch (err) {
@@ -246,6 +248,13 @@ export class CheckpointStore {
       await this.prune(new Set([version, ...(opts.protect ?? [])]));
       return version;
     }
+  }
+
+  /** Delete one version (a promotion fenced after its save: never served, and must not be served by a restart). */
+  async remove(version: string): Promise<void> {
+    if (!VERSION_RE.test(version)) throw new Error(`not a version label: ${version}`);
+    await fsp.rm(path.join(this.dir, version), { recursive: true, force: true });
+    await syncDir(this.dir);
   }
 
   /** Delete all but the newest `keep` versions (and those protected). */

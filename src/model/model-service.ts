@@ -21,7 +21,7 @@ import { writePin } from './pin-file.ts';
 import { Promoter, type PromoterDeps } from './promoter.ts';
 import { VersionRegistry } from './version-registry.ts';
 import { SharedDirCoordinator } from './shared-dir/coordinator.ts';
-import { writeCurrent } from './shared-dir/current-pointer.ts';
+import { readCurrentEpoch, writeCurrent } from './shared-dir/current-pointer.ts';
 import { DirLease } from './shared-dir/lease.ts';
 
 export type { ModelVersion } from './version-registry.ts';
@@ -84,9 +84,16 @@ function bareSlot(first: Predictor): PredictorSlot {
 function composeLifecycle(o: { config: Config; logger: Logger; metrics: Metrics; opts: ModelServiceOptions; store: CheckpointStore | null; promoter: PromoterDeps }) {
   const { config, logger, metrics, store } = o;
   const ttlMs = config.finetune.leaseTtlMs;
-  const lease = store && config.finetune.enabled ? new DirLease({ dir: store.dir, ttlMs, ...(o.opts.leaseOwner ? { owner: o.opts.leaseOwner } : {}) }) : null;
+  const lease = store && config.finetune.enabled ? new DirLease({ dir: store.dir, ttlMs, epochFloor: () => readCurrentEpoch(store.dir), ...(o.opts.leaseOwner ? { owner: o.opts.leaseOwner } : {}) }) : null;
   let coord: SharedDirCoordinator | null = null;
-  const shared = store ? { savePin: (v: string | null) => writePin(store.dir, v), saveCurrent: (v: string) => writeCurrent(store.dir, v, lease?.owner ?? String(process.pid)), mayPromote: () => coord?.mayPromote() ?? Promise.resolve(true) } : {};
+  const shared = store
+    ? {
+        savePin: (v: string | null) => writePin(store.dir, v),
+        saveCurrent: (v: string, fenced: boolean) => writeCurrent(store.dir, v, lease?.owner ?? String(process.pid), fenced && lease ? coord?.epoch : undefined),
+        mayPromote: () => coord?.mayPromote() ?? Promise.resolve(true),
+        fence: () => coord?.fence() ?? Promise.resolve(),
+      }
+    : {};
   const promoter = new Promoter({ ...o.promoter, ...shared });
   const tuner = config.finetune.enabled ? new FineTuner({ config, logger: logger.child({ component: 'finetune' }), metrics, control: promoter, tuning: o.opts.finetune, ...(lease ? { leading: () => coord?.leading ?? false } : {}) }) : null;
   if (store) coord = new SharedDirCoordinator({ dir: store.dir, lease, ttlMs, followMs: config.model.followIntervalMs, promoter, tuner, logger: logger.child({ component: 'model-dir' }), metrics });

@@ -5,7 +5,7 @@
  * swaps it into the pipeline's PredictorSlot atomically and updates the model metrics.
  */
 import { specDiffs } from '../domain/model-spec.ts';
-import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
+import { ErrorCodes, TickcastError, describeError, isTickcastError } from '../errors/index.ts';
 import type { Predictor, PredictorSlot } from '../pipeline/ports.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
@@ -36,10 +36,12 @@ export interface PromoterDeps {
   pinned?: boolean;
   /** Records the pin where a restart finds it (pin-file.ts; absent without a model dir). */
   savePin?: (version: string | null) => Promise<void>;
-  /** Records the serving version after each change where restarts and other replicas find it (shared-dir/current-pointer.ts). */
-  saveCurrent?: (version: string) => Promise<void>;
+  /** Records the serving version after each change where restarts and other replicas find it (shared-dir/current-pointer.ts); `fenced`: a promotion's write, refused when the lease moved on. */
+  saveCurrent?: (version: string, fenced: boolean) => Promise<void>;
   /** Asked right before a promotion saves a version: false refuses it (shared-dir/lease.ts: another replica holds the fine-tune lease). */
   mayPromote?: () => Promise<boolean>;
+  /** Called right before a promotion's writes (its version's rename, the swap): throws when the lease `mayPromote` saw was taken over meanwhile (a stalled holder). */
+  fence?: () => Promise<void>;
 }
 
 /** Where the directory says to serve: a pinned version, else the recorded current one (null: nothing recorded). */
@@ -83,8 +85,12 @@ export class Promoter implements ChampionControl {
       const base = this.#champion;
       if (this.#pinned) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${base.version} is pinned; the challenger is not promoted`, { statusCode: 409 });
       if (this.#d.mayPromote && !(await this.#d.mayPromote())) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `the fine-tune lease is not held by this replica; the challenger is not promoted`, { statusCode: 409 });
-      const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...(base.meta.data === undefined ? {} : { data: base.meta.data }), ...meta, parent: base.version } }, [base.version]);
-      await this.#serve(v, `promoted over ${base.version}`, offload);
+      const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...(base.meta.data === undefined ? {} : { data: base.meta.data }), ...meta, parent: base.version } }, [base.version], this.#d.fence);
+      await this.#serve(v, `promoted over ${base.version}`, offload, 'fenced').catch(async (err: unknown) => {
+        // Fenced after its save (stalled while its engine was built): a restart must not serve it.
+        if (isTickcastError(err) && err.code === ErrorCodes.FINETUNE_LEASE_FENCED) await this.#d.registry.discard(v.version).catch(() => undefined);
+        throw err;
+      });
       return v.version;
     });
   }
@@ -169,13 +175,17 @@ export class Promoter implements ChampionControl {
     return p;
   }
 
-  /** Make `v` the serving model: build its engine, swap atomically, update metrics. */
-  async #serve(v: ModelVersion, why: string, offload?: EngineOffload, record = true): Promise<void> {
+  /**
+   * Make `v` the serving model: build its engine, swap atomically, update metrics. `record`: write
+   * current.json ('fenced': a promotion, checked against the lease before the swap and the write).
+   */
+  async #serve(v: ModelVersion, why: string, offload?: EngineOffload, record: boolean | 'fenced' = true): Promise<void> {
     const next = await this.#d.build(v, offload);
     try {
+      if (record === 'fenced') await this.#d.fence?.();
       this.#d.slot.swap(next);
     } catch (err) {
-      // Not swapped in (a spec the slot refuses): its engine (ONNX session, serving threads) goes now.
+      // Not swapped in (fenced, or a spec the slot refuses): its engine (ONNX session, serving threads) goes now.
       await next.dispose();
       throw err;
     }
@@ -184,7 +194,7 @@ export class Promoter implements ChampionControl {
     this.#lastPromotion = Date.now();
     this.#publish(next);
     this.#d.logger.info({ version: v.version, engine: next.engine, why }, `serving model ${v.version} (${why})`);
-    if (record) await this.#d.saveCurrent?.(v.version).catch((err: unknown) => this.#d.logger.warn({ err: describeError(err) }, `serving ${v.version}, but it could not be recorded as the current version: a restart or another replica may serve another one`));
+    if (record) await this.#d.saveCurrent?.(v.version, record === 'fenced').catch((err: unknown) => this.#d.logger.warn({ err: describeError(err) }, `serving ${v.version}, but it could not be recorded as the current version: a restart or another replica may serve another one`));
     await this.#d.registry.refresh();
   }
 

@@ -94,12 +94,19 @@ export class VersionRegistry {
     return { ...(incompatible.length > 0 ? { incompatibleVersions: incompatible } : {}), ...(this.#damaged.length > 0 ? { damagedVersions: this.#damaged } : {}) };
   }
 
-  /** Give a new artifact its label (saving it when there is a store) and hold it. */
-  async add(artifact: ModelArtifact, protect: string[] = []): Promise<ModelVersion> {
-    const version = this.#store ? await this.#store.save(artifact, { protect }) : versionLabel(this.#nextMemVersion++);
+  /** Give a new artifact its label (saving it when there is a store; `fence` runs right before its rename) and hold it. */
+  async add(artifact: ModelArtifact, protect: string[] = [], fence?: () => Promise<void>): Promise<ModelVersion> {
+    const version = this.#store ? await this.#store.save(artifact, { protect, ...(fence ? { fence } : {}) }) : versionLabel(this.#nextMemVersion++);
     const v = { version, ...artifact };
     this.hold(v, version);
     return v;
+  }
+
+  /** Forget a version that was added but never served (a fenced promotion) and delete it from disk. */
+  async discard(version: string): Promise<void> {
+    const i = this.#held.findIndex((x) => x.version === version);
+    if (i >= 0) this.#held.splice(i, 1);
+    await this.#store?.remove(version);
   }
 
   /** Hold `v` in memory (newest first, bounded); `serving` is never dropped. */

@@ -64,6 +64,20 @@ function fusionMetrics(registers: Registry[]) {
   };
 }
 
+/** Online fine-tuning (issue 6) and the fine-tune lease of a shared model directory. */
+function finetuneMetrics(r: Registry[]) {
+  return {
+    trainLoss: new Gauge({ name: 'tickcast_finetune_loss', help: 'Pinball loss of the last fine-tune round (training data).', registers: r }),
+    challengerError: new Gauge({ name: 'tickcast_finetune_eval_error', help: 'Hold-out/shadow error of champion and challenger in the last gate.', labelNames: ['role'] as const, registers: r }),
+    finetuneRounds: new Counter({ name: 'tickcast_finetune_rounds_total', help: 'Fine-tune rounds by outcome (promoted, discarded, aborted, rolled_back).', labelNames: ['outcome'] as const, registers: r }),
+    finetuneLeaseHeld: new Gauge({ name: 'tickcast_finetune_lease_held', help: '1 while this replica holds the fine-tune lease of a shared model directory (it alone fine-tunes and promotes).', registers: r }),
+    finetuneFenced: new Counter({ name: 'tickcast_finetune_fenced_writes_total', help: 'Promotion writes to a shared model directory refused because the fine-tune lease moved to another replica (epoch) after this one checked it (a stalled holder).', registers: r }),
+    trainerRestarts: new Counter({ name: 'tickcast_finetune_trainer_restarts_total', help: 'Fine-tune trainer (process or thread) restarts after it died.', registers: r }),
+    replayBufferSize: new Gauge({ name: 'tickcast_replay_buffer_size', help: 'Training pairs in the replay buffer.', registers: r }),
+    driftEvents: new Counter({ name: 'tickcast_drift_detected_total', help: 'Drift detections on forecast residuals.', registers: r }),
+  };
+}
+
 export function createMetrics(opts: { defaultMetrics: boolean; registry?: Registry }) {
   const registry = opts.registry ?? new Registry();
   // Node's default process metrics under their standard names (process_*, nodejs_*), so stock
@@ -109,14 +123,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
     }),
     modelInfo: new Gauge({ name: 'tickcast_model_info', help: 'The serving model (value 1).', labelNames: ['version', 'engine', 'backend'] as const, registers: r }),
     modelLastPromotion: new Gauge({ name: 'tickcast_model_last_promotion_timestamp_seconds', help: 'Unix time the serving model was loaded or promoted.', registers: r }),
-    // Online fine-tuning (issue 6)
-    trainLoss: new Gauge({ name: 'tickcast_finetune_loss', help: 'Pinball loss of the last fine-tune round (training data).', registers: r }),
-    challengerError: new Gauge({ name: 'tickcast_finetune_eval_error', help: 'Hold-out/shadow error of champion and challenger in the last gate.', labelNames: ['role'] as const, registers: r }),
-    finetuneRounds: new Counter({ name: 'tickcast_finetune_rounds_total', help: 'Fine-tune rounds by outcome (promoted, discarded, aborted, rolled_back).', labelNames: ['outcome'] as const, registers: r }),
-    finetuneLeaseHeld: new Gauge({ name: 'tickcast_finetune_lease_held', help: '1 while this replica holds the fine-tune lease of a shared model directory (it alone fine-tunes and promotes).', registers: r }),
-    trainerRestarts: new Counter({ name: 'tickcast_finetune_trainer_restarts_total', help: 'Fine-tune trainer (process or thread) restarts after it died.', registers: r }),
-    replayBufferSize: new Gauge({ name: 'tickcast_replay_buffer_size', help: 'Training pairs in the replay buffer.', registers: r }),
-    driftEvents: new Counter({ name: 'tickcast_drift_detected_total', help: 'Drift detections on forecast residuals.', registers: r }),
+    ...finetuneMetrics(r),
     // Alert feedback, incidents, band quality (issue 16)
     feedback: new Counter({ name: 'tickcast_feedback_total', help: 'Alert feedback recorded, by verdict (false_positive, confirmed, expected, clear) and channel (http, mcp, kafka).', labelNames: ['verdict', 'channel'] as const, registers: r }),
     feedbackEntries: new Gauge({ name: 'tickcast_feedback_entries', help: 'Feedback entries in effect.', registers: r }),

@@ -7,7 +7,7 @@
  *   version (./current-pointer.ts), is compared with the serving one and loaded when it differs,
  *   so every replica serves what the last promotion, rollback or pin chose, whichever replica made it.
  */
-import { describeError } from '../../errors/index.ts';
+import { ErrorCodes, TickcastError, describeError } from '../../errors/index.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import { readPin } from '../pin-file.ts';
@@ -40,6 +40,8 @@ export class SharedDirCoordinator {
   #timers: NodeJS.Timeout[] = [];
   #busy: Promise<unknown> = Promise.resolve();
   #lastFollowError = '';
+  /** The lease epoch the last successful `mayPromote` saw: the fencing token of the promotion in flight. */
+  #token = 0;
 
   constructor(deps: CoordinatorDeps) {
     this.#d = deps;
@@ -58,9 +60,33 @@ export class SharedDirCoordinator {
     return { owner: lease.owner, held: this.leading, holder: seen?.owner || null, expiresAt: seen ? new Date(seen.expiresAt).toISOString() : null };
   }
 
-  /** Fresh check before a promotion writes to the directory: held, with a third of the lease left. */
+  /** The fencing token (lease epoch) of the promotion in flight, recorded in current.json. */
+  get epoch(): number {
+    return this.#token;
+  }
+
+  /** Fresh check before a promotion writes to the directory: held, with a third of the lease left. Records the epoch seen. */
   async mayPromote(): Promise<boolean> {
-    return (await this.#d.lease?.holds(this.#d.ttlMs / 3)) ?? true;
+    const lease = this.#d.lease;
+    if (!lease) return true;
+    const ok = await lease.holds(this.#d.ttlMs / 3);
+    this.#token = ok ? (lease.seen?.epoch ?? 0) : 0;
+    return ok;
+  }
+
+  /**
+   * Right before a promotion writes (its version's rename, the swap): the lease file must still
+   * name this replica with the epoch `mayPromote` saw. Else this replica stalled while another took
+   * the lease over: TC_FINETUNE_LEASE_FENCED (409), a warning and tickcast_finetune_fenced_writes_total.
+   */
+  async fence(): Promise<void> {
+    const lease = this.#d.lease;
+    if (!lease || (this.#token > 0 && (await lease.holdsEpoch(this.#token)))) return;
+    const seen = lease.seen;
+    const details = { epoch: this.#token, holder: seen?.owner ?? null, holderEpoch: seen?.epoch ?? null };
+    this.#d.metrics.finetuneFenced.inc();
+    this.#d.logger.warn(details, 'promotion not written: the fine-tune lease was taken over (another epoch) after this replica checked it; it stalled past its lease');
+    throw new TickcastError(ErrorCodes.FINETUNE_LEASE_FENCED, `the fine-tune lease (epoch ${this.#token}) was taken over by ${seen?.owner || 'nobody yet'} (epoch ${seen?.epoch ?? 'none'}) while this promotion was in flight; it is not written`, { statusCode: 409, details });
   }
 
   /** First lease attempt (awaited, so a lone replica leads from its first round), then the timers. */

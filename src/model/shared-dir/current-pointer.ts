@@ -5,15 +5,19 @@
  * which may be one an automatic rollback moved away from), and replicas sharing the directory
  * follow it (./coordinator.ts). Absent in directories written before it existed: then the newest
  * good checkpoint serves, as before.
+ *
+ * `epoch`: the highest fine-tune lease epoch (./lease.ts) that wrote it. A promotion's write passes
+ * the epoch its lease check saw and is refused (TC_FINETUNE_LEASE_FENCED) when the record already
+ * carries a higher one; other writes (manual rollback, pin changes) keep the recorded epoch.
  */
 import { readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { syncDir, writeFileSynced } from '../durable-fs.ts';
 
 export const CURRENT_FILE = 'current.json';
 
-/** The version recorded in `dir`, or null when there is none. Throws on an unreadable record. */
-export async function readCurrent(dir: string): Promise<string | null> {
+async function readRecord(dir: string): Promise<{ version: string; epoch: number } | null> {
   let text: string;
   try {
     text = await readFile(path.join(dir, CURRENT_FILE), 'utf8');
@@ -21,16 +25,34 @@ export async function readCurrent(dir: string): Promise<string | null> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  const v = (JSON.parse(text) as { version?: unknown }).version;
+  const o = JSON.parse(text) as { version?: unknown; epoch?: unknown };
+  const v = o.version;
   if (typeof v !== 'string' || !/^v\d+$/.test(v)) throw new Error(`${CURRENT_FILE} names no version`);
-  return v;
+  return { version: v, epoch: typeof o.epoch === 'number' && Number.isSafeInteger(o.epoch) ? o.epoch : 0 };
 }
 
-/** Record `version` as the directory's serving version. */
-export async function writeCurrent(dir: string, version: string, by: string): Promise<void> {
+/** The version recorded in `dir`, or null when there is none. Throws on an unreadable record. */
+export async function readCurrent(dir: string): Promise<string | null> {
+  return (await readRecord(dir))?.version ?? null;
+}
+
+/** The fine-tune lease epoch recorded with the current version (0: none; the floor of the next lease's epoch). */
+export async function readCurrentEpoch(dir: string): Promise<number> {
+  return (await readRecord(dir).catch(() => null))?.epoch ?? 0;
+}
+
+/**
+ * Record `version` as the directory's serving version. `epoch` (a promotion under the fine-tune
+ * lease): refused with TC_FINETUNE_LEASE_FENCED when the record carries a higher one.
+ */
+export async function writeCurrent(dir: string, version: string, by: string, epoch?: number): Promise<void> {
   const file = path.join(dir, CURRENT_FILE);
+  const recorded = await readCurrentEpoch(dir);
+  if (epoch !== undefined && recorded > epoch) {
+    throw new TickcastError(ErrorCodes.FINETUNE_LEASE_FENCED, `${version} not recorded as current: ${CURRENT_FILE} was written under fine-tune lease epoch ${recorded}, this replica's is ${epoch}`, { statusCode: 409, details: { epoch, recorded } });
+  }
   const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  await writeFileSynced(tmp, `${JSON.stringify({ version, by, at: new Date().toISOString() })}\n`);
+  await writeFileSynced(tmp, `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch: Math.max(recorded, epoch ?? 0) })}\n`);
   await rename(tmp, file);
   await syncDir(dir);
 }

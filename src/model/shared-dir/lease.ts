@@ -13,6 +13,13 @@
  *   back: it was renewed or taken meanwhile), delete it, then create as above.
  * An unreadable record (crash of a writer on a filesystem without atomic rename) expires `ttlMs`
  * after the file's mtime.
+ *
+ * Fencing: every record carries an `epoch`, one more than the record it replaces (a renewal keeps
+ * it, also a late one that finds its own record); a lease created where none exists takes one more
+ * than the highest epoch this process has seen and than `epochFloor()` (the epoch recorded in
+ * current.json). A holder checks right before it writes to the directory that the file still names
+ * it with the epoch it checked before it started (`holdsEpoch`): a holder that stalled past its
+ * lease while another replica took it over finds another owner or epoch there and does not write.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -26,6 +33,8 @@ export interface LeaseRecord {
   owner: string;
   /** Unix ms after which any replica may take the lease over. */
   expiresAt: number;
+  /** Fencing token: grows with every change of holder (0 in records written before it existed). */
+  epoch: number;
 }
 
 export interface DirLeaseOptions {
@@ -34,6 +43,8 @@ export interface DirLeaseOptions {
   /** Default: hostname (the pod name in Kubernetes), pid and a random suffix. */
   owner?: string;
   now?: () => number;
+  /** The lowest epoch already used, beyond the lease file (current.json's); a new lease takes a higher one. */
+  epochFloor?: () => Promise<number>;
 }
 
 /** A unique owner id for this process. */
@@ -46,13 +57,16 @@ export class DirLease {
   readonly #file: string;
   readonly #ttl: number;
   readonly #now: () => number;
+  readonly #floor: () => Promise<number>;
   #seen: LeaseRecord | null = null;
+  #maxEpoch = 0;
 
   constructor(o: DirLeaseOptions) {
     this.owner = o.owner ?? defaultOwner();
     this.#file = path.join(o.dir, LEASE_FILE);
     this.#ttl = o.ttlMs;
     this.#now = o.now ?? Date.now;
+    this.#floor = o.epochFloor ?? (() => Promise.resolve(0));
   }
 
   /** The record read last (holder and expiry), or null when there was none. */
@@ -68,19 +82,25 @@ export class DirLease {
     if (cur.rec.expiresAt > now) {
       if (cur.rec.owner !== this.owner) return false;
       if (cur.rec.expiresAt - now > this.#ttl / 3) {
-        await this.#write(this.#file);
+        await this.#write(this.#file, cur.rec.epoch);
         return true;
       }
       // Late (this process was paused): a plain rename could replace a takeover made since the
       // read, so renew the way an expired lease is taken: move it aside, check it, create.
     }
-    return this.#takeOver(cur.raw);
+    return this.#takeOver(cur);
   }
 
   /** True when the file names this replica with at least `marginMs` left (read fresh: a check before writing to the shared directory). */
   async holds(marginMs = 0): Promise<boolean> {
     const cur = await this.#read();
     return cur !== null && cur.rec.owner === this.owner && cur.rec.expiresAt - this.#now() > marginMs;
+  }
+
+  /** True when the file still names this replica with `epoch` (read fresh, expiry not considered: the fencing check right before a write). */
+  async holdsEpoch(epoch: number): Promise<boolean> {
+    const cur = await this.#read();
+    return cur !== null && cur.rec.owner === this.owner && cur.rec.epoch === epoch;
   }
 
   /** Give the lease up (when held), so another replica takes it at once instead of after `ttlMs`. */
@@ -101,12 +121,13 @@ export class DirLease {
     try {
       const o = JSON.parse(raw) as Partial<LeaseRecord>;
       if (typeof o.owner !== 'string' || typeof o.expiresAt !== 'number') throw new Error('not a lease record');
-      rec = { owner: o.owner, expiresAt: o.expiresAt };
+      rec = { owner: o.owner, expiresAt: o.expiresAt, epoch: typeof o.epoch === 'number' && Number.isSafeInteger(o.epoch) ? o.epoch : 0 };
     } catch {
       const st = await fsp.stat(this.#file).catch(() => null);
-      rec = { owner: '', expiresAt: (st?.mtimeMs ?? 0) + this.#ttl };
+      rec = { owner: '', expiresAt: (st?.mtimeMs ?? 0) + this.#ttl, epoch: 0 };
     }
     this.#seen = rec;
+    this.#maxEpoch = Math.max(this.#maxEpoch, rec.epoch);
     return { raw, rec };
   }
 
@@ -115,17 +136,18 @@ export class DirLease {
   }
 
   /** Write a fresh record for this replica to `target` through a temp file and rename. */
-  async #write(target: string): Promise<void> {
+  async #write(target: string, epoch: number): Promise<void> {
     const tmp = this.#tempName('tmp');
-    const rec: LeaseRecord = { owner: this.owner, expiresAt: this.#now() + this.#ttl };
+    const rec: LeaseRecord = { owner: this.owner, expiresAt: this.#now() + this.#ttl, epoch };
     await writeFileSynced(tmp, `${JSON.stringify(rec)}\n`);
     await fsp.rename(tmp, target);
     this.#seen = rec;
   }
 
-  async #create(): Promise<boolean> {
+  /** Create the lease file; `epoch`: the one to write (default: above every epoch seen and the floor). */
+  async #create(epoch?: number): Promise<boolean> {
     const tmp = this.#tempName('new');
-    await this.#write(tmp);
+    await this.#write(tmp, epoch ?? Math.max(this.#maxEpoch, await this.#floor()) + 1);
     try {
       await fsp.link(tmp, this.#file);
       return true;
@@ -138,7 +160,7 @@ export class DirLease {
     }
   }
 
-  async #takeOver(expiredRaw: string): Promise<boolean> {
+  async #takeOver(expired: { raw: string; rec: LeaseRecord }): Promise<boolean> {
     const aside = this.#tempName('stale');
     try {
       await fsp.rename(this.#file, aside);
@@ -147,13 +169,14 @@ export class DirLease {
       throw err;
     }
     const moved = await fsp.readFile(aside, 'utf8').catch(() => '');
-    if (moved !== expiredRaw) {
+    if (moved !== expired.raw) {
       // Renewed or taken between the read and the rename: put it back (unless a newer one exists).
       await fsp.link(aside, this.#file).catch(() => undefined);
       await fsp.rm(aside, { force: true });
       return false;
     }
     await fsp.rm(aside, { force: true });
-    return this.#create();
+    // Our own record (a late renewal): nobody held it since, the epoch stays; else one more.
+    return this.#create(expired.rec.owner === this.owner ? expired.rec.epoch : Math.max(this.#maxEpoch, await this.#floor()) + 1);
   }
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DirLease, LEASE_FILE } from '../../../src/model/shared-dir/lease.ts';
 import { SharedDirCoordinator } from '../../../src/model/shared-dir/coordinator.ts';
-import { readCurrent, writeCurrent } from '../../../src/model/shared-dir/current-pointer.ts';
+import { readCurrent, readCurrentEpoch, writeCurrent } from '../../../src/model/shared-dir/current-pointer.ts';
 import { writePin } from '../../../src/model/pin-file.ts';
 import { Promoter } from '../../../src/model/promoter.ts';
 import { CheckpointStore } from '../../../src/model/checkpoints.ts';
@@ -20,7 +20,7 @@ import { initBackend } from '../../../src/model/backend.ts';
 import { VersionRegistry, type ModelVersion } from '../../../src/model/version-registry.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
 import { createMetrics } from '../../../src/telemetry/metrics.ts';
-import { isTickcastError } from '../../../src/errors/index.ts';
+import { ErrorCodes, isTickcastError } from '../../../src/errors/index.ts';
 import type { Predictor, PredictorSlot } from '../../../src/pipeline/ports.ts';
 import { createModelService } from '../../../src/model/model-service.ts';
 import { FT_HYBRID, FT_SPEC, ftConfig } from '../finetune/helpers.ts';
@@ -92,13 +92,16 @@ function stubSlot(first: Predictor): PredictorSlot {
 }
 
 /** One replica's model lifecycle over the shared directory, engines stubbed. */
-function replica(dir: string, owner: string, clock: () => number, first: ModelVersion) {
+function replica(dir: string, owner: string, clock: () => number, first: ModelVersion, stall: { afterCheck?: () => Promise<void>; inBuild?: () => Promise<void> } = {}) {
   const logger = createLogger({ level: 'silent', name: owner });
   const metrics = createMetrics({ defaultMetrics: false });
   const registry = new VersionRegistry(new CheckpointStore({ dir, keep: 5 }), 5);
-  const build = async (v: ModelVersion): Promise<Predictor> => ({ spec: v.spec, version: v.version, engine: 'stub', backend: 'stub', predict: () => Promise.reject(new Error('stub')), dispose: async () => {} });
+  const build = async (v: ModelVersion): Promise<Predictor> => {
+    await stall.inBuild?.();
+    return { spec: v.spec, version: v.version, engine: 'stub', backend: 'stub', predict: () => Promise.reject(new Error('stub')), dispose: async () => {} };
+  };
   const ttlMs = 3_000;
-  const lease = new DirLease({ dir, ttlMs, owner, now: clock });
+  const lease = new DirLease({ dir, ttlMs, owner, now: clock, epochFloor: () => readCurrentEpoch(dir) });
   const events: string[] = [];
   const tuner = { championChanged: (why: string) => events.push(`changed: ${why}`), pinChanged: (p: boolean) => events.push(`pinned: ${p}`) };
   let coord: SharedDirCoordinator | null = null;
@@ -106,8 +109,13 @@ function replica(dir: string, owner: string, clock: () => number, first: ModelVe
   const promoter = new Promoter({
     registry, build, slot, serving: first, logger, metrics,
     savePin: (v) => writePin(dir, v),
-    saveCurrent: (v) => writeCurrent(dir, v, owner),
-    mayPromote: () => coord!.mayPromote(),
+    saveCurrent: (v, fenced) => writeCurrent(dir, v, owner, fenced ? coord!.epoch : undefined),
+    mayPromote: async () => {
+      const ok = await coord!.mayPromote();
+      await stall.afterCheck?.();
+      return ok;
+    },
+    fence: () => coord!.fence(),
   });
   coord = new SharedDirCoordinator({ dir, lease, ttlMs, followMs: 0, promoter, tuner, logger, metrics });
   return { promoter, coord, events, slot, metrics };
@@ -178,6 +186,96 @@ test('two replicas on one directory: only the lease holder promotes; the other f
   await assert.rejects(b.promoter.promote(weights, { round: 3 }, offload), /lease/);
   await a2.coord.followOnce();
   assert.equal(a2.promoter.champion.version, 'v2', 'a new replica follows the recorded version');
+});
+
+/** A stall the test ends: `hold()` arms it, the replica waits in it, `release()` lets it go on. */
+function stallPoint() {
+  let armed: { entered: () => void; go: Promise<void>; release: () => void } | null = null;
+  return {
+    hold(): { entered: Promise<void>; release: () => void } {
+      let entered!: () => void;
+      const e = new Promise<void>((r) => (entered = r));
+      let release!: () => void;
+      const go = new Promise<void>((r) => (release = r));
+      armed = { entered, go, release };
+      return { entered: e, release };
+    },
+    wait: async () => {
+      const a = armed;
+      armed = null;
+      if (!a) return;
+      a.entered();
+      await a.go;
+    },
+  };
+}
+
+test('fencing: a holder that stalls past its lease (after its check, or while building the engine) writes nothing once another replica took the lease over', async (t) => {
+  const dir = tmp(t);
+  await initBackend();
+  const store = new CheckpointStore({ dir, keep: 5 });
+  const m = HybridModel.create(FT_HYBRID, FT_SPEC, 1);
+  const weights = m.getWeights();
+  m.dispose();
+  await store.save({ config: FT_HYBRID, spec: FT_SPEC, weights, meta: { seed: 1 } });
+  const v1: ModelVersion = { version: 'v1', config: FT_HYBRID, spec: FT_SPEC, weights, meta: { seed: 1 } };
+  let now = Date.now();
+  const clock = () => now;
+  const afterCheck = stallPoint();
+  const inBuild = stallPoint();
+  const a = replica(dir, 'a', clock, v1, { afterCheck: afterCheck.wait, inBuild: inBuild.wait });
+  const b = replica(dir, 'b', clock, v1);
+  const lease = () => JSON.parse(readFileSync(path.join(dir, LEASE_FILE), 'utf8')) as { owner: string; epoch: number };
+  await a.coord.renewOnce();
+  assert.deepEqual([a.coord.leading, lease().epoch], [true, 1]);
+  const fenced = (e: unknown) => isTickcastError(e) && e.code === ErrorCodes.FINETUNE_LEASE_FENCED && e.statusCode === 409;
+
+  // 1. a passes its lease check, then stalls (GC, blocked loop) past the lease; b takes it over and promotes.
+  let s = afterCheck.hold();
+  let p = a.promoter.promote(weights, { round: 1 }, offload);
+  await s.entered;
+  now += 3_001;
+  await b.coord.renewOnce();
+  assert.deepEqual([b.coord.leading, lease().owner, lease().epoch], [true, 'b', 2]);
+  assert.equal(await b.promoter.promote(weights, { round: 1 }, offload), 'v2');
+  s.release();
+  await assert.rejects(p, fenced);
+  assert.deepEqual(await store.list(), ['v2', 'v1'], "a's challenger was not saved");
+  assert.deepEqual([await readCurrent(dir), await readCurrentEpoch(dir)], ['v2', 2]);
+  assert.equal(a.slot.predictor.version, 'v1', 'a swapped nothing in');
+
+  // 2. a leads again (b stalls and its lease expires); a's promotion is saved, then a stalls while building
+  //    its engine; b wakes and takes the lease back: a's saved version is deleted, not served nor recorded.
+  await a.coord.followOnce();
+  now += 3_001;
+  await a.coord.renewOnce();
+  assert.deepEqual([a.coord.leading, lease().epoch], [true, 3]);
+  s = inBuild.hold();
+  p = a.promoter.promote(weights, { round: 2 }, offload);
+  await s.entered;
+  assert.deepEqual(await store.list(), ['v3', 'v2', 'v1'], 'saved before the stall');
+  now += 3_001;
+  await b.coord.renewOnce();
+  assert.deepEqual([lease().owner, lease().epoch], ['b', 4]);
+  s.release();
+  await assert.rejects(p, fenced);
+  assert.deepEqual(await store.list(), ['v2', 'v1'], 'the fenced version is removed (a restart must not serve it)');
+  assert.deepEqual([await readCurrent(dir), a.slot.predictor.version, a.promoter.champion.version], ['v2', 'v2', 'v2']);
+  assert.match(await a.metrics.registry.getSingleMetricAsString('tickcast_finetune_fenced_writes_total'), /tickcast_finetune_fenced_writes_total 2/);
+
+  // 3. a late write of current.json under an older epoch is refused too; a manual one (no epoch) keeps the epoch.
+  await assert.rejects(writeCurrent(dir, 'v1', 'a', 1), fenced);
+  await writeCurrent(dir, 'v1', 'rest');
+  assert.deepEqual([await readCurrent(dir), await readCurrentEpoch(dir)], ['v1', 2]);
+
+  // 4. The epoch never goes back: released (file removed), the next holder starts above current.json's.
+  await b.coord.stop();
+  await a.coord.renewOnce();
+  assert.deepEqual([a.coord.leading, lease().epoch >= 3], [true, true]);
+  const c = new DirLease({ dir, ttlMs: 3_000, owner: 'c', now: clock, epochFloor: () => readCurrentEpoch(dir) });
+  await a.coord.stop();
+  assert.equal(await c.acquireOrRenew(), true);
+  assert.equal(lease().epoch, 3, 'above the epoch c saw (none) and current.json (2)');
 });
 
 test('start-up serves the recorded current version (an automatic rollback is not undone by a restart), unless a newer version was copied in after it was recorded', async (t) => {
