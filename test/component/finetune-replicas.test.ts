@@ -1,11 +1,13 @@
 /**
  * Two model services (two replicas) fine-tuning on one shared model directory, real trainers:
  * only the lease holder runs rounds and promotes, the other serves the promoted version within a
- * follow interval, and when the holder stops the other takes the lease and fine-tunes.
+ * follow interval, and when the holder stops the other takes the lease and fine-tunes. Only the
+ * holder runs a trainer: the follower starts one when it takes the lease and ends it when it loses it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createModelService, type ModelService } from '../../src/model/model-service.ts';
@@ -14,6 +16,7 @@ import { HybridModel } from '../../src/model/hybrid-model.ts';
 import { initBackend } from '../../src/model/backend.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
+import { LEASE_FILE } from '../../src/model/shared-dir/lease.ts';
 import { FT_HYBRID, FT_SPEC, ftConfig, rng } from '../unit/finetune/helpers.ts';
 import { Harness, stageSlot } from './finetune-harness.ts';
 import { series, phase, W, H } from './finetune-guard-setup.ts';
@@ -53,6 +56,18 @@ test('replicas sharing model.dir: one fine-tunes and promotes, the other follows
   const wave = (s: string, i: number) => Math.sin((2 * Math.PI * (i + phase[s])) / 20) + 0.05 * (r() * 2 - 1);
   const both = (n: number, only?: { h: Harness }[]) => Promise.all((only ?? [a, b]).map((x) => x.h.feed(series, n, wave)));
   const rounds = (svc: ModelService) => Number(svc.finetune!.status().rounds);
+  const trainer = (svc: ModelService) => svc.finetune!.status().trainer as { running: boolean; pid?: number };
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  assert.equal(trainer(a.svc).running, true, 'the holder runs a trainer');
+  assert.ok(alive(trainer(a.svc).pid!));
+  assert.deepEqual(trainer(b.svc), { isolation: 'process', running: false }, 'the follower runs no trainer');
 
   await both(400);
   a.svc.finetune!.requestRound();
@@ -66,6 +81,16 @@ test('replicas sharing model.dir: one fine-tunes and promotes, the other follows
 
   await a.h.close(); // the holder stops: its lease is released
   assert.ok(await until(() => b.svc.coordinator!.leading, 5_000, () => both(4, [b])), 'replica b did not take the lease');
+  assert.ok(await until(() => trainer(b.svc).running, 30_000, () => both(4, [b])), 'replica b started no trainer on taking the lease');
   b.svc.finetune!.requestRound();
   assert.ok(await until(() => rounds(b.svc) > 0, 60_000, () => both(16, [b])), 'replica b ran no round after taking the lease');
+
+  // Another replica takes the lease over (b's renewal finds it): b's trainer ends, no tensor left behind here.
+  const pid = trainer(b.svc).pid!;
+  const tensors = tf.memory().numTensors;
+  writeFileSync(path.join(dir, LEASE_FILE), `${JSON.stringify({ owner: 'replica-c', expiresAt: Date.now() + 60_000, epoch: 99 })}\n`);
+  assert.ok(await until(() => !b.svc.coordinator!.leading && !trainer(b.svc).running, 30_000, () => both(4, [b])), `replica b kept its trainer after losing the lease: leading ${b.svc.coordinator!.leading} ${JSON.stringify(trainer(b.svc))} ${b.svc.finetune!.state}`);
+  assert.equal(await b.svc.finetune!.workerExited, 0, 'the trainer ended cleanly');
+  assert.equal(alive(pid), false);
+  assert.equal(tf.memory().numTensors, tensors, 'tensors leaked on the serving thread');
 });

@@ -156,9 +156,15 @@ export class FineTuner implements TickLearner {
     void this.#dispatch({ type: 'requestRound' });
   }
 
+  /**
+   * Start the trainer and the loop. A replica that does not hold the fine-tune lease starts the
+   * loop only: its trainer starts when it takes the lease and ends when it loses it (TrainerHost.lead).
+   */
   async start(): Promise<void> {
     if (this.#s.phase !== 'starting') return;
-    const ok = await this.#host.start();
+    const following = this.#d.leading?.() === false;
+    const ok = following || (await this.#host.start());
+    if (following) this.#log.info('fine-tune trainer not started: another replica holds the fine-tune lease; it starts when this replica takes the lease');
     await this.#dispatch(ok ? { type: 'trainerReady', now: Date.now() } : { type: 'trainerFailed' });
     if (ok) this.#loop = this.#run(this.#ac.signal);
   }
@@ -178,13 +184,13 @@ export class FineTuner implements TickLearner {
     while (!signal.aborted) {
       if (await sleep(this.#t.tickMs, signal)) break;
       try {
+        if (!(await this.#host.lead(this.#d.leading?.() !== false))) continue; // another replica fine-tunes
         if (this.#host.dead) {
           await this.#dispatch({ type: 'trainerDied', reason: this.#host.dead.message });
           if (!(await this.#host.restart(signal))) break;
           await this.#dispatch({ type: 'trainerRestarted', now: Date.now() });
           continue;
         }
-        if (this.#d.leading?.() === false) continue; // another replica fine-tunes
         await this.#dispatch({ type: 'step', now: Date.now(), pinned: this.#d.control.pinned });
       } catch (err) {
         if (signal.aborted) break;
@@ -229,7 +235,8 @@ export class FineTuner implements TickLearner {
         await this.#dispatch({ type: 'rolledBack' });
         return this.#report.rolledBack(a.from, a.to, a.reason);
       case 'reloadChampion':
-        void host.call({ type: 'setChampion', weights: this.#d.control.champion.weights }).catch((err) => this.#log.error({ err: describeError(err) }, 'fine-tune trainer could not take the new champion'));
+        // (Not logged when the trainer was closed meanwhile: the lease was lost.)
+        void host.call({ type: 'setChampion', weights: this.#d.control.champion.weights }).catch((err) => host.running && this.#log.error({ err: describeError(err) }, 'fine-tune trainer could not take the new champion'));
         return;
       case 'reportShadow':
         return this.#report.shadow(a.champion, a.challenger);

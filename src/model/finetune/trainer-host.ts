@@ -34,7 +34,11 @@ export type TrainResult = Extract<WorkerReply, { trained: unknown }>['trained'];
 export class TrainerHost {
   readonly #o: TrainerHostOptions;
   #worker: WorkerClient | null = null;
+  #exited: Promise<number> | null = null;
   #nice: number | null | undefined;
+  /** Starts on taking the lease (lead()): the earliest next attempt after a failed one, and the backoff. */
+  #startAt = 0;
+  #startBackoff = 1_000;
 
   constructor(o: TrainerHostOptions) {
     this.#o = o;
@@ -49,14 +53,14 @@ export class TrainerHost {
     return this.#worker?.dead ?? null;
   }
 
-  /** Resolves when the trainer has ended (after close()); null if it never started. */
+  /** Resolves when the trainer (the last one started) has ended (after close()); null if it never started. */
   get exited(): Promise<number> | null {
-    return this.#worker?.exited ?? null;
+    return this.#worker?.exited ?? this.#exited;
   }
 
   describe(): Record<string, unknown> {
     const w = this.#worker;
-    return { isolation: this.#o.isolation, ...(w?.pid !== undefined ? { pid: w.pid } : {}), ...(this.#nice !== undefined ? { nice: this.#nice } : {}) };
+    return { isolation: this.#o.isolation, running: w !== null, ...(w?.pid !== undefined ? { pid: w.pid } : {}), ...(this.#nice !== undefined ? { nice: this.#nice } : {}) };
   }
 
   /** Start the trainer; false (logged) when it fails to start. */
@@ -68,6 +72,33 @@ export class TrainerHost {
       this.#o.logger.error({ err: describeError(err) }, 'fine-tune trainer failed to start; serving continues without online fine-tuning');
       return false;
     }
+  }
+
+  /**
+   * With a shared model dir the trainer runs only while this replica holds the fine-tune lease: a
+   * follower keeps no training model, optimizer state or process (docs/finetuning.md § Several
+   * replicas). Not leading: the trainer ends (the round in flight was dropped already: the
+   * coordinator's championChanged). Leading: a trainer holding the serving version starts, retried
+   * with backoff (1 s … 5 min) when it fails. True when leading with a trainer.
+   */
+  async lead(leading: boolean): Promise<boolean> {
+    if (!leading) {
+      if (this.#worker) {
+        this.#o.logger.info({ pid: this.#worker.pid }, 'fine-tune lease not held: fine-tune trainer stopped until this replica takes the lease');
+        await this.close();
+      }
+      return false;
+    }
+    if (this.#worker) return true;
+    if (Date.now() < this.#startAt) return false;
+    if (!(await this.start())) {
+      this.#startAt = Date.now() + this.#startBackoff;
+      this.#startBackoff = Math.min(2 * this.#startBackoff, MAX_BACKOFF_MS);
+      return false;
+    }
+    this.#startBackoff = 1_000;
+    this.#worker!.abortTraining(this.#o.pinned());
+    return true;
   }
 
   /**
@@ -93,7 +124,8 @@ export class TrainerHost {
   }
 
   call<R extends WorkerReply & { ok: true } = WorkerReply & { ok: true }>(req: WorkerRequest): Promise<R> {
-    return this.#worker!.call<R>(req);
+    if (!this.#worker) return Promise.reject(new Error('the fine-tune trainer is not running'));
+    return this.#worker.call<R>(req);
   }
 
   async train(req: TrainRequest): Promise<TrainResult> {
@@ -119,8 +151,13 @@ export class TrainerHost {
     };
   }
 
+  /** End the trainer (its process or thread and every tensor in it); `start()` may start a new one. */
   async close(): Promise<void> {
-    await this.#worker?.close();
+    const w = this.#worker;
+    if (!w) return;
+    this.#worker = null;
+    this.#exited = w.exited;
+    await w.close();
   }
 
   /** Start a trainer holding the current champion. Throws if it fails to start (it is then ended). */
