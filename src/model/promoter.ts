@@ -95,10 +95,13 @@ export class Promoter implements ChampionControl {
     });
   }
 
-  /** Serve an earlier version again (automatic rollback by the fine-tuner). */
+  /**
+   * Serve an earlier version again (automatic rollback by the fine-tuner, of its own promotion):
+   * fenced like that promotion — refused when the lease moved to another replica since.
+   */
   rollbackTo(version: string, reason: string, offload?: EngineOffload): Promise<void> {
     return this.#serialised(async () => {
-      await this.#serve(await this.#d.registry.find(version), reason, offload);
+      await this.#serve(await this.#d.registry.find(version), reason, offload, 'fenced');
     });
   }
 

@@ -57,7 +57,8 @@ export class SharedDirCoordinator {
     const lease = this.#d.lease;
     if (!lease) return null;
     const seen = lease.seen;
-    return { owner: lease.owner, held: this.leading, holder: seen?.owner || null, expiresAt: seen ? new Date(seen.expiresAt).toISOString() : null };
+    const holder = seen?.owner || null; // '' : released, or an unreadable record
+    return { owner: lease.owner, held: this.leading, holder, expiresAt: seen && holder ? new Date(seen.expiresAt).toISOString() : null };
   }
 
   /** The fencing token (lease epoch) of the promotion in flight, recorded in current.json. */

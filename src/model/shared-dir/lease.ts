@@ -103,10 +103,29 @@ export class DirLease {
     return cur !== null && cur.rec.owner === this.owner && cur.rec.epoch === epoch;
   }
 
-  /** Give the lease up (when held), so another replica takes it at once instead of after `ttlMs`. */
+  /**
+   * Give the lease up (when held), so another replica takes it at once instead of after `ttlMs`:
+   * moved aside like a takeover (only when it is still this replica's), replaced by an expired
+   * record that keeps the epoch, so the next holder's is higher (fencing never goes back).
+   */
   async release(): Promise<void> {
     const cur = await this.#read();
-    if (cur?.rec.owner === this.owner) await fsp.rm(this.#file, { force: true });
+    if (cur?.rec.owner !== this.owner) return;
+    const aside = this.#tempName('stale');
+    try {
+      await fsp.rename(this.#file, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    if (!(await this.#settleAside(aside, cur.raw))) return;
+    const tmp = this.#tempName('new');
+    try {
+      await writeFileSynced(tmp, `${JSON.stringify({ owner: '', expiresAt: 0, epoch: cur.rec.epoch } satisfies LeaseRecord)}\n`);
+      await fsp.link(tmp, this.#file).catch(() => undefined); // EEXIST: another replica took it meanwhile
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
   }
 
   async #read(): Promise<{ raw: string; rec: LeaseRecord } | null> {
@@ -160,6 +179,17 @@ export class DirLease {
     }
   }
 
+  /**
+   * A record moved aside to `aside`: deleted when it is the one judged (`raw`), else (renewed or
+   * taken between the read and the rename) put back, unless a newer one exists. True: it was.
+   */
+  async #settleAside(aside: string, raw: string): Promise<boolean> {
+    const moved = await fsp.readFile(aside, 'utf8').catch(() => '');
+    if (moved !== raw) await fsp.link(aside, this.#file).catch(() => undefined);
+    await fsp.rm(aside, { force: true });
+    return moved === raw;
+  }
+
   async #takeOver(expired: { raw: string; rec: LeaseRecord }): Promise<boolean> {
     const aside = this.#tempName('stale');
     try {
@@ -168,14 +198,7 @@ export class DirLease {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return this.#create(); // another replica moved it first
       throw err;
     }
-    const moved = await fsp.readFile(aside, 'utf8').catch(() => '');
-    if (moved !== expired.raw) {
-      // Renewed or taken between the read and the rename: put it back (unless a newer one exists).
-      await fsp.link(aside, this.#file).catch(() => undefined);
-      await fsp.rm(aside, { force: true });
-      return false;
-    }
-    await fsp.rm(aside, { force: true });
+    if (!(await this.#settleAside(aside, expired.raw))) return false;
     // Our own record (a late renewal): nobody held it since, the epoch stays; else one more.
     return this.#create(expired.rec.owner === this.owner ? expired.rec.epoch : Math.max(this.#maxEpoch, await this.#floor()) + 1);
   }

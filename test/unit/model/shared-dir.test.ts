@@ -263,19 +263,41 @@ test('fencing: a holder that stalls past its lease (after its check, or while bu
   assert.deepEqual([await readCurrent(dir), a.slot.predictor.version, a.promoter.champion.version], ['v2', 'v2', 'v2']);
   assert.match(await a.metrics.registry.getSingleMetricAsString('tickcast_finetune_fenced_writes_total'), /tickcast_finetune_fenced_writes_total 2/);
 
-  // 3. a late write of current.json under an older epoch is refused too; a manual one (no epoch) keeps the epoch.
+  // 3. b's automatic rollback of its own promotion, stalled while building the engine past a takeover by a: refused too.
+  await b.coord.renewOnce();
+  assert.equal(await b.promoter.promote(weights, { round: 2 }, offload), 'v3');
+  const bStall = stallPoint();
+  const b2 = replica(dir, 'b', clock, v1, { inBuild: bStall.wait }); // b again, with a build it can stall
+  await b2.coord.renewOnce();
+  assert.equal(await b2.coord.mayPromote(), true);
+  s = bStall.hold();
+  const rb = b2.promoter.rollbackTo('v2', 'automatic rollback: v3 regressed');
+  await s.entered;
+  now += 3_001;
+  await a.coord.renewOnce();
+  assert.equal(a.coord.leading, true);
+  s.release();
+  await assert.rejects(rb, fenced);
+  assert.equal(await readCurrent(dir), 'v3', "the stale rollback did not replace the new holder's record");
+
+  // 4. a late write of current.json under an older epoch is refused too; a manual one (no epoch) keeps the epoch.
   await assert.rejects(writeCurrent(dir, 'v1', 'a', 1), fenced);
   await writeCurrent(dir, 'v1', 'rest');
-  assert.deepEqual([await readCurrent(dir), await readCurrentEpoch(dir)], ['v1', 2]);
+  assert.deepEqual([await readCurrent(dir), await readCurrentEpoch(dir)], ['v1', 4]);
 
-  // 4. The epoch never goes back: released (file removed), the next holder starts above current.json's.
+  // 5. The epoch never goes back: a release leaves an expired record with it; a lease file deleted
+  //    by hand restarts above the epoch current.json records.
   await b.coord.stop();
-  await a.coord.renewOnce();
-  assert.deepEqual([a.coord.leading, lease().epoch >= 3], [true, true]);
-  const c = new DirLease({ dir, ttlMs: 3_000, owner: 'c', now: clock, epochFloor: () => readCurrentEpoch(dir) });
+  assert.equal(lease().owner, 'a', "b's stop does not release a's lease");
   await a.coord.stop();
+  assert.deepEqual(lease(), { owner: '', expiresAt: 0, epoch: 5 }, 'released: expired, epoch kept');
+  const c = new DirLease({ dir, ttlMs: 3_000, owner: 'c', now: clock, epochFloor: () => readCurrentEpoch(dir) });
   assert.equal(await c.acquireOrRenew(), true);
-  assert.equal(lease().epoch, 3, 'above the epoch c saw (none) and current.json (2)');
+  assert.equal(lease().epoch, 6);
+  rmSync(path.join(dir, LEASE_FILE));
+  const d = new DirLease({ dir, ttlMs: 3_000, owner: 'd', now: clock, epochFloor: () => readCurrentEpoch(dir) });
+  assert.equal(await d.acquireOrRenew(), true);
+  assert.equal(lease().epoch, 5, 'above current.json (4), the only trace left');
 });
 
 test('start-up serves the recorded current version (an automatic rollback is not undone by a restart), unless a newer version was copied in after it was recorded', async (t) => {
