@@ -140,7 +140,8 @@ function followersOf(index: AlertIndex, bandQuality: BandQualityTracker, inciden
     alert: (rec, labels) => published(incidents.follow(rec, labels)),
     // The tail after a snapshot: the alerts joined their incidents before the restart (their records went out then).
     replayed: (rec, labels) => void incidents.follow(rec, labels),
-    advance: (ts) => published(incidents.advance(ts)),
+    ticked: (tick, eventMs) => incidents.tick(tick.series, tick.labels, eventMs),
+    advance: (wallMs) => published(incidents.advance(wallMs)),
   });
   return followers;
 }
@@ -156,5 +157,6 @@ function incidentGrouper(config: Config): IncidentGrouper | null {
     maxMembers: c.maxMembers,
     keepClosed: c.keepClosed,
     maxSeen: config.windows.maxSeries,
+    idleMs: c.idleCloseMs,
   });
 }

@@ -29,6 +29,6 @@ export interface Accepted {
   baselines: number[] | null;
   /** Readings filled in just before this tick (missed on the feed's clock). */
   filled: number;
-  /** How far the tick moves the instance's event time (incidents close on it): its ts, or for one stamped ahead of when it was sent, that + input.clockSkewMs (WindowStore.push). */
+  /** How far the tick moves event time (its incident key's clock: incidents close on it): its ts, or for one stamped ahead of when it was sent, that + input.clockSkewMs (WindowStore.push). */
   eventMs: number;
 }

@@ -3,7 +3,7 @@
  * incident grouper, band quality. The pipeline calls them in stream order; what `alert` and
  * `advance` return is published on the anomalies stream (incident records), after the alert.
  */
-import type { ForecastStep } from '../domain/types.ts';
+import type { ForecastStep, Tick } from '../domain/types.ts';
 import type { AnomalyRecord } from './ports.ts';
 
 /** A record for the anomalies stream other than an alert (e.g. an incident). */
@@ -22,8 +22,13 @@ export interface PipelineFollower {
   replayed?(rec: AnomalyRecord, labels: Readonly<Record<string, string>> | undefined): void;
   /** A tick arrived that the forecast step `expected` had predicted (made before the tick). */
   realised?(series: string, tsMs: number, value: number, expected: ForecastStep): void;
-  /** A chunk of records is done; `eventTs` is the highest tick ts seen so far. */
-  advance?(eventTs: number): FollowerRecord[] | void;
+  /**
+   * A tick was accepted (warm-up ones too); `eventMs` is how far it moves event time: its ts, or for one
+   * stamped ahead of when it was sent, that + input.clockSkewMs (accepted.ts).
+   */
+  ticked?(tick: Tick, eventMs: number): void;
+  /** A chunk of records with accepted ticks is done; `wallMs` is the host clock now. */
+  advance?(wallMs: number): FollowerRecord[] | void;
   /** The series was evicted: drop its state. */
   forget?(series: string): void;
 }

@@ -93,7 +93,6 @@ export class StreamPipeline {
   readonly #unsent = new UnsentOutputs();
   readonly #departures: SeriesDepartures;
   readonly #recent: Float64Array;
-  #eventTs = -Infinity;
 
   constructor(deps: StreamPipelineDeps) {
     this.#d = deps;
@@ -147,7 +146,7 @@ export class StreamPipeline {
     this.#departures.sweep(departures, accepted.map((a) => a.tick.series));
     this.#alerts?.drain(out);
 
-    if (accepted.length > 0) for (const f of this.#followers) pushFollowerRecords(f.advance?.(this.#eventTs), accepted[accepted.length - 1].rec, (rec) => this.#trace(rec), out);
+    if (accepted.length > 0) for (const f of this.#followers) pushFollowerRecords(f.advance?.(this.#now()), accepted[accepted.length - 1].rec, (rec) => this.#trace(rec), out);
     await this.#send(given, kept ? [...kept.out, ...out] : out, out, sink, tracer);
   }
 
@@ -251,7 +250,7 @@ export class StreamPipeline {
     const expected = expectations?.[0] ?? null;
     if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
     if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
-    if (a.eventMs > this.#eventTs) this.#eventTs = a.eventMs; // a tick stamped ahead moves it no further than sent + clockSkewMs
+    for (const f of this.#followers) f.ticked?.(a.tick, a.eventMs); // a tick stamped ahead moves event time no further than sent + clockSkewMs
     d.fusion?.realised(series, a.tick.values, this.#targetIdx, 1 + a.filled);
     this.#alerts?.score(a.tick, a.rec, a.quiet, expectations, out);
     this.#learning.afterScoring(a.tick, a.suppressed, a.view, expected);

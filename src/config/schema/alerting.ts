@@ -74,8 +74,10 @@ export const incidentsSection = z
     label: z.string().min(1).default('host'),
     /** groupBy "prefix": regular expression on the series id; its first capture group is the key. Series that do not match are not grouped. */
     prefixPattern: regexSource.default('^([^:]+):'),
-    /** Alerts of one key at most this far apart (event time) belong to one incident. */
+    /** Alerts of one key at most this far apart (event time) belong to one incident; it closes once its key's own ticks are more than this past its last alert. */
     spanMs: positiveInt.default(5 * 60_000),
+    /** An open incident whose key has had no tick for this long (wall time, while the instance receives ticks of others) closes: its feed stopped. At least spanMs is used. */
+    idleCloseMs: positiveInt.default(30 * 60_000),
     /** Distinct series an incident needs before it is published. */
     minSeries: positiveInt.default(2),
     /** Incident keys tracked at once; beyond it the one alerting least recently closes (its `closed` record published if it was published). */

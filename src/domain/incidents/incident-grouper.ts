@@ -7,8 +7,12 @@
  *                      most spanMs before it, else a new one starts (the old one closes). Once an
  *                      incident has `minSeries` distinct series it is published ("open"), and again
  *                      on every change (a new member series, a higher severity).
- *   advance(ts)     → incidents quiet for more than spanMs at event time ts close; published ones
- *                      are published once more with state "closed".
+ *   tick(series, …) → a tick moves its group's own clock (event time) forward: each group closes
+ *                      on its own feed's time, so a feed lagging the others (a slow site, a replayed
+ *                      partition, devices on a skewed clock) groups its alerts as it would alone.
+ *   advance(wallMs) → incidents whose group's clock is more than spanMs past their last alert
+ *                      close, and so do those whose group has had no tick for `idleMs` of wall time
+ *                      (its feed stopped); published ones are published once more, state "closed".
  *
  * Records are keyed by incident id (stable: key + first alert ts), so a compacted topic keeps the
  * latest version of each. Bounded: `maxOpen` groups tracked at once (the one alerting least recently closes first), at most
@@ -42,6 +46,8 @@ export interface IncidentSettings {
   keepClosed: number;
   /** Series whose latest alert is remembered to tell replays (default 10,000: windows.maxSeries). */
   maxSeen?: number;
+  /** Wall time without a tick of its group after which an open incident closes (at least spanMs; default 30 min). */
+  idleMs?: number;
 }
 
 /** What the grouper needs of an alert record. */
@@ -60,12 +66,16 @@ export class IncidentGrouper {
   readonly #closed: IncidentRecord[] = [];
   readonly #groupBy: string;
   readonly #seen: SeenAlerts;
+  readonly #idleMs: number;
+  /** Wall time of the last advance (a longer silence of the whole instance is not counted as idle). */
+  #lastAdvance: number | undefined;
 
   constructor(settings: IncidentSettings) {
     if (!(settings.spanMs > 0) || settings.minSeries < 1) throw new RangeError('spanMs must be > 0 and minSeries ≥ 1');
     this.settings = Object.freeze({ ...settings });
     this.#groupBy = settings.groupBy.by === 'label' ? `label:${settings.groupBy.label}` : 'prefix';
     this.#seen = new SeenAlerts(settings.maxSeen ?? 10_000);
+    this.#idleMs = Math.max(settings.spanMs, settings.idleMs ?? 30 * 60_000);
   }
 
   /** The grouping key of a series, or null when it has none (not grouped). */
@@ -88,7 +98,7 @@ export class IncidentGrouper {
       o = undefined;
     }
     if (o === undefined) {
-      o = { rec: this.#start(key, alert), published: false };
+      o = { rec: this.#start(key, alert), published: false, clock: alert.ts };
       this.#open.set(key, o);
       if (this.#open.size > this.settings.maxOpen) {
         const oldest = this.#open.keys().next().value as string;
@@ -99,6 +109,7 @@ export class IncidentGrouper {
       this.#open.delete(key);
       this.#open.set(key, o);
     }
+    if (alert.ts > o.clock) o.clock = alert.ts;
     const changed = this.#add(o.rec, alert);
     if (changed && o.rec.series.length >= this.settings.minSeries) {
       o.published = true;
@@ -107,9 +118,34 @@ export class IncidentGrouper {
     return out;
   }
 
-  advance(eventTs: number): IncidentRecord[] {
+  /**
+   * A tick (its event time, `eventMs`; the pipeline caps one stamped ahead of its send time) of a
+   * series: moves its group's clock when the group has an open incident, and marks the group live.
+   */
+  tick(series: string, labels: Readonly<Record<string, string>> | undefined, eventMs: number): void {
+    if (this.#open.size === 0) return;
+    const key = this.keyOf(series, labels);
+    const o = key === null ? undefined : this.#open.get(key);
+    if (o === undefined) return;
+    if (eventMs > o.clock) o.clock = eventMs;
+    o.wall = undefined; // live: the next advance stamps its wall time
+  }
+
+  /**
+   * Close the incidents quiet for more than spanMs on their group's own clock, and those of groups
+   * without a tick for `idleMs` of wall time. A silence of the whole instance longer than that (no
+   * ticks at all: consumer paused, broker down) is not counted: no group is idle while nothing is.
+   */
+  advance(wallMs: number): IncidentRecord[] {
     const out: IncidentRecord[] = [];
-    for (const [key, o] of this.#open) if (eventTs - o.rec.lastTs > this.settings.spanMs) this.#close(key, o, out);
+    const last = this.#lastAdvance;
+    const silence = last === undefined ? 0 : wallMs - last;
+    this.#lastAdvance = wallMs;
+    for (const [key, o] of this.#open) {
+      if (o.wall === undefined) o.wall = wallMs; // ticked since the last advance, just opened, or restored from a snapshot
+      else if (silence > this.#idleMs && o.wall <= last!) o.wall += silence;
+      if (o.clock - o.rec.lastTs > this.settings.spanMs || wallMs - o.wall > this.#idleMs) this.#close(key, o, out);
+    }
     return out;
   }
 

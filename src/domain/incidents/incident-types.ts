@@ -30,4 +30,8 @@ export interface IncidentRecord {
 export interface Open {
   rec: IncidentRecord;
   published: boolean;
+  /** The group's own event time: the latest tick or alert ts of its series (incidents close on it). */
+  clock: number;
+  /** Wall time of the advance after the group's latest tick (idle close); unset: ticked since the last advance, or restored. */
+  wall?: number;
 }
