@@ -29,7 +29,7 @@
  */
 import { incidentId } from '../alerts/alert-id.ts';
 import { SeenAlerts } from './incident-seen.ts';
-import { copyRecord as copy, fromState, toState, type IncidentState } from './incident-state.ts';
+import { copyRecord as copy, fromState, strandedOf, toState, type IncidentState } from './incident-state.ts';
 import type { IncidentRecord, Open } from './incident-types.ts';
 
 export type { IncidentMember, IncidentRecord } from './incident-types.ts';
@@ -67,6 +67,8 @@ export class IncidentGrouper {
   readonly #groupBy: string;
   readonly #seen: SeenAlerts;
   readonly #idleMs: number;
+  /** Published open incidents of a snapshot taken under another grouping: closed at the first advance. */
+  #stranded: IncidentRecord[] = [];
   /** Wall time of the last advance (a longer silence of the whole instance is not counted as idle). */
   #lastAdvance: number | undefined;
 
@@ -141,6 +143,7 @@ export class IncidentGrouper {
     const last = this.#lastAdvance;
     const silence = last === undefined ? 0 : wallMs - last;
     this.#lastAdvance = wallMs;
+    for (const rec of this.#stranded.splice(0)) this.#retire({ rec, published: true, clock: rec.lastTs }, out);
     for (const [key, o] of this.#open) {
       if (o.wall === undefined) o.wall = wallMs; // ticked since the last advance, just opened, or restored from a snapshot
       else if (silence > this.#idleMs && o.wall <= last!) o.wall += silence;
@@ -156,10 +159,12 @@ export class IncidentGrouper {
 
   /**
    * Install incidents saved by `exportState` (before any alert is followed); returns how many open.
-   * A state of another layout or grouping key is ignored (0): its incidents would never match.
+   * A state of another layout or grouping key is ignored (0): its incidents would never match. Those
+   * of another grouping that were published are closed (records published) at the first advance.
    */
   importState(state: unknown): number {
     const saved = fromState(state, this.#groupBy);
+    this.#stranded = strandedOf(state, this.#groupBy);
     if (saved === null) return 0;
     for (const [key, o] of saved.open) this.#open.set(key, o);
     this.#closed.push(...saved.closed.slice(-this.settings.keepClosed));
@@ -198,6 +203,11 @@ export class IncidentGrouper {
 
   #close(key: string, o: Open, out: IncidentRecord[]): void {
     this.#open.delete(key);
+    this.#retire(o, out);
+  }
+
+  /** A closed incident: listed and published when it was published (open records went out). */
+  #retire(o: Open, out: IncidentRecord[]): void {
     if (!o.published) return;
     o.rec.state = 'closed';
     this.#closed.push(o.rec);

@@ -46,6 +46,17 @@ export function fromState(state: unknown, groupBy: string): { open: Map<string, 
   return { open, closed, seen: s.seen };
 }
 
+/**
+ * The published open incidents of a state taken under another grouping (`incidents.groupBy` or its
+ * label changed across the restart): not installed, but their `open` records are out on the
+ * compacted topic and would stay open for good unless a `closed` record follows.
+ */
+export function strandedOf(state: unknown, groupBy: string): IncidentRecord[] {
+  const s = state as Partial<IncidentState> | null | undefined;
+  if (!s || s.v !== INCIDENT_STATE_LAYOUT || s.groupBy === groupBy || !Array.isArray(s.open)) return [];
+  return s.open.filter((e) => e?.published === true && isRecord(e.rec)).map((e) => ({ ...copyRecord(e.rec), state: 'open' as const }));
+}
+
 function isRecord(r: unknown): r is IncidentRecord {
   const x = r as Partial<IncidentRecord> | null;
   return !!x && x.kind === 'incident' && typeof x.id === 'string' && typeof x.group === 'string' && Array.isArray(x.series) && Array.isArray(x.alerts) &&

@@ -129,6 +129,25 @@ test('a snapshot without incidents (older) or taken under another grouping resto
     assert.equal(new IncidentGrouper(settings).importState({ ...g.exportState(), v: 99 }), 0, 'another layout');
   }));
 
+test('incidents published under another grouping (groupBy changed across the restart) are closed at the first chunk, not left open on the topic', () =>
+  withDir(async (dir) => {
+    const g = new IncidentGrouper(settings);
+    const a = service(dir, g);
+    await a.tick('web-1:cpu', 1);
+    g.follow(alert('web-1:cpu', 1));
+    const [opened] = g.follow(alert('web-1:mem', 2));
+    g.follow(alert('db-1:cpu', 2)); // a candidate never published: nothing to close
+    await a.snap.snapshot();
+    const other = new IncidentGrouper({ ...settings, groupBy: { by: 'label', label: 'host' } });
+    assert.equal(await service(dir, other).snap.load(), true);
+    assert.deepEqual(other.list({ state: 'open', limit: 10 }), [], 'not installed: it would never match');
+    const closed = other.advance(0);
+    assert.deepEqual(closed.map((r) => [r.id, r.state, r.count, r.groupBy]), [[opened.id, 'closed', 2, 'prefix']], 'its closed record goes out');
+    assert.deepEqual(other.list({ state: 'closed', limit: 10 }).map((r) => r.id), [opened.id]);
+    assert.deepEqual(other.advance(0), [], 'once');
+    assert.deepEqual(new IncidentGrouper(settings).importState(g.exportState()), 2, 'the same grouping installs both');
+  }));
+
 test('alerts of the tail replayed after a snapshot (full warm-up) join incidents without being published', () => {
   const spec = { window: 4, features: ['value'], targets: ['value'], horizon: 1, quantiles: [0.1, 0.5, 0.9] } as unknown as ModelSpec;
   const scorer: AnomalyScorer = {
