@@ -76,7 +76,7 @@ export const incidentsSection = z
     prefixPattern: regexSource.default('^([^:]+):'),
     /** Alerts of one key at most this far apart (event time) belong to one incident; it closes once its key's own ticks are more than this past its last alert. */
     spanMs: positiveInt.default(5 * 60_000),
-    /** An open incident whose key has had no tick for this long (wall time, while the instance receives ticks of others) closes: its feed stopped. At least spanMs is used. */
+    /** An open incident whose key has had no tick for this long (wall time, while the instance receives ticks of others) closes: its feed stopped (or its partitions moved to another instance). Set it above the longest pause of a feed that delivers in batches. At least spanMs is used. */
     idleCloseMs: positiveInt.default(30 * 60_000),
     /** Distinct series an incident needs before it is published. */
     minSeries: positiveInt.default(2),
