@@ -47,3 +47,41 @@ test('a host whose feed lags the others by hours gets its incident, open and clo
     await app.stop();
   }
 });
+
+test('the incident of a host whose feed stops closes after incidents.idleCloseMs of wall time while other hosts tick', async (t) => {
+  const t0 = Date.UTC(2025, 0, 1);
+  t.mock.timers.enable({ apis: ['Date'], now: t0 });
+  const sent: OutMessage[] = [];
+  const sink: OutputSink = { send: async (m) => void sent.push(...m) };
+  const app = await startTestApp({ incidents: { groupBy: 'label', label: 'host', spanMs: 5 * 60_000, idleCloseMs: 20 * 60_000 } }, { sink, source: idleSource });
+  const spikes: Record<string, number> = { 'cpu-l': 600, 'mem-l': 602 };
+  let offset = 0;
+  /** Minutes [from, to) of the feed, 10 a chunk; host l's feed stops after `lStops`; the host clock at `wall(i)`. */
+  const feed = async (from: number, to: number, lStops: number, wall: (i: number) => number) => {
+    for (let k = from; k < to; k += 10) {
+      const recs: RawRecord[] = [];
+      t.mock.timers.setTime(wall(Math.min(to, k + 10) - 1));
+      for (let i = k; i < Math.min(to, k + 10); i++) {
+        SERIES.forEach(([id, host], s) => {
+          if (host === 'l' && i >= lStops) return;
+          let v = 50 + 10 * Math.sin((2 * Math.PI * i) / 48 + s) + Math.sin(i * 12.9898 + s * 78.233) * 0.5;
+          if (spikes[id] === i) v += 80;
+          recs.push({ key: null, value: Buffer.from(JSON.stringify({ series: id, ts: t0 + i * 60_000, value: v, labels: { host } })), headers: {}, source: { topic: 'ticks', partition: 0, offset: String(offset++) }, receivedAtMs: Date.now() });
+        });
+      }
+      await app.pipeline.handle(recs);
+    }
+  };
+  const states = () => sent.filter((m) => m.stream === 'anomalies').map((m) => JSON.parse(String(m.value))).filter((r) => r.kind === 'incident' && r.group === 'l').map((r) => r.state);
+  try {
+    await feed(0, 600, Infinity, (i) => t0 + i * 60_000); // live: the host clock follows the feed
+    await feed(600, 604, 604, (i) => t0 + 600 * 60_000 + (i - 600) * 60_000);
+    assert.deepEqual(states(), ['open'], 'host l: both spikes in one incident');
+    await feed(604, 624, 604, (i) => t0 + 600 * 60_000 + (i - 600) * 60_000); // 20 min: not idle yet
+    assert.deepEqual(states(), ['open'], 'host l stopped: its own clock stands still, so no quiet closes it');
+    await feed(624, 640, 604, (i) => t0 + 600 * 60_000 + (i - 600) * 60_000);
+    assert.deepEqual(states(), ['open', 'closed'], 'closed once idle for more than idleCloseMs while host a ticks');
+  } finally {
+    await app.stop();
+  }
+});
