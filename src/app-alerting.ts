@@ -142,6 +142,7 @@ function followersOf(index: AlertIndex, bandQuality: BandQualityTracker, inciden
     replayed: (rec, labels) => void incidents.follow(rec, labels),
     ticked: (tick, eventMs) => incidents.tick(tick.series, tick.labels, eventMs),
     advance: (wallMs) => published(incidents.advance(wallMs)),
+    forget: (series) => incidents.forget(series),
   });
   return followers;
 }

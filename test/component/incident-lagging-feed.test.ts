@@ -42,6 +42,10 @@ test('a host whose feed lags the others by hours gets its incident, open and clo
     }
     assert.equal(app.serving.incidents!.list({ state: 'open', limit: 10 }).length, 2);
     await feed(605, 620);
+    const resolved = (host: string) => sent.filter((m) => m.stream === 'anomalies').map((m) => JSON.parse(String(m.value))).filter((r) => r.kind === 'alert' && r.state === 'resolved' && r.series.endsWith(`-${host}`));
+    assert.equal(resolved('a').length, 0, 'host a: its alerts still fire (they resolve around minute 624)');
+    assert.deepEqual(incidents('a').map((r) => r.state), ['open'], 'host a: open while its alerts fire, long after the span');
+    await feed(620, 640);
     for (const host of ['a', 'l']) assert.deepEqual(incidents(host).map((r) => r.state), ['open', 'closed'], `host ${host}: closed after the span of quiet on its own clock`);
   } finally {
     await app.stop();

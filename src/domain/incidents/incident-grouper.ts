@@ -3,15 +3,16 @@
  * such as `host`, or a series-id prefix) and follow each other within `spanMs` of event time
  * become one incident. Pure bookkeeping, driven by the pipeline in stream order:
  *
- *   follow(alert)   → the alert joins its key's open incident if the incident's last alert is at
- *                      most spanMs before it, else a new one starts (the old one closes). Once an
+ *   follow(alert)   → the alert joins its key's open incident if one of its alerts still fires or its
+ *                      last alert or resolve is at most spanMs before it, else a new one starts (the
+ *                      old one closes); a resolve of a member lets the incident close. Once an
  *                      incident has `minSeries` distinct series it is published ("open"), and again
  *                      on every change (a new member series, a higher severity).
  *   tick(series, …) → a tick moves its group's own clock (event time) forward: each group closes
  *                      on its own feed's time, so a feed lagging the others (a slow site, a replayed
  *                      partition, devices on a skewed clock) groups its alerts as it would alone.
- *   advance(wallMs) → incidents whose group's clock is more than spanMs past their last alert
- *                      close, and so do those whose group has had no tick for `idleMs` of wall time
+ *   advance(wallMs) → incidents with no alert firing whose group's clock is more than spanMs past
+ *                      their last alert or resolve close, and so do those whose group has had no tick for `idleMs` of wall time
  *                      (its feed stopped); published ones are published once more, state "closed".
  *
  * Records are keyed by incident id (stable: key + first alert ts), so a compacted topic keeps the
@@ -58,6 +59,8 @@ export interface IncidentAlert {
   severity: 'warning' | 'critical';
   state: 'firing' | 'resolved';
   score: number;
+  /** The feature whose alert it is (a series fires per feature). */
+  feature?: string;
 }
 
 export class IncidentGrouper {
@@ -89,18 +92,19 @@ export class IncidentGrouper {
   }
 
   follow(alert: IncidentAlert, labels?: Readonly<Record<string, string>>): IncidentRecord[] {
-    if (alert.state !== 'firing' || alert.id === undefined) return [];
+    if (alert.state === 'resolved') return void this.#resolved(alert, labels), [];
+    if (alert.id === undefined) return [];
     const key = this.keyOf(alert.series, labels);
     if (key === null) return [];
     let o = this.#open.get(key);
     if (o?.rec.alerts.some((m) => m.id === alert.id) || this.#seen.before({ id: alert.id, series: alert.series, ts: alert.ts })) return []; // a replayed alert
     const out: IncidentRecord[] = [];
-    if (o !== undefined && alert.ts - o.rec.lastTs > this.settings.spanMs) {
+    if (o !== undefined && this.#quiet(o, alert.ts)) {
       this.#close(key, o, out);
       o = undefined;
     }
     if (o === undefined) {
-      o = { rec: this.#start(key, alert), published: false, clock: alert.ts };
+      o = { rec: this.#start(key, alert), published: false, clock: alert.ts, firing: [] };
       this.#open.set(key, o);
       if (this.#open.size > this.settings.maxOpen) {
         const oldest = this.#open.keys().next().value as string;
@@ -112,6 +116,7 @@ export class IncidentGrouper {
       this.#open.set(key, o);
     }
     if (alert.ts > o.clock) o.clock = alert.ts;
+    if (!o.firing.includes(firingKey(alert))) o.firing.push(firingKey(alert));
     const changed = this.#add(o.rec, alert);
     if (changed && o.rec.series.length >= this.settings.minSeries) {
       o.published = true;
@@ -134,6 +139,19 @@ export class IncidentGrouper {
   }
 
   /**
+   * The series left this instance (evicted, or its partition went to another instance: no resolve
+   * will come here): its alerts no longer hold an incident open; quiet counts from its key's clock now.
+   */
+  forget(series: string): void {
+    for (const o of this.#open.values()) {
+      const left = o.firing.filter((f) => f !== series && !f.startsWith(`${series}\u0000`));
+      if (left.length === o.firing.length) continue;
+      o.firing = left;
+      o.calmFrom = Math.max(o.calmFrom ?? -Infinity, o.clock);
+    }
+  }
+
+  /**
    * Close the incidents quiet for more than spanMs on their group's own clock, and those of groups
    * without a tick for `idleMs` of wall time. A silence of the whole instance longer than that (no
    * ticks at all: consumer paused, broker down) is not counted: no group is idle while nothing is.
@@ -143,11 +161,11 @@ export class IncidentGrouper {
     const last = this.#lastAdvance;
     const silence = last === undefined ? 0 : wallMs - last;
     this.#lastAdvance = wallMs;
-    for (const rec of this.#stranded.splice(0)) this.#retire({ rec, published: true, clock: rec.lastTs }, out);
+    for (const rec of this.#stranded.splice(0)) this.#retire({ rec, published: true, clock: rec.lastTs, firing: [] }, out);
     for (const [key, o] of this.#open) {
       if (o.wall === undefined) o.wall = wallMs; // ticked since the last advance, just opened, or restored from a snapshot
       else if (silence > this.#idleMs && o.wall <= last!) o.wall += silence;
-      if (o.clock - o.rec.lastTs > this.settings.spanMs || wallMs - o.wall > this.#idleMs) this.#close(key, o, out);
+      if (this.#quiet(o, o.clock) || wallMs - o.wall > this.#idleMs) this.#close(key, o, out);
     }
     return out;
   }
@@ -178,6 +196,26 @@ export class IncidentGrouper {
     const closed = [...this.#closed].reverse();
     const all = opts.state === 'open' ? open : opts.state === 'closed' ? closed : [...open, ...closed];
     return all.filter((r) => opts.group === undefined || r.group === opts.group).slice(0, opts.limit).map(copy);
+  }
+
+  /** Quiet at `ts` of its key's clock: none of its alerts still firing, the last alert or resolve more than spanMs before. */
+  #quiet(o: Open, ts: number): boolean {
+    return o.firing.length === 0 && ts - Math.max(o.rec.lastTs, o.calmFrom ?? -Infinity) > this.settings.spanMs;
+  }
+
+  /**
+   * A member alert resolved: its incident no longer waits for it (quiet counts from the last
+   * resolve). Found by key, else — a resolve sent without the tick's labels (a series evicted while
+   * firing) — among the open incidents.
+   */
+  #resolved(alert: IncidentAlert, labels: Readonly<Record<string, string>> | undefined): void {
+    const fk = firingKey(alert);
+    const key = this.keyOf(alert.series, labels);
+    let o = key === null ? undefined : this.#open.get(key);
+    if (!o?.firing.includes(fk)) o = [...this.#open.values()].find((x) => x.firing.includes(fk));
+    if (o === undefined) return;
+    o.firing.splice(o.firing.indexOf(fk), 1);
+    o.calmFrom = Math.max(o.calmFrom ?? -Infinity, alert.ts);
   }
 
   #start(key: string, a: IncidentAlert): IncidentRecord {
@@ -214,4 +252,9 @@ export class IncidentGrouper {
     if (this.#closed.length > this.settings.keepClosed) this.#closed.shift();
     out.push(copy(o.rec));
   }
+}
+
+/** An alert's series and feature: what its resolve names. */
+function firingKey(a: IncidentAlert): string {
+  return a.feature === undefined ? a.series : `${a.series}\u0000${a.feature}`;
 }

@@ -4,7 +4,8 @@
  * `closed` record never published. Layout version `v` (1); a state of another version or taken
  * under another grouping (`groupBy`) is not installed. Open incidents are listed least recently
  * alerting first (the order `maxOpen` closes them in), each with its record, whether it was published and its
- * group's own event time `clock` (absent in states before 6 Dec 2026: its last alert's ts); `closed` the
+ * group's own event time `clock`, the member alerts still `firing` and the latest resolve `calmFrom` (all absent in
+ * states before 6 Dec 2026: the clock at its last alert's ts, none firing); `closed` the
  * recently closed ones kept for listing (oldest first; absent in states before it: none); `seen`
  * holds the replay marks (incident-seen.ts).
  */
@@ -15,13 +16,13 @@ export const INCIDENT_STATE_LAYOUT = 1;
 export interface IncidentState {
   v: number;
   groupBy: string;
-  open: Array<{ key: string; published: boolean; rec: IncidentRecord; clock?: number }>;
+  open: Array<{ key: string; published: boolean; rec: IncidentRecord; clock?: number; firing?: string[]; calmFrom?: number }>;
   closed?: IncidentRecord[];
   seen: unknown;
 }
 
 export function toState(groupBy: string, open: ReadonlyMap<string, Open>, closed: readonly IncidentRecord[], seen: unknown): IncidentState {
-  const list = [...open].map(([key, o]) => ({ key, published: o.published, rec: copyRecord(o.rec), clock: o.clock }));
+  const list = [...open].map(([key, o]) => ({ key, published: o.published, rec: copyRecord(o.rec), clock: o.clock, firing: [...o.firing], calmFrom: o.calmFrom }));
   return { v: INCIDENT_STATE_LAYOUT, groupBy, open: list, closed: closed.map(copyRecord), seen };
 }
 
@@ -40,7 +41,9 @@ export function fromState(state: unknown, groupBy: string): { open: Map<string, 
   for (const e of s.open) {
     if (!e || typeof e.key !== 'string' || !isRecord(e.rec)) continue;
     const clock = Number.isFinite(e.clock) ? Math.max(e.clock!, e.rec.lastTs) : e.rec.lastTs;
-    open.set(e.key, { rec: { ...e.rec, state: 'open' }, published: e.published === true, clock });
+    const firing = Array.isArray(e.firing) ? e.firing.filter((f) => typeof f === 'string') : [];
+    const calmFrom = Number.isFinite(e.calmFrom) ? e.calmFrom : undefined;
+    open.set(e.key, { rec: { ...e.rec, state: 'open' }, published: e.published === true, clock, firing, calmFrom });
   }
   const closed = (Array.isArray(s.closed) ? s.closed : []).filter(isRecord).map((r) => ({ ...r, state: 'closed' as const }));
   return { open, closed, seen: s.seen };

@@ -32,6 +32,10 @@ export interface Open {
   published: boolean;
   /** The group's own event time: the latest tick or alert ts of its series (incidents close on it). */
   clock: number;
+  /** Member alerts still firing (series + feature): the incident does not close while one is. */
+  firing: string[];
+  /** Event time of the latest member resolve (quiet counts from it too). */
+  calmFrom?: number;
   /** Wall time of the advance after the group's latest tick (idle close); unset: ticked since the last advance, or restored. */
   wall?: number;
 }

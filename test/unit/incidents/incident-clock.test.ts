@@ -18,6 +18,7 @@ function chunk(g: IncidentGrouper, m: number, lag: number, alerts: Record<string
   for (const [series, at] of [['live:cpu', m * MIN], ['live:mem', m * MIN], ['slow:cpu', m * MIN - lag], ['slow:mem', m * MIN - lag]] as const) {
     g.tick(series, undefined, at);
     if (alerts[series]?.includes(m)) out.push(...g.follow(alert(series, at)));
+    if (alerts[series]?.includes(m - 1)) g.follow({ ...alert(series, at), state: 'resolved' }); // resolved the next minute
   }
   return [...out, ...g.advance(wall)];
 }
@@ -31,7 +32,7 @@ test('a feed lagging by hours groups its alerts as it would alone, and closes on
     return out;
   };
   const alone = run(0);
-  assert.deepEqual(alone, [[12, 'live', 'open', 2, 10 * MIN], [12, 'slow', 'open', 2, 10 * MIN], [18, 'live', 'closed', 2, 10 * MIN], [18, 'slow', 'closed', 2, 10 * MIN]]);
+  assert.deepEqual(alone, [[12, 'live', 'open', 2, 10 * MIN], [12, 'slow', 'open', 2, 10 * MIN], [19, 'live', 'closed', 2, 10 * MIN], [19, 'slow', 'closed', 2, 10 * MIN]]);
   assert.deepEqual(run(3 * HOUR), alone, 'three hours behind: the same incidents at the same points of the feed');
 });
 
@@ -58,6 +59,7 @@ test('a group that keeps ticking without alerting closes on its clock, not by id
   const g = new IncidentGrouper(settings);
   g.follow(alert('web:cpu', 0));
   g.follow(alert('web:mem', 0));
+  for (const s of ['web:cpu', 'web:mem']) g.follow({ ...alert(s, 0), state: 'resolved' });
   g.tick('db:cpu', undefined, 10 * HOUR);
   assert.deepEqual(g.advance(0), [], 'another group far ahead does not close it');
   g.tick('web:cpu', undefined, 5 * MIN);

@@ -37,8 +37,11 @@ test('an incident closes when its key is quiet for longer than the span; a later
   const g = prefix();
   g.follow(alert('web-1:cpu', 0));
   const [open] = g.follow(alert('web-1:mem', 1));
-  assert.deepEqual(tickTo(g, 'web-1:cpu', 6 * MIN), [], 'exactly the span: still open');
-  const [closed] = tickTo(g, 'web-1:cpu', 6 * MIN + 1);
+  assert.deepEqual(tickTo(g, 'web-1:cpu', 6 * MIN + 1), [], 'its alerts still fire: open whatever the quiet');
+  g.follow(alert('web-1:cpu', 1, 'warning', 'resolved'));
+  g.follow(alert('web-1:mem', 2, 'warning', 'resolved'));
+  assert.deepEqual(tickTo(g, 'web-1:cpu', 7 * MIN), [], 'exactly the span after the last resolve: still open');
+  const [closed] = tickTo(g, 'web-1:cpu', 7 * MIN + 1);
   assert.equal(closed.state, 'closed');
   assert.equal(closed.id, open.id);
   assert.deepEqual(g.list({ limit: 10 }).map((r) => [r.id, r.state]), [[open.id, 'closed']]);
@@ -52,6 +55,7 @@ test('an incident closes when its key is quiet for longer than the span; a later
 test('an unpublished candidate closes silently; a replayed alert changes nothing', () => {
   const g = prefix();
   g.follow(alert('web-1:cpu', 0));
+  g.follow(alert('web-1:cpu', 1, 'warning', 'resolved'));
   assert.deepEqual(tickTo(g, 'web-1:cpu', 60 * MIN), []);
   g.follow(alert('web-1:cpu', 61));
   g.follow(alert('web-1:mem', 62));
@@ -99,4 +103,47 @@ test('beyond maxOpen the group that alerted least recently closes, not an incide
   assert.deepEqual(closed, [], 'the quiet candidate closes (unpublished: silently)');
   assert.deepEqual(g.list({ state: 'open', limit: 10 }).map((r) => r.id), [active.id], 'the active incident stays open');
   assert.equal(g.follow(alert('web-1:net', 5))[0]?.id, active.id, 'and its next alert joins it');
+});
+
+test('an incident stays open while its alerts fire (a long outage), and closes the span after the last resolve', () => {
+  const g = prefix();
+  g.follow({ ...alert('web-1:cpu', 0), feature: 'cpu' });
+  const [open] = g.follow({ ...alert('web-1:mem', 1), feature: 'mem' });
+  assert.deepEqual(tickTo(g, 'web-1:cpu', 40 * MIN), [], 'forty quiet minutes, but both alerts still fire: open (before: closed at minute 6)');
+  const [joined] = g.follow(alert('web-1:disk', 40));
+  assert.equal(joined?.id, open.id, 'an alert during the outage joins its incident instead of opening another');
+  g.follow({ ...alert('web-1:disk', 41, 'warning', 'resolved') });
+  g.follow({ ...alert('web-1:cpu', 50, 'warning', 'resolved'), feature: 'cpu' });
+  assert.deepEqual(tickTo(g, 'web-1:cpu', 60 * MIN), [], 'the mem alert still fires');
+  g.follow({ ...alert('web-1:mem', 60, 'warning', 'resolved'), feature: 'other' });
+  assert.deepEqual(tickTo(g, 'web-1:cpu', 62 * MIN), [], 'a resolve of another feature is not the firing one');
+  g.follow({ ...alert('web-1:mem', 61, 'warning', 'resolved'), feature: 'mem' });
+  assert.deepEqual(tickTo(g, 'web-1:cpu', 66 * MIN), [], 'exactly the span after the last resolve: open');
+  const [closed] = tickTo(g, 'web-1:mem', 66 * MIN + 1);
+  assert.equal(closed?.id, open.id);
+  assert.equal(closed.state, 'closed');
+  assert.equal(closed.count, 3);
+});
+
+test('a resolve without the tick labels (a series evicted while firing) still finds its incident', () => {
+  const g = new IncidentGrouper({ groupBy: { by: 'label', label: 'host' }, spanMs: 5 * MIN, minSeries: 2, maxOpen: 10, maxMembers: 10, keepClosed: 10 });
+  g.follow(alert('cpu', 0), { host: 'h' });
+  g.follow(alert('mem', 0), { host: 'h' });
+  g.follow(alert('cpu', 1, 'warning', 'resolved'), { host: 'h' });
+  g.follow(alert('mem', 300, 'warning', 'resolved')); // evicted: no labels on the record
+  g.tick('cpu', { host: 'h' }, 306 * MIN);
+  assert.equal(g.advance(0)[0]?.state, 'closed');
+});
+
+test('a firing member whose series left the instance (its partition moved away: no resolve comes here) holds the incident open no longer', () => {
+  const g = prefix();
+  g.follow({ ...alert('web-1:cpu', 0), feature: 'cpu' });
+  g.follow(alert('web-1:mem', 1));
+  g.follow(alert('web-1:mem', 2, 'warning', 'resolved'));
+  assert.deepEqual(tickTo(g, 'web-1:mem', 30 * MIN), [], 'web-1:cpu still fires');
+  g.forget('web-1:cp'); // another series: no effect
+  assert.deepEqual(tickTo(g, 'web-1:mem', 40 * MIN), []);
+  g.forget('web-1:cpu');
+  assert.deepEqual(tickTo(g, 'web-1:mem', 45 * MIN), [], 'quiet counts from the clock when it left');
+  assert.equal(tickTo(g, 'web-1:mem', 45 * MIN + 1)[0]?.state, 'closed');
 });

@@ -57,6 +57,7 @@ test('an incident open at a restart from a snapshot is restored and closes after
     await a.tick('web-1:cpu', 1);
     before.follow(alert('db-1:cpu', -20));
     before.follow(alert('db-1:mem', -19));
+    for (const s of ['db-1:cpu', 'db-1:mem']) before.follow({ ...alert(s, -18), state: 'resolved' });
     const [earlier] = (before.tick('db-1:cpu', undefined, -10 * MIN), before.advance(0));
     before.follow(alert('web-1:cpu', 1));
     const [opened] = before.follow(alert('web-1:mem', 2));
@@ -68,8 +69,10 @@ test('an incident open at a restart from a snapshot is restored and closes after
     assert.equal(await b.snap.load(), true);
     assert.deepEqual(after.list({ state: 'open', limit: 10 }).map((r) => r.id), [opened.id], 'open again after the restart, listed');
     assert.deepEqual(after.list({ state: 'closed', limit: 10 }).map((r) => r.id), [earlier.id], 'recently closed ones still listed');
-    assert.deepEqual((after.tick('web-1:cpu', undefined, 7 * MIN), after.advance(0)), [], 'within the span: still open');
-    const [closed] = (after.tick('web-1:cpu', undefined, 7 * MIN + 1), after.advance(0));
+    assert.deepEqual((after.tick('web-1:cpu', undefined, 7 * MIN + 1), after.advance(0)), [], 'its alerts still fire (restored with it): open');
+    for (const s of ['web-1:cpu', 'web-1:mem']) after.follow({ ...alert(s, 3), state: 'resolved' });
+    assert.deepEqual((after.tick('web-1:cpu', undefined, 8 * MIN), after.advance(0)), [], 'within the span after the last resolve: still open');
+    const [closed] = (after.tick('web-1:cpu', undefined, 8 * MIN + 1), after.advance(0));
     assert.equal(closed?.id, opened.id, 'the closed record of the same incident is published');
     assert.equal(closed.state, 'closed');
     assert.equal(closed.count, 2);
@@ -99,6 +102,7 @@ test('the same, without a restart: a redelivered alert beyond maxMembers is coun
   for (let i = 0; i < 5; i++) g.follow(alert(`web-1:s${i}`, i));
   for (let i = 0; i < 5; i++) assert.deepEqual(g.follow(alert(`web-1:s${i}`, i)), []);
   assert.equal(g.list({ limit: 1 })[0].count, 5);
+  for (let i = 0; i < 5; i++) g.follow({ ...alert(`web-1:s${i}`, 5), state: 'resolved' });
   assert.equal((g.tick('web-1:s0', undefined, 20 * MIN), g.advance(0))[0]?.state, 'closed');
   g.follow(alert('web-1:s3', 3));
   g.follow(alert('web-1:s4', 4));
