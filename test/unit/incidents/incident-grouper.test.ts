@@ -147,3 +147,11 @@ test('a firing member whose series left the instance (its partition moved away: 
   assert.deepEqual(tickTo(g, 'web-1:mem', 45 * MIN), [], 'quiet counts from the clock when it left');
   assert.equal(tickTo(g, 'web-1:mem', 45 * MIN + 1)[0]?.state, 'closed');
 });
+
+test('firstTs and lastTs span the member alerts when a series of the key lags the others (its earlier alert joins later)', () => {
+  const g = prefix();
+  g.follow(alert('web-1:cpu', 10));
+  const [opened] = g.follow(alert('web-1:mem', 8));
+  assert.deepEqual([opened.firstTs, opened.lastTs], [8 * MIN, 10 * MIN]);
+  assert.equal(opened.id, g.list({ limit: 1 })[0].id, 'the id stays the one it was opened under');
+});
