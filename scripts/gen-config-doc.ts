@@ -10,7 +10,8 @@ import { configSchema } from '../src/config/schema.ts';
 import { DEFAULT_ANOMALY_CONFIG } from '../src/domain/anomaly/config.ts';
 
 // Doc comments: the top-level keys in schema.ts, each section's keys in its file under
-// src/config/schema/ (`export const <section>Section = z` starts a section; its keys are indented 4).
+// src/config/schema/ (`export const <section>Section = z` starts a section; its keys are indented 4,
+// the keys of an object under one of them 8).
 const read = (rel: string) => readFileSync(new URL(rel, import.meta.url), 'utf8').split('\n');
 const sectionDir = new URL('../src/config/schema/', import.meta.url);
 const sources = [
@@ -23,6 +24,7 @@ const sources = [
 const comments = new Map<string, string>();
 for (const { lines, topLevel } of sources) {
   let section = '';
+  let parent = '';
   let pending: string[] = [];
   let inComment = false;
   for (const line of lines) {
@@ -39,8 +41,11 @@ for (const { lines, topLevel } of sources) {
     const sec = topLevel ? null : /^export const (\w+)Section = z$/.exec(line);
     const top = topLevel ? /^ {4}(\w+): z\./.exec(line) : null;
     const leaf = topLevel ? null : /^ {4}(\w+): /.exec(line);
+    // A key of an object inside a section (kafka.sasl.mechanism) is indented 8, under its parent's.
+    const nested = topLevel ? null : /^ {8}(\w+): /.exec(line);
     if (sec) section = sec[1];
-    const key = top ? top[1] : leaf && section ? `${section}.${leaf[1]}` : null;
+    if (leaf) parent = leaf[1];
+    const key = top ? top[1] : leaf && section ? `${section}.${leaf[1]}` : nested && section && parent ? `${section}.${parent}.${nested[1]}` : null;
     if (key && pending.length) comments.set(key, pending.join(' ').replace(/\s+/g, ' ').trim());
     if (key || sec) pending = [];
   }

@@ -19,6 +19,7 @@ export const configObject = z
   .object({
     /** Service name for logs, traces and the Kafka client id. */
     serviceName: z.string().min(1).default('tickcast'),
+    /** Lowest level logged (pino JSON lines on stdout): fatal, error, warn, info, debug, trace, or silent. debug and trace for troubleshooting; warn keeps only problems (alerts in embedded mode are logged at warn). */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
     kafka: kafkaSection,

@@ -6,17 +6,21 @@ import { positiveInt, nonNegInt, regexSource, timeZone } from './primitives.ts';
 
 export const anomalySection = z
   .object({
+    /** Score the series for anomalies (anomaly.features) and publish alerts (the anomalies topic, GET /v1/anomalies, SSE). false → forecasts only: no detector state per series, and alert feedback and incidents are off too. */
     enabled: z.boolean().default(true),
     /** Alert thresholds on the score in [0,1]; unset → the detector's tuned defaults (docs/anomaly.md). */
     warningThreshold: z.number().min(0).max(1).optional(),
+    /** Score in [0,1] at or above which an alert is critical: one that fires with such a tick in its debounce window is critical, and a firing warning is raised to critical (a new firing record). At least warningThreshold; also the ceiling of the bar false-positive feedback raises, so critical alerts always get through. Unset → 0.7. */
     criticalThreshold: z.number().min(0).max(1).optional(),
     /** Fire only when N of the last M ticks are above the warning threshold. */
     debounceN: positiveInt.optional(),
+    /** The M of debounceN: how many of the latest ticks are looked at (1 … 32, at least debounceN). Unset, with debounceN unset (1 of 1): any tick at or over the warning threshold may fire; 3 of 5 ignores lone spikes. Unset → 1. */
     debounceM: positiveInt.max(32, 'must be at most 32 (the detector keeps the last ticks as a bit mask)').optional(),
     /** Minimum time between two alerts of one series. */
     cooldownMs: nonNegInt.optional(),
     /** Series exported individually on the score gauge (empty → top-k by score). */
     scoreGaugeSeries: z.array(z.string()).default([]),
+    /** With scoreGaugeSeries empty: how many of the highest-scoring series get their own tickcast_anomaly_score{series} gauge (a bounded label set for Prometheus). Ignored when scoreGaugeSeries lists series. */
     scoreGaugeTopK: positiveInt.default(20),
     /** Features scored for anomalies, each with its own alert: the model's targets, or every input feature. */
     features: z.enum(['targets', 'all']).default('targets'),
@@ -58,7 +62,9 @@ export const feedbackSection = z
     marginScore: z.number().min(0).max(1).default(0.05),
     /** Default maintenance span of an "expected" verdict, from the alert's ts. */
     expectedSpanMs: positiveInt.default(2 * 3_600_000),
+    /** Feedback entries kept per series; beyond it the series' oldest entry is dropped (its effect with it). */
     maxPerSeries: positiveInt.default(50),
+    /** Feedback entries kept in all series together; beyond it the oldest recorded is dropped (memory, and the size of feedback.file, which is compacted to what is kept). */
     maxEntries: positiveInt.default(100_000),
     /** Recent firing alerts kept by id for feedback lookups. */
     alertIndexSize: positiveInt.default(10_000),

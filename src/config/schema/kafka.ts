@@ -32,19 +32,25 @@ export const kafkaSection = z
     tlsKeyPassword: z.string().default(''),
     /** Check that the broker certificate matches its host name (ssl.endpoint.identification.algorithm=https). */
     tlsVerifyHostname: z.boolean().default(true),
+    /** SASL authentication to the brokers; unset → none. Setting it makes securityProtocol "auto" choose sasl_plaintext, or sasl_ssl with kafka.ssl. */
     sasl: z
       .object({
+        /** SASL mechanism; setting it turns SASL on (securityProtocol "auto" → sasl_plaintext, or sasl_ssl with kafka.ssl): plain, scram-sha-256 or scram-sha-512 (these need username and password), or oauthbearer (OIDC client credentials: oidcTokenEndpointUrl, oidcClientId, oidcClientSecret). */
         mechanism: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer'])),
+        /** User name for plain and scram-*. */
         username: z.string().min(1).optional(),
+        /** Password for plain and scram-*; give it as TICKCAST_KAFKA_SASL_PASSWORD_FILE from a secret. Never logged. */
         password: z.string().min(1).optional(),
       })
       .strict()
       .optional(),
     /** OAUTHBEARER with OIDC client credentials: the token endpoint (sasl.oauthbearer.token.endpoint.url). */
     oidcTokenEndpointUrl: z.string().default(''),
+    /** OAUTHBEARER: the OIDC client id (sasl.oauthbearer.client.id); required with sasl.mechanism oauthbearer. */
     oidcClientId: z.string().default(''),
     /** Use TICKCAST_KAFKA_OIDC_CLIENT_SECRET_FILE. */
     oidcClientSecret: z.string().default(''),
+    /** OAUTHBEARER: the scope asked for with the token (sasl.oauthbearer.scope); empty → none sent, the identity provider's default. */
     oidcScope: z.string().default(''),
     /** Comma-separated key=value pairs sent as SASL extensions (sasl.oauthbearer.extensions). */
     oidcExtensions: z.string().default(''),
@@ -81,9 +87,11 @@ export const kafkaSection = z
     fromBeginning: z.boolean().default(false),
     /** 'at-least-once' (default, idempotent producer) or 'exactly-once' (transactional consume-transform-produce). */
     delivery: z.enum(['at-least-once', 'exactly-once']).default('at-least-once'),
+    /** With delivery exactly-once (required there; ignored otherwise): the producer's transactional.id. Stable across restarts and unique per instance (e.g. the pod name): two instances with one id fence each other off. */
     transactionalId: z.string().min(1).optional(),
     /** Create missing topics at start (tolerates brokers that refuse CreateTopics). */
     createTopics: z.boolean().default(false),
+    /** With createTopics: partitions of each topic it creates (ticks, forecasts, anomalies, the DLQ, the feedback topic); topics that exist are left as they are. The input's partition count caps how many replicas share the work. */
     topicPartitions: positiveInt.max(MAX_INT32, `must be at most ${MAX_INT32} (a Kafka int32)`).default(6),
     /** Codec for output topics: none, gzip, snappy, lz4, zstd (inputs in every codec are always read). */
     compression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).default('none'),

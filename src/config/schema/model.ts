@@ -8,7 +8,9 @@ export const modelSection = z
   .object({
     /** Checkpoint directory (versioned artifacts). Empty (or no checkpoint in it) → the shipped pretrained model, else one trained at start on the bundled sample; a multivariate spec (input.features) starts on seeded weights (train one with `tickcast train` into this directory). Created when first written; when it exists it must be a readable directory (checked at start). */
     dir: z.string().default(''),
+    /** What runs the served model: auto and onnx export it to onnxruntime-node after a parity check against tfjs (max |Δ| ≤ 1e-3), and serve with tfjs when that fails (logged: info for auto, warn for onnx); tfjs always serves with tfjs (docs/inference.md § Engine choice). tickcast_model_info{engine} shows which. */
     engine: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
+    /** tfjs backend for training at start, fine-tuning and tfjs serving: auto takes the first that loads of tfjs-node-gpu, tfjs-node (neither is installed by npm ci), wasm, cpu (pure JavaScript, the slowest); a named one that cannot start stops the start (TC_BACKEND_UNAVAILABLE). */
     backend: z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).default('auto'),
     /** Use tickcast's native kernel addon (built by npm ci; OpenBLAS when installed) for wasm's matrix products and the LSTM recurrence: training 2.2–3.5× as fast as on wasm's own kernels (docs/native-kernels.md § Speed). false → the backend's own kernels. */
     nativeKernels: z.boolean().default(true),
@@ -30,6 +32,7 @@ export const modelSection = z
       .min(1)
       .refine((q) => q.includes(0.5), 'must contain 0.5 (the median is the point forecast)')
       .default([0.1, 0.5, 0.9]),
+    /** Width (D) of the input projection and the Transformer of a model trained or seeded at start (the LSTM gets 1.5 D per direction); a multiple of 4, the attention heads. A served checkpoint keeps its own; any other value than 32 rules out the shipped pretrained model. Larger: more capacity, slower training and serving (docs/model.md). */
     dModel: positiveInt.default(32),
     /** Epochs for the bootstrap model trained at start when no checkpoint exists (0 = seeded initial weights, untrained). */
     bootstrapEpochs: nonNegInt.default(3),
@@ -41,6 +44,7 @@ export const modelSection = z
     patchLength: nonNegInt.default(0),
     /** Steps between patch starts (≤ patchLength). 0 → patchLength when that is set, else the model default. */
     patchStride: nonNegInt.default(0),
+    /** Model versions kept, newest first: in model.dir (older ones deleted after each save) and in memory for rollback and pinning; the serving version is never dropped. */
     keepVersions: positiveInt.default(5),
     /** With model.dir set: how often the directory's current (or pinned) version is checked and loaded when it is not the serving one, so replicas sharing the directory serve what any of them promoted, rolled back to or pinned (docs/finetuning.md § Several replicas). 0: never (the directory is read at start only). */
     followIntervalMs: timerMs(0).default(5_000),
@@ -50,14 +54,21 @@ export const modelSection = z
 
 export const finetuneSection = z
   .object({
+    /** Fine-tune the served model online on the stream's own realised forecasts, promoting a better version and rolling back a worse one (docs/finetuning.md). With model.dir set, versions are saved there and one replica at a time tunes (finetune.leaseTtlMs). */
     enabled: z.boolean().default(false),
+    /** Time between two fine-tune rounds (a drift detection can start one earlier, at most once per intervalMs / 4). */
     intervalMs: timerMs(1).default(60_000),
     /** Gradient steps per fine-tune round, at most 1,000 (a round nudges the served model, it does not retrain it). */
     steps: positiveInt.max(1_000).default(50),
+    /** Adam step size of a round, at most 0.01 (a round nudges the served model). */
     learningRate: z.number().positive().max(0.01).default(5e-4),
+    /** Training pairs (window, realised future) kept for rounds to draw from: half the most recent, half a per-series sample of the whole history. A pair is 4 bytes × (window × features + horizon × targets): ≈ 6 MB at the defaults. */
     replayCapacity: positiveInt.default(20_000),
+    /** Relative MAE gain a challenger needs over the champion, on the hold-out slice and then live (shadow), to be promoted: 0.02 = 2% lower. */
     minImprovement: z.number().min(0).max(1).default(0.02),
+    /** Live forecast/outcome pairs a shadow or watch decision waits for (a watch ends, kept, after 3 ×); the hold-out slice is min(this, 512) pairs. Higher: steadier decisions, slower rounds. */
     minSamples: positiveInt.default(200),
+    /** After a promotion: rolled back automatically when the new version's live MAE exceeds the previous one's by more than this fraction (0.1 = 10%) over minSamples pairs. */
     rollbackRegression: z.number().min(0).default(0.1),
     /** Fraction of wall time the training worker computes (the rest it sleeps), so serving keeps the CPU. */
     dutyCycle: z.number().gt(0).max(1).default(0.15),

@@ -6,18 +6,25 @@ import { positiveInt, nonNegInt, timerMs } from './primitives.ts';
 
 export const httpSection = z
   .object({
+    /** Run the HTTP server: REST API, probes (/healthz, /readyz), /metrics, dashboard, MCP. false → no listener at all, so nothing answers probes or scrapes (embedding, batch tools). */
     enabled: z.boolean().default(true),
     /** Address to listen on. `::` takes IPv6 and IPv4 (dual stack: IPv6-only and dual-stack Kubernetes clusters reach it); where the kernel has no IPv6 the service falls back to `0.0.0.0`. `127.0.0.1` keeps it local. */
     host: z.string().default('::'),
+    /** TCP port of the HTTP server (0: any free port, for tests). The Helm chart takes its container port and probes from it. */
     port: nonNegInt.max(65535).default(8080),
+    /** Bearer keys (`Authorization: Bearer <key>`, ≥ 16 characters each; comma-separated in the variable, best from a secret via TICKCAST_HTTP_API_KEYS_FILE). With keys, the mutating routes need one; empty → reads are open and mutating routes answer 401 (docs/http-api.md § Authentication). Never logged. */
     apiKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).default([]),
     /** With the keys given as a file (`TICKCAST_HTTP_API_KEYS_FILE`, a mounted Kubernetes Secret), how often it is read again, ms: a changed set applies without a restart (a removed key is refused from then on and its live event streams end); a file that cannot be read or fails the rules is logged (TC_HTTP_API_KEYS_REJECTED) and the keys in force stay. 0: read once, at start. */
     apiKeysReloadMs: timerMs(0).default(30_000),
+    /** Need a valid key on every route but the probes, the dashboard page and its files, and /docs: reads and /metrics included (Prometheus then needs a bearer key). Needs http.apiKeys. */
     requireAuthForReads: z.boolean().default(false),
     /** With no API keys configured, allow every mutating route anyway: POST /v1/model/rollback, POST and DELETE /v1/anomalies/:id/feedback, the MCP tool give_alert_feedback (local development only; a browser request from another site (Origin) still needs a key). */
     allowUnauthenticatedMutations: z.boolean().default(false),
+    /** Largest request body in bytes; a larger one gets 413 TC_HTTP_PAYLOAD_TOO_LARGE before it is parsed. Raise it for POST /v1/predict with long multivariate windows. */
     bodyLimitBytes: positiveInt.default(1024 * 1024),
+    /** Requests per second each client may make on average (token bucket refill): a client is its API key, else its IP. Over the limit: 429 TC_HTTP_RATE_LIMITED with Retry-After. Probes, the dashboard page and its files, and /docs are not counted; an MCP batch costs one per call. */
     rateLimitPerSecond: positiveInt.default(200),
+    /** Requests a client may make at once before the per-second refill limits it (token bucket size). */
     rateLimitBurst: positiveInt.default(400),
     /** Shed work requests (503 + Retry-After) when event-loop delay p99 exceeds this. */
     eventLoopDelayP99Ms: positiveInt.default(200),
@@ -27,7 +34,9 @@ export const httpSection = z
     trustProxy: z.boolean().default(false),
     /** Proxies in front of tickcast (1: one ingress or load balancer): the client IP is the address the farthest of them saw, not what the client wrote into X-Forwarded-For. Over 0 it takes the place of trustProxy. */
     trustProxyHops: nonNegInt.max(10).default(0),
+    /** Serve the live dashboard at GET / (and its files under /static/). false → 404 there; the API is unchanged. */
     dashboard: z.boolean().default(true),
+    /** Serve the MCP tool server at /mcp (streamable HTTP; the same tools as GET /v1/tools). false → /mcp is 404 and GET /v1/tools names no MCP URL. */
     mcp: z.boolean().default(true),
   })
   .strict()
@@ -64,6 +73,7 @@ export const telemetrySection = z
     otlpEndpoint: z.string().default(''),
     /** Extra OTel resource attributes, `k=v,k2=v2` (percent-encoded values); also OTEL_RESOURCE_ATTRIBUTES. */
     resourceAttributes: z.string().default(''),
+    /** Export prom-client's process and Node.js metrics (process_cpu_seconds_total, process_resident_memory_bytes, nodejs_heap_size_used_bytes, nodejs_eventloop_lag_*, …) on /metrics beside tickcast_*; the bundled dashboard and the snapshot-stale alert read some of them. false → tickcast_* only. */
     defaultMetrics: z.boolean().default(true),
   })
   .strict()

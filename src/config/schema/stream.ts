@@ -71,6 +71,7 @@ export const windowsSection = z
     length: positiveInt.max(MAX_WINDOW_LENGTH, `must be at most ${MAX_WINDOW_LENGTH} (the longest window POST /v1/predict takes)`).default(64),
     /** Forecast every `stride` accepted ticks once the window is full. */
     stride: positiveInt.default(1),
+    /** Series held in memory at once by this instance (window, statistics, latest forecast, detector, band quality, fine-tune pairs). A new series beyond it evicts the least recently seen (tickcast_series_evicted_total{reason="cap"}, a warning at most once a minute). Raise it with the memory limit (about 54 KiB of detector state per scored feature per series), or scale out. */
     maxSeries: positiveInt.default(10_000),
     /** Series with no tick for this long are evicted. */
     idleEvictMs: positiveInt.default(6 * 60 * 60 * 1000),
@@ -153,7 +154,9 @@ export const snapshotsSection = z
 
 export const batchingSection = z
   .object({
+    /** Most windows in one model call. The stream and POST /v1/predict share the batcher; 64 kept up at 85% load with the lowest latency (docs/inference.md § Dynamic batching). Larger only pays on a GPU. */
     maxBatchSize: positiveInt.default(64),
+    /** Longest a queued window waits for its batch to fill before the batch runs anyway (0: run at once, whatever is queued). Adds up to this much latency at light load; more windows per call under load. */
     maxWaitMs: timerMs(0).default(2),
     /** Model calls in flight at once. */
     maxInFlightBatches: positiveInt.default(2),
