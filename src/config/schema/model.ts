@@ -4,6 +4,13 @@
 import { z } from 'zod';
 import { positiveInt, nonNegInt, timerMs } from './primitives.ts';
 
+/**
+ * The model's attention heads, which split dModel (DEFAULT_HYBRID_CONFIG.transformer.heads in src/model/config.ts,
+ * which this layer may not import; test/unit/config/validation.test.ts keeps the two equal). The model checks it
+ * too, but only once the service has started.
+ */
+export const ATTENTION_HEADS = 4;
+
 export const modelSection = z
   .object({
     /** Checkpoint directory (versioned artifacts). Empty (or no checkpoint in it) → the shipped pretrained model, else one trained at start on the bundled sample; a multivariate spec (input.features) starts on seeded weights (train one with `tickcast train` into this directory). Created when first written; when it exists it must be a readable directory (checked at start). */
@@ -33,7 +40,7 @@ export const modelSection = z
       .refine((q) => q.includes(0.5), 'must contain 0.5 (the median is the point forecast)')
       .default([0.1, 0.5, 0.9]),
     /** Width (D) of the input projection and the Transformer of a model trained or seeded at start (the LSTM gets 1.5 D per direction); a multiple of 4, the attention heads. A served checkpoint keeps its own; any other value than 32 rules out the shipped pretrained model. Larger: more capacity, slower training and serving (docs/model.md). */
-    dModel: positiveInt.default(32),
+    dModel: positiveInt.refine((d) => d % ATTENTION_HEADS === 0, `must be a multiple of ${ATTENTION_HEADS} (the Transformer's attention heads)`).default(32),
     /** Epochs for the bootstrap model trained at start when no checkpoint exists (0 = seeded initial weights, untrained). */
     bootstrapEpochs: nonNegInt.default(3),
     /** Wall-clock budget of that bootstrap training (start-up time). */

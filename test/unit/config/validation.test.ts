@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.ts';
 import { MAX_WINDOW_LENGTH } from '../../../src/config/schema/stream.ts';
 import { HTTP_DEFAULTS } from '../../../src/adapters/http/config.ts';
+import { ATTENTION_HEADS } from '../../../src/config/schema/model.ts';
+import { DEFAULT_HYBRID_CONFIG } from '../../../src/model/config.ts';
 
 /** The problem lines of a refused config (TC_CONFIG_INVALID, which main.ts exits 78 on). */
 function problems(opts: Parameters<typeof loadConfig>[0]): string[] {
@@ -71,6 +73,12 @@ test('windows.length is bounded by what POST /v1/predict takes; numbers past wha
   const p = problems({ env });
   for (const name of Object.keys(env)) assert.ok(p.some((l) => l.includes(`(${name})`)), `${name} not reported: ${p.join('\n')}`);
   assert.equal(p.length, Object.keys(env).length, p.join('\n'));
+});
+
+test('model.dModel must split evenly among the attention heads: refused at load, not by the model once the service has started', () => {
+  assert.equal(ATTENTION_HEADS, DEFAULT_HYBRID_CONFIG.transformer.heads, 'the config checks the heads the model has');
+  assert.deepEqual(problems({ env: { TICKCAST_MODEL_D_MODEL: '30' } }), ['model.dModel (TICKCAST_MODEL_D_MODEL): must be a multiple of 4 (the Transformer\'s attention heads)']);
+  assert.equal(loadConfig({ env: { TICKCAST_MODEL_D_MODEL: '48' } }).model.dModel, 48);
 });
 
 test('a bad element of a list names the variable and the element in words; a bad number is reported once', () => {
