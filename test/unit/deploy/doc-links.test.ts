@@ -2,12 +2,13 @@
  * The docs stay navigable: every relative link in README.md and docs/*.md names a file or folder
  * of the repository and, with a `#fragment`, a heading of that markdown file (GitHub's anchors);
  * every prose cross-reference "<file>.md § <Heading>" in the docs and in src/ comments names a docs
- * file with a heading that starts so. A renamed heading or moved file fails here, not in a reader's
- * browser.
+ * file with a heading that starts so; every repository path the docs name in prose or code
+ * (`src/…`, `test/…`, `scripts/…`, `helm/…`, …) exists, and every `npm run <script>` is a script of
+ * package.json. A renamed heading or moved file fails here, not in a reader's browser or shell.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { ROOT, listFiles, read } from './repo.ts';
 import { anchors, headings, plainHeading } from './markdown.ts';
@@ -101,4 +102,38 @@ test('every "<doc>.md § <Heading>" cross-reference in the docs and src/ names a
   }
   assert.ok(checked >= 30, `expected the docs' section references; found ${checked}`);
   assert.deepEqual(broken, [], 'no heading of the named doc starts with these words');
+});
+
+/** Paths under the repository's own folders, as the docs write them in prose, code spans and code blocks. */
+export function repoPaths(text: string): Array<{ line: number; path: string }> {
+  const out: Array<{ line: number; path: string }> = [];
+  text.split('\n').forEach((l, i) => {
+    for (const m of l.matchAll(/(?<![\w./-])((?:src|test|scripts|load|docs|helm|deploy|native|bin)\/[\w./{}*-]*[\w/])/g)) {
+      if (!/[{}*]/.test(m[1])) out.push({ line: i + 1, path: m[1] }); // a glob or brace list is not one path
+    }
+  });
+  return out;
+}
+
+/** Paths the docs name on purpose that do not exist: placeholders in examples. */
+const EXAMPLE_PATHS = new Set(['test/integration/x.test.ts']);
+
+test('repository paths are found in prose and code; globs and brace lists are left out', () => {
+  assert.deepEqual(repoPaths('see src/a.ts, (test/b/) and `scripts/c.sh`; src/config/schema/{kafka,model}.ts, test/*.ts, my-src/x'), [
+    { line: 1, path: 'src/a.ts' }, { line: 1, path: 'test/b/' }, { line: 1, path: 'scripts/c.sh' },
+  ]);
+});
+
+test('every repository path README.md and docs/*.md name exists', () => {
+  const found = DOCS.flatMap((f) => repoPaths(read(f)).map((p) => ({ ...p, file: f })));
+  assert.ok(found.length >= 200, `expected the docs' paths; found ${found.length}`);
+  const missing = found.filter((p) => !EXAMPLE_PATHS.has(p.path) && !existsSync(join(ROOT, p.path))).map((p) => `${p.file}:${p.line}: ${p.path}`);
+  assert.deepEqual(missing, [], 'no such file or folder in the repository');
+});
+
+test('every `npm run <script>` in README.md and docs/*.md is a script of package.json', () => {
+  const scripts = new Set(Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts));
+  const runs = DOCS.flatMap((f) => read(f).split('\n').flatMap((l, i) => [...l.matchAll(/\bnpm run ([\w:-]+)/g)].map((m) => ({ where: `${f}:${i + 1}`, script: m[1] }))));
+  assert.ok(runs.length >= 30, `expected the docs' npm scripts; found ${runs.length}`);
+  assert.deepEqual(runs.filter((r) => !scripts.has(r.script)).map((r) => `${r.where}: npm run ${r.script}`), []);
 });
