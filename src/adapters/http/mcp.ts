@@ -15,6 +15,7 @@ import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolRequest } f
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServingApi } from '../../pipeline/ports.ts';
+import { BUILD_INFO } from '../../telemetry/build-info.ts';
 import { isCrossSiteBrowserRequest, type ApiKeyAuth } from './auth.ts';
 import type { HttpConfig } from './config.ts';
 import { ClientGoneError, toErrorResponse } from './errors.ts';
@@ -41,7 +42,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
 
   /** `authorization`: the request's header, for the tools that change state; `crossSite`: a browser page of another site sent it. */
   function createServer(signal: AbortSignal, authorization: string | undefined, crossSite: boolean): McpServer {
-    const mcp = new McpServer({ name: 'tickcast', version: '1.0.0' }, { capabilities: { tools: {} } });
+    const mcp = new McpServer({ name: 'tickcast', version: BUILD_INFO.version }, { capabilities: { tools: {} } });
     mcp.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing }));
     // With the full CallToolRequestSchema here the SDK's protocol layer parses first and answers a
     // malformed call with -32603 (internal error); with a schema that matches the method only, the

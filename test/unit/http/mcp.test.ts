@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { build, KEY } from './support/build.ts';
@@ -11,11 +12,14 @@ async function connect(base: string, headers: Record<string, string> = {}) {
   return client;
 }
 
-test('MCP over streamable HTTP: the SDK client lists the four tools and calls them with real answers', async () => {
+test('MCP over streamable HTTP: the server names the package version; the SDK client lists the tools and calls them with real answers', async () => {
   const { app, serving } = await build({ apiKeys: [KEY], requireAuthForReads: true });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const client = await connect(base, { authorization: `Bearer ${KEY}` });
   try {
+    // The service's version, as service.version and tickcast_build_info say (it was a fixed "1.0.0").
+    const version = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
+    assert.deepEqual(client.getServerVersion(), { name: 'tickcast', version });
     const { tools } = await client.listTools();
     assert.deepEqual(tools.map((t) => t.name).sort(), ['band_quality', 'explain_forecast', 'forecast', 'give_alert_feedback', 'list_alert_feedback', 'list_incidents', 'list_series', 'recent_anomalies', 'snapshot_status']);
     const fc = tools.find((t) => t.name === 'forecast')!;
