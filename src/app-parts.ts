@@ -69,8 +69,18 @@ export function openHoursFor(config: Config, training: Readonly<Record<string, u
   return trainedAcrossClosures(typeof data === 'object' && data !== null ? (data as { closures?: Closures }).closures : undefined);
 }
 
-/** The model served decides the window and the horizon: say so when the configuration asked for others. */
-export function warnSpecMismatch(config: Config, spec: ModelSpec, log: Logger): void {
+/**
+ * The model served decides the window and the horizon: say so when the configuration asked for others.
+ * `replaying` (embedded mode's replay, which sends one feature, `value`): a model that takes several
+ * features would dead-letter every replayed tick, and nothing else would say why nothing is forecast.
+ */
+export function warnSpecMismatch(config: Config, spec: ModelSpec, log: Logger, replaying = false): void {
+  if (replaying && spec.features.length > 1) {
+    log.warn(
+      { features: spec.features },
+      `embedded mode replays one feature ("value") but the model served takes ${spec.features.length} (${spec.features.join(', ')}): every replayed tick is dead-lettered (TC_RECORD_MISSING_FEATURE); serve this model against Kafka (kafka.brokers), or train a univariate one (tickcast train --features <one column>)`,
+    );
+  }
   if (spec.window !== config.windows.length) {
     log.warn({ model: spec.window, configured: config.windows.length }, 'windows.length differs from the model window; using the model window');
   }

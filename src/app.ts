@@ -81,7 +81,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     slot: (first) => (inference = new InferenceStage(first, inferenceOptions(config, observer))),
   });
   const spec = model.predictor.spec;
-  warnSpecMismatch(config, spec, log);
+  warnSpecMismatch(config, spec, log, config.kafka.brokers.length === 0 && !opts.source);
 
   const training = model.info().training ?? {};
   const openHours = openHoursFor(config, training);
