@@ -30,8 +30,7 @@ import { RoundReport } from './round-report.ts';
 import { TrainerHost, type TrainResult } from './trainer-host.ts';
 import { resolveTuning, roundLearningRate, roundSteps, type FineTuneTuning, type Tuning } from './tuning.ts';
 
-export type { FineTuneState, RoundRecord };
-export type { EngineOffload, FineTuneTuning };
+export type { EngineOffload, FineTuneState, FineTuneTuning, RoundRecord };
 
 export interface FineTunerDeps {
   config: Config;
@@ -203,6 +202,8 @@ export class FineTuner implements TickLearner {
   /** Apply one event to the policy, then carry out its actions in order. */
   async #dispatch(e: RoundEvent): Promise<void> {
     const t = transition(this.#s, e, this.#limits);
+    // A new generation voids the round in flight (champion replaced, lease lost): end it at its next step, not after all of them.
+    if (t.state.gen !== this.#s.gen) this.#host.supersede(t.state.gen);
     this.#s = t.state;
     for (const a of t.actions) await this.#perform(a);
   }
@@ -263,9 +264,9 @@ export class FineTuner implements TickLearner {
     const round = this.#s.round;
     let res: TrainResult;
     try {
-      res = await this.#host.train({ steps, learningRate: roundLearningRate(f.learningRate), batchSize: this.#t.batchSize, train: data.train, holdout: data.holdout, maxGradNorm: this.#t.maxGradNorm, seed: this.#t.seed + round });
+      res = await this.#host.train({ gen, steps, learningRate: roundLearningRate(f.learningRate), batchSize: this.#t.batchSize, train: data.train, holdout: data.holdout, maxGradNorm: this.#t.maxGradNorm, seed: this.#t.seed + round });
     } catch (err) {
-      if (this.#ac.signal.aborted) return;
+      if (this.#ac.signal.aborted || gen !== this.#s.gen) return; // stopping, or superseded: the round is recorded already
       this.#report.trainFailed(round, err);
       return this.#dispatch({ type: 'trainFailed', gen, reason: describeError(err) });
     }

@@ -11,8 +11,12 @@ export type WorkerRequest =
   | { type: 'init'; backend: BackendPreference; nativeKernels: boolean; config: ResolvedHybridConfig; spec: ModelSpec; weights: WeightMap; /** Linux niceness of the trainer: every thread of its process, or its worker thread (0 = unchanged). */ nice: number }
   /** Replace the champion (manual rollback); drops challenger and previous. */
   | { type: 'setChampion'; weights: WeightMap }
-  /** Train a challenger (a copy of the champion) for `steps` steps, then score both on `holdout`. */
-  | { type: 'train'; steps: number; learningRate: number; batchSize: number; train: TrainBatch; holdout: TrainBatch; maxGradNorm: number; seed: number; /** Fraction of wall time spent computing (rests between steps). */ dutyCycle: number }
+  /**
+   * Train a challenger (a copy of the champion) for `steps` steps, then score both on `holdout`.
+   * `gen`: the fine-tuner's champion generation the round was started under; a `{ supersede }`
+   * message naming a later one ends it at its next step.
+   */
+  | { type: 'train'; gen: number; steps: number; learningRate: number; batchSize: number; train: TrainBatch; holdout: TrainBatch; maxGradNorm: number; seed: number; /** Fraction of wall time spent computing (rests between steps). */ dutyCycle: number }
   /** Sum of |p50 − truth| per model present, over `pairs` (normalised units), paced by the duty cycle. */
   | { type: 'score'; pairs: TrainBatch; roles: ModelRole[]; dutyCycle: number }
   /** previous ← champion, champion ← challenger. */
@@ -26,6 +30,13 @@ export type WorkerRequest =
   | { type: 'export'; role: ModelRole; version: string }
   | { type: 'memory' }
   | { type: 'close' };
+
+/**
+ * Out-of-band messages, handled at once (a training round in flight sees them at its next step):
+ * `abort` stops (true) or allows (false) training steps, sticky; `supersede` ends any round started
+ * under an older champion generation (its result would be thrown away).
+ */
+export type WorkerSignal = { abort: boolean } | { supersede: number };
 
 export interface HoldoutScores {
   champion: { mae: number; pinball: number };

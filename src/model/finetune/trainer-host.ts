@@ -141,6 +141,11 @@ export class TrainerHost {
     this.#worker?.abortTraining(on);
   }
 
+  /** The champion was replaced (generation `gen`): a round in flight under an older one ends at its next step. */
+  supersede(gen: number): void {
+    this.#worker?.supersede(gen);
+  }
+
   /** The engine work for serving one of the trainer's models, done by the trainer. */
   offload(role: ModelRole): EngineOffload {
     const worker = this.#worker!;

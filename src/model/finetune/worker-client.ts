@@ -19,7 +19,7 @@ import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { ModelSpec } from '../../domain/types.ts';
 import type { PredictBatch, PredictResult, Predictor } from '../../pipeline/ports.ts';
 import { entryUrl, FROM_SOURCE, startModuleWorker } from '../thread-boot.ts';
-import type { ModelRole, WorkerReply, WorkerRequest } from './protocol.ts';
+import type { ModelRole, WorkerReply, WorkerRequest, WorkerSignal } from './protocol.ts';
 
 export type TrainerIsolation = 'process' | 'thread';
 
@@ -134,12 +134,21 @@ export class WorkerClient {
 
   /** Abort the training round in progress (if any) at its next step, and any started until cleared. */
   abortTraining(on: boolean): void {
+    this.#signal({ abort: on });
+  }
+
+  #signal(s: WorkerSignal): void {
     if (this.#dead) return;
     try {
-      this.#t.send({ abort: on });
+      this.#t.send(s);
     } catch {
       // Gone: nothing to abort.
     }
+  }
+
+  /** End a training round started under a champion generation below `gen` at its next step (it would be discarded). */
+  supersede(gen: number): void {
+    this.#signal({ supersede: gen });
   }
 
   /** Send a request; rejects with the trainer's error (code preserved) when it fails. */

@@ -4,7 +4,8 @@
  * a child process (the default, `finetune.isolation: process`) or a worker thread; the same code
  * talks to `process` or `parentPort`. Requests are handled one at a time in arrival order (a
  * training round occupies the trainer; scoring requests wait behind it, serving never does).
- * `abort` messages are the exception: they take effect at once, between two training steps.
+ * `abort` and `supersede` messages are the exception: they take effect at once, between two
+ * training steps.
  */
 import { readdirSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -19,7 +20,7 @@ import { mulberry32 } from '../random.ts';
 import { yieldToEventLoop } from '../train.ts';
 import { runSteps, sampledBatches } from '../training-loop.ts';
 import { Trainer, evaluatePaced, type TrainBatch } from './trainer.ts';
-import type { ModelRole, WorkerReply, WorkerRequest } from './protocol.ts';
+import type { ModelRole, WorkerReply, WorkerRequest, WorkerSignal } from './protocol.ts';
 
 /** The channel to the serving side: the worker-thread port, else the child process's IPC. */
 interface Channel {
@@ -39,6 +40,8 @@ if (isProcess) {
 }
 /** Set by an `abort` message: the running round (and any started while set) ends at its next step. */
 let aborting = false;
+/** Set by a `supersede` message: rounds started under an older champion generation end at their next step. */
+let liveGen = 0;
 let config: ResolvedHybridConfig | null = null;
 let spec: ModelSpec | null = null;
 const models: Partial<Record<ModelRole, HybridModel>> = {};
@@ -114,7 +117,7 @@ async function trainRound(m: TrainRequest): Promise<WorkerReply> {
     const batches = sampledBatches({ x: m.train.x, y: m.train.y, n: m.train.batch }, { x: W * F, y: H * T }, m.steps, m.batchSize, mulberry32(m.seed));
     const r = await runSteps(batches, {
       step: (b) => trainer.step(b),
-      stopBefore: () => aborting,
+      stopBefore: () => aborting || m.gen < liveGen,
       onStep: (s) => {
         losses.push(s.loss);
         gradNormMax = Math.max(gradNormMax, s.gradNorm);
@@ -122,7 +125,10 @@ async function trainRound(m: TrainRequest): Promise<WorkerReply> {
       // Duty cycle: rest in proportion, leaving CPU to serving on small machines.
       pause: pacer(m.dutyCycle),
     });
-    if (r.end === 'stopped') throw Object.assign(new Error(`round aborted after ${r.steps} of ${m.steps} steps: fine-tuning paused (model pinned or service stopping)`), { code: 'ABORTED' });
+    if (r.end === 'stopped') {
+      const why = m.gen < liveGen ? 'the champion was replaced (its result would be discarded)' : 'fine-tuning paused (model pinned or service stopping)';
+      throw Object.assign(new Error(`round aborted after ${r.steps} of ${m.steps} steps: ${why}`), { code: 'ABORTED' });
+    }
   } catch (err) {
     ch.dispose();
     throw err;
@@ -219,12 +225,16 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
   }
 }
 
-// One request at a time, in order; `abort` at once.
+// One request at a time, in order; `abort` and `supersede` at once.
 let chain: Promise<void> = Promise.resolve();
 channel.onMessage((raw) => {
-  const msg = raw as { id: number; req: WorkerRequest } | { abort: boolean };
+  const msg = raw as { id: number; req: WorkerRequest } | WorkerSignal;
   if ('abort' in msg) {
     aborting = msg.abort;
+    return;
+  }
+  if ('supersede' in msg) {
+    liveGen = Math.max(liveGen, msg.supersede);
     return;
   }
   chain = chain.then(async () => {

@@ -80,7 +80,7 @@ for (const isolation of ['process', 'thread'] as const) test(`trainer (${isolati
   try {
     await w.call({ type: 'init', backend: 'auto', nativeKernels: true, config: FT_HYBRID, spec: FT_SPEC, weights: champ.getWeights(), nice: 0 });
     const d = data(9, 200);
-    const round = (seed: number) => w.call({ type: 'train', steps: 3, learningRate: 1e-3, batchSize: 16, train: d, holdout: d, maxGradNorm: 1e4, seed, dutyCycle: 1 });
+    const round = (seed: number) => w.call({ type: 'train', gen: 0, steps: 3, learningRate: 1e-3, batchSize: 16, train: d, holdout: d, maxGradNorm: 1e4, seed, dutyCycle: 1 });
     const count = async () => ((await w.call({ type: 'memory' })) as { numTensors: number }).numTensors;
     const base = await count();
     const counts: number[] = [];
@@ -115,10 +115,10 @@ for (const isolation of ['process', 'thread'] as const) test(`trainer (${isolati
     await w.call({ type: 'revert' });
     assert.equal(await count(), base);
     const bad = { ...d, y: d.y.map((v, i) => (i === 5 ? Number.NaN : v)) };
-    await assert.rejects(w.call({ type: 'train', steps: 2, learningRate: 1e-3, batchSize: bad.batch, train: bad, holdout: d, maxGradNorm: 1e4, seed: 1, dutyCycle: 1 }), (e: unknown) => isTickcastError(e) && e.code === 'TC_TRAINING_DIVERGED');
+    await assert.rejects(w.call({ type: 'train', gen: 0, steps: 2, learningRate: 1e-3, batchSize: bad.batch, train: bad, holdout: d, maxGradNorm: 1e4, seed: 1, dutyCycle: 1 }), (e: unknown) => isTickcastError(e) && e.code === 'TC_TRAINING_DIVERGED');
     assert.equal(await count(), base, 'an aborted round leaked tensors in the worker');
     // An abort message reaches a round that is running flat out (no rests between steps).
-    const long = w.call({ type: 'train', steps: 1000, learningRate: 1e-3, batchSize: 16, train: d, holdout: d, maxGradNorm: 1e4, seed: 2, dutyCycle: 1 });
+    const long = w.call({ type: 'train', gen: 0, steps: 1000, learningRate: 1e-3, batchSize: 16, train: d, holdout: d, maxGradNorm: 1e4, seed: 2, dutyCycle: 1 });
     setTimeout(() => w.abortTraining(true), 200);
     const t0 = performance.now();
     await assert.rejects(long, (e: unknown) => isTickcastError(e) && /aborted after (\d+) of 1000 steps/.test(e.message));
@@ -127,6 +127,17 @@ for (const isolation of ['process', 'thread'] as const) test(`trainer (${isolati
     assert.equal((await round(11) as { trained: { losses: number[] } }).trained.losses.length, 3, 'training resumes once the abort is cleared');
     await w.call({ type: 'discard' });
     assert.equal(await count(), base);
+    // A round started under an older champion generation ends at its next step once superseded
+    // (its challenger freed); a round of the new generation then runs in full (not sticky).
+    const stale = w.call({ type: 'train', gen: 0, steps: 1000, learningRate: 1e-3, batchSize: 16, train: d, holdout: d, maxGradNorm: 1e4, seed: 3, dutyCycle: 1 });
+    setTimeout(() => w.supersede(1), 200);
+    const t1 = performance.now();
+    await assert.rejects(stale, (e: unknown) => isTickcastError(e) && /aborted after \d+ of 1000 steps: the champion was replaced/.test(e.message));
+    assert.ok(performance.now() - t1 < 20_000, 'the superseded round ended within a few steps');
+    assert.equal(await count(), base, 'the superseded round left tensors behind');
+    const fresh = (await w.call({ type: 'train', gen: 1, steps: 3, learningRate: 1e-3, batchSize: 16, train: d, holdout: d, maxGradNorm: 1e4, seed: 4, dutyCycle: 1 })) as { trained: { losses: number[] } };
+    assert.equal(fresh.trained.losses.length, 3);
+    await w.call({ type: 'discard' });
   } finally {
     await w.close();
     champ.dispose();
