@@ -28,7 +28,10 @@ test('regime change: fine-tuned live MAE after the switch is clearly lower than 
   const regimeA = sine(3000, { period: 20, amp: 1, noise: 0.05, seed: 4 });
   const frozenSlot = stageSlot();
   const tunedSlot = stageSlot();
-  const frozen = await createModelService(ftConfig(common), logger, createMetrics({ defaultMetrics: false }), { slot: frozenSlot.slot, hybrid: FT_HYBRID, bootstrapValues: regimeA, bootstrapBudgetMs: 8_000 });
+  // The frozen baseline shares the model directory (to start from the same checkpoint) but must not
+  // follow it: a replica with model.dir loads what another promotes (docs/finetuning.md § Several
+  // replicas), which would make it serve the tuned service's versions a follow interval later.
+  const frozen = await createModelService(ftConfig({ ...common, model: { dir, followIntervalMs: 0 } }), logger, createMetrics({ defaultMetrics: false }), { slot: frozenSlot.slot, hybrid: FT_HYBRID, bootstrapValues: regimeA, bootstrapBudgetMs: 8_000 });
   const metrics = createMetrics({ defaultMetrics: false });
   const tuned = await createModelService(
     ftConfig({ ...common, finetune: { enabled: true, intervalMs: 4_000, steps: 40, learningRate: 0.005, minSamples: 120, minImprovement: 0.02, replayCapacity: 4_000, rollbackRegression: 0.1 } }),
@@ -75,10 +78,11 @@ test('regime change: fine-tuned live MAE after the switch is clearly lower than 
     secondsToAdapt: (Date.now() - t0) / 1000,
     drift: ft.driftCount,
     rounds: ft.history.map((x) => ({ round: x.round, trigger: x.trigger, outcome: x.outcome, holdout: x.holdout && [x.holdout.champion.mae, x.holdout.challenger.mae], shadow: x.shadow && [x.shadow.champion, x.shadow.challenger], version: x.version })),
-    serving: tuned.info().version,
+    serving: { tuned: tuned.info().version, frozen: frozen.info().version },
   };
   console.log(`regime-change evidence: ${JSON.stringify(report)}`);
 
+  assert.equal(frozen.info().version, 'v1', 'the frozen baseline changed its model');
   assert.ok(ft.driftCount >= 1, 'the regime change was not detected as drift');
   assert.ok(ft.history.some((x) => x.trigger === 'drift'), 'drift did not trigger an early round');
   assert.ok(promotions() >= 1, `no fine-tuned model was promoted: ${JSON.stringify(report.rounds)}`);
