@@ -8,8 +8,14 @@
  * alert's `resolved` is held back too (no resolve without a firing), an escalation of a held-back
  * alert is judged again (and sent if it now reaches the bar), an escalation of a sent alert is
  * always sent.
+ *
+ * An alert held back by a maintenance span (`expected`) that still fires when the span ends (or
+ * when the feedback is withdrawn) is judged again on the first tick after it, and sent then if it
+ * passes: once, as the firing record of the tick it fired on (its real start, highest severity
+ * reached while held) with `heldUntilTs` set to the tick it goes out on. docs/anomaly.md.
  */
 import type { FeedbackPolicy, GateDecision } from '../domain/feedback/feedback-policy.ts';
+import type { AnomalyEvent } from '../domain/anomaly/index.ts';
 import type { AnomalyScorer, Expectation } from './ports.ts';
 
 export interface FeedbackGateHooks {
@@ -17,9 +23,12 @@ export interface FeedbackGateHooks {
   suppressed?(series: string, reason: Exclude<GateDecision, 'pass'>): void;
 }
 
+/** An open alert: sent, or held back (with the firing it would have sent, and why). */
+type OpenAlert = { sent: true } | { sent: false; reason: Exclude<GateDecision, 'pass'>; event: AnomalyEvent };
+
 export class FeedbackGate implements AnomalyScorer {
-  /** Open alerts per series and feature: true = sent, false = held back. Entries go on resolve or forget. */
-  readonly #open = new Map<string, Map<string, boolean>>();
+  /** Open alerts per series and feature. Entries go on resolve or forget. */
+  readonly #open = new Map<string, Map<string, OpenAlert>>();
 
   constructor(
     private readonly inner: AnomalyScorer,
@@ -30,20 +39,33 @@ export class FeedbackGate implements AnomalyScorer {
   observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature = ''): ReturnType<AnomalyScorer['observe']> {
     const o = this.inner.observe(series, tsMs, value, expected, feature);
     const ev = o.event;
-    if (ev === undefined) return o;
     const byFeature = this.#open.get(series);
     const open = byFeature?.get(feature);
+    if (ev === undefined) return open?.sent === false && open.reason === 'expected' ? this.#overrun(o, series, feature, tsMs, open.event) : o;
     if (ev.state === 'resolved') {
       byFeature?.delete(feature);
       if (byFeature?.size === 0) this.#open.delete(series);
-      return open === false ? withoutEvent(o) : o;
+      return open?.sent === false ? withoutEvent(o) : o;
     }
-    if (open === true) return o; // escalation of an alert already sent
+    if (open?.sent === true) return o; // escalation of an alert already sent
     const d = this.policy.decide(series, ev.tsMs, ev.score, ev.view);
-    this.#mark(series, feature, d === 'pass');
+    // Held in a maintenance span: remember its first firing (the real start) at the severity reached.
+    const held = open?.sent === false && open.reason === 'expected' && d === 'expected' ? { ...open.event, severity: ev.severity } : ev;
+    this.#mark(series, feature, d === 'pass' ? { sent: true } : { sent: false, reason: d, event: held });
     if (d === 'pass') return o;
     this.hooks.suppressed?.(series, d);
     return withoutEvent(o);
+  }
+
+  /**
+   * A tick of an alert held back by a maintenance span, the alert still firing: once no span
+   * covers the tick, judge the held firing again; sent (late, `heldUntilTs`) if it passes now.
+   */
+  #overrun(o: ReturnType<AnomalyScorer['observe']>, series: string, feature: string, tsMs: number, held: AnomalyEvent): ReturnType<AnomalyScorer['observe']> {
+    if (this.policy.suppressedUntil(series, tsMs) !== null) return o;
+    const d = this.policy.decide(series, tsMs, held.score, held.view);
+    this.#mark(series, feature, d === 'pass' ? { sent: true } : { sent: false, reason: d, event: held });
+    return d === 'pass' ? { ...o, event: { ...held, heldUntilTs: tsMs } } : o;
   }
 
   forget(series: string): void {
@@ -51,10 +73,10 @@ export class FeedbackGate implements AnomalyScorer {
     this.inner.forget(series);
   }
 
-  #mark(series: string, feature: string, sent: boolean): void {
+  #mark(series: string, feature: string, state: OpenAlert): void {
     let m = this.#open.get(series);
     if (!m) this.#open.set(series, (m = new Map()));
-    m.set(feature, sent);
+    m.set(feature, state);
   }
 }
 

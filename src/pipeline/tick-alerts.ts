@@ -126,7 +126,7 @@ export class TickAlerts {
   /** Queue the `resolved` record of the open alert of `feature` that its state no longer will (`drain`). */
   #resolveOpen(entry: OutlookEntry, feature: string, why: Pick<AnomalyRecord, 'reason' | 'eviction'>): void {
     const { record, ts, value } = entry.open![feature];
-    const { view: _v, source: _s, id: _i, ...rest } = record;
+    const { view: _v, source: _s, id: _i, heldUntilTs: _h, ...rest } = record;
     const rec: AnomalyRecord = { ...rest, ts, value, state: 'resolved', ...why };
     rec.id = alertId(rec.series, rec.ts, rec.state, rec.severity, rec.feature);
     this.#publish(rec, undefined, null, this.#departed);

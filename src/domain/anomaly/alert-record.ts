@@ -38,6 +38,12 @@ export interface AnomalyAlertRecord {
    * from a snapshot started its detector afresh) (docs/schemas.md). Absent on ordinary resolved records.
    */
   reason?: 'evicted' | 'reset';
+  /**
+   * Firing records only: the alert was held back by a maintenance span (`expected` feedback) and,
+   * still firing when the span ended, is sent late — at the tick with this timestamp (epoch ms).
+   * `ts` and the rest are those of the tick it fired on (its real start). Absent otherwise.
+   */
+  heldUntilTs?: number;
   /** With `reason: "evicted"`: why the series went — `idle` (windows.idleEvictMs) or `cap` (windows.maxSeries). */
   eviction?: 'idle' | 'cap';
 }
@@ -80,6 +86,7 @@ export function buildAlertRecord(event: AnomalyEvent, modelVersion: string, sour
     model: event.basis === 'model' ? modelVersion : FALLBACK_MODEL,
   };
   if (event.view !== undefined) rec.view = event.view;
+  if (event.heldUntilTs !== undefined) rec.heldUntilTs = event.heldUntilTs;
   if (source !== undefined) rec.source = { topic: source.topic, partition: source.partition, offset: source.offset };
   return rec;
 }

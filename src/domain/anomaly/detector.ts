@@ -52,6 +52,11 @@ export interface AnomalyEvent {
   basis: 'model' | 'fallback';
   /** Firing events: the view of surprise (or never-seen rule) that set the score of this tick. */
   view?: SurpriseView;
+  /**
+   * Set by the feedback gate only: the firing was held back by a maintenance span (`expected`
+   * feedback) and is sent at this later tick because the alert still fires after the span.
+   */
+  heldUntilTs?: number;
 }
 
 export interface Observation {

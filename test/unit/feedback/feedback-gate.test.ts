@@ -87,3 +87,44 @@ test("a false positive on one view holds back that view's next alert, not anothe
   );
   assert.deepEqual(run(g, 4), ['2:firing/warning', '3:resolved/warning']);
 });
+
+test('an alert held back by a maintenance span that still fires when the span ends is sent then, once, with its real start', () => {
+  const p = policy();
+  // Maintenance from 0 to 3 min: the alert fires at 1 min (held), still fires at 4 min, resolves at 6 min.
+  p.apply({ alertId: 'm', series: 's', alertTs: 0, score: 0.5, verdict: 'expected', untilTs: 180_000, channel: 'http', at: 0 });
+  const g = new FeedbackGate(scripted([[0.1], [0.5, ['firing', 'warning', 'forecast']], [0.3], [0.3], [0.3], [0.3], [0.1, ['resolved', 'warning']]]), p);
+  const seen: AnomalyEvent[] = [];
+  for (let t = 0; t < 7; t++) {
+    const e = g.observe('s', t * 60_000, 1, null).event;
+    if (e) seen.push(e);
+  }
+  assert.deepEqual(seen.map((e) => `${e.state}@${e.tsMs}/${e.heldUntilTs ?? '-'}`), ['firing@60000/240000', 'resolved@360000/-']);
+  assert.equal(seen[0].score, 0.5);
+  assert.equal(seen[0].view, 'forecast');
+});
+
+test('a held-back alert that resolves inside its maintenance span is never sent; an escalation held in it is released as critical', () => {
+  const p = policy();
+  p.apply({ alertId: 'm', series: 's', alertTs: 0, score: 0.5, verdict: 'expected', untilTs: 120_000, channel: 'http', at: 0 });
+  const g1 = new FeedbackGate(scripted([[0.5, ['firing', 'warning']], [0.1, ['resolved', 'warning']], [0.1], [0.1]]), p);
+  assert.deepEqual(run(g1, 4), []);
+  const g2 = new FeedbackGate(scripted([[0.5, ['firing', 'warning']], [0.95, ['firing', 'critical']], [0.3], [0.3], [0.1, ['resolved', 'critical']]]), p);
+  assert.deepEqual(run(g2, 5), ['3:firing/critical', '4:resolved/critical']);
+});
+
+test('withdrawing the maintenance feedback releases the alert it holds back on the next tick', () => {
+  const p = policy();
+  p.apply({ alertId: 'm', series: 's', alertTs: 0, score: 0.5, verdict: 'expected', untilTs: 3_600_000, channel: 'http', at: 0 });
+  const g = new FeedbackGate(scripted([[0.5, ['firing', 'warning']], [0.3], [0.3]]), p);
+  assert.equal(g.observe('s', 0, 1, null).event, undefined);
+  assert.equal(g.observe('s', 60_000, 1, null).event, undefined);
+  p.remove('m');
+  assert.deepEqual(g.observe('s', 120_000, 1, null).event?.heldUntilTs, 120_000);
+});
+
+test('an alert held back by the false-positive bar is not released by the passing of time', () => {
+  const p = policy();
+  p.apply({ alertId: 'x', series: 's', alertTs: 0, score: 0.5, verdict: 'false_positive', channel: 'http', at: 0 });
+  const g = new FeedbackGate(scripted([[0.5, ['firing', 'warning']], [0.3], [0.3], [0.3]]), p);
+  assert.deepEqual(run(g, 4), []);
+});
