@@ -140,7 +140,7 @@ function followersOf(index: AlertIndex, bandQuality: BandQualityTracker, inciden
     alert: (rec, labels) => published(incidents.follow(rec, labels)),
     // The tail after a snapshot: the alerts joined their incidents before the restart (their records went out then).
     replayed: (rec, labels) => void incidents.follow(rec, labels),
-    ticked: (tick, eventMs) => incidents.tick(tick.series, tick.labels, eventMs),
+    ticked: (tick, eventMs, stepBack) => incidents.tick(tick.series, tick.labels, eventMs, stepBack ? tick.tsMs : undefined),
     advance: (wallMs) => published(incidents.advance(wallMs)),
     forget: (series) => incidents.forget(series),
   });

@@ -97,8 +97,8 @@ export class WindowStore {
     return this.#series.has(series);
   }
 
-  /** Add a tick (NaN for a missing feature carries the last value forward; with none to carry: 'incomplete', not stored). `sentMs`: when it was sent (clockSkewMs). Returns what happened, whether a forecast is due, the id of a series evicted to make room; `ahead` (stamped ahead): sentMs + clockSkewMs, the furthest its time is trusted. */
-  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean; sentMs?: number }): { outcome: PushOutcome; ready: boolean; evicted?: string; filled?: number; ahead?: number } {
+  /** Add a tick (NaN for a missing feature carries the last value forward; with none to carry: 'incomplete', not stored). `sentMs`: when it was sent (clockSkewMs). Returns what happened, whether a forecast is due, the id of a series evicted to make room; `ahead` (stamped ahead): sentMs + clockSkewMs, the furthest its time is trusted; `stepBack`: older than the series' previous tick, taken because that one was stamped ahead (SeriesState.follows). */
+  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean; sentMs?: number }): { outcome: PushOutcome; ready: boolean; evicted?: string; filled?: number; ahead?: number; stepBack?: true } {
     const o = this.#opts;
     let s = this.#series.get(series);
     for (let f = 0; f < o.features; f++) {
@@ -146,7 +146,7 @@ export class WindowStore {
         s.sinceForecast = 0;
       }
     }
-    return { outcome: 'accepted', ready, evicted, filled, ...(ahead ? { ahead: opts.sentMs! + o.clockSkewMs! } : {}) };
+    return { outcome: 'accepted', ready, evicted, filled, ...(ahead ? { ahead: opts.sentMs! + o.clockSkewMs! } : {}), ...(order === 'stepBack' ? { stepBack: true as const } : {}) };
   }
 
   /** Write a tick's values (carrying missing ones forward) into the head slot and, unless held, into the statistics: `learn: false` holds them for at most holdStatsMaxTicks in a row. */

@@ -31,4 +31,6 @@ export interface Accepted {
   filled: number;
   /** How far the tick moves event time (its incident key's clock: incidents close on it): its ts, or for one stamped ahead of when it was sent, that + input.clockSkewMs (WindowStore.push). */
   eventMs: number;
+  /** The series stepped back onto its true clock at this tick (WindowStore.push): its ts is older than the fast tick before it. */
+  stepBack?: boolean;
 }

@@ -24,9 +24,10 @@ export interface PipelineFollower {
   realised?(series: string, tsMs: number, value: number, expected: ForecastStep): void;
   /**
    * A tick was accepted (warm-up ones too); `eventMs` is how far it moves event time: its ts, or for one
-   * stamped ahead of when it was sent, that + input.clockSkewMs (accepted.ts).
+   * stamped ahead of when it was sent, that + input.clockSkewMs (accepted.ts). `stepBack`: the series
+   * stepped back onto its true clock at this tick (older than the fast tick before it).
    */
-  ticked?(tick: Tick, eventMs: number): void;
+  ticked?(tick: Tick, eventMs: number, stepBack: boolean): void;
   /** A chunk of records with accepted ticks is done; `wallMs` is the host clock now. */
   advance?(wallMs: number): FollowerRecord[] | void;
   /** The series was evicted: drop its state. */

@@ -219,7 +219,7 @@ export class StreamPipeline {
     const times = job ? d.store.stepTimes(tick.series, tick.tsMs, d.inference.spec.horizon) : NO_TIMES;
     const closed = job ? d.store.closedSteps(tick.series, times) : NO_TIMES;
     const baselines = job && d.fusion ? d.fusion.baselines((t, buf) => d.store.tail(tick.series, this.#targetIdx[t], buf), d.store.intervalMs(tick.series), this.#recent) : null;
-    accepted.push({ tick, rec, job, stats, times, closed, suppressed, view, quiet, cold, baselines, filled: pushed.filled ?? 0, eventMs: pushed.ahead ?? tick.tsMs });
+    accepted.push({ tick, rec, job, stats, times, closed, suppressed, view, quiet, cold, baselines, filled: pushed.filled ?? 0, eventMs: pushed.ahead ?? tick.tsMs, stepBack: pushed.stepBack === true });
   }
 
   #push(tick: Tick, rec: RawRecord, suppressed: boolean, sentMs: number | undefined): ReturnType<WindowStore['push']> {
@@ -250,7 +250,7 @@ export class StreamPipeline {
     const expected = expectations?.[0] ?? null;
     if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
     if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
-    for (const f of this.#followers) f.ticked?.(a.tick, a.eventMs); // a tick stamped ahead moves event time no further than sent + clockSkewMs
+    for (const f of this.#followers) f.ticked?.(a.tick, a.eventMs, a.stepBack === true); // a tick stamped ahead moves event time no further than sent + clockSkewMs
     d.fusion?.realised(series, a.tick.values, this.#targetIdx, 1 + a.filled);
     this.#alerts?.score(a.tick, a.rec, a.quiet, expectations, out);
     this.#learning.afterScoring(a.tick, a.suppressed, a.view, expected);

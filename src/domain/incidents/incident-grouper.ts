@@ -23,7 +23,8 @@
  * rebalance; alert ids are deterministic) is not counted again, also past the member list, nor
  * does it reopen its group once its incident closed: the grouper keeps each series' latest alert
  * ts and the ids at that ts (a series' alerts come in tick order, so an older or equal-and-known
- * one is a replay), for the `maxSeen` series that alerted most recently (incident-seen.ts).
+ * one is a replay; a series that steps back onto its true clock after a fast tick lowers its mark,
+ * keeping the fast alert's ids), for the `maxSeen` series that alerted most recently (incident-seen.ts).
  *
  * Open and recently closed incidents and those marks survive a restart in the series-state snapshot
  * (`exportState`/`importState`, incident-state.ts).
@@ -128,8 +129,11 @@ export class IncidentGrouper {
   /**
    * A tick (its event time, `eventMs`; the pipeline caps one stamped ahead of its send time) of a
    * series: moves its group's clock when the group has an open incident, and marks the group live.
+   * `stepBackTs` (the tick's ts): the series stepped back onto its true clock at this tick (after
+   * one stamped ahead): its alerts from then on are not taken for replays (incident-seen.ts).
    */
-  tick(series: string, labels: Readonly<Record<string, string>> | undefined, eventMs: number): void {
+  tick(series: string, labels: Readonly<Record<string, string>> | undefined, eventMs: number, stepBackTs?: number): void {
+    if (stepBackTs !== undefined) this.#seen.stepBack(series, stepBackTs);
     if (this.#open.size === 0) return;
     const key = this.keyOf(series, labels);
     const o = key === null ? undefined : this.#open.get(key);

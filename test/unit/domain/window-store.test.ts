@@ -221,6 +221,8 @@ test('clockSkewMs: after a tick stamped more than the skew ahead of when it was 
   const back = push(s, 4000, 4000);
   assert.equal(back.outcome, 'accepted');
   assert.equal(back.ahead, undefined);
+  assert.equal(back.stepBack, true, 'told to the followers (the incident grouper\'s replay marks)');
+  assert.equal(fast.stepBack, undefined);
   assert.equal(s.lastTs('d'), 4000);
   assert.equal(s.intervalMs('d'), interval, 'a step back teaches no spacing');
   assert.equal(push(s, 3900, 3900).outcome, 'late', 'back on the strict order');

@@ -155,3 +155,29 @@ test('firstTs and lastTs span the member alerts when a series of the key lags th
   assert.deepEqual([opened.firstTs, opened.lastTs], [8 * MIN, 10 * MIN]);
   assert.equal(opened.id, g.list({ limit: 1 })[0].id, 'the id stays the one it was opened under');
 });
+
+test('a series that steps back onto its true clock after a fast tick: its next alerts are grouped, not taken for replays; replays still are', () => {
+  const g = prefix();
+  g.follow(alert('web-1:cpu', 10)); // a tick stamped ahead (device clock fast) fired
+  tickTo(g, 'web-1:cpu', 10 * MIN);
+  g.tick('web-1:cpu', undefined, 3 * MIN, 3 * MIN); // its next tick, on the true clock, steps back
+  g.advance(0);
+  const [opened] = g.follow(alert('web-1:mem', 3));
+  assert.deepEqual(opened.series, ['web-1:cpu', 'web-1:mem']);
+  g.follow(alert('web-1:cpu', 3, 'critical'));
+  assert.equal(g.list({ limit: 1 })[0].count, 3, 'the stepped-back alert counts');
+  assert.deepEqual(g.follow(alert('web-1:cpu', 10)), [], 'the fast alert redelivered: a replay');
+  assert.deepEqual(g.follow(alert('web-1:cpu', 3, 'critical')), [], 'the stepped-back alert redelivered: a replay');
+  g.follow(alert('web-1:cpu', 4));
+  assert.equal(g.list({ limit: 1 })[0].count, 4);
+  assert.deepEqual(g.follow(alert('web-1:cpu', 10)), [], 'still known while the series is behind it');
+  assert.equal(g.list({ limit: 1 })[0].count, 4);
+});
+
+test('without a step back an earlier alert of a series is still a replay', () => {
+  const g = prefix();
+  g.follow(alert('web-1:cpu', 10));
+  g.follow(alert('web-1:mem', 10));
+  assert.deepEqual(g.follow(alert('web-1:cpu', 3)), []);
+  assert.equal(g.list({ limit: 1 })[0].count, 2);
+});

@@ -170,3 +170,20 @@ test('alerts of the tail replayed after a snapshot (full warm-up) join incidents
   assert.deepEqual(replayed.map((r) => r.series), ['full'], 'the full warm-up alert reaches the followers as replayed; the plain one does not');
   assert.deepEqual(alerted, []);
 });
+
+test('a stepped-back mark survives the snapshot: the fast alert redelivered after a restart is still a replay; older marks load', () => {
+  const g = new IncidentGrouper(settings);
+  g.follow(alert('web-1:cpu', 10));
+  g.tick('web-1:cpu', undefined, 3 * MIN, 3 * MIN);
+  g.follow(alert('web-1:cpu', 3));
+  g.follow(alert('web-1:mem', 3));
+  const after = new IncidentGrouper(settings);
+  after.importState(JSON.parse(JSON.stringify(g.exportState())));
+  assert.deepEqual(after.follow(alert('web-1:cpu', 10)), []);
+  assert.deepEqual(after.follow(alert('web-1:cpu', 3)), []);
+  after.follow(alert('web-1:cpu', 4));
+  assert.equal(after.list({ limit: 1 })[0].count, 4);
+  const old = new IncidentGrouper(settings);
+  old.importState({ ...g.exportState(), seen: [['web-1:cpu', 3 * MIN, 'web-1:cpu@3/value']] });
+  assert.deepEqual(old.follow(alert('web-1:cpu', 3)), [], 'a mark of an older snapshot');
+});
