@@ -62,6 +62,8 @@ export interface IncidentAlert {
   score: number;
   /** The feature whose alert it is (a series fires per feature). */
   feature?: string;
+  /** Sent late, at this tick, after a maintenance span held it back (`ts` is its real start): it is grouped as of this tick. */
+  heldUntilTs?: number;
 }
 
 export class IncidentGrouper {
@@ -98,14 +100,15 @@ export class IncidentGrouper {
     const key = this.keyOf(alert.series, labels);
     if (key === null) return [];
     let o = this.#open.get(key);
-    if (o?.rec.alerts.some((m) => m.id === alert.id) || this.#seen.before({ id: alert.id, series: alert.series, ts: alert.ts })) return []; // a replayed alert
+    const at = alert.heldUntilTs ?? alert.ts; // when it went out: a late-sent alert joins what fires then
+    if (o?.rec.alerts.some((m) => m.id === alert.id) || this.#seen.before({ id: alert.id, series: alert.series, ts: at })) return []; // a replayed alert
     const out: IncidentRecord[] = [];
-    if (o !== undefined && this.#quiet(o, alert.ts)) {
+    if (o !== undefined && this.#quiet(o, at)) {
       this.#close(key, o, out);
       o = undefined;
     }
     if (o === undefined) {
-      o = { rec: this.#start(key, alert), published: false, clock: alert.ts, firing: [] };
+      o = { rec: this.#start(key, alert), published: false, clock: at, firing: [] };
       this.#open.set(key, o);
       if (this.#open.size > this.settings.maxOpen) {
         const oldest = this.#open.keys().next().value as string;
@@ -116,7 +119,7 @@ export class IncidentGrouper {
       this.#open.delete(key);
       this.#open.set(key, o);
     }
-    if (alert.ts > o.clock) o.clock = alert.ts;
+    if (at > o.clock) o.clock = at;
     if (!o.firing.includes(firingKey(alert))) o.firing.push(firingKey(alert));
     const changed = this.#add(o.rec, alert);
     if (changed && o.rec.series.length >= this.settings.minSeries) {

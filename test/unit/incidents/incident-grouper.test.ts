@@ -181,3 +181,19 @@ test('without a step back an earlier alert of a series is still a replay', () =>
   assert.deepEqual(g.follow(alert('web-1:cpu', 3)), []);
   assert.equal(g.list({ limit: 1 })[0].count, 2);
 });
+
+test('an alert sent late after a maintenance span (heldUntilTs) is grouped as of when it went out, not taken for a replay', () => {
+  const g = prefix();
+  g.follow(alert('web-1:cpu', 0, 'warning'));
+  g.follow(alert('web-1:cpu', 1, 'warning', 'resolved'));
+  g.follow({ ...alert('web-1:cpu', 20), feature: 'load' });
+  // Its feature `mem` fired at minute 10, held back by a maintenance span until minute 30.
+  const [inc] = g.follow({ ...alert('web-1:cpu', 10), id: 'held', feature: 'mem', heldUntilTs: 30 * MIN });
+  assert.equal(g.list({ limit: 1 })[0]?.count ?? 0, 0, 'one series: not published yet');
+  assert.equal(inc, undefined);
+  const [opened] = g.follow(alert('web-1:disk', 31));
+  assert.deepEqual(opened.alerts.map((a) => [a.id, a.ts]), [['web-1:cpu@20/warning', 20 * MIN], ['held', 10 * MIN], ['web-1:disk@31/warning', 31 * MIN]]);
+  assert.equal(opened.firstTs, 10 * MIN, 'its real start');
+  assert.deepEqual(g.follow({ ...alert('web-1:cpu', 10), id: 'held', feature: 'mem', heldUntilTs: 30 * MIN }), [], 'redelivered: a replay');
+  assert.equal(g.list({ limit: 1 })[0].count, 3);
+});
