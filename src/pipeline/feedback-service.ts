@@ -12,8 +12,12 @@ import { parseFeedbackInput, type FeedbackChannel, type FeedbackEntry, type Feed
 import type { FeedbackPolicy, SeriesFeedbackState } from '../domain/feedback/feedback-policy.ts';
 import type { AlertIndex } from './alert-index.ts';
 
-/** One line of the feedback log: set (upsert) or clear an alert's feedback. */
-export type FeedbackLogOp = { op: 'set'; entry: FeedbackEntry } | { op: 'clear'; alertId: string; at: number };
+/**
+ * One line of the feedback log: set (upsert) or clear an alert's feedback. A clear records who
+ * withdrew it (`actor`, as on entries; absent when unknown and on lines written before 6 Dec 2026)
+ * and where (`channel`; absent on older lines).
+ */
+export type FeedbackLogOp = { op: 'set'; entry: FeedbackEntry } | { op: 'clear'; alertId: string; at: number; actor?: string; channel?: FeedbackChannel };
 
 /** Durable feedback (src/adapters/file/feedback-log.ts). */
 export interface FeedbackStore {
@@ -96,7 +100,7 @@ export class FeedbackService {
       return { alertId, series: ref?.series ?? '', feedback: null, effect: this.#d.policy.state(ref?.series ?? '', ref?.ts ?? 0) };
     }
     const alert = this.#locate(alertId, ref, input);
-    if (input.verdict === 'clear') return this.clear(alertId, channel);
+    if (input.verdict === 'clear') return this.clear(alertId, channel, actor);
     const entry = this.#entry(alertId, alert, input as FeedbackInput & { verdict: Verdict }, channel);
     if (actor !== undefined) entry.actor = actor;
     const prior = this.#d.policy.get(alertId);
@@ -112,8 +116,12 @@ export class FeedbackService {
     return { alertId, series: entry.series, feedback: entry, effect: this.#d.policy.state(entry.series, entry.alertTs) };
   }
 
-  /** Withdraw the feedback on an alert (DELETE, or verdict `clear`). 404 when there is none. */
-  async clear(alertId: string, channel: FeedbackChannel = 'http'): Promise<FeedbackResult> {
+  /**
+   * Withdraw the feedback on an alert (DELETE, or verdict `clear`). 404 when there is none.
+   * `actor`: the principal the channel authenticated (as for `give`), stored on the log line and
+   * the published topic record.
+   */
+  async clear(alertId: string, channel: FeedbackChannel = 'http', actor?: string): Promise<FeedbackResult> {
     const had = this.#d.policy.get(alertId);
     if (had === undefined) {
       throw new TickcastError(ErrorCodes.ALERT_NOT_FOUND, `alert "${alertId}" has no feedback to clear`, {
@@ -121,11 +129,11 @@ export class FeedbackService {
         details: { hint: 'GET /v1/feedback lists the feedback in effect' },
       });
     }
-    await this.#d.store?.append({ op: 'clear', alertId, at: this.#now() });
+    await this.#d.store?.append({ op: 'clear', alertId, at: this.#now(), ...(actor !== undefined ? { actor } : {}), channel });
     this.#d.policy.remove(alertId);
     await this.#compact();
     this.#d.onRecorded?.('clear', channel, this.#d.policy.size);
-    if (channel !== 'kafka') await this.#publish({ alertId, verdict: 'clear' });
+    if (channel !== 'kafka') await this.#publish({ alertId, verdict: 'clear', ...(actor !== undefined ? { actor } : {}) });
     return { alertId, series: had.series, feedback: null, effect: this.#d.policy.state(had.series, had.alertTs) };
   }
 

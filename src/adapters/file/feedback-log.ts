@@ -152,7 +152,7 @@ function parseOp(line: string): FeedbackLogOp | { foreign: string } | null {
   }
   if (v === null || typeof v !== 'object' || typeof v.op !== 'string') return null;
   if (v.op === 'set' && isFeedbackEntry(v.entry)) return { op: 'set', entry: v.entry };
-  if (v.op === 'clear' && typeof v.alertId === 'string') return { op: 'clear', alertId: v.alertId, at: Number(v.at) };
+  if (v.op === 'clear' && typeof v.alertId === 'string') return { op: 'clear', alertId: v.alertId, at: Number(v.at), ...(typeof v.actor === 'string' ? { actor: v.actor } : {}) };
   const entry = v.entry as { alertId?: unknown } | null | undefined;
   const id = typeof v.alertId === 'string' ? v.alertId : typeof entry?.alertId === 'string' ? entry.alertId : '';
   return { foreign: id };

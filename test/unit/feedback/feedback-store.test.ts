@@ -45,8 +45,10 @@ test('feedback is written before it acts, survives a reload, and clear reverts i
     assert.equal(b.p.decide('s', 1_500, 0.5, 'forecast'), 'false_positive');
     assert.equal(b.p.decide('s', 1_500, 0.5, 'seasonal'), 'pass', 'the view survived the reload');
     assert.equal(b.p.decide('s', 3_000, 0.99), 'expected');
-    const cleared = await b.svc.give('a1', { verdict: 'clear' }, 'http'); // not indexed any more, but known by its feedback
+    const cleared = await b.svc.give('a1', { verdict: 'clear' }, 'http', undefined, 'key:abcdef012345'); // not indexed any more, but known by its feedback
     assert.equal(cleared.feedback, null);
+    const clearLine = JSON.parse(readFileSync(join(dir, 'sub', 'feedback.jsonl'), 'utf8').trim().split('\n').at(-1)!);
+    assert.deepEqual(clearLine, { op: 'clear', alertId: 'a1', at: 42, actor: 'key:abcdef012345', channel: 'http' }, 'the withdrawal is on disk with who made it');
     await assert.rejects(b.svc.clear('a1'), (e: unknown) => e instanceof TickcastError && e.code === ErrorCodes.ALERT_NOT_FOUND && e.statusCode === 404);
     await b.store.close();
 

@@ -57,7 +57,7 @@ test('REST feedback records the key that authenticated it as the actor, whatever
 });
 
 test('MCP feedback records the key as the actor, even when the arguments claim another "by"', async () => {
-  const { serving } = servingWithFeedback();
+  const { serving, stored } = servingWithFeedback();
   const { app, lines } = await build({ apiKeys: [KEY] }, serving);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const client = new Client({ name: 't', version: '0' });
@@ -72,6 +72,7 @@ test('MCP feedback records the key as the actor, even when the arguments claim a
     assert.equal(cleared.isError, undefined, JSON.stringify(cleared));
     const audit = lines.filter((l) => l.includes('"msg":"alert feedback"') && l.includes('"module":"mcp"') && l.includes(`"actor":"${fb.actor}"`));
     assert.deepEqual(audit.map((l) => JSON.parse(l).verdict), ['confirmed', 'clear'], 'each MCP change is logged with its actor, as REST ones are');
+    assert.deepEqual(stored.at(-1), { op: 'clear', alertId: '0000000000000001', at: (stored.at(-1) as { at: number }).at, actor: fb.actor, channel: 'mcp' }, 'and stored with it');
   } finally {
     await client.close();
     await app.close();
@@ -97,4 +98,45 @@ test('a topic record from before actors existed, read again by a new consumer gr
   const res = await service.give(alertId, body, 'kafka', ref, actor);
   assert.deepEqual(stored, [], 'nothing appended');
   assert.equal(res.feedback?.channel, 'http', 'the entry keeps where it came from');
+});
+
+test('withdrawing feedback over REST (DELETE, or verdict clear) stores its actor on the log line', async () => {
+  const { serving, stored } = servingWithFeedback();
+  const { app } = await build({ apiKeys: [KEY] }, serving);
+  const auth = { authorization: `Bearer ${KEY}` };
+  try {
+    for (const id of ['0000000000000001', '0000000000000002']) await app.inject({ method: 'POST', url: `/v1/anomalies/${id}/feedback`, headers: auth, payload: { verdict: 'confirmed' } });
+    const actor = (stored[0] as { entry: { actor: string } }).entry.actor;
+    assert.equal((await app.inject({ method: 'DELETE', url: '/v1/anomalies/0000000000000001/feedback', headers: auth })).statusCode, 200);
+    assert.equal((await app.inject({ method: 'POST', url: '/v1/anomalies/0000000000000002/feedback', headers: auth, payload: { verdict: 'clear' } })).statusCode, 200);
+    const clears = stored.filter((op) => op.op === 'clear');
+    assert.deepEqual(clears.map((op) => [op.alertId, op.op === 'clear' && op.actor]), [['0000000000000001', actor], ['0000000000000002', actor]]);
+  } finally {
+    await app.close();
+  }
+});
+
+test('a clear carries its actor on the feedback topic and into the receiving instance\'s log; one without stays without', async () => {
+  const mk = () => {
+    const stored: FeedbackLogOp[] = [];
+    const published: Array<Record<string, unknown>> = [];
+    const policy = new FeedbackPolicy({ baseBar: 0.4, ceilingBar: 0.7, marginScore: 0.05, falsePositiveHalfLifeMs: 3_600_000, maxPerSeries: 10, maxEntries: 100 });
+    const index = new AlertIndex(10);
+    index.add(alert('0000000000000001'));
+    const svc = new FeedbackService({ policy, index, store: { load: async () => [], append: async (op) => void stored.push(op) }, expectedSpanMs: 60_000, publish: async (r) => void published.push(r) });
+    return { svc, stored, published };
+  };
+  const a = mk();
+  const b = mk();
+  await a.svc.give('0000000000000001', { verdict: 'confirmed' }, 'http', undefined, 'key:abcdef012345');
+  await b.svc.give('0000000000000001', { verdict: 'confirmed' }, 'kafka');
+  await a.svc.clear('0000000000000001', 'http', 'key:abcdef012345');
+  const rec = a.published.at(-1)!;
+  assert.deepEqual(rec, { alertId: '0000000000000001', verdict: 'clear', actor: 'key:abcdef012345' });
+  const { alertId, body, ref, actor } = decodeFeedbackRecord({ key: null, value: Buffer.from(JSON.stringify(rec)) });
+  await b.svc.give(alertId, body, 'kafka', ref, actor);
+  assert.deepEqual(b.stored.at(-1), { op: 'clear', alertId, at: (b.stored.at(-1) as { at: number }).at, actor: 'key:abcdef012345', channel: 'kafka' });
+  await a.svc.give('0000000000000001', { verdict: 'confirmed' }, 'kafka');
+  await a.svc.clear('0000000000000001', 'kafka');
+  assert.equal('actor' in a.stored.at(-1)!, false, 'a clear without an actor (an old topic record) records none');
 });

@@ -54,8 +54,9 @@ export function registerAlertRoutes(app: FastifyInstance, deps: { serving: Servi
       schema: { summary: 'Withdraw the feedback on an alert (its effect goes with it); needs an API key', tags: ['anomalies'], params: alertIdParamsSchema, response: { 200: feedbackResultSchema, ...ERRORS } },
     },
     async (req) => {
-      const res = await feedbackApi(serving).clear(req.params.id, 'http');
-      req.log.info({ alertId: res.alertId, series: res.series, verdict: 'clear', actor: principal(req.auth) }, 'alert feedback');
+      const actor = principal(req.auth);
+      const res = await feedbackApi(serving).clear(req.params.id, 'http', actor);
+      req.log.info({ alertId: res.alertId, series: res.series, verdict: 'clear', actor }, 'alert feedback');
       return res;
     },
   );
