@@ -67,7 +67,7 @@ test('feedback topic: valid records act, malformed ones are dead-lettered with t
     assert.deepEqual(published, [
       // actor: who this server authenticated (no key here: allowUnauthenticatedMutations), for the other instances' audit trail.
       { alertId: 'a1', verdict: 'confirmed', series: 'web-1:cpu', ts: 1_735_689_600_000, score: 0.52, note: 'real', actor: 'anonymous' },
-      { alertId: 'a2', verdict: 'clear' },
+      { alertId: 'a2', verdict: 'clear', actor: 'anonymous' }, // a withdrawal names who made it too (since 6 Dec 2026)
     ]);
     assert.equal(collector.of(topics.dlq).length, bad.length, 'our own publications are not dead-lettered');
     const after = (await (await fetch(`${app.address()}/v1/feedback`)).json()).items;
