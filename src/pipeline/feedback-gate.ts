@@ -62,8 +62,8 @@ export class FeedbackGate implements AnomalyScorer {
    * covers the tick, judge the held firing again; sent (late, `heldUntilTs`) if it passes now.
    */
   #overrun(o: ReturnType<AnomalyScorer['observe']>, series: string, feature: string, tsMs: number, held: AnomalyEvent): ReturnType<AnomalyScorer['observe']> {
-    if (this.policy.suppressedUntil(series, tsMs) !== null) return o;
     const d = this.policy.decide(series, tsMs, held.score, held.view);
+    if (d === 'expected') return o; // a span still covers this tick
     this.#mark(series, feature, d === 'pass' ? { sent: true } : { sent: false, reason: d, event: held });
     return d === 'pass' ? { ...o, event: { ...held, heldUntilTs: tsMs } } : o;
   }
