@@ -29,6 +29,8 @@ export interface Alerting {
   incidents: IncidentGrouper | null;
   /** Recent firing alerts by id (feedback finds alerts by it): kept in series-state snapshots. */
   alertIndex: AlertIndex;
+  /** The feedback gate's open alerts per series (sent or held back), for series-state snapshots; no-ops until `gate` made one. */
+  gateState: { exportSeries(series: string): object | undefined; importSeries(series: string, saved: unknown): void };
   serving: { feedback?: FeedbackService; incidents?: IncidentsApi; bandQuality: BandQualityTracker; bandQualityMinTicks: number };
   forget(series: string): void;
   /** Ticks kept out of learning by feedback: maintenance spans and confirmed anomalies. */
@@ -47,7 +49,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
   const file = fb.file || (config.model.dir ? join(config.model.dir, 'feedback.jsonl') : '');
   const store = feedbackOn && file ? new FeedbackLog({ path: file, onSkipped: (n, kept) => log.warn({ file, lines: n, kept }, 'feedback log lines skipped: unreadable, or (kept) operations of another release this one does not apply') }) : null;
   let feedback: FeedbackService | undefined;
-  let policy: FeedbackPolicy | undefined;
+  let [policy, gated]: [FeedbackPolicy | undefined, FeedbackGate | undefined] = [undefined, undefined];
 
   const bandQuality = new BandQualityTracker({ quantiles: deps.quantiles, windowTicks: config.bandQuality.windowTicks, maxSeries: config.windows.maxSeries });
   installBandQualityMetrics(metrics, bandQuality, { minTicks: config.bandQuality.minTicks, topK: config.bandQuality.topK });
@@ -68,11 +70,12 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
         maxEntries: fb.maxEntries,
       });
       feedback = feedbackService(config, { policy, index, openAlert: deps.openAlert, store, metrics, log, publisher: () => publisher });
-      return new FeedbackGate(scorer, policy, { suppressed: (_s, reason) => metrics.alertsSuppressed.inc({ reason }) });
+      return (gated = new FeedbackGate(scorer, policy, { suppressed: (_s, reason) => metrics.alertsSuppressed.inc({ reason }) }));
     },
     followers,
     incidents,
     alertIndex: index,
+    gateState: { exportSeries: (s) => gated?.exportSeries(s), importSeries: (s, saved) => gated?.importSeries(s, saved) },
     get serving() {
       return { feedback, incidents: incidents ?? undefined, bandQuality, bandQualityMinTicks: config.bandQuality.minTicks };
     },

@@ -24,7 +24,7 @@ export interface FeedbackGateHooks {
 }
 
 /** An open alert: sent, or held back (with the firing it would have sent, and why). */
-type OpenAlert = { sent: true } | { sent: false; reason: Exclude<GateDecision, 'pass'>; event: AnomalyEvent };
+export type OpenAlert = { sent: true } | { sent: false; reason: Exclude<GateDecision, 'pass'>; event: AnomalyEvent };
 
 export class FeedbackGate implements AnomalyScorer {
   /** Open alerts per series and feature. Entries go on resolve or forget. */
@@ -73,11 +73,36 @@ export class FeedbackGate implements AnomalyScorer {
     this.inner.forget(series);
   }
 
+  /**
+   * What the gate knows of the series' open alerts, per feature (plain JSON), for the series-state
+   * snapshot: restored with the detector state, a held-back alert still firing after a restart is
+   * sent when its span ends, and an escalation of a sent one is still always sent.
+   */
+  exportSeries(series: string): Record<string, OpenAlert> | undefined {
+    const m = this.#open.get(series);
+    return m === undefined || m.size === 0 ? undefined : (JSON.parse(JSON.stringify(Object.fromEntries(m))) as Record<string, OpenAlert>);
+  }
+
+  /** Install what `exportSeries` saved (only with the detector state it went with); malformed features are skipped. */
+  importSeries(series: string, saved: unknown): void {
+    if (saved === null || typeof saved !== 'object') return;
+    for (const [feature, v] of Object.entries(saved as Record<string, unknown>)) {
+      const a = v as Partial<{ sent: boolean; reason: string; event: AnomalyEvent }> | null;
+      if (a?.sent === true) this.#mark(series, feature, { sent: true });
+      else if (a?.sent === false && (a.reason === 'expected' || a.reason === 'false_positive') && isHeldEvent(a.event)) this.#mark(series, feature, { sent: false, reason: a.reason, event: a.event });
+    }
+  }
+
   #mark(series: string, feature: string, state: OpenAlert): void {
     let m = this.#open.get(series);
     if (!m) this.#open.set(series, (m = new Map()));
     m.set(feature, state);
   }
+}
+
+function isHeldEvent(e: unknown): e is AnomalyEvent {
+  const x = e as Partial<AnomalyEvent> | null | undefined;
+  return typeof x?.series === 'string' && typeof x.tsMs === 'number' && typeof x.score === 'number' && (x.severity === 'warning' || x.severity === 'critical') && x.state === 'firing';
 }
 
 /** The observation with its alert event held back (score, gap and missed readings kept). */

@@ -47,6 +47,8 @@ export interface SeriesStateParts {
   incidents?: { exportState(): object; importState(state: unknown): number } | null;
   /** The alert index of feedback (AlertIndex implements it; absent or null: not kept). */
   alertIndex?: { exportState(): object; importState(state: unknown): number } | null;
+  /** The feedback gate's open alerts, sent or held back (FeedbackGate implements it; absent or null: feedback off). */
+  gate?: { exportSeries(series: string): object | undefined; importSeries(series: string, saved: unknown): void } | null;
 }
 
 export interface SeriesEntry {
@@ -57,6 +59,8 @@ export interface SeriesEntry {
   d: Record<string, unknown> | null;
   /** Fusion's state of the series (absent in snapshots before 5 Dec 2026, or with fusion off). */
   f?: Record<string, unknown> | null;
+  /** The feedback gate's open alerts of the series (absent in snapshots before 6 Dec 2026, or none open). */
+  g?: Record<string, unknown>;
 }
 
 export interface SnapshotTree {
@@ -143,7 +147,8 @@ export function captureSeries(parts: SeriesStateParts, id: string, offsets: Read
   const d = parts.detector?.exportSeries(id);
   const skip = new Set<object>(parts.detector ? [parts.detector.config] : []);
   const f = parts.fusion?.exportSeries(id);
-  return { id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip, false) : null, f: f ? toPlain(f, skip, false) : null };
+  const g = parts.gate?.exportSeries(id) as Record<string, unknown> | undefined;
+  return { id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip, false) : null, f: f ? toPlain(f, skip, false) : null, ...(g ? { g } : {}) };
 }
 
 function copyEntry(b: OutlookEntry): OutlookEntry {
@@ -200,6 +205,7 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
       try {
         parts.detector.importSeries(e.id, Object.keys(e.d!), (fresh) => fillFrom(fresh, e.d!));
         detectors++;
+        if (e.g) parts.gate?.importSeries(e.id, e.g); // what it held back goes with the detector state that fires
       } catch {
         // importSeries installs nothing when the fill fails: this series' detector starts fresh.
       }

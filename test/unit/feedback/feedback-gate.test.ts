@@ -128,3 +128,20 @@ test('an alert held back by the false-positive bar is not released by the passin
   const g = new FeedbackGate(scripted([[0.5, ['firing', 'warning']], [0.3], [0.3], [0.3]]), p);
   assert.deepEqual(run(g, 4), []);
 });
+
+test('the gate\'s open alerts survive a restart through exportSeries/importSeries: an escalation of a sent alert is still sent, a held one is released after its span; malformed state is skipped', () => {
+  const p = policy();
+  const g1 = new FeedbackGate(scripted([[0.5, ['firing', 'warning']]]), p);
+  assert.equal(g1.observe('s', 0, 1, null).event?.state, 'firing');
+  p.apply({ alertId: 'm', series: 's', alertTs: 0, score: 0.5, verdict: 'expected', untilTs: 3_600_000, channel: 'http', at: 1 });
+  const saved = JSON.parse(JSON.stringify(g1.exportSeries('s')));
+  const g2 = new FeedbackGate(scripted([[0.95, ['firing', 'critical']]]), p);
+  g2.importSeries('s', saved);
+  assert.equal(g2.observe('s', 60_000, 1, null).event?.severity, 'critical', 'sent before the restart: its escalation is sent inside the span');
+  assert.equal(new FeedbackGate(scripted([]), p).exportSeries('s'), undefined);
+  const g3 = new FeedbackGate(scripted([[0.3], [0.3]]), p);
+  g3.importSeries('s', { value: { sent: false, reason: 'expected', event: { nope: 1 } }, '': 7, other: { sent: false, reason: 'expected', event: { state: 'firing', severity: 'warning', series: 's', tsMs: 0, value: 1, score: 0.5, expected: null, basis: 'fallback' } } });
+  g3.importSeries('s', null);
+  assert.equal(g3.observe('s', 3_600_001, 1, null, 'value').event, undefined, 'the malformed feature is not released');
+  assert.equal(g3.observe('s', 3_600_001, 1, null, 'other').event?.heldUntilTs, 3_600_001);
+});

@@ -1,8 +1,9 @@
 /**
  * TickAlerts publishes a `resolved` record only for an alert whose firing it published: after a
- * restart from a series-state snapshot the detector comes back firing, but the feedback gate's
- * memory of which alerts it held back (a maintenance span) does not — the resolve of a held-back
- * alert must still stay unpublished (the series outlook, which the snapshot keeps, knows).
+ * restart from a series-state snapshot the detector comes back firing, and when the feedback gate's
+ * memory of which alerts it held back (a maintenance span) does not (an older snapshot) the resolve
+ * of a held-back alert must still stay unpublished (the series outlook, which the snapshot keeps,
+ * knows). With that memory in the snapshot, a held alert outlasting its span is sent after the restart.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -100,4 +101,24 @@ test('a restart from a snapshot whose detector state is not installed resolves t
   const none = feed(b, 3, 5);
   b.drain(none);
   assert.deepEqual(none, []);
+});
+
+test('a held-back alert still firing when its maintenance span ends after a restart is sent then (the gate\'s memory is in the snapshot), and resolves', async () => {
+  const { FeedbackPolicy: Policy } = await import('../../../src/domain/feedback/feedback-policy.ts');
+  const policy = new Policy({ baseBar: 0.4, ceilingBar: 0.7, marginScore: 0.05, falsePositiveHalfLifeMs: 3_600_000, maxPerSeries: 10, maxEntries: 100 });
+  policy.apply({ alertId: 'm', series: 's', alertTs: 0, score: 0.5, verdict: 'expected', untilTs: 3 * 60_000, channel: 'http', at: 0 });
+  const identity = { topic: 't', groupId: 'g', window: 4, features: ['value'] };
+  const offsets = new Map([[0, 3n]]);
+  const store = () => new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  const before = { store: store(), outlook: new SeriesOutlook(), detector: new AnomalyDetector(), gate: new FeedbackGate(detector, policy) };
+  const parts = { ...before, homes: new SeriesHomes(before.store.registry) };
+  for (let k = 0; k < 3; k++) parts.store.push('s', k * 60_000, [1], 0);
+  parts.homes.note('s', 0);
+  assert.deepEqual(feed(alerts(before.gate, before.outlook), 0, 3), [], 'held back in the span');
+  before.detector.observe('s', 0, 1, null); // the (real) detector holds state for s: it is installed at the restore
+  const tree = decodeSnapshot(Buffer.concat(encodeSnapshot({ ...snapshotHead(parts, identity, offsets, 0), series: [captureSeries(parts, 's', offsets)!] })));
+  const after = { store: store(), outlook: new SeriesOutlook(), detector: new AnomalyDetector(), gate: new FeedbackGate(detector, policy) };
+  restoreSeriesState({ ...after, homes: new SeriesHomes(after.store.registry) }, checkSnapshot(tree, identity), new Set([0]), 0);
+  const recs = feed(alerts(after.gate, after.outlook), 3, 6).map((m) => JSON.parse(String(m.value)));
+  assert.deepEqual(recs.map((r) => [r.state, r.ts / 60_000, r.heldUntilTs === undefined ? null : r.heldUntilTs / 60_000]), [['firing', 1, 4], ['resolved', 5, null]]);
 });
