@@ -52,7 +52,8 @@ export class FeedbackGate implements AnomalyScorer {
     // Held in a maintenance span: remember its first firing (the real start) at the severity reached.
     const held = open?.sent === false && open.reason === 'expected' && d === 'expected' ? { ...open.event, severity: ev.severity } : ev;
     this.#mark(series, feature, d === 'pass' ? { sent: true } : { sent: false, reason: d, event: held });
-    if (d === 'pass') return o;
+    // An escalation that ends a maintenance hold goes out as the held alert, late, like an overrun.
+    if (d === 'pass') return open?.sent === false && open.reason === 'expected' ? { ...o, event: { ...open.event, severity: ev.severity, heldUntilTs: ev.tsMs } } : o;
     this.hooks.suppressed?.(series, d);
     return withoutEvent(o);
   }

@@ -145,3 +145,13 @@ test('the gate\'s open alerts survive a restart through exportSeries/importSerie
   assert.equal(g3.observe('s', 3_600_001, 1, null, 'value').event, undefined, 'the malformed feature is not released');
   assert.equal(g3.observe('s', 3_600_001, 1, null, 'other').event?.heldUntilTs, 3_600_001);
 });
+
+test('an escalation on the first tick after a maintenance span releases the held alert as it started, at the escalated severity', () => {
+  const p = policy();
+  p.apply({ alertId: 'm', series: 's', alertTs: 0, score: 0.5, verdict: 'expected', untilTs: 60_000, channel: 'http', at: 0 });
+  const g = new FeedbackGate(scripted([[0.5, ['firing', 'warning']], [0.3], [0.95, ['firing', 'critical']]]), p);
+  g.observe('s', 0, 1, null);
+  g.observe('s', 60_000, 1, null);
+  const e = g.observe('s', 120_000, 1, null).event;
+  assert.deepEqual([e?.tsMs, e?.severity, e?.score, e?.heldUntilTs], [0, 'critical', 0.5, 120_000]);
+});
