@@ -160,13 +160,21 @@
   }
 
   // SSE over fetch (not EventSource) so the API key can travel in the Authorization header.
+  // Reconnects 2 s after a stream ends or fails — but not when the key is refused (401/403) or
+  // revoked (the server's `revoked` event): retrying cannot help until another key is entered,
+  // and entering one reloads the page state (init).
   function startStream(id) {
     const ac = new AbortController();
     state.stream = ac;
     setConn('connecting');
+    let refused = '';
     (async () => {
       try {
         const res = await fetch('/v1/events?series=' + encodeURIComponent(id), { headers: headers(), signal: ac.signal });
+        if (res.status === 401 || res.status === 403) {
+          const body = await res.json().catch(() => ({}));
+          refused = 'live updates refused: ' + ((body.error && body.error.message) || 'HTTP ' + res.status) + ' — enter a valid API key';
+        }
         if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
         setConn('open');
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -185,15 +193,17 @@
               if (line.startsWith('event:')) type = line.slice(6).trim();
               else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
             }
-            if (data.length) onEvent(type, data.join('\n'));
+            if (type === 'revoked') refused = 'live updates ended: the API key is no longer accepted — enter a valid API key';
+            else if (data.length) onEvent(type, data.join('\n'));
           }
         }
-        setConn('closed');
+        setConn(refused ? 'refused' : 'closed');
       } catch (e) {
         if (ac.signal.aborted) return;
-        setConn('error');
+        setConn(refused ? 'refused' : 'error');
       }
-      if (!ac.signal.aborted) setTimeout(() => { if (state.stream === ac) startStream(id); }, 2000);
+      if (refused) setStatus(refused);
+      else if (!ac.signal.aborted) setTimeout(() => { if (state.stream === ac) startStream(id); }, 2000);
     })();
   }
   function stopStream() {
