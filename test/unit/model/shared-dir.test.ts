@@ -123,15 +123,21 @@ function replica(dir: string, owner: string, clock: () => number, first: ModelVe
 
 const offload = undefined as never;
 
-test('two replicas on one directory: only the lease holder promotes; the other follows promotions, rollbacks and pins; the lease moves on release and on expiry', async (t) => {
-  const dir = tmp(t);
+/** A model directory holding v1 (a fresh model, seed 1): its store and the version. */
+async function seedV1(dir: string): Promise<{ store: CheckpointStore; v1: ModelVersion }> {
   await initBackend();
   const store = new CheckpointStore({ dir, keep: 5 });
   const m = HybridModel.create(FT_HYBRID, FT_SPEC, 1);
   const weights = m.getWeights();
   m.dispose();
   await store.save({ config: FT_HYBRID, spec: FT_SPEC, weights, meta: { seed: 1 } });
-  const v1: ModelVersion = { version: 'v1', config: FT_HYBRID, spec: FT_SPEC, weights, meta: { seed: 1 } };
+  return { store, v1: { version: 'v1', config: FT_HYBRID, spec: FT_SPEC, weights, meta: { seed: 1 } } };
+}
+
+test('two replicas on one directory: only the lease holder promotes; the other follows promotions, rollbacks and pins; the lease moves on release and on expiry', async (t) => {
+  const dir = tmp(t);
+  const { store, v1 } = await seedV1(dir);
+  const weights = v1.weights;
   let now = Date.now();
   const clock = () => now;
   const a = replica(dir, 'a', clock, v1);
@@ -212,13 +218,8 @@ function stallPoint() {
 
 test('fencing: a holder that stalls past its lease (after its check, or while building the engine) writes nothing once another replica took the lease over', async (t) => {
   const dir = tmp(t);
-  await initBackend();
-  const store = new CheckpointStore({ dir, keep: 5 });
-  const m = HybridModel.create(FT_HYBRID, FT_SPEC, 1);
-  const weights = m.getWeights();
-  m.dispose();
-  await store.save({ config: FT_HYBRID, spec: FT_SPEC, weights, meta: { seed: 1 } });
-  const v1: ModelVersion = { version: 'v1', config: FT_HYBRID, spec: FT_SPEC, weights, meta: { seed: 1 } };
+  const { store, v1 } = await seedV1(dir);
+  const weights = v1.weights;
   let now = Date.now();
   const clock = () => now;
   const afterCheck = stallPoint();
