@@ -11,8 +11,9 @@
  *
  * An alert held back by a maintenance span (`expected`) that still fires when the span ends (or
  * when the feedback is withdrawn) is judged again on the first tick after it, and sent then if it
- * passes: once, as the firing record of the tick it fired on (its real start, highest severity
- * reached while held) with `heldUntilTs` set to the tick it goes out on. docs/anomaly.md.
+ * passes: once, as the firing record of the tick it fired on (its real start; the highest severity
+ * reached while held, with the score and view that set it) with `heldUntilTs` set to the tick it
+ * goes out on. docs/anomaly.md.
  */
 import type { FeedbackPolicy, GateDecision } from '../domain/feedback/feedback-policy.ts';
 import type { AnomalyEvent } from '../domain/anomaly/index.ts';
@@ -50,10 +51,10 @@ export class FeedbackGate implements AnomalyScorer {
     if (open?.sent === true) return o; // escalation of an alert already sent
     const d = this.policy.decide(series, ev.tsMs, ev.score, ev.view);
     // Held in a maintenance span: remember its first firing (the real start) at the severity reached.
-    const held = open?.sent === false && open.reason === 'expected' && d === 'expected' ? { ...open.event, severity: ev.severity } : ev;
+    const held = open?.sent === false && open.reason === 'expected' && d === 'expected' ? escalated(open.event, ev) : ev;
     this.#mark(series, feature, d === 'pass' ? { sent: true } : { sent: false, reason: d, event: held });
     // An escalation that ends a maintenance hold goes out as the held alert, late, like an overrun.
-    if (d === 'pass') return open?.sent === false && open.reason === 'expected' ? { ...o, event: { ...open.event, severity: ev.severity, heldUntilTs: ev.tsMs } } : o;
+    if (d === 'pass') return open?.sent === false && open.reason === 'expected' ? { ...o, event: { ...escalated(open.event, ev), heldUntilTs: ev.tsMs } } : o;
     this.hooks.suppressed?.(series, d);
     return withoutEvent(o);
   }
@@ -99,6 +100,16 @@ export class FeedbackGate implements AnomalyScorer {
     if (!m) this.#open.set(series, (m = new Map()));
     m.set(feature, state);
   }
+}
+
+/**
+ * A held firing at the severity an escalation reached: its real start (ts, value, band) with the
+ * escalation's severity and the score and view that set it, so the released record is consistent
+ * and is judged again on that score (a critical score passes any false-positive bar).
+ */
+function escalated(held: AnomalyEvent, ev: AnomalyEvent): AnomalyEvent {
+  const { view: _firstView, ...start } = held;
+  return { ...start, severity: ev.severity, score: ev.score, ...(ev.view !== undefined ? { view: ev.view } : {}) };
 }
 
 function isHeldEvent(e: unknown): e is AnomalyEvent {

@@ -149,9 +149,23 @@ test('the gate\'s open alerts survive a restart through exportSeries/importSerie
 test('an escalation on the first tick after a maintenance span releases the held alert as it started, at the escalated severity', () => {
   const p = policy();
   p.apply({ alertId: 'm', series: 's', alertTs: 0, score: 0.5, verdict: 'expected', untilTs: 60_000, channel: 'http', at: 0 });
-  const g = new FeedbackGate(scripted([[0.5, ['firing', 'warning']], [0.3], [0.95, ['firing', 'critical']]]), p);
+  const g = new FeedbackGate(scripted([[0.5, ['firing', 'warning', 'forecast']], [0.3], [0.95, ['firing', 'critical', 'volatility']]]), p);
   g.observe('s', 0, 1, null);
   g.observe('s', 60_000, 1, null);
   const e = g.observe('s', 120_000, 1, null).event;
-  assert.deepEqual([e?.tsMs, e?.severity, e?.score, e?.heldUntilTs], [0, 'critical', 0.5, 120_000]);
+  // ts and value of its real start; severity with the score (and view) that set it, not the first tick's warning score.
+  assert.deepEqual([e?.tsMs, e?.severity, e?.score, e?.view, e?.heldUntilTs], [0, 'critical', 0.95, 'volatility', 120_000]);
+});
+
+test('an escalation held in a maintenance span carries its critical score: released after the span past a raised false-positive bar, as critical with that score', () => {
+  const p = policy();
+  p.apply({ alertId: 'x', series: 's', alertTs: 0, score: 0.7, verdict: 'false_positive', channel: 'http', at: 0 }); // bar ≈ 0.7 (the ceiling)
+  p.apply({ alertId: 'm', series: 's', alertTs: 0, score: 0.5, verdict: 'expected', untilTs: 120_000, channel: 'http', at: 0 });
+  const g = new FeedbackGate(scripted([[0.5, ['firing', 'warning', 'forecast']], [0.95, ['firing', 'critical', 'volatility']], [0.3], [0.3], [0.1, ['resolved', 'critical']]]), p);
+  const seen: AnomalyEvent[] = [];
+  for (let t = 0; t < 5; t++) {
+    const e = g.observe('s', t * 60_000, 1, null).event;
+    if (e) seen.push(e);
+  }
+  assert.deepEqual(seen.map((e) => `${e.state}@${e.tsMs}/${e.severity}/${e.score}/${e.view ?? '-'}/${e.heldUntilTs ?? '-'}`), ['firing@0/critical/0.95/volatility/180000', 'resolved@240000/critical/0.1/-/-']);
 });
