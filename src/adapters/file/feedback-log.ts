@@ -14,11 +14,19 @@
  * later line this release writes or reads concerns the same alert — so a compaction by an older pod
  * does not delete a newer pod's feedback. Its alert's earlier entry is no longer applied here (the
  * newest word on that alert is one this release cannot act on). Torn lines are dropped.
+ *
+ * Withdrawals: a rewrite keeps the most recent CLEARS_KEPT clear lines verbatim (who withdrew what,
+ * when, over which channel: the audit), before the entries, so replaying them withdraws nothing
+ * now in effect; older ones go. Like kept foreign lines they are not counted in `lines`, so the
+ * log stays within the entries' bound plus CLEARS_KEPT.
  */
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isFeedbackEntry, type FeedbackEntry } from '../../domain/feedback/feedback.ts';
 import type { FeedbackLogOp, FeedbackStore } from '../../pipeline/feedback-service.ts';
+
+/** Withdrawals (clear lines) a rewrite keeps, the most recent first to stay: the audit of who withdrew what. */
+export const CLEARS_KEPT = 100;
 
 export interface FeedbackLogOptions {
   path: string;
@@ -31,6 +39,8 @@ export class FeedbackLog implements FeedbackStore {
   readonly #onSkipped?: (lines: number, kept: number) => void;
   /** Lines of operations this release does not understand, kept verbatim: by alert id (or a unique key). */
   readonly #foreign = new Map<string, string>();
+  /** The most recent clear lines (at most CLEARS_KEPT), oldest first, verbatim: kept through rewrites. */
+  readonly #clears: string[] = [];
   #fh: FileHandle | null = null;
   /** Appends run one at a time, in call order. */
   #chain: Promise<void> = Promise.resolve();
@@ -66,6 +76,7 @@ export class FeedbackLog implements FeedbackStore {
         continue;
       }
       const id = op.op === 'clear' ? op.alertId : op.entry.alertId;
+      if (op.op === 'clear') this.#keepClear(line);
       this.#foreign.delete(id);
       live.delete(id); // keep recording order: an update moves to the end
       if (op.op === 'set') live.set(id, op.entry);
@@ -73,25 +84,27 @@ export class FeedbackLog implements FeedbackStore {
     if (skipped > 0) this.#onSkipped?.(skipped, this.#foreign.size);
     const entries = [...live.values()];
     this.#lines = lines;
-    if (lines > 2 * (entries.length + this.#foreign.size) + 64) await this.#rewrite(entries);
+    if (lines - this.#clears.length > 2 * (entries.length + this.#foreign.size) + 64) await this.#rewrite(entries);
     return entries;
   }
 
   append(op: FeedbackLogOp): Promise<void> {
     const next = this.#chain.then(async () => {
       const fh = await this.#handle();
-      await fh.appendFile(`${JSON.stringify(op)}\n`, 'utf8');
+      const line = JSON.stringify(op);
+      await fh.appendFile(`${line}\n`, 'utf8');
       await fh.sync();
       this.#lines++;
+      if (op.op === 'clear') this.#keepClear(line);
       this.#foreign.delete(op.op === 'clear' ? op.alertId : op.entry.alertId);
     });
     this.#chain = next.catch(() => {});
     return next;
   }
 
-  /** Lines the log holds now (entries in effect plus superseded and cleared ones; kept foreign lines not counted). */
+  /** Lines the log holds now (entries in effect plus superseded and cleared ones; kept foreign and clear lines not counted). */
   get lines(): number {
-    return this.#lines - this.#foreign.size;
+    return this.#lines - this.#foreign.size - this.#clears.length;
   }
 
   /** Rewrite the log as `entries` (oldest first), after the appends already queued; atomic as on load. */
@@ -125,8 +138,10 @@ export class FeedbackLog implements FeedbackStore {
     const tmp = `${this.path}.tmp`;
     const fh = await open(tmp, 'w');
     try {
+      // Kept clear lines go first: replayed before the entries, they withdraw nothing now in effect.
+      const clears = this.#clears.map((line) => `${line}\n`).join('');
       const kept = [...this.#foreign.values()].map((line) => `${line}\n`).join('');
-      await fh.writeFile(entries.map((entry) => `${JSON.stringify({ op: 'set', entry })}\n`).join('') + kept, 'utf8');
+      await fh.writeFile(clears + entries.map((entry) => `${JSON.stringify({ op: 'set', entry })}\n`).join('') + kept, 'utf8');
       await fh.sync();
     } finally {
       await fh.close();
@@ -138,7 +153,12 @@ export class FeedbackLog implements FeedbackStore {
     } finally {
       await dir.close();
     }
-    this.#lines = entries.length + this.#foreign.size;
+    this.#lines = this.#clears.length + entries.length + this.#foreign.size;
+  }
+
+  #keepClear(line: string): void {
+    this.#clears.push(line);
+    if (this.#clears.length > CLEARS_KEPT) this.#clears.shift();
   }
 }
 

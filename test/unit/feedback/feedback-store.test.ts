@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FeedbackLog } from '../../../src/adapters/file/feedback-log.ts';
+import { CLEARS_KEPT, FeedbackLog } from '../../../src/adapters/file/feedback-log.ts';
 import { FeedbackPolicy } from '../../../src/domain/feedback/feedback-policy.ts';
 import { AlertIndex } from '../../../src/pipeline/alert-index.ts';
 import { FeedbackService } from '../../../src/pipeline/feedback-service.ts';
@@ -181,8 +181,48 @@ test('versions sharing one log: operations of a newer release are kept through c
     assert.deepEqual(onDisk().slice(1), [newerVerdict.trim(), newerOp.trim()], 'a compaction while running keeps them too');
     await log.append({ op: 'clear', alertId: 'a3', at: 9 });
     await log.compact(entries);
-    assert.deepEqual(onDisk().slice(1), [newerVerdict.trim()], 'a later word on a3 from this release supersedes the kept line');
+    const [clearA3, setA1, ...rest] = onDisk();
+    assert.equal(clearA3, JSON.stringify({ op: 'clear', alertId: 'a3', at: 9 }), 'the withdrawal itself is kept (the audit), before the entries');
+    assert.match(setA1, /"alertId":"a1"/);
+    assert.deepEqual(rest, [newerVerdict.trim()], 'a later word on a3 from this release supersedes the kept line');
     await log.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('compaction keeps the most recent withdrawals (clear lines, with their actor) as the audit, bounded; the entries in effect reload unchanged', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tc-fb-'));
+  try {
+    const a = setup(dir);
+    const path = join(dir, 'sub', 'feedback.jsonl');
+    const onDisk = () => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; alertId?: string; actor?: string });
+    a.index.add(alert('a1'));
+    await a.svc.give('a1', { verdict: 'false_positive' }, 'http', undefined, 'key:000000000001');
+    await a.svc.clear('a1', 'http', 'key:00000000beef');
+    await a.svc.give('a1', { verdict: 'confirmed' }, 'http'); // given again after the withdrawal: stays in effect
+    a.index.add(alert('a2', 's', 2_000));
+    for (let i = 0; i < 100; i++) await a.svc.give('a2', { verdict: i % 2 ? 'confirmed' : 'false_positive' }, 'http');
+    assert.ok(onDisk().length < 100, `compacted while running: ${onDisk().length} lines`);
+    assert.deepEqual(onDisk().filter((l) => l.op === 'clear').map((l) => [l.alertId, l.actor]), [['a1', 'key:00000000beef']], 'who withdrew a1 is still on disk');
+    // Many withdrawals: only the most recent CLEARS_KEPT stay, so the log stays bounded.
+    for (let i = 0; i < CLEARS_KEPT + 50; i++) {
+      a.index.add(alert(`c${i}`, 's', 3_000 + i));
+      await a.svc.give(`c${i}`, { verdict: 'false_positive' }, 'http');
+      await a.svc.clear(`c${i}`, 'mcp', `key:${String(i).padStart(12, '0')}`);
+    }
+    assert.ok(onDisk().length <= 2 * a.p.size + 64 + 1 + CLEARS_KEPT, `bounded: ${onDisk().length} lines for ${a.p.size} entries`);
+    await a.store.compact(a.p.entries());
+    const clears = onDisk().filter((l) => l.op === 'clear');
+    assert.equal(clears.length, CLEARS_KEPT, 'a rewrite keeps the most recent CLEARS_KEPT withdrawals');
+    assert.equal(clears[0].actor, `key:${String(50).padStart(12, '0')}`, 'the oldest go first');
+    assert.equal(clears.at(-1)?.actor, `key:${String(CLEARS_KEPT + 49).padStart(12, '0')}`, 'the newest withdrawal is kept');
+    assert.equal(onDisk().length, CLEARS_KEPT + a.p.size);
+    await a.store.close();
+    const b = setup(dir);
+    assert.equal(await b.svc.load(), 2);
+    assert.deepEqual(b.p.entries().map((e) => [e.alertId, e.verdict]), a.p.entries().map((e) => [e.alertId, e.verdict]), 'kept clear lines do not undo what is in effect');
+    await b.store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
