@@ -5,7 +5,8 @@
  * talks to `process` or `parentPort`. Requests are handled one at a time in arrival order (a
  * training round occupies the trainer; scoring requests wait behind it, serving never does).
  * `abort` and `supersede` messages are the exception: they take effect at once, between two
- * training steps.
+ * training steps, cutting short the duty-cycle rest in progress (a scoring rest they wake merely
+ * ends early).
  */
 import { readdirSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -71,16 +72,40 @@ function lowerPriority(nice: number): number | null {
   }
 }
 
+/** Rests in progress (their timers and wake-ups): an `abort` or `supersede` message ends them at once. */
+const resting = new Map<ReturnType<typeof setTimeout>, () => void>();
+
+/** Cut every rest in progress short (its timer cleared), so that a round being stopped ends now, not after its rest. */
+function wakeRests(): void {
+  for (const [timer, wake] of resting) {
+    clearTimeout(timer);
+    wake();
+  }
+  resting.clear();
+}
+
+/** Rest `ms`, or less when `wakeRests` is called meanwhile. */
+function rest(ms: number): Promise<void> {
+  return new Promise((res) => {
+    const timer = setTimeout(() => {
+      resting.delete(timer);
+      res();
+    }, ms);
+    resting.set(timer, res);
+  });
+}
+
 /**
  * The duty cycle as a function to await after each piece of work: it rests in proportion to the
  * time worked since it was made or last rested (work × (1 − duty) / duty), or at least yields to
- * the event loop so that an `abort` message is seen.
+ * the event loop so that an `abort` message is seen. At duty 0.15 a rest is 5.7 steps long: an
+ * `abort` or `supersede` message wakes it (wakeRests), so a round ends within a step of it.
  */
 function pacer(dutyCycle: number): () => Promise<void> {
   const duty = Math.min(1, Math.max(0.05, dutyCycle));
   let t0 = performance.now();
   return async () => {
-    if (duty < 1) await new Promise((res) => setTimeout(res, ((performance.now() - t0) * (1 - duty)) / duty));
+    if (duty < 1) await rest(((performance.now() - t0) * (1 - duty)) / duty);
     else await yieldToEventLoop();
     t0 = performance.now();
   };
@@ -231,9 +256,11 @@ channel.onMessage((raw) => {
   const msg = raw as { id: number; req: WorkerRequest } | WorkerSignal;
   if ('abort' in msg) {
     aborting = msg.abort;
+    if (aborting) wakeRests();
     return;
   }
   if ('supersede' in msg) {
+    if (msg.supersede > liveGen) wakeRests();
     liveGen = Math.max(liveGen, msg.supersede);
     return;
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/model/backend.ts';
 import { HybridModel } from '../../../src/model/hybrid-model.ts';
+import { resolveHybridConfig } from '../../../src/model/config.ts';
 import { Trainer, evaluate, evaluatePaced } from '../../../src/model/finetune/trainer.ts';
 import { WorkerClient, WorkerRefereePredictor } from '../../../src/model/finetune/worker-client.ts';
 import { createInferenceEngine } from '../../../src/model/onnx/engine.ts';
@@ -148,4 +149,52 @@ for (const isolation of ['process', 'thread'] as const) test(`trainer (${isolati
   assert.ok(isolation === 'process' ? code === 0 : [0, 1].includes(code), `trainer exit code ${code}`);
   if (w.pid !== undefined) assert.throws(() => process.kill(w.pid!, 0), /ESRCH/, 'trainer process still alive');
   await assert.rejects(w.call({ type: 'memory' }), /exited/);
+});
+
+for (const isolation of ['process', 'thread'] as const) test(`trainer (${isolation}): an abort or supersede message cuts the duty-cycle rest in progress short; the round ends well within one rest`, async () => {
+  await initBackend();
+  // A model large enough that a step takes tens of ms even on a fast machine.
+  const big = resolveHybridConfig({ dModel: 64, lstm: { numLayers: 1 }, transformer: { layers: 2, heads: 2, ffn: 128 } });
+  const champ = HybridModel.create(big, FT_SPEC, 3);
+  const w = new WorkerClient({ isolation });
+  try {
+    await w.call({ type: 'init', backend: 'auto', nativeKernels: true, config: big, spec: FT_SPEC, weights: champ.getWeights(), nice: 0 });
+    const d = data(9, 3000);
+    const holdout = { x: d.x.slice(0, 16 * W), y: d.y.slice(0, 16 * H), batch: 16 };
+    const train = (gen: number, steps: number, dutyCycle: number) =>
+      w.call({ type: 'train', gen, steps, learningRate: 1e-3, batchSize: 1024, train: d, holdout, maxGradNorm: 1e4, seed: 5, dutyCycle });
+    // A step's time, flat out (large batches: a step of some tens of ms or more): the difference
+    // of two rounds, so that the clone and the hold-out scoring are not counted in it.
+    const seconds = async (steps: number) => {
+      const r = (await train(0, steps, 1)) as { trained: { seconds: number } };
+      await w.call({ type: 'discard' });
+      return r.trained.seconds;
+    };
+    await seconds(2); // warm-up (kernels, Adam's slots)
+    const two = await seconds(2);
+    const stepMs = ((await seconds(12)) - two) * 100;
+    assert.ok(stepMs > 5, `a step of ${stepMs} ms is too short to tell a rest apart`);
+    // At duty 0.05 each step is followed by a rest of 19 steps. The message goes out mid-way
+    // through the first rest; before, the round only saw it once that rest ran out.
+    const restMs = 19 * stepMs;
+    const stopped = async (round: Promise<unknown>, send: () => void, why: RegExp) => {
+      await new Promise((r) => setTimeout(r, stepMs + restMs / 2));
+      const t0 = performance.now();
+      send();
+      await assert.rejects(round, (e: unknown) => isTickcastError(e) && why.test(e.message));
+      return performance.now() - t0;
+    };
+    const aborted = await stopped(train(0, 1000, 0.05), () => w.abortTraining(true), /aborted after \d+ of 1000 steps: fine-tuning paused/);
+    assert.ok(aborted < restMs / 4, `abort took ${aborted.toFixed(0)} ms with rests of ${restMs.toFixed(0)} ms`);
+    w.abortTraining(false);
+    const superseded = await stopped(train(0, 1000, 0.05), () => w.supersede(1), /aborted after \d+ of 1000 steps: the champion was replaced/);
+    assert.ok(superseded < restMs / 4, `supersede took ${superseded.toFixed(0)} ms with rests of ${restMs.toFixed(0)} ms`);
+    // The trainer goes on: a round of the new generation runs in full.
+    const fresh = (await train(1, 2, 0.5)) as { trained: { losses: number[] } };
+    assert.equal(fresh.trained.losses.length, 2);
+    await w.call({ type: 'discard' });
+  } finally {
+    await w.close();
+    champ.dispose();
+  }
 });
