@@ -27,7 +27,8 @@
  * keeping the fast alert's ids), for the `maxSeen` series that alerted most recently (incident-seen.ts).
  *
  * Open and recently closed incidents and those marks survive a restart in the series-state snapshot
- * (`exportState`/`importState`, incident-state.ts).
+ * (`exportState`/`importState`, incident-state.ts). A restored member still firing whose series
+ * does not tick here within `idleMs` (it is on another instance now) is released, as by `forget`.
  */
 import { incidentId } from '../alerts/alert-id.ts';
 import { SeenAlerts } from './incident-seen.ts';
@@ -77,6 +78,10 @@ export class IncidentGrouper {
   #stranded: IncidentRecord[] = [];
   /** Wall time of the last advance (a longer silence of the whole instance is not counted as idle). */
   #lastAdvance: number | undefined;
+  /** Series of restored firing members not ticked here since the restore; released once idle (see `importState`). */
+  readonly #unconfirmed = new Set<string>();
+  /** Wall time of the first advance after the restore (instance-wide silences not counted). */
+  #restoredAt: number | undefined;
 
   constructor(settings: IncidentSettings) {
     if (!(settings.spanMs > 0) || settings.minSeries < 1) throw new RangeError('spanMs must be > 0 and minSeries ≥ 1');
@@ -137,6 +142,7 @@ export class IncidentGrouper {
    */
   tick(series: string, labels: Readonly<Record<string, string>> | undefined, eventMs: number, stepBackTs?: number): void {
     if (stepBackTs !== undefined) this.#seen.stepBack(series, stepBackTs);
+    if (this.#unconfirmed.size > 0) this.#unconfirmed.delete(series);
     if (this.#open.size === 0) return;
     const key = this.keyOf(series, labels);
     const o = key === null ? undefined : this.#open.get(key);
@@ -169,6 +175,7 @@ export class IncidentGrouper {
     const silence = last === undefined ? 0 : wallMs - last;
     this.#lastAdvance = wallMs;
     for (const rec of this.#stranded.splice(0)) this.#retire({ rec, published: true, clock: rec.lastTs, firing: [] }, out);
+    this.#releaseUnconfirmed(wallMs, silence);
     for (const [key, o] of this.#open) {
       if (o.wall === undefined) o.wall = wallMs; // ticked since the last advance, just opened, or restored from a snapshot
       else if (silence > this.#idleMs && o.wall <= last!) o.wall += silence;
@@ -194,7 +201,24 @@ export class IncidentGrouper {
     for (const [key, o] of saved.open) this.#open.set(key, o);
     this.#closed.push(...saved.closed.slice(-this.settings.keepClosed));
     this.#seen.import(saved.seen);
+    for (const o of saved.open.values()) for (const f of o.firing) this.#unconfirmed.add(f.split('\u0000')[0]);
     return saved.open.size;
+  }
+
+  /**
+   * Restored firing members whose series has not ticked here within `idleMs` of the restore are
+   * released (as `forget`): their series is not on this instance (its partition went elsewhere, or
+   * it was evicted while the snapshot was installed, before the incidents were), so neither their
+   * resolve nor their forgetting will come here, and the incident would otherwise stay open for as
+   * long as other series of its key tick here.
+   */
+  #releaseUnconfirmed(wallMs: number, silence: number): void {
+    if (this.#unconfirmed.size === 0) return;
+    if (this.#restoredAt === undefined) this.#restoredAt = wallMs;
+    else if (silence > this.#idleMs) this.#restoredAt += silence;
+    if (wallMs - this.#restoredAt <= this.#idleMs) return;
+    for (const series of this.#unconfirmed) this.forget(series);
+    this.#unconfirmed.clear();
   }
 
   /** Published incidents, newest first: open ones, then recently closed ones. */

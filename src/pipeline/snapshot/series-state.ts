@@ -123,7 +123,8 @@ export function snapshotHead(parts: SeriesStateParts, identity: SnapshotIdentity
 
 /**
  * Install the snapshot's open incidents (all of them: an incident's series may be on partitions
- * the restore drops; then no alert joins it and it closes after its span, publishing `closed`) and
+ * the restore drops; then no alert joins it and it closes after its span, publishing `closed`; a
+ * member still firing whose series never ticks here is released after idleCloseMs) and
  * its alert index (all of it: feedback on an alert of a partition now elsewhere still applies).
  * Returns how many of each; 0 for a snapshot without them (older), or incidents of another grouping.
  */

@@ -24,9 +24,10 @@ const MIN = 60_000;
 const settings: IncidentSettings = { groupBy: { by: 'prefix', pattern: /^([^:]+):/ }, spanMs: 5 * MIN, minSeries: 2, maxOpen: 100, maxMembers: 100, keepClosed: 10 };
 const alert = (series: string, min: number, feature = 'value'): IncidentAlert => ({ id: `${series}@${min}/${feature}`, series, ts: min * MIN, severity: 'warning', state: 'firing', score: 0.5 });
 
-/** A snapshotter over a window store and `incidents`, writing to `dir`. */
-function service(dir: string, incidents: IncidentGrouper) {
-  const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 100, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+/** A snapshotter over a window store of `maxSeries` and `incidents` (forgetting the series the store drops), writing to `dir`. */
+function service(dir: string, incidents: IncidentGrouper, maxSeries = 100) {
+  const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  store.registry.follow((s) => incidents.forget(s)); // as the pipeline's followers do
   const parts = { store, outlook: new SeriesOutlook(), detector: null, homes: new SeriesHomes(store.registry), incidents };
   const logger = { info: () => undefined, warn: () => undefined };
   const snap = new SeriesSnapshotter({ parts, identity: { topic: 't', groupId: 'g', window: 4, features: ['value'] }, file: new SnapshotFile(dir), intervalMs: 0, maxTailRecords: 1000, logger });
@@ -187,3 +188,47 @@ test('a stepped-back mark survives the snapshot: the fast alert redelivered afte
   old.importState({ ...g.exportState(), seen: [['web-1:cpu', 3 * MIN, 'web-1:cpu@3/value']] });
   assert.deepEqual(old.follow(alert('web-1:cpu', 3)), [], 'a mark of an older snapshot');
 });
+
+test('a restored member still firing whose series never ticks here (now on another instance) is released after idleMs: its incident closes though other series of its key keep ticking', () => {
+  const idle = { ...settings, idleMs: 30 * MIN };
+  const before = new IncidentGrouper(idle);
+  before.follow(alert('web-1:cpu', 0));
+  assert.equal(before.follow(alert('web-1:mem', 1)).length, 1, 'published');
+  before.follow({ ...alert('web-1:mem', 2), state: 'resolved' });
+  const state = before.exportState(); // web-1:cpu still firing
+  /** Restore, then tick `ticking` once a minute (event and wall time alike) for `minutes`; the closed records. */
+  const run = (ticking: string[], minutes: number) => {
+    const after = new IncidentGrouper(idle);
+    assert.equal(after.importState(JSON.parse(JSON.stringify(state))), 1);
+    const closed = [];
+    for (let m = 3; m < 3 + minutes; m++) {
+      for (const s of ticking) after.tick(s, undefined, m * MIN);
+      closed.push(...after.advance(m * MIN));
+    }
+    return closed;
+  };
+  // web-1:cpu's partition went elsewhere: it never ticks here, and no resolve or forget comes here.
+  const closed = run(['web-1:mem'], 120);
+  assert.equal(closed.length, 1, 'the incident closed');
+  assert.equal(closed[0].state, 'closed');
+  // A restored member that does tick here still holds its incident open (its resolve comes here).
+  assert.equal(run(['web-1:cpu', 'web-1:mem'], 120).length, 0);
+});
+
+test('a firing member evicted while the snapshot is installed (the store is smaller now) is forgotten before its incident is restored; it is released after idleMs and the incident closes', () =>
+  withDir(async (dir) => {
+    const idle = { ...settings, idleMs: 30 * MIN };
+    const before = new IncidentGrouper(idle);
+    const a = service(dir, before);
+    await a.tick('web-1:cpu', 1);
+    await a.tick('web-1:mem', 2);
+    before.follow(alert('web-1:cpu', 1));
+    assert.equal(before.follow(alert('web-1:mem', 2)).length, 1, 'published');
+    before.follow({ ...alert('web-1:mem', 3), state: 'resolved' });
+    await a.snap.snapshot();
+    const after = new IncidentGrouper(idle);
+    assert.equal(await service(dir, after, 1).snap.load(), true); // installing web-1:mem evicts web-1:cpu
+    const closed = [];
+    for (let m = 4; m < 124; m++) closed.push(...(after.tick('web-1:mem', undefined, m * MIN), after.advance(m * MIN)));
+    assert.deepEqual(closed.map((r) => r.state), ['closed']);
+  }));
