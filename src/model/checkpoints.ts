@@ -37,6 +37,8 @@ export interface LoadedCheckpoint extends ModelArtifact {
   /** Version label, e.g. "v3". */
   version: string;
   dir: string;
+  /** sha256 of its weights.bin, verified (./stored-graph.ts binds a saved ONNX graph to it). */
+  weightsSha256: string;
 }
 
 /**
@@ -65,9 +67,9 @@ export async function writeArtifact(dir: string, a: ModelArtifact & { version: s
 }
 
 /** Read and verify an artifact directory (./artifact.ts rules). Throws TC_MODEL_ARTIFACT_CORRUPT / _MISMATCH. */
-export async function readArtifact(dir: string): Promise<ModelArtifact> {
+export async function readArtifact(dir: string): Promise<ModelArtifact & { weightsSha256: string }> {
   const { manifest, weights } = await loadArtifactWeights(dir);
-  return { config: manifest.config, spec: manifest.spec, weights, meta: manifest.training ?? {} };
+  return { config: manifest.config, spec: manifest.spec, weights, meta: manifest.training ?? {}, weightsSha256: manifest.weights.sha256 };
 }
 
 /** What `tickcast train --arch linear` writes instead of model.json + weights.bin (src/cli/model-dir.ts, LINEAR_FILE). */

@@ -49,7 +49,7 @@ export async function loadInitialVersion(registry: VersionRegistry, config: Conf
     const found = (await loadRecordedCurrent(store, logger)) ?? (await store.loadNewestGood());
     if (found) {
       logger.info({ version: found.version, dir: found.dir, meta: found.meta }, `loaded checkpoint ${found.version}`);
-      const v = { version: found.version, config: found.config, spec: found.spec, weights: found.weights, meta: found.meta };
+      const v = { version: found.version, config: found.config, spec: found.spec, weights: found.weights, meta: found.meta, weightsSha256: found.weightsSha256 };
       registry.hold(v, v.version);
       return v;
     }
@@ -77,7 +77,7 @@ async function loadPinned(store: CheckpointStore, logger: Logger): Promise<Model
   try {
     const c = await store.load(version);
     logger.info({ version }, `model ${version} pinned by an earlier rollback: serving it (fine-tuning will not replace it until unpinned)`);
-    return { version: c.version, config: c.config, spec: c.spec, weights: c.weights, meta: c.meta };
+    return { version: c.version, config: c.config, spec: c.spec, weights: c.weights, meta: c.meta, weightsSha256: c.weightsSha256 };
   } catch (err) {
     if ((err as { code?: string }).code === ErrorCodes.MODEL_ARTIFACT_MISMATCH) {
       // Written in a format this release does not read (by a newer release sharing model.dir during

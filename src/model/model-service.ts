@@ -18,6 +18,7 @@ import { engineBuilder } from './engine-builder.ts';
 import { FineTuner, type FineTuneTuning } from './finetune/fine-tuner.ts';
 import { loadInitialVersion, type BootstrapOptions } from './initial-version.ts';
 import { writePin } from './pin-file.ts';
+import { dirGraphs } from './stored-graph.ts';
 import { Promoter, type PromoterDeps } from './promoter.ts';
 import { VersionRegistry } from './version-registry.ts';
 import { SharedDirCoordinator } from './shared-dir/coordinator.ts';
@@ -111,7 +112,8 @@ export async function createModelService(config: Config, logger: Logger, metrics
   const store = config.model.dir ? new CheckpointStore({ dir: config.model.dir, keep, log: (level, msg, fields) => logger[level](fields ?? {}, msg) }) : null;
   const registry = new VersionRegistry(store, keep);
   const { pinned, ...first } = await loadInitialVersion(registry, config, hybrid, spec, opts, logger);
-  const build = engineBuilder(config, backend, logger, { onBusy: (s) => metrics.onnxBusySeconds.inc(s), onThreads: (n) => metrics.onnxServingThreads.set(n) });
+  const graphs = store ? dirGraphs(store.dir, (level, msg, fields) => logger[level](fields, msg)) : undefined;
+  const build = engineBuilder(config, backend, logger, { onBusy: (s) => metrics.onnxBusySeconds.inc(s), onThreads: (n) => metrics.onnxServingThreads.set(n) }, graphs);
   const predictor = await build(first);
   const slot = (opts.slot ?? bareSlot)(predictor);
   await registry.refresh();

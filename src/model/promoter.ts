@@ -183,7 +183,8 @@ export class Promoter implements ChampionControl {
    * current.json ('fenced': a promotion, checked against the lease before the swap and the write).
    */
   async #serve(v: ModelVersion, why: string, offload?: EngineOffload, record: boolean | 'fenced' = true): Promise<void> {
-    const next = await this.#d.build(v, offload);
+    // The replica that records the change saves the graph it checked with the version: followers load it (../stored-graph.ts).
+    const next = await this.#d.build(v, offload, { keepGraph: record !== false });
     try {
       if (record === 'fenced') await this.#d.fence?.();
       this.#d.slot.swap(next);

@@ -32,6 +32,8 @@ export function newestFirst(a: string, b: string): number {
 /** One model version known to the service. */
 export interface ModelVersion extends ModelArtifact {
   version: string;
+  /** sha256 of its weights.bin when it was loaded from the store (absent for versions made here): an ONNX graph saved with it is trusted only for these weights (./stored-graph.ts). */
+  weightsSha256?: string;
 }
 
 export interface DamagedVersion {
@@ -146,7 +148,7 @@ export class VersionRegistry {
     if (!store) throw this.#unknown(version, this.#held.map((v) => v.version));
     try {
       const c = await store.load(version);
-      return { version, config: c.config, spec: c.spec, weights: c.weights, meta: c.meta };
+      return { version, config: c.config, spec: c.spec, weights: c.weights, meta: c.meta, weightsSha256: c.weightsSha256 };
     } catch (err) {
       if ((err as TickcastError).code === ErrorCodes.MODEL_NOT_LOADED) throw err;
       const onDisk = await store.list().catch(() => [] as string[]);

@@ -57,6 +57,8 @@ export interface InferenceEngine {
   fallbackReason?: string;
   /** max |onnx − tfjs| measured by the parity check, when it ran. */
   parityMaxAbsDiff?: number;
+  /** The ONNX graph the engine serves (absent when tfjs serves). */
+  graph?: Uint8Array;
 }
 
 /** Deterministic windows for the parity check: sines with noise, per feature. */
@@ -84,8 +86,8 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 type EngineLog = NonNullable<InferenceEngineOptions['log']>;
 
-/** The ONNX predictor: a pool of serving threads (onnxWorkers, CPU) or one session in this thread. Throws when onnxruntime cannot serve. */
-async function openOnnx(opts: InferenceEngineOptions, log: EngineLog): Promise<Predictor> {
+/** The ONNX predictor, and its graph: a pool of serving threads (onnxWorkers, CPU) or one session in this thread. Throws when onnxruntime cannot serve. */
+async function openOnnx(opts: InferenceEngineOptions, log: EngineLog): Promise<{ onnx: Predictor; graph: Uint8Array }> {
   const { OnnxPredictor, cudaProviderInstalled } = await import('./onnx-predictor.ts');
   const o = {
     spec: opts.spec,
@@ -102,15 +104,15 @@ async function openOnnx(opts: InferenceEngineOptions, log: EngineLog): Promise<P
     : null;
   const pref = opts.executionProvider ?? 'auto';
   const pooled = (opts.onnxWorkers ?? 0) > 0 && (pref === 'cpu' || (pref === 'auto' && !cudaProviderInstalled()));
-  if (!pooled) return bytes ? OnnxPredictor.fromBytes(bytes, o) : OnnxPredictor.fromWeights(opts.weights, opts.config, o);
-  const [{ OnnxPoolPredictor }, { exportOnnx }] = await Promise.all([import('./onnx-pool.ts'), import('./export-hybrid.ts')]);
-  const graph = bytes ?? exportOnnx(opts.weights, opts.config, opts.spec, { version: opts.version });
+  const graph = bytes ?? (await import('./export-hybrid.ts')).exportOnnx(opts.weights, opts.config, opts.spec, { version: opts.version });
+  if (!pooled) return { onnx: await OnnxPredictor.fromBytes(graph, o), graph };
+  const { OnnxPoolPredictor } = await import('./onnx-pool.ts');
   const pool = await OnnxPoolPredictor.create(graph, { ...o, threads: opts.onnxWorkers!, intraOpThreads: opts.intraOpThreads || 1, callTimeoutMs: opts.onnxCallTimeoutMs, entry: opts.poolEntry, ...opts.poolHooks }).catch((err: unknown) => {
     if (!opts.poolOptional) throw err;
     log('warn', `ONNX serving threads unavailable (${describeError(err).split('\n')[0]}); serving in the main thread`, {});
     return null;
   });
-  return pool ?? OnnxPredictor.fromBytes(graph, o);
+  return { onnx: pool ?? (await OnnxPredictor.fromBytes(graph, o)), graph };
 }
 
 /** Picks and builds the engine. Never throws for ONNX problems: those fall back to tfjs. */
@@ -119,8 +121,9 @@ export async function createInferenceEngine(opts: InferenceEngineOptions): Promi
   if (opts.engine === 'tfjs') return { predictor: await opts.tfjs() };
 
   let onnx: Predictor;
+  let graph: Uint8Array;
   try {
-    onnx = await openOnnx(opts, log);
+    ({ onnx, graph } = await openOnnx(opts, log));
   } catch (err) {
     const reason = `onnxruntime unavailable: ${describeError(err).split('\n')[0]}`;
     log(opts.engine === 'onnx' ? 'warn' : 'info', `inference engine: tfjs (${reason})`, { requested: opts.engine, reason });
@@ -130,7 +133,7 @@ export async function createInferenceEngine(opts: InferenceEngineOptions): Promi
   const n = opts.parityWindows ?? 4;
   if (n === 0) {
     log('info', `inference engine: onnx (${onnx.backend})`, { requested: opts.engine, provider: onnx.backend });
-    return { predictor: onnx };
+    return { predictor: onnx, graph };
   }
   const tol = opts.parityTolerance ?? 1e-3;
   const tfjs = await opts.tfjs();
@@ -146,7 +149,7 @@ export async function createInferenceEngine(opts: InferenceEngineOptions): Promi
   if (diff <= tol) {
     await tfjs.dispose();
     log('info', `inference engine: onnx (${onnx.backend}), parity max |Δ| ${diff.toExponential(2)}`, { requested: opts.engine, provider: onnx.backend, parityMaxAbsDiff: diff });
-    return { predictor: onnx, parityMaxAbsDiff: diff };
+    return { predictor: onnx, parityMaxAbsDiff: diff, graph };
   }
   await onnx.dispose();
   const reason = `ONNX output differs from tfjs by ${diff} (> ${tol}) on the parity check`;
