@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ErrorCodes, isTickcastError, TickcastError, type ErrorCode } from '../../errors/index.ts';
+import { methodNotAllowed, type RouteMethods } from './method-not-allowed.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; hint?: string; details?: Record<string, unknown> };
@@ -193,7 +194,8 @@ export const DOT_SEGMENT_HINT =
   'the series ids "." and ".." cannot be sent as a path segment by most clients: they resolve it as "this/parent directory" before sending ' +
   '(browsers and fetch even when percent-encoded); curl keeps %2E and %2E%2E (or use --path-as-is), and POST /v1/predict {"series": ".."} takes any id';
 
-export function installErrorHandlers(app: FastifyInstance, logger: Logger): void {
+/** `routes`: the methods each path is served with, so that a known path with another method is 405, not 404. */
+export function installErrorHandlers(app: FastifyInstance, logger: Logger, routes: RouteMethods): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof ClientGoneError) {
       // Nobody is left to answer; 499 (nginx's "client closed request") in case anything records it.
@@ -218,6 +220,10 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger): void
   });
   app.setNotFoundHandler((req: FastifyRequest, reply: FastifyReply) => {
     const path = req.url.split('?')[0];
+    const allow = routes.allowed(path);
+    if (allow.length > 0 && req.method === 'OPTIONS') return reply.code(204).header('allow', allow.join(', ')).send();
+    const notAllowed = methodNotAllowed(req.method, path, allow);
+    if (notAllowed !== null) return reply.code(405).header('allow', allow.join(', ')).send(notAllowed);
     // Series ids may hold '/' (input.seriesPattern): sent raw, the id spans path segments and matches no route.
     const slashInId = /^\/v1\/series\/[^/]+\/./.test(path);
     // `/v1/series/..` (or %2E%2E) reaches us as `/v1/`: WHATWG clients resolve dot segments before sending.

@@ -109,10 +109,11 @@ function registerNotAllowed(app: FastifyInstance): void {
   const notAllowed = async (_req: unknown, reply: import('fastify').FastifyReply) =>
     reply
       .code(405)
-      .header('allow', 'POST')
+      .header('allow', 'OPTIONS, POST')
       .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; use POST' }, id: null });
-  app.get('/mcp', { schema: { hide: true } }, notAllowed);
-  app.delete('/mcp', { schema: { hide: true } }, notAllowed);
+  // `refuses`: these routes only say 405, so OPTIONS /mcp and other 405s do not list GET or DELETE.
+  app.get('/mcp', { config: { refuses: true }, schema: { hide: true } }, notAllowed);
+  app.delete('/mcp', { config: { refuses: true }, schema: { hide: true } }, notAllowed);
 }
 
 /** Matches every tools/call request, valid or not (the SDK Server checks params before the handler runs). */

@@ -20,6 +20,7 @@ import { ApiKeyAuth, isCrossSiteBrowserRequest, type AuthResult } from './auth.t
 import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './config.ts';
 import { clientErrorHandler, httpError, installErrorHandlers, toErrorResponse } from './errors.ts';
 import { installJsonParser } from './json-body.ts';
+import { trackRouteMethods } from './method-not-allowed.ts';
 import { checkHost } from './allowed-hosts.ts';
 import { LoadShedder } from './load-shedder.ts';
 import { TokenBuckets } from './rate-limit.ts';
@@ -46,6 +47,8 @@ declare module 'fastify' {
     open?: boolean;
     work?: boolean;
     optionalBody?: boolean;
+    /** The route only answers 405 (GET/DELETE /mcp): left out of the methods a path is said to allow. */
+    refuses?: boolean;
   }
   interface FastifyRequest {
     auth: AuthResult;
@@ -133,7 +136,8 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   app.decorateRequest('auth', null as never);
   app.decorateRequest('span', null);
   app.decorateRequest('traceCtx', null);
-  installErrorHandlers(app, log);
+  // Before any route is registered: the 404 handler tells a known path's other methods (405).
+  installErrorHandlers(app, log, trackRouteMethods(app));
 
   const auth = new ApiKeyAuth(config);
   installApiKeyReload(app, { config, auth, logger: log, registry: opts.registry });
