@@ -31,7 +31,7 @@ export const feedbackEntrySchema = {
     untilTs: { type: 'number' },
     note: { type: 'string' },
     by: { type: 'string', description: "Who gave it, as the caller said (free text)." },
-    actor: { type: 'string', description: 'Who gave it, as the server authenticated it: key:<fingerprint>, anonymous, or the feedback topic record\'s actor (absent when it has none).' },
+    actor: { type: 'string', description: 'Who gave it, as the server authenticated it: key:<fingerprint>, anonymous, or the feedback topic record\'s actor (absent when it has none). Listed only to a caller with a valid API key.' },
     channel: { type: 'string', enum: ['http', 'mcp', 'kafka'] },
     at: { type: 'number' },
   },

@@ -120,9 +120,13 @@ function registerNotAllowed(app: FastifyInstance): void {
 const CALL_TOOL_METHOD = CallToolRequestSchema.pick({ method: true }).passthrough();
 
 
-/** A state-changing tool is authorised as a mutating route: who calls (a key fingerprint), or the 401 body. */
+/** A state-changing tool is authorised as a mutating route: who calls (a key fingerprint), or the 401 body; a read tool is told who calls when a valid key came. */
 function authorizeTool(tool: ToolDefinition, auth: ApiKeyAuth, authorization: string | undefined, crossSite: boolean): { caller?: string } | { refused: unknown } {
-  if (tool.mutating !== true) return {};
+  if (tool.mutating !== true) {
+    // Reads run for anyone the route let in; a valid key is named so a tool can show what only key holders see (feedback-view.ts).
+    const presented = auth.check(authorization);
+    return presented.kind === 'valid' ? { caller: `key:${presented.fingerprint}` } : {};
+  }
   try {
     // Judged like its REST twin: without a key, http.allowUnauthenticatedMutations opens it to this host's clients only.
     const who = auth.authorize(authorization, true, crossSite);

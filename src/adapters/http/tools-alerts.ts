@@ -3,6 +3,7 @@ import { ErrorCodes } from '../../errors/index.ts';
 import type { ServingApi } from '../../pipeline/ports.ts';
 import { ALERT_ID_PATTERN, feedbackListQuerySchema, feedbackProperties, incidentListQuerySchema } from './alert-schemas.ts';
 import { httpError } from './errors.ts';
+import { feedbackListForCaller } from './feedback-view.ts';
 import type { ToolDefinition } from './tool-definition.ts';
 
 export function alertToolDefinitions(): ToolDefinition[] {
@@ -30,7 +31,8 @@ export function alertToolDefinitions(): ToolDefinition[] {
       name: 'list_alert_feedback',
       description: 'Feedback in effect on alerts, most recent first; filter by series or verdict (e.g. verdict=confirmed lists the confirmed anomalies).',
       inputSchema: { type: 'object', properties: { ...feedbackListQuerySchema.properties }, additionalProperties: false },
-      run: async (serving, args) => ({ items: feedback(serving).list(args as { limit: number }) }),
+      // Who gave each (a key fingerprint) only for a caller with a valid key, as GET /v1/feedback (feedback-view.ts).
+      run: async (serving, args, _signal, caller) => ({ items: feedbackListForCaller(feedback(serving).list(args as { limit: number }), caller !== undefined) }),
     },
     {
       name: 'list_incidents',

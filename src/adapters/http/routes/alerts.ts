@@ -11,6 +11,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthResult } from '../auth.ts';
 import type { FeedbackApi, IncidentsApi, ServingApi } from '../../../pipeline/ports.ts';
+import { feedbackListForCaller } from '../feedback-view.ts';
 import { BAND_QUALITY_QUERY, bandQualityOverview, off } from '../optional-parts.ts';
 import { feedbackBodySchema, feedbackListQuerySchema, feedbackResultSchema, incidentListQuerySchema, incidentSchema, alertIdParamsSchema, feedbackEntrySchema } from '../alert-schemas.ts';
 
@@ -78,7 +79,8 @@ function registerFeedbackList(app: FastifyInstance, serving: ServingApi): void {
         response: { 200: { type: 'object', properties: { items: { type: 'array', items: feedbackEntrySchema } } }, ...ERRORS },
       },
     },
-    async (req) => ({ items: feedbackApi(serving).list(req.query) }),
+    // Who gave each (a key fingerprint) only for a caller with a valid key: reads may be open (feedback-view.ts).
+    async (req) => ({ items: feedbackListForCaller(feedbackApi(serving).list(req.query), req.auth.kind === 'valid') }),
   );
 }
 

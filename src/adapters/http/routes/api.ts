@@ -8,6 +8,7 @@ import { ErrorCodes } from '../../../errors/index.ts';
 import type { ForecastRequest, ServingApi } from '../../../pipeline/ports.ts';
 import type { HttpConfig } from '../config.ts';
 import { ClientGoneError, DOT_SEGMENT_HINT, httpError } from '../errors.ts';
+import { seriesForCaller } from '../feedback-view.ts';
 import { checkForecastRequest } from '../predict-input.ts';
 import {
   anomaliesQuerySchema,
@@ -92,7 +93,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
           hint: 'list tracked series with GET /v1/series; series ids are case-sensitive',
         });
       }
-      return s;
+      return seriesForCaller(s, req.auth.kind === 'valid');
     },
   );
 
