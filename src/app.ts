@@ -27,7 +27,6 @@ import { createKafkaTransport, type KafkaTransport } from './adapters/kafka/tran
 import { LogSink } from './adapters/embedded/log-sink.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
 import { httpConfigFromSchema } from './adapters/http/config.ts';
-import { secretFile } from './config/load.ts';
 import { createLogger, type Logger } from './telemetry/logger.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { TelemetryObserver } from './telemetry/pipeline-observer.ts';
@@ -125,7 +124,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     ...(snapshots ? { snapshots } : {}),
   });
   if (snapshots) metrics.watchSnapshots(() => snapshots!.status());
-  const http = config.http.enabled ? await buildHttpServer({ serving, registry: metrics.registry, logger, config: httpConfigFromSchema(config.http, { apiKeysFile: secretFile('http.apiKeys') }) }) : null;
+  const http = config.http.enabled ? await buildHttpServer({ serving, registry: metrics.registry, logger, config: httpConfigFromSchema(config.http) }) : null;
 
   life.attach({ config, log, metrics, observer, model, inference, store, kafka, sink, alerting, source, pipeline, snapshots, http });
   return {

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { readApiKeysFile } from './api-keys-file.ts';
 import { crossFieldProblems } from './cross-field.ts';
 import { envName } from './env-name.ts';
 import { fileErrorReason, fileProblems } from './file-checks.ts';
@@ -145,14 +146,6 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   cur[parts[parts.length - 1]] = value;
 }
 
-/**
- * The file a setting is read from when it is given as `<NAME>_FILE` (a mounted Kubernetes Secret),
- * or '' — for the parts that read it again while running (the HTTP API keys). `path`: the key.
- */
-export function secretFile(path: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env[`${envName(path)}_FILE`] ?? '';
-}
-
 /** The keys a `string[]` setting's text holds: comma-separated, trimmed, empty ones dropped. */
 export function parseList(s: string): string[] {
   return s === '' ? [] : s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -243,6 +236,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const otel = otelEnv(env);
   problems.push(...otel.problems);
   input = merge(merge(merge(input, otel.input), fromEnv), (opts.overrides ?? {}) as Record<string, unknown>);
+  readApiKeysFile(input, env, problems, parseList);
   problems.push(...validate(input, keyIndex(keys)));
   if (problems.length === 0) return deepFreeze(configObject.parse(input)) as Config;
   throw new TickcastError(ErrorCodes.CONFIG_INVALID, `invalid configuration:\n  - ${problems.join('\n  - ')}`, {

@@ -78,15 +78,14 @@ const ADAPTER_LIMITS = Object.freeze({
 
 /**
  * Map the schema's `http` section onto the adapter's options (units and grouping of the adapter).
- * `sources.apiKeysFile`: the file the config loader read `http.apiKeys` from, if any (config/load.ts secretFile).
  */
-export function httpConfigFromSchema(h: HttpSettings, sources: { apiKeysFile?: string } = {}): HttpConfig {
+export function httpConfigFromSchema(h: HttpSettings): HttpConfig {
   const l = ADAPTER_LIMITS;
   return {
     host: h.host,
     port: h.port,
     apiKeys: [...h.apiKeys],
-    apiKeysFile: sources.apiKeysFile ?? '',
+    apiKeysFile: h.apiKeysFile,
     apiKeysReloadMs: h.apiKeysReloadMs,
     requireAuthForReads: h.requireAuthForReads,
     allowUnauthenticatedMutations: h.allowUnauthenticatedMutations,

@@ -14,6 +14,8 @@ export const httpSection = z
     port: nonNegInt.max(65535).default(8080),
     /** Bearer keys (`Authorization: Bearer <key>`, ≥ 16 characters each; comma-separated in the variable, best from a secret via TICKCAST_HTTP_API_KEYS_FILE). With keys, the mutating routes need one; empty → reads are open and mutating routes answer 401 (docs/http-api.md § Authentication). Never logged. */
     apiKeys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).default([]),
+    /** File holding the bearer keys (comma-separated, a mounted Kubernetes Secret): read at start in place of http.apiKeys, and again every http.apiKeysReloadMs. The variable TICKCAST_HTTP_API_KEYS_FILE sets it. Empty: the keys are http.apiKeys as given. */
+    apiKeysFile: z.string().default(''),
     /** With the keys given as a file (`TICKCAST_HTTP_API_KEYS_FILE`, a mounted Kubernetes Secret), how often it is read again, ms: a changed set applies without a restart (a removed key is refused from then on and its live event streams end); a file that cannot be read or fails the rules is logged (TC_HTTP_API_KEYS_REJECTED) and the keys in force stay. 0: read once, at start. */
     apiKeysReloadMs: timerMs(0).default(30_000),
     /** Need a valid key on every route but the probes, the dashboard page and its files, and /docs: reads and /metrics included (Prometheus then needs a bearer key). Needs http.apiKeys. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { httpConfigFromSchema } from '../../../src/adapters/http/config.ts';
-import { loadConfig, secretFile } from '../../../src/config/load.ts';
+import { loadConfig } from '../../../src/config/load.ts';
 import { build } from './support/build.ts';
 
 const A = 'key-a-0123456789abcdef';
@@ -109,16 +109,33 @@ test('apiKeysReloadMs 0 reads the keys once: a changed file changes nothing', as
   }
 });
 
-test('the service config names the keys file the loader read (TICKCAST_HTTP_API_KEYS_FILE) and the reload interval', () => {
+test('the keys file is part of the validated config: http.apiKeysFile, set by TICKCAST_HTTP_API_KEYS_FILE, with the reload interval', () => {
   const f = keysFile(`${A},${B}`);
   try {
     const env = { TICKCAST_HTTP_API_KEYS_FILE: f.file };
     const config = loadConfig({ env });
     assert.deepEqual(config.http.apiKeys, [A, B]);
+    assert.equal(config.http.apiKeysFile, f.file);
     assert.equal(config.http.apiKeysReloadMs, 30_000);
-    const http = httpConfigFromSchema(config.http, { apiKeysFile: secretFile('http.apiKeys', env) });
-    assert.equal(http.apiKeysFile, f.file);
-    assert.equal(httpConfigFromSchema(config.http, { apiKeysFile: secretFile('http.apiKeys', {}) }).apiKeysFile, '');
+    assert.equal(httpConfigFromSchema(config.http).apiKeysFile, f.file);
+    const none = loadConfig({ env: {} });
+    assert.equal(none.http.apiKeysFile, '');
+    assert.equal(httpConfigFromSchema(none.http).apiKeysFile, '');
+  } finally {
+    f.cleanup();
+  }
+});
+
+test('http.apiKeysFile set in the YAML file: the keys are read from it at load, and a file that cannot be read is a config problem naming the key', () => {
+  const f = keysFile(` ${A} , ${B}\n`);
+  const yaml = join(f.file, '..', 'tickcast.yaml');
+  try {
+    writeFileSync(yaml, `http:\n  apiKeysFile: ${f.file}\n  requireAuthForReads: true\n`);
+    const config = loadConfig({ env: {}, file: yaml });
+    assert.deepEqual(config.http.apiKeys, [A, B]);
+    assert.equal(httpConfigFromSchema(config.http).apiKeysFile, f.file);
+    writeFileSync(yaml, `http:\n  apiKeysFile: ${f.file}.missing\n`);
+    assert.throws(() => loadConfig({ env: {}, file: yaml }), (e: Error & { code?: string }) => e.code === 'TC_CONFIG_INVALID' && /http\.apiKeysFile \(TICKCAST_HTTP_API_KEYS_FILE\): cannot read/.test(e.message));
   } finally {
     f.cleanup();
   }
