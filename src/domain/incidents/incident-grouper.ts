@@ -31,6 +31,7 @@
  * does not tick here within `idleMs` (it is on another instance now) is released, as by `forget`.
  */
 import { incidentId } from '../alerts/alert-id.ts';
+import { FiringIndex, firingKey, seriesOf } from './incident-firing.ts';
 import { SeenAlerts } from './incident-seen.ts';
 import { copyRecord as copy, fromState, strandedOf, toState, type IncidentState } from './incident-state.ts';
 import type { IncidentRecord, Open } from './incident-types.ts';
@@ -73,6 +74,8 @@ export class IncidentGrouper {
   readonly #closed: IncidentRecord[] = [];
   readonly #groupBy: string;
   readonly #seen: SeenAlerts;
+  /** Series → open incidents it has firing members in: `forget` and a label-less resolve visit those only. */
+  readonly #firingOf = new FiringIndex();
   readonly #idleMs: number;
   /** Published open incidents of a snapshot taken under another grouping: closed at the first advance. */
   #stranded: IncidentRecord[] = [];
@@ -125,7 +128,10 @@ export class IncidentGrouper {
       this.#open.set(key, o);
     }
     if (at > o.clock) o.clock = at;
-    if (!o.firing.includes(firingKey(alert))) o.firing.push(firingKey(alert));
+    if (!o.firing.includes(firingKey(alert))) {
+      o.firing.push(firingKey(alert));
+      this.#firingOf.add(alert.series, key);
+    }
     const changed = this.#add(o.rec, alert);
     if (changed && o.rec.series.length >= this.settings.minSeries) {
       o.published = true;
@@ -156,12 +162,17 @@ export class IncidentGrouper {
    * will come here): its alerts no longer hold an incident open; quiet counts from its key's clock now.
    */
   forget(series: string): void {
-    for (const o of this.#open.values()) {
-      const left = o.firing.filter((f) => f !== series && !f.startsWith(`${series}\u0000`));
-      if (left.length === o.firing.length) continue;
-      o.firing = left;
+    for (const key of [...this.#firingOf.keysOf(series)]) {
+      const o = this.#open.get(key)!;
+      o.firing = o.firing.filter((f) => seriesOf(f) !== series);
       o.calmFrom = Math.max(o.calmFrom ?? -Infinity, o.clock);
+      this.#firingOf.remove(series, key);
     }
+  }
+
+  /** Entries of the grouper's maps (diagnostics: app.stateSizes). */
+  sizes(): Record<'open' | 'closed' | 'seen' | 'firingSeries' | 'unconfirmed', number> {
+    return { open: this.#open.size, closed: this.#closed.length, seen: this.#seen.size, firingSeries: this.#firingOf.size, unconfirmed: this.#unconfirmed.size };
   }
 
   /**
@@ -201,7 +212,7 @@ export class IncidentGrouper {
     for (const [key, o] of saved.open) this.#open.set(key, o);
     this.#closed.push(...saved.closed.slice(-this.settings.keepClosed));
     this.#seen.import(saved.seen);
-    for (const o of saved.open.values()) for (const f of o.firing) this.#unconfirmed.add(f.split('\u0000')[0]);
+    for (const [key, o] of saved.open) for (const f of o.firing) this.#unconfirmed.add(this.#firingOf.addEntry(f, key));
     return saved.open.size;
   }
 
@@ -241,12 +252,13 @@ export class IncidentGrouper {
    */
   #resolved(alert: IncidentAlert, labels: Readonly<Record<string, string>> | undefined): void {
     const fk = firingKey(alert);
-    const key = this.keyOf(alert.series, labels);
-    let o = key === null ? undefined : this.#open.get(key);
-    if (!o?.firing.includes(fk)) o = [...this.#open.values()].find((x) => x.firing.includes(fk));
+    let key = this.keyOf(alert.series, labels);
+    if (key === null || !this.#open.get(key)?.firing.includes(fk)) key = this.#firingOf.find(alert.series, fk, this.#open);
+    const o = key === null ? undefined : this.#open.get(key);
     if (o === undefined) return;
     o.firing.splice(o.firing.indexOf(fk), 1);
     o.calmFrom = Math.max(o.calmFrom ?? -Infinity, alert.ts);
+    this.#firingOf.update(alert.series, key!, o.firing);
   }
 
   #start(key: string, a: IncidentAlert): IncidentRecord {
@@ -273,6 +285,7 @@ export class IncidentGrouper {
 
   #close(key: string, o: Open, out: IncidentRecord[]): void {
     this.#open.delete(key);
+    this.#firingOf.removeAll(key, o.firing);
     this.#retire(o, out);
   }
 
@@ -284,9 +297,4 @@ export class IncidentGrouper {
     if (this.#closed.length > this.settings.keepClosed) this.#closed.shift();
     out.push(copy(o.rec));
   }
-}
-
-/** An alert's series and feature: what its resolve names. */
-function firingKey(a: IncidentAlert): string {
-  return a.feature === undefined ? a.series : `${a.series}\u0000${a.feature}`;
 }

@@ -33,6 +33,11 @@ export class SeenAlerts {
     this.#cap = Math.max(1, cap);
   }
 
+  /** Series with a mark. */
+  get size(): number {
+    return this.#marks.size;
+  }
+
   /** True when the alert was counted before (a replay); else it is noted as counted. */
   before(a: { id: string; series: string; ts: number }): boolean {
     const mark = this.#marks.get(a.series);
