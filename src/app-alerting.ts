@@ -30,7 +30,7 @@ export interface Alerting {
   /** Recent firing alerts by id (feedback finds alerts by it): kept in series-state snapshots. */
   alertIndex: AlertIndex;
   /** The feedback gate's open alerts per series (sent or held back), for series-state snapshots; no-ops until `gate` made one. */
-  gateState: { exportSeries(series: string): object | undefined; importSeries(series: string, saved: unknown): void };
+  gateState: { exportSeries(series: string): object | undefined; importSeries(series: string, saved: unknown): void; size(): number };
   serving: { feedback?: FeedbackService; incidents?: IncidentsApi; bandQuality: BandQualityTracker; bandQualityMinTicks: number };
   forget(series: string): void;
   /** Ticks kept out of learning by feedback: maintenance spans and confirmed anomalies. */
@@ -75,7 +75,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
     followers,
     incidents,
     alertIndex: index,
-    gateState: { exportSeries: (s) => gated?.exportSeries(s), importSeries: (s, saved) => gated?.importSeries(s, saved) },
+    gateState: { exportSeries: (s) => gated?.exportSeries(s), importSeries: (s, saved) => gated?.importSeries(s, saved), size: () => gated?.size ?? 0 },
     get serving() {
       return { feedback, incidents: incidents ?? undefined, bandQuality, bandQualityMinTicks: config.bandQuality.minTicks };
     },

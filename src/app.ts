@@ -33,6 +33,7 @@ import { TelemetryObserver } from './telemetry/pipeline-observer.ts';
 import { buildAlerting } from './app-alerting.ts';
 import { createForecastShaping, createPipeline, warnSpecMismatch, createSource, createWindowStore, inferenceOptions, openHoursFor, serviceHealth } from './app-parts.ts';
 import { AppLifecycle } from './app-lifecycle.ts';
+import { stateSizes } from './app-state-sizes.ts';
 
 export interface AppOptions {
   logger?: Logger;
@@ -60,6 +61,8 @@ export interface App {
   /** Series-state snapshots (null in embedded mode, with a test source, or when disabled). */
   readonly snapshots: SeriesSnapshotter | null;
   state(): ServiceState;
+  /** Entries of the per-series maps by holder (app-state-sizes.ts; the soak harness samples them). */
+  stateSizes(): Record<string, number>;
   /** Address the HTTP server listens on (after start), e.g. "http://127.0.0.1:8080". */
   address(): string | null;
   start(): Promise<void>;
@@ -130,6 +133,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   return {
     config, logger, metrics, pipeline, serving, model, inference, store, http, source, snapshots,
     state: () => life.state,
+    stateSizes: () => stateSizes({ store, outlook, scorer, fusion, alerting }),
     address: () => life.address,
     start: () => life.start(),
     stop: life.stop,

@@ -37,6 +37,11 @@ export class FeedbackGate implements AnomalyScorer {
     private readonly hooks: FeedbackGateHooks = {},
   ) {}
 
+  /** Series with an open alert (diagnostics: app.stateSizes). */
+  get size(): number {
+    return this.#open.size;
+  }
+
   observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature = ''): ReturnType<AnomalyScorer['observe']> {
     const o = this.inner.observe(series, tsMs, value, expected, feature);
     const ev = o.event;

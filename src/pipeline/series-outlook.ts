@@ -53,6 +53,11 @@ export class SeriesOutlook {
   /** Open alerts by record id: `openAlert` in O(1). Kept here, the only place `open` changes. */
   readonly #openById = new Map<string, OpenAt>();
 
+  /** Series with an entry (diagnostics: app.stateSizes). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
   entry(series: string): OutlookEntry {
     let e = this.#entries.get(series);
     if (!e) {

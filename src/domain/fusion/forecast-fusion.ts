@@ -74,6 +74,11 @@ export class ForecastFusion {
   readonly #keys: string[];
   readonly #served = new Array<number>(C).fill(0);
 
+  /** Series tracked (diagnostics: app.stateSizes). */
+  get size(): number {
+    return this.#series.size;
+  }
+
   constructor(o: FusionOptions) {
     this.#o = o;
     this.#decay = Math.pow(0.5, 1 / o.halfLifeTicks);
