@@ -218,10 +218,10 @@ export class IncidentGrouper {
 
   /**
    * Restored firing members whose series has not ticked here within `idleMs` of the restore are
-   * released (as `forget`): their series is not on this instance (its partition went elsewhere, or
-   * it was evicted while the snapshot was installed, before the incidents were), so neither their
-   * resolve nor their forgetting will come here, and the incident would otherwise stay open for as
-   * long as other series of its key tick here.
+   * released (as `forget`): their series is not on this instance (its partition went elsewhere), so
+   * neither their resolve nor their forgetting will come here, and the incident would otherwise stay
+   * open for as long as other series of its key tick here. (A series evicted while the snapshot is
+   * installed resolves into its incident then: the incidents are installed first.)
    */
   #releaseUnconfirmed(wallMs: number, silence: number): void {
     if (this.#unconfirmed.size === 0) return;

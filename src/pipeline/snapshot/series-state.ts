@@ -122,7 +122,9 @@ export function snapshotHead(parts: SeriesStateParts, identity: SnapshotIdentity
 }
 
 /**
- * Install the snapshot's open incidents (all of them: an incident's series may be on partitions
+ * Install the snapshot's open incidents — before the series (`restoreSeriesState`): a series
+ * evicted while they are installed resolves its open alerts then, into its restored incident —
+ * (all of them: an incident's series may be on partitions
  * the restore drops; then no alert joins it and it closes after its span, publishing `closed`; a
  * member still firing whose series never ticks here is released after idleCloseMs) and
  * its alert index (all of it: feedback on an alert of a partition now elsewhere still applies).

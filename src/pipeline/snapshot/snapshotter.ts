@@ -128,8 +128,9 @@ export class SeriesSnapshotter {
       // assignment that includes a partition, its series are kept or dropped (restoreFrom).
       const t0 = this.#now();
       const all = new Set(Object.keys(tree.offsets).map(Number));
-      const restored = restoreSeriesState(this.#o.parts, tree, all, t0);
+      // Incidents first: a series evicted while the series go in (fewer fit now) resolves into its incident.
       const shared = restoreShared(this.#o.parts, tree);
+      const restored = restoreSeriesState(this.#o.parts, tree, all, t0);
       this.timings.restoreMs = this.#now() - t0;
       for (const [p, off] of Object.entries(tree.offsets)) this.#pending.set(Number(p), { from: BigInt(off), ids: [] });
       for (const e of tree.series) this.#pending.get(e.p)?.ids.push(e.id);

@@ -215,7 +215,7 @@ test('a restored member still firing whose series never ticks here (now on anoth
   assert.equal(run(['web-1:cpu', 'web-1:mem'], 120).length, 0);
 });
 
-test('a firing member evicted while the snapshot is installed (the store is smaller now) is forgotten before its incident is restored; it is released after idleMs and the incident closes', () =>
+test('a firing member evicted while the snapshot is installed (the store is smaller now) is forgotten after its incident is restored: the incident closes', () =>
   withDir(async (dir) => {
     const idle = { ...settings, idleMs: 30 * MIN };
     const before = new IncidentGrouper(idle);
