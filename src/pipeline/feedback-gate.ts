@@ -54,7 +54,7 @@ export class FeedbackGate implements AnomalyScorer {
       return open?.sent === false ? withoutEvent(o) : o;
     }
     if (open?.sent === true) return o; // escalation of an alert already sent
-    const d = this.policy.decide(series, ev.tsMs, ev.score, ev.view);
+    const d = this.#judge(series, ev.tsMs, ev);
     // Held in a maintenance span: remember its first firing (the real start) at the severity reached.
     const held = open?.sent === false && open.reason === 'expected' && d === 'expected' ? escalated(open.event, ev) : ev;
     this.#mark(series, feature, d === 'pass' ? { sent: true } : { sent: false, reason: d, event: held });
@@ -69,10 +69,20 @@ export class FeedbackGate implements AnomalyScorer {
    * covers the tick, judge the held firing again; sent (late, `heldUntilTs`) if it passes now.
    */
   #overrun(o: ReturnType<AnomalyScorer['observe']>, series: string, feature: string, tsMs: number, held: AnomalyEvent): ReturnType<AnomalyScorer['observe']> {
-    const d = this.policy.decide(series, tsMs, held.score, held.view);
+    const d = this.#judge(series, tsMs, held);
     if (d === 'expected') return o; // a span still covers this tick
     this.#mark(series, feature, d === 'pass' ? { sent: true } : { sent: false, reason: d, event: held });
     return d === 'pass' ? { ...o, event: { ...held, heldUntilTs: tsMs } } : o;
+  }
+
+  /**
+   * The policy's decision on a firing at `tsMs`. A critical alert passes any false-positive bar:
+   * its severity can come from an earlier tick of its debounce window, its score (this tick's)
+   * being below the critical threshold the bar is capped at — it was held back as noise.
+   */
+  #judge(series: string, tsMs: number, ev: AnomalyEvent): GateDecision {
+    const d = this.policy.decide(series, tsMs, ev.score, ev.view);
+    return d === 'false_positive' && ev.severity === 'critical' ? 'pass' : d;
   }
 
   forget(series: string): void {

@@ -6,7 +6,8 @@
  *   min(sᵢ + margin, ceiling) from tᵢ on, decaying back to the base with half-life H:
  *     bar(t) = base + maxᵢ (min(sᵢ + margin, ceiling) − base) · 2^(−(t − tᵢ)/H)   for tᵢ ≤ t.
  *   A new alert is let through only when its score reaches bar(t). The bar never exceeds
- *   `ceiling` (the critical threshold by default), so critical alerts always get through.
+ *   `ceiling` (the critical threshold), so critical alerts always get through (the feedback gate
+ *   also passes an alert of critical severity whose own tick scored lower: debounce).
  *   A false positive that names the view of surprise that set its score raises the bar for alerts
  *   from that view only: a wild first tick after learning (`never-seen-residual`) marked as noise
  *   does not mute the seasonal view's later alert on a missing daily bump.
@@ -21,7 +22,7 @@ import type { FeedbackEntry, Verdict } from './feedback.ts';
 export interface FeedbackPolicySettings {
   /** Bar with no feedback: the detector's warning threshold. */
   baseBar: number;
-  /** Highest the bar goes: the detector's critical threshold. */
+  /** Highest the bar goes: the detector's critical threshold (app-alerting.ts; no setting of its own). */
   ceilingBar: number;
   /** A false positive at score s raises the bar to s + margin. */
   marginScore: number;

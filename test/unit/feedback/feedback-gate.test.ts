@@ -169,3 +169,24 @@ test('an escalation held in a maintenance span carries its critical score: relea
   }
   assert.deepEqual(seen.map((e) => `${e.state}@${e.tsMs}/${e.severity}/${e.score}/${e.view ?? '-'}/${e.heldUntilTs ?? '-'}`), ['firing@0/critical/0.95/volatility/180000', 'resolved@240000/critical/0.1/-/-']);
 });
+
+test('a critical alert passes any false-positive bar, also when the tick it fires on scores below the critical threshold (debounce: an earlier tick of its window was critical)', async () => {
+  // The real alert state: debounce 2 of 3, a critical tick then a warning one fires a critical alert with the warning tick's score.
+  const { AlertState } = await import('../../../src/domain/anomaly/alert-state.ts');
+  const rules = { warningThreshold: 0.4, criticalThreshold: 0.7, debounceN: 2, debounceM: 3, cooldownMs: 0, recoveryTicks: 1, resolveBelow: 0.2 };
+  const st = new AlertState(rules);
+  assert.equal(st.step(0.9, 0.9, 0), undefined);
+  assert.deepEqual(st.step(0.5, 0.5, 60_000), { state: 'firing', severity: 'critical' });
+  const p = policy();
+  p.apply({ alertId: 'x', series: 's', alertTs: 0, score: 0.6, verdict: 'false_positive', channel: 'http', at: 0 }); // bar 0.65, view-less
+  const held: string[] = [];
+  const g = new FeedbackGate(scripted([[0.9], [0.5, ['firing', 'critical']], [0.1, ['resolved', 'critical']], [0.55, ['firing', 'warning']], [0.1, ['resolved', 'warning']]]), p, { suppressed: (s, r) => held.push(`${s}:${r}`) });
+  assert.deepEqual(run(g, 5), ['1:firing/critical', '2:resolved/critical'], 'the critical alert is sent; the warning under the bar is not');
+  assert.deepEqual(held, ['s:false_positive']);
+  // Held in a maintenance span, then released by an overrun past the raised bar: critical still passes.
+  const q = policy();
+  q.apply({ alertId: 'x', series: 's', alertTs: 0, score: 0.6, verdict: 'false_positive', channel: 'http', at: 0 });
+  q.apply({ alertId: 'm', series: 's', alertTs: 0, score: 0.5, verdict: 'expected', untilTs: 60_000, channel: 'http', at: 0 });
+  const h = new FeedbackGate(scripted([[0.9], [0.5, ['firing', 'critical']], [0.3], [0.1, ['resolved', 'critical']]]), q);
+  assert.deepEqual(run(h, 4), ['2:firing/critical', '3:resolved/critical']);
+});
