@@ -32,6 +32,8 @@ export class TickAlerts {
   readonly #d: TickAlertsDeps;
   /** Scored features: [index into tick values, feature name, index into the targets or −1]. */
   readonly #scored: Array<[number, string, number]>;
+  /** The names of the scored features. */
+  readonly #names: ReadonlySet<string>;
   /** Resolved records of series evicted while firing, not yet handed to a chunk's outputs (`drain`). */
   #departed: OutMessage[] = [];
 
@@ -40,6 +42,7 @@ export class TickAlerts {
     const spec = deps.spec();
     const names = deps.anomalyFeatures === 'all' ? spec.features : spec.targets;
     this.#scored = names.map((f) => [spec.features.indexOf(f), f, spec.targets.indexOf(f)]);
+    this.#names = new Set(names);
   }
 
   /**
@@ -113,13 +116,18 @@ export class TickAlerts {
    * Open alerts no detector state stands behind any more: a restart from a snapshot whose
    * detector state was not installed (the detector's configuration changed) restores the outlook
    * with its open alerts but a fresh detector, which would never resolve them
-   * (series-state.ts clears their firing state). Resolved with `reason: "reset"`.
+   * (series-state.ts clears their firing state). So are the open alerts of a feature no longer
+   * scored (anomaly.features changed from all to targets across the restart): nothing observes it
+   * again. Resolved with `reason: "reset"`.
    */
   #orphans(series: string, entry: OutlookEntry): void {
     for (const feature of Object.keys(entry.open!).sort()) {
-      if (entry.firingFeatures.has(feature) || legacyFiring(entry)) continue;
+      const scored = this.#names.has(feature);
+      if (scored && (entry.firingFeatures.has(feature) || legacyFiring(entry))) continue;
       this.#resolveOpen(entry, feature, { reason: 'reset' });
       this.#d.outlook.closeOpen(series, feature);
+      if (scored || !entry.firingFeatures.delete(feature)) continue;
+      entry.firing = entry.firingFeatures.size > 0;
     }
   }
 

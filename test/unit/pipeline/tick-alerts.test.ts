@@ -122,3 +122,33 @@ test('a held-back alert still firing when its maintenance span ends after a rest
   const recs = feed(alerts(after.gate, after.outlook), 3, 6).map((m) => JSON.parse(String(m.value)));
   assert.deepEqual(recs.map((r) => [r.state, r.ts / 60_000, r.heldUntilTs === undefined ? null : r.heldUntilTs / 60_000]), [['firing', 1, 4], ['resolved', 5, null]]);
 });
+
+test('an alert open on a feature no longer scored after a restart (anomaly.features all → targets) is resolved (reason reset) at the series\' next tick, not left firing for good', () => {
+  const spec2 = { window: 4, features: ['value', 'load'], targets: ['value'], horizon: 1, quantiles: [0.1, 0.5, 0.9] } as unknown as ModelSpec;
+  /** `load` fires at minute 1; nothing else ever happens. */
+  const scorer: AnomalyScorer = {
+    observe(series, tsMs, value, _band, feature = 'value') {
+      const base = { series, feature, tsMs, value, score: 0.9, severity: 'warning' as const, expected: null, basis: 'fallback' as const };
+      return feature === 'load' && tsMs === 60_000 ? { score: 0.9, event: { ...base, state: 'firing' as const, view: 'forecast' as const } } : { score: 0.1 };
+    },
+    forget() {},
+  };
+  const make = (features: 'all' | 'targets', outlook: SeriesOutlook) => new TickAlerts({ scorer, outlook, recentAnomalies: new RecentAnomalies(), spec: () => spec2, anomalyFeatures: features, followers: [], trace: () => ({}) });
+  const run = (a: TickAlerts, k0: number, k1: number) => {
+    const out: OutMessage[] = [];
+    for (let k = k0; k < k1; k++) {
+      const tick = { series: 's', tsMs: k * 60_000, values: Float64Array.of(1, 2) } as unknown as Tick;
+      a.score(tick, { key: null, value: null, headers: {}, source: { topic: 't', partition: 0, offset: String(k) }, receivedAtMs: 0 } as unknown as RawRecord, false, null, out);
+      a.drain(out);
+    }
+    return out.filter((m) => m.stream === 'anomalies').map((m) => JSON.parse(String(m.value)));
+  };
+  const outlook = new SeriesOutlook();
+  assert.deepEqual(run(make('all', outlook), 0, 3).map((r) => [r.feature, r.state]), [['load', 'firing']]);
+  // Restart with anomaly.features = targets: the outlook (and detector) come back with load's alert open.
+  const after = make('targets', outlook);
+  const recs = run(after, 3, 6);
+  assert.deepEqual(recs.map((r) => [r.feature, r.state, r.reason, r.ts / 60_000]), [['load', 'resolved', 'reset', 2]]);
+  assert.equal(outlook.peek('s')?.firing, false, 'the series no longer shows firing');
+  assert.deepEqual([...outlook.peek('s')!.firingFeatures], []);
+});
