@@ -37,6 +37,9 @@ export interface GapTick {
 
 /** The answer for a tick that neither ends a gap nor follows one (most ticks: no allocation). */
 const NO_GAP: GapTick = Object.freeze({ divisor: 1, intervals: 0, missed: 0, closed: 0 });
+/** The typical interval's 5 % multiplicative steps, e^±0.05 (once, not an exp per tick). */
+const STEP_UP = Math.exp(0.05);
+const STEP_DOWN = Math.exp(-0.05);
 /** How far from a whole number n of typical intervals an interval on the series' clock may be, × n. */
 export const GRID_TOLERANCE = 0.25;
 /** Share of intervals on the clock (EW, weight 0.05) from which a series is read on one. */
@@ -109,7 +112,7 @@ export class GapClock {
     this.lastTsMs = tsMs;
     if (this.typicalMs <= 0) this.typicalMs = dt;
     const ratio = dt / this.typicalMs;
-    this.typicalMs *= Math.exp(0.05 * Math.sign(dt - this.typicalMs));
+    this.typicalMs *= dt > this.typicalMs ? STEP_UP : dt < this.typicalMs ? STEP_DOWN : 1;
     return ratio;
   }
 }

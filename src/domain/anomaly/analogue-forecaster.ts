@@ -62,26 +62,9 @@ export class AnalogueForecaster {
     const bestD = this.bestD;
     const bestV = this.bestV;
     bestD.fill(Infinity);
-    let worst = 0; // index in best* of the largest distance kept
-    const qLast = buf[q + m - 1];
     const end = size - this.exclude;
-    // base: ring index of the candidate stretch that ends at j-1, i.e. (start + j - m) mod cap.
-    for (let j = m, base = start; j < end; j++, base = base + 1 === cap ? 0 : base + 1) {
-      let d = 0;
-      const off = this.relative ? buf[base + m - 1] - qLast : 0;
-      const limit = bestD[worst];
-      for (let c = 0; c < m; c++) {
-        const diff = buf[base + c] - off - buf[q + c];
-        d += diff * diff;
-        if (d >= limit) break;
-      }
-      if (d < limit) {
-        bestD[worst] = d;
-        bestV[worst] = buf[base + m] - off;
-        worst = 0;
-        for (let i = 1; i < k; i++) if (bestD[i] > bestD[worst]) worst = i;
-      }
-    }
+    if (m === 4 && !this.relative) scan4(buf, q, start, cap, end, bestD, bestV, k);
+    else scan(buf, q, m, start, cap, end, bestD, bestV, k, this.relative);
     const p50 = median(bestV, this.sorted);
     for (let i = 0; i < k; i++) this.sorted[i] = Math.abs(bestV[i] - p50);
     const spread = lowerMedianInPlace(this.sorted);
@@ -98,6 +81,70 @@ export class AnalogueForecaster {
   /** Last value pushed (NaN when empty). */
   last(): number {
     return this.n === 0 ? NaN : this.buf[(this.n - 1) % this.capacity];
+  }
+}
+
+/** Index of the first largest of d[0..k). */
+function worstOf(d: Float64Array, k: number): number {
+  let worst = 0;
+  for (let i = 1; i < k; i++) if (d[i] > d[worst]) worst = i;
+  return worst;
+}
+
+/**
+ * The candidate loop of `forecast`: keeps in best* the k stretches nearest the query (at q) and
+ * their successors. `base`: ring index of the candidate stretch that ends at j-1, i.e.
+ * (start + j - m) mod cap.
+ */
+function scan(buf: Float64Array, q: number, m: number, start: number, cap: number, end: number, bestD: Float64Array, bestV: Float64Array, k: number, relative: boolean): void {
+  const qLast = buf[q + m - 1];
+  let worst = 0; // index in best* of the largest distance kept
+  for (let j = m, base = start; j < end; j++, base = base + 1 === cap ? 0 : base + 1) {
+    let d = 0;
+    const off = relative ? buf[base + m - 1] - qLast : 0;
+    const limit = bestD[worst];
+    for (let c = 0; c < m; c++) {
+      const diff = buf[base + c] - off - buf[q + c];
+      d += diff * diff;
+      if (d >= limit) break;
+    }
+    if (d < limit) {
+      bestD[worst] = d;
+      bestV[worst] = buf[base + m] - off;
+      worst = worstOf(bestD, k);
+    }
+  }
+}
+
+/**
+ * `scan` for the default shape (context 4, levels compared, not
+ * shapes), unrolled with the query held in locals: the same sums in the same order and the same
+ * early exits (a partial sum at or above the k-th best distance; a NaN one is never kept), so the same analogues.
+ */
+function scan4(buf: Float64Array, q: number, start: number, cap: number, end: number, bestD: Float64Array, bestV: Float64Array, k: number): void {
+  const q0 = buf[q];
+  const q1 = buf[q + 1];
+  const q2 = buf[q + 2];
+  const q3 = buf[q + 3];
+  let worst = 0;
+  let limit = bestD[0];
+  for (let j = 4, base = start; j < end; j++, base = base + 1 === cap ? 0 : base + 1) {
+    let diff = buf[base] - q0;
+    let d = diff * diff;
+    if (!(d < limit)) continue;
+    diff = buf[base + 1] - q1;
+    d += diff * diff;
+    if (!(d < limit)) continue;
+    diff = buf[base + 2] - q2;
+    d += diff * diff;
+    if (!(d < limit)) continue;
+    diff = buf[base + 3] - q3;
+    d += diff * diff;
+    if (!(d < limit)) continue;
+    bestD[worst] = d;
+    bestV[worst] = buf[base + 4];
+    worst = worstOf(bestD, k);
+    limit = bestD[worst];
   }
 }
 

@@ -41,6 +41,20 @@ export function tailScore(logQ: number): number {
   return x <= 0.9 ? x : 1 - 0.1 / (1 + (x - 0.9) / 0.1);
 }
 
+/**
+ * 1 − exp(−max(0, x) / scale): a residual over its floor (x) as a raw score in [0, 1). Exactly
+ * that expression, but without the exp where it is 1 (x ≤ 0, most ticks).
+ */
+export function rawOf(x: number, scale: number): number {
+  return x <= 0 ? 0 : 1 - Math.exp(-x / scale);
+}
+
+/** ln n for a small count n of views (cached: the same Math.log, once per n). */
+const LN: number[] = [];
+export function lnCount(n: number): number {
+  return (LN[n] ??= Math.log(n));
+}
+
 export class AnomalyLikelihood {
   private readonly short: Float64Array;
   private shortSum = 0;

@@ -48,6 +48,19 @@ export class RecentRange {
     return [lo, hi];
   }
 
+  /** `test(value, lo, hi, tolerance)` over the window's [lo, hi] (`range` without the pair). */
+  beyond(value: number, tolerance: number, test: (value: number, lo: number, hi: number, tolerance: number) => boolean): boolean {
+    const s = this.s;
+    let lo = s[CUR_MIN];
+    let hi = s[CUR_MAX];
+    const n = Math.min(BLOCKS, s[DONE]);
+    for (let i = 0; i < n; i++) {
+      if (s[i] < lo) lo = s[i];
+      if (s[BLOCKS + i] > hi) hi = s[BLOCKS + i];
+    }
+    return test(value, lo, hi, tolerance);
+  }
+
   push(value: number): void {
     const s = this.s;
     if (value < s[CUR_MIN]) s[CUR_MIN] = value;

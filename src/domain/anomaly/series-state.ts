@@ -11,7 +11,7 @@ import { ContextView } from './context-view.ts';
 import { GapClock, type GapTick } from '../gap-clock.ts';
 import { LongCycle } from './long-cycle.ts';
 import { gapStep } from './missed-ticks.ts';
-import { AnomalyLikelihood, tailScore } from './likelihood.ts';
+import { AnomalyLikelihood, lnCount, rawOf, tailScore } from './likelihood.ts';
 import { PatternView } from './pattern-view.ts';
 import { RecentRange } from './recent-range.ts';
 import { Resolution } from './resolution.ts';
@@ -155,7 +155,7 @@ function modelView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, ex
  * Returns ln Q of the combination.
  */
 function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, r: number, judged: boolean, q: number, levelExplained: boolean): number {
-  const raw = Number.isFinite(r) ? 1 - Math.exp(-Math.max(0, r - c.rawFloor) / c.rawScale) : 1;
+  const raw = Number.isFinite(r) ? rawOf(r - c.rawFloor, c.rawScale) : 1;
   // The likelihood learns only from ticks that had a forecast (no warm-up transients).
   let lnQ = judged ? s.likelihood.update(raw) : 0;
   // A level the long cycle explains (long-cycle.ts) is judged by the other views only; the level views still learn it.
@@ -184,7 +184,7 @@ function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: numb
     if (sq < lnQ && !levelExplained) { lnQ = sq; driver = 'seasonal'; }
     views++;
   }
-  return views > 1 ? Math.min(0, lnQ + Math.log(views)) : lnQ;
+  return views > 1 ? Math.min(0, lnQ + lnCount(views)) : lnQ;
 }
 
 /** Whether the long cycle explains this tick's level (long-cycle.ts); false without the filter. */
@@ -228,8 +228,7 @@ function finish(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, score
     driver = 'never-seen-level';
   } else if (judged && s.recentRange !== null && s.recentRange.full) {
     // The same rule over the recent values only: a level the series left long ago (recent-range.ts).
-    const [lo, hi] = s.recentRange.range();
-    if (beyond(value, lo, hi, c.recentRangeTolerance)) {
+    if (s.recentRange.beyond(value, c.recentRangeTolerance, beyond)) {
       score = 1;
       driver = 'never-seen-recent';
     }
@@ -246,7 +245,8 @@ function finish(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, score
     const rt = s.recent;
     for (let i = 0; i < rt.length; i++) if (rt[i] > recent) recent = rt[i];
     rt[s.ticks % rt.length] = level;
-    score = level * (1 - recent) ** c.refractoryPower;
+    // (1 − 0)^p is 1 for every finite p: no pow on the ticks after nothing scored.
+    score = recent === 0 && c.refractoryPower !== Infinity ? level : level * (1 - recent) ** c.refractoryPower;
   }
   // (6) rest after news: once a score reached `restLevel`, the next `restTicks` ticks score 0
   // unless they beat it (CAD OSE's rest period; NAB counts only the first detection of a window).

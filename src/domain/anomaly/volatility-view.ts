@@ -9,6 +9,7 @@
  * Cost per tick O(1); memory one Float64Array(shortTicks).
  */
 import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
+import { rawOf } from './likelihood.ts';
 export class VolatilityView {
   private readonly ring: Float64Array;
   private sum = 0;
@@ -55,7 +56,7 @@ export class VolatilityView {
     const a = Math.max(this.longAlpha, 1 / this.longN);
     // Clip at 10× the long mean so one burst does not blind the view to the next.
     this.long += a * (Math.min(d, this.longN > L && this.long > 0 ? 10 * this.long : d) - this.long);
-    return 1 - Math.exp(-Math.max(0, Math.abs(r) - this.floor) / this.scale);
+    return rawOf(Math.abs(r) - this.floor, this.scale);
   }
 
   private recompute(): void {
