@@ -86,6 +86,9 @@ COPY --from=deps /app/native/kernels/build/Release/tickcast_kernels.node ./nativ
 COPY package.json package-lock.json ./
 COPY bin ./bin
 COPY --from=build /app/dist ./dist
+# The shipped pretrained model (src/model/pretrained.ts reads <app>/models/pretrained): without it
+# the service trains a bootstrap model at start instead and saves it as v1 in the model store.
+COPY models/pretrained ./models/pretrained
 COPY --chmod=0755 deploy/docker/entrypoint.sh /usr/local/bin/tickcast-entrypoint
 RUN mkdir -p /var/lib/tickcast/models && chown 1000:1000 /var/lib/tickcast/models
 # The "node" user of the base image is uid/gid 1000; numeric so runAsNonRoot can verify it.
@@ -96,7 +99,9 @@ STOPSIGNAL SIGTERM
 # No curl in the image: Node's fetch checks liveness (/healthz, not /readyz: a container that is
 # draining or waiting for partitions is alive and must not be restarted for it). HTTP listens
 # only after the model is ready, which includes bootstrap training when the model directory is
-# empty: the long start period keeps that from counting as failures (a success ends it early).
+# empty and the shipped pretrained model does not fit the configuration (another model.dModel,
+# model.pretrained false): the long start period keeps that from counting as
+# failures (a success ends it early).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=180s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.TICKCAST_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/tickcast-entrypoint"]
@@ -186,6 +191,9 @@ COPY --from=deps-gpu /app/native/kernels/build/Release/tickcast_kernels.node ./n
 COPY package.json package-lock.json ./
 COPY bin ./bin
 COPY --from=build /app/dist ./dist
+# The shipped pretrained model (src/model/pretrained.ts reads <app>/models/pretrained): without it
+# the service trains a bootstrap model at start instead and saves it as v1 in the model store.
+COPY models/pretrained ./models/pretrained
 COPY --chmod=0755 deploy/docker/entrypoint.sh /usr/local/bin/tickcast-entrypoint
 RUN mkdir -p /var/lib/tickcast/models && chown 1000:1000 /var/lib/tickcast/models
 USER 1000:1000

@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { ROOT, read } from './repo.ts';
+import { join, posix } from 'node:path';
+import { ROOT, listFiles, read } from './repo.ts';
 import { unknownTickcastEnv } from './env-names.ts';
 
 const dockerfile = read('Dockerfile');
@@ -111,6 +111,42 @@ test('runtime images run as uid 1000 under tini with the sizing entrypoint and a
   const prunes = dockerfile.match(/rm -rf node_modules\/onnxruntime-node\/bin\/napi-v6\/darwin node_modules\/onnxruntime-node\/bin\/napi-v6\/win32/g) ?? [];
   assert.equal(prunes.length, 2);
   assert.ok(existsSync(join(ROOT, 'node_modules/onnxruntime-node/bin/napi-v6/linux')), 'the Linux binaries live where the prune expects');
+});
+
+/**
+ * Files the compiled service reads beside the repository's src/ (`new URL('../../x', import.meta.url)`
+ * in src/: the shipped pretrained model, package.json). dist/ mirrors src/, so from dist/ they
+ * resolve to the same paths under /app: each runtime image must copy them there.
+ */
+function filesReadOutsideSrc(): string[] {
+  const out = new Set<string>();
+  for (const rel of listFiles('src', (n) => n.endsWith('.ts'))) {
+    for (const m of read(rel).matchAll(/new URL\(\s*['"`]([^'"`]+)['"`]\s*,\s*import\.meta\.url\s*\)/g)) {
+      const target = posix.normalize(posix.join(posix.dirname(rel), m[1])).replace(/\/+$/, '');
+      if (!target.startsWith('src/')) out.add(target);
+    }
+  }
+  return [...out].sort();
+}
+
+test('runtime images copy the files the service reads outside dist/ (the shipped pretrained model)', () => {
+  const outside = filesReadOutsideSrc();
+  assert.ok(outside.includes('models/pretrained'), `expected src/model/pretrained.ts's models/pretrained among ${outside.join(', ')}`);
+  for (const target of ['runtime', 'gpu']) {
+    const start = instructions.findIndex((l) => new RegExp(`\\sAS\\s+${target}$`, 'i').test(l));
+    const end = instructions.findIndex((l, i) => i > start && /^FROM\s/i.test(l));
+    const copies = instructions.slice(start, end === -1 ? undefined : end).filter((l) => /^COPY\s/i.test(l) && !/--from=/.test(l));
+    for (const rel of outside) {
+      const copied = copies.some((l) => {
+        const args = l.split(/\s+/).slice(1).filter((a) => !a.startsWith('--'));
+        const dest = args.at(-1)!.replace(/^\.\//, '').replace(/\/+$/, '');
+        // To the same relative path: `COPY package.json ./` (a top-level name) or `COPY models/pretrained ./models/pretrained`.
+        const samePath = (src: string) => dest === src || ((dest === '.' || dest === '') && !src.includes('/'));
+        return args.slice(0, -1).some((src) => (src === rel || rel.startsWith(`${src}/`)) && samePath(src));
+      });
+      assert.ok(copied, `${target}: the service reads ${rel} (new URL(..., import.meta.url) in src/) but the image does not COPY it to ./${rel}`);
+    }
+  }
 });
 
 test('the Dockerfile sets only environment names the config loader accepts', () => {
