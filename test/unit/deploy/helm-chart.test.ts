@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
+import type { ZodTypeAny } from 'zod';
 import { configSchema } from '../../../src/config/schema.ts';
 import { getPath, hasPath, listFiles, read, readYaml } from './repo.ts';
 import { unknownTickcastEnv } from './env-names.ts';
@@ -87,6 +88,43 @@ test("the chart's default config passes the service's config schema", () => {
   assert.equal(parsed.data!.http.port, 8080);
   assert.equal(parsed.data!.topics.ticks, values.config.topics.ticks);
   assert.equal(parsed.data!.shutdown.graceMs, values.config.shutdown.graceMs);
+});
+
+/** The zod schema under its wrappers (default, optional, nullable, preprocess/refine). */
+function unwrap(schema: ZodTypeAny): ZodTypeAny {
+  let cur: any = schema;
+  for (;;) {
+    const def = cur._def;
+    if (def.innerType) cur = def.innerType;
+    else if (def.typeName === 'ZodEffects') cur = def.schema;
+    else return cur;
+  }
+}
+
+test("values.schema.json's config section agrees with the service's config schema (keys, enums, closed sections)", () => {
+  const chartConfig = JSON.parse(read('helm/tickcast/values.schema.json')).properties.config;
+  let checked = 0;
+  const walk = (chart: any, app: ZodTypeAny, path: string) => {
+    const a: any = unwrap(app);
+    if (chart.enum) {
+      assert.equal(a._def.typeName, 'ZodEnum', `config.${path}: the chart lists values, the service's key is not an enum`);
+      assert.deepEqual([...chart.enum].sort(), [...a._def.values].sort(), `config.${path}: the chart's allowed values differ from the service's (helm refuses good values or passes ones the pod exits 78 on)`);
+      checked++;
+    }
+    if (!chart.properties) return;
+    assert.equal(a._def.typeName, 'ZodObject', `config.${path}: an object in the chart, not in the service`);
+    const shape = a.shape as Record<string, ZodTypeAny>;
+    for (const [key, sub] of Object.entries<any>(chart.properties)) {
+      const at = path ? `${path}.${key}` : key;
+      assert.ok(key in shape, `config.${at}: typed in values.schema.json but not a key of the service's config (src/config/schema.ts)`);
+      walk(sub, shape[key], at);
+    }
+    if (chart.additionalProperties === false) {
+      for (const key of Object.keys(shape)) assert.ok(key in chart.properties, `config.${path}.${key}: a service setting the chart's closed section refuses`);
+    }
+  };
+  walk(chartConfig, configSchema as unknown as ZodTypeAny, '');
+  assert.ok(checked >= 2, `expected the engine and backend enums to be compared; compared ${checked}`);
 });
 
 /** `.Values.a.b` references, plus `$x.a` where `$x := .Values.y` (or `| default dict` of it). */
@@ -263,9 +301,11 @@ test('values.yaml says where the config file is mounted, as the Deployment mount
   assert.ok(raw.includes(file));
 });
 
-test('values.schema.json: config.snapshots.dir is the chart\'s (per-pod volume), serviceMonitor.authorization is typed', () => {
+test('values.schema.json: config.snapshots.dir and config.model.dir are the chart\'s (volumes), serviceMonitor.authorization is typed', () => {
   const validate = compileSchema();
   assert.equal(validate(withOverride('config.snapshots', { enabled: true, dir: '/shared' })), false, 'config.snapshots.dir must be refused');
+  // TICKCAST_MODEL_DIR (modelStore.mountPath) wins over the config file: a config.model.dir would do nothing.
+  assert.equal(validate(withOverride('config.model', { ...values.config.model, dir: '/data/models' })), false, 'config.model.dir must be refused');
   assert.equal(validate(withOverride('serviceMonitor.authorization', { secretName: 'k', secretKey: '' })), false);
   assert.equal(validate(withOverride('serviceMonitor.authorization', { secretName: 'k', secretKey: 'token' })), true, JSON.stringify(validate.errors));
   assert.equal(validate(withOverride('prometheusRule.rules.intakePaused', { enabled: true, share: 1.5, window: '10m', for: '10m' })), false);
