@@ -194,12 +194,19 @@ export class CheckpointStore {
     return stale.length;
   }
 
-  /** Load one version (verified). */
+  /**
+   * Load one version (verified). The verdict is remembered for listVerified when its files did not
+   * change meanwhile: the listing after a rollback or a followed version does not read and hash
+   * the version just loaded a second time (on the serving thread, right after the swap).
+   */
   async load(version: string): Promise<LoadedCheckpoint> {
     if (!VERSION_RE.test(version)) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `"${version}" is not a checkpoint version (expected v1, v2, …)`, { statusCode: 400 });
     const dir = path.join(this.dir, version);
     try {
-      return { ...(await readArtifact(dir)), version, dir };
+      const id = await this.#identity(version);
+      const c = { ...(await readArtifact(dir)), version, dir };
+      if ((await this.#identity(version)) === id) this.#verified.set(version, { id, reason: null, spec: c.spec });
+      return c;
     } catch (err) {
       throw (await linearBaselineRefusal(dir)) ?? err;
     }

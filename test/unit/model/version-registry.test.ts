@@ -29,3 +29,28 @@ test('a rollback that finds its version damaged refreshes the listing: versions 
   assert.deepEqual(registry.versions, ['v2'], 'no longer offered');
   assert.deepEqual(registry.damaged.map((d) => d.version), ['v1']);
 });
+
+test('the listing after a version was loaded (a rollback, a followed version) does not read and hash that version again; a version changed since is verified again', async (t) => {
+  await initBackend();
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-registry-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const writer = new CheckpointStore({ dir, keep: 5 });
+  const save = async (seed: number) => {
+    const m = createModel(SMALL_CONFIG, SMALL_SPEC, seed);
+    await writer.save({ config: resolveHybridConfig(SMALL_CONFIG), spec: SMALL_SPEC, weights: m.getWeights(), meta: {} });
+    m.dispose();
+  };
+  await save(1);
+  const store = new CheckpointStore({ dir, keep: 5 });
+  const registry = new VersionRegistry(store, 5);
+  await registry.refresh();
+  await save(2); // promoted by another replica
+  const loads = t.mock.method(store, 'load');
+  await registry.find('v2'); // followed
+  await registry.refresh();
+  assert.deepEqual(registry.versions, ['v2', 'v1']);
+  assert.deepEqual(loads.mock.calls.map((c) => c.arguments[0]), ['v2'], 'read and hashed once');
+  truncateSync(path.join(dir, 'v2', 'weights.bin'), 10);
+  await registry.refresh();
+  assert.deepEqual(registry.versions, ['v1'], 'changed since: verified again, and found damaged');
+});
