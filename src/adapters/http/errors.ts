@@ -211,6 +211,8 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger, route
     } else {
       logger.debug({ reqId: req.id, code: body.error.code, statusCode }, body.error.message);
     }
+    // A 5xx's cause is only in the log: name the line to look for (also the X-Request-Id header, request-id.ts).
+    if (statusCode >= 500) body.error.details = { ...body.error.details, requestId: req.id };
     const retryAfter = isTickcastError(err) ? err.details?.retryAfterSeconds : undefined;
     if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     else if (statusCode === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', '1');

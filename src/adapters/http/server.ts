@@ -21,6 +21,7 @@ import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './conf
 import { clientErrorHandler, httpError, installErrorHandlers, toErrorResponse } from './errors.ts';
 import { installJsonParser } from './json-body.ts';
 import { trackRouteMethods } from './method-not-allowed.ts';
+import { installRequestIdHeader, REQUEST_ID_HEADER, requestId } from './request-id.ts';
 import { checkHost } from './allowed-hosts.ts';
 import { LoadShedder } from './load-shedder.ts';
 import { TokenBuckets } from './rate-limit.ts';
@@ -87,16 +88,18 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
     // 'idle' (the default): close() waits for in-flight requests and closes idle keep-alive
     // sockets; long-lived SSE streams are ended in preClose (routes/events.ts).
     forceCloseConnections: 'idle',
+    // Ids a client can quote (X-Request-Id on every answer, the log lines' reqId): ./request-id.ts.
     requestIdHeader: false,
+    genReqId: requestId,
     ajv: { customOptions: { strict: false } },
     // Ids in the path (series, alerts) are up to SERIES_ID_MAX characters; percent-encoded UTF-8
     // takes up to 12 bytes a character, and the route schemas bound the decoded length.
     routerOptions: { maxParamLength: SERIES_ID_MAX * 12 },
     // A malformed or over-long path gets the same error body as every route.
-    frameworkErrors: (err, _req, reply) => {
+    frameworkErrors: (err, req, reply) => {
       const { statusCode, body } = toErrorResponse(err);
-      // onSend hooks do not run here: the header the other answers get there.
-      void (reply as FastifyReply).code(statusCode).type('application/json; charset=utf-8').header('x-content-type-options', 'nosniff').send(body);
+      // onRequest and onSend hooks do not run here: the headers the other answers get there.
+      void (reply as FastifyReply).code(statusCode).type('application/json; charset=utf-8').header('x-content-type-options', 'nosniff').header(REQUEST_ID_HEADER, req.id).send(body);
     },
     clientErrorHandler,
   });
@@ -138,6 +141,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   app.decorateRequest('traceCtx', null);
   // Before any route is registered: the 404 handler tells a known path's other methods (405).
   installErrorHandlers(app, log, trackRouteMethods(app));
+  installRequestIdHeader(app);
 
   const auth = new ApiKeyAuth(config);
   installApiKeyReload(app, { config, auth, logger: log, registry: opts.registry });
