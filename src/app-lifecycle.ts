@@ -7,7 +7,7 @@
  * → background loops. A stop during start (SIGTERM while waiting for brokers) ends it quietly.
  * Stop (reverse): HTTP refuses new work (503 while draining) → source stops fetching and lets
  * in-flight chunks finish (each commits only after its outputs are acknowledged) → inference drains
- * → snapshot written → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
+ * → resolves of series evicted since the last chunk sent → snapshot written → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
  * `stop()` twice returns the same promise.
  */
 import type { FastifyInstance } from 'fastify';
@@ -91,9 +91,10 @@ export class AppLifecycle {
       await p.model.start();
       const onErr = (err: unknown) => p.log.error({ err: describeError(err) }, 'background loop error');
       this.#background.push(
-        loop(10_000, this.#loops.signal, () => {
+        loop(10_000, this.#loops.signal, async () => {
           p.store.evictIdle(Date.now()); // announced by the registry: every holder forgets the series
           p.metrics.seriesActive.set(p.store.size);
+          if (flushable(p)) await p.pipeline.flushDeparted(); // their resolves: no record may come to carry them
         }, onErr),
       );
       this.#state = 'running';
@@ -152,6 +153,7 @@ export class AppLifecycle {
     log.info('draining');
     await p.source.stop().catch((err) => log.error({ err }, 'source stop failed'));
     await p.inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
+    if (flushable(p)) await p.pipeline.flushDeparted().catch((err) => log.error({ err }, 'resolved records of evicted series not sent'));
     await p.snapshots?.stop(); // after the source: every handled chunk is committed
     await p.alerting.stop();
     // A producer still connecting has sent nothing to flush, and its disconnect would wait out the
@@ -166,3 +168,10 @@ export class AppLifecycle {
   }
 }
 
+/**
+ * Whether records can go out between chunks (the resolves of series the idle loop evicted): not with
+ * exactly-once delivery, whose sink writes only into a chunk's transaction — there they wait for the next chunk.
+ */
+function flushable(p: LifecycleParts): boolean {
+  return p.kafka === null || p.config.kafka.delivery !== 'exactly-once';
+}

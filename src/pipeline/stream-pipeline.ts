@@ -1,21 +1,18 @@
 /**
- * The streaming use case: records in → decoded ticks → per-series windows → micro-batched
- * inference → forecasts, anomaly alerts and dead letters out. Transport-neutral: the Kafka source
- * and the embedded replay source both call `handle()` with consecutive records of one partition.
+ * The streaming use case: records in → decoded ticks → per-series windows → micro-batched inference → forecasts, anomaly
+ * alerts and dead letters out. Transport-neutral: the Kafka source and the embedded replay source both call `handle()`
+ * with consecutive records of one partition.
  *
- * Delivery contract: `handle()` resolves only after every output derived from the records it was
- * given has been acknowledged by the sink, so the source may then commit their offsets
- * (at-least-once). It never rejects because of bad input: bad records become dead letters.
+ * Delivery contract: `handle()` resolves only after every output derived from the records it was given has been
+ * acknowledged by the sink, so the source may then commit their offsets (at-least-once). Bad input never rejects: dead letters.
  *
- * Causality: each tick is scored against the forecast made BEFORE it arrived. Within one call the
- * work runs in three phases — (1) decode and window all records in order, snapshotting the windows
- * that are due; (2) run those windows through the model together; (3) walk the ticks again in
- * order, scoring each against the forecast then current and installing new forecasts as it passes
- * the ticks that made them.
+ * Causality: each tick is scored against the forecast made BEFORE it arrived. Within one call the work runs in three
+ * phases — (1) decode and window all records in order, snapshotting the windows that are due; (2) run those windows
+ * through the model together; (3) walk the ticks again in order, scoring each against the forecast then current and
+ * installing new forecasts as it passes the ticks that made them.
  *
- * This file runs the phases and isolates each record (one that throws becomes a dead letter, the rest of the
- * chunk goes on). Its parts: cold-forecast.ts (baselines for cold series), tick-alerts.ts (scoring and alert
- * records), learning-tap.ts (what the statistics and the learner learn from), out-messages.ts and dead-letter.ts.
+ * This file runs the phases and isolates each record (one that throws becomes a dead letter, the rest of the chunk goes on).
+ * Parts: cold-forecast.ts, tick-alerts.ts (scores, alert records), learning-tap.ts, out-messages.ts, dead-letter.ts.
  */
 import { decodeTick, sentAtMs, type CodecOptions } from '../domain/tick-codec.ts';
 import { decodeForecast } from '../domain/forecast.ts';
@@ -58,9 +55,8 @@ export interface StreamPipelineDeps {
   /** Fed every accepted tick with its statistics (online fine-tuning); absent → none. */
   learner?: TickLearner;
   /**
-   * Ticks kept out of learning besides those inside a firing alert (confirmed anomalies). A
-   * suppressed tick enters its window but not the normalisation statistics (bounded by the
-   * window store's holdStatsMaxTicks) and is marked suppressed for the learner.
+   * Ticks kept out of learning besides those inside a firing alert (confirmed anomalies). A suppressed tick enters its
+   * window but not the normalisation statistics (bounded by holdStatsMaxTicks) and is marked suppressed for the learner.
    */
   learningFilter?: LearningFilter;
   /** Baseline forecasts for series whose window is not full yet (null/absent: none). */
@@ -114,6 +110,11 @@ export class StreamPipeline {
       deps.observer?.forget?.(series);
     };
     this.#departures = new SeriesDepartures(deps.store, forget, (series, reason) => deps.observer?.evicted?.(series, reason), (series, reason) => this.#alerts?.departed(series, reason));
+  }
+
+  /** Send the resolved records of series evicted while firing since the last chunk now, not with the next (tick-alerts.ts `flush`). */
+  flushDeparted(sink: OutputSink = this.#d.sink): Promise<number> {
+    return this.#alerts?.flush(sink) ?? Promise.resolve(0);
   }
 
   /** `sink` overrides the default sink for this call (a Kafka transaction in exactly-once mode). */

@@ -10,7 +10,7 @@ import { alertId } from '../domain/alerts/alert-id.ts';
 import type { ForecastStep, ModelSpec, RawRecord, Tick } from '../domain/types.ts';
 import type { PipelineFollower } from './followers.ts';
 import { pushFollowerRecords } from './out-messages.ts';
-import type { AnomalyRecord, AnomalyScorer, OutMessage, PipelineObserver } from './ports.ts';
+import type { AnomalyRecord, AnomalyScorer, OutMessage, OutputSink, PipelineObserver } from './ports.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { OutlookEntry, SeriesOutlook } from './series-outlook.ts';
 import type { EvictionReason } from '../domain/series-registry.ts';
@@ -145,6 +145,24 @@ export class TickAlerts {
     if (this.#departed.length === 0) return;
     out.push(...this.#departed);
     this.#departed = [];
+  }
+
+  /**
+   * Send the records of `departed` series now, when no chunk may come to carry them (the idle
+   * loop evicted the series of a feed gone quiet; the service stops). Kept on failure, for the
+   * next chunk or flush. Returns how many were sent.
+   */
+  async flush(sink: OutputSink): Promise<number> {
+    const out = this.#departed;
+    if (out.length === 0) return 0;
+    this.#departed = [];
+    try {
+      await sink.send(out);
+    } catch (err) {
+      this.#departed = [...out, ...this.#departed];
+      throw err;
+    }
+    return out.length;
   }
 }
 

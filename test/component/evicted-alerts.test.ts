@@ -127,3 +127,17 @@ test('a series removed (its partition went to another instance) while firing get
     await h.app.stop();
   }
 });
+
+test('a series evicted idle while firing with no chunk after it (the whole feed went quiet) gets its resolved record at the latest when the service stops, not never', async () => {
+  const h = await harness();
+  try {
+    await firingM2(h);
+    const before = h.alerts().length;
+    h.app.store.evictIdle(Date.now() + 10 * h.app.config.windows.idleEvictMs); // as the idle loop does; no record comes after
+    await h.app.stop();
+    const after = h.alerts().slice(before).filter((a) => a.series === 'm2');
+    assert.deepEqual(after.map((a) => [a.state, a.reason, a.eviction]), [['resolved', 'evicted', 'idle']]);
+  } finally {
+    await h.app.stop();
+  }
+});
