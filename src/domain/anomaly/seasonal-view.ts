@@ -24,6 +24,7 @@
  * acfWindow) + 1.
  */
 import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
+import { detrend, lagSums } from './lag-sums.ts';
 
 export interface SeasonalParams {
   maxPeriod: number;
@@ -213,11 +214,8 @@ export class SeasonalView {
     let v0 = 0;
     for (let i = 0; i < W; i++) v0 += y[i] * y[i];
     if (!(v0 > 0)) return null;
-    for (let L = 0; L <= maxLag + 1 && L < W; L++) {
-      let s = 0;
-      for (let i = L; i < W; i++) s += y[i] * y[i - L];
-      acfs[L] = s / v0;
-    }
+    lagSums(y, W, Math.min(maxLag + 1, W - 1), acfs);
+    for (let L = 0; L <= maxLag + 1 && L < W; L++) acfs[L] /= v0;
     return acfs;
   }
 
@@ -260,20 +258,4 @@ export class SeasonalView {
     const e = best > 0 ? this.cycleErrors(best, W) : null;
     this.period = e !== null && e[0] < e[1] ? best : 0;
   }
-}
-
-/** Subtract the least-squares line from y[0..n). */
-function detrend(y: Float64Array, n: number): void {
-  const mt = (n - 1) / 2;
-  let my = 0;
-  for (let i = 0; i < n; i++) my += y[i];
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (i - mt) * (y[i] - my);
-    sxx += (i - mt) * (i - mt);
-  }
-  const b = sxx > 0 ? sxy / sxx : 0;
-  for (let i = 0; i < n; i++) y[i] -= my + b * (i - mt);
 }
