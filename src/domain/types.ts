@@ -76,9 +76,18 @@ export interface ModelSpec {
   logFeatures?: readonly string[];
 }
 
+/** Names already made (two per scored tick: band() in src/domain/forecast.ts). */
+const QUANTILE_KEYS = new Map<number, string>();
+
 /** Name of a quantile level as used in output records: 0.1 → "p10", 0.5 → "p50", 0.975 → "p97.5". */
 export function quantileKey(q: number): string {
-  return `p${Number((q * 100).toFixed(4))}`;
+  let key = QUANTILE_KEYS.get(q);
+  if (key === undefined) {
+    key = `p${Number((q * 100).toFixed(4))}`;
+    // A model has a handful of levels; the cache stays that small whatever else asks.
+    if (QUANTILE_KEYS.size < 64) QUANTILE_KEYS.set(q, key);
+  }
+  return key;
 }
 
 /** Lifecycle states of long-lived parts, as one union (see docs/architecture.md). */

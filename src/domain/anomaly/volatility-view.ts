@@ -10,6 +10,19 @@
  */
 import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 import { rawOf } from './likelihood.ts';
+/** e^(±floor) moved inwards by 1e-9 (far more than ln's rounding), for the last floor asked: x strictly between them has |ln x| < floor. */
+let boundsFloor = Number.NaN;
+let boundLo = 0;
+let boundHi = 0;
+function quietBelow(floor: number, side: -1 | 1): number {
+  if (floor !== boundsFloor) {
+    boundsFloor = floor;
+    boundLo = Math.exp(-floor) * (1 + 1e-9);
+    boundHi = Math.exp(floor) * (1 - 1e-9);
+  }
+  return side < 0 ? boundLo : boundHi;
+}
+
 export class VolatilityView {
   private readonly ring: Float64Array;
   private sum = 0;
@@ -49,8 +62,11 @@ export class VolatilityView {
     if (this.n >= L && this.longN >= L) {
       const s = Math.max(0, this.sum) / L;
       const lg = this.long;
-      if (lg > 0) r = Math.log((s + 0.01 * lg) / (1.01 * lg));
-      else r = s > 0 ? 10 : 0;
+      if (lg > 0) {
+        const x = (s + 0.01 * lg) / (1.01 * lg);
+        // |ln x| clearly within the floor (most ticks; the floor is > 0 there) scores 0, as r = 0 does: no log then.
+        if (!(x > quietBelow(this.floor, -1) && x < quietBelow(this.floor, 1))) r = Math.log(x);
+      } else r = s > 0 ? 10 : 0;
     }
     this.longN++;
     const a = Math.max(this.longAlpha, 1 / this.longN);
