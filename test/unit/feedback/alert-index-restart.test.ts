@@ -6,54 +6,26 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { FeedbackPolicy } from '../../../src/domain/feedback/feedback-policy.ts';
-import { WindowStore } from '../../../src/domain/window-store.ts';
-import type { RawRecord } from '../../../src/domain/types.ts';
 import { AlertIndex } from '../../../src/pipeline/alert-index.ts';
 import { FeedbackService } from '../../../src/pipeline/feedback-service.ts';
 import type { AnomalyRecord } from '../../../src/pipeline/ports.ts';
-import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
-import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
-import { SeriesHomes } from '../../../src/pipeline/snapshot/series-state.ts';
-import { SeriesSnapshotter } from '../../../src/pipeline/snapshot/snapshotter.ts';
 import { ErrorCodes, TickcastError } from '../../../src/errors/index.ts';
 import { buildAlerting } from '../../../src/app-alerting.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
 import { createMetrics } from '../../../src/telemetry/metrics.ts';
 import { testConfig } from '../../helpers/app.ts';
+import { snapshotRig } from '../../helpers/snapshot-rig.ts';
+import { withTempDir } from '../../helpers/temp-dir.ts';
 
 const policy = () => new FeedbackPolicy({ baseBar: 0.4, ceilingBar: 0.7, marginScore: 0.05, falsePositiveHalfLifeMs: 3_600_000, maxPerSeries: 10, maxEntries: 100 });
 const alert = (id: string, ts: number, severity: 'warning' | 'critical', score: number): AnomalyRecord =>
   ({ kind: 'alert', id, series: 'web-1', ts, value: 9, expected: 1, lower: 0, upper: 2, score, severity, state: 'firing', model: 'm', view: 'forecast' });
 
 /** A snapshotter over a window store and `alertIndex` (or none), writing to `dir`. */
-function service(dir: string, alertIndex: AlertIndex | null) {
-  const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 100, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
-  const parts = { store, outlook: new SeriesOutlook(), detector: null, homes: new SeriesHomes(store.registry), alertIndex };
-  const logger = { info: () => undefined, warn: () => undefined };
-  const snap = new SeriesSnapshotter({ parts, identity: { topic: 't', groupId: 'g', window: 4, features: ['value'] }, file: new SnapshotFile(dir), intervalMs: 0, maxTailRecords: 1000, logger });
-  const handle = snap.wrap(async (recs) => {
-    for (const r of recs) {
-      store.push(String(r.key), Number(r.source.offset) * 1000, [1], 0);
-      parts.homes.note(String(r.key), 0);
-    }
-  });
-  const tick = (series: string, offset: number) => handle([{ key: Buffer.from(series), value: null, headers: {}, source: { topic: 't', partition: 0, offset: String(offset) }, receivedAtMs: 0 } as unknown as RawRecord]);
-  return { snap, tick };
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tc-alert-index-'));
-  try {
-    await fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const service = (dir: string, alertIndex: AlertIndex | null) => snapshotRig(dir, { alertIndex });
+const withDir = (fn: (dir: string) => Promise<void>) => withTempDir('tc-alert-index-', fn);
 
 test('feedback finds an alert that fired before a restart (resolved or escalated since) through the snapshot', () =>
   withDir(async (dir) => {

@@ -1,8 +1,7 @@
 /** The feedback use case over the real file log: durability, compaction, 404s, topic records. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLEARS_KEPT, FeedbackLog } from '../../../src/adapters/file/feedback-log.ts';
 import { FeedbackPolicy } from '../../../src/domain/feedback/feedback-policy.ts';
@@ -12,6 +11,7 @@ import { decodeFeedbackRecord, feedbackRecordHandler } from '../../../src/pipeli
 import type { AnomalyRecord, OutMessage } from '../../../src/pipeline/ports.ts';
 import { ErrorCodes, TickcastError } from '../../../src/errors/index.ts';
 import type { RawRecord } from '../../../src/domain/types.ts';
+import { withTempDir } from '../../helpers/temp-dir.ts';
 
 const policy = () => new FeedbackPolicy({ baseBar: 0.4, ceilingBar: 0.7, marginScore: 0.05, falsePositiveHalfLifeMs: 3_600_000, maxPerSeries: 10, maxEntries: 100 });
 const alert = (id: string, series = 's', ts = 1_000, score = 0.5): AnomalyRecord => ({ kind: 'alert', id, series, ts, value: 9, expected: 1, lower: 0, upper: 2, score, severity: 'warning', state: 'firing', model: 'm', view: 'forecast' });
@@ -24,9 +24,8 @@ function setup(dir: string) {
   return { index, store, p, svc };
 }
 
-test('feedback is written before it acts, survives a reload, and clear reverts it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-fb-'));
-  try {
+test('feedback is written before it acts, survives a reload, and clear reverts it', () =>
+  withTempDir('tc-fb-', async (dir) => {
     const a = setup(dir);
     a.index.add(alert('a1'));
     a.index.add(alert('a2', 's', 2_000, 0.6));
@@ -56,14 +55,10 @@ test('feedback is written before it acts, survives a reload, and clear reverts i
     assert.equal(await c.svc.load(), 1, 'the clear was durable too');
     assert.equal(c.p.decide('s', 1_500, 0.45), 'pass');
     await c.store.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('unknown alert ids are 404 with a hint; a torn last line is skipped; a long log is compacted on load', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-fb-'));
-  try {
+test('unknown alert ids are 404 with a hint; a torn last line is skipped; a long log is compacted on load', () =>
+  withTempDir('tc-fb-', async (dir) => {
     const a = setup(dir);
     await assert.rejects(a.svc.give('nope', { verdict: 'confirmed' }, 'http'), (e: unknown) => e instanceof TickcastError && e.code === ErrorCodes.ALERT_NOT_FOUND && /recent firing alerts/.test(e.message));
     await assert.rejects(a.svc.give('nope', { verdict: 'bogus' }, 'http'), (e: unknown) => e instanceof TickcastError && e.code === ErrorCodes.FEEDBACK_INVALID);
@@ -81,10 +76,7 @@ test('unknown alert ids are 404 with a hint; a torn last line is skipped; a long
     assert.deepEqual(entries.map((e) => [e.alertId, e.verdict]), [['a1', 'confirmed']]);
     assert.equal(readFileSync(path, 'utf8').trim().split('\n').length, 1, 'compacted to the one entry in effect');
     await log.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 test('topic records: applied when valid (also without the index, given series/ts/score), else dead-lettered with the reason and original bytes', async () => {
   const p = policy();
@@ -114,9 +106,8 @@ test('topic records: applied when valid (also without the index, given series/ts
   assert.throws(() => decodeFeedbackRecord({ key: null, value: null }), /no value/);
 });
 
-test('a failed write leaves the policy unchanged and surfaces the error (topic records are then retried)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-fb-'));
-  try {
+test('a failed write leaves the policy unchanged and surfaces the error (topic records are then retried)', () =>
+  withTempDir('tc-fb-', async (dir) => {
     writeFileSync(join(dir, 'file'), 'x');
     const p = policy();
     const index = new AlertIndex(10);
@@ -124,14 +115,10 @@ test('a failed write leaves the policy unchanged and surfaces the error (topic r
     const svc = new FeedbackService({ policy: p, index, store: new FeedbackLog({ path: join(dir, 'file', 'feedback.jsonl') }), expectedSpanMs: 1 });
     await assert.rejects(svc.give('a1', { verdict: 'false_positive' }, 'http'));
     assert.equal(p.size, 0);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('a long-running service keeps its feedback log near the entries in effect, without a restart', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-fb-'));
-  try {
+test('a long-running service keeps its feedback log near the entries in effect, without a restart', () =>
+  withTempDir('tc-fb-', async (dir) => {
     const a = setup(dir); // maxPerSeries 10, maxEntries 100
     const path = join(dir, 'sub', 'feedback.jsonl');
     const lines = () => readFileSync(path, 'utf8').trim().split('\n').length;
@@ -150,14 +137,10 @@ test('a long-running service keeps its feedback log near the entries in effect, 
     assert.deepEqual(b.p.entries().map((e) => [e.alertId, e.verdict]), a.p.entries().map((e) => [e.alertId, e.verdict]), 'the compacted log restores what was in effect');
     assert.ok(lines() <= 2 * 50 + 64, `entries the policy dropped are not kept on disk either: ${lines()} lines`);
     await b.store.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('versions sharing one log: operations of a newer release are kept through compactions (on load and while running), not applied, and go once this release writes a later word on the alert', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-fb-'));
-  try {
+test('versions sharing one log: operations of a newer release are kept through compactions (on load and while running), not applied, and go once this release writes a later word on the alert', () =>
+  withTempDir('tc-fb-', async (dir) => {
     const path = join(dir, 'feedback.jsonl');
     const entry = (alertId: string, verdict: string) => ({ alertId, series: 's', alertTs: 1_000, score: 0.5, verdict, channel: 'http', at: 7 });
     const line = (v: object) => `${JSON.stringify(v)}\n`;
@@ -186,14 +169,10 @@ test('versions sharing one log: operations of a newer release are kept through c
     assert.match(setA1, /"alertId":"a1"/);
     assert.deepEqual(rest, [newerVerdict.trim()], 'a later word on a3 from this release supersedes the kept line');
     await log.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('compaction keeps the most recent withdrawals (clear lines, with their actor) as the audit, bounded; the entries in effect reload unchanged', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-fb-'));
-  try {
+test('compaction keeps the most recent withdrawals (clear lines, with their actor) as the audit, bounded; the entries in effect reload unchanged', () =>
+  withTempDir('tc-fb-', async (dir) => {
     const a = setup(dir);
     const path = join(dir, 'sub', 'feedback.jsonl');
     const onDisk = () => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string; alertId?: string; actor?: string });
@@ -223,7 +202,4 @@ test('compaction keeps the most recent withdrawals (clear lines, with their acto
     assert.equal(await b.svc.load(), 2);
     assert.deepEqual(b.p.entries().map((e) => [e.alertId, e.verdict]), a.p.entries().map((e) => [e.alertId, e.verdict]), 'kept clear lines do not undo what is in effect');
     await b.store.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));

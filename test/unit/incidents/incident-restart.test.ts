@@ -6,50 +6,26 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { IncidentGrouper, type IncidentAlert, type IncidentSettings } from '../../../src/domain/incidents/incident-grouper.ts';
-import { WindowStore } from '../../../src/domain/window-store.ts';
 import type { ModelSpec, RawRecord, Tick } from '../../../src/domain/types.ts';
 import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
 import { RecentAnomalies } from '../../../src/pipeline/recent-anomalies.ts';
 import { TickAlerts } from '../../../src/pipeline/tick-alerts.ts';
 import type { AnomalyRecord, AnomalyScorer, OutMessage } from '../../../src/pipeline/ports.ts';
-import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
-import { SeriesHomes } from '../../../src/pipeline/snapshot/series-state.ts';
-import { SeriesSnapshotter } from '../../../src/pipeline/snapshot/snapshotter.ts';
+import { snapshotRig } from '../../helpers/snapshot-rig.ts';
+import { withTempDir } from '../../helpers/temp-dir.ts';
 
 const MIN = 60_000;
 const settings: IncidentSettings = { groupBy: { by: 'prefix', pattern: /^([^:]+):/ }, spanMs: 5 * MIN, minSeries: 2, maxOpen: 100, maxMembers: 100, keepClosed: 10 };
 const alert = (series: string, min: number, feature = 'value'): IncidentAlert => ({ id: `${series}@${min}/${feature}`, series, ts: min * MIN, severity: 'warning', state: 'firing', score: 0.5 });
 
-/** A snapshotter over a window store of `maxSeries` and `incidents` (forgetting the series the store drops), writing to `dir`. */
+/** A snapshotter over a window store of `maxSeries` and `incidents` (forgetting the series the store drops), writing to `dir`; `tick(series, min)` handles one record at minute `min` (offset = min). */
 function service(dir: string, incidents: IncidentGrouper, maxSeries = 100) {
-  const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
-  store.registry.follow((s) => incidents.forget(s)); // as the pipeline's followers do
-  const parts = { store, outlook: new SeriesOutlook(), detector: null, homes: new SeriesHomes(store.registry), incidents };
-  const logger = { info: () => undefined, warn: () => undefined };
-  const snap = new SeriesSnapshotter({ parts, identity: { topic: 't', groupId: 'g', window: 4, features: ['value'] }, file: new SnapshotFile(dir), intervalMs: 0, maxTailRecords: 1000, logger });
-  /** Handle one record of `series` at minute `min` (offset = min): window it, and follow `alerts`. */
-  const handle = snap.wrap(async (recs) => {
-    for (const r of recs) {
-      store.push(String(r.key), Number(r.source.offset) * MIN, [1], 0);
-      parts.homes.note(String(r.key), 0);
-    }
-  });
-  const tick = (series: string, min: number) => handle([{ key: Buffer.from(series), value: null, headers: {}, source: { topic: 't', partition: 0, offset: String(min) }, receivedAtMs: 0 } as unknown as RawRecord]);
-  return { snap, tick };
+  const rig = snapshotRig(dir, { incidents }, { maxSeries, msPerOffset: MIN });
+  rig.store.registry.follow((s) => incidents.forget(s)); // as the pipeline's followers do
+  return rig;
 }
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tc-incidents-'));
-  try {
-    await fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>) => withTempDir('tc-incidents-', fn);
 
 test('an incident open at a restart from a snapshot is restored and closes after its span, publishing its closed record', () =>
   withDir(async (dir) => {

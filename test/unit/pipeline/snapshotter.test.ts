@@ -5,9 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { WindowStore } from '../../../src/domain/window-store.ts';
 import type { RawRecord } from '../../../src/domain/types.ts';
 import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
@@ -18,6 +15,7 @@ import { AnomalyDetector } from '../../../src/domain/anomaly/index.ts';
 import { SeriesSnapshotter } from '../../../src/pipeline/snapshot/snapshotter.ts';
 import { partitionRelease } from '../../../src/pipeline/partition-release.ts';
 import { applySnapshotPlan, planRestore } from '../../../src/adapters/kafka/restore.ts';
+import { withTempDir } from '../../helpers/temp-dir.ts';
 
 const W = 8;
 
@@ -60,14 +58,7 @@ function handler(p: Parts, gate?: Promise<void>) {
   };
 }
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tc-snapper-'));
-  try {
-    await fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>) => withTempDir('tc-snapper-', fn);
 
 const written = async (dir: string) => decodeSnapshot((await new SnapshotFile(dir).read())!) as SnapshotTree;
 
