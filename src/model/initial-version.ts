@@ -1,5 +1,5 @@
 /**
- * The version the service serves at start: the newest good checkpoint in `model.dir`, else a
+ * The version the service serves at start: the newest good checkpoint in `model.dir`, else
  * the shipped pretrained model (when its shape matches), else a
  * bootstrap model trained on the bundled sample (saved as the first checkpoint when there is a
  * store), or seeded untrained weights when `model.bootstrapEpochs` is 0.
