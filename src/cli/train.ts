@@ -17,7 +17,7 @@ import type { ModelSpec } from '../domain/types.ts';
 import { formatHelp, parseList, parseNumberList, parseOptions, usageError, type OptionTable } from './args.ts';
 import { loadTable, prepare, type PreparedData } from './dataset.ts';
 import { fillLostRows } from '../data/fill-rows.ts';
-import type { SeriesTable } from '../data/table.ts';
+import { TIME_NAMES, type SeriesTable } from '../data/table.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { saveLinearModel, type DataProvenance } from './model-dir.ts';
 import { ProgressBar } from './progress.ts';
@@ -34,7 +34,7 @@ void backendsComplete;
 export const TRAIN_OPTIONS = {
   data: { type: 'string', required: true, help: 'CSV file with a header row', placeholder: 'file.csv' },
   out: { type: 'string', required: true, help: 'directory to write the model to', placeholder: 'dir' },
-  'time-col': { type: 'string', help: 'time column; "none" if there is none (default: date/timestamp/time, else column 0)', placeholder: 'name' },
+  'time-col': { type: 'string', help: `time column; "none" if there is none (default: the first named ${TIME_NAMES.join('/')}, any case, else column 0)`, placeholder: 'name' },
   target: { type: 'string', help: 'column(s) to forecast, comma-separated (default: last numeric column)', placeholder: 'a[,b]' },
   features: { type: 'string', help: 'input columns, comma-separated (default: all numeric columns; targets are always included)', placeholder: 'a,b' },
   log: { type: 'string', help: 'model these columns as ln(value), for positive series (prices, counts, load): "targets", "all" or a comma-separated list; forecasts come back in data units', placeholder: 'cols' },

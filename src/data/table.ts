@@ -42,7 +42,8 @@ export interface SeriesTable {
   rows: number;
 }
 
-const TIME_NAMES = ['date', 'timestamp', 'time', 'datetime', 'ts'];
+/** Names a time column goes by (any case), in the order they are looked for. */
+export const TIME_NAMES: readonly string[] = ['date', 'timestamp', 'time', 'datetime', 'ts'];
 
 function isNumberText(s: string): boolean {
   return s !== '' && Number.isFinite(Number(s));
