@@ -95,6 +95,13 @@ test('every alert has a severity and an actionable description', () => {
   const prom = readYaml('deploy/prometheus/prometheus.yml');
   assert.deepEqual(prom.rule_files, ['/etc/prometheus/rules/*.yml'], 'rules-finetune stays commented out in prometheus.yml');
   assert.match(read('deploy/prometheus/prometheus.yml'), /^ {2}# - \/etc\/prometheus\/rules-finetune\/\*\.yml$/m);
+  // What tells a user to load rules-finetune names every alert it holds (it once named only the first).
+  const promComment = read('deploy/prometheus/prometheus.yml').split('\n').find((l) => /^\s*#.*only with fine-tuning on/.test(l)) ?? '';
+  const composeRow = read('docs/deployment.md').split('\n').find((l) => l.startsWith('| `prometheus` |')) ?? '';
+  for (const a of rulesOf(FINETUNE_RULES).map((r) => r.alert)) {
+    assert.ok(promComment.includes(a), `prometheus.yml's comment on rules-finetune should name ${a}: ${promComment}`);
+    assert.ok(composeRow.includes(a), `docs/deployment.md's compose table (prometheus row) should name ${a}`);
+  }
   const target = composeRules.find((r) => r.alert === 'TickcastTargetDown')!;
   assert.ok(target.expr.includes(`up{job="${composeJob}"}`), `TickcastTargetDown must select the compose job ${composeJob}`);
   for (const needed of ['ConsumerLag', 'ModelStale', 'InferenceLatency', 'DeadLetter', 'CriticalAnomaly', 'AnomalyRate', 'TargetDown', 'StalledWithLag', 'IntakePaused']) {
