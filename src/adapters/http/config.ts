@@ -30,6 +30,8 @@ export interface HttpConfig {
   allowUnauthenticatedMutations: boolean;
   /** Largest request body accepted; larger bodies get 413 TC_HTTP_PAYLOAD_TOO_LARGE. */
   bodyLimitBytes: number;
+  /** Longest time to receive a whole request, ms (408 and the connection closed beyond); 0: no limit. */
+  requestTimeoutMs: number;
   /** Token bucket per API key (or per client IP when no key is sent). */
   rateLimit: { enabled: boolean; perKeyPerSecond: number; burst: number; maxTrackedClients: number };
   /** Longest `window` accepted by POST /v1/predict (time steps). */
@@ -90,6 +92,7 @@ export function httpConfigFromSchema(h: HttpSettings): HttpConfig {
     requireAuthForReads: h.requireAuthForReads,
     allowUnauthenticatedMutations: h.allowUnauthenticatedMutations,
     bodyLimitBytes: h.bodyLimitBytes,
+    requestTimeoutMs: h.requestTimeoutMs,
     rateLimit: { enabled: true, perKeyPerSecond: h.rateLimitPerSecond, burst: h.rateLimitBurst, maxTrackedClients: l.maxTrackedClients },
     maxWindowLength: l.maxWindowLength,
     maxFeatures: l.maxFeatures,
@@ -148,6 +151,7 @@ export function resolveHttpConfig(input: HttpConfigInput = {}): Readonly<HttpCon
   posInt('sse.heartbeatMs', c.sse.heartbeatMs);
   posInt('sse.maxClients', c.sse.maxClients);
   posInt('sse.maxPerClient', c.sse.maxPerClient);
+  if (!Number.isInteger(c.requestTimeoutMs) || c.requestTimeoutMs < 0) problems.push(`http.requestTimeoutMs must be a whole number ≥ 0; got ${String(c.requestTimeoutMs)}`);
   if (!Number.isInteger(c.apiKeysReloadMs) || c.apiKeysReloadMs < 0) problems.push(`http.apiKeysReloadMs must be a whole number ≥ 0; got ${String(c.apiKeysReloadMs)}`);
   problems.push(...apiKeyProblems(c.apiKeys, c.requireAuthForReads));
   if (typeof c.trustProxy === 'number' && !(Number.isInteger(c.trustProxy) && c.trustProxy >= 1)) problems.push(`http.trustProxy as a hop count must be a positive integer; got ${String(c.trustProxy)}`);

@@ -83,6 +83,11 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
     // Per-request lines are off (the duration histogram covers traffic); errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    // fastify's default (0) lets a client trickle a body for ever, holding its socket and close().
+    // Node checks every connectionsCheckingInterval (30 s by default), and only enforces a
+    // requestTimeout given when the server is created (fastify's own option is set afterwards).
+    requestTimeout: config.requestTimeoutMs,
+    http: config.requestTimeoutMs > 0 ? { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.requestTimeoutMs / 4))) } : {},
     trustProxy: trustProxyOption(config.trustProxy),
     return503OnClosing: true,
     // 'idle' (the default): close() waits for in-flight requests and closes idle keep-alive
