@@ -35,11 +35,32 @@ function finiteFields(validate: ValidateFunction): ValidateFunction {
   return check;
 }
 
+/**
+ * `validate` plus: no query parameter may be given twice. `?limit=1&limit=2` parses as an array,
+ * which no route's query takes; said as such rather than "must be an integer".
+ */
+function onceEach(validate: ValidateFunction): ValidateFunction {
+  const check = ((data: unknown) => {
+    const repeated = data !== null && typeof data === 'object' ? Object.entries(data).find(([, v]) => Array.isArray(v)) : undefined;
+    if (repeated !== undefined) {
+      const [k, v] = repeated as [string, unknown[]];
+      check.errors = [{ instancePath: `/${k}`, schemaPath: '#/once', keyword: 'repeated', params: {}, message: `is given ${v.length} times; give it once` }];
+      return false;
+    }
+    const ok = validate(data);
+    check.errors = validate.errors;
+    return ok;
+  }) as ValidateFunction;
+  check.errors = null;
+  return check;
+}
+
 export function createValidators(): Validators {
   const bodyAjv = new Ajv({ ...common, coerceTypes: false, strictNumbers: true });
   const textAjv = new Ajv({ ...common, coerceTypes: true, strictNumbers: true });
   return {
     compiler: ({ schema, httpPart }) => {
+      if (httpPart === 'querystring') return onceEach(finiteFields(textAjv.compile(schema as object)));
       if (httpPart !== 'body') return finiteFields(textAjv.compile(schema as object));
       // A request without a body (no Content-Type, no bytes) reaches validation as null/undefined; let
       // the handler decide (rollback takes no body; predict answers 400 saying what to send).

@@ -248,3 +248,18 @@ test('a NaN held by the service (missing value) is answered as null, not a 500',
     await app.close();
   }
 });
+
+test('a query parameter given twice is 400 saying so, not "must be an integer"', async () => {
+  const { app } = await build();
+  try {
+    for (const url of ['/v1/series?limit=1&limit=2', '/v1/anomalies?series=a&series=b', '/v1/band-quality?limit=5&limit=5&limit=5']) {
+      const r = await app.inject({ url });
+      assert.equal(r.statusCode, 400, url);
+      assert.equal(r.json().error.code, 'TC_HTTP_BAD_REQUEST');
+      assert.match(r.json().error.message, /^querystring\.(limit|series) is given [23] times; give it once$/, url);
+    }
+    assert.equal((await app.inject({ url: '/v1/series?limit=2' })).statusCode, 200);
+  } finally {
+    await app.close();
+  }
+});
