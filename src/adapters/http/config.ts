@@ -32,6 +32,8 @@ export interface HttpConfig {
   bodyLimitBytes: number;
   /** Longest time to receive a whole request, ms (408 and the connection closed beyond); 0: no limit. */
   requestTimeoutMs: number;
+  /** Smallest answer sent gzip-compressed to a client that accepts it (./compression.ts); 0: never. */
+  compressMinBytes: number;
   /** Token bucket per API key (or per client IP when no key is sent). */
   rateLimit: { enabled: boolean; perKeyPerSecond: number; burst: number; maxTrackedClients: number };
   /** Longest `window` accepted by POST /v1/predict (time steps). */
@@ -93,6 +95,7 @@ export function httpConfigFromSchema(h: HttpSettings): HttpConfig {
     allowUnauthenticatedMutations: h.allowUnauthenticatedMutations,
     bodyLimitBytes: h.bodyLimitBytes,
     requestTimeoutMs: h.requestTimeoutMs,
+    compressMinBytes: h.compressMinBytes,
     rateLimit: { enabled: true, perKeyPerSecond: h.rateLimitPerSecond, burst: h.rateLimitBurst, maxTrackedClients: l.maxTrackedClients },
     maxWindowLength: l.maxWindowLength,
     maxFeatures: l.maxFeatures,
@@ -152,6 +155,7 @@ export function resolveHttpConfig(input: HttpConfigInput = {}): Readonly<HttpCon
   posInt('sse.maxClients', c.sse.maxClients);
   posInt('sse.maxPerClient', c.sse.maxPerClient);
   if (!Number.isInteger(c.requestTimeoutMs) || c.requestTimeoutMs < 0) problems.push(`http.requestTimeoutMs must be a whole number ≥ 0; got ${String(c.requestTimeoutMs)}`);
+  if (!Number.isInteger(c.compressMinBytes) || c.compressMinBytes < 0) problems.push(`http.compressMinBytes must be a whole number ≥ 0; got ${String(c.compressMinBytes)}`);
   if (!Number.isInteger(c.apiKeysReloadMs) || c.apiKeysReloadMs < 0) problems.push(`http.apiKeysReloadMs must be a whole number ≥ 0; got ${String(c.apiKeysReloadMs)}`);
   problems.push(...apiKeyProblems(c.apiKeys, c.requireAuthForReads));
   if (typeof c.trustProxy === 'number' && !(Number.isInteger(c.trustProxy) && c.trustProxy >= 1)) problems.push(`http.trustProxy as a hop count must be a positive integer; got ${String(c.trustProxy)}`);

@@ -19,6 +19,7 @@ import { installApiKeyReload } from './api-key-reload.ts';
 import { ApiKeyAuth, isCrossSiteBrowserRequest, type AuthResult } from './auth.ts';
 import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './config.ts';
 import { clientErrorHandler, httpError, installErrorHandlers, toErrorResponse } from './errors.ts';
+import { installCompression } from './compression.ts';
 import { installJsonParser } from './json-body.ts';
 import { trackRouteMethods } from './method-not-allowed.ts';
 import { installRequestIdHeader, REQUEST_ID_HEADER, requestId } from './request-id.ts';
@@ -147,6 +148,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   // Before any route is registered: the 404 handler tells a known path's other methods (405).
   installErrorHandlers(app, log, trackRouteMethods(app));
   installRequestIdHeader(app);
+  installCompression(app, config.compressMinBytes);
 
   const auth = new ApiKeyAuth(config);
   installApiKeyReload(app, { config, auth, logger: log, registry: opts.registry });

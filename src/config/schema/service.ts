@@ -26,6 +26,8 @@ export const httpSection = z
     requestTimeoutMs: timerMs(0).default(30_000),
     /** Largest request body in bytes; a larger one gets 413 TC_HTTP_PAYLOAD_TOO_LARGE before it is parsed. Raise it for POST /v1/predict with long multivariate windows. */
     bodyLimitBytes: positiveInt.default(1024 * 1024),
+    /** Answers of at least this many bytes are sent gzip-compressed to clients that accept it (Accept-Encoding: gzip — Prometheus scrapes, browsers): JSON, /metrics, /docs, the dashboard's files; never event streams or MCP. 0: never compress (a proxy in front compresses). */
+    compressMinBytes: nonNegInt.default(1024),
     /** Requests per second each client may make on average (token bucket refill): a client is its API key, else its IP. Over the limit: 429 TC_HTTP_RATE_LIMITED with Retry-After. Probes, the dashboard page and its files, and /docs are not counted; an MCP batch costs one per call. */
     rateLimitPerSecond: positiveInt.default(200),
     /** Requests a client may make at once before the per-second refill limits it (token bucket size). */
