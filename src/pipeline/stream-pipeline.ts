@@ -99,7 +99,7 @@ export class StreamPipeline {
     this.#recent = new Float64Array(spec.window);
     this.#learning = new LearningTap({ ...deps, logTarget: logMask(spec, spec.targets)[0] });
     const trace = (rec: RawRecord) => this.#trace(rec);
-    this.#alerts = deps.scorer ? new TickAlerts({ ...deps, scorer: deps.scorer, spec: () => deps.inference.spec, followers: this.#followers, trace }) : null;
+    this.#alerts = new TickAlerts({ ...deps, spec: () => deps.inference.spec, followers: this.#followers, trace }); // no scorer (anomaly off): open alerts of a snapshot still resolve
     // The series registry owns per-series lifetime: every holder follows its evictions (capacity, idle, removal).
     const forget = (series: string): void => {
       deps.outlook.forget(series);

@@ -16,7 +16,8 @@ import type { OutlookEntry, SeriesOutlook } from './series-outlook.ts';
 import type { EvictionReason } from '../domain/series-registry.ts';
 
 export interface TickAlertsDeps {
-  scorer: AnomalyScorer;
+  /** Null: anomaly detection is off; open alerts restored from a snapshot are still resolved (reason reset). */
+  scorer: AnomalyScorer | null;
   outlook: SeriesOutlook;
   recentAnomalies: RecentAnomalies;
   /** The model's spec (its quantiles make the band). */
@@ -40,7 +41,7 @@ export class TickAlerts {
   constructor(deps: TickAlertsDeps) {
     this.#d = deps;
     const spec = deps.spec();
-    const names = deps.anomalyFeatures === 'all' ? spec.features : spec.targets;
+    const names = deps.scorer === null ? [] : deps.anomalyFeatures === 'all' ? spec.features : spec.targets;
     this.#scored = names.map((f) => [spec.features.indexOf(f), f, spec.targets.indexOf(f)]);
     this.#names = new Set(names);
   }
@@ -53,8 +54,9 @@ export class TickAlerts {
     const d = this.#d;
     const spec = d.spec();
     const series = tick.series;
-    const entry = d.outlook.entry(series);
-    if (entry.open) this.#orphans(series, entry);
+    const entry = d.scorer === null ? d.outlook.peek(series) : d.outlook.entry(series);
+    if (entry?.open) this.#orphans(series, entry);
+    if (d.scorer === null || entry === undefined) return; // anomaly detection off: nothing scored
     let top = 0;
     for (const [fi, feature, ti] of this.#scored) {
       const step = ti >= 0 ? (expected?.[ti] ?? null) : null;

@@ -152,3 +152,26 @@ test('an alert open on a feature no longer scored after a restart (anomaly.featu
   assert.equal(outlook.peek('s')?.firing, false, 'the series no longer shows firing');
   assert.deepEqual([...outlook.peek('s')!.firingFeatures], []);
 });
+
+test('alerts open in a snapshot restored with anomaly detection off (anomaly.enabled false) are resolved (reason reset) at the series\' next tick; no score is set', () => {
+  const identity = { topic: 't', groupId: 'g', window: 4, features: ['value'] };
+  const offsets = new Map([[0, 3n]]);
+  const store = () => new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  const det = new AnomalyDetector();
+  const parts = { store: store(), outlook: new SeriesOutlook(), detector: det, homes: new SeriesHomes(new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 }).registry) };
+  for (let k = 0; k < 3; k++) parts.store.push('s', k * 60_000, [1], 0);
+  parts.homes.note('s', 0);
+  assert.equal(feed(alerts(detector, parts.outlook), 0, 3).length, 1, 'fired');
+  det.observe('s', 0, 1, null);
+  const tree = decodeSnapshot(Buffer.concat(encodeSnapshot({ ...snapshotHead(parts, identity, offsets, 0), series: [captureSeries(parts, 's', offsets)!] })));
+  // Restart with anomaly.enabled false: no detector, no scorer.
+  const after = { store: store(), outlook: new SeriesOutlook(), detector: null };
+  restoreSeriesState({ ...after, homes: new SeriesHomes(after.store.registry) }, checkSnapshot(tree, identity), new Set([0]), 0);
+  const a = new TickAlerts({ scorer: null, outlook: after.outlook, recentAnomalies: new RecentAnomalies(), spec: () => spec, followers: [], trace: () => ({}) });
+  const out = feed(a, 3, 6);
+  a.drain(out);
+  const recs = out.filter((m) => m.stream === 'anomalies').map((m) => JSON.parse(String(m.value)));
+  assert.deepEqual(recs.map((r) => [r.state, r.reason, r.ts / 60_000]), [['resolved', 'reset', 2]]);
+  assert.equal(after.outlook.peek('s')?.lastScore, 0.1, 'the score restored from the snapshot is left as it was (not scored)');
+  assert.equal(after.outlook.peek('s')?.firing, false);
+});
