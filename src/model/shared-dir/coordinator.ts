@@ -38,7 +38,8 @@ export class SharedDirCoordinator {
   readonly #d: CoordinatorDeps;
   #leading: boolean | null = null;
   #timers: NodeJS.Timeout[] = [];
-  #busy: Promise<unknown> = Promise.resolve();
+  /** The run in flight of each timer: renewal and following each have their own chain, so a follow waiting for a promotion in flight (the promoter's serialised section) never delays a renewal. */
+  #busy: Promise<unknown>[] = [];
   #lastFollowError = '';
   /** The lease epoch the last successful `mayPromote` saw: the fencing token of the promotion in flight. */
   #token = 0;
@@ -98,10 +99,11 @@ export class SharedDirCoordinator {
         queued = false;
         return fn();
       };
+      const i = this.#busy.push(Promise.resolve()) - 1;
       const t = setInterval(() => {
         if (queued) return;
         queued = true;
-        this.#busy = this.#busy.then(run);
+        this.#busy[i] = this.#busy[i].then(run);
       }, ms);
       t.unref();
       this.#timers.push(t);
@@ -117,7 +119,7 @@ export class SharedDirCoordinator {
   async stop(): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
-    await this.#busy;
+    await Promise.all(this.#busy);
     await this.#d.lease?.release().catch(() => undefined);
     this.#set(false);
   }

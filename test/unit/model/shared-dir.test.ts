@@ -355,3 +355,35 @@ test("start-up removes old debris of interrupted writes but not a fresh temp dir
   await svc.stop();
   assert.deepEqual(readdirSync(dir).filter((n) => !/^v\d+$/.test(n)), ['.tmp-v2-9-cccc']);
 });
+
+test('a follow waiting for a change in flight (an engine build) does not hold up the lease renewals: the holder keeps its lease', async (t) => {
+  const dir = tmp(t);
+  const { store, v1 } = await seedV1(dir);
+  await store.save({ config: FT_HYBRID, spec: FT_SPEC, weights: v1.weights, meta: { seed: 2 } });
+  let release!: () => void;
+  const stalled = new Promise<void>((r) => (release = r));
+  t.after(release);
+  const stub = (v: ModelVersion): Predictor => ({ spec: v.spec, version: v.version, engine: 'stub', backend: 'stub', predict: () => Promise.reject(new Error('stub')), dispose: async () => {} });
+  const build = async (v: ModelVersion): Promise<Predictor> => {
+    if (v.version === 'v2') await stalled; // a slow engine build
+    return stub(v);
+  };
+  const logger = createLogger({ level: 'silent', name: 'a' });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const ttlMs = 1_500; // renewed every 500 ms
+  const promoter = new Promoter({ registry: new VersionRegistry(new CheckpointStore({ dir, keep: 5 }), 5), build, slot: stubSlot(stub(v1)), serving: v1, logger, metrics });
+  const coord = new SharedDirCoordinator({ dir, lease: new DirLease({ dir, ttlMs, owner: 'a' }), ttlMs, followMs: 50, promoter, tuner: null, logger, metrics });
+  await coord.start();
+  assert.equal(coord.leading, true);
+  const rollback = promoter.rollbackManually({ version: 'v2' }); // holds the promoter's section while its engine builds
+  const other = new DirLease({ dir, ttlMs, owner: 'b' });
+  const t0 = Date.now();
+  while (Date.now() - t0 < 3_500) {
+    await new Promise((r) => setTimeout(r, 250));
+    assert.equal(await other.acquireOrRenew(), false, `the lease expired ${Date.now() - t0} ms into the build: renewals waited behind the follow`);
+  }
+  assert.equal(coord.leading, true);
+  release();
+  await rollback;
+  await coord.stop();
+});
