@@ -8,9 +8,13 @@
  *   half written).
  * - Renew (holder, more than a third of the lifetime left): temp file + `rename` over the lease
  *   (atomic replace); later than that, as a takeover (below), which cannot replace another's.
- * - Take over (expired): `rename` the lease aside to a private name (only one replica's rename of
- *   it succeeds), check that what was moved is the expired record that was judged (else put it
- *   back: it was renewed or taken meanwhile), delete it, then create as above.
+ * - Take over (expired) and release: under a takeover lock (`finetune.lease.takeover`, created
+ *   exclusively like the lease; one left by a crashed holder is cleared after `ttlMs`), re-read the
+ *   lease and, only when it is still the very record judged, replace it by `rename`. The lease file
+ *   never disappears once created, so no replica can create one beside a takeover. (Until 6 Dec
+ *   2026 a takeover moved the lease aside and put back one that had changed meanwhile; while it was
+ *   aside, a third replica could create the lease, and two replicas held it: 1 round in 300 of six
+ *   contenders with jittered file operations.)
  * An unreadable record (crash of a writer on a filesystem without atomic rename) expires `ttlMs`
  * after the file's mtime.
  *
@@ -28,6 +32,8 @@ import path from 'node:path';
 import { writeFileSynced } from '../durable-fs.ts';
 
 export const LEASE_FILE = 'finetune.lease';
+/** Beside the lease: held while a replica replaces a record that is not its live one (takeover, release). */
+const LOCK_SUFFIX = '.takeover';
 
 export interface LeaseRecord {
   owner: string;
@@ -105,27 +111,17 @@ export class DirLease {
 
   /**
    * Give the lease up (when held), so another replica takes it at once instead of after `ttlMs`:
-   * moved aside like a takeover (only when it is still this replica's), replaced by an expired
-   * record that keeps the epoch, so the next holder's is higher (fencing never goes back).
+   * under the takeover lock, replaced by an expired record that keeps the epoch, so the next
+   * holder's is higher (fencing never goes back). Nothing is done when the lock is busy (another
+   * replica is taking the lease over already) or the record changed since it was read.
    */
   async release(): Promise<void> {
     const cur = await this.#read();
     if (cur?.rec.owner !== this.owner) return;
-    const aside = this.#tempName('stale');
-    try {
-      await fsp.rename(this.#file, aside);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    if (!(await this.#settleAside(aside, cur.raw))) return;
-    const tmp = this.#tempName('new');
-    try {
-      await writeFileSynced(tmp, `${JSON.stringify({ owner: '', expiresAt: 0, epoch: cur.rec.epoch } satisfies LeaseRecord)}\n`);
-      await fsp.link(tmp, this.#file).catch(() => undefined); // EEXIST: another replica took it meanwhile
-    } finally {
-      await fsp.rm(tmp, { force: true });
-    }
+    await this.#underLock(async () => {
+      if ((await this.#read())?.raw !== cur.raw) return;
+      await this.#replace({ owner: '', expiresAt: 0, epoch: cur.rec.epoch });
+    }, undefined);
   }
 
   async #read(): Promise<{ raw: string; rec: LeaseRecord } | null> {
@@ -156,11 +152,21 @@ export class DirLease {
 
   /** Write a fresh record for this replica to `target` through a temp file and rename. */
   async #write(target: string, epoch: number): Promise<void> {
-    const tmp = this.#tempName('tmp');
     const rec: LeaseRecord = { owner: this.owner, expiresAt: this.#now() + this.#ttl, epoch };
-    await writeFileSynced(tmp, `${JSON.stringify(rec)}\n`);
-    await fsp.rename(tmp, target);
+    await this.#replace(rec, target);
     this.#seen = rec;
+  }
+
+  /** Put `rec` at `target` (the lease file by default) atomically: temp file, fsync, rename over it. */
+  async #replace(rec: LeaseRecord, target = this.#file): Promise<void> {
+    const tmp = this.#tempName('tmp');
+    try {
+      await writeFileSynced(tmp, `${JSON.stringify(rec)}\n`);
+      await fsp.rename(tmp, target);
+    } catch (err) {
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   /** Create the lease file; `epoch`: the one to write (default: above every epoch seen and the floor). */
@@ -180,26 +186,80 @@ export class DirLease {
   }
 
   /**
-   * A record moved aside to `aside`: deleted when it is the one judged (`raw`), else (renewed or
-   * taken between the read and the rename) put back, unless a newer one exists. True: it was.
+   * Replace an expired record (`expired`, as judged) under the takeover lock: re-read there, and
+   * only when it is still the very record judged is it replaced by rename (the lease file never
+   * disappears, so no replica can create one beside it). Busy lock or a changed record: false.
    */
-  async #settleAside(aside: string, raw: string): Promise<boolean> {
-    const moved = await fsp.readFile(aside, 'utf8').catch(() => '');
-    if (moved !== raw) await fsp.link(aside, this.#file).catch(() => undefined);
-    await fsp.rm(aside, { force: true });
-    return moved === raw;
+  async #takeOver(expired: { raw: string; rec: LeaseRecord }): Promise<boolean> {
+    return this.#underLock(async () => {
+      const cur = await this.#read();
+      if (cur === null) return this.#create();
+      if (cur.raw !== expired.raw) return false; // renewed, released or taken since it was judged
+      // Our own record (a late renewal): nobody held it since, the epoch stays; else one more.
+      const epoch = expired.rec.owner === this.owner ? expired.rec.epoch : Math.max(this.#maxEpoch, await this.#floor()) + 1;
+      await this.#write(this.#file, epoch);
+      return true;
+    }, false);
   }
 
-  async #takeOver(expired: { raw: string; rec: LeaseRecord }): Promise<boolean> {
-    const aside = this.#tempName('stale');
+  /** Run `fn` holding the takeover lock (`finetune.lease.takeover`), or answer `busy` when another replica holds it. */
+  async #underLock<T>(fn: () => Promise<T>, busy: T): Promise<T> {
+    const mine = `${JSON.stringify({ owner: this.owner, at: this.#now(), nonce: randomBytes(4).toString('hex') })}\n`;
+    if (!(await this.#lock(mine))) return busy;
     try {
-      await fsp.rename(this.#file, aside);
+      return await fn();
+    } finally {
+      // Only our own lock (one judged stale and cleared while we were paused is another's now).
+      if ((await fsp.readFile(this.#lockFile, 'utf8').catch(() => '')) === mine) await fsp.rm(this.#lockFile, { force: true });
+    }
+  }
+
+  get #lockFile(): string {
+    return `${this.#file}${LOCK_SUFFIX}`;
+  }
+
+  /** Take the lock (exclusive create by link); one held past `ttlMs` (its holder crashed) is cleared first. */
+  async #lock(content: string): Promise<boolean> {
+    const tmp = this.#tempName('lock');
+    await writeFileSynced(tmp, content);
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await fsp.link(tmp, this.#lockFile);
+          return true;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        }
+        if (!(await this.#clearStaleLock())) return false;
+      }
+      return false;
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
+  }
+
+  /** Remove a lock older than `ttlMs` (moved aside and checked, put back when it was not the one judged). True: try again. */
+  async #clearStaleLock(): Promise<boolean> {
+    const raw = await fsp.readFile(this.#lockFile, 'utf8').catch(() => null);
+    if (raw === null) return true;
+    let at = NaN;
+    try {
+      at = Number((JSON.parse(raw) as { at?: unknown }).at);
+    } catch {
+      // half written by a writer that crashed: judged by the file's age
+    }
+    if (!Number.isFinite(at)) at = (await fsp.stat(this.#lockFile).catch(() => null))?.mtimeMs ?? 0;
+    if (at + this.#ttl >= this.#now()) return false;
+    const aside = this.#tempName('stalelock');
+    try {
+      await fsp.rename(this.#lockFile, aside);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return this.#create(); // another replica moved it first
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
       throw err;
     }
-    if (!(await this.#settleAside(aside, expired.raw))) return false;
-    // Our own record (a late renewal): nobody held it since, the epoch stays; else one more.
-    return this.#create(expired.rec.owner === this.owner ? expired.rec.epoch : Math.max(this.#maxEpoch, await this.#floor()) + 1);
+    const moved = await fsp.readFile(aside, 'utf8').catch(() => '');
+    if (moved !== raw) await fsp.link(aside, this.#lockFile).catch(() => undefined);
+    await fsp.rm(aside, { force: true });
+    return moved === raw;
   }
 }
