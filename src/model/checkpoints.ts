@@ -182,7 +182,7 @@ export class CheckpointStore {
       return 0;
     }
     // Ours (.tmp-vN-…), ./artifact.ts's (vN.tmp-…, vN.old-…) and the lease's.
-    const temp = names.filter((n) => n.startsWith('.tmp-') || /^v\d+\.(tmp|old)-/.test(n) || /^finetune\.lease\.(tmp|new|stale)-/.test(n) || /^(current|pinned)\.json\.tmp-/.test(n));
+    const temp = names.filter((n) => n.startsWith('.tmp-') || /^v\d+\.(tmp|old)-/.test(n) || /^finetune\.lease\.(tmp|new|stale|lock|stalelock)-/.test(n) || /^(current|pinned)\.json\.tmp-/.test(n));
     const before = Date.now() - minAgeMs;
     const stale: string[] = [];
     for (const n of temp) {
