@@ -120,7 +120,7 @@ export class AppLifecycle {
     }, 15_000);
     // A stop ends the wait at once; the client's own connect attempt then ends with the process.
     const stopped = new Promise<void>((resolve) => this.#stopRequested.signal.addEventListener('abort', () => resolve(), { once: true }));
-    const connecting = kafka.connect().then(() => void (this.#kafkaConnected = true));
+    const connecting = kafka.connect(this.#stopRequested.signal).then(() => void (this.#kafkaConnected = true));
     connecting.catch(() => undefined); // its failure after a stop is nobody's business
     try {
       await Promise.race([connecting, stopped]);

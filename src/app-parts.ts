@@ -178,11 +178,14 @@ export function createPipeline(config: Config, p: PipelineParts, opts: { tracing
  * instances than partitions the extra ones still serve the HTTP API (and a rolling update with
  * maxUnavailable 0 needs its surge pod ready), and every member owns none during a rebalance.
  * A source that knows why it has not joined yet says so: KafkaSource.missingTopic(), the input
- * topic missing at start (librdkafka joins no group without a subscribed topic).
+ * topic missing at start (librdkafka joins no group without a subscribed topic). Output topics
+ * the cluster lacks (`missingOutputs`, KafkaTransport.missingOutputTopics) keep it unready too:
+ * nothing can be delivered to them, so the partitions feeding them do not advance.
  */
-export function serviceHealth(state: ServiceState, source: TickSource & { missingTopic?(): string | null }): HealthState {
+export function serviceHealth(state: ServiceState, source: TickSource & { missingTopic?(): string | null }, missingOutputs?: () => string[]): HealthState {
   const reasons: string[] = [];
   if (state !== 'running') reasons.push(`service is ${state}`);
+  for (const t of missingOutputs?.() ?? []) reasons.push(`output topic "${t}" does not exist (TC_KAFKA_TOPIC_MISSING): create it`);
   if (!source.hasJoined()) {
     const topic = source.missingTopic?.();
     reasons.push(topic ? `waiting to join the consumer group: input topic "${topic}" does not exist yet (it is read from its start once it appears)` : 'waiting to join the consumer group');

@@ -121,7 +121,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     fusion,
     floor,
     subscribe: (l) => observer.subscribe(l),
-    health: () => serviceHealth(life.state, source),
+    health: () => serviceHealth(life.state, source, kafka ? () => kafka.missingOutputTopics() : undefined),
     maxQueued: config.batching.highWaterMark,
     ...alerting.serving,
     ...(snapshots ? { snapshots } : {}),

@@ -36,10 +36,13 @@ export class KafkaSink implements OutputSink {
     try {
       await this.#out.sendBatch({ topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
     } catch (err) {
-      throw new TickcastError(ErrorCodes.PRODUCE_FAILED, `could not write ${messages.length} output message(s) to Kafka; the input offsets stay uncommitted and the records will be processed again`, {
-        retriable: true,
-        cause: err,
-      });
+      // The client's reason goes into the message: the consumer logs only this error's own text.
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      throw new TickcastError(
+        ErrorCodes.PRODUCE_FAILED,
+        `could not write ${messages.length} output message(s) to Kafka (topics ${[...byTopic.keys()].join(', ')}): ${reason}; the input offsets stay uncommitted and the records will be processed again`,
+        { retriable: true, cause: err },
+      );
     }
   }
 }

@@ -13,6 +13,7 @@ import { createProducer, KafkaSink, TransactionSlot, type TopicMap } from './sin
 import { hostname } from 'node:os';
 import { KafkaSource, type KafkaSourceOptions } from './source.ts';
 import { ensureTopics } from './topics.ts';
+import { checkCluster, OutputTopics } from './cluster-at-start.ts';
 
 export interface KafkaObserver extends LagSink {
   offsetGap(topic: string, records: number, explained: boolean): void;
@@ -21,10 +22,15 @@ export interface KafkaObserver extends LagSink {
 export interface KafkaTransport {
   readonly sink: KafkaSink;
   readonly source: KafkaSource;
-  /** Creates topics if configured, then connects the producer. */
-  connect(): Promise<void>;
+  /**
+   * Waits until a broker answers (retrying until `signal` aborts: ./cluster-at-start.ts), creates
+   * topics if configured, looks for missing output topics, then connects the producer.
+   */
+  connect(signal?: AbortSignal): Promise<void>;
   /** Flushes and disconnects the producer (after the source stopped). */
   disconnect(): Promise<void>;
+  /** Output topics the cluster lacks (TC_KAFKA_TOPIC_MISSING; /readyz names them). */
+  missingOutputTopics(): string[];
   /**
    * The alert-feedback topic: a consumer of its own group per host (every instance reads all
    * feedback) and a plain idempotent producer (the main one may be transactional).
@@ -82,14 +88,22 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
     logger,
     errors,
   );
+  const outputs = new OutputTopics([...Object.values(topics), ...(hooks.extraTopics ?? [])], log);
+  const admin = kafka.admin();
   return {
     sink,
     source,
-    async connect() {
-      if (k.createTopics) await ensureTopics(kafka, [config.topics.ticks, ...Object.values(topics), ...(hooks.extraTopics ?? [])], k.topicPartitions, logger);
+    async connect(signal) {
+      const create = k.createTopics ? () => ensureTopics(kafka, [config.topics.ticks, ...Object.values(topics), ...(hooks.extraTopics ?? [])], k.topicPartitions, logger) : null;
+      await checkCluster(admin, outputs, log, { brokers: k.brokers.join(','), signal, create, recheckMs: k.metadataRefreshMs });
       await producer.connect();
     },
-    disconnect: () => producer.disconnect(),
+    async disconnect() {
+      outputs.stop();
+      await admin.disconnect().catch((err: unknown) => log.warn({ err }, 'admin disconnect failed'));
+      await producer.disconnect();
+    },
+    missingOutputTopics: () => outputs.missing(),
     feedback: (topic) => feedbackTransport(kafka, config, topic, logger),
   };
 }

@@ -49,3 +49,14 @@ test('not running: unready with the state; draining and stopped say draining; fa
   }
   assert.deepEqual(serviceHealth('starting', source(false)).reasons, ['service is starting', 'waiting to join the consumer group']);
 });
+
+test('missing output topics keep a joined instance unready, one reason each, naming the code', () => {
+  const h = serviceHealth('running', source(true), () => ['prod.forecasts', 'prod.ticks.dlq']);
+  assert.equal(h.ready, false);
+  assert.equal(h.live, true);
+  assert.deepEqual(h.reasons, [
+    'output topic "prod.forecasts" does not exist (TC_KAFKA_TOPIC_MISSING): create it',
+    'output topic "prod.ticks.dlq" does not exist (TC_KAFKA_TOPIC_MISSING): create it',
+  ]);
+  assert.deepEqual(serviceHealth('running', source(true), () => []), { live: true, ready: true, reasons: [], draining: false });
+});
