@@ -7,6 +7,7 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { OutMessage, OutputSink } from '../../pipeline/ports.ts';
+import { DEFAULT_MESSAGE_MAX_BYTES, oversizedDeadLetter, tooLarge } from './oversized.ts';
 
 export type TopicMap = Record<OutMessage['stream'], string>;
 export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
@@ -16,16 +17,36 @@ export interface BatchSender {
   sendBatch(batch: KafkaJS.ProducerBatch): Promise<unknown>;
 }
 
+export interface KafkaSinkOptions {
+  /** The producer's message.max.bytes: an output over it goes to the dead-letter topic instead (./oversized.ts). */
+  maxMessageBytes?: number;
+  /** An output was swapped for a dead letter with this code (tickcast_dlq_total). */
+  onDeadLetter?(code: string): void;
+}
+
 export class KafkaSink implements OutputSink {
   readonly #out: BatchSender;
   readonly #topics: TopicMap;
+  readonly #max: number;
+  readonly #onDeadLetter: (code: string) => void;
 
-  constructor(out: BatchSender, topics: TopicMap) {
+  constructor(out: BatchSender, topics: TopicMap, opts: KafkaSinkOptions = {}) {
     this.#out = out;
     this.#topics = topics;
+    this.#max = opts.maxMessageBytes ?? DEFAULT_MESSAGE_MAX_BYTES;
+    this.#onDeadLetter = opts.onDeadLetter ?? (() => undefined);
   }
 
-  async send(messages: OutMessage[]): Promise<void> {
+  /** `m`, or the dead letter that stands in for it when it is too large to ever be written. */
+  #writable(m: OutMessage): OutMessage {
+    if (!tooLarge(m, this.#max)) return m;
+    const dead = oversizedDeadLetter(m, this.#topics[m.stream], this.#max);
+    this.#onDeadLetter(ErrorCodes.OUTPUT_TOO_LARGE);
+    return dead;
+  }
+
+  async send(given: OutMessage[]): Promise<void> {
+    const messages = given.map((m) => this.#writable(m));
     const byTopic = new Map<string, KafkaJS.Message[]>();
     for (const m of messages) {
       const topic = this.#topics[m.stream];

@@ -14,9 +14,12 @@ import { hostname } from 'node:os';
 import { KafkaSource, type KafkaSourceOptions } from './source.ts';
 import { ensureTopics } from './topics.ts';
 import { checkCluster, OutputTopics } from './cluster-at-start.ts';
+import { messageMaxBytes } from './oversized.ts';
 
 export interface KafkaObserver extends LagSink {
   offsetGap(topic: string, records: number, explained: boolean): void;
+  /** An output swapped for a dead letter by the sink (TC_OUTPUT_TOO_LARGE). */
+  deadLetter(code: string): void;
 }
 
 export interface KafkaTransport {
@@ -60,7 +63,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
   const eos = k.delivery === 'exactly-once';
   const producer = createProducer(kafka, { transactionalId: eos ? k.transactionalId : undefined, compression: k.compression });
   const slot = new TransactionSlot();
-  const sink = new KafkaSink(eos ? slot : producer, topics);
+  const sink = new KafkaSink(eos ? slot : producer, topics, { maxMessageBytes: messageMaxBytes(k.properties), onDeadLetter: (code) => observer.deadLetter(code) });
   const onGap = (topic: string, gap: OffsetGap, explained: boolean) => {
     const records = Number(gap.to - gap.from + 1n);
     observer.offsetGap(topic, records, explained);

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KafkaSink, type BatchSender } from '../../../src/adapters/kafka/sink.ts';
+import { messageMaxBytes } from '../../../src/adapters/kafka/oversized.ts';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+
+const topics = { forecasts: 'f', anomalies: 'a', dlq: 'd' };
+
+test('an output over message.max.bytes is sent as a TC_OUTPUT_TOO_LARGE dead letter; the others as they are', async () => {
+  const sent: KafkaJS.ProducerBatch[] = [];
+  const out: BatchSender = { sendBatch: async (b) => void sent.push(b) };
+  const codes: string[] = [];
+  const sink = new KafkaSink(out, topics, { maxMessageBytes: 2_000, onDeadLetter: (c) => codes.push(c) });
+  await sink.send([
+    { stream: 'forecasts', key: 's1', value: 'x'.repeat(100), headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } },
+    { stream: 'forecasts', key: 's2', value: 'y'.repeat(1_600), headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', other: 'z' } },
+  ]);
+  const byTopic = new Map(sent[0].topicMessages!.map((t) => [t.topic, t.messages]));
+  assert.equal(byTopic.get('f')!.length, 1, 'the small forecast goes as it is');
+  const [d] = byTopic.get('d')!;
+  const h = d.headers as Record<string, string>;
+  assert.equal(d.key, 's2');
+  assert.equal(d.value, '');
+  assert.equal(h['tickcast-error-code'], 'TC_OUTPUT_TOO_LARGE');
+  assert.equal(h['tickcast-output-topic'], 'f');
+  assert.equal(h['tickcast-output-bytes'], String(2 + 1_600 + 'traceparent'.length + 55 + 'other'.length + 1));
+  assert.equal(h.traceparent.length, 55, 'the trace context is kept');
+  assert.equal(h.other, undefined, 'other headers are not');
+  assert.deepEqual(codes, ['TC_OUTPUT_TOO_LARGE']);
+});
+
+test('message.max.bytes from kafka.properties, else librdkafka default', () => {
+  assert.equal(messageMaxBytes(undefined), 1_000_000);
+  assert.equal(messageMaxBytes({ 'message.max.bytes': '5000' }), 5_000);
+  assert.equal(messageMaxBytes({ 'message.max.bytes': 5000 }), 5_000);
+  assert.equal(messageMaxBytes({ 'message.max.bytes': 'lots' }), 1_000_000);
+});
+
+test('without a limit given, outputs of up to ~1 MB go as they are', async () => {
+  const sent: KafkaJS.ProducerBatch[] = [];
+  const sink = new KafkaSink({ sendBatch: async (b) => void sent.push(b) }, topics);
+  await sink.send([{ stream: 'forecasts', key: 's', value: 'v'.repeat(900_000), headers: {} }]);
+  assert.equal(sent[0].topicMessages![0].topic, 'f');
+});
