@@ -16,15 +16,19 @@ import { isTickcastError, ErrorCodes } from './errors/index.ts';
  */
 const FORCE_EXIT_MIN_GAP_MS = 1_000;
 
+/** A configuration problem: its lines on stderr, exit 78 (EX_CONFIG). */
+function exitIfConfigInvalid(err: unknown): void {
+  if (!isTickcastError(err) || err.code !== ErrorCodes.CONFIG_INVALID) return;
+  process.stderr.write(`tickcast: ${err.message}\n`);
+  process.exit(78);
+}
+
 async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
   } catch (err) {
-    if (isTickcastError(err) && err.code === ErrorCodes.CONFIG_INVALID) {
-      process.stderr.write(`tickcast: ${err.message}\n`);
-      process.exit(78);
-    }
+    exitIfConfigInvalid(err);
     throw err;
   }
   const tracing = await startTracing({
@@ -34,7 +38,8 @@ async function main(): Promise<void> {
   });
   // Imported after tracing so instrumentation can patch modules as they load.
   const { buildApp } = await import('./app.ts');
-  const app = await buildApp(config);
+  // A Kafka property librdkafka refuses (kafka.properties) is found when the client is configured.
+  const app = await buildApp(config).catch((err: unknown) => (exitIfConfigInvalid(err), Promise.reject(err)));
   const log = app.logger.child({ module: 'main' });
 
   let firstSignalAt: number | undefined;

@@ -91,7 +91,27 @@ export function clientProperties(opts: KafkaClientOptions): RdKafkaProperties {
   return { 'topic.metadata.refresh.interval.ms': opts.metadataRefreshMs, ...connectionProperties(opts) };
 }
 
+/**
+ * What librdkafka says about these properties (an unknown name, a bad value), or null when it
+ * takes them: a throwaway client handle is configured, nothing connects. Run when the service is
+ * built, so a typo in kafka.properties is a configuration problem (TC_CONFIG_INVALID, exit 78)
+ * instead of a bare client error at start.
+ */
+export function clientPropertiesProblem(props: RdKafkaProperties): string | null {
+  const { Producer } = kafkaClientModule(); // TC_KAFKA_CLIENT_UNAVAILABLE is its own problem
+  try {
+    new Producer({ ...props, 'bootstrap.servers': 'localhost:9092' });
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
 export function createKafka(opts: KafkaClientOptions, logger: Logger, onError?: ClientErrorListener): KafkaJS.Kafka {
+  const problem = clientPropertiesProblem(clientProperties(opts));
+  if (problem) {
+    throw new TickcastError(ErrorCodes.CONFIG_INVALID, `invalid configuration:\n  - kafka.properties (TICKCAST_KAFKA_PROPERTIES) or the kafka.* settings: ${problem}`);
+  }
   const { KafkaJS: K } = kafkaClientModule();
   return new K.Kafka({
     kafkaJS: { brokers: [...opts.brokers], clientId: opts.clientId, logger: clientLogger(logger, onError), logLevel: K.logLevel.WARN },
