@@ -98,6 +98,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
 
     ticks: new Counter({ name: 'tickcast_ticks_total', help: 'Input records by outcome (accepted, late, duplicate, replaced, incomplete, dead_letter).', labelNames: ['result'] as const, registers: r }),
     ticksAhead: new Counter({ name: 'tickcast_ticks_ahead_total', help: 'Ticks accepted stamped more than input.clockSkewMs ahead of when they were sent (within input.maxFutureMs): a device clock fast. Their series steps back onto its true clock.', registers: r }),
+    produceFailures: new Counter({ name: 'tickcast_kafka_produce_failures_total', help: "Sends of outputs to Kafka that failed (the chunk's input offsets stay uncommitted and its records are processed again), by the client's error type.", labelNames: ['error'] as const, registers: r }),
     deadLetters: new Counter({ name: 'tickcast_dlq_total', help: 'Records sent to the dead-letter topic, by error code.', labelNames: ['code'] as const, registers: r }),
     forecasts: new Counter({ name: 'tickcast_forecasts_total', help: "Model forecasts emitted (served as the model's, or as a baseline by fusion; cold-series baselines not counted).", registers: r }),
     feedGaps: new Counter({ name: 'tickcast_series_gaps_total', help: 'Ticks that ended a gap in their series\' event time (more than anomaly.gapFactor typical intervals after the previous tick: a feed back from an outage), by scored feature.', labelNames: ['feature'] as const, registers: r }),

@@ -48,6 +48,10 @@ export class TelemetryObserver implements PipelineObserver {
     this.#m.deadLetters.inc({ code });
   }
 
+  produceFailed(error: string): void {
+    this.#m.produceFailures.inc({ error });
+  }
+
   batch(size: number, seconds: number, wait: number): void {
     this.#m.batchSize.observe(size);
     this.#m.inferenceSeconds.observe(seconds);

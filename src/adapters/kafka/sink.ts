@@ -22,6 +22,14 @@ export interface KafkaSinkOptions {
   maxMessageBytes?: number;
   /** An output was swapped for a dead letter with this code (tickcast_dlq_total). */
   onDeadLetter?(code: string): void;
+  /** A send failed; `error`: the client's error type (librdkafka's name, e.g. ERR__MSG_TIMED_OUT), else `unknown` (tickcast_kafka_produce_failures_total). */
+  onSendFailed?(error: string): void;
+}
+
+/** librdkafka's name for a client error (`type` of the kafkajs-compatible errors): a bounded label. */
+export function produceErrorType(err: unknown): string {
+  const type = (err as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && /^[A-Z0-9_]{1,64}$/.test(type) ? type : 'unknown';
 }
 
 export class KafkaSink implements OutputSink {
@@ -29,12 +37,14 @@ export class KafkaSink implements OutputSink {
   readonly #topics: TopicMap;
   readonly #max: number;
   readonly #onDeadLetter: (code: string) => void;
+  readonly #onSendFailed: (error: string) => void;
 
   constructor(out: BatchSender, topics: TopicMap, opts: KafkaSinkOptions = {}) {
     this.#out = out;
     this.#topics = topics;
     this.#max = opts.maxMessageBytes ?? DEFAULT_MESSAGE_MAX_BYTES;
     this.#onDeadLetter = opts.onDeadLetter ?? (() => undefined);
+    this.#onSendFailed = opts.onSendFailed ?? (() => undefined);
   }
 
   /** `m`, or the dead letter that stands in for it when it is too large to ever be written. */
@@ -57,6 +67,7 @@ export class KafkaSink implements OutputSink {
     try {
       await this.#out.sendBatch({ topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
     } catch (err) {
+      this.#onSendFailed(produceErrorType(err));
       // The client's reason goes into the message: the consumer logs only this error's own text.
       const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
       throw new TickcastError(

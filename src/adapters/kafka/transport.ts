@@ -20,6 +20,8 @@ export interface KafkaObserver extends LagSink {
   offsetGap(topic: string, records: number, explained: boolean): void;
   /** An output swapped for a dead letter by the sink (TC_OUTPUT_TOO_LARGE). */
   deadLetter(code: string): void;
+  /** A send of outputs failed (its chunk is redelivered), by the client's error type. */
+  produceFailed(error: string): void;
 }
 
 export interface KafkaTransport {
@@ -63,7 +65,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
   const eos = k.delivery === 'exactly-once';
   const producer = createProducer(kafka, { transactionalId: eos ? k.transactionalId : undefined, compression: k.compression });
   const slot = new TransactionSlot();
-  const sink = new KafkaSink(eos ? slot : producer, topics, { maxMessageBytes: messageMaxBytes(k.properties), onDeadLetter: (code) => observer.deadLetter(code) });
+  const sink = new KafkaSink(eos ? slot : producer, topics, { maxMessageBytes: messageMaxBytes(k.properties), onDeadLetter: (code) => observer.deadLetter(code), onSendFailed: (e) => observer.produceFailed(e) });
   const onGap = (topic: string, gap: OffsetGap, explained: boolean) => {
     const records = Number(gap.to - gap.from + 1n);
     observer.offsetGap(topic, records, explained);

@@ -42,3 +42,25 @@ test('without a limit given, outputs of up to ~1 MB go as they are', async () =>
   await sink.send([{ stream: 'forecasts', key: 's', value: 'v'.repeat(900_000), headers: {} }]);
   assert.equal(sent[0].topicMessages![0].topic, 'f');
 });
+
+test('a failed send is counted by the client error type (tickcast_kafka_produce_failures_total) and thrown as TC_PRODUCE_FAILED naming topics and reason', async () => {
+  const { createMetrics } = await import('../../../src/telemetry/metrics.ts');
+  const { TelemetryObserver } = await import('../../../src/telemetry/pipeline-observer.ts');
+  const m = createMetrics({ defaultMetrics: false });
+  const observer = new TelemetryObserver(m, { scoreGaugeSeries: [], scoreGaugeTopK: 5 });
+  // The kafkajs-compatible layer's errors carry librdkafka's name in `type`.
+  const failures = [Object.assign(new Error('Broker: Message size too large'), { type: 'ERR_MSG_SIZE_TOO_LARGE' }), new Error('no type at all'), Object.assign(new Error('odd'), { type: 'has spaces {' })];
+  let i = 0;
+  const out: BatchSender = { sendBatch: async () => Promise.reject(failures[i++]) };
+  const sink = new KafkaSink(out, topics, { onSendFailed: (e) => observer.produceFailed(e) });
+  for (let n = 0; n < 3; n++) {
+    await assert.rejects(sink.send([{ stream: 'anomalies', key: 's', value: 'v' }]), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'TC_PRODUCE_FAILED');
+      assert.match(err.message, /topics a\b/);
+      return true;
+    });
+  }
+  const text = await m.registry.metrics();
+  assert.match(text, /tickcast_kafka_produce_failures_total\{error="ERR_MSG_SIZE_TOO_LARGE"\} 1/);
+  assert.match(text, /tickcast_kafka_produce_failures_total\{error="unknown"\} 2/);
+});
