@@ -54,7 +54,7 @@ test('a failed send is counted by the client error type (tickcast_kafka_produce_
   const out: BatchSender = { sendBatch: async () => Promise.reject(failures[i++]) };
   const sink = new KafkaSink(out, topics, { onSendFailed: (e) => observer.produceFailed(e) });
   for (let n = 0; n < 3; n++) {
-    await assert.rejects(sink.send([{ stream: 'anomalies', key: 's', value: 'v' }]), (err: Error & { code?: string }) => {
+    await assert.rejects(sink.send([{ stream: 'anomalies', key: 's', value: 'v', headers: {} }]), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'TC_PRODUCE_FAILED');
       assert.match(err.message, /topics a\b/);
       return true;
