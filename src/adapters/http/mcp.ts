@@ -7,11 +7,11 @@
  * Auth, rate limit and load shedding run in the server's onRequest hook like any other route
  * (a read route); a tool that changes state (`mutating`) is authorised again as a mutating route
  * before it runs, so it needs the API key its REST twin needs. Tool errors come back as `isError: true` results carrying the same `{error:{code,...}}` body
- * the REST routes use.
+ * the REST routes use; an unknown tool is the JSON-RPC error -32602, as the spec has it.
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolRequest } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServingApi } from '../../pipeline/ports.ts';
@@ -41,19 +41,20 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   const log = deps.logger; // bound to module "mcp" by the server (a child of its "http" logger would repeat the key)
 
   /** `authorization`: the request's header, for the tools that change state; `crossSite`: a browser page of another site sent it. */
-  function createServer(signal: AbortSignal, authorization: string | undefined, crossSite: boolean): McpServer {
-    const mcp = new McpServer({ name: 'tickcast', version: BUILD_INFO.version }, { capabilities: { tools: {} } });
-    mcp.server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing }));
+  function createServer(signal: AbortSignal, authorization: string | undefined, crossSite: boolean): Server {
+    // The protocol-level Server, not McpServer: McpServer declares `tools.listChanged: true`, which a
+    // stateless endpoint with a fixed tool list never sends (and has no stream to send it on).
+    const mcp = new Server({ name: 'tickcast', version: BUILD_INFO.version }, { capabilities: { tools: {} } });
+    mcp.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing }));
     // With the full CallToolRequestSchema here the SDK's protocol layer parses first and answers a
     // malformed call with -32603 (internal error); with a schema that matches the method only, the
     // SDK Server's own tools/call check runs first and answers -32602 (Invalid params), and the
     // request reaching this handler has passed that check.
-    mcp.server.setRequestHandler(CALL_TOOL_METHOD, async (raw) => {
+    mcp.setRequestHandler(CALL_TOOL_METHOD, async (raw) => {
       const request = raw as unknown as CallToolRequest;
       const tool = tools.find((t) => t.name === request.params.name);
-      if (tool === undefined) {
-        return errorResult({ error: { code: 'TC_HTTP_NOT_FOUND', message: `unknown tool "${request.params.name}"`, hint: `tools: ${tools.map((t) => t.name).join(', ')}` } });
-      }
+      // The spec lists an unknown tool among the protocol errors (-32602), not the tool's own failures (isError).
+      if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${JSON.stringify(request.params.name)}; tools: ${tools.map((t) => t.name).join(', ')}`);
       // Refused before its arguments are read, as the REST twin's onRequest hook refuses before validation.
       const who = authorizeTool(tool, deps.auth, authorization, crossSite);
       if ('refused' in who) return errorResult(who.refused);
