@@ -7,7 +7,8 @@
  * Auth, rate limit and load shedding run in the server's onRequest hook like any other route
  * (a read route); a tool that changes state (`mutating`) is authorised again as a mutating route
  * before it runs, so it needs the API key its REST twin needs. Tool errors come back as `isError: true` results carrying the same `{error:{code,...}}` body
- * the REST routes use; an unknown tool is the JSON-RPC error -32602, as the spec has it.
+ * the REST routes use; an unknown tool is the JSON-RPC error -32602, as the spec has it. What the
+ * transport does not check itself (Origin, batches under 2025-06-18, JSON-RPC -32700/-32600) is in ./mcp-checks.ts.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -18,6 +19,7 @@ import type { ServingApi } from '../../pipeline/ports.ts';
 import { BUILD_INFO } from '../../telemetry/build-info.ts';
 import { isCrossSiteBrowserRequest, type ApiKeyAuth } from './auth.ts';
 import type { HttpConfig } from './config.ts';
+import { checkMcpPost, jsonRpcErrorBody } from './mcp-checks.ts';
 import { ClientGoneError, toErrorResponse } from './errors.ts';
 import { clientGoneSignal } from './routes/api.ts';
 import type { ToolDefinition } from './tool-definition.ts';
@@ -78,7 +80,13 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     return mcp;
   }
 
-  app.post('/mcp', { config: { work: true }, schema: { hide: true } }, async (req, reply) => {
+  const fallback = app.errorHandler;
+  // A body that is not JSON is JSON-RPC's parse error (-32700) here, not the REST error body; every other error (401, 413, 429…) keeps it.
+  const errorHandler = (err: unknown, req: FastifyRequest, reply: FastifyReply) =>
+    isJsonParseError(err) ? reply.code(400).type('application/json').send(jsonRpcErrorBody(-32700, PARSE_ERROR)) : fallback.call(app, err as Error, req, reply);
+  app.post('/mcp', { config: { work: true }, schema: { hide: true }, errorHandler }, async (req, reply) => {
+    const refused = checkMcpPost(deps.config.allowedHosts, req.headers, req.body);
+    if (refused !== null) return reply.code(refused.status).type('application/json').send(jsonRpcErrorBody(refused.code, refused.message));
     // A JSON-RPC batch (up to 100 messages, the SDK's bound) is as many calls as it holds: each
     // costs a rate-limit token like a request of its own, so a batch cannot multiply the limit.
     if (Array.isArray(req.body) && req.body.length > 1) deps.chargeRateLimit?.(req, reply, req.body.length - 1, req.body.length);
@@ -135,6 +143,13 @@ function authorizeTool(tool: ToolDefinition, auth: ApiKeyAuth, authorization: st
   } catch (err) {
     return { refused: toErrorResponse(err).body };
   }
+}
+
+const PARSE_ERROR = 'Parse error: the body is not valid JSON (or holds a "__proto__" or "constructor" key)';
+
+/** fastify's JSON parser refused the body (bad JSON, or secure-json-parse's "__proto__"/"constructor" keys). */
+function isJsonParseError(err: unknown): boolean {
+  return (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError;
 }
 
 function errorResult(body: unknown) {

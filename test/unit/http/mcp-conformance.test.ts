@@ -52,3 +52,45 @@ test('tools/call of an unknown tool is the JSON-RPC error -32602 naming the tool
     await app.close();
   }
 });
+
+test('JSON-RPC errors: a body that is not JSON is -32700, one that is JSON but no JSON-RPC message (or an empty batch) is -32600', async () => {
+  const { app } = await build();
+  try {
+    const parse = await post(app, '{"jsonrpc": "2.0", "id": 1, "method": ');
+    assert.equal(parse.status, 400);
+    assert.deepEqual(parse.body, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not valid JSON (or holds a "__proto__" or "constructor" key)' }, id: null });
+    for (const body of [{ foo: 1 }, { jsonrpc: '1.0', id: 1, method: 'ping' }, 42, { jsonrpc: '2.0', id: null, method: 'ping' }, [], [ping(1), { foo: 1 }]]) {
+      const r = await post(app, body);
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.equal(r.body.error.code, -32600, JSON.stringify(r.body));
+      assert.match(r.body.error.message, /^Invalid Request/);
+      assert.equal(r.body.id, null);
+    }
+    // Other refusals before the transport keep the service's error body (the spec allows any body on a 4xx).
+    const tooBig = await app.inject({ method: 'POST', url: '/mcp', headers: { 'content-type': 'text/plain', accept: ACCEPT }, payload: 'x' });
+    assert.equal(tooBig.json().error.code, 'TC_HTTP_UNSUPPORTED_MEDIA_TYPE');
+  } finally {
+    await app.close();
+  }
+});
+
+test('batches: served to a 2025-03-26 client (or one that does not say), 400 -32600 to one that says 2025-06-18 or later', async () => {
+  const { app } = await build();
+  try {
+    const batch = [ping(1), ping(2)];
+    for (const headers of [{}, { 'mcp-protocol-version': '2025-03-26' }] as Record<string, string>[]) {
+      const r = await post(app, batch, headers);
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body.map((m: { id: number }) => m.id), [1, 2]);
+    }
+    for (const v of ['2025-06-18', '2025-11-25']) {
+      const r = await post(app, batch, { 'mcp-protocol-version': v });
+      assert.equal(r.status, 400, v);
+      assert.equal(r.body.error.code, -32600);
+      assert.match(r.body.error.message, /no JSON-RPC batches/);
+    }
+    assert.equal((await post(app, ping(3), { 'mcp-protocol-version': '2025-06-18' })).status, 200, 'one message is fine');
+  } finally {
+    await app.close();
+  }
+});

@@ -1,0 +1,44 @@
+/**
+ * What POST /mcp checks before the SDK transport sees a request, where the transport alone falls
+ * short of the MCP streamable HTTP transport (versions 2025-03-26 … 2025-11-25) or of JSON-RPC 2.0:
+ *
+ * - Batches: JSON-RPC batching is part of 2025-03-26 and was removed in 2025-06-18. A client that
+ *   says (MCP-Protocol-Version header) it speaks 2025-06-18 or later gets 400 -32600 for an array;
+ *   without the header the spec has the server assume 2025-03-26, so batches are served.
+ * - Message shape: an empty batch or a message that is not a JSON-RPC request, notification or
+ *   response is JSON-RPC's "Invalid Request" (-32600); the SDK answers -32700 (parse error) for it.
+ */
+import { JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+
+/** The first protocol version without JSON-RPC batches. */
+const NO_BATCH_VERSION = '2025-06-18';
+
+export interface McpRefusal {
+  status: number;
+  code: number;
+  message: string;
+}
+
+/** A JSON-RPC error answer with no id, as the transport writes its own (the spec: "a JSON-RPC error response that has no id"). */
+export function jsonRpcErrorBody(code: number, message: string): string {
+  return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/** Why this POST /mcp is refused before the transport, or null to hand it on. */
+export function checkMcpPost(_allowedHosts: readonly string[], headers: Record<string, string | string[] | undefined>, body: unknown): McpRefusal | null {
+  if (Array.isArray(body)) {
+    const version = headers['mcp-protocol-version'];
+    // An unsupported version is left to the transport, which answers 400 naming the supported ones.
+    if (typeof version === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(version) && version >= NO_BATCH_VERSION) {
+      return { status: 400, code: -32600, message: `Invalid Request: MCP-Protocol-Version ${version} has no JSON-RPC batches (removed in ${NO_BATCH_VERSION}); send one message per POST` };
+    }
+    if (body.length === 0) return { status: 400, code: -32600, message: 'Invalid Request: an empty batch' };
+  }
+  const messages = Array.isArray(body) ? body : [body];
+  const bad = messages.findIndex((m) => !JSONRPCMessageSchema.safeParse(m).success);
+  if (bad >= 0) {
+    const where = Array.isArray(body) ? `message ${bad} of the batch is` : 'the body is';
+    return { status: 400, code: -32600, message: `Invalid Request: ${where} not a JSON-RPC 2.0 request, notification or response` };
+  }
+  return null;
+}
