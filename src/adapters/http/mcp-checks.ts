@@ -2,13 +2,20 @@
  * What POST /mcp checks before the SDK transport sees a request, where the transport alone falls
  * short of the MCP streamable HTTP transport (versions 2025-03-26 … 2025-11-25) or of JSON-RPC 2.0:
  *
+ * - Origin (the spec's "servers MUST validate the Origin header", against DNS rebinding): a browser
+ *   page on a name that an attacker re-pointed at this service sends `Origin: http://that-name`,
+ *   same-origin as far as the browser knows. A request without Origin (agents, curl, SDK clients
+ *   outside a browser) passes; one with Origin passes when its host is localhost or an IP literal
+ *   (neither can be rebound) or a name in `http.allowedHosts`; anything else, `null` included, is 403.
  * - Batches: JSON-RPC batching is part of 2025-03-26 and was removed in 2025-06-18. A client that
  *   says (MCP-Protocol-Version header) it speaks 2025-06-18 or later gets 400 -32600 for an array;
  *   without the header the spec has the server assume 2025-03-26, so batches are served.
  * - Message shape: an empty batch or a message that is not a JSON-RPC request, notification or
  *   response is JSON-RPC's "Invalid Request" (-32600); the SDK answers -32700 (parse error) for it.
  */
+import { isIP } from 'node:net';
 import { JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { hostAllowed } from './allowed-hosts.ts';
 
 /** The first protocol version without JSON-RPC batches. */
 const NO_BATCH_VERSION = '2025-06-18';
@@ -24,8 +31,32 @@ export function jsonRpcErrorBody(code: number, message: string): string {
   return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
+/** Whether a browser Origin may call /mcp (absent: not a browser page, allowed). */
+export function originAllowed(allowedHosts: readonly string[], origin: string | undefined): boolean {
+  if (origin === undefined) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false; // `null` (sandboxed frames, file: pages) and anything unparseable
+  }
+  const name = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (name === '' || url.host === '') return false;
+  if (isIP(name) !== 0 || name === 'localhost') return true;
+  return allowedHosts.length > 0 && hostAllowed(allowedHosts, url.host);
+}
+
 /** Why this POST /mcp is refused before the transport, or null to hand it on. */
-export function checkMcpPost(_allowedHosts: readonly string[], headers: Record<string, string | string[] | undefined>, body: unknown): McpRefusal | null {
+export function checkMcpPost(allowedHosts: readonly string[], headers: Record<string, string | string[] | undefined>, body: unknown): McpRefusal | null {
+  const origin = headers.origin;
+  if (!originAllowed(allowedHosts, typeof origin === 'string' ? origin : origin?.[0])) {
+    return {
+      status: 403,
+      code: -32000,
+      message: `Forbidden: Origin ${JSON.stringify(String(origin).slice(0, 100))} may not call this MCP endpoint (DNS rebinding guard); ` +
+        'browser pages may call it from localhost, an IP address or a name in http.allowedHosts',
+    };
+  }
   if (Array.isArray(body)) {
     const version = headers['mcp-protocol-version'];
     // An unsupported version is left to the transport, which answers 400 naming the supported ones.

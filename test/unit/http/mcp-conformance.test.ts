@@ -94,3 +94,28 @@ test('batches: served to a 2025-03-26 client (or one that does not say), 400 -32
     await app.close();
   }
 });
+
+test('Origin: a browser page on a name (DNS rebinding) is 403; no Origin, localhost, IP literals and http.allowedHosts names pass', async () => {
+  const open = await build();
+  try {
+    for (const origin of ['http://evil.example:8080', 'null', 'https://tickcast.internal']) {
+      const r = await post(open.app, ping(1), { origin, host: 'evil.example:8080' });
+      assert.equal(r.status, 403, origin);
+      assert.equal(r.body.error.code, -32000);
+      assert.match(r.body.error.message, /Origin .* may not call this MCP endpoint/);
+    }
+    for (const origin of [undefined, 'http://localhost:6274', 'http://127.0.0.1:8080', 'http://[::1]:8080']) {
+      const r = await post(open.app, ping(1), origin === undefined ? {} : { origin });
+      assert.equal(r.status, 200, String(origin));
+    }
+  } finally {
+    await open.app.close();
+  }
+  const listed = await build({ allowedHosts: ['.example.com'] });
+  try {
+    assert.equal((await post(listed.app, ping(1), { origin: 'https://mcp.example.com', host: 'mcp.example.com' })).status, 200);
+    assert.equal((await post(listed.app, ping(1), { origin: 'https://example.org', host: 'mcp.example.com' })).status, 403);
+  } finally {
+    await listed.app.close();
+  }
+});

@@ -224,9 +224,19 @@ test('allowUnauthenticatedMutations: the feedback tool, like its REST twin, is r
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'give_alert_feedback', arguments: { alertId: '0123456789abcdef', verdict: 'confirmed' } } }),
-    }).then(async (r) => JSON.parse((await r.json()).result.content[0].text).error as { code: string; message: string });
+    }).then(async (r) => {
+      const body = await r.json();
+      // An Origin that may not call /mcp at all is refused before any tool (mcp-checks.ts): 403, JSON-RPC error.
+      return (r.status === 403 ? { code: `HTTP 403 ${body.error.code}`, message: body.error.message } : JSON.parse(body.result.content[0].text).error) as { code: string; message: string };
+    });
   try {
     for (const headers of [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } as Record<string, string>, { origin: 'null' }]) {
+      const refused = await call(headers);
+      assert.equal(refused.code, 'HTTP 403 -32000', JSON.stringify(headers));
+      assert.match(refused.message, /may not call this MCP endpoint/);
+    }
+    // A page on this machine (an Origin /mcp lets in) of another site, e.g. another port: the tool itself refuses it without a key.
+    for (const headers of [{ origin: 'http://localhost:3000', 'sec-fetch-site': 'same-site' }, { origin: 'http://127.0.0.1:3000' }] as Record<string, string>[]) {
       const refused = await call(headers);
       assert.equal(refused.code, 'TC_HTTP_UNAUTHORIZED', JSON.stringify(headers));
       assert.match(refused.message, /from another site \(Origin\) needs an API key/);
