@@ -3,7 +3,7 @@
  * can re-point that name at a tickcast it reaches (localhost, an internal address) and read its API
  * from the victim's browser, same-origin as far as the browser knows; the `Host` header still
  * names the attacker's domain. With a list configured, a request to a non-open route whose Host is
- * neither listed nor an IP literal / localhost is refused. IP literals cannot be rebound, and
+ * neither listed nor an IP literal / localhost (or a subdomain of it, `app.localhost`) is refused. IP literals cannot be rebound, and
  * Kubernetes probes and in-cluster callers by IP keep working. Empty list: every Host (default).
  * The same rule as the allowed-hosts settings of webpack-dev-server and Vite.
  */
@@ -24,7 +24,8 @@ export function hostAllowed(allowed: readonly string[], header: string | undefin
   if (allowed.length === 0) return true;
   const name = hostName(header).replace(/\.$/, '');
   if (name === '') return false;
-  if (isIP(name) !== 0 || name === 'localhost') return true;
+  // localhost and its subdomains (RFC 6761 §6.3: browsers resolve them to the loopback address, never through DNS).
+  if (isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost')) return true;
   return allowed.some((a) => {
     const e = a.toLowerCase();
     return e.startsWith('.') ? name === e.slice(1) || name.endsWith(e) : name === e;

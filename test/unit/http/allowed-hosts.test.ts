@@ -20,8 +20,8 @@ describe('http.allowedHosts', () => {
   it('an empty list allows every Host; a list allows its names, subdomains of .entries, IPs and localhost', () => {
     assert.ok(hostAllowed([], 'evil.example'));
     const list = ['tickcast.internal', '.corp.example'];
-    for (const ok of ['tickcast.internal', 'TICKCAST.internal:8080', 'corp.example', 'a.b.corp.example', '10.1.2.3:8080', '[fd00::1]:8080', 'localhost:8080', 'tickcast.internal.']) assert.ok(hostAllowed(list, ok), ok);
-    for (const bad of ['evil.example', 'tickcast.internal.evil.example', 'xcorp.example', '', undefined]) assert.ok(!hostAllowed(list, bad), String(bad));
+    for (const ok of ['tickcast.internal', 'TICKCAST.internal:8080', 'corp.example', 'a.b.corp.example', '10.1.2.3:8080', '[fd00::1]:8080', 'localhost:8080', 'tickcast.internal.', 'app.localhost:3000', 'a.b.localhost']) assert.ok(hostAllowed(list, ok), ok);
+    for (const bad of ['evil.example', 'tickcast.internal.evil.example', 'xcorp.example', 'localhost.evil.example', 'notlocalhost', '', undefined]) assert.ok(!hostAllowed(list, bad), String(bad));
   });
 
   it('the default config allows any Host; TICKCAST_HTTP_ALLOWED_HOSTS sets the list', () => {
