@@ -40,6 +40,8 @@ export interface LifecycleParts {
   store: WindowStore;
   kafka: KafkaTransport | null;
   sink: OutputSink;
+  /** For outputs sent between chunks (./adapters/kafka/transport.ts `looseSink`). */
+  looseSink: OutputSink;
   alerting: Alerting;
   source: TickSource;
   pipeline: StreamPipeline;
@@ -94,7 +96,7 @@ export class AppLifecycle {
         loop(10_000, this.#loops.signal, async () => {
           p.store.evictIdle(Date.now()); // announced by the registry: every holder forgets the series
           p.metrics.seriesActive.set(p.store.size);
-          if (flushable(p)) await p.pipeline.flushDeparted(); // their resolves: no record may come to carry them
+          await p.pipeline.flushDeparted(p.looseSink); // their resolves: no record may come to carry them
         }, onErr),
       );
       this.#state = 'running';
@@ -153,7 +155,7 @@ export class AppLifecycle {
     log.info('draining');
     await p.source.stop().catch((err) => log.error({ err }, 'source stop failed'));
     await p.inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
-    if (flushable(p)) await p.pipeline.flushDeparted().catch((err) => log.error({ err }, 'resolved records of evicted series not sent'));
+    await p.pipeline.flushDeparted(p.looseSink).catch((err) => log.error({ err }, 'resolved records of evicted series not sent'));
     await p.snapshots?.stop(); // after the source: every handled chunk is committed
     await p.alerting.stop();
     // A producer still connecting has sent nothing to flush, and its disconnect would wait out the
@@ -166,12 +168,4 @@ export class AppLifecycle {
     this.#state = 'stopped';
     log.info('stopped');
   }
-}
-
-/**
- * Whether records can go out between chunks (the resolves of series the idle loop evicted): not with
- * exactly-once delivery, whose sink writes only into a chunk's transaction — there they wait for the next chunk.
- */
-function flushable(p: LifecycleParts): boolean {
-  return p.kafka === null || p.config.kafka.delivery !== 'exactly-once';
 }

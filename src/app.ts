@@ -102,6 +102,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const onReleased = partitionRelease({ store, homes, snapshots: () => snapshots, logger: logger.child({ module: 'partitions' }) });
   const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom: (candidates) => snapshots?.restoreFrom(candidates) ?? new Map(), onReleased, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
   const sink: OutputSink = opts.sink ?? kafka?.sink ?? new LogSink(logger, { logEveryNthForecast: 500 });
+  // Outputs sent between chunks (resolves of series evicted idle): in exactly-once mode, transactions of their own.
+  const looseSink: OutputSink = opts.sink ?? kafka?.looseSink ?? sink;
 
   const alerting = buildAlerting(config, { metrics, logger, quantiles: spec.quantiles, openAlert: (id) => outlook.openAlert(id) });
   const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries }) : null;
@@ -129,7 +131,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   if (snapshots) metrics.watchSnapshots(() => snapshots!.status());
   const http = config.http.enabled ? await buildHttpServer({ serving, registry: metrics.registry, logger, config: httpConfigFromSchema(config.http) }) : null;
 
-  life.attach({ config, log, metrics, observer, model, inference, store, kafka, sink, alerting, source, pipeline, snapshots, http });
+  life.attach({ config, log, metrics, observer, model, inference, store, kafka, sink, looseSink, alerting, source, pipeline, snapshots, http });
   return {
     config, logger, metrics, pipeline, serving, model, inference, store, http, source, snapshots,
     state: () => life.state,

@@ -4,13 +4,13 @@
  * - AtLeastOnce: the pipeline handles the chunk (every output acknowledged), then the chunk's
  *   offsets are committed. A crash in between redelivers the chunk (duplicates, nothing lost).
  * - Transactional: outputs and offsets in one producer transaction (consume-transform-produce).
- *   A transactional producer runs one transaction at a time, so partitions take turns.
+ *   A transactional producer runs one transaction at a time, so partitions take turns (transactions.ts).
  */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { RawRecord } from '../../domain/types.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { RecordHandler } from '../../pipeline/ports.ts';
-import type { TransactionSlot } from './sink.ts';
+import type { TransactionTurns } from './transactions.ts';
 
 export interface ChunkRef {
   topic: string;
@@ -46,33 +46,17 @@ export class AtLeastOnce implements CommitStrategy {
 }
 
 export class Transactional implements CommitStrategy {
-  #tail: Promise<unknown> = Promise.resolve();
-
   constructor(
     private readonly handle: RecordHandler,
-    private readonly producer: KafkaJS.Producer,
-    private readonly slot: TransactionSlot,
+    private readonly turns: TransactionTurns,
     private readonly consumer: () => KafkaJS.Consumer,
-    private readonly log: Logger,
   ) {}
 
   run(records: RawRecord[], ref: ChunkRef): Promise<void> {
-    const turn = this.#tail.then(async () => {
-      const tx = await this.producer.transaction();
-      this.slot.current = tx;
-      try {
-        await this.handle(records);
-        await tx.sendOffsets({ consumer: this.consumer(), topics: [{ topic: ref.topic, partitions: [{ partition: ref.partition, offset: String(ref.last + 1n) }] }] });
-        await tx.commit();
-      } catch (err) {
-        await tx.abort().catch((e: unknown) => this.log.warn({ err: e }, 'transaction abort failed'));
-        throw err;
-      } finally {
-        this.slot.current = null;
-      }
+    return this.turns.run(async (tx) => {
+      await this.handle(records);
+      await tx.sendOffsets({ consumer: this.consumer(), topics: [{ topic: ref.topic, partitions: [{ partition: ref.partition, offset: String(ref.last + 1n) }] }] });
     });
-    this.#tail = turn.catch(() => undefined);
-    return turn;
   }
 }
 

@@ -25,7 +25,7 @@ import { ConsumeErrors, OffsetGaps, type OffsetGap } from './offset-gaps.ts';
 import { applySnapshotPlan, planRestore, restoreLogLines, uncommittedStarts, WarmupTracker, type RestoreInput } from './restore.ts';
 import { SkipProbe } from './skip-probe.ts';
 import { partitionsAtStart } from './topic-at-start.ts';
-import type { TransactionSlot } from './sink.ts';
+import type { TransactionTurns } from './transactions.ts';
 
 export interface KafkaSourceOptions {
   topic: string;
@@ -48,7 +48,8 @@ export interface KafkaSourceOptions {
   restoreFrom?: (candidates: Array<{ partition: number; committed: bigint; low: bigint }>) => Map<number, bigint>;
   /** Partitions a rebalance handed to another instance (./handover.ts): their state here is stale. */
   onReleased?: (partitions: number[]) => void;
-  exactlyOnce?: { producer: KafkaJS.Producer; slot: TransactionSlot };
+  /** Exactly-once: each chunk's outputs and offsets in one transaction, taking turns with the producer's other transactions. */
+  exactlyOnce?: { turns: TransactionTurns };
   lag?: { sink: LagSink; intervalMs: number };
   onGap?(topic: string, gap: OffsetGap, explained: boolean): void;
   /** kafka.properties again, so they win over the consumer defaults above. */
@@ -125,7 +126,7 @@ export class KafkaSource implements TickSource {
     this.#probe = this.#createProbe(consumer);
     await consumer.subscribe({ topics: [o.topic] });
     const strategy: CommitStrategy = o.exactlyOnce
-      ? new Transactional(handle, o.exactlyOnce.producer, o.exactlyOnce.slot, c, this.#log)
+      ? new Transactional(handle, o.exactlyOnce.turns, c)
       : new AtLeastOnce(handle, c, this.#log);
     await consumer.run({
       eachBatchAutoResolve: false,

@@ -13,6 +13,8 @@ import { createProducer, KafkaSink, TransactionSlot, type TopicMap } from './sin
 import { hostname } from 'node:os';
 import { KafkaSource, type KafkaSourceOptions } from './source.ts';
 import { ensureTopics } from './topics.ts';
+import { ownTransactions, TransactionTurns } from './transactions.ts';
+import type { OutputSink } from '../../pipeline/ports.ts';
 import { checkCluster, OutputTopics } from './cluster-at-start.ts';
 import { messageMaxBytes } from './oversized.ts';
 
@@ -26,6 +28,11 @@ export interface KafkaObserver extends LagSink {
 
 export interface KafkaTransport {
   readonly sink: KafkaSink;
+  /**
+   * For outputs no input record carries (the resolves of series evicted between chunks): the sink,
+   * or in exactly-once mode a transaction of their own per send, in turn with the chunks' (./transactions.ts).
+   */
+  readonly looseSink: OutputSink;
   readonly source: KafkaSource;
   /**
    * Waits until a broker answers (retrying until `signal` aborts: ./cluster-at-start.ts), creates
@@ -66,11 +73,8 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
   const producer = createProducer(kafka, { transactionalId: eos ? k.transactionalId : undefined, compression: k.compression });
   const slot = new TransactionSlot();
   const sink = new KafkaSink(eos ? slot : producer, topics, { maxMessageBytes: messageMaxBytes(k.properties), onDeadLetter: (code) => observer.deadLetter(code), onSendFailed: (e) => observer.produceFailed(e) });
-  const onGap = (topic: string, gap: OffsetGap, explained: boolean) => {
-    const records = Number(gap.to - gap.from + 1n);
-    observer.offsetGap(topic, records, explained);
-    log[explained ? 'warn' : 'debug']({ topic, partition: gap.partition, from: String(gap.from), to: String(gap.to), explained }, 'offset gap in input partition');
-  };
+  const turns = eos ? new TransactionTurns(producer, slot, log) : null;
+  const onGap = gapReporter(observer, log);
   const source = new KafkaSource(
     kafka,
     {
@@ -84,7 +88,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
       restoreRecordsPerPartition: config.windows.restoreRecordsPerPartition,
       restoreFrom: hooks.restoreFrom,
       onReleased: hooks.onReleased,
-      exactlyOnce: eos ? { producer, slot } : undefined,
+      exactlyOnce: turns ? { turns } : undefined,
       lag: { sink: observer, intervalMs: k.lagIntervalMs },
       onGap,
       properties: k.properties,
@@ -97,6 +101,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
   const admin = kafka.admin();
   return {
     sink,
+    looseSink: turns ? ownTransactions(turns, sink) : sink,
     source,
     async connect(signal) {
       const create = k.createTopics ? () => ensureTopics(kafka, [config.topics.ticks, ...Object.values(topics), ...(hooks.extraTopics ?? [])], k.topicPartitions, logger) : null;
@@ -110,6 +115,15 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
     },
     missingOutputTopics: () => outputs.missing(),
     feedback: (topic) => feedbackTransport(kafka, config, topic, logger),
+  };
+}
+
+/** Offset gaps in an input partition: counted, and logged (a warning when explained: the client reported a batch it could not decode). */
+function gapReporter(observer: KafkaObserver, log: Logger): (topic: string, gap: OffsetGap, explained: boolean) => void {
+  return (topic, gap, explained) => {
+    const records = Number(gap.to - gap.from + 1n);
+    observer.offsetGap(topic, records, explained);
+    log[explained ? 'warn' : 'debug']({ topic, partition: gap.partition, from: String(gap.from), to: String(gap.to), explained }, 'offset gap in input partition');
   };
 }
 
