@@ -104,8 +104,8 @@ export class TickAlerts {
    * The series is leaving this instance's memory (before its state is forgotten). Evicted for
    * good — idle or at the cap — while alerts of it fire: a `resolved` record per firing feature
    * with `reason: "evicted"` (the state that would have resolved them is gone; docs/schemas.md),
-   * held until `drain`. Removed (its partition went to another instance, which carries the alert
-   * on from a snapshot or the replay): nothing.
+   * held until `drain`. Removed (its partition went to another instance): nothing — the new owner
+   * resolves it only if its snapshot or replay has it firing (docs/schemas.md "Partitions that move").
    */
   departed(series: string, reason: EvictionReason): void {
     const entry = this.#d.outlook.peek(series);
