@@ -126,6 +126,8 @@ export interface PipelineParts {
   recentAnomalies: RecentAnomalies;
   inference: InferenceStage;
   sink: OutputSink;
+  /** Outputs no committed input carries (warm-up chunks, flushed resolves): transport.ts `looseSink`. */
+  looseSink: OutputSink;
   homes: SeriesHomes;
   /** Fusion with fast baselines (null: fusion.enabled false). */
   fusion: ForecastFusion | null;
@@ -152,6 +154,7 @@ export function createPipeline(config: Config, p: PipelineParts, opts: { tracing
     recentAnomalies: p.recentAnomalies,
     inference: p.inference,
     sink: p.sink,
+    looseSink: p.looseSink,
     codec: { ...codecOptions(config, spec), maxFutureMs: replay ? 0 : config.input.maxFutureMs },
     deadLetterMaxBytes: config.input.deadLetterMaxBytes,
     // The detector's own cap equals the registry's, so only the registry ever evicts; feedback

@@ -102,7 +102,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const onReleased = partitionRelease({ store, homes, snapshots: () => snapshots, logger: logger.child({ module: 'partitions' }) });
   const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom: (candidates) => snapshots?.restoreFrom(candidates) ?? new Map(), onReleased, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
   const sink: OutputSink = opts.sink ?? kafka?.sink ?? new LogSink(logger, { logEveryNthForecast: 500 });
-  // Outputs sent between chunks (resolves of series evicted idle): in exactly-once mode, transactions of their own.
+  // Outputs no committed input carries (resolves sent between chunks, warm-up chunks' outputs): in exactly-once mode, transactions of their own.
   const looseSink: OutputSink = opts.sink ?? kafka?.looseSink ?? sink;
 
   const alerting = buildAlerting(config, { metrics, logger, quantiles: spec.quantiles, openAlert: (id) => outlook.openAlert(id) });
@@ -111,7 +111,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
   const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId, maxTailRecords: config.windows.restoreRecordsPerPartition };
   snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes, fusion, incidents: alerting.incidents, alertIndex: alerting.alertIndex, gate: alerting.gateState }, spec, logger.child({ module: 'snapshot' }));
-  const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, homes, scorer, alerting, observer, model, embedded, fusion, floor }, opts);
+  const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, looseSink, homes, scorer, alerting, observer, model, embedded, fusion, floor }, opts);
   const source = createSource(config, kafka, opts.source, logger);
 
   const serving = new ServingService({

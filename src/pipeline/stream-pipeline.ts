@@ -54,10 +54,7 @@ export interface StreamPipelineDeps {
   tracer?: PipelineTracer;
   /** Fed every accepted tick with its statistics (online fine-tuning); absent → none. */
   learner?: TickLearner;
-  /**
-   * Ticks kept out of learning besides those inside a firing alert (confirmed anomalies). A suppressed tick enters its
-   * window but not the normalisation statistics (bounded by holdStatsMaxTicks) and is marked suppressed for the learner.
-   */
+  /** Ticks kept out of learning besides those inside a firing alert (confirmed anomalies): such a tick enters its window but not the normalisation statistics (bounded by holdStatsMaxTicks), and is marked suppressed for the learner. */
   learningFilter?: LearningFilter;
   /** Baseline forecasts for series whose window is not full yet (null/absent: none). */
   coldStart?: ColdStartOptions | null;
@@ -73,6 +70,8 @@ export interface StreamPipelineDeps {
   fusion?: ForecastFusion | null;
   /** Forecasts of non-negative targets raised to 0 (input.nonNegative; absent: none). */
   floor?: ForecastFloor | null;
+  /** Outputs no committed input carries (absent: `sink`): a warm-up-only chunk's — exactly-once runs it in no transaction — and `flushDeparted`'s. */
+  looseSink?: OutputSink;
 }
 
 const NO_TIMES: readonly number[] = [];
@@ -113,12 +112,13 @@ export class StreamPipeline {
   }
 
   /** Send the resolved records of series evicted while firing since the last chunk now, not with the next (tick-alerts.ts `flush`). */
-  flushDeparted(sink: OutputSink = this.#d.sink): Promise<number> {
+  flushDeparted(sink: OutputSink = this.#d.looseSink ?? this.#d.sink): Promise<number> {
     return this.#alerts?.flush(sink) ?? Promise.resolve(0);
   }
 
-  /** `sink` overrides the default sink for this call (a Kafka transaction in exactly-once mode). */
-  handle(records: RawRecord[], sink: OutputSink = this.#d.sink): Promise<void> {
+  /** `sink` overrides the default sink for this call; by default a chunk of warm-up records only writes to `looseSink`. */
+  handle(records: RawRecord[], given?: OutputSink): Promise<void> {
+    const sink = given ?? (records.length > 0 && records.every((r) => r.warmup === true) ? (this.#d.looseSink ?? this.#d.sink) : this.#d.sink);
     const t = this.#d.tracer;
     return t ? t.chunk(records, () => this.#handle(records, sink, t)) : this.#handle(records, sink, undefined);
   }

@@ -40,10 +40,12 @@ export class TransactionTurns {
 }
 
 /**
- * A sink whose every send is a transaction of its own, with no input offsets: for outputs no input
- * record carries — the `resolved (evicted)` records of series the idle loop evicted while firing,
- * sent after the sweep and at stop. Before, exactly-once held them for the next chunk's
- * transaction, and a stop while no input came lost them (the alert stayed open downstream).
+ * A sink whose every send is a transaction of its own, with no input offsets: for outputs no
+ * committed input carries — the `resolved (evicted)` records of series the idle loop evicted while
+ * firing, sent after the sweep and at stop (before, exactly-once held them for the next chunk's
+ * transaction, and a stop while no input came lost them: the alert stayed open downstream), and
+ * what a chunk of warm-up records only outputs (the source opens no transaction for it, and the
+ * sink writes into none: before, such a chunk failed and came again with the same outputs).
  * Each send resolves once its transaction is committed (read_committed consumers see it).
  */
 export function ownTransactions(turns: TransactionTurns, sink: OutputSink): OutputSink {

@@ -29,8 +29,9 @@ export interface KafkaObserver extends LagSink {
 export interface KafkaTransport {
   readonly sink: KafkaSink;
   /**
-   * For outputs no input record carries (the resolves of series evicted between chunks): the sink,
-   * or in exactly-once mode a transaction of their own per send, in turn with the chunks' (./transactions.ts).
+   * For outputs no committed input carries (the resolves of series evicted between chunks, the outputs
+   * of a chunk of warm-up records only, which commits nothing): the sink, or in exactly-once mode a
+   * transaction of their own per send, in turn with the chunks' (./transactions.ts).
    */
   readonly looseSink: OutputSink;
   readonly source: KafkaSource;
