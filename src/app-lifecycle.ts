@@ -84,7 +84,7 @@ export class AppLifecycle {
       }
       if (p.kafka) await this.#connectKafka(p, p.kafka);
       if (this.#stopRequested.signal.aborted) return;
-      await p.alerting.start(p.kafka, p.sink);
+      await p.alerting.start(p.kafka, p.looseSink); // feedback dead letters: no chunk transaction carries them (exactly-once)
       const handle = (records: RawRecord[]) => p.pipeline.handle(records);
       if (p.snapshots) await p.snapshots.load();
       await p.source.start(p.snapshots ? p.snapshots.wrap(handle) : handle);

@@ -45,7 +45,8 @@ export class TransactionTurns {
  * firing, sent after the sweep and at stop (before, exactly-once held them for the next chunk's
  * transaction, and a stop while no input came lost them: the alert stayed open downstream), and
  * what a chunk of warm-up records only outputs (the source opens no transaction for it, and the
- * sink writes into none: before, such a chunk failed and came again with the same outputs).
+ * sink writes into none: before, such a chunk failed and came again with the same outputs), and
+ * the dead letters of the feedback topic's consumer (likewise refused before).
  * Each send resolves once its transaction is committed (read_committed consumers see it).
  */
 export function ownTransactions(turns: TransactionTurns, sink: OutputSink): OutputSink {
