@@ -5,7 +5,10 @@
  * - an input topic created after start is found within kafka.metadataRefreshMs (30 s by default,
  *   librdkafka's 5 min before) and read from its start, although kafka.fromBeginning is false;
  * - so are partitions added to a live input topic (`kafka-topics --alter --partitions`): the ticks
- *   written to them before the group rebalanced onto them are read, none skipped (KAFKA-12261);
+ *   written to them before the group rebalanced onto them are read, none skipped (KAFKA-12261),
+ *   whether the instance that takes them ran before the expansion or started after it;
+ * - a brand-new group starts at the end (fromBeginning false) and commits that start: a partition
+ *   with no tick since is not taken for a new one after a restart (its history stays unread);
  * - a first deploy against a topic with history (fromBeginning false) reports no consumer lag for
  *   the history it will never read;
  * - tickcast_kafka_up says whether the brokers answer, on a member that owns no partition too.
@@ -111,38 +114,118 @@ test('an input topic created after start: found within 30 s by default and read 
   }
 });
 
-test('partitions added to a live input topic: the group takes them at a metadata refresh and reads them from their start (fromBeginning false)', async () => {
+/** `series`0 × N ticks, all keyed alike, written to `partition` by a fresh producer (fresh metadata: it knows every partition). */
+async function sendTo(kafka: ReturnType<typeof testKafka>, topic: string, series: string, partition: number, n = TEST_WINDOW + 4): Promise<void> {
+  const producer = await connectProducer(kafka);
+  try {
+    await producer.send({ topic, acks: -1, messages: tickStream(1, n, { prefix: series }).map((m) => ({ ...m, key: `${series}0`, partition })) });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** The app's tickcast_consumer_lag lines: one per partition whose start the source has planned (and pinned). */
+async function lagLines(app: App): Promise<string[]> {
+  return (await app.metrics.registry.getSingleMetricAsString('tickcast_consumer_lag')).split('\n').filter((l) => l.startsWith('tickcast_consumer_lag{'));
+}
+
+// The service's own metadata refresh is 10 min in these tests, so it cannot find the new partitions
+// by itself: every tick below is written to them, and acknowledged, before the group can be assigned
+// them (what a race with a short refresh made flaky). A rebalance is then forced.
+const NO_REFRESH = 600_000;
+
+test('partitions added to a live input topic: what was written to them before the group rebalanced onto them is read (fromBeginning false)', async () => {
   const p = uniqueName('grow');
   const topics = TOPICS(p);
   const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 2 }, ...[topics.forecasts, topics.anomalies, topics.dlq].map((name) => ({ name, partitions: 1 }))] });
   const kafka = testKafka(broker.brokers);
-  const app = await startTestApp({ kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: false, metadataRefreshMs: 2000 }, topics });
+  const config = { kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: false, metadataRefreshMs: NO_REFRESH }, topics };
+  const app = await startTestApp(config);
   const N = TEST_WINDOW + 4;
-  const onPartition = (series: string, partition: number) => tickStream(1, N, { prefix: series }).map((m) => ({ ...m, key: `${series}0`, partition }));
-  const send = async (series: string, partition: number) => {
-    const producer = await connectProducer(kafka); // a fresh producer: fresh metadata, so it knows every partition
-    try {
-      await producer.send({ topic: topics.ticks, acks: -1, messages: onPartition(series, partition) });
-    } finally {
-      await producer.disconnect();
-    }
-  };
-  const owned = () => (app.source as KafkaSource).partitions.length;
+  const owned = (m: App) => (m.source as KafkaSource).partitions.length;
+  let other: App | null = null;
   try {
-    assert.ok(await until(() => owned() === 2, 30_000), 'owns both partitions');
-    await send('a', 0);
-    await send('b', 1);
-    assert.ok(await until(() => app.store.ticks('a0') === N && app.store.ticks('b0') === N, 30_000), 'the first two partitions are read');
+    assert.ok(await until(async () => (await lagLines(app)).length === 2, 30_000), 'owns both partitions, started');
+    await sendTo(kafka, topics.ticks, 'a', 0);
+    assert.ok(await until(() => app.store.ticks('a0') === N, 30_000), 'the first partitions are read');
 
     await broker.addPartitions(topics.ticks, 4);
-    // Written at once, before the service's next metadata refresh finds the new partitions.
-    await send('c', 2);
-    await send('d', 3);
-    const read = await until(() => app.store.ticks('c0') === N && app.store.ticks('d0') === N, 30_000);
-    assert.equal(owned(), 4, 'the group rebalanced onto the new partitions');
-    assert.ok(read, `every tick written to the new partitions before the rebalance was read (c0: ${app.store.ticks('c0')}, d0: ${app.store.ticks('d0')} of ${N})`);
+    await sendTo(kafka, topics.ticks, 'c', 2);
+    await sendTo(kafka, topics.ticks, 'd', 3);
+    assert.equal(owned(app), 2, 'written before the group could be assigned the new partitions');
+    // Scaled out with the topic: a second instance joins, the group rebalances from fresh metadata
+    // and the new partitions go to either instance (the one that ran before the expansion, or the new one).
+    other = await startTestApp(config);
+    const b = other;
+    const ticks = (series: string) => app.store.ticks(series) + b.store.ticks(series);
+    const read = await until(() => ticks('c0') === N && ticks('d0') === N, 30_000);
+    assert.equal(owned(app) + owned(b), 4, 'the group rebalanced onto the new partitions');
+    assert.ok(read, `every tick written to the new partitions before the rebalance was read (c0: ${ticks('c0')}, d0: ${ticks('d0')} of ${N}; owners: ${JSON.stringify([(app.source as KafkaSource).partitions, (b.source as KafkaSource).partitions])})`);
   } finally {
-    await app.stop();
+    await Promise.all([app.stop(), other?.stop()]);
+    await broker.stop();
+  }
+});
+
+test('partitions added while the group runs, taken by an instance started after the expansion (a restart, a scale-out): read from their start', async () => {
+  const p = uniqueName('grown');
+  const topics = TOPICS(p);
+  const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 2 }, ...[topics.forecasts, topics.anomalies, topics.dlq].map((name) => ({ name, partitions: 1 }))] });
+  const kafka = testKafka(broker.brokers);
+  // No window replay: the store counts only ticks read as new.
+  const config = { kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: false, metadataRefreshMs: NO_REFRESH }, topics, windows: { restoreRecordsPerPartition: 0 } };
+  const N = TEST_WINDOW + 4;
+  const first = await startTestApp(config);
+  let second: App | null = null;
+  try {
+    assert.ok(await until(async () => (await lagLines(first)).length === 2, 30_000), 'owns both partitions, started');
+    await sendTo(kafka, topics.ticks, 'a', 0);
+    assert.ok(await until(() => first.store.ticks('a0') === N, 30_000), 'the group has read (and committed) partition 0');
+    await broker.addPartitions(topics.ticks, 4);
+    await sendTo(kafka, topics.ticks, 'c', 2);
+    await sendTo(kafka, topics.ticks, 'd', 3);
+    assert.equal((first.source as KafkaSource).partitions.length, 2, 'written before the group could be assigned the new partitions');
+    // The instance is replaced before its metadata refresh found them (a rolling restart): the new
+    // one counts 4 partitions at its start, and the group has never read partitions 2 and 3.
+    await first.stop();
+    second = await startTestApp(config);
+    const app = second;
+    const read = await until(() => app.store.ticks('c0') === N && app.store.ticks('d0') === N, 30_000);
+    assert.ok(read, `every tick written to the new partitions is read (c0: ${app.store.ticks('c0')}, d0: ${app.store.ticks('d0')} of ${N})`);
+    assert.equal(app.store.ticks('a0'), 0, 'partition 0 resumes at its committed offset');
+  } finally {
+    await Promise.all([first.stop(), second?.stop()]);
+    await broker.stop();
+  }
+});
+
+test('a brand-new group starts at the end, and pins it: after a restart an idle partition resumes there — what came while down is read, its history is not', async () => {
+  const p = uniqueName('pin');
+  const topics = TOPICS(p);
+  const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 2 }, ...[topics.forecasts, topics.anomalies, topics.dlq].map((name) => ({ name, partitions: 1 }))] });
+  const kafka = testKafka(broker.brokers);
+  await sendTo(kafka, topics.ticks, 'h', 0, 15); // history, before the group's first start
+  await sendTo(kafka, topics.ticks, 'g', 1, 15);
+  // No window replay: the store counts only ticks read as new.
+  const config = { kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: false }, topics, windows: { restoreRecordsPerPartition: 0 } };
+  const N = TEST_WINDOW + 4;
+  const first = await startTestApp(config);
+  let second: App | null = null;
+  try {
+    assert.ok(await until(async () => (await lagLines(first)).length === 2, 30_000), 'both partitions assigned and started');
+    await sendTo(kafka, topics.ticks, 'n', 0);
+    assert.ok(await until(() => first.store.ticks('n0') === N, 30_000), 'partition 0 is read (and committed); partition 1 has had no tick since the start');
+    assert.equal(first.store.ticks('h0') + first.store.ticks('g0'), 0, 'a brand-new group skips the history (fromBeginning false)');
+    await first.stop();
+    await sendTo(kafka, topics.ticks, 'm', 1); // while the service is down
+    second = await startTestApp(config);
+    const app = second;
+    assert.ok(await until(() => app.store.ticks('m0') === N, 30_000), `what partition 1 got while the service was down is read (m0: ${app.store.ticks('m0')} of ${N})`);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(app.store.ticks('g0'), 0, 'partition 1 resumes where the group started it: its history is not read');
+    assert.equal(app.store.ticks('n0') + app.store.ticks('h0'), 0, 'partition 0 resumes at its committed offset');
+  } finally {
+    await Promise.all([first.stop(), second?.stop()]);
     await broker.stop();
   }
 });

@@ -2,8 +2,8 @@
  * Restore planning: on assignment, each partition starts `k` records before its committed offset
  * (not below the log start), and records below the committed offset are replayed as warm-up
  * (they rebuild windows and the detector's state, and produce nothing). Partitions with nothing committed start as
- * configured (earliest/latest) with no warm-up; those created after start (a topic that did not
- * exist, partitions added to a live one: ./topic-at-start.ts), at their beginning (uncommittedFromBeginning).
+ * configured (earliest/latest) with no warm-up, in a brand-new group; those the group has never read (created
+ * after start: ./topic-at-start.ts; any, once the group has committed offsets), at their beginning (uncommittedFromBeginning).
  */
 export interface RestoreInput {
   partition: number;
@@ -53,19 +53,24 @@ export function uncommittedFromBeginning(start: ReadonlyMap<number, bigint>, inp
 }
 
 /**
- * Where each partition with nothing committed starts, given the restore plan's `start`: one
- * created after start (numbered ≥ `partitionsAtStart`) at its beginning (uncommittedFromBeginning);
- * the others under fromBeginning=false at their high watermark as read at the assignment
- * (librdkafka resolves "latest" only at the first fetch, skipping what came in between), under
- * fromBeginning=true left to the client (earliest). Returns the start offsets, the partitions
- * created after start, and where each uncommitted partition counts its lag from.
+ * Where each partition with nothing committed starts, given the restore plan's `start`. A partition
+ * the group has never read — one created after this run started (numbered ≥ `partitionsAtStart`),
+ * or any partition with nothing committed once the group has committed offsets for the topic
+ * (`groupHasOffsets`: partitions added while this instance was down or before it started) — at its
+ * beginning (uncommittedFromBeginning): everything in it was written after the group began. The
+ * others (a brand-new group) under fromBeginning=false at their high watermark as read at the
+ * assignment (librdkafka resolves "latest" only at the first fetch, skipping what came in between),
+ * under fromBeginning=true left to the client (earliest). Returns the start offsets, the partitions
+ * read from their beginning as new, where each uncommitted partition counts its lag from, and `pin`:
+ * the offset to commit at once for each uncommitted partition (where it starts), so that the group
+ * never takes a partition it has started for a new one later (its history read after a restart).
  */
 export function uncommittedStarts(
   start: ReadonlyMap<number, bigint>,
   inputs: readonly RestoreInput[],
-  o: { partitionsAtStart: number; fromBeginning: boolean },
-): { start: Map<number, bigint>; created: number[]; lagFrom: Map<number, bigint> } {
-  const out = uncommittedFromBeginning(start, inputs.filter((i) => i.partition >= o.partitionsAtStart));
+  o: { partitionsAtStart: number; fromBeginning: boolean; groupHasOffsets: boolean },
+): { start: Map<number, bigint>; created: number[]; lagFrom: Map<number, bigint>; pin: Map<number, bigint> } {
+  const out = uncommittedFromBeginning(start, inputs.filter((i) => o.groupHasOffsets || i.partition >= o.partitionsAtStart));
   const created = [...out.keys()].filter((p) => !start.has(p));
   const lagFrom = new Map<number, bigint>();
   for (const i of inputs) {
@@ -74,7 +79,12 @@ export function uncommittedStarts(
     const at = out.get(i.partition);
     lagFrom.set(i.partition, at === undefined || at === OFFSET_BEGINNING ? i.low : at);
   }
-  return { start: out, created, lagFrom };
+  return { start: out, created, lagFrom, pin: new Map(lagFrom) };
+}
+
+/** True when the group has a committed offset for some partition of the topic (it is not brand new). */
+export function hasCommitted(committed: ReadonlyArray<{ offset: string }>): boolean {
+  return committed.some((c) => BigInt(c.offset) >= 0n);
 }
 
 /**

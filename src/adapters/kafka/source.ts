@@ -22,7 +22,7 @@ import { AtLeastOnce, Transactional, warmupOnly, type CommitStrategy } from './c
 import { brokerLagReader, LagMonitor, type LagSink } from './lag.ts';
 import { Handover } from './handover.ts';
 import { ConsumeErrors, OffsetGaps, type OffsetGap } from './offset-gaps.ts';
-import { applySnapshotPlan, planRestore, restoreLogLines, uncommittedStarts, WarmupTracker, type RestoreInput } from './restore.ts';
+import { applySnapshotPlan, hasCommitted, planRestore, restoreLogLines, uncommittedStarts, WarmupTracker, type RestoreInput } from './restore.ts';
 import { SkipProbe } from './skip-probe.ts';
 import { partitionsAtStart } from './topic-at-start.ts';
 import type { TransactionTurns } from './transactions.ts';
@@ -227,28 +227,46 @@ export class KafkaSource implements TickSource {
   }
 
   /**
-   * Start offsets for assigned partitions that restore, and for those created after start with
-   * nothing committed: their beginning. Sets up warm-up and gap tracking. `lagFrom`: where each
+   * Start offsets for assigned partitions that restore, and for those the group has never read
+   * (nothing committed, and created after start or the group has offsets): their beginning. Sets up warm-up and gap tracking. `lagFrom`: where each
    * partition with nothing committed starts (its beginning, or its end now under fromBeginning=false).
    */
   async #plan(partitions: number[]): Promise<{ start: Map<number, bigint>; lagFrom: Map<number, bigint> } | null> {
     const topic = this.#o.topic;
     if (partitions.length === 0) return null;
-    const committed = await this.#consumer!.committed(partitions.map((partition) => ({ topic, partition })), 10_000);
     const marks = await this.#admin!.fetchTopicOffsets(topic, { timeout: 10_000, isolationLevel: 1 });
+    // Every partition, named (by topic alone this admin returns none): is the group brand new? Not consumer.committed(): it reports a commit at 0 as null, like none.
+    const all = [...new Set([...partitions, ...marks.map((m) => m.partition)])];
+    const [reply] = await this.#admin!.fetchOffsets({ groupId: this.#o.groupId, topics: [{ topic, partitions: all }], timeout: 10_000, requireStableOffsets: true });
+    const committed = reply?.partitions ?? [];
     const inputs: RestoreInput[] = partitions.map((partition) => {
       const c = committed.find((x) => x.partition === partition)?.offset;
       const m = marks.find((x) => x.partition === partition);
-      return { partition, committed: c === undefined || c === null ? undefined : BigInt(c), low: BigInt(m?.low ?? '0'), ...(m ? { high: BigInt(m.high) } : {}) };
+      return { partition, committed: c === undefined ? undefined : BigInt(c), low: BigInt(m?.low ?? '0'), ...(m ? { high: BigInt(m.high) } : {}) };
     });
     const plan = planRestore(inputs, this.#o.restoreRecordsPerPartition ?? 0);
     const full = this.#o.restoreFrom ? applySnapshotPlan(plan, inputs, this.#o.restoreFrom) : new Set<number>();
     this.#warmup.reset(plan, full);
     for (const i of inputs) this.#gaps.expect(i.partition, plan.start.get(i.partition) ?? (i.committed !== undefined && i.committed >= 0n ? i.committed : undefined));
     for (const line of restoreLogLines(plan, full)) this.#log.info(line.fields, line.msg);
-    const { start, created, lagFrom } = uncommittedStarts(plan.start, inputs, { partitionsAtStart: this.#partitionsAtStart, fromBeginning: this.#o.fromBeginning });
-    if (created.length > 0) this.#log.info({ partitions: created, partitionsAtStart: this.#partitionsAtStart }, 'partitions created after start with nothing committed: reading them from their beginning');
+    const groupHasOffsets = hasCommitted(committed);
+    const { start, created, lagFrom, pin } = uncommittedStarts(plan.start, inputs, { partitionsAtStart: this.#partitionsAtStart, fromBeginning: this.#o.fromBeginning, groupHasOffsets });
+    if (created.length > 0) this.#log.info({ partitions: created, partitionsAtStart: this.#partitionsAtStart, groupHasOffsets }, 'partitions the group has never read (nothing committed): reading them from their beginning');
+    await this.#pin(pin);
     return { start, lagFrom };
+  }
+
+  /**
+   * Commits where each partition with nothing committed starts, before it is fetched: one the group
+   * has started is never taken for a new one later (its history read after a restart), and a restart
+   * before the first commit resumes there. A failure is logged (it may be read from its beginning later).
+   */
+  async #pin(pin: ReadonlyMap<number, bigint>): Promise<void> {
+    if (pin.size === 0) return;
+    const topic = this.#o.topic;
+    await this.#consumer!.commitOffsets([...pin].map(([partition, offset]) => ({ topic, partition, offset: String(offset) }))).catch((err: unknown) =>
+      this.#log.warn({ err, partitions: [...pin.keys()] }, 'could not commit the start offsets of partitions with nothing committed'),
+    );
   }
 
   pause(): void {

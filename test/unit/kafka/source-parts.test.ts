@@ -1,7 +1,7 @@
 /** The Kafka source's pure parts: restore planning, warm-up marks, offset gaps, decode-error matching, lag. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OFFSET_BEGINNING, planRestore, uncommittedFromBeginning, uncommittedStarts, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
+import { hasCommitted, OFFSET_BEGINNING, planRestore, uncommittedFromBeginning, uncommittedStarts, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
 import { ConsumeErrors, OffsetGaps } from '../../../src/adapters/kafka/offset-gaps.ts';
 import { LagMonitor, partitionLag, type LagReader } from '../../../src/adapters/kafka/lag.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
@@ -128,12 +128,35 @@ test('uncommitted starts: created after start → beginning; else the end at the
     { partition: 3, committed: undefined, low: 10n, high: 20n },
   ];
   const plan = planRestore(inputs, 100);
-  const latest = uncommittedStarts(plan.start, inputs, { partitionsAtStart: 3, fromBeginning: false });
+  const latest = uncommittedStarts(plan.start, inputs, { partitionsAtStart: 3, fromBeginning: false, groupHasOffsets: false });
   assert.deepEqual([...latest.start].sort(([a], [b]) => a - b), [[0, 900n], [1, 300n], [2, 70n], [3, OFFSET_BEGINNING]]);
   assert.deepEqual(latest.created, [3]);
   assert.deepEqual([...latest.lagFrom].sort(([a], [b]) => a - b), [[1, 300n], [2, 70n], [3, 10n]]);
-  const earliest = uncommittedStarts(plan.start, inputs, { partitionsAtStart: 3, fromBeginning: true });
+  const earliest = uncommittedStarts(plan.start, inputs, { partitionsAtStart: 3, fromBeginning: true, groupHasOffsets: false });
   assert.deepEqual([...earliest.start].sort(([a], [b]) => a - b), [[0, 900n], [3, OFFSET_BEGINNING]], 'fromBeginning: the client starts them at the beginning');
   assert.deepEqual([...earliest.lagFrom].sort(([a], [b]) => a - b), [[1, 5n], [2, 0n], [3, 10n]]);
-  assert.deepEqual(uncommittedStarts(plan.start, inputs, { partitionsAtStart: 0, fromBeginning: false }).created, [1, 2, 3], 'a topic missing at start: every uncommitted partition was created since');
+  assert.deepEqual(uncommittedStarts(plan.start, inputs, { partitionsAtStart: 0, fromBeginning: false, groupHasOffsets: false }).created, [1, 2, 3], 'a topic missing at start: every uncommitted partition was created since');
+});
+
+test('uncommitted starts: once the group has committed offsets, a partition with nothing committed is one it never read (added while down, or before this instance started) → beginning; every uncommitted start is pinned', () => {
+  const inputs = [
+    { partition: 0, committed: 1000n, low: 0n, high: 1200n },
+    { partition: 1, committed: undefined, low: 5n, high: 300n },
+    { partition: 2, committed: -1001n, low: 0n, high: 70n },
+  ];
+  const plan = planRestore(inputs, 100);
+  const grown = uncommittedStarts(plan.start, inputs, { partitionsAtStart: 3, fromBeginning: false, groupHasOffsets: true });
+  assert.deepEqual([...grown.start].sort(([a], [b]) => a - b), [[0, 900n], [1, OFFSET_BEGINNING], [2, OFFSET_BEGINNING]], 'partitions counted at start too');
+  assert.deepEqual(grown.created, [1, 2]);
+  assert.deepEqual([...grown.pin].sort(([a], [b]) => a - b), [[1, 5n], [2, 0n]], 'pinned at their first retained offset; committed partitions are not');
+  const fresh = uncommittedStarts(plan.start, inputs, { partitionsAtStart: 3, fromBeginning: false, groupHasOffsets: false });
+  assert.deepEqual([...fresh.pin].sort(([a], [b]) => a - b), [[1, 300n], [2, 70n]], 'a brand-new group: pinned at the end as read at the assignment');
+  const earliest = uncommittedStarts(plan.start, inputs, { partitionsAtStart: 3, fromBeginning: true, groupHasOffsets: false });
+  assert.deepEqual([...earliest.pin].sort(([a], [b]) => a - b), [[1, 5n], [2, 0n]]);
+});
+
+test('hasCommitted: a group is brand new until some partition has a committed offset (-1 / -1001: none)', () => {
+  assert.equal(hasCommitted([]), false);
+  assert.equal(hasCommitted([{ offset: '-1001' }, { offset: '-1' }]), false);
+  assert.equal(hasCommitted([{ offset: '-1' }, { offset: '0' }]), true, 'a commit at 0 counts');
 });

@@ -24,6 +24,8 @@ function fakeKafka(committed: Record<number, number>, low = 0) {
     disconnect: async () => undefined,
     listTopics: async () => [TOPIC],
     fetchTopicOffsets: async () => Object.keys(committed).map((p) => ({ partition: Number(p), low: String(low), high: '100000' })),
+    fetchOffsets: async ({ topics }: { topics: Array<{ topic: string; partitions: number[] }> }) =>
+      topics.map(({ topic, partitions }) => ({ topic, partitions: partitions.map((partition) => ({ partition, offset: String(committed[partition] ?? -1) })) })),
   };
   const consumer = {
     dependentAdmin: () => admin,
@@ -31,7 +33,10 @@ function fakeKafka(committed: Record<number, number>, low = 0) {
     subscribe: async () => undefined,
     run: async () => undefined,
     seek: () => undefined,
-    committed: async (tps: Array<{ partition: number }>) => tps.map(({ partition }) => ({ topic: TOPIC, partition, offset: String(committed[partition] ?? -1001) })),
+    // The start of a partition with nothing committed is committed at the assignment (source.ts #pin).
+    commitOffsets: async (tps: Array<{ partition: number; offset: string }>) => {
+      for (const { partition, offset } of tps) committed[partition] = Number(offset);
+    },
     disconnect: async () => {
       await cb(REVOKE, held);
       held = [];
