@@ -79,10 +79,10 @@ export const kafkaSection = z
     /** Partitions processed concurrently by this instance (their windows share one micro-batcher). */
     partitionsConsumedConcurrently: positiveInt.default(4),
     /**
-     * Where a partition the group has no committed offset for starts: false → its end as of the
-     * assignment (only ticks written from then on), true → its beginning. Partitions created after start — an input topic
-     * that does not exist at start, partitions added to a live one — are read from their beginning,
-     * either way (docs/kafka-client.md).
+     * Where a brand-new group (nothing committed for the topic) starts: false → each partition's end as of
+     * the assignment (only ticks written from then on), true → its beginning; that start is committed at once. A partition
+     * with nothing committed is read from its beginning, either way, once the group has committed offsets
+     * (it was added since) or when the input topic was missing at start (docs/kafka-client.md).
      */
     fromBeginning: z.boolean().default(false),
     /** 'at-least-once' (default, idempotent producer) or 'exactly-once' (transactional consume-transform-produce). */
