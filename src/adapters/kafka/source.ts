@@ -40,10 +40,9 @@ export interface KafkaSourceOptions {
   /** Records re-read before the committed offset on assignment to rebuild windows (0 = off). */
   restoreRecordsPerPartition?: number;
   /**
-   * Series-state snapshot hook (src/pipeline/snapshot/snapshotter.ts): given each assigned
-   * partition's committed and first retained offset, restores the series state a snapshot holds
-   * and returns partition → offset to replay from as full warm-up (up to the committed offset).
-   * Partitions it leaves out get the plain window replay above.
+   * Series-state snapshot hook (src/pipeline/snapshot/snapshotter.ts): given each assigned partition's committed and first
+   * retained offset, restores the series state a snapshot holds and returns partition → offset to replay from as full
+   * warm-up (up to the committed offset). Partitions it leaves out get the plain window replay above.
    */
   restoreFrom?: (candidates: Array<{ partition: number; committed: bigint; low: bigint }>) => Map<number, bigint>;
   /** Partitions a rebalance handed to another instance (./handover.ts): their state here is stale. */
