@@ -35,20 +35,17 @@ export class RecentRange {
     return this.s[DONE] >= BLOCKS;
   }
 
-  /** [min, max] of the window (±Infinity before any value). */
+  /** [min, max] of the window (±Infinity before any value): `beyond`'s bounds as a pair (off the scoring path). */
   range(): [number, number] {
-    const s = this.s;
-    let lo = s[CUR_MIN];
-    let hi = s[CUR_MAX];
-    const n = Math.min(BLOCKS, s[DONE]);
-    for (let i = 0; i < n; i++) {
-      if (s[i] < lo) lo = s[i];
-      if (s[BLOCKS + i] > hi) hi = s[BLOCKS + i];
-    }
-    return [lo, hi];
+    let out: [number, number] = [Infinity, -Infinity];
+    this.beyond(0, 0, (_value, lo, hi) => {
+      out = [lo, hi];
+      return false;
+    });
+    return out;
   }
 
-  /** `test(value, lo, hi, tolerance)` over the window's [lo, hi] (`range` without the pair). */
+  /** `test(value, lo, hi, tolerance)` over the window's [lo, hi], without allocating a pair (every scored tick). */
   beyond(value: number, tolerance: number, test: (value: number, lo: number, hi: number, tolerance: number) => boolean): boolean {
     const s = this.s;
     let lo = s[CUR_MIN];
