@@ -15,6 +15,7 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { Logger } from '../../telemetry/logger.ts';
+import { sleep } from '../../lifecycle/abortable.ts';
 
 export interface AwaitBrokersOptions {
   /** For the log lines: the configured bootstrap list. */
@@ -26,17 +27,6 @@ export interface AwaitBrokersOptions {
   /** The pause after a failed attempt doubles from 1 s up to this. */
   maxBackoffMs?: number;
 }
-
-const sleep = (ms: number, signal: AbortSignal | undefined) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
 
