@@ -1,4 +1,6 @@
 /** Durable writes for artifacts and checkpoints: data on disk (fsync) before anyone renames it into place. */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Write `data` to `file` (created or truncated) and fsync it before resolving. */
@@ -21,5 +23,21 @@ export async function syncDir(dir: string): Promise<void> {
     // Some filesystems refuse fsync on directories; the rename is still atomic.
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * Replace `file` atomically: `data` goes to a sibling temp file (`<file>.tmp-<pid>-<random>`,
+ * fsynced), renamed over `file`; the temp file is removed when either step fails. The directory is
+ * not synced (callers that need the rename durable call syncDir).
+ */
+export async function replaceFileSynced(file: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFileSynced(tmp, data);
+    await fsp.rename(tmp, file);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
   }
 }

@@ -4,9 +4,9 @@
  * (a redeploy, a node drain) served the newest checkpoint again, unpinned — undoing the rollback
  * away from a bad model. Written durably (temporary file, fsync, rename) like the checkpoints.
  */
-import { readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { syncDir, writeFileSynced } from './durable-fs.ts';
+import { replaceFileSynced, syncDir } from './durable-fs.ts';
 
 const FILE = 'pinned.json';
 
@@ -29,9 +29,7 @@ export async function writePin(dir: string, version: string | null): Promise<voi
   if (version === null) {
     await rm(file, { force: true });
   } else {
-    const tmp = `${file}.tmp-${process.pid}`;
-    await writeFileSynced(tmp, `${JSON.stringify({ version, pinnedAt: new Date().toISOString() })}\n`);
-    await rename(tmp, file);
+    await replaceFileSynced(file, `${JSON.stringify({ version, pinnedAt: new Date().toISOString() })}\n`);
   }
   await syncDir(dir);
 }

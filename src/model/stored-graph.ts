@@ -10,13 +10,13 @@
  * Writes: model.onnx first (temp file, fsync, rename), then model.json (same), so a reader that
  * finds the `onnx` entry finds its file; the weights and every other manifest field are kept.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import { BUILD_INFO } from '../telemetry/build-info.ts';
 import { MANIFEST_FILE } from './artifact.ts';
-import { syncDir, writeFileSynced } from './durable-fs.ts';
+import { replaceFileSynced, syncDir } from './durable-fs.ts';
 
 export const GRAPH_FILE = 'model.onnx';
 
@@ -44,17 +44,6 @@ async function readRaw(dir: string): Promise<RawManifest> {
   return m;
 }
 
-async function replace(dir: string, file: string, data: Uint8Array | string): Promise<void> {
-  const tmp = path.join(dir, `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    await writeFileSynced(tmp, data);
-    await fsp.rename(tmp, path.join(dir, file));
-  } catch (err) {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-}
-
 /**
  * Save `graph` (exported from the weights in `dir`) as the version's model.onnx and list it in its
  * model.json. Nothing is written when the same graph is listed already.
@@ -63,8 +52,8 @@ export async function saveGraph(dir: string, graph: Uint8Array): Promise<void> {
   const m = await readRaw(dir);
   const entry: StoredGraphEntry = { file: GRAPH_FILE, byteLength: graph.byteLength, sha256: sha256(graph), weightsSha256: m.weights!.sha256 as string, exportedBy: GRAPH_EXPORTER };
   if (JSON.stringify(m.onnx) === JSON.stringify(entry)) return;
-  await replace(dir, GRAPH_FILE, graph);
-  await replace(dir, MANIFEST_FILE, JSON.stringify({ ...m, onnx: entry }, null, 2) + '\n');
+  await replaceFileSynced(path.join(dir, GRAPH_FILE), graph);
+  await replaceFileSynced(path.join(dir, MANIFEST_FILE), JSON.stringify({ ...m, onnx: entry }, null, 2) + '\n');
   await syncDir(dir);
 }
 

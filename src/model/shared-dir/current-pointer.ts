@@ -10,10 +10,10 @@
  * the epoch its lease check saw and is refused (TC_FINETUNE_LEASE_FENCED) when the record already
  * carries a higher one; other writes (manual rollback, pin changes) keep the recorded epoch.
  */
-import { readFile, rename, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
-import { syncDir, writeFileSynced } from '../durable-fs.ts';
+import { replaceFileSynced, syncDir } from '../durable-fs.ts';
 
 export const CURRENT_FILE = 'current.json';
 
@@ -51,9 +51,7 @@ export async function writeCurrent(dir: string, version: string, by: string, epo
   if (epoch !== undefined && recorded > epoch) {
     throw new TickcastError(ErrorCodes.FINETUNE_LEASE_FENCED, `${version} not recorded as current: ${CURRENT_FILE} was written under fine-tune lease epoch ${recorded}, this replica's is ${epoch}`, { statusCode: 409, details: { epoch, recorded } });
   }
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  await writeFileSynced(tmp, `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch: Math.max(recorded, epoch ?? 0) })}\n`);
-  await rename(tmp, file);
+  await replaceFileSynced(file, `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch: Math.max(recorded, epoch ?? 0) })}\n`);
   await syncDir(dir);
 }
 

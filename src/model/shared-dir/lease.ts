@@ -29,7 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { writeFileSynced } from '../durable-fs.ts';
+import { replaceFileSynced, writeFileSynced } from '../durable-fs.ts';
 
 export const LEASE_FILE = 'finetune.lease';
 /** Beside the lease: held while a replica replaces a record that is not its live one (takeover, release). */
@@ -159,14 +159,7 @@ export class DirLease {
 
   /** Put `rec` at `target` (the lease file by default) atomically: temp file, fsync, rename over it. */
   async #replace(rec: LeaseRecord, target = this.#file): Promise<void> {
-    const tmp = this.#tempName('tmp');
-    try {
-      await writeFileSynced(tmp, `${JSON.stringify(rec)}\n`);
-      await fsp.rename(tmp, target);
-    } catch (err) {
-      await fsp.rm(tmp, { force: true });
-      throw err;
-    }
+    await replaceFileSynced(target, `${JSON.stringify(rec)}\n`);
   }
 
   /** Create the lease file; `epoch`: the one to write (default: above every epoch seen and the floor). */
