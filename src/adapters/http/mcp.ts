@@ -39,7 +39,8 @@ export interface McpRouteDeps {
 export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void {
   const tools = toolDefinitions(deps.config);
   const validate = new Map(tools.map((t) => [t.name, deps.validators.compileBody(t.inputSchema)]));
-  const listing = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema, annotations: { readOnlyHint: t.mutating !== true } }));
+  // outputSchema: what a successful call's structuredContent holds (2025-06-18); older clients read the same JSON as text.
+  const listing = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: { readOnlyHint: t.mutating !== true } }));
   const log = deps.logger; // bound to module "mcp" by the server (a child of its "http" logger would repeat the key)
 
   /** `authorization`: the request's header, for the tools that change state; `crossSite`: a browser page of another site sent it. */

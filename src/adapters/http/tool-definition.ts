@@ -1,4 +1,5 @@
 import type { ServingApi } from '../../pipeline/ports.ts';
+import type { ObjectSchema } from './tool-output-schemas.ts';
 
 /** One MCP tool: its name, description, argument schema and what it runs (tools.ts, tools-alerts.ts). */
 export interface ToolDefinition {
@@ -6,6 +7,8 @@ export interface ToolDefinition {
   description: string;
   /** JSON Schema (draft-07 subset) of the arguments object. */
   inputSchema: { type: 'object'; properties: Record<string, unknown>; additionalProperties: false; required?: string[] };
+  /** JSON Schema of what `run` resolves to: the MCP result's `structuredContent` (./tool-output-schemas.ts). */
+  outputSchema: ObjectSchema;
   /** Changes server state: needs an API key exactly as the REST route it mirrors (auth.ts), and MCP lists it with readOnlyHint false. */
   mutating?: true;
   /** `caller`: who calls, as feedback records it (`key:<fingerprint>` when a valid key came with the call). */

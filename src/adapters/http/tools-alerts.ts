@@ -5,11 +5,14 @@ import { ALERT_ID_PATTERN, feedbackListQuerySchema, feedbackProperties, incident
 import { httpError } from './errors.ts';
 import { feedbackListForCaller } from './feedback-view.ts';
 import type { ToolDefinition } from './tool-definition.ts';
+import type { ObjectSchema } from './tool-output-schemas.ts';
 
-export function alertToolDefinitions(): ToolDefinition[] {
+/** `out`: outputSchema by tool name (tool-output-schemas.ts). */
+export function alertToolDefinitions(out: Record<string, ObjectSchema>): ToolDefinition[] {
   return [
     {
       name: 'give_alert_feedback',
+      outputSchema: out.give_alert_feedback,
       description:
         'Tell the service what an anomaly alert was: `false_positive` (noise: that series needs a higher score to alert again for a while), ' +
         '`confirmed` (a real anomaly, remembered), `expected` (known maintenance: that series\' alerts are held back for `durationMs`), ' +
@@ -29,6 +32,7 @@ export function alertToolDefinitions(): ToolDefinition[] {
     },
     {
       name: 'list_alert_feedback',
+      outputSchema: out.list_alert_feedback,
       description: 'Feedback in effect on alerts, most recent first; filter by series or verdict (e.g. verdict=confirmed lists the confirmed anomalies).',
       inputSchema: { type: 'object', properties: { ...feedbackListQuerySchema.properties }, additionalProperties: false },
       // Who gave each (a key fingerprint) only for a caller with a valid key, as GET /v1/feedback (feedback-view.ts).
@@ -36,6 +40,7 @@ export function alertToolDefinitions(): ToolDefinition[] {
     },
     {
       name: 'list_incidents',
+      outputSchema: out.list_incidents,
       description:
         'Grouped incidents: alerts on several series that share a host/label or id prefix, close in time, as one record with its member alerts. ' +
         'Open incidents first, newest first.',

@@ -11,6 +11,7 @@ import { seriesListQuerySchema, seriesPage } from './series-page.ts';
 import { alertToolDefinitions } from './tools-alerts.ts';
 import { opsToolDefinitions } from './tools-ops.ts';
 import type { ToolDefinition } from './tool-definition.ts';
+import { toolOutputSchemas } from './tool-output-schemas.ts';
 
 export type { ToolDefinition };
 
@@ -22,9 +23,11 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
     series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Id of a series the service tracks (see list_series); use instead of window.' },
     horizon: { type: 'integer', minimum: 1, maximum: cfg.maxHorizon, description: 'Steps ahead to return; default: the model horizon.' },
   };
+  const out = toolOutputSchemas();
   return [
     {
       name: 'forecast',
+      outputSchema: out.forecast,
       description:
         'Probabilistic forecast of the next steps of a time series. Give either `window` (recent values, oldest first) or `series` ' +
         '(a tracked series id). Returns per step the p10, p50 (median) and p90 quantiles and the model version.',
@@ -33,6 +36,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
     },
     {
       name: 'list_series',
+      outputSchema: out.list_series,
       description:
         'List the time series this service tracks, with tick counts, last timestamp, readiness and anomaly state. Paged like GET /v1/series: ' +
         '`limit` (at most 1000, default 100) series from `offset`, sorted by id; the answer has `total` and `nextOffset` (null on the last page).',
@@ -41,6 +45,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
     },
     {
       name: 'recent_anomalies',
+      outputSchema: out.recent_anomalies,
       description: 'Recent anomaly alerts (value outside the forecast band), newest first; optionally for one series.',
       inputSchema: {
         type: 'object',
@@ -54,6 +59,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
     },
     {
       name: 'explain_forecast',
+      outputSchema: out.explain_forecast,
       description:
         'Forecast plus the model attention weights over the input window: which past time steps the model relied on. ' +
         'Returns the forecast, `attention` (one weight per window step, oldest first) and the most-attended steps.',
@@ -68,7 +74,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
         return { ...res, mostAttended: top };
       },
     },
-    ...alertToolDefinitions(), ...opsToolDefinitions(),
+    ...alertToolDefinitions(out), ...opsToolDefinitions(out),
   ];
 }
 
