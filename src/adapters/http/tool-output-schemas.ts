@@ -20,7 +20,7 @@ export function standalone(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(standalone);
   if (schema === null || typeof schema !== 'object') return schema;
   const s = schema as Record<string, unknown>;
-  if (s.$ref === 'ForecastStep#') return standalone(forecastStepSchema);
+  if (s.$ref === 'ForecastStep#') return forecastStep();
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(s)) {
     if (OPENAPI_ONLY.has(key)) continue;
@@ -29,6 +29,14 @@ export function standalone(schema: unknown): unknown {
   }
   if (s.nullable === true) out.type = [s.type, 'null'].flat();
   return out;
+}
+
+/**
+ * One forecast step. A quantile may be null, not only p50: a window holding a missing value (NaN)
+ * gives NaN quantiles, which JSON writes as null (REST does the same, server.ts).
+ */
+function forecastStep(): unknown {
+  return { ...(standalone(forecastStepSchema) as object), additionalProperties: { type: ['number', 'null'] } };
 }
 
 function object(properties: Record<string, unknown>, required: string[], description?: string): ObjectSchema {
