@@ -40,7 +40,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   const tools = toolDefinitions(deps.config);
   const validate = new Map(tools.map((t) => [t.name, deps.validators.compileBody(t.inputSchema)]));
   // outputSchema: what a successful call's structuredContent holds (2025-06-18); older clients read the same JSON as text.
-  const listing = tools.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: { readOnlyHint: t.mutating !== true } }));
+  const listing = tools.map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: annotations(t) }));
   const log = deps.logger; // bound to module "mcp" by the server (a child of its "http" logger would repeat the key)
 
   /** `authorization`: the request's header, for the tools that change state; `crossSite`: a browser page of another site sent it. */
@@ -124,6 +124,17 @@ function registerNotAllowed(app: FastifyInstance): void {
   // `refuses`: these routes only say 405, so OPTIONS /mcp and other 405s do not list GET or DELETE.
   app.get('/mcp', { config: { refuses: true }, schema: { hide: true } }, notAllowed);
   app.delete('/mcp', { config: { refuses: true }, schema: { hide: true } }, notAllowed);
+}
+
+/**
+ * The spec's behaviour hints, all stated: their defaults assume the worst (openWorldHint true: the
+ * tool reaches outside systems; destructiveHint true, idempotentHint false for a tool that writes).
+ * Every tool here works on this service's own state only.
+ */
+function annotations(t: ToolDefinition) {
+  const closed = { title: t.title, openWorldHint: false };
+  if (t.mutating !== true) return { ...closed, readOnlyHint: true };
+  return { ...closed, readOnlyHint: false, destructiveHint: true, idempotentHint: t.idempotent === true };
 }
 
 /** Matches every tools/call request, valid or not (the SDK Server checks params before the handler runs). */

@@ -12,6 +12,7 @@ export function alertToolDefinitions(out: Record<string, ObjectSchema>): ToolDef
   return [
     {
       name: 'give_alert_feedback',
+      title: 'Give feedback on an alert',
       outputSchema: out.give_alert_feedback,
       description:
         'Tell the service what an anomaly alert was: `false_positive` (noise: that series needs a higher score to alert again for a while), ' +
@@ -24,6 +25,8 @@ export function alertToolDefinitions(out: Record<string, ObjectSchema>): ToolDef
         additionalProperties: false,
       },
       mutating: true,
+      // Replaces (or, with `clear`, withdraws) earlier feedback on the alert: destructive; the same call twice leaves the same state.
+      idempotent: true,
       run: async (serving, args, _signal, caller) => {
         const { alertId, ...body } = args;
         // `by` is the caller's own claim; `actor` is who the key says it is (the audit trail).
@@ -32,6 +35,7 @@ export function alertToolDefinitions(out: Record<string, ObjectSchema>): ToolDef
     },
     {
       name: 'list_alert_feedback',
+      title: 'List alert feedback',
       outputSchema: out.list_alert_feedback,
       description: 'Feedback in effect on alerts, most recent first; filter by series or verdict (e.g. verdict=confirmed lists the confirmed anomalies).',
       inputSchema: { type: 'object', properties: { ...feedbackListQuerySchema.properties }, additionalProperties: false },
@@ -40,6 +44,7 @@ export function alertToolDefinitions(out: Record<string, ObjectSchema>): ToolDef
     },
     {
       name: 'list_incidents',
+      title: 'List incidents',
       outputSchema: out.list_incidents,
       description:
         'Grouped incidents: alerts on several series that share a host/label or id prefix, close in time, as one record with its member alerts. ' +

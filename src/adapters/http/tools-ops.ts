@@ -8,6 +8,7 @@ export function opsToolDefinitions(out: Record<string, ObjectSchema>): ToolDefin
   return [
     {
       name: 'band_quality',
+      title: 'Forecast band quality',
       outputSchema: out.band_quality,
       description:
         'How well calibrated the forecast bands are: nominal p10–p90 coverage vs the mean rolling coverage across series, and the series ' +
@@ -17,6 +18,7 @@ export function opsToolDefinitions(out: Record<string, ObjectSchema>): ToolDefin
     },
     {
       name: 'snapshot_status',
+      title: 'Series-state snapshot status',
       outputSchema: out.snapshot_status,
       description:
         'Series-state snapshots (restart in seconds): when the last snapshot was written, its size and series count, how long it held intake, ' +

@@ -27,6 +27,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
   return [
     {
       name: 'forecast',
+      title: 'Forecast a time series',
       outputSchema: out.forecast,
       description:
         'Probabilistic forecast of the next steps of a time series. Give either `window` (recent values, oldest first) or `series` ' +
@@ -36,6 +37,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
     },
     {
       name: 'list_series',
+      title: 'List tracked series',
       outputSchema: out.list_series,
       description:
         'List the time series this service tracks, with tick counts, last timestamp, readiness and anomaly state. Paged like GET /v1/series: ' +
@@ -45,6 +47,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
     },
     {
       name: 'recent_anomalies',
+      title: 'Recent anomaly alerts',
       outputSchema: out.recent_anomalies,
       description: 'Recent anomaly alerts (value outside the forecast band), newest first; optionally for one series.',
       inputSchema: {
@@ -59,6 +62,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
     },
     {
       name: 'explain_forecast',
+      title: 'Explain a forecast',
       outputSchema: out.explain_forecast,
       description:
         'Forecast plus the model attention weights over the input window: which past time steps the model relied on. ' +
@@ -66,16 +70,19 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
       inputSchema: { type: 'object', properties: forecastProps, additionalProperties: false },
       run: async (serving, args, signal) => {
         const res = await serving.forecast(checkForecastRequest({ ...(args as ForecastRequest), explain: true }), signal);
-        const att = res.attention ?? [];
-        const top = att
-          .map((weight, index) => ({ index, stepsAgo: att.length - index, weight }))
-          .sort((a, b) => b.weight - a.weight)
-          .slice(0, 5);
-        return { ...res, mostAttended: top };
+        return { ...res, mostAttended: mostAttended(res.attention ?? []) };
       },
     },
     ...alertToolDefinitions(out), ...opsToolDefinitions(out),
   ];
+}
+
+/** The 5 window steps with the most attention, heaviest first. */
+function mostAttended(att: number[]) {
+  return att
+    .map((weight, index) => ({ index, stepsAgo: att.length - index, weight }))
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, 5);
 }
 
 /** OpenAI-style function-calling schemas (also accepted by most agent frameworks). */

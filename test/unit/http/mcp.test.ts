@@ -105,6 +105,13 @@ test('MCP tools that change state need the API key their REST twin needs; the li
     const { tools } = await anonymous.listTools();
     assert.deepEqual(tools.filter((t) => t.annotations?.readOnlyHint === false).map((t) => t.name), ['give_alert_feedback']);
     assert.ok(tools.filter((t) => t.name !== 'give_alert_feedback').every((t) => t.annotations?.readOnlyHint === true));
+    // Every hint stated (the spec's defaults assume an open-world, destructive, non-idempotent tool), and a title to show people.
+    for (const t of tools) {
+      assert.ok(typeof t.title === 'string' && t.title.length > 0 && t.title === t.annotations?.title, `${t.name} has a title`);
+      assert.equal(t.annotations?.openWorldHint, false, `${t.name} works on this service's state only`);
+    }
+    const fb = tools.find((t) => t.name === 'give_alert_feedback')!.annotations!;
+    assert.deepEqual([fb.destructiveHint, fb.idempotentHint], [true, true], 'replaces earlier feedback; the same call twice changes nothing more');
     assert.equal(errorCode(await anonymous.callTool({ name: 'list_series', arguments: {} })), 'ok');
     const refused = await anonymous.callTool(call);
     assert.equal(errorCode(refused), 'TC_HTTP_UNAUTHORIZED');
