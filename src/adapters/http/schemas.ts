@@ -38,7 +38,9 @@ export const SERIES_ID_MAX = 256;
 
 export function windowSchema(cfg: Pick<HttpConfig, 'maxWindowLength' | 'maxFeatures'>) {
   return {
-    description: 'Raw values, oldest first: number[] for one feature or number[][] as [time][feature].',
+    description:
+      `Raw values, oldest first: number[] for one feature or number[][] as [time][feature]; at most ${cfg.maxWindowLength} time steps ` +
+      `of at most ${cfg.maxFeatures} features (for a longer history send its most recent part, or a tracked series id).`,
     anyOf: [
       { type: 'array', minItems: 1, maxItems: cfg.maxWindowLength, items: { type: 'number' } },
       {
