@@ -47,7 +47,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   function createServer(signal: AbortSignal, authorization: string | undefined, crossSite: boolean): Server {
     // The protocol-level Server, not McpServer: McpServer declares `tools.listChanged: true`, which a
     // stateless endpoint with a fixed tool list never sends (and has no stream to send it on).
-    const mcp = new Server({ name: 'tickcast', version: BUILD_INFO.version }, { capabilities: { tools: {} } });
+    const mcp = new Server({ name: 'tickcast', title: 'tickcast forecasting and anomaly detection', version: BUILD_INFO.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
     mcp.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing }));
     // With the full CallToolRequestSchema here the SDK's protocol layer parses first and answers a
     // malformed call with -32603 (internal error); with a schema that matches the method only, the
@@ -156,6 +156,13 @@ function authorizeTool(tool: ToolDefinition, auth: ApiKeyAuth, authorization: st
     return { refused: toErrorResponse(err).body };
   }
 }
+
+/** initialize's `instructions` (2025-03-26+): how the tools fit together, for the model's context. */
+const INSTRUCTIONS =
+  'Probabilistic forecasts and anomaly alerts for the time series this service ingests. Find a series id with list_series, then ' +
+  'call forecast (or explain_forecast) with {series} — or send your own {window} of recent values. recent_anomalies and list_incidents ' +
+  'show what fired; give_alert_feedback (needs an API key) marks an alert false_positive, confirmed or expected. Results are JSON in ' +
+  'structuredContent (each tool declares its outputSchema); a refused call is an isError result holding {error:{code,message,hint}}.';
 
 const PARSE_ERROR = 'Parse error: the body is not valid JSON (or holds a "__proto__" or "constructor" key)';
 

@@ -18,11 +18,16 @@ const initialize = (protocolVersion: string) => ({ jsonrpc: '2.0', id: 1, method
 test('initialize: the version asked for when supported, else the latest; tools without listChanged (the list never changes)', async () => {
   const { app } = await build();
   try {
-    for (const v of ['2025-03-26', '2025-06-18']) {
+    for (const v of ['2024-11-05', '2025-03-26', '2025-06-18']) {
       const r = await post(app, initialize(v));
       assert.equal(r.body.result.protocolVersion, v);
       assert.deepEqual(r.body.result.capabilities, { tools: {} }, 'no listChanged: no notification will ever come');
       assert.equal(r.body.result.serverInfo.name, 'tickcast');
+      assert.equal(r.body.result.serverInfo.title, 'tickcast forecasting and anomaly detection');
+      // How the tools fit together, for the model, in the tools' own names.
+      const tools = (await post(app, { jsonrpc: '2.0', id: 2, method: 'tools/list' })).body.result.tools.map((t: { name: string }) => t.name) as string[];
+      const named = tools.filter((t) => new RegExp(`\\b${t}\\b`).test(r.body.result.instructions));
+      assert.deepEqual(named, ['forecast', 'list_series', 'recent_anomalies', 'explain_forecast', 'give_alert_feedback', 'list_incidents']);
     }
     const unknown = await post(app, initialize('1999-01-01'));
     assert.match(unknown.body.result.protocolVersion, /^\d{4}-\d{2}-\d{2}$/);
