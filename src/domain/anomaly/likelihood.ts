@@ -55,11 +55,20 @@ export function lnCount(n: number): number {
   return (LN[n] ??= Math.log(n));
 }
 
+/**
+ * Entries the long ring starts with (at most longTicks). It grows as it fills — twice the size
+ * each time, up to longTicks — so a series that has seen few ticks has not touched (nor had zeroed)
+ * the whole ring: at the defaults three rings of 2,000 and 500 are 36 KB of a feature's ~53 KB.
+ */
+export const LONG_START = 128;
+
 export class AnomalyLikelihood {
   private readonly short: Float64Array;
   private shortSum = 0;
   private shortN = 0;
-  private readonly long: Float64Array;
+  /** Ring of the last `longCap` short averages; shorter while it fills (LONG_START, grown by `resize`). */
+  private long: Float64Array;
+  private readonly longCap: number;
   private longSum = 0;
   private longSq = 0;
   private longN = 0;
@@ -73,7 +82,24 @@ export class AnomalyLikelihood {
     alloc: ArrayAlloc = OWN_ARRAYS,
   ) {
     this.short = alloc.f64(shortTicks);
-    this.long = alloc.f64(longTicks);
+    this.longCap = longTicks;
+    this.long = alloc.f64(Math.min(longTicks, LONG_START));
+  }
+
+  /** Entries the long ring holds now (it grows to `longTicks` as it fills). */
+  get longLength(): number {
+    return this.long.length;
+  }
+
+  /**
+   * Snapshot hook (src/pipeline/snapshot/codec.ts `fillFrom`): make the ring `field` hold `n`
+   * entries before a saved one of that length is copied in (a snapshot of a fuller ring, or of a
+   * release whose rings were full-length from the start). Null: not a growable field or size.
+   */
+  growTo(field: string, n: number): Float64Array | null {
+    if (field !== 'long' || n > this.longCap || n < this.long.length) return null;
+    if (n > this.long.length) this.resize(n);
+    return this.long;
   }
 
   /**
@@ -88,24 +114,35 @@ export class AnomalyLikelihood {
     this.shortSum += raw;
     const avg = this.shortSum / this.shortN;
 
-    const li = this.ticks % this.long.length;
-    if (this.longN === this.long.length) {
+    // While the ring fills, ticks === longN: the next slot is the first one the ring may lack.
+    const li = this.ticks % this.longCap;
+    if (this.longN === this.longCap) {
       const old = this.long[li];
       this.longSum -= old;
       this.longSq -= old * old;
-    } else this.longN++;
+    } else {
+      if (li >= this.long.length) this.resize(Math.min(this.longCap, 2 * this.long.length));
+      this.longN++;
+    }
     this.long[li] = avg;
     this.longSum += avg;
     this.longSq += avg * avg;
     this.ticks++;
     // Running sums drift with float error; recompute exactly once per window.
-    if (this.ticks % this.long.length === 0) this.recompute();
+    if (this.ticks % this.longCap === 0) this.recompute();
 
     const mean = Math.max(this.minMean, this.longSum / this.longN);
     const variance = Math.max(0, this.longSq / this.longN - (this.longSum / this.longN) ** 2);
     const std = Math.max(this.minStd, Math.sqrt(variance));
     const z = (avg - mean) / std;
     return z <= 0 ? 0 : logNormalTail(z);
+  }
+
+  /** The ring at `n` entries, the first ones kept (its own buffer: the series' arena is sized for the start). */
+  private resize(n: number): void {
+    const next = new Float64Array(n);
+    next.set(this.long);
+    this.long = next;
   }
 
   private recompute(): void {

@@ -237,21 +237,29 @@ export function toPlain(obj: object, skip: ReadonlySet<object>, copyArrays = tru
   return out;
 }
 
+/** A state whose typed array `field` grows as it fills: `growTo` makes it `n` long (null: it cannot). */
+export interface Growable {
+  growTo(field: string, n: number): Float32Array | Float64Array | null;
+}
+
 /**
  * The inverse of `toPlain`: copy `plain` into a freshly constructed `target` of the same shape.
- * Typed arrays must match in kind and length (else a RangeError: the configuration changed).
+ * Typed arrays must match in kind and length (else a RangeError: the configuration changed), but
+ * for a `Growable` target's array shorter than the saved one, grown to its length first.
  */
 export function fillFrom(target: object, plain: Record<string, unknown>): void {
   const t = target as Record<string, unknown>;
   for (const [k, v] of Object.entries(plain)) {
-    const cur = t[k];
-    if (cur instanceof Float32Array || cur instanceof Float64Array) {
+    const now = t[k];
+    if (now instanceof Float32Array || now instanceof Float64Array) {
       const n = v instanceof Float32Array || v instanceof Float64Array ? declaredLength(v) : -1;
+      // A ring that grows as it fills (anomaly/likelihood.ts) is made as long as the saved one first.
+      const cur = (n > now.length && typeof t.growTo === 'function' ? (target as Growable).growTo(k, n) : null) ?? now;
       if (!(v instanceof cur.constructor) || n !== cur.length) throw new RangeError(`field ${k}: saved array does not match (${n} vs ${cur.length})`);
       cur.set(v as Float64Array);
       if ((v as Float64Array).length < n) cur.fill(0, (v as Float64Array).length);
-    } else if (typeof cur === 'object' && cur !== null && typeof v === 'object' && v !== null && !Array.isArray(v)) {
-      fillFrom(cur, v as Record<string, unknown>);
+    } else if (typeof now === 'object' && now !== null && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      fillFrom(now, v as Record<string, unknown>);
     } else t[k] = v;
   }
 }
