@@ -15,6 +15,16 @@ export interface ArrayAlloc {
   f32(n: number): Float32Array;
 }
 
+/**
+ * `a` at `n` entries, its values first (a buffer of its own): for a ring that grows as it fills,
+ * so that a young series does not zero and fault in the whole of it (anomaly/likelihood.ts).
+ */
+export function grown(a: Float64Array, n: number): Float64Array {
+  const next = new Float64Array(n);
+  next.set(a);
+  return next;
+}
+
 /** Plain allocation: one backing store per array. */
 export const OWN_ARRAYS: ArrayAlloc = {
   f64: (n) => new Float64Array(n),

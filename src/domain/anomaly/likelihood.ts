@@ -5,7 +5,7 @@
  * is what makes a noisy series and a quiet one alert at comparable rates: each is judged against
  * its own distribution of raw scores.
  */
-import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
+import { grown, OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 const LOG_1E10 = Math.log(1e-10);
 
 /** Upper tail of the standard normal, Q(z) = P(Z > z); |error| < 1.5e-7 (Abramowitz–Stegun 7.1.26). */
@@ -140,9 +140,7 @@ export class AnomalyLikelihood {
 
   /** The ring at `n` entries, the first ones kept (its own buffer: the series' arena is sized for the start). */
   private resize(n: number): void {
-    const next = new Float64Array(n);
-    next.set(this.long);
-    this.long = next;
+    this.long = grown(this.long, n);
   }
 
   private recompute(): void {

@@ -23,7 +23,7 @@
  * every `detectEvery` ticks; memory one Float64Array of max(cycles · maxPeriod + levelTicks,
  * acfWindow) + 1.
  */
-import { OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
+import { grown, OWN_ARRAYS, type ArrayAlloc } from '../arena.ts';
 import { detrend, lagSums } from './lag-sums.ts';
 
 export interface SeasonalParams {
@@ -48,6 +48,8 @@ export const MAX_CYCLES = 8;
 const KEEP_SHARE = 0.9;
 /** First searches at these tick counts (powers of two from here until `detectEvery`). */
 const FIRST_SEARCH = 256;
+/** Entries the ring starts with: it grows as it fills (doubled up to its length), as the likelihoods' rings do (likelihood.ts). */
+const RING_START = 128;
 /** Errors seen before the view scores (its error scale is a mean of at least this many). */
 const MIN_ERRORS = 16;
 
@@ -59,7 +61,9 @@ const cycleErr = new Float64Array(2);
 let sums = new Float64Array(0);
 
 export class SeasonalView {
-  private readonly ring: Float64Array;
+  /** The last `cap` values, slot n % cap; shorter while it fills (RING_START, doubled by `put`). */
+  private ring: Float64Array;
+  private readonly cap: number;
   private n = 0;
   /** Current period in ticks; 0 while none is found. */
   period = 0;
@@ -70,7 +74,27 @@ export class SeasonalView {
 
   constructor(private readonly p: Readonly<SeasonalParams>, alloc: ArrayAlloc = OWN_ARRAYS) {
     // The oldest value read: `cycles` periods and `levelTicks` before them (level correction).
-    this.ring = alloc.f64(Math.max(p.cycles * p.maxPeriod + p.levelTicks, p.acfWindow) + 1);
+    this.cap = Math.max(p.cycles * p.maxPeriod + p.levelTicks, p.acfWindow) + 1;
+    this.ring = alloc.f64(Math.min(this.cap, RING_START));
+  }
+
+  /** Snapshot hook (../../pipeline/snapshot/codec.ts `fillFrom`): the ring made `n` long before a saved one is copied in. */
+  growTo(field: string, n: number): Float64Array | null {
+    if (field !== 'ring' || n > this.cap || n < this.ring.length) return null;
+    if (n > this.ring.length) this.ring = grown(this.ring, n);
+    return this.ring;
+  }
+
+  /** Entries the ring holds now (it grows to its full length as it fills). */
+  get ringLength(): number {
+    return this.ring.length;
+  }
+
+  /** Store the n-th value (while the ring fills, n is the first slot it may lack). */
+  private put(value: number): void {
+    const i = this.n % this.cap;
+    if (i >= this.ring.length) this.ring = grown(this.ring, Math.min(this.cap, 2 * this.ring.length));
+    this.ring[i] = value;
   }
 
   /** Feed one value; returns the surprise in [0, 1), or −1 while the view has no period. `floor`: the least error scale. */
@@ -80,7 +104,7 @@ export class SeasonalView {
       this.quiet--;
       raw = -1;
     }
-    this.ring[this.n % this.ring.length] = value;
+    this.put(value);
     if (this.searchDue(++this.n)) this.detect();
     return raw;
   }
@@ -113,12 +137,12 @@ export class SeasonalView {
    * (they do not change the phase).
    */
   fill(k: number): void {
-    const len = this.ring.length;
+    const len = this.cap;
     const P = this.period;
     let fill = Math.max(0, Math.floor(k));
     if (fill >= len) fill = P > 0 ? fill - P * Math.ceil((fill - len + 1) / P) : len - 1;
     for (let i = 0; i < fill && this.n > 0; i++) {
-      this.ring[this.n % len] = P > 0 && this.n >= P ? this.at(P) : this.at(1);
+      this.put(P > 0 && this.n >= P ? this.at(P) : this.at(1));
       if (this.searchDue(++this.n)) this.detect();
     }
   }
@@ -129,7 +153,7 @@ export class SeasonalView {
   }
 
   private at(ticksAgo: number): number {
-    return this.ring[(this.n - ticksAgo) % this.ring.length];
+    return this.ring[(this.n - ticksAgo) % this.cap];
   }
 
   /** Mean of the `m` values before the one `ticksAgo` back (ticksAgo 0: the last m values). */

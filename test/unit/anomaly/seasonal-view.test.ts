@@ -148,3 +148,25 @@ test('a gap: skip(k) keeps phases aligned (the bump after the gap is expected) a
   assert.ok(a < 1.5 * n + 0.02, `aligned ${a.toFixed(3)} vs no gap ${n.toFixed(3)}`);
   assert.ok(sh > 2 * a, `control, misaligned ${sh.toFixed(3)} vs aligned ${a.toFixed(3)}`);
 });
+
+test('the ring grows as it fills (128 entries, doubled, up to its length) and scores as a full-length ring does, through gaps, fills and its wrap', () => {
+  const xs = bumps(8, 21);
+  const full = new SeasonalView(PARAMS);
+  const growing = new SeasonalView(PARAMS);
+  const cap = Math.max(PARAMS.cycles * PARAMS.maxPeriod + PARAMS.levelTicks, PARAMS.acfWindow) + 1;
+  assert.equal(growing.ringLength, 128);
+  assert.equal(full.growTo('ring', cap)?.length, cap, 'a ring made full-length from the start: the reference');
+  assert.equal(growing.growTo('ring', cap + 1), null, 'never past its length');
+  assert.equal(growing.growTo('long', 256), null, 'only the ring');
+  const lengths: number[] = [growing.ringLength];
+  xs.forEach((v, i) => {
+    // A run of lost readings while the ring is small, another after it wrapped; an outage in between.
+    if (i === 100 || i === 2000) { full.fill(3); growing.fill(3); }
+    if (i === 700) { full.skip(40); growing.skip(40); }
+    assert.ok(Object.is(growing.update(v), full.update(v)), `tick ${i}`);
+    if (i === 1500) assert.ok(Object.is(growing.phaseValue(1), full.phaseValue(1)), 'the long-cycle filter reads the same phase value');
+    if (lengths[lengths.length - 1] !== growing.ringLength) lengths.push(growing.ringLength);
+  });
+  assert.ok(growing.period > 0 && growing.period === full.period);
+  assert.deepEqual(lengths, [128, 256, 512, 1024, cap]);
+});

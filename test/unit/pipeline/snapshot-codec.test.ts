@@ -234,31 +234,35 @@ test('the series outlook comes back whole: every target of a multi-target foreca
   assert.equal(back.nextExpectations('m')?.length, 2);
 });
 
-/** Every likelihood in a plain detector tree (an object with a `long` ring and its `longCap`). */
-function likelihoods(node: unknown, out: Array<Record<string, unknown>> = []): Array<Record<string, unknown>> {
+/** Every growing ring in a plain detector tree: the likelihoods' `long` (length `longCap`), the seasonal view's `ring` (`cap`). */
+function growing(node: unknown, out: Array<{ o: Record<string, unknown>; ring: string; cap: string }> = []): Array<{ o: Record<string, unknown>; ring: string; cap: string }> {
   if (typeof node !== 'object' || node === null || ArrayBuffer.isView(node)) return out;
   const o = node as Record<string, unknown>;
-  if (o.long instanceof Float64Array && typeof o.longCap === 'number') out.push(o);
-  for (const v of Object.values(o)) likelihoods(v, out);
+  if (o.long instanceof Float64Array && typeof o.longCap === 'number') out.push({ o, ring: 'long', cap: 'longCap' });
+  if (o.ring instanceof Float64Array && typeof o.cap === 'number') out.push({ o, ring: 'ring', cap: 'cap' });
+  for (const v of Object.values(o)) growing(v, out);
   return out;
 }
 
-test('detector snapshots and growing likelihood rings: a grown ring and a full-length one (as releases before saved it) both install and score on identically through the wrap', () => {
+test('detector snapshots and growing rings: a grown ring and a full-length one (as releases before saved it) both install and score on identically through the wrap', () => {
   const v = (i: number) => 10 + Math.sin(i / 5) + (i % 9) / 9 + (i === 2300 ? 8 : 0);
   const band = (i: number) => (i % 3 ? { lower: v(i) - 1, p50: v(i) + 0.1, upper: v(i) + 1 } : null);
   const a = new AnomalyDetector();
   for (let i = 0; i < 300; i++) a.observe('s', i * 1000, v(i), band(i));
   const plain = toPlain(a.exportSeries('s')!, new Set([a.config]));
-  const rings = likelihoods(plain);
-  assert.ok(rings.length >= 3 && rings.some((r) => (r.long as Float64Array).length === 512 && (r.longCap as number) === 2000), 'the forecast view\'s ring has grown to 512 of 2000');
+  const rings = growing(plain);
+  const sizes = rings.map(({ o, ring, cap }) => `${ring} ${(o[ring] as Float64Array).length}/${o[cap] as number}`).sort();
+  // After 300 ticks: the forecast and volatility likelihoods' rings and the seasonal view's grown to 512; the
+  // seasonal likelihood (fed once the view has a period) and the long-cycle filter's hourly view still at 128.
+  assert.deepEqual(sizes, ['long 128/500', 'long 512/2000', 'long 512/2000', 'ring 128/425', 'ring 512/1045']);
   const grown = decodeSnapshot(Buffer.concat(encodeSnapshot(plain))) as Record<string, unknown>;
-  // The shape of a release whose rings were full-length from the start: padded with zeros, no longCap.
+  // The shape of a release whose rings were full-length from the start: padded with zeros, no cap field.
   const old = toPlain(a.exportSeries('s')!, new Set([a.config]));
-  for (const r of likelihoods(old)) {
-    const full = new Float64Array(r.longCap as number);
-    full.set(r.long as Float64Array);
-    r.long = full;
-    delete r.longCap;
+  for (const { o, ring, cap } of growing(old)) {
+    const full = new Float64Array(o[cap] as number);
+    full.set(o[ring] as Float64Array);
+    o[ring] = full;
+    delete o[cap];
   }
   const oldSaved = decodeSnapshot(Buffer.concat(encodeSnapshot(old))) as Record<string, unknown>;
   const b = new AnomalyDetector();
@@ -267,10 +271,12 @@ test('detector snapshots and growing likelihood rings: a grown ring and a full-l
   c.importSeries('s', Object.keys(oldSaved), (fresh) => fillFrom(fresh, oldSaved));
   for (let i = 300; i < 2600; i++) {
     const ra = a.observe('s', i * 1000, v(i), band(i));
-    assert.deepEqual(b.observe('s', i * 1000, v(i), band(i)), ra, `grown ring, tick ${i}`);
-    assert.deepEqual(c.observe('s', i * 1000, v(i), band(i)), ra, `full-length ring, tick ${i}`);
+    assert.deepEqual(b.observe('s', i * 1000, v(i), band(i)), ra, `grown rings, tick ${i}`);
+    assert.deepEqual(c.observe('s', i * 1000, v(i), band(i)), ra, `full-length rings, tick ${i}`);
   }
-  const longer = toPlain(a.exportSeries('s')!, new Set([a.config]));
-  for (const r of likelihoods(longer)) r.long = new Float64Array((r.longCap as number) + 1);
-  assert.throws(() => new AnomalyDetector().importSeries('s', Object.keys(longer), (fresh) => fillFrom(fresh, longer)), RangeError, 'a ring longer than the config allows does not fit');
+  for (const ring of ['long', 'ring']) {
+    const longer = toPlain(a.exportSeries('s')!, new Set([a.config]));
+    for (const g of growing(longer)) if (g.ring === ring) g.o[ring] = new Float64Array((g.o[g.cap] as number) + 1);
+    assert.throws(() => new AnomalyDetector().importSeries('s', Object.keys(longer), (fresh) => fillFrom(fresh, longer)), RangeError, `a ${ring} longer than the config allows does not fit`);
+  }
 });
