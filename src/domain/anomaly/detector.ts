@@ -113,7 +113,9 @@ export class AnomalyDetector {
    * array's length or a field's meaning changes for the same config, so that a snapshot of the
    * old shape is not installed. 2: the analogue forecaster's ring holds historyTicks + contextTicks;
    * 3: each feature has a count gate (count-gate.ts); 4: each state has a resolution (resolution.ts);
-   * 5: and a recent range (recent-range.ts); 6: and a long-cycle filter (long-cycle.ts).
+   * 5: and a recent range (recent-range.ts); 6: and a long-cycle filter (long-cycle.ts). Still 6 since
+   * the likelihood and seasonal rings grow as they fill: a fresh ring is grown to a saved one's length
+   * before the copy (the snapshot codec's `fillFrom`), so snapshots of full-length rings load.
    */
   readonly stateLayout = 6;
   /** Insertion order = recency order (re-inserted on every observation): the first key is the LRU. */
