@@ -11,6 +11,7 @@ import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts'
 import type { Tick } from './types.ts';
 import { outOfLogDomain } from './model-spec.ts';
 import { beyondValueBound, MAX_ABS_VALUE } from './value-bound.ts';
+import { strictUtf8 } from './utf8-text.ts';
 
 export interface CodecOptions {
   features: readonly string[];
@@ -44,8 +45,19 @@ function fail(code: Parameters<typeof recordError>[0], message: string): DecodeR
   return { ok: false, error: recordError(code, message) };
 }
 
+/**
+ * A short rendering of a JSON value for a message. Never throws: JSON.stringify overflows the stack
+ * on an array or object nested some thousands deep (a 64 KiB record holds 32,000 levels), and it
+ * writes a number beyond ±1.8e308 (1e400, parsed as Infinity) as `null`, which names the wrong mistake.
+ */
 function show(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${v} (a number beyond ±1.8e308)`;
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = `${Array.isArray(v) ? 'an array' : 'an object'} nested too deeply to show`;
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
@@ -131,9 +143,12 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   if (value.length > opts.maxRecordBytes) {
     return fail(ErrorCodes.RECORD_TOO_LARGE, `record is ${value.length} bytes; the limit is ${opts.maxRecordBytes} (input.maxRecordBytes)`);
   }
+  const text = strictUtf8(value);
+  if ('error' in text) return fail(ErrorCodes.RECORD_NOT_JSON, `value is ${text.error}`);
+  if (text.text.startsWith('\uFEFF')) return fail(ErrorCodes.RECORD_NOT_JSON, 'value starts with a byte order mark (bytes EF BB BF); send the JSON without it');
   let body: unknown;
   try {
-    body = JSON.parse(value.toString('utf8'));
+    body = JSON.parse(text.text);
   } catch (err) {
     return fail(ErrorCodes.RECORD_NOT_JSON, `value is not valid JSON (${(err as Error).message})`);
   }
@@ -143,7 +158,11 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   const rec = body as Record<string, unknown>;
 
   let series: unknown = rec.series;
-  if (series === undefined || series === null) series = key && key.length > 0 ? key.toString('utf8') : undefined;
+  if ((series === undefined || series === null) && key && key.length > 0) {
+    const k = strictUtf8(key);
+    if ('error' in k) return fail(ErrorCodes.RECORD_BAD_SERIES, `the record key (the series id, as the value has no "series") is ${k.error}`);
+    series = k.text;
+  }
   if (series !== undefined && typeof series !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `"series" must be a string; got ${show(series)}`);
   if (typeof series !== 'string' || series.length === 0) {
     return fail(ErrorCodes.RECORD_BAD_SERIES, 'series id missing: set "series" in the value or use the series id as the record key');
