@@ -6,6 +6,8 @@ export interface Collected {
   partition: number;
   offset: string;
   key: string | null;
+  /** The key's bytes as the broker gave them (binary keys: `key` is their UTF-8 reading). */
+  rawKey: Buffer | null;
   value: Buffer | null;
   /** First value of each header as text. */
   headers: Record<string, string>;
@@ -49,7 +51,7 @@ export class Collector {
       eachMessage: async ({ topic, partition, message }) => {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v);
-        c.items.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers, rawHeaders: message.headers ?? {} });
+        c.items.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, rawKey: message.key, value: message.value, headers, rawHeaders: message.headers ?? {} });
       },
     });
     await joined;
