@@ -11,6 +11,7 @@ import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts'
 import type { Tick } from './types.ts';
 import { outOfLogDomain } from './model-spec.ts';
 import { beyondValueBound, MAX_ABS_VALUE } from './value-bound.ts';
+import { showValue } from './show-value.ts';
 import { strictUtf8 } from './utf8-text.ts';
 
 export interface CodecOptions {
@@ -45,21 +46,7 @@ function fail(code: Parameters<typeof recordError>[0], message: string): DecodeR
   return { ok: false, error: recordError(code, message) };
 }
 
-/**
- * A short rendering of a JSON value for a message. Never throws: JSON.stringify overflows the stack
- * on an array or object nested some thousands deep (a 64 KiB record holds 32,000 levels), and it
- * writes a number beyond ±1.8e308 (1e400, parsed as Infinity) as `null`, which names the wrong mistake.
- */
-function show(v: unknown): string {
-  if (typeof v === 'number' && !Number.isFinite(v)) return `${v} (a number beyond ±1.8e308)`;
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? String(v);
-  } catch {
-    s = `${Array.isArray(v) ? 'an array' : 'an object'} nested too deeply to show`;
-  }
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
+const show = (v: unknown): string => showValue(v);
 
 /** Epoch ms of a tick's ts, or null when readTimestamp refuses it. */
 export function parseTimestamp(ts: unknown): number | null {

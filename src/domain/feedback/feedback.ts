@@ -10,6 +10,7 @@
  *  - `clear`: withdraw earlier feedback on the alert (its effect goes with it).
  */
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+import { showValue } from '../show-value.ts';
 
 export const VERDICTS = ['false_positive', 'confirmed', 'expected'] as const;
 export type Verdict = (typeof VERDICTS)[number];
@@ -73,7 +74,7 @@ export function parseFeedbackInput(body: unknown, where = 'body'): FeedbackInput
   const b = body as Record<string, unknown>;
   const verdict = b.verdict;
   if (typeof verdict !== 'string' || !([...VERDICTS, 'clear'] as string[]).includes(verdict)) {
-    throw feedbackError(`${where}.verdict must be one of ${[...VERDICTS, 'clear'].join(', ')}; got ${JSON.stringify(verdict) ?? 'nothing'}`);
+    throw feedbackError(`${where}.verdict must be one of ${[...VERDICTS, 'clear'].join(', ')}; got ${showValue(verdict, 80, 'nothing')}`);
   }
   const out: FeedbackInput = { verdict: verdict as VerdictOrClear };
   out.note = optionalText(b.note, `${where}.note`, FEEDBACK_LIMITS.noteMaxChars);
@@ -82,7 +83,7 @@ export function parseFeedbackInput(body: unknown, where = 'body'): FeedbackInput
     const d = b.durationMs;
     if (verdict !== 'expected') throw feedbackError(`${where}.durationMs applies to the "expected" verdict only (a maintenance span)`);
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > FEEDBACK_LIMITS.maxDurationMs) {
-      throw feedbackError(`${where}.durationMs must be an integer from 1 to ${FEEDBACK_LIMITS.maxDurationMs} (7 days); got ${JSON.stringify(d)}`);
+      throw feedbackError(`${where}.durationMs must be an integer from 1 to ${FEEDBACK_LIMITS.maxDurationMs} (7 days); got ${showValue(d, 80)}`);
     }
     out.durationMs = d;
   }
