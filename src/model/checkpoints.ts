@@ -89,6 +89,17 @@ async function linearBaselineRefusal(dir: string): Promise<TickcastError | null>
   );
 }
 
+/** Temp entries in model.dir: ours (.tmp-vN-…), train's (.vN.tmp-…), ./artifact.ts's (vN.tmp-…, vN.old-…), the lease's and the pointers'. */
+const TOP_TEMP = /^(\.tmp-|\.v\d+\.tmp-|v\d+\.(tmp|old)-|finetune\.lease\.(tmp|new|stale|lock|stalelock)-|(current|pinned)\.json\.tmp-)/;
+/** Temp files in a version directory: ./durable-fs.ts replaceFileSynced's, for the graph and the manifest (./stored-graph.ts). */
+const VERSION_TEMP = /^(model\.onnx|model\.json)\.tmp-/;
+
+/** Paths of the entries of `dir` whose names match `re` (none when it cannot be read). */
+async function tempEntries(dir: string, re: RegExp): Promise<string[]> {
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => re.test(n)).map((n) => path.join(dir, n));
+}
+
 export interface CheckpointStoreOptions {
   dir: string;
   /** Versions kept after each save (older ones deleted). */
@@ -170,27 +181,23 @@ export class CheckpointStore {
   }
 
   /**
-   * Remove temp directories left by an interrupted save (and temp files of the fine-tune lease,
-   * ./shared-dir/lease.ts). Only those older than `minAgeMs`: in a directory shared by replicas a
+   * Remove temp entries left by an interrupted write: a save's directory, `tickcast train --out
+   * <dir>/vN`'s (../cli/outputs.ts) and ./artifact.ts's, the lease's and the pointers' temp files
+   * (./shared-dir/), and those inside a version directory (its graph and manifest rewritten by
+   * ./stored-graph.ts). Only those older than `minAgeMs`: in a directory shared by replicas a
    * younger one may be another replica's write in progress.
    */
   async cleanTemp(minAgeMs = 0): Promise<number> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.dir);
-    } catch {
-      return 0;
-    }
-    // Ours (.tmp-vN-…), ./artifact.ts's (vN.tmp-…, vN.old-…) and the lease's.
-    const temp = names.filter((n) => n.startsWith('.tmp-') || /^v\d+\.(tmp|old)-/.test(n) || /^finetune\.lease\.(tmp|new|stale|lock|stalelock)-/.test(n) || /^(current|pinned)\.json\.tmp-/.test(n));
+    const temp = [...(await tempEntries(this.dir, TOP_TEMP))];
+    for (const v of await this.list()) temp.push(...(await tempEntries(path.join(this.dir, v), VERSION_TEMP)));
     const before = Date.now() - minAgeMs;
     const stale: string[] = [];
-    for (const n of temp) {
-      const st = await fsp.stat(path.join(this.dir, n)).catch(() => null);
-      if (st && (minAgeMs === 0 || st.mtimeMs < before)) stale.push(n);
+    for (const p of temp) {
+      const st = await fsp.stat(p).catch(() => null);
+      if (st && (minAgeMs === 0 || st.mtimeMs < before)) stale.push(p);
     }
-    for (const n of stale) await fsp.rm(path.join(this.dir, n), { recursive: true, force: true });
-    if (stale.length > 0) this.#log('warn', `removed ${stale.length} incomplete checkpoint write(s) left by an earlier crash`, { dirs: stale });
+    for (const p of stale) await fsp.rm(p, { recursive: true, force: true });
+    if (stale.length > 0) this.#log('warn', `removed ${stale.length} incomplete checkpoint write(s) left by an earlier crash`, { dirs: stale.map((p) => path.relative(this.dir, p)) });
     return stale.length;
   }
 
