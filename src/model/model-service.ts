@@ -21,7 +21,7 @@ import { writePin } from './pin-file.ts';
 import { dirGraphs } from './stored-graph.ts';
 import { Promoter, type PromoterDeps } from './promoter.ts';
 import { VersionRegistry } from './version-registry.ts';
-import { SharedDirCoordinator } from './shared-dir/coordinator.ts';
+import { SharedDirCoordinator, directoryTarget } from './shared-dir/coordinator.ts';
 import { readCurrentEpoch, writeCurrent } from './shared-dir/current-pointer.ts';
 import { DirLease } from './shared-dir/lease.ts';
 
@@ -93,6 +93,7 @@ function composeLifecycle(o: { config: Config; logger: Logger; metrics: Metrics;
         saveCurrent: (v: string, fenced: boolean) => writeCurrent(store.dir, v, lease?.owner ?? String(process.pid), fenced && lease ? coord?.epoch : undefined),
         mayPromote: () => coord?.mayPromote() ?? Promise.resolve(true),
         fence: () => coord?.fence() ?? Promise.resolve(),
+        readRecorded: () => directoryTarget(store.dir),
       }
     : {};
   const promoter = new Promoter({ ...o.promoter, ...shared });

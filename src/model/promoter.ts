@@ -42,6 +42,8 @@ export interface PromoterDeps {
   mayPromote?: () => Promise<boolean>;
   /** Called right before a promotion's writes (its version's rename, the swap): throws when the lease `mayPromote` saw was taken over meanwhile (a stalled holder). */
   fence?: () => Promise<void>;
+  /** What the directory records (pin, else current version), as `follow` reads it: read when a record fails, so following does not undo the change. */
+  readRecorded?: () => Promise<DirectoryTarget>;
 }
 
 /** Where the directory says to serve: a pinned version, else the recorded current one (null: nothing recorded). */
@@ -53,6 +55,12 @@ export class Promoter implements ChampionControl {
   #pinned = false;
   #lastPromotion = Date.now();
   #chain: Promise<unknown> = Promise.resolve();
+  /**
+   * A change served here whose record (current.json, pinned.json) the directory refused (full,
+   * read-only, permissions): retried at each follow, which meanwhile does not undo the change while
+   * the directory still records what it recorded then (`seen`); one another replica recorded since wins.
+   */
+  #unrecorded: { current?: { version: string; fenced: boolean }; pin?: string | null; seen?: string; error: string } | null = null;
 
   constructor(deps: PromoterDeps) {
     this.#d = deps;
@@ -119,8 +127,11 @@ export class Promoter implements ChampionControl {
         changed = true;
       }
       const v = this.#champion.version;
-      await this.#d.savePin?.(o.pin ? v : null);
       this.#pinned = o.pin ?? false;
+      await this.#d.savePin?.(o.pin ? v : null).then(
+        () => this.#wrote('pin'),
+        (err: unknown) => this.#recordFailed({ pin: o.pin ? v : null }, err),
+      );
       this.#d.logger.info({ version: v, pinned: this.#pinned }, this.#pinned ? `model ${v} pinned: fine-tuning will not replace it until unpinned` : `model ${v} serving (not pinned)`);
       await this.#d.registry.refresh();
       return changed;
@@ -135,6 +146,7 @@ export class Promoter implements ChampionControl {
   follow(read: () => Promise<DirectoryTarget>): Promise<boolean> {
     return this.#serialised(async () => {
       const t = await read();
+      if (this.#unrecorded && (await this.#retryRecord(t))) return false;
       if (t === null) return false;
       const changed = t.version !== this.#champion.version;
       if (changed) await this.#serve(await this.#fitting(t.version), `following the model directory (${t.pinned ? 'pinned' : 'current'} version)`, undefined, false);
@@ -198,8 +210,65 @@ export class Promoter implements ChampionControl {
     this.#lastPromotion = Date.now();
     this.#publish(next);
     this.#d.logger.info({ version: v.version, engine: next.engine, why }, `serving model ${v.version} (${why})`);
-    if (record) await this.#d.saveCurrent?.(v.version, record === 'fenced').catch((err: unknown) => this.#d.logger.warn({ err: describeError(err) }, `serving ${v.version}, but it could not be recorded as the current version: a restart or another replica may serve another one`));
+    if (record) {
+      const current = { version: v.version, fenced: record === 'fenced' };
+      await this.#d.saveCurrent?.(current.version, current.fenced).then(
+        () => this.#wrote('current'),
+        (err: unknown) => this.#recordFailed({ current }, err),
+      );
+    }
     await this.#d.registry.refresh();
+  }
+
+  /** A record the directory refused: logged once while it keeps failing (TC_MODEL_DIR_UNWRITABLE), the gauge set, retried by `follow`. */
+  async #recordFailed(what: { current?: { version: string; fenced: boolean }; pin?: string | null }, err: unknown): Promise<void> {
+    const first = this.#unrecorded === null;
+    const seen = first ? await this.#d.readRecorded?.().then((t) => JSON.stringify(t), () => undefined) : this.#unrecorded!.seen;
+    this.#unrecorded = { ...this.#unrecorded, ...what, seen, error: describeError(err) };
+    this.#d.metrics.modelDirUnrecorded.set(1);
+    if (!first) return;
+    const errno = (err as NodeJS.ErrnoException).code;
+    this.#d.logger.warn(
+      { code: ErrorCodes.MODEL_DIR_UNWRITABLE, errno, err: describeError(err), version: this.#champion.version, pinned: this.#pinned },
+      `serving ${this.#champion.version}${this.#pinned ? ' (pinned)' : ''}, but model.dir refused to record it (${errno ?? 'error'}): retried every model.followIntervalMs; until it is recorded, a restart or another replica may serve another version`,
+    );
+  }
+
+  /**
+   * Write a refused record again. True while this replica keeps its unrecorded change: the
+   * directory still records what it did when the write failed (`t` unchanged). A change another
+   * replica recorded since (`t` differs) drops it: followed as usual.
+   */
+  async #retryRecord(t: DirectoryTarget): Promise<boolean> {
+    const u = this.#unrecorded!;
+    u.seen ??= JSON.stringify(t);
+    if (u.seen !== JSON.stringify(t)) {
+      this.#recorded('the model directory records a newer change; following it');
+      return false;
+    }
+    try {
+      if (u.current) await this.#d.saveCurrent?.(u.current.version, u.current.fenced);
+      u.current = undefined;
+      if (u.pin !== undefined) await this.#d.savePin?.(u.pin);
+      this.#wrote('pin');
+    } catch (err) {
+      u.error = describeError(err);
+    }
+    return true;
+  }
+
+  /** A record written: the refused one of the same kind is superseded. */
+  #wrote(kind: 'current' | 'pin'): void {
+    const u = this.#unrecorded;
+    if (!u) return;
+    u[kind] = undefined;
+    if (u.current === undefined && u.pin === undefined) this.#recorded(`model.dir records ${this.#champion.version} now`);
+  }
+
+  #recorded(msg: string): void {
+    this.#d.logger.info({ version: this.#champion.version, pinned: this.#pinned, unrecorded: this.#unrecorded?.error }, msg);
+    this.#unrecorded = null;
+    this.#d.metrics.modelDirUnrecorded.set(0);
   }
 
   #publish(p: Predictor): void {

@@ -123,6 +123,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
       },
     }),
     modelInfo: new Gauge({ name: 'tickcast_model_info', help: 'The serving model (value 1).', labelNames: ['version', 'engine', 'backend'] as const, registers: r }),
+    modelDirUnrecorded: new Gauge({ name: 'tickcast_model_dir_unrecorded', help: '1 while the serving version (or its pin) could not be recorded in model.dir (full, read-only, permissions; TC_MODEL_DIR_UNWRITABLE): retried every model.followIntervalMs.', registers: r }),
     modelLastPromotion: new Gauge({ name: 'tickcast_model_last_promotion_timestamp_seconds', help: 'Unix time the serving model was loaded or promoted.', registers: r }),
     ...finetuneMetrics(r),
     // Alert feedback, incidents, band quality (issue 16)
