@@ -41,6 +41,8 @@ export class SharedDirCoordinator {
   /** The run in flight of each timer: renewal and following each have their own chain, so a follow waiting for a promotion in flight (the promoter's serialised section) never delays a renewal. */
   #busy: Promise<unknown>[] = [];
   #lastFollowError = '';
+  /** errno of the failing lease renewals (null: the last one worked). */
+  #leaseError: string | null = null;
   /** The lease epoch the last successful `mayPromote` saw: the fencing token of the promotion in flight. */
   #token = 0;
 
@@ -131,8 +133,13 @@ export class SharedDirCoordinator {
     let held = false;
     try {
       held = await lease.acquireOrRenew();
+      if (this.#leaseError !== null) this.#d.logger.info({ after: this.#leaseError }, 'fine-tune lease can be written again');
+      this.#leaseError = null;
     } catch (err) {
-      this.#d.logger.warn({ err: describeError(err) }, 'fine-tune lease could not be read or written: not fine-tuning until it can');
+      // Once per failure (and errno): a full or read-only volume fails every renewal (ttlMs / 3) until it is fixed.
+      const errno = (err as NodeJS.ErrnoException).code ?? 'error';
+      if (this.#leaseError !== errno) this.#d.logger.warn({ code: ErrorCodes.MODEL_DIR_UNWRITABLE, errno, err: describeError(err) }, 'fine-tune lease could not be read or written: not fine-tuning until it can (logged again only when the error changes)');
+      this.#leaseError = errno;
     }
     this.#set(held);
   }

@@ -18,6 +18,8 @@ import { initBackend } from '../../../src/model/backend.ts';
 import { CheckpointStore } from '../../../src/model/checkpoints.ts';
 import { HybridModel } from '../../../src/model/hybrid-model.ts';
 import { createModelService } from '../../../src/model/model-service.ts';
+import { SharedDirCoordinator } from '../../../src/model/shared-dir/coordinator.ts';
+import { DirLease } from '../../../src/model/shared-dir/lease.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
 import { createMetrics } from '../../../src/telemetry/metrics.ts';
 import { FT_HYBRID, FT_SPEC, ftConfig } from '../finetune/helpers.ts';
@@ -83,4 +85,33 @@ test('a rollback and a pin while model.dir refuses writes keep serving, are not 
   const b = await service(dir); // a restart serves what was chosen
   t.after(() => b.svc.stop());
   assert.deepEqual([b.svc.info().version, b.svc.info().pinned], ['v1', true]);
+});
+
+test('a lease that cannot be written (read-only model.dir) is logged once with its code, not at every renewal, and taking it again once the disk recovers is logged', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-ro-lease-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({ write: (c, _e, cb) => (lines.push(...String(c).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)), cb()) });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const lease = new DirLease({ dir, ttlMs: 3_000, owner: 'a' });
+  const coord = new SharedDirCoordinator({ dir, lease, ttlMs: 3_000, followMs: 0, promoter: null as never, tuner: null, logger: createLogger({ level: 'info', name: 't', destination: sink }), metrics });
+  readOnly = dir;
+  t.after(() => (readOnly = null));
+  for (let i = 0; i < 20; i++) await coord.renewOnce();
+  assert.equal(coord.leading, false);
+  const failed = lines.filter((l) => /fine-tune lease could not be read or written/.test(String(l.msg)));
+  assert.equal(failed.length, 1, `one line for 20 failed renewals, got ${failed.length}`);
+  assert.equal(failed[0].code, 'TC_MODEL_DIR_UNWRITABLE');
+  assert.equal(failed[0].errno, 'EROFS');
+  readOnly = null;
+  await coord.renewOnce();
+  assert.equal(coord.leading, true);
+  assert.ok(lines.some((l) => /fine-tune lease taken/.test(String(l.msg))));
+  assert.ok(lines.some((l) => /fine-tune lease can be written again/.test(String(l.msg))));
+  readOnly = dir; // a new failure after a recovery is logged again, once
+  await coord.renewOnce();
+  await coord.renewOnce();
+  assert.equal(lines.filter((l) => /fine-tune lease could not be read or written/.test(String(l.msg))).length, 2);
+  readOnly = null;
+  await coord.stop();
 });
