@@ -261,7 +261,8 @@ export class CheckpointStore {
         if ((code === 'ENOTEMPTY' || code === 'EEXIST') && attempt < 5) continue;
         throw err;
       }
-      await this.prune(new Set([version, ...(opts.protect ?? [])]));
+      // The version is in place: an old one that cannot be deleted (permissions) must not fail its save.
+      await this.prune(new Set([version, ...(opts.protect ?? [])])).catch((err: unknown) => this.#log('warn', `saved ${version}, but older versions could not be pruned: ${describeError(err)}`, { version }));
       return version;
     }
   }

@@ -5,7 +5,7 @@
  * swaps it into the pipeline's PredictorSlot atomically and updates the model metrics.
  */
 import { specDiffs } from '../domain/model-spec.ts';
-import { ErrorCodes, TickcastError, describeError, isTickcastError } from '../errors/index.ts';
+import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import type { Predictor, PredictorSlot } from '../pipeline/ports.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
@@ -95,8 +95,9 @@ export class Promoter implements ChampionControl {
       if (this.#d.mayPromote && !(await this.#d.mayPromote())) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `the fine-tune lease is not held by this replica; the challenger is not promoted`, { statusCode: 409 });
       const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...(base.meta.data === undefined ? {} : { data: base.meta.data }), ...meta, parent: base.version } }, [base.version], this.#d.fence);
       await this.#serve(v, `promoted over ${base.version}`, offload, 'fenced').catch(async (err: unknown) => {
-        // Fenced after its save (stalled while its engine was built): a restart must not serve it.
-        if (isTickcastError(err) && err.code === ErrorCodes.FINETUNE_LEASE_FENCED) await this.#d.registry.discard(v.version).catch(() => undefined);
+        // Saved but never served (fenced while its engine was built, or the build failed): a restart
+        // must not serve it (newer than current.json, it would pass for a model copied in).
+        if (this.#champion !== v) await this.#d.registry.discard(v.version).catch(() => undefined);
         throw err;
       });
       return v.version;
