@@ -46,6 +46,13 @@ export interface PromoterDeps {
   readRecorded?: () => Promise<DirectoryTarget>;
 }
 
+/** A filesystem error (ENOSPC, EROFS, EACCES, …) as TC_MODEL_DIR_UNWRITABLE (503, retriable) saying what it stopped; others as they are. */
+function unwritable(err: unknown, what: string): unknown {
+  const errno = (err as NodeJS.ErrnoException).code;
+  if (typeof errno !== 'string' || !/^E[A-Z]+$/.test(errno)) return err;
+  return new TickcastError(ErrorCodes.MODEL_DIR_UNWRITABLE, `${what} (${errno}: ${(err as Error).message})`, { statusCode: 503, retriable: true, details: { errno }, cause: err });
+}
+
 /** Where the directory says to serve: a pinned version, else the recorded current one (null: nothing recorded). */
 export type DirectoryTarget = { version: string; pinned: boolean } | null;
 
@@ -93,7 +100,9 @@ export class Promoter implements ChampionControl {
       const base = this.#champion;
       if (this.#pinned) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${base.version} is pinned; the challenger is not promoted`, { statusCode: 409 });
       if (this.#d.mayPromote && !(await this.#d.mayPromote())) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `the fine-tune lease is not held by this replica; the challenger is not promoted`, { statusCode: 409 });
-      const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...(base.meta.data === undefined ? {} : { data: base.meta.data }), ...meta, parent: base.version } }, [base.version], this.#d.fence);
+      const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...(base.meta.data === undefined ? {} : { data: base.meta.data }), ...meta, parent: base.version } }, [base.version], this.#d.fence).catch((err: unknown) => {
+        throw unwritable(err, `the challenger could not be saved in model.dir; not promoted, ${base.version} keeps serving`);
+      });
       await this.#serve(v, `promoted over ${base.version}`, offload, 'fenced').catch(async (err: unknown) => {
         // Saved but never served (fenced while its engine was built, or the build failed): a restart
         // must not serve it (newer than current.json, it would pass for a model copied in).

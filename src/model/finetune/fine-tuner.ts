@@ -193,7 +193,7 @@ export class FineTuner implements TickLearner {
         await this.#dispatch({ type: 'step', now: Date.now(), pinned: this.#d.control.pinned });
       } catch (err) {
         if (signal.aborted) break;
-        this.#log.error({ err: describeError(err) }, 'fine-tune loop error');
+        this.#log.error({ code: (err as { code?: unknown }).code, err: describeError(err) }, 'fine-tune loop error');
         await this.#dispatch({ type: 'failed' });
       }
     }

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, promises as fsp, rmSync } from 'node:fs';
+import { mkdtempSync, promises as fsp, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TickcastError, ErrorCodes } from '../../../src/errors/index.ts';
@@ -83,4 +83,44 @@ test('a save whose pruning of an old version fails (permissions) still saves: th
   assert.equal(await store.save(a), 'v2');
   assert.deepEqual(await store.list(), ['v2', 'v1']);
   assert.match(warnings.join('\n'), /saved v2, but older versions could not be pruned: .*EACCES/);
+});
+
+test('a promotion on a full model.dir (ENOSPC writing the challenger) fails with TC_MODEL_DIR_UNWRITABLE naming the errno; the champion keeps serving, nothing is left on disk, and the next promotion works once there is room', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-full-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { name: backend } = await initBackend();
+  const m = HybridModel.create(FT_HYBRID, FT_SPEC, 1);
+  const w = m.getWeights();
+  m.dispose();
+  const store = new CheckpointStore({ dir, keep: 5 });
+  const registry = new VersionRegistry(store, 5);
+  const v1 = await registry.add({ config: FT_HYBRID, spec: FT_SPEC, weights: w, meta: {} });
+  const live: Predictor[] = [];
+  const build = async (v: { version: string }): Promise<Predictor> => {
+    const p = new TfjsPredictor(HybridModel.fromWeights(FT_HYBRID, FT_SPEC, w), { version: v.version, backend });
+    live.push(p);
+    return p;
+  };
+  let current = await build(v1);
+  const slot: PredictorSlot = { get predictor() { return current; }, swap: (next) => void (current = next) };
+  const promoter = new Promoter({ registry, build, slot, serving: v1, logger: createLogger({ level: 'silent', name: 't' }), metrics: createMetrics({ defaultMetrics: false }) });
+  t.after(async () => {
+    for (const p of live) await p.dispose();
+  });
+  const mkdir = fsp.mkdir.bind(fsp);
+  const full = t.mock.method(fsp, 'mkdir', async (p: string, o: Parameters<typeof fsp.mkdir>[1]) => {
+    if (path.basename(p).startsWith('.tmp-')) throw Object.assign(new Error(`ENOSPC: no space left on device, mkdir '${p}'`), { code: 'ENOSPC' });
+    return mkdir(p, o);
+  });
+  await assert.rejects(promoter.promote(w, { source: 'finetune' }, undefined as never), (e: TickcastError) => {
+    assert.equal(e.code, ErrorCodes.MODEL_DIR_UNWRITABLE);
+    assert.equal(e.details?.errno, 'ENOSPC');
+    assert.match(e.message, /challenger could not be saved in model.dir; not promoted, v1 keeps serving \(ENOSPC/);
+    return true;
+  });
+  assert.equal(slot.predictor.version, 'v1');
+  assert.deepEqual(readdirSync(dir), ['v1']);
+  full.mock.restore();
+  assert.equal(await promoter.promote(w, { source: 'finetune' }, undefined as never), 'v2');
+  assert.equal(slot.predictor.version, 'v2');
 });
