@@ -75,7 +75,7 @@ test('a rollback and a pin while model.dir refuses writes keep serving, are not 
   assert.equal(JSON.parse(readFileSync(path.join(dir, 'current.json'), 'utf8')).version, 'v2');
 
   readOnly = null; // the disk recovers: the next follow writes both records
-  await sleep(300);
+  for (const until = Date.now() + 10_000; (await a.gauge()) !== '0' && Date.now() < until; ) await sleep(20);
   assert.equal(await a.gauge(), '0');
   assert.equal(JSON.parse(readFileSync(path.join(dir, 'current.json'), 'utf8')).version, 'v1');
   assert.equal(JSON.parse(readFileSync(path.join(dir, 'pinned.json'), 'utf8')).version, 'v1');
