@@ -155,9 +155,9 @@ export class KafkaSource implements TickSource {
         heartbeatInterval: o.heartbeatIntervalMs,
         maxWaitTimeInMs: o.fetchMaxWaitMs,
         fromBeginning: o.fromBeginning,
-        // Offsets are committed by the commit strategy, after outputs are acknowledged.
-        autoCommit: false,
+        autoCommit: false, // offsets are committed by the commit strategy, after outputs are acknowledged
         readUncommitted: false,
+        allowAutoTopicCreation: false, // a mistyped or deleted input topic stays missing and is reported (docs/kafka-client.md)
       },
       'js.consumer.max.batch.size': o.chunkSize ?? 512,
       // While intake is held (backpressure) librdkafka keeps prefetching up to this much: bound it
