@@ -102,12 +102,17 @@ export class LagMonitor {
   }
 }
 
-/** A LagReader on the consumer (committed) and an admin client (watermarks). */
-export function brokerLagReader(topic: string, consumer: () => KafkaJS.Consumer, admin: () => KafkaJS.Admin): LagReader {
+/**
+ * A LagReader on an admin client: the group's committed offsets (OffsetFetch) and the topic's
+ * watermarks. Not consumer.committed(): it reports a commit at offset 0 as null, like none, so a
+ * group at 0 counted from the log start (or from where this member started) instead of from 0.
+ * Offsets of an open transaction are not waited for (requireStableOffsets false): the last stable commit counts.
+ */
+export function brokerLagReader(topic: string, groupId: string, admin: () => KafkaJS.Admin): LagReader {
   return {
     async committed(partitions) {
-      const rows = await consumer().committed(partitions.map((partition) => ({ topic, partition })), 5_000);
-      return new Map(rows.map((r) => [r.partition, r.offset === null || r.offset === undefined ? undefined : BigInt(r.offset)]));
+      const [reply] = await admin().fetchOffsets({ groupId, topics: [{ topic, partitions }], timeout: 5_000, requireStableOffsets: false });
+      return new Map((reply?.partitions ?? []).map((r) => [r.partition, r.offset === null || r.offset === undefined ? undefined : BigInt(r.offset)]));
     },
     async watermarks() {
       const rows = await admin().fetchTopicOffsets(topic, { timeout: 5_000, isolationLevel: 1 });
