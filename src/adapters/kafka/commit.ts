@@ -11,6 +11,7 @@ import type { RawRecord } from '../../domain/types.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { RecordHandler } from '../../pipeline/ports.ts';
 import type { TransactionTurns } from './transactions.ts';
+import { watchCommitOutcomes } from './commit-acks.ts';
 
 export interface ChunkRef {
   topic: string;
@@ -27,11 +28,16 @@ export interface CommitStrategy {
 const nextOffset = (ref: ChunkRef) => [{ topic: ref.topic, partition: ref.partition, offset: String(ref.last + 1n) }];
 
 export class AtLeastOnce implements CommitStrategy {
+  /** Built once the consumer is connected: commits the coordinator refuses are reported too (./commit-acks.ts). */
   constructor(
     private readonly handle: RecordHandler,
     private readonly consumer: () => KafkaJS.Consumer,
     private readonly log: Logger,
-  ) {}
+  ) {
+    watchCommitOutcomes(consumer(), ({ topic, partition, offset, reason }) =>
+      log.warn({ topic, partition, offset, reason, refusedBy: 'group coordinator' }, 'offset commit failed; the chunk may be redelivered'),
+    );
+  }
 
   async run(records: RawRecord[], ref: ChunkRef): Promise<void> {
     await this.handle(records);

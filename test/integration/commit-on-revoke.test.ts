@@ -1,0 +1,118 @@
+/**
+ * Offsets at a hand-over (eager rebalance), through the real broker, source, commits and app; only
+ * the output sinks are stand-ins that hold sends on cue. A second instance joins while the first
+ * has chunks in flight whose sends are held (a slow model or producer); once released, their
+ * outputs are acknowledged and their offsets committed — while the group rebalances. The local
+ * broker refuses those commits (REBALANCE_IN_PROGRESS: it rejects commits from the moment a member
+ * joins; Apache Kafka accepts them until the rebalance completes, then refuses them the same way).
+ * The client's commitOffsets() resolved all the same (it resolves once the commit is queued), so the
+ * service logged nothing, and the instance that took the partition forecast those ticks again.
+ * Now the refusal is reported (src/adapters/kafka/commit-acks.ts), naming partition and offset,
+ * and every tick forecast by both instances is one whose commit was reported refused.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startBroker, uniqueName } from '../helpers/broker.ts';
+import { Writable } from 'node:stream';
+import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
+import { connectProducer, testKafka, tickStream } from '../helpers/kafka.ts';
+import { isCold } from '../helpers/forecasts.ts';
+import { until } from '../helpers/switchable-sink.ts';
+import type { OutMessage, OutputSink } from '../../src/pipeline/ports.ts';
+import type { App } from '../../src/app.ts';
+import type { KafkaSource } from '../../src/adapters/kafka/source.ts';
+
+/** Keeps the model forecasts it is sent (series@ts); while `held`, sends wait for release(). */
+class HoldingSink implements OutputSink {
+  readonly forecasts = new Set<string>();
+  waiting = 0;
+  #gate: Promise<void> | null = null;
+  #open: () => void = () => undefined;
+
+  hold(): void {
+    this.#gate = new Promise((resolve) => (this.#open = resolve));
+  }
+
+  release(): void {
+    this.#gate = null;
+    this.#open();
+  }
+
+  async send(messages: OutMessage[]): Promise<void> {
+    if (this.#gate) {
+      this.waiting++;
+      await this.#gate;
+      this.waiting--;
+    }
+    for (const m of messages) {
+      if (m.stream !== 'forecasts') continue;
+      const v = JSON.parse(String(m.value));
+      if (!isCold(v)) this.forecasts.add(`${v.series}@${v.ts}`);
+    }
+  }
+}
+
+test('a hand-over while chunks are in flight: a commit the coordinator refuses is reported, and only refused chunks are forecast twice', { timeout: 240_000 }, async () => {
+  const prefix = uniqueName('revoke');
+  const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.ticks.dlq` };
+  const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 2 }, ...[topics.forecasts, topics.anomalies, topics.dlq].map((name) => ({ name, partitions: 1 }))] });
+  const producer = await connectProducer(testKafka(broker.brokers));
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-revoke-it-'));
+  const config = (name: string) => ({
+    kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: true, fetchMaxWaitMs: 100 },
+    topics,
+    model: { dir: path.join(dir, name) },
+  });
+  const S = 4;
+  const A = 30;
+  const B = 20;
+  const C = 10;
+  const stream = tickStream(S, A + B + C);
+  // Series 0 and 2 on partition 0, 1 and 3 on partition 1 (tickStream is tick-major: series i at index k·S + i).
+  const send = (from: number, to: number) =>
+    producer.send({ topic: topics.ticks, acks: -1, messages: stream.slice(from * S, to * S).map((m, i) => ({ ...m, partition: i % 2 })) });
+  const sinkA = new HoldingSink();
+  const sinkB = new HoldingSink();
+  const apps: App[] = [];
+  try {
+    const lines: Array<{ msg?: string; partition?: number; offset?: string }> = [];
+    const destination = new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) });
+    const a = await startTestApp(config('a'), { sink: sinkA, logger: createLogger({ level: 'warn', name: 'a', destination }) });
+    apps.push(a);
+    await send(0, A);
+    await until(() => sinkA.forecasts.size >= S * (A - TEST_WINDOW + 1), 60_000, 'forecasts for the first part');
+    sinkA.hold();
+    await send(A, A + B);
+    await until(() => sinkA.waiting > 0, 30_000, 'a chunk of the second part held in its send');
+    const b = await startTestApp(config('b'), { sink: sinkB });
+    apps.push(b);
+    await new Promise((r) => setTimeout(r, 4000)); // the second instance joins; the rebalance waits for the held chunks
+    sinkA.release();
+    const owned = (m: App) => (m.source as KafkaSource).partitions.length;
+    await until(() => owned(a) === 1 && owned(b) === 1, 60_000, 'one partition each');
+    await send(A + B, A + B + C); // the third part: the second instance forecasts its partition's share
+    const all = S * (A + B + C - TEST_WINDOW + 1);
+    const union = () => new Set([...sinkA.forecasts, ...sinkB.forecasts]).size;
+    await until(() => union() >= all, 60_000, `every tick forecast (${all})`);
+    const twice = [...sinkB.forecasts].filter((k) => sinkA.forecasts.has(k));
+    assert.ok(sinkB.forecasts.size > 0, 'the second instance forecast the partition it took');
+    const refused = lines.filter((l) => l.msg === 'offset commit failed; the chunk may be redelivered');
+    if (twice.length > 0) {
+      assert.ok(refused.length > 0, `${twice.length} ticks forecast by both instances, and no refused commit reported (first: ${sinkA.forecasts.size}, second: ${sinkB.forecasts.size})`);
+      // The refused chunks are the ticks of the second part (series 0/2 on partition 0, 1/3 on 1): only those come twice.
+      const second = new Set(stream.slice(A * S, (A + B) * S).map((m) => { const v = JSON.parse(m.value); return `${v.series}@${v.ts}`; }));
+      const refusedParts = new Set(refused.map((l) => l.partition));
+      const partOf = (k: string) => Number(k.slice(1, k.indexOf('@'))) % 2;
+      assert.deepEqual(twice.filter((k) => !second.has(k) || !refusedParts.has(partOf(k))), [], 'every tick forecast twice belongs to a chunk whose refused commit was reported');
+    }
+  } finally {
+    for (const app of apps) await app.stop().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
