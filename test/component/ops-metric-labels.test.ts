@@ -2,7 +2,8 @@
  * The operational artefacts against what the running service exposes: the app is started (as
  * the other component tests do) and /metrics scraped; every metric the alert rules (compose,
  * fine-tuning, docs/prometheus-rules.yaml — the chart's are the compose ones, test/unit/deploy/
- * prometheus-rules.test.ts) and the Grafana dashboards (compose and chart) query is in the scrape,
+ * prometheus-rules.test.ts), the Grafana dashboards (compose and chart) and the selectors the docs
+ * write (`tickcast_dlq_total{code="…"}`, `tickcast_anomaly_score{series}`) name is in the scrape,
  * every label they match, group by or print ($labels.x, legend {{x}}) is a label of those metrics
  * or one Prometheus adds to every target, a `le` they select is a bucket bound of the scrape, and a
  * label value they match literally is one the code writes. The name-only check in the unit tests
@@ -17,6 +18,8 @@ import { startTestApp } from '../helpers/app.ts';
 const TARGET_LABELS = new Set(['job', 'instance', 'namespace', 'pod', 'service', 'container', 'endpoint']);
 const RULE_FILES = ['deploy/prometheus/rules/tickcast.rules.yml', 'deploy/prometheus/rules-finetune/tickcast-finetune.rules.yml'];
 const DASHBOARDS = ['deploy/grafana/dashboards/tickcast.json', 'helm/tickcast/dashboards/tickcast.json'];
+/** Labels whose values come from data or the build (a series id, a model version), not from code. */
+const DATA_LABELS = new Set(['series', 'feature', 'version', 'node_version', 'topic', 'partition']);
 const METRIC = /\b((?:tickcast|process|nodejs)_[a-z0-9_]+)(\{[^}]*\})?/g;
 
 interface Exposed { labels: Map<string, Set<string>>; le: Map<string, Set<string>> }
@@ -60,6 +63,10 @@ function queries(): Query[] {
       if (q) out.push({ where: `${file} variable ${v.name}`, expr: `max by (${q[2]}) (${q[1]})`, printed: [] });
     }
   }
+  // Operator docs name series as PromQL selectors, or list a metric's labels in braces ({series}).
+  for (const file of ['README.md', ...listFiles('docs', (n) => n.endsWith('.md')), 'helm/tickcast/values.yaml']) {
+    for (const m of read(file).matchAll(/\b(?:tickcast|process|nodejs)_[a-z0-9_]+\{[^}\n]*\}/g)) out.push({ where: file, expr: m[0], printed: [] });
+  }
   return out;
 }
 
@@ -80,10 +87,14 @@ function problems(q: Query, exposed: Exposed): string[] {
       continue;
     }
     own.forEach((l) => labelsOfExpr.add(l));
+    // {series} or {version, engine}: the labels a doc says the metric has.
+    for (const [, label] of (matchers ?? '').matchAll(/[{,]\s*(\w+)\s*(?=[,}])/g)) {
+      if (!own.has(label) && !TARGET_LABELS.has(label)) out.push(`${q.where}: ${name} has no label ${label} (it has: ${[...own].join(', ') || 'none'})`);
+    }
     for (const [, label, op, value] of (matchers ?? '').matchAll(/(\w+)\s*(=~|!~|!=|=)\s*"([^"]*)"/g)) {
       if (!own.has(label) && !TARGET_LABELS.has(label)) out.push(`${q.where}: ${name} has no label ${label} (it has: ${[...own].join(', ') || 'none'})`);
       else if (label === 'le' && !exposed.le.get(name)?.has(value)) out.push(`${q.where}: ${name}{le="${value}"} is no bucket bound of the scrape (${[...(exposed.le.get(name) ?? [])].join(', ')})`);
-      else if (op === '=' && !TARGET_LABELS.has(label) && label !== 'le' && !sourceLiterals.has(value)) out.push(`${q.where}: ${name}{${label}="${value}"}: the code never writes that value`);
+      else if (op === '=' && !TARGET_LABELS.has(label) && !DATA_LABELS.has(label) && label !== 'le' && !sourceLiterals.has(value)) out.push(`${q.where}: ${name}{${label}="${value}"}: the code never writes that value`);
     }
   }
   const grouped = [...q.expr.matchAll(/\b(by|without)\s*\(([^)]*)\)/g)].flatMap((m) => m[2].split(',').map((s) => s.trim()).filter(Boolean));
@@ -127,4 +138,6 @@ test('the label checks catch a wrong label, bucket, value or printed label', () 
   assert.equal(q('sum(tickcast_h{le="0.6"})').length, 1);
   assert.equal(q('sum by (job) (tickcast_x_total)', ['reason']).length, 1);
   assert.equal(q('tickcast_y_total').length, 1);
+  assert.deepEqual(q('tickcast_x_total{reason}'), []);
+  assert.equal(q('tickcast_x_total{reason, code}').length, 1);
 });
