@@ -215,7 +215,7 @@ test('promtool: the chart\'s rules (values defaults) and docs/prometheus-rules.y
 test('promtool: every dashboard query is valid PromQL', { skip: noPromtool }, () => {
   const dash = JSON.parse(read('deploy/grafana/dashboards/tickcast.json'));
   const rules = dash.panels.flatMap((p: any, i: number) =>
-    p.targets.map((t: any, j: number) => ({ record: `dashboard:panel${i}_${j}`, expr: String(t.expr).replaceAll('$job', '.*') })));
+    p.targets.map((t: any, j: number) => ({ record: `dashboard:panel${i}_${j}`, expr: String(t.expr).replaceAll('$job', '.*').replaceAll('$__rate_interval', '1m') })));
   const dir = mkdtempSync(join(tmpdir(), 'tickcast-dash-'));
   try {
     writeFileSync(join(dir, 'dash.yml'), toYaml({ groups: [{ name: 'dashboard', rules }] }));
