@@ -130,4 +130,23 @@ app.kubernetes.io/part-of: tickcast
 {{- if and .Values.kafkaAuth.tls.caSecret (not $kafka.ssl) }}
 {{- fail "kafkaAuth.tls.caSecret is set but config.kafka.ssl is false: enable TLS or drop the CA" }}
 {{- end }}
+{{- /* The root filesystem is read-only: the feedback log (appended, fsync'd) must be on a volume that outlives the pod. */}}
+{{- $feedbackFile := (index .Values.config "feedback" | default dict).file }}
+{{- if $feedbackFile }}
+{{- $writable := list (printf "%s/" (trimSuffix "/" .Values.modelStore.mountPath)) }}
+{{- range .Values.extraVolumeMounts }}
+{{- if not .readOnly }}
+{{- $writable = append $writable (printf "%s/" (trimSuffix "/" .mountPath)) }}
+{{- end }}
+{{- end }}
+{{- $onVolume := false }}
+{{- range $writable }}
+{{- if hasPrefix . $feedbackFile }}
+{{- $onVolume = true }}
+{{- end }}
+{{- end }}
+{{- if not $onVolume }}
+{{- fail (printf "config.feedback.file %s is on the read-only root filesystem: leave it empty (<modelStore.mountPath>/feedback.jsonl), put it under modelStore.mountPath (%s), or under a writable volume of extraVolumes/extraVolumeMounts" $feedbackFile .Values.modelStore.mountPath) }}
+{{- end }}
+{{- end }}
 {{- end }}

@@ -416,11 +416,19 @@ test('contradictory values fail the render with a message that says what to chan
     [{ config: { http: { requireAuthForReads: true } }, apiKeys: { existingSecret: 'k' }, serviceMonitor: { enabled: true } }, /requireAuthForReads makes \/metrics need an API key: set serviceMonitor\.authorization\.secretName/],
     // Without the chart's ServiceMonitor nothing gives the pods the job the rule selects: it would page forever.
     [{ prometheusRule: { enabled: true } }, /serviceMonitor\.enabled is false: scraped any other way, TickcastTargetDown would fire forever.*set prometheusRule\.rules\.targetDown\.job/],
+    // readOnlyRootFilesystem: the first feedback would fail (EROFS) creating the log there.
+    [{ config: { feedback: { file: '/data/feedback.jsonl' } } }, /config\.feedback\.file \/data\/feedback\.jsonl is on the read-only root filesystem/],
+    [{ config: { feedback: { file: '/var/lib/tickcast/models-old/f.jsonl' } } }, /is on the read-only root filesystem/],
+    [{ config: { feedback: { file: '/data/f.jsonl' } }, extraVolumes: [{ name: 'd', emptyDir: {} }], extraVolumeMounts: [{ name: 'd', mountPath: '/data', readOnly: true }] }, /is on the read-only root filesystem/],
   ];
   for (const [values, message] of cases) {
     const r = render(values);
     assert.equal(r.ok, false, `${JSON.stringify(values)} should fail`);
     assert.match(r.error, message);
+  }
+  for (const ok of [{ config: { feedback: { file: '/var/lib/tickcast/models/feedback.jsonl' } } }, { config: { feedback: { file: '/data/f.jsonl' } }, extraVolumes: [{ name: 'd', emptyDir: {} }], extraVolumeMounts: [{ name: 'd', mountPath: '/data/' }] }]) {
+    const r = render(ok);
+    assert.ok(r.ok, `${JSON.stringify(ok)}: ${r.error}`);
   }
   // The ways out: the chart's ServiceMonitor, the job of your own scrape, or no TargetDown rule.
   for (const ok of [{ serviceMonitor: { enabled: true } }, { prometheusRule: { enabled: true, rules: { targetDown: { job: 'kubernetes-pods' } } } }, { prometheusRule: { enabled: true, rules: { targetDown: { enabled: false } } } }]) {
