@@ -2,13 +2,15 @@
  * The chart sizes the per-pod snapshot emptyDir (snapshots.sizeLimit) for two snapshot files, and
  * values.yaml and docs/deployment.md tell users how much a mature series takes. Those figures
  * against the codec: a snapshot of series whose detector has seen a long feed (every ring full,
- * the long-cycle filter's hourly means included) is sealed here and its bytes per series compared.
- * A detector that grows (a new view, a longer ring) changes the measured figure and fails this
- * until the docs and, where needed, the default sizeLimit follow.
+ * the long-cycle filter's hourly means included) is sealed here, and its bytes per series compared.
+ * Fusion's per-series state (fixed size) is included. A detector that grows (a new view, a longer
+ * ring) changes the measured figure and fails this until the docs and, where needed, the default
+ * sizeLimit follow.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnomalyDetector } from '../../../src/domain/anomaly/index.ts';
+import { ForecastFusion } from '../../../src/domain/fusion/forecast-fusion.ts';
 import { WindowStore } from '../../../src/domain/window-store.ts';
 import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
 import { fillFrom, sealSnapshot, SnapshotLayout, toPlain } from '../../../src/pipeline/snapshot/codec.ts';
@@ -22,17 +24,25 @@ const W = 64;
 const TICKS = 36_000;
 
 function measuredBytesPerSeries(): number {
+  const { model, fusion: f } = configSchema.parse({});
+  const fusion = new ForecastFusion({ horizon: model.horizon, targets: 1, quantiles: model.quantiles, halfLifeTicks: f.halfLifeTicks, minScoredTicks: f.minScoredTicks, margin: f.margin, seasonTicks: f.seasonTicks });
   const mature = new AnomalyDetector({});
   for (let i = 0; i < TICKS; i++) mature.observe('x', i * 60_000, 50 + 10 * Math.sin(i / 10) + (i % 7) / 7, null);
   const plain = toPlain(mature.exportSeries('x')!, new Set([mature.config]));
   const store = new WindowStore({ window: W, features: 1, stride: 1, maxSeries: S, idleEvictMs: 3_600_000, duplicatePolicy: 'drop', normHalfLifeTicks: 0 });
-  const parts: SeriesStateParts = { store, outlook: new SeriesOutlook(), detector: new AnomalyDetector({}), homes: new SeriesHomes(store.registry) };
+  const parts: SeriesStateParts = { store, outlook: new SeriesOutlook(), detector: new AnomalyDetector({}), homes: new SeriesHomes(store.registry), fusion };
   for (let s = 0; s < S; s++) {
     const id = `sensor-${s}`;
     for (let k = 0; k < W; k++) store.push(id, Date.UTC(2025, 0, 1) + k * 60_000, [50 + Math.sin(k + s)], 0);
     parts.homes.note(id, 0);
     parts.detector!.importSeries(id, Object.keys(plain), (fresh) => fillFrom(fresh, plain));
-    parts.outlook.setForecast(id, { ts: 0, model: 'v1', horizon: Array.from({ length: 8 }, (_, j) => ({ step: j + 1, ts: j, p10: 1, p50: 2, p90: 3 })) });
+    // Fusion's state: fixed-size arrays (pending paths, error sums) once a series is served.
+    fusion.importSeries(id, (fresh: any) => {
+      fresh.paths.fill(50.5);
+      fresh.issued.fill(1);
+      fresh.scored = TICKS;
+    });
+    parts.outlook.setForecast(id, { ts: 0, model: 'v1', horizon: Array.from({ length: model.horizon }, (_, j) => ({ step: j + 1, ts: j, p10: 1, p50: 2, p90: 3 })) });
   }
   const offsets = new Map([[0, 1000n]]);
   const layout = new SnapshotLayout(true);
