@@ -19,7 +19,7 @@ test('MCP over streamable HTTP: the server names the package version; the SDK cl
   try {
     // The service's version, as service.version and tickcast_build_info say (it was a fixed "1.0.0").
     const version = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
-    assert.deepEqual(client.getServerVersion(), { name: 'tickcast', version });
+    assert.deepEqual(client.getServerVersion(), { name: 'tickcast', title: 'tickcast forecasting and anomaly detection', version });
     const { tools } = await client.listTools();
     assert.deepEqual(tools.map((t) => t.name).sort(), ['band_quality', 'explain_forecast', 'forecast', 'give_alert_feedback', 'list_alert_feedback', 'list_incidents', 'list_series', 'recent_anomalies', 'snapshot_status']);
     const fc = tools.find((t) => t.name === 'forecast')!;
