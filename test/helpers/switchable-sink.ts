@@ -14,6 +14,7 @@ import { startBroker, uniqueName } from './broker.ts';
 import { isCold } from './forecasts.ts';
 import { TEST_WINDOW } from './app.ts';
 import { connectProducer, produce, testKafka, tickStream } from './kafka.ts';
+import { until } from './poll.ts';
 
 /** An output sink that keeps what it is sent, or rejects every send while `failing`. */
 export class SwitchableSink implements OutputSink {
@@ -34,14 +35,7 @@ export class SwitchableSink implements OutputSink {
   }
 }
 
-/** Polls `cond` every 50 ms; rejects naming `what` after `ms`. */
-export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { until };
 
 /** The service's four topics under `prefix`, and the same as one-partition broker topics. */
 export function serviceTopics(prefix: string) {

@@ -19,15 +19,7 @@ import { createLogger } from '../../src/telemetry/logger.ts';
 import type { App } from '../../src/app.ts';
 import type { KafkaSource } from '../../src/adapters/kafka/source.ts';
 import { startTestApp } from '../helpers/app.ts';
-
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const by = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > by) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
-}
+import { pollUntil } from '../helpers/poll.ts';
 
 /** Commits these offsets as a member of the group (joins, commits, leaves; nothing else committed). */
 async function commitAs(kafka: KafkaJS.Kafka, groupId: string, topic: string, offsets: Array<{ partition: number; offset: string }>): Promise<void> {
@@ -107,15 +99,15 @@ test('a rebalance that moves partitions away: their lag series go from the insta
   const a = await startTestApp(config);
   let b: App | null = null;
   try {
-    assert.ok(await until(async () => (await lagPartitions(a)).length === 4, 30_000), 'the first instance reports lag for its 4 partitions');
+    assert.ok(await pollUntil(async () => (await lagPartitions(a)).length === 4, 30_000), 'the first instance reports lag for its 4 partitions');
     b = await startTestApp(config);
-    const split = await until(() => mine(a).length > 0 && mine(b!).length > 0 && mine(a).length + mine(b!).length === 4, 60_000);
+    const split = await pollUntil(() => mine(a).length > 0 && mine(b!).length > 0 && mine(a).length + mine(b!).length === 4, 60_000);
     assert.ok(split, `the group split the partitions (a: ${mine(a).join(',')}; b: ${mine(b).join(',')})`);
     await new Promise((r) => setTimeout(r, 1500)); // three lag reads
     assert.deepEqual(await lagPartitions(a), mine(a), 'the instance that lost partitions reports only those it owns');
     assert.deepEqual(await lagPartitions(b), mine(b), 'the one that took them reports them');
     await b.stop();
-    assert.ok(await until(async () => mine(a).length === 4 && (await lagPartitions(a)).length === 4, 60_000), 'all back on the first instance, each with a series');
+    assert.ok(await pollUntil(async () => mine(a).length === 4 && (await lagPartitions(a)).length === 4, 60_000), 'all back on the first instance, each with a series');
     assert.deepEqual(await lagPartitions(b), [], 'none left on the stopped instance');
   } finally {
     await Promise.all([a.stop(), b?.stop()]);

@@ -21,21 +21,13 @@ import { Collector, connectProducer, produce, testKafka, tickStream } from '../h
 import type { App } from '../../src/app.ts';
 import type { KafkaSource } from '../../src/adapters/kafka/source.ts';
 import { isCold } from '../helpers/forecasts.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 const TOPICS = (p: string) => ({ ticks: `${p}.ticks`, forecasts: `${p}.forecasts`, anomalies: `${p}.anomalies`, dlq: `${p}.ticks.dlq` });
 
 async function readyz(app: App): Promise<{ status: number; reasons: string[] }> {
   const res = await fetch(`${app.address()}/readyz`);
   return { status: res.status, reasons: ((await res.json()) as { reasons: string[] }).reasons };
-}
-
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const by = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > by) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
 }
 
 test('one partition, two instances in one group: both ready; the owner stays ready while the group rebalances', async () => {
@@ -47,8 +39,8 @@ test('one partition, two instances in one group: both ready; the owner stays rea
   const b = await startTestApp(config);
   try {
     const owned = (m: App) => (m.source as KafkaSource).partitions.length;
-    assert.ok(await until(async () => (await readyz(a)).status === 200 && (await readyz(b)).status === 200, 60_000), 'both instances ready within 60 s');
-    assert.ok(await until(() => owned(a) + owned(b) === 1, 30_000), `one partition, one owner (owned: ${owned(a)}, ${owned(b)})`);
+    assert.ok(await pollUntil(async () => (await readyz(a)).status === 200 && (await readyz(b)).status === 200, 60_000), 'both instances ready within 60 s');
+    assert.ok(await pollUntil(() => owned(a) + owned(b) === 1, 30_000), `one partition, one owner (owned: ${owned(a)}, ${owned(b)})`);
     const [busy, idle] = owned(a) === 1 ? [a, b] : [b, a];
     assert.deepEqual(await readyz(idle), { status: 200, reasons: [] }, 'the instance with no partition is ready (it serves the HTTP API)');
     const predict = await fetch(`${idle.address()}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ window: Array.from({ length: TEST_WINDOW }, (_, i) => 100 + Math.sin(i)) }) });
@@ -68,7 +60,7 @@ test('one partition, two instances in one group: both ready; the owner stays rea
       }
     })();
     await idle.stop();
-    const settled = await until(() => sawRevoked && owned(busy) === 1, 30_000);
+    const settled = await pollUntil(() => sawRevoked && owned(busy) === 1, 30_000);
     sampling = false;
     await sampler;
     assert.ok(settled, `the owner went through a rebalance (partition revoked, then back) within 30 s (revoked seen: ${sawRevoked})`);
@@ -145,9 +137,9 @@ test('partitions added to a live input topic: what was written to them before th
   const owned = (m: App) => (m.source as KafkaSource).partitions.length;
   let other: App | null = null;
   try {
-    assert.ok(await until(async () => (await lagLines(app)).length === 2, 30_000), 'owns both partitions, started');
+    assert.ok(await pollUntil(async () => (await lagLines(app)).length === 2, 30_000), 'owns both partitions, started');
     await sendTo(kafka, topics.ticks, 'a', 0);
-    assert.ok(await until(() => app.store.ticks('a0') === N, 30_000), 'the first partitions are read');
+    assert.ok(await pollUntil(() => app.store.ticks('a0') === N, 30_000), 'the first partitions are read');
 
     await broker.addPartitions(topics.ticks, 4);
     await sendTo(kafka, topics.ticks, 'c', 2);
@@ -158,7 +150,7 @@ test('partitions added to a live input topic: what was written to them before th
     other = await startTestApp(config);
     const b = other;
     const ticks = (series: string) => app.store.ticks(series) + b.store.ticks(series);
-    const read = await until(() => ticks('c0') === N && ticks('d0') === N, 30_000);
+    const read = await pollUntil(() => ticks('c0') === N && ticks('d0') === N, 30_000);
     assert.equal(owned(app) + owned(b), 4, 'the group rebalanced onto the new partitions');
     assert.ok(read, `every tick written to the new partitions before the rebalance was read (c0: ${ticks('c0')}, d0: ${ticks('d0')} of ${N}; owners: ${JSON.stringify([(app.source as KafkaSource).partitions, (b.source as KafkaSource).partitions])})`);
   } finally {
@@ -178,9 +170,9 @@ test('partitions added while the group runs, taken by an instance started after 
   const first = await startTestApp(config);
   let second: App | null = null;
   try {
-    assert.ok(await until(async () => (await lagLines(first)).length === 2, 30_000), 'owns both partitions, started');
+    assert.ok(await pollUntil(async () => (await lagLines(first)).length === 2, 30_000), 'owns both partitions, started');
     await sendTo(kafka, topics.ticks, 'a', 0);
-    assert.ok(await until(() => first.store.ticks('a0') === N, 30_000), 'the group has read (and committed) partition 0');
+    assert.ok(await pollUntil(() => first.store.ticks('a0') === N, 30_000), 'the group has read (and committed) partition 0');
     await broker.addPartitions(topics.ticks, 4);
     await sendTo(kafka, topics.ticks, 'c', 2);
     await sendTo(kafka, topics.ticks, 'd', 3);
@@ -190,7 +182,7 @@ test('partitions added while the group runs, taken by an instance started after 
     await first.stop();
     second = await startTestApp(config);
     const app = second;
-    const read = await until(() => app.store.ticks('c0') === N && app.store.ticks('d0') === N, 30_000);
+    const read = await pollUntil(() => app.store.ticks('c0') === N && app.store.ticks('d0') === N, 30_000);
     assert.ok(read, `every tick written to the new partitions is read (c0: ${app.store.ticks('c0')}, d0: ${app.store.ticks('d0')} of ${N})`);
     assert.equal(app.store.ticks('a0'), 0, 'partition 0 resumes at its committed offset');
   } finally {
@@ -212,15 +204,15 @@ test('a brand-new group starts at the end, and pins it: after a restart an idle 
   const first = await startTestApp(config);
   let second: App | null = null;
   try {
-    assert.ok(await until(async () => (await lagLines(first)).length === 2, 30_000), 'both partitions assigned and started');
+    assert.ok(await pollUntil(async () => (await lagLines(first)).length === 2, 30_000), 'both partitions assigned and started');
     await sendTo(kafka, topics.ticks, 'n', 0);
-    assert.ok(await until(() => first.store.ticks('n0') === N, 30_000), 'partition 0 is read (and committed); partition 1 has had no tick since the start');
+    assert.ok(await pollUntil(() => first.store.ticks('n0') === N, 30_000), 'partition 0 is read (and committed); partition 1 has had no tick since the start');
     assert.equal(first.store.ticks('h0') + first.store.ticks('g0'), 0, 'a brand-new group skips the history (fromBeginning false)');
     await first.stop();
     await sendTo(kafka, topics.ticks, 'm', 1); // while the service is down
     second = await startTestApp(config);
     const app = second;
-    assert.ok(await until(() => app.store.ticks('m0') === N, 30_000), `what partition 1 got while the service was down is read (m0: ${app.store.ticks('m0')} of ${N})`);
+    assert.ok(await pollUntil(() => app.store.ticks('m0') === N, 30_000), `what partition 1 got while the service was down is read (m0: ${app.store.ticks('m0')} of ${N})`);
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(app.store.ticks('g0'), 0, 'partition 1 resumes where the group started it: its history is not read');
     assert.equal(app.store.ticks('n0') + app.store.ticks('h0'), 0, 'partition 0 resumes at its committed offset');
@@ -239,11 +231,11 @@ test('a first deploy against a topic with history: tickcast_consumer_lag counts 
   const app = await startTestApp({ kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: false }, topics });
   const lag = async () => (await app.metrics.registry.getSingleMetricAsString('tickcast_consumer_lag')).split('\n').filter((l) => l.startsWith('tickcast_consumer_lag{'));
   try {
-    assert.ok(await until(async () => (await lag()).length === 1, 30_000), 'the lag of the one partition is reported');
+    assert.ok(await pollUntil(async () => (await lag()).length === 1, 30_000), 'the lag of the one partition is reported');
     assert.deepEqual(await lag(), [`tickcast_consumer_lag{topic="${topics.ticks}",partition="0"} 0`], 'the 30 records of history are not lag: the group starts after them');
     // At once: the group starts at the end as it was at the assignment, not wherever "latest" is at its first fetch.
     await produce(producer, topics.ticks, tickStream(2, TEST_WINDOW + 2, { t0: Date.UTC(2025, 1, 1) }));
-    assert.ok(await until(() => app.store.ticks('s0') === TEST_WINDOW + 2, 30_000), `what comes after the start is read (s0: ${app.store.ticks('s0')})`);
+    assert.ok(await pollUntil(() => app.store.ticks('s0') === TEST_WINDOW + 2, 30_000), `what comes after the start is read (s0: ${app.store.ticks('s0')})`);
   } finally {
     await app.stop();
     await producer.disconnect().catch(() => {});
@@ -261,12 +253,12 @@ test('tickcast_kafka_up: 1 while the brokers answer (on a member with no partiti
   const up = async (app: App) => (await app.metrics.registry.getSingleMetricAsString('tickcast_kafka_up')).split('\n').find((l) => l.startsWith('tickcast_kafka_up '));
   const both = async (line: string) => (await up(a)) === line && (await up(b)) === line;
   try {
-    assert.ok(await until(() => both('tickcast_kafka_up 1'), 30_000), `both report the brokers reached (${await up(a)} / ${await up(b)})`);
-    assert.ok(await until(() => (a.source as KafkaSource).partitions.length + (b.source as KafkaSource).partitions.length === 1, 30_000), 'one of them owns no partition');
+    assert.ok(await pollUntil(() => both('tickcast_kafka_up 1'), 30_000), `both report the brokers reached (${await up(a)} / ${await up(b)})`);
+    assert.ok(await pollUntil(() => (a.source as KafkaSource).partitions.length + (b.source as KafkaSource).partitions.length === 1, 30_000), 'one of them owns no partition');
     broker.down();
-    assert.ok(await until(() => both('tickcast_kafka_up 0'), 30_000), `both report the outage (${await up(a)} / ${await up(b)})`);
+    assert.ok(await pollUntil(() => both('tickcast_kafka_up 0'), 30_000), `both report the outage (${await up(a)} / ${await up(b)})`);
     broker.up();
-    assert.ok(await until(() => both('tickcast_kafka_up 1'), 60_000), `and the recovery (${await up(a)} / ${await up(b)})`);
+    assert.ok(await pollUntil(() => both('tickcast_kafka_up 1'), 60_000), `and the recovery (${await up(a)} / ${await up(b)})`);
   } finally {
     await Promise.all([a.stop(), b.stop()]);
     await broker.stop();

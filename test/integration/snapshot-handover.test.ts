@@ -17,14 +17,7 @@ import { connectProducer, testKafka, tickStream } from '../helpers/kafka.ts';
 import { decodeSnapshot } from '../../src/pipeline/snapshot/codec.ts';
 import type { SnapshotTree } from '../../src/pipeline/snapshot/series-state.ts';
 import type { App } from '../../src/app.ts';
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from '../helpers/poll.ts';
 
 test('a partition handed to another instance is dropped from memory and the snapshot; a restart replays it plainly, not its whole new stretch', { timeout: 240_000 }, async () => {
   const prefix = uniqueName('handover');

@@ -14,18 +14,11 @@ import { startRestartRig } from '../helpers/restart-rig.ts';
 import { decodeSnapshot } from '../../src/pipeline/snapshot/codec.ts';
 import type { SnapshotTree } from '../../src/pipeline/snapshot/series-state.ts';
 import { isCold } from '../helpers/forecasts.ts';
+import { until } from '../helpers/poll.ts';
 
 /** Distinct (series, ts) model forecasts (cold-start baseline forecasts left out). */
 const distinct = (items: { value: Buffer | null }[]) =>
   new Set(items.map((f) => JSON.parse(String(f.value))).filter((v) => !isCold(v)).map((v) => `${v.series}@${v.ts}`)).size;
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * Deep equality in which two numbers may differ by a relative 1e-6; keys, lengths, strings and

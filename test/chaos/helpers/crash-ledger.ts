@@ -8,17 +8,8 @@ import type { Admin, Producer } from 'kafkajs';
 import type { Collected } from '../../helpers/kafka.ts';
 import { isCold } from '../../helpers/forecasts.ts';
 
-/** mulberry32: a small seeded PRNG, so a run is reproducible from its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32, the model's own), so a run is reproducible from its seed. */
+export { mulberry32 as seeded } from '../../../src/model/random.ts';
 
 export const T0 = Date.UTC(2025, 0, 1);
 export const STEP_MS = 60_000;
