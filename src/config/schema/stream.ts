@@ -23,7 +23,7 @@ export const inputSection = z
     targets: z.array(z.string().min(1)).min(1).optional(),
     /** Features that never go below zero (counts, rates, utilisation, queue lengths): a forecast of one is raised to 0 wherever it falls below — every quantile, whether the model, a fused baseline or a cold-start baseline made it, on the forecasts topic and in `POST /v1/predict` (docs/model.md "Non-negative features"). Input values are not checked. */
     nonNegative: z.array(z.string().min(1)).default([]),
-    /** Records larger than this go to the DLQ (TC_RECORD_TOO_LARGE). */
+    /** Records whose value is larger than this many bytes go to the DLQ (TC_RECORD_TOO_LARGE); the key is the series id and is held to input.seriesPattern instead. */
     maxRecordBytes: positiveInt.default(64 * 1024),
     /**
      * Largest dead letter written (key + value + headers). A refused record larger than this keeps
