@@ -8,11 +8,12 @@
  * topic's producer ACLs are what vouch for it. Without one none is recorded — the entry's channel
  * says `kafka` — so a record published before actors existed, read again by a new consumer group,
  * still matches the entry it made and changes nothing). A record that cannot be used goes to the dead-letter topic with its original bytes
- * and the reason in headers (TC_FEEDBACK_INVALID / TC_ALERT_NOT_FOUND); a failure to store
+ * and the reason in headers (TC_FEEDBACK_INVALID — also for a value that is not UTF-8 — / TC_ALERT_NOT_FOUND); a failure to store
  * feedback is thrown, so the source does not commit and the record is read again.
  */
 import { ErrorCodes, isTickcastError, TickcastError } from '../errors/index.ts';
 import type { RawRecord } from '../domain/types.ts';
+import { strictUtf8 } from '../domain/utf8-text.ts';
 import { FEEDBACK_LIMITS } from '../domain/feedback/feedback.ts';
 import { deadLetterMessage } from './dead-letter.ts';
 import type { AlertRef, FeedbackService } from './feedback-service.ts';
@@ -44,9 +45,13 @@ export function feedbackRecordHandler(service: FeedbackService, sink: OutputSink
 export function decodeFeedbackRecord(rec: Pick<RawRecord, 'key' | 'value'>): { alertId: string; body: Record<string, unknown>; ref?: AlertRef; actor?: string } {
   if (rec.value === null || rec.value.length === 0) throw invalid('feedback record has no value; expected a JSON object with "alertId" and "verdict"');
   if (rec.value.length > 16 * 1024) throw invalid(`feedback record is ${rec.value.length} bytes; the limit is 16384`);
+  // Strict: toString('utf8') stored a Latin-1 note with U+FFFD in place of its accents, without a word.
+  const text = strictUtf8(rec.value);
+  if ('error' in text) throw invalid(`feedback record is ${text.error}`);
+  if (text.text.startsWith('\uFEFF')) throw invalid('feedback record starts with a byte order mark (bytes EF BB BF); send the JSON without it');
   let v: unknown;
   try {
-    v = JSON.parse(rec.value.toString('utf8'));
+    v = JSON.parse(text.text);
   } catch (err) {
     throw invalid(`feedback record is not valid JSON (${(err as Error).message})`);
   }
