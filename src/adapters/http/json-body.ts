@@ -6,8 +6,23 @@
  * body still refuses an empty one (400 TC_HTTP_BAD_REQUEST, "this route needs a JSON body").
  * On those routes a body of length 0 is no body whatever its Content-Type: `curl -X POST -d ''`
  * sends application/x-www-form-urlencoded, which would otherwise be 415 for a body that is not there.
+ *
+ * The bytes are decoded strictly (../../domain/utf8-text.ts, as the Kafka tick decoder does): JSON
+ * text is UTF-8 (RFC 8259), and fastify's own string decoding put U+FFFD in place of every
+ * malformed sequence, so a Latin-1 feedback note was stored as other text than was sent. Every
+ * JSON route (predict, feedback, MCP, …) goes through this one parser.
  */
 import type { FastifyInstance } from 'fastify';
+import { ErrorCodes } from '../../errors/index.ts';
+import { strictUtf8 } from '../../domain/utf8-text.ts';
+import { httpError } from './errors.ts';
+
+const notUtf8 = new WeakSet<object>();
+
+/** Whether `err` is this parser's refusal of a body that is not UTF-8 (MCP answers it as a JSON-RPC parse error). */
+export function isBodyNotUtf8(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && notUtf8.has(err);
+}
 
 export function installJsonParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
@@ -16,8 +31,17 @@ export function installJsonParser(app: FastifyInstance): void {
     if (req.routeOptions.config?.optionalBody === true && h['content-length'] === '0' && h['transfer-encoding'] === undefined) delete h['content-type'];
   });
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    const text = body as string;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const decoded = strictUtf8(body as Buffer);
+    if ('error' in decoded) {
+      // "not valid UTF-8 (byte 0xe9 at offset 35); send UTF-8 text (…)": the message, then the hint.
+      const [why, fix] = decoded.error.split('; ');
+      const err = httpError(ErrorCodes.HTTP_BAD_REQUEST, 400, `the body is ${why}`, { hint: `JSON text is UTF-8: ${fix}` });
+      notUtf8.add(err);
+      done(err, undefined);
+      return;
+    }
+    const text = decoded.text;
     if (req.routeOptions.config?.optionalBody === true && text.trim().length === 0) {
       done(null, undefined);
       return;

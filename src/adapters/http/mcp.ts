@@ -20,6 +20,7 @@ import { BUILD_INFO } from '../../telemetry/build-info.ts';
 import { isCrossSiteBrowserRequest, type ApiKeyAuth } from './auth.ts';
 import type { HttpConfig } from './config.ts';
 import { checkMcpPost, jsonRpcErrorBody } from './mcp-checks.ts';
+import { isBodyNotUtf8 } from './json-body.ts';
 import { ClientGoneError, toErrorResponse } from './errors.ts';
 import { clientGoneSignal } from './routes/api.ts';
 import type { ToolDefinition } from './tool-definition.ts';
@@ -81,10 +82,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     return mcp;
   }
 
-  const fallback = app.errorHandler;
-  // A body that is not JSON is JSON-RPC's parse error (-32700) here, not the REST error body; every other error (401, 413, 429…) keeps it.
-  const errorHandler = (err: unknown, req: FastifyRequest, reply: FastifyReply) =>
-    isJsonParseError(err) ? reply.code(400).type('application/json').send(jsonRpcErrorBody(-32700, PARSE_ERROR)) : fallback.call(app, err as Error, req, reply);
+  const errorHandler = parseErrorHandler(app);
   app.post('/mcp', { config: { work: true }, schema: { hide: true }, errorHandler }, async (req, reply) => {
     const refused = checkMcpPost(deps.config.allowedHosts, req.headers, req.body);
     if (refused !== null) return reply.code(refused.status).type('application/json').send(jsonRpcErrorBody(refused.code, refused.message));
@@ -163,6 +161,17 @@ const INSTRUCTIONS =
   'call forecast (or explain_forecast) with {series} — or send your own {window} of recent values. recent_anomalies and list_incidents ' +
   'show what fired; give_alert_feedback (needs an API key) marks an alert false_positive, confirmed or expected. Results are JSON in ' +
   'structuredContent (each tool declares its outputSchema); a refused call is an isError result holding {error:{code,message,hint}}.';
+
+/** A body that is not JSON (or not UTF-8) is JSON-RPC's parse error (-32700) here, not the REST error body; every other error (401, 413, 429…) keeps it. */
+function parseErrorHandler(app: FastifyInstance) {
+  const fallback = app.errorHandler;
+  return (err: unknown, req: FastifyRequest, reply: FastifyReply) =>
+    isJsonParseError(err)
+      ? reply.code(400).type('application/json').send(jsonRpcErrorBody(-32700, PARSE_ERROR))
+      : isBodyNotUtf8(err)
+        ? reply.code(400).type('application/json').send(jsonRpcErrorBody(-32700, `Parse error: ${(err as Error).message}`))
+        : fallback.call(app, err as Error, req, reply);
+}
 
 const PARSE_ERROR = 'Parse error: the body is not valid JSON (or holds a "__proto__" or "constructor" key)';
 
