@@ -17,6 +17,7 @@ import { startTestApp } from '../helpers/app.ts';
 import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
 import type { SnapshotStatus } from '../../src/pipeline/snapshot/status.ts';
+import { standalone } from '../../src/adapters/http/tool-output-schemas.ts';
 
 const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 const T0 = Date.UTC(2025, 0, 1);
@@ -89,16 +90,57 @@ test('every tool declares an outputSchema, and each real result is valid against
       start: { loaded: true, reason: null, series: 3, detectors: 3, loadMs: 4, restoreMs: 1 }, replayed: { full: 10, window: 0 },
     };
     const fresh: SnapshotStatus = { ...written, failures: 0, lastError: null, last: null, start: { ...written.start, loaded: false, reason: 'no snapshot file', series: 0, detectors: 0 } };
+    const rest = await restSchemas(app.address()!);
     for (const status of [written, fresh]) {
       (app.serving as { snapshotStatus?: () => SnapshotStatus | null }).snapshotStatus = () => status;
       const res = await client.callTool({ name: 'snapshot_status', arguments: {} });
       assert.ok(validators.get('snapshot_status')!(res.structuredContent), ajv.errorsText(validators.get('snapshot_status')!.errors));
+      await rest.check('/v1/snapshots', status);
     }
     seen.add('snapshot_status');
     assert.deepEqual([...seen].sort(), tools.map((t) => t.name).sort(), 'every listed tool was checked');
+
+    // The REST twins declare the same schemas in the OpenAPI document, and their real answers fit them.
+    await rest.check('/v1/band-quality?limit=3');
+    const bq = (await (await fetch(new URL('/v1/band-quality', app.address()!))).json()) as { worst: unknown[] };
+    assert.ok(bq.worst.length > 0, 'band quality judged some series');
+    const byName = new Map(tools.map((t) => [t.name, t.outputSchema]));
+    assert.deepEqual(byName.get('band_quality'), standalone(rest.schema('/v1/band-quality')), 'one source: the tool declares the route\'s schema');
+    assert.deepEqual(byName.get('snapshot_status'), standalone(rest.schema('/v1/snapshots')), 'one source: the tool declares the route\'s schema');
   } finally {
     await client.close();
     await app.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Every object schema closed (no undeclared fields), so that an answer with a field the schema does not describe fails too. */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, closed(s)])) : closed(v);
+  if ('properties' in out) out.additionalProperties = false;
+  return out;
+}
+
+/** The 200 response schemas of the OpenAPI document (/docs/json), and a check of a route's real answer against its own. */
+async function restSchemas(base: string) {
+  const doc = (await (await fetch(new URL('/docs/json', base))).json()) as { paths: Record<string, { get: { responses: Record<string, { content?: Record<string, { schema: unknown }> }> } }> };
+  const schema = (path: string) => {
+    const s = doc.paths[path]?.get.responses['200']?.content?.['application/json']?.schema;
+    assert.ok(s !== undefined, `GET ${path} declares a 200 response schema in /docs/json`);
+    return s;
+  };
+  // OpenAPI 3.0 schemas: Ajv knows `nullable`.
+  const ajv = new Ajv({ strict: true, allErrors: true });
+  const check = async (url: string, expected?: unknown) => {
+    const res = await fetch(new URL(url, base));
+    assert.equal(res.status, 200, url);
+    const body = await res.json();
+    if (expected !== undefined) assert.deepEqual(body, expected, `${url} answers what the service holds`);
+    const validate = ajv.compile(closed(schema(new URL(url, base).pathname)) as object);
+    assert.ok(validate(body), `GET ${url}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(body)}`);
+  };
+  return { schema, check };
+}

@@ -9,6 +9,7 @@
 import { feedbackEntrySchema, feedbackResultSchema, incidentSchema } from './alert-schemas.ts';
 import { anomalyRecordSchema, forecastStepSchema, predictResponseSchema } from './schemas.ts';
 import { seriesPageSchema } from './series-page.ts';
+import { bandQualitySchema, snapshotStatusSchema } from './status-schemas.ts';
 
 /** A JSON Schema whose instances are objects: MCP requires `type: "object"` at the top of an outputSchema. */
 export type ObjectSchema = { type: 'object'; properties: Record<string, unknown>; required?: string[] } & Record<string, unknown>;
@@ -63,43 +64,6 @@ function explainOutput(): ObjectSchema {
   };
 }
 
-const numberOrNull = { type: ['number', 'null'] };
-
-function bandQualityOutput(): ObjectSchema {
-  const worst = object(
-    { series: { type: 'string' }, ticks: { type: 'integer' }, coverage: { type: 'number' }, nominal: { type: 'number' }, below: { type: 'number' }, above: { type: 'number' }, pinball: { type: 'number' }, scaledPinball: numberOrNull },
-    ['series', 'ticks', 'coverage', 'nominal', 'below', 'above', 'pinball', 'scaledPinball'],
-  );
-  return object(
-    { nominal: { type: 'number' }, windowTicks: { type: 'integer' }, series: { type: 'integer' }, meanCoverage: numberOrNull, worst: { type: 'array', items: worst } },
-    ['nominal', 'windowTicks', 'series', 'meanCoverage', 'worst'],
-    'Band quality across series (as GET /v1/band-quality): nominal p10–p90 coverage, mean coverage (null before any series is judged) and the worst series first.',
-  );
-}
-
-function snapshotStatusOutput(): ObjectSchema {
-  const int = { type: 'integer' };
-  const last = object({ atMs: int, series: int, bytes: int, captureMs: { type: 'number' }, writeMs: { type: 'number' } }, ['atMs', 'series', 'bytes', 'captureMs', 'writeMs']);
-  const lastError = object({ atMs: int, message: { type: 'string' } }, ['atMs', 'message']);
-  const start = object(
-    { loaded: { type: 'boolean' }, reason: { type: ['string', 'null'] }, series: int, detectors: int, loadMs: { type: 'number' }, restoreMs: { type: 'number' } },
-    ['loaded', 'reason', 'series', 'detectors', 'loadMs', 'restoreMs'],
-  );
-  return object(
-    {
-      file: { type: 'string' },
-      intervalMs: int,
-      last: { anyOf: [last, { type: 'null' }] },
-      failures: int,
-      lastError: { anyOf: [lastError, { type: 'null' }] },
-      start,
-      replayed: object({ full: int, window: int }, ['full', 'window']),
-    },
-    ['file', 'intervalMs', 'last', 'failures', 'lastError', 'start', 'replayed'],
-    'Series-state snapshots (as GET /v1/snapshots): the last one written (null: none since start), failures, and what the last start restored and replayed.',
-  );
-}
-
 /** outputSchema by tool name: every tool has one (tools.ts checks). */
 export function toolOutputSchemas(): Record<string, ObjectSchema> {
   const page = standalone(seriesPageSchema) as ObjectSchema;
@@ -112,7 +76,7 @@ export function toolOutputSchemas(): Record<string, ObjectSchema> {
     give_alert_feedback: { ...feedbackResult, required: ['alertId', 'series', 'feedback', 'effect'] },
     list_alert_feedback: itemsOf(feedbackEntrySchema, 'Feedback in effect, most recent first.'),
     list_incidents: itemsOf(incidentSchema, 'Incidents, open first, newest first.'),
-    band_quality: bandQualityOutput(),
-    snapshot_status: snapshotStatusOutput(),
+    band_quality: standalone(bandQualitySchema) as ObjectSchema,
+    snapshot_status: standalone(snapshotStatusSchema) as ObjectSchema,
   };
 }

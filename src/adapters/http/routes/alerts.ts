@@ -14,6 +14,7 @@ import type { FeedbackApi, IncidentsApi, ServingApi } from '../../../pipeline/po
 import { feedbackListForCaller } from '../feedback-view.ts';
 import { BAND_QUALITY_QUERY, bandQualityOverview, off } from '../optional-parts.ts';
 import { feedbackBodySchema, feedbackListQuerySchema, feedbackResultSchema, incidentListQuerySchema, incidentSchema, alertIdParamsSchema, feedbackEntrySchema } from '../alert-schemas.ts';
+import { bandQualitySchema } from '../status-schemas.ts';
 
 const ERRORS = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 429: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } };
 
@@ -110,6 +111,7 @@ export function registerBandQualityRoute(app: FastifyInstance, serving: ServingA
         summary: 'Forecast band quality across series: nominal vs mean p10–p90 coverage, and the series farthest from nominal (worst first)',
         tags: ['series'],
         querystring: BAND_QUALITY_QUERY,
+        response: { 200: bandQualitySchema, ...ERRORS },
       },
     },
     async (req) => bandQualityOverview(serving, req.query.limit),

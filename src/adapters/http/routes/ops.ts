@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ServingApi } from '../../../pipeline/ports.ts';
 import { snapshotStatus } from '../optional-parts.ts';
-import { healthSchema } from '../schemas.ts';
+import { errorResponses, healthSchema } from '../schemas.ts';
+import { snapshotStatusSchema } from '../status-schemas.ts';
 
 export function registerOpsRoutes(app: FastifyInstance, deps: { serving: ServingApi; registry: Registry }): void {
   const { serving, registry } = deps;
@@ -42,7 +43,13 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { serving: Serving
 
   app.get(
     '/v1/snapshots',
-    { schema: { summary: 'Series-state snapshots: the last one written, failures, and what the last start restored and replayed (404 when snapshots are off)', tags: ['ops'] } },
+    {
+      schema: {
+        summary: 'Series-state snapshots: the last one written, failures, and what the last start restored and replayed (404 when snapshots are off)',
+        tags: ['ops'],
+        response: { 200: snapshotStatusSchema, ...errorResponses, 404: { $ref: 'ErrorBody#' } },
+      },
+    },
     async () => snapshotStatus(serving),
   );
 
