@@ -40,7 +40,8 @@ export function windowSchema(cfg: Pick<HttpConfig, 'maxWindowLength' | 'maxFeatu
   return {
     description:
       `Raw values, oldest first: number[] for one feature or number[][] as [time][feature]; at most ${cfg.maxWindowLength} time steps ` +
-      `of at most ${cfg.maxFeatures} features (for a longer history send its most recent part, or a tracked series id).`,
+      `of at most ${cfg.maxFeatures} features, and the whole request within the server's body limit (http.bodyLimitBytes, 1 MiB by default: ` +
+      `about 60,000 numbers of 16 significant digits; larger is 413). For a longer history send its most recent part, or a tracked series id.`,
     anyOf: [
       { type: 'array', minItems: 1, maxItems: cfg.maxWindowLength, items: { type: 'number' } },
       {
