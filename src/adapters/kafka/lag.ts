@@ -4,7 +4,10 @@
  * while the service is stuck). Series are removed when a partition is revoked. A partition with
  * nothing committed counts from where its consumption started (its end at assignment under
  * kafka.fromBeginning=false): counting from the log start paged TickcastConsumerLagHigh on every
- * first deploy against a topic with history the service was never going to read.
+ * first deploy against a topic with history the service was never going to read. Where that start
+ * is unknown (the committed offsets could not be read at assignment, so the client's reset policy
+ * chose it: the end under kafka.fromBeginning=false), a partition with nothing committed counts from
+ * its high watermark at the first read that succeeds, not from the log start.
  */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
@@ -35,6 +38,8 @@ export function partitionLag(committed: bigint | undefined, low: bigint, high: b
 export class LagMonitor {
   readonly #assigned = new Set<number>();
   readonly #started = new Map<number, bigint>();
+  /** Partitions whose start is unknown until a read succeeds (see assigned()). */
+  readonly #unknown = new Set<number>();
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
 
@@ -46,11 +51,16 @@ export class LagMonitor {
     private readonly log: Logger,
   ) {}
 
-  /** `started`: where partitions with nothing committed started consuming (absent: their log start). */
-  assigned(partitions: number[], started: ReadonlyMap<number, bigint> = new Map()): void {
+  /**
+   * `started`: where partitions with nothing committed started consuming (absent: their log start;
+   * null: unknown, the consumer started at the end — their high watermark at the first successful read).
+   */
+  assigned(partitions: number[], started: ReadonlyMap<number, bigint> | null = new Map()): void {
     for (const p of partitions) {
       this.#assigned.add(p);
-      const at = started.get(p);
+      if (started === null) this.#unknown.add(p);
+      else this.#unknown.delete(p);
+      const at = started?.get(p);
       if (at === undefined) this.#started.delete(p);
       else this.#started.set(p, at);
     }
@@ -62,6 +72,7 @@ export class LagMonitor {
     for (const p of partitions) {
       this.#assigned.delete(p);
       this.#started.delete(p);
+      this.#unknown.delete(p);
       this.sink.lagRemoved(this.topic, p);
     }
   }
@@ -79,6 +90,7 @@ export class LagMonitor {
       const [committed, marks] = await Promise.all([parts.length > 0 ? this.reader.committed(parts) : new Map<number, bigint | undefined>(), this.reader.watermarks()]);
       for (const p of parts) {
         const m = marks.get(p);
+        if (m && this.#unknown.delete(p) && !((committed.get(p) ?? -1n) >= 0n)) this.#started.set(p, m.high);
         if (m && this.#assigned.has(p)) this.sink.lag(this.topic, p, partitionLag(committed.get(p), m.low, m.high, this.#started.get(p)));
       }
       this.sink.brokersReached?.(true);

@@ -218,7 +218,7 @@ export class KafkaSource implements TickSource {
     });
     this.#restoring = planned.then(() => undefined);
     const plan = await planned;
-    this.#lag?.assigned(mine, plan?.lagFrom);
+    this.#lag?.assigned(mine, plan ? plan.lagFrom : this.#o.fromBeginning ? undefined : null); // null: started at the end (the reset policy), when is unknown
     const start = plan?.start;
     if (!start || start.size === 0) return null;
     // The client wants numeric offsets here; -1001 (INVALID) = the committed offset, or the reset policy.

@@ -100,6 +100,29 @@ test('lag monitor: a partition assigned with nothing committed counts from its s
   await mon.stop();
 });
 
+test('lag monitor: committed offsets unreadable at assignment (start unknown, the end under fromBeginning=false) → nothing committed counts from the high watermark at the first read that succeeds, not the log start', async () => {
+  const state = { up: false, committed: new Map<number, bigint | undefined>([[1, 300n]]), high: 500n };
+  const reader: LagReader = {
+    committed: async (ps) => {
+      if (!state.up) throw new Error('coordinator not available (test)');
+      return new Map(ps.map((p) => [p, state.committed.get(p)]));
+    },
+    watermarks: async () => new Map([0, 1].map((p) => [p, { low: 0n, high: state.high }])),
+  };
+  const gauge = new Map<string, number>();
+  const mon = new LagMonitor('ticks', reader, { lag: (t, p, l) => gauge.set(`${t}/${p}`, l), lagRemoved: (t, p) => gauge.delete(`${t}/${p}`) }, 60_000, log);
+  mon.assigned([0, 1], null);
+  await mon.poll();
+  assert.equal(gauge.size, 0, 'nothing reported while the reads fail');
+  state.up = true;
+  await mon.poll();
+  assert.deepEqual(Object.fromEntries(gauge), { 'ticks/0': 0, 'ticks/1': 200 }, 'the 500 records of history are not lag; a commit counts as usual');
+  state.high = 520n; // records arrive and are not committed: lag grows from there
+  await mon.poll();
+  assert.deepEqual(Object.fromEntries(gauge), { 'ticks/0': 20, 'ticks/1': 220 });
+  await mon.stop();
+});
+
 test('lag monitor: per assigned partition from broker offsets, series removed on revoke', async () => {
   const state = { committed: new Map<number, bigint | undefined>([[0, 5n], [1, 50n]]), high: new Map([[0, 10n], [1, 80n], [2, 7n]]) };
   const reader: LagReader = {
