@@ -35,6 +35,16 @@ export function partitionLag(committed: bigint | undefined, low: bigint, high: b
   return Math.max(0, Number(high - from));
 }
 
+/**
+ * What LagMonitor.assigned() is told after restore planning: where partitions with nothing committed
+ * started (`plan`: read at assignment), or, when the committed offsets could not be read (no plan),
+ * their log start under fromBeginning=true and unknown (null: the reset policy's end) otherwise.
+ */
+export function lagStarts(plan: { lagFrom: Map<number, bigint> } | null, fromBeginning: boolean): Map<number, bigint> | null | undefined {
+  if (plan) return plan.lagFrom;
+  return fromBeginning ? undefined : null;
+}
+
 export class LagMonitor {
   readonly #assigned = new Set<number>();
   readonly #started = new Map<number, bigint>();

@@ -19,7 +19,7 @@ import type { Logger } from '../../telemetry/logger.ts';
 import type { RecordHandler, TickSource } from '../../pipeline/ports.ts';
 import { batchLoop } from './batch-loop.ts';
 import { AtLeastOnce, Transactional, warmupOnly, type CommitStrategy } from './commit.ts';
-import { brokerLagReader, LagMonitor, type LagSink } from './lag.ts';
+import { brokerLagReader, LagMonitor, lagStarts, type LagSink } from './lag.ts';
 import { Handover } from './handover.ts';
 import { ConsumeErrors, OffsetGaps, type OffsetGap } from './offset-gaps.ts';
 import { applySnapshotPlan, hasCommitted, planRestore, restoreLogLines, uncommittedStarts, WarmupTracker, type RestoreInput } from './restore.ts';
@@ -218,7 +218,7 @@ export class KafkaSource implements TickSource {
     });
     this.#restoring = planned.then(() => undefined);
     const plan = await planned;
-    this.#lag?.assigned(mine, plan ? plan.lagFrom : this.#o.fromBeginning ? undefined : null); // null: started at the end (the reset policy), when is unknown
+    this.#lag?.assigned(mine, lagStarts(plan, this.#o.fromBeginning));
     const start = plan?.start;
     if (!start || start.size === 0) return null;
     // The client wants numeric offsets here; -1001 (INVALID) = the committed offset, or the reset policy.

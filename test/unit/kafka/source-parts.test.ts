@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasCommitted, OFFSET_BEGINNING, planRestore, uncommittedFromBeginning, uncommittedStarts, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
 import { ConsumeErrors, OffsetGaps } from '../../../src/adapters/kafka/offset-gaps.ts';
-import { LagMonitor, partitionLag, type LagReader } from '../../../src/adapters/kafka/lag.ts';
+import { LagMonitor, lagStarts, partitionLag, type LagReader } from '../../../src/adapters/kafka/lag.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
 
 const log = createLogger({ level: 'silent', name: 't' });
@@ -121,6 +121,13 @@ test('lag monitor: committed offsets unreadable at assignment (start unknown, th
   await mon.poll();
   assert.deepEqual(Object.fromEntries(gauge), { 'ticks/0': 20, 'ticks/1': 220 });
   await mon.stop();
+});
+
+test('lag starts after restore planning: the plan\'s; without one (committed offsets unreadable) the log start under fromBeginning, unknown otherwise', () => {
+  const lagFrom = new Map([[0, 480n]]);
+  assert.equal(lagStarts({ lagFrom }, false), lagFrom);
+  assert.equal(lagStarts(null, true), undefined, 'the client starts at the beginning: the log start is right');
+  assert.equal(lagStarts(null, false), null, 'the client starts at the end: unknown, not the log start');
 });
 
 test('lag monitor: per assigned partition from broker offsets, series removed on revoke', async () => {
