@@ -213,7 +213,7 @@ test('Kafka + SASL + TLS + KEDA + GPU + PVC + monitoring: objects, caps and refe
   const c = container(r);
   assert.equal(c.image, 'ghcr.io/tickcast/tickcast:0.1.0-gpu');
   assert.equal(c.resources.limits['nvidia.com/gpu'], 1);
-  assert.equal(c.resources.limits.memory, '2Gi');
+  assert.equal(c.resources.limits.memory, '2560Mi');
   const pod = dep.spec.template.spec;
   assert.equal(pod.runtimeClassName, 'nvidia');
   assert.ok(pod.tolerations.some((t: any) => t.key === 'nvidia.com/gpu' && t.operator === 'Exists'));
