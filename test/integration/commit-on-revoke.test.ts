@@ -12,14 +12,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startBroker, uniqueName } from '../helpers/broker.ts';
+import { startGroupRig } from '../helpers/group-rig.ts';
 import { Writable } from 'node:stream';
 import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import { connectProducer, testKafka, tickStream } from '../helpers/kafka.ts';
 import { isCold } from '../helpers/forecasts.ts';
 import { until } from '../helpers/switchable-sink.ts';
 import type { OutMessage, OutputSink } from '../../src/pipeline/ports.ts';
@@ -57,24 +53,11 @@ class HoldingSink implements OutputSink {
 }
 
 test('a hand-over while chunks are in flight: a commit the coordinator refuses is reported, and only refused chunks are forecast twice', { timeout: 240_000 }, async () => {
-  const prefix = uniqueName('revoke');
-  const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.ticks.dlq` };
-  const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 2 }, ...[topics.forecasts, topics.anomalies, topics.dlq].map((name) => ({ name, partitions: 1 }))] });
-  const producer = await connectProducer(testKafka(broker.brokers));
-  const dir = mkdtempSync(path.join(tmpdir(), 'tc-revoke-it-'));
-  const config = (name: string) => ({
-    kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: true, fetchMaxWaitMs: 100 },
-    topics,
-    model: { dir: path.join(dir, name) },
-  });
   const S = 4;
   const A = 30;
   const B = 20;
   const C = 10;
-  const stream = tickStream(S, A + B + C);
-  // Series 0 and 2 on partition 0, 1 and 3 on partition 1 (tickStream is tick-major: series i at index k·S + i).
-  const send = (from: number, to: number) =>
-    producer.send({ topic: topics.ticks, acks: -1, messages: stream.slice(from * S, to * S).map((m, i) => ({ ...m, partition: i % 2 })) });
+  const { config, stream, send, stop } = await startGroupRig('revoke', S, A + B + C);
   const sinkA = new HoldingSink();
   const sinkB = new HoldingSink();
   const apps: App[] = [];
@@ -111,8 +94,6 @@ test('a hand-over while chunks are in flight: a commit the coordinator refuses i
     }
   } finally {
     for (const app of apps) await app.stop().catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 });

@@ -15,34 +15,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startBroker, uniqueName } from '../helpers/broker.ts';
+import { startGroupRig } from '../helpers/group-rig.ts';
 import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
-import { connectProducer, testKafka, tickStream } from '../helpers/kafka.ts';
 import { SwitchableSink, until } from '../helpers/switchable-sink.ts';
 import type { App } from '../../src/app.ts';
 import type { KafkaSource } from '../../src/adapters/kafka/source.ts';
 
 test('a member held by backpressure does not hold up the group: a joining member gets its partition and forecasts while the first stays saturated', { timeout: 180_000 }, async () => {
-  const prefix = uniqueName('saturated');
-  const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.ticks.dlq` };
-  const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 2 }, ...[topics.forecasts, topics.anomalies, topics.dlq].map((name) => ({ name, partitions: 1 }))] });
-  const producer = await connectProducer(testKafka(broker.brokers));
-  const dir = mkdtempSync(path.join(tmpdir(), 'tc-saturated-it-'));
-  const config = (name: string) => ({
-    kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: true, fetchMaxWaitMs: 100 },
-    topics,
-    model: { dir: path.join(dir, name) },
-  });
   const S = 4;
   const A = 30;
   const B = 20;
-  const stream = tickStream(S, A + B);
-  // Series 0 and 2 on partition 0, 1 and 3 on partition 1 (tickStream is tick-major: series i at index k·S + i).
-  const send = (from: number, to: number) =>
-    producer.send({ topic: topics.ticks, acks: -1, messages: stream.slice(from * S, to * S).map((m, i) => ({ ...m, partition: i % 2 })) });
+  const { config, stream, send, stop } = await startGroupRig('saturated', S, A + B);
   const sinkA = new SwitchableSink();
   const sinkB = new SwitchableSink();
   const apps: App[] = [];
@@ -78,8 +61,6 @@ test('a member held by backpressure does not hold up the group: a joining member
     assert.deepEqual(afterHandOver.filter((k) => sinkA.forecasts.has(k)), [], 'no output from the first instance for the partition it handed over');
   } finally {
     for (const app of apps) await app.stop().catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
-    await broker.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 });
