@@ -125,16 +125,16 @@ export class LagMonitor {
 }
 
 /**
- * A LagReader on an admin client: the group's committed offsets (OffsetFetch) and the topic's
- * watermarks. Not consumer.committed(): it reports a commit at offset 0 as null, like none, so a
- * group at 0 counted from the log start (or from where this member started) instead of from 0.
- * Offsets of an open transaction are not waited for (requireStableOffsets false): the last stable commit counts.
+ * A LagReader on the consumer (committed) and an admin client (watermarks). Not the admin client's
+ * OffsetFetch, although committed() reports a commit at offset 0 like none: read on a timer it is an
+ * admin coordinator request, and librdkafka aborts the process when one times out at the wrong moment
+ * (confluentinc/librdkafka#4605, seen here in a broker-outage test; docs/metrics.md).
  */
-export function brokerLagReader(topic: string, groupId: string, admin: () => KafkaJS.Admin): LagReader {
+export function brokerLagReader(topic: string, consumer: () => KafkaJS.Consumer, admin: () => KafkaJS.Admin): LagReader {
   return {
     async committed(partitions) {
-      const [reply] = await admin().fetchOffsets({ groupId, topics: [{ topic, partitions }], timeout: 5_000, requireStableOffsets: false });
-      return new Map((reply?.partitions ?? []).map((r) => [r.partition, r.offset === null || r.offset === undefined ? undefined : BigInt(r.offset)]));
+      const rows = await consumer().committed(partitions.map((partition) => ({ topic, partition })), 5_000);
+      return new Map(rows.map((r) => [r.partition, r.offset === null || r.offset === undefined ? undefined : BigInt(r.offset)]));
     },
     async watermarks() {
       const rows = await admin().fetchTopicOffsets(topic, { timeout: 5_000, isolationLevel: 1 });

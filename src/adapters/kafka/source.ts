@@ -121,7 +121,7 @@ export class KafkaSource implements TickSource {
     await consumer.connect();
     await this.#admin.connect();
     this.#partitionsAtStart = await partitionsAtStart(this.#admin, o.topic, o.metadataRefreshMs, this.#log);
-    if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, o.groupId, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
+    if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     await consumer.subscribe({ topics: [o.topic] });
     const strategy: CommitStrategy = o.exactlyOnce
