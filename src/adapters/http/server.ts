@@ -21,6 +21,7 @@ import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './conf
 import { clientErrorHandler, httpError, installErrorHandlers, toErrorResponse } from './errors.ts';
 import { installCompression } from './compression.ts';
 import { installJsonParser } from './json-body.ts';
+import { installQueryUtf8Check } from './query-utf8.ts';
 import { trackRouteMethods } from './method-not-allowed.ts';
 import { installRequestIdHeader, REQUEST_ID_HEADER, requestId } from './request-id.ts';
 import { checkHost } from './allowed-hosts.ts';
@@ -116,6 +117,7 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
       throw httpError(ErrorCodes.HTTP_UNSUPPORTED_MEDIA_TYPE, 415, `Content-Encoding "${enc}" is not accepted`, { hint: 'send the JSON body uncompressed (no Content-Encoding header)' });
     }
   });
+  installQueryUtf8Check(app);
   return app;
 }
 
