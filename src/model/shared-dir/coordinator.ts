@@ -7,7 +7,7 @@
  *   version (./current-pointer.ts), is compared with the serving one and loaded when it differs,
  *   so every replica serves what the last promotion, rollback or pin chose, whichever replica made it.
  */
-import { ErrorCodes, TickcastError, describeError } from '../../errors/index.ts';
+import { ErrorCodes, FailureStreak, TickcastError, describeError } from '../../errors/index.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import { readPin } from '../pin-file.ts';
@@ -41,8 +41,8 @@ export class SharedDirCoordinator {
   /** The run in flight of each timer: renewal and following each have their own chain, so a follow waiting for a promotion in flight (the promoter's serialised section) never delays a renewal. */
   #busy: Promise<unknown>[] = [];
   #lastFollowError = '';
-  /** errno of the failing lease renewals (null: the last one worked). */
-  #leaseError: string | null = null;
+  /** The failing lease renewals: logged once per errno, and once when they work again. */
+  readonly #leaseFailures = new FailureStreak();
   /** The lease epoch the last successful `mayPromote` saw: the fencing token of the promotion in flight. */
   #token = 0;
 
@@ -133,13 +133,12 @@ export class SharedDirCoordinator {
     let held = false;
     try {
       held = await lease.acquireOrRenew();
-      if (this.#leaseError !== null) this.#d.logger.info({ after: this.#leaseError }, 'fine-tune lease can be written again');
-      this.#leaseError = null;
+      const after = this.#leaseFailures.succeeded();
+      if (after !== null) this.#d.logger.info({ after }, 'fine-tune lease can be written again');
     } catch (err) {
       // Once per failure (and errno): a full or read-only volume fails every renewal (ttlMs / 3) until it is fixed.
-      const errno = (err as NodeJS.ErrnoException).code ?? 'error';
-      if (this.#leaseError !== errno) this.#d.logger.warn({ code: ErrorCodes.MODEL_DIR_UNWRITABLE, errno, err: describeError(err) }, 'fine-tune lease could not be read or written: not fine-tuning until it can (logged again only when the error changes)');
-      this.#leaseError = errno;
+      const { errno, log } = this.#leaseFailures.failed(err);
+      if (log) this.#d.logger.warn({ code: ErrorCodes.MODEL_DIR_UNWRITABLE, errno, err: describeError(err) }, 'fine-tune lease could not be read or written: not fine-tuning until it can (logged again only when the error changes)');
     }
     this.#set(held);
   }

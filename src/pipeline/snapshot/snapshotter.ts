@@ -25,10 +25,9 @@ import { deferred, loop } from '../../lifecycle/abortable.ts';
 import type { OutputSink } from '../ports.ts';
 import { decodeSnapshot, sealSnapshot, SnapshotLayout } from './codec.ts';
 import type { SnapshotFile } from './file-store.ts';
-import type { SnapshotStatus } from './status.ts';
-import type { SnapshotLogger } from './status.ts';
+import type { SnapshotLogger, SnapshotStatus } from './status.ts';
+import { SnapshotWriteLog } from './write-log.ts';
 import { captureSeries, checkSnapshot, restoreSeriesState, restoreShared, warnDetectorsRelearning, snapshotHead, type SeriesStateParts, type SnapshotIdentity } from './series-state.ts';
-
 export type { SnapshotLogger } from './status.ts';
 
 export interface SnapshotterOptions {
@@ -244,11 +243,12 @@ export class SeriesSnapshotter {
   /** Periodic snapshots until `stop()`. */
   start(): void {
     if (this.#o.intervalMs <= 0 || this.#loop) return;
+    const log = new SnapshotWriteLog(this.#o.logger, this.#o.file.path);
     this.#loop = loop(this.#o.intervalMs, this.#ac.signal, async () => {
       this.dropUnclaimed();
       const r = await this.snapshot();
-      if (r) this.#o.logger.info(r, 'series-state snapshot written');
-    }, (err) => this.#o.logger.warn({ err: describeError(err) }, 'series-state snapshot failed; the previous one stays'));
+      if (r) log.written(r);
+    }, (err) => log.failed(err));
   }
 
   /** Stop the loop and write a last snapshot (call after the source has stopped: all committed). */

@@ -211,3 +211,37 @@ test('upgrade: a snapshot whose detector state an older release wrote (another s
     assert.equal(warn.obj.unresolved, 1);
     assert.match(warn.msg, /1 of them were firing .* no resolved record will close those alerts/, 'the alert left open downstream is named');
   }));
+
+test('a snapshot that keeps failing to write is logged once per errno and once on recovery; failures and lastError count every one', async () => {
+  const p = parts();
+  const log = logs();
+  const errno = (code: string) => Object.assign(new Error(`${code}: cannot write`), { code });
+  // ENOSPC ×3, EROFS ×2, written, ENOSPC, written (and so on: the shutdown snapshot too).
+  const outcomes: Array<Error | null> = [errno('ENOSPC'), errno('ENOSPC'), errno('ENOSPC'), errno('EROFS'), errno('EROFS'), null, errno('ENOSPC'), null];
+  const isRecovery = (l: { msg: string }) => /snapshots can be written again/.test(l.msg);
+  const file = {
+    path: '/fake/series-state.snap',
+    read: async () => null,
+    write: async (chunks: readonly Buffer[]) => {
+      const next = outcomes.shift();
+      if (next) throw next;
+      return chunks.reduce((n, c) => n + c.length, 0);
+    },
+  } as unknown as SnapshotFile;
+  const identity = { topic: 't', groupId: 'g', window: W, features: ['value'] };
+  const snap = new SeriesSnapshotter({ parts: p, identity, file, intervalMs: 5, maxTailRecords: 100, logger: log.logger });
+  await snap.wrap(handler(p))(records('a', 0, 0, 10));
+  snap.start();
+  const until = Date.now() + 10_000;
+  while (log.lines.filter((l) => /snapshot written/.test(l.msg)).length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  await snap.stop();
+
+  const failed = log.lines.filter((l) => l.obj.code === 'TC_SNAPSHOT_WRITE_FAILED');
+  assert.deepEqual(failed.map((l) => l.obj.errno), ['ENOSPC', 'EROFS', 'ENOSPC'], JSON.stringify(log.lines.map((l) => l.msg)));
+  assert.ok(failed.every((l) => l.obj.file === '/fake/series-state.snap' && /cannot write/.test(String(l.obj.err))));
+  assert.deepEqual(log.lines.filter(isRecovery).map((l) => l.obj.after), ['EROFS', 'ENOSPC']);
+  const status = snap.status();
+  assert.equal(status.failures, 6, 'every failure is counted');
+  assert.match(String(status.lastError?.message), /ENOSPC: cannot write/);
+  assert.ok(status.last, 'a snapshot was written');
+});
