@@ -22,6 +22,13 @@ export interface BatchLoopDeps {
   onGap?(topic: string, gap: OffsetGap, explained: boolean): void;
   /** Waits until window restore planning is done and intake is not paused (backpressure). */
   ready(): Promise<void>;
+  /**
+   * How long a batch loop waits for ready() before it gives its batch back (the rest is redelivered
+   * and waits again). The client serves a rebalance only between batches and hands partitions back
+   * once every batch loop has returned: a loop held for the whole pause held up the group's rebalance.
+   * Default HOLD_MS.
+   */
+  holdMs?: number;
   /** Partitions with a batch being processed right now (maintained here). */
   inFlight: Set<number>;
   /** Records of a partition were delivered. */
@@ -61,9 +68,23 @@ function chunkRecords(d: BatchLoopDeps, topic: string, partition: number, chunk:
   return out;
 }
 
+/** The default hold (BatchLoopDeps.holdMs): the bound on how long a saturated member holds up a rebalance. */
+export const HOLD_MS = 2_000;
+
+/** ready(), at most `holdMs`: false when intake is still held then (the batch is given back). */
+async function readyWithin(d: BatchLoopDeps): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const held = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), d.holdMs ?? HOLD_MS)));
+  try {
+    return await Promise.race([d.ready().then(() => true), held]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function batchLoop(d: BatchLoopDeps): (payload: KafkaJS.EachBatchPayload) => Promise<void> {
   return async ({ batch, resolveOffset, isRunning, isStale }) => {
-    await d.ready();
+    if (!(await readyWithin(d))) return; // still held: given back unresolved, the client seeks back and fetches it again
     const msgs = batch.messages;
     const p = batch.partition;
     d.inFlight.add(p);
@@ -87,7 +108,7 @@ async function runChunks(
     const msgs = batch.messages;
     const p = batch.partition;
     for (let i = 0; i < msgs.length; i += d.chunkSize) {
-      await d.ready();
+      if (!(await readyWithin(d))) return; // held (backpressure): the rest is redelivered, a pending rebalance is served meanwhile
       if (!isRunning() || isStale()) return; // rebalanced or stopping: the rest is redelivered
       const chunk = msgs.slice(i, i + d.chunkSize);
       const before = d.gaps.next(p);

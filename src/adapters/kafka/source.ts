@@ -10,7 +10,7 @@
  *
  * Backpressure: the client does not hand a partition's next batch over until the batch loop
  * returns, and the pipeline awaits inference and produce acks; pause() holds every batch loop
- * before its next chunk until resume() (the client's own pause() marks in-flight batches stale and
+ * before its next chunk until resume(), 2 s at most at a time (then it gives its batch back, so a rebalance is not held up: batch-loop.ts) (the client's own pause() marks in-flight batches stale and
  * seeks them back; in the kill -9 chaos test two partitions never resumed after that, so it is
  * not used). The client's prefetch per partition stays bounded meanwhile.
  */
