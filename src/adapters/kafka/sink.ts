@@ -38,6 +38,8 @@ export class KafkaSink implements OutputSink {
   readonly #max: number;
   readonly #onDeadLetter: (code: string) => void;
   readonly #onSendFailed: (error: string) => void;
+  /** Outputs already swapped: a failed send's outputs come again as they were (pipeline/unsent-outputs.ts) and are counted once. */
+  readonly #swapped = new WeakMap<OutMessage, OutMessage>();
 
   constructor(out: BatchSender, topics: TopicMap, opts: KafkaSinkOptions = {}) {
     this.#out = out;
@@ -49,8 +51,11 @@ export class KafkaSink implements OutputSink {
 
   /** `m`, or the dead letter that stands in for it when it is too large to ever be written. */
   #writable(m: OutMessage): OutMessage {
+    const done = this.#swapped.get(m);
+    if (done) return done;
     if (!tooLarge(m, this.#max)) return m;
     const dead = oversizedDeadLetter(m, this.#topics[m.stream], this.#max);
+    this.#swapped.set(m, dead);
     this.#onDeadLetter(ErrorCodes.OUTPUT_TOO_LARGE);
     return dead;
   }

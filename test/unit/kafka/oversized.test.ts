@@ -29,6 +29,23 @@ test('an output over message.max.bytes is sent as a TC_OUTPUT_TOO_LARGE dead let
   assert.deepEqual(codes, ['TC_OUTPUT_TOO_LARGE']);
 });
 
+test('outputs sent again after a failed send (pipeline/unsent-outputs.ts) count their swap once; a new output counts again', async () => {
+  let fail = 2;
+  const sent: KafkaJS.ProducerBatch[] = [];
+  const out: BatchSender = { sendBatch: async (b) => (fail-- > 0 ? Promise.reject(new Error('leader not available')) : void sent.push(b)) };
+  const codes: string[] = [];
+  const sink = new KafkaSink(out, topics, { maxMessageBytes: 2_000, onDeadLetter: (c) => codes.push(c) });
+  const big = { stream: 'forecasts' as const, key: 's', value: 'y'.repeat(3_000), headers: {} };
+  const outputs = [big, { stream: 'forecasts' as const, key: 's', value: 'small', headers: {} }];
+  await assert.rejects(sink.send(outputs));
+  await assert.rejects(sink.send(outputs));
+  await sink.send(outputs);
+  assert.deepEqual(codes, ['TC_OUTPUT_TOO_LARGE'], 'one dead letter written, one counted');
+  assert.equal(sent[0].topicMessages!.find((t) => t.topic === 'd')!.messages.length, 1);
+  await sink.send([{ ...big }]);
+  assert.equal(codes.length, 2, 'an equal but new output is another dead letter');
+});
+
 test('message.max.bytes from kafka.properties, else librdkafka default', () => {
   assert.equal(messageMaxBytes(undefined), 1_000_000);
   assert.equal(messageMaxBytes({ 'message.max.bytes': '5000' }), 5_000);
