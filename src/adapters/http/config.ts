@@ -13,6 +13,7 @@
  * - `apiKeys` empty: reads are open; mutating routes answer 401 explaining that no keys are
  *   configured, unless `allowUnauthenticatedMutations` is true (meant for local development only).
  */
+import { corsOriginProblem } from '../../config/schema/cors-origin.ts';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { configSchema } from '../../config/schema.ts';
 import type { Config } from '../../config/load.ts';
@@ -61,6 +62,8 @@ export interface HttpConfig {
   trustProxy: boolean | number;
   /** Host names a request to a non-open route may name (./allowed-hosts.ts); empty: any. */
   allowedHosts: readonly string[];
+  /** Origins answered with CORS headers (./cors.ts); empty: no CORS. */
+  corsOrigins: readonly string[];
 }
 
 /** The schema's `http` section (validated service config). */
@@ -107,6 +110,7 @@ export function httpConfigFromSchema(h: HttpSettings): HttpConfig {
     sse: { ...l.sse },
     trustProxy: h.trustProxyHops > 0 ? h.trustProxyHops : h.trustProxy,
     allowedHosts: [...h.allowedHosts],
+    corsOrigins: [...h.corsOrigins],
   };
 }
 
@@ -129,6 +133,7 @@ export function resolveHttpConfig(input: HttpConfigInput = {}): Readonly<HttpCon
     ...stripUndefined(input),
     apiKeys: [...(input.apiKeys ?? d.apiKeys)],
     allowedHosts: [...(input.allowedHosts ?? d.allowedHosts)],
+    corsOrigins: [...(input.corsOrigins ?? d.corsOrigins)],
     rateLimit: { ...d.rateLimit, ...stripUndefined(input.rateLimit ?? {}) },
     loadShedding: { ...d.loadShedding, ...stripUndefined(input.loadShedding ?? {}) },
     dashboard: { ...d.dashboard, ...stripUndefined(input.dashboard ?? {}) },
@@ -158,6 +163,10 @@ export function resolveHttpConfig(input: HttpConfigInput = {}): Readonly<HttpCon
   if (!Number.isInteger(c.compressMinBytes) || c.compressMinBytes < 0) problems.push(`http.compressMinBytes must be a whole number ≥ 0; got ${String(c.compressMinBytes)}`);
   if (!Number.isInteger(c.apiKeysReloadMs) || c.apiKeysReloadMs < 0) problems.push(`http.apiKeysReloadMs must be a whole number ≥ 0; got ${String(c.apiKeysReloadMs)}`);
   problems.push(...apiKeyProblems(c.apiKeys, c.requireAuthForReads));
+  c.corsOrigins.forEach((o, i) => {
+    const problem = corsOriginProblem(o);
+    if (problem !== null) problems.push(`http.corsOrigins[${i}]: ${problem}`);
+  });
   if (typeof c.trustProxy === 'number' && !(Number.isInteger(c.trustProxy) && c.trustProxy >= 1)) problems.push(`http.trustProxy as a hop count must be a positive integer; got ${String(c.trustProxy)}`);
   if (problems.length > 0) {
     throw new TickcastError(ErrorCodes.CONFIG_INVALID, `invalid HTTP config:\n  - ${problems.join('\n  - ')}`, {

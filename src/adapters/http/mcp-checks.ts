@@ -6,7 +6,8 @@
  *   page on a name that an attacker re-pointed at this service sends `Origin: http://that-name`,
  *   same-origin as far as the browser knows. A request without Origin (agents, curl, SDK clients
  *   outside a browser) passes; one with Origin passes when its host is localhost or an IP literal
- *   (neither can be rebound) or a name in `http.allowedHosts`; anything else, `null` included, is 403.
+ *   (neither can be rebound), a name in `http.allowedHosts` or an origin in `http.corsOrigins`; anything
+ *   else, `null` included, is 403.
  * - Batches: JSON-RPC batching is part of 2025-03-26 and was removed in 2025-06-18. A client that
  *   says (MCP-Protocol-Version header) it speaks 2025-06-18 or later gets 400 -32600 for an array;
  *   without the header the spec has the server assume 2025-03-26, so batches are served.
@@ -31,9 +32,9 @@ export function jsonRpcErrorBody(code: number, message: string): string {
   return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
-/** Whether a browser Origin may call /mcp (absent: not a browser page, allowed). */
-export function originAllowed(allowedHosts: readonly string[], origin: string | undefined): boolean {
-  if (origin === undefined) return true;
+/** Whether a browser Origin may call /mcp (absent: not a browser page, allowed; listed in http.corsOrigins: allowed). */
+export function originAllowed(allowedHosts: readonly string[], origin: string | undefined, corsOrigins: readonly string[] = []): boolean {
+  if (origin === undefined || corsOrigins.includes(origin)) return true;
   let url: URL;
   try {
     url = new URL(origin);
@@ -47,14 +48,14 @@ export function originAllowed(allowedHosts: readonly string[], origin: string | 
 }
 
 /** Why this POST /mcp is refused before the transport, or null to hand it on. */
-export function checkMcpPost(allowedHosts: readonly string[], headers: Record<string, string | string[] | undefined>, body: unknown): McpRefusal | null {
+export function checkMcpPost(allowedHosts: readonly string[], headers: Record<string, string | string[] | undefined>, body: unknown, corsOrigins: readonly string[] = []): McpRefusal | null {
   const origin = headers.origin;
-  if (!originAllowed(allowedHosts, typeof origin === 'string' ? origin : origin?.[0])) {
+  if (!originAllowed(allowedHosts, typeof origin === 'string' ? origin : origin?.[0], corsOrigins)) {
     return {
       status: 403,
       code: -32000,
       message: `Forbidden: Origin ${JSON.stringify(String(origin).slice(0, 100))} may not call this MCP endpoint (DNS rebinding guard); ` +
-        'browser pages may call it from localhost, an IP address or a name in http.allowedHosts',
+        'browser pages may call it from localhost, an IP address, a name in http.allowedHosts or an origin in http.corsOrigins',
     };
   }
   if (Array.isArray(body)) {

@@ -84,7 +84,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
 
   const errorHandler = parseErrorHandler(app);
   app.post('/mcp', { config: { work: true }, schema: { hide: true }, errorHandler }, async (req, reply) => {
-    const refused = checkMcpPost(deps.config.allowedHosts, req.headers, req.body);
+    const refused = checkMcpPost(deps.config.allowedHosts, req.headers, req.body, deps.config.corsOrigins);
     if (refused !== null) return reply.code(refused.status).type('application/json').send(jsonRpcErrorBody(refused.code, refused.message));
     // A JSON-RPC batch (up to 100 messages, the SDK's bound) is as many calls as it holds: each
     // costs a rate-limit token like a request of its own, so a batch cannot multiply the limit.

@@ -1,8 +1,8 @@
 /**
  * 405 Method Not Allowed (RFC 9110 § 15.5.6): a request for a path that a route serves, with a
  * method it does not serve, is told which methods it takes (`Allow`) instead of a 404 that says
- * the path does not exist. OPTIONS on such a path answers 204 with `Allow` (§ 9.3.7); there is no
- * CORS, so a browser preflight gets no Access-Control-* header and the browser still refuses.
+ * the path does not exist. OPTIONS on such a path answers 204 with `Allow` (§ 9.3.7); a CORS
+ * preflight from an origin in http.corsOrigins is answered before this (./cors.ts).
  * Paths no route serves stay 404 (errors.ts). The routes are learnt through the onRoute hook:
  * call `trackRouteMethods` before any route is registered.
  */

@@ -3,7 +3,7 @@
  * inject() or listen on port 0; app-lifecycle.ts calls listen({host, port}) and close()).
  *
  * Request path, cheapest refusal first, all in onRequest (before the body is read):
- *   rate limit (429) → auth (401) → load shedding (503) → body parse/limit (413/415/400)
+ *   CORS preflight (204, ./cors.ts) → rate limit (429) → auth (401) → load shedding (503) → body parse/limit (413/415/400)
  *   → schema validation (400) → handler.
  * Route `config` flags: `mutating` (needs a key), `open` (no auth/rate limit: probes, static
  * assets), `work` (may be shed under load), `optionalBody` (an empty JSON body is no body, ./json-body.ts).
@@ -23,6 +23,8 @@ import { installCompression } from './compression.ts';
 import { installJsonParser } from './json-body.ts';
 import { installQueryUtf8Check } from './query-utf8.ts';
 import { trackRouteMethods } from './method-not-allowed.ts';
+import { installCors } from './cors.ts';
+import { installClosingSweep } from './closing-sweep.ts';
 import { installRequestIdHeader, REQUEST_ID_HEADER, requestId } from './request-id.ts';
 import { checkHost } from './allowed-hosts.ts';
 import { LoadShedder } from './load-shedder.ts';
@@ -148,8 +150,10 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   app.decorateRequest('span', null);
   app.decorateRequest('traceCtx', null);
   // Before any route is registered: the 404 handler tells a known path's other methods (405).
-  installErrorHandlers(app, log, trackRouteMethods(app));
+  const routes = trackRouteMethods(app);
+  installErrorHandlers(app, log, routes);
   installRequestIdHeader(app);
+  installCors(app, config.corsOrigins, routes);
   installCompression(app, config.compressMinBytes);
 
   const auth = new ApiKeyAuth(config);
@@ -182,23 +186,11 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
 
   const duration = httpDurationHistogram(opts.registry);
 
-  // Two-phase close: once close() begins, answers still in flight say `Connection: close`, so their
-  // keep-alive sockets end with the response instead of holding close() for keepAliveTimeout (72 s).
-  // Hijacked answers (MCP) bypass onSend, so idle sockets are also swept until the server is closed.
-  let closing = false;
-  let sweeper: NodeJS.Timeout | null = null;
-  app.addHook('preClose', async () => {
-    closing = true;
-    sweeper = setInterval(() => app.server.closeIdleConnections(), 100);
-    sweeper.unref();
-  });
-  app.addHook('onClose', async () => {
-    if (sweeper !== null) clearInterval(sweeper);
-  });
+  const closing = installClosingSweep(app);
   app.addHook('onSend', async (_req, reply, payload) => {
     // Bodies echo caller input (a 404 names the path); a browser must never sniff one into HTML.
     void reply.header('x-content-type-options', 'nosniff');
-    if (closing) void reply.header('connection', 'close');
+    if (closing()) void reply.header('connection', 'close');
     return payload;
   });
 

@@ -3,6 +3,7 @@
 // is generated from the doc comments here by scripts/gen-config-doc.ts).
 import { z } from 'zod';
 import { positiveInt, nonNegInt, timerMs } from './primitives.ts';
+import { corsOriginProblem } from './cors-origin.ts';
 
 export const httpSection = z
   .object({
@@ -36,6 +37,11 @@ export const httpSection = z
     eventLoopDelayP99Ms: positiveInt.default(200),
     /** Host names a request may name (DNS rebinding guard): a request to the API whose Host header is not listed — nor an IP address or localhost — gets 403 TC_HTTP_HOST_NOT_ALLOWED. `.example.com` allows the domain and its subdomains. Empty (default): any Host. Probes, static files and /docs are never checked. */
     allowedHosts: z.array(z.string().min(1)).default([]),
+    /** Origins whose pages may call the API and /mcp from a browser (CORS; `https://console.example.com`: scheme, host, port, exactly): their preflights are answered and every answer to them names the origin. Also let past the MCP Origin check. `*` is refused: list each origin. Empty (default): no CORS, a browser refuses cross-origin answers. */
+    corsOrigins: z.array(z.string().superRefine((s, ctx) => {
+      const problem = corsOriginProblem(s);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    })).default([]),
     /** Believe every address in X-Forwarded-For: the client IP (and its rate-limit bucket) is the leftmost, which any client can write. Prefer trustProxyHops. */
     trustProxy: z.boolean().default(false),
     /** Proxies in front of tickcast (1: one ingress or load balancer): the client IP is the address the farthest of them saw, not what the client wrote into X-Forwarded-For. Over 0 it takes the place of trustProxy. */
