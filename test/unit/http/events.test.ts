@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { build } from './support/build.ts';
 
 async function readEvents(body: ReadableStream<Uint8Array>, want: number, timeoutMs = 5000) {
@@ -97,5 +99,36 @@ test('one client cannot take every SSE slot: 429 past sse.maxPerClient, while an
   } finally {
     await app.close();
     for (const r of open) await r.body?.cancel().catch(() => undefined);
+  }
+});
+
+test('a client that stops reading is cut off and its socket destroyed: a dropped stream holds no buffered data on the server', async () => {
+  const { app, serving, lines } = await build({ sse: { maxClients: 1, maxPerClient: 1 } });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const sock = connect(Number(new URL(base).port), '127.0.0.1');
+  try {
+    await once(sock, 'connect');
+    sock.write('GET /v1/events HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await once(sock, 'data');
+    sock.pause(); // stops reading: the server's send buffer fills
+    for (let i = 0; i < 100 && serving.listenerCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(serving.listenerCount, 1);
+    for (let k = 0; serving.listenerCount > 0 && k < 500_000; k++) {
+      serving.ingest(`S${k % 50}`, k * 1000, Math.sin(k));
+      if (k % 500 === 0) await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(serving.listenerCount, 0, 'the slow stream was dropped');
+    assert.ok(lines.some((l) => l.includes('SSE client too slow')));
+    // Ended gracefully, its socket would hold the ~1 MiB queued for a client that never reads, for
+    // ever: a client could repeat this (its slot is free again) until the server runs out of memory.
+    let conns = -1;
+    for (let i = 0; i < 100 && conns !== 0; i++) {
+      conns = await new Promise<number>((r) => app.server.getConnections((_e, n) => r(n)));
+      if (conns !== 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(conns, 0, 'the stalled socket was destroyed, not left open with its buffer');
+  } finally {
+    sock.destroy();
+    await app.close();
   }
 });

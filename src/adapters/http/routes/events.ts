@@ -3,7 +3,8 @@
  * `anomaly` events from serving.subscribe(), filtered to one series (or all when omitted).
  * Bounded: at most `sse.maxClients` streams, `sse.maxPerClient` of them per client (its API key's
  * fingerprint, else its IP: one client cannot take every slot and lock the dashboards out); a client whose socket buffer grows past 1 MiB is
- * disconnected (it reconnects and reloads) rather than buffering without limit. Every stream is
+ * disconnected, its socket destroyed with what was queued for it (it reconnects and reloads), rather
+ * than buffering without limit. Every stream is
  * ended in preClose so server.close() is not held up by open streams. A stream opened with an API
  * key that is later removed (the keys file re-read, ../api-key-reload.ts) gets a `revoked` event and
  * ends at once: a revoked key keeps no live view.
@@ -45,14 +46,7 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
       },
     },
     async (req, reply) => {
-      if (streams.size >= deps.config.sse.maxClients) {
-        void reply.header('retry-after', '5');
-        throw httpError(ErrorCodes.OVERLOADED, 503, `too many live event streams (${deps.config.sse.maxClients})`, {
-          hint: 'close other dashboard tabs or retry later',
-          details: { retryAfterSeconds: 5 },
-          retriable: true,
-        });
-      }
+      checkCapacity(streams.size, deps.config.sse.maxClients, reply);
       const client = perClient.check(req, reply);
       // HEAD (fastify adds it for every GET): the headers a stream would start with, and no stream.
       if (req.method === 'HEAD') return reply.code(200).headers(SSE_HEADERS).send();
@@ -72,21 +66,27 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
         streams.delete(end);
         perClient.give(client);
         if (why === 'revoked') res.write(`event: revoked\ndata: ${JSON.stringify({ reason: 'the API key this stream was opened with is no longer accepted' })}\n\n`);
-        res.end();
+        // A slow client's socket is destroyed, not ended: end() would wait for it to read what is
+        // queued, holding that buffer (over 1 MiB) for as long as it keeps the socket open, and its
+        // slot would be free for the next stalled stream.
+        if (why === 'slow') res.destroy();
+        else res.end();
+      };
+      const tooSlow = (): boolean => {
+        if (res.writableLength <= MAX_BUFFERED_BYTES) return false;
+        deps.logger.warn({ series: wanted }, 'SSE client too slow; disconnecting');
+        end('slow');
+        return true;
       };
       const unsubscribe = deps.serving.subscribe((e: LiveEvent) => {
         if (ended) return;
         const series = e.type === 'anomaly' ? e.record.series : e.series;
         if (wanted !== undefined && series !== wanted) return;
-        if (res.writableLength > MAX_BUFFERED_BYTES) {
-          deps.logger.warn({ series: wanted }, 'SSE client too slow; disconnecting');
-          end();
-          return;
-        }
+        if (tooSlow()) return;
         res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
       });
       const heartbeat = setInterval(() => {
-        if (!ended) res.write(': keep-alive\n\n');
+        if (!ended && !tooSlow()) res.write(': keep-alive\n\n');
       }, deps.config.sse.heartbeatMs);
       heartbeat.unref();
       streams.set(end, req.auth?.kind === 'valid' ? req.auth.fingerprint : null);
@@ -95,7 +95,18 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
   );
 }
 
-type EndStream = (why?: 'revoked') => void;
+type EndStream = (why?: 'revoked' | 'slow') => void;
+
+/** Throw the 503 (with Retry-After) when `open` streams already fill the `max` slots. */
+function checkCapacity(open: number, max: number, reply: FastifyReply): void {
+  if (open < max) return;
+  void reply.header('retry-after', '5');
+  throw httpError(ErrorCodes.OVERLOADED, 503, `too many live event streams (${max})`, {
+    hint: 'close other dashboard tabs or retry later',
+    details: { retryAfterSeconds: 5 },
+    retriable: true,
+  });
+}
 
 /**
  * The open streams: each one's end, with the fingerprint of the key that opened it (null: none).
