@@ -68,7 +68,7 @@
   }
 
   async function send(id, verdict) {
-    const res = await fetch('/v1/anomalies/' + encodeURIComponent(id) + '/feedback', { method: 'POST', headers: headers(true), body: JSON.stringify({ verdict }) });
+    const res = await fetch('v1/anomalies/' + encodeURIComponent(id) + '/feedback', { method: 'POST', headers: headers(true), body: JSON.stringify({ verdict }) });
     const body = await res.json().catch(() => ({}));
     $('feedback-status').textContent = res.ok
       ? verdict + ' recorded for ' + body.series + ' (bar now ' + num(body.effect && body.effect.bar, 2) + ')'
@@ -115,11 +115,11 @@
       const series = $('series').value;
       const enc = encodeURIComponent(series);
       const [detail, alerts, overview, incidents, snapshot] = await Promise.all([
-        series ? get('/v1/series/' + enc) : null,
-        series ? get('/v1/anomalies?series=' + enc + '&limit=20') : null,
-        get('/v1/band-quality?limit=5'),
-        get('/v1/incidents?limit=10'),
-        get('/v1/snapshots'),
+        series ? get('v1/series/' + enc) : null,
+        series ? get('v1/anomalies?series=' + enc + '&limit=20') : null,
+        get('v1/band-quality?limit=5'),
+        get('v1/incidents?limit=10'),
+        get('v1/snapshots'),
       ]);
       renderBand(detail, overview);
       renderFeedback(series, detail, alerts && alerts.items);

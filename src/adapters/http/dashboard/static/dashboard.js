@@ -1,6 +1,8 @@
 // tickcast live dashboard: one series, actual vs forecast p50 with the p10–p90 band and anomaly
 // markers, updated from server-sent events (GET /v1/events?series=). Plain browser JS, no build
-// step; uPlot is served from this server (node_modules/uplot), never from a CDN.
+// step; uPlot is served from this server (node_modules/uplot), never from a CDN. Every URL is
+// relative to the page, so the dashboard also works behind a proxy that serves it under a path
+// prefix (https://host/tickcast/ → this server's /).
 /* global uPlot */
 (function () {
   'use strict';
@@ -122,16 +124,21 @@
     });
   }
 
-  async function loadSeries(id) {
+  // `again`: the live stream ended and reconnects — what was drawn stays (the band over past ticks
+  // exists only here), and the window and alerts read now fill what arrived while it was down.
+  async function loadSeries(id, again) {
     stopStream();
-    Object.assign(state, { series: id, actual: new Map(), band: new Map(), future: [], anomalies: new Map() });
-    $('anomaly-list').textContent = '';
+    if (!again) {
+      Object.assign(state, { series: id, actual: new Map(), band: new Map(), future: [], anomalies: new Map() });
+      $('anomaly-list').textContent = '';
+    }
     if (!id) return;
     try {
       const [detail, anomalies] = await Promise.all([
-        getJson('/v1/series/' + encodeURIComponent(id)),
-        getJson('/v1/anomalies?series=' + encodeURIComponent(id) + '&limit=100'),
+        getJson('v1/series/' + encodeURIComponent(id)),
+        getJson('v1/anomalies?series=' + encodeURIComponent(id) + '&limit=100'),
       ]);
+      if (state.series !== id) return; // another series was picked meanwhile
       const values = detail.window.values || {};
       const key = state.target && values[state.target] ? state.target : Object.keys(values)[0];
       const vs = key ? values[key] : [];
@@ -139,12 +146,13 @@
       const filled = new Set(detail.window.filled || []);
       detail.window.ts.forEach((t, i) => { if (!filled.has(i) && typeof vs[i] === 'number') state.actual.set(t, vs[i]); });
       if (detail.lastForecast) addForecast(detail.lastForecast);
-      anomalies.items.slice().reverse().forEach(addAnomaly);
+      anomalies.items.slice().reverse().filter((r) => !state.anomalies.has(r.ts)).forEach(addAnomaly);
       setStatus('');
     } catch (e) {
+      if (state.series !== id) return;
       setStatus(String(e.message || e));
     }
-    makePlot();
+    if (!again || !state.plot) makePlot();
     redraw();
     startStream(id);
   }
@@ -160,7 +168,8 @@
   }
 
   // SSE over fetch (not EventSource) so the API key can travel in the Authorization header.
-  // Reconnects 2 s after a stream ends or fails — but not when the key is refused (401/403) or
+  // Reconnects 2 s after a stream ends or fails, reading the window again first so that the ticks
+  // sent meanwhile are drawn (loadSeries(id, true)) — but not when the key is refused (401/403) or
   // revoked (the server's `revoked` event): retrying cannot help until another key is entered,
   // and entering one reloads the page state (init).
   function startStream(id) {
@@ -170,7 +179,7 @@
     let refused = '';
     (async () => {
       try {
-        const res = await fetch('/v1/events?series=' + encodeURIComponent(id), { headers: headers(), signal: ac.signal });
+        const res = await fetch('v1/events?series=' + encodeURIComponent(id), { headers: headers(), signal: ac.signal });
         if (res.status === 401 || res.status === 403) {
           const body = await res.json().catch(() => ({}));
           refused = 'live updates refused: ' + ((body.error && body.error.message) || 'HTTP ' + res.status) + ' — enter a valid API key';
@@ -203,7 +212,7 @@
         setConn(refused ? 'refused' : 'error');
       }
       if (refused) setStatus(refused);
-      else if (!ac.signal.aborted) setTimeout(() => { if (state.stream === ac) startStream(id); }, 2000);
+      else if (!ac.signal.aborted) setTimeout(() => { if (state.stream === ac) loadSeries(id, true); }, 2000);
     })();
   }
   function stopStream() {
@@ -214,14 +223,14 @@
 
   async function init() {
     try {
-      const model = await getJson('/v1/model');
+      const model = await getJson('v1/model');
       state.model = model.version;
       state.target = (model.spec && model.spec.targets && model.spec.targets[0]) || null;
       $('model-engine').textContent = '(' + model.engine + '/' + model.backend + ')';
       $('model-version').textContent = model.version;
     } catch (e) { setStatus(String(e.message || e)); }
     try {
-      const list = await getJson('/v1/series?limit=1000');
+      const list = await getJson('v1/series?limit=1000');
       const sel = $('series');
       sel.textContent = '';
       for (const s of list.items) {

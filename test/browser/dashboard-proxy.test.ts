@@ -1,0 +1,95 @@
+/**
+ * The dashboard behind a reverse proxy that serves it under a path prefix (https://host/tickcast/ →
+ * tickcast's /), as an ingress with a rewrite does: the page, its scripts and styles, the REST
+ * calls and the live stream must all go through the prefix (before 6 Dec 2026 every URL was
+ * absolute, so the page loaded without uPlot or data). Also: the live stream cut by the proxy
+ * (an ingress timeout, a proxy restart) reconnects and the ticks sent meanwhile are drawn. Skips
+ * like dashboard.test.ts without chromium.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { build } from '../unit/http/support/build.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
+const PREFIX = '/tickcast';
+
+/** A prefix-stripping proxy in front of `target`: only paths under PREFIX/ reach it (others 404). */
+async function prefixProxy(target: string) {
+  const t = new URL(target);
+  const streams = new Set<Socket>();
+  const seen: string[] = [];
+  const server: Server = createServer((req, res) => {
+    seen.push(req.url ?? '');
+    if (!req.url?.startsWith(`${PREFIX}/`)) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not under the prefix');
+      return;
+    }
+    const up = request({ host: t.hostname, port: t.port, method: req.method, path: req.url.slice(PREFIX.length), headers: req.headers }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      ur.pipe(res);
+    });
+    if (req.url.includes('/v1/events')) {
+      streams.add(req.socket);
+      req.socket.on('close', () => streams.delete(req.socket));
+    }
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${addr.port}${PREFIX}/`,
+    seen,
+    /** Cut every live stream passing through, as a proxy timeout or restart does. */
+    cutStreams: () => {
+      for (const s of streams) s.destroy();
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+test('dashboard under a path prefix: assets, data and the live stream all go through the prefix; a cut stream reconnects without a gap', { skip, timeout: 60_000 }, async () => {
+  const { chromium } = await import('playwright-core');
+  const { app, serving } = await build();
+  const t0 = Date.UTC(2026, 11, 6);
+  for (let i = 0; i < 40; i++) serving.ingest('AAPL', t0 + i * 1000, 100 + Math.sin(i));
+  const proxy = await prefixProxy(await app.listen({ host: '127.0.0.1', port: 0 }));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${proxy.url}?series=AAPL`);
+    const points = () => page.evaluate(() => Number(document.getElementById('chart')?.dataset.points));
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) >= 40, null, { timeout: 15_000 }).catch(() => undefined);
+    const outside = proxy.seen.filter((u) => !u.startsWith(`${PREFIX}/`));
+    assert.deepEqual(outside, [], 'every request the page made stays under the prefix');
+    assert.equal(await points(), 40);
+    assert.equal(await page.locator('#chart canvas').count(), 1, 'uPlot loaded and drew');
+    await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 10_000 });
+    serving.ingest('AAPL', t0 + 40_000, 101);
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) === 41, null, { timeout: 10_000 });
+
+    // The proxy cuts the stream; ticks arrive before the page reconnects (2 s later).
+    proxy.cutStreams();
+    await page.waitForFunction(() => document.getElementById('conn')?.dataset.state !== 'open', null, { timeout: 10_000 });
+    for (let i = 41; i < 45; i++) serving.ingest('AAPL', t0 + i * 1000, 100 + Math.sin(i));
+    await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 10_000 });
+    serving.ingest('AAPL', t0 + 45_000, 100);
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) >= 42, null, { timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await points(), 46, 'the ticks sent while the stream was down are drawn too (the page reloads the window on reconnect)');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await proxy.close();
+    await app.close();
+  }
+});
