@@ -7,6 +7,8 @@
 (function () {
   'use strict';
   const MAX_POINTS = 600;
+  const MAX_LISTED = 200; // anomaly list entries kept (the newest): a page left open does not grow without bound
+  const SERIES_LISTED = 1000; // one page of GET /v1/series; others are opened with ?series=ID
   const $ = (id) => document.getElementById(id);
   const state = { series: '', target: null, actual: new Map(), band: new Map(), future: [], anomalies: new Map(), model: '', plot: null, stream: null, redraw: 0 };
   window.tickcastDashboard = state;
@@ -58,7 +60,9 @@
     const inside = r.value >= r.lower && r.value <= r.upper;
     li.textContent = new Date(r.ts).toISOString() + '  ' + (r.feature ? '[' + r.feature + ']  ' : '') + r.severity + '  value ' + r.value.toFixed(3) +
       (inside ? ' within [' : ' outside [') + r.lower.toFixed(3) + ', ' + r.upper.toFixed(3) + ']' + (r.view ? '  (' + r.view + ')' : '') + '  score ' + r.score.toFixed(2);
-    $('anomaly-list').prepend(li);
+    const list = $('anomaly-list');
+    list.prepend(li);
+    while (list.childElementCount > MAX_LISTED) list.lastElementChild.remove();
   }
 
   function buildData() {
@@ -230,19 +234,20 @@
       $('model-version').textContent = model.version;
     } catch (e) { setStatus(String(e.message || e)); }
     try {
-      const list = await getJson('v1/series?limit=1000');
+      const list = await getJson('v1/series?limit=' + SERIES_LISTED);
       const sel = $('series');
       sel.textContent = '';
-      for (const s of list.items) {
-        const o = document.createElement('option');
-        o.value = s.id;
-        o.textContent = s.id + (s.anomalyState === 'firing' ? ' ⚠' : '');
-        sel.append(o);
-      }
+      const option = (id, text) => { const o = document.createElement('option'); o.value = id; o.textContent = text; sel.append(o); };
+      for (const s of list.items) option(s.id, s.id + (s.anomalyState === 'firing' ? ' ⚠' : ''));
+      // A series past the first page (ids sorted) is still opened by ?series=ID: loadSeries says if it is unknown.
       const wanted = new URLSearchParams(location.search).get('series');
-      if (wanted && list.items.some((s) => s.id === wanted)) sel.value = wanted;
-      if (!list.items.length) setStatus('no series yet: send ticks to the input topic');
+      if (wanted && !list.items.some((s) => s.id === wanted)) option(wanted, wanted);
+      if (wanted) sel.value = wanted;
+      if (!list.items.length && !wanted) setStatus('no series yet: send ticks to the input topic');
       await loadSeries(sel.value);
+      if (list.total > list.items.length && !$('status').textContent) {
+        setStatus('the first ' + list.items.length + ' of ' + list.total + ' series are listed; open another with ?series=ID in the address');
+      }
     } catch (e) { setStatus(String(e.message || e)); }
   }
   $('series').addEventListener('change', (e) => loadSeries(e.target.value));
