@@ -2,10 +2,16 @@
  * GET / (the live dashboard) and its static assets under /static/. Files are read once at build
  * time and served from memory; uPlot comes from node_modules/uplot (no CDN). The page holds no
  * data itself, so these routes are `open`; the data it fetches follows the read auth policy.
+ *
+ * Caching: the page names every asset with a hash of its content (`static/dashboard.js?v=…`); an
+ * asset asked for with its current hash is cached for good, and anything else (no hash, another
+ * release's hash) with `no-cache` and an ETag, so a new page is never paired with stale scripts
+ * and a pod of the previous release cannot pin its files under the new URLs.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const require = createRequire(import.meta.url);
 const here = new URL('./dashboard/static/', import.meta.url);
@@ -18,20 +24,45 @@ const ASSETS: Record<string, { file: string | URL; type: string }> = {
   'uPlot.min.css': { file: require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };
 
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+const CSP = [
+  "default-src 'self'", "img-src 'self' data:", "style-src 'self'", "script-src 'self'", "connect-src 'self'",
+  "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+].join('; ');
+const PAGE_HEADERS = {
+  'content-security-policy': CSP,
+  'x-frame-options': 'DENY', // frame-ancestors' older form, for browsers and scanners that know only it
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-cache',
+};
+const FOREVER = 'public, max-age=31536000, immutable';
+
+interface Served { body: Buffer; type: string; hash: string }
+
+const served = (body: Buffer, type: string): Served => ({ body, type, hash: createHash('sha256').update(body).digest('hex').slice(0, 16) });
+
+/** 304 when the client holds this version (If-None-Match), else the body; `W/`: gzip may re-encode it. */
+function send(req: FastifyRequest, reply: FastifyReply, f: Served) {
+  const etag = `W/"${f.hash}"`;
+  void reply.type(f.type).header('etag', etag);
+  const held = req.headers['if-none-match'];
+  if (held !== undefined && held.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.code(304).send();
+  return reply.send(f.body);
+}
 
 export function registerDashboard(app: FastifyInstance): void {
-  const index = readFileSync(new URL('index.html', here));
-  const files = new Map(Object.entries(ASSETS).map(([name, a]) => [name, { body: readFileSync(a.file), type: a.type }]));
+  const files = new Map(Object.entries(ASSETS).map(([name, a]) => [name, served(readFileSync(a.file), a.type)]));
+  const html = readFileSync(new URL('index.html', here), 'utf8').replace(/"static\/([\w.-]+)"/g, (m, name: string) => {
+    const f = files.get(name);
+    return f === undefined ? m : `"static/${name}?v=${f.hash}"`;
+  });
+  const index = served(Buffer.from(html), 'text/html; charset=utf-8');
 
-  app.get('/', { config: { open: true }, schema: { hide: true } }, async (_req, reply) =>
-    reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).header('cache-control', 'no-cache').send(index),
-  );
-  app.get<{ Params: { name: string } }>('/static/:name', { config: { open: true }, schema: { hide: true } }, async (req, reply) => {
+  app.get('/', { config: { open: true }, schema: { hide: true } }, async (req, reply) => send(req, reply.headers(PAGE_HEADERS), index));
+  app.get<{ Params: { name: string }; Querystring: { v?: unknown } }>('/static/:name', { config: { open: true }, schema: { hide: true } }, async (req, reply) => {
     const f = files.get(req.params.name);
     if (f === undefined) {
       return reply.code(404).send({ error: { code: 'TC_HTTP_NOT_FOUND', message: `no static file "${req.params.name}"` } });
     }
-    return reply.type(f.type).header('cache-control', 'public, max-age=300').send(f.body);
+    return send(req, reply.header('cache-control', req.query.v === f.hash ? FOREVER : 'no-cache'), f);
   });
 }
