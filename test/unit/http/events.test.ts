@@ -132,3 +132,29 @@ test('a client that stops reading is cut off and its socket destroyed: a dropped
     await app.close();
   }
 });
+
+test('many streams: an event is serialised once, not once per stream', async () => {
+  const { app, serving } = await build({ sse: { maxClients: 10, maxPerClient: 10 } });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const open: Response[] = [];
+  const stringify = JSON.stringify;
+  let serialised = 0;
+  try {
+    for (let i = 0; i < 5; i++) open.push(await fetch(`${base}/v1/events`));
+    for (let i = 0; i < 100 && serving.listenerCount < 5; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(serving.listenerCount, 5);
+    JSON.stringify = ((value: unknown, ...rest: []) => {
+      if (typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'tick') serialised++;
+      return stringify(value, ...rest);
+    }) as typeof JSON.stringify;
+    serving.ingest('A', 0, 1);
+    JSON.stringify = stringify;
+    assert.equal(serialised, 1, 'one tick event, serialised once for the five streams');
+    const events = await Promise.all(open.map((r) => readEvents(r.body!, 1)));
+    for (const e of events) assert.deepEqual(e[0], { type: 'tick', data: { type: 'tick', series: 'A', ts: 0, value: 1 } });
+  } finally {
+    JSON.stringify = stringify;
+    await app.close();
+    for (const r of open) await r.body?.cancel().catch(() => undefined);
+  }
+});
