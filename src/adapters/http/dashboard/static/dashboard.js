@@ -133,7 +133,7 @@
   async function loadSeries(id, again) {
     stopStream();
     if (!again) {
-      Object.assign(state, { series: id, actual: new Map(), band: new Map(), future: [], anomalies: new Map() });
+      Object.assign(state, { series: id, actual: new Map(), band: new Map(), future: [], anomalies: new Map(), failures: 0 });
       $('anomaly-list').textContent = '';
     }
     if (!id) return;
@@ -173,7 +173,9 @@
 
   // SSE over fetch (not EventSource) so the API key can travel in the Authorization header.
   // Reconnects 2 s after a stream ends or fails, reading the window again first so that the ticks
-  // sent meanwhile are drawn (loadSeries(id, true)) — but not when the key is refused (401/403) or
+  // sent meanwhile are drawn (loadSeries(id, true)); a refused stream (503: every slot taken, 429:
+  // this client's) waits its Retry-After, and failures in a row back off (2, 4, 8 … 30 s, plus up to
+  // a quarter at random so that pages do not come back in step) — but not when the key is refused (401/403) or
   // revoked (the server's `revoked` event): retrying cannot help until another key is entered,
   // and entering one reloads the page state (init).
   function startStream(id) {
@@ -181,15 +183,22 @@
     state.stream = ac;
     setConn('connecting');
     let refused = '';
+    let wait = 2000;
     (async () => {
       try {
         const res = await fetch('v1/events?series=' + encodeURIComponent(id), { headers: headers(), signal: ac.signal });
+        const retryAfter = Number(res.headers.get('retry-after'));
+        if ((res.status === 503 || res.status === 429) && retryAfter > 0) {
+          wait = Math.min(30, retryAfter) * 1000;
+          setStatus('live updates: server busy (HTTP ' + res.status + '), retrying in ' + Math.round(wait / 1000) + ' s');
+        }
         if (res.status === 401 || res.status === 403) {
           const body = await res.json().catch(() => ({}));
           refused = 'live updates refused: ' + ((body.error && body.error.message) || 'HTTP ' + res.status) + ' — enter a valid API key';
         }
         if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
         setConn('open');
+        state.failures = 0;
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         let buf = '';
         for (;;) {
@@ -214,9 +223,11 @@
       } catch (e) {
         if (ac.signal.aborted) return;
         setConn(refused ? 'refused' : 'error');
+        state.failures = (state.failures || 0) + 1;
+        wait = Math.max(wait, Math.min(30000, 2000 * 2 ** (state.failures - 1)));
       }
       if (refused) setStatus(refused);
-      else if (!ac.signal.aborted) setTimeout(() => { if (state.stream === ac) loadSeries(id, true); }, 2000);
+      else if (!ac.signal.aborted) setTimeout(() => { if (state.stream === ac) loadSeries(id, true); }, wait * (1 + Math.random() / 4));
     })();
   }
   function stopStream() {
