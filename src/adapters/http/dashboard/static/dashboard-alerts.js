@@ -17,15 +17,23 @@
     if (key) h.authorization = 'Bearer ' + key;
     return h;
   }
+  // The body; null on a 404 (the part is off on this instance, or the series is unknown); and
+  // {failed: why} on any other failure (no key, a refused key, a busy server, no network), which
+  // the panels show as such rather than as "off".
   async function get(url) {
-    const res = await fetch(url, { headers: headers(false) });
-    if (!res.ok) return null;
-    return res.json().catch(() => null);
+    let res;
+    try { res = await fetch(url, { headers: headers(false) }); } catch (e) { return { failed: String(e.message || e) }; }
+    if (res.status === 404) return null;
+    const body = await res.json().catch(() => null);
+    if (res.ok && body) return body;
+    return { failed: (body && body.error && body.error.message) || 'HTTP ' + res.status };
   }
+  const failed = (x) => (x && typeof x.failed === 'string' ? 'unavailable: ' + x.failed : '');
 
   function renderBand(detail, overview) {
     const box = $('band-quality');
     box.textContent = '';
+    if (failed(detail) || failed(overview)) { box.dataset.coverage = ''; box.append(el('p', failed(detail) || failed(overview))); return; }
     const bq = detail && detail.bandQuality;
     box.dataset.coverage = bq ? String(bq.coverage) : '';
     if (bq) {
@@ -47,13 +55,13 @@
     const box = $('feedback-state');
     const fb = detail && detail.feedback;
     box.dataset.bar = fb ? String(fb.bar) : '';
-    box.textContent = !series ? '' : fb
+    box.textContent = !series ? '' : failed(detail) ? failed(detail) : fb
       ? 'alert bar now ' + num(fb.bar, 2) + (fb.suppressedUntil ? ' · maintenance until ' + time(fb.suppressedUntil) : '') +
         ' · feedback: ' + fb.counts.false_positive + ' false positive, ' + fb.counts.confirmed + ' confirmed, ' + fb.counts.expected + ' maintenance'
       : 'no feedback on this series';
     const ul = $('feedback-list');
     ul.textContent = '';
-    for (const a of (alerts || []).filter((r) => r.state === 'firing' && r.id)) {
+    for (const a of (Array.isArray(alerts) ? alerts : []).filter((r) => r.state === 'firing' && r.id)) {
       const li = el('li', time(a.ts) + '  ' + a.severity + '  score ' + num(a.score, 2) + '  ');
       li.dataset.alertId = a.id;
       for (const [verdict, label] of [['false_positive', 'false positive'], ['confirmed', 'confirm'], ['expected', 'maintenance 2 h'], ['clear', 'clear']]) {
@@ -82,7 +90,7 @@
     ul.textContent = '';
     const items = (list && list.items) || [];
     ul.dataset.count = String(items.length);
-    if (!list) { ul.append(el('li', 'incident grouping is off')); return; }
+    if (!list || failed(list)) { ul.append(el('li', failed(list) || 'incident grouping is off')); return; }
     if (!items.length) ul.append(el('li', 'no incidents'));
     for (const i of items) {
       const li = el('li', time(i.firstTs) + '–' + time(i.lastTs).slice(11) + '  ' + i.state + '  ' + i.severity + '  ' + i.group + ' (' + i.groupBy + ')  ' +
@@ -94,7 +102,7 @@
 
   function renderSnapshot(st) {
     const p = $('snapshot-state');
-    if (!st) { p.textContent = 'snapshots off (embedded mode or no directory)'; p.dataset.ageS = ''; return; }
+    if (!st || failed(st)) { p.textContent = failed(st) || 'snapshots off (embedded mode or no directory)'; p.dataset.ageS = ''; return; }
     const age = st.last ? Math.round((Date.now() - st.last.atMs) / 1000) : null;
     p.dataset.ageS = age === null ? '' : String(age);
     const last = st.last
