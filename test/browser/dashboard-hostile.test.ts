@@ -56,6 +56,7 @@ test('hostile names render as text, 10,000 series stay usable, the anomaly list 
 
     await page.selectOption('#series', XSS);
     await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) === 20, null, { timeout: 10_000 });
+    assert.equal(new URL(page.url()).searchParams.get('series'), XSS, 'the address names the series picked, for a link or a reload');
     await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 10_000 });
     // 215 anomalies on the hostile series, each named by the hostile feature: flat ticks, then a spike.
     let ts = t0 + 20_000;

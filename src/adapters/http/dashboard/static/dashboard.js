@@ -261,7 +261,11 @@
       }
     } catch (e) { setStatus(String(e.message || e)); }
   }
-  $('series').addEventListener('change', (e) => loadSeries(e.target.value));
+  // The address names the series shown, so a link (or a reload) opens it again — also one past the list's first page.
+  $('series').addEventListener('change', (e) => {
+    history.replaceState(null, '', '?series=' + encodeURIComponent(e.target.value));
+    loadSeries(e.target.value);
+  });
   $('api-key').addEventListener('change', () => init());
   window.addEventListener('resize', () => { if (state.plot) state.plot.setSize({ width: Math.max(400, $('chart').clientWidth - 2), height: 360 }); });
   init();
