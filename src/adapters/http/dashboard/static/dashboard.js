@@ -179,6 +179,8 @@
   // revoked (the server's `revoked` event): retrying cannot help until another key is entered,
   // and entering one reloads the page state (init).
   function startStream(id) {
+    // Two loads can overlap (a reconnect's reload while a new key re-runs init): one stream at a time.
+    if (state.stream) state.stream.abort();
     const ac = new AbortController();
     state.stream = ac;
     setConn('connecting');
