@@ -54,12 +54,14 @@ export function parseTimestamp(ts: unknown): number | null {
   return typeof r === 'number' ? r : null;
 }
 
+/** Why `ts` is not a timestamp — rendered only when it is refused, not for every tick. */
+const notTs = (ts: unknown): string => `ts must be epoch ms or ISO-8601; got ${show(ts)}`;
+
 /** Epoch ms of a tick's ts (epoch ms or ISO-8601, naive = UTC), or the reason it is refused. */
 export function readTimestamp(ts: unknown): number | string {
-  const notTs = `ts must be epoch ms or ISO-8601; got ${show(ts)}`;
-  if (typeof ts === 'number') return Number.isFinite(ts) && ts >= MIN_TS_MS && ts <= MAX_TS_MS ? ts : `${notTs}${unitHint(ts)}`;
+  if (typeof ts === 'number') return Number.isFinite(ts) && ts >= MIN_TS_MS && ts <= MAX_TS_MS ? ts : `${notTs(ts)}${unitHint(ts)}`;
   const ms = typeof ts === 'string' ? isoTimestampMs(ts) : null;
-  if (ms === null) return typeof ts === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(ts) ? `${notTs} (a string of digits: send epoch ms as a JSON number)` : notTs;
+  if (ms === null) return typeof ts === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(ts) ? `${notTs(ts)} (a string of digits: send epoch ms as a JSON number)` : notTs(ts);
   if (ms === 'not-calendar') return `ts ${show(ts)} is not a calendar date and time (month 01–12, day within its month, hour 00–23, minute and second 00–59)`;
   if (ms < MIN_TS_MS || ms > MAX_TS_MS) return `ts ${show(ts)} is out of range: tickcast accepts 1973–2200 (${new Date(MIN_TS_MS).toISOString()} to ${new Date(MAX_TS_MS).toISOString()})`;
   return ms;
