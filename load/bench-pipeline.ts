@@ -21,7 +21,7 @@
  * BENCH_FETCH_WAIT_MS (50: kafka.fetchMaxWaitMs for the service; see below), BENCH_ONNX_WORKERS
  * (model.onnxWorkers, serving threads; unset: the service's default, auto; batching.maxInFlightBatches
  * is set to at least the threads), BENCH_CONFIG (JSON: config sections laid over the bench's, for
- * both drains, e.g. '{"batching":{"maxInFlightBatches":3}}').
+ * both drains, e.g. '{"batching":{"maxInFlightBatches":3}}'), BENCH_LATENCY (0: skip phase 3).
  */
 import { cpus } from 'node:os';
 import { Writable } from 'node:stream';
@@ -46,6 +46,8 @@ const BASELINE = process.env.BENCH_BASELINE !== '0';
 const ONNX_WORKERS: number | 'auto' = process.env.BENCH_ONNX_WORKERS === undefined ? 'auto' : Number(process.env.BENCH_ONNX_WORKERS);
 const THREADS = servingThreads(ONNX_WORKERS);
 const LIVE_COLLECTOR = process.env.BENCH_LIVE_COLLECTOR === '1';
+// Phase 3 (paced latency); BENCH_LATENCY=0 ends the run after the drains.
+const LATENCY = process.env.BENCH_LATENCY !== '0';
 // Config sections laid over the bench's own for both drains, e.g. '{"batching":{"maxInFlightBatches":3}}'.
 const EXTRA: Record<string, Record<string, unknown>> = JSON.parse(process.env.BENCH_CONFIG ?? '{}');
 const over = (section: string, base: Record<string, unknown>) => ({ ...base, ...EXTRA[section] });
@@ -85,6 +87,13 @@ async function busySeconds(app: Awaited<ReturnType<typeof buildApp>>): Promise<{
   const [main, serving] = await Promise.all([app.metrics.eventLoopBusySeconds.get(), app.metrics.onnxBusySeconds.get()]);
   return { main: main.values[0]?.value ?? 0, serving: serving.values[0]?.value ?? 0 };
 }
+/** The main thread's CPU seconds so far (process.threadCpuUsage, Node ≥ 23.9; null before). */
+function mainThreadCpu(): number | null {
+  const f = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
+  if (!f) return null;
+  const u = f.call(process);
+  return (u.user + u.system) / 1e6;
+}
 const pctOf = (busyS: number, wallS: number) => `${Math.round((100 * busyS) / wallS)} %`;
 
 /** Phase 2 for one model variant: a fresh service (own group, own forecasts topic) drains the backlog. */
@@ -114,11 +123,13 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
   const collect = () => Collector.start(kafka, [`${prefix}.forecasts.${tag}`], `${prefix}-collect-${tag}`);
   const live = LIVE_COLLECTOR ? await collect() : null;
   const busy0 = await busySeconds(app);
+  const cpu0 = mainThreadCpu();
   const t = performance.now();
   await app.start();
   if (live) await live.waitFor(() => live.items.length >= expected, 600_000, `${expected} forecasts`);
   else for (let done = 0; done < N; done = await committed(admin, groupId, topic)) await new Promise((r) => setTimeout(r, 25));
   const drainS = (performance.now() - t) / 1000;
+  const cpuS = cpu0 === null ? null : (mainThreadCpu()! - cpu0);
   // Count what the forecasts topic holds. (Reading it back is no check here: the local broker keeps
   // at most 5 MiB or 100,000 records a partition, docs/local-broker.md, and drops the oldest.)
   const produced = (await admin.fetchTopicOffsets(`${prefix}.forecasts.${tag}`)).reduce((n, p) => n + Number(p.high), 0);
@@ -136,6 +147,8 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
   const busy1 = await busySeconds(app);
   const threads = THREADS > 0 ? `, ${THREADS} serving thread${THREADS > 1 ? 's' : ''} ${pctOf((busy1.serving - busy0.serving) / THREADS, drainS)} each` : '';
   console.log(`           busy during the drain: main thread ${pctOf(busy1.main - busy0.main, drainS)}${threads} (tickcast_event_loop_busy_seconds_total, tickcast_onnx_thread_busy_seconds_total)`);
+  // CPU time, not wall time: what another process on the machine cannot inflate (busy above counts time the thread waited for a core).
+  if (cpuS !== null) console.log(`           main thread CPU during the drain ${cpuS.toFixed(2)} s: ${Math.round((1e6 * cpuS) / produced)} µs per forecast (process.threadCpuUsage)`);
   console.log(`ratio:     service / raw consume = ${(rate / baseRate).toFixed(3)}`);
   rates.push({ forecastsPerS: produced / drainS, modelWindowsPerS: produced / infSum });
   return { app, forecasts: produced, drainS };
@@ -190,6 +203,12 @@ async function main() {
   if (rates.length === 2) {
     const [b, d] = rates;
     console.log(`patch:     default / per-step forecasts/s = ${(d.forecastsPerS / b.forecastsPerS).toFixed(2)}× (target ≥ 3×), model windows/s while running ${(d.modelWindowsPerS / b.modelWindowsPerS).toFixed(2)}× — same run, same config, ${cpus().length} cores`);
+  }
+  if (!LATENCY) {
+    await app.stop();
+    await producer.disconnect();
+    await broker.stop();
+    return;
   }
 
   // 3. latency at a paced rate, on the same running service (switch input by producing to its topic)
