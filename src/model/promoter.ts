@@ -20,8 +20,8 @@ export interface ChampionControl {
   readonly pinned: boolean;
   /** Save and serve new weights as the next version; resolves to its label. */
   promote(weights: WeightMap, meta: Record<string, unknown>, offload: EngineOffload): Promise<string>;
-  /** Serve an earlier version again. */
-  rollbackTo(version: string, reason: string, offload?: EngineOffload): Promise<void>;
+  /** Serve an earlier version again (refused while pinned, or when `from` no longer serves). */
+  rollbackTo(version: string, reason: string, offload?: EngineOffload, from?: string): Promise<void>;
 }
 
 export interface PromoterDeps {
@@ -115,10 +115,15 @@ export class Promoter implements ChampionControl {
 
   /**
    * Serve an earlier version again (automatic rollback by the fine-tuner, of its own promotion):
-   * fenced like that promotion — refused when the lease moved to another replica since.
+   * fenced like that promotion — refused when the lease moved to another replica since. Refused
+   * (409, like a promotion) while pinned, and when `from` (the promotion being rolled back)
+   * no longer serves: an operator's pin or rollback decided while the decision was queued wins.
    */
-  rollbackTo(version: string, reason: string, offload?: EngineOffload): Promise<void> {
+  rollbackTo(version: string, reason: string, offload?: EngineOffload, from?: string): Promise<void> {
     return this.#serialised(async () => {
+      const cur = this.#champion.version;
+      const why = this.#pinned ? `model ${cur} is pinned` : from !== undefined && from !== cur ? `${from} no longer serves (${cur} does)` : null;
+      if (why) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `automatic rollback to ${version} not done: ${why}`, { statusCode: 409, details: { version, serving: cur, pinned: this.#pinned } });
       await this.#serve(await this.#d.registry.find(version), reason, offload, 'fenced');
     });
   }

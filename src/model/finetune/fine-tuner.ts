@@ -10,8 +10,7 @@
  * "Shadow" and "watching" are prequential: only pairs whose forecast origin (the window's last
  * tick) arrived after the challenger was created (or promoted) are scored, both models on the same
  * pairs, once the truth for the whole horizon is known. A forecast is a pure function of its
- * window, so scoring at truth time in the trainer equals forecasting at origin time.
- * See docs/finetuning.md.
+ * window, so scoring at truth time in the trainer equals forecasting at origin time (docs/finetuning.md).
  */
 import type { Config } from '../../config/load.ts';
 import { describeError } from '../../errors/index.ts';
@@ -22,6 +21,7 @@ import type { Metrics } from '../../telemetry/metrics.ts';
 import type { EngineOffload } from '../engine-builder.ts';
 import type { ChampionControl } from '../promoter.ts';
 import type { WeightMap } from '../weight-names.ts';
+import { autoRollback } from './auto-rollback.ts';
 import { LiveFeed } from './live-feed.ts';
 import type { TrainBatch } from './trainer.ts';
 import type { ModelRole, WorkerReply } from './protocol.ts';
@@ -194,7 +194,7 @@ export class FineTuner implements TickLearner {
       } catch (err) {
         if (signal.aborted) break;
         this.#log.error({ code: (err as { code?: unknown }).code, err: describeError(err) }, 'fine-tune loop error');
-        await this.#dispatch({ type: 'failed' });
+        await this.#dispatch({ type: 'failed', reason: describeError(err) });
       }
     }
   }
@@ -226,15 +226,15 @@ export class FineTuner implements TickLearner {
         return this.#feed.clearQueue();
       case 'discardChallenger':
         this.#challenger = null;
-        if (a.inTrainer) await host.call({ type: 'discard' });
+        if (a.inTrainer) await host.call({ type: 'discard' }).catch(() => undefined); // a dead trainer took it along (restarted next tick)
         return;
       case 'promote':
         return this.#promote(a.record);
-      case 'rollback':
-        await this.#d.control.rollbackTo(a.to, a.reason, host.offload('previous'));
-        await host.call({ type: 'revert' });
-        await this.#dispatch({ type: 'rolledBack' });
-        return this.#report.rolledBack(a.from, a.to, a.reason);
+      case 'rollback': {
+        const refused = await autoRollback(this.#d.control, host, a, this.#log);
+        await this.#dispatch(refused === null ? { type: 'rolledBack' } : { type: 'rolledBackRefused', reason: refused });
+        return refused === null ? this.#report.rolledBack(a.from, a.to, a.reason) : undefined;
+      }
       case 'reloadChampion':
         // (Not logged when the trainer was closed meanwhile: the lease was lost.)
         void host.call({ type: 'setChampion', weights: this.#d.control.champion.weights }).catch((err) => host.running && this.#log.error({ err: describeError(err) }, 'fine-tune trainer could not take the new champion'));

@@ -14,8 +14,10 @@
  *   shadow ──scored: not better, or past the deadline──▶ idle (discarded)
  *   shadow ──step while pinned──▶ idle (discarded)          watching ──step while pinned──▶ idle
  *   watching ──scored: MAE > previous × (1 + rollbackRegression)──▶ rollback action ──rolledBack──▶ idle
+ *   watching ──rollbackRefused (pinned, or replaced meanwhile)──▶ idle (no decision while pinned)
  *   watching ──scored: 3 × minSamples pairs without regression──▶ idle (kept)
- *   any live phase ──championReplaced / trainerDied / failed──▶ idle
+ *   any live phase ──championReplaced / trainerDied / failed──▶ idle (a round training or in
+ *     shadow ends: discarded / aborted; `failed`: its promotion or the work failed)
  *   any ──stopped──▶ stopped (disabled stays disabled)
  *
  * `gen` counts replacements of the champion from outside the round: results of work started
@@ -96,8 +98,10 @@ export type RoundEvent =
   | { type: 'promoted'; gen: number; version: string; previous: string }
   /** The automatic rollback asked for by a `rollback` action is done. */
   | { type: 'rolledBack' }
+  /** The automatic rollback was refused: the model was pinned, or replaced from outside, meanwhile. */
+  | { type: 'rolledBackRefused'; reason: string }
   | { type: 'championReplaced'; now: number; why: string }
-  | { type: 'failed' }
+  | { type: 'failed'; reason: string }
   | { type: 'stopped' };
 
 export type RoundAction =
@@ -206,8 +210,14 @@ function live(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
         state: { ...s, phase: 'idle', previousVersion: null, current: null },
         actions: [{ type: 'clearQueue' }, { type: 'finished', record: { ...s.current, outcome: 'rolled_back' } }],
       };
-    case 'failed':
-      return { state: { ...s, phase: 'idle' }, actions: [{ type: 'discardChallenger', inTrainer: false }] };
+    case 'rolledBackRefused':
+      if (s.phase !== 'watching') return stay;
+      return { state: { ...s, phase: 'idle', previousVersion: null, current: null }, actions: [{ type: 'clearQueue' }] };
+    case 'failed': {
+      // A round that fails (its promotion refused or not built, the trainer's answer lost) ends here, recorded.
+      const inRound = s.phase === 'shadow' || s.phase === 'training';
+      return { state: { ...s, phase: 'idle', current: null }, actions: [{ type: 'discardChallenger', inTrainer: inRound }, ...(inRound ? end(s, 'aborted', e.reason) : [])] };
+    }
     default:
       return stay;
   }
@@ -272,6 +282,7 @@ function watchScored(s: RoundState, e: Extract<RoundEvent, { type: 'scored' }>, 
   const champion = e.mae.champion ?? 0;
   const previous = e.mae.previous ?? 0;
   const record: RoundRecord = { ...s.current!, watch: { count: n, champion, previous } };
+  if (e.pinned) return { state: { ...s, current: record }, actions: [] }; // pinned while scoring: the next step ends the watch
   if (n >= l.minSamples && champion > previous * (1 + l.rollbackRegression) && s.previousVersion) {
     const to = s.previousVersion;
     const reason = `automatic rollback: live MAE ${champion.toFixed(4)} of ${record.version} is more than ${pct(l.rollbackRegression, 0)}% above ${to}'s ${previous.toFixed(4)} over ${n} pairs`;

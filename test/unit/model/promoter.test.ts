@@ -113,3 +113,40 @@ test('a built engine the slot refuses is disposed, not leaked', async () => {
     await current.dispose();
   }
 });
+
+test('an automatic rollback queued behind an operator pin or manual rollback is refused: the operator wins', async () => {
+  const { name: backend } = await initBackend();
+  const registry = new VersionRegistry(null, 5);
+  const config = resolveHybridConfig(SMALL_CONFIG);
+  for (let i = 0; i < 3; i++) await registry.add({ config, spec: SMALL_SPEC, weights: {}, meta: {} });
+  const live: Predictor[] = [];
+  const build = async (v: { version: string }): Promise<Predictor> => {
+    const p = new TfjsPredictor(createModel(SMALL_CONFIG, SMALL_SPEC, 7), { version: v.version, backend });
+    live.push(p);
+    return p;
+  };
+  let current = await build(await registry.find('v3'));
+  const slot: PredictorSlot = { get predictor() { return current; }, swap: (next) => void (current = next) };
+  const promoter = new Promoter({ registry, build, slot, serving: await registry.find('v3'), logger: createLogger({ level: 'silent', name: 't' }), metrics: createMetrics({ defaultMetrics: false }) });
+  try {
+    // The watch of v3's promotion decides to roll back to v2 while an operator pins v3 (the REST call is ahead in the queue).
+    const pin = promoter.rollbackManually({ version: 'v3', pin: true });
+    const auto = promoter.rollbackTo('v2', 'automatic rollback: v3 regressed', undefined, 'v3');
+    await pin;
+    await assert.rejects(auto, (e: TickcastError) => e.statusCode === 409 && /automatic rollback to v2 not done: model v3 is pinned/.test(e.message));
+    assert.equal(promoter.champion.version, 'v3');
+    assert.equal(current.version, 'v3', 'the pinned version keeps serving');
+    // An operator's manual rollback to v1 ahead of the automatic one (of v3, to v2) is not undone.
+    const manual = promoter.rollbackManually({ version: 'v1' });
+    const auto2 = promoter.rollbackTo('v2', 'automatic rollback: v3 regressed', undefined, 'v3');
+    await manual;
+    await assert.rejects(auto2, /v3 no longer serves \(v1 does\)/);
+    assert.equal(current.version, 'v1');
+    // Unpinned and still serving the promotion it rolls back: done.
+    await promoter.rollbackManually({ version: 'v3' });
+    await promoter.rollbackTo('v2', 'automatic rollback: v3 regressed', undefined, 'v3');
+    assert.equal(current.version, 'v2');
+  } finally {
+    for (const p of live) await p.dispose();
+  }
+});
