@@ -79,6 +79,15 @@ export const CROSS_FIELD_RULES: readonly Rule[] = [
     reads: ['model.patchLength', 'model.patchStride'],
     check: (c) => one(c.model.patchLength > 0 && c.model.patchStride > c.model.patchLength, 'model.patchStride', 'must not exceed model.patchLength (steps between patches would be ignored)'),
   },
+  {
+    // A round takes its hold-out, min(minSamples, 512) pairs, and at least two batches of 32 before it from the recent half of the buffer (src/model/finetune/live-feed.ts roundData).
+    reads: ['finetune.enabled', 'finetune.replayCapacity', 'finetune.minSamples'],
+    check: (c) => {
+      const holdout = Math.min(c.finetune.minSamples, 512);
+      const need = 2 * (holdout + 64) - 1;
+      return one(c.finetune.enabled && c.finetune.replayCapacity < need, 'finetune.replayCapacity', `must be at least ${need} with finetune.minSamples ${c.finetune.minSamples}: half the buffer holds the recent pairs a round takes its hold-out (${holdout} pairs) and two training batches (64) from; a smaller buffer never starts a round`);
+    },
+  },
 ];
 
 /** Problems of every rule whose keys are all valid (`invalid`: dotted paths with a problem). */

@@ -105,6 +105,11 @@ test('cross-field checks run even when other keys are invalid: every problem is 
   assert.match(problems({ env: { TICKCAST_ANOMALY_DEBOUNCE_N: '3' } }).join('\n'), /anomaly\.debounceN .*must not exceed anomaly\.debounceM \(unset: the detector's 1\)/);
   assert.match(problems({ env: { TICKCAST_KAFKA_HEARTBEAT_INTERVAL_MS: '30000' } }).join('\n'), /kafka\.heartbeatIntervalMs .*must be below kafka\.sessionTimeoutMs/);
   assert.match(problems({ env: { TICKCAST_MODEL_PATCH_LENGTH: '4', TICKCAST_MODEL_PATCH_STRIDE: '8' } }).join('\n'), /model\.patchStride .*must not exceed model\.patchLength/);
+  // A replay buffer whose recent half cannot hold a round's hold-out and two batches never starts a round (silently, before).
+  assert.match(problems({ env: { TICKCAST_FINETUNE_ENABLED: 'true', TICKCAST_FINETUNE_REPLAY_CAPACITY: '500' } }).join('\n'), /finetune\.replayCapacity .*must be at least 527 with finetune\.minSamples 200/);
+  assert.match(problems({ env: { TICKCAST_FINETUNE_ENABLED: 'true', TICKCAST_FINETUNE_REPLAY_CAPACITY: '1000', TICKCAST_FINETUNE_MIN_SAMPLES: '600' } }).join('\n'), /finetune\.replayCapacity .*must be at least 1151 with finetune\.minSamples 600/);
+  assert.equal(loadConfig({ env: { TICKCAST_FINETUNE_ENABLED: 'true', TICKCAST_FINETUNE_REPLAY_CAPACITY: '527' } }).finetune.replayCapacity, 527);
+  assert.equal(loadConfig({ env: { TICKCAST_FINETUNE_REPLAY_CAPACITY: '500' } }).finetune.replayCapacity, 500, 'fine-tuning off: the buffer is not used');
 });
 
 test('embedded.dataFile must name a readable file at load', () => {
