@@ -12,7 +12,7 @@ import type { ChampionControl } from '../promoter.ts';
 import type { RoundAction } from './round-policy.ts';
 import type { TrainerHost } from './trainer-host.ts';
 
-/** Serve `a.to` again and make the trainer's previous model its champion. Resolves null when done, else why it was refused. */
+/** Serve `a.to` again (logged as a warning) and make the trainer's previous model its champion. Resolves null when done, else why it was refused. */
 export async function autoRollback(control: ChampionControl, host: TrainerHost, a: Extract<RoundAction, { type: 'rollback' }>, log: Logger): Promise<string | null> {
   try {
     await control.rollbackTo(a.to, a.reason, host.offload('previous'), a.from);
@@ -23,5 +23,6 @@ export async function autoRollback(control: ChampionControl, host: TrainerHost, 
     return why;
   }
   await host.call({ type: 'revert' });
+  log.warn({ from: a.from, to: a.to }, a.reason);
   return null;
 }

@@ -6,7 +6,6 @@
  * roll it back. Nothing here runs a model on the serving thread: training and every score happen
  * in the trainer (a child process or worker thread, ./trainer-host.ts); the serving thread only
  * copies small arrays and, on promotion, builds the new engine and swaps it in atomically.
- *
  * "Shadow" and "watching" are prequential: only pairs whose forecast origin (the window's last
  * tick) arrived after the challenger was created (or promoted) are scored, both models on the same
  * pairs, once the truth for the whole horizon is known. A forecast is a pure function of its
@@ -55,6 +54,7 @@ export class FineTuner implements TickLearner {
   readonly #report: RoundReport;
   #loop: Promise<void> | null = null;
   #stopping: Promise<void> | undefined;
+  #starting: Promise<boolean> | undefined;
 
   constructor(deps: FineTunerDeps) {
     this.#d = deps;
@@ -96,7 +96,6 @@ export class FineTuner implements TickLearner {
     return this.#feed.buffer.size;
   }
 
-  /** Detections so far. */
   get driftCount(): number {
     return this.#report.driftCount;
   }
@@ -162,7 +161,8 @@ export class FineTuner implements TickLearner {
   async start(): Promise<void> {
     if (this.#s.phase !== 'starting') return;
     const following = this.#d.leading?.() === false;
-    const ok = following || (await this.#host.start());
+    const ok = following || (await (this.#starting = this.#host.start()));
+    if (this.#ac.signal.aborted) return; // stopped while the trainer started: stop() waited for it and ends it
     if (following) this.#log.info('fine-tune trainer not started: another replica holds the fine-tune lease; it starts when this replica takes the lease');
     await this.#dispatch(ok ? { type: 'trainerReady', now: Date.now() } : { type: 'trainerFailed' });
     if (ok) this.#loop = this.#run(this.#ac.signal);
@@ -172,6 +172,7 @@ export class FineTuner implements TickLearner {
     this.#stopping ??= (async () => {
       this.#ac.abort();
       this.#host.pause(true); // a round in flight ends at its next step
+      await this.#starting; // a trainer still starting is ended below, not left running after the stop
       await this.#loop?.catch(() => undefined);
       await this.#dispatch({ type: 'stopped' });
       await this.#host.close();
@@ -232,8 +233,7 @@ export class FineTuner implements TickLearner {
         return this.#promote(a.record);
       case 'rollback': {
         const refused = await autoRollback(this.#d.control, host, a, this.#log);
-        await this.#dispatch(refused === null ? { type: 'rolledBack' } : { type: 'rolledBackRefused', reason: refused });
-        return refused === null ? this.#report.rolledBack(a.from, a.to, a.reason) : undefined;
+        return this.#dispatch(refused === null ? { type: 'rolledBack' } : { type: 'rolledBackRefused', reason: refused });
       }
       case 'reloadChampion':
         // (Not logged when the trainer was closed meanwhile: the lease was lost.)

@@ -72,10 +72,6 @@ export class RoundReport {
     this.#log.info({ version: rec.version, watch: rec.watch }, `model ${rec.version} kept after ${rec.watch?.count} live pairs of watching`);
   }
 
-  rolledBack(from: string | undefined, to: string, reason: string): void {
-    this.#log.warn({ from, to }, reason);
-  }
-
   finished(rec: RoundRecord): void {
     this.#m.finetuneRounds.inc({ outcome: rec.outcome as 'promoted' | 'discarded' | 'aborted' | 'rolled_back' });
     this.#history.push(rec);

@@ -130,3 +130,15 @@ test('bootstrap: with no checkpoint a model is trained on the data, saved as v1,
   assert.ok(lines.some((l) => /bootstrap model saved as checkpoint v1/.test(String(l.msg))));
   assert.deepEqual(await new CheckpointStore({ dir, keep: 5 }).list(), ['v1']);
 });
+
+test('a stop while the fine-tune trainer is still starting ends it: no trainer is left running after the stop', async () => {
+  const svc = await createModelService(ftConfig({ model: { bootstrapEpochs: 0 }, finetune: { enabled: true } }), createLogger({ level: 'silent', name: 't' }), createMetrics({ defaultMetrics: false }), { hybrid: FT_HYBRID, finetune: { niceness: 0 } });
+  const starting = svc.start(); // the trainer process takes seconds to load tfjs and the champion
+  await new Promise((r) => setTimeout(r, 20));
+  await svc.stop();
+  await starting;
+  const ft = svc.finetune!;
+  assert.equal(ft.state, 'stopped');
+  assert.equal((ft.status().trainer as { running: boolean }).running, false, 'the trainer started after the stop was left running (and held the event loop)');
+  assert.equal(await ft.workerExited, 0);
+});
