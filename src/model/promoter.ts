@@ -98,7 +98,8 @@ export class Promoter implements ChampionControl {
   promote(weights: WeightMap, meta: Record<string, unknown>, offload: EngineOffload): Promise<string> {
     return this.#serialised(async () => {
       const base = this.#champion;
-      if (this.#pinned) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${base.version} is pinned; the challenger is not promoted`, { statusCode: 409 });
+      const pinned = this.#pinned ? base.version : await this.#dirPin();
+      if (pinned) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${pinned} is pinned; the challenger is not promoted`, { statusCode: 409 });
       if (this.#d.mayPromote && !(await this.#d.mayPromote())) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `the fine-tune lease is not held by this replica; the challenger is not promoted`, { statusCode: 409 });
       const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...(base.meta.data === undefined ? {} : { data: base.meta.data }), ...meta, parent: base.version } }, [base.version], this.#d.fence).catch((err: unknown) => {
         throw unwritable(err, `the challenger could not be saved in model.dir; not promoted, ${base.version} keeps serving`);
@@ -122,7 +123,7 @@ export class Promoter implements ChampionControl {
   rollbackTo(version: string, reason: string, offload?: EngineOffload, from?: string): Promise<void> {
     return this.#serialised(async () => {
       const cur = this.#champion.version;
-      const why = this.#pinned ? `model ${cur} is pinned` : from !== undefined && from !== cur ? `${from} no longer serves (${cur} does)` : null;
+      const pinned = this.#pinned ? cur : await this.#dirPin(), why = pinned ? `model ${pinned} is pinned` : from !== undefined && from !== cur ? `${from} no longer serves (${cur} does)` : null;
       if (why) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `automatic rollback to ${version} not done: ${why}`, { statusCode: 409, details: { version, serving: cur, pinned: this.#pinned } });
       await this.#serve(await this.#d.registry.find(version), reason, offload, 'fenced');
     });
@@ -178,13 +179,9 @@ export class Promoter implements ChampionControl {
   async #fitting(label: string): Promise<ModelVersion> {
     const v = await this.#d.registry.find(label);
     const diffs = specDiffs(this.#champion.spec, v.spec);
-    if (diffs.length > 0) {
-      throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `model ${label} cannot serve on this instance: its spec differs from the serving model ${this.#champion.version} (${diffs.join('; ')})`, {
-        statusCode: 409,
-        details: { version: label, differences: diffs, hint: 'roll back to a version with the serving spec (GET /v1/model: one in versions and not in incompatibleVersions); a model trained for another window or features needs a service configured for it' },
-      });
-    }
-    return v;
+    const hint = 'roll back to a version with the serving spec (GET /v1/model: one in versions and not in incompatibleVersions); a model trained for another window or features needs a service configured for it';
+    if (diffs.length === 0) return v;
+    throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `model ${label} cannot serve on this instance: its spec differs from the serving model ${this.#champion.version} (${diffs.join('; ')})`, { statusCode: 409, details: { version: label, differences: diffs, hint } });
   }
 
   /** The newest version older than `cur` with the serving spec (others are skipped, see #fitting); 409 when there is none. */
@@ -197,6 +194,13 @@ export class Promoter implements ChampionControl {
     }
     const other = skipped.length > 0 ? ` (${skipped.join(', ')} ${skipped.length > 1 ? 'have' : 'has'} another spec)` : '';
     throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `no version older than ${cur} to roll back to${other}; name one with {"version": "vN"}`, { statusCode: 409 });
+  }
+
+  /** A pin another replica recorded in model.dir that this one has not followed yet (null: none, or this replica's own pin change is still unrecorded). */
+  async #dirPin(): Promise<string | null> {
+    if (!this.#d.readRecorded || this.#unrecorded?.pin !== undefined) return null;
+    const t = await this.#d.readRecorded().catch(() => null);
+    return t?.pinned ? t.version : null;
   }
 
   #serialised<T>(fn: () => Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@
  * was done anyway: a pinned version was replaced (and the pin then pulled it back at the next
  * follow), or an operator's rollback was undone by the queued automatic one.
  */
-import { describeError } from '../../errors/index.ts';
+import { ErrorCodes, describeError, isTickcastError } from '../../errors/index.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { ChampionControl } from '../promoter.ts';
 import type { RoundAction } from './round-policy.ts';
@@ -17,7 +17,9 @@ export async function autoRollback(control: ChampionControl, host: TrainerHost, 
   try {
     await control.rollbackTo(a.to, a.reason, host.offload('previous'), a.from);
   } catch (err) {
-    if (!control.pinned && control.champion.version === a.from) throw err; // not a refusal: the loop reports it
+    // The promoter's refusal (409): pinned (here, or in model.dir by another replica), or replaced meanwhile.
+    const refused = control.pinned || control.champion.version !== a.from || (isTickcastError(err) && err.code === ErrorCodes.MODEL_NOT_LOADED && err.statusCode === 409);
+    if (!refused) throw err; // a failure: the loop reports it
     const why = describeError(err);
     log.info({ from: a.from, to: a.to, serving: control.champion.version, pinned: control.pinned }, `automatic rollback to ${a.to} not done: ${why}`);
     return why;

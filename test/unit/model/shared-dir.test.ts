@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, readdirSync, utimesSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DirLease, LEASE_FILE } from '../../../src/model/shared-dir/lease.ts';
-import { SharedDirCoordinator } from '../../../src/model/shared-dir/coordinator.ts';
+import { SharedDirCoordinator, directoryTarget } from '../../../src/model/shared-dir/coordinator.ts';
 import { readCurrent, readCurrentEpoch, writeCurrent } from '../../../src/model/shared-dir/current-pointer.ts';
 import { writePin } from '../../../src/model/pin-file.ts';
 import { Promoter } from '../../../src/model/promoter.ts';
@@ -116,6 +116,7 @@ function replica(dir: string, owner: string, clock: () => number, first: ModelVe
       return ok;
     },
     fence: () => coord!.fence(),
+    readRecorded: () => directoryTarget(dir),
   });
   coord = new SharedDirCoordinator({ dir, lease, ttlMs, followMs: 0, promoter, tuner, logger, metrics });
   return { promoter, coord, events, slot, metrics };
@@ -192,6 +193,28 @@ test('two replicas on one directory: only the lease holder promotes; the other f
   await assert.rejects(b.promoter.promote(weights, { round: 3 }, offload), /lease/);
   await a2.coord.followOnce();
   assert.equal(a2.promoter.champion.version, 'v2', 'a new replica follows the recorded version');
+});
+
+test('a pin recorded by another replica stops the holder at once: no promotion or automatic rollback before it has followed the pin', async (t) => {
+  const dir = tmp(t);
+  const { store, v1 } = await seedV1(dir);
+  const clock = () => Date.now();
+  const a = replica(dir, 'a', clock, v1);
+  const b = replica(dir, 'b', clock, v1);
+  await a.coord.renewOnce();
+  assert.equal(await a.promoter.promote(v1.weights, { round: 1 }, offload), 'v2');
+  await b.coord.followOnce();
+  // An operator pins v2 through b's REST API; a has not followed yet (followIntervalMs, 5 s by default).
+  await b.promoter.rollbackManually({ version: 'v2', pin: true });
+  assert.equal(a.promoter.pinned, false);
+  await assert.rejects(a.promoter.promote(v1.weights, { round: 2 }, offload), (e: unknown) => isTickcastError(e) && e.statusCode === 409 && /model v2 is pinned/.test(e.message));
+  await assert.rejects(a.promoter.rollbackTo('v1', 'automatic rollback: v2 regressed', offload, 'v2'), (e: unknown) => isTickcastError(e) && e.statusCode === 409 && /not done: model v2 is pinned/.test(e.message));
+  assert.deepEqual(await store.list(), ['v2', 'v1'], 'nothing saved over the pin');
+  assert.equal(await readCurrent(dir), 'v2');
+  assert.equal(a.promoter.champion.version, 'v2');
+  // Unpinned (on b): a promotes again.
+  await b.promoter.rollbackManually({ version: 'v2' });
+  assert.equal(await a.promoter.promote(v1.weights, { round: 3 }, offload), 'v3');
 });
 
 /** A stall the test ends: `hold()` arms it, the replica waits in it, `release()` lets it go on. */
