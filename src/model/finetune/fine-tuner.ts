@@ -235,8 +235,7 @@ export class FineTuner implements TickLearner {
         const refused = await autoRollback(this.#d.control, host, a, this.#log);
         return this.#dispatch(refused === null ? { type: 'rolledBack' } : { type: 'rolledBackRefused', reason: refused });
       }
-      case 'reloadChampion':
-        // (Not logged when the trainer was closed meanwhile: the lease was lost.)
+      case 'reloadChampion': // (not logged when the trainer was closed meanwhile: the lease was lost)
         void host.call({ type: 'setChampion', weights: this.#d.control.champion.weights }).catch((err) => host.running && this.#log.error({ err: describeError(err) }, 'fine-tune trainer could not take the new champion'));
         return;
       case 'reportShadow':
@@ -260,8 +259,7 @@ export class FineTuner implements TickLearner {
     const data = this.#feed.roundData(this.#t.holdout, Math.min(this.#t.maxTrainPairs, steps * this.#t.batchSize), 2 * this.#t.batchSize);
     if (!data) return; // not enough live data yet
     await this.#dispatch({ type: 'roundStarted', now: Date.now(), trigger });
-    const gen = this.#s.gen;
-    const round = this.#s.round;
+    const { gen, round } = this.#s;
     let res: TrainResult;
     try {
       res = await this.#host.train({ gen, steps, learningRate: roundLearningRate(f.learningRate), batchSize: this.#t.batchSize, train: data.train, holdout: data.holdout, maxGradNorm: this.#t.maxGradNorm, seed: this.#t.seed + round });
@@ -271,8 +269,7 @@ export class FineTuner implements TickLearner {
       return this.#dispatch({ type: 'trainFailed', gen, reason: describeError(err) });
     }
     if (gen !== this.#s.gen) return; // champion replaced meanwhile
-    const tail = res.losses.slice(-10);
-    const trainLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
+    const trainLoss = res.losses.slice(-10).reduce((a, b, _, tail) => a + b / tail.length, 0);
     this.#report.trained(trainLoss, res.holdout);
     this.#challenger = res.weights;
     await this.#dispatch({ type: 'trained', gen, now: Date.now(), trainLoss, holdout: res.holdout, seconds: res.seconds });
@@ -289,12 +286,15 @@ export class FineTuner implements TickLearner {
     const weights = this.#challenger!;
     const previous = this.#d.control.champion.version;
     const gen = this.#s.gen;
-    const f = this.#d.config.finetune;
-    const meta = { source: 'finetune', round: rec.round, trigger: rec.trigger, trainedAt: rec.at, trainLoss: rec.trainLoss, holdout: rec.holdout, shadow: rec.shadow, steps: f.steps, learningRate: f.learningRate };
+    const { steps, learningRate } = this.#d.config.finetune;
+    const meta = { source: 'finetune', round: rec.round, trigger: rec.trigger, trainedAt: rec.at, trainLoss: rec.trainLoss, holdout: rec.holdout, shadow: rec.shadow, steps, learningRate };
     const version = await this.#d.control.promote(weights, meta, this.#host.offload('challenger'));
     if (gen !== this.#s.gen) return;
-    await this.#host.call({ type: 'promote' });
+    // Recorded as promoted before the trainer answers: it serves now, even if the trainer dies meanwhile (the watch's scores queue behind this request).
+    const swapped = this.#host.call({ type: 'promote' });
+    swapped.catch(() => undefined); // awaited below
     this.#challenger = null;
     await this.#dispatch({ type: 'promoted', gen, version, previous });
+    await swapped;
   }
 }
