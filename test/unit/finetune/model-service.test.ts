@@ -142,3 +142,14 @@ test('a stop while the fine-tune trainer is still starting ends it: no trainer i
   assert.equal((ft.status().trainer as { running: boolean }).running, false, 'the trainer started after the stop was left running (and held the event loop)');
   assert.equal(await ft.workerExited, 0);
 });
+
+test('fine-tuning without model.dir: tickcast_finetune_lease_held is 1 (this replica fine-tunes; no lease to hold), so TickcastFinetuneLeaseUnheld does not fire', async () => {
+  const on = createMetrics({ defaultMetrics: false });
+  const svc = await createModelService(ftConfig({ model: { bootstrapEpochs: 0 }, finetune: { enabled: true } }), createLogger({ level: 'silent', name: 't' }), on, { hybrid: FT_HYBRID });
+  assert.match(await on.registry.getSingleMetricAsString('tickcast_finetune_lease_held'), /^tickcast_finetune_lease_held 1$/m);
+  await svc.stop();
+  const off = createMetrics({ defaultMetrics: false });
+  const frozen = await createModelService(ftConfig({ model: { bootstrapEpochs: 0 } }), createLogger({ level: 'silent', name: 't' }), off, { hybrid: FT_HYBRID });
+  assert.match(await off.registry.getSingleMetricAsString('tickcast_finetune_lease_held'), /^tickcast_finetune_lease_held 0$/m, 'fine-tuning off: nobody fine-tunes');
+  await frozen.stop();
+});

@@ -146,8 +146,8 @@ test('two replicas on one directory: only the lease holder promotes; the other f
   await a.coord.renewOnce();
   await b.coord.renewOnce();
   assert.deepEqual([a.coord.leading, b.coord.leading], [true, false]);
-  assert.match(await b.metrics.registry.getSingleMetricAsString('tickcast_finetune_lease_held'), /tickcast_finetune_lease_held 0/);
-  assert.match(await a.metrics.registry.getSingleMetricAsString('tickcast_finetune_lease_held'), /tickcast_finetune_lease_held 1/);
+  assert.match(await b.metrics.registry.getSingleMetricAsString('tickcast_finetune_lease_held'), /^tickcast_finetune_lease_held 0$/m);
+  assert.match(await a.metrics.registry.getSingleMetricAsString('tickcast_finetune_lease_held'), /^tickcast_finetune_lease_held 1$/m);
 
   await assert.rejects(b.promoter.promote(weights, { round: 1 }, offload), (e: unknown) => isTickcastError(e) && e.statusCode === 409 && /lease/.test(e.message));
   assert.deepEqual(await store.list(), ['v1'], 'the replica without the lease saved nothing');
