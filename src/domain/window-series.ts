@@ -6,6 +6,9 @@ import { ArrayArena } from './arena.ts';
 import { GapClock } from './gap-clock.ts';
 import { OpenHours } from './open-hours.ts';
 
+/** An interval this many spacing means long or longer is a pause (an outage, a device offline), not spacing (noteSpacing): far beyond any event feed's spread (a Poisson feed has one in 22,000). */
+const PAUSE_INTERVALS = 10;
+
 /** Everything the store keeps for one series, as plain data (for snapshots; arrays are copies). */
 export interface WindowSeriesState {
   /** Float64 since 5 Dec 2026 (a snapshot written before holds Float32, read the same way). */
@@ -89,17 +92,23 @@ export class SeriesState {
    * Learn the spacing of one more interval. Forecast steps are labelled with its EW mean; an
    * interval within 10 % of a whole number n ≥ 2 of the mean is left out (a feed read on a clock
    * that lost n − 1 readings would otherwise stretch the mean by 1 / (1 − share lost), and the
-   * steps' labels with it) — unless three in a row were: then the feed's cadence changed.
+   * steps' labels with it), and so is a pause of PAUSE_INTERVALS or more means, whole or not (a
+   * device back from two hours offline on a new phase stretched a 1-minute mean to 13 minutes,
+   * and every forecast step with it for the next hour) — unless three in a row were: then the
+   * feed's cadence changed (after three pauses, the fourth is the new spacing at once).
    */
   noteSpacing(dtMs: number): void {
     const m = this.intervalMs;
-    const n = m > 0 ? Math.round(dtMs / m) : 0;
-    if (n >= 2 && Math.abs(dtMs / m - n) <= 0.1 && this.spacingSkips < 3) {
+    const r = m > 0 ? dtMs / m : 0;
+    const n = Math.round(r);
+    const pause = r >= PAUSE_INTERVALS;
+    if ((pause || (n >= 2 && Math.abs(r - n) <= 0.1)) && this.spacingSkips < 3) {
       this.spacingSkips++;
       return;
     }
+    const changed = pause && this.spacingSkips >= 3;
     this.spacingSkips = 0;
-    this.intervalMs = m === 0 ? dtMs : 0.9 * m + 0.1 * dtMs;
+    this.intervalMs = m === 0 || changed ? dtMs : 0.9 * m + 0.1 * dtMs;
   }
 
   /**

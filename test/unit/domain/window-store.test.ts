@@ -134,6 +134,26 @@ test('tick spacing: a feed read on a clock that loses readings keeps its spacing
   assert.ok(Math.abs(b.intervalMs('b') - 300_000) < 0.01 * 300_000, String(b.intervalMs('b')));
 });
 
+test('tick spacing: a pause of many intervals, whole or not, teaches no spacing; four in a row are a new cadence, taken at once', () => {
+  const s = make();
+  const M = 60_000;
+  let t = 0;
+  for (let i = 0; i < 40; i++) s.push('a', (t += M + (i % 2 ? 150 : -150)), [i], 0); // a 1-minute clock, ±150 ms jitter
+  const before = s.intervalMs('a');
+  assert.ok(Math.abs(before - M) < 1000, String(before));
+  s.push('a', (t += 2 * 3_600_000 + 25_000), [1], 0); // two hours offline, back on a new phase
+  assert.ok(Math.abs(s.intervalMs('a') - M) < 1000, `a pause is not spacing: ${s.intervalMs('a')}`);
+  assert.deepEqual(s.stepTimes('a', t, 2), [Math.round(t + s.intervalMs('a')), Math.round(t + 2 * s.intervalMs('a'))]);
+  for (let i = 0; i < 5; i++) s.push('a', (t += M), [i], 0);
+  assert.ok(Math.abs(s.intervalMs('a') - M) < 1000, String(s.intervalMs('a')));
+  // The feed now reads every 15 minutes for good: after three such intervals, the fourth is its spacing.
+  const seen: number[] = [];
+  for (let i = 0; i < 5; i++) seen.push(s.push('a', (t += 15 * M), [i], 0) && s.intervalMs('a'));
+  assert.ok(seen[2] < 2 * M, 'three pauses are pauses');
+  assert.equal(seen[3], 15 * M, 'the fourth in a row is the new cadence');
+  assert.equal(seen[4], 15 * M);
+});
+
 test('missed readings: a feed read on a clock has them filled into its window on its clock (linear interpolation), outside the statistics; up to fillMissed; fillMissed 0 takes ticks as they come', () => {
   const filled = make({ window: 8, fillMissed: 4 });
   const plain = make({ window: 8 });
