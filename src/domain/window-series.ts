@@ -80,12 +80,16 @@ export class SeriesState {
    * after the last one although stamped before it ('stepBack'): the last tick was stamped ahead of
    * when it was sent (a device clock fast) and this one no earlier than that send time — newer, so
    * its series steps back onto its true clock instead of dropping every tick until real time
-   * catches up with the wrong one.
+   * catches up with the wrong one. Only onto the true clock: a tick itself stamped more than
+   * `skewMs` ahead of when it was sent (`sentMs`) is on a wrong clock too (a device always fast, a
+   * producer whose clock is hours behind the devices': every tick "ahead"), and older than the
+   * last one it is late — else such a series took every re-sent or out-of-order reading of the
+   * last hours into its window, and forecast again at times it had forecast at.
    */
-  follows(tsMs: number): 'next' | 'late' | 'duplicate' | 'stepBack' {
+  follows(tsMs: number, sentMs = Number.NaN, skewMs = Infinity): 'next' | 'late' | 'duplicate' | 'stepBack' {
     if (tsMs > this.lastTs) return 'next';
     if (tsMs === this.lastTs) return 'duplicate';
-    return tsMs >= this.aheadSentMs ? 'stepBack' : 'late';
+    return tsMs >= this.aheadSentMs && !(tsMs - sentMs > skewMs) ? 'stepBack' : 'late';
   }
 
   /**

@@ -113,7 +113,7 @@ export class WindowStore {
     }
     s.lastSeenMs = nowMs;
 
-    const order = s.follows(tsMs);
+    const order = s.follows(tsMs, opts?.sentMs, o.clockSkewMs);
     if (order === 'late') return { outcome: 'late', ready: false, evicted };
     const F = o.features;
     if (order === 'duplicate') {

@@ -16,15 +16,16 @@ async function rig() {
   const sent: OutMessage[] = [];
   const app = await startTestApp({}, { sink: { send: async (m) => void sent.push(...m) }, source: idleSource });
   let offset = 0;
-  const rec = (series: string, ts: number, value: number): RawRecord => ({
+  const rec = (series: string, ts: number, value: number, sentAt = ts): RawRecord => ({
     key: Buffer.from(series),
     value: Buffer.from(JSON.stringify({ ts, value })),
     headers: {},
     source: { topic: 'ticks', partition: 0, offset: String(offset++) },
-    receivedAtMs: ts,
+    receivedAtMs: sentAt,
   });
   const forecasts = () => sent.splice(0).filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)) as { ts: number; horizon: Array<{ ts: number }> });
-  return { app, rec, forecasts };
+  const metric = async (line: RegExp): Promise<number> => Number(line.exec(await (await fetch(`${app.address()}/metrics`)).text())?.[1] ?? 0);
+  return { app, rec, forecasts, metric };
 }
 
 test('a device back from two hours offline on a new phase: its forecast steps stay a minute apart (the pause is not its spacing)', async () => {
@@ -45,6 +46,26 @@ test('a device back from two hours offline on a new phase: its forecast steps st
       const steps = f.horizon.map((h, k) => h.ts - (k === 0 ? f.ts : f.horizon[k - 1].ts));
       assert.ok(steps.every((dt) => Math.abs(dt - MIN) < 1000), `steps ${steps.join(', ')} ms after ${new Date(f.ts).toISOString()}`);
     }
+  } finally {
+    await app.stop();
+  }
+});
+
+test('a producer whose clock is 3 h behind its devices\' (every tick "ahead" of its Kafka timestamp): a reading re-sent minutes later is late, not forecast again', async () => {
+  const { app, rec, forecasts, metric } = await rig();
+  try {
+    const H3 = 3 * 3_600_000;
+    let t = Math.floor(Date.now() / MIN) * MIN - 60 * MIN;
+    const live: RawRecord[] = [];
+    for (let k = 0; k < 30; k++, t += MIN) live.push(rec('gw/dev-1', t, 20 + Math.sin(k / 3), t - H3));
+    await app.pipeline.handle(live);
+    const stamped = new Set(forecasts().map((f) => f.ts));
+    const last = t - MIN;
+    // The gateway re-sends two buffered readings it had sent already (store and forward).
+    await app.pipeline.handle([rec('gw/dev-1', last - 5 * MIN, 20, last - H3 + 1000), rec('gw/dev-1', last - 2 * MIN, 21, last - H3 + 2000)]);
+    assert.deepEqual(forecasts().filter((f) => stamped.has(f.ts)).map((f) => new Date(f.ts).toISOString()), [], 'no second forecast at a time already forecast at');
+    assert.equal(await metric(/^tickcast_ticks_total\{result="late"\} (\d+)/m), 2);
+    assert.equal(app.serving.getSeries('gw/dev-1')?.lastTs, last);
   } finally {
     await app.stop();
   }

@@ -50,10 +50,10 @@ export const inputSection = z
     /**
      * A tick stamped more than this ahead of when it was sent, within maxFutureMs (a device clock
      * minutes fast, a time zone wrong), is accepted as stamped and counted
-     * (tickcast_ticks_ahead_total); its series' next ticks stamped at or after that send time are
-     * taken, not dropped as late until real time catches up with it: the series steps back onto
-     * its true clock. A tick less ahead than this keeps the strict order (older than the last:
-     * late). Off where maxFutureMs is (0, the embedded replay); maxFutureMs or more: off.
+     * (tickcast_ticks_ahead_total); its series' next ticks stamped at or after that send time, and
+     * not ahead themselves, are taken, not dropped as late until real time catches up with it: the
+     * series steps back onto its true clock. A tick less ahead than this keeps the strict order
+     * (older than the last: late), and so does one itself ahead (a producer clock behind). Off where maxFutureMs is (0, the embedded replay); maxFutureMs or more: off.
      */
     clockSkewMs: nonNegInt.default(60_000),
   })

@@ -228,6 +228,21 @@ test('missed readings: filled slots count toward the stride and a first full win
   assert.deepEqual(off.recent('a')!.filled, []);
 });
 
+test('clockSkewMs: a tick itself stamped ahead does not step back — a producer whose clock is 3 h behind its devices (every tick "ahead") keeps the strict order: re-sent and out-of-order readings are late', () => {
+  const M = 60_000;
+  const H3 = 3 * 3_600_000;
+  const s = make({ clockSkewMs: M });
+  const push = (ts: number, sent: number) => s.push('g', ts, [1], 0, { sentMs: sent });
+  for (let k = 0; k < 10; k++) assert.equal(push(k * M, k * M - H3).outcome, 'accepted');
+  assert.equal(push(5 * M, 9 * M - H3 + 1000).outcome, 'late', 'a reading of 5 minutes ago, re-sent');
+  assert.equal(push(8.5 * M, 9 * M - H3 + 2000).outcome, 'late', 'out of order by 30 s');
+  assert.equal(s.lastTs('g'), 9 * M);
+  assert.deepEqual(s.recent('g')!.ts, [6 * M, 7 * M, 8 * M, 9 * M], 'the window stays in order');
+  // Its producer's clock fixed: the next ticks are on the true clock, in order, as before.
+  assert.equal(push(10 * M, 10 * M).outcome, 'accepted');
+  assert.equal(push(9.5 * M, 10 * M + 500).outcome, 'late');
+});
+
 test('clockSkewMs: after a tick stamped more than the skew ahead of when it was sent, ticks stamped at or after that send time step back (accepted, no spacing learned); less ahead, or without the option, the order is strict; the mark survives a snapshot', () => {
   const M = 60_000;
   const s = make({ clockSkewMs: M });
