@@ -42,6 +42,10 @@ export class FeedbackGate implements AnomalyScorer {
     return this.#open.size;
   }
 
+  stepBack(series: string, tsMs: number): void {
+    this.inner.stepBack?.(series, tsMs);
+  }
+
   observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature = ''): ReturnType<AnomalyScorer['observe']> {
     const o = this.inner.observe(series, tsMs, value, expected, feature);
     const ev = o.event;

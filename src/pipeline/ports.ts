@@ -219,6 +219,8 @@ export interface AnomalyScorer {
   /** One call per scored feature per tick; `feature` names it (alerts and state are per feature). */
   observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature?: string): { score: number; event?: AnomalyEvent; gap?: number; missed?: number };
   forget(series: string): void;
+  /** The series stepped back onto its true clock at `tsMs` after a tick stamped ahead (input.clockSkewMs): cooldowns run from here. */
+  stepBack?(series: string, tsMs: number): void;
 }
 
 /**

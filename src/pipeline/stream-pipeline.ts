@@ -253,7 +253,7 @@ export class StreamPipeline {
     if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
     for (const f of this.#followers) f.ticked?.(a.tick, a.eventMs, a.stepBack === true); // a tick stamped ahead moves event time no further than sent + clockSkewMs
     d.fusion?.realised(series, a.tick.values, this.#targetIdx, 1 + a.filled);
-    this.#alerts?.score(a.tick, a.rec, a.quiet, expectations, out);
+    this.#alerts?.score(a.tick, a.rec, a.quiet, expectations, out, a.stepBack);
     this.#learning.afterScoring(a.tick, a.suppressed, a.view, expected);
     if (a.cold) {
       d.outlook.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...closedOf(a.cold.closed) };

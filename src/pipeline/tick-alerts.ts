@@ -49,14 +49,16 @@ export class TickAlerts {
   /**
    * Score every scored feature of the tick; the series-level score is the highest of them.
    * `expected`: per target, the step made before this tick. `quiet` (full warm-up): state only.
+   * `stepBack`: the series stepped back onto its true clock at this tick (the detector's cooldowns).
    */
-  score(tick: Tick, rec: RawRecord, quiet: boolean, expected: Array<ForecastStep | null> | null, out: OutMessage[]): void {
+  score(tick: Tick, rec: RawRecord, quiet: boolean, expected: Array<ForecastStep | null> | null, out: OutMessage[], stepBack = false): void {
     const d = this.#d;
     const spec = d.spec();
     const series = tick.series;
     const entry = d.scorer === null ? d.outlook.peek(series) : d.outlook.entry(series);
     if (entry?.open) this.#orphans(series, entry);
     if (d.scorer === null || entry === undefined) return; // anomaly detection off: nothing scored
+    if (stepBack) d.scorer.stepBack?.(series, tick.tsMs);
     let top = 0;
     for (const [fi, feature, ti] of this.#scored) {
       const step = ti >= 0 ? (expected?.[ti] ?? null) : null;

@@ -23,9 +23,10 @@ async function rig() {
     source: { topic: 'ticks', partition: 0, offset: String(offset++) },
     receivedAtMs: sentAt,
   });
+  const alerts = () => sent.filter((m) => m.stream === 'anomalies').map((m) => JSON.parse(String(m.value)) as { state: string; ts: number });
   const forecasts = () => sent.splice(0).filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)) as { ts: number; horizon: Array<{ ts: number }> });
   const metric = async (line: RegExp): Promise<number> => Number(line.exec(await (await fetch(`${app.address()}/metrics`)).text())?.[1] ?? 0);
-  return { app, rec, forecasts, metric };
+  return { app, rec, forecasts, metric, alerts };
 }
 
 test('a device back from two hours offline on a new phase: its forecast steps stay a minute apart (the pause is not its spacing)', async () => {
@@ -66,6 +67,30 @@ test('a producer whose clock is 3 h behind its devices\' (every tick "ahead" of 
     assert.deepEqual(forecasts().filter((f) => stamped.has(f.ts)).map((f) => new Date(f.ts).toISOString()), [], 'no second forecast at a time already forecast at');
     assert.equal(await metric(/^tickcast_ticks_total\{result="late"\} (\d+)/m), 2);
     assert.equal(app.serving.getSeries('gw/dev-1')?.lastTs, last);
+  } finally {
+    await app.stop();
+  }
+});
+
+test('one reading stamped 2 h ahead that fires (a brownout: clock and value both wrong) does not hold back its series\' next alert for 2 h 30 min: the cooldown runs from the step back', async () => {
+  const { app, rec, alerts } = await rig();
+  try {
+    let t = Math.floor(Date.now() / MIN) * MIN - 600 * MIN;
+    const level = (k: number) => 20 + Math.sin(k / 7) + 0.3 * Math.sin(k * 12.9898);
+    let k = 0;
+    const warm: RawRecord[] = [];
+    for (; k < 500; k++, t += MIN) warm.push(rec('plc-7', t, level(k)));
+    await app.pipeline.handle(warm);
+    await app.pipeline.handle([rec('plc-7', t + 2 * 3_600_000, 60, t)]);
+    assert.deepEqual(alerts().map((a) => a.state), ['firing'], 'the fast spike fires');
+    const calm: RawRecord[] = [];
+    for (let i = 0; i < 70; i++) calm.push(rec('plc-7', (t += MIN), level(k++)));
+    await app.pipeline.handle(calm);
+    assert.deepEqual(alerts().map((a) => a.state), ['firing', 'resolved']);
+    await app.pipeline.handle([rec('plc-7', (t += MIN), 60)]); // a real fault, 71 min later on the true clock
+    const fired = alerts().filter((a) => a.state === 'firing');
+    assert.equal(fired.length, 2, 'the real fault fires');
+    assert.equal(fired[1].ts, t);
   } finally {
     await app.stop();
   }

@@ -41,6 +41,16 @@ export class AlertState {
 
   constructor(private readonly rules: AlertRules) {}
 
+  /**
+   * The series' clock stepped back to `tsMs`: its last tick was stamped ahead of when it was sent,
+   * this one is on the true clock (docs/schemas.md § Event time). A firing stamped later than
+   * `tsMs` — on the fast tick — counts its cooldown from here, not from its wrong time: one reading
+   * stamped 2 h ahead that fired held back every new firing of its series for 2 h 30 min.
+   */
+  clockBack(tsMs: number): void {
+    if (tsMs < this.lastFiredMs) this.lastFiredMs = tsMs;
+  }
+
   /** Advance by one tick; returns the transition this tick caused, if any. */
   step(score: number, level: number, tsMs: number): AlertTransition | undefined {
     const r = this.rules;

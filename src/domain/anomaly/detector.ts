@@ -219,6 +219,11 @@ export class AnomalyDetector {
     return f;
   }
 
+  /** `series` stepped back onto its true clock at `tsMs` (each feature's AlertState.clockBack). */
+  stepBack(series: string, tsMs: number): void {
+    for (const f of this.series.get(series)?.byName.values() ?? []) f.alert.clockBack(tsMs);
+  }
+
   /**
    * Score one value of `feature` of `series` (one call per scored feature per tick, in tick
    * order). `expected` is the model's one-step forecast for that feature, or null.

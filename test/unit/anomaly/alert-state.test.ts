@@ -57,3 +57,21 @@ test('after a resolve, the hot ticks of the alert it resolved do not fire it aga
   // A new anomaly after the resolve still needs N fresh hot ticks of its own.
   assert.deepEqual(run(new AlertState(r), [0.9, 0.9, 0.1, 0.1, 0.1, 0.6, 0.1, 0.6]), ['1:firing/critical', '4:resolved/critical', '7:firing/warning']);
 });
+
+test('clockBack: a firing stamped ahead (a fast tick) counts its cooldown from where the series stepped back onto its true clock; an earlier firing keeps its own', () => {
+  const M = 60_000;
+  const a = new AlertState(rules({ cooldownMs: 30 * M }));
+  assert.equal(a.step(0.9, 0.9, 120 * M)?.state, 'firing'); // stamped 2 h ahead
+  a.clockBack(1 * M); // the next tick is on the true clock
+  assert.equal(a.step(0.1, 0.1, 1 * M), undefined);
+  assert.equal(a.step(0.1, 0.1, 2 * M)?.state, 'resolved');
+  assert.equal(a.step(0.9, 0.9, 20 * M), undefined, 'within 30 min of the step back');
+  assert.equal(a.step(0.1, 0.1, 21 * M), undefined);
+  assert.equal(a.step(0.9, 0.9, 32 * M)?.state, 'firing', '31 min after it, not 2 h 30 min');
+  const b = new AlertState(rules({ cooldownMs: 30 * M }));
+  b.step(0.9, 0.9, 0);
+  b.clockBack(10 * M);
+  b.step(0.1, 0.1, 10 * M);
+  b.step(0.1, 0.1, 11 * M);
+  assert.equal(b.step(0.9, 0.9, 31 * M)?.state, 'firing', 'a firing before the step back is not moved');
+});
