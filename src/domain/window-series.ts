@@ -99,11 +99,18 @@ export class SeriesState {
    * steps' labels with it), and so is a pause of PAUSE_INTERVALS or more means, whole or not (a
    * device back from two hours offline on a new phase stretched a 1-minute mean to 13 minutes,
    * and every forecast step with it for the next hour) — unless three in a row were: then the
-   * feed's cadence changed (after three pauses, the fourth is the new spacing at once).
+   * feed's cadence changed (after three pauses, the fourth is the new spacing at once). A second
+   * interval a tenth of the first or less replaces it: the first was a pause, or a reading stamped
+   * wrong (a device whose clock reset to 2000-01-01 on its first reading after a reboot had its
+   * forecast steps stamped 27 years apart, still 2 days after 80 ticks).
    */
   noteSpacing(dtMs: number): void {
     const m = this.intervalMs;
     const r = m > 0 ? dtMs / m : 0;
+    if (this.count === 2 && r > 0 && r <= 1 / PAUSE_INTERVALS) {
+      this.intervalMs = dtMs;
+      return;
+    }
     const n = Math.round(r);
     const pause = r >= PAUSE_INTERVALS;
     if ((pause || (n >= 2 && Math.abs(r - n) <= 0.1)) && this.spacingSkips < 3) {

@@ -95,3 +95,18 @@ test('one reading stamped 2 h ahead that fires (a brownout: clock and value both
     await app.stop();
   }
 });
+
+test('a device whose first reading after a reboot is stamped by its reset clock (2000-01-01): its next forecasts step a minute, not 27 years', async () => {
+  const { app, rec, forecasts } = await rig();
+  try {
+    let t = Math.floor(Date.now() / MIN) * MIN - 30 * MIN;
+    const ticks: RawRecord[] = [rec('rtc-reset', Date.UTC(2000, 0, 1), 20, t)];
+    for (let k = 0; k < 20; k++, t += MIN) ticks.push(rec('rtc-reset', t, 20 + Math.sin(k / 4)));
+    await app.pipeline.handle(ticks);
+    const out = forecasts();
+    assert.ok(out.length >= 18);
+    for (const f of out.slice(1)) assert.equal(f.horizon[0].ts - f.ts, MIN, `step 1 of the forecast at ${new Date(f.ts).toISOString()}`); // the first: one interval known
+  } finally {
+    await app.stop();
+  }
+});

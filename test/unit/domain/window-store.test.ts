@@ -154,6 +154,21 @@ test('tick spacing: a pause of many intervals, whole or not, teaches no spacing;
   assert.equal(seen[4], 15 * M);
 });
 
+test('tick spacing: a first interval ten times the second or more (a first reading stamped by a reset clock, 2000-01-01) is replaced by the second', () => {
+  const s = make();
+  const M = 60_000;
+  const t0 = Date.UTC(2026, 11, 6);
+  s.push('rtc', Date.UTC(2000, 0, 1), [1], 0);
+  s.push('rtc', t0, [1], 0);
+  s.push('rtc', t0 + M, [1], 0);
+  assert.equal(s.intervalMs('rtc'), M);
+  for (let k = 2; k < 10; k++) s.push('rtc', t0 + k * M, [1], 0);
+  assert.equal(s.intervalMs('rtc'), M);
+  // Only the first: later a short interval moves the mean by a tenth, as before.
+  s.push('rtc', t0 + 9 * M + 1000, [1], 0);
+  assert.ok(Math.abs(s.intervalMs('rtc') - (0.9 * M + 100)) < 1e-6, String(s.intervalMs('rtc')));
+});
+
 test('missed readings: a feed read on a clock has them filled into its window on its clock (linear interpolation), outside the statistics; up to fillMissed; fillMissed 0 takes ticks as they come', () => {
   const filled = make({ window: 8, fillMissed: 4 });
   const plain = make({ window: 8 });
