@@ -65,7 +65,11 @@ export class OpenHours {
       }
       this.stepMs = step;
     }
-    if (Number.isNaN(this.firstMs)) this.firstMs = tMs;
+    // A feed back after more than three weeks without a reading (or whose first reading was stamped
+    // by a reset clock, 2000-01-01) has not been read all that time: its age starts again (the
+    // hours it read in are kept). Before, a first reading stamped 2000-01-01 made a feed read for
+    // 15 hours count as read for 27 years, and every hour it had not read in yet was closed.
+    if (Number.isNaN(this.firstMs) || dtMs > WEEKLY_AFTER_MS) this.firstMs = tMs;
     const s = Math.min(this.slackMs, MAX_SLACK_MS);
     this.set(hourOfWeek(tMs - s));
     if (s > 0) this.set(hourOfWeek(tMs + s));

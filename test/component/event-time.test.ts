@@ -24,7 +24,7 @@ async function rig() {
     receivedAtMs: sentAt,
   });
   const alerts = () => sent.filter((m) => m.stream === 'anomalies').map((m) => JSON.parse(String(m.value)) as { state: string; ts: number });
-  const forecasts = () => sent.splice(0).filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)) as { ts: number; horizon: Array<{ ts: number }> });
+  const forecasts = () => sent.splice(0).filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)) as { ts: number; horizon: Array<{ ts: number }>; closedSteps?: number[] });
   const metric = async (line: RegExp): Promise<number> => Number(line.exec(await (await fetch(`${app.address()}/metrics`)).text())?.[1] ?? 0);
   return { app, rec, forecasts, metric, alerts };
 }
@@ -106,6 +106,21 @@ test('a device whose first reading after a reboot is stamped by its reset clock 
     const out = forecasts();
     assert.ok(out.length >= 18);
     for (const f of out.slice(1)) assert.equal(f.horizon[0].ts - f.ts, MIN, `step 1 of the forecast at ${new Date(f.ts).toISOString()}`); // the first: one interval known
+  } finally {
+    await app.stop();
+  }
+});
+
+test('the same device read for 15 hours: no forecast names steps in hours it has not read in yet as closed (its age is not counted from 2000)', async () => {
+  const { app, rec, forecasts } = await rig();
+  try {
+    let t = Math.floor(Date.now() / MIN) * MIN - 900 * MIN;
+    const ticks: RawRecord[] = [rec('rtc-reset', Date.UTC(2000, 0, 1), 20, t)];
+    for (let k = 0; k < 880; k++, t += MIN) ticks.push(rec('rtc-reset', t, 20 + Math.sin(k / 5)));
+    await app.pipeline.handle(ticks);
+    const out = forecasts();
+    assert.ok(out.length > 800);
+    assert.deepEqual(out.filter((f) => f.closedSteps).map((f) => `${new Date(f.ts).toISOString()} ${f.closedSteps}`), []);
   } finally {
     await app.stop();
   }

@@ -45,6 +45,24 @@ test('a clock time is closed when no reading came in its hour of the day after a
   assert.deepEqual(h.closedHoursOfWeek(MONDAY + 28 * DAY), closed, 'nights, and the weekend');
 });
 
+test('a first reading stamped by a reset clock (2000-01-01), or a feed back after more than three weeks: its age starts again, so the hours it has not read in yet are not closed', () => {
+  const h = new OpenHours();
+  h.note(Date.UTC(2000, 0, 1), Number.NaN, 0);
+  let prev = Date.UTC(2000, 0, 1);
+  for (let t = MONDAY; t < MONDAY + 15 * HOUR; t += HOUR) {
+    h.note(t, t - prev, 0);
+    prev = t;
+  }
+  assert.equal(h.closed(MONDAY + 16 * HOUR, 0), false, 'read for 15 hours, not 27 years');
+  // Read on for two days (nights included but 23:00), silent for a month, back: nothing closed for a day, then what it learned counts.
+  for (let t = prev + HOUR; t < MONDAY + 3 * DAY; t += HOUR) if ((t - MONDAY) % DAY !== 23 * HOUR) h.note(t, HOUR, 1);
+  assert.equal(h.closed(MONDAY + 3 * DAY + 23 * HOUR, 0), true, 'never read at 23:00');
+  const back = MONDAY + 35 * DAY;
+  h.note(back, back - (MONDAY + 3 * DAY - HOUR), 0);
+  assert.equal(h.closed(back + 23 * HOUR, 0), false, 'its first day back');
+  assert.equal(h.closed(back + DAY + 23 * HOUR, 0), true, 'a day later the hours it learned count again');
+});
+
 /** A clock's missed readings on a feed: `due(i)` whether reading i (at MONDAY + i × step + offset) comes. */
 function missedOf(n: number, stepMs: number, comes: (i: number) => boolean, o: { gapFactor?: number; jitter?: number; seed?: number } = {}): Map<number, number> {
   const r = mulberry32(o.seed ?? 1);
