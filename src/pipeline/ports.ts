@@ -128,7 +128,8 @@ export interface SeriesDetail extends SeriesSummary {
    * learned, windows.openHours; absent otherwise).
    */
   window: { ts: number[]; values: Record<string, number[]>; filled: number[]; closedHours?: number[] };
-  lastForecast: { ts: number; model: string; horizon: ForecastStep[]; closedSteps?: readonly number[] } | null;
+  /** What was served last (the model's forecast, a fused or a cold baseline), in the forecasts topic's shape: `targets` by name, multi-target models only. */
+  lastForecast: { ts: number; model: string; replaces?: string; horizon: ForecastStep[]; targets?: Record<string, ForecastStep[]>; closedSteps?: readonly number[] } | null;
   lastScore: number | null;
   /** Feedback in effect on this series (bar, maintenance span, counts, confirmed anomalies); absent when none. */
   feedback?: SeriesFeedback;

@@ -19,7 +19,7 @@ export interface OutlookEntry {
    * The last baseline forecast while the series was cold (window not full). Shown by the series
    * view until a model forecast exists; never used as the detector's expectation.
    */
-  baseline?: { ts: number; model: string; horizon: ForecastStep[]; closedSteps?: readonly number[] } | null;
+  baseline?: { ts: number; model: string; horizon: ForecastStep[]; targets?: ForecastStep[][]; closedSteps?: readonly number[] } | null;
   /**
    * The forecast served at the last model forecast when it was not the model's: a baseline that
    * has done better on the series (src/domain/fusion). Shown by the series view; null when the
@@ -89,6 +89,11 @@ export class SeriesOutlook {
     e.forecast = f;
     e.served = served;
     e.ticksSince = 0;
+  }
+
+  /** A forecast's `targets` for the outlook: every target's steps, only for a multi-target model. */
+  static targetsOf(steps: ForecastStep[][]): { targets?: ForecastStep[][] } {
+    return steps.length > 1 ? { targets: steps } : {};
   }
 
   forget(series: string): void {

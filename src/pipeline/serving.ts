@@ -10,7 +10,7 @@ import { logMask, outOfLogDomain } from '../domain/model-spec.ts';
 import { normStd, type WindowStore } from '../domain/window-store.ts';
 import { SortedSeriesIds } from '../domain/sorted-series.ts';
 import { beyondValueBound, MAX_ABS_VALUE } from '../domain/value-bound.ts';
-import type { SeriesOutlook } from './series-outlook.ts';
+import type { OutlookEntry, SeriesOutlook } from './series-outlook.ts';
 import type { ForecastFusion } from '../domain/fusion/forecast-fusion.ts';
 import type { ForecastFloor } from '../domain/forecast-floor.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
@@ -123,7 +123,7 @@ export class ServingService implements ServingApi {
     const values: Record<string, number[]> = {};
     features.forEach((f, i) => (values[f] = recent.values.map((row) => row[i])));
     const e = d.outlook.peek(id);
-    const detail: SeriesDetail = { ...this.#summary(id), window: { ts: recent.ts, values, filled: recent.filled, ...(recent.closedHours ? { closedHours: recent.closedHours } : {}) }, lastForecast: e?.served ?? e?.forecast ?? e?.baseline ?? null, lastScore: e?.lastScore ?? null };
+    const detail: SeriesDetail = { ...this.#summary(id), window: { ts: recent.ts, values, filled: recent.filled, ...(recent.closedHours ? { closedHours: recent.closedHours } : {}) }, lastForecast: shownForecast(e?.served ?? e?.forecast ?? e?.baseline ?? null, d.inference.spec.targets), lastScore: e?.lastScore ?? null };
     const fb = d.feedback?.seriesState(id, d.store.lastTs(id) ?? 0);
     if (fb) detail.feedback = fb;
     const bq = d.bandQuality?.get(id);
@@ -248,4 +248,11 @@ function normalise(rows: number[][], out: Float32Array, F: number): { mean: Floa
   }
   rows.forEach((r, w) => r.forEach((x, f) => (out[w * F + f] = (x - mean[f]) / std[f])));
   return { mean, std };
+}
+
+/** A forecast the outlook keeps, as the series view shows it: `targets` by name, as on the forecasts topic (docs/schemas.md). */
+function shownForecast(f: NonNullable<OutlookEntry['baseline']> & { replaces?: string } | null, names: readonly string[]): SeriesDetail['lastForecast'] {
+  if (f === null) return null;
+  const { targets, ...rest } = f;
+  return targets && names.length > 1 ? { ...rest, targets: Object.fromEntries(names.map((t, i) => [t, targets[i]])) } : rest;
 }

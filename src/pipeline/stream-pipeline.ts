@@ -23,7 +23,7 @@ import type { ForecastFloor } from '../domain/forecast-floor.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
-import type { SeriesOutlook } from './series-outlook.ts';
+import { SeriesOutlook } from './series-outlook.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
@@ -256,7 +256,7 @@ export class StreamPipeline {
     this.#alerts?.score(a.tick, a.rec, a.quiet, expectations, out, a.stepBack);
     this.#learning.afterScoring(a.tick, a.suppressed, a.view, expected);
     if (a.cold) {
-      d.outlook.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...closedOf(a.cold.closed) };
+      d.outlook.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...SeriesOutlook.targetsOf(a.cold.steps), ...closedOf(a.cold.closed) };
     }
     if (a.cold && !a.quiet) {
       out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps, a.cold.closed));
@@ -276,7 +276,7 @@ export class StreamPipeline {
     d.floor?.apply(steps);
     const served = d.fusion && a.baselines ? d.fusion.serve(series, r.model, steps, a.baselines) : { model: r.model, steps }; // fusion floors its baselines
     const shown = served.model === r.model ? null : { ts: a.tick.tsMs, model: served.model, replaces: r.model, horizon: served.steps[0], ...closedOf(a.closed) };
-    d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], targets: steps.length > 1 ? steps : undefined, ...closedOf(a.closed) }, shown);
+    d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], ...SeriesOutlook.targetsOf(steps), ...closedOf(a.closed) }, shown && { ...shown, ...SeriesOutlook.targetsOf(served.steps) });
     if (a.quiet) return;
     out.push(this.#forecastMessage(a, served.model, served.steps, a.closed, shown?.replaces));
     d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);

@@ -115,7 +115,15 @@ export const seriesDetailSchema = {
     },
     lastForecast: {
       type: ['object', 'null'],
-      properties: { ts: { type: 'number' }, model: { type: 'string' }, horizon: { type: 'array', items: { $ref: 'ForecastStep#' } }, closedSteps: { type: 'array', items: { type: 'integer' }, description: 'Steps (1-based) in hours the series is closed; absent when none (docs/schemas.md).' } },
+      description: 'The forecast served last, in the forecasts topic\'s shape (docs/schemas.md): the model\'s, a baseline fusion served in its place (`replaces`), or a cold series\' baseline.',
+      properties: {
+        ts: { type: 'number' },
+        model: { type: 'string' },
+        replaces: { type: 'string', description: 'Only on a baseline fusion served in the model\'s place: the model version it stood in for.' },
+        horizon: { type: 'array', items: { $ref: 'ForecastStep#' } },
+        targets: { type: 'object', additionalProperties: { type: 'array', items: { $ref: 'ForecastStep#' } }, description: 'Multi-target models only: every target\'s steps by name (`horizon` is the first).' },
+        closedSteps: { type: 'array', items: { type: 'integer' }, description: 'Steps (1-based) in hours the series is closed; absent when none (docs/schemas.md).' },
+      },
     },
     lastScore: { type: ['number', 'null'] },
     feedback: {
@@ -129,6 +137,15 @@ export const seriesDetailSchema = {
       properties: {
         ticks: { type: 'integer' }, coverage: { type: 'number' }, nominal: { type: 'number' }, below: { type: 'number' }, above: { type: 'number' },
         pinball: { type: 'number' }, scaledPinball: { type: ['number', 'null'] },
+      },
+    },
+    fusion: {
+      type: 'object',
+      description: 'What the series\' model forecasts are served as and why (absent with fusion.enabled false or before the first model forecast): each candidate\'s recent mean absolute error relative to naive\'s, null where not scored.',
+      properties: {
+        served: { type: 'string' },
+        scoredTicks: { type: 'integer' },
+        relativeError: { type: 'object', additionalProperties: { type: ['number', 'null'] } },
       },
     },
   },

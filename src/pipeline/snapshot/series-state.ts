@@ -156,12 +156,12 @@ export function captureSeries(parts: SeriesStateParts, id: string, offsets: Read
 
 function copyEntry(b: OutlookEntry): OutlookEntry {
   const steps = (h: readonly ForecastStep[]) => h.map((st) => ({ ...st }));
+  // Every target's steps too (a multi-target model's: the next ticks' expectations, and what the series view shows).
   const f = <T extends NonNullable<OutlookEntry['baseline']>>(x: T | null | undefined) =>
-    x ? { ...x, horizon: steps(x.horizon), ...(x.closedSteps ? { closedSteps: [...x.closedSteps] } : {}) } : x;
+    x ? { ...x, horizon: steps(x.horizon), ...(x.targets ? { targets: x.targets.map(steps) } : {}), ...(x.closedSteps ? { closedSteps: [...x.closedSteps] } : {}) } : x;
   // firingFeatures goes out as an array (the codec knows no Set); SeriesOutlook.restore makes it a Set again.
   const firingFeatures = [...b.firingFeatures] as unknown as Set<string>;
-  // Every target's steps (the next ticks' expectations of a multi-target model) and the forecast served in its place.
-  const forecast = b.forecast ? { ...f(b.forecast)!, ...(b.forecast.targets ? { targets: b.forecast.targets.map(steps) } : {}) } : null;
+  const forecast = f(b.forecast) ?? null;
   // (A copy, not the live entry: its `open` may be set here.)
   const out: Omit<OutlookEntry, 'open'> & { open?: OutlookEntry['open'] } = { forecast, ticksSince: b.ticksSince, lastScore: b.lastScore, firing: b.firing, firingFeatures };
   if (b.baseline !== undefined) out.baseline = f(b.baseline) ?? null;
