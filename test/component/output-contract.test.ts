@@ -173,6 +173,10 @@ test('multivariate (two targets, a third feature scored by the fallback): the sa
     checkRun(outputs, ['cpu', 'mem']);
     const alerts = bodies(outputs, 'anomalies').filter((a) => a.kind === 'alert');
     assert.deepEqual([...new Set(alerts.map((a) => a.feature))].sort(), ['cpu', 'mem'], 'the spiking features alert, each on its own');
+    // Two features of a series firing on one tick are two members: each names its feature (else they differ by id alone).
+    const incident = bodies(outputs, 'anomalies').filter((a) => a.kind === 'incident').at(-1)!;
+    assert.deepEqual(incident.alerts.map((m: Json) => `${m.series}/${m.feature}`).sort(), ['web-1:cpu/cpu', 'web-1:cpu/mem', 'web-1:mem/cpu', 'web-1:mem/mem']);
+    for (const m of incident.alerts) assert.equal(alerts.find((a) => a.id === m.id)?.feature, m.feature, 'the member is that alert');
     const [, cpu, ramp] = await checkRest(app.address()!, restCalls);
     // lastForecast is what was served, in the topic's shape: the model's and a fused baseline alike name every target.
     assert.equal(cpu.lastForecast.model, 'v1');

@@ -96,10 +96,11 @@ export const incidentSchema = {
       minItems: 1,
       items: {
         type: 'object',
-        required: ['id', 'series', 'ts', 'severity', 'score'],
+        required: ['id', 'series', 'feature', 'ts', 'severity', 'score'],
         properties: {
           id: { type: 'string', pattern: '^[0-9a-f]{16}$' },
           series: { type: 'string' },
+          feature: { type: 'string', minLength: 1 },
           ts: epochMs,
           severity: { enum: ['warning', 'critical'] },
           score: { type: 'number', minimum: 0, maximum: 1 },

@@ -89,7 +89,7 @@ export const incidentSchema = {
     series: { type: 'array', items: { type: 'string' } },
     alerts: {
       type: 'array',
-      items: { type: 'object', properties: { id: { type: 'string' }, series: { type: 'string' }, ts: { type: 'number' }, severity: { type: 'string' }, score: { type: 'number' } } },
+      items: { type: 'object', properties: { id: { type: 'string' }, series: { type: 'string' }, feature: { type: 'string', description: 'The feature whose alert it is.' }, ts: { type: 'number' }, severity: { type: 'string' }, score: { type: 'number' } } },
     },
     count: { type: 'integer' },
   },

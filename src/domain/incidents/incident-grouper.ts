@@ -270,7 +270,7 @@ export class IncidentGrouper {
     r.count++;
     r.lastTs = Math.max(r.lastTs, a.ts);
     r.firstTs = Math.min(r.firstTs, a.ts); // a series of the key lagging the others joins with an earlier alert
-    if (r.alerts.length < this.settings.maxMembers) r.alerts.push({ id: a.id!, series: a.series, ts: a.ts, severity: a.severity, score: a.score });
+    if (r.alerts.length < this.settings.maxMembers) r.alerts.push({ id: a.id!, series: a.series, ...(a.feature !== undefined ? { feature: a.feature } : {}), ts: a.ts, severity: a.severity, score: a.score });
     // Listed like the alerts, at most maxMembers: a key whose alerts never pause for `spanMs` (a
     // fleet churning series under one host or prefix) keeps one incident open for weeks, and an
     // unbounded list grew with every series that ever alerted under it, in memory and in each

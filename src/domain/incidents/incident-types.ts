@@ -2,6 +2,8 @@
 export interface IncidentMember {
   id: string;
   series: string;
+  /** The feature whose alert it is (a series alerts per feature); absent on members of records written before 6 Dec 2026. */
+  feature?: string;
   ts: number;
   severity: 'warning' | 'critical';
   score: number;
