@@ -46,12 +46,13 @@ function records(from: number, to: number, multi: boolean, offset: { n: number }
   return recs;
 }
 
-async function run(overrides: ConfigInput, multi: boolean) {
+async function run(overrides: ConfigInput, multi: boolean, ticks = 700, more: RawRecord[] = []) {
   const sent: OutMessage[] = [];
   const sink: OutputSink = { send: async (m) => void sent.push(...m) };
   const app = await startTestApp({ incidents: { groupBy: 'prefix' }, ...overrides }, { sink, source: idleSource });
   const offset = { n: 0 };
-  for (let k = 0; k < 700; k += 50) await app.pipeline.handle(records(k, k + 50, multi, offset));
+  for (let k = 0; k < ticks; k += 50) await app.pipeline.handle(records(k, Math.min(k + 50, ticks), multi, offset));
+  if (more.length > 0) await app.pipeline.handle(more.map((r) => ({ ...r, source: { ...r.source, offset: String(offset.n++) } })));
   const outputs: OutputRecord[] = sent.map((m) => ({
     stream: m.stream as OutputRecord['stream'],
     key: m.key === null ? null : String(m.key),
@@ -187,6 +188,21 @@ test('multivariate (two targets, a third feature scored by the fallback): the sa
       assert.deepEqual(f.targets.cpu, f.horizon);
     }
     assert.deepEqual(ramp.lastForecast, { ts: last.ts, model: last.model, replaces: last.replaces, horizon: last.horizon, targets: last.targets }, 'the record the topic got');
+  } finally {
+    await app.stop();
+  }
+});
+
+test('a series evicted while its alerts fire: each feature\'s resolved record (reason "evicted") keeps the contract', async () => {
+  // windows.maxSeries 3: a fourth series, just after the spike, evicts the least recently seen one (web-1:cpu, firing).
+  const newcomer = JSON.stringify({ series: 'newcomer', ts: T0 + 605 * MIN, values: { cpu: 1, mem: 2, disk: 3 } });
+  const more: RawRecord[] = [{ key: null, value: Buffer.from(newcomer), headers: {}, source: { topic: 'ticks', partition: 3, offset: '0' }, receivedAtMs: Date.now() }];
+  const { app, outputs } = await run({ windows: { maxSeries: 3 }, input: { features: ['cpu', 'mem', 'disk'], targets: ['cpu', 'mem'] } }, true, 605, more);
+  try {
+    const problems = outputs.flatMap((o) => outputContract().check(o));
+    assert.deepEqual(problems.slice(0, 5), [], `${problems.length} records break the documented contract`);
+    const evicted = bodies(outputs, 'anomalies').filter((a) => a.reason === 'evicted');
+    assert.deepEqual(evicted.map((a) => `${a.series}/${a.feature}/${a.eviction}`).sort(), ['web-1:cpu/cpu/cap', 'web-1:cpu/mem/cap']);
   } finally {
     await app.stop();
   }
