@@ -174,7 +174,7 @@ export const anomalyRecordSchema = {
     id: { type: 'string', description: 'Stable alert id; give feedback with POST /v1/anomalies/{id}/feedback.' },
     reason: { type: 'string', enum: ['evicted', 'reset'], description: 'Resolved records only, not a recovery: the series left memory while its alert fired (evicted), or a restart started its detector afresh (reset).' },
     eviction: { type: 'string', enum: ['idle', 'cap'], description: 'With reason "evicted": why the series went (windows.idleEvictMs or windows.maxSeries).' },
-    heldUntilTs: { type: 'integer', description: 'Firing records only: held back by a maintenance span (expected feedback) and sent late, at this tick (epoch ms); ts is its real start.' },
+    heldUntilTs: { type: 'number', description: 'Firing records only: held back by a maintenance span (expected feedback) and sent late, at this tick (epoch ms, as the tick was stamped: a fraction of a millisecond is kept); ts is its real start.' },
     source: {
       type: 'object',
       properties: { topic: { type: 'string' }, partition: { type: 'integer' }, offset: { type: 'string' } },
