@@ -16,6 +16,8 @@ import { outputContract, type OutputRecord } from '../helpers/output-contract.ts
 import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
+import { KafkaSink } from '../../src/adapters/kafka/sink.ts';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 
 const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 const T0 = Date.UTC(2025, 0, 1);
@@ -162,6 +164,14 @@ test('univariate: every forecast, alert, incident and dead letter keeps the docu
     const alerts = bodies(outputs, 'anomalies').filter((a) => a.kind === 'alert');
     assert.ok(alerts.every((a) => a.feature === 'value' && a.model === 'v1'), 'a univariate series: feature "value", judged against the model');
     await checkRest(app.address()!, restCalls);
+    // The same outputs through the Kafka sink under a producer limit the forecasts are over: their dead letters keep the contract too.
+    const batches: KafkaJS.ProducerBatch[] = [];
+    const sink = new KafkaSink({ sendBatch: async (b) => void batches.push(b) }, { forecasts: 'forecasts', anomalies: 'anomalies', dlq: 'dlq' }, { maxMessageBytes: 1_000 });
+    await sink.send(outputs.slice(0, 200).map((o) => ({ ...o, value: o.value ?? '' })));
+    const written = batches.flatMap((b) => b.topicMessages!.flatMap((t) => t.messages.map((m) => ({ stream: t.topic as OutputRecord['stream'], key: m.key === null || m.key === undefined ? null : String(m.key), value: m.value === null ? null : String(m.value), headers: m.headers as Record<string, string> }))));
+    assert.ok(written.some((w) => w.headers['tickcast-error-code'] === 'TC_OUTPUT_TOO_LARGE'), 'forecasts over the limit went as dead letters');
+    const problems = written.flatMap((w) => outputContract().check(w));
+    assert.deepEqual(problems.slice(0, 5), [], `${problems.length} records written break the documented contract`);
   } finally {
     await app.stop();
   }

@@ -127,6 +127,23 @@ export const deadLetterHeadersSchema = {
   },
 } as const;
 
+/** § Outputs too large to write: the dead letter standing in for a forecast or alert (no value, no source headers). */
+export const outputDeadLetterHeadersSchema = {
+  type: 'object',
+  required: ['tickcast-error-code', 'tickcast-error-message', 'tickcast-failed-at', 'tickcast-output-topic', 'tickcast-output-bytes', 'tickcast-value-sha256'],
+  properties: {
+    'tickcast-error-code': { const: 'TC_OUTPUT_TOO_LARGE' },
+    'tickcast-error-message': { type: 'string', minLength: 10 },
+    'tickcast-failed-at': deadLetterHeadersSchema.properties['tickcast-failed-at'],
+    'tickcast-output-topic': { type: 'string', minLength: 1 },
+    'tickcast-output-bytes': { type: 'string', pattern: '^[1-9][0-9]*$' },
+    'tickcast-value-sha256': { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    traceparent: { type: 'string' },
+    tracestate: { type: 'string' },
+  },
+  additionalProperties: false,
+} as const;
+
 /** Headers an output (forecast, alert, incident) may carry: the tick's valid trace context, nothing else. */
 export const outputHeadersSchema = {
   type: 'object',
@@ -153,6 +170,7 @@ export function outputContract() {
     alert: ajv.compile(alertSchema),
     incident: ajv.compile(incidentSchema),
     dlqHeaders: ajv.compile(deadLetterHeadersSchema),
+    outputDlqHeaders: ajv.compile(outputDeadLetterHeadersSchema),
     headers: ajv.compile(outputHeadersSchema),
   };
   const fail = (what: string, validate: ValidateFunction, data: unknown) =>
@@ -160,6 +178,11 @@ export function outputContract() {
   /** The problems of one record, [] when it keeps the contract. */
   const check = (r: OutputRecord): string[] => {
     const problems: string[] = [];
+    if (r.stream === 'dlq' && r.headers['tickcast-error-code'] === 'TC_OUTPUT_TOO_LARGE') {
+      if (!v.outputDlqHeaders(r.headers)) problems.push(fail('output dead-letter headers', v.outputDlqHeaders, r.headers));
+      if (r.value !== null && r.value !== '') problems.push(`an output dead letter has no value: ${r.value.slice(0, 80)}`);
+      return problems;
+    }
     if (r.stream === 'dlq') {
       if (!v.dlqHeaders(r.headers)) problems.push(fail('dead-letter headers', v.dlqHeaders, r.headers));
       return problems;
