@@ -10,6 +10,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { startTestApp, TEST_HORIZON, TEST_WINDOW } from '../helpers/app.ts';
 import { outputContract, type OutputRecord } from '../helpers/output-contract.ts';
@@ -158,12 +161,21 @@ const restCalls: Array<[string, string, unknown?]> = [
 ];
 
 test('univariate: every forecast, alert, incident and dead letter keeps the documented shape; so do the REST answers', async () => {
-  const { app, outputs } = await run({}, false);
+  const dir = mkdtempSync(join(tmpdir(), 'tc-contract-'));
+  const { app, outputs } = await run({ feedback: { file: join(dir, 'feedback.jsonl') }, http: { allowUnauthenticatedMutations: true } }, false);
   try {
     checkRun(outputs, ['value']);
     const alerts = bodies(outputs, 'anomalies').filter((a) => a.kind === 'alert');
     assert.ok(alerts.every((a) => a.feature === 'value' && a.model === 'v1'), 'a univariate series: feature "value", judged against the model');
-    await checkRest(app.address()!, restCalls);
+    const fired = alerts.find((a) => a.state === 'firing')!;
+    const [, , , , , , given, listed] = await checkRest(app.address()!, [
+      ...restCalls,
+      ['POST', `/v1/anomalies/${fired.id}/feedback`, { verdict: 'expected', durationMs: 3_600_000, note: 'maintenance' }],
+      ['GET', '/v1/feedback'],
+      ['GET', '/v1/model'],
+    ]);
+    assert.equal(given.feedback.untilTs, fired.ts + 3_600_000, 'the maintenance span: from the alert ts, in ms');
+    assert.deepEqual(listed.items.map((e: Json) => [e.alertId, e.series, e.alertTs, e.score, e.view]), [[fired.id, fired.series, fired.ts, fired.score, fired.view]]);
     // The same outputs through the Kafka sink under a producer limit the forecasts are over: their dead letters keep the contract too.
     const batches: KafkaJS.ProducerBatch[] = [];
     const sink = new KafkaSink({ sendBatch: async (b) => void batches.push(b) }, { forecasts: 'forecasts', anomalies: 'anomalies', dlq: 'dlq' }, { maxMessageBytes: 1_000 });
@@ -174,6 +186,7 @@ test('univariate: every forecast, alert, incident and dead letter keeps the docu
     assert.deepEqual(problems.slice(0, 5), [], `${problems.length} records written break the documented contract`);
   } finally {
     await app.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
