@@ -123,7 +123,10 @@ export class ServingService implements ServingApi {
     const values: Record<string, number[]> = {};
     features.forEach((f, i) => (values[f] = recent.values.map((row) => row[i])));
     const e = d.outlook.peek(id);
-    const detail: SeriesDetail = { ...this.#summary(id), window: { ts: recent.ts, values, filled: recent.filled, ...(recent.closedHours ? { closedHours: recent.closedHours } : {}) }, lastForecast: shownForecast(e?.served ?? e?.forecast ?? e?.baseline ?? null, d.inference.spec.targets), lastScore: e?.lastScore ?? null };
+    const summary = this.#summary(id);
+    // A cold series' baseline only while it is cold: a window filled by a warm-up replay (no model run) made none since.
+    const last = e?.served ?? e?.forecast ?? (summary.ready ? null : e?.baseline) ?? null;
+    const detail: SeriesDetail = { ...summary, window: { ts: recent.ts, values, filled: recent.filled, ...(recent.closedHours ? { closedHours: recent.closedHours } : {}) }, lastForecast: shownForecast(last, d.inference.spec.targets), lastScore: e?.lastScore ?? null };
     const fb = d.feedback?.seriesState(id, d.store.lastTs(id) ?? 0);
     if (fb) detail.feedback = fb;
     const bq = d.bandQuality?.get(id);

@@ -230,3 +230,22 @@ test('a series evicted while its alerts fire: each feature\'s resolved record (r
     await app.stop();
   }
 });
+
+test('after a warm-up replay (no model run) a ready series shows no cold-series baseline as its lastForecast; a cold one shows its own', async () => {
+  const app = await startTestApp({}, { sink: { send: async () => {} }, source: idleSource });
+  try {
+    const tick = (series: string, i: number): RawRecord => ({ key: null, value: Buffer.from(JSON.stringify({ series, ts: T0 + i * MIN, value: 50 + Math.sin(i) })), headers: {}, source: { topic: 'ticks', partition: 0, offset: String(i) }, receivedAtMs: Date.now(), warmup: true });
+    await app.pipeline.handle([...Array.from({ length: 100 }, (_, i) => tick('warm', i)), ...Array.from({ length: 5 }, (_, i) => tick('cold', i))]);
+    const get = async (id: string) => (await (await fetch(new URL(`/v1/series/${id}`, app.address()!))).json()) as Json;
+    const warm = await get('warm');
+    assert.equal(warm.ready, true);
+    // Was: the baseline of its replayed tick 15, 85 ticks behind lastTs, shown (and drawn: "cold series: window filling") as what it is served.
+    assert.equal(warm.lastForecast, null, 'no forecast since the replay filled its window: none to show until its next tick');
+    const cold = await get('cold');
+    assert.equal(cold.ready, false);
+    assert.equal(cold.lastForecast.model, 'baseline:naive');
+    assert.equal(cold.lastForecast.ts, cold.lastTs, 'a cold series: the baseline of its last tick');
+  } finally {
+    await app.stop();
+  }
+});
