@@ -167,6 +167,10 @@ test('univariate: every forecast, alert, incident and dead letter keeps the docu
     checkRun(outputs, ['value']);
     const alerts = bodies(outputs, 'anomalies').filter((a) => a.kind === 'alert');
     assert.ok(alerts.every((a) => a.feature === 'value' && a.model === 'v1'), 'a univariate series: feature "value", judged against the model');
+    for (const a of alerts) {
+      assert.equal(a.value, level(a.series, SERIES.indexOf(a.series), (a.ts - T0) / MIN), '`value` is as sent');
+      assert.equal(a.score, Number(a.score.toPrecision(6)), '`score` to 6 significant digits');
+    }
     const fired = alerts.find((a) => a.state === 'firing')!;
     const [, , , , , , given, listed] = await checkRest(app.address()!, [
       ...restCalls,
