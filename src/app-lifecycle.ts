@@ -4,7 +4,9 @@
  * Start: HTTP listening (liveness up, readiness 503 "starting") → sink (producer connected; while
  * the brokers cannot be reached this waits, saying so every 15 s) → alerting extras → snapshot
  * loaded → source (consumer joins the group) → backpressure wired → model lifecycle (fine-tuning)
- * → background loops. A stop during start (SIGTERM while waiting for brokers) ends it quietly.
+ * → background loops. A stop during start (SIGTERM while waiting for brokers, loading the snapshot,
+ * joining the group) ends it quietly: the wait for the brokers at once, any other step when it is
+ * done — the drain waits for that, then stops every part, and the state never turns "running".
  * Stop (reverse): HTTP refuses new work (503 while draining) → source stops fetching and lets
  * in-flight chunks finish (each commits only after its outputs are acknowledged) → inference drains
  * → resolves of series evicted since the last chunk sent → snapshot written → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
@@ -59,6 +61,7 @@ export class AppLifecycle {
   /** Aborted when stop() is called: a start still awaiting something (the brokers) then ends quietly. */
   readonly #stopRequested = new AbortController();
   #kafkaConnected = false;
+  #starting: Promise<void> | null = null;
 
   get state(): ServiceState {
     return this.#state;
@@ -74,23 +77,34 @@ export class AppLifecycle {
     this.#p = parts;
   }
 
-  async start(): Promise<void> {
+  /** Starts the parts in order; a stop() meanwhile ends it at the next step (the drain waits for that). */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     const p = this.#p!;
+    const stopping = () => this.#stopRequested.signal.aborted;
+    if (stopping()) return;
     this.#state = 'starting';
     try {
       if (p.http) {
         this.#address = await listenDualStack(p.http, p.config.http.host, p.config.http.port, p.log);
         p.log.info({ address: this.#address }, 'HTTP listening');
       }
-      if (p.kafka) await this.#connectKafka(p, p.kafka);
-      if (this.#stopRequested.signal.aborted) return;
-      await p.alerting.start(p.kafka, p.looseSink); // feedback dead letters: no chunk transaction carries them (exactly-once)
+      if (p.kafka && !stopping()) await this.#connectKafka(p, p.kafka);
       const handle = (records: RawRecord[]) => p.pipeline.handle(records);
-      if (p.snapshots) await p.snapshots.load();
-      await p.source.start(p.snapshots ? p.snapshots.wrap(handle) : handle);
-      p.snapshots?.start();
-      this.#followPressure(p);
-      await p.model.start();
+      const steps: (() => Promise<void> | void)[] = [
+        () => p.alerting.start(p.kafka, p.looseSink), // feedback dead letters: no chunk transaction carries them (exactly-once)
+        () => p.snapshots?.load(),
+        () => p.source.start(p.snapshots ? p.snapshots.wrap(handle) : handle),
+        () => (p.snapshots?.start(), this.#followPressure(p)),
+        () => p.model.start(),
+      ];
+      // A stop meanwhile: no part starts after the drain has begun (it would run behind it).
+      for (const step of steps) if (!stopping()) await step();
+      if (stopping()) return;
       const onErr = (err: unknown) => p.log.error({ err: describeError(err) }, 'background loop error');
       this.#background.push(
         loop(10_000, this.#loops.signal, async () => {
@@ -103,7 +117,7 @@ export class AppLifecycle {
       const predictor = p.model.predictor;
       p.log.info({ mode: p.kafka ? 'kafka' : 'embedded', model: predictor.version, engine: predictor.engine, backend: predictor.backend }, 'tickcast running');
     } catch (err) {
-      if (this.#stopRequested.signal.aborted) {
+      if (stopping()) {
         p.log.info({ reason: describeError(err).split('\n')[0] }, 'start abandoned: the service was asked to stop');
         return;
       }
@@ -153,6 +167,9 @@ export class AppLifecycle {
     this.#state = 'draining';
     const log = p.log;
     log.info('draining');
+    // A start under way ends at its next step (the brokers' wait at once): stopping parts it is
+    // still starting would race their start, and a part started after its stop would run on.
+    await this.#starting?.catch(() => undefined);
     await p.source.stop().catch((err) => log.error({ err }, 'source stop failed'));
     await p.inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
     await p.pipeline.flushDeparted(p.looseSink).catch((err) => log.error({ err }, 'resolved records of evicted series not sent'));
