@@ -73,6 +73,18 @@ app.kubernetes.io/part-of: tickcast
 {{- define "tickcast.drainSeconds" -}}
 {{- $shutdown := .Values.config.shutdown | default dict }}
 {{- $ms := $shutdown.graceMs | default 25000 | int }}
+{{- /* The app takes TICKCAST_SHUTDOWN_GRACE_MS over the config file: extraEnv's value is the drain. */}}
+{{- range .Values.extraEnv }}
+{{- if eq (.name | toString) "TICKCAST_SHUTDOWN_GRACE_MS" }}
+{{- if hasKey . "value" }}
+{{- $ms = .value | int }}
+{{- else if not (gt ($.Values.terminationGracePeriodSeconds | int) 0) }}
+{{- fail "TICKCAST_SHUTDOWN_GRACE_MS comes from extraEnv's valueFrom, so the chart cannot derive the pod's grace period from the drain time: set terminationGracePeriodSeconds above it plus lifecycle.preStopSleepSeconds, or give the variable a value" }}
+{{- else }}
+{{- $ms = 0 }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- div (add $ms 999) 1000 }}
 {{- end }}
 

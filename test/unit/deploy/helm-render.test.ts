@@ -405,6 +405,23 @@ test('grace period follows config.shutdown.graceMs and lifecycle.preStopSleepSec
   assert.equal(one(explicit, 'Deployment').spec.template.spec.terminationGracePeriodSeconds, 31);
 });
 
+test('grace period follows TICKCAST_SHUTDOWN_GRACE_MS in extraEnv, which the app takes over config.shutdown.graceMs', { skip }, () => {
+  // Env wins over the config file in the app: a 60 s drain under a 40 s grace period was SIGKILLed mid-drain.
+  const r = render({ extraEnv: [{ name: 'TICKCAST_SHUTDOWN_GRACE_MS', value: '60000' }] });
+  assert.ok(r.ok, r.error);
+  assert.equal(one(r, 'Deployment').spec.template.spec.terminationGracePeriodSeconds, 75, 'ceil(60) + preStop 5 + 10');
+  assert.equal(podConfig(r).shutdown.graceMs, 60000, 'the app drains for the env value');
+  const short = render({ extraEnv: [{ name: 'TICKCAST_SHUTDOWN_GRACE_MS', value: '60000' }], terminationGracePeriodSeconds: 50 });
+  assert.ok(!short.ok);
+  assert.match(short.error, /terminationGracePeriodSeconds \(50\) must exceed the drain time plus the preStop sleep \(65 s\)/);
+  const unknown = render({ extraEnv: [{ name: 'TICKCAST_SHUTDOWN_GRACE_MS', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }] });
+  assert.ok(!unknown.ok);
+  assert.match(unknown.error, /TICKCAST_SHUTDOWN_GRACE_MS comes from extraEnv's valueFrom.*set terminationGracePeriodSeconds/);
+  const explicit = render({ extraEnv: [{ name: 'TICKCAST_SHUTDOWN_GRACE_MS', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } }], terminationGracePeriodSeconds: 90 });
+  assert.ok(explicit.ok, explicit.error);
+  assert.equal(one(explicit, 'Deployment').spec.template.spec.terminationGracePeriodSeconds, 90);
+});
+
 test('contradictory values fail the render with a message that says what to change', { skip }, () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ config: { kafka: { brokers: ['k:9092'] } }, autoscaling: { keda: { enabled: true }, hpa: { enabled: true } } }, /mutually exclusive/],
