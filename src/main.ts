@@ -1,11 +1,12 @@
 /**
  * Process entry: tracing first, then config, build the app, wire signals, set the exit code.
- * Exit codes: 0 clean stop, 1 runtime failure, 78 invalid configuration (EX_CONFIG).
+ * Exit codes: 0 clean stop (a signal, also one during start-up), 1 runtime failure, 78 invalid configuration (EX_CONFIG).
  */
 import { startTracing } from './telemetry/tracing.ts';
 import { loadConfig } from './config/load.ts';
 import { parseResourceAttributes } from './config/otel-env.ts';
 import { isTickcastError, ErrorCodes } from './errors/index.ts';
+import type { Logger } from './telemetry/logger.ts';
 
 /**
  * A second SIGTERM/SIGINT forces an immediate exit (1, no drain) only when it comes at least this
@@ -23,25 +24,17 @@ function exitIfConfigInvalid(err: unknown): void {
   process.exit(78);
 }
 
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    exitIfConfigInvalid(err);
-    throw err;
-  }
-  const tracing = await startTracing({
-    serviceName: config.serviceName,
-    otlpEndpoint: config.telemetry.otlpEndpoint || undefined,
-    resourceAttributes: parseResourceAttributes(config.telemetry.resourceAttributes),
-  });
-  // Imported after tracing so instrumentation can patch modules as they load.
-  const { buildApp } = await import('./app.ts');
-  // A Kafka property librdkafka refuses (kafka.properties) is found when the client is configured.
-  const app = await buildApp(config).catch((err: unknown) => (exitIfConfigInvalid(err), Promise.reject(err)));
-  const log = app.logger.child({ module: 'main' });
+/** What a signal stops: the app once built (drain), nothing while it is still being built. */
+interface Stoppable {
+  stop(): Promise<void>;
+}
 
+/**
+ * SIGTERM/SIGINT and unhandled rejections → drain (`target()`'s stop) and exit. Wired before the
+ * app is built: a signal while the model is loaded or trained (minutes with bootstrap training)
+ * exits 0 with a log line instead of the signal's default death (no line, 143 to Kubernetes).
+ */
+function wireShutdown(log: Logger, graceMs: number, target: () => Stoppable | null, tracing: { shutdown(): Promise<void> }): { requested(): boolean } {
   let firstSignalAt: number | undefined;
   let exitCode = 0;
   /** A signal drains and exits 0; a defect (`failure`) drains the same way and exits 1. */
@@ -57,14 +50,15 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     firstSignalAt = performance.now();
-    log.info({ signal, graceMs: config.shutdown.graceMs }, 'shutting down');
+    const app = target();
+    if (app) log.info({ signal, graceMs }, 'shutting down');
+    else log.info({ signal }, 'stop requested while starting (the model is being loaded or trained; nothing consumed yet): exiting');
     const force = setTimeout(() => {
       log.error('drain did not finish within shutdown.graceMs; exiting with work possibly redelivered');
       process.exit(1);
-    }, config.shutdown.graceMs);
+    }, graceMs);
     force.unref();
-    app
-      .stop()
+    (app ? app.stop() : Promise.resolve())
       .then(() => tracing.shutdown())
       .then(() => process.exit(exitCode))
       .catch((err) => {
@@ -85,8 +79,32 @@ async function main(): Promise<void> {
   // A synchronous throw nobody caught: Node exits 1 at once (no drain: the state is suspect); this
   // only writes it as a JSON log line first, where log pipelines look.
   process.on('uncaughtExceptionMonitor', (err, origin) => log.fatal({ err, origin }, 'uncaught exception: exiting 1'));
+  return { requested: () => firstSignalAt !== undefined };
+}
 
-  await app.start();
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    exitIfConfigInvalid(err);
+    throw err;
+  }
+  const tracing = await startTracing({
+    serviceName: config.serviceName,
+    otlpEndpoint: config.telemetry.otlpEndpoint || undefined,
+    resourceAttributes: parseResourceAttributes(config.telemetry.resourceAttributes),
+  });
+  // Imported after tracing so instrumentation can patch modules as they load.
+  const [{ buildApp }, { createLogger }] = await Promise.all([import('./app.ts'), import('./telemetry/logger.ts')]);
+  const logger = createLogger({ level: config.logLevel, name: config.serviceName });
+  let app: Stoppable | null = null;
+  const stop = wireShutdown(logger.child({ module: 'main' }), config.shutdown.graceMs, () => app, tracing);
+  // A Kafka property librdkafka refuses (kafka.properties) is found when the client is configured.
+  const built = await buildApp(config, { logger }).catch((err: unknown) => (exitIfConfigInvalid(err), Promise.reject(err)));
+  if (stop.requested()) return; // signalled while it was built: exiting already
+  app = built;
+  await built.start();
 }
 
 main().catch((err) => {
