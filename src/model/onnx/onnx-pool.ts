@@ -12,6 +12,7 @@
  * terminated inside the run (that can abort the process: docs/inference.md), only unreferenced,
  * and ended once it answers. `dispose` waits for calls in flight, then ends the threads.
  */
+import './ort-env.ts'; // before onnxruntime-node: its telemetry off
 import type { Worker } from 'node:worker_threads';
 import type { ModelSpec } from '../../domain/types.ts';
 import { describeError, ErrorCodes, TickcastError } from '../../errors/index.ts';

@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import './ort-env.ts'; // before onnxruntime-node: its telemetry off
 import * as ort from 'onnxruntime-node';
 import type { ModelSpec } from '../../domain/types.ts';
 import { ErrorCodes, TickcastError, describeError } from '../../errors/index.ts';
