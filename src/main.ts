@@ -24,6 +24,25 @@ function exitIfConfigInvalid(err: unknown): void {
   process.exit(78);
 }
 
+/**
+ * Spans still queued when the drain is done get this long to reach the collector. Traces are best
+ * effort: a collector that does not answer must not hold a drained process until shutdown.graceMs
+ * ends it with exit 1 and a false "drain did not finish" (the OTLP exporter waits 10 s per try).
+ */
+const TRACES_FLUSH_MAX_MS = 3_000;
+
+/** tracing.shutdown(), bounded by `maxMs`; a failure or the bound is a warning, never the exit code. */
+async function flushTraces(tracing: { shutdown(): Promise<void> }, log: Logger, maxMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, maxMs))));
+  const flushed = tracing.shutdown().then(
+    () => 'done' as const,
+    (err: unknown) => (log.warn({ err }, 'spans not exported at shutdown: the export failed'), 'done' as const),
+  );
+  if ((await Promise.race([flushed, bound])) === 'late') log.warn({ waitedMs: Math.max(0, maxMs) }, 'spans not exported at shutdown: the OTLP collector did not answer in time; exiting without them');
+  clearTimeout(timer);
+}
+
 /** What a signal stops: the app once built (drain), nothing while it is still being built. */
 interface Stoppable {
   stop(): Promise<void>;
@@ -59,7 +78,8 @@ function wireShutdown(log: Logger, graceMs: number, target: () => Stoppable | nu
     }, graceMs);
     force.unref();
     (app ? app.stop() : Promise.resolve())
-      .then(() => tracing.shutdown())
+      // Within graceMs either way (its timer would say the drain failed).
+      .then(() => flushTraces(tracing, log, Math.min(TRACES_FLUSH_MAX_MS, graceMs - (performance.now() - firstSignalAt!) - 250)))
       .then(() => process.exit(exitCode))
       .catch((err) => {
         log.error({ err }, 'shutdown failed');
