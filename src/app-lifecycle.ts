@@ -171,6 +171,10 @@ export class AppLifecycle {
     // still starting would race their start, and a part started after its stop would run on.
     await this.#starting?.catch(() => undefined);
     await p.source.stop().catch((err) => log.error({ err }, 'source stop failed'));
+    // The eviction loop stops before the last flush and the snapshot: a series it evicted after them
+    // would have its resolve record queued and never sent (its alert firing downstream for good).
+    this.#loops.abort();
+    await Promise.all(this.#background);
     await p.inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
     await p.pipeline.flushDeparted(p.looseSink).catch((err) => log.error({ err }, 'resolved records of evicted series not sent'));
     await p.snapshots?.stop(); // after the source: every handled chunk is committed
@@ -178,8 +182,6 @@ export class AppLifecycle {
     // A producer still connecting has sent nothing to flush, and its disconnect would wait out the
     // connect (30 s: past shutdown.graceMs) — the process ends it instead.
     if (p.kafka && this.#kafkaConnected) await p.kafka.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
-    this.#loops.abort();
-    await Promise.all(this.#background);
     await p.model.stop().catch((err) => log.error({ err }, 'model stop failed'));
     if (p.http) await p.http.close().catch((err) => log.error({ err }, 'http close failed'));
     this.#state = 'stopped';
