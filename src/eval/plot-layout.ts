@@ -54,9 +54,16 @@ export function formatTime(ms: number, spanMs: number): string {
 export function panelScale(s: PlotSeries, width: number, height: number): PanelScale {
   const { left, right, top, bottom } = PANEL;
   const n = s.timesMs.length;
-  const vals = [...s.actual, ...s.lower, ...s.upper, ...s.p50].filter(Number.isFinite);
-  let lo = Math.min(...vals);
-  let hi = Math.max(...vals);
+  // A loop, not Math.min(...vals): spreading four series of a long --plot-rows overflows the call stack.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const series of [s.actual, s.lower, s.upper, s.p50]) {
+    for (const v of series) {
+      if (!Number.isFinite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
   if (!(hi > lo)) {
     lo -= 1;
     hi += 1;
