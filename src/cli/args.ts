@@ -54,6 +54,8 @@ export function parseOptions<T extends OptionTable>(command: string, table: T, a
       continue;
     }
     if (spec.type === 'string') {
+      // An empty path or name (`--out ""`, an unset shell variable) is a mistake, not "the default".
+      if (String(raw).trim() === '') problems.push(`--${name} must not be empty (${spec.help})`);
       out[name] = raw;
       continue;
     }

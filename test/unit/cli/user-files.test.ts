@@ -77,4 +77,24 @@ describe('tickcast with a user\'s own files', () => {
     assert.equal(JSON.parse(io.out()).plot, png);
     assert.deepEqual([...(await readFile(png)).subarray(1, 4)], [...Buffer.from('PNG')]);
   });
+
+  it('an empty path flag (`--out ""`, an unset shell variable) is a usage error before any work', async () => {
+    // Before: train trained the model and then failed renaming it to "" (exit 1, a stack trace);
+    // detect scored the whole file and then failed to open "".
+    const data = join(dir, 'short.csv');
+    await writeFile(data, series(600));
+    for (const argv of [
+      ['train', '--arch', 'linear', '--window', '24', '--horizon', '1', '--data', data, '--out', ''],
+      ['detect', '--data', data, '--out', ' '],
+      ['backtest', '--data', data, '--model', ''],
+      ['train', '--data', '', '--out', join(dir, 'never')],
+    ]) {
+      const io = captureIo();
+      assert.equal(await runCli(argv, io), 64, `${argv.join(' ')}: ${io.err()}`);
+      assert.match(io.err(), /^tickcast \w+: --(out|model|data) must not be empty .*\[TC_CLI_USAGE\]\n$/);
+      assert.doesNotMatch(io.err(), /^train: |\n\s+at /m, 'no work started, no stack trace');
+      assert.equal(io.out(), '');
+    }
+    await assert.rejects(stat(join(dir, 'never')));
+  });
 });
