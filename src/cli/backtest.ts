@@ -149,8 +149,8 @@ async function writePlot(path: string, kind: string, plot: NonNullable<BacktestR
     subtitle: `MSE ${m.mse.toFixed(3)}  MAE ${m.mae.toFixed(3)}  MASE ${m.mase === null ? '-' : m.mase.toFixed(3)}${cov}  (ERRORS ON Z-SCALE, PLOT IN DATA UNITS)`,
     bandLabel: band,
   };
-  if (kind === '.png') await writeOutputFile(path, renderPng(plot, meta));
-  else await writeOutputFile(path, renderHtml(plot, { ...meta, title: meta.title.toLowerCase(), subtitle: meta.subtitle }, result));
+  if (kind === '.png') await writeOutputFile(path, renderPng(plot, meta), '--plot');
+  else await writeOutputFile(path, renderHtml(plot, { ...meta, title: meta.title.toLowerCase(), subtitle: meta.subtitle }, result), '--plot');
 }
 
 /** Each target's training mean/std, for errors in data units: only when no target is read as ln(value) (then they are not a linear map). */

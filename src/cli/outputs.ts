@@ -9,7 +9,7 @@
  * path can be written, the user has to choose another one or another flag. See docs/cli.md.
  */
 import { constants, type Stats } from 'node:fs';
-import { access, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { usageError } from './args.ts';
@@ -53,11 +53,31 @@ export async function checkOutputFile(path: string, flag: string): Promise<void>
 
 /**
  * Write an output file that checkOutputFile accepted: its missing parent folders are created
- * first, as `train --out` creates its own (checkParent only checked that they can be).
+ * first, as `train --out` creates its own (checkParent only checked that they can be). The bytes go
+ * to a temporary sibling (`.<name>.tmp-*`) renamed over `path` only once written in full, so a
+ * failed write (disk full, a file-size limit) or an interrupted run leaves no half-written file
+ * and an earlier one as it was; the failure is TC_CLI_CANNOT_CREATE (exit 73). A symbolic link is
+ * followed (its target is replaced); a device or pipe (`/dev/null`, `/dev/stdout`) is written as is.
  */
-export async function writeOutputFile(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(resolve(path)), { recursive: true });
-  await writeFile(path, data);
+export async function writeOutputFile(path: string, data: string | Uint8Array, flag = '--out'): Promise<void> {
+  const target = await realpath(path).catch(() => resolve(path));
+  const s = await statOf(target);
+  const fail = (err: unknown): never => {
+    throw cannotCreate(`${flag} ${path}: cannot write it: ${(err as Error).message}; ${s ? 'the file there is as it was' : 'nothing was written'}; free space or give another path`);
+  };
+  if (s && !s.isFile()) {
+    await writeFile(target, data).catch(fail);
+    return;
+  }
+  await mkdir(dirname(target), { recursive: true }).catch(fail);
+  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now().toString(36)}`);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    fail(err);
+  }
 }
 
 /** True when `dir` itself holds a model `train` wrote (a linear baseline or a hybrid artifact). */
@@ -110,7 +130,15 @@ async function writeModelDir(out: string, save: (dir: string) => Promise<unknown
       throw err;
     }
     if (existed) await rm(old, { recursive: true, force: true });
+  } catch (err) {
+    // The filesystem refused the model (disk full, a file-size or quota limit): the user's to fix, not a bug.
+    if (isErrno(err)) throw cannotCreate(`--out ${out}: cannot write the model: ${err.message}; --out is as it was; free space or give another directory`);
+    throw err;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+function isErrno(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((err as NodeJS.ErrnoException).code!);
 }

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,12 +30,18 @@ interface Spawned {
   stderr: string;
 }
 
-/** Run bin/tickcast.js as a process; `nodeArgs` go to node itself. */
-async function spawnCli(args: readonly string[], nodeArgs: readonly string[] = []): Promise<Spawned> {
+/**
+ * Run bin/tickcast.js as a process; `nodeArgs` go to node itself. With `fileSizeKiB` it runs under
+ * that file-size limit (`ulimit -f`, SIGXFSZ ignored so a write past it fails with EFBIG): a disk
+ * that fills up part-way through a write.
+ */
+async function spawnCli(args: readonly string[], nodeArgs: readonly string[] = [], fileSizeKiB?: number): Promise<Spawned> {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('TICKCAST_')) delete env[k];
+  const argv = [process.execPath, ...nodeArgs, bin, ...args];
+  const [cmd, cmdArgs] = fileSizeKiB === undefined ? [argv[0], argv.slice(1)] : ['bash', ['-c', `ulimit -f ${fileSizeKiB}; trap '' XFSZ; exec "$@"`, 'tickcast', ...argv]];
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [...nodeArgs, bin, ...args], { env, maxBuffer: 16 << 20 });
+    const { stdout, stderr } = await promisify(execFile)(cmd, cmdArgs, { env, maxBuffer: 16 << 20 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -96,5 +102,31 @@ describe('tickcast with a user\'s own files', () => {
       assert.equal(io.out(), '');
     }
     await assert.rejects(stat(join(dir, 'never')));
+  });
+
+  it('a write that fails part-way (disk full, a size limit) leaves the earlier output whole: exit 73, no stack trace', { skip: process.platform === 'win32' }, async () => {
+    // Before: detect wrote --out in place, so the earlier results were cut off mid-row at the limit
+    // (exit 1, a stack trace); train's model folder was kept but the failure was exit 1 with a stack trace.
+    const data = join(dir, 'full.csv');
+    await writeFile(data, series(600));
+    const results = join(dir, 'earlier-results.csv');
+    const earlier = 'timestamp,value,anomaly_score\n' + '2023-01-01 00:00:00,1,0\n'.repeat(1000);
+    await writeFile(results, earlier);
+    const d = await spawnCli(['detect', '--data', data, '--out', results], [], 8);
+    assert.equal(d.code, 73, d.stderr);
+    assert.match(d.stderr, /^tickcast detect: --out .*earlier-results\.csv: cannot write it: EFBIG.*the file there is as it was.*\[TC_CLI_CANNOT_CREATE\]\n$/);
+    assert.equal(d.stdout, '');
+    assert.equal(await readFile(results, 'utf8'), earlier, 'the earlier results are whole');
+
+    const model = join(dir, 'full-model');
+    const t = captureIo();
+    assert.equal(await runCli(['train', '--arch', 'linear', '--window', '24', '--horizon', '1', '--data', data, '--out', model], t), 0, t.err());
+    const before = await readFile(join(model, 'linear-baseline.json'), 'utf8');
+    const r = await spawnCli(['train', '--arch', 'linear', '--window', '240', '--horizon', '24', '--data', data, '--out', model, '--force'], [], 8);
+    assert.equal(r.code, 73, r.stderr);
+    assert.match(r.stderr, /\ntickcast train: --out .*full-model: cannot write the model: EFBIG.*\[TC_CLI_CANNOT_CREATE\]\n$/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(await readFile(join(model, 'linear-baseline.json'), 'utf8'), before, 'the earlier model is kept');
+    assert.deepEqual((await readdir(dir)).filter((f) => f.includes('.tmp-')), [], 'no temporary file is left behind');
   });
 });
