@@ -64,7 +64,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const split: SplitSpec = parseSplit(opts.split ?? model.data?.split ?? '0.7,0.1,0.2');
     const timeCol = opts['time-col'] ?? (model.data ? (model.data.timeCol ?? 'none') : undefined);
     // Rows the file lost are filled in as training filled them (the artifact's --fill-missed; none before it was recorded).
-    const fill = fillLostRows(await loadTable(opts.data, { timeCol, features: spec.features, targets: spec.targets, from: 'model', timeColFrom: opts['time-col'] === undefined ? 'the time column the model was trained with; name another with --time-col' : undefined }), model.data?.fillMissed ?? 0, spec.logFeatures);
+    const fill = fillLostRows(await loadTable(opts.data, { timeCol, features: spec.features, targets: spec.targets, from: 'model', timeColFrom: opts['time-col'] === undefined ? 'the time column the model was trained with; name another with --time-col' : undefined }, io.signal), model.data?.fillMissed ?? 0, spec.logFeatures);
     const table = fill.table;
     const refit = opts.renormalise || model.normalisation === null;
     if (!opts.renormalise && model.normalisation === null) io.stderr.write('backtest: the model artifact has no normalisation statistics; fitting them on this file\'s training span\n');

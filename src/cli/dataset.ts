@@ -19,8 +19,8 @@ export interface PreparedData {
   ranges: { train: WindowRange; val: WindowRange; test: WindowRange };
 }
 
-export async function loadTable(path: string, selection: ColumnSelection): Promise<SeriesTable> {
-  return selectColumns(await readCsvFile(path), selection);
+export async function loadTable(path: string, selection: ColumnSelection, signal?: AbortSignal): Promise<SeriesTable> {
+  return selectColumns(await readCsvFile(path, signal), selection);
 }
 
 export interface PrepareOptions {

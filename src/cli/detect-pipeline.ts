@@ -36,7 +36,8 @@ export interface ScoredRows {
 
 export interface PipelineDetector {
   detect: PipelineDetect;
-  score(rows: readonly NabRow[], series: string, detector?: Partial<AnomalyConfig>): Promise<ScoredRows>;
+  /** An aborted `signal` stops between chunks, rejecting with its reason. */
+  score(rows: readonly NabRow[], series: string, detector?: Partial<AnomalyConfig>, signal?: AbortSignal): Promise<ScoredRows>;
   predictor: Predictor;
   close(): Promise<void>;
 }
@@ -55,7 +56,7 @@ const REASONS: Partial<Record<TickOutcome, string>> = {
 export async function createPipelineDetect(config: Config, logger: Logger, chunk = 256, predictor?: Predictor): Promise<PipelineDetector> {
   const service = predictor ? null : await createModelService(config, logger.child({ module: 'model' }), createMetrics({ defaultMetrics: false }));
   const model = predictor ?? service!.predictor;
-  const score = async (rows: readonly NabRow[], series: string, detector: Partial<AnomalyConfig> = {}): Promise<ScoredRows> => {
+  const score = async (rows: readonly NabRow[], series: string, detector: Partial<AnomalyConfig> = {}, signal?: AbortSignal): Promise<ScoredRows> => {
     const spec = model.spec;
     // The service's store and codec, except that one file is scored at stride 1 and nothing is evicted.
     const store = createWindowStore(config, spec, { stride: 1, maxSeries: 16, idleEvictMs: Number.MAX_SAFE_INTEGER });
@@ -76,6 +77,7 @@ export async function createPipelineDetect(config: Config, logger: Logger, chunk
     });
     const feature = spec.features[0];
     for (let i = 0; i < rows.length; i += chunk) {
+      signal?.throwIfAborted();
       const records: RawRecord[] = rows.slice(i, i + chunk).map((r, k) => ({
         key: Buffer.from(series),
         value: Buffer.from(JSON.stringify({ series, ts: nabTimestampMs(r.timestamp), values: { [feature]: r.value } })),

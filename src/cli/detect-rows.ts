@@ -17,8 +17,8 @@ export interface DetectRows {
 }
 
 /** A NAB-format CSV (`timestamp,value`); TC_DATA_TOO_SHORT with no data rows, as `train`. */
-export async function readDetectRows(path: string): Promise<DetectRows> {
-  const csv = await readCsvFile(path);
+export async function readDetectRows(path: string, signal?: AbortSignal): Promise<DetectRows> {
+  const csv = await readCsvFile(path, signal);
   const ti = columnIndex(csv, 'timestamp', '"timestamp,value"');
   const values = numericColumn(csv, columnIndex(csv, 'value', '"timestamp,value"'));
   if (csv.lines.length === 0) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${path}: no data rows after the header`);

@@ -39,7 +39,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   await checkOutputFile(opts.out, '--out');
   const overrides: ConfigInput = { logLevel: 'warn', http: { enabled: false } };
   const config = loadConfig({ overrides });
-  const input = await readDetectRows(opts.data);
+  const input = await readDetectRows(opts.data, io.signal);
   const t0 = performance.now();
   // A model directory is opened read-only here; the model service below would add checkpoints to it.
   const dir = opts.model ?? (config.model.dir || undefined);
@@ -48,7 +48,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const logger = createLogger({ level: 'warn', name: 'tickcast-detect', destination: quiet });
   const d = await createPipelineDetect(config, logger, opts.chunk, loaded?.predictor);
   try {
-    const { scores, refused } = await d.score(input.rows, 'csv');
+    const { scores, refused } = await d.score(input.rows, 'csv', {}, io.signal);
     if (refused.length === input.rows.length) throw allRefusedError(opts.data, refused, input);
     if (refused.length > 0) io.stderr.write(refusedReport(opts.data, refused, input) + '\n');
     await writeOutputFile(opts.out, formatResultsCsv(input.rows, scores));

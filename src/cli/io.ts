@@ -27,3 +27,14 @@ export interface CliCommand {
 export function writeJson(stream: CliStream, value: unknown): void {
   stream.write(JSON.stringify(value, null, 2) + '\n');
 }
+
+/**
+ * After synchronous work (a linear fit): let the event loop read a signal that arrived meanwhile
+ * (a process signal is handled in the loop's poll phase, which one setImmediate may not reach),
+ * then throw the abort reason if it came.
+ */
+export async function throwIfInterrupted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+  signal.throwIfAborted();
+}

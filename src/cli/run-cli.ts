@@ -2,7 +2,8 @@
  * Dispatch `tickcast <command> [options]` to a registered command and map failures to exit codes:
  * 0 ok, 64 usage error (EX_USAGE), 65 bad input data (EX_DATAERR), 66 unreadable input
  * (EX_NOINPUT: unreadable data or no model directory), 73 an output that cannot be written (EX_CANTCREAT,
- * checked before the work starts), 78 invalid configuration or an unusable model (EX_CONFIG), 1 anything else. Errors are printed to
+ * checked before the work starts), 78 invalid configuration or an unusable model (EX_CONFIG), 130/143 stopped by
+ * SIGINT/SIGTERM (nothing written), 1 anything else. Errors are printed to
  * stderr as `tickcast <command>: <message> [<code>]`; stdout stays empty so a JSON consumer
  * never parses half a result.
  */
@@ -14,6 +15,7 @@ export function exitCodeFor(err: unknown): number {
   if (!isTickcastError(err)) return 1;
   if (err.code === ErrorCodes.CLI_USAGE) return 64;
   if (err.code === ErrorCodes.CLI_CANNOT_CREATE) return 73;
+  if (err.code === ErrorCodes.CLI_INTERRUPTED) return err.details?.signal === 'SIGTERM' ? 143 : 130;
   if (err.code === ErrorCodes.DATA_UNREADABLE || err.code === ErrorCodes.MODEL_NOT_LOADED) return 66;
   if (err.code.startsWith('TC_DATA_')) return 65;
   if (err.code === ErrorCodes.CONFIG_INVALID || err.code === ErrorCodes.MODEL_ARTIFACT_CORRUPT || err.code === ErrorCodes.MODEL_ARTIFACT_MISMATCH) return 78;

@@ -18,7 +18,7 @@ import { formatHelp, parseList, parseNumberList, parseOptions, usageError, type 
 import { loadTable, prepare, type PreparedData } from './dataset.ts';
 import { fillLostRows } from '../data/fill-rows.ts';
 import { TIME_NAMES, type SeriesTable } from '../data/table.ts';
-import { writeJson, type CliIo } from './io.ts';
+import { throwIfInterrupted, writeJson, type CliIo } from './io.ts';
 import { saveLinearModel, type DataProvenance } from './model-dir.ts';
 import { ProgressBar } from './progress.ts';
 import { checkModelOutput, type ModelOutput } from './outputs.ts';
@@ -88,7 +88,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const output = await checkModelOutput(opts.out, opts.force);
 
   const t0 = performance.now();
-  const raw = await loadTable(opts.data, { timeCol: opts['time-col'], targets: parseList(opts.target), features: parseList(opts.features) });
+  const raw = await loadTable(opts.data, { timeCol: opts['time-col'], targets: parseList(opts.target), features: parseList(opts.features) }, io.signal);
   const spec = copySpec({ window: opts.window, horizon: opts.horizon, features: raw.features, targets: raw.targets, quantiles, logFeatures: logColumns(opts.log, raw.features, raw.targets) });
   const fill = fillLostRows(raw, opts['fill-missed'], spec.logFeatures);
   const table = fill.table;
@@ -124,6 +124,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     bar.update(1);
     bar.finish();
     training = { arch: 'linear', ridge: opts.ridge, fitWindows: train.count, calibrationWindows: val.count };
+    await throwIfInterrupted(io.signal); // a Ctrl-C during the fit (synchronous: seconds on a large file) writes no model
     await output.write((dir) => saveLinearModel(dir, state, data.stats, provenance, training));
   } else {
     training = await trainHybrid({ opts, spec, data, provenance, io, output });

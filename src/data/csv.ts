@@ -90,17 +90,23 @@ export function numericColumn(csv: RawCsv, column: number): Float64Array {
 /**
  * Read a CSV file line by line. Rejects with TC_DATA_UNREADABLE only when the file cannot be read
  * (missing, a directory, no permission); a file that reads but does not parse rejects with the
- * parser's own error (TC_DATA_MALFORMED and friends, with file:line).
+ * parser's own error (TC_DATA_MALFORMED and friends, with file:line). An aborted `signal` rejects
+ * with its reason.
  */
-export async function readCsvFile(path: string): Promise<RawCsv> {
+export async function readCsvFile(path: string, signal?: AbortSignal): Promise<RawCsv> {
   const acc = new CsvAccumulator(path);
   const stream = createReadStream(path, { encoding: 'utf8' });
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNo = 0;
   try {
-    for await (const line of rl) acc.push(line, ++lineNo);
+    for await (const line of rl) {
+      // A long file can be stopped while it is read (Ctrl-C): the signal's reason is thrown.
+      if ((lineNo & 0xfff) === 0) signal?.throwIfAborted();
+      acc.push(line, ++lineNo);
+    }
+    signal?.throwIfAborted();
   } catch (err) {
-    if (isTickcastError(err)) throw err;
+    if (isTickcastError(err) || (signal?.aborted && err === signal.reason)) throw err;
     throw dataError(
       ErrorCodes.DATA_UNREADABLE,
       `cannot read CSV file ${JSON.stringify(path)}: ${(err as Error).message}; check the path given to --data`,

@@ -41,9 +41,10 @@ export const ErrorCodes = {
   DATA_TOO_SHORT: 'TC_DATA_TOO_SHORT',
   DATA_MALFORMED: 'TC_DATA_MALFORMED',
   DATA_OUT_OF_DOMAIN: 'TC_DATA_OUT_OF_DOMAIN',
-  // command line (process exits 64 / EX_USAGE; 73 / EX_CANTCREAT for an output it cannot write)
+  // command line (process exits 64 / EX_USAGE; 73 / EX_CANTCREAT for an output it cannot write; 130 / 143 when interrupted)
   CLI_USAGE: 'TC_CLI_USAGE',
   CLI_CANNOT_CREATE: 'TC_CLI_CANNOT_CREATE',
+  CLI_INTERRUPTED: 'TC_CLI_INTERRUPTED',
   // serving
   OVERLOADED: 'TC_OVERLOADED',
   SHUTTING_DOWN: 'TC_SHUTTING_DOWN',

@@ -5,11 +5,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ErrorCodes, TickcastError } from '../../../src/errors/index.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
 import { captureIo } from './capture.ts';
 
@@ -128,5 +129,48 @@ describe('tickcast with a user\'s own files', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(await readFile(join(model, 'linear-baseline.json'), 'utf8'), before, 'the earlier model is kept');
     assert.deepEqual((await readdir(dir)).filter((f) => f.includes('.tmp-')), [], 'no temporary file is left behind');
+  });
+
+  it('Ctrl-C (delivered twice, as under npx) stops train: exit 130, TC_CLI_INTERRUPTED, no model written', { skip: process.platform === 'win32' }, async () => {
+    // Before: the first SIGINT was caught and ignored by everything but a hybrid fit, so a linear
+    // train (or detect, or reading a long file) ran on and wrote its output, exit 0.
+    const data = join(dir, 'ctrl-c.csv');
+    await writeFile(data, series(30_000));
+    const out = join(dir, 'ctrl-c-model');
+    const env = { ...process.env };
+    for (const k of Object.keys(env)) if (k.startsWith('TICKCAST_')) delete env[k];
+    const child = spawn(process.execPath, [bin, 'train', '--arch', 'linear', '--window', '96', '--horizon', '24', '--data', data, '--out', out], { env });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b));
+    // Sent once the file is read and the fit (a second or more of synchronous work) has begun.
+    child.stderr.on('data', (b: Buffer) => {
+      if (stderr.includes('train: ')) stderr += b;
+      else if ((stderr += b).includes('train: ')) {
+        // One Ctrl-C under npx / npm run arrives twice, ~10 ms apart (terminal and npm): still one clean stop.
+        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGINT'), 10);
+      }
+    });
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /\ntickcast train: interrupted by SIGINT; stopped without writing any output .*\[TC_CLI_INTERRUPTED\]\n$/);
+    assert.equal(stdout, '');
+    await assert.rejects(stat(out), 'no model');
+    assert.deepEqual((await readdir(dir)).filter((f) => f.includes('.tmp-')), []);
+  });
+
+  it('an aborted signal stops detect between chunks: exit 130, no results file', async () => {
+    const data = join(dir, 'abort.csv');
+    await writeFile(data, series(20_000));
+    const out = join(dir, 'abort-results.csv');
+    const controller = new AbortController();
+    const io = { ...captureIo(), signal: controller.signal };
+    const timer = setTimeout(() => controller.abort(new TickcastError(ErrorCodes.CLI_INTERRUPTED, 'interrupted by SIGINT', { details: { signal: 'SIGINT' } })), 300);
+    const code = await runCli(['detect', '--data', data, '--out', out, '--chunk', '64'], io);
+    clearTimeout(timer);
+    assert.equal(code, 130, io.err());
+    assert.match(io.err(), /^tickcast detect: interrupted by SIGINT \[TC_CLI_INTERRUPTED\]\n$/);
+    await assert.rejects(stat(out));
   });
 });
