@@ -4,7 +4,7 @@
  * an offset, epoch seconds or ms); a row whose timestamp is none of these is sent as the service
  * would get it and refused there (TC_RECORD_BAD_TS), and reported.
  */
-import { columnIndex, dataError, numericColumn, readCsvFile } from '../data/csv.ts';
+import { dataError, numericColumn, readCsvFile, type RawCsv } from '../data/csv.ts';
 import { parseTimestamp } from '../data/time.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import type { NabRow } from '../eval/nab/io.ts';
@@ -16,11 +16,29 @@ export interface DetectRows {
   lines: number[];
 }
 
-/** A NAB-format CSV (`timestamp,value`); TC_DATA_TOO_SHORT with no data rows, as `train`. */
-export async function readDetectRows(path: string, signal?: AbortSignal): Promise<DetectRows> {
+/** The columns to read: --time-col and --value-col when given. */
+export interface DetectColumns {
+  time?: string;
+  value?: string;
+}
+
+/**
+ * The index of a column: a name given by its flag exactly; the default name (NAB's `timestamp`,
+ * `value`) in any case. TC_DATA_COLUMN_MISSING naming the header and the flag otherwise.
+ */
+function findColumn(csv: RawCsv, given: string | undefined, fallback: string, flag: string): number {
+  const name = given ?? fallback;
+  const i = given !== undefined ? csv.header.indexOf(given) : csv.header.findIndex((h) => h.toLowerCase() === fallback);
+  if (i >= 0) return i;
+  const origin = given !== undefined ? `from ${flag}` : `the default; name the column to read with ${flag}`;
+  throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${csv.path}: no column named ${JSON.stringify(name)} (${origin}); the header has: ${csv.header.join(', ')}`, { column: name, header: csv.header });
+}
+
+/** A NAB-format CSV (`timestamp,value`, or the columns named); TC_DATA_TOO_SHORT with no data rows, as `train`. */
+export async function readDetectRows(path: string, signal?: AbortSignal, columns: DetectColumns = {}): Promise<DetectRows> {
   const csv = await readCsvFile(path, signal);
-  const ti = columnIndex(csv, 'timestamp', '"timestamp,value"');
-  const values = numericColumn(csv, columnIndex(csv, 'value', '"timestamp,value"'));
+  const ti = findColumn(csv, columns.time, 'timestamp', '--time-col');
+  const values = numericColumn(csv, findColumn(csv, columns.value, 'value', '--value-col'));
   if (csv.lines.length === 0) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${path}: no data rows after the header`);
   return { rows: Array.from(values, (value, r) => ({ timestamp: csv.cells[ti][r], value })), lines: csv.lines };
 }

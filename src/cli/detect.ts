@@ -25,6 +25,8 @@ export { createPipelineDetect, detectThroughPipeline, type PipelineDetector } fr
 
 const OPTIONS = {
   data: { type: 'string', required: true, help: 'NAB-format CSV: timestamp,value (timestamps as train reads them: "YYYY-MM-DD HH:MM:SS", ISO-8601, epoch s/ms)', placeholder: 'file.csv' },
+  'time-col': { type: 'string', help: 'timestamp column (default: timestamp, any case)', placeholder: 'name' },
+  'value-col': { type: 'string', help: 'value column (default: value, any case)', placeholder: 'name' },
   out: { type: 'string', required: true, help: 'results CSV to write (timestamp,value,anomaly_score)', placeholder: 'results.csv' },
   model: { type: 'string', help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only (default: TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts); by the detector defaults the scores do not depend on it (docs/cli.md)', placeholder: 'dir' },
   chunk: { type: 'number', default: 256, integer: true, min: 1, help: 'rows handed to the pipeline at once (batching only; scoring stays causal)' },
@@ -39,7 +41,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   await checkOutputFile(opts.out, '--out');
   const overrides: ConfigInput = { logLevel: 'warn', http: { enabled: false } };
   const config = loadConfig({ overrides });
-  const input = await readDetectRows(opts.data, io.signal);
+  const input = await readDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'] });
   const t0 = performance.now();
   // A model directory is opened read-only here; the model service below would add checkpoints to it.
   const dir = opts.model ?? (config.model.dir || undefined);

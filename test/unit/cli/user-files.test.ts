@@ -173,4 +173,25 @@ describe('tickcast with a user\'s own files', () => {
     assert.match(io.err(), /^tickcast detect: interrupted by SIGINT \[TC_CLI_INTERRUPTED\]\n$/);
     await assert.rejects(stat(out));
   });
+
+  it('detect reads a header of other names: Timestamp/Value in any case, other names with --time-col and --value-col', async () => {
+    // Before: only a header with exactly "timestamp" and "value" was read, and no flag could name others.
+    const rows = series(300).split('\n').slice(1).join('\n');
+    const caps = join(dir, 'caps.csv');
+    await writeFile(caps, 'Timestamp;Value\n' + rows.replaceAll(',', ';'));
+    const a = captureIo();
+    assert.equal(await runCli(['detect', '--data', caps, '--out', join(dir, 'caps-results.csv')], a), 0, a.err());
+    assert.equal(JSON.parse(a.out()).rows, 300);
+
+    const other = join(dir, 'other.csv');
+    await writeFile(other, 'date,price\n' + rows);
+    const b = captureIo();
+    assert.equal(await runCli(['detect', '--data', other, '--out', join(dir, 'other-results.csv')], b), 65);
+    assert.match(b.err(), /other\.csv: no column named "timestamp" \(the default; name the column to read with --time-col\); the header has: date, price \[TC_DATA_COLUMN_MISSING\]\n$/);
+    const c = captureIo();
+    assert.equal(await runCli(['detect', '--data', other, '--out', join(dir, 'other-results.csv'), '--time-col', 'date', '--value-col', 'price'], c), 0, c.err());
+    const results = (await readFile(join(dir, 'other-results.csv'), 'utf8')).split('\n');
+    assert.equal(results[0], 'timestamp,value,anomaly_score', 'the results stay in NAB\'s form');
+    assert.equal(results.filter((l) => l !== '').length, 301);
+  });
 });
