@@ -68,6 +68,19 @@ export function readCsvFileSync(path: string, what = 'CSV file'): RawCsv {
   return parseCsvText(text, path);
 }
 
+/** UTF-16 read as UTF-8: its byte-order mark as two U+FFFD, or ASCII text with a NUL after (or before) every character. */
+function isUtf16(line: string): boolean {
+  if (line.startsWith('\ufffd\ufffd')) return true;
+  const head = line.slice(0, 8);
+  const nulAt = (parity: number): boolean => head.length === 8 && [...head].every((c, i) => (c === '\u0000') === (i % 2 === parity));
+  return nulAt(0) || nulAt(1);
+}
+
+/** What to add to a "not a number" message: a comma in a number (a decimal comma of a semicolon-separated export, or a thousands separator) is named. */
+export function notNumberHint(cell: string): string {
+  return /^[-+]?\d+(,\d+)+(\.\d+)?$/.test(cell) ? '; numbers need a decimal point and no comma (1.5, 10000): a decimal comma or thousands separator is not read' : '';
+}
+
 /** Index of a named column; TC_DATA_COLUMN_MISSING naming what the file must have. */
 export function columnIndex(csv: RawCsv, name: string, expected: string): number {
   const i = csv.header.indexOf(name);
@@ -81,7 +94,7 @@ export function numericColumn(csv: RawCsv, column: number): Float64Array {
   const out = new Float64Array(cells.length);
   for (let r = 0; r < cells.length; r++) {
     const v = cells[r] === '' ? Number.NaN : Number(cells[r]);
-    if (!Number.isFinite(v)) throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${csv.path}:${csv.lines[r]}: column "${csv.header[column]}" has "${cells[r]}", not a number`, { line: csv.lines[r] });
+    if (!Number.isFinite(v)) throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${csv.path}:${csv.lines[r]}: column "${csv.header[column]}" has "${cells[r]}", not a number${notNumberHint(cells[r])}`, { line: csv.lines[r] });
     out[r] = v;
   }
   return out;
@@ -132,6 +145,9 @@ class CsvAccumulator {
     const line = lineNo === 1 && rawLine.charCodeAt(0) === 0xfeff ? rawLine.slice(1) : rawLine;
     if (line.trim() === '') return;
     if (line.includes('\u0000')) {
+      if (lineNo === 1 && isUtf16(rawLine)) {
+        throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}: the file is UTF-16 text (as Excel's "Unicode Text" saves it), not UTF-8; save it as "CSV UTF-8" or convert it (iconv -f UTF-16 -t UTF-8)`, { line: lineNo });
+      }
       throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}:${lineNo}: the line holds NUL bytes: this is a binary file, not a text CSV; give the CSV file itself`, { line: lineNo });
     }
     if (this.header === null) {

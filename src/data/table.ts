@@ -9,7 +9,7 @@
  *   (the model reads its targets' past values; see ModelSpec).
  */
 import { ErrorCodes } from '../errors/index.ts';
-import { dataError, type RawCsv } from './csv.ts';
+import { dataError, notNumberHint, type RawCsv } from './csv.ts';
 import { parseTimestamp, typicalStepMs } from './time.ts';
 
 export interface ColumnSelection {
@@ -58,6 +58,16 @@ function isNumericColumn(cells: readonly string[]): boolean {
   return first !== undefined && isNumberText(first);
 }
 
+/** A column that would be numeric but for a decimal comma, named with its first cell; '' when none. */
+function decimalCommaNote(csv: RawCsv, timeIdx: number): string {
+  for (let i = 0; i < csv.header.length; i++) {
+    const first = i === timeIdx ? undefined : csv.cells[i].find((c) => c !== '');
+    const hint = first === undefined ? '' : notNumberHint(first);
+    if (hint !== '') return ` (column ${JSON.stringify(csv.header[i])} has ${JSON.stringify(first)}${hint})`;
+  }
+  return '';
+}
+
 export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTable {
   const { header, cells, lines, path } = csv;
   const fromModel = sel.from === 'model';
@@ -90,7 +100,7 @@ export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTab
   if (sel.targets !== undefined && sel.targets.length > 0) targetIdx = sel.targets.map((t) => require(t, '--target'));
   else {
     if (numericCols.length === 0) {
-      throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${path}: no numeric column besides the time column; name the target with --target`);
+      throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${path}: no numeric column besides the time column${decimalCommaNote(csv, timeIdx)}; name the target with --target`);
     }
     targetIdx = [numericCols[numericCols.length - 1]];
   }
@@ -119,7 +129,7 @@ export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTab
       if (!Number.isFinite(v)) {
         throw dataError(
           ErrorCodes.DATA_NOT_NUMERIC,
-          `${path}:${lines[r]}: column ${JSON.stringify(header[c])} has ${JSON.stringify(col[r])}, not a finite number; fill or drop that row${fromModel ? ' (the model reads this column)' : ', or leave the column out with --features'}`,
+          `${path}:${lines[r]}: column ${JSON.stringify(header[c])} has ${JSON.stringify(col[r])}, not a finite number${notNumberHint(col[r])}; fill or drop that row${fromModel ? ' (the model reads this column)' : ', or leave the column out with --features'}`,
           { line: lines[r], column: header[c], value: col[r] },
         );
       }

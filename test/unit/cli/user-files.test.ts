@@ -194,4 +194,25 @@ describe('tickcast with a user\'s own files', () => {
     assert.equal(results[0], 'timestamp,value,anomaly_score', 'the results stay in NAB\'s form');
     assert.equal(results.filter((l) => l !== '').length, 301);
   });
+
+  it('a UTF-16 export and a decimal comma are named as such, not as a binary file or a file with no numbers', async () => {
+    // Before: UTF-16 (Excel's "Unicode Text") was "a binary file, not a text CSV"; a semicolon file
+    // with decimal commas had "no numeric column" with no word on why.
+    const text = series(200);
+    const utf16 = join(dir, 'utf16.csv');
+    await writeFile(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const comma = join(dir, 'comma.csv');
+    await writeFile(comma, text.replaceAll(',', ';').replaceAll('.', ','));
+    const cases: [string[], RegExp][] = [
+      [['train', '--arch', 'linear', '--data', utf16, '--out', join(dir, 'u-m')], /utf16\.csv: the file is UTF-16 text .* save it as "CSV UTF-8".*\[TC_DATA_MALFORMED\]\n$/],
+      [['detect', '--data', utf16, '--out', join(dir, 'u-r.csv')], /utf16\.csv: the file is UTF-16 text .*\[TC_DATA_MALFORMED\]\n$/],
+      [['train', '--arch', 'linear', '--data', comma, '--out', join(dir, 'c-m')], /comma\.csv: no numeric column besides the time column \(column "value" has "10,000"; numbers need a decimal point and no comma .*\[TC_DATA_NOT_NUMERIC\]\n$/],
+      [['detect', '--data', comma, '--out', join(dir, 'c-r.csv')], /comma\.csv:2: column "value" has "10,000", not a number; numbers need a decimal point and no comma .*\[TC_DATA_NOT_NUMERIC\]\n$/],
+    ];
+    for (const [argv, message] of cases) {
+      const io = captureIo();
+      assert.equal(await runCli(argv, io), 65, io.err());
+      assert.match(io.err(), message);
+    }
+  });
 });
