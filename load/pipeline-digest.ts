@@ -13,7 +13,7 @@
  * with spikes and level shifts so that alerts fire, a few malformed records, labels and a trace
  * header) is handed over in chunks of ≤ 512 records of one of 6 partitions, one chunk at a time,
  * as the Kafka batch loop would. The clock (Date.now) stands still within a chunk; a dead letter's
- * `tickcast-failed-at` header (new Date()) is hashed as a placeholder.
+ * `tickcast-failed-at` header (the pipeline's clock since 6 Dec; wall clock before) is hashed as a placeholder, so digests of older trees compare.
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';

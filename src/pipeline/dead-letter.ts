@@ -38,14 +38,14 @@ export const DEAD_LETTER_MAX_BYTES = 900_000;
 /** A key cut to fit keeps this many bytes. */
 const KEY_KEEP_BYTES = 1024;
 
-function dlqHeaders(err: TickcastError, source: SourceRef): Record<string, string> {
+function dlqHeaders(err: TickcastError, source: SourceRef, atMs: number): Record<string, string> {
   return {
     [DLQ_HEADERS.code]: err.code,
     [DLQ_HEADERS.message]: err.message,
     [DLQ_HEADERS.topic]: source.topic,
     [DLQ_HEADERS.partition]: String(source.partition),
     [DLQ_HEADERS.offset]: source.offset,
-    [DLQ_HEADERS.at]: new Date().toISOString(),
+    [DLQ_HEADERS.at]: new Date(atMs).toISOString(),
   };
 }
 
@@ -68,9 +68,9 @@ export function nothingToCarry(tick: Tick, features: readonly string[]): Tickcas
   );
 }
 
-/** The dead letter for `rec`: its original bytes, the reason in headers, at most `maxBytes` in all (see the file comment). */
-export function deadLetterMessage(rec: RawRecord, err: TickcastError, maxBytes: number = DEAD_LETTER_MAX_BYTES): OutMessage {
-  const headers: OutMessage['headers'] = { ...(rec.originalHeaders ?? rec.headers), ...dlqHeaders(err, rec.source) };
+/** The dead letter for `rec`: its original bytes, the reason in headers, at most `maxBytes` in all (see the file comment); `atMs`: when it failed (the pipeline's clock). */
+export function deadLetterMessage(rec: RawRecord, err: TickcastError, maxBytes: number = DEAD_LETTER_MAX_BYTES, atMs: number = Date.now()): OutMessage {
+  const headers: OutMessage['headers'] = { ...(rec.originalHeaders ?? rec.headers), ...dlqHeaders(err, rec.source, atMs) };
   if (rec.undecodable) headers[DLQ_HEADERS.offsetEnd] = rec.undecodable.lastOffset;
   let key = rec.key;
   let value = rec.value ?? Buffer.alloc(0);

@@ -291,7 +291,7 @@ export class StreamPipeline {
   #deadLetter(rec: RawRecord, err: TickcastError, counted = true): OutMessage {
     if (counted) this.#d.observer?.tick?.('dead_letter');
     this.#d.observer?.deadLetter?.(err.code, rec.source);
-    return deadLetterMessage(rec, err, this.#d.deadLetterMaxBytes);
+    return deadLetterMessage(rec, err, this.#d.deadLetterMaxBytes, this.#now());
   }
 
   #trace(rec: RawRecord): Record<string, string> {
