@@ -7,17 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
 import type { TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
+import { launchChromium, skip } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
 const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 
 test('real app: dashboard draws the series and marks a spike scored by the pipeline', { skip, timeout: 120_000 }, async () => {
-  const { chromium } = await import('playwright-core');
   const app = await startTestApp({ http: { allowUnauthenticatedMutations: true } }, { source: idleSource });
   const t0 = Date.UTC(2026, 0, 1);
   let offset = 0;
@@ -31,7 +29,7 @@ test('real app: dashboard draws the series and marks a spike scored by the pipel
   const normal = (k: number) => 20 + 3 * Math.sin((2 * Math.PI * k) / 48) + Math.sin(k * 12.9898) * 0.2;
   const LOST = 595; // a reading the feed missed, inside the window the page loads
   for (let k = 0; k < 600; k += 100) await app.pipeline.handle(Array.from({ length: 100 }, (_, i) => tick(k + i, normal(k + i))).filter((_, i) => k + i !== LOST));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
     const errors: string[] = [];

@@ -6,21 +6,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { build } from '../unit/http/support/build.ts';
+import { launchChromium, skip } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
 
 test('a full server: the page waits Retry-After between stream attempts, then connects when a slot frees', { skip, timeout: 60_000 }, async () => {
-  const { chromium } = await import('playwright-core');
   const { app, serving } = await build({ sse: { maxClients: 1 } });
   for (let i = 0; i < 20; i++) serving.ingest('AAPL', Date.UTC(2026, 11, 6) + i * 1000, 100 + i);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const holder = await fetch(`${base}/v1/events`); // takes the only slot
   assert.equal(holder.status, 200);
   for (let i = 0; i < 100 && serving.listenerCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors: string[] = [];

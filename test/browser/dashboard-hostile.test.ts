@@ -8,13 +8,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { LiveEvent } from '../../src/pipeline/ports.ts';
 import { build } from '../unit/http/support/build.ts';
 import { TrendServing } from '../unit/http/support/trend-serving.ts';
+import { launchChromium, skip } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
 const XSS = '<img src=x onerror="window.__pwned=1">';
 const FEATURE = '</li><script>window.__pwned=2</script><b>`${1+1}`</b>';
 const HOSTILE = [XSS, `"'\`\${alert(1)}\` & &amp; \\u0000`, '#série 📈 \u202eevil\u202c ünï', 'L'.repeat(256)];
@@ -27,13 +25,12 @@ class FeatureServing extends TrendServing {
 }
 
 test('hostile names render as text, 10,000 series stay usable, the anomaly list is bounded', { skip, timeout: 120_000 }, async () => {
-  const { chromium } = await import('playwright-core');
   const { app, serving } = await build({}, new FeatureServing());
   const t0 = Date.UTC(2026, 11, 6);
   for (let i = 0; i < 10_000; i++) serving.ingest(`s${String(i).padStart(5, '0')}`, t0, i);
   for (const id of HOSTILE) for (let i = 0; i < 20; i++) serving.ingest(id, t0 + i * 1000, 100 + i);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
     const errors: string[] = [];

@@ -7,18 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { build, KEY } from '../unit/http/support/build.ts';
+import { launchChromium, skip } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
 
 test('alerting panels tell a failed read (no key) from a part that is off', { skip, timeout: 60_000 }, async () => {
-  const { chromium } = await import('playwright-core');
   const { app, serving } = await build({ apiKeys: [KEY], requireAuthForReads: true });
   for (let i = 0; i < 20; i++) serving.ingest('AAPL', Date.UTC(2026, 11, 6) + i * 1000, 100 + i);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors: string[] = [];

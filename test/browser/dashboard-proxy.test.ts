@@ -8,13 +8,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { build } from '../unit/http/support/build.ts';
+import { launchChromium, skip } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
 const PREFIX = '/tickcast';
 
 /** A prefix-stripping proxy in front of `target`: only paths under PREFIX/ reach it (others 404). */
@@ -56,12 +54,11 @@ async function prefixProxy(target: string) {
 }
 
 test('dashboard under a path prefix: assets, data and the live stream all go through the prefix; a cut stream reconnects without a gap', { skip, timeout: 60_000 }, async () => {
-  const { chromium } = await import('playwright-core');
   const { app, serving } = await build();
   const t0 = Date.UTC(2026, 11, 6);
   for (let i = 0; i < 40; i++) serving.ingest('AAPL', t0 + i * 1000, 100 + Math.sin(i));
   const proxy = await prefixProxy(await app.listen({ host: '127.0.0.1', port: 0 }));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
     const errors: string[] = [];

@@ -6,25 +6,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../unit/http/support/build.ts';
+import { launchChromium, skip } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
 const OLD = 'dashboard-key-old-0123456789';
 const NEW = 'dashboard-key-new-0123456789';
 
 test('a revoked key ends the dashboard\'s live stream: the page says why and stops retrying; a valid key resumes it', { skip, timeout: 60_000 }, async () => {
-  const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'tc-dash-keys-'));
   const file = join(dir, 'api-keys');
   writeFileSync(file, OLD);
   const { app, serving } = await build({ apiKeys: [OLD], apiKeysFile: file, apiKeysReloadMs: 50, requireAuthForReads: true });
   for (let i = 0; i < 20; i++) serving.ingest('AAPL', Date.UTC(2026, 11, 6) + i * 1000, 100 + i);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
