@@ -15,4 +15,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'train', summary: 'train a forecasting model from a CSV file and save the artifact', load: () => import('./train.ts') },
   { name: 'detect', summary: 'score a NAB-format CSV (timestamp,value) through the service pipeline; writes NAB results', load: () => import('./detect.ts') },
   { name: 'backtest', summary: 'rolling-origin evaluation of a saved model on a CSV file (MSE, MAE, RMSE, MASE, coverage, plot)', load: () => import('./backtest.ts') },
+  { name: 'version', summary: 'print the tickcast and Node.js versions and the model engine/backend settings (also --version, -V)', load: () => import('./version.ts') },
 ];

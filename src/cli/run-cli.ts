@@ -35,8 +35,12 @@ export function generalHelp(commands: readonly CommandEntry[] = COMMANDS): strin
   ].join('\n');
 }
 
+/** `tickcast --version` and `-V` are `tickcast version`. */
+const VERSION_FLAGS: readonly string[] = ['--version', '-V'];
+
 export async function runCli(argv: readonly string[], io: CliIo, commands: readonly CommandEntry[] = COMMANDS): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...rest] = argv;
+  const name = first !== undefined && VERSION_FLAGS.includes(first) ? 'version' : first;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout).write(generalHelp(commands));
     return name === undefined ? 64 : 0;
