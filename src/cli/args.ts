@@ -8,6 +8,7 @@ import { ErrorCodes, TickcastError } from '../errors/index.ts';
 
 export type OptionSpec =
   | { type: 'string'; help: string; default?: string; required?: boolean; placeholder?: string }
+  | { type: 'strings'; help: string; placeholder?: string }
   | { type: 'number'; help: string; default?: number; required?: boolean; integer?: boolean; min?: number; max?: number; placeholder?: string }
   | { type: 'boolean'; help: string };
 
@@ -15,7 +16,9 @@ export type OptionTable = Record<string, OptionSpec>;
 
 type ValueOf<S extends OptionSpec> = S extends { type: 'boolean' }
   ? boolean
-  : S extends { type: 'number' }
+  : S extends { type: 'strings' }
+    ? string[]
+    : S extends { type: 'number' }
     ? S extends { default: number } | { required: true }
       ? number
       : number | undefined
@@ -31,12 +34,12 @@ export function usageError(message: string): TickcastError {
 
 /** Parse argv against the table; throws TC_CLI_USAGE listing every problem at once. */
 export function parseOptions<T extends OptionTable>(command: string, table: T, argv: readonly string[]): ParsedOptions<T> {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {};
-  for (const [name, spec] of Object.entries(table)) options[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string' };
-  let values: Record<string, string | boolean | undefined>;
+  const options: Record<string, { type: 'string' | 'boolean'; multiple: boolean }> = {};
+  for (const [name, spec] of Object.entries(table)) options[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', multiple: spec.type === 'strings' };
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     const parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
-    values = parsed.values as Record<string, string | boolean | undefined>;
+    values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   } catch (err) {
     throw usageError(`${(err as Error).message}; run "tickcast ${command} --help" for the options`);
   }
@@ -46,6 +49,13 @@ export function parseOptions<T extends OptionTable>(command: string, table: T, a
     const raw = values[name];
     if (spec.type === 'boolean') {
       out[name] = raw === true;
+      continue;
+    }
+    if (spec.type === 'strings') {
+      // Repeatable: every occurrence, in order; an empty one is a mistake as for a single string.
+      const all = (raw ?? []) as string[];
+      if (all.some((v) => v.trim() === '')) problems.push(`--${name} must not be empty (${spec.help})`);
+      out[name] = all;
       continue;
     }
     if (raw === undefined) {
@@ -88,8 +98,8 @@ export function formatHelp(command: string, summary: string, table: OptionTable)
   const lines = [`usage: tickcast ${command} [options]`, '', summary, '', 'options:'];
   const rows = Object.entries(table).map(([name, spec]) => {
     const ph = spec.type === 'boolean' ? '' : ` <${spec.placeholder ?? (spec.type === 'number' ? 'n' : 'value')}>`;
-    const def = spec.type !== 'boolean' && spec.default !== undefined ? ` (default ${spec.default})` : '';
-    const req = spec.type !== 'boolean' && spec.required ? ' (required)' : '';
+    const def = (spec.type === 'string' || spec.type === 'number') && spec.default !== undefined ? ` (default ${spec.default})` : '';
+    const req = (spec.type === 'string' || spec.type === 'number') && spec.required ? ' (required)' : spec.type === 'strings' ? ' (repeatable)' : '';
     return [`  --${name}${ph}`, `${spec.help}${def}${req}`];
   });
   const width = Math.max(...rows.map(([l]) => l.length)) + 2;

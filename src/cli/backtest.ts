@@ -19,9 +19,12 @@ import { runBacktest, type BacktestReport } from '../eval/backtest.ts';
 import { renderHtml, renderPng } from '../eval/plot.ts';
 import { formatHelp, parseOptions, usageError, type OptionTable } from './args.ts';
 import { fillLostRows } from '../data/fill-rows.ts';
-import { loadTable, prepare } from './dataset.ts';
+import type { ColumnSelection } from '../data/table.ts';
+import { loadMappedTable, parseColFlags, resolveColumnMap } from './column-map.ts';
+import { prepare } from './dataset.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { loadModelDir } from './load-model.ts';
+import type { LoadedModel } from './model-dir.ts';
 import { ProgressBar } from './progress.ts';
 import { checkOutputFile, writeOutputFile } from './outputs.ts';
 
@@ -29,6 +32,8 @@ export const BACKTEST_OPTIONS = {
   data: { type: 'string', required: true, help: 'CSV file with the model\'s feature columns', placeholder: 'file.csv' },
   model: { type: 'string', required: true, help: 'model directory written by "tickcast train"', placeholder: 'dir' },
   'time-col': { type: 'string', help: 'time column; "none" if there is none (default: as in training, else auto)', placeholder: 'name' },
+  col: { type: 'strings', help: 'read the model\'s feature from this file\'s column of another name, e.g. --col value=price (default: the column of the feature\'s own name)', placeholder: 'feature=column' },
+  'value-col': { type: 'string', help: 'for a model of one feature: the column to read it from (--col <feature>=<column> in short)', placeholder: 'column' },
   split: { type: 'string', help: 'train,val,test fractions or "ett" (default: the split the model was trained with)', placeholder: 'spec' },
   stride: { type: 'number', default: 1, integer: true, min: 1, help: 'rows between forecast origins (1 = every window, the ETT protocol)' },
   season: { type: 'string', default: 'auto', help: 'seasonal period in rows for MASE and seasonal-naive; auto: 24 for hourly, 288 for 5-minute, ... from the timestamps', placeholder: 'auto|n' },
@@ -52,19 +57,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   // Before the model loads and the backtest runs: a plot path that cannot be written must not cost the result.
   if (opts.plot !== undefined) await checkOutputFile(opts.plot, '--plot');
-  let seasonArg: number | null = null;
-  if (opts.season !== 'auto') {
-    seasonArg = Number(opts.season);
-    if (!Number.isInteger(seasonArg) || seasonArg < 1) throw usageError(`--season must be "auto" or a whole number >= 1; got ${JSON.stringify(opts.season)}`);
-  }
+  const seasonArg = seasonOption(opts.season);
 
+  const colPairs = parseColFlags(opts.col);
   const model = await loadModelDir(opts.model);
   try {
     const spec = model.predictor.spec;
     const split: SplitSpec = parseSplit(opts.split ?? model.data?.split ?? '0.7,0.1,0.2');
-    const timeCol = opts['time-col'] ?? (model.data ? (model.data.timeCol ?? 'none') : undefined);
+    const columns = resolveColumnMap(colPairs, opts['value-col'], spec.features);
     // Rows the file lost are filled in as training filled them (the artifact's --fill-missed; none before it was recorded).
-    const fill = fillLostRows(await loadTable(opts.data, { timeCol, features: spec.features, targets: spec.targets, from: 'model', timeColFrom: opts['time-col'] === undefined ? 'the time column the model was trained with; name another with --time-col' : undefined }, io.signal), model.data?.fillMissed ?? 0, spec.logFeatures);
+    const fill = fillLostRows(await loadMappedTable(opts.data, modelSelection(spec, model.data, opts['time-col']), columns, io.signal), model.data?.fillMissed ?? 0, spec.logFeatures);
     const table = fill.table;
     const refit = opts.renormalise || model.normalisation === null;
     if (!opts.renormalise && model.normalisation === null) io.stderr.write('backtest: the model artifact has no normalisation statistics; fitting them on this file\'s training span\n');
@@ -95,6 +97,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const result = {
       ok: true,
       data: opts.data,
+      columns: columns.read,
       model: { dir: opts.model, kind: model.kind, engine: model.predictor.engine, backend: model.predictor.backend, version: model.predictor.version, spec },
       split: { spec: opts.split ?? model.data?.split ?? '0.7,0.1,0.2', borders: data.borders, testRows: data.borders.testEnd - data.borders.valEnd },
       normalisation: refit ? 'refit on this file\'s training span' : 'model training statistics',
@@ -115,6 +118,21 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await model.predictor.dispose();
   }
+}
+
+/** --season: null for auto, else a whole number >= 1. */
+function seasonOption(text: string): number | null {
+  if (text === 'auto') return null;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw usageError(`--season must be "auto" or a whole number >= 1; got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** The model's columns, and its time column (as in training unless --time-col names one), for loadMappedTable. */
+function modelSelection(spec: ModelSpec, data: LoadedModel['data'], timeColFlag: string | undefined): ColumnSelection & { features: readonly string[]; targets: readonly string[] } {
+  const timeCol = timeColFlag ?? (data ? (data.timeCol ?? 'none') : undefined);
+  const timeColFrom = timeColFlag === undefined ? 'the time column the model was trained with; name another with --time-col' : undefined;
+  return { timeCol, features: spec.features, targets: spec.targets, from: 'model', timeColFrom };
 }
 
 /** The test span's windows; too few: TC_DATA_TOO_SHORT saying what backtest can change (not the model's window or horizon). */

@@ -103,7 +103,7 @@ describe('CLI outputs', () => {
     await writeFile(other, lines.map((l) => l.replace(/^([^,]*),(.*)$/, '$1,$2')).join('\n').replace(/^([^\n]*)/, (h) => h.split(',').map((c, i) => (i === 0 ? c : `x${c}`)).join(',')) + '\n');
     const io2 = captureIo();
     assert.equal(await runCli(['backtest', '--data', other, '--model', model], io2), 65);
-    assert.match(io2.err(), /\(a column the model reads\)/);
+    assert.match(io2.err(), /\(a column the model reads; map it onto one of this file's columns with --col value=<column>\)/);
     assert.doesNotMatch(io2.err(), /from --target|from --features/);
   });
 

@@ -1,0 +1,76 @@
+/**
+ * Which of a data file's columns each of a saved model's features reads, for `backtest`: by default
+ * the column of the feature's own name; `--col feature=column` (repeatable) maps one onto another
+ * column, and `--value-col column` does so for a model of one feature (as `detect --value-col`).
+ * The table is read under the file's names (messages about cells name the file's columns) and
+ * handed on under the model's names, so its statistics and ln features apply as in training.
+ *
+ * A malformed, unknown or conflicting mapping is a usage error (exit 64); a column the file lacks
+ * is TC_DATA_COLUMN_MISSING (exit 65) naming the flag that asked for it and the header.
+ */
+import { dataError, readCsvFile, type RawCsv } from '../data/csv.ts';
+import { selectColumns, type ColumnSelection, type SeriesTable } from '../data/table.ts';
+import { ErrorCodes } from '../errors/index.ts';
+import { usageError } from './args.ts';
+
+export interface ColumnMap {
+  /** Every model feature → the file column it reads. */
+  read: Record<string, string>;
+  /** The flag that mapped a feature, for messages (absent: read under its own name). */
+  given: Record<string, string>;
+}
+
+/** `--col` values as [feature, column] pairs: the syntax only, before the model is loaded. */
+export function parseColFlags(values: readonly string[]): Array<[string, string]> {
+  return values.map((v) => {
+    const eq = v.indexOf('=');
+    const feature = eq < 0 ? '' : v.slice(0, eq).trim();
+    const column = eq < 0 ? '' : v.slice(eq + 1).trim();
+    if (feature === '' || column === '') throw usageError(`--col must be <feature>=<column> (the model's feature name = this file's column name); got ${JSON.stringify(v)}`);
+    return [feature, column];
+  });
+}
+
+/** The mapping for a model's features from `--col` pairs and `--value-col`; TC_CLI_USAGE when it cannot apply. */
+export function resolveColumnMap(pairs: ReadonlyArray<[string, string]>, valueCol: string | undefined, features: readonly string[]): ColumnMap {
+  const list = `the model's features: ${features.join(', ')}`;
+  if (valueCol !== undefined && pairs.length > 0) throw usageError('--value-col and --col name the same thing; give --col <feature>=<column> for each feature to map');
+  if (valueCol !== undefined && features.length !== 1) {
+    throw usageError(`--value-col maps the one feature of a univariate model; this model reads ${features.length} features (${features.join(', ')}): map them with --col <feature>=<column>`);
+  }
+  const given: Record<string, string> = {};
+  const read: Record<string, string> = Object.fromEntries(features.map((f) => [f, f]));
+  const flags: Array<[string, string, string]> = valueCol !== undefined ? [[features[0], valueCol, `--value-col ${valueCol}`]] : pairs.map(([f, c]) => [f, c, `--col ${f}=${c}`]);
+  for (const [feature, column, flag] of flags) {
+    if (!features.includes(feature)) throw usageError(`${flag}: the model has no feature ${JSON.stringify(feature)}; ${list}`);
+    if (given[feature] !== undefined) throw usageError(`${flag}: feature ${JSON.stringify(feature)} is already mapped by ${given[feature]}; map each feature once`);
+    given[feature] = flag;
+    read[feature] = column;
+  }
+  for (const [i, f] of features.entries()) {
+    const other = features.slice(0, i).find((g) => read[g] === read[f]);
+    if (other !== undefined) {
+      throw usageError(`features ${JSON.stringify(other)} and ${JSON.stringify(f)} would both read column ${JSON.stringify(read[f])}; map each onto its own column with --col <feature>=<column>`);
+    }
+  }
+  return { read, given };
+}
+
+/** Every column the mapping reads is in the file; TC_DATA_COLUMN_MISSING naming the flag (or how to map it) and the header. */
+function checkColumns(csv: RawCsv, map: ColumnMap): void {
+  for (const [feature, column] of Object.entries(map.read)) {
+    if (csv.header.includes(column)) continue;
+    const origin = map.given[feature] !== undefined ? `from ${map.given[feature]}` : `a column the model reads; map it onto one of this file's columns with --col ${feature}=<column>`;
+    throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${csv.path}: no column named ${JSON.stringify(column)} (${origin}); the header has: ${csv.header.join(', ')}`, { column, feature, header: csv.header });
+  }
+}
+
+/** The file's table for a model: its features and targets read through `map`, named as the model names them. */
+export async function loadMappedTable(path: string, selection: ColumnSelection & { features: readonly string[]; targets: readonly string[] }, map: ColumnMap, signal?: AbortSignal): Promise<SeriesTable> {
+  const csv = await readCsvFile(path, signal);
+  checkColumns(csv, map);
+  const table = selectColumns(csv, { ...selection, features: selection.features.map((f) => map.read[f]), targets: selection.targets.map((t) => map.read[t]) });
+  const byColumn = new Map(Object.entries(map.read).map(([f, c]) => [c, f]));
+  const named = (c: string): string => byColumn.get(c) ?? c;
+  return { ...table, features: table.features.map(named), targets: table.targets.map(named) };
+}

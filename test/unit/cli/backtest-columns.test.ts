@@ -1,0 +1,114 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../../src/cli/run-cli.ts';
+import { captureIo } from './capture.ts';
+
+const fixture = (name: string): string => new URL(`../../fixtures/${name}`, import.meta.url).pathname;
+
+/** A copy of a fixture with another header line (and, optionally, each row changed). */
+async function renamed(dir: string, from: string, name: string, header: string, row: (line: string) => string = (l) => l): Promise<string> {
+  const [, ...rows] = (await readFile(fixture(from), 'utf8')).trim().split('\n');
+  const path = join(dir, name);
+  await writeFile(path, [header, ...rows.map(row)].join('\n') + '\n');
+  return path;
+}
+
+async function backtest(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = captureIo();
+  const code = await runCli(['backtest', ...args], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe('tickcast backtest: the model\'s features read from columns of other names', () => {
+  let dir: string;
+  let uni: string;
+  let multi: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tickcast-cols-'));
+    uni = join(dir, 'uni');
+    multi = join(dir, 'multi');
+    assert.equal(await runCli(['train', '--data', fixture('five-minute.csv'), '--arch', 'linear', '--window', '24', '--horizon', '6', '--out', uni], captureIo()), 0);
+    assert.equal(await runCli(['train', '--data', fixture('hourly-demand.csv'), '--arch', 'linear', '--window', '48', '--horizon', '12', '--out', multi], captureIo()), 0);
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('trained on time,value, backtested on date,price: --col value=price or --value-col price gives the same result', async () => {
+    const base = await backtest(['--data', fixture('five-minute.csv'), '--model', uni]);
+    assert.equal(base.code, 0, base.err);
+    const file = await renamed(dir, 'five-minute.csv', 'price.csv', 'date,price');
+
+    const plain = await backtest(['--data', file, '--model', uni, '--time-col', 'date']);
+    assert.equal(plain.code, 65);
+    assert.equal(plain.out, '');
+    assert.match(plain.err, /price\.csv: no column named "value" \(a column the model reads; map it onto one of this file's columns with --col value=<column>\); the header has: date, price \[TC_DATA_COLUMN_MISSING\]/);
+
+    for (const map of [['--col', 'value=price'], ['--value-col', 'price']]) {
+      const r = await backtest(['--data', file, '--model', uni, '--time-col', 'date', ...map]);
+      assert.equal(r.code, 0, r.err);
+      const bt = JSON.parse(r.out);
+      assert.deepEqual(bt.columns, { value: 'price' });
+      assert.deepEqual(bt.metrics, JSON.parse(base.out).metrics);
+    }
+  });
+
+  it('a mapped feature reads its column even where the file also has a column of the feature\'s name', async () => {
+    const base = JSON.parse((await backtest(['--data', fixture('five-minute.csv'), '--model', uni])).out);
+    const file = await renamed(dir, 'five-minute.csv', 'both.csv', 'time,value,price', (l) => `${l.split(',')[0]},n/a,${l.split(',')[1]}`);
+    const r = await backtest(['--data', file, '--model', uni, '--col', 'value=price']);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(JSON.parse(r.out).metrics, base.metrics);
+  });
+
+  it('maps every feature of a multivariate model, the target included', async () => {
+    const base = await backtest(['--data', fixture('hourly-demand.csv'), '--model', multi]);
+    assert.equal(base.code, 0, base.err);
+    const file = await renamed(dir, 'hourly-demand.csv', 'renamed.csv', 'ts,site,l,t,d');
+    const r = await backtest(['--data', file, '--model', multi, '--time-col', 'ts', '--col', 'load=l', '--col', 'temp_c=t', '--col', 'demand=d']);
+    assert.equal(r.code, 0, r.err);
+    const bt = JSON.parse(r.out);
+    assert.deepEqual(bt.columns, { load: 'l', temp_c: 't', demand: 'd' });
+    assert.deepEqual(bt.metrics, JSON.parse(base.out).metrics);
+
+    const missing = await backtest(['--data', file, '--model', multi, '--time-col', 'ts', '--col', 'load=l', '--col', 'demand=d']);
+    assert.equal(missing.code, 65);
+    assert.match(missing.err, /no column named "temp_c" \(a column the model reads; map it onto one of this file's columns with --col temp_c=<column>\)/);
+  });
+
+  it('a mapping that cannot apply is a usage error (64) naming the model\'s features; a column the file lacks is 65', async () => {
+    const file = await renamed(dir, 'five-minute.csv', 'price2.csv', 'date,price');
+    const cases: Array<[string[], number, RegExp]> = [
+      [['--col', 'nope=price'], 64, /--col nope=price: the model has no feature "nope"; the model's features: value \[TC_CLI_USAGE\]/],
+      [['--col', 'value'], 64, /--col must be <feature>=<column> .*; got "value"/],
+      [['--col', 'value='], 64, /--col must be <feature>=<column>/],
+      [['--col', 'value=price', '--col', 'value=date'], 64, /feature "value" is already mapped by --col value=price/],
+      [['--col', 'value=price', '--value-col', 'price'], 64, /--value-col and --col/],
+      [['--col', 'value=nope'], 65, /price2\.csv: no column named "nope" \(from --col value=nope\); the header has: date, price \[TC_DATA_COLUMN_MISSING\]/],
+      [['--value-col', 'nope'], 65, /no column named "nope" \(from --value-col nope\)/],
+    ];
+    for (const [flags, code, message] of cases) {
+      const r = await backtest(['--data', file, '--model', uni, '--time-col', 'date', ...flags]);
+      assert.equal(r.code, code, `${flags.join(' ')}: ${r.err}`);
+      assert.equal(r.out, '');
+      assert.match(r.err, message, flags.join(' '));
+    }
+    const hourly = fixture('hourly-demand.csv');
+    const multiValue = await backtest(['--data', hourly, '--model', multi, '--value-col', 'demand']);
+    assert.equal(multiValue.code, 64);
+    assert.match(multiValue.err, /--value-col maps the one feature of a univariate model; this model reads 3 features \(load, temp_c, demand\): map them with --col <feature>=<column>/);
+    const twice = await backtest(['--data', hourly, '--model', multi, '--col', 'load=demand']);
+    assert.equal(twice.code, 64);
+    assert.match(twice.err, /features "load" and "demand" would both read column "demand"/);
+  });
+
+  it('backtest --help lists --col (repeatable) and --value-col', async () => {
+    const io = captureIo();
+    assert.equal(await runCli(['backtest', '--help'], io), 0);
+    assert.match(io.out(), /--col <feature=column>\s+read the model's feature from this file's column of another name.*\(repeatable\)/);
+    assert.match(io.out(), /--value-col <column>\s+for a model of one feature/);
+  });
+});
