@@ -22,9 +22,17 @@ export function forecastMessage(spec: ModelSpec, tick: Tick, model: string, step
   };
   // A baseline fusion served in the model's place names the model version it stood in for.
   if (replaces !== undefined) body.replaces = replaces;
-  if (spec.targets.length > 1) body.targets = Object.fromEntries(spec.targets.map((t, i) => [t, steps[i]]));
+  Object.assign(body, namedTargets(spec, steps));
   if (closed.length > 0) body.closedSteps = closed;
   return { stream: 'forecasts', key: tick.series, value: JSON.stringify(body), headers };
+}
+
+/**
+ * `targets` as the forecasts topic gives them — every target's steps by name — for a multi-target
+ * model; nothing for a univariate one (`horizon` is all). Also the live `forecast` event's (GET /v1/events).
+ */
+export function namedTargets(spec: Pick<ModelSpec, 'targets'>, steps: ForecastStep[][]): { targets?: Record<string, ForecastStep[]> } {
+  return spec.targets.length > 1 ? { targets: Object.fromEntries(spec.targets.map((t, i) => [t, steps[i]])) } : {};
 }
 
 /** Append what a follower returned to `out`, each with the trace headers of the record that caused it. */

@@ -168,7 +168,7 @@ export interface ModelControl {
 /** Live events for the dashboard (SSE): one per tick processed, forecast made or alert raised. */
 export type LiveEvent =
   | { type: 'tick'; series: string; ts: number; value: number }
-  | { type: 'forecast'; series: string; ts: number; model: string; horizon: ForecastStep[]; closedSteps?: readonly number[]; replaces?: string } // replaces: the model version a fused baseline stood in for
+  | { type: 'forecast'; series: string; ts: number; model: string; horizon: ForecastStep[]; targets?: Record<string, ForecastStep[]>; closedSteps?: readonly number[]; replaces?: string } // targets: by name, multi-target models only (as on the forecasts topic); replaces: the model version a fused baseline stood in for
   | { type: 'anomaly'; record: AnomalyRecord };
 
 export interface HealthState {

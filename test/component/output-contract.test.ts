@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { startTestApp, TEST_HORIZON, TEST_WINDOW } from '../helpers/app.ts';
 import { outputContract, type OutputRecord } from '../helpers/output-contract.ts';
-import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
+import type { LiveEvent, OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
 import { KafkaSink } from '../../src/adapters/kafka/sink.ts';
@@ -55,6 +55,9 @@ async function run(overrides: ConfigInput, multi: boolean, ticks = 700, more: Ra
   const sent: OutMessage[] = [];
   const sink: OutputSink = { send: async (m) => void sent.push(...m) };
   const app = await startTestApp({ incidents: { groupBy: 'prefix' }, ...overrides }, { sink, source: idleSource });
+  // The live forecast events GET /v1/events sends (the route writes each as JSON.stringify(event)).
+  const live: Json[] = [];
+  app.serving.subscribe((e: LiveEvent) => void (e.type === 'forecast' && live.push(JSON.parse(JSON.stringify(e)))));
   const offset = { n: 0 };
   for (let k = 0; k < ticks; k += 50) await app.pipeline.handle(records(k, Math.min(k + 50, ticks), multi, offset));
   if (more.length > 0) await app.pipeline.handle(more.map((r) => ({ ...r, source: { ...r.source, offset: String(offset.n++) } })));
@@ -64,14 +67,14 @@ async function run(overrides: ConfigInput, multi: boolean, ticks = 700, more: Ra
     value: m.value === null ? null : String(m.value),
     headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])),
   }));
-  return { app, outputs };
+  return { app, outputs, live };
 }
 
 type Json = Record<string, any>;
 const bodies = (outs: OutputRecord[], stream: OutputRecord['stream']): Json[] => outs.filter((o) => o.stream === stream).map((o) => JSON.parse(o.value!));
 
 /** What every record of a run must keep: the closed schemas, plus the rules a schema cannot say. */
-function checkRun(outputs: OutputRecord[], targets: string[]): void {
+function checkRun(outputs: OutputRecord[], targets: string[], live: Json[]): void {
   const contract = outputContract();
   const problems = outputs.flatMap((o) => contract.check(o));
   assert.deepEqual(problems.slice(0, 5), [], `${problems.length} records break the documented contract`);
@@ -91,6 +94,8 @@ function checkRun(outputs: OutputRecord[], targets: string[]): void {
     } else assert.equal(f.targets, undefined, 'no targets on a single-target model');
     assert.ok(f.latencyMs < 60_000, 'latencyMs is milliseconds');
   }
+  // The live `forecast` event is the record the topic got, less latencyMs: `targets` by name on a multi-target model.
+  assert.deepEqual(live, forecasts.map(({ latencyMs: _, ...f }) => ({ type: 'forecast', ...f })), 'SSE forecast events: the forecasts topic\'s shape');
   const cold = forecasts.filter((f) => f.model.startsWith('baseline:') && f.replaces === undefined);
   const fused = forecasts.filter((f) => f.replaces !== undefined);
   assert.equal(cold.length, SERIES.length * (TEST_WINDOW - 2), 'one cold baseline per tick 2 … window − 1 of each series');
@@ -162,9 +167,9 @@ const restCalls: Array<[string, string, unknown?]> = [
 
 test('univariate: every forecast, alert, incident and dead letter keeps the documented shape; so do the REST answers', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tc-contract-'));
-  const { app, outputs } = await run({ feedback: { file: join(dir, 'feedback.jsonl') }, http: { allowUnauthenticatedMutations: true } }, false);
+  const { app, outputs, live } = await run({ feedback: { file: join(dir, 'feedback.jsonl') }, http: { allowUnauthenticatedMutations: true } }, false);
   try {
-    checkRun(outputs, ['value']);
+    checkRun(outputs, ['value'], live);
     const alerts = bodies(outputs, 'anomalies').filter((a) => a.kind === 'alert');
     assert.ok(alerts.every((a) => a.feature === 'value' && a.model === 'v1'), 'a univariate series: feature "value", judged against the model');
     for (const a of alerts) {
@@ -196,9 +201,9 @@ test('univariate: every forecast, alert, incident and dead letter keeps the docu
 
 test('multivariate (two targets, a third feature scored by the fallback): the same contract, per feature', async () => {
   const features = ['cpu', 'mem', 'disk'];
-  const { app, outputs } = await run({ input: { features, targets: ['cpu', 'mem'] }, anomaly: { features: 'all' } }, true);
+  const { app, outputs, live } = await run({ input: { features, targets: ['cpu', 'mem'] }, anomaly: { features: 'all' } }, true);
   try {
-    checkRun(outputs, ['cpu', 'mem']);
+    checkRun(outputs, ['cpu', 'mem'], live);
     const alerts = bodies(outputs, 'anomalies').filter((a) => a.kind === 'alert');
     assert.deepEqual([...new Set(alerts.map((a) => a.feature))].sort(), ['cpu', 'mem'], 'the spiking features alert, each on its own');
     // Two features of a series firing on one tick are two members: each names its feature (else they differ by id alone).
