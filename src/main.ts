@@ -43,6 +43,29 @@ async function flushTraces(tracing: { shutdown(): Promise<void> }, log: Logger, 
   clearTimeout(timer);
 }
 
+/**
+ * Counts the operator's signals (SIGTERM/SIGINT) once a drain is under way: `'force'` when this one
+ * is a second signal, at least FORCE_EXIT_MIN_GAP_MS after the first. A drain a defect started has
+ * had no signal yet, so the first SIGTERM then (Kubernetes stopping the pod) lets the drain go on;
+ * only another signal after it cuts the drain short.
+ */
+function signalsDuringDrain(log: Logger): (signal: string) => 'first' | 'ignore' | 'force' {
+  let firstAt: number | undefined;
+  return (signal) => {
+    const now = performance.now();
+    if (firstAt === undefined) {
+      firstAt = now;
+      return 'first';
+    }
+    if (now - firstAt < FORCE_EXIT_MIN_GAP_MS) {
+      log.info({ signal }, `repeated signal within ${FORCE_EXIT_MIN_GAP_MS} ms (one Ctrl-C delivered twice): still draining; signal again later to exit now`);
+      return 'ignore';
+    }
+    log.warn({ signal }, 'second signal: exiting now');
+    return 'force';
+  };
+}
+
 /** What a signal stops: the app once built (drain), nothing while it is still being built. */
 interface Stoppable {
   stop(): Promise<void>;
@@ -56,19 +79,20 @@ interface Stoppable {
 function wireShutdown(log: Logger, graceMs: number, target: () => Stoppable | null, tracing: { shutdown(): Promise<void> }): { requested(): boolean } {
   let firstSignalAt: number | undefined;
   let exitCode = 0;
+  const signalled = signalsDuringDrain(log);
   /** A signal drains and exits 0; a defect (`failure`) drains the same way and exits 1. */
   const shutdown = (signal: string, failure = false) => {
     if (failure) exitCode = 1;
     if (firstSignalAt !== undefined) {
-      if (failure) return; // already draining: the exit code says it failed
-      if (performance.now() - firstSignalAt < FORCE_EXIT_MIN_GAP_MS) {
-        log.info({ signal }, `repeated signal within ${FORCE_EXIT_MIN_GAP_MS} ms (one Ctrl-C delivered twice): still draining; signal again later to exit now`);
-        return;
-      }
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
+      // Already draining: a defect only sets the exit code; a signal may force the exit.
+      if (failure) return;
+      const seen = signalled(signal);
+      if (seen === 'first') log.info({ signal }, 'signal during the drain a defect started: the drain goes on (exit 1 at its end); signal again later to exit now');
+      if (seen === 'force') process.exit(1);
+      return;
     }
     firstSignalAt = performance.now();
+    if (!failure) signalled(signal);
     const app = target();
     if (app) log.info({ signal, graceMs }, 'shutting down');
     else log.info({ signal }, 'stop requested while starting (the model is being loaded or trained; nothing consumed yet): exiting');

@@ -9,7 +9,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { startSourceService } from '../helpers/spawned-service.ts';
+import { holdDrain, startSourceService } from '../helpers/spawned-service.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Preloaded into the service: SIGUSR2 rejects a promise nobody awaits, or throws from a timer. */
 const DEFECT = `data:text/javascript,process.on('SIGUSR2', () => {
@@ -33,6 +35,41 @@ test('an unhandled rejection drains the service and exits 1', { timeout: 180_000
   assert.match(log, /injected unhandled rejection/);
   assert.match(log, /"msg":"shutting down"/);
   assert.match(log, /"msg":"stopped"/, 'drained like a SIGTERM');
+});
+
+test('a SIGTERM during the drain a defect started lets the drain finish, still exit 1', { timeout: 180_000 }, async (t) => {
+  // Kubernetes sends its SIGTERM whenever it stops the pod, also while a defect's drain is under way:
+  // that is the first signal, not the operator's second, and must not skip the commit and snapshot.
+  const { child, port, log, exited } = await startSourceService(t, { preload: [DEFECT], env: { TC_TEST_DEFECT: 'reject' } });
+  const held = await holdDrain(t, port);
+  child.kill('SIGUSR2');
+  await sleep(1_500);
+  assert.match(log.text, /"msg":"shutting down"/, `the defect started the drain; log:\n${log.text.slice(-3000)}`);
+  child.kill('SIGTERM');
+  await sleep(500);
+  assert.equal(child.exitCode, null, `a first SIGTERM 1.5 s into a defect's drain did not force an exit; log:\n${log.text.slice(-3000)}`);
+  assert.match(log.text, /signal during the drain a defect started: the drain goes on/);
+  held.destroy(); // the drain completes
+  const { code, signal } = await exited;
+  assert.equal(signal, null);
+  assert.equal(code, 1, `still exit 1 (a defect); log:\n${log.text.slice(-3000)}`);
+  assert.match(log.text, /"msg":"stopped"/, 'the drain finished');
+  assert.doesNotMatch(log.text, /second signal: exiting now/);
+});
+
+test('after a defect, a second SIGTERM 1.5 s after the first forces the exit while the drain still waits', { timeout: 180_000 }, async (t) => {
+  const { child, port, log, exited } = await startSourceService(t, { preload: [DEFECT], env: { TC_TEST_DEFECT: 'reject' } });
+  await holdDrain(t, port);
+  child.kill('SIGUSR2');
+  await sleep(500);
+  child.kill('SIGTERM');
+  await sleep(1_500);
+  assert.equal(child.exitCode, null, `still draining; log:\n${log.text.slice(-3000)}`);
+  child.kill('SIGTERM');
+  const { code } = await exited;
+  assert.equal(code, 1, `a forced exit is 1; log:\n${log.text.slice(-3000)}`);
+  assert.match(log.text, /second signal: exiting now/);
+  assert.doesNotMatch(log.text, /"msg":"stopped"/);
 });
 
 test('an uncaught exception exits 1 at once, logged as a JSON fatal line first', { timeout: 180_000 }, async (t) => {

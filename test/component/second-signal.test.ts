@@ -7,24 +7,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 
-import { startSourceService as startService } from '../helpers/spawned-service.ts';
+import { holdDrain, startSourceService as startService } from '../helpers/spawned-service.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * A request whose body never finishes keeps the HTTP close (the drain's last step) waiting, so the
- * service is still draining when a second signal comes (an idle service drains in a few ms).
- */
-async function holdDrain(t: { after: (fn: () => void) => void }, port: number): Promise<Socket> {
-  const held: Socket = connect(port, '127.0.0.1');
-  t.after(() => held.destroy());
-  await new Promise<void>((res) => held.once('connect', () => res()));
-  held.write('POST /v1/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"window":[');
-  await sleep(200);
-  return held;
-}
 
 test('two SIGINTs 10 ms apart (one Ctrl-C on npm start) drain the service once: exit 0, stopped', { timeout: 180_000 }, async (t) => {
   const { child, port, log, exited } = await startService(t);

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -85,4 +85,18 @@ export async function startSourceService(t: { after: (fn: () => void) => void },
     return r?.ok ? true : undefined;
   });
   return { child, port, log, exited };
+}
+
+/**
+ * A request whose body never finishes keeps the HTTP close (the drain's last step) waiting, so the
+ * service is still draining when a later signal comes (an idle service drains in a few ms).
+ * Destroying the returned socket lets the drain complete.
+ */
+export async function holdDrain(t: { after: (fn: () => void) => void }, port: number): Promise<Socket> {
+  const held: Socket = connect(port, '127.0.0.1');
+  t.after(() => held.destroy());
+  await new Promise<void>((res) => held.once('connect', () => res()));
+  held.write('POST /v1/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"window":[');
+  await new Promise((r) => setTimeout(r, 200));
+  return held;
 }
