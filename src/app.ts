@@ -73,7 +73,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const logger = opts.logger ?? createLogger({ level: config.logLevel, name: config.serviceName });
   const log = logger.child({ module: 'app' });
   const metrics = createMetrics({ defaultMetrics: config.telemetry.defaultMetrics });
-  const observer = new TelemetryObserver(metrics, { scoreGaugeSeries: config.anomaly.scoreGaugeSeries, scoreGaugeTopK: config.anomaly.scoreGaugeTopK, capWarning: { logger: logger.child({ module: 'series' }), maxSeries: config.windows.maxSeries, envVar: envName('windows.maxSeries') } });
+  const observer = new TelemetryObserver(metrics, { scoreGaugeSeries: config.anomaly.scoreGaugeSeries, scoreGaugeTopK: config.anomaly.scoreGaugeTopK, capWarning: { logger: logger.child({ module: 'series' }), maxSeries: config.windows.maxSeries, envVar: envName('windows.maxSeries') }, lateWarning: { logger: logger.child({ module: 'event-time' }) } });
   const life = new AppLifecycle();
 
   // The inference stage is the model's PredictorSlot: built around the first predictor, given to

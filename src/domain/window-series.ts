@@ -37,6 +37,8 @@ export interface RecentWindow {
   filled: number[];
   /** UTC hours of the week (Monday 00:00 = 0) the series is closed in (open hours learned: windows.openHours); absent otherwise. */
   closedHours?: number[];
+  /** Ticks dropped as late (older than the last one) since the series was taken. */
+  late: number;
 }
 
 export class SeriesState {
@@ -48,6 +50,7 @@ export class SeriesState {
   /** When the last tick was sent, if it was stamped more than the store's clockSkewMs ahead of that (NaN otherwise): a tick stamped at or after it is newer, not late (follows). */
   aheadSentMs = Number.NaN;
   lastSeenMs = 0;
+  late = 0; // ticks dropped as older than lastTs (lateTicks)
   sinceForecast = 0;
   intervalMs = 0; // EW mean of tick spacing, lost readings left out (noteSpacing)
   spacingSkips = 0; // intervals left out in a row
@@ -203,7 +206,7 @@ export class SeriesState {
       if (this.filledSlots[slot] === 1) filled.push(i);
     }
     const hours = openHours ? this.clock.hours : null;
-    return hours ? { ts, values, filled, closedHours: hours.closedHoursOfWeek(this.lastTs) } : { ts, values, filled };
+    return hours ? { ts, values, filled, closedHours: hours.closedHoursOfWeek(this.lastTs), late: this.late } : { ts, values, filled, late: this.late };
   }
 
   /**

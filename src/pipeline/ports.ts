@@ -131,6 +131,8 @@ export interface SeriesDetail extends SeriesSummary {
   /** What was served last (the model's forecast, a fused or a cold baseline), in the forecasts topic's shape: `targets` by name, multi-target models only. */
   lastForecast: { ts: number; model: string; replaces?: string; horizon: ForecastStep[]; targets?: Record<string, ForecastStep[]>; closedSteps?: readonly number[] } | null;
   lastScore: number | null;
+  /** Ticks of the series dropped as late (older than its last one) since this instance took it (docs/runbook.md § Late ticks). */
+  lateTicks: number;
   /** Feedback in effect on this series (bar, maintenance span, counts, confirmed anomalies); absent when none. */
   feedback?: SeriesFeedback;
   /** Rolling band quality of this series' forecasts (p10–p90 coverage, pinball loss); absent before any forecast was realised. */
@@ -266,8 +268,8 @@ export type TickOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'inco
 
 /** What the core reports; telemetry turns it into metrics, logs and spans. All optional. */
 export interface PipelineObserver {
-  /** `ahead`: accepted, stamped more than input.clockSkewMs ahead of when it was sent (WindowStore.push). */
-  tick?(outcome: TickOutcome, ahead?: boolean): void;
+  /** `ahead`: accepted, stamped more than input.clockSkewMs ahead of when it was sent (WindowStore.push). `late` (outcome 'late'): the tick's series, ts and its series' last ts, for a rate-limited warning naming it (telemetry/late-tick-warning.ts). */
+  tick?(outcome: TickOutcome, ahead?: boolean, late?: { series: string; tsMs: number; lastTs: number }): void;
   deadLetter?(code: string, source: RawRecord['source']): void;
   batch?(size: number, seconds: number, queueWaitSeconds: number): void;
   forecast?(series: string, tickToForecastSeconds: number): void;

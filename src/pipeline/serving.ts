@@ -126,7 +126,7 @@ export class ServingService implements ServingApi {
     const summary = this.#summary(id);
     // A cold series' baseline only while it is cold: a window filled by a warm-up replay (no model run) made none since.
     const last = e?.served ?? e?.forecast ?? (summary.ready ? null : e?.baseline) ?? null;
-    const detail: SeriesDetail = { ...summary, window: { ts: recent.ts, values, filled: recent.filled, ...(recent.closedHours ? { closedHours: recent.closedHours } : {}) }, lastForecast: shownForecast(last, d.inference.spec.targets), lastScore: e?.lastScore ?? null };
+    const detail: SeriesDetail = { ...summary, window: { ts: recent.ts, values, filled: recent.filled, ...(recent.closedHours ? { closedHours: recent.closedHours } : {}) }, lastForecast: shownForecast(last, d.inference.spec.targets), lastScore: e?.lastScore ?? null, lateTicks: recent.late };
     const fb = d.feedback?.seriesState(id, d.store.lastTs(id) ?? 0);
     if (fb) detail.feedback = fb;
     const bq = d.bandQuality?.get(id);

@@ -7,12 +7,15 @@ import type { Metrics } from './metrics.ts';
 import { SURPRISE_VIEWS, TopKSeriesGauge } from '../domain/anomaly/index.ts';
 import type { EvictionReason } from '../domain/series-registry.ts';
 import { SeriesCapWarning, type SeriesCapWarningOptions } from './series-cap-warning.ts';
+import { LateTickWarning, type LateTick, type LateTickWarningOptions } from './late-tick-warning.ts';
 
 export interface ObserverOptions {
   scoreGaugeSeries: readonly string[];
   scoreGaugeTopK: number;
   /** Warn (rate-limited) when series are evicted at windows.maxSeries; absent: no warning (tests, tools). */
   capWarning?: SeriesCapWarningOptions;
+  /** Name the series of late ticks (rate-limited); absent: the metric only. */
+  lateWarning?: LateTickWarningOptions;
 }
 
 /** The `reason` label of tickcast_series_evicted_total for each registry reason. */
@@ -23,12 +26,14 @@ export class TelemetryObserver implements PipelineObserver {
   readonly #listeners = new Set<(e: LiveEvent) => void>();
   readonly #scores: TopKSeriesGauge;
   readonly #cap: SeriesCapWarning | null;
+  readonly #late: LateTickWarning | null;
 
   constructor(metrics: Metrics, opts: ObserverOptions) {
     this.#m = metrics;
     // With an opt-in list, only those series; else the top k by latest score.
     this.#scores = new TopKSeriesGauge({ k: opts.scoreGaugeSeries.length > 0 ? 0 : opts.scoreGaugeTopK, optIn: opts.scoreGaugeSeries });
     this.#cap = opts.capWarning ? new SeriesCapWarning(opts.capWarning) : null;
+    this.#late = opts.lateWarning ? new LateTickWarning(opts.lateWarning) : null;
     // Every reason exists at 0 from the start: increase() (and TickcastSeriesCapEvictions) sees the first eviction too.
     for (const reason of Object.values(EVICTION_LABEL)) metrics.seriesEvicted.inc({ reason }, 0);
     // The selection is applied when Prometheus scrapes, not per tick.
@@ -39,9 +44,10 @@ export class TelemetryObserver implements PipelineObserver {
     };
   }
 
-  tick(outcome: string, ahead = false): void {
+  tick(outcome: string, ahead = false, late?: LateTick): void {
     this.#m.ticks.inc({ result: outcome });
     if (ahead) this.#m.ticksAhead.inc();
+    if (late) this.#late?.late(late);
   }
 
   deadLetter(code: string): void {

@@ -7,14 +7,19 @@ import assert from 'node:assert/strict';
 import { startTestApp } from '../helpers/app.ts';
 import type { OutMessage, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/telemetry/logger.ts';
+import type { ConfigInput } from '../../src/config/schema.ts';
 
 const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 const MIN = 60_000;
 
 /** An app over a sink that keeps what it is sent, and a record maker (sent when stamped). */
-async function rig() {
+async function rig(logLines?: Array<Record<string, unknown>>, overrides: ConfigInput = {}) {
   const sent: OutMessage[] = [];
-  const app = await startTestApp({}, { sink: { send: async (m) => void sent.push(...m) }, source: idleSource });
+  const destination = new Writable({ write: (c, _e, cb) => (logLines?.push(JSON.parse(String(c)) as Record<string, unknown>), cb()) });
+  const logger = logLines ? { logger: createLogger({ level: 'warn', name: 'tickcast-test', destination }) } : {};
+  const app = await startTestApp(overrides, { sink: { send: async (m) => void sent.push(...m) }, source: idleSource, ...logger });
   let offset = 0;
   const rec = (series: string, ts: number, value: number, sentAt = ts): RawRecord => ({
     key: Buffer.from(series),
@@ -121,6 +126,30 @@ test('the same device read for 15 hours: no forecast names steps in hours it has
     const out = forecasts();
     assert.ok(out.length > 800);
     assert.deepEqual(out.filter((f) => f.closedSteps).map((f) => `${new Date(f.ts).toISOString()} ${f.closedSteps}`), []);
+  } finally {
+    await app.stop();
+  }
+});
+
+test('late ticks name their series: one rate-limited warning per series (how late, its last ts), and the series\' late count in GET /v1/series/{id}', async () => {
+  const lines: Array<Record<string, unknown>> = [];
+  const { app, rec, metric } = await rig(lines);
+  try {
+    const t0 = Math.floor(Date.now() / MIN) * MIN - 60 * MIN;
+    const feed: RawRecord[] = [];
+    for (let k = 0; k < 30; k++) feed.push(rec('yard/dev-1', t0 + k * MIN, 20 + Math.sin(k)), rec('yard/dev-2', t0 + k * MIN, 20 + Math.cos(k)));
+    await app.pipeline.handle(feed);
+    const last = t0 + 29 * MIN;
+    // dev-1's clock steps back 10 min and sends three readings; dev-2 re-sends one.
+    await app.pipeline.handle([rec('yard/dev-1', last - 10 * MIN, 20), rec('yard/dev-1', last - 9 * MIN, 20), rec('yard/dev-1', last - 8 * MIN, 20), rec('yard/dev-2', last - MIN, 20)]);
+    assert.equal(await metric(/^tickcast_ticks_total\{result="late"\} (\d+)/m), 4);
+    const late = lines.filter((l) => String(l.msg).startsWith('late tick dropped'));
+    assert.deepEqual(late.map((l) => [l.series, l.lateByMs, l.lastTs]), [['yard/dev-1', 10 * MIN, new Date(last).toISOString()], ['yard/dev-2', MIN, new Date(last).toISOString()]], 'one line per series in the interval, naming it, how late and its last ts');
+    assert.match(String(late[0].msg), /yard\/dev-1/);
+    const detail = (await (await fetch(`${app.address()}/v1/series/${encodeURIComponent('yard/dev-1')}`)).json()) as { lateTicks?: number };
+    assert.equal(detail.lateTicks, 3);
+    const other = (await (await fetch(`${app.address()}/v1/series/${encodeURIComponent('yard/dev-2')}`)).json()) as { lateTicks?: number };
+    assert.equal(other.lateTicks, 1);
   } finally {
     await app.stop();
   }
