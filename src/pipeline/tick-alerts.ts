@@ -5,7 +5,7 @@
  * followers publish for them (incidents), in that order.
  */
 import { band } from '../domain/forecast.ts';
-import { buildAlertRecord, encodeAlertRecord, type AnomalyEvent } from '../domain/anomaly/index.ts';
+import { buildAlertRecord, encodeAlertRecord, notBeforeFiring, type AnomalyEvent } from '../domain/anomaly/index.ts';
 import { alertId } from '../domain/alerts/alert-id.ts';
 import type { ForecastStep, ModelSpec, RawRecord, Tick } from '../domain/types.ts';
 import type { PipelineFollower } from './followers.ts';
@@ -84,7 +84,7 @@ export class TickAlerts {
 
   /** Build the event's record and, unless `out` is null (a quiet warm-up tick), publish it. */
   #alert(tick: Tick, cause: RawRecord, event: AnomalyEvent, entry: OutlookEntry, out: OutMessage[] | null): AnomalyRecord {
-    const built = buildAlertRecord(event, entry.forecast?.model ?? 'none', cause.source);
+    const built = notBeforeFiring(buildAlertRecord(event, entry.forecast?.model ?? 'none', cause.source), event.feature === undefined ? undefined : entry.open?.[event.feature]?.record.ts);
     const rec: AnomalyRecord = Object.assign(built, { kind: 'alert' as const, id: alertId(built.series, built.ts, built.state, built.severity, built.feature) });
     if (out) this.#publish(rec, tick.labels, cause, out);
     else if (cause.warmupFull === true) for (const f of this.#d.followers) f.replayed?.(rec, tick.labels);
@@ -139,7 +139,7 @@ export class TickAlerts {
   #resolveOpen(entry: OutlookEntry, feature: string, why: Pick<AnomalyRecord, 'reason' | 'eviction'>): void {
     const { record, ts, value } = entry.open![feature];
     const { view: _v, source: _s, id: _i, heldUntilTs: _h, ...rest } = record;
-    const rec: AnomalyRecord = { ...rest, ts, value, state: 'resolved', ...why };
+    const rec = notBeforeFiring<AnomalyRecord>({ ...rest, ts, value, state: 'resolved', ...why }, record.ts);
     rec.id = alertId(rec.series, rec.ts, rec.state, rec.severity, rec.feature);
     this.#publish(rec, undefined, null, this.#departed);
   }

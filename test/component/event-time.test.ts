@@ -131,6 +131,34 @@ test('the same device read for 15 hours: no forecast names steps in hours it has
   }
 });
 
+test('an alert fired on a tick stamped 2 h ahead and resolved after its series steps back: the resolved record is not stamped before the firing one (tickTs keeps the resolving tick\'s own ts)', async () => {
+  const { app, rec, alerts } = await rig();
+  try {
+    let t = Math.floor(Date.now() / MIN) * MIN - 600 * MIN;
+    const level = (k: number) => 20 + Math.sin(k / 7) + 0.3 * Math.sin(k * 12.9898);
+    let k = 0;
+    const warm: RawRecord[] = [];
+    for (; k < 500; k++, t += MIN) warm.push(rec('plc-8', t, level(k)));
+    await app.pipeline.handle(warm);
+    const fastTs = t + 2 * 3_600_000;
+    await app.pipeline.handle([rec('plc-8', fastTs, 60, t)]);
+    const stepBackFrom = t;
+    const calm: RawRecord[] = [];
+    for (let i = 0; i < 70; i++) calm.push(rec('plc-8', (t += MIN), level(k++)));
+    await app.pipeline.handle(calm);
+    const [firing, resolved] = alerts() as Array<{ state: string; ts: number; tickTs?: number; id: string }>;
+    assert.deepEqual([firing.state, resolved.state], ['firing', 'resolved']);
+    assert.equal(firing.ts, fastTs);
+    assert.ok(resolved.ts >= firing.ts, `resolved at ${new Date(resolved.ts).toISOString()}, before its firing at ${new Date(firing.ts).toISOString()}`);
+    assert.equal(resolved.ts, firing.ts);
+    assert.ok(resolved.tickTs !== undefined && resolved.tickTs > stepBackFrom && resolved.tickTs <= t, `tickTs ${resolved.tickTs}`);
+    const { items } = (await (await fetch(`${app.address()}/v1/anomalies?series=plc-8`)).json()) as { items: Array<{ state: string; tickTs?: number }> };
+    assert.equal(items.find((a) => a.state === 'resolved')?.tickTs, resolved.tickTs, 'GET /v1/anomalies carries tickTs too');
+  } finally {
+    await app.stop();
+  }
+});
+
 test('late ticks name their series: one rate-limited warning per series (how late, its last ts), and the series\' late count in GET /v1/series/{id}', async () => {
   const lines: Array<Record<string, unknown>> = [];
   const { app, rec, metric } = await rig(lines);
@@ -150,6 +178,28 @@ test('late ticks name their series: one rate-limited warning per series (how lat
     assert.equal(detail.lateTicks, 3);
     const other = (await (await fetch(`${app.address()}/v1/series/${encodeURIComponent('yard/dev-2')}`)).json()) as { lateTicks?: number };
     assert.equal(other.lateTicks, 1);
+  } finally {
+    await app.stop();
+  }
+});
+
+test('the same alert still firing when its series is evicted after the step back: the evicted resolve is not stamped before its firing either', async () => {
+  const { app, rec, alerts } = await rig(undefined, { windows: { maxSeries: 2 } });
+  try {
+    let t = Math.floor(Date.now() / MIN) * MIN - 600 * MIN;
+    const level = (k: number) => 20 + Math.sin(k / 7) + 0.3 * Math.sin(k * 12.9898);
+    const warm: RawRecord[] = [];
+    for (let k = 0; k < 500; k++, t += MIN) warm.push(rec('plc-9', t, level(k)));
+    await app.pipeline.handle(warm);
+    const fastTs = t + 2 * 3_600_000;
+    await app.pipeline.handle([rec('plc-9', fastTs, 60, t)]);
+    await app.pipeline.handle([rec('plc-9', (t += MIN), 60), rec('plc-9', (t += MIN), 60)]); // stepped back, still anomalous
+    assert.deepEqual(alerts().map((a) => a.state), ['firing'], 'still firing after the step back');
+    await app.pipeline.handle([rec('other-1', t, 1), rec('other-2', t, 1), rec('other-2', t + MIN, 1)]); // plc-9 goes at the cap
+    const [firing, resolved] = alerts() as Array<{ state: string; ts: number; tickTs?: number; reason?: string }>;
+    assert.deepEqual([resolved?.state, resolved?.reason], ['resolved', 'evicted']);
+    assert.equal(resolved.ts, firing.ts, `resolved at ${new Date(resolved.ts).toISOString()}, its firing at ${new Date(firing.ts).toISOString()}`);
+    assert.equal(resolved.tickTs, t, 'the last tick of the series');
   } finally {
     await app.stop();
   }

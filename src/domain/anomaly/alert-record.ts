@@ -44,6 +44,13 @@ export interface AnomalyAlertRecord {
    * `ts` and the rest are those of the tick it fired on (its real start). Absent otherwise.
    */
   heldUntilTs?: number;
+  /**
+   * Resolved records only, when the tick that resolved the alert is stamped before the alert's
+   * firing record (its series stepped back onto its true clock after firing on a tick stamped
+   * ahead): that tick's own ts (epoch ms); `ts` is then the firing record's, so a resolve is never
+   * earlier than its firing. Absent otherwise (`ts` is the tick's).
+   */
+  tickTs?: number;
   /** With `reason: "evicted"`: why the series went — `idle` (windows.idleEvictMs) or `cap` (windows.maxSeries). */
   eviction?: 'idle' | 'cap';
 }
@@ -94,4 +101,17 @@ export function buildAlertRecord(event: AnomalyEvent, modelVersion: string, sour
 /** Kafka message key and JSON value for the record (keyed by series: one partition per series). */
 export function encodeAlertRecord(rec: AnomalyAlertRecord): { key: string; value: string } {
   return { key: rec.series, value: JSON.stringify(rec) };
+}
+
+/**
+ * A resolved record is never stamped before the firing record it closes (`firingTs`): a series
+ * that fired on a tick stamped ahead and stepped back onto its true clock resolves on ticks older
+ * than that firing, and a duration computed from the two came out negative. Its `ts` becomes the
+ * firing's and the tick's own ts goes to `tickTs`. Unchanged otherwise.
+ */
+export function notBeforeFiring<R extends AnomalyAlertRecord>(rec: R, firingTs: number | undefined): R {
+  if (rec.state !== 'resolved' || firingTs === undefined || !(firingTs > rec.ts)) return rec;
+  rec.tickTs = rec.ts;
+  rec.ts = firingTs;
+  return rec;
 }
