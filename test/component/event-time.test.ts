@@ -10,6 +10,7 @@ import type { RawRecord } from '../../src/domain/types.ts';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
+import { outputContract } from '../helpers/output-contract.ts';
 
 const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 const MIN = 60_000;
@@ -29,10 +30,13 @@ async function rig(logLines?: Array<Record<string, unknown>>, overrides: ConfigI
     receivedAtMs: sentAt,
   });
   const alerts = () => sent.filter((m) => m.stream === 'anomalies').map((m) => JSON.parse(String(m.value)) as { state: string; ts: number });
+  /** The output contract (docs/schemas.md) on every record written so far: [] when all keep it. */
+  const contractProblems = () => sent.flatMap((m) => contract.check({ stream: m.stream, key: m.key === null ? null : String(m.key), value: m.value === null ? null : String(m.value), headers: Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, String(v)])) }));
   const forecasts = () => sent.splice(0).filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)) as { ts: number; horizon: Array<{ ts: number }>; closedSteps?: number[] });
   const metric = async (line: RegExp): Promise<number> => Number(line.exec(await (await fetch(`${app.address()}/metrics`)).text())?.[1] ?? 0);
-  return { app, rec, forecasts, metric, alerts };
+  return { app, rec, forecasts, metric, alerts, contractProblems };
 }
+const contract = outputContract();
 
 test('a device back from two hours offline on a new phase: its forecast steps stay a minute apart (the pause is not its spacing)', async () => {
   const { app, rec, forecasts } = await rig();
@@ -132,7 +136,7 @@ test('the same device read for 15 hours: no forecast names steps in hours it has
 });
 
 test('an alert fired on a tick stamped 2 h ahead and resolved after its series steps back: the resolved record is not stamped before the firing one (tickTs keeps the resolving tick\'s own ts)', async () => {
-  const { app, rec, alerts } = await rig();
+  const { app, rec, alerts, contractProblems } = await rig();
   try {
     let t = Math.floor(Date.now() / MIN) * MIN - 600 * MIN;
     const level = (k: number) => 20 + Math.sin(k / 7) + 0.3 * Math.sin(k * 12.9898);
@@ -154,6 +158,7 @@ test('an alert fired on a tick stamped 2 h ahead and resolved after its series s
     assert.ok(resolved.tickTs !== undefined && resolved.tickTs > stepBackFrom && resolved.tickTs <= t, `tickTs ${resolved.tickTs}`);
     const { items } = (await (await fetch(`${app.address()}/v1/anomalies?series=plc-8`)).json()) as { items: Array<{ state: string; tickTs?: number }> };
     assert.equal(items.find((a) => a.state === 'resolved')?.tickTs, resolved.tickTs, 'GET /v1/anomalies carries tickTs too');
+    assert.deepEqual(contractProblems(), [], 'every record keeps the documented schema, tickTs included');
   } finally {
     await app.stop();
   }

@@ -66,12 +66,13 @@ export const alertSchema = {
     reason: { enum: ['evicted', 'reset'] },
     eviction: { enum: ['idle', 'cap'] },
     heldUntilTs: epochMs,
+    tickTs: epochMs,
   },
   additionalProperties: false,
   allOf: [
-    // view and heldUntilTs: firing records only; reason: resolved records only; eviction: with reason "evicted".
+    // view and heldUntilTs: firing records only; reason and tickTs: resolved records only; eviction: with reason "evicted".
     { if: { properties: { state: { const: 'resolved' } } }, then: { not: { anyOf: [{ required: ['view'] }, { required: ['heldUntilTs'] }] } } },
-    { if: { properties: { state: { const: 'firing' } } }, then: { required: ['view'], not: { required: ['reason'] } } },
+    { if: { properties: { state: { const: 'firing' } } }, then: { required: ['view'], not: { anyOf: [{ required: ['reason'] }, { required: ['tickTs'] }] } } },
     { if: { required: ['eviction'] }, then: { required: ['reason'], properties: { reason: { const: 'evicted' } } } },
     { if: { required: ['reason'], properties: { reason: { const: 'evicted' } } }, then: { required: ['eviction'], not: { required: ['source'] } } },
   ],
