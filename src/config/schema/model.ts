@@ -69,7 +69,7 @@ export const finetuneSection = z
     steps: positiveInt.max(1_000).default(50),
     /** Adam step size of a round, at most 0.01 (a round nudges the served model). */
     learningRate: z.number().positive().max(0.01).default(5e-4),
-    /** Training pairs (window, realised future) kept for rounds to draw from: half the most recent, half a per-series sample of the whole history. A pair is 4 bytes × (window × features + horizon × targets): ≈ 6 MB at the defaults. With fine-tuning on, at least 2 × (min(minSamples, 512) + 64) − 1 (527 at the default minSamples): half of it must hold a round's hold-out and two training batches, or no round ever starts. */
+    /** Training pairs (window, realised future) kept for rounds to draw from: half the most recent, half a per-series sample of the whole history (never more than this in all: with more series than half of it, the series quiet the longest lose their sample first). A pair is 4 bytes × (window × features + horizon × targets): ≈ 6 MB at the defaults. With fine-tuning on, at least 2 × (min(minSamples, 512) + 64) − 1 (527 at the default minSamples): half of it must hold a round's hold-out and two training batches, or no round ever starts. */
     replayCapacity: positiveInt.default(20_000),
     /** Relative MAE gain a challenger needs over the champion, on the hold-out slice and then live (shadow), to be promoted: 0.02 = 2% lower. */
     minImprovement: z.number().min(0).max(1).default(0.02),

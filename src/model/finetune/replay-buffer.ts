@@ -2,7 +2,10 @@
  * Bounded replay buffer of training pairs that mixes recency and coverage: half the capacity is
  * a ring of the most recent pairs (what the stream looks like now), the other half one reservoir
  * per series (a uniform sample of each series' whole history, so a quiet or older series is not
- * forgotten). Per-series reservoirs share their half equally and shrink as series appear.
+ * forgotten). Per-series reservoirs share their half equally and shrink as series appear. With
+ * more series than that half has slots, the reservoir of the series quiet the longest (least
+ * recently added to) is dropped for a new one: the buffer never holds more than `capacity` pairs
+ * (before 6 Dec 2026 every series kept one pair, and many series overran it).
  *
  * Sampling draws half of a batch from the recent ring and half from the reservoirs (series
  * chosen uniformly, then a pair uniformly), always excluding pairs whose origin is at or after
@@ -36,8 +39,13 @@ export class ReplayBuffer {
     return this.#res.size;
   }
 
+  /** Slots of the coverage half: at most this many series have a reservoir. */
+  get #coverageCapacity(): number {
+    return this.capacity - this.recentCapacity;
+  }
+
   #perSeries(): number {
-    return Math.max(1, Math.floor((this.capacity - this.recentCapacity) / Math.max(1, this.#res.size)));
+    return Math.max(1, Math.floor(this.#coverageCapacity / Math.max(1, this.#res.size)));
   }
 
   add(p: Pair): void {
@@ -47,11 +55,13 @@ export class ReplayBuffer {
       this.#recentHead = (this.#recentHead + 1) % this.recentCapacity;
     }
     let r = this.#res.get(p.series);
-    if (!r) {
+    if (r) this.#res.delete(p.series); // Map order doubles as recency order (re-set below)
+    else {
       r = { items: [], seen: 0 };
-      this.#res.set(p.series, r);
-      this.#shrink();
+      if (this.#res.size >= this.#coverageCapacity) this.forget(this.#res.keys().next().value as string);
     }
+    this.#res.set(p.series, r);
+    if (r.seen === 0) this.#shrink();
     r.seen++;
     const cap = this.#perSeries();
     if (r.items.length < cap) {

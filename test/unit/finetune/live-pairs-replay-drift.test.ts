@@ -173,6 +173,26 @@ test('replay buffer: bounded, recent ring holds the newest, a quiet series keeps
   assert.ok(oldest < seq / 2, `oldest sampled ${oldest} of ${seq}`);
 });
 
+test('replay buffer: stays within its capacity with more series than its coverage half; the longest-quiet series go first', () => {
+  // Before 6 Dec 2026 every series kept at least one pair: 1000 series in a buffer of 100 held 1050.
+  const buf = new ReplayBuffer(100, rng(5));
+  let seq = 0;
+  for (let i = 0; i < 1000; i++) {
+    buf.add(pair(`s${i}`, seq++));
+    if (i % 10 === 0) buf.add(pair('keep', seq++));
+    assert.ok(buf.size <= 100, `size ${buf.size} after ${i + 1} series`);
+  }
+  assert.equal(buf.seriesCount, 50);
+  // Below the recent ring (the newest 50 pairs) only the reservoirs remain: those of the 50 most recently active series.
+  const ringStart = buf.recent(50)[0].originSeq;
+  const older = buf.sample(2000, ringStart);
+  assert.ok(older.some((p) => p.series === 'keep'), 'a series that kept ticking keeps its coverage');
+  const evicted = older.filter((p) => p.series !== 'keep' && Number(p.series.slice(1)) < 940);
+  assert.equal(evicted.length, 0, `pairs of long-quiet series drawn: ${evicted.slice(0, 3).map((p) => p.series)}`);
+  buf.forget('keep');
+  assert.equal(buf.seriesCount, 49);
+});
+
 test('replay buffer: sample excludes the hold-out (origins at or after beforeSeq)', () => {
   const buf = new ReplayBuffer(100, rng(1));
   for (let i = 0; i < 300; i++) buf.add(pair(`s${i % 3}`, i));
