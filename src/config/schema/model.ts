@@ -77,6 +77,8 @@ export const finetuneSection = z
     minSamples: positiveInt.default(200),
     /** After a promotion: rolled back automatically when the new version's live MAE exceeds the previous one's by more than this fraction (0.1 = 10%) over minSamples pairs. */
     rollbackRegression: z.number().min(0).default(0.1),
+    /** After a promotion: longest the watch lasts. On an idle or slow stream that brings fewer than 3 × minSamples live pairs by then, the watch ends keeping the new model (logged, recorded as kept with the reason); no round starts while watching. */
+    watchTimeoutMs: timerMs(1).default(600_000),
     /** Fraction of wall time the training worker computes (the rest it sleeps), so serving keeps the CPU. A round being stopped (fine-tuning paused, champion replaced) has its rest cut short: it ends within a step. */
     dutyCycle: z.number().gt(0).max(1).default(0.15),
     /** Where the trainer runs: a child process (own V8 and GC threads, all at workerNice) or a worker thread (only that thread niced). */

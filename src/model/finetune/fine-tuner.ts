@@ -61,7 +61,7 @@ export class FineTuner implements TickLearner {
     const c = deps.config;
     const f = c.finetune;
     this.#t = resolveTuning(c, deps.tuning);
-    this.#limits = { intervalMs: f.intervalMs, driftCooldownMs: this.#t.driftCooldownMs, shadowTimeoutMs: this.#t.shadowTimeoutMs, minSamples: f.minSamples, minImprovement: f.minImprovement, rollbackRegression: f.rollbackRegression };
+    this.#limits = { intervalMs: f.intervalMs, driftCooldownMs: this.#t.driftCooldownMs, shadowTimeoutMs: this.#t.shadowTimeoutMs, minSamples: f.minSamples, minImprovement: f.minImprovement, rollbackRegression: f.rollbackRegression, watchTimeoutMs: f.watchTimeoutMs };
     this.#log = deps.logger;
     this.#report = new RoundReport(deps.logger, deps.metrics);
     const spec = deps.control.champion.spec;
@@ -294,7 +294,7 @@ export class FineTuner implements TickLearner {
     const swapped = this.#host.call({ type: 'promote' });
     swapped.catch(() => undefined); // awaited below
     this.#challenger = null;
-    await this.#dispatch({ type: 'promoted', gen, version, previous });
+    await this.#dispatch({ type: 'promoted', gen, now: Date.now(), version, previous });
     await swapped;
   }
 }

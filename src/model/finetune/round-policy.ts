@@ -15,7 +15,7 @@
  *   shadow ──step while pinned──▶ idle (discarded)          watching ──step while pinned──▶ idle
  *   watching ──scored: MAE > previous × (1 + rollbackRegression)──▶ rollback action ──rolledBack──▶ idle
  *   watching ──rollbackRefused (pinned, or replaced meanwhile)──▶ idle (no decision while pinned)
- *   watching ──scored: 3 × minSamples pairs without regression──▶ idle (kept)
+ *   watching ──scored: 3 × minSamples pairs without regression, or past watchTimeoutMs──▶ idle (kept)
  *   any live phase ──championReplaced / trainerDied / failed──▶ idle (a round training or in
  *     shadow ends: discarded / aborted; `failed`: its promotion or the work failed)
  *   any ──stopped──▶ stopped (disabled stays disabled)
@@ -50,6 +50,8 @@ export interface RoundLimits {
   minSamples: number;
   minImprovement: number;
   rollbackRegression: number;
+  /** A watch that has not decided within this long ends, keeping the new model (finetune.watchTimeoutMs). */
+  watchTimeoutMs: number;
 }
 
 export interface RoundState {
@@ -60,7 +62,7 @@ export interface RoundState {
   readonly nextRoundAt: number;
   readonly lastDriftRound: number;
   readonly driftPending: boolean;
-  /** Shadow gives up at this time without enough live pairs. */
+  /** Shadow gives up (watching: ends, keeping the model) at this time without enough live pairs. */
   readonly deadline: number;
   /** The version a watched promotion replaced (automatic rollback target). */
   readonly previousVersion: string | null;
@@ -95,7 +97,7 @@ export type RoundEvent =
   | { type: 'trained'; gen: number; now: number; trainLoss: number; holdout: HoldoutScores; seconds: number }
   | { type: 'trainFailed'; gen: number; reason: string }
   | { type: 'scored'; gen: number; now: number; pinned: boolean; count: number; mae: LiveScores }
-  | { type: 'promoted'; gen: number; version: string; previous: string }
+  | { type: 'promoted'; gen: number; now: number; version: string; previous: string }
   /** The automatic rollback asked for by a `rollback` action is done. */
   | { type: 'rolledBack' }
   /** The automatic rollback was refused: the model was pinned, or replaced from outside, meanwhile. */
@@ -185,7 +187,7 @@ function live(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
       if (e.gen !== s.gen || !s.current) return stay;
       const record = { ...s.current, version: e.version, outcome: 'pending' as const };
       return {
-        state: { ...s, phase: 'watching', previousVersion: e.previous, current: record },
+        state: { ...s, phase: 'watching', previousVersion: e.previous, current: record, deadline: e.now + l.watchTimeoutMs },
         actions: [{ type: 'finished', record: { ...record, outcome: 'promoted' } }, { type: 'resetScoring' }],
       };
     }
@@ -289,8 +291,10 @@ function watchScored(s: RoundState, e: Extract<RoundEvent, { type: 'scored' }>, 
     // Still watching until the rollback is done (`rolledBack`); results of older work are void.
     return { state: { ...s, gen: s.gen + 1, current: { ...record, reason } }, actions: [{ type: 'rollback', to, from: record.version, reason }] };
   }
-  if (n >= 3 * l.minSamples) {
-    return { state: { ...s, phase: 'idle', current: null }, actions: [{ type: 'clearQueue' }, { type: 'kept', record: { ...record, outcome: 'kept' } }] };
+  // Past the deadline (an idle or slow stream) the watch ends all the same: no round starts while watching.
+  if (n >= 3 * l.minSamples || e.now > s.deadline) {
+    const kept: RoundRecord = n >= 3 * l.minSamples ? { ...record, outcome: 'kept' } : { ...record, outcome: 'kept', reason: `watch ended at its deadline (finetune.watchTimeoutMs ${l.watchTimeoutMs} ms) after ${n} of ${3 * l.minSamples} live pairs, no regression found` };
+    return { state: { ...s, phase: 'idle', current: null }, actions: [{ type: 'clearQueue' }, { type: 'kept', record: kept }] };
   }
   return { state: { ...s, current: record }, actions: [] };
 }

@@ -68,15 +68,21 @@ export class RoundReport {
     this.#m.challengerError.set({ role: 'challenger' }, challenger);
   }
 
+  /** A promoted model survived its watch (recorded as a rolled-back one is: history, metric). */
   kept(rec: RoundRecord): void {
-    this.#log.info({ version: rec.version, watch: rec.watch }, `model ${rec.version} kept after ${rec.watch?.count} live pairs of watching`);
+    this.#record(rec);
+    this.#log.info({ round: rec.round, version: rec.version, watch: rec.watch }, `model ${rec.version} kept after ${rec.watch?.count ?? 0} live pairs of watching${rec.reason ? `: ${rec.reason}` : ''}`);
   }
 
   finished(rec: RoundRecord): void {
-    this.#m.finetuneRounds.inc({ outcome: rec.outcome as 'promoted' | 'discarded' | 'aborted' | 'rolled_back' });
-    this.#history.push(rec);
-    if (this.#history.length > MAX_HISTORY) this.#history.shift();
+    this.#record(rec);
     if (rec.outcome === 'discarded') this.#log.info({ round: rec.round, holdout: rec.holdout, shadow: rec.shadow }, `fine-tune round ${rec.round} discarded: ${rec.reason}`);
     if (rec.outcome === 'promoted') this.#log.info({ round: rec.round, version: rec.version, holdout: rec.holdout, shadow: rec.shadow }, `promoted fine-tuned model ${rec.version}`);
+  }
+
+  #record(rec: RoundRecord): void {
+    this.#m.finetuneRounds.inc({ outcome: rec.outcome });
+    this.#history.push(rec);
+    if (this.#history.length > MAX_HISTORY) this.#history.shift();
   }
 }

@@ -119,3 +119,10 @@ test('embedded.dataFile must name a readable file at load', () => {
   writeFileSync(csv, 'timestamp,value\n2024-01-01 00:00:00,1\n');
   assert.equal(loadConfig({ env: { TICKCAST_EMBEDDED_DATA_FILE: csv } }).embedded.dataFile, csv);
 });
+
+test('finetune.watchTimeoutMs: 10 min by default, a positive timer (0 or past a Node timer refused)', () => {
+  assert.equal(loadConfig({ env: {} }).finetune.watchTimeoutMs, 600_000);
+  assert.equal(loadConfig({ env: { TICKCAST_FINETUNE_WATCH_TIMEOUT_MS: '120000' } }).finetune.watchTimeoutMs, 120_000);
+  assert.ok(problems({ env: { TICKCAST_FINETUNE_WATCH_TIMEOUT_MS: '0' } }).some((p) => p.includes('finetune.watchTimeoutMs')));
+  assert.ok(problems({ env: { TICKCAST_FINETUNE_WATCH_TIMEOUT_MS: '2147483648' } }).some((p) => p.includes('finetune.watchTimeoutMs')));
+});

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { initialRoundState, transition, type RoundEvent, type RoundLimits, type RoundState } from '../../../src/model/finetune/round-policy.ts';
 
-const L: RoundLimits = { intervalMs: 1000, driftCooldownMs: 250, shadowTimeoutMs: 5000, minSamples: 10, minImprovement: 0.02, rollbackRegression: 0.1 };
+const L: RoundLimits = { intervalMs: 1000, driftCooldownMs: 250, shadowTimeoutMs: 5000, minSamples: 10, minImprovement: 0.02, rollbackRegression: 0.1, watchTimeoutMs: 8000 };
 const gate = (champion: number, challenger: number) => ({ champion: { mae: champion, pinball: 0 }, challenger: { mae: challenger, pinball: 0 } });
 
 /** Run events from a state; returns the final state and every action type in order. */
@@ -23,7 +23,7 @@ function run(s: RoundState, events: RoundEvent[]): { s: RoundState; actions: str
 const idle = run(initialRoundState(), [{ type: 'trainerReady', now: 0 }]).s;
 const training = run(idle, [{ type: 'roundStarted', now: 1000, trigger: 'interval' }]).s;
 const shadow = run(training, [{ type: 'trained', gen: 0, now: 1100, trainLoss: 0.1, holdout: gate(1, 0.5), seconds: 1 }]).s;
-const watching = run(shadow, [{ type: 'promoted', gen: 0, version: 'v2', previous: 'v1' }]).s;
+const watching = run(shadow, [{ type: 'promoted', gen: 0, now: 2000, version: 'v2', previous: 'v1' }]).s;
 
 const table: { name: string; from: RoundState; events: RoundEvent[]; phase: string; actions: string[]; check?: (s: RoundState) => void }[] = [
   { name: 'starting → idle when the trainer is ready; next round one interval later', from: initialRoundState(), events: [{ type: 'trainerReady', now: 5 }], phase: 'idle', actions: [], check: (s) => assert.equal(s.nextRoundAt, 1005) },
@@ -46,10 +46,14 @@ const table: { name: string; from: RoundState; events: RoundEvent[]; phase: stri
   { name: 'shadow: enough pairs, not better by minImprovement → discarded', from: shadow, events: [{ type: 'scored', gen: 0, now: 0, pinned: false, count: 10, mae: { champion: 1, challenger: 0.99 } }], phase: 'idle', actions: ['reportShadow', 'discardChallenger', 'finished:discarded'] },
   { name: 'shadow: pinned while scoring → no decision', from: shadow, events: [{ type: 'scored', gen: 0, now: 0, pinned: true, count: 10, mae: { champion: 1, challenger: 0.5 } }], phase: 'shadow', actions: ['reportShadow'] },
   { name: 'shadow: a pinned step discards', from: shadow, events: [{ type: 'step', now: 0, pinned: true }], phase: 'idle', actions: ['pauseTrainer', 'finished:discarded', 'discardChallenger', 'clearQueue'] },
-  { name: 'promoted → watching, recorded, scoring from now', from: shadow, events: [{ type: 'promoted', gen: 0, version: 'v2', previous: 'v1' }], phase: 'watching', actions: ['finished:promoted', 'resetScoring'], check: (s) => assert.equal(s.previousVersion, 'v1') },
+  { name: 'promoted → watching, recorded, scoring from now', from: shadow, events: [{ type: 'promoted', gen: 0, now: 2000, version: 'v2', previous: 'v1' }], phase: 'watching', actions: ['finished:promoted', 'resetScoring'], check: (s) => assert.equal(s.previousVersion, 'v1') },
   { name: 'watching: regression → rollback to the previous version; watching until it is done', from: watching, events: [{ type: 'scored', gen: 0, now: 0, pinned: false, count: 10, mae: { champion: 1.2, previous: 1 } }], phase: 'watching', actions: ['rollback'], check: (s) => assert.equal(s.gen, 1) },
   { name: 'watching: rollback done → idle, recorded, no rollback target left', from: watching, events: [{ type: 'scored', gen: 0, now: 0, pinned: false, count: 10, mae: { champion: 1.2, previous: 1 } }, { type: 'scored', gen: 0, now: 0, pinned: false, count: 20, mae: { champion: 2, previous: 1 } }, { type: 'rolledBack' }], phase: 'idle', actions: ['rollback', 'clearQueue', 'finished:rolled_back'], check: (s) => assert.equal(s.previousVersion, null) },
   { name: 'watching: 3 × minSamples without regression → kept', from: watching, events: [{ type: 'scored', gen: 0, now: 0, pinned: false, count: 30, mae: { champion: 1.05, previous: 1 } }], phase: 'idle', actions: ['clearQueue', 'kept'] },
+  { name: 'watching: too few pairs before its deadline → keeps watching', from: watching, events: [{ type: 'scored', gen: 0, now: 10_000, pinned: false, count: 4, mae: { champion: 1.05, previous: 1 } }], phase: 'watching', actions: [], check: (s) => assert.equal(s.deadline, 10_000) },
+  // Before 6 Dec 2026 the watch had no deadline: on an idle stream it never ended and no round started.
+  { name: 'watching: past its deadline (finetune.watchTimeoutMs) → kept with the reason, idle', from: watching, events: [{ type: 'scored', gen: 0, now: 10_001, pinned: false, count: 4, mae: { champion: 1.05, previous: 1 } }], phase: 'idle', actions: ['clearQueue', 'kept'], check: (s) => assert.equal(s.current, null) },
+  { name: 'watching: a regression over minSamples past the deadline still rolls back', from: watching, events: [{ type: 'scored', gen: 0, now: 20_000, pinned: false, count: 10, mae: { champion: 1.2, previous: 1 } }], phase: 'watching', actions: ['rollback'] },
   { name: 'watching: a pinned step ends the watch', from: watching, events: [{ type: 'step', now: 0, pinned: true }], phase: 'idle', actions: ['pauseTrainer', 'clearQueue'] },
   { name: 'champion replaced in shadow → idle, discarded, trainer reloaded, new generation', from: shadow, events: [{ type: 'championReplaced', now: 0, why: 'manual' }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:discarded', 'reloadChampion'], check: (s) => assert.equal(s.gen, 1) },
   { name: 'trainer died while training → aborted, no rollback target', from: { ...training, previousVersion: 'v1' }, events: [{ type: 'trainerDied', reason: 'killed' }], phase: 'idle', actions: ['finished:aborted', 'discardChallenger', 'clearQueue'], check: (s) => assert.equal(s.previousVersion, null) },
@@ -70,13 +74,22 @@ for (const row of table) {
   });
 }
 
+test('round policy: a watch ended by its deadline records why the model was kept', () => {
+  const t = transition(watching, { type: 'scored', gen: 0, now: 10_001, pinned: false, count: 4, mae: { champion: 1.05, previous: 1 } }, L);
+  const kept = t.actions.find((a) => a.type === 'kept');
+  assert.ok(kept && kept.type === 'kept');
+  assert.equal(kept.record.outcome, 'kept');
+  assert.deepEqual(kept.record.watch, { count: 4, champion: 1.05, previous: 1 });
+  assert.match(String(kept.record.reason), /deadline \(finetune\.watchTimeoutMs 8000 ms\) after 4 of 30 live pairs/);
+});
+
 test('round policy: a whole round, interval → promoted → kept, records say what happened', () => {
   const { s, actions } = run(idle, [
     { type: 'step', now: 1000, pinned: false },
     { type: 'roundStarted', now: 1000, trigger: 'interval' },
     { type: 'trained', gen: 0, now: 1100, trainLoss: 0.1, holdout: gate(1, 0.8), seconds: 2 },
     { type: 'scored', gen: 0, now: 1200, pinned: false, count: 12, mae: { champion: 1, challenger: 0.8 } },
-    { type: 'promoted', gen: 0, version: 'v2', previous: 'v1' },
+    { type: 'promoted', gen: 0, now: 2000, version: 'v2', previous: 'v1' },
     { type: 'scored', gen: 0, now: 1300, pinned: false, count: 30, mae: { champion: 0.8, previous: 1 } },
   ]);
   assert.equal(s.phase, 'idle');
