@@ -78,7 +78,7 @@ export class LateTickWarning {
       { series: t.series, ts: iso(t.tsMs), lastTs: iso(t.lastTs), lateByMs, lateTicks: count, ...(suppressed > 0 ? { suppressed } : {}) },
       `late tick dropped: series ${JSON.stringify(t.series)} sent ts ${iso(t.tsMs)}, ${lateByMs} ms before its last accepted tick (${iso(t.lastTs)}); ` +
         `${count} late tick(s) of this series since the last line about it. ` +
-        'Its clock stepped back, or it re-sends old readings, or a tick stamped ahead moved it forward (docs/runbook.md § Late ticks)' +
+        'Its clock stepped back, or it re-sends old readings, or a tick stamped ahead moved it forward (docs/runbook.md § Routine operations ("Late ticks"))' +
         (suppressed > 0 ? `; ${suppressed} line(s) about other series were left out (at most ${this.#maxLines} per ${this.#interval / 1000} s)` : ''),
     );
   }
