@@ -11,6 +11,7 @@ import { normStd, type WindowStore } from '../domain/window-store.ts';
 import { SortedSeriesIds } from '../domain/sorted-series.ts';
 import { beyondValueBound, MAX_ABS_VALUE } from '../domain/value-bound.ts';
 import type { OutlookEntry, SeriesOutlook } from './series-outlook.ts';
+import { namedTargets } from './out-messages.ts';
 import type { ForecastFusion } from '../domain/fusion/forecast-fusion.ts';
 import type { ForecastFloor } from '../domain/forecast-floor.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
@@ -257,5 +258,5 @@ function normalise(rows: number[][], out: Float32Array, F: number): { mean: Floa
 function shownForecast(f: NonNullable<OutlookEntry['baseline']> & { replaces?: string } | null, names: readonly string[]): SeriesDetail['lastForecast'] {
   if (f === null) return null;
   const { targets, ...rest } = f;
-  return targets && names.length > 1 ? { ...rest, targets: Object.fromEntries(names.map((t, i) => [t, targets[i]])) } : rest;
+  return targets ? { ...rest, ...namedTargets({ targets: names }, targets) } : rest;
 }
