@@ -1,7 +1,7 @@
 /**
  * Gaps in a series' event time: the typical interval between ticks (a running median: a 5 %
- * multiplicative step toward each new interval, so one outage barely moves it and a new cadence
- * is learned within ~50 ticks), and the residual divisor of each tick. A tick more than
+ * multiplicative step toward each new interval, so one outage barely moves it; a reset clock's
+ * first interval and a new cadence far off it are taken at once, below), and the residual divisor of each tick. A tick more than
  * `gapFactor` typical intervals after the newest one seen ends a gap: its residuals, and those of
  * the `holdTicks` ticks after it (the forecaster's context still spans the gap), are divided by
  * √(interval / typical) — a value may have moved as far as a random walk would in that time.
@@ -21,6 +21,19 @@
  * after such times reports none missed, and no gap however long the closure (a clock whose span
  * holds a closed clock time is a closure, even where part of it was an outage), though its
  * residuals (and the `holdTicks` after a long one) are divided by √ratio all the same.
+ *
+ * Learning the typical interval fast where the 5 % steps would be slow (docs/anomaly.md, "Gaps"):
+ * - A second interval more than `gapFactor` times shorter than the first replaces it: the first
+ *   was a pause, or a reading stamped on a reset clock (a device whose clock read 2000-01-01 on its
+ *   first reading after a reboot made 27 years the typical interval, and no gap or missed reading
+ *   was seen for the next ~330 ticks while the 5 % steps walked it down).
+ * - A new cadence: on a series read on a clock (`onClock` when the run starts), `CADENCE_RUN`
+ *   intervals in a row that agree with one another (within GRID_TOLERANCE) and are all more than
+ *   `gapFactor` times shorter, or all longer, than the typical interval are the series' new
+ *   spacing, taken at once (a sensor from every 60 s to every 10 s: ~30 ticks of 5 % steps with no
+ *   gap seen; from 10 s to 60 s: 14 ticks each reported as a gap). A single outage, outages of
+ *   different lengths, and a feed with no clock (ticks when something happens: three short
+ *   intervals in a row are chance there) are no run.
  */
 import { OpenHours } from './open-hours.ts';
 
@@ -42,6 +55,8 @@ const STEP_UP = Math.exp(0.05);
 const STEP_DOWN = Math.exp(-0.05);
 /** How far from a whole number n of typical intervals an interval on the series' clock may be, × n. */
 export const GRID_TOLERANCE = 0.25;
+/** Intervals in a row, all far off the typical one the same way and agreeing, that are a new cadence. */
+export const CADENCE_RUN = 3;
 /** Share of intervals on the clock (EW, weight 0.05) from which a series is read on one. */
 export const GRID_SHARE = 0.9;
 
@@ -54,6 +69,11 @@ export class GapClock {
   ticksLeft = 0;
   /** EW share of intervals within GRID_TOLERANCE × n of a whole number n ≥ 1 of typical intervals. */
   onGrid = 0;
+  /** Whether `typicalMs` rests on the series' first interval alone (a shorter second one may replace it). */
+  firstOnly = false;
+  /** The run of intervals that may be a new cadence: the first of it (ms; 0: none) and its length. */
+  runMs = 0;
+  run = 0;
   /** The hours the feed reads in (open-hours.ts): learned from the first tick when the clock is made with them, else from the first tick asked to use them (else null). */
   hours: OpenHours | null = null;
 
@@ -76,7 +96,7 @@ export class GapClock {
    */
   tick(tsMs: number, gapFactor: number, holdTicks: number, missedTicks = true, openHours = false): GapTick {
     const prevMs = this.lastTsMs;
-    const ratio = this.ratio(tsMs);
+    const ratio = this.ratio(tsMs, gapFactor);
     const learned = Number.isFinite(tsMs) ? (openHours ? (this.hours ??= new OpenHours()) : this.hours) : null;
     const hours = openHours ? learned : null;
     if (gapFactor > 0 && ratio > gapFactor) {
@@ -101,8 +121,18 @@ export class GapClock {
     return { divisor, intervals: 0, missed, closed: 0 };
   }
 
+  /**
+   * The series stepped back onto its true clock at `tsMs` (its newest tick was stamped ahead of
+   * when it was sent: docs/schemas.md § Event time): the clock goes on from `tsMs`, so the next
+   * ticks are measured against it — waiting at the fast stamp, no gap or missed reading was seen
+   * until real time caught up with it. The step back itself teaches no spacing.
+   */
+  stepBack(tsMs: number): void {
+    if (tsMs < this.lastTsMs) this.lastTsMs = tsMs;
+  }
+
   /** Typical intervals since the newest tick seen (1 without event times or before the second tick). */
-  private ratio(tsMs: number): number {
+  private ratio(tsMs: number, gapFactor: number): number {
     if (!Number.isFinite(tsMs)) return 1;
     const dt = tsMs - this.lastTsMs;
     if (!(dt > 0)) {
@@ -110,9 +140,23 @@ export class GapClock {
       return 1;
     }
     this.lastTsMs = tsMs;
-    if (this.typicalMs <= 0) this.typicalMs = dt;
+    const first = this.typicalMs <= 0;
+    if (first || this.relearn(dt, gapFactor)) this.typicalMs = dt;
+    this.firstOnly = first;
     const ratio = dt / this.typicalMs;
     this.typicalMs *= dt > this.typicalMs ? STEP_UP : dt < this.typicalMs ? STEP_DOWN : 1;
     return ratio;
+  }
+
+  /** Whether an interval of `dt` ms is the series' spacing at once (the file comment: after a first interval that was a pause, or at a new cadence). */
+  private relearn(dt: number, gapFactor: number): boolean {
+    if (!(gapFactor > 0)) return false;
+    const off = dt * gapFactor < this.typicalMs ? -1 : dt > gapFactor * this.typicalMs ? 1 : 0;
+    if (this.firstOnly && off < 0) return true;
+    const inRun = off !== 0 && this.run > 0 && Math.sign(this.runMs - this.typicalMs) === off && Math.abs(dt / this.runMs - 1) <= GRID_TOLERANCE;
+    [this.runMs, this.run] = off === 0 ? [0, 0] : inRun ? [this.runMs, this.run + 1] : this.onClock ? [dt, 1] : [0, 0];
+    if (this.run < CADENCE_RUN) return false;
+    [this.runMs, this.run] = [0, 0];
+    return true;
   }
 }

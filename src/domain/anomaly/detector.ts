@@ -219,9 +219,16 @@ export class AnomalyDetector {
     return f;
   }
 
-  /** `series` stepped back onto its true clock at `tsMs` (each feature's AlertState.clockBack). */
+  /**
+   * `series` stepped back onto its true clock at `tsMs`, before the tick at `tsMs` is observed:
+   * each feature's cooldown (AlertState.clockBack) and gap clock (GapClock.stepBack) go on from it.
+   * The long-cycle filter's open hour stays at the fast tick's (docs/anomaly.md § API).
+   */
   stepBack(series: string, tsMs: number): void {
-    for (const f of this.series.get(series)?.byName.values() ?? []) f.alert.clockBack(tsMs);
+    for (const f of this.series.get(series)?.byName.values() ?? []) {
+      f.alert.clockBack(tsMs);
+      f.state.gaps.stepBack(tsMs);
+    }
   }
 
   /**

@@ -105,7 +105,7 @@ test('detector state survives toPlain → file bytes → fillFrom: the restored 
   const gaps = (d: AnomalyDetector): unknown => (d.exportSeries('s') as Record<string, { state: { gaps: unknown } }>)[''].state.gaps;
   assert.deepEqual(gaps(b), gaps(a));
   const { onGrid, hours, ...clock } = gaps(b) as { onGrid: number; hours: unknown };
-  assert.deepEqual(clock, { lastTsMs: 599_000, typicalMs: 1000, divisor: 1, ticksLeft: 0 });
+  assert.deepEqual(clock, { lastTsMs: 599_000, typicalMs: 1000, divisor: 1, ticksLeft: 0, firstOnly: false, runMs: 0, run: 0 });
   assert.ok(hours instanceof OpenHours, 'the open hours come back as an OpenHours (anomaly.openHours, default on)');
   assert.ok(onGrid > 0.99, `a series read every second is on a grid: ${onGrid}`);
   const t = (i: number): number => (i + 20) * 1000;
@@ -279,4 +279,15 @@ test('detector snapshots and growing rings: a grown ring and a full-length one (
     for (const g of growing(longer)) if (g.ring === ring) g.o[ring] = new Float64Array((g.o[g.cap] as number) + 1);
     assert.throws(() => new AnomalyDetector().importSeries('s', Object.keys(longer), (fresh) => fillFrom(fresh, longer)), RangeError, `a ${ring} longer than the config allows does not fit`);
   }
+});
+
+test('detector state saved before 6 Dec 2026 (its gap clocks without the cadence run and first-interval fields) is installed and scores as the saved detector did', () => {
+  const a = new AnomalyDetector();
+  const v = (i: number) => 10 + Math.sin(i / 5);
+  for (let i = 0; i < 400; i++) a.observe('s', i * 1000, v(i), null);
+  const saved = decodeSnapshot(Buffer.concat(encodeSnapshot(toPlain(a.exportSeries('s')!, new Set([a.config]))))) as Record<string, { state: { gaps: Record<string, unknown> } }>;
+  for (const k of ['firstOnly', 'runMs', 'run']) delete saved[''].state.gaps[k];
+  const b = new AnomalyDetector();
+  b.importSeries('s', Object.keys(saved), (fresh) => fillFrom(fresh, saved));
+  for (let i = 400; i < 500; i++) assert.deepEqual(b.observe('s', (i + 10) * 1000, v(i), null), a.observe('s', (i + 10) * 1000, v(i), null), `tick ${i}`);
 });
