@@ -28,6 +28,8 @@ export interface WindowSeriesState {
   filledSlots?: number[];
   /** SeriesState.aheadSentMs when set (absent: not set, and in older snapshots). */
   aheadSentMs?: number;
+  /** Ticks dropped as late so far, when any (absent: none, and in snapshots before 6 Dec 2026: counted from 0 again). */
+  late?: number;
 }
 
 /** A series' window as the HTTP series view shows it (SeriesState.recent). */
@@ -230,7 +232,8 @@ export class SeriesState {
     const clock = { typicalMs, onGrid, ...(h ? { openHours: { bits: h.bits.slice(), firstMs: h.firstMs, jitterMs: h.jitterMs, stepMs: h.stepMs } } : {}) };
     const filledSlots = this.filledSlots.some((x) => x === 1) ? [...this.filledSlots.keys()].filter((i) => this.filledSlots[i] === 1) : undefined;
     const ahead = Number.isFinite(this.aheadSentMs) ? { aheadSentMs: this.aheadSentMs } : {};
-    return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last), clock, ...(filledSlots ? { filledSlots } : {}), ...ahead };
+    const late = this.late > 0 ? { late: this.late } : {};
+    return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last), clock, ...(filledSlots ? { filledSlots } : {}), ...ahead, ...late };
   }
 
   /** A series from snapshot data; a RangeError when its shape is not `window` × `features`. */
@@ -247,6 +250,7 @@ export class SeriesState {
     Object.assign(s, { head: st.head, count: st.count, lastTs: st.lastTs, sinceForecast: st.sinceForecast, intervalMs: st.intervalMs, lastSeenMs: nowMs, learned: st.count });
     if (st.count > 0) s.clock.lastTsMs = st.lastTs;
     if (typeof st.aheadSentMs === 'number' && Number.isFinite(st.aheadSentMs)) s.aheadSentMs = st.aheadSentMs;
+    if (Number.isSafeInteger(st.late) && st.late! > 0) s.late = st.late!;
     if (st.clock) restoreClock(s.clock, st.clock);
     for (const i of st.filledSlots ?? []) if (Number.isInteger(i) && i >= 0 && i < window) s.filledSlots[i] = 1;
     // (Held-tick bookkeeping is not snapshotted: a restored series counts every tick as learned.)

@@ -97,8 +97,8 @@ export class WindowStore {
     return this.#series.has(series);
   }
 
-  /** Add a tick (NaN for a missing feature carries the last value forward; with none to carry: 'incomplete', not stored). `sentMs`: when it was sent (clockSkewMs). Returns what happened, whether a forecast is due, the id of a series evicted to make room; `ahead` (stamped ahead): sentMs + clockSkewMs, the furthest its time is trusted; `stepBack`: older than the series' previous tick, taken because that one was stamped ahead (SeriesState.follows); late: the series' last ts and its late ticks so far. */
-  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean; sentMs?: number }): { outcome: PushOutcome; ready: boolean; evicted?: string; filled?: number; ahead?: number; stepBack?: true; lastTs?: number; lateTicks?: number } {
+  /** Add a tick (NaN for a missing feature carries the last value forward; with none to carry: 'incomplete', not stored). `sentMs`: when it was sent (clockSkewMs). `countLate` false: a late tick is not counted in the series' `late` (a warm-up record, counted when it came live). Returns what happened, whether a forecast is due, the id of a series evicted to make room; `ahead` (stamped ahead): sentMs + clockSkewMs, the furthest its time is trusted; `stepBack`: older than the series' previous tick, taken because that one was stamped ahead (SeriesState.follows); late: the series' last ts and its late ticks so far. */
+  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean; sentMs?: number; countLate?: boolean }): { outcome: PushOutcome; ready: boolean; evicted?: string; filled?: number; ahead?: number; stepBack?: true; lastTs?: number; lateTicks?: number } {
     const o = this.#opts;
     let s = this.#series.get(series);
     for (let f = 0; f < o.features; f++) {
@@ -114,7 +114,7 @@ export class WindowStore {
     s.lastSeenMs = nowMs;
 
     const order = s.follows(tsMs, opts?.sentMs, o.clockSkewMs);
-    if (order === 'late') return { outcome: 'late', ready: false, evicted, lastTs: s.lastTs, lateTicks: ++s.late };
+    if (order === 'late') return { outcome: 'late', ready: false, evicted, lastTs: s.lastTs, lateTicks: opts?.countLate === false ? s.late : ++s.late };
     const F = o.features;
     if (order === 'duplicate') {
       if (o.duplicatePolicy === 'drop') return { outcome: 'duplicate', ready: false, evicted };

@@ -131,7 +131,7 @@ export interface SeriesDetail extends SeriesSummary {
   /** What was served last (the model's forecast, a fused or a cold baseline), in the forecasts topic's shape: `targets` by name, multi-target models only. */
   lastForecast: { ts: number; model: string; replaces?: string; horizon: ForecastStep[]; targets?: Record<string, ForecastStep[]>; closedSteps?: readonly number[] } | null;
   lastScore: number | null;
-  /** Ticks of the series dropped as late (older than its last one) since this instance took it (docs/runbook.md § Routine operations ("Late ticks")). */
+  /** Ticks of the series dropped as late (older than its last one) since this instance took it, through restarts (series-state snapshots; docs/runbook.md § Routine operations ("Late ticks")). */
   lateTicks: number;
   /** Feedback in effect on this series (bar, maintenance span, counts, confirmed anomalies); absent when none. */
   feedback?: SeriesFeedback;

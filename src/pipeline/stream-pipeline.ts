@@ -224,7 +224,7 @@ export class StreamPipeline {
   }
 
   #push(tick: Tick, rec: RawRecord, suppressed: boolean, sentMs: number | undefined): ReturnType<WindowStore['push']> {
-    const pushed = this.#d.store.push(tick.series, tick.tsMs, tick.values, this.#now(), { learn: !suppressed, sentMs });
+    const pushed = this.#d.store.push(tick.series, tick.tsMs, tick.values, this.#now(), { learn: !suppressed, sentMs, countLate: rec.warmup !== true || rec.warmupFull === true });
     this.#d.seriesHome?.(tick.series, rec.source.partition);
     return pushed;
   }

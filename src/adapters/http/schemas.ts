@@ -126,7 +126,7 @@ export const seriesDetailSchema = {
       },
     },
     lastScore: { type: ['number', 'null'] },
-    lateTicks: { type: 'integer', description: 'Ticks of the series dropped as late (older than its last accepted tick) since this instance took it; the warning log line "late tick dropped" names the series (docs/runbook.md).' },
+    lateTicks: { type: 'integer', description: 'Ticks of the series dropped as late (older than its last accepted tick) since this instance took it (kept through a restart by series-state snapshots; a replayed record is not counted twice); the warning log line "late tick dropped" names the series (docs/runbook.md).' },
     feedback: {
       type: 'object',
       description: 'Feedback in effect on this series (absent when none): the alert bar now, a maintenance span, counts per verdict, confirmed anomalies.',

@@ -290,3 +290,30 @@ test('clockSkewMs: after a tick stamped more than the skew ahead of when it was 
   restored.importSeries('d', s.exportSeries('d')!, 0);
   assert.equal(push(restored, 8000, 8000).outcome, 'accepted', 'restored: the step back still follows');
 });
+
+test('late ticks: the count travels in the series\' snapshot state (an older snapshot without it counts from 0); a push with countLate false is not counted', () => {
+  const s = make();
+  s.push('a', 10_000, [1], 0);
+  for (const t of [5000, 6000]) s.push('a', t, [1], 0);
+  assert.equal(s.push('a', 7000, [1], 0, { countLate: false }).outcome, 'late', 'still dropped');
+  assert.equal(s.recent('a')!.late, 2);
+  const saved = s.exportSeries('a')!;
+  assert.equal(saved.late, 2);
+  const restored = make();
+  restored.importSeries('a', saved, 0);
+  assert.equal(restored.recent('a')!.late, 2, 'a restart keeps the count');
+  assert.equal(restored.push('a', 8000, [1], 0).lateTicks, 3);
+  const { late: _late, ...older } = saved;
+  const fromOlder = make();
+  fromOlder.importSeries('a', older, 0);
+  assert.equal(fromOlder.recent('a')!.late, 0);
+  for (const bad of [-1, 1.5, Number.NaN, '3' as unknown as number]) {
+    const b = make();
+    b.importSeries('a', { ...saved, late: bad }, 0);
+    assert.equal(b.recent('a')!.late, 0, `late ${String(bad)} is not a count`);
+  }
+  assert.equal(make().exportSeries('a'), null);
+  const none = make();
+  none.push('a', 1, [1], 0);
+  assert.equal('late' in none.exportSeries('a')!, false, 'absent when none');
+});

@@ -281,6 +281,27 @@ test('detector snapshots and growing rings: a grown ring and a full-length one (
   }
 });
 
+test('a series\' late-tick count goes into the snapshot file and comes back (GET /v1/series/{id} lateTicks survives a restart); a file without it restores with 0', () => {
+  const mk = () => new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e9, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  const store = mk();
+  const parts = { store, outlook: new SeriesOutlook(), detector: null, homes: new SeriesHomes(store.registry) };
+  for (let i = 0; i < 6; i++) store.push('s', i * 60_000, [i], 0);
+  for (const t of [60_000, 120_000, 180_000]) assert.equal(store.push('s', t, [0], 0).outcome, 'late');
+  parts.homes.note('s', 0);
+  const offsets = new Map([[0, 9n]]);
+  const identity = { topic: 't', groupId: 'g', window: 4, features: ['value'] };
+  const entry = captureSeries(parts, 's', offsets)!;
+  const restoreFrom = (e: typeof entry) => {
+    const tree = decodeSnapshot(Buffer.concat(encodeSnapshot({ ...snapshotHead(parts, identity, offsets, 0), series: [e] })));
+    const s2 = mk();
+    restoreSeriesState({ store: s2, outlook: new SeriesOutlook(), detector: null, homes: new SeriesHomes(s2.registry) }, checkSnapshot(tree, identity), new Set([0]), 0);
+    return s2;
+  };
+  assert.equal(restoreFrom(entry).recent('s')!.late, 3);
+  const { late: _late, ...older } = entry.w;
+  assert.equal(restoreFrom({ ...entry, w: older }).recent('s')!.late, 0, 'a snapshot from before 6 Dec 2026 is read, counting from 0');
+});
+
 test('detector state saved before 6 Dec 2026 (its gap clocks without the cadence run and first-interval fields) is installed and scores as the saved detector did', () => {
   const a = new AnomalyDetector();
   const v = (i: number) => 10 + Math.sin(i / 5);
