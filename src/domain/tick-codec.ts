@@ -82,7 +82,7 @@ export function isoTimestampMs(text: string): number | 'not-calendar' | null {
 
 function tooFarAhead(tsMs: number, aheadMs: number, maxMs: number): string {
   const h = (ms: number): string => (ms < 172_800_000 ? `${Number((ms / 3_600_000).toPrecision(3))} h` : `${Number((ms / 86_400_000).toPrecision(3))} days`);
-  return `ts ${new Date(tsMs).toISOString()} is ${h(aheadMs)} ahead of when it was sent (its Kafka timestamp, at most this host's clock); the bound is ${h(maxMs)} (input.maxFutureMs). Check the device's clock and time zone: a tick this far ahead would make every later tick of its series late`;
+  return `ts ${new Date(tsMs).toISOString()} is ${h(aheadMs)} ahead of when it was sent (its Kafka timestamp, at most this host's clock); the bound is ${h(maxMs)} (input.maxFutureMs). Check the device's clock and time zone: a tick this far ahead would make every later tick of its series late. Every series refused by about as much: this host's clock is behind (docs/runbook.md, "Host clock behind the producers")`;
 }
 
 /**

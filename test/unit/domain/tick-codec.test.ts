@@ -179,6 +179,10 @@ test('maxFutureMs: a ts further ahead of the given clock is refused with how far
   const far = at(Date.UTC(2099, 0, 1), bounded);
   assert.ok(!far.ok && far.error.code === 'TC_RECORD_BAD_TS');
   assert.match(far.error.message, /^ts 2099-01-01T00:00:00\.000Z is 26700 days ahead of when it was sent \(its Kafka timestamp, at most this host's clock\); the bound is 24 h \(input\.maxFutureMs\)/);
+  assert.match(far.error.message, /Every series refused by about as much: this host's clock is behind \(docs\/runbook\.md/, 'the one cause on the service side is named');
+  // A host clock 30 h behind the producers: a tick stamped now (its Kafka timestamp too) is 30 h "ahead".
+  const behind = decodeTick(null, Buffer.from(`{"series":"a","ts":${now},"value":1}`), bounded, sentAtMs(now, now - 30 * 3_600_000));
+  assert.ok(!behind.ok && behind.error.code === 'TC_RECORD_BAD_TS' && /is 30 h ahead of when it was sent/.test(behind.error.message));
   assert.ok(!at(now + 86_400_001, bounded).ok);
   assert.ok(at(now + 86_400_000, bounded).ok, 'at the bound');
   assert.ok(at(Date.UTC(2099, 0, 1), bounded, null).ok, 'no clock given (tools replaying files)');
