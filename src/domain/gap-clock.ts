@@ -29,7 +29,7 @@
  *   was seen for the next ~330 ticks while the 5 % steps walked it down).
  * - A new cadence: on a series read on a clock (`onClock` when the run starts), `CADENCE_RUN`
  *   intervals in a row that agree with one another (within GRID_TOLERANCE) and are all more than
- *   `gapFactor` times shorter, or all longer, than the typical interval are the series' new
+ *   `gapFactor` (at most CADENCE_FACTOR) times shorter, or all longer, than the typical interval are the series' new
  *   spacing, taken at once (a sensor from every 60 s to every 10 s: ~30 ticks of 5 % steps with no
  *   gap seen; from 10 s to 60 s: 14 ticks each reported as a gap). A single outage, outages of
  *   different lengths, and a feed with no clock (ticks when something happens: three short
@@ -57,6 +57,8 @@ const STEP_DOWN = Math.exp(-0.05);
 export const GRID_TOLERANCE = 0.25;
 /** Intervals in a row, all far off the typical one the same way and agreeing, that are a new cadence. */
 export const CADENCE_RUN = 3;
+/** How far off (× or ÷) the typical interval those must be: `gapFactor`, at most this (the window store's clock runs with gapFactor fillMissed + 1). */
+export const CADENCE_FACTOR = 3;
 /** Share of intervals on the clock (EW, weight 0.05) from which a series is read on one. */
 export const GRID_SHARE = 0.9;
 
@@ -151,8 +153,9 @@ export class GapClock {
   /** Whether an interval of `dt` ms is the series' spacing at once (the file comment: after a first interval that was a pause, or at a new cadence). */
   private relearn(dt: number, gapFactor: number): boolean {
     if (!(gapFactor > 0)) return false;
-    const off = dt * gapFactor < this.typicalMs ? -1 : dt > gapFactor * this.typicalMs ? 1 : 0;
-    if (this.firstOnly && off < 0) return true;
+    if (this.firstOnly && dt * gapFactor < this.typicalMs) return true;
+    const k = Math.min(gapFactor, CADENCE_FACTOR);
+    const off = dt * k < this.typicalMs ? -1 : dt > k * this.typicalMs ? 1 : 0;
     const inRun = off !== 0 && this.run > 0 && Math.sign(this.runMs - this.typicalMs) === off && Math.abs(dt / this.runMs - 1) <= GRID_TOLERANCE;
     [this.runMs, this.run] = off === 0 ? [0, 0] : inRun ? [this.runMs, this.run + 1] : this.onClock ? [dt, 1] : [0, 0];
     if (this.run < CADENCE_RUN) return false;

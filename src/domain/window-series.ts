@@ -140,7 +140,10 @@ export class SeriesState {
    * snapshot taken with filling on).
    */
   fillMissed(tsMs: number, values: ArrayLike<number>, maxFill: number, log: readonly boolean[] | null = null, openHours = false): number {
+    const before = this.clock.typicalMs;
     const missed = maxFill > 0 ? this.clock.tick(tsMs, maxFill + 1, 0, true, openHours).missed : 0;
+    // The clock took a new cadence at once (../gap-clock.ts; its steps are 5 %): so does the spacing of forecast steps.
+    if (before > 0 && Math.abs(Math.log(this.clock.typicalMs / before)) > 0.5) [this.intervalMs, this.spacingSkips] = [this.clock.typicalMs, 0];
     const W = this.ts.length;
     if (missed === 0 || this.count === 0) {
       this.filledSlots[this.head] = 0; // the tick's own slot

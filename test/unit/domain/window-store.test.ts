@@ -317,3 +317,42 @@ test('late ticks: the count travels in the series\' snapshot state (an older sna
   none.push('a', 1, [1], 0);
   assert.equal('late' in none.exportSeries('a')!, false, 'absent when none');
 });
+
+test('a new cadence on a clock (fillMissed on): forecast steps take it after 3 ticks, and a slower one is not filled in as missed readings for long', () => {
+  const at = (a: number, b: number) => {
+    const s = make({ window: 16, fillMissed: 8 });
+    let t = 1_700_000_000_000;
+    for (let i = 0; i < 300; i++) s.push('x', (t += a), [1], 0);
+    let filled = 0;
+    for (let i = 0; i < 3; i++) filled += s.push('x', (t += b), [1], 0).filled ?? 0;
+    const steps = s.stepTimes('x', t, 3).map((x) => x - t);
+    for (let i = 0; i < 50; i++) filled += s.push('x', (t += b), [1], 0).filled ?? 0;
+    return { steps, filled, spacing: s.intervalMs('x') };
+  };
+  const faster = at(60_000, 10_000);
+  assert.deepEqual(faster.steps, [10_000, 20_000, 30_000], 'every 60 s, then every 10 s: forecast steps 10 s apart after 3 ticks (before: 51 s, 102 s, …; 29 ticks to within 25 %)');
+  assert.equal(faster.filled, 0);
+  const slower = at(10_000, 60_000);
+  assert.deepEqual(slower.steps, [60_000, 120_000, 180_000]);
+  assert.ok(slower.filled <= 10, `readings filled in: ${slower.filled} (before: 65, five a tick while the clock's typical interval adapted)`);
+  assert.equal(at(60_000, 30_000).spacing > 30_000, true, 'a halved cadence is learned in steps (a clock losing every other reading looks the same at first)');
+});
+
+test('a clock losing 10 % of its readings, or random event times, is no new cadence (fillMissed on): the spacing stays put', () => {
+  let seed = 11;
+  const r = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const lossy = make({ window: 16, fillMissed: 8 });
+  const events = make({ window: 16, fillMissed: 8 });
+  let t = 0;
+  let u = 0;
+  const lossySpacing: number[] = [];
+  const eventSpacing: number[] = [];
+  for (let i = 0; i < 5000; i++) {
+    t += 60_000;
+    if (i < 50 || r() > 0.1) lossy.push('x', t, [1], 0);
+    events.push('x', (u += -Math.log(1 - r()) * 60_000), [1], 0);
+    if (i > 500) [lossySpacing, eventSpacing].forEach((a, k) => a.push((k ? events : lossy).intervalMs('x')));
+  }
+  assert.ok(Math.min(...lossySpacing) > 0.9 * 60_000 && Math.max(...lossySpacing) < 1.1 * 60_000, `lossy: ${Math.min(...lossySpacing)} … ${Math.max(...lossySpacing)}`);
+  assert.ok(Math.min(...eventSpacing) > 0.3 * 60_000, `events: spacing fell to ${Math.min(...eventSpacing)}`);
+});
