@@ -107,9 +107,11 @@ export class SeriesState {
    * feed's cadence changed (after three pauses, the fourth is the new spacing at once). A second
    * interval a tenth of the first or less replaces it: the first was a pause, or a reading stamped
    * wrong (a device whose clock reset to 2000-01-01 on its first reading after a reboot had its
-   * forecast steps stamped 27 years apart, still 2 days after 80 ticks).
+   * forecast steps stamped 27 years apart, still 2 days after 80 ticks). `missed` (the gap clock found readings missed, fillMissed): left out,
+   * however many in a row (a feed losing 30 % of its readings had steps 81 s apart on a 60 s clock: docs/architecture.md).
    */
-  noteSpacing(dtMs: number): void {
+  noteSpacing(dtMs: number, missed = false): void {
+    if (missed) return;
     const m = this.intervalMs;
     const r = m > 0 ? dtMs / m : 0;
     if (this.count === 2 && r > 0 && r <= 1 / PAUSE_INTERVALS) {

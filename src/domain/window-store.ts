@@ -127,9 +127,9 @@ export class WindowStore {
       return { outcome: 'replaced', ready: false, evicted };
     }
 
-    if (s.count > 0 && order === 'next') s.noteSpacing(tsMs - s.lastTs);
     const before = s.count;
     const filled = s.fillMissed(tsMs, values, order === 'next' ? (o.fillMissed ?? 0) : 0, this.#log, o.openHours === true); // a step back: none
+    if (before > 0 && order === 'next') s.noteSpacing(tsMs - s.lastTs, filled > 0);
     if (order === 'stepBack') s.clock.lastTsMs = tsMs; // the gap clock goes on from it
     this.#append(s, tsMs, values, opts?.learn !== false);
     s.ts[s.head] = tsMs;
