@@ -2,9 +2,12 @@
  * Regenerates the reference table in docs/configuration.md from src/config/schema.ts and its
  * sections in src/config/schema/ (keys, env names, types, defaults and the doc comment above each
  * key), and the table of TICKCAST_* variables that are not settings (NON_CONFIG_VARIABLES in
- * src/config/load.ts). Run: npx tsx scripts/gen-config-doc.ts
+ * src/config/load.ts). Run: npx tsx scripts/gen-config-doc.ts (imported, it writes nothing:
+ * `renderConfigDoc` is what the test compares the file with).
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { configKeys, NON_CONFIG_VARIABLES } from '../src/config/load.ts';
 import { configSchema } from '../src/config/schema.ts';
 import { DEFAULT_ANOMALY_CONFIG } from '../src/domain/anomaly/config.ts';
@@ -70,14 +73,24 @@ const rows = configKeys().map(({ path, kind, env }) => {
 });
 const nonConfig = Object.entries(NON_CONFIG_VARIABLES).map(([name, reader]) => `| \`${name}\` | ${reader.replace(/\|/g, '\\|')} |`);
 
-const file = new URL('../docs/configuration.md', import.meta.url);
-let doc = readFileSync(file, 'utf8');
-/** Replaces the block between `begin` and its end marker (or appends one) with `lines`. */
-const fill = (begin: string, end: string, lines: string[]) => {
-  const block = [begin, ...lines, end].join('\n');
-  doc = doc.includes(begin) ? doc.slice(0, doc.indexOf(begin)) + block + doc.slice(doc.indexOf(end, doc.indexOf(begin)) + end.length) : `${doc}\n${block}\n`;
-};
-fill('<!-- BEGIN GENERATED: scripts/gen-config-doc.ts -->', '<!-- END GENERATED -->', ['| key | environment | type | default | meaning |', '|---|---|---|---|---|', ...rows]);
-fill('<!-- BEGIN GENERATED: non-config variables (scripts/gen-config-doc.ts) -->', '<!-- END GENERATED: non-config variables -->', ['| variable | read by |', '|---|---|', ...nonConfig]);
-writeFileSync(file, doc);
-console.log(`docs/configuration.md: ${rows.length} keys, ${nonConfig.length} non-config variables`);
+/**
+ * docs/configuration.md with its two generated tables rewritten from the schema (the rest of the
+ * text as it is). test/unit/config/config-doc-generated.test.ts checks the file equals this.
+ */
+export function renderConfigDoc(text: string): string {
+  let doc = text;
+  /** Replaces the block between `begin` and its end marker (or appends one) with `lines`. */
+  const fill = (begin: string, end: string, lines: string[]) => {
+    const block = [begin, ...lines, end].join('\n');
+    doc = doc.includes(begin) ? doc.slice(0, doc.indexOf(begin)) + block + doc.slice(doc.indexOf(end, doc.indexOf(begin)) + end.length) : `${doc}\n${block}\n`;
+  };
+  fill('<!-- BEGIN GENERATED: scripts/gen-config-doc.ts -->', '<!-- END GENERATED -->', ['| key | environment | type | default | meaning |', '|---|---|---|---|---|', ...rows]);
+  fill('<!-- BEGIN GENERATED: non-config variables (scripts/gen-config-doc.ts) -->', '<!-- END GENERATED: non-config variables -->', ['| variable | read by |', '|---|---|', ...nonConfig]);
+  return doc;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const file = new URL('../docs/configuration.md', import.meta.url);
+  writeFileSync(file, renderConfigDoc(readFileSync(file, 'utf8')));
+  console.log(`docs/configuration.md: ${rows.length} keys, ${nonConfig.length} non-config variables`);
+}
