@@ -15,6 +15,7 @@ const restrict = (group) => ({
 const FOLDERS = {
   errors: '**/errors/**',
   lifecycle: '**/lifecycle/**',
+  durable: '**/durable/**',
   domain: '**/domain/**',
   config: '**/config/**',
   data: '**/data/**',
@@ -68,12 +69,13 @@ export default tseslint.config(
   },
   layer(['src/errors/**/*.ts'], ['errors'], { packages: FOREIGN_PACKAGES() }),
   layer(['src/lifecycle/**/*.ts'], ['lifecycle'], { packages: FOREIGN_PACKAGES() }),
+  layer(['src/durable/**/*.ts'], ['durable'], { packages: FOREIGN_PACKAGES() }),
   layer(['src/domain/**/*.ts'], ['domain', 'errors'], { packages: FOREIGN_PACKAGES() }),
   layer(['src/config/**/*.ts'], ['config', 'domain', 'errors'], { packages: FOREIGN_PACKAGES() }),
   layer(['src/data/**/*.ts'], ['data', 'domain', 'errors'], { packages: FOREIGN_PACKAGES() }),
-  layer(['src/pipeline/**/*.ts'], ['pipeline', 'domain', 'errors', 'lifecycle'], { packages: FOREIGN_PACKAGES() }),
+  layer(['src/pipeline/**/*.ts'], ['pipeline', 'domain', 'errors', 'lifecycle', 'durable'], { packages: FOREIGN_PACKAGES() }),
   // model/ sees the pipeline only through its ports (src/pipeline/ports.ts).
-  layer(['src/model/**/*.ts'], ['model', 'domain', 'errors', 'lifecycle', 'data', 'config', 'pipeline', 'telemetry'], { only: PORTS, packages: FOREIGN_PACKAGES('model') }),
+  layer(['src/model/**/*.ts'], ['model', 'domain', 'errors', 'lifecycle', 'durable', 'data', 'config', 'pipeline', 'telemetry'], { only: PORTS, packages: FOREIGN_PACKAGES('model') }),
   // eval/ takes one thing from model/: the seeded generator (NAB runs reproduce the service's draws).
   layer(['src/eval/**/*.ts'], ['eval', 'domain', 'errors', 'data', 'pipeline', 'model'], { only: { ...PORTS, model: ['**/model/random.ts'] }, packages: FOREIGN_PACKAGES() }),
   layer(['src/telemetry/**/*.ts'], ['telemetry', 'domain', 'pipeline'], { only: PORTS, packages: FOREIGN_PACKAGES() }),
@@ -81,7 +83,7 @@ export default tseslint.config(
   // The feedback log (adapters/file) implements FeedbackStore, declared beside its one user,
   // pipeline/feedback-service.ts (a type import; ports.ts is at the file-size limit).
   ...ADAPTERS.map((name) =>
-    layer([`src/adapters/${name}/**/*.ts`], ['pipeline', 'domain', 'errors', 'lifecycle', 'telemetry', 'config', 'data'], {
+    layer([`src/adapters/${name}/**/*.ts`], ['pipeline', 'domain', 'errors', 'lifecycle', 'durable', 'telemetry', 'config', 'data'], {
       only: name === 'file' ? { pipeline: [...PORTS.pipeline, '**/pipeline/feedback-service.ts'] } : PORTS,
       deny: ADAPTERS.filter((a) => a !== name).map((a) => `**/${a}/**`),
       packages: FOREIGN_PACKAGES(name),

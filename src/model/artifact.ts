@@ -16,7 +16,7 @@ import type { ModelSpec } from '../domain/types.ts';
 import { copySpec, specDiffs } from '../domain/model-spec.ts';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import { resolveHybridConfig, upgradeStoredConfig, type ResolvedHybridConfig } from './config.ts';
-import { writeFileSynced } from './durable-fs.ts';
+import { writeFileSynced } from '../durable/durable-fs.ts';
 import { HybridModel } from './hybrid-model.ts';
 import { sizeOf, weightSpecs, type WeightMap } from './weight-names.ts';
 

@@ -20,7 +20,7 @@ import { copySpec } from '../domain/model-spec.ts';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, MANIFEST_FILE, WEIGHTS_FILE, loadArtifactWeights, packWeights, type ArtifactManifest } from './artifact.ts';
 import type { ResolvedHybridConfig } from './config.ts';
-import { syncDir, writeFileSynced } from './durable-fs.ts';
+import { syncDir, writeFileSynced } from '../durable/durable-fs.ts';
 import type { WeightMap } from './weight-names.ts';
 
 const VERSION_RE = /^v(\d+)$/;
@@ -91,7 +91,7 @@ async function linearBaselineRefusal(dir: string): Promise<TickcastError | null>
 
 /** Temp entries in model.dir: ours (.tmp-vN-…), train's (.vN.tmp-…), ./artifact.ts's (vN.tmp-…, vN.old-…), the lease's and the pointers'. */
 const TOP_TEMP = /^(\.tmp-|\.v\d+\.tmp-|v\d+\.(tmp|old)-|finetune\.lease\.(tmp|new|stale|lock|stalelock)-|(current|pinned)\.json\.tmp-)/;
-/** Temp files in a version directory: ./durable-fs.ts replaceFileSynced's, for the graph and the manifest (./stored-graph.ts). */
+/** Temp files in a version directory: ../durable/durable-fs.ts replaceFileSynced's, for the graph and the manifest (./stored-graph.ts). */
 const VERSION_TEMP = /^(model\.onnx|model\.json)\.tmp-/;
 
 /** Paths of the entries of `dir` whose names match `re` (none when it cannot be read). */

@@ -6,7 +6,7 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { replaceFileSynced, syncDir } from './durable-fs.ts';
+import { replaceFileSynced, syncDir } from '../durable/durable-fs.ts';
 
 const FILE = 'pinned.json';
 

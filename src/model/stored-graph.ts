@@ -16,7 +16,7 @@ import path from 'node:path';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import { BUILD_INFO } from '../telemetry/build-info.ts';
 import { MANIFEST_FILE } from './artifact.ts';
-import { replaceFileSynced, syncDir } from './durable-fs.ts';
+import { replaceFileSynced, syncDir } from '../durable/durable-fs.ts';
 
 export const GRAPH_FILE = 'model.onnx';
 

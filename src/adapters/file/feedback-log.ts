@@ -22,6 +22,7 @@
  */
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { syncDir, writeFileSynced } from '../../durable/durable-fs.ts';
 import { isFeedbackEntry, type FeedbackEntry } from '../../domain/feedback/feedback.ts';
 import type { FeedbackLogOp, FeedbackStore } from '../../pipeline/feedback-service.ts';
 
@@ -136,23 +137,12 @@ export class FeedbackLog implements FeedbackStore {
 
   async #rewrite(entries: readonly FeedbackEntry[]): Promise<void> {
     const tmp = `${this.path}.tmp`;
-    const fh = await open(tmp, 'w');
-    try {
-      // Kept clear lines go first: replayed before the entries, they withdraw nothing now in effect.
-      const clears = this.#clears.map((line) => `${line}\n`).join('');
-      const kept = [...this.#foreign.values()].map((line) => `${line}\n`).join('');
-      await fh.writeFile(clears + entries.map((entry) => `${JSON.stringify({ op: 'set', entry })}\n`).join('') + kept, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    // Kept clear lines go first: replayed before the entries, they withdraw nothing now in effect.
+    const clears = this.#clears.map((line) => `${line}\n`).join('');
+    const kept = [...this.#foreign.values()].map((line) => `${line}\n`).join('');
+    await writeFileSynced(tmp, clears + entries.map((entry) => `${JSON.stringify({ op: 'set', entry })}\n`).join('') + kept);
     await rename(tmp, this.path);
-    const dir = await open(dirname(this.path), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await syncDir(dirname(this.path));
     this.#lines = this.#clears.length + entries.length + this.#foreign.size;
   }
 

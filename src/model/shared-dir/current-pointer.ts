@@ -13,7 +13,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
-import { replaceFileSynced, syncDir } from '../durable-fs.ts';
+import { replaceFileSynced, syncDir } from '../../durable/durable-fs.ts';
 
 export const CURRENT_FILE = 'current.json';
 

@@ -29,7 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { replaceFileSynced, writeFileSynced } from '../durable-fs.ts';
+import { replaceFileSynced, writeFileSynced } from '../../durable/durable-fs.ts';
 
 export const LEASE_FILE = 'finetune.lease';
 /** Beside the lease: held while a replica replaces a record that is not its live one (takeover, release). */

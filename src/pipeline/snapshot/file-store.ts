@@ -6,6 +6,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { syncDir } from '../../durable/durable-fs.ts';
 
 const FILE = 'series-state.snap';
 
@@ -60,16 +61,5 @@ export class SnapshotFile {
     for (const f of await fsp.readdir(this.#dir)) {
       if (f.startsWith(`.tmp-${FILE}-`)) await fsp.rm(path.join(this.#dir, f), { force: true });
     }
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch {
-    // Some filesystems refuse fsync on directories; the rename is still atomic.
-  } finally {
-    await fh.close();
   }
 }

@@ -1,7 +1,7 @@
 /**
  * A restart leaves no temp file of an interrupted write anywhere under model.dir
  * (CheckpointStore.cleanTemp, run by src/model/initial-version.ts): a version's graph and manifest
- * are rewritten inside its directory (src/model/stored-graph.ts, durable-fs.ts replaceFileSynced),
+ * are rewritten inside its directory (src/model/stored-graph.ts, src/durable/durable-fs.ts replaceFileSynced),
  * and `tickcast train --out <model.dir>/vN` writes a hidden sibling directory (src/cli/outputs.ts).
  */
 import { test } from 'node:test';

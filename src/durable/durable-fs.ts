@@ -1,4 +1,9 @@
-/** Durable writes for artifacts and checkpoints: data on disk (fsync) before anyone renames it into place. */
+/**
+ * Durable writes: data on disk (fsync) before anyone renames it into place, and the directory synced
+ * after. The one copy for model artifacts and checkpoints (model/), series-state snapshots
+ * (pipeline/snapshot/file-store.ts) and the feedback log's compaction (adapters/file/feedback-log.ts).
+ * Node's fs only: every layer that writes files may import it (docs/architecture.md § Layers).
+ */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { open } from 'node:fs/promises';
