@@ -16,6 +16,7 @@ export interface IndexedAlert {
   series: string;
   ts: number;
   score: number;
+  /** The view of surprise that set the alert's score, when known. */
   view?: string;
 }
 

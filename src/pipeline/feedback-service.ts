@@ -10,7 +10,7 @@
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { parseFeedbackInput, type FeedbackChannel, type FeedbackEntry, type FeedbackInput, type Verdict } from '../domain/feedback/feedback.ts';
 import type { FeedbackPolicy, SeriesFeedbackState } from '../domain/feedback/feedback-policy.ts';
-import type { AlertIndex } from './alert-index.ts';
+import type { AlertIndex, IndexedAlert } from './alert-index.ts';
 
 /**
  * One line of the feedback log: set (upsert) or clear an alert's feedback. A clear records who
@@ -31,14 +31,8 @@ export interface FeedbackStore {
   compact?(entries: readonly FeedbackEntry[]): Promise<void>;
 }
 
-/** The alert a feedback is about, when it is not (or no longer) in the index. */
-export interface AlertRef {
-  series: string;
-  ts: number;
-  score: number;
-  /** The view of surprise that set the alert's score, when known. */
-  view?: string;
-}
+/** The alert a feedback is about, when it is not (or no longer) in the index: what the index keeps of one. */
+export type AlertRef = IndexedAlert;
 
 export interface FeedbackResult {
   alertId: string;
