@@ -15,19 +15,16 @@ export const LONG_FILES = []; // none: every file in src/ is within MAX_FILE_LIN
 /** Files whose functions may exceed MAX_FUNCTION_LINES (up to `max`, the longest function now). */
 export const LONG_FUNCTIONS = [
   // Route tables and server assembly: one registration per route/plugin, read top to bottom.
-  { file: 'src/adapters/http/routes/api.ts', max: 110, reason: 'route table: one block per route' },
-  { file: 'src/adapters/http/server.ts', max: 107, reason: 'server assembly: plugins in order' },
-  { file: 'src/adapters/http/routes/events.ts', max: 67, reason: 'SSE handler with its cleanup in one closure' },
-  { file: 'src/adapters/http/mcp.ts', max: 61, reason: 'MCP tool table' },
+  { file: 'src/adapters/http/routes/api.ts', max: 96, reason: 'route table: one block per route' },
+  { file: 'src/adapters/http/server.ts', max: 100, reason: 'server assembly: plugins in order' },
+  { file: 'src/adapters/http/routes/events.ts', max: 61, reason: 'SSE handler with its cleanup in one closure' },
   // Straight-line numeric code whose steps only make sense together.
-  { file: 'src/model/onnx/export-hybrid.ts', max: 150, reason: 'ONNX graph emitted node by node in model order' },
-  { file: 'src/domain/tick-codec.ts', max: 66, reason: 'one record decoded in documented checks, each with its error' },
-  { file: 'src/domain/anomaly/detector.ts', max: 83, reason: 'one tick scored in documented steps 1–4' },
-  { file: 'src/data/table.ts', max: 100, reason: 'column selection with its error messages' },
+  { file: 'src/model/onnx/export-hybrid.ts', max: 142, reason: 'ONNX graph emitted node by node in model order' },
+  { file: 'src/data/table.ts', max: 81, reason: 'column selection with its error messages' },
   // Offline training / evaluation commands (CLI), not on the serving path.
-  { file: 'src/cli/hybrid.ts', max: 93, reason: 'CLI training run: prepare, fit, evaluate, save' },
-  { file: 'src/cli/train.ts', max: 69, reason: 'CLI command: options to training run' },
-  { file: 'src/cli/backtest.ts', max: 74, reason: 'CLI command: options to backtest report' },
+  { file: 'src/cli/hybrid.ts', max: 86, reason: 'CLI training run: prepare, fit, evaluate, save' },
+  { file: 'src/cli/train.ts', max: 67, reason: 'CLI command: options to training run' },
+  { file: 'src/cli/backtest.ts', max: 71, reason: 'CLI command: options to backtest report' },
   { file: 'src/eval/backtest.ts', max: 74, reason: 'walk-forward backtest loop' },
 ];
 
