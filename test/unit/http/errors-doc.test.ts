@@ -44,3 +44,26 @@ test('every code in the catalogue is raised somewhere in src/ (a documented code
   const unused = Object.entries(ErrorCodes).filter(([key]) => !new RegExp(`ErrorCodes\\.${key}\\b`).test(text)).map(([, code]) => code);
   assert.deepEqual(unused, [], 'raise these codes, or remove them from src/errors/catalogue.ts and docs/errors.md');
 });
+
+test('a code raised retriable somewhere in src/ is documented as retriable (at least in some case)', () => {
+  const srcDir = fileURLToPath(new URL('../../../src/', import.meta.url));
+  const files = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  const retriable = new Set<string>();
+  for (const f of files) {
+    const text = readFileSync(join(srcDir, f), 'utf8');
+    for (const m of text.matchAll(/new TickcastError\(\s*ErrorCodes\.([A-Z0-9_]+)/g)) {
+      // The call's argument list, up to its closing parenthesis.
+      let depth = 0;
+      let end = m.index + 'new TickcastError'.length;
+      for (; end < text.length; end++) {
+        if (text[end] === '(') depth++;
+        else if (text[end] === ')' && --depth === 0) break;
+      }
+      if (/\bretriable:\s*true\b/.test(text.slice(m.index, end))) retriable.add((ErrorCodes as Record<string, string>)[m[1]]);
+    }
+  }
+  assert.ok(retriable.has(ErrorCodes.OVERLOADED), `expected to find the retriable raises; got ${[...retriable].join(', ')}`);
+  const column = new Map([...doc.matchAll(/^\| `(TC_[A-Z0-9_]+)` \|[^|]+\|[^|]+\| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()]));
+  const wrong = [...retriable].filter((c) => !/\byes\b/.test(column.get(c) ?? '')).map((c) => `${c}: raised with retriable: true, documented as "${column.get(c)}"`);
+  assert.deepEqual(wrong, [], 'docs/errors.md Retriable column');
+});
