@@ -222,7 +222,7 @@ export class AnomalyDetector {
   /**
    * `series` stepped back onto its true clock at `tsMs`, before the tick at `tsMs` is observed:
    * each feature's cooldown (AlertState.clockBack) and gap clock (GapClock.stepBack) go on from it.
-   * The long-cycle filter's open hour stays at the fast tick's (docs/anomaly.md § API).
+   * The long-cycle filter's open hour stays at the fast tick's (docs/anomaly.md § The contract with the pipeline).
    */
   stepBack(series: string, tsMs: number): void {
     for (const f of this.series.get(series)?.byName.values() ?? []) {
