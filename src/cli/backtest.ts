@@ -21,7 +21,7 @@ import { formatHelp, parseOptions, usageError, type OptionTable } from './args.t
 import { fillLostRows } from '../data/fill-rows.ts';
 import type { ColumnSelection } from '../data/table.ts';
 import { loadMappedTable, parseColFlags, resolveColumnMap } from './column-map.ts';
-import { prepare } from './dataset.ts';
+import { checkLogDomain, prepare } from './dataset.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { loadModelDir } from './load-model.ts';
 import type { LoadedModel } from './model-dir.ts';
@@ -66,7 +66,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const split: SplitSpec = parseSplit(opts.split ?? model.data?.split ?? '0.7,0.1,0.2');
     const columns = resolveColumnMap(colPairs, opts['value-col'], spec.features);
     // Rows the file lost are filled in as training filled them (the artifact's --fill-missed; none before it was recorded).
-    const fill = fillLostRows(await loadMappedTable(opts.data, modelSelection(spec, model.data, opts['time-col']), columns, io.signal), model.data?.fillMissed ?? 0, spec.logFeatures);
+    const raw = await loadMappedTable(opts.data, modelSelection(spec, model.data, opts['time-col']), columns, io.signal);
+    // Named by the file's columns (the table carries the model's names from here on), before any row is filled in.
+    checkLogDomain(raw, spec.logFeatures, { fileColumns: columns.read, byModel: true });
+    const fill = fillLostRows(raw, model.data?.fillMissed ?? 0, spec.logFeatures);
     const table = fill.table;
     const refit = opts.renormalise || model.normalisation === null;
     if (!opts.renormalise && model.normalisation === null) io.stderr.write('backtest: the model artifact has no normalisation statistics; fitting them on this file\'s training span\n');

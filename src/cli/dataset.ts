@@ -52,13 +52,35 @@ export function prepare(table: SeriesTable, split: SplitSpec, window: number, ho
   };
 }
 
+/** How a log-domain error names a column: the file's column of each feature (backtest's --col), and whether the model (not --log) asks for ln. */
+export interface LogDomainNames {
+  fileColumns?: Readonly<Record<string, string>>;
+  byModel?: boolean;
+}
+
+/**
+ * Every value of a column read as ln(value) is > 0 and finite; TC_DATA_OUT_OF_DOMAIN naming the
+ * file's column (and the model's feature it feeds, when they differ) and the data row otherwise.
+ * Run it on the table as read, before rows are filled in, so the row and value are the file's.
+ */
+export function checkLogDomain(table: SeriesTable, logFeatures: readonly string[] = [], names: LogDomainNames = {}): void {
+  table.columns.forEach((col, f) => {
+    const feature = table.features[f];
+    if (!logFeatures.includes(feature)) return;
+    const bad = col.findIndex((v) => !inLogDomain(v));
+    if (bad < 0) return;
+    const column = names.fileColumns?.[feature] ?? feature;
+    const fed = column === feature ? '' : ` (read as the model's feature ${JSON.stringify(feature)})`;
+    const why = names.byModel
+      ? 'the model reads this column as ln(value) (it was trained with --log), so it must be > 0 and finite everywhere'
+      : 'a column modelled as ln(value) (--log) must be > 0 and finite everywhere';
+    throw dataError(ErrorCodes.DATA_OUT_OF_DOMAIN, `${table.path}: column ${JSON.stringify(column)}${fed} has ${col[bad]} at data row ${bad + 1}; ${why}`, { column, feature, row: bad + 1, value: col[bad] });
+  });
+}
+
 /** The table's columns in model space: ln of each column in `logFeatures`, which must be > 0 everywhere. */
 function modelColumns(table: SeriesTable, logFeatures: readonly string[]): Float64Array[] {
   if (logFeatures.length === 0) return table.columns;
-  return table.columns.map((col, f) => {
-    if (!logFeatures.includes(table.features[f])) return col;
-    const bad = col.findIndex((v) => !inLogDomain(v));
-    if (bad >= 0) throw dataError(ErrorCodes.DATA_OUT_OF_DOMAIN, `${table.path}: column "${table.features[f]}" has ${col[bad]} at data row ${bad + 1}; a column modelled as ln(value) (--log) must be > 0 and finite everywhere`);
-    return col.map(Math.log);
-  });
+  checkLogDomain(table, logFeatures);
+  return table.columns.map((col, f) => (logFeatures.includes(table.features[f]) ? col.map(Math.log) : col));
 }

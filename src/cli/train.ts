@@ -15,7 +15,7 @@ import { closuresIn, trainedAcrossClosures } from '../domain/closures.ts';
 import { FILL_MISSED_DEFAULT } from '../config/schema/stream.ts';
 import type { ModelSpec } from '../domain/types.ts';
 import { formatHelp, parseList, parseNumberList, parseOptions, usageError, type OptionTable } from './args.ts';
-import { loadTable, prepare, type PreparedData } from './dataset.ts';
+import { checkLogDomain, loadTable, prepare, type PreparedData } from './dataset.ts';
 import { fillLostRows } from '../data/fill-rows.ts';
 import { TIME_NAMES, type SeriesTable } from '../data/table.ts';
 import { throwIfInterrupted, writeJson, type CliIo } from './io.ts';
@@ -90,6 +90,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const t0 = performance.now();
   const raw = await loadTable(opts.data, { timeCol: opts['time-col'], targets: parseList(opts.target), features: parseList(opts.features) }, io.signal);
   const spec = copySpec({ window: opts.window, horizon: opts.horizon, features: raw.features, targets: raw.targets, quantiles, logFeatures: logColumns(opts.log, raw.features, raw.targets) });
+  checkLogDomain(raw, spec.logFeatures); // on the rows as read: the row and value named are the file's, not a filled row's
   const fill = fillLostRows(raw, opts['fill-missed'], spec.logFeatures);
   const table = fill.table;
   const data = prepare(table, split, opts.window, opts.horizon, { logFeatures: spec.logFeatures });

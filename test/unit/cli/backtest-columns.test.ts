@@ -105,6 +105,18 @@ describe('tickcast backtest: the model\'s features read from columns of other na
     assert.match(twice.err, /features "load" and "demand" would both read column "demand"/);
   });
 
+  it('a value out of a log model\'s domain is named by the file\'s column, not the model\'s feature', async () => {
+    // Before: "column \"value\" has 0 ... (--log)" for a file whose column is "price", and a
+    // training flag backtest does not have as the reason.
+    const logModel = join(dir, 'uni-log');
+    assert.equal(await runCli(['train', '--data', fixture('five-minute.csv'), '--arch', 'linear', '--window', '24', '--horizon', '6', '--log', 'targets', '--out', logModel], captureIo()), 0);
+    let n = 0;
+    const file = await renamed(dir, 'five-minute.csv', 'price-zero.csv', 'date,price', (l) => (++n === 300 ? `${l.split(',')[0]},0` : l));
+    const r = await backtest(['--data', file, '--model', logModel, '--time-col', 'date', '--value-col', 'price']);
+    assert.equal(r.code, 65, r.err);
+    assert.match(r.err, /price-zero\.csv: column "price" \(read as the model's feature "value"\) has 0 at data row 300; the model reads this column as ln\(value\) \(it was trained with --log\), so it must be > 0 and finite everywhere \[TC_DATA_OUT_OF_DOMAIN\]/);
+  });
+
   it('backtest --help lists --col (repeatable) and --value-col', async () => {
     const io = captureIo();
     assert.equal(await runCli(['backtest', '--help'], io), 0);
