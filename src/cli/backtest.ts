@@ -18,9 +18,9 @@ import type { ZScoreStats } from '../data/normalise.ts';
 import { runBacktest, type BacktestReport } from '../eval/backtest.ts';
 import { renderHtml, renderPng } from '../eval/plot.ts';
 import { formatHelp, parseOptions, usageError, type OptionTable } from './args.ts';
-import { fillLostRows } from '../data/fill-rows.ts';
+import { fillLostRows, type FilledTable } from '../data/fill-rows.ts';
 import type { ColumnSelection } from '../data/table.ts';
-import { loadMappedTable, parseColFlags, resolveColumnMap } from './column-map.ts';
+import { loadMappedTable, parseColFlags, resolveColumnMap, type ColumnMap } from './column-map.ts';
 import { checkLogDomain, prepare } from './dataset.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { loadModelDir } from './load-model.ts';
@@ -65,11 +65,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const spec = model.predictor.spec;
     const split: SplitSpec = parseSplit(opts.split ?? model.data?.split ?? '0.7,0.1,0.2');
     const columns = resolveColumnMap(colPairs, opts['value-col'], spec.features);
-    // Rows the file lost are filled in as training filled them (the artifact's --fill-missed; none before it was recorded).
-    const raw = await loadMappedTable(opts.data, modelSelection(spec, model.data, opts['time-col']), columns, io.signal);
-    // Named by the file's columns (the table carries the model's names from here on), before any row is filled in.
-    checkLogDomain(raw, spec.logFeatures, { fileColumns: columns.read, byModel: true });
-    const fill = fillLostRows(raw, model.data?.fillMissed ?? 0, spec.logFeatures);
+    const fill = await readFile(opts.data, model, columns, opts['time-col'], io);
     const table = fill.table;
     const refit = opts.renormalise || model.normalisation === null;
     if (!opts.renormalise && model.normalisation === null) io.stderr.write('backtest: the model artifact has no normalisation statistics; fitting them on this file\'s training span\n');
@@ -101,6 +97,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       ok: true,
       data: opts.data,
       columns: columns.read,
+      timeCol: table.timeCol,
       model: { dir: opts.model, kind: model.kind, engine: model.predictor.engine, backend: model.predictor.backend, version: model.predictor.version, spec },
       split: { spec: opts.split ?? model.data?.split ?? '0.7,0.1,0.2', borders: data.borders, testRows: data.borders.testEnd - data.borders.valEnd },
       normalisation: refit ? 'refit on this file\'s training span' : 'model training statistics',
@@ -123,6 +120,23 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/**
+ * The file's table for the model, with the rows it lost filled in as training filled them (the
+ * artifact's --fill-missed; none before it was recorded). Says on stderr when the time column is
+ * the file's own rather than the model's.
+ */
+async function readFile(path: string, model: LoadedModel, columns: ColumnMap, timeColFlag: string | undefined, io: CliIo): Promise<FilledTable> {
+  const spec = model.predictor.spec;
+  const selection = modelSelection(spec, model.data, timeColFlag);
+  const raw = await loadMappedTable(path, selection, columns, io.signal);
+  if (raw.timeCol !== null && selection.timeCol !== undefined && raw.timeCol !== selection.timeCol) {
+    io.stderr.write(`backtest: the file has no column ${JSON.stringify(selection.timeCol)} (the model's time column); reading time from ${JSON.stringify(raw.timeCol)} (name another with --time-col)\n`);
+  }
+  // Named by the file's columns (the table carries the model's names from here on), before any row is filled in.
+  checkLogDomain(raw, spec.logFeatures, { fileColumns: columns.read, byModel: true });
+  return fillLostRows(raw, model.data?.fillMissed ?? 0, spec.logFeatures);
+}
+
 /** --season: null for auto, else a whole number >= 1. */
 function seasonOption(text: string): number | null {
   if (text === 'auto') return null;
@@ -135,7 +149,7 @@ function seasonOption(text: string): number | null {
 function modelSelection(spec: ModelSpec, data: LoadedModel['data'], timeColFlag: string | undefined): ColumnSelection & { features: readonly string[]; targets: readonly string[] } {
   const timeCol = timeColFlag ?? (data ? (data.timeCol ?? 'none') : undefined);
   const timeColFrom = timeColFlag === undefined ? 'the time column the model was trained with; name another with --time-col' : undefined;
-  return { timeCol, features: spec.features, targets: spec.targets, from: 'model', timeColFrom };
+  return { timeCol, features: spec.features, targets: spec.targets, from: 'model', timeColFrom, timeColFromModel: timeColFlag === undefined };
 }
 
 /** The test span's windows; too few: TC_DATA_TOO_SHORT saying what backtest can change (not the model's window or horizon). */

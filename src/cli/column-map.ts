@@ -9,7 +9,7 @@
  * is TC_DATA_COLUMN_MISSING (exit 65) naming the flag that asked for it and the header.
  */
 import { dataError, readCsvFile, type RawCsv } from '../data/csv.ts';
-import { selectColumns, type ColumnSelection, type SeriesTable } from '../data/table.ts';
+import { TIME_NAMES, selectColumns, type ColumnSelection, type SeriesTable } from '../data/table.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import { usageError } from './args.ts';
 
@@ -65,11 +65,28 @@ function checkColumns(csv: RawCsv, map: ColumnMap): void {
   }
 }
 
+/**
+ * The time column when it is the model's (no --time-col) and this file has none of that name: as
+ * `train` finds one, the first column named date, timestamp, time, datetime or ts (any case) that no
+ * feature reads. None either: the model's name stays, and the message says what was looked for
+ * and what to give.
+ */
+function fileTimeColumn(csv: RawCsv, selection: ColumnSelection, map: ColumnMap): ColumnSelection {
+  const own = selection.timeCol;
+  if (!selection.timeColFromModel || own === undefined || own === 'none' || csv.header.includes(own)) return selection;
+  const read = new Set(Object.values(map.read));
+  const found = csv.header.find((h) => TIME_NAMES.includes(h.toLowerCase()) && !read.has(h));
+  if (found !== undefined) return { ...selection, timeCol: found };
+  const names = TIME_NAMES.join(', ');
+  return { ...selection, timeColFrom: `the time column the model was trained with, and the file has no column named ${names} (any case) either; name its time column with --time-col, or --time-col none for rows in file order` };
+}
+
 /** The file's table for a model: its features and targets read through `map`, named as the model names them. */
 export async function loadMappedTable(path: string, selection: ColumnSelection & { features: readonly string[]; targets: readonly string[] }, map: ColumnMap, signal?: AbortSignal): Promise<SeriesTable> {
   const csv = await readCsvFile(path, signal);
   checkColumns(csv, map);
-  const table = selectColumns(csv, { ...selection, features: selection.features.map((f) => map.read[f]), targets: selection.targets.map((t) => map.read[t]) });
+  const timed = fileTimeColumn(csv, selection, map);
+  const table = selectColumns(csv, { ...timed, features: selection.features.map((f) => map.read[f]), targets: selection.targets.map((t) => map.read[t]) });
   const byColumn = new Map(Object.entries(map.read).map(([f, c]) => [c, f]));
   const named = (c: string): string => byColumn.get(c) ?? c;
   return { ...table, features: table.features.map(named), targets: table.targets.map(named) };

@@ -23,6 +23,8 @@ export interface ColumnSelection {
   from?: 'flags' | 'model';
   /** Where `timeCol` came from, for messages, when not from --time-col (backtest: the model's training data). */
   timeColFrom?: string;
+  /** `timeCol` is the model's (backtest without --time-col): a file without it may have its own (../cli/column-map.ts). */
+  timeColFromModel?: boolean;
 }
 
 /** A multivariate series, sorted by time, ready for splitting and windowing. */

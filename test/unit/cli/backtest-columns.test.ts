@@ -56,6 +56,29 @@ describe('tickcast backtest: the model\'s features read from columns of other na
     }
   });
 
+  it('without --time-col, a file that lacks the model\'s time column is read by its own, found as train finds it', async () => {
+    // Before: exit 65, "no column named \"time\"" for a file whose time column is "date", though
+    // train and detect find such a column themselves.
+    const base = JSON.parse((await backtest(['--data', fixture('five-minute.csv'), '--model', uni])).out);
+    const file = await renamed(dir, 'five-minute.csv', 'date-price.csv', 'Date,price');
+    const r = await backtest(['--data', file, '--model', uni, '--value-col', 'price']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /backtest: the file has no column "time" \(the model's time column\); reading time from "Date" \(name another with --time-col\)\n/);
+    const bt = JSON.parse(r.out);
+    assert.equal(bt.timeCol, 'Date');
+    assert.deepEqual(bt.metrics, base.metrics);
+
+    // No column of a time name: the message says what was looked for and what to give.
+    const other = await renamed(dir, 'five-minute.csv', 'when-price.csv', 'when,price');
+    const e = await backtest(['--data', other, '--model', uni, '--value-col', 'price']);
+    assert.equal(e.code, 65);
+    assert.match(e.err, /when-price\.csv: no column named "time" \(the time column the model was trained with, and the file has no column named date, timestamp, time, datetime, ts \(any case\) either; name its time column with --time-col, or --time-col none for rows in file order\); the header has: when, price \[TC_DATA_COLUMN_MISSING\]/);
+    const given = await backtest(['--data', other, '--model', uni, '--value-col', 'price', '--time-col', 'when']);
+    assert.equal(given.code, 0, given.err);
+    assert.deepEqual(JSON.parse(given.out).metrics, base.metrics);
+    assert.equal(base.timeCol, 'time', 'the JSON result names the time column read');
+  });
+
   it('a mapped feature reads its column even where the file also has a column of the feature\'s name', async () => {
     const base = JSON.parse((await backtest(['--data', fixture('five-minute.csv'), '--model', uni])).out);
     const file = await renamed(dir, 'five-minute.csv', 'both.csv', 'time,value,price', (l) => `${l.split(',')[0]},n/a,${l.split(',')[1]}`);
