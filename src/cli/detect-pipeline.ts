@@ -2,8 +2,9 @@
  * The service's own code path for one file of `timestamp,value` rows — tick codec → window store →
  * micro-batcher → model → anomaly detector — as `tickcast detect` and `npm run bench:nab` run it.
  * Causal: each row is scored from what came before it. A row the service refuses (late or
- * duplicate timestamp, unreadable timestamp or value) scores 0 and is returned in `refused`, so
- * the command can say so.
+ * duplicate timestamp, unreadable timestamp or value) scores 0 and comes with the reason, so the
+ * command can say so. Rows stream through: each chunk's rows come out scored before the next chunk
+ * is read, so memory does not grow with the file.
  */
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../config/load.ts';
@@ -22,22 +23,21 @@ import type { NabRow } from '../eval/nab/io.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
 
-/** A row the service did not accept: its index in the rows given and why (a tick outcome or a dead-letter code). */
-export interface RefusedRow {
-  index: number;
-  reason: string;
-}
-
-export interface ScoredRows {
-  /** One score in [0, 1] per row; 0 for a refused row. */
-  scores: number[];
-  refused: RefusedRow[];
+/** A row with its score: 0 and the reason in words (a tick outcome or a dead-letter code) when the service refused it. */
+export interface ScoredRow<T extends NabRow = NabRow> {
+  row: T;
+  score: number;
+  refused: string | null;
 }
 
 export interface PipelineDetector {
   detect: PipelineDetect;
-  /** An aborted `signal` stops between chunks, rejecting with its reason. */
-  score(rows: readonly NabRow[], series: string, detector?: Partial<AnomalyConfig>, signal?: AbortSignal): Promise<ScoredRows>;
+  /**
+   * Score rows as they come, yielding each with its score once its chunk went through, so a file
+   * of any length is scored in constant memory. An aborted `signal` stops between chunks,
+   * rejecting with its reason.
+   */
+  scoreRows<T extends NabRow>(rows: AsyncIterable<T> | Iterable<T>, series: string, detector?: Partial<AnomalyConfig>, signal?: AbortSignal): AsyncGenerator<ScoredRow<T>>;
   predictor: Predictor;
   close(): Promise<void>;
 }
@@ -49,6 +49,59 @@ const REASONS: Partial<Record<TickOutcome, string>> = {
   incomplete: 'incomplete: a feature is missing',
 };
 
+/** What the pipeline reported, consumed in order as rows are paired with it. */
+interface Reports {
+  outcomes: TickOutcome[];
+  scores: number[];
+  deadLetters: Map<number, string>;
+}
+
+/** A fresh pipeline on the service's store and codec, except that one file is scored at stride 1 and nothing is evicted. */
+function filePipeline(config: Config, model: Predictor, chunk: number, detector: Partial<AnomalyConfig>, reports: Reports): { pipeline: StreamPipeline; inference: InferenceStage } {
+  const spec = model.spec;
+  const store = createWindowStore(config, spec, { stride: 1, maxSeries: 16, idleEvictMs: Number.MAX_SAFE_INTEGER });
+  const inference = new InferenceStage(model, { maxBatchSize: chunk, maxWaitMs: 0, maxInFlightBatches: 1 });
+  const pipeline = new StreamPipeline({
+    store,
+    outlook: new SeriesOutlook(),
+    recentAnomalies: new RecentAnomalies(),
+    inference,
+    sink: { send: async () => {} },
+    codec: codecOptions(config, spec),
+    scorer: createScorer(config.anomaly, detector),
+    observer: {
+      tick: (o) => reports.outcomes.push(o),
+      score: (_s, v) => reports.scores.push(v),
+      deadLetter: (code, source) => reports.deadLetters.set(Number(source.offset), code),
+    },
+    now: () => 0,
+  });
+  return { pipeline, inference };
+}
+
+/**
+ * Pair rows, in order, with the outcomes reported so far (the n-th outcome is the n-th row's), an
+ * accepted one with the next score; stops at an accepted outcome whose score has not come yet.
+ * `paired` counts the outcomes consumed before (the dead letters' offsets).
+ */
+function* pair<T extends NabRow>(pending: T[], reports: Reports, paired: { n: number }): Generator<ScoredRow<T>> {
+  let o = 0;
+  let s = 0;
+  let r = 0;
+  for (; o < reports.outcomes.length && r < pending.length; o++, r++) {
+    const outcome = reports.outcomes[o];
+    if (outcome === 'accepted' && s >= reports.scores.length) break;
+    const index = paired.n++;
+    const dead = reports.deadLetters.get(index);
+    reports.deadLetters.delete(index);
+    if (outcome === 'accepted') yield { row: pending[r], score: reports.scores[s++], refused: null };
+    else yield { row: pending[r], score: 0, refused: outcome === 'dead_letter' ? `dead-lettered: ${dead ?? 'refused'}` : (REASONS[outcome] ?? outcome) };
+  }
+  reports.outcomes.splice(0, o);
+  reports.scores.splice(0, s);
+  pending.splice(0, r);
+}
+
 /**
  * Build the service path once; each call scores one file with fresh state. The model: `predictor`
  * when given (a model directory opened read-only), else the service's start-up model.
@@ -56,50 +109,44 @@ const REASONS: Partial<Record<TickOutcome, string>> = {
 export async function createPipelineDetect(config: Config, logger: Logger, chunk = 256, predictor?: Predictor): Promise<PipelineDetector> {
   const service = predictor ? null : await createModelService(config, logger.child({ module: 'model' }), createMetrics({ defaultMetrics: false }));
   const model = predictor ?? service!.predictor;
-  const score = async (rows: readonly NabRow[], series: string, detector: Partial<AnomalyConfig> = {}, signal?: AbortSignal): Promise<ScoredRows> => {
-    const spec = model.spec;
-    // The service's store and codec, except that one file is scored at stride 1 and nothing is evicted.
-    const store = createWindowStore(config, spec, { stride: 1, maxSeries: 16, idleEvictMs: Number.MAX_SAFE_INTEGER });
-    const inference = new InferenceStage(model, { maxBatchSize: chunk, maxWaitMs: 0, maxInFlightBatches: 1 });
-    const outcomes: TickOutcome[] = [];
-    const deadLetters = new Map<number, string>();
-    const scores: number[] = [];
-    const pipeline = new StreamPipeline({
-      store,
-      outlook: new SeriesOutlook(),
-      recentAnomalies: new RecentAnomalies(),
-      inference,
-      sink: { send: async () => {} },
-      codec: codecOptions(config, spec),
-      scorer: createScorer(config.anomaly, detector),
-      observer: { tick: (o) => outcomes.push(o), score: (_s, v) => scores.push(v), deadLetter: (code, source) => deadLetters.set(Number(source.offset), code) },
-      now: () => 0,
-    });
-    const feature = spec.features[0];
-    for (let i = 0; i < rows.length; i += chunk) {
+  async function* scoreRows<T extends NabRow>(rows: AsyncIterable<T> | Iterable<T>, series: string, detector: Partial<AnomalyConfig> = {}, signal?: AbortSignal): AsyncGenerator<ScoredRow<T>> {
+    const reports: Reports = { outcomes: [], scores: [], deadLetters: new Map() };
+    const { pipeline, inference } = filePipeline(config, model, chunk, detector, reports);
+    const feature = model.spec.features[0];
+    const pending: T[] = [];
+    const paired = { n: 0 };
+    let sent = 0;
+    const send = async (batch: T[]): Promise<void> => {
       signal?.throwIfAborted();
-      const records: RawRecord[] = rows.slice(i, i + chunk).map((r, k) => ({
+      const records: RawRecord[] = batch.map((r) => ({
         key: Buffer.from(series),
         value: Buffer.from(JSON.stringify({ series, ts: nabTimestampMs(r.timestamp), values: { [feature]: r.value } })),
         headers: {},
-        source: { topic: 'csv', partition: 0, offset: String(i + k) },
+        source: { topic: 'csv', partition: 0, offset: String(sent++) },
         receivedAtMs: 0,
       }));
+      for (const r of batch) pending.push(r);
       await pipeline.handle(records);
+    };
+    let batch: T[] = [];
+    for await (const row of rows) {
+      batch.push(row);
+      if (batch.length < chunk) continue;
+      await send(batch);
+      batch = [];
+      yield* pair(pending, reports, paired);
     }
+    if (batch.length > 0) await send(batch);
     await inference.close();
-    const out: number[] = [];
-    const refused: RefusedRow[] = [];
-    let s = 0;
-    outcomes.forEach((o, index) => {
-      out.push(o === 'accepted' ? scores[s++] : 0);
-      if (o !== 'accepted') refused.push({ index, reason: o === 'dead_letter' ? `dead-lettered: ${deadLetters.get(index) ?? 'refused'}` : (REASONS[o] ?? o) });
-    });
-    return { scores: out, refused };
-  };
+    yield* pair(pending, reports, paired);
+  }
   return {
-    score,
-    detect: async (rows, series, detector) => (await score(rows, series, detector)).scores,
+    scoreRows,
+    detect: async (rows, series, detector) => {
+      const scores: number[] = [];
+      for await (const r of scoreRows(rows, series, detector)) scores.push(r.score);
+      return scores;
+    },
     predictor: model,
     close: () => (service ? service.stop() : model.dispose()),
   };

@@ -1,19 +1,24 @@
 /**
- * The rows `tickcast detect` scores, and what it says about those the service refused. Timestamps
- * are read as `train` reads them (../data/time.ts: NAB's `YYYY-MM-DD HH:MM:SS`, ISO-8601 with `Z` or
- * an offset, epoch seconds or ms); a row whose timestamp is none of these is sent as the service
- * would get it and refused there (TC_RECORD_BAD_TS), and reported.
+ * The rows `tickcast detect` scores, read one at a time from the file (constant memory), and what
+ * it says about those the service refused. Timestamps are read as `train` reads them
+ * (../data/time.ts: NAB's `YYYY-MM-DD HH:MM:SS`, ISO-8601 with `Z` or an offset, epoch seconds or
+ * ms); a row whose timestamp is none of these is sent as the service would get it and refused
+ * there (TC_RECORD_BAD_TS), and reported.
  */
-import { dataError, numericColumn, readCsvFile, type RawCsv } from '../data/csv.ts';
+import { dataError, notNumberHint, openCsvRows, type CsvRowStream } from '../data/csv.ts';
 import { parseTimestamp } from '../data/time.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import type { NabRow } from '../eval/nab/io.ts';
-import type { RefusedRow } from './detect-pipeline.ts';
 
-export interface DetectRows {
-  rows: NabRow[];
-  /** lines[i]: the 1-based file line of rows[i]. */
-  lines: number[];
+/** A row to score and its 1-based file line. */
+export interface DetectRow extends NabRow {
+  line: number;
+}
+
+/** The file, opened: its header checked and its first row read; `rows` yields every row once. */
+export interface DetectSource {
+  rows: AsyncGenerator<DetectRow>;
+  close(): Promise<void>;
 }
 
 /** The columns to read: --time-col and --value-col when given. */
@@ -26,7 +31,7 @@ export interface DetectColumns {
  * The index of a column: a name given by its flag exactly; the default name (NAB's `timestamp`,
  * `value`) in any case. TC_DATA_COLUMN_MISSING naming the header and the flag otherwise.
  */
-function findColumn(csv: RawCsv, given: string | undefined, fallback: string, flag: string): number {
+function findColumn(csv: CsvRowStream, given: string | undefined, fallback: string, flag: string): number {
   const name = given ?? fallback;
   const i = given !== undefined ? csv.header.indexOf(given) : csv.header.findIndex((h) => h.toLowerCase() === fallback);
   if (i >= 0) return i;
@@ -34,34 +39,73 @@ function findColumn(csv: RawCsv, given: string | undefined, fallback: string, fl
   throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${csv.path}: no column named ${JSON.stringify(name)} (${origin}); the header has: ${csv.header.join(', ')}`, { column: name, header: csv.header });
 }
 
-/** A NAB-format CSV (`timestamp,value`, or the columns named); TC_DATA_TOO_SHORT with no data rows, as `train`. */
-export async function readDetectRows(path: string, signal?: AbortSignal, columns: DetectColumns = {}): Promise<DetectRows> {
-  const csv = await readCsvFile(path, signal);
-  const ti = findColumn(csv, columns.time, 'timestamp', '--time-col');
-  const values = numericColumn(csv, findColumn(csv, columns.value, 'value', '--value-col'));
-  if (csv.lines.length === 0) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${path}: no data rows after the header`);
-  return { rows: Array.from(values, (value, r) => ({ timestamp: csv.cells[ti][r], value })), lines: csv.lines };
+/**
+ * Open a NAB-format CSV (`timestamp,value`, or the columns named) for streaming. Its header and
+ * first row are checked here, before any model loads: TC_DATA_TOO_SHORT with no data rows, as
+ * `train`. A value that is not a number further down rejects `rows` when it is reached.
+ */
+export async function openDetectRows(path: string, signal?: AbortSignal, columns: DetectColumns = {}): Promise<DetectSource> {
+  const csv = await openCsvRows(path, signal);
+  try {
+    const ti = findColumn(csv, columns.time, 'timestamp', '--time-col');
+    const vi = findColumn(csv, columns.value, 'value', '--value-col');
+    const toRow = ({ cells, line }: { cells: string[]; line: number }): DetectRow => {
+      const cell = cells[vi];
+      const value = cell === '' ? Number.NaN : Number(cell);
+      if (!Number.isFinite(value)) throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${path}:${line}: column "${csv.header[vi]}" has "${cell}", not a number${notNumberHint(cell)}`, { line });
+      return { timestamp: cells[ti], value, line };
+    };
+    const first = await csv.rows.next();
+    if (first.done) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${path}: no data rows after the header`);
+    const head = toRow(first.value);
+    async function* rows(): AsyncGenerator<DetectRow> {
+      yield head;
+      for await (const r of csv.rows) yield toRow(r);
+    }
+    return { rows: rows(), close: csv.close };
+  } catch (err) {
+    await csv.close();
+    throw err;
+  }
 }
 
-/** Why a row was refused, in words: an unreadable timestamp names the forms that are read. */
-function describe(r: RefusedRow, input: DetectRows): string {
-  const ts = input.rows[r.index].timestamp;
-  if (!Number.isFinite(parseTimestamp(ts))) return `timestamp ${JSON.stringify(ts)} is not "YYYY-MM-DD HH:MM:SS", ISO-8601 or epoch seconds/ms`;
-  return `${r.reason} (timestamp ${JSON.stringify(ts)})`;
+/** A refused row as reported: its file line, timestamp and why. */
+interface RefusedLine {
+  line: number;
+  timestamp: string;
+  reason: string;
 }
 
 const SHOWN = 5;
 
-/** One stderr line: how many rows were refused, the first few with file line and reason. */
-export function refusedReport(path: string, refused: readonly RefusedRow[], input: DetectRows): string {
-  const first = refused.slice(0, SHOWN).map((r) => `line ${input.lines[r.index]}: ${describe(r, input)}`);
-  const more = refused.length > SHOWN ? `; ${refused.length - SHOWN} more` : '';
-  return `detect: ${path}: the service refused ${refused.length} of ${input.rows.length} rows (scored 0 in the results): ${first.join('; ')}${more}`;
+/** What detect says about the rows the service refused: how many, the first few, whether any timestamp could be read. Constant memory. */
+export class RefusedRows {
+  count = 0;
+  private readonly first: RefusedLine[] = [];
+  private allBadTime = true;
+
+  add(row: DetectRow, reason: string): void {
+    this.count++;
+    if (this.first.length < SHOWN) this.first.push({ line: row.line, timestamp: row.timestamp, reason });
+    if (this.allBadTime && Number.isFinite(parseTimestamp(row.timestamp))) this.allBadTime = false;
+  }
+
+  /** One stderr line: how many rows were refused of `rows`, the first few with file line and reason. */
+  report(path: string, rows: number): string {
+    const first = this.first.map((r) => `line ${r.line}: ${describe(r)}`);
+    const more = this.count > SHOWN ? `; ${this.count - SHOWN} more` : '';
+    return `detect: ${path}: the service refused ${this.count} of ${rows} rows (scored 0 in the results): ${first.join('; ')}${more}`;
+  }
+
+  /** Every row refused: TC_DATA_BAD_TIME when no timestamp could be read, else TC_DATA_MALFORMED; exit 65. */
+  allRefusedError(path: string, rows: number): Error {
+    const report = this.report(path, rows).replace(/^detect: /, '');
+    return dataError(this.allBadTime ? ErrorCodes.DATA_BAD_TIME : ErrorCodes.DATA_MALFORMED, `${report}; nothing was scored, so no results were written`, { path, refused: this.count });
+  }
 }
 
-/** Every row refused: TC_DATA_BAD_TIME when no timestamp could be read, else TC_DATA_MALFORMED; exit 65. */
-export function allRefusedError(path: string, refused: readonly RefusedRow[], input: DetectRows): Error {
-  const badTime = refused.every((r) => !Number.isFinite(parseTimestamp(input.rows[r.index].timestamp)));
-  const report = refusedReport(path, refused, input).replace(/^detect: /, '');
-  return dataError(badTime ? ErrorCodes.DATA_BAD_TIME : ErrorCodes.DATA_MALFORMED, `${report}; nothing was scored, so no results were written`, { path, refused: refused.length });
+/** Why a row was refused, in words: an unreadable timestamp names the forms that are read. */
+function describe(r: RefusedLine): string {
+  if (!Number.isFinite(parseTimestamp(r.timestamp))) return `timestamp ${JSON.stringify(r.timestamp)} is not "YYYY-MM-DD HH:MM:SS", ISO-8601 or epoch seconds/ms`;
+  return `${r.reason} (timestamp ${JSON.stringify(r.timestamp)})`;
 }

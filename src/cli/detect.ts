@@ -11,15 +11,14 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../config/load.ts';
 import type { ConfigInput } from '../config/schema.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
-import { formatResultsCsv } from '../eval/nab/io.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { formatHelp, parseOptions, type OptionTable } from './args.ts';
-import { createPipelineDetect } from './detect-pipeline.ts';
-import { allRefusedError, readDetectRows, refusedReport } from './detect-rows.ts';
+import { createPipelineDetect, type PipelineDetector } from './detect-pipeline.ts';
+import { openDetectRows, RefusedRows, type DetectSource } from './detect-rows.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { loadModelOrStore } from './load-model.ts';
 import type { LoadedModel } from './model-dir.ts';
-import { checkOutputFile, writeOutputFile } from './outputs.ts';
+import { checkOutputFile, openOutputFile } from './outputs.ts';
 
 export { createPipelineDetect, detectThroughPipeline, type PipelineDetector } from './detect-pipeline.ts';
 
@@ -41,41 +40,71 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   await checkOutputFile(opts.out, '--out');
   const overrides: ConfigInput = { logLevel: 'warn', http: { enabled: false } };
   const config = loadConfig({ overrides });
-  const input = await readDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'] });
-  const t0 = performance.now();
-  // A model directory is opened read-only here; the model service below would add checkpoints to it.
-  const dir = opts.model ?? (config.model.dir || undefined);
-  const loaded = dir === undefined ? undefined : await openForDetect(dir);
-  const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-  const logger = createLogger({ level: 'warn', name: 'tickcast-detect', destination: quiet });
-  const d = await createPipelineDetect(config, logger, opts.chunk, loaded?.predictor);
+  // The header and first row are checked before the model loads; the rest is read as it is scored.
+  const source = await openDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'] });
   try {
-    const { scores, refused } = await d.score(input.rows, 'csv', {}, io.signal);
-    if (refused.length === input.rows.length) throw allRefusedError(opts.data, refused, input);
-    if (refused.length > 0) io.stderr.write(refusedReport(opts.data, refused, input) + '\n');
-    await writeOutputFile(opts.out, formatResultsCsv(input.rows, scores));
-    const seconds = (performance.now() - t0) / 1000;
-    writeJson(io.stdout, {
-      rows: input.rows.length,
-      refused: refused.length,
-      out: opts.out,
-      model: d.predictor.version,
-      modelDir: loaded?.dir ?? null,
-      engine: d.predictor.engine,
-      seconds: Number(seconds.toFixed(2)),
-      maxScore: maxOf(scores),
-    });
+    const t0 = performance.now();
+    // A model directory is opened read-only here; the model service below would add checkpoints to it.
+    const dir = opts.model ?? (config.model.dir || undefined);
+    const loaded = dir === undefined ? undefined : await openForDetect(dir);
+    const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+    const logger = createLogger({ level: 'warn', name: 'tickcast-detect', destination: quiet });
+    const d = await createPipelineDetect(config, logger, opts.chunk, loaded?.predictor);
+    try {
+      const { rows, refused, maxScore } = await scoreInto(d, source, opts.out, opts.data, io.signal);
+      if (refused.count > 0) io.stderr.write(refused.report(opts.data, rows) + '\n');
+      const seconds = (performance.now() - t0) / 1000;
+      writeJson(io.stdout, {
+        rows,
+        refused: refused.count,
+        out: opts.out,
+        model: d.predictor.version,
+        modelDir: loaded?.dir ?? null,
+        engine: d.predictor.engine,
+        seconds: Number(seconds.toFixed(2)),
+        maxScore,
+      });
+    } finally {
+      await d.close();
+    }
   } finally {
-    await d.close();
+    await source.close();
   }
   return 0;
 }
 
-/** The largest score, by a loop: Math.max(...scores) overflows the call stack past ~120,000 rows. */
-function maxOf(scores: readonly number[]): number {
-  let max = -Infinity;
-  for (const s of scores) if (s > max) max = s;
-  return max;
+/** Result lines gathered between writes to the results file (one write per few thousand rows, not per row). */
+const WRITE_ROWS = 1024;
+
+/**
+ * Score the file's rows as they are read and write each result line as it comes, into a temporary
+ * file put in place only when every row was scored (none of it when every row was refused, or a
+ * data error or an interrupt stops the run). Memory stays flat whatever the file's length.
+ */
+async function scoreInto(d: PipelineDetector, source: DetectSource, out: string, data: string, signal?: AbortSignal): Promise<{ rows: number; refused: RefusedRows; maxScore: number }> {
+  const file = await openOutputFile(out, '--out');
+  try {
+    const refused = new RefusedRows();
+    let rows = 0;
+    let maxScore = -Infinity;
+    let lines = 'timestamp,value,anomaly_score\n';
+    for await (const { row, score, refused: reason } of d.scoreRows(source.rows, 'csv', {}, signal)) {
+      rows++;
+      if (reason !== null) refused.add(row, reason);
+      if (score > maxScore) maxScore = score;
+      lines += `${row.timestamp},${row.value},${score}\n`;
+      if (rows % WRITE_ROWS === 0) {
+        await file.write(lines);
+        lines = '';
+      }
+    }
+    if (refused.count === rows) throw refused.allRefusedError(data, rows);
+    await file.write(lines);
+    await file.commit();
+    return { rows, refused, maxScore };
+  } finally {
+    await file.abort();
+  }
 }
 
 /** A model the pipeline can feed one `value` column to; TC_MODEL_ARTIFACT_MISMATCH (78) otherwise. */

@@ -8,8 +8,8 @@
  * directory without --force, or --force on one that holds no model) is a usage error, exit 64: the
  * path can be written, the user has to choose another one or another flag. See docs/cli.md.
  */
-import { constants, type Stats } from 'node:fs';
-import { access, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, rmSync, type Stats } from 'node:fs';
+import { access, mkdir, open, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { usageError } from './args.ts';
@@ -78,6 +78,62 @@ export async function writeOutputFile(path: string, data: string | Uint8Array, f
     await rm(tmp, { force: true });
     fail(err);
   }
+}
+
+/** An output file written as the work goes (`detect --out`): in place at `commit`, gone at `abort`. */
+export interface OutputFile {
+  write(text: string): Promise<void>;
+  /** Put the file in place (rename the temporary file over `path`). */
+  commit(): Promise<void>;
+  /** Remove what was written (a device keeps what it got). Safe to call after commit. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Open an output file that checkOutputFile accepted, to write it piece by piece in constant
+ * memory, with writeOutputFile's guarantees: the pieces go to a temporary sibling renamed over
+ * `path` by `commit` (an earlier file stays as it was until then; a failed write is
+ * TC_CLI_CANNOT_CREATE, exit 73). The temporary file is removed by `abort`, and at process exit
+ * (a second Ctrl-C) if neither ran. A device or pipe (`/dev/null`, `/dev/stdout`) is written as
+ * is, piece by piece: what it got before a failure stays there.
+ */
+export async function openOutputFile(path: string, flag = '--out'): Promise<OutputFile> {
+  const target = await realpath(path).catch(() => resolve(path));
+  const s = await statOf(target);
+  const fail = (err: unknown): never => {
+    throw cannotCreate(`${flag} ${path}: cannot write it: ${(err as Error).message}; ${s && s.isFile() ? 'the file there is as it was' : 'nothing was written'}; free space or give another path`);
+  };
+  const device = s !== null && !s.isFile();
+  if (!device) await mkdir(dirname(target), { recursive: true }).catch(fail);
+  const tmp = device ? target : join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now().toString(36)}`);
+  const file = await open(tmp, 'w').catch(fail);
+  const onExit = (): void => rmSync(tmp, { force: true });
+  if (!device) process.once('exit', onExit);
+  let isOpen = true;
+  const end = async (keep: boolean): Promise<void> => {
+    if (!isOpen) return;
+    isOpen = false;
+    process.off('exit', onExit);
+    try {
+      await file.close();
+      if (!device && keep) await rename(tmp, target);
+    } finally {
+      if (!device && !keep) await rm(tmp, { force: true });
+    }
+  };
+  return {
+    write: async (text) => {
+      // One write(2) may take only part (at a size limit, on a pipe); the rest goes again, so a full disk fails here.
+      const bytes = Buffer.from(text);
+      for (let at = 0; at < bytes.length; ) at += (await file.write(bytes, at).catch(fail)).bytesWritten;
+    },
+    commit: () =>
+      end(true).catch(async (err) => {
+        await rm(tmp, { force: true });
+        fail(err);
+      }),
+    abort: () => end(false),
+  };
 }
 
 /** True when `dir` itself holds a model `train` wrote (a linear baseline or a hybrid artifact). */

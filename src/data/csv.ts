@@ -101,13 +101,11 @@ export function numericColumn(csv: RawCsv, column: number): Float64Array {
 }
 
 /**
- * Read a CSV file line by line. Rejects with TC_DATA_UNREADABLE only when the file cannot be read
- * (missing, a directory, no permission); a file that reads but does not parse rejects with the
- * parser's own error (TC_DATA_MALFORMED and friends, with file:line). An aborted `signal` rejects
- * with its reason.
+ * The lines of a file with their 1-based numbers, read from a stream. Rejects with
+ * TC_DATA_UNREADABLE only when the file cannot be read (missing, a directory, no permission); an
+ * aborted `signal` rejects with its reason (checked every 4096 lines and at the end).
  */
-export async function readCsvFile(path: string, signal?: AbortSignal): Promise<RawCsv> {
-  const acc = new CsvAccumulator(path);
+async function* fileLines(path: string, signal?: AbortSignal): AsyncGenerator<[string, number]> {
   const stream = createReadStream(path, { encoding: 'utf8' });
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNo = 0;
@@ -115,7 +113,7 @@ export async function readCsvFile(path: string, signal?: AbortSignal): Promise<R
     for await (const line of rl) {
       // A long file can be stopped while it is read (Ctrl-C): the signal's reason is thrown.
       if ((lineNo & 0xfff) === 0) signal?.throwIfAborted();
-      acc.push(line, ++lineNo);
+      yield [line, ++lineNo];
     }
     signal?.throwIfAborted();
   } catch (err) {
@@ -130,20 +128,70 @@ export async function readCsvFile(path: string, signal?: AbortSignal): Promise<R
     rl.close();
     stream.destroy();
   }
+}
+
+/**
+ * Read a CSV file line by line. Rejects with TC_DATA_UNREADABLE only when the file cannot be read
+ * (missing, a directory, no permission); a file that reads but does not parse rejects with the
+ * parser's own error (TC_DATA_MALFORMED and friends, with file:line). An aborted `signal` rejects
+ * with its reason.
+ */
+export async function readCsvFile(path: string, signal?: AbortSignal): Promise<RawCsv> {
+  const acc = new CsvAccumulator(path);
+  for await (const [line, lineNo] of fileLines(path, signal)) acc.push(line, lineNo);
   return acc.finish();
 }
 
-class CsvAccumulator {
-  private header: string[] | null = null;
-  private cells: string[][] = [];
-  private lines: number[] = [];
+/** One data row of a CSV file read as a stream: its trimmed cells and 1-based file line. */
+export interface CsvRow {
+  cells: string[];
+  line: number;
+}
+
+/** A CSV file read row by row (constant memory): the header first, then `rows` once. */
+export interface CsvRowStream {
+  path: string;
+  header: string[];
+  rows: AsyncGenerator<CsvRow>;
+  /** Close the file (also done when `rows` ends, fails or is returned from). */
+  close(): Promise<void>;
+}
+
+/**
+ * Open a CSV file as a stream of rows, for a command that handles one row at a time: the header
+ * is read (and checked, as readCsvFile checks it) before this resolves; each row is checked as it
+ * comes, so a bad line further down rejects `rows` when it is reached. Errors as readCsvFile's.
+ */
+export async function openCsvRows(path: string, signal?: AbortSignal): Promise<CsvRowStream> {
+  const parser = new CsvLineParser(path);
+  const lines = fileLines(path, signal);
+  for (;;) {
+    const next = await lines.next();
+    if (next.done) parser.requireHeader();
+    else parser.push(...next.value);
+    if (parser.header !== null) break;
+  }
+  const header = parser.requireHeader();
+  async function* rows(): AsyncGenerator<CsvRow> {
+    for await (const [text, line] of lines) {
+      const cells = parser.push(text, line);
+      if (cells !== null) yield { cells, line };
+    }
+  }
+  return { path, header, rows: rows(), close: async () => void (await lines.return(undefined)) };
+}
+
+/** Parses a CSV file line by line: the header (delimiter, names), then each data row against it. */
+class CsvLineParser {
+  header: string[] | null = null;
   private delimiter = ',';
 
   constructor(private readonly path: string) {}
 
-  push(rawLine: string, lineNo: number): void {
+  /** A data row's cells; null for the header and blank lines. Throws on a line that does not parse. */
+  push(rawLine: string, lineNo: number): string[] | null {
     const line = lineNo === 1 && rawLine.charCodeAt(0) === 0xfeff ? rawLine.slice(1) : rawLine;
-    if (line.trim() === '') return;
+    if (line.trim() === '') return null;
     if (line.includes('\u0000')) {
       if (lineNo === 1 && isUtf16(rawLine)) {
         throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}: the file is UTF-16 text (as Excel's "Unicode Text" saves it), not UTF-8; save it as "CSV UTF-8" or convert it (iconv -f UTF-16 -t UTF-8)`, { line: lineNo });
@@ -151,18 +199,8 @@ class CsvAccumulator {
       throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}:${lineNo}: the line holds NUL bytes: this is a binary file, not a text CSV; give the CSV file itself`, { line: lineNo });
     }
     if (this.header === null) {
-      // Semicolon- or tab-separated files are common exports; pick the delimiter from the header.
-      if (!line.includes(',') && line.includes(';')) this.delimiter = ';';
-      else if (!line.includes(',') && line.includes('\t')) this.delimiter = '\t';
-      this.header = splitCsvLine(line, this.delimiter);
-      const seen = new Set<string>();
-      for (const name of this.header) {
-        if (name === '') throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}:${lineNo}: the header row has an empty column name; give every column a name`, { line: lineNo });
-        if (seen.has(name)) throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}:${lineNo}: column ${JSON.stringify(name)} appears twice in the header; rename one of them`, { line: lineNo });
-        seen.add(name);
-      }
-      this.cells = this.header.map(() => []);
-      return;
+      this.readHeader(line, lineNo);
+      return null;
     }
     const row = splitCsvLine(line, this.delimiter);
     if (row.length !== this.header.length) {
@@ -172,14 +210,50 @@ class CsvAccumulator {
         { line: lineNo },
       );
     }
+    return row;
+  }
+
+  /** TC_DATA_TOO_SHORT when the file ended before a header row. */
+  requireHeader(): string[] {
+    if (this.header === null) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${this.path}: the file is empty; expected a header row and data rows`);
+    return this.header;
+  }
+
+  private readHeader(line: string, lineNo: number): void {
+    // Semicolon- or tab-separated files are common exports; pick the delimiter from the header.
+    if (!line.includes(',') && line.includes(';')) this.delimiter = ';';
+    else if (!line.includes(',') && line.includes('\t')) this.delimiter = '\t';
+    const header = splitCsvLine(line, this.delimiter);
+    const seen = new Set<string>();
+    for (const name of header) {
+      if (name === '') throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}:${lineNo}: the header row has an empty column name; give every column a name`, { line: lineNo });
+      if (seen.has(name)) throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}:${lineNo}: column ${JSON.stringify(name)} appears twice in the header; rename one of them`, { line: lineNo });
+      seen.add(name);
+    }
+    this.header = header;
+  }
+}
+
+/** A whole file's rows as text columns (RawCsv). */
+class CsvAccumulator {
+  private readonly parser: CsvLineParser;
+  private cells: string[][] = [];
+  private lines: number[] = [];
+
+  constructor(private readonly path: string) {
+    this.parser = new CsvLineParser(path);
+  }
+
+  push(rawLine: string, lineNo: number): void {
+    const hadHeader = this.parser.header !== null;
+    const row = this.parser.push(rawLine, lineNo);
+    if (!hadHeader && this.parser.header !== null) this.cells = this.parser.header.map(() => []);
+    if (row === null) return;
     for (let c = 0; c < row.length; c++) this.cells[c].push(row[c]);
     this.lines.push(lineNo);
   }
 
   finish(): RawCsv {
-    if (this.header === null) {
-      throw dataError(ErrorCodes.DATA_TOO_SHORT, `${this.path}: the file is empty; expected a header row and data rows`);
-    }
-    return { path: this.path, header: this.header, cells: this.cells, lines: this.lines };
+    return { path: this.path, header: this.parser.requireHeader(), cells: this.cells, lines: this.lines };
   }
 }

@@ -4,6 +4,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +85,51 @@ describe('tickcast detect', () => {
     assert.equal(summary.maxScore, scores[top]);
     // ... and the refused row is reported, with its file line and why.
     assert.match(io.err(), /the service refused 1 of 1200 rows \(scored 0 in the results\): line 502: duplicate: same timestamp as an earlier row/);
+  });
+
+  it('streams: results are written while the input is still arriving (a pipe), and match a whole-file run byte for byte', { skip: process.platform === 'win32' }, async () => {
+    // Before: the whole file was read into memory (528 MB at 200,000 rows) and scored before a
+    // byte was written, so nothing appeared until the pipe was closed.
+    const text = csv();
+    const lines = [...text.trim().split('\n'), ...csv().trim().split('\n').slice(1).map((l) => l.replace(/^2024-01/, '2024-03'))];
+    const fifo = join(dir, 'rows.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const outDir = join(dir, 'streamed');
+    const io = captureIo();
+    const running = runCli(['detect', '--data', fifo, '--out', join(outDir, 'results.csv'), '--chunk', '64'], io);
+    const writer = createWriteStream(fifo);
+    writer.write(lines.slice(0, 1800).join('\n') + '\n');
+    // Some results reach the (temporary) results file before the rest of the input is written.
+    const deadline = Date.now() + 60_000;
+    let written = 0;
+    while (written <= 100 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      const tmp = (await readdir(outDir).catch(() => [])).find((f) => f.startsWith('.results.csv.tmp-'));
+      written = tmp ? (await stat(join(outDir, tmp)).catch(() => ({ size: 0 }))).size : 0;
+    }
+    writer.end(lines.slice(1800).join('\n') + '\n');
+    assert.equal(await running, 0, io.err());
+    assert.ok(written > 100, `results written while the input was open: ${written} bytes`);
+    assert.equal(JSON.parse(io.out()).rows, lines.length - 1);
+    const whole = join(dir, 'whole.csv');
+    await writeFile(whole, lines.join('\n') + '\n');
+    const w = captureIo();
+    assert.equal(await runCli(['detect', '--data', whole, '--out', join(dir, 'r-whole.csv'), '--chunk', '64'], w), 0, w.err());
+    assert.equal(await readFile(join(outDir, 'results.csv'), 'utf8'), await readFile(join(dir, 'r-whole.csv'), 'utf8'));
+    assert.deepEqual(await readdir(outDir), ['results.csv'], 'no temporary file left');
+  });
+
+  it('a bad cell found part-way stops the run: exit 65 with its line, no results file, no temporary file', async () => {
+    const lines = csv().split('\n');
+    lines[900] = lines[900].replace(/,.*$/, ',n/a');
+    const data = join(dir, 'late-bad.csv');
+    await writeFile(data, lines.join('\n'));
+    const outDir = join(dir, 'late-bad');
+    const io = captureIo();
+    assert.equal(await runCli(['detect', '--data', data, '--out', join(outDir, 'r.csv')], io), 65);
+    assert.match(io.err(), /^tickcast detect: .*late-bad\.csv:901: column "value" has "n\/a", not a number \[TC_DATA_NOT_NUMERIC\]\n$/);
+    assert.equal(io.out(), '');
+    assert.deepEqual(await readdir(outDir).catch(() => []), []);
   });
 
   it('the bench path (detectThroughPipeline) scores the same rows the same way, and passes detector overrides to the service scorer', async () => {
