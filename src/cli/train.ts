@@ -9,7 +9,7 @@
 import { formatSplit, parseSplit, requireWindows } from '../data/split.ts';
 import { windowStarts } from '../data/windows.ts';
 import { formatStep } from '../data/time.ts';
-import { fitLinearBaseline } from '../eval/linear-baseline.ts';
+import { fitLinearBaselineAsync } from '../eval/linear-baseline.ts';
 import { copySpec } from '../domain/model-spec.ts';
 import { closuresIn, trainedAcrossClosures } from '../domain/closures.ts';
 import { FILL_MISSED_DEFAULT } from '../config/schema/stream.ts';
@@ -110,7 +110,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let training: Record<string, unknown>;
   if (opts.arch === 'linear') {
     const bar = new ProgressBar(io, 'fit linear', 1);
-    const state = fitLinearBaseline({
+    // Sliced, giving the event loop a turn every ~50 ms: a Ctrl-C during the fit (seconds to minutes on a large file) stops it there.
+    const state = await fitLinearBaselineAsync({
       values: data.values,
       features: table.features,
       targets: table.targets,
@@ -121,11 +122,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       calibrationStarts: windowStarts(val.first, val.last),
       ridge: opts.ridge,
       logFeatures: spec.logFeatures,
-    });
+    }, io.signal);
     bar.update(1);
     bar.finish();
     training = { arch: 'linear', ridge: opts.ridge, fitWindows: train.count, calibrationWindows: val.count };
-    await throwIfInterrupted(io.signal); // a Ctrl-C during the fit (synchronous: seconds on a large file) writes no model
+    await throwIfInterrupted(io.signal); // a Ctrl-C during the residual calibration (after the last slice) writes no model either
     await output.write((dir) => saveLinearModel(dir, state, data.stats, provenance, training));
   } else {
     training = await trainHybrid({ opts, spec, data, provenance, io, output });

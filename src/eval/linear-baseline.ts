@@ -50,16 +50,28 @@ export interface LinearFitInput {
   logFeatures?: readonly string[];
 }
 
-export function fitLinearBaseline(input: LinearFitInput): LinearBaselineState {
-  const { values, features, targets, window: w, horizon: h, quantiles } = input;
-  const f = features.length;
-  const targetIndex = targets.map((t) => features.indexOf(t));
+/** The normal equations of the fit, summed window by window (XᵀX upper triangle, Xᵀy). */
+interface NormalEquations {
+  xtx: Float64Array;
+  xty: Float64Array;
+  v: Float64Array;
+  yv: Float64Array;
+}
+
+function normalEquations(w: number, h: number): NormalEquations {
   const d = w + 1;
-  const xtx = new Float64Array(d * d);
-  const xty = new Float64Array(d * h);
-  const v = new Float64Array(d);
-  const yv = new Float64Array(h);
-  for (const s of input.fitStarts) {
+  return { xtx: new Float64Array(d * d), xty: new Float64Array(d * h), v: new Float64Array(d), yv: new Float64Array(h) };
+}
+
+/** Add the windows fitStarts[from..to) to `eq`, in order (so a fit summed in slices is the same to the bit). */
+function accumulate(input: LinearFitInput, eq: NormalEquations, from: number, to: number): void {
+  const { values, features, targets, window: w, horizon: h } = input;
+  const { xtx, xty, v, yv } = eq;
+  const f = features.length;
+  const d = w + 1;
+  const targetIndex = targets.map((t) => features.indexOf(t));
+  for (let n = from; n < to; n++) {
+    const s = input.fitStarts[n];
     for (const c of targetIndex) {
       const last = values[(s + w - 1) * f + c];
       for (let i = 0; i < w; i++) v[i] = values[(s + i) * f + c] - last;
@@ -76,6 +88,13 @@ export function fitLinearBaseline(input: LinearFitInput): LinearBaselineState {
       }
     }
   }
+}
+
+/** Solve the summed equations (ridge relative to the mean diagonal) and calibrate the quantile offsets. */
+function solve(input: LinearFitInput, eq: NormalEquations): LinearBaselineState {
+  const { values, features, targets, window: w, horizon: h, quantiles } = input;
+  const { xtx, xty } = eq;
+  const d = w + 1;
   for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) xtx[a * d + b] = xtx[b * d + a];
   let diag = 0;
   for (let a = 0; a < w; a++) diag += xtx[a * d + a];
@@ -88,6 +107,35 @@ export function fitLinearBaseline(input: LinearFitInput): LinearBaselineState {
   const state: LinearBaselineState = { format: LINEAR_FORMAT, formatVersion: 1, spec, weights: Array.from(weights), quantileOffsets: new Array(h * quantiles.length).fill(0), ridge };
   state.quantileOffsets = residualQuantiles(state, values, input.calibrationStarts.length > 0 ? input.calibrationStarts : input.fitStarts);
   return state;
+}
+
+export function fitLinearBaseline(input: LinearFitInput): LinearBaselineState {
+  const eq = normalEquations(input.window, input.horizon);
+  accumulate(input, eq, 0, input.fitStarts.length);
+  return solve(input, eq);
+}
+
+/** Windows summed between looks at the clock in fitLinearBaselineAsync. */
+const SLICE_WINDOWS = 256;
+
+/**
+ * fitLinearBaseline that gives the event loop a turn every ~`yieldMs` of work, so an aborted
+ * `signal` (Ctrl-C) stops a long fit within that time, rejecting with its reason. The same
+ * windows are summed in the same order: the state is identical to the bit.
+ */
+export async function fitLinearBaselineAsync(input: LinearFitInput, signal?: AbortSignal, yieldMs = 50): Promise<LinearBaselineState> {
+  const eq = normalEquations(input.window, input.horizon);
+  let last = performance.now();
+  for (let from = 0; from < input.fitStarts.length; from += SLICE_WINDOWS) {
+    accumulate(input, eq, from, Math.min(input.fitStarts.length, from + SLICE_WINDOWS));
+    if (performance.now() - last < yieldMs) continue;
+    // Two turns: a process signal is read in the loop's poll phase, which one setImmediate may not reach.
+    for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+    signal?.throwIfAborted();
+    last = performance.now();
+  }
+  signal?.throwIfAborted();
+  return solve(input, eq);
 }
 
 /** Point forecast of one channel into out[0..H): NLinear form (see file comment). */

@@ -160,6 +160,37 @@ describe('tickcast with a user\'s own files', () => {
     assert.deepEqual((await readdir(dir)).filter((f) => f.includes('.tmp-')), []);
   });
 
+  it('Ctrl-C during a long linear fit stops it at once: exit 130, no model, not when the fit ends', { skip: process.platform === 'win32' }, async () => {
+    // Before: the fit ran synchronously to its end (here about a minute of work) and only then
+    // saw the Ctrl-C; now it gives the event loop a turn every ~50 ms of work.
+    const data = join(dir, 'long-fit.csv');
+    await writeFile(data, series(30_000));
+    const out = join(dir, 'long-fit-model');
+    const env = { ...process.env };
+    for (const k of Object.keys(env)) if (k.startsWith('TICKCAST_')) delete env[k];
+    // ~19,000 windows of 2,001 × 2,001 products each: tens of seconds of fit on any machine.
+    const child = spawn(process.execPath, [bin, 'train', '--arch', 'linear', '--window', '2000', '--horizon', '24', '--data', data, '--out', out], { env });
+    let stderr = '';
+    let sentAt = 0;
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b;
+      if (sentAt === 0 && stderr.includes('train: ')) {
+        sentAt = -1;
+        // Well into the fit (it starts right after that line).
+        setTimeout(() => {
+          sentAt = Date.now();
+          child.kill('SIGINT');
+        }, 1000);
+      }
+    });
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    const took = Date.now() - sentAt;
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /\ntickcast train: interrupted by SIGINT; stopped without writing any output .*\[TC_CLI_INTERRUPTED\]\n$/);
+    assert.ok(took < 5000, `stopped ${took} ms after the Ctrl-C`);
+    await assert.rejects(stat(out), 'no model');
+  });
+
   it('an aborted signal stops detect between chunks: exit 130, no results file', async () => {
     const data = join(dir, 'abort.csv');
     await writeFile(data, series(20_000));
