@@ -17,7 +17,7 @@ import type { ModelSpec } from '../domain/types.ts';
 import type { Predictor } from '../pipeline/ports.ts';
 import { evenlySpaced, makeWindows, windowStarts } from '../data/windows.ts';
 import type { ZScoreStats } from '../data/normalise.ts';
-import { fitLinearBaseline, type LinearBaselineState } from '../eval/linear-baseline.ts';
+import { fitLinearBaselineAsync, type LinearBaselineState } from '../eval/linear-baseline.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { initBackend, type BackendPreference } from '../model/backend.ts';
 import { loadArtifact, saveArtifact, MANIFEST_FILE } from '../model/artifact.ts';
@@ -99,7 +99,7 @@ export async function fitHybrid(req: HybridFitRequest): Promise<FittedHybrid> {
   io.signal?.addEventListener('abort', onUserAbort, { once: true });
   const timer = req.timeBudgetMs === undefined ? null : setTimeout(() => budget.abort(new Error('time budget')), req.timeBudgetMs);
   try {
-    if (warm) warmStartLinearSkip(model, data, spec);
+    if (warm) await warmStartLinearSkip(model, data, spec, io.signal);
     const initialValLoss = evaluate(model, val).pinball;
     io.stderr.write(
       `train: hybrid ${model.parameterCount()} parameters on ${backend.name}; ${train.n} train / ${val.n} val windows; ` +
@@ -173,8 +173,9 @@ export async function fitHybrid(req: HybridFitRequest): Promise<FittedHybrid> {
  * the last row; A' columns sum to 1, so under RevIN ((x − μ)/σ in, ·σ + μ out) the same kernel
  * gives the same forecast. The small bias b is dropped with RevIN (it would scale with σ).
  */
-export function warmStartLinearSkip(model: HybridModel, data: PreparedData, spec: ModelSpec): void {
-  const fit = fitLinearBaseline({
+export async function warmStartLinearSkip(model: HybridModel, data: PreparedData, spec: ModelSpec, signal?: AbortSignal): Promise<void> {
+  // Sliced like train --arch linear's fit: a Ctrl-C during it (seconds on a large file) stops it there.
+  const fit = await fitLinearBaselineAsync({
     values: data.values,
     features: spec.features,
     targets: spec.targets,
@@ -183,7 +184,7 @@ export function warmStartLinearSkip(model: HybridModel, data: PreparedData, spec
     quantiles: [0.5],
     fitStarts: windowStarts(data.ranges.train.first, data.ranges.train.last),
     calibrationStarts: new Int32Array(0),
-  });
+  }, signal);
   setLinearSkip(model, fit);
 }
 

@@ -89,7 +89,7 @@ describe('tickcast train/backtest with the hybrid tfjs model', () => {
           return y.slice([0, 0, 0, 1], [ws.n, 6, 1, 1]).dataSync() as Float32Array;
         });
       const cold = p50(model);
-      warmStartLinearSkip(model, data, spec);
+      await warmStartLinearSkip(model, data, spec);
       const warm = p50(model);
       const lin = new LinearBaselinePredictor(
         fitLinearBaseline({ values: data.values, features: spec.features, targets: spec.targets, window: 24, horizon: 6, quantiles: [0.5], fitStarts: windowStarts(data.ranges.train.first, data.ranges.train.last), calibrationStarts: new Int32Array(0) }),
