@@ -58,8 +58,7 @@ export class FineTuner implements TickLearner {
 
   constructor(deps: FineTunerDeps) {
     this.#d = deps;
-    const c = deps.config;
-    const f = c.finetune;
+    const c = deps.config, f = c.finetune;
     this.#t = resolveTuning(c, deps.tuning);
     this.#limits = { intervalMs: f.intervalMs, driftCooldownMs: this.#t.driftCooldownMs, shadowTimeoutMs: this.#t.shadowTimeoutMs, minSamples: f.minSamples, minImprovement: f.minImprovement, rollbackRegression: f.rollbackRegression, watchTimeoutMs: f.watchTimeoutMs };
     this.#log = deps.logger;
@@ -229,6 +228,8 @@ export class FineTuner implements TickLearner {
         this.#challenger = null;
         if (a.inTrainer) await host.call({ type: 'discard' }).catch(() => undefined); // a dead trainer took it along (restarted next tick)
         return;
+      case 'releasePrevious': // the watch is over: nothing rolls back to it (a dead trainer took it along)
+        return void (await host.call({ type: 'discard', role: 'previous' }).catch(() => undefined));
       case 'promote':
         return this.#promote(a.record);
       case 'rollback': {
@@ -286,8 +287,7 @@ export class FineTuner implements TickLearner {
     const weights = this.#challenger!;
     const previous = this.#d.control.champion.version;
     const gen = this.#s.gen;
-    const { steps, learningRate } = this.#d.config.finetune;
-    const meta = { source: 'finetune', round: rec.round, trigger: rec.trigger, trainedAt: rec.at, trainLoss: rec.trainLoss, holdout: rec.holdout, shadow: rec.shadow, steps, learningRate };
+    const { steps, learningRate } = this.#d.config.finetune, meta = { source: 'finetune', round: rec.round, trigger: rec.trigger, trainedAt: rec.at, trainLoss: rec.trainLoss, holdout: rec.holdout, shadow: rec.shadow, steps, learningRate };
     const version = await this.#d.control.promote(weights, meta, this.#host.offload('challenger'));
     if (gen !== this.#s.gen) return;
     // Recorded as promoted before the trainer answers: it serves now, even if the trainer dies meanwhile (the watch's scores queue behind this request).

@@ -23,7 +23,8 @@ export type WorkerRequest =
   | { type: 'promote' }
   /** champion ← previous (automatic rollback). */
   | { type: 'revert' }
-  | { type: 'discard' }
+  /** Drop a held model: the challenger (default), or the previous champion once a promotion's watch has ended without a rollback. */
+  | { type: 'discard'; role?: 'challenger' | 'previous' }
   /** Forward pass of one held model (the parity referee for a new ONNX engine). */
   | { type: 'predict'; role: ModelRole; x: Float32Array; batch: number; attention: boolean }
   /** ONNX export of one held model (the serving thread then only opens a session on the bytes). */

@@ -15,13 +15,13 @@
  *   shadow ──step while pinned──▶ idle (discarded)          watching ──step while pinned──▶ idle
  *   watching ──scored: MAE > previous × (1 + rollbackRegression)──▶ rollback action ──rolledBack──▶ idle
  *   watching ──rollbackRefused (pinned, or replaced meanwhile)──▶ idle (no decision while pinned)
- *   watching ──scored: 3 × minSamples pairs without regression, or past watchTimeoutMs──▶ idle (kept)
+ *   watching ──scored: 3 × minSamples pairs without regression, or past watchTimeoutMs──▶ idle (kept);
+ *     every end of a watch but a rollback done releases the trainer's previous champion (`releasePrevious`)
  *   any live phase ──championReplaced / trainerDied / failed──▶ idle (a round training or in
  *     shadow ends: discarded / aborted; `failed`: its promotion or the work failed)
  *   any ──stopped──▶ stopped (disabled stays disabled)
  *
- * `gen` counts replacements of the champion from outside the round: results of work started
- * under an older generation are ignored.
+ * `gen` counts replacements of the champion from outside the round: older generations' results are ignored.
  */
 import type { HoldoutScores, ModelRole } from './protocol.ts';
 
@@ -98,8 +98,7 @@ export type RoundEvent =
   | { type: 'trainFailed'; gen: number; reason: string }
   | { type: 'scored'; gen: number; now: number; pinned: boolean; count: number; mae: LiveScores }
   | { type: 'promoted'; gen: number; now: number; version: string; previous: string }
-  /** The automatic rollback asked for by a `rollback` action is done. */
-  | { type: 'rolledBack' }
+  | { type: 'rolledBack' } // the automatic rollback asked for by a `rollback` action is done
   /** The automatic rollback was refused: the model was pinned, or replaced from outside, meanwhile. */
   | { type: 'rolledBackRefused'; reason: string }
   | { type: 'championReplaced'; now: number; why: string }
@@ -122,6 +121,7 @@ export type RoundAction =
   | { type: 'discardChallenger'; inTrainer: boolean }
   /** Save and serve the challenger; report `promoted`. */
   | { type: 'promote'; record: RoundRecord }
+  | { type: 'releasePrevious' } // a watch ended without a rollback (kept, pinned, refused, failed): the trainer drops the previous champion
   /** Serve `to` again and make the trainer's previous model its champion; report `rolledBack`. */
   | { type: 'rollback'; to: string; from: string | undefined; reason: string }
   /** Give the trainer the (externally replaced) champion. */
@@ -214,11 +214,11 @@ function live(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
       };
     case 'rolledBackRefused':
       if (s.phase !== 'watching') return stay;
-      return { state: { ...s, phase: 'idle', previousVersion: null, current: null }, actions: [{ type: 'clearQueue' }] };
+      return { state: { ...s, phase: 'idle', previousVersion: null, current: null }, actions: [{ type: 'clearQueue' }, { type: 'releasePrevious' }] };
     case 'failed': {
-      // A round that fails (its promotion refused or not built, the trainer's answer lost) ends here, recorded.
+      // A round that fails (its promotion refused or not built, the trainer's answer lost) ends here, recorded; so does a watch.
       const inRound = s.phase === 'shadow' || s.phase === 'training';
-      return { state: { ...s, phase: 'idle', current: null }, actions: [{ type: 'discardChallenger', inTrainer: inRound }, ...(inRound ? end(s, 'aborted', e.reason) : [])] };
+      return { state: { ...s, phase: 'idle', current: null, previousVersion: null }, actions: [{ type: 'discardChallenger', inTrainer: inRound }, ...(inRound ? end(s, 'aborted', e.reason) : []), ...(s.phase === 'watching' ? [{ type: 'releasePrevious' } as const] : [])] };
     }
     default:
       return stay;
@@ -232,7 +232,7 @@ function step(s: RoundState, now: number, pinned: boolean, l: RoundLimits): Tran
       actions.push(...end(s, 'discarded', 'model pinned'), { type: 'discardChallenger', inTrainer: true }, { type: 'clearQueue' });
       return { state: { ...s, phase: 'idle', current: null }, actions };
     }
-    if (s.phase === 'watching') return { state: { ...s, phase: 'idle' }, actions: [...actions, { type: 'clearQueue' }] };
+    if (s.phase === 'watching') return { state: { ...s, phase: 'idle', previousVersion: null }, actions: [...actions, { type: 'clearQueue' }, { type: 'releasePrevious' }] };
     return { state: s, actions };
   }
   const actions: RoundAction[] = [{ type: 'pauseTrainer', paused: false }];
@@ -294,7 +294,7 @@ function watchScored(s: RoundState, e: Extract<RoundEvent, { type: 'scored' }>, 
   // Past the deadline (an idle or slow stream) the watch ends all the same: no round starts while watching.
   if (n >= 3 * l.minSamples || e.now > s.deadline) {
     const kept: RoundRecord = n >= 3 * l.minSamples ? { ...record, outcome: 'kept' } : { ...record, outcome: 'kept', reason: `watch ended at its deadline (finetune.watchTimeoutMs ${l.watchTimeoutMs} ms) after ${n} of ${3 * l.minSamples} live pairs, no regression found` };
-    return { state: { ...s, phase: 'idle', current: null }, actions: [{ type: 'clearQueue' }, { type: 'kept', record: kept }] };
+    return { state: { ...s, phase: 'idle', current: null, previousVersion: null }, actions: [{ type: 'clearQueue' }, { type: 'kept', record: kept }, { type: 'releasePrevious' }] };
   }
   return { state: { ...s, current: record }, actions: [] };
 }

@@ -231,7 +231,7 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
       return { ok: true };
     }
     case 'discard':
-      drop('challenger');
+      drop(m.role ?? 'challenger');
       return { ok: true };
     case 'predict':
       return predict(m);

@@ -74,7 +74,7 @@ test('evaluatePaced scores in slices with a pause after each, to the same number
   m.dispose();
 });
 
-for (const isolation of ['process', 'thread'] as const) test(`trainer (${isolation}): rounds of train/discard/promote/revert keep its tensor count stable; divergence comes back coded; an abort ends a round; close ends it`, async () => {
+for (const isolation of ['process', 'thread'] as const) test(`trainer (${isolation}): rounds of train/discard/promote/revert/release keep its tensor count stable; divergence comes back coded; an abort ends a round; close ends it`, async () => {
   await initBackend();
   const champ = HybridModel.create(FT_HYBRID, FT_SPEC, 3);
   const w = new WorkerClient({ isolation });
@@ -115,6 +115,13 @@ for (const isolation of ['process', 'thread'] as const) test(`trainer (${isolati
     await eng.predictor.dispose();
     await w.call({ type: 'revert' });
     assert.equal(await count(), base);
+    // A watch that ends without a rollback releases the previous champion; the new one stays.
+    await round(10);
+    await w.call({ type: 'promote' });
+    await w.call({ type: 'discard', role: 'previous' });
+    assert.equal(await count(), base, 'the previous champion was not disposed');
+    await assert.rejects(w.call({ type: 'revert' }), /no previous champion/);
+    assert.ok(((await w.call({ type: 'score', pairs: d, roles: ['champion'], dutyCycle: 1 })) as { scores: Record<string, number> }).scores.champion > 0);
     const bad = { ...d, y: d.y.map((v, i) => (i === 5 ? Number.NaN : v)) };
     await assert.rejects(w.call({ type: 'train', gen: 0, steps: 2, learningRate: 1e-3, batchSize: bad.batch, train: bad, holdout: d, maxGradNorm: 1e4, seed: 1, dutyCycle: 1 }), (e: unknown) => isTickcastError(e) && e.code === 'TC_TRAINING_DIVERGED');
     assert.equal(await count(), base, 'an aborted round leaked tensors in the worker');
