@@ -7,12 +7,11 @@
  * Phases (one round at a time):
  *   starting ──trainerReady──▶ idle                      starting ──trainerFailed──▶ disabled
  *   idle ──step (interval elapsed, or drift after the cooldown)──▶ startRound action (stays idle)
- *   idle ──roundStarted──▶ training
- *   training ──trained, hold-out gate passed──▶ shadow
+ *   idle ──roundStarted──▶ training ──trained, hold-out gate passed──▶ shadow
  *   training ──trained, gate failed / trainFailed──▶ idle (discard / aborted)
  *   shadow ──scored: ≥ minSamples, better by minImprovement──▶ promote action ──promoted──▶ watching
  *   shadow ──scored: not better, or past the deadline──▶ idle (discarded)
- *   shadow ──step while pinned──▶ idle (discarded)          watching ──step while pinned──▶ idle
+ *   shadow ──step while pinned──▶ idle (discarded)          watching ──step while pinned──▶ idle (kept)
  *   watching ──scored: MAE > previous × (1 + rollbackRegression)──▶ rollback action ──rolledBack──▶ idle
  *   watching ──rollbackRefused (pinned, or replaced meanwhile)──▶ idle (no decision while pinned)
  *   watching ──scored: 3 × minSamples pairs without regression, or past watchTimeoutMs──▶ idle (kept);
@@ -99,8 +98,7 @@ export type RoundEvent =
   | { type: 'scored'; gen: number; now: number; pinned: boolean; count: number; mae: LiveScores }
   | { type: 'promoted'; gen: number; now: number; version: string; previous: string }
   | { type: 'rolledBack' } // the automatic rollback asked for by a `rollback` action is done
-  /** The automatic rollback was refused: the model was pinned, or replaced from outside, meanwhile. */
-  | { type: 'rolledBackRefused'; reason: string }
+  | { type: 'rolledBackRefused'; reason: string } // refused: the model was pinned, or replaced from outside, meanwhile
   | { type: 'championReplaced'; now: number; why: string }
   | { type: 'failed'; reason: string }
   | { type: 'stopped' };
@@ -200,8 +198,7 @@ function live(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
     }
     case 'trainerDied': {
       const inRound = s.phase === 'shadow' || s.phase === 'training';
-      // The previous champion lived in the dead trainer: no automatic rollback to it.
-      return {
+      return { // the previous champion lived in the dead trainer: no automatic rollback to it
         state: { ...s, phase: 'idle', gen: s.gen + 1, current: null, previousVersion: null },
         actions: [...(inRound ? end(s, 'aborted', `trainer died: ${e.reason}`) : []), { type: 'discardChallenger', inTrainer: false }, { type: 'clearQueue' }],
       };
@@ -232,7 +229,10 @@ function step(s: RoundState, now: number, pinned: boolean, l: RoundLimits): Tran
       actions.push(...end(s, 'discarded', 'model pinned'), { type: 'discardChallenger', inTrainer: true }, { type: 'clearQueue' });
       return { state: { ...s, phase: 'idle', current: null }, actions };
     }
-    if (s.phase === 'watching') return { state: { ...s, phase: 'idle', previousVersion: null }, actions: [...actions, { type: 'clearQueue' }, { type: 'releasePrevious' }] };
+    if (s.phase === 'watching') {
+      const kept: RoundAction[] = s.current ? [{ type: 'kept', record: { ...s.current, outcome: 'kept', reason: `model pinned: the watch ended after ${s.current.watch?.count ?? 0} live pairs without a decision (no automatic rollback while pinned)` } }] : [];
+      return { state: { ...s, phase: 'idle', previousVersion: null, current: null }, actions: [...actions, { type: 'clearQueue' }, ...kept, { type: 'releasePrevious' }] };
+    }
     return { state: s, actions };
   }
   const actions: RoundAction[] = [{ type: 'pauseTrainer', paused: false }];

@@ -54,7 +54,7 @@ const table: { name: string; from: RoundState; events: RoundEvent[]; phase: stri
   // Before 6 Dec 2026 the watch had no deadline: on an idle stream it never ended and no round started.
   { name: 'watching: past its deadline (finetune.watchTimeoutMs) → kept with the reason, idle', from: watching, events: [{ type: 'scored', gen: 0, now: 10_001, pinned: false, count: 4, mae: { champion: 1.05, previous: 1 } }], phase: 'idle', actions: ['clearQueue', 'kept', 'releasePrevious'], check: (s) => assert.equal(s.current, null) },
   { name: 'watching: a regression over minSamples past the deadline still rolls back', from: watching, events: [{ type: 'scored', gen: 0, now: 20_000, pinned: false, count: 10, mae: { champion: 1.2, previous: 1 } }], phase: 'watching', actions: ['rollback'] },
-  { name: 'watching: a pinned step ends the watch', from: watching, events: [{ type: 'step', now: 0, pinned: true }], phase: 'idle', actions: ['pauseTrainer', 'clearQueue', 'releasePrevious'] },
+  { name: 'watching: a pinned step ends the watch, recorded as kept (the pinned model stays), no current round left', from: watching, events: [{ type: 'step', now: 0, pinned: true }], phase: 'idle', actions: ['pauseTrainer', 'clearQueue', 'kept', 'releasePrevious'], check: (s) => assert.equal(s.current, null) },
   { name: 'champion replaced in shadow → idle, discarded, trainer reloaded, new generation', from: shadow, events: [{ type: 'championReplaced', now: 0, why: 'manual' }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:discarded', 'reloadChampion'], check: (s) => assert.equal(s.gen, 1) },
   { name: 'trainer died while training → aborted, no rollback target', from: { ...training, previousVersion: 'v1' }, events: [{ type: 'trainerDied', reason: 'killed' }], phase: 'idle', actions: ['finished:aborted', 'discardChallenger', 'clearQueue'], check: (s) => assert.equal(s.previousVersion, null) },
   { name: 'loop failure in shadow (e.g. the promotion refused or not built) → idle, the round recorded as aborted, challenger dropped in the trainer too', from: shadow, events: [{ type: 'failed', reason: 'engine could not be built' }], phase: 'idle', actions: ['discardChallenger', 'finished:aborted'], check: (s) => assert.equal(s.current, null) },
@@ -73,6 +73,17 @@ for (const row of table) {
     row.check?.(s);
   });
 }
+
+test('round policy: a watch ended by a pin records it as kept, with its pairs so far and why', () => {
+  const scored = transition(watching, { type: 'scored', gen: 0, now: 2500, pinned: false, count: 7, mae: { champion: 1.05, previous: 1 } }, L).state;
+  const t = transition(scored, { type: 'step', now: 3000, pinned: true }, L);
+  const kept = t.actions.find((a) => a.type === 'kept');
+  assert.ok(kept && kept.type === 'kept', `no kept record: ${JSON.stringify(t.actions)}`);
+  assert.equal(kept.record.version, 'v2');
+  assert.deepEqual(kept.record.watch, { count: 7, champion: 1.05, previous: 1 });
+  assert.match(String(kept.record.reason), /model pinned: the watch ended after 7 live pairs without a decision/);
+  assert.equal(t.state.previousVersion, null);
+});
 
 test('round policy: a watch ended by its deadline records why the model was kept', () => {
   const t = transition(watching, { type: 'scored', gen: 0, now: 10_001, pinned: false, count: 4, mae: { champion: 1.05, previous: 1 } }, L);
