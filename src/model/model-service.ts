@@ -121,6 +121,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
   const slot = (opts.slot ?? bareSlot)(predictor);
   await registry.refresh();
   const { promoter, tuner, coord } = composeLifecycle({ config, logger, metrics, opts, store, promoter: { registry, build, slot, serving: first, logger, metrics, pinned } });
+  metrics.modelPinned.set(promoter.pinned ? 1 : 0);
   const info = (): ModelInfo => {
     const { version, engine, backend, spec } = slot.predictor;
     const lease = coord?.describe();
@@ -143,6 +144,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
         metrics.finetuneRounds.inc({ outcome: 'rolled_back' });
       }
       tuner?.pinChanged(promoter.pinned);
+      metrics.modelPinned.set(promoter.pinned ? 1 : 0);
       return info();
     },
     start: async () => {

@@ -125,6 +125,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
     modelInfo: new Gauge({ name: 'tickcast_model_info', help: 'The serving model (value 1).', labelNames: ['version', 'engine', 'backend'] as const, registers: r }),
     modelDirUnrecorded: new Gauge({ name: 'tickcast_model_dir_unrecorded', help: '1 while the serving version (or its pin) could not be recorded in model.dir (full, read-only, permissions; TC_MODEL_DIR_UNWRITABLE): retried every model.followIntervalMs.', registers: r }),
     modelLastPromotion: new Gauge({ name: 'tickcast_model_last_promotion_timestamp_seconds', help: 'Unix time the serving model was loaded or promoted.', registers: r }),
+    modelPinned: new Gauge({ name: 'tickcast_model_pinned', help: '1 while the serving model is pinned (POST /v1/model/rollback with pin, here or on a replica sharing model.dir): fine-tuning does not replace it, and TickcastModelStale stays quiet.', registers: r }),
     ...finetuneMetrics(r),
     // Alert feedback, incidents, band quality (issue 16)
     feedback: new Counter({ name: 'tickcast_feedback_total', help: 'Alert feedback recorded, by verdict (false_positive, confirmed, expected, clear) and channel (http, mcp, kafka).', labelNames: ['verdict', 'channel'] as const, registers: r }),

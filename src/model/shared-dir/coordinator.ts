@@ -164,6 +164,7 @@ export class SharedDirCoordinator {
       const changed = await promoter.follow(() => directoryTarget(dir));
       if (changed) tuner?.championChanged('followed the model directory');
       if (promoter.pinned !== wasPinned) tuner?.pinChanged(promoter.pinned);
+      this.#d.metrics.modelPinned.set(promoter.pinned ? 1 : 0);
       this.#lastFollowError = '';
     } catch (err) {
       const msg = describeError(err);

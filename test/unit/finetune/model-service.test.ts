@@ -105,6 +105,13 @@ test('manual rollback: previous version, named version, pin, unknown version →
   assert.equal((await inference.submit({ x })).model, 'v1');
   assert.match(await metrics.registry.getSingleMetricAsString('tickcast_model_info'), /version="v1"/);
   assert.doesNotMatch(await metrics.registry.getSingleMetricAsString('tickcast_model_info'), /version="v3"/);
+  // The pin is a metric too (TickcastModelStale stays quiet while pinned), and a restart keeps both.
+  assert.match(await metrics.registry.getSingleMetricAsString('tickcast_model_pinned'), /tickcast_model_pinned 1/);
+  const restartedMetrics = createMetrics({ defaultMetrics: false });
+  const restarted = await createModelService(ftConfig({ model: { dir } }), createLogger({ level: 'silent', name: 't' }), restartedMetrics);
+  assert.deepEqual([restarted.info().version, restarted.info().pinned], ['v1', true]);
+  assert.match(await restartedMetrics.registry.getSingleMetricAsString('tickcast_model_pinned'), /tickcast_model_pinned 1/);
+  await restarted.stop();
 
   await assert.rejects(svc.rollback({}), (e: unknown) => isTickcastError(e) && e.code === 'TC_MODEL_NOT_LOADED' && e.statusCode === 409 && /no version older than v1/.test(e.message));
   await assert.rejects(svc.rollback({ version: 'v9' }), (e: unknown) => isTickcastError(e) && e.statusCode === 404 && /unknown model version "v9"; known: v3, v2, v1/.test(e.message));
@@ -113,6 +120,7 @@ test('manual rollback: previous version, named version, pin, unknown version →
   info = await svc.rollback({ version: 'v3' });
   assert.equal(info.version, 'v3');
   assert.equal(info.pinned, false);
+  assert.match(await metrics.registry.getSingleMetricAsString('tickcast_model_pinned'), /tickcast_model_pinned 0/);
 });
 
 test('bootstrap: with no checkpoint a model is trained on the data, saved as v1, and forecasts it clearly better than naive last-value', async (t) => {
