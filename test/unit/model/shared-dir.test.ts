@@ -170,9 +170,11 @@ test('two replicas on one directory: only the lease holder promotes; the other f
   await a.coord.followOnce();
   assert.equal(a.promoter.pinned, true);
   assert.ok(a.events.includes('pinned: true'));
+  assert.match(await a.metrics.registry.getSingleMetricAsString('tickcast_model_pinned'), /^tickcast_model_pinned 1$/m, 'a pin followed from model.dir is a metric there too');
   await b.promoter.rollbackManually({ version: 'v2' });
   await a.coord.followOnce();
   assert.deepEqual([a.promoter.champion.version, a.promoter.pinned], ['v2', false]);
+  assert.match(await a.metrics.registry.getSingleMetricAsString('tickcast_model_pinned'), /^tickcast_model_pinned 0$/m);
 
   // The holder stops: released, the other takes it at its next renewal and promotes.
   await a.coord.stop();
