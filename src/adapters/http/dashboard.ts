@@ -7,6 +7,12 @@
  * asset asked for with its current hash is cached for good, and anything else (no hash, another
  * release's hash) with `no-cache` and an ETag, so a new page is never paired with stale scripts
  * and a pod of the previous release cannot pin its files under the new URLs.
+ *
+ * The page's one inline script (its first element) adds the trailing slash to the address when it
+ * lacks one, before any relative URL is resolved: behind a proxy that strips a path prefix,
+ * `/tickcast` and `/tickcast/` both reach this server as `/`, and only the latter resolves
+ * `static/…` and `v1/…` under the prefix. The CSP allows that script by its SHA-256 alone
+ * (`script-src 'self' 'sha256-…'`, no 'unsafe-inline'); the hash is computed from the file here.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -24,16 +30,20 @@ const ASSETS: Record<string, { file: string | URL; type: string }> = {
   'uPlot.min.css': { file: require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };
 
-const CSP = [
-  "default-src 'self'", "img-src 'self' data:", "style-src 'self'", "script-src 'self'", "connect-src 'self'",
-  "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
-].join('; ');
-const PAGE_HEADERS = {
-  'content-security-policy': CSP,
+/** The page's CSP; `inline`: the page's inline scripts, each allowed by its hash and nothing else. */
+function pageCsp(inline: readonly string[]): string {
+  const hashes = inline.map((s) => ` 'sha256-${createHash('sha256').update(s).digest('base64')}'`).join('');
+  return [
+    "default-src 'self'", "img-src 'self' data:", "style-src 'self'", `script-src 'self'${hashes}`, "connect-src 'self'",
+    "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  ].join('; ');
+}
+const pageHeaders = (html: string) => ({
+  'content-security-policy': pageCsp([...html.matchAll(/<script>([^<]*)<\/script>/g)].map((m) => m[1])),
   'x-frame-options': 'DENY', // frame-ancestors' older form, for browsers and scanners that know only it
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-cache',
-};
+});
 const FOREVER = 'public, max-age=31536000, immutable';
 
 interface Served { body: Buffer; type: string; hash: string }
@@ -56,8 +66,9 @@ export function registerDashboard(app: FastifyInstance): void {
     return f === undefined ? m : `"static/${name}?v=${f.hash}"`;
   });
   const index = served(Buffer.from(html), 'text/html; charset=utf-8');
+  const headers = pageHeaders(html);
 
-  app.get('/', { config: { open: true }, schema: { hide: true } }, async (req, reply) => send(req, reply.headers(PAGE_HEADERS), index));
+  app.get('/', { config: { open: true }, schema: { hide: true } }, async (req, reply) => send(req, reply.headers(headers), index));
   app.get<{ Params: { name: string }; Querystring: { v?: unknown } }>('/static/:name', { config: { open: true }, schema: { hide: true } }, async (req, reply) => {
     const f = files.get(req.params.name);
     if (f === undefined) {

@@ -5,6 +5,7 @@
  * page names each asset by a hash of its content, a hashed URL is cached for good, anything else
  * is revalidated by ETag (304).
  */
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build } from './support/build.ts';
@@ -19,11 +20,25 @@ test('the dashboard page sends the security headers an HTML page should', async 
       for (const d of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"]) {
         assert.ok(csp.includes(d), `${method}: CSP has ${d}: ${csp}`);
       }
+      assert.ok(!csp.includes('unsafe-inline'), `no inline script runs by default: ${csp}`);
       assert.equal(r.headers['x-frame-options'], 'DENY', 'frame refusal for browsers without CSP frame-ancestors');
       assert.equal(r.headers['referrer-policy'], 'no-referrer', 'the page address (?series=) is not sent elsewhere');
       assert.equal(r.headers['x-content-type-options'], 'nosniff');
       assert.equal(r.headers['cache-control'], 'no-cache');
     }
+  } finally {
+    await app.close();
+  }
+});
+
+test('the page\'s one inline script (the trailing-slash fix for a path prefix) is allowed by its hash alone', async () => {
+  const { app } = await build();
+  try {
+    const r = await app.inject({ url: '/' });
+    const inline = [...r.body.matchAll(/<script>([^<]*)<\/script>/g)].map((m) => m[1]);
+    assert.equal(inline.length, 1, 'one inline script');
+    const hash = createHash('sha256').update(inline[0]).digest('base64');
+    assert.match(String(r.headers['content-security-policy']), new RegExp(`script-src 'self' 'sha256-${hash.replace(/[+/]/g, '\\$&')}';`));
   } finally {
     await app.close();
   }
