@@ -74,7 +74,7 @@ test('hostile names render as text, 10,000 series stay usable, the anomaly list 
     }));
     assert.equal(seen.pwned, null, 'no injected script ran');
     assert.equal(seen.imgs, 0);
-    assert.equal(seen.scripts, 4, 'only the page\'s own four scripts (the inline slash fix, uPlot, chart, panels)');
+    assert.equal(seen.scripts, 5, 'only the page\'s own five scripts (the inline slash fix, uPlot, series list, chart, panels)');
     assert.equal(seen.bold, 0);
     assert.ok(seen.first.includes(`[${FEATURE}]`), `the feature is shown as text: ${seen.first}`);
     assert.equal(seen.items, 200, 'the anomaly list keeps the newest 200');

@@ -24,6 +24,7 @@ const here = new URL('./dashboard/static/', import.meta.url);
 
 const ASSETS: Record<string, { file: string | URL; type: string }> = {
   'dashboard.js': { file: new URL('dashboard.js', here), type: 'text/javascript; charset=utf-8' },
+  'dashboard-series.js': { file: new URL('dashboard-series.js', here), type: 'text/javascript; charset=utf-8' },
   'dashboard-alerts.js': { file: new URL('dashboard-alerts.js', here), type: 'text/javascript; charset=utf-8' },
   'dashboard.css': { file: new URL('dashboard.css', here), type: 'text/css; charset=utf-8' },
   'uPlot.iife.min.js': { file: require.resolve('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },

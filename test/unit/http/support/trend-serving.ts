@@ -142,6 +142,11 @@ export class TrendServing implements ServingApi {
     }
   }
 
+  /** Forget a series, as the registry's idle or cap eviction does. */
+  evict(series: string): void {
+    this.#series.delete(series);
+  }
+
   #emit(e: LiveEvent): void {
     for (const l of this.#listeners) l(e);
   }

@@ -248,16 +248,12 @@
     } catch (e) { setStatus(String(e.message || e)); }
     try {
       const list = await getJson('v1/series?limit=' + SERIES_LISTED);
-      const sel = $('series');
-      sel.textContent = '';
-      const option = (id, text) => { const o = document.createElement('option'); o.value = id; o.textContent = text; sel.append(o); };
-      for (const s of list.items) option(s.id, s.id + (s.anomalyState === 'firing' ? ' ⚠' : ''));
       // A series past the first page (ids sorted) is still opened by ?series=ID: loadSeries says if it is unknown.
+      // dashboard-series.js keeps the list live from here on.
       const wanted = new URLSearchParams(location.search).get('series');
-      if (wanted && !list.items.some((s) => s.id === wanted)) option(wanted, wanted);
-      if (wanted) sel.value = wanted;
+      const shown = window.tickcastSeriesList.render(list, wanted);
       if (!list.items.length && !wanted) setStatus('no series yet: send ticks to the input topic');
-      await loadSeries(sel.value);
+      await loadSeries(shown);
       if (list.total > list.items.length && !$('status').textContent) {
         setStatus('the first ' + list.items.length + ' of ' + list.total + ' series are listed; open another with ?series=ID in the address');
       }
