@@ -142,6 +142,12 @@ export class TrendServing implements ServingApi {
     }
   }
 
+  /** Record and stream an alert record as given (a resolve, a per-feature alert), as the pipeline's alert path does. */
+  raise(rec: AnomalyRecord): void {
+    this.#anomalies.unshift(rec);
+    this.#emit({ type: 'anomaly', record: rec });
+  }
+
   /** Forget a series, as the registry's idle or cap eviction does. */
   evict(series: string): void {
     this.#series.delete(series);

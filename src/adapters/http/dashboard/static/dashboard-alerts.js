@@ -61,8 +61,14 @@
       : 'no feedback on this series';
     const ul = $('feedback-list');
     ul.textContent = '';
-    for (const a of (Array.isArray(alerts) ? alerts : []).filter((r) => r.state === 'firing' && r.id)) {
-      const li = el('li', time(a.ts) + '  ' + a.severity + '  score ' + num(a.score, 2) + '  ');
+    // Newest first. A multivariate series alerts per feature, so each row names its feature (two
+    // can fire on one tick), and says when a later record resolved it: feedback still applies.
+    const list = Array.isArray(alerts) ? alerts : [];
+    list.forEach((a, i) => {
+      if (a.state !== 'firing' || !a.id) return;
+      const over = list.slice(0, i).some((r) => r.state === 'resolved' && (r.feature || '') === (a.feature || '') && r.ts >= a.ts);
+      const li = el('li', time(a.ts) + '  ' + (a.feature ? '[' + a.feature + ']  ' : '') + a.severity + '  score ' + num(a.score, 2) + (over ? '  resolved' : '') + '  ');
+      li.dataset.state = over ? 'resolved' : 'firing';
       li.dataset.alertId = a.id;
       for (const [verdict, label] of [['false_positive', 'false positive'], ['confirmed', 'confirm'], ['expected', 'maintenance 2 h'], ['clear', 'clear']]) {
         const b = el('button', label);
@@ -72,11 +78,20 @@
         li.append(b);
       }
       ul.append(li);
-    }
+    });
   }
 
+  // A verdict the server did not get (no network, the service restarting) says so: until 6 Dec
+  // 2026 the failed fetch was an unhandled rejection and the panel stayed silent.
   async function send(id, verdict) {
-    const res = await fetch('v1/anomalies/' + encodeURIComponent(id) + '/feedback', { method: 'POST', headers: headers(true), body: JSON.stringify({ verdict }) });
+    let res;
+    try {
+      res = await fetch('v1/anomalies/' + encodeURIComponent(id) + '/feedback', { method: 'POST', headers: headers(true), body: JSON.stringify({ verdict }) });
+    } catch (e) {
+      $('feedback-status').textContent = verdict + ' not recorded: ' + String(e.message || e) + ' — try again';
+      $('feedback-status').dataset.ok = 'false';
+      return;
+    }
     const body = await res.json().catch(() => ({}));
     $('feedback-status').textContent = res.ok
       ? verdict + ' recorded for ' + body.series + ' (bar now ' + num(body.effect && body.effect.bar, 2) + ')'

@@ -50,23 +50,39 @@
     state.future = f.horizon.filter((s) => typeof s.ts === 'number' && !closed.has(s.step));
     trim(state.band);
   }
+  // An alert record's key: a multivariate series alerts per feature, so two records can share a
+  // tick (and a resolve can carry its firing's ts, `tickTs`); each is kept and listed.
+  const anomalyKey = (r) => r.ts + '|' + (r.feature || '') + '|' + r.state;
+  const fixed = (x, d) => (typeof x === 'number' ? x.toFixed(d) : String(x));
+  const RESOLVED_WHY = { evicted: 'series evicted', reset: 'detector reset by a restart' };
   function addAnomaly(r) {
-    state.anomalies.set(r.ts, r);
-    trim(state.anomalies);
+    state.anomalies.set(anomalyKey(r), r);
+    if (state.anomalies.size > MAX_POINTS) {
+      const oldest = [...state.anomalies].sort((a, b) => a[1].ts - b[1].ts).slice(0, state.anomalies.size - MAX_POINTS);
+      for (const [k] of oldest) state.anomalies.delete(k);
+    }
     const li = document.createElement('li');
-    // Multivariate series alert per feature: name the one that fired (absent in older records).
-    // `view`: what fired (absent in resolved and older records); a seasonal or volatility alert can
-    // have its value inside the forecast band.
+    // Firing or resolved (and why, when the alert did not recover: evicted, or reset by a restart);
+    // the feature that fired on a multivariate series (absent in older records); `view`: what fired
+    // (absent in resolved and older records) — a seasonal or volatility alert can have its value
+    // inside the forecast band; `heldUntilTs`: sent late, after a maintenance span.
     const inside = r.value >= r.lower && r.value <= r.upper;
-    li.textContent = new Date(r.ts).toISOString() + '  ' + (r.feature ? '[' + r.feature + ']  ' : '') + r.severity + '  value ' + r.value.toFixed(3) +
-      (inside ? ' within [' : ' outside [') + r.lower.toFixed(3) + ', ' + r.upper.toFixed(3) + ']' + (r.view ? '  (' + r.view + ')' : '') + '  score ' + r.score.toFixed(2);
+    const resolved = r.state === 'resolved';
+    li.dataset.state = r.state;
+    li.textContent = new Date(r.ts).toISOString() + '  ' + (resolved ? 'RESOLVED' + (RESOLVED_WHY[r.reason] ? ' (' + RESOLVED_WHY[r.reason] + ')' : '') : 'FIRING') + '  ' +
+      (r.feature ? '[' + r.feature + ']  ' : '') + r.severity + '  value ' + fixed(r.value, 3) +
+      (inside ? ' within [' : ' outside [') + fixed(r.lower, 3) + ', ' + fixed(r.upper, 3) + ']' + (r.view ? '  (' + r.view + ')' : '') + '  score ' + fixed(r.score, 2) +
+      (r.heldUntilTs ? '  (held by maintenance, sent ' + new Date(r.heldUntilTs).toISOString() + ')' : '');
     const list = $('anomaly-list');
     list.prepend(li);
     while (list.childElementCount > MAX_LISTED) list.lastElementChild.remove();
   }
 
   function buildData() {
-    const xsSet = new Set([...state.actual.keys(), ...state.band.keys(), ...state.anomalies.keys()]);
+    // Markers for firing records only: a resolve is the end of an alert, not another anomaly.
+    const fired = new Map();
+    for (const r of state.anomalies.values()) if (r.state !== 'resolved') fired.set(r.ts, r.value);
+    const xsSet = new Set([...state.actual.keys(), ...state.band.keys(), ...fired.keys()]);
     const lastActual = Math.max(-Infinity, ...state.actual.keys());
     for (const s of state.future) if (s.ts > lastActual) xsSet.add(s.ts);
     const xs = [...xsSet].sort((a, b) => a - b);
@@ -79,7 +95,7 @@
       col((t) => (fc(t) || {}).p10),
       col((t) => (fc(t) || {}).p90),
       col((t) => (fc(t) || {}).p50),
-      col((t) => (state.anomalies.has(t) ? (state.actual.has(t) ? state.actual.get(t) : state.anomalies.get(t).value) : null)),
+      col((t) => (fired.has(t) ? (state.actual.has(t) ? state.actual.get(t) : fired.get(t)) : null)),
     ];
   }
 
@@ -150,7 +166,7 @@
       const filled = new Set(detail.window.filled || []);
       detail.window.ts.forEach((t, i) => { if (!filled.has(i) && typeof vs[i] === 'number') state.actual.set(t, vs[i]); });
       if (detail.lastForecast) addForecast(detail.lastForecast);
-      anomalies.items.slice().reverse().filter((r) => !state.anomalies.has(r.ts)).forEach(addAnomaly);
+      anomalies.items.slice().reverse().filter((r) => !state.anomalies.has(anomalyKey(r))).forEach(addAnomaly);
       setStatus('');
     } catch (e) {
       if (state.series !== id) return;
