@@ -154,6 +154,7 @@
     }
     if (!id) return;
     try {
+      if (again) await loadModel(false);
       const [detail, anomalies] = await Promise.all([
         getJson('v1/series/' + encodeURIComponent(id)),
         getJson('v1/anomalies?series=' + encodeURIComponent(id) + '&limit=100'),
@@ -254,14 +255,20 @@
     setConn('idle');
   }
 
+  // Read at load and again on every reconnect: a restart (or a rollout) can bring another model,
+  // engine or backend (a GPU pod that came back on the CPU backend), which the live events do not carry.
+  // `version`: show the service's model version too (at load; after that the series' forecasts name theirs).
+  async function loadModel(version) {
+    const model = await getJson('v1/model');
+    state.target = (model.spec && model.spec.targets && model.spec.targets[0]) || null;
+    $('model-engine').textContent = '(' + model.engine + '/' + model.backend + ')';
+    if (!version) return;
+    state.model = model.version;
+    $('model-version').textContent = model.version;
+  }
+
   async function init() {
-    try {
-      const model = await getJson('v1/model');
-      state.model = model.version;
-      state.target = (model.spec && model.spec.targets && model.spec.targets[0]) || null;
-      $('model-engine').textContent = '(' + model.engine + '/' + model.backend + ')';
-      $('model-version').textContent = model.version;
-    } catch (e) { setStatus(String(e.message || e)); }
+    try { await loadModel(true); } catch (e) { setStatus(String(e.message || e)); }
     try {
       const list = await getJson('v1/series?limit=' + SERIES_LISTED);
       // A series past the first page (ids sorted) is still opened by ?series=ID: loadSeries says if it is unknown.
