@@ -3,6 +3,8 @@
  * rescheduled where only the CPU backend loads) with a newer model: the page reconnects by itself,
  * draws the ticks of the new instance, and its model pill names the new engine/backend and version.
  * Until 6 Dec 2026 /v1/model was read once, at load, so the pill kept the old backend until a reload.
+ * And when the new instance does not know the series yet (no snapshot), the page reads it again at
+ * its first live tick: until then the page kept saying "not tracked" while the ticks streamed in.
  * Skips like dashboard.test.ts without chromium.
  */
 import { test } from 'node:test';
@@ -43,6 +45,40 @@ test('after a restart the page reconnects, draws the new instance\'s ticks and n
     assert.equal(await page.textContent('#model-engine'), '(trend/wasm)', 'the new backend is named');
     assert.equal(await page.textContent('#model-version'), 'trend-v3');
     assert.equal(await page.textContent('#status'), '', 'no error left over from the outage');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await first.app.close();
+    await second?.app.close();
+  }
+});
+
+test('after a restart that does not know the series yet, its first ticks read it again: the "not tracked" note goes', { skip, timeout: 60_000 }, async () => {
+  const first = await build();
+  const t0 = Date.UTC(2026, 11, 6);
+  for (let i = 0; i < 20; i++) first.serving.ingest('AAPL', t0 + i * 1000, 100 + i);
+  const base = await first.app.listen({ host: '127.0.0.1', port: 0 });
+  const browser = await launchChromium();
+  let second: Awaited<ReturnType<typeof build>> | undefined;
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${base}/?series=AAPL`);
+    await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 15_000 });
+
+    await first.app.close();
+    second = await build(); // no snapshot: the new instance learns AAPL from its next ticks
+    await second.app.listen({ host: '127.0.0.1', port: Number(new URL(base).port) });
+    await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 20_000 });
+    assert.match(await page.textContent('#status') ?? '', /not tracked/);
+    for (let i = 20; i < 26; i++) {
+      second.serving.ingest('AAPL', t0 + i * 1000, 100 + i);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === '', null, { timeout: 10_000 }).catch(() => undefined);
+    assert.equal(await page.textContent('#status'), '', 'the "not tracked" note goes once the series is back');
+    assert.equal(await page.evaluate(() => Number(document.getElementById('chart')?.dataset.points)), 26);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -153,13 +153,25 @@
       $('anomaly-list').textContent = '';
     }
     if (!id) return;
+    if (again) await loadModel(false).catch(() => undefined); // an error shows below, from the series read
+    await readSeries(id);
+    if (state.series !== id) return; // another series was picked meanwhile
+    if (!again || !state.plot) makePlot();
+    redraw();
+    startStream(id);
+  }
+
+  // The series' window, last forecast and recent alerts, added to what is drawn. A read that fails
+  // leaves `state.unread`: the first live tick of the series reads it again (below) — after a
+  // restart the new instance knows a series only once its ticks arrive, and until 6 Dec 2026 the
+  // page kept saying it was "not tracked" (and drew no forecast) while its ticks streamed in.
+  async function readSeries(id) {
     try {
-      if (again) await loadModel(false);
       const [detail, anomalies] = await Promise.all([
         getJson('v1/series/' + encodeURIComponent(id)),
         getJson('v1/anomalies?series=' + encodeURIComponent(id) + '&limit=100'),
       ]);
-      if (state.series !== id) return; // another series was picked meanwhile
+      if (state.series !== id) return;
       const values = detail.window.values || {};
       const key = state.target && values[state.target] ? state.target : Object.keys(values)[0];
       const vs = key ? values[key] : [];
@@ -168,19 +180,23 @@
       detail.window.ts.forEach((t, i) => { if (!filled.has(i) && typeof vs[i] === 'number') state.actual.set(t, vs[i]); });
       if (detail.lastForecast) addForecast(detail.lastForecast);
       anomalies.items.slice().reverse().filter((r) => !state.anomalies.has(anomalyKey(r))).forEach(addAnomaly);
+      state.unread = 0;
       setStatus('');
     } catch (e) {
       if (state.series !== id) return;
+      state.unread = Date.now();
       setStatus(String(e.message || e));
     }
-    if (!again || !state.plot) makePlot();
-    redraw();
-    startStream(id);
   }
 
   function onEvent(type, data) {
     let e;
     try { e = JSON.parse(data); } catch { return; }
+    // At most one read every 2 s while reads fail.
+    if (e.series === state.series && state.unread && Date.now() - state.unread >= 2000) {
+      state.unread = Date.now();
+      readSeries(state.series).then(redraw);
+    }
     if (type === 'tick' && e.series === state.series) { state.actual.set(e.ts, e.value); trim(state.actual); }
     else if (type === 'forecast' && e.series === state.series) addForecast(e);
     else if (type === 'anomaly' && e.record && e.record.series === state.series) addAnomaly(e.record);
