@@ -41,6 +41,12 @@
   }
   function addForecast(f) {
     state.model = f.model || state.model;
+    // A promotion (or rollback) seen on this series: the tick its first forecast came at, and the
+    // version before — what an operator lines up with the alerts. Baselines (cold, fusion) aside.
+    if (f.model && !f.model.startsWith('baseline:')) {
+      if (state.served && state.served !== f.model) state.modelSince = { was: state.served, ts: f.ts };
+      state.served = f.model;
+    }
     state.replaces = f.replaces || '';
     for (const step of f.horizon) {
       if (step.step === 1 && typeof step.ts === 'number') state.band.set(step.ts, step);
@@ -141,6 +147,8 @@
       mv.textContent = !baseline ? state.model || '…' : fused ? state.model + ' (did better than ' + state.replaces + ' on this series lately)' : state.model + ' (cold series: window filling)';
       mv.dataset.baseline = String(baseline && !fused);
       mv.dataset.fusion = String(Boolean(fused));
+      const since = state.modelSince;
+      $('model-change').textContent = since ? ' · ' + state.served + ' since ' + new Date(since.ts).toISOString() + ', was ' + since.was : '';
     });
   }
 
@@ -149,7 +157,7 @@
   async function loadSeries(id, again) {
     stopStream();
     if (!again) {
-      Object.assign(state, { series: id, actual: new Map(), band: new Map(), future: [], anomalies: new Map(), failures: 0 });
+      Object.assign(state, { series: id, actual: new Map(), band: new Map(), future: [], anomalies: new Map(), failures: 0, served: '', modelSince: null });
       $('anomaly-list').textContent = '';
     }
     if (!id) return;
