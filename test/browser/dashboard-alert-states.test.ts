@@ -3,24 +3,33 @@
  * features' alerts on one tick are listed (until 6 Dec 2026 records were keyed by tick, so the
  * second was dropped on load), each entry says FIRING or RESOLVED — and why, when a restart reset
  * the detector — and only firing records are drawn as red markers (a resolve was drawn as one
- * more anomaly). The feedback panel names each alert's feature and says when it has resolved; a
+ * more anomaly); the legend names the feature drawn. The feedback panel names each alert's feature and says when it has resolved; a
  * verdict that cannot reach the server (the service restarting) says so instead of failing
  * silently. Skips like dashboard.test.ts without chromium.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AnomalyRecord } from '../../src/pipeline/ports.ts';
+import type { AnomalyRecord, SeriesDetail } from '../../src/pipeline/ports.ts';
 import { build } from '../unit/http/support/build.ts';
+import { TrendServing } from '../unit/http/support/trend-serving.ts';
 import { launchChromium, skip } from './chromium.ts';
 
 const t0 = Date.UTC(2026, 11, 6);
+
+/** A two-feature series (price, the target, and volume), as a multivariate model's window holds it. */
+class TwoFeatures extends TrendServing {
+  override getSeries(id: string): SeriesDetail | null {
+    const d = super.getSeries(id);
+    return d && { ...d, window: { ...d.window, values: { ...d.window.values, volume: d.window.ts.map(() => 1000) } } };
+  }
+}
 const alert = (feature: string, i: number, state: 'firing' | 'resolved', extra: Partial<AnomalyRecord> = {}): AnomalyRecord => ({
   kind: 'alert', id: `a-${feature}-${i}-${state}`, series: 'FX', feature, ts: t0 + i * 1000, value: 150, expected: 100, lower: 98, upper: 102,
   score: 9, severity: 'critical', state, model: 'trend-v2', ...extra,
 });
 
 test('per-feature alerts on one tick, firing vs resolved (and why), markers for firing only, feedback rows by feature', { skip, timeout: 60_000 }, async () => {
-  const { app, serving } = await build();
+  const { app, serving } = await build({}, new TwoFeatures());
   for (let i = 0; i < 30; i++) serving.ingest('FX', t0 + i * 1000, 100);
   serving.raise(alert('price', 20, 'firing'));
   serving.raise(alert('volume', 20, 'firing'));
@@ -39,6 +48,7 @@ test('per-feature alerts on one tick, firing vs resolved (and why), markers for 
     assert.equal(items.length, 3, `both features' alerts on one tick, and the resolve: ${JSON.stringify(items)}`);
     assert.match(items[0], /RESOLVED \(detector reset by a restart\) {2}\[volume\]/);
     assert.ok(items.some((t) => /FIRING {2}\[price\]/.test(t)) && items.some((t) => /FIRING {2}\[volume\]/.test(t)), JSON.stringify(items));
+    assert.equal(await page.textContent('#chart-feature'), ' (price of 2 features)', 'the legend names the feature drawn');
     const markers = () => page.evaluate(() => Number(document.getElementById('chart')?.dataset.anomalies));
     assert.equal(await markers(), 1, 'one tick fired; the resolve is no marker');
 

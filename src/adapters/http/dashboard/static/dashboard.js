@@ -183,6 +183,10 @@
       const values = detail.window.values || {};
       const key = state.target && values[state.target] ? state.target : Object.keys(values)[0];
       const vs = key ? values[key] : [];
+      // The feature drawn (the model's first target): a multivariate series alerts per feature, and
+      // a marker sits on this line at the tick whichever feature fired — the list names that one.
+      $('chart-feature').textContent = key && Object.keys(values).length > 1 ? ' (' + key + ' of ' + Object.keys(values).length + ' features)' : '';
+      $('chart').dataset.feature = key || '';
       // Readings the feed missed and the window store filled in (window.filled) are not drawn as actual ones.
       const filled = new Set(detail.window.filled || []);
       detail.window.ts.forEach((t, i) => { if (!filled.has(i) && typeof vs[i] === 'number') state.actual.set(t, vs[i]); });
