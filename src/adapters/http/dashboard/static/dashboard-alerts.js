@@ -6,6 +6,7 @@
   'use strict';
   const $ = (id) => document.getElementById(id);
   const POLL_MS = 5000;
+  const MEMBERS_SHOWN = 10;
   const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
   const pct = (x) => (typeof x === 'number' ? (x * 100).toFixed(1) + ' %' : '–');
   const num = (x, d) => (typeof x === 'number' ? x.toFixed(d === undefined ? 3 : d) : '–');
@@ -109,10 +110,33 @@
     if (!items.length) ul.append(el('li', 'no incidents'));
     for (const i of items) {
       const li = el('li', time(i.firstTs) + '–' + time(i.lastTs).slice(11) + '  ' + i.state + '  ' + i.severity + '  ' + i.group + ' (' + i.groupBy + ')  ' +
-        i.count + ' alerts on ' + i.series.join(', '), i.state === 'open' ? 'open' : '');
+        i.count + ' alerts on ' + i.series.length + ' series: ', i.state === 'open' ? 'open' : '');
       li.dataset.incidentId = i.id;
+      // Each member series opens in the chart; the first MEMBERS_SHOWN, then how many more (an
+      // incident can span thousands: until 6 Dec 2026 all were joined into one line, as plain text).
+      for (const id of i.series.slice(0, MEMBERS_SHOWN)) {
+        const b = el('button', id, 'series-link');
+        b.type = 'button';
+        b.dataset.series = id;
+        b.addEventListener('click', () => openSeries(id));
+        li.append(b);
+      }
+      if (i.series.length > MEMBERS_SHOWN) li.append(el('span', ' +' + (i.series.length - MEMBERS_SHOWN) + ' more'));
       ul.append(li);
     }
+  }
+
+  // Show `id` in the chart as picking it from the list does (dashboard.js: the address, the load),
+  // adding it to the list when the list lacks it (past the list's first page).
+  function openSeries(id) {
+    const sel = $('series');
+    if (!Array.from(sel.options).some((o) => o.value === id)) {
+      const o = el('option', id);
+      o.value = id;
+      sel.append(o);
+    }
+    sel.value = id;
+    sel.dispatchEvent(new Event('change'));
   }
 
   function renderSnapshot(st) {
