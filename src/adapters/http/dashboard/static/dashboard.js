@@ -161,8 +161,8 @@
       $('anomaly-list').textContent = '';
     }
     if (!id) return;
-    if (again) await loadModel(false).catch(() => undefined); // an error shows below, from the series read
-    await readSeries(id);
+    // Side by side: a busy server's Retry-After on one read does not delay the other; an error shows from the series read.
+    await Promise.all([again ? loadModel(false).catch(() => undefined) : null, readSeries(id)]);
     if (state.series !== id) return; // another series was picked meanwhile
     if (!again || !state.plot) makePlot();
     redraw();
