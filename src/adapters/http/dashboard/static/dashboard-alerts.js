@@ -1,6 +1,6 @@
 // tickcast dashboard, alerting panels (issue 16): band quality of the selected series and the
 // worst-calibrated series, alert feedback buttons on the selected series' alerts, grouped
-// incidents, and the series-state snapshot (restart in seconds). Polls the REST API every 5 s; reads the selected series from #series and the API key
+// incidents, and the series-state snapshot (restart in seconds). Polls the REST API every 5 s while the tab is visible; reads the selected series from #series and the API key
 // from #api-key (the same inputs as dashboard.js). Plain browser JS, DOM built with textContent.
 (function () {
   'use strict';
@@ -179,6 +179,9 @@
     }
   }
   $('series').addEventListener('change', refresh);
-  setInterval(refresh, POLL_MS);
+  // No reads while the tab is hidden (five per tab every 5 s, band quality's over every series,
+  // for pages left open in the background), one at once when it is shown again.
+  setInterval(() => { if (!document.hidden) refresh(); }, POLL_MS);
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
   refresh();
 })();
