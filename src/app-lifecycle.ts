@@ -10,6 +10,10 @@
  * Stop (reverse): HTTP refuses new work (503 while draining) → source stops fetching and lets
  * in-flight chunks finish (each commits only after its outputs are acknowledged) → inference drains
  * → resolves of series evicted since the last chunk sent → snapshot written → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
+ * What waits for the brokers (the chunks' outputs, the resolves, the producer's flush) gets
+ * `shutdown.flushMs` together (at most half of graceMs): past it the chunks still in flight are given
+ * up — uncommitted, processed again after the restart, left out of the snapshot — and the stop
+ * goes on without the brokers; it then reports itself incomplete (main.ts exits 1).
  * `stop()` twice returns the same promise.
  */
 import type { FastifyInstance } from 'fastify';
@@ -26,7 +30,7 @@ import type { KafkaTransport } from './adapters/kafka/transport.ts';
 import type { Logger } from './telemetry/logger.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 import type { TelemetryObserver } from './telemetry/pipeline-observer.ts';
-import { loop } from './lifecycle/abortable.ts';
+import { loop, waitBudget } from './lifecycle/abortable.ts';
 import { once } from './lifecycle/service.ts';
 import { listenDualStack } from './adapters/http/listen.ts';
 import type { Alerting } from './app-alerting.ts';
@@ -51,13 +55,18 @@ export interface LifecycleParts {
   http: FastifyInstance | null;
 }
 
+/** How a stop ended: `complete` false when chunks in flight were given up (their outputs never acknowledged). */
+export interface StopOutcome {
+  complete: boolean;
+}
+
 export class AppLifecycle {
   #p: LifecycleParts | null = null;
   #state: ServiceState = 'idle';
   #address: string | null = null;
   readonly #loops = new AbortController();
   readonly #background: Promise<void>[] = [];
-  readonly stop: () => Promise<void> = once(() => this.#stop());
+  readonly stop: () => Promise<StopOutcome> = once(() => this.#stop());
   /** Aborted when stop() is called: a start still awaiting something (the brokers) then ends quietly. */
   readonly #stopRequested = new AbortController();
   #kafkaConnected = false;
@@ -160,31 +169,42 @@ export class AppLifecycle {
     p.observer.watchQueue(() => p.inference.queued);
   }
 
-  async #stop(): Promise<void> {
+  async #stop(): Promise<StopOutcome> {
     this.#stopRequested.abort();
     const p = this.#p!;
-    if (this.#state === 'stopped') return;
+    if (this.#state === 'stopped') return { complete: true };
     this.#state = 'draining';
     const log = p.log;
     log.info('draining');
     // A start under way ends at its next step (the brokers' wait at once): stopping parts it is
     // still starting would race their start, and a part started after its stop would run on.
     await this.#starting?.catch(() => undefined);
-    await p.source.stop().catch((err) => log.error({ err }, 'source stop failed'));
+    const flushMs = Math.min(p.config.shutdown.flushMs, p.config.shutdown.graceMs / 2);
+    const brokers = waitBudget(flushMs); // every wait for the brokers below, together
+    // The source leaves the group once its chunks in flight are done: each waits for its outputs' acknowledgement.
+    const complete = await brokers(p.source.stop().catch((err) => log.error({ err }, 'source stop failed')));
+    if (!complete) {
+      const partitions = p.snapshots?.giveUpInFlight() ?? [];
+      log.warn({ flushMs, partitions }, 'outputs of the chunks in flight not acknowledged within shutdown.flushMs (brokers unreachable?): given up; their records stay uncommitted and are processed again after the restart, and the snapshot leaves their partitions out');
+    }
     // The eviction loop stops before the last flush and the snapshot: a series it evicted after them
     // would have its resolve record queued and never sent (its alert firing downstream for good).
     this.#loops.abort();
     await Promise.all(this.#background);
     await p.inference.close().catch((err) => log.error({ err }, 'inference drain failed'));
-    await p.pipeline.flushDeparted(p.looseSink).catch((err) => log.error({ err }, 'resolved records of evicted series not sent'));
-    await p.snapshots?.stop(); // after the source: every handled chunk is committed
+    const resolves = p.pipeline.flushDeparted(p.looseSink).catch((err) => log.error({ err }, 'resolved records of evicted series not sent'));
+    if (!(await brokers(resolves))) log.error('resolved records of evicted series not sent: not acknowledged within shutdown.flushMs');
+    await p.snapshots?.stop(); // after the source: every handled chunk is committed (or given up, and left out)
     await p.alerting.stop();
     // A producer still connecting has sent nothing to flush, and its disconnect would wait out the
-    // connect (30 s: past shutdown.graceMs) — the process ends it instead.
-    if (p.kafka && this.#kafkaConnected) await p.kafka.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed'));
+    // connect (30 s: past shutdown.graceMs) — the process ends it instead. Its flush waits for the
+    // brokers: within what is left of shutdown.flushMs (the process drops what is still queued).
+    const disconnect = p.kafka && this.#kafkaConnected ? p.kafka.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed')) : null;
+    if (disconnect && !(await brokers(disconnect))) log.warn('producer not flushed and disconnected within shutdown.flushMs: what it still held is dropped (never committed)');
     await p.model.stop().catch((err) => log.error({ err }, 'model stop failed'));
     if (p.http) await p.http.close().catch((err) => log.error({ err }, 'http close failed'));
     this.#state = 'stopped';
-    log.info('stopped');
+    log.info({ complete }, 'stopped');
+    return { complete };
   }
 }

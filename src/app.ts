@@ -32,7 +32,7 @@ import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { TelemetryObserver } from './telemetry/pipeline-observer.ts';
 import { buildAlerting } from './app-alerting.ts';
 import { createForecastShaping, createPipeline, warnSpecMismatch, createSource, createWindowStore, inferenceOptions, openHoursFor, serviceHealth } from './app-parts.ts';
-import { AppLifecycle } from './app-lifecycle.ts';
+import { AppLifecycle, type StopOutcome } from './app-lifecycle.ts';
 import { stateSizes } from './app-state-sizes.ts';
 
 export interface AppOptions {
@@ -66,7 +66,8 @@ export interface App {
   /** Address the HTTP server listens on (after start), e.g. "http://127.0.0.1:8080". */
   address(): string | null;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** Drain and stop; `complete` false when chunks in flight were given up (app-lifecycle.ts). */
+  stop(): Promise<StopOutcome>;
 }
 
 export async function buildApp(config: Config, opts: AppOptions = {}): Promise<App> {

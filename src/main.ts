@@ -1,6 +1,7 @@
 /**
  * Process entry: tracing first, then config, build the app, wire signals, set the exit code.
- * Exit codes: 0 clean stop (a signal, also one during start-up), 1 runtime failure, 78 invalid configuration (EX_CONFIG).
+ * Exit codes: 0 clean stop (a signal, also one during start-up), 1 runtime failure or a stop that gave
+ * up chunks in flight (their outputs never acknowledged: shutdown.flushMs), 78 invalid configuration (EX_CONFIG).
  */
 import { startTracing } from './telemetry/tracing.ts';
 import { loadConfig } from './config/load.ts';
@@ -68,7 +69,8 @@ function signalsDuringDrain(log: Logger): (signal: string) => 'first' | 'ignore'
 
 /** What a signal stops: the app once built (drain), nothing while it is still being built. */
 interface Stoppable {
-  stop(): Promise<void>;
+  /** `complete` false: chunks in flight were given up (redelivered after the restart): exit 1. */
+  stop(): Promise<{ complete: boolean }>;
 }
 
 /**
@@ -101,7 +103,8 @@ function wireShutdown(log: Logger, graceMs: number, target: () => Stoppable | nu
       process.exit(1);
     }, graceMs);
     force.unref();
-    (app ? app.stop() : Promise.resolve())
+    (app ? app.stop() : Promise.resolve({ complete: true }))
+      .then((outcome) => void (outcome.complete || (exitCode = 1)))
       // Within graceMs either way (its timer would say the drain failed).
       .then(() => flushTraces(tracing, log, Math.min(TRACES_FLUSH_MAX_MS, graceMs - (performance.now() - firstSignalAt!) - 250)))
       .then(() => process.exit(exitCode))

@@ -72,6 +72,8 @@ export const shutdownSection = z
   .object({
     /** Time given to drain in-flight work on SIGTERM before forcing exit. */
     graceMs: timerMs(1).default(25_000),
+    /** Longest the drain waits for the outputs of chunks in flight to be acknowledged (the brokers down or unreachable), ms; at most half of shutdown.graceMs is used. Past it those chunks are given up — their input offsets stay uncommitted, so they are processed again after the restart — and the drain goes on: the series-state snapshot is written without their partitions, and the exit code is 1 (docs/reliability.md § Shutdown with the brokers unreachable). */
+    flushMs: timerMs(1).default(10_000),
   })
   .strict()
   .default({});

@@ -17,16 +17,18 @@
  * snapshot, so a restart never restores their state from an offset another instance moved past.
  * A partition whose chunk failed (applied, outputs unacknowledged: redelivered) is left out until
  * one succeeds: restored at its offset, a restart would drop those records as duplicates (their
- * ticks are in the windows) and never write their outputs.
+ * ticks are in the windows) and never write their outputs. So is one whose chunk a stop gave up on
+ * (`giveUpInFlight`: the brokers down), and no chunk is handled after that.
  */
 import type { RawRecord } from '../../domain/types.ts';
-import { describeError } from '../../errors/index.ts';
+import { describeError, ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { deferred, loop } from '../../lifecycle/abortable.ts';
 import type { OutputSink } from '../ports.ts';
 import { decodeSnapshot, sealSnapshot, SnapshotLayout } from './codec.ts';
 import type { SnapshotFile } from './file-store.ts';
 import type { SnapshotLogger, SnapshotStatus } from './status.ts';
 import { SnapshotWriteLog } from './write-log.ts';
+import { ChunksInFlight } from './in-flight.ts';
 import { captureSeries, checkSnapshot, restoreSeriesState, restoreShared, warnDetectorsRelearning, snapshotHead, type SeriesStateParts, type SnapshotIdentity } from './series-state.ts';
 export type { SnapshotLogger } from './status.ts';
 
@@ -66,9 +68,8 @@ export class SeriesSnapshotter {
   readonly #offsets = new Map<number, bigint>();
   /** Partition → times it was released: a chunk handled across a release records no offset. */
   readonly #releases = new Map<number, number>();
-  #active = 0;
+  readonly #chunks = new ChunksInFlight();
   #closed: Promise<void> | null = null;
-  #idle: (() => void) | null = null;
   /** Snapshot partitions installed at load, not yet claimed by an assignment: offset and series. */
   readonly #pending = new Map<number, { from: bigint; ids: string[] }>();
   #loadedAt = 0;
@@ -93,19 +94,21 @@ export class SeriesSnapshotter {
   wrap(handle: Handler): Handler {
     return async (records, sink) => {
       while (this.#closed) await this.#closed;
-      this.#active++;
-      for (const r of records) if (r.warmup) this.replayed[r.warmupFull ? 'full' : 'window']++;
+      if (this.#chunks.givenUp) throw new TickcastError(ErrorCodes.SHUTTING_DOWN, 'the service is stopping: the chunk is not handled (its offsets stay uncommitted)', { retriable: true });
       const last = records[records.length - 1];
-      const releases = last ? this.#releases.get(last.source.partition) : undefined;
+      const partition = last?.source.partition ?? -1;
+      this.#chunks.begin(partition);
+      for (const r of records) if (r.warmup) this.replayed[r.warmupFull ? 'full' : 'window']++;
+      const releases = last ? this.#releases.get(partition) : undefined;
       try {
         await handle(records, sink);
-        if (last && this.#releases.get(last.source.partition) === releases) this.#offsets.set(last.source.partition, BigInt(last.source.offset) + 1n);
+        if (last && !this.#chunks.givenUp && this.#releases.get(partition) === releases) this.#offsets.set(partition, BigInt(last.source.offset) + 1n);
       } catch (err) {
         // Applied, outputs unacknowledged: a snapshot of the partition now would lose them on restart (see the header).
-        if (last) this.#offsets.delete(last.source.partition);
+        if (last) this.#offsets.delete(partition);
         throw err;
       } finally {
-        if (--this.#active === 0) this.#idle?.();
+        this.#chunks.end(partition);
       }
     };
   }
@@ -229,15 +232,8 @@ export class SeriesSnapshotter {
   }
 
   status(): SnapshotStatus {
-    return {
-      file: this.#o.file.path,
-      intervalMs: this.#o.intervalMs,
-      last: this.#last && { ...this.#last },
-      failures: this.#failures,
-      lastError: this.#lastError && { ...this.#lastError },
-      start: { ...this.#start },
-      replayed: { ...this.replayed },
-    };
+    const [last, lastError] = [this.#last && { ...this.#last }, this.#lastError && { ...this.#lastError }];
+    return { file: this.#o.file.path, intervalMs: this.#o.intervalMs, last, failures: this.#failures, lastError, start: { ...this.#start }, replayed: { ...this.replayed } };
   }
 
   /** Periodic snapshots until `stop()`. */
@@ -249,6 +245,11 @@ export class SeriesSnapshotter {
       const r = await this.snapshot();
       if (r) log.written(r);
     }, (err) => log.failed(err));
+  }
+
+  /** A stop gave up the chunks in flight (outputs unacknowledged): their partitions leave the snapshot (see the header); returns them. */
+  giveUpInFlight(): number[] {
+    return this.#chunks.giveUp().map((p) => (this.#offsets.delete(p), p));
   }
 
   /** Stop the loop and write a last snapshot (call after the source has stopped: all committed). */
@@ -289,10 +290,9 @@ export class SeriesSnapshotter {
     const gate = deferred();
     this.#closed = gate.promise;
     try {
-      while (this.#active > 0) await new Promise<void>((r) => (this.#idle = r));
+      await this.#chunks.idle();
       return await capture();
     } finally {
-      this.#idle = null;
       this.#closed = null;
       gate.resolve();
     }

@@ -245,3 +245,29 @@ test('a snapshot that keeps failing to write is logged once per errno and once o
   assert.match(String(status.lastError?.message), /ENOSPC: cannot write/);
   assert.ok(status.last, 'a snapshot was written');
 });
+
+test('a stop that gives up a chunk whose outputs wait (brokers down): the snapshot does not wait for it and leaves its partition out; nothing is handled after', async () => {
+  await withDir(async (dir) => {
+    const p = parts();
+    const snap = snapshotter(p, dir, 1000);
+    const handle = snap.wrap(handler(p));
+    await handle(records('a', 0, 0, W));
+    await handle(records('b', 1, 0, W));
+    // Partition 0's next chunk: applied (its ticks in the window), its send not acknowledged.
+    let ack!: () => void;
+    const acked = new Promise<void>((r) => (ack = r));
+    const stuck = snap.wrap(async (recs) => (await handler(p)(recs), await acked))(records('a', 0, W, 4));
+    const taken = snap.snapshot();
+    const early = await Promise.race([taken.then(() => 'taken'), new Promise((r) => setTimeout(() => r('waiting'), 100))]);
+    assert.equal(early, 'waiting', 'a snapshot waits for the chunk in flight');
+    assert.deepEqual(snap.giveUpInFlight(), [0]);
+    const r = await taken;
+    assert.equal(r?.series, 1, 'only partition 1: partition 0 holds ticks past its offset (before: the snapshot waited for ever)');
+    await assert.rejects(handle(records('b', 1, W, 2)), /stopping/, 'no chunk is handled once chunks were given up');
+    ack(); // acknowledged after all: still no offset, the restart processes it again
+    await stuck;
+    const tree = decodeSnapshot((await new SnapshotFile(dir).read())!) as SnapshotTree;
+    assert.deepEqual(Object.keys(tree.offsets), ['1']);
+    assert.equal((await snap.snapshot())?.series, 1);
+  });
+});
