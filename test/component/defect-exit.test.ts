@@ -4,12 +4,14 @@
  * chunk committed, the snapshot written: "stopped") and exits 1; an uncaught exception exits 1 at
  * once, written first as a JSON `fatal` line. The service runs as a real process on the embedded
  * default (`node --import tsx src/main.ts`); a preloaded module turns SIGUSR2 into the defect, so
- * it happens inside the running service, after it is healthy.
+ * it happens inside the running service, after it is healthy. Each step waits for the service's
+ * own log line (the drain begun, the signal taken), not a fixed delay: a service whose event loop
+ * stalls as a signal arrives (stallOnFirst, 1.2 s on the first SIGTERM) takes it that much later.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { holdDrain, startSourceService } from '../helpers/spawned-service.ts';
+import { holdDrain, stallOnFirst, startSourceService, waitForLog } from '../helpers/spawned-service.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,13 +42,13 @@ test('an unhandled rejection drains the service and exits 1', { timeout: 180_000
 test('a SIGTERM during the drain a defect started lets the drain finish, still exit 1', { timeout: 180_000 }, async (t) => {
   // Kubernetes sends its SIGTERM whenever it stops the pod, also while a defect's drain is under way:
   // that is the first signal, not the operator's second, and must not skip the commit and snapshot.
-  const { child, port, log, exited } = await startSourceService(t, { preload: [DEFECT], env: { TC_TEST_DEFECT: 'reject' } });
+  const { child, port, log, exited } = await startSourceService(t, { preload: [DEFECT, stallOnFirst('SIGTERM', 1_200)], env: { TC_TEST_DEFECT: 'reject' } });
   const held = await holdDrain(t, port);
   child.kill('SIGUSR2');
+  await waitForLog(log, /"msg":"shutting down"/); // the defect started the drain
   await sleep(1_500);
-  assert.match(log.text, /"msg":"shutting down"/, `the defect started the drain; log:\n${log.text.slice(-3000)}`);
   child.kill('SIGTERM');
-  await sleep(500);
+  await waitForLog(log, /signal during the drain a defect started|second signal: exiting now/);
   assert.equal(child.exitCode, null, `a first SIGTERM 1.5 s into a defect's drain did not force an exit; log:\n${log.text.slice(-3000)}`);
   assert.match(log.text, /signal during the drain a defect started: the drain goes on/);
   held.destroy(); // the drain completes
@@ -57,12 +59,13 @@ test('a SIGTERM during the drain a defect started lets the drain finish, still e
   assert.doesNotMatch(log.text, /second signal: exiting now/);
 });
 
-test('after a defect, a second SIGTERM 1.5 s after the first forces the exit while the drain still waits', { timeout: 180_000 }, async (t) => {
-  const { child, port, log, exited } = await startSourceService(t, { preload: [DEFECT], env: { TC_TEST_DEFECT: 'reject' } });
+test('after a defect, a second SIGTERM 1.5 s after the service took the first forces the exit while the drain still waits', { timeout: 180_000 }, async (t) => {
+  const { child, port, log, exited } = await startSourceService(t, { preload: [DEFECT, stallOnFirst('SIGTERM', 1_200)], env: { TC_TEST_DEFECT: 'reject' } });
   await holdDrain(t, port);
   child.kill('SIGUSR2');
-  await sleep(500);
+  await waitForLog(log, /"msg":"shutting down"/);
   child.kill('SIGTERM');
+  await waitForLog(log, /signal during the drain a defect started/); // taken (1.2 s late: the stall)
   await sleep(1_500);
   assert.equal(child.exitCode, null, `still draining; log:\n${log.text.slice(-3000)}`);
   child.kill('SIGTERM');

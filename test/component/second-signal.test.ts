@@ -3,12 +3,14 @@
  * the terminal's foreground process group, once more forwarded by npm). That must drain like one
  * signal — exit 0, "stopped" — and only a second signal a person sends later (≥ 1 s) forces the
  * exit. The service runs as a real process (`node --import tsx src/main.ts`) on the embedded
- * default, as `npm start` runs it.
+ * default, as `npm start` runs it. The gaps between signals count from when the service took the
+ * first one (its "shutting down" line), not from when it was sent: a service whose event loop
+ * stalls as the signal arrives (stallOnFirst, 1.2 s) takes it that much later.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { holdDrain, startSourceService as startService } from '../helpers/spawned-service.ts';
+import { holdDrain, stallOnFirst, startSourceService as startService, waitForLog } from '../helpers/spawned-service.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -18,7 +20,7 @@ test('two SIGINTs 10 ms apart (one Ctrl-C on npm start) drain the service once: 
   child.kill('SIGINT');
   await sleep(10);
   child.kill('SIGINT');
-  await sleep(500);
+  await waitForLog(log, /repeated signal within 1000 ms|second signal: exiting now/);
   assert.equal(child.exitCode, null, `the second signal did not force an exit; log:\n${log.text.slice(-3000)}`);
   held.destroy(); // the drain completes
   const { code, signal } = await exited;
@@ -30,12 +32,13 @@ test('two SIGINTs 10 ms apart (one Ctrl-C on npm start) drain the service once: 
   assert.doesNotMatch(log.text, /second signal: exiting now/);
 });
 
-test('a second SIGINT 1.5 s after the first forces the exit while the drain still waits', { timeout: 180_000 }, async (t) => {
-  const { child, port, log, exited } = await startService(t);
+test('a second SIGINT 1.5 s after the service took the first forces the exit while the drain still waits', { timeout: 180_000 }, async (t) => {
+  const { child, port, log, exited } = await startService(t, { preload: [stallOnFirst('SIGINT', 1_200)] });
   await holdDrain(t, port);
   child.kill('SIGINT');
+  await waitForLog(log, /"msg":"shutting down"/); // taken (1.2 s late: the stall)
   await sleep(1_500);
-  assert.equal(child.exitCode, null, `still draining after 1.5 s; log:\n${log.text.slice(-3000)}`);
+  assert.equal(child.exitCode, null, `still draining 1.5 s after the first signal; log:\n${log.text.slice(-3000)}`);
   child.kill('SIGINT');
   const { code } = await exited;
   assert.equal(code, 1, `a forced exit is 1; log:\n${log.text.slice(-3000)}`);

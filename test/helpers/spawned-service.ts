@@ -34,6 +34,22 @@ export async function waitFor<T>(what: string, ms: number, probe: () => Promise<
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
 
+/** Waits until the service's log matches `re` (an observable state, not a guessed delay); throws after `ms` with the log's tail. */
+export async function waitForLog(log: { text: string }, re: RegExp, ms = 30_000): Promise<void> {
+  await waitFor(`a log line matching ${re}`, ms, () => (re.test(log.text) ? true : undefined), 20).catch((err: Error) => {
+    throw new Error(`${err.message}; log:\n${log.text.slice(-3000)}`);
+  });
+}
+
+/**
+ * A module to preload (`startSourceService`'s `preload`): the first `signal` finds the service's
+ * event loop busy for `ms` before its own handler runs — a stall (GC, a long synchronous step) as
+ * the signal arrives, so the service takes the signal that much later than it was sent.
+ */
+export function stallOnFirst(signal: 'SIGINT' | 'SIGTERM', ms: number): string {
+  return `data:text/javascript,process.once('${signal}', () => { const end = Date.now() + ${ms}; while (Date.now() < end); });`;
+}
+
 export function smallServiceEnv(port: number, modelDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TICKCAST_')));
   return {
