@@ -36,7 +36,7 @@ export interface Alerting {
   /** Ticks kept out of learning by feedback: maintenance spans and confirmed anomalies. */
   learningFilter: LearningFilter;
   /** Load stored feedback; start the feedback topic consumer when configured. */
-  start(kafka: KafkaTransport | null, sink: OutputSink): Promise<void>;
+  start(kafka: KafkaTransport | null, sink: OutputSink, signal?: AbortSignal): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,7 +83,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
     forget: (s) => {
       for (const f of followers) f.forget?.(s);
     },
-    async start(kafka, sink) {
+    async start(kafka, sink, signal) {
       if (feedback === undefined) return;
       const n = await feedback.load();
       metrics.feedbackEntries.set(n);
@@ -94,7 +94,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
       publisher = fbk.publisher;
       await publisher.connect();
       source = fbk.source;
-      await source.start(feedbackRecordHandler(feedback, sink, { deadLetter: (code) => metrics.deadLetters.inc({ code }) }));
+      await source.start(feedbackRecordHandler(feedback, sink, { deadLetter: (code) => metrics.deadLetters.inc({ code }) }), signal);
     },
     async stop() {
       await source?.stop().catch((err) => log.error({ err }, 'feedback consumer stop failed'));

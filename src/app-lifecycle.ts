@@ -5,8 +5,9 @@
  * the brokers cannot be reached this waits, saying so every 15 s) → alerting extras → snapshot
  * loaded → source (consumer joins the group) → backpressure wired → model lifecycle (fine-tuning)
  * → background loops. A stop during start (SIGTERM while waiting for brokers, loading the snapshot,
- * joining the group) ends it quietly: the wait for the brokers at once, any other step when it is
- * done — the drain waits for that, then stops every part, and the state never turns "running".
+ * joining the group) ends it quietly: the waits for the brokers at once (the producer's, the
+ * consumers' connects), any other step when it is done — the drain waits for that, then stops every
+ * part, and the state never turns "running".
  * Stop (reverse): HTTP refuses new work (503 while draining) → source stops fetching and lets
  * in-flight chunks finish (each commits only after its outputs are acknowledged) → inference drains
  * → resolves of series evicted since the last chunk sent → snapshot written → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
@@ -104,10 +105,11 @@ export class AppLifecycle {
       }
       if (p.kafka && !stopping()) await this.#connectKafka(p, p.kafka);
       const handle = (records: RawRecord[]) => p.pipeline.handle(records);
+      const stop = this.#stopRequested.signal; // the consumers' connects end at once on a stop (brokers that went away)
       const steps: (() => Promise<void> | void)[] = [
-        () => p.alerting.start(p.kafka, p.looseSink), // feedback dead letters: no chunk transaction carries them (exactly-once)
+        () => p.alerting.start(p.kafka, p.looseSink, stop), // feedback dead letters: no chunk transaction carries them (exactly-once)
         () => p.snapshots?.load(),
-        () => p.source.start(p.snapshots ? p.snapshots.wrap(handle) : handle),
+        () => p.source.start(p.snapshots ? p.snapshots.wrap(handle) : handle, stop),
         () => (p.snapshots?.start(), this.#followPressure(p)),
         () => p.model.start(),
       ];

@@ -81,3 +81,19 @@ export function waitBudget(ms: number): (work: Promise<unknown>) => Promise<bool
     return settled;
   };
 }
+
+/**
+ * `work`'s value, or null when `signal` aborts first (the work goes on; the caller leaves it to
+ * finish or to end with the process). A rejection of `work` before that is thrown.
+ */
+export async function unlessAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<{ value: T } | null> {
+  if (!signal) return { value: await work };
+  if (signal.aborted) return null;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<null>((resolve) => signal.addEventListener('abort', (onAbort = () => resolve(null)), { once: true }));
+  try {
+    return await Promise.race([work.then((value) => ({ value })), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
+}

@@ -68,7 +68,7 @@ export interface RecordHandler {
 }
 
 export interface TickSource {
-  start(handle: RecordHandler): Promise<void>;
+  start(handle: RecordHandler, signal?: AbortSignal): Promise<void>;
   /** Stop fetching (backpressure); records already handed over are still processed. */
   pause(): void;
   resume(): void;

@@ -5,6 +5,9 @@
  * configured (earliest/latest) with no warm-up, in a brand-new group; those the group has never read (created
  * after start: ./topic-at-start.ts; any, once the group has committed offsets), at their beginning (uncommittedFromBeginning).
  */
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { Logger } from '../../telemetry/logger.ts';
+
 export interface RestoreInput {
   partition: number;
   /** Committed offset of the group, or undefined/negative when none. */
@@ -162,4 +165,16 @@ export class WarmupTracker {
     this.#until.delete(partition);
     return false;
   }
+}
+
+/**
+ * Commits where each partition with nothing committed starts, before it is fetched: one the group
+ * has started is never taken for a new one later (its history read after a restart), and a restart
+ * before the first commit resumes there. A failure is logged (it may be read from its beginning later).
+ */
+export async function pinStarts(consumer: KafkaJS.Consumer, topic: string, pin: ReadonlyMap<number, bigint>, log: Logger): Promise<void> {
+  if (pin.size === 0) return;
+  await consumer.commitOffsets([...pin].map(([partition, offset]) => ({ topic, partition, offset: String(offset) }))).catch((err: unknown) =>
+    log.warn({ err, partitions: [...pin.keys()] }, 'could not commit the start offsets of partitions with nothing committed'),
+  );
 }

@@ -22,8 +22,9 @@ import { AtLeastOnce, Transactional, warmupOnly, type CommitStrategy } from './c
 import { brokerLagReader, LagMonitor, lagStarts, type LagSink } from './lag.ts';
 import { Handover } from './handover.ts';
 import { ConsumeErrors, OffsetGaps, type OffsetGap } from './offset-gaps.ts';
-import { applySnapshotPlan, hasCommitted, planRestore, restoreLogLines, uncommittedStarts, WarmupTracker, type RestoreInput } from './restore.ts';
+import { applySnapshotPlan, hasCommitted, pinStarts, planRestore, restoreLogLines, uncommittedStarts, WarmupTracker, type RestoreInput } from './restore.ts';
 import { SkipProbe } from './skip-probe.ts';
+import { unlessAborted } from '../../lifecycle/abortable.ts';
 import { partitionsAtStart } from './topic-at-start.ts';
 import type { TransactionTurns } from './transactions.ts';
 
@@ -112,18 +113,22 @@ export class KafkaSource implements TickSource {
     return this.#partitionsAtStart === 0 && !this.#joined ? this.#o.topic : null;
   }
 
-  async start(handle: RecordHandler): Promise<void> {
+  /** `signal` (a stop) ends it where it waits for the brokers: a consumer still connecting leaves once connected, stop() disconnects one connected. */
+  async start(handle: RecordHandler, signal?: AbortSignal): Promise<void> {
     const o = this.#o;
     const consumer = this.#createConsumer();
-    this.#consumer = consumer;
     const c = () => consumer;
-    this.#admin = consumer.dependentAdmin();
-    await consumer.connect();
-    await this.#admin.connect();
-    this.#partitionsAtStart = await partitionsAtStart(this.#admin, o.topic, o.metadataRefreshMs, this.#log);
+    const connecting = consumer.connect();
+    if (!(await unlessAborted(connecting, signal))) return void connecting.then(() => consumer.disconnect()).catch(() => undefined);
+    this.#consumer = consumer;
+    const admin = (this.#admin = consumer.dependentAdmin());
+    if (!(await unlessAborted(admin.connect(), signal))) return;
+    const atStart = await unlessAborted(partitionsAtStart(admin, o.topic, o.metadataRefreshMs, this.#log), signal);
+    if (!atStart) return;
+    this.#partitionsAtStart = atStart.value;
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
-    await consumer.subscribe({ topics: [o.topic] });
+    if (!(await unlessAborted(consumer.subscribe({ topics: [o.topic] }), signal))) return;
     const strategy: CommitStrategy = o.exactlyOnce
       ? new Transactional(handle, o.exactlyOnce.turns, c)
       : new AtLeastOnce(handle, c, this.#log);
@@ -251,21 +256,8 @@ export class KafkaSource implements TickSource {
     const groupHasOffsets = hasCommitted(committed);
     const { start, created, lagFrom, pin } = uncommittedStarts(plan.start, inputs, { partitionsAtStart: this.#partitionsAtStart, fromBeginning: this.#o.fromBeginning, groupHasOffsets });
     if (created.length > 0) this.#log.info({ partitions: created, partitionsAtStart: this.#partitionsAtStart, groupHasOffsets }, 'partitions the group has never read (nothing committed): reading them from their beginning');
-    await this.#pin(pin);
+    await pinStarts(this.#consumer!, this.#o.topic, pin, this.#log);
     return { start, lagFrom };
-  }
-
-  /**
-   * Commits where each partition with nothing committed starts, before it is fetched: one the group
-   * has started is never taken for a new one later (its history read after a restart), and a restart
-   * before the first commit resumes there. A failure is logged (it may be read from its beginning later).
-   */
-  async #pin(pin: ReadonlyMap<number, bigint>): Promise<void> {
-    if (pin.size === 0) return;
-    const topic = this.#o.topic;
-    await this.#consumer!.commitOffsets([...pin].map(([partition, offset]) => ({ topic, partition, offset: String(offset) }))).catch((err: unknown) =>
-      this.#log.warn({ err, partitions: [...pin.keys()] }, 'could not commit the start offsets of partitions with nothing committed'),
-    );
   }
 
   pause(): void {

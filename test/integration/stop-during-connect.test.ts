@@ -1,0 +1,63 @@
+/**
+ * A stop while a start step waits on the brokers: here the consumer's connect, with the brokers gone
+ * after the producer connected (its metadata request waits 30 s, past shutdown.graceMs). The stop
+ * must end the start at once — before, the drain waited for the step, so SIGTERM took the whole
+ * graceMs and exited 1. Real broker (the local mock, taken down between the producer's connect and
+ * the consumer's), real app.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildApp } from '../../src/app.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
+import { Writable } from 'node:stream';
+import { testConfig } from '../helpers/app.ts';
+import { startBroker, uniqueName } from '../helpers/broker.ts';
+
+test('SIGTERM while the consumer connects to brokers that went away: the start ends at once and the stop is prompt', { timeout: 120_000 }, async () => {
+  const prefix = uniqueName('stopconnect');
+  const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.ticks.dlq` };
+  const broker = await startBroker({ topics: Object.values(topics).map((name) => ({ name, partitions: 1 })) });
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-stopconnect-it-'));
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'info', name: 't', destination: new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }) });
+  const config = testConfig({
+    logLevel: 'info',
+    kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 },
+    topics,
+    model: { dir: path.join(dir, 'model') },
+    snapshots: { enabled: true, intervalMs: 0 },
+  });
+  const app = await buildApp(config, { logger });
+  try {
+    // The step before the source's start (loading the snapshot) takes the brokers away: the producer is connected, the consumer is not.
+    const snapshots = app.snapshots!;
+    const load = snapshots.load.bind(snapshots);
+    let down = false;
+    snapshots.load = async () => {
+      broker.down();
+      await new Promise((r) => setTimeout(r, 300));
+      down = true;
+      return load();
+    };
+    let settled: string | null = null;
+    const starting = app.start().then(() => (settled = 'resolved'), (err: Error) => (settled = `rejected: ${err.message}`));
+    while (!down) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 1_000)); // the consumer's connect is waiting for metadata
+    assert.equal(settled, null, 'the start is still waiting for the brokers');
+    const t0 = Date.now();
+    const stopped = await Promise.race([Promise.all([app.stop(), starting]).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000).unref())]);
+    const ms = Date.now() - t0;
+    assert.ok(stopped, 'stop() ended within 15 s (before: it waited for the consumer\'s connect, 30 s)');
+    assert.ok(ms < 5_000, `stop took ${ms} ms`);
+    assert.equal(settled, 'resolved', 'start() ends quietly when stopped');
+    assert.equal(app.state(), 'stopped');
+    assert.ok(!lines.some((l) => l.includes('"msg":"tickcast running"')), 'never running');
+  } finally {
+    await Promise.race([app.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
