@@ -9,16 +9,18 @@
  * before it runs, so it needs the API key its REST twin needs. Tool errors come back as `isError: true` results carrying the same `{error:{code,...}}` body
  * the REST routes use; an unknown tool is the JSON-RPC error -32602, as the spec has it. What the
  * transport does not check itself (Origin, batches under 2025-06-18, JSON-RPC -32700/-32600) is in ./mcp-checks.ts.
+ * `notifications/cancelled` reaches a call in another POST through ./mcp-cancellation.ts (the call answers -32800).
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, CancelledNotificationSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServingApi } from '../../pipeline/ports.ts';
 import { BUILD_INFO } from '../../telemetry/build-info.ts';
 import { isCrossSiteBrowserRequest, type ApiKeyAuth } from './auth.ts';
 import type { HttpConfig } from './config.ts';
+import { cancelledInBatch, idKey, McpCancelledError, McpInFlightCalls } from './mcp-cancellation.ts';
 import { checkMcpPost, jsonRpcErrorBody } from './mcp-checks.ts';
 import { isBodyNotUtf8 } from './json-body.ts';
 import { ClientGoneError, toErrorResponse } from './errors.ts';
@@ -43,9 +45,10 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   // outputSchema: what a successful call's structuredContent holds (2025-06-18); older clients read the same JSON as text.
   const listing = tools.map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: annotations(t) }));
   const log = deps.logger; // bound to module "mcp" by the server (a child of its "http" logger would repeat the key)
+  const inFlight = new McpInFlightCalls(); // the tool calls in flight, for notifications/cancelled
 
-  /** `authorization`: the request's header, for the tools that change state; `crossSite`: a browser page of another site sent it. */
-  function createServer(signal: AbortSignal, authorization: string | undefined, crossSite: boolean): Server {
+  function createServer(post: PostContext): Server {
+    const { signal, authorization, crossSite, scope } = post;
     // The protocol-level Server, not McpServer: McpServer declares `tools.listChanged: true`, which a
     // stateless endpoint with a fixed tool list never sends (and has no stream to send it on).
     const mcp = new Server({ name: 'tickcast', title: 'tickcast forecasting and anomaly detection', version: BUILD_INFO.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
@@ -54,7 +57,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     // malformed call with -32603 (internal error); with a schema that matches the method only, the
     // SDK Server's own tools/call check runs first and answers -32602 (Invalid params), and the
     // request reaching this handler has passed that check.
-    mcp.setRequestHandler(CALL_TOOL_METHOD, async (raw) => {
+    mcp.setRequestHandler(CALL_TOOL_METHOD, async (raw, extra) => {
       const request = raw as unknown as CallToolRequest;
       const tool = tools.find((t) => t.name === request.params.name);
       // The spec lists an unknown tool among the protocol errors (-32602), not the tool's own failures (isError).
@@ -68,17 +71,16 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
         const { body } = toErrorResponse({ validation: check.errors ?? [], validationContext: 'arguments' });
         return errorResult(body);
       }
+      if (post.cancelledHere.has(idKey(extra.requestId))) throw new McpError(REQUEST_CANCELLED, 'Request cancelled: a cancellation in the same batch names it');
+      const cancel = new AbortController();
+      const untrack = inFlight.track(scope, extra.requestId, cancel);
       try {
-        const result = (await tool.run(deps.serving, args, signal, who.caller)) as Record<string, unknown>;
-        // The audit line of a state change, as REST writes one: what was done and who the key says did it.
-        if (tool.mutating === true) log.info({ tool: tool.name, alertId: args.alertId, verdict: args.verdict, actor: who.caller ?? 'anonymous' }, 'alert feedback');
-        return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result };
-      } catch (err) {
-        const { statusCode, body } = toErrorResponse(err);
-        if (statusCode >= 500 && !(err instanceof ClientGoneError)) log.error({ err, tool: tool.name }, 'tool failed');
-        return errorResult(body);
+        return await runTool(deps, tool, args, AbortSignal.any([signal, cancel.signal]), who.caller);
+      } finally {
+        untrack();
       }
     });
+    handleCancellation(mcp, inFlight, post, log);
     return mcp;
   }
 
@@ -89,8 +91,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     // A JSON-RPC batch (up to 100 messages, the SDK's bound) is as many calls as it holds: each
     // costs a rate-limit token like a request of its own, so a batch cannot multiply the limit.
     if (Array.isArray(req.body) && req.body.length > 1) deps.chargeRateLimit?.(req, reply, req.body.length - 1, req.body.length);
-    const signal = clientGoneSignal(reply);
-    const mcp = createServer(signal, req.headers.authorization, isCrossSiteBrowserRequest(req.headers));
+    const mcp = createServer(postContext(deps.auth, req, reply));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
     reply.raw.on('close', () => {
@@ -138,6 +139,59 @@ function annotations(t: ToolDefinition) {
 /** Matches every tools/call request, valid or not (the SDK Server checks params before the handler runs). */
 const CALL_TOOL_METHOD = CallToolRequestSchema.pick({ method: true }).passthrough();
 
+/** The tool's run: its result, or its refusal as an isError result; a run stopped by the client's cancellation is the JSON-RPC error -32800. */
+async function runTool(deps: McpRouteDeps, tool: ToolDefinition, args: Record<string, unknown>, signal: AbortSignal, caller: string | undefined) {
+  const log = deps.logger;
+  try {
+    const result = (await tool.run(deps.serving, args, signal, caller)) as Record<string, unknown>;
+    // The audit line of a state change, as REST writes one: what was done and who the key says did it.
+    if (tool.mutating === true) log.info({ tool: tool.name, alertId: args.alertId, verdict: args.verdict, actor: caller ?? 'anonymous' }, 'alert feedback');
+    return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result };
+  } catch (err) {
+    if (err instanceof McpCancelledError) throw new McpError(REQUEST_CANCELLED, `Request cancelled: the tool call was stopped (${err.message})`);
+    const { statusCode, body } = toErrorResponse(err);
+    if (statusCode >= 500 && !(err instanceof ClientGoneError)) log.error({ err, tool: tool.name }, 'tool failed');
+    return errorResult(body);
+  }
+}
+
+/** `notifications/cancelled`, replacing the SDK's handler, which looks on this POST's server only (and skips request id 0). */
+function handleCancellation(mcp: Server, inFlight: McpInFlightCalls, post: PostContext, log: Logger): void {
+  mcp.setNotificationHandler(CancelledNotificationSchema, (n) => {
+    const { requestId, reason } = n.params;
+    if (requestId === undefined) return;
+    const outcome = post.cancelledHere.has(idKey(requestId)) ? 'batch' : inFlight.cancel(post.scope, requestId, reason);
+    log.debug({ requestId, reason: reason?.slice(0, 200), outcome }, 'MCP cancellation');
+  });
+}
+
+/** One POST /mcp: `signal` aborts when its client goes; `authorization`: its header, for the tools that change state; `crossSite`: a browser page of another site sent it; `scope`: whose cancellations reach its calls; `cancelledHere`: its requests a cancellation in the same batch names. */
+interface PostContext {
+  signal: AbortSignal;
+  authorization: string | undefined;
+  crossSite: boolean;
+  scope: string;
+  cancelledHere: Set<string>;
+}
+
+/** JSON-RPC error code of a tools/call stopped by `notifications/cancelled` (LSP's RequestCancelled; JSON-RPC leaves codes outside -32768…-32000 to applications). */
+export const REQUEST_CANCELLED = -32800;
+
+function postContext(auth: ApiKeyAuth, req: FastifyRequest, reply: FastifyReply): PostContext {
+  return {
+    signal: clientGoneSignal(reply),
+    authorization: req.headers.authorization,
+    crossSite: isCrossSiteBrowserRequest(req.headers),
+    scope: cancelScope(auth, req),
+    cancelledHere: cancelledInBatch(req.body),
+  };
+}
+
+/** Whose cancellations may stop a call: the API key (its fingerprint) or anonymous, and the client address (./mcp-cancellation.ts). */
+function cancelScope(auth: ApiKeyAuth, req: FastifyRequest): string {
+  const presented = auth.check(req.headers.authorization);
+  return `${presented.kind === 'valid' ? `key:${presented.fingerprint}` : 'anonymous'} ${req.ip}`;
+}
 
 /** A state-changing tool is authorised as a mutating route: who calls (a key fingerprint), or the 401 body; a read tool is told who calls when a valid key came. */
 function authorizeTool(tool: ToolDefinition, auth: ApiKeyAuth, authorization: string | undefined, crossSite: boolean): { caller?: string } | { refused: unknown } {
