@@ -61,11 +61,13 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       const request = raw as unknown as CallToolRequest;
       const tool = tools.find((t) => t.name === request.params.name);
       // The spec lists an unknown tool among the protocol errors (-32602), not the tool's own failures (isError).
-      if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${JSON.stringify(request.params.name)}; tools: ${tools.map((t) => t.name).join(', ')}`);
+      if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${shortName(request.params.name)}; tools: ${tools.map((t) => t.name).join(', ')}`);
       // Refused before its arguments are read, as the REST twin's onRequest hook refuses before validation.
       const who = authorizeTool(tool, deps.auth, authorization, crossSite);
       if ('refused' in who) return errorResult(who.refused);
-      const args = structuredClone(request.params.arguments ?? {}) as Record<string, unknown>;
+      // A copy for the validator's defaults (top-level fields only); not structuredClone, whose recursion
+      // overflows the stack on deeply nested arguments (an internal error -32603 until 6 Dec 2026).
+      const args = { ...request.params.arguments } as Record<string, unknown>;
       const check = validate.get(tool.name)!;
       if (!check(args)) {
         const { body } = toErrorResponse({ validation: check.errors ?? [], validationContext: 'arguments' });
@@ -232,6 +234,11 @@ const PARSE_ERROR = 'Parse error: the body is not valid JSON (or holds a "__prot
 /** fastify's JSON parser refused the body (bad JSON, or secure-json-parse's "__proto__"/"constructor" keys). */
 function isJsonParseError(err: unknown): boolean {
   return (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError;
+}
+
+/** A tool name as an error quotes it: at most 100 characters (a name can be as long as the body limit). */
+function shortName(name: string): string {
+  return JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name);
 }
 
 function errorResult(body: unknown) {

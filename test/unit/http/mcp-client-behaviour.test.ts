@@ -107,3 +107,28 @@ test('concurrent calls each get their own answer; the API key goes where REST ta
     await app.close();
   }
 });
+
+test('arguments nested 100,000 deep are a tool error naming the field, not an internal error; a 100 kB tool name is not echoed whole', async () => {
+  const { app, post } = await listening();
+  try {
+    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    const deep = async (open: string, close: string) => {
+      const body = `{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"forecast","arguments":${open}${'['.repeat(100_000)}1${']'.repeat(100_000)}${close}}}`;
+      const res = await fetch(`${base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT }, body });
+      const answer = await res.json();
+      assert.equal(answer.result?.isError, true, JSON.stringify(answer).slice(0, 200));
+      return JSON.parse(answer.result.content[0].text).error;
+    };
+    const inWindow = await deep('{"window":[', ']}');
+    assert.equal(inWindow.code, 'TC_HTTP_BAD_REQUEST');
+    assert.match(inWindow.message, /^arguments\.window\[0\]/);
+    assert.match((await deep('{"window":[1,2],"x":', '}')).message, /unknown field "x"/);
+
+    const name = await post({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'x'.repeat(100_000), arguments: {} } });
+    assert.equal(name.body.error.code, -32602);
+    assert.ok(name.text.length < 1_000, `${name.text.length} bytes`);
+    assert.match(name.body.error.message, /Unknown tool: "x{100}…"; tools: forecast/);
+  } finally {
+    await app.close();
+  }
+});
