@@ -13,6 +13,7 @@
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { CallToolRequestSchema, CancelledNotificationSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -46,12 +47,15 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   const listing = tools.map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: annotations(t) }));
   const log = deps.logger; // bound to module "mcp" by the server (a child of its "http" logger would repeat the key)
   const inFlight = new McpInFlightCalls(); // the tool calls in flight, for notifications/cancelled
+  // One for every POST's server: the SDK builds a new Ajv instance per Server otherwise (the most
+  // costly part of a POST's server setup), for schemas that only elicitation uses, which no tool here does.
+  const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
   function createServer(post: PostContext): Server {
     const { signal, authorization, crossSite, scope } = post;
     // The protocol-level Server, not McpServer: McpServer declares `tools.listChanged: true`, which a
     // stateless endpoint with a fixed tool list never sends (and has no stream to send it on).
-    const mcp = new Server({ name: 'tickcast', title: 'tickcast forecasting and anomaly detection', version: BUILD_INFO.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+    const mcp = new Server({ name: 'tickcast', title: 'tickcast forecasting and anomaly detection', version: BUILD_INFO.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator });
     mcp.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing }));
     // With the full CallToolRequestSchema here the SDK's protocol layer parses first and answers a
     // malformed call with -32603 (internal error); with a schema that matches the method only, the
