@@ -13,6 +13,8 @@
  *   without the header the spec has the server assume 2025-03-26, so batches are served.
  * - Message shape: an empty batch or a message that is not a JSON-RPC request, notification or
  *   response is JSON-RPC's "Invalid Request" (-32600); the SDK answers -32700 (parse error) for it.
+ *   So is a batch in which two requests share an id (MCP: an id is never reused): the SDK keeps
+ *   one answer per id, so one of them would run and never be answered.
  */
 import { isIP } from 'node:net';
 import { JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
@@ -47,6 +49,18 @@ export function originAllowed(allowedHosts: readonly string[], origin: string | 
   return allowedHosts.length > 0 && hostAllowed(allowedHosts, url.host);
 }
 
+/** The first request id (as JSON) that two requests of a batch share, if any. */
+function repeatedRequestId(batch: unknown[]): string | undefined {
+  const seen = new Set<string>();
+  for (const m of batch) {
+    if (typeof m !== 'object' || m === null || !('method' in m) || !('id' in m)) continue;
+    const id = JSON.stringify(m.id);
+    if (seen.has(id)) return id;
+    seen.add(id);
+  }
+  return undefined;
+}
+
 /** Why this POST /mcp is refused before the transport, or null to hand it on. */
 export function checkMcpPost(allowedHosts: readonly string[], headers: Record<string, string | string[] | undefined>, body: unknown, corsOrigins: readonly string[] = []): McpRefusal | null {
   const origin = headers.origin;
@@ -71,6 +85,10 @@ export function checkMcpPost(allowedHosts: readonly string[], headers: Record<st
   if (bad >= 0) {
     const where = Array.isArray(body) ? `message ${bad} of the batch is` : 'the body is';
     return { status: 400, code: -32600, message: `Invalid Request: ${where} not a JSON-RPC 2.0 request, notification or response` };
+  }
+  const twice = Array.isArray(body) ? repeatedRequestId(body) : undefined;
+  if (twice !== undefined) {
+    return { status: 400, code: -32600, message: `Invalid Request: request id ${twice.slice(0, 100)} appears more than once in the batch; each request needs its own id (one answer per id)` };
   }
   return null;
 }

@@ -95,6 +95,14 @@ test('batches: served to a 2025-03-26 client (or one that does not say), 400 -32
       assert.match(r.body.error.message, /no JSON-RPC batches/);
     }
     assert.equal((await post(app, ping(3), { 'mcp-protocol-version': '2025-06-18' })).status, 200, 'one message is fine');
+    // Two requests with one id: one of them would run and never be answered (the SDK keeps one answer per id).
+    for (const dup of [[ping(1), ping(1)], [ping(4), { jsonrpc: '2.0', id: 4, method: 'tools/list' }]]) {
+      const r = await post(app, dup);
+      assert.equal(r.status, 400);
+      assert.equal(r.body.error.code, -32600);
+      assert.match(r.body.error.message, /request id \d appears more than once in the batch/);
+    }
+    assert.deepEqual((await post(app, [ping(5), { jsonrpc: '2.0', method: 'notifications/initialized' }, ping(6)])).body.map((m: { id: number }) => m.id), [5, 6]);
   } finally {
     await app.close();
   }
