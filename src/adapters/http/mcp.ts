@@ -38,6 +38,8 @@ export interface McpRouteDeps {
   auth: ApiKeyAuth;
   /** Take more rate-limit tokens for this request, or throw the 429 (server.ts; onRequest took the first). */
   chargeRateLimit?: (req: FastifyRequest, reply: FastifyReply, cost: number, calls: number) => void;
+  /** Throw the 503 when load shedding refuses new work (server.ts); called once the body shows it holds a request. */
+  shed?: (reply: FastifyReply) => void;
 }
 
 export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void {
@@ -91,9 +93,11 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   }
 
   const errorHandler = parseErrorHandler(app);
-  app.post('/mcp', { config: { work: true }, schema: { hide: true }, errorHandler }, async (req, reply) => {
+  app.post('/mcp', { config: { work: true, shedAfterBody: true }, schema: { hide: true }, errorHandler }, async (req, reply) => {
     const refused = checkMcpPost(deps.config.allowedHosts, req.headers, req.body, deps.config.corsOrigins);
     if (refused !== null) return reply.code(refused.status).type('application/json').send(jsonRpcErrorBody(refused.code, refused.message));
+    // Notifications (a cancellation above all: it frees work) and responses are never shed; requests are.
+    if (holdsRequest(req.body)) deps.shed?.(reply);
     // A JSON-RPC batch (up to 100 messages, the SDK's bound) is as many calls as it holds: each
     // costs a rate-limit token like a request of its own, so a batch cannot multiply the limit.
     if (Array.isArray(req.body) && req.body.length > 1) deps.chargeRateLimit?.(req, reply, req.body.length - 1, req.body.length);
@@ -117,6 +121,11 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   });
 
   registerNotAllowed(app);
+}
+
+/** Whether a (checked) body holds a JSON-RPC request, not only notifications and responses. */
+function holdsRequest(body: unknown): boolean {
+  return (Array.isArray(body) ? body : [body]).some((m) => typeof m === 'object' && m !== null && 'method' in m && 'id' in m);
 }
 
 /** Stateless mode has no server-initiated stream and no sessions to delete. */

@@ -4,6 +4,7 @@
  *
  * Request path, cheapest refusal first, all in onRequest (before the body is read):
  *   CORS preflight (204, ./cors.ts) → rate limit (429) → auth (401) → load shedding (503) → body parse/limit (413/415/400)
+ *   (POST /mcp sheds after the body is read, and only a body holding a request: ./mcp.ts)
  *   → schema validation (400) → handler.
  * Route `config` flags: `mutating` (needs a key), `open` (no auth/rate limit: probes, static
  * assets), `work` (may be shed under load), `optionalBody` (an empty JSON body is no body, ./json-body.ts).
@@ -43,6 +44,7 @@ export interface RouteFlags {
   mutating?: boolean;
   open?: boolean;
   work?: boolean;
+  shedAfterBody?: boolean;
   optionalBody?: boolean;
 }
 
@@ -52,6 +54,8 @@ declare module 'fastify' {
     open?: boolean;
     work?: boolean;
     optionalBody?: boolean;
+    /** A `work` route that sheds load in its handler, once the body is read (POST /mcp: a body of notifications only is never shed). */
+    shedAfterBody?: boolean;
     /** The route only answers 405 (GET/DELETE /mcp): left out of the methods a path is said to allow. */
     refuses?: boolean;
   }
@@ -194,6 +198,19 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
     return payload;
   });
 
+  /** Load shedding: throws the 503 when the shedder refuses new work. */
+  const shed = (reply: FastifyReply): void => {
+    const d = shedder.decide();
+    if (!d.shed) return;
+    void reply.header('retry-after', String(d.retryAfterSeconds));
+    const code = d.reason === 'draining' ? ErrorCodes.SHUTTING_DOWN : ErrorCodes.OVERLOADED;
+    throw httpError(code, 503, `${d.message ?? 'the server is saturated'}; request refused`, {
+      hint: `retry after ${d.retryAfterSeconds} s${d.reason === 'draining' ? ' (another replica may answer sooner)' : ''}`,
+      details: { retryAfterSeconds: d.retryAfterSeconds, reason: d.reason },
+      retriable: true,
+    });
+  };
+
   app.addHook('onRequest', async (req, reply) => {
     const flags = (req.routeOptions.config ?? {}) as RouteFlags;
     const routeUrl = req.routeOptions.url ?? 'unknown';
@@ -217,18 +234,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
     checkHost(config.allowedHosts, req.headers.host);
     chargeRateLimit(req, reply, 1);
     req.auth = auth.authorize(req.headers.authorization, flags.mutating === true, flags.mutating === true && isCrossSiteBrowserRequest(req.headers));
-    if (flags.work) {
-      const d = shedder.decide();
-      if (d.shed) {
-        void reply.header('retry-after', String(d.retryAfterSeconds));
-        const code = d.reason === 'draining' ? ErrorCodes.SHUTTING_DOWN : ErrorCodes.OVERLOADED;
-        throw httpError(code, 503, `${d.message ?? 'the server is saturated'}; request refused`, {
-          hint: `retry after ${d.retryAfterSeconds} s${d.reason === 'draining' ? ' (another replica may answer sooner)' : ''}`,
-          details: { retryAfterSeconds: d.retryAfterSeconds, reason: d.reason },
-          retriable: true,
-        });
-      }
-    }
+    if (flags.work === true && flags.shedAfterBody !== true) shed(reply);
   });
 
   app.addHook('onResponse', async (req, reply) => {
@@ -242,7 +248,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   registerEventsRoute(app, { serving: opts.serving, config, logger: log, auth });
   registerAlertRoutes(app, { serving: opts.serving });
   registerToolRoutes(app, { config });
-  if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: opts.logger.child({ module: 'mcp' }, { redact }), auth, chargeRateLimit });
+  if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: opts.logger.child({ module: 'mcp' }, { redact }), auth, chargeRateLimit, shed });
   if (config.dashboard.enabled) registerDashboard(app);
   return app;
 }

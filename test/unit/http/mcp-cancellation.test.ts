@@ -139,3 +139,20 @@ test('the registry forgets every call once it ends, and remembers ended ids for 
   end();
   assert.equal(reg.size, 0);
 });
+
+test('a saturated server sheds new tool calls (503) but still takes the cancellation that frees one', { timeout: 10_000 }, async () => {
+  const { app, serving, held, post, heldCount } = await holding({ loadShedding: { enabled: true } });
+  try {
+    const answer = post(call(3));
+    await heldCount(1);
+    serving.saturated = true;
+    const refused = await post(call(4));
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body.error.code, 'TC_OVERLOADED');
+    assert.equal((await post(cancelled(3))).status, 202, 'a notification costs no work');
+    assert.equal((await answer).body.error.code, -32800);
+    assert.equal(held[0].signal.aborted, true);
+  } finally {
+    await app.close();
+  }
+});
