@@ -42,6 +42,10 @@ export interface McpRouteDeps {
   shed?: (reply: FastifyReply) => void;
 }
 
+// One for every POST's server: the SDK builds a new Ajv instance per Server otherwise (the most
+// costly part of a POST's server setup), for schemas that only elicitation uses, which no tool here does.
+const jsonSchemaValidator = new AjvJsonSchemaValidator();
+
 export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void {
   const tools = toolDefinitions(deps.config);
   const validate = new Map(tools.map((t) => [t.name, deps.validators.compileBody(t.inputSchema)]));
@@ -49,9 +53,6 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   const listing = tools.map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: annotations(t) }));
   const log = deps.logger; // bound to module "mcp" by the server (a child of its "http" logger would repeat the key)
   const inFlight = new McpInFlightCalls(); // the tool calls in flight, for notifications/cancelled
-  // One for every POST's server: the SDK builds a new Ajv instance per Server otherwise (the most
-  // costly part of a POST's server setup), for schemas that only elicitation uses, which no tool here does.
-  const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
   function createServer(post: PostContext): Server {
     const { signal, authorization, crossSite, scope } = post;
