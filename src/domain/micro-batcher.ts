@@ -145,8 +145,10 @@ export class MicroBatcher<I, O> {
   /** An aborted submit leaves the queue (or the waiting line) before it runs. */
   #drop(p: Pending<I, O>, reason: unknown): void {
     const inQueue = this.#queue.indexOf(p);
-    if (inQueue >= 0) this.#queue.splice(inQueue, 1);
-    else {
+    if (inQueue >= 0) {
+      this.#queue.splice(inQueue, 1);
+      if (inQueue === 0) this.#rearm(); // its wait set the timer: the next head's wait sets it now
+    } else {
       const waiting = this.#waiting.indexOf(p);
       if (waiting < 0) return; // already batched: let it finish
       this.#waiting.splice(waiting, 1);
@@ -155,6 +157,14 @@ export class MicroBatcher<I, O> {
     this.#admitWaiting();
     this.#checkPressure();
     this.#notifyIdle();
+  }
+
+  /** The batch timer follows the queue's head: cleared when the queue empties (no timer keeps the process up for nothing). */
+  #rearm(): void {
+    if (this.#timer === null) return;
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#schedule();
   }
 
   /** Move waiting submits into the queue while there is room (all of them once closing). */

@@ -136,3 +136,28 @@ test('bad water marks are refused at construction', () => {
   assert.throws(() => new MicroBatcher<number, number>({ maxBatchSize: 1, maxWaitMs: 0, maxInFlight: 1, capacity: 4, highWaterMark: 8, run: async (x) => x }), /highWaterMark ≤ capacity/);
   assert.throws(() => new MicroBatcher<number, number>({ maxBatchSize: 1, maxWaitMs: 0, maxInFlight: 1, highWaterMark: 4, lowWaterMark: 4, run: async (x) => x }), /lowWaterMark < highWaterMark/);
 });
+
+test('aborting the only queued item clears the batch timer; the next head waits its own maxWaitMs', async () => {
+  const ran: number[][] = [];
+  const b = new MicroBatcher<number, number>({ maxBatchSize: 64, maxWaitMs: 400, maxInFlight: 1, run: async (xs) => (ran.push(xs), xs) });
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const first = new AbortController();
+  const p1 = b.submit(1, { signal: first.signal });
+  assert.equal(timers(), before + 1, 'the queued item armed the batch timer');
+  first.abort(new Error('client gone'));
+  await assert.rejects(p1, /client gone/);
+  assert.equal(timers(), before, 'no timer left once the queue is empty');
+  // A second item queued after an aborted head waits from its own submit, not from the dropped one's.
+  const gone = new AbortController();
+  const p2 = b.submit(2, { signal: gone.signal });
+  await new Promise((r) => setTimeout(r, 250));
+  const t3 = performance.now();
+  const p3 = b.submit(3);
+  gone.abort(new Error('gone'));
+  await assert.rejects(p2, /gone/);
+  assert.equal(await p3, 3);
+  const waited = performance.now() - t3;
+  assert.ok(waited >= 350, `the new head waited ${waited.toFixed(0)} ms, its own maxWaitMs (400), not the 150 left of the dropped head's`);
+  assert.deepEqual(ran, [[3]]);
+});
