@@ -33,8 +33,10 @@ import { Writable } from 'node:stream';
 import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { memorySample, type MemorySample } from './soak-memory.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { buildApp } from '../src/app.ts';
+import { RECENT_ANOMALIES_MAX } from '../src/pipeline/recent-anomalies.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
 import type { RawRecord } from '../src/domain/types.ts';
 import type { OutMessage, OutputSink, RecordHandler, TickSource } from '../src/pipeline/ports.ts';
@@ -53,6 +55,8 @@ const STEP_S = flag('step-s', 10);
 const HOSTS = flag('hosts', Math.max(1, Math.round(SERIES / 10)));
 const EVENT_EVERY = flag('event-every', 20);
 const ALERT_INDEX = flag('alert-index', 0);
+const KEEP_CLOSED = flag('keep-closed', 0);
+const MAX_MEMBERS = flag('max-members', 0);
 const snapIdx = process.argv.indexOf('--snapshots');
 const SNAP_DIR = snapIdx < 0 ? null : process.argv[snapIdx + 1];
 
@@ -139,11 +143,8 @@ class CountingSink implements OutputSink {
   }
 }
 
-interface Sample {
+interface Sample extends MemorySample {
   min: number;
-  heapMB: number;
-  rssMB: number;
-  extMB: number;
   tensors: number;
   handles: number;
   sent: number;
@@ -153,13 +154,9 @@ interface Sample {
 function sample(startMs: number, app: { stateSizes(): Record<string, number> }, source: ChurnSource): Sample {
   gc!();
   gc!();
-  const m = process.memoryUsage();
-  const mb = (x: number) => Math.round((x / 2 ** 20) * 10) / 10;
   return {
     min: Math.round(((Date.now() - startMs) / 60_000) * 100) / 100,
-    heapMB: mb(m.heapUsed),
-    rssMB: mb(m.rss),
-    extMB: mb(m.external),
+    ...memorySample(),
     tensors: tf.memory().numTensors,
     handles: process.getActiveResourcesInfo().length,
     sent: source.sent,
@@ -180,8 +177,9 @@ function slope(xs: number[], ys: number[]): number {
 
 function printTable(samples: Sample[]): void {
   const keys = Object.keys(samples[0].sizes);
-  const head = ['min', 'heapMB', 'rssMB', 'extMB', 'tensors', 'handles', 'ticks', ...keys];
-  const rows = samples.map((s) => [s.min, s.heapMB, s.rssMB, s.extMB, s.tensors, s.handles, s.sent, ...keys.map((k) => s.sizes[k])].map(String));
+  const mem = ['heapMB', 'heapTotMB', 'v8PhysMB', 'extMB', 'abMB', 'rssMB', 'anonMB', 'fileMB', 'brkMB', 'arenasMB', 'arenas', 'nativeMB', 'load1'] as const;
+  const head = ['min', ...mem, 'tensors', 'handles', 'ticks', ...keys];
+  const rows = samples.map((s) => [s.min, ...mem.map((k) => s[k]), s.tensors, s.handles, s.sent, ...keys.map((k) => s.sizes[k])].map(String));
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padStart(w[i])).join(' '));
 }
@@ -193,6 +191,7 @@ async function main(): Promise<void> {
       logLevel: 'warn',
       windows: { maxSeries: MAX_SERIES, idleEvictMs: IDLE_S * 1000 },
       ...(ALERT_INDEX > 0 ? { feedback: { alertIndexSize: ALERT_INDEX } } : {}),
+      incidents: { ...(KEEP_CLOSED > 0 ? { keepClosed: KEEP_CLOSED } : {}), ...(MAX_MEMBERS > 0 ? { maxMembers: MAX_MEMBERS } : {}) },
       http: { enabled: false },
     },
   });
@@ -211,12 +210,12 @@ async function main(): Promise<void> {
     await sleep(Math.min(SAMPLE_S * 1000, end - Date.now()));
     samples.push(sample(start, app, source));
     const s = samples.at(-1)!;
-    console.error(`[${s.min} min] heap ${s.heapMB} MB rss ${s.rssMB} MB ticks ${s.sent} ${JSON.stringify(s.sizes)}`);
+    console.error(`[${s.min} min] heap ${s.heapMB} MB rss ${s.rssMB} MB native ${s.nativeMB} MB ticks ${s.sent} ${JSON.stringify(s)}`);
     if (SNAP_DIR && !midSnap && Date.now() >= start + (end - start) / 2) [midSnap] = [true, console.error(`snapshot ${writeHeapSnapshot(join(SNAP_DIR, 'soak-mid.heapsnapshot'))}`)];
   }
   if (SNAP_DIR) console.error(`snapshot ${writeHeapSnapshot(join(SNAP_DIR, 'soak-end.heapsnapshot'))}`);
   await app.stop();
-  const caps = { alertIndex: config.feedback.alertIndexSize, incidentsSeen: MAX_SERIES, incidentsClosed: config.incidents.keepClosed };
+  const caps = { alertIndex: config.feedback.alertIndexSize, incidentsSeen: MAX_SERIES, incidentsClosed: config.incidents.keepClosed, recentAnomalies: RECENT_ANOMALIES_MAX };
   report(samples, source, sink, caps);
 }
 
@@ -230,10 +229,10 @@ function report(samples: Sample[], source: ChurnSource, sink: CountingSink, caps
   const filling = Object.entries(caps).filter(([key, cap]) => last[key] < cap).map(([key, cap]) => `${key} ${last[key]}/${cap}`);
   const mins = samples.at(-1)!.min;
   console.log(`\nticks ${source.sent} (${Math.round(source.sent / (mins * 60))}/s), series created ${source.created}, outputs ${JSON.stringify(sink.counts)}`);
-  console.log(`post-GC heap slope over the second half (${half.length} samples): ${k.toFixed(3)} MB/min (${(k * 60).toFixed(1)} MB/h); RSS ${rssK.toFixed(2)} MB/min`);
+  const nativeK = slope(half.map((s) => s.min), half.map((s) => s.nativeMB));
+  console.log(`post-GC heap slope over the second half (${half.length} samples): ${k.toFixed(3)} MB/min (${(k * 60).toFixed(1)} MB/h); RSS ${rssK.toFixed(2)} MB/min; native (anonymous RSS outside V8's heap) ${nativeK.toFixed(2)} MB/min`);
   const flat = Math.abs(k) < 0.05 * Math.max(1, half[0].heapMB) / 60; // < 5 % of the heap per hour
   console.log(`verdict: ${flat && bounded ? 'no creep' : !bounded ? 'CREEP' : filling.length > 0 ? 'growing while bounded caches fill' : 'CREEP'} (heap ${flat ? 'flat' : 'growing'}: |slope| ${flat ? '<' : '≥'} 5 % of the heap per hour; maps ${bounded ? 'within' : 'beyond'} their caps (maxSeries ${MAX_SERIES}); caches not full yet: ${filling.join(', ') || 'none'})`);
-  console.log('(recent anomalies, a ring of 1,000 records, is not sampled: it fills like the alert index)');
 }
 
 await main();

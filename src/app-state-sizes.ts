@@ -6,6 +6,7 @@
 import type { Alerting } from './app-alerting.ts';
 import type { ForecastFusion } from './domain/fusion/forecast-fusion.ts';
 import type { WindowStore } from './domain/window-store.ts';
+import type { RecentAnomalies } from './pipeline/recent-anomalies.ts';
 import type { SeriesOutlook } from './pipeline/series-outlook.ts';
 
 export interface StateSizeParts {
@@ -15,6 +16,7 @@ export interface StateSizeParts {
   scorer: { readonly size: number } | null;
   fusion: ForecastFusion | null;
   alerting: Alerting;
+  recentAnomalies: RecentAnomalies;
 }
 
 export function stateSizes(p: StateSizeParts): Record<string, number> {
@@ -28,6 +30,7 @@ export function stateSizes(p: StateSizeParts): Record<string, number> {
     bandQuality: p.alerting.serving.bandQuality.size,
     feedbackGate: p.alerting.gateState.size(),
     alertIndex: p.alerting.alertIndex.size,
+    recentAnomalies: p.recentAnomalies.size,
     incidentsOpen: inc?.open ?? 0,
     incidentsClosed: inc?.closed ?? 0,
     incidentsSeen: inc?.seen ?? 0,

@@ -5,17 +5,25 @@
  */
 import type { AnomalyRecord } from './ports.ts';
 
+/** Records kept by default. */
+export const RECENT_ANOMALIES_MAX = 1000;
+
 export class RecentAnomalies {
   readonly #records: AnomalyRecord[] = [];
   readonly #max: number;
 
-  constructor(max = 1000) {
+  constructor(max = RECENT_ANOMALIES_MAX) {
     this.#max = max;
   }
 
   add(rec: AnomalyRecord): void {
     this.#records.push(rec);
     if (this.#records.length > this.#max) this.#records.splice(0, this.#records.length - this.#max);
+  }
+
+  /** Records held (diagnostics: app.stateSizes). */
+  get size(): number {
+    return this.#records.length;
   }
 
   /** Newest first, at most `limit`, of one series or (series undefined) of all. */
