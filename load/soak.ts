@@ -11,7 +11,9 @@
  * A host at a time "has an event" (its series jump for a few rounds), so alerts fire, resolve and
  * group into incidents, and some series are evicted while firing.
  *
- * Every `--sample-s` it forces two GCs (node --expose-gc) and records heapUsed, RSS, external,
+ * Every `--sample-s` it forces two GCs (node --expose-gc) and records heapUsed, RSS split by
+ * owner (./soak-memory.ts: V8's resident heap, external and arrayBuffers, file-backed vs anonymous
+ * RSS, glibc's malloc arenas, native = anonymous RSS outside V8's heap), the load average,
  * tf.memory().numTensors, active handles, and the entries of the per-series maps by holder
  * (app.stateSizes(): registry, windows, outlook, detector, fusion, band quality, feedback gate,
  * alert index, incidents). At the end: a table, the least-squares slope of post-GC heap in MB per
@@ -23,7 +25,11 @@
  * Flags: --minutes (2), --sample-s (15), --series (1000 active at once), --churn (0.2 of the active
  * series replaced per minute), --max-series (1.15 × series), --idle-evict-s (60), --step-s (10),
  * --hosts (series / 10), --event-every (a host event every 20 rounds: more often, more alerts),
- * --alert-index (feedback.alertIndexSize; 0: the service's default), --snapshots DIR (none).
+ * --alert-index (feedback.alertIndexSize; 0: the service's default), --keep-closed
+ * (incidents.keepClosed; 0: default), --max-members (incidents.maxMembers; 0: default),
+ * --snapshots DIR (none). The replay marks are capped at --max-series; the recent-anomalies ring
+ * holds 1,000 records. Small caps with a frequent event (--event-every 2) fill all of them in
+ * about 10 minutes.
  *
  * The bounded caches that keep what outlives a series (alert index, recent anomalies, incident
  * replay marks, closed incidents) grow until full: the verdict names those not full yet, whose
@@ -104,11 +110,12 @@ class ChurnSource implements TickSource {
     let owed = 0;
     let eventHost = -1;
     let eventLeft = 0;
+    let events = 0; // hosts take turns: (round / EVENT_EVERY) % HOSTS skipped hosts when it shared a factor with HOSTS
     for (let round = 0; !this.#abort.signal.aborted; round++) {
       const started = Date.now();
       owed += perRound;
       for (; owed >= 1; owed--) this.#replaceOne();
-      if (eventLeft === 0 && round % EVENT_EVERY === 0) [eventHost, eventLeft] = [(round / EVENT_EVERY) % HOSTS, 6];
+      if (eventLeft === 0 && round % EVENT_EVERY === 0) [eventHost, eventLeft] = [events++ % HOSTS, 6];
       const records: RawRecord[] = [];
       for (const n of this.#active) {
         const host = n % HOSTS;
