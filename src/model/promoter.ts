@@ -185,7 +185,7 @@ export class Promoter implements ChampionControl {
     throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `model ${label} cannot serve on this instance: its spec differs from the serving model ${this.#champion.version} (${diffs.join('; ')})`, { statusCode: 409, details: { version: label, differences: diffs, hint } });
   }
 
-  /** The newest version older than `cur` with the serving spec (others are skipped, see #fitting); 409 when there is none. */
+  /** The newest version older than `cur` with the serving spec (others are skipped, see #fitting); 409 when there is none, saying what serves now. */
   async #olderFitting(cur: string): Promise<ModelVersion> {
     const skipped: string[] = [];
     for (let from = cur, label = await this.#d.registry.olderThan(from); label !== undefined; from = label, label = await this.#d.registry.olderThan(from)) {
@@ -193,8 +193,8 @@ export class Promoter implements ChampionControl {
       if (specDiffs(this.#champion.spec, v.spec).length === 0) return v;
       skipped.push(label);
     }
-    const other = skipped.length > 0 ? ` (${skipped.join(', ')} ${skipped.length > 1 ? 'have' : 'has'} another spec)` : '';
-    throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `no version older than ${cur} to roll back to${other}; name one with {"version": "vN"}`, { statusCode: 409 });
+    const other = skipped.length > 0 ? ` (${skipped.join(', ')} ${skipped.length > 1 ? 'have' : 'has'} another spec)` : '', now = this.#champion.version;
+    throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `no version older than ${cur} to roll back to${now === cur ? '' : ` (${cur} served when the rollback was asked for; ${now} serves now)`}${other}; name one with {"version": "vN"}`, { statusCode: 409, details: { asked: cur, serving: now } });
   }
 
   /** A pin another replica recorded in model.dir that this one has not followed yet (null: none, or this replica's own pin change is still unrecorded). */

@@ -105,7 +105,9 @@ test('a rollback without a version asked while the promotion is in flight, of th
     const res = await rolledBack;
     assert.equal(res.statusCode, 409, res.body);
     assert.equal(res.json().error.code, 'TC_MODEL_NOT_LOADED');
-    assert.match(res.json().error.message, /no version older than v1/);
+    // Before 6 Dec 2026 the message said only "no version older than v1", though v4 served by then.
+    assert.match(res.json().error.message, /^no version older than v1 to roll back to \(v1 served when the rollback was asked for; v4 serves now\); name one with/);
+    assert.deepEqual(res.json().error.details, { asked: 'v1', serving: 'v4' });
     assert.equal(l.serving_version(), 'v4', 'the promotion stands');
   } finally {
     await app.close();
