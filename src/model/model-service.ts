@@ -20,7 +20,7 @@ import { loadInitialVersion, type BootstrapOptions } from './initial-version.ts'
 import { writePin } from './pin-file.ts';
 import { dirGraphs } from './stored-graph.ts';
 import { Promoter, type PromoterDeps } from './promoter.ts';
-import { VersionRegistry } from './version-registry.ts';
+import { VersionRegistry, versionNumber } from './version-registry.ts';
 import { SharedDirCoordinator, directoryTarget } from './shared-dir/coordinator.ts';
 import { readCurrentEpoch, writeCurrent } from './shared-dir/current-pointer.ts';
 import { DirLease } from './shared-dir/lease.ts';
@@ -122,6 +122,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
   await registry.refresh();
   const { promoter, tuner, coord } = composeLifecycle({ config, logger, metrics, opts, store, promoter: { registry, build, slot, serving: first, logger, metrics, pinned } });
   metrics.modelPinned.set(promoter.pinned ? 1 : 0);
+  for (const direction of ['older', 'newer']) metrics.modelManualChanges.inc({ direction }, 0);
   const info = (): ModelInfo => {
     const { version, engine, backend, spec } = slot.predictor;
     const lease = coord?.describe();
@@ -140,8 +141,10 @@ export async function createModelService(config: Config, logger: Logger, metrics
     rollback: async (o) => {
       const changed = await promoter.rollbackManually(o);
       if (changed) {
-        tuner?.championChanged('manual');
-        metrics.finetuneRounds.inc({ outcome: 'rolled_back' });
+        // Counted as a manual change, not as a fine-tune round: a round's record (and its count) only when it ends a watch (round-policy.ts).
+        const direction = versionNumber(changed.to) < versionNumber(changed.from) ? 'older' : 'newer';
+        metrics.modelManualChanges.inc({ direction });
+        await tuner?.championChanged(`manual ${direction === 'older' ? 'rollback' : 'change'} to ${changed.to}`, { to: changed.to, direction });
       }
       tuner?.pinChanged(promoter.pinned);
       metrics.modelPinned.set(promoter.pinned ? 1 : 0);

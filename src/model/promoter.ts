@@ -131,17 +131,17 @@ export class Promoter implements ChampionControl {
 
   /**
    * Manual rollback: to `version`, or to the newest servable version older than the one serving
-   * when it was asked for; then pin or unpin. Resolves true when the serving version changed.
+   * when it was asked for; then pin or unpin. Resolves the change of the serving version (null: none).
    */
-  rollbackManually(o: { version?: string; pin?: boolean }): Promise<boolean> {
+  rollbackManually(o: { version?: string; pin?: boolean }): Promise<{ from: string; to: string } | null> {
     const asked = this.#champion.version; // what the operator saw: a change queued ahead (a promotion building its engine) does not move the target
     return this.#serialised(async () => {
       const cur = this.#champion.version;
       const target = o.version !== undefined ? await this.#fitting(o.version) : await this.#olderFitting(asked);
-      let changed = false;
+      let changed: { from: string; to: string } | null = null;
       if (target.version !== cur) {
         await this.#serve(target, o.version ? `manual rollback to ${target.version}` : `manual rollback from ${asked}${asked === cur ? '' : ` (serving when asked; ${cur} since)`}`);
-        changed = true;
+        changed = { from: cur, to: target.version };
       }
       const v = this.#champion.version;
       this.#pinned = o.pin ?? false;

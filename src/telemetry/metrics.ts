@@ -69,7 +69,7 @@ function finetuneMetrics(r: Registry[]) {
   return {
     trainLoss: new Gauge({ name: 'tickcast_finetune_loss', help: 'Pinball loss of the last fine-tune round (training data).', registers: r }),
     challengerError: new Gauge({ name: 'tickcast_finetune_eval_error', help: 'Hold-out/shadow error of champion and challenger in the last gate.', labelNames: ['role'] as const, registers: r }),
-    finetuneRounds: new Counter({ name: 'tickcast_finetune_rounds_total', help: 'Fine-tune rounds by outcome (promoted, discarded, aborted; a promotion\'s watch: rolled_back, kept).', labelNames: ['outcome'] as const, registers: r }),
+    finetuneRounds: new Counter({ name: 'tickcast_finetune_rounds_total', help: 'Fine-tune rounds by outcome (promoted, discarded, aborted; a promotion\'s watch: rolled_back, kept, aborted). A manual change of the serving version counts only when it ends a watch (tickcast_model_manual_changes_total counts every one).', labelNames: ['outcome'] as const, registers: r }),
     finetuneLeaseHeld: new Gauge({ name: 'tickcast_finetune_lease_held', help: '1 while this replica holds the fine-tune lease of a shared model directory (it alone fine-tunes and promotes); without model.dir, 1 wherever fine-tuning is on (nothing to lease).', registers: r }),
     finetuneFenced: new Counter({ name: 'tickcast_finetune_fenced_writes_total', help: 'Promotion (and automatic rollback) writes to a shared model directory refused because the fine-tune lease moved to another replica (epoch) after this one checked it (a stalled holder).', registers: r }),
     trainerRestarts: new Counter({ name: 'tickcast_finetune_trainer_restarts_total', help: 'Fine-tune trainer (process or thread) restarts after it died.', registers: r }),
@@ -125,6 +125,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
     modelInfo: new Gauge({ name: 'tickcast_model_info', help: 'The serving model (value 1).', labelNames: ['version', 'engine', 'backend'] as const, registers: r }),
     modelDirUnrecorded: new Gauge({ name: 'tickcast_model_dir_unrecorded', help: '1 while the serving version (or its pin) could not be recorded in model.dir (full, read-only, permissions; TC_MODEL_DIR_UNWRITABLE): retried every model.followIntervalMs.', registers: r }),
     modelLastPromotion: new Gauge({ name: 'tickcast_model_last_promotion_timestamp_seconds', help: 'Unix time the serving model was loaded or promoted.', registers: r }),
+    modelManualChanges: new Counter({ name: 'tickcast_model_manual_changes_total', help: 'Changes of the serving version made on this replica through POST /v1/model/rollback, by direction (older: a rollback; newer: a re-promotion); fine-tuning on or off. Not fine-tune rounds (tickcast_finetune_rounds_total), not versions followed from a shared model.dir.', labelNames: ['direction'] as const, registers: r }),
     modelPinned: new Gauge({ name: 'tickcast_model_pinned', help: '1 while the serving model is pinned (POST /v1/model/rollback with pin, here or on a replica sharing model.dir): fine-tuning does not replace it, and TickcastModelStale stays quiet.', registers: r }),
     ...finetuneMetrics(r),
     // Alert feedback, incidents, band quality (issue 16)

@@ -60,7 +60,9 @@ test('REST rollback and pin over the real app; a killed trainer process is resta
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /tickcast_model_info\{version="v1",engine="onnx",backend="cpu"\} 1/);
     assert.doesNotMatch(metrics, /tickcast_model_info\{version="v2"/);
-    assert.match(metrics, /tickcast_finetune_rounds_total\{outcome="rolled_back"\} 1/);
+    // No round was watched: the manual rollback is a manual change, not a fine-tune round.
+    assert.doesNotMatch(metrics, /tickcast_finetune_rounds_total\{outcome="rolled_back"\}/);
+    assert.match(metrics, /tickcast_model_manual_changes_total\{direction="older"\} 1/);
     assert.match(metrics, /tickcast_replay_buffer_size \d+/);
 
     // While pinned, fine-tuning does not run even when a round is asked for.

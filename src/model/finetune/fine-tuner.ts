@@ -24,7 +24,7 @@ import { autoRollback } from './auto-rollback.ts';
 import { LiveFeed } from './live-feed.ts';
 import type { TrainBatch } from './trainer.ts';
 import type { ModelRole, WorkerReply } from './protocol.ts';
-import { initialRoundState, transition, type FineTuneState, type RoundAction, type RoundEvent, type RoundLimits, type RoundRecord, type RoundState } from './round-policy.ts';
+import { initialRoundState, transition, type FineTuneState, type ManualChange, type RoundAction, type RoundEvent, type RoundLimits, type RoundRecord, type RoundState } from './round-policy.ts';
 import { RoundReport } from './round-report.ts';
 import { TrainerHost, type TrainResult } from './trainer-host.ts';
 import { resolveTuning, roundLearningRate, roundSteps, type FineTuneTuning, type Tuning } from './tuning.ts';
@@ -137,10 +137,10 @@ export class FineTuner implements TickLearner {
     return this.#feed.tracks(series);
   }
 
-  /** The serving model was replaced from outside (manual rollback): restart from it. */
-  championChanged(why: string): void {
-    if (!this.#host.running) return;
-    void this.#dispatch({ type: 'championReplaced', now: Date.now(), why });
+  /** The serving model was replaced from outside (`manual`: an operator's change; else followed from model.dir, lease lost): restart from it. */
+  championChanged(why: string, manual?: ManualChange): Promise<void> {
+    if (!this.#host.running) return Promise.resolve(); // resolves once the round's record is written (the trainer reloads in the background)
+    return this.#dispatch({ type: 'championReplaced', now: Date.now(), why, ...(manual ? { manual } : {}) });
   }
 
   /** Pinned: a round in flight is aborted at its next step and none starts until unpinned. */

@@ -18,123 +18,16 @@
  *     every end of a watch but a rollback done releases the trainer's previous champion (`releasePrevious`)
  *   any live phase ──championReplaced / trainerDied / failed──▶ idle (a round training or in
  *     shadow ends: discarded / aborted; `failed`: its promotion or the work failed)
+ *   watching ──championReplaced──▶ idle (rolled_back: an operator's rollback to an older version;
+ *     aborted: a manual change to a newer one, a version followed from model.dir, the lease lost)
  *   any ──stopped──▶ stopped (disabled stays disabled)
  *
  * `gen` counts replacements of the champion from outside the round: older generations' results are ignored.
  */
-import type { HoldoutScores, ModelRole } from './protocol.ts';
+import type { FineTuneState, RoundAction, RoundEvent, RoundLimits, RoundRecord, RoundState, RoundTrigger, Transition } from './round-types.ts';
 
-export type FineTuneState = 'disabled' | 'starting' | 'idle' | 'training' | 'shadow' | 'watching' | 'stopped';
-
-export type RoundTrigger = 'interval' | 'drift' | 'manual';
-
-export interface RoundRecord {
-  round: number;
-  at: string;
-  trigger: RoundTrigger;
-  outcome: 'promoted' | 'discarded' | 'aborted' | 'rolled_back' | 'kept' | 'pending';
-  reason?: string;
-  trainLoss?: number;
-  holdout?: HoldoutScores;
-  shadow?: { count: number; champion: number; challenger: number };
-  watch?: { count: number; champion: number; previous: number };
-  version?: string;
-  seconds?: number;
-}
-
-export interface RoundLimits {
-  intervalMs: number;
-  driftCooldownMs: number;
-  shadowTimeoutMs: number;
-  minSamples: number;
-  minImprovement: number;
-  rollbackRegression: number;
-  /** A watch that has not decided within this long ends, keeping the new model (finetune.watchTimeoutMs). */
-  watchTimeoutMs: number;
-}
-
-export interface RoundState {
-  readonly phase: FineTuneState;
-  readonly gen: number;
-  /** Rounds started so far. */
-  readonly round: number;
-  readonly nextRoundAt: number;
-  readonly lastDriftRound: number;
-  readonly driftPending: boolean;
-  /** Shadow gives up (watching: ends, keeping the model) at this time without enough live pairs. */
-  readonly deadline: number;
-  /** The version a watched promotion replaced (automatic rollback target). */
-  readonly previousVersion: string | null;
-  /** The round in progress (training, shadow) or being watched. */
-  readonly current: RoundRecord | null;
-}
-
-export const initialRoundState = (phase: 'starting' | 'disabled' = 'starting'): RoundState => ({
-  phase,
-  gen: 0,
-  round: 0,
-  nextRoundAt: 0,
-  lastDriftRound: 0,
-  driftPending: false,
-  deadline: 0,
-  previousVersion: null,
-  current: null,
-});
-
-/** Mean live error per role over the pairs scored so far in this phase. */
-export type LiveScores = Partial<Record<ModelRole, number>>;
-
-export type RoundEvent =
-  | { type: 'trainerReady'; now: number }
-  | { type: 'trainerFailed' }
-  | { type: 'trainerDied'; reason: string }
-  | { type: 'trainerRestarted'; now: number }
-  | { type: 'drift' }
-  | { type: 'requestRound' }
-  | { type: 'step'; now: number; pinned: boolean }
-  | { type: 'roundStarted'; now: number; trigger: RoundTrigger }
-  | { type: 'trained'; gen: number; now: number; trainLoss: number; holdout: HoldoutScores; seconds: number }
-  | { type: 'trainFailed'; gen: number; reason: string }
-  | { type: 'scored'; gen: number; now: number; pinned: boolean; count: number; mae: LiveScores }
-  | { type: 'promoted'; gen: number; now: number; version: string; previous: string }
-  | { type: 'rolledBack' } // the automatic rollback asked for by a `rollback` action is done
-  | { type: 'rolledBackRefused'; reason: string } // refused: the model was pinned, or replaced from outside, meanwhile
-  | { type: 'championReplaced'; now: number; why: string }
-  | { type: 'failed'; reason: string }
-  | { type: 'stopped' };
-
-export type RoundAction =
-  /** Tell the trainer to stop (true) or allow (false) training steps. */
-  | { type: 'pauseTrainer'; paused: boolean }
-  /** Assemble the round's data; when there is enough, report `roundStarted` and train. */
-  | { type: 'startRound'; trigger: RoundTrigger }
-  /** Score the queued live pairs with these models, then report `scored`. */
-  | { type: 'score'; roles: ModelRole[] }
-  /** Keep the trained challenger; live pairs count from now. */
-  | { type: 'enterShadow'; record: RoundRecord }
-  /** Live pairs count from now (scores and queue reset). */
-  | { type: 'resetScoring' }
-  | { type: 'clearQueue' }
-  /** Drop the challenger (here and in the trainer). */
-  | { type: 'discardChallenger'; inTrainer: boolean }
-  /** Save and serve the challenger; report `promoted`. */
-  | { type: 'promote'; record: RoundRecord }
-  | { type: 'releasePrevious' } // a watch ended without a rollback (kept, pinned, refused, failed): the trainer drops the previous champion
-  /** Serve `to` again and make the trainer's previous model its champion; report `rolledBack`. */
-  | { type: 'rollback'; to: string; from: string | undefined; reason: string }
-  /** Give the trainer the (externally replaced) champion. */
-  | { type: 'reloadChampion' }
-  /** Live error gauges (shadow with enough pairs). */
-  | { type: 'reportShadow'; champion: number; challenger: number }
-  /** A round ended (history, metrics, log). */
-  | { type: 'finished'; record: RoundRecord }
-  /** A promoted model survived its watch. */
-  | { type: 'kept'; record: RoundRecord };
-
-export interface Transition {
-  state: RoundState;
-  actions: RoundAction[];
-}
+export { initialRoundState } from './round-types.ts';
+export type { FineTuneState, LiveScores, ManualChange, RoundAction, RoundEvent, RoundLimits, RoundRecord, RoundState, RoundTrigger, Transition } from './round-types.ts';
 
 const LIVE: ReadonlySet<FineTuneState> = new Set(['idle', 'training', 'shadow', 'watching']);
 const pct = (x: number, digits: number) => (x * 100).toFixed(digits);
@@ -189,13 +82,8 @@ function live(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
         actions: [{ type: 'finished', record: { ...record, outcome: 'promoted' } }, { type: 'resetScoring' }],
       };
     }
-    case 'championReplaced': {
-      const inRound = s.phase === 'shadow' || s.phase === 'training';
-      return {
-        state: { ...s, phase: 'idle', gen: s.gen + 1, current: null, previousVersion: null, nextRoundAt: e.now + l.intervalMs },
-        actions: [{ type: 'discardChallenger', inTrainer: false }, { type: 'clearQueue' }, ...(inRound ? end(s, 'discarded', `champion replaced (${e.why})`) : []), { type: 'reloadChampion' }],
-      };
-    }
+    case 'championReplaced':
+      return replaced(s, e, l);
     case 'trainerDied': {
       const inRound = s.phase === 'shadow' || s.phase === 'training';
       return { // the previous champion lived in the dead trainer: no automatic rollback to it
@@ -220,6 +108,21 @@ function live(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
     default:
       return stay;
   }
+}
+
+/**
+ * The serving version changed from outside the round. A round training or in shadow is discarded;
+ * a watch ends recorded: `rolled_back` when an operator rolled back to an older version, else
+ * `aborted` (a manual change to a newer version, one followed from model.dir, the lease lost).
+ */
+function replaced(s: RoundState, e: Extract<RoundEvent, { type: 'championReplaced' }>, l: RoundLimits): Transition {
+  const inRound = s.phase === 'shadow' || s.phase === 'training';
+  const pairs = `after ${s.current?.watch?.count ?? 0} live pairs of watching`;
+  const watchEnd = e.manual?.direction === 'older' ? end(s, 'rolled_back', `manual rollback to ${e.manual.to} (POST /v1/model/rollback) ${pairs}`) : end(s, 'aborted', `watch ended: champion replaced (${e.why}) ${pairs}`);
+  return {
+    state: { ...s, phase: 'idle', gen: s.gen + 1, current: null, previousVersion: null, nextRoundAt: e.now + l.intervalMs },
+    actions: [{ type: 'discardChallenger', inTrainer: false }, { type: 'clearQueue' }, ...(inRound ? end(s, 'discarded', `champion replaced (${e.why})`) : []), ...(s.phase === 'watching' ? watchEnd : []), { type: 'reloadChampion' }],
+  };
 }
 
 function step(s: RoundState, now: number, pinned: boolean, l: RoundLimits): Transition {

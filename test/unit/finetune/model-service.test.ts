@@ -121,6 +121,12 @@ test('manual rollback: previous version, named version, pin, unknown version →
   assert.equal(info.version, 'v3');
   assert.equal(info.pinned, false);
   assert.match(await metrics.registry.getSingleMetricAsString('tickcast_model_pinned'), /tickcast_model_pinned 0/);
+  // Fine-tuning is off: no round ran, so none is counted (before 6 Dec 2026 each change counted as a
+  // rolled_back round, the forward one too); the manual changes have their own counter, by direction.
+  assert.doesNotMatch(await metrics.registry.getSingleMetricAsString('tickcast_finetune_rounds_total'), /outcome=/);
+  const changes = await metrics.registry.getSingleMetricAsString('tickcast_model_manual_changes_total');
+  assert.match(changes, /tickcast_model_manual_changes_total\{direction="older"\} 2/);
+  assert.match(changes, /tickcast_model_manual_changes_total\{direction="newer"\} 1/);
 });
 
 test('bootstrap: with no checkpoint a model is trained on the data, saved as v1, and forecasts it clearly better than naive last-value', async (t) => {

@@ -56,6 +56,11 @@ const table: { name: string; from: RoundState; events: RoundEvent[]; phase: stri
   { name: 'watching: a regression over minSamples past the deadline still rolls back', from: watching, events: [{ type: 'scored', gen: 0, now: 20_000, pinned: false, count: 10, mae: { champion: 1.2, previous: 1 } }], phase: 'watching', actions: ['rollback'] },
   { name: 'watching: a pinned step ends the watch, recorded as kept (the pinned model stays), no current round left', from: watching, events: [{ type: 'step', now: 0, pinned: true }], phase: 'idle', actions: ['pauseTrainer', 'clearQueue', 'kept', 'releasePrevious'], check: (s) => assert.equal(s.current, null) },
   { name: 'champion replaced in shadow → idle, discarded, trainer reloaded, new generation', from: shadow, events: [{ type: 'championReplaced', now: 0, why: 'manual' }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:discarded', 'reloadChampion'], check: (s) => assert.equal(s.gen, 1) },
+  // Before 6 Dec 2026 a watch ended by a change from outside left no record: GET /v1/model's `last` still said `promoted`.
+  { name: 'watching: an operator rolls back to an older version → idle, the watch recorded as rolled_back (once), trainer reloaded', from: watching, events: [{ type: 'championReplaced', now: 0, why: 'manual rollback to v1', manual: { to: 'v1', direction: 'older' } }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:rolled_back', 'reloadChampion'], check: (s) => assert.deepEqual([s.gen, s.previousVersion, s.current], [1, null, null]) },
+  { name: 'watching: an operator serves a newer version → idle, the watch recorded as aborted (not a rollback)', from: watching, events: [{ type: 'championReplaced', now: 0, why: 'manual change to v3', manual: { to: 'v3', direction: 'newer' } }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:aborted', 'reloadChampion'] },
+  { name: 'watching: a version followed from model.dir → idle, the watch recorded as aborted, not as a manual rollback', from: watching, events: [{ type: 'championReplaced', now: 0, why: 'followed the model directory' }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:aborted', 'reloadChampion'] },
+  { name: 'idle: a manual rollback records no round (there is none)', from: idle, events: [{ type: 'championReplaced', now: 0, why: 'manual rollback to v1', manual: { to: 'v1', direction: 'older' } }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'reloadChampion'] },
   { name: 'trainer died while training → aborted, no rollback target', from: { ...training, previousVersion: 'v1' }, events: [{ type: 'trainerDied', reason: 'killed' }], phase: 'idle', actions: ['finished:aborted', 'discardChallenger', 'clearQueue'], check: (s) => assert.equal(s.previousVersion, null) },
   { name: 'loop failure in shadow (e.g. the promotion refused or not built) → idle, the round recorded as aborted, challenger dropped in the trainer too', from: shadow, events: [{ type: 'failed', reason: 'engine could not be built' }], phase: 'idle', actions: ['discardChallenger', 'finished:aborted'], check: (s) => assert.equal(s.current, null) },
   { name: 'loop failure while watching → idle; the promoted round is not recorded twice', from: watching, events: [{ type: 'failed', reason: 'score lost' }], phase: 'idle', actions: ['discardChallenger', 'releasePrevious'], check: (s) => assert.equal(s.current, null) },
@@ -83,6 +88,17 @@ test('round policy: a watch ended by a pin records it as kept, with its pairs so
   assert.deepEqual(kept.record.watch, { count: 7, champion: 1.05, previous: 1 });
   assert.match(String(kept.record.reason), /model pinned: the watch ended after 7 live pairs without a decision/);
   assert.equal(t.state.previousVersion, null);
+});
+
+test('round policy: a watch ended by a manual rollback says so, with the version and its pairs so far; a followed change says why', () => {
+  const scored = transition(watching, { type: 'scored', gen: 0, now: 2500, pinned: false, count: 7, mae: { champion: 1.05, previous: 1 } }, L).state;
+  const records = (e: RoundEvent) => transition(scored, e, L).actions.flatMap((a) => (a.type === 'finished' ? [a.record] : []));
+  const [manual] = records({ type: 'championReplaced', now: 3000, why: 'manual rollback to v1', manual: { to: 'v1', direction: 'older' } });
+  assert.deepEqual([manual.outcome, manual.version, manual.round, manual.watch], ['rolled_back', 'v2', 1, { count: 7, champion: 1.05, previous: 1 }]);
+  assert.equal(manual.reason, 'manual rollback to v1 (POST /v1/model/rollback) after 7 live pairs of watching');
+  const [followed] = records({ type: 'championReplaced', now: 3000, why: 'followed the model directory' });
+  assert.equal(followed.outcome, 'aborted');
+  assert.equal(followed.reason, 'watch ended: champion replaced (followed the model directory) after 7 live pairs of watching');
 });
 
 test('round policy: a watch ended by its deadline records why the model was kept', () => {

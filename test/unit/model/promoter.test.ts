@@ -78,7 +78,7 @@ test('manual rollback never swaps in a version of another spec: named, 409 befor
     });
     assert.deepEqual(built, ['v3'], 'no engine built for a version that cannot be swapped in');
     assert.equal(promoter.champion.version, 'v3');
-    assert.equal(await promoter.rollbackManually({}), true);
+    assert.deepEqual(await promoter.rollbackManually({}), { from: 'v3', to: 'v1' });
     assert.equal(promoter.champion.version, v1.version, 'the previous version with the serving spec; v2 skipped');
     assert.equal(current.version, 'v1');
     await assert.rejects(promoter.rollbackManually({}), /no version older than v1 to roll back to/);
