@@ -66,6 +66,7 @@ const OWNER: Record<string, string> = {
   incidentsClosed: 'IncidentGrouper',
   incidentsSeen: 'IncidentGrouper',
   incidentsFiringSeries: 'IncidentGrouper',
+  recentAnomalies: 'RecentAnomalies',
 };
 
 const snapshotParts = (): string[] => {
