@@ -22,6 +22,7 @@ import { nabTimestampMs, type PipelineDetect } from '../eval/nab/detect.ts';
 import type { NabRow } from '../eval/nab/io.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
 
 /** A row with its score: 0 and the reason in words (a tick outcome or a dead-letter code) when the service refused it. */
 export interface ScoredRow<T extends NabRow = NabRow> {
@@ -50,7 +51,7 @@ const REASONS: Partial<Record<TickOutcome, string>> = {
 };
 
 /** What the pipeline reported, consumed in order as rows are paired with it. */
-interface Reports {
+export interface Reports {
   outcomes: TickOutcome[];
   scores: number[];
   deadLetters: Map<number, string>;
@@ -82,9 +83,13 @@ function filePipeline(config: Config, model: Predictor, chunk: number, detector:
 /**
  * Pair rows, in order, with the outcomes reported so far (the n-th outcome is the n-th row's), an
  * accepted one with the next score; stops at an accepted outcome whose score has not come yet.
- * `paired` counts the outcomes consumed before (the dead letters' offsets).
+ * `paired` counts the outcomes consumed before (the dead letters' offsets, each its row's index).
+ * The pairing is by position, so it holds only while every record reports exactly one outcome;
+ * the dead letters, which name their record, check it: a record that was accepted and then failed
+ * in the pipeline (a dead letter for an accepted row: it would report twice and shift every later
+ * score by one) stops the run with TC_INTERNAL rather than write misaligned scores.
  */
-function* pair<T extends NabRow>(pending: T[], reports: Reports, paired: { n: number }): Generator<ScoredRow<T>> {
+export function* pair<T extends NabRow>(pending: T[], reports: Reports, paired: { n: number }): Generator<ScoredRow<T>> {
   let o = 0;
   let s = 0;
   let r = 0;
@@ -94,12 +99,24 @@ function* pair<T extends NabRow>(pending: T[], reports: Reports, paired: { n: nu
     const index = paired.n++;
     const dead = reports.deadLetters.get(index);
     reports.deadLetters.delete(index);
+    if ((dead === undefined) === (outcome === 'dead_letter') && outcome !== 'incomplete') throw misaligned(index, outcome, dead);
     if (outcome === 'accepted') yield { row: pending[r], score: reports.scores[s++], refused: null };
-    else yield { row: pending[r], score: 0, refused: outcome === 'dead_letter' ? `dead-lettered: ${dead ?? 'refused'}` : (REASONS[outcome] ?? outcome) };
+    else yield { row: pending[r], score: 0, refused: outcome === 'dead_letter' ? `dead-lettered: ${dead}` : (REASONS[outcome] ?? outcome) };
   }
   reports.outcomes.splice(0, o);
   reports.scores.splice(0, s);
   pending.splice(0, r);
+}
+
+/** Every report consumed once every row was paired; TC_INTERNAL otherwise (a record reported twice, or not at all). */
+export function checkAllPaired(pending: readonly unknown[], reports: Reports, paired: { n: number }): void {
+  const left = reports.outcomes.length + reports.scores.length + reports.deadLetters.size;
+  if (pending.length === 0 && left === 0) return;
+  throw new TickcastError(ErrorCodes.INTERNAL, `detect: the pipeline's reports do not match its ${paired.n + pending.length} rows (${pending.length} rows unpaired; ${reports.outcomes.length} outcomes, ${reports.scores.length} scores, ${reports.deadLetters.size} dead letters left over); no results were written`);
+}
+
+function misaligned(index: number, outcome: TickOutcome, dead: string | undefined): TickcastError {
+  return new TickcastError(ErrorCodes.INTERNAL, `detect: row ${index + 1} of the file was reported ${outcome}${dead === undefined ? ' without its dead letter' : ` and dead-lettered (${dead})`}: its scores would no longer line up with the rows; no results were written`);
 }
 
 /**
@@ -139,6 +156,7 @@ export async function createPipelineDetect(config: Config, logger: Logger, chunk
     if (batch.length > 0) await send(batch);
     await inference.close();
     yield* pair(pending, reports, paired);
+    checkAllPaired(pending, reports, paired);
   }
   return {
     scoreRows,
