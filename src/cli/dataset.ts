@@ -2,10 +2,11 @@
  * CSV file → split, normalised, windowed arrays: the data preparation `train`, `backtest` and the
  * accuracy benchmark share, so all three cut and scale a file identically.
  */
-import { dataError, readCsvFile } from '../data/csv.ts';
+import { dataError } from '../data/csv.ts';
+import { readCsvColumns } from '../data/columns.ts';
 import { applyZScore, fitZScore, selectStats, type ZScoreStats } from '../data/normalise.ts';
 import { splitBorders, windowRange, type SplitBorders, type SplitSpec, type WindowRange } from '../data/split.ts';
-import { selectColumns, type ColumnSelection, type SeriesTable } from '../data/table.ts';
+import { selectColumns, timeColumnOf, type ColumnSelection, type SeriesTable } from '../data/table.ts';
 import { inLogDomain } from '../domain/model-spec.ts';
 import { ErrorCodes } from '../errors/index.ts';
 
@@ -19,8 +20,9 @@ export interface PreparedData {
   ranges: { train: WindowRange; val: WindowRange; test: WindowRange };
 }
 
+/** Read a file's columns for `selection`, each cell parsed as it is read: no text is held (../data/columns.ts). */
 export async function loadTable(path: string, selection: ColumnSelection, signal?: AbortSignal): Promise<SeriesTable> {
-  return selectColumns(await readCsvFile(path, signal), selection);
+  return selectColumns(await readCsvColumns(path, (header) => timeColumnOf(header, selection), signal), selection);
 }
 
 export interface PrepareOptions {

@@ -10,6 +10,7 @@
  */
 import { ErrorCodes } from '../errors/index.ts';
 import { dataError, notNumberHint, type RawCsv } from './csv.ts';
+import { rawColumns, type CsvColumns } from './columns.ts';
 import { parseTimestamp, typicalStepMs } from './time.ts';
 
 export interface ColumnSelection {
@@ -55,25 +56,38 @@ function isNumberText(s: string): boolean {
  * A default feature: its first non-empty cell is a number (an empty first cell does not drop a
  * numeric column; an empty cell further down is then reported with its line, not skipped).
  */
-function isNumericColumn(cells: readonly string[]): boolean {
-  const first = cells.find((c) => c !== '');
+function isNumericColumn(csv: CsvColumns, c: number): boolean {
+  const first = csv.firstCell(c);
   return first !== undefined && isNumberText(first);
 }
 
+/**
+ * The index of the time column the selection asks for: -1 for `"none"` or a --time-col the header
+ * lacks (selectColumns reports that); else the first column named as TIME_NAMES, else column 0.
+ */
+export function timeColumnOf(header: readonly string[], sel: ColumnSelection = {}): number {
+  if (sel.timeCol === 'none') return -1;
+  if (sel.timeCol !== undefined) return header.indexOf(sel.timeCol);
+  const named = header.findIndex((h) => TIME_NAMES.includes(h.toLowerCase()));
+  return named >= 0 ? named : 0;
+}
+
 /** A column that would be numeric but for a decimal comma, named with its first cell; '' when none. */
-function decimalCommaNote(csv: RawCsv, timeIdx: number): string {
+function decimalCommaNote(csv: CsvColumns, timeIdx: number): string {
   for (let i = 0; i < csv.header.length; i++) {
-    const first = i === timeIdx ? undefined : csv.cells[i].find((c) => c !== '');
+    const first = i === timeIdx ? undefined : csv.firstCell(i);
     const hint = first === undefined ? '' : notNumberHint(first);
     if (hint !== '') return ` (column ${JSON.stringify(csv.header[i])} has ${JSON.stringify(first)}${hint})`;
   }
   return '';
 }
 
-export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTable {
-  const { header, cells, lines, path } = csv;
+/** Pick and read the columns of a file: its text (RawCsv), or its columns parsed as read (./columns.ts `readCsvColumns`, given `timeColumnOf`). */
+export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection = {}): SeriesTable {
+  const csv = 'cells' in input ? rawColumns(input) : input;
+  const { header, path } = csv;
   const fromModel = sel.from === 'model';
-  if (lines.length === 0) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${path}: no data rows after the header`);
+  if (csv.rows === 0) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${path}: no data rows after the header`);
   const require = (name: string, flag: string): number => {
     const i = header.indexOf(name);
     if (i < 0) {
@@ -87,17 +101,11 @@ export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTab
     return i;
   };
 
-  let timeIdx: number;
-  if (sel.timeCol === 'none') timeIdx = -1;
-  else if (sel.timeCol !== undefined) timeIdx = require(sel.timeCol, '--time-col');
-  else {
-    const named = header.findIndex((h) => TIME_NAMES.includes(h.toLowerCase()));
-    timeIdx = named >= 0 ? named : 0;
-  }
+  const timeIdx = sel.timeCol !== undefined && sel.timeCol !== 'none' ? require(sel.timeCol, '--time-col') : timeColumnOf(header, sel);
 
   const numericCols = header
     .map((_, i) => i)
-    .filter((i) => i !== timeIdx && isNumericColumn(cells[i]));
+    .filter((i) => i !== timeIdx && isNumericColumn(csv, i));
   let targetIdx: number[];
   if (sel.targets !== undefined && sel.targets.length > 0) targetIdx = sel.targets.map((t) => require(t, '--target'));
   else {
@@ -122,22 +130,18 @@ export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTab
     throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${path}: a column is listed twice in --features; list each once`);
   }
 
-  const rows = lines.length;
+  const rows = csv.rows;
   const columns = featureIdx.map((c) => {
-    const out = new Float64Array(rows);
-    const col = cells[c];
-    for (let r = 0; r < rows; r++) {
-      const v = col[r] === '' ? Number.NaN : Number(col[r]);
-      if (!Number.isFinite(v)) {
-        throw dataError(
-          ErrorCodes.DATA_NOT_NUMERIC,
-          `${path}:${lines[r]}: column ${JSON.stringify(header[c])} has ${JSON.stringify(col[r])}, not a finite number${notNumberHint(col[r])}; fill or drop that row${fromModel ? ' (the model reads this column)' : ', or leave the column out with --features'}`,
-          { line: lines[r], column: header[c], value: col[r] },
-        );
-      }
-      out[r] = v;
+    const { values, bad } = csv.numbers(c);
+    if (bad !== null) {
+      const line = csv.line(bad.row);
+      throw dataError(
+        ErrorCodes.DATA_NOT_NUMERIC,
+        `${path}:${line}: column ${JSON.stringify(header[c])} has ${JSON.stringify(bad.text)}, not a finite number${notNumberHint(bad.text)}; fill or drop that row${fromModel ? ' (the model reads this column)' : ', or leave the column out with --features'}`,
+        { line, column: header[c], value: bad.text },
+      );
     }
-    return out;
+    return values;
   });
 
   const timesMs = timeIdx < 0 ? Float64Array.from({ length: rows }, (_, r) => r * 3_600_000) : parseTimes(csv, timeIdx);
@@ -158,28 +162,22 @@ export function selectColumns(csv: RawCsv, sel: ColumnSelection = {}): SeriesTab
 }
 
 /** The time column as epoch ms, strictly increasing; TC_DATA_BAD_TIME / TC_DATA_TIME_UNSORTED with the line. */
-function parseTimes(csv: RawCsv, timeIdx: number): Float64Array {
-  const { header, cells, lines, path } = csv;
-  const rows = lines.length;
-  const timesMs = new Float64Array(rows);
-  const col = cells[timeIdx];
-  for (let r = 0; r < rows; r++) {
-    const t = parseTimestamp(col[r]);
-    if (!Number.isFinite(t)) {
-      throw dataError(
-        ErrorCodes.DATA_BAD_TIME,
-        `${path}:${lines[r]}: time column ${JSON.stringify(header[timeIdx])} has ${JSON.stringify(col[r])}; use ISO-8601 ("2024-01-31 13:00:00") or epoch seconds/ms, name the right column with --time-col, or pass --time-col none`,
-        { line: lines[r], column: header[timeIdx], value: col[r] },
-      );
-    }
-    if (r > 0 && t <= timesMs[r - 1]) {
-      throw dataError(
-        ErrorCodes.DATA_TIME_UNSORTED,
-        `${path}:${lines[r]}: time ${JSON.stringify(col[r])} is not after the previous row (line ${lines[r - 1]}); sort the file by time and remove duplicate timestamps`,
-        { line: lines[r], previousLine: lines[r - 1] },
-      );
-    }
-    timesMs[r] = t;
+function parseTimes(csv: CsvColumns, timeIdx: number): Float64Array {
+  const { header, path } = csv;
+  const { values, bad } = csv.times(timeIdx);
+  if (bad === null) return values;
+  const line = csv.line(bad.row);
+  if (!Number.isFinite(parseTimestamp(bad.text))) {
+    throw dataError(
+      ErrorCodes.DATA_BAD_TIME,
+      `${path}:${line}: time column ${JSON.stringify(header[timeIdx])} has ${JSON.stringify(bad.text)}; use ISO-8601 ("2024-01-31 13:00:00") or epoch seconds/ms, name the right column with --time-col, or pass --time-col none`,
+      { line, column: header[timeIdx], value: bad.text },
+    );
   }
-  return timesMs;
+  const previousLine = csv.line(bad.row - 1);
+  throw dataError(
+    ErrorCodes.DATA_TIME_UNSORTED,
+    `${path}:${line}: time ${JSON.stringify(bad.text)} is not after the previous row (line ${previousLine}); sort the file by time and remove duplicate timestamps`,
+    { line, previousLine },
+  );
 }

@@ -1,0 +1,125 @@
+/**
+ * A CSV file's columns as ./table.ts reads them: each cell parsed as it is read, into growable
+ * typed arrays (8 bytes a value), so a long file is never held as text (`train` needs every row
+ * at once). What the column selection and its messages need of the text is kept on the way: each
+ * column's first non-empty cell, and its first cell that does not read (with its text and line).
+ * `rawColumns` gives the same view of text already in memory (RawCsv), so both read alike.
+ */
+import { openCsvRows, type RawCsv } from './csv.ts';
+import { parseTimestamp } from './time.ts';
+
+/** The first cell of a column that does not read: a number that is not finite, or a time that does not parse or is not after the one before. */
+export interface BadCell {
+  row: number;
+  text: string;
+}
+
+/** A column read as numbers (or, for the time column, epoch ms); values past `bad` are not read. */
+export interface ParsedColumn {
+  values: Float64Array;
+  bad: BadCell | null;
+}
+
+/** What selectColumns reads of a CSV file. */
+export interface CsvColumns {
+  path: string;
+  header: string[];
+  rows: number;
+  /** 1-based file line of data row `r`. */
+  line(r: number): number;
+  /** The column's first non-empty cell; undefined when every cell is empty. */
+  firstCell(c: number): string | undefined;
+  numbers(c: number): ParsedColumn;
+  /** The time column, strictly increasing up to `bad`. */
+  times(c: number): ParsedColumn;
+}
+
+const asNumber = (text: string): number => (text === '' ? Number.NaN : Number(text));
+
+/** Text columns (a file read whole, a fixture) as CsvColumns: parsed when asked. */
+export function rawColumns(csv: RawCsv): CsvColumns {
+  const parse = (c: number, time: boolean): ParsedColumn => {
+    const col = new Growing(time);
+    csv.cells[c].forEach((text) => col.push(text));
+    return col.done();
+  };
+  return {
+    path: csv.path,
+    header: csv.header,
+    rows: csv.lines.length,
+    line: (r) => csv.lines[r],
+    firstCell: (c) => csv.cells[c].find((t) => t !== ''),
+    numbers: (c) => parse(c, false),
+    times: (c) => parse(c, true),
+  };
+}
+
+/**
+ * Read a CSV file into parsed columns, line by line: the column at `timeOf(header)` as times, every
+ * other as numbers. Errors of the file itself (unreadable, ragged rows, …) as readCsvFile's; an
+ * aborted `signal` rejects with its reason.
+ */
+export async function readCsvColumns(path: string, timeOf: (header: readonly string[]) => number, signal?: AbortSignal): Promise<CsvColumns> {
+  const csv = await openCsvRows(path, signal);
+  const timeIdx = timeOf(csv.header);
+  const cols = csv.header.map((_, c) => new Growing(c === timeIdx));
+  const lines = new Growing(false);
+  let rows = 0;
+  try {
+    for await (const { cells, line } of csv.rows) {
+      for (let c = 0; c < cells.length; c++) cols[c].push(cells[c]);
+      lines.set(line);
+      rows++;
+    }
+  } finally {
+    await csv.close();
+  }
+  const parsed = cols.map((c) => c.done());
+  const lineOf = lines.done().values;
+  return {
+    path,
+    header: csv.header,
+    rows,
+    line: (r) => lineOf[r],
+    firstCell: (c) => cols[c].first,
+    numbers: (c) => (c === timeIdx ? fail('numbers', c) : parsed[c]),
+    times: (c) => (c === timeIdx ? parsed[c] : fail('times', c)),
+  };
+}
+
+function fail(what: string, c: number): never {
+  throw new Error(`column ${c} was not read as ${what}`);
+}
+
+/** One column being read: values parsed into a doubling Float64Array, its first non-empty cell and first bad one. */
+class Growing {
+  values = new Float64Array(1024);
+  first: string | undefined;
+  bad: BadCell | null = null;
+  private n = 0;
+
+  constructor(private readonly time: boolean) {}
+
+  /** Append a value, doubling the array when full (the array is replaced: index it only after this). */
+  set(v: number): void {
+    if (this.n === this.values.length) {
+      const next = new Float64Array(this.values.length * 2);
+      next.set(this.values);
+      this.values = next;
+    }
+    this.values[this.n++] = v;
+  }
+
+  push(text: string): void {
+    if (this.first === undefined && text !== '') this.first = text;
+    if (this.bad !== null) return; // never read past it: only the first bad cell is reported
+    const row = this.n;
+    const v = this.time ? parseTimestamp(text) : asNumber(text);
+    if (!Number.isFinite(v) || (this.time && row > 0 && v <= this.values[row - 1])) this.bad = { row, text };
+    else this.set(v);
+  }
+
+  done(): ParsedColumn {
+    return { values: this.values.slice(0, this.n), bad: this.bad };
+  }
+}
