@@ -1,11 +1,19 @@
 // tickcast dashboard, alerting panels (issue 16): band quality of the selected series and the
 // worst-calibrated series, alert feedback buttons on the selected series' alerts, grouped
-// incidents, and the series-state snapshot (restart in seconds). Polls the REST API every 5 s while the tab is visible; reads the selected series from #series and the API key
-// from #api-key (the same inputs as dashboard.js). Plain browser JS, DOM built with textContent.
+// incidents, and the series-state snapshot (restart in seconds). Polls the REST API every 5 s while
+// the tab is visible, backing off while reads fail (10 s, 20 s … 2 min, or the server's Retry-After,
+// plus up to a quarter at random), as the series list does (dashboard-series.js); reads the selected
+// series from #series and the API key from #api-key (the same inputs as dashboard.js). Plain browser
+// JS, DOM built with textContent.
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
-  const POLL_MS = 5000;
+  const MAX_BACKOFF_MS = 120000;
+  // everyMs: a test may set window.tickcastAlertPanels = { everyMs } before the page's scripts run.
+  const api = Object.assign({ everyMs: 5000 }, window.tickcastAlertPanels, { refresh });
+  window.tickcastAlertPanels = api;
+  let failures = 0;
+  let timer = 0;
   const MEMBERS_SHOWN = 10;
   const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; };
   const pct = (x) => (typeof x === 'number' ? (x * 100).toFixed(1) + ' %' : '–');
@@ -19,17 +27,19 @@
     return h;
   }
   // The body; null on a 404 (the part is off on this instance, or the series is unknown); and
-  // {failed: why} on any other failure (no key, a refused key, a busy server, no network), which
-  // the panels show as such rather than as "off".
+  // {failed: why, retryAfter: s} on any other failure (no key, a refused key, a busy server, no
+  // network), which the panels show as such rather than as "off".
   async function get(url) {
     let res;
-    try { res = await fetch(url, { headers: headers(false) }); } catch (e) { return { failed: String(e.message || e) }; }
+    try { res = await fetch(url, { headers: headers(false) }); } catch (e) { return { failed: 'service unreachable (' + String(e.message || e) + ')', retryAfter: 0 }; }
     if (res.status === 404) return null;
     const body = await res.json().catch(() => null);
     if (res.ok && body) return body;
-    return { failed: (body && body.error && body.error.message) || 'HTTP ' + res.status };
+    const retryAfter = Number(res.headers.get('retry-after'));
+    return { failed: (body && body.error && body.error.message) || 'HTTP ' + res.status, retryAfter: retryAfter > 0 ? retryAfter : 0 };
   }
-  const failed = (x) => (x && typeof x.failed === 'string' ? 'unavailable: ' + x.failed : '');
+  let retryNote = ''; // while reads fail: when the panels read again
+  const failed = (x) => (x && typeof x.failed === 'string' ? 'unavailable: ' + x.failed + retryNote : '');
 
   function renderBand(detail, overview) {
     const box = $('band-quality');
@@ -89,7 +99,7 @@
     try {
       res = await fetch('v1/anomalies/' + encodeURIComponent(id) + '/feedback', { method: 'POST', headers: headers(true), body: JSON.stringify({ verdict }) });
     } catch (e) {
-      $('feedback-status').textContent = verdict + ' not recorded: ' + String(e.message || e) + ' — try again';
+      $('feedback-status').textContent = verdict + ' not recorded: service unreachable (' + String(e.message || e) + ') — try again';
       $('feedback-status').dataset.ok = 'false';
       return;
     }
@@ -154,10 +164,31 @@
     p.className = st.failures ? 'open' : '';
   }
 
+  // How long until the next read: everyMs, or while reads fail everyMs × 2^failures up to 2 min,
+  // never sooner than the longest Retry-After a failed read carried.
+  function nextWait(reads) {
+    const bad = reads.filter((x) => x && typeof x.failed === 'string');
+    if (!bad.length) { failures = 0; return api.everyMs; }
+    failures++;
+    return Math.max(Math.min(MAX_BACKOFF_MS, api.everyMs * 2 ** failures), ...bad.map((x) => x.retryAfter * 1000));
+  }
+  function schedule(ms) {
+    clearTimeout(timer);
+    timer = setTimeout(poll, ms);
+  }
+  // No reads while the tab is hidden (five per tab every 5 s, band quality's over every series,
+  // for pages left open in the background), one at once when it is shown again.
+  function poll() {
+    if (document.hidden) schedule(api.everyMs);
+    else refresh();
+  }
+
   let busy = false;
   async function refresh() {
     if (busy) return;
     busy = true;
+    clearTimeout(timer);
+    let wait = api.everyMs;
     try {
       const series = $('series').value;
       const enc = encodeURIComponent(series);
@@ -168,6 +199,8 @@
         get('v1/incidents?limit=10'),
         get('v1/snapshots'),
       ]);
+      wait = nextWait([detail, alerts, overview, incidents, snapshot]) * (1 + Math.random() / 4); // pages do not come back in step
+      retryNote = failures ? ' — retrying in ' + Math.round(wait / 1000) + ' s' : '';
       renderBand(detail, overview);
       renderFeedback(series, detail, alerts && alerts.items);
       renderIncidents(incidents);
@@ -176,12 +209,13 @@
       $('feedback-status').textContent = String(e.message || e);
     } finally {
       busy = false;
+      schedule(wait);
     }
   }
   $('series').addEventListener('change', refresh);
-  // No reads while the tab is hidden (five per tab every 5 s, band quality's over every series,
-  // for pages left open in the background), one at once when it is shown again.
-  setInterval(() => { if (!document.hidden) refresh(); }, POLL_MS);
-  document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
+  // Another key may be what the failing reads needed: read at once.
+  $('api-key').addEventListener('change', refresh);
+  // Shown again: read at once, unless backing off (the scheduled read comes when it is due).
+  document.addEventListener('visibilitychange', () => { if (!document.hidden && failures === 0) refresh(); });
   refresh();
 })();
