@@ -17,10 +17,20 @@
     const key = $('api-key').value.trim();
     return key ? { authorization: 'Bearer ' + key } : {};
   }
+  // A fetch the network failed (the service down or restarting, no route to it) rejects with the
+  // browser's bare "Failed to fetch" / "NetworkError …": said as what it means for the user.
+  async function reach(url, init) {
+    try {
+      return await fetch(url, init);
+    } catch (e) {
+      if (init.signal && init.signal.aborted) throw e;
+      throw Object.assign(new Error('service unreachable (' + String(e.message || e) + ')'), { unreachable: true });
+    }
+  }
   // 503 (shedding/draining) and 429 carry Retry-After: wait and try again a few times.
   async function getJson(url, attempts) {
     attempts = attempts === undefined ? 5 : attempts;
-    const res = await fetch(url, { headers: headers() });
+    const res = await reach(url, { headers: headers() });
     const body = await res.json().catch(() => ({}));
     if ((res.status === 503 || res.status === 429) && attempts > 1) {
       const wait = Math.min(30, Number(res.headers.get('retry-after')) || 1);
@@ -31,7 +41,16 @@
     if (!res.ok) throw new Error((body.error && (body.error.message + (body.error.hint ? ' — ' + body.error.hint : ''))) || res.statusText);
     return body;
   }
-  function setStatus(msg) { $('status').textContent = msg || ''; }
+  let countdown = 0;
+  function setStatus(msg) { clearInterval(countdown); $('status').textContent = msg || ''; }
+  // `msg` and when the page tries again, counted down each second until then.
+  function setRetrying(msg, ms) {
+    const until = Date.now() + ms;
+    const show = () => { $('status').textContent = msg + ', retrying in ' + Math.max(1, Math.ceil((until - Date.now()) / 1000)) + ' s'; };
+    setStatus('');
+    show();
+    countdown = setInterval(() => (Date.now() >= until ? clearInterval(countdown) : show()), 1000);
+  }
   function setConn(s) { $('conn').dataset.state = s; $('conn').textContent = 'live: ' + s; }
 
   function trim(map) {
@@ -230,10 +249,11 @@
     state.stream = ac;
     setConn('connecting');
     let refused = '';
+    let unreachable = false;
     let wait = 2000;
     (async () => {
       try {
-        const res = await fetch('v1/events?series=' + encodeURIComponent(id), { headers: headers(), signal: ac.signal });
+        const res = await reach('v1/events?series=' + encodeURIComponent(id), { headers: headers(), signal: ac.signal });
         const retryAfter = Number(res.headers.get('retry-after'));
         if ((res.status === 503 || res.status === 429) && retryAfter > 0) {
           wait = Math.min(30, retryAfter) * 1000;
@@ -272,9 +292,14 @@
         setConn(refused ? 'refused' : 'error');
         state.failures = (state.failures || 0) + 1;
         wait = Math.max(wait, Math.min(30000, 2000 * 2 ** (state.failures - 1)));
+        unreachable = Boolean(e.unreachable);
       }
-      if (refused) setStatus(refused);
-      else if (!ac.signal.aborted) setTimeout(() => { if (state.stream === ac) loadSeries(id, true); }, wait * (1 + Math.random() / 4));
+      if (refused) return setStatus(refused);
+      if (ac.signal.aborted) return;
+      wait *= 1 + Math.random() / 4;
+      // Until 6 Dec 2026 an outage showed as the browser's bare "Failed to fetch" (from the reads).
+      if (unreachable) setRetrying('service unreachable', wait);
+      setTimeout(() => { if (state.stream === ac) loadSeries(id, true); }, wait);
     })();
   }
   function stopStream() {
