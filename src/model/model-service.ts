@@ -127,7 +127,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
     const { version, engine, backend, spec } = slot.predictor;
     const lease = coord?.describe();
     const training = { ...promoter.champion.meta, ...(tuner ? { finetune: { ...tuner.status(), ...(lease ? { lease } : {}) } } : {}) };
-    return { version, engine, backend, spec, training, versions: registry.versions, ...registry.notes(spec), pinned: promoter.pinned };
+    return { version, engine, backend, spec, training, versions: registry.versions, ...registry.notes(spec), pinned: promoter.pinned, servingSinceMs: promoter.servingSinceMs };
   };
 
   let started = false;

@@ -85,6 +85,9 @@ export class Promoter implements ChampionControl {
     return this.#pinned;
   }
 
+  /** When this instance began serving the champion (ms since the epoch): its load at start, else its promotion, rollback or the followed change. */
+  get servingSinceMs(): number { return this.#lastPromotion; }
+
   /** Resolves when every change asked for so far has finished (or failed). */
   idle(): Promise<unknown> {
     return this.#chain;
@@ -138,11 +141,8 @@ export class Promoter implements ChampionControl {
     return this.#serialised(async () => {
       const cur = this.#champion.version;
       const target = o.version !== undefined ? await this.#fitting(o.version) : await this.#olderFitting(asked);
-      let changed: { from: string; to: string } | null = null;
-      if (target.version !== cur) {
-        await this.#serve(target, o.version ? `manual rollback to ${target.version}` : `manual rollback from ${asked}${asked === cur ? '' : ` (serving when asked; ${cur} since)`}`);
-        changed = { from: cur, to: target.version };
-      }
+      const changed = target.version === cur ? null : { from: cur, to: target.version };
+      if (changed) await this.#serve(target, o.version ? `manual rollback to ${target.version}` : `manual rollback from ${asked}${asked === cur ? '' : ` (serving when asked; ${cur} since)`}`);
       const v = this.#champion.version;
       this.#pinned = o.pin ?? false;
       await this.#d.savePin?.(o.pin ? v : null).then(

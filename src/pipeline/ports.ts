@@ -148,9 +148,7 @@ export interface SeriesDetail extends SeriesSummary {
 export type AnomalyRecord = AnomalyAlertRecord & { kind?: 'alert'; id?: string };
 
 export interface ModelInfo {
-  version: string;
-  engine: string;
-  backend: string;
+  version: string; engine: string; backend: string;
   spec: { window: number; features: readonly string[]; targets: readonly string[]; horizon: number; quantiles: readonly number[] };
   training?: Record<string, unknown>;
   /** Versions that load and verify, newest first; those also in `incompatibleVersions` (another spec than the serving model's: 409 on rollback) cannot serve here. */
@@ -159,6 +157,8 @@ export interface ModelInfo {
   /** Versions on disk that fail to load or verify, with why (not offered for rollback). */
   damagedVersions?: { version: string; reason: string }[];
   pinned?: boolean;
+  /** When this instance began serving `version` (ms since the epoch): its load at start, else its promotion, rollback or the followed change. */
+  servingSinceMs?: number;
 }
 
 /** Model management the serving API delegates to (implemented in src/model). */

@@ -2,7 +2,8 @@
  * A model promotion while the dashboard is open: the pill names the new version, the tick from
  * which the series is forecast by it and the version before, so an operator can line the change
  * up with the alerts that followed (until 6 Dec 2026 the version changed in place, with no trace
- * of when or from what). Skips like dashboard.test.ts without chromium.
+ * of when or from what); it also says since when the service's version serves (GET /v1/model's
+ * servingSinceMs, read again at the change). Skips like dashboard.test.ts without chromium.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,12 +23,17 @@ test('a promotion seen on the series: the pill says since when and what was serv
     serving.ingest('AAPL', t0 + 20_000, 120);
     await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) === 21, null, { timeout: 10_000 });
     assert.equal(await page.textContent('#model-change'), '', 'no change seen yet');
+    // GET /v1/model's servingSinceMs: when the service's version began serving (until 6 Dec 2026 only a metric said).
+    assert.equal(await page.textContent('#model-since'), ' · trend-v2 serving since 2026-12-06 09:00:00 UTC');
 
     serving.version = 'trend-v3'; // promoted
+    serving.servingSinceMs = Date.UTC(2026, 11, 6, 12, 30, 5);
     serving.ingest('AAPL', t0 + 21_000, 121);
     await page.waitForFunction(() => document.getElementById('model-version')?.textContent === 'trend-v3', null, { timeout: 10_000 });
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(await page.textContent('#model-change'), ` · trend-v3 since ${new Date(t0 + 21_000).toISOString()}, was trend-v2`);
+    await page.waitForFunction(() => document.getElementById('model-since')?.dataset.ms === String(Date.UTC(2026, 11, 6, 12, 30, 5)), null, { timeout: 5_000 });
+    assert.equal(await page.textContent('#model-since'), ' · trend-v3 serving since 2026-12-06 12:30:05 UTC', 'read again at the change');
     serving.ingest('AAPL', t0 + 22_000, 122);
     await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) === 23, null, { timeout: 10_000 });
     assert.match(await page.textContent('#model-change') ?? '', /since .*:21\.000Z, was trend-v2$/, 'the change keeps its tick');

@@ -218,6 +218,10 @@ export const modelInfoSchema = {
     },
     damagedVersions: { type: 'array', items: { type: 'object', properties: { version: { type: 'string' }, reason: { type: 'string' } } } },
     pinned: { type: 'boolean' },
+    servingSinceMs: {
+      type: 'integer',
+      description: 'When this instance began serving `version` (Unix ms): its promotion, rollback or the change followed from model.dir, else its load at start (tickcast_model_last_promotion_timestamp_seconds × 1000).',
+    },
   },
 } as const;
 

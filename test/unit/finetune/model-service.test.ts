@@ -80,6 +80,7 @@ test('manual rollback: previous version, named version, pin, unknown version →
   await seedVersions(dir, 3);
   const metrics = createMetrics({ defaultMetrics: false });
   let inference!: InferenceStage;
+  const started = Date.now();
   const svc = await createModelService(ftConfig({ model: { dir } }), createLogger({ level: 'silent', name: 't' }), metrics, {
     slot: (first) => (inference = new InferenceStage(first, { maxBatchSize: 8, maxWaitMs: 1, maxInFlightBatches: 1 })),
   });
@@ -92,9 +93,16 @@ test('manual rollback: previous version, named version, pin, unknown version →
   const before = await inference.submit({ x });
   assert.equal(before.model, 'v3');
 
+  // servingSinceMs: when this instance began serving the version — its load at start, then each change (the metric's value, in ms).
+  const loaded = svc.info().servingSinceMs!;
+  assert.ok(loaded >= started && loaded <= Date.now(), `served since its load: ${loaded}`);
+  await new Promise((r) => setTimeout(r, 5));
+  const asked = Date.now();
   let info = await svc.rollback({});
   assert.equal(info.version, 'v2');
   assert.equal(info.pinned, false);
+  assert.ok(info.servingSinceMs! >= asked && info.servingSinceMs! <= Date.now(), `served since the rollback: ${info.servingSinceMs} (asked at ${asked})`);
+  assert.match(await metrics.registry.getSingleMetricAsString('tickcast_model_last_promotion_timestamp_seconds'), new RegExp(` ${info.servingSinceMs! / 1000}$`));
   const after = await inference.submit({ x });
   assert.equal(after.model, 'v2');
   assert.notDeepEqual(Array.from(after.y), Array.from(before.y));

@@ -134,6 +134,8 @@ test('GET /v1/model and POST /v1/model/rollback (key required; unknown version i
   const { app, serving } = await build({ apiKeys: [KEY] });
   try {
     assert.equal((await app.inject({ url: '/v1/model' })).json().version, 'trend-v2');
+    // When the serving version began serving (documented in the OpenAPI document: below).
+    assert.equal((await app.inject({ url: '/v1/model' })).json().servingSinceMs, Date.UTC(2026, 11, 6, 9));
     const noKey = await app.inject({ method: 'POST', url: '/v1/model/rollback', payload: {} });
     assert.equal(noKey.statusCode, 401);
     assert.equal(serving.version, 'trend-v2');
@@ -194,6 +196,7 @@ test('/healthz, /readyz (503 with reasons), /metrics (registry text), /docs Open
     for (const p of ['/v1/predict', '/v1/series', '/v1/series/{id}', '/v1/model', '/v1/model/rollback', '/healthz', '/readyz', '/v1/tools']) {
       assert.ok(spec.paths[p], `OpenAPI has ${p}`);
     }
+    assert.equal(spec.paths['/v1/model'].get.responses['200'].content['application/json'].schema.properties.servingSinceMs?.type, 'integer', 'GET /v1/model documents servingSinceMs');
     const predictBody = spec.paths['/v1/predict'].post.requestBody.content['application/json'].schema;
     assert.ok(predictBody.properties.window && predictBody.properties.horizon.maximum === 256);
     const ui = await app.inject({ url: '/docs/' });

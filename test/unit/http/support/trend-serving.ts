@@ -57,6 +57,8 @@ export class TrendServing implements ServingApi {
   version = 'trend-v2';
   versions = ['trend-v2', 'trend-v1'];
   pinned = false;
+  /** GET /v1/model's servingSinceMs: when `version` began serving (a test that promotes sets it). */
+  servingSinceMs = Date.UTC(2026, 11, 6, 9);
   saturated = false;
   draining = false;
   ready = true;
@@ -184,6 +186,7 @@ export class TrendServing implements ServingApi {
       spec: { window: this.modelWindow, features: ['price'], targets: ['price'], horizon: this.modelHorizon, quantiles: [0.1, 0.5, 0.9] },
       versions: [...this.versions],
       pinned: this.pinned,
+      servingSinceMs: this.servingSinceMs,
     };
   }
 
@@ -196,6 +199,7 @@ export class TrendServing implements ServingApi {
       });
     }
     this.version = target;
+    this.servingSinceMs = Date.now();
     this.pinned = opts.pin ?? false;
     return this.modelInfo();
   }

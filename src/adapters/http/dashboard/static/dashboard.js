@@ -63,7 +63,8 @@
     // A promotion (or rollback) seen on this series: the tick its first forecast came at, and the
     // version before — what an operator lines up with the alerts. Baselines (cold, fusion) aside.
     if (f.model && !f.model.startsWith('baseline:')) {
-      if (state.served && state.served !== f.model) state.modelSince = { was: state.served, ts: f.ts };
+      // GET /v1/model again: the pill's "serving since" names the new version's time.
+      if (state.served && state.served !== f.model) { state.modelSince = { was: state.served, ts: f.ts }; loadModel(false).catch(() => undefined); }
       state.served = f.model;
     }
     state.replaces = f.replaces || '';
@@ -315,6 +316,10 @@
     const model = await getJson('v1/model');
     state.target = (model.spec && model.spec.targets && model.spec.targets[0]) || null;
     $('model-engine').textContent = '(' + model.engine + '/' + model.backend + ')';
+    // When the service's version began serving (its promotion or rollback, else the instance's start); absent from older servers.
+    const since = typeof model.servingSinceMs === 'number' ? model.servingSinceMs : null;
+    $('model-since').textContent = since === null ? '' : ' · ' + model.version + ' serving since ' + new Date(since).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+    $('model-since').dataset.ms = since === null ? '' : String(since);
     if (!version) return;
     state.model = model.version;
     $('model-version').textContent = model.version;
