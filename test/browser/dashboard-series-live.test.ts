@@ -80,3 +80,27 @@ test('a page opened before any series existed opens the first one to appear', { 
     await app.close();
   }
 });
+
+test('a page whose first read of the list failed opens the series its address names once the list is read', { skip, timeout: 60_000 }, async () => {
+  const { app, serving } = await build();
+  const t0 = Date.UTC(2026, 11, 6);
+  for (let i = 0; i < 5; i++) serving.ingest('AAPL', t0 + i * 1000, 100);
+  for (let i = 0; i < 7; i++) serving.ingest('MSFT', t0 + i * 1000, 300);
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.addInitScript(() => Object.assign(window, { tickcastSeriesList: { everyMs: 300 } }));
+    let refused = 0;
+    await page.route(/\/v1\/series\?/, (r) => (refused++ === 0 ? r.abort('connectionrefused') : r.continue()));
+    await page.goto(`${base}/?series=MSFT`);
+    await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) > 0, null, { timeout: 10_000 });
+    assert.ok(refused >= 2, 'the first read failed, a later one worked');
+    assert.equal(await page.evaluate(() => (document.getElementById('series') as HTMLSelectElement).value), 'MSFT');
+    assert.equal(await page.evaluate(() => Number(document.getElementById('chart')?.dataset.points)), 7, 'MSFT drawn, not the first series');
+    assert.equal(await page.evaluate(() => location.search), '?series=MSFT');
+  } finally {
+    await browser.close();
+    await app.close();
+  }
+});

@@ -5,7 +5,8 @@
 // off when reads fail (30 s, 60 s … 2 min, or the server's Retry-After, plus up to a quarter at
 // random). The series on show stays in the list when it is not on the page: marked "not tracked
 // now" when the page holds every series (evicted, or never seen), else left as it is (an id past
-// the first page). With nothing on show (no series yet) the first one to appear is opened.
+// the first page). With nothing on show the series the address names is opened (the page's first
+// read of the list failed), else (no series yet) the first one to appear.
 // dashboard.js renders its first read through render(); both read the API key from #api-key.
 (function () {
   'use strict';
@@ -60,10 +61,11 @@
       }
       const list = await res.json();
       const sel = $('series');
-      const shown = sel.value;
-      const now = render(list, shown);
-      // Nothing was on show (no series when the page opened): open the first that appeared.
-      if (!shown && now) sel.dispatchEvent(new Event('change'));
+      const before = sel.value;
+      // Nothing on show yet: the series the address names (the page's first read of the list
+      // failed: until 6 Dec 2026 the first series opened in its place), else the first that appeared.
+      const now = render(list, before || new URLSearchParams(location.search).get('series') || '');
+      if (!before && now) sel.dispatchEvent(new Event('change'));
       failures = 0;
     } catch (e) {
       failures++;
