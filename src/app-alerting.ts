@@ -20,6 +20,7 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from './telemetry/logger.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 import { installBandQualityMetrics } from './telemetry/band-quality-metrics.ts';
+import { unlessAborted } from './lifecycle/abortable.ts';
 
 export interface Alerting {
   /** Wrap the detector so feedback acts on what leaves it (identity when feedback is off). */
@@ -92,7 +93,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
       // A plain idempotent producer of its own: the main one may be transactional (exactly-once).
       const fbk = kafka.feedback(fb.topic);
       publisher = fbk.publisher;
-      await publisher.connect();
+      if (!(await connectUnlessStopped(fbk.publisher, signal))) return void (publisher = null); // a stop: brokers that went away
       source = fbk.source;
       await source.start(feedbackRecordHandler(feedback, sink, { deadLetter: (code) => metrics.deadLetters.inc({ code }) }), signal);
     },
@@ -102,6 +103,17 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
       await store?.close().catch((err) => log.error({ err }, 'feedback log close failed'));
     },
   };
+}
+
+/**
+ * The feedback producer's connect, which waits as long as no broker answers: a stop (`signal`) ends
+ * the wait at once (false); the producer then disconnects once connected, or ends with the process.
+ */
+async function connectUnlessStopped(producer: KafkaJS.Producer, signal?: AbortSignal): Promise<boolean> {
+  const connecting = producer.connect();
+  if (await unlessAborted(connecting, signal)) return true;
+  connecting.then(() => producer.disconnect()).catch(() => undefined);
+  return false;
 }
 
 function feedbackService(

@@ -5,7 +5,7 @@
  * the brokers cannot be reached this waits, saying so every 15 s) → alerting extras → snapshot
  * loaded → source (consumer joins the group) → backpressure wired → model lifecycle (fine-tuning)
  * → background loops. A stop during start (SIGTERM while waiting for brokers, loading the snapshot,
- * joining the group) ends it quietly: the waits for the brokers at once (the producer's, the
+ * joining the group) ends it quietly: the waits for the brokers at once (the producers', the
  * consumers' connects), any other step when it is done — the drain waits for that, then stops every
  * part, and the state never turns "running".
  * Stop (reverse): HTTP refuses new work (503 while draining) → source stops fetching and lets

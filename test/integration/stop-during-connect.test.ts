@@ -3,7 +3,8 @@
  * after the producer connected (its metadata request waits 30 s, past shutdown.graceMs). The stop
  * must end the start at once — before, the drain waited for the step, so SIGTERM took the whole
  * graceMs and exited 1. Real broker (the local mock, taken down between the producer's connect and
- * the consumer's), real app.
+ * the consumer's), real app. Likewise the feedback topic's producer's connect (`feedback.topic` set),
+ * which comes before that topic's consumer: the brokers go away just before it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +52,61 @@ test('SIGTERM while the consumer connects to brokers that went away: the start e
     const stopped = await Promise.race([Promise.all([app.stop(), starting]).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000).unref())]);
     const ms = Date.now() - t0;
     assert.ok(stopped, 'stop() ended within 15 s (before: it waited for the consumer\'s connect, 30 s)');
+    assert.ok(ms < 5_000, `stop took ${ms} ms`);
+    assert.equal(settled, 'resolved', 'start() ends quietly when stopped');
+    assert.equal(app.state(), 'stopped');
+    assert.ok(!lines.some((l) => l.includes('"msg":"tickcast running"')), 'never running');
+  } finally {
+    await Promise.race([app.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGTERM while the feedback topic\'s producer connects to brokers that went away: the start ends at once and the stop is prompt', { timeout: 120_000 }, async () => {
+  const prefix = uniqueName('stopfbconnect');
+  const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.ticks.dlq` };
+  const feedbackTopic = `${prefix}.anomalies.feedback`;
+  const broker = await startBroker({ topics: [...Object.values(topics), feedbackTopic].map((name) => ({ name, partitions: 1 })) });
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-stopfbconnect-it-'));
+  const lines: string[] = [];
+  let down = false;
+  const logger = createLogger({
+    level: 'info',
+    name: 't',
+    destination: new Writable({
+      write: (c, _e, cb) => {
+        const line = String(c);
+        lines.push(line);
+        // Logged synchronously just before the feedback producer's connect (main producer connected):
+        // the brokers go away, and the signal has landed (blocking wait) before that connect begins.
+        if (!down && line.includes('"msg":"alert feedback loaded"')) {
+          broker.down();
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+          down = true;
+        }
+        cb();
+      },
+    }),
+  });
+  const config = testConfig({
+    logLevel: 'info',
+    kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 },
+    topics,
+    model: { dir: path.join(dir, 'model') },
+    feedback: { topic: feedbackTopic },
+  });
+  const app = await buildApp(config, { logger });
+  try {
+    let settled: string | null = null;
+    const starting = app.start().then(() => (settled = 'resolved'), (err: Error) => (settled = `rejected: ${err.message}`));
+    while (!down) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 1_000)); // the feedback producer's connect is waiting for the brokers
+    assert.equal(settled, null, 'the start is still waiting for the brokers');
+    const t0 = Date.now();
+    const stopped = await Promise.race([Promise.all([app.stop(), starting]).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000).unref())]);
+    const ms = Date.now() - t0;
+    assert.ok(stopped, 'stop() ended within 15 s (before: it waited for the feedback producer\'s connect)');
     assert.ok(ms < 5_000, `stop took ${ms} ms`);
     assert.equal(settled, 'resolved', 'start() ends quietly when stopped');
     assert.equal(app.state(), 'stopped');
