@@ -98,8 +98,8 @@ test('SIGTERM with the brokers down and outputs in flight: the process gives the
     const ms = Date.now() - t0;
     assert.equal(signal, null, `exited by itself; log:\n${svc1.log.text.slice(-3000)}`);
     assert.equal(code, 1, `an incomplete stop exits 1 (work will be processed again); log:\n${svc1.log.text.slice(-3000)}`);
-    // Measured here: "stopped" at ~flushMs, the exit ~5 s later (most likely process.exit waiting for
-    // the Kafka client's own 5 s flush, begun by the producer's disconnect): ~7 s in all, vs graceMs 25 s.
+    // Measured here: "stopped" at ~flushMs, the exit ~5 s later (a known gap, cause not found yet:
+    // docs/reliability.md): ~7 s in all, against graceMs 25 s.
     assert.ok(ms < FLUSH_MS + 12_000, `stopped in ${ms} ms: shutdown.flushMs (${FLUSH_MS} ms), the rest of the drain and the client's exit, not graceMs (25 s)`);
     assert.match(svc1.log.text, /outputs of the chunks in flight not acknowledged within shutdown\.flushMs/);
     assert.match(svc1.log.text, /"msg":"stopped"/);
