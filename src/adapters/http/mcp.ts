@@ -34,9 +34,10 @@ export interface McpRouteDeps {
   serving: ServingApi;
   config: HttpConfig;
   validators: Validators;
+  /** Bound to module "mcp" by the server (a child of its "http" logger would repeat the key). */
   logger: Logger;
   auth: ApiKeyAuth;
-  /** Take more rate-limit tokens for this request, or throw the 429 (server.ts; onRequest took the first). */
+  /** Take this POST's rate-limit tokens, or throw the 429 (server.ts; onRequest takes none for /mcp, route flag `chargeAfterBody`). */
   chargeRateLimit?: (req: FastifyRequest, reply: FastifyReply, cost: number, calls: number) => void;
   /** Throw the 503 when load shedding refuses new work (server.ts); called once the body shows it holds a request. */
   shed?: (reply: FastifyReply) => void;
@@ -51,7 +52,6 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   const validate = new Map(tools.map((t) => [t.name, deps.validators.compileBody(t.inputSchema)]));
   // outputSchema: what a successful call's structuredContent holds (2025-06-18); older clients read the same JSON as text.
   const listing = tools.map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: annotations(t) }));
-  const log = deps.logger; // bound to module "mcp" by the server (a child of its "http" logger would repeat the key)
   const inFlight = new McpInFlightCalls(); // the tool calls in flight, for notifications/cancelled
 
   function createServer(post: PostContext): Server {
@@ -89,19 +89,17 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
         untrack();
       }
     });
-    handleCancellation(mcp, inFlight, post, log);
+    handleCancellation(mcp, inFlight, post, deps.logger);
     return mcp;
   }
 
-  const errorHandler = parseErrorHandler(app);
-  app.post('/mcp', { config: { work: true, shedAfterBody: true }, schema: { hide: true }, errorHandler }, async (req, reply) => {
+  const charged = new WeakSet<FastifyRequest>(); // POSTs that took their rate-limit tokens (or were refused them)
+  const errorHandler = parseErrorHandler(app, charged, deps.chargeRateLimit);
+  app.post('/mcp', { config: { work: true, shedAfterBody: true, chargeAfterBody: true }, schema: { hide: true }, errorHandler }, async (req, reply) => {
     const refused = checkMcpPost(deps.config.allowedHosts, req.headers, req.body, deps.config.corsOrigins);
+    const requests = chargeRequests(deps, req, reply, refused === null, charged);
     if (refused !== null) return reply.code(refused.status).type('application/json').send(jsonRpcErrorBody(refused.code, refused.message));
-    // Notifications (a cancellation above all: it frees work) and responses are never shed; requests are.
-    if (holdsRequest(req.body)) deps.shed?.(reply);
-    // A JSON-RPC batch (up to 100 messages, the SDK's bound) is as many calls as it holds: each
-    // costs a rate-limit token like a request of its own, so a batch cannot multiply the limit.
-    if (Array.isArray(req.body) && req.body.length > 1) deps.chargeRateLimit?.(req, reply, req.body.length - 1, req.body.length);
+    if (requests > 0) deps.shed?.(reply);
     const mcp = createServer(postContext(deps.auth, req, reply));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
@@ -113,7 +111,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       await mcp.connect(transport);
       await transport.handleRequest(req.raw, reply.raw, req.body);
     } catch (err) {
-      log.error({ err }, 'MCP request failed');
+      deps.logger.error({ err }, 'MCP request failed');
       if (!reply.raw.headersSent) {
         reply.raw.writeHead(500, { 'content-type': 'application/json' });
         reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'internal error' }, id: null }));
@@ -124,9 +122,18 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   registerNotAllowed(app);
 }
 
-/** Whether a (checked) body holds a JSON-RPC request, not only notifications and responses. */
-function holdsRequest(body: unknown): boolean {
-  return (Array.isArray(body) ? body : [body]).some((m) => typeof m === 'object' && m !== null && 'method' in m && 'id' in m);
+/**
+ * Charges a POST once its body is read: each JSON-RPC request costs a rate-limit token (a batch of up
+ * to 100 cannot multiply the limit); notifications (a cancellation above all: it frees work) and
+ * responses cost none and are never refused 429 (nor shed 503). A body refused by ./mcp-checks.ts
+ * costs one, as any request does. Returns how many requests the body holds.
+ */
+function chargeRequests(deps: McpRouteDeps, req: FastifyRequest, reply: FastifyReply, valid: boolean, charged: WeakSet<FastifyRequest>): number {
+  const body = Array.isArray(req.body) ? (req.body as unknown[]) : [req.body];
+  const requests = valid ? body.filter((m) => typeof m === 'object' && m !== null && 'method' in m && 'id' in m).length : 1;
+  charged.add(req);
+  if (requests > 0) deps.chargeRateLimit?.(req, reply, requests, requests);
+  return requests;
 }
 
 /** Stateless mode has no server-initiated stream and no sessions to delete. */
@@ -232,15 +239,27 @@ const INSTRUCTIONS =
   'show what fired; give_alert_feedback (needs an API key) marks an alert false_positive, confirmed or expected. Results are JSON in ' +
   'structuredContent (each tool declares its outputSchema); a refused call is an isError result holding {error:{code,message,hint}}.';
 
-/** A body that is not JSON (or not UTF-8) is JSON-RPC's parse error (-32700) here, not the REST error body; every other error (401, 413, 429…) keeps it. */
-function parseErrorHandler(app: FastifyInstance) {
+/**
+ * A body that is not JSON (or not UTF-8) is JSON-RPC's parse error (-32700) here, not the REST error body; every other error (401, 413, 429…) keeps it.
+ * A POST refused before its handler charged it (a wrong key, a body too large or not JSON) costs one rate-limit token here, so key guessing still meets the limit.
+ */
+function parseErrorHandler(app: FastifyInstance, charged: WeakSet<FastifyRequest>, charge: McpRouteDeps['chargeRateLimit']) {
   const fallback = app.errorHandler;
-  return (err: unknown, req: FastifyRequest, reply: FastifyReply) =>
-    isJsonParseError(err)
+  return (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    if (!charged.has(req)) {
+      charged.add(req);
+      try {
+        charge?.(req, reply, 1, 1);
+      } catch (limited) {
+        return fallback.call(app, limited as Error, req, reply);
+      }
+    }
+    return isJsonParseError(err)
       ? reply.code(400).type('application/json').send(jsonRpcErrorBody(-32700, PARSE_ERROR))
       : isBodyNotUtf8(err)
         ? reply.code(400).type('application/json').send(jsonRpcErrorBody(-32700, `Parse error: ${(err as Error).message}`))
         : fallback.call(app, err as Error, req, reply);
+  };
 }
 
 const PARSE_ERROR = 'Parse error: the body is not valid JSON (or holds a "__proto__" or "constructor" key)';

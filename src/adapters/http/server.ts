@@ -45,6 +45,7 @@ export interface RouteFlags {
   open?: boolean;
   work?: boolean;
   shedAfterBody?: boolean;
+  chargeAfterBody?: boolean;
   optionalBody?: boolean;
 }
 
@@ -56,6 +57,8 @@ declare module 'fastify' {
     optionalBody?: boolean;
     /** A `work` route that sheds load in its handler, once the body is read (POST /mcp: a body of notifications only is never shed). */
     shedAfterBody?: boolean;
+    /** Takes its rate-limit tokens in its handler, once the body is read (POST /mcp: one per request; notifications are free). */
+    chargeAfterBody?: boolean;
     /** The route only answers 405 (GET/DELETE /mcp): left out of the methods a path is said to allow. */
     refuses?: boolean;
   }
@@ -232,7 +235,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
       return;
     }
     checkHost(config.allowedHosts, req.headers.host);
-    chargeRateLimit(req, reply, 1);
+    if (flags.chargeAfterBody !== true) chargeRateLimit(req, reply, 1);
     req.auth = auth.authorize(req.headers.authorization, flags.mutating === true, flags.mutating === true && isCrossSiteBrowserRequest(req.headers));
     if (flags.work === true && flags.shedAfterBody !== true) shed(reply);
   });

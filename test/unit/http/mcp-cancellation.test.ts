@@ -156,3 +156,47 @@ test('a saturated server sheds new tool calls (503) but still takes the cancella
     await app.close();
   }
 });
+
+test('a client at its rate limit still gets its cancellation through (202), and a cancellation costs no token; calls are still counted', { timeout: 10_000 }, async () => {
+  const { app, held, post, heldCount } = await holding({ rateLimit: { perKeyPerSecond: 0.001, burst: 3 } });
+  try {
+    const answers = [post(call(1))];
+    await heldCount(1);
+    assert.equal((await post(cancelled(1))).status, 202);
+    assert.equal((await answers[0]).body.error.code, -32800);
+    // The cancellation was free: two of the three tokens are left, for two more calls.
+    answers.push(post(call(2)), post(call(3)));
+    await heldCount(3);
+    const refused = await post(call(4));
+    assert.equal(refused.status, 429, 'the limit still holds for calls');
+    assert.equal(refused.body.error.code, 'TC_HTTP_RATE_LIMITED');
+    // At the limit, the cancellations that free the held calls are taken, not refused 429.
+    for (const id of [2, 3]) assert.equal((await post(cancelled(id))).status, 202, `cancellation of ${id} at the limit`);
+    for (const a of answers.slice(1)) assert.equal((await a).body.error.code, -32800);
+    assert.deepEqual([held[1].signal.aborted, held[2].signal.aborted], [true, true]);
+    // A batch of notifications only is free too; one holding a request pays for it (refused here, whole).
+    const notes = [{ jsonrpc: '2.0', method: 'notifications/initialized' }, cancelled(99)];
+    assert.equal((await post(notes)).status, 202);
+    assert.equal((await post([...notes, call(5)])).status, 429);
+  } finally {
+    for (const h of held) h.release(); // a refused cancellation would leave its call held, and close() waiting on it
+    await app.close();
+  }
+});
+
+test('a POST /mcp refused before its handler still costs a token: a wrong key or a body that is not JSON meets the limit', { timeout: 10_000 }, async () => {
+  const { app, base } = await holding({ apiKeys: [KEY], rateLimit: { perKeyPerSecond: 0.001, burst: 2 } });
+  const raw = (body: string, authorization: string) =>
+    fetch(`${base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: ACCEPT, authorization }, body }).then((r) => r.status);
+  try {
+    assert.equal(await raw('{}', 'Bearer wrong-key-0000000000000000'), 401);
+    assert.equal(await raw('{not json', 'Bearer wrong-key-0000000000000000'), 401);
+    assert.equal(await raw('{}', 'Bearer wrong-key-0000000000000000'), 429, 'two refusals spent the burst of 2');
+    // The key's own bucket: bodies that are not JSON (refused at parsing, before the handler) and not JSON-RPC.
+    assert.equal(await raw('{not json', `Bearer ${KEY}`), 400);
+    assert.equal(await raw('{}', `Bearer ${KEY}`), 400);
+    assert.equal(await raw('{not json', `Bearer ${KEY}`), 429);
+  } finally {
+    await app.close();
+  }
+});

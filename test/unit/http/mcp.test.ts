@@ -217,7 +217,7 @@ test('a JSON-RPC batch on /mcp costs one rate-limit token per call: it cannot mu
     assert.match(body.error.message, /carries 50 calls/);
     assert.match(body.error.hint, /at most 5 calls/);
     const next = await post(3);
-    assert.equal(next.status, 429, 'the 3-call batch spent 3 of the 5 tokens and the refused one took its first: 1 left, 3 needed');
+    assert.equal(next.status, 429, 'the 3-call batch spent 3 of the 5 tokens and the refused one none: 2 left, 3 needed');
   } finally {
     await app.close();
   }
