@@ -83,7 +83,7 @@ export class ServingService implements ServingApi {
       if (!d.store.has(req.series)) throw new TickcastError(ErrorCodes.SERIES_NOT_FOUND, `series "${req.series}" is unknown; GET /v1/series lists known series`, { statusCode: 404 });
       const stats = d.store.snapshot(req.series, x, 0);
       if (!stats) {
-        throw new TickcastError(ErrorCodes.SERIES_NOT_READY, `series "${req.series}" has ${d.store.ticks(req.series)} of the ${W} ticks a forecast needs; wait for more ticks or send "window"`, { statusCode: 409 });
+        throw new TickcastError(ErrorCodes.SERIES_NOT_READY, `series "${req.series}" has ${d.store.ticks(req.series)} of the ${W} ticks a forecast needs; wait for more ticks or send "window"`, { statusCode: 409, retriable: true });
       }
       ({ mean, std } = stats);
       times = d.store.stepTimes(req.series, d.store.lastTs(req.series)!, spec.horizon);

@@ -45,25 +45,53 @@ test('every code in the catalogue is raised somewhere in src/ (a documented code
   assert.deepEqual(unused, [], 'raise these codes, or remove them from src/errors/catalogue.ts and docs/errors.md');
 });
 
-test('a code raised retriable somewhere in src/ is documented as retriable (at least in some case)', () => {
+interface Raise {
+  code: string;
+  retriable: boolean;
+  at: string;
+}
+
+/**
+ * Every `new TickcastError(ErrorCodes.X, …)` and `httpError(ErrorCodes.X, status, …)` in src/, and
+ * whether it is raised retriable: `retriable: true` in its arguments, or (httpError's default) a 5xx
+ * status without `retriable: false`.
+ */
+function raisesInSrc(): Raise[] {
   const srcDir = fileURLToPath(new URL('../../../src/', import.meta.url));
   const files = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-  const retriable = new Set<string>();
+  const raises: Raise[] = [];
   for (const f of files) {
     const text = readFileSync(join(srcDir, f), 'utf8');
-    for (const m of text.matchAll(/new TickcastError\(\s*ErrorCodes\.([A-Z0-9_]+)/g)) {
+    for (const m of text.matchAll(/(new TickcastError|\bhttpError)\(\s*ErrorCodes\.([A-Z0-9_]+)/g)) {
       // The call's argument list, up to its closing parenthesis.
       let depth = 0;
-      let end = m.index + 'new TickcastError'.length;
+      let end = m.index + m[1].length;
       for (; end < text.length; end++) {
         if (text[end] === '(') depth++;
         else if (text[end] === ')' && --depth === 0) break;
       }
-      if (/\bretriable:\s*true\b/.test(text.slice(m.index, end))) retriable.add((ErrorCodes as Record<string, string>)[m[1]]);
+      const args = text.slice(m.index, end);
+      const fiveHundred = m[1] === 'httpError' && /^httpError\(\s*ErrorCodes\.[A-Z0-9_]+,\s*5\d\d\b/.test(args);
+      const retriable = /\bretriable:\s*true\b/.test(args) || (fiveHundred && !/\bretriable:\s*false\b/.test(args));
+      raises.push({ code: (ErrorCodes as Record<string, string>)[m[2]], retriable, at: `src/${f}:${text.slice(0, m.index).split('\n').length}` });
     }
   }
+  return raises;
+}
+
+const retriableColumn = new Map([...doc.matchAll(/^\| `(TC_[A-Z0-9_]+)` \|[^|]+\|[^|]+\| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()]));
+
+test('a code raised retriable somewhere in src/ is documented as retriable (at least in some case)', () => {
+  const retriable = new Set(raisesInSrc().filter((r) => r.retriable).map((r) => r.code));
   assert.ok(retriable.has(ErrorCodes.OVERLOADED), `expected to find the retriable raises; got ${[...retriable].join(', ')}`);
-  const column = new Map([...doc.matchAll(/^\| `(TC_[A-Z0-9_]+)` \|[^|]+\|[^|]+\| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()]));
-  const wrong = [...retriable].filter((c) => !/\byes\b/.test(column.get(c) ?? '')).map((c) => `${c}: raised with retriable: true, documented as "${column.get(c)}"`);
+  const wrong = [...retriable].filter((c) => !/\byes\b/.test(retriableColumn.get(c) ?? '')).map((c) => `${c}: raised with retriable: true, documented as "${retriableColumn.get(c)}"`);
   assert.deepEqual(wrong, [], 'docs/errors.md Retriable column');
+});
+
+test('a code documented plainly retriable ("yes") is raised retriable everywhere in src/', () => {
+  const yes = [...retriableColumn].filter(([, v]) => v === 'yes').map(([c]) => c);
+  assert.ok(yes.includes(ErrorCodes.OVERLOADED), `expected to read the Retriable column; got ${yes.join(', ')}`);
+  const raises = raisesInSrc();
+  const wrong = raises.filter((r) => yes.includes(r.code) && !r.retriable).map((r) => `${r.at}: ${r.code} documented retriable "yes", raised without retriable: true`);
+  assert.deepEqual(wrong, [], 'raise it retriable, or qualify the Retriable column in docs/errors.md ("yes (…)", "no")');
 });
