@@ -23,6 +23,7 @@ import { isCrossSiteBrowserRequest, type ApiKeyAuth } from './auth.ts';
 import type { HttpConfig } from './config.ts';
 import { cancelledInBatch, idKey, McpCancelledError, McpInFlightCalls } from './mcp-cancellation.ts';
 import { checkMcpPost, jsonRpcErrorBody } from './mcp-checks.ts';
+import { clarifyingTransport } from './mcp-params.ts';
 import { isBodyNotUtf8 } from './json-body.ts';
 import { ClientGoneError, toErrorResponse } from './errors.ts';
 import { clientGoneSignal } from './routes/api.ts';
@@ -101,7 +102,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     if (refused !== null) return reply.code(refused.status).type('application/json').send(jsonRpcErrorBody(refused.code, refused.message));
     if (requests > 0) deps.shed?.(reply);
     const mcp = createServer(postContext(deps.auth, req, reply));
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = clarifyingTransport(new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true }), req.body);
     reply.hijack();
     reply.raw.on('close', () => {
       void transport.close();

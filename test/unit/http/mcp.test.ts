@@ -158,7 +158,7 @@ test('a malformed tools/call is -32602 Invalid params naming the field, not an i
       const r = await post(params);
       assert.equal(r.error?.code, -32602, JSON.stringify(r));
       assert.match(r.error!.message, /Invalid tools\/call request/);
-      assert.match(r.error!.message, new RegExp(`"${field}"`));
+      assert.match(r.error!.message, new RegExp(`params\\.${field} must be`), "names the field and what it must be");
     }
     const ok = await post({ name: 'forecast', arguments: { window: [1, 2, 3, 4], horizon: 1 } });
     assert.equal(ok.error, undefined, JSON.stringify(ok));
@@ -250,6 +250,36 @@ test('allowUnauthenticatedMutations: the feedback tool, like its REST twin, is r
     }
     // This host's own clients (no Origin: curl, an agent) still pass auth (404 here: this test server has no feedback).
     assert.equal((await call({})).code, 'TC_HTTP_NOT_FOUND');
+  } finally {
+    await app.close();
+  }
+});
+
+test('tools/call params of the wrong type: -32602 with one line saying what was wrong and what is expected (not the SDK validation dump)', async () => {
+  const { app } = await build();
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const post = async (body: unknown) => {
+    const r = await fetch(`${base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(body) });
+    return (await r.json()) as { id: unknown; error?: { code: number; message: string } } & Array<{ id: unknown; error: { code: number; message: string } }>;
+  };
+  const call = (id: number, params: unknown) => ({ jsonrpc: '2.0', id, method: 'tools/call', params });
+  try {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ name: 'forecast', arguments: null }, /params\.arguments must be a JSON object of named arguments.*got null/],
+      [{ name: 'forecast', arguments: [1, 2, 3] }, /params\.arguments must be a JSON object.*got an array/],
+      [{ name: 'forecast', arguments: '{"window":[1,2,3]}' }, /got a string \(send the object itself, not JSON text\)/],
+      [{ arguments: { window: [1, 2, 3] } }, /params\.name must be the tool's name as a string.*got nothing/],
+    ];
+    for (const [i, [params, expected]] of cases.entries()) {
+      const r = await post(call(i, params));
+      assert.equal(r.id, i);
+      assert.equal(r.error!.code, -32602);
+      assert.match(r.error!.message, expected);
+      assert.doesNotMatch(r.error!.message, /\n|"expected"|invalid_type/, `one line, not the zod dump: ${r.error!.message}`);
+    }
+    // In a 2025-03-26 batch, each answer is matched to its own request by id.
+    const batch = await post([call(7, { name: 'forecast', arguments: [] }), call(8, { name: 'forecast', arguments: null })]);
+    assert.deepEqual(batch.map((a) => [a.id, /got (an array|null)/.exec(a.error.message)?.[1]]), [[7, 'an array'], [8, 'null']]);
   } finally {
     await app.close();
   }
