@@ -40,6 +40,9 @@ interface AjvLikeError {
   keyword?: string;
   message?: string;
   params?: Record<string, unknown>;
+  /** The value that failed and its schema (ajv's `verbose`). */
+  data?: unknown;
+  parentSchema?: { properties?: Record<string, unknown> };
 }
 
 /** Turn one ajv error into a sentence a caller can act on. */
@@ -55,13 +58,16 @@ function describeValidation(part: string, e: AjvLikeError): { message: string; h
         : want === 'number' || want === 'integer'
           ? 'send JSON numbers (1.5, not "1.5"); NaN and Infinity are not valid JSON numbers'
           : `send a JSON ${want}`;
-      return { message: `${where} must be ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}`, hint };
+      const message = `${where} must be ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}`;
+      return typeof e.data === 'string' && !inText && (want === 'number' || want === 'integer') ? numberInString(message, e.data) : { message, hint };
     }
-    case 'additionalProperties':
+    case 'additionalProperties': {
+      const accepted = Object.keys(e.parentSchema?.properties ?? {});
       return {
-        message: `${where} has an unknown field "${String(p.additionalProperty)}"`,
-        hint: 'remove the field; see /docs for the accepted fields',
+        message: `${where} has an unknown field "${String(p.additionalProperty).slice(0, 100)}"`,
+        hint: accepted.length > 0 ? `remove it; the accepted fields are ${accepted.join(', ')}` : 'remove the field; see /docs for the accepted fields',
       };
+    }
     case 'required':
       return { message: `${where} is missing the required field "${String(p.missingProperty)}"` };
     case 'maxItems':
@@ -82,6 +88,15 @@ function describeValidation(part: string, e: AjvLikeError): { message: string; h
     default:
       return { message: `${where} ${e.message ?? 'is invalid'}` };
   }
+}
+
+/** A number sent as a string ("1.5", "NaN", "1e3 "): the message quotes it, the hint says what to send instead. */
+function numberInString(message: string, data: string): { message: string; hint: string } {
+  const got = `${message}; got the string ${JSON.stringify(data.length > 40 ? `${data.slice(0, 40)}…` : data)}`;
+  const n = data.trim() === '' ? NaN : Number(data);
+  if (Number.isFinite(n)) return { message: got, hint: `send the JSON number ${n}, not ${JSON.stringify(data.slice(0, 40))} (no quotes)` };
+  if (/^\s*[+-]?(nan|inf|infinity)\s*$/i.test(data)) return { message: got, hint: 'NaN and Infinity are not JSON numbers, as a string or otherwise; send finite numbers only' };
+  return { message: got, hint: 'send a JSON number (1.5, not "1.5")' };
 }
 
 /**

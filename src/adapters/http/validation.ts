@@ -8,7 +8,8 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
 
-const common = { allErrors: false, strict: false, useDefaults: true, removeAdditional: false } as const;
+// verbose: an error carries the value and its schema, so a message can quote what came and list the accepted fields (errors.ts).
+const common = { allErrors: false, strict: false, useDefaults: true, removeAdditional: false, verbose: true } as const;
 
 export interface Validators {
   /** For fastify.setValidatorCompiler. */

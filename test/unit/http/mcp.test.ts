@@ -284,3 +284,31 @@ test('tools/call params of the wrong type: -32602 with one line saying what was 
     await app.close();
   }
 });
+
+test('the usual agent slips — numbers as strings, "NaN", a field the tool does not take — say what came and what to send, over MCP and REST', async () => {
+  const { app } = await build();
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const tool = async (name: string, args: unknown) => {
+    const r = await fetch(`${base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }) });
+    const body = (await r.json()) as { result: { isError?: boolean; content: Array<{ text: string }> } };
+    assert.equal(body.result.isError, true);
+    return (JSON.parse(body.result.content[0].text) as { error: { message: string; hint?: string } }).error;
+  };
+  try {
+    let e = await tool('forecast', { window: [1, 2, 3], horizon: '2' });
+    assert.deepEqual([e.message, e.hint], ['arguments.horizon must be an integer; got the string "2"', 'send the JSON number 2, not "2" (no quotes)']);
+    e = await tool('forecast', { window: ['1.5', 2, 3] });
+    assert.deepEqual([e.message, e.hint], ['arguments.window[0] must be a number; got the string "1.5"', 'send the JSON number 1.5, not "1.5" (no quotes)']);
+    e = await tool('forecast', { window: [1, 'Infinity', 3] });
+    assert.match(e.message, /window\[1\] must be a number; got the string "Infinity"/);
+    assert.match(e.hint!, /NaN and Infinity are not JSON numbers.*finite numbers only/);
+    e = await tool('recent_anomalies', { since: '2026-01-01T00:00:00Z' });
+    assert.deepEqual([e.message, e.hint], ['arguments has an unknown field "since"', 'remove it; the accepted fields are series, limit']);
+    // REST reads bodies with the same validator.
+    const rest = await fetch(`${base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ window: [1, 2, 3], horizon: '2' }) });
+    const restBody = (await rest.json()) as { error: { message: string; hint: string } };
+    assert.deepEqual([rest.status, restBody.error.message, restBody.error.hint], [400, 'body.horizon must be an integer; got the string "2"', 'send the JSON number 2, not "2" (no quotes)']);
+  } finally {
+    await app.close();
+  }
+});
