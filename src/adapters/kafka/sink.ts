@@ -94,7 +94,12 @@ export class TransactionSlot implements BatchSender {
   }
 }
 
-export function createProducer(kafka: KafkaJS.Kafka, opts: { transactionalId?: string; compression: Compression; lingerMs?: number }): KafkaJS.Producer {
+/**
+ * The service's producer. `properties` (kafka.properties) go on top of the derived values here, as
+ * they do for the consumer: the client lays a producer's own settings over the shared ones, so
+ * without them an operator's `linger.ms` or `compression.codec` was silently ignored.
+ */
+export function createProducer(kafka: KafkaJS.Kafka, opts: { transactionalId?: string; compression: Compression; lingerMs?: number; properties?: Readonly<Record<string, string | number | boolean>> }): KafkaJS.Producer {
   return kafka.producer({
     kafkaJS: {
       idempotent: true,
@@ -109,5 +114,6 @@ export function createProducer(kafka: KafkaJS.Kafka, opts: { transactionalId?: s
     'linger.ms': opts.lingerMs ?? 5,
     // Producer-wide codec (librdkafka name; the KafkaJS enum's runtime keys differ from its types).
     'compression.codec': opts.compression,
+    ...opts.properties,
   });
 }

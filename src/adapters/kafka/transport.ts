@@ -71,7 +71,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
   });
   log.info(kafkaClientInfo(), 'Kafka client (librdkafka)');
   const eos = k.delivery === 'exactly-once';
-  const producer = createProducer(kafka, { transactionalId: eos ? k.transactionalId : undefined, compression: k.compression });
+  const producer = createProducer(kafka, { transactionalId: eos ? k.transactionalId : undefined, compression: k.compression, properties: k.properties });
   const slot = new TransactionSlot();
   const sink = new KafkaSink(eos ? slot : producer, topics, { maxMessageBytes: messageMaxBytes(k.properties), onDeadLetter: (code) => observer.deadLetter(code), onSendFailed: (e) => observer.produceFailed(e) });
   const turns = eos ? new TransactionTurns(producer, slot, log) : null;
@@ -148,5 +148,5 @@ function feedbackTransport(kafka: KafkaJS.Kafka, config: Config, topic: string, 
     logger,
     new ConsumeErrors(),
   );
-  return { source, publisher: createProducer(kafka, { compression: k.compression }) };
+  return { source, publisher: createProducer(kafka, { compression: k.compression, properties: k.properties }) };
 }
