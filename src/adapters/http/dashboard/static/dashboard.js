@@ -34,9 +34,16 @@
     const body = await res.json().catch(() => ({}));
     if ((res.status === 503 || res.status === 429) && attempts > 1) {
       const wait = Math.min(30, Number(res.headers.get('retry-after')) || 1);
-      setStatus('server busy, retrying in ' + wait + ' s');
+      const busy = 'server busy, retrying in ' + wait + ' s';
+      setStatus(busy);
       await new Promise((r) => setTimeout(r, wait * 1000));
-      return getJson(url, attempts - 1);
+      // The note is this read's: it goes when the read ends, whatever other read answered meanwhile
+      // (a panel's or the model's read refused by a closing instance left it on screen for good).
+      try {
+        return await getJson(url, attempts - 1);
+      } finally {
+        if ($('status').textContent === busy) setStatus('');
+      }
     }
     if (!res.ok) throw new Error((body.error && (body.error.message + (body.error.hint ? ' — ' + body.error.hint : ''))) || res.statusText);
     return body;
@@ -267,6 +274,12 @@
         if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
         setConn('open');
         state.failures = 0;
+        // The series read of this reconnect failed (the instance was not up yet) but the stream is:
+        // read it now — a quiet series has no live tick to trigger it, and its window stayed stale.
+        if (state.unread) {
+          state.unread = Date.now();
+          readSeries(id).then(redraw);
+        }
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         let buf = '';
         for (;;) {
