@@ -14,6 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { watchTestFiles } from './test-watchdog.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KINDS = ['unit', 'component', 'integration', 'browser', 'chaos'];
@@ -23,6 +24,10 @@ const DEFAULT_KINDS = ['unit', 'component', 'integration', 'browser', 'chaos'];
 // Node 20 applies --test-timeout to each test file as a whole; the chaos soak file takes up to
 // ~190 s on a loaded 2-core machine, so leave room.
 const PER_TEST_TIMEOUT_MS = 600_000;
+// Node 22+ applies --test-timeout to each test only: a file whose process never exits after its tests
+// would block every later file. ./test-watchdog.mjs kills a file still running after this long
+// (TICKCAST_TEST_FILE_TIMEOUT_S overrides; a longer --test-timeout given raises it).
+const PER_FILE_TIMEOUT_MS = 720_000;
 
 function usageError(msg) {
   console.error(`test: ${msg}\nusage: npm test -- [--only ${KINDS.join('|')}] [--skip-checks] [files...] [node --test flags...]`);
@@ -202,6 +207,11 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 process.on('exit', () => killGroup('SIGKILL'));
+const givenTimeout = Number(/^--test-timeout=(\d+)$/.exec(passthrough.findLast((a) => a.startsWith('--test-timeout=')) ?? '')?.[1] ?? 0);
+const fileLimitMs = process.env.TICKCAST_TEST_FILE_TIMEOUT_S
+  ? Number(process.env.TICKCAST_TEST_FILE_TIMEOUT_S) * 1000
+  : Math.max(PER_FILE_TIMEOUT_MS, givenTimeout + 120_000);
+const watchdog = watchTestFiles(child.pid, testFiles, fileLimitMs);
 
 const totals = {};
 let tail = '';
@@ -221,8 +231,12 @@ function scan(line) {
 
 child.on('close', (code, signal) => {
   if (tail) scan(tail);
+  watchdog.stop();
   const passed = totals.pass ?? 0;
-  const failed = (totals.fail ?? 0) + (totals.cancelled ?? 0);
+  const failed = (totals.fail ?? 0) + (totals.cancelled ?? 0); // a killed file is among them (the runner fails it)
+  if (watchdog.killed.length > 0) {
+    console.log(`\ntest files killed after ${Math.round(fileLimitMs / 1000)} s (the runner counts each as failed):\n${watchdog.killed.map((f) => `  ${f}`).join('\n')}`);
+  }
   console.log(`\ntests: ${passed} passed, ${failed} failed`);
   if (interrupted) fail(`interrupted by ${interrupted}; test processes and brokers were stopped`);
   if (totals.pass === undefined) {

@@ -21,7 +21,7 @@ import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
 import { startBroker, uniqueName } from '../helpers/broker.ts';
 import { isCold } from '../helpers/forecasts.ts';
 import { Collector, connectProducer, produce, testKafka, tickStream } from '../helpers/kafka.ts';
-import { until } from '../helpers/poll.ts';
+import { pollUntil, until } from '../helpers/poll.ts';
 
 const S = 4;
 const A = 30;
@@ -33,6 +33,12 @@ async function accepted(app: App): Promise<number> {
   const text = await app.metrics.registry.getSingleMetricAsString('tickcast_ticks_total');
   const line = text.split('\n').find((l) => l.startsWith('tickcast_ticks_total{') && l.includes('result="accepted"'));
   return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** Failed sends of outputs (tickcast_kafka_produce_failures_total, every error type). */
+async function produceFailures(app: App): Promise<number> {
+  const text = await app.metrics.registry.getSingleMetricAsString('tickcast_kafka_produce_failures_total');
+  return text.split('\n').filter((l) => l.startsWith('tickcast_kafka_produce_failures_total{')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 }
 
 test('brokers down with outputs in flight: stop gives them up after shutdown.flushMs, writes a snapshot without their partition; the restart sends them', { timeout: 240_000 }, async () => {
@@ -81,6 +87,10 @@ test('brokers down with outputs in flight: stop gives them up after shutdown.flu
     const last = app1.snapshots!.status().last;
     assert.ok(last, 'a shutdown snapshot was written');
     assert.equal(last.series, S / 2, 'it holds the series of partition 1 only: partition 0 has applied ticks whose outputs were never acknowledged');
+    // The given-up send ends (failed) once the stop has disconnected the producer, brokers still down.
+    // Before, it waited for a delivery report the disconnected client never gives: the chunk never
+    // ended, its consumer never left, and the test process never exited (CI stop 47 hung on this file).
+    assert.ok(await pollUntil(async () => (await produceFailures(app1)) >= 1, 20_000), 'the given-up chunk\'s send fails once the producer is disconnected');
 
     broker.up();
     const collector = await Collector.start(kafka, [topics.forecasts], `${prefix}-check`);

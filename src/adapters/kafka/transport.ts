@@ -9,6 +9,7 @@ import type { Logger } from '../../telemetry/logger.ts';
 import { createKafka, kafkaClientInfo } from './client.ts';
 import type { LagSink } from './lag.ts';
 import { ConsumeErrors, type OffsetGap } from './offset-gaps.ts';
+import { ClosableSender } from './closable-sender.ts';
 import { createProducer, KafkaSink, TransactionSlot, type TopicMap } from './sink.ts';
 import { hostname } from 'node:os';
 import { KafkaSource, type KafkaSourceOptions } from './source.ts';
@@ -73,7 +74,8 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
   const eos = k.delivery === 'exactly-once';
   const producer = createProducer(kafka, { transactionalId: eos ? k.transactionalId : undefined, compression: k.compression, properties: k.properties });
   const slot = new TransactionSlot();
-  const sink = new KafkaSink(eos ? slot : producer, topics, { maxMessageBytes: messageMaxBytes(k.properties), onDeadLetter: (code) => observer.deadLetter(code), onSendFailed: (e) => observer.produceFailed(e) });
+  const sender = new ClosableSender(eos ? slot : producer);
+  const sink = new KafkaSink(sender, topics, { maxMessageBytes: messageMaxBytes(k.properties), onDeadLetter: (code) => observer.deadLetter(code), onSendFailed: (e) => observer.produceFailed(e) });
   const turns = eos ? new TransactionTurns(producer, slot, log) : null;
   const onGap = gapReporter(observer, log);
   const source = new KafkaSource(
@@ -112,11 +114,20 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
     async disconnect() {
       outputs.stop();
       await admin.disconnect().catch((err: unknown) => log.warn({ err }, 'admin disconnect failed'));
-      await producer.disconnect();
+      await disconnectProducer(producer, sender);
     },
     missingOutputTopics: () => outputs.missing(),
     feedback: (topic) => feedbackTransport(kafka, config, topic, logger),
   };
+}
+
+/** Flushes (the client: up to 5 s) and disconnects; what it still held is dropped without a delivery report, so its sends fail now. */
+async function disconnectProducer(producer: KafkaJS.Producer, sender: ClosableSender): Promise<void> {
+  try {
+    await producer.disconnect();
+  } finally {
+    sender.close(new Error('the producer was disconnected (service stopping) before the brokers acknowledged this send'));
+  }
 }
 
 /** Offset gaps in an input partition: counted, and logged (a warning when explained: the client reported a batch it could not decode). */

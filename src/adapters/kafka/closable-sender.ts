@@ -1,0 +1,38 @@
+/**
+ * Sends that outlive the producer. The client resolves a send only on its delivery report; once the
+ * producer is disconnected (the stop's flush gave up on unreachable brokers), what it still held is
+ * dropped and no report ever comes, so a chunk awaiting it waited for good — its consumer could not
+ * leave the group, its native client kept the process alive (a test file never ended: CI stop 47).
+ * `close()` fails every send still waiting, and every later one, with the reason: the chunk fails
+ * like any failed send (offsets uncommitted, processed again after the restart).
+ */
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { BatchSender } from './sink.ts';
+
+export class ClosableSender implements BatchSender {
+  readonly #inner: BatchSender;
+  readonly #waiting = new Set<(err: Error) => void>();
+  #closed: Error | null = null;
+
+  constructor(inner: BatchSender) {
+    this.#inner = inner;
+  }
+
+  sendBatch(batch: KafkaJS.ProducerBatch): Promise<unknown> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    return new Promise((resolve, reject) => {
+      this.#waiting.add(reject);
+      this.#inner
+        .sendBatch(batch)
+        .then(resolve, reject)
+        .finally(() => this.#waiting.delete(reject));
+    });
+  }
+
+  /** Fails the sends still waiting, and every later one, with `reason`. */
+  close(reason: Error): void {
+    this.#closed ??= reason;
+    for (const reject of this.#waiting) reject(this.#closed);
+    this.#waiting.clear();
+  }
+}

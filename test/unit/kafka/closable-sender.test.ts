@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import { ClosableSender } from '../../../src/adapters/kafka/closable-sender.ts';
+
+const batch: KafkaJS.ProducerBatch = { topicMessages: [{ topic: 't', messages: [{ value: 'v' }] }] };
+
+/** A producer whose delivery reports never come (a disconnected client): every send waits for good. */
+function silentProducer() {
+  let sends = 0;
+  return {
+    sender: { sendBatch: () => (sends++, new Promise<unknown>(() => undefined)) },
+    sends: () => sends,
+  };
+}
+
+test('close() fails the sends still waiting for a delivery report, with the reason', async () => {
+  const inner = silentProducer();
+  const s = new ClosableSender(inner.sender);
+  const a = s.sendBatch(batch);
+  const b = s.sendBatch(batch);
+  const settled = Promise.allSettled([a, b]);
+  s.close(new Error('producer disconnected'));
+  const [ra, rb] = await settled;
+  assert.equal(ra.status, 'rejected');
+  assert.equal(rb.status, 'rejected');
+  assert.match(String((ra as PromiseRejectedResult).reason), /producer disconnected/);
+  assert.equal(inner.sends(), 2);
+});
+
+test('after close() a send fails at once and never reaches the producer', async () => {
+  const inner = silentProducer();
+  const s = new ClosableSender(inner.sender);
+  s.close(new Error('producer disconnected'));
+  await assert.rejects(s.sendBatch(batch), /producer disconnected/);
+  assert.equal(inner.sends(), 0);
+});
+
+test('acknowledged and failed sends pass through unchanged; close() afterwards touches nothing', async () => {
+  const results: unknown[] = [[{ topicName: 't', partition: 0 }], new Error('ERR__MSG_TIMED_OUT')];
+  const s = new ClosableSender({ sendBatch: () => { const r = results.shift(); return r instanceof Error ? Promise.reject(r) : Promise.resolve(r); } });
+  assert.deepEqual(await s.sendBatch(batch), [{ topicName: 't', partition: 0 }]);
+  await assert.rejects(s.sendBatch(batch), /ERR__MSG_TIMED_OUT/);
+  s.close(new Error('producer disconnected')); // nothing waits: no unhandled rejection
+  await new Promise((r) => setImmediate(r));
+});
