@@ -10,17 +10,21 @@
 // file as failed and goes on with the next one. The files killed are listed at the end.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 
-/** {pid, ppid, args} of every process readable in /proc. */
+/** {pid, ppid, ageMs, args} of every process readable in /proc. */
 function processes() {
   const out = [];
+  const uptimeS = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // "pid (comm) state ppid ...": comm may hold spaces and parentheses; ppid follows the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      // "pid (comm) state ppid … starttime(22nd) …": comm may hold spaces and parentheses, so count
+      // from the last ')'. starttime is in clock ticks since boot (USER_HZ: 100 on Linux).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(fields[1]);
+      const ageMs = Math.max(0, (uptimeS - Number(fields[19]) / 100) * 1000);
       const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      out.push({ pid: Number(name), ppid, args });
+      out.push({ pid: Number(name), ppid, ageMs, args });
     } catch {
       /* gone meanwhile, or not ours to read */
     }
@@ -37,27 +41,27 @@ function tree(all, pid) {
 
 /**
  * Watches the test runner `runnerPid`. `files`: the test files given to it (relative paths), to name
- * the file a child runs. Returns { stop(), killed: string[] }.
+ * the file a child runs. Returns { stop(), killed: string[], slowest(n) }: slowest(n) lists the n
+ * files that ran longest (wall time of their process, as last seen: up to 2 s short), to spot a file whose
+ * process lingers after its tests.
  */
 export function watchTestFiles(runnerPid, files, limitMs, log = console.log) {
   const killed = [];
+  const took = new Map(); // file → ms its process lived (as seen)
+  const slowest = (n) => [...took].sort((a, b) => b[1] - a[1]).slice(0, n);
   if (process.platform !== 'linux' || !existsSync('/proc/self/stat')) {
     log(`test: no /proc here: no time limit per test file (each test still has --test-timeout)`);
-    return { stop() {}, killed };
+    return { stop() {}, killed, slowest };
   }
-  const firstSeen = new Map(); // pid → ms
   const gone = new Set(); // pids killed (a zombie until the runner reaps it)
   const timer = setInterval(() => {
     const all = processes();
-    const now = Date.now();
-    const alive = new Set();
     for (const p of all) {
       if (p.ppid !== runnerPid || gone.has(p.pid)) continue;
       const file = files.find((f) => p.args.some((a) => a === f || a.endsWith(`/${f}`)));
       if (!file) continue;
-      alive.add(p.pid);
-      if (!firstSeen.has(p.pid)) firstSeen.set(p.pid, now);
-      if (now - firstSeen.get(p.pid) <= limitMs) continue;
+      took.set(file, p.ageMs);
+      if (p.ageMs <= limitMs) continue;
       log(`\ntest: ${file} still running after ${Math.round(limitMs / 1000)} s (a test hung, or the file's process did not exit after its tests): killed with its child processes; the run goes on`);
       killed.push(file);
       gone.add(p.pid);
@@ -68,10 +72,8 @@ export function watchTestFiles(runnerPid, files, limitMs, log = console.log) {
           /* already gone */
         }
       }
-      firstSeen.delete(p.pid);
     }
-    for (const pid of firstSeen.keys()) if (!alive.has(pid)) firstSeen.delete(pid);
-  }, 5_000);
+  }, 2_000);
   timer.unref();
-  return { stop: () => clearInterval(timer), killed };
+  return { stop: () => clearInterval(timer), killed, slowest };
 }

@@ -234,6 +234,8 @@ child.on('close', (code, signal) => {
   watchdog.stop();
   const passed = totals.pass ?? 0;
   const failed = (totals.fail ?? 0) + (totals.cancelled ?? 0); // a killed file is among them (the runner fails it)
+  const slow = watchdog.slowest(5);
+  if (slow.length > 0) console.log(`\nlongest test files (wall time, up to 2 s short): ${slow.map(([f, ms]) => `${f} ${Math.round(ms / 1000)} s`).join(', ')}`);
   if (watchdog.killed.length > 0) {
     console.log(`\ntest files killed after ${Math.round(fileLimitMs / 1000)} s (the runner counts each as failed):\n${watchdog.killed.map((f) => `  ${f}`).join('\n')}`);
   }
