@@ -8,6 +8,7 @@ import { loadConfig } from './config/load.ts';
 import { parseResourceAttributes } from './config/otel-env.ts';
 import { isTickcastError, ErrorCodes } from './errors/index.ts';
 import type { Logger } from './telemetry/logger.ts';
+import { within } from './waits/bounded.ts';
 
 /**
  * A second SIGTERM/SIGINT forces an immediate exit (1, no drain) only when it comes at least this
@@ -34,14 +35,8 @@ const TRACES_FLUSH_MAX_MS = 3_000;
 
 /** tracing.shutdown(), bounded by `maxMs`; a failure or the bound is a warning, never the exit code. */
 async function flushTraces(tracing: { shutdown(): Promise<void> }, log: Logger, maxMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, maxMs))));
-  const flushed = tracing.shutdown().then(
-    () => 'done' as const,
-    (err: unknown) => (log.warn({ err }, 'spans not exported at shutdown: the export failed'), 'done' as const),
-  );
-  if ((await Promise.race([flushed, bound])) === 'late') log.warn({ waitedMs: Math.max(0, maxMs) }, 'spans not exported at shutdown: the OTLP collector did not answer in time; exiting without them');
-  clearTimeout(timer);
+  const flushed = tracing.shutdown().catch((err: unknown) => log.warn({ err }, 'spans not exported at shutdown: the export failed'));
+  if (!(await within(flushed, maxMs))) log.warn({ waitedMs: Math.max(0, maxMs) }, 'spans not exported at shutdown: the OTLP collector did not answer in time; exiting without them');
 }
 
 /**

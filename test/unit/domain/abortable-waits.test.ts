@@ -1,11 +1,12 @@
 /**
- * The bounded waits of the shutdown and start paths (src/lifecycle/abortable.ts): `within` and
- * `waitBudget` (shutdown.flushMs shared by the drain's waits for the brokers) and `unlessAborted`
- * (a start step that a stop ends at once).
+ * The bounded waits of the shutdown and start paths: `within` and `waitBudget` (src/waits/bounded.ts:
+ * shutdown.flushMs shared by the drain's waits for the brokers; the trace flush at exit) and
+ * `unlessAborted` (src/lifecycle/abortable.ts: a start step that a stop ends at once).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { unlessAborted, waitBudget, within } from '../../../src/lifecycle/abortable.ts';
+import { unlessAborted } from '../../../src/lifecycle/abortable.ts';
+import { waitBudget, within } from '../../../src/waits/bounded.ts';
 
 const never = new Promise<never>(() => undefined);
 const after = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
