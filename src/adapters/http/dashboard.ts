@@ -23,6 +23,7 @@ const require = createRequire(import.meta.url);
 const here = new URL('./dashboard/static/', import.meta.url);
 
 const ASSETS: Record<string, { file: string | URL; type: string }> = {
+  'dashboard-backoff.js': { file: new URL('dashboard-backoff.js', here), type: 'text/javascript; charset=utf-8' },
   'dashboard.js': { file: new URL('dashboard.js', here), type: 'text/javascript; charset=utf-8' },
   'dashboard-series.js': { file: new URL('dashboard-series.js', here), type: 'text/javascript; charset=utf-8' },
   'dashboard-alerts.js': { file: new URL('dashboard-alerts.js', here), type: 'text/javascript; charset=utf-8' },

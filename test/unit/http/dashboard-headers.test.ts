@@ -49,7 +49,7 @@ test('assets are named by content hash: a hashed URL is cached for good, others 
   try {
     const page = await app.inject({ url: '/' });
     const refs = [...page.body.matchAll(/(?:src|href)="(static\/[^"]+)"/g)].map((m) => m[1]);
-    assert.equal(refs.length, 6, `the page's scripts and styles: ${refs.join(' ')}`);
+    assert.equal(refs.length, 7, `the page's scripts and styles: ${refs.join(' ')}`);
     for (const ref of refs) {
       const [path, v] = ref.split('?v=');
       assert.match(v ?? '', /^[0-9a-f]{16}$/, `${ref} carries its content hash`);

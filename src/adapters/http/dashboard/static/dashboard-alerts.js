@@ -9,6 +9,7 @@
   'use strict';
   const $ = (id) => document.getElementById(id);
   const MAX_BACKOFF_MS = 120000;
+  const backoff = window.tickcastBackoff; // dashboard-backoff.js
   // everyMs: a test may set window.tickcastAlertPanels = { everyMs } before the page's scripts run.
   const api = Object.assign({ everyMs: 5000 }, window.tickcastAlertPanels, { refresh });
   window.tickcastAlertPanels = api;
@@ -170,7 +171,7 @@
     const bad = reads.filter((x) => x && typeof x.failed === 'string');
     if (!bad.length) { failures = 0; return api.everyMs; }
     failures++;
-    return Math.max(Math.min(MAX_BACKOFF_MS, api.everyMs * 2 ** failures), ...bad.map((x) => x.retryAfter * 1000));
+    return backoff.delay(2 * api.everyMs, failures, MAX_BACKOFF_MS, Math.max(...bad.map((x) => x.retryAfter * 1000)));
   }
   function schedule(ms) {
     clearTimeout(timer);
@@ -199,7 +200,7 @@
         get('v1/incidents?limit=10'),
         get('v1/snapshots'),
       ]);
-      wait = nextWait([detail, alerts, overview, incidents, snapshot]) * (1 + Math.random() / 4); // pages do not come back in step
+      wait = backoff.jitter(nextWait([detail, alerts, overview, incidents, snapshot]));
       retryNote = failures ? ' — retrying in ' + Math.round(wait / 1000) + ' s' : '';
       renderBand(detail, overview);
       renderFeedback(series, detail, alerts && alerts.items);

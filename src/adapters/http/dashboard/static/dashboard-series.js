@@ -13,6 +13,7 @@
   const $ = (id) => document.getElementById(id);
   const PAGE = 1000;
   const MAX_BACKOFF_MS = 120000;
+  const backoff = window.tickcastBackoff; // dashboard-backoff.js
   // everyMs: a test may set window.tickcastSeriesList = { everyMs } before the page's scripts run.
   const api = Object.assign({ everyMs: 15000 }, window.tickcastSeriesList, { render, refresh });
   window.tickcastSeriesList = api;
@@ -45,7 +46,7 @@
 
   function schedule(ms) {
     clearTimeout(timer);
-    timer = setTimeout(refresh, ms * (1 + Math.random() / 4));
+    timer = setTimeout(refresh, backoff.jitter(ms));
   }
 
   async function refresh() {
@@ -69,7 +70,7 @@
       failures = 0;
     } catch (e) {
       failures++;
-      wait = Math.max(Math.min(MAX_BACKOFF_MS, api.everyMs * 2 ** failures), (e.retryAfter || 0) * 1000);
+      wait = backoff.delay(2 * api.everyMs, failures, MAX_BACKOFF_MS, (e.retryAfter || 0) * 1000);
     }
     schedule(wait);
   }

@@ -305,12 +305,12 @@
         if (ac.signal.aborted) return;
         setConn(refused ? 'refused' : 'error');
         state.failures = (state.failures || 0) + 1;
-        wait = Math.max(wait, Math.min(30000, 2000 * 2 ** (state.failures - 1)));
+        wait = window.tickcastBackoff.delay(2000, state.failures, 30000, wait); // dashboard-backoff.js
         unreachable = Boolean(e.unreachable);
       }
       if (refused) return setStatus(refused);
       if (ac.signal.aborted) return;
-      wait *= 1 + Math.random() / 4;
+      wait = window.tickcastBackoff.jitter(wait);
       // Until 6 Dec 2026 an outage showed as the browser's bare "Failed to fetch" (from the reads).
       if (unreachable) setRetrying('service unreachable', wait);
       setTimeout(() => { if (state.stream === ac) loadSeries(id, true); }, wait);
