@@ -4,12 +4,15 @@
  * column, and `--value-col column` does so for a model of one feature (as `detect --value-col`).
  * The table is read under the file's names (messages about cells name the file's columns) and
  * handed on under the model's names, so its statistics and ln features apply as in training.
+ * The file is read as `train` reads it (src/data/columns.ts: each cell parsed as its line is read,
+ * no text kept), so backtest's memory is bounded like train's: the mapping needs the header alone.
  *
  * A malformed, unknown or conflicting mapping is a usage error (exit 64); a column the file lacks
  * is TC_DATA_COLUMN_MISSING (exit 65) naming the flag that asked for it and the header.
  */
-import { dataError, readCsvFile, type RawCsv } from '../data/csv.ts';
-import { TIME_NAMES, selectColumns, type ColumnSelection, type SeriesTable } from '../data/table.ts';
+import { readCsvColumns } from '../data/columns.ts';
+import { dataError } from '../data/csv.ts';
+import { TIME_NAMES, selectColumns, timeColumnOf, type ColumnSelection, type SeriesTable } from '../data/table.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import { usageError } from './args.ts';
 
@@ -57,7 +60,7 @@ export function resolveColumnMap(pairs: ReadonlyArray<[string, string]>, valueCo
 }
 
 /** Every column the mapping reads is in the file; TC_DATA_COLUMN_MISSING naming the flag (or how to map it) and the header. */
-function checkColumns(csv: RawCsv, map: ColumnMap): void {
+function checkColumns(csv: { path: string; header: string[] }, map: ColumnMap): void {
   for (const [feature, column] of Object.entries(map.read)) {
     if (csv.header.includes(column)) continue;
     const origin = map.given[feature] !== undefined ? `from ${map.given[feature]}` : `a column the model reads; map it onto one of this file's columns with --col ${feature}=<column>`;
@@ -71,21 +74,26 @@ function checkColumns(csv: RawCsv, map: ColumnMap): void {
  * feature reads. None either: the model's name stays, and the message says what was looked for
  * and what to give.
  */
-function fileTimeColumn(csv: RawCsv, selection: ColumnSelection, map: ColumnMap): ColumnSelection {
+function fileTimeColumn(header: readonly string[], selection: ColumnSelection, map: ColumnMap): ColumnSelection {
   const own = selection.timeCol;
-  if (!selection.timeColFromModel || own === undefined || own === 'none' || csv.header.includes(own)) return selection;
+  if (!selection.timeColFromModel || own === undefined || own === 'none' || header.includes(own)) return selection;
   const read = new Set(Object.values(map.read));
-  const found = csv.header.find((h) => TIME_NAMES.includes(h.toLowerCase()) && !read.has(h));
+  const found = header.find((h) => TIME_NAMES.includes(h.toLowerCase()) && !read.has(h));
   if (found !== undefined) return { ...selection, timeCol: found };
   const names = TIME_NAMES.join(', ');
   return { ...selection, timeColFrom: `the time column the model was trained with, and the file has no column named ${names} (any case) either; name its time column with --time-col, or --time-col none for rows in file order` };
 }
 
-/** The file's table for a model: its features and targets read through `map`, named as the model names them. */
+/**
+ * The file's table for a model: its features and targets read through `map`, named as the model
+ * names them. The time column is settled from the header before the rows are read (it is the one
+ * column parsed as times); the file's own errors (a ragged row, …) still come before a column the
+ * mapping misses, as when the file was read whole first.
+ */
 export async function loadMappedTable(path: string, selection: ColumnSelection & { features: readonly string[]; targets: readonly string[] }, map: ColumnMap, signal?: AbortSignal): Promise<SeriesTable> {
-  const csv = await readCsvFile(path, signal);
+  let timed: ColumnSelection = selection;
+  const csv = await readCsvColumns(path, (header) => timeColumnOf(header, (timed = fileTimeColumn(header, selection, map))), signal);
   checkColumns(csv, map);
-  const timed = fileTimeColumn(csv, selection, map);
   const table = selectColumns(csv, { ...timed, features: selection.features.map((f) => map.read[f]), targets: selection.targets.map((t) => map.read[t]) });
   const byColumn = new Map(Object.entries(map.read).map(([f, c]) => [c, f]));
   const named = (c: string): string => byColumn.get(c) ?? c;

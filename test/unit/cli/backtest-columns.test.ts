@@ -140,6 +140,26 @@ describe('tickcast backtest: the model\'s features read from columns of other na
     assert.match(r.err, /price-zero\.csv: column "price" \(read as the model's feature "value"\) has 0 at data row 300; the model reads this column as ln\(value\) \(it was trained with --log\), so it must be > 0 and finite everywhere \[TC_DATA_OUT_OF_DOMAIN\]/);
   });
 
+  it('the file is read as train reads it (cells parsed as read, no text kept): which error comes first, and what it says, are as when it was read whole', async () => {
+    // 6 Dec 2026: backtest read the whole file as text before mapping its columns; now the
+    // mapping is settled from the header and each cell is parsed as its line is read.
+    let n = 0;
+    const ragged = await renamed(dir, 'five-minute.csv', 'ragged.csv', 'date,price', (l) => (++n === 100 ? `${l},7` : l));
+    const first = await backtest(['--data', ragged, '--model', uni, '--time-col', 'date']);
+    assert.equal(first.code, 65, first.err);
+    assert.match(first.err, /ragged\.csv:101: expected 2 cells like the header, got 3; fix or remove that line/, 'the file\'s own error before the column the mapping misses');
+    n = 0;
+    const text = await renamed(dir, 'five-minute.csv', 'price-text.csv', 'Date,price', (l) => (++n === 200 ? `${l.split(',')[0]},n/a` : l));
+    const cell = await backtest(['--data', text, '--model', uni, '--value-col', 'price']);
+    assert.equal(cell.code, 65, cell.err);
+    assert.match(cell.err, /price-text\.csv:201: column "price" has "n\/a", not a finite number; fill or drop that row \(the model reads this column\) \[TC_DATA_NOT_NUMERIC\]/);
+    n = 0;
+    const time = await renamed(dir, 'five-minute.csv', 'bad-date.csv', 'Date,price', (l) => (++n === 50 ? `yesterday,${l.split(',')[1]}` : l));
+    const when = await backtest(['--data', time, '--model', uni, '--value-col', 'price']);
+    assert.equal(when.code, 65, when.err);
+    assert.match(when.err, /bad-date\.csv:51: time column "Date" has "yesterday"; use ISO-8601/, 'the time column found from the header (the model\'s is "time"), as before');
+  });
+
   it('backtest --help lists --col (repeatable) and --value-col', async () => {
     const io = captureIo();
     assert.equal(await runCli(['backtest', '--help'], io), 0);
