@@ -16,6 +16,12 @@
  * was 16–18 % of the main thread's busy time in a CPU profile). BENCH_LIVE_COLLECTOR=1 reads them
  * during the drain instead (the method before 5 Dec 2026).
  *
+ * Each drain also prints a timeline (the service's own counters, polled every 25 ms): when the first
+ * tick was taken in (start-up: connect, group join, first fetch), when the first forecast came, and
+ * when S × (window − 1) ticks — as many as only fill the windows, no forecast in either drain — were
+ * taken in. At the default 100 ticks a series those are 63 % of the input, at 300 ticks 21 %: a cost
+ * both drains pay alike, the reason the ratio is lower at 100k ticks (docs/benchmarks.md).
+ *
  * Options (env): BENCH_TICKS (100000), BENCH_SERIES (1000), BENCH_RATE (ticks/s for phase 3,
  * default 50% of measured throughput), BENCH_STRIDE (1), TICKCAST_MODEL_ENGINE (onnx),
  * BENCH_FETCH_WAIT_MS (50: kafka.fetchMaxWaitMs for the service; see below), BENCH_ONNX_WORKERS
@@ -61,6 +67,26 @@ async function committed(admin: Admin, groupId: string, topic: string): Promise<
 /** Input records the service has taken in so far, whatever their outcome (tickcast_ticks_total). */
 async function ticksTakenIn(app: Awaited<ReturnType<typeof buildApp>>): Promise<number> {
   return (await app.metrics.ticks.get()).values.reduce((n, v) => n + v.value, 0);
+}
+
+/**
+ * Waits (25 ms polls of the service's own counters, in-process reads) until all N ticks are taken
+ * in, noting when (seconds after `t0`) the first tick was taken in, the first forecast emitted, and
+ * the S × (window − 1) ticks that only fill windows (no forecast in either drain) were taken in
+ * (with the main thread's CPU seconds then, process.threadCpuUsage).
+ */
+async function takeInTimeline(app: Awaited<ReturnType<typeof buildApp>>, t0: number): Promise<{ firstTickS: number; firstForecastS: number; filledS: number; allInS: number; cpuAtFillS: number | null }> {
+  const fill = S * (app.inference.spec.window - 1);
+  const tl = { firstTickS: NaN, firstForecastS: NaN, filledS: NaN, allInS: NaN, cpuAtFillS: null as number | null };
+  for (let taken = 0; taken < N; taken = await ticksTakenIn(app)) {
+    const now = (performance.now() - t0) / 1000;
+    if (taken > 0 && Number.isNaN(tl.firstTickS)) tl.firstTickS = now;
+    if (taken >= fill && Number.isNaN(tl.filledS)) [tl.filledS, tl.cpuAtFillS] = [now, mainThreadCpu()];
+    if (Number.isNaN(tl.firstForecastS) && (await app.metrics.forecasts.get()).values[0]?.value) tl.firstForecastS = now;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  tl.allInS = (performance.now() - t0) / 1000;
+  return tl;
 }
 
 function ticks(n: number, series: number, t0: number, startIdx = 0) {
@@ -127,6 +153,7 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
   await admin.connect();
   const collect = () => Collector.start(kafka, [`${prefix}.forecasts.${tag}`], `${prefix}-collect-${tag}`);
   const live = LIVE_COLLECTOR ? await collect() : null;
+  let tl: Awaited<ReturnType<typeof takeInTimeline>> | null = null;
   const busy0 = await busySeconds(app);
   const cpu0 = mainThreadCpu();
   const t = performance.now();
@@ -138,11 +165,13 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
     // (the harness' kafkajs admin, in the service's process) took 5 % of the main thread's busy
     // time in a CPU profile of the patched drain — CPU the service needs. The end is still
     // found within 25 ms of the last commit.
-    while ((await ticksTakenIn(app)) < N) await new Promise((r) => setTimeout(r, 25));
+    tl = await takeInTimeline(app, t);
     for (let done = 0; done < N; done = await committed(admin, groupId, topic)) await new Promise((r) => setTimeout(r, 25));
   }
   const drainS = (performance.now() - t) / 1000;
   const cpuS = cpu0 === null ? null : (mainThreadCpu()! - cpu0);
+  // Where the drain's time went: start-up (connect, group join, first fetch) and the ticks that only fill windows cost both drains alike.
+  if (tl) console.log(`timeline:  first tick taken in at ${tl.firstTickS.toFixed(2)} s, first forecast ${tl.firstForecastS.toFixed(2)} s, ${S * (W - 1)} ticks taken in (as many as fill the ${S} windows) ${tl.filledS.toFixed(2)} s = ${Math.round((100 * tl.filledS) / drainS)} % of the drain${tl.cpuAtFillS !== null && cpu0 !== null && cpuS !== null ? ` (main thread CPU ${(tl.cpuAtFillS - cpu0).toFixed(2)} s of ${cpuS.toFixed(2)} s)` : ''}, all ${N} ${tl.allInS.toFixed(2)} s, all committed ${drainS.toFixed(2)} s`);
   // Count what the forecasts topic holds. (Reading it back is no check here: the local broker keeps
   // at most 5 MiB or 100,000 records a partition, docs/local-broker.md, and drops the oldest.)
   const produced = (await admin.fetchTopicOffsets(`${prefix}.forecasts.${tag}`)).reduce((n, p) => n + Number(p.high), 0);
