@@ -16,7 +16,7 @@ import type { PipelineFollower } from './pipeline/followers.ts';
 import type { AnomalyScorer, IncidentsApi, LearningFilter, OutputSink, TickSource } from './pipeline/ports.ts';
 import { FeedbackLog } from './adapters/file/feedback-log.ts';
 import type { KafkaTransport } from './adapters/kafka/transport.ts';
-import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { ClosableProducer } from './adapters/kafka/closable-sender.ts';
 import type { Logger } from './telemetry/logger.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 import { installBandQualityMetrics } from './telemetry/band-quality-metrics.ts';
@@ -58,7 +58,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
   const followers = followersOf(index, bandQuality, incidents, metrics);
 
   let source: TickSource | null = null;
-  let publisher: KafkaJS.Producer | null = null;
+  let publisher: ClosableProducer | null = null;
   return {
     gate(scorer) {
       if (!feedbackOn) return scorer;
@@ -109,7 +109,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
  * The feedback producer's connect, which waits as long as no broker answers: a stop (`signal`) ends
  * the wait at once (false); the producer then disconnects once connected, or ends with the process.
  */
-async function connectUnlessStopped(producer: KafkaJS.Producer, signal?: AbortSignal): Promise<boolean> {
+async function connectUnlessStopped(producer: ClosableProducer, signal?: AbortSignal): Promise<boolean> {
   const connecting = producer.connect();
   if (await unlessAborted(connecting, signal)) return true;
   connecting.then(() => producer.disconnect()).catch(() => undefined);
@@ -118,7 +118,7 @@ async function connectUnlessStopped(producer: KafkaJS.Producer, signal?: AbortSi
 
 function feedbackService(
   config: Config,
-  d: { policy: FeedbackPolicy; index: AlertIndex; openAlert: FeedbackServiceDeps['openAlert']; store: FeedbackLog | null; metrics: Metrics; log: Logger; publisher: () => KafkaJS.Producer | null },
+  d: { policy: FeedbackPolicy; index: AlertIndex; openAlert: FeedbackServiceDeps['openAlert']; store: FeedbackLog | null; metrics: Metrics; log: Logger; publisher: () => ClosableProducer | null },
 ): FeedbackService {
   return new FeedbackService({
     policy: d.policy,
@@ -133,7 +133,7 @@ function feedbackService(
     publish: async (record) => {
       const p = d.publisher();
       if (p === null) return;
-      await p.send({ topic: config.feedback.topic, messages: [{ key: String(record.alertId), value: JSON.stringify(record) }] });
+      await p.sendBatch({ topicMessages: [{ topic: config.feedback.topic, messages: [{ key: String(record.alertId), value: JSON.stringify(record) }] }] });
     },
     onPublishError: (err) => d.log.warn({ err }, 'feedback applied here but not published to the feedback topic; other instances will not see it'),
     onCompactError: (err) => d.log.warn({ err }, 'feedback log compaction failed; the log is whole and will be compacted again'),

@@ -9,6 +9,13 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { BatchSender } from './sink.ts';
 
+/** A producer whose sends end when it is disconnected (the alert-feedback publisher). */
+export interface ClosableProducer extends BatchSender {
+  connect(): Promise<void>;
+  /** Flushes (the client: up to 5 s) and disconnects, then fails every send still waiting. */
+  disconnect(): Promise<void>;
+}
+
 export class ClosableSender implements BatchSender {
   readonly #inner: BatchSender;
   readonly #waiting = new Set<(err: Error) => void>();
@@ -35,4 +42,23 @@ export class ClosableSender implements BatchSender {
     for (const reject of this.#waiting) reject(this.#closed);
     this.#waiting.clear();
   }
+}
+
+/** Flushes (the client: up to 5 s) and disconnects `producer`; what it still held is dropped without a delivery report, so `sender`'s sends fail now. */
+export async function disconnectProducer(producer: KafkaJS.Producer, sender: ClosableSender): Promise<void> {
+  try {
+    await producer.disconnect();
+  } finally {
+    sender.close(new Error('the producer was disconnected (service stopping) before the brokers acknowledged this send'));
+  }
+}
+
+/** `producer` with its sends through a ClosableSender that its disconnect() closes. */
+export function closableProducer(producer: KafkaJS.Producer): ClosableProducer {
+  const sender = new ClosableSender(producer);
+  return {
+    connect: () => producer.connect(),
+    sendBatch: (batch) => sender.sendBatch(batch),
+    disconnect: () => disconnectProducer(producer, sender),
+  };
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../../telemetry/logger.ts';
 import { createKafka, kafkaClientInfo } from './client.ts';
 import type { LagSink } from './lag.ts';
 import { ConsumeErrors, type OffsetGap } from './offset-gaps.ts';
-import { ClosableSender } from './closable-sender.ts';
+import { ClosableSender, closableProducer, disconnectProducer, type ClosableProducer } from './closable-sender.ts';
 import { createProducer, KafkaSink, TransactionSlot, type TopicMap } from './sink.ts';
 import { hostname } from 'node:os';
 import { KafkaSource, type KafkaSourceOptions } from './source.ts';
@@ -47,9 +47,10 @@ export interface KafkaTransport {
   missingOutputTopics(): string[];
   /**
    * The alert-feedback topic: a consumer of its own group per host (every instance reads all
-   * feedback) and a plain idempotent producer (the main one may be transactional).
+   * feedback) and a plain idempotent producer (the main one may be transactional), whose sends
+   * still waiting fail when it is disconnected (./closable-sender.ts).
    */
-  feedback(topic: string): { source: KafkaSource; publisher: KafkaJS.Producer };
+  feedback(topic: string): { source: KafkaSource; publisher: ClosableProducer };
 }
 
 export interface KafkaTransportHooks {
@@ -121,15 +122,6 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
   };
 }
 
-/** Flushes (the client: up to 5 s) and disconnects; what it still held is dropped without a delivery report, so its sends fail now. */
-async function disconnectProducer(producer: KafkaJS.Producer, sender: ClosableSender): Promise<void> {
-  try {
-    await producer.disconnect();
-  } finally {
-    sender.close(new Error('the producer was disconnected (service stopping) before the brokers acknowledged this send'));
-  }
-}
-
 /** Offset gaps in an input partition: counted, and logged (a warning when explained: the client reported a batch it could not decode). */
 function gapReporter(observer: KafkaObserver, log: Logger): (topic: string, gap: OffsetGap, explained: boolean) => void {
   return (topic, gap, explained) => {
@@ -140,7 +132,7 @@ function gapReporter(observer: KafkaObserver, log: Logger): (topic: string, gap:
 }
 
 /** The alert-feedback topic's consumer (its own group per host) and a plain idempotent producer. */
-function feedbackTransport(kafka: KafkaJS.Kafka, config: Config, topic: string, logger: Logger): { source: KafkaSource; publisher: KafkaJS.Producer } {
+function feedbackTransport(kafka: KafkaJS.Kafka, config: Config, topic: string, logger: Logger): { source: KafkaSource; publisher: ClosableProducer } {
   const k = config.kafka;
   const source = new KafkaSource(
     kafka,
@@ -159,5 +151,7 @@ function feedbackTransport(kafka: KafkaJS.Kafka, config: Config, topic: string, 
     logger,
     new ConsumeErrors(),
   );
-  return { source, publisher: createProducer(kafka, { compression: k.compression, properties: k.properties }) };
+  // Its disconnect drops what it still holds without a delivery report: a feedback request still
+  // waiting on a send then waited for good, and with it the HTTP server's close and the stop.
+  return { source, publisher: closableProducer(createProducer(kafka, { compression: k.compression, properties: k.properties })) };
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
-import { ClosableSender } from '../../../src/adapters/kafka/closable-sender.ts';
+import { ClosableSender, closableProducer } from '../../../src/adapters/kafka/closable-sender.ts';
 
 const batch: KafkaJS.ProducerBatch = { topicMessages: [{ topic: 't', messages: [{ value: 'v' }] }] };
 
@@ -43,4 +43,23 @@ test('acknowledged and failed sends pass through unchanged; close() afterwards t
   await assert.rejects(s.sendBatch(batch), /ERR__MSG_TIMED_OUT/);
   s.close(new Error('producer disconnected')); // nothing waits: no unhandled rejection
   await new Promise((r) => setImmediate(r));
+});
+
+test('closableProducer: its disconnect() fails the sends still waiting, also when the client\'s disconnect fails', async () => {
+  for (const fails of [false, true]) {
+    const producer = {
+      connect: () => Promise.resolve(),
+      sendBatch: () => new Promise<unknown>(() => undefined), // no delivery report, ever
+      disconnect: () => (fails ? Promise.reject(new Error('disconnect failed')) : Promise.resolve()),
+    } as unknown as KafkaJS.Producer;
+    const p = closableProducer(producer);
+    await p.connect();
+    const sent = p.sendBatch(batch);
+    const settled = Promise.allSettled([sent]);
+    await (fails ? assert.rejects(p.disconnect(), /disconnect failed/) : p.disconnect());
+    const [r] = await settled;
+    assert.equal(r.status, 'rejected');
+    assert.match(String((r as PromiseRejectedResult).reason), /producer was disconnected/);
+    await assert.rejects(p.sendBatch(batch), /producer was disconnected/);
+  }
 });
