@@ -71,7 +71,6 @@ export class AppLifecycle {
   readonly stop: () => Promise<StopOutcome> = once(() => this.#stop());
   /** Aborted when stop() is called: a start still awaiting something (the brokers) then ends quietly. */
   readonly #stopRequested = new AbortController();
-  #kafkaConnected = false;
   #starting: Promise<void> | null = null;
 
   get state(): ServiceState {
@@ -148,7 +147,7 @@ export class AppLifecycle {
     }, 15_000);
     // A stop ends the wait at once; the client's own connect attempt then ends with the process.
     const stopped = new Promise<void>((resolve) => this.#stopRequested.signal.addEventListener('abort', () => resolve(), { once: true }));
-    const connecting = kafka.connect(this.#stopRequested.signal).then(() => void (this.#kafkaConnected = true));
+    const connecting = kafka.connect(this.#stopRequested.signal);
     connecting.catch(() => undefined); // its failure after a stop is nobody's business
     try {
       await Promise.race([connecting, stopped]);
@@ -199,10 +198,11 @@ export class AppLifecycle {
     if (!(await brokers(resolves))) log.error('resolved records of evicted series not sent: not acknowledged within shutdown.flushMs');
     await p.snapshots?.stop(); // after the source: every handled chunk is committed (or given up, and left out)
     await p.alerting.stop();
-    // A producer still connecting has sent nothing to flush, and its disconnect would wait out the
-    // connect (30 s: past shutdown.graceMs) — the process ends it instead. Its flush waits for the
-    // brokers: within what is left of shutdown.flushMs (the process drops what is still queued).
-    const disconnect = p.kafka && this.#kafkaConnected ? p.kafka.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed')) : null;
+    // Also after a stop during start: the admin client (and its missing-topic look-ups) and a
+    // producer still connecting would otherwise live on — a process that embeds the service never
+    // exited (the transport disconnects such a producer once connected, without waiting). The
+    // flush waits for the brokers: within what is left of shutdown.flushMs (the process drops what is still queued).
+    const disconnect = p.kafka ? p.kafka.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed')) : null;
     if (disconnect && !(await brokers(disconnect))) log.warn('producer not flushed and disconnected within shutdown.flushMs: what it still held is dropped (never committed)');
     await p.model.stop().catch((err) => log.error({ err }, 'model stop failed'));
     if (p.http) await p.http.close().catch((err) => log.error({ err }, 'http close failed'));

@@ -16,6 +16,7 @@ import { createLogger } from '../../src/telemetry/logger.ts';
 import { Writable } from 'node:stream';
 import { testConfig } from '../helpers/app.ts';
 import { startBroker, uniqueName } from '../helpers/broker.ts';
+import { pollUntil } from '../helpers/poll.ts';
 
 test('SIGTERM while the consumer connects to brokers that went away: the start ends at once and the stop is prompt', { timeout: 120_000 }, async () => {
   const prefix = uniqueName('stopconnect');
@@ -111,6 +112,58 @@ test('SIGTERM while the feedback topic\'s producer connects to brokers that went
     assert.equal(settled, 'resolved', 'start() ends quietly when stopped');
     assert.equal(app.state(), 'stopped');
     assert.ok(!lines.some((l) => l.includes('"msg":"tickcast running"')), 'never running');
+  } finally {
+    await Promise.race([app.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGTERM while the main producer connects to brokers that went away (after the cluster check): the stop ends the cluster look-ups and the admin client, and the producer disconnects once connected', { timeout: 120_000 }, async () => {
+  const prefix = uniqueName('stopprodconnect');
+  const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.ticks.dlq` };
+  // No forecasts topic: the cluster check logs it missing (synchronously) just before the producer's connect.
+  const broker = await startBroker({ topics: [topics.ticks, topics.anomalies, topics.dlq].map((name) => ({ name, partitions: 1 })) });
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-stopprodconnect-it-'));
+  const lines: string[] = [];
+  let down = false;
+  const logger = createLogger({
+    level: 'info',
+    name: 't',
+    destination: new Writable({
+      write: (c, _e, cb) => {
+        const line = String(c);
+        lines.push(line);
+        if (!down && line.includes('"code":"TC_KAFKA_TOPIC_MISSING"')) {
+          broker.down();
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+          down = true;
+        }
+        cb();
+      },
+    }),
+  });
+  const config = testConfig({
+    logLevel: 'info',
+    kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 },
+    topics,
+    model: { dir: path.join(dir, 'model') },
+  });
+  const app = await buildApp(config, { logger });
+  const logged = (msg: string) => lines.filter((l) => l.includes(`"msg":"${msg}"`)).length;
+  try {
+    const starting = app.start().catch(() => undefined);
+    while (!down) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 1_000)); // the producer's connect is waiting for the brokers
+    const stopped = await Promise.race([Promise.all([app.stop(), starting]).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000).unref())]);
+    assert.ok(stopped, 'stop() ended within 15 s');
+    assert.equal(app.state(), 'stopped');
+    // Before (6 Dec 2026): a transport whose producer was still connecting was not disconnected at
+    // all — its admin client stayed connected and looked for the missing topic every 40 s, the
+    // producer connected once the brokers came back and stayed so: the process never exited.
+    assert.ok(await pollUntil(() => logged('Admin client disconnected') >= 1, 5_000), 'the admin client is disconnected by the stop');
+    broker.up();
+    assert.ok(await pollUntil(() => logged('Producer disconnected') >= 1, 30_000), 'the producer, connected once the brokers are back, is disconnected');
   } finally {
     await Promise.race([app.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
     await broker.stop();

@@ -45,7 +45,7 @@ export class ClosableSender implements BatchSender {
 }
 
 /** Flushes (the client: up to 5 s) and disconnects `producer`; what it still held is dropped without a delivery report, so `sender`'s sends fail now. */
-export async function disconnectProducer(producer: KafkaJS.Producer, sender: ClosableSender): Promise<void> {
+async function disconnectProducer(producer: KafkaJS.Producer, sender: ClosableSender): Promise<void> {
   try {
     await producer.disconnect();
   } finally {
@@ -53,12 +53,22 @@ export async function disconnectProducer(producer: KafkaJS.Producer, sender: Clo
   }
 }
 
-/** `producer` with its sends through a ClosableSender that its disconnect() closes. */
-export function closableProducer(producer: KafkaJS.Producer): ClosableProducer {
-  const sender = new ClosableSender(producer);
+/**
+ * `producer` with its sends through `sender` (by default a ClosableSender over it), which its
+ * disconnect() closes. A disconnect while the connect still waits for the brokers does not wait
+ * for it (the client's connect gives up after 30 s, and its disconnect would wait that out): the
+ * producer is disconnected once connected (a failed connect ends the client by itself).
+ */
+export function closableProducer(producer: KafkaJS.Producer, sender = new ClosableSender(producer)): ClosableProducer {
+  let connecting: Promise<void> | null = null;
+  let connected = false;
   return {
-    connect: () => producer.connect(),
+    connect: () => (connecting = producer.connect()).then(() => void (connected = true)),
     sendBatch: (batch) => sender.sendBatch(batch),
-    disconnect: () => disconnectProducer(producer, sender),
+    disconnect: async () => {
+      if (connecting === null || connected) return disconnectProducer(producer, sender);
+      connecting.then(() => producer.disconnect()).catch(() => undefined);
+      sender.close(new Error('the producer was disconnected (service stopping) while it was still connecting'));
+    },
   };
 }

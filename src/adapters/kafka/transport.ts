@@ -9,7 +9,7 @@ import type { Logger } from '../../telemetry/logger.ts';
 import { createKafka, kafkaClientInfo } from './client.ts';
 import type { LagSink } from './lag.ts';
 import { ConsumeErrors, type OffsetGap } from './offset-gaps.ts';
-import { ClosableSender, closableProducer, disconnectProducer, type ClosableProducer } from './closable-sender.ts';
+import { ClosableSender, closableProducer, type ClosableProducer } from './closable-sender.ts';
 import { createProducer, KafkaSink, TransactionSlot, type TopicMap } from './sink.ts';
 import { hostname } from 'node:os';
 import { KafkaSource, type KafkaSourceOptions } from './source.ts';
@@ -41,7 +41,11 @@ export interface KafkaTransport {
    * topics if configured, looks for missing output topics, then connects the producer.
    */
   connect(signal?: AbortSignal): Promise<void>;
-  /** Flushes and disconnects the producer (after the source stopped). */
+  /**
+   * Stops the missing-topic look-ups, disconnects the admin client, flushes and disconnects the
+   * producer (after the source stopped). Safe while connect() still waits (a stop during start):
+   * a producer still connecting is disconnected once connected, without waiting for it.
+   */
   disconnect(): Promise<void>;
   /** Output topics the cluster lacks (TC_KAFKA_TOPIC_MISSING; /readyz names them). */
   missingOutputTopics(): string[];
@@ -76,6 +80,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
   const producer = createProducer(kafka, { transactionalId: eos ? k.transactionalId : undefined, compression: k.compression, properties: k.properties });
   const slot = new TransactionSlot();
   const sender = new ClosableSender(eos ? slot : producer);
+  const main = closableProducer(producer, sender);
   const sink = new KafkaSink(sender, topics, { maxMessageBytes: messageMaxBytes(k.properties), onDeadLetter: (code) => observer.deadLetter(code), onSendFailed: (e) => observer.produceFailed(e) });
   const turns = eos ? new TransactionTurns(producer, slot, log) : null;
   const onGap = gapReporter(observer, log);
@@ -110,12 +115,12 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
     async connect(signal) {
       const create = k.createTopics ? () => ensureTopics(kafka, [config.topics.ticks, ...Object.values(topics), ...(hooks.extraTopics ?? [])], k.topicPartitions, logger) : null;
       await checkCluster(admin, outputs, log, { brokers: k.brokers.join(','), signal, create, recheckMs: k.metadataRefreshMs });
-      await producer.connect();
+      await main.connect();
     },
     async disconnect() {
       outputs.stop();
       await admin.disconnect().catch((err: unknown) => log.warn({ err }, 'admin disconnect failed'));
-      await disconnectProducer(producer, sender);
+      await main.disconnect();
     },
     missingOutputTopics: () => outputs.missing(),
     feedback: (topic) => feedbackTransport(kafka, config, topic, logger),

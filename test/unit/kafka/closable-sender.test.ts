@@ -63,3 +63,22 @@ test('closableProducer: its disconnect() fails the sends still waiting, also whe
     await assert.rejects(p.sendBatch(batch), /producer was disconnected/);
   }
 });
+
+test('closableProducer: a disconnect() while the connect waits does not wait for it; the producer is disconnected once connected', async () => {
+  let connected!: () => void;
+  let disconnects = 0;
+  const producer = {
+    connect: () => new Promise<void>((resolve) => (connected = resolve)),
+    sendBatch: () => new Promise<unknown>(() => undefined),
+    disconnect: () => (disconnects++, Promise.resolve()),
+  } as unknown as KafkaJS.Producer;
+  const p = closableProducer(producer);
+  const connecting = p.connect();
+  await p.disconnect(); // returns although the connect still waits (before: only after it, 30 s with no broker)
+  assert.equal(disconnects, 0, 'not yet: the client cannot disconnect a producer still connecting');
+  await assert.rejects(p.sendBatch(batch), /still connecting/);
+  connected();
+  await connecting;
+  await new Promise((r) => setImmediate(r));
+  assert.equal(disconnects, 1, 'disconnected once connected');
+});
