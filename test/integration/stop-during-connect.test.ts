@@ -15,8 +15,28 @@ import { buildApp } from '../../src/app.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { Writable } from 'node:stream';
 import { testConfig } from '../helpers/app.ts';
-import { startBroker, uniqueName } from '../helpers/broker.ts';
+import { startBroker, uniqueName, type LocalBroker } from '../helpers/broker.ts';
 import { pollUntil } from '../helpers/poll.ts';
+
+/**
+ * A logger that takes the brokers down when a line containing `marker` is written: synchronously,
+ * so the signal has landed (blocking wait) before the step logged just before it begins.
+ */
+function downOnLine(broker: LocalBroker, marker: string): { lines: string[]; logger: ReturnType<typeof createLogger>; isDown: () => boolean } {
+  const lines: string[] = [];
+  let down = false;
+  const write = (c: unknown, _e: unknown, cb: () => void) => {
+    const line = String(c);
+    lines.push(line);
+    if (!down && line.includes(marker)) {
+      broker.down();
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      down = true;
+    }
+    cb();
+  };
+  return { lines, logger: createLogger({ level: 'info', name: 't', destination: new Writable({ write }) }), isDown: () => down };
+}
 
 test('SIGTERM while the consumer connects to brokers that went away: the start ends at once and the stop is prompt', { timeout: 120_000 }, async () => {
   const prefix = uniqueName('stopconnect');
@@ -70,26 +90,8 @@ test('SIGTERM while the feedback topic\'s producer connects to brokers that went
   const feedbackTopic = `${prefix}.anomalies.feedback`;
   const broker = await startBroker({ topics: [...Object.values(topics), feedbackTopic].map((name) => ({ name, partitions: 1 })) });
   const dir = mkdtempSync(path.join(tmpdir(), 'tc-stopfbconnect-it-'));
-  const lines: string[] = [];
-  let down = false;
-  const logger = createLogger({
-    level: 'info',
-    name: 't',
-    destination: new Writable({
-      write: (c, _e, cb) => {
-        const line = String(c);
-        lines.push(line);
-        // Logged synchronously just before the feedback producer's connect (main producer connected):
-        // the brokers go away, and the signal has landed (blocking wait) before that connect begins.
-        if (!down && line.includes('"msg":"alert feedback loaded"')) {
-          broker.down();
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
-          down = true;
-        }
-        cb();
-      },
-    }),
-  });
+  // Logged synchronously just before the feedback producer's connect (main producer connected).
+  const { lines, logger, isDown } = downOnLine(broker, '"msg":"alert feedback loaded"');
   const config = testConfig({
     logLevel: 'info',
     kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 },
@@ -101,7 +103,7 @@ test('SIGTERM while the feedback topic\'s producer connects to brokers that went
   try {
     let settled: string | null = null;
     const starting = app.start().then(() => (settled = 'resolved'), (err: Error) => (settled = `rejected: ${err.message}`));
-    while (!down) await new Promise((r) => setTimeout(r, 20));
+    while (!isDown()) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 1_000)); // the feedback producer's connect is waiting for the brokers
     assert.equal(settled, null, 'the start is still waiting for the brokers');
     const t0 = Date.now();
@@ -125,24 +127,7 @@ test('SIGTERM while the main producer connects to brokers that went away (after 
   // No forecasts topic: the cluster check logs it missing (synchronously) just before the producer's connect.
   const broker = await startBroker({ topics: [topics.ticks, topics.anomalies, topics.dlq].map((name) => ({ name, partitions: 1 })) });
   const dir = mkdtempSync(path.join(tmpdir(), 'tc-stopprodconnect-it-'));
-  const lines: string[] = [];
-  let down = false;
-  const logger = createLogger({
-    level: 'info',
-    name: 't',
-    destination: new Writable({
-      write: (c, _e, cb) => {
-        const line = String(c);
-        lines.push(line);
-        if (!down && line.includes('"code":"TC_KAFKA_TOPIC_MISSING"')) {
-          broker.down();
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
-          down = true;
-        }
-        cb();
-      },
-    }),
-  });
+  const { lines, logger, isDown } = downOnLine(broker, '"code":"TC_KAFKA_TOPIC_MISSING"');
   const config = testConfig({
     logLevel: 'info',
     kafka: { brokers: broker.brokers, groupId: `${prefix}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 },
@@ -153,7 +138,7 @@ test('SIGTERM while the main producer connects to brokers that went away (after 
   const logged = (msg: string) => lines.filter((l) => l.includes(`"msg":"${msg}"`)).length;
   try {
     const starting = app.start().catch(() => undefined);
-    while (!down) await new Promise((r) => setTimeout(r, 20));
+    while (!isDown()) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 1_000)); // the producer's connect is waiting for the brokers
     const stopped = await Promise.race([Promise.all([app.stop(), starting]).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000).unref())]);
     assert.ok(stopped, 'stop() ended within 15 s');
