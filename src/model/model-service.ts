@@ -22,7 +22,7 @@ import { dirGraphs } from './stored-graph.ts';
 import { Promoter, type PromoterDeps } from './promoter.ts';
 import { VersionRegistry, versionNumber } from './version-registry.ts';
 import { SharedDirCoordinator, directoryTarget } from './shared-dir/coordinator.ts';
-import { readCurrentEpoch, writeCurrent } from './shared-dir/current-pointer.ts';
+import { readCurrentEpoch, writeCurrent, type CurrentChange } from './shared-dir/current-pointer.ts';
 import { DirLease } from './shared-dir/lease.ts';
 
 export type { ModelVersion } from './version-registry.ts';
@@ -90,7 +90,7 @@ function composeLifecycle(o: { config: Config; logger: Logger; metrics: Metrics;
   const shared = store
     ? {
         savePin: (v: string | null) => writePin(store.dir, v),
-        saveCurrent: (v: string, fenced: boolean) => writeCurrent(store.dir, v, lease?.owner ?? String(process.pid), fenced && lease ? coord?.epoch : undefined),
+        saveCurrent: (v: string, fenced: boolean, change: CurrentChange) => writeCurrent(store.dir, v, lease?.owner ?? String(process.pid), fenced && lease ? coord?.epoch : undefined, change),
         mayPromote: () => coord?.mayPromote() ?? Promise.resolve(true),
         fence: () => coord?.fence() ?? Promise.resolve(),
         readRecorded: () => directoryTarget(store.dir),

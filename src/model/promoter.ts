@@ -10,6 +10,7 @@ import type { Predictor, PredictorSlot } from '../pipeline/ports.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { EngineBuilder, EngineOffload } from './engine-builder.ts';
+import type { CurrentChange, DirectoryTarget, FollowedChange } from './shared-dir/current-pointer.ts';
 import type { ModelVersion, VersionRegistry } from './version-registry.ts';
 import type { WeightMap } from './weight-names.ts';
 
@@ -36,8 +37,8 @@ export interface PromoterDeps {
   pinned?: boolean;
   /** Records the pin where a restart finds it (pin-file.ts; absent without a model dir). */
   savePin?: (version: string | null) => Promise<void>;
-  /** Records the serving version after each change where restarts and other replicas find it (shared-dir/current-pointer.ts); `fenced`: a promotion's write, refused when the lease moved on. */
-  saveCurrent?: (version: string, fenced: boolean) => Promise<void>;
+  /** Records the serving version after each change where restarts and other replicas find it (shared-dir/current-pointer.ts); `fenced`: a promotion's write, refused when the lease moved on; `change`: what made it. */
+  saveCurrent?: (version: string, fenced: boolean, change: CurrentChange) => Promise<void>;
   /** Asked right before a promotion saves a version: false refuses it (shared-dir/lease.ts: another replica holds the fine-tune lease). */
   mayPromote?: () => Promise<boolean>;
   /** Called right before a promotion's writes (its version's rename, the swap): throws when the lease `mayPromote` saw was taken over meanwhile (a stalled holder). */
@@ -53,8 +54,7 @@ function unwritable(err: unknown, what: string): unknown {
   return new TickcastError(ErrorCodes.MODEL_DIR_UNWRITABLE, `${what} (${errno}: ${(err as Error).message})`, { statusCode: 503, retriable: true, details: { errno }, cause: err });
 }
 
-/** Where the directory says to serve: a pinned version, else the recorded current one (null: nothing recorded). */
-export type DirectoryTarget = { version: string; pinned: boolean } | null;
+type Unrecorded = { version: string; fenced: boolean; change: CurrentChange };
 
 export class Promoter implements ChampionControl {
   readonly #d: PromoterDeps;
@@ -67,7 +67,7 @@ export class Promoter implements ChampionControl {
    * read-only, permissions): retried at each follow, which meanwhile does not undo the change while
    * the directory still records what it recorded then (`seen`); one another replica recorded since wins.
    */
-  #unrecorded: { current?: { version: string; fenced: boolean }; pin?: string | null; seen?: string; error: string } | null = null;
+  #unrecorded: { current?: Unrecorded; pin?: string | null; seen?: string; error: string } | null = null;
 
   constructor(deps: PromoterDeps) {
     this.#d = deps;
@@ -107,7 +107,7 @@ export class Promoter implements ChampionControl {
       const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...(base.meta.data === undefined ? {} : { data: base.meta.data }), ...meta, parent: base.version } }, [base.version], this.#d.fence).catch((err: unknown) => {
         throw unwritable(err, `the challenger could not be saved in model.dir; not promoted, ${base.version} keeps serving`);
       });
-      await this.#serve(v, `promoted over ${base.version}`, offload, 'fenced').catch(async (err: unknown) => {
+      await this.#serve(v, `promoted over ${base.version}`, offload, 'fenced', 'promotion').catch(async (err: unknown) => {
         // Saved but never served (fenced while its engine was built, or the build failed): a restart
         // must not serve it (newer than current.json, it would pass for a model copied in).
         if (this.#champion !== v) await this.#d.registry.discard(v.version).catch(() => undefined);
@@ -128,7 +128,7 @@ export class Promoter implements ChampionControl {
       const cur = this.#champion.version;
       const pinned = this.#pinned ? cur : await this.#dirPin(), why = pinned ? `model ${pinned} is pinned` : from !== undefined && from !== cur ? `${from} no longer serves (${cur} does)` : null;
       if (why) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `automatic rollback to ${version} not done: ${why}`, { statusCode: 409, details: { version, serving: cur, pinned: this.#pinned } });
-      await this.#serve(await this.#d.registry.find(version), reason, offload, 'fenced');
+      await this.#serve(await this.#d.registry.find(version), reason, offload, 'fenced', 'rollback');
     });
   }
 
@@ -142,7 +142,7 @@ export class Promoter implements ChampionControl {
       const cur = this.#champion.version;
       const target = o.version !== undefined ? await this.#fitting(o.version) : await this.#olderFitting(asked);
       const changed = target.version === cur ? null : { from: cur, to: target.version };
-      if (changed) await this.#serve(target, o.version ? `manual rollback to ${target.version}` : `manual rollback from ${asked}${asked === cur ? '' : ` (serving when asked; ${cur} since)`}`);
+      if (changed) await this.#serve(target, o.version ? `manual rollback to ${target.version}` : `manual rollback from ${asked}${asked === cur ? '' : ` (serving when asked; ${cur} since)`}`, undefined, true, 'manual');
       const v = this.#champion.version;
       this.#pinned = o.pin ?? false;
       await this.#d.savePin?.(o.pin ? v : null).then(
@@ -158,17 +158,17 @@ export class Promoter implements ChampionControl {
   /**
    * Serve what the shared model directory names (another replica promoted, rolled back or pinned):
    * `read` runs inside the serialised section, so a change this replica makes meanwhile is not
-   * undone by a stale read. Nothing is written. Resolves true when the serving version changed.
+   * undone by a stale read. Nothing is written. Resolves the change of the serving version (null: none).
    */
-  follow(read: () => Promise<DirectoryTarget>): Promise<boolean> {
+  follow(read: () => Promise<DirectoryTarget>): Promise<FollowedChange | null> {
     return this.#serialised(async () => {
       const t = await read();
-      if (this.#unrecorded && (await this.#retryRecord(t))) return false;
-      if (t === null) return false;
-      const changed = t.version !== this.#champion.version;
-      if (changed) await this.#serve(await this.#fitting(t.version), `following the model directory (${t.pinned ? 'pinned' : 'current'} version)`, undefined, false);
+      if ((this.#unrecorded && (await this.#retryRecord(t))) || t === null) return null;
+      const from = this.#champion.version, changed = t.version !== from;
+      const how = t.change ? `: ${t.change === 'manual' ? 'manual change' : t.change}${t.by ? ` by ${t.by}` : ''}` : '';
+      if (changed) await this.#serve(await this.#fitting(t.version), `following the model directory (${t.pinned ? 'pinned' : 'current'} version${how})`, undefined, false);
       this.#pinned = t.pinned;
-      return changed;
+      return changed ? { from, target: t } : null;
     });
   }
 
@@ -212,9 +212,9 @@ export class Promoter implements ChampionControl {
 
   /**
    * Make `v` the serving model: build its engine, swap atomically, update metrics. `record`: write
-   * current.json ('fenced': a promotion, checked against the lease before the swap and the write).
+   * current.json ('fenced': a promotion, checked against the lease before the swap and the write) saying what made the `change`.
    */
-  async #serve(v: ModelVersion, why: string, offload?: EngineOffload, record: boolean | 'fenced' = true): Promise<void> {
+  async #serve(v: ModelVersion, why: string, offload?: EngineOffload, record: boolean | 'fenced' = true, change: CurrentChange = 'manual'): Promise<void> {
     // The replica that records the change saves the graph it checked with the version: followers load it (../stored-graph.ts).
     const next = await this.#d.build(v, offload, { keepGraph: record !== false });
     try {
@@ -231,8 +231,8 @@ export class Promoter implements ChampionControl {
     this.#publish(next);
     this.#d.logger.info({ version: v.version, engine: next.engine, why }, `serving model ${v.version} (${why})`);
     if (record) {
-      const current = { version: v.version, fenced: record === 'fenced' };
-      await this.#d.saveCurrent?.(current.version, current.fenced).then(
+      const current = { version: v.version, fenced: record === 'fenced', change };
+      await this.#d.saveCurrent?.(current.version, current.fenced, current.change).then(
         () => this.#wrote('current'),
         (err: unknown) => this.#recordFailed({ current }, err),
       );
@@ -241,7 +241,7 @@ export class Promoter implements ChampionControl {
   }
 
   /** A record the directory refused: logged once while it keeps failing (TC_MODEL_DIR_UNWRITABLE), the gauge set, retried by `follow`. */
-  async #recordFailed(what: { current?: { version: string; fenced: boolean }; pin?: string | null }, err: unknown): Promise<void> {
+  async #recordFailed(what: { current?: Unrecorded; pin?: string | null }, err: unknown): Promise<void> {
     const first = this.#unrecorded === null;
     const seen = first ? await this.#d.readRecorded?.().then((t) => JSON.stringify(t), () => undefined) : this.#unrecorded!.seen;
     this.#unrecorded = { ...this.#unrecorded, ...what, seen, error: describeError(err) };
@@ -267,7 +267,7 @@ export class Promoter implements ChampionControl {
       return false;
     }
     try {
-      if (u.current) await this.#d.saveCurrent?.(u.current.version, u.current.fenced);
+      if (u.current) await this.#d.saveCurrent?.(u.current.version, u.current.fenced, u.current.change);
       u.current = undefined;
       if (u.pin !== undefined) await this.#d.savePin?.(u.pin);
       this.#wrote('pin');

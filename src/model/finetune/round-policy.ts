@@ -19,7 +19,8 @@
  *   any live phase ──championReplaced / trainerDied / failed──▶ idle (a round training or in
  *     shadow ends: discarded / aborted; `failed`: its promotion or the work failed)
  *   watching ──championReplaced──▶ idle (rolled_back: an operator's rollback to an older version;
- *     aborted: a manual change to a newer one, a version followed from model.dir, the lease lost)
+ *     replaced: an operator's change to a newer one — here or on another replica, followed through
+ *     model.dir; aborted: another replica's promotion or automatic rollback followed, the lease lost)
  *   any ──stopped──▶ stopped (disabled stays disabled)
  *
  * `gen` counts replacements of the champion from outside the round: older generations' results are ignored.
@@ -33,8 +34,8 @@ const LIVE: ReadonlySet<FineTuneState> = new Set(['idle', 'training', 'shadow', 
 const pct = (x: number, digits: number) => (x * 100).toFixed(digits);
 
 /** End the current round with `outcome` (no record, no action). */
-function end(s: RoundState, outcome: 'discarded' | 'aborted' | 'rolled_back', reason: string): RoundAction[] {
-  return s.current ? [{ type: 'finished', record: { ...s.current, outcome, reason } }] : [];
+function end(s: RoundState, outcome: 'discarded' | 'aborted' | 'rolled_back' | 'replaced', reason: string, by?: string): RoundAction[] {
+  return s.current ? [{ type: 'finished', record: { ...s.current, outcome, reason, ...(by === undefined ? {} : { by }) } }] : [];
 }
 
 export function transition(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
@@ -112,13 +113,15 @@ function live(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
 
 /**
  * The serving version changed from outside the round. A round training or in shadow is discarded;
- * a watch ends recorded: `rolled_back` when an operator rolled back to an older version, else
- * `aborted` (a manual change to a newer version, one followed from model.dir, the lease lost).
+ * a watch ends recorded: an operator's change (POST /v1/model/rollback, on this replica or on
+ * another one, followed through model.dir: `by`) as `rolled_back` to an older version, `replaced`
+ * by a newer one; else `aborted` (another replica's promotion or rollback followed, the lease lost).
  */
 function replaced(s: RoundState, e: Extract<RoundEvent, { type: 'championReplaced' }>, l: RoundLimits): Transition {
   const inRound = s.phase === 'shadow' || s.phase === 'training';
   const pairs = `after ${s.current?.watch?.count ?? 0} live pairs of watching`;
-  const watchEnd = e.manual?.direction === 'older' ? end(s, 'rolled_back', `manual rollback to ${e.manual.to} (POST /v1/model/rollback) ${pairs}`) : end(s, 'aborted', `watch ended: champion replaced (${e.why}) ${pairs}`);
+  const m = e.manual, where = m?.by === undefined ? '(POST /v1/model/rollback)' : `on replica ${m.by} (POST /v1/model/rollback there, followed through model.dir)`;
+  const watchEnd = m ? end(s, m.direction === 'older' ? 'rolled_back' : 'replaced', `manual ${m.direction === 'older' ? 'rollback' : 'change'} to ${m.to} ${where} ${pairs}`, m.by) : end(s, 'aborted', `watch ended: champion replaced (${e.why}) ${pairs}`);
   return {
     state: { ...s, phase: 'idle', gen: s.gen + 1, current: null, previousVersion: null, nextRoundAt: e.now + l.intervalMs },
     actions: [{ type: 'discardChallenger', inTrainer: false }, { type: 'clearQueue' }, ...(inRound ? end(s, 'discarded', `champion replaced (${e.why})`) : []), ...(s.phase === 'watching' ? watchEnd : []), { type: 'reloadChampion' }],

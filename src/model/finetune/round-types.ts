@@ -13,8 +13,10 @@ export interface RoundRecord {
   round: number;
   at: string;
   trigger: RoundTrigger;
-  outcome: 'promoted' | 'discarded' | 'aborted' | 'rolled_back' | 'kept' | 'pending';
+  outcome: 'promoted' | 'discarded' | 'aborted' | 'rolled_back' | 'kept' | 'replaced' | 'pending';
   reason?: string;
+  /** The replica whose operator ended the watch (a manual change made there, followed here through model.dir). */
+  by?: string;
   trainLoss?: number;
   holdout?: HoldoutScores;
   shadow?: { count: number; champion: number; challenger: number };
@@ -65,10 +67,11 @@ export const initialRoundState = (phase: 'starting' | 'disabled' = 'starting'): 
 /** Mean live error per role over the pairs scored so far in this phase. */
 export type LiveScores = Partial<Record<ModelRole, number>>;
 
-/** A change of the serving version an operator made: to `to`, older or newer than the version it replaced. */
+/** A change of the serving version an operator made: to `to`, older or newer than the version it replaced; `by`: the replica it was made on, when another one (followed through model.dir). */
 export interface ManualChange {
   to: string;
   direction: 'older' | 'newer';
+  by?: string;
 }
 
 export type RoundEvent =
@@ -86,7 +89,7 @@ export type RoundEvent =
   | { type: 'promoted'; gen: number; now: number; version: string; previous: string }
   | { type: 'rolledBack' } // the automatic rollback asked for by a `rollback` action is done
   | { type: 'rolledBackRefused'; reason: string } // refused: the model was pinned, or replaced from outside, meanwhile
-  /** The serving version changed from outside the round; `manual`: by an operator (POST /v1/model/rollback), not by following model.dir or losing the lease. */
+  /** The serving version changed from outside the round; `manual`: by an operator (POST /v1/model/rollback, here or on a replica sharing model.dir), not by another replica's promotion or rollback or losing the lease. */
   | { type: 'championReplaced'; now: number; why: string; manual?: ManualChange }
   | { type: 'failed'; reason: string }
   | { type: 'stopped' };

@@ -10,14 +10,17 @@
 import { ErrorCodes, FailureStreak, TickcastError, describeError } from '../../errors/index.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
+import type { ManualChange } from '../finetune/round-types.ts';
 import { readPin } from '../pin-file.ts';
-import type { DirectoryTarget, Promoter } from '../promoter.ts';
-import { readCurrent } from './current-pointer.ts';
+import type { Promoter } from '../promoter.ts';
+import { versionNumber } from '../version-registry.ts';
+import { readCurrentRecord, type DirectoryTarget, type FollowedChange } from './current-pointer.ts';
 import type { DirLease } from './lease.ts';
 
 /** What the coordinator tells the fine-tuner (FineTuner implements it). */
 export interface LeaseListener {
-  championChanged(why: string): void;
+  /** `manual`: an operator's change made on another replica (current.json's `change`), followed here. */
+  championChanged(why: string, manual?: ManualChange): void;
   pinChanged(pinned: boolean): void;
 }
 
@@ -162,7 +165,7 @@ export class SharedDirCoordinator {
     try {
       const wasPinned = promoter.pinned;
       const changed = await promoter.follow(() => directoryTarget(dir));
-      if (changed) tuner?.championChanged('followed the model directory');
+      if (changed) tuner?.championChanged(...followedChange(changed));
       if (promoter.pinned !== wasPinned) tuner?.pinChanged(promoter.pinned);
       this.#d.metrics.modelPinned.set(promoter.pinned ? 1 : 0);
       this.#lastFollowError = '';
@@ -174,10 +177,27 @@ export class SharedDirCoordinator {
   }
 }
 
-/** The pinned version, else the current one, else null. */
+/**
+ * What the fine-tuner is told of a followed change: an operator's (current.json records a manual
+ * change to the version now served) with its direction and replica — a watch it ends is recorded
+ * as that operator's rollback or change, not as `aborted` (before 6 Dec 2026) — else why.
+ */
+function followedChange(c: FollowedChange): [string, ManualChange?] {
+  const t = c.target, by = t.by ?? 'another replica';
+  if (t.change !== 'manual') return [`followed the model directory: ${t.version}${t.change ? ` (${t.change === 'promotion' ? 'promoted' : 'rolled back automatically'} by ${by})` : ''}`];
+  const direction = versionNumber(t.version) < versionNumber(c.from) ? 'older' : 'newer';
+  return [`followed the model directory: manual ${direction === 'older' ? 'rollback' : 'change'} to ${t.version} by ${by}`, { to: t.version, direction, by }];
+}
+
+/** The pinned version, else the current one, else null; with who recorded it as current, and how, when current.json names it. */
 export async function directoryTarget(dir: string): Promise<DirectoryTarget> {
   const pin = await readPin(dir);
-  if (pin !== null) return { version: pin, pinned: true };
-  const cur = await readCurrent(dir);
-  return cur === null ? null : { version: cur, pinned: false };
+  const cur = await readCurrentRecord(dir).catch((err: unknown) => {
+    if (pin === null) throw err;
+    return null; // the pin decides; an unreadable current.json only loses who made the change
+  });
+  const version = pin ?? cur?.version;
+  if (version === undefined) return null;
+  const how = cur?.version === version ? { ...(cur.by === undefined ? {} : { by: cur.by }), ...(cur.change === undefined ? {} : { change: cur.change }) } : {};
+  return { version, pinned: pin !== null, ...how };
 }

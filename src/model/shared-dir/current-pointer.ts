@@ -9,6 +9,11 @@
  * `epoch`: the highest fine-tune lease epoch (./lease.ts) that wrote it. A promotion's write passes
  * the epoch its lease check saw and is refused (TC_FINETUNE_LEASE_FENCED) when the record already
  * carries a higher one; other writes (manual rollback, pin changes) keep the recorded epoch.
+ *
+ * `change`: what made the change — `promotion`, `rollback` (automatic), `manual` (POST
+ * /v1/model/rollback) — so a replica following it knows an operator's change from a round's
+ * (the lease holder records a watch it ends as the operator's rollback, on replica `by`).
+ * Absent in records written before 6 Dec 2026 and after a bootstrap save.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,7 +22,25 @@ import { replaceFileSynced, syncDir } from '../../durable/durable-fs.ts';
 
 export const CURRENT_FILE = 'current.json';
 
-async function readRecord(dir: string): Promise<{ version: string; epoch: number } | null> {
+/** What changed the serving version (see the file comment). */
+export type CurrentChange = 'promotion' | 'rollback' | 'manual';
+
+export interface CurrentRecord {
+  version: string;
+  epoch: number;
+  /** The replica that wrote it. */
+  by?: string;
+  change?: CurrentChange;
+}
+
+/** Where the directory says to serve: a pinned version, else the recorded current one (null: nothing recorded); `by` and `change`: who recorded that version as current, and how (when current.json names it). */
+export type DirectoryTarget = { version: string; pinned: boolean; by?: string; change?: CurrentChange } | null;
+
+/** A change the promoter's `follow` made: the version served before, and the directory's target served now. */
+export type FollowedChange = { from: string; target: NonNullable<DirectoryTarget> };
+
+/** The record of `dir`, or null when there is none. Throws on an unreadable record. */
+export async function readCurrentRecord(dir: string): Promise<CurrentRecord | null> {
   let text: string;
   try {
     text = await readFile(path.join(dir, CURRENT_FILE), 'utf8');
@@ -25,33 +48,34 @@ async function readRecord(dir: string): Promise<{ version: string; epoch: number
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  const o = JSON.parse(text) as { version?: unknown; epoch?: unknown };
+  const o = JSON.parse(text) as { version?: unknown; epoch?: unknown; by?: unknown; change?: unknown };
   const v = o.version;
   if (typeof v !== 'string' || !/^v\d+$/.test(v)) throw new Error(`${CURRENT_FILE} names no version`);
-  return { version: v, epoch: typeof o.epoch === 'number' && Number.isSafeInteger(o.epoch) ? o.epoch : 0 };
+  const change = o.change === 'promotion' || o.change === 'rollback' || o.change === 'manual' ? o.change : undefined;
+  return { version: v, epoch: typeof o.epoch === 'number' && Number.isSafeInteger(o.epoch) ? o.epoch : 0, ...(typeof o.by === 'string' ? { by: o.by } : {}), ...(change ? { change } : {}) };
 }
 
 /** The version recorded in `dir`, or null when there is none. Throws on an unreadable record. */
 export async function readCurrent(dir: string): Promise<string | null> {
-  return (await readRecord(dir))?.version ?? null;
+  return (await readCurrentRecord(dir))?.version ?? null;
 }
 
 /** The fine-tune lease epoch recorded with the current version (0: none; the floor of the next lease's epoch). */
 export async function readCurrentEpoch(dir: string): Promise<number> {
-  return (await readRecord(dir).catch(() => null))?.epoch ?? 0;
+  return (await readCurrentRecord(dir).catch(() => null))?.epoch ?? 0;
 }
 
 /**
  * Record `version` as the directory's serving version. `epoch` (a promotion under the fine-tune
  * lease): refused with TC_FINETUNE_LEASE_FENCED when the record carries a higher one.
  */
-export async function writeCurrent(dir: string, version: string, by: string, epoch?: number): Promise<void> {
+export async function writeCurrent(dir: string, version: string, by: string, epoch?: number, change?: CurrentChange): Promise<void> {
   const file = path.join(dir, CURRENT_FILE);
   const recorded = await readCurrentEpoch(dir);
   if (epoch !== undefined && recorded > epoch) {
     throw new TickcastError(ErrorCodes.FINETUNE_LEASE_FENCED, `${version} not recorded as current: ${CURRENT_FILE} was written under fine-tune lease epoch ${recorded}, this replica's is ${epoch}`, { statusCode: 409, details: { epoch, recorded } });
   }
-  await replaceFileSynced(file, `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch: Math.max(recorded, epoch ?? 0) })}\n`);
+  await replaceFileSynced(file, `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch: Math.max(recorded, epoch ?? 0), ...(change ? { change } : {}) })}\n`);
   await syncDir(dir);
 }
 

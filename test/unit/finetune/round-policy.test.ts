@@ -58,7 +58,8 @@ const table: { name: string; from: RoundState; events: RoundEvent[]; phase: stri
   { name: 'champion replaced in shadow → idle, discarded, trainer reloaded, new generation', from: shadow, events: [{ type: 'championReplaced', now: 0, why: 'manual' }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:discarded', 'reloadChampion'], check: (s) => assert.equal(s.gen, 1) },
   // Before 6 Dec 2026 a watch ended by a change from outside left no record: GET /v1/model's `last` still said `promoted`.
   { name: 'watching: an operator rolls back to an older version → idle, the watch recorded as rolled_back (once), trainer reloaded', from: watching, events: [{ type: 'championReplaced', now: 0, why: 'manual rollback to v1', manual: { to: 'v1', direction: 'older' } }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:rolled_back', 'reloadChampion'], check: (s) => assert.deepEqual([s.gen, s.previousVersion, s.current], [1, null, null]) },
-  { name: 'watching: an operator serves a newer version → idle, the watch recorded as aborted (not a rollback)', from: watching, events: [{ type: 'championReplaced', now: 0, why: 'manual change to v3', manual: { to: 'v3', direction: 'newer' } }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:aborted', 'reloadChampion'] },
+  { name: 'watching: an operator serves a newer version → idle, the watch recorded as replaced (a manual change, not a rollback, not aborted)', from: watching, events: [{ type: 'championReplaced', now: 0, why: 'manual change to v3', manual: { to: 'v3', direction: 'newer' } }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:replaced', 'reloadChampion'] },
+  { name: "watching: another replica's operator rolls back (followed through model.dir) → idle, the watch recorded as rolled_back", from: watching, events: [{ type: 'championReplaced', now: 0, why: 'followed the model directory: manual rollback to v1 by b', manual: { to: 'v1', direction: 'older', by: 'b' } }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:rolled_back', 'reloadChampion'] },
   { name: 'watching: a version followed from model.dir → idle, the watch recorded as aborted, not as a manual rollback', from: watching, events: [{ type: 'championReplaced', now: 0, why: 'followed the model directory' }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'finished:aborted', 'reloadChampion'] },
   { name: 'idle: a manual rollback records no round (there is none)', from: idle, events: [{ type: 'championReplaced', now: 0, why: 'manual rollback to v1', manual: { to: 'v1', direction: 'older' } }], phase: 'idle', actions: ['discardChallenger', 'clearQueue', 'reloadChampion'] },
   { name: 'trainer died while training → aborted, no rollback target', from: { ...training, previousVersion: 'v1' }, events: [{ type: 'trainerDied', reason: 'killed' }], phase: 'idle', actions: ['finished:aborted', 'discardChallenger', 'clearQueue'], check: (s) => assert.equal(s.previousVersion, null) },
@@ -99,6 +100,11 @@ test('round policy: a watch ended by a manual rollback says so, with the version
   const [followed] = records({ type: 'championReplaced', now: 3000, why: 'followed the model directory' });
   assert.equal(followed.outcome, 'aborted');
   assert.equal(followed.reason, 'watch ended: champion replaced (followed the model directory) after 7 live pairs of watching');
+  assert.equal(followed.by, undefined);
+  const [elsewhere] = records({ type: 'championReplaced', now: 3000, why: 'followed the model directory: manual rollback to v1 by b', manual: { to: 'v1', direction: 'older', by: 'b' } });
+  assert.deepEqual([elsewhere.outcome, elsewhere.by, elsewhere.reason], ['rolled_back', 'b', 'manual rollback to v1 on replica b (POST /v1/model/rollback there, followed through model.dir) after 7 live pairs of watching']);
+  const [newer] = records({ type: 'championReplaced', now: 3000, why: 'manual change to v3', manual: { to: 'v3', direction: 'newer' } });
+  assert.deepEqual([newer.outcome, newer.reason], ['replaced', 'manual change to v3 (POST /v1/model/rollback) after 7 live pairs of watching']);
 });
 
 test('round policy: a watch ended by its deadline records why the model was kept', () => {

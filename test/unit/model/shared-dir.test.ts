@@ -22,6 +22,7 @@ import { createLogger } from '../../../src/telemetry/logger.ts';
 import { createMetrics } from '../../../src/telemetry/metrics.ts';
 import { ErrorCodes, isTickcastError } from '../../../src/errors/index.ts';
 import type { Predictor, PredictorSlot } from '../../../src/pipeline/ports.ts';
+import type { ManualChange } from '../../../src/model/finetune/round-types.ts';
 import { createModelService } from '../../../src/model/model-service.ts';
 import { FT_HYBRID, FT_SPEC, ftConfig } from '../finetune/helpers.ts';
 
@@ -103,13 +104,13 @@ function replica(dir: string, owner: string, clock: () => number, first: ModelVe
   const ttlMs = 3_000;
   const lease = new DirLease({ dir, ttlMs, owner, now: clock, epochFloor: () => readCurrentEpoch(dir) });
   const events: string[] = [];
-  const tuner = { championChanged: (why: string) => events.push(`changed: ${why}`), pinChanged: (p: boolean) => events.push(`pinned: ${p}`) };
+  const tuner = { championChanged: (why: string, manual?: ManualChange) => events.push(`changed: ${why}${manual ? ` ${JSON.stringify(manual)}` : ''}`), pinChanged: (p: boolean) => events.push(`pinned: ${p}`) };
   let coord: SharedDirCoordinator | null = null;
   const slot = stubSlot({ spec: first.spec, version: first.version, engine: 'stub', backend: 'stub', predict: () => Promise.reject(new Error('stub')), dispose: async () => {} });
   const promoter = new Promoter({
     registry, build, slot, serving: first, logger, metrics,
     savePin: (v) => writePin(dir, v),
-    saveCurrent: (v, fenced) => writeCurrent(dir, v, owner, fenced ? coord!.epoch : undefined),
+    saveCurrent: (v, fenced, change) => writeCurrent(dir, v, owner, fenced ? coord!.epoch : undefined, change),
     mayPromote: async () => {
       const ok = await coord!.mayPromote();
       await stall.afterCheck?.();
@@ -157,7 +158,7 @@ test('two replicas on one directory: only the lease holder promotes; the other f
   await b.coord.followOnce();
   assert.equal(b.promoter.champion.version, 'v2', 'the follower loads the promoted version');
   assert.equal(b.slot.predictor.version, 'v2');
-  assert.ok(b.events.includes('changed: followed the model directory'), b.events.join('; '));
+  assert.ok(b.events.includes('changed: followed the model directory: v2 (promoted by a)'), b.events.join('; '));
   await a.coord.followOnce();
   assert.equal(a.events.filter((e) => e.startsWith('changed')).length, 0, 'the writer does not reload its own change');
 
@@ -165,6 +166,8 @@ test('two replicas on one directory: only the lease holder promotes; the other f
   await b.promoter.rollbackManually({ version: 'v1' });
   await a.coord.followOnce();
   assert.equal(a.promoter.champion.version, 'v1');
+  // … as the operator's rollback made on b (a watch it ends is recorded so, not as aborted).
+  assert.equal(a.events.at(-1), 'changed: followed the model directory: manual rollback to v1 by b {"to":"v1","direction":"older","by":"b"}');
   // … and so is a pin: the holder stops promoting.
   await b.promoter.rollbackManually({ version: 'v1', pin: true });
   await a.coord.followOnce();
@@ -174,6 +177,7 @@ test('two replicas on one directory: only the lease holder promotes; the other f
   await b.promoter.rollbackManually({ version: 'v2' });
   await a.coord.followOnce();
   assert.deepEqual([a.promoter.champion.version, a.promoter.pinned], ['v2', false]);
+  assert.equal(a.events.filter((e) => e.startsWith('changed')).at(-1), 'changed: followed the model directory: manual change to v2 by b {"to":"v2","direction":"newer","by":"b"}');
   assert.match(await a.metrics.registry.getSingleMetricAsString('tickcast_model_pinned'), /^tickcast_model_pinned 0$/m);
 
   // The holder stops: released, the other takes it at its next renewal and promotes.
