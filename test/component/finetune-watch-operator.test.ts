@@ -5,17 +5,20 @@
  *   holder through current.json; its watch ends `rolled_back`, with `by` naming that replica;
  * - a manual change to a newer version (a model copied in) ends the watch `replaced`.
  * Before 6 Dec 2026 both were recorded as `aborted` ("champion replaced (followed the model
- * directory)", "… (manual change to v4)"), like a lost lease.
+ * directory)", "… (manual change to v3)"), like a lost lease. And the lease lost during a watch
+ * ends it `aborted` saying the promoted version keeps serving, unwatched — before, "champion
+ * replaced (fine-tune lease lost)", though it was not replaced.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createModelService, type ModelService } from '../../src/model/model-service.ts';
 import { CheckpointStore } from '../../src/model/checkpoints.ts';
 import { HybridModel } from '../../src/model/hybrid-model.ts';
 import { initBackend } from '../../src/model/backend.ts';
+import { LEASE_FILE } from '../../src/model/shared-dir/lease.ts';
 import type { RoundRecord } from '../../src/model/finetune/round-policy.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { createMetrics, type Metrics } from '../../src/telemetry/metrics.ts';
@@ -64,11 +67,12 @@ async function replicas(t: TestContext, owners: string[]) {
   const promote = async () => {
     await feed(400);
     a.svc.finetune!.requestRound();
-    const ok = await until(() => a.svc.info().version !== 'v1' && a.svc.finetune!.state === 'watching', 90_000, () => feed(16));
+    const before = a.svc.info().version;
+    const ok = await until(() => a.svc.info().version !== before && a.svc.finetune!.state === 'watching', 90_000, () => feed(16));
     assert.ok(ok, `${owners[0]} did not promote: ${JSON.stringify(a.svc.finetune!.history)}`);
     return a.svc.info().version;
   };
-  return { all, feed, promote, save };
+  return { all, feed, promote, save, dir };
 }
 
 const text = (m: Metrics, name: string) => m.registry.getSingleMetricAsString(name);
@@ -93,8 +97,8 @@ test("a rollback made on the replica without the lease during the holder's watch
   assert.match(await text(a.metrics, 'tickcast_model_manual_changes_total'), /direction="older"\} 0/);
 });
 
-test('a manual change to a newer version during a watch is recorded as a manual change (replaced), not aborted', { timeout: 180_000 }, async (t) => {
-  const { all: [a], promote, save } = await replicas(t, ['replica-a']);
+test('a manual change to a newer version during a watch is recorded as a manual change (replaced), not aborted; a lost lease does not say the watched version was replaced', { timeout: 180_000 }, async (t) => {
+  const { all: [a], feed, promote, save, dir } = await replicas(t, ['replica-a']);
   const v2 = await promote();
   await save(2); // a model copied into model.dir
   const fwd = await a.svc.rollback({ version: 'v3' });
@@ -105,4 +109,12 @@ test('a manual change to a newer version during a watch is recorded as a manual 
   assert.match(await text(a.metrics, 'tickcast_finetune_rounds_total'), /outcome="replaced"\} 1/);
   assert.doesNotMatch(await text(a.metrics, 'tickcast_finetune_rounds_total'), /outcome="aborted"/);
   assert.match(await text(a.metrics, 'tickcast_model_manual_changes_total'), /direction="newer"\} 1/);
+
+  // The lease taken over during the next watch: the watch ends, but its version was not replaced — it keeps serving, unwatched.
+  const v4 = await promote();
+  writeFileSync(path.join(dir, LEASE_FILE), `${JSON.stringify({ owner: 'replica-c', expiresAt: Date.now() + 60_000, epoch: 99 })}\n`);
+  assert.ok(await until(() => a.svc.finetune!.state === 'idle', 10_000, () => feed(4)), `still ${a.svc.finetune!.state}`);
+  const lost = last(a.svc)!;
+  assert.deepEqual([lost.outcome, lost.version, a.svc.info().version], ['aborted', v4, v4], JSON.stringify(lost));
+  assert.match(String(lost.reason), new RegExp(`^watch ended: this replica lost the fine-tune lease; ${v4} keeps serving, no longer watched \\(no automatic rollback\\) after \\d+ live pairs of watching$`));
 });

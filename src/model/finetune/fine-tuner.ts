@@ -82,22 +82,14 @@ export class FineTuner implements TickLearner {
     this.#s = initialRoundState();
   }
 
-  get state(): FineTuneState {
-    return this.#s.phase;
-  }
+  get state(): FineTuneState { return this.#s.phase; }
 
   /** Rounds run so far, newest last (bounded). */
-  get history(): readonly RoundRecord[] {
-    return this.#report.history;
-  }
+  get history(): readonly RoundRecord[] { return this.#report.history; }
 
-  get bufferSize(): number {
-    return this.#feed.buffer.size;
-  }
+  get bufferSize(): number { return this.#feed.buffer.size; }
 
-  get driftCount(): number {
-    return this.#report.driftCount;
-  }
+  get driftCount(): number { return this.#report.driftCount; }
 
   /** Resolves when the trainer has ended (after stop()); null if it never started. */
   get workerExited(): Promise<number> | null {
@@ -141,6 +133,12 @@ export class FineTuner implements TickLearner {
   championChanged(why: string, manual?: ManualChange): Promise<void> {
     if (!this.#host.running) return Promise.resolve(); // resolves once the round's record is written (the trainer reloads in the background)
     return this.#dispatch({ type: 'championReplaced', now: Date.now(), why, ...(manual ? { manual } : {}) });
+  }
+
+  /** This replica lost the fine-tune lease: the round in flight ends (recorded), the champion stays. */
+  leaseLost(): Promise<void> {
+    if (!this.#host.running) return Promise.resolve();
+    return this.#dispatch({ type: 'leaseLost', now: Date.now() });
   }
 
   /** Pinned: a round in flight is aborted at its next step and none starts until unpinned. */

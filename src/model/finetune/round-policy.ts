@@ -20,7 +20,9 @@
  *     shadow ends: discarded / aborted; `failed`: its promotion or the work failed)
  *   watching ──championReplaced──▶ idle (rolled_back: an operator's rollback to an older version;
  *     replaced: an operator's change to a newer one — here or on another replica, followed through
- *     model.dir; aborted: another replica's promotion or automatic rollback followed, the lease lost)
+ *     model.dir; aborted: another replica's promotion or automatic rollback followed)
+ *   any live phase ──leaseLost──▶ idle, as championReplaced (a watch: aborted, saying the promoted
+ *     version keeps serving unwatched)
  *   any ──stopped──▶ stopped (disabled stays disabled)
  *
  * `gen` counts replacements of the champion from outside the round: older generations' results are ignored.
@@ -84,6 +86,7 @@ function live(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
       };
     }
     case 'championReplaced':
+    case 'leaseLost':
       return replaced(s, e, l);
     case 'trainerDied': {
       const inRound = s.phase === 'shadow' || s.phase === 'training';
@@ -115,16 +118,20 @@ function live(s: RoundState, e: RoundEvent, l: RoundLimits): Transition {
  * The serving version changed from outside the round. A round training or in shadow is discarded;
  * a watch ends recorded: an operator's change (POST /v1/model/rollback, on this replica or on
  * another one, followed through model.dir: `by`) as `rolled_back` to an older version, `replaced`
- * by a newer one; else `aborted` (another replica's promotion or rollback followed, the lease lost).
+ * by a newer one; else `aborted` (another replica's promotion or rollback followed, the lease lost:
+ * the champion was not replaced then, and the record says so — before 6 Dec 2026 it said
+ * `champion replaced (fine-tune lease lost)` while the promoted version kept serving, unwatched).
  */
-function replaced(s: RoundState, e: Extract<RoundEvent, { type: 'championReplaced' }>, l: RoundLimits): Transition {
+function replaced(s: RoundState, e: Extract<RoundEvent, { type: 'championReplaced' | 'leaseLost' }>, l: RoundLimits): Transition {
   const inRound = s.phase === 'shadow' || s.phase === 'training';
   const pairs = `after ${s.current?.watch?.count ?? 0} live pairs of watching`;
-  const m = e.manual, where = m?.by === undefined ? '(POST /v1/model/rollback)' : `on replica ${m.by} (POST /v1/model/rollback there, followed through model.dir)`;
-  const watchEnd = m ? end(s, m.direction === 'older' ? 'rolled_back' : 'replaced', `manual ${m.direction === 'older' ? 'rollback' : 'change'} to ${m.to} ${where} ${pairs}`, m.by) : end(s, 'aborted', `watch ended: champion replaced (${e.why}) ${pairs}`);
+  const m = e.type === 'championReplaced' ? e.manual : undefined, where = m?.by === undefined ? '(POST /v1/model/rollback)' : `on replica ${m.by} (POST /v1/model/rollback there, followed through model.dir)`;
+  const why = e.type === 'leaseLost' ? 'fine-tune lease lost' : `champion replaced (${e.why})`;
+  const other = e.type === 'leaseLost' ? `watch ended: this replica lost the fine-tune lease; ${s.current?.version} keeps serving, no longer watched (no automatic rollback) ${pairs}` : `watch ended: ${why} ${pairs}`;
+  const watchEnd = m ? end(s, m.direction === 'older' ? 'rolled_back' : 'replaced', `manual ${m.direction === 'older' ? 'rollback' : 'change'} to ${m.to} ${where} ${pairs}`, m.by) : end(s, 'aborted', other);
   return {
     state: { ...s, phase: 'idle', gen: s.gen + 1, current: null, previousVersion: null, nextRoundAt: e.now + l.intervalMs },
-    actions: [{ type: 'discardChallenger', inTrainer: false }, { type: 'clearQueue' }, ...(inRound ? end(s, 'discarded', `champion replaced (${e.why})`) : []), ...(s.phase === 'watching' ? watchEnd : []), { type: 'reloadChampion' }],
+    actions: [{ type: 'discardChallenger', inTrainer: false }, { type: 'clearQueue' }, ...(inRound ? end(s, 'discarded', why) : []), ...(s.phase === 'watching' ? watchEnd : []), { type: 'reloadChampion' }],
   };
 }
 

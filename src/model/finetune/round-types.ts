@@ -91,6 +91,8 @@ export type RoundEvent =
   | { type: 'rolledBackRefused'; reason: string } // refused: the model was pinned, or replaced from outside, meanwhile
   /** The serving version changed from outside the round; `manual`: by an operator (POST /v1/model/rollback, here or on a replica sharing model.dir), not by another replica's promotion or rollback or losing the lease. */
   | { type: 'championReplaced'; now: number; why: string; manual?: ManualChange }
+  /** This replica lost the fine-tune lease: the round ends (the champion still serves; nobody watches a promotion of this replica's any more). */
+  | { type: 'leaseLost'; now: number }
   | { type: 'failed'; reason: string }
   | { type: 'stopped' };
 

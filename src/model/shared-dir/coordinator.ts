@@ -21,6 +21,8 @@ import type { DirLease } from './lease.ts';
 export interface LeaseListener {
   /** `manual`: an operator's change made on another replica (current.json's `change`), followed here. */
   championChanged(why: string, manual?: ManualChange): void;
+  /** This replica lost the lease: a round in flight is dropped, the champion stays. */
+  leaseLost(): void;
   pinChanged(pinned: boolean): void;
 }
 
@@ -155,7 +157,7 @@ export class SharedDirCoordinator {
     if (held) this.#d.logger.info({ owner: this.#d.lease?.owner }, 'fine-tune lease taken: this replica fine-tunes and promotes');
     else {
       this.#d.logger.info({ holder: seen?.owner, expiresAt: seen?.expiresAt }, 'fine-tune lease not held: fine-tuning rounds are skipped here while another replica holds it');
-      this.#d.tuner?.championChanged('fine-tune lease lost'); // a round in flight is dropped
+      this.#d.tuner?.leaseLost(); // a round in flight is dropped
     }
   }
 

@@ -104,7 +104,7 @@ function replica(dir: string, owner: string, clock: () => number, first: ModelVe
   const ttlMs = 3_000;
   const lease = new DirLease({ dir, ttlMs, owner, now: clock, epochFloor: () => readCurrentEpoch(dir) });
   const events: string[] = [];
-  const tuner = { championChanged: (why: string, manual?: ManualChange) => events.push(`changed: ${why}${manual ? ` ${JSON.stringify(manual)}` : ''}`), pinChanged: (p: boolean) => events.push(`pinned: ${p}`) };
+  const tuner = { championChanged: (why: string, manual?: ManualChange) => events.push(`changed: ${why}${manual ? ` ${JSON.stringify(manual)}` : ''}`), pinChanged: (p: boolean) => events.push(`pinned: ${p}`), leaseLost: () => events.push('lease lost') };
   let coord: SharedDirCoordinator | null = null;
   const slot = stubSlot({ spec: first.spec, version: first.version, engine: 'stub', backend: 'stub', predict: () => Promise.reject(new Error('stub')), dispose: async () => {} });
   const promoter = new Promoter({
@@ -195,7 +195,7 @@ test('two replicas on one directory: only the lease holder promotes; the other f
   assert.equal(a2.coord.leading, true);
   await b.coord.renewOnce();
   assert.equal(b.coord.leading, false);
-  assert.ok(b.events.includes('changed: fine-tune lease lost'));
+  assert.ok(b.events.includes('lease lost'));
   await assert.rejects(b.promoter.promote(weights, { round: 3 }, offload), /lease/);
   await a2.coord.followOnce();
   assert.equal(a2.promoter.champion.version, 'v2', 'a new replica follows the recorded version');
