@@ -94,7 +94,10 @@ test('dashboard under a path prefix: assets, data and the live stream all go thr
 
 // Until 6 Dec 2026 `/tickcast` (no trailing slash) reached the server as `/` too, but the page's
 // relative URLs resolved against the host's root — outside the prefix — so it loaded bare unless
-// the proxy redirected. The page's first (inline, CSP-hashed) script adds the slash.
+// the proxy redirected. The page's first (inline, CSP-hashed) script adds the slash. Until the
+// evening of 6 Dec 2026 Chromium's preload scanner still fetched the six assets named in the markup
+// against the slashless address (six 404s in the console) before that script ran; the page's
+// inline script now adds them itself, after the fix.
 test('dashboard under a path prefix opened without the trailing slash: it still loads, draws and streams through the prefix', { skip, timeout: 60_000 }, async () => {
   const { app, serving } = await build();
   const t0 = Date.UTC(2026, 11, 6);
@@ -103,12 +106,13 @@ test('dashboard under a path prefix opened without the trailing slash: it still 
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    const origin = new URL(proxy.url).origin;
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().includes('404')) errors.push(m.text());
+      // A panel's read of a part that is off here (incidents, snapshots, band quality) is a 404 by design.
+      if (m.type() === 'error' && !m.location().url.startsWith(`${origin}${PREFIX}/v1/`)) errors.push(`${m.text()} ${m.location().url}`);
     });
-    const origin = new URL(proxy.url).origin;
     await page.goto(`${origin}${PREFIX}?series=AAPL`);
     await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) >= 40, null, { timeout: 15_000 }).catch(() => undefined);
     assert.equal(await page.evaluate(() => Number(document.getElementById('chart')?.dataset.points)), 40, 'window drawn');
@@ -119,7 +123,7 @@ test('dashboard under a path prefix opened without the trailing slash: it still 
     await page.waitForFunction(() => Number(document.getElementById('chart')?.dataset.points) === 41, null, { timeout: 10_000 });
     const data = proxy.seen.filter((u) => /\/(v1|static)\//.test(u));
     assert.ok(data.some((u) => u.startsWith(`${PREFIX}/v1/events`)), `the live stream goes through the prefix: ${data.join(' ')}`);
-    assert.deepEqual(data.filter((u) => !u.startsWith(`${PREFIX}/`) && !u.startsWith('/static/')), [], 'every REST call and stream stays under the prefix');
+    assert.deepEqual(proxy.seen.filter((u) => !u.startsWith(`${PREFIX}/`) && !u.startsWith(`${PREFIX}?`)), [], 'every asset, REST call and stream stays under the prefix');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -11,8 +11,11 @@
  * The page's one inline script (its first element) adds the trailing slash to the address when it
  * lacks one, before any relative URL is resolved: behind a proxy that strips a path prefix,
  * `/tickcast` and `/tickcast/` both reach this server as `/`, and only the latter resolves
- * `static/…` and `v1/…` under the prefix. The CSP allows that script by its SHA-256 alone
- * (`script-src 'self' 'sha256-…'`, no 'unsafe-inline'); the hash is computed from the file here.
+ * `static/…` and `v1/…` under the prefix. That script then adds the page's styles and scripts
+ * itself: as tags in the markup, Chromium's preload scanner fetched all six against the slashless
+ * address before the script ran (six 404s behind such a proxy, until 6 Dec 2026). The CSP allows
+ * it by its SHA-256 alone (`script-src 'self' 'sha256-…'`, no 'unsafe-inline'); the hash is
+ * computed from the page here, after its asset names gained their content hashes.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
