@@ -327,6 +327,7 @@
   // `version`: show the service's model version too (at load; after that the series' forecasts name theirs).
   async function loadModel(version) {
     const model = await getJson('v1/model');
+    clearTimeout(modelRetry);
     state.target = (model.spec && model.spec.targets && model.spec.targets[0]) || null;
     $('model-engine').textContent = '(' + model.engine + '/' + model.backend + ')';
     // When the service's version began serving (its promotion or rollback, else the instance's start); absent from older servers.
@@ -338,8 +339,20 @@
     $('model-version').textContent = model.version;
   }
 
+  // A model read that failed (the server busy past getJson's retries, restarting, unreachable) is
+  // read again, backing off as the panels do (10 s, 20 s … 2 min, plus up to a quarter at random),
+  // until one read (this or a reconnect's) works: until 6 Dec 2026 a failed first read left the
+  // pill without engine or version until the next reconnect, which an open stream never needs.
+  let modelRetry = 0;
+  function retryModel(failures) {
+    clearTimeout(modelRetry);
+    $('model-engine').textContent = '(not read yet: retrying)';
+    const wait = Math.min(120000, 10000 * 2 ** failures) * (1 + Math.random() / 4);
+    modelRetry = setTimeout(() => loadModel(!state.model).catch(() => retryModel(failures + 1)), wait);
+  }
+
   async function init() {
-    try { await loadModel(true); } catch (e) { setStatus(String(e.message || e)); }
+    try { await loadModel(true); } catch (e) { setStatus(String(e.message || e)); retryModel(0); }
     try {
       const list = await getJson('v1/series?limit=' + SERIES_LISTED);
       // A series past the first page (ids sorted) is still opened by ?series=ID: loadSeries says if it is unknown.
