@@ -35,6 +35,15 @@ export function namedTargets(spec: Pick<ModelSpec, 'targets'>, steps: ForecastSt
   return spec.targets.length > 1 ? { targets: Object.fromEntries(spec.targets.map((t, i) => [t, steps[i]])) } : {};
 }
 
+/**
+ * The live `tick` event's `values` (GET /v1/events): every feature's reading by name, for a
+ * multivariate series only (the dashboard draws the feature picked; `value` is the first target's).
+ * `values`: one per feature, in spec order (Tick.values).
+ */
+export function namedValues(spec: Pick<ModelSpec, 'features'>, values: ArrayLike<number>): { values?: Record<string, number> } {
+  return spec.features.length > 1 ? { values: Object.fromEntries(spec.features.map((f, i) => [f, values[i]])) } : {};
+}
+
 /** Append what a follower returned to `out`, each with the trace headers of the record that caused it. */
 export function pushFollowerRecords(records: FollowerRecord[] | void, cause: RawRecord, trace: (rec: RawRecord) => Record<string, string>, out: OutMessage[]): void {
   for (const r of records ?? []) out.push({ stream: 'anomalies', key: r.key, value: r.value, headers: { ...trace(cause) } });

@@ -169,7 +169,7 @@ export interface ModelControl {
 
 /** Live events for the dashboard (SSE): one per tick processed, forecast made or alert raised. */
 export type LiveEvent =
-  | { type: 'tick'; series: string; ts: number; value: number }
+  | { type: 'tick'; series: string; ts: number; value: number; values?: Record<string, number> } // values: every feature's by name, multivariate series only
   | { type: 'forecast'; series: string; ts: number; model: string; horizon: ForecastStep[]; targets?: Record<string, ForecastStep[]>; closedSteps?: readonly number[]; replaces?: string } // targets: by name, multi-target models only (as on the forecasts topic); replaces: the model version a fused baseline stood in for
   | { type: 'anomaly'; record: AnomalyRecord };
 

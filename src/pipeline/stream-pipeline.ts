@@ -30,7 +30,7 @@ import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObs
 import { deadLetterMessage, nothingToCarry, processingFailed } from './dead-letter.ts';
 import type { PipelineFollower } from './followers.ts';
 import { coldForecast } from './cold-forecast.ts';
-import { forecastMessage, namedTargets, pushFollowerRecords } from './out-messages.ts';
+import { forecastMessage, namedTargets, namedValues, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap } from './learning-tap.ts';
 import { TickAlerts } from './tick-alerts.ts';
 import { UnsentOutputs } from './unsent-outputs.ts';
@@ -249,7 +249,7 @@ export class StreamPipeline {
     const target = a.tick.values[this.#targetIdx[0]];
     const expectations = d.outlook.nextExpectations(series);
     const expected = expectations?.[0] ?? null;
-    if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target });
+    if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target, ...namedValues(d.inference.spec, a.tick.values) });
     if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
     for (const f of this.#followers) f.ticked?.(a.tick, a.eventMs, a.stepBack === true); // a tick stamped ahead moves event time no further than sent + clockSkewMs
     d.fusion?.realised(series, a.tick.values, this.#targetIdx, 1 + a.filled);

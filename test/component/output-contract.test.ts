@@ -57,7 +57,8 @@ async function run(overrides: ConfigInput, multi: boolean, ticks = 700, more: Ra
   const app = await startTestApp({ incidents: { groupBy: 'prefix' }, ...overrides }, { sink, source: idleSource });
   // The live forecast events GET /v1/events sends (the route writes each as JSON.stringify(event)).
   const live: Json[] = [];
-  app.serving.subscribe((e: LiveEvent) => void (e.type === 'forecast' && live.push(JSON.parse(JSON.stringify(e)))));
+  const tickEvents: Json[] = []; // and the live tick events
+  app.serving.subscribe((e: LiveEvent) => void (e.type === 'forecast' ? live : e.type === 'tick' ? tickEvents : []).push(JSON.parse(JSON.stringify(e))));
   const offset = { n: 0 };
   for (let k = 0; k < ticks; k += 50) await app.pipeline.handle(records(k, Math.min(k + 50, ticks), multi, offset));
   if (more.length > 0) await app.pipeline.handle(more.map((r) => ({ ...r, source: { ...r.source, offset: String(offset.n++) } })));
@@ -67,7 +68,7 @@ async function run(overrides: ConfigInput, multi: boolean, ticks = 700, more: Ra
     value: m.value === null ? null : String(m.value),
     headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])),
   }));
-  return { app, outputs, live };
+  return { app, outputs, live, ticks: tickEvents };
 }
 
 type Json = Record<string, any>;
@@ -167,9 +168,10 @@ const restCalls: Array<[string, string, unknown?]> = [
 
 test('univariate: every forecast, alert, incident and dead letter keeps the documented shape; so do the REST answers', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tc-contract-'));
-  const { app, outputs, live } = await run({ feedback: { file: join(dir, 'feedback.jsonl') }, http: { allowUnauthenticatedMutations: true } }, false);
+  const { app, outputs, live, ticks } = await run({ feedback: { file: join(dir, 'feedback.jsonl') }, http: { allowUnauthenticatedMutations: true } }, false);
   try {
     checkRun(outputs, ['value'], live);
+    assert.ok(ticks.length > 0 && ticks.every((t) => t.values === undefined && typeof t.value === 'number'), 'a univariate tick event: `value` alone');
     const alerts = bodies(outputs, 'anomalies').filter((a) => a.kind === 'alert');
     assert.ok(alerts.every((a) => a.feature === 'value' && a.model === 'v1'), 'a univariate series: feature "value", judged against the model');
     for (const a of alerts) {
@@ -201,9 +203,13 @@ test('univariate: every forecast, alert, incident and dead letter keeps the docu
 
 test('multivariate (two targets, a third feature scored by the fallback): the same contract, per feature', async () => {
   const features = ['cpu', 'mem', 'disk'];
-  const { app, outputs, live } = await run({ input: { features, targets: ['cpu', 'mem'] }, anomaly: { features: 'all' } }, true);
+  const { app, outputs, live, ticks } = await run({ input: { features, targets: ['cpu', 'mem'] }, anomaly: { features: 'all' } }, true);
   try {
     checkRun(outputs, ['cpu', 'mem'], live);
+    // The live tick event names every feature's reading (the dashboard draws the one picked); `value` is the first target's.
+    const tick = ticks.find((t) => t.series === 'web-1:cpu' && t.ts === T0 + 10 * MIN)!;
+    const sent = records(10, 11, true, { n: 0 }).map((r) => JSON.parse(String(r.value))).find((b) => b.series === 'web-1:cpu');
+    assert.deepEqual(tick, { type: 'tick', series: 'web-1:cpu', ts: T0 + 10 * MIN, value: sent.values.cpu, values: sent.values }, 'tick event: every feature by name');
     const alerts = bodies(outputs, 'anomalies').filter((a) => a.kind === 'alert');
     assert.deepEqual([...new Set(alerts.map((a) => a.feature))].sort(), ['cpu', 'mem'], 'the spiking features alert, each on its own');
     // Two features of a series firing on one tick are two members: each names its feature (else they differ by id alone).

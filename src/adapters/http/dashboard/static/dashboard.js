@@ -10,7 +10,8 @@
   const MAX_LISTED = 200; // anomaly list entries kept (the newest): a page left open does not grow without bound
   const SERIES_LISTED = 1000; // one page of GET /v1/series; others are opened with ?series=ID
   const $ = (id) => document.getElementById(id);
-  const state = { series: '', target: null, actual: new Map(), band: new Map(), future: [], anomalies: new Map(), model: '', plot: null, stream: null, redraw: 0 };
+  // feature: the one picked (#feature, the address's ?feature=); drawn: the one drawn; targets: the model's.
+  const state = { series: '', feature: new URLSearchParams(location.search).get('feature') || '', drawn: '', targets: [], actual: new Map(), band: new Map(), future: [], anomalies: new Map(), model: '', plot: null, stream: null, redraw: 0 };
   window.tickcastDashboard = state;
 
   function headers() {
@@ -75,13 +76,20 @@
       state.served = f.model;
     }
     state.replaces = f.replaces || '';
-    for (const step of f.horizon) {
+    const steps = stepsOf(f);
+    for (const step of steps) {
       if (step.step === 1 && typeof step.ts === 'number') state.band.set(step.ts, step);
     }
     // Steps in hours the series is closed (closedSteps: a market's night, docs/schemas.md) are not drawn.
     const closed = new Set(f.closedSteps || []);
-    state.future = f.horizon.filter((s) => typeof s.ts === 'number' && !closed.has(s.step));
+    state.future = steps.filter((s) => typeof s.ts === 'number' && !closed.has(s.step));
     trim(state.band);
+  }
+  // The forecast steps of the feature drawn: a multi-target model's forecast names every target's
+  // (`targets`; `horizon` is the first's); a feature that is no target has none.
+  function stepsOf(f) {
+    if (f.targets) return f.targets[state.drawn] || [];
+    return !state.drawn || !state.targets.length || state.targets[0] === state.drawn ? f.horizon : [];
   }
   // An alert record's key: a multivariate series alerts per feature, so two records can share a
   // tick (and a resolve can carry its firing's ts, `tickTs`); each is kept and listed.
@@ -114,7 +122,9 @@
   function buildData() {
     // Markers for firing records only: a resolve is the end of an alert, not another anomaly.
     const fired = new Map();
-    for (const r of state.anomalies.values()) if (r.state !== 'resolved') fired.set(r.ts, r.value);
+    // On a multivariate series, those of the feature drawn (a record without `feature` is the first target's).
+    const mine = (r) => !$('feature').options.length || (r.feature || state.targets[0]) === state.drawn;
+    for (const r of state.anomalies.values()) if (r.state !== 'resolved' && mine(r)) fired.set(r.ts, r.value);
     const xsSet = new Set([...state.actual.keys(), ...state.band.keys(), ...fired.keys()]);
     const lastActual = Math.max(-Infinity, ...state.actual.keys());
     for (const s of state.future) if (s.ts > lastActual) xsSet.add(s.ts);
@@ -208,10 +218,10 @@
       ]);
       if (state.series !== id) return;
       const values = detail.window.values || {};
-      const key = state.target && values[state.target] ? state.target : Object.keys(values)[0];
+      const key = pickFeature(Object.keys(values));
       const vs = key ? values[key] : [];
-      // The feature drawn (the model's first target): a multivariate series alerts per feature, and
-      // a marker sits on this line at the tick whichever feature fired — the list names that one.
+      // The feature drawn (the one picked, else the model's first target): a multivariate series
+      // alerts per feature; markers are the drawn feature's, the list names every alert's.
       $('chart-feature').textContent = key && Object.keys(values).length > 1 ? ' (' + key + ' of ' + Object.keys(values).length + ' features)' : '';
       $('chart').dataset.feature = key || '';
       // Readings the feed missed and the window store filled in (window.filled) are not drawn as actual ones.
@@ -228,6 +238,27 @@
     }
   }
 
+  // A multi-target (or multivariate) series: pick the feature drawn — the one picked if the window
+  // has it, else the model's first target — and list them in #feature (shown for two or more),
+  // targets first; the others have no forecast. Until 6 Dec 2026 only the first target was drawn.
+  function pickFeature(keys) {
+    const key = [state.feature, ...state.targets].find((k) => k && keys.includes(k)) || keys[0] || '';
+    const sel = $('feature');
+    sel.textContent = '';
+    if (keys.length > 1) {
+      for (const k of [...state.targets.filter((t) => keys.includes(t)), ...keys.filter((k) => !state.targets.includes(k))]) {
+        const o = document.createElement('option');
+        o.value = k;
+        o.textContent = k + (state.targets.length && !state.targets.includes(k) ? ' (no forecast)' : '');
+        sel.append(o);
+      }
+    }
+    sel.value = key;
+    $('feature-pick').hidden = keys.length < 2;
+    state.drawn = key;
+    return key;
+  }
+
   function onEvent(type, data) {
     let e;
     try { e = JSON.parse(data); } catch { return; }
@@ -236,7 +267,11 @@
       state.unread = Date.now();
       readSeries(state.series).then(redraw);
     }
-    if (type === 'tick' && e.series === state.series) { state.actual.set(e.ts, e.value); trim(state.actual); }
+    if (type === 'tick' && e.series === state.series) {
+      // `values`: every feature's reading (multivariate); `value` is the first target's.
+      const v = e.values ? e.values[state.drawn] : stepsOf({ horizon: [e.value] })[0];
+      if (typeof v === 'number') { state.actual.set(e.ts, v); trim(state.actual); }
+    }
     else if (type === 'forecast' && e.series === state.series) addForecast(e);
     else if (type === 'anomaly' && e.record && e.record.series === state.series) addAnomaly(e.record);
     else return;
@@ -328,7 +363,7 @@
   async function loadModel(version) {
     const model = await getJson('v1/model');
     clearTimeout(modelRetry);
-    state.target = (model.spec && model.spec.targets && model.spec.targets[0]) || null;
+    state.targets = (model.spec && model.spec.targets) || [];
     $('model-engine').textContent = '(' + model.engine + '/' + model.backend + ')';
     // When the service's version began serving (its promotion or rollback, else the instance's start); absent from older servers.
     const since = typeof model.servingSinceMs === 'number' ? model.servingSinceMs : null;
@@ -368,8 +403,14 @@
   }
   // The address names the series shown, so a link (or a reload) opens it again — also one past the list's first page.
   $('series').addEventListener('change', (e) => {
-    history.replaceState(null, '', '?series=' + encodeURIComponent(e.target.value));
+    history.replaceState(null, '', '?series=' + encodeURIComponent(e.target.value) + (state.feature ? '&feature=' + encodeURIComponent(state.feature) : ''));
     loadSeries(e.target.value);
+  });
+  // Another feature drawn: the series read again for it (its window, forecast and markers); kept in the address.
+  $('feature').addEventListener('change', (e) => {
+    state.feature = e.target.value;
+    history.replaceState(null, '', '?series=' + encodeURIComponent(state.series) + '&feature=' + encodeURIComponent(state.feature));
+    loadSeries(state.series);
   });
   $('api-key').addEventListener('change', () => init());
   window.addEventListener('resize', () => { if (state.plot) state.plot.setSize({ width: Math.max(400, $('chart').clientWidth - 2), height: 360 }); });
