@@ -268,7 +268,8 @@
       readSeries(state.series).then(redraw);
     }
     if (type === 'tick' && e.series === state.series) {
-      // `values`: every feature's reading (multivariate); `value` is the first target's.
+      // `values`: every feature's reading (multivariate). Without it (a univariate series, an older
+      // server) `value`, the first target's, is drawn only when that is the feature drawn (stepsOf's rule).
       const v = e.values ? e.values[state.drawn] : stepsOf({ horizon: [e.value] })[0];
       if (typeof v === 'number') { state.actual.set(e.ts, v); trim(state.actual); }
     }
