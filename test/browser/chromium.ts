@@ -10,3 +10,11 @@ export async function launchChromium() {
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }
+
+/** Runs a page's fake clock (page.clock.install()) forward `seconds`, a second at a time, letting each read's real fetch settle. */
+export async function runFor(page: import('playwright-core').Page, seconds: number): Promise<void> {
+  for (let i = 0; i < seconds; i++) {
+    await page.clock.runFor(1000);
+    await new Promise((r) => setTimeout(r, 40));
+  }
+}

@@ -9,17 +9,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import { build } from '../unit/http/support/build.ts';
-import { launchChromium, skip } from './chromium.ts';
-
-/** Runs the page's clock forward `seconds`, a second at a time, letting each read's real fetch settle. */
-async function runFor(page: Page, seconds: number): Promise<void> {
-  for (let i = 0; i < seconds; i++) {
-    await page.clock.runFor(1000);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
+import { launchChromium, runFor, skip } from './chromium.ts';
 
 test('a tab hidden during an outage keeps backing off once shown again', { skip, timeout: 180_000 }, async () => {
   const { app, serving } = await build();
