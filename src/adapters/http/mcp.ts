@@ -27,6 +27,7 @@ import { clarifyingTransport } from './mcp-params.ts';
 import { isBodyNotUtf8 } from './json-body.ts';
 import { ClientGoneError, toErrorResponse } from './errors.ts';
 import { clientGoneSignal } from './routes/api.ts';
+import { argumentsChecker } from './tool-arguments.ts';
 import type { ToolDefinition } from './tool-definition.ts';
 import { toolDefinitions } from './tools.ts';
 import type { Validators } from './validation.ts';
@@ -50,7 +51,7 @@ const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
 export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void {
   const tools = toolDefinitions(deps.config);
-  const validate = new Map(tools.map((t) => [t.name, deps.validators.compileBody(t.inputSchema)]));
+  const validate = new Map(tools.map((t) => [t.name, argumentsChecker(deps.validators, t.inputSchema)]));
   // outputSchema: what a successful call's structuredContent holds (2025-06-18); older clients read the same JSON as text.
   const listing = tools.map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: annotations(t) }));
   const inFlight = new McpInFlightCalls(); // the tool calls in flight, for notifications/cancelled
@@ -76,11 +77,8 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       // A copy for the validator's defaults (top-level fields only); not structuredClone, whose recursion
       // overflows the stack on deeply nested arguments (an internal error -32603 until 6 Dec 2026).
       const args = { ...request.params.arguments } as Record<string, unknown>;
-      const check = validate.get(tool.name)!;
-      if (!check(args)) {
-        const { body } = toErrorResponse({ validation: check.errors ?? [], validationContext: 'arguments' });
-        return errorResult(body);
-      }
+      const refused = validate.get(tool.name)!(args);
+      if (refused !== null) return errorResult(refused);
       if (post.cancelledHere.has(idKey(extra.requestId))) throw new McpError(REQUEST_CANCELLED, 'Request cancelled: a cancellation in the same batch names it');
       const cancel = new AbortController();
       const untrack = inFlight.track(scope, extra.requestId, cancel);

@@ -1,4 +1,5 @@
 import type { ServingApi } from '../../pipeline/ports.ts';
+import type { ExactlyOneRule } from './tool-arguments.ts';
 import type { ObjectSchema } from './tool-output-schemas.ts';
 
 /** One MCP tool: its name, description, argument schema and what it runs (tools.ts, tools-alerts.ts). */
@@ -7,8 +8,11 @@ export interface ToolDefinition {
   /** Display name for people (MCP `title`, 2025-06-18); `name` is what a model calls. */
   title: string;
   description: string;
-  /** JSON Schema (draft-07 subset) of the arguments object. */
-  inputSchema: { type: 'object'; properties: Record<string, unknown>; additionalProperties: false; required?: string[] };
+  /**
+   * JSON Schema (draft-07 subset) of the arguments object; at its top level no oneOf/anyOf/allOf (the
+   * Anthropic API refuses them there): "exactly one of two fields" is `exactlyOne` (./tool-arguments.ts).
+   */
+  inputSchema: { type: 'object'; description?: string; properties: Record<string, unknown>; additionalProperties: false; required?: string[] } & Partial<ExactlyOneRule>;
   /** JSON Schema of what `run` resolves to: the MCP result's `structuredContent` (./tool-output-schemas.ts). */
   outputSchema: ObjectSchema;
   /** Changes server state: needs an API key exactly as the REST route it mirrors (auth.ts), and MCP lists it with readOnlyHint false. */

@@ -12,17 +12,14 @@ import { alertToolDefinitions } from './tools-alerts.ts';
 import { opsToolDefinitions } from './tools-ops.ts';
 import type { ToolDefinition } from './tool-definition.ts';
 import { toolOutputSchemas } from './tool-output-schemas.ts';
+import { exactlyOne } from './tool-arguments.ts';
 
 export type { ToolDefinition };
 
 type Limits = Pick<HttpConfig, 'maxWindowLength' | 'maxFeatures' | 'maxHorizon'>;
 
 export function toolDefinitions(cfg: Limits): ToolDefinition[] {
-  const forecastProps = {
-    window: windowSchema(cfg),
-    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Id of a series the service tracks (see list_series); use instead of window.' },
-    horizon: { type: 'integer', minimum: 1, maximum: cfg.maxHorizon, description: 'Steps ahead to return; default: the model horizon.' },
-  };
+  const forecastArgs = forecastArguments(cfg);
   const out = toolOutputSchemas();
   return [
     {
@@ -30,9 +27,9 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
       title: 'Forecast a time series',
       outputSchema: out.forecast,
       description:
-        'Probabilistic forecast of the next steps of a time series. Give either `window` (recent values, oldest first) or `series` ' +
-        '(a tracked series id). Returns per step the p10, p50 (median) and p90 quantiles and the model version.',
-      inputSchema: { type: 'object', properties: forecastProps, additionalProperties: false },
+        'Probabilistic forecast of the next steps of a time series. Give exactly one of `window` (recent values, oldest first) ' +
+        'or `series` (a tracked series id). Returns per step the p10, p50 (median) and p90 quantiles and the model version.',
+      inputSchema: forecastArgs,
       run: (serving, args, signal) => serving.forecast(checkForecastRequest({ ...(args as ForecastRequest), explain: false }), signal),
     },
     {
@@ -67,7 +64,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
       description:
         'Forecast plus the model attention weights over the input window: which past time steps the model relied on. ' +
         'Returns the forecast, `attention` (one weight per window step, oldest first) and the most-attended steps.',
-      inputSchema: { type: 'object', properties: forecastProps, additionalProperties: false },
+      inputSchema: forecastArgs,
       run: async (serving, args, signal) => {
         const res = await serving.forecast(checkForecastRequest({ ...(args as ForecastRequest), explain: true }), signal);
         return { ...res, mostAttended: mostAttended(res.attention ?? []) };
@@ -75,6 +72,22 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
     },
     ...alertToolDefinitions(out), ...opsToolDefinitions(out),
   ];
+}
+
+/** Arguments of forecast and explain_forecast: exactly one of window and series, said in the schema (top-level if/then/else, ./tool-arguments.ts) and in its description. */
+function forecastArguments(cfg: Limits) {
+  const properties = {
+    window: windowSchema(cfg),
+    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Id of a series the service tracks (see list_series); use instead of window.' },
+    horizon: { type: 'integer', minimum: 1, maximum: cfg.maxHorizon, description: 'Steps ahead to return; default: the model horizon.' },
+  };
+  return {
+    type: 'object' as const,
+    description: 'Send exactly one of `window` (your values, oldest first) or `series` (a tracked series id; list_series lists them), e.g. {"window":[101.2,101.5,101.1]} or {"series":"AAPL"}.',
+    properties,
+    additionalProperties: false as const,
+    ...exactlyOne('window', 'series'),
+  };
 }
 
 /** The 5 window steps with the most attention, heaviest first. */

@@ -1,0 +1,58 @@
+/** What an agent reads in the tools' input schemas and in a refused call's error (docs/http-api.md § Agent tools). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Ajv } from 'ajv';
+import { build } from './support/build.ts';
+
+const ACCEPT = 'application/json, text/event-stream';
+type App = Awaited<ReturnType<typeof build>>['app'];
+
+async function rpc(app: App, method: string, params: unknown) {
+  const res = await app.inject({ method: 'POST', url: '/mcp', headers: { 'content-type': 'application/json', accept: ACCEPT }, payload: { jsonrpc: '2.0', id: 1, method, params } });
+  return res.json().result;
+}
+
+async function toolError(app: App, name: string, args: unknown) {
+  const r = await rpc(app, 'tools/call', { name, arguments: args });
+  assert.equal(r.isError, true, JSON.stringify(r));
+  return JSON.parse(r.content[0].text).error as { code: string; message: string; hint?: string };
+}
+
+test('forecast and explain_forecast: the input schema itself says exactly one of window and series, without a top-level oneOf/anyOf/allOf', async () => {
+  const { app } = await build();
+  try {
+    const { tools } = await rpc(app, 'tools/list', {});
+    // The Anthropic API refuses a tool whose input_schema has these at its top level, and with it every request listing the tool.
+    for (const t of tools) for (const k of ['oneOf', 'anyOf', 'allOf']) assert.equal(k in t.inputSchema, false, `${t.name}: top-level ${k}`);
+    for (const name of ['forecast', 'explain_forecast']) {
+      const schema = tools.find((t: { name: string }) => t.name === name).inputSchema;
+      const valid = new Ajv({ strict: false }).compile(schema);
+      // Before 6 Dec 2026 the schema accepted {} and both fields; only the server's check refused them.
+      assert.equal(valid({}), false, `${name}: {} fits the schema`);
+      assert.equal(valid({ window: [1, 2], series: 'A' }), false, `${name}: both fit the schema`);
+      assert.equal(valid({ window: [1, 2] }), true);
+      assert.equal(valid({ series: 'A', horizon: 2 }), true);
+      assert.match(schema.description, /exactly one of `window`.*or `series`/);
+    }
+  } finally {
+    await app.close();
+  }
+});
+
+test('forecast with neither or both of window and series: one sentence about the arguments; a misspelt field is still named', async () => {
+  const { app } = await build();
+  try {
+    for (const name of ['forecast', 'explain_forecast']) {
+      const neither = await toolError(app, name, { horizon: 2 });
+      assert.equal(neither.code, 'TC_HTTP_BAD_REQUEST');
+      assert.equal(neither.message, 'arguments needs exactly one of "window" or "series"; got neither');
+      assert.match(neither.hint!, /list_series lists them/);
+      const both = await toolError(app, name, { window: [1, 2, 3], series: 'A' });
+      assert.equal(both.message, 'arguments needs exactly one of "window" or "series"; got both');
+      const typo = await toolError(app, name, { windows: [1, 2, 3] });
+      assert.equal(typo.message, 'arguments has an unknown field "windows"');
+    }
+  } finally {
+    await app.close();
+  }
+});
