@@ -80,7 +80,7 @@ export class ServingService implements ServingApi {
     let std: Float64Array;
     let times: readonly number[];
     if (req.series !== undefined) {
-      if (!d.store.has(req.series)) throw new TickcastError(ErrorCodes.SERIES_NOT_FOUND, `series "${req.series}" is unknown; GET /v1/series lists known series`, { statusCode: 404 });
+      if (!d.store.has(req.series)) throw seriesNotFound(req.series);
       const stats = d.store.snapshot(req.series, x, 0);
       if (!stats) {
         throw new TickcastError(ErrorCodes.SERIES_NOT_READY, `series "${req.series}" has ${d.store.ticks(req.series)} of the ${W} ticks a forecast needs; wait for more ticks or send "window"`, { statusCode: 409, retriable: true });
@@ -259,4 +259,15 @@ function shownForecast(f: NonNullable<OutlookEntry['baseline']> & { replaces?: s
   if (f === null) return null;
   const { targets, ...rest } = f;
   return targets ? { ...rest, ...namedTargets({ targets: names }, targets) } : rest;
+}
+
+/**
+ * A forecast for a series this instance does not track (404). The hint names the REST route; the MCP
+ * tools name their twin, list_series, instead (src/adapters/http/tool-errors.ts).
+ */
+export function seriesNotFound(series: string): TickcastError {
+  return new TickcastError(ErrorCodes.SERIES_NOT_FOUND, `series "${series}" is not tracked by this instance`, {
+    statusCode: 404,
+    details: { hint: 'GET /v1/series lists the tracked series; series ids are case-sensitive' },
+  });
 }

@@ -28,6 +28,7 @@ import { isBodyNotUtf8 } from './json-body.ts';
 import { ClientGoneError, toErrorResponse } from './errors.ts';
 import { clientGoneSignal } from './routes/api.ts';
 import { argumentsChecker } from './tool-arguments.ts';
+import { inToolWords } from './tool-errors.ts';
 import type { ToolDefinition } from './tool-definition.ts';
 import { toolDefinitions } from './tools.ts';
 import type { Validators } from './validation.ts';
@@ -173,7 +174,7 @@ async function runTool(deps: McpRouteDeps, tool: ToolDefinition, args: Record<st
     if (err instanceof McpCancelledError) throw new McpError(REQUEST_CANCELLED, `Request cancelled: the tool call was stopped (${err.message})`);
     const { statusCode, body } = toErrorResponse(err);
     if (statusCode >= 500 && !(err instanceof ClientGoneError)) log.error({ err, tool: tool.name }, 'tool failed');
-    return errorResult(body);
+    return errorResult(inToolWords(body));
   }
 }
 

@@ -2,13 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
-import { build } from './support/build.ts';
+import { build, KEY } from './support/build.ts';
+import { servingWithFeedback } from './support/feedback-serving.ts';
+import { TOOL_FOR_ROUTE } from '../../../src/adapters/http/tool-errors.ts';
 
 const ACCEPT = 'application/json, text/event-stream';
 type App = Awaited<ReturnType<typeof build>>['app'];
 
 async function rpc(app: App, method: string, params: unknown) {
-  const res = await app.inject({ method: 'POST', url: '/mcp', headers: { 'content-type': 'application/json', accept: ACCEPT }, payload: { jsonrpc: '2.0', id: 1, method, params } });
+  const res = await app.inject({ method: 'POST', url: '/mcp', headers: { 'content-type': 'application/json', accept: ACCEPT, authorization: `Bearer ${KEY}` }, payload: { jsonrpc: '2.0', id: 1, method, params } });
   return res.json().result;
 }
 
@@ -19,7 +21,7 @@ async function toolError(app: App, name: string, args: unknown) {
 }
 
 test('forecast and explain_forecast: the input schema itself says exactly one of window and series, without a top-level oneOf/anyOf/allOf', async () => {
-  const { app } = await build();
+  const { app } = await build({ apiKeys: [KEY] });
   try {
     const { tools } = await rpc(app, 'tools/list', {});
     // The Anthropic API refuses a tool whose input_schema has these at its top level, and with it every request listing the tool.
@@ -40,7 +42,7 @@ test('forecast and explain_forecast: the input schema itself says exactly one of
 });
 
 test('forecast with neither or both of window and series: one sentence about the arguments; a misspelt field is still named', async () => {
-  const { app } = await build();
+  const { app } = await build({ apiKeys: [KEY] });
   try {
     for (const name of ['forecast', 'explain_forecast']) {
       const neither = await toolError(app, name, { horizon: 2 });
@@ -52,6 +54,35 @@ test('forecast with neither or both of window and series: one sentence about the
       const typo = await toolError(app, name, { windows: [1, 2, 3] });
       assert.equal(typo.message, 'arguments has an unknown field "windows"');
     }
+  } finally {
+    await app.close();
+  }
+});
+
+test('a series or alert not found names the tool to call next (list_series, recent_anomalies, list_alert_feedback), not a REST route', async () => {
+  const { app } = await build({ apiKeys: [KEY] }, servingWithFeedback());
+  try {
+    for (const name of ['forecast', 'explain_forecast']) {
+      const nf = await toolError(app, name, { series: 'NOPE' });
+      assert.equal(nf.code, 'TC_SERIES_NOT_FOUND');
+      assert.equal(nf.message, 'series "NOPE" is not tracked by this instance');
+      // Until 6 Dec 2026: 'series "NOPE" is unknown; GET /v1/series lists known series'.
+      assert.equal(nf.hint, 'the list_series tool lists the tracked series; series ids are case-sensitive');
+    }
+    const alert = await toolError(app, 'give_alert_feedback', { alertId: '00000000000000ff', verdict: 'confirmed' });
+    assert.equal(alert.code, 'TC_ALERT_NOT_FOUND');
+    assert.match(alert.hint!, /^take ids from the recent_anomalies tool \(the "id" of a firing record\)/);
+    const clear = await toolError(app, 'give_alert_feedback', { alertId: '0000000000000001', verdict: 'clear' });
+    assert.equal(clear.hint, 'the list_alert_feedback tool lists the feedback in effect');
+    // Every route in the table is served, and its tool listed.
+    const tools = (await rpc(app, 'tools/list', {})).tools.map((t: { name: string }) => t.name);
+    for (const [route, tool] of Object.entries(TOOL_FOR_ROUTE)) {
+      assert.ok(app.hasRoute({ method: 'GET', url: route.slice(4) }), route);
+      assert.ok(tools.includes(tool), tool);
+    }
+    // REST keeps its routes.
+    const rest = await app.inject({ method: 'POST', url: '/v1/predict', payload: { series: 'NOPE' } });
+    assert.equal(rest.json().error.hint, 'GET /v1/series lists the tracked series; series ids are case-sensitive');
   } finally {
     await app.close();
   }

@@ -6,6 +6,7 @@
  * Saturation and draining can be switched on to test load shedding.
  */
 import { TickcastError, ErrorCodes } from '../../../../src/errors/index.ts';
+import { seriesNotFound } from '../../../../src/pipeline/serving.ts';
 import type {
   AnomalyRecord,
   ForecastRequest,
@@ -82,7 +83,7 @@ export class TrendServing implements ServingApi {
     let startTs = Date.now();
     if (req.series !== undefined) {
       const s = this.#series.get(req.series);
-      if (s === undefined) throw new TickcastError(ErrorCodes.SERIES_NOT_FOUND, `series "${req.series}" is not tracked`, { statusCode: 404 });
+      if (s === undefined) throw seriesNotFound(req.series); // the real serving's error
       if (s.values.length < 2) throw new TickcastError(ErrorCodes.SERIES_NOT_READY, `series "${req.series}" has ${s.values.length} ticks; needs 2`, { statusCode: 409, retriable: true });
       values = s.values.slice(-this.modelWindow);
       startTs = s.ts[s.ts.length - 1];

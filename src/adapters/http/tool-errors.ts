@@ -1,0 +1,30 @@
+/**
+ * An error a tool passes on, in the words of the tools: the services below the tools (serving, alert
+ * feedback) phrase their hints for REST callers ("list tracked series with GET /v1/series"), and an
+ * agent on /mcp has no REST route to call — it has the tool twin. Each route below that has one is
+ * named as that tool in the error's message and hint; anything else passes unchanged.
+ */
+import type { ErrorBody } from './errors.ts';
+
+/** REST read routes and the tool that answers the same (docs/http-api.md § Agent tools). */
+export const TOOL_FOR_ROUTE: Readonly<Record<string, string>> = Object.freeze({
+  'GET /v1/series': 'list_series',
+  'GET /v1/anomalies': 'recent_anomalies',
+  'GET /v1/feedback': 'list_alert_feedback',
+  'GET /v1/incidents': 'list_incidents',
+  'GET /v1/band-quality': 'band_quality',
+  'GET /v1/snapshots': 'snapshot_status',
+});
+
+// A route named alone: not `GET /v1/series/{id}` or `GET /v1/anomalies?series=…`, which no tool mirrors as such.
+const ROUTE = new RegExp(`(${Object.keys(TOOL_FOR_ROUTE).map((r) => r.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|')})(?![\\w/?{-])`, 'g');
+
+function toolWords(text: string): string {
+  return text.replace(ROUTE, (route) => `the ${TOOL_FOR_ROUTE[route]} tool`);
+}
+
+/** `body` with the REST routes its message and hint name replaced by their tools. */
+export function inToolWords(body: ErrorBody): ErrorBody {
+  const { message, hint } = body.error;
+  return { error: { ...body.error, message: toolWords(message), ...(hint !== undefined ? { hint: toolWords(hint) } : {}) } };
+}
