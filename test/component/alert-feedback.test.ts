@@ -67,7 +67,7 @@ test('feedback over REST and MCP, stored durably, in effect after a restart', as
     const bad = await post(app, `/v1/anomalies/${a2.id}/feedback`, { verdict: 'meh' });
     assert.equal(bad.status, 400);
     assert.match(bad.body.error.message, /verdict must be one of "false_positive", "confirmed", "expected", "clear"/);
-    const notExpected = await post(app, `/v1/anomalies/${a2.id}/feedback`, { verdict: 'confirmed', durationMs: 1000 });
+    const notExpected = await post(app, `/v1/anomalies/${a2.id}/feedback`, { verdict: 'confirmed', durationMs: 60_000 });
     assert.equal(notExpected.status, 400);
     assert.equal(notExpected.body.error.code, 'TC_FEEDBACK_INVALID');
     const unknown = await post(app, '/v1/anomalies/0123456789abcdef/feedback', { verdict: 'confirmed' });

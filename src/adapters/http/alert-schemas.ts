@@ -14,7 +14,12 @@ export const feedbackProperties = {
   verdict: { type: 'string', enum: [...VERDICTS, 'clear'], description: 'false_positive | confirmed | expected (known maintenance) | clear (withdraw).' },
   note: { type: 'string', maxLength: FEEDBACK_LIMITS.noteMaxChars },
   by: { type: 'string', minLength: 1, maxLength: FEEDBACK_LIMITS.byMaxChars, description: 'Who gives it, in your own words (free text, not checked; default: the API key fingerprint). The audit trail records the authenticated key as `actor` whatever this says.' },
-  durationMs: { type: 'integer', minimum: 1, maximum: FEEDBACK_LIMITS.maxDurationMs, description: '`expected` only: maintenance span from the alert ts (default feedback.expectedSpanMs).' },
+  durationMs: {
+    type: 'integer',
+    minimum: FEEDBACK_LIMITS.minDurationMs,
+    maximum: FEEDBACK_LIMITS.maxDurationMs,
+    description: `\`expected\` only: the maintenance span from the alert ts, in milliseconds: ${FEEDBACK_LIMITS.minDurationMs} (1 minute) to ${FEEDBACK_LIMITS.maxDurationMs} (7 days), e.g. 3600000 for 1 hour (default feedback.expectedSpanMs).`,
+  },
 } as const;
 
 export const feedbackBodySchema = { type: 'object', additionalProperties: false, required: ['verdict'], properties: feedbackProperties } as const;

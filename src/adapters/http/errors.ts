@@ -77,8 +77,12 @@ function describeValidation(part: string, e: AjvLikeError): { message: string; h
     case 'enum':
       return { message: `${where} must be one of ${((p.allowedValues as unknown[]) ?? []).map((v) => JSON.stringify(v)).join(', ')}` };
     case 'maximum':
-    case 'minimum':
-      return { message: `${where} ${e.message ?? 'is out of range'}` };
+    case 'minimum': {
+      // The value sent, and the field's description as the hint: it says the unit (durationMs: milliseconds, not seconds).
+      const got = typeof e.data === 'number' ? `; got ${e.data}` : '';
+      const description = (e.parentSchema as { description?: unknown } | undefined)?.description;
+      return { message: `${where} ${e.message ?? 'is out of range'}${got}`, ...(typeof description === 'string' ? { hint: description } : {}) };
+    }
     case 'anyOf':
     case 'oneOf':
       return {

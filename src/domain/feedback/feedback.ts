@@ -60,7 +60,15 @@ export interface FeedbackInput {
 }
 
 /** Limits shared by every channel. */
-export const FEEDBACK_LIMITS = Object.freeze({ noteMaxChars: 500, byMaxChars: 128, actorMaxChars: 128, maxDurationMs: 7 * 24 * 3_600_000 });
+/**
+ * Limits shared by every channel. `minDurationMs`: an `expected` span is milliseconds, and one under a
+ * minute is almost surely seconds (an agent's `5` for 5 s would hold alerts back for 5 ms, i.e. not
+ * at all); refused with the unit spelt out rather than accepted silently.
+ */
+export const FEEDBACK_LIMITS = Object.freeze({ noteMaxChars: 500, byMaxChars: 128, actorMaxChars: 128, minDurationMs: 60_000, maxDurationMs: 7 * 24 * 3_600_000 });
+
+/** What `durationMs` takes (the feedback topic's refusal; REST and MCP say it through the JSON schema's minimum, maximum and description). */
+export const DURATION_RULE = `durationMs must be an integer number of milliseconds from ${FEEDBACK_LIMITS.minDurationMs} (1 minute) to ${FEEDBACK_LIMITS.maxDurationMs} (7 days)`;
 
 export function feedbackError(message: string, details?: Record<string, unknown>): TickcastError {
   return new TickcastError(ErrorCodes.FEEDBACK_INVALID, message, { statusCode: 400, details });
@@ -82,8 +90,8 @@ export function parseFeedbackInput(body: unknown, where = 'body'): FeedbackInput
   if (b.durationMs !== undefined) {
     const d = b.durationMs;
     if (verdict !== 'expected') throw feedbackError(`${where}.durationMs applies to the "expected" verdict only (a maintenance span)`);
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > FEEDBACK_LIMITS.maxDurationMs) {
-      throw feedbackError(`${where}.durationMs must be an integer from 1 to ${FEEDBACK_LIMITS.maxDurationMs} (7 days); got ${showValue(d, 80)}`);
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < FEEDBACK_LIMITS.minDurationMs || d > FEEDBACK_LIMITS.maxDurationMs) {
+      throw feedbackError(`${where}.${DURATION_RULE}; got ${showValue(d, 80)}${typeof d === 'number' && d > 0 && d < FEEDBACK_LIMITS.minDurationMs ? ` (${d} ms; 5 minutes is 300000)` : ''}`);
     }
     out.durationMs = d;
   }

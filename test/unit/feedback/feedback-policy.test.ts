@@ -77,7 +77,10 @@ test('feedback input: clear messages with the TC_FEEDBACK_INVALID code', () => {
   bad({}, /got nothing/);
   bad([], /JSON object/);
   bad({ verdict: 'confirmed', durationMs: 5 }, /applies to the "expected" verdict only/);
-  bad({ verdict: 'expected', durationMs: 8 * 24 * H }, /1 to 604800000/);
+  bad({ verdict: 'expected', durationMs: 8 * 24 * H }, /milliseconds from 60000 \(1 minute\) to 604800000 \(7 days\); got 691200000$/);
+  // Seconds where milliseconds belong: 5 held alerts back for 5 ms until 6 Dec 2026; now refused, naming the unit.
+  bad({ verdict: 'expected', durationMs: 5 }, /durationMs must be an integer number of milliseconds from 60000 \(1 minute\) .*; got 5 \(5 ms; 5 minutes is 300000\)$/);
+  bad({ verdict: 'expected', durationMs: 59_999 }, /got 59999 \(59999 ms;/);
   bad({ verdict: 'confirmed', note: 'x'.repeat(501) }, /at most 500/);
 });
 

@@ -87,3 +87,21 @@ test('a series or alert not found names the tool to call next (list_series, rece
     await app.close();
   }
 });
+
+test('give_alert_feedback: a durationMs under a minute (seconds where milliseconds belong) is refused, naming the unit; its schema says milliseconds', async () => {
+  const { app } = await build({ apiKeys: [KEY] }, servingWithFeedback());
+  try {
+    const schema = (await rpc(app, 'tools/list', {})).tools.find((t: { name: string }) => t.name === 'give_alert_feedback').inputSchema;
+    assert.equal(schema.properties.durationMs.minimum, 60_000);
+    assert.match(schema.properties.durationMs.description, /in milliseconds: 60000 \(1 minute\) to 604800000 \(7 days\)/);
+    // Until 6 Dec 2026 durationMs 5 (meant as 5 s) was accepted: alerts held back for 5 ms.
+    const secs = await toolError(app, 'give_alert_feedback', { alertId: '0000000000000001', verdict: 'expected', durationMs: 5 });
+    assert.equal(secs.code, 'TC_HTTP_BAD_REQUEST');
+    assert.equal(secs.message, 'arguments.durationMs must be >= 60000; got 5');
+    assert.match(secs.hint!, /in milliseconds: 60000 \(1 minute\)/);
+    const minute = await rpc(app, 'tools/call', { name: 'give_alert_feedback', arguments: { alertId: '0000000000000001', verdict: 'expected', durationMs: 60_000 } });
+    assert.equal(minute.structuredContent.effect.suppressedUntil, 61_000);
+  } finally {
+    await app.close();
+  }
+});
