@@ -25,6 +25,7 @@ import { cancelledInBatch, idKey, McpCancelledError, McpInFlightCalls } from './
 import { checkMcpPost, jsonRpcErrorBody } from './mcp-checks.ts';
 import { clarifyingTransport } from './mcp-params.ts';
 import { isBodyNotUtf8 } from './json-body.ts';
+import { isTickcastError } from '../../errors/index.ts';
 import { ClientGoneError, toErrorResponse } from './errors.ts';
 import { clientGoneSignal } from './routes/api.ts';
 import { argumentsChecker } from './tool-arguments.ts';
@@ -174,7 +175,7 @@ async function runTool(deps: McpRouteDeps, tool: ToolDefinition, args: Record<st
     if (err instanceof McpCancelledError) throw new McpError(REQUEST_CANCELLED, `Request cancelled: the tool call was stopped (${err.message})`);
     const { statusCode, body } = toErrorResponse(err);
     if (statusCode >= 500 && !(err instanceof ClientGoneError)) log.error({ err, tool: tool.name }, 'tool failed');
-    return errorResult(inToolWords(body));
+    return errorResult(inToolWords(body), isTickcastError(err) && err.retriable);
   }
 }
 
@@ -274,6 +275,12 @@ function shortName(name: string): string {
   return JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name);
 }
 
-function errorResult(body: unknown) {
-  return { isError: true, content: [{ type: 'text' as const, text: JSON.stringify(body) }] };
+/**
+ * A refused call. `retriable`: whether the same call may succeed later unchanged (a series still warming
+ * up, a saturated batcher) — said in the body, since a tool result has no HTTP status or Retry-After to
+ * tell an agent; false for arguments, keys and anything not found.
+ */
+function errorResult(body: unknown, retriable = false) {
+  const error = (body as { error: Record<string, unknown> }).error;
+  return { isError: true, content: [{ type: 'text' as const, text: JSON.stringify({ error: { ...error, retriable } }) }] };
 }

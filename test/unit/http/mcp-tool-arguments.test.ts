@@ -17,7 +17,7 @@ async function rpc(app: App, method: string, params: unknown) {
 async function toolError(app: App, name: string, args: unknown) {
   const r = await rpc(app, 'tools/call', { name, arguments: args });
   assert.equal(r.isError, true, JSON.stringify(r));
-  return JSON.parse(r.content[0].text).error as { code: string; message: string; hint?: string };
+  return JSON.parse(r.content[0].text).error as { code: string; message: string; hint?: string; retriable: boolean };
 }
 
 test('forecast and explain_forecast: the input schema itself says exactly one of window and series, without a top-level oneOf/anyOf/allOf', async () => {
@@ -101,6 +101,20 @@ test('give_alert_feedback: a durationMs under a minute (seconds where millisecon
     assert.match(secs.hint!, /in milliseconds: 60000 \(1 minute\)/);
     const minute = await rpc(app, 'tools/call', { name: 'give_alert_feedback', arguments: { alertId: '0000000000000001', verdict: 'expected', durationMs: 60_000 } });
     assert.equal(minute.structuredContent.effect.suppressedUntil, 61_000);
+  } finally {
+    await app.close();
+  }
+});
+
+test('a refused tool call says whether the same call may succeed later (retriable), as a tool result has no HTTP status', async () => {
+  const { app, serving } = await build({ apiKeys: [KEY] });
+  try {
+    serving.ingest('WARMING', 0, 1);
+    const warming = await toolError(app, 'forecast', { series: 'WARMING' });
+    assert.equal(warming.code, 'TC_SERIES_NOT_READY');
+    assert.equal(warming.retriable, true, 'more ticks will come');
+    assert.equal((await toolError(app, 'forecast', { series: 'NOPE' })).retriable, false);
+    assert.equal((await toolError(app, 'forecast', {})).retriable, false);
   } finally {
     await app.close();
   }
