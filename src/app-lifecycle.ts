@@ -10,8 +10,10 @@
  * part, and the state never turns "running".
  * Stop (reverse): HTTP refuses new work (503 while draining) → source stops fetching and lets
  * in-flight chunks finish (each commits only after its outputs are acknowledged) → inference drains
- * → resolves of series evicted since the last chunk sent → snapshot written → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
- * What waits for the brokers (the chunks' outputs, the resolves, the producer's flush) gets
+ * → resolves of series evicted since the last chunk sent → snapshot written → alerting extras stop (the
+ * feedback consumer) → producer flushes and disconnects → loops stop → model disposed → HTTP closes.
+ * What waits for the brokers (the chunks' outputs, the resolves, the feedback consumer's dead
+ * letters, the producer's flush) gets
  * `shutdown.flushMs` together (at most half of graceMs): past it the chunks still in flight are given
  * up — uncommitted, processed again after the restart, left out of the snapshot — and the stop
  * goes on without the brokers; it then reports itself incomplete (main.ts exits 1).
@@ -197,13 +199,18 @@ export class AppLifecycle {
     const resolves = p.pipeline.flushDeparted(p.looseSink).catch((err) => log.error({ err }, 'resolved records of evicted series not sent'));
     if (!(await brokers(resolves))) log.error('resolved records of evicted series not sent: not acknowledged within shutdown.flushMs');
     await p.snapshots?.stop(); // after the source: every handled chunk is committed (or given up, and left out)
-    await p.alerting.stop();
+    // Before the producer's disconnect: the feedback consumer's dead letters go through it. Its batch
+    // waits for their send, so with the brokers down this waited for the client's message timeout
+    // (300 s) past graceMs: within what is left of shutdown.flushMs, then the disconnect below fails the send.
+    const alerting = p.alerting.stop();
+    if (!(await brokers(alerting))) log.warn('feedback consumer not stopped within shutdown.flushMs (a dead letter waiting for the brokers?): its batch fails once the producer is disconnected, and is read again after the restart');
     // Also after a stop during start: the admin client (and its missing-topic look-ups) and a
     // producer still connecting would otherwise live on — a process that embeds the service never
     // exited (the transport disconnects such a producer once connected, without waiting). The
     // flush waits for the brokers: within what is left of shutdown.flushMs (the process drops what is still queued).
     const disconnect = p.kafka ? p.kafka.disconnect().catch((err) => log.error({ err }, 'producer disconnect failed')) : null;
     if (disconnect && !(await brokers(disconnect))) log.warn('producer not flushed and disconnected within shutdown.flushMs: what it still held is dropped (never committed)');
+    await alerting; // ends once the disconnect has failed the sends still waiting (at most its 5 s flush)
     await p.model.stop().catch((err) => log.error({ err }, 'model stop failed'));
     if (p.http) await p.http.close().catch((err) => log.error({ err }, 'http close failed'));
     this.#state = 'stopped';
