@@ -67,6 +67,7 @@ export const NON_CONFIG_VARIABLES: Readonly<Record<string, string>> = {
   TICKCAST_CACHE_DIR: 'scripts/kafka-client/build.sh, scripts/broker/build.sh: build cache (default ~/.cache/tickcast)',
   TICKCAST_BROKER_BIN: 'test/helpers/broker.ts: the local test broker binary (set by scripts/test.mjs)',
   TICKCAST_CHAOS: 'scripts/test.mjs (npm test): "0" leaves the chaos tests out',
+  TICKCAST_TEST_FILE_TIMEOUT_S: 'scripts/test.mjs (npm test): seconds a test file may run before scripts/test-watchdog.mjs kills it (default 720)',
   TICKCAST_TEST_LOGS: 'test/helpers/app.ts: any value shows the service logs of component tests',
   TICKCAST_ETT_DIR: 'load/bench-accuracy.ts, load/zeroshot-ett.ts, load/sweep-patch.ts: folder holding ETTh1.csv',
   TICKCAST_M4_DIR: 'load/bench-m4.ts, load/m4-ensemble.ts: folder of the M4 data',
