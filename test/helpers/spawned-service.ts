@@ -5,7 +5,7 @@
  * test runner's own TICKCAST_* variables (the config loader refuses unknown ones).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,6 +48,27 @@ export async function waitForLog(log: { text: string }, re: RegExp, ms = 30_000)
  */
 export function stallOnFirst(signal: 'SIGINT' | 'SIGTERM', ms: number): string {
   return `data:text/javascript,process.once('${signal}', () => { const end = Date.now() + ${ms}; while (Date.now() < end); });`;
+}
+
+/**
+ * Waits until `pid` has been handed `signal` sent to it (Linux: no longer pending in
+ * /proc/PID/status): a signal sent again while the first is still pending merges with it (standard
+ * signals are not queued), so a process not scheduled in between — a loaded machine — sees one.
+ * Elsewhere (no /proc) it waits 10 ms.
+ */
+export async function signalTaken(pid: number, signal: 'SIGINT' | 'SIGTERM', ms = 10_000): Promise<void> {
+  const bit = 1n << BigInt((signal === 'SIGINT' ? 2 : 15) - 1);
+  const pending = (): boolean | undefined => {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      return undefined;
+    }
+    return [...status.matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)].some((m) => (BigInt(`0x${m[1]}`) & bit) !== 0n);
+  };
+  if (pending() === undefined) return void (await new Promise((r) => setTimeout(r, 10)));
+  await waitFor(`${signal} taken by ${pid}`, ms, () => (pending() ? undefined : true), 1);
 }
 
 export function smallServiceEnv(port: number, modelDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
