@@ -59,7 +59,6 @@ export interface FeedbackInput {
   durationMs?: number;
 }
 
-/** Limits shared by every channel. */
 /**
  * Limits shared by every channel. `minDurationMs`: an `expected` span is milliseconds, and one under a
  * minute is almost surely seconds (an agent's `5` for 5 s would hold alerts back for 5 ms, i.e. not
