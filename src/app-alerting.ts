@@ -107,12 +107,12 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
 
 /**
  * The feedback producer's connect, which waits as long as no broker answers: a stop (`signal`) ends
- * the wait at once (false); the producer then disconnects once connected, or ends with the process.
+ * the wait at once (false). Its disconnect then does not wait for the connect: closableProducer
+ * (src/adapters/kafka/closable-sender.ts) disconnects the client once connected, or it ends with the process.
  */
 async function connectUnlessStopped(producer: ClosableProducer, signal?: AbortSignal): Promise<boolean> {
-  const connecting = producer.connect();
-  if (await unlessAborted(connecting, signal)) return true;
-  connecting.then(() => producer.disconnect()).catch(() => undefined);
+  if (await unlessAborted(producer.connect(), signal)) return true;
+  void producer.disconnect().catch(() => undefined); // connected meanwhile: its flush is not waited for (as before)
   return false;
 }
 
