@@ -63,9 +63,7 @@ export interface OutputSink {
  * Where records come from. The source calls `handle` with consecutive records of one partition and
  * must not commit their offsets before the returned promise resolves (at-least-once).
  */
-export interface RecordHandler {
-  (records: RawRecord[]): Promise<void>;
-}
+export type RecordHandler = (records: RawRecord[]) => Promise<void>;
 
 export interface TickSource {
   start(handle: RecordHandler, signal?: AbortSignal): Promise<void>;
@@ -73,6 +71,8 @@ export interface TickSource {
   pause(): void;
   resume(): void;
   stop(): Promise<void>;
+  /** After stop(): no chunk handed over is still handled. The drain gives up only those, never the rest of stop() (a consumer's leave). Absent: stop() covers both. */
+  chunksDone?(): Promise<void>;
   /** Joined its consumer group once (an empty assignment counts; rebalances don't undo it), or in-process and started. /readyz. */
   hasJoined(): boolean;
 }
