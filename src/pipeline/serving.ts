@@ -4,7 +4,7 @@
  * with the stream), the series outlook (last forecasts, scores) and the recent anomalies.
  */
 import type { SnapshotStatus } from './snapshot/status.ts';
-import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { ErrorCodes, TickcastError, seriesNotFound } from '../errors/index.ts';
 import { decodeForecast } from '../domain/forecast.ts';
 import { logMask, outOfLogDomain } from '../domain/model-spec.ts';
 import { normStd, type WindowStore } from '../domain/window-store.ts';
@@ -259,15 +259,4 @@ function shownForecast(f: NonNullable<OutlookEntry['baseline']> & { replaces?: s
   if (f === null) return null;
   const { targets, ...rest } = f;
   return targets ? { ...rest, ...namedTargets({ targets: names }, targets) } : rest;
-}
-
-/**
- * A forecast for a series this instance does not track (404). The hint names the REST route; the MCP
- * tools name their twin, list_series, instead (src/adapters/http/tool-errors.ts).
- */
-export function seriesNotFound(series: string): TickcastError {
-  return new TickcastError(ErrorCodes.SERIES_NOT_FOUND, `series "${series}" is not tracked by this instance`, {
-    statusCode: 404,
-    details: { hint: 'GET /v1/series lists the tracked series; series ids are case-sensitive' },
-  });
 }

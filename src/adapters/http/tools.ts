@@ -3,7 +3,8 @@
  * MCP tools at /mcp and as function-calling schemas at GET /v1/tools, so both always agree.
  * Arguments are validated with the same strict validator as REST bodies.
  */
-import type { ForecastRequest } from '../../pipeline/ports.ts';
+import type { ForecastRequest, ServingApi } from '../../pipeline/ports.ts';
+import { seriesNotFound } from '../../errors/index.ts';
 import type { HttpConfig } from './config.ts';
 import { checkForecastRequest } from './predict-input.ts';
 import { SERIES_ID_MAX, windowSchema } from './schemas.ts';
@@ -46,7 +47,9 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
       name: 'recent_anomalies',
       title: 'Recent anomaly alerts',
       outputSchema: out.recent_anomalies,
-      description: 'Recent anomaly alerts (value outside the forecast band), newest first; optionally for one series.',
+      description:
+        'Recent anomaly alerts (value outside the forecast band), newest first; optionally for one `series` ' +
+        '(an id list_series lists: an id this service does not track is an error, a tracked series without alerts an empty list).',
       inputSchema: {
         type: 'object',
         properties: {
@@ -55,7 +58,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
         },
         additionalProperties: false,
       },
-      run: async (serving, args) => ({ items: serving.recentAnomalies({ series: args.series as string | undefined, limit: args.limit as number }) }),
+      run: async (serving, args) => ({ items: recentAnomalies(serving, args.series as string | undefined, args.limit as number) }),
     },
     {
       name: 'explain_forecast',
@@ -88,6 +91,17 @@ function forecastArguments(cfg: Limits) {
     additionalProperties: false as const,
     ...exactlyOne('window', 'series'),
   };
+}
+
+/**
+ * recent_anomalies' items. A `series` this instance does not track and that has no recent alerts is
+ * TC_SERIES_NOT_FOUND, as for forecast (until 6 Dec 2026 an empty list, which read as "no alerts" for a
+ * misspelt id); an evicted series whose alerts are still among the recent ones keeps them listed.
+ */
+function recentAnomalies(serving: ServingApi, series: string | undefined, limit: number) {
+  const items = serving.recentAnomalies({ series, limit });
+  if (series !== undefined && items.length === 0 && serving.getSeries(series) === null) throw seriesNotFound(series);
+  return items;
 }
 
 /** The 5 window steps with the most attention, heaviest first. */

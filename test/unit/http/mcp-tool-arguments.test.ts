@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
 import { build, KEY } from './support/build.ts';
-import { servingWithFeedback } from './support/feedback-serving.ts';
+import { alert, servingWithFeedback } from './support/feedback-serving.ts';
 import { TOOL_FOR_ROUTE } from '../../../src/adapters/http/tool-errors.ts';
 
 const ACCEPT = 'application/json, text/event-stream';
@@ -83,6 +83,29 @@ test('a series or alert not found names the tool to call next (list_series, rece
     // REST keeps its routes.
     const rest = await app.inject({ method: 'POST', url: '/v1/predict', payload: { series: 'NOPE' } });
     assert.equal(rest.json().error.hint, 'GET /v1/series lists the tracked series; series ids are case-sensitive');
+  } finally {
+    await app.close();
+  }
+});
+
+test('recent_anomalies for a series not tracked is TC_SERIES_NOT_FOUND like forecast; a tracked series without alerts is an empty list', async () => {
+  const serving = servingWithFeedback();
+  const { app } = await build({ apiKeys: [KEY] }, serving);
+  try {
+    // Until 6 Dec 2026: {items: []}, which an agent read as "no alerts" for a misspelt id.
+    const nf = await toolError(app, 'recent_anomalies', { series: 'NOPE' });
+    assert.equal(nf.code, 'TC_SERIES_NOT_FOUND');
+    assert.equal(nf.message, 'series "NOPE" is not tracked by this instance');
+    assert.equal(nf.hint, 'the list_series tool lists the tracked series; series ids are case-sensitive');
+    assert.equal(nf.retriable, false);
+    const known = await rpc(app, 'tools/call', { name: 'recent_anomalies', arguments: { series: 'web-1' } });
+    assert.deepEqual(known.structuredContent, { items: [] });
+    // An evicted series whose alerts are still among the recent ones: listed, not an error.
+    serving.raise(alert('0000000000000003'));
+    serving.evict('web-1');
+    const gone = await rpc(app, 'tools/call', { name: 'recent_anomalies', arguments: { series: 'web-1' } });
+    assert.deepEqual(gone.structuredContent.items.map((r: { id: string }) => r.id), ['0000000000000003']);
+    assert.equal((await rpc(app, 'tools/call', { name: 'recent_anomalies', arguments: {} })).structuredContent.items.length, 1);
   } finally {
     await app.close();
   }

@@ -6,7 +6,7 @@
  * Saturation and draining can be switched on to test load shedding.
  */
 import { TickcastError, ErrorCodes } from '../../../../src/errors/index.ts';
-import { seriesNotFound } from '../../../../src/pipeline/serving.ts';
+import { seriesNotFound } from '../../../../src/errors/index.ts';
 import type {
   AnomalyRecord,
   ForecastRequest,
