@@ -77,7 +77,7 @@ export function registerDashboard(app: FastifyInstance): void {
   app.get<{ Params: { name: string }; Querystring: { v?: unknown } }>('/static/:name', { config: { open: true }, schema: { hide: true } }, async (req, reply) => {
     const f = files.get(req.params.name);
     if (f === undefined) {
-      return reply.code(404).send({ error: { code: 'TC_HTTP_NOT_FOUND', message: `no static file "${req.params.name}"` } });
+      return reply.code(404).send({ error: { code: 'TC_HTTP_NOT_FOUND', message: `no static file "${req.params.name}"`, retriable: false } });
     }
     return send(req, reply.header('cache-control', req.query.v === f.hash ? FOREVER : 'no-cache'), f);
   });

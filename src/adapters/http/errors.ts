@@ -1,8 +1,11 @@
 /**
  * One error handler for every route: TickcastError (code, statusCode), fastify's own errors
  * (validation, body parsing, body size, content type) and anything unexpected are turned into
- * `{ error: { code, message, hint?, details? } }`. 4xx bodies say what is wrong and how to fix
- * it; 5xx bodies never carry a stack trace or an internal message.
+ * `{ error: { code, message, hint?, details?, retriable } }`. 4xx bodies say what is wrong and how to fix
+ * it; 5xx bodies never carry a stack trace or an internal message. `retriable` is the error's own
+ * flag (TickcastError.retriable, set where it is raised; docs/errors.md's Retriable column, checked
+ * by test/unit/http/errors-doc.test.ts) and false for everything else: REST answers and MCP tool
+ * errors both read it from here (toErrorResponse), so the two never disagree.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -10,7 +13,8 @@ import { ErrorCodes, isTickcastError, TickcastError, type ErrorCode } from '../.
 import { methodNotAllowed, type RouteMethods } from './method-not-allowed.ts';
 
 export interface ErrorBody {
-  error: { code: string; message: string; hint?: string; details?: Record<string, unknown> };
+  /** `retriable`: whether the same request may succeed later unchanged (since 6 Dec 2026 on REST; MCP tool errors had it before). */
+  error: { code: string; message: string; hint?: string; details?: Record<string, unknown>; retriable: boolean };
 }
 
 /** Build a TickcastError meant for an HTTP caller. */
@@ -138,24 +142,19 @@ export function toErrorResponse(err: unknown): { statusCode: number; body: Error
   if (isTickcastError(err)) {
     const status = err.statusCode >= 400 && err.statusCode <= 599 ? err.statusCode : 500;
     if (status >= 500 && err.code === ErrorCodes.INTERNAL) {
-      return { statusCode: status, body: { error: { code: err.code, message: 'internal error; see the server log' } } };
+      return { statusCode: status, body: { error: { code: err.code, message: 'internal error; see the server log', retriable: err.retriable } } };
     }
     const { hint, ...rest } = err.details ?? {};
-    const body: ErrorBody = { error: { code: err.code, message: err.message } };
-    if (typeof hint === 'string') body.error.hint = hint;
-    if (Object.keys(rest).length > 0) body.error.details = rest;
-    return { statusCode: status, body };
+    return { statusCode: status, body: { error: { code: err.code, message: err.message, ...(typeof hint === 'string' ? { hint } : {}), ...(Object.keys(rest).length > 0 ? { details: rest } : {}), retriable: err.retriable } } };
   }
   const fe = err as Partial<FastifyError> & { validation?: AjvLikeError[]; validationContext?: string };
   if (Array.isArray(fe.validation) && fe.validation.length > 0) {
     const part = fe.validationContext ?? 'body';
     const primary = primaryValidationError(fe.validation);
     const first = describeValidation(part, primary);
-    const body: ErrorBody = { error: { code: ErrorCodes.HTTP_BAD_REQUEST, message: first.message } };
-    if (first.hint !== undefined) body.error.hint = first.hint;
     const problems = [primary, ...fe.validation.filter((v) => v !== primary)].map((v) => describeValidation(part, v).message);
-    body.error.details = { problems: [...new Set(problems)].slice(0, 5) };
-    return { statusCode: 400, body };
+    const details = { problems: [...new Set(problems)].slice(0, 5) };
+    return { statusCode: 400, body: { error: { code: ErrorCodes.HTTP_BAD_REQUEST, message: first.message, ...(first.hint !== undefined ? { hint: first.hint } : {}), details, retriable: false } } };
   }
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -181,13 +180,13 @@ export function toErrorResponse(err: unknown): { statusCode: number; body: Error
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return bad(fe.statusCode, ErrorCodes.HTTP_BAD_REQUEST, 'the request was rejected', fe.message);
   }
-  return { statusCode: 500, body: { error: { code: ErrorCodes.INTERNAL, message: 'internal error; see the server log' } } };
+  // Not raised on purpose: nothing says a retry would do better.
+  return { statusCode: 500, body: { error: { code: ErrorCodes.INTERNAL, message: 'internal error; see the server log', retriable: false } } };
 }
 
+/** A request refused as sent (framing, size, media type, URL): retrying it unchanged fails again. */
 function bad(statusCode: number, code: ErrorCode, message: string, hint?: string): { statusCode: number; body: ErrorBody } {
-  const body: ErrorBody = { error: { code, message } };
-  if (hint !== undefined) body.error.hint = hint;
-  return { statusCode, body };
+  return { statusCode, body: { error: { code, message, ...(hint !== undefined ? { hint } : {}), retriable: false } } };
 }
 
 /**
@@ -203,7 +202,8 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('n
       : err.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'Request Header Fields Too Large', 'the request headers are larger than this server accepts', 'send fewer or shorter headers']
         : [400, 'Bad Request', `the request is not valid HTTP (${err.code ?? 'parse error'})`, 'let your HTTP client set Content-Length and framing'];
-  const body = JSON.stringify({ error: { code: ErrorCodes.HTTP_BAD_REQUEST, message, hint } } satisfies ErrorBody);
+  // A 408 may be sent again as is (RFC 9110 § 15.5.9); bad framing or headers too large may not.
+  const body = JSON.stringify({ error: { code: ErrorCodes.HTTP_BAD_REQUEST, message, hint, retriable: status === 408 } } satisfies ErrorBody);
   if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   socket.destroy(err);
 }
@@ -219,7 +219,7 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger, route
     if (err instanceof ClientGoneError) {
       // Nobody is left to answer; 499 (nginx's "client closed request") in case anything records it.
       logger.debug({ reqId: req.id, url: req.routeOptions.url }, 'client closed the connection before the answer; its work was dropped');
-      return reply.code(499).send({ error: { code: ErrorCodes.HTTP_BAD_REQUEST, message: err.message } } satisfies ErrorBody);
+      return reply.code(499).send({ error: { code: ErrorCodes.HTTP_BAD_REQUEST, message: err.message, retriable: false } } satisfies ErrorBody);
     }
     const { statusCode, body } = toErrorResponse(err);
     if (statusCode === 503 && isTickcastError(err) && err.retriable) {
@@ -256,6 +256,7 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger, route
         hint: slashInId
           ? 'a series id that contains "/" must be percent-encoded in the path (fx%2FEURUSD), e.g. with encodeURIComponent'
           : dotSegments ? `see /docs for the routes; if you asked for /v1/series/.. : ${DOT_SEGMENT_HINT}` : 'see /docs for the routes this server offers',
+        retriable: false,
       },
     };
     return reply.code(404).send(body);

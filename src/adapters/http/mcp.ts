@@ -25,8 +25,7 @@ import { cancelledInBatch, idKey, McpCancelledError, McpInFlightCalls } from './
 import { checkMcpPost, jsonRpcErrorBody } from './mcp-checks.ts';
 import { clarifyingTransport } from './mcp-params.ts';
 import { isBodyNotUtf8 } from './json-body.ts';
-import { isTickcastError } from '../../errors/index.ts';
-import { ClientGoneError, toErrorResponse } from './errors.ts';
+import { ClientGoneError, toErrorResponse, type ErrorBody } from './errors.ts';
 import { clientGoneSignal } from './routes/api.ts';
 import { argumentsChecker } from './tool-arguments.ts';
 import { inToolWords } from './tool-errors.ts';
@@ -175,7 +174,7 @@ async function runTool(deps: McpRouteDeps, tool: ToolDefinition, args: Record<st
     if (err instanceof McpCancelledError) throw new McpError(REQUEST_CANCELLED, `Request cancelled: the tool call was stopped (${err.message})`);
     const { statusCode, body } = toErrorResponse(err);
     if (statusCode >= 500 && !(err instanceof ClientGoneError)) log.error({ err, tool: tool.name }, 'tool failed');
-    return errorResult(inToolWords(body), isTickcastError(err) && err.retriable);
+    return errorResult(inToolWords(body));
   }
 }
 
@@ -218,7 +217,7 @@ function cancelScope(auth: ApiKeyAuth, req: FastifyRequest): string {
 }
 
 /** A state-changing tool is authorised as a mutating route: who calls (a key fingerprint), or the 401 body; a read tool is told who calls when a valid key came. */
-function authorizeTool(tool: ToolDefinition, auth: ApiKeyAuth, authorization: string | undefined, crossSite: boolean): { caller?: string } | { refused: unknown } {
+function authorizeTool(tool: ToolDefinition, auth: ApiKeyAuth, authorization: string | undefined, crossSite: boolean): { caller?: string } | { refused: ErrorBody } {
   if (tool.mutating !== true) {
     // Reads run for anyone the route let in; a valid key is named so a tool can show what only key holders see (feedback-view.ts).
     const presented = auth.check(authorization);
@@ -276,11 +275,11 @@ function shortName(name: string): string {
 }
 
 /**
- * A refused call. `retriable`: whether the same call may succeed later unchanged (a series still warming
- * up, a saturated batcher) — said in the body, since a tool result has no HTTP status or Retry-After to
- * tell an agent; false for arguments, keys and anything not found.
+ * A refused call: the REST error body, whose `retriable` (./errors.ts toErrorResponse) says whether the
+ * same call may succeed later unchanged (a series still warming up, a saturated batcher) — which an
+ * agent needs in the body, since a tool result has no HTTP status or Retry-After; false for arguments,
+ * keys and anything not found.
  */
-function errorResult(body: unknown, retriable = false) {
-  const error = (body as { error: Record<string, unknown> }).error;
-  return { isError: true, content: [{ type: 'text' as const, text: JSON.stringify({ error: { ...error, retriable } }) }] };
+function errorResult(body: ErrorBody) {
+  return { isError: true, content: [{ type: 'text' as const, text: JSON.stringify(body) }] };
 }

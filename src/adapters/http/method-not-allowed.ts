@@ -49,7 +49,7 @@ export function trackRouteMethods(app: FastifyInstance): RouteMethods {
 }
 
 /** The 405 body (errors.ts's ErrorBody; not imported, errors.ts imports this) for `method` on `path`, or null when the path is unknown (a 404) or the method is served. */
-export function methodNotAllowed(method: string, path: string, allow: string[]): { error: { code: string; message: string; hint: string; details: { allow: string[] } } } | null {
+export function methodNotAllowed(method: string, path: string, allow: string[]): { error: { code: string; message: string; hint: string; details: { allow: string[] }; retriable: false } } | null {
   if (allow.length === 0 || allow.includes(method)) return null;
   const served = allow.filter((m) => m !== 'OPTIONS' && m !== 'HEAD');
   return {
@@ -58,6 +58,7 @@ export function methodNotAllowed(method: string, path: string, allow: string[]):
       message: `${method} is not allowed on ${path}`,
       hint: `this path takes ${served.join(', ')}; see /docs`,
       details: { allow },
+      retriable: false,
     },
   };
 }

@@ -9,17 +9,21 @@ import { SURPRISE_VIEWS } from '../../domain/anomaly/index.ts';
 export const errorBodySchema = {
   $id: 'ErrorBody',
   type: 'object',
-  description: 'Every 4xx/5xx answer. `code` is stable (see docs/errors.md); `hint` says how to fix the request.',
+  description: 'Every 4xx/5xx answer. `code` is stable (see docs/errors.md); `hint` says how to fix the request; `retriable` whether the same request may succeed later unchanged.',
   required: ['error'],
   properties: {
     error: {
       type: 'object',
-      required: ['code', 'message'],
+      required: ['code', 'message', 'retriable'],
       properties: {
         code: { type: 'string', example: 'TC_HTTP_BAD_REQUEST' },
         message: { type: 'string' },
         hint: { type: 'string' },
         details: { type: 'object', additionalProperties: true },
+        retriable: {
+          type: 'boolean',
+          description: 'true: the same request may succeed later unchanged (overloaded, draining, rate limited, a series still warming up; wait Retry-After where given); false: change the request first. Added 6 Dec 2026.',
+        },
       },
     },
   },

@@ -33,6 +33,6 @@ export function argumentsChecker(validators: Validators, schema: { description?:
     if (pair === undefined || given === 1) return null;
     const message = `arguments needs exactly one of "${pair[0]}" or "${pair[1]}"; got ${given === 0 ? 'neither' : 'both'}`;
     const hint = schema.description !== undefined ? { hint: schema.description } : {};
-    return { error: { code: ErrorCodes.HTTP_BAD_REQUEST, message, ...hint, details: { problems: [message] } } };
+    return { error: { code: ErrorCodes.HTTP_BAD_REQUEST, message, ...hint, details: { problems: [message] }, retriable: false } };
   };
 }

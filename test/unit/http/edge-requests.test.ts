@@ -51,7 +51,7 @@ test('paths: ids up to 256 characters reach the route; longer or malformed paths
     assert.equal((await tooLong.json()).error.code, 'TC_HTTP_BAD_REQUEST');
     const huge = await fetch(`${base}/v1/series/${'a'.repeat(4000)}`);
     assert.equal(huge.status, 414);
-    assert.deepEqual(Object.keys((await huge.json()).error).sort(), ['code', 'hint', 'message']);
+    assert.deepEqual(Object.keys((await huge.json()).error).sort(), ['code', 'hint', 'message', 'retriable']);
     const badUrl = await fetch(`${base}/v1/series/%ZZ`);
     assert.equal(badUrl.status, 400);
     assert.match((await badUrl.json()).error.message, /URL is malformed/);

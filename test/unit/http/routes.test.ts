@@ -205,7 +205,7 @@ test('/healthz, /readyz (503 with reasons), /metrics (registry text), /docs Open
 
     const nf = await app.inject({ method: 'DELETE', url: '/v1/nothing' });
     assert.equal(nf.statusCode, 404);
-    assert.deepEqual(Object.keys(nf.json().error).sort(), ['code', 'hint', 'message']);
+    assert.deepEqual(Object.keys(nf.json().error).sort(), ['code', 'hint', 'message', 'retriable']);
     assert.equal(nf.json().error.code, 'TC_HTTP_NOT_FOUND');
   } finally {
     await app.close();
