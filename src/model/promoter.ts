@@ -11,7 +11,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { EngineBuilder, EngineOffload } from './engine-builder.ts';
 import type { CurrentChange, DirectoryTarget, FollowedChange } from './shared-dir/current-pointer.ts';
-import type { ModelVersion, VersionRegistry } from './version-registry.ts';
+import { versionNumber, type ModelVersion, type VersionRegistry } from './version-registry.ts';
 import type { WeightMap } from './weight-names.ts';
 
 /** What the fine-tuner needs from the model lifecycle (the Promoter). */
@@ -60,7 +60,9 @@ export class Promoter implements ChampionControl {
   readonly #d: PromoterDeps;
   #champion: ModelVersion;
   #pinned = false;
-  #lastPromotion = Date.now();
+  #servingSince = Date.now();
+  /** Its load at start, else its last change to a newer version: a rollback leaves it (an older model is no fresher; TickcastModelStale). */
+  #lastPromotion = this.#servingSince;
   #chain: Promise<unknown> = Promise.resolve();
   /**
    * A change served here whose record (current.json, pinned.json) the directory refused (full,
@@ -77,21 +79,15 @@ export class Promoter implements ChampionControl {
   }
 
   /** The serving version (its weights are never mutated). */
-  get champion(): ModelVersion {
-    return this.#champion;
-  }
+  get champion(): ModelVersion { return this.#champion; }
 
-  get pinned(): boolean {
-    return this.#pinned;
-  }
+  get pinned(): boolean { return this.#pinned; }
 
   /** When this instance began serving the champion (ms since the epoch): its load at start, else its promotion, rollback or the followed change. */
-  get servingSinceMs(): number { return this.#lastPromotion; }
+  get servingSinceMs(): number { return this.#servingSince; }
 
   /** Resolves when every change asked for so far has finished (or failed). */
-  idle(): Promise<unknown> {
-    return this.#chain;
-  }
+  idle(): Promise<unknown> { return this.#chain; }
 
   /**
    * Save `weights` as the next version and serve it. Refused (409) while pinned. The version keeps
@@ -226,8 +222,11 @@ export class Promoter implements ChampionControl {
       throw err;
     }
     this.#d.registry.hold(v, v.version);
+    const older = versionNumber(v.version) < versionNumber(this.#champion.version);
     this.#champion = v;
-    this.#lastPromotion = Date.now();
+    this.#servingSince = Date.now();
+    if (older) this.#d.metrics.modelLastRollback.set(this.#servingSince / 1000);
+    else this.#lastPromotion = this.#servingSince;
     this.#publish(next);
     this.#d.logger.info({ version: v.version, engine: next.engine, why }, `serving model ${v.version} (${why})`);
     if (record) {

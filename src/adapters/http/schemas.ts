@@ -224,7 +224,7 @@ export const modelInfoSchema = {
     pinned: { type: 'boolean' },
     servingSinceMs: {
       type: 'integer',
-      description: 'When this instance began serving `version` (Unix ms): its promotion, rollback or the change followed from model.dir, else its load at start (tickcast_model_last_promotion_timestamp_seconds × 1000).',
+      description: 'When this instance began serving `version` (Unix ms): its promotion, rollback or the change followed from model.dir, else its load at start. After a rollback it is later than tickcast_model_last_promotion_timestamp_seconds × 1000, which a rollback does not move.',
     },
   },
 } as const;

@@ -93,8 +93,11 @@ test('manual rollback: previous version, named version, pin, unknown version →
   const before = await inference.submit({ x });
   assert.equal(before.model, 'v3');
 
-  // servingSinceMs: when this instance began serving the version — its load at start, then each change (the metric's value, in ms).
+  // servingSinceMs: when this instance began serving the version — its load at start, then each change.
+  const gauge = async (name: string) => Number((await metrics.registry.getSingleMetricAsString(name)).split(' ').at(-1));
   const loaded = svc.info().servingSinceMs!;
+  assert.equal(await gauge('tickcast_model_last_promotion_timestamp_seconds'), loaded / 1000);
+  assert.equal(await gauge('tickcast_model_last_rollback_timestamp_seconds'), 0, 'no rollback yet');
   assert.ok(loaded >= started && loaded <= Date.now(), `served since its load: ${loaded}`);
   await new Promise((r) => setTimeout(r, 5));
   const asked = Date.now();
@@ -102,7 +105,10 @@ test('manual rollback: previous version, named version, pin, unknown version →
   assert.equal(info.version, 'v2');
   assert.equal(info.pinned, false);
   assert.ok(info.servingSinceMs! >= asked && info.servingSinceMs! <= Date.now(), `served since the rollback: ${info.servingSinceMs} (asked at ${asked})`);
-  assert.match(await metrics.registry.getSingleMetricAsString('tickcast_model_last_promotion_timestamp_seconds'), new RegExp(` ${info.servingSinceMs! / 1000}$`));
+  // A rollback serves an older model: the promotion clock (TickcastModelStale's) keeps the load time —
+  // until 6 Dec 2026 it moved to the rollback — and the rollback has its own gauge.
+  assert.equal(await gauge('tickcast_model_last_promotion_timestamp_seconds'), loaded / 1000);
+  assert.equal(await gauge('tickcast_model_last_rollback_timestamp_seconds'), info.servingSinceMs! / 1000);
   const after = await inference.submit({ x });
   assert.equal(after.model, 'v2');
   assert.notDeepEqual(Array.from(after.y), Array.from(before.y));
@@ -125,9 +131,13 @@ test('manual rollback: previous version, named version, pin, unknown version →
   await assert.rejects(svc.rollback({ version: 'v9' }), (e: unknown) => isTickcastError(e) && e.statusCode === 404 && /unknown model version "v9"; known: v3, v2, v1/.test(e.message));
   await assert.rejects(svc.rollback({ version: 'latest' }), (e: unknown) => isTickcastError(e) && e.statusCode === 400);
   // Forward again to the newest, unpinned.
+  const rolledBack = await gauge('tickcast_model_last_rollback_timestamp_seconds');
   info = await svc.rollback({ version: 'v3' });
   assert.equal(info.version, 'v3');
   assert.equal(info.pinned, false);
+  // Forward to a newer version: the promotion clock moves, the rollback one stays.
+  assert.equal(await gauge('tickcast_model_last_promotion_timestamp_seconds'), info.servingSinceMs! / 1000);
+  assert.equal(await gauge('tickcast_model_last_rollback_timestamp_seconds'), rolledBack);
   assert.match(await metrics.registry.getSingleMetricAsString('tickcast_model_pinned'), /tickcast_model_pinned 0/);
   // Fine-tuning is off: no round ran, so none is counted (before 6 Dec 2026 each change counted as a
   // rolled_back round, the forward one too); the manual changes have their own counter, by direction.
