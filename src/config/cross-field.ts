@@ -22,6 +22,18 @@ interface Rule {
 
 const KAFKA_SECURITY_KEYS = ['ssl', 'securityProtocol', 'tlsCaLocation', 'tlsCaPem', 'tlsCertLocation', 'tlsCertPem', 'tlsKeyLocation', 'tlsKeyPem', 'tlsKeyPassword', 'sasl', 'oidcTokenEndpointUrl', 'oidcClientId', 'oidcClientSecret', 'properties'];
 
+/** Object.prototype's own names: reserved as feature names (see the rule below). */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function featureNameProblems(names: readonly string[], key: 'features' | 'targets'): CrossFieldProblem[] {
+  const out: CrossFieldProblem[] = [];
+  names.forEach((n, i) => {
+    if (RESERVED_NAMES.has(n)) out.push({ path: ['input', key], message: `"${n}" is reserved (every JavaScript object has a member of that name); rename the feature` });
+    else if (names.indexOf(n) < i) out.push({ path: ['input', key], message: `"${n}" is listed twice` });
+  });
+  return out;
+}
+
 const one = (cond: boolean, path: string, message: string): CrossFieldProblem[] => (cond ? [{ path: path.split('.'), message }] : []);
 
 export const CROSS_FIELD_RULES: readonly Rule[] = [
@@ -47,6 +59,17 @@ export const CROSS_FIELD_RULES: readonly Rule[] = [
       const unset = c.anomaly.debounceM === undefined ? ` (unset: the detector's ${m})` : '';
       return one(n > m, 'anomaly.debounceN', `must not exceed anomaly.debounceM${unset}: N of the last M ticks`);
     },
+  },
+  {
+    // Feature names key per-feature state (open alerts, forecast targets, snapshots): a name every
+    // JavaScript object already has ("constructor", "toString", "__proto__") read another object's
+    // member there — an alert on it crashed the chunk, "__proto__" polluted Object.prototype — and a
+    // name listed twice was scored twice per tick (anomaly.features: all).
+    reads: ['input.features', 'input.targets'],
+    check: (c) => [
+      ...featureNameProblems(c.input.features, 'features'),
+      ...featureNameProblems(c.input.targets ?? [], 'targets'),
+    ],
   },
   {
     reads: ['input.targets', 'input.features'],

@@ -17,7 +17,7 @@ export const MAX_WINDOW_LENGTH = 4096;
 
 export const inputSection = z
   .object({
-    /** Input feature names, in model order. A univariate record `{"value": x}` maps to the first. */
+    /** Input feature names, in model order. A univariate record `{"value": x}` maps to the first. Each name once; names every JavaScript object has (`constructor`, `toString`, `__proto__`, …) are refused. */
     features: z.array(z.string().min(1)).min(1).default(['value']),
     /** Forecast feature(s); default: the first feature. */
     targets: z.array(z.string().min(1)).min(1).optional(),

@@ -126,3 +126,22 @@ test('finetune.watchTimeoutMs: 10 min by default, a positive timer (0 or past a 
   assert.ok(problems({ env: { TICKCAST_FINETUNE_WATCH_TIMEOUT_MS: '0' } }).some((p) => p.includes('finetune.watchTimeoutMs')));
   assert.ok(problems({ env: { TICKCAST_FINETUNE_WATCH_TIMEOUT_MS: '2147483648' } }).some((p) => p.includes('finetune.watchTimeoutMs')));
 });
+
+test('feature names every JavaScript object has, and a name listed twice, are refused (issue 13: alerts per feature keyed by name)', () => {
+  // Before: accepted; an alert on "toString" or "constructor" threw in TickAlerts (entry.open[feature]
+  // read Object.prototype's member), "__proto__" set Object.prototype.ts/value, and a feature listed
+  // twice was scored twice per tick with anomaly.features: all.
+  assert.deepEqual(problems({ env: { TICKCAST_INPUT_FEATURES: 'cpu,toString,__proto__,constructor', TICKCAST_INPUT_TARGETS: 'cpu,valueOf' } }), [
+    'input.features (TICKCAST_INPUT_FEATURES): "toString" is reserved (every JavaScript object has a member of that name); rename the feature',
+    'input.features (TICKCAST_INPUT_FEATURES): "__proto__" is reserved (every JavaScript object has a member of that name); rename the feature',
+    'input.features (TICKCAST_INPUT_FEATURES): "constructor" is reserved (every JavaScript object has a member of that name); rename the feature',
+    'input.targets (TICKCAST_INPUT_TARGETS): "valueOf" is reserved (every JavaScript object has a member of that name); rename the feature',
+    'input.targets (TICKCAST_INPUT_TARGETS): target "valueOf" is not one of input.features (cpu, toString, __proto__, constructor)',
+  ]);
+  assert.deepEqual(problems({ env: { TICKCAST_INPUT_FEATURES: 'cpu,mem,cpu', TICKCAST_INPUT_TARGETS: 'mem,mem' } }), [
+    'input.features (TICKCAST_INPUT_FEATURES): "cpu" is listed twice',
+    'input.targets (TICKCAST_INPUT_TARGETS): "mem" is listed twice',
+  ]);
+  // Quotes, spaces, backslashes and markup stay allowed: JSON, Prometheus and the dashboard escape them.
+  assert.deepEqual(loadConfig({ env: { TICKCAST_INPUT_FEATURES: 'cpu,a b"\\</x>', TICKCAST_INPUT_TARGETS: 'cpu' } }).input.features, ['cpu', 'a b"\\</x>']);
+});
