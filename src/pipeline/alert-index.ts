@@ -4,7 +4,7 @@
  * series-state snapshot (`exportState`/`importState`, docs/reliability.md): an alert that fired
  * before the restart and resolved since, or the warning of an alert since escalated, is still found
  * (alerts fired in the tail replayed after the snapshot are indexed as they are replayed). Only
- * what feedback needs is kept per alert: series, ts, score and view.
+ * what feedback needs is kept per alert: series, ts, score, view and feature.
  */
 import type { AnomalyAlertRecord } from '../domain/anomaly/index.ts';
 
@@ -18,15 +18,21 @@ export interface IndexedAlert {
   score: number;
   /** The view of surprise that set the alert's score, when known. */
   view?: string;
+  /** The feature whose alert it is (multivariate series), when the record names one. */
+  feature?: string;
 }
 
 /** Layout version of the saved state (absent or another: not installed). */
 export const ALERT_INDEX_LAYOUT = 1;
 
-/** The saved state: alerts oldest first, each [id, series, ts, score, view?]. */
+/**
+ * The saved state: alerts oldest first, each [id, series, ts, score, view?, feature?] (view null
+ * when only the feature is known). The feature was added on 6 Dec 2026 without a new layout: a
+ * release before reads the first five and ignores it.
+ */
 export interface AlertIndexState {
   v: number;
-  alerts: Array<[string, string, number, number, string?]>;
+  alerts: Array<[string, string, number, number, (string | null)?, string?]>;
 }
 
 export class AlertIndex {
@@ -42,7 +48,7 @@ export class AlertIndex {
 
   add(rec: AnomalyRecord): void {
     if (rec.id === undefined || rec.state !== 'firing') return;
-    this.#put(rec.id, rec.view === undefined ? { series: rec.series, ts: rec.ts, score: rec.score } : { series: rec.series, ts: rec.ts, score: rec.score, view: rec.view });
+    this.#put(rec.id, indexed(rec.series, rec.ts, rec.score, rec.view, rec.feature));
   }
 
   get(id: string): IndexedAlert | undefined {
@@ -52,7 +58,10 @@ export class AlertIndex {
   /** The indexed alerts, oldest first, for the series-state snapshot (plain JSON). */
   exportState(): AlertIndexState {
     const alerts: AlertIndexState['alerts'] = [];
-    for (const [id, a] of this.#byId) alerts.push(a.view === undefined ? [id, a.series, a.ts, a.score] : [id, a.series, a.ts, a.score, a.view]);
+    for (const [id, a] of this.#byId) {
+      if (a.feature !== undefined) alerts.push([id, a.series, a.ts, a.score, a.view ?? null, a.feature]);
+      else alerts.push(a.view === undefined ? [id, a.series, a.ts, a.score] : [id, a.series, a.ts, a.score, a.view]);
+    }
     return { v: ALERT_INDEX_LAYOUT, alerts };
   }
 
@@ -67,9 +76,9 @@ export class AlertIndex {
     let n = 0;
     for (const e of s.alerts.slice(-this.capacity)) {
       if (!Array.isArray(e)) continue;
-      const [id, series, ts, score, view] = e as unknown[];
+      const [id, series, ts, score, view, feature] = e as unknown[];
       if (typeof id !== 'string' || typeof series !== 'string' || !Number.isFinite(ts) || !Number.isFinite(score)) continue;
-      this.#put(id, typeof view === 'string' ? { series, ts: ts as number, score: score as number, view } : { series, ts: ts as number, score: score as number });
+      this.#put(id, indexed(series, ts as number, score as number, typeof view === 'string' ? view : undefined, typeof feature === 'string' ? feature : undefined));
       n++;
     }
     return n;
@@ -80,4 +89,11 @@ export class AlertIndex {
     this.#byId.set(id, a);
     if (this.#byId.size > this.capacity) this.#byId.delete(this.#byId.keys().next().value as string);
   }
+}
+
+function indexed(series: string, ts: number, score: number, view: string | undefined, feature: string | undefined): IndexedAlert {
+  const a: IndexedAlert = { series, ts, score };
+  if (view !== undefined) a.view = view;
+  if (feature !== undefined) a.feature = feature;
+  return a;
 }

@@ -85,7 +85,7 @@ export class FeedbackGate implements AnomalyScorer {
    * being below the critical threshold the bar is capped at — it was held back as noise.
    */
   #judge(series: string, tsMs: number, ev: AnomalyEvent): GateDecision {
-    const d = this.policy.decide(series, tsMs, ev.score, ev.view);
+    const d = this.policy.decide(series, tsMs, ev.score, ev.view, ev.feature);
     return d === 'false_positive' && ev.severity === 'critical' ? 'pass' : d;
   }
 

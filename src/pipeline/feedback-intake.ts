@@ -2,8 +2,8 @@
  * Feedback from the `anomalies.feedback` topic (other systems, runbooks, ticketing): each record's
  * value is a JSON object
  *   {"alertId":"…","verdict":"false_positive"|"confirmed"|"expected"|"clear",
- *    "note"?,"by"?,"durationMs"?, "series"?,"ts"?,"score"?,"actor"?}
- * (`series`/`ts`/`score` describe the alert when this instance has not indexed it, e.g. after a
+ *    "note"?,"by"?,"durationMs"?, "series"?,"ts"?,"score"?,"view"?,"feature"?,"actor"?}
+ * (`series`/`ts`/`score` — with `view` and `feature` when known — describe the alert when this instance has not indexed it, e.g. after a
  * restart; `actor` is the principal the publishing instance authenticated, recorded as is: the
  * topic's producer ACLs are what vouch for it. Without one none is recorded — the entry's channel
  * says `kafka` — so a record published before actors existed, read again by a new consumer group,
@@ -56,7 +56,7 @@ export function decodeFeedbackRecord(rec: Pick<RawRecord, 'key' | 'value'>): { a
     throw invalid(`feedback record is not valid JSON (${(err as Error).message})`);
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid('feedback record must be a JSON object with "alertId" and "verdict"');
-  const { alertId, series, ts, score, view, actor: claimed, ...body } = v as Record<string, unknown>;
+  const { alertId, series, ts, score, view, feature, actor: claimed, ...body } = v as Record<string, unknown>;
   if (typeof alertId !== 'string' || alertId.length === 0 || alertId.length > 128) throw invalid('"alertId" must be the non-empty "id" of an alert record (at most 128 characters)');
   if (claimed !== undefined && (typeof claimed !== 'string' || claimed.length === 0 || claimed.length > FEEDBACK_LIMITS.actorMaxChars)) {
     throw invalid(`"actor" is the principal the publisher authenticated (a string of at most ${FEEDBACK_LIMITS.actorMaxChars} characters), or is left out`);
@@ -68,7 +68,11 @@ export function decodeFeedbackRecord(rec: Pick<RawRecord, 'key' | 'value'>): { a
     throw invalid('"series" (string), "ts" (epoch ms) and "score" (0–1) describe the alert and go together; send all three or none');
   }
   if (view !== undefined && (typeof view !== 'string' || view.length === 0 || view.length > 64)) throw invalid('"view" names the view of surprise of the alert (a string of at most 64 characters), or is left out');
-  return { alertId, body, actor, ref: view === undefined ? { series, ts, score } : { series, ts, score, view } };
+  if (feature !== undefined && (typeof feature !== 'string' || feature.length === 0 || feature.length > 256)) throw invalid('"feature" names the feature of the alert (a string of at most 256 characters), or is left out');
+  const ref: AlertRef = { series, ts, score };
+  if (view !== undefined) ref.view = view as string;
+  if (feature !== undefined) ref.feature = feature;
+  return { alertId, body, actor, ref };
 }
 
 function invalid(message: string): TickcastError {

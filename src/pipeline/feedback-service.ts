@@ -47,7 +47,7 @@ export interface FeedbackServiceDeps {
   policy: FeedbackPolicy;
   index: AlertIndex;
   /** An alert still firing, by id, beyond the index (the index may have dropped it, or start empty at a restart without a snapshot). */
-  openAlert?: (id: string) => { series: string; ts: number; score: number; view?: string } | undefined;
+  openAlert?: (id: string) => { series: string; ts: number; score: number; view?: string; feature?: string } | undefined;
   store: FeedbackStore | null;
   /** Default maintenance span of an `expected` verdict. */
   expectedSpanMs: number;
@@ -167,9 +167,9 @@ export class FeedbackService {
 
   #locate(alertId: string, ref: AlertRef | undefined, input: FeedbackInput): AlertRef {
     const rec = this.#d.index.get(alertId) ?? this.#d.openAlert?.(alertId);
-    if (rec !== undefined) return withView({ series: rec.series, ts: rec.ts, score: rec.score }, rec.view);
+    if (rec !== undefined) return withScope({ series: rec.series, ts: rec.ts, score: rec.score }, rec.view, rec.feature);
     const prior = this.#d.policy.get(alertId);
-    if (prior !== undefined) return withView({ series: prior.series, ts: prior.alertTs, score: prior.score }, prior.view);
+    if (prior !== undefined) return withScope({ series: prior.series, ts: prior.alertTs, score: prior.score }, prior.view, prior.feature);
     if (ref !== undefined && input.verdict !== 'clear') return ref;
     throw new TickcastError(ErrorCodes.ALERT_NOT_FOUND, `alert "${alertId}" is not among the recent firing alerts of this instance`, {
       statusCode: 404,
@@ -180,6 +180,7 @@ export class FeedbackService {
   #entry(alertId: string, a: AlertRef, input: FeedbackInput & { verdict: Verdict }, channel: FeedbackChannel): FeedbackEntry {
     const e: FeedbackEntry = { alertId, series: a.series, alertTs: a.ts, score: a.score, verdict: input.verdict, channel, at: this.#now() };
     if (a.view !== undefined) e.view = a.view;
+    if (a.feature !== undefined) e.feature = a.feature;
     if (input.verdict === 'expected') e.untilTs = a.ts + (input.durationMs ?? this.#d.expectedSpanMs);
     if (input.note !== undefined) e.note = input.note;
     if (input.by !== undefined) e.by = input.by;
@@ -187,7 +188,13 @@ export class FeedbackService {
   }
 }
 
-const withView = (a: AlertRef, view: string | undefined): AlertRef => (view === undefined ? a : { ...a, view });
+/** The alert's view and feature, when known: what a false positive's raise applies to. */
+function withScope(a: AlertRef, view: string | undefined, feature: string | undefined): AlertRef {
+  const out: AlertRef = { ...a };
+  if (view !== undefined) out.view = view;
+  if (feature !== undefined) out.feature = feature;
+  return out;
+}
 
 function sameFeedback(a: FeedbackEntry, b: FeedbackEntry): boolean {
   return a.verdict === b.verdict && a.untilTs === b.untilTs && a.note === b.note && a.by === b.by && a.actor === b.actor && a.series === b.series && a.alertTs === b.alertTs;
@@ -197,6 +204,7 @@ function sameFeedback(a: FeedbackEntry, b: FeedbackEntry): boolean {
 export function topicRecord(e: FeedbackEntry): Record<string, unknown> {
   const r: Record<string, unknown> = { alertId: e.alertId, verdict: e.verdict, series: e.series, ts: e.alertTs, score: e.score };
   if (e.view !== undefined) r.view = e.view;
+  if (e.feature !== undefined) r.feature = e.feature;
   if (e.untilTs !== undefined) r.durationMs = e.untilTs - e.alertTs;
   if (e.note !== undefined) r.note = e.note;
   if (e.by !== undefined) r.by = e.by;

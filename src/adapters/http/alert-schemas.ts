@@ -32,6 +32,7 @@ export const feedbackEntrySchema = {
     alertTs: { type: 'number' },
     score: { type: 'number' },
     view: { type: 'string', description: "The alert's view of surprise: a false positive raises the bar for that view's alerts only." },
+    feature: { type: 'string', description: "The feature whose alert it was (multivariate series): a false positive raises the bar for that feature's alerts only. Absent on feedback recorded before 6 Dec 2026: it applies to every feature." },
     verdict: { type: 'string', enum: [...VERDICTS] },
     untilTs: { type: 'number' },
     note: { type: 'string' },

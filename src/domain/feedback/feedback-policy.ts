@@ -10,7 +10,8 @@
  *   also passes an alert of critical severity whose own tick scored lower: debounce).
  *   A false positive that names the view of surprise that set its score raises the bar for alerts
  *   from that view only: a wild first tick after learning (`never-seen-residual`) marked as noise
- *   does not mute the seasonal view's later alert on a missing daily bump.
+ *   does not mute the seasonal view's later alert on a missing daily bump. Likewise per feature of
+ *   a multivariate series: a false positive on its `mem` alert does not raise the bar for `cpu`.
  * - Each `expected` suppresses the series' alerts with tᵢ ≤ t ≤ untilᵢ (a maintenance span).
  * - `confirmed` changes no alerting; it is remembered and listed.
  * Removing an entry (verdict `clear`, DELETE) removes its effect at once: the bar is recomputed
@@ -94,14 +95,15 @@ export class FeedbackPolicy {
 
   /**
    * The bar an alert of `series` at event time `tsMs` must reach; `view`: the view of surprise that
-   * set its score (undefined: any view, so every false positive counts).
+   * set its score, `feature`: the feature that fired (undefined: any, so every false positive counts).
    */
-  bar(series: string, tsMs: number, view?: string): number {
+  bar(series: string, tsMs: number, view?: string, feature?: string): number {
     const { baseBar, ceilingBar, marginScore, falsePositiveHalfLifeMs: h } = this.settings;
     let raise = 0;
     for (const e of this.#bySeries.get(series) ?? []) {
       if (e.verdict !== 'false_positive' || e.alertTs > tsMs) continue;
       if (view !== undefined && e.view !== undefined && e.view !== view) continue;
+      if (feature !== undefined && e.feature !== undefined && e.feature !== feature) continue;
       const top = Math.min(e.score + marginScore, ceilingBar) - baseBar;
       const r = top * 2 ** (-(tsMs - e.alertTs) / h);
       if (r > raise) raise = r;
@@ -130,11 +132,11 @@ export class FeedbackPolicy {
     return until;
   }
 
-  /** Whether an alert of `series` firing at `tsMs` with `score`, set by `view`, goes out. */
-  decide(series: string, tsMs: number, score: number, view?: string): GateDecision {
+  /** Whether an alert of `feature` of `series` firing at `tsMs` with `score`, set by `view`, goes out. A maintenance span holds every feature. */
+  decide(series: string, tsMs: number, score: number, view?: string, feature?: string): GateDecision {
     if (!this.#bySeries.has(series)) return 'pass';
     if (this.suppressedUntil(series, tsMs) !== null) return 'expected';
-    return score >= this.bar(series, tsMs, view) ? 'pass' : 'false_positive';
+    return score >= this.bar(series, tsMs, view, feature) ? 'pass' : 'false_positive';
   }
 
   state(series: string, atTs: number): SeriesFeedbackState {

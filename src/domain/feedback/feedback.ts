@@ -33,6 +33,12 @@ export interface FeedbackEntry {
    * field, or a topic record without it): for every view.
    */
   view?: string;
+  /**
+   * The feature whose alert it was (the alert record's `feature`; since 6 Dec 2026): a false
+   * positive raises the bar for that feature's alerts of the series only. Absent (feedback recorded
+   * before, or a topic record without it): for every feature.
+   */
+  feature?: string;
   verdict: Verdict;
   /** `expected`: the maintenance span ends here (event time, inclusive). */
   untilTs?: number;
@@ -117,6 +123,7 @@ export function isFeedbackEntry(v: unknown): v is FeedbackEntry {
     (VERDICTS as readonly unknown[]).includes(e.verdict) &&
     (e.untilTs === undefined || (typeof e.untilTs === 'number' && Number.isFinite(e.untilTs))) &&
     (e.view === undefined || typeof e.view === 'string') &&
+    (e.feature === undefined || typeof e.feature === 'string') &&
     (e.actor === undefined || typeof e.actor === 'string') &&
     typeof e.at === 'number'
   );
