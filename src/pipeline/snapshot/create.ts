@@ -1,7 +1,7 @@
 /** Build the series-state snapshotter from its settings (app.ts), or null when snapshots are off. */
 import path from 'node:path';
 import { SnapshotFile } from './file-store.ts';
-import type { SeriesStateParts } from './series-state.ts';
+import type { RestoreParts } from './series-state.ts';
 import type { ModelSpec } from '../../domain/types.ts';
 import { SeriesSnapshotter, type SnapshotLogger } from './snapshotter.ts';
 
@@ -15,13 +15,16 @@ export interface SnapshotSettings {
   groupId: string;
   /** windows.restoreRecordsPerPartition: a partition's snapshot tail longer than this is replayed plainly instead. */
   maxTailRecords: number;
+  /** anomaly.features (absent with anomaly detection off): saved detector state of a feature no longer scored is not installed. */
+  anomalyFeatures?: 'targets' | 'all';
 }
 
-export function createSnapshotter(s: SnapshotSettings, parts: SeriesStateParts, spec: Pick<ModelSpec, 'features' | 'logFeatures'>, logger: SnapshotLogger): SeriesSnapshotter | null {
+export function createSnapshotter(s: SnapshotSettings, parts: RestoreParts, spec: Pick<ModelSpec, 'features' | 'targets' | 'logFeatures'>, logger: SnapshotLogger): SeriesSnapshotter | null {
   const dir = s.dir || (s.modelDir ? path.join(s.modelDir, 'series-state') : '');
   if (!s.enabled || !dir) return null;
+  const scored = s.anomalyFeatures === undefined ? undefined : s.anomalyFeatures === 'all' ? spec.features : spec.targets;
   return new SeriesSnapshotter({
-    parts,
+    parts: scored ? { ...parts, scored } : parts,
     identity: { topic: s.topic, groupId: s.groupId, window: parts.store.window, features: spec.features, logFeatures: spec.logFeatures ?? [] },
     file: new SnapshotFile(dir),
     intervalMs: s.intervalMs,

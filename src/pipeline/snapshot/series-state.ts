@@ -51,6 +51,12 @@ export interface SeriesStateParts {
   gate?: { exportSeries(series: string): object | undefined; importSeries(series: string, saved: unknown): void } | null;
 }
 
+/**
+ * What a restore is given: the parts, and the features the detector scores now (anomaly.features;
+ * absent: every saved one) — not state, so not a part the snapshot captures.
+ */
+export type RestoreParts = SeriesStateParts & { scored?: readonly string[] };
+
 export interface SeriesEntry {
   id: string;
   p: number;
@@ -192,7 +198,7 @@ export function checkSnapshot(tree: unknown, identity: SnapshotIdentity): Snapsh
  * catch) gets a fresh detector too, and the rest of the snapshot is still installed — never half
  * a snapshot and a replay on top of it. Returns how many series and detectors were installed.
  */
-export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, partitions: ReadonlySet<number>, nowMs: number): RestoreCounts {
+export function restoreSeriesState(parts: RestoreParts, tree: SnapshotTree, partitions: ReadonlySet<number>, nowMs: number): RestoreCounts {
   const sameDetector = tree.identity.detector !== null && tree.identity.detector === detectorFingerprint(parts.detector);
   let series = 0;
   let detectors = 0;
@@ -206,9 +212,10 @@ export function restoreSeriesState(parts: SeriesStateParts, tree: SnapshotTree, 
     const before = detectors;
     if (e.d && sameDetector && parts.detector) {
       try {
-        parts.detector.importSeries(e.id, Object.keys(e.d!), (fresh) => fillFrom(fresh, e.d!));
+        const d = scoredOnly(e.d, parts.scored);
+        parts.detector.importSeries(e.id, Object.keys(d), (fresh) => fillFrom(fresh, d));
         detectors++;
-        if (e.g) parts.gate?.importSeries(e.id, e.g); // what it held back goes with the detector state that fires
+        if (e.g) parts.gate?.importSeries(e.id, scoredOnly(e.g, parts.scored)); // what it held back goes with the detector state that fires
       } catch {
         // importSeries installs nothing when the fill fails: this series' detector starts fresh.
       }
@@ -251,4 +258,16 @@ export function warnDetectorsRelearning(logger: { warn(obj: object, msg: string)
   const u = restored.unresolved;
   const open = u > 0 ? `; ${u} of them were firing and the snapshot (written before 5 Dec 2026) does not hold their open alerts, so no resolved record will close those alerts: close them downstream by hand` : '';
   logger.warn({ file, series: n, reason, unresolved: u }, `series-state snapshot: the anomaly detectors of ${n} series start fresh (${reason}); windows and forecasts are restored, but those series raise no alerts until their detectors have warmed up again${open}`);
+}
+
+/**
+ * A series' saved per-feature state, less the features no longer scored (`scored`: the features
+ * the detector scores now, anomaly.features; absent: keep every one) — nothing would observe,
+ * resolve or drop them; an open alert of one is resolved (reason "reset") by TickAlerts. Before 6 Dec 2026 a
+ * restart that changed anomaly.features from all to targets installed every saved feature: each
+ * series kept ≈ 54 KiB of detector state per dropped feature for good, snapshot after snapshot.
+ */
+function scoredOnly(saved: Record<string, unknown>, scored: readonly string[] | undefined): Record<string, unknown> {
+  if (scored === undefined) return saved;
+  return Object.fromEntries(Object.entries(saved).filter(([f]) => scored.includes(f)));
 }

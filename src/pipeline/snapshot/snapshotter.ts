@@ -29,11 +29,11 @@ import type { SnapshotFile } from './file-store.ts';
 import type { SnapshotLogger, SnapshotStatus } from './status.ts';
 import { SnapshotWriteLog } from './write-log.ts';
 import { ChunksInFlight } from './in-flight.ts';
-import { captureSeries, checkSnapshot, restoreSeriesState, restoreShared, warnDetectorsRelearning, snapshotHead, type SeriesStateParts, type SnapshotIdentity } from './series-state.ts';
+import { captureSeries, checkSnapshot, restoreSeriesState, restoreShared, warnDetectorsRelearning, snapshotHead, type RestoreParts, type SnapshotIdentity } from './series-state.ts';
 export type { SnapshotLogger } from './status.ts';
 
 export interface SnapshotterOptions {
-  parts: SeriesStateParts;
+  parts: RestoreParts;
   identity: SnapshotIdentity;
   file: SnapshotFile;
   /** Periodic snapshots (0: only at shutdown). */
