@@ -68,7 +68,8 @@ export function decodeFeedbackRecord(rec: Pick<RawRecord, 'key' | 'value'>): { a
     throw invalid('"series" (string), "ts" (epoch ms) and "score" (0–1) describe the alert and go together; send all three or none');
   }
   if (view !== undefined && (typeof view !== 'string' || view.length === 0 || view.length > 64)) throw invalid('"view" names the view of surprise of the alert (a string of at most 64 characters), or is left out');
-  if (feature !== undefined && (typeof feature !== 'string' || feature.length === 0 || feature.length > 256)) throw invalid('"feature" names the feature of the alert (a string of at most 256 characters), or is left out');
+  // No length cap of its own (the record's 16 KiB is): input.features has none, and what one instance publishes another must take.
+  if (feature !== undefined && (typeof feature !== 'string' || feature.length === 0)) throw invalid('"feature" names the feature of the alert (a non-empty string), or is left out');
   const ref: AlertRef = { series, ts, score };
   if (view !== undefined) ref.view = view as string;
   if (feature !== undefined) ref.feature = feature;

@@ -16,7 +16,7 @@ export const anomalySection = z
     debounceN: positiveInt.optional(),
     /** The M of debounceN: how many of the latest ticks are looked at (1 … 32, at least debounceN). Unset, with debounceN unset (1 of 1): any tick at or over the warning threshold may fire; 3 of 5 ignores lone spikes. Unset → 1. */
     debounceM: positiveInt.max(32, 'must be at most 32 (the detector keeps the last ticks as a bit mask)').optional(),
-    /** Minimum time between two alerts of one series. */
+    /** Minimum time (event time) between two alerts of one series' feature: each scored feature (anomaly.features) has its own cooldown, so one feature in cooldown does not hold back another's alert. */
     cooldownMs: nonNegInt.optional(),
     /** Series exported individually on the score gauge (empty → top-k by score). */
     scoreGaugeSeries: z.array(z.string()).default([]),

@@ -125,6 +125,25 @@ test('per feature: separate state and alerts, peek() combines them, forget() dro
   assert.equal(det.peek('host'), undefined);
 });
 
+test('per feature: one feature firing (its cooldown running) does not hold back another feature\'s alert; peek() is critical when any firing feature is', () => {
+  const det = new AnomalyDetector();
+  const cpu = cycle(2000, 1, 23);
+  const mem = cycle(2000, 1, 29);
+  cpu[1800] += 40;
+  mem[1803] += 40; // 15 min later: within cpu's 30 min cooldown
+  const fired: AnomalyEvent[] = [];
+  for (let i = 0; i < 1804; i++) {
+    for (const [f, xs] of [['cpu', cpu], ['mem', mem]] as const) {
+      const o = det.observe('host', i * STEP, xs[i], null, f);
+      if (o.event?.state === 'firing') fired.push(o.event);
+    }
+  }
+  assert.deepEqual(fired.filter((e) => e.tsMs >= 1800 * STEP).map((e) => [e.feature, e.tsMs / STEP]), [['cpu', 1800], ['mem', 1803]]);
+  const p = det.peek('host')!;
+  assert.deepEqual(p.firingFeatures, ['cpu', 'mem']);
+  assert.equal(p.severity, fired.some((e) => e.tsMs >= 1800 * STEP && e.severity === 'critical') ? 'critical' : 'warning');
+});
+
 test('rest after news (restLevel 0): a surprise that keeps rising over consecutive ticks is reported once, and a tick is news only when it beats the last reported one', () => {
   const xs = cycle(3000, 1, 11);
   // A ramp away from the cycle over 8 ticks: each tick more surprising than the one before.

@@ -67,3 +67,11 @@ test('the feature goes with the feedback: the open alert, the topic record, a st
   again.importState(JSON.parse(JSON.stringify(index.exportState())));
   assert.deepEqual([again.get('i')?.feature, again.get('i')?.view, again.get('j')?.feature, again.get('j')?.view], ['mem', 'forecast', 'cpu', undefined]);
 });
+
+test('a feature name of any length that the service itself publishes is taken off the topic; a non-string one is refused', () => {
+  const long = 'f'.repeat(1000);
+  const rec = (feature: unknown) => ({ key: null, value: Buffer.from(JSON.stringify({ alertId: 'a', verdict: 'false_positive', series: 's', ts: 1, score: 0.5, feature })) });
+  assert.equal(decodeFeedbackRecord(rec(long)).ref?.feature, long);
+  assert.throws(() => decodeFeedbackRecord(rec(7)), /"feature" names the feature/);
+  assert.throws(() => decodeFeedbackRecord(rec('')), /"feature" names the feature/);
+});
