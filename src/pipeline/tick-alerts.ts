@@ -47,7 +47,9 @@ export class TickAlerts {
   }
 
   /**
-   * Score every scored feature of the tick; the series-level score is the highest of them.
+   * Score every scored feature of the tick; the series-level score is the highest of those with a
+   * value on it (a missing one, NaN, keeps its detector state and its stale score out: a tick with
+   * none leaves the series' score as it was).
    * `expected`: per target, the step made before this tick. `quiet` (full warm-up): state only.
    * `stepBack`: the series stepped back onto its true clock at this tick (the detector's cooldowns).
    */
@@ -59,11 +61,11 @@ export class TickAlerts {
     if (entry?.open) this.#orphans(series, entry);
     if (d.scorer === null || entry === undefined) return; // anomaly detection off: nothing scored
     if (stepBack) d.scorer.stepBack?.(series, tick.tsMs);
-    let top = 0;
+    let top = -1;
     for (const [fi, feature, ti] of this.#scored) {
       const step = ti >= 0 ? (expected?.[ti] ?? null) : null;
       const { score, event, gap, missed } = d.scorer.observe(series, tick.tsMs, tick.values[fi], step ? band(step, spec) : null, feature);
-      if (score > top) top = score;
+      if (score > top && Number.isFinite(tick.values[fi])) top = score;
       if (gap !== undefined && !quiet) d.observer?.gap?.(series, feature, gap);
       if (missed !== undefined && !quiet) d.observer?.missedReadings?.(series, feature, missed);
       const open = entry.open?.[feature];
@@ -78,6 +80,7 @@ export class TickAlerts {
       if (event.state === 'firing') d.outlook.setOpen(series, feature, { record: published, ts: tick.tsMs, value: tick.values[fi] });
       else d.outlook.closeOpen(series, feature);
     }
+    if (top < 0) return;
     entry.lastScore = top;
     if (!quiet) d.observer?.score?.(series, top);
   }
