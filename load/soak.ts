@@ -144,7 +144,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Counts outputs (what a Kafka sink would send). */
 class CountingSink implements OutputSink {
-  readonly counts = { forecasts: 0, anomalies: 0, dlq: 0 };
+  readonly counts = { forecasts: 0, anomalies: 0, dlq: 0, alertState: 0 };
   async send(messages: OutMessage[]): Promise<void> {
     for (const m of messages) this.counts[m.stream]++;
   }

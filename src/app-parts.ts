@@ -19,6 +19,7 @@ import type { SeriesOutlook } from './pipeline/series-outlook.ts';
 import type { RecentAnomalies } from './pipeline/recent-anomalies.ts';
 import type { ModelService } from './model/model-service.ts';
 import type { KafkaTransport } from './adapters/kafka/transport.ts';
+import type { TopicMap } from './adapters/kafka/sink.ts';
 import { ReplaySource } from './adapters/embedded/replay-source.ts';
 import { SAMPLE_FILE } from './adapters/embedded/sample-series.ts';
 import type { Logger } from './telemetry/logger.ts';
@@ -27,6 +28,7 @@ import type { TelemetryObserver } from './telemetry/pipeline-observer.ts';
 import { traceHeadersFor } from './telemetry/trace-headers.ts';
 import { OtelPipelineTracer } from './telemetry/pipeline-tracer.ts';
 import type { Alerting } from './app-alerting.ts';
+import { InheritedAlerts, openAlerts, type AlertStateEntry } from './pipeline/alert-state.ts';
 
 /** The micro-batcher's settings (batching.*), reporting to the observer. */
 export function inferenceOptions(config: Config, observer: TelemetryObserver): InferenceOptions {
@@ -139,6 +141,8 @@ export interface PipelineParts {
   observer: TelemetryObserver;
   model: ModelService;
   embedded: boolean;
+  /** topics.alertState set (Kafka mode): alerts inherited from partitions taken over (pipeline/alert-state.ts). */
+  inherited?: InheritedAlerts | null;
 }
 
 /** The stream pipeline over the shared parts (input.*, coldStart.*, anomaly.features, tracing). */
@@ -162,6 +166,7 @@ export function createPipeline(config: Config, p: PipelineParts, opts: { tracing
     scorer: p.scorer ? p.alerting.gate(p.scorer) : null,
     followers: p.alerting.followers,
     anomalyFeatures: config.anomaly.features,
+    alertState: p.inherited ?? null,
     observer: p.observer,
     traceHeaders: traceHeadersFor,
     tracer: (opts.tracing ?? config.telemetry.otlpEndpoint !== '') ? new OtelPipelineTracer({ consumerGroup: p.embedded ? undefined : config.kafka.groupId }) : undefined,
@@ -194,4 +199,17 @@ export function serviceHealth(state: ServiceState, source: TickSource & { missin
     reasons.push(topic ? `waiting to join the consumer group: input topic "${topic}" does not exist yet (it is read from its start once it appears)` : 'waiting to join the consumer group');
   }
   return { live: state !== 'failed', ready: reasons.length === 0, reasons, draining: state === 'draining' || state === 'stopped' };
+}
+
+/**
+ * The output topics by stream. With topics.alertState, in Kafka mode, open alerts follow their
+ * input partition (docs/reliability.md § Open alerts that follow their partition): the alerts
+ * inherited from partitions taken over, and the hook through which the transport hands over each
+ * such partition's alert-state records.
+ */
+export function outputTopics(config: Config, kafkaMode: boolean): { topics: TopicMap; inherited: InheritedAlerts | null; inheritAlerts?: (partition: number, records: AlertStateEntry[]) => void } {
+  const topics: TopicMap = { forecasts: config.topics.forecasts, anomalies: config.topics.anomalies, dlq: config.topics.dlq };
+  if (config.topics.alertState === '' || !kafkaMode) return { topics, inherited: null };
+  const inherited = new InheritedAlerts();
+  return { topics: { ...topics, alertState: config.topics.alertState }, inherited, inheritAlerts: (partition, records) => inherited.add(partition, openAlerts(records)) };
 }

@@ -31,7 +31,7 @@ import { createLogger, type Logger } from './telemetry/logger.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { TelemetryObserver } from './telemetry/pipeline-observer.ts';
 import { buildAlerting } from './app-alerting.ts';
-import { createForecastShaping, createPipeline, warnSpecMismatch, createSource, createWindowStore, inferenceOptions, openHoursFor, serviceHealth } from './app-parts.ts';
+import { outputTopics, createForecastShaping, createPipeline, warnSpecMismatch, createSource, createWindowStore, inferenceOptions, openHoursFor, serviceHealth } from './app-parts.ts';
 import { AppLifecycle, type StopOutcome } from './app-lifecycle.ts';
 import { stateSizes } from './app-state-sizes.ts';
 
@@ -94,14 +94,14 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const { floor, fusion } = createForecastShaping(config, spec, metrics);
   const recentAnomalies = new RecentAnomalies();
 
-  const topics = { forecasts: config.topics.forecasts, anomalies: config.topics.anomalies, dlq: config.topics.dlq };
   const embedded = config.kafka.brokers.length === 0;
+  const { topics, inherited, inheritAlerts } = outputTopics(config, !embedded && !opts.source);
   // The snapshotter is built below (it needs the pipeline's parts); the source asks it at assignment.
   let snapshots: SeriesSnapshotter | null = null;
   const homes = new SeriesHomes(store.registry);
   // Partitions a rebalance handed to another instance: their series and snapshot offsets go (docs/reliability.md).
-  const onReleased = partitionRelease({ store, homes, snapshots: () => snapshots, logger: logger.child({ module: 'partitions' }) });
-  const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom: (candidates) => snapshots?.restoreFrom(candidates) ?? new Map(), onReleased, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
+  const onReleased = partitionRelease({ store, homes, snapshots: () => snapshots, inherited, logger: logger.child({ module: 'partitions' }) });
+  const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom: (candidates) => snapshots?.restoreFrom(candidates) ?? new Map(), onReleased, inheritAlerts, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
   const sink: OutputSink = opts.sink ?? kafka?.sink ?? new LogSink(logger, { logEveryNthForecast: 500 });
   // Outputs no committed input carries (resolves sent between chunks, warm-up chunks' outputs): in exactly-once mode, transactions of their own.
   const looseSink: OutputSink = opts.sink ?? kafka?.looseSink ?? sink;
@@ -112,7 +112,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
   const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId, maxTailRecords: config.windows.restoreRecordsPerPartition, anomalyFeatures: scorer ? config.anomaly.features : undefined };
   snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes, fusion, incidents: alerting.incidents, alertIndex: alerting.alertIndex, gate: alerting.gateState }, spec, logger.child({ module: 'snapshot' }));
-  const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, looseSink, homes, scorer, alerting, observer, model, embedded, fusion, floor }, opts);
+  const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, looseSink, homes, scorer, alerting, observer, model, embedded, fusion, floor, inherited }, opts);
   const source = createSource(config, kafka, opts.source, logger);
 
   const serving = new ServingService({

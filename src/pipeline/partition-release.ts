@@ -17,6 +17,8 @@ export interface PartitionReleaseParts {
   homes: Pick<SeriesHomes, 'seriesOn'>;
   /** The snapshotter (null: snapshots off); read when a release happens (it is built later). */
   snapshots: () => { released(partitions: readonly number[]): void } | null;
+  /** Alerts inherited from the partitions' previous owner and not yet resolved here: the next owner reads them itself (alert-state.ts). */
+  inherited?: { release(partitions: readonly number[]): void } | null;
   logger: { info(obj: object, msg: string): void };
 }
 
@@ -25,6 +27,7 @@ export function partitionRelease(p: PartitionReleaseParts): (partitions: readonl
   return (partitions) => {
     if (partitions.length === 0) return;
     p.snapshots()?.released(partitions);
+    p.inherited?.release(partitions);
     const series = p.homes.seriesOn(new Set(partitions));
     for (const id of series) p.store.delete(id);
     p.logger.info({ partitions: [...partitions], series: series.length }, 'input partitions went to another instance: their series state is dropped here');

@@ -45,11 +45,12 @@ export interface PredictorSlot {
   swap(next: Predictor): void;
 }
 
-/** A message for an output topic. `topic` is the logical stream; the sink maps it to a topic name. */
+/** A message for an output topic: `stream` is the logical stream, the sink maps it to a topic name. `alertState` (alert-state.ts): `value` null is a tombstone, `partition` the series' input partition (elsewhere absent: the partitioner's). */
 export interface OutMessage {
-  stream: 'forecasts' | 'anomalies' | 'dlq';
+  stream: 'forecasts' | 'anomalies' | 'dlq' | 'alertState';
   key: Buffer | string | null;
-  value: Buffer | string;
+  value: Buffer | string | null;
+  partition?: number;
   /** A repeated header name carries its values in order (dead letters keep the original headers). */
   headers: Record<string, string | Buffer | Buffer[]>;
 }

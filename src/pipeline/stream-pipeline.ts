@@ -32,12 +32,12 @@ import type { PipelineFollower } from './followers.ts';
 import { coldForecast } from './cold-forecast.ts';
 import { forecastMessage, namedTargets, namedValues, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap } from './learning-tap.ts';
-import { TickAlerts } from './tick-alerts.ts';
+import { TickAlerts, type TickAlertsDeps } from './tick-alerts.ts';
 import { UnsentOutputs } from './unsent-outputs.ts';
 import { SeriesDepartures } from './series-departures.ts';
 import type { Accepted } from './accepted.ts';
 
-export interface StreamPipelineDeps {
+export interface StreamPipelineDeps extends Pick<TickAlertsDeps, 'alertState'> {
   store: WindowStore;
   outlook: SeriesOutlook;
   recentAnomalies: RecentAnomalies;

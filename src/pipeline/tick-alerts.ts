@@ -7,13 +7,14 @@
 import { band } from '../domain/forecast.ts';
 import { buildAlertRecord, encodeAlertRecord, notBeforeFiring, type AnomalyEvent } from '../domain/anomaly/index.ts';
 import { alertId } from '../domain/alerts/alert-id.ts';
-import type { ForecastStep, ModelSpec, RawRecord, Tick } from '../domain/types.ts';
+import type { ForecastStep, ModelSpec, RawRecord, SourceRef, Tick } from '../domain/types.ts';
 import type { PipelineFollower } from './followers.ts';
 import { pushFollowerRecords } from './out-messages.ts';
 import type { AnomalyRecord, AnomalyScorer, OutMessage, OutputSink, PipelineObserver } from './ports.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { OutlookEntry, SeriesOutlook } from './series-outlook.ts';
 import type { EvictionReason } from '../domain/series-registry.ts';
+import { alertStateMessage, type InheritedAlert, type InheritedAlerts } from './alert-state.ts';
 
 export interface TickAlertsDeps {
   /** Null: anomaly detection is off; open alerts restored from a snapshot are still resolved (reason reset). */
@@ -27,6 +28,11 @@ export interface TickAlertsDeps {
   followers: PipelineFollower[];
   observer?: PipelineObserver;
   trace: (rec: RawRecord) => Record<string, string>;
+  /**
+   * topics.alertState set: each published alert record also writes its state (alert-state.ts), and
+   * alerts inherited from the partition's previous owner are resolved here. Absent: neither.
+   */
+  alertState?: InheritedAlerts | null;
 }
 
 export class TickAlerts {
@@ -59,7 +65,12 @@ export class TickAlerts {
     const series = tick.series;
     const entry = d.scorer === null ? d.outlook.peek(series) : d.outlook.entry(series);
     if (entry?.open) this.#orphans(series, entry);
-    if (d.scorer === null || entry === undefined) return; // anomaly detection off: nothing scored
+    const inherited = quiet ? undefined : d.alertState?.take(series);
+    const own = inherited && new Set(Object.keys(entry?.open ?? {}));
+    if (d.scorer === null || entry === undefined) {
+      if (inherited) this.#inherited(tick, rec, inherited, own!, entry, out);
+      return; // anomaly detection off: nothing scored
+    }
     if (stepBack) d.scorer.stepBack?.(series, tick.tsMs);
     let top = -1;
     for (const [fi, feature, ti] of this.#scored) {
@@ -82,7 +93,34 @@ export class TickAlerts {
     }
     if (top < 0) return;
     entry.lastScore = top;
+    if (inherited) this.#inherited(tick, rec, inherited, own!, entry, out);
     if (!quiet) d.observer?.score?.(series, top);
+  }
+
+  /**
+   * The series' first live tick since its partition moved here, scored: the alerts the previous
+   * owner left open (alert-state.ts). One this instance has open too — before this tick (its
+   * snapshot, its replay) or since (this tick fired it) — is its own and resolves as usual; any
+   * other gets its `resolved` record now, `reason: "moved"`, `ts`/`value` this tick's. Unless this
+   * tick comes before the alert's firing tick in the partition (records the previous owner handled
+   * and whose offsets it did not commit come again): then the alert waits for a later tick.
+   */
+  #inherited(tick: Tick, cause: RawRecord, inherited: InheritedAlert[], own: ReadonlySet<string>, entry: OutlookEntry | undefined, out: OutMessage[]): void {
+    const features = this.#d.spec().features;
+    const later: InheritedAlert[] = [];
+    for (const alert of inherited) {
+      const { record, partition } = alert;
+      const feature = record.feature ?? '';
+      if (own.has(feature) || entry?.open?.[feature]) continue;
+      if (before(cause.source, record.source)) {
+        later.push(alert);
+        continue;
+      }
+      const fi = features.indexOf(feature);
+      const value = fi >= 0 && Number.isFinite(tick.values[fi]) ? tick.values[fi] : record.value;
+      this.#publish(resolvedFrom(record, tick.tsMs, value, { reason: 'moved' }), undefined, null, out, partition);
+    }
+    if (later.length > 0) this.#d.alertState?.putBack(tick.series, later);
   }
 
   /** Build the event's record and, unless `out` is null (a quiet warm-up tick), publish it. */
@@ -94,7 +132,8 @@ export class TickAlerts {
     return rec;
   }
 
-  #publish(rec: AnomalyRecord, labels: Tick['labels'], cause: RawRecord | null, out: OutMessage[]): void {
+  /** `partition`: the series' input partition (its alert state goes there); the cause's when absent. */
+  #publish(rec: AnomalyRecord, labels: Tick['labels'], cause: RawRecord | null, out: OutMessage[], partition = cause?.source?.partition): void {
     const d = this.#d;
     const trace = cause ? d.trace : () => ({});
     d.recentAnomalies.add(rec);
@@ -102,6 +141,8 @@ export class TickAlerts {
     d.observer?.live?.({ type: 'anomaly', record: rec });
     const encoded = encodeAlertRecord(rec);
     out.push({ stream: 'anomalies', key: encoded.key, value: encoded.value, headers: cause ? { ...d.trace(cause) } : {} });
+    const state = d.alertState ? alertStateMessage(rec, encoded.value, partition) : null;
+    if (state) out.push(state);
     for (const f of d.followers) pushFollowerRecords(f.alert?.(rec, labels), cause ?? ({} as RawRecord), trace, out);
   }
 
@@ -141,10 +182,7 @@ export class TickAlerts {
   /** Queue the `resolved` record of the open alert of `feature` that its state no longer will (`drain`). */
   #resolveOpen(entry: OutlookEntry, feature: string, why: Pick<AnomalyRecord, 'reason' | 'eviction'>): void {
     const { record, ts, value } = entry.open![feature];
-    const { view: _v, source: _s, id: _i, heldUntilTs: _h, ...rest } = record;
-    const rec = notBeforeFiring<AnomalyRecord>({ ...rest, ts, value, state: 'resolved', ...why }, record.ts);
-    rec.id = alertId(rec.series, rec.ts, rec.state, rec.severity, rec.feature);
-    this.#publish(rec, undefined, null, this.#departed);
+    this.#publish(resolvedFrom(record, ts, value, why), undefined, null, this.#departed, record.source?.partition);
   }
 
   /** Move the records of `departed` series to `out` (the chunk being handled). */
@@ -170,6 +208,24 @@ export class TickAlerts {
       throw err;
     }
     return out.length;
+  }
+}
+
+/** The `resolved` record of an open alert whose state is gone (`why`), at the feature's tick `ts` with `value`. */
+function resolvedFrom(record: AnomalyRecord, ts: number, value: number, why: Pick<AnomalyRecord, 'reason' | 'eviction'>): AnomalyRecord {
+  const { view: _v, source: _s, id: _i, heldUntilTs: _h, ...rest } = record;
+  const rec = notBeforeFiring<AnomalyRecord>({ ...rest, ts, value, state: 'resolved', ...why }, record.ts);
+  rec.id = alertId(rec.series, rec.ts, rec.state, rec.severity, rec.feature);
+  return rec;
+}
+
+/** Whether input record `a` comes before `b` in the same partition (either unknown: no). */
+function before(a: SourceRef | undefined, b: SourceRef | undefined): boolean {
+  if (!a || !b || a.topic !== b.topic || a.partition !== b.partition) return false;
+  try {
+    return BigInt(a.offset) < BigInt(b.offset);
+  } catch {
+    return false;
   }
 }
 

@@ -63,7 +63,7 @@ export const alertSchema = {
     },
     kind: { const: 'alert' },
     id: { type: 'string', pattern: '^[0-9a-f]{16}$' },
-    reason: { enum: ['evicted', 'reset'] },
+    reason: { enum: ['evicted', 'reset', 'moved'] },
     eviction: { enum: ['idle', 'cap'] },
     heldUntilTs: epochMs,
     tickTs: epochMs,
@@ -157,7 +157,7 @@ export const outputHeadersSchema = {
 
 /** One output record as the pipeline hands it to the sink, or as read back from the broker (headers as text). */
 export interface OutputRecord {
-  stream: 'forecasts' | 'anomalies' | 'dlq';
+  stream: 'forecasts' | 'anomalies' | 'dlq' | 'alertState';
   key: string | null;
   value: string | null;
   headers: Record<string, string>;
@@ -186,6 +186,14 @@ export function outputContract() {
     }
     if (r.stream === 'dlq') {
       if (!v.dlqHeaders(r.headers)) problems.push(fail('dead-letter headers', v.dlqHeaders, r.headers));
+      return problems;
+    }
+    if (r.stream === 'alertState') {
+      // A tombstone, or the open alert's firing record under the key [series, feature].
+      if (r.value === null) return problems;
+      const open = JSON.parse(r.value) as Record<string, unknown>;
+      if (!v.alert(open)) problems.push(fail('alert state', v.alert, open));
+      if (open.state !== 'firing' || r.key !== JSON.stringify([open.series, open.feature ?? ''])) problems.push(`alert state ${r.key} is not the firing record of its key: ${r.value.slice(0, 80)}`);
       return problems;
     }
     if (!v.headers(r.headers)) problems.push(fail(`${r.stream} headers`, v.headers, r.headers));

@@ -14,6 +14,11 @@ export class Handover {
     for (const p of partitions) this.#revoked.add(p);
   }
 
+  /** Of the partitions just assigned, those not revoked from this member since the last assignment: taken over (or first assigned after start). Call before `completed`. */
+  gained(assigned: readonly number[]): number[] {
+    return assigned.filter((p) => !this.#revoked.has(p));
+  }
+
   /** A rebalance completed; `held`: the partitions assigned now. Returns those that went elsewhere. */
   completed(held: ReadonlySet<number>): number[] {
     const gone = [...this.#revoked].filter((p) => !held.has(p));

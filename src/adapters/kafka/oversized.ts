@@ -68,7 +68,7 @@ export function oversizedDeadLetter(m: OutMessage, topic: string, maxBytes: numb
       [OUTPUT_HEADERS.at]: new Date().toISOString(),
       [OUTPUT_HEADERS.topic]: topic,
       [OUTPUT_HEADERS.bytes]: String(bytes),
-      [OUTPUT_HEADERS.valueSha256]: createHash('sha256').update(m.value).digest('hex'),
+      [OUTPUT_HEADERS.valueSha256]: createHash('sha256').update(m.value ?? '').digest('hex'),
     },
   };
 }

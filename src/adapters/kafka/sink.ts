@@ -9,7 +9,8 @@ import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { OutMessage, OutputSink } from '../../pipeline/ports.ts';
 import { DEFAULT_MESSAGE_MAX_BYTES, oversizedDeadLetter, tooLarge } from './oversized.ts';
 
-export type TopicMap = Record<OutMessage['stream'], string>;
+/** `alertState` only when that topic is configured (topics.alertState): without it no such output is made. */
+export type TopicMap = Record<Exclude<OutMessage['stream'], 'alertState'>, string> & { alertState?: string };
 export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
 /** What the sink writes through: a producer, or the transaction slot. */
@@ -54,7 +55,7 @@ export class KafkaSink implements OutputSink {
     const done = this.#swapped.get(m);
     if (done) return done;
     if (!tooLarge(m, this.#max)) return m;
-    const dead = oversizedDeadLetter(m, this.#topics[m.stream], this.#max);
+    const dead = oversizedDeadLetter(m, this.#topics[m.stream] ?? '', this.#max);
     this.#swapped.set(m, dead);
     this.#onDeadLetter(ErrorCodes.OUTPUT_TOO_LARGE);
     return dead;
@@ -65,9 +66,10 @@ export class KafkaSink implements OutputSink {
     const byTopic = new Map<string, KafkaJS.Message[]>();
     for (const m of messages) {
       const topic = this.#topics[m.stream];
+      if (topic === undefined) continue; // alert state with no topics.alertState (the pipeline makes none then)
       let list = byTopic.get(topic);
       if (!list) byTopic.set(topic, (list = []));
-      list.push({ key: m.key, value: m.value, headers: m.headers });
+      list.push({ key: m.key, value: m.value, headers: m.headers, ...(m.partition === undefined ? {} : { partition: m.partition }) });
     }
     try {
       await this.#out.sendBatch({ topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });

@@ -48,6 +48,8 @@ export interface KafkaSourceOptions {
   restoreFrom?: (candidates: Array<{ partition: number; committed: bigint; low: bigint }>) => Map<number, bigint>;
   /** Partitions a rebalance handed to another instance (./handover.ts): their state here is stale. */
   onReleased?: (partitions: number[]) => void;
+  /** Partitions just assigned that this member did not hold before (all at the first assignment): awaited before any of their records is handled (src/pipeline/alert-state.ts). */
+  onGained?: (partitions: number[]) => Promise<void>;
   /** Exactly-once: each chunk's outputs and offsets in one transaction, taking turns with the producer's other transactions. */
   exactlyOnce?: { turns: TransactionTurns };
   lag?: { sink: LagSink; intervalMs: number };
@@ -217,14 +219,18 @@ export class KafkaSource implements TickSource {
     this.#joined = true;
     for (const p of mine) this.#assigned.add(p);
     this.#log.info({ partitions: mine }, 'partitions assigned');
+    const gained = this.#handover.gained(mine);
     const gone = this.#handover.completed(this.#assigned);
     if (gone.length > 0) this.#o.onReleased?.(gone);
     const planned = this.#plan(mine).catch((err: unknown) => {
       this.#log.warn({ err }, 'window restore skipped: could not read committed offsets');
       return null;
     });
-    this.#restoring = planned.then(() => undefined);
+    // After the offsets: in exactly-once, the stable-offset fetch waited for the previous owner's open transaction.
+    const inherited = planned.then(() => (gained.length > 0 ? this.#o.onGained?.(gained) : undefined)).catch((err: unknown) => this.#log.warn({ err }, 'alert state of partitions taken over not read'));
+    this.#restoring = inherited.then(() => undefined);
     const plan = await planned;
+    await inherited;
     this.#lag?.assigned(mine, lagStarts(plan, this.#o.fromBeginning));
     const start = plan?.start;
     if (!start || start.size === 0) return null;

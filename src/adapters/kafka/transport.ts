@@ -6,7 +6,8 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Config } from '../../config/load.ts';
 import type { Logger } from '../../telemetry/logger.ts';
-import { createKafka, kafkaClientInfo } from './client.ts';
+import { clientProperties, createKafka, kafkaClientInfo } from './client.ts';
+import { readAlertState, type AlertStateRecord } from './alert-state-reader.ts';
 import type { LagSink } from './lag.ts';
 import { ConsumeErrors, type OffsetGap } from './offset-gaps.ts';
 import { ClosableSender, closableProducer, type ClosableProducer } from './closable-sender.ts';
@@ -64,7 +65,12 @@ export interface KafkaTransportHooks {
   onReleased?: KafkaSourceOptions['onReleased'];
   /** Extra topics to create with the others when kafka.createTopics is on (the feedback topic). */
   extraTopics?: string[];
+  /** With topics.alertState: a partition taken over, and its alert-state records (./alert-state-reader.ts). */
+  inheritAlerts?: (partition: number, records: AlertStateRecord[]) => void;
 }
+
+/** How long reading the alert state of partitions taken over may hold up their assignment (inside the rebalance callback). */
+const ALERT_STATE_READ_MS = 15_000;
 
 export function createKafkaTransport(config: Config, topics: TopicMap, observer: KafkaObserver, logger: Logger, hooks: KafkaTransportHooks = {}): KafkaTransport {
   const k = config.kafka;
@@ -96,7 +102,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
       fromBeginning: k.fromBeginning,
       restoreRecordsPerPartition: config.windows.restoreRecordsPerPartition,
       restoreFrom: hooks.restoreFrom,
-      onReleased: hooks.onReleased,
+      onReleased: hooks.onReleased, onGained: alertStateHook(config, hooks, log),
       exactlyOnce: turns ? { turns } : undefined,
       lag: { sink: observer, intervalMs: k.lagIntervalMs },
       onGap,
@@ -113,7 +119,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
     looseSink: turns ? ownTransactions(turns, sink) : sink,
     source,
     async connect(signal) {
-      const create = k.createTopics ? () => ensureTopics(kafka, [config.topics.ticks, ...Object.values(topics), ...(hooks.extraTopics ?? [])], k.topicPartitions, logger) : null;
+      const create = k.createTopics ? () => ensureTopics(kafka, [config.topics.ticks, ...Object.values(topics), ...(hooks.extraTopics ?? [])], k.topicPartitions, logger, topics.alertState ? [topics.alertState] : []) : null;
       await checkCluster(admin, outputs, log, { brokers: k.brokers.join(','), signal, create, recheckMs: k.metadataRefreshMs });
       await main.connect();
     },
@@ -124,6 +130,18 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
     },
     missingOutputTopics: () => outputs.missing(),
     feedback: (topic) => feedbackTransport(kafka, config, topic, logger),
+  };
+}
+
+/** With topics.alertState: read the alert state of the partitions taken over and hand it on (KafkaSourceOptions.onGained). */
+function alertStateHook(config: Config, hooks: KafkaTransportHooks, log: Logger): KafkaSourceOptions['onGained'] {
+  const topic = config.topics.alertState;
+  const inherit = hooks.inheritAlerts;
+  if (topic === '' || !inherit) return undefined;
+  const k = config.kafka;
+  const o = { topic, properties: clientProperties({ ...k, brokers: k.brokers, clientId: k.clientId }), brokers: k.brokers, groupId: `${k.groupId}.alert-state`, timeoutMs: ALERT_STATE_READ_MS };
+  return async (partitions) => {
+    for (const [partition, records] of await readAlertState(o, partitions, log)) inherit(partition, records);
   };
 }
 

@@ -109,6 +109,12 @@ export const topicsSection = z
     anomalies: topicName.default('anomalies'),
     /** Dead-letter topic: input records that cannot be used, unchanged, with the error code in a header (docs/schemas.md § Output: ticks.dlq). */
     dlq: topicName.default('ticks.dlq'),
+    /**
+     * Compacted topic of the open alerts, one record per series and feature on the partition numbered as the series'
+     * input partition, so the instance a partition moves to resolves the alerts the other one left open
+     * (docs/schemas.md § Output: alert state). Needs at least as many partitions as the input topic. Empty: off.
+     */
+    alertState: topicName.or(z.literal('')).default(''),
   })
   .strict()
   .default({});

@@ -35,9 +35,11 @@ export interface AnomalyAlertRecord {
   /**
    * Resolved records only, when the alert did not recover but the state that would resolve it is
    * gone: `evicted` (its series left this instance's memory while it fired) or `reset` (a restart
-   * from a snapshot started its detector afresh) (docs/schemas.md). Absent on ordinary resolved records.
+   * from a snapshot started its detector afresh) or `moved` (its input partition moved here from
+   * another instance, whose alert this instance's detector does not have firing) (docs/schemas.md).
+   * Absent on ordinary resolved records.
    */
-  reason?: 'evicted' | 'reset';
+  reason?: 'evicted' | 'reset' | 'moved';
   /**
    * Firing records only: the alert was held back by a maintenance span (`expected` feedback) and,
    * still firing when the span ended, is sent late — at the tick with this timestamp (epoch ms).

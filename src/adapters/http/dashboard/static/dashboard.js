@@ -95,7 +95,7 @@
   // tick (and a resolve can carry its firing's ts, `tickTs`); each is kept and listed.
   const anomalyKey = (r) => r.ts + '|' + (r.feature || '') + '|' + r.state;
   const fixed = (x, d) => (typeof x === 'number' ? x.toFixed(d) : String(x));
-  const RESOLVED_WHY = { evicted: 'series evicted', reset: 'detector reset by a restart' };
+  const RESOLVED_WHY = { evicted: 'series evicted', reset: 'detector reset by a restart', moved: 'partition moved to this instance' };
   function addAnomaly(r) {
     state.anomalies.set(anomalyKey(r), r);
     if (state.anomalies.size > MAX_POINTS) {
