@@ -60,10 +60,7 @@ export interface OutputSink {
   send(messages: OutMessage[]): Promise<void>;
 }
 
-/**
- * Where records come from. The source calls `handle` with consecutive records of one partition and
- * must not commit their offsets before the returned promise resolves (at-least-once).
- */
+/** Where records come from: `handle` gets consecutive records of one partition; their offsets are committed only once it resolves. */
 export type RecordHandler = (records: RawRecord[]) => Promise<void>;
 
 export interface TickSource {

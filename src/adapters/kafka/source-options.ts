@@ -1,0 +1,36 @@
+/** What a KafkaSource is built with (./source.ts): the group member's settings and the hooks the app wires in. */
+import type { LagSink } from './lag.ts';
+import type { OffsetGap } from './offset-gaps.ts';
+import type { TransactionTurns } from './transactions.ts';
+
+export interface KafkaSourceOptions {
+  topic: string;
+  groupId: string;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  fetchMaxWaitMs?: number;
+  partitionsConsumedConcurrently: number;
+  fromBeginning: boolean;
+  /** Records handed to the pipeline at once (bounded memory per partition). */
+  chunkSize?: number;
+  /** Records re-read before the committed offset on assignment to rebuild windows (0 = off). */
+  restoreRecordsPerPartition?: number;
+  /**
+   * Series-state snapshot hook (src/pipeline/snapshot/snapshotter.ts): given each assigned partition's committed and first
+   * retained offset, restores the series state a snapshot holds and returns partition → offset to replay from as full
+   * warm-up (up to the committed offset). Partitions it leaves out get the plain window replay above.
+   */
+  restoreFrom?: (candidates: Array<{ partition: number; committed: bigint; low: bigint }>) => Map<number, bigint>;
+  /** Partitions a rebalance handed to another instance (./handover.ts): their state here is stale. */
+  onReleased?: (partitions: number[]) => void;
+  /** Partitions just assigned that this member did not hold before (all at the first assignment): awaited before any of their records is handled (src/pipeline/alert-state.ts). */
+  onGained?: (partitions: number[]) => Promise<void>;
+  /** Exactly-once: each chunk's outputs and offsets in one transaction, taking turns with the producer's other transactions. */
+  exactlyOnce?: { turns: TransactionTurns };
+  lag?: { sink: LagSink; intervalMs: number };
+  onGap?(topic: string, gap: OffsetGap, explained: boolean): void;
+  /** kafka.properties again, so they win over the consumer defaults above. */
+  properties?: Readonly<Record<string, string | number | boolean>>;
+  /** kafka.metadataRefreshMs, for the log line about a missing topic (how soon it is found). */
+  metadataRefreshMs?: number;
+}
