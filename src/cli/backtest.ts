@@ -23,14 +23,14 @@ import type { ColumnSelection } from '../data/table.ts';
 import { loadMappedTable, parseColFlags, resolveColumnMap, type ColumnMap } from './column-map.ts';
 import { checkLogDomain, prepare } from './dataset.ts';
 import { writeJson, type CliIo } from './io.ts';
-import { loadModelDir } from './load-model.ts';
+import { loadModelOrStore } from './load-model.ts';
 import type { LoadedModel } from './model-dir.ts';
 import { ProgressBar } from './progress.ts';
 import { checkOutputFile, writeOutputFile } from './outputs.ts';
 
 export const BACKTEST_OPTIONS = {
   data: { type: 'string', required: true, help: 'CSV file with the model\'s feature columns', placeholder: 'file.csv' },
-  model: { type: 'string', required: true, help: 'model directory written by "tickcast train"', placeholder: 'dir' },
+  model: { type: 'string', required: true, help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only', placeholder: 'dir' },
   'time-col': { type: 'string', help: 'time column; "none" if there is none (default: as in training, else auto)', placeholder: 'name' },
   col: { type: 'strings', help: 'read the model\'s feature from this file\'s column of another name, e.g. --col value=price (default: the column of the feature\'s own name)', placeholder: 'feature=column' },
   'value-col': { type: 'string', help: 'for a model of one feature: the column to read it from (--col <feature>=<column> in short)', placeholder: 'column' },
@@ -60,7 +60,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const seasonArg = seasonOption(opts.season);
 
   const colPairs = parseColFlags(opts.col);
-  const model = await loadModelDir(opts.model);
+  const model = await loadModelOrStore(opts.model);
   try {
     const spec = model.predictor.spec;
     const split: SplitSpec = parseSplit(opts.split ?? model.data?.split ?? '0.7,0.1,0.2');
@@ -98,7 +98,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       data: opts.data,
       columns: columns.read,
       timeCol: table.timeCol,
-      model: { dir: opts.model, kind: model.kind, engine: model.predictor.engine, backend: model.predictor.backend, version: model.predictor.version, spec },
+      model: { dir: model.dir, kind: model.kind, engine: model.predictor.engine, backend: model.predictor.backend, version: model.predictor.version, spec },
       split: { spec: opts.split ?? model.data?.split ?? '0.7,0.1,0.2', borders: data.borders, testRows: data.borders.testEnd - data.borders.valEnd },
       normalisation: refit ? 'refit on this file\'s training span' : 'model training statistics',
       metricsSpace: metricsSpace(spec, units.targetStd !== undefined),
