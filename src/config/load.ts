@@ -10,16 +10,17 @@
  * OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES) as described in ./otel-env.ts.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { readApiKeysFile } from './api-keys-file.ts';
+import { readConfigFile } from './config-file.ts';
 import { crossFieldProblems } from './cross-field.ts';
 import { envName } from './env-name.ts';
 import { fileErrorReason, fileProblems } from './file-checks.ts';
 import { otelEnv } from './otel-env.ts';
 import { closest, describeIssue, invalidPaths, ordinal, type KeyIndex } from './problems.ts';
 import { configObject, type Config, type ConfigInput } from './schema.ts';
+import { unitHint } from './type-problems.ts';
 
 type Kind = 'string' | 'number' | 'boolean' | 'string[]' | 'number[]' | 'map';
 
@@ -104,7 +105,7 @@ function coerce(raw: string, kind: Kind, name: string, problems: string[]): unkn
     case 'number': {
       const n = Number(s);
       if (s !== '' && Number.isFinite(n)) return n;
-      problems.push(`${name}: expected a number; got "${s}"`);
+      problems.push(`${name}: expected a number; got "${s}"${unitHint(name, s)}`);
       return REPORTED;
     }
     case 'boolean':
@@ -196,15 +197,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   let input: Record<string, unknown> = {};
 
   const file = opts.file ?? env.TICKCAST_CONFIG_FILE;
-  if (file) {
-    try {
-      const parsed = parseYaml(readFileSync(file, 'utf8'));
-      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) input = parsed as Record<string, unknown>;
-      else if (parsed !== null) problems.push(`${file}: the top level must be a mapping`);
-    } catch (err) {
-      problems.push(`${file}: ${(err as Error).message}`);
-    }
-  }
+  if (file) input = readConfigFile(file, opts.file === undefined ? 'TICKCAST_CONFIG_FILE' : 'config file', problems);
 
   const fromEnv: Record<string, unknown> = {};
   const keys = configKeys();
@@ -271,7 +264,8 @@ function deletePath(target: Record<string, unknown>, path: string): void {
  */
 function validate(input: Record<string, unknown>, keys: KeyIndex): string[] {
   const first = configObject.safeParse(input);
-  const problems = first.success ? [] : first.error.issues.flatMap((i) => describeIssue(i, keys));
+  const valueAt = (path: ReadonlyArray<string | number>) => path.reduce<unknown>((cur, p) => (cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined), input);
+  const problems = first.success ? [] : first.error.issues.flatMap((i) => describeIssue(i, keys, valueAt));
   const invalid: string[] = [];
   let result = first;
   for (let round = 0; !result.success && round < 4; round++) {

@@ -4,6 +4,7 @@
  * unknown key the known one it most likely meant.
  */
 import type { ZodIssue } from 'zod';
+import { invalidTypeMessage } from './type-problems.ts';
 
 /** Levenshtein distance (small strings: keys and variable names). */
 export function editDistance(a: string, b: string): number {
@@ -57,8 +58,11 @@ export function invalidPaths(issue: ZodIssue, keys: KeyIndex): string[] {
   return [keyOf(issue.path, keys).key];
 }
 
-/** One line per problem: `windows.lenght: unknown key; did you mean "length" (windows.length)?` */
-export function describeIssue(issue: ZodIssue, keys: KeyIndex): string[] {
+/**
+ * One line per problem: `windows.lenght: unknown key; did you mean "length" (windows.length)?`.
+ * `valueAt` reads the value the issue is about, so a wrong type quotes what came.
+ */
+export function describeIssue(issue: ZodIssue, keys: KeyIndex, valueAt: (path: ReadonlyArray<string | number>) => unknown = () => undefined): string[] {
   if (issue.code === 'unrecognized_keys') {
     const parent = issue.path.join('.');
     return issue.keys.map((k) => {
@@ -74,5 +78,6 @@ export function describeIssue(issue: ZodIssue, keys: KeyIndex): string[] {
   const where = rest.map((r) => (typeof r === 'number' ? `${ordinal(r + 1)} element` : `key "${r}"`)).join(', ');
   const label = rest.some((r) => typeof r === 'string') ? [key, ...rest].join('.') : key;
   const notes = [env, rest.some((r) => typeof r === 'number') ? where : ''].filter(Boolean).join(', ');
-  return [`${label}${notes ? ` (${notes})` : ''}: ${issue.message}`];
+  const message = issue.code === 'invalid_type' ? invalidTypeMessage(issue, key, valueAt(issue.path)) : issue.message;
+  return [`${label}${notes ? ` (${notes})` : ''}: ${message}`];
 }

@@ -86,7 +86,35 @@ test('a bad element of a list names the variable and the element in words; a bad
   assert.deepEqual(problems({ env: { TICKCAST_WINDOWS_LENGTH: 'abc' } }), ['TICKCAST_WINDOWS_LENGTH: expected a number; got "abc"']);
   assert.deepEqual(problems({ env: { TICKCAST_MODEL_QUANTILES: '0.1,0.5,1.5' } }), ['model.quantiles (TICKCAST_MODEL_QUANTILES, 3rd element): Number must be less than 1']);
   const file = yamlFile('model:\n  quantiles: [0.1, 0.5, abc]\n');
-  assert.deepEqual(problems({ env: { TICKCAST_CONFIG_FILE: file } }), ['model.quantiles (TICKCAST_MODEL_QUANTILES, 3rd element): Expected number, received string']);
+  assert.deepEqual(problems({ env: { TICKCAST_CONFIG_FILE: file } }), ['model.quantiles (TICKCAST_MODEL_QUANTILES, 3rd element): expected a number; got the string "abc"']);
+});
+
+// Until 6 Dec 2026 the YAML file's wrong types were zod's words ("Expected number, received string"),
+// naming neither the value nor what to write, and a duration with a unit was refused without the
+// number it meant; a config file that could not be read was Node's bare "ENOENT: …, open '…'".
+test('a wrong type quotes the value that came and what to write: units, quotes, lists', () => {
+  const file = yamlFile('anomaly:\n  cooldownMs: 30m\nhttp:\n  port: "8081"\n  bodyLimitBytes: 2MiB\nmodel:\n  horizon: 12.5\ninput:\n  features: price,volume\n');
+  assert.deepEqual(problems({ env: { TICKCAST_CONFIG_FILE: file } }), [
+    'input.features (TICKCAST_INPUT_FEATURES): expected a list (YAML `[a, b]` or one `- a` line each; only the environment variable is comma-separated); got the string "price,volume"',
+    'model.horizon (TICKCAST_MODEL_HORIZON): expected a whole number; got the number 12.5',
+    'anomaly.cooldownMs (TICKCAST_ANOMALY_COOLDOWN_MS): expected a number; got the string "30m"; write milliseconds as a plain number: "30m" is 1800000',
+    'http.port (TICKCAST_HTTP_PORT): expected a number; got the string "8081"; write 8081 without quotes',
+    'http.bodyLimitBytes (TICKCAST_HTTP_BODY_LIMIT_BYTES): expected a number; got the string "2MiB"; write bytes as a plain number: "2MiB" is 2097152',
+  ]);
+  assert.deepEqual(problems({ env: { TICKCAST_BATCHING_MAX_WAIT_MS: '5s', TICKCAST_WINDOWS_LENGTH: '64s' } }), [
+    'TICKCAST_WINDOWS_LENGTH: expected a number; got "64s"',
+    'TICKCAST_BATCHING_MAX_WAIT_MS: expected a number; got "5s"; write milliseconds as a plain number: "5s" is 5000',
+  ]);
+});
+
+test('a config file that cannot be read or parsed names TICKCAST_CONFIG_FILE and the path', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tc-cfg-'));
+  assert.deepEqual(problems({ env: { TICKCAST_CONFIG_FILE: join(dir, 'nope.yaml') } }), [`TICKCAST_CONFIG_FILE: cannot read "${join(dir, 'nope.yaml')}" (no such file)`]);
+  assert.deepEqual(problems({ env: { TICKCAST_CONFIG_FILE: dir } }), [`TICKCAST_CONFIG_FILE: cannot read "${dir}" (is a directory)`]);
+  const bad = yamlFile('batching: [1,2\n');
+  assert.match(problems({ env: { TICKCAST_CONFIG_FILE: bad } })[0], /^TICKCAST_CONFIG_FILE ".*c\.yaml": not valid YAML: .*line 2, column 1$/);
+  const list = yamlFile('- batching\n');
+  assert.deepEqual(problems({ env: { TICKCAST_CONFIG_FILE: list } }), [`TICKCAST_CONFIG_FILE "${list}": the top level must be a mapping of sections (e.g. "batching: { maxBatchSize: 128 }")`]);
 });
 
 test('cross-field checks run even when other keys are invalid: every problem is reported together', () => {
