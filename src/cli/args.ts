@@ -4,6 +4,7 @@
  * Built on node:util parseArgs (strict: unknown flags are errors, not silently ignored).
  */
 import { parseArgs } from 'node:util';
+import { closest } from '../config/problems.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 
 export type OptionSpec =
@@ -32,6 +33,16 @@ export function usageError(message: string): TickcastError {
   return new TickcastError(ErrorCodes.CLI_USAGE, message, { statusCode: 400 });
 }
 
+/**
+ * `; did you mean --window?` for parseArgs' "Unknown option '--windw'" when a flag of the table is
+ * within two edits (case, `_` and `-` ignored, as the configuration's key suggestions), else ''.
+ */
+function nearOption(message: string, flags: readonly string[]): string {
+  const unknown = /Unknown option '--([^'=]+)/.exec(message)?.[1];
+  const near = unknown === undefined ? undefined : closest(unknown, flags);
+  return near === undefined ? '' : `; did you mean --${near}?`;
+}
+
 /** Parse argv against the table; throws TC_CLI_USAGE listing every problem at once. */
 export function parseOptions<T extends OptionTable>(command: string, table: T, argv: readonly string[]): ParsedOptions<T> {
   const options: Record<string, { type: 'string' | 'boolean'; multiple: boolean }> = {};
@@ -41,7 +52,7 @@ export function parseOptions<T extends OptionTable>(command: string, table: T, a
     const parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
     values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   } catch (err) {
-    throw usageError(`${(err as Error).message}; run "tickcast ${command} --help" for the options`);
+    throw usageError(`${(err as Error).message}${nearOption((err as Error).message, Object.keys(table))}; run "tickcast ${command} --help" for the options`);
   }
   const out: Record<string, unknown> = {};
   const problems: string[] = [];

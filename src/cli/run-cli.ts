@@ -7,6 +7,7 @@
  * stderr as `tickcast <command>: <message> [<code>]`; stdout stays empty so a JSON consumer
  * never parses half a result.
  */
+import { closest } from '../config/problems.ts';
 import { ErrorCodes, describeError, isTickcastError } from '../errors/index.ts';
 import { COMMANDS, type CommandEntry } from './commands.ts';
 import type { CliIo } from './io.ts';
@@ -47,7 +48,8 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   }
   const entry = commands.find((c) => c.name === name);
   if (!entry) {
-    io.stderr.write(`tickcast: unknown command ${JSON.stringify(name)}; commands: ${commands.map((c) => c.name).join(', ')}\n`);
+    const near = closest(name, commands.map((c) => c.name));
+    io.stderr.write(`tickcast: unknown command ${JSON.stringify(name)}${near ? `; did you mean "${near}"?` : ''}; commands: ${commands.map((c) => c.name).join(', ')}\n`);
     return 64;
   }
   try {

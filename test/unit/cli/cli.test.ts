@@ -30,7 +30,23 @@ describe('tickcast CLI', () => {
     assert.match(io.out(), /detect\s+score a NAB-format CSV/);
     const bad = captureIo();
     assert.equal(await runCli(['tarin'], bad), 64);
-    assert.match(bad.err(), /unknown command "tarin"; commands: train, detect, backtest/);
+    assert.match(bad.err(), /unknown command "tarin"; did you mean "train"\?; commands: train, detect, backtest/);
+    const far = captureIo();
+    assert.equal(await runCli(['forecast'], far), 64);
+    assert.match(far.err(), /unknown command "forecast"; commands: train/);
+  });
+
+  // Until 6 Dec 2026 a misspelt flag was only "Unknown option '--windw'" (the config names the key it
+  // most likely meant; the CLI now does too).
+  it('a misspelt flag names the flag it most likely meant; one far from every flag names none', async () => {
+    for (const [typo, meant] of [['--windw', '--window'], ['--batch_size', '--batch-size'], ['--Target', '--target']]) {
+      const io = captureIo();
+      assert.equal(await runCli(['train', '--data', 'x.csv', '--out', join(dir, 'y'), typo, '3'], io), 64);
+      assert.match(io.err(), new RegExp(`Unknown option '${typo}'; did you mean ${meant}\\?; run "tickcast train --help"`));
+    }
+    const io = captureIo();
+    assert.equal(await runCli(['detect', '--window', '3'], io), 64);
+    assert.doesNotMatch(io.err(), /did you mean/);
   });
 
   it('a command is one registry entry: runCli dispatches to whatever is registered', async () => {
