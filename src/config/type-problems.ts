@@ -9,15 +9,22 @@ import type { ZodIssue } from 'zod';
 const TIME_UNITS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1000, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
+/**
+ * What `30m` given to a `…Ms` key (or `2MiB` to a `…Bytes` key, in any case: `durationMs`,
+ * `TICKCAST_BATCHING_MAX_WAIT_MS`) means as the plain number the key takes, else undefined.
+ */
+export function unitValue(key: string, raw: string): { unit: 'milliseconds' | 'bytes'; value: number } | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(raw.trim());
+  const unit = /(Ms|_MS)$/.test(key) ? 'milliseconds' : /(Bytes|_BYTES)$/.test(key) ? 'bytes' : undefined;
+  if (!m || unit === undefined) return undefined;
+  const factor = (unit === 'milliseconds' ? TIME_UNITS : BYTE_UNITS)[m[2].toLowerCase()];
+  return factor === undefined ? undefined : { unit, value: Math.round(Number(m[1]) * factor) };
+}
+
 /** `; write milliseconds as a plain number: "30m" is 1800000` for a `…Ms` key given `30m`, else ''. */
 export function unitHint(key: string, raw: string): string {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(raw.trim());
-  if (!m) return '';
-  const unit = m[2].toLowerCase();
-  const [word, table] = /(Ms|_MS)$/.test(key) ? ['milliseconds', TIME_UNITS] : /(Bytes|_BYTES)$/.test(key) ? ['bytes', BYTE_UNITS] : ['', {}];
-  const factor = (table as Record<string, number>)[unit];
-  if (!word || factor === undefined) return '';
-  return `; write ${word} as a plain number: "${raw.trim()}" is ${Math.round(Number(m[1]) * factor)}`;
+  const u = unitValue(key, raw);
+  return u === undefined ? '' : `; write ${u.unit} as a plain number: "${raw.trim()}" is ${u.value}`;
 }
 
 /** The value as a message quotes it: `the string "30m"`, `the number 12.5`, `a list`, `a mapping`. */

@@ -122,6 +122,11 @@ test('give_alert_feedback: a durationMs under a minute (seconds where millisecon
     assert.equal(secs.code, 'TC_HTTP_BAD_REQUEST');
     assert.equal(secs.message, 'arguments.durationMs must be >= 60000; got 5');
     assert.match(secs.hint!, /in milliseconds: 60000 \(1 minute\)/);
+    // A duration with a unit: the number it means (until 6 Dec 2026 the hint was 'send a JSON number (1.5, not "1.5")').
+    const hour = await toolError(app, 'give_alert_feedback', { alertId: '0000000000000001', verdict: 'expected', durationMs: '1h' });
+    assert.deepEqual([hour.message, hour.hint], ['arguments.durationMs must be an integer; got the string "1h"', 'send milliseconds as a JSON number: "1h" is 3600000']);
+    const restHour = await app.inject({ method: 'POST', url: '/v1/anomalies/0000000000000001/feedback', headers: { authorization: `Bearer ${KEY}` }, payload: { verdict: 'expected', durationMs: '90 min' } });
+    assert.equal(restHour.json().error.hint, 'send milliseconds as a JSON number: "90 min" is 5400000');
     const minute = await rpc(app, 'tools/call', { name: 'give_alert_feedback', arguments: { alertId: '0000000000000001', verdict: 'expected', durationMs: 60_000 } });
     assert.equal(minute.structuredContent.effect.suppressedUntil, 61_000);
   } finally {
