@@ -122,13 +122,24 @@ export class SharedDirCoordinator {
     if (this.#d.followMs > 0) every(this.#d.followMs, () => this.followOnce());
   }
 
-  /** Stop the timers, wait for a renewal or follow in flight, and give the lease up. */
+  /**
+   * Stop the timers, wait for a renewal or follow in flight, and give the lease up. Said as what it
+   * is: until 6 Dec 2026 every stop logged "fine-tune lease not held: … while another replica holds
+   * it" — also with fine-tuning off (no lease at all) and when this replica had just released it.
+   */
   async stop(): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
     await Promise.all(this.#busy);
-    await this.#d.lease?.release().catch(() => undefined);
-    this.#set(false);
+    const lease = this.#d.lease;
+    if (!lease) return;
+    await lease.release().catch(() => undefined);
+    const held = this.#leading === true;
+    this.#leading = false;
+    this.#d.metrics.finetuneLeaseHeld.set(0);
+    if (!held) return;
+    this.#d.logger.info({ owner: lease.owner }, 'fine-tune lease released: this replica is stopping');
+    this.#d.tuner?.leaseLost(); // a round in flight is dropped
   }
 
   /** One renewal or acquisition attempt; an error counts as not holding. */
