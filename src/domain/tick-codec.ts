@@ -162,7 +162,7 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
     return fail(ErrorCodes.RECORD_BAD_SERIES, `series id ${show(series)} does not match ${opts.seriesPattern.source} (input.seriesPattern)`);
   }
 
-  if (rec.ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, 'ts missing: give epoch milliseconds or an ISO-8601 string');
+  if (rec.ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, `ts missing: give epoch milliseconds or an ISO-8601 string${misnamedTs(rec)}`);
   const tsMs = readTimestamp(rec.ts);
   if (typeof tsMs === 'string') return fail(ErrorCodes.RECORD_BAD_TS, tsMs);
   const bound = opts.maxFutureMs ?? 0;
@@ -209,9 +209,26 @@ function readValues(rec: Record<string, unknown>, opts: CodecOptions): Float64Ar
     }
     values[0] = rec.value;
   } else {
-    return fail(ErrorCodes.RECORD_MISSING_FEATURE, 'neither "values" (object) nor "value" (number) present');
+    return fail(ErrorCodes.RECORD_MISSING_FEATURE, `neither "values" (object) nor "value" (number) present${topLevelFeatures(rec, features)}`);
   }
   return values;
+}
+
+/**
+ * The field a producer most likely meant as `ts` (`timestamp`, `time`, `TS`, …), said with the
+ * name to use: `; the record has "timestamp": name it "ts"`. Until 6 Dec 2026 only "ts missing".
+ */
+function misnamedTs(rec: Record<string, unknown>): string {
+  const near = Object.keys(rec).find((k) => /^(ts|timestamp|time|datetime|date|event_?time|@timestamp)$/i.test(k));
+  return near === undefined ? '' : `; the record has ${show(near)}: name it "ts"`;
+}
+
+/** Configured features sent at the top level (`{"ts":…,"price":1}`): `; "price" is at the top level: send {"values":{"price":…}}`. */
+function topLevelFeatures(rec: Record<string, unknown>, features: readonly string[]): string {
+  const top = features.filter((f) => Object.hasOwn(rec, f));
+  if (top.length === 0) return '';
+  const inner = (features.length === 1 ? features : top).map((f) => `${JSON.stringify(f)}:…`).join(',');
+  return `; ${top.map((f) => JSON.stringify(f)).join(', ')} ${top.length === 1 ? 'is' : 'are'} at the top level: send {"values":{${inner}}}${features.length === 1 ? ` or {"value":…}` : ''}`;
 }
 
 /** The last checks of a decoded tick: its values against the bound and the model's log features, then its labels. */

@@ -23,6 +23,23 @@ test('univariate value, series from the key, ISO-8601 timestamps (naive = UTC)',
   assert.equal(parseTimestamp('2024-11-20T01:30:00+01:00'), Date.UTC(2024, 10, 20, 0, 30));
 });
 
+// Until 6 Dec 2026 these said only "ts missing: …" and "neither \"values\" … nor \"value\" … present".
+test('a timestamp or features under another name: the reason names the field the record has and where it belongs', () => {
+  const reason = (v: string, o = opts) => {
+    const r = dec(v, 'k', o);
+    assert.ok(!r.ok);
+    return [r.error.code, r.error.message];
+  };
+  assert.deepEqual(reason('{"timestamp":1732060800123,"values":{"price":1,"volume":2}}'), ['TC_RECORD_BAD_TS', 'ts missing: give epoch milliseconds or an ISO-8601 string; the record has "timestamp": name it "ts"']);
+  assert.deepEqual(reason('{"TS":1732060800123,"value":1}', uni), ['TC_RECORD_BAD_TS', 'ts missing: give epoch milliseconds or an ISO-8601 string; the record has "TS": name it "ts"']);
+  assert.deepEqual(reason('{"ts":1732060800123,"price":1,"volume":2}'), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present; "price", "volume" are at the top level: send {"values":{"price":…,"volume":…}}']);
+  assert.deepEqual(reason('{"ts":1732060800123,"price":1}'), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present; "price" is at the top level: send {"values":{"price":…}}']);
+  assert.deepEqual(reason('{"ts":1732060800123,"cpu":0.5}', { ...opts, features: ['cpu'] }), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present; "cpu" is at the top level: send {"values":{"cpu":…}} or {"value":…}']);
+  // Nothing like it: the reason as before.
+  assert.deepEqual(reason('{"when":1732060800123,"value":1}', uni), ['TC_RECORD_BAD_TS', 'ts missing: give epoch milliseconds or an ISO-8601 string']);
+  assert.deepEqual(reason('{"ts":1732060800123,"x":1}'), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present']);
+});
+
 test('every malformed input gets its own code and a message that says what to send', () => {
   const cases: Array<[string | null, string | null, string, RegExp]> = [
     [null, 'k', 'TC_RECORD_INVALID', /no value/],
