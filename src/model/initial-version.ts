@@ -46,7 +46,9 @@ export async function loadInitialVersion(registry: VersionRegistry, config: Conf
       registry.hold(pinned, pinned.version);
       return { ...pinned, pinned: true };
     }
-    const found = (await loadRecordedCurrent(store, logger)) ?? (await store.loadNewestGood());
+    const recorded = await loadRecordedCurrent(store, logger);
+    const found = (recorded === COPIED_IN ? null : recorded) ?? (await store.loadNewestGood());
+    if (found && recorded === COPIED_IN) await recordCopiedIn(store.dir, found.version, logger);
     if (found) {
       logger.info({ version: found.version, dir: found.dir, meta: found.meta }, `loaded checkpoint ${found.version}`);
       const v = { version: found.version, config: found.config, spec: found.spec, weights: found.weights, meta: found.meta, weightsSha256: found.weightsSha256 };
@@ -92,20 +94,37 @@ async function loadPinned(store: CheckpointStore, logger: Logger): Promise<Model
   }
 }
 
+/** loadRecordedCurrent: versions were copied in after the recorded one; the newest good is served and recorded. */
+const COPIED_IN = Symbol('copied in');
+
+/**
+ * A model copied in (`tickcast train --out <model.dir>/v2`) and served at start is recorded as
+ * current, so that the model.dir follow loop (shared-dir/coordinator.ts, every
+ * model.followIntervalMs) — of this replica and the others — serves it too. Until 6 Dec 2026 it
+ * was not: the start served the new version and the follow went back to the old record ~5 s later
+ * (the shipped pretrained model, for a directory the service had bootstrapped). A directory that
+ * refuses the write is logged; the follow then goes back, as before.
+ */
+async function recordCopiedIn(dir: string, version: string, logger: Logger): Promise<void> {
+  await writeCurrent(dir, version, 'start: copied in after the recorded version').catch((err: unknown) =>
+    logger.warn({ code: ErrorCodes.MODEL_DIR_UNWRITABLE, version, err: describeError(err) }, `${version} (copied in) could not be recorded as current in model.dir: the follow of model.dir will serve the recorded version instead`),
+  );
+}
+
 /**
  * The version the directory records as serving (shared-dir/current-pointer.ts), which is not the
  * newest after an automatic or manual rollback; null (newest good checkpoint) when none is recorded
- * or it does not load.
+ * or it does not load; COPIED_IN when newer versions were copied in after it was recorded.
  */
-async function loadRecordedCurrent(store: CheckpointStore, logger: Logger): Promise<LoadedCheckpoint | null> {
+async function loadRecordedCurrent(store: CheckpointStore, logger: Logger): Promise<LoadedCheckpoint | typeof COPIED_IN | null> {
   let version: string | null = null;
   try {
     version = await readCurrent(store.dir);
     if (version === null) return null;
     const copied = await copiedInSince(store.dir, version, await store.list());
     if (copied.length > 0) {
-      logger.info({ recorded: version, copied }, `versions written after ${version} was recorded as current (${copied.join(', ')}): serving the newest good checkpoint`);
-      return null;
+      logger.info({ recorded: version, copied }, `versions written after ${version} was recorded as current (${copied.join(', ')}): serving the newest good checkpoint, recorded as current`);
+      return COPIED_IN;
     }
     return await store.load(version);
   } catch (err) {

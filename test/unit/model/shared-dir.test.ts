@@ -352,6 +352,10 @@ test('start-up serves the recorded current version (an automatic rollback is not
   await new Promise((r) => setTimeout(r, 20));
   await save(3); // e.g. `tickcast train --out <model.dir>/v3`
   assert.equal(await start(), 'v3');
+  // ...and recorded, so that the follow of model.dir (this replica's, every followIntervalMs, and
+  // the others') serves v3 too: until 6 Dec 2026 the record kept v1 and the follow went back to it.
+  assert.deepEqual(await directoryTarget(dir), { version: 'v3', pinned: false, by: 'start: copied in after the recorded version' });
+  assert.equal(await start(), 'v3');
 });
 
 test('checkpoints saved at once by processes sharing the directory (replicas starting on an empty volume) get distinct versions; none fails', async (t) => {
