@@ -85,7 +85,7 @@ async function linearBaselineRefusal(dir: string): Promise<TickcastError | null>
   if ((await has(MANIFEST_FILE)) || !(await has(LINEAR_BASELINE_FILE))) return null;
   return new TickcastError(
     ErrorCodes.MODEL_ARTIFACT_CORRUPT,
-    `model artifact ${dir} holds a linear baseline (${LINEAR_BASELINE_FILE}, from "tickcast train --arch linear"), which the service cannot serve: it serves hybrid models only. Linear baselines are for "tickcast backtest" and "tickcast detect"; train a model to serve with "tickcast train --arch hybrid --out ${dir}"`,
+    `model artifact ${dir} holds a linear baseline (${LINEAR_BASELINE_FILE}, from "tickcast train --arch linear"), which the service cannot serve: it serves hybrid models only. Linear baselines are for "tickcast backtest" and "tickcast detect"; train a model to serve with "tickcast train --arch hybrid --out ${path.join(path.dirname(dir), 'vN')}", N above every version there (the newest is served)`,
   );
 }
 

@@ -22,7 +22,9 @@ test('a linear baseline in model.dir is refused as unservable, naming train --ar
     assert.equal(err.code, 'TC_MODEL_ARTIFACT_CORRUPT');
     assert.match(err.message, /holds a linear baseline \(linear-baseline\.json, from "tickcast train --arch linear"\)/);
     assert.match(err.message, /serves hybrid models only/);
-    assert.match(err.message, /tickcast train --arch hybrid --out /);
+    // A new version above the others (until 6 Dec 2026 the hint named this v1 itself, which train
+    // refuses without --force and which, older than the version the service adds, would not be served).
+    assert.ok(err.message.includes(`"tickcast train --arch hybrid --out ${path.join(dir, 'vN')}", N above every version there (the newest is served)`), err.message);
     assert.doesNotMatch(err.message, /model\.json is missing/);
     return true;
   });
