@@ -146,7 +146,8 @@ async function main(): Promise<void> {
   const built = await buildApp(config, { logger }).catch((err: unknown) => (exitIfConfigInvalid(err), Promise.reject(err)));
   if (stop.requested()) return; // signalled while it was built: exiting already
   app = built;
-  await built.start();
+  // A listen the configuration can fix (http.port in use, src/adapters/http/listen.ts) exits 78 as a config problem.
+  await built.start().catch((err: unknown) => (exitIfConfigInvalid(err), Promise.reject(err)));
 }
 
 main().catch((err) => {

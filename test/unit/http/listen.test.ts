@@ -67,9 +67,26 @@ describe('HTTP listen address', () => {
       listen: (o) => (hosts.push(o.host), Promise.reject(Object.assign(new Error(`listen ${code}`), { code }))),
     });
     const w = warnings();
-    await assert.rejects(listenDualStack(failing('EADDRNOTAVAIL'), '10.255.255.1', 0, w.log), { code: 'EADDRNOTAVAIL' });
-    await assert.rejects(listenDualStack(failing('EADDRINUSE'), '::', 0, w.log), { code: 'EADDRINUSE' });
-    assert.deepEqual(hosts, ['10.255.255.1', '::'], 'no second try');
+    await assert.rejects(listenDualStack(failing('EADDRNOTAVAIL'), '10.255.255.1', 0, w.log), { code: 'TC_CONFIG_INVALID', details: { errno: 'EADDRNOTAVAIL', problems: ['http.host (TICKCAST_HTTP_HOST): 10.255.255.1 is not an address of this machine (EADDRNOTAVAIL): use one of its addresses, :: (every address) or 127.0.0.1'] } });
+    await assert.rejects(listenDualStack(failing('EADDRINUSE'), '::', 0, w.log), { code: 'TC_CONFIG_INVALID', details: { errno: 'EADDRINUSE', problems: ['http.port (TICKCAST_HTTP_PORT): port 0 is already in use on :: (EADDRINUSE): stop what listens there, or choose another port (0: any free port)'] } });
+    await assert.rejects(listenDualStack(failing('EMFILE'), '::', 0, w.log), { code: 'EMFILE' }, 'not a configuration problem: passed on');
+    assert.deepEqual(hosts, ['10.255.255.1', '::', '::'], 'no second try');
     assert.deepEqual(w.lines, []);
+  });
+
+  // Until 6 Dec 2026: "tickcast: failed to start: Error: listen EADDRINUSE: address already in use
+  // :::8080" and a stack trace, exit 1 — the slip of running two services on one machine.
+  it('a port already in use is a configuration problem naming http.port and its variable (main.ts: exit 78)', async (t) => {
+    const first = Fastify();
+    t.after(() => first.close());
+    await first.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = first.server.address() as { port: number };
+    const second = Fastify();
+    t.after(() => second.close());
+    await assert.rejects(listenDualStack(second, '127.0.0.1', port, warnings().log), (err: { code: string; message: string }) => {
+      assert.equal(err.code, 'TC_CONFIG_INVALID');
+      assert.equal(err.message, `invalid configuration:\n  - http.port (TICKCAST_HTTP_PORT): port ${port} is already in use on 127.0.0.1 (EADDRINUSE): stop what listens there, or choose another port (0: any free port)`);
+      return true;
+    });
   });
 });
