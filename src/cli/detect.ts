@@ -46,7 +46,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const t0 = performance.now();
     // A model directory is opened read-only here; the model service below would add checkpoints to it.
     const dir = opts.model ?? (config.model.dir || undefined);
-    const loaded = dir === undefined ? undefined : await openForDetect(dir);
+    const loaded = dir === undefined ? undefined : await openForDetect(dir).catch((err: unknown) => Promise.reject(opts.model === undefined ? fromConfig(err) : err));
     const quiet = new Writable({ write: (_c, _e, cb) => cb() });
     const logger = createLogger({ level: 'warn', name: 'tickcast-detect', destination: quiet });
     const d = await createPipelineDetect(config, logger, opts.chunk, loaded?.predictor);
@@ -105,6 +105,16 @@ async function scoreInto(d: PipelineDetector, source: DetectSource, out: string,
   } finally {
     await file.abort();
   }
+}
+
+/**
+ * A model directory detect took from the configuration (TICKCAST_MODEL_DIR, or model.dir in the
+ * config file) says so: until 6 Dec 2026 "no model directory at …" named a path the command line
+ * never gave. The code (and so the exit code) is kept.
+ */
+function fromConfig(err: unknown): unknown {
+  if (!(err instanceof TickcastError)) return err;
+  return new TickcastError(err.code, `${err.message} (the model directory of the configuration, model.dir / TICKCAST_MODEL_DIR, as --model was not given)`, { cause: err, statusCode: err.statusCode });
 }
 
 /** A model the pipeline can feed one `value` column to; TC_MODEL_ARTIFACT_MISMATCH (78) otherwise. */
