@@ -78,6 +78,15 @@ export function describeIssue(issue: ZodIssue, keys: KeyIndex, valueAt: (path: R
   const where = rest.map((r) => (typeof r === 'number' ? `${ordinal(r + 1)} element` : `key "${r}"`)).join(', ');
   const label = rest.some((r) => typeof r === 'string') ? [key, ...rest].join('.') : key;
   const notes = [env, rest.some((r) => typeof r === 'number') ? where : ''].filter(Boolean).join(', ');
-  const message = issue.code === 'invalid_type' ? invalidTypeMessage(issue, key, valueAt(issue.path)) : issue.message;
+  const message = issue.code === 'invalid_type' ? invalidTypeMessage(issue, key, valueAt(issue.path)) : issue.code === 'invalid_enum_value' ? enumMessage(issue.options, issue.received) : issue.message;
   return [`${label}${notes ? ` (${notes})` : ''}: ${message}`];
+}
+
+/**
+ * `must be one of "fatal", "error", …; got "verbose"` (with `did you mean "debug"?` for a near one).
+ * Until 6 Dec 2026 zod's "Invalid enum value. Expected 'fatal' | … received 'verbose'".
+ */
+function enumMessage(options: ReadonlyArray<string | number>, received: unknown): string {
+  const near = typeof received === 'string' ? closest(received, options.map(String)) : undefined;
+  return `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}; got ${JSON.stringify(received)}${near ? `; did you mean ${JSON.stringify(near)}?` : ''}`;
 }

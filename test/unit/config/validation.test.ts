@@ -101,6 +101,11 @@ test('a wrong type quotes the value that came and what to write: units, quotes, 
     'http.port (TICKCAST_HTTP_PORT): expected a number; got the string "8081"; write 8081 without quotes',
     'http.bodyLimitBytes (TICKCAST_HTTP_BODY_LIMIT_BYTES): expected a number; got the string "2MiB"; write bytes as a plain number: "2MiB" is 2097152',
   ]);
+  // A value outside a list of choices: the choices, the value, and the near one (zod's own words before).
+  assert.deepEqual(problems({ env: { TICKCAST_LOG_LEVEL: 'verbose', TICKCAST_KAFKA_DELIVERY: 'exactly_once' } }), [
+    'logLevel (TICKCAST_LOG_LEVEL): must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent"; got "verbose"',
+    'kafka.delivery (TICKCAST_KAFKA_DELIVERY): must be one of "at-least-once", "exactly-once"; got "exactly_once"; did you mean "exactly-once"?',
+  ]);
   assert.deepEqual(problems({ env: { TICKCAST_BATCHING_MAX_WAIT_MS: '5s', TICKCAST_WINDOWS_LENGTH: '64s' } }), [
     'TICKCAST_WINDOWS_LENGTH: expected a number; got "64s"',
     'TICKCAST_BATCHING_MAX_WAIT_MS: expected a number; got "5s"; write milliseconds as a plain number: "5s" is 5000',
