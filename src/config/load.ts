@@ -33,6 +33,7 @@ const OPTIONAL_KEYS: Array<[string, Kind]> = [
   ['anomaly.debounceN', 'number'],
   ['anomaly.debounceM', 'number'],
   ['anomaly.cooldownMs', 'number'],
+  ['anomaly.staleFeatureMs', 'number'],
   ['anomaly.gapFactor', 'number'],
   ['anomaly.recentRangeTicks', 'number'],
   ['anomaly.longCycleMaxPeriod', 'number'],

@@ -12,6 +12,7 @@ export interface ScorerSettings {
   debounceN?: number;
   debounceM?: number;
   cooldownMs?: number;
+  staleFeatureMs?: number;
   maxSeries?: number;
   seasonalView?: boolean;
   gapFactor?: number;
@@ -27,7 +28,7 @@ export interface ScorerSettings {
 
 export function createScorer(s: ScorerSettings, detector: Partial<AnomalyConfig> = {}): AnomalyScorer & AnomalyDetector {
   const settings: Partial<AnomalyConfig> = {};
-  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'maxSeries', 'seasonalView', 'gapFactor', 'missedTicks', 'openHours', 'countTransform', 'resolutionFloor', 'recentRangeTicks', 'longCycleMaxPeriod', 'longCycleTimeZone', 'longCycleTimeZones'] as const) {
+  for (const k of ['warningThreshold', 'criticalThreshold', 'debounceN', 'debounceM', 'cooldownMs', 'staleFeatureMs', 'maxSeries', 'seasonalView', 'gapFactor', 'missedTicks', 'openHours', 'countTransform', 'resolutionFloor', 'recentRangeTicks', 'longCycleMaxPeriod', 'longCycleTimeZone', 'longCycleTimeZones'] as const) {
     if (s[k] !== undefined) (settings as Record<string, unknown>)[k] = s[k];
   }
   return new AnomalyDetector({ ...settings, ...detector });

@@ -123,9 +123,19 @@ export class TickAlerts {
     if (later.length > 0) this.#d.alertState?.putBack(tick.series, later);
   }
 
-  /** Build the event's record and, unless `out` is null (a quiet warm-up tick), publish it. */
+  /**
+   * Build the event's record and, unless `out` is null (a quiet warm-up tick), publish it. A
+   * `stale` resolve (the feature stopped arriving) has no band of its own: it keeps the last
+   * firing record's band, score and model, as the evicted and reset resolves do.
+   */
   #alert(tick: Tick, cause: RawRecord, event: AnomalyEvent, entry: OutlookEntry, out: OutMessage[] | null): AnomalyRecord {
-    const built = notBeforeFiring(buildAlertRecord(event, entry.forecast?.model ?? 'none', cause.source), event.feature === undefined ? undefined : entry.open?.[event.feature]?.record.ts);
+    const open = event.feature === undefined ? undefined : entry.open?.[event.feature];
+    const own = buildAlertRecord(event, entry.forecast?.model ?? 'none', cause.source);
+    if (event.reason === 'stale' && open) {
+      const { expected, lower, upper, score, model } = open.record;
+      Object.assign(own, { expected, lower, upper, score, model });
+    }
+    const built = notBeforeFiring(own, open?.record.ts);
     const rec: AnomalyRecord = Object.assign(built, { kind: 'alert' as const, id: alertId(built.series, built.ts, built.state, built.severity, built.feature) });
     if (out) this.#publish(rec, tick.labels, cause, out);
     else if (cause.warmupFull === true) for (const f of this.#d.followers) f.replayed?.(rec, tick.labels);
@@ -233,3 +243,4 @@ function before(a: SourceRef | undefined, b: SourceRef | undefined): boolean {
 function legacyFiring(entry: OutlookEntry): boolean {
   return entry.firing && entry.firingFeatures.size === 0;
 }
+

@@ -18,6 +18,8 @@ export const anomalySection = z
     debounceM: positiveInt.max(32, 'must be at most 32 (the detector keeps the last ticks as a bit mask)').optional(),
     /** Minimum time (event time) between two alerts of one series' feature: each scored feature (anomaly.features) has its own cooldown, so one feature in cooldown does not hold back another's alert. */
     cooldownMs: nonNegInt.optional(),
+    /** A firing alert of a feature that stops arriving (input.missingFeature carry: the series' ticks come without it) resolves once the feature has had no value for longer than this (event time, checked on the series' ticks), with reason "stale" on the anomalies topic — as the alert of a series that stops altogether resolves at idle eviction (reason "evicted"). 0: never; the alert stays open until the feature recovers or its series is evicted. Univariate series are not affected (a tick without its one value is refused). Unset → windows.idleEvictMs. */
+    staleFeatureMs: nonNegInt.optional(),
     /** Series exported individually on the score gauge (empty → top-k by score). */
     scoreGaugeSeries: z.array(z.string()).default([]),
     /** With scoreGaugeSeries empty: how many of the highest-scoring series get their own tickcast_anomaly_score{series} gauge (a bounded label set for Prometheus). Ignored when scoreGaugeSeries lists series. */

@@ -36,10 +36,11 @@ export interface AnomalyAlertRecord {
    * Resolved records only, when the alert did not recover but the state that would resolve it is
    * gone: `evicted` (its series left this instance's memory while it fired) or `reset` (a restart
    * from a snapshot started its detector afresh) or `moved` (its input partition moved here from
-   * another instance, whose alert this instance's detector does not have firing) (docs/schemas.md).
-   * Absent on ordinary resolved records.
+   * another instance, whose alert this instance's detector does not have firing) or `stale` (its
+   * feature had no value for longer than anomaly.staleFeatureMs: `value` is its last)
+   * (docs/schemas.md). Absent on ordinary resolved records.
    */
-  reason?: 'evicted' | 'reset' | 'moved';
+  reason?: 'evicted' | 'reset' | 'moved' | 'stale';
   /**
    * Firing records only: the alert was held back by a maintenance span (`expected` feedback) and,
    * still firing when the span ended, is sent late — at the tick with this timestamp (epoch ms).
@@ -96,6 +97,7 @@ export function buildAlertRecord(event: AnomalyEvent, modelVersion: string, sour
   };
   if (event.view !== undefined) rec.view = event.view;
   if (event.heldUntilTs !== undefined) rec.heldUntilTs = event.heldUntilTs;
+  if (event.reason !== undefined) rec.reason = event.reason;
   if (source !== undefined) rec.source = { topic: source.topic, partition: source.partition, offset: source.offset };
   return rec;
 }

@@ -11,7 +11,8 @@ import type { AnomalyConfig } from './config.ts';
  * - resolves after `recoveryTicks` consecutive ticks whose *level* (the undamped score, see
  *   detector.ts) is below `resolveBelow` (hysteresis): a long anomaly stays firing even though
  *   its damped score falls once it is no longer news. The debounce window starts empty after a
- *   resolve: a new alert needs N hot ticks of its own.
+ *   resolve: a new alert needs N hot ticks of its own;
+ * - `stale()`: the detector found the feature absent past `staleFeatureMs`: a firing alert resolves.
  */
 export type Severity = 'warning' | 'critical';
 export type AlertPhase = 'normal' | 'firing';
@@ -51,6 +52,15 @@ export class AlertState {
     if (tsMs < this.lastFiredMs) this.lastFiredMs = tsMs;
   }
 
+  /**
+   * The feature has had no value for longer than `staleFeatureMs` (the detector's judgement): a
+   * firing alert resolves (the caller labels it `stale`), and starts over as after any resolve —
+   * an empty debounce window; the cooldown still runs from the last firing. Normal: nothing.
+   */
+  stale(): AlertTransition | undefined {
+    return this.phase === 'firing' ? this.resolve() : undefined;
+  }
+
   /** Advance by one tick; returns the transition this tick caused, if any. */
   step(score: number, level: number, tsMs: number): AlertTransition | undefined {
     const r = this.rules;
@@ -77,15 +87,16 @@ export class AlertState {
       return { state: 'firing', severity: 'critical' };
     }
     this.calm = level < r.resolveBelow ? this.calm + 1 : 0;
-    if (this.calm >= r.recoveryTicks) {
-      this.phase = 'normal';
-      this.calm = 0;
-      // The hot ticks of the alert just resolved must not count toward a new one: with
-      // debounceM > recoveryTicks they were still in the window and the next calm tick re-fired.
-      this.warnBits = 0;
-      this.critBits = 0;
-      return { state: 'resolved', severity: this.severity };
-    }
-    return undefined;
+    return this.calm >= r.recoveryTicks ? this.resolve() : undefined;
+  }
+
+  private resolve(): AlertTransition {
+    this.phase = 'normal';
+    this.calm = 0;
+    // The hot ticks of the alert just resolved must not count toward a new one: with
+    // debounceM > recoveryTicks they were still in the window and the next calm tick re-fired.
+    this.warnBits = 0;
+    this.critBits = 0;
+    return { state: 'resolved', severity: this.severity };
   }
 }

@@ -17,6 +17,8 @@ export interface AnomalyConfig {
   debounceM: number;
   /** After an alert fires, no new `firing` event for this series for this long (event time). */
   cooldownMs: number;
+  /** A firing alert of a feature with no value for longer than this (event time, on its series' ticks without it: input.missingFeature carry) resolves, reason `stale`; 0: never. The service passes windows.idleEvictMs unless anomaly.staleFeatureMs is set. */
+  staleFeatureMs: number;
   /** A firing alert resolves after this many consecutive ticks below `resolveBelow`. */
   recoveryTicks: number;
   resolveBelow: number;
@@ -157,6 +159,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   debounceN: 1,
   debounceM: 1,
   cooldownMs: 30 * 60_000,
+  staleFeatureMs: 6 * 60 * 60_000,
   recoveryTicks: 5,
   resolveBelow: 0.2,
   learningTicks: 150,
@@ -277,7 +280,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   if (typeof c.volatilityView !== 'boolean') errs.push(`volatilityView must be a boolean; got ${String(c.volatilityView)}`);
   if (!(c.volatilityLongAlpha > 0 && c.volatilityLongAlpha <= 1)) errs.push(`volatilityLongAlpha must be in (0, 1]; got ${c.volatilityLongAlpha}`);
   posInt('likelihoodLongTicks', 16);
-  (['cooldownMs', 'rawFloor', 'rangeTolerance', 'rangeMinResidual', 'minBandRatio', 'residualTolerance', 'recentRangeTolerance'] as const).forEach(nonNeg);
+  (['cooldownMs', 'staleFeatureMs', 'rawFloor', 'rangeTolerance', 'rangeMinResidual', 'minBandRatio', 'residualTolerance', 'recentRangeTolerance'] as const).forEach(nonNeg);
   if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);
   if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
   (['relativeContext', 'countTransform', 'resolutionFloor', 'missedTicks', 'openHours'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });
@@ -291,8 +294,6 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   if (!(c.gapFactor === 0 || c.gapFactor >= 1)) errs.push(`gapFactor must be 0 (off) or ≥ 1; got ${c.gapFactor}`);
   if (c.learningTicks < c.contextTicks + c.neighbours + c.excludeRecentTicks + 1) errs.push(`learningTicks (${c.learningTicks}) must be ≥ contextTicks + neighbours + 1 so every alert has a fallback expectation`);
   if (c.contextTicks + c.neighbours + c.excludeRecentTicks + 2 > c.historyTicks) errs.push(`historyTicks (${c.historyTicks}) must exceed contextTicks + neighbours + 2`);
-  if (errs.length > 0) {
-    throw new TickcastError(ErrorCodes.CONFIG_INVALID, `invalid anomaly config: ${errs.join('; ')}`, { details: { errors: errs } });
-  }
+  if (errs.length > 0) throw new TickcastError(ErrorCodes.CONFIG_INVALID, `invalid anomaly config: ${errs.join('; ')}`, { details: { errors: errs } });
   return Object.freeze(c);
 }

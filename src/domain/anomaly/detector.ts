@@ -57,6 +57,11 @@ export interface AnomalyEvent {
    * feedback) and is sent at this later tick because the alert still fires after the span.
    */
   heldUntilTs?: number;
+  /**
+   * Resolved events only: `stale` — the feature had no value for longer than `staleFeatureMs`
+   * (`tsMs` is the tick that found it so, `value` and `score` the feature's last). Absent otherwise.
+   */
+  reason?: 'stale';
 }
 
 export interface Observation {
@@ -232,6 +237,22 @@ export class AnomalyDetector {
   }
 
   /**
+   * No value of `feature` on this tick: its state is unchanged and its last score returned; a
+   * firing alert whose feature's last value is more than `staleFeatureMs` (event time) before this
+   * tick resolves, reason `stale` (its value and score the last it had).
+   */
+  private missing(series: string, feature: string, st: FeatureEntry, tsMs: number): Observation {
+    const score = st.state.lastScore;
+    const limit = this.config.staleFeatureMs;
+    if (limit === 0 || !(tsMs - st.state.gaps.lastTsMs > limit)) return { score };
+    const tr = st.alert.stale();
+    if (tr === undefined) return { score };
+    const last = st.state.forecaster.last();
+    const value = st.gate.mode === GATE_LOG ? fromLogSpace(last) : last;
+    return { score, event: { state: tr.state, severity: tr.severity, series, feature, tsMs, value, score, expected: null, basis: 'fallback', reason: 'stale' } };
+  }
+
+  /**
    * Score one value of `feature` of `series` (one call per scored feature per tick, in tick
    * order). `expected` is the model's one-step forecast for that feature, or null.
    */
@@ -242,7 +263,7 @@ export class AnomalyDetector {
       st = this.newState(series);
       f.byName.set(feature, st);
     }
-    if (!Number.isFinite(value)) return { score: st.state.lastScore };
+    if (!Number.isFinite(value)) return this.missing(series, feature, st, tsMs);
     const t = this.score(st, value, expected, tsMs);
     const tr = st.alert.step(t.score, t.level, tsMs);
     const base: Observation = { score: t.score };

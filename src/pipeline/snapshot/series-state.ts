@@ -108,10 +108,14 @@ export class SeriesHomes {
 /**
  * A fingerprint of the detector's configuration and state layout: its saved state only fits the
  * same config in the same shape (a new release that changes the shape starts detectors fresh).
+ * `staleFeatureMs` is left out: it changes no state, only when an alert of a missing feature
+ * resolves — with it, the release that added it (and every change of windows.idleEvictMs, its
+ * default) would have started every detector afresh.
  */
 export function detectorFingerprint(detector: DetectorSnapshotHooks | null): string | null {
   if (!detector) return null;
-  const h = createHash('sha256').update(JSON.stringify(detector.config));
+  const { staleFeatureMs: _stale, ...config } = detector.config as { staleFeatureMs?: number };
+  const h = createHash('sha256').update(JSON.stringify(config));
   if ((detector.stateLayout ?? 1) !== 1) h.update(`layout ${detector.stateLayout}`);
   return h.digest('hex').slice(0, 16);
 }

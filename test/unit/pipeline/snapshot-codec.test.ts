@@ -170,11 +170,12 @@ test('restore: a detector state of another shape is not installed (that series s
   assert.deepEqual(store2.exportSeries('b')?.values, store.exportSeries('b')?.values, 'series b keeps its window');
 });
 
-test('detector fingerprint: the same for the same config and layout, another for another state layout', () => {
+test('detector fingerprint: the same for the same config and layout (staleFeatureMs aside), another for another state layout', () => {
   const a = new AnomalyDetector();
   assert.equal(detectorFingerprint(a), detectorFingerprint(new AnomalyDetector()));
   assert.notEqual(detectorFingerprint(a), detectorFingerprint({ config: a.config, exportSeries: () => undefined, importSeries: () => {} }), 'layout 1 (a release before the ring change) differs');
   assert.notEqual(detectorFingerprint(a), detectorFingerprint(new AnomalyDetector({ historyTicks: 64 })));
+  assert.equal(detectorFingerprint(a), detectorFingerprint(new AnomalyDetector({ staleFeatureMs: 60_000 })), 'staleFeatureMs changes no state (it follows windows.idleEvictMs): saved detectors still fit');
 });
 
 test('fusion state goes into the snapshot and comes back: the restored series serves what it did; another horizon starts afresh', () => {

@@ -95,7 +95,7 @@
   // tick (and a resolve can carry its firing's ts, `tickTs`); each is kept and listed.
   const anomalyKey = (r) => r.ts + '|' + (r.feature || '') + '|' + r.state;
   const fixed = (x, d) => (typeof x === 'number' ? x.toFixed(d) : String(x));
-  const RESOLVED_WHY = { evicted: 'series evicted', reset: 'detector reset by a restart', moved: 'partition moved to this instance' };
+  const RESOLVED_WHY = { evicted: 'series evicted', reset: 'detector reset by a restart', moved: 'partition moved to this instance', stale: 'feature stopped arriving' };
   function addAnomaly(r) {
     state.anomalies.set(anomalyKey(r), r);
     if (state.anomalies.size > MAX_POINTS) {
@@ -103,7 +103,7 @@
       for (const [k] of oldest) state.anomalies.delete(k);
     }
     const li = document.createElement('li');
-    // Firing or resolved (and why, when the alert did not recover: evicted, or reset by a restart);
+    // Firing or resolved (and why, when the alert did not recover: evicted, reset by a restart, or its feature stale);
     // the feature that fired on a multivariate series (absent in older records); `view`: what fired
     // (absent in resolved and older records) — a seasonal or volatility alert can have its value
     // inside the forecast band; `heldUntilTs`: sent late, after a maintenance span.
