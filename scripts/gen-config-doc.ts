@@ -61,7 +61,10 @@ const get = (path: string) => path.split('.').reduce<any>((o, k) => (o === undef
  * schema leaves optional so that an unset one means "the detector's tuned default", the
  * detector's (src/domain/anomaly/config.ts; src/pipeline/scorer.ts passes them by the same name).
  */
+/** Keys whose unset value follows another key (src/app.ts passes that one), not a fixed default. */
+const FOLLOWS: Record<string, string> = { 'anomaly.staleFeatureMs': 'windows.idleEvictMs' };
 const defaultOf = (path: string): unknown => {
+  if (FOLLOWS[path]) return `= ${FOLLOWS[path]}`;
   const d = get(path);
   const [section, key] = path.split('.');
   return d === undefined && section === 'anomaly' ? (DEFAULT_ANOMALY_CONFIG as Record<string, unknown>)[key] : d;
