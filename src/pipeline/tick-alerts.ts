@@ -137,6 +137,7 @@ export class TickAlerts {
     }
     const built = notBeforeFiring(own, open?.record.ts);
     const rec: AnomalyRecord = Object.assign(built, { kind: 'alert' as const, id: alertId(built.series, built.ts, built.state, built.severity, built.feature) });
+    if (rec.state === 'resolved' && open) rec.firingId = firingIdOf(open.record);
     if (out) this.#publish(rec, tick.labels, cause, out);
     else if (cause.warmupFull === true) for (const f of this.#d.followers) f.replayed?.(rec, tick.labels);
     return rec;
@@ -226,7 +227,13 @@ function resolvedFrom(record: AnomalyRecord, ts: number, value: number, why: Pic
   const { view: _v, source: _s, id: _i, heldUntilTs: _h, ...rest } = record;
   const rec = notBeforeFiring<AnomalyRecord>({ ...rest, ts, value, state: 'resolved', ...why }, record.ts);
   rec.id = alertId(rec.series, rec.ts, rec.state, rec.severity, rec.feature);
+  rec.firingId = firingIdOf(record);
   return rec;
+}
+
+/** The id of firing record `record` (one kept without its id: the id it was published with, made again). */
+function firingIdOf(record: AnomalyRecord): string {
+  return record.id ?? alertId(record.series, record.ts, 'firing', record.severity, record.feature);
 }
 
 /** Whether input record `a` comes before `b` in the same partition (either unknown: no). */

@@ -67,12 +67,13 @@ export const alertSchema = {
     eviction: { enum: ['idle', 'cap'] },
     heldUntilTs: epochMs,
     tickTs: epochMs,
+    firingId: { type: 'string', pattern: '^[0-9a-f]{16}$' },
   },
   additionalProperties: false,
   allOf: [
-    // view and heldUntilTs: firing records only; reason and tickTs: resolved records only; eviction: with reason "evicted".
-    { if: { properties: { state: { const: 'resolved' } } }, then: { not: { anyOf: [{ required: ['view'] }, { required: ['heldUntilTs'] }] } } },
-    { if: { properties: { state: { const: 'firing' } } }, then: { required: ['view'], not: { anyOf: [{ required: ['reason'] }, { required: ['tickTs'] }] } } },
+    // view and heldUntilTs: firing records only; reason and tickTs: resolved records only, which all name their firing record (firingId); eviction: with reason "evicted".
+    { if: { properties: { state: { const: 'resolved' } } }, then: { required: ['firingId'], not: { anyOf: [{ required: ['view'] }, { required: ['heldUntilTs'] }] } } },
+    { if: { properties: { state: { const: 'firing' } } }, then: { required: ['view'], not: { anyOf: [{ required: ['reason'] }, { required: ['tickTs'] }, { required: ['firingId'] }] } } },
     { if: { required: ['eviction'] }, then: { required: ['reason'], properties: { reason: { const: 'evicted' } } } },
     { if: { required: ['reason'], properties: { reason: { const: 'evicted' } } }, then: { required: ['eviction'], not: { required: ['source'] } } },
   ],

@@ -179,6 +179,7 @@ export const anomalyRecordSchema = {
     id: { type: 'string', description: 'Stable alert id; give feedback with POST /v1/anomalies/{id}/feedback.' },
     reason: { type: 'string', enum: ['evicted', 'reset', 'moved', 'stale'], description: 'Resolved records only, not a recovery: the series left memory while its alert fired (evicted), a restart started its detector afresh (reset), or its input partition moved here from another instance and this detector does not have the alert firing (moved), or the feature had no value for longer than anomaly.staleFeatureMs (stale).' },
     eviction: { type: 'string', enum: ['idle', 'cap'], description: 'With reason "evicted": why the series went (windows.idleEvictMs or windows.maxSeries).' },
+    firingId: { type: 'string', description: 'Resolved records only: the id of the firing record this resolve closes (after an escalation, the critical one). Feedback on the alert names it; feedback given on this record\'s own id applies to it too.' },
     tickTs: { type: 'number', description: 'Resolved records only, when the resolving tick is stamped before the firing record (its series stepped back onto its true clock after firing on a tick stamped ahead): that tick\'s ts; ts is then the firing\'s, so a resolve is never earlier than its firing.' },
     heldUntilTs: { type: 'number', description: 'Firing records only: held back by a maintenance span (expected feedback) and sent late, at this tick (epoch ms, as the tick was stamped: a fraction of a millisecond is kept); ts is its real start.' },
     source: {

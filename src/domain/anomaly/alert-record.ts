@@ -56,6 +56,12 @@ export interface AnomalyAlertRecord {
   tickTs?: number;
   /** With `reason: "evicted"`: why the series went — `idle` (windows.idleEvictMs) or `cap` (windows.maxSeries). */
   eviction?: 'idle' | 'cap';
+  /**
+   * Resolved records only (since 6 Dec 2026): the `id` of the alert's latest `firing` record, the
+   * one it closes (after an escalation, the critical one) — the id feedback names the alert by.
+   * Set on every resolve (recovered or with a `reason`); absent on older records.
+   */
+  firingId?: string;
 }
 
 /** Round to 6 significant digits: readable JSON, no false precision. */
