@@ -4,7 +4,9 @@
  * series-state snapshot (`exportState`/`importState`, docs/reliability.md): an alert that fired
  * before the restart and resolved since, or the warning of an alert since escalated, is still found
  * (alerts fired in the tail replayed after the snapshot are indexed as they are replayed). Only
- * what feedback needs is kept per alert: series, ts, score, view and feature.
+ * what feedback needs is kept per alert: series, ts, score, view and feature. Resolved records that
+ * name their firing record (`firingId`) are kept too, as their id → that id (`firingIdOf`): feedback
+ * given on a resolve's id applies to its alert (since 6 Dec 2026; before, a 404).
  */
 import type { AnomalyAlertRecord } from '../domain/anomaly/index.ts';
 
@@ -33,10 +35,14 @@ export const ALERT_INDEX_LAYOUT = 1;
 export interface AlertIndexState {
   v: number;
   alerts: Array<[string, string, number, number, (string | null)?, string?]>;
+  /** Resolved records' ids and the firing ids they name, oldest first (since 6 Dec 2026; absent when none: a release before ignores it). */
+  resolved?: Array<[string, string]>;
 }
 
 export class AlertIndex {
   readonly #byId = new Map<string, IndexedAlert>();
+  /** Resolved record id → the id of the firing record it closes (as bounded as `#byId`). */
+  readonly #firingOf = new Map<string, string>();
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer; got ${capacity}`);
@@ -47,12 +53,18 @@ export class AlertIndex {
   }
 
   add(rec: AnomalyRecord): void {
-    if (rec.id === undefined || rec.state !== 'firing') return;
-    this.#put(rec.id, indexed(rec.series, rec.ts, rec.score, rec.view, rec.feature));
+    if (rec.id === undefined) return;
+    if (rec.state === 'firing') this.#put(rec.id, indexed(rec.series, rec.ts, rec.score, rec.view, rec.feature));
+    else if (rec.firingId !== undefined) this.#alias(rec.id, rec.firingId);
   }
 
   get(id: string): IndexedAlert | undefined {
     return this.#byId.get(id);
+  }
+
+  /** The firing id a resolved record's `id` names (its `firingId`), when that record was indexed. */
+  firingIdOf(resolvedId: string): string | undefined {
+    return this.#firingOf.get(resolvedId);
   }
 
   /** The indexed alerts, oldest first, for the series-state snapshot (plain JSON). */
@@ -62,7 +74,7 @@ export class AlertIndex {
       if (a.feature !== undefined) alerts.push([id, a.series, a.ts, a.score, a.view ?? null, a.feature]);
       else alerts.push(a.view === undefined ? [id, a.series, a.ts, a.score] : [id, a.series, a.ts, a.score, a.view]);
     }
-    return { v: ALERT_INDEX_LAYOUT, alerts };
+    return { v: ALERT_INDEX_LAYOUT, alerts, ...(this.#firingOf.size > 0 ? { resolved: [...this.#firingOf] } : {}) };
   }
 
   /**
@@ -81,7 +93,16 @@ export class AlertIndex {
       this.#put(id, indexed(series, ts as number, score as number, typeof view === 'string' ? view : undefined, typeof feature === 'string' ? feature : undefined));
       n++;
     }
+    for (const e of Array.isArray(s.resolved) ? s.resolved.slice(-this.capacity) : []) {
+      if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string') this.#alias(e[0], e[1]);
+    }
     return n;
+  }
+
+  #alias(resolvedId: string, firingId: string): void {
+    this.#firingOf.delete(resolvedId);
+    this.#firingOf.set(resolvedId, firingId);
+    if (this.#firingOf.size > this.capacity) this.#firingOf.delete(this.#firingOf.keys().next().value as string);
   }
 
   #put(id: string, a: IndexedAlert): void {

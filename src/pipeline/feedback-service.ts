@@ -35,7 +35,10 @@ export interface FeedbackStore {
 export type AlertRef = IndexedAlert;
 
 export interface FeedbackResult {
+  /** The alert the feedback is on: the id given, or the firing id a resolved record's id named (`resolvedId`). */
   alertId: string;
+  /** The id given, when it was a resolved record's: the feedback applies to its firing record (`alertId`). */
+  resolvedId?: string;
   series: string;
   /** The feedback now in effect (null after `clear`). */
   feedback: FeedbackEntry | null;
@@ -88,6 +91,8 @@ export class FeedbackService {
    * `actor`, while the body's `by` stays the caller's own free-text claim.
    */
   async give(alertId: string, body: unknown, channel: FeedbackChannel, ref?: AlertRef, actor?: string): Promise<FeedbackResult> {
+    const firingId = this.#d.index.firingIdOf(alertId);
+    if (firingId !== undefined) return { ...(await this.give(firingId, body, channel, ref, actor)), resolvedId: alertId };
     const input = parseFeedbackInput(body);
     if (input.verdict === 'clear' && channel === 'kafka' && this.#d.policy.get(alertId) === undefined) {
       // Already clear (e.g. our own publication coming back): nothing to do, nothing to dead-letter.
@@ -116,6 +121,8 @@ export class FeedbackService {
    * the published topic record.
    */
   async clear(alertId: string, channel: FeedbackChannel = 'http', actor?: string): Promise<FeedbackResult> {
+    const firingId = this.#d.index.firingIdOf(alertId);
+    if (firingId !== undefined) return { ...(await this.clear(firingId, channel, actor)), resolvedId: alertId };
     const had = this.#d.policy.get(alertId);
     if (had === undefined) {
       throw new TickcastError(ErrorCodes.ALERT_NOT_FOUND, `alert "${alertId}" has no feedback to clear`, {
@@ -173,7 +180,7 @@ export class FeedbackService {
     if (ref !== undefined && input.verdict !== 'clear') return ref;
     throw new TickcastError(ErrorCodes.ALERT_NOT_FOUND, `alert "${alertId}" is not among the recent firing alerts of this instance`, {
       statusCode: 404,
-      details: { hint: 'take ids from GET /v1/anomalies (the "id" of a firing record); the index keeps the last feedback.alertIndexSize alerts' },
+      details: { hint: 'take ids from GET /v1/anomalies (the "id" of a firing record, or the "firingId" of a resolved one); the index keeps the last feedback.alertIndexSize alerts' },
     });
   }
 

@@ -46,7 +46,8 @@ export const feedbackEntrySchema = {
 export const feedbackResultSchema = {
   type: 'object',
   properties: {
-    alertId: { type: 'string' },
+    alertId: { type: 'string', description: 'The alert the feedback is on: the id given, or (with resolvedId) the firing record a resolved record closes.' },
+    resolvedId: { type: 'string', description: "Present when the id given was a resolved record's: the feedback applied to its firing record, alertId (its firingId)." },
     series: { type: 'string' },
     feedback: { anyOf: [feedbackEntrySchema, { type: 'null' }] },
     effect: {

@@ -79,3 +79,20 @@ test('the service indexes alerts of the tail replayed after a snapshot, and hand
   for (const f of alerting.followers) f.replayed?.(alert('tail-1', 7_000, 'warning', 0.5), undefined);
   assert.equal(alerting.alertIndex.get('tail-1')?.ts, 7_000);
 });
+
+test('feedback on a resolved record\'s id applies to the firing record it names (firingId), after a restart too', async () => {
+  const index = new AlertIndex(2);
+  index.add(alert('f1', 1_000, 'critical', 0.8));
+  index.add({ ...alert('r1', 3_000, 'critical', 0.1), state: 'resolved', firingId: 'f1' });
+  index.add({ ...alert('r0', 2_000, 'critical', 0.1), state: 'resolved' }); // an older record naming none
+  const after = new AlertIndex(2);
+  after.importState(JSON.parse(JSON.stringify(index.exportState())));
+  assert.equal(after.firingIdOf('r1'), 'f1', 'kept in the snapshot');
+  const svc = new FeedbackService({ policy: policy(), index: after, store: null, expectedSpanMs: 60_000 });
+  const r = await svc.give('r1', { verdict: 'false_positive' }, 'http');
+  assert.deepEqual([r.alertId, r.resolvedId, r.feedback?.alertId, r.feedback?.alertTs, r.feedback?.score], ['f1', 'r1', 'f1', 1_000, 0.8]);
+  assert.deepEqual(svc.list({ limit: 10 }).map((e) => e.alertId), ['f1']);
+  const c = await svc.clear('r1');
+  assert.deepEqual([c.alertId, c.resolvedId, c.feedback], ['f1', 'r1', null]);
+  await assert.rejects(svc.give('r0', { verdict: 'confirmed' }, 'http'), (e: unknown) => e instanceof TickcastError && /firingId/.test(String((e.details as { hint?: string })?.hint)));
+});
