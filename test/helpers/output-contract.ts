@@ -63,7 +63,7 @@ export const alertSchema = {
     },
     kind: { const: 'alert' },
     id: { type: 'string', pattern: '^[0-9a-f]{16}$' },
-    reason: { enum: ['evicted', 'reset', 'moved'] },
+    reason: { enum: ['evicted', 'reset', 'moved', 'stale'] },
     eviction: { enum: ['idle', 'cap'] },
     heldUntilTs: epochMs,
     tickTs: epochMs,
