@@ -207,9 +207,13 @@ export function serviceHealth(state: ServiceState, source: TickSource & { missin
  * inherited from partitions taken over, and the hook through which the transport hands over each
  * such partition's alert-state records.
  */
-export function outputTopics(config: Config, kafkaMode: boolean): { topics: TopicMap; inherited: InheritedAlerts | null; inheritAlerts?: (partition: number, records: AlertStateEntry[]) => void } {
+export function outputTopics(config: Config, kafkaMode: boolean, onInherited?: (count: number) => void): { topics: TopicMap; inherited: InheritedAlerts | null; inheritAlerts?: (partition: number, records: AlertStateEntry[]) => void } {
   const topics: TopicMap = { forecasts: config.topics.forecasts, anomalies: config.topics.anomalies, dlq: config.topics.dlq };
   if (config.topics.alertState === '' || !kafkaMode) return { topics, inherited: null };
   const inherited = new InheritedAlerts();
-  return { topics: { ...topics, alertState: config.topics.alertState }, inherited, inheritAlerts: (partition, records) => inherited.add(partition, openAlerts(records)) };
+  return { topics: { ...topics, alertState: config.topics.alertState }, inherited, inheritAlerts: (partition, records) => {
+    const open = openAlerts(records);
+    inherited.add(partition, open);
+    onInherited?.(open.length);
+  } };
 }

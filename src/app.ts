@@ -95,7 +95,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const recentAnomalies = new RecentAnomalies();
 
   const embedded = config.kafka.brokers.length === 0;
-  const { topics, inherited, inheritAlerts } = outputTopics(config, !embedded && !opts.source);
+  const { topics, inherited, inheritAlerts } = outputTopics(config, !embedded && !opts.source, (n) => observer.alertsInherited(n));
   // The snapshotter is built below (it needs the pipeline's parts); the source asks it at assignment.
   let snapshots: SeriesSnapshotter | null = null;
   const homes = new SeriesHomes(store.registry);

@@ -40,6 +40,10 @@ function kafkaMetrics(r: Registry[]) {
   return {
     consumerLag: new Gauge({ name: 'tickcast_consumer_lag', help: 'Records of an assigned input partition not yet committed by the group: high watermark − committed offset, read from the brokers every kafka.lagIntervalMs.', labelNames: ['topic', 'partition'] as const, registers: r }),
     kafkaUp: new Gauge({ name: 'tickcast_kafka_up', help: '1 when the last read of the input topic\'s offsets from the brokers (every kafka.lagIntervalMs) succeeded, 0 when it failed (the consumer lag gauge then keeps its last value); absent until the first read. Kafka mode only.', registers: r }),
+    // Open alerts that follow their partition (topics.alertState; docs/reliability.md)
+    alertStateInherited: new Counter({ name: 'tickcast_alert_state_inherited_total', help: 'Open alerts read from topics.alertState for input partitions this instance took over (each is later resolved as "moved" or kept as its own).', registers: r }),
+    alertStateMoved: new Counter({ name: 'tickcast_alert_state_moved_total', help: 'Inherited alerts this instance resolved with reason "moved" (its own detector did not have them firing).', registers: r }),
+    alertStateUnread: new Counter({ name: 'tickcast_alert_state_unread_partitions_total', help: 'Input partitions taken over whose alert state could not be read, by reason (timeout: not read to its end within 15 s; error: the read failed; missing_partition: the alert-state topic has fewer partitions than the input). Alerts the previous owner left open on them stay open downstream.', labelNames: ['reason'] as const, registers: r }),
     offsetGaps: new Counter({ name: 'tickcast_consumer_offset_gaps_total', help: 'Input offsets never delivered to the pipeline, by reason: undecodable (the client skipped a batch it could not decode; dead-lettered) or unexplained (transaction markers, aborted transactions, compaction).', labelNames: ['topic', 'reason'] as const, registers: r }),
   };
 }

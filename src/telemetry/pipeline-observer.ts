@@ -36,6 +36,7 @@ export class TelemetryObserver implements PipelineObserver {
     this.#late = opts.lateWarning ? new LateTickWarning(opts.lateWarning) : null;
     // Every reason exists at 0 from the start: increase() (and TickcastSeriesCapEvictions) sees the first eviction too.
     for (const reason of Object.values(EVICTION_LABEL)) metrics.seriesEvicted.inc({ reason }, 0);
+    for (const reason of ['timeout', 'error', 'missing_partition'] as const) metrics.alertStateUnread.inc({ reason }, 0);
     // The selection is applied when Prometheus scrapes, not per tick.
     (metrics.anomalyScore as unknown as { collect: () => void }).collect = () => {
       const { set, remove } = this.#scores.select();
@@ -91,6 +92,17 @@ export class TelemetryObserver implements PipelineObserver {
     const feature = rec.feature ?? '';
     if (rec.state === 'firing') this.#m.anomalies.inc({ severity: rec.severity, feature, view: rec.view ?? '' });
     else this.#m.anomalyResolved.inc({ feature });
+    if (rec.state === 'resolved' && rec.reason === 'moved') this.#m.alertStateMoved.inc();
+  }
+
+  /** Open alerts read from topics.alertState for a partition taken over. */
+  alertsInherited(count: number): void {
+    this.#m.alertStateInherited.inc(count);
+  }
+
+  /** Partitions taken over whose alert state was not read (why: timeout, error, missing_partition). */
+  alertStateUnread(reason: 'timeout' | 'error' | 'missing_partition', partitions: number): void {
+    this.#m.alertStateUnread.inc({ reason }, partitions);
   }
 
   gap(_series: string, feature: string): void {

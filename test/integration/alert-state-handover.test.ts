@@ -84,14 +84,15 @@ async function handover(name: string, alertState: boolean, exactlyOnce = false) 
     await until(() => b.serving.getSeries(moved)?.lastTs === lastTs && a.serving.getSeries(stayed)?.lastTs === lastTs, 60_000, 'B handling the moved series, A the other');
     if (alertState && !exactlyOnce) await out.waitFor(() => alerts(moved).some((r) => r.state === 'resolved'), 30_000, 'the moved alert resolved');
     await out.settle(1500);
-    return { moved: alerts(moved), stayed: alerts(stayed), newOwnerFiring: b.serving.getSeries(moved)?.anomalyState === 'firing' };
+    const counted = async (app: App) => Object.fromEntries([...(await app.metrics.registry.metrics()).matchAll(/^(tickcast_alert_state_\w+?)(?:\{reason="(\w+)"\})? (\d+)$/gm)].map((x) => [x[2] ? `${x[1]}:${x[2]}` : x[1], Number(x[3])]));
+    return { moved: alerts(moved), stayed: alerts(stayed), newOwnerFiring: b.serving.getSeries(moved)?.anomalyState === 'firing', metricsB: await counted(b) };
   } finally {
     await close();
   }
 }
 
 test('an alert open on a series whose partition moves is resolved by the new owner (reason moved); the series that stayed is not', { timeout: 300_000 }, async () => {
-  const { moved, stayed } = await handover('alertmove', true);
+  const { moved, stayed, metricsB } = await handover('alertmove', true);
   const firingAt = moved.findIndex((r) => r.state === 'firing');
   const resolved = moved.filter((r) => r.state === 'resolved');
   assert.equal(resolved.length, 1, `one resolved record for the moved series: ${JSON.stringify(moved)}`);
@@ -99,6 +100,10 @@ test('an alert open on a series whose partition moves is resolved by the new own
   assert.ok(moved.indexOf(resolved[0]) > firingAt, 'after its firing record');
   assert.equal(moved.at(-1)?.state, 'resolved', 'closed downstream');
   assert.equal(stayed.at(-1)?.state, 'firing', 'the series that stayed still fires on A');
+  // What an SRE sees on B (docs/metrics.md): one alert inherited, one resolved as moved, every partition's state read.
+  assert.equal(metricsB.tickcast_alert_state_inherited_total, 1, JSON.stringify(metricsB));
+  assert.equal(metricsB.tickcast_alert_state_moved_total, 1, JSON.stringify(metricsB));
+  for (const reason of ['timeout', 'error', 'missing_partition']) assert.equal(metricsB[`tickcast_alert_state_unread_partitions_total:${reason}`], 0, JSON.stringify(metricsB));
 });
 
 // The local broker stores no transactional offsets (docs/local-broker.md): there B finds nothing

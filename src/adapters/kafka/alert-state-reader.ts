@@ -24,7 +24,11 @@ export interface AlertStateReadOptions {
   /** Names the reader's (never joined) group. */
   groupId: string;
   timeoutMs: number;
+  /** Partitions taken over whose state was not read, and why (counted: tickcast_alert_state_unread_partitions_total). */
+  onUnread?: (reason: AlertStateUnreadReason, partitions: number) => void;
 }
+
+export type AlertStateUnreadReason = 'timeout' | 'error' | 'missing_partition';
 
 export interface AlertStateRecord {
   key: string | null;
@@ -55,13 +59,16 @@ export async function readAlertState(o: AlertStateReadOptions, partitions: reado
     const have = new Set((meta.topics.find((t) => t.name === o.topic)?.partitions ?? []).map((p) => p.id));
     const wanted = partitions.filter((p) => have.has(p));
     const missing = partitions.filter((p) => !have.has(p));
+    if (missing.length > 0) o.onUnread?.('missing_partition', missing.length);
     if (missing.length > 0) log.warn({ topic: o.topic, partitions: missing }, 'the alert-state topic has no such partitions (it needs as many as the input topic): alerts open on them before they moved here are not known');
     const done = await readToEnd(consumer, o.topic, wanted, started + o.timeoutMs, out);
     const late = wanted.filter((p) => !done.has(p));
     for (const p of late) out.delete(p);
+    if (late.length > 0) o.onUnread?.('timeout', late.length);
     if (late.length > 0) log.warn({ topic: o.topic, partitions: late, timeoutMs: o.timeoutMs }, 'alert state not read to its end in time: alerts open on these partitions before they moved here are not known');
     log.info({ topic: o.topic, partitions: [...out.keys()], records: [...out.values()].reduce((n, l) => n + l.length, 0), ms: Date.now() - started }, 'alert state read for partitions taken over');
   } catch (err) {
+    o.onUnread?.('error', partitions.length);
     log.warn({ err, topic: o.topic, partitions: [...partitions] }, 'could not read the alert-state topic: alerts open on these partitions before they moved here are not known');
     out.clear();
   } finally {

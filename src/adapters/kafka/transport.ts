@@ -7,7 +7,7 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Config } from '../../config/load.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import { clientProperties, createKafka, kafkaClientInfo } from './client.ts';
-import { readAlertState, type AlertStateRecord } from './alert-state-reader.ts';
+import { readAlertState, type AlertStateRecord, type AlertStateUnreadReason } from './alert-state-reader.ts';
 import type { LagSink } from './lag.ts';
 import { ConsumeErrors, type OffsetGap } from './offset-gaps.ts';
 import { ClosableSender, closableProducer, type ClosableProducer } from './closable-sender.ts';
@@ -26,6 +26,8 @@ export interface KafkaObserver extends LagSink {
   deadLetter(code: string): void;
   /** A send of outputs failed (its chunk is redelivered), by the client's error type. */
   produceFailed(error: string): void;
+  /** Partitions taken over whose alert state was not read (./alert-state-reader.ts). */
+  alertStateUnread?(reason: AlertStateUnreadReason, partitions: number): void;
 }
 
 export interface KafkaTransport {
@@ -102,7 +104,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
       fromBeginning: k.fromBeginning,
       restoreRecordsPerPartition: config.windows.restoreRecordsPerPartition,
       restoreFrom: hooks.restoreFrom,
-      onReleased: hooks.onReleased, onGained: alertStateHook(config, hooks, log),
+      onReleased: hooks.onReleased, onGained: alertStateHook(config, hooks, log, observer),
       exactlyOnce: turns ? { turns } : undefined,
       lag: { sink: observer, intervalMs: k.lagIntervalMs },
       onGap,
@@ -134,12 +136,12 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
 }
 
 /** With topics.alertState: read the alert state of the partitions taken over and hand it on (KafkaSourceOptions.onGained). */
-function alertStateHook(config: Config, hooks: KafkaTransportHooks, log: Logger): KafkaSourceOptions['onGained'] {
+function alertStateHook(config: Config, hooks: KafkaTransportHooks, log: Logger, observer: KafkaObserver): KafkaSourceOptions['onGained'] {
   const topic = config.topics.alertState;
   const inherit = hooks.inheritAlerts;
   if (topic === '' || !inherit) return undefined;
   const k = config.kafka;
-  const o = { topic, properties: clientProperties({ ...k, brokers: k.brokers, clientId: k.clientId }), brokers: k.brokers, groupId: `${k.groupId}.alert-state`, timeoutMs: ALERT_STATE_READ_MS };
+  const o = { topic, properties: clientProperties({ ...k, brokers: k.brokers, clientId: k.clientId }), brokers: k.brokers, groupId: `${k.groupId}.alert-state`, timeoutMs: ALERT_STATE_READ_MS, onUnread: (reason: AlertStateUnreadReason, n: number) => observer.alertStateUnread?.(reason, n) };
   return async (partitions) => {
     for (const [partition, records] of await readAlertState(o, partitions, log)) inherit(partition, records);
   };
