@@ -14,7 +14,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startBroker, uniqueName } from '../helpers/broker.ts';
-import { startTestApp } from '../helpers/app.ts';
+import { startTestApp, testConfig } from '../helpers/app.ts';
+import { buildApp } from '../../src/app.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
 import { Collector, connectProducer, testKafka } from '../helpers/kafka.ts';
 import { until } from '../helpers/poll.ts';
 import type { App } from '../../src/app.ts';
@@ -126,4 +128,27 @@ test('without topics.alertState (off): the moved alert stays firing, as before',
   const { moved } = await handover('alertmove-off', false);
   assert.equal(moved.filter((r) => r.state === 'resolved').length, 0);
   assert.equal(moved.at(-1)?.state, 'firing');
+});
+
+// The start-up check, against the real broker's metadata: an alert-state topic with fewer
+// partitions than the input is refused (TC_ALERT_STATE_PARTITIONS) instead of being found out
+// partition by partition at assignment (before 6 Dec 2026: a log line only).
+test('an alert-state topic with fewer partitions than the input fails the start (TC_ALERT_STATE_PARTITIONS)', { timeout: 120_000 }, async () => {
+  const prefix = uniqueName('alertstate-short');
+  const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.dlq`, alertState: `${prefix}.alert-state` };
+  const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 3 }, { name: topics.forecasts, partitions: 1 }, { name: topics.anomalies, partitions: 1 }, { name: topics.dlq, partitions: 1 }, { name: topics.alertState, partitions: 1 }] });
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-alertstate-short-'));
+  const config = testConfig({ kafka: { brokers: broker.brokers, groupId: `${prefix}-svc` }, topics, model: { dir: path.join(dir, 'model') }, snapshots: { enabled: false } });
+  const app = await buildApp(config, { logger: createLogger({ level: 'silent', name: 'tickcast-test' }) });
+  try {
+    await assert.rejects(app.start(), (err: unknown) => {
+      assert.equal((err as { code?: string }).code, 'TC_ALERT_STATE_PARTITIONS', String(err));
+      assert.match((err as Error).message, /has 1 partition\(s\), fewer than the 3 of the input topic/);
+      return true;
+    });
+  } finally {
+    await app.stop().catch(() => undefined);
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

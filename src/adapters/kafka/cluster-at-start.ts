@@ -16,6 +16,7 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import { sleep } from '../../lifecycle/abortable.ts';
+import { checkAlertStatePartitions, type AlertStateTopics } from './alert-state-partitions.ts';
 
 export interface AwaitBrokersOptions {
   /** For the log lines: the configured bootstrap list. */
@@ -108,14 +109,16 @@ export class OutputTopics {
 
 /**
  * The transport's start: connect `admin`, wait for a broker, create topics (`create`, when
- * kafka.createTopics), then look for missing output topics (kept looking every `recheckMs`).
+ * kafka.createTopics), refuse an alert-state topic with fewer partitions than the input
+ * (`alertState`, with topics.alertState: ./alert-state-partitions.ts), then look for missing
+ * output topics (kept looking every `recheckMs`).
  * `admin` stays connected for those looks; it is disconnected here only when this fails.
  */
 export async function checkCluster(
   admin: KafkaJS.Admin,
   outputs: OutputTopics,
   log: Logger,
-  o: AwaitBrokersOptions & { create: (() => Promise<void>) | null; recheckMs: number },
+  o: AwaitBrokersOptions & { create: (() => Promise<void>) | null; recheckMs: number; alertState?: AlertStateTopics },
 ): Promise<void> {
   await admin.connect();
   try {
@@ -124,6 +127,7 @@ export async function checkCluster(
       await o.create();
       existing = await admin.listTopics({ timeout: 10_000 }).catch(() => existing);
     }
+    if (o.alertState) await checkAlertStatePartitions(admin, o.alertState, existing);
     outputs.observe(existing, () => admin.listTopics({ timeout: 10_000 }), o.recheckMs);
   } catch (err) {
     await admin.disconnect().catch(() => undefined);

@@ -122,7 +122,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
     source,
     async connect(signal) {
       const create = k.createTopics ? () => ensureTopics(kafka, [config.topics.ticks, ...Object.values(topics), ...(hooks.extraTopics ?? [])], k.topicPartitions, logger, topics.alertState ? [topics.alertState] : []) : null;
-      await checkCluster(admin, outputs, log, { brokers: k.brokers.join(','), signal, create, recheckMs: k.metadataRefreshMs });
+      await checkCluster(admin, outputs, log, { brokers: k.brokers.join(','), signal, create, recheckMs: k.metadataRefreshMs, alertState: topics.alertState ? { input: config.topics.ticks, state: topics.alertState } : undefined });
       await main.connect();
     },
     async disconnect() {

@@ -1,0 +1,48 @@
+/**
+ * topics.alertState needs at least as many partitions as the input topic (a series' alert state
+ * goes to the partition numbered as its input partition). Before 6 Dec 2026 the start did not
+ * look: a shorter topic was only logged when such a partition was assigned. Now checkCluster
+ * refuses it with TC_ALERT_STATE_PARTITIONS (docs/errors.md, docs/runbook.md).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import { checkCluster, OutputTopics } from '../../../src/adapters/kafka/cluster-at-start.ts';
+import { isTickcastError } from '../../../src/errors/index.ts';
+import type { Logger } from '../../../src/telemetry/logger.ts';
+
+const log = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
+
+function admin(partitions: Record<string, number>) {
+  return {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    listTopics: async () => Object.keys(partitions),
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => topics.filter((t) => t in partitions).map((name) => ({ name, partitions: Array.from({ length: partitions[name] }, (_, id) => ({ id })) })),
+  } as unknown as KafkaJS.Admin;
+}
+
+async function start(partitions: Record<string, number>) {
+  const outputs = new OutputTopics(['state'], log);
+  try {
+    await checkCluster(admin(partitions), outputs, log, { brokers: 'b:9092', create: null, recheckMs: 60_000, alertState: { input: 'ticks', state: 'state' } });
+  } finally {
+    outputs.stop();
+  }
+}
+
+test('an alert-state topic with fewer partitions than the input topic fails the start, naming both counts and the fix', async () => {
+  await assert.rejects(start({ ticks: 4, state: 2 }), (err: unknown) => {
+    assert.ok(isTickcastError(err), String(err));
+    assert.equal(err.code, 'TC_ALERT_STATE_PARTITIONS');
+    assert.match(err.message, /"state" \(topics\.alertState\) has 2 partition\(s\), fewer than the 4 of the input topic "ticks"/);
+    assert.match(err.message, /--partitions 4/);
+    return true;
+  });
+});
+
+test('as many or more partitions than the input, or a topic not there (TC_KAFKA_TOPIC_MISSING says so), start as before', async () => {
+  await start({ ticks: 4, state: 4 });
+  await start({ ticks: 2, state: 6 });
+  await start({ ticks: 4 });
+});
