@@ -124,7 +124,8 @@ export class AppLifecycle {
         loop(10_000, this.#loops.signal, async () => {
           p.store.evictIdle(Date.now()); // announced by the registry: every holder forgets the series
           p.metrics.seriesActive.set(p.store.size);
-          await p.pipeline.flushDeparted(p.looseSink); // their resolves: no record may come to carry them
+          // their resolves: no record may come to carry them; and alerts inherited at a take-over whose series stayed quiet since (moved)
+          await p.pipeline.flushDeparted(p.looseSink, Date.now() - p.config.windows.idleEvictMs);
         }, onErr),
       );
       this.#state = 'running';

@@ -20,6 +20,8 @@ export interface InheritedAlert {
   record: AnomalyRecord;
   /** The input partition the series arrives on (where its alert state is written). */
   partition: number;
+  /** When it was read (wall clock, ms): a series that has not ticked here `windows.idleEvictMs` later is resolved anyway (`expire`). */
+  since: number;
 }
 
 /** One record of the alert-state topic as read back: `value` null is a tombstone. */
@@ -68,21 +70,35 @@ function parseFiring(value: string): AnomalyRecord | null {
 }
 
 /**
- * Inherited alerts by series, until the series' first live tick takes them (`take`) or its
- * partition leaves this instance again (`release`). Bounded by the alerts open on the partitions
- * taken over; a series that never ticks here again keeps its entry until then.
+ * Inherited alerts by series, until the series' first live tick takes them (`take`), its
+ * partition leaves this instance again (`release`), or `windows.idleEvictMs` passes without a tick
+ * of the series (`expire`: the idle loop resolves them as moved). Bounded by the alerts open on
+ * the partitions taken over.
  */
 export class InheritedAlerts {
   readonly #bySeries = new Map<string, InheritedAlert[]>();
 
   /** A partition's open alerts as read at its assignment; replaces what was held for that partition. */
-  add(partition: number, records: readonly AnomalyRecord[]): void {
+  add(partition: number, records: readonly AnomalyRecord[], now = Date.now()): void {
     this.release([partition]);
     for (const record of records) {
       const list = this.#bySeries.get(record.series);
-      if (list) list.push({ record, partition });
-      else this.#bySeries.set(record.series, [{ record, partition }]);
+      if (list) list.push({ record, partition, since: now });
+      else this.#bySeries.set(record.series, [{ record, partition, since: now }]);
     }
+  }
+
+  /** Remove and return the alerts read before `before` whose series has not ticked here since (idle series: nothing else would ever take them). */
+  expire(before: number): InheritedAlert[] {
+    const out: InheritedAlert[] = [];
+    for (const [series, list] of this.#bySeries) {
+      const kept = list.filter((a) => a.since >= before);
+      if (kept.length === list.length) continue;
+      out.push(...list.filter((a) => a.since < before));
+      if (kept.length === 0) this.#bySeries.delete(series);
+      else this.#bySeries.set(series, kept);
+    }
+    return out;
   }
 
   /** The series' inherited alerts, removed from here; undefined when none. */

@@ -111,9 +111,9 @@ export class StreamPipeline {
     this.#departures = new SeriesDepartures(deps.store, forget, (series, reason) => deps.observer?.evicted?.(series, reason), (series, reason) => this.#alerts?.departed(series, reason));
   }
 
-  /** Send the resolved records of series evicted while firing since the last chunk now, not with the next (tick-alerts.ts `flush`). */
-  flushDeparted(sink: OutputSink = this.#d.looseSink ?? this.#d.sink): Promise<number> {
-    return this.#alerts?.flush(sink) ?? Promise.resolve(0);
+  /** Send the resolved records of series evicted while firing since the last chunk now, not with the next; `inheritedBefore`: with those of inherited alerts read before it whose series never ticked here since (tick-alerts.ts `flush`). */
+  flushDeparted(sink: OutputSink = this.#d.looseSink ?? this.#d.sink, inheritedBefore?: number): Promise<number> {
+    return this.#alerts?.flush(sink, inheritedBefore) ?? Promise.resolve(0);
   }
 
   /** `sink` overrides the default sink for this call; by default a chunk of warm-up records only writes to `looseSink`. */

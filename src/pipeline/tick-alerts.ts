@@ -196,6 +196,18 @@ export class TickAlerts {
     this.#publish(resolvedFrom(record, ts, value, why), undefined, null, this.#departed, record.source?.partition);
   }
 
+  /**
+   * Inherited alerts read before `before` whose series has not ticked here since (an idle
+   * series, gone quiet before or at the move): resolved with `reason: "moved"` at the firing's own
+   * tick (no later tick is known), held until `drain`/`flush` like the evicted resolves. Without
+   * this they stayed open downstream until the partition moved again. Returns how many.
+   */
+  expireInherited(before: number): number {
+    const expired = this.#d.alertState?.expire(before) ?? [];
+    for (const { record, partition } of expired) this.#publish(resolvedFrom(record, record.ts, record.value, { reason: 'moved' }), undefined, null, this.#departed, partition);
+    return expired.length;
+  }
+
   /** Move the records of `departed` series to `out` (the chunk being handled). */
   drain(out: OutMessage[]): void {
     if (this.#departed.length === 0) return;
@@ -206,9 +218,10 @@ export class TickAlerts {
   /**
    * Send the records of `departed` series now, when no chunk may come to carry them (the idle
    * loop evicted the series of a feed gone quiet; the service stops). Kept on failure, for the
-   * next chunk or flush. Returns how many were sent.
+   * next chunk or flush. Returns how many were sent. `inheritedBefore`: first `expireInherited`.
    */
-  async flush(sink: OutputSink): Promise<number> {
+  async flush(sink: OutputSink, inheritedBefore?: number): Promise<number> {
+    if (inheritedBefore !== undefined) this.expireInherited(inheritedBefore);
     const out = this.#departed;
     if (out.length === 0) return 0;
     this.#departed = [];

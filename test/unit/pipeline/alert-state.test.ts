@@ -124,3 +124,19 @@ test('a partition that leaves again takes its inherited alerts with it', () => {
   assert.equal(inherited.take('s'), undefined);
   assert.equal(inherited.take('u')?.length, 1);
 });
+
+test('an inherited alert whose series never ticks here is resolved as moved once windows.idleEvictMs has passed since the take-over (the idle loop: flush with inheritedBefore)', async () => {
+  const inherited = new InheritedAlerts();
+  inherited.add(1, [firing('s', 3, 103), firing('quiet', 5, 90)], 1_000);
+  const a = tickAlerts(inherited);
+  assert.equal(a.expireInherited(1_000), 0, 'not before the bound');
+  const ticked = feed(a, 10, 11); // s ticks: its alert is decided by the tick, not by the bound
+  assert.deepEqual(anomalies(ticked).map((r) => [r.series, r.reason]), [['s', 'moved']]);
+  const out: OutMessage[] = [];
+  assert.equal(await a.flush({ send: async (m: OutMessage[]) => void out.push(...m) } as never, 1_001), 2, 'its resolve and its tombstone, sent');
+  const [rec] = anomalies(out);
+  assert.deepEqual([rec.series, rec.state, rec.reason, rec.ts], ['quiet', 'resolved', 'moved', 5 * 60_000]);
+  assert.deepEqual(out.filter((m) => m.stream === 'alertState').map((m) => [m.key, m.partition, m.value]), [[alertStateKey('quiet', 'value'), 1, null]], 'its state tombstoned on its partition');
+  assert.equal(inherited.size, 0);
+  assert.equal(a.expireInherited(10_000), 0, 'once');
+});
