@@ -121,7 +121,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
     looseSink: turns ? ownTransactions(turns, sink) : sink,
     source,
     async connect(signal) {
-      const create = k.createTopics ? () => ensureTopics(kafka, [config.topics.ticks, ...Object.values(topics), ...(hooks.extraTopics ?? [])], k.topicPartitions, logger, topics.alertState ? [topics.alertState] : []) : null;
+      const create = k.createTopics ? () => ensureTopics(kafka, [config.topics.ticks, ...Object.values(topics), ...(hooks.extraTopics ?? [])], k.topicPartitions, logger, { compacted: topics.alertState, input: config.topics.ticks }) : null;
       await checkCluster(admin, outputs, log, { brokers: k.brokers.join(','), signal, create, recheckMs: k.metadataRefreshMs, alertState: topics.alertState ? { input: config.topics.ticks, state: topics.alertState } : undefined });
       await main.connect();
     },
