@@ -71,7 +71,7 @@ test('a series or alert not found names the tool to call next (list_series, rece
     }
     const alert = await toolError(app, 'give_alert_feedback', { alertId: '00000000000000ff', verdict: 'confirmed' });
     assert.equal(alert.code, 'TC_ALERT_NOT_FOUND');
-    assert.match(alert.hint!, /^take ids from the recent_anomalies tool \(the "id" of a firing record\)/);
+    assert.match(alert.hint!, /^take ids from the recent_anomalies tool \(the "id" of a firing record, or the "firingId" of a resolved one\)/);
     const clear = await toolError(app, 'give_alert_feedback', { alertId: '0000000000000001', verdict: 'clear' });
     assert.equal(clear.hint, 'the list_alert_feedback tool lists the feedback in effect');
     // Every route in the table is served, and its tool listed.
