@@ -91,9 +91,9 @@ export class TickAlerts {
       if (event.state === 'firing') d.outlook.setOpen(series, feature, { record: published, ts: tick.tsMs, value: tick.values[fi] });
       else d.outlook.closeOpen(series, feature);
     }
+    if (inherited) this.#inherited(tick, rec, inherited, own!, entry, out); // taken off above: decided on every tick, valued or not
     if (top < 0) return;
     entry.lastScore = top;
-    if (inherited) this.#inherited(tick, rec, inherited, own!, entry, out);
     if (!quiet) d.observer?.score?.(series, top);
   }
 

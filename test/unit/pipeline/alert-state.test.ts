@@ -140,3 +140,17 @@ test('an inherited alert whose series never ticks here is resolved as moved once
   assert.equal(inherited.size, 0);
   assert.equal(a.expireInherited(10_000), 0, 'once');
 });
+
+test('a first live tick without a value of its scored feature still decides the inherited alert: it is resolved as moved, not dropped', () => {
+  // The score loop returns early on a tick with no scored value (the series' score stays as it was,
+  // missingFeature carry); the inherited alerts were taken off before it, so that return dropped them.
+  const inherited = new InheritedAlerts();
+  inherited.add(1, [firing('s', 1, 101)]);
+  const a = tickAlerts(inherited);
+  const out: OutMessage[] = [];
+  const tick = { series: 's', tsMs: 4 * 60_000, values: Float64Array.of(Number.NaN) } as unknown as Tick;
+  a.score(tick, { key: null, value: null, headers: {}, source: { topic: 't', partition: 1, offset: '104' }, receivedAtMs: 0 } as unknown as RawRecord, false, null, out);
+  const recs = anomalies(out);
+  assert.deepEqual(recs.map((r) => [r.state, r.reason, r.value]), [['resolved', 'moved', 9]], 'resolved with the firing record\'s value (the tick has none)');
+  assert.equal(inherited.size, 0);
+});
