@@ -77,6 +77,14 @@ function parseFiring(value: string): AnomalyRecord | null {
  */
 export class InheritedAlerts {
   readonly #bySeries = new Map<string, InheritedAlert[]>();
+  /**
+   * Input partitions taken over that the alert-state topic lacks (found by the read at their
+   * assignment: partitions added to the input topic while the service runs). No state record is
+   * written for their series: librdkafka refuses a record for a partition it does not know
+   * ("Local: Unknown partition") and fails the whole send, so the chunk that carried the first
+   * alert of such a series failed and was sent again for good — the partition stalled.
+   */
+  readonly #stateless = new Set<number>();
 
   /** A partition's open alerts as read at its assignment; replaces what was held for that partition. */
   add(partition: number, records: readonly AnomalyRecord[], now = Date.now()): void {
@@ -114,9 +122,20 @@ export class InheritedAlerts {
     this.#bySeries.set(series, [...(this.#bySeries.get(series) ?? []), ...alerts]);
   }
 
-  /** Forget the alerts of series on `partitions` (they went to another instance, which reads them itself). */
+  /** The alert-state topic has no partition for these input partitions (as read at their assignment): their alert state is not written (`writable`) until a later read finds one. */
+  noStatePartitions(partitions: readonly number[]): void {
+    for (const p of partitions) this.#stateless.add(p);
+  }
+
+  /** Whether the alert state of series on input partition `partition` can be written (false only for one `noStatePartitions` named). */
+  writable(partition: number | undefined): boolean {
+    return partition === undefined || !this.#stateless.has(partition);
+  }
+
+  /** Forget the alerts of series on `partitions` (they went to another instance, which reads them itself), and what was known of their state partition. */
   release(partitions: readonly number[]): void {
     const gone = new Set(partitions);
+    for (const p of partitions) this.#stateless.delete(p);
     for (const [series, list] of this.#bySeries) {
       const kept = list.filter((a) => !gone.has(a.partition));
       if (kept.length === 0) this.#bySeries.delete(series);

@@ -152,7 +152,7 @@ export class TickAlerts {
     d.observer?.live?.({ type: 'anomaly', record: rec });
     const encoded = encodeAlertRecord(rec);
     out.push({ stream: 'anomalies', key: encoded.key, value: encoded.value, headers: cause ? { ...d.trace(cause) } : {} });
-    const state = d.alertState ? alertStateMessage(rec, encoded.value, partition) : null;
+    const state = d.alertState?.writable(partition) ? alertStateMessage(rec, encoded.value, partition) : null;
     if (state) out.push(state);
     for (const f of d.followers) pushFollowerRecords(f.alert?.(rec, labels), cause ?? ({} as RawRecord), trace, out);
   }

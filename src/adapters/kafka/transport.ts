@@ -69,6 +69,8 @@ export interface KafkaTransportHooks {
   extraTopics?: string[];
   /** With topics.alertState: a partition taken over, and its alert-state records (./alert-state-reader.ts). */
   inheritAlerts?: (partition: number, records: AlertStateRecord[]) => void;
+  /** With topics.alertState: partitions taken over that the alert-state topic lacks (no state can be written for them). */
+  noAlertState?: (partitions: number[]) => void;
 }
 
 /** How long reading the alert state of partitions taken over may hold up their assignment (inside the rebalance callback). */
@@ -141,7 +143,7 @@ function alertStateHook(config: Config, hooks: KafkaTransportHooks, log: Logger,
   const inherit = hooks.inheritAlerts;
   if (topic === '' || !inherit) return undefined;
   const k = config.kafka;
-  const o = { topic, properties: clientProperties({ ...k, brokers: k.brokers, clientId: k.clientId }), brokers: k.brokers, groupId: `${k.groupId}.alert-state`, timeoutMs: ALERT_STATE_READ_MS, onUnread: (reason: AlertStateUnreadReason, n: number) => observer.alertStateUnread?.(reason, n) };
+  const o = { topic, properties: clientProperties({ ...k, brokers: k.brokers, clientId: k.clientId }), brokers: k.brokers, groupId: `${k.groupId}.alert-state`, timeoutMs: ALERT_STATE_READ_MS, onUnread: (reason: AlertStateUnreadReason, n: number) => observer.alertStateUnread?.(reason, n), onMissing: hooks.noAlertState };
   return async (partitions) => {
     for (const [partition, records] of await readAlertState(o, partitions, log)) inherit(partition, records);
   };
