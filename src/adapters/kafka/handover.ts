@@ -9,20 +9,32 @@
  */
 export class Handover {
   readonly #revoked = new Set<number>();
+  /** Revoked as lost (the group dropped this member: session timeout, max.poll.interval.ms) since the last assignment. */
+  readonly #lost = new Set<number>();
 
-  revoked(partitions: readonly number[]): void {
-    for (const p of partitions) this.#revoked.add(p);
+  /**
+   * `lost`: the client says the assignment was lost, not handed back in an orderly rebalance — the
+   * group went on without this member, and another may have handled these partitions (and fired
+   * or resolved their alerts) before they come back: such a partition assigned back counts as
+   * taken over (`gained`), so its alert state is read again.
+   */
+  revoked(partitions: readonly number[], lost = false): void {
+    for (const p of partitions) {
+      this.#revoked.add(p);
+      if (lost) this.#lost.add(p);
+    }
   }
 
-  /** Of the partitions just assigned, those not revoked from this member since the last assignment: taken over (or first assigned after start). Call before `completed`. */
+  /** Of the partitions just assigned, those not revoked from this member since the last assignment, or lost since: taken over (or first assigned after start). Call before `completed`. */
   gained(assigned: readonly number[]): number[] {
-    return assigned.filter((p) => !this.#revoked.has(p));
+    return assigned.filter((p) => !this.#revoked.has(p) || this.#lost.has(p));
   }
 
   /** A rebalance completed; `held`: the partitions assigned now. Returns those that went elsewhere. */
   completed(held: ReadonlySet<number>): number[] {
     const gone = [...this.#revoked].filter((p) => !held.has(p));
     this.#revoked.clear();
+    this.#lost.clear();
     return gone;
   }
 }

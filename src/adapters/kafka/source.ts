@@ -145,7 +145,7 @@ export class KafkaSource implements TickSource {
       // The client's own message cache is sized by consumption rate (default 1.5 s worth); keep it small.
       'js.consumer.max.cache.size.per.worker.ms': 300,
       ...o.properties,
-      rebalance_cb: (err: { code: number }, assignment: KafkaJS.TopicPartition[]) => this.#rebalance(err.code === ASSIGN, assignment),
+      rebalance_cb: (err: { code: number }, assignment: KafkaJS.TopicPartition[], fns?: { assignmentLost?: () => boolean }) => this.#rebalance(err.code === ASSIGN, assignment, fns?.assignmentLost?.() === true),
     });
   }
 
@@ -171,9 +171,10 @@ export class KafkaSource implements TickSource {
 
   /**
    * Rebalance callback: on assignment, plan the window restore and return the assignment with
-   * start offsets; on revocation, forget the partitions. Returning null keeps the client's default.
+   * start offsets; on revocation, forget the partitions (`lost`: the client's assignmentLost(), the
+   * group dropped this member: ./handover.ts). Returning null keeps the client's default.
    */
-  async #rebalance(assign: boolean, assignment: KafkaJS.TopicPartition[]): Promise<Array<{ topic: string; partition: number; offset: number }> | null> {
+  async #rebalance(assign: boolean, assignment: KafkaJS.TopicPartition[], lost = false): Promise<Array<{ topic: string; partition: number; offset: number }> | null> {
     const mine = assignment.filter((a) => a.topic === this.#o.topic).map((a) => a.partition);
     if (!assign) {
       for (const p of mine) {
@@ -182,8 +183,8 @@ export class KafkaSource implements TickSource {
         this.#warmup.forget(p);
       }
       this.#lag?.revoked(mine);
-      if (!this.#stopping) this.#handover.revoked(mine); // leaving the group at stop is no hand-over
-      this.#log.info({ partitions: mine }, 'partitions revoked');
+      if (!this.#stopping) this.#handover.revoked(mine, lost); // leaving the group at stop is no hand-over
+      this.#log.info({ partitions: mine, ...(lost ? { lost } : {}) }, 'partitions revoked');
       return null;
     }
     this.#joined = true;

@@ -12,13 +12,13 @@ const TOPIC = 'ticks';
 const ASSIGN = -175;
 const REVOKE = -174;
 
-type Rebalance = (err: { code: number }, assignment: Array<{ topic: string; partition: number }>) => Promise<unknown>;
+type Rebalance = (err: { code: number }, assignment: Array<{ topic: string; partition: number }>, fns?: { assignmentLost: () => boolean }) => Promise<unknown>;
 
 /** A stand-in client: committed offsets and watermarks per partition; disconnect revokes what is held, as librdkafka does. */
 function fakeKafka(committed: Record<number, number>, low = 0) {
   let rebalance: Rebalance | null = null;
   let held: number[] = [];
-  const cb = (code: number, ps: number[]) => rebalance!({ code }, ps.map((partition) => ({ topic: TOPIC, partition })));
+  const cb = (code: number, ps: number[], lost = false) => rebalance!({ code }, ps.map((partition) => ({ topic: TOPIC, partition })), { assignmentLost: () => lost });
   const admin = {
     connect: async () => undefined,
     disconnect: async () => undefined,
@@ -54,9 +54,10 @@ function fakeKafka(committed: Record<number, number>, low = 0) {
       held = [...new Set([...held, ...ps])];
       return cb(ASSIGN, ps);
     },
-    revoke: async (ps: number[]) => {
+    /** `lost`: as librdkafka revokes when the group dropped the member (assignmentLost). */
+    revoke: async (ps: number[], lost = false) => {
       held = held.filter((p) => !ps.includes(p));
-      return cb(REVOKE, ps);
+      return cb(REVOKE, ps, lost);
     },
   };
 }
@@ -95,6 +96,21 @@ test('only partitions revoked and not assigned back are reported as gone; none w
   await s.stop(); // leaving the group revokes p0 and p1: not a hand-over (the shutdown snapshot keeps them)
   assert.deepEqual(released, [[1], [2]]);
   assert.ok(log.lines.some((l) => l.msg === 'partitions revoked' && JSON.stringify(l.obj.partitions) === '[0,1]'), 'the stand-in revoked at stop');
+});
+
+test('alert state (onGained) is read for partitions taken over, and again for partitions lost and assigned back; not for an orderly revocation given back', async () => {
+  const k = fakeKafka({ 0: 1000, 1: 1000 });
+  const gained: number[][] = [];
+  const s = source(k.kafka, { onGained: async (ps) => void gained.push([...ps]) }, logger().l);
+  await s.start(async () => undefined);
+  await k.assign([0, 1]);
+  await k.revoke([0, 1]); // eager, orderly: handed straight back
+  await k.assign([0, 1]);
+  assert.deepEqual(gained, [[0, 1]]);
+  await k.revoke([0, 1], true); // the group dropped this member (session timeout); it rejoins and gets them back
+  await k.assign([0, 1]);
+  assert.deepEqual(gained, [[0, 1], [0, 1]], 'another member may have held them meanwhile: their alert state is read again');
+  await s.stop();
 });
 
 test('the restore log says which replay each partition gets and how many records', async () => {
