@@ -60,6 +60,25 @@ export interface LifecycleParts {
   http: FastifyInstance | null;
 }
 
+/**
+ * One pass of the idle loop (every 10 s): series not seen for windows.idleEvictMs are evicted
+ * (announced by the registry: every holder forgets them; a firing one gets its `evicted` resolve),
+ * and those resolves are sent — no record may come to carry them — with the `moved` resolves of
+ * alerts inherited at a take-over whose series stayed quiet since.
+ *
+ * Not while partitions are being handed over (the source's `handingOver`): their series may
+ * already be another instance's, which reads their alert state as it takes them. An `evicted`
+ * resolve and tombstone sent now landed after that read: a second resolve downstream, and a
+ * tombstone over the new owner's state (which a later alert of the series there writes). The
+ * series of partitions that went are dropped quietly when the rebalance completes
+ * (pipeline/partition-release.ts); those that came back are judged at the next pass.
+ */
+export async function idleSweep(p: Pick<LifecycleParts, 'store' | 'metrics' | 'source' | 'pipeline' | 'looseSink' | 'config'>, nowMs: number): Promise<void> {
+  if (!p.source.handingOver?.()) p.store.evictIdle(nowMs);
+  p.metrics.seriesActive.set(p.store.size);
+  await p.pipeline.flushDeparted(p.looseSink, nowMs - p.config.windows.idleEvictMs);
+}
+
 /** How a stop ended: `complete` false when chunks in flight were given up (their outputs never acknowledged). */
 export interface StopOutcome {
   complete: boolean;
@@ -121,12 +140,7 @@ export class AppLifecycle {
       if (stopping()) return;
       const onErr = (err: unknown) => p.log.error({ err: describeError(err) }, 'background loop error');
       this.#background.push(
-        loop(10_000, this.#loops.signal, async () => {
-          p.store.evictIdle(Date.now()); // announced by the registry: every holder forgets the series
-          p.metrics.seriesActive.set(p.store.size);
-          // their resolves: no record may come to carry them; and alerts inherited at a take-over whose series stayed quiet since (moved)
-          await p.pipeline.flushDeparted(p.looseSink, Date.now() - p.config.windows.idleEvictMs);
-        }, onErr),
+        loop(10_000, this.#loops.signal, () => idleSweep(p, Date.now()), onErr),
       );
       this.#state = 'running';
       const predictor = p.model.predictor;

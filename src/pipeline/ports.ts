@@ -73,6 +73,8 @@ export interface TickSource {
   chunksDone?(): Promise<void>;
   /** Joined its consumer group once (an empty assignment counts; rebalances don't undo it), or in-process and started. /readyz. */
   hasJoined(): boolean;
+  /** Partitions may be on their way to another instance (revoked, rebalance not completed; or leaving the group). Absent: never. */
+  handingOver?(): boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,6 +30,11 @@ export class Handover {
     return assigned.filter((p) => !this.#revoked.has(p) || this.#lost.has(p));
   }
 
+  /** Partitions were revoked and the rebalance that says whether they come back has not completed. */
+  get pending(): boolean {
+    return this.#revoked.size > 0;
+  }
+
   /** A rebalance completed; `held`: the partitions assigned now. Returns those that went elsewhere. */
   completed(held: ReadonlySet<number>): number[] {
     const gone = [...this.#revoked].filter((p) => !held.has(p));

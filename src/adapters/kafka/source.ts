@@ -78,6 +78,11 @@ export class KafkaSource implements TickSource {
     return this.#joined;
   }
 
+  /** TickSource.handingOver: partitions revoked and the rebalance not completed yet, or the source leaving the group (stop). */
+  handingOver(): boolean {
+    return this.#stopping !== null || this.#handover.pending;
+  }
+
   /** The input partitions this member owns now (none between a revocation and the next assignment). */
   get partitions(): number[] {
     return [...this.#assigned];

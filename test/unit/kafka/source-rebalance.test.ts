@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { KafkaSource, type KafkaSourceOptions } from '../../../src/adapters/kafka/source.ts';
 import { ConsumeErrors } from '../../../src/adapters/kafka/offset-gaps.ts';
+import { WindowStore } from '../../../src/domain/window-store.ts';
+import { idleSweep, type LifecycleParts } from '../../../src/app-lifecycle.ts';
 
 const TOPIC = 'ticks';
 const ASSIGN = -175;
@@ -111,6 +113,38 @@ test('alert state (onGained) is read for partitions taken over, and again for pa
   await k.assign([0, 1]);
   assert.deepEqual(gained, [[0, 1], [0, 1]], 'another member may have held them meanwhile: their alert state is read again');
   await s.stop();
+});
+
+// Idle eviction while partitions may be on their way elsewhere: a firing series' `evicted` resolve
+// and tombstone landed after the new owner had read the partition's alert state (two resolves, and
+// a tombstone over the new owner's state). The idle loop now waits for the rebalance to complete.
+test('idle series are not evicted between a revocation and the assignment that completes it, nor while the source leaves its group', async () => {
+  const k = fakeKafka({ 0: 1000, 1: 1000 });
+  const s = source(k.kafka, {}, logger().l);
+  const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1000, duplicatePolicy: 'drop', normHalfLifeTicks: 0 });
+  const flushed: number[] = [];
+  const parts = {
+    store, source: s, looseSink: { send: async () => undefined },
+    metrics: { seriesActive: { set: () => undefined } },
+    pipeline: { flushDeparted: async () => (flushed.push(1), 0) },
+    config: { windows: { idleEvictMs: 1000 } },
+  } as unknown as LifecycleParts;
+  await s.start(async () => undefined);
+  await k.assign([0, 1]);
+  const seen = (id: string) => store.push(id, 0, [1], 0);
+  seen('a');
+  await k.revoke([0, 1]); // eager: the rebalance has begun
+  await idleSweep(parts, 5000);
+  assert.equal(store.has('a'), true, 'kept while its partition may be going elsewhere');
+  assert.equal(flushed.length, 1, 'what was queued before is still sent');
+  await k.assign([0, 1]);
+  await idleSweep(parts, 5000);
+  assert.equal(store.has('a'), false, 'evicted once the partitions came back');
+  seen('b');
+  const stopping = s.stop();
+  await idleSweep(parts, 5000);
+  assert.equal(store.has('b'), true, 'not while leaving the group');
+  await stopping;
 });
 
 test('the restore log says which replay each partition gets and how many records', async () => {
