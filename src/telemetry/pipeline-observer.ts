@@ -4,7 +4,7 @@
  */
 import type { PipelineObserver, LiveEvent, AnomalyRecord } from '../pipeline/ports.ts';
 import type { Metrics } from './metrics.ts';
-import { SURPRISE_VIEWS, TopKSeriesGauge } from '../domain/anomaly/index.ts';
+import { RESOLVE_REASONS, SURPRISE_VIEWS, TopKSeriesGauge } from '../domain/anomaly/index.ts';
 import type { EvictionReason } from '../domain/series-registry.ts';
 import { SeriesCapWarning, type SeriesCapWarningOptions } from './series-cap-warning.ts';
 import { LateTickWarning, type LateTick, type LateTickWarningOptions } from './late-tick-warning.ts';
@@ -20,6 +20,9 @@ export interface ObserverOptions {
 
 /** The `reason` label of tickcast_series_evicted_total for each registry reason. */
 const EVICTION_LABEL: Record<EvictionReason, string> = { capacity: 'cap', idle: 'idle', removed: 'removed' };
+
+/** The `reason` label of tickcast_anomalies_resolved_total: `recovered` (a record without a reason) or the record's reason. */
+const RESOLVED_LABELS = ['recovered', ...RESOLVE_REASONS] as const;
 
 export class TelemetryObserver implements PipelineObserver {
   readonly #m: Metrics;
@@ -81,17 +84,17 @@ export class TelemetryObserver implements PipelineObserver {
    */
   expectAnomalies(features: readonly string[]): void {
     for (const feature of features) {
-      this.#m.anomalyResolved.inc({ feature }, 0);
+      for (const reason of RESOLVED_LABELS) this.#m.anomalyResolved.inc({ feature, reason }, 0);
       for (const severity of ['warning', 'critical'] as const) for (const view of SURPRISE_VIEWS) this.#m.anomalies.inc({ severity, feature, view }, 0);
     }
   }
 
   anomaly(rec: AnomalyRecord): void {
     // `feature` is bounded by the model's feature list (a handful) and `view` by the detector's
-    // seven views and rules, so both are safe as labels.
+    // seven views and rules, so both are safe as labels; a resolve's `reason` by RESOLVE_REASONS.
     const feature = rec.feature ?? '';
     if (rec.state === 'firing') this.#m.anomalies.inc({ severity: rec.severity, feature, view: rec.view ?? '' });
-    else this.#m.anomalyResolved.inc({ feature });
+    else this.#m.anomalyResolved.inc({ feature, reason: rec.reason ?? 'recovered' });
     if (rec.state === 'resolved' && rec.reason === 'moved') this.#m.alertStateMoved.inc();
   }
 

@@ -75,7 +75,7 @@ test('the anomaly counters exist at 0 from the start for each scored feature, so
       const zeros = [...metrics.matchAll(/^tickcast_anomalies_total\{severity="critical",feature="([a-z]+)",view="forecast"\} 0$/gm)].map((m) => m[1]);
       assert.deepEqual(zeros.sort(), [...scored], features);
       assert.match(metrics, /^tickcast_anomalies_total\{severity="warning",feature="cpu",view="never-seen-level"\} 0$/m);
-      assert.match(metrics, /^tickcast_anomalies_resolved_total\{feature="cpu"\} 0$/m);
+      assert.match(metrics, /^tickcast_anomalies_resolved_total\{feature="cpu",reason="recovered"\} 0$/m);
       // No snapshotter here: no "last snapshot at 1970" sample for TickcastSnapshotStale to fire on.
       assert.doesNotMatch(metrics, /^tickcast_snapshot_(last_success_timestamp_seconds|bytes|series|interval_seconds) /m);
     } finally {

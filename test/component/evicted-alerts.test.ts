@@ -91,6 +91,8 @@ test('a series evicted idle while firing gets a resolved record (reason evicted)
     const resolved = h.alerts().filter((a) => a.state === 'resolved').length;
     const counted = [...metrics.matchAll(/^tickcast_anomalies_resolved_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
     assert.equal(counted, resolved, 'tickcast_anomalies_resolved_total counts every resolved record published');
+    const evictedCount = [...metrics.matchAll(/^tickcast_anomalies_resolved_total\{[^}]*reason="evicted"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    assert.equal(evictedCount, h.alerts().filter((a) => a.state === 'resolved' && a.reason === 'evicted').length, 'the evicted ones under reason="evicted"');
     const api = (await (await fetch(`${h.app.address()}/v1/anomalies?series=m2&limit=5`)).json()) as { items: Array<Record<string, unknown>> };
     assert.ok(api.items.some((a) => a.reason === 'evicted' && a.eviction === 'idle'), `GET /v1/anomalies shows it: ${JSON.stringify(api.items)}`);
     // Back after the eviction, m2 starts afresh: nothing more resolves its old alert.

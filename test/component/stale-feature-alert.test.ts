@@ -50,7 +50,7 @@ test('a firing feature that stops arriving is resolved (reason stale) once absen
     assert.equal(summary?.anomalyState, 'normal');
     assert.deepEqual(summary?.anomalyFeatures ?? [], []);
     const metrics = await (await fetch(`${app.address()}/metrics`)).text();
-    assert.match(metrics, /^tickcast_anomalies_resolved_total\{feature="mem"\} 1$/m);
+    assert.match(metrics, /^tickcast_anomalies_resolved_total\{feature="mem",reason="stale"\} 1$/m);
     const recent = await (await fetch(`${app.address()}/v1/anomalies?series=h1`)).json() as { items?: Array<Record<string, unknown>> };
     assert.ok(JSON.stringify(recent).includes('"reason":"stale"'), `GET /v1/anomalies shows the reason: ${JSON.stringify(recent).slice(0, 400)}`);
   } finally {

@@ -14,6 +14,10 @@ import type { SurpriseView } from './views.ts';
 
 export const FALLBACK_MODEL = 'fallback-analogue';
 
+/** Every `reason` a resolved record can carry (a bounded set: the `reason` label of tickcast_anomalies_resolved_total). */
+export const RESOLVE_REASONS = ['evicted', 'reset', 'moved', 'stale'] as const;
+export type ResolveReason = (typeof RESOLVE_REASONS)[number];
+
 /** Same shape as `AnomalyRecord` in src/pipeline/ports.ts (domain may not import pipeline). */
 export interface AnomalyAlertRecord {
   series: string;
@@ -40,7 +44,7 @@ export interface AnomalyAlertRecord {
    * feature had no value for longer than anomaly.staleFeatureMs: `value` is its last)
    * (docs/schemas.md). Absent on ordinary resolved records.
    */
-  reason?: 'evicted' | 'reset' | 'moved' | 'stale';
+  reason?: ResolveReason;
   /**
    * Firing records only: the alert was held back by a maintenance span (`expected` feedback) and,
    * still firing when the span ended, is sent late — at the tick with this timestamp (epoch ms).

@@ -4,5 +4,5 @@ export { LEGACY_ANOMALY_CONFIG } from './legacy-config.ts';
 export { AlertState, type Severity, type AlertPhase, type AlertTransition, type AlertRules } from './alert-state.ts';
 export { AnalogueForecaster } from './analogue-forecaster.ts';
 export { AnomalyLikelihood, logLikelihoodScore, logNormalTail, normalTail, tailScore } from './likelihood.ts';
-export { buildAlertRecord, encodeAlertRecord, notBeforeFiring, FALLBACK_MODEL, type AnomalyAlertRecord } from './alert-record.ts';
+export { buildAlertRecord, encodeAlertRecord, notBeforeFiring, FALLBACK_MODEL, RESOLVE_REASONS, type AnomalyAlertRecord, type ResolveReason } from './alert-record.ts';
 export { TopKSeriesGauge, type TopKGaugeOptions, type GaugeSelection } from './top-k-gauge.ts';
