@@ -71,18 +71,8 @@ export function openHoursFor(config: Config, training: Readonly<Record<string, u
   return trainedAcrossClosures(typeof data === 'object' && data !== null ? (data as { closures?: Closures }).closures : undefined);
 }
 
-/**
- * The model served decides the window and the horizon: say so when the configuration asked for others.
- * `replaying` (embedded mode's replay, which sends one feature, `value`): a model that takes several
- * features would dead-letter every replayed tick, and nothing else would say why nothing is forecast.
- */
-export function warnSpecMismatch(config: Config, spec: ModelSpec, log: Logger, replaying = false): void {
-  if (replaying && spec.features.length > 1) {
-    log.warn(
-      { features: spec.features },
-      `embedded mode replays one feature ("value") but the model served takes ${spec.features.length} (${spec.features.join(', ')}): every replayed tick is dead-lettered (TC_RECORD_MISSING_FEATURE); serve this model against Kafka (kafka.brokers), or train a univariate one (tickcast train --features <one column>)`,
-    );
-  }
+/** The model served decides the window and the horizon: say so when the configuration asked for others. */
+export function warnSpecMismatch(config: Config, spec: ModelSpec, log: Logger): void {
   if (spec.window !== config.windows.length) {
     log.warn({ model: spec.window, configured: config.windows.length }, 'windows.length differs from the model window; using the model window');
   }
@@ -114,12 +104,15 @@ export function codecOptions(config: Config, spec: ModelSpec): CodecOptions {
   };
 }
 
-/** Where ticks come from: the given source (tests), else the Kafka consumer, else (embedded mode) the sample replay. */
-export function createSource(config: Config, kafka: KafkaTransport | null, given: TickSource | undefined, logger: Logger): TickSource {
+/**
+ * Where ticks come from: the given source (tests), else the Kafka consumer, else (embedded mode) the
+ * sample replay, which sends the served model's `features` (or says once why the file cannot).
+ */
+export function createSource(config: Config, kafka: KafkaTransport | null, given: TickSource | undefined, logger: Logger, features: readonly string[]): TickSource {
   if (given) return given;
   if (kafka) return kafka.source;
   const e = config.embedded;
-  return new ReplaySource({ file: e.dataFile || SAMPLE_FILE, series: e.series, ticksPerSecond: e.ticksPerSecond, maxTicks: e.maxTicks, prefix: 'nyc_taxi' }, logger);
+  return new ReplaySource({ file: e.dataFile || SAMPLE_FILE, series: e.series, ticksPerSecond: e.ticksPerSecond, maxTicks: e.maxTicks, prefix: 'nyc_taxi', features }, logger);
 }
 
 export interface PipelineParts {

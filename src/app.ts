@@ -84,7 +84,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     slot: (first) => (inference = new InferenceStage(first, inferenceOptions(config, observer))),
   });
   const spec = model.predictor.spec;
-  warnSpecMismatch(config, spec, log, config.kafka.brokers.length === 0 && !opts.source);
+  warnSpecMismatch(config, spec, log);
 
   const training = model.info().training ?? {};
   const openHours = openHoursFor(config, training);
@@ -113,7 +113,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId, maxTailRecords: config.windows.restoreRecordsPerPartition, anomalyFeatures: scorer ? config.anomaly.features : undefined };
   snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes, fusion, incidents: alerting.incidents, alertIndex: alerting.alertIndex, gate: alerting.gateState }, spec, logger.child({ module: 'snapshot' }));
   const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, looseSink, homes, scorer, alerting, observer, model, embedded, fusion, floor, inherited }, opts);
-  const source = createSource(config, kafka, opts.source, logger);
+  const source = createSource(config, kafka, opts.source, logger, spec.features);
 
   const serving = new ServingService({
     store,

@@ -1,6 +1,7 @@
 /**
- * Embedded source: replays a `timestamp,value` series as `series` derived series (each shifted in
- * phase and scaled), one tick per series per step, looping with timestamps that keep increasing.
+ * Embedded source: replays a `timestamp,value` series (or, for a model of several features, the
+ * file's column of each feature's name) as `series` derived series (each shifted in phase and
+ * scaled), one tick per series per step, looping with timestamps that keep increasing.
  * Records are encoded as the same JSON a Kafka producer would send, so the real codec path runs.
  * Paced at `ticksPerSecond` per series (0 = as fast as the pipeline takes them).
  */
@@ -8,7 +9,7 @@ import type { RawRecord } from '../../domain/types.ts';
 import type { RecordHandler, TickSource } from '../../pipeline/ports.ts';
 import { sleep } from '../../lifecycle/abortable.ts';
 import type { Logger } from '../../telemetry/logger.ts';
-import { readSeriesCsv } from './sample-series.ts';
+import { readReplayData, type ReplayData } from './sample-series.ts';
 
 export interface ReplayOptions {
   file: string;
@@ -18,6 +19,8 @@ export interface ReplayOptions {
   maxTicks: number;
   /** Prefix of the series ids, e.g. "nyc_taxi" → nyc_taxi-0, nyc_taxi-1, … */
   prefix: string;
+  /** The served model's features: what each replayed tick must carry. */
+  features: readonly string[];
   /** Called once when maxTicks have been handed over and handled. */
   onDone?: () => void;
 }
@@ -28,6 +31,7 @@ export class ReplaySource implements TickSource {
   readonly #abort = new AbortController();
   #loop: Promise<void> | null = null;
   #paused = false;
+  #started = false;
   #sent = 0;
 
   constructor(opts: ReplayOptions, logger: Logger) {
@@ -39,21 +43,31 @@ export class ReplaySource implements TickSource {
     return this.#sent;
   }
 
-  /** In-process: taking part once started. */
+  /** In-process: taking part once started (also when the file cannot feed the model: the rest of the service runs). */
   hasJoined(): boolean {
-    return this.#loop !== null;
+    return this.#started;
   }
 
   async start(handle: RecordHandler): Promise<void> {
-    const data = readSeriesCsv(this.#o.file);
-    this.#log.info({ file: this.#o.file, rows: data.values.length, series: this.#o.series }, 'replaying sample data');
+    const { file, features } = this.#o;
+    const data = readReplayData(file, features);
+    this.#started = true;
+    if ('missing' in data) {
+      // Said once here: each replayed tick would be its own dead-letter line (until 6 Dec 2026 they were).
+      this.#log.warn(
+        { file, features, missing: data.missing, columns: data.header },
+        `embedded mode: the model served takes ${features.length} features (${features.join(', ')}) but embedded.dataFile ${file} has no column ${data.missing.map((f) => JSON.stringify(f)).join(', ')} (its columns: ${data.header.join(', ')}), so nothing is replayed: every tick would be a dead letter (TC_RECORD_MISSING_FEATURE). Set embedded.dataFile (TICKCAST_EMBEDDED_DATA_FILE) to a CSV with the time first and a column per feature (e.g. the one the model was trained on), serve this model against Kafka (kafka.brokers), or train a univariate one (tickcast train --features <one column>)`,
+      );
+      return;
+    }
+    this.#log.info({ file, rows: data.ts.length, series: this.#o.series, features: data.names ?? ['value'] }, 'replaying sample data');
     this.#loop = this.#run(handle, data).catch((err) => this.#log.error({ err }, 'replay loop failed'));
   }
 
-  async #run(handle: RecordHandler, data: { ts: Float64Array; values: Float64Array }): Promise<void> {
+  async #run(handle: RecordHandler, data: ReplayData): Promise<void> {
     const { series, ticksPerSecond, maxTicks, prefix } = this.#o;
     const signal = this.#abort.signal;
-    const n = data.values.length;
+    const n = data.ts.length;
     const span = data.ts[n - 1] - data.ts[0] + (data.ts[1] - data.ts[0]);
     const stepMs = ticksPerSecond > 0 ? 1000 / ticksPerSecond : 0;
     let offset = 0;
@@ -69,12 +83,14 @@ export class ReplaySource implements TickSource {
         for (let s = 0; s < series; s++) {
           // Series s runs s·97 rows ahead (a different phase) and at its own scale and offset.
           const r = (row + s * 97) % n;
-          const value = data.values[r] * (1 + 0.25 * s) + 100 * s;
+          const at = (col: Float64Array) => col[r] * (1 + 0.25 * s) + 100 * s;
           const ts = data.ts[row] + lap * span;
           const id = `${prefix}-${s}`;
+          const { names } = data;
+          const body = names === null ? { series: id, ts, value: at(data.columns[0]) } : { series: id, ts, values: Object.fromEntries(names.map((f, k) => [f, at(data.columns[k])])) };
           records.push({
             key: Buffer.from(id),
-            value: Buffer.from(JSON.stringify({ series: id, ts, value })),
+            value: Buffer.from(JSON.stringify(body)),
             headers: {},
             source: { topic: 'embedded', partition: 0, offset: String(offset++) },
             receivedAtMs: now,

@@ -1,4 +1,7 @@
-/** Reads a `timestamp,value` CSV (NAB format) into arrays. Timestamps without a zone are UTC. */
+/**
+ * Reads the CSV embedded mode replays (NAB format `timestamp,value`, or a time column first and a
+ * column per feature) into arrays, for the features of the model served. Timestamps without a zone are UTC.
+ */
 import { fileURLToPath } from 'node:url';
 import { numericColumn, readCsvFileSync, type RawCsv } from '../../data/csv.ts';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
@@ -6,22 +9,44 @@ import { parseTimestamp } from '../../domain/tick-codec.ts';
 
 export const SAMPLE_FILE = fileURLToPath(new URL('./sample/nyc_taxi.csv', import.meta.url));
 
-export function readSeriesCsv(file: string): { ts: Float64Array; values: Float64Array } {
+/** What the replay sends: one column per feature, row by row. */
+export interface ReplayData {
+  ts: Float64Array;
+  columns: Float64Array[];
+  /** The feature names, sent as `values`; null: one column, sent as `value` (a univariate model takes it whatever its feature's name). */
+  names: readonly string[] | null;
+}
+
+/** The file cannot feed a model of several features: these have no column of their name. */
+export interface ReplayMismatch {
+  missing: string[];
+  header: string[];
+}
+
+/**
+ * The model's features from `file`. One feature: the column of its name, else the second (the
+ * NAB `timestamp,value` layout). Several: the column of each one's name; a file without one of
+ * them gives a ReplayMismatch (every tick replayed from it would be a dead letter).
+ */
+export function readReplayData(file: string, features: readonly string[]): ReplayData | ReplayMismatch {
   let csv: RawCsv;
-  let values: Float64Array;
+  let columns: Float64Array[];
   try {
     csv = readCsvFileSync(file, 'embedded.dataFile');
     if (csv.header.length < 2) throw new TickcastError(ErrorCodes.DATA_MALFORMED, `${file}: expected "timestamp,value" columns; got "${csv.header.join(',')}"`);
-    values = numericColumn(csv, 1);
+    // Column 0 is the time: a feature never reads it.
+    const named = features.map((f) => csv.header.indexOf(f, 1));
+    if (features.length > 1 && named.some((c) => c < 0)) return { missing: features.filter((_, k) => named[k] < 0), header: csv.header };
+    columns = (features.length > 1 ? named : [named[0] > 0 ? named[0] : 1]).map((c) => numericColumn(csv, c));
   } catch (err) {
     throw new TickcastError(ErrorCodes.CONFIG_INVALID, `embedded.dataFile: ${(err as Error).message}`, { cause: err });
   }
-  const ts = new Float64Array(values.length);
-  for (let r = 0; r < values.length; r++) {
+  const ts = new Float64Array(columns[0].length);
+  for (let r = 0; r < ts.length; r++) {
     const ms = parseTimestamp(csv.cells[0][r]);
     if (ms === null) throw new TickcastError(ErrorCodes.CONFIG_INVALID, `${file}:${csv.lines[r]}: expected "timestamp,value"; "${csv.cells[0][r]}" is not a timestamp`);
     ts[r] = ms;
   }
-  if (values.length < 2) throw new TickcastError(ErrorCodes.CONFIG_INVALID, `${file}: needs at least 2 rows`);
-  return { ts, values };
+  if (ts.length < 2) throw new TickcastError(ErrorCodes.CONFIG_INVALID, `${file}: needs at least 2 rows`);
+  return { ts, columns, names: features.length > 1 ? features : null };
 }

@@ -56,7 +56,7 @@ export const httpSection = z
 
 export const embeddedSection = z
   .object({
-    /** CSV replayed in embedded mode (timestamp,value), and the data a model trained at start learns from. Default: the bundled NAB sample. Checked at start: a file that cannot be read is a configuration error. */
+    /** CSV replayed in embedded mode (timestamp,value; for a model of several features, the time first and a column named as each feature: a file without them is not replayed, said once at start), and the data a model trained at start learns from. Default: the bundled NAB sample. Checked at start: a file that cannot be read is a configuration error. */
     dataFile: z.string().default(''),
     /** Replay speed in ticks per second per series (0 = as fast as possible). */
     ticksPerSecond: z.number().nonnegative().default(50),
