@@ -107,10 +107,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
         summary: 'Recent anomaly alerts, newest first',
         tags: ['series'],
         querystring: anomaliesQuerySchema,
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: anomalyRecordSchema } } }, ...errorResponses },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: anomalyRecordSchema }, seriesTracked: { type: 'boolean' } } }, ...errorResponses },
       },
     },
-    async (req) => ({ items: serving.recentAnomalies({ series: req.query.series, limit: req.query.limit }) }),
+    async (req) => anomaliesReply(serving, req.query.series, req.query.limit),
   );
 
   app.get(
@@ -153,4 +153,14 @@ function registerEmptySeriesId(app: FastifyInstance): void {
       hint: `put the id after /v1/series/, percent-encoded (encodeURIComponent); ${DOT_SEGMENT_HINT}`,
     });
   });
+}
+
+/**
+ * GET /v1/anomalies' body. An unknown `series` stays 200 with an empty list (pollers and the
+ * dashboard ask before a series' first tick; MCP's recent_anomalies answers TC_SERIES_NOT_FOUND);
+ * `seriesTracked`, present with `series`, tells it from a tracked series without alerts.
+ */
+function anomaliesReply(serving: ServingApi, series: string | undefined, limit: number) {
+  const items = serving.recentAnomalies({ series, limit });
+  return series === undefined ? { items } : { items, seriesTracked: serving.getSeries(series) !== null };
 }
