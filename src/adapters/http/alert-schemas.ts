@@ -12,7 +12,7 @@ export const alertIdParamsSchema = {
 
 export const feedbackProperties = {
   verdict: { type: 'string', enum: [...VERDICTS, 'clear'], description: 'false_positive | confirmed | expected (known maintenance) | clear (withdraw).' },
-  note: { type: 'string', maxLength: FEEDBACK_LIMITS.noteMaxChars },
+  note: { type: 'string', maxLength: FEEDBACK_LIMITS.noteMaxChars, description: 'Free text kept with the feedback (why, ticket number).' },
   by: { type: 'string', minLength: 1, maxLength: FEEDBACK_LIMITS.byMaxChars, description: 'Who gives it, in your own words (free text, not checked; default: the API key fingerprint). The audit trail records the authenticated key as `actor` whatever this says.' },
   durationMs: {
     type: 'integer',
@@ -66,9 +66,9 @@ export const feedbackListQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX },
-    verdict: { type: 'string', enum: [...VERDICTS] },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only feedback on this series\' alerts (case-sensitive).' },
+    verdict: { type: 'string', enum: [...VERDICTS], description: 'Only feedback with this verdict; confirmed lists the confirmed anomalies.' },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'Entries to return, most recent first; at most 1000.' },
   },
 } as const;
 
@@ -76,9 +76,9 @@ export const incidentListQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    state: { type: 'string', enum: ['open', 'closed'] },
-    group: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+    state: { type: 'string', enum: ['open', 'closed'], description: 'Only open or only closed incidents; both when absent.' },
+    group: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only the incidents of this group: an incident record\'s `group` (the host/label value or id prefix incidents.groupBy takes).' },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50, description: 'Incidents to return; at most 1000.' },
   },
 } as const;
 

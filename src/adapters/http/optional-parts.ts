@@ -7,7 +7,7 @@ import type { ServingApi } from '../../pipeline/ports.ts';
 import { httpError } from './errors.ts';
 
 /** Query of GET /v1/band-quality and arguments of the band_quality tool. */
-export const BAND_QUALITY_QUERY = { type: 'object' as const, additionalProperties: false as const, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 20 } } };
+export const BAND_QUALITY_QUERY = { type: 'object' as const, additionalProperties: false as const, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 20, description: 'Series farthest from nominal coverage to list, worst first; at most 1000.' } } };
 
 export function bandQualityOverview(serving: ServingApi, limit: number) {
   if (serving.bandQualityOverview === undefined) throw off('band quality is not tracked', 'band quality is tracked by the streaming service');

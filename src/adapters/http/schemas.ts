@@ -101,7 +101,7 @@ export const seriesSummarySchema = {
 export const seriesIdParamsSchema = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX } },
+  properties: { id: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'A tracked series id (GET /v1/series lists them; case-sensitive), percent-encoded: fx%2FEURUSD for fx/EURUSD.' } },
 } as const;
 
 export const seriesDetailSchema = {
@@ -193,8 +193,8 @@ export const anomaliesQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only this series\' alerts (case-sensitive). An id this instance does not track: an empty list and seriesTracked false.' },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50, description: 'Alerts to return, newest first; at most 1000.' },
   },
 } as const;
 

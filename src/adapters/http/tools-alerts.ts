@@ -20,7 +20,7 @@ export function alertToolDefinitions(out: Record<string, ObjectSchema>): ToolDef
         'or `clear` (withdraw earlier feedback). `alertId` is the `id` of a record from recent_anomalies. Returns the series\' new alert bar.',
       inputSchema: {
         type: 'object',
-        properties: { alertId: { type: 'string', pattern: ALERT_ID_PATTERN }, ...feedbackProperties },
+        properties: { alertId: { type: 'string', pattern: ALERT_ID_PATTERN, description: 'The `id` of an alert record (recent_anomalies lists them); a resolved record\'s id names the alert it closes.' }, ...feedbackProperties },
         required: ['alertId', 'verdict'],
         additionalProperties: false,
       },

@@ -53,8 +53,8 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
       inputSchema: {
         type: 'object',
         properties: {
-          series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX },
-          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
+          series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only this series\' alerts: an id list_series lists (case-sensitive); an id not tracked is the error TC_SERIES_NOT_FOUND.' },
+          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 20, description: 'Alerts to return, newest first; at most 1000.' },
         },
         additionalProperties: false,
       },

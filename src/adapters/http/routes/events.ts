@@ -41,7 +41,7 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX } },
+          properties: { series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only this series\' events (case-sensitive); every series when absent.' } },
         },
       },
     },
