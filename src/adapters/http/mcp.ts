@@ -228,7 +228,7 @@ function authorizeTool(tool: ToolDefinition, auth: ApiKeyAuth, authorization: st
     const who = auth.authorize(authorization, true, crossSite);
     return who.kind === 'valid' ? { caller: `key:${who.fingerprint}` } : {};
   } catch (err) {
-    return { refused: toErrorResponse(err).body };
+    return { refused: inToolWords(toErrorResponse(err).body) };
   }
 }
 

@@ -2,7 +2,8 @@
  * An error a tool passes on, in the words of the tools: the services below the tools (serving, alert
  * feedback) phrase their hints for REST callers ("list tracked series with GET /v1/series"), and an
  * agent on /mcp has no REST route to call — it has the tool twin. Each route below that has one is
- * named as that tool in the error's message and hint; anything else passes unchanged.
+ * named as that tool in the error's message and hint, and "this route" (a refusal for want of an API
+ * key) becomes "this tool"; anything else passes unchanged.
  */
 import type { ErrorBody } from './errors.ts';
 
@@ -20,7 +21,8 @@ export const TOOL_FOR_ROUTE: Readonly<Record<string, string>> = Object.freeze({
 const ROUTE = new RegExp(`(${Object.keys(TOOL_FOR_ROUTE).map((r) => r.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|')})(?![\\w/?{-])`, 'g');
 
 function toolWords(text: string): string {
-  return text.replace(ROUTE, (route) => `the ${TOOL_FOR_ROUTE[route]} tool`);
+  // The auth refusals speak of "this route" (./auth.ts): a tool call's is the tool.
+  return text.replace(ROUTE, (route) => `the ${TOOL_FOR_ROUTE[route]} tool`).replace(/\bthis route\b/g, 'this tool');
 }
 
 /** `body` with the REST routes its message and hint name replaced by their tools. */

@@ -147,3 +147,19 @@ test('a refused tool call says whether the same call may succeed later (retriabl
     await app.close();
   }
 });
+
+test('give_alert_feedback refused for want of a key says "this tool", not "this route" (the agent called no route)', async () => {
+  for (const config of [{}, { apiKeys: [KEY] }]) {
+    const { app } = await build(config);
+    try {
+      const res = await app.inject({ method: 'POST', url: '/mcp', headers: { 'content-type': 'application/json', accept: ACCEPT }, payload: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'give_alert_feedback', arguments: { alertId: 'abc', verdict: 'confirmed' } } } });
+      const r = res.json().result;
+      assert.equal(r.isError, true, res.body);
+      const e = JSON.parse(r.content[0].text).error as { code: string; message: string };
+      assert.equal(e.code, 'TC_HTTP_UNAUTHORIZED');
+      assert.match(e.message, /^this tool changes server state/, e.message);
+    } finally {
+      await app.close();
+    }
+  }
+});
