@@ -266,3 +266,18 @@ test('a query parameter given twice is 400 saying so, not "must be an integer"',
     await app.close();
   }
 });
+
+test('a guessed sub-route of a series (/v1/series/A/forecast, …/anomalies) is a 404 whose hint names the routes that answer it', async () => {
+  const { app } = await build();
+  try {
+    const f = await app.inject({ url: '/v1/series/A%20B/forecast' });
+    assert.equal(f.statusCode, 404);
+    assert.match(f.json().error.hint, /POST \/v1\/predict \{"series":"A B"\}/);
+    assert.match(f.json().error.hint, /GET \/v1\/anomalies\?series=A%20B/);
+    assert.match((await app.inject({ url: '/v1/series/A/anomalies' })).json().error.hint, /GET \/v1\/anomalies\?series=A/);
+    // Anything else under a series is still taken for an id with a raw '/'.
+    assert.match((await app.inject({ url: '/v1/series/fx/EURUSD' })).json().error.hint, /^a series id that contains "\/" must be percent-encoded/);
+  } finally {
+    await app.close();
+  }
+});
