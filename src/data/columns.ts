@@ -5,7 +5,7 @@
  * column's first non-empty cell, and its first cell that does not read (with its text and line).
  * `rawColumns` gives the same view of text already in memory (RawCsv), so both read alike.
  */
-import { openCsvRows, type RawCsv } from './csv.ts';
+import { numberCell, openCsvRows, type RawCsv } from './csv.ts';
 import { parseTimestamp } from './time.ts';
 
 /** The first cell of a column that does not read: a number that is not finite, or a time that does not parse or is not after the one before. */
@@ -33,8 +33,6 @@ export interface CsvColumns {
   /** The time column, strictly increasing up to `bad`. */
   times(c: number): ParsedColumn;
 }
-
-const asNumber = (text: string): number => (text === '' ? Number.NaN : Number(text));
 
 /** Text columns (a file read whole, a fixture) as CsvColumns: parsed when asked. */
 export function rawColumns(csv: RawCsv): CsvColumns {
@@ -114,7 +112,7 @@ class Growing {
     if (this.first === undefined && text !== '') this.first = text;
     if (this.bad !== null) return; // never read past it: only the first bad cell is reported
     const row = this.n;
-    const v = this.time ? parseTimestamp(text) : asNumber(text);
+    const v = this.time ? parseTimestamp(text) : numberCell(text);
     if (!Number.isFinite(v) || (this.time && row > 0 && v <= this.values[row - 1])) this.bad = { row, text };
     else this.set(v);
   }

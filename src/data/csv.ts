@@ -7,6 +7,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
+import { excelSepLine, headerDelimiter, readHeaderLine } from './csv-header.ts';
 
 /** A CSV file as raw text columns. `lines[i]` is the 1-based file line of data row i (for messages). */
 export interface RawCsv {
@@ -45,6 +46,11 @@ export function splitCsvLine(line: string, delimiter = ','): string[] {
   return out;
 }
 
+/** A cell as written to a CSV file: quoted (with "" escapes) when it holds a delimiter, a quote or a line break, so it reads back as one cell. */
+export function csvCell(text: string): string {
+  return /[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
 /** Parse CSV text (already in memory, e.g. a test fixture or an HTTP body). */
 export function parseCsvText(text: string, path = '<text>'): RawCsv {
   const acc = new CsvAccumulator(path);
@@ -76,9 +82,31 @@ function isUtf16(line: string): boolean {
   return nulAt(0) || nulAt(1);
 }
 
-/** What to add to a "not a number" message: a comma in a number (a decimal comma of a semicolon-separated export, or a thousands separator) is named. */
+/** What to add to a "not a number" message: a comma in a number (a decimal comma of a semicolon-separated export, or a thousands separator) is named, and a hexadecimal, binary or octal one. */
 export function notNumberHint(cell: string): string {
+  if (NOT_DECIMAL.test(cell)) return '; numbers are read in decimal only (0x, 0b and 0o forms are not read)';
   return /^[-+]?\d+(,\d+)+(\.\d+)?$/.test(cell) ? '; numbers need a decimal point and no comma (1.5, 10000): a decimal comma or thousands separator is not read' : '';
+}
+
+const NOT_DECIMAL = /^0[xbo]/i;
+
+/**
+ * A trimmed cell as a number: NaN when empty, and for the hexadecimal, binary and octal forms
+ * JavaScript's Number() reads (`0x10` is 16), which a data file does not mean: until 6 Dec 2026
+ * such a cell was read as that number, without a word.
+ */
+export function numberCell(text: string): number {
+  return text === '' || NOT_DECIMAL.test(text) ? Number.NaN : Number(text);
+}
+
+/**
+ * What to add to a message about column names when the header holds U+FFFD: the file is not UTF-8
+ * (Excel's "CSV" is Windows-1252), its bytes outside ASCII read as U+FFFD, so no name given on the
+ * command line (or a model's feature) can match that column.
+ */
+export function notUtf8Hint(names: readonly string[]): string {
+  const bad = names.find((n) => n.includes('\ufffd'));
+  return bad === undefined ? '' : `; column ${JSON.stringify(bad)} holds bytes that are not UTF-8 (shown as \ufffd): save the file as UTF-8 ("CSV UTF-8" in Excel, or iconv -f WINDOWS-1252 -t UTF-8)`;
 }
 
 /** Index of a named column; TC_DATA_COLUMN_MISSING naming what the file must have. */
@@ -93,7 +121,7 @@ export function numericColumn(csv: RawCsv, column: number): Float64Array {
   const cells = csv.cells[column];
   const out = new Float64Array(cells.length);
   for (let r = 0; r < cells.length; r++) {
-    const v = cells[r] === '' ? Number.NaN : Number(cells[r]);
+    const v = numberCell(cells[r]);
     if (!Number.isFinite(v)) throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${csv.path}:${csv.lines[r]}: column "${csv.header[column]}" has "${cells[r]}", not a number${notNumberHint(cells[r])}`, { line: csv.lines[r] });
     out[r] = v;
   }
@@ -184,7 +212,8 @@ export async function openCsvRows(path: string, signal?: AbortSignal): Promise<C
 /** Parses a CSV file line by line: the header (delimiter, names), then each data row against it. */
 class CsvLineParser {
   header: string[] | null = null;
-  private delimiter = ',';
+  private delimiter = '';
+  private sawSepLine = false;
 
   constructor(private readonly path: string) {}
 
@@ -220,17 +249,15 @@ class CsvLineParser {
   }
 
   private readHeader(line: string, lineNo: number): void {
-    // Semicolon- or tab-separated files are common exports; pick the delimiter from the header.
-    if (!line.includes(',') && line.includes(';')) this.delimiter = ';';
-    else if (!line.includes(',') && line.includes('\t')) this.delimiter = '\t';
-    const header = splitCsvLine(line, this.delimiter);
-    const seen = new Set<string>();
-    for (const name of header) {
-      if (name === '') throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}:${lineNo}: the header row has an empty column name; give every column a name`, { line: lineNo });
-      if (seen.has(name)) throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}:${lineNo}: column ${JSON.stringify(name)} appears twice in the header; rename one of them`, { line: lineNo });
-      seen.add(name);
+    // Excel's `sep=;` line names the delimiter; otherwise it is picked from the header (semicolon- or tab-separated exports are common).
+    const sep = this.sawSepLine ? null : excelSepLine(line);
+    this.sawSepLine = true;
+    if (sep !== null) {
+      this.delimiter = sep;
+      return;
     }
-    this.header = header;
+    if (this.delimiter === '') this.delimiter = headerDelimiter(line);
+    this.header = readHeaderLine(line, lineNo, this.path, this.delimiter, splitCsvLine).names;
   }
 }
 

@@ -8,8 +8,9 @@
  * - targets: the last numeric column. Targets not listed in `features` are appended to them
  *   (the model reads its targets' past values; see ModelSpec).
  */
+import { beyondValueBound, MAX_ABS_VALUE } from '../domain/value-bound.ts';
 import { ErrorCodes } from '../errors/index.ts';
-import { dataError, notNumberHint, type RawCsv } from './csv.ts';
+import { dataError, notNumberHint, notUtf8Hint, numberCell, type RawCsv } from './csv.ts';
 import { rawColumns, type CsvColumns } from './columns.ts';
 import { parseTimestamp, typicalStepMs } from './time.ts';
 
@@ -49,7 +50,7 @@ export interface SeriesTable {
 export const TIME_NAMES: readonly string[] = ['date', 'timestamp', 'time', 'datetime', 'ts'];
 
 function isNumberText(s: string): boolean {
-  return s !== '' && Number.isFinite(Number(s));
+  return Number.isFinite(numberCell(s));
 }
 
 /**
@@ -94,7 +95,7 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
       const origin = flag === '--time-col' ? (sel.timeColFrom ?? 'from --time-col') : fromModel ? 'a column the model reads' : `from ${flag}`;
       throw dataError(
         ErrorCodes.DATA_COLUMN_MISSING,
-        `${path}: no column named ${JSON.stringify(name)} (${origin}); the header has: ${header.join(', ')}`,
+        `${path}: no column named ${JSON.stringify(name)} (${origin}); the header has: ${header.join(', ')}${notUtf8Hint(header)}`,
         { column: name, header },
       );
     }
@@ -131,18 +132,8 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
   }
 
   const rows = csv.rows;
-  const columns = featureIdx.map((c) => {
-    const { values, bad } = csv.numbers(c);
-    if (bad !== null) {
-      const line = csv.line(bad.row);
-      throw dataError(
-        ErrorCodes.DATA_NOT_NUMERIC,
-        `${path}:${line}: column ${JSON.stringify(header[c])} has ${JSON.stringify(bad.text)}, not a finite number${notNumberHint(bad.text)}; fill or drop that row${fromModel ? ' (the model reads this column)' : ', or leave the column out with --features'}`,
-        { line, column: header[c], value: bad.text },
-      );
-    }
-    return values;
-  });
+  refuseNotUtf8(path, [...featureIdx, timeIdx].filter((i) => i >= 0).map((i) => header[i]));
+  const columns = featureIdx.map((c) => numberColumn(csv, c, fromModel));
 
   const timesMs = timeIdx < 0 ? Float64Array.from({ length: rows }, (_, r) => r * 3_600_000) : parseTimes(csv, timeIdx);
 
@@ -159,6 +150,46 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
     columns,
     rows,
   };
+}
+
+/**
+ * TC_DATA_MALFORMED when a column read (a feature, a target, the time) has a name with bytes that are
+ * not UTF-8: a model would carry that mangled name as its feature's, which no tick can match
+ * (until 6 Dec 2026 `train` wrote such a model).
+ */
+function refuseNotUtf8(path: string, names: readonly string[]): void {
+  const hint = notUtf8Hint(names);
+  if (hint !== '') throw dataError(ErrorCodes.DATA_MALFORMED, `${path}: the header is not UTF-8${hint}`);
+}
+
+/**
+ * A feature column as numbers: TC_DATA_NOT_NUMERIC at its first cell that is not a finite number,
+ * TC_DATA_OUT_OF_DOMAIN at its first value beyond ±MAX_ABS_VALUE (the bound every tick and window
+ * the service takes is held to: until 6 Dec 2026 `train` took 1e300, its z-score came out
+ * Infinity/NaN and it wrote a model that forecasts nothing, with "ok": true), each with its line.
+ */
+function numberColumn(csv: CsvColumns, c: number, fromModel: boolean): Float64Array {
+  const { header, path } = csv;
+  const { values, bad } = csv.numbers(c);
+  const fix = fromModel ? ' (the model reads this column)' : ', or leave the column out with --features';
+  if (bad !== null) {
+    const line = csv.line(bad.row);
+    throw dataError(
+      ErrorCodes.DATA_NOT_NUMERIC,
+      `${path}:${line}: column ${JSON.stringify(header[c])} has ${JSON.stringify(bad.text)}, not a finite number${notNumberHint(bad.text)}; fill or drop that row${fix}`,
+      { line, column: header[c], value: bad.text },
+    );
+  }
+  const r = values.findIndex(beyondValueBound);
+  if (r >= 0) {
+    const line = csv.line(r);
+    throw dataError(
+      ErrorCodes.DATA_OUT_OF_DOMAIN,
+      `${path}:${line}: column ${JSON.stringify(header[c])} has ${values[r]}; tickcast takes values with |value| ≤ ${MAX_ABS_VALUE} (the service refuses larger ones); rescale the column, or fix or drop that row${fix}`,
+      { line, column: header[c], value: values[r] },
+    );
+  }
+  return values;
 }
 
 /** The time column as epoch ms, strictly increasing; TC_DATA_BAD_TIME / TC_DATA_TIME_UNSORTED with the line. */

@@ -42,7 +42,8 @@ const CASES: Array<[string, string, ColumnSelection]> = [
   ['--time-col named, another column called time', 'time,when,a\nx,1700000000,1\ny,1700000300,2\n', { timeCol: 'when', features: ['a'] }],
   ['time column as a feature', 'time,a\n1700000000,1\n', { features: ['time'] }],
   ['header only', 'time,a\n', {}],
-  ['Infinity and hex', 'time,a\n1700000000,0x10\n1700000300,Infinity\n', {}],
+  ['Infinity and hex', 'time,a\n1700000000,1\n1700000300,0x10\n1700000600,Infinity\n', {}],
+  ['beyond the value bound', 'time,a\n1700000000,1\n1700000300,-1e151\n', {}],
   ['quoted cells, CRLF, blank lines', 'time,"a"\r\n\r\n"1700000000"," 1 "\r\n1700000300,2\r\n', {}],
 ];
 
@@ -55,7 +56,8 @@ const EXPECTED: Record<string, [string, number]> = {
   'unreadable time after an unsorted one': ['TC_DATA_TIME_UNSORTED', 3],
   'unreadable time': ['TC_DATA_BAD_TIME', 3],
   'a text column asked for': ['TC_DATA_NOT_NUMERIC', 2],
-  'Infinity and hex': ['TC_DATA_NOT_NUMERIC', 3],
+  'Infinity and hex': ['TC_DATA_NOT_NUMERIC', 3], // the hex cell: until 6 Dec 2026 read as 16, and Infinity (line 4) was the first refused
+  'beyond the value bound': ['TC_DATA_OUT_OF_DOMAIN', 3],
 };
 
 describe('train reads parsed columns as read, with the outcomes of the text', () => {

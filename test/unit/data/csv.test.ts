@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCsvText, readCsvFile, splitCsvLine } from '../../../src/data/csv.ts';
+import { csvCell, parseCsvText, readCsvFile, splitCsvLine } from '../../../src/data/csv.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,6 +68,29 @@ describe('CSV reader', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a header-less file (its first line is data) is refused naming the line, not read with values as column names', () => {
+    const refused = (text: string) => () => parseCsvText(text, 'x.csv');
+    const noHeader = (err: unknown) => isTickcastError(err) && err.code === 'TC_DATA_MALFORMED' && /^x\.csv:1: the first line ".*" holds values, not column names: the file has no header row/.test(err.message);
+    assert.throws(refused('2024-01-01 00:00:00,50.000\n2024-01-01 00:05:00,51.0\n'), noHeader);
+    assert.throws(refused('1704067200,50\n1704067500,51\n'), noHeader, 'epoch seconds and a whole number');
+    assert.throws(refused('\ufeff2024-01-01T00:00:00Z;1.5\r\n2024-01-01T00:05:00Z;2\r\n'), noHeader, 'BOM, ; and CRLF');
+    // Names that are short whole numbers (pandas' 0, 1, 2; years) stay names, as does any word.
+    assert.deepEqual(parseCsvText('0,1\n5,6\n').header, ['0', '1']);
+    assert.deepEqual(parseCsvText('date,2024\n2024-01-01,6\n').header, ['date', '2024']);
+  });
+
+  it("Excel's sep= first line names the delimiter", () => {
+    const csv = parseCsvText('sep=;\r\ndate;v\r\n2024-01-01;1,5\r\n');
+    assert.deepEqual(csv.header, ['date', 'v']);
+    assert.deepEqual(csv.cells[1], ['1,5']);
+    assert.deepEqual(csv.lines, [3]);
+  });
+
+  it('writes a cell that holds a delimiter, a quote or a line break quoted, so it reads back as one cell', () => {
+    for (const text of ['Jan 1, 2024', 'say "hi"', 'a;b', 'plain', '']) assert.deepEqual(splitCsvLine(`${csvCell(text)},1`), [text, '1'], text);
+    assert.equal(csvCell('2024-01-01 00:00:00'), '2024-01-01 00:00:00');
   });
 
   it('rejects an empty file', () => {

@@ -88,6 +88,26 @@ describe('column selection', () => {
     assert.throws(() => selectColumns(parseCsvText('date,v\nmonday,1\n')), withCode('TC_DATA_BAD_TIME', 'use ISO-8601'));
   });
 
+  it('a hexadecimal, binary or octal cell is not a number (Number() reads "0x10" as 16)', () => {
+    for (const cell of ['0x10', '0b1', '0O7']) {
+      assert.throws(() => selectColumns(parseCsvText(`date,v\n2024-01-01,1\n2024-01-02,${cell}\n`, 'h.csv')), withCode('TC_DATA_NOT_NUMERIC', `h.csv:3: column "v" has "${cell}", not a finite number; numbers are read in decimal only`), cell);
+    }
+    assert.deepEqual(selectColumns(parseCsvText('date,v,w\n2024-01-01,1,0x1\n2024-01-02,2,0x2\n')).features, ['v'], 'a column of hex is not a default feature');
+    assert.deepEqual([...selectColumns(parseCsvText('date,v\n2024-01-01,0.5\n2024-01-02,-1e3\n2024-01-03,+.25\n')).columns[0]], [0.5, -1000, 0.25]);
+  });
+
+  it('a value beyond the service bound (|v| > 1e150) is TC_DATA_OUT_OF_DOMAIN with its line and column, not a model of NaN', () => {
+    assert.throws(() => selectColumns(parseCsvText('date,v\n2024-01-01,1\n2024-01-02,-1e300\n', 'b.csv')), withCode('TC_DATA_OUT_OF_DOMAIN', 'b.csv:3: column "v" has -1e+300; tickcast takes values with |value| ≤ 1e+150'));
+    assert.deepEqual([...selectColumns(parseCsvText('date,v\n2024-01-01,1e150\n2024-01-02,-1e150\n')).columns[0]], [1e150, -1e150], 'the bound itself is taken');
+  });
+
+  it('a column read whose name is not UTF-8 (Latin-1 bytes read as U+FFFD) is refused, saying how to save the file', () => {
+    const latin1 = 'date,temp\ufffdrature,v\n2024-01-01,1,2\n2024-01-02,3,4\n';
+    assert.throws(() => selectColumns(parseCsvText(latin1, 'l.csv')), withCode('TC_DATA_MALFORMED', 'l.csv: the header is not UTF-8; column "temp\ufffdrature" holds bytes that are not UTF-8'));
+    assert.deepEqual(selectColumns(parseCsvText(latin1), { features: ['v'] }).features, ['v'], 'a column not read does not matter');
+    assert.throws(() => selectColumns(parseCsvText(latin1), { features: ['température'] }), withCode('TC_DATA_COLUMN_MISSING', 'save the file as UTF-8'));
+  });
+
   it('a header-only file is too short', () => {
     assert.throws(() => selectColumns(parseCsvText('date,v\n')), withCode('TC_DATA_TOO_SHORT'));
   });

@@ -1,0 +1,63 @@
+/**
+ * The header row of a CSV file: which delimiter the file uses, and the column names, checked.
+ * A file whose first line is data (a header-less export) is refused here, naming the line, rather
+ * than read with its first row's values as column names: until 6 Dec 2026 `train` on a header-less
+ * `timestamp,value` file dropped that row and trained a feature named after its value ("50.000").
+ */
+import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { parseTimestamp } from './time.ts';
+
+/** What a header line says: the delimiter of every later line and the column names. */
+export interface CsvHeader {
+  delimiter: string;
+  names: string[];
+}
+
+type SplitLine = (line: string, delimiter: string) => string[];
+
+function malformed(message: string, line: number): TickcastError {
+  return new TickcastError(ErrorCodes.DATA_MALFORMED, message, { statusCode: 400, retriable: false, details: { line } });
+}
+
+/** Excel's first line naming the delimiter (`sep=;`): the delimiter, else null. */
+export function excelSepLine(line: string): string | null {
+  const m = /^sep=(.)$/i.exec(line.trim());
+  return m === null ? null : m[1];
+}
+
+/** The delimiter a header line uses: `,` unless it has none and has `;` (or a tab). */
+export function headerDelimiter(line: string): string {
+  if (!line.includes(',') && line.includes(';')) return ';';
+  if (!line.includes(',') && line.includes('\t')) return '\t';
+  return ',';
+}
+
+/** A cell that reads as a value rather than a name: a number or a timestamp. */
+function looksLikeData(name: string): boolean {
+  return (name !== '' && Number.isFinite(Number(name))) || Number.isFinite(parseTimestamp(name));
+}
+
+/** A whole number of up to 4 digits: a name as pandas writes columns (0, 1, 2 …), or a year. */
+const shortWhole = (name: string): boolean => /^\d{1,4}$/.test(name);
+
+/**
+ * Read the header line: TC_DATA_MALFORMED (with the line) for an empty or repeated name, and for a
+ * line whose every cell is a number or a timestamp, not all of them short whole numbers (the file
+ * has no header row).
+ */
+export function readHeaderLine(line: string, lineNo: number, path: string, delimiter: string, split: SplitLine): CsvHeader {
+  const names = split(line, delimiter);
+  if (names.every(looksLikeData) && !names.every(shortWhole)) {
+    throw malformed(
+      `${path}:${lineNo}: the first line ${JSON.stringify(line.trim())} holds values, not column names: the file has no header row; add one naming the columns (e.g. "timestamp,value")`,
+      lineNo,
+    );
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (name === '') throw malformed(`${path}:${lineNo}: the header row has an empty column name; give every column a name`, lineNo);
+    if (seen.has(name)) throw malformed(`${path}:${lineNo}: column ${JSON.stringify(name)} appears twice in the header; rename one of them`, lineNo);
+    seen.add(name);
+  }
+  return { delimiter, names };
+}
