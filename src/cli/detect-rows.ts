@@ -5,7 +5,7 @@
  * ms); a row whose timestamp is none of these is sent as the service would get it and refused
  * there (TC_RECORD_BAD_TS), and reported.
  */
-import { dataError, notNumberHint, openCsvRows, type CsvRowStream } from '../data/csv.ts';
+import { dataError, notNumberHint, notUtf8Hint, numberCell, openCsvRows, type CsvRowStream } from '../data/csv.ts';
 import { parseTimestamp } from '../data/time.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import type { NabRow } from '../eval/nab/io.ts';
@@ -36,7 +36,7 @@ function findColumn(csv: CsvRowStream, given: string | undefined, fallback: stri
   const i = given !== undefined ? csv.header.indexOf(given) : csv.header.findIndex((h) => h.toLowerCase() === fallback);
   if (i >= 0) return i;
   const origin = given !== undefined ? `from ${flag}` : `the default; name the column to read with ${flag}`;
-  throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${csv.path}: no column named ${JSON.stringify(name)} (${origin}); the header has: ${csv.header.join(', ')}`, { column: name, header: csv.header });
+  throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${csv.path}: no column named ${JSON.stringify(name)} (${origin}); the header has: ${csv.header.join(', ')}${notUtf8Hint(csv.header)}`, { column: name, header: csv.header });
 }
 
 /**
@@ -51,7 +51,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
     const vi = findColumn(csv, columns.value, 'value', '--value-col');
     const toRow = ({ cells, line }: { cells: string[]; line: number }): DetectRow => {
       const cell = cells[vi];
-      const value = cell === '' ? Number.NaN : Number(cell);
+      const value = numberCell(cell);
       if (!Number.isFinite(value)) throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${path}:${line}: column "${csv.header[vi]}" has "${cell}", not a number${notNumberHint(cell)}`, { line });
       return { timestamp: cells[ti], value, line };
     };
@@ -69,10 +69,11 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
   }
 }
 
-/** A refused row as reported: its file line, timestamp and why. */
+/** A refused row as reported: its file line, timestamp, value and why. */
 interface RefusedLine {
   line: number;
   timestamp: string;
+  value: number;
   reason: string;
 }
 
@@ -83,10 +84,12 @@ export class RefusedRows {
   count = 0;
   private readonly first: RefusedLine[] = [];
   private allBadTime = true;
+  private late = 0;
 
   add(row: DetectRow, reason: string): void {
     this.count++;
-    if (this.first.length < SHOWN) this.first.push({ line: row.line, timestamp: row.timestamp, reason });
+    if (reason.startsWith('late')) this.late++;
+    if (this.first.length < SHOWN) this.first.push({ line: row.line, timestamp: row.timestamp, value: row.value, reason });
     if (this.allBadTime && Number.isFinite(parseTimestamp(row.timestamp))) this.allBadTime = false;
   }
 
@@ -94,7 +97,9 @@ export class RefusedRows {
   report(path: string, rows: number): string {
     const first = this.first.map((r) => `line ${r.line}: ${describe(r)}`);
     const more = this.count > SHOWN ? `; ${this.count - SHOWN} more` : '';
-    return `detect: ${path}: the service refused ${this.count} of ${rows} rows (scored 0 in the results): ${first.join('; ')}${more}`;
+    // The service scores a series in time order; a file out of order loses its rows as late ones (until 6 Dec 2026 without a word on why).
+    const late = this.late > 0 ? `; ${this.late} of them are late (a time before an earlier row's): sort the file by time to score them` : '';
+    return `detect: ${path}: the service refused ${this.count} of ${rows} rows (scored 0 in the results): ${first.join('; ')}${more}${late}`;
   }
 
   /** Every row refused: TC_DATA_BAD_TIME when no timestamp could be read, else TC_DATA_MALFORMED; exit 65. */
@@ -107,5 +112,5 @@ export class RefusedRows {
 /** Why a row was refused, in words: an unreadable timestamp names the forms that are read. */
 function describe(r: RefusedLine): string {
   if (!Number.isFinite(parseTimestamp(r.timestamp))) return `timestamp ${JSON.stringify(r.timestamp)} is not "YYYY-MM-DD HH:MM:SS", ISO-8601 or epoch seconds/ms`;
-  return `${r.reason} (timestamp ${JSON.stringify(r.timestamp)})`;
+  return `${r.reason} (timestamp ${JSON.stringify(r.timestamp)}, value ${r.value})`;
 }

@@ -12,6 +12,7 @@ import { loadConfig } from '../config/load.ts';
 import type { ConfigInput } from '../config/schema.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
+import { csvCell } from '../data/csv.ts';
 import { formatHelp, parseOptions, type OptionTable } from './args.ts';
 import { createPipelineDetect, type PipelineDetector } from './detect-pipeline.ts';
 import { openDetectRows, RefusedRows, type DetectSource } from './detect-rows.ts';
@@ -92,7 +93,7 @@ async function scoreInto(d: PipelineDetector, source: DetectSource, out: string,
       rows++;
       if (reason !== null) refused.add(row, reason);
       if (score > maxScore) maxScore = score;
-      lines += `${row.timestamp},${row.value},${score}\n`;
+      lines += `${csvCell(row.timestamp)},${row.value},${score}\n`;
       if (rows % WRITE_ROWS === 0) {
         await file.write(lines);
         lines = '';

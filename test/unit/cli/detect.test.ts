@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectThroughPipeline } from '../../../src/cli/detect.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
+import { splitCsvLine } from '../../../src/data/csv.ts';
 import { parseDataCsv, parseResultsCsv } from '../../../src/eval/nab/io.ts';
 import { captureIo } from './capture.ts';
 
@@ -175,6 +176,42 @@ describe('tickcast detect', () => {
     assert.match(bad.err(), /all-bad\.csv: the service refused 2 of 2 rows.*nothing was scored, so no results were written \[TC_DATA_BAD_TIME\]/);
     assert.equal(bad.out(), '');
     await assert.rejects(stat(join(dir, 'r-all.csv')));
+  });
+
+  it('a refused row whose timestamp holds a comma or a quote is written quoted: every results row reads back as 3 cells; late rows and refused values are named', async () => {
+    const odd = join(dir, 'odd.csv');
+    const lines = csv().split('\n');
+    lines[10] = '"Jan 1, 2024",101.5';
+    lines[11] = '"say ""hi""",102.5';
+    [lines[20], lines[21]] = [lines[21], lines[20]]; // one row out of time order: the second of the pair is late
+    lines[30] = lines[30].replace(/,.*/, ',1e300');
+    await writeFile(odd, lines.join('\n'));
+    const out = join(dir, 'r-odd.csv');
+    const io = captureIo();
+    assert.equal(await runCli(['detect', '--data', odd, '--out', out], io), 0, io.err());
+    const results = (await readFile(out, 'utf8')).trim().split('\n');
+    assert.equal(results.length, ROWS + 1);
+    for (const row of results) assert.equal(splitCsvLine(row).length, 3, row);
+    assert.deepEqual(splitCsvLine(results[10]), ['Jan 1, 2024', '101.5', '0']);
+    assert.deepEqual(splitCsvLine(results[11]), ['say "hi"', '102.5', '0']);
+    assert.match(io.err(), /line 22: late: .*\(timestamp "[^"]+", value [\d.]+\)/);
+    assert.match(io.err(), /line 31: dead-lettered: TC_RECORD_BAD_VALUE \(timestamp "[^"]+", value 1e\+300\)/);
+    assert.match(io.err(), /; 1 of them are late \(a time before an earlier row's\): sort the file by time to score them\n$/);
+  });
+
+  it('user files refused before the model loads, exit 65 naming line and value: no header row, a 0x number, a header that is not UTF-8', async () => {
+    const cases: Array<[string, string | Buffer, RegExp]> = [
+      ['nohdr.csv', '2024-01-01 00:00:00,50.5\n2024-01-01 00:05:00,51\n', /nohdr\.csv:1: the first line "2024-01-01 00:00:00,50\.5" holds values, not column names: the file has no header row.* \[TC_DATA_MALFORMED\]/],
+      ['hex.csv', 'timestamp,value\n2024-01-01 00:00:00,0x10\n', /hex\.csv:2: column "value" has "0x10", not a number; numbers are read in decimal only .*\[TC_DATA_NOT_NUMERIC\]/],
+      ['latin1.csv', Buffer.from('timestamp,valeur\xe9\n2024-01-01 00:00:00,1\n', 'latin1'), /latin1\.csv: no column named "value" .*; column "valeur\ufffd" holds bytes that are not UTF-8 .*save the file as UTF-8.*\[TC_DATA_COLUMN_MISSING\]/],
+    ];
+    for (const [name, text, message] of cases) {
+      await writeFile(join(dir, name), text);
+      const io = captureIo();
+      assert.equal(await runCli(['detect', '--data', join(dir, name), '--out', join(dir, `r-${name}`)], io), 65, name);
+      assert.match(io.err(), message);
+      assert.equal(io.out(), '');
+    }
   });
 
   it('a header-only file is TC_DATA_TOO_SHORT (exit 65), as for train', async () => {
