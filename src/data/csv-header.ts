@@ -40,6 +40,9 @@ function looksLikeData(name: string): boolean {
 /** A whole number of up to 4 digits: a name as pandas writes columns (0, 1, 2 …), or a year. */
 const shortWhole = (name: string): boolean => /^\d{1,4}$/.test(name);
 
+/** A header that ends in its delimiter (some exports add one to every line) is named as such. */
+const trailing = (names: readonly string[]): string => (names.length > 1 && names[names.length - 1] === '' ? ' (the line ends with a delimiter)' : '');
+
 /**
  * Read the header line: TC_DATA_MALFORMED (with the line) for an empty or repeated name, and for a
  * line whose every cell is a number or a timestamp, not all of them short whole numbers (the file
@@ -55,7 +58,7 @@ export function readHeaderLine(line: string, lineNo: number, path: string, delim
   }
   const seen = new Set<string>();
   for (const name of names) {
-    if (name === '') throw malformed(`${path}:${lineNo}: the header row has an empty column name; give every column a name`, lineNo);
+    if (name === '') throw malformed(`${path}:${lineNo}: the header row has an empty column name${trailing(names)}; give every column a name`, lineNo);
     if (seen.has(name)) throw malformed(`${path}:${lineNo}: column ${JSON.stringify(name)} appears twice in the header; rename one of them`, lineNo);
     seen.add(name);
   }

@@ -209,6 +209,15 @@ export async function openCsvRows(path: string, signal?: AbortSignal): Promise<C
   return { path, header, rows: rows(), close: async () => void (await lines.return(undefined)) };
 }
 
+/**
+ * What to add to a ragged-row message for a line with an odd number of `"`: a quote left open, or
+ * a quoted cell with a line break in it (a notes column from a spreadsheet), which this reader does
+ * not join (until 6 Dec 2026 the message said only how many cells there were).
+ */
+function unclosedQuoteNote(line: string): string {
+  return (line.split('"').length - 1) % 2 === 1 ? ' (the line has a quote that is not closed: a quoted cell may not hold a line break)' : '';
+}
+
 /** Parses a CSV file line by line: the header (delimiter, names), then each data row against it. */
 class CsvLineParser {
   header: string[] | null = null;
@@ -235,7 +244,7 @@ class CsvLineParser {
     if (row.length !== this.header.length) {
       throw dataError(
         ErrorCodes.DATA_MALFORMED,
-        `${this.path}:${lineNo}: expected ${this.header.length} cells like the header, got ${row.length}; fix or remove that line`,
+        `${this.path}:${lineNo}: expected ${this.header.length} cells like the header, got ${row.length}${unclosedQuoteNote(line)}; fix or remove that line`,
         { line: lineNo },
       );
     }

@@ -81,6 +81,12 @@ describe('CSV reader', () => {
     assert.deepEqual(parseCsvText('date,2024\n2024-01-01,6\n').header, ['date', '2024']);
   });
 
+  it('a ragged row with a quote left open, and a header ending in its delimiter, say so', () => {
+    assert.throws(() => parseCsvText('date,note,v\n2024-01-01,"two\nlines",1\n', 'q.csv'), (err: unknown) => isTickcastError(err) && err.code === 'TC_DATA_MALFORMED' && err.message === 'q.csv:2: expected 3 cells like the header, got 2 (the line has a quote that is not closed: a quoted cell may not hold a line break); fix or remove that line');
+    assert.throws(() => parseCsvText('date,v\n2024-01-01,1,2\n', 'r.csv'), (err: unknown) => isTickcastError(err) && err.message === 'r.csv:2: expected 2 cells like the header, got 3; fix or remove that line');
+    assert.throws(() => parseCsvText('date,v,\n2024-01-01,1,\n', 't.csv'), /t\.csv:1: the header row has an empty column name \(the line ends with a delimiter\); give every column a name/);
+  });
+
   it("Excel's sep= first line names the delimiter", () => {
     const csv = parseCsvText('sep=;\r\ndate;v\r\n2024-01-01;1,5\r\n');
     assert.deepEqual(csv.header, ['date', 'v']);
