@@ -1,0 +1,219 @@
+/**
+ * The window-filling path (npm run bench:filling): what a tick costs before its series' window is
+ * full — decode, window store, the detector's learning, no model call. At bench:pipeline's 100
+ * ticks a series these are 63 % of the input and ~40 % of the patched drain's main-thread CPU
+ * (docs/benchmarks.md § Window filling, per tick).
+ *
+ * Input: bench:pipeline's ticks (1,000 series × 100 ticks, the same values), as Kafka records in
+ * chunks of ≤ 500 records of one of 6 partitions. Printed, each the median of BENCH_REPS runs on
+ * fresh state, in µs of the main thread's CPU per tick:
+ *
+ *  - pipeline: a fresh app (buildApp, in-memory source and sink, bench:pipeline's config) takes in
+ *    the S × (window − 1) ticks that only fill the windows — StreamPipeline.handle() as the Kafka
+ *    batch loop calls it, metrics and all;
+ *  - parts: the same ticks through decodeTick, then WindowStore.push, then the detector's observe,
+ *    each timed apart (fresh store and detector as the app builds them), all 100 ticks a series.
+ *
+ * Then a determinism digest: the detector's every score, gap and missed count and the store's
+ * statistics after every tick, over the bench ticks plus 20 long series (2,000 ticks, spikes and
+ * level shifts, past the detector's learning), hashed — it must not change with a speed-up.
+ *
+ * Options (env): BENCH_SERIES (1000), BENCH_STEPS (100), BENCH_REPS (5), BENCH_PIPELINE=0 (parts only).
+ */
+import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../src/config/load.ts';
+import { buildApp } from '../src/app.ts';
+import { codecOptions, createWindowStore } from '../src/app-parts.ts';
+import { createScorer } from '../src/pipeline/scorer.ts';
+import { decodeTick, type CodecOptions } from '../src/domain/tick-codec.ts';
+import { createLogger } from '../src/telemetry/logger.ts';
+import type { ModelSpec, RawRecord, Tick } from '../src/domain/types.ts';
+import type { Config } from '../src/config/schema.ts';
+import type { OutMessage, OutputSink, RecordHandler, TickSource } from '../src/pipeline/ports.ts';
+
+const S = Number(process.env.BENCH_SERIES ?? 1000);
+const STEPS = Number(process.env.BENCH_STEPS ?? 100);
+const REPS = Number(process.env.BENCH_REPS ?? 5);
+const PIPELINE = process.env.BENCH_PIPELINE !== '0';
+const PARTITIONS = 6;
+const CHUNK = 500;
+const T0 = Date.UTC(2025, 0, 1);
+
+/** bench:pipeline's tick i (load/bench-pipeline.ts `ticks`). */
+function benchTick(i: number): { key: string; value: string } {
+  const s = i % S;
+  const t = Math.floor(i / S);
+  const id = `sensor-${s}`;
+  return { key: id, value: JSON.stringify({ series: id, ts: T0 + t * 1000, value: 50 + 10 * Math.sin(t / 10 + s) + (i % 7) / 7 }) };
+}
+
+/** Records in production order, `steps` ticks a series. */
+function records(steps: number, receivedAtMs: number): RawRecord[] {
+  const offsets = new Array<number>(PARTITIONS).fill(0);
+  const out: RawRecord[] = [];
+  for (let i = 0; i < steps * S; i++) {
+    const { key, value } = benchTick(i);
+    const p = (i % S) % PARTITIONS;
+    out.push({ key: Buffer.from(key), value: Buffer.from(value), headers: {}, source: { topic: 'bench.ticks', partition: p, offset: String(offsets[p]++) }, receivedAtMs });
+  }
+  return out;
+}
+
+/** Chunks of ≤ CHUNK consecutive records of one partition, partitions taking turns (fetched batches). */
+function chunks(recs: RawRecord[]): RawRecord[][] {
+  const per: RawRecord[][] = Array.from({ length: PARTITIONS }, () => []);
+  for (const r of recs) per[r.source.partition].push(r);
+  const out: RawRecord[][] = [];
+  for (let at = 0; ; at += CHUNK) {
+    const round = per.map((rs) => rs.slice(at, at + CHUNK)).filter((c) => c.length > 0);
+    if (round.length === 0) return out;
+    out.push(...round);
+  }
+}
+
+/** The main thread's CPU in µs (Node ≥ 23.9; the process's on older nodes). */
+function cpuUs(): number {
+  const u = ((process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage ?? process.cpuUsage).call(process);
+  return u.user + u.system;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const quiet = (): Writable => new Writable({ write: (_c, _e, cb) => cb() });
+
+class MemorySource implements TickSource {
+  handle: RecordHandler | null = null;
+  async start(handle: RecordHandler): Promise<void> {
+    this.handle = handle;
+  }
+  pause(): void {}
+  resume(): void {}
+  async stop(): Promise<void> {}
+  hasJoined(): boolean {
+    return this.handle !== null;
+  }
+}
+
+class CountingSink implements OutputSink {
+  sent = 0;
+  async send(messages: OutMessage[]): Promise<void> {
+    this.sent += messages.length;
+  }
+}
+
+function benchConfig(): Config {
+  return loadConfig({
+    env: {},
+    overrides: { logLevel: 'warn', coldStart: { enabled: false }, http: { enabled: false }, telemetry: { defaultMetrics: false }, model: { bootstrapEpochs: 0, engine: 'onnx' } },
+  });
+}
+
+/** One pipeline run: a fresh app takes in the filling ticks; µs of main-thread CPU per tick. */
+async function pipelineRun(config: Config): Promise<{ usPerTick: number; spec: ModelSpec }> {
+  const source = new MemorySource();
+  const sink = new CountingSink();
+  const app = await buildApp(config, { source, sink, logger: createLogger({ level: 'warn', name: 'bench', destination: quiet() }) });
+  await app.start();
+  const fill = app.inference.spec.window - 1;
+  const all = chunks(records(fill, Date.now()));
+  const c0 = cpuUs();
+  for (const c of all) await source.handle!(c);
+  const us = cpuUs() - c0;
+  const windowed = (await app.metrics.ticks.get()).values.reduce((n, v) => n + v.value, 0);
+  await app.stop();
+  if (windowed !== fill * S || sink.sent !== 0) throw new Error(`expected ${fill * S} ticks taken in and no output; got ${windowed} and ${sink.sent} messages`);
+  return { usPerTick: us / (fill * S), spec: app.inference.spec };
+}
+
+/** The parts as the app builds them (app.ts, app-parts.ts). */
+function parts(config: Config, spec: ModelSpec) {
+  const codec: CodecOptions = { ...codecOptions(config, spec), maxFutureMs: config.input.maxFutureMs };
+  const store = createWindowStore(config, spec);
+  const scorer = createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries, staleFeatureMs: config.anomaly.staleFeatureMs ?? config.windows.idleEvictMs });
+  return { codec, store, scorer, target: spec.features.indexOf(spec.targets[0]), feature: spec.targets[0] };
+}
+
+/** One parts run over `recs`: µs per tick in decode, push and observe. */
+function partsRun(config: Config, spec: ModelSpec, recs: RawRecord[]): { decode: number; push: number; observe: number } {
+  const p = parts(config, spec);
+  const now = Date.now();
+  const c0 = cpuUs();
+  const ticks: Tick[] = [];
+  for (const r of recs) {
+    const res = decodeTick(r.key, r.value, p.codec, now);
+    if (res.ok) ticks.push(res.tick);
+  }
+  const c1 = cpuUs();
+  for (const t of ticks) p.store.push(t.series, t.tsMs, t.values, now, { learn: true, sentMs: now, countLate: true });
+  const c2 = cpuUs();
+  for (const t of ticks) p.scorer.observe(t.series, t.tsMs, t.values[p.target], null, p.feature);
+  const c3 = cpuUs();
+  if (ticks.length !== recs.length) throw new Error(`${recs.length - ticks.length} ticks did not decode`);
+  return { decode: (c1 - c0) / recs.length, push: (c2 - c1) / recs.length, observe: (c3 - c2) / recs.length };
+}
+
+/** Long series that reach the detector's scoring: a daily-like cycle, noise, spikes, level shifts. */
+function longRecords(): RawRecord[] {
+  const out: RawRecord[] = [];
+  for (let t = 0; t < 2000; t++) {
+    for (let s = 0; s < 20; s++) {
+      let v = 100 + 20 * Math.sin((2 * Math.PI * t) / 60 + s) + 3 * Math.sin(t * 1.7 + s * 0.3);
+      if (t > 900 + s * 20) v += 15 * (s % 3);
+      if (t % (97 + s) === 50) v += 80 * (s % 2 === 0 ? 1 : -1);
+      const ts = T0 + t * 1000 + (t % 11 === 3 && s % 4 === 0 ? 3000 : 0); // some gaps
+      const id = `long-${s}`;
+      out.push({ key: Buffer.from(id), value: Buffer.from(JSON.stringify({ series: id, ts, value: Number(v.toFixed(3)) })), headers: {}, source: { topic: 'bench.ticks', partition: 0, offset: '0' }, receivedAtMs: 0 });
+    }
+  }
+  return out;
+}
+
+/** The determinism digest: every observation and the store's statistics after every tick. */
+function digest(config: Config, spec: ModelSpec): string {
+  const p = parts(config, spec);
+  const h = createHash('sha256');
+  const buf = new Float64Array(4);
+  const now = T0 + 10_000_000;
+  for (const r of [...records(STEPS, 0), ...longRecords()]) {
+    const res = decodeTick(r.key, r.value, p.codec, now);
+    if (!res.ok) throw new Error(res.error.message);
+    const t = res.tick;
+    const pushed = p.store.push(t.series, t.tsMs, t.values, now);
+    const o = p.scorer.observe(t.series, t.tsMs, t.values[p.target], null, p.feature);
+    const st = p.store.stats(t.series)!;
+    buf.set([o.score, o.gap ?? -1, o.missed ?? -1, pushed.filled ?? -1]);
+    h.update(new Uint8Array(buf.buffer)).update(new Uint8Array(st.mean.buffer)).update(new Uint8Array(st.std.buffer));
+    h.update(`${pushed.outcome}${pushed.ready ? 'r' : ''}${o.event ? `${o.event.state}${o.event.severity}${o.event.view}` : ''}`);
+  }
+  return h.digest('hex');
+}
+
+async function main(): Promise<void> {
+  const config = benchConfig();
+  console.log(`# bench:filling — ${S} series × ${STEPS} ticks, ${REPS} runs each (median), node ${process.version}`);
+  let spec: ModelSpec | null = null;
+  if (PIPELINE) {
+    const runs: number[] = [];
+    for (let i = 0; i < REPS; i++) {
+      const r = await pipelineRun(config);
+      runs.push(r.usPerTick);
+      spec = r.spec;
+    }
+    console.log(`pipeline:  ${median(runs).toFixed(2)} µs main-thread CPU per filling tick (StreamPipeline.handle, ${S} × ${spec!.window - 1} ticks; runs ${runs.map((x) => x.toFixed(2)).join(', ')})`);
+  }
+  if (!spec) {
+    const app = await buildApp(config, { source: new MemorySource(), sink: new CountingSink(), logger: createLogger({ level: 'warn', name: 'bench', destination: quiet() }) });
+    spec = app.inference.spec;
+    await app.stop();
+  }
+  const recs = records(STEPS, 0);
+  const rs = Array.from({ length: REPS }, () => partsRun(config, spec!, recs));
+  const m = { decode: median(rs.map((r) => r.decode)), push: median(rs.map((r) => r.push)), observe: median(rs.map((r) => r.observe)) };
+  console.log(`parts:     decodeTick ${m.decode.toFixed(2)} µs, WindowStore.push ${m.push.toFixed(2)} µs, detector observe ${m.observe.toFixed(2)} µs per tick (sum ${(m.decode + m.push + m.observe).toFixed(2)}; ${S} × ${STEPS} ticks)`);
+  console.log(`digest:    ${digest(config, spec!)} (detector scores and window statistics; must not change with a speed-up)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
