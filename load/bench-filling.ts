@@ -18,16 +18,18 @@
  * statistics after every tick, over the bench ticks plus 20 long series (2,000 ticks, spikes and
  * level shifts, past the detector's learning), hashed — it must not change with a speed-up.
  *
- * Options (env): BENCH_SERIES (1000), BENCH_STEPS (100), BENCH_REPS (5), BENCH_PIPELINE=0 (parts only).
+ * Same-run baseline: BENCH_BASELINE_TREE=<a checkout of the code before a change> (e.g. `git worktree
+ * add /tmp/base <commit>` with node_modules linked) loads every part from that tree as well, and each
+ * run is done with both, alternating (same process, same input): medians of both and their ratio.
+ *
+ * Options (env): BENCH_SERIES (1000), BENCH_STEPS (100), BENCH_REPS (5), BENCH_PIPELINE=0 (parts only),
+ * BENCH_BASELINE_TREE (none).
  */
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { loadConfig } from '../src/config/load.ts';
-import { buildApp } from '../src/app.ts';
-import { codecOptions, createWindowStore } from '../src/app-parts.ts';
-import { createScorer } from '../src/pipeline/scorer.ts';
-import { decodeTick, type CodecOptions } from '../src/domain/tick-codec.ts';
-import { createLogger } from '../src/telemetry/logger.ts';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CodecOptions } from '../src/domain/tick-codec.ts';
 import type { ModelSpec, RawRecord, Tick } from '../src/domain/types.ts';
 import type { Config } from '../src/config/schema.ts';
 import type { OutMessage, OutputSink, RecordHandler, TickSource } from '../src/pipeline/ports.ts';
@@ -39,6 +41,23 @@ const PIPELINE = process.env.BENCH_PIPELINE !== '0';
 const PARTITIONS = 6;
 const CHUNK = 500;
 const T0 = Date.UTC(2025, 0, 1);
+const BASELINE_TREE = process.env.BENCH_BASELINE_TREE;
+
+/** The modules the bench uses, from one tree (this one, or the baseline's). */
+async function loadTree(root: string) {
+  const at = (rel: string) => import(pathToFileURL(resolve(root, rel)).href);
+  const [config, app, parts, scorer, codec, logger] = await Promise.all([at('src/config/load.ts'), at('src/app.ts'), at('src/app-parts.ts'), at('src/pipeline/scorer.ts'), at('src/domain/tick-codec.ts'), at('src/telemetry/logger.ts')]);
+  return {
+    loadConfig: config.loadConfig as typeof import('../src/config/load.ts').loadConfig,
+    buildApp: app.buildApp as typeof import('../src/app.ts').buildApp,
+    codecOptions: parts.codecOptions as typeof import('../src/app-parts.ts').codecOptions,
+    createWindowStore: parts.createWindowStore as typeof import('../src/app-parts.ts').createWindowStore,
+    createScorer: scorer.createScorer as typeof import('../src/pipeline/scorer.ts').createScorer,
+    decodeTick: codec.decodeTick as typeof import('../src/domain/tick-codec.ts').decodeTick,
+    createLogger: logger.createLogger as typeof import('../src/telemetry/logger.ts').createLogger,
+  };
+}
+type Tree = Awaited<ReturnType<typeof loadTree>>;
 
 /** bench:pipeline's tick i (load/bench-pipeline.ts `ticks`). */
 function benchTick(i: number): { key: string; value: string } {
@@ -101,18 +120,18 @@ class CountingSink implements OutputSink {
   }
 }
 
-function benchConfig(): Config {
-  return loadConfig({
+function benchConfig(tree: Tree): Config {
+  return tree.loadConfig({
     env: {},
     overrides: { logLevel: 'warn', coldStart: { enabled: false }, http: { enabled: false }, telemetry: { defaultMetrics: false }, model: { bootstrapEpochs: 0, engine: 'onnx' } },
   });
 }
 
 /** One pipeline run: a fresh app takes in the filling ticks; µs of main-thread CPU per tick. */
-async function pipelineRun(config: Config): Promise<{ usPerTick: number; spec: ModelSpec }> {
+async function pipelineRun(tree: Tree, config: Config): Promise<{ usPerTick: number; spec: ModelSpec }> {
   const source = new MemorySource();
   const sink = new CountingSink();
-  const app = await buildApp(config, { source, sink, logger: createLogger({ level: 'warn', name: 'bench', destination: quiet() }) });
+  const app = await tree.buildApp(config, { source, sink, logger: tree.createLogger({ level: 'warn', name: 'bench', destination: quiet() }) });
   await app.start();
   const fill = app.inference.spec.window - 1;
   const all = chunks(records(fill, Date.now()));
@@ -126,21 +145,23 @@ async function pipelineRun(config: Config): Promise<{ usPerTick: number; spec: M
 }
 
 /** The parts as the app builds them (app.ts, app-parts.ts). */
-function parts(config: Config, spec: ModelSpec) {
-  const codec: CodecOptions = { ...codecOptions(config, spec), maxFutureMs: config.input.maxFutureMs };
-  const store = createWindowStore(config, spec);
-  const scorer = createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries, staleFeatureMs: config.anomaly.staleFeatureMs ?? config.windows.idleEvictMs });
-  return { codec, store, scorer, target: spec.features.indexOf(spec.targets[0]), feature: spec.targets[0] };
+function parts(tree: Tree, config: Config, spec: ModelSpec) {
+  const codec: CodecOptions = { ...tree.codecOptions(config, spec), maxFutureMs: config.input.maxFutureMs };
+  const store = tree.createWindowStore(config, spec);
+  const scorer = tree.createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries, staleFeatureMs: config.anomaly.staleFeatureMs ?? config.windows.idleEvictMs });
+  return { codec, store, scorer, decodeTick: tree.decodeTick, target: spec.features.indexOf(spec.targets[0]), feature: spec.targets[0] };
 }
 
+type PartsTimes = { decode: number; push: number; observe: number };
+
 /** One parts run over `recs`: µs per tick in decode, push and observe. */
-function partsRun(config: Config, spec: ModelSpec, recs: RawRecord[]): { decode: number; push: number; observe: number } {
-  const p = parts(config, spec);
+function partsRun(tree: Tree, config: Config, spec: ModelSpec, recs: RawRecord[]): PartsTimes {
+  const p = parts(tree, config, spec);
   const now = Date.now();
   const c0 = cpuUs();
   const ticks: Tick[] = [];
   for (const r of recs) {
-    const res = decodeTick(r.key, r.value, p.codec, now);
+    const res = p.decodeTick(r.key, r.value, p.codec, now);
     if (res.ok) ticks.push(res.tick);
   }
   const c1 = cpuUs();
@@ -152,7 +173,7 @@ function partsRun(config: Config, spec: ModelSpec, recs: RawRecord[]): { decode:
   return { decode: (c1 - c0) / recs.length, push: (c2 - c1) / recs.length, observe: (c3 - c2) / recs.length };
 }
 
-/** Long series that reach the detector's scoring: a daily-like cycle, noise, spikes, level shifts. */
+/** Long series that reach the detector's scoring: a cycle, noise, spikes, level shifts, some gaps. */
 function longRecords(): RawRecord[] {
   const out: RawRecord[] = [];
   for (let t = 0; t < 2000; t++) {
@@ -160,7 +181,7 @@ function longRecords(): RawRecord[] {
       let v = 100 + 20 * Math.sin((2 * Math.PI * t) / 60 + s) + 3 * Math.sin(t * 1.7 + s * 0.3);
       if (t > 900 + s * 20) v += 15 * (s % 3);
       if (t % (97 + s) === 50) v += 80 * (s % 2 === 0 ? 1 : -1);
-      const ts = T0 + t * 1000 + (t % 11 === 3 && s % 4 === 0 ? 3000 : 0); // some gaps
+      const ts = T0 + t * 1000 + (t % 11 === 3 && s % 4 === 0 ? 3000 : 0);
       const id = `long-${s}`;
       out.push({ key: Buffer.from(id), value: Buffer.from(JSON.stringify({ series: id, ts, value: Number(v.toFixed(3)) })), headers: {}, source: { topic: 'bench.ticks', partition: 0, offset: '0' }, receivedAtMs: 0 });
     }
@@ -169,13 +190,13 @@ function longRecords(): RawRecord[] {
 }
 
 /** The determinism digest: every observation and the store's statistics after every tick. */
-function digest(config: Config, spec: ModelSpec): string {
-  const p = parts(config, spec);
+function digest(tree: Tree, config: Config, spec: ModelSpec): string {
+  const p = parts(tree, config, spec);
   const h = createHash('sha256');
   const buf = new Float64Array(4);
   const now = T0 + 10_000_000;
   for (const r of [...records(STEPS, 0), ...longRecords()]) {
-    const res = decodeTick(r.key, r.value, p.codec, now);
+    const res = p.decodeTick(r.key, r.value, p.codec, now);
     if (!res.ok) throw new Error(res.error.message);
     const t = res.tick;
     const pushed = p.store.push(t.series, t.tsMs, t.values, now);
@@ -188,29 +209,41 @@ function digest(config: Config, spec: ModelSpec): string {
   return h.digest('hex');
 }
 
+const fmt = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(', ');
+/** "x µs" for this tree, and with a baseline "x µs (baseline y µs, ratio y/x)". */
+const vs = (now: number, base: number | undefined): string => (base === undefined ? `${now.toFixed(2)} µs` : `${now.toFixed(2)} µs (baseline ${base.toFixed(2)}, ${(base / now).toFixed(2)}× faster)`);
+
 async function main(): Promise<void> {
-  const config = benchConfig();
-  console.log(`# bench:filling — ${S} series × ${STEPS} ticks, ${REPS} runs each (median), node ${process.version}`);
+  const trees: Array<[string, Tree]> = [['this tree', await loadTree(resolve(import.meta.dirname, '..'))]];
+  if (BASELINE_TREE) trees.push(['baseline', await loadTree(resolve(BASELINE_TREE))]);
+  const config = benchConfig(trees[0][1]);
+  console.log(`# bench:filling — ${S} series × ${STEPS} ticks, ${REPS} runs each (median), node ${process.version}${BASELINE_TREE ? `, baseline tree ${BASELINE_TREE} (runs alternate)` : ''}`);
   let spec: ModelSpec | null = null;
   if (PIPELINE) {
-    const runs: number[] = [];
+    const runs: number[][] = trees.map(() => []);
     for (let i = 0; i < REPS; i++) {
-      const r = await pipelineRun(config);
-      runs.push(r.usPerTick);
-      spec = r.spec;
+      for (const [k, [, tree]] of trees.entries()) {
+        const r = await pipelineRun(tree, config);
+        runs[k].push(r.usPerTick);
+        spec = r.spec;
+      }
     }
-    console.log(`pipeline:  ${median(runs).toFixed(2)} µs main-thread CPU per filling tick (StreamPipeline.handle, ${S} × ${spec!.window - 1} ticks; runs ${runs.map((x) => x.toFixed(2)).join(', ')})`);
+    const [now, base] = runs.map(median);
+    console.log(`pipeline:  ${vs(now, base)} main-thread CPU per filling tick (StreamPipeline.handle, ${S} × ${spec!.window - 1} ticks; runs ${runs.map(fmt).join(' / ')})`);
   }
   if (!spec) {
-    const app = await buildApp(config, { source: new MemorySource(), sink: new CountingSink(), logger: createLogger({ level: 'warn', name: 'bench', destination: quiet() }) });
+    const tree = trees[0][1];
+    const app = await tree.buildApp(config, { source: new MemorySource(), sink: new CountingSink(), logger: tree.createLogger({ level: 'warn', name: 'bench', destination: quiet() }) });
     spec = app.inference.spec;
     await app.stop();
   }
   const recs = records(STEPS, 0);
-  const rs = Array.from({ length: REPS }, () => partsRun(config, spec!, recs));
-  const m = { decode: median(rs.map((r) => r.decode)), push: median(rs.map((r) => r.push)), observe: median(rs.map((r) => r.observe)) };
-  console.log(`parts:     decodeTick ${m.decode.toFixed(2)} µs, WindowStore.push ${m.push.toFixed(2)} µs, detector observe ${m.observe.toFixed(2)} µs per tick (sum ${(m.decode + m.push + m.observe).toFixed(2)}; ${S} × ${STEPS} ticks)`);
-  console.log(`digest:    ${digest(config, spec!)} (detector scores and window statistics; must not change with a speed-up)`);
+  const rs: PartsTimes[][] = trees.map(() => []);
+  for (let i = 0; i < REPS; i++) for (const [k, [, tree]] of trees.entries()) rs[k].push(partsRun(tree, config, spec, recs));
+  const m = rs.map((r) => ({ decode: median(r.map((x) => x.decode)), push: median(r.map((x) => x.push)), observe: median(r.map((x) => x.observe)) }));
+  const sum = (x: PartsTimes): number => x.decode + x.push + x.observe;
+  console.log(`parts:     decodeTick ${vs(m[0].decode, m[1]?.decode)}, WindowStore.push ${vs(m[0].push, m[1]?.push)}, detector observe ${vs(m[0].observe, m[1]?.observe)} per tick; sum ${vs(sum(m[0]), m[1] && sum(m[1]))} (${S} × ${STEPS} ticks)`);
+  for (const [name, tree] of trees) console.log(`digest:    ${digest(tree, config, spec)} (${name}: detector scores and window statistics; a speed-up must not change it)`);
 }
 
 main().catch((err) => {

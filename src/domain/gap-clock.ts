@@ -157,9 +157,18 @@ export class GapClock {
     const k = Math.min(gapFactor, CADENCE_FACTOR);
     const off = dt * k < this.typicalMs ? -1 : dt > k * this.typicalMs ? 1 : 0;
     const inRun = off !== 0 && this.run > 0 && Math.sign(this.runMs - this.typicalMs) === off && Math.abs(dt / this.runMs - 1) <= GRID_TOLERANCE;
-    [this.runMs, this.run] = off === 0 ? [0, 0] : inRun ? [this.runMs, this.run + 1] : this.onClock ? [dt, 1] : [0, 0];
+    // Per tick: plain assignments, no arrays to destructure.
+    if (off !== 0 && inRun) this.run++;
+    else if (off !== 0 && this.onClock) {
+      this.runMs = dt;
+      this.run = 1;
+    } else {
+      this.runMs = 0;
+      this.run = 0;
+    }
     if (this.run < CADENCE_RUN) return false;
-    [this.runMs, this.run] = [0, 0];
+    this.runMs = 0;
+    this.run = 0;
     return true;
   }
 }

@@ -146,7 +146,10 @@ export class WindowStore {
         s.sinceForecast = 0;
       }
     }
-    return { outcome: 'accepted', ready, evicted, filled, ...(ahead ? { ahead: opts.sentMs! + o.clockSkewMs! } : {}), ...(order === 'stepBack' ? { stepBack: true as const } : {}) };
+    const out: ReturnType<WindowStore['push']> = { outcome: 'accepted', ready, evicted, filled }; // no object spreads: this runs per tick (bench:filling)
+    if (ahead) out.ahead = opts.sentMs! + o.clockSkewMs!;
+    if (order === 'stepBack') out.stepBack = true;
+    return out;
   }
 
   /** Write a tick's values (carrying missing ones forward) into the head slot and, unless held, into the statistics: `learn: false` holds them for at most holdStatsMaxTicks in a row. */
@@ -157,8 +160,8 @@ export class WindowStore {
     if (learn) {
       s.learned++;
       s.learnedTs = tsMs;
-      s.prevMean.set(s.mean);
-      s.prevM2.set(s.m2);
+      for (let f = 0; f < F; f++) s.prevMean[f] = s.mean[f]; // loops: TypedArray#set costs more than the copy of a few features
+      for (let f = 0; f < F; f++) s.prevM2[f] = s.m2[f];
     }
     const alpha = Math.max(1 / s.learned, this.#alphaFloor);
     const base = s.head * F;
@@ -237,10 +240,7 @@ export class WindowStore {
     return s && st ? { values: Float64Array.from(s.last, (v, f) => this.#toModel(f, v)), mean: st.mean, std: st.std } : null;
   }
 
-  /**
-   * Write the z-normalised window (oldest first, [window, features]) into `out` at `offset` and
-   * return the statistics used. The caller owns `out`. Returns null if the window is not full.
-   */
+  /** Write the z-normalised window (oldest first, [window, features]) into `out` at `offset`; returns the statistics used (the caller owns `out`), null if the window is not full. */
   snapshot(series: string, out: Float32Array, offset: number): SeriesStats | null {
     const s = this.#series.get(series);
     const o = this.#opts;

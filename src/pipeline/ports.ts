@@ -283,6 +283,8 @@ export interface PipelineObserver {
   evicted?(series: string, reason: import('../domain/series-registry.ts').EvictionReason): void;
   forget?(series: string): void;
   live?(event: LiveEvent): void;
+  /** Live events have a subscriber now (absent: assume so). The per-tick ones are not built without one. */
+  readonly subscribers?: number;
   backpressure?(paused: boolean, queued: number): void;
 }
 

@@ -249,7 +249,7 @@ export class StreamPipeline {
     const target = a.tick.values[this.#targetIdx[0]];
     const expectations = d.outlook.nextExpectations(series);
     const expected = expectations?.[0] ?? null;
-    if (!a.quiet) d.observer?.live?.({ type: 'tick', series, ts: a.tick.tsMs, value: target, ...namedValues(d.inference.spec, a.tick.values) });
+    if (!a.quiet && d.observer?.live && d.observer.subscribers !== 0) d.observer.live({ type: 'tick', series, ts: a.tick.tsMs, value: target, ...namedValues(d.inference.spec, a.tick.values) }); // built only for a listener: an object and a spread per tick
     if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
     for (const f of this.#followers) f.ticked?.(a.tick, a.eventMs, a.stepBack === true); // a tick stamped ahead moves event time no further than sent + clockSkewMs
     d.fusion?.realised(series, a.tick.values, this.#targetIdx, 1 + a.filled);

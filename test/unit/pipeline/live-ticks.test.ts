@@ -1,0 +1,42 @@
+/**
+ * Live tick events (the dashboard's SSE stream) from the stream pipeline: an observer that says it
+ * has no subscriber (`subscribers` 0) is spared building them — one object per tick — and gets
+ * them again once one subscribes; one that does not say (no `subscribers`) gets every one.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RawRecord } from '../../../src/domain/types.ts';
+import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
+import { RecentAnomalies } from '../../../src/pipeline/recent-anomalies.ts';
+import { StreamPipeline } from '../../../src/pipeline/stream-pipeline.ts';
+import type { LiveEvent, PipelineObserver } from '../../../src/pipeline/ports.ts';
+import { createModelServing } from '../http/support/model-serving.ts';
+
+const T0 = 1_700_000_000_000;
+
+const rec = (i: number): RawRecord => ({ key: Buffer.from('s'), value: Buffer.from(JSON.stringify({ ts: T0 + i * 1000, value: 20 + (i % 5) })), headers: {}, source: { topic: 't', partition: 0, offset: String(i) }, receivedAtMs: 0 });
+
+async function ticksSeen(observer: PipelineObserver & { events: LiveEvent[] }, listening: (i: number) => void): Promise<number[]> {
+  const ms = await createModelServing({});
+  const pipeline = new StreamPipeline({
+    store: ms.store, outlook: new SeriesOutlook(), recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer: null,
+    sink: { send: async () => {} }, observer,
+    codec: { features: ['value'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'reject' },
+  });
+  try {
+    for (let i = 0; i < 6; i++) {
+      listening(i);
+      await pipeline.handle([rec(i)]);
+    }
+  } finally {
+    await ms.close();
+  }
+  return observer.events.filter((e) => e.type === 'tick').map((e) => ((e as { ts: number }).ts - T0) / 1000);
+}
+
+test('live tick events: none built while the observer has no subscriber, every one while it has, and always for an observer that does not count', async () => {
+  const counting = { events: [] as LiveEvent[], subscribers: 0, live(e: LiveEvent) { this.events.push(e); } };
+  assert.deepEqual(await ticksSeen(counting, (i) => void (counting.subscribers = i >= 3 ? 1 : 0)), [3, 4, 5]);
+  const plain = { events: [] as LiveEvent[], live(e: LiveEvent) { this.events.push(e); } };
+  assert.deepEqual(await ticksSeen(plain, () => {}), [0, 1, 2, 3, 4, 5]);
+});
