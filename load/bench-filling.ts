@@ -32,7 +32,8 @@ import { pathToFileURL } from 'node:url';
 import type { CodecOptions } from '../src/domain/tick-codec.ts';
 import type { ModelSpec, RawRecord, Tick } from '../src/domain/types.ts';
 import type { Config } from '../src/config/schema.ts';
-import type { OutMessage, OutputSink, RecordHandler, TickSource } from '../src/pipeline/ports.ts';
+import type { OutMessage, OutputSink } from '../src/pipeline/ports.ts';
+import { MemorySource } from './memory-source.ts';
 
 const S = Number(process.env.BENCH_SERIES ?? 1000);
 const STEPS = Number(process.env.BENCH_STEPS ?? 100);
@@ -99,19 +100,6 @@ function cpuUs(): number {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const quiet = (): Writable => new Writable({ write: (_c, _e, cb) => cb() });
-
-class MemorySource implements TickSource {
-  handle: RecordHandler | null = null;
-  async start(handle: RecordHandler): Promise<void> {
-    this.handle = handle;
-  }
-  pause(): void {}
-  resume(): void {}
-  async stop(): Promise<void> {}
-  hasJoined(): boolean {
-    return this.handle !== null;
-  }
-}
 
 class CountingSink implements OutputSink {
   sent = 0;

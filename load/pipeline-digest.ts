@@ -22,7 +22,8 @@ import { loadConfig } from '../src/config/load.ts';
 import { buildApp } from '../src/app.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
 import type { RawRecord } from '../src/domain/types.ts';
-import type { OutMessage, OutputSink, RecordHandler, TickSource } from '../src/pipeline/ports.ts';
+import type { OutMessage, OutputSink } from '../src/pipeline/ports.ts';
+import { MemorySource } from './memory-source.ts';
 
 const SERIES = Number(process.env.DIGEST_SERIES ?? 300);
 const STEPS = Number(process.env.DIGEST_STEPS ?? 100);
@@ -93,19 +94,6 @@ function chunks(): RawRecord[][] {
     const round = perPartition.map((recs) => recs.slice(at, at + CHUNK)).filter((c) => c.length > 0);
     if (round.length === 0) return out;
     out.push(...round);
-  }
-}
-
-class MemorySource implements TickSource {
-  handle: RecordHandler | null = null;
-  async start(handle: RecordHandler): Promise<void> {
-    this.handle = handle;
-  }
-  pause(): void {}
-  resume(): void {}
-  async stop(): Promise<void> {}
-  hasJoined(): boolean {
-    return this.handle !== null;
   }
 }
 
