@@ -1,7 +1,4 @@
-/**
- * One series' window ring and normalisation statistics, owned by the window store
- * (window-store.ts); its eight typed arrays share one buffer (arena.ts).
- */
+/** One series' window ring and normalisation statistics, owned by the window store (window-store.ts); its nine typed arrays share one buffer (arena.ts). */
 import { ArrayArena } from './arena.ts';
 import { GapClock } from './gap-clock.ts';
 import { OpenHours } from './open-hours.ts';
@@ -66,10 +63,12 @@ export class SeriesState {
   readonly last: Float64Array; // last accepted raw values (for carry-forward)
   readonly clock = new GapClock(true); // whether readings were missed (fillMissed); learns the open hours whether or not they are used (closedSteps)
   readonly filledSlots: Uint8Array; // 1: the ring slot holds a filled-in reading
+  /** Per feature, 1: the last tick lacked it (its value was carried forward), so a record at that tick's ts may still bring it (WindowStore.push: 'merged'). Not in snapshots: 0 after a restart. */
+  readonly carried: Uint8Array;
 
   constructor(window: number, features: number) {
-    // One buffer for all eight arrays (src/domain/arena.ts: one allocation per series, not eight).
-    const a = new ArrayArena(8 * (window * features + window + 5 * features) + ((window + 7) & ~7));
+    // One buffer for all nine arrays (src/domain/arena.ts: one allocation per series, not nine).
+    const a = new ArrayArena(8 * (window * features + window + 5 * features) + ((window + 7) & ~7) + ((features + 7) & ~7));
     this.values = a.f64(window * features);
     this.ts = a.f64(window);
     this.mean = a.f64(features);
@@ -78,6 +77,7 @@ export class SeriesState {
     this.prevM2 = a.f64(features);
     this.last = a.f64(features).fill(Number.NaN);
     this.filledSlots = a.u8(window);
+    this.carried = a.u8(features);
   }
 
   /**

@@ -5,7 +5,7 @@
  *
  * Timestamp policy (docs/schemas.md § Event time): a tick older than the series' last accepted tick is dropped as `late`
  * (unless that one was stamped ahead of when it was sent: SeriesState.follows); one with an equal timestamp is
- * `duplicate` (dropped, or replaces the last value under duplicatePolicy 'replace'); gaps are accepted as they come (the
+ * `duplicate` (dropped, or replaces the last value under duplicatePolicy 'replace'; features it lacked are merged in: tick-again.ts); gaps are accepted as they come (the
  * model sees ticks in order, and the forecast step spacing follows the series' typical interval). With `fillMissed`, readings a feed read on a clock missed (a tick 2 … fillMissed + 1 intervals late) are
  * filled in by interpolation first, so the window stays on the clock (SeriesState.fillMissed); with `openHours`, not in
  * hours the feed has never read in (open-hours.ts).
@@ -17,12 +17,13 @@
  * `current()` as ln(value); the ring and `recent()` keep the series' units (callers keep values ≤ 0 out).
  */
 import { SeriesRegistry } from './series-registry.ts';
+import { tickAgain } from './tick-again.ts';
 import { SeriesState, type RecentWindow, type WindowSeriesState } from './window-series.ts';
 
 export type { WindowSeriesState } from './window-series.ts';
 
-/** 'incomplete': a feature was missing and there is no earlier value to carry forward. */
-export type PushOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'incomplete';
+/** 'incomplete': a feature was missing and there is no earlier value to carry forward. 'merged': a record at the last tick's ts brought features that tick lacked (carried forward), written into it. */
+export type PushOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'merged' | 'incomplete';
 
 export interface WindowStoreOptions {
   window: number;
@@ -115,17 +116,7 @@ export class WindowStore {
 
     const order = s.follows(tsMs, opts?.sentMs, o.clockSkewMs);
     if (order === 'late') return { outcome: 'late', ready: false, evicted, lastTs: s.lastTs, lateTicks: opts?.countLate === false ? s.late : ++s.late };
-    const F = o.features;
-    if (order === 'duplicate') {
-      if (o.duplicatePolicy === 'drop') return { outcome: 'duplicate', ready: false, evicted };
-      const slot = (s.head - 1 + o.window) % o.window;
-      for (let f = 0; f < F; f++) {
-        const v = Number.isNaN(values[f]) ? s.last[f] : values[f];
-        s.values[slot * F + f] = v;
-        s.last[f] = v;
-      }
-      return { outcome: 'replaced', ready: false, evicted };
-    }
+    if (order === 'duplicate') return { outcome: tickAgain(s, values, o.window, o.duplicatePolicy === 'replace'), ready: false, evicted };
 
     const before = s.count;
     const filled = s.fillMissed(tsMs, values, order === 'next' ? (o.fillMissed ?? 0) : 0, this.#log, o.openHours === true); // a step back: none
@@ -169,6 +160,7 @@ export class WindowStore {
       const v = Number.isNaN(values[f]) ? s.last[f] : values[f];
       s.values[base + f] = v;
       s.last[f] = v;
+      s.carried[f] = Number.isNaN(values[f]) ? 1 : 0;
       if (!learn) continue;
       const d = this.#toModel(f, v) - s.mean[f];
       s.mean[f] += alpha * d;

@@ -264,7 +264,7 @@ export interface LearningFilter {
   isSuppressed(series: string, tsMs: number): boolean;
 }
 
-export type TickOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'incomplete' | 'dead_letter';
+export type TickOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'merged' | 'incomplete' | 'dead_letter';
 
 /** What the core reports; telemetry turns it into metrics, logs and spans. All optional. */
 export interface PipelineObserver {

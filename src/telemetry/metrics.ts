@@ -100,7 +100,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
       readQueue = read;
     },
 
-    ticks: new Counter({ name: 'tickcast_ticks_total', help: 'Input records by outcome (accepted, late, duplicate, replaced, incomplete, dead_letter).', labelNames: ['result'] as const, registers: r }),
+    ticks: new Counter({ name: 'tickcast_ticks_total', help: 'Input records by outcome (accepted, late, duplicate, replaced, merged, incomplete, dead_letter).', labelNames: ['result'] as const, registers: r }),
     ticksAhead: new Counter({ name: 'tickcast_ticks_ahead_total', help: 'Ticks accepted stamped more than input.clockSkewMs ahead of when they were sent (within input.maxFutureMs): a device clock fast. Their series steps back onto its true clock.', registers: r }),
     produceFailures: new Counter({ name: 'tickcast_kafka_produce_failures_total', help: "Sends of outputs to Kafka that failed (the chunk's input offsets stay uncommitted and its records are processed again), by the client's error type.", labelNames: ['error'] as const, registers: r }),
     deadLetters: new Counter({ name: 'tickcast_dlq_total', help: 'Records sent to the dead-letter topic, by error code.', labelNames: ['code'] as const, registers: r }),

@@ -36,6 +36,33 @@ test('late ticks are dropped, duplicates dropped or replaced per policy, gaps ac
   assert.deepEqual(r.recent('a')!.values, [[7]]);
 });
 
+test('a feature sent late in its own record at the tick\'s ts fills the carried value in (merged), under drop and replace', () => {
+  // An IoT bridge that publishes one record per reading: {temperature, vibration} then {humidity}
+  // at the same ts. Before 6 Dec 2026 the humidity record was a `duplicate`, dropped under the
+  // default policy, and humidity stayed at its first value in every window for good.
+  for (const duplicatePolicy of ['drop', 'replace'] as const) {
+    const s = make({ features: 3, duplicatePolicy });
+    assert.equal(s.push('d', 10, [21, 45, 0.2], 0).outcome, 'accepted');
+    for (const [ts, h] of [[20, 47], [30, 49]] as const) {
+      assert.equal(s.push('d', ts, [21.5, Number.NaN, 0.3], 0).outcome, 'accepted', duplicatePolicy);
+      assert.equal(s.push('d', ts, [Number.NaN, h, Number.NaN], 0).outcome, 'merged', duplicatePolicy);
+    }
+    assert.deepEqual(s.recent('d')!.values, [[21, 45, 0.2], [21.5, 47, 0.3], [21.5, 49, 0.3]], duplicatePolicy); // per tick
+    // The next tick without humidity carries the late value, not the first one.
+    s.push('d', 40, [22, Number.NaN, 0.3], 0);
+    assert.deepEqual(s.recent('d')!.values[3], [22, 49, 0.3], duplicatePolicy);
+  }
+  // Under drop a record at that ts repeating features the tick had is still a duplicate: the first reading wins.
+  const s = make({ features: 2 });
+  s.push('d', 10, [1, Number.NaN], 0); // refused: nothing to carry
+  s.push('d', 10, [1, 2], 0);
+  s.push('d', 20, [3, Number.NaN], 0);
+  assert.equal(s.push('d', 20, [9, Number.NaN], 0).outcome, 'duplicate');
+  assert.equal(s.push('d', 20, [9, 4], 0).outcome, 'merged');
+  assert.deepEqual(s.recent('d')!.values, [[1, 2], [3, 4]]);
+  assert.equal(s.push('d', 20, [Number.NaN, 5], 0).outcome, 'duplicate', 'humidity is no longer missing from the tick');
+});
+
 test('series cap evicts the least recently seen; idle eviction by wall clock', () => {
   const s = make({ maxSeries: 2 });
   s.push('a', 1, [1], 0);

@@ -1,0 +1,24 @@
+/**
+ * A record at a series' last tick's ts (WindowStore.push, duplicatePolicy). A feature that tick
+ * lacked (carried forward, input.missingFeature 'carry') and this record brings is written into it
+ * under either policy: a reading sent late in a record of its own, as bridges that publish one
+ * record per reading do ('merged'; before 6 Dec 2026 it was a duplicate, dropped under 'drop',
+ * and the feature kept its first value in every window for good). Other features: kept under
+ * 'drop' (the first reading wins), replaced under 'replace'. The window statistics, the forecast
+ * made at that tick and the detector (which scored the tick without the feature) are not revisited.
+ */
+import type { SeriesState } from './window-series.ts';
+
+export function tickAgain(s: SeriesState, values: ArrayLike<number>, window: number, replace: boolean): 'duplicate' | 'replaced' | 'merged' {
+  const F = s.last.length;
+  const slot = (s.head - 1 + window) % window;
+  let merged = false;
+  for (let f = 0; f < F; f++) {
+    if (Number.isNaN(values[f]) || (!replace && s.carried[f] === 0)) continue;
+    merged ||= s.carried[f] === 1;
+    s.values[slot * F + f] = values[f];
+    s.last[f] = values[f];
+    s.carried[f] = 0;
+  }
+  return merged ? 'merged' : replace ? 'replaced' : 'duplicate';
+}
