@@ -108,7 +108,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
 
   const alerting = buildAlerting(config, { metrics, logger, quantiles: spec.quantiles, openAlert: (id) => outlook.openAlert(id) });
   const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries, staleFeatureMs: config.anomaly.staleFeatureMs ?? config.windows.idleEvictMs }) : null;
-  if (scorer) observer.expectAnomalies(config.anomaly.features === 'all' ? spec.features : spec.targets);
+  observer.expectFeatures(spec.features, !scorer ? [] : config.anomaly.features === 'all' ? spec.features : spec.targets);
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
   const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId, maxTailRecords: config.windows.restoreRecordsPerPartition, anomalyFeatures: scorer ? config.anomaly.features : undefined };
   snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes, fusion, incidents: alerting.incidents, alertIndex: alerting.alertIndex, gate: alerting.gateState }, spec, logger.child({ module: 'snapshot' }));

@@ -15,7 +15,7 @@ export function tickAgain(s: SeriesState, values: ArrayLike<number>, window: num
   let merged = false;
   for (let f = 0; f < F; f++) {
     if (Number.isNaN(values[f]) || (!replace && s.carried[f] === 0)) continue;
-    merged ||= s.carried[f] === 1;
+    merged ||= s.carried[f] > 0;
     s.values[slot * F + f] = values[f];
     s.last[f] = values[f];
     s.carried[f] = 0;

@@ -38,6 +38,7 @@ export interface RecentWindow {
   closedHours?: number[];
   /** Ticks dropped as late (older than the last one) since the series was taken. */
   late: number;
+  carried: number[]; // per feature: the latest ticks in a row that lacked it (SeriesState.carried)
 }
 
 export class SeriesState {
@@ -63,12 +64,12 @@ export class SeriesState {
   readonly last: Float64Array; // last accepted raw values (for carry-forward)
   readonly clock = new GapClock(true); // whether readings were missed (fillMissed); learns the open hours whether or not they are used (closedSteps)
   readonly filledSlots: Uint8Array; // 1: the ring slot holds a filled-in reading
-  /** Per feature, 1: the last tick lacked it (its value was carried forward), so a record at that tick's ts may still bring it (WindowStore.push: 'merged'). Not in snapshots: 0 after a restart. */
-  readonly carried: Uint8Array;
+  /** Per feature: how many of the latest ticks in a row lacked it (its value carried forward; > 0: a record at the last tick's ts may still bring it, tick-again.ts). Not in snapshots: 0 after a restart. */
+  readonly carried: Float64Array;
 
   constructor(window: number, features: number) {
     // One buffer for all nine arrays (src/domain/arena.ts: one allocation per series, not nine).
-    const a = new ArrayArena(8 * (window * features + window + 5 * features) + ((window + 7) & ~7) + ((features + 7) & ~7));
+    const a = new ArrayArena(8 * (window * features + window + 6 * features) + ((window + 7) & ~7));
     this.values = a.f64(window * features);
     this.ts = a.f64(window);
     this.mean = a.f64(features);
@@ -77,7 +78,7 @@ export class SeriesState {
     this.prevM2 = a.f64(features);
     this.last = a.f64(features).fill(Number.NaN);
     this.filledSlots = a.u8(window);
-    this.carried = a.u8(features);
+    this.carried = a.f64(features);
   }
 
   /**
@@ -213,7 +214,7 @@ export class SeriesState {
       if (this.filledSlots[slot] === 1) filled.push(i);
     }
     const hours = openHours ? this.clock.hours : null;
-    return hours ? { ts, values, filled, closedHours: hours.closedHoursOfWeek(this.lastTs), late: this.late } : { ts, values, filled, late: this.late };
+    return { ts, values, filled, ...(hours ? { closedHours: hours.closedHoursOfWeek(this.lastTs) } : {}), late: this.late, carried: Array.from(this.carried) };
   }
 
   /**

@@ -160,7 +160,7 @@ export class WindowStore {
       const v = Number.isNaN(values[f]) ? s.last[f] : values[f];
       s.values[base + f] = v;
       s.last[f] = v;
-      s.carried[f] = Number.isNaN(values[f]) ? 1 : 0;
+      s.carried[f] = Number.isNaN(values[f]) ? s.carried[f] + 1 : 0;
       if (!learn) continue;
       const d = this.#toModel(f, v) - s.mean[f];
       s.mean[f] += alpha * d;

@@ -125,9 +125,10 @@ export interface SeriesDetail extends SeriesSummary {
   /**
    * Recent raw values per feature, oldest first; `filled`: positions of readings filled in
    * (windows.fillMissed); `closedHours`: UTC hours of the week the series is closed in (open hours
-   * learned, windows.openHours; absent otherwise).
+   * learned, windows.openHours; absent otherwise); `carried`: features the latest ticks lacked
+   * (input.missingFeature carry), with how many ticks in a row (the window repeats the last value).
    */
-  window: { ts: number[]; values: Record<string, number[]>; filled: number[]; closedHours?: number[] };
+  window: { ts: number[]; values: Record<string, number[]>; filled: number[]; closedHours?: number[]; carried: Record<string, number> };
   /** What was served last (the model's forecast, a fused or a cold baseline), in the forecasts topic's shape: `targets` by name, multi-target models only. */
   lastForecast: { ts: number; model: string; replaces?: string; horizon: ForecastStep[]; targets?: Record<string, ForecastStep[]>; closedSteps?: readonly number[] } | null;
   lastScore: number | null;
@@ -268,8 +269,8 @@ export type TickOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'merg
 
 /** What the core reports; telemetry turns it into metrics, logs and spans. All optional. */
 export interface PipelineObserver {
-  /** `ahead`: accepted, stamped more than input.clockSkewMs ahead of when it was sent (WindowStore.push). `late` (outcome 'late'): the tick's series, ts and its series' last ts, for a rate-limited warning naming it (telemetry/late-tick-warning.ts). */
-  tick?(outcome: TickOutcome, ahead?: boolean, late?: { series: string; tsMs: number; lastTs: number }): void;
+  /** `values`: the tick's, in input.features order (NaN: missing, carried forward). `ahead`: accepted, stamped more than input.clockSkewMs ahead of when it was sent (WindowStore.push). `late` (outcome 'late'): the tick's series, ts and its series' last ts, for a rate-limited warning naming it (telemetry/late-tick-warning.ts). */
+  tick?(outcome: TickOutcome, ahead?: boolean, late?: { series: string; tsMs: number; lastTs: number }, values?: ArrayLike<number>): void;
   deadLetter?(code: string, source: RawRecord['source']): void;
   batch?(size: number, seconds: number, queueWaitSeconds: number): void;
   forecast?(series: string, tickToForecastSeconds: number): void;

@@ -122,12 +122,16 @@ export class ServingService implements ServingApi {
     if (!recent) return null;
     const features = d.inference.spec.features;
     const values: Record<string, number[]> = {};
-    features.forEach((f, i) => (values[f] = recent.values.map((row) => row[i])));
+    const carried: Record<string, number> = {};
+    features.forEach((f, i) => {
+      values[f] = recent.values.map((row) => row[i]);
+      if (recent.carried[i] > 0) carried[f] = recent.carried[i];
+    });
     const e = d.outlook.peek(id);
     const summary = this.#summary(id);
     // A cold series' baseline only while it is cold: a window filled by a warm-up replay (no model run) made none since.
     const last = e?.served ?? e?.forecast ?? (summary.ready ? null : e?.baseline) ?? null;
-    const detail: SeriesDetail = { ...summary, window: { ts: recent.ts, values, filled: recent.filled, ...(recent.closedHours ? { closedHours: recent.closedHours } : {}) }, lastForecast: shownForecast(last, d.inference.spec.targets), lastScore: e?.lastScore ?? null, lateTicks: recent.late };
+    const detail: SeriesDetail = { ...summary, window: { ts: recent.ts, values, filled: recent.filled, ...(recent.closedHours ? { closedHours: recent.closedHours } : {}), carried }, lastForecast: shownForecast(last, d.inference.spec.targets), lastScore: e?.lastScore ?? null, lateTicks: recent.late };
     const fb = d.feedback?.seriesState(id, d.store.lastTs(id) ?? 0);
     if (fb) detail.feedback = fb;
     const bq = d.bandQuality?.get(id);

@@ -203,7 +203,7 @@ export class StreamPipeline {
     const tick = res.tick;
     const suppressed = this.#learning.suppressed(tick.series, tick.tsMs);
     const pushed = this.#push(tick, rec, suppressed, d.codec.maxFutureMs ? sent : undefined); // clockSkewMs: off without the bound
-    if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined);
+    if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, tick.values);
     if (pushed.outcome === 'incomplete' && !quiet) out.push(this.#deadLetter(rec, nothingToCarry(tick, d.codec.features), false));
     if (pushed.outcome !== 'accepted') return;
     let job: Promise<InferenceResult> | null = null;

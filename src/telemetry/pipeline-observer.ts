@@ -30,6 +30,7 @@ export class TelemetryObserver implements PipelineObserver {
   readonly #scores: TopKSeriesGauge;
   readonly #cap: SeriesCapWarning | null;
   readonly #late: LateTickWarning | null;
+  #features: readonly string[] = []; // input.features (expectFeatures), to name a carried one
 
   constructor(metrics: Metrics, opts: ObserverOptions) {
     this.#m = metrics;
@@ -48,8 +49,9 @@ export class TelemetryObserver implements PipelineObserver {
     };
   }
 
-  tick(outcome: string, ahead = false, late?: LateTick): void {
+  tick(outcome: string, ahead = false, late?: LateTick, values?: ArrayLike<number>): void {
     this.#m.ticks.inc({ result: outcome });
+    if (outcome === 'accepted' && values) for (let f = 0; f < this.#features.length; f++) if (Number.isNaN(values[f])) this.#m.featureCarried.inc({ feature: this.#features[f] });
     if (ahead) this.#m.ticksAhead.inc();
     if (late) this.#late?.late(late);
   }
@@ -78,12 +80,15 @@ export class TelemetryObserver implements PipelineObserver {
   }
 
   /**
-   * The anomaly counters' label sets for these scored features, created at 0: a labelled series
-   * that first appears at 1 has no earlier sample, so `increase()` — and an alert rule built on it
-   * (TickcastCriticalAnomaly) — would miss the first anomaly of each kind after every start.
+   * The input features, in order (tickcast_feature_carried_total names them), and the scored ones,
+   * each counter's label sets created at 0: a labelled series that first appears at 1 has no
+   * earlier sample, so `increase()` — and an alert rule built on it (TickcastCriticalAnomaly) —
+   * would miss the first anomaly of each kind after every start.
    */
-  expectAnomalies(features: readonly string[]): void {
-    for (const feature of features) {
+  expectFeatures(input: readonly string[], scored: readonly string[]): void {
+    this.#features = input;
+    for (const feature of input) this.#m.featureCarried.inc({ feature }, 0);
+    for (const feature of scored) {
       for (const reason of RESOLVED_LABELS) this.#m.anomalyResolved.inc({ feature, reason }, 0);
       for (const severity of ['warning', 'critical'] as const) for (const view of SURPRISE_VIEWS) this.#m.anomalies.inc({ severity, feature, view }, 0);
     }

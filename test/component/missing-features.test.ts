@@ -48,3 +48,35 @@ test("missingFeature 'carry': a feature with nothing to carry forward, or no fea
     await app.stop();
   }
 });
+
+test("missingFeature 'carry': a feature that stops arriving is visible (GET /v1/series window.carried, tickcast_feature_carried_total); one sent late in its own record at its tick's ts is merged", async () => {
+  // Before 6 Dec 2026 a carried value looked like a reading everywhere (a device that lost its
+  // humidity sensor, or a firmware that renamed the key, was forecast from its last humidity for
+  // good with no sign of it), and a humidity record sent after its tick's other readings, at the
+  // same ts, was a duplicate, dropped.
+  const app = await startTestApp({ input: { features: ['temp', 'hum'], targets: ['temp'], missingFeature: 'carry' } }, { sink: { send: async () => {} }, source: idleSource });
+  try {
+    let offset = 0;
+    const rec = (series: string, values: Record<string, number>, k: number): RawRecord => ({
+      key: Buffer.from(series),
+      value: Buffer.from(JSON.stringify({ ts: T0 + k * 60_000, values })),
+      headers: {},
+      source: { topic: 'ticks', partition: 0, offset: String(offset++) },
+      receivedAtMs: Date.now(),
+    });
+    await app.pipeline.handle([rec('dev-1', { temp: 20, hum: 40 }, 0), rec('dev-1', { temp: 21 }, 1), rec('dev-1', { temp: 22 }, 2), rec('dev-1', { temp: 23 }, 3)]);
+    await app.pipeline.handle([rec('dev-2', { temp: 20, hum: 40 }, 0), rec('dev-2', { temp: 21 }, 1), rec('dev-2', { hum: 42 }, 1)]);
+    const body = async (id: string) => (await (await fetch(`${app.address()}/v1/series/${id}`)).json()) as { window: { values: Record<string, number[]>; carried?: Record<string, number> } };
+    const one = await body('dev-1');
+    assert.deepEqual(one.window.carried, { hum: 3 }, 'the last three ticks came without hum');
+    const two = await body('dev-2');
+    assert.deepEqual(two.window.values.hum, [40, 42], 'the late hum record filled its tick in');
+    assert.deepEqual(two.window.carried, {});
+    const metrics = await (await fetch(`${app.address()}/metrics`)).text();
+    assert.match(metrics, /^tickcast_feature_carried_total\{feature="hum"\} 4$/m, "dev-1's three and dev-2's one");
+    assert.match(metrics, /^tickcast_feature_carried_total\{feature="temp"\} 0$/m, 'every input feature from 0');
+    assert.match(metrics, /^tickcast_ticks_total\{result="merged"\} 1$/m);
+  } finally {
+    await app.stop();
+  }
+});

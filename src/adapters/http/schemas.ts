@@ -115,6 +115,7 @@ export const seriesDetailSchema = {
         values: { type: 'object', additionalProperties: { type: 'array', items: { type: ['number', 'null'] } } },
         filled: { type: 'array', items: { type: 'integer' }, description: 'Positions in ts/values of readings the feed missed, filled in by interpolation (windows.fillMissed); empty when none.' },
         closedHours: { type: 'array', items: { type: 'integer' }, description: 'UTC hours of the week (Monday 00:00 = 0 … 167) the series is closed in: nothing is filled there and forecast steps skip them (windows.openHours on for this service); absent otherwise.' },
+        carried: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Features the series\' latest ticks came without (input.missingFeature carry), each with how many ticks in a row: its last value is carried forward, so the window repeats it and forecasts are made from it. Empty when every feature came with the last tick.' },
       },
     },
     lastForecast: {

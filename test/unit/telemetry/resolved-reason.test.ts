@@ -21,7 +21,7 @@ const base: AnomalyRecord = { series: 's', feature: 'cpu', ts: 0, value: 1, expe
 test('tickcast_anomalies_resolved_total: by feature and reason, every pair at 0 from the start', async () => {
   const m = createMetrics({ defaultMetrics: false });
   const observer = new TelemetryObserver(m, { scoreGaugeSeries: [], scoreGaugeTopK: 5 });
-  observer.expectAnomalies(['cpu']);
+  observer.expectFeatures(['cpu'], ['cpu']);
   const reasons = ['recovered', 'evicted', 'reset', 'moved', 'stale'];
   assert.deepEqual(await resolvedByFeatureAndReason(m), Object.fromEntries(reasons.map((r) => [`cpu/${r}`, 0])));
   observer.anomaly(base);

@@ -172,7 +172,7 @@ export class TrendServing implements ServingApi {
   getSeries(id: string): SeriesDetail | null {
     const s = this.#series.get(id);
     if (s === undefined) return null;
-    return { ...this.#summary(id, s), window: { ts: [...s.ts], values: { price: [...s.values] }, filled: [] }, lastForecast: s.lastForecast, lastScore: s.lastScore, lateTicks: 0 };
+    return { ...this.#summary(id, s), window: { ts: [...s.ts], values: { price: [...s.values] }, filled: [], carried: {} }, lastForecast: s.lastForecast, lastScore: s.lastScore, lateTicks: 0 };
   }
 
   recentAnomalies(opts: { series?: string; limit: number }): AnomalyRecord[] {
