@@ -126,6 +126,18 @@ function isCalendarDate(m: RegExpExecArray): boolean {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= days && h < 24 && mi < 60 && sec < 60;
 }
 
+/** A bare NaN or ±Infinity where a JSON value goes (outside a string). */
+const NON_JSON_NUMBER = /[:,[]\s*[-+]?(?:NaN|Infinity)\s*[,}\]]/;
+/** Text a key-delimited producer line left before the JSON: the rest of a series id holding ":" (kcat -K: splits at the first). */
+const KEY_REST = /^([A-Za-z0-9._:@/-]{1,128}?):\s*\{/;
+
+/** What is likely wrong with a value JSON.parse refused, when it is one of two common mistakes (since 6 Dec 2026; before, the parser's words alone). */
+function notJsonHint(text: string): string {
+  if (NON_JSON_NUMBER.test(text)) return "; NaN and Infinity are not JSON (Python's json.dumps writes them unless allow_nan=False): leave the reading out, or send null — carried forward with input.missingFeature: carry";
+  const rest = KEY_REST.exec(text);
+  return rest ? `; the value starts with "${rest[1]}:" before a JSON object: a key:value line whose key holds ":" is split at its first ":" (kcat -K:); use a delimiter no series id holds, e.g. kcat -K'|'` : '';
+}
+
 /** `sentMs`: when the record was sent (sentAtMs), for `opts.maxFutureMs`. */
 export function decodeTick(key: Buffer | null, value: Buffer | null, opts: CodecOptions, sentMs?: number): DecodeResult {
   if (value === null || value.length === 0) return fail(ErrorCodes.RECORD_INVALID, 'record has no value (tombstone or empty); expected a JSON tick object');
@@ -139,7 +151,7 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   try {
     body = JSON.parse(text.text);
   } catch (err) {
-    return fail(ErrorCodes.RECORD_NOT_JSON, `value is not valid JSON (${(err as Error).message})`);
+    return fail(ErrorCodes.RECORD_NOT_JSON, `value is not valid JSON (${(err as Error).message})${notJsonHint(text.text)}`);
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return fail(ErrorCodes.RECORD_INVALID, `value must be a JSON object like {"series":"id","ts":<epoch ms>,"values":{...}}; got ${show(body)}`);

@@ -40,6 +40,24 @@ test('a timestamp or features under another name: the reason names the field the
   assert.deepEqual(reason('{"ts":1732060800123,"x":1}'), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present']);
 });
 
+test('JSON a producer commonly gets wrong: NaN/Infinity (Python json.dumps) and the rest of a key split off by kcat -K: are named', () => {
+  const reason = (v: string) => {
+    const r = dec(v, 'site-1', opts);
+    assert.ok(!r.ok);
+    return [r.error.code, r.error.message];
+  };
+  // Before 6 Dec 2026 only the parser's own words ("Unexpected token 'N'…").
+  const [code, nan] = reason('{"ts":1732060800123,"values":{"price":NaN,"volume":2}}');
+  assert.equal(code, 'TC_RECORD_NOT_JSON');
+  assert.match(nan, /; NaN and Infinity are not JSON \(Python's json\.dumps writes them unless allow_nan=False\): leave the reading out, or send null — carried forward with input\.missingFeature: carry$/);
+  assert.match(reason('{"ts":1732060800123,"value":-Infinity}')[1], /NaN and Infinity are not JSON/);
+  const [, split] = reason('dev-40:{"ts":1732060800123,"values":{"price":1,"volume":2}}');
+  assert.match(split, /; the value starts with "dev-40:" before a JSON object: a key:value line whose key holds ":" is split at its first ":" \(kcat -K:\); use a delimiter no series id holds, e\.g\. kcat -K'\|'$/);
+  // No guess where there is nothing to go on.
+  assert.match(reason('{oops')[1], /^value is not valid JSON \([^)]*\)$/);
+  assert.match(reason('{"ts":1,"note":"NaN"')[1], /^value is not valid JSON \([^)]*\)$/);
+});
+
 test('every malformed input gets its own code and a message that says what to send', () => {
   const cases: Array<[string | null, string | null, string, RegExp]> = [
     [null, 'k', 'TC_RECORD_INVALID', /no value/],
