@@ -166,7 +166,7 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   }
   if (series !== undefined && typeof series !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `"series" must be a string; got ${show(series)}`);
   if (typeof series !== 'string' || series.length === 0) {
-    return fail(ErrorCodes.RECORD_BAD_SERIES, 'series id missing: set "series" in the value or use the series id as the record key');
+    return fail(ErrorCodes.RECORD_BAD_SERIES, `series id missing: set "series" in the value or use the series id as the record key${misnamed(rec, SERIES_NAMES, 'series')}`);
   }
   if (!opts.seriesPattern.test(series)) {
     // The default pattern refuses exactly "." and "..": browsers and fetch() resolve them as path segments (docs/schemas.md).
@@ -174,7 +174,7 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
     return fail(ErrorCodes.RECORD_BAD_SERIES, `series id ${show(series)} does not match ${opts.seriesPattern.source} (input.seriesPattern)`);
   }
 
-  if (rec.ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, `ts missing: give epoch milliseconds or an ISO-8601 string${misnamedTs(rec)}`);
+  if (rec.ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, `ts missing: give epoch milliseconds or an ISO-8601 string${misnamed(rec, TS_NAMES, 'ts')}`);
   const tsMs = readTimestamp(rec.ts);
   if (typeof tsMs === 'string') return fail(ErrorCodes.RECORD_BAD_TS, tsMs);
   const bound = opts.maxFutureMs ?? 0;
@@ -226,13 +226,18 @@ function readValues(rec: Record<string, unknown>, opts: CodecOptions): Float64Ar
   return values;
 }
 
+const TS_NAMES = /^(ts|timestamp|time|datetime|date|event_?time|@timestamp)$/i;
+/** Since 6 Dec 2026 (before, "series id missing" alone): how devices and gateways name their id. */
+const SERIES_NAMES = /^(series|series_?id|device|device_?id|sensor|sensor_?id|id|key|name|source|host|thing_?name|client_?id)$/i;
+
 /**
- * The field a producer most likely meant as `ts` (`timestamp`, `time`, `TS`, …), said with the
- * name to use: `; the record has "timestamp": name it "ts"`. Until 6 Dec 2026 only "ts missing".
+ * The field a producer most likely meant as `ts` (`timestamp`, `time`, `TS`, …) or `series`
+ * (`device_id`, `deviceId`, …), said with the name to use: `; the record has "timestamp": name
+ * it "ts"`. Until 6 Dec 2026 only "ts missing".
  */
-function misnamedTs(rec: Record<string, unknown>): string {
-  const near = Object.keys(rec).find((k) => /^(ts|timestamp|time|datetime|date|event_?time|@timestamp)$/i.test(k));
-  return near === undefined ? '' : `; the record has ${show(near)}: name it "ts"`;
+function misnamed(rec: Record<string, unknown>, names: RegExp, field: string): string {
+  const near = Object.keys(rec).find((k) => k !== field && names.test(k));
+  return near === undefined ? '' : `; the record has ${show(near)}: name it "${field}"`;
 }
 
 /** Configured features sent at the top level (`{"ts":…,"price":1}`): `; "price" is at the top level: send {"values":{"price":…}}`. */

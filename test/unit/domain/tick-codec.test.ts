@@ -40,7 +40,7 @@ test('a timestamp or features under another name: the reason names the field the
   assert.deepEqual(reason('{"ts":1732060800123,"x":1}'), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present']);
 });
 
-test('JSON a producer commonly gets wrong: NaN/Infinity (Python json.dumps) and the rest of a key split off by kcat -K: are named', () => {
+test('what an IoT producer commonly gets wrong is named: NaN/Infinity (Python json.dumps), the rest of a key split off by kcat -K:, a device id under another name', () => {
   const reason = (v: string) => {
     const r = dec(v, 'site-1', opts);
     assert.ok(!r.ok);
@@ -53,6 +53,17 @@ test('JSON a producer commonly gets wrong: NaN/Infinity (Python json.dumps) and 
   assert.match(reason('{"ts":1732060800123,"value":-Infinity}')[1], /NaN and Infinity are not JSON/);
   const [, split] = reason('dev-40:{"ts":1732060800123,"values":{"price":1,"volume":2}}');
   assert.match(split, /; the value starts with "dev-40:" before a JSON object: a key:value line whose key holds ":" is split at its first ":" \(kcat -K:\); use a delimiter no series id holds, e\.g\. kcat -K'\|'$/);
+  // A device id under another name, no key: the reason names it (before: "series id missing" alone).
+  const noKey = (v: string) => {
+    const r = dec(v, null, opts);
+    assert.ok(!r.ok);
+    return r.error.message;
+  };
+  assert.equal(noKey('{"device_id":"dev-8","ts":1732060800123,"values":{"price":1,"volume":2}}'), 'series id missing: set "series" in the value or use the series id as the record key; the record has "device_id": name it "series"');
+  assert.match(noKey('{"deviceId":"dev-8","ts":1732060800123,"value":1}'), /; the record has "deviceId": name it "series"$/);
+  assert.match(noKey('{"sensor":"t-1","ts":1732060800123,"value":1}'), /; the record has "sensor": name it "series"$/);
+  assert.equal(noKey('{"ts":1732060800123,"value":1}'), 'series id missing: set "series" in the value or use the series id as the record key');
+  assert.equal(noKey('{"series":"","ts":1732060800123,"value":1}'), 'series id missing: set "series" in the value or use the series id as the record key');
   // No guess where there is nothing to go on.
   assert.match(reason('{oops')[1], /^value is not valid JSON \([^)]*\)$/);
   assert.match(reason('{"ts":1,"note":"NaN"')[1], /^value is not valid JSON \([^)]*\)$/);
