@@ -198,9 +198,9 @@ export function serviceHealth(state: ServiceState, source: TickSource & { missin
  * The output topics by stream. With topics.alertState, in Kafka mode, open alerts follow their
  * input partition (docs/reliability.md § Open alerts that follow their partition): the alerts
  * inherited from partitions taken over, and the hook through which the transport hands over each
- * such partition's alert-state records (and names those the alert-state topic lacks).
+ * such partition's alert-state records (and the alert-state topic's partition count).
  */
-export function outputTopics(config: Config, kafkaMode: boolean, onInherited?: (count: number) => void): { topics: TopicMap; inherited: InheritedAlerts | null; inheritAlerts?: (partition: number, records: AlertStateEntry[]) => void; noAlertState?: (partitions: number[]) => void } {
+export function outputTopics(config: Config, kafkaMode: boolean, onInherited?: (count: number) => void): { topics: TopicMap; inherited: InheritedAlerts | null; inheritAlerts?: (partition: number, records: AlertStateEntry[]) => void; alertStatePartitions?: (partitions: number) => void } {
   const topics: TopicMap = { forecasts: config.topics.forecasts, anomalies: config.topics.anomalies, dlq: config.topics.dlq };
   if (config.topics.alertState === '' || !kafkaMode) return { topics, inherited: null };
   const inherited = new InheritedAlerts();
@@ -208,5 +208,5 @@ export function outputTopics(config: Config, kafkaMode: boolean, onInherited?: (
     const open = openAlerts(records);
     inherited.add(partition, open);
     onInherited?.(open.length);
-  }, noAlertState: (partitions) => inherited.noStatePartitions(partitions) };
+  }, alertStatePartitions: (n) => inherited.statePartitions(n) };
 }

@@ -95,13 +95,13 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const recentAnomalies = new RecentAnomalies();
 
   const embedded = config.kafka.brokers.length === 0;
-  const { topics, inherited, inheritAlerts, noAlertState } = outputTopics(config, !embedded && !opts.source, (n) => observer.alertsInherited(n));
+  const { topics, inherited, inheritAlerts, alertStatePartitions } = outputTopics(config, !embedded && !opts.source, (n) => observer.alertsInherited(n));
   // The snapshotter is built below (it needs the pipeline's parts); the source asks it at assignment.
   let snapshots: SeriesSnapshotter | null = null;
   const homes = new SeriesHomes(store.registry);
   // Partitions a rebalance handed to another instance: their series and snapshot offsets go (docs/reliability.md).
   const onReleased = partitionRelease({ store, homes, snapshots: () => snapshots, inherited, logger: logger.child({ module: 'partitions' }) });
-  const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom: (candidates) => snapshots?.restoreFrom(candidates) ?? new Map(), onReleased, inheritAlerts, noAlertState, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
+  const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom: (candidates) => snapshots?.restoreFrom(candidates) ?? new Map(), onReleased, inheritAlerts, alertStatePartitions, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
   const sink: OutputSink = opts.sink ?? kafka?.sink ?? new LogSink(logger, { logEveryNthForecast: 500 });
   // Outputs no committed input carries (resolves sent between chunks, warm-up chunks' outputs): in exactly-once mode, transactions of their own.
   const looseSink: OutputSink = opts.sink ?? kafka?.looseSink ?? sink;

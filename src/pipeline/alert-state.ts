@@ -78,13 +78,16 @@ function parseFiring(value: string): AnomalyRecord | null {
 export class InheritedAlerts {
   readonly #bySeries = new Map<string, InheritedAlert[]>();
   /**
-   * Input partitions taken over that the alert-state topic lacks (found by the read at their
-   * assignment: partitions added to the input topic while the service runs). No state record is
-   * written for their series: librdkafka refuses a record for a partition it does not know
-   * ("Local: Unknown partition") and fails the whole send, so the chunk that carried the first
-   * alert of such a series failed and was sent again for good — the partition stalled.
+   * The alert-state topic's partition count as last seen (the start's check, each read at
+   * assignment that got the topic's metadata); undefined until then. No state record is written
+   * for series on input partitions at or beyond it (partitions added to the input topic while the
+   * service runs): librdkafka refuses a record for a partition it does not know ("Local: Unknown
+   * partition") and fails the whole send, so the chunk that carried the first alert of such a
+   * series failed and was sent again for good — the partition stalled. Until 6 Dec 2026 (late
+   * evening) only a read at assignment that listed the partition as missing said so: one that
+   * failed or timed out before it had the metadata left the partition to stall.
    */
-  readonly #stateless = new Set<number>();
+  #statePartitions: number | undefined;
 
   /** A partition's open alerts as read at its assignment; replaces what was held for that partition. */
   add(partition: number, records: readonly AnomalyRecord[], now = Date.now()): void {
@@ -122,20 +125,19 @@ export class InheritedAlerts {
     this.#bySeries.set(series, [...(this.#bySeries.get(series) ?? []), ...alerts]);
   }
 
-  /** The alert-state topic has no partition for these input partitions (as read at their assignment): their alert state is not written (`writable`) until a later read finds one. */
-  noStatePartitions(partitions: readonly number[]): void {
-    for (const p of partitions) this.#stateless.add(p);
+  /** The alert-state topic has `count` partitions (as seen at start or by a read at assignment): the state of series on input partitions from `count` on is not written (`writable`) until a later look finds more. */
+  statePartitions(count: number): void {
+    this.#statePartitions = count;
   }
 
-  /** Whether the alert state of series on input partition `partition` can be written (false only for one `noStatePartitions` named). */
+  /** Whether the alert state of series on input partition `partition` can be written (false only beyond the count `statePartitions` gave). */
   writable(partition: number | undefined): boolean {
-    return partition === undefined || !this.#stateless.has(partition);
+    return partition === undefined || this.#statePartitions === undefined || partition < this.#statePartitions;
   }
 
-  /** Forget the alerts of series on `partitions` (they went to another instance, which reads them itself), and what was known of their state partition. */
+  /** Forget the alerts of series on `partitions` (they went to another instance, which reads them itself). */
   release(partitions: readonly number[]): void {
     const gone = new Set(partitions);
-    for (const p of partitions) this.#stateless.delete(p);
     for (const [series, list] of this.#bySeries) {
       const kept = list.filter((a) => !gone.has(a.partition));
       if (kept.length === 0) this.#bySeries.delete(series);

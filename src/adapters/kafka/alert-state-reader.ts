@@ -26,8 +26,8 @@ export interface AlertStateReadOptions {
   timeoutMs: number;
   /** Partitions taken over whose state was not read, and why (counted: tickcast_alert_state_unread_partitions_total). */
   onUnread?: (reason: AlertStateUnreadReason, partitions: number) => void;
-  /** Partitions asked for that the topic lacks (the input topic grew while the service ran): nothing may be written to them either. */
-  onMissing?: (partitions: number[]) => void;
+  /** The topic's partition count as its metadata gave it (read before the partitions are): input partitions at or beyond it have nowhere to write their state either. */
+  onPartitionCount?: (partitions: number) => void;
 }
 
 export type AlertStateUnreadReason = 'timeout' | 'error' | 'missing_partition';
@@ -61,9 +61,9 @@ export async function readAlertState(o: AlertStateReadOptions, partitions: reado
     const have = new Set((meta.topics.find((t) => t.name === o.topic)?.partitions ?? []).map((p) => p.id));
     const wanted = partitions.filter((p) => have.has(p));
     const missing = partitions.filter((p) => !have.has(p));
+    o.onPartitionCount?.(have.size);
     if (missing.length > 0) {
       o.onUnread?.('missing_partition', missing.length);
-      o.onMissing?.(missing);
       log.warn({ topic: o.topic, partitions: missing }, 'the alert-state topic has no such partitions (it needs as many as the input topic): alerts open on them before they moved here are not known, and the state of their alerts is not written (add partitions to the alert-state topic; the next assignment of these partitions finds them)');
     }
     const done = await readToEnd(consumer, o.topic, wanted, started + o.timeoutMs, out);

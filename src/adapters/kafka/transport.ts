@@ -69,8 +69,8 @@ export interface KafkaTransportHooks {
   extraTopics?: string[];
   /** With topics.alertState: a partition taken over, and its alert-state records (./alert-state-reader.ts). */
   inheritAlerts?: (partition: number, records: AlertStateRecord[]) => void;
-  /** With topics.alertState: partitions taken over that the alert-state topic lacks (no state can be written for them). */
-  noAlertState?: (partitions: number[]) => void;
+  /** With topics.alertState: the alert-state topic's partition count, as found at start and by each read at assignment (no state can be written for input partitions beyond it). */
+  alertStatePartitions?: (partitions: number) => void;
 }
 
 /** How long reading the alert state of partitions taken over may hold up their assignment (inside the rebalance callback). */
@@ -124,7 +124,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
     source,
     async connect(signal) {
       const create = k.createTopics ? () => ensureTopics(kafka, [config.topics.ticks, ...Object.values(topics), ...(hooks.extraTopics ?? [])], k.topicPartitions, logger, { compacted: topics.alertState, input: config.topics.ticks }) : null;
-      await checkCluster(admin, outputs, log, { brokers: k.brokers.join(','), signal, create, recheckMs: k.metadataRefreshMs, alertState: topics.alertState ? { input: config.topics.ticks, state: topics.alertState } : undefined });
+      await checkCluster(admin, outputs, log, { brokers: k.brokers.join(','), signal, create, recheckMs: k.metadataRefreshMs, alertState: topics.alertState ? { input: config.topics.ticks, state: topics.alertState, known: hooks.alertStatePartitions } : undefined });
       await main.connect();
     },
     async disconnect() {
@@ -143,7 +143,7 @@ function alertStateHook(config: Config, hooks: KafkaTransportHooks, log: Logger,
   const inherit = hooks.inheritAlerts;
   if (topic === '' || !inherit) return undefined;
   const k = config.kafka;
-  const o = { topic, properties: clientProperties({ ...k, brokers: k.brokers, clientId: k.clientId }), brokers: k.brokers, groupId: `${k.groupId}.alert-state`, timeoutMs: ALERT_STATE_READ_MS, onUnread: (reason: AlertStateUnreadReason, n: number) => observer.alertStateUnread?.(reason, n), onMissing: hooks.noAlertState };
+  const o = { topic, properties: clientProperties({ ...k, brokers: k.brokers, clientId: k.clientId }), brokers: k.brokers, groupId: `${k.groupId}.alert-state`, timeoutMs: ALERT_STATE_READ_MS, onUnread: (reason: AlertStateUnreadReason, n: number) => observer.alertStateUnread?.(reason, n), onPartitionCount: hooks.alertStatePartitions };
   return async (partitions) => {
     for (const [partition, records] of await readAlertState(o, partitions, log)) inherit(partition, records);
   };

@@ -22,10 +22,10 @@ function admin(partitions: Record<string, number>) {
   } as unknown as KafkaJS.Admin;
 }
 
-async function start(partitions: Record<string, number>) {
+async function start(partitions: Record<string, number>, known?: (n: number) => void) {
   const outputs = new OutputTopics(['state'], log);
   try {
-    await checkCluster(admin(partitions), outputs, log, { brokers: 'b:9092', create: null, recheckMs: 60_000, alertState: { input: 'ticks', state: 'state' } });
+    await checkCluster(admin(partitions), outputs, log, { brokers: 'b:9092', create: null, recheckMs: 60_000, alertState: { input: 'ticks', state: 'state', known } });
   } finally {
     outputs.stop();
   }
@@ -45,4 +45,13 @@ test('as many or more partitions than the input, or a topic not there (TC_KAFKA_
   await start({ ticks: 4, state: 4 });
   await start({ ticks: 2, state: 6 });
   await start({ ticks: 4 });
+});
+
+test("the alert-state topic's partition count found at start is handed on (input partitions added later beyond it write no state), also with no input topic yet", async () => {
+  // Before: only the read at a partition's assignment said the topic lacked it, and a read that failed said nothing: the partition's first alert stalled it.
+  const seen: number[] = [];
+  await start({ ticks: 2, state: 3 }, (n) => seen.push(n));
+  await start({ state: 2 }, (n) => seen.push(n));
+  await start({ ticks: 2 }, (n) => seen.push(n));
+  assert.deepEqual(seen, [3, 2]);
 });

@@ -68,11 +68,11 @@ test('without topics.alertState no state is written', () => {
 test('a partition the alert-state topic lacks (the input grew while running): its alerts are published, their state is not written', () => {
   // The client fails a whole send that names a partition it does not know: writing it stalled the partition for good.
   const inherited = new InheritedAlerts();
-  inherited.noStatePartitions([1]);
+  inherited.statePartitions(1);
   const out = feed(tickAlerts(inherited, scorer([2], [4])), 0, 6);
   assert.deepEqual(anomalies(out).map((r) => r.state), ['firing', 'resolved']);
   assert.deepEqual(out.filter((m) => m.stream === 'alertState'), []);
-  inherited.add(1, []); // a later assignment read the partition: it exists now
+  inherited.statePartitions(2); // a later look found it: the topic was given more partitions
   assert.equal(feed(tickAlerts(inherited, scorer([2])), 0, 3).filter((m) => m.stream === 'alertState').length, 1);
 });
 
