@@ -99,9 +99,10 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   // The snapshotter is built below (it needs the pipeline's parts); the source asks it at assignment.
   let snapshots: SeriesSnapshotter | null = null;
   const homes = new SeriesHomes(store.registry);
-  // Partitions a rebalance handed to another instance: their series and snapshot offsets go (docs/reliability.md).
+  // Partitions a rebalance handed to another instance: their series and snapshot offsets go (docs/reliability.md); at a
+  // revocation (after the build: the pipeline exists then) what is still queued, evicted resolves a failed send kept, goes first.
   const onReleased = partitionRelease({ store, homes, snapshots: () => snapshots, inherited, logger: logger.child({ module: 'partitions' }) });
-  const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom: (candidates) => snapshots?.restoreFrom(candidates) ?? new Map(), onReleased, inheritAlerts, alertStatePartitions, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
+  const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom: (candidates) => snapshots?.restoreFrom(candidates) ?? new Map(), onReleased, onRevoking: () => pipeline.flushDeparted(looseSink), inheritAlerts, alertStatePartitions, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
   const sink: OutputSink = opts.sink ?? kafka?.sink ?? new LogSink(logger, { logEveryNthForecast: 500 });
   // Outputs no committed input carries (resolves sent between chunks, warm-up chunks' outputs): in exactly-once mode, transactions of their own.
   const looseSink: OutputSink = opts.sink ?? kafka?.looseSink ?? sink;

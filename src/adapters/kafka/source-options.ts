@@ -23,6 +23,13 @@ export interface KafkaSourceOptions {
   restoreFrom?: (candidates: Array<{ partition: number; committed: bigint; low: bigint }>) => Map<number, bigint>;
   /** Partitions a rebalance handed to another instance (./handover.ts): their state here is stale. */
   onReleased?: (partitions: number[]) => void;
+  /**
+   * Partitions being revoked: awaited before the revocation returns (so before the next owner is
+   * assigned them and reads their alert state), at most `revokingTimeoutMs` (default 5 s). The app
+   * sends what is still queued there: `evicted` resolves whose send failed (docs/reliability.md).
+   */
+  onRevoking?: (partitions: number[]) => Promise<unknown>;
+  revokingTimeoutMs?: number;
   /** Partitions just assigned that this member did not hold before (all at the first assignment): awaited before any of their records is handled (src/pipeline/alert-state.ts). */
   onGained?: (partitions: number[]) => Promise<void>;
   /** Exactly-once: each chunk's outputs and offsets in one transaction, taking turns with the producer's other transactions. */

@@ -169,6 +169,21 @@ export class KafkaSource implements TickSource {
     );
   }
 
+  /** KafkaSourceOptions.onRevoking, bounded: a send that hangs must not hold the rebalance up (what it sends then may land after the next owner's read, as before). */
+  async #revoking(partitions: number[]): Promise<void> {
+    const hook = this.#o.onRevoking;
+    if (!hook) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.#o.revokingTimeoutMs ?? 5_000)));
+    try {
+      if ((await Promise.race([hook(partitions), late])) === 'late') this.#log.warn({ partitions }, 'outputs still queued not sent before the revocation in time: they go with a later chunk or flush');
+    } catch (err) {
+      this.#log.warn({ err, partitions }, 'outputs still queued not sent before the revocation: they go with a later chunk or flush');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** The client reported a batch it could not decode (it will fetch it again): step over it. */
   decodeError(): void {
     void this.#probe?.onDecodeError();
@@ -190,6 +205,7 @@ export class KafkaSource implements TickSource {
       this.#lag?.revoked(mine);
       if (!this.#stopping) this.#handover.revoked(mine, lost); // leaving the group at stop is no hand-over
       this.#log.info({ partitions: mine, ...(lost ? { lost } : {}) }, 'partitions revoked');
+      if (mine.length > 0) await this.#revoking(mine);
       return null;
     }
     this.#joined = true;

@@ -65,6 +65,8 @@ export interface KafkaTransportHooks {
   restoreFrom?: KafkaSourceOptions['restoreFrom'];
   /** Partitions that went to another instance, passed to the source (KafkaSourceOptions.onReleased). */
   onReleased?: KafkaSourceOptions['onReleased'];
+  /** Partitions being revoked, passed to the source (KafkaSourceOptions.onRevoking). */
+  onRevoking?: KafkaSourceOptions['onRevoking'];
   /** Extra topics to create with the others when kafka.createTopics is on (the feedback topic). */
   extraTopics?: string[];
   /** With topics.alertState: a partition taken over, and its alert-state records (./alert-state-reader.ts). */
@@ -106,7 +108,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
       fromBeginning: k.fromBeginning,
       restoreRecordsPerPartition: config.windows.restoreRecordsPerPartition,
       restoreFrom: hooks.restoreFrom,
-      onReleased: hooks.onReleased, onGained: alertStateHook(config, hooks, log, observer),
+      onReleased: hooks.onReleased, onRevoking: hooks.onRevoking, onGained: alertStateHook(config, hooks, log, observer),
       exactlyOnce: turns ? { turns } : undefined,
       lag: { sink: observer, intervalMs: k.lagIntervalMs },
       onGap,

@@ -147,6 +147,46 @@ test('idle series are not evicted between a revocation and the assignment that c
   await stopping;
 });
 
+test('outputs still queued (onRevoking: the evicted resolves a failed send kept) are sent before a revocation returns, so before the next owner reads; a send that never ends holds it up only revokingTimeoutMs', async () => {
+  // Before: nothing was sent at the revocation; a resolve queued there went with a later chunk or idle flush, possibly after the new owner's read (a second resolve).
+  const k = fakeKafka({ 0: 1000, 1: 1000 });
+  const log = logger();
+  const calls: number[][] = [];
+  let release = (): void => undefined;
+  let hang = false;
+  const s = source(k.kafka, {
+    revokingTimeoutMs: 50,
+    onRevoking: (partitions) => {
+      calls.push(partitions);
+      return hang ? new Promise<never>(() => undefined) : new Promise<void>((resolve) => (release = resolve));
+    },
+  }, log.l);
+  await s.start(async () => undefined);
+  await k.assign([0, 1]);
+  let revoked = false;
+  const revoking = k.revoke([1]).then(() => (revoked = true));
+  await until(() => calls.length === 1);
+  assert.deepEqual(calls, [[1]]);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(revoked, false, 'the revocation waits for the send');
+  release();
+  await revoking;
+  hang = true;
+  await k.revoke([0]); // returns although the send never ends
+  assert.deepEqual(calls, [[1], [0]]);
+  assert.ok(log.lines.some((x) => /not sent before the revocation/.test(x.msg)), 'the late send is logged');
+  await k.revoke([]);
+  assert.equal(calls.length, 2, 'nothing to do for an empty revocation');
+});
+
+/** Turns of the event loop until `ok` (the hook is called after the revocation's own awaits); fails after 1000. */
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; !ok(); i++) {
+    if (i > 1000) assert.fail('the revocation never called onRevoking');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 test('the restore log says which replay each partition gets and how many records', async () => {
   const k = fakeKafka({ 0: 1000, 1: 1000 });
   const log = logger();
