@@ -1,7 +1,9 @@
 /**
  * The bootstrap model: trained at start when no checkpoint exists, on the bundled NAB sample
- * (or any `timestamp,value` CSV). The series is z-normalised with its own statistics (the window
- * store's running statistics converge to about the same), cut into (window, future) pairs, split
+ * (or any `timestamp,value` CSV; for a model of several features, a CSV with a column of each
+ * feature's name: data/feature-columns.ts, the columns the embedded replay sends). Each column is
+ * z-normalised with its own statistics (the window store's running statistics converge to about
+ * the same), the rows cut into (window, future) pairs, split
  * chronologically 90/10, and trained for a few epochs under a wall-clock budget. The result is
  * compared with the naive last-value forecast on the held-out tail, so the log says plainly how
  * much better than "repeat the last value" the served model is.
@@ -12,13 +14,16 @@
 import { fileURLToPath } from 'node:url';
 import type { ModelSpec } from '../domain/types.ts';
 import { readCsvFileSync, numericColumn } from '../data/csv.ts';
+import { featureColumns, type FeatureColumnsMissing } from '../data/feature-columns.ts';
+import { applyZScore, fitZScore } from '../data/normalise.ts';
+import { makeWindows, windowStarts, type WindowShape } from '../data/windows.ts';
 import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
 import { bootstrapOutOfMemory, isOutOfMemory } from './bootstrap-memory.ts';
 import type { ResolvedHybridConfig } from './config.ts';
 import { HybridModel } from './hybrid-model.ts';
 import { mulberry32 } from './random.ts';
 import { yieldToEventLoop } from './train.ts';
-import { runSteps, selectRows, shuffledBatches } from './training-loop.ts';
+import { runSteps, selectRows, shuffledBatches, type RowSize } from './training-loop.ts';
 import { Trainer, evaluate, type TrainBatch } from './finetune/trainer.ts';
 
 /** The NAB sample replayed in embedded mode (read here as data only). */
@@ -28,6 +33,11 @@ export const BOOTSTRAP_SAMPLE = fileURLToPath(new URL('../adapters/embedded/samp
 export function readValueColumn(file: string): Float64Array {
   const csv = readCsvFileSync(file, 'bootstrap data');
   return numericColumn(csv, csv.header.length - 1);
+}
+
+/** The columns of `features` in a bootstrap CSV (data/feature-columns.ts), or which are missing. */
+export function readFeatureColumns(file: string, features: readonly string[]): Float64Array[] | FeatureColumnsMissing {
+  return featureColumns(readCsvFileSync(file, 'bootstrap data'), features);
 }
 
 /** z-score with the series' own mean and standard deviation. */
@@ -43,32 +53,40 @@ export function zscore(v: ArrayLike<number>): Float32Array {
   return out;
 }
 
+/** A univariate pair layout: one feature, its own target. */
+const ONE_SERIES = { features: 1, targetIndex: [0] } as const;
+
+/** (window, future) pairs of normalised rows ([rows, features] row-major): x [n,W,F], y [n,H,T]. */
+function pairsOf(z: Float32Array, shape: WindowShape, stride: number): TrainBatch {
+  const { window: W, horizon: H, features: F } = shape;
+  const w = makeWindows(z, shape, windowStarts(0, z.length / F - W - H, stride));
+  return { x: w.x, y: w.y, batch: w.n };
+}
+
 /** (window, future) pairs of a univariate normalised series: x [n,W,1], y [n,H,1]. */
 export function pairsFromSeries(z: Float32Array, W: number, H: number, stride = 1): TrainBatch {
-  const n = z.length >= W + H ? Math.floor((z.length - W - H) / stride) + 1 : 0;
-  const x = new Float32Array(n * W);
-  const y = new Float32Array(n * H);
-  for (let i = 0; i < n; i++) {
-    const s = i * stride;
-    x.set(z.subarray(s, s + W), i * W);
-    y.set(z.subarray(s + W, s + W + H), i * H);
-  }
-  return { x, y, batch: n };
+  return pairsOf(z, { window: W, horizon: H, ...ONE_SERIES }, stride);
 }
 
 /** Rows `idx` of a pair set, as a new batch. */
-export function selectPairs(p: TrainBatch, idx: ArrayLike<number>, W: number, H: number): TrainBatch {
-  return selectRows({ x: p.x, y: p.y, n: p.batch }, { x: W, y: H }, idx, 0, idx.length);
+function selectPairs(p: TrainBatch, idx: ArrayLike<number>, size: RowSize): TrainBatch {
+  return selectRows({ x: p.x, y: p.y, n: p.batch }, size, idx, 0, idx.length);
 }
 
-/** MAE of "repeat the last value" on normalised pairs (the baseline every forecast must beat). */
-export function naiveMae(p: TrainBatch, W: number, H: number): number {
+/**
+ * MAE of "repeat the last value" on normalised pairs (the baseline every forecast must beat): each
+ * target's last value in the window against its future. `layout`: the features per step and where
+ * the targets are among them (default one series).
+ */
+export function naiveMae(p: TrainBatch, W: number, H: number, layout: Pick<WindowShape, 'features' | 'targetIndex'> = ONE_SERIES): number {
+  const { features: F, targetIndex } = layout;
+  const T = targetIndex.length;
   let s = 0;
   for (let i = 0; i < p.batch; i++) {
-    const last = p.x[i * W + W - 1];
-    for (let h = 0; h < H; h++) s += Math.abs(p.y[i * H + h] - last);
+    const last = (i * W + W - 1) * F;
+    for (let h = 0; h < H; h++) for (let j = 0; j < T; j++) s += Math.abs(p.y[(i * H + h) * T + j] - p.x[last + targetIndex[j]]);
   }
-  return s / Math.max(1, p.batch * H);
+  return s / Math.max(1, p.batch * H * T);
 }
 
 /** Windows per training step of the bootstrap model. */
@@ -103,14 +121,20 @@ export interface BootstrapResult {
   seconds: number;
 }
 
+/** Train a fresh univariate model on a series (values in the series' own units): trainBootstrapColumns with one column. */
+export function trainBootstrap(values: ArrayLike<number>, config: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions): Promise<BootstrapResult> {
+  return trainBootstrapColumns([values], config, spec, opts);
+}
+
 /**
- * Train a fresh univariate model on a series (values in the series' own units). A failure to
- * allocate memory (too many tokens per window for the backend) becomes TC_MODEL_OUT_OF_MEMORY,
- * naming the settings that set the token count (./bootstrap-memory.ts).
+ * Train a fresh model on one column per spec feature, in spec.features order, each in its own
+ * units (the targets are read from these). A failure to allocate memory (too many tokens per
+ * window for the backend) becomes TC_MODEL_OUT_OF_MEMORY, naming the settings that set the token
+ * count (./bootstrap-memory.ts).
  */
-export async function trainBootstrap(values: ArrayLike<number>, config: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions): Promise<BootstrapResult> {
+export async function trainBootstrapColumns(columns: readonly ArrayLike<number>[], config: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions): Promise<BootstrapResult> {
   try {
-    return await train(values, config, spec, opts);
+    return await train(columns, config, spec, opts);
   } catch (err) {
     throw !isTickcastError(err) && isOutOfMemory(err) ? bootstrapOutOfMemory(err, config, spec, { batch: opts.batchSize ?? DEFAULT_BATCH_SIZE, phase: 'training' }) : err;
   }
@@ -136,22 +160,32 @@ function disposeQuietly(x: { dispose(): void }): void {
   }
 }
 
-async function train(values: ArrayLike<number>, config: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions): Promise<BootstrapResult> {
-  if (spec.features.length !== 1 || spec.targets.length !== 1) {
-    throw new TickcastError(ErrorCodes.CONFIG_INVALID, `bootstrap training needs a univariate spec; got features [${spec.features.join(', ')}]: configure model.dir with a trained checkpoint`);
+/** The pairs of one column per feature, each z-scored with its own statistics, and their layout. */
+function pairsOfColumns(columns: readonly ArrayLike<number>[], spec: ModelSpec, stride: number): { all: TrainBatch; shape: WindowShape } {
+  if (columns.length !== spec.features.length) {
+    throw new TickcastError(ErrorCodes.CONFIG_INVALID, `bootstrap training needs one column per feature (${spec.features.join(', ')}); got ${columns.length}`);
   }
+  const targetIndex = spec.targets.map((t) => spec.features.indexOf(t));
+  const shape = { window: spec.window, horizon: spec.horizon, features: columns.length, targetIndex };
+  const cols = columns.map((c) => Float64Array.from(c));
+  const rows = cols[0].length;
+  return { all: pairsOf(applyZScore(cols, fitZScore(spec.features, cols, rows)), shape, stride), shape };
+}
+
+async function train(columns: readonly ArrayLike<number>[], config: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions): Promise<BootstrapResult> {
   const t0 = performance.now();
   const W = spec.window;
   const H = spec.horizon;
-  const all = pairsFromSeries(zscore(values), W, H, opts.stride ?? 2);
-  if (all.batch < 20) throw new TickcastError(ErrorCodes.DATA_TOO_SHORT, `bootstrap data has ${values.length} values; needs at least ${W + H + 40}`);
+  const { all, shape } = pairsOfColumns(columns, spec, opts.stride ?? 2);
+  const size = { x: W * shape.features, y: H * shape.targetIndex.length };
+  if (all.batch < 20) throw new TickcastError(ErrorCodes.DATA_TOO_SHORT, `bootstrap data has ${columns[0].length} rows; needs at least ${W + H + 40}`);
   const nVal = Math.max(1, Math.floor(all.batch * 0.1));
   const nTrain = all.batch - nVal;
   // At most 256 evenly spaced hold-out pairs: enough for a stable MAE, cheap to score.
   const valStep = Math.max(1, Math.floor(nVal / 256));
   const valIdx: number[] = [];
   for (let i = nTrain; i < all.batch; i += valStep) valIdx.push(i);
-  const val = selectPairs(all, valIdx, W, H);
+  const val = selectPairs(all, valIdx, size);
   const model = HybridModel.create(config, spec, opts.seed ?? 42);
   const trainer = new Trainer(model, { learningRate: opts.learningRate ?? 3e-3 });
   const rand = mulberry32(opts.seed ?? 42);
@@ -176,7 +210,7 @@ async function train(values: ArrayLike<number>, config: ResolvedHybridConfig, sp
   const trainSet = { x: all.x, y: all.y, n: nTrain };
   try {
     for (let e = 0; e < opts.epochs; e++) {
-      const batches = shuffledBatches(trainSet, { x: W, y: H }, bs, rand, true);
+      const batches = shuffledBatches(trainSet, size, bs, rand, true);
       lossSum = 0;
       lossN = 0;
       if ((await runSteps(batches, loop)).end === 'budget') break;
@@ -189,6 +223,6 @@ async function train(values: ArrayLike<number>, config: ResolvedHybridConfig, sp
     disposeQuietly(trainer);
   }
   const valMae = scoreHoldOut(model, val, config, spec);
-  const nm = naiveMae(val, W, H);
+  const nm = naiveMae(val, W, H, shape);
   return { model, epochs: Number(((steps * bs) / nTrain).toFixed(2)), steps, trainLoss: lossSum / Math.max(1, lossN), valMae, naiveMae: nm, ratioToNaive: valMae / nm, seconds: (performance.now() - t0) / 1000 };
 }

@@ -7,7 +7,8 @@
 import type { Config } from '../config/load.ts';
 import type { ModelSpec } from '../domain/types.ts';
 import type { Logger } from '../telemetry/logger.ts';
-import { BOOTSTRAP_SAMPLE, readValueColumn, trainBootstrap } from './bootstrap.ts';
+import { BOOTSTRAP_SAMPLE, readFeatureColumns, trainBootstrapColumns } from './bootstrap.ts';
+import { describeMissing } from '../data/feature-columns.ts';
 import type { ResolvedHybridConfig } from './config.ts';
 import { HybridModel } from './hybrid-model.ts';
 import { loadPretrained } from './pretrained.ts';
@@ -159,11 +160,6 @@ async function trainOrSeed(config: Config, hybrid: ResolvedHybridConfig, spec: M
     logger.warn('model.bootstrapEpochs is 0: serving an untrained model with seeded weights (about as good as repeating the last value)');
     return seeded(hybrid, spec);
   }
-  if (spec.features.length > 1 && !opts.bootstrapValues) {
-    // The bundled sample is one series: nothing to train a multivariate model on at start.
-    logger.warn({ features: spec.features }, 'no checkpoint in model.dir and a multivariate spec (input.features): serving seeded weights (about as good as repeating the last value) — train one with `tickcast train` into model.dir; online fine-tuning (finetune.enabled) learns from the stream');
-    return seeded(hybrid, spec);
-  }
   if (config.model.pretrained && !opts.bootstrapValues) {
     const pre = await loadPretrained(hybrid, spec);
     if (pre.ok) {
@@ -172,10 +168,18 @@ async function trainOrSeed(config: Config, hybrid: ResolvedHybridConfig, spec: M
     }
     logger.info({ reason: pre.reason }, 'shipped pretrained model not used; training a bootstrap model');
   }
-  const values = opts.bootstrapValues ?? readValueColumn(file);
+  const columns = opts.bootstrapValues ? [opts.bootstrapValues] : readFeatureColumns(file, spec.features);
+  if (!Array.isArray(columns)) {
+    // The bundled sample is one series; another file may lack a feature's column: said once, here.
+    logger.warn(
+      { file, features: spec.features, missing: columns.missing, columns: columns.header },
+      `no checkpoint in model.dir and nothing to train a bootstrap model on: ${describeMissing(file, spec.features, columns)}. Serving seeded weights (about as good as repeating the last value) — set embedded.dataFile (TICKCAST_EMBEDDED_DATA_FILE) to a CSV with the time first and a column per feature, or train one with \`tickcast train\` into model.dir; online fine-tuning (finetune.enabled) learns from the stream`,
+    );
+    return seeded(hybrid, spec);
+  }
   const data = opts.bootstrapValues ? '(given)' : file;
-  logger.info({ file: data, values: values.length, epochs: config.model.bootstrapEpochs }, 'no checkpoint: training a bootstrap model');
-  const r = await trainBootstrap(values, hybrid, spec, {
+  logger.info({ file: data, features: spec.features, rows: columns[0].length, epochs: config.model.bootstrapEpochs }, 'no checkpoint: training a bootstrap model');
+  const r = await trainBootstrapColumns(columns, hybrid, spec, {
     epochs: config.model.bootstrapEpochs,
     budgetMs: opts.bootstrapBudgetMs ?? config.model.bootstrapBudgetMs,
     onEpoch: (epoch, loss) => logger.info({ epoch, loss: Number(loss.toFixed(5)) }, 'bootstrap epoch done'),

@@ -9,6 +9,7 @@ import type { RawRecord } from '../../domain/types.ts';
 import type { RecordHandler, TickSource } from '../../pipeline/ports.ts';
 import { sleep } from '../../lifecycle/abortable.ts';
 import type { Logger } from '../../telemetry/logger.ts';
+import { describeMissing } from '../../data/feature-columns.ts';
 import { readReplayData, type ReplayData } from './sample-series.ts';
 
 export interface ReplayOptions {
@@ -56,7 +57,7 @@ export class ReplaySource implements TickSource {
       // Said once here: each replayed tick would be its own dead-letter line (until 6 Dec 2026 they were).
       this.#log.warn(
         { file, features, missing: data.missing, columns: data.header },
-        `embedded mode: the model served takes ${features.length} features (${features.join(', ')}) but embedded.dataFile ${file} has no column ${data.missing.map((f) => JSON.stringify(f)).join(', ')} (its columns: ${data.header.join(', ')}), so nothing is replayed: every tick would be a dead letter (TC_RECORD_MISSING_FEATURE). Set embedded.dataFile (TICKCAST_EMBEDDED_DATA_FILE) to a CSV with the time first and a column per feature (e.g. the one the model was trained on), serve this model against Kafka (kafka.brokers), or train a univariate one (tickcast train --features <one column>)`,
+        `embedded mode: ${describeMissing(`embedded.dataFile ${file}`, features, data)}, so nothing is replayed: every tick would be a dead letter (TC_RECORD_MISSING_FEATURE). Set embedded.dataFile (TICKCAST_EMBEDDED_DATA_FILE) to a CSV with the time first and a column per feature (e.g. the one the model was trained on), serve this model against Kafka (kafka.brokers), or train a univariate one (tickcast train --features <one column>)`,
       );
       return;
     }

@@ -3,7 +3,8 @@
  * column per feature) into arrays, for the features of the model served. Timestamps without a zone are UTC.
  */
 import { fileURLToPath } from 'node:url';
-import { numericColumn, readCsvFileSync, type RawCsv } from '../../data/csv.ts';
+import { readCsvFileSync, type RawCsv } from '../../data/csv.ts';
+import { featureColumns, type FeatureColumnsMissing } from '../../data/feature-columns.ts';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { parseTimestamp } from '../../domain/tick-codec.ts';
 
@@ -18,29 +19,24 @@ export interface ReplayData {
 }
 
 /** The file cannot feed a model of several features: these have no column of their name. */
-export interface ReplayMismatch {
-  missing: string[];
-  header: string[];
-}
+export type ReplayMismatch = FeatureColumnsMissing;
 
 /**
- * The model's features from `file`. One feature: the column of its name, else the second (the
- * NAB `timestamp,value` layout). Several: the column of each one's name; a file without one of
- * them gives a ReplayMismatch (every tick replayed from it would be a dead letter).
+ * The model's features from `file`, by the columns data/feature-columns.ts picks (the bootstrap
+ * model learns from the same); a file without one of them gives a ReplayMismatch (every tick
+ * replayed from it would be a dead letter).
  */
 export function readReplayData(file: string, features: readonly string[]): ReplayData | ReplayMismatch {
   let csv: RawCsv;
-  let columns: Float64Array[];
+  let picked: Float64Array[] | ReplayMismatch;
   try {
     csv = readCsvFileSync(file, 'embedded.dataFile');
-    if (csv.header.length < 2) throw new TickcastError(ErrorCodes.DATA_MALFORMED, `${file}: expected "timestamp,value" columns; got "${csv.header.join(',')}"`);
-    // Column 0 is the time: a feature never reads it.
-    const named = features.map((f) => csv.header.indexOf(f, 1));
-    if (features.length > 1 && named.some((c) => c < 0)) return { missing: features.filter((_, k) => named[k] < 0), header: csv.header };
-    columns = (features.length > 1 ? named : [named[0] > 0 ? named[0] : 1]).map((c) => numericColumn(csv, c));
+    picked = featureColumns(csv, features);
   } catch (err) {
     throw new TickcastError(ErrorCodes.CONFIG_INVALID, `embedded.dataFile: ${(err as Error).message}`, { cause: err });
   }
+  if (!Array.isArray(picked)) return picked;
+  const columns = picked;
   const ts = new Float64Array(columns[0].length);
   for (let r = 0; r < ts.length; r++) {
     const ms = parseTimestamp(csv.cells[0][r]);

@@ -13,7 +13,7 @@ export const ATTENTION_HEADS = 4;
 
 export const modelSection = z
   .object({
-    /** Checkpoint directory (versioned artifacts). Empty (or no checkpoint in it) → the shipped pretrained model, else one trained at start on the bundled sample; a multivariate spec (input.features) starts on seeded weights (train one with `tickcast train` into this directory). Created when first written; when it exists it must be a readable directory (checked at start). */
+    /** Checkpoint directory (versioned artifacts). Empty (or no checkpoint in it) → the shipped pretrained model, else one trained at start on embedded.dataFile (default: the bundled sample); a multivariate spec (input.features) learns from that file's column of each feature's name, and starts on seeded weights, with a warning, when the file lacks one (the bundled sample has only `value`; train one with `tickcast train` into this directory). Created when first written; when it exists it must be a readable directory (checked at start). */
     dir: z.string().default(''),
     /** What runs the served model: auto and onnx export it to onnxruntime-node after a parity check against tfjs (max |Δ| ≤ 1e-3), and serve with tfjs when that fails (logged: info for auto, warn for onnx); tfjs always serves with tfjs (docs/inference.md § Engine choice). tickcast_model_info{engine} shows which. */
     engine: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
