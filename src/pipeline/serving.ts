@@ -88,7 +88,7 @@ export class ServingService implements ServingApi {
       ({ mean, std } = stats);
       times = d.store.stepTimes(req.series, d.store.lastTs(req.series)!, spec.horizon);
     } else if (req.window !== undefined) {
-      const rows = toModelSpace(toRows(req.window, W, F), logMask(spec), spec.features);
+      const rows = toModelSpace(toRows(req.window, W, spec.features), logMask(spec), spec.features);
       ({ mean, std } = normalise(rows, x, F));
       times = [];
     } else {
@@ -195,11 +195,15 @@ export class ServingService implements ServingApi {
 }
 
 /** Validate a request window into [W][F] rows (the last W values are used if more are sent). */
-function toRows(window: number[] | number[][], W: number, F: number): number[][] {
+function toRows(window: number[] | number[][], W: number, features: readonly string[]): number[][] {
+  const F = features.length;
   if (!Array.isArray(window)) throw badWindow('"window" must be an array');
   const rows = window.map((v, i) => {
     const row = Array.isArray(v) ? v : [v];
-    if (row.length !== F) throw badShape(`window[${i}] has ${row.length} value(s); the model reads ${F} feature(s) per step`);
+    if (row.length !== F) {
+      const step = F === 1 ? 'a number per step (number[])' : `a row of ${F} values per step, in the model's feature order [${features.join(', ')}] (number[][])`;
+      throw badShape(`window[${i}] has ${row.length} value(s); the model reads ${F} feature(s) per step`, { hint: `send ${step}`, features: [...features] });
+    }
     for (const x of row) {
       if (typeof x !== 'number' || !Number.isFinite(x)) throw badWindow(`window[${i}] holds ${JSON.stringify(x)}; every value must be a finite number`);
       // normalise squares deviations: beyond the bound they overflow to Infinity and every quantile comes back null.
@@ -207,7 +211,13 @@ function toRows(window: number[] | number[][], W: number, F: number): number[][]
     }
     return row as number[];
   });
-  if (rows.length < W) throw badShape(`window has ${rows.length} step(s); the model needs at least ${W} (the last ${W} are used)`);
+  if (rows.length < W) {
+    throw badShape(`window has ${rows.length} step(s); the model needs at least ${W} (the last ${W} are used)`, {
+      hint: `send the last ${W} steps or more, oldest first (a longer window is fine: the model reads its last ${W}); or send {"series":"<id>"} instead of "window" to forecast a tracked series from the steps the server holds (GET /v1/series lists them)`,
+      minSteps: W,
+      steps: rows.length,
+    });
+  }
   return rows.slice(rows.length - W);
 }
 
@@ -237,8 +247,8 @@ function badWindow(msg: string): TickcastError {
 }
 
 /** A window that does not fit the model (too few steps, wrong feature count): the specific code, so a client can tell it from a malformed body. */
-function badShape(msg: string): TickcastError {
-  return new TickcastError(ErrorCodes.MODEL_INPUT_SHAPE, msg, { statusCode: 400 });
+function badShape(msg: string, details?: { hint: string } & Record<string, unknown>): TickcastError {
+  return new TickcastError(ErrorCodes.MODEL_INPUT_SHAPE, msg, { statusCode: 400, details });
 }
 
 /** z-normalise rows by their own mean/std per feature (a request has no series history). */

@@ -18,6 +18,11 @@ test('multivariate features without model.dir: starts on seeded weights and fore
     const r = await fetch(`${app.address()}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ window }) });
     assert.equal(r.status, 200, await r.clone().text());
     assert.deepEqual(Object.keys((await r.json()).targets), ['cpu', 'mem']);
+    // A row of the wrong width: the hint gives the feature order to send (since 6 Dec 2026).
+    const narrow = await fetch(`${app.address()}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ window: window.map((row) => row.slice(0, 2)) }) });
+    const { error } = await narrow.json();
+    assert.equal(error.code, 'TC_MODEL_INPUT_SHAPE');
+    assert.match(error.hint, /a row of 3 values per step, in the model's feature order \[cpu, mem, disk\]/);
   } finally {
     await app.stop();
   }

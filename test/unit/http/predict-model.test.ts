@@ -81,10 +81,14 @@ test('explain returns attention over the window (one weight per step, summing to
   assert.equal(short.statusCode, 400);
   assert.equal(short.json().error.code, 'TC_MODEL_INPUT_SHAPE');
   assert.match(short.json().error.message, /needs at least 32/);
+  // …and says how to fix it (until 6 Dec 2026 no hint): the length to send, or a tracked series.
+  assert.match(short.json().error.hint, /send the last 32 steps or more, oldest first.*\{"series":"<id>"\}/);
+  assert.deepEqual(short.json().error.details, { minSteps: 32, steps: 5 });
   const twoD = await predict({ window: base.map((v) => [v, v]) });
   assert.equal(twoD.statusCode, 400);
   assert.equal(twoD.json().error.code, 'TC_MODEL_INPUT_SHAPE');
   assert.match(twoD.json().error.message, /reads 1 feature/);
+  assert.match(twoD.json().error.hint, /send a number per step/);
 });
 
 test('{series} forecasts from the server-held window; concurrent requests share micro-batches; no tensors leak', async () => {
