@@ -25,7 +25,7 @@ import { ConsumeErrors, OffsetGaps } from './offset-gaps.ts';
 import { applySnapshotPlan, hasCommitted, pinStarts, planRestore, restoreLogLines, uncommittedStarts, WarmupTracker, type RestoreInput } from './restore.ts';
 import { SkipProbe } from './skip-probe.ts';
 import { unlessAborted } from '../../lifecycle/abortable.ts';
-import { partitionsAtStart } from './topic-at-start.ts';
+import { groupOffsetsAtStart, partitionsAtStart } from './topic-at-start.ts';
 import type { KafkaSourceOptions } from './source-options.ts';
 
 export type { KafkaSourceOptions } from './source-options.ts';
@@ -54,6 +54,8 @@ export class KafkaSource implements TickSource {
    * group saw it: KAFKA-12261).
    */
   #partitionsAtStart = Number.POSITIVE_INFINITY;
+  /** Whether the group had committed offsets for the topic when this run started (undefined: unknown); see ./topic-at-start.ts. */
+  #groupOffsetsAtStart: boolean | undefined;
   readonly #inFlight = new Set<number>();
   #probe: SkipProbe | null = null;
   #paused = false;
@@ -106,6 +108,9 @@ export class KafkaSource implements TickSource {
     const atStart = await unlessAborted(partitionsAtStart(admin, o.topic, o.metadataRefreshMs, this.#log), signal);
     if (!atStart) return;
     this.#partitionsAtStart = atStart.value;
+    const hadOffsets = await unlessAborted(groupOffsetsAtStart(admin, o.groupId, o.topic, atStart.value, this.#log), signal);
+    if (!hadOffsets) return;
+    this.#groupOffsetsAtStart = hadOffsets.value;
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     if (!(await unlessAborted(consumer.subscribe({ topics: [o.topic] }), signal))) return;
@@ -253,7 +258,7 @@ export class KafkaSource implements TickSource {
     this.#warmup.reset(plan, full);
     for (const i of inputs) this.#gaps.expect(i.partition, plan.start.get(i.partition) ?? (i.committed !== undefined && i.committed >= 0n ? i.committed : undefined));
     for (const line of restoreLogLines(plan, full)) this.#log.info(line.fields, line.msg);
-    const groupHasOffsets = hasCommitted(committed);
+    const groupHasOffsets = this.#groupOffsetsAtStart ?? hasCommitted(committed);
     const { start, created, lagFrom, pin } = uncommittedStarts(plan.start, inputs, { partitionsAtStart: this.#partitionsAtStart, fromBeginning: this.#o.fromBeginning, groupHasOffsets });
     if (created.length > 0) this.#log.info({ partitions: created, partitionsAtStart: this.#partitionsAtStart, groupHasOffsets }, 'partitions the group has never read (nothing committed): reading them from their beginning');
     await pinStarts(this.#consumer!, this.#o.topic, pin, this.#log);

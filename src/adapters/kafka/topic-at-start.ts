@@ -8,6 +8,7 @@
  */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
+import { hasCommitted } from './restore.ts';
 
 /**
  * The topic's partition count now: 0 when it does not exist (logged: the source waits for it),
@@ -26,5 +27,26 @@ export async function partitionsAtStart(admin: KafkaJS.Admin, topic: string, met
   } catch (err) {
     log.warn({ err, topic }, 'could not look the topic up at start; assuming it exists, and that partitions added later start as kafka.fromBeginning says');
     return Number.POSITIVE_INFINITY;
+  }
+}
+
+/**
+ * Whether the group had committed offsets for the topic when this run started (`partitions`: its
+ * count then); undefined when unknown (no topic count, or the look-up failed: each assignment then
+ * asks the group itself, as before). Read once, before this member joins: asked at each assignment,
+ * the start offsets another member of the same rebalance commits for its own partitions (source.ts,
+ * pinStarts) made a brand-new group look old, and a partition with nothing committed was taken for
+ * one added later and read from its beginning — its whole history under kafka.fromBeginning=false
+ * (two replicas of a first deploy: one of them read it, test/integration/first-deploy-replicas.test.ts).
+ */
+export async function groupOffsetsAtStart(admin: KafkaJS.Admin, groupId: string, topic: string, partitions: number, log: Logger): Promise<boolean | undefined> {
+  if (!Number.isFinite(partitions) || partitions === 0) return partitions === 0 ? false : undefined;
+  try {
+    const all = Array.from({ length: partitions }, (_, i) => i);
+    const [reply] = await admin.fetchOffsets({ groupId, topics: [{ topic, partitions: all }], timeout: 10_000, requireStableOffsets: true });
+    return hasCommitted(reply?.partitions ?? []);
+  } catch (err) {
+    log.warn({ err, topic, groupId }, "could not read the group's committed offsets at start; each assignment reads them instead");
+    return undefined;
   }
 }

@@ -203,3 +203,21 @@ test('the restore log says which replay each partition gets and how many records
   assert.ok(!log.lines.some((l) => /restoring windows from earlier records/.test(l.msg)), 'no line that calls a snapshot tail a window restore');
   await s.stop();
 });
+
+// Two replicas of a first deploy plan their partitions in the same rebalance: the start another one
+// commits for its own partition (its pin) must not make this brand-new group look old. Before
+// 6 Dec 2026 it did, and p0 — never read, nothing committed — was read from its beginning, the
+// whole history kafka.fromBeginning=false skips (test/integration/first-deploy-replicas.test.ts).
+test("a brand-new group: the start another member commits for its partition meanwhile does not send this member's partition to its beginning", async () => {
+  const committed: Record<number, number> = { 0: -1, 1: -1 };
+  const k = fakeKafka(committed);
+  const log = logger();
+  const s = source(k.kafka, {}, log.l);
+  await s.start(async () => undefined);
+  committed[1] = 100000; // the other member, assigned p1 in the same rebalance, pinned its start first
+  const start = (await k.assign([0])) as Array<{ partition: number; offset: number }>;
+  assert.deepEqual(start.map((x) => [x.partition, x.offset]), [[0, 100000]], 'p0 starts at its end, as every partition of a brand-new group');
+  assert.equal(committed[0], 100000, 'and that start is pinned');
+  assert.ok(!log.lines.some((l) => /never read/.test(l.msg)), JSON.stringify(log.lines.map((l) => l.msg)));
+  await s.stop();
+});
