@@ -85,6 +85,22 @@ export function uncommittedStarts(
   return { start: out, created, lagFrom, pin: new Map(lagFrom) };
 }
 
+/**
+ * A partition with nothing committed that this run started before at its end — the start pinStarts
+ * committed, but the coordinator refused it (the group rebalancing again; reported only as
+ * `offset commit failed …`, ./commit-acks.ts) — starts where it started then, not at the end as of
+ * this assignment: what was written in between was never committed, and starting at the later end
+ * skipped it. `started` (partition → start, this run's) records every pin.
+ */
+export function resumeRefusedStarts(started: Map<number, bigint>, s: { start: Map<number, bigint>; lagFrom: Map<number, bigint>; pin: Map<number, bigint> }): void {
+  for (const [p, at] of s.pin) {
+    const before = started.get(p);
+    if (before !== undefined && before < at && s.start.get(p) === at) {
+      for (const m of [s.start, s.lagFrom, s.pin]) m.set(p, before);
+    } else started.set(p, at);
+  }
+}
+
 /** True when the group has a committed offset for some partition of the topic (it is not brand new). */
 export function hasCommitted(committed: ReadonlyArray<{ offset: string }>): boolean {
   return committed.some((c) => BigInt(c.offset) >= 0n);

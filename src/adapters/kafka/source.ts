@@ -22,7 +22,7 @@ import { AtLeastOnce, Transactional, warmupOnly, type CommitStrategy } from './c
 import { brokerLagReader, LagMonitor, lagStarts } from './lag.ts';
 import { Handover } from './handover.ts';
 import { ConsumeErrors, OffsetGaps } from './offset-gaps.ts';
-import { applySnapshotPlan, hasCommitted, pinStarts, planRestore, restoreLogLines, uncommittedStarts, WarmupTracker, type RestoreInput } from './restore.ts';
+import { applySnapshotPlan, hasCommitted, pinStarts, planRestore, restoreLogLines, resumeRefusedStarts, uncommittedStarts, WarmupTracker, type RestoreInput } from './restore.ts';
 import { SkipProbe } from './skip-probe.ts';
 import { unlessAborted } from '../../lifecycle/abortable.ts';
 import { groupOffsetsAtStart, partitionsAtStart } from './topic-at-start.ts';
@@ -56,6 +56,8 @@ export class KafkaSource implements TickSource {
   #partitionsAtStart = Number.POSITIVE_INFINITY;
   /** Whether the group had committed offsets for the topic when this run started (undefined: unknown); see ./topic-at-start.ts. */
   #groupOffsetsAtStart: boolean | undefined;
+  /** Where this run started each partition that had nothing committed (./restore.ts resumeRefusedStarts). */
+  readonly #startedUncommitted = new Map<number, bigint>();
   readonly #inFlight = new Set<number>();
   #probe: SkipProbe | null = null;
   #paused = false;
@@ -261,6 +263,7 @@ export class KafkaSource implements TickSource {
     const groupHasOffsets = this.#groupOffsetsAtStart ?? hasCommitted(committed);
     const { start, created, lagFrom, pin } = uncommittedStarts(plan.start, inputs, { partitionsAtStart: this.#partitionsAtStart, fromBeginning: this.#o.fromBeginning, groupHasOffsets });
     if (created.length > 0) this.#log.info({ partitions: created, partitionsAtStart: this.#partitionsAtStart, groupHasOffsets }, 'partitions the group has never read (nothing committed): reading them from their beginning');
+    resumeRefusedStarts(this.#startedUncommitted, { start, lagFrom, pin });
     await pinStarts(this.#consumer!, this.#o.topic, pin, this.#log);
     return { start, lagFrom };
   }

@@ -16,8 +16,8 @@ const REVOKE = -174;
 
 type Rebalance = (err: { code: number }, assignment: Array<{ topic: string; partition: number }>, fns?: { assignmentLost: () => boolean }) => Promise<unknown>;
 
-/** A stand-in client: committed offsets and watermarks per partition; disconnect revokes what is held, as librdkafka does. */
-function fakeKafka(committed: Record<number, number>, low = 0) {
+/** A stand-in client: committed offsets and watermarks per partition (`marks.high`; `marks.refuse`: the coordinator refuses commits); disconnect revokes what is held, as librdkafka does. */
+function fakeKafka(committed: Record<number, number>, low = 0, marks = { high: 100000, refuse: false }) {
   let rebalance: Rebalance | null = null;
   let held: number[] = [];
   const cb = (code: number, ps: number[], lost = false) => rebalance!({ code }, ps.map((partition) => ({ topic: TOPIC, partition })), { assignmentLost: () => lost });
@@ -25,7 +25,7 @@ function fakeKafka(committed: Record<number, number>, low = 0) {
     connect: async () => undefined,
     disconnect: async () => undefined,
     listTopics: async () => [TOPIC],
-    fetchTopicOffsets: async () => Object.keys(committed).map((p) => ({ partition: Number(p), low: String(low), high: '100000' })),
+    fetchTopicOffsets: async () => Object.keys(committed).map((p) => ({ partition: Number(p), low: String(low), high: String(marks.high) })),
     fetchOffsets: async ({ topics }: { topics: Array<{ topic: string; partitions: number[] }> }) =>
       topics.map(({ topic, partitions }) => ({ topic, partitions: partitions.map((partition) => ({ partition, offset: String(committed[partition] ?? -1) })) })),
   };
@@ -37,7 +37,7 @@ function fakeKafka(committed: Record<number, number>, low = 0) {
     seek: () => undefined,
     // The start of a partition with nothing committed is committed at the assignment (source.ts #pin).
     commitOffsets: async (tps: Array<{ partition: number; offset: string }>) => {
-      for (const { partition, offset } of tps) committed[partition] = Number(offset);
+      for (const { partition, offset } of tps) if (!marks.refuse) committed[partition] = Number(offset);
     },
     disconnect: async () => {
       await cb(REVOKE, held);
@@ -219,5 +219,24 @@ test("a brand-new group: the start another member commits for its partition mean
   assert.deepEqual(start.map((x) => [x.partition, x.offset]), [[0, 100000]], 'p0 starts at its end, as every partition of a brand-new group');
   assert.equal(committed[0], 100000, 'and that start is pinned');
   assert.ok(!log.lines.some((l) => /never read/.test(l.msg)), JSON.stringify(log.lines.map((l) => l.msg)));
+  await s.stop();
+});
+
+// The start of a partition with nothing committed is committed at its assignment (its pin); the
+// coordinator may refuse that commit (the group rebalancing again) while the client's call resolves.
+// Before 6 Dec 2026 the partition, assigned to this member again, started at the end as of then:
+// the ticks written since its first start were skipped.
+test('a partition whose start commit was refused starts where this run started it, when assigned again with nothing committed', async () => {
+  const marks = { high: 100000, refuse: true };
+  const k = fakeKafka({ 0: -1 }, 0, marks);
+  const s = source(k.kafka, {}, logger().l);
+  await s.start(async () => undefined);
+  const first = (await k.assign([0])) as Array<{ partition: number; offset: number }>;
+  assert.deepEqual(first.map((x) => [x.partition, x.offset]), [[0, 100000]]);
+  await k.revoke([0]); // the rebalance that refused the pin
+  marks.high = 100050; // 50 ticks written meanwhile, none read or committed
+  marks.refuse = false;
+  const again = (await k.assign([0])) as Array<{ partition: number; offset: number }>;
+  assert.deepEqual(again.map((x) => [x.partition, x.offset]), [[0, 100000]], 'the 50 ticks written since the first start are read');
   await s.stop();
 });
