@@ -69,14 +69,17 @@ export interface LifecycleParts {
  * Not while partitions are being handed over (the source's `handingOver`): their series may
  * already be another instance's, which reads their alert state as it takes them. An `evicted`
  * resolve and tombstone sent now landed after that read: a second resolve downstream, and a
- * tombstone over the new owner's state (which a later alert of the series there writes). The
- * series of partitions that went are dropped quietly when the rebalance completes
+ * tombstone over the new owner's state (which a later alert of the series there writes). Nor do
+ * inherited alerts expire then (their `moved` resolve and tombstone would land the same way; until
+ * 6 Dec 2026, night, they did): what was queued before is still sent. The series and inherited
+ * alerts of partitions that went are dropped quietly when the rebalance completes
  * (pipeline/partition-release.ts); those that came back are judged at the next pass.
  */
 export async function idleSweep(p: Pick<LifecycleParts, 'store' | 'metrics' | 'source' | 'pipeline' | 'looseSink' | 'config'>, nowMs: number): Promise<void> {
-  if (!p.source.handingOver?.()) p.store.evictIdle(nowMs);
+  const handingOver = p.source.handingOver?.() === true;
+  if (!handingOver) p.store.evictIdle(nowMs);
   p.metrics.seriesActive.set(p.store.size);
-  await p.pipeline.flushDeparted(p.looseSink, nowMs - p.config.windows.idleEvictMs);
+  await p.pipeline.flushDeparted(p.looseSink, handingOver ? undefined : nowMs - p.config.windows.idleEvictMs);
 }
 
 /** How a stop ended: `complete` false when chunks in flight were given up (their outputs never acknowledged). */

@@ -147,6 +147,38 @@ test('idle series are not evicted between a revocation and the assignment that c
   await stopping;
 });
 
+// Inherited alerts of a quiet series expire through the same idle flush (flushDeparted's
+// `inheritedBefore`: a `moved` resolve and a tombstone). Between a revocation and the assignment
+// that completes it their partition may be going elsewhere, whose new owner reads the state that
+// still says firing: a second `moved` resolve there, and this tombstone over its state. While
+// handing over the sweep sends what was queued, and expires nothing.
+test('the idle sweep expires no inherited alerts while partitions are being handed over, nor while the source leaves its group', async () => {
+  const k = fakeKafka({ 0: 1000, 1: 1000 });
+  const s = source(k.kafka, {}, logger().l);
+  const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1000, duplicatePolicy: 'drop', normHalfLifeTicks: 0 });
+  const cutoffs: Array<number | undefined> = [];
+  const parts = {
+    store, source: s, looseSink: { send: async () => undefined },
+    metrics: { seriesActive: { set: () => undefined } },
+    pipeline: { flushDeparted: async (_sink: unknown, inheritedBefore?: number) => (cutoffs.push(inheritedBefore), 0) },
+    config: { windows: { idleEvictMs: 1000 } },
+  } as unknown as LifecycleParts;
+  await s.start(async () => undefined);
+  await k.assign([0, 1]);
+  await idleSweep(parts, 5000);
+  assert.deepEqual(cutoffs, [4000], 'held partitions: inherited alerts read before now − idleEvictMs expire');
+  await k.revoke([0, 1]);
+  await idleSweep(parts, 5000);
+  assert.deepEqual(cutoffs, [4000, undefined], 'mid-rebalance: queued resolves go, no inherited alert expires');
+  await k.assign([0, 1]);
+  await idleSweep(parts, 5000);
+  assert.deepEqual(cutoffs.at(-1), 4000, 'once the rebalance completed');
+  const stopping = s.stop();
+  await idleSweep(parts, 5000);
+  assert.deepEqual(cutoffs.at(-1), undefined, 'not while leaving the group');
+  await stopping;
+});
+
 test('outputs still queued (onRevoking: the evicted resolves a failed send kept) are sent before a revocation returns, so before the next owner reads; a send that never ends holds it up only revokingTimeoutMs', async () => {
   // Before: nothing was sent at the revocation; a resolve queued there went with a later chunk or idle flush, possibly after the new owner's read (a second resolve).
   const k = fakeKafka({ 0: 1000, 1: 1000 });
