@@ -43,6 +43,8 @@ export class TickAlerts {
   readonly #names: ReadonlySet<string>;
   /** Resolved records of series evicted while firing, not yet handed to a chunk's outputs (`drain`). */
   #departed: OutMessage[] = [];
+  /** The last `flush`, settled either way: flushes run one after another. */
+  #flushing: Promise<void> = Promise.resolve();
 
   constructor(deps: TickAlertsDeps) {
     this.#d = deps;
@@ -219,8 +221,16 @@ export class TickAlerts {
    * Send the records of `departed` series now, when no chunk may come to carry them (the idle
    * loop evicted the series of a feed gone quiet; the service stops). Kept on failure, for the
    * next chunk or flush. Returns how many were sent. `inheritedBefore`: first `expireInherited`.
+   * A flush in flight ends first (the revocation's, src/app.ts onRevoking, must not return while
+   * the idle loop's send of what it took off the queue is still going; what a failure kept goes now).
    */
-  async flush(sink: OutputSink, inheritedBefore?: number): Promise<number> {
+  flush(sink: OutputSink, inheritedBefore?: number): Promise<number> {
+    const run = this.#flushing.then(() => this.#flushNow(sink, inheritedBefore));
+    this.#flushing = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  async #flushNow(sink: OutputSink, inheritedBefore: number | undefined): Promise<number> {
     if (inheritedBefore !== undefined) this.expireInherited(inheritedBefore);
     const out = this.#departed;
     if (out.length === 0) return 0;

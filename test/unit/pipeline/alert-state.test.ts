@@ -165,3 +165,23 @@ test('a first live tick without a value of its scored feature still decides the 
   assert.deepEqual(recs.map((r) => [r.state, r.reason, r.value]), [['resolved', 'moved', 9]], 'resolved with the firing record\'s value (the tick has none)');
   assert.equal(inherited.size, 0);
 });
+
+test('a flush called while another is sending (the revocation\'s, during the idle loop\'s) returns only once that send has ended, and sends what its failure kept', async () => {
+  // onRevoking (src/app.ts) flushes so that queued resolves land before the partitions are given
+  // up. An idle-loop flush already sending had taken them off the queue: the revocation's flush
+  // found nothing and returned at once, the revocation went on with their send still in flight.
+  const inherited = new InheritedAlerts();
+  inherited.add(1, [firing('quiet', 5, 90)], 1_000);
+  const a = tickAlerts(inherited);
+  let fail!: (err: Error) => void;
+  const idle = a.flush({ send: () => new Promise<void>((_resolve, reject) => (fail = reject)) } as never, 1_001);
+  const second: OutMessage[] = [];
+  let returned = false;
+  const revoking = a.flush({ send: async (m: OutMessage[]) => void second.push(...m) } as never).then((n) => ((returned = true), n));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(returned, false, 'still waiting for the send in flight');
+  fail(new Error('broker down'));
+  await assert.rejects(idle, /broker down/);
+  assert.equal(await revoking, 2, 'the resolve and tombstone the failed send kept, sent by the waiting flush');
+  assert.deepEqual(anomalies(second).map((r) => [r.series, r.reason]), [['quiet', 'moved']]);
+});
