@@ -125,9 +125,12 @@ export class InheritedAlerts {
     this.#bySeries.set(series, [...(this.#bySeries.get(series) ?? []), ...alerts]);
   }
 
-  /** The alert-state topic has `count` partitions (as seen at start or by a read at assignment): the state of series on input partitions from `count` on is not written (`writable`) until a later look finds more. */
+  /**
+   * The alert-state topic has `count` partitions (as seen at start or by a read at assignment): the state of series on input partitions from `count` on is not written (`writable`) until a later look finds more.
+   * A smaller count than one seen before is ignored: a topic's partitions are never taken away, and a metadata reply that lacked the topic (0) stopped every state write until the next assignment.
+   */
   statePartitions(count: number): void {
-    this.#statePartitions = count;
+    if (count > (this.#statePartitions ?? 0)) this.#statePartitions = count;
   }
 
   /** Whether the alert state of series on input partition `partition` can be written (false only beyond the count `statePartitions` gave). */

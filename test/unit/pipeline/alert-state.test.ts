@@ -76,6 +76,19 @@ test('a partition the alert-state topic lacks (the input grew while running): it
   assert.equal(feed(tickAlerts(inherited, scorer([2])), 0, 3).filter((m) => m.stream === 'alertState').length, 1);
 });
 
+test('a look that finds fewer alert-state partitions than one before (a metadata reply without the topic: 0) does not stop the state writes', () => {
+  // Partitions are never taken away from a topic: a smaller count is a bad reading. Taken as it
+  // came, a reply that lacked the topic made every partition unwritable until the next assignment.
+  const inherited = new InheritedAlerts();
+  inherited.statePartitions(2);
+  inherited.statePartitions(0);
+  assert.equal(inherited.writable(1), true);
+  assert.equal(feed(tickAlerts(inherited, scorer([2])), 0, 3).filter((m) => m.stream === 'alertState').length, 1);
+  const fresh = new InheritedAlerts();
+  fresh.statePartitions(0); // nothing known before: still nothing known
+  assert.equal(fresh.writable(0), true);
+});
+
 test("a partition's records fold into its open alerts: last value wins, a tombstone removes, garbage is skipped", () => {
   const f = (series: string) => JSON.stringify(firing(series, 1, 1));
   const open = openAlerts([
