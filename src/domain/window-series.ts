@@ -27,6 +27,7 @@ export interface WindowSeriesState {
   aheadSentMs?: number;
   /** Ticks dropped as late so far, when any (absent: none, and in snapshots before 6 Dec 2026: counted from 0 again). */
   late?: number;
+  carried?: number[]; // SeriesState.carried when any feature is carried (absent: none, and in older snapshots)
 }
 
 /** A series' window as the HTTP series view shows it (SeriesState.recent). */
@@ -64,7 +65,7 @@ export class SeriesState {
   readonly last: Float64Array; // last accepted raw values (for carry-forward)
   readonly clock = new GapClock(true); // whether readings were missed (fillMissed); learns the open hours whether or not they are used (closedSteps)
   readonly filledSlots: Uint8Array; // 1: the ring slot holds a filled-in reading
-  /** Per feature: how many of the latest ticks in a row lacked it (its value carried forward; > 0: a record at the last tick's ts may still bring it, tick-again.ts). Not in snapshots: 0 after a restart. */
+  /** Per feature: how many of the latest ticks in a row lacked it (its value carried forward; > 0: a record at the last tick's ts may still bring it, tick-again.ts). In snapshots since 6 Dec 2026 (night). */
   readonly carried: Float64Array;
 
   constructor(window: number, features: number) {
@@ -187,10 +188,6 @@ export class SeriesState {
     return out;
   }
 
-  /**
-   * The values in the ring (raw, as pushed), oldest first, with their timestamps and the positions
-   * of filled-in readings; with `openHours`, once learned, the hours of the week the series is closed.
-   */
   /** The last values of feature `f` (the series' units, filled-in readings included), oldest first, into `out`; returns how many. */
   tail(f: number, out: Float64Array): number {
     const W = this.ts.length;
@@ -200,6 +197,7 @@ export class SeriesState {
     return n;
   }
 
+  /** The ring's raw values, oldest first, their timestamps, filled-in positions, late ticks and `carried`; with `openHours`, once learned, the closed hours of the week. */
   recent(openHours = false): RecentWindow {
     const W = this.ts.length;
     const F = this.values.length / W;
@@ -239,7 +237,8 @@ export class SeriesState {
     const filledSlots = this.filledSlots.some((x) => x === 1) ? [...this.filledSlots.keys()].filter((i) => this.filledSlots[i] === 1) : undefined;
     const ahead = Number.isFinite(this.aheadSentMs) ? { aheadSentMs: this.aheadSentMs } : {};
     const late = this.late > 0 ? { late: this.late } : {};
-    return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last), clock, ...(filledSlots ? { filledSlots } : {}), ...ahead, ...late };
+    const carried = this.carried.some((n) => n > 0) ? { carried: Array.from(this.carried) } : {};
+    return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last), clock, ...(filledSlots ? { filledSlots } : {}), ...ahead, ...late, ...carried };
   }
 
   /** A series from snapshot data; a RangeError when its shape is not `window` × `features`. */
@@ -257,6 +256,7 @@ export class SeriesState {
     if (st.count > 0) s.clock.lastTsMs = st.lastTs;
     if (typeof st.aheadSentMs === 'number' && Number.isFinite(st.aheadSentMs)) s.aheadSentMs = st.aheadSentMs;
     if (Number.isSafeInteger(st.late) && st.late! > 0) s.late = st.late!;
+    if (Array.isArray(st.carried) && st.carried.length === features) st.carried.forEach((n, f) => (s.carried[f] = Number.isSafeInteger(n) && n > 0 ? n : 0));
     if (st.clock) restoreClock(s.clock, st.clock);
     for (const i of st.filledSlots ?? []) if (Number.isInteger(i) && i >= 0 && i < window) s.filledSlots[i] = 1;
     // (Held-tick bookkeeping is not snapshotted: a restored series counts every tick as learned.)

@@ -63,6 +63,22 @@ test('a feature sent late in its own record at the tick\'s ts fills the carried 
   assert.equal(s.push('d', 20, [Number.NaN, 5], 0).outcome, 'duplicate', 'humidity is no longer missing from the tick');
 });
 
+test('a series restored from a snapshot merges a late feature record as it would have live, and keeps its carried counts', () => {
+  // A snapshot taken between the tick's record and the late reading's (a per-reading bridge): the
+  // restart replays the tail from the snapshot's offset. Without `carried` in the state the
+  // reading was a duplicate there, dropped, and the window kept the carried value; and
+  // GET /v1/series/{id}'s window.carried counted a stopped feature from 0 again.
+  const live = make({ features: 2 });
+  live.push('d', 10, [1, 2], 0);
+  live.push('d', 20, [3, Number.NaN], 0);
+  live.push('d', 30, [4, Number.NaN], 0);
+  const restored = make({ features: 2 });
+  restored.importSeries('d', live.exportSeries('d')!, 0);
+  assert.deepEqual(restored.recent('d')!.carried, [0, 2]);
+  for (const s of [live, restored]) assert.equal(s.push('d', 30, [Number.NaN, 7], 0).outcome, 'merged');
+  assert.deepEqual(restored.recent('d')!.values, live.recent('d')!.values);
+});
+
 test('series cap evicts the least recently seen; idle eviction by wall clock', () => {
   const s = make({ maxSeries: 2 });
   s.push('a', 1, [1], 0);
