@@ -85,7 +85,7 @@ export default tseslint.config(
   // The feedback log (adapters/file) implements FeedbackStore, declared beside its one user,
   // pipeline/feedback-service.ts (a type import; ports.ts is at the file-size limit).
   ...ADAPTERS.map((name) =>
-    layer([`src/adapters/${name}/**/*.ts`], ['pipeline', 'domain', 'errors', 'lifecycle', 'durable', 'telemetry', 'config', 'data'], {
+    layer([`src/adapters/${name}/**/*.ts`], ['pipeline', 'domain', 'errors', 'lifecycle', 'waits', 'durable', 'telemetry', 'config', 'data'], {
       only: name === 'file' ? { pipeline: [...PORTS.pipeline, '**/pipeline/feedback-service.ts'] } : PORTS,
       deny: ADAPTERS.filter((a) => a !== name).map((a) => `**/${a}/**`),
       packages: FOREIGN_PACKAGES(name),

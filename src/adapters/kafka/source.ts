@@ -25,6 +25,7 @@ import { ConsumeErrors, OffsetGaps } from './offset-gaps.ts';
 import { applySnapshotPlan, hasCommitted, pinStarts, planRestore, restoreLogLines, resumeRefusedStarts, uncommittedStarts, WarmupTracker, type RestoreInput } from './restore.ts';
 import { SkipProbe } from './skip-probe.ts';
 import { unlessAborted } from '../../lifecycle/abortable.ts';
+import { within } from '../../waits/bounded.ts';
 import { groupOffsetsAtStart, partitionsAtStart } from './topic-at-start.ts';
 import type { KafkaSourceOptions } from './source-options.ts';
 
@@ -180,15 +181,9 @@ export class KafkaSource implements TickSource {
   async #revoking(partitions: number[]): Promise<void> {
     const hook = this.#o.onRevoking;
     if (!hook) return;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.#o.revokingTimeoutMs ?? 5_000)));
-    try {
-      if ((await Promise.race([hook(partitions), late])) === 'late') this.#log.warn({ partitions }, 'outputs still queued not sent before the revocation in time: they go with a later chunk or flush');
-    } catch (err) {
-      this.#log.warn({ err, partitions }, 'outputs still queued not sent before the revocation: they go with a later chunk or flush');
-    } finally {
-      clearTimeout(timer);
-    }
+    const sent = Promise.resolve().then(() => hook(partitions));
+    sent.catch((err: unknown) => this.#log.warn({ err, partitions }, 'outputs still queued not sent before the revocation: they go with a later chunk or flush'));
+    if (!(await within(sent, this.#o.revokingTimeoutMs ?? 5_000))) this.#log.warn({ partitions }, 'outputs still queued not sent before the revocation in time: they go with a later chunk or flush');
   }
 
   /** The client reported a batch it could not decode (it will fetch it again): step over it. */
