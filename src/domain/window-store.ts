@@ -232,6 +232,12 @@ export class WindowStore {
     return s && st ? { values: Float64Array.from(s.last, (v, f) => this.#toModel(f, v)), mean: st.mean, std: st.std } : null;
   }
 
+  /** The last tick's values as the window holds them now (raw units), NaN where the tick lacked the feature and its value is carried forward; null for an unknown series. */
+  lastValues(series: string): Float64Array | null {
+    const s = this.#series.get(series);
+    return s ? Float64Array.from(s.last, (v, f) => (s.carried[f] > 0 ? NaN : v)) : null;
+  }
+
   /** Write the z-normalised window (oldest first, [window, features]) into `out` at `offset`; returns the statistics used (the caller owns `out`), null if the window is not full. */
   snapshot(series: string, out: Float32Array, offset: number): SeriesStats | null {
     const s = this.#series.get(series);

@@ -5,7 +5,8 @@
  */
 import type { ForecastStep, ModelSpec, RawRecord, Tick } from '../domain/types.ts';
 import type { FollowerRecord } from './followers.ts';
-import type { OutMessage } from './ports.ts';
+import type { OutMessage, PipelineObserver } from './ports.ts';
+import type { WindowStore } from '../domain/window-store.ts';
 
 /**
  * One forecast: the first target's steps as `horizon`, every target's under `targets`. `steps`: one step array per
@@ -47,4 +48,15 @@ export function namedValues(spec: Pick<ModelSpec, 'features'>, values: ArrayLike
 /** Append what a follower returned to `out`, each with the trace headers of the record that caused it. */
 export function pushFollowerRecords(records: FollowerRecord[] | void, cause: RawRecord, trace: (rec: RawRecord) => Record<string, string>, out: OutMessage[]): void {
   for (const r of records ?? []) out.push({ stream: 'anomalies', key: r.key, value: r.value, headers: { ...trace(cause) } });
+}
+
+/**
+ * A reading sent late in its own record was merged into its series' last tick (tick-again.ts): that
+ * tick's live `tick` event again, `merged`, with the values the window holds now (NaN — null in
+ * JSON — where the tick still lacks a feature), so the dashboard draws the reading where it drew a
+ * carried value. Built only for a listener. `targetIdx`: the first target's feature index.
+ */
+export function liveMerged(observer: PipelineObserver | undefined, store: WindowStore, spec: Pick<ModelSpec, 'features'>, series: string, ts: number, targetIdx: number): void {
+  const last = observer?.live && observer.subscribers !== 0 ? store.lastValues(series) : null;
+  if (last) observer!.live!({ type: 'tick', series, ts, value: last[targetIdx], ...namedValues(spec, last), merged: true });
 }

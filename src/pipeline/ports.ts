@@ -170,7 +170,7 @@ export interface ModelControl {
 
 /** Live events for the dashboard (SSE): one per tick processed, forecast made or alert raised. */
 export type LiveEvent =
-  | { type: 'tick'; series: string; ts: number; value: number; values?: Record<string, number> } // values: every feature's by name, multivariate series only
+  | { type: 'tick'; series: string; ts: number; value: number; values?: Record<string, number>; merged?: true } // values: every feature's by name, multivariate series only (NaN, null in JSON: the tick lacked it, carried forward); merged: the same tick again, a reading sent late in its own record written into it
   | { type: 'forecast'; series: string; ts: number; model: string; horizon: ForecastStep[]; targets?: Record<string, ForecastStep[]>; closedSteps?: readonly number[]; replaces?: string } // targets: by name, multi-target models only (as on the forecasts topic); replaces: the model version a fused baseline stood in for
   | { type: 'anomaly'; record: AnomalyRecord };
 

@@ -30,7 +30,7 @@ import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObs
 import { deadLetterMessage, nothingToCarry, processingFailed } from './dead-letter.ts';
 import type { PipelineFollower } from './followers.ts';
 import { coldForecast } from './cold-forecast.ts';
-import { forecastMessage, namedTargets, namedValues, pushFollowerRecords } from './out-messages.ts';
+import { forecastMessage, liveMerged, namedTargets, namedValues, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap } from './learning-tap.ts';
 import { TickAlerts, type TickAlertsDeps } from './tick-alerts.ts';
 import { UnsentOutputs } from './unsent-outputs.ts';
@@ -205,7 +205,7 @@ export class StreamPipeline {
     const pushed = this.#push(tick, rec, suppressed, d.codec.maxFutureMs ? sent : undefined); // clockSkewMs: off without the bound
     if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, tick.values);
     if (pushed.outcome === 'incomplete' && !quiet) out.push(this.#deadLetter(rec, nothingToCarry(tick, d.codec.features), false));
-    if (pushed.outcome !== 'accepted') return;
+    if (pushed.outcome !== 'accepted') return pushed.outcome === 'merged' && !quiet ? liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]) : undefined; // merged: a reading sent late into the last tick, told to the dashboard
     let job: Promise<InferenceResult> | null = null;
     let stats = null;
     // A plain warm-up record is scored without the model (phase 3, quietly): the detector's and the

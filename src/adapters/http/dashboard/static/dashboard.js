@@ -11,7 +11,9 @@
   const SERIES_LISTED = 1000; // one page of GET /v1/series; others are opened with ?series=ID
   const $ = (id) => document.getElementById(id);
   // feature: the one picked (#feature, the address's ?feature=); drawn: the one drawn; targets: the model's.
-  const state = { series: '', feature: new URLSearchParams(location.search).get('feature') || '', drawn: '', targets: [], actual: new Map(), band: new Map(), future: [], anomalies: new Map(), model: '', plot: null, stream: null, redraw: 0 };
+  // carried: ticks of the drawn feature that came without it (ts → the value carried forward); runs:
+  // per feature, how many of the latest ticks lacked it (window.carried, then counted from live ticks).
+  const state = { series: '', feature: new URLSearchParams(location.search).get('feature') || '', drawn: '', targets: [], actual: new Map(), carried: new Map(), runs: {}, band: new Map(), future: [], anomalies: new Map(), model: '', plot: null, stream: null, redraw: 0 };
   window.tickcastDashboard = state;
 
   function headers() {
@@ -125,13 +127,16 @@
     // On a multivariate series, those of the feature drawn (a record without `feature` is the first target's).
     const mine = (r) => !$('feature').options.length || (r.feature || state.targets[0]) === state.drawn;
     for (const r of state.anomalies.values()) if (r.state !== 'resolved' && mine(r)) fired.set(r.ts, r.value);
-    const xsSet = new Set([...state.actual.keys(), ...state.band.keys(), ...fired.keys()]);
-    const lastActual = Math.max(-Infinity, ...state.actual.keys());
+    const xsSet = new Set([...state.actual.keys(), ...state.carried.keys(), ...state.band.keys(), ...fired.keys()]);
+    const lastActual = Math.max(-Infinity, ...state.actual.keys(), ...state.carried.keys());
     for (const s of state.future) if (s.ts > lastActual) xsSet.add(s.ts);
     const xs = [...xsSet].sort((a, b) => a - b);
     const future = new Map(state.future.filter((s) => s.ts > lastActual).map((s) => [s.ts, s]));
     const col = (fn) => xs.map((t) => { const v = fn(t); return typeof v === 'number' && Number.isFinite(v) ? v : null; });
     const fc = (t) => state.band.get(t) || future.get(t);
+    // The carried line joins the readings either side of a carried run (its edges).
+    const read = xs.filter((t) => state.actual.has(t) || state.carried.has(t));
+    const edges = new Set(read.filter((t, i) => state.actual.has(t) && (state.carried.has(read[i - 1]) || state.carried.has(read[i + 1]))));
     return [
       xs.map((t) => t / 1000),
       col((t) => state.actual.get(t)),
@@ -139,6 +144,7 @@
       col((t) => (fc(t) || {}).p90),
       col((t) => (fc(t) || {}).p50),
       col((t) => (fired.has(t) ? (state.actual.has(t) ? state.actual.get(t) : fired.get(t)) : null)),
+      col((t) => (edges.has(t) ? state.actual.get(t) : state.carried.get(t))),
     ];
   }
 
@@ -158,6 +164,7 @@
         { label: 'p50', stroke: '#e8890c', width: 1.5, dash: [6, 4], spanGaps: true, points: { show: false } },
         { label: 'anomaly', stroke: '#dd0000', fill: '#dd0000', width: 0, paths: () => null,
           points: { show: true, size: 12, stroke: '#dd0000', fill: '#dd0000', width: 1 } },
+        { label: 'carried', stroke: '#999', width: 1.5, dash: [3, 3], points: { show: false } },
       ],
       bands: [{ series: [3, 2], fill: 'rgba(232,137,12,.22)' }],
       legend: { show: false },
@@ -176,6 +183,11 @@
       el.dataset.forecastPoints = String(data[4].filter((v) => v !== null).length);
       el.dataset.futurePoints = String(state.future.length);
       el.dataset.anomalies = String(data[5].filter((v) => v !== null).length);
+      el.dataset.carriedPoints = String(state.carried.size);
+      // Features the latest ticks came without (input.missingFeature carry): forecasts are made from the value carried.
+      const runs = Object.entries(state.runs).filter(([, n]) => n > 0);
+      $('carried-note').textContent = runs.map(([f, n]) => f + ': no reading for ' + n + (n === 1 ? ' tick' : ' ticks') + ', carrying last value').join('; ');
+      $('carried-note').hidden = !runs.length;
       // A baseline is served for a cold series (window not full yet) or, under fusion, in place of
       // a model that did worse on this series lately (`replaces`: its version): say which (docs/schemas.md).
       const mv = $('model-version');
@@ -194,7 +206,7 @@
   async function loadSeries(id, again) {
     stopStream();
     if (!again) {
-      Object.assign(state, { series: id, actual: new Map(), band: new Map(), future: [], anomalies: new Map(), failures: 0, served: '', modelSince: null });
+      Object.assign(state, { series: id, actual: new Map(), carried: new Map(), runs: {}, band: new Map(), future: [], anomalies: new Map(), failures: 0, served: '', modelSince: null });
       $('anomaly-list').textContent = '';
     }
     if (!id) return;
@@ -224,9 +236,20 @@
       // alerts per feature; markers are the drawn feature's, the list names every alert's.
       $('chart-feature').textContent = key && Object.keys(values).length > 1 ? ' (' + key + ' of ' + Object.keys(values).length + ' features)' : '';
       $('chart').dataset.feature = key || '';
-      // Readings the feed missed and the window store filled in (window.filled) are not drawn as actual ones.
+      // Readings the feed missed and the window store filled in (window.filled) are not drawn as actual
+      // ones, nor are values carried forward for a feature a tick lacked (the latest window.carried[key]
+      // ticks; earlier runs only as the live stream saw them, the last tick not after a merge): those
+      // are drawn apart, dashed grey.
       const filled = new Set(detail.window.filled || []);
-      detail.window.ts.forEach((t, i) => { if (!filled.has(i) && typeof vs[i] === 'number') state.actual.set(t, vs[i]); });
+      const ts = detail.window.ts;
+      state.runs = Object.assign({}, detail.window.carried);
+      const from = ts.length - (state.runs[key] || 0);
+      ts.forEach((t, i) => {
+        if (filled.has(i) || typeof vs[i] !== 'number') return;
+        const carried = i >= from || (i < ts.length - 1 && state.carried.has(t));
+        (carried ? state.carried : state.actual).set(t, vs[i]);
+        (carried ? state.actual : state.carried).delete(t);
+      });
       if (detail.lastForecast) addForecast(detail.lastForecast);
       anomalies.items.slice().reverse().filter((r) => !state.anomalies.has(anomalyKey(r))).forEach(addAnomaly);
       state.unread = 0;
@@ -271,12 +294,26 @@
       // `values`: every feature's reading (multivariate). Without it (a univariate series, an older
       // server) `value`, the first target's, is drawn only when that is the feature drawn (stepsOf's rule).
       const v = e.values ? e.values[state.drawn] : stepsOf({ horizon: [e.value] })[0];
-      if (typeof v === 'number') { state.actual.set(e.ts, v); trim(state.actual); }
+      if (typeof v === 'number') { state.actual.set(e.ts, v); state.carried.delete(e.ts); trim(state.actual); }
+      else if (e.values && e.values[state.drawn] === null && !e.merged) carryDrawn(e.ts);
+      // null: the tick lacked the feature (carried forward). `merged`: the same tick again, a reading
+      // sent late in its own record written into it (its nulls are no new tick).
+      for (const [f, x] of Object.entries(e.values || {})) {
+        if (typeof x === 'number') delete state.runs[f];
+        else if (!e.merged) state.runs[f] = (state.runs[f] || 0) + 1;
+      }
     }
     else if (type === 'forecast' && e.series === state.series) addForecast(e);
     else if (type === 'anomaly' && e.record && e.record.series === state.series) addAnomaly(e.record);
     else return;
     redraw();
+  }
+
+  // A live tick without the drawn feature: the window repeats its last value there.
+  function carryDrawn(ts) {
+    const prev = Math.max(-Infinity, ...state.actual.keys(), ...state.carried.keys());
+    const last = state.carried.has(prev) ? state.carried.get(prev) : state.actual.get(prev);
+    if (typeof last === 'number' && ts > prev) { state.carried.set(ts, last); trim(state.carried); }
   }
 
   // SSE over fetch (not EventSource) so the API key can travel in the Authorization header.
