@@ -243,7 +243,8 @@
       const filled = new Set(detail.window.filled || []);
       const ts = detail.window.ts;
       state.runs = Object.assign({}, detail.window.carried);
-      const from = ts.length - (state.runs[key] || 0);
+      let from = ts.length; // the run's first position; filled slots inside it are no ticks
+      for (let left = state.runs[key] || 0; left > 0 && from > 0;) if (!filled.has(--from)) left--;
       ts.forEach((t, i) => {
         if (filled.has(i) || typeof vs[i] !== 'number') return;
         const carried = i >= from || (i < ts.length - 1 && state.carried.has(t));
