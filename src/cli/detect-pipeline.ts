@@ -31,6 +31,9 @@ export interface ScoredRow<T extends NabRow = NabRow> {
   refused: string | null;
 }
 
+/** A row with, optionally, its own series id (a long-format file); without one it is of the series `scoreRows` names. */
+export type KeyedRow = NabRow & { series?: string };
+
 export interface PipelineDetector {
   detect: PipelineDetect;
   /**
@@ -38,7 +41,7 @@ export interface PipelineDetector {
    * of any length is scored in constant memory. An aborted `signal` stops between chunks,
    * rejecting with its reason.
    */
-  scoreRows<T extends NabRow>(rows: AsyncIterable<T> | Iterable<T>, series: string, detector?: Partial<AnomalyConfig>, signal?: AbortSignal): AsyncGenerator<ScoredRow<T>>;
+  scoreRows<T extends KeyedRow>(rows: AsyncIterable<T> | Iterable<T>, series: string, detector?: Partial<AnomalyConfig>, signal?: AbortSignal): AsyncGenerator<ScoredRow<T>>;
   predictor: Predictor;
   close(): Promise<void>;
 }
@@ -57,10 +60,14 @@ export interface Reports {
   deadLetters: Map<number, string>;
 }
 
-/** A fresh pipeline on the service's store and codec, except that one file is scored at stride 1 and nothing is evicted. */
-function filePipeline(config: Config, model: Predictor, chunk: number, detector: Partial<AnomalyConfig>, reports: Reports): { pipeline: StreamPipeline; inference: InferenceStage } {
+/**
+ * A fresh pipeline on the service's store and codec, except that one file is scored at stride 1 and
+ * nothing is evicted: the store and the detector hold `maxSeries` series (the reader refuses a file
+ * of more, so no series loses its state part-way).
+ */
+function filePipeline(config: Config, model: Predictor, chunk: number, detector: Partial<AnomalyConfig>, reports: Reports, maxSeries: number): { pipeline: StreamPipeline; inference: InferenceStage } {
   const spec = model.spec;
-  const store = createWindowStore(config, spec, { stride: 1, maxSeries: 16, idleEvictMs: Number.MAX_SAFE_INTEGER });
+  const store = createWindowStore(config, spec, { stride: 1, maxSeries, idleEvictMs: Number.MAX_SAFE_INTEGER });
   const inference = new InferenceStage(model, { maxBatchSize: chunk, maxWaitMs: 0, maxInFlightBatches: 1 });
   const pipeline = new StreamPipeline({
     store,
@@ -69,7 +76,7 @@ function filePipeline(config: Config, model: Predictor, chunk: number, detector:
     inference,
     sink: { send: async () => {} },
     codec: codecOptions(config, spec),
-    scorer: createScorer(config.anomaly, detector),
+    scorer: createScorer(config.anomaly, { maxSeries, ...detector }),
     observer: {
       tick: (o) => reports.outcomes.push(o),
       score: (_s, v) => reports.scores.push(v),
@@ -121,14 +128,15 @@ function misaligned(index: number, outcome: TickOutcome, dead: string | undefine
 
 /**
  * Build the service path once; each call scores one file with fresh state. The model: `predictor`
- * when given (a model directory opened read-only), else the service's start-up model.
+ * when given (a model directory opened read-only), else the service's start-up model. `maxSeries`:
+ * the most series one file's rows may name (each row's `series`, else the one `scoreRows` is given).
  */
-export async function createPipelineDetect(config: Config, logger: Logger, chunk = 256, predictor?: Predictor): Promise<PipelineDetector> {
+export async function createPipelineDetect(config: Config, logger: Logger, chunk = 256, predictor?: Predictor, maxSeries = 16): Promise<PipelineDetector> {
   const service = predictor ? null : await createModelService(config, logger.child({ module: 'model' }), createMetrics({ defaultMetrics: false }));
   const model = predictor ?? service!.predictor;
-  async function* scoreRows<T extends NabRow>(rows: AsyncIterable<T> | Iterable<T>, series: string, detector: Partial<AnomalyConfig> = {}, signal?: AbortSignal): AsyncGenerator<ScoredRow<T>> {
+  async function* scoreRows<T extends KeyedRow>(rows: AsyncIterable<T> | Iterable<T>, series: string, detector: Partial<AnomalyConfig> = {}, signal?: AbortSignal): AsyncGenerator<ScoredRow<T>> {
     const reports: Reports = { outcomes: [], scores: [], deadLetters: new Map() };
-    const { pipeline, inference } = filePipeline(config, model, chunk, detector, reports);
+    const { pipeline, inference } = filePipeline(config, model, chunk, detector, reports, maxSeries);
     const feature = model.spec.features[0];
     const pending: T[] = [];
     const paired = { n: 0 };
@@ -136,8 +144,8 @@ export async function createPipelineDetect(config: Config, logger: Logger, chunk
     const send = async (batch: T[]): Promise<void> => {
       signal?.throwIfAborted();
       const records: RawRecord[] = batch.map((r) => ({
-        key: Buffer.from(series),
-        value: Buffer.from(JSON.stringify({ series, ts: nabTimestampMs(r.timestamp), values: { [feature]: r.value } })),
+        key: Buffer.from(r.series ?? series),
+        value: Buffer.from(JSON.stringify({ series: r.series ?? series, ts: nabTimestampMs(r.timestamp), values: { [feature]: r.value } })),
         headers: {},
         source: { topic: 'csv', partition: 0, offset: String(sent++) },
         receivedAtMs: 0,

@@ -9,22 +9,35 @@ import { dataError, notNumberHint, notUtf8Hint, numberCell, openCsvRows, type Cs
 import { parseTimestamp } from '../data/time.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import type { NabRow } from '../eval/nab/io.ts';
+import { seriesColumn, SeriesIds } from './detect-series.ts';
 
-/** A row to score and its 1-based file line. */
+/** A row to score and its 1-based file line; `series`: its id, in a file with a series column. */
 export interface DetectRow extends NabRow {
   line: number;
+  series?: string;
 }
 
 /** The file, opened: its header checked and its first row read; `rows` yields every row once. */
 export interface DetectSource {
   rows: AsyncGenerator<DetectRow>;
+  /** The series column read (null: the file is one series) and the ids seen so far. */
+  series: { column: string; ids: SeriesIds } | null;
+  /** No series column read, but columns besides the two read, and no `--series-col none`: the file may hold several series. */
+  unkeyed: boolean;
   close(): Promise<void>;
 }
 
-/** The columns to read: --time-col and --value-col when given. */
+/** The columns to read: --time-col, --value-col and --series-col when given. */
 export interface DetectColumns {
   time?: string;
   value?: string;
+  series?: string;
+}
+
+/** How series ids are checked: the service's input.seriesPattern, and at most `max` series (--max-series). */
+export interface SeriesRules {
+  pattern: RegExp;
+  max: number;
 }
 
 /**
@@ -44,16 +57,19 @@ function findColumn(csv: CsvRowStream, given: string | undefined, fallback: stri
  * first row are checked here, before any model loads: TC_DATA_TOO_SHORT with no data rows, as
  * `train`. A value that is not a number further down rejects `rows` when it is reached.
  */
-export async function openDetectRows(path: string, signal?: AbortSignal, columns: DetectColumns = {}): Promise<DetectSource> {
+export async function openDetectRows(path: string, signal?: AbortSignal, columns: DetectColumns = {}, rules: SeriesRules = { pattern: /^/, max: 1 }): Promise<DetectSource> {
   const csv = await openCsvRows(path, signal);
   try {
     const ti = findColumn(csv, columns.time, 'timestamp', '--time-col');
     const vi = findColumn(csv, columns.value, 'value', '--value-col');
+    const given = columns.series;
+    const si = given === undefined || given === 'none' ? seriesColumn(csv.header, given) : findColumn(csv, given, 'series', '--series-col');
+    const series = si < 0 ? null : { column: csv.header[si], ids: new SeriesIds(path, csv.header[si], rules.pattern, rules.max) };
     const toRow = ({ cells, line }: { cells: string[]; line: number }): DetectRow => {
       const cell = cells[vi];
       const value = numberCell(cell);
       if (!Number.isFinite(value)) throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${path}:${line}: column "${csv.header[vi]}" has "${cell}", not a number${notNumberHint(cell)}`, { line });
-      return { timestamp: cells[ti], value, line };
+      return series ? { timestamp: cells[ti], value, line, series: series.ids.check(cells[si], line) } : { timestamp: cells[ti], value, line };
     };
     const first = await csv.rows.next();
     if (first.done) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${path}: no data rows after the header`);
@@ -62,7 +78,8 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
       yield head;
       for await (const r of csv.rows) yield toRow(r);
     }
-    return { rows: rows(), close: csv.close };
+    const unkeyed = si < 0 && given !== 'none' && csv.header.length > 2;
+    return { rows: rows(), series, unkeyed, close: csv.close };
   } catch (err) {
     await csv.close();
     throw err;
@@ -72,6 +89,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
 /** A refused row as reported: its file line, timestamp, value and why. */
 interface RefusedLine {
   line: number;
+  series?: string;
   timestamp: string;
   value: number;
   reason: string;
@@ -85,11 +103,19 @@ export class RefusedRows {
   private readonly first: RefusedLine[] = [];
   private allBadTime = true;
   private late = 0;
+  private duplicate = 0;
+
+  /** `keyed`: the file's rows name their series (a series column is read); `unkeyed`: they do not, but may (detect-rows.ts `DetectSource`). */
+  constructor(
+    private readonly keyed = false,
+    private readonly unkeyed = false,
+  ) {}
 
   add(row: DetectRow, reason: string): void {
     this.count++;
     if (reason.startsWith('late')) this.late++;
-    if (this.first.length < SHOWN) this.first.push({ line: row.line, timestamp: row.timestamp, value: row.value, reason });
+    if (reason.startsWith('duplicate')) this.duplicate++;
+    if (this.first.length < SHOWN) this.first.push({ line: row.line, series: row.series, timestamp: row.timestamp, value: row.value, reason });
     if (this.allBadTime && Number.isFinite(parseTimestamp(row.timestamp))) this.allBadTime = false;
   }
 
@@ -98,8 +124,10 @@ export class RefusedRows {
     const first = this.first.map((r) => `line ${r.line}: ${describe(r)}`);
     const more = this.count > SHOWN ? `; ${this.count - SHOWN} more` : '';
     // The service scores a series in time order; a file out of order loses its rows as late ones (until 6 Dec 2026 without a word on why).
-    const late = this.late > 0 ? `; ${this.late} of them are late (a time before an earlier row's): sort the file by time to score them` : '';
-    return `detect: ${path}: the service refused ${this.count} of ${rows} rows (scored 0 in the results): ${first.join('; ')}${more}${late}`;
+    const late = this.late > 0 ? `; ${this.late} of them are late (a time before an earlier row's${this.keyed ? ' of its series' : ''}): sort the file by time to score them` : '';
+    // A file of several series read as one loses every repeat of a time as a duplicate (since 6 Dec 2026 it says how to read it).
+    const repeats = this.duplicate > 0 && this.unkeyed ? `; ${this.duplicate} of them repeat an earlier row's time: a file of several series scores one detector per series with --series-col <the column naming each row's series>` : '';
+    return `detect: ${path}: the service refused ${this.count} of ${rows} rows (scored 0 in the results): ${first.join('; ')}${more}${late}${repeats}`;
   }
 
   /** Every row refused: TC_DATA_BAD_TIME when no timestamp could be read, else TC_DATA_MALFORMED; exit 65. */
@@ -112,5 +140,5 @@ export class RefusedRows {
 /** Why a row was refused, in words: an unreadable timestamp names the forms that are read. */
 function describe(r: RefusedLine): string {
   if (!Number.isFinite(parseTimestamp(r.timestamp))) return `timestamp ${JSON.stringify(r.timestamp)} is not "YYYY-MM-DD HH:MM:SS", ISO-8601 or epoch seconds/ms`;
-  return `${r.reason} (timestamp ${JSON.stringify(r.timestamp)}, value ${r.value})`;
+  return `${r.reason} (${r.series === undefined ? '' : `series ${JSON.stringify(r.series)}, `}timestamp ${JSON.stringify(r.timestamp)}, value ${r.value})`;
 }

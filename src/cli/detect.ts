@@ -1,7 +1,9 @@
 /**
  * `tickcast detect --data file.csv --out results.csv`: stream a NAB-format CSV (`timestamp,value`)
  * tick by tick through the service's own code path (./detect-pipeline.ts) and write NAB results
- * (`timestamp,value,anomaly_score`). The model: --model (a `train --out` directory or a service
+ * (`timestamp,value,anomaly_score`); a long-format file (`timestamp,series,value`: --series-col, or a
+ * column named `series`) is scored with one detector per series, its results led by the series id
+ * (`series,timestamp,value,anomaly_score`; ./detect-series.ts). The model: --model (a `train --out` directory or a service
  * checkpoint store, opened read-only), else TICKCAST_MODEL_DIR the same way, else the shipped
  * pretrained model (or a bootstrap model where it does not fit the configuration), as the service
  * starts — never written to. Rows the service refuses score 0 and are reported on stderr; when it
@@ -24,10 +26,12 @@ import { checkOutputFile, openOutputFile } from './outputs.ts';
 export { createPipelineDetect, detectThroughPipeline, type PipelineDetector } from './detect-pipeline.ts';
 
 const OPTIONS = {
-  data: { type: 'string', required: true, help: 'NAB-format CSV: timestamp,value (timestamps as train reads them: "YYYY-MM-DD HH:MM:SS", ISO-8601, epoch s/ms)', placeholder: 'file.csv' },
+  data: { type: 'string', required: true, help: 'NAB-format CSV: timestamp,value, or timestamp,series,value (timestamps as train reads them: "YYYY-MM-DD HH:MM:SS", ISO-8601, epoch s/ms)', placeholder: 'file.csv' },
   'time-col': { type: 'string', help: 'timestamp column (default: timestamp, any case)', placeholder: 'name' },
   'value-col': { type: 'string', help: 'value column (default: value, any case)', placeholder: 'name' },
-  out: { type: 'string', required: true, help: 'results CSV to write (timestamp,value,anomaly_score)', placeholder: 'results.csv' },
+  'series-col': { type: 'string', help: 'series id column of a long-format file (timestamp,series,value): one detector per series, as the service keys them (default: a column named series, any case, when there is one; none: score the file as one series)', placeholder: 'name|none' },
+  'max-series': { type: 'number', default: 10_000, integer: true, min: 1, help: 'most series a file may hold (each keeps its own window and detector; the service\'s windows.maxSeries default)' },
+  out: { type: 'string', required: true, help: 'results CSV to write (timestamp,value,anomaly_score; series first with a series column)', placeholder: 'results.csv' },
   model: { type: 'string', help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only (default: TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts); by the detector defaults the scores do not depend on it (docs/cli.md)', placeholder: 'dir' },
   chunk: { type: 'number', default: 256, integer: true, min: 1, help: 'rows handed to the pipeline at once (batching only; scoring stays causal)' },
 } satisfies OptionTable;
@@ -42,7 +46,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const overrides: ConfigInput = { logLevel: 'warn', http: { enabled: false } };
   const config = loadConfig({ overrides });
   // The header and first row are checked before the model loads; the rest is read as it is scored.
-  const source = await openDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'] });
+  const rules = { pattern: new RegExp(config.input.seriesPattern), max: opts['max-series'] };
+  const source = await openDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'], series: opts['series-col'] }, rules);
   try {
     const t0 = performance.now();
     // A model directory is opened read-only here; the model service below would add checkpoints to it.
@@ -50,7 +55,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const loaded = dir === undefined ? undefined : await openForDetect(dir).catch((err: unknown) => Promise.reject(opts.model === undefined ? fromConfig(err) : err));
     const quiet = new Writable({ write: (_c, _e, cb) => cb() });
     const logger = createLogger({ level: 'warn', name: 'tickcast-detect', destination: quiet });
-    const d = await createPipelineDetect(config, logger, opts.chunk, loaded?.predictor);
+    const d = await createPipelineDetect(config, logger, opts.chunk, loaded?.predictor, source.series ? rules.max : undefined);
     try {
       const { rows, refused, maxScore } = await scoreInto(d, source, opts.out, opts.data, io.signal);
       if (refused.count > 0) io.stderr.write(refused.report(opts.data, rows) + '\n');
@@ -64,6 +69,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         engine: d.predictor.engine,
         seconds: Number(seconds.toFixed(2)),
         maxScore,
+        ...(source.series && { series: source.series.ids.count, seriesCol: source.series.column }),
       });
     } finally {
       await d.close();
@@ -85,15 +91,17 @@ const WRITE_ROWS = 1024;
 async function scoreInto(d: PipelineDetector, source: DetectSource, out: string, data: string, signal?: AbortSignal): Promise<{ rows: number; refused: RefusedRows; maxScore: number }> {
   const file = await openOutputFile(out, '--out');
   try {
-    const refused = new RefusedRows();
+    // With a series column, each result line starts with its series id (a documented column); without, the lines are as before.
+    const keyed = source.series !== null;
+    const refused = new RefusedRows(keyed, source.unkeyed);
     let rows = 0;
     let maxScore = -Infinity;
-    let lines = 'timestamp,value,anomaly_score\n';
+    let lines = keyed ? 'series,timestamp,value,anomaly_score\n' : 'timestamp,value,anomaly_score\n';
     for await (const { row, score, refused: reason } of d.scoreRows(source.rows, 'csv', {}, signal)) {
       rows++;
       if (reason !== null) refused.add(row, reason);
       if (score > maxScore) maxScore = score;
-      lines += `${csvCell(row.timestamp)},${row.value},${score}\n`;
+      lines += `${keyed ? `${csvCell(row.series!)},` : ''}${csvCell(row.timestamp)},${row.value},${score}\n`;
       if (rows % WRITE_ROWS === 0) {
         await file.write(lines);
         lines = '';

@@ -1,0 +1,54 @@
+/**
+ * The series column of a long-format file (`timestamp,series,value`) for `tickcast detect`: which
+ * column it is, and each row's id checked as the service checks a record's series id
+ * (input.seriesPattern), so a bad one stops the run with its file line instead of a dead letter
+ * per row. The distinct ids are counted up to `max` (the window store's and the detector's bound
+ * for the run): memory is bounded by the series, not by the rows.
+ */
+import { dataError } from '../data/csv.ts';
+import { ErrorCodes } from '../errors/index.ts';
+
+/** The column found by name when --series-col is not given: `series`, any case. */
+const DEFAULT_NAME = 'series';
+
+/** Without --series-col: the `series` column's index (any case), or -1 without one; -1 for `--series-col none`. */
+export function seriesColumn(header: readonly string[], given: 'none' | undefined): number {
+  return given === 'none' ? -1 : header.findIndex((h) => h.toLowerCase() === DEFAULT_NAME);
+}
+
+/** Checks each row's series id; holds the ids seen (at most `max`). */
+export class SeriesIds {
+  readonly #seen = new Set<string>();
+
+  constructor(
+    private readonly path: string,
+    private readonly column: string,
+    private readonly pattern: RegExp,
+    private readonly max: number,
+  ) {}
+
+  get count(): number {
+    return this.#seen.size;
+  }
+
+  /** `cell` as the row's series id; TC_DATA_MALFORMED (exit 65) naming file:line when empty, refused by input.seriesPattern, or one series more than `max`. */
+  check(cell: string, line: number): string {
+    if (this.#seen.has(cell)) return cell;
+    const at = `${this.path}:${line}`;
+    if (cell === '') throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: column "${this.column}" is empty: every row needs its series id`, { line, column: this.column });
+    if (!this.pattern.test(cell)) {
+      throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: series id ${JSON.stringify(cell)} (column "${this.column}") is one the service refuses: it does not match ${this.pattern.source} (input.seriesPattern)`, { line, column: this.column, series: cell });
+    }
+    if (this.#seen.size >= this.max) {
+      throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: a ${ordinal(this.max + 1)} series, ${JSON.stringify(cell)}, beyond --max-series ${this.max} (each series keeps its own window and detector): raise --max-series, or split the file`, { line, column: this.column, series: cell, maxSeries: this.max });
+    }
+    this.#seen.add(cell);
+    return cell;
+  }
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
