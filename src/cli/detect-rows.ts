@@ -9,6 +9,7 @@ import { dataError, notNumberHint, notUtf8Hint, numberCell, openCsvRows, type Cs
 import { parseTimestamp } from '../data/time.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import type { NabRow } from '../eval/nab/io.ts';
+import { usageError } from './args.ts';
 import { seriesColumn, SeriesIds } from './detect-series.ts';
 
 /** A row to score and its 1-based file line; `series`: its id, in a file with a series column. */
@@ -63,7 +64,8 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
     const ti = findColumn(csv, columns.time, 'timestamp', '--time-col');
     const vi = findColumn(csv, columns.value, 'value', '--value-col');
     const given = columns.series;
-    const si = given === undefined || given === 'none' ? seriesColumn(csv.header, given) : findColumn(csv, given, 'series', '--series-col');
+    const si = given === undefined || given === 'none' ? seriesColumn(csv.header, given, [ti, vi]) : findColumn(csv, given, 'series', '--series-col');
+    if (si === ti || si === vi) throw usageError(`--series-col ${given}: that column is read as the ${si === ti ? 'time (--time-col)' : 'value (--value-col)'}; name the column of series ids`);
     const series = si < 0 ? null : { column: csv.header[si], ids: new SeriesIds(path, csv.header[si], rules.pattern, rules.max) };
     const toRow = ({ cells, line }: { cells: string[]; line: number }): DetectRow => {
       const cell = cells[vi];

@@ -11,9 +11,10 @@ import { ErrorCodes } from '../errors/index.ts';
 /** The column found by name when --series-col is not given: `series`, any case. */
 const DEFAULT_NAME = 'series';
 
-/** Without --series-col: the `series` column's index (any case), or -1 without one; -1 for `--series-col none`. */
-export function seriesColumn(header: readonly string[], given: 'none' | undefined): number {
-  return given === 'none' ? -1 : header.findIndex((h) => h.toLowerCase() === DEFAULT_NAME);
+/** Without --series-col: the `series` column's index (any case), or -1 without one or when it is one of `read` (--value-col series); -1 for `--series-col none`. */
+export function seriesColumn(header: readonly string[], given: 'none' | undefined, read: readonly number[]): number {
+  const i = given === 'none' ? -1 : header.findIndex((h) => h.toLowerCase() === DEFAULT_NAME);
+  return read.includes(i) ? -1 : i;
 }
 
 /** Checks each row's series id; holds the ids seen (at most `max`). */

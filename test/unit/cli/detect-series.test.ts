@@ -102,6 +102,13 @@ describe('tickcast detect: several series in one file', () => {
     const unnamed = await detect('unnamed', long('timestamp,host,value'));
     assert.match(unnamed.err, /800 of them repeat an earlier row's time: a file of several series scores one detector per series with --series-col/);
     assert.equal(none.results!.split('\n')[0], 'timestamp,value,anomaly_score');
+    const clash = await detect('clash', long(), '--series-col', 'value');
+    assert.equal(clash.code, 64);
+    assert.match(clash.err, /--series-col value: that column is read as the value \(--value-col\); name the column of series ids \[TC_CLI_USAGE\]/);
+    // A column named series read as the value is not also the series id.
+    const asValue = await detect('as-value', alone(0).replace('timestamp,value', 'timestamp,series'), '--value-col', 'series');
+    assert.equal(asValue.code, 0, asValue.err);
+    assert.equal(asValue.results!.split('\n')[0], 'timestamp,value,anomaly_score');
     const missing = await detect('missing', long('timestamp,host,value'), '--series-col', 'Host');
     assert.equal(missing.code, 65);
     assert.match(missing.err, /no column named "Host" \(from --series-col\); the header has: timestamp, host, value/);
