@@ -6,6 +6,7 @@ import type { RawRecord, Tick } from '../domain/types.ts';
 import type { ColdForecast } from './cold-forecast.ts';
 import type { InferenceResult } from './inference.ts';
 import type { LearnerView } from './learning-tap.ts';
+import type { LiveEvent } from './ports.ts';
 
 export interface Accepted {
   tick: Tick;
@@ -33,4 +34,6 @@ export interface Accepted {
   eventMs: number;
   /** The series stepped back onto its true clock at this tick (WindowStore.push): its ts is older than the fast tick before it. */
   stepBack?: boolean;
+  /** A reading sent late in its own record of the same chunk, merged into this tick: its live event, told right after this tick's (out-messages.ts liveMerged). */
+  merged?: LiveEvent;
 }

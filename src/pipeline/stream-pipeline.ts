@@ -30,7 +30,7 @@ import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObs
 import { deadLetterMessage, nothingToCarry, processingFailed } from './dead-letter.ts';
 import type { PipelineFollower } from './followers.ts';
 import { coldForecast } from './cold-forecast.ts';
-import { forecastMessage, liveMerged, namedTargets, namedValues, pushFollowerRecords } from './out-messages.ts';
+import { forecastMessage, liveMerged, liveTick, namedTargets, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap } from './learning-tap.ts';
 import { TickAlerts, type TickAlertsDeps } from './tick-alerts.ts';
 import { UnsentOutputs } from './unsent-outputs.ts';
@@ -205,7 +205,7 @@ export class StreamPipeline {
     const pushed = this.#push(tick, rec, suppressed, d.codec.maxFutureMs ? sent : undefined); // clockSkewMs: off without the bound
     if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, tick.values);
     if (pushed.outcome === 'incomplete' && !quiet) out.push(this.#deadLetter(rec, nothingToCarry(tick, d.codec.features), false));
-    if (pushed.outcome !== 'accepted') return pushed.outcome === 'merged' && !quiet ? liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]) : undefined; // merged: a reading sent late into the last tick, told to the dashboard
+    if (pushed.outcome !== 'accepted') return pushed.outcome === 'merged' && !quiet ? liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0], accepted) : undefined; // merged: a reading sent late into the last tick, told to the dashboard
     let job: Promise<InferenceResult> | null = null;
     let stats = null;
     // A plain warm-up record is scored without the model (phase 3, quietly): the detector's and the
@@ -249,7 +249,7 @@ export class StreamPipeline {
     const target = a.tick.values[this.#targetIdx[0]];
     const expectations = d.outlook.nextExpectations(series);
     const expected = expectations?.[0] ?? null;
-    if (!a.quiet && d.observer?.live && d.observer.subscribers !== 0) d.observer.live({ type: 'tick', series, ts: a.tick.tsMs, value: target, ...namedValues(d.inference.spec, a.tick.values) }); // built only for a listener: an object and a spread per tick
+    liveTick(d.observer, d.inference.spec, a, target);
     if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
     for (const f of this.#followers) f.ticked?.(a.tick, a.eventMs, a.stepBack === true); // a tick stamped ahead moves event time no further than sent + clockSkewMs
     d.fusion?.realised(series, a.tick.values, this.#targetIdx, 1 + a.filled);

@@ -10,7 +10,7 @@ import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
 import { RecentAnomalies } from '../../../src/pipeline/recent-anomalies.ts';
 import { StreamPipeline } from '../../../src/pipeline/stream-pipeline.ts';
 import type { LiveEvent, PipelineObserver } from '../../../src/pipeline/ports.ts';
-import { createModelServing } from '../http/support/model-serving.ts';
+import { createModelServing, SMALL_SPEC } from '../http/support/model-serving.ts';
 
 const T0 = 1_700_000_000_000;
 
@@ -39,4 +39,28 @@ test('live tick events: none built while the observer has no subscriber, every o
   assert.deepEqual(await ticksSeen(counting, (i) => void (counting.subscribers = i >= 3 ? 1 : 0)), [3, 4, 5]);
   const plain = { events: [] as LiveEvent[], live(e: LiveEvent) { this.events.push(e); } };
   assert.deepEqual(await ticksSeen(plain, () => {}), [0, 1, 2, 3, 4, 5]);
+});
+
+test('a reading merged into a tick of the same chunk is told after that tick (merged: the same tick again), not before it', async () => {
+  const spec = { ...SMALL_SPEC, features: ['temp', 'hum'], targets: ['temp'] };
+  const ms = await createModelServing({ spec });
+  const observer = { events: [] as LiveEvent[], subscribers: 1, live(e: LiveEvent) { this.events.push(e); } };
+  const pipeline = new StreamPipeline({
+    store: ms.store, outlook: new SeriesOutlook(), recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer: null,
+    sink: { send: async () => {} }, observer,
+    codec: { features: ['temp', 'hum'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'carry' },
+  });
+  const at = (i: number, body: object, offset: number): RawRecord => ({ key: Buffer.from('s'), value: Buffer.from(JSON.stringify({ ts: T0 + i * 1000, values: body })), headers: {}, source: { topic: 't', partition: 0, offset: String(offset) }, receivedAtMs: 0 });
+  try {
+    await pipeline.handle([at(0, { temp: 20, hum: 40 }, 0)]);
+    // A bridge publishing one record per reading: both records of tick 1 (and of tick 2) in one chunk.
+    await pipeline.handle([at(1, { temp: 21 }, 1), at(1, { hum: 41 }, 2), at(2, { temp: 22 }, 3), at(2, { hum: 42 }, 4)]);
+  } finally {
+    await ms.close();
+  }
+  const told = observer.events.filter((e) => e.type === 'tick').map((e) => {
+    const t = e as { ts: number; values?: Record<string, number>; merged?: true };
+    return `${(t.ts - T0) / 1000}${t.merged ? ' merged' : ''} hum=${JSON.stringify(t.values?.hum ?? null)}`;
+  });
+  assert.deepEqual(told, ['0 hum=40', '1 hum=null', '1 merged hum=41', '2 hum=null', '2 merged hum=42']);
 });
