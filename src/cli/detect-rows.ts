@@ -66,7 +66,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
     const given = columns.series;
     const si = given === undefined || given === 'none' ? seriesColumn(csv.header, given, [ti, vi]) : findColumn(csv, given, 'series', '--series-col');
     if (si === ti || si === vi) throw usageError(`--series-col ${given}: that column is read as the ${si === ti ? 'time (--time-col)' : 'value (--value-col)'}; name the column of series ids`);
-    const series = si < 0 ? null : { column: csv.header[si], ids: new SeriesIds(path, csv.header[si], rules.pattern, rules.max) };
+    const series = si < 0 ? null : { column: csv.header[si], ids: new SeriesIds(path, csv.header[si], rules.pattern, rules.max, given === undefined) };
     const toRow = ({ cells, line }: { cells: string[]; line: number }): DetectRow => {
       const cell = cells[vi];
       const value = numberCell(cell);

@@ -17,16 +17,24 @@ export function seriesColumn(header: readonly string[], given: 'none' | undefine
   return read.includes(i) ? -1 : i;
 }
 
-/** Checks each row's series id; holds the ids seen (at most `max`). */
+/**
+ * Checks each row's series id; holds the ids seen (at most `max`). `found`: the column was found by
+ * its name, not given with --series-col — a file read as one series before 6 Dec 2026 (a label
+ * column named series: `CPU usage`, one id per row) — so each refusal also names the way back.
+ */
 export class SeriesIds {
   readonly #seen = new Set<string>();
+  readonly #back: string;
 
   constructor(
     private readonly path: string,
     private readonly column: string,
     private readonly pattern: RegExp,
     private readonly max: number,
-  ) {}
+    found = false,
+  ) {
+    this.#back = found ? '; the column was found by its name: --series-col none reads the file as one series, as before' : '';
+  }
 
   get count(): number {
     return this.#seen.size;
@@ -36,12 +44,12 @@ export class SeriesIds {
   check(cell: string, line: number): string {
     if (this.#seen.has(cell)) return cell;
     const at = `${this.path}:${line}`;
-    if (cell === '') throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: column "${this.column}" is empty: every row needs its series id`, { line, column: this.column });
+    if (cell === '') throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: column "${this.column}" is empty: every row needs its series id${this.#back}`, { line, column: this.column });
     if (!this.pattern.test(cell)) {
-      throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: series id ${JSON.stringify(cell)} (column "${this.column}") is one the service refuses: it does not match ${this.pattern.source} (input.seriesPattern)`, { line, column: this.column, series: cell });
+      throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: series id ${JSON.stringify(cell)} (column "${this.column}") is one the service refuses: it does not match ${this.pattern.source} (input.seriesPattern)${this.#back}`, { line, column: this.column, series: cell });
     }
     if (this.#seen.size >= this.max) {
-      throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: a ${ordinal(this.max + 1)} series, ${JSON.stringify(cell)}, beyond --max-series ${this.max} (each series keeps its own window and detector): raise --max-series, or split the file`, { line, column: this.column, series: cell, maxSeries: this.max });
+      throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: a ${ordinal(this.max + 1)} series, ${JSON.stringify(cell)}, beyond --max-series ${this.max} (each series keeps its own window and detector): raise --max-series, or split the file${this.#back}`, { line, column: this.column, series: cell, maxSeries: this.max });
     }
     this.#seen.add(cell);
     return cell;

@@ -139,6 +139,18 @@ describe('tickcast detect: several series in one file', () => {
       assert.match(r.err, /\[TC_DATA_MALFORMED\]/, name);
       assert.equal(r.results, null, `${name}: no results file`);
       await assert.rejects(stat(join(dir, `${name}-series.results.csv`)));
+      // Found by its name, not asked for: a file read as one series until 6 Dec 2026 is told the way back.
+      assert.match(r.err, /the column was found by its name: --series-col none reads the file as one series, as before/, name);
     }
+    // A file of one series with a label column named series (an id the service refuses): told how to read it as before; not when the column was named.
+    const labelled = alone(0).split('\n').map((l, i) => (l === '' ? l : `${l},${i === 0 ? 'series' : 'CPU usage'}`)).join('\n');
+    const found = await detect('labelled', labelled);
+    assert.equal(found.code, 65, found.err);
+    assert.match(found.err, /labelled\.csv:2: series id "CPU usage" .*input\.seriesPattern.*--series-col none reads the file as one series, as before/);
+    const named = await detect('labelled-named', labelled, '--series-col', 'series');
+    assert.equal(named.code, 65, named.err);
+    assert.doesNotMatch(named.err, /--series-col none/);
+    const asBefore = await detect('labelled-none', labelled, '--series-col', 'none');
+    assert.equal(asBefore.code, 0, asBefore.err);
   });
 });
