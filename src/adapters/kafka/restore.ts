@@ -90,13 +90,21 @@ export function uncommittedStarts(
  * committed, but the coordinator refused it (the group rebalancing again; reported only as
  * `offset commit failed …`, ./commit-acks.ts) — starts where it started then, not at the end as of
  * this assignment: what was written in between was never committed, and starting at the later end
- * skipped it. `started` (partition → start, this run's) records every pin.
+ * skipped it. Never below the partition's log start now (`inputs`' low): an offset retention has
+ * deleted since is out of range, and the client's reset (latest under fromBeginning=false) would
+ * skip to the end. `started` (partition → start, this run's) records every pin.
  */
-export function resumeRefusedStarts(started: Map<number, bigint>, s: { start: Map<number, bigint>; lagFrom: Map<number, bigint>; pin: Map<number, bigint> }): void {
+export function resumeRefusedStarts(
+  started: Map<number, bigint>,
+  s: { start: Map<number, bigint>; lagFrom: Map<number, bigint>; pin: Map<number, bigint> },
+  inputs: ReadonlyArray<{ partition: number; low: bigint }>,
+): void {
   for (const [p, at] of s.pin) {
     const before = started.get(p);
-    if (before !== undefined && before < at && s.start.get(p) === at) {
-      for (const m of [s.start, s.lagFrom, s.pin]) m.set(p, before);
+    const low = inputs.find((i) => i.partition === p)?.low ?? 0n;
+    const from = before !== undefined && before < low ? low : before;
+    if (from !== undefined && from < at && s.start.get(p) === at) {
+      for (const m of [s.start, s.lagFrom, s.pin]) m.set(p, from);
     } else started.set(p, at);
   }
 }

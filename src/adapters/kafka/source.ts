@@ -258,7 +258,7 @@ export class KafkaSource implements TickSource {
     const groupHasOffsets = this.#groupOffsetsAtStart ?? hasCommitted(committed);
     const { start, created, lagFrom, pin } = uncommittedStarts(plan.start, inputs, { partitionsAtStart: this.#partitionsAtStart, fromBeginning: this.#o.fromBeginning, groupHasOffsets });
     if (created.length > 0) this.#log.info({ partitions: created, partitionsAtStart: this.#partitionsAtStart, groupHasOffsets }, 'partitions the group has never read (nothing committed): reading them from their beginning');
-    resumeRefusedStarts(this.#startedUncommitted, { start, lagFrom, pin });
+    resumeRefusedStarts(this.#startedUncommitted, { start, lagFrom, pin }, inputs);
     await pinStarts(this.#consumer!, this.#o.topic, pin, this.#log);
     return { start, lagFrom };
   }

@@ -1,7 +1,7 @@
 /** The Kafka source's pure parts: restore planning, warm-up marks, offset gaps, decode-error matching, lag. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasCommitted, OFFSET_BEGINNING, planRestore, uncommittedFromBeginning, uncommittedStarts, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
+import { hasCommitted, OFFSET_BEGINNING, planRestore, resumeRefusedStarts, uncommittedFromBeginning, uncommittedStarts, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
 import { ConsumeErrors, OffsetGaps } from '../../../src/adapters/kafka/offset-gaps.ts';
 import { LagMonitor, lagStarts, partitionLag, type LagReader } from '../../../src/adapters/kafka/lag.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
@@ -189,4 +189,17 @@ test('hasCommitted: a group is brand new until some partition has a committed of
   assert.equal(hasCommitted([]), false);
   assert.equal(hasCommitted([{ offset: '-1001' }, { offset: '-1' }]), false);
   assert.equal(hasCommitted([{ offset: '-1' }, { offset: '0' }]), true, 'a commit at 0 counts');
+});
+
+test('a refused start resumed: where this run started the partition, but never below its log start now (retention deleted records since: an offset below it is out of range, and the reset policy, latest under fromBeginning=false, would skip to the end)', () => {
+  const started = new Map<number, bigint>();
+  const first = uncommittedStarts(new Map(), [{ partition: 0, committed: undefined, low: 0n, high: 100n }, { partition: 1, committed: undefined, low: 0n, high: 100n }], { partitionsAtStart: 2, fromBeginning: false, groupHasOffsets: false });
+  resumeRefusedStarts(started, first, [{ partition: 0, low: 0n }, { partition: 1, low: 0n }]);
+  // Assigned again, both pins refused: p0's log still holds offset 100, p1's now starts at 150.
+  const inputs = [{ partition: 0, committed: undefined, low: 40n, high: 500n }, { partition: 1, committed: undefined, low: 150n, high: 500n }];
+  const again = uncommittedStarts(new Map(), inputs, { partitionsAtStart: 2, fromBeginning: false, groupHasOffsets: false });
+  resumeRefusedStarts(started, again, inputs);
+  assert.deepEqual([...again.start], [[0, 100n], [1, 150n]]);
+  assert.deepEqual([...again.lagFrom], [[0, 100n], [1, 150n]]);
+  assert.deepEqual([...again.pin], [[0, 100n], [1, 150n]]);
 });
