@@ -4,8 +4,9 @@
  * under either policy: a reading sent late in a record of its own, as bridges that publish one
  * record per reading do ('merged'; before 6 Dec 2026 it was a duplicate, dropped under 'drop',
  * and the feature kept its first value in every window for good). Other features: kept under
- * 'drop' (the first reading wins), replaced under 'replace'. The window statistics, the forecast
- * made at that tick and the detector (which scored the tick without the feature) are not revisited.
+ * 'drop' (the first reading wins), replaced under 'replace'. The window statistics and the
+ * forecast made at that tick are not revisited; the pipeline scores the merged reading as one of
+ * that tick (src/pipeline/accepted.ts mergeReading).
  */
 import type { SeriesState } from './window-series.ts';
 
@@ -21,4 +22,15 @@ export function tickAgain(s: SeriesState, values: ArrayLike<number>, window: num
     s.carried[f] = 0;
   }
   return merged ? 'merged' : replace ? 'replaced' : 'duplicate';
+}
+
+/**
+ * Before the series' next tick is appended: the features its last tick lacked and no record at
+ * its ts brought (merged) — carried for good (tickcast_feature_carried_total counts them then, not
+ * when the tick came: the reading may still come). Undefined when none (allocates only then).
+ */
+export function carriedForGood(s: SeriesState): number[] | undefined {
+  let out: number[] | undefined;
+  for (let f = 0; f < s.carried.length; f++) if (s.carried[f] > 0) (out ??= []).push(f);
+  return out;
 }

@@ -17,7 +17,7 @@
  * `current()` as ln(value); the ring and `recent()` keep the series' units (callers keep values ≤ 0 out).
  */
 import { SeriesRegistry } from './series-registry.ts';
-import { tickAgain } from './tick-again.ts';
+import { carriedForGood, tickAgain } from './tick-again.ts';
 import { SeriesState, type RecentWindow, type WindowSeriesState } from './window-series.ts';
 
 export type { WindowSeriesState } from './window-series.ts';
@@ -98,8 +98,8 @@ export class WindowStore {
     return this.#series.has(series);
   }
 
-  /** Add a tick (NaN for a missing feature carries the last value forward; with none to carry: 'incomplete', not stored). `sentMs`: when it was sent (clockSkewMs). `countLate` false: a late tick is not counted in the series' `late` (a warm-up record, counted when it came live). Returns what happened, whether a forecast is due, the id of a series evicted to make room; `ahead` (stamped ahead): sentMs + clockSkewMs, the furthest its time is trusted; `stepBack`: older than the series' previous tick, taken because that one was stamped ahead (SeriesState.follows); late: the series' last ts and its late ticks so far. */
-  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean; sentMs?: number; countLate?: boolean }): { outcome: PushOutcome; ready: boolean; evicted?: string; filled?: number; ahead?: number; stepBack?: true; lastTs?: number; lateTicks?: number } {
+  /** Add a tick (NaN for a missing feature carries the last value forward; with none to carry: 'incomplete', not stored). `sentMs`: when it was sent (clockSkewMs). `countLate` false: a late tick is not counted in the series' `late` (a warm-up record, counted when it came live). Returns what happened, whether a forecast is due, the id of a series evicted to make room; `ahead` (stamped ahead): sentMs + clockSkewMs, the furthest its time is trusted; `stepBack`: older than the series' previous tick, taken because that one was stamped ahead (SeriesState.follows); late: the series' last ts and its late ticks so far; `carried` (accepted): the features the series' previous tick lacked for good — no record at its ts brought them (merged, tick-again.ts) before this tick came: what tickcast_feature_carried_total counts. */
+  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean; sentMs?: number; countLate?: boolean }): { outcome: PushOutcome; ready: boolean; evicted?: string; filled?: number; ahead?: number; stepBack?: true; lastTs?: number; lateTicks?: number; carried?: number[] } {
     const o = this.#opts;
     let s = this.#series.get(series);
     for (let f = 0; f < o.features; f++) {
@@ -122,6 +122,7 @@ export class WindowStore {
     const filled = s.fillMissed(tsMs, values, order === 'next' ? (o.fillMissed ?? 0) : 0, this.#log, o.openHours === true); // a step back: none
     if (before > 0 && order === 'next') s.noteSpacing(tsMs - s.lastTs, filled > 0);
     if (order === 'stepBack') s.clock.lastTsMs = tsMs; // the gap clock goes on from it
+    const carried = carriedForGood(s); // read before #append moves the counts on
     this.#append(s, tsMs, values, opts?.learn !== false);
     s.ts[s.head] = tsMs;
     s.head = (s.head + 1) % o.window;
@@ -140,6 +141,7 @@ export class WindowStore {
     const out: ReturnType<WindowStore['push']> = { outcome: 'accepted', ready, evicted, filled }; // no object spreads: this runs per tick (bench:filling)
     if (ahead) out.ahead = opts.sentMs! + o.clockSkewMs!;
     if (order === 'stepBack') out.stepBack = true;
+    if (carried) out.carried = carried;
     return out;
   }
 

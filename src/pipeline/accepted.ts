@@ -6,7 +6,6 @@ import type { RawRecord, Tick } from '../domain/types.ts';
 import type { ColdForecast } from './cold-forecast.ts';
 import type { InferenceResult } from './inference.ts';
 import type { LearnerView } from './learning-tap.ts';
-import type { LiveEvent } from './ports.ts';
 
 export interface Accepted {
   tick: Tick;
@@ -34,6 +33,29 @@ export interface Accepted {
   eventMs: number;
   /** The series stepped back onto its true clock at this tick (WindowStore.push): its ts is older than the fast tick before it. */
   stepBack?: boolean;
-  /** A reading sent late in its own record of the same chunk, merged into this tick: its live event, told right after this tick's (out-messages.ts liveMerged). */
-  merged?: LiveEvent;
+  /** A reading merged into the series' last tick, scored in an earlier chunk (StreamPipeline#merged): only scored, `tick.values` NaN but for the features it brought. */
+  merged?: true;
+}
+
+const NONE: readonly number[] = [];
+
+/**
+ * A reading sent late in its own record, merged into its series' last tick (tick-again.ts), is
+ * scored as a reading of that tick. That tick accepted in this chunk (`accepted`) and not scored
+ * yet gets it in its values: phase 3 scores it, and its live event carries it (returns false).
+ * One scored in an earlier chunk: an entry that phase 3 only scores (`merged`), for the features
+ * this record brought — the detector leaves the others' state as it was at the same ts (returns
+ * true: the dashboard is told now). Per feature the detector still sees readings in tick order:
+ * nothing of the series came after that tick, or the record would have been late.
+ */
+export function mergeReading(accepted: Accepted[], tick: Tick, rec: RawRecord, quiet: boolean): boolean {
+  let i = accepted.length - 1;
+  while (i >= 0 && accepted[i].tick.series !== tick.series) i--;
+  const own = i >= 0 && accepted[i].tick.tsMs === tick.tsMs ? accepted[i] : null;
+  if (own) {
+    own.tick = { ...own.tick, values: Float64Array.from(own.tick.values, (v, f) => (Number.isNaN(v) ? tick.values[f] : v)) };
+    return false;
+  }
+  accepted.push({ tick, rec, job: null, stats: null, times: NONE, closed: NONE, suppressed: false, view: null, quiet, cold: null, baselines: null, filled: 0, eventMs: tick.tsMs, merged: true });
+  return true;
 }

@@ -5,7 +5,7 @@
  */
 import type { ForecastStep, ModelSpec, RawRecord, Tick } from '../domain/types.ts';
 import type { FollowerRecord } from './followers.ts';
-import type { LiveEvent, OutMessage, PipelineObserver } from './ports.ts';
+import type { OutMessage, PipelineObserver } from './ports.ts';
 import type { Accepted } from './accepted.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 
@@ -51,35 +51,21 @@ export function pushFollowerRecords(records: FollowerRecord[] | void, cause: Raw
   for (const r of records ?? []) out.push({ stream: 'anomalies', key: r.key, value: r.value, headers: { ...trace(cause) } });
 }
 
-/**
- * The live `tick` event of an accepted tick (`value`: the first target's reading), then the merged
- * one a later record of its chunk left on it (Accepted.merged). Built only for a listener: an
- * object and a spread per tick.
- */
+/** The live `tick` event of an accepted tick (`value`: the first target's reading). Built only for a listener: an object and a spread per tick. */
 export function liveTick(observer: PipelineObserver | undefined, spec: Pick<ModelSpec, 'features'>, a: Accepted, value: number): void {
-  if (a.quiet || !observer?.live) return;
-  if (observer.subscribers !== 0) observer.live({ type: 'tick', series: a.tick.series, ts: a.tick.tsMs, value, ...namedValues(spec, a.tick.values) });
-  if (a.merged) observer.live(a.merged);
+  if (!a.quiet && observer?.live && observer.subscribers !== 0) observer.live({ type: 'tick', series: a.tick.series, ts: a.tick.tsMs, value, ...namedValues(spec, a.tick.values) });
 }
 
 /**
- * A reading sent late in its own record was merged into its series' last tick (tick-again.ts): that
- * tick's live `tick` event again, `merged`, with the values the window holds now (NaN — null in
- * JSON — where the tick still lacks a feature), so the dashboard draws the reading where it drew a
- * carried value. Built only for a listener. `targetIdx`: the first target's feature index. When
- * that tick came in the same chunk (`accepted`: phase 1's so far), its own event goes out only in
- * phase 3: the merged one waits on it (Accepted.merged) — told at once it came first, and the
- * tick's own, lacking the reading, then marked it carried (a bridge's two records in one chunk).
+ * A reading sent late in its own record was merged into its series' last tick (tick-again.ts), one
+ * accepted in an earlier chunk (one of this chunk has the reading in its values: accepted.ts
+ * mergeReading, and its own event carries it): that tick's live `tick` event again, `merged`, with
+ * the values the window holds now (NaN — null in JSON — where the tick still lacks a feature), so
+ * the dashboard draws the reading where it drew a carried value. Built only for a listener.
+ * `targetIdx`: the first target's feature index.
  */
-export function liveMerged(observer: PipelineObserver | undefined, store: WindowStore, spec: Pick<ModelSpec, 'features'>, series: string, ts: number, targetIdx: number, accepted: Accepted[]): void {
+export function liveMerged(observer: PipelineObserver | undefined, store: WindowStore, spec: Pick<ModelSpec, 'features'>, series: string, ts: number, targetIdx: number): void {
   const last = observer?.live && observer.subscribers !== 0 ? store.lastValues(series) : null;
   if (!last) return;
-  const event: LiveEvent = { type: 'tick', series, ts, value: last[targetIdx], ...namedValues(spec, last), merged: true };
-  for (let i = accepted.length - 1; i >= 0; i--) {
-    const a = accepted[i];
-    if (a.tick.series !== series) continue;
-    if (a.tick.tsMs === ts && !a.quiet) return void (a.merged = event);
-    break;
-  }
-  observer!.live!(event);
+  observer!.live!({ type: 'tick', series, ts, value: last[targetIdx], ...namedValues(spec, last), merged: true });
 }

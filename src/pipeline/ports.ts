@@ -269,8 +269,8 @@ export type TickOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'merg
 
 /** What the core reports; telemetry turns it into metrics, logs and spans. All optional. */
 export interface PipelineObserver {
-  /** `values`: the tick's, in input.features order (NaN: missing, carried forward). `ahead`: accepted, stamped more than input.clockSkewMs ahead of when it was sent (WindowStore.push). `late` (outcome 'late'): the tick's series, ts and its series' last ts, for a rate-limited warning naming it (telemetry/late-tick-warning.ts). */
-  tick?(outcome: TickOutcome, ahead?: boolean, late?: { series: string; tsMs: number; lastTs: number }, values?: ArrayLike<number>): void;
+  /** `carried` (accepted): input.features indices of the features the series' previous tick lacked for good (carried forward; none came merged into it before this tick: WindowStore.push). `ahead`: accepted, stamped more than input.clockSkewMs ahead of when it was sent (WindowStore.push). `late` (outcome 'late'): the tick's series, ts and its series' last ts, for a rate-limited warning naming it (telemetry/late-tick-warning.ts). */
+  tick?(outcome: TickOutcome, ahead?: boolean, late?: { series: string; tsMs: number; lastTs: number }, carried?: readonly number[]): void;
   deadLetter?(code: string, source: RawRecord['source']): void;
   batch?(size: number, seconds: number, queueWaitSeconds: number): void;
   forecast?(series: string, tickToForecastSeconds: number): void;

@@ -83,6 +83,18 @@ export class SeriesOutlook {
     return (e.forecast.targets ?? [e.forecast.horizon]).map((steps) => steps[k] ?? null);
   }
 
+  /**
+   * The expectations the tick at `ts`, the series' last, was scored against (nextExpectations
+   * then), read again for a reading merged into it: null when the forecast was made at or after
+   * `ts` (the one before it is replaced; the detector falls back on its own expectation).
+   */
+  expectationsAt(series: string, ts: number): Array<ForecastStep | null> | null {
+    const e = this.#entries.get(series);
+    if (!e?.forecast || e.forecast.ts >= ts || e.ticksSince < 1) return null;
+    const k = e.ticksSince - 1;
+    return (e.forecast.targets ?? [e.forecast.horizon]).map((steps) => steps[k] ?? null);
+  }
+
   /** Install the model's forecast (the expectation) and, when a baseline was served instead, that one. */
   setForecast(series: string, f: NonNullable<OutlookEntry['forecast']>, served: OutlookEntry['served'] = null): void {
     const e = this.entry(series);

@@ -35,7 +35,7 @@ import { LearningTap } from './learning-tap.ts';
 import { TickAlerts, type TickAlertsDeps } from './tick-alerts.ts';
 import { UnsentOutputs } from './unsent-outputs.ts';
 import { SeriesDepartures } from './series-departures.ts';
-import type { Accepted } from './accepted.ts';
+import { mergeReading, type Accepted } from './accepted.ts';
 
 export interface StreamPipelineDeps extends Pick<TickAlertsDeps, 'alertState'> {
   store: WindowStore;
@@ -203,9 +203,9 @@ export class StreamPipeline {
     const tick = res.tick;
     const suppressed = this.#learning.suppressed(tick.series, tick.tsMs);
     const pushed = this.#push(tick, rec, suppressed, d.codec.maxFutureMs ? sent : undefined); // clockSkewMs: off without the bound
-    if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, tick.values);
+    if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, pushed.carried);
     if (pushed.outcome === 'incomplete' && !quiet) out.push(this.#deadLetter(rec, nothingToCarry(tick, d.codec.features), false));
-    if (pushed.outcome !== 'accepted') return pushed.outcome === 'merged' && !quiet ? liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0], accepted) : undefined; // merged: a reading sent late into the last tick, told to the dashboard
+    if (pushed.outcome !== 'accepted') return pushed.outcome === 'merged' && mergeReading(accepted, tick, rec, quiet) && !quiet ? liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]) : undefined; // merged: scored (accepted.ts), and told to the dashboard unless its tick's event is still to come
     let job: Promise<InferenceResult> | null = null;
     let stats = null;
     // A plain warm-up record is scored without the model (phase 3, quietly): the detector's and the
@@ -246,8 +246,8 @@ export class StreamPipeline {
   #emitOne(a: Accepted, r: InferenceResult | null, out: OutMessage[]): void {
     const d = this.#d;
     const series = a.tick.series;
-    const target = a.tick.values[this.#targetIdx[0]];
-    const expectations = d.outlook.nextExpectations(series);
+    if (a.merged) return this.#alerts?.score(a.tick, a.rec, a.quiet, d.outlook.expectationsAt(series, a.tick.tsMs), out, false, true); // a reading merged into a tick scored before (accepted.ts)
+    const [target, expectations] = [a.tick.values[this.#targetIdx[0]], d.outlook.nextExpectations(series)];
     const expected = expectations?.[0] ?? null;
     liveTick(d.observer, d.inference.spec, a, target);
     if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);

@@ -60,8 +60,10 @@ export class TickAlerts {
    * none leaves the series' score as it was).
    * `expected`: per target, the step made before this tick. `quiet` (full warm-up): state only.
    * `stepBack`: the series stepped back onto its true clock at this tick (the detector's cooldowns).
+   * `merged`: the readings of a record merged into the series' last tick, scored after that tick
+   * (NaN for the features it did not bring): the series' score is the higher of the tick's and theirs.
    */
-  score(tick: Tick, rec: RawRecord, quiet: boolean, expected: Array<ForecastStep | null> | null, out: OutMessage[], stepBack = false): void {
+  score(tick: Tick, rec: RawRecord, quiet: boolean, expected: Array<ForecastStep | null> | null, out: OutMessage[], stepBack = false, merged = false): void {
     const d = this.#d;
     const spec = d.spec();
     const series = tick.series;
@@ -95,6 +97,7 @@ export class TickAlerts {
     }
     if (inherited) this.#inherited(tick, rec, inherited, own!, entry, out); // taken off above: decided on every tick, valued or not
     if (top < 0) return;
+    if (merged && entry.lastScore !== null && entry.lastScore > top) return;
     entry.lastScore = top;
     if (!quiet) d.observer?.score?.(series, top);
   }

@@ -49,9 +49,9 @@ export class TelemetryObserver implements PipelineObserver {
     };
   }
 
-  tick(outcome: string, ahead = false, late?: LateTick, values?: ArrayLike<number>): void {
+  tick(outcome: string, ahead = false, late?: LateTick, carried?: readonly number[]): void {
     this.#m.ticks.inc({ result: outcome });
-    if (outcome === 'accepted' && values) for (let f = 0; f < this.#features.length; f++) if (Number.isNaN(values[f])) this.#m.featureCarried.inc({ feature: this.#features[f] });
+    if (carried) for (const f of carried) if (f < this.#features.length) this.#m.featureCarried.inc({ feature: this.#features[f] });
     if (ahead) this.#m.ticksAhead.inc();
     if (late) this.#late?.late(late);
   }

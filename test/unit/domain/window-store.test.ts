@@ -36,6 +36,17 @@ test('late ticks are dropped, duplicates dropped or replaced per policy, gaps ac
   assert.deepEqual(r.recent('a')!.values, [[7]]);
 });
 
+test('push names the features the previous tick lacked for good (carried): none when a record at its ts brought them (merged)', () => {
+  // tickcast_feature_carried_total counted a tick without a feature when it came, so a per-reading
+  // bridge's every merged reading counted as carried (until 7 Dec 2026).
+  const s = make({ features: 2 });
+  s.push('d', 10, [1, 2], 0);
+  assert.equal(s.push('d', 20, [3, Number.NaN], 0).carried, undefined, 'its reading may still come');
+  s.push('d', 20, [Number.NaN, 4], 0); // merged
+  assert.equal(s.push('d', 30, [5, Number.NaN], 0).carried, undefined, 'tick 20 got its reading');
+  assert.deepEqual(s.push('d', 40, [6, 7], 0).carried, [1], 'tick 30 never did');
+});
+
 test('a feature sent late in its own record at the tick\'s ts fills the carried value in (merged), under drop and replace', () => {
   // An IoT bridge that publishes one record per reading: {temperature, vibration} then {humidity}
   // at the same ts. Before 6 Dec 2026 the humidity record was a `duplicate`, dropped under the

@@ -41,7 +41,7 @@ test('live tick events: none built while the observer has no subscriber, every o
   assert.deepEqual(await ticksSeen(plain, () => {}), [0, 1, 2, 3, 4, 5]);
 });
 
-test('a reading merged into a tick of the same chunk is told after that tick (merged: the same tick again), not before it', async () => {
+test('a reading merged into a tick of the same chunk is told with that tick (never a carried tick after its reading); one merged into a tick of an earlier chunk is told as that tick again, merged', async () => {
   const spec = { ...SMALL_SPEC, features: ['temp', 'hum'], targets: ['temp'] };
   const ms = await createModelServing({ spec });
   const observer = { events: [] as LiveEvent[], subscribers: 1, live(e: LiveEvent) { this.events.push(e); } };
@@ -55,6 +55,9 @@ test('a reading merged into a tick of the same chunk is told after that tick (me
     await pipeline.handle([at(0, { temp: 20, hum: 40 }, 0)]);
     // A bridge publishing one record per reading: both records of tick 1 (and of tick 2) in one chunk.
     await pipeline.handle([at(1, { temp: 21 }, 1), at(1, { hum: 41 }, 2), at(2, { temp: 22 }, 3), at(2, { hum: 42 }, 4)]);
+    // The two records of tick 3 in two chunks.
+    await pipeline.handle([at(3, { temp: 23 }, 5)]);
+    await pipeline.handle([at(3, { hum: 43 }, 6)]);
   } finally {
     await ms.close();
   }
@@ -62,5 +65,5 @@ test('a reading merged into a tick of the same chunk is told after that tick (me
     const t = e as { ts: number; values?: Record<string, number>; merged?: true };
     return `${(t.ts - T0) / 1000}${t.merged ? ' merged' : ''} hum=${JSON.stringify(t.values?.hum ?? null)}`;
   });
-  assert.deepEqual(told, ['0 hum=40', '1 hum=null', '1 merged hum=41', '2 hum=null', '2 merged hum=42']);
+  assert.deepEqual(told, ['0 hum=40', '1 hum=41', '2 hum=42', '3 hum=null', '3 merged hum=43']);
 });
