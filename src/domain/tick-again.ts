@@ -10,18 +10,18 @@
  */
 import type { SeriesState } from './window-series.ts';
 
-export function tickAgain(s: SeriesState, values: ArrayLike<number>, window: number, replace: boolean): 'duplicate' | 'replaced' | 'merged' {
+export function tickAgain(s: SeriesState, values: ArrayLike<number>, window: number, replace: boolean): { outcome: 'duplicate' | 'replaced' | 'merged'; merged?: number[] } {
   const F = s.last.length;
   const slot = (s.head - 1 + window) % window;
-  let merged = false;
+  let merged: number[] | undefined; // the features written that the tick lacked (scored as its readings: src/pipeline/accepted.ts)
   for (let f = 0; f < F; f++) {
     if (Number.isNaN(values[f]) || (!replace && s.carried[f] === 0)) continue;
-    merged ||= s.carried[f] > 0;
+    if (s.carried[f] > 0) (merged ??= []).push(f);
     s.values[slot * F + f] = values[f];
     s.last[f] = values[f];
     s.carried[f] = 0;
   }
-  return merged ? 'merged' : replace ? 'replaced' : 'duplicate';
+  return merged ? { outcome: 'merged', merged } : { outcome: replace ? 'replaced' : 'duplicate' };
 }
 
 /**

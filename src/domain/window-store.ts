@@ -98,8 +98,8 @@ export class WindowStore {
     return this.#series.has(series);
   }
 
-  /** Add a tick (NaN for a missing feature carries the last value forward; with none to carry: 'incomplete', not stored). `sentMs`: when it was sent (clockSkewMs). `countLate` false: a late tick is not counted in the series' `late` (a warm-up record, counted when it came live). Returns what happened, whether a forecast is due, the id of a series evicted to make room; `ahead` (stamped ahead): sentMs + clockSkewMs, the furthest its time is trusted; `stepBack`: older than the series' previous tick, taken because that one was stamped ahead (SeriesState.follows); late: the series' last ts and its late ticks so far; `carried` (accepted): the features the series' previous tick lacked for good — no record at its ts brought them (merged, tick-again.ts) before this tick came: what tickcast_feature_carried_total counts. */
-  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean; sentMs?: number; countLate?: boolean }): { outcome: PushOutcome; ready: boolean; evicted?: string; filled?: number; ahead?: number; stepBack?: true; lastTs?: number; lateTicks?: number; carried?: number[] } {
+  /** Add a tick (NaN for a missing feature carries the last value forward; with none to carry: 'incomplete', not stored). `sentMs`: when it was sent (clockSkewMs). `countLate` false: a late tick is not counted in the series' `late` (a warm-up record, counted when it came live). Returns what happened, whether a forecast is due, the id of a series evicted to make room; `ahead` (stamped ahead): sentMs + clockSkewMs, the furthest its time is trusted; `stepBack`: older than the series' previous tick, taken because that one was stamped ahead (SeriesState.follows); late: the series' last ts and its late ticks so far; `carried` (accepted): the features the series' previous tick lacked for good — no record at its ts brought them (merged, tick-again.ts) before this tick came: what tickcast_feature_carried_total counts; `merged` (merged): the features this record brought that the tick lacked. */
+  push(series: string, tsMs: number, values: ArrayLike<number>, nowMs: number, opts?: { learn?: boolean; sentMs?: number; countLate?: boolean }): { outcome: PushOutcome; ready: boolean; evicted?: string; filled?: number; ahead?: number; stepBack?: true; lastTs?: number; lateTicks?: number; carried?: number[]; merged?: number[] } {
     const o = this.#opts;
     let s = this.#series.get(series);
     for (let f = 0; f < o.features; f++) {
@@ -116,7 +116,7 @@ export class WindowStore {
 
     const order = s.follows(tsMs, opts?.sentMs, o.clockSkewMs);
     if (order === 'late') return { outcome: 'late', ready: false, evicted, lastTs: s.lastTs, lateTicks: opts?.countLate === false ? s.late : ++s.late };
-    if (order === 'duplicate') return { outcome: tickAgain(s, values, o.window, o.duplicatePolicy === 'replace'), ready: false, evicted };
+    if (order === 'duplicate') return { ...tickAgain(s, values, o.window, o.duplicatePolicy === 'replace'), ready: false, evicted };
 
     const before = s.count;
     const filled = s.fillMissed(tsMs, values, order === 'next' ? (o.fillMissed ?? 0) : 0, this.#log, o.openHours === true); // a step back: none

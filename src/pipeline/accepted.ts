@@ -41,21 +41,22 @@ const NONE: readonly number[] = [];
 
 /**
  * A reading sent late in its own record, merged into its series' last tick (tick-again.ts), is
- * scored as a reading of that tick. That tick accepted in this chunk (`accepted`) and not scored
+ * scored as a reading of that tick (`merged`: the features it brought, WindowStore.push). That tick accepted in this chunk (`accepted`) and not scored
  * yet gets it in its values: phase 3 scores it, and its live event carries it (returns false).
  * One scored in an earlier chunk: an entry that phase 3 only scores (`merged`), for the features
  * this record brought — the detector leaves the others' state as it was at the same ts (returns
  * true: the dashboard is told now). Per feature the detector still sees readings in tick order:
  * nothing of the series came after that tick, or the record would have been late.
  */
-export function mergeReading(accepted: Accepted[], tick: Tick, rec: RawRecord, quiet: boolean): boolean {
+export function mergeReading(accepted: Accepted[], tick: Tick, rec: RawRecord, quiet: boolean, merged: readonly number[]): boolean {
   let i = accepted.length - 1;
   while (i >= 0 && accepted[i].tick.series !== tick.series) i--;
   const own = i >= 0 && accepted[i].tick.tsMs === tick.tsMs ? accepted[i] : null;
   if (own) {
-    own.tick = { ...own.tick, values: Float64Array.from(own.tick.values, (v, f) => (Number.isNaN(v) ? tick.values[f] : v)) };
+    own.tick = { ...own.tick, values: Float64Array.from(own.tick.values, (v, f) => (merged.includes(f) ? tick.values[f] : v)) };
     return false;
   }
-  accepted.push({ tick, rec, job: null, stats: null, times: NONE, closed: NONE, suppressed: false, view: null, quiet, cold: null, baselines: null, filled: 0, eventMs: tick.tsMs, merged: true });
+  const values = Float64Array.from(tick.values, (v, f) => (merged.includes(f) ? v : Number.NaN)); // under duplicatePolicy replace it may repeat features the tick had: scored once
+  accepted.push({ tick: { ...tick, values }, rec, job: null, stats: null, times: NONE, closed: NONE, suppressed: false, view: null, quiet, cold: null, baselines: null, filled: 0, eventMs: tick.tsMs, merged: true });
   return true;
 }
