@@ -152,3 +152,27 @@ test('an alert-state topic with fewer partitions than the input fails the start 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// A missing alert-state topic (7 Dec 2026): before, the start went on with only TC_KAFKA_TOPIC_MISSING
+// logged; measured on this broker, the chunk carrying the first firing failed again and again on its
+// state record (the firing published 139 times in 100 s, the partition stuck), and a topic created
+// later with 1 partition left input partition 1 stuck for good with /readyz 200.
+test('an alert-state topic that does not exist fails the start (TC_ALERT_STATE_PARTITIONS)', { timeout: 120_000 }, async () => {
+  const prefix = uniqueName('alertstate-missing');
+  const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.dlq`, alertState: `${prefix}.alert-state` };
+  const broker = await startBroker({ topics: [{ name: topics.ticks, partitions: 2 }, { name: topics.forecasts, partitions: 1 }, { name: topics.anomalies, partitions: 1 }, { name: topics.dlq, partitions: 1 }] });
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-alertstate-missing-'));
+  const config = testConfig({ kafka: { brokers: broker.brokers, groupId: `${prefix}-svc` }, topics, model: { dir: path.join(dir, 'model') }, snapshots: { enabled: false } });
+  const app = await buildApp(config, { logger: createLogger({ level: 'silent', name: 'tickcast-test' }) });
+  try {
+    await assert.rejects(app.start(), (err: unknown) => {
+      assert.equal((err as { code?: string }).code, 'TC_ALERT_STATE_PARTITIONS', String(err));
+      assert.match((err as Error).message, /does not exist: .*Create it with 2 partitions/);
+      return true;
+    });
+  } finally {
+    await app.stop().catch(() => undefined);
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
