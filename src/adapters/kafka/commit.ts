@@ -28,16 +28,12 @@ export interface CommitStrategy {
 const nextOffset = (ref: ChunkRef) => [{ topic: ref.topic, partition: ref.partition, offset: String(ref.last + 1n) }];
 
 export class AtLeastOnce implements CommitStrategy {
-  /** Built once the consumer is connected: commits the coordinator refuses are reported too (./commit-acks.ts). */
+  /** Commits the coordinator refuses are reported by the source (reportRefusedCommits), which tells a chunk's from a partition's start. */
   constructor(
     private readonly handle: RecordHandler,
     private readonly consumer: () => KafkaJS.Consumer,
     private readonly log: Logger,
-  ) {
-    watchCommitOutcomes(consumer(), ({ topic, partition, offset, reason }) =>
-      log.warn({ topic, partition, offset, reason, refusedBy: 'group coordinator' }, 'offset commit failed; the chunk may be redelivered'),
-    );
-  }
+  ) {}
 
   async run(records: RawRecord[], ref: ChunkRef): Promise<void> {
     await this.handle(records);
@@ -69,4 +65,19 @@ export class Transactional implements CommitStrategy {
 /** Warm-up chunks rebuild state only (windows, detector; the model too for a snapshot's tail): nothing is produced or committed. */
 export function warmupOnly(handle: RecordHandler): CommitStrategy {
   return { run: (records) => handle(records) };
+}
+
+/**
+ * Logs each commit the group coordinator refused (./commit-acks.ts): a chunk's (`the chunk may be
+ * redelivered`: its records are handled again by the partition's next owner), or the start of a
+ * partition with nothing committed (`isStart`: ./restore.ts pinStarts). That one redelivers
+ * nothing: the partition still has nothing committed, so whoever is assigned it next decides where
+ * it starts — this member where it started it (resumeRefusedStarts), another by its own rule.
+ */
+export function reportRefusedCommits(consumer: KafkaJS.Consumer, log: Logger, isStart: (partition: number, offset: bigint) => boolean): void {
+  watchCommitOutcomes(consumer, ({ topic, partition, offset, reason }) => {
+    const fields = { topic, partition, offset, reason, refusedBy: 'group coordinator' };
+    if (isStart(partition, BigInt(offset))) log.warn(fields, 'start offset of a partition with nothing committed not stored (the group rebalancing): committed again if this member is assigned it again; a member that takes it over starts it by its own rule (docs/kafka-client.md § Partitions added to a live input topic)');
+    else log.warn(fields, 'offset commit failed; the chunk may be redelivered');
+  });
 }

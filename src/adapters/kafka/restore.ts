@@ -61,8 +61,9 @@ export function uncommittedFromBeginning(start: ReadonlyMap<number, bigint>, inp
  * or any partition with nothing committed once the group has committed offsets for the topic
  * (`groupHasOffsets`: partitions added while this instance was down or before it started) — at its
  * beginning (uncommittedFromBeginning): everything in it was written after the group began. The
- * others (a brand-new group) under fromBeginning=false at their high watermark as read at the
- * assignment (librdkafka resolves "latest" only at the first fetch, skipping what came in between),
+ * others (a brand-new group) under fromBeginning=false at their high watermark as read at this
+ * run's start (`endsAtStart`; brandNewEnd), or at the assignment when that is unknown (librdkafka
+ * resolves "latest" only at the first fetch, skipping what came in between),
  * under fromBeginning=true left to the client (earliest). Returns the start offsets, the partitions
  * read from their beginning as new, where each uncommitted partition counts its lag from, and `pin`:
  * the offset to commit at once for each uncommitted partition (where it starts), so that the group
@@ -71,18 +72,33 @@ export function uncommittedFromBeginning(start: ReadonlyMap<number, bigint>, inp
 export function uncommittedStarts(
   start: ReadonlyMap<number, bigint>,
   inputs: readonly RestoreInput[],
-  o: { partitionsAtStart: number; fromBeginning: boolean; groupHasOffsets: boolean },
+  o: { partitionsAtStart: number; fromBeginning: boolean; groupHasOffsets: boolean; endsAtStart?: ReadonlyMap<number, bigint> },
 ): { start: Map<number, bigint>; created: number[]; lagFrom: Map<number, bigint>; pin: Map<number, bigint> } {
   const out = uncommittedFromBeginning(start, inputs.filter((i) => o.groupHasOffsets || i.partition >= o.partitionsAtStart));
   const created = [...out.keys()].filter((p) => !start.has(p));
   const lagFrom = new Map<number, bigint>();
   for (const i of inputs) {
     if (i.committed !== undefined && i.committed >= 0n) continue;
-    if (!out.has(i.partition) && !o.fromBeginning) out.set(i.partition, i.high ?? i.low);
+    if (!out.has(i.partition) && !o.fromBeginning) out.set(i.partition, brandNewEnd(i, o.endsAtStart?.get(i.partition)));
     const at = out.get(i.partition);
     lagFrom.set(i.partition, at === undefined || at === OFFSET_BEGINNING ? i.low : at);
   }
   return { start: out, created, lagFrom, pin: new Map(lagFrom) };
+}
+
+/**
+ * Where a brand-new group starts a partition under fromBeginning=false: its end when this run
+ * started (`atStart`, read before the member joined: ./topic-at-start.ts endsAtStart) when known —
+ * never below its log start now nor above its end now — else its end at this assignment. The end
+ * at start, not at the assignment: a partition another member was assigned first, whose start
+ * commit the coordinator refused (this member joining), comes here with nothing committed, and
+ * its end now is past the ticks written during the rebalance, which nobody read.
+ */
+function brandNewEnd(i: RestoreInput, atStart: bigint | undefined): bigint {
+  const now = i.high ?? i.low;
+  if (atStart === undefined) return now;
+  if (atStart < i.low) return i.low;
+  return i.high !== undefined && atStart > i.high ? i.high : atStart;
 }
 
 /**

@@ -18,7 +18,7 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { RecordHandler, TickSource } from '../../pipeline/ports.ts';
 import { batchLoop } from './batch-loop.ts';
-import { AtLeastOnce, Transactional, warmupOnly, type CommitStrategy } from './commit.ts';
+import { AtLeastOnce, reportRefusedCommits, Transactional, warmupOnly, type CommitStrategy } from './commit.ts';
 import { brokerLagReader, LagMonitor, lagStarts } from './lag.ts';
 import { Handover } from './handover.ts';
 import { ConsumeErrors, OffsetGaps } from './offset-gaps.ts';
@@ -26,7 +26,7 @@ import { applySnapshotPlan, hasCommitted, pinStarts, planRestore, restoreLogLine
 import { SkipProbe } from './skip-probe.ts';
 import { unlessAborted } from '../../lifecycle/abortable.ts';
 import { within } from '../../waits/bounded.ts';
-import { groupOffsetsAtStart, partitionsAtStart } from './topic-at-start.ts';
+import { atStart } from './topic-at-start.ts';
 import type { KafkaSourceOptions } from './source-options.ts';
 
 export type { KafkaSourceOptions } from './source-options.ts';
@@ -57,6 +57,8 @@ export class KafkaSource implements TickSource {
   #partitionsAtStart = Number.POSITIVE_INFINITY;
   /** Whether the group had committed offsets for the topic when this run started (undefined: unknown); see ./topic-at-start.ts. */
   #groupOffsetsAtStart: boolean | undefined;
+  /** A brand-new group under fromBeginning=false: each partition's end when this run started (./restore.ts brandNewEnd). */
+  #endsAtStart: Map<number, bigint> | undefined;
   /** Where this run started each partition that had nothing committed (./restore.ts resumeRefusedStarts). */
   readonly #startedUncommitted = new Map<number, bigint>();
   readonly #inFlight = new Set<number>();
@@ -108,15 +110,13 @@ export class KafkaSource implements TickSource {
     this.#consumer = consumer;
     const admin = (this.#admin = consumer.dependentAdmin());
     if (!(await unlessAborted(admin.connect(), signal))) return;
-    const atStart = await unlessAborted(partitionsAtStart(admin, o.topic, o.metadataRefreshMs, this.#log), signal);
-    if (!atStart) return;
-    this.#partitionsAtStart = atStart.value;
-    const hadOffsets = await unlessAborted(groupOffsetsAtStart(admin, o.groupId, o.topic, atStart.value, this.#log), signal);
-    if (!hadOffsets) return;
-    this.#groupOffsetsAtStart = hadOffsets.value;
+    const known = await unlessAborted(atStart(admin, o, this.#log), signal);
+    if (!known) return;
+    ({ partitions: this.#partitionsAtStart, groupHasOffsets: this.#groupOffsetsAtStart, ends: this.#endsAtStart } = known.value);
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     if (!(await unlessAborted(consumer.subscribe({ topics: [o.topic] }), signal))) return;
+    reportRefusedCommits(consumer, this.#log, (p, offset) => this.#startedUncommitted.get(p) === offset);
     const strategy: CommitStrategy = o.exactlyOnce
       ? new Transactional(handle, o.exactlyOnce.turns, c)
       : new AtLeastOnce(handle, c, this.#log);
@@ -256,7 +256,7 @@ export class KafkaSource implements TickSource {
     for (const i of inputs) this.#gaps.expect(i.partition, plan.start.get(i.partition) ?? (i.committed !== undefined && i.committed >= 0n ? i.committed : undefined));
     for (const line of restoreLogLines(plan, full)) this.#log.info(line.fields, line.msg);
     const groupHasOffsets = this.#groupOffsetsAtStart ?? hasCommitted(committed);
-    const { start, created, lagFrom, pin } = uncommittedStarts(plan.start, inputs, { partitionsAtStart: this.#partitionsAtStart, fromBeginning: this.#o.fromBeginning, groupHasOffsets });
+    const { start, created, lagFrom, pin } = uncommittedStarts(plan.start, inputs, { partitionsAtStart: this.#partitionsAtStart, fromBeginning: this.#o.fromBeginning, groupHasOffsets, endsAtStart: this.#endsAtStart });
     if (created.length > 0) this.#log.info({ partitions: created, partitionsAtStart: this.#partitionsAtStart, groupHasOffsets }, 'partitions the group has never read (nothing committed): reading them from their beginning');
     resumeRefusedStarts(this.#startedUncommitted, { start, lagFrom, pin }, inputs);
     await pinStarts(this.#consumer!, this.#o.topic, pin, this.#log);

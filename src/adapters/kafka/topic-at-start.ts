@@ -50,3 +50,32 @@ export async function groupOffsetsAtStart(admin: KafkaJS.Admin, groupId: string,
     return undefined;
   }
 }
+
+/**
+ * The topic's end (high watermark, read_committed) per partition, read at start before this member
+ * joins: where a brand-new group starts under kafka.fromBeginning=false (./restore.ts brandNewEnd).
+ * Empty when the read fails (logged): each partition then starts at its end at its assignment.
+ */
+export async function endsAtStart(admin: KafkaJS.Admin, topic: string, log: Logger): Promise<Map<number, bigint>> {
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic, { timeout: 10_000, isolationLevel: 1 })).map((m) => [m.partition, BigInt(m.high)]));
+  } catch (err) {
+    log.warn({ err, topic }, "could not read the topic's end at start; a brand-new group starts each partition at its end at the assignment");
+    return new Map();
+  }
+}
+
+/** What this run knows of the topic and the group from before it joins (the three reads above, in turn). */
+export interface AtStart {
+  partitions: number;
+  groupHasOffsets: boolean | undefined;
+  /** Only for a brand-new group under kafka.fromBeginning=false (endsAtStart). */
+  ends: Map<number, bigint> | undefined;
+}
+
+export async function atStart(admin: KafkaJS.Admin, o: { topic: string; groupId: string; metadataRefreshMs?: number; fromBeginning: boolean }, log: Logger): Promise<AtStart> {
+  const partitions = await partitionsAtStart(admin, o.topic, o.metadataRefreshMs, log);
+  const groupHasOffsets = await groupOffsetsAtStart(admin, o.groupId, o.topic, partitions, log);
+  const brandNew = groupHasOffsets === false && !o.fromBeginning && partitions > 0;
+  return { partitions, groupHasOffsets, ends: brandNew ? await endsAtStart(admin, o.topic, log) : undefined };
+}

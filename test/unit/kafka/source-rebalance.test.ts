@@ -3,6 +3,7 @@
  * client): which partitions it reports as gone to another instance, and what its restore log says.
  */
 import { test } from 'node:test';
+import { EventEmitter } from 'node:events';
 import assert from 'node:assert/strict';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { KafkaSource, type KafkaSourceOptions } from '../../../src/adapters/kafka/source.ts';
@@ -20,6 +21,8 @@ type Rebalance = (err: { code: number }, assignment: Array<{ topic: string; part
 function fakeKafka(committed: Record<number, number>, low = 0, marks = { high: 100000, refuse: false }) {
   let rebalance: Rebalance | null = null;
   let held: number[] = [];
+  /** The consumer's internal client: where the client emits librdkafka's offset commit outcomes (commit-acks.ts). */
+  const internal = new EventEmitter();
   const cb = (code: number, ps: number[], lost = false) => rebalance!({ code }, ps.map((partition) => ({ topic: TOPIC, partition })), { assignmentLost: () => lost });
   const admin = {
     connect: async () => undefined,
@@ -31,6 +34,7 @@ function fakeKafka(committed: Record<number, number>, low = 0, marks = { high: 1
   };
   const consumer = {
     dependentAdmin: () => admin,
+    _getInternalClient: () => internal,
     connect: async () => undefined,
     subscribe: async () => undefined,
     run: async () => undefined,
@@ -52,6 +56,7 @@ function fakeKafka(committed: Record<number, number>, low = 0, marks = { high: 1
   } as unknown as KafkaJS.Kafka;
   return {
     kafka,
+    internal,
     assign: async (ps: number[]) => {
       held = [...new Set([...held, ...ps])];
       return cb(ASSIGN, ps);
@@ -271,4 +276,35 @@ test('a partition whose start commit was refused starts where this run started i
   const again = (await k.assign([0])) as Array<{ partition: number; offset: number }>;
   assert.deepEqual(again.map((x) => [x.partition, x.offset]), [[0, 100000]], 'the 50 ticks written since the first start are read');
   await s.stop();
+});
+
+// A brand-new group (first deploy, fromBeginning=false): member A is assigned p0 and pins its start,
+// the coordinator refuses that commit (member B joining), and the rebalance gives p0 to B. B, started
+// before it joined, found the group brand new. Before 7 Dec 2026 B started p0 at its end as of B's
+// assignment: the ticks written during the rebalance (nobody consumed them: A's partitions were
+// revoked, B had none yet) were skipped, and only A's misleading "the chunk may be redelivered" said anything.
+test("a brand-new group: a partition whose start commit was refused and that goes to another member starts there at the end as of that member's start, not of its assignment", async () => {
+  const committed: Record<number, number> = { 0: -1 };
+  const marks = { high: 100000, refuse: true };
+  const ka = fakeKafka(committed, 0, marks);
+  const kb = fakeKafka(committed, 0, marks);
+  const logA = logger();
+  const a = source(ka.kafka, {}, logA.l);
+  const b = source(kb.kafka, {}, logger().l);
+  await Promise.all([a.start(async () => undefined), b.start(async () => undefined)]);
+  const first = (await ka.assign([0])) as Array<{ partition: number; offset: number }>;
+  assert.deepEqual(first.map((x) => [x.partition, x.offset]), [[0, 100000]]);
+  const refused = { message: 'Broker: Group rebalance in progress' };
+  ka.internal.emit('offset.commit', refused, [{ topic: TOPIC, partition: 0, offset: 100000, error: refused }]);
+  const said = logA.lines.filter((l) => l.obj.refusedBy === 'group coordinator').map((l) => l.msg);
+  assert.equal(said.length, 1);
+  assert.match(said[0], /^start offset of a partition with nothing committed not stored/, 'A says its start was not stored, not that a chunk may be redelivered');
+  await ka.revoke([0]); // B joined: A's pin refused, its partitions revoked
+  marks.high = 100050; // 50 ticks written during the rebalance, read by nobody
+  marks.refuse = false;
+  const taken = (await kb.assign([0])) as Array<{ partition: number; offset: number }>;
+  assert.deepEqual(taken.map((x) => [x.partition, x.offset]), [[0, 100000]], 'the 50 ticks written during the rebalance are read by B');
+  assert.equal(committed[0], 100000, "and B's start is pinned");
+  await a.stop();
+  await b.stop();
 });
