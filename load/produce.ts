@@ -19,6 +19,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import '../test/helpers/kafkajs-idle.ts'; // kafkajs' idle 1 ms timer loop per connection (CPU the load generator takes from the service) and Node 24 TimeoutNegativeWarning
 
 const localBroker = new URL('../.cache/broker.bootstrap', import.meta.url);
 const defaultBrokers = process.env.KAFKA_BROKERS ?? (existsSync(localBroker) ? readFileSync(localBroker, 'utf8').trim() : '127.0.0.1:9092');

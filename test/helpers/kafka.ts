@@ -1,5 +1,6 @@
 /** Kafka helpers for tests: produce ticks, collect output topics until a condition holds. */
 import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import './kafkajs-idle.ts'; // no 1 ms timer loop per idle connection, no TimeoutNegativeWarning on Node 24
 
 export interface Collected {
   topic: string;

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Kafka, logLevel, type Consumer, type Producer, type EachMessagePayload } from 'kafkajs';
 import { startBroker, uniqueName, type LocalBroker } from '../helpers/broker.ts';
+import '../helpers/kafkajs-idle.ts'; // kafkajs' idle 1 ms timer loop and Node 24 TimeoutNegativeWarning (see there)
 
 const SESSION_TIMEOUT_MS = 6000; // each rebalance after the first waits sessionTimeout - 1 s on the mock
 // An idle fetch is held by the broker for maxWaitTime and disconnect() waits for it: keep it short.
