@@ -2,12 +2,13 @@
  * OpenTelemetry spans for the stream pipeline: per chunk of records a CONSUMER span
  * `tickcast.consume` (child of the first record's incoming W3C context, linked to every other
  * record's), with `tickcast.window`, `tickcast.batch_inference` and a PRODUCER span
- * `tickcast.produce` under it. Output records carry the produce span's `traceparent`, so a
- * forecast's consumer continues the same trace as the tick that caused it.
+ * `tickcast.produce` under it. Output records carry the produce span's `traceparent` — those of a
+ * tick from another trace than the chunk's first, its own `tickcast.create` span's (trace-headers.ts)
+ * — so a forecast's consumer continues the same trace as the tick that caused it.
  */
 import type { RawRecord } from '../domain/types.ts';
 import type { PipelineTracer } from '../pipeline/ports.ts';
-import { extractTraceContext, injectTraceContext, SpanKind, SpanNames, withSpan, withSpanSync, ROOT_CONTEXT, type Context } from './tracing.ts';
+import { extractTraceContext, injectTraceContext, parseTraceparent, SpanKind, SpanNames, withSpan, withSpanSync, ROOT_CONTEXT, type Context } from './tracing.ts';
 import { context as otelContext, trace } from '@opentelemetry/api';
 import * as sc from './semconv.ts';
 
@@ -72,7 +73,11 @@ export class OtelPipelineTracer implements PipelineTracer {
     };
     return withSpan(SpanNames.produce, { kind: SpanKind.PRODUCER, attributes }, (span) => {
       const ctx = trace.setSpan(otelContext.active(), span);
+      const traceId = span.spanContext().traceId;
       return fn((headers) => {
+        // An output of a tick from another trace keeps its own context (trace-headers.ts `tickcast.create`).
+        const own = typeof headers.traceparent === 'string' ? parseTraceparent(headers.traceparent) : null;
+        if (own !== null && own.traceId !== traceId) return;
         injectTraceContext(headers, ctx);
       });
     });

@@ -19,3 +19,4 @@ export const ATTR_KAFKA_OFFSET = 'kafka.offset' as const;
 export const MESSAGING_SYSTEM_VALUE_KAFKA = 'kafka' as const;
 export const MESSAGING_OPERATION_TYPE_VALUE_PROCESS = 'process' as const;
 export const MESSAGING_OPERATION_TYPE_VALUE_SEND = 'send' as const;
+export const MESSAGING_OPERATION_TYPE_VALUE_CREATE = 'create' as const;

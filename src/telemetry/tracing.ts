@@ -192,6 +192,8 @@ export const SpanNames = {
   window: 'tickcast.window',
   inference: 'tickcast.batch_inference',
   produce: 'tickcast.produce',
+  /** One per tick of another trace than its chunk's: its outputs' context (trace-headers.ts). */
+  create: 'tickcast.create',
   httpPrefix: 'HTTP',
 } as const;
 

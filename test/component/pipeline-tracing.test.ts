@@ -1,9 +1,10 @@
 /**
  * Traces through the real pipeline with an in-memory exporter: the consume span continues the
  * tick's incoming W3C trace, window/inference/produce spans hang under it, and the forecast
- * record carries a traceparent of the same trace whose parent is the produce span.
+ * record carries a traceparent of the same trace whose parent is the produce span. In a chunk of
+ * ticks from several traces, each tick's outputs carry a context of that tick's own trace.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startTracing } from '../../src/telemetry/tracing.ts';
@@ -11,11 +12,16 @@ import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
 import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
 import type { RawRecord } from '../../src/domain/types.ts';
 
+// One SDK for the file: the API's global tracer provider can be set once per process.
+const exporter = new InMemorySpanExporter();
+const tracingStarted = startTracing({ serviceName: 'tickcast-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+after(async () => (await tracingStarted).shutdown());
+
 const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 
 test('consume → window → batch inference → produce spans, and traceparent on the forecast', async () => {
-  const exporter = new InMemorySpanExporter();
-  const tracing = await startTracing({ serviceName: 'tickcast-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  await tracingStarted;
+  exporter.reset();
   const sent: OutMessage[] = [];
   const sink: OutputSink = { send: async (m) => void sent.push(...m) };
   const app = await startTestApp({}, { sink, source: idleSource, tracing: true });
@@ -52,6 +58,53 @@ test('consume → window → batch inference → produce spans, and traceparent 
     assert.match(tp, new RegExp(`^00-${traceId}-${byName.get('tickcast.produce')!.spanContext().spanId}-01$`));
   } finally {
     await app.stop();
-    await tracing.shutdown();
+  }
+});
+
+/** A tick record of `series` at step `i`, with `headers`. */
+function tickRecord(series: string, i: number, offset: number, headers: Record<string, string> = {}): RawRecord {
+  return {
+    key: Buffer.from(series),
+    value: Buffer.from(JSON.stringify({ series, ts: 1735689600000 + i * 1000, value: Math.sin(i) })),
+    headers,
+    source: { topic: 'ticks', partition: 0, offset: String(offset) },
+    receivedAtMs: Date.now(),
+  };
+}
+
+test("a chunk mixing traces: each tick's forecast continues that tick's trace, not the chunk's first", async () => {
+  await tracingStarted;
+  exporter.reset();
+  const sent: OutMessage[] = [];
+  const sink: OutputSink = { send: async (m) => void sent.push(...m) };
+  const app = await startTestApp({}, { sink, source: idleSource, tracing: true });
+  try {
+    const traces = { first: ['1'.repeat(32), '2'.repeat(16)], second: ['3'.repeat(32), '4'.repeat(16)] } as const;
+    const warm = (series: string, base: number) => Array.from({ length: TEST_WINDOW - 1 }, (_, i) => tickRecord(series, i, base + i));
+    await app.pipeline.handle([...warm('first', 0), ...warm('second', 100), ...warm('plain', 200)]);
+    exporter.reset();
+    sent.length = 0;
+    const traced = (series: 'first' | 'second', offset: number) => tickRecord(series, TEST_WINDOW - 1, offset, { traceparent: `00-${traces[series][0]}-${traces[series][1]}-01` });
+    await app.pipeline.handle([traced('first', 50), tickRecord('plain', TEST_WINDOW - 1, 250), traced('second', 150)]);
+    const spans = exporter.getFinishedSpans();
+    const consume = spans.find((s) => s.name === 'tickcast.consume')!;
+    const produce = spans.find((s) => s.name === 'tickcast.produce')!;
+    assert.equal(consume.spanContext().traceId, traces.first[0], "the chunk's spans continue its first traced record");
+    const forecastOf = (series: string) => sent.find((m) => m.stream === 'forecasts' && JSON.parse(String(m.value)).series === series && !JSON.parse(String(m.value)).model.startsWith('baseline:'));
+    // The first record's forecast: at the produce span, as before.
+    assert.equal(String(forecastOf('first')?.headers.traceparent), `00-${traces.first[0]}-${produce.spanContext().spanId}-01`);
+    // The second: a span of its own trace, child of its producer's span, linked to the chunk's consume span.
+    const tp = String(forecastOf('second')?.headers.traceparent);
+    assert.match(tp, new RegExp(`^00-${traces.second[0]}-[0-9a-f]{16}-01$`), "the second tick's forecast carries the second tick's trace");
+    const create = spans.find((s) => s.spanContext().spanId === tp.split('-')[2]);
+    assert.ok(create, `the span the forecast names was recorded; spans: ${spans.map((s) => s.name).join(', ')}`);
+    assert.equal(create.name, 'tickcast.create');
+    assert.equal(create.parentSpanContext?.spanId, traces.second[1]);
+    assert.equal(create.attributes['messaging.operation.type'], 'create');
+    assert.deepEqual(create.links.map((l) => l.context.spanId), [consume.spanContext().spanId]);
+    // A tick without trace context: its outputs continue the chunk's trace at the produce span.
+    assert.equal(String(forecastOf('plain')?.headers.traceparent), `00-${traces.first[0]}-${produce.spanContext().spanId}-01`);
+  } finally {
+    await app.stop();
   }
 });
