@@ -135,6 +135,7 @@ async function main(): Promise<void> {
   const tracing = await startTracing({
     serviceName: config.serviceName,
     otlpEndpoint: config.telemetry.otlpEndpoint || undefined,
+    otlpProtocol: config.telemetry.otlpProtocol,
     resourceAttributes: parseResourceAttributes(config.telemetry.resourceAttributes),
   });
   // Imported after tracing so instrumentation can patch modules as they load.

@@ -5,17 +5,26 @@
  *
  * - OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: the full traces URL, used as is.
  * - OTEL_EXPORTER_OTLP_ENDPOINT: the base URL for all signals; per the OTLP exporter spec the
- *   traces URL is it with `v1/traces` appended as a relative path (…:4318 → …:4318/v1/traces).
- *   Only used when no traces-specific endpoint is set.
+ *   traces URL is it with `v1/traces` appended as a relative path (…:4318 → …:4318/v1/traces),
+ *   over gRPC used as is. Only used when no traces-specific endpoint is set.
+ * - OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL → telemetry.otlpProtocol
+ *   (`http/protobuf`, `http/json`, `grpc`); another value is a configuration error.
+ * - OTEL_EXPORTER_OTLP_[TRACES_]HEADERS, _TIMEOUT, _COMPRESSION, _CERTIFICATE …: read by the
+ *   exporter itself (src/telemetry/otlp-exporter.ts), not here. OTEL_TRACES_SAMPLER[_ARG] and
+ *   OTEL_SDK_DISABLED: read by the Node SDK (src/telemetry/tracing.ts).
  * - OTEL_SERVICE_NAME → serviceName; else `service.name` from OTEL_RESOURCE_ATTRIBUTES.
  * - OTEL_RESOURCE_ATTRIBUTES → telemetry.resourceAttributes (`k=v,k2=v2`, values percent-encoded),
  *   validated here: a malformed list is a configuration error, not silently half-applied.
  */
 export interface OtelEnvResult {
   /** Config input to layer under the TICKCAST_* values. */
-  input: { serviceName?: string; telemetry?: { otlpEndpoint?: string; resourceAttributes?: string } };
+  input: { serviceName?: string; telemetry?: { otlpEndpoint?: string; otlpProtocol?: OtlpProtocol; resourceAttributes?: string } };
   problems: string[];
 }
+
+/** OTLP wire formats (the spec's values of OTEL_EXPORTER_OTLP_PROTOCOL). */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
 /** The traces URL for an OTLP/HTTP base endpoint (spec: append `v1/traces` relative to the base). */
 export function tracesUrlFromBase(base: string): string {
@@ -48,10 +57,16 @@ export function otelEnv(env: NodeJS.ProcessEnv): OtelEnvResult {
   const telemetry: NonNullable<OtelEnvResult['input']['telemetry']> = {};
   const set = (v: string | undefined) => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
 
+  const protocolVar = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocol = set(env[protocolVar]);
+  if (protocol !== undefined) {
+    if ((OTLP_PROTOCOLS as readonly string[]).includes(protocol)) telemetry.otlpProtocol = protocol as OtlpProtocol;
+    else problems.push(`${protocolVar}: "${protocol}" is not one of ${OTLP_PROTOCOLS.join(', ')}`);
+  }
   const traces = set(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   const base = set(env.OTEL_EXPORTER_OTLP_ENDPOINT);
   if (traces !== undefined) telemetry.otlpEndpoint = traces;
-  else if (base !== undefined) telemetry.otlpEndpoint = tracesUrlFromBase(base);
+  else if (base !== undefined) telemetry.otlpEndpoint = protocol === 'grpc' ? base : tracesUrlFromBase(base);
 
   const attrsRaw = set(env.OTEL_RESOURCE_ATTRIBUTES);
   let attrs: Record<string, string> = {};

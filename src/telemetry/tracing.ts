@@ -27,6 +27,7 @@ import {
 } from '@opentelemetry/api';
 import { BUILD_INFO } from './build-info.ts';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv.ts';
+import { createTraceExporter, type OtlpProtocol } from './otlp-exporter.ts';
 
 // ------------------------------------------------------------------------------------------------
 // SDK setup
@@ -38,10 +39,10 @@ export interface TracingOptions {
   serviceVersion?: string;
   /** More resource attributes (OTEL_RESOURCE_ATTRIBUTES); service.name/version above win. */
   resourceAttributes?: Record<string, string>;
-  /** OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318/v1/traces. Unset = tracing off. */
+  /** OTLP traces endpoint, e.g. http://otel-collector:4318/v1/traces (gRPC: …:4317). Unset = tracing off. */
   otlpEndpoint?: string;
-  /** Extra OTLP headers (e.g. an auth token read from a file). Never logged. */
-  otlpHeaders?: Record<string, string>;
+  /** Its wire format (telemetry.otlpProtocol); default http/protobuf. Headers etc.: OTEL_EXPORTER_OTLP_* (otlp-exporter.ts). */
+  otlpProtocol?: OtlpProtocol;
   /** Span processors to register instead of/in addition to OTLP (tests use an in-memory exporter). */
   spanProcessors?: unknown[];
 }
@@ -68,8 +69,7 @@ export async function startTracing(opts: TracingOptions = {}): Promise<TracingHa
     import('@opentelemetry/resources'),
   ]);
   if (opts.otlpEndpoint !== undefined) {
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: opts.otlpEndpoint, headers: opts.otlpHeaders ?? {} })));
+    processors.push(new BatchSpanProcessor(await createTraceExporter(opts.otlpProtocol ?? 'http/protobuf', opts.otlpEndpoint)));
   }
   const sdk = new NodeSDK({
     resource: resourceFromAttributes(resourceAttributes(opts)),

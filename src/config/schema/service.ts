@@ -85,6 +85,12 @@ export const telemetrySection = z
      * Also set by OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces.
      */
     otlpEndpoint: z.string().default(''),
+    /**
+     * Wire format of the OTLP trace export: `http/protobuf` (the OTLP default), `http/json`, or `grpc` (then otlpEndpoint is
+     * the collector's gRPC address, e.g. http://collector:4317; a path is ignored). Also OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
+     * else OTEL_EXPORTER_OTLP_PROTOCOL. Before 7 Dec 2026 always http/json, whatever these said.
+     */
+    otlpProtocol: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf'),
     /** Extra OTel resource attributes, `k=v,k2=v2` (percent-encoded values); also OTEL_RESOURCE_ATTRIBUTES. */
     resourceAttributes: z.string().default(''),
     /** Export prom-client's process and Node.js metrics (process_cpu_seconds_total, process_resident_memory_bytes, nodejs_heap_size_used_bytes, nodejs_eventloop_lag_*, …) on /metrics beside tickcast_*; the bundled dashboard and the snapshot-stale alert read some of them. false → tickcast_* only. */

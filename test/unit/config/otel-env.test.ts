@@ -30,3 +30,12 @@ test('OTEL_RESOURCE_ATTRIBUTES: percent-decoded k=v list; a malformed list is a 
   assert.throws(() => loadConfig({ env: { OTEL_RESOURCE_ATTRIBUTES: 'a=%E0%A4%A' } }), /OTEL_RESOURCE_ATTRIBUTES: the value of "a" is not valid percent-encoding/);
   assert.equal(loadConfig({ env: { TICKCAST_TELEMETRY_RESOURCE_ATTRIBUTES: 'a=1', OTEL_RESOURCE_ATTRIBUTES: 'b=2' } }).telemetry.resourceAttributes, 'a=1');
 });
+
+test('OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL sets telemetry.otlpProtocol (default http/protobuf); grpc takes the base endpoint as is', () => {
+  assert.equal(loadConfig({ env: {} }).telemetry.otlpProtocol, 'http/protobuf');
+  const grpc = loadConfig({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' } }).telemetry;
+  assert.deepEqual({ protocol: grpc.otlpProtocol, endpoint: grpc.otlpEndpoint }, { protocol: 'grpc', endpoint: 'http://collector:4317' });
+  assert.equal(loadConfig({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' } }).telemetry.otlpProtocol, 'http/json');
+  assert.equal(loadConfig({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', TICKCAST_TELEMETRY_OTLP_PROTOCOL: 'http/protobuf' } }).telemetry.otlpProtocol, 'http/protobuf');
+  assert.throws(() => loadConfig({ env: { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http' } }), /OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http" is not one of http\/protobuf, http\/json, grpc/);
+});
