@@ -11,6 +11,11 @@
  * text is UTF-8 (RFC 8259), and fastify's own string decoding put U+FFFD in place of every
  * malformed sequence, so a Latin-1 feedback note was stored as other text than was sent. Every
  * JSON route (predict, feedback, MCP, …) goes through this one parser.
+ *
+ * A request no route takes (an unknown path, or a known path with a method it does not serve) is
+ * not parsed at all: it is answered 404 / 405 (errors.ts) whatever its body. Until 7 Dec 2026 its
+ * body was parsed first, so `DELETE /v1/series/x` from a client that sends `Content-Type:
+ * application/json` on every request was 400 "this route needs a JSON body" instead of 405.
  */
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes } from '../../errors/index.ts';
@@ -32,6 +37,10 @@ export function installJsonParser(app: FastifyInstance): void {
   });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    if (req.is404) {
+      done(null, undefined);
+      return;
+    }
     const decoded = strictUtf8(body as Buffer);
     if ('error' in decoded) {
       // "not valid UTF-8 (byte 0xe9 at offset 35); send UTF-8 text (…)": the message, then the hint.

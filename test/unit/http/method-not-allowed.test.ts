@@ -73,3 +73,38 @@ test('with requireAuthForReads a request without a key is 401 before any 405: th
     await app.close();
   }
 });
+
+test('a wrong method or an unknown path is 405 / 404 whatever body comes with it: an empty or bad JSON body is not read for a route that does not exist', async () => {
+  // Clients and scripts that set `Content-Type: application/json` on every request (curl -H, fetch
+  // wrappers) sent `DELETE /v1/series/x` with an empty JSON body and got 400 "this route needs a
+  // JSON body" (found running docs/http-api.md's examples, 7 Dec 2026): the body of a request no
+  // route takes was parsed before the 404/405 was chosen.
+  const { app } = await build();
+  try {
+    const json = { 'content-type': 'application/json' };
+    const cases: Array<[string, string, string, number, string | undefined]> = [
+      ['DELETE', '/v1/series/a', '', 405, 'GET, HEAD, OPTIONS'],
+      ['PUT', '/v1/predict', '', 405, 'OPTIONS, POST'],
+      ['POST', '/v1/series', '{bad', 405, 'GET, HEAD, OPTIONS'],
+      ['PATCH', '/v1/anomalies/a1/feedback', '   ', 405, 'DELETE, OPTIONS, POST'],
+      ['POST', '/v1/nope', '', 404, undefined],
+      ['POST', '/v2/predict', '{bad', 404, undefined],
+      ['PUT', '/v1/nope', '{"a": 1}', 404, undefined],
+    ];
+    for (const [method, url, payload, status, allow] of cases) {
+      const r = await app.inject({ method: method as 'GET', url, headers: json, payload });
+      assert.equal(r.statusCode, status, `${method} ${url} ${JSON.stringify(payload)}: ${r.body}`);
+      assert.equal(r.headers.allow, allow, `${method} ${url}`);
+      assert.equal(r.json().error.code, status === 405 ? 'TC_HTTP_METHOD_NOT_ALLOWED' : 'TC_HTTP_NOT_FOUND');
+    }
+    // A route that exists still reads (and refuses) its body as before.
+    const empty = await app.inject({ method: 'POST', url: '/v1/predict', headers: json, payload: '' });
+    assert.equal(empty.statusCode, 400);
+    assert.match(empty.json().error.message, /needs a JSON body/);
+    const bad = await app.inject({ method: 'POST', url: '/v1/predict', headers: json, payload: '{bad' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.json().error.message, /not valid JSON/);
+  } finally {
+    await app.close();
+  }
+});
