@@ -12,8 +12,9 @@
  * malformed sequence, so a Latin-1 feedback note was stored as other text than was sent. Every
  * JSON route (predict, feedback, MCP, …) goes through this one parser.
  *
- * A request no route takes (an unknown path, or a known path with a method it does not serve) is
- * not parsed at all: it is answered 404 / 405 (errors.ts) whatever its body. Until 7 Dec 2026 its
+ * A request no route takes (an unknown path, or a known path with a method it does not serve, and
+ * `GET`/`DELETE /mcp`, whose routes only say 405) is not parsed at all: it is answered 404 / 405
+ * (errors.ts, mcp.ts) whatever its body. Until 7 Dec 2026 its
  * body was parsed first, so `DELETE /v1/series/x` from a client that sends `Content-Type:
  * application/json` on every request was 400 "this route needs a JSON body" instead of 405.
  */
@@ -37,7 +38,7 @@ export function installJsonParser(app: FastifyInstance): void {
   });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
-    if (req.is404) {
+    if (req.is404 || req.routeOptions.config?.refuses === true) {
       done(null, undefined);
       return;
     }

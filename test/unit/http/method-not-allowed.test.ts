@@ -97,6 +97,12 @@ test('a wrong method or an unknown path is 405 / 404 whatever body comes with it
       assert.equal(r.headers.allow, allow, `${method} ${url}`);
       assert.equal(r.json().error.code, status === 405 ? 'TC_HTTP_METHOD_NOT_ALLOWED' : 'TC_HTTP_NOT_FOUND');
     }
+    for (const method of ['GET', 'DELETE']) {
+      const r = await app.inject({ method: method as 'GET', url: '/mcp', headers: json, payload: '' });
+      assert.equal(r.statusCode, 405, `${method} /mcp: ${r.body}`);
+      assert.equal(r.headers.allow, 'OPTIONS, POST');
+      assert.equal(r.json().error.code, -32000);
+    }
     // A route that exists still reads (and refuses) its body as before.
     const empty = await app.inject({ method: 'POST', url: '/v1/predict', headers: json, payload: '' });
     assert.equal(empty.statusCode, 400);
