@@ -49,7 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   const entry = commands.find((c) => c.name === name);
   if (!entry) {
     const near = closest(name, commands.map((c) => c.name));
-    io.stderr.write(`tickcast: unknown command ${JSON.stringify(name)}${near ? `; did you mean "${near}"?` : ''}; commands: ${commands.map((c) => c.name).join(', ')}\n`);
+    io.stderr.write(`tickcast: unknown command ${JSON.stringify(name)}${near ? `; did you mean "${near}"?` : ''}; commands: ${commands.map((c) => c.name).join(', ')} [${ErrorCodes.CLI_USAGE}]\n`);
     return 64;
   }
   try {

@@ -34,6 +34,10 @@ describe('tickcast CLI', () => {
     const far = captureIo();
     assert.equal(await runCli(['forecast'], far), 64);
     assert.match(far.err(), /unknown command "forecast"; commands: train/);
+    // docs/cli.md: every error line ends with its code, `tickcast <command>: <message> [<code>]`;
+    // until 7 Dec 2026 the unknown-command line had none (a script matching the code missed it).
+    assert.match(bad.err(), / \[TC_CLI_USAGE\]\n$/);
+    assert.match(far.err(), / \[TC_CLI_USAGE\]\n$/);
   });
 
   // Until 6 Dec 2026 a misspelt flag was only "Unknown option '--windw'" (the config names the key it
