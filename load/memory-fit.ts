@@ -18,8 +18,9 @@
  * memory adds to the pod's but not to this process's; measure it with bench:finetune (see
  * docs/benchmarks.md "Memory at the chart's limits").
  *
- * Run as the container would under a 2 GiB limit (entrypoint: 60 % of the limit for the heap):
- *   nice -n 19 npm run bench:memory-fit   (node --expose-gc --max-old-space-size=1228 --import tsx load/memory-fit.ts)
+ * Run as the container would under the chart's 2560Mi limit (entrypoint: 60 % of the limit for the
+ * heap; the figures of 6 Dec 2026 in docs/benchmarks.md ran under the former 2 GiB limit's 1228):
+ *   nice -n 19 npm run bench:memory-fit   (node --expose-gc --max-old-space-size=1536 --import tsx load/memory-fit.ts)
  * Options (env): BENCH_SERIES (windows.maxSeries), BENCH_MATURE_TICKS (2,200).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

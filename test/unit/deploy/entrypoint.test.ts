@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './repo.ts';
+import { ROOT, read, readYaml } from './repo.ts';
 
 const SCRIPT = join(ROOT, 'deploy/docker/entrypoint.sh');
 const MiB = 1024 * 1024;
@@ -99,5 +99,22 @@ test('the command is exec-ed: same PID, arguments passed through untouched, exit
     assert.equal(innerPid, outerPid);
     assert.equal(args, '[a b][c]');
     assert.equal(r.status, 7);
+  });
+});
+
+test('npm run bench:memory-fit runs under the heap flag the image sets at the chart\'s default memory limit', () => {
+  // README: the bench measures peak RSS "against the Helm chart's memory limit … under the heap flag
+  // the image sets". The chart's limit went from 2Gi to 2560Mi on 6 Dec 2026 and the bench kept
+  // 2 GiB's flag (1228) until 7 Dec 2026; this ties the two together.
+  const values = readYaml('helm/tickcast/values.yaml');
+  const limit = String(values.resources.limits.memory);
+  const m = /^(\d+)(Mi|Gi)$/.exec(limit);
+  assert.ok(m, `resources.limits.memory "${limit}": this test reads Mi or Gi`);
+  const bytes = Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1) * MiB;
+  const script = JSON.parse(read('package.json')).scripts['bench:memory-fit'] as string;
+  withCgroup({ 'memory.max': String(bytes) }, (root) => {
+    const flag = run(root, { CONTAINER_HEAP_PERCENT: String(values.heapPercent) }).out;
+    assert.match(flag, /^--max-old-space-size=\d+$/);
+    assert.ok(script.includes(` ${flag} `), `package.json bench:memory-fit (${script}) should run with ${flag}, what the entrypoint sets for the chart's ${limit} at heapPercent ${values.heapPercent}`);
   });
 });
