@@ -21,7 +21,7 @@ import type { ModelService } from './model/model-service.ts';
 import type { KafkaTransport } from './adapters/kafka/transport.ts';
 import type { TopicMap } from './adapters/kafka/sink.ts';
 import { ReplaySource } from './adapters/embedded/replay-source.ts';
-import { SAMPLE_FILE } from './adapters/embedded/sample-series.ts';
+import { SAMPLE_FILE, replayPrefix } from './adapters/embedded/sample-series.ts';
 import type { Logger } from './telemetry/logger.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 import type { TelemetryObserver } from './telemetry/pipeline-observer.ts';
@@ -112,7 +112,8 @@ export function createSource(config: Config, kafka: KafkaTransport | null, given
   if (given) return given;
   if (kafka) return kafka.source;
   const e = config.embedded;
-  return new ReplaySource({ file: e.dataFile || SAMPLE_FILE, series: e.series, ticksPerSecond: e.ticksPerSecond, maxTicks: e.maxTicks, prefix: 'nyc_taxi', features }, logger);
+  const file = e.dataFile || SAMPLE_FILE;
+  return new ReplaySource({ file, series: e.series, ticksPerSecond: e.ticksPerSecond, maxTicks: e.maxTicks, prefix: replayPrefix(file), features }, logger);
 }
 
 export interface PipelineParts {

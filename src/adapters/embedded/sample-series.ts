@@ -2,6 +2,7 @@
  * Reads the CSV embedded mode replays (NAB format `timestamp,value`, or a time column first and a
  * column per feature) into arrays, for the features of the model served. Timestamps without a zone are UTC.
  */
+import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCsvFileSync, type RawCsv } from '../../data/csv.ts';
 import { featureColumns, type FeatureColumnsMissing } from '../../data/feature-columns.ts';
@@ -9,6 +10,17 @@ import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { parseTimestamp } from '../../domain/tick-codec.ts';
 
 export const SAMPLE_FILE = fileURLToPath(new URL('./sample/nyc_taxi.csv', import.meta.url));
+
+/**
+ * The prefix of the replayed series' ids: the data file's name without its extension
+ * (nyc_taxi.csv → nyc_taxi-0, nyc_taxi-1, …; ETTh1.csv → ETTh1-0, …), characters the default
+ * input.seriesPattern refuses as `_`, at most 100 characters (an id holds 128), `series` when
+ * nothing usable is left. Until 7 Dec 2026 every file's series were named nyc_taxi-N.
+ */
+export function replayPrefix(file: string): string {
+  const name = basename(file, extname(file)).replace(/[^A-Za-z0-9._:@-]/g, '_').slice(0, 100);
+  return name === '' || /^\.{1,2}$/.test(name) ? 'series' : name;
+}
 
 /** What the replay sends: one column per feature, row by row. */
 export interface ReplayData {

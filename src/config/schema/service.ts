@@ -60,7 +60,7 @@ export const embeddedSection = z
     dataFile: z.string().default(''),
     /** Replay speed in ticks per second per series (0 = as fast as possible). */
     ticksPerSecond: z.number().nonnegative().default(50),
-    /** Series replayed: the sample is shifted and scaled into this many series. */
+    /** Series replayed: the sample is shifted and scaled into this many series, named after the data file (nyc_taxi-0 … for the bundled sample, ETTh1-0 … for ETTh1.csv; until 7 Dec 2026 always nyc_taxi-N). */
     series: positiveInt.default(4),
     /** Stop after this many ticks in total (0 = loop forever). */
     maxTicks: nonNegInt.default(0),

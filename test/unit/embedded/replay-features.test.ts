@@ -11,7 +11,9 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReplaySource } from '../../../src/adapters/embedded/replay-source.ts';
-import { SAMPLE_FILE } from '../../../src/adapters/embedded/sample-series.ts';
+import { SAMPLE_FILE, replayPrefix } from '../../../src/adapters/embedded/sample-series.ts';
+import { createSource } from '../../../src/app-parts.ts';
+import { loadConfig } from '../../../src/config/load.ts';
 import { decodeTick } from '../../../src/domain/tick-codec.ts';
 import type { RawRecord } from '../../../src/domain/types.ts';
 import type { Logger } from '../../../src/telemetry/logger.ts';
@@ -72,4 +74,31 @@ test('a univariate model: the sample replays as before, as "value"', async () =>
   assert.equal(handled.length, 4);
   assert.ok(handled.every((r) => decodeTick(r.key, r.value, codec(['OT'])).ok), 'a single feature of any name takes "value"');
   assert.deepEqual(JSON.parse(String(handled[0].value)), { series: 'n-0', ts: Date.UTC(2014, 6, 1), value: 10844 });
+});
+
+test('embedded.dataFile names the replayed series after the file (hosts.csv → hosts-0, hosts-1); the bundled sample stays nyc_taxi-N', async (t) => {
+  // Found running README's "TICKCAST_MODEL_DIR=<dir> npm start" with embedded.dataFile set to
+  // ETTh1.csv (7 Dec 2026): GET /v1/series listed nyc_taxi-0 … nyc_taxi-3, series named after a
+  // file that was not replayed.
+  assert.equal(replayPrefix(SAMPLE_FILE), 'nyc_taxi');
+  assert.equal(replayPrefix('/data/ETTh1.csv'), 'ETTh1');
+  assert.equal(replayPrefix('/data/my sensors (v2).CSV'), 'my_sensors__v2_');
+  assert.equal(replayPrefix('/data/..csv'), 'series', 'an id the default seriesPattern refuses falls back');
+  assert.equal(replayPrefix(`/data/${'x'.repeat(300)}.csv`).length, 100, 'room for "-N" within the 128 characters of an id');
+  const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'hosts.csv');
+  writeFileSync(file, 'timestamp,value\n2025-01-01 00:00,20\n2025-01-01 00:01,21\n2025-01-01 00:02,22\n');
+  const config = loadConfig({ env: {}, overrides: { embedded: { dataFile: file, series: 2, ticksPerSecond: 0, maxTicks: 4 } } });
+  const handled: RawRecord[] = [];
+  let done!: () => void;
+  const four = new Promise<void>((r) => (done = r));
+  const source = createSource(config, null, undefined, capture().log, ['value']);
+  await source.start(async (records) => {
+    handled.push(...records);
+    if (handled.length >= 4) done();
+  });
+  await four;
+  await source.stop();
+  assert.deepEqual([...new Set(handled.map((r) => String(r.key)))].sort(), ['hosts-0', 'hosts-1']);
 });
