@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 #
 # tickcast container images. Two targets:
-#   docker build -t tickcast:cpu .                      (default target "runtime": CPU, ONNX + tfjs/wasm)
+#   docker build -t tickcast:cpu .                      (no --target: the last stage, "cpu" = "runtime": CPU, ONNX + tfjs/wasm)
 #   docker build --target gpu -t tickcast:gpu .         (CUDA: onnxruntime CUDA EP + @tensorflow/tfjs-node-gpu)
 #   docker build --target replay -t tickcast:replay .   (runtime + load/ scripts, for the replay producer)
 # See docs/deployment.md. Nothing here is built in this repo's CI (no Docker engine there); the
@@ -204,3 +204,9 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=180s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.TICKCAST_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/tickcast-entrypoint"]
 CMD ["node", "dist/main.js"]
+
+# ---------------------------------------------------------------------------------------------
+# cpu: the runtime image again, last, because `docker build` without --target builds the last
+# stage: `docker build -t tickcast:0.1.0 .` is the CPU image (until 7 Dec 2026 it built `gpu`).
+# No instructions of its own: the image is runtime's, user, entrypoint and healthcheck included.
+FROM runtime AS cpu

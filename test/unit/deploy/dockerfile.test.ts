@@ -67,6 +67,17 @@ test('COPY --from and FROM reference earlier stages; the targets compose builds 
   for (const m of compose.matchAll(/target:\s*(\S+)/g)) assert.ok(stages.includes(m[1]), `compose builds unknown target ${m[1]}`);
 });
 
+test('a build without --target gives the CPU image: the last stage is the runtime image', () => {
+  // docs/deployment.md and the Dockerfile's header: `docker build -t tickcast:0.1.0 .` is the CPU
+  // image (default target "runtime"). Docker builds the last stage when no --target is given, and
+  // until 7 Dec 2026 that was `gpu` (the CUDA image, several GB), so the documented command built
+  // the GPU image.
+  const froms = instructions.filter((l) => /^FROM\s/i.test(l));
+  const last = froms[froms.length - 1];
+  const base = last.split(/\s+/)[1];
+  assert.ok(base === 'runtime' || stages[stages.length - 1] === 'runtime', `the last stage (${last}) is not the runtime image: \`docker build .\` builds it`);
+});
+
 test("every npm ci either skips install scripts or has copied the root postinstall's script first", () => {
   // The root postinstall (the Kafka client's and the native kernels' addon builds) runs on every
   // `npm ci`; a stage that has not copied its scripts fails the image build with "Cannot find
