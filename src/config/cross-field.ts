@@ -98,6 +98,12 @@ export const CROSS_FIELD_RULES: readonly Rule[] = [
     check: (c) => kafkaSecurityProblems(c.kafka as KafkaSecurityInput).map((p) => ({ path: ['kafka', ...p.path], message: p.message })),
   },
   {
+    // Keys from http.apiKeysFile are in http.apiKeys by now (api-keys-file.ts). Until 7 Dec 2026 only
+    // the HTTP adapter refused this, after the model had loaded, apart from every other problem.
+    reads: ['http.requireAuthForReads', 'http.apiKeys'],
+    check: (c) => one(c.http.requireAuthForReads && c.http.apiKeys.length === 0, 'http.requireAuthForReads', 'is true but http.apiKeys (TICKCAST_HTTP_API_KEYS, or a file: TICKCAST_HTTP_API_KEYS_FILE) holds no key: nobody could read; configure at least one key'),
+  },
+  {
     // With patchLength 0 the model's default length applies, which the model checks itself.
     reads: ['model.patchLength', 'model.patchStride'],
     check: (c) => one(c.model.patchLength > 0 && c.model.patchStride > c.model.patchLength, 'model.patchStride', 'must not exceed model.patchLength (steps between patches would be ignored)'),

@@ -145,6 +145,21 @@ test('cross-field checks run even when other keys are invalid: every problem is 
   assert.equal(loadConfig({ env: { TICKCAST_FINETUNE_REPLAY_CAPACITY: '500' } }).finetune.replayCapacity, 500, 'fine-tuning off: the buffer is not used');
 });
 
+test('http.requireAuthForReads without any API key is refused at load, with the other problems, naming both variables', () => {
+  // docs/http-api.md § Authentication: "empty | true | config error at startup (nobody could read)".
+  // Until 7 Dec 2026 the loader took it; the HTTP adapter refused it only once the model had loaded,
+  // on its own ("invalid HTTP config"), so a second problem in the same config was not reported.
+  assert.deepEqual(problems({ env: { TICKCAST_HTTP_REQUIRE_AUTH_FOR_READS: 'true', TICKCAST_WINDOWS_LENGHT: '32' } }), [
+    'TICKCAST_WINDOWS_LENGHT: unknown setting; did you mean TICKCAST_WINDOWS_LENGTH?',
+    'http.requireAuthForReads (TICKCAST_HTTP_REQUIRE_AUTH_FOR_READS): is true but http.apiKeys (TICKCAST_HTTP_API_KEYS, or a file: TICKCAST_HTTP_API_KEYS_FILE) holds no key: nobody could read; configure at least one key',
+  ]);
+  assert.equal(loadConfig({ env: { TICKCAST_HTTP_REQUIRE_AUTH_FOR_READS: 'true', TICKCAST_HTTP_API_KEYS: '0123456789abcdef0123' } }).http.requireAuthForReads, true);
+  const keys = join(mkdtempSync(join(tmpdir(), 'tc-cfg-')), 'keys');
+  writeFileSync(keys, '0123456789abcdef0123\n');
+  assert.equal(loadConfig({ env: { TICKCAST_HTTP_REQUIRE_AUTH_FOR_READS: 'true', TICKCAST_HTTP_API_KEYS_FILE: keys } }).http.apiKeys.length, 1, 'keys from a file count');
+  assert.equal(loadConfig({ env: {}, overrides: { http: { requireAuthForReads: true, apiKeysFile: keys } } }).http.apiKeys.length, 1, 'and from http.apiKeysFile in the YAML file');
+});
+
 test('embedded.dataFile must name a readable file at load', () => {
   assert.deepEqual(problems({ env: { TICKCAST_EMBEDDED_DATA_FILE: '/nonexistent/ticks.csv' } }), ['embedded.dataFile (TICKCAST_EMBEDDED_DATA_FILE): cannot read "/nonexistent/ticks.csv" (no such file)']);
   assert.deepEqual(problems({ env: { TICKCAST_EMBEDDED_DATA_FILE: tmpdir() } }), [`embedded.dataFile (TICKCAST_EMBEDDED_DATA_FILE): "${tmpdir()}" is not a file`]);
