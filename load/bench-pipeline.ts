@@ -22,6 +22,13 @@
  * taken in. At the default 100 ticks a series those are 63 % of the input, at 300 ticks 21 %: a cost
  * both drains pay alike, the reason the ratio is lower at 100k ticks (docs/benchmarks.md).
  *
+ * Each drain also prints the whole process's CPU time over it (process.cpuUsage: every thread — the
+ * main thread, the ONNX serving threads, librdkafka's threads, libuv's pool, V8's helpers — checked
+ * against /proc/self/stat, with a breakdown by thread from /proc/self/task), forecasts per CPU-second,
+ * and the ratio of that between the drains after the wall-clock ratio: "per core" read as CPU time,
+ * which other processes' load on a shared machine cannot inflate (a thread waiting for a core
+ * accrues wall time, not CPU time). The wall-clock figures are printed first and unchanged.
+ *
  * Options (env): BENCH_TICKS (100000), BENCH_SERIES (1000), BENCH_RATE (ticks/s for phase 3,
  * default 50% of measured throughput), BENCH_STRIDE (1), TICKCAST_MODEL_ENGINE (onnx),
  * BENCH_FETCH_WAIT_MS (50: kafka.fetchMaxWaitMs for the service; see below), BENCH_ONNX_WORKERS
@@ -38,6 +45,7 @@ import { loadConfig } from '../src/config/load.ts';
 import { servingThreads } from '../src/model/onnx/serving-threads.ts';
 import { buildApp } from '../src/app.ts';
 import { librdkafkaRates } from './kafka-client-baseline.ts';
+import { cpuSince, cpuSnapshot, type CpuDelta } from './process-cpu.ts';
 import { createLogger } from '../src/telemetry/logger.ts';
 
 const N = Number(process.env.BENCH_TICKS ?? 100_000);
@@ -111,7 +119,7 @@ interface DrainResult {
   forecasts: number;
   drainS: number;
 }
-const rates: { forecastsPerS: number; modelWindowsPerS: number }[] = [];
+const rates: { forecastsPerS: number; modelWindowsPerS: number; forecastsPerCpuS: number; cpuS: number }[] = [];
 
 /** Seconds busy so far: the main thread's event loop and the ONNX serving threads together (the service's own counters). */
 async function busySeconds(app: Awaited<ReturnType<typeof buildApp>>): Promise<{ main: number; serving: number }> {
@@ -126,6 +134,20 @@ function mainThreadCpu(): number | null {
   return (u.user + u.system) / 1e6;
 }
 const pctOf = (busyS: number, wallS: number) => `${Math.round((100 * busyS) / wallS)} %`;
+
+/**
+ * The drain's CPU time in the whole process (every thread: main, ONNX serving, librdkafka, libuv,
+ * V8's helpers; the broker is a separate process and not in it), forecasts per CPU-second, and the
+ * threads it went to. The reading of "per core" that load on a shared machine cannot inflate.
+ */
+function printProcessCpu(proc: CpuDelta, produced: number, drainS: number): void {
+  const check = proc.procS === null ? '' : `; /proc/self/stat utime+stime ${proc.procS.toFixed(2)} s`;
+  console.log(`           process CPU during the drain ${proc.rusageS.toFixed(2)} s (user ${proc.userS.toFixed(2)}, system ${proc.systemS.toFixed(2)}${check}) = ${(proc.rusageS / drainS).toFixed(2)} cores busy on average: ${Math.round(produced / proc.rusageS)} forecasts per process CPU-second (process.cpuUsage, every thread)`);
+  if (proc.byName.length === 0) return;
+  const parts = proc.byName.filter((n) => n.cpuS >= 0.005).map((n) => `${n.name}${n.threads > 1 ? ` ×${n.threads}` : ''} ${n.cpuS.toFixed(2)}`);
+  if (proc.endedS !== null && proc.endedS >= 0.005) parts.push(`threads ended meanwhile ${proc.endedS.toFixed(2)}`);
+  console.log(`           by thread (CPU s, /proc/self/task): ${parts.join(', ')}`);
+}
 
 /** Phase 2 for one model variant: a fresh service (own group, own forecasts topic) drains the backlog. */
 async function drain(variant: { name: string; patchLength: number }, brokers: string[], kafka: ReturnType<typeof testKafka>, prefix: string, topic: string, baseRate: number): Promise<DrainResult> {
@@ -156,6 +178,7 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
   let tl: Awaited<ReturnType<typeof takeInTimeline>> | null = null;
   const busy0 = await busySeconds(app);
   const cpu0 = mainThreadCpu();
+  const proc0 = cpuSnapshot();
   const t = performance.now();
   await app.start();
   if (live) await live.waitFor(() => live.items.length >= expected, 600_000, `${expected} forecasts`);
@@ -170,6 +193,7 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
   }
   const drainS = (performance.now() - t) / 1000;
   const cpuS = cpu0 === null ? null : (mainThreadCpu()! - cpu0);
+  const proc = cpuSince(proc0);
   // Where the drain's time went: start-up (connect, group join, first fetch) and the ticks that only fill windows cost both drains alike.
   if (tl) console.log(`timeline:  first tick taken in at ${tl.firstTickS.toFixed(2)} s, first forecast ${tl.firstForecastS.toFixed(2)} s, ${S * (W - 1)} ticks taken in (as many as fill the ${S} windows) ${tl.filledS.toFixed(2)} s = ${Math.round((100 * tl.filledS) / drainS)} % of the drain${tl.cpuAtFillS !== null && cpu0 !== null && cpuS !== null ? ` (main thread CPU ${(tl.cpuAtFillS - cpu0).toFixed(2)} s of ${cpuS.toFixed(2)} s)` : ''}, all ${N} ${tl.allInS.toFixed(2)} s, all committed ${drainS.toFixed(2)} s`);
   // Count what the forecasts topic holds. (Reading it back is no check here: the local broker keeps
@@ -191,8 +215,9 @@ async function drain(variant: { name: string; patchLength: number }, brokers: st
   console.log(`           busy during the drain: main thread ${pctOf(busy1.main - busy0.main, drainS)}${threads} (tickcast_event_loop_busy_seconds_total, tickcast_onnx_thread_busy_seconds_total)`);
   // CPU time, not wall time: what another process on the machine cannot inflate (busy above counts time the thread waited for a core).
   if (cpuS !== null) console.log(`           main thread CPU during the drain ${cpuS.toFixed(2)} s: ${Math.round((1e6 * cpuS) / produced)} µs per forecast (process.threadCpuUsage)`);
+  printProcessCpu(proc, produced, drainS);
   console.log(`ratio:     service / raw consume = ${(rate / baseRate).toFixed(3)}`);
-  rates.push({ forecastsPerS: produced / drainS, modelWindowsPerS: produced / infSum });
+  rates.push({ forecastsPerS: produced / drainS, modelWindowsPerS: produced / infSum, forecastsPerCpuS: produced / proc.rusageS, cpuS: proc.rusageS });
   return { app, forecasts: produced, drainS };
 }
 
@@ -245,6 +270,8 @@ async function main() {
   if (rates.length === 2) {
     const [b, d] = rates;
     console.log(`patch:     default / per-step forecasts/s = ${(d.forecastsPerS / b.forecastsPerS).toFixed(2)}× (target ≥ 3×), model windows/s while running ${(d.modelWindowsPerS / b.modelWindowsPerS).toFixed(2)}× — same run, same config, ${cpus().length} cores`);
+    // Per core as CPU time: forecasts per CPU-second of the whole process, which other processes' load cannot inflate (the wall-clock ratio above can swing with it).
+    console.log(`per CPU:   default / per-step forecasts per process CPU-second = ${(d.forecastsPerCpuS / b.forecastsPerCpuS).toFixed(2)}× (${Math.round(d.forecastsPerCpuS)} vs ${Math.round(b.forecastsPerCpuS)}; process CPU ${d.cpuS.toFixed(2)} vs ${b.cpuS.toFixed(2)} s)`);
   }
   if (!LATENCY) {
     await app.stop();
