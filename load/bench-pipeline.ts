@@ -26,8 +26,8 @@
  * main thread, the ONNX serving threads, librdkafka's threads, libuv's pool, V8's helpers — checked
  * against /proc/self/stat, with a breakdown by thread from /proc/self/task), forecasts per CPU-second,
  * and the ratio of that between the drains after the wall-clock ratio: "per core" read as CPU time,
- * which other processes' load on a shared machine cannot inflate (a thread waiting for a core
- * accrues wall time, not CPU time). The wall-clock figures are printed first and unchanged.
+ * which does not count a thread's waits for a core (wall time does; load still slows each
+ * CPU-second somewhat). The wall-clock figures are printed first and unchanged.
  *
  * Options (env): BENCH_TICKS (100000), BENCH_SERIES (1000), BENCH_RATE (ticks/s for phase 3,
  * default 50% of measured throughput), BENCH_STRIDE (1), TICKCAST_MODEL_ENGINE (onnx),
@@ -138,7 +138,7 @@ const pctOf = (busyS: number, wallS: number) => `${Math.round((100 * busyS) / wa
 /**
  * The drain's CPU time in the whole process (every thread: main, ONNX serving, librdkafka, libuv,
  * V8's helpers; the broker is a separate process and not in it), forecasts per CPU-second, and the
- * threads it went to. The reading of "per core" that load on a shared machine cannot inflate.
+ * threads it went to: "per core" as CPU time, which waits for a core do not count in.
  */
 function printProcessCpu(proc: CpuDelta, produced: number, drainS: number): void {
   const check = proc.procS === null ? '' : `; /proc/self/stat utime+stime ${proc.procS.toFixed(2)} s`;
@@ -270,7 +270,7 @@ async function main() {
   if (rates.length === 2) {
     const [b, d] = rates;
     console.log(`patch:     default / per-step forecasts/s = ${(d.forecastsPerS / b.forecastsPerS).toFixed(2)}× (target ≥ 3×), model windows/s while running ${(d.modelWindowsPerS / b.modelWindowsPerS).toFixed(2)}× — same run, same config, ${cpus().length} cores`);
-    // Per core as CPU time: forecasts per CPU-second of the whole process, which other processes' load cannot inflate (the wall-clock ratio above can swing with it).
+    // Per core as CPU time: forecasts per CPU-second of the whole process; a wait for a core is not counted in it, as it is in the wall-clock ratio above.
     console.log(`per CPU:   default / per-step forecasts per process CPU-second = ${(d.forecastsPerCpuS / b.forecastsPerCpuS).toFixed(2)}× (${Math.round(d.forecastsPerCpuS)} vs ${Math.round(b.forecastsPerCpuS)}; process CPU ${d.cpuS.toFixed(2)} vs ${b.cpuS.toFixed(2)} s)`);
   }
   if (!LATENCY) {

@@ -5,8 +5,10 @@
  * against the kernel's own count in /proc/self/stat (utime + stime), and a breakdown by thread from
  * /proc/self/task/<tid>/stat grouped by thread name (Linux only; empty elsewhere).
  *
- * CPU time is what another process on a shared machine cannot inflate: a thread waiting for a core
- * accrues wall time but no CPU time. (It can still deflate a little: a cold cache after a switch.)
+ * CPU time does not count a thread's waits for a core, the part of a shared machine's load that
+ * swings wall-clock figures; load still slows each CPU-second somewhat (shared caches, the
+ * hypervisor: 7.1–7.4k → 5.6–6.9k forecasts per CPU-second from load 10–12 to 13–18,
+ * docs/benchmarks.md § Per core as CPU time), so compare drains of the same run.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 
