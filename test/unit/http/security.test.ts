@@ -265,9 +265,18 @@ test('load shedding on event loop saturation: a blocked loop makes the next work
 test('close() lets an in-flight prediction finish, then stops accepting', async () => {
   const { app, serving } = await build();
   serving.delayMs = 300;
+  // close() once the request is in the handler, not after a fixed 100 ms: on a loaded machine
+  // (load 15 on 2 cores, 7 Dec 2026) the request sometimes arrived after close() began and was 503.
+  let arrived!: () => void;
+  const inHandler = new Promise<void>((r) => (arrived = r));
+  const forecast = serving.forecast.bind(serving);
+  serving.forecast = (req, signal) => {
+    arrived();
+    return forecast(req, signal);
+  };
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const inflight = fetch(`${base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ window: [1, 2, 3] }) });
-  await new Promise((r) => setTimeout(r, 100));
+  await inHandler;
   const started = Date.now();
   const closing = app.close();
   const res = await inflight;
