@@ -14,7 +14,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import { CallToolRequestSchema, CancelledNotificationSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolRequest } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, CancelledNotificationSchema, ErrorCode, ListToolsRequestSchema, type CallToolRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServingApi } from '../../pipeline/ports.ts';
@@ -71,7 +71,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       const request = raw as unknown as CallToolRequest;
       const tool = tools.find((t) => t.name === request.params.name);
       // The spec lists an unknown tool among the protocol errors (-32602), not the tool's own failures (isError).
-      if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${shortName(request.params.name)}; tools: ${tools.map((t) => t.name).join(', ')}`);
+      if (tool === undefined) throw rpcError(ErrorCode.InvalidParams, `Unknown tool: ${shortName(request.params.name)}; tools: ${tools.map((t) => t.name).join(', ')}`);
       // Refused before its arguments are read, as the REST twin's onRequest hook refuses before validation.
       const who = authorizeTool(tool, deps.auth, authorization, crossSite);
       if ('refused' in who) return errorResult(who.refused);
@@ -80,7 +80,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       const args = { ...request.params.arguments } as Record<string, unknown>;
       const refused = validate.get(tool.name)!(args);
       if (refused !== null) return errorResult(refused);
-      if (post.cancelledHere.has(idKey(extra.requestId))) throw new McpError(REQUEST_CANCELLED, 'Request cancelled: a cancellation in the same batch names it');
+      if (post.cancelledHere.has(idKey(extra.requestId))) throw rpcError(REQUEST_CANCELLED, 'Request cancelled: a cancellation in the same batch names it');
       const cancel = new AbortController();
       const untrack = inFlight.track(scope, extra.requestId, cancel);
       try {
@@ -159,6 +159,16 @@ function annotations(t: ToolDefinition) {
   return { ...closed, readOnlyHint: false, destructiveHint: true, idempotentHint: t.idempotent === true };
 }
 
+/**
+ * A JSON-RPC error the SDK answers with this code and exactly this message: it sends a thrown
+ * error's `code` and `message`, and an McpError's message is "MCP error <code>: <message>", which
+ * an SDK client wraps in an McpError of its own ("MCP error -32602: MCP error -32602: Unknown
+ * tool…", until 7 Dec 2026).
+ */
+function rpcError(code: number, message: string): Error & { code: number } {
+  return Object.assign(new Error(message), { code });
+}
+
 /** Matches every tools/call request, valid or not (the SDK Server checks params before the handler runs). */
 const CALL_TOOL_METHOD = CallToolRequestSchema.pick({ method: true }).passthrough();
 
@@ -171,7 +181,7 @@ async function runTool(deps: McpRouteDeps, tool: ToolDefinition, args: Record<st
     if (tool.mutating === true) log.info({ tool: tool.name, alertId: args.alertId, verdict: args.verdict, actor: caller ?? 'anonymous' }, 'alert feedback');
     return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result };
   } catch (err) {
-    if (err instanceof McpCancelledError) throw new McpError(REQUEST_CANCELLED, `Request cancelled: the tool call was stopped (${err.message})`);
+    if (err instanceof McpCancelledError) throw rpcError(REQUEST_CANCELLED, `Request cancelled: the tool call was stopped (${err.message})`);
     const { statusCode, body } = toErrorResponse(err);
     if (statusCode >= 500 && !(err instanceof ClientGoneError)) log.error({ err, tool: tool.name }, 'tool failed');
     return errorResult(inToolWords(body));

@@ -53,12 +53,13 @@ test('a cancellation in its own POST stops the call it names: the tool signal ab
       assert.equal(r.status, 200);
       assert.equal(r.body.id, id);
       assert.equal(r.body.error.code, -32800);
-      assert.match(r.body.error.message, /Request cancelled.*user stopped/);
+      assert.match(r.body.error.message, /^Request cancelled.*user stopped/, 'no "MCP error -32800: " before it (an SDK client adds its own)');
     }
     // A 2025-03-26 batch holding the call and its cancellation: the call is stopped, not left hanging.
     // (The SDK answers a batch holding one request with that answer alone, not an array of one.)
     const batch = await post([call(11), cancelled(11)]);
     assert.deepEqual([batch.body.id, batch.body.error.code], [11, -32800]);
+    assert.match(batch.body.error.message, /^Request cancelled: a cancellation in the same batch names it$/);
     assert.deepEqual(outcomes(), ['cancelled', 'cancelled', 'cancelled', 'batch']);
   } finally {
     await app.close();

@@ -48,7 +48,9 @@ test('tools/call of an unknown tool is the JSON-RPC error -32602 naming the tool
     assert.equal(r.body.result, undefined, JSON.stringify(r.body));
     assert.equal(r.body.id, 4);
     assert.equal(r.body.error.code, -32602);
-    assert.match(r.body.error.message, /Unknown tool: "nope"; tools: forecast, /);
+    // The message as docs/http-api.md gives it: not the SDK's McpError text ("MCP error -32602: Unknown
+    // tool…", until 7 Dec 2026), which an SDK client prefixes again ("MCP error -32602: MCP error -32602: …").
+    assert.match(r.body.error.message, /^Unknown tool: "nope"; tools: forecast, /);
     // A tool's own failure stays a result with isError.
     const own = await post(app, { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'snapshot_status', arguments: {} } });
     assert.equal(own.body.result.isError, true);
