@@ -63,7 +63,7 @@ export async function startTracing(opts: TracingOptions = {}): Promise<TracingHa
   if (opts.otlpEndpoint === undefined && processors.length === 0) {
     return { enabled: false, shutdown: () => Promise.resolve() };
   }
-  const [{ NodeSDK }, { BatchSpanProcessor }, { resourceFromAttributes }] = await Promise.all([
+  const [{ NodeSDK }, { BatchSpanProcessor }, { defaultResource, resourceFromAttributes }] = await Promise.all([
     import('@opentelemetry/sdk-node'),
     import('@opentelemetry/sdk-trace-base'),
     import('@opentelemetry/resources'),
@@ -72,7 +72,8 @@ export async function startTracing(opts: TracingOptions = {}): Promise<TracingHa
     processors.push(new BatchSpanProcessor(await createTraceExporter(opts.otlpProtocol ?? 'http/protobuf', opts.otlpEndpoint)));
   }
   const sdk = new NodeSDK({
-    resource: resourceFromAttributes(resourceAttributes(opts)),
+    // The SDK's telemetry.sdk.* (required of every SDK by the resource conventions) under ours.
+    resource: defaultResource().merge(resourceFromAttributes(resourceAttributes(opts))),
     autoDetectResources: false,
     spanProcessors: processors as never,
     metricReaders: [],

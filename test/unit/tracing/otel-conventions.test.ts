@@ -64,7 +64,7 @@ test('consume and produce spans carry messaging.* attributes of the current conv
   assert.equal(produce.parentSpanContext?.spanId, consume.spanContext().spanId);
 });
 
-test('resource: service.name, service.version from package.json, and OTEL_RESOURCE_ATTRIBUTES entries', async () => {
+test('resource: service.name, service.version from package.json, OTEL_RESOURCE_ATTRIBUTES entries and telemetry.sdk.*', async () => {
   await handlePromise;
   exporter.reset();
   await withSpan('probe', {}, async () => undefined);
@@ -73,6 +73,8 @@ test('resource: service.name, service.version from package.json, and OTEL_RESOUR
   assert.equal(attrs['service.name'], 'tickcast-conv', 'service name from config wins over the attribute list');
   assert.equal(attrs['service.version'], pkgVersion);
   assert.equal(attrs['deployment.environment.name'], 'staging');
+  // The SDK's own attributes, which the resource conventions require of every SDK (backends group by telemetry.sdk.language).
+  assert.deepEqual([attrs['telemetry.sdk.language'], attrs['telemetry.sdk.name'], typeof attrs['telemetry.sdk.version']], ['nodejs', 'opentelemetry', 'string']);
 });
 
 test('log lines inside a span carry trace_id/span_id/trace_flags of that span; outside, none', async () => {
