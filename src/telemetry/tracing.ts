@@ -195,7 +195,6 @@ export const SpanNames = {
   produce: 'tickcast.produce',
   /** One per tick of another trace than its chunk's: its outputs' context (trace-headers.ts). */
   create: 'tickcast.create',
-  httpPrefix: 'HTTP',
 } as const;
 
 export interface SpanOptions {

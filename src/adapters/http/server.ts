@@ -15,7 +15,8 @@ import type { Registry } from 'prom-client';
 import { Histogram } from 'prom-client';
 import { ErrorCodes } from '../../errors/index.ts';
 import type { ServingApi } from '../../pipeline/ports.ts';
-import { extractTraceContext, SpanKind, SpanNames, SpanStatusCode, tracer, type Span, type Context } from '../../telemetry/tracing.ts';
+import { extractTraceContext, type Span, type Context } from '../../telemetry/tracing.ts';
+import { endHttpServerSpan, startHttpServerSpan } from '../../telemetry/http-span.ts';
 import { installApiKeyReload } from './api-key-reload.ts';
 import { ApiKeyAuth, isCrossSiteBrowserRequest, type AuthResult } from './auth.ts';
 import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './config.ts';
@@ -216,20 +217,12 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
 
   app.addHook('onRequest', async (req, reply) => {
     const flags = (req.routeOptions.config ?? {}) as RouteFlags;
-    const routeUrl = req.routeOptions.url ?? 'unknown';
     const parent = extractTraceContext(req.headers as Record<string, string>);
-    const span = tracer().startSpan(`${SpanNames.httpPrefix} ${req.method} ${routeUrl}`, {
-      kind: SpanKind.SERVER,
-      attributes: { 'http.request.method': req.method, 'http.route': routeUrl },
-    }, parent);
+    const span = startHttpServerSpan({ method: req.method, route: req.routeOptions.url, url: req.url, scheme: req.protocol, httpVersion: req.raw.httpVersion }, parent);
     req.span = span;
     req.traceCtx = parent;
     // 'close' also fires for hijacked replies (SSE, MCP), where onResponse does not run.
-    reply.raw.once('close', () => {
-      span.setAttribute('http.response.status_code', reply.raw.statusCode);
-      if (reply.raw.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    });
+    reply.raw.once('close', () => endHttpServerSpan(span, reply.raw.statusCode));
     if (flags.open) {
       req.auth = { kind: 'none' };
       return;

@@ -127,12 +127,25 @@ test('HTTP requests get a server span continuing an incoming traceparent', async
     const r = await app.inject({ method: 'POST', url: '/v1/predict', payload: { window: [1, 2, 3] }, headers: { traceparent: `00-${TRACE}-${PARENT}-01` } });
     assert.equal(r.statusCode, 200);
     await new Promise((res) => setImmediate(res));
-    const http = exporter.getFinishedSpans().find((s) => s.name === 'HTTP POST /v1/predict');
+    // HTTP semantic conventions (stable): name `{method} {http.route}`; url.path and url.scheme required.
+    const http = exporter.getFinishedSpans().find((s) => s.name === 'POST /v1/predict');
     assert.ok(http, exporter.getFinishedSpans().map((s) => s.name).join(','));
     assert.equal(http.spanContext().traceId, TRACE);
     assert.equal(http.parentSpanContext?.spanId, PARENT);
-    assert.equal(http.attributes['http.response.status_code'], 200);
+    assert.deepEqual(
+      { ...http.attributes },
+      { 'http.request.method': 'POST', 'http.route': '/v1/predict', 'url.path': '/v1/predict', 'url.scheme': 'http', 'network.protocol.version': '1.1', 'http.response.status_code': 200 },
+    );
     assert.equal(http.kind, 1 /* SERVER */);
+    // No route matched: the name is the method alone and there is no http.route; a 5xx would be an error, a 404 is not.
+    exporter.reset();
+    assert.equal((await app.inject({ method: 'GET', url: '/no/such/path?key=secret' })).statusCode, 404);
+    await new Promise((res) => setImmediate(res));
+    const unmatched = exporter.getFinishedSpans().find((s) => s.kind === 1);
+    assert.equal(unmatched?.name, 'GET', exporter.getFinishedSpans().map((s) => s.name).join(','));
+    assert.equal(unmatched.attributes['http.route'], undefined);
+    assert.equal(unmatched.attributes['url.path'], '/no/such/path', 'the query (it may hold secrets) is not recorded');
+    assert.equal(unmatched.status.code, 0 /* UNSET */);
   } finally {
     await app.close();
   }
