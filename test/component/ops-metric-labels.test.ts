@@ -6,7 +6,9 @@
  * write (`tickcast_dlq_total{code="…"}`, `tickcast_anomaly_score{series}`) name is in the scrape,
  * every label they match, group by or print ($labels.x, legend {{x}}) is a label of those metrics
  * or one Prometheus adds to every target, a `le` they select is a bucket bound of the scrape, and a
- * label value they match literally is one the code writes. The name-only check in the unit tests
+ * label value they match literally is one the code writes, and each function fits the `# TYPE` of
+ * what it reads (rate()/increase() of counters and histogram series, delta()/deriv() of gauges,
+ * histogram_quantile() of `_bucket` summed by `le`). The name-only check in the unit tests
  * reads the source; this one reads the service.
  */
 import { test } from 'node:test';
@@ -22,13 +24,17 @@ const DASHBOARDS = ['deploy/grafana/dashboards/tickcast.json', 'helm/tickcast/da
 const DATA_LABELS = new Set(['series', 'feature', 'version', 'node_version', 'topic', 'partition']);
 const METRIC = /\b((?:tickcast|process|nodejs)_[a-z0-9_]+)(\{[^}]*\})?/g;
 
-interface Exposed { labels: Map<string, Set<string>>; le: Map<string, Set<string>> }
+interface Exposed { labels: Map<string, Set<string>>; le: Map<string, Set<string>>; /** `# TYPE` of each family. */ types?: Map<string, string> }
 
 /** Metric families of a scrape (histogram series folded to their family) with label names and the `le` values seen. */
 function parseScrape(body: string, registered: Map<string, string[]>): Exposed {
   const labels = new Map<string, Set<string>>();
   const le = new Map<string, Set<string>>();
-  for (const m of body.matchAll(/^# TYPE (\S+) \S+$/gm)) labels.set(m[1], new Set(registered.get(m[1]) ?? []));
+  const types = new Map<string, string>();
+  for (const m of body.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+    labels.set(m[1], new Set(registered.get(m[1]) ?? []));
+    types.set(m[1], m[2]);
+  }
   for (const m of body.matchAll(/^([a-z_][a-z0-9_]*)(?:\{([^}]*)\})? \S+$/gm)) {
     const family = labels.has(m[1]) ? m[1] : m[1].replace(/_(bucket|sum|count)$/, '');
     if (!labels.has(family)) continue;
@@ -37,7 +43,28 @@ function parseScrape(body: string, registered: Map<string, string[]>): Exposed {
       if (k === 'le') le.set(m[1], (le.get(m[1]) ?? new Set()).add(v));
     }
   }
-  return { labels, le };
+  return { labels, le, types };
+}
+
+/** Functions that only mean something on one kind of series (PromQL docs: rate() on counters, delta() on gauges). */
+const COUNTER_FUNCTIONS = new Set(['rate', 'irate', 'increase', 'resets']);
+const GAUGE_FUNCTIONS = new Set(['delta', 'idelta', 'deriv', 'predict_linear']);
+
+/** Each function applied to a series of the wrong kind, and a histogram_quantile() not over `_bucket` grouped by `le`. */
+function typeProblems(q: Query, types: Map<string, string>): string[] {
+  const out: string[] = [];
+  const kindOf = (name: string): string | undefined => {
+    const family = name.replace(/_(bucket|sum|count)$/, '');
+    return types.get(name) ?? (types.get(family) === 'histogram' ? 'counter' : undefined); // a histogram's series are counters
+  };
+  for (const [, fn, name] of q.expr.matchAll(/\b(\w+)\(\s*([a-z_:][a-z0-9_:]*)\s*[{[]/g)) {
+    const kind = kindOf(name);
+    if (kind === undefined) continue; // not in the scrape: reported above
+    if (COUNTER_FUNCTIONS.has(fn) && kind !== 'counter') out.push(`${q.where}: ${fn}() of ${name}, a ${kind} (only counters)`);
+    if (GAUGE_FUNCTIONS.has(fn) && kind !== 'gauge') out.push(`${q.where}: ${fn}() of ${name}, a ${kind} (only gauges)`);
+  }
+  if (q.expr.includes('histogram_quantile(') && !(/_bucket\b/.test(q.expr) && /\bby\s*\([^)]*\ble\b/.test(q.expr))) out.push(`${q.where}: histogram_quantile() needs _bucket series summed by (le)`);
+  return out;
 }
 
 interface Query { where: string; expr: string; printed: string[] }
@@ -97,6 +124,7 @@ function problems(q: Query, exposed: Exposed): string[] {
       else if (op === '=' && !TARGET_LABELS.has(label) && !DATA_LABELS.has(label) && label !== 'le' && !sourceLiterals.has(value)) out.push(`${q.where}: ${name}{${label}="${value}"}: the code never writes that value`);
     }
   }
+  if (exposed.types) out.push(...typeProblems(q, exposed.types));
   const grouped = [...q.expr.matchAll(/\b(by|without)\s*\(([^)]*)\)/g)].flatMap((m) => m[2].split(',').map((s) => s.trim()).filter(Boolean));
   for (const l of grouped) if (!labelsOfExpr.has(l)) out.push(`${q.where}: groups by ${l}, a label of none of its metrics`);
   // What the result carries: the outer grouping when there is one, else the series' own labels.
@@ -140,4 +168,15 @@ test('the label checks catch a wrong label, bucket, value or printed label', () 
   assert.equal(q('tickcast_y_total').length, 1);
   assert.deepEqual(q('tickcast_x_total{reason}'), []);
   assert.equal(q('tickcast_x_total{reason, code}').length, 1);
+});
+
+test("the type checks catch rate() of a gauge, delta() of a counter, a quantile without le", () => {
+  const types = new Map([['tickcast_x_total', 'counter'], ['tickcast_g', 'gauge'], ['tickcast_h', 'histogram']]);
+  const exposed: Exposed = { labels: new Map([...types.keys()].map((k) => [k, new Set(k === 'tickcast_h' ? ['le'] : [])])), le: new Map(), types };
+  const q = (expr: string) => problems({ where: 'q', expr, printed: [] }, exposed);
+  assert.deepEqual(q('sum(rate(tickcast_x_total[5m])) + sum(delta(tickcast_g[10m])) + sum(increase(tickcast_h_count[5m]))'), []);
+  assert.deepEqual(q('histogram_quantile(0.99, sum by (job, le) (rate(tickcast_h_bucket{job=~"a"}[5m])))'), []);
+  assert.equal(q('sum(rate(tickcast_g[5m]))').length, 1);
+  assert.equal(q('sum(delta(tickcast_x_total[5m]))').length, 1);
+  assert.equal(q('histogram_quantile(0.99, sum(rate(tickcast_h_bucket[5m])))').length, 1);
 });
