@@ -7,6 +7,8 @@
  * - OTEL_EXPORTER_OTLP_ENDPOINT: the base URL for all signals; per the OTLP exporter spec the
  *   traces URL is it with `v1/traces` appended as a relative path (…:4318 → …:4318/v1/traces),
  *   over gRPC used as is. Only used when no traces-specific endpoint is set.
+ * - OTEL_TRACES_EXPORTER: `none` turns tracing off (over an endpoint from the file or the variables
+ *   above); `otlp` (alone or in a list) changes nothing; a list without it is a configuration error.
  * - OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL → telemetry.otlpProtocol
  *   (`http/protobuf`, `http/json`, `grpc`); another value is a configuration error.
  * - OTEL_EXPORTER_OTLP_[TRACES_]HEADERS, _TIMEOUT, _COMPRESSION, _CERTIFICATE …: read by the
@@ -67,6 +69,11 @@ export function otelEnv(env: NodeJS.ProcessEnv): OtelEnvResult {
   const base = set(env.OTEL_EXPORTER_OTLP_ENDPOINT);
   if (traces !== undefined) telemetry.otlpEndpoint = traces;
   else if (base !== undefined) telemetry.otlpEndpoint = protocol === 'grpc' ? base : tracesUrlFromBase(base);
+  const exporters = set(env.OTEL_TRACES_EXPORTER)?.split(',').map((e) => e.trim());
+  if (exporters?.length === 1 && exporters[0] === 'none') telemetry.otlpEndpoint = '';
+  else if (exporters !== undefined && !exporters.includes('otlp')) {
+    problems.push(`OTEL_TRACES_EXPORTER: "${env.OTEL_TRACES_EXPORTER?.trim()}": tickcast exports traces over OTLP only (otlp, or none to turn tracing off)`);
+  }
 
   const attrsRaw = set(env.OTEL_RESOURCE_ATTRIBUTES);
   let attrs: Record<string, string> = {};

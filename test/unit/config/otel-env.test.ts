@@ -39,3 +39,11 @@ test('OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL sets telemetry.otlpProtocol (default 
   assert.equal(loadConfig({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', TICKCAST_TELEMETRY_OTLP_PROTOCOL: 'http/protobuf' } }).telemetry.otlpProtocol, 'http/protobuf');
   assert.throws(() => loadConfig({ env: { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http' } }), /OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http" is not one of http\/protobuf, http\/json, grpc/);
 });
+
+test('OTEL_TRACES_EXPORTER=none turns tracing off over an OTEL or file endpoint; a list without otlp is a config error; TICKCAST_* still wins', () => {
+  const ep = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+  assert.equal(loadConfig({ env: { ...ep, OTEL_TRACES_EXPORTER: 'none' } }).telemetry.otlpEndpoint, '');
+  assert.equal(loadConfig({ env: { ...ep, OTEL_TRACES_EXPORTER: ' otlp ' } }).telemetry.otlpEndpoint, 'http://collector:4318/v1/traces');
+  assert.equal(loadConfig({ env: { ...ep, OTEL_TRACES_EXPORTER: 'none', TICKCAST_TELEMETRY_OTLP_ENDPOINT: 'http://mine:4318/v1/traces' } }).telemetry.otlpEndpoint, 'http://mine:4318/v1/traces');
+  assert.throws(() => loadConfig({ env: { ...ep, OTEL_TRACES_EXPORTER: 'zipkin,console' } }), /OTEL_TRACES_EXPORTER: "zipkin,console": tickcast exports traces over OTLP only \(otlp, or none to turn tracing off\)/);
+});
