@@ -19,12 +19,17 @@ after(async () => (await tracingStarted).shutdown());
 
 const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 
-test('consume → window → batch inference → produce spans, and traceparent on the forecast', async () => {
+/** The app with tracing on, its outputs collected in `sent`; the exporter emptied. */
+async function tracedApp(): Promise<{ app: Awaited<ReturnType<typeof startTestApp>>; sent: OutMessage[] }> {
   await tracingStarted;
   exporter.reset();
   const sent: OutMessage[] = [];
   const sink: OutputSink = { send: async (m) => void sent.push(...m) };
-  const app = await startTestApp({}, { sink, source: idleSource, tracing: true });
+  return { app: await startTestApp({}, { sink, source: idleSource, tracing: true }), sent };
+}
+
+test('consume → window → batch inference → produce spans, and traceparent on the forecast', async () => {
+  const { app, sent } = await tracedApp();
   try {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const parentSpan = '00f067aa0ba902b7';
@@ -73,11 +78,7 @@ function tickRecord(series: string, i: number, offset: number, headers: Record<s
 }
 
 test("a chunk mixing traces: each tick's forecast continues that tick's trace, not the chunk's first", async () => {
-  await tracingStarted;
-  exporter.reset();
-  const sent: OutMessage[] = [];
-  const sink: OutputSink = { send: async (m) => void sent.push(...m) };
-  const app = await startTestApp({}, { sink, source: idleSource, tracing: true });
+  const { app, sent } = await tracedApp();
   try {
     const traces = { first: ['1'.repeat(32), '2'.repeat(16)], second: ['3'.repeat(32), '4'.repeat(16)] } as const;
     const warm = (series: string, base: number) => Array.from({ length: TEST_WINDOW - 1 }, (_, i) => tickRecord(series, i, base + i));
