@@ -23,8 +23,8 @@ export const LONG_FUNCTIONS = [
   { file: 'src/data/table.ts', max: 62, reason: 'column selection with its error messages' },
   // Offline training / evaluation commands (CLI), not on the serving path.
   { file: 'src/cli/hybrid.ts', max: 86, reason: 'CLI training run: prepare, fit, evaluate, save' },
-  { file: 'src/cli/train.ts', max: 68, reason: 'CLI command: options to training run' },
-  { file: 'src/cli/backtest.ts', max: 72, reason: 'CLI command: options to backtest report' },
+  { file: 'src/cli/train.ts', max: 71, reason: 'CLI command: options to training run' },
+  { file: 'src/cli/backtest.ts', max: 74, reason: 'CLI command: options to backtest report' },
   { file: 'src/eval/backtest.ts', max: 74, reason: 'walk-forward backtest loop' },
 ];
 

@@ -6,6 +6,8 @@
 import { parseArgs } from 'node:util';
 import { closest } from '../config/problems.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import type { MissingPolicy } from '../data/missing-marks.ts';
+import type { MissingSummary } from '../data/missing-cells.ts';
 
 export type OptionSpec =
   | { type: 'string'; help: string; default?: string; required?: boolean; placeholder?: string }
@@ -102,6 +104,20 @@ export function parseNumberList(flag: string, text: string): number[] {
   const items = text.split(',').map((s) => Number(s.trim()));
   if (items.length === 0 || items.some((n) => !Number.isFinite(n))) throw usageError(`--${flag} must be comma-separated numbers; got ${JSON.stringify(text)}`);
   return items;
+}
+
+/** `--missing`: one of `allowed` (a command's policies); TC_CLI_USAGE otherwise. */
+export function missingPolicy(text: string, allowed: readonly MissingPolicy[]): MissingPolicy {
+  if ((allowed as readonly string[]).includes(text)) return text as MissingPolicy;
+  throw usageError(`--missing must be ${allowed.join(', ').replace(/, ([^,]*)$/, ' or $1')}; got ${JSON.stringify(text)}`);
+}
+
+/** The stderr words for a file's missing cells ('' when it had none): how many, where, and what became of them. */
+export function missingNote(m: MissingSummary): string {
+  if (m.cells === 0) return '';
+  const where = Object.entries(m.byColumn).map(([c, n]) => `${c} ${n}`).join(', ');
+  const done = m.policy === 'skip' ? `${m.droppedRows} rows dropped` : `${m.carriedCells} carried forward, ${m.droppedRows} rows with none of the columns (or nothing to carry) dropped`;
+  return `; ${m.cells} missing cells (empty, NA, NaN…: ${where}): ${done} (--missing ${m.policy})`;
 }
 
 /** The --help text for one command, generated from its table. */

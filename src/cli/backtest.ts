@@ -17,8 +17,9 @@ import type { ModelSpec } from '../domain/types.ts';
 import type { ZScoreStats } from '../data/normalise.ts';
 import { runBacktest, type BacktestReport } from '../eval/backtest.ts';
 import { renderHtml, renderPng } from '../eval/plot.ts';
-import { formatHelp, parseOptions, usageError, type OptionTable } from './args.ts';
-import { fillLostRows, type FilledTable } from '../data/fill-rows.ts';
+import { formatHelp, missingNote, missingPolicy, parseOptions, usageError, type OptionTable } from './args.ts';
+import { fillGaps, type GapFilledTable } from '../data/missing-cells.ts';
+import type { MissingPolicy } from '../data/missing-marks.ts';
 import type { ColumnSelection } from '../data/table.ts';
 import { loadMappedTable, parseColFlags, resolveColumnMap, type ColumnMap } from './column-map.ts';
 import { checkLogDomain, prepare } from './dataset.ts';
@@ -37,6 +38,7 @@ export const BACKTEST_OPTIONS = {
   split: { type: 'string', help: 'train,val,test fractions or "ett" (default: the split the model was trained with)', placeholder: 'spec' },
   stride: { type: 'number', default: 1, integer: true, min: 1, help: 'rows between forecast origins (1 = every window, the ETT protocol)' },
   season: { type: 'string', default: 'auto', help: 'seasonal period in rows for MASE and seasonal-naive; auto: 24 for hourly, 288 for 5-minute, ... from the timestamps', placeholder: 'auto|n' },
+  missing: { type: 'string', default: 'fill', help: 'empty, NA, NaN, null cells in a column read: fill (carried forward, or a row missing every column filled in as a lost row, as in training), skip (drop each row that has one) or error (stop, exit 65); windows forecasting a filled target are not scored', placeholder: 'fill|skip|error' },
   'batch-size': { type: 'number', default: 256, integer: true, min: 1, help: 'windows per predict call' },
   renormalise: { type: 'boolean', help: 'refit z-score statistics on this file\'s training span instead of using the model\'s' },
   plot: { type: 'string', help: 'write a plot of actual vs p50 with the band: .png or .html', placeholder: 'out.png|out.html' },
@@ -58,6 +60,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // Before the model loads and the backtest runs: a plot path that cannot be written must not cost the result.
   if (opts.plot !== undefined) await checkOutputFile(opts.plot, '--plot');
   const seasonArg = seasonOption(opts.season);
+  const missing = missingPolicy(opts.missing, ['fill', 'skip', 'error']);
 
   const colPairs = parseColFlags(opts.col);
   const model = await loadModelOrStore(opts.model);
@@ -65,7 +68,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const spec = model.predictor.spec;
     const split: SplitSpec = parseSplit(opts.split ?? model.data?.split ?? '0.7,0.1,0.2');
     const columns = resolveColumnMap(colPairs, opts['value-col'], spec.features);
-    const fill = await readFile(opts.data, model, columns, opts['time-col'], io);
+    const fill = await readFile(opts.data, model, columns, { timeCol: opts['time-col'], missing }, io);
     const table = fill.table;
     const refit = opts.renormalise || model.normalisation === null;
     if (!opts.renormalise && model.normalisation === null) io.stderr.write('backtest: the model artifact has no normalisation statistics; fitting them on this file\'s training span\n');
@@ -74,14 +77,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const season = seasonArg ?? detectSeason(table.stepMs);
     const units = originalUnits(spec, data.stats);
     const windows = Math.floor((test.count - 1) / opts.stride) + 1;
-    io.stderr.write(`backtest: ${model.kind} model (${model.predictor.engine}/${model.predictor.backend}), window ${spec.window}, horizon ${spec.horizon}, ${plan(windows, opts.stride, table.stepMs, season, fill.count)}\n`);
+    io.stderr.write(`backtest: ${model.kind} model (${model.predictor.engine}/${model.predictor.backend}), window ${spec.window}, horizon ${spec.horizon}, ${plan(windows, opts.stride, table.stepMs, season, fill.count)}${missingNote(fill.missing)}\n`);
     const bar = new ProgressBar(io, 'backtest', windows, { unit: 'windows' });
     const report = await runBacktest({
       predictor: model.predictor,
       values: data.values,
       timesMs: table.timesMs,
       range: test,
-      filled: fill.count > 0 ? fill.filled : undefined,
+      filled: fill.filled.includes(1) ? fill.filled : undefined,
       stride: opts.stride,
       batchSize: opts['batch-size'],
       season,
@@ -110,6 +113,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       relativeMaeVsSeasonalNaive: rest.relativeMaeVsSeasonalNaive,
       elapsedMs: rest.elapsedMs,
       filledRows: fill.count,
+      missing: fill.missing,
       plot: opts.plot ?? null,
     };
     if (plot && opts.plot) await writePlot(opts.plot, plotKind as string, plot, report, result);
@@ -125,16 +129,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
  * artifact's --fill-missed; none before it was recorded). Says on stderr when the time column is
  * the file's own rather than the model's.
  */
-async function readFile(path: string, model: LoadedModel, columns: ColumnMap, timeColFlag: string | undefined, io: CliIo): Promise<FilledTable> {
+async function readFile(path: string, model: LoadedModel, columns: ColumnMap, flags: { timeCol: string | undefined; missing: MissingPolicy }, io: CliIo): Promise<GapFilledTable> {
   const spec = model.predictor.spec;
-  const selection = modelSelection(spec, model.data, timeColFlag);
+  const selection = { ...modelSelection(spec, model.data, flags.timeCol), missing: flags.missing };
   const raw = await loadMappedTable(path, selection, columns, io.signal);
   if (raw.timeCol !== null && selection.timeCol !== undefined && raw.timeCol !== selection.timeCol) {
     io.stderr.write(`backtest: the file has no column ${JSON.stringify(selection.timeCol)} (the model's time column); reading time from ${JSON.stringify(raw.timeCol)} (name another with --time-col)\n`);
   }
   // Named by the file's columns (the table carries the model's names from here on), before any row is filled in.
   checkLogDomain(raw, spec.logFeatures, { fileColumns: columns.read, byModel: true });
-  return fillLostRows(raw, model.data?.fillMissed ?? 0, spec.logFeatures);
+  return fillGaps(raw, flags.missing, model.data?.fillMissed ?? 0, spec.logFeatures);
 }
 
 /** --season: null for auto, else a whole number >= 1. */

@@ -6,16 +6,21 @@
  * there (TC_RECORD_BAD_TS), and reported.
  */
 import { dataError, notNumberHint, notUtf8Hint, numberCell, openCsvRows, type CsvRowStream } from '../data/csv.ts';
+import { isMissingCell } from '../data/missing-marks.ts';
 import { parseTimestamp } from '../data/time.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import type { NabRow } from '../eval/nab/io.ts';
 import { usageError } from './args.ts';
 import { seriesColumn, SeriesIds } from './detect-series.ts';
 
-/** A row to score and its 1-based file line; `series`: its id, in a file with a series column. */
+/**
+ * A row to score and its 1-based file line; `series`: its id, in a file with a series column;
+ * `missing`: the value cell's text when it marks a missing reading (empty, `NA`, `NaN`, …; value NaN).
+ */
 export interface DetectRow extends NabRow {
   line: number;
   series?: string;
+  missing?: string;
 }
 
 /** The file, opened: its header checked and its first row read; `rows` yields every row once. */
@@ -25,14 +30,17 @@ export interface DetectSource {
   series: { column: string; ids: SeriesIds } | null;
   /** No series column read, but columns besides the two read, and no `--series-col none`: the file may hold several series. */
   unkeyed: boolean;
+  /** The value column's name, for messages. */
+  valueCol: string;
   close(): Promise<void>;
 }
 
-/** The columns to read: --time-col, --value-col and --series-col when given. */
+/** The columns to read: --time-col, --value-col and --series-col when given; `missing`: --missing (default 'skip'). */
 export interface DetectColumns {
   time?: string;
   value?: string;
   series?: string;
+  missing?: 'skip' | 'error';
 }
 
 /** How series ids are checked: the service's input.seriesPattern, and at most `max` series (--max-series). */
@@ -67,11 +75,18 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
     const si = given === undefined || given === 'none' ? seriesColumn(csv.header, given, [ti, vi]) : findColumn(csv, given, 'series', '--series-col');
     if (si === ti || si === vi) throw usageError(`--series-col ${given}: that column is read as the ${si === ti ? 'time (--time-col)' : 'value (--value-col)'}; name the column of series ids`);
     const series = si < 0 ? null : { column: csv.header[si], ids: new SeriesIds(path, csv.header[si], rules.pattern, rules.max, given === undefined) };
+    const skipMissing = (columns.missing ?? 'skip') === 'skip';
     const toRow = ({ cells, line }: { cells: string[]; line: number }): DetectRow => {
       const cell = cells[vi];
       const value = numberCell(cell);
-      if (!Number.isFinite(value)) throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${path}:${line}: column "${csv.header[vi]}" has "${cell}", not a number${notNumberHint(cell)}`, { line });
-      return series ? { timestamp: cells[ti], value, line, series: series.ids.check(cells[si], line) } : { timestamp: cells[ti], value, line };
+      // A missing reading (empty, NA, NaN, …) is sent as a tick without its value, which the service refuses: the detector never sees it (a missed reading).
+      const absent = skipMissing && isMissingCell(cell) ? { missing: cell } : undefined;
+      if (!Number.isFinite(value) && !absent) {
+        const gaps = isMissingCell(cell) ? '; --missing skip (the default) reads a file with gaps' : '';
+        throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${path}:${line}: column "${csv.header[vi]}" has "${cell}", not a number${notNumberHint(cell)}${gaps}`, { line });
+      }
+      const row = { timestamp: cells[ti], value, line, ...absent };
+      return series ? { ...row, series: series.ids.check(cells[si], line) } : row;
     };
     const first = await csv.rows.next();
     if (first.done) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${path}: no data rows after the header`);
@@ -81,7 +96,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
       for await (const r of csv.rows) yield toRow(r);
     }
     const unkeyed = si < 0 && given !== 'none' && csv.header.length > 2;
-    return { rows: rows(), series, unkeyed, close: csv.close };
+    return { rows: rows(), series, unkeyed, valueCol: csv.header[vi], close: csv.close };
   } catch (err) {
     await csv.close();
     throw err;

@@ -14,8 +14,8 @@ import { loadConfig } from '../config/load.ts';
 import type { ConfigInput } from '../config/schema.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { csvCell } from '../data/csv.ts';
-import { formatHelp, parseOptions, type OptionTable } from './args.ts';
+import { csvCell, dataError } from '../data/csv.ts';
+import { formatHelp, missingPolicy, parseOptions, type OptionTable } from './args.ts';
 import { createPipelineDetect, type PipelineDetector } from './detect-pipeline.ts';
 import { openDetectRows, RefusedRows, type DetectSource } from './detect-rows.ts';
 import { writeJson, type CliIo } from './io.ts';
@@ -33,6 +33,7 @@ const OPTIONS = {
   'max-series': { type: 'number', default: 10_000, integer: true, min: 1, help: 'most series a file may hold (each keeps its own window and detector; the service\'s windows.maxSeries default)' },
   out: { type: 'string', required: true, help: 'results CSV to write (timestamp,value,anomaly_score; series first with a series column)', placeholder: 'results.csv' },
   model: { type: 'string', help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only (default: TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts); by the detector defaults the scores do not depend on it (docs/cli.md)', placeholder: 'dir' },
+  missing: { type: 'string', default: 'skip', help: 'a value cell that is empty, NA, NaN or null: skip (a missed reading, as the service treats a tick without its value: not scored, 0 in the results, counted as missing) or error (stop, exit 65)', placeholder: 'skip|error' },
   chunk: { type: 'number', default: 256, integer: true, min: 1, help: 'rows handed to the pipeline at once (batching only; scoring stays causal)' },
 } satisfies OptionTable;
 
@@ -42,12 +43,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const opts = parseOptions('detect', OPTIONS, argv);
+  const missing = missingPolicy(opts.missing, ['skip', 'error']) as 'skip' | 'error';
   await checkOutputFile(opts.out, '--out');
   const overrides: ConfigInput = { logLevel: 'warn', http: { enabled: false } };
   const config = loadConfig({ overrides });
   // The header and first row are checked before the model loads; the rest is read as it is scored.
   const rules = { pattern: new RegExp(config.input.seriesPattern), max: opts['max-series'] };
-  const source = await openDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'], series: opts['series-col'] }, rules);
+  const source = await openDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'], series: opts['series-col'], missing }, rules);
   try {
     const t0 = performance.now();
     // A model directory is opened read-only here; the model service below would add checkpoints to it.
@@ -57,12 +59,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const logger = createLogger({ level: 'warn', name: 'tickcast-detect', destination: quiet });
     const d = await createPipelineDetect(config, logger, opts.chunk, loaded?.predictor, source.series ? rules.max : undefined);
     try {
-      const { rows, refused, maxScore } = await scoreInto(d, source, opts.out, opts.data, io.signal);
+      const { rows, refused, missing: gaps, maxScore } = await scoreInto(d, source, opts.out, opts.data, io.signal);
       if (refused.count > 0) io.stderr.write(refused.report(opts.data, rows) + '\n');
+      if (gaps > 0) io.stderr.write(`detect: ${opts.data}: ${gaps} of ${rows} rows have no value (empty, NA, NaN…): skipped as missed readings, 0 in the results (--missing skip)\n`);
       const seconds = (performance.now() - t0) / 1000;
       writeJson(io.stdout, {
         rows,
         refused: refused.count,
+        missing: gaps,
         out: opts.out,
         model: d.predictor.version,
         modelDir: loaded?.dir ?? null,
@@ -88,32 +92,41 @@ const WRITE_ROWS = 1024;
  * file put in place only when every row was scored (none of it when every row was refused, or a
  * data error or an interrupt stops the run). Memory stays flat whatever the file's length.
  */
-async function scoreInto(d: PipelineDetector, source: DetectSource, out: string, data: string, signal?: AbortSignal): Promise<{ rows: number; refused: RefusedRows; maxScore: number }> {
+async function scoreInto(d: PipelineDetector, source: DetectSource, out: string, data: string, signal?: AbortSignal): Promise<{ rows: number; refused: RefusedRows; missing: number; maxScore: number }> {
   const file = await openOutputFile(out, '--out');
   try {
     // With a series column, each result line starts with its series id (a documented column); without, the lines are as before.
     const keyed = source.series !== null;
     const refused = new RefusedRows(keyed, source.unkeyed);
     let rows = 0;
+    let missing = 0;
     let maxScore = -Infinity;
     let lines = keyed ? 'series,timestamp,value,anomaly_score\n' : 'timestamp,value,anomaly_score\n';
     for await (const { row, score, refused: reason } of d.scoreRows(source.rows, 'csv', {}, signal)) {
       rows++;
-      if (reason !== null) refused.add(row, reason);
+      // A missing reading was refused by the service as a tick without its value: counted as missing, not as refused; its cell is written back as the file had it.
+      if (row.missing !== undefined) missing++;
+      else if (reason !== null) refused.add(row, reason);
       if (score > maxScore) maxScore = score;
-      lines += `${keyed ? `${csvCell(row.series!)},` : ''}${csvCell(row.timestamp)},${row.value},${score}\n`;
+      lines += `${keyed ? `${csvCell(row.series!)},` : ''}${csvCell(row.timestamp)},${row.missing !== undefined ? csvCell(row.missing) : row.value},${score}\n`;
       if (rows % WRITE_ROWS === 0) {
         await file.write(lines);
         lines = '';
       }
     }
-    if (refused.count === rows) throw refused.allRefusedError(data, rows);
+    if (missing === rows) throw noValues(data, source, rows);
+    if (refused.count + missing === rows) throw refused.allRefusedError(data, rows);
     await file.write(lines);
     await file.commit();
-    return { rows, refused, maxScore };
+    return { rows, refused, missing, maxScore };
   } finally {
     await file.abort();
   }
+}
+
+/** Every row's value missing: a column with no numbers is an error, as in train (TC_DATA_NOT_NUMERIC, exit 65). */
+function noValues(data: string, source: DetectSource, rows: number): Error {
+  return dataError(ErrorCodes.DATA_NOT_NUMERIC, `${data}: column ${JSON.stringify(source.valueCol)} has no numbers: all ${rows} rows are empty or mark a missing reading; name the value column with --value-col; nothing was scored, so no results were written`, { rows });
 }
 
 /**

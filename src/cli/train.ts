@@ -14,9 +14,9 @@ import { copySpec } from '../domain/model-spec.ts';
 import { closuresIn, trainedAcrossClosures } from '../domain/closures.ts';
 import { FILL_MISSED_DEFAULT } from '../config/schema/stream.ts';
 import type { ModelSpec } from '../domain/types.ts';
-import { formatHelp, parseList, parseNumberList, parseOptions, usageError, type OptionTable } from './args.ts';
+import { formatHelp, missingNote, missingPolicy, parseList, parseNumberList, parseOptions, usageError, type OptionTable } from './args.ts';
 import { checkLogDomain, loadTable, prepare, type PreparedData } from './dataset.ts';
-import { fillLostRows } from '../data/fill-rows.ts';
+import { fillGaps } from '../data/missing-cells.ts';
 import { TIME_NAMES, type SeriesTable } from '../data/table.ts';
 import { throwIfInterrupted, writeJson, type CliIo } from './io.ts';
 import { saveLinearModel, type DataProvenance } from './model-dir.ts';
@@ -43,6 +43,7 @@ export const TRAIN_OPTIONS = {
   horizon: { type: 'number', default: 24, integer: true, min: 1, help: 'rows to forecast' },
   quantiles: { type: 'string', default: '0.1,0.5,0.9', help: 'quantile levels, ascending, including 0.5', placeholder: 'list' },
   split: { type: 'string', default: '0.7,0.1,0.2', help: 'train,val,test fractions by time, or "ett" (12/4/4 months of 30 days)', placeholder: 'spec' },
+  missing: { type: 'string', default: 'fill', help: 'empty, NA, NaN, null cells in a column read: fill (carry the value before, as the service carries a feature a tick lacks; a row missing every column is a lost reading, filled as --fill-missed fills one), skip (drop each row that has one) or error (stop, exit 65)', placeholder: 'fill|skip|error' },
   'fill-missed': { type: 'number', default: FILL_MISSED_DEFAULT, integer: true, min: 0, help: 'fill up to this many rows the file lost on its clock, as the service fills readings a feed misses (windows.fillMissed), so training sees the windows the model is served; 0 = rows as they came' },
   epochs: { type: 'number', default: 20, integer: true, min: 1, help: 'maximum training epochs (hybrid)' },
   patience: { type: 'number', default: 3, integer: true, min: 1, help: 'stop after this many epochs without a better validation loss (hybrid)' },
@@ -84,14 +85,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (!(BACKENDS as readonly string[]).includes(opts.backend)) throw usageError(`--backend must be one of ${BACKENDS.join(', ')}; got ${JSON.stringify(opts.backend)}`);
   const split = parseSplit(opts.split);
+  const missing = missingPolicy(opts.missing, ['fill', 'skip', 'error']);
   // Checked before reading the data; the model is written beside --out and swapped in only after training succeeded.
   const output = await checkModelOutput(opts.out, opts.force);
 
   const t0 = performance.now();
-  const raw = await loadTable(opts.data, { timeCol: opts['time-col'], targets: parseList(opts.target), features: parseList(opts.features) }, io.signal);
+  const raw = await loadTable(opts.data, { timeCol: opts['time-col'], targets: parseList(opts.target), features: parseList(opts.features), missing }, io.signal);
   const spec = copySpec({ window: opts.window, horizon: opts.horizon, features: raw.features, targets: raw.targets, quantiles, logFeatures: logColumns(opts.log, raw.features, raw.targets) });
   checkLogDomain(raw, spec.logFeatures); // on the rows as read: the row and value named are the file's, not a filled row's
-  const fill = fillLostRows(raw, opts['fill-missed'], spec.logFeatures);
+  const fill = fillGaps(raw, missing, opts['fill-missed'], spec.logFeatures);
   const table = fill.table;
   const data = prepare(table, split, opts.window, opts.horizon, { logFeatures: spec.logFeatures });
   const train = requireWindows(data.borders, 'train', opts.window, opts.horizon);
@@ -100,6 +102,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     `train: ${table.rows} rows every ${formatStep(table.stepMs)}, features [${table.features.join(', ')}] → targets [${table.targets.join(', ')}], ` +
       `windows train ${train.count} / val ${val.count} / test ${data.ranges.test.count}` +
       (fill.count > 0 ? `; ${fill.count} rows the file lost on its clock filled in (--fill-missed ${opts['fill-missed']})` : '') +
+      missingNote(fill.missing) +
       '\n',
   );
   const provenance = { ...provenanceOf(opts.data, data, formatSplit(split), raw), fillMissed: opts['fill-missed'], filledRows: fill.count };
@@ -139,6 +142,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     data: provenance,
     normalisation: data.stats,
     training,
+    missing: fill.missing,
     elapsedMs: Math.round(performance.now() - t0),
   });
   return 0;

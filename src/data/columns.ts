@@ -6,6 +6,7 @@
  * `rawColumns` gives the same view of text already in memory (RawCsv), so both read alike.
  */
 import { numberCell, openCsvRows, type RawCsv } from './csv.ts';
+import { isMissingCell } from './missing-marks.ts';
 import { parseTimestamp } from './time.ts';
 
 /** The first cell of a column that does not read: a number that is not finite, or a time that does not parse or is not after the one before. */
@@ -14,10 +15,17 @@ export interface BadCell {
   text: string;
 }
 
-/** A column read as numbers (or, for the time column, epoch ms); values past `bad` are not read. */
+/**
+ * A column read as numbers (or, for the time column, epoch ms); values past `bad` are not read. A
+ * number column's missing cells (csv.ts isMissingCell: empty, `NA`, `NaN`, …) are NaN in `values`,
+ * counted in `missing`, the first of them in `firstMissing`: whether they are an error is the
+ * reader's policy (./missing-cells.ts), not the column's.
+ */
 export interface ParsedColumn {
   values: Float64Array;
   bad: BadCell | null;
+  missing: number;
+  firstMissing: BadCell | null;
 }
 
 /** What selectColumns reads of a CSV file. */
@@ -27,7 +35,7 @@ export interface CsvColumns {
   rows: number;
   /** 1-based file line of data row `r`. */
   line(r: number): number;
-  /** The column's first non-empty cell; undefined when every cell is empty. */
+  /** The column's first cell that is not missing (csv.ts isMissingCell); undefined when every cell is. */
   firstCell(c: number): string | undefined;
   numbers(c: number): ParsedColumn;
   /** The time column, strictly increasing up to `bad`. */
@@ -46,7 +54,7 @@ export function rawColumns(csv: RawCsv): CsvColumns {
     header: csv.header,
     rows: csv.lines.length,
     line: (r) => csv.lines[r],
-    firstCell: (c) => csv.cells[c].find((t) => t !== ''),
+    firstCell: (c) => csv.cells[c].find((t) => !isMissingCell(t)),
     numbers: (c) => parse(c, false),
     times: (c) => parse(c, true),
   };
@@ -89,11 +97,13 @@ function fail(what: string, c: number): never {
   throw new Error(`column ${c} was not read as ${what}`);
 }
 
-/** One column being read: values parsed into a doubling Float64Array, its first non-empty cell and first bad one. */
+/** One column being read: values parsed into a doubling Float64Array, its first present cell, first bad one and missing ones. */
 class Growing {
   values = new Float64Array(1024);
   first: string | undefined;
   bad: BadCell | null = null;
+  missing = 0;
+  firstMissing: BadCell | null = null;
   private n = 0;
 
   constructor(private readonly time: boolean) {}
@@ -109,15 +119,22 @@ class Growing {
   }
 
   push(text: string): void {
-    if (this.first === undefined && text !== '') this.first = text;
+    const absent = isMissingCell(text);
+    if (this.first === undefined && !absent) this.first = text;
     if (this.bad !== null) return; // never read past it: only the first bad cell is reported
     const row = this.n;
+    if (absent && !this.time) {
+      this.firstMissing ??= { row, text };
+      this.missing++;
+      this.set(Number.NaN);
+      return;
+    }
     const v = this.time ? parseTimestamp(text) : numberCell(text);
     if (!Number.isFinite(v) || (this.time && row > 0 && v <= this.values[row - 1])) this.bad = { row, text };
     else this.set(v);
   }
 
   done(): ParsedColumn {
-    return { values: this.values.slice(0, this.n), bad: this.bad };
+    return { values: this.values.slice(0, this.n), bad: this.bad, missing: this.missing, firstMissing: this.firstMissing };
   }
 }

@@ -11,7 +11,8 @@
 import { beyondValueBound, MAX_ABS_VALUE } from '../domain/value-bound.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import { dataError, notNumberHint, notUtf8Hint, numberCell, type RawCsv } from './csv.ts';
-import { rawColumns, type CsvColumns } from './columns.ts';
+import type { MissingPolicy } from './missing-marks.ts';
+import { rawColumns, type BadCell, type CsvColumns } from './columns.ts';
 import { parseTimestamp, typicalStepMs } from './time.ts';
 
 export interface ColumnSelection {
@@ -27,6 +28,12 @@ export interface ColumnSelection {
   timeColFrom?: string;
   /** `timeCol` is the model's (backtest without --time-col): a file without it may have its own (../cli/column-map.ts). */
   timeColFromModel?: boolean;
+  /**
+   * Missing cells (empty, `NA`, `NaN`, …) in a column read: 'error' (the default) stops at the first
+   * (TC_DATA_NOT_NUMERIC); otherwise they are NaN in the table, for ./missing-cells.ts to drop or
+   * fill. A column with no number at all is an error either way.
+   */
+  missing?: MissingPolicy;
 }
 
 /** A multivariate series, sorted by time, ready for splitting and windowing. */
@@ -133,7 +140,7 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
 
   const rows = csv.rows;
   refuseNotUtf8(path, [...featureIdx, timeIdx].filter((i) => i >= 0).map((i) => header[i]));
-  const columns = featureIdx.map((c) => numberColumn(csv, c, fromModel));
+  const columns = featureIdx.map((c) => numberColumn(csv, c, fromModel, sel.missing ?? 'error'));
 
   const timesMs = timeIdx < 0 ? Float64Array.from({ length: rows }, (_, r) => r * 3_600_000) : parseTimes(csv, timeIdx);
 
@@ -168,16 +175,24 @@ function refuseNotUtf8(path: string, names: readonly string[]): void {
  * the service takes is held to: until 6 Dec 2026 `train` took 1e300, its z-score came out
  * Infinity/NaN and it wrote a model that forecasts nothing, with "ok": true), each with its line.
  */
-function numberColumn(csv: CsvColumns, c: number, fromModel: boolean): Float64Array {
+function numberColumn(csv: CsvColumns, c: number, fromModel: boolean, missing: MissingPolicy): Float64Array {
   const { header, path } = csv;
-  const { values, bad } = csv.numbers(c);
+  const parsed = csv.numbers(c);
+  const { values } = parsed;
   const fix = fromModel ? ' (the model reads this column)' : ', or leave the column out with --features';
-  if (bad !== null) {
-    const line = csv.line(bad.row);
+  if (parsed.missing === csv.rows) {
+    const marker = parsed.firstMissing?.text ?? '';
+    throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${path}: column ${JSON.stringify(header[c])} has no numbers: all ${csv.rows} of its cells are empty or mark a missing reading (${JSON.stringify(marker)})${fix}`, { column: header[c] });
+  }
+  // Under 'error' a missing cell stops the run as a bad one does (the earlier of the two is named).
+  const stop = missing === 'error' ? earliest(parsed.bad, parsed.firstMissing) : parsed.bad;
+  if (stop !== null) {
+    const line = csv.line(stop.row);
+    const gaps = stop === parsed.firstMissing ? '; or read the file with its gaps: --missing fill (the default) or skip' : '';
     throw dataError(
       ErrorCodes.DATA_NOT_NUMERIC,
-      `${path}:${line}: column ${JSON.stringify(header[c])} has ${JSON.stringify(bad.text)}, not a finite number${notNumberHint(bad.text)}; fill or drop that row${fix}`,
-      { line, column: header[c], value: bad.text },
+      `${path}:${line}: column ${JSON.stringify(header[c])} has ${JSON.stringify(stop.text)}, not a finite number${notNumberHint(stop.text)}; fill or drop that row${fix}${gaps}`,
+      { line, column: header[c], value: stop.text },
     );
   }
   const r = values.findIndex(beyondValueBound);
@@ -190,6 +205,10 @@ function numberColumn(csv: CsvColumns, c: number, fromModel: boolean): Float64Ar
     );
   }
   return values;
+}
+
+function earliest(a: BadCell | null, b: BadCell | null): BadCell | null {
+  return a === null || (b !== null && b.row < a.row) ? b : a;
 }
 
 /** The time column as epoch ms, strictly increasing; TC_DATA_BAD_TIME / TC_DATA_TIME_UNSORTED with the line. */

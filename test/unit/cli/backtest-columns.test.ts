@@ -149,10 +149,10 @@ describe('tickcast backtest: the model\'s features read from columns of other na
     assert.equal(first.code, 65, first.err);
     assert.match(first.err, /ragged\.csv:101: expected 2 cells like the header, got 3; fix or remove that line/, 'the file\'s own error before the column the mapping misses');
     n = 0;
-    const text = await renamed(dir, 'five-minute.csv', 'price-text.csv', 'Date,price', (l) => (++n === 200 ? `${l.split(',')[0]},n/a` : l));
+    const text = await renamed(dir, 'five-minute.csv', 'price-text.csv', 'Date,price', (l) => (++n === 200 ? `${l.split(',')[0]},n.a.` : l));
     const cell = await backtest(['--data', text, '--model', uni, '--value-col', 'price']);
     assert.equal(cell.code, 65, cell.err);
-    assert.match(cell.err, /price-text\.csv:201: column "price" has "n\/a", not a finite number; fill or drop that row \(the model reads this column\) \[TC_DATA_NOT_NUMERIC\]/);
+    assert.match(cell.err, /price-text\.csv:201: column "price" has "n\.a\.", not a finite number; fill or drop that row \(the model reads this column\) \[TC_DATA_NOT_NUMERIC\]/);
     n = 0;
     const time = await renamed(dir, 'five-minute.csv', 'bad-date.csv', 'Date,price', (l) => (++n === 50 ? `yesterday,${l.split(',')[1]}` : l));
     const when = await backtest(['--data', time, '--model', uni, '--value-col', 'price']);

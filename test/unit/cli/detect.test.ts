@@ -122,13 +122,13 @@ describe('tickcast detect', () => {
 
   it('a bad cell found part-way stops the run: exit 65 with its line, no results file, no temporary file', async () => {
     const lines = csv().split('\n');
-    lines[900] = lines[900].replace(/,.*$/, ',n/a');
+    lines[900] = lines[900].replace(/,.*$/, ',n.a.');
     const data = join(dir, 'late-bad.csv');
     await writeFile(data, lines.join('\n'));
     const outDir = join(dir, 'late-bad');
     const io = captureIo();
     assert.equal(await runCli(['detect', '--data', data, '--out', join(outDir, 'r.csv')], io), 65);
-    assert.match(io.err(), /^tickcast detect: .*late-bad\.csv:901: column "value" has "n\/a", not a number \[TC_DATA_NOT_NUMERIC\]\n$/);
+    assert.match(io.err(), /^tickcast detect: .*late-bad\.csv:901: column "value" has "n\.a\.", not a number \[TC_DATA_NOT_NUMERIC\]\n$/);
     assert.equal(io.out(), '');
     assert.deepEqual(await readdir(outDir).catch(() => []), []);
   });
