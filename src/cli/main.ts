@@ -8,7 +8,7 @@
  * ends the process at once.
  */
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
-import { runCli } from './run-cli.ts';
+import { EXIT_PIPE_CLOSED, runCli } from './run-cli.ts';
 
 const REPEAT_MS = 1000;
 const controller = new AbortController();
@@ -22,4 +22,13 @@ const onSignal = (signal: NodeJS.Signals): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// A reader of stdout or stderr that went away (`| head`, `| jq` that quit) has what it wanted: end
+// quietly with 141, as SIGPIPE ends a Unix tool (Node ignores SIGPIPE; until 7 Dec 2026 the write's
+// EPIPE was an unhandled 'error' event: exit 1 and a stack trace). Any other stream error is a bug.
+const onStreamError = (err: NodeJS.ErrnoException): void => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(EXIT_PIPE_CLOSED);
+};
+process.stdout.on('error', onStreamError);
+process.stderr.on('error', onStreamError);
 process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });

@@ -22,6 +22,17 @@ export function cannotCreate(message: string): TickcastError {
   return new TickcastError(ErrorCodes.CLI_CANNOT_CREATE, message, { statusCode: 400, retriable: false });
 }
 
+/**
+ * The reader of a pipe the command writes to went away (`--out /dev/stdout | head`): not a disk
+ * that is full but a reader that has what it wanted, so exit 141 without a word, as a Unix tool
+ * killed by SIGPIPE (./run-cli.ts). Until 7 Dec 2026 it was exit 73 "nothing was written; free space".
+ */
+export function outputClosed(flag: string, path: string, cause: unknown): TickcastError {
+  return new TickcastError(ErrorCodes.CLI_OUTPUT_CLOSED, `${flag} ${path}: the reader closed the pipe`, { statusCode: 400, retriable: false, cause });
+}
+
+const isEpipe = (err: unknown): boolean => (err as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+
 const statOf = (path: string): Promise<Stats | null> => stat(path).catch(() => null);
 
 /** The nearest existing ancestor of `path` must be a writable directory (so `mkdir -p` and a write will work). */
@@ -63,6 +74,7 @@ export async function writeOutputFile(path: string, data: string | Uint8Array, f
   const target = await realpath(path).catch(() => resolve(path));
   const s = await statOf(target);
   const fail = (err: unknown): never => {
+    if (isEpipe(err)) throw outputClosed(flag, path, err);
     throw cannotCreate(`${flag} ${path}: cannot write it: ${(err as Error).message}; ${s ? 'the file there is as it was' : 'nothing was written'}; free space or give another path`);
   };
   if (s && !s.isFile()) {
@@ -101,6 +113,7 @@ export async function openOutputFile(path: string, flag = '--out'): Promise<Outp
   const target = await realpath(path).catch(() => resolve(path));
   const s = await statOf(target);
   const fail = (err: unknown): never => {
+    if (isEpipe(err)) throw outputClosed(flag, path, err);
     throw cannotCreate(`${flag} ${path}: cannot write it: ${(err as Error).message}; ${s && s.isFile() ? 'the file there is as it was' : 'nothing was written'}; free space or give another path`);
   };
   const device = s !== null && !s.isFile();

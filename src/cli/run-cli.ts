@@ -3,7 +3,8 @@
  * 0 ok, 64 usage error (EX_USAGE), 65 bad input data (EX_DATAERR), 66 unreadable input
  * (EX_NOINPUT: unreadable data or no model directory), 73 an output that cannot be written (EX_CANTCREAT,
  * checked before the work starts), 78 invalid configuration or an unusable model (EX_CONFIG), 130/143 stopped by
- * SIGINT/SIGTERM (nothing written), 1 anything else. Errors are printed to
+ * SIGINT/SIGTERM (nothing written), 141 the reader of a pipe written to went away (`| head`: quiet,
+ * as SIGPIPE ends a Unix tool), 1 anything else. Errors are printed to
  * stderr as `tickcast <command>: <message> [<code>]`; stdout stays empty so a JSON consumer
  * never parses half a result.
  */
@@ -12,10 +13,14 @@ import { ErrorCodes, describeError, isTickcastError } from '../errors/index.ts';
 import { COMMANDS, type CommandEntry } from './commands.ts';
 import type { CliIo } from './io.ts';
 
+/** 128 + SIGPIPE (13): what a shell shows for a Unix tool whose reader went away (`seq 1e9 | head`). */
+export const EXIT_PIPE_CLOSED = 141;
+
 export function exitCodeFor(err: unknown): number {
   if (!isTickcastError(err)) return 1;
   if (err.code === ErrorCodes.CLI_USAGE) return 64;
   if (err.code === ErrorCodes.CLI_CANNOT_CREATE) return 73;
+  if (err.code === ErrorCodes.CLI_OUTPUT_CLOSED) return EXIT_PIPE_CLOSED;
   if (err.code === ErrorCodes.CLI_INTERRUPTED) return err.details?.signal === 'SIGTERM' ? 143 : 130;
   if (err.code === ErrorCodes.DATA_UNREADABLE || err.code === ErrorCodes.MODEL_NOT_LOADED) return 66;
   if (err.code.startsWith('TC_DATA_')) return 65;
@@ -56,6 +61,8 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
     const command = await entry.load();
     return await command.run(rest, io);
   } catch (err) {
+    // The reader has what it wanted (`| head`): stop without a word, as SIGPIPE stops a Unix tool.
+    if (isTickcastError(err) && err.code === ErrorCodes.CLI_OUTPUT_CLOSED) return EXIT_PIPE_CLOSED;
     const code = isTickcastError(err) ? ` [${err.code}]` : '';
     const text = isTickcastError(err) ? err.message : describeError(err);
     io.stderr.write(`tickcast ${name}: ${text}${code}\n`);

@@ -1,0 +1,61 @@
+/**
+ * A reader that goes away (`tickcast … | head`, a `jq` that quit): the command ends quietly with
+ * 141, as SIGPIPE ends a Unix tool. Until 7 Dec 2026 stdout's EPIPE was an unhandled 'error' event
+ * (exit 1 and a stack trace), and `detect --out /dev/stdout` said exit 73 "nothing was written;
+ * free space or give another path" after it had written rows.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const bin = join(new URL('../../../', import.meta.url).pathname, 'bin/tickcast.js');
+
+/** Run the CLI with stdout a socket pair (Node's 'pipe') that this side closes before the process has loaded (which takes far longer). */
+function closedReader(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [bin, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.destroy();
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+}
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('TICKCAST_')) delete env[k];
+  return env;
+}
+
+describe('a reader that closes the pipe', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tickcast-pipe-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stdout closed before the JSON result is written: exit 141, nothing on stderr', async () => {
+    const r = await closedReader(['version', '--json']);
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 141);
+  });
+
+  it('detect --out /dev/stdout read by `head`: the rows it got, then exit 141 without a word', async () => {
+    const data = join(dir, 'long.csv');
+    const lines = ['timestamp,value'];
+    for (let i = 0; i < 4000; i++) lines.push(`${new Date(Date.UTC(2024, 0, 1) + i * 300_000).toISOString()},${(10 + Math.sin(i / 30)).toFixed(3)}`);
+    await writeFile(data, lines.join('\n') + '\n');
+    // A shell pipe (a real one: /dev/stdout can be opened on it) into `head -3`, which exits after the first write of 1,024 result lines; the next write finds no reader.
+    const script = `"${process.execPath}" "${bin}" detect --data "${data}" --out /dev/stdout 2>"${join(dir, 'err.txt')}" | head -3; exit \${PIPESTATUS[0]}`;
+    const child = spawn('bash', ['-c', script], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+    let got = '';
+    child.stdout.on('data', (c: Buffer) => (got += c.toString()));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(got, 'timestamp,value,anomaly_score\n2024-01-01T00:00:00.000Z,10,0\n2024-01-01T00:05:00.000Z,10.033,0\n');
+    assert.equal(await readFile(join(dir, 'err.txt'), 'utf8'), '');
+    assert.equal(code, 141);
+  });
+});
