@@ -11,7 +11,7 @@ import { parseTimestamp } from '../data/time.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import type { NabRow } from '../eval/nab/io.ts';
 import { usageError } from './args.ts';
-import { seriesColumn, SeriesIds } from './detect-series.ts';
+import { noneColumnNote, readSeriesFlag, seriesColumn, SeriesIds } from './detect-series.ts';
 
 /**
  * A row to score and its 1-based file line; `series`: its id, in a file with a series column;
@@ -32,6 +32,8 @@ export interface DetectSource {
   unkeyed: boolean;
   /** The value column's name, for messages. */
   valueCol: string;
+  /** A word for stderr about how the columns were read (./detect-series.ts noneColumnNote). */
+  note?: string;
   close(): Promise<void>;
 }
 
@@ -72,7 +74,8 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
     const ti = findColumn(csv, columns.time, 'timestamp', '--time-col');
     const vi = findColumn(csv, columns.value, 'value', '--value-col');
     const given = columns.series;
-    const si = given === undefined || given === 'none' ? seriesColumn(csv.header, given, [ti, vi]) : findColumn(csv, given, 'series', '--series-col');
+    const flag = readSeriesFlag(given);
+    const si = typeof flag === 'object' ? findColumn(csv, flag.name, 'series', '--series-col') : seriesColumn(csv.header, flag, [ti, vi]);
     if (si === ti || si === vi) throw usageError(`--series-col ${given}: that column is read as the ${si === ti ? 'time (--time-col)' : 'value (--value-col)'}; name the column of series ids`);
     const series = si < 0 ? null : { column: csv.header[si], ids: new SeriesIds(path, csv.header[si], rules.pattern, rules.max, given === undefined) };
     const skipMissing = (columns.missing ?? 'skip') === 'skip';
@@ -96,7 +99,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
       for await (const r of csv.rows) yield toRow(r);
     }
     const unkeyed = si < 0 && given !== 'none' && csv.header.length > 2;
-    return { rows: rows(), series, unkeyed, valueCol: csv.header[vi], close: csv.close };
+    return { rows: rows(), series, unkeyed, valueCol: csv.header[vi], note: noneColumnNote(csv.header, flag), close: csv.close };
   } catch (err) {
     await csv.close();
     throw err;

@@ -29,7 +29,7 @@ const OPTIONS = {
   data: { type: 'string', required: true, help: 'NAB-format CSV: timestamp,value, or timestamp,series,value (timestamps as train reads them: "YYYY-MM-DD HH:MM:SS", ISO-8601, epoch s/ms)', placeholder: 'file.csv' },
   'time-col': { type: 'string', help: 'timestamp column (default: timestamp, any case)', placeholder: 'name' },
   'value-col': { type: 'string', help: 'value column (default: value, any case)', placeholder: 'name' },
-  'series-col': { type: 'string', help: 'series id column of a long-format file (timestamp,series,value): one detector per series, as the service keys them (default: a column named series, any case, when there is one; none: score the file as one series)', placeholder: 'name|none' },
+  'series-col': { type: 'string', help: 'series id column of a long-format file (timestamp,series,value): one detector per series, as the service keys them (default: a column named series, any case, when there is one; none: score the file as one series; a name in double quotes is read exactly: \'"none"\' for a column named none)', placeholder: 'name|none' },
   'max-series': { type: 'number', default: 10_000, integer: true, min: 1, help: 'most series a file may hold (each keeps its own window and detector; the service\'s windows.maxSeries default)' },
   out: { type: 'string', required: true, help: 'results CSV to write (timestamp,value,anomaly_score; series first with a series column)', placeholder: 'results.csv' },
   model: { type: 'string', help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only (default: TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts); by the detector defaults the scores do not depend on it (docs/cli.md)', placeholder: 'dir' },
@@ -50,6 +50,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // The header and first row are checked before the model loads; the rest is read as it is scored.
   const rules = { pattern: new RegExp(config.input.seriesPattern), max: opts['max-series'] };
   const source = await openDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'], series: opts['series-col'], missing }, rules);
+  if (source.note !== undefined) io.stderr.write(`detect: ${source.note}\n`);
   try {
     const t0 = performance.now();
     // A model directory is opened read-only here; the model service below would add checkpoints to it.

@@ -114,6 +114,24 @@ describe('tickcast detect: several series in one file', () => {
     assert.match(missing.err, /no column named "Host" \(from --series-col\); the header has: timestamp, host, value/);
   });
 
+  it('a series column named `none`: --series-col none still reads one series and says how to read that column; --series-col \'"none"\' reads it', async () => {
+    // Until 7 Dec 2026 such a column could not be read: `none` always meant one series, without a word.
+    const plain = await detect('plain-n', long());
+    const file = long('timestamp,none,value');
+    const quoted = await detect('quoted', file, '--series-col', '"none"');
+    assert.equal(quoted.code, 0, quoted.err);
+    assert.equal(quoted.results, plain.results, 'scored per series, as a column named series');
+    assert.equal(JSON.parse(quoted.out).seriesCol, 'none');
+    const bare = await detect('bare', file, '--series-col', 'none');
+    assert.equal(bare.code, 0, bare.err);
+    assert.equal(bare.results!.split('\n')[0], 'timestamp,value,anomaly_score', 'none keeps its documented meaning');
+    assert.match(bare.err, /^detect: --series-col none reads the file as one series, and this file also has a column named "none": to read that column as the series ids, give --series-col '"none"'/);
+    const other = await detect('other', long('timestamp,host,value'), '--series-col', '"host"');
+    assert.equal(other.results, plain.results, 'any name may be quoted');
+    const noNote = await detect('no-note', long(), '--series-col', 'none');
+    assert.doesNotMatch(noNote.err, /column named "none"/);
+  });
+
   it('a row refused in a file of several series is named with its series; late is within its series', async () => {
     const lines = long().split('\n');
     lines.splice(8, 0, `${stamp(0)},cpu.b,1.0`); // line 9: cpu.b back at 00:00 after its 00:30 row
