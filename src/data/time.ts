@@ -6,7 +6,16 @@
  *   00:00:00+00` as PostgreSQL writes timestamptz): the service's own ISO-8601 reading
  *   (isoTimestampMs), so a file reads to the times its rows would have as ticks — only a date and
  *   time on the calendar (2024-02-30, hour 24 or minute 60 are refused, not rolled over), any year;
- * - epoch numbers: seconds when below 1e11, milliseconds otherwise.
+ * - ISO-8601's basic (compact) form `YYYYMMDD` and `YYYYMMDDHHMMSS` (naive = UTC), when it is a date
+ *   (and time) on the calendar: `20240131` is 31 Jan 2024 (since 7 Dec 2026);
+ * - other epoch numbers: seconds when below 1e11, milliseconds otherwise.
+ *
+ * Why a compact date wins over epoch seconds: as epoch seconds an 8-digit number is a time in
+ * 1970–1973 (1e7–1e8 s), and as epoch ms a 14-digit one is after 2286, both outside what the service
+ * takes (1973–2200, ../domain/tick-codec.ts): until 7 Dec 2026 `train` read a daily file of
+ * `20240101` as 1970, one row a second (a model with that step), and `detect` refused every row
+ * (TC_RECORD_BAD_TS). An 8- or 14-digit number that is not a calendar date (`12345678`) is
+ * still read as epoch seconds or ms.
  */
 import { isoTimestampMs } from '../domain/tick-codec.ts';
 
@@ -14,12 +23,22 @@ import { isoTimestampMs } from '../domain/tick-codec.ts';
 export function parseTimestamp(text: string): number {
   const s = text.trim();
   if (s === '') return Number.NaN;
+  const compact = compactDateMs(s);
+  if (compact !== null) return compact;
   if (/^-?\d+(\.\d+)?$/.test(s)) {
     const n = Number(s);
     return Math.abs(n) < 1e11 ? n * 1000 : n;
   }
   const t = isoTimestampMs(s);
   return typeof t === 'number' ? t : Number.NaN;
+}
+
+/** `YYYYMMDD` or `YYYYMMDDHHMMSS` on the calendar, as epoch ms (UTC); null for anything else. */
+function compactDateMs(s: string): number | null {
+  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/.exec(s);
+  if (!m) return null;
+  const t = isoTimestampMs(`${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}Z`);
+  return typeof t === 'number' ? t : null;
 }
 
 /** The most common positive spacing between consecutive timestamps (ms); NaN with < 2 rows. */

@@ -226,6 +226,20 @@ describe('tickcast with a user\'s own files', () => {
     assert.equal(results.filter((l) => l !== '').length, 301);
   });
 
+  it('a daily file of compact dates (20240101) trains one row a day and detect scores it (until 7 Dec 2026: 1970, "every 1s", every row refused)', async () => {
+    const lines = ['date,value'];
+    for (let i = 0; i < 400; i++) lines.push(`${new Date(Date.UTC(2023, 0, 1) + i * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '')},${(50 + 10 * Math.sin((2 * Math.PI * i) / 7)).toFixed(3)}`);
+    const data = join(dir, 'compact.csv');
+    await writeFile(data, lines.join('\n') + '\n');
+    const io = captureIo();
+    assert.equal(await runCli(['train', '--arch', 'linear', '--data', data, '--out', join(dir, 'compact-m'), '--window', '28', '--horizon', '7'], io), 0, io.err());
+    assert.match(io.err(), /^train: 400 rows every 1d,/);
+    assert.equal(JSON.parse(io.out()).data.stepMs, 86_400_000);
+    const d = captureIo();
+    assert.equal(await runCli(['detect', '--data', data, '--out', join(dir, 'compact-r.csv'), '--time-col', 'date'], d), 0, d.err());
+    assert.equal(JSON.parse(d.out()).refused, 0);
+  });
+
   it('a UTF-16 export and a decimal comma are named as such, not as a binary file or a file with no numbers', async () => {
     // Before: UTF-16 (Excel's "Unicode Text") was "a binary file, not a text CSV"; a semicolon file
     // with decimal commas had "no numeric column" with no word on why.

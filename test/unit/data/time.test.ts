@@ -35,6 +35,18 @@ describe('timestamps', () => {
     assert.equal(parseTimestamp('1700000000123'), 1_700_000_000_123);
   });
 
+  it('reads ISO-8601\'s compact form (YYYYMMDD, YYYYMMDDHHMMSS) as a date when it is one on the calendar; other digits stay epoch seconds/ms', () => {
+    // Until 7 Dec 2026 20240131 was epoch seconds (1970-08-23): train found "every 1s" for daily rows, detect refused every row.
+    assert.equal(parseTimestamp('20240131'), Date.UTC(2024, 0, 31));
+    assert.equal(parseTimestamp('20240229'), Date.UTC(2024, 1, 29));
+    assert.equal(parseTimestamp('20240131235959'), Date.UTC(2024, 0, 31, 23, 59, 59));
+    assert.equal(nabTimestampMs('20240131'), Date.UTC(2024, 0, 31), 'detect reads them the same way');
+    assert.equal(parseTimestamp('20230229'), 20230229 * 1000, 'not on the calendar: epoch seconds, as before');
+    assert.equal(parseTimestamp('12345678'), 12345678 * 1000);
+    assert.equal(parseTimestamp('20240131240000'), 20240131240000, 'hour 24: epoch ms, as before');
+    assert.equal(parseTimestamp('202401311200'), 202401311200, '12 digits are epoch ms (1973-2001 is a range the service takes)');
+  });
+
   it('rejects impossible dates and free text', () => {
     assert.ok(Number.isNaN(parseTimestamp('2024-02-31 00:00:00')));
     assert.ok(Number.isNaN(parseTimestamp('yesterday')));
