@@ -30,7 +30,7 @@ import { ProgressBar } from './progress.ts';
 import { checkOutputFile, writeOutputFile } from './outputs.ts';
 
 export const BACKTEST_OPTIONS = {
-  data: { type: 'string', required: true, help: 'CSV file with the model\'s feature columns', placeholder: 'file.csv' },
+  data: { type: 'string', required: true, help: 'CSV file with the model\'s feature columns (- for stdin)', placeholder: 'file.csv' },
   model: { type: 'string', required: true, help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only', placeholder: 'dir' },
   'time-col': { type: 'string', help: 'time column; "none" if there is none (default: as in training, else auto)', placeholder: 'name' },
   col: { type: 'strings', help: 'read the model\'s feature from this file\'s column of another name, e.g. --col value=price (default: the column of the feature\'s own name)', placeholder: 'feature=column' },

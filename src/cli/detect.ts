@@ -21,17 +21,17 @@ import { openDetectRows, RefusedRows, type DetectSource } from './detect-rows.ts
 import { writeJson, type CliIo } from './io.ts';
 import { loadModelOrStore } from './load-model.ts';
 import type { LoadedModel } from './model-dir.ts';
-import { checkOutputFile, openOutputFile } from './outputs.ts';
+import { checkOutputFile, openOutputFile, stdoutOutput, type OutputFile } from './outputs.ts';
 
 export { createPipelineDetect, detectThroughPipeline, type PipelineDetector } from './detect-pipeline.ts';
 
 const OPTIONS = {
-  data: { type: 'string', required: true, help: 'NAB-format CSV: timestamp,value, or timestamp,series,value (timestamps as train reads them: "YYYY-MM-DD HH:MM:SS", ISO-8601, epoch s/ms)', placeholder: 'file.csv' },
+  data: { type: 'string', required: true, help: '- for stdin, or a NAB-format CSV: timestamp,value, or timestamp,series,value (timestamps as train reads them: "YYYY-MM-DD HH:MM:SS", ISO-8601, epoch s/ms)', placeholder: 'file.csv' },
   'time-col': { type: 'string', help: 'timestamp column (default: timestamp, any case)', placeholder: 'name' },
   'value-col': { type: 'string', help: 'value column (default: value, any case)', placeholder: 'name' },
   'series-col': { type: 'string', help: 'series id column of a long-format file (timestamp,series,value): one detector per series, as the service keys them (default: a column named series, any case, when there is one; none: score the file as one series; a name in double quotes is read exactly: \'"none"\' for a column named none)', placeholder: 'name|none' },
   'max-series': { type: 'number', default: 10_000, integer: true, min: 1, help: 'most series a file may hold (each keeps its own window and detector; the service\'s windows.maxSeries default)' },
-  out: { type: 'string', required: true, help: 'results CSV to write (timestamp,value,anomaly_score; series first with a series column)', placeholder: 'results.csv' },
+  out: { type: 'string', required: true, help: 'results CSV to write (timestamp,value,anomaly_score; series first with a series column); - for stdout (the JSON result then goes to stderr)', placeholder: 'results.csv' },
   model: { type: 'string', help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only (default: TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts); by the detector defaults the scores do not depend on it (docs/cli.md)', placeholder: 'dir' },
   missing: { type: 'string', default: 'skip', help: 'a value cell that is empty, NA, NaN or null: skip (a missed reading, as the service treats a tick without its value: not scored, 0 in the results, counted as missing) or error (stop, exit 65)', placeholder: 'skip|error' },
   chunk: { type: 'number', default: 256, integer: true, min: 1, help: 'rows handed to the pipeline at once (batching only; scoring stays causal)' },
@@ -44,7 +44,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const opts = parseOptions('detect', OPTIONS, argv);
   const missing = missingPolicy(opts.missing, ['skip', 'error']) as 'skip' | 'error';
-  await checkOutputFile(opts.out, '--out');
+  // `--out -`: the results go to stdout, so the JSON result goes to stderr (stdout holds one document: the results).
+  const toStdout = opts.out === '-';
+  if (!toStdout) await checkOutputFile(opts.out, '--out');
   const overrides: ConfigInput = { logLevel: 'warn', http: { enabled: false } };
   const config = loadConfig({ overrides });
   // The header and first row are checked before the model loads; the rest is read as it is scored.
@@ -60,11 +62,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const logger = createLogger({ level: 'warn', name: 'tickcast-detect', destination: quiet });
     const d = await createPipelineDetect(config, logger, opts.chunk, loaded?.predictor, source.series ? rules.max : undefined);
     try {
-      const { rows, refused, missing: gaps, maxScore } = await scoreInto(d, source, opts.out, opts.data, io.signal);
+      const { rows, refused, missing: gaps, maxScore } = await scoreInto(d, source, toStdout ? stdoutOutput(io.stdout) : opts.out, opts.data, io.signal);
       if (refused.count > 0) io.stderr.write(refused.report(opts.data, rows) + '\n');
       if (gaps > 0) io.stderr.write(`detect: ${opts.data}: ${gaps} of ${rows} rows have no value (empty, NA, NaN…): skipped as missed readings, 0 in the results (--missing skip)\n`);
       const seconds = (performance.now() - t0) / 1000;
-      writeJson(io.stdout, {
+      writeJson(toStdout ? io.stderr : io.stdout, {
         rows,
         refused: refused.count,
         missing: gaps,
@@ -93,8 +95,8 @@ const WRITE_ROWS = 1024;
  * file put in place only when every row was scored (none of it when every row was refused, or a
  * data error or an interrupt stops the run). Memory stays flat whatever the file's length.
  */
-async function scoreInto(d: PipelineDetector, source: DetectSource, out: string, data: string, signal?: AbortSignal): Promise<{ rows: number; refused: RefusedRows; missing: number; maxScore: number }> {
-  const file = await openOutputFile(out, '--out');
+async function scoreInto(d: PipelineDetector, source: DetectSource, out: string | OutputFile, data: string, signal?: AbortSignal): Promise<{ rows: number; refused: RefusedRows; missing: number; maxScore: number }> {
+  const file = typeof out === 'string' ? await openOutputFile(out, '--out') : out;
   try {
     // With a series column, each result line starts with its series id (a documented column); without, the lines are as before.
     const keyed = source.series !== null;

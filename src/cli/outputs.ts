@@ -149,6 +149,21 @@ export async function openOutputFile(path: string, flag = '--out'): Promise<Outp
   };
 }
 
+/**
+ * `detect --out -`: the results on the command's stdout stream, as most tools read `-` (until 7 Dec
+ * 2026 it wrote a file named `-` in the current folder). Written as it comes, waiting for a slow
+ * reader ('drain'); a reader that goes away ends the process (EPIPE, ./main.ts: exit 141).
+ */
+export function stdoutOutput(stream: { write(chunk: string): unknown; once?: (event: 'drain', listener: () => void) => unknown }): OutputFile {
+  return {
+    write: async (text) => {
+      if (stream.write(text) === false && stream.once) await new Promise<void>((resolve) => stream.once!('drain', resolve));
+    },
+    commit: async () => {},
+    abort: async () => {},
+  };
+}
+
 /** True when `dir` itself holds a model `train` wrote (a linear baseline or a hybrid artifact). */
 export async function holdsModel(dir: string): Promise<boolean> {
   for (const f of [LINEAR_FILE, MANIFEST]) if ((await statOf(join(dir, f)))?.isFile()) return true;

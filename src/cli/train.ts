@@ -32,7 +32,7 @@ const backendsComplete: [MissingBackend] extends [never] ? true : MissingBackend
 void backendsComplete;
 
 export const TRAIN_OPTIONS = {
-  data: { type: 'string', required: true, help: 'CSV file with a header row', placeholder: 'file.csv' },
+  data: { type: 'string', required: true, help: 'CSV file with a header row (- for stdin)', placeholder: 'file.csv' },
   out: { type: 'string', required: true, help: 'directory to write the model to', placeholder: 'dir' },
   'time-col': { type: 'string', help: `time column; "none" if there is none (default: the first named ${TIME_NAMES.join('/')}, any case, else column 0)`, placeholder: 'name' },
   target: { type: 'string', help: 'column(s) to forecast, comma-separated (default: last numeric column)', placeholder: 'a[,b]' },

@@ -134,7 +134,8 @@ export function numericColumn(csv: RawCsv, column: number): Float64Array {
  * aborted `signal` rejects with its reason (checked every 4096 lines and at the end).
  */
 async function* fileLines(path: string, signal?: AbortSignal): AsyncGenerator<[string, number]> {
-  const stream = createReadStream(path, { encoding: 'utf8' });
+  // `-` is standard input, as for most command-line tools (until 7 Dec 2026: "cannot read CSV file "-"", exit 66); ./- names a file of that name.
+  const stream = createReadStream(path === '-' ? '/dev/stdin' : path, { encoding: 'utf8' });
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNo = 0;
   try {

@@ -1,6 +1,6 @@
 /**
- * A reader that goes away (`tickcast … | head`, a `jq` that quit): the command ends quietly with
- * 141, as SIGPIPE ends a Unix tool. Until 7 Dec 2026 stdout's EPIPE was an unhandled 'error' event
+ * Pipes: a reader that goes away (`tickcast … | head`, a `jq` that quit) ends the command quietly
+ * with 141, as SIGPIPE ends a Unix tool; `-` reads stdin (--data) and writes stdout (detect --out). Until 7 Dec 2026 stdout's EPIPE was an unhandled 'error' event
  * (exit 1 and a stack trace), and `detect --out /dev/stdout` said exit 73 "nothing was written;
  * free space or give another path" after it had written rows.
  */
@@ -57,5 +57,25 @@ describe('a reader that closes the pipe', () => {
     assert.equal(got, 'timestamp,value,anomaly_score\n2024-01-01T00:00:00.000Z,10,0\n2024-01-01T00:05:00.000Z,10.033,0\n');
     assert.equal(await readFile(join(dir, 'err.txt'), 'utf8'), '');
     assert.equal(code, 141);
+  });
+
+  it('`-` is stdin for --data and stdout for detect --out (the JSON result then on stderr); no file named - is written', async () => {
+    // Until 7 Dec 2026: --data - was exit 66 "cannot read CSV file "-"", --out - wrote a file named - in the current folder.
+    const data = join(dir, 'short.csv');
+    const lines = ['timestamp,value'];
+    for (let i = 0; i < 300; i++) lines.push(`${new Date(Date.UTC(2024, 0, 1) + i * 300_000).toISOString()},${(10 + Math.sin(i / 30)).toFixed(3)}`);
+    await writeFile(data, lines.join('\n') + '\n');
+    const script = `cat "${data}" | "${process.execPath}" "${bin}" detect --data - --out - 2>"${join(dir, 'json.txt')}"`;
+    const child = spawn('bash', ['-c', script], { env: cleanEnv(), cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    let got = '';
+    child.stdout.on('data', (c: Buffer) => (got += c.toString()));
+    assert.equal(await new Promise((resolve) => child.on('close', resolve)), 0);
+    const results = got.trim().split('\n');
+    assert.equal(results.length, 301, 'stdout holds the results CSV alone');
+    assert.equal(results[0], 'timestamp,value,anomaly_score');
+    const summary = JSON.parse(await readFile(join(dir, 'json.txt'), 'utf8'));
+    assert.equal(summary.rows, 300);
+    assert.equal(summary.out, '-');
+    await assert.rejects(readFile(join(dir, '-')), { code: 'ENOENT' });
   });
 });
