@@ -13,6 +13,7 @@ import { outOfLogDomain } from './model-spec.ts';
 import { beyondValueBound, MAX_ABS_VALUE } from './value-bound.ts';
 import { showValue } from './show-value.ts';
 import { strictUtf8 } from './utf8-text.ts';
+import { seriesRefusal } from './series-refusal.ts';
 
 export interface CodecOptions {
   features: readonly string[];
@@ -37,10 +38,6 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\
 const MIN_TS_MS = 1e11;
 const MAX_TS_MS = 7.3e12;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function dotSeries(series: string, pattern: RegExp): string {
-  return `series id "${series}" is refused: browsers and fetch() resolve a "${series}" path segment (also encoded), so /v1/series/{id} and the dashboard could not open the series; use another id (input.seriesPattern ${pattern.source})`;
-}
 
 function fail(code: Parameters<typeof recordError>[0], message: string): DecodeResult {
   return { ok: false, error: recordError(code, message) };
@@ -168,11 +165,8 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   if (typeof series !== 'string' || series.length === 0) {
     return fail(ErrorCodes.RECORD_BAD_SERIES, `series id missing: set "series" in the value or use the series id as the record key${misnamed(rec, SERIES_NAMES, 'series')}`);
   }
-  if (!opts.seriesPattern.test(series)) {
-    // The default pattern refuses exactly "." and "..": browsers and fetch() resolve them as path segments (docs/schemas.md).
-    if (series === '.' || series === '..') return fail(ErrorCodes.RECORD_BAD_SERIES, dotSeries(series, opts.seriesPattern));
-    return fail(ErrorCodes.RECORD_BAD_SERIES, `series id ${show(series)} does not match ${opts.seriesPattern.source} (input.seriesPattern)`);
-  }
+  // The default pattern refuses exactly "." and "..": browsers and fetch() resolve them as path segments (docs/schemas.md).
+  if (!opts.seriesPattern.test(series)) return fail(ErrorCodes.RECORD_BAD_SERIES, seriesRefusal(series, opts.seriesPattern));
 
   if (rec.ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, `ts missing: give epoch milliseconds or an ISO-8601 string${misnamed(rec, TS_NAMES, 'ts')}`);
   const tsMs = readTimestamp(rec.ts);

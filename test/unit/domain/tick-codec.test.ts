@@ -257,3 +257,25 @@ test('the default input.seriesPattern refuses the ids "." and ".." (browsers res
   const custom = dec('{"series":"..","ts":1732060800123,"value":1}', null, { ...uni, seriesPattern: /^[.a-z]+$/ });
   assert.ok(custom.ok, 'a pattern of the operator\'s own that allows them still does');
 });
+
+test('a market symbol the series pattern refuses: the reason names the character and how to allow it', () => {
+  // Was: 'series id "ES=F" does not match ^(?!\.{1,2}$)[A-Za-z0-9._:/@-]{1,128}$ (input.seriesPattern)' —
+  // which character, and where to change it, left to the reader of the regex.
+  const pattern = /^(?!\.{1,2}$)[A-Za-z0-9._:/@-]{1,128}$/;
+  const reason = (series: string) => {
+    const r = dec(JSON.stringify({ series, ts: 1732060800123, values: { price: 1, volume: 0 } }), null, { ...opts, seriesPattern: pattern });
+    assert.ok(!r.ok && r.error.code === 'TC_RECORD_BAD_SERIES');
+    return r.error.message;
+  };
+  const future = reason('ES=F');
+  assert.match(future, /^series id "ES=F" does not match .* \(input\.seriesPattern\): "=" is not allowed; to take such ids set input\.seriesPattern \(TICKCAST_INPUT_SERIES_PATTERN\)/);
+  // The suggested pattern takes the symbol, and still refuses "." and "..".
+  const suggested = new RegExp(/e\.g\. (\S+),/.exec(future)![1]);
+  assert.ok(suggested.test('ES=F') && suggested.test('BRK.B') && !suggested.test('.') && !suggested.test('..'));
+  const index = reason('^GSPC');
+  assert.match(index, /"\^" is not allowed/);
+  assert.ok(new RegExp(/e\.g\. (\S+),/.exec(index)![1]).test('^GSPC'));
+  assert.match(reason('BRK B'), /" " is not allowed; .*TICKCAST_INPUT_SERIES_PATTERN/);
+  assert.match(reason('x'.repeat(129)), /: it is 129 characters long$/);
+  assert.match(reason('.'), /browsers and fetch\(\) resolve/);
+});
