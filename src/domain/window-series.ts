@@ -2,6 +2,7 @@
 import { ArrayArena } from './arena.ts';
 import { GapClock } from './gap-clock.ts';
 import { OpenHours } from './open-hours.ts';
+import { nextHour, stepTime } from './step-time.ts';
 
 /** An interval this many spacing means long or longer is a pause (an outage, a device offline), not spacing (noteSpacing): far beyond any event feed's spread (a Poisson feed has one in 22,000). */
 const PAUSE_INTERVALS = 10;
@@ -180,7 +181,7 @@ export class SeriesState {
     const hours = openHours ? this.clock.hours : null;
     const out: number[] = [];
     for (let k = 1, tries = 0; out.length < n; k++) {
-      const t = Math.round(fromTs + k * dt);
+      const t = stepTime(fromTs, k, dt);
       if (hours === null || tries > n + 200 || !hours.closed(t, hours.slackMs)) out.push(t);
       else k = Math.max(k, Math.ceil((nextHour(t) - fromTs) / dt) - 1);
       tries++;
@@ -277,11 +278,6 @@ function restoreClock(c: GapClock, st: NonNullable<WindowSeriesState['clock']>):
   hours.jitterMs = num(h.jitterMs, 0);
   hours.stepMs = num(h.stepMs, 0);
   c.hours = hours;
-}
-
-/** The start of the UTC hour after `tMs`. */
-function nextHour(tMs: number): number {
-  return (Math.floor(tMs / 3_600_000) + 1) * 3_600_000;
 }
 
 /**

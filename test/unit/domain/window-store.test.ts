@@ -427,3 +427,21 @@ test('a clock losing 20 % or 30 % of its readings (fillMissed on): forecast step
     assert.deepEqual(s.stepTimes('x', t, 2).map((x) => x - t), [60_000, 120_000]);
   }
 });
+
+test('forecast step times of a feed stamped in fractions of a millisecond increase step by step', () => {
+  // Trades 0.25 ms apart (ts with a fraction, kept as sent): the steps were rounded to whole
+  // milliseconds, so steps 1 and 2 shared one ts, as did 3 and 4 (+0.15, +0.15, +1.15, +1.15 ms).
+  for (const dt of [0.25, 0.5, 0.8, 0.002]) {
+    const s = make({ fillMissed: 8 });
+    let t = 1_732_060_800_123.1;
+    for (let i = 0; i < 40; i++) s.push('x', (t += dt), [i], 0);
+    const steps = s.stepTimes('x', t, 4);
+    assert.ok(steps[0] > t && steps.every((x, i) => i === 0 || x > steps[i - 1]), `${dt} ms apart: ${steps.map((x) => x - t)}`);
+    assert.ok(steps.every((x, i) => Math.abs(x - (t + (i + 1) * s.intervalMs('x'))) <= 5e-4), `within a microsecond of the spacing: ${steps.map((x) => x - t)}`);
+  }
+  // A millisecond or more apart: whole milliseconds, as before.
+  const s = make();
+  let t = 1_732_060_800_000;
+  for (let i = 0; i < 10; i++) s.push('x', (t += 1500), [i], 0);
+  assert.deepEqual(s.stepTimes('x', t, 2), [t + 1500, t + 3000]);
+});
