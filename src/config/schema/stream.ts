@@ -77,7 +77,7 @@ export const windowsSection = z
     idleEvictMs: positiveInt.default(6 * 60 * 60 * 1000),
     /** Ticks older than the series' last ts: 'drop', the only policy (counted as tickcast_ticks_total{result="late"}; docs/schemas.md). */
     latePolicy: z.enum(['drop']).default('drop'),
-    /** Equal timestamps: 'drop' the newcomer or 'replace' the last value. Either way a feature the last tick lacked (input.missingFeature carry) that the newcomer brings is written into it (a reading sent late in a record of its own; counted as tickcast_ticks_total{result="merged"}). */
+    /** Equal timestamps: 'drop' the newcomer or 'replace' the last value. Either way a feature the last tick lacked (input.missingFeature carry) that the newcomer brings is written into it (a reading sent late in a record of its own; counted as tickcast_ticks_total{result="merged"}). Trade feeds: 'replace' keeps the millisecond's last trade; volumes are never summed (docs/schemas.md § Market data: trades in one millisecond, halts, prices (decided 7 Dec 2026)). */
     duplicatePolicy: z.enum(['drop', 'replace']).default('drop'),
     /** Half-life, in ticks, of the running per-series mean/variance used for normalisation. */
     normHalfLifeTicks: positiveInt.default(2_000),
