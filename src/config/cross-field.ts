@@ -4,6 +4,7 @@
  * would be about a default the user did not choose) — every problem is reported together.
  */
 import { DEFAULT_ANOMALY_CONFIG } from '../domain/anomaly/config.ts';
+import { tickFieldProblems } from '../domain/tick-fields.ts';
 import { kafkaSecurityProblems, type KafkaSecurityInput } from './kafka-security.ts';
 
 /** The parsed config as the rules see it (the schema's output; kept loose to avoid a cycle). */
@@ -77,6 +78,11 @@ export const CROSS_FIELD_RULES: readonly Rule[] = [
       (c.input.targets ?? [])
         .filter((t: string) => !c.input.features.includes(t))
         .map((t: string) => ({ path: ['input', 'targets'], message: `target "${t}" is not one of input.features (${c.input.features.join(', ')})` })),
+  },
+  {
+    // A record whose parts share a name could not be read one way (src/domain/tick-fields.ts).
+    reads: ['input.fields', 'input.features'],
+    check: (c) => tickFieldProblems(c.input.fields, c.input.features).map(({ key, message }) => ({ path: key.split('.'), message })),
   },
   {
     reads: ['input.nonNegative', 'input.features'],

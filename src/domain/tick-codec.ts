@@ -6,6 +6,8 @@
  *   {"series":"AAPL","ts":1732060800123,"values":{"price":187.3,"volume":1200}}
  *   {"ts":"2024-11-20T00:00:00Z","value":187.3}            (univariate; series from the key)
  * Optional: "labels":{"host":"web-1"} (string labels, e.g. the incident grouping key).
+ * Under other names with input.fields (tick-fields.ts), features at the top level included:
+ *   {"device_id":"t-1","timestamp":1732060800123,"temperature":21.5,"humidity":40}
  */
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
 import type { Tick } from './types.ts';
@@ -14,6 +16,8 @@ import { beyondValueBound, MAX_ABS_VALUE } from './value-bound.ts';
 import { showValue } from './show-value.ts';
 import { strictUtf8 } from './utf8-text.ts';
 import { seriesRefusal } from './series-refusal.ts';
+import { misnamed, notJsonHint, quotedNumber, topLevelFeatures } from './tick-codec-hints.ts';
+import { DEFAULT_TICK_FIELDS, fieldName, own, type TickFields } from './tick-fields.ts';
 
 export interface CodecOptions {
   features: readonly string[];
@@ -25,6 +29,8 @@ export interface CodecOptions {
   logFeatures?: readonly boolean[];
   /** A ts more than this ahead of `sentMs` (decodeTick) is refused (input.maxFutureMs); 0 or absent: no bound. */
   maxFutureMs?: number;
+  /** Where the record holds series, ts and features (input.fields); absent: the documented names. */
+  fields?: TickFields;
 }
 
 export type DecodeResult = { ok: true; tick: Tick } | { ok: false; error: TickcastError };
@@ -51,16 +57,19 @@ export function parseTimestamp(ts: unknown): number | null {
   return typeof r === 'number' ? r : null;
 }
 
-/** Why `ts` is not a timestamp — rendered only when it is refused, not for every tick. */
-const notTs = (ts: unknown): string => `ts must be epoch ms or ISO-8601; got ${show(ts)}`;
+/** Why `ts` is not a timestamp — rendered only when it is refused, not for every tick. `name`: the field's, as messages write it. */
+const notTs = (ts: unknown, name: string): string => `${name} must be epoch ms or ISO-8601; got ${show(ts)}`;
 
-/** Epoch ms of a tick's ts (epoch ms or ISO-8601, naive = UTC), or the reason it is refused. */
-export function readTimestamp(ts: unknown): number | string {
-  if (typeof ts === 'number') return Number.isFinite(ts) && ts >= MIN_TS_MS && ts <= MAX_TS_MS ? ts : `${notTs(ts)}${unitHint(ts)}`;
+/**
+ * Epoch ms of a tick's ts (epoch ms or ISO-8601, naive = UTC), or the reason it is refused, naming
+ * the field `name` (`ts`, or a configured input.fields.ts such as `"timestamp"`).
+ */
+export function readTimestamp(ts: unknown, name = 'ts'): number | string {
+  if (typeof ts === 'number') return Number.isFinite(ts) && ts >= MIN_TS_MS && ts <= MAX_TS_MS ? ts : `${notTs(ts, name)}${unitHint(ts)}`;
   const ms = typeof ts === 'string' ? isoTimestampMs(ts) : null;
-  if (ms === null) return typeof ts === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(ts) ? `${notTs(ts)} (a string of digits: send epoch ms as a JSON number)` : notTs(ts);
-  if (ms === 'not-calendar') return `ts ${show(ts)} is not a calendar date and time (month 01–12, day within its month, hour 00–23, minute and second 00–59)`;
-  if (ms < MIN_TS_MS || ms > MAX_TS_MS) return `ts ${show(ts)} is out of range: tickcast accepts 1973–2200 (${new Date(MIN_TS_MS).toISOString()} to ${new Date(MAX_TS_MS).toISOString()})`;
+  if (ms === null) return typeof ts === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(ts) ? `${notTs(ts, name)} (a string of digits: send epoch ms as a JSON number)` : notTs(ts, name);
+  if (ms === 'not-calendar') return `${name} ${show(ts)} is not a calendar date and time (month 01–12, day within its month, hour 00–23, minute and second 00–59)`;
+  if (ms < MIN_TS_MS || ms > MAX_TS_MS) return `${name} ${show(ts)} is out of range: tickcast accepts 1973–2200 (${new Date(MIN_TS_MS).toISOString()} to ${new Date(MAX_TS_MS).toISOString()})`;
   return ms;
 }
 
@@ -92,11 +101,6 @@ export function sentAtMs(receivedAtMs: number, nowMs: number): number {
   return receivedAtMs > 0 && receivedAtMs < nowMs ? receivedAtMs : nowMs;
 }
 
-/** A hint when `v` is a number sent as a string ("20.5"): the JSON must carry the number itself. */
-function quotedNumber(v: unknown): string {
-  return typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? ' (a number in a string: send it as a JSON number, unquoted)' : '';
-}
-
 /** Why a number is not an epoch-ms ts: the unit it looks like (a factor of 1000 off), else the range. */
 function unitHint(ts: number): string {
   if (!Number.isFinite(ts)) return '';
@@ -123,20 +127,9 @@ function isCalendarDate(m: RegExpExecArray): boolean {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= days && h < 24 && mi < 60 && sec < 60;
 }
 
-/** A bare NaN or ±Infinity where a JSON value goes (outside a string). */
-const NON_JSON_NUMBER = /[:,[]\s*[-+]?(?:NaN|Infinity)\s*[,}\]]/;
-/** Text a key-delimited producer line left before the JSON: the rest of a series id holding ":" (kcat -K: splits at the first). */
-const KEY_REST = /^([A-Za-z0-9._:@/-]{1,128}?):\s*\{/;
-
-/** What is likely wrong with a value JSON.parse refused, when it is one of two common mistakes (since 6 Dec 2026; before, the parser's words alone). */
-function notJsonHint(text: string): string {
-  if (NON_JSON_NUMBER.test(text)) return "; NaN and Infinity are not JSON (Python's json.dumps writes them unless allow_nan=False): leave the reading out, or send null — carried forward with input.missingFeature: carry";
-  const rest = KEY_REST.exec(text);
-  return rest ? `; the value starts with "${rest[1]}:" before a JSON object: a key:value line whose key holds ":" is split at its first ":" (kcat -K:); use a delimiter no series id holds, e.g. kcat -K'|'` : '';
-}
-
 /** `sentMs`: when the record was sent (sentAtMs), for `opts.maxFutureMs`. */
 export function decodeTick(key: Buffer | null, value: Buffer | null, opts: CodecOptions, sentMs?: number): DecodeResult {
+  const fields = opts.fields ?? DEFAULT_TICK_FIELDS;
   if (value === null || value.length === 0) return fail(ErrorCodes.RECORD_INVALID, 'record has no value (tombstone or empty); expected a JSON tick object');
   if (value.length > opts.maxRecordBytes) {
     return fail(ErrorCodes.RECORD_TOO_LARGE, `record is ${value.length} bytes; the limit is ${opts.maxRecordBytes} (input.maxRecordBytes)`);
@@ -151,95 +144,97 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
     return fail(ErrorCodes.RECORD_NOT_JSON, `value is not valid JSON (${(err as Error).message})${notJsonHint(text.text)}`);
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return fail(ErrorCodes.RECORD_INVALID, `value must be a JSON object like {"series":"id","ts":<epoch ms>,"values":{...}}; got ${show(body)}`);
+    return fail(ErrorCodes.RECORD_INVALID, `value must be a JSON object like ${shape(fields)}; got ${show(body)}`);
   }
   const rec = body as Record<string, unknown>;
 
-  let series: unknown = rec.series;
-  if ((series === undefined || series === null) && key && key.length > 0) {
-    const k = strictUtf8(key);
-    if ('error' in k) return fail(ErrorCodes.RECORD_BAD_SERIES, `the record key (the series id, as the value has no "series") is ${k.error}`);
-    series = k.text;
-  }
-  if (series !== undefined && typeof series !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `"series" must be a string; got ${show(series)}`);
-  if (typeof series !== 'string' || series.length === 0) {
-    return fail(ErrorCodes.RECORD_BAD_SERIES, `series id missing: set "series" in the value or use the series id as the record key${misnamed(rec, SERIES_NAMES, 'series')}`);
-  }
-  // The default pattern refuses exactly "." and "..": browsers and fetch() resolve them as path segments (docs/schemas.md).
-  if (!opts.seriesPattern.test(series)) return fail(ErrorCodes.RECORD_BAD_SERIES, seriesRefusal(series, opts.seriesPattern));
-
-  if (rec.ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, `ts missing: give epoch milliseconds or an ISO-8601 string${misnamed(rec, TS_NAMES, 'ts')}`);
-  const tsMs = readTimestamp(rec.ts);
+  const series = readSeries(rec, key, fields, opts.seriesPattern);
+  if (typeof series !== 'string') return series;
+  const tsName = fieldName(fields, 'ts');
+  const ts = own(rec, fields.ts);
+  if (ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, `${tsName} missing: give epoch milliseconds or an ISO-8601 string${misnamed(rec, 'ts', fields)}`);
+  const tsMs = readTimestamp(ts, tsName);
   if (typeof tsMs === 'string') return fail(ErrorCodes.RECORD_BAD_TS, tsMs);
   const bound = opts.maxFutureMs ?? 0;
   if (bound > 0 && sentMs !== undefined && tsMs - sentMs > bound) return fail(ErrorCodes.RECORD_BAD_TS, tooFarAhead(tsMs, tsMs - sentMs, bound));
 
-  const values = readValues(rec, opts);
+  const values = readValues(rec, opts, fields);
   if (!(values instanceof Float64Array)) return values;
-  return finish({ series, tsMs, values }, rec.labels, opts);
+  return finish({ series, tsMs, values }, own(rec, 'labels'), opts);
 }
 
-/** The tick's values in feature order (NaN: missing, carried forward with missingFeature 'carry'), or why not. */
-function readValues(rec: Record<string, unknown>, opts: CodecOptions): Float64Array | DecodeResult {
+/** The documented shape under the configured field names, for the reason a non-object is refused. */
+function shape(f: TickFields): string {
+  const values = f.values === '' ? '"<feature>":<number>,…' : `${JSON.stringify(f.values)}:{...}`;
+  return `{${JSON.stringify(f.series)}:"id",${JSON.stringify(f.ts)}:<epoch ms>,${values}}`;
+}
+
+/** The record's series id (its input.fields.series, else the record key) checked against the pattern, or why not. */
+function readSeries(rec: Record<string, unknown>, key: Buffer | null, fields: TickFields, pattern: RegExp): string | DecodeResult {
+  let series: unknown = own(rec, fields.series);
+  if ((series === undefined || series === null) && key && key.length > 0) {
+    const k = strictUtf8(key);
+    if ('error' in k) return fail(ErrorCodes.RECORD_BAD_SERIES, `the record key (the series id, as the value has no ${JSON.stringify(fields.series)}) is ${k.error}`);
+    series = k.text;
+  }
+  if (series !== undefined && typeof series !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `${JSON.stringify(fields.series)} must be a string; got ${show(series)}`);
+  if (typeof series !== 'string' || series.length === 0) {
+    return fail(ErrorCodes.RECORD_BAD_SERIES, `series id missing: set ${JSON.stringify(fields.series)} in the value or use the series id as the record key${misnamed(rec, 'series', fields)}`);
+  }
+  // The default pattern refuses exactly "." and "..": browsers and fetch() resolve them as path segments (docs/schemas.md).
+  if (!pattern.test(series)) return fail(ErrorCodes.RECORD_BAD_SERIES, seriesRefusal(series, pattern));
+  return series;
+}
+
+/** The tick's values in feature order (NaN: missing, carried forward with missingFeature 'carry'), or why not. The reasons' field names are rendered only on a refusal (this runs per record). */
+function readValues(rec: Record<string, unknown>, opts: CodecOptions, fields: TickFields): Float64Array | DecodeResult {
+  if (fields.values === '') return readFeatures(rec, opts, '');
+  const vals = own(rec, fields.values);
+  if (vals !== undefined) {
+    if (vals === null || typeof vals !== 'object' || Array.isArray(vals)) {
+      return fail(ErrorCodes.RECORD_BAD_VALUE, `${JSON.stringify(fields.values)} must be an object of feature → number; got ${show(vals)}`);
+    }
+    return readFeatures(vals as Record<string, unknown>, opts, fields.values);
+  }
+  const value = own(rec, 'value');
+  if (value !== undefined) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      return fail(ErrorCodes.RECORD_BAD_VALUE, `value must be a finite number; got ${show(value)}${quotedNumber(value)}`);
+    }
+    if (opts.features.length !== 1) {
+      return fail(ErrorCodes.RECORD_MISSING_FEATURE, `a univariate "value" was sent but ${opts.features.length} features are configured (${opts.features.join(', ')}); send ${JSON.stringify(fields.values)}`);
+    }
+    return Float64Array.of(value);
+  }
+  return fail(ErrorCodes.RECORD_MISSING_FEATURE, `neither ${JSON.stringify(fields.values)} (object) nor "value" (number) present${topLevelFeatures(rec, opts.features, fields)}`);
+}
+
+/** Each configured feature from `vals` — the `within` object of the record, or ('') the record itself — or the reason the record is refused. */
+function readFeatures(vals: Record<string, unknown>, opts: CodecOptions, within: string): Float64Array | DecodeResult {
   const features = opts.features;
   const values = new Float64Array(features.length);
-  if (rec.values !== undefined) {
-    if (rec.values === null || typeof rec.values !== 'object' || Array.isArray(rec.values)) {
-      return fail(ErrorCodes.RECORD_BAD_VALUE, `"values" must be an object of feature → number; got ${show(rec.values)}`);
-    }
-    const vals = rec.values as Record<string, unknown>;
-    let present = 0;
-    for (let i = 0; i < features.length; i++) {
-      const v = Object.hasOwn(vals, features[i]) ? vals[features[i]] : undefined;
-      if (v === undefined || v === null) {
-        if (opts.missingFeature === 'carry') {
-          values[i] = Number.NaN;
-          continue;
-        }
-        return fail(ErrorCodes.RECORD_MISSING_FEATURE, `feature "${features[i]}" missing from "values" (expected ${features.join(', ')})`);
+  let present = 0;
+  for (let i = 0; i < features.length; i++) {
+    const v = own(vals, features[i]);
+    if (v === undefined || v === null) {
+      if (opts.missingFeature === 'carry') {
+        values[i] = Number.NaN;
+        continue;
       }
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        return fail(ErrorCodes.RECORD_BAD_VALUE, `values.${features[i]} must be a finite number; got ${show(v)}${quotedNumber(v)}`);
-      }
-      values[i] = v;
-      present++;
+      return fail(ErrorCodes.RECORD_MISSING_FEATURE, `feature "${features[i]}" missing from ${within === '' ? 'the record' : JSON.stringify(within)} (expected ${features.join(', ')})`);
     }
-    // Carrying every feature forward would make up a whole reading (a misspelt feature name would flatline the series for good).
-    if (present === 0) return fail(ErrorCodes.RECORD_MISSING_FEATURE, `"values" has none of the configured features (${features.join(', ')}); got ${show(Object.keys(vals))}`);
-  } else if (rec.value !== undefined) {
-    if (typeof rec.value !== 'number' || !Number.isFinite(rec.value)) {
-      return fail(ErrorCodes.RECORD_BAD_VALUE, `value must be a finite number; got ${show(rec.value)}${quotedNumber(rec.value)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      return fail(ErrorCodes.RECORD_BAD_VALUE, `${within === '' ? JSON.stringify(features[i]) : `${within}.${features[i]}`} must be a finite number; got ${show(v)}${quotedNumber(v)}`);
     }
-    if (features.length !== 1) {
-      return fail(ErrorCodes.RECORD_MISSING_FEATURE, `a univariate "value" was sent but ${features.length} features are configured (${features.join(', ')}); send "values"`);
-    }
-    values[0] = rec.value;
-  } else {
-    return fail(ErrorCodes.RECORD_MISSING_FEATURE, `neither "values" (object) nor "value" (number) present${topLevelFeatures(rec, features)}`);
+    values[i] = v;
+    present++;
+  }
+  // Carrying every feature forward would make up a whole reading (a misspelt feature name would flatline the series for good).
+  if (present === 0) {
+    const none = within === '' ? 'the record has none (input.fields.values "": at its top level)' : `${JSON.stringify(within)} has none`;
+    return fail(ErrorCodes.RECORD_MISSING_FEATURE, `${none} of the configured features (${features.join(', ')}); got ${show(Object.keys(vals))}`);
   }
   return values;
-}
-
-const TS_NAMES = /^(ts|timestamp|time|datetime|date|event_?time|@timestamp)$/i;
-/** Since 6 Dec 2026 (before, "series id missing" alone): how devices and gateways name their id. */
-const SERIES_NAMES = /^(series|series_?id|device|device_?id|sensor|sensor_?id|id|key|name|source|host|thing_?name|client_?id)$/i;
-
-/**
- * The field a producer most likely meant as `ts` (`timestamp`, `time`, `TS`, …) or `series`
- * (`device_id`, `deviceId`, …), said with the name to use: `; the record has "timestamp": name
- * it "ts"`. Until 6 Dec 2026 only "ts missing".
- */
-function misnamed(rec: Record<string, unknown>, names: RegExp, field: string): string {
-  const near = Object.keys(rec).find((k) => k !== field && names.test(k));
-  return near === undefined ? '' : `; the record has ${show(near)}: name it "${field}"`;
-}
-
-/** Configured features sent at the top level (`{"ts":…,"price":1}`): `; "price" is at the top level: send {"values":{"price":…}}`. */
-function topLevelFeatures(rec: Record<string, unknown>, features: readonly string[]): string {
-  const top = features.filter((f) => Object.hasOwn(rec, f));
-  if (top.length === 0) return '';
-  const inner = (features.length === 1 ? features : top).map((f) => `${JSON.stringify(f)}:…`).join(',');
-  return `; ${top.map((f) => JSON.stringify(f)).join(', ')} ${top.length === 1 ? 'is' : 'are'} at the top level: send {"values":{${inner}}}${features.length === 1 ? ` or {"value":…}` : ''}`;
 }
 
 /** The last checks of a decoded tick: its values against the bound and the model's log features, then its labels. */

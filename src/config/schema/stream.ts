@@ -56,6 +56,25 @@ export const inputSection = z
      * (older than the last: late), and so does one itself ahead (a producer clock behind). Off where maxFutureMs is (0, the embedded replay); maxFutureMs or more: off.
      */
     clockSkewMs: nonNegInt.default(60_000),
+    /**
+     * Where a record holds the tick (since 7 Dec 2026), for payloads whose names cannot be changed
+     * (device firmware, a bridge forwarding MQTT payloads as they are): e.g. series device_id, ts
+     * timestamp, values "" reads {"device_id":"t-1","timestamp":1732060800123,"temperature":21.5}.
+     * The defaults are the documented shape (docs/schemas.md § Input). Checked at start: no two
+     * parts, nor "labels", under one name, and with values "" no feature under the name of the
+     * series or ts field.
+     */
+    fields: z
+      .object({
+        /** Field holding the series id (a string); a record without it (or with null) takes its record key as the id. */
+        series: z.string().min(1).default('series'),
+        /** Field holding the event time: epoch ms or ISO-8601, as `ts` is read. */
+        ts: z.string().min(1).default('ts'),
+        /** Field holding the features as an object of feature → number; "" (empty): the features are the record's own top-level fields, other top-level fields ignored (the univariate shorthand "value" is then read only as a feature named value). */
+        values: z.string().default('values'),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
   .default({});

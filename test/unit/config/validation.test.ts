@@ -193,3 +193,16 @@ test('feature names every JavaScript object has, and a name listed twice, are re
   // Quotes, spaces, backslashes and markup stay allowed: JSON, Prometheus and the dashboard escape them.
   assert.deepEqual(loadConfig({ env: { TICKCAST_INPUT_FEATURES: 'cpu,a b"\\</x>', TICKCAST_INPUT_TARGETS: 'cpu' } }).input.features, ['cpu', 'a b"\\</x>']);
 });
+
+test('input.fields (since 7 Dec 2026): device payloads under their own names, set by env; names a record could not tell apart are refused at load', () => {
+  const c = loadConfig({ env: { TICKCAST_INPUT_FIELDS_SERIES: 'device_id', TICKCAST_INPUT_FIELDS_TS: 'timestamp', TICKCAST_INPUT_FIELDS_VALUES: '', TICKCAST_INPUT_FEATURES: 'temperature,humidity' } });
+  assert.deepEqual(c.input.fields, { series: 'device_id', ts: 'timestamp', values: '' });
+  assert.deepEqual(loadConfig({ env: {} }).input.fields, { series: 'series', ts: 'ts', values: 'values' }, 'the documented shape by default');
+  assert.deepEqual(problems({ env: { TICKCAST_INPUT_FIELDS_SERIES: 'id', TICKCAST_INPUT_FIELDS_TS: 'id' } }), [
+    'input.fields.ts (TICKCAST_INPUT_FIELDS_TS): input.fields.series and input.fields.ts are both "id": a record could not say which is which',
+  ]);
+  assert.deepEqual(problems({ env: { TICKCAST_INPUT_FIELDS_VALUES: '', TICKCAST_INPUT_FEATURES: 'temp,ts' } }), [
+    'input.fields.values (TICKCAST_INPUT_FIELDS_VALUES): feature "ts" is also input.fields.ts, and input.fields.values "" reads features at the record\'s top level: rename one',
+  ]);
+  assert.ok(problems({ env: { TICKCAST_INPUT_FIELDS_SERIES: '' } }).some((p) => p.startsWith('input.fields.series (TICKCAST_INPUT_FIELDS_SERIES)')));
+});

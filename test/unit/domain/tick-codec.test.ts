@@ -23,18 +23,19 @@ test('univariate value, series from the key, ISO-8601 timestamps (naive = UTC)',
   assert.equal(parseTimestamp('2024-11-20T01:30:00+01:00'), Date.UTC(2024, 10, 20, 0, 30));
 });
 
-// Until 6 Dec 2026 these said only "ts missing: …" and "neither \"values\" … nor \"value\" … present".
+// Until 6 Dec 2026 these said only "ts missing: …" and "neither \"values\" … nor \"value\" … present";
+// until 7 Dec 2026 without the setting that reads the record as it is (input.fields).
 test('a timestamp or features under another name: the reason names the field the record has and where it belongs', () => {
   const reason = (v: string, o = opts) => {
     const r = dec(v, 'k', o);
     assert.ok(!r.ok);
     return [r.error.code, r.error.message];
   };
-  assert.deepEqual(reason('{"timestamp":1732060800123,"values":{"price":1,"volume":2}}'), ['TC_RECORD_BAD_TS', 'ts missing: give epoch milliseconds or an ISO-8601 string; the record has "timestamp": name it "ts"']);
-  assert.deepEqual(reason('{"TS":1732060800123,"value":1}', uni), ['TC_RECORD_BAD_TS', 'ts missing: give epoch milliseconds or an ISO-8601 string; the record has "TS": name it "ts"']);
-  assert.deepEqual(reason('{"ts":1732060800123,"price":1,"volume":2}'), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present; "price", "volume" are at the top level: send {"values":{"price":…,"volume":…}}']);
-  assert.deepEqual(reason('{"ts":1732060800123,"price":1}'), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present; "price" is at the top level: send {"values":{"price":…}}']);
-  assert.deepEqual(reason('{"ts":1732060800123,"cpu":0.5}', { ...opts, features: ['cpu'] }), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present; "cpu" is at the top level: send {"values":{"cpu":…}} or {"value":…}']);
+  assert.deepEqual(reason('{"timestamp":1732060800123,"values":{"price":1,"volume":2}}'), ['TC_RECORD_BAD_TS', 'ts missing: give epoch milliseconds or an ISO-8601 string; the record has "timestamp": name it "ts", or set input.fields.ts to "timestamp"']);
+  assert.deepEqual(reason('{"TS":1732060800123,"value":1}', uni), ['TC_RECORD_BAD_TS', 'ts missing: give epoch milliseconds or an ISO-8601 string; the record has "TS": name it "ts", or set input.fields.ts to "TS"']);
+  assert.deepEqual(reason('{"ts":1732060800123,"price":1,"volume":2}'), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present; "price", "volume" are at the top level: send {"values":{"price":…,"volume":…}}, or set input.fields.values to "" (features at the top level)']);
+  assert.deepEqual(reason('{"ts":1732060800123,"price":1}'), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present; "price" is at the top level: send {"values":{"price":…}}, or set input.fields.values to "" (features at the top level)']);
+  assert.deepEqual(reason('{"ts":1732060800123,"cpu":0.5}', { ...opts, features: ['cpu'] }), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present; "cpu" is at the top level: send {"values":{"cpu":…}} or {"value":…}, or set input.fields.values to "" (features at the top level)']);
   // Nothing like it: the reason as before.
   assert.deepEqual(reason('{"when":1732060800123,"value":1}', uni), ['TC_RECORD_BAD_TS', 'ts missing: give epoch milliseconds or an ISO-8601 string']);
   assert.deepEqual(reason('{"ts":1732060800123,"x":1}'), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present']);
@@ -59,9 +60,9 @@ test('what an IoT producer commonly gets wrong is named: NaN/Infinity (Python js
     assert.ok(!r.ok);
     return r.error.message;
   };
-  assert.equal(noKey('{"device_id":"dev-8","ts":1732060800123,"values":{"price":1,"volume":2}}'), 'series id missing: set "series" in the value or use the series id as the record key; the record has "device_id": name it "series"');
-  assert.match(noKey('{"deviceId":"dev-8","ts":1732060800123,"value":1}'), /; the record has "deviceId": name it "series"$/);
-  assert.match(noKey('{"sensor":"t-1","ts":1732060800123,"value":1}'), /; the record has "sensor": name it "series"$/);
+  assert.equal(noKey('{"device_id":"dev-8","ts":1732060800123,"values":{"price":1,"volume":2}}'), 'series id missing: set "series" in the value or use the series id as the record key; the record has "device_id": name it "series", or set input.fields.series to "device_id"');
+  assert.match(noKey('{"deviceId":"dev-8","ts":1732060800123,"value":1}'), /; the record has "deviceId": name it "series", or set input.fields.series to "deviceId"$/);
+  assert.match(noKey('{"sensor":"t-1","ts":1732060800123,"value":1}'), /; the record has "sensor": name it "series", or set input.fields.series to "sensor"$/);
   assert.equal(noKey('{"ts":1732060800123,"value":1}'), 'series id missing: set "series" in the value or use the series id as the record key');
   assert.equal(noKey('{"series":"","ts":1732060800123,"value":1}'), 'series id missing: set "series" in the value or use the series id as the record key');
   // No guess where there is nothing to go on.

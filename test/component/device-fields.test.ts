@@ -1,0 +1,44 @@
+/**
+ * input.fields through the whole app (since 7 Dec 2026): a bridge forwarding device payloads as
+ * they are — {"device_id","timestamp", features at the top level}, one record per reading — gets
+ * its readings into the device's window. Before, every such record was dead-lettered
+ * (TC_RECORD_BAD_SERIES "…; the record has "device_id": name it "series"").
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp } from '../helpers/app.ts';
+import type { OutMessage, TickSource } from '../../src/pipeline/ports.ts';
+import type { RawRecord } from '../../src/domain/types.ts';
+
+const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
+const T0 = Date.UTC(2026, 11, 7);
+
+test('a device payload read under input.fields: series, timestamp and top-level readings reach the window; the documented shape is then refused with a reason naming the fields', async () => {
+  const sent: OutMessage[] = [];
+  const fields = { series: 'device_id', ts: 'timestamp', values: '' };
+  const app = await startTestApp({ input: { features: ['temperature', 'humidity'], targets: ['temperature'], missingFeature: 'carry', fields } }, { sink: { send: async (m) => void sent.push(...m) }, source: idleSource });
+  try {
+    let offset = 0;
+    const rec = (body: Record<string, unknown>): RawRecord => ({
+      key: null, // a bridge that sets no key: the id is in the payload
+      value: Buffer.from(JSON.stringify(body)),
+      headers: {},
+      source: { topic: 'ticks', partition: 0, offset: String(offset++) },
+      receivedAtMs: Date.now(),
+    });
+    const at = (k: number) => new Date(T0 + k * 60_000).toISOString();
+    await app.pipeline.handle([
+      rec({ device_id: 't-1', timestamp: at(0), temperature: 21.5, humidity: 40, rssi: -61 }),
+      rec({ device_id: 't-1', timestamp: at(1), temperature: 21.7 }), // one record per reading,
+      rec({ device_id: 't-1', timestamp: at(1), humidity: 41 }), //       merged into its tick
+      rec({ series: 't-1', ts: T0 + 2 * 60_000, values: { temperature: 22 } }),
+    ]);
+    const dlq = sent.filter((m) => m.stream === 'dlq');
+    assert.deepEqual(dlq.map((d) => [d.headers['tickcast-source-offset'], d.headers['tickcast-error-code']]), [['3', 'TC_RECORD_BAD_SERIES']]);
+    assert.equal(String(dlq[0].headers['tickcast-error-message']), 'series id missing: set "device_id" in the value or use the series id as the record key; the record has "series": name it "device_id", or set input.fields.series to "series"');
+    const body = (await (await fetch(`${app.address()}/v1/series/t-1`)).json()) as { window: { values: Record<string, number[]> } };
+    assert.deepEqual(body.window.values, { temperature: [21.5, 21.7], humidity: [40, 41] });
+  } finally {
+    await app.stop();
+  }
+});
