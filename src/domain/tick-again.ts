@@ -4,9 +4,10 @@
  * under either policy: a reading sent late in a record of its own, as bridges that publish one
  * record per reading do ('merged'; before 6 Dec 2026 it was a duplicate, dropped under 'drop',
  * and the feature kept its first value in every window for good). Other features: kept under
- * 'drop' (the first reading wins), replaced under 'replace'. The window statistics and the
- * forecast made at that tick are not revisited; the pipeline scores the merged reading as one of
- * that tick (src/pipeline/accepted.ts mergeReading).
+ * 'drop' (the first reading wins), replaced under 'replace'. The window statistics are not
+ * revisited; the pipeline scores the merged reading as one of that tick (src/pipeline/accepted.ts
+ * mergeReading), and reads the tick's window for its forecast only after the last record of the
+ * poll that could merge into it (PendingReads there).
  */
 import type { SeriesState } from './window-series.ts';
 

@@ -7,12 +7,12 @@
  * acknowledged by the sink, so the source may then commit their offsets (at-least-once). Bad input never rejects: dead letters.
  *
  * Causality: each tick is scored against the forecast made BEFORE it arrived. Within one call the work runs in three
- * phases — (1) decode and window all records in order, snapshotting the windows that are due; (2) run those windows
+ * phases — (1) decode and window all records in order, snapshotting the windows that are due (each once no later record of the chunk can merge a reading into its tick: accepted.ts); (2) run those windows
  * through the model together; (3) walk the ticks again in order, scoring each against the forecast then current and
  * installing new forecasts as it passes the ticks that made them.
  *
- * This file runs the phases and isolates each record (one that throws becomes a dead letter, the rest of the chunk goes on).
- * Parts: cold-forecast.ts, tick-alerts.ts (scores, alert records), learning-tap.ts, out-messages.ts, dead-letter.ts.
+ * This file runs the phases and isolates each record (one that throws becomes a dead letter, the rest of the chunk goes on). Parts:
+ * tick-reads.ts (phase 1's window reads), tick-alerts.ts (scores, alert records), learning-tap.ts, out-messages.ts, dead-letter.ts.
  */
 import { decodeTick, sentAtMs, type CodecOptions } from '../domain/tick-codec.ts';
 import { decodeForecast } from '../domain/forecast.ts';
@@ -29,13 +29,13 @@ import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
 import { deadLetterMessage, nothingToCarry, processingFailed } from './dead-letter.ts';
 import type { PipelineFollower } from './followers.ts';
-import { coldForecast } from './cold-forecast.ts';
 import { forecastMessage, liveMerged, liveTick, namedTargets, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap } from './learning-tap.ts';
 import { TickAlerts, type TickAlertsDeps } from './tick-alerts.ts';
 import { UnsentOutputs } from './unsent-outputs.ts';
 import { SeriesDepartures } from './series-departures.ts';
 import { mergeReading, type Accepted } from './accepted.ts';
+import { readAll, readAtTick, readBefore, type PendingReads } from './tick-reads.ts';
 
 export interface StreamPipelineDeps extends Pick<TickAlertsDeps, 'alertState'> {
   store: WindowStore;
@@ -176,18 +176,20 @@ export class StreamPipeline {
   #window(records: RawRecord[], out: OutMessage[], accepted: Accepted[]): void {
     const per = this.#d.inference.spec.window * this.#d.inference.spec.features.length;
     const now = this.#now();
+    const pending: PendingReads = new Map();
     for (const rec of records) {
       this.#alerts?.drain(out); // evicted before this record (idle, or at the cap by the last one)
       try {
-        this.#intake(rec, per, now, out, accepted);
+        this.#intake(rec, per, now, out, accepted, pending);
       } catch (err) {
         if (!rec.warmup) out.push(this.#deadLetter(rec, processingFailed(err)));
       }
     }
+    readAll(pending);
   }
 
   /** Phase 1 for one record: decode, window, submit the window when due. */
-  #intake(rec: RawRecord, per: number, now: number, out: OutMessage[], accepted: Accepted[]): void {
+  #intake(rec: RawRecord, per: number, now: number, out: OutMessage[], accepted: Accepted[], pending: PendingReads): void {
     const d = this.#d;
     if (rec.undecodable) {
       out.push(this.#deadLetter(rec, recordError(ErrorCodes.RECORD_UNDECODABLE, `offsets ${rec.source.offset}-${rec.undecodable.lastOffset}: ${rec.undecodable.reason}`)));
@@ -202,25 +204,23 @@ export class StreamPipeline {
     }
     const tick = res.tick;
     const suppressed = this.#learning.suppressed(tick.series, tick.tsMs);
+    readBefore(pending, tick.series, tick.tsMs, d.store.registry); // a pending read this push would change goes first
     const pushed = this.#push(tick, rec, suppressed, d.codec.maxFutureMs ? sent : undefined); // clockSkewMs: off without the bound
     if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, pushed.carried);
     if (pushed.outcome === 'incomplete' && !quiet) out.push(this.#deadLetter(rec, nothingToCarry(tick, d.codec.features), false));
     if (pushed.outcome !== 'accepted') return pushed.outcome === 'merged' && mergeReading(accepted, tick, rec, quiet, pushed.merged ?? []) && !quiet ? liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]) : undefined; // merged: scored (accepted.ts), and told to the dashboard unless its tick's event is still to come
-    let job: Promise<InferenceResult> | null = null;
-    let stats = null;
-    // A plain warm-up record is scored without the model (phase 3, quietly): the detector's and the
-    // alerts' state come back with the window. Only a full one (a snapshot's tail) runs the model.
-    if (pushed.ready && (!quiet || rec.warmupFull === true)) {
-      const x = new Float32Array(per);
-      stats = d.store.snapshot(tick.series, x, 0);
-      job = d.inference.submit({ x });
+    const a: Accepted = { tick, rec, job: null, stats: null, times: NO_TIMES, closed: NO_TIMES, suppressed, view: null, quiet, cold: null, baselines: null, filled: pushed.filled ?? 0, eventMs: pushed.ahead ?? tick.tsMs, stepBack: pushed.stepBack === true };
+    accepted.push(a);
+    pending.set(tick.series, { tsMs: tick.tsMs, read: () => this.#readSafely(a, pushed.ready, per, out, accepted) }); // once no record of this chunk can merge into the tick (tick-reads.ts)
+  }
+  /** readAtTick, isolated as #intake is: one that throws drops its tick and dead-letters its record. */
+  #readSafely(a: Accepted, ready: boolean, per: number, out: OutMessage[], accepted: Accepted[]): void {
+    try {
+      readAtTick(this.#d, a, ready, per, this.#targetIdx, this.#learning, this.#recent);
+    } catch (err) {
+      accepted.splice(accepted.indexOf(a), 1);
+      if (!a.rec.warmup) out.push(this.#deadLetter(a.rec, processingFailed(err)));
     }
-    const cold = pushed.ready || !d.coldStart ? null : coldForecast(d.store, d.coldStart, d.inference.spec, this.#targetIdx, tick, d.floor);
-    const view = this.#learning.view(tick.series, quiet, pushed.filled);
-    const times = job ? d.store.stepTimes(tick.series, tick.tsMs, d.inference.spec.horizon) : NO_TIMES;
-    const closed = job ? d.store.closedSteps(tick.series, times) : NO_TIMES;
-    const baselines = job && d.fusion ? d.fusion.baselines((t, buf) => d.store.tail(tick.series, this.#targetIdx[t], buf), d.store.intervalMs(tick.series), this.#recent) : null;
-    accepted.push({ tick, rec, job, stats, times, closed, suppressed, view, quiet, cold, baselines, filled: pushed.filled ?? 0, eventMs: pushed.ahead ?? tick.tsMs, stepBack: pushed.stepBack === true });
   }
 
   #push(tick: Tick, rec: RawRecord, suppressed: boolean, sentMs: number | undefined): ReturnType<WindowStore['push']> {

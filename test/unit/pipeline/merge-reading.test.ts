@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergeReading, type Accepted } from '../../../src/pipeline/accepted.ts';
+import { readAll, readBefore, type PendingReads } from '../../../src/pipeline/tick-reads.ts';
 import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
 import { WindowStore } from '../../../src/domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../../../src/domain/types.ts';
@@ -47,4 +48,24 @@ test('SeriesOutlook.expectationsAt: the step the last tick was scored against; n
   o.setForecast('d', { ts: 220, model: 'm', horizon: [step(1, 30)] });
   assert.equal(o.expectationsAt('d', 220), null);
   assert.equal(o.expectationsAt('x', 220), null);
+});
+
+test('readBefore: a series\' window is read before its next tick, not before a record at its tick\'s ts; every window before a new series at the cap (it may evict one)', () => {
+  const read: string[] = [];
+  const pending: PendingReads = new Map();
+  const hold = (series: string, tsMs: number) => pending.set(series, { tsMs, read: () => void read.push(`${series}@${tsMs}`) });
+  const registry = { has: (s: string) => ['d', 'e'].includes(s), size: 2, maxSeries: 3 };
+  hold('d', 20);
+  hold('e', 20);
+  readBefore(pending, 'd', 20, registry); // a reading for d's tick: merged into it, so not read yet
+  readBefore(pending, 'f', 20, registry); // a new series below the cap evicts none
+  assert.deepEqual(read, []);
+  readBefore(pending, 'd', 30, registry);
+  assert.deepEqual(read, ['d@20']);
+  readBefore(pending, 'g', 30, { ...registry, size: 3 });
+  assert.deepEqual(read, ['d@20', 'e@20'], 'at the cap: all read before the push that may evict one');
+  hold('d', 30);
+  readAll(pending);
+  assert.deepEqual(read, ['d@20', 'e@20', 'd@30']);
+  assert.equal(pending.size, 0);
 });
