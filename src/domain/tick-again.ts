@@ -35,3 +35,21 @@ export function carriedForGood(s: SeriesState): number[] | undefined {
   for (let f = 0; f < s.carried.length; f++) if (s.carried[f] > 0) (out ??= []).push(f);
   return out;
 }
+
+/** A series the registry evicted: its last tick's features carried for good (carriedAtEviction). */
+export interface Departed {
+  series: string;
+  carried: number[] | undefined;
+}
+
+/**
+ * Drop an evicted series from `held`, keeping what its last tick lacked for good: the next tick that
+ * would have counted it in tickcast_feature_carried_total will not come (since 7 Dec 2026; before,
+ * never counted). Not for a removal: the series goes on where its partition went, and is counted
+ * there. Null when the series was not held or was removed.
+ */
+export function departing(held: Map<string, SeriesState>, series: string, reason: 'capacity' | 'idle' | 'removed'): Departed | null {
+  const s = held.get(series);
+  held.delete(series);
+  return s && reason !== 'removed' ? { series, carried: carriedForGood(s) } : null;
+}

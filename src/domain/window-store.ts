@@ -17,8 +17,9 @@
  * `current()` as ln(value); the ring and `recent()` keep the series' units (callers keep values ≤ 0 out).
  */
 import { SeriesRegistry } from './series-registry.ts';
-import { carriedForGood, tickAgain } from './tick-again.ts';
+import { carriedForGood, departing, tickAgain, type Departed } from './tick-again.ts';
 import { SeriesState, type RecentWindow, type WindowSeriesState } from './window-series.ts';
+import { normStd } from './norm-std.ts';
 
 export type { WindowSeriesState } from './window-series.ts';
 
@@ -59,15 +60,15 @@ export class WindowStore {
   readonly #series = new Map<string, SeriesState>();
   readonly #alphaFloor: number;
   readonly #registry: SeriesRegistry;
-  /** Per feature: read as ln(value) (null: no such feature). */
-  readonly #log: readonly boolean[] | null;
+  #departed: Departed | null = null; // the series evicted last (carriedAtEviction)
+  readonly #log: readonly boolean[] | null; // per feature: read as ln(value) (null: no such feature)
 
   constructor(opts: WindowStoreOptions) {
     this.#opts = opts;
     this.#log = opts.logFeatures?.some(Boolean) ? [...opts.logFeatures] : null;
     this.#alphaFloor = 1 - Math.pow(0.5, 1 / opts.normHalfLifeTicks);
     this.#registry = opts.registry ?? new SeriesRegistry({ maxSeries: opts.maxSeries, idleEvictMs: opts.idleEvictMs });
-    this.#registry.follow((series) => this.#series.delete(series));
+    this.#registry.follow((series, reason) => void (this.#departed = departing(this.#series, series, reason)));
   }
 
   /** The series registry this store admits series through (follow it to drop per-series state). */
@@ -94,6 +95,11 @@ export class WindowStore {
     return this.#registry.evictions;
   }
 
+  /** The features the last tick of `series`, evicted just now at the cap or idle, lacked for good (tick-again.ts `departing`), for the registry's later followers. */
+  carriedAtEviction(series: string): number[] | undefined {
+    return this.#departed?.series === series ? this.#departed.carried : undefined;
+  }
+
   has(series: string): boolean {
     return this.#series.has(series);
   }
@@ -113,7 +119,6 @@ export class WindowStore {
       this.#series.set(series, s);
     }
     s.lastSeenMs = nowMs;
-
     const order = s.follows(tsMs, opts?.sentMs, o.clockSkewMs);
     if (order === 'late') return { outcome: 'late', ready: false, evicted, lastTs: s.lastTs, lateTicks: opts?.countLate === false ? s.late : ++s.late };
     if (order === 'duplicate') return { ...tickAgain(s, values, o.window, o.duplicatePolicy === 'replace'), ready: false, evicted };
@@ -292,9 +297,4 @@ export class WindowStore {
     this.#registry.remove(series);
     return had;
   }
-}
-
-/** Std floored at 1e-15 of the level (never absolute: any units reach the model at unit scale; docs/architecture.md "Normalisation"). */
-export function normStd(variance: number, mean: number): number {
-  return Math.sqrt(Math.max(variance, 1e-30 * mean * mean, 1e-300));
 }

@@ -280,8 +280,8 @@ export interface PipelineObserver {
   gap?(series: string, feature: string, intervals: number): void;
   /** `count` readings of a scored feature were missed just before this tick (a series read on a clock; docs/anomaly.md, step 0). */
   missedReadings?(series: string, feature: string, count: number): void;
-  /** `evicted`: a series left (counted); `forget`: drop telemetry's state for a series no longer held (also after a chunk in flight brought it back; counts nothing). */
-  evicted?(series: string, reason: import('../domain/series-registry.ts').EvictionReason): void;
+  /** `evicted`: a series left (counted; `carried`: input.features indices its last tick lacked for good, WindowStore.carriedAtEviction); `forget`: drop telemetry's state for a series no longer held (also after a chunk in flight brought it back; counts nothing). */
+  evicted?(series: string, reason: import('../domain/series-registry.ts').EvictionReason, carried?: readonly number[]): void;
   forget?(series: string): void;
   live?(event: LiveEvent): void;
   /** Live events have a subscriber now (absent: assume so). The per-tick ones are not built without one. */

@@ -108,7 +108,7 @@ export class StreamPipeline {
       for (const f of this.#followers) f.forget?.(series);
       deps.observer?.forget?.(series);
     };
-    this.#departures = new SeriesDepartures(deps.store, forget, (series, reason) => deps.observer?.evicted?.(series, reason), (series, reason) => this.#alerts?.departed(series, reason));
+    this.#departures = new SeriesDepartures(deps.store, forget, (series, reason) => deps.observer?.evicted?.(series, reason, deps.store.carriedAtEviction(series)), (series, reason) => this.#alerts?.departed(series, reason));
   }
 
   /** Send the resolved records of series evicted while firing since the last chunk now, not with the next; `inheritedBefore`: with those of inherited alerts read before it whose series never ticked here since (tick-alerts.ts `flush`). */

@@ -51,9 +51,14 @@ export class TelemetryObserver implements PipelineObserver {
 
   tick(outcome: string, ahead = false, late?: LateTick, carried?: readonly number[]): void {
     this.#m.ticks.inc({ result: outcome });
-    if (carried) for (const f of carried) if (f < this.#features.length) this.#m.featureCarried.inc({ feature: this.#features[f] });
+    this.#carried(carried);
     if (ahead) this.#m.ticksAhead.inc();
     if (late) this.#late?.late(late);
+  }
+
+  /** tickcast_feature_carried_total: a tick lacked these features for good (input.features indices). */
+  #carried(features: readonly number[] | undefined): void {
+    if (features) for (const f of features) if (f < this.#features.length) this.#m.featureCarried.inc({ feature: this.#features[f] });
   }
 
   deadLetter(code: string): void {
@@ -121,8 +126,9 @@ export class TelemetryObserver implements PipelineObserver {
     this.#m.missedReadings.inc({ feature }, count);
   }
 
-  evicted(series: string, reason: EvictionReason): void {
+  evicted(series: string, reason: EvictionReason, carried?: readonly number[]): void {
     this.#m.seriesEvicted.inc({ reason: EVICTION_LABEL[reason] });
+    this.#carried(carried);
     if (reason === 'capacity') this.#cap?.evicted();
     this.#scores.forget(series);
   }

@@ -14,6 +14,18 @@ import type { RawRecord } from '../../src/domain/types.ts';
 const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
 const T0 = Date.UTC(2025, 0, 1);
 
+/** Records of a series' ticks one minute apart (`k`: the tick), at consecutive offsets. */
+function recorder(): (series: string, values: Record<string, number>, k: number) => RawRecord {
+  let offset = 0;
+  return (series, values, k) => ({
+    key: Buffer.from(series),
+    value: Buffer.from(JSON.stringify({ ts: T0 + k * 60_000, values })),
+    headers: {},
+    source: { topic: 'ticks', partition: 0, offset: String(offset++) },
+    receivedAtMs: Date.now(),
+  });
+}
+
 test("missingFeature 'carry': a feature with nothing to carry forward, or no feature at all, is dead-lettered with its bytes; a later gap is carried", async () => {
   const sent: OutMessage[] = [];
   const sink: OutputSink = { send: async (m) => void sent.push(...m) };
@@ -56,14 +68,7 @@ test("missingFeature 'carry': a feature that stops arriving is visible (GET /v1/
   // same ts, was a duplicate, dropped.
   const app = await startTestApp({ input: { features: ['temp', 'hum'], targets: ['temp'], missingFeature: 'carry' } }, { sink: { send: async () => {} }, source: idleSource });
   try {
-    let offset = 0;
-    const rec = (series: string, values: Record<string, number>, k: number): RawRecord => ({
-      key: Buffer.from(series),
-      value: Buffer.from(JSON.stringify({ ts: T0 + k * 60_000, values })),
-      headers: {},
-      source: { topic: 'ticks', partition: 0, offset: String(offset++) },
-      receivedAtMs: Date.now(),
-    });
+    const rec = recorder();
     await app.pipeline.handle([rec('dev-1', { temp: 20, hum: 40 }, 0), rec('dev-1', { temp: 21 }, 1), rec('dev-1', { temp: 22 }, 2), rec('dev-1', { temp: 23 }, 3)]);
     await app.pipeline.handle([rec('dev-2', { temp: 20, hum: 40 }, 0), rec('dev-2', { temp: 21 }, 1), rec('dev-2', { hum: 42 }, 1)]);
     const body = async (id: string) => (await (await fetch(`${app.address()}/v1/series/${id}`)).json()) as { window: { values: Record<string, number[]>; carried?: Record<string, number> } };
@@ -78,6 +83,29 @@ test("missingFeature 'carry': a feature that stops arriving is visible (GET /v1/
     assert.match(metrics, /^tickcast_feature_carried_total\{feature="hum"\} 2$/m, "dev-1's ticks 1 and 2");
     assert.match(metrics, /^tickcast_feature_carried_total\{feature="temp"\} 0$/m, 'every input feature from 0');
     assert.match(metrics, /^tickcast_ticks_total\{result="merged"\} 1$/m);
+  } finally {
+    await app.stop();
+  }
+});
+
+test("missingFeature 'carry': a series' last tick without a feature is counted as carried when the series is evicted (cap or idle), not when it is removed", async () => {
+  // Until 7 Dec 2026 it never was: tickcast_feature_carried_total counts a tick at its series' next
+  // tick, which an evicted series never has, so a device that went silent while its humidity was
+  // missing was one short.
+  const app = await startTestApp({ input: { features: ['temp', 'hum'], targets: ['temp'], missingFeature: 'carry' }, windows: { maxSeries: 2 } }, { sink: { send: async () => {} }, source: idleSource });
+  try {
+    const rec = recorder();
+    const hum = async () => /^tickcast_feature_carried_total\{feature="hum"\} (\d+)$/m.exec(await (await fetch(`${app.address()}/metrics`)).text())?.[1];
+    await app.pipeline.handle([rec('dev-1', { temp: 20, hum: 40 }, 0), rec('dev-1', { temp: 21 }, 1), rec('dev-2', { temp: 20, hum: 40 }, 0), rec('dev-2', { temp: 21 }, 1)]);
+    assert.equal(await hum(), '0', 'their humidity may still come');
+    await app.pipeline.handle([rec('dev-3', { temp: 20, hum: 40 }, 0), rec('dev-3', { temp: 21 }, 1)]); // evicts dev-1 at the cap
+    assert.equal(app.store.has('dev-1'), false);
+    assert.equal(await hum(), '1', "dev-1's last tick");
+    app.store.delete('dev-2'); // removed (its partition went to another instance): counted there
+    assert.equal(await hum(), '1');
+    app.store.evictIdle(Date.now() + 3_600_000_000);
+    assert.equal(app.store.has('dev-3'), false);
+    assert.equal(await hum(), '2', "dev-3's last tick, evicted idle");
   } finally {
     await app.stop();
   }
