@@ -445,3 +445,15 @@ test('forecast step times of a feed stamped in fractions of a millisecond increa
   for (let i = 0; i < 10; i++) s.push('x', (t += 1500), [i], 0);
   assert.deepEqual(s.stepTimes('x', t, 2), [t + 1500, t + 3000]);
 });
+
+test('a burst flushed newest first keeps only its first reading (docs/schemas.md § Event time, "Newest-first bursts": measured there)', () => {
+  // Pins the documented loss, (B − 1)/B, and the burst period learned as the series' interval:
+  // a change to the order rule (a reorder allowance) must change the docs with it.
+  const s = make({ window: 64, idleEvictMs: 1e12, normHalfLifeTicks: 2000, fillMissed: 8 });
+  const outcomes: string[] = [];
+  const T0 = Date.UTC(2026, 11, 7);
+  for (let b = 0; b < 100; b++) for (let i = 9; i >= 0; i--) outcomes.push(s.push('dev', T0 + (b * 10 + i) * 1000, [20 + i], 0).outcome);
+  assert.equal(outcomes.filter((o) => o === 'late').length, 900);
+  assert.equal(outcomes.filter((o) => o === 'accepted').length, 100);
+  assert.equal(s.intervalMs('dev'), 10_000);
+});
