@@ -7,7 +7,7 @@
  * 'drop' (the first reading wins), replaced under 'replace'. The window statistics are not
  * revisited; the pipeline scores the merged reading as one of that tick (src/pipeline/accepted.ts
  * mergeReading), and reads the tick's window for its forecast only after the last record of the
- * poll that could merge into it (PendingReads there).
+ * poll that could merge into it (src/pipeline/tick-reads.ts).
  */
 import type { SeriesState } from './window-series.ts';
 

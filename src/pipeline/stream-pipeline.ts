@@ -35,7 +35,7 @@ import { TickAlerts, type TickAlertsDeps } from './tick-alerts.ts';
 import { UnsentOutputs } from './unsent-outputs.ts';
 import { SeriesDepartures } from './series-departures.ts';
 import { mergeReading, type Accepted } from './accepted.ts';
-import { readAll, readAtTick, readBefore, type PendingReads } from './tick-reads.ts';
+import { hold, readAll, readAtTick, readBefore, type PendingRead, type Reads } from './tick-reads.ts';
 
 export interface StreamPipelineDeps extends Pick<TickAlertsDeps, 'alertState'> {
   store: WindowStore;
@@ -176,20 +176,20 @@ export class StreamPipeline {
   #window(records: RawRecord[], out: OutMessage[], accepted: Accepted[]): void {
     const per = this.#d.inference.spec.window * this.#d.inference.spec.features.length;
     const now = this.#now();
-    const pending: PendingReads = new Map();
+    const reads: Reads = { defer: this.#d.codec.missingFeature === 'carry', pending: new Map(), read: (p: PendingRead) => this.#readSafely(p.accepted, p.ready, per, out, accepted) }; // only a carried feature can be merged into a tick later
     for (const rec of records) {
       this.#alerts?.drain(out); // evicted before this record (idle, or at the cap by the last one)
       try {
-        this.#intake(rec, per, now, out, accepted, pending);
+        this.#intake(rec, per, now, out, accepted, reads);
       } catch (err) {
         if (!rec.warmup) out.push(this.#deadLetter(rec, processingFailed(err)));
       }
     }
-    readAll(pending);
+    readAll(reads);
   }
 
   /** Phase 1 for one record: decode, window, submit the window when due. */
-  #intake(rec: RawRecord, per: number, now: number, out: OutMessage[], accepted: Accepted[], pending: PendingReads): void {
+  #intake(rec: RawRecord, per: number, now: number, out: OutMessage[], accepted: Accepted[], reads: Reads): void {
     const d = this.#d;
     if (rec.undecodable) {
       out.push(this.#deadLetter(rec, recordError(ErrorCodes.RECORD_UNDECODABLE, `offsets ${rec.source.offset}-${rec.undecodable.lastOffset}: ${rec.undecodable.reason}`)));
@@ -204,14 +204,14 @@ export class StreamPipeline {
     }
     const tick = res.tick;
     const suppressed = this.#learning.suppressed(tick.series, tick.tsMs);
-    readBefore(pending, tick.series, tick.tsMs, d.store.registry); // a pending read this push would change goes first
+    readBefore(reads, tick.series, tick.tsMs, d.store.registry); // a pending read this push would change goes first
     const pushed = this.#push(tick, rec, suppressed, d.codec.maxFutureMs ? sent : undefined); // clockSkewMs: off without the bound
     if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, pushed.carried);
     if (pushed.outcome === 'incomplete' && !quiet) out.push(this.#deadLetter(rec, nothingToCarry(tick, d.codec.features), false));
     if (pushed.outcome !== 'accepted') return pushed.outcome === 'merged' && mergeReading(accepted, tick, rec, quiet, pushed.merged ?? []) && !quiet ? liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]) : undefined; // merged: scored (accepted.ts), and told to the dashboard unless its tick's event is still to come
     const a: Accepted = { tick, rec, job: null, stats: null, times: NO_TIMES, closed: NO_TIMES, suppressed, view: null, quiet, cold: null, baselines: null, filled: pushed.filled ?? 0, eventMs: pushed.ahead ?? tick.tsMs, stepBack: pushed.stepBack === true };
     accepted.push(a);
-    pending.set(tick.series, { tsMs: tick.tsMs, read: () => this.#readSafely(a, pushed.ready, per, out, accepted) }); // once no record of this chunk can merge into the tick (tick-reads.ts)
+    hold(reads, tick.series, { tsMs: tick.tsMs, accepted: a, ready: pushed.ready }); // read once no record of this chunk can merge into the tick (tick-reads.ts)
   }
   /** readAtTick, isolated as #intake is: one that throws drops its tick and dead-letters its record. */
   #readSafely(a: Accepted, ready: boolean, per: number, out: OutMessage[], accepted: Accepted[]): void {

@@ -6,7 +6,8 @@
  * publishing one record per reading (temperature, then humidity, at one ts) had every forecast made
  * on a window whose last row carried the previous tick's humidity, although the humidity record came
  * in the same poll. A reading merged in a later poll still misses its tick's forecast (docs/schemas.md
- * § Event time).
+ * § Event time). Only with input.missingFeature carry: without, no reading can be merged into a tick
+ * and each is read as it is pushed (no cost on that path).
  */
 import type { WindowStore } from '../domain/window-store.ts';
 import type { ColdStartOptions } from '../domain/cold-start.ts';
@@ -17,8 +18,25 @@ import { coldForecast } from './cold-forecast.ts';
 import type { InferenceStage } from './inference.ts';
 import type { LearningTap } from './learning-tap.ts';
 
-/** Keyed by series: the pending reads of its last tick accepted in the chunk, with that tick's ts. */
-export type PendingReads = Map<string, { tsMs: number; read: () => void }>;
+/** An accepted tick whose reads wait (`ready`: a forecast is due at it, WindowStore.push). */
+export interface PendingRead {
+  tsMs: number;
+  accepted: Accepted;
+  ready: boolean;
+}
+
+/** A chunk's pending reads, keyed by series (its last tick accepted in the chunk), and what takes one. `defer` false: none wait (input.missingFeature reject: nothing can be merged into a tick). */
+export interface Reads {
+  defer: boolean;
+  pending: Map<string, PendingRead>;
+  read(p: PendingRead): void;
+}
+
+/** An accepted tick of `series`, the series' last: its reads wait (`defer`) or are taken now. */
+export function hold(reads: Reads, series: string, p: PendingRead): void {
+  if (reads.defer) reads.pending.set(series, p);
+  else reads.read(p);
+}
 
 /** What readBefore needs of the series registry: whether admitting `series` could evict one. */
 interface Admission {
@@ -32,19 +50,19 @@ interface Admission {
  * the series' own unless the record is at its tick's ts (it can only be merged into that tick, or
  * dropped), and every series' when admitting a new one may evict the least recently seen at the cap.
  */
-export function readBefore(pending: PendingReads, series: string, tsMs: number, registry: Admission): void {
-  if (!registry.has(series) && registry.size >= registry.maxSeries) return readAll(pending);
-  const p = pending.get(series);
+export function readBefore(reads: Reads, series: string, tsMs: number, registry: Admission): void {
+  if (reads.pending.size === 0) return;
+  if (!registry.has(series) && registry.size >= registry.maxSeries) return readAll(reads);
+  const p = reads.pending.get(series);
   if (p === undefined || p.tsMs === tsMs) return;
-  pending.delete(series);
-  p.read();
+  reads.pending.delete(series);
+  reads.read(p);
 }
 
 /** Take every pending read (the chunk's last record is windowed). */
-export function readAll(pending: PendingReads): void {
-  const reads = [...pending.values()];
-  pending.clear();
-  for (const p of reads) p.read();
+export function readAll(reads: Reads): void {
+  for (const p of reads.pending.values()) reads.read(p);
+  reads.pending.clear();
 }
 
 /** What readAtTick reads and submits to (the pipeline's dependencies). */

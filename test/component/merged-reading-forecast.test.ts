@@ -1,7 +1,7 @@
 /**
  * A bridge publishing one record per reading ({temp}, then {hum}, at one ts) in one poll: the
  * forecast made at a tick is made on the window with the tick's merged humidity (since 7 Dec 2026,
- * src/pipeline/accepted.ts PendingReads). Before, the window was read as the {temp} record was
+ * src/pipeline/tick-reads.ts). Before, the window was read as the {temp} record was
  * pushed, so its last row carried the previous tick's humidity into every forecast — the target's
  * value one tick stale.
  */

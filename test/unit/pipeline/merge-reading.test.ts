@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergeReading, type Accepted } from '../../../src/pipeline/accepted.ts';
-import { readAll, readBefore, type PendingReads } from '../../../src/pipeline/tick-reads.ts';
+import { hold, readAll, readBefore, type PendingRead, type Reads } from '../../../src/pipeline/tick-reads.ts';
 import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
 import { WindowStore } from '../../../src/domain/window-store.ts';
 import type { ForecastStep, RawRecord, Tick } from '../../../src/domain/types.ts';
@@ -52,20 +52,25 @@ test('SeriesOutlook.expectationsAt: the step the last tick was scored against; n
 
 test('readBefore: a series\' window is read before its next tick, not before a record at its tick\'s ts; every window before a new series at the cap (it may evict one)', () => {
   const read: string[] = [];
-  const pending: PendingReads = new Map();
-  const hold = (series: string, tsMs: number) => pending.set(series, { tsMs, read: () => void read.push(`${series}@${tsMs}`) });
+  const reads: Reads = { defer: true, pending: new Map(), read: (p: PendingRead) => void read.push(`${p.accepted.tick.series}@${p.tsMs}`) };
+  const put = (series: string, tsMs: number) => hold(reads, series, { tsMs, accepted: entry(tick(series, tsMs, [1])), ready: true });
   const registry = { has: (s: string) => ['d', 'e'].includes(s), size: 2, maxSeries: 3 };
-  hold('d', 20);
-  hold('e', 20);
-  readBefore(pending, 'd', 20, registry); // a reading for d's tick: merged into it, so not read yet
-  readBefore(pending, 'f', 20, registry); // a new series below the cap evicts none
+  put('d', 20);
+  put('e', 20);
+  readBefore(reads, 'd', 20, registry); // a reading for d's tick: merged into it, so not read yet
+  readBefore(reads, 'f', 20, registry); // a new series below the cap evicts none
   assert.deepEqual(read, []);
-  readBefore(pending, 'd', 30, registry);
+  readBefore(reads, 'd', 30, registry);
   assert.deepEqual(read, ['d@20']);
-  readBefore(pending, 'g', 30, { ...registry, size: 3 });
+  readBefore(reads, 'g', 30, { ...registry, size: 3 });
   assert.deepEqual(read, ['d@20', 'e@20'], 'at the cap: all read before the push that may evict one');
-  hold('d', 30);
-  readAll(pending);
+  put('d', 30);
+  readAll(reads);
   assert.deepEqual(read, ['d@20', 'e@20', 'd@30']);
-  assert.equal(pending.size, 0);
+  assert.equal(reads.pending.size, 0);
+  // Without input.missingFeature carry nothing can be merged into a tick: each is read as it comes.
+  const now: Reads = { ...reads, defer: false, pending: new Map() };
+  hold(now, 'd', { tsMs: 40, accepted: entry(tick('d', 40, [1])), ready: true });
+  assert.deepEqual(read.at(-1), 'd@40');
+  assert.equal(now.pending.size, 0);
 });
