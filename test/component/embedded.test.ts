@@ -81,3 +81,17 @@ test('stop() twice returns the same promise and readiness flips while draining',
   await a;
   assert.equal(app.state(), 'stopped');
 });
+
+test('embedded replay with input.fields set: the replay writes the documented shape, which it still reads (input.fields describes the topic)', async () => {
+  const sink = new MemorySink();
+  const app = await startTestApp({ embedded: { series: 2, ticksPerSecond: 0, maxTicks: 40 }, input: { fields: { series: 'device_id', ts: 'timestamp', values: '' } } }, { sink });
+  try {
+    const t0 = Date.now();
+    const accepted = async () => Number(/^tickcast_ticks_total\{result="accepted"\} (\d+)$/m.exec(await (await fetch(`${app.address()}/metrics`)).text())?.[1] ?? 0);
+    while ((await accepted()) < 40 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await accepted(), 40);
+    assert.deepEqual(sink.messages.filter((m) => m.stream === 'dlq'), []);
+  } finally {
+    await app.stop();
+  }
+});
