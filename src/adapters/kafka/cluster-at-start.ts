@@ -108,6 +108,23 @@ export class OutputTopics {
 }
 
 /**
+ * The topic list, looked up again (at most 10 times, 500 ms apart) while it lacks `topic`, which
+ * kafka.createTopics has just asked for: a topic just created reaches every broker's metadata
+ * only a little later (Kafka's AdminClient: "it may take several seconds"), so the list read
+ * right after may not name it yet. Until 7 Dec 2026 that first list alone was judged, and the
+ * start refused the alert-state topic it had just created (TC_ALERT_STATE_PARTITIONS). A topic
+ * the broker refused to create stays missing: the start then refuses it ~5 s later.
+ */
+async function listedOnceCreated(admin: KafkaJS.Admin, existing: string[], topic: string, signal?: AbortSignal): Promise<string[]> {
+  let names = existing;
+  for (let look = 0; look < 10 && !names.includes(topic); look++) {
+    if (await sleep(500, signal)) break;
+    names = await admin.listTopics({ timeout: 10_000 }).catch(() => names);
+  }
+  return names;
+}
+
+/**
  * The transport's start: connect `admin`, wait for a broker, create topics (`create`, when
  * kafka.createTopics), refuse an alert-state topic with fewer partitions than the input
  * (`alertState`, with topics.alertState: ./alert-state-partitions.ts), then look for missing
@@ -126,6 +143,7 @@ export async function checkCluster(
     if (o.create) {
       await o.create();
       existing = await admin.listTopics({ timeout: 10_000 }).catch(() => existing);
+      if (o.alertState) existing = await listedOnceCreated(admin, existing, o.alertState.state, o.signal);
     }
     if (o.alertState) await checkAlertStatePartitions(admin, o.alertState, existing);
     outputs.observe(existing, () => admin.listTopics({ timeout: 10_000 }), o.recheckMs);
