@@ -81,8 +81,8 @@ export const shutdownSection = z
 export const telemetrySection = z
   .object({
     /**
-     * OTLP/HTTP traces URL, used as is (e.g. http://collector:4318/v1/traces); empty → tracing off.
-     * Also set by OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces.
+     * OTLP traces URL, used as is (e.g. http://collector:4318/v1/traces; over grpc the collector's address, http://collector:4317); empty → tracing off.
+     * Also set by OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces (as is over grpc).
      */
     otlpEndpoint: z.string().default(''),
     /**

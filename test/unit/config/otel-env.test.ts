@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../../src/config/load.ts';
 import { parseResourceAttributes, tracesUrlFromBase } from '../../../src/config/otel-env.ts';
@@ -46,4 +48,20 @@ test('OTEL_TRACES_EXPORTER=none turns tracing off over an OTEL or file endpoint;
   assert.equal(loadConfig({ env: { ...ep, OTEL_TRACES_EXPORTER: ' otlp ' } }).telemetry.otlpEndpoint, 'http://collector:4318/v1/traces');
   assert.equal(loadConfig({ env: { ...ep, OTEL_TRACES_EXPORTER: 'none', TICKCAST_TELEMETRY_OTLP_ENDPOINT: 'http://mine:4318/v1/traces' } }).telemetry.otlpEndpoint, 'http://mine:4318/v1/traces');
   assert.throws(() => loadConfig({ env: { ...ep, OTEL_TRACES_EXPORTER: 'zipkin,console' } }), /OTEL_TRACES_EXPORTER: "zipkin,console": tickcast exports traces over OTLP only \(otlp, or none to turn tracing off\)/);
+});
+
+// docs/configuration.md's table of OpenTelemetry variables is where an operator looks (it names
+// src/config/otel-env.ts). Until 7 Dec 2026 (02:15) it lacked OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL
+// and OTEL_TRACES_EXPORTER, read there since that day, and said OTEL_EXPORTER_OTLP_ENDPOINT always
+// gets /v1/traces appended, which over gRPC it does not.
+test("every OTEL_* variable src/config/otel-env.ts reads has a row in docs/configuration.md's table, and the base endpoint's row says what gRPC does", () => {
+  const code = readFileSync(fileURLToPath(new URL('../../../src/config/otel-env.ts', import.meta.url)), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+  const read = [...new Set([...code.matchAll(/(?:env\.|')(OTEL_[A-Z_]+)/g)].map((m) => m[1]))].sort();
+  assert.ok(read.length >= 7, read.join(', '));
+  const doc = readFileSync(fileURLToPath(new URL('../../../docs/configuration.md', import.meta.url)), 'utf8');
+  const rows = doc.split('\n').filter((l) => l.startsWith('| `OTEL_'));
+  assert.deepEqual(read.filter((v) => !rows.some((r) => r.split('|')[1].includes(`\`${v}\``))), [], 'variables read but not in the table');
+  const base = rows.find((r) => r.startsWith('| `OTEL_EXPORTER_OTLP_ENDPOINT`'));
+  assert.match(base ?? '', /grpc/i);
+  assert.equal(loadConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } }).telemetry.otlpEndpoint, 'http://c:4317');
 });
