@@ -98,7 +98,8 @@ function brandNewEnd(i: RestoreInput, atStart: bigint | undefined): bigint {
   const now = i.high ?? i.low;
   if (atStart === undefined) return now;
   if (atStart < i.low) return i.low;
-  return i.high !== undefined && atStart > i.high ? i.high : atStart;
+  // A negative high: its look-up failed at this assignment (the client returns librdkafka's per-partition error as -1), not a bound.
+  return i.high !== undefined && i.high >= 0n && atStart > i.high ? i.high : atStart;
 }
 
 /**

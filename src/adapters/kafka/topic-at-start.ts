@@ -54,11 +54,17 @@ export async function groupOffsetsAtStart(admin: KafkaJS.Admin, groupId: string,
 /**
  * The topic's end (high watermark, read_committed) per partition, read at start before this member
  * joins: where a brand-new group starts under kafka.fromBeginning=false (./restore.ts brandNewEnd).
- * Empty when the read fails (logged): each partition then starts at its end at its assignment.
+ * Empty when the read fails (logged): each partition then starts at its end at its assignment. So
+ * does a partition whose own look-up failed: the client does not throw for it but returns a
+ * negative offset (librdkafka's per-partition error), which, clamped up to the log start, started
+ * it at its beginning (its whole history read; 7 Dec 2026, found in review).
  */
 export async function endsAtStart(admin: KafkaJS.Admin, topic: string, log: Logger): Promise<Map<number, bigint>> {
   try {
-    return new Map((await admin.fetchTopicOffsets(topic, { timeout: 10_000, isolationLevel: 1 })).map((m) => [m.partition, BigInt(m.high)]));
+    const ends = (await admin.fetchTopicOffsets(topic, { timeout: 10_000, isolationLevel: 1 })).map((m) => [m.partition, BigInt(m.high)] as const);
+    const unread = ends.filter(([, high]) => high < 0n).map(([p]) => p);
+    if (unread.length > 0) log.warn({ topic, partitions: unread }, "could not read these partitions' end at start; a brand-new group starts them at their end at the assignment");
+    return new Map(ends.filter(([, high]) => high >= 0n));
   } catch (err) {
     log.warn({ err, topic }, "could not read the topic's end at start; a brand-new group starts each partition at its end at the assignment");
     return new Map();

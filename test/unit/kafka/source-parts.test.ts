@@ -5,6 +5,8 @@ import { hasCommitted, OFFSET_BEGINNING, planRestore, resumeRefusedStarts, uncom
 import { ConsumeErrors, OffsetGaps } from '../../../src/adapters/kafka/offset-gaps.ts';
 import { LagMonitor, lagStarts, partitionLag, type LagReader } from '../../../src/adapters/kafka/lag.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
+import { atStart } from '../../../src/adapters/kafka/topic-at-start.ts';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
 
 const log = createLogger({ level: 'silent', name: 't' });
 
@@ -202,4 +204,29 @@ test('a refused start resumed: where this run started the partition, but never b
   assert.deepEqual([...again.start], [[0, 100n], [1, 150n]]);
   assert.deepEqual([...again.lagFrom], [[0, 100n], [1, 150n]]);
   assert.deepEqual([...again.pin], [[0, 100n], [1, 150n]]);
+});
+
+// The client's fetchTopicOffsets does not throw for one partition whose offset look-up failed (its
+// leader moving, a broker restarting): librdkafka reports the error in that partition's result and
+// the client returns it with high "-1" all the same. Since 7 Dec 2026 a brand-new group starts each
+// partition at its end read at start (brandNewEnd), clamped up to the log start: "-1" became the log
+// start, and under kafka.fromBeginning=false the partition's whole retained history was read.
+test('a brand-new group: a partition whose end could not be read at start (high -1 in the reply) starts at its end at the assignment, not at its log start; one unread at the assignment at its end read at start', async () => {
+  const admin = {
+    listTopics: async () => ['ticks'],
+    fetchTopicOffsets: async () => [
+      { partition: 0, offset: '700', high: '700', low: '0' },
+      { partition: 1, offset: '-1', high: '-1', low: '-1' },
+    ],
+    fetchOffsets: async () => [{ topic: 'ticks', partitions: [{ partition: 0, offset: '-1' }, { partition: 1, offset: '-1' }] }],
+  } as unknown as KafkaJS.Admin;
+  const known = await atStart(admin, { topic: 'ticks', groupId: 'g', fromBeginning: false }, createLogger({ level: 'silent', name: 'test' }));
+  assert.equal(known.groupHasOffsets, false);
+  const inputs = [0, 1].map((partition) => ({ partition, committed: -1n, low: 100n, high: 900n }));
+  const { start } = uncommittedStarts(new Map(), inputs, { partitionsAtStart: 2, fromBeginning: false, groupHasOffsets: false, endsAtStart: known.ends });
+  assert.equal(start.get(0), 700n, 'the end read at start');
+  assert.equal(start.get(1), 900n, 'unknown at start: the end at the assignment');
+  // And the other way round: the end unread at the assignment (-1) is no bound on the one read at start.
+  const unreadNow = uncommittedStarts(new Map(), [{ partition: 0, committed: -1n, low: 100n, high: -1n }], { partitionsAtStart: 2, fromBeginning: false, groupHasOffsets: false, endsAtStart: known.ends });
+  assert.equal(unreadNow.start.get(0), 700n);
 });
