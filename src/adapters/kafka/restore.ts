@@ -121,7 +121,7 @@ export function resumeRefusedStarts(
     const low = inputs.find((i) => i.partition === p)?.low ?? 0n;
     const from = before !== undefined && before < low ? low : before;
     if (from !== undefined && from < at && s.start.get(p) === at) {
-      for (const m of [s.start, s.lagFrom, s.pin]) m.set(p, from);
+      for (const m of [s.start, s.lagFrom, s.pin, started]) m.set(p, from);
     } else started.set(p, at);
   }
 }

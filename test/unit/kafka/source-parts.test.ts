@@ -204,6 +204,10 @@ test('a refused start resumed: where this run started the partition, but never b
   assert.deepEqual([...again.start], [[0, 100n], [1, 150n]]);
   assert.deepEqual([...again.lagFrom], [[0, 100n], [1, 150n]]);
   assert.deepEqual([...again.pin], [[0, 100n], [1, 150n]]);
+  // `started` records every pin (resumeRefusedStarts' doc): the source tells a refused start commit
+  // from a chunk's by it (commit.ts reportRefusedCommits). Until 7 Dec 2026 (review) p1 kept 100, so a
+  // refusal of the 150 just pinned was logged as "offset commit failed; the chunk may be redelivered".
+  assert.deepEqual([...started], [[0, 100n], [1, 150n]]);
 });
 
 // The client's fetchTopicOffsets does not throw for one partition whose offset look-up failed (its
