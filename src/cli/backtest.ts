@@ -23,6 +23,7 @@ import type { MissingPolicy } from '../data/missing-marks.ts';
 import type { ColumnSelection } from '../data/table.ts';
 import { loadMappedTable, parseColFlags, resolveColumnMap, type ColumnMap } from './column-map.ts';
 import { checkLogDomain, prepare } from './dataset.ts';
+import { windowStarts, withKnownTargets } from '../data/windows.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { loadModelOrStore } from './load-model.ts';
 import type { LoadedModel } from './model-dir.ts';
@@ -76,9 +77,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const test = testWindows(data.borders, spec, opts.split !== undefined);
     const season = seasonArg ?? detectSeason(table.stepMs);
     const units = originalUnits(spec, data.stats);
-    const windows = Math.floor((test.count - 1) / opts.stride) + 1;
+    const windows = scoredWindows(test, opts.stride, fill.filled, spec);
     io.stderr.write(`backtest: ${model.kind} model (${model.predictor.engine}/${model.predictor.backend}), window ${spec.window}, horizon ${spec.horizon}, ${plan(windows, opts.stride, table.stepMs, season, fill.count)}${missingNote(fill.missing)}\n`);
-    const bar = new ProgressBar(io, 'backtest', windows, { unit: 'windows' });
+    const bar = new ProgressBar(io, 'backtest', windows.scored, { unit: 'windows' });
     const report = await runBacktest({
       predictor: model.predictor,
       values: data.values,
@@ -106,6 +107,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       normalisation: refit ? 'refit on this file\'s training span' : 'model training statistics',
       metricsSpace: metricsSpace(spec, units.targetStd !== undefined),
       windows: rest.windows,
+      unscoredWindows: windows.total - rest.windows,
       stride: rest.stride,
       season: rest.season,
       metrics: rest.model,
@@ -173,10 +175,31 @@ function metricsSpace(spec: { logFeatures?: readonly string[] }, original: boole
   return original ? 'z-normalised (per target: (value - train mean) / train std); *Original fields are in data units' : `z-normalised ln(value) for [${spec.logFeatures}] (the model's space); no *Original fields`;
 }
 
-/** The run's windows, spacing and season for the stderr line, and the rows filled in (their windows not scored). */
-function plan(windows: number, stride: number, stepMs: number, season: number, filled: number): string {
+/**
+ * The test windows (`total`) and those scored: not one whose forecast span holds a target carried
+ * forward or filled in (--missing, --fill-missed). None scored is TC_DATA_TOO_SHORT: until 7 Dec 2026
+ * such a run (a target gap in every forecast span) ended "ok" with 0 windows and null metrics.
+ */
+function scoredWindows(test: WindowRange, stride: number, filled: Uint8Array, spec: ModelSpec): { total: number; scored: number } {
+  const starts = windowStarts(test.first, test.last, stride);
+  const scored = withKnownTargets(starts, filled.includes(1) ? filled : undefined, spec.window, spec.horizon).length;
+  if (scored === 0) {
+    const made = filled.subarray(test.first + spec.window).reduce((n, v) => n + v, 0);
+    throw dataError(
+      ErrorCodes.DATA_TOO_SHORT,
+      `none of the ${starts.length} test windows can be scored: each forecasts a target that was carried forward or filled in (${made} such rows in the test span), and no error is measured against a made-up value; give a file with fewer gaps in its test span, or a larger test fraction with --split`,
+      { span: 'test', windows: starts.length, madeUpRows: made },
+    );
+  }
+  return { total: starts.length, scored };
+}
+
+/** The run's windows (those scored when a gap leaves some out), spacing and season for the stderr line, and the rows filled in. */
+function plan(windows: { total: number; scored: number }, stride: number, stepMs: number, season: number, filled: number): string {
+  const unscored = windows.total - windows.scored;
+  const scored = unscored > 0 ? `, ${windows.scored} scored (${unscored} forecast a carried or filled-in target)` : '';
   const fill = filled > 0 ? `; ${filled} rows the file lost filled in as in training (a window forecasting one is not scored)` : '';
-  return `${windows} test windows (stride ${stride}), rows every ${formatStep(stepMs)}, season ${season}${fill}`;
+  return `${windows.total} test windows (stride ${stride})${scored}, rows every ${formatStep(stepMs)}, season ${season}${fill}`;
 }
 
 async function writePlot(path: string, kind: string, plot: NonNullable<BacktestReport['plot']>, report: BacktestReport, result: unknown): Promise<void> {

@@ -56,6 +56,26 @@ describe('files with missing readings', () => {
     assert.match(stop.err(), /gaps\.csv:302: column "value" has "", not a finite number.*--missing fill.*\[TC_DATA_NOT_NUMERIC\]/);
   });
 
+  it('backtest says how many test windows it scored, and stops when a gap in every forecast span leaves none', async () => {
+    const io = captureIo();
+    assert.equal(await runCli(['train', '--arch', 'linear', '--data', data, '--out', join(dir, 'bt-m'), '--window', '48', '--horizon', '6', '--split', '0.7,0.1,0.2'], io), 0, io.err());
+    // A target cell missing every 5th row of the last 240 (the test span): each 6-row forecast span holds a carried target.
+    const holes = join(dir, 'holes.csv');
+    await writeFile(holes, csv(Object.fromEntries(Array.from({ length: 48 }, (_, i) => [ROWS - 240 + 5 * i, 'NA']))));
+    const none = captureIo();
+    assert.equal(await runCli(['backtest', '--data', holes, '--model', join(dir, 'bt-m')], none), 65, none.out());
+    assert.match(none.err(), /none of the \d+ test windows can be scored: each forecasts a target that was carried forward or filled in .*\[TC_DATA_TOO_SHORT\]/);
+    // One missing target in the test span: the windows forecasting it are left out, and the count says so.
+    const one = join(dir, 'one.csv');
+    await writeFile(one, csv({ [ROWS - 100]: 'NA' }));
+    const some = captureIo();
+    assert.equal(await runCli(['backtest', '--data', one, '--model', join(dir, 'bt-m')], some), 0, some.err());
+    const result = JSON.parse(some.out());
+    assert.equal(result.unscoredWindows, 6, 'the 6 windows whose forecast span holds the carried row');
+    assert.equal(result.windows + result.unscoredWindows, 240 - 6 + 1, "every window of the 240-row test span, as without the gap");
+    assert.match(some.err(), new RegExp(`${result.windows + 6} test windows \\(stride 1\\), ${result.windows} scored \\(6 forecast a carried or filled-in target\\)`));
+  });
+
   it('detect skips them as missed readings: 0 in the results, the cell written back, counted as missing, not refused', async () => {
     const out = join(dir, 'r.csv');
     const io = captureIo();
