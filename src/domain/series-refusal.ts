@@ -21,21 +21,26 @@ function refusedCharacters(series: string, pattern: RegExp): string[] {
   return [...new Set(series)].filter((c) => !pattern.test(`A${c}`));
 }
 
-function suggestion(bad: string[], pattern: RegExp): string {
+/**
+ * The pattern widened to take `series`, when that is all it takes: none when the id is refused for
+ * more than its characters (an id too long was offered a pattern that still refused it, until 7 Dec 2026).
+ */
+function suggestion(series: string, bad: string[], pattern: RegExp): string {
   if (!pattern.source.includes(DEFAULT_CLASS) || bad.length === 0 || !bad.every((c) => SUGGESTABLE.test(c))) return '';
   const escaped = bad.map((c) => (c === ']' || c === '^' || c === '[' ? `\\${c}` : c)).join('');
-  return `, e.g. ${pattern.source.replace(DEFAULT_CLASS, `${DEFAULT_CLASS.slice(0, -2)}${escaped}-]`)}`;
+  const widened = pattern.source.replace(DEFAULT_CLASS, `${DEFAULT_CLASS.slice(0, -2)}${escaped}-]`);
+  return new RegExp(widened, pattern.flags).test(series) ? `, e.g. ${widened}` : '';
 }
 
 /** The dead-letter reason (TC_RECORD_BAD_SERIES) for an id that `pattern` does not match. */
 export function seriesRefusal(series: string, pattern: RegExp): string {
   if (series === '.' || series === '..') return dotSeries(series, pattern);
   const bad = refusedCharacters(series, pattern);
-  const why = bad.length > 0
-    ? `: ${bad.map((c) => showValue(c)).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not allowed`
-    : pattern.test('A') && !pattern.test('A'.repeat(series.length)) ? `: it is ${series.length} characters long` : '';
+  const long = pattern.test('A') && !pattern.test('A'.repeat(series.length)) ? `it is ${series.length} characters long` : '';
+  const chars = bad.length > 0 ? `${bad.map((c) => showValue(c)).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not allowed` : '';
+  const why = chars || long ? `: ${[chars, long].filter(Boolean).join(', and ')}` : '';
   const fix = bad.length > 0
-    ? `; to take such ids set input.seriesPattern (TICKCAST_INPUT_SERIES_PATTERN) to a pattern that allows ${bad.length === 1 ? 'it' : 'them'}${suggestion(bad, pattern)}, or map the symbol to an id it allows`
+    ? `; to take such ids set input.seriesPattern (TICKCAST_INPUT_SERIES_PATTERN) to a pattern that allows ${bad.length === 1 ? 'it' : 'them'}${suggestion(series, bad, pattern)}, or map the symbol to an id it allows`
     : '';
   return `series id ${showValue(series)} does not match ${pattern.source} (input.seriesPattern)${why}${fix}`;
 }

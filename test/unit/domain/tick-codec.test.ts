@@ -280,3 +280,15 @@ test('a market symbol the series pattern refuses: the reason names the character
   assert.match(reason('x'.repeat(129)), /: it is 129 characters long$/);
   assert.match(reason('.'), /browsers and fetch\(\) resolve/);
 });
+
+test('a refused series id both too long and with a refused character: the reason says both, and offers no pattern that would still refuse it', () => {
+  // Was: '"=" is not allowed; ... e.g. ^(?!\.{1,2}$)[A-Za-z0-9._:/@=-]{1,128}$' for a 130-character id:
+  // the offered pattern took the "=" but refused the id all the same (its length went unsaid).
+  const pattern = /^(?!\.{1,2}$)[A-Za-z0-9._:/@-]{1,128}$/;
+  const series = `${'x'.repeat(128)}=F`;
+  const r = dec(JSON.stringify({ series, ts: 1732060800123, values: { price: 1, volume: 0 } }), null, { ...opts, seriesPattern: pattern });
+  assert.ok(!r.ok && r.error.code === 'TC_RECORD_BAD_SERIES');
+  assert.match(r.error.message, /: "=" is not allowed, and it is 130 characters long;/);
+  const offered = /e\.g\. (\S+),/.exec(r.error.message);
+  assert.ok(offered === null || new RegExp(offered[1]).test(series), `an offered pattern must take the id: ${r.error.message}`);
+});
