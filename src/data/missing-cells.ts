@@ -14,6 +14,8 @@
  * In a backtest a window whose forecast span holds a carried or filled-in target is not scored
  * (`filled`), so no error is measured against a made-up value.
  */
+import { ErrorCodes } from '../errors/index.ts';
+import { dataError } from './csv.ts';
 import type { MissingPolicy } from './missing-marks.ts';
 import { fillLostRows, type FilledTable } from './fill-rows.ts';
 import type { SeriesTable } from './table.ts';
@@ -47,6 +49,7 @@ export function fillGaps(table: SeriesTable, policy: MissingPolicy, maxFill: num
   const summary: MissingSummary = { policy, cells, byColumn, droppedRows: 0, carriedCells: 0 };
   if (cells === 0) return { ...fillLostRows(table, maxFill, logFeatures), missing: summary };
   const keep = keptRows(table, policy);
+  if (keep.length === 0) throw allDropped(table, byColumn);
   summary.droppedRows = table.rows - keep.length;
   const filled = fillLostRows(pickRows(table, keep), maxFill, logFeatures);
   summary.carriedCells = carryForward(filled);
@@ -64,6 +67,19 @@ function keptRows(table: SeriesTable, policy: MissingPolicy): number[] {
     if (ok) keep.push(r);
   }
   return keep;
+}
+
+/**
+ * 'skip' that leaves no row (every row lacks some column): said as it is, with the columns; until
+ * 7 Dec 2026 the empty table reached `train` as "the train span has room for 0 windows; use a shorter --window".
+ */
+function allDropped(table: SeriesTable, byColumn: Record<string, number>): Error {
+  const cols = Object.entries(byColumn).map(([c, n]) => `${c} ${n}`).join(', ');
+  return dataError(
+    ErrorCodes.DATA_TOO_SHORT,
+    `${table.path}: every one of its ${table.rows} rows lacks a cell in a column read (${cols}); --missing skip drops each such row, so none is left: use --missing fill (carry the value before), or, for train, leave a sparse column out with --features`,
+    { rows: table.rows, missingByColumn: byColumn },
+  );
 }
 
 function pickRows(table: SeriesTable, keep: readonly number[]): SeriesTable {

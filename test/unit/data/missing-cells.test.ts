@@ -64,3 +64,15 @@ test('error (the reader\'s default) stops at the first missing cell, naming --mi
   const text = parseCsvText(file(5, (i) => (i === 2 ? ['abc', '1'] : ['1', '1'])), 'text.csv');
   assert.throws(() => selectColumns(text, { missing: 'fill' }), /text\.csv:4: column "a" has "abc", not a finite number/, 'text is not a missing reading');
 });
+
+test('skip that drops every row says so, not that the train span is short', () => {
+  // Columns missing on alternate rows: every row lacks one. Until 7 Dec 2026 the table came back
+  // with 0 rows and `train` said "the train span has room for 0 windows ...; use a shorter --window".
+  const t = selectColumns(parseCsvText(file(100, (i) => (i % 2 ? ['NA', `${i}`] : [`${i}`, '']))), { missing: 'skip' });
+  assert.throws(
+    () => fillGaps(t, 'skip', 0),
+    (e: Error & { code?: string }) =>
+      e.code === 'TC_DATA_TOO_SHORT' && /every one of its 100 rows lacks a cell in a column read \(a 50, b 50\); --missing skip drops each such row/.test(e.message),
+  );
+  assert.equal(fillGaps(t, 'fill', 0).table.rows, 99, 'fill keeps them (from the row where both columns have had a value)');
+});
