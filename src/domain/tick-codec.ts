@@ -8,6 +8,7 @@
  * Optional: "labels":{"host":"web-1"} (string labels, e.g. the incident grouping key).
  * Under other names with input.fields (tick-fields.ts), features at the top level included:
  *   {"device_id":"t-1","timestamp":1732060800123,"temperature":21.5,"humidity":40}
+ * With input.tsUnit 's', a numeric ts is epoch seconds (1732060800.123), read as ms × 1000.
  */
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
 import type { Tick } from './types.ts';
@@ -31,7 +32,12 @@ export interface CodecOptions {
   maxFutureMs?: number;
   /** Where the record holds series, ts and features (input.fields); absent: the documented names. */
   fields?: TickFields;
+  /** The unit of a numeric ts (input.tsUnit): 's' reads 1732060800.123 as 1732060800123 ms; absent: 'ms'. */
+  tsUnit?: TsUnit;
 }
+
+/** The unit of a numeric ts (input.tsUnit); ISO-8601 strings are read alike under either. */
+export type TsUnit = 'ms' | 's';
 
 export type DecodeResult = { ok: true; tick: Tick } | { ok: false; error: TickcastError };
 
@@ -57,17 +63,25 @@ export function parseTimestamp(ts: unknown): number | null {
   return typeof r === 'number' ? r : null;
 }
 
+/** A numeric ts's unit as the reasons write it. */
+const UNIT_NAME: Readonly<Record<TsUnit, string>> = { ms: 'ms', s: 'seconds' };
+
 /** Why `ts` is not a timestamp — rendered only when it is refused, not for every tick. `name`: the field's, as messages write it. */
-const notTs = (ts: unknown, name: string): string => `${name} must be epoch ms or ISO-8601; got ${show(ts)}`;
+const notTs = (ts: unknown, name: string, unit: TsUnit): string => `${name} must be epoch ${UNIT_NAME[unit]}${unit === 's' ? ' (input.tsUnit "s")' : ''} or ISO-8601; got ${show(ts)}`;
 
 /**
- * Epoch ms of a tick's ts (epoch ms or ISO-8601, naive = UTC), or the reason it is refused, naming
- * the field `name` (`ts`, or a configured input.fields.ts such as `"timestamp"`).
+ * Epoch ms of a tick's ts (epoch ms, or seconds with `unit` 's', or ISO-8601, naive = UTC), or the
+ * reason it is refused, naming the field `name` (`ts`, or a configured input.fields.ts such as
+ * `"timestamp"`). Seconds are converted before the 1973–2200 check, rounded to the microsecond
+ * (1732060800.823379 × 1000 alone gives 1732060800823.3792).
  */
-export function readTimestamp(ts: unknown, name = 'ts'): number | string {
-  if (typeof ts === 'number') return Number.isFinite(ts) && ts >= MIN_TS_MS && ts <= MAX_TS_MS ? ts : `${notTs(ts, name)}${unitHint(ts)}`;
+export function readTimestamp(ts: unknown, name = 'ts', unit: TsUnit = 'ms'): number | string {
+  if (typeof ts === 'number') {
+    const n = unit === 's' ? Math.round(ts * 1e6) / 1e3 : ts;
+    return Number.isFinite(n) && n >= MIN_TS_MS && n <= MAX_TS_MS ? n : `${notTs(ts, name, unit)}${unitHint(ts, unit)}`;
+  }
   const ms = typeof ts === 'string' ? isoTimestampMs(ts) : null;
-  if (ms === null) return typeof ts === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(ts) ? `${notTs(ts, name)} (a string of digits: send epoch ms as a JSON number)` : notTs(ts, name);
+  if (ms === null) return typeof ts === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(ts) ? `${notTs(ts, name, unit)} (a string of digits: send epoch ${UNIT_NAME[unit]} as a JSON number)` : notTs(ts, name, unit);
   if (ms === 'not-calendar') return `${name} ${show(ts)} is not a calendar date and time (month 01–12, day within its month, hour 00–23, minute and second 00–59)`;
   if (ms < MIN_TS_MS || ms > MAX_TS_MS) return `${name} ${show(ts)} is out of range: tickcast accepts 1973–2200 (${new Date(MIN_TS_MS).toISOString()} to ${new Date(MAX_TS_MS).toISOString()})`;
   return ms;
@@ -101,14 +115,21 @@ export function sentAtMs(receivedAtMs: number, nowMs: number): number {
   return receivedAtMs > 0 && receivedAtMs < nowMs ? receivedAtMs : nowMs;
 }
 
-/** Why a number is not an epoch-ms ts: the unit it looks like (a factor of 1000 off), else the range. */
-function unitHint(ts: number): string {
+/** Per input.tsUnit: the units a refused number may be in instead — [unit, its size in ms over which 1973–2200 falls, the fix]. */
+const OTHER_UNITS: Readonly<Record<TsUnit, ReadonlyArray<readonly [string, number, string]>>> = {
+  ms: [['seconds', 1e-3, '× 1000, or set input.tsUnit to "s"'], ['microseconds', 1e3, '÷ 1000'], ['nanoseconds', 1e6, '÷ 1,000,000']],
+  s: [['milliseconds', 1, '÷ 1000, or set input.tsUnit to "ms"'], ['microseconds', 1e3, '÷ 1,000,000'], ['nanoseconds', 1e6, '÷ 1,000,000,000']],
+};
+
+/** Why a number is not a ts in `unit`: the unit it looks like (a factor of 1000 off), else the range. */
+function unitHint(ts: number, unit: TsUnit): string {
   if (!Number.isFinite(ts)) return '';
   const a = Math.abs(ts);
-  for (const [unit, factor, op] of [['seconds', 1e-3, '× 1000'], ['microseconds', 1e3, '÷ 1000'], ['nanoseconds', 1e6, '÷ 1,000,000']] as const) {
-    if (a >= MIN_TS_MS * factor && a <= MAX_TS_MS * factor) return ` (it looks like epoch ${unit}: send milliseconds, ${op})`;
+  for (const [other, factor, op] of OTHER_UNITS[unit]) {
+    if (a >= MIN_TS_MS * factor && a <= MAX_TS_MS * factor) return ` (it looks like epoch ${other}: send ${unit === 's' ? 'seconds' : 'milliseconds'}, ${op})`;
   }
-  return ` (out of range: tickcast accepts 1973–2200, ${MIN_TS_MS} to ${MAX_TS_MS})`;
+  const [lo, hi] = unit === 's' ? [MIN_TS_MS / 1000, MAX_TS_MS / 1000] : [MIN_TS_MS, MAX_TS_MS];
+  return ` (out of range: tickcast accepts 1973–2200, ${lo} to ${hi})`;
 }
 
 /** The captured fields of ISO_8601 in the one form Date.parse reads alike everywhere: `YYYY-MM-DDTHH:MM:SS[.f]±HH:MM` or `Z`. */
@@ -152,8 +173,9 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   if (typeof series !== 'string') return series;
   const tsName = fieldName(fields, 'ts');
   const ts = own(rec, fields.ts);
-  if (ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, `${tsName} missing: give epoch milliseconds or an ISO-8601 string${misnamed(rec, 'ts', fields)}`);
-  const tsMs = readTimestamp(ts, tsName);
+  const unit = opts.tsUnit ?? 'ms';
+  if (ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, `${tsName} missing: give epoch ${unit === 's' ? 'seconds' : 'milliseconds'} or an ISO-8601 string${misnamed(rec, 'ts', fields)}`);
+  const tsMs = readTimestamp(ts, tsName, unit);
   if (typeof tsMs === 'string') return fail(ErrorCodes.RECORD_BAD_TS, tsMs);
   const bound = opts.maxFutureMs ?? 0;
   if (bound > 0 && sentMs !== undefined && tsMs - sentMs > bound) return fail(ErrorCodes.RECORD_BAD_TS, tooFarAhead(tsMs, tsMs - sentMs, bound));

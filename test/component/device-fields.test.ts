@@ -42,3 +42,26 @@ test('a device payload read under input.fields: series, timestamp and top-level 
     await app.stop();
   }
 });
+
+// input.tsUnit through the app (since 7 Dec 2026): before, a topic stamped in epoch seconds was dead-lettered whole.
+test('input.tsUnit "s": ticks stamped in epoch seconds (a fraction kept) reach the window at their time in ms', async () => {
+  const sent: OutMessage[] = [];
+  const app = await startTestApp({ input: { features: ['value'], tsUnit: 's' } }, { sink: { send: async (m) => void sent.push(...m) }, source: idleSource });
+  try {
+    const s0 = T0 / 1000;
+    const records = [s0, s0 + 60.25, T0 + 120_000].map((ts, i): RawRecord => ({
+      key: Buffer.from('t-2'),
+      value: Buffer.from(JSON.stringify({ ts, value: i })),
+      headers: {},
+      source: { topic: 'ticks', partition: 0, offset: String(i) },
+      receivedAtMs: Date.now(),
+    }));
+    await app.pipeline.handle(records);
+    const dlq = sent.filter((m) => m.stream === 'dlq');
+    assert.deepEqual(dlq.map((d) => [d.headers['tickcast-source-offset'], d.headers['tickcast-error-code']]), [['2', 'TC_RECORD_BAD_TS']], 'a ts in ms is refused under "s"');
+    const body = (await (await fetch(`${app.address()}/v1/series/t-2`)).json()) as { window: { ts: number[]; values: Record<string, number[]> } };
+    assert.deepEqual(body.window.ts, [T0, T0 + 60_250]);
+  } finally {
+    await app.stop();
+  }
+});

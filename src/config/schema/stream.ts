@@ -75,6 +75,14 @@ export const inputSection = z
       })
       .strict()
       .default({}),
+    /**
+     * Unit of a numeric ts in the topic's records (since 7 Dec 2026): 'ms' (epoch milliseconds) or
+     * 's' (epoch seconds, as much IoT firmware stamps them, a fraction kept: 1732060800.123 is read
+     * as 1732060800123 ms). ISO-8601 strings are read alike under either; the 1973–2200 range is
+     * checked after the conversion. Kafka mode only, like input.fields: the embedded sample replay
+     * and the CLI's files make their own records in ms.
+     */
+    tsUnit: z.enum(['ms', 's']).default('ms'),
   })
   .strict()
   .default({});

@@ -206,3 +206,11 @@ test('input.fields (since 7 Dec 2026): device payloads under their own names, se
   ]);
   assert.ok(problems({ env: { TICKCAST_INPUT_FIELDS_SERIES: '' } }).some((p) => p.startsWith('input.fields.series (TICKCAST_INPUT_FIELDS_SERIES)')));
 });
+
+test('input.tsUnit (since 7 Dec 2026): epoch seconds in the topic\'s records, set by env; ms by default; other units refused at load', () => {
+  assert.equal(loadConfig({ env: { TICKCAST_INPUT_TS_UNIT: 's' } }).input.tsUnit, 's');
+  assert.equal(loadConfig({ env: {} }).input.tsUnit, 'ms', 'unchanged by default');
+  const refused = problems({ env: { TICKCAST_INPUT_TS_UNIT: 'us' } });
+  assert.equal(refused.length, 1, refused.join('\n'));
+  assert.equal(refused[0], 'input.tsUnit (TICKCAST_INPUT_TS_UNIT): must be one of "ms", "s"; got "us"; did you mean "ms"?');
+});

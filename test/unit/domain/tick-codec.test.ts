@@ -292,3 +292,34 @@ test('a refused series id both too long and with a refused character: the reason
   const offered = /e\.g\. (\S+),/.exec(r.error.message);
   assert.ok(offered === null || new RegExp(offered[1]).test(series), `an offered pattern must take the id: ${r.error.message}`);
 });
+
+// Until 7 Dec 2026 epoch seconds (IoT firmware's usual stamp) were refused whatever the setting: there was none.
+test('input.tsUnit "s": a numeric ts is epoch seconds, its fraction kept to the microsecond; ISO strings alike; the range and the hints follow the unit', () => {
+  const secs: CodecOptions = { ...uni, tsUnit: 's' };
+  const tsOf = (v: string, o = secs) => {
+    const r = dec(v, 'k', o);
+    assert.ok(r.ok, v);
+    return r.tick.tsMs;
+  };
+  assert.equal(tsOf('{"ts":1732060800,"value":1}'), 1732060800000);
+  assert.equal(tsOf('{"ts":1732060800.123,"value":1}'), 1732060800123);
+  // × 1000 alone gives 1732060800823.3792: the sent microseconds are kept as sent.
+  assert.equal(tsOf('{"ts":1732060800.823379,"value":1}'), 1732060800823.379);
+  assert.equal(tsOf('{"ts":"2024-11-20T00:00:00Z","value":1}'), Date.UTC(2024, 10, 20));
+  assert.equal(tsOf('{"ts":1732060800123,"value":1}', { ...uni, tsUnit: 'ms' }), 1732060800123, "'ms' as without the option");
+  const reason = (v: string, o = secs) => {
+    const r = dec(v, 'k', o);
+    assert.equal(r.ok, false, v);
+    return r.ok ? '' : `${r.error.code} ${r.error.message}`;
+  };
+  assert.equal(reason('{"ts":1732060800123,"value":1}'), 'TC_RECORD_BAD_TS ts must be epoch seconds (input.tsUnit "s") or ISO-8601; got 1732060800123 (it looks like epoch milliseconds: send seconds, ÷ 1000, or set input.tsUnit to "ms")');
+  assert.equal(reason('{"ts":1732060800123456,"value":1}'), 'TC_RECORD_BAD_TS ts must be epoch seconds (input.tsUnit "s") or ISO-8601; got 1732060800123456 (it looks like epoch microseconds: send seconds, ÷ 1,000,000)');
+  assert.match(reason('{"ts":1732060800123456789,"value":1}'), /\(it looks like epoch nanoseconds: send seconds, ÷ 1,000,000,000\)$/);
+  // The range is checked after the conversion: 1973–2200 in seconds, whatever the unit looks like.
+  assert.match(reason('{"ts":99999999,"value":1}'), /got 99999999 \(out of range: tickcast accepts 1973–2200, 100000000 to 7300000000\)$/);
+  assert.match(reason('{"ts":7300000001,"value":1}'), /out of range/);
+  assert.match(reason('{"ts":"1732060800","value":1}'), /a string of digits: send epoch seconds as a JSON number\)$/);
+  assert.match(reason('{"value":1}'), /^TC_RECORD_BAD_TS ts missing: give epoch seconds or an ISO-8601 string/);
+  // Under 'ms' (the default) seconds are refused as before, the hint naming the setting.
+  assert.match(reason('{"ts":1732060800.123,"value":1}', uni), /\(it looks like epoch seconds: send milliseconds, × 1000, or set input.tsUnit to "s"\)$/);
+});

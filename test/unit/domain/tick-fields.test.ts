@@ -30,7 +30,7 @@ test('a flat device payload (device_id, timestamp, features at the top level) is
 
 test('with input.fields the reasons name the configured fields, and the hints the way out', () => {
   assert.deepEqual(reason('{"device_id":"t-1","time":1732060800123,"temperature":1,"humidity":2}'), ['TC_RECORD_BAD_TS', '"timestamp" missing: give epoch milliseconds or an ISO-8601 string; the record has "time": name it "timestamp", or set input.fields.ts to "time"']);
-  assert.deepEqual(reason('{"device_id":"t-1","timestamp":1732060800,"temperature":1,"humidity":2}'), ['TC_RECORD_BAD_TS', '"timestamp" must be epoch ms or ISO-8601; got 1732060800 (it looks like epoch seconds: send milliseconds, × 1000)']);
+  assert.deepEqual(reason('{"device_id":"t-1","timestamp":1732060800,"temperature":1,"humidity":2}'), ['TC_RECORD_BAD_TS', '"timestamp" must be epoch ms or ISO-8601; got 1732060800 (it looks like epoch seconds: send milliseconds, × 1000, or set input.tsUnit to "s")']);
   assert.deepEqual(reason('{"device_id":7,"timestamp":1732060800123,"temperature":1,"humidity":2}'), ['TC_RECORD_BAD_SERIES', '"device_id" must be a string; got 7']);
   assert.deepEqual(reason('{"device_id":"t-1","timestamp":1732060800123,"temperature":"21.5","humidity":2}'), ['TC_RECORD_BAD_VALUE', '"temperature" must be a finite number; got "21.5" (a number in a string: send it as a JSON number, unquoted)']);
   assert.deepEqual(reason('{"device_id":"t-1","timestamp":1732060800123,"temperature":1}'), ['TC_RECORD_MISSING_FEATURE', 'feature "humidity" missing from the record (expected temperature, humidity)']);
