@@ -4,13 +4,15 @@
 import type { ForecastStep, ModelSpec } from './types.ts';
 import { quantileKey } from './types.ts';
 import { logMask } from './model-spec.ts';
+import { atStdFloor } from './norm-std.ts';
 
 /**
  * Read one window's forecast from `y` ([batch, horizon, targets, quantiles], row-major) at batch
  * index `b`, de-normalise with the series statistics of each target feature (then exp for a
  * feature in spec.logFeatures: quantiles map through a monotone function), and stamp step h with
- * `times[h − 1]` (WindowStore.stepTimes: every interval, or the series' next open hours). Returns
- * one array of steps per target, in spec.targets order.
+ * `times[h − 1]` (WindowStore.stepTimes: every interval, or the series' next open hours). A constant
+ * window (std at its floor) decodes to its level exactly. Returns one array of steps per target, in
+ * spec.targets order.
  */
 export function decodeForecast(
   y: Float32Array,
@@ -31,6 +33,7 @@ export function decodeForecast(
   for (let t = 0; t < T; t++) {
     const f = targetIdx[t];
     const fromModel = logs?.[t] ? Math.exp : (v: number) => v;
+    const scale = atStdFloor(std[f], mean[f]) ? 0 : std[f];
     const rows: ForecastStep[] = [];
     for (let h = 0; h < Math.min(steps, H); h++) {
       const step = { step: h + 1, ts: times[h] } as ForecastStep;
@@ -38,7 +41,7 @@ export function decodeForecast(
       let prev = -Infinity;
       for (let q = 0; q < Q; q++) {
         // Quantiles are ordered by construction in the model; max() guards float round-off.
-        const v = Math.max(prev, fromModel(y[base + q] * std[f] + mean[f]));
+        const v = Math.max(prev, fromModel(y[base + q] * scale + mean[f]));
         (step as Record<string, number>)[keys[q]] = v;
         prev = v;
       }

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WindowStore } from '../../../src/domain/window-store.ts';
+import { decodeForecast } from '../../../src/domain/forecast.ts';
+import { copySpec } from '../../../src/domain/model-spec.ts';
 
 const make = (o: Partial<ConstructorParameters<typeof WindowStore>[0]> = {}) =>
   new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 100, idleEvictMs: 1000, duplicatePolicy: 'drop', normHalfLifeTicks: 1000, ...o });
@@ -117,8 +119,13 @@ test('constant series normalise to zeros, not NaN', () => {
   for (let t = 2; t <= 4; t++) s.push('zeros', t, [0], 0);
   for (const series of ['flat', 'zeros']) {
     const out = new Float32Array(4);
-    s.snapshot(series, out, 0);
+    const stats = s.snapshot(series, out, 0)!;
     assert.deepEqual(Array.from(out), [0, 0, 0, 0], series);
+    // The streaming forecast decodes with these statistics: the level itself, not level ± 1e-153.
+    const spec = copySpec({ window: 4, features: ['v'], targets: ['v'], horizon: 1, quantiles: [0.1, 0.5, 0.9] });
+    const [[step]] = decodeForecast(Float32Array.of(-0.3, 0.01, 0.4), 0, spec, [0], stats.mean, stats.std, [5]);
+    const level = series === 'flat' ? 7 : 0;
+    assert.deepEqual([step.p10, step.p50, step.p90], [level, level, level], `${series}: ${JSON.stringify(step)}`);
   }
 });
 

@@ -127,3 +127,13 @@ test('window values beyond |1e150| are a 400 naming the step and the bound (they
   assert.equal(ok.statusCode, 200, ok.body);
   for (const s of ok.json().horizon) for (const k of ['p10', 'p50', 'p90']) assert.ok(Number.isFinite(s[k]), `${k}: ${s[k]}`);
 });
+
+test('a constant window forecasts the constant itself (an all-zero window gave ±1e-153: model output × the deviation floor)', async () => {
+  for (const level of [0, 7, -2.5, 1e12]) {
+    const r = await predict({ window: new Array(W).fill(level) });
+    assert.equal(r.statusCode, 200, r.body);
+    for (const s of r.json().horizon) {
+      for (const k of ['p10', 'p50', 'p90']) assert.equal(s[k], level, `level ${level}: ${k} of step ${s.step} is ${s[k]}`);
+    }
+  }
+});

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { copySpec, logMask, outOfLogDomain, specDiffs } from '../../../src/domain/model-spec.ts';
 import { decodeForecast } from '../../../src/domain/forecast.ts';
 import { WindowStore } from '../../../src/domain/window-store.ts';
+import { normStd } from '../../../src/domain/norm-std.ts';
 import type { ModelSpec, RawRecord } from '../../../src/domain/types.ts';
 import { LINEAR_FORMAT, LinearBaselinePredictor } from '../../../src/eval/linear-baseline.ts';
 import { validateSpec } from '../../../src/model/config.ts';
@@ -149,4 +150,18 @@ test('request windows: ln applied before normalising; a value ≤ 0 is a 400 tha
   } finally {
     await ms.close();
   }
+});
+
+test('decodeForecast: a constant window (deviation at its floor) decodes to the level, also through exp; a varying one does not', () => {
+  const spec = copySpec({ window: W, features: ['value'], targets: ['value'], horizon: 1, quantiles: [0.1, 0.5, 0.9] });
+  const y = Float32Array.of(-0.3, 0.01, 0.4);
+  const zeros = decodeForecast(y, 0, spec, [0], [0], [normStd(0, 0)], [1])[0][0];
+  assert.deepEqual([zeros.p10, zeros.p50, zeros.p90], [0, 0, 0], JSON.stringify(zeros));
+  const level = decodeForecast(y, 0, spec, [0], [3], [normStd(0, 3)], [1])[0][0];
+  assert.deepEqual([level.p10, level.p50, level.p90], [3, 3, 3], JSON.stringify(level));
+  const logSpec = copySpec({ ...spec, logFeatures: ['value'] });
+  const logged = decodeForecast(y, 0, logSpec, [0], [2], [normStd(0, 2)], [1])[0][0];
+  assert.deepEqual([logged.p10, logged.p50, logged.p90], [Math.exp(2), Math.exp(2), Math.exp(2)]);
+  const moving = decodeForecast(y, 0, spec, [0], [0], [normStd(1e-290, 0)], [1])[0][0];
+  assert.ok(moving.p10 < 0 && moving.p90 > 0, 'a tiny but real deviation still spreads the band');
 });
