@@ -7,6 +7,7 @@
  */
 import { dataError } from '../data/csv.ts';
 import { ErrorCodes } from '../errors/index.ts';
+import { seriesRefusal } from '../domain/series-refusal.ts';
 
 /** The column found by name when --series-col is not given: `series`, any case. */
 const DEFAULT_NAME = 'series';
@@ -66,7 +67,7 @@ export class SeriesIds {
     const at = `${this.path}:${line}`;
     if (cell === '') throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: column "${this.column}" is empty: every row needs its series id${this.#back}`, { line, column: this.column });
     if (!this.pattern.test(cell)) {
-      throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: series id ${JSON.stringify(cell)} (column "${this.column}") is one the service refuses: it does not match ${this.pattern.source} (input.seriesPattern)${this.#back}`, { line, column: this.column, series: cell });
+      throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: ${seriesRefusal(cell, this.pattern)} (column "${this.column}")${this.#back}`, { line, column: this.column, series: cell });
     }
     if (this.#seen.size >= this.max) {
       throw dataError(ErrorCodes.DATA_MALFORMED, `${at}: a ${ordinal(this.max + 1)} series, ${JSON.stringify(cell)}, beyond --max-series ${this.max} (each series keeps its own window and detector): raise --max-series, or split the file${this.#back}`, { line, column: this.column, series: cell, maxSeries: this.max });

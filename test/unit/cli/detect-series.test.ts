@@ -145,8 +145,10 @@ describe('tickcast detect: several series in one file', () => {
     const base = long().split('\n');
     const cases: Array<[string, string, RegExp, string[]]> = [
       ['empty', `${stamp(0)},,1.0`, /empty-series\.csv:5: column "series" is empty/, []],
-      ['pattern', `${stamp(0)},a b,1.0`, /pattern-series\.csv:5: series id "a b" .*input\.seriesPattern/, []],
-      ['dots', `${stamp(0)},..,1.0`, /dots-series\.csv:5: series id "\.\."/, []],
+      // The service's reason (series-refusal.ts): which characters, and how to allow them (until 7 Dec 2026 the bare "does not match").
+      ['pattern', `${stamp(0)},a b,1.0`, /pattern-series\.csv:5: series id "a b" does not match .* \(input\.seriesPattern\): " " is not allowed; to take such ids set input\.seriesPattern \(TICKCAST_INPUT_SERIES_PATTERN\) to a pattern that allows it, .*\(column "series"\)/, []],
+      ['symbol', `${stamp(0)},ES=F,1.0`, /symbol-series\.csv:5: series id "ES=F" .*"=" is not allowed; .*e\.g\. \^\(\?!\\\.\{1,2\}\$\)\[A-Za-z0-9\._:\/@=-\]\{1,128\}\$/, []],
+      ['dots', `${stamp(0)},..,1.0`, /dots-series\.csv:5: series id "\.\." is refused: browsers and fetch\(\) resolve a "\.\." path segment/, []],
       ['cap', `${stamp(0)},disk/d,1.0`, /cap-series\.csv:5: a 4th series, "disk\/d", beyond --max-series 3/, ['--max-series', '3']],
     ];
     for (const [name, row, message, flags] of cases) {
