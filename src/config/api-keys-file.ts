@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { envName } from './env-name.ts';
-import { fileErrorReason } from './file-checks.ts';
+import { fileErrorReason } from '../domain/file-error-reason.ts';
 
 /** Put the keys held by `input.http.apiKeysFile` into `input.http.apiKeys` (the file takes its place), unless the variable already did. */
 export function readApiKeysFile(input: Record<string, unknown>, env: NodeJS.ProcessEnv, problems: string[], parseList: (s: string) => string[]): void {

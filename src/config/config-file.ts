@@ -1,7 +1,7 @@
 // The YAML file named by TICKCAST_CONFIG_FILE, read for src/config/load.ts.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { fileErrorReason } from './file-checks.ts';
+import { fileErrorReason } from '../domain/file-error-reason.ts';
 
 /**
  * The YAML file's sections; a problem names the variable and the path: `TICKCAST_CONFIG_FILE: cannot

@@ -15,6 +15,7 @@
  */
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import type { KeyIndex } from './problems.ts';
+import { fileErrorReason } from '../domain/file-error-reason.ts';
 
 /** The parsed config as the checks see it (the schema's output; kept loose to avoid a cycle). */
 type Parsed = any;
@@ -106,12 +107,3 @@ function pathProblem(p: PathCheck): string | null {
   }
 }
 
-/** Why a path could not be read, in words ("no such file"), else the errno code or message. */
-export function fileErrorReason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
-  if (code === 'EISDIR') return 'is a directory';
-  return code ?? (err as Error).message;
-}

@@ -7,6 +7,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
+import { fileErrorReason } from '../domain/file-error-reason.ts';
 import { excelSepLine, headerDelimiter, readHeaderLine } from './csv-header.ts';
 
 /** A CSV file as raw text columns. `lines[i]` is the 1-based file line of data row i (for messages). */
@@ -69,7 +70,7 @@ export function readCsvFileSync(path: string, what = 'CSV file'): RawCsv {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw dataError(ErrorCodes.DATA_UNREADABLE, `cannot read ${what} ${JSON.stringify(path)}: ${(err as Error).message}; check the path`, { path }, err);
+    throw dataError(ErrorCodes.DATA_UNREADABLE, `cannot read ${what} ${JSON.stringify(path)} (${fileErrorReason(err)}); check the path`, { path }, err);
   }
   return parseCsvText(text, path);
 }
@@ -149,7 +150,8 @@ async function* fileLines(path: string, signal?: AbortSignal): AsyncGenerator<[s
     if (isTickcastError(err) || (signal?.aborted && err === signal.reason)) throw err;
     throw dataError(
       ErrorCodes.DATA_UNREADABLE,
-      `cannot read CSV file ${JSON.stringify(path)}: ${(err as Error).message}; check the path given to --data`,
+      // Why in words, as the configuration's files say it (until 7 Dec 2026 Node's `ENOENT: no such file or directory, open '…'`).
+      `cannot read CSV file ${JSON.stringify(path)} (${fileErrorReason(err)}); check the path given to --data`,
       { path },
       err,
     );

@@ -222,6 +222,14 @@ describe('tickcast detect', () => {
     assert.match(io.err(), /hdr\.csv: no data rows after the header \[TC_DATA_TOO_SHORT\]/);
   });
 
+  it('--data a missing file or a directory: exit 66 TC_DATA_UNREADABLE saying why in words, not Node\'s ENOENT text (until 7 Dec 2026)', async () => {
+    for (const [data, why] of [[join(dir, 'missing.csv'), 'no such file'], [dir, 'is a directory']]) {
+      const io = captureIo();
+      assert.equal(await runCli(['detect', '--data', data, '--out', join(dir, 'r-missing.csv')], io), 66, io.err());
+      assert.equal(io.err(), `tickcast detect: cannot read CSV file ${JSON.stringify(data)} (${why}); check the path given to --data [TC_DATA_UNREADABLE]\n`);
+    }
+  });
+
   it('--out a directory: exit 73 before any work, no stack trace', async () => {
     const io = captureIo();
     assert.equal(await runCli(['detect', '--data', join(dir, 'nope.csv'), '--out', dir], io), 73);

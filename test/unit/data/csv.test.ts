@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvCell, parseCsvText, readCsvFile, splitCsvLine } from '../../../src/data/csv.ts';
+import { csvCell, parseCsvText, readCsvFile, readCsvFileSync, splitCsvLine } from '../../../src/data/csv.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,6 +47,10 @@ describe('CSV reader', () => {
   it('reports an unreadable file with TC_DATA_UNREADABLE and the path', async () => {
     await assert.rejects(readCsvFile('/nonexistent/dir/file.csv'), (err: unknown) => {
       return isTickcastError(err) && err.code === 'TC_DATA_UNREADABLE' && err.message.includes('/nonexistent/dir/file.csv') && err.cause !== undefined;
+    });
+    // Why in words, as the configuration's files say it (until 7 Dec 2026 Node's "ENOENT: no such file or directory, open …").
+    assert.throws(() => readCsvFileSync('/nonexistent/dir/file.csv', 'bootstrap data'), (err: unknown) => {
+      return isTickcastError(err) && err.code === 'TC_DATA_UNREADABLE' && err.message === 'cannot read bootstrap data "/nonexistent/dir/file.csv" (no such file); check the path';
     });
   });
 
