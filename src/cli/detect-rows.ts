@@ -77,7 +77,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
     const flag = readSeriesFlag(given);
     const si = typeof flag === 'object' ? findColumn(csv, flag.name, 'series', '--series-col') : seriesColumn(csv.header, flag, [ti, vi]);
     if (si === ti || si === vi) throw usageError(`--series-col ${given}: that column is read as the ${si === ti ? 'time (--time-col)' : 'value (--value-col)'}; name the column of series ids`);
-    const series = si < 0 ? null : { column: csv.header[si], ids: new SeriesIds(path, csv.header[si], rules.pattern, rules.max, given === undefined) };
+    const series = si < 0 ? null : { column: csv.header[si], ids: new SeriesIds(csv.path, csv.header[si], rules.pattern, rules.max, given === undefined) };
     const skipMissing = (columns.missing ?? 'skip') === 'skip';
     const toRow = ({ cells, line }: { cells: string[]; line: number }): DetectRow => {
       const cell = cells[vi];
@@ -86,13 +86,13 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
       const absent = skipMissing && isMissingCell(cell) ? { missing: cell } : undefined;
       if (!Number.isFinite(value) && !absent) {
         const gaps = isMissingCell(cell) ? '; --missing skip (the default) reads a file with gaps' : '';
-        throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${path}:${line}: column "${csv.header[vi]}" has "${cell}", not a number${notNumberHint(cell)}${gaps}`, { line });
+        throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${csv.path}:${line}: column "${csv.header[vi]}" has "${cell}", not a number${notNumberHint(cell)}${gaps}`, { line });
       }
       const row = { timestamp: cells[ti], value, line, ...absent };
       return series ? { ...row, series: series.ids.check(cells[si], line) } : row;
     };
     const first = await csv.rows.next();
-    if (first.done) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${path}: no data rows after the header`);
+    if (first.done) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${csv.path}: no data rows after the header`);
     const head = toRow(first.value);
     async function* rows(): AsyncGenerator<DetectRow> {
       yield head;

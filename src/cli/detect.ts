@@ -14,7 +14,7 @@ import { loadConfig } from '../config/load.ts';
 import type { ConfigInput } from '../config/schema.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { csvCell, dataError } from '../data/csv.ts';
+import { csvCell, dataError, shownPath } from '../data/csv.ts';
 import { formatHelp, missingPolicy, parseOptions, type OptionTable } from './args.ts';
 import { createPipelineDetect, type PipelineDetector } from './detect-pipeline.ts';
 import { openDetectRows, RefusedRows, type DetectSource } from './detect-rows.ts';
@@ -62,9 +62,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const logger = createLogger({ level: 'warn', name: 'tickcast-detect', destination: quiet });
     const d = await createPipelineDetect(config, logger, opts.chunk, loaded?.predictor, source.series ? rules.max : undefined);
     try {
-      const { rows, refused, missing: gaps, maxScore } = await scoreInto(d, source, toStdout ? stdoutOutput(io.stdout) : opts.out, opts.data, io.signal);
-      if (refused.count > 0) io.stderr.write(refused.report(opts.data, rows) + '\n');
-      if (gaps > 0) io.stderr.write(`detect: ${opts.data}: ${gaps} of ${rows} rows have no value (empty, NA, NaN…): skipped as missed readings, 0 in the results (--missing skip)\n`);
+      const { rows, refused, missing: gaps, maxScore } = await scoreInto(d, source, toStdout ? stdoutOutput(io.stdout) : opts.out, shownPath(opts.data), io.signal);
+      if (refused.count > 0) io.stderr.write(refused.report(shownPath(opts.data), rows) + '\n');
+      if (gaps > 0) io.stderr.write(`detect: ${shownPath(opts.data)}: ${gaps} of ${rows} rows have no value (empty, NA, NaN…): skipped as missed readings, 0 in the results (--missing skip)\n`);
       const seconds = (performance.now() - t0) / 1000;
       writeJson(toStdout ? io.stderr : io.stdout, {
         rows,

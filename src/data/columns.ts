@@ -83,7 +83,7 @@ export async function readCsvColumns(path: string, timeOf: (header: readonly str
   const parsed = cols.map((c) => c.done());
   const lineOf = lines.done().values;
   return {
-    path,
+    path: csv.path,
     header: csv.header,
     rows,
     line: (r) => lineOf[r],

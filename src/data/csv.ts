@@ -129,6 +129,11 @@ export function numericColumn(csv: RawCsv, column: number): Float64Array {
   return out;
 }
 
+/** The data file as messages name it: `stdin` for `-` (until 7 Dec 2026 `-:3: …`), else its path. */
+export function shownPath(path: string): string {
+  return path === '-' ? 'stdin' : path;
+}
+
 /**
  * The lines of a file with their 1-based numbers, read from a stream. Rejects with
  * TC_DATA_UNREADABLE only when the file cannot be read (missing, a directory, no permission); an
@@ -148,13 +153,9 @@ async function* fileLines(path: string, signal?: AbortSignal): AsyncGenerator<[s
     signal?.throwIfAborted();
   } catch (err) {
     if (isTickcastError(err) || (signal?.aborted && err === signal.reason)) throw err;
-    throw dataError(
-      ErrorCodes.DATA_UNREADABLE,
-      // Why in words, as the configuration's files say it (until 7 Dec 2026 Node's `ENOENT: no such file or directory, open '…'`).
-      `cannot read CSV file ${JSON.stringify(path)} (${fileErrorReason(err)}); check the path given to --data`,
-      { path },
-      err,
-    );
+    // Why in words, as the configuration's files say it (until 7 Dec 2026 Node's `ENOENT: no such file or directory, open '…'`).
+    const what = path === '-' ? 'stdin' : `CSV file ${JSON.stringify(path)}`;
+    throw dataError(ErrorCodes.DATA_UNREADABLE, `cannot read ${what} (${fileErrorReason(err)}); check the path given to --data`, { path }, err);
   } finally {
     rl.close();
     stream.destroy();
@@ -168,7 +169,7 @@ async function* fileLines(path: string, signal?: AbortSignal): AsyncGenerator<[s
  * with its reason.
  */
 export async function readCsvFile(path: string, signal?: AbortSignal): Promise<RawCsv> {
-  const acc = new CsvAccumulator(path);
+  const acc = new CsvAccumulator(shownPath(path));
   for await (const [line, lineNo] of fileLines(path, signal)) acc.push(line, lineNo);
   return acc.finish();
 }
@@ -194,7 +195,7 @@ export interface CsvRowStream {
  * comes, so a bad line further down rejects `rows` when it is reached. Errors as readCsvFile's.
  */
 export async function openCsvRows(path: string, signal?: AbortSignal): Promise<CsvRowStream> {
-  const parser = new CsvLineParser(path);
+  const parser = new CsvLineParser(shownPath(path));
   const lines = fileLines(path, signal);
   for (;;) {
     const next = await lines.next();
@@ -209,7 +210,7 @@ export async function openCsvRows(path: string, signal?: AbortSignal): Promise<C
       if (cells !== null) yield { cells, line };
     }
   }
-  return { path, header, rows: rows(), close: async () => void (await lines.return(undefined)) };
+  return { path: shownPath(path), header, rows: rows(), close: async () => void (await lines.return(undefined)) };
 }
 
 /**

@@ -1,0 +1,53 @@
+/**
+ * `--data -` reads stdin; the messages that name the data file say `stdin` there (until 7 Dec 2026
+ * `-:3: column "value" has "abc"`, `detect: -: the service refused …`, `train: -: no data rows`).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const bin = join(new URL('../../../', import.meta.url).pathname, 'bin/tickcast.js');
+
+/** Run the CLI with `input` on its stdin, a shell pipe (`cat | tickcast …`); its exit code and stderr. */
+function withStdin(args: readonly string[], input: string): Promise<{ code: number | null; stderr: string }> {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('TICKCAST_')) delete env[k];
+  const quoted = [process.execPath, bin, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  const child = spawn('bash', ['-c', `cat | ${quoted}`], { env, stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdin.end(input);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+}
+
+const stamp = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 300_000).toISOString();
+
+describe('--data - is named stdin', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tickcast-stdin-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a bad cell (file:line), refused rows and a file too short all say stdin, never "-"', async () => {
+    const bad = await withStdin(['detect', '--data', '-', '--out', '-'], `timestamp,value\n${stamp(0)},1\n${stamp(1)},abc\n`);
+    assert.equal(bad.code, 65, bad.stderr);
+    assert.equal(bad.stderr, 'tickcast detect: stdin:3: column "value" has "abc", not a number [TC_DATA_NOT_NUMERIC]\n');
+
+    const rows = Array.from({ length: 100 }, (_, i) => `${stamp(i === 60 ? 0 : i)},${i % 7}`);
+    const late = await withStdin(['detect', '--data', '-', '--out', '-'], ['timestamp,value', ...rows].join('\n') + '\n');
+    assert.equal(late.code, 0, late.stderr);
+    assert.match(late.stderr, /^detect: stdin: the service refused 1 of 100 rows .*line 62: /m);
+
+    const short = await withStdin(['train', '--data', '-', '--out', join(dir, 'model'), '--arch', 'linear'], 'timestamp,value\n');
+    assert.equal(short.code, 65, short.stderr);
+    assert.equal(short.stderr, 'tickcast train: stdin: no data rows after the header [TC_DATA_TOO_SHORT]\n');
+    await assert.rejects(stat(join(dir, 'model')), 'no model written');
+    for (const r of [bad, late, short]) assert.doesNotMatch(r.stderr, /(^|: )-:/m);
+  });
+});
