@@ -141,7 +141,8 @@ export function shownPath(path: string): string {
  */
 async function* fileLines(path: string, signal?: AbortSignal): AsyncGenerator<[string, number]> {
   // `-` is standard input, as for most command-line tools (until 7 Dec 2026: "cannot read CSV file "-"", exit 66); ./- names a file of that name.
-  const stream = createReadStream(path === '-' ? '/dev/stdin' : path, { encoding: 'utf8' });
+  // process.stdin, not /dev/stdin: that cannot be opened on a socket (a Node parent's stdio pipe: ENXIO, exit 66, until 7 Dec 2026).
+  const stream = path === '-' ? process.stdin.setEncoding('utf8') : createReadStream(path, { encoding: 'utf8' });
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNo = 0;
   try {

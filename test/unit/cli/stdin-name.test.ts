@@ -5,18 +5,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const bin = join(new URL('../../../', import.meta.url).pathname, 'bin/tickcast.js');
 
-/** Run the CLI with `input` on its stdin, a shell pipe (`cat | tickcast …`); its exit code and stderr. */
-function withStdin(args: readonly string[], input: string): Promise<{ code: number | null; stderr: string }> {
+/** Run the CLI with `input` on its stdin, a shell pipe (`cat | tickcast …`) or, `socket`, Node's own stdio pipe (a socket pair); its exit code and stderr. */
+function withStdin(args: readonly string[], input: string, socket = false): Promise<{ code: number | null; stderr: string }> {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('TICKCAST_')) delete env[k];
   const quoted = [process.execPath, bin, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  const child = spawn('bash', ['-c', `cat | ${quoted}`], { env, stdio: ['pipe', 'ignore', 'pipe'] });
+  const [cmd, argv] = socket ? [process.execPath, [bin, ...args]] : ['bash', ['-c', `cat | ${quoted}`]];
+  const child = spawn(cmd, argv, { env, stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   child.stdin.end(input);
@@ -49,5 +50,12 @@ describe('--data - is named stdin', () => {
     assert.equal(short.stderr, 'tickcast train: stdin: no data rows after the header [TC_DATA_TOO_SHORT]\n');
     await assert.rejects(stat(join(dir, 'model')), 'no model written');
     for (const r of [bad, late, short]) assert.doesNotMatch(r.stderr, /(^|: )-:/m);
+  });
+
+  it('stdin a socket (a Node parent\'s stdio pipe) is read too: it was exit 66 "cannot read stdin (ENXIO)" (/dev/stdin cannot be opened on a socket)', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => `${stamp(i)},${i % 7}`);
+    const r = await withStdin(['detect', '--data', '-', '--out', join(dir, 'socket.results.csv')], ['timestamp,value', ...rows].join('\n') + '\n', true);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await readFile(join(dir, 'socket.results.csv'), 'utf8')).trim().split('\n').length, 101);
   });
 });
