@@ -51,9 +51,14 @@ export function pushFollowerRecords(records: FollowerRecord[] | void, cause: Raw
   for (const r of records ?? []) out.push({ stream: 'anomalies', key: r.key, value: r.value, headers: { ...trace(cause) } });
 }
 
+/** Whether live events are wanted: the observer takes them and has a subscriber (or does not count them). The per-tick and per-forecast events are built only then. */
+export function listening(observer: PipelineObserver | undefined): boolean {
+  return observer?.live !== undefined && observer.subscribers !== 0;
+}
+
 /** The live `tick` event of an accepted tick (`value`: the first target's reading). Built only for a listener: an object and a spread per tick. */
 export function liveTick(observer: PipelineObserver | undefined, spec: Pick<ModelSpec, 'features'>, a: Accepted, value: number): void {
-  if (!a.quiet && observer?.live && observer.subscribers !== 0) observer.live({ type: 'tick', series: a.tick.series, ts: a.tick.tsMs, value, ...namedValues(spec, a.tick.values) });
+  if (!a.quiet && listening(observer)) observer!.live!({ type: 'tick', series: a.tick.series, ts: a.tick.tsMs, value, ...namedValues(spec, a.tick.values) });
 }
 
 /**
@@ -65,7 +70,7 @@ export function liveTick(observer: PipelineObserver | undefined, spec: Pick<Mode
  * `targetIdx`: the first target's feature index.
  */
 export function liveMerged(observer: PipelineObserver | undefined, store: WindowStore, spec: Pick<ModelSpec, 'features'>, series: string, ts: number, targetIdx: number): void {
-  const last = observer?.live && observer.subscribers !== 0 ? store.lastValues(series) : null;
+  const last = listening(observer) ? store.lastValues(series) : null;
   if (!last) return;
   observer!.live!({ type: 'tick', series, ts, value: last[targetIdx], ...namedValues(spec, last), merged: true });
 }

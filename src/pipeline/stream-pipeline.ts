@@ -29,7 +29,7 @@ import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
 import { deadLetterMessage, nothingToCarry, processingFailed } from './dead-letter.ts';
 import type { PipelineFollower } from './followers.ts';
-import { forecastMessage, liveMerged, liveTick, namedTargets, pushFollowerRecords } from './out-messages.ts';
+import { forecastMessage, listening, liveMerged, liveTick, namedTargets, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap } from './learning-tap.ts';
 import { TickAlerts, type TickAlertsDeps } from './tick-alerts.ts';
 import { UnsentOutputs } from './unsent-outputs.ts';
@@ -260,7 +260,7 @@ export class StreamPipeline {
     }
     if (a.cold && !a.quiet) {
       out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps, a.cold.closed));
-      d.observer?.live?.({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...namedTargets(d.inference.spec, a.cold.steps), ...closedOf(a.cold.closed) });
+      if (listening(d.observer)) d.observer!.live!({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...namedTargets(d.inference.spec, a.cold.steps), ...closedOf(a.cold.closed) });
     }
     if (r && a.stats) this.#install(a, r, out);
   }
@@ -280,7 +280,7 @@ export class StreamPipeline {
     if (a.quiet) return;
     out.push(this.#forecastMessage(a, served.model, served.steps, a.closed, shown?.replaces));
     d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
-    d.observer?.live?.({ type: 'forecast', series, ...(shown ?? { ts: a.tick.tsMs, model: r.model, horizon: steps[0], ...closedOf(a.closed) }), ...namedTargets(d.inference.spec, served.steps) });
+    if (listening(d.observer)) d.observer!.live!({ type: 'forecast', series, ...(shown ?? { ts: a.tick.tsMs, model: r.model, horizon: steps[0], ...closedOf(a.closed) }), ...namedTargets(d.inference.spec, served.steps) });
   }
 
   #forecastMessage(a: Accepted, model: string, steps: ForecastStep[][], closed: readonly number[], replaces?: string): OutMessage {

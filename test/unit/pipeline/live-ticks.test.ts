@@ -16,7 +16,7 @@ const T0 = 1_700_000_000_000;
 
 const rec = (i: number): RawRecord => ({ key: Buffer.from('s'), value: Buffer.from(JSON.stringify({ ts: T0 + i * 1000, value: 20 + (i % 5) })), headers: {}, source: { topic: 't', partition: 0, offset: String(i) }, receivedAtMs: 0 });
 
-async function ticksSeen(observer: PipelineObserver & { events: LiveEvent[] }, listening: (i: number) => void): Promise<number[]> {
+async function ticksSeen(observer: PipelineObserver & { events: LiveEvent[] }, listening: (i: number) => void, n = 6, type: LiveEvent['type'] = 'tick'): Promise<number[]> {
   const ms = await createModelServing({});
   const pipeline = new StreamPipeline({
     store: ms.store, outlook: new SeriesOutlook(), recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer: null,
@@ -24,14 +24,14 @@ async function ticksSeen(observer: PipelineObserver & { events: LiveEvent[] }, l
     codec: { features: ['value'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'reject' },
   });
   try {
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < n; i++) {
       listening(i);
       await pipeline.handle([rec(i)]);
     }
   } finally {
     await ms.close();
   }
-  return observer.events.filter((e) => e.type === 'tick').map((e) => ((e as { ts: number }).ts - T0) / 1000);
+  return observer.events.filter((e) => e.type === type).map((e) => ((e as { ts: number }).ts - T0) / 1000);
 }
 
 test('live tick events: none built while the observer has no subscriber, every one while it has, and always for an observer that does not count', async () => {
@@ -39,6 +39,14 @@ test('live tick events: none built while the observer has no subscriber, every o
   assert.deepEqual(await ticksSeen(counting, (i) => void (counting.subscribers = i >= 3 ? 1 : 0)), [3, 4, 5]);
   const plain = { events: [] as LiveEvent[], live(e: LiveEvent) { this.events.push(e); } };
   assert.deepEqual(await ticksSeen(plain, () => {}), [0, 1, 2, 3, 4, 5]);
+});
+
+test('live forecast events: none built while the observer has no subscriber (one object and three spreads a forecast), every one while it has, and always for an observer that does not count', async () => {
+  // SMALL_SPEC's window is 32: ticks 31 … 35 are forecast.
+  const counting = { events: [] as LiveEvent[], subscribers: 0, live(e: LiveEvent) { this.events.push(e); } };
+  assert.deepEqual(await ticksSeen(counting, (i) => void (counting.subscribers = i >= 33 ? 1 : 0), 36, 'forecast'), [33, 34, 35]);
+  const plain = { events: [] as LiveEvent[], live(e: LiveEvent) { this.events.push(e); } };
+  assert.deepEqual(await ticksSeen(plain, () => {}, 36, 'forecast'), [31, 32, 33, 34, 35]);
 });
 
 test('a reading merged into a tick of the same chunk is told with that tick (never a carried tick after its reading); one merged into a tick of an earlier chunk is told as that tick again, merged', async () => {
