@@ -116,6 +116,25 @@ app.kubernetes.io/part-of: tickcast
 {{- end }}
 {{- end }}
 
+{{/* The Kafka client's security.protocol, as the app derives it (src/config/kafka-security.ts,
+effectiveProtocol): config.kafka.securityProtocol when set and not "auto" (any case), else from
+config.kafka.ssl and kafkaAuth.sasl.enabled. Until 7 Dec 2026 the chart read config.kafka.ssl alone:
+securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the render. */}}
+{{- define "tickcast.kafkaProtocol" -}}
+{{- $kafka := .Values.config.kafka | default dict }}
+{{- $protocol := lower (toString ($kafka.securityProtocol | default "auto")) }}
+{{- if ne $protocol "auto" }}
+{{- $protocol }}
+{{- else }}
+{{- printf "%s%s" (ternary "sasl_" "" (not (not .Values.kafkaAuth.sasl.enabled))) (ternary "ssl" "plaintext" (not (not $kafka.ssl))) }}
+{{- end }}
+{{- end }}
+
+{{/* "true" when the Kafka client talks TLS to the brokers (protocol ssl or sasl_ssl), else "". */}}
+{{- define "tickcast.kafkaTls" -}}
+{{- if has (include "tickcast.kafkaProtocol" .) (list "ssl" "sasl_ssl") }}true{{ end }}
+{{- end }}
+
 {{/* Fails rendering on value combinations that cannot work. */}}
 {{- define "tickcast.validate" -}}
 {{- if and .Values.autoscaling.keda.enabled .Values.autoscaling.hpa.enabled }}
@@ -139,8 +158,23 @@ app.kubernetes.io/part-of: tickcast
 {{- if and .Values.prometheusRule.enabled $targetDown.enabled (not .Values.serviceMonitor.enabled) (not $targetDown.job) }}
 {{- fail "prometheusRule.rules.targetDown selects up{job=<the Service name>}, the job of the chart's ServiceMonitor, but serviceMonitor.enabled is false: scraped any other way, TickcastTargetDown would fire forever (absent(up)). Enable serviceMonitor, set prometheusRule.rules.targetDown.job to the job label your scrape gives the pods, or set prometheusRule.rules.targetDown.enabled=false" }}
 {{- end }}
-{{- if and .Values.kafkaAuth.tls.caSecret (not $kafka.ssl) }}
-{{- fail "kafkaAuth.tls.caSecret is set but config.kafka.ssl is false: enable TLS or drop the CA" }}
+{{- /* The app refuses each of these at start (TC_CONFIG_INVALID, exit 78): say so at install instead. */}}
+{{- $protocol := include "tickcast.kafkaProtocol" . }}
+{{- if not (has $protocol (list "plaintext" "ssl" "sasl_plaintext" "sasl_ssl")) }}
+{{- fail (printf "config.kafka.securityProtocol %q is not one of auto, plaintext, ssl, sasl_plaintext, sasl_ssl" $kafka.securityProtocol) }}
+{{- end }}
+{{- $tls := include "tickcast.kafkaTls" . }}
+{{- if and .Values.kafkaAuth.tls.caSecret (not $tls) }}
+{{- fail (printf "kafkaAuth.tls.caSecret is set but the Kafka client does not use TLS (security protocol %s): set config.kafka.ssl: true (or config.kafka.securityProtocol ssl / sasl_ssl), or drop the CA" $protocol) }}
+{{- end }}
+{{- if and .Values.kafkaAuth.tls.clientSecret (not $tls) }}
+{{- fail (printf "kafkaAuth.tls.clientSecret (mutual TLS) is set but the Kafka client does not use TLS (security protocol %s): set config.kafka.ssl: true (or config.kafka.securityProtocol ssl / sasl_ssl), or drop the client certificate" $protocol) }}
+{{- end }}
+{{- if and (hasPrefix "sasl_" $protocol) (not .Values.kafkaAuth.sasl.enabled) }}
+{{- fail (printf "config.kafka.securityProtocol is %s but kafkaAuth.sasl.enabled is false: enable kafkaAuth.sasl (mechanism and existingSecret) or use %s" $protocol (trimPrefix "sasl_" $protocol)) }}
+{{- end }}
+{{- if and .Values.kafkaAuth.sasl.enabled (not (hasPrefix "sasl_" $protocol)) }}
+{{- fail (printf "kafkaAuth.sasl.enabled but config.kafka.securityProtocol is %s: use sasl_%s, or leave securityProtocol at auto" $protocol $protocol) }}
 {{- end }}
 {{- /* The root filesystem is read-only: the feedback log (appended, fsync'd) must be on a volume that outlives the pod. */}}
 {{- $feedbackFile := (index .Values.config "feedback" | default dict).file }}

@@ -90,15 +90,20 @@ function imageEnv(): Record<string, string> {
   const stage = dockerfile.slice(dockerfile.indexOf(' AS runtime'), dockerfile.indexOf(' AS replay'));
   return Object.fromEntries([...stage.matchAll(/\b(TICKCAST_[A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
 }
-/** Config the app loads in the pod: image ENV, overridden by the pod's env, plus the mounted config file. */
-function podConfig(r: Rendered) {
+/**
+ * Config the app loads in the pod: image ENV, overridden by the pod's env, plus the mounted config
+ * file and `secrets` (pod path → content), all under a temporary root that stands for the pod's filesystem.
+ */
+function podConfig(r: Rendered, secrets: Record<string, string> = {}) {
   const root = join(work, `pod-${n++}`);
   const env: Record<string, string> = { ...imageEnv() };
   for (const [name, value] of Object.entries(envOf(r))) if (name.startsWith('TICKCAST_')) env[name] = value as string;
-  const file = join(root, env.TICKCAST_CONFIG_FILE);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, one(r, 'ConfigMap').data['config.yaml']);
-  env.TICKCAST_CONFIG_FILE = file;
+  const files: Record<string, string> = { [env.TICKCAST_CONFIG_FILE]: one(r, 'ConfigMap').data['config.yaml'], ...secrets };
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  for (const [name, value] of Object.entries(env)) if (value.startsWith('/etc/tickcast/')) env[name] = join(root, value);
   return loadConfig({ env });
 }
 
@@ -422,6 +427,44 @@ test('grace period follows TICKCAST_SHUTDOWN_GRACE_MS in extraEnv, which the app
   assert.equal(one(explicit, 'Deployment').spec.template.spec.terminationGracePeriodSeconds, 90);
 });
 
+test('the Kafka security protocol is the app\'s: config.kafka.securityProtocol wins over config.kafka.ssl (KEDA TLS, CA and client certificate)', { skip }, () => {
+  // A SASL_SSL cluster configured the way docs/kafka-client.md names it: securityProtocol, kafka.ssl left false.
+  // Before 7 Dec 2026 the chart read kafka.ssl alone: the CA Secret failed the render, and without it KEDA got tls "disable".
+  const kafka = { brokers: ['kafka-0:9093'], securityProtocol: 'sasl_ssl' };
+  const values = {
+    config: { kafka },
+    kafkaAuth: { sasl: { enabled: true, existingSecret: 'tc-kafka' }, tls: { caSecret: 'tc-ca', clientSecret: 'tc-client' } },
+    autoscaling: { keda: { enabled: true } },
+  };
+  const r = render(values);
+  assert.ok(r.ok, r.error);
+  assert.equal(one(r, 'Secret').stringData.tls, 'enable', 'KEDA talks TLS to the brokers, as the app does');
+  const secrets = {
+    '/etc/tickcast/secrets/kafka-sasl/username': 'tickcast-user',
+    '/etc/tickcast/secrets/kafka-sasl/password': 's3cret-pass',
+    '/etc/tickcast/secrets/kafka-tls/ca.crt': '-----BEGIN CERTIFICATE-----\n',
+    '/etc/tickcast/secrets/kafka-mtls/tls.crt': '-----BEGIN CERTIFICATE-----\n',
+    '/etc/tickcast/secrets/kafka-mtls/tls.key': '-----BEGIN PRIVATE KEY-----\n',
+  };
+  const cfg = podConfig(r, secrets);
+  assert.equal(cfg.kafka.securityProtocol, 'sasl_ssl');
+  assert.match(cfg.kafka.tlsCaLocation, /kafka-tls\/ca\.crt$/);
+  assert.match(cfg.kafka.tlsCertLocation, /kafka-mtls\/tls\.crt$/);
+  // Any case, as the app lowers it; TLS without SASL still gets a TriggerAuthentication (tls alone).
+  const upper = render({ ...values, config: { kafka: { ...kafka, securityProtocol: 'SASL_SSL' } } });
+  assert.ok(upper.ok, upper.error);
+  assert.equal(one(upper, 'Secret').stringData.tls, 'enable');
+  const tlsOnly = render({ config: { kafka: { brokers: ['kafka-0:9093'], securityProtocol: 'ssl' } }, autoscaling: { keda: { enabled: true } } });
+  assert.ok(tlsOnly.ok, tlsOnly.error);
+  assert.deepEqual(one(tlsOnly, 'Secret').stringData, { tls: 'enable' });
+  assert.equal(one(tlsOnly, 'ScaledObject').spec.triggers[0].authenticationRef.name, one(tlsOnly, 'TriggerAuthentication').metadata.name);
+  // An explicit plaintext protocol wins over kafka.ssl in the app: no TLS for KEDA either.
+  const plain = render({ config: { kafka: { brokers: ['kafka-0:9092'], ssl: true, securityProtocol: 'plaintext' } }, autoscaling: { keda: { enabled: true } } });
+  assert.ok(plain.ok, plain.error);
+  assert.ok(!kinds(plain).includes('TriggerAuthentication'), 'plaintext: no authentication for KEDA');
+  assert.equal(podConfig(plain).kafka.securityProtocol, 'plaintext');
+});
+
 test('contradictory values fail the render with a message that says what to change', { skip }, () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ config: { kafka: { brokers: ['k:9092'] } }, autoscaling: { keda: { enabled: true }, hpa: { enabled: true } } }, /mutually exclusive/],
@@ -429,7 +472,13 @@ test('contradictory values fail the render with a message that says what to chan
     [{ terminationGracePeriodSeconds: 30 }, /terminationGracePeriodSeconds \(30\) must exceed the drain time plus the preStop sleep \(30 s\)/],
     [{ kafkaAuth: { sasl: { enabled: true } } }, /needs kafkaAuth\.sasl\.existingSecret/],
     [{ modelStore: { type: 'objectStore' } }, /needs modelStore\.objectStore\.uri/],
-    [{ kafkaAuth: { tls: { caSecret: 'ca' } } }, /config\.kafka\.ssl is false/],
+    [{ kafkaAuth: { tls: { caSecret: 'ca' } } }, /kafkaAuth\.tls\.caSecret is set but the Kafka client does not use TLS \(security protocol plaintext\): set config\.kafka\.ssl: true/],
+    // The app takes an explicit securityProtocol over kafka.ssl, and refuses each of these at start (exit 78).
+    [{ config: { kafka: { ssl: true, securityProtocol: 'plaintext' } }, kafkaAuth: { tls: { caSecret: 'ca' } } }, /caSecret is set but the Kafka client does not use TLS \(security protocol plaintext\)/],
+    [{ kafkaAuth: { tls: { clientSecret: 'client' } } }, /kafkaAuth\.tls\.clientSecret \(mutual TLS\) is set but the Kafka client does not use TLS/],
+    [{ config: { kafka: { securityProtocol: 'sasl_ssl' } } }, /securityProtocol is sasl_ssl but kafkaAuth\.sasl\.enabled is false: .* or use ssl/],
+    [{ config: { kafka: { securityProtocol: 'ssl' } }, kafkaAuth: { sasl: { enabled: true, existingSecret: 's' } } }, /kafkaAuth\.sasl\.enabled but config\.kafka\.securityProtocol is ssl: use sasl_ssl/],
+    [{ config: { kafka: { securityProtocol: 'tls' } } }, /config\.kafka\.securityProtocol "tls" is not one of auto, plaintext, ssl, sasl_plaintext, sasl_ssl/],
     [{ config: { http: { requireAuthForReads: true } }, apiKeys: { existingSecret: 'k' }, serviceMonitor: { enabled: true } }, /requireAuthForReads makes \/metrics need an API key: set serviceMonitor\.authorization\.secretName/],
     // Without the chart's ServiceMonitor nothing gives the pods the job the rule selects: it would page forever.
     [{ prometheusRule: { enabled: true } }, /serviceMonitor\.enabled is false: scraped any other way, TickcastTargetDown would fire forever.*set prometheusRule\.rules\.targetDown\.job/],
