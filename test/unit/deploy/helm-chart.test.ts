@@ -54,6 +54,10 @@ test('values.schema.json rejects unsafe or contradictory values', () => {
     ['securityContext.allowPrivilegeEscalation', true, 'allowPrivilegeEscalation'],
     ['modelStore.type', 'hostPath', 'modelStore/type'],
     ['config.http.apiKeys', ['0123456789abcdef'], 'apiKeys'],
+    // Every other secret the app takes as a value: the ConfigMap would hold it in clear (kubectl get cm -o yaml).
+    ['config.kafka.oidcClientSecret', 'oidc-client-secret', 'oidcClientSecret'],
+    ['config.kafka.tlsKeyPassword', 'key-password', 'tlsKeyPassword'],
+    ['config.kafka.tlsKeyPem', '-----BEGIN PRIVATE KEY-----', 'tlsKeyPem'],
     ['config.topics.ticks', 'bad topic!', 'topics/ticks'],
     ['autoscaling.partitionCount', 0, 'partitionCount'],
     ['heapPercent', 120, 'heapPercent'],
