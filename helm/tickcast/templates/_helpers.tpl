@@ -147,6 +147,14 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- if and .Values.kafkaAuth.sasl.enabled (not .Values.kafkaAuth.sasl.existingSecret) }}
 {{- fail "kafkaAuth.sasl.enabled needs kafkaAuth.sasl.existingSecret (a Secret with the SASL username and password)" }}
 {{- end }}
+{{- /* ReadWriteOncePod: one pod in the cluster may use the claim; every other replica stays Pending for good. */}}
+{{- if and (eq .Values.modelStore.type "pvc") (has "ReadWriteOncePod" .Values.modelStore.pvc.accessModes) }}
+{{- $autoscaled := or .Values.autoscaling.keda.enabled .Values.autoscaling.hpa.enabled }}
+{{- $replicas := ternary (include "tickcast.maxReplicas" . | int) (.Values.replicaCount | int) $autoscaled }}
+{{- if gt $replicas 1 }}
+{{- fail (printf "modelStore.pvc.accessModes has ReadWriteOncePod, which one pod alone may mount, but up to %d replicas would run (%s): every pod but one would stay Pending. Use ReadWriteMany (shared model store), modelStore.type emptyDir or objectStore, or one replica" $replicas (ternary "autoscaling.maxReplicas / partitionCount" "replicaCount" $autoscaled)) }}
+{{- end }}
+{{- end }}
 {{- if and (eq .Values.modelStore.type "objectStore") (not .Values.modelStore.objectStore.uri) }}
 {{- fail "modelStore.type objectStore needs modelStore.objectStore.uri (s3://bucket/prefix)" }}
 {{- end }}

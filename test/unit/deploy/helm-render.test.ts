@@ -472,6 +472,9 @@ test('contradictory values fail the render with a message that says what to chan
     [{ terminationGracePeriodSeconds: 30 }, /terminationGracePeriodSeconds \(30\) must exceed the drain time plus the preStop sleep \(30 s\)/],
     [{ kafkaAuth: { sasl: { enabled: true } } }, /needs kafkaAuth\.sasl\.existingSecret/],
     [{ modelStore: { type: 'objectStore' } }, /needs modelStore\.objectStore\.uri/],
+    // One pod alone may mount a ReadWriteOncePod claim: the second replica would stay Pending for good.
+    [{ modelStore: { type: 'pvc', pvc: { accessModes: ['ReadWriteOncePod'] } } }, /ReadWriteOncePod, which one pod alone may mount, but up to 2 replicas would run \(replicaCount\)/],
+    [{ modelStore: { type: 'pvc', pvc: { accessModes: ['ReadWriteOncePod'] } }, autoscaling: { partitionCount: 3, hpa: { enabled: true } } }, /up to 3 replicas would run \(autoscaling\.maxReplicas \/ partitionCount\)/],
     [{ kafkaAuth: { tls: { caSecret: 'ca' } } }, /kafkaAuth\.tls\.caSecret is set but the Kafka client does not use TLS \(security protocol plaintext\): set config\.kafka\.ssl: true/],
     // The app takes an explicit securityProtocol over kafka.ssl, and refuses each of these at start (exit 78).
     [{ config: { kafka: { ssl: true, securityProtocol: 'plaintext' } }, kafkaAuth: { tls: { caSecret: 'ca' } } }, /caSecret is set but the Kafka client does not use TLS \(security protocol plaintext\)/],
@@ -492,7 +495,7 @@ test('contradictory values fail the render with a message that says what to chan
     assert.equal(r.ok, false, `${JSON.stringify(values)} should fail`);
     assert.match(r.error, message);
   }
-  for (const ok of [{ config: { feedback: { file: '/var/lib/tickcast/models/feedback.jsonl' } } }, { config: { feedback: { file: '/data/f.jsonl' } }, extraVolumes: [{ name: 'd', emptyDir: {} }], extraVolumeMounts: [{ name: 'd', mountPath: '/data/' }] }]) {
+  for (const ok of [{ modelStore: { type: 'pvc', pvc: { accessModes: ['ReadWriteOncePod'] } }, replicaCount: 1 }, { config: { feedback: { file: '/var/lib/tickcast/models/feedback.jsonl' } } }, { config: { feedback: { file: '/data/f.jsonl' } }, extraVolumes: [{ name: 'd', emptyDir: {} }], extraVolumeMounts: [{ name: 'd', mountPath: '/data/' }] }]) {
     const r = render(ok);
     assert.ok(r.ok, `${JSON.stringify(ok)}: ${r.error}`);
   }
