@@ -140,6 +140,10 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- if and .Values.autoscaling.keda.enabled .Values.autoscaling.hpa.enabled }}
 {{- fail "autoscaling.keda.enabled and autoscaling.hpa.enabled are mutually exclusive: enable one" }}
 {{- end }}
+{{- /* The API server refuses an HPA (KEDA's too) whose minReplicas exceeds maxReplicas; the cap is the partition count. */}}
+{{- if and (or .Values.autoscaling.keda.enabled .Values.autoscaling.hpa.enabled) (gt (.Values.autoscaling.minReplicas | int) (include "tickcast.maxReplicas" . | int)) }}
+{{- fail (printf "autoscaling.minReplicas (%d) exceeds the replica cap min(autoscaling.maxReplicas, autoscaling.partitionCount) = %d: the API server refuses the autoscaler. Lower minReplicas, or raise maxReplicas / partitionCount (the ticks topic's real partition count)" (.Values.autoscaling.minReplicas | int) (include "tickcast.maxReplicas" . | int)) }}
+{{- end }}
 {{- $kafka := .Values.config.kafka | default dict }}
 {{- if and .Values.autoscaling.keda.enabled (not $kafka.brokers) (not .Values.autoscaling.keda.bootstrapServers) }}
 {{- fail "autoscaling.keda.enabled needs Kafka: set config.kafka.brokers (embedded mode has no consumer lag to scale on)" }}

@@ -469,6 +469,9 @@ test('contradictory values fail the render with a message that says what to chan
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ config: { kafka: { brokers: ['k:9092'] } }, autoscaling: { keda: { enabled: true }, hpa: { enabled: true } } }, /mutually exclusive/],
     [{ autoscaling: { keda: { enabled: true } } }, /needs Kafka: set config\.kafka\.brokers/],
+    // HPA and KEDA objects with minReplicas above maxReplicas are refused by the API server, at install.
+    [{ autoscaling: { minReplicas: 4, partitionCount: 3, hpa: { enabled: true } } }, /autoscaling\.minReplicas \(4\) exceeds the replica cap min\(autoscaling\.maxReplicas, autoscaling\.partitionCount\) = 3/],
+    [{ config: { kafka: { brokers: ['k:9092'] } }, autoscaling: { minReplicas: 3, maxReplicas: 2, keda: { enabled: true } } }, /autoscaling\.minReplicas \(3\) exceeds the replica cap .* = 2/],
     [{ terminationGracePeriodSeconds: 30 }, /terminationGracePeriodSeconds \(30\) must exceed the drain time plus the preStop sleep \(30 s\)/],
     [{ kafkaAuth: { sasl: { enabled: true } } }, /needs kafkaAuth\.sasl\.existingSecret/],
     [{ modelStore: { type: 'objectStore' } }, /needs modelStore\.objectStore\.uri/],
