@@ -170,6 +170,9 @@ export class AppLifecycle {
     const stopped = new Promise<void>((resolve) => this.#stopRequested.signal.addEventListener('abort', () => resolve(), { once: true }));
     const connecting = kafka.connect(this.#stopRequested.signal);
     connecting.catch(() => undefined); // its failure after a stop is nobody's business
+    // tickcast_kafka_up 0 (absent in embedded mode) until the consumer's offset reads, from its
+    // first assignment on, say otherwise: a pod whose brokers never answer fires TickcastKafkaUnreachable.
+    p.observer.brokersReached(false);
     try {
       await Promise.race([connecting, stopped]);
     } finally {

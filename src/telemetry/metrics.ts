@@ -37,9 +37,13 @@ function threadMetrics(registers: Registry[]) {
 
 /** The input consumer's view of the brokers (Kafka mode): lag, reachability, offsets never delivered. */
 function kafkaMetrics(r: Registry[]) {
+  const kafkaUp = new Gauge({ name: 'tickcast_kafka_up', help: "1 when the last read of the input topic's offsets from the brokers (every kafka.lagIntervalMs, from the first assignment on) succeeded, 0 when it failed and before the first read (the consumer lag gauge keeps its last value meanwhile). Kafka mode only: absent in embedded mode.", registers: r });
+  // prom-client exports an unlabelled gauge as 0 until set: embedded mode, which never sets it,
+  // showed tickcast_kafka_up 0 for good and fired TickcastKafkaUnreachable (until 7 Dec 2026).
+  kafkaUp.remove();
   return {
     consumerLag: new Gauge({ name: 'tickcast_consumer_lag', help: 'Records of an assigned input partition not yet committed by the group: high watermark − committed offset, read from the brokers every kafka.lagIntervalMs.', labelNames: ['topic', 'partition'] as const, registers: r }),
-    kafkaUp: new Gauge({ name: 'tickcast_kafka_up', help: '1 when the last read of the input topic\'s offsets from the brokers (every kafka.lagIntervalMs) succeeded, 0 when it failed (the consumer lag gauge then keeps its last value); absent until the first read. Kafka mode only.', registers: r }),
+    kafkaUp,
     // Open alerts that follow their partition (topics.alertState; docs/reliability.md)
     alertStateInherited: new Counter({ name: 'tickcast_alert_state_inherited_total', help: 'Open alerts read from topics.alertState for input partitions this instance took over (each is later resolved as "moved" or kept as its own).', registers: r }),
     alertStateMoved: new Counter({ name: 'tickcast_alert_state_moved_total', help: 'Inherited alerts this instance resolved with reason "moved" (its own detector did not have them firing).', registers: r }),

@@ -29,6 +29,8 @@ test('unreachable brokers: /healthz 200 and /readyz 503 while waiting, the wait 
     await ready.body?.cancel();
     assert.equal(settled, null, 'still waiting');
     assert.ok(lines.some((l) => /connecting to Kafka/.test(l) && l.includes('127.0.0.1:9')), 'the log names the brokers it waits for');
+    // What TickcastKafkaUnreachable reads (max_over_time(tickcast_kafka_up[5m]) == 0): no broker has answered.
+    assert.match(await (await fetch(`${app.address()}/metrics`)).text(), /^tickcast_kafka_up 0$/m);
   } finally {
     const t0 = Date.now();
     await app.stop();

@@ -148,6 +148,8 @@ test('rules and dashboards query only metrics, labels, buckets and label values 
   }
   const exposed = parseScrape(body, registered);
   assert.ok(exposed.labels.has('tickcast_ticks_total') && exposed.labels.has('process_resident_memory_bytes'), 'the scrape has the service and default metrics');
+  // Embedded mode has no brokers: a tickcast_kafka_up 0 here fired TickcastKafkaUnreachable (critical) 5 minutes after every start.
+  assert.doesNotMatch(body, /^tickcast_kafka_up /m, 'embedded mode: no tickcast_kafka_up sample');
   const qs = queries();
   assert.ok(qs.length >= 60, `expected the rules' and dashboards' queries; got ${qs.length}`);
   assert.deepEqual(qs.flatMap((q) => problems(q, exposed)), []);
