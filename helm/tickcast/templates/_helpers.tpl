@@ -135,6 +135,16 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- if has (include "tickcast.kafkaProtocol" .) (list "ssl" "sasl_ssl") }}true{{ end }}
 {{- end }}
 
+{{/* A Prometheus duration ("1m30s", "500ms"; values.schema.json checks the form) in milliseconds. */}}
+{{- define "tickcast.durationMs" -}}
+{{- $units := dict "ms" 1 "s" 1000 "m" 60000 "h" 3600000 "d" 86400000 "w" 604800000 "y" 31536000000 }}
+{{- $total := 0 }}
+{{- range regexFindAll "[0-9]+(ms|s|m|h|d|w|y)" (toString .) -1 }}
+{{- $total = add $total (mul (regexFind "^[0-9]+" . | int64) (get $units (regexReplaceAll "^[0-9]+" . ""))) }}
+{{- end }}
+{{- $total }}
+{{- end }}
+
 {{/* Fails rendering on value combinations that cannot work. */}}
 {{- define "tickcast.validate" -}}
 {{- if and .Values.autoscaling.keda.enabled .Values.autoscaling.hpa.enabled }}
@@ -165,6 +175,14 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- $http := .Values.config.http | default dict }}
 {{- if and .Values.serviceMonitor.enabled $http.requireAuthForReads (not .Values.serviceMonitor.authorization.secretName) }}
 {{- fail "config.http.requireAuthForReads makes /metrics need an API key: set serviceMonitor.authorization.secretName (a Secret whose key serviceMonitor.authorization.secretKey holds one API key) so Prometheus can scrape" }}
+{{- end }}
+{{- /* Prometheus refuses a scrape whose timeout exceeds its interval: the target would never be scraped (TickcastTargetDown). */}}
+{{- if .Values.serviceMonitor.enabled }}
+{{- $interval := include "tickcast.durationMs" .Values.serviceMonitor.interval | int64 }}
+{{- $timeout := include "tickcast.durationMs" .Values.serviceMonitor.scrapeTimeout | int64 }}
+{{- if gt $timeout $interval }}
+{{- fail (printf "serviceMonitor.scrapeTimeout (%s) exceeds serviceMonitor.interval (%s): Prometheus refuses such a scrape, so tickcast would not be scraped. Lower scrapeTimeout to at most the interval" .Values.serviceMonitor.scrapeTimeout .Values.serviceMonitor.interval) }}
+{{- end }}
 {{- end }}
 {{- $targetDown := .Values.prometheusRule.rules.targetDown }}
 {{- if and .Values.prometheusRule.enabled $targetDown.enabled (not .Values.serviceMonitor.enabled) (not $targetDown.job) }}

@@ -486,6 +486,9 @@ test('contradictory values fail the render with a message that says what to chan
     [{ config: { kafka: { securityProtocol: 'ssl' } }, kafkaAuth: { sasl: { enabled: true, existingSecret: 's' } } }, /kafkaAuth\.sasl\.enabled but config\.kafka\.securityProtocol is ssl: use sasl_ssl/],
     [{ config: { kafka: { securityProtocol: 'tls' } } }, /config\.kafka\.securityProtocol "tls" is not one of auto, plaintext, ssl, sasl_plaintext, sasl_ssl/],
     [{ config: { http: { requireAuthForReads: true } }, apiKeys: { existingSecret: 'k' }, serviceMonitor: { enabled: true } }, /requireAuthForReads makes \/metrics need an API key: set serviceMonitor\.authorization\.secretName/],
+    // The compose stack's 5s interval under the default 10s timeout: Prometheus refuses the scrape config.
+    [{ serviceMonitor: { enabled: true, interval: '5s' } }, /serviceMonitor\.scrapeTimeout \(10s\) exceeds serviceMonitor\.interval \(5s\)/],
+    [{ serviceMonitor: { enabled: true, interval: '1m', scrapeTimeout: '1m500ms' } }, /scrapeTimeout \(1m500ms\) exceeds serviceMonitor\.interval \(1m\)/],
     // Without the chart's ServiceMonitor nothing gives the pods the job the rule selects: it would page forever.
     [{ prometheusRule: { enabled: true } }, /serviceMonitor\.enabled is false: scraped any other way, TickcastTargetDown would fire forever.*set prometheusRule\.rules\.targetDown\.job/],
     // readOnlyRootFilesystem: the first feedback would fail (EROFS) creating the log there.
@@ -498,7 +501,7 @@ test('contradictory values fail the render with a message that says what to chan
     assert.equal(r.ok, false, `${JSON.stringify(values)} should fail`);
     assert.match(r.error, message);
   }
-  for (const ok of [{ modelStore: { type: 'pvc', pvc: { accessModes: ['ReadWriteOncePod'] } }, replicaCount: 1 }, { config: { feedback: { file: '/var/lib/tickcast/models/feedback.jsonl' } } }, { config: { feedback: { file: '/data/f.jsonl' } }, extraVolumes: [{ name: 'd', emptyDir: {} }], extraVolumeMounts: [{ name: 'd', mountPath: '/data/' }] }]) {
+  for (const ok of [{ serviceMonitor: { enabled: true, interval: '5s', scrapeTimeout: '4s' } }, { serviceMonitor: { enabled: true, interval: '1m30s', scrapeTimeout: '90s' } }, { modelStore: { type: 'pvc', pvc: { accessModes: ['ReadWriteOncePod'] } }, replicaCount: 1 }, { config: { feedback: { file: '/var/lib/tickcast/models/feedback.jsonl' } } }, { config: { feedback: { file: '/data/f.jsonl' } }, extraVolumes: [{ name: 'd', emptyDir: {} }], extraVolumeMounts: [{ name: 'd', mountPath: '/data/' }] }]) {
     const r = render(ok);
     assert.ok(r.ok, `${JSON.stringify(ok)}: ${r.error}`);
   }
