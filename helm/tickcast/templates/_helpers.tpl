@@ -145,6 +145,30 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- $total }}
 {{- end }}
 
+{{/* The environment variables the Deployment sets in this render, each with the value that sets it
+(as JSON: name → key). Keep in step with deployment.yaml's env (helm-render.test.ts checks every one). */}}
+{{- define "tickcast.chartEnv" -}}
+{{- $env := dict "TICKCAST_CONFIG_FILE" "config" "TICKCAST_HTTP_PORT" "config.http.port" "TICKCAST_MODEL_DIR" "modelStore.mountPath" "CONTAINER_HEAP_PERCENT" "heapPercent" }}
+{{- if include "tickcast.snapshotsEnabled" . }}{{ $_ := set $env "TICKCAST_SNAPSHOTS_DIR" "snapshots.mountPath" }}{{ end }}
+{{- if .Values.apiKeys.existingSecret }}{{ $_ := set $env "TICKCAST_HTTP_API_KEYS_FILE" "apiKeys.existingSecret" }}{{ end }}
+{{- $sasl := .Values.kafkaAuth.sasl }}
+{{- if $sasl.enabled }}
+{{- $_ := set $env "TICKCAST_KAFKA_SASL_MECHANISM" "kafkaAuth.sasl.mechanism" }}
+{{- if eq $sasl.mechanism "oauthbearer" }}
+{{- range list "TICKCAST_KAFKA_OIDC_TOKEN_ENDPOINT_URL" "TICKCAST_KAFKA_OIDC_CLIENT_ID" "TICKCAST_KAFKA_OIDC_CLIENT_SECRET_FILE" }}{{ $_ := set $env . "kafkaAuth.sasl.oauthbearer" }}{{ end }}
+{{- if $sasl.oauthbearer.scope }}{{ $_ := set $env "TICKCAST_KAFKA_OIDC_SCOPE" "kafkaAuth.sasl.oauthbearer.scope" }}{{ end }}
+{{- else }}
+{{- range list "TICKCAST_KAFKA_SASL_USERNAME_FILE" "TICKCAST_KAFKA_SASL_PASSWORD_FILE" }}{{ $_ := set $env . "kafkaAuth.sasl.existingSecret" }}{{ end }}
+{{- end }}
+{{- end }}
+{{- if .Values.kafkaAuth.tls.caSecret }}{{ $_ := set $env "TICKCAST_KAFKA_TLS_CA_LOCATION" "kafkaAuth.tls.caSecret" }}{{ end }}
+{{- if .Values.kafkaAuth.tls.clientSecret }}
+{{- range list "TICKCAST_KAFKA_TLS_CERT_LOCATION" "TICKCAST_KAFKA_TLS_KEY_LOCATION" }}{{ $_ := set $env . "kafkaAuth.tls.clientSecret" }}{{ end }}
+{{- if .Values.kafkaAuth.tls.keyPasswordKey }}{{ $_ := set $env "TICKCAST_KAFKA_TLS_KEY_PASSWORD_FILE" "kafkaAuth.tls.keyPasswordKey" }}{{ end }}
+{{- end }}
+{{- toJson $env }}
+{{- end }}
+
 {{/* Fails rendering on value combinations that cannot work. */}}
 {{- define "tickcast.validate" -}}
 {{- if and .Values.autoscaling.keda.enabled .Values.autoscaling.hpa.enabled }}
@@ -182,6 +206,18 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- $timeout := include "tickcast.durationMs" .Values.serviceMonitor.scrapeTimeout | int64 }}
 {{- if gt $timeout $interval }}
 {{- fail (printf "serviceMonitor.scrapeTimeout (%s) exceeds serviceMonitor.interval (%s): Prometheus refuses such a scrape, so tickcast would not be scraped. Lower scrapeTimeout to at most the interval" .Values.serviceMonitor.scrapeTimeout .Values.serviceMonitor.interval) }}
+{{- end }}
+{{- end }}
+{{- /* extraEnv naming a variable the chart sets: the pod would carry it twice and the app take the later,
+extraEnv's (a port the probes do not use, a model dir on the read-only root). Each one's _FILE twin too:
+the loader refuses a variable given both ways. */}}
+{{- $chartEnv := include "tickcast.chartEnv" . | fromJson }}
+{{- range .Values.extraEnv }}
+{{- $name := .name | toString }}
+{{- range $own, $key := $chartEnv }}
+{{- if or (eq $name $own) (and (hasPrefix "TICKCAST_" $own) (eq $name (printf "%s_FILE" $own))) (and (hasSuffix "_FILE" $own) (eq $name (trimSuffix "_FILE" $own))) }}
+{{- fail (printf "extraEnv sets %s, which the chart sets itself (from %s): set %s instead" $name $key $key) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- $targetDown := .Values.prometheusRule.rules.targetDown }}

@@ -465,6 +465,36 @@ test('the Kafka security protocol is the app\'s: config.kafka.securityProtocol w
   assert.equal(podConfig(plain).kafka.securityProtocol, 'plaintext');
 });
 
+test('extraEnv may not set a variable the chart sets (nor its _FILE twin): the render names the value to use', { skip }, () => {
+  // Every variable the Deployment can set: API keys, SCRAM, CA, client certificate with a key password; then OAUTHBEARER with a scope.
+  const tls = { caSecret: 'tc-ca', clientSecret: 'tc-client', keyPasswordKey: 'password' };
+  const sets = [
+    { config: { kafka: { brokers: ['k:9093'], ssl: true } }, apiKeys: { existingSecret: 'k' }, kafkaAuth: { sasl: { enabled: true, existingSecret: 's' }, tls } },
+    { config: { kafka: { brokers: ['k:9093'], ssl: true } }, kafkaAuth: { sasl: { enabled: true, existingSecret: 's', mechanism: 'oauthbearer', oauthbearer: { tokenEndpointUrl: 'https://idp/token', clientId: 'c', scope: 'kafka' } }, tls } },
+  ];
+  let checked = 0;
+  for (const values of sets) {
+    const base = render(values);
+    assert.ok(base.ok, base.error);
+    for (const name of Object.keys(envOf(base))) {
+      // Before 7 Dec 2026 each rendered: the pod carried the name twice and the app took extraEnv's.
+      const r = render({ ...values, extraEnv: [{ name, value: 'x' }] });
+      assert.equal(r.ok, false, `extraEnv ${name} should fail the render`);
+      assert.match(r.error, new RegExp(`extraEnv sets ${name}, which the chart sets itself \\(from [\\w.]+\\): set [\\w.]+ instead`));
+      checked++;
+    }
+  }
+  assert.ok(checked >= 17, `expected every chart variable to be tried; tried ${checked}`);
+  const port = render({ extraEnv: [{ name: 'TICKCAST_HTTP_PORT', value: '9000' }] });
+  assert.match(port.error, /extraEnv sets TICKCAST_HTTP_PORT, which the chart sets itself \(from config\.http\.port\): set config\.http\.port instead/);
+  // The value form of a variable the chart gives as a file: the loader refuses both together.
+  const twin = render({ ...sets[0], extraEnv: [{ name: 'TICKCAST_KAFKA_SASL_PASSWORD', valueFrom: { secretKeyRef: { name: 's', key: 'password' } } }] });
+  assert.match(twin.error, /extraEnv sets TICKCAST_KAFKA_SASL_PASSWORD, which the chart sets itself \(from kafkaAuth\.sasl\.existingSecret\)/);
+  // What extraEnv is for: settings the chart does not set.
+  const ok = render({ extraEnv: [{ name: 'TICKCAST_BATCHING_MAX_BATCH_SIZE', value: '128' }, { name: 'TICKCAST_KAFKA_SASL_PASSWORD_FILE', value: '/x' }] });
+  assert.ok(ok.ok, ok.error);
+});
+
 test('contradictory values fail the render with a message that says what to change', { skip }, () => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ config: { kafka: { brokers: ['k:9092'] } }, autoscaling: { keda: { enabled: true }, hpa: { enabled: true } } }, /mutually exclusive/],
