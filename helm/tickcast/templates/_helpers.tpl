@@ -210,7 +210,7 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- end }}
 {{- /* extraEnv naming a variable the chart sets: the pod would carry it twice and the app take the later,
 extraEnv's (a port the probes do not use, a model dir on the read-only root). Each one's _FILE twin too:
-the loader refuses a variable given both ways. */}}
+the loader takes X_FILE over X, so one of the two would be ignored without a word. */}}
 {{- $chartEnv := include "tickcast.chartEnv" . | fromJson }}
 {{- range .Values.extraEnv }}
 {{- $name := .name | toString }}

@@ -487,7 +487,7 @@ test('extraEnv may not set a variable the chart sets (nor its _FILE twin): the r
   assert.ok(checked >= 17, `expected every chart variable to be tried; tried ${checked}`);
   const port = render({ extraEnv: [{ name: 'TICKCAST_HTTP_PORT', value: '9000' }] });
   assert.match(port.error, /extraEnv sets TICKCAST_HTTP_PORT, which the chart sets itself \(from config\.http\.port\): set config\.http\.port instead/);
-  // The value form of a variable the chart gives as a file: the loader refuses both together.
+  // The value form of a variable the chart gives as a file: the loader takes the _FILE one, so extraEnv's would be ignored.
   const twin = render({ ...sets[0], extraEnv: [{ name: 'TICKCAST_KAFKA_SASL_PASSWORD', valueFrom: { secretKeyRef: { name: 's', key: 'password' } } }] });
   assert.match(twin.error, /extraEnv sets TICKCAST_KAFKA_SASL_PASSWORD, which the chart sets itself \(from kafkaAuth\.sasl\.existingSecret\)/);
   // What extraEnv is for: settings the chart does not set.
