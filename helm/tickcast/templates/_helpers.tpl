@@ -185,6 +185,10 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- if and .Values.kafkaAuth.sasl.enabled (not .Values.kafkaAuth.sasl.existingSecret) }}
 {{- fail "kafkaAuth.sasl.enabled needs kafkaAuth.sasl.existingSecret (a Secret with the SASL username and password)" }}
 {{- end }}
+{{- $oauth := .Values.kafkaAuth.sasl.oauthbearer }}
+{{- if and .Values.kafkaAuth.sasl.enabled (eq .Values.kafkaAuth.sasl.mechanism "oauthbearer") (not (and $oauth.tokenEndpointUrl $oauth.clientId)) }}
+{{- fail "kafkaAuth.sasl.mechanism oauthbearer needs kafkaAuth.sasl.oauthbearer.tokenEndpointUrl and .clientId (the app refuses OAUTHBEARER without them at start: exit 78)" }}
+{{- end }}
 {{- /* ReadWriteOncePod: one pod in the cluster may use the claim; every other replica stays Pending for good. */}}
 {{- if and (eq .Values.modelStore.type "pvc") (has "ReadWriteOncePod" .Values.modelStore.pvc.accessModes) }}
 {{- $autoscaled := or .Values.autoscaling.keda.enabled .Values.autoscaling.hpa.enabled }}

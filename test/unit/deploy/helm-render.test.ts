@@ -504,6 +504,9 @@ test('contradictory values fail the render with a message that says what to chan
     [{ config: { kafka: { brokers: ['k:9092'] } }, autoscaling: { minReplicas: 3, maxReplicas: 2, keda: { enabled: true } } }, /autoscaling\.minReplicas \(3\) exceeds the replica cap .* = 2/],
     [{ terminationGracePeriodSeconds: 30 }, /terminationGracePeriodSeconds \(30\) must exceed the drain time plus the preStop sleep \(30 s\)/],
     [{ kafkaAuth: { sasl: { enabled: true } } }, /needs kafkaAuth\.sasl\.existingSecret/],
+    // OAUTHBEARER without its OIDC client: the pod exited 78 at start (kafka.oidcTokenEndpointUrl), KEDA got empty parameters.
+    [{ kafkaAuth: { sasl: { enabled: true, existingSecret: 's', mechanism: 'oauthbearer', oauthbearer: { clientId: 'c' } } } }, /oauthbearer needs kafkaAuth\.sasl\.oauthbearer\.tokenEndpointUrl and \.clientId/],
+    [{ kafkaAuth: { sasl: { enabled: true, existingSecret: 's', mechanism: 'oauthbearer', oauthbearer: { tokenEndpointUrl: 'https://idp/token' } } } }, /oauthbearer needs kafkaAuth\.sasl\.oauthbearer\.tokenEndpointUrl and \.clientId/],
     [{ modelStore: { type: 'objectStore' } }, /needs modelStore\.objectStore\.uri/],
     // One pod alone may mount a ReadWriteOncePod claim: the second replica would stay Pending for good.
     [{ modelStore: { type: 'pvc', pvc: { accessModes: ['ReadWriteOncePod'] } } }, /ReadWriteOncePod, which one pod alone may mount, but up to 2 replicas would run \(replicaCount\)/],
