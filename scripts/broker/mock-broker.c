@@ -6,6 +6,7 @@
  * Usage:
  *   mock-broker [--brokers N] [--topic name:partitions]... [--bootstrap-file PATH]
  *               [--die-with-parent] [--log-level 0..7] [--commands]
+ *               [--group-initial-rebalance-delay-ms MS]
  *
  * Contract (relied on by test/helpers/broker.ts and scripts/broker/start.sh):
  *   - the FIRST line on stdout is the bootstrap list, e.g. "127.0.0.1:37125,127.0.0.1:40411";
@@ -50,7 +51,8 @@ struct topic_spec {
 static void usage(FILE *out) {
         fprintf(out,
                 "usage: mock-broker [--brokers N] [--topic name:partitions]... "
-                "[--bootstrap-file PATH] [--die-with-parent] [--log-level 0..7] [--commands]\n");
+                "[--bootstrap-file PATH] [--die-with-parent] [--log-level 0..7] [--commands] "
+                "[--group-initial-rebalance-delay-ms MS]\n");
 }
 
 static int parse_int(const char *s, int min, int max, int *out) {
@@ -105,6 +107,7 @@ int main(int argc, char **argv) {
         int log_level          = 3; /* LOG_ERR: quiet unless something is wrong */
         int die_with_parent    = 0;
         int commands           = 0;
+        int initial_delay_ms   = 0; /* real Kafka's group.initial.rebalance.delay.ms; 3000 there by default */
         pthread_t reader;
         const char *boot_file  = NULL;
         char errstr[512];
@@ -139,6 +142,13 @@ int main(int argc, char **argv) {
                 } else if (!strcmp(a, "--log-level")) {
                         if (parse_int(val, 0, 7, &log_level)) {
                                 fprintf(stderr, "mock-broker: --log-level must be 0..7; got \"%s\"\n", val);
+                                return 64;
+                        }
+                        i++;
+                } else if (!strcmp(a, "--group-initial-rebalance-delay-ms")) {
+                        if (parse_int(val, 0, 300000, &initial_delay_ms)) {
+                                fprintf(stderr,
+                                        "mock-broker: --group-initial-rebalance-delay-ms must be 0..300000; got \"%s\"\n", val);
                                 return 64;
                         }
                         i++;
@@ -220,8 +230,9 @@ int main(int argc, char **argv) {
         /* LeaveGroup is advertised v0-v4 but only v0-v2 are parsed: cap it so clients that pick the
          * highest common version (kafkajs) send a request the mock understands. */
         rd_kafka_mock_set_apiversion(mc, APIKEY_LEAVE_GROUP, 0, 2);
-        /* The default 3 s group.initial.rebalance.delay.ms makes every fresh group slow to start. */
-        rd_kafka_mock_group_initial_rebalance_delay_ms(mc, 0);
+        /* The default 3 s group.initial.rebalance.delay.ms makes every fresh group slow to start: 0
+         * unless asked (tests of members that join a brand-new group together, as on real Kafka). */
+        rd_kafka_mock_group_initial_rebalance_delay_ms(mc, initial_delay_ms);
 
         for (i = 0; i < topic_cnt; i++) {
                 rd_kafka_resp_err_t err =

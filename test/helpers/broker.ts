@@ -24,6 +24,11 @@ export interface StartBrokerOptions {
   topics?: BrokerTopic[];
   /** Number of brokers in the mock cluster (ids 1..n). Default 1. */
   brokers?: number;
+  /**
+   * group.initial.rebalance.delay.ms: how long a brand-new (empty) group's first join waits for more
+   * members, as real Kafka does (3 000 ms there by default). Default 0 (fresh groups start at once).
+   */
+  initialRebalanceDelayMs?: number;
   /** How long to wait for the bootstrap line. Default 15 000 ms. */
   readyTimeoutMs?: number;
 }
@@ -85,6 +90,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<LocalB
   const bin = brokerBinary();
   const args = ['--die-with-parent', '--commands', '--brokers', String(opts.brokers ?? 1)];
   for (const t of opts.topics ?? []) args.push('--topic', `${t.name}:${t.partitions}`);
+  if (opts.initialRebalanceDelayMs !== undefined) args.push('--group-initial-rebalance-delay-ms', String(opts.initialRebalanceDelayMs));
 
   const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   live.add(child);

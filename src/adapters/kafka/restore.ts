@@ -1,12 +1,14 @@
 /**
  * Restore planning: on assignment, each partition starts `k` records before its committed offset
  * (not below the log start), and records below the committed offset are replayed as warm-up
- * (they rebuild windows and the detector's state, and produce nothing). Partitions with nothing committed start as
+ * (they rebuild windows and the detector's state, and produce nothing). A partition whose committed offset is a
+ * brand-new group's start (./group-start.ts) starts there with no warm-up. Partitions with nothing committed start as
  * configured (earliest/latest) with no warm-up, in a brand-new group; those the group has never read (created
  * after start: ./topic-at-start.ts; any, once the group has committed offsets), at their beginning (uncommittedFromBeginning).
  */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
+import { GROUP_START_METADATA } from './group-start.ts';
 
 export interface RestoreInput {
   partition: number;
@@ -16,6 +18,8 @@ export interface RestoreInput {
   low: bigint;
   /** High watermark at the assignment (absent: unknown). */
   high?: bigint;
+  /** `committed` is a brand-new group's start (./group-start.ts): no history below it is replayed. */
+  groupStart?: boolean;
 }
 
 export interface RestorePlan {
@@ -25,12 +29,29 @@ export interface RestorePlan {
   warmupUntil: Map<number, bigint>;
 }
 
+/**
+ * The assigned partitions' inputs from the group's committed offsets (with their commit metadata)
+ * and the topic's watermarks, as the admin client returns them.
+ */
+export function restoreInputs(
+  partitions: readonly number[],
+  committed: ReadonlyArray<{ partition: number; offset: string; metadata?: string | null }>,
+  marks: ReadonlyArray<{ partition: number; low: string; high: string }>,
+): RestoreInput[] {
+  return partitions.map((partition) => {
+    const c = committed.find((x) => x.partition === partition);
+    const m = marks.find((x) => x.partition === partition);
+    const groupStart = c?.metadata === GROUP_START_METADATA;
+    return { partition, committed: c === undefined ? undefined : BigInt(c.offset), low: BigInt(m?.low ?? '0'), ...(m ? { high: BigInt(m.high) } : {}), ...(groupStart ? { groupStart } : {}) };
+  });
+}
+
 export function planRestore(inputs: readonly RestoreInput[], recordsPerPartition: number): RestorePlan {
   const plan: RestorePlan = { start: new Map(), warmupUntil: new Map() };
   const k = BigInt(Math.max(0, Math.floor(recordsPerPartition)));
   if (k === 0n) return plan;
-  for (const { partition, committed, low } of inputs) {
-    if (committed === undefined || committed < 0n) continue;
+  for (const { partition, committed, low, groupStart } of inputs) {
+    if (committed === undefined || committed < 0n || groupStart) continue;
     const start = committed - k > low ? committed - k : low;
     if (start >= committed) continue;
     plan.start.set(partition, start);

@@ -22,11 +22,12 @@ import { AtLeastOnce, reportRefusedCommits, Transactional, warmupOnly, type Comm
 import { brokerLagReader, LagMonitor, lagStarts } from './lag.ts';
 import { Handover } from './handover.ts';
 import { ConsumeErrors, OffsetGaps } from './offset-gaps.ts';
-import { applySnapshotPlan, hasCommitted, pinStarts, planRestore, restoreLogLines, resumeRefusedStarts, uncommittedStarts, WarmupTracker, type RestoreInput } from './restore.ts';
+import { applySnapshotPlan, hasCommitted, pinStarts, planRestore, restoreInputs, restoreLogLines, resumeRefusedStarts, uncommittedStarts, WarmupTracker } from './restore.ts';
 import { SkipProbe } from './skip-probe.ts';
 import { unlessAborted } from '../../lifecycle/abortable.ts';
 import { within } from '../../waits/bounded.ts';
 import { atStart } from './topic-at-start.ts';
+import { commitGroupStart } from './group-start.ts';
 import type { KafkaSourceOptions } from './source-options.ts';
 
 export type { KafkaSourceOptions } from './source-options.ts';
@@ -113,6 +114,8 @@ export class KafkaSource implements TickSource {
     const known = await unlessAborted(atStart(admin, o, this.#log), signal);
     if (!known) return;
     ({ partitions: this.#partitionsAtStart, groupHasOffsets: this.#groupOffsetsAtStart, ends: this.#endsAtStart } = known.value);
+    // A brand-new group: its start committed before joining, so a member that joins later starts there too (./group-start.ts).
+    if (this.#endsAtStart && !(await unlessAborted(commitGroupStart(consumer, admin, o, this.#endsAtStart, this.#log, signal), signal))) return;
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     if (!(await unlessAborted(consumer.subscribe({ topics: [o.topic] }), signal))) return;
@@ -245,11 +248,7 @@ export class KafkaSource implements TickSource {
     const all = [...new Set([...partitions, ...marks.map((m) => m.partition)])];
     const [reply] = await this.#admin!.fetchOffsets({ groupId: this.#o.groupId, topics: [{ topic, partitions: all }], timeout: 10_000, requireStableOffsets: true });
     const committed = reply?.partitions ?? [];
-    const inputs: RestoreInput[] = partitions.map((partition) => {
-      const c = committed.find((x) => x.partition === partition)?.offset;
-      const m = marks.find((x) => x.partition === partition);
-      return { partition, committed: c === undefined ? undefined : BigInt(c), low: BigInt(m?.low ?? '0'), ...(m ? { high: BigInt(m.high) } : {}) };
-    });
+    const inputs = restoreInputs(partitions, committed, marks);
     const plan = planRestore(inputs, this.#o.restoreRecordsPerPartition ?? 0);
     const full = this.#o.restoreFrom ? applySnapshotPlan(plan, inputs, this.#o.restoreFrom) : new Set<number>();
     this.#warmup.reset(plan, full);

@@ -247,10 +247,12 @@ test('the restore log says which replay each partition gets and how many records
 // whole history kafka.fromBeginning=false skips (test/integration/first-deploy-replicas.test.ts).
 test("a brand-new group: the start another member commits for its partition meanwhile does not send this member's partition to its beginning", async () => {
   const committed: Record<number, number> = { 0: -1, 1: -1 };
-  const k = fakeKafka(committed);
+  const marks = { high: 100000, refuse: true }; // the group's start, committed before joining, refused: the other member joined first (./group-start.ts)
+  const k = fakeKafka(committed, 0, marks);
   const log = logger();
   const s = source(k.kafka, {}, log.l);
   await s.start(async () => undefined);
+  marks.refuse = false;
   committed[1] = 100000; // the other member, assigned p1 in the same rebalance, pinned its start first
   const start = (await k.assign([0])) as Array<{ partition: number; offset: number }>;
   assert.deepEqual(start.map((x) => [x.partition, x.offset]), [[0, 100000]], 'p0 starts at its end, as every partition of a brand-new group');

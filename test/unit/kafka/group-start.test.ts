@@ -1,0 +1,75 @@
+/**
+ * commitGroupStart (src/adapters/kafka/group-start.ts): a member that finds the group brand new
+ * commits the topic's end as read at its start, before it joins, for the partitions that still have
+ * nothing committed; an earlier member's start is kept. The integration test of the bug it fixes is
+ * test/integration/late-replica-start.test.ts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import { commitGroupStart, GROUP_START_METADATA } from '../../../src/adapters/kafka/group-start.ts';
+import { planRestore } from '../../../src/adapters/kafka/restore.ts';
+
+const TOPIC = 'ticks';
+
+function fakes(committed: Record<number, number>, refuse = false) {
+  const commits: Array<Array<{ partition: number; offset: string }>> = [];
+  const metadata: Array<string | undefined> = [];
+  const admin = {
+    fetchOffsets: async ({ topics }: { topics: Array<{ topic: string; partitions: number[] }> }) =>
+      topics.map(({ topic, partitions }) => ({ topic, partitions: partitions.map((partition) => ({ partition, offset: String(committed[partition] ?? -1) })) })),
+  } as unknown as KafkaJS.Admin;
+  const consumer = {
+    // Resolves when queued, as the client's does; a refused commit stores nothing.
+    commitOffsets: async (tps: Array<{ partition: number; offset: string; metadata?: string }>) => {
+      metadata.push(...tps.map((t) => t.metadata));
+      commits.push(tps.map(({ partition, offset }) => ({ partition, offset })));
+      if (!refuse) for (const { partition, offset } of tps) committed[partition] = Number(offset);
+    },
+  } as unknown as KafkaJS.Consumer;
+  return { admin, consumer, commits, metadata };
+}
+
+function logger() {
+  const lines: string[] = [];
+  const l = { info: (_o: object, m: string) => lines.push(m), warn: (_o: object, m: string) => lines.push(m) };
+  return { lines, l: l as never };
+}
+
+test("a brand-new group: the end read at this member's start is committed for every partition before it joins", async () => {
+  const committed: Record<number, number> = {};
+  const f = fakes(committed);
+  const log = logger();
+  const ok = await commitGroupStart(f.consumer, f.admin, { groupId: 'g', topic: TOPIC }, new Map([[0, 15n], [1, 40n]]), log.l);
+  assert.equal(ok, true);
+  assert.deepEqual(committed, { 0: 15, 1: 40 });
+  assert.deepEqual(f.metadata, [GROUP_START_METADATA, GROUP_START_METADATA], 'marked as the group\'s start');
+  assert.match(log.lines[0], /its start committed before joining/);
+});
+
+test("a start another member committed meanwhile is kept: only partitions with nothing committed are written", async () => {
+  const committed: Record<number, number> = { 0: 12 };
+  const f = fakes(committed);
+  assert.equal(await commitGroupStart(f.consumer, f.admin, { groupId: 'g', topic: TOPIC }, new Map([[0, 15n], [1, 40n]]), logger().l), true);
+  assert.deepEqual(f.commits, [[{ partition: 1, offset: '40' }]]);
+  assert.deepEqual(committed, { 0: 12, 1: 40 }, 'the earlier start of p0 (12) is not moved to this member\'s (15)');
+});
+
+test('a refused commit (another member joined first) is reported, and the member joins as before', async () => {
+  const f = fakes({}, true);
+  const log = logger();
+  assert.equal(await commitGroupStart(f.consumer, f.admin, { groupId: 'g', topic: TOPIC }, new Map([[0, 15n]]), log.l), false);
+  assert.match(log.lines.at(-1)!, /not stored before joining/);
+});
+
+test("a partition committed at the group's start replays no history as warm-up; one committed by a chunk does", () => {
+  const plan = planRestore(
+    [
+      { partition: 0, committed: 15n, low: 0n, groupStart: true },
+      { partition: 1, committed: 15n, low: 0n },
+    ],
+    100,
+  );
+  assert.deepEqual([...plan.start], [[1, 0n]]);
+  assert.deepEqual([...plan.warmupUntil], [[1, 15n]]);
+});
