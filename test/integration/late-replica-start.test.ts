@@ -4,7 +4,7 @@
  * first generation (group.initial.rebalance.delay.ms, 3 s by default, holds a brand-new group's first
  * join for more members; the broker here is started with it). Every tick written after the first
  * replica started is read, whichever replica is assigned its partition; the history before it is not
- * (docs/reliability.md, finding 21).
+ * (docs/reliability.md, finding 17).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

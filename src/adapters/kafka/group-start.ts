@@ -5,7 +5,7 @@
  * few seconds apart and joined the group's first generation together (real Kafka holds a brand-new
  * group's first join for group.initial.rebalance.delay.ms, 3 s by default), the ticks written
  * between the two starts were skipped on the later member's partitions: acknowledged to their
- * producer after the service had started, never read (docs/reliability.md, finding 21).
+ * producer after the service had started, never read (docs/reliability.md, finding 17).
  *
  * Now a member that finds the group brand new commits its ends at start as the group's start,
  * before it joins: a commit outside any generation, which Kafka accepts only while the group has
