@@ -4,7 +4,8 @@
  * what is refused; these only say why.
  */
 import { showValue } from './show-value.ts';
-import type { TickFields } from './tick-fields.ts';
+import { pathsOf, type TickFields } from './tick-fields.ts';
+import { keyAsPath } from './field-path.ts';
 
 const show = (v: unknown): string => showValue(v);
 
@@ -37,9 +38,12 @@ const NAMES = { series: SERIES_NAMES, ts: TS_NAMES } as const;
  * Until 6 Dec 2026 only "ts missing"; until 7 Dec 2026 without the setting (there was none).
  */
 export function misnamed(rec: Record<string, unknown>, part: 'series' | 'ts', fields: TickFields): string {
-  const mine = new Set([fields.series, fields.ts, fields.values]);
+  const paths = pathsOf(fields);
+  // The top-level keys the configured paths start at are taken (a nested series' "device" object is not the ts).
+  const mine = new Set([paths.series[0], paths.ts[0], paths.values[0]]);
   const near = Object.keys(rec).find((k) => !mine.has(k) && NAMES[part].test(k));
-  return near === undefined ? '' : `; the record has ${show(near)}: name it ${JSON.stringify(fields[part])}, or set input.fields.${part} to ${JSON.stringify(near)}`;
+  // As a path, a key holding a dot is written a\.b (field-path.ts): the setting must name the one key.
+  return near === undefined ? '' : `; the record has ${show(near)}: name it ${JSON.stringify(fields[part])}, or set input.fields.${part} to ${JSON.stringify(keyAsPath(near))}`;
 }
 
 /**
@@ -51,5 +55,7 @@ export function topLevelFeatures(rec: Record<string, unknown>, features: readonl
   if (top.length === 0) return '';
   const inner = (features.length === 1 ? features : top).map((f) => `${JSON.stringify(f)}:…`).join(',');
   const shorthand = features.length === 1 ? ` or {"value":…}` : '';
-  return `; ${top.map((f) => JSON.stringify(f)).join(', ')} ${top.length === 1 ? 'is' : 'are'} at the top level: send {${JSON.stringify(fields.values)}:{${inner}}}${shorthand}, or set input.fields.values to "" (features at the top level)`;
+  const names = `${top.map((f) => JSON.stringify(f)).join(', ')} ${top.length === 1 ? 'is' : 'are'} at the top level`;
+  if (pathsOf(fields).values.length > 1) return `; ${names}: send ${top.length === 1 ? 'it' : 'them'} in ${JSON.stringify(fields.values)}${shorthand}, or set input.fields.values to "" (features at the top level)`;
+  return `; ${names}: send {${JSON.stringify(fields.values)}:{${inner}}}${shorthand}, or set input.fields.values to "" (features at the top level)`;
 }

@@ -8,7 +8,10 @@
  * Optional: "labels":{"host":"web-1"} (string labels, e.g. the incident grouping key).
  * Under other names with input.fields (tick-fields.ts), features at the top level included:
  *   {"device_id":"t-1","timestamp":1732060800123,"temperature":21.5,"humidity":40}
- * With input.tsUnit 's', a numeric ts is epoch seconds (1732060800.123), read as ms × 1000.
+ * or nested, as dotted paths (field-path.ts): values "state.reported" reads an AWS IoT shadow's
+ *   {"state":{"reported":{"temperature":21.5}},"timestamp":1700000000,"clientToken":"dev-7"}
+ * With input.tsUnit 's', a numeric ts is epoch seconds (1732060800.123), read as ms × 1000; with
+ * 'auto', seconds below 1e11 and ms from it (the two units' 1973–2200 ranges do not overlap).
  */
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
 import type { Tick } from './types.ts';
@@ -18,7 +21,11 @@ import { showValue } from './show-value.ts';
 import { strictUtf8 } from './utf8-text.ts';
 import { seriesRefusal } from './series-refusal.ts';
 import { misnamed, notJsonHint, quotedNumber, topLevelFeatures } from './tick-codec-hints.ts';
-import { DEFAULT_TICK_FIELDS, fieldName, own, type TickFields } from './tick-fields.ts';
+import { DEFAULT_TICK_FIELDS, fieldName, own, pathsOf, type TickFields, type TickPaths } from './tick-fields.ts';
+import { readPath, whereBroken } from './field-path.ts';
+import { MAX_TS_MS, MIN_TS_MS, notTs, numberToMs, UNIT_NAME, UNIT_WANTED, unitHint, type TsUnit } from './ts-unit.ts';
+
+export type { TsUnit } from './ts-unit.ts';
 
 export interface CodecOptions {
   features: readonly string[];
@@ -32,23 +39,15 @@ export interface CodecOptions {
   maxFutureMs?: number;
   /** Where the record holds series, ts and features (input.fields); absent: the documented names. */
   fields?: TickFields;
-  /** The unit of a numeric ts (input.tsUnit): 's' reads 1732060800.123 as 1732060800123 ms; absent: 'ms'. */
+  /** The unit of a numeric ts (input.tsUnit): 's' reads 1732060800.123 as 1732060800123 ms, 'auto' either by its size; absent: 'ms'. */
   tsUnit?: TsUnit;
 }
-
-/** The unit of a numeric ts (input.tsUnit); ISO-8601 strings are read alike under either. */
-export type TsUnit = 'ms' | 's';
 
 export type DecodeResult = { ok: true; tick: Tick } | { ok: false; error: TickcastError };
 
 // Date, optional time, optional zone (Z, ±hh:mm, ±hhmm or ±hh, as PostgreSQL writes "+00"; T and Z in
 // either case, RFC 3339 § 5.6); the fields are captured for the calendar check and the parse below.
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
-// Epoch ms from 1973-03-03 to 2201-04-30 ("1973–2200"), for numbers and ISO strings alike: rejects
-// seconds (too small) and µs/ns (too large) by mistake, and ISO years such as 0001 or 9999 — one
-// tick in 9999 would make every later tick of its series late, freezing it.
-const MIN_TS_MS = 1e11;
-const MAX_TS_MS = 7.3e12;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function fail(code: Parameters<typeof recordError>[0], message: string): DecodeResult {
@@ -63,11 +62,6 @@ export function parseTimestamp(ts: unknown): number | null {
   return typeof r === 'number' ? r : null;
 }
 
-/** A numeric ts's unit as the reasons write it. */
-const UNIT_NAME: Readonly<Record<TsUnit, string>> = { ms: 'ms', s: 'seconds' };
-
-/** Why `ts` is not a timestamp — rendered only when it is refused, not for every tick. `name`: the field's, as messages write it. */
-const notTs = (ts: unknown, name: string, unit: TsUnit): string => `${name} must be epoch ${UNIT_NAME[unit]}${unit === 's' ? ' (input.tsUnit "s")' : ''} or ISO-8601; got ${show(ts)}`;
 
 /**
  * Epoch ms of a tick's ts (epoch ms, or seconds with `unit` 's', or ISO-8601, naive = UTC), or the
@@ -77,7 +71,7 @@ const notTs = (ts: unknown, name: string, unit: TsUnit): string => `${name} must
  */
 export function readTimestamp(ts: unknown, name = 'ts', unit: TsUnit = 'ms'): number | string {
   if (typeof ts === 'number') {
-    const n = unit === 's' ? Math.round(ts * 1e6) / 1e3 : ts;
+    const n = numberToMs(ts, unit);
     return Number.isFinite(n) && n >= MIN_TS_MS && n <= MAX_TS_MS ? n : `${notTs(ts, name, unit)}${unitHint(ts, unit)}`;
   }
   const ms = typeof ts === 'string' ? isoTimestampMs(ts) : null;
@@ -115,22 +109,6 @@ export function sentAtMs(receivedAtMs: number, nowMs: number): number {
   return receivedAtMs > 0 && receivedAtMs < nowMs ? receivedAtMs : nowMs;
 }
 
-/** Per input.tsUnit: the units a refused number may be in instead — [unit, its size in ms over which 1973–2200 falls, the fix]. */
-const OTHER_UNITS: Readonly<Record<TsUnit, ReadonlyArray<readonly [string, number, string]>>> = {
-  ms: [['seconds', 1e-3, '× 1000, or set input.tsUnit to "s"'], ['microseconds', 1e3, '÷ 1000'], ['nanoseconds', 1e6, '÷ 1,000,000']],
-  s: [['milliseconds', 1, '÷ 1000, or set input.tsUnit to "ms"'], ['microseconds', 1e3, '÷ 1,000,000'], ['nanoseconds', 1e6, '÷ 1,000,000,000']],
-};
-
-/** Why a number is not a ts in `unit`: the unit it looks like (a factor of 1000 off), else the range. */
-function unitHint(ts: number, unit: TsUnit): string {
-  if (!Number.isFinite(ts)) return '';
-  const a = Math.abs(ts);
-  for (const [other, factor, op] of OTHER_UNITS[unit]) {
-    if (a >= MIN_TS_MS * factor && a <= MAX_TS_MS * factor) return ` (it looks like epoch ${other}: send ${unit === 's' ? 'seconds' : 'milliseconds'}, ${op})`;
-  }
-  const [lo, hi] = unit === 's' ? [MIN_TS_MS / 1000, MAX_TS_MS / 1000] : [MIN_TS_MS, MAX_TS_MS];
-  return ` (out of range: tickcast accepts 1973–2200, ${lo} to ${hi})`;
-}
 
 /** The captured fields of ISO_8601 in the one form Date.parse reads alike everywhere: `YYYY-MM-DDTHH:MM:SS[.f]±HH:MM` or `Z`. */
 function canonicalIso(m: RegExpExecArray): string {
@@ -151,6 +129,7 @@ function isCalendarDate(m: RegExpExecArray): boolean {
 /** `sentMs`: when the record was sent (sentAtMs), for `opts.maxFutureMs`. */
 export function decodeTick(key: Buffer | null, value: Buffer | null, opts: CodecOptions, sentMs?: number): DecodeResult {
   const fields = opts.fields ?? DEFAULT_TICK_FIELDS;
+  const paths = pathsOf(fields);
   if (value === null || value.length === 0) return fail(ErrorCodes.RECORD_INVALID, 'record has no value (tombstone or empty); expected a JSON tick object');
   if (value.length > opts.maxRecordBytes) {
     return fail(ErrorCodes.RECORD_TOO_LARGE, `record is ${value.length} bytes; the limit is ${opts.maxRecordBytes} (input.maxRecordBytes)`);
@@ -165,35 +144,36 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
     return fail(ErrorCodes.RECORD_NOT_JSON, `value is not valid JSON (${(err as Error).message})${notJsonHint(text.text)}`);
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    return fail(ErrorCodes.RECORD_INVALID, `value must be a JSON object like ${shape(fields)}; got ${show(body)}`);
+    return fail(ErrorCodes.RECORD_INVALID, `value must be a JSON object like ${shape(fields, paths)}; got ${show(body)}`);
   }
   const rec = body as Record<string, unknown>;
 
-  const series = readSeries(rec, key, fields, opts.seriesPattern);
+  const series = readSeries(rec, key, fields, paths, opts.seriesPattern);
   if (typeof series !== 'string') return series;
   const tsName = fieldName(fields, 'ts');
-  const ts = own(rec, fields.ts);
+  const ts = readPath(rec, paths.ts);
   const unit = opts.tsUnit ?? 'ms';
-  if (ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, `${tsName} missing: give epoch ${unit === 's' ? 'seconds' : 'milliseconds'} or an ISO-8601 string${misnamed(rec, 'ts', fields)}`);
+  if (ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, `${tsName} missing: give ${UNIT_WANTED[unit]} or an ISO-8601 string${whereBroken(rec, paths.ts, show)}${misnamed(rec, 'ts', fields)}`);
   const tsMs = readTimestamp(ts, tsName, unit);
   if (typeof tsMs === 'string') return fail(ErrorCodes.RECORD_BAD_TS, tsMs);
   const bound = opts.maxFutureMs ?? 0;
   if (bound > 0 && sentMs !== undefined && tsMs - sentMs > bound) return fail(ErrorCodes.RECORD_BAD_TS, tooFarAhead(tsMs, tsMs - sentMs, bound));
 
-  const values = readValues(rec, opts, fields);
+  const values = readValues(rec, opts, fields, paths);
   if (!(values instanceof Float64Array)) return values;
   return finish({ series, tsMs, values }, own(rec, 'labels'), opts);
 }
 
 /** The documented shape under the configured field names, for the reason a non-object is refused. */
-function shape(f: TickFields): string {
+function shape(f: TickFields, paths: TickPaths): string {
+  if ([paths.series, paths.ts, paths.values].some((p) => p.length > 1)) return `input.fields has it (series at ${JSON.stringify(f.series)}, ts at ${JSON.stringify(f.ts)}, features ${f.values === '' ? 'at the top level' : `in ${JSON.stringify(f.values)}`})`;
   const values = f.values === '' ? '"<feature>":<number>,…' : `${JSON.stringify(f.values)}:{...}`;
   return `{${JSON.stringify(f.series)}:"id",${JSON.stringify(f.ts)}:<epoch ms>,${values}}`;
 }
 
 /** The record's series id (its input.fields.series, else the record key) checked against the pattern, or why not. */
-function readSeries(rec: Record<string, unknown>, key: Buffer | null, fields: TickFields, pattern: RegExp): string | DecodeResult {
-  let series: unknown = own(rec, fields.series);
+function readSeries(rec: Record<string, unknown>, key: Buffer | null, fields: TickFields, paths: TickPaths, pattern: RegExp): string | DecodeResult {
+  let series: unknown = readPath(rec, paths.series);
   if ((series === undefined || series === null) && key && key.length > 0) {
     const k = strictUtf8(key);
     if ('error' in k) return fail(ErrorCodes.RECORD_BAD_SERIES, `the record key (the series id, as the value has no ${JSON.stringify(fields.series)}) is ${k.error}`);
@@ -201,7 +181,7 @@ function readSeries(rec: Record<string, unknown>, key: Buffer | null, fields: Ti
   }
   if (series !== undefined && typeof series !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `${JSON.stringify(fields.series)} must be a string; got ${show(series)}`);
   if (typeof series !== 'string' || series.length === 0) {
-    return fail(ErrorCodes.RECORD_BAD_SERIES, `series id missing: set ${JSON.stringify(fields.series)} in the value or use the series id as the record key${misnamed(rec, 'series', fields)}`);
+    return fail(ErrorCodes.RECORD_BAD_SERIES, `series id missing: set ${JSON.stringify(fields.series)} in the value or use the series id as the record key${whereBroken(rec, paths.series, show)}${misnamed(rec, 'series', fields)}`);
   }
   // The default pattern refuses exactly "." and "..": browsers and fetch() resolve them as path segments (docs/schemas.md).
   if (!pattern.test(series)) return fail(ErrorCodes.RECORD_BAD_SERIES, seriesRefusal(series, pattern));
@@ -209,9 +189,9 @@ function readSeries(rec: Record<string, unknown>, key: Buffer | null, fields: Ti
 }
 
 /** The tick's values in feature order (NaN: missing, carried forward with missingFeature 'carry'), or why not. The reasons' field names are rendered only on a refusal (this runs per record). */
-function readValues(rec: Record<string, unknown>, opts: CodecOptions, fields: TickFields): Float64Array | DecodeResult {
+function readValues(rec: Record<string, unknown>, opts: CodecOptions, fields: TickFields, paths: TickPaths): Float64Array | DecodeResult {
   if (fields.values === '') return readFeatures(rec, opts, '');
-  const vals = own(rec, fields.values);
+  const vals = readPath(rec, paths.values);
   if (vals !== undefined) {
     if (vals === null || typeof vals !== 'object' || Array.isArray(vals)) {
       return fail(ErrorCodes.RECORD_BAD_VALUE, `${JSON.stringify(fields.values)} must be an object of feature → number; got ${show(vals)}`);
@@ -228,7 +208,7 @@ function readValues(rec: Record<string, unknown>, opts: CodecOptions, fields: Ti
     }
     return Float64Array.of(value);
   }
-  return fail(ErrorCodes.RECORD_MISSING_FEATURE, `neither ${JSON.stringify(fields.values)} (object) nor "value" (number) present${topLevelFeatures(rec, opts.features, fields)}`);
+  return fail(ErrorCodes.RECORD_MISSING_FEATURE, `neither ${JSON.stringify(fields.values)} (object) nor "value" (number) present${whereBroken(rec, paths.values, show)}${topLevelFeatures(rec, opts.features, fields)}`);
 }
 
 /** Each configured feature from `vals` — the `within` object of the record, or ('') the record itself — or the reason the record is refused. */

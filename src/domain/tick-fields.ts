@@ -1,3 +1,5 @@
+import { parseFieldPath } from './field-path.ts';
+
 /**
  * Where an input record holds a tick's parts (input.fields): the names of its series id and
  * timestamp fields, and of the object holding its features — '' for features at the record's top
@@ -24,31 +26,81 @@ export function fieldName(fields: TickFields, part: 'series' | 'ts'): string {
   return fields[part] === DEFAULT_TICK_FIELDS[part] ? part : JSON.stringify(fields[part]);
 }
 
+/** input.fields parsed into keys (field-path.ts): what the codec walks per record. */
+export interface TickPaths {
+  series: readonly string[];
+  ts: readonly string[];
+  /** [] = the record's top level. */
+  values: readonly string[];
+}
+
+const PARTS = ['series', 'ts', 'values'] as const;
+const parsed = new WeakMap<TickFields, TickPaths>();
+
+/**
+ * The keys of each part, parsed once per fields object (the codec asks per record). Throws on a
+ * malformed path: the config loader refuses those first (tickFieldProblems), so only a test's
+ * hand-made options can get here with one.
+ */
+export function pathsOf(fields: TickFields): TickPaths {
+  let paths = parsed.get(fields);
+  if (paths === undefined) {
+    const keys = (part: (typeof PARTS)[number]): string[] => {
+      const p = parseFieldPath(fields[part]);
+      if (!Array.isArray(p)) throw new Error(`input.fields.${part}: ${p.problem}`);
+      return p;
+    };
+    paths = Object.freeze({ series: keys('series'), ts: keys('ts'), values: keys('values') });
+    parsed.set(fields, paths);
+  }
+  return paths;
+}
+
+const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((k, i) => k === b[i]);
+/** `a` names an object that holds `b` (a strict prefix). */
+const holds = (a: readonly string[], b: readonly string[]): boolean => a.length < b.length && a.every((k, i) => k === b[i]);
+
 /**
  * Why these fields cannot be read unambiguously with these features, each under the setting it is
  * about (`key`, e.g. input.fields.ts; empty: they can). Checked once at start
- * (src/config/cross-field.ts): two parts under one name, a part named `labels` (the alert grouping
- * labels) or, with `values` set, `value` (the univariate shorthand), and, with features at the top
- * level, a feature under a part's name.
+ * (src/config/cross-field.ts): a malformed path (field-path.ts), two parts under one name, a part
+ * named `labels` (the alert grouping labels) or, with `values` set, `value` (the univariate
+ * shorthand), the series or ts inside the other (one would have to be an object), and a feature
+ * under, or holding, the series or ts field.
  */
 export function tickFieldProblems(fields: TickFields, features: readonly string[]): Array<{ key: string; message: string }> {
-  // [name, what it is, its setting (none for the record's own "labels" and "value")]
-  const taken: Array<[string, string, string | null]> = [
-    [fields.series, 'input.fields.series', 'input.fields.series'],
-    [fields.ts, 'input.fields.ts', 'input.fields.ts'],
-  ];
-  if (fields.values !== '') taken.push([fields.values, 'input.fields.values', 'input.fields.values'], ['value', 'the univariate shorthand "value"', null]);
-  taken.push(['labels', 'the record\'s "labels"', null]);
-  const out: Array<{ key: string; message: string }> = [];
-  taken.forEach(([name, what, key], i) => {
-    const first = taken.findIndex(([n]) => n === name);
-    if (first < i) out.push({ key: key ?? taken[first][2]!, message: `${taken[first][1]} and ${what} are both ${JSON.stringify(name)}: a record could not say which is which` });
+  const malformed = PARTS.flatMap((part) => {
+    const p = parseFieldPath(fields[part]);
+    return Array.isArray(p) ? [] : [{ key: `input.fields.${part}`, message: p.problem }];
   });
-  if (fields.values === '') {
-    for (const f of features) {
-      const clash = taken.find(([n]) => n === f);
-      if (clash) out.push({ key: 'input.fields.values', message: `feature ${JSON.stringify(f)} is also ${clash[1]}, and input.fields.values "" reads features at the record's top level: rename one` });
-    }
+  if (malformed.length > 0) return malformed;
+  const paths = pathsOf(fields);
+  // [path, as configured, what it is, its setting (none for the record's own "labels" and "value")]
+  type Taken = [readonly string[], string, string, string | null];
+  const taken: Taken[] = [
+    [paths.series, fields.series, 'input.fields.series', 'input.fields.series'],
+    [paths.ts, fields.ts, 'input.fields.ts', 'input.fields.ts'],
+  ];
+  if (fields.values !== '') taken.push([paths.values, fields.values, 'input.fields.values', 'input.fields.values'], [['value'], 'value', 'the univariate shorthand "value"', null]);
+  taken.push([['labels'], 'labels', 'the record\'s "labels"', null]);
+  const out: Array<{ key: string; message: string }> = [];
+  taken.forEach(([path, text, what, key], i) => {
+    const first = taken.findIndex(([p]) => same(p, path));
+    if (first < i) out.push({ key: key ?? taken[first][3]!, message: `${taken[first][2]} and ${what} are both ${JSON.stringify(text)}: a record could not say which is which` });
+  });
+  // The series and ts are leaves (a string, a number or string): nothing may sit inside them.
+  const leaves = taken.slice(0, 2);
+  for (const [path, text, what, key] of leaves) {
+    const inner = taken.slice(0, fields.values === '' ? 2 : 3).find(([p]) => holds(path, p));
+    if (inner) out.push({ key: key!, message: `${what} ${JSON.stringify(text)} would hold ${inner[2]} ${JSON.stringify(inner[1])}, but it must be a ${what.endsWith('ts') ? 'number or string' : 'string'}, not an object` });
+  }
+  for (const f of features) {
+    const at = [...paths.values, f];
+    const clash = (fields.values === '' ? taken : leaves).find(([p]) => same(p, at));
+    const where = fields.values === '' ? `input.fields.values "" reads features at the record's top level` : `input.fields.values is ${JSON.stringify(fields.values)}`;
+    if (clash) out.push({ key: 'input.fields.values', message: `feature ${JSON.stringify(f)} is also ${clash[2]}, and ${where}: rename one` });
+    const inside = leaves.find(([p]) => holds(at, p));
+    if (inside) out.push({ key: 'input.fields.values', message: `feature ${JSON.stringify(f)} would hold ${inside[2]} ${JSON.stringify(inside[1])} (${where}), but a feature is a number, not an object: rename one` });
   }
   return out;
 }

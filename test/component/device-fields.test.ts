@@ -65,3 +65,35 @@ test('input.tsUnit "s": ticks stamped in epoch seconds (a fraction kept) reach t
     await app.stop();
   }
 });
+
+// Nested paths and input.tsUnit "auto" through the app (since 7 Dec 2026). Before, no setting read an
+// AWS IoT shadow's state.reported, and a topic where some devices stamp seconds and others ms lost
+// one kind to the dead-letter topic.
+test('AWS IoT shadow documents (values state.reported) from devices stamping seconds and ms reach their windows; a desired-only update is dead-lettered with its bytes and where the path stopped', async () => {
+  const sent: OutMessage[] = [];
+  const fields = { series: 'clientToken', ts: 'timestamp', values: 'state.reported' };
+  const app = await startTestApp({ input: { features: ['temp', 'humidity'], targets: ['temp'], fields, tsUnit: 'auto' } }, { sink: { send: async (m) => void sent.push(...m) }, source: idleSource });
+  try {
+    const s0 = T0 / 1000;
+    const docs = [
+      { state: { reported: { temp: 21.5, humidity: 40 } }, metadata: { reported: { temp: { timestamp: s0 } } }, version: 1, timestamp: s0, clientToken: 'dev-7' },
+      { state: { reported: { temp: 18, humidity: 60 } }, version: 3, timestamp: T0 + 30_000, clientToken: 'dev-9' }, // firmware stamping ms
+      { state: { desired: { led: 'on' } }, version: 2, timestamp: s0 + 30, clientToken: 'dev-7' }, // the app's update: no readings
+      { state: { reported: { temp: 21.7, humidity: 41 } }, version: 4, timestamp: s0 + 60, clientToken: 'dev-7' },
+      { state: { reported: { temp: 18.2, humidity: 61 } }, version: 5, timestamp: T0 + 90_000, clientToken: 'dev-9' },
+    ];
+    const values = docs.map((d) => Buffer.from(JSON.stringify(d)));
+    await app.pipeline.handle(values.map((value, i): RawRecord => ({ key: null, value, headers: {}, source: { topic: 'ticks', partition: 0, offset: String(i) }, receivedAtMs: Date.now() })));
+    const dlq = sent.filter((m) => m.stream === 'dlq');
+    assert.deepEqual(dlq.map((d) => [d.headers['tickcast-source-offset'], d.headers['tickcast-error-code'], String(d.headers['tickcast-error-message'])]), [
+      ['2', 'TC_RECORD_MISSING_FEATURE', 'neither "state.reported" (object) nor "value" (number) present; "state" has no "reported"'],
+    ]);
+    assert.ok(Buffer.from(dlq[0].value as Buffer).equals(values[2]), 'the dead letter keeps the original bytes');
+    const win = async (id: string) => ((await (await fetch(`${app.address()}/v1/series/${id}`)).json()) as { window: { ts: number[]; values: Record<string, number[]> } }).window;
+    const dev7 = await win('dev-7');
+    assert.deepEqual([dev7.ts, dev7.values], [[T0, T0 + 60_000], { temp: [21.5, 21.7], humidity: [40, 41] }]);
+    assert.deepEqual((await win('dev-9')).ts, [T0 + 30_000, T0 + 90_000]);
+  } finally {
+    await app.stop();
+  }
+});

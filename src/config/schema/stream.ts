@@ -60,17 +60,19 @@ export const inputSection = z
      * Where a record holds the tick (since 7 Dec 2026), for payloads whose names cannot be changed
      * (device firmware, a bridge forwarding MQTT payloads as they are): e.g. series device_id, ts
      * timestamp, values "" reads {"device_id":"t-1","timestamp":1732060800123,"temperature":21.5}.
-     * The defaults are the documented shape (docs/schemas.md § Input). Checked at start: no two
-     * parts, nor "labels", under one name, and with values "" no feature under the name of the
-     * series or ts field.
+     * The defaults are the documented shape (docs/schemas.md § Input). Each is a path: dotted keys
+     * for nested objects (state.reported, as an AWS IoT device shadow nests its readings), a key
+     * holding a dot written a\.b (src/domain/field-path.ts). Checked at start: well-formed paths,
+     * no two parts, nor "labels", under one name, no part inside the series or ts, and no feature
+     * under the name of the series or ts field.
      */
     fields: z
       .object({
-        /** Field holding the series id (a string); a record without it (or with null) takes its record key as the id. */
+        /** Field (path) holding the series id (a string), e.g. device_id or SystemProperties.connectionDeviceId; a record without it (or with null) takes its record key as the id. */
         series: z.string().min(1).default('series'),
-        /** Field holding the event time: epoch ms or ISO-8601, as `ts` is read. */
+        /** Field (path) holding the event time: epoch ms (or per input.tsUnit) or ISO-8601, as `ts` is read. */
         ts: z.string().min(1).default('ts'),
-        /** Field holding the features as an object of feature → number; "" (empty): the features are the record's own top-level fields, other top-level fields ignored (the univariate shorthand "value" is then read only as a feature named value). */
+        /** Field (path) holding the features as an object of feature → number, e.g. state.reported; "" (empty): the features are the record's own top-level fields, other top-level fields ignored (the univariate shorthand "value" is then read only as a feature named value). */
         values: z.string().default('values'),
       })
       .strict()
@@ -78,11 +80,13 @@ export const inputSection = z
     /**
      * Unit of a numeric ts in the topic's records (since 7 Dec 2026): 'ms' (epoch milliseconds) or
      * 's' (epoch seconds, as much IoT firmware stamps them, a fraction kept: 1732060800.123 is read
-     * as 1732060800123 ms). ISO-8601 strings are read alike under either; the 1973–2200 range is
+     * as 1732060800123 ms) or 'auto' (each number by its size: below 1e11 seconds, else ms, for a
+     * topic where devices differ; unambiguous in 1973–2200, docs/schemas.md § Epoch seconds:
+     * `input.tsUnit`). ISO-8601 strings are read alike under each; the 1973–2200 range is
      * checked after the conversion. Kafka mode only, like input.fields: the embedded sample replay
      * and the CLI's files make their own records in ms.
      */
-    tsUnit: z.enum(['ms', 's']).default('ms'),
+    tsUnit: z.enum(['ms', 's', 'auto']).default('ms'),
   })
   .strict()
   .default({});

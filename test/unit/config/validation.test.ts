@@ -212,5 +212,19 @@ test('input.tsUnit (since 7 Dec 2026): epoch seconds in the topic\'s records, se
   assert.equal(loadConfig({ env: {} }).input.tsUnit, 'ms', 'unchanged by default');
   const refused = problems({ env: { TICKCAST_INPUT_TS_UNIT: 'us' } });
   assert.equal(refused.length, 1, refused.join('\n'));
-  assert.equal(refused[0], 'input.tsUnit (TICKCAST_INPUT_TS_UNIT): must be one of "ms", "s"; got "us"; did you mean "ms"?');
+  assert.equal(refused[0], 'input.tsUnit (TICKCAST_INPUT_TS_UNIT): must be one of "ms", "s", "auto"; got "us"; did you mean "ms"?');
+  assert.equal(loadConfig({ env: { TICKCAST_INPUT_TS_UNIT: 'auto' } }).input.tsUnit, 'auto', 'since 7 Dec 2026: seconds or ms by size');
+});
+
+// Since 7 Dec 2026 input.fields are paths; before, "state.reported" was one top-level key of that name.
+test('input.fields paths: an AWS IoT shadow by env; a malformed path, or a series holding another part, refused at load with the fix', () => {
+  const c = loadConfig({ env: { TICKCAST_INPUT_FIELDS_SERIES: 'clientToken', TICKCAST_INPUT_FIELDS_TS: 'timestamp', TICKCAST_INPUT_FIELDS_VALUES: 'state.reported', TICKCAST_INPUT_TS_UNIT: 's' } });
+  assert.deepEqual(c.input.fields, { series: 'clientToken', ts: 'timestamp', values: 'state.reported' });
+  assert.deepEqual(problems({ env: { TICKCAST_INPUT_FIELDS_VALUES: 'state..reported', TICKCAST_INPUT_FIELDS_TS: 'meta\\ts' } }), [
+    'input.fields.ts (TICKCAST_INPUT_FIELDS_TS): "meta\\\\ts" has "\\" before "t": in a path, "\\." is a dot within a key and "\\\\" a backslash; nothing else is escaped',
+    'input.fields.values (TICKCAST_INPUT_FIELDS_VALUES): "state..reported" has an empty key (a "." at its start or end, or ".."): write keys separated by single dots, e.g. "state.reported"; a key holding a dot as "a\\.b"',
+  ]);
+  assert.deepEqual(problems({ env: { TICKCAST_INPUT_FIELDS_SERIES: 'state', TICKCAST_INPUT_FIELDS_VALUES: 'state.reported' } }), [
+    'input.fields.series (TICKCAST_INPUT_FIELDS_SERIES): input.fields.series "state" would hold input.fields.values "state.reported", but it must be a string, not an object',
+  ]);
 });

@@ -323,3 +323,37 @@ test('input.tsUnit "s": a numeric ts is epoch seconds, its fraction kept to the 
   // Under 'ms' (the default) seconds are refused as before, the hint naming the setting.
   assert.match(reason('{"ts":1732060800.123,"value":1}', uni), /\(it looks like epoch seconds: send milliseconds, × 1000, or set input.tsUnit to "s"\)$/);
 });
+
+// input.tsUnit "auto" (since 7 Dec 2026): before, a topic where some devices stamp seconds and others
+// ms lost one kind to the dead-letter topic whatever the setting ("ms" or "s").
+test('input.tsUnit "auto": a numeric ts below 1e11 is seconds, from 1e11 ms — one reading per number over 1973–2200; the gap and other units refused', () => {
+  const auto: CodecOptions = { ...uni, tsUnit: 'auto' };
+  const tsOf = (ts: number) => {
+    const r = dec(`{"ts":${ts},"value":1}`, 'k', auto);
+    assert.ok(r.ok, String(ts));
+    return r.tick.tsMs;
+  };
+  assert.equal(tsOf(1732060800), 1732060800000);
+  assert.equal(tsOf(1732060800.823379), 1732060800823.379);
+  assert.equal(tsOf(1732060800123), 1732060800123);
+  assert.equal(tsOf(1732060800123.5), 1732060800123.5);
+  // The ends of both ranges: 1973-03-03 and 2200 in either unit.
+  assert.equal(tsOf(1e8), 1e11);
+  assert.equal(tsOf(7.3e9), 7.3e12);
+  assert.equal(tsOf(1e11), 1e11);
+  assert.equal(tsOf(7.3e12), 7.3e12);
+  const reason = (ts: number | string) => {
+    const r = dec(`{"ts":${typeof ts === 'string' ? ts : String(ts)},"value":1}`, 'k', auto);
+    assert.equal(r.ok, false, String(ts));
+    return r.ok ? '' : `${r.error.code} ${r.error.message}`;
+  };
+  // Between the ranges: seconds after 2200 or ms before 1973 — neither is taken.
+  assert.equal(reason(5e10), 'TC_RECORD_BAD_TS ts must be epoch seconds or ms (input.tsUnit "auto") or ISO-8601; got 50000000000 (out of range: tickcast accepts 1973–2200, 100000000 to 7300000000 as seconds or 100000000000 to 7300000000000 as ms)');
+  assert.match(reason(99999999), /\(out of range: /, 'before 1973 in seconds (a clock reset to 1970 plus uptime)');
+  assert.equal(reason(1732060800123456), 'TC_RECORD_BAD_TS ts must be epoch seconds or ms (input.tsUnit "auto") or ISO-8601; got 1732060800123456 (it looks like epoch microseconds: send milliseconds, ÷ 1000)');
+  assert.match(reason('1732060800123456789'), /\(it looks like epoch nanoseconds: send milliseconds, ÷ 1,000,000\)$/);
+  assert.match(reason('{}'), /^TC_RECORD_BAD_TS ts must be epoch seconds or ms/);
+  const none = dec('{"value":1}', 'k', auto);
+  assert.ok(!none.ok && /^ts missing: give epoch seconds or milliseconds or an ISO-8601 string/.test(none.error.message));
+  assert.equal(dec('{"ts":"2024-11-20T00:00:00Z","value":1}', 'k', auto).ok, true, 'ISO strings as under each unit');
+});

@@ -61,3 +61,66 @@ test('fields that a record could not tell apart are refused at start, each named
     'input.fields.values: feature "labels" is also the record\'s "labels", and input.fields.values "" reads features at the record\'s top level: rename one',
   ]);
 });
+
+// Nested paths (since 7 Dec 2026). Before, each configured name was one top-level key: every record
+// below was dead-lettered ("neither "state.reported" (object) nor "value" (number) present").
+const nested = (series: string, ts: string, values: string, extra: Partial<CodecOptions> = {}): CodecOptions => ({ ...base, fields: { series, ts, values }, ...extra });
+
+test('real device payloads with nested parts: an AWS IoT shadow, Azure IoT Hub routing, The Things Stack uplink, Telegraf json', () => {
+  const shadow = nested('clientToken', 'timestamp', 'state.reported', { tsUnit: 's' });
+  const aws = dec('{"state":{"reported":{"temperature":21.5,"humidity":40,"led":"on"}},"metadata":{"reported":{"temperature":{"timestamp":1700000000}}},"version":12,"timestamp":1700000000,"clientToken":"dev-7"}', shadow);
+  assert.ok(aws.ok);
+  assert.deepEqual([aws.tick.series, aws.tick.tsMs, Array.from(aws.tick.values)], ['dev-7', 1_700_000_000_000, [21.5, 40]]);
+
+  const azure = dec('{"EnqueuedTimeUtc":"2026-12-07T01:00:00.1230000Z","Properties":{"alert":"false"},"SystemProperties":{"connectionDeviceId":"dev-8","enqueuedTime":"2026-12-07T01:00:00.1230000Z"},"Body":{"temperature":19,"humidity":55}}', nested('SystemProperties.connectionDeviceId', 'EnqueuedTimeUtc', 'Body'));
+  assert.ok(azure.ok);
+  assert.deepEqual([azure.tick.series, azure.tick.tsMs, Array.from(azure.tick.values)], ['dev-8', Date.UTC(2026, 11, 7, 1, 0, 0, 123), [19, 55]]);
+
+  const ttn = dec('{"end_device_ids":{"device_id":"eui-70b3d57ed0001234","application_ids":{"application_id":"farm"}},"received_at":"2026-12-07T01:00:00.123456789Z","uplink_message":{"f_port":1,"decoded_payload":{"temperature":4.5,"humidity":90},"rx_metadata":[{"rssi":-97}]}}', nested('end_device_ids.device_id', 'received_at', 'uplink_message.decoded_payload'));
+  assert.ok(ttn.ok, JSON.stringify(ttn));
+  assert.deepEqual([ttn.tick.series, Array.from(ttn.tick.values)], ['eui-70b3d57ed0001234', [4.5, 90]]);
+  assert.ok(Math.abs(ttn.tick.tsMs - Date.UTC(2026, 11, 7, 1, 0, 0, 123)) < 1, 'nanoseconds in an ISO string read to the ms');
+
+  const telegraf = dec('{"fields":{"temperature":22,"humidity":35},"name":"env","tags":{"host":"gw-1","sensor":"t-9"},"timestamp":1765069200}', nested('tags.sensor', 'timestamp', 'fields', { tsUnit: 's' }));
+  assert.ok(telegraf.ok && telegraf.tick.series === 't-9' && telegraf.tick.tsMs === 1_765_069_200_000);
+
+  // A key that itself holds a dot is written "\." (a flat key, not a nested path).
+  const dotted = dec('{"sensor.id":"t-3","ts":1732060800123,"values":{"temperature":1,"humidity":2}}', nested('sensor\\.id', 'ts', 'values'));
+  assert.ok(dotted.ok && dotted.tick.series === 't-3');
+});
+
+test('a nested part missing or not an object is dead-lettered with where the path stopped', () => {
+  const shadow = nested('clientToken', 'timestamp', 'state.reported', { tsUnit: 's' });
+  // A desired-only shadow update (the app set the LED): no readings.
+  assert.deepEqual(reason('{"state":{"desired":{"led":"on"}},"timestamp":1700000000,"clientToken":"dev-7"}', shadow), ['TC_RECORD_MISSING_FEATURE', 'neither "state.reported" (object) nor "value" (number) present; "state" has no "reported"']);
+  assert.deepEqual(reason('{"state":"on","timestamp":1700000000,"clientToken":"dev-7"}', shadow), ['TC_RECORD_MISSING_FEATURE', 'neither "state.reported" (object) nor "value" (number) present; "state" is "on", not an object']);
+  assert.deepEqual(reason('{"state":{"reported":null},"timestamp":1700000000,"clientToken":"dev-7"}', shadow), ['TC_RECORD_BAD_VALUE', '"state.reported" must be an object of feature → number; got null']);
+  assert.deepEqual(reason('{"state":{"reported":{"temperature":"21.5","humidity":40}},"timestamp":1700000000,"clientToken":"dev-7"}', shadow), ['TC_RECORD_BAD_VALUE', 'state.reported.temperature must be a finite number; got "21.5" (a number in a string: send it as a JSON number, unquoted)']);
+  assert.deepEqual(reason('{"state":{"reported":{"temperature":21.5}},"timestamp":1700000000,"clientToken":"dev-7"}', shadow), ['TC_RECORD_MISSING_FEATURE', 'feature "humidity" missing from "state.reported" (expected temperature, humidity)']);
+  const azure = nested('SystemProperties.connectionDeviceId', 'SystemProperties.enqueuedTime', 'Body');
+  assert.deepEqual(reason('{"SystemProperties":[],"Body":{"temperature":1,"humidity":2}}', azure), ['TC_RECORD_BAD_SERIES', 'series id missing: set "SystemProperties.connectionDeviceId" in the value or use the series id as the record key; "SystemProperties" is an array ([]): paths step through objects only']);
+  assert.deepEqual(reason('{"SystemProperties":{"connectionDeviceId":"d"},"Body":{"temperature":1,"humidity":2}}', azure), ['TC_RECORD_BAD_TS', '"SystemProperties.enqueuedTime" missing: give epoch milliseconds or an ISO-8601 string; "SystemProperties" has no "enqueuedTime"']);
+  assert.deepEqual(reason('{"SystemProperties":{"connectionDeviceId":{"id":"d"}}}', azure), ['TC_RECORD_BAD_SERIES', '"SystemProperties.connectionDeviceId" must be a string; got {"id":"d"}']);
+  assert.deepEqual(reason('[1]', azure), ['TC_RECORD_INVALID', 'value must be a JSON object like input.fields has it (series at "SystemProperties.connectionDeviceId", ts at "SystemProperties.enqueuedTime", features in "Body"); got [1]']);
+  // Top-level readings under a nested values path: the hint names the path, not a one-key wrapper.
+  assert.deepEqual(reason('{"clientToken":"d","timestamp":1700000000,"temperature":1,"humidity":2}', shadow), ['TC_RECORD_MISSING_FEATURE', 'neither "state.reported" (object) nor "value" (number) present; the record has no "state"; "temperature", "humidity" are at the top level: send them in "state.reported", or set input.fields.values to "" (features at the top level)']);
+  // The object a nested series path starts at is not offered as the series itself.
+  assert.deepEqual(reason('{"device":{"name":"t-1"},"ts":1732060800123,"values":{"temperature":1,"humidity":2}}', nested('device.id', 'ts', 'values')), ['TC_RECORD_BAD_SERIES', 'series id missing: set "device.id" in the value or use the series id as the record key; "device" has no "id"']);
+});
+
+test('paths refused at start: malformed, a leaf holding another part, a feature at or around the series or ts', () => {
+  const problems = (series: string, ts: string, values: string, features = ['temp']) => tickFieldProblems({ series, ts, values }, features).map((p) => `${p.key}: ${p.message}`);
+  assert.deepEqual(problems('clientToken', 'timestamp', 'state.reported'), []);
+  assert.deepEqual(problems('tags.sensor', 'timestamp', 'fields'), []);
+  assert.deepEqual(problems('data.id', 'data.ts', 'data'), [], 'the series and ts inside the features object: other keys there are ignored');
+  assert.deepEqual(problems('a..b', 'ts', 'x\\y'), [
+    'input.fields.series: "a..b" has an empty key (a "." at its start or end, or ".."): write keys separated by single dots, e.g. "state.reported"; a key holding a dot as "a\\.b"',
+    'input.fields.values: "x\\\\y" has "\\" before "y": in a path, "\\." is a dot within a key and "\\\\" a backslash; nothing else is escaped',
+  ]);
+  assert.deepEqual(problems('state', 'ts', 'state.reported'), ['input.fields.series: input.fields.series "state" would hold input.fields.values "state.reported", but it must be a string, not an object']);
+  assert.deepEqual(problems('id', 'meta', 'values', ['x']).length, 0);
+  assert.deepEqual(problems('meta.id', 'meta', 'values'), ['input.fields.ts: input.fields.ts "meta" would hold input.fields.series "meta.id", but it must be a number or string, not an object']);
+  assert.deepEqual(problems('id', 'data.ts', 'data', ['ts']), ['input.fields.values: feature "ts" is also input.fields.ts, and input.fields.values is "data": rename one']);
+  assert.deepEqual(problems('meta.id', 'ts', '', ['meta']), ['input.fields.values: feature "meta" would hold input.fields.series "meta.id" (input.fields.values "" reads features at the record\'s top level), but a feature is a number, not an object: rename one']);
+  assert.deepEqual(problems('a\\.b', 'a.b', 'values'), [], '"a\\.b" (one key) and "a.b" (nested) are different places');
+});
