@@ -59,3 +59,14 @@ export function topLevelFeatures(rec: Record<string, unknown>, features: readonl
   if (pathsOf(fields).values.length > 1) return `; ${names}: send ${top.length === 1 ? 'it' : 'them'} in ${JSON.stringify(fields.values)}${shorthand}, or set input.fields.values to "" (features at the top level)`;
   return `; ${names}: send {${JSON.stringify(fields.values)}:{${inner}}}${shorthand}, or set input.fields.values to "" (features at the top level)`;
 }
+
+/**
+ * A feature that is an object of readings (Shelly's `"temperature:0":{"tC":21.4}`): `; it is an
+ * object: to read its keys as features, set input.fields.values to "params.temperature:0"` (since
+ * 7 Dec 2026). `within`: the values path as configured ('' for the top level).
+ */
+export function objectFeature(v: unknown, within: string, feature: string): string {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return '';
+  const path = within === '' ? keyAsPath(feature) : `${within}.${keyAsPath(feature)}`;
+  return `; it is an object: to read its keys as features, set input.fields.values to ${JSON.stringify(path)}`;
+}

@@ -20,7 +20,7 @@ import { beyondValueBound, MAX_ABS_VALUE } from './value-bound.ts';
 import { showValue } from './show-value.ts';
 import { strictUtf8 } from './utf8-text.ts';
 import { seriesRefusal } from './series-refusal.ts';
-import { misnamed, notJsonHint, quotedNumber, topLevelFeatures } from './tick-codec-hints.ts';
+import { misnamed, notJsonHint, objectFeature, quotedNumber, topLevelFeatures } from './tick-codec-hints.ts';
 import { DEFAULT_TICK_FIELDS, fieldName, own, pathsOf, type TickFields, type TickPaths } from './tick-fields.ts';
 import { readPath, whereBroken } from './field-path.ts';
 import { MAX_TS_MS, MIN_TS_MS, notTs, numberToMs, UNIT_NAME, UNIT_WANTED, unitHint, type TsUnit } from './ts-unit.ts';
@@ -226,7 +226,7 @@ function readFeatures(vals: Record<string, unknown>, opts: CodecOptions, within:
       return fail(ErrorCodes.RECORD_MISSING_FEATURE, `feature "${features[i]}" missing from ${within === '' ? 'the record' : JSON.stringify(within)} (expected ${features.join(', ')})`);
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      return fail(ErrorCodes.RECORD_BAD_VALUE, `${within === '' ? JSON.stringify(features[i]) : `${within}.${features[i]}`} must be a finite number; got ${show(v)}${quotedNumber(v)}`);
+      return fail(ErrorCodes.RECORD_BAD_VALUE, `${within === '' ? JSON.stringify(features[i]) : `${within}.${features[i]}`} must be a finite number; got ${show(v)}${quotedNumber(v)}${objectFeature(v, within, features[i])}`);
     }
     values[i] = v;
     present++;

@@ -84,6 +84,17 @@ test('real device payloads with nested parts: an AWS IoT shadow, Azure IoT Hub r
   const telegraf = dec('{"fields":{"temperature":22,"humidity":35},"name":"env","tags":{"host":"gw-1","sensor":"t-9"},"timestamp":1765069200}', nested('tags.sensor', 'timestamp', 'fields', { tsUnit: 's' }));
   assert.ok(telegraf.ok && telegraf.tick.series === 't-9' && telegraf.tick.tsMs === 1_765_069_200_000);
 
+  // Shelly Gen2 NotifyStatus over MQTT: readings under a component key holding ":", ts in seconds with a fraction.
+  const shelly = dec('{"src":"shellyhtg3-84fce63ad204","dst":"ht/events","method":"NotifyStatus","params":{"ts":1765069200.48,"temperature:0":{"id":0,"tC":21.4,"tF":70.5}}}', { ...nested('src', 'params.ts', 'params.temperature:0', { tsUnit: 'auto' }), features: ['tC'] });
+  assert.ok(shelly.ok && shelly.tick.series === 'shellyhtg3-84fce63ad204' && shelly.tick.tsMs === 1_765_069_200_480 && shelly.tick.values[0] === 21.4);
+  // Configured one level too high, the component object is named as the values path to set (before: the bare "must be a finite number").
+  assert.deepEqual(reason('{"src":"s-1","params":{"ts":1765069200.48,"temperature:0":{"id":0,"tC":21.4}}}', { ...nested('src', 'params.ts', 'params', { tsUnit: 'auto' }), features: ['temperature:0'] }), ['TC_RECORD_BAD_VALUE', 'params.temperature:0 must be a finite number; got {"id":0,"tC":21.4}; it is an object: to read its keys as features, set input.fields.values to "params.temperature:0"']);
+  assert.match(reason('{"device_id":"d","timestamp":1732060800123,"temperature":{"v.1":1},"humidity":2}')[1], /; it is an object: to read its keys as features, set input.fields.values to "temperature"$/);
+  assert.match(reason('{"device_id":"d","timestamp":1732060800123,"temperature":[1],"humidity":2}')[1], /got \[1\]$/, 'an array is not an object of readings');
+  // Tasmota tele/<device>/SENSOR (device from the record key): one sensor's object; its Time has no zone and is read as UTC.
+  const tasmota = dec('{"Time":"2026-12-07T01:00:00","AM2301":{"Temperature":21.5,"Humidity":40},"TempUnit":"C"}', { ...nested('device', 'Time', 'AM2301'), features: ['Temperature', 'Humidity'] }, 'tasmota-1');
+  assert.ok(tasmota.ok && tasmota.tick.series === 'tasmota-1' && tasmota.tick.tsMs === Date.UTC(2026, 11, 7, 1));
+
   // A key that itself holds a dot is written "\." (a flat key, not a nested path).
   const dotted = dec('{"sensor.id":"t-3","ts":1732060800123,"values":{"temperature":1,"humidity":2}}', nested('sensor\\.id', 'ts', 'values'));
   assert.ok(dotted.ok && dotted.tick.series === 't-3');
