@@ -1,8 +1,10 @@
 /**
  * Band quality as Prometheus series with a bounded label set, computed when Prometheus scrapes:
- *  - tickcast_band_coverage_series{le} / tickcast_band_pinball_scaled_series{le}: how many series
- *    fall at or under each bucket bound (cumulative, like a histogram's buckets; le="+Inf" is the
- *    series count), so `histogram_quantile` and "share of series under 0.6" work across series;
+ *  - tickcast_band_coverage_series{at_most} / tickcast_band_pinball_scaled_series{at_most}: how many
+ *    series fall at or under each bucket bound (cumulative, like a histogram's buckets; at_most="+Inf"
+ *    is the series count), so "share of series under 0.6" works across series. The label is not `le`:
+ *    Prometheus reserves that for a histogram's `_bucket` series (promtool flags it on a gauge, and
+ *    OpenMetrics parsers may refuse it); before 7 Dec 2026 it was `le`;
  *  - tickcast_band_coverage{series} / tickcast_band_pinball_scaled{series}: the k series whose
  *    coverage is farthest from nominal (TopKSeriesGauge, the same guard as the score gauge).
  */
@@ -62,7 +64,7 @@ function writeBuckets(g: Metrics['bandCoverageSeries'], bounds: readonly number[
   let cum = 0;
   bounds.forEach((b, i) => {
     cum += counts[i];
-    g.set({ le: String(b) }, cum);
+    g.set({ at_most: String(b) }, cum);
   });
-  g.set({ le: '+Inf' }, cum + counts[bounds.length]);
+  g.set({ at_most: '+Inf' }, cum + counts[bounds.length]);
 }

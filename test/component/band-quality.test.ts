@@ -56,7 +56,7 @@ test('coverage and pinball loss per series match a recomputation from the publis
     assert.equal(overview.series, 2);
     assert.equal(overview.worst.length, 1);
     const metrics = await (await fetch(`${app.address()}/metrics`)).text();
-    assert.match(metrics, /tickcast_band_coverage_series\{le="\+Inf"\} 2\n/);
+    assert.match(metrics, /tickcast_band_coverage_series\{at_most="\+Inf"\} 2\n/);
     assert.equal((metrics.match(/^tickcast_band_coverage\{series=/gm) ?? []).length, 1, 'top-k bounded to 1');
     assert.match(metrics, new RegExp(`tickcast_band_coverage\\{series="${overview.worst[0].series}"\\} ${overview.worst[0].coverage}`));
     // The agent tool answers the same as the route.

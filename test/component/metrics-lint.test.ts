@@ -27,13 +27,13 @@ test('the /metrics scrape passes promtool check metrics, but for the deliberate 
     // Until the labelled series exist: forecasts out and the band histogram filled.
     while (Date.now() - t0 < 60_000) {
       body = await (await fetch(`${app.address()}/metrics`)).text();
-      if (/^tickcast_band_coverage_series\{le="\+Inf"\} [1-9]/m.test(body) && /^tickcast_forecasts_total [1-9]/m.test(body)) break;
+      if (/^tickcast_band_coverage_series\{at_most="\+Inf"\} [1-9]/m.test(body) && /^tickcast_forecasts_total [1-9]/m.test(body)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
     await app.stop();
   }
-  assert.match(body, /^tickcast_band_coverage_series\{le="\+Inf"\} [1-9]/m, 'band quality series in the scrape');
+  assert.match(body, /^tickcast_band_coverage_series\{at_most="\+Inf"\} [1-9]/m, 'band quality series in the scrape');
   assert.match(body, /^tickcast_http_request_duration_seconds_count\{/m, 'HTTP histogram in the scrape');
   const r = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
   const findings = [...new Set(`${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l !== ''))];

@@ -22,6 +22,8 @@ const RULE_FILES = ['deploy/prometheus/rules/tickcast.rules.yml', 'deploy/promet
 const DASHBOARDS = ['deploy/grafana/dashboards/tickcast.json', 'helm/tickcast/dashboards/tickcast.json'];
 /** Labels whose values come from data or the build (a series id, a model version), not from code. */
 const DATA_LABELS = new Set(['series', 'feature', 'version', 'node_version', 'topic', 'partition']);
+/** Labels whose values are bucket bounds: a histogram's `le`, the band-quality series gauges' `at_most`. */
+const BOUND_LABELS = new Set(['le', 'at_most']);
 const METRIC = /\b((?:tickcast|process|nodejs)_[a-z0-9_]+)(\{[^}]*\})?/g;
 
 interface Exposed { labels: Map<string, Set<string>>; le: Map<string, Set<string>>; /** `# TYPE` of each family. */ types?: Map<string, string> }
@@ -40,7 +42,7 @@ function parseScrape(body: string, registered: Map<string, string[]>): Exposed {
     if (!labels.has(family)) continue;
     for (const [, k, v] of (m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="([^"]*)"/g)) {
       labels.get(family)!.add(k);
-      if (k === 'le') le.set(m[1], (le.get(m[1]) ?? new Set()).add(v));
+      if (BOUND_LABELS.has(k)) le.set(m[1], (le.get(m[1]) ?? new Set()).add(v));
     }
   }
   return { labels, le, types };
@@ -120,8 +122,8 @@ function problems(q: Query, exposed: Exposed): string[] {
     }
     for (const [, label, op, value] of (matchers ?? '').matchAll(/(\w+)\s*(=~|!~|!=|=)\s*"([^"]*)"/g)) {
       if (!own.has(label) && !TARGET_LABELS.has(label)) out.push(`${q.where}: ${name} has no label ${label} (it has: ${[...own].join(', ') || 'none'})`);
-      else if (label === 'le' && !exposed.le.get(name)?.has(value)) out.push(`${q.where}: ${name}{le="${value}"} is no bucket bound of the scrape (${[...(exposed.le.get(name) ?? [])].join(', ')})`);
-      else if (op === '=' && !TARGET_LABELS.has(label) && !DATA_LABELS.has(label) && label !== 'le' && !sourceLiterals.has(value)) out.push(`${q.where}: ${name}{${label}="${value}"}: the code never writes that value`);
+      else if (BOUND_LABELS.has(label) && !exposed.le.get(name)?.has(value)) out.push(`${q.where}: ${name}{${label}="${value}"} is no bucket bound of the scrape (${[...(exposed.le.get(name) ?? [])].join(', ')})`);
+      else if (op === '=' && !TARGET_LABELS.has(label) && !DATA_LABELS.has(label) && !BOUND_LABELS.has(label) && !sourceLiterals.has(value)) out.push(`${q.where}: ${name}{${label}="${value}"}: the code never writes that value`);
     }
   }
   if (exposed.types) out.push(...typeProblems(q, exposed.types));

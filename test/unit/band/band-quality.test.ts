@@ -73,7 +73,7 @@ test('metrics: a histogram across series (cumulative) and a bounded top-k of the
   t.observe('young', 5, step(0, 5, 10)); // below minTicks: not counted
   installBandQualityMetrics(m, t, { minTicks: 5, topK: 3 });
   const text = await m.registry.metrics();
-  const bucket = (le: string) => Number(new RegExp(`tickcast_band_coverage_series\\{le="${le.replace('+', '\\+')}"\\} (\\d+)`).exec(text)?.[1]);
+  const bucket = (le: string) => Number(new RegExp(`tickcast_band_coverage_series\\{at_most="${le.replace('+', '\\+')}"\\} (\\d+)`).exec(text)?.[1]);
   assert.equal(bucket('+Inf'), 30);
   const under = [...t.summaries(5)].filter(([, x]) => x.coverage <= 0.6).length;
   assert.equal(bucket('0.6'), under);
@@ -83,5 +83,5 @@ test('metrics: a histogram across series (cumulative) and a bounded top-k of the
   assert.ok(top.every((l) => /series="s(2[7-9])"/.test(l)), `the three worst: ${top}`);
   assert.match(text, /tickcast_band_nominal_coverage 0\.8/);
   // s0–s2 are flat (no naive error scale): they have no scaled loss and are left out of that histogram.
-  assert.match(text, /tickcast_band_pinball_scaled_series\{le="\+Inf"\} 27\n/);
+  assert.match(text, /tickcast_band_pinball_scaled_series\{at_most="\+Inf"\} 27\n/);
 });

@@ -332,7 +332,7 @@ test('alert thresholds come from values, in the expressions and the descriptions
   assert.ok(r.ok, r.error);
   const by = Object.fromEntries(renderedRules(r).map((x: any) => [x.alert, x]));
   const band = by.TickcastBandMiscalibrated;
-  assert.match(band.expr, /\{le="0\.5"\}.* > 0\.3$/);
+  assert.match(band.expr, /\{at_most="0\.5"\}.* > 0\.3$/);
   assert.equal(band.for, '1h');
   assert.match(band.annotations.description, /at or below 0\.5 \(nominal 0\.8\), more than the share of 0\.3 allowed, for 1h:/);
   assert.doesNotMatch(band.annotations.description, /20%|0\.6|30m/);

@@ -19,3 +19,16 @@ test('tickcast_build_info is 1 with the package version and the Node.js version'
   const text = await m.registry.metrics();
   assert.ok(text.includes(`tickcast_build_info{version="${pkgVersion}",node_version="${process.version}"} 1`), text.split('\n').filter((l) => l.includes('build_info')).join('\n'));
 });
+
+test('only histograms carry `le` and only summaries `quantile`: Prometheus reserves those labels', async () => {
+  // A gauge with `le` (the band-quality series gauges before 7 Dec 2026) is flagged by promtool,
+  // clashes with `sum by (le)` of a real histogram, and OpenMetrics reserves it for buckets.
+  const m = createMetrics({ defaultMetrics: true });
+  const offenders: string[] = [];
+  for (const metric of m.registry.getMetricsAsArray() as unknown as { name: string; type?: string; labelNames?: string[] }[]) {
+    const labels = metric.labelNames ?? [];
+    if (labels.includes('le') && metric.type !== 'histogram') offenders.push(`${metric.name} (${metric.type}) has le`);
+    if (labels.includes('quantile') && metric.type !== 'summary') offenders.push(`${metric.name} (${metric.type}) has quantile`);
+  }
+  assert.deepEqual(offenders, []);
+});
