@@ -13,8 +13,6 @@ const havePromtool = spawnSync('promtool', ['--version']).status === 0;
 const ACCEPTED: Array<[RegExp, string]> = [
   // prom-client's default Node.js metrics under their standard names (docs/metrics.md): stock dashboards use them.
   [/^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/, 'prom-client default'],
-  // A histogram across series as cumulative gauges (docs/metrics.md): histogram_quantile and the band alert read `le`.
-  [/^tickcast_band_(coverage|pinball_scaled)_series non-histogram metrics should not have "le" label$/, 'series histogram'],
 ];
 
 test('the /metrics scrape passes promtool check metrics, but for the deliberate findings', { skip: !havePromtool && 'needs promtool on PATH' }, async () => {

@@ -1,11 +1,13 @@
 /**
  * Probes and metrics. /healthz and /readyz are `open`: never authenticated, rate limited or shed,
  * because an orchestrator that cannot probe a busy pod would kill it. /metrics follows the read
- * auth policy but is never shed (you want metrics most when the service is saturated).
+ * auth policy but is never shed (you want metrics most when the service is saturated); its format
+ * follows the Accept header (src/telemetry/exposition.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { ServingApi } from '../../../pipeline/ports.ts';
+import { metricsExposition, negotiateExposition } from '../../../telemetry/exposition.ts';
 import { snapshotStatus } from '../optional-parts.ts';
 import { errorResponses, healthSchema } from '../schemas.ts';
 import { snapshotStatusSchema } from '../status-schemas.ts';
@@ -53,8 +55,13 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { serving: Serving
     async () => snapshotStatus(serving),
   );
 
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['ops'] } }, async (_req, reply) => {
-    const body = await registry.metrics();
-    return reply.type(registry.contentType).send(body);
-  });
+  const expose = metricsExposition(registry);
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Metrics: OpenMetrics 1.0.0 when the Accept header prefers it (as Prometheus does), else the Prometheus text format 0.0.4', tags: ['ops'] } },
+    async (req, reply) => {
+      const { contentType, body } = await expose(negotiateExposition(req.headers.accept));
+      return reply.type(contentType).header('vary', 'Accept').send(body);
+    },
+  );
 }
