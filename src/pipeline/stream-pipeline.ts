@@ -160,7 +160,7 @@ export class StreamPipeline {
     if (out.length === 0) return;
     if (tracer) {
       await tracer.produce(out.length, (inject) => {
-        for (const m of out) inject(m.headers);
+        for (const m of out) inject(m.headers, m.stream === 'dlq');
         return sink.send(out);
       });
     } else await sink.send(out);

@@ -64,7 +64,7 @@ export class OtelPipelineTracer implements PipelineTracer {
     return withSpan(SpanNames.inference, { attributes: { 'tickcast.windows': windows } }, () => fn());
   }
 
-  produce<T>(messages: number, fn: (inject: (headers: Record<string, string | Buffer | Buffer[]>) => void) => Promise<T>): Promise<T> {
+  produce<T>(messages: number, fn: (inject: (headers: Record<string, string | Buffer | Buffer[]>, deadLetter?: boolean) => void) => Promise<T>): Promise<T> {
     const attributes = {
       [sc.ATTR_MESSAGING_SYSTEM]: sc.MESSAGING_SYSTEM_VALUE_KAFKA,
       [sc.ATTR_MESSAGING_OPERATION_TYPE]: sc.MESSAGING_OPERATION_TYPE_VALUE_SEND,
@@ -74,12 +74,19 @@ export class OtelPipelineTracer implements PipelineTracer {
     return withSpan(SpanNames.produce, { kind: SpanKind.PRODUCER, attributes }, (span) => {
       const ctx = trace.setSpan(otelContext.active(), span);
       const traceId = span.spanContext().traceId;
-      return fn((headers) => {
-        // An output of a tick from another trace keeps its own context (trace-headers.ts `tickcast.create`).
-        const own = typeof headers.traceparent === 'string' ? parseTraceparent(headers.traceparent) : null;
-        if (own !== null && own.traceId !== traceId) return;
+      return fn((headers, deadLetter) => {
+        // An output of a tick from another trace keeps its own context (trace-headers.ts `tickcast.create`);
+        // a dead letter, the refused record itself, keeps any valid context it came with.
+        const own = parseTraceparent(headerText(headers.traceparent));
+        if (own !== null && (deadLetter === true || own.traceId !== traceId)) return;
         injectTraceContext(headers, ctx);
       });
     });
   }
+}
+
+/** A Kafka header value as text (a dead letter keeps the input's headers, strings or Buffers). */
+function headerText(v: string | Buffer | Buffer[] | undefined): string | undefined {
+  const first = Array.isArray(v) ? v[0] : v;
+  return first === undefined ? undefined : first.toString();
 }

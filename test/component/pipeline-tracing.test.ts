@@ -109,3 +109,21 @@ test("a chunk mixing traces: each tick's forecast continues that tick's trace, n
     await app.stop();
   }
 });
+
+test("a dead letter keeps the refused tick's own trace context as it came; an untraced one gets the produce span's", async () => {
+  const { app, sent } = await tracedApp();
+  try {
+    const own = `00-${'5'.repeat(32)}-${'6'.repeat(16)}-01`;
+    const bad = (series: string, offset: number, headers: Record<string, string>): RawRecord => ({ ...tickRecord(series, 0, offset, headers), value: Buffer.from(JSON.stringify({ series, ts: 1735689600000, value: 'abc' })) });
+    // The traced bad tick first: the chunk's spans continue its trace, the case where the produce span's context replaced it.
+    await app.pipeline.handle([bad('a', 0, { traceparent: own, tracestate: 'vendor=x' }), bad('b', 1, {})]);
+    const produce = exporter.getFinishedSpans().find((s) => s.name === 'tickcast.produce')!;
+    const dlq = sent.filter((m) => m.stream === 'dlq');
+    assert.equal(dlq.length, 2);
+    assert.equal(String(dlq[0].headers.traceparent), own, 'the original record, with its own traceparent');
+    assert.equal(String(dlq[0].headers.tracestate), 'vendor=x');
+    assert.equal(String(dlq[1].headers.traceparent), `00-${'5'.repeat(32)}-${produce.spanContext().spanId}-01`, 'untraced: found under the produce span');
+  } finally {
+    await app.stop();
+  }
+});
