@@ -14,6 +14,12 @@
  * - OTEL_EXPORTER_OTLP_[TRACES_]HEADERS, _TIMEOUT, _COMPRESSION, _CERTIFICATE …: read by the
  *   exporter itself (src/telemetry/otlp-exporter.ts), not here. OTEL_TRACES_SAMPLER[_ARG] and
  *   OTEL_SDK_DISABLED: read by the Node SDK (src/telemetry/tracing.ts).
+ * - OTEL_PROPAGATORS: read by the Node SDK, which sets the propagator tickcast's Kafka and HTTP
+ *   trace context goes through (src/telemetry/tracing.ts); checked here. The SDK ships
+ *   tracecontext, baggage, b3, b3multi, jaeger and none; any other value (the spec's xray and
+ *   ottrace included) is a configuration error rather than the spec's warn-and-ignore, as the SDK
+ *   would drop it with a diagnostic nobody reads and traces would silently stop joining up across
+ *   services — the same choice as for OTEL_TRACES_EXPORTER. Before 7 Dec 2026 it was not applied.
  * - OTEL_SERVICE_NAME → serviceName; else `service.name` from OTEL_RESOURCE_ATTRIBUTES.
  * - OTEL_RESOURCE_ATTRIBUTES → telemetry.resourceAttributes (`k=v,k2=v2`, values percent-encoded),
  *   validated here: a malformed list is a configuration error, not silently half-applied.
@@ -53,6 +59,17 @@ export function parseResourceAttributes(raw: string): Record<string, string> {
   return out;
 }
 
+/** OTEL_PROPAGATORS values the Node SDK (@opentelemetry/sdk-node) builds a propagator for. */
+export const OTEL_PROPAGATORS = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'none'] as const;
+
+/** Problems with an OTEL_PROPAGATORS list (comma-separated, spaces ignored; empty = the default tracecontext,baggage). */
+export function propagatorProblems(raw: string | undefined): string[] {
+  const names = (raw ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const unknown = names.filter((p) => !(OTEL_PROPAGATORS as readonly string[]).includes(p));
+  if (unknown.length === 0) return [];
+  return [`OTEL_PROPAGATORS: ${unknown.map((p) => `"${p}"`).join(', ')} not available in tickcast; use ${OTEL_PROPAGATORS.join(', ')} (comma-separated, lower case)`];
+}
+
 export function otelEnv(env: NodeJS.ProcessEnv): OtelEnvResult {
   const problems: string[] = [];
   const input: OtelEnvResult['input'] = {};
@@ -74,6 +91,8 @@ export function otelEnv(env: NodeJS.ProcessEnv): OtelEnvResult {
   else if (exporters !== undefined && !exporters.includes('otlp')) {
     problems.push(`OTEL_TRACES_EXPORTER: "${env.OTEL_TRACES_EXPORTER?.trim()}": tickcast exports traces over OTLP only (otlp, or none to turn tracing off)`);
   }
+
+  problems.push(...propagatorProblems(env.OTEL_PROPAGATORS));
 
   const attrsRaw = set(env.OTEL_RESOURCE_ATTRIBUTES);
   let attrs: Record<string, string> = {};

@@ -8,7 +8,7 @@
  */
 import type { RawRecord } from '../domain/types.ts';
 import type { PipelineTracer } from '../pipeline/ports.ts';
-import { extractTraceContext, injectTraceContext, parseTraceparent, SpanKind, SpanNames, withSpan, withSpanSync, ROOT_CONTEXT, type Context } from './tracing.ts';
+import { extractTraceContext, injectTraceContext, SpanKind, SpanNames, withSpan, withSpanSync, ROOT_CONTEXT, type Context } from './tracing.ts';
 import { context as otelContext, trace } from '@opentelemetry/api';
 import * as sc from './semconv.ts';
 
@@ -28,8 +28,9 @@ export class OtelPipelineTracer implements PipelineTracer {
     const contexts: Context[] = [];
     let parent: Context = ROOT_CONTEXT;
     for (const r of records) {
-      if (r.headers.traceparent === undefined) continue;
+      // Whatever OTEL_PROPAGATORS reads (traceparent, b3, uber-trace-id): a record with a valid context.
       const c = extractTraceContext(r.headers);
+      if (!hasContext(c)) continue;
       if (parent === ROOT_CONTEXT) parent = c;
       else contexts.push(c);
     }
@@ -77,16 +78,15 @@ export class OtelPipelineTracer implements PipelineTracer {
       return fn((headers, deadLetter) => {
         // An output of a tick from another trace keeps its own context (trace-headers.ts `tickcast.create`);
         // a dead letter, the refused record itself, keeps any valid context it came with.
-        const own = parseTraceparent(headerText(headers.traceparent));
-        if (own !== null && (deadLetter === true || own.traceId !== traceId)) return;
+        const own = trace.getSpanContext(extractTraceContext(headers));
+        if (own !== undefined && trace.isSpanContextValid(own) && (deadLetter === true || own.traceId !== traceId)) return;
         injectTraceContext(headers, ctx);
       });
     });
   }
 }
 
-/** A Kafka header value as text (a dead letter keeps the input's headers, strings or Buffers). */
-function headerText(v: string | Buffer | Buffer[] | undefined): string | undefined {
-  const first = Array.isArray(v) ? v[0] : v;
-  return first === undefined ? undefined : first.toString();
+function hasContext(ctx: Context): boolean {
+  const sc = trace.getSpanContext(ctx);
+  return sc !== undefined && trace.isSpanContextValid(sc);
 }

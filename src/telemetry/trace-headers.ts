@@ -13,7 +13,7 @@
  */
 import { context, trace, type Span } from '@opentelemetry/api';
 import type { RawRecord } from '../domain/types.ts';
-import { extractTraceContext, formatTraceparent, parseTraceparent, SpanKind, SpanNames, tracer } from './tracing.ts';
+import { extractTraceContext, formatTraceparent, injectTraceContext, parseTraceparent, SpanKind, SpanNames, tracer } from './tracing.ts';
 import * as sc from './semconv.ts';
 
 /** W3C: a tracestate of at most 512 characters, printable ASCII (list members `key=value`, commas, spaces). */
@@ -42,12 +42,13 @@ export function traceHeadersFor(rec: RawRecord): Record<string, string> {
 
 /** Empty (the produce span's context goes in) unless the tick comes from another trace than the chunk's spans. */
 function tracedOutputHeaders(rec: RawRecord, active: Span): Record<string, string> {
-  const incoming = parseTraceparent(rec.headers.traceparent);
-  if (incoming === null || incoming.traceId === active.spanContext().traceId) return {};
+  // Through the propagator OTEL_PROPAGATORS chose (tracing.ts), so b3 or jaeger context works too.
+  const state = rec.headers.tracestate;
+  const parent = extractTraceContext({ ...rec.headers, tracestate: state !== undefined && TRACESTATE_OK.test(state) ? state : undefined });
+  const incoming = trace.getSpanContext(parent);
+  if (incoming === undefined || !trace.isSpanContextValid(incoming) || incoming.traceId === active.spanContext().traceId) return {};
   let headers = created.get(rec);
   if (headers === undefined) {
-    const state = rec.headers.tracestate;
-    const parent = extractTraceContext({ traceparent: rec.headers.traceparent, tracestate: state !== undefined && TRACESTATE_OK.test(state) ? state : undefined });
     const span = tracer().startSpan(
       SpanNames.create,
       {
@@ -62,10 +63,7 @@ function tracedOutputHeaders(rec: RawRecord, active: Span): Record<string, strin
       parent,
     );
     span.end();
-    const ctx = span.spanContext();
-    headers = { traceparent: formatTraceparent(ctx) };
-    const ts = ctx.traceState?.serialize();
-    if (ts) headers.tracestate = ts;
+    headers = injectTraceContext<Record<string, string>>({}, trace.setSpan(parent, span));
     created.set(rec, headers);
   }
   return headers;

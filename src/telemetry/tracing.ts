@@ -5,8 +5,8 @@
  * registered and every span below is the API's no-op span, which costs a few allocations.
  *
  * Two further parts, usable whether or not tracing is on:
- * - W3C trace context <-> Kafka-style headers (`Record<string, string | Buffer>`): pure functions,
- *   no kafkajs import, so the Kafka adapter and the pipeline can both call them.
+ * - Trace context <-> Kafka-style headers (./trace-context.ts, re-exported): W3C, or while the SDK
+ *   runs whatever OTEL_PROPAGATORS chose (b3, b3multi, jaeger, none).
  * - Span helpers for the streaming path, consume → window → batch inference → produce, and for HTTP.
  *   A micro-batch mixes records of many traces, so the inference span is a root span with one
  *   *link* per record context rather than a child of any one of them.
@@ -17,17 +17,16 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
-  TraceFlags,
   type Attributes,
   type Context,
   type Link,
   type Span,
-  type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
 import { BUILD_INFO } from './build-info.ts';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv.ts';
 import { createTraceExporter, type OtlpProtocol } from './otlp-exporter.ts';
+import { extractTraceContext, injectTraceContext, useSdkPropagation, type TraceHeaders } from './trace-context.ts';
 
 // ------------------------------------------------------------------------------------------------
 // SDK setup
@@ -81,10 +80,11 @@ export async function startTracing(opts: TracingOptions = {}): Promise<TracingHa
     instrumentations: [],
   });
   sdk.start();
+  useSdkPropagation(true);
   let stopping: Promise<void> | null = null;
   return {
     enabled: true,
-    shutdown: () => (stopping ??= sdk.shutdown()),
+    shutdown: () => (stopping ??= sdk.shutdown().finally(() => useSdkPropagation(false))),
   };
 }
 
@@ -101,88 +101,8 @@ export function tracer(): Tracer {
   return trace.getTracer('tickcast');
 }
 
-// ------------------------------------------------------------------------------------------------
-// W3C trace context in Kafka-style headers
-// ------------------------------------------------------------------------------------------------
-
-export type TraceHeaders = Record<string, string | Buffer | (string | Buffer)[] | undefined>;
-
-const TRACEPARENT = 'traceparent';
-const TRACESTATE = 'tracestate';
-const TRACEPARENT_RE = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
-
-function headerValue(headers: TraceHeaders, name: string): string | undefined {
-  let v = headers[name];
-  if (v === undefined) {
-    // Kafka header names are case-sensitive; W3C says lower case, but be lenient on read.
-    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-    v = key === undefined ? undefined : headers[key];
-  }
-  if (Array.isArray(v)) v = v[0];
-  if (v === undefined) return undefined;
-  return (typeof v === 'string' ? v : v.toString('latin1')).trim();
-}
-
-/** Parse a `traceparent` value; null when absent or invalid (per W3C Trace Context level 1). */
-export function parseTraceparent(value: string | undefined, tracestate?: string): SpanContext | null {
-  if (value === undefined) return null;
-  const m = TRACEPARENT_RE.exec(value.trim().toLowerCase());
-  if (m === null) return null;
-  const [, version, traceId, spanId, flags, rest] = m;
-  if (version === 'ff' || (version === '00' && rest !== undefined)) return null;
-  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return null;
-  const sc: SpanContext = { traceId, spanId, traceFlags: parseInt(flags, 16) & TraceFlags.SAMPLED, isRemote: true };
-  if (tracestate !== undefined && tracestate !== '') {
-    sc.traceState = parseTraceState(tracestate);
-  }
-  return sc;
-}
-
-export function formatTraceparent(sc: SpanContext): string {
-  return `00-${sc.traceId}-${sc.spanId}-0${(sc.traceFlags & TraceFlags.SAMPLED).toString(16)}`;
-}
-
-/** A minimal TraceState that round-trips the header text unchanged (we never edit it). */
-function parseTraceState(raw: string): NonNullable<SpanContext['traceState']> {
-  const text = raw.slice(0, 512);
-  const entries = new Map(
-    text
-      .split(',')
-      .map((p) => p.trim())
-      .filter((p) => p.includes('='))
-      .map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const),
-  );
-  const make = (m: Map<string, string>): NonNullable<SpanContext['traceState']> => ({
-    get: (k) => m.get(k),
-    set: (k, v) => make(new Map([[k, v], ...[...m].filter(([kk]) => kk !== k)])),
-    unset: (k) => make(new Map([...m].filter(([kk]) => kk !== k))),
-    serialize: () => [...m].map(([k, v]) => `${k}=${v}`).join(','),
-  });
-  return make(entries);
-}
-
-/**
- * Read the W3C trace context from record (or HTTP) headers into an OpenTelemetry Context whose
- * parent is the remote span. Returns `base` unchanged when there is no valid traceparent.
- */
-export function extractTraceContext(headers: TraceHeaders, base: Context = ROOT_CONTEXT): Context {
-  const sc = parseTraceparent(headerValue(headers, TRACEPARENT), headerValue(headers, TRACESTATE));
-  return sc === null ? base : trace.setSpanContext(base, sc);
-}
-
-/**
- * Write the span context of `ctx` (default: the active context) as `traceparent`/`tracestate`
- * into `headers` (mutated and returned). Does nothing when there is no valid span context, so
- * records produced with tracing off carry no trace headers.
- */
-export function injectTraceContext<H extends Record<string, string | Buffer | Buffer[]>>(headers: H, ctx: Context = otelContext.active()): H {
-  const sc = trace.getSpanContext(ctx);
-  if (sc === undefined || !trace.isSpanContextValid(sc)) return headers;
-  (headers as Record<string, string | Buffer | Buffer[]>)[TRACEPARENT] = formatTraceparent(sc);
-  const ts = sc.traceState?.serialize();
-  if (ts) (headers as Record<string, string | Buffer | Buffer[]>)[TRACESTATE] = ts;
-  return headers;
-}
+// W3C trace context in Kafka-style headers: ./trace-context.ts (re-exported here).
+export { extractTraceContext, formatTraceparent, injectTraceContext, parseTraceparent, type TraceHeaders } from './trace-context.ts';
 
 // ------------------------------------------------------------------------------------------------
 // Span helpers

@@ -50,6 +50,11 @@ test('OTEL_TRACES_EXPORTER=none turns tracing off over an OTEL or file endpoint;
   assert.throws(() => loadConfig({ env: { ...ep, OTEL_TRACES_EXPORTER: 'zipkin,console' } }), /OTEL_TRACES_EXPORTER: "zipkin,console": tickcast exports traces over OTLP only \(otlp, or none to turn tracing off\)/);
 });
 
+test('OTEL_PROPAGATORS: the values the Node SDK ships pass; xray, ottrace or a typo is a config error naming what to use', () => {
+  for (const ok of ['tracecontext,baggage', ' b3multi , tracecontext ', 'b3', 'jaeger', 'none', '']) assert.doesNotThrow(() => loadConfig({ env: { OTEL_PROPAGATORS: ok } }), ok);
+  assert.throws(() => loadConfig({ env: { OTEL_PROPAGATORS: 'tracecontext,xray,tracecontxt' } }), /OTEL_PROPAGATORS: "xray", "tracecontxt" not available in tickcast; use tracecontext, baggage, b3, b3multi, jaeger, none/);
+});
+
 // docs/configuration.md's table of OpenTelemetry variables is where an operator looks (it names
 // src/config/otel-env.ts). Until 7 Dec 2026 (02:15) it lacked OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL
 // and OTEL_TRACES_EXPORTER, read there since that day, and said OTEL_EXPORTER_OTLP_ENDPOINT always
