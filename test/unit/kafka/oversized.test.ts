@@ -29,6 +29,17 @@ test('an output over message.max.bytes is sent as a TC_OUTPUT_TOO_LARGE dead let
   assert.deepEqual(codes, ['TC_OUTPUT_TOO_LARGE']);
 });
 
+test('the too-large dead letter keeps B3 and Jaeger trace headers too (OTEL_PROPAGATORS), not others', async () => {
+  const sent: KafkaJS.ProducerBatch[] = [];
+  const sink = new KafkaSink({ sendBatch: async (b) => void sent.push(b) }, topics, { maxMessageBytes: 2_000, onDeadLetter: () => {} });
+  const trace = { 'x-b3-traceid': '0af7651916cd43dd8448eb211c80319c', 'x-b3-spanid': 'b7ad6b7169203331', 'x-b3-sampled': '1', b3: '0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-1', 'uber-trace-id': '0af7651916cd43dd8448eb211c80319c:b7ad6b7169203331:0:1', baggage: 'k=v' };
+  await sink.send([{ stream: 'forecasts', key: 's', value: 'y'.repeat(2_000), headers: { ...trace, other: 'z' } }]);
+  const [d] = sent[0].topicMessages!.find((t) => t.topic === 'd')!.messages;
+  const h = d.headers as Record<string, string>;
+  assert.deepEqual(Object.fromEntries(Object.keys(trace).map((k) => [k, h[k]])), trace);
+  assert.equal(h.other, undefined);
+});
+
 test('outputs sent again after a failed send (pipeline/unsent-outputs.ts) count their swap once; a new output counts again', async () => {
   let fail = 2;
   const sent: KafkaJS.ProducerBatch[] = [];
