@@ -2,6 +2,7 @@
  * Turns the core's events into metrics, and fans live events out to subscribers (dashboard SSE).
  * The per-series score gauge is bounded: only configured series, or the current top-k by score.
  */
+import { context, trace } from '@opentelemetry/api';
 import type { PipelineObserver, LiveEvent, AnomalyRecord } from '../pipeline/ports.ts';
 import type { Metrics } from './metrics.ts';
 import { RESOLVE_REASONS, SURPRISE_VIEWS, TopKSeriesGauge } from '../domain/anomaly/index.ts';
@@ -77,7 +78,11 @@ export class TelemetryObserver implements PipelineObserver {
 
   forecast(_series: string, seconds: number): void {
     this.#m.forecasts.inc();
-    this.#m.tickToForecast.observe(seconds);
+    // The exemplar names the span of the chunk the tick came in (its first traced record's trace),
+    // when it is recorded — a trace the backend will have. Grafana jumps from a slow bucket to it.
+    const span = trace.getSpan(context.active());
+    const sc = span?.isRecording() ? span.spanContext() : undefined;
+    this.#m.tickToForecast.observe({ value: seconds, labels: {}, exemplarLabels: sc ? { trace_id: sc.traceId, span_id: sc.spanId } : {} });
   }
 
   score(series: string, score: number): void {
