@@ -137,3 +137,12 @@ test('every `npm run <script>` in README.md and docs/*.md is a script of package
   assert.ok(runs.length >= 30, `expected the docs' npm scripts; found ${runs.length}`);
   assert.deepEqual(runs.filter((r) => !scripts.has(r.script)).map((r) => `${r.where}: npm run ${r.script}`), []);
 });
+
+test('every bench:* and load:* script of package.json has its row in README.md § Benchmarks and evaluation', () => {
+  const scripts = Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts).filter((s) => /^(bench|load):/.test(s));
+  const readme = read('README.md');
+  const table = readme.slice(readme.indexOf('## Benchmarks and evaluation'), readme.indexOf('## Documentation'));
+  const named = new Set([...table.matchAll(/`(?:npm run )?((?:bench|load):[\w:-]+)`/g)].map((m) => m[1]));
+  assert.ok(scripts.length >= 20, `expected package.json's benchmark scripts; found ${scripts.length}`);
+  assert.deepEqual(scripts.filter((s) => !named.has(s)), [], 'a benchmark script README.md does not list (add a row: what it measures)');
+});
