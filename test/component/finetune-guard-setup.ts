@@ -1,7 +1,8 @@
 /**
- * Shared set-up of the promotion-gate evidence tests (finetune-poison, finetune-rollback): the
- * real model service with its worker, drift off so rounds run only when a test asks, a harness
- * feeding two sine series.
+ * Shared set-up of the promotion-gate evidence tests (finetune-poison, finetune-rollback,
+ * finetune-kept, finetune-manual-rollback): the real model service with its worker, drift off so
+ * rounds run only when a test asks, a harness feeding two sine series; `promoteOnRegimeB` brings
+ * such a service to a watched v2 fine-tuned on a square wave.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { createModelService, type ModelService } from '../../src/model/model-ser
 import { createLogger } from '../../src/telemetry/logger.ts';
 import { createMetrics, type Metrics } from '../../src/telemetry/metrics.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
-import { FT_HYBRID, ftConfig, sine } from '../unit/finetune/helpers.ts';
+import { FT_HYBRID, ftConfig, rng, sine } from '../unit/finetune/helpers.ts';
 import { Harness, stageSlot } from './finetune-harness.ts';
 
 export const W = 24;
@@ -50,3 +51,28 @@ export async function roundOn(svc: ModelService, h: Harness, value: (s: string, 
   assert.ok(Number(ft.status().rounds) > before, 'the requested round did not run');
 }
 
+
+type Regime = (s: string, i: number) => number;
+
+/**
+ * Regime A (a sine) and regime B (a square wave), both with noise from one seeded generator; feeds
+ * a little of A and much of B (so a challenger specialises on B), then asks for rounds on B until a
+ * challenger is promoted (a round may be discarded by the gate: up to three tries). Returns with v2
+ * served and watched, and the two regimes to go on feeding.
+ */
+export async function promoteOnRegimeB(svc: ModelService, h: Harness): Promise<{ a: Regime; b: Regime }> {
+  const ft = svc.finetune!;
+  const r = rng(6);
+  const a: Regime = (s, i) => Math.sin((2 * Math.PI * (i + phase[s])) / 20) + 0.05 * (r() * 2 - 1);
+  const b: Regime = (s, i) => 3 + 1.5 * Math.sign(Math.sin((2 * Math.PI * (i + phase[s]) + 0.5) / 8)) + 0.05 * (r() * 2 - 1);
+  await h.feed(series, 150, a);
+  await h.feed(series, 900, b);
+  for (let attempt = 0; attempt < 3 && svc.info().version === 'v1'; attempt++) {
+    await roundOn(svc, h, b);
+    const t0 = Date.now();
+    await h.feed(series, 100_000, b, { until: () => ft.state !== 'shadow' || Date.now() - t0 > 30_000 });
+  }
+  assert.equal(svc.info().version, 'v2', `not promoted: ${JSON.stringify(ft.history)}`);
+  assert.equal(ft.state, 'watching');
+  return { a, b };
+}

@@ -8,25 +8,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rng } from '../unit/finetune/helpers.ts';
-import { phase, roundOn, series, setup } from './finetune-guard-setup.ts';
+import { promoteOnRegimeB, setup } from './finetune-guard-setup.ts';
 
 test('a manual rollback during a watch ends it recorded as rolled_back, once; a forward re-promotion counts as a manual change only', { timeout: 150_000 }, async (t) => {
   const { svc, h, metrics } = await setup(t, {});
   const ft = svc.finetune!;
   const oneModel = await ft.workerTensors();
-  const r = rng(6);
-  const a = (s: string, i: number) => Math.sin((2 * Math.PI * (i + phase[s])) / 20) + 0.05 * (r() * 2 - 1);
-  const b = (s: string, i: number) => 3 + 1.5 * Math.sign(Math.sin((2 * Math.PI * (i + phase[s]) + 0.5) / 8)) + 0.05 * (r() * 2 - 1);
-  await h.feed(series, 150, a);
-  await h.feed(series, 900, b);
-  for (let attempt = 0; attempt < 3 && svc.info().version === 'v1'; attempt++) {
-    await roundOn(svc, h, b);
-    const t0 = Date.now();
-    await h.feed(series, 100_000, b, { until: () => ft.state !== 'shadow' || Date.now() - t0 > 30_000 });
-  }
-  assert.equal(svc.info().version, 'v2', `not promoted: ${JSON.stringify(ft.history)}`);
-  assert.equal(ft.state, 'watching');
+  await promoteOnRegimeB(svc, h);
   const rounds = async () => metrics.registry.getSingleMetricAsString('tickcast_finetune_rounds_total');
   const changes = async () => metrics.registry.getSingleMetricAsString('tickcast_model_manual_changes_total');
   const recorded = ft.history.length;

@@ -5,29 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rng } from '../unit/finetune/helpers.ts';
-import { phase, roundOn, series, setup } from './finetune-guard-setup.ts';
+import { promoteOnRegimeB, series, setup } from './finetune-guard-setup.ts';
 
 test('regression after promotion: the stream returns to the old regime and the new model is rolled back automatically', { timeout: 120_000 }, async (t) => {
   const { svc, h, metrics } = await setup(t, { rollbackRegression: 0.05 });
   const ft = svc.finetune!;
-  const r = rng(6);
-  const a = (s: string, i: number) => Math.sin((2 * Math.PI * (i + phase[s])) / 20) + 0.05 * (r() * 2 - 1);
-  const b = (s: string, i: number) => 3 + 1.5 * Math.sign(Math.sin((2 * Math.PI * (i + phase[s]) + 0.5) / 8)) + 0.05 * (r() * 2 - 1);
-  // Little of regime A in the replay buffer: the challenger specialises on B.
-  await h.feed(series, 150, a);
-  await h.feed(series, 900, b);
-  // Regime B until a challenger is promoted (a round may be discarded by the gate; retry twice).
-  let t0 = Date.now();
-  for (let attempt = 0; attempt < 3 && svc.info().version === 'v1'; attempt++) {
-    await roundOn(svc, h, b);
-    t0 = Date.now();
-    await h.feed(series, 100_000, b, { until: () => ft.state !== 'shadow' || Date.now() - t0 > 30_000 });
-  }
-  assert.equal(svc.info().version, 'v2', `not promoted: ${JSON.stringify(ft.history)}`);
-  assert.equal(ft.state, 'watching');
+  const { a } = await promoteOnRegimeB(svc, h);
   // Back to regime A: v2 must regress against v1 on the same live pairs.
-  t0 = Date.now();
+  const t0 = Date.now();
   await h.feed(series, 100_000, a, { until: () => ft.state !== 'watching' || Date.now() - t0 > 30_000 });
   const last = ft.history[ft.history.length - 1];
   console.log(`rollback evidence: ${JSON.stringify({ outcome: last.outcome, reason: last.reason, watch: last.watch, serving: svc.info().version })}`);
