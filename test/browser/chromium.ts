@@ -18,3 +18,16 @@ export async function runFor(page: import('playwright-core').Page, seconds: numb
     await new Promise((r) => setTimeout(r, 40));
   }
 }
+
+/**
+ * Makes the page's tab hidden or shown, as a browser does when the user switches tabs: sets
+ * `document.hidden` and `visibilityState` and fires `visibilitychange`.
+ */
+export async function setHidden(page: import('playwright-core').Page, hidden: boolean): Promise<void> {
+  // A string, not a function: tsx names nested arrows with a helper the page does not have.
+  await page.evaluate(`
+    Object.defineProperty(document, 'hidden', { configurable: true, get() { return ${hidden}; } });
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get() { return '${hidden ? 'hidden' : 'visible'}'; } });
+    document.dispatchEvent(new Event('visibilitychange'));
+  `);
+}

@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build } from '../unit/http/support/build.ts';
-import { launchChromium, runFor, skip } from './chromium.ts';
+import { launchChromium, runFor, setHidden, skip } from './chromium.ts';
 
 test('a tab hidden during an outage keeps backing off once shown again', { skip, timeout: 180_000 }, async () => {
   const { app, serving } = await build();
@@ -29,30 +29,25 @@ test('a tab hidden during an outage keeps backing off once shown again', { skip,
     await page.goto(`${base}/?series=AAPL`);
     await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 15_000 });
     await page.waitForFunction(() => document.getElementById('incident-list')?.textContent === 'incident grouping is off', null, { timeout: 10_000 });
-    const visible = (hidden: boolean) => page.evaluate(`
-      Object.defineProperty(document, 'hidden', { configurable: true, get() { return ${hidden}; } });
-      Object.defineProperty(document, 'visibilityState', { configurable: true, get() { return '${hidden ? 'hidden' : 'visible'}'; } });
-      document.dispatchEvent(new Event('visibilitychange'));
-    `);
 
     // The service unreachable for every read but the open stream: both back off for a minute.
     await page.route(/\/v1\/(?!events)/, (r) => r.abort('connectionrefused'));
     await runFor(page, 60);
-    await visible(true);
+    await setHidden(page, true);
     Object.assign(reads, { panels: 0, list: 0 });
     await runFor(page, 300);
     assert.deepEqual(reads, { panels: 0, list: 0 }, 'nothing read in 5 min hidden');
 
-    await visible(false);
+    await setHidden(page, false);
     await runFor(page, 70);
     // Panels: failures 3 → 4 on the read due at once (then 80–100 s); list: 2 → 3 (then 120–150 s).
     assert.deepEqual(reads, { panels: 1, list: 1 }, 'shown again: the one read due, then the longer backoff');
 
     // Switching tabs back and forth while backing off reads nothing more (none is due yet).
     for (let i = 0; i < 5; i++) {
-      await visible(true);
+      await setHidden(page, true);
       await runFor(page, 1);
-      await visible(false);
+      await setHidden(page, false);
     }
     assert.deepEqual(reads, { panels: 1, list: 1 }, 'tab switches during the backoff read nothing');
   } finally {

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build } from '../unit/http/support/build.ts';
-import { launchChromium, skip } from './chromium.ts';
+import { launchChromium, setHidden, skip } from './chromium.ts';
 
 test('a hidden tab polls nothing; shown again it reads at once', { skip, timeout: 60_000 }, async () => {
   const { app, serving } = await build();
@@ -25,18 +25,12 @@ test('a hidden tab polls nothing; shown again it reads at once', { skip, timeout
     await page.addInitScript(() => Object.assign(window, { tickcastSeriesList: { everyMs: 300 } }));
     await page.goto(`${base}/?series=AAPL`);
     await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 15_000 });
-    // A string, not a function: tsx names nested arrows with a helper the page does not have.
-    const visible = (hidden: boolean) => page.evaluate(`
-      Object.defineProperty(document, 'hidden', { configurable: true, get() { return ${hidden}; } });
-      Object.defineProperty(document, 'visibilityState', { configurable: true, get() { return '${hidden ? 'hidden' : 'visible'}'; } });
-      document.dispatchEvent(new Event('visibilitychange'));
-    `);
-    await visible(true);
+    await setHidden(page, true);
     await new Promise((r) => setTimeout(r, 500)); // a read already in flight ends
     reads.length = 0;
     await new Promise((r) => setTimeout(r, 6000)); // past one panel poll and many list re-reads
     assert.deepEqual([...reads], [], 'nothing read while hidden');
-    await visible(false);
+    await setHidden(page, false);
     await new Promise((r) => setTimeout(r, 1000));
     assert.ok(after().includes('/v1/incidents'), `the panels read at once: ${reads.join(' ')}`);
     assert.ok(after().includes('/v1/series'), `the list reads at once: ${reads.join(' ')}`);
