@@ -8,16 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/run-cli.ts';
 import { captureIo } from './capture.ts';
+import { withoutTickcastEnv } from '../../helpers/tickcast-env.ts';
 
 let dir: string;
-const saved: Record<string, string> = {};
+withoutTickcastEnv();
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tickcast-detect-env-'));
-  for (const k of Object.keys(process.env)) if (k.startsWith('TICKCAST_')) { saved[k] = process.env[k]!; delete process.env[k]; }
 });
 after(async () => {
-  delete process.env.TICKCAST_MODEL_DIR;
-  Object.assign(process.env, saved);
   await rm(dir, { recursive: true, force: true });
 });
 

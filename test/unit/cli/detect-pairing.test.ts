@@ -4,7 +4,7 @@
  * accepted one exactly one score. These tests pin it on the nastiest rows the CSV reader lets
  * through, and check that the pairing refuses (TC_INTERNAL) rather than shifts when it breaks.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../../src/config/load.ts';
@@ -14,6 +14,7 @@ import type { Predictor } from '../../../src/pipeline/ports.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
 import type { NabRow } from '../../../src/eval/nab/io.ts';
+import { withoutTickcastEnv } from '../../helpers/tickcast-env.ts';
 
 /** A stand-in model (no onnxruntime): a fixed band around the window's mean, in normalised units. */
 function stubPredictor(spec: ModelSpec): Predictor {
@@ -73,11 +74,7 @@ function nastyRows(): NabRow[] {
 }
 
 describe('detect: one report per row, paired to the right row', () => {
-  const saved: Record<string, string> = {};
-  before(() => {
-    for (const k of Object.keys(process.env)) if (k.startsWith('TICKCAST_')) { saved[k] = process.env[k]!; delete process.env[k]; }
-  });
-  after(() => Object.assign(process.env, saved));
+  withoutTickcastEnv();
 
   const config = () => loadConfig({ overrides: { logLevel: 'warn', http: { enabled: false } } });
   const logger = () => createLogger({ level: 'warn', name: 't', destination: new Writable({ write: (_c, _e, cb) => cb() }) });

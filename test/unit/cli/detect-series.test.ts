@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/run-cli.ts';
 import { captureIo } from './capture.ts';
+import { withoutTickcastEnv } from '../../helpers/tickcast-env.ts';
 
 const ROWS = 400;
 const SERIES = ['cpu.a', 'cpu.b', 'disk/c'];
@@ -39,13 +40,11 @@ function long(header = 'timestamp,series,value'): string {
 
 describe('tickcast detect: several series in one file', () => {
   let dir: string;
-  const saved: Record<string, string> = {};
+  withoutTickcastEnv();
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tickcast-detect-series-'));
-    for (const k of Object.keys(process.env)) if (k.startsWith('TICKCAST_')) { saved[k] = process.env[k]!; delete process.env[k]; }
   });
   after(async () => {
-    Object.assign(process.env, saved);
     await rm(dir, { recursive: true, force: true });
   });
 

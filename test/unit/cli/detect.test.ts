@@ -14,6 +14,7 @@ import { runCli } from '../../../src/cli/run-cli.ts';
 import { splitCsvLine } from '../../../src/data/csv.ts';
 import { parseDataCsv, parseResultsCsv } from '../../../src/eval/nab/io.ts';
 import { captureIo } from './capture.ts';
+import { withoutTickcastEnv } from '../../helpers/tickcast-env.ts';
 
 const ROWS = 1200;
 const SPIKE = 1000;
@@ -52,13 +53,11 @@ describe('tickcast detect', () => {
   let dir: string;
   // `detect` reads the service configuration from the environment like the service does; the
   // test runner's own TICKCAST_* variables (e.g. the local broker's) are not settings of it.
-  const saved: Record<string, string> = {};
+  withoutTickcastEnv();
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tickcast-detect-'));
-    for (const k of Object.keys(process.env)) if (k.startsWith('TICKCAST_')) { saved[k] = process.env[k]!; delete process.env[k]; }
   });
   after(async () => {
-    Object.assign(process.env, saved);
     await rm(dir, { recursive: true, force: true });
   });
 

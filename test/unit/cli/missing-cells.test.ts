@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/run-cli.ts';
 import { captureIo } from './capture.ts';
+import { withoutTickcastEnv } from '../../helpers/tickcast-env.ts';
 
 const ROWS = 1200;
 /** Row index → the value cell written there instead of a number. */
@@ -28,6 +29,7 @@ function csv(gaps: Record<number, string> = GAPS): string {
 }
 
 describe('files with missing readings', () => {
+  withoutTickcastEnv(); // detect reads the service configuration from the environment
   let dir: string;
   let data: string;
   before(async () => {

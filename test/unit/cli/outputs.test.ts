@@ -9,11 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/run-cli.ts';
 import { captureIo } from './capture.ts';
+import { withoutTickcastEnv } from '../../helpers/tickcast-env.ts';
 
 const fixture = (name: string): string => new URL(`../../fixtures/${name}`, import.meta.url).pathname;
 const linear = (out: string): string[] => ['train', '--data', fixture('five-minute.csv'), '--arch', 'linear', '--window', '24', '--horizon', '6', '--out', out];
 
 describe('CLI outputs', () => {
+  withoutTickcastEnv(); // detect reads the service configuration from the environment
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tickcast-outputs-'));

@@ -10,22 +10,17 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { envWithoutTickcast } from '../../helpers/tickcast-env.ts';
 
 const bin = join(new URL('../../../', import.meta.url).pathname, 'bin/tickcast.js');
 
 /** Run the CLI with stdout a socket pair (Node's 'pipe') that this side closes before the process has loaded (which takes far longer). */
 function closedReader(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], { env: envWithoutTickcast(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   child.stdout.destroy();
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('TICKCAST_')) delete env[k];
-  return env;
 }
 
 describe('a reader that closes the pipe', () => {
@@ -50,7 +45,7 @@ describe('a reader that closes the pipe', () => {
     await writeFile(data, lines.join('\n') + '\n');
     // A shell pipe (a real one: /dev/stdout can be opened on it) into `head -3`, which exits after the first write of 1,024 result lines; the next write finds no reader.
     const script = `"${process.execPath}" "${bin}" detect --data "${data}" --out /dev/stdout 2>"${join(dir, 'err.txt')}" | head -3; exit \${PIPESTATUS[0]}`;
-    const child = spawn('bash', ['-c', script], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('bash', ['-c', script], { env: envWithoutTickcast(), stdio: ['ignore', 'pipe', 'inherit'] });
     let got = '';
     child.stdout.on('data', (c: Buffer) => (got += c.toString()));
     const code = await new Promise((resolve) => child.on('close', resolve));
@@ -66,7 +61,7 @@ describe('a reader that closes the pipe', () => {
     for (let i = 0; i < 300; i++) lines.push(`${new Date(Date.UTC(2024, 0, 1) + i * 300_000).toISOString()},${(10 + Math.sin(i / 30)).toFixed(3)}`);
     await writeFile(data, lines.join('\n') + '\n');
     const script = `cat "${data}" | "${process.execPath}" "${bin}" detect --data - --out - 2>"${join(dir, 'json.txt')}"`;
-    const child = spawn('bash', ['-c', script], { env: cleanEnv(), cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('bash', ['-c', script], { env: envWithoutTickcast(), cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
     let got = '';
     child.stdout.on('data', (c: Buffer) => (got += c.toString()));
     assert.equal(await new Promise((resolve) => child.on('close', resolve)), 0);

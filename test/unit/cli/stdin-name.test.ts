@@ -8,13 +8,13 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { envWithoutTickcast } from '../../helpers/tickcast-env.ts';
 
 const bin = join(new URL('../../../', import.meta.url).pathname, 'bin/tickcast.js');
 
 /** Run the CLI with `input` on its stdin, a shell pipe (`cat | tickcast …`) or, `socket`, Node's own stdio pipe (a socket pair); its exit code and stderr. */
 function withStdin(args: readonly string[], input: string, socket = false): Promise<{ code: number | null; stderr: string }> {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('TICKCAST_')) delete env[k];
+  const env = envWithoutTickcast();
   const quoted = [process.execPath, bin, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
   const [cmd, argv] = socket ? [process.execPath, [bin, ...args]] : ['bash', ['-c', `cat | ${quoted}`]];
   const child = spawn(cmd, argv, { env, stdio: ['pipe', 'ignore', 'pipe'] });

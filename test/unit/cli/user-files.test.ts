@@ -13,6 +13,8 @@ import { promisify } from 'node:util';
 import { ErrorCodes, TickcastError } from '../../../src/errors/index.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
 import { captureIo } from './capture.ts';
+import { envWithoutTickcast } from '../../helpers/tickcast-env.ts';
+import { withoutTickcastEnv } from '../../helpers/tickcast-env.ts';
 
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 const bin = join(repoRoot, 'bin/tickcast.js');
@@ -37,8 +39,7 @@ interface Spawned {
  * that fills up part-way through a write.
  */
 async function spawnCli(args: readonly string[], nodeArgs: readonly string[] = [], fileSizeKiB?: number): Promise<Spawned> {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('TICKCAST_')) delete env[k];
+  const env = envWithoutTickcast();
   const argv = [process.execPath, ...nodeArgs, bin, ...args];
   const [cmd, cmdArgs] = fileSizeKiB === undefined ? [argv[0], argv.slice(1)] : ['bash', ['-c', `ulimit -f ${fileSizeKiB}; trap '' XFSZ; exec "$@"`, 'tickcast', ...argv]];
   try {
@@ -51,6 +52,7 @@ async function spawnCli(args: readonly string[], nodeArgs: readonly string[] = [
 }
 
 describe('tickcast with a user\'s own files', () => {
+  withoutTickcastEnv(); // detect reads the service configuration from the environment
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tickcast-user-'));
@@ -137,8 +139,7 @@ describe('tickcast with a user\'s own files', () => {
     const data = join(dir, 'ctrl-c.csv');
     await writeFile(data, series(30_000));
     const out = join(dir, 'ctrl-c-model');
-    const env = { ...process.env };
-    for (const k of Object.keys(env)) if (k.startsWith('TICKCAST_')) delete env[k];
+    const env = envWithoutTickcast();
     const child = spawn(process.execPath, [bin, 'train', '--arch', 'linear', '--window', '96', '--horizon', '24', '--data', data, '--out', out], { env });
     let stderr = '';
     let stdout = '';
@@ -166,8 +167,7 @@ describe('tickcast with a user\'s own files', () => {
     const data = join(dir, 'long-fit.csv');
     await writeFile(data, series(30_000));
     const out = join(dir, 'long-fit-model');
-    const env = { ...process.env };
-    for (const k of Object.keys(env)) if (k.startsWith('TICKCAST_')) delete env[k];
+    const env = envWithoutTickcast();
     // ~19,000 windows of 2,001 × 2,001 products each: tens of seconds of fit on any machine.
     const child = spawn(process.execPath, [bin, 'train', '--arch', 'linear', '--window', '2000', '--horizon', '24', '--data', data, '--out', out], { env });
     let stderr = '';
