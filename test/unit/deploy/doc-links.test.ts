@@ -1,5 +1,5 @@
 /**
- * The docs stay navigable: every relative link in README.md and docs/*.md names a file or folder
+ * The docs stay navigable: every relative link in README.md, CONTRIBUTING.md and docs/*.md names a file or folder
  * of the repository and, with a `#fragment`, a heading of that markdown file (GitHub's anchors);
  * every prose cross-reference "<file>.md § <Heading>" in the docs and in src/ comments names a docs
  * file with a heading that starts so; every repository path the docs name in prose or code
@@ -13,7 +13,7 @@ import { dirname, join, relative } from 'node:path';
 import { ROOT, listFiles, read } from './repo.ts';
 import { anchors, headings, plainHeading } from './markdown.ts';
 
-const DOCS = ['README.md', ...listFiles('docs', (n) => n.endsWith('.md'))];
+const DOCS = ['README.md', 'CONTRIBUTING.md', ...listFiles('docs', (n) => n.endsWith('.md'))];
 
 interface Link { file: string; line: number; target: string }
 
