@@ -5,7 +5,8 @@
  * ms); a row whose timestamp is none of these is sent as the service would get it and refused
  * there (TC_RECORD_BAD_TS), and reported.
  */
-import { dataError, notNumberHint, notUtf8Hint, numberCell, openCsvRows, type CsvRowStream } from '../data/csv.ts';
+import { dataError, openCsvRows, type CsvRowStream } from '../data/csv.ts';
+import { notNumberHint, notUtf8Hint, numberCell } from '../data/csv-cells.ts';
 import { isMissingCell } from '../data/missing-marks.ts';
 import { parseTimestamp } from '../data/time.ts';
 import { ErrorCodes } from '../errors/index.ts';

@@ -5,7 +5,8 @@
  * column's first non-empty cell, and its first cell that does not read (with its text and line).
  * `rawColumns` gives the same view of text already in memory (RawCsv), so both read alike.
  */
-import { numberCell, openCsvRows, type RawCsv } from './csv.ts';
+import { openCsvRows, type RawCsv } from './csv.ts';
+import { numberCell } from './csv-cells.ts';
 import { isMissingCell } from './missing-marks.ts';
 import { parseTimestamp } from './time.ts';
 

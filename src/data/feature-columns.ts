@@ -6,7 +6,8 @@
  * the features, and a model of several features was served untrained).
  */
 import { ErrorCodes } from '../errors/index.ts';
-import { dataError, numericColumn, type RawCsv } from './csv.ts';
+import { dataError, type RawCsv } from './csv.ts';
+import { numericColumn } from './csv-cells.ts';
 
 /** The file cannot feed a model of several features: these have no column of their name. */
 export interface FeatureColumnsMissing {

@@ -10,7 +10,8 @@
  */
 import { beyondValueBound, MAX_ABS_VALUE } from '../domain/value-bound.ts';
 import { ErrorCodes } from '../errors/index.ts';
-import { dataError, notNumberHint, notUtf8Hint, numberCell, type RawCsv } from './csv.ts';
+import { dataError, type RawCsv } from './csv.ts';
+import { notNumberHint, notUtf8Hint, numberCell } from './csv-cells.ts';
 import type { MissingPolicy } from './missing-marks.ts';
 import { rawColumns, type BadCell, type CsvColumns } from './columns.ts';
 import { parseTimestamp, typicalStepMs } from './time.ts';

@@ -13,7 +13,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { ModelSpec } from '../domain/types.ts';
-import { readCsvFileSync, numericColumn } from '../data/csv.ts';
+import { readCsvFileSync } from '../data/csv.ts';
+import { numericColumn } from '../data/csv-cells.ts';
 import { featureColumns, type FeatureColumnsMissing } from '../data/feature-columns.ts';
 import { applyZScore, fitZScore } from '../data/normalise.ts';
 import { makeWindows, windowStarts, type WindowShape } from '../data/windows.ts';

@@ -5,7 +5,8 @@
  */
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { columnIndex, numericColumn, parseCsvText, readCsvFileSync, type RawCsv } from '../../data/csv.ts';
+import { parseCsvText, readCsvFileSync, type RawCsv } from '../../data/csv.ts';
+import { columnIndex, numericColumn } from '../../data/csv-cells.ts';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { WindowLimits } from './sweeper.ts';
 
