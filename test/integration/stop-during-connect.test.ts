@@ -38,6 +38,27 @@ function downOnLine(broker: LocalBroker, marker: string): { lines: string[]; log
   return { lines, logger: createLogger({ level: 'info', name: 't', destination: new Writable({ write }) }), isDown: () => down };
 }
 
+/**
+ * Starts `app`, waits until the brokers are down (`isDown`) and a second more (the start step is
+ * then waiting on them), and stops it: the stop must end within 5 s, the start resolve quietly and
+ * the service never have been running. `before` says what the stop waited for until it was fixed.
+ */
+async function stopWhileWaiting(app: Awaited<ReturnType<typeof buildApp>>, isDown: () => boolean, lines: readonly string[], before: string): Promise<void> {
+  let settled: string | null = null;
+  const starting = app.start().then(() => (settled = 'resolved'), (err: Error) => (settled = `rejected: ${err.message}`));
+  while (!isDown()) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 1_000)); // the start step is waiting for the brokers
+  assert.equal(settled, null, 'the start is still waiting for the brokers');
+  const t0 = Date.now();
+  const stopped = await Promise.race([Promise.all([app.stop(), starting]).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000).unref())]);
+  const ms = Date.now() - t0;
+  assert.ok(stopped, `stop() ended within 15 s (before: ${before})`);
+  assert.ok(ms < 5_000, `stop took ${ms} ms`);
+  assert.equal(settled, 'resolved', 'start() ends quietly when stopped');
+  assert.equal(app.state(), 'stopped');
+  assert.ok(!lines.some((l) => l.includes('"msg":"tickcast running"')), 'never running');
+}
+
 test('SIGTERM while the consumer connects to brokers that went away: the start ends at once and the stop is prompt', { timeout: 120_000 }, async () => {
   const prefix = uniqueName('stopconnect');
   const topics = { ticks: `${prefix}.ticks`, forecasts: `${prefix}.forecasts`, anomalies: `${prefix}.anomalies`, dlq: `${prefix}.ticks.dlq` };
@@ -64,19 +85,7 @@ test('SIGTERM while the consumer connects to brokers that went away: the start e
       down = true;
       return load();
     };
-    let settled: string | null = null;
-    const starting = app.start().then(() => (settled = 'resolved'), (err: Error) => (settled = `rejected: ${err.message}`));
-    while (!down) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 1_000)); // the consumer's connect is waiting for metadata
-    assert.equal(settled, null, 'the start is still waiting for the brokers');
-    const t0 = Date.now();
-    const stopped = await Promise.race([Promise.all([app.stop(), starting]).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000).unref())]);
-    const ms = Date.now() - t0;
-    assert.ok(stopped, 'stop() ended within 15 s (before: it waited for the consumer\'s connect, 30 s)');
-    assert.ok(ms < 5_000, `stop took ${ms} ms`);
-    assert.equal(settled, 'resolved', 'start() ends quietly when stopped');
-    assert.equal(app.state(), 'stopped');
-    assert.ok(!lines.some((l) => l.includes('"msg":"tickcast running"')), 'never running');
+    await stopWhileWaiting(app, () => down, lines, "it waited for the consumer's connect, 30 s");
   } finally {
     await Promise.race([app.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
     await broker.stop();
@@ -101,19 +110,7 @@ test('SIGTERM while the feedback topic\'s producer connects to brokers that went
   });
   const app = await buildApp(config, { logger });
   try {
-    let settled: string | null = null;
-    const starting = app.start().then(() => (settled = 'resolved'), (err: Error) => (settled = `rejected: ${err.message}`));
-    while (!isDown()) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 1_000)); // the feedback producer's connect is waiting for the brokers
-    assert.equal(settled, null, 'the start is still waiting for the brokers');
-    const t0 = Date.now();
-    const stopped = await Promise.race([Promise.all([app.stop(), starting]).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000).unref())]);
-    const ms = Date.now() - t0;
-    assert.ok(stopped, 'stop() ended within 15 s (before: it waited for the feedback producer\'s connect)');
-    assert.ok(ms < 5_000, `stop took ${ms} ms`);
-    assert.equal(settled, 'resolved', 'start() ends quietly when stopped');
-    assert.equal(app.state(), 'stopped');
-    assert.ok(!lines.some((l) => l.includes('"msg":"tickcast running"')), 'never running');
+    await stopWhileWaiting(app, isDown, lines, "it waited for the feedback producer's connect");
   } finally {
     await Promise.race([app.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
     await broker.stop();
