@@ -31,3 +31,13 @@ export async function setHidden(page: import('playwright-core').Page, hidden: bo
     document.dispatchEvent(new Event('visibilitychange'));
   `);
 }
+
+/** A new page on the dashboard at `url`, collecting its page errors, once its live stream is open. */
+export async function openLiveDashboard(browser: import('playwright-core').Browser, url: string): Promise<{ page: import('playwright-core').Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 15_000 });
+  return { page, errors };
+}

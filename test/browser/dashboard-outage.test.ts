@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build } from '../unit/http/support/build.ts';
-import { launchChromium, skip } from './chromium.ts';
+import { launchChromium, openLiveDashboard, skip } from './chromium.ts';
 
 test('during an outage the status line says the service is unreachable and when the page retries', { skip, timeout: 60_000 }, async () => {
   const first = await build();
@@ -17,11 +17,7 @@ test('during an outage the status line says the service is unreachable and when 
   const browser = await launchChromium();
   let second: Awaited<ReturnType<typeof build>> | undefined;
   try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${base}/?series=AAPL`);
-    await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 15_000 });
+    const { page, errors } = await openLiveDashboard(browser, `${base}/?series=AAPL`);
 
     await first.app.close(); // the outage: the stream ends, nothing answers on the port
     await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'error', null, { timeout: 15_000 });

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import type { ModelInfo } from '../../src/pipeline/ports.ts';
 import { build } from '../unit/http/support/build.ts';
 import { TrendServing } from '../unit/http/support/trend-serving.ts';
-import { launchChromium, skip } from './chromium.ts';
+import { launchChromium, openLiveDashboard, skip } from './chromium.ts';
 
 class WasmServing extends TrendServing {
   override version = 'trend-v3';
@@ -29,11 +29,7 @@ test('after a restart the page reconnects, draws the new instance\'s ticks and n
   const browser = await launchChromium();
   let second: Awaited<ReturnType<typeof build>> | undefined;
   try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${base}/?series=AAPL`);
-    await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 15_000 });
+    const { page, errors } = await openLiveDashboard(browser, `${base}/?series=AAPL`);
     assert.equal(await page.textContent('#model-engine'), '(trend/js)');
 
     await first.app.close(); // the restart: streams end, the port is free
@@ -61,11 +57,7 @@ test('after a restart that does not know the series yet, its first ticks read it
   const browser = await launchChromium();
   let second: Awaited<ReturnType<typeof build>> | undefined;
   try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${base}/?series=AAPL`);
-    await page.waitForFunction(() => document.getElementById('conn')?.dataset.state === 'open', null, { timeout: 15_000 });
+    const { page, errors } = await openLiveDashboard(browser, `${base}/?series=AAPL`);
 
     await first.app.close();
     second = await build(); // no snapshot: the new instance learns AAPL from its next ticks
