@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { unitValue } from '../../config/type-problems.ts';
 import { ErrorCodes, isTickcastError, TickcastError, type ErrorCode } from '../../errors/index.ts';
 import { methodNotAllowed, type RouteMethods } from './method-not-allowed.ts';
+import { tooLarge, unsupportedMediaType, type Refusal, type RefusedRequest } from './body-refusals.ts';
 
 export interface ErrorBody {
   /** `retriable`: whether the same request may succeed later unchanged (since 6 Dec 2026 on REST; MCP tool errors had it before). */
@@ -142,7 +143,7 @@ function furtherInto(a: string, b: string): boolean {
 }
 
 /** Map anything thrown in a route to a status code and body. Exported for tests and the MCP adapter. */
-export function toErrorResponse(err: unknown): { statusCode: number; body: ErrorBody } {
+export function toErrorResponse(err: unknown, req?: RefusedRequest): { statusCode: number; body: ErrorBody } {
   if (isTickcastError(err)) {
     const status = err.statusCode >= 400 && err.statusCode <= 599 ? err.statusCode : 500;
     if (status >= 500 && err.code === ErrorCodes.INTERNAL) {
@@ -162,9 +163,9 @@ export function toErrorResponse(err: unknown): { statusCode: number; body: Error
   }
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return bad(413, ErrorCodes.HTTP_PAYLOAD_TOO_LARGE, 'request body is larger than this server accepts', 'send a smaller body (see http.bodyLimitBytes); long windows can be replaced by {"series": id}');
+      return refused(413, ErrorCodes.HTTP_PAYLOAD_TOO_LARGE, tooLarge(req));
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return bad(415, ErrorCodes.HTTP_UNSUPPORTED_MEDIA_TYPE, 'unsupported Content-Type', 'send the body as JSON with "Content-Type: application/json"');
+      return refused(415, ErrorCodes.HTTP_UNSUPPORTED_MEDIA_TYPE, unsupportedMediaType(req));
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'this route needs a JSON body, and the body is empty', 'send the JSON object this route expects (see /docs)');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -186,6 +187,10 @@ export function toErrorResponse(err: unknown): { statusCode: number; body: Error
   }
   // Not raised on purpose: nothing says a retry would do better.
   return { statusCode: 500, body: { error: { code: ErrorCodes.INTERNAL, message: 'internal error; see the server log', retriable: false } } };
+}
+
+function refused(statusCode: number, code: ErrorCode, r: Refusal): { statusCode: number; body: ErrorBody } {
+  return { statusCode, body: { error: { code, message: r.message, hint: r.hint, ...(r.details !== undefined ? { details: r.details } : {}), retriable: false } } };
 }
 
 /** A request refused as sent (framing, size, media type, URL): retrying it unchanged fails again. */
@@ -250,7 +255,7 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger, route
       logger.debug({ reqId: req.id, url: req.routeOptions.url }, 'client closed the connection before the answer; its work was dropped');
       return reply.code(499).send({ error: { code: ErrorCodes.HTTP_BAD_REQUEST, message: err.message, retriable: false } } satisfies ErrorBody);
     }
-    const { statusCode, body } = toErrorResponse(err);
+    const { statusCode, body } = toErrorResponse(err, req);
     if (statusCode === 503 && isTickcastError(err) && err.retriable) {
       // Shed or refused for now (saturated, draining, too many streams): the caller retries; no stack.
       logger.warn({ reqId: req.id, url: req.routeOptions.url, code: body.error.code }, body.error.message);
