@@ -257,3 +257,23 @@ export const errorResponses = {
   429: { $ref: 'ErrorBody#' },
   503: { $ref: 'ErrorBody#' },
 } as const;
+
+/**
+ * What the OpenAPI document says a route answers beyond its own schema (until 7 Dec 2026 it said
+ * neither): a route that reads a body can also answer 413 (larger than http.bodyLimitBytes) and 415
+ * (not application/json) before its handler runs, so a client generated from /docs/json has a type
+ * for them; and who must send a key — the document's default is the bearer key, which the probes
+ * (`open` routes) never need, and reads need only with `requireAuthForReads` (`{}`: no key is also
+ * accepted). Mutating routes keep the default.
+ */
+export function documentRoute(
+  route: { schema?: { body?: unknown; response?: unknown; security?: unknown }; config?: unknown },
+  requireAuthForReads: boolean,
+): void {
+  const s = route.schema;
+  if (s === undefined) return;
+  const flags = (route.config ?? {}) as { open?: boolean; mutating?: boolean };
+  const security = flags.open === true ? [] : flags.mutating === true || requireAuthForReads ? undefined : [{ bearer: [] }, {}];
+  const response = s.body !== undefined && typeof s.response === 'object' && s.response !== null ? { ...s.response, 413: { $ref: 'ErrorBody#' }, 415: { $ref: 'ErrorBody#' } } : s.response;
+  route.schema = { ...s, response, ...(security !== undefined ? { security } : {}) };
+}

@@ -31,7 +31,7 @@ import { installRequestIdHeader, REQUEST_ID_HEADER, requestId } from './request-
 import { checkHost } from './allowed-hosts.ts';
 import { LoadShedder } from './load-shedder.ts';
 import { TokenBuckets } from './rate-limit.ts';
-import { errorBodySchema, forecastStepSchema, SERIES_ID_MAX } from './schemas.ts';
+import { documentRoute, errorBodySchema, forecastStepSchema, SERIES_ID_MAX } from './schemas.ts';
 import { createValidators } from './validation.ts';
 import { registerApiRoutes } from './routes/api.ts';
 import { registerOpsRoutes } from './routes/ops.ts';
@@ -255,13 +255,14 @@ async function registerDocs(app: FastifyInstance, config: HttpConfig): Promise<v
   // The docs UI and its assets are static and hold no data: serve them without auth or limits.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config as object), open: true };
+    documentRoute(route, config.requireAuthForReads);
   });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: {
         title: 'tickcast',
-        description: 'Real-time forecasting and anomaly detection. Errors: `{error:{code,message,hint?}}`, codes in docs/errors.md.',
+        description: 'Real-time forecasting and anomaly detection. Errors: `{error:{code,message,hint?,details?,retriable}}`, codes in docs/errors.md.',
         version: '1',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

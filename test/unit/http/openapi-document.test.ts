@@ -1,0 +1,58 @@
+/**
+ * The OpenAPI document (/docs/json) against what the server answers: every route that reads a body
+ * lists 413 and 415, which it does answer (until 7 Dec 2026 none did); the probes need no key and
+ * reads need one only with requireAuthForReads (until then the document's default, a required
+ * bearer key, covered /healthz and every read on a server that answers them without one).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { build, KEY } from './support/build.ts';
+
+type Op = { requestBody?: unknown; responses?: Record<string, unknown>; security?: unknown };
+type Spec = { paths: Record<string, Record<string, Op>>; security?: unknown };
+
+async function spec(config = {}): Promise<Spec> {
+  const { app } = await build(config);
+  try {
+    return (await app.inject({ url: '/docs/json' })).json() as Spec;
+  } finally {
+    await app.close();
+  }
+}
+
+/** The security requirements that apply to an operation (its own, else the document's). */
+const securityOf = (doc: Spec, op: Op) => op.security ?? doc.security;
+
+test('every route with a request body documents the 413 and 415 it answers', async () => {
+  const doc = await spec({ bodyLimitBytes: 64 });
+  const withBody = Object.entries(doc.paths).flatMap(([p, ops]) => Object.entries(ops).filter(([, op]) => op.requestBody !== undefined).map(([m, op]) => [`${m} ${p}`, op] as const));
+  assert.deepEqual(withBody.map(([name]) => name).sort(), ['post /v1/anomalies/{id}/feedback', 'post /v1/model/rollback', 'post /v1/predict']);
+  for (const [name, op] of withBody) {
+    for (const status of ['413', '415']) assert.ok(op.responses?.[status] !== undefined, `${name} lists ${status}`);
+  }
+  // And the server does answer them there.
+  const { app } = await build({ bodyLimitBytes: 64, apiKeys: [KEY] });
+  try {
+    const auth = { authorization: `Bearer ${KEY}` };
+    for (const url of ['/v1/predict', '/v1/model/rollback', '/v1/anomalies/a1/feedback']) {
+      const big = await app.inject({ method: 'POST', url, headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify({ note: 'x'.repeat(100) }) });
+      assert.equal(big.statusCode, 413, url);
+      const text = await app.inject({ method: 'POST', url, headers: { ...auth, 'content-type': 'text/plain' }, payload: 'x' });
+      assert.equal(text.statusCode, 415, url);
+    }
+  } finally {
+    await app.close();
+  }
+});
+
+test('the document says which routes need a key: probes none, reads only with requireAuthForReads, mutations always', async () => {
+  const open = await spec();
+  assert.deepEqual(securityOf(open, open.paths['/healthz'].get), []);
+  assert.deepEqual(securityOf(open, open.paths['/readyz'].get), []);
+  assert.deepEqual(securityOf(open, open.paths['/v1/series'].get), [{ bearer: [] }, {}], 'a read without a key is answered');
+  assert.deepEqual(securityOf(open, open.paths['/v1/model/rollback'].post), [{ bearer: [] }]);
+
+  const closed = await spec({ apiKeys: [KEY], requireAuthForReads: true });
+  assert.deepEqual(securityOf(closed, closed.paths['/v1/series'].get), [{ bearer: [] }]);
+  assert.deepEqual(securityOf(closed, closed.paths['/healthz'].get), []);
+});
