@@ -26,7 +26,7 @@ import { installJsonParser } from './json-body.ts';
 import { installQueryUtf8Check } from './query-utf8.ts';
 import { trackRouteMethods } from './method-not-allowed.ts';
 import { installCors } from './cors.ts';
-import { installClosingSweep } from './closing-sweep.ts';
+import { installClosingSweep, shuttingDown } from './closing-sweep.ts';
 import { installRequestIdHeader, REQUEST_ID_HEADER, requestId } from './request-id.ts';
 import { checkHost } from './allowed-hosts.ts';
 import { LoadShedder } from './load-shedder.ts';
@@ -101,7 +101,9 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
     requestTimeout: config.requestTimeoutMs,
     http: config.requestTimeoutMs > 0 ? { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(config.requestTimeoutMs / 4))) } : {},
     trustProxy: trustProxyOption(config.trustProxy),
-    return503OnClosing: true,
+    // Off: fastify's own 503 while closing has its own body ({"error":"Service Unavailable",…}),
+    // no Retry-After and no X-Request-Id; the onRequest hook below refuses with ours (closing-sweep.ts).
+    return503OnClosing: false,
     // 'idle' (the default): close() waits for in-flight requests and closes idle keep-alive
     // sockets; long-lived SSE streams are ended in preClose (routes/events.ts).
     forceCloseConnections: 'idle',
@@ -223,6 +225,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
     req.traceCtx = parent;
     // 'close' also fires for hijacked replies (SSE, MCP), where onResponse does not run.
     reply.raw.once('close', () => endHttpServerSpan(span, reply.raw.statusCode));
+    if (closing() && flags.open !== true) throw shuttingDown(config.loadShedding.retryAfterSeconds);
     if (flags.open) {
       req.auth = { kind: 'none' };
       return;
