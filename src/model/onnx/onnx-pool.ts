@@ -182,7 +182,7 @@ export class OnnxPoolPredictor implements Predictor {
   }
 
   predict(batch: PredictBatch, opts: { attention?: boolean } = {}): Promise<PredictResult> {
-    if (this.#closing) return Promise.reject(new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${this.version} is being disposed; retry on the current model`, { retriable: true }));
+    if (this.#closing) return Promise.reject(new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${this.version} is being disposed; retry on the current model`, { retriable: true, statusCode: 503 }));
     let best: ServingThread | null = null;
     for (const t of this.threads) if (t.dead === null && (best === null || t.pending.size < best.pending.size)) best = t;
     if (best === null) return Promise.reject(new TickcastError(ErrorCodes.ENGINE_UNAVAILABLE, `every ONNX serving thread of model ${this.version} has died`, { retriable: true }));

@@ -122,7 +122,7 @@ export class OnnxPredictor implements Predictor {
   }
 
   async predict(batch: PredictBatch, opts: { attention?: boolean } = {}): Promise<PredictResult> {
-    if (this.closing) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${this.version} is being disposed; retry on the current model`, { retriable: true });
+    if (this.closing) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${this.version} is being disposed; retry on the current model`, { retriable: true, statusCode: 503 });
     const { window: W, features } = this.spec;
     const F = features.length;
     if (!Number.isInteger(batch.batch) || batch.batch < 1 || batch.x.length !== batch.batch * W * F) {

@@ -93,7 +93,9 @@ test('dispose waits for calls in flight, ends every thread, and later calls are 
   const closed = pool.dispose();
   assert.equal((await call).y.length, 500 * 9, 'the call in flight is answered');
   await closed;
-  await assert.rejects(pool.predict({ x: sineWindows(1, 12, 2, 1), batch: 1 }), (e: unknown) => e instanceof TickcastError && e.code === 'TC_MODEL_NOT_LOADED' && e.retriable);
+  // 503 like the tfjs predictor's (predictor.ts): an HTTP caller whose retry on the new model failed
+  // too is told to come back (Retry-After), not given a 500 (until 7 Dec 2026).
+  await assert.rejects(pool.predict({ x: sineWindows(1, 12, 2, 1), batch: 1 }), (e: unknown) => e instanceof TickcastError && e.code === 'TC_MODEL_NOT_LOADED' && e.retriable && e.statusCode === 503);
 });
 
 test('the engine serves from a pool when onnxWorkers is set, after the same parity check', async () => {

@@ -72,7 +72,8 @@ test('dispose() waits for in-flight runs, then refuses new ones; calling it twic
   assert.equal(p.inFlightCount, 2);
   const first = p.dispose();
   assert.equal(p.dispose(), first);
-  await assert.rejects(p.predict({ x, batch: 256 }), (e: any) => e.code === 'TC_MODEL_NOT_LOADED' && e.retriable === true);
+  // 503 (not the default 500) like the tfjs predictor's, until 7 Dec 2026 a 500 when it reached an HTTP caller.
+  await assert.rejects(p.predict({ x, batch: 256 }), (e: any) => e.code === 'TC_MODEL_NOT_LOADED' && e.retriable === true && e.statusCode === 503);
   const results = await Promise.all(runs);
   for (const r of results) assert.equal(r.y.length, 256 * 3 * 3);
   await first;
