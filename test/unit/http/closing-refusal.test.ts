@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { build } from './support/build.ts';
+import { forecastArrives } from './support/in-handler.ts';
 
 /** Resolves once close() has begun: preClose hooks ran and the server stopped listening. */
 async function closeBegun(app: FastifyInstance): Promise<void> {
@@ -29,13 +30,7 @@ async function halfSent(port: number, head: string): Promise<{ sock: Socket; ans
 test('a request begun after close() is 503 TC_SHUTTING_DOWN with Retry-After and a request id; probes still answer', async () => {
   const { app, serving } = await build();
   serving.delayMs = 200;
-  let arrived!: () => void;
-  const inHandler = new Promise<void>((r) => (arrived = r));
-  const forecast = serving.forecast.bind(serving);
-  serving.forecast = (req, signal) => {
-    arrived();
-    return forecast(req, signal);
-  };
+  const inHandler = forecastArrives(serving);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const port = Number(new URL(base).port);
   // One request in flight keeps close() waiting; two sockets each hold half a request head.

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build, KEY } from './support/build.ts';
+import { forecastArrives } from './support/in-handler.ts';
 import { ApiKeyAuth } from '../../../src/adapters/http/auth.ts';
 import { resolveHttpConfig } from '../../../src/adapters/http/config.ts';
 import { TokenBuckets } from '../../../src/adapters/http/rate-limit.ts';
@@ -267,13 +268,7 @@ test('close() lets an in-flight prediction finish, then stops accepting', async 
   serving.delayMs = 300;
   // close() once the request is in the handler, not after a fixed 100 ms: on a loaded machine
   // (load 15 on 2 cores, 7 Dec 2026) the request sometimes arrived after close() began and was 503.
-  let arrived!: () => void;
-  const inHandler = new Promise<void>((r) => (arrived = r));
-  const forecast = serving.forecast.bind(serving);
-  serving.forecast = (req, signal) => {
-    arrived();
-    return forecast(req, signal);
-  };
+  const inHandler = forecastArrives(serving);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const inflight = fetch(`${base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ window: [1, 2, 3] }) });
   await inHandler;
