@@ -32,7 +32,8 @@ export interface ScoredRow<T extends NabRow = NabRow> {
 }
 
 /** A row with, optionally, its own series id (a long-format file); without one it is of the series `scoreRows` names. */
-export type KeyedRow = NabRow & { series?: string };
+/** `ms`: the row's timestamp already read (../data/time-column.ts: detect's rows); else it is read here by itself. */
+export type KeyedRow = NabRow & { series?: string; ms?: number };
 
 export interface PipelineDetector {
   detect: PipelineDetect;
@@ -145,7 +146,7 @@ export async function createPipelineDetect(config: Config, logger: Logger, chunk
       signal?.throwIfAborted();
       const records: RawRecord[] = batch.map((r) => ({
         key: Buffer.from(r.series ?? series),
-        value: Buffer.from(JSON.stringify({ series: r.series ?? series, ts: nabTimestampMs(r.timestamp), values: { [feature]: r.value } })),
+        value: Buffer.from(JSON.stringify({ series: r.series ?? series, ts: r.ms ?? nabTimestampMs(r.timestamp), values: { [feature]: r.value } })),
         headers: {},
         source: { topic: 'csv', partition: 0, offset: String(sent++) },
         receivedAtMs: 0,

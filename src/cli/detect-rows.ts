@@ -8,7 +8,7 @@
 import { dataError, openCsvRows, type CsvRowStream } from '../data/csv.ts';
 import { notNumberHint, notUtf8Hint, numberCell } from '../data/csv-cells.ts';
 import { isMissingCell } from '../data/missing-marks.ts';
-import { parseTimestamp } from '../data/time.ts';
+import { TimeColumn } from '../data/time-column.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import type { NabRow } from '../eval/nab/io.ts';
 import { usageError } from './args.ts';
@@ -22,6 +22,10 @@ export interface DetectRow extends NabRow {
   line: number;
   series?: string;
   missing?: string;
+  /** `timestamp` as epoch ms, read as its column reads (../data/time-column.ts); NaN when it does not read. */
+  ms: number;
+  /** Why `timestamp` is not a date in a column of compact dates (`20231345`: month 13). */
+  notDate?: string;
 }
 
 /** The file, opened: its header checked and its first row read; `rows` yields every row once. */
@@ -80,6 +84,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
     if (si === ti || si === vi) throw usageError(`--series-col ${given}: that column is read as the ${si === ti ? 'time (--time-col)' : 'value (--value-col)'}; name the column of series ids`);
     const series = si < 0 ? null : { column: csv.header[si], ids: new SeriesIds(csv.path, csv.header[si], rules.pattern, rules.max, given === undefined) };
     const skipMissing = (columns.missing ?? 'skip') === 'skip';
+    const clock = new TimeColumn();
     const toRow = ({ cells, line }: { cells: string[]; line: number }): DetectRow => {
       const cell = cells[vi];
       const value = numberCell(cell);
@@ -89,7 +94,9 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
         const gaps = isMissingCell(cell) ? '; --missing skip (the default) reads a file with gaps' : '';
         throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${csv.path}:${line}: column "${csv.header[vi]}" has "${cell}", not a number${notNumberHint(cell)}${gaps}`, { line });
       }
-      const row = { timestamp: cells[ti], value, line, ...absent };
+      const ms = clock.read(cells[ti]);
+      const notDate = Number.isFinite(ms) ? undefined : clock.notDate(cells[ti]);
+      const row = { timestamp: cells[ti], ms, value, line, ...absent, ...(notDate === undefined ? {} : { notDate }) };
       return series ? { ...row, series: series.ids.check(cells[si], line) } : row;
     };
     const first = await csv.rows.next();
@@ -112,6 +119,8 @@ interface RefusedLine {
   line: number;
   series?: string;
   timestamp: string;
+  ms: number;
+  notDate?: string;
   value: number;
   reason: string;
 }
@@ -136,8 +145,8 @@ export class RefusedRows {
     this.count++;
     if (reason.startsWith('late')) this.late++;
     if (reason.startsWith('duplicate')) this.duplicate++;
-    if (this.first.length < SHOWN) this.first.push({ line: row.line, series: row.series, timestamp: row.timestamp, value: row.value, reason });
-    if (this.allBadTime && Number.isFinite(parseTimestamp(row.timestamp))) this.allBadTime = false;
+    if (this.first.length < SHOWN) this.first.push({ line: row.line, series: row.series, timestamp: row.timestamp, ms: row.ms, notDate: row.notDate, value: row.value, reason });
+    if (this.allBadTime && Number.isFinite(row.ms)) this.allBadTime = false;
   }
 
   /** One stderr line: how many rows were refused of `rows`, the first few with file line and reason. */
@@ -160,6 +169,7 @@ export class RefusedRows {
 
 /** Why a row was refused, in words: an unreadable timestamp names the forms that are read. */
 function describe(r: RefusedLine): string {
-  if (!Number.isFinite(parseTimestamp(r.timestamp))) return `timestamp ${JSON.stringify(r.timestamp)} is not "YYYY-MM-DD HH:MM:SS", ISO-8601 or epoch seconds/ms`;
+  if (r.notDate !== undefined) return `timestamp ${JSON.stringify(r.timestamp)} is not a date: ${r.notDate}`;
+  if (!Number.isFinite(r.ms)) return `timestamp ${JSON.stringify(r.timestamp)} is not "YYYY-MM-DD HH:MM:SS", ISO-8601 or epoch seconds/ms`;
   return `${r.reason} (${r.series === undefined ? '' : `series ${JSON.stringify(r.series)}, `}timestamp ${JSON.stringify(r.timestamp)}, value ${r.value})`;
 }

@@ -8,12 +8,14 @@
 import { openCsvRows, type RawCsv } from './csv.ts';
 import { numberCell } from './csv-cells.ts';
 import { isMissingCell } from './missing-marks.ts';
-import { parseTimestamp } from './time.ts';
+import { TimeColumn } from './time-column.ts';
 
 /** The first cell of a column that does not read: a number that is not finite, or a time that does not parse or is not after the one before. */
 export interface BadCell {
   row: number;
   text: string;
+  /** A time cell of digits in a column of compact dates that is not a date: why (./time-column.ts). */
+  notDate?: string;
 }
 
 /**
@@ -106,8 +108,11 @@ class Growing {
   missing = 0;
   firstMissing: BadCell | null = null;
   private n = 0;
+  private readonly clock: TimeColumn | null;
 
-  constructor(private readonly time: boolean) {}
+  constructor(time: boolean) {
+    this.clock = time ? new TimeColumn() : null;
+  }
 
   /** Append a value, doubling the array when full (the array is replaced: index it only after this). */
   set(v: number): void {
@@ -124,14 +129,16 @@ class Growing {
     if (this.first === undefined && !absent) this.first = text;
     if (this.bad !== null) return; // never read past it: only the first bad cell is reported
     const row = this.n;
-    if (absent && !this.time) {
+    const clock = this.clock;
+    if (absent && clock === null) {
       this.firstMissing ??= { row, text };
       this.missing++;
       this.set(Number.NaN);
       return;
     }
-    const v = this.time ? parseTimestamp(text) : numberCell(text);
-    if (!Number.isFinite(v) || (this.time && row > 0 && v <= this.values[row - 1])) this.bad = { row, text };
+    const v = clock !== null ? clock.read(text) : numberCell(text);
+    const notDate = Number.isFinite(v) ? undefined : clock?.notDate(text);
+    if (!Number.isFinite(v) || (clock !== null && row > 0 && v <= this.values[row - 1])) this.bad = notDate === undefined ? { row, text } : { row, text, notDate };
     else this.set(v);
   }
 

@@ -218,6 +218,13 @@ function parseTimes(csv: CsvColumns, timeIdx: number): Float64Array {
   const { values, bad } = csv.times(timeIdx);
   if (bad === null) return values;
   const line = csv.line(bad.row);
+  if (bad.notDate !== undefined) {
+    throw dataError(
+      ErrorCodes.DATA_BAD_TIME,
+      `${path}:${line}: time column ${JSON.stringify(header[timeIdx])} has ${JSON.stringify(bad.text)}, which is not a date: ${bad.notDate}; fix or drop that row`,
+      { line, column: header[timeIdx], value: bad.text },
+    );
+  }
   if (!Number.isFinite(parseTimestamp(bad.text))) {
     throw dataError(
       ErrorCodes.DATA_BAD_TIME,

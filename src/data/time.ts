@@ -33,12 +33,41 @@ export function parseTimestamp(text: string): number {
   return typeof t === 'number' ? t : Number.NaN;
 }
 
-/** `YYYYMMDD` or `YYYYMMDDHHMMSS` on the calendar, as epoch ms (UTC); null for anything else. */
-function compactDateMs(s: string): number | null {
-  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/.exec(s);
-  if (!m) return null;
+// YYYYMMDD, YYYYMMDDHHMM or YYYYMMDDHHMMSS (the 12-digit form only where a column reads it: ./time-column.ts).
+const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$/;
+
+/**
+ * `YYYYMMDD` or `YYYYMMDDHHMMSS` on the calendar, as epoch ms (UTC); with `twelve`, `YYYYMMDDHHMM`
+ * too (a single cell of 12 digits is epoch ms: ./time-column.ts reads a column of them); null for
+ * anything else.
+ */
+export function compactDateMs(s: string, twelve = false): number | null {
+  const m = COMPACT.exec(s);
+  if (!m || (!twelve && m[4] !== undefined && m[6] === undefined)) return null;
   const t = isoTimestampMs(`${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}Z`);
   return typeof t === 'number' ? t : null;
+}
+
+const FORMS: Readonly<Record<number, string>> = { 8: 'YYYYMMDD', 12: 'YYYYMMDDHHMM', 14: 'YYYYMMDDHHMMSS' };
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** The compact form a cell of `digits` digits would be (`YYYYMMDD`, …); undefined for other lengths. */
+export function compactForm(digits: number): string | undefined {
+  return FORMS[digits];
+}
+
+/** Why a cell of digits is not a compact date, in words ("month 13 is not 01–12"); undefined when it is one. */
+export function compactNotDate(s: string): string | undefined {
+  if (compactDateMs(s, true) !== null) return undefined;
+  if (compactForm(s.length) === undefined || !/^\d+$/.test(s)) return `it is not a compact date (${Object.values(FORMS).join(', ')}: 8, 12 or 14 digits)`;
+  const [y, mo, d, h, mi, sec] = [s.slice(0, 4), s.slice(4, 6), s.slice(6, 8), s.slice(8, 10), s.slice(10, 12), s.slice(12, 14)].map(Number);
+  if (mo < 1 || mo > 12) return `month ${s.slice(4, 6)} is not 01–12`;
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (d < 1 || d > days) return `day ${s.slice(6, 8)} is not in ${MONTHS[mo - 1]} ${s.slice(0, 4)} (01–${days})`;
+  if (h > 23) return `hour ${s.slice(8, 10)} is not 00–23`;
+  if (mi > 59) return `minute ${s.slice(10, 12)} is not 00–59`;
+  if (sec > 59) return `second ${s.slice(12, 14)} is not 00–59`;
+  return 'it is not a date on the calendar';
 }
 
 /** The most common positive spacing between consecutive timestamps (ms); NaN with < 2 rows. */
