@@ -21,6 +21,7 @@ import { formatHelp, missingNote, missingPolicy, parseOptions, usageError, type 
 import { fillGaps, type GapFilledTable } from '../data/missing-cells.ts';
 import type { MissingPolicy } from '../data/missing-marks.ts';
 import type { ColumnSelection } from '../data/table.ts';
+import { noteNoneTime, readColumnFlag, timeColOf, type ColumnFlag } from './column-flag.ts';
 import { loadMappedTable, parseColFlags, resolveColumnMap, type ColumnMap } from './column-map.ts';
 import { checkLogDomain, prepare } from './dataset.ts';
 import { windowStarts, withKnownTargets } from '../data/windows.ts';
@@ -33,7 +34,7 @@ import { checkOutputFile, writeOutputFile } from './outputs.ts';
 export const BACKTEST_OPTIONS = {
   data: { type: 'string', required: true, help: 'CSV file with the model\'s feature columns (- for stdin)', placeholder: 'file.csv' },
   model: { type: 'string', required: true, help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only', placeholder: 'dir' },
-  'time-col': { type: 'string', help: 'time column; "none" if there is none (default: as in training, else auto)', placeholder: 'name' },
+  'time-col': { type: 'string', help: 'time column; none if there is none; a name in double quotes is read exactly: \'"none"\' for a column named none (default: as in training, else auto)', placeholder: 'name|none' },
   col: { type: 'strings', help: 'read the model\'s feature from this file\'s column of another name, e.g. --col value=price (default: the column of the feature\'s own name)', placeholder: 'feature=column' },
   'value-col': { type: 'string', help: 'for a model of one feature: the column to read it from (--col <feature>=<column> in short)', placeholder: 'column' },
   split: { type: 'string', help: 'train,val,test fractions or "ett" (default: the split the model was trained with)', placeholder: 'spec' },
@@ -69,7 +70,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const spec = model.predictor.spec;
     const split: SplitSpec = parseSplit(opts.split ?? model.data?.split ?? '0.7,0.1,0.2');
     const columns = resolveColumnMap(colPairs, opts['value-col'], spec.features);
-    const fill = await readFile(opts.data, model, columns, { timeCol: opts['time-col'], missing }, io);
+    const fill = await readFile(opts.data, model, columns, { timeCol: readColumnFlag(opts['time-col']), missing }, io);
     const table = fill.table;
     const refit = opts.renormalise || model.normalisation === null;
     if (!opts.renormalise && model.normalisation === null) io.stderr.write('backtest: the model artifact has no normalisation statistics; fitting them on this file\'s training span\n');
@@ -131,10 +132,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
  * artifact's --fill-missed; none before it was recorded). Says on stderr when the time column is
  * the file's own rather than the model's.
  */
-async function readFile(path: string, model: LoadedModel, columns: ColumnMap, flags: { timeCol: string | undefined; missing: MissingPolicy }, io: CliIo): Promise<GapFilledTable> {
+async function readFile(path: string, model: LoadedModel, columns: ColumnMap, flags: { timeCol: ColumnFlag; missing: MissingPolicy }, io: CliIo): Promise<GapFilledTable> {
   const spec = model.predictor.spec;
   const selection = { ...modelSelection(spec, model.data, flags.timeCol), missing: flags.missing };
-  const raw = await loadMappedTable(path, selection, columns, io.signal);
+  const raw = await loadMappedTable(path, selection, columns, io.signal, (header) => noteNoneTime(io, 'backtest', header, flags.timeCol));
   if (raw.timeCol !== null && selection.timeCol !== undefined && raw.timeCol !== selection.timeCol) {
     io.stderr.write(`backtest: the file has no column ${JSON.stringify(selection.timeCol)} (the model's time column); reading time from ${JSON.stringify(raw.timeCol)} (name another with --time-col)\n`);
   }
@@ -152,8 +153,10 @@ function seasonOption(text: string): number | null {
 }
 
 /** The model's columns, and its time column (as in training unless --time-col names one), for loadMappedTable. */
-function modelSelection(spec: ModelSpec, data: LoadedModel['data'], timeColFlag: string | undefined): ColumnSelection & { features: readonly string[]; targets: readonly string[] } {
-  const timeCol = timeColFlag ?? (data ? (data.timeCol ?? 'none') : undefined);
+function modelSelection(spec: ModelSpec, data: LoadedModel['data'], flag: ColumnFlag): ColumnSelection & { features: readonly string[]; targets: readonly string[] } {
+  const timeColFlag = timeColOf(flag);
+  // The model's own: null when it was trained without a time column, else a column's name — a column named "none" too (until 7 Dec 2026 read as no time column).
+  const timeCol = timeColFlag !== undefined ? timeColFlag : data?.timeCol;
   const timeColFrom = timeColFlag === undefined ? 'the time column the model was trained with; name another with --time-col' : undefined;
   return { timeCol, features: spec.features, targets: spec.targets, from: 'model', timeColFrom, timeColFromModel: timeColFlag === undefined };
 }

@@ -76,7 +76,7 @@ function checkColumns(csv: { path: string; header: string[] }, map: ColumnMap): 
  */
 function fileTimeColumn(header: readonly string[], selection: ColumnSelection, map: ColumnMap): ColumnSelection {
   const own = selection.timeCol;
-  if (!selection.timeColFromModel || own === undefined || own === 'none' || header.includes(own)) return selection;
+  if (!selection.timeColFromModel || own === undefined || own === null || header.includes(own)) return selection;
   const read = new Set(Object.values(map.read));
   const found = header.find((h) => TIME_NAMES.includes(h.toLowerCase()) && !read.has(h));
   if (found !== undefined) return { ...selection, timeCol: found };
@@ -88,11 +88,15 @@ function fileTimeColumn(header: readonly string[], selection: ColumnSelection, m
  * The file's table for a model: its features and targets read through `map`, named as the model
  * names them. The time column is settled from the header before the rows are read (it is the one
  * column parsed as times); the file's own errors (a ragged row, …) still come before a column the
- * mapping misses, as when the file was read whole first.
+ * mapping misses, as when the file was read whole first. `seen` is given the header when it is read.
  */
-export async function loadMappedTable(path: string, selection: ColumnSelection & { features: readonly string[]; targets: readonly string[] }, map: ColumnMap, signal?: AbortSignal): Promise<SeriesTable> {
+export async function loadMappedTable(path: string, selection: ColumnSelection & { features: readonly string[]; targets: readonly string[] }, map: ColumnMap, signal?: AbortSignal, seen?: (header: readonly string[]) => void): Promise<SeriesTable> {
   let timed: ColumnSelection = selection;
-  const csv = await readCsvColumns(path, (header) => timeColumnOf(header, (timed = fileTimeColumn(header, selection, map))), signal);
+  const timeOf = (header: readonly string[]): number => {
+    seen?.(header);
+    return timeColumnOf(header, (timed = fileTimeColumn(header, selection, map)));
+  };
+  const csv = await readCsvColumns(path, timeOf, signal);
   checkColumns(csv, map);
   const table = selectColumns(csv, { ...timed, features: selection.features.map((f) => map.read[f]), targets: selection.targets.map((t) => map.read[t]) });
   const byColumn = new Map(Object.entries(map.read).map(([f, c]) => [c, f]));

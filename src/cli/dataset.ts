@@ -20,9 +20,13 @@ export interface PreparedData {
   ranges: { train: WindowRange; val: WindowRange; test: WindowRange };
 }
 
-/** Read a file's columns for `selection`, each cell parsed as it is read: no text is held (../data/columns.ts). */
-export async function loadTable(path: string, selection: ColumnSelection, signal?: AbortSignal): Promise<SeriesTable> {
-  return selectColumns(await readCsvColumns(path, (header) => timeColumnOf(header, selection), signal), selection);
+/** Read a file's columns for `selection`, each cell parsed as it is read: no text is held (../data/columns.ts). `seen` is given the header when it is read. */
+export async function loadTable(path: string, selection: ColumnSelection, signal?: AbortSignal, seen?: (header: readonly string[]) => void): Promise<SeriesTable> {
+  const timeOf = (header: readonly string[]): number => {
+    seen?.(header);
+    return timeColumnOf(header, selection);
+  };
+  return selectColumns(await readCsvColumns(path, timeOf, signal), selection);
 }
 
 export interface PrepareOptions {

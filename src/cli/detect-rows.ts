@@ -12,7 +12,8 @@ import { TimeColumn } from '../data/time-column.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import type { NabRow } from '../eval/nab/io.ts';
 import { usageError } from './args.ts';
-import { noneColumnNote, readSeriesFlag, seriesColumn, SeriesIds } from './detect-series.ts';
+import { noneColumnNote, readColumnFlag, unquoted } from './column-flag.ts';
+import { seriesColumn, SeriesIds } from './detect-series.ts';
 
 /**
  * A row to score and its 1-based file line; `series`: its id, in a file with a series column;
@@ -37,7 +38,7 @@ export interface DetectSource {
   unkeyed: boolean;
   /** The value column's name, for messages. */
   valueCol: string;
-  /** A word for stderr about how the columns were read (./detect-series.ts noneColumnNote). */
+  /** A word for stderr about how the columns were read (./column-flag.ts noneColumnNote). */
   note?: string;
   close(): Promise<void>;
 }
@@ -60,7 +61,9 @@ export interface SeriesRules {
  * The index of a column: a name given by its flag exactly; the default name (NAB's `timestamp`,
  * `value`) in any case. TC_DATA_COLUMN_MISSING naming the header and the flag otherwise.
  */
-function findColumn(csv: CsvRowStream, given: string | undefined, fallback: string, flag: string): number {
+function findColumn(csv: CsvRowStream, flagged: string | undefined, fallback: string, flag: string): number {
+  // In double quotes as --series-col and train's --time-col take a name (./column-flag.ts); `none` has no other meaning here.
+  const given = flagged === undefined ? undefined : unquoted(flagged);
   const name = given ?? fallback;
   const i = given !== undefined ? csv.header.indexOf(given) : csv.header.findIndex((h) => h.toLowerCase() === fallback);
   if (i >= 0) return i;
@@ -79,7 +82,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
     const ti = findColumn(csv, columns.time, 'timestamp', '--time-col');
     const vi = findColumn(csv, columns.value, 'value', '--value-col');
     const given = columns.series;
-    const flag = readSeriesFlag(given);
+    const flag = readColumnFlag(given);
     const si = typeof flag === 'object' ? findColumn(csv, flag.name, 'series', '--series-col') : seriesColumn(csv.header, flag, [ti, vi]);
     if (si === ti || si === vi) throw usageError(`--series-col ${given}: that column is read as the ${si === ti ? 'time (--time-col)' : 'value (--value-col)'}; name the column of series ids`);
     const series = si < 0 ? null : { column: csv.header[si], ids: new SeriesIds(csv.path, csv.header[si], rules.pattern, rules.max, given === undefined) };
@@ -107,7 +110,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
       for await (const r of csv.rows) yield toRow(r);
     }
     const unkeyed = si < 0 && given !== 'none' && csv.header.length > 2;
-    return { rows: rows(), series, unkeyed, valueCol: csv.header[vi], note: noneColumnNote(csv.header, flag), close: csv.close };
+    return { rows: rows(), series, unkeyed, valueCol: csv.header[vi], note: noneColumnNote(csv.header, flag, '--series-col', 'reads the file as one series', 'as the series ids'), close: csv.close };
   } catch (err) {
     await csv.close();
     throw err;

@@ -18,26 +18,6 @@ export function seriesColumn(header: readonly string[], given: 'none' | undefine
   return read.includes(i) ? -1 : i;
 }
 
-/** `--series-col` read: absent (find `series` by name), `none` (the file is one series), or a column's name. */
-export type SeriesFlag = undefined | 'none' | { name: string };
-
-/**
- * `--series-col`'s value: `none` reads the file as one series, as documented since the flag came;
- * a name in double quotes (`--series-col '"none"'`) is that name exactly, so a column that is
- * itself named `none` can still be read (until 7 Dec 2026 it could not).
- */
-export function readSeriesFlag(given: string | undefined): SeriesFlag {
-  if (given === undefined || given === 'none') return given;
-  const quoted = /^"(.+)"$/.exec(given);
-  return { name: quoted ? quoted[1] : given };
-}
-
-/** What to say when `--series-col none` meets a file with a column named `none`: which one was meant cannot be told, so say how to get the other. */
-export function noneColumnNote(header: readonly string[], flag: SeriesFlag): string | undefined {
-  if (flag !== 'none' || !header.includes('none')) return undefined;
-  return `--series-col none reads the file as one series, and this file also has a column named "none": to read that column as the series ids, give --series-col '"none"' (the name in double quotes)`;
-}
-
 /**
  * Checks each row's series id; holds the ids seen (at most `max`). `found`: the column was found by
  * its name, not given with --series-col — a file read as one series before 6 Dec 2026 (a label

@@ -15,8 +15,10 @@ import { closuresIn, trainedAcrossClosures } from '../domain/closures.ts';
 import { FILL_MISSED_DEFAULT } from '../config/schema/stream.ts';
 import type { ModelSpec } from '../domain/types.ts';
 import { formatHelp, missingNote, missingPolicy, parseList, parseNumberList, parseOptions, usageError, type OptionTable } from './args.ts';
+import { noteNoneTime, readColumnFlag, timeColOf } from './column-flag.ts';
 import { checkLogDomain, loadTable, prepare, type PreparedData } from './dataset.ts';
 import { fillGaps } from '../data/missing-cells.ts';
+import type { MissingPolicy } from '../data/missing-marks.ts';
 import { TIME_NAMES, type SeriesTable } from '../data/table.ts';
 import { throwIfInterrupted, writeJson, type CliIo } from './io.ts';
 import { saveLinearModel, type DataProvenance } from './model-dir.ts';
@@ -34,7 +36,7 @@ void backendsComplete;
 export const TRAIN_OPTIONS = {
   data: { type: 'string', required: true, help: 'CSV file with a header row (- for stdin)', placeholder: 'file.csv' },
   out: { type: 'string', required: true, help: 'directory to write the model to', placeholder: 'dir' },
-  'time-col': { type: 'string', help: `time column; "none" if there is none (default: the first named ${TIME_NAMES.join('/')}, any case, else column 0)`, placeholder: 'name' },
+  'time-col': { type: 'string', help: `time column; none if there is none; a name in double quotes is read exactly: '"none"' for a column named none (default: the first named ${TIME_NAMES.join('/')}, any case, else column 0)`, placeholder: 'name|none' },
   target: { type: 'string', help: 'column(s) to forecast, comma-separated (default: last numeric column)', placeholder: 'a[,b]' },
   features: { type: 'string', help: 'input columns, comma-separated (default: all numeric columns; targets are always included)', placeholder: 'a,b' },
   log: { type: 'string', help: 'model these columns as ln(value), for positive series (prices, counts, load): "targets", "all" or a comma-separated list; forecasts come back in data units', placeholder: 'cols' },
@@ -90,7 +92,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const output = await checkModelOutput(opts.out, opts.force);
 
   const t0 = performance.now();
-  const raw = await loadTable(opts.data, { timeCol: opts['time-col'], targets: parseList(opts.target), features: parseList(opts.features), missing }, io.signal);
+  const raw = await readTable(opts, missing, io);
   const spec = copySpec({ window: opts.window, horizon: opts.horizon, features: raw.features, targets: raw.targets, quantiles, logFeatures: logColumns(opts.log, raw.features, raw.targets) });
   checkLogDomain(raw, spec.logFeatures); // on the rows as read: the row and value named are the file's, not a filled row's
   const fill = fillGaps(raw, missing, opts['fill-missed'], spec.logFeatures);
@@ -149,6 +151,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Where a model's data came from (stored beside it). */
+/** The file's table for the column flags (--time-col: ./column-flag.ts). */
+async function readTable(opts: { data: string; 'time-col'?: string; target?: string; features?: string }, missing: MissingPolicy, io: CliIo): Promise<SeriesTable> {
+  const timeFlag = readColumnFlag(opts['time-col']);
+  const selection = { timeCol: timeColOf(timeFlag), targets: parseList(opts.target), features: parseList(opts.features), missing };
+  return loadTable(opts.data, selection, io.signal, (header) => noteNoneTime(io, 'train', header, timeFlag));
+}
+
 function provenanceOf(file: string, data: PreparedData, split: string, raw: SeriesTable): DataProvenance {
   const { table, borders, ranges } = data;
   const stepMs = Number.isFinite(table.stepMs) ? table.stepMs : null;

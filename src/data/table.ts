@@ -3,7 +3,8 @@
  *
  * Defaults (the CLI flags --time-col, --features, --target map onto ColumnSelection):
  * - time: the first column named date, timestamp, time, datetime or ts (any case), else column 0;
- *   `"none"` means the file has no time column (rows are taken as equally spaced, in file order);
+ *   null means the file has no time column (rows are taken as equally spaced, in file order) —
+ *   `--time-col none` (../cli/column-flag.ts); a string is always a column's name, `"none"` too;
  * - features: every numeric column except the time column, in file order;
  * - targets: the last numeric column. Targets not listed in `features` are appended to them
  *   (the model reads its targets' past values; see ModelSpec).
@@ -17,7 +18,8 @@ import { rawColumns, type BadCell, type CsvColumns } from './columns.ts';
 import { parseTimestamp, typicalStepMs } from './time.ts';
 
 export interface ColumnSelection {
-  timeCol?: string;
+  /** The time column's name; null: none (rows in file order); undefined: found by name (TIME_NAMES), else column 0. */
+  timeCol?: string | null;
   features?: readonly string[];
   targets?: readonly string[];
   /**
@@ -71,11 +73,11 @@ function isNumericColumn(csv: CsvColumns, c: number): boolean {
 }
 
 /**
- * The index of the time column the selection asks for: -1 for `"none"` or a --time-col the header
+ * The index of the time column the selection asks for: -1 for none (null) or a --time-col the header
  * lacks (selectColumns reports that); else the first column named as TIME_NAMES, else column 0.
  */
 export function timeColumnOf(header: readonly string[], sel: ColumnSelection = {}): number {
-  if (sel.timeCol === 'none') return -1;
+  if (sel.timeCol === null) return -1;
   if (sel.timeCol !== undefined) return header.indexOf(sel.timeCol);
   const named = header.findIndex((h) => TIME_NAMES.includes(h.toLowerCase()));
   return named >= 0 ? named : 0;
@@ -110,7 +112,7 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
     return i;
   };
 
-  const timeIdx = sel.timeCol !== undefined && sel.timeCol !== 'none' ? require(sel.timeCol, '--time-col') : timeColumnOf(header, sel);
+  const timeIdx = typeof sel.timeCol === 'string' ? require(sel.timeCol, '--time-col') : timeColumnOf(header, sel);
 
   const numericCols = header
     .map((_, i) => i)

@@ -37,7 +37,7 @@ const CASES: Array<[string, string, ColumnSelection]> = [
   ['bad cell in a column not read', 'time,a,b\n1700000000,1,1\n1700000300,2,oops\n', { features: ['a'], targets: ['a'] }],
   ['a text column asked for', 'time,a,b\n1700000000,1,x\n1700000300,2,y\n', { features: ['a', 'b'] }],
   ['decimal commas', 'time;a\n1700000000;1,5\n1700000300;2,5\n', {}],
-  ['--time-col none', 'a,b\n1,2\n3,4\n', { timeCol: 'none' }],
+  ['--time-col none', 'a,b\n1,2\n3,4\n', { timeCol: null }],
   ['--time-col missing', 'time,a\n1700000000,1\n', { timeCol: 'when' }],
   ['--time-col named, another column called time', 'time,when,a\nx,1700000000,1\ny,1700000300,2\n', { timeCol: 'when', features: ['a'] }],
   ['time column as a feature', 'time,a\n1700000000,1\n', { features: ['time'] }],

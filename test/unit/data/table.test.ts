@@ -40,7 +40,7 @@ describe('column selection', () => {
   });
 
   it('--time-col none: rows in file order, no time parsing', () => {
-    const t = selectColumns(parseCsvText('x,y\n5,1\n3,2\n'), { timeCol: 'none' });
+    const t = selectColumns(parseCsvText('x,y\n5,1\n3,2\n'), { timeCol: null });
     assert.equal(t.timeCol, null);
     assert.deepEqual(t.features, ['x', 'y']);
     assert.deepEqual(t.targets, ['y']);
