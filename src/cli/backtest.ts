@@ -9,7 +9,7 @@
  */
 import { extname } from 'node:path';
 import { parseSplit, windowRange, type SplitBorders, type SplitSpec, type WindowRange } from '../data/split.ts';
-import { dataError } from '../data/csv.ts';
+import { dataError, shownPath } from '../data/csv.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import { detectSeason, formatStep } from '../data/time.ts';
 import { logMask } from '../domain/model-spec.ts';
@@ -100,7 +100,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const { plot, ...rest } = report;
     const result = {
       ok: true,
-      data: opts.data,
+      data: shownPath(opts.data),
       columns: columns.read,
       timeCol: table.timeCol,
       model: { dir: model.dir, kind: model.kind, engine: model.predictor.engine, backend: model.predictor.backend, version: model.predictor.version, spec },

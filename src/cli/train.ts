@@ -6,6 +6,7 @@
  * validation pinball loss; --arch linear fits the closed-form NLinear-style baseline (seconds,
  * no tfjs), which is also the yardstick every hybrid model should beat.
  */
+import { shownPath } from '../data/csv.ts';
 import { formatSplit, parseSplit, requireWindows } from '../data/split.ts';
 import { windowStarts } from '../data/windows.ts';
 import { formatStep } from '../data/time.ts';
@@ -162,7 +163,7 @@ function provenanceOf(file: string, data: PreparedData, split: string, raw: Seri
   const { table, borders, ranges } = data;
   const stepMs = Number.isFinite(table.stepMs) ? table.stepMs : null;
   const closures = raw.timeCol === null ? undefined : closuresIn(raw.timesMs, FILL_MISSED_DEFAULT);
-  return { path: file, rows: table.rows, timeCol: table.timeCol, stepMs, split, borders, windows: { train: ranges.train.count, val: ranges.val.count, test: ranges.test.count }, ...(closures ? { closures } : {}) };
+  return { path: shownPath(file), rows: table.rows, timeCol: table.timeCol, stepMs, split, borders, windows: { train: ranges.train.count, val: ranges.val.count, test: ranges.test.count }, ...(closures ? { closures } : {}) };
 }
 
 /** `--log`: "targets", "all" or a list of columns (each must be a feature); absent: none. */

@@ -13,15 +13,17 @@ import { envWithoutTickcast } from '../../helpers/tickcast-env.ts';
 const bin = join(new URL('../../../', import.meta.url).pathname, 'bin/tickcast.js');
 
 /** Run the CLI with `input` on its stdin, a shell pipe (`cat | tickcast …`) or, `socket`, Node's own stdio pipe (a socket pair); its exit code and stderr. */
-function withStdin(args: readonly string[], input: string, socket = false): Promise<{ code: number | null; stderr: string }> {
+function withStdin(args: readonly string[], input: string, socket = false): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const env = envWithoutTickcast();
   const quoted = [process.execPath, bin, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
   const [cmd, argv] = socket ? [process.execPath, [bin, ...args]] : ['bash', ['-c', `cat | ${quoted}`]];
-  const child = spawn(cmd, argv, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(cmd, argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stdin.end(input);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr, stdout })));
 }
 
 const stamp = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 300_000).toISOString();
@@ -50,6 +52,20 @@ describe('--data - is named stdin', () => {
     assert.equal(short.stderr, 'tickcast train: stdin: no data rows after the header [TC_DATA_TOO_SHORT]\n');
     await assert.rejects(stat(join(dir, 'model')), 'no model written');
     for (const r of [bad, late, short]) assert.doesNotMatch(r.stderr, /(^|: )-:/m);
+  });
+
+  it('a model trained from stdin records its data as stdin, as the messages name it (until 7 Dec 2026: "-")', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `${stamp(i)},${(i % 12) + (i % 5)}`);
+    const out = join(dir, 'from-stdin');
+    const file = ['timestamp,value', ...rows].join('\n') + '\n';
+    const r = await withStdin(['train', '--data', '-', '--out', out, '--arch', 'linear', '--window', '24', '--horizon', '6'], file);
+    assert.equal(r.code, 0, r.stderr);
+    const saved = JSON.parse(await readFile(join(out, 'linear-baseline.json'), 'utf8')) as { data: { path: string } };
+    assert.equal(saved.data.path, 'stdin');
+    assert.equal(JSON.parse(r.stdout).data.path, 'stdin', 'train\'s JSON result');
+    const bt = await withStdin(['backtest', '--data', '-', '--model', out], file);
+    assert.equal(bt.code, 0, bt.stderr);
+    assert.equal(JSON.parse(bt.stdout).data, 'stdin', 'backtest\'s JSON result');
   });
 
   it('stdin a socket (a Node parent\'s stdio pipe) is read too: it was exit 66 "cannot read stdin (ENXIO)" (/dev/stdin cannot be opened on a socket)', async () => {
