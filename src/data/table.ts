@@ -237,7 +237,18 @@ function parseTimes(csv: CsvColumns, timeIdx: number): Float64Array {
   const previousLine = csv.line(bad.row - 1);
   throw dataError(
     ErrorCodes.DATA_TIME_UNSORTED,
-    `${path}:${line}: time ${JSON.stringify(bad.text)} is not after the previous row (line ${previousLine}); sort the file by time and remove duplicate timestamps`,
+    `${path}:${line}: time ${JSON.stringify(bad.text)} is not after the previous row (line ${previousLine}); ${splitTimeHint(csv, timeIdx, values[bad.row - 1] === parseTimestamp(bad.text)) ?? 'sort the file by time and remove duplicate timestamps'}`,
     { line, previousLine },
   );
+}
+
+/**
+ * A repeated time read from a column of dates while another column is named as a time too (`date,time,value`,
+ * as MetaTrader and many loggers export): the two are not joined, so every hour of a day repeats its
+ * date. Say so, rather than only "sort the file" (until 7 Dec 2026), which cannot help.
+ */
+function splitTimeHint(csv: CsvColumns, timeIdx: number, repeated: boolean): string | undefined {
+  const other = csv.header.find((h, i) => i !== timeIdx && TIME_NAMES.includes(h.toLowerCase()));
+  if (!repeated || other === undefined) return undefined;
+  return `the file's column ${JSON.stringify(other)} is not read with ${JSON.stringify(csv.header[timeIdx])} (a date and a time in two columns are not joined): write them as one column ("2024-01-31 13:00:00") and name it with --time-col`;
 }

@@ -84,6 +84,15 @@ describe('column selection', () => {
     assert.throws(() => selectColumns(parseCsvText('date,v\n2024-01-01,1\n2024-01-01,2\n')), withCode('TC_DATA_TIME_UNSORTED'));
   });
 
+  it('a date column beside a time column (date,time,value) says the two are not joined, not only "sort the file" (until 7 Dec 2026)', () => {
+    assert.throws(
+      () => selectColumns(parseCsvText('date,time,value\n2024-01-01,00:00,1\n2024-01-01,01:00,2\n')),
+      withCode('TC_DATA_TIME_UNSORTED', ':3: time "2024-01-01" is not after the previous row (line 2); the file\'s column "time" is not read with "date" (a date and a time in two columns are not joined): write them as one column'),
+    );
+    // A plain repeat, or a file with no second time-like column, keeps the sort advice.
+    assert.throws(() => selectColumns(parseCsvText('date,time,value\n2024-01-02,00:00,1\n2024-01-01,01:00,2\n')), withCode('TC_DATA_TIME_UNSORTED', 'sort the file by time'));
+  });
+
   it('an unparseable time says which forms are accepted', () => {
     assert.throws(() => selectColumns(parseCsvText('date,v\nmonday,1\n')), withCode('TC_DATA_BAD_TIME', 'use ISO-8601'));
   });
