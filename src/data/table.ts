@@ -230,7 +230,7 @@ function parseTimes(csv: CsvColumns, timeIdx: number): Float64Array {
   if (!Number.isFinite(parseTimestamp(bad.text))) {
     throw dataError(
       ErrorCodes.DATA_BAD_TIME,
-      `${path}:${line}: time column ${JSON.stringify(header[timeIdx])} has ${JSON.stringify(bad.text)}; use ISO-8601 ("2024-01-31 13:00:00") or epoch seconds/ms, name the right column with --time-col, or pass --time-col none`,
+      `${path}:${line}: time column ${JSON.stringify(header[timeIdx])} has ${JSON.stringify(bad.text)}${dayMonthNote(bad.text)}; use ISO-8601 ("2024-01-31 13:00:00") or epoch seconds/ms, name the right column with --time-col, or pass --time-col none`,
       { line, column: header[timeIdx], value: bad.text },
     );
   }
@@ -240,6 +240,11 @@ function parseTimes(csv: CsvColumns, timeIdx: number): Float64Array {
     `${path}:${line}: time ${JSON.stringify(bad.text)} is not after the previous row (line ${previousLine}); ${splitTimeHint(csv, timeIdx, values[bad.row - 1] === parseTimestamp(bad.text)) ?? 'sort the file by time and remove duplicate timestamps'}`,
     { line, previousLine },
   );
+}
+
+/** For `01/02/2024` or `01.02.2024`: why it is not read (which of day and month comes first cannot be told from the cell); '' otherwise. */
+function dayMonthNote(text: string): string {
+  return /^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b/.test(text.trim()) ? ' (day-first or month-first: a cell does not say which, so such dates are not read)' : '';
 }
 
 /**

@@ -6,6 +6,7 @@
  *   00:00:00+00` as PostgreSQL writes timestamptz): the service's own ISO-8601 reading
  *   (isoTimestampMs), so a file reads to the times its rows would have as ticks — only a date and
  *   time on the calendar (2024-02-30, hour 24 or minute 60 are refused, not rolled over), any year;
+ * - BigQuery's `2024-01-01 00:00:00 UTC` (as `Z`) and year-first slashes `2024/01/31 13:00` (exportedIso);
  * - ISO-8601's basic (compact) form `YYYYMMDD` and `YYYYMMDDHHMMSS` (naive = UTC), when it is a date
  *   (and time) on the calendar: `20240131` is 31 Jan 2024 (since 7 Dec 2026);
  * - other epoch numbers: seconds when below 1e11, milliseconds otherwise.
@@ -29,8 +30,19 @@ export function parseTimestamp(text: string): number {
     const n = Number(s);
     return Math.abs(n) < 1e11 ? n * 1000 : n;
   }
-  const t = isoTimestampMs(s);
+  const t = isoTimestampMs(exportedIso(s));
   return typeof t === 'number' ? t : Number.NaN;
+}
+
+/**
+ * Two spellings of ISO-8601 that exports write and the service's form does not take, rewritten to
+ * it (since 7 Dec 2026; until then TC_DATA_BAD_TIME): BigQuery's and Spark's ` UTC` suffix
+ * (`2024-01-01 00:00:00 UTC`, BigQuery's CSV export of a TIMESTAMP) is `Z`, and a year-first date
+ * with slashes (`2024/01/31 13:00`, unambiguous, unlike `01/02/2024`) has dashes.
+ */
+function exportedIso(s: string): string {
+  const utc = / (UTC|GMT)$/.test(s) ? `${s.slice(0, -4)}Z` : s;
+  return /^\d{4}\/\d{2}\/\d{2}(?![\d/])/.test(utc) ? `${utc.slice(0, 4)}-${utc.slice(5, 7)}-${utc.slice(8)}` : utc;
 }
 
 // YYYYMMDD, YYYYMMDDHHMM or YYYYMMDDHHMMSS (the 12-digit form only where a column reads it: ./time-column.ts).

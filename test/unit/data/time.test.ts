@@ -35,6 +35,15 @@ describe('timestamps', () => {
     assert.equal(parseTimestamp('1700000000123'), 1_700_000_000_123);
   });
 
+  it('reads BigQuery\'s " UTC" suffix as Z and year-first slashes as dashes (until 7 Dec 2026: not a timestamp)', () => {
+    assert.equal(parseTimestamp('2024-01-31 13:00:00 UTC'), Date.UTC(2024, 0, 31, 13));
+    assert.equal(parseTimestamp('2024-01-31 13:00:00.250 GMT'), Date.UTC(2024, 0, 31, 13, 0, 0, 250));
+    assert.equal(parseTimestamp('2024/01/31 13:00'), Date.UTC(2024, 0, 31, 13));
+    assert.equal(parseTimestamp('2024/01/31'), Date.UTC(2024, 0, 31));
+    assert.ok(Number.isNaN(parseTimestamp('01/02/2024')), 'day or month first cannot be told');
+    assert.ok(Number.isNaN(parseTimestamp('2024/1/31')));
+  });
+
   it('reads ISO-8601\'s compact form (YYYYMMDD, YYYYMMDDHHMMSS) as a date when it is one on the calendar; other digits stay epoch seconds/ms', () => {
     // Until 7 Dec 2026 20240131 was epoch seconds (1970-08-23): train found "every 1s" for daily rows, detect refused every row.
     assert.equal(parseTimestamp('20240131'), Date.UTC(2024, 0, 31));
