@@ -264,16 +264,19 @@ export const errorResponses = {
  * (not application/json) before its handler runs, so a client generated from /docs/json has a type
  * for them; and who must send a key — the document's default is the bearer key, which the probes
  * (`open` routes) never need, and reads need only with `requireAuthForReads` (`{}`: no key is also
- * accepted). Mutating routes keep the default.
+ * accepted). Mutating routes keep the default, except on a server started with no keys and
+ * `allowUnauthenticatedMutations` (./auth.ts answers them without a key there; until 7 Dec 2026 the
+ * document said a key was required there, and a client that sent one got 401 "not valid").
  */
 export function documentRoute(
   route: { schema?: { body?: unknown; response?: unknown; security?: unknown }; config?: unknown },
-  requireAuthForReads: boolean,
+  auth: { requireAuthForReads: boolean; allowUnauthenticatedMutations: boolean; apiKeys: readonly string[] },
 ): void {
   const s = route.schema;
   if (s === undefined) return;
   const flags = (route.config ?? {}) as { open?: boolean; mutating?: boolean };
-  const security = flags.open === true ? [] : flags.mutating === true || requireAuthForReads ? undefined : [{ bearer: [] }, {}];
+  const keyless = flags.mutating === true ? auth.apiKeys.length === 0 && auth.allowUnauthenticatedMutations : !auth.requireAuthForReads;
+  const security = flags.open === true ? [] : keyless ? [{ bearer: [] }, {}] : undefined;
   const response = s.body !== undefined && typeof s.response === 'object' && s.response !== null ? { ...s.response, 413: { $ref: 'ErrorBody#' }, 415: { $ref: 'ErrorBody#' } } : s.response;
   route.schema = { ...s, response, ...(security !== undefined ? { security } : {}) };
 }

@@ -258,7 +258,7 @@ async function registerDocs(app: FastifyInstance, config: HttpConfig): Promise<v
   // The docs UI and its assets are static and hold no data: serve them without auth or limits.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config as object), open: true };
-    documentRoute(route, config.requireAuthForReads);
+    documentRoute(route, config);
   });
   await app.register(swagger, {
     openapi: {

@@ -56,3 +56,20 @@ test('the document says which routes need a key: probes none, reads only with re
   assert.deepEqual(securityOf(closed, closed.paths['/v1/series'].get), [{ bearer: [] }]);
   assert.deepEqual(securityOf(closed, closed.paths['/healthz'].get), []);
 });
+
+test('with allowUnauthenticatedMutations and no keys, the document says a mutation is answered without a key (as the server does)', async () => {
+  const doc = await spec({ allowUnauthenticatedMutations: true });
+  assert.deepEqual(securityOf(doc, doc.paths['/v1/model/rollback'].post), [{ bearer: [] }, {}]);
+  assert.deepEqual(securityOf(doc, doc.paths['/v1/anomalies/{id}/feedback'].post), [{ bearer: [] }, {}]);
+  // What the document describes: the same-site call without a key is not refused for want of one.
+  const { app } = await build({ allowUnauthenticatedMutations: true });
+  try {
+    const r = await app.inject({ method: 'POST', url: '/v1/model/rollback', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    assert.notEqual(r.statusCode, 401, r.body);
+  } finally {
+    await app.close();
+  }
+  // With a key configured the flag opens nothing: a mutation needs the key.
+  const keyed = await spec({ allowUnauthenticatedMutations: true, apiKeys: [KEY] });
+  assert.deepEqual(securityOf(keyed, keyed.paths['/v1/model/rollback'].post), [{ bearer: [] }]);
+});
