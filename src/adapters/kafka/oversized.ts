@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { OutMessage } from '../../pipeline/ports.ts';
+import { isPropagatorHeader } from '../../telemetry/propagator-headers.ts';
 
 /** librdkafka's default message.max.bytes. */
 export const DEFAULT_MESSAGE_MAX_BYTES = 1_000_000;
@@ -48,13 +49,6 @@ export function tooLarge(m: OutMessage, maxBytes: number): boolean {
   return messageBytes(m) + FRAMING_BYTES > maxBytes;
 }
 
-/**
- * Headers the propagators OTEL_PROPAGATORS may choose write (src/telemetry/trace-context.ts): W3C
- * trace context and baggage, B3 single and multi, Jaeger. Before 7 Dec 2026 only traceparent and
- * tracestate were kept, so under b3 or jaeger this dead letter lost its trace.
- */
-const TRACE_HEADER = /^(traceparent|tracestate|baggage|b3|x-b3-(traceid|spanid|parentspanid|sampled|flags)|uber-trace-id|uberctx-.+)$/i;
-
 /** The dead letter standing in for an output that is too large for `topic` (see the file comment). */
 export function oversizedDeadLetter(m: OutMessage, topic: string, maxBytes: number): OutMessage {
   const bytes = messageBytes(m);
@@ -62,8 +56,9 @@ export function oversizedDeadLetter(m: OutMessage, topic: string, maxBytes: numb
     ErrorCodes.OUTPUT_TOO_LARGE,
     `a ${m.stream} record of ${bytes} bytes for topic "${topic}" is over the producer's message.max.bytes (${maxBytes}) and was not written; lower model.horizon or the number of targets, or raise message.max.bytes (kafka.properties) and the topic's max.message.bytes`,
   );
-  // Kept: the trace context, and where a dead letter's record came from (an input dead letter over a lowered limit).
-  const trace = Object.fromEntries(Object.entries(m.headers ?? {}).filter(([k]) => TRACE_HEADER.test(k) || k.startsWith('tickcast-source-')));
+  // Kept: the trace context, whatever propagator wrote it (src/telemetry/propagator-headers.ts), and
+  // where a dead letter's record came from (an input dead letter over a lowered limit).
+  const trace = Object.fromEntries(Object.entries(m.headers ?? {}).filter(([k]) => isPropagatorHeader(k) || k.startsWith('tickcast-source-')));
   return {
     stream: 'dlq',
     key: bytesOf(m.key) > 1024 ? null : m.key,

@@ -54,6 +54,19 @@ describe('http.corsOrigins', () => {
     assert.equal(unknown.headers['access-control-allow-methods'], undefined);
   });
 
+  it('a preflight allows the trace headers of every OTEL_PROPAGATORS choice (B3, Jaeger, baggage), and echoes Jaeger baggage names', async (t) => {
+    // Before 7 Dec 2026 only traceparent and tracestate were allowed: under b3 or jaeger a browser refused to send its trace header.
+    const { app } = await build({ corsOrigins: [CONSOLE], apiKeys: [KEY], requireAuthForReads: true });
+    t.after(() => app.close());
+    const asked = 'authorization, b3, x-b3-traceid, x-b3-spanid, x-b3-sampled, uber-trace-id, baggage, uberctx-tenant';
+    const res = await app.inject({ method: 'OPTIONS', url: '/v1/predict', headers: { origin: CONSOLE, 'access-control-request-method': 'POST', 'access-control-request-headers': `${asked}, x-evil, uberctx-` } });
+    assert.equal(res.statusCode, 204, res.body);
+    const allowed = String(res.headers['access-control-allow-headers']).split(',').map((h) => h.trim());
+    for (const h of asked.split(', ')) assert.ok(allowed.includes(h), `${h} not in ${allowed.join(', ')}`);
+    for (const h of ['traceparent', 'tracestate', 'x-b3-parentspanid', 'x-b3-flags']) assert.ok(allowed.includes(h), h);
+    assert.ok(!allowed.includes('x-evil') && !allowed.includes('uberctx-'), 'only what a propagator reads is allowed');
+  });
+
   it('every answer to a listed origin names it and exposes the headers a client reads — 401 and 429 included', async (t) => {
     const { app } = await build({ corsOrigins: [CONSOLE], apiKeys: [KEY], requireAuthForReads: true, rateLimit: { burst: 1, perKeyPerSecond: 0.001 } });
     t.after(() => app.close());
