@@ -89,6 +89,10 @@ test('Prometheus loads the rules directory and scrapes tickcast; Grafana gets th
   assert.deepEqual(targets, ['tickcast:8080']);
   const ds = readYaml('deploy/grafana/provisioning/datasources/prometheus.yml').datasources[0];
   assert.equal(ds.url, 'http://prometheus:9090');
+  // The tick→forecast histogram's exemplars are dropped at scrape unless exemplar storage is on
+  // (a feature flag in Prometheus 2.x and 3.x); before 7 Dec 2026 the compose stack had it off.
+  const features = services.prometheus.command.filter((a: string) => a.startsWith('--enable-feature=')).flatMap((a: string) => a.slice('--enable-feature='.length).split(','));
+  assert.ok(features.includes('exemplar-storage'), `Prometheus features: ${features.join(', ') || 'none'}`);
   const provider = readYaml('deploy/grafana/provisioning/dashboards/tickcast.yml').providers[0];
   assert.ok(services.grafana.volumes.includes(`../grafana/dashboards:${provider.options.path}:ro`));
   const dash = JSON.parse(read('deploy/grafana/dashboards/tickcast.json'));
