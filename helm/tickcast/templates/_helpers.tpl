@@ -44,11 +44,55 @@ app.kubernetes.io/part-of: tickcast
 
 {{/* Image reference: tag defaults to appVersion; the GPU variant appends gpu.imageTagSuffix. */}}
 {{- define "tickcast.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
 {{- $tag := default .Chart.AppVersion .Values.image.tag }}
 {{- if .Values.gpu.enabled }}
 {{- $tag = printf "%s%s" $tag .Values.gpu.imageTagSuffix }}
 {{- end }}
 {{- printf "%s:%s" .Values.image.repository $tag }}
+{{- end }}
+{{- end }}
+
+{{/* A Kubernetes quantity ("2Gi", "500M", "1.5Gi", or a number of bytes) in MiB, rounded up. */}}
+{{- define "tickcast.quantityMi" -}}
+{{- $bytes := 0.0 }}
+{{- if kindIs "string" . }}
+{{- $num := regexFind "^[0-9]+(\\.[0-9]+)?" . }}
+{{- $units := dict "" 1 "m" 0.001 "k" 1000 "Ki" 1024 "M" 1000000 "Mi" 1048576 "G" 1000000000 "Gi" 1073741824 "T" 1000000000000 "Ti" 1099511627776 }}
+{{- $unit := trimPrefix $num . }}
+{{- if not (hasKey $units $unit) }}{{ fail (printf "quantity %q: use a plain number or one of m, k, Ki, M, Mi, G, Gi, T, Ti" .) }}{{ end }}
+{{- $bytes = mulf $num (get $units $unit) }}
+{{- else }}
+{{- $bytes = float64 . }}
+{{- end }}
+{{- ceil (divf $bytes 1048576) | int }}
+{{- end }}
+
+{{/* The container's ephemeral-storage (Mi): the sizeLimits of the pod's emptyDirs plus ephemeralStorage.overhead (values.yaml). */}}
+{{- define "tickcast.ephemeralStorageMi" -}}
+{{- $mi := add (include "tickcast.quantityMi" .Values.tmp.sizeLimit) (include "tickcast.quantityMi" .Values.ephemeralStorage.overhead) }}
+{{- if include "tickcast.snapshotsEnabled" . }}
+{{- $mi = add $mi (include "tickcast.quantityMi" .Values.snapshots.sizeLimit) }}
+{{- end }}
+{{- if eq .Values.modelStore.type "objectStore" }}
+{{- $mi = add $mi (include "tickcast.quantityMi" .Values.modelStore.objectStore.sizeLimit) }}
+{{- else if eq .Values.modelStore.type "emptyDir" }}
+{{- $mi = add $mi (include "tickcast.quantityMi" .Values.modelStore.emptyDir.sizeLimit) }}
+{{- end }}
+{{- $mi }}
+{{- end }}
+
+{{/* Ports of config.kafka.brokers ("host:port"), comma-separated, without repeats; 9092 where a broker names none. */}}
+{{- define "tickcast.brokerPorts" -}}
+{{- $kafka := .Values.config.kafka | default dict }}
+{{- $ports := list }}
+{{- range ($kafka.brokers | default list) }}
+{{- $p := regexFind "[0-9]+$" (regexFind ":[0-9]+$" (toString .)) | default "9092" }}
+{{- $ports = append $ports $p }}
+{{- end }}
+{{- join "," (uniq $ports) }}
 {{- end }}
 
 {{/* HTTP port of the app (config.http.port, default 8080). */}}

@@ -63,6 +63,8 @@ test('values.schema.json rejects unsafe or contradictory values', () => {
     ['heapPercent', 120, 'heapPercent'],
     ['serviceMonitor.interval', 'fifteen', 'interval'],
     ['unknownTopLevel', 1, 'additionalProperties'],
+    ['image.digest', 'latest', 'digest'],
+    ['networkPolicy.egress.kafka.ports', [0], 'ports'],
   ];
   const both = withOverride('autoscaling.keda.enabled', true);
   both.autoscaling.hpa.enabled = true;
@@ -208,6 +210,7 @@ test('objects that need a CRD or are optional are behind a values switch', () =>
     'hpa.yaml': '.Values.autoscaling.hpa.enabled',
     'pdb.yaml': '.Values.podDisruptionBudget.enabled',
     'grafana-dashboard.yaml': '.Values.grafanaDashboard.enabled',
+    'networkpolicy.yaml': '.Values.networkPolicy.enabled',
   };
   for (const [file, guard] of Object.entries(gated)) {
     const text = read(`helm/tickcast/templates/${file}`);

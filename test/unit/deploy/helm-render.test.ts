@@ -544,3 +544,48 @@ test('contradictory values fail the render with a message that says what to chan
     assert.ok(r.ok, `${JSON.stringify(ok)}: ${r.error}`);
   }
 });
+
+// Before 7 Dec 2026: no ephemeral-storage request or limit though the emptyDirs could hold 3.25Gi
+// (the scheduler placed pods on nodes without that disk), no way to pin the image by digest, no NetworkPolicy.
+test('ephemeral-storage request and limit = the emptyDirs\' sizeLimits + overhead; an explicit one wins', { skip }, () => {
+  const eph = (v: Record<string, unknown>) => {
+    const r = render(v);
+    assert.ok(r.ok, r.error);
+    const res = container(r).resources;
+    return [res.requests['ephemeral-storage'], res.limits['ephemeral-storage']];
+  };
+  assert.deepEqual(eph({}), ['3584Mi', '3584Mi'], 'tmp 256Mi + snapshots 1Gi + models 2Gi + overhead 256Mi');
+  assert.deepEqual(eph({ modelStore: { type: 'pvc' }, config: { snapshots: { enabled: false } } }), ['512Mi', '512Mi'], 'only tmp and overhead are emptyDir/logs');
+  assert.deepEqual(eph({ modelStore: { type: 'objectStore', objectStore: { uri: 's3://m/t', sizeLimit: '1.5G' } }, tmp: { sizeLimit: 268435456 } }), ['2967Mi', '2967Mi'], '1.5G = 1431Mi (rounded up) + /tmp 268435456 bytes = 256Mi + snapshots 1Gi + overhead');
+  assert.deepEqual(eph({ resources: { requests: { memory: '1Gi', 'ephemeral-storage': '1Gi' }, limits: { memory: '2Gi' } } }), ['1Gi', '3584Mi']);
+  const off = render({ ephemeralStorage: { enabled: false } });
+  assert.equal(container(off).resources.limits['ephemeral-storage'], undefined);
+  assert.equal(render({ tmp: { sizeLimit: '1Pi' } }).ok, false, 'a unit the chart cannot add up fails the render');
+});
+
+test('image.digest pins repository@digest over the tag (and the GPU suffix)', { skip }, () => {
+  const digest = `sha256:${'ab'.repeat(32)}`;
+  assert.equal(container(render({ image: { digest } })).image, `ghcr.io/tickcast/tickcast@${digest}`);
+  assert.equal(container(render({ image: { digest }, gpu: { enabled: true } })).image, `ghcr.io/tickcast/tickcast@${digest}`);
+  assert.equal(container(render({ image: { tag: '1.2.3' } })).image, 'ghcr.io/tickcast/tickcast:1.2.3');
+});
+
+test('networkPolicy: off by default; on, ingress to the HTTP port and egress to DNS, the brokers\' ports and OTLP', { skip }, () => {
+  assert.ok(!kinds(render()).includes('NetworkPolicy'));
+  const from = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }];
+  const r = render({ networkPolicy: { enabled: true, ingressFrom: from, egress: { extra: [{ ports: [{ port: 443, protocol: 'TCP' }] }] } }, config: { kafka: { brokers: ['kafka-0:9093', 'kafka-1:9093', 'kafka-2'] } } });
+  assert.ok(r.ok, r.error);
+  const np = one(r, 'NetworkPolicy');
+  assert.deepEqual(np.spec.podSelector.matchLabels, one(r, 'Deployment').spec.selector.matchLabels);
+  assert.deepEqual(np.spec.policyTypes, ['Ingress', 'Egress']);
+  assert.deepEqual(np.spec.ingress, [{ ports: [{ port: 'http', protocol: 'TCP' }], from }]);
+  assert.ok(container(r).ports.some((p: any) => p.name === 'http'));
+  const egressPorts = np.spec.egress.map((e: any) => e.ports.map((p: any) => `${p.port}/${p.protocol}`).join(','));
+  assert.deepEqual(egressPorts, ['53/UDP,53/TCP', '9093/TCP,9092/TCP', '4317/TCP,4318/TCP', '443/TCP']);
+  // Embedded mode (no brokers): no Kafka rule; explicit ports and peers win.
+  const embedded = one(render({ networkPolicy: { enabled: true } }), 'NetworkPolicy');
+  assert.equal(embedded.spec.egress.length, 2);
+  const to = [{ ipBlock: { cidr: '10.1.0.0/16' } }];
+  const pinned = one(render({ networkPolicy: { enabled: true, egress: { kafka: { ports: [9094], to } } }, config: { kafka: { brokers: ['k:9093'] } } }), 'NetworkPolicy');
+  assert.deepEqual(pinned.spec.egress[1], { ports: [{ port: 9094, protocol: 'TCP' }], to });
+});
