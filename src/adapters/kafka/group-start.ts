@@ -14,6 +14,14 @@
  * committed and starts there. Only partitions with nothing committed are written, read again just
  * before, so an earlier member's start is not overwritten (a race of a few milliseconds remains:
  * two members reading "nothing committed" before either commits; the later commit wins).
+ *
+ * Not for a static member (`group.instance.id` in kafka.properties): librdkafka sends its instance
+ * id with every OffsetCommit, joined or not, and Kafka checks it against the group's members — an
+ * empty group answers UNKNOWN_MEMBER_ID (refused: 3 s lost for nothing), and one that still holds
+ * this instance's previous member (a static member sends no LeaveGroup: the old pod of a rolling
+ * restart stays until session.timeout.ms) answers FENCED_INSTANCE_ID, a fatal error for the
+ * consumer (librdkafka rd_kafka_handle_OffsetCommit). Such a member starts as before (finding 17
+ * stays open for static membership; 7 Dec 2026, found in review).
  */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
@@ -47,13 +55,18 @@ async function committedNow(admin: KafkaJS.Admin, groupId: string, topic: string
 export async function commitGroupStart(
   consumer: KafkaJS.Consumer,
   admin: KafkaJS.Admin,
-  o: { groupId: string; topic: string },
+  o: { groupId: string; topic: string; properties?: Readonly<Record<string, string | number | boolean>> },
   ends: ReadonlyMap<number, bigint>,
   log: Logger,
   signal?: AbortSignal,
 ): Promise<boolean> {
   const partitions = [...ends.keys()];
   if (partitions.length === 0) return false;
+  const instance = o.properties?.['group.instance.id'];
+  if (instance !== undefined && String(instance) !== '') {
+    log.info({ topic: o.topic, groupId: o.groupId, groupInstanceId: String(instance) }, "brand-new group: its start is not committed before joining by a static member (group.instance.id: Kafka refuses its commit outside a generation, fatally while its previous instance is in the group); each partition with nothing committed starts at this member's end at start");
+    return false;
+  }
   try {
     const before = await committedNow(admin, o.groupId, o.topic, partitions);
     const open = partitions.filter((p) => (before.get(p) ?? -1n) < 0n);

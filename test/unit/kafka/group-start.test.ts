@@ -73,3 +73,12 @@ test("a partition committed at the group's start replays no history as warm-up; 
   assert.deepEqual([...plan.start], [[1, 0n]]);
   assert.deepEqual([...plan.warmupUntil], [[1, 15n]]);
 });
+
+test('a static member (group.instance.id) commits no start: the simple commit would carry its instance id, which Kafka refuses, fatally for the consumer while its previous instance is still in the group', async () => {
+  const f = fakes({});
+  const log = logger();
+  const o = { groupId: 'g', topic: TOPIC, properties: { 'group.instance.id': 'tickcast-0' } };
+  assert.equal(await commitGroupStart(f.consumer, f.admin, o, new Map([[0, 15n]]), log.l), false);
+  assert.deepEqual(f.commits, [], 'no commit outside a generation from a static member');
+  assert.match(log.lines.at(-1)!, /group\.instance\.id/);
+});
