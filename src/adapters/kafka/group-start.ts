@@ -16,8 +16,8 @@
  * two members reading "nothing committed" before either commits; the later commit wins).
  *
  * Not for a static member (`group.instance.id` in kafka.properties): librdkafka sends its instance
- * id with every OffsetCommit, joined or not, and Kafka checks it against the group's members — an
- * empty group answers UNKNOWN_MEMBER_ID (refused: 3 s lost for nothing), and one that still holds
+ * id with every OffsetCommit, joined or not, and Kafka checks it against the group's members — the
+ * classic (pre-4.0) coordinator answers UNKNOWN_MEMBER_ID even on an empty group (refused), and a group that still holds
  * this instance's previous member (a static member sends no LeaveGroup: the old pod of a rolling
  * restart stays until session.timeout.ms) answers FENCED_INSTANCE_ID, a fatal error for the
  * consumer (librdkafka rd_kafka_handle_OffsetCommit). Such a member starts as before (finding 17
