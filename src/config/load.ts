@@ -18,7 +18,7 @@ import { crossFieldProblems } from './cross-field.ts';
 import { envName } from './env-name.ts';
 import { fileErrorReason } from '../domain/file-error-reason.ts';
 import { fileProblems } from './file-checks.ts';
-import { otelEnv } from './otel-env.ts';
+import { otelEnv, tracingRuns } from './otel-env.ts';
 import { closest, describeIssue, invalidPaths, ordinal, type KeyIndex } from './problems.ts';
 import { configObject, type Config, type ConfigInput } from './schema.ts';
 import { unitHint } from './type-problems.ts';
@@ -232,6 +232,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const otel = otelEnv(env);
   problems.push(...otel.problems);
   input = merge(merge(merge(input, otel.input), fromEnv), (opts.overrides ?? {}) as Record<string, unknown>);
+  if (tracingRuns(input, env)) problems.push(...otel.tracingProblems);
   readApiKeysFile(input, env, problems, parseList);
   problems.push(...validate(input, keyIndex(keys)));
   if (problems.length === 0) return deepFreeze(configObject.parse(input)) as Config;

@@ -19,7 +19,8 @@
  *   tracecontext, baggage, b3, b3multi, jaeger and none; any other value (the spec's xray and
  *   ottrace included) is a configuration error rather than the spec's warn-and-ignore, as the SDK
  *   would drop it with a diagnostic nobody reads and traces would silently stop joining up across
- *   services — the same choice as for OTEL_TRACES_EXPORTER. Before 7 Dec 2026 it was not applied.
+ *   services — the same choice as for OTEL_TRACES_EXPORTER. Checked only while tracing runs
+ *   (tracingRuns): with tracing off nothing reads it. Before 7 Dec 2026 it was not applied.
  * - OTEL_SERVICE_NAME → serviceName; else `service.name` from OTEL_RESOURCE_ATTRIBUTES.
  * - OTEL_RESOURCE_ATTRIBUTES → telemetry.resourceAttributes (`k=v,k2=v2`, values percent-encoded),
  *   validated here: a malformed list is a configuration error, not silently half-applied.
@@ -28,6 +29,8 @@ export interface OtelEnvResult {
   /** Config input to layer under the TICKCAST_* values. */
   input: { serviceName?: string; telemetry?: { otlpEndpoint?: string; otlpProtocol?: OtlpProtocol; resourceAttributes?: string } };
   problems: string[];
+  /** Problems that matter only while tracing runs (tracingRuns): OTEL_PROPAGATORS. */
+  tracingProblems: string[];
 }
 
 /** OTLP wire formats (the spec's values of OTEL_EXPORTER_OTLP_PROTOCOL). */
@@ -92,7 +95,7 @@ export function otelEnv(env: NodeJS.ProcessEnv): OtelEnvResult {
     problems.push(`OTEL_TRACES_EXPORTER: "${env.OTEL_TRACES_EXPORTER?.trim()}": tickcast exports traces over OTLP only (otlp, or none to turn tracing off)`);
   }
 
-  problems.push(...propagatorProblems(env.OTEL_PROPAGATORS));
+  const tracingProblems = propagatorProblems(env.OTEL_PROPAGATORS);
 
   const attrsRaw = set(env.OTEL_RESOURCE_ATTRIBUTES);
   let attrs: Record<string, string> = {};
@@ -107,5 +110,17 @@ export function otelEnv(env: NodeJS.ProcessEnv): OtelEnvResult {
   const serviceName = set(env.OTEL_SERVICE_NAME) ?? set(attrs['service.name']);
   if (serviceName !== undefined) input.serviceName = serviceName;
   if (Object.keys(telemetry).length > 0) input.telemetry = telemetry;
-  return { input, problems };
+  return { input, problems, tracingProblems };
+}
+
+/**
+ * Whether tracing will run with this merged config input: a trace endpoint (from the file,
+ * OTEL_* or TICKCAST_*) and the SDK not disabled (OTEL_SDK_DISABLED=true, which the Node SDK
+ * reads). Only then is OTEL_PROPAGATORS read, so only then is a value tickcast lacks refused: a
+ * namespace-wide OTEL_PROPAGATORS=…,xray (the OpenTelemetry Operator, AWS Distro) stopped a pod
+ * with tracing off from starting (7 Dec 2026, found in review; it had started before that day).
+ */
+export function tracingRuns(input: { telemetry?: unknown }, env: NodeJS.ProcessEnv): boolean {
+  const endpoint = (input.telemetry as { otlpEndpoint?: unknown } | undefined)?.otlpEndpoint;
+  return typeof endpoint === 'string' && endpoint.trim() !== '' && env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true';
 }

@@ -52,7 +52,18 @@ test('OTEL_TRACES_EXPORTER=none turns tracing off over an OTEL or file endpoint;
 
 test('OTEL_PROPAGATORS: the values the Node SDK ships pass; xray, ottrace or a typo is a config error naming what to use', () => {
   for (const ok of ['tracecontext,baggage', ' b3multi , tracecontext ', 'b3', 'jaeger', 'none', '']) assert.doesNotThrow(() => loadConfig({ env: { OTEL_PROPAGATORS: ok } }), ok);
-  assert.throws(() => loadConfig({ env: { OTEL_PROPAGATORS: 'tracecontext,xray,tracecontxt' } }), /OTEL_PROPAGATORS: "xray", "tracecontxt" not available in tickcast; use tracecontext, baggage, b3, b3multi, jaeger, none/);
+  const on = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+  assert.throws(() => loadConfig({ env: { ...on, OTEL_PROPAGATORS: 'tracecontext,xray,tracecontxt' } }), /OTEL_PROPAGATORS: "xray", "tracecontxt" not available in tickcast; use tracecontext, baggage, b3, b3multi, jaeger, none/);
+  assert.throws(() => loadConfig({ env: { TICKCAST_TELEMETRY_OTLP_ENDPOINT: 'http://c:4318/v1/traces', OTEL_PROPAGATORS: 'xray' } }), /OTEL_PROPAGATORS: "xray"/, 'tracing on through tickcast\'s own setting');
+});
+
+// The variable is read only while tracing runs (src/telemetry/trace-context.ts): a pod given
+// OTEL_PROPAGATORS=tracecontext,baggage,xray by a namespace-wide injection (the OpenTelemetry
+// Operator's Instrumentation, AWS Distro) but no trace endpoint must start, as it did before 7 Dec 2026.
+test('OTEL_PROPAGATORS with a value tickcast lacks does not stop a start with tracing off (no endpoint, OTEL_TRACES_EXPORTER=none, OTEL_SDK_DISABLED)', () => {
+  assert.doesNotThrow(() => loadConfig({ env: { OTEL_PROPAGATORS: 'tracecontext,baggage,xray' } }));
+  assert.doesNotThrow(() => loadConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_EXPORTER: 'none', OTEL_PROPAGATORS: 'xray' } }));
+  assert.doesNotThrow(() => loadConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true', OTEL_PROPAGATORS: 'xray' } }));
 });
 
 // docs/configuration.md's table of OpenTelemetry variables is where an operator looks (it names
