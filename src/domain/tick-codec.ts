@@ -179,13 +179,29 @@ function readSeries(rec: Record<string, unknown>, key: Buffer | null, fields: Ti
     if ('error' in k) return fail(ErrorCodes.RECORD_BAD_SERIES, `the record key (the series id, as the value has no ${JSON.stringify(fields.series)}) is ${k.error}`);
     series = k.text;
   }
-  if (series !== undefined && typeof series !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `${JSON.stringify(fields.series)} must be a string; got ${show(series)}`);
+  if (typeof series === 'number') {
+    const id = integerId(series);
+    if (typeof id !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `${JSON.stringify(fields.series)} ${id.reason}`);
+    series = id;
+  }
+  if (series !== undefined && typeof series !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `${JSON.stringify(fields.series)} must be a string or an integer; got ${show(series)}`);
   if (typeof series !== 'string' || series.length === 0) {
     return fail(ErrorCodes.RECORD_BAD_SERIES, `series id missing: set ${JSON.stringify(fields.series)} in the value or use the series id as the record key${whereBroken(rec, paths.series, show)}${misnamed(rec, 'series', fields)}`);
   }
   // The default pattern refuses exactly "." and "..": browsers and fetch() resolve them as path segments (docs/schemas.md).
   if (!pattern.test(series)) return fail(ErrorCodes.RECORD_BAD_SERIES, seriesRefusal(series, pattern));
   return series;
+}
+
+/**
+ * A numeric device id (`{"sensor_id":17}`) as its series id, "17" (since 7 Dec 2026), or why not:
+ * only a safe integer (|n| ≤ 2^53−1) — beyond it JSON.parse has already rounded the digits sent,
+ * so two devices could share one series. 17.0 is 17 once parsed (JSON cannot tell them apart).
+ */
+function integerId(n: number): string | { reason: string } {
+  if (Number.isSafeInteger(n)) return String(n === 0 ? 0 : n); // -0 → "0"
+  if (Number.isInteger(n)) return { reason: `is ${show(n)}, an integer beyond 2^53−1 (9007199254740991) that JSON numbers cannot hold exactly (its last digits are already rounded): send the id as a string` };
+  return { reason: `must be a string or an integer; got ${show(n)} (a number with a fraction: an id is a whole number or text)` };
 }
 
 /** The tick's values in feature order (NaN: missing, carried forward with missingFeature 'carry'), or why not. The reasons' field names are rendered only on a refusal (this runs per record). */

@@ -68,7 +68,7 @@ export const inputSection = z
      */
     fields: z
       .object({
-        /** Field (path) holding the series id (a string), e.g. device_id or SystemProperties.connectionDeviceId; a record without it (or with null) takes its record key as the id. */
+        /** Field (path) holding the series id (a string, or a safe integer read as its decimal text: 17 is "17"), e.g. device_id or SystemProperties.connectionDeviceId; a record without it (or with null) takes its record key as the id. */
         series: z.string().min(1).default('series'),
         /** Field (path) holding the event time: epoch ms (or per input.tsUnit) or ISO-8601, as `ts` is read. */
         ts: z.string().min(1).default('ts'),

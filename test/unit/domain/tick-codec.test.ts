@@ -89,7 +89,9 @@ test('every malformed input gets its own code and a message that says what to se
     ['{"series":"a","ts":1732060800123456789,"value":1}', null, 'TC_RECORD_BAD_TS', /looks like epoch nanoseconds/],
     ['{"series":"a","ts":9e12,"value":1}', null, 'TC_RECORD_BAD_TS', /out of range: tickcast accepts 1973–2200/],
     ['{"series":"a","ts":"1732060800123","value":1}', null, 'TC_RECORD_BAD_TS', /a string of digits: send epoch ms as a JSON number/],
-    ['{"series":42,"ts":1732060800123,"value":1}', 'k', 'TC_RECORD_BAD_SERIES', /"series" must be a string; got 42/],
+    // An integer series is its id since 7 Dec 2026 (tick-fields.test.ts); a fraction or a boolean is not.
+    ['{"series":42.5,"ts":1732060800123,"value":1}', 'k', 'TC_RECORD_BAD_SERIES', /"series" must be a string or an integer; got 42.5 \(a number with a fraction/],
+    ['{"series":true,"ts":1732060800123,"value":1}', 'k', 'TC_RECORD_BAD_SERIES', /"series" must be a string or an integer; got true/],
     ['{"series":"a","ts":1732060800123,"value":" 20.5"}', null, 'TC_RECORD_BAD_VALUE', /a number in a string: send it as a JSON number/],
     ['{"series":"a","ts":1732060800123,"values":{"value":"1e3"}}', null, 'TC_RECORD_BAD_VALUE', /^values\.value must be a finite number; got "1e3" \(a number in a string/],
   ];

@@ -31,7 +31,7 @@ test('a flat device payload (device_id, timestamp, features at the top level) is
 test('with input.fields the reasons name the configured fields, and the hints the way out', () => {
   assert.deepEqual(reason('{"device_id":"t-1","time":1732060800123,"temperature":1,"humidity":2}'), ['TC_RECORD_BAD_TS', '"timestamp" missing: give epoch milliseconds or an ISO-8601 string; the record has "time": name it "timestamp", or set input.fields.ts to "time"']);
   assert.deepEqual(reason('{"device_id":"t-1","timestamp":1732060800,"temperature":1,"humidity":2}'), ['TC_RECORD_BAD_TS', '"timestamp" must be epoch ms or ISO-8601; got 1732060800 (it looks like epoch seconds: send milliseconds, × 1000, or set input.tsUnit to "s")']);
-  assert.deepEqual(reason('{"device_id":7,"timestamp":1732060800123,"temperature":1,"humidity":2}'), ['TC_RECORD_BAD_SERIES', '"device_id" must be a string; got 7']);
+  assert.deepEqual(reason('{"device_id":7.5,"timestamp":1732060800123,"temperature":1,"humidity":2}'), ['TC_RECORD_BAD_SERIES', '"device_id" must be a string or an integer; got 7.5 (a number with a fraction: an id is a whole number or text)']);
   assert.deepEqual(reason('{"device_id":"t-1","timestamp":1732060800123,"temperature":"21.5","humidity":2}'), ['TC_RECORD_BAD_VALUE', '"temperature" must be a finite number; got "21.5" (a number in a string: send it as a JSON number, unquoted)']);
   assert.deepEqual(reason('{"device_id":"t-1","timestamp":1732060800123,"temperature":1}'), ['TC_RECORD_MISSING_FEATURE', 'feature "humidity" missing from the record (expected temperature, humidity)']);
   assert.deepEqual(reason('{"device_id":"t-1","timestamp":1732060800123,"temp":1}', { ...iot, missingFeature: 'carry' }), ['TC_RECORD_MISSING_FEATURE', 'the record has none (input.fields.values "": at its top level) of the configured features (temperature, humidity); got ["device_id","timestamp","temp"]']);
@@ -111,7 +111,7 @@ test('a nested part missing or not an object is dead-lettered with where the pat
   const azure = nested('SystemProperties.connectionDeviceId', 'SystemProperties.enqueuedTime', 'Body');
   assert.deepEqual(reason('{"SystemProperties":[],"Body":{"temperature":1,"humidity":2}}', azure), ['TC_RECORD_BAD_SERIES', 'series id missing: set "SystemProperties.connectionDeviceId" in the value or use the series id as the record key; "SystemProperties" is an array ([]): paths step through objects only']);
   assert.deepEqual(reason('{"SystemProperties":{"connectionDeviceId":"d"},"Body":{"temperature":1,"humidity":2}}', azure), ['TC_RECORD_BAD_TS', '"SystemProperties.enqueuedTime" missing: give epoch milliseconds or an ISO-8601 string; "SystemProperties" has no "enqueuedTime"']);
-  assert.deepEqual(reason('{"SystemProperties":{"connectionDeviceId":{"id":"d"}}}', azure), ['TC_RECORD_BAD_SERIES', '"SystemProperties.connectionDeviceId" must be a string; got {"id":"d"}']);
+  assert.deepEqual(reason('{"SystemProperties":{"connectionDeviceId":{"id":"d"}}}', azure), ['TC_RECORD_BAD_SERIES', '"SystemProperties.connectionDeviceId" must be a string or an integer; got {"id":"d"}']);
   assert.deepEqual(reason('[1]', azure), ['TC_RECORD_INVALID', 'value must be a JSON object like input.fields has it (series at "SystemProperties.connectionDeviceId", ts at "SystemProperties.enqueuedTime", features in "Body"); got [1]']);
   // Top-level readings under a nested values path: the hint names the path, not a one-key wrapper.
   assert.deepEqual(reason('{"clientToken":"d","timestamp":1700000000,"temperature":1,"humidity":2}', shadow), ['TC_RECORD_MISSING_FEATURE', 'neither "state.reported" (object) nor "value" (number) present; the record has no "state"; "temperature", "humidity" are at the top level: send them in "state.reported", or set input.fields.values to "" (features at the top level)']);
@@ -134,4 +134,26 @@ test('paths refused at start: malformed, a leaf holding another part, a feature 
   assert.deepEqual(problems('id', 'data.ts', 'data', ['ts']), ['input.fields.values: feature "ts" is also input.fields.ts, and input.fields.values is "data": rename one']);
   assert.deepEqual(problems('meta.id', 'ts', '', ['meta']), ['input.fields.values: feature "meta" would hold input.fields.series "meta.id" (input.fields.values "" reads features at the record\'s top level), but a feature is a number, not an object: rename one']);
   assert.deepEqual(problems('a\\.b', 'a.b', 'values'), [], '"a\\.b" (one key) and "a.b" (nested) are different places');
+});
+
+// Before 7 Dec 2026 a numeric id was refused ("device_id" must be a string; got 17): firmware that
+// numbers its sensors had every record dead-lettered. A safe integer is now its decimal text.
+test('an integer device id is the series "17"; a fraction or an integer JSON cannot hold exactly is refused', () => {
+  const sensor: CodecOptions = { ...iot, fields: { series: 'sensor_id', ts: 'timestamp', values: '' } };
+  const series = (id: string): string => {
+    const r = dec(`{"sensor_id":${id},"timestamp":1732060800123,"temperature":1,"humidity":2}`, sensor, 'key');
+    assert.ok(r.ok, id);
+    return r.tick.series;
+  };
+  assert.equal(series('17'), '17');
+  assert.equal(series('17.0'), '17'); // one number once parsed: JSON cannot tell 17.0 from 17
+  assert.equal(series('-3'), '-3');
+  assert.equal(series('9007199254740991'), '9007199254740991');
+  assert.equal(series('"17"'), '17'); // the same series as the string id
+  const refused = (id: string) => reason(`{"sensor_id":${id},"timestamp":1732060800123,"temperature":1,"humidity":2}`, sensor, 'key');
+  assert.deepEqual(refused('9007199254740993'), ['TC_RECORD_BAD_SERIES', '"sensor_id" is 9007199254740992, an integer beyond 2^53−1 (9007199254740991) that JSON numbers cannot hold exactly (its last digits are already rounded): send the id as a string']);
+  assert.match(refused('1e21')[1], /^"sensor_id" is 1e\+21, an integer beyond 2\^53−1/);
+  assert.match(refused('17.5')[1], /^"sensor_id" must be a string or an integer; got 17.5/);
+  // The series pattern still applies to the id's text.
+  assert.match(reason('{"sensor_id":-3,"timestamp":1732060800123,"temperature":1,"humidity":2}', { ...sensor, seriesPattern: /^[0-9]+$/ })[0], /TC_RECORD_BAD_SERIES/);
 });
