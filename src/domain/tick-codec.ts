@@ -41,6 +41,8 @@ export interface CodecOptions {
   fields?: TickFields;
   /** The unit of a numeric ts (input.tsUnit): 's' reads 1732060800.123 as 1732060800123 ms, 'auto' either by its size; absent: 'ms'. */
   tsUnit?: TsUnit;
+  /** A record whose ts field is absent or null: 'reject' it (absent: the same), or take its Kafka record timestamp ('kafka', input.missingTs). */
+  missingTs?: 'reject' | 'kafka';
 }
 
 export type DecodeResult = { ok: true; tick: Tick } | { ok: false; error: TickcastError };
@@ -126,8 +128,8 @@ function isCalendarDate(m: RegExpExecArray): boolean {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= days && h < 24 && mi < 60 && sec < 60;
 }
 
-/** `sentMs`: when the record was sent (sentAtMs), for `opts.maxFutureMs`. */
-export function decodeTick(key: Buffer | null, value: Buffer | null, opts: CodecOptions, sentMs?: number): DecodeResult {
+/** `sentMs`: when the record was sent (sentAtMs), for `opts.maxFutureMs`; `recordTsMs`: its Kafka record timestamp (RawRecord.recordTsMs), for `opts.missingTs` 'kafka'. */
+export function decodeTick(key: Buffer | null, value: Buffer | null, opts: CodecOptions, sentMs?: number, recordTsMs?: number): DecodeResult {
   const fields = opts.fields ?? DEFAULT_TICK_FIELDS;
   const paths = pathsOf(fields);
   if (value === null || value.length === 0) return fail(ErrorCodes.RECORD_INVALID, 'record has no value (tombstone or empty); expected a JSON tick object');
@@ -150,11 +152,7 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
 
   const series = readSeries(rec, key, fields, paths, opts.seriesPattern);
   if (typeof series !== 'string') return series;
-  const tsName = fieldName(fields, 'ts');
-  const ts = readPath(rec, paths.ts);
-  const unit = opts.tsUnit ?? 'ms';
-  if (ts === undefined) return fail(ErrorCodes.RECORD_BAD_TS, `${tsName} missing: give ${UNIT_WANTED[unit]} or an ISO-8601 string${whereBroken(rec, paths.ts, show)}${misnamed(rec, 'ts', fields)}`);
-  const tsMs = readTimestamp(ts, tsName, unit);
+  const tsMs = readTs(rec, opts, fields, paths, recordTsMs);
   if (typeof tsMs === 'string') return fail(ErrorCodes.RECORD_BAD_TS, tsMs);
   const bound = opts.maxFutureMs ?? 0;
   if (bound > 0 && sentMs !== undefined && tsMs - sentMs > bound) return fail(ErrorCodes.RECORD_BAD_TS, tooFarAhead(tsMs, tsMs - sentMs, bound));
@@ -162,6 +160,26 @@ export function decodeTick(key: Buffer | null, value: Buffer | null, opts: Codec
   const values = readValues(rec, opts, fields, paths);
   if (!(values instanceof Float64Array)) return values;
   return finish({ series, tsMs, values }, own(rec, 'labels'), opts);
+}
+
+/**
+ * The tick's event time in epoch ms, or why not: its ts field, or with input.missingTs 'kafka' and
+ * the field absent or null, the Kafka record timestamp (checked like an epoch-ms ts: 1973–2200).
+ */
+function readTs(rec: Record<string, unknown>, opts: CodecOptions, fields: TickFields, paths: TickPaths, recordTsMs: number | undefined): number | string {
+  const tsName = fieldName(fields, 'ts');
+  const ts = readPath(rec, paths.ts);
+  const unit = opts.tsUnit ?? 'ms';
+  if (opts.missingTs === 'kafka' && (ts === undefined || ts === null)) {
+    if (recordTsMs === undefined) return `${tsName} missing and the record has no Kafka timestamp to take instead (input.missingTs "kafka"; a record in the pre-0.10 format has none): give ${UNIT_WANTED[unit]} or an ISO-8601 string`;
+    return readTimestamp(recordTsMs, 'the Kafka record timestamp (input.missingTs "kafka")', 'ms');
+  }
+  if (ts === undefined) {
+    const hint = whereBroken(rec, paths.ts, show) + misnamed(rec, 'ts', fields);
+    // No time under another name either (a Zigbee2MQTT payload): the way out is the record's own timestamp.
+    return `${tsName} missing: give ${UNIT_WANTED[unit]} or an ISO-8601 string${hint === '' ? '; or set input.missingTs to "kafka" to take the Kafka record timestamp' : hint}`;
+  }
+  return readTimestamp(ts, tsName, unit);
 }
 
 /** The documented shape under the configured field names, for the reason a non-object is refused. */

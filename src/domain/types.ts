@@ -26,6 +26,13 @@ export interface RawRecord {
   /** The record's timestamp in epoch ms when the transport has one (Kafka: producer CreateTime, or broker LogAppendTime); used for latency metrics. */
   receivedAtMs: number;
   /**
+   * The Kafka record's own timestamp (epoch ms) as the broker gave it, uncapped: the producer's
+   * CreateTime, or the broker's LogAppendTime where the topic sets message.timestamp.type. Absent
+   * where there is none (a v0 record's -1, the embedded replay, the CLI's files, a dead-letter
+   * stand-in). A tick's event time with input.missingTs 'kafka' when the value has no ts.
+   */
+  recordTsMs?: number;
+  /**
    * Restore-only: the record was already processed before (offset below the committed one) and is
    * replayed to rebuild the series' window after a restart or rebalance. It updates state and
    * produces no output.

@@ -196,7 +196,7 @@ export class StreamPipeline {
       return;
     }
     const sent = sentAtMs(rec.receivedAtMs, now); // the reference of maxFutureMs and clockSkewMs
-    const res = decodeTick(rec.key, rec.value, d.codec, sent);
+    const res = decodeTick(rec.key, rec.value, d.codec, sent, rec.recordTsMs);
     const quiet = rec.warmup === true;
     if (!res.ok) {
       if (!quiet) out.push(this.#deadLetter(rec, res.error));

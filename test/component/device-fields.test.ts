@@ -97,3 +97,30 @@ test('AWS IoT shadow documents (values state.reported) from devices stamping sec
     await app.stop();
   }
 });
+
+// input.missingTs through the app (since 7 Dec 2026): Zigbee2MQTT forwards readings with no time (the
+// device's friendly name as the record key). Before, each was dead-lettered (TC_RECORD_BAD_TS "ts
+// missing"); now the Kafka record timestamp is the event time, carried from the source as recordTsMs.
+test('input.missingTs "kafka": readings without a time reach the window at their Kafka record timestamp; a record without one is dead-lettered', async () => {
+  const sent: OutMessage[] = [];
+  const app = await startTestApp({ input: { features: ['temperature', 'humidity'], targets: ['temperature'], fields: { series: 'series', ts: 'ts', values: '' }, missingTs: 'kafka' } }, { sink: { send: async (m) => void sent.push(...m) }, source: idleSource });
+  try {
+    const base = Date.now() - 60 * 60_000; // an hour ago: inside the maxFutureMs bound, as live records are
+    const records = [base, base + 60_000, undefined].map((recordTsMs, i): RawRecord => ({
+      key: Buffer.from('living-room'),
+      value: Buffer.from(JSON.stringify({ battery: 100, humidity: 58 + i, linkquality: 134, temperature: 21 + i, voltage: 3000 })),
+      headers: {},
+      source: { topic: 'zigbee', partition: 0, offset: String(i) },
+      receivedAtMs: recordTsMs ?? Date.now(),
+      ...(recordTsMs === undefined ? {} : { recordTsMs }),
+    }));
+    await app.pipeline.handle(records);
+    const dlq = sent.filter((m) => m.stream === 'dlq');
+    assert.deepEqual(dlq.map((d) => [d.headers['tickcast-source-offset'], d.headers['tickcast-error-code']]), [['2', 'TC_RECORD_BAD_TS']], 'no Kafka timestamp to take');
+    const body = (await (await fetch(`${app.address()}/v1/series/living-room`)).json()) as { window: { ts: number[]; values: Record<string, number[]> } };
+    assert.deepEqual(body.window.ts, [base, base + 60_000]);
+    assert.deepEqual(body.window.values, { temperature: [21, 22], humidity: [58, 59] });
+  } finally {
+    await app.stop();
+  }
+});

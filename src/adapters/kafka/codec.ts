@@ -36,5 +36,6 @@ export function toRawRecord(topic: string, partition: number, m: KafkaJS.KafkaMe
     source: { topic, partition, offset: m.offset },
     // The record timestamp (CreateTime, or LogAppendTime per topic) when sane, else arrival time (clock skew must not produce negative latency).
     receivedAtMs: Number.isFinite(ts) && ts > 0 && ts <= nowMs ? ts : nowMs,
+    ...(Number.isFinite(ts) && ts > 0 ? { recordTsMs: ts } : {}), // input.missingTs 'kafka': the event time of a value without one
   };
 }

@@ -87,6 +87,16 @@ export const inputSection = z
      * and the CLI's files make their own records in ms.
      */
     tsUnit: z.enum(['ms', 's', 'auto']).default('ms'),
+    /**
+     * A record with no ts (input.fields.ts absent or null), as Zigbee2MQTT and many MQTT→Kafka
+     * bridges send them (since 7 Dec 2026): 'reject' it (TC_RECORD_BAD_TS), or take its Kafka record
+     * timestamp as the event time ('kafka'): the producer's CreateTime (when the bridge sent it, not
+     * when the device measured it), or the broker's LogAppendTime on a topic with
+     * message.timestamp.type=LogAppendTime (when the broker wrote it: a backlog flushed late gets
+     * one time). A record with a ts keeps it. Kafka mode only, like input.fields: the embedded
+     * sample replay and the CLI's files always carry a ts.
+     */
+    missingTs: z.enum(['reject', 'kafka']).default('reject'),
   })
   .strict()
   .default({});

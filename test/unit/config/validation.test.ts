@@ -216,6 +216,14 @@ test('input.tsUnit (since 7 Dec 2026): epoch seconds in the topic\'s records, se
   assert.equal(loadConfig({ env: { TICKCAST_INPUT_TS_UNIT: 'auto' } }).input.tsUnit, 'auto', 'since 7 Dec 2026: seconds or ms by size');
 });
 
+test('input.missingTs (since 7 Dec 2026): "kafka" by env; reject by default; anything else refused at load', () => {
+  assert.equal(loadConfig({ env: { TICKCAST_INPUT_MISSING_TS: 'kafka' } }).input.missingTs, 'kafka');
+  assert.equal(loadConfig({ env: {} }).input.missingTs, 'reject', 'unchanged by default');
+  const refused = problems({ env: { TICKCAST_INPUT_MISSING_TS: '@kafka' } });
+  assert.equal(refused.length, 1, refused.join('\n'));
+  assert.match(refused[0], /^input\.missingTs \(TICKCAST_INPUT_MISSING_TS\): must be one of "reject", "kafka"; got "@kafka"/);
+});
+
 // Since 7 Dec 2026 input.fields are paths; before, "state.reported" was one top-level key of that name.
 test('input.fields paths: an AWS IoT shadow by env; a malformed path, or a series holding another part, refused at load with the fix', () => {
   const c = loadConfig({ env: { TICKCAST_INPUT_FIELDS_SERIES: 'clientToken', TICKCAST_INPUT_FIELDS_TS: 'timestamp', TICKCAST_INPUT_FIELDS_VALUES: 'state.reported', TICKCAST_INPUT_TS_UNIT: 's' } });

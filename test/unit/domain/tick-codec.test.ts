@@ -37,7 +37,8 @@ test('a timestamp or features under another name: the reason names the field the
   assert.deepEqual(reason('{"ts":1732060800123,"price":1}'), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present; "price" is at the top level: send {"values":{"price":…}}, or set input.fields.values to "" (features at the top level)']);
   assert.deepEqual(reason('{"ts":1732060800123,"cpu":0.5}', { ...opts, features: ['cpu'] }), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present; "cpu" is at the top level: send {"values":{"cpu":…}} or {"value":…}, or set input.fields.values to "" (features at the top level)']);
   // Nothing like it: the reason as before.
-  assert.deepEqual(reason('{"when":1732060800123,"value":1}', uni), ['TC_RECORD_BAD_TS', 'ts missing: give epoch milliseconds or an ISO-8601 string']);
+  // No time under a known name (since 7 Dec 2026 the reason names input.missingTs, the way out for a bridge that sends none).
+  assert.deepEqual(reason('{"when":1732060800123,"value":1}', uni), ['TC_RECORD_BAD_TS', 'ts missing: give epoch milliseconds or an ISO-8601 string; or set input.missingTs to "kafka" to take the Kafka record timestamp']);
   assert.deepEqual(reason('{"ts":1732060800123,"x":1}'), ['TC_RECORD_MISSING_FEATURE', 'neither "values" (object) nor "value" (number) present']);
 });
 

@@ -157,3 +157,35 @@ test('an integer device id is the series "17"; a fraction or an integer JSON can
   // The series pattern still applies to the id's text.
   assert.match(reason('{"sensor_id":-3,"timestamp":1732060800123,"temperature":1,"humidity":2}', { ...sensor, seriesPattern: /^[0-9]+$/ })[0], /TC_RECORD_BAD_SERIES/);
 });
+
+// input.missingTs (since 7 Dec 2026): Zigbee2MQTT and many MQTT→Kafka bridges send readings with no
+// time at all. Before, each such record was TC_RECORD_BAD_TS ("ts missing") with no way to read it.
+test('input.missingTs "kafka": a record without a ts takes its Kafka record timestamp; one with a ts keeps it; none to take is refused', () => {
+  const zigbee: CodecOptions = { ...base, fields: { series: 'device', ts: 'timestamp', values: '' }, missingTs: 'kafka' };
+  const kafkaTs = Date.UTC(2026, 11, 7, 4, 30);
+  const payload = '{"battery":100,"humidity":58.2,"linkquality":134,"temperature":21.3,"voltage":3000}';
+  const r = decodeTick(Buffer.from('0x00158d0001a2b3c4'), Buffer.from(payload), zigbee, kafkaTs, kafkaTs);
+  assert.ok(r.ok);
+  assert.equal(r.tick.series, '0x00158d0001a2b3c4');
+  assert.equal(r.tick.tsMs, kafkaTs);
+  assert.deepEqual(Array.from(r.tick.values), [21.3, 58.2]);
+  // null counts as absent, as it does for a feature.
+  const nulled = decodeTick(Buffer.from('k'), Buffer.from('{"timestamp":null,"temperature":1,"humidity":2}'), zigbee, kafkaTs, kafkaTs);
+  assert.ok(nulled.ok && nulled.tick.tsMs === kafkaTs);
+  // A record with its own time keeps it; a bad one is still refused (not replaced).
+  const own = decodeTick(Buffer.from('k'), Buffer.from('{"timestamp":1732060800123,"temperature":1,"humidity":2}'), zigbee, kafkaTs, kafkaTs);
+  assert.ok(own.ok && own.tick.tsMs === 1732060800123);
+  const bad = decodeTick(Buffer.from('k'), Buffer.from('{"timestamp":"soon","temperature":1,"humidity":2}'), zigbee, kafkaTs, kafkaTs);
+  assert.ok(!bad.ok && bad.error.code === 'TC_RECORD_BAD_TS');
+  // No Kafka timestamp (a pre-0.10 record's -1, or a source without one): refused, saying so.
+  const none = decodeTick(Buffer.from('k'), Buffer.from(payload), zigbee, kafkaTs);
+  assert.ok(!none.ok);
+  assert.deepEqual([none.error.code, none.error.message], ['TC_RECORD_BAD_TS', '"timestamp" missing and the record has no Kafka timestamp to take instead (input.missingTs "kafka"; a record in the pre-0.10 format has none): give epoch milliseconds or an ISO-8601 string']);
+  // The Kafka timestamp is range-checked like any ts (a producer that stamps 0-based clocks).
+  const early = decodeTick(Buffer.from('k'), Buffer.from(payload), zigbee, kafkaTs, 5_000);
+  assert.ok(!early.ok && /^the Kafka record timestamp \(input.missingTs "kafka"\) must be epoch ms or ISO-8601; got 5000/.test(early.error.message), !early.ok ? early.error.message : '');
+  // The default ('reject') is unchanged and names the setting.
+  const off = decodeTick(Buffer.from('k'), Buffer.from(payload), { ...zigbee, missingTs: 'reject' }, kafkaTs, kafkaTs);
+  assert.ok(!off.ok);
+  assert.equal(off.error.message, '"timestamp" missing: give epoch milliseconds or an ISO-8601 string; or set input.missingTs to "kafka" to take the Kafka record timestamp');
+});
