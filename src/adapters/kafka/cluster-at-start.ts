@@ -31,6 +31,19 @@ export interface AwaitBrokersOptions {
 
 const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
 
+/**
+ * The start ended by a stop before any broker answered. It ends the start and reaches the log, so
+ * it carries TC_SHUTTING_DOWN (until 7 Dec 2026 a plain Error, or the client's own error when the
+ * stop came during an attempt) and the last attempt's failure as its cause.
+ */
+function stoppedWaiting(brokers: string, attempts: number, cause: unknown): TickcastError {
+  return new TickcastError(
+    ErrorCodes.SHUTTING_DOWN,
+    `stopped while waiting for the Kafka brokers (${brokers}; ${attempts} attempt(s), none answered: ${firstLine(cause)})`,
+    { statusCode: 503, retriable: true, cause },
+  );
+}
+
 /** The cluster's topic names, once a broker answers; retries (logged) until then. Rejects only when `signal` aborts. */
 export async function awaitBrokers(admin: KafkaJS.Admin, log: Logger, o: AwaitBrokersOptions): Promise<string[]> {
   const timeout = o.attemptTimeoutMs ?? 5_000;
@@ -41,10 +54,9 @@ export async function awaitBrokers(admin: KafkaJS.Admin, log: Logger, o: AwaitBr
       if (attempt > 1) log.info({ brokers: o.brokers, attempts: attempt }, 'a Kafka broker answered');
       return topics;
     } catch (err) {
-      if (o.signal?.aborted) throw err;
+      if (o.signal?.aborted) throw stoppedWaiting(o.brokers, attempt, err);
       log.warn({ brokers: o.brokers, attempt, error: firstLine(err), retryInMs: backoff }, 'no Kafka broker answered (kafka.brokers / KAFKA_BROKERS); retrying, /readyz says 503 meanwhile');
-      await sleep(backoff, o.signal);
-      if (o.signal?.aborted) throw new Error('stopped while waiting for the Kafka brokers');
+      if (await sleep(backoff, o.signal)) throw stoppedWaiting(o.brokers, attempt, err);
       backoff = Math.min(backoff * 2, o.maxBackoffMs ?? 10_000);
     }
   }

@@ -5,7 +5,7 @@
  * (TransactionSlot).
  */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
-import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+import { ErrorCodes, TickcastError, isTickcastError } from '../../errors/index.ts';
 import type { OutMessage, OutputSink } from '../../pipeline/ports.ts';
 import { DEFAULT_MESSAGE_MAX_BYTES, oversizedDeadLetter, tooLarge } from './oversized.ts';
 
@@ -74,6 +74,8 @@ export class KafkaSink implements OutputSink {
     try {
       await this.#out.sendBatch({ topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
     } catch (err) {
+      // TransactionSlot's TC_INTERNAL (a bug): nothing reached Kafka, so it is no failed send; its code goes on as it is.
+      if (isTickcastError(err) && err.code === ErrorCodes.INTERNAL) throw err;
       this.#onSendFailed(produceErrorType(err));
       // The client's reason goes into the message: the consumer logs only this error's own text.
       const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
@@ -91,7 +93,8 @@ export class TransactionSlot implements BatchSender {
   current: KafkaJS.Transaction | null = null;
 
   sendBatch(batch: KafkaJS.ProducerBatch): Promise<unknown> {
-    if (!this.current) return Promise.reject(new Error('exactly-once: output written outside a transaction'));
+    // A bug (the pipeline sends a chunk's outputs only inside its transaction), never the broker's doing.
+    if (!this.current) return Promise.reject(new TickcastError(ErrorCodes.INTERNAL, 'exactly-once: output written outside a transaction (a bug: nothing was sent; the chunk fails and is redelivered)'));
     return this.current.sendBatch(batch);
   }
 }

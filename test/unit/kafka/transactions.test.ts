@@ -71,3 +71,14 @@ test('a failed loose send aborts its transaction and rejects; the next transacti
   await turns.run(async () => 'ok');
   assert.deepEqual(failing.events.slice(2), ['begin 2', 'commit 2']);
 });
+
+test('a send with no transaction in the slot rejects with TC_INTERNAL (a bug), not as a failed Kafka send', async () => {
+  const failed: string[] = [];
+  const sink = new KafkaSink(new TransactionSlot(), topics, { onSendFailed: (e) => failed.push(e) });
+  await assert.rejects(sink.send([{ stream: 'forecasts', key: 'c', value: '{}', headers: {} }]), (err: unknown) => {
+    assert.equal((err as { code?: unknown }).code, 'TC_INTERNAL');
+    assert.match(String(err), /exactly-once: output written outside a transaction/);
+    return true;
+  });
+  assert.deepEqual(failed, [], 'nothing reached Kafka: no failed send is counted');
+});
