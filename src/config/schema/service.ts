@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { positiveInt, nonNegInt, timerMs } from './primitives.ts';
 import { corsOriginProblem } from './cors-origin.ts';
+import { parseResourceAttributes } from '../otel-env.ts';
 
 export const httpSection = z
   .object({
@@ -92,7 +93,18 @@ export const telemetrySection = z
      */
     otlpProtocol: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf'),
     /** Extra OTel resource attributes, `k=v,k2=v2` (percent-encoded values); also OTEL_RESOURCE_ATTRIBUTES. */
-    resourceAttributes: z.string().default(''),
+    resourceAttributes: z
+      .string()
+      .superRefine((s, ctx) => {
+        // Checked here as OTEL_RESOURCE_ATTRIBUTES is (otel-env.ts): until 7 Dec 2026 a malformed value from the file
+        // or TICKCAST_TELEMETRY_RESOURCE_ATTRIBUTES passed and main.ts then threw a plain Error naming no key.
+        try {
+          parseResourceAttributes(s);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `${(err as Error).message} (expected k=v,k2=v2 with percent-encoded values)` });
+        }
+      })
+      .default(''),
     /** Export prom-client's process and Node.js metrics (process_cpu_seconds_total, process_resident_memory_bytes, nodejs_heap_size_used_bytes, nodejs_eventloop_lag_*, …) on /metrics beside tickcast_*; the bundled dashboard and the snapshot-stale alert read some of them. false → tickcast_* only. */
     defaultMetrics: z.boolean().default(true),
   })

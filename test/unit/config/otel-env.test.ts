@@ -33,6 +33,18 @@ test('OTEL_RESOURCE_ATTRIBUTES: percent-decoded k=v list; a malformed list is a 
   assert.equal(loadConfig({ env: { TICKCAST_TELEMETRY_RESOURCE_ATTRIBUTES: 'a=1', OTEL_RESOURCE_ATTRIBUTES: 'b=2' } }).telemetry.resourceAttributes, 'a=1');
 });
 
+test('telemetry.resourceAttributes from the file or TICKCAST_* is checked as OTEL_RESOURCE_ATTRIBUTES is: TC_CONFIG_INVALID naming the key', () => {
+  // Before 7 Dec 2026 the config loaded and main.ts threw a plain Error at start ('"team" is not key=value', no code, no key).
+  assert.throws(
+    () => loadConfig({ env: { TICKCAST_TELEMETRY_RESOURCE_ATTRIBUTES: 'team' } }),
+    (err: unknown) => {
+      assert.equal((err as { code?: unknown }).code, 'TC_CONFIG_INVALID');
+      assert.match(String((err as Error).message), /telemetry\.resourceAttributes \(TICKCAST_TELEMETRY_RESOURCE_ATTRIBUTES\): "team" is not key=value \(expected k=v,k2=v2/);
+      return true;
+    },
+  );
+});
+
 test('OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL sets telemetry.otlpProtocol (default http/protobuf); grpc takes the base endpoint as is', () => {
   assert.equal(loadConfig({ env: {} }).telemetry.otlpProtocol, 'http/protobuf');
   const grpc = loadConfig({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317' } }).telemetry;
