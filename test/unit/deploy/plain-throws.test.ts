@@ -1,0 +1,66 @@
+/**
+ * Errors that reach a user, a log line or an HTTP answer carry a code (src/errors/catalogue.ts,
+ * docs/errors.md). A plain `throw new Error(...)` / `RangeError` / `TypeError` (or a promise
+ * rejected with one) in src/ is allowed only where it is listed here, with why it never reaches
+ * anyone as it is: an internal invariant (a bug if it fires), a constructor argument the config
+ * schema already refused, or an error a caller wraps in a coded one. A new plain throw fails this
+ * test: give it a code (TickcastError), or add it here with its reason — a conscious choice.
+ * Browser code (adapters/http/dashboard/static) is not scanned. Since 7 Dec 2026.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { listFiles, read } from './repo.ts';
+
+const ALLOWED: Record<string, { count: number; why: string }> = {
+  'src/config/otel-env.ts': { count: 2, why: 'parseResourceAttributes: its callers (otelEnv, the telemetry schema) turn the message into a TC_CONFIG_INVALID problem' },
+  'src/data/columns.ts': { count: 1, why: 'invariant: a column asked for in a type it was not read as' },
+  'src/data/normalise.ts': { count: 1, why: 'invariant: statistics for the columns of the same spec' },
+  'src/domain/anomaly/top-k-gauge.ts': { count: 1, why: 'constructor argument, validated by the config schema' },
+  'src/domain/band-quality.ts': { count: 1, why: 'constructor argument, validated by the config schema' },
+  'src/domain/feedback/feedback-policy.ts': { count: 1, why: 'constructor argument, validated by the config schema' },
+  'src/domain/fusion/forecast-fusion.ts': { count: 1, why: 'snapshot restore: caught per series, which starts fresh' },
+  'src/domain/incidents/incident-grouper.ts': { count: 1, why: 'constructor argument, validated by the config schema' },
+  'src/domain/series-registry.ts': { count: 1, why: 'constructor argument, validated by the config schema' },
+  'src/domain/tick-fields.ts': { count: 1, why: 'field paths the config loader refused first (tickFieldProblems)' },
+  'src/domain/window-series.ts': { count: 1, why: 'snapshot restore: caught per series, which starts fresh' },
+  'src/eval/backtest.ts': { count: 1, why: 'invariant: a predictor answering with the wrong shape' },
+  'src/eval/linear-baseline.ts': { count: 2, why: 'invariant (input shape); a singular system the ridge floor (1e-9) prevents — the message says what to do' },
+  'src/eval/metrics.ts': { count: 3, why: 'invariants of the metric functions' },
+  'src/eval/png.ts': { count: 1, why: 'invariant: pixel buffer size' },
+  'src/eval/residual-cycle.ts': { count: 2, why: 'invariants: the caller picks period and training rows' },
+  'src/model/adam.ts': { count: 2, why: 'invariants of the optimiser' },
+  'src/model/artifact.ts': { count: 1, why: 'invariant: a config saved in resolved form' },
+  'src/model/checkpoints.ts': { count: 1, why: 'invariant: remove() is given a version label it listed' },
+  'src/model/finetune/trainer-host.ts': { count: 1, why: 'a call while the trainer restarts. To review: may reach the fine-tune round\'s log line without a code' },
+  'src/model/finetune/worker.ts': { count: 5, why: 'inside the trainer process: invariants of the host protocol' },
+  'src/model/lstm-fast.ts': { count: 1, why: 'invariant: one backward pass per forward pass' },
+  'src/model/onnx/graph-builder.ts': { count: 2, why: 'invariants of the ONNX export' },
+  'src/model/pin-file.ts': { count: 1, why: 'a damaged pin file: logged (message only) and served unpinned. To review: TC_MODEL_ARTIFACT_CORRUPT, with its JSON.parse errors' },
+  'src/model/shared-dir/current-pointer.ts': { count: 1, why: 'a damaged current.json: logged (message only), the newest good checkpoint served. To review: as pin-file.ts' },
+  'src/model/shared-dir/lease.ts': { count: 1, why: 'a damaged lease record: caught at once, read as a lapsed lease (a TTL after the file\'s mtime)' },
+  'src/model/stored-graph.ts': { count: 1, why: 'a damaged manifest of a stored ONNX graph. To review: where it surfaces' },
+  'src/pipeline/alert-index.ts': { count: 1, why: 'constructor argument, validated by the config schema' },
+  'src/pipeline/snapshot/codec.ts': { count: 2, why: 'decode wraps it in TC_SNAPSHOT_CORRUPT; restore catches the other per series' },
+  'src/pipeline/snapshot/file-store.ts': { count: 1, why: 'a short write: logged with TC_SNAPSHOT_WRITE_FAILED (write-log.ts)' },
+};
+
+const PLAIN = /(?:\bthrow\s+|\breject\(\s*)new\s+(?:Range|Type)?Error\(/g;
+
+test('plain Error throws in src/ are only the listed ones (anything that reaches a user or a log carries a code)', () => {
+  const found: Record<string, string[]> = {};
+  for (const file of listFiles('src', (n) => n.endsWith('.ts'))) {
+    read(file).split('\n').forEach((line, i) => {
+      if (line.match(PLAIN)) (found[file] ??= []).push(`${file}:${i + 1}: ${line.trim().slice(0, 120)}`);
+    });
+  }
+  const problems: string[] = [];
+  for (const [file, lines] of Object.entries(found)) {
+    const allowed = ALLOWED[file]?.count ?? 0;
+    if (lines.length > allowed) problems.push(`${lines.length - allowed} more plain throw(s) than allowed (${allowed}) in ${file}: give them a code (TickcastError, src/errors/catalogue.ts) or list them in this test with why they reach no one:\n    ${lines.join('\n    ')}`);
+  }
+  for (const [file, a] of Object.entries(ALLOWED)) {
+    const n = found[file]?.length ?? 0;
+    if (n < a.count) problems.push(`${file} has ${n} plain throw(s), the list allows ${a.count}: lower its count here`);
+  }
+  assert.deepEqual(problems, []);
+});
