@@ -4,7 +4,7 @@
  * lends it out for the engine work of a promotion (ONNX export and the parity referee).
  */
 import type { Config } from '../../config/load.ts';
-import { describeError } from '../../errors/index.ts';
+import { describeError, ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { sleep } from '../../lifecycle/abortable.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
@@ -124,7 +124,8 @@ export class TrainerHost {
   }
 
   call<R extends WorkerReply & { ok: true } = WorkerReply & { ok: true }>(req: WorkerRequest): Promise<R> {
-    if (!this.#worker) return Promise.reject(new Error('the fine-tune trainer is not running'));
+    // Reaches the fine-tune loop's log line (with its code) and the round's reason: coded since 7 Dec 2026.
+    if (!this.#worker) return Promise.reject(new TickcastError(ErrorCodes.FINETUNE_TRAINER_DOWN, 'the fine-tune trainer is not running (not started, failed to start, or stopped: this replica does not hold the fine-tune lease); fine-tuning resumes once one runs', { retriable: true }));
     return this.#worker.call<R>(req);
   }
 

@@ -31,7 +31,6 @@ const ALLOWED: Record<string, { count: number; why: string }> = {
   'src/model/adam.ts': { count: 2, why: 'invariants of the optimiser' },
   'src/model/artifact.ts': { count: 1, why: 'invariant: a config saved in resolved form' },
   'src/model/checkpoints.ts': { count: 1, why: 'invariant: remove() is given a version label it listed' },
-  'src/model/finetune/trainer-host.ts': { count: 1, why: 'a call while the trainer restarts. To review: may reach the fine-tune round\'s log line without a code' },
   'src/model/finetune/worker.ts': { count: 5, why: 'inside the trainer process: invariants of the host protocol' },
   'src/model/lstm-fast.ts': { count: 1, why: 'invariant: one backward pass per forward pass' },
   'src/model/onnx/graph-builder.ts': { count: 2, why: 'invariants of the ONNX export' },
