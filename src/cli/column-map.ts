@@ -2,6 +2,8 @@
  * Which of a data file's columns each of a saved model's features reads, for `backtest`: by default
  * the column of the feature's own name; `--col feature=column` (repeatable) maps one onto another
  * column, and `--value-col column` does so for a model of one feature (as `detect --value-col`).
+ * A column in double quotes is the name inside them, as `detect --value-col` and `--time-col`
+ * take it (./column-flag.ts; since 7 Dec 2026, before which the quotes were part of the name).
  * The table is read under the file's names (messages about cells name the file's columns) and
  * handed on under the model's names, so its statistics and ln features apply as in training.
  * The file is read as `train` reads it (src/data/columns.ts: each cell parsed as its line is read,
@@ -15,6 +17,7 @@ import { dataError } from '../data/csv.ts';
 import { TIME_NAMES, selectColumns, timeColumnOf, type ColumnSelection, type SeriesTable } from '../data/table.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import { usageError } from './args.ts';
+import { unquoted } from './column-flag.ts';
 
 export interface ColumnMap {
   /** Every model feature → the file column it reads. */
@@ -28,7 +31,7 @@ export function parseColFlags(values: readonly string[]): Array<[string, string]
   return values.map((v) => {
     const eq = v.indexOf('=');
     const feature = eq < 0 ? '' : v.slice(0, eq).trim();
-    const column = eq < 0 ? '' : v.slice(eq + 1).trim();
+    const column = eq < 0 ? '' : unquoted(v.slice(eq + 1).trim());
     if (feature === '' || column === '') throw usageError(`--col must be <feature>=<column> (the model's feature name = this file's column name); got ${JSON.stringify(v)}`);
     return [feature, column];
   });
@@ -43,7 +46,7 @@ export function resolveColumnMap(pairs: ReadonlyArray<[string, string]>, valueCo
   }
   const given: Record<string, string> = {};
   const read: Record<string, string> = Object.fromEntries(features.map((f) => [f, f]));
-  const flags: Array<[string, string, string]> = valueCol !== undefined ? [[features[0], valueCol, `--value-col ${valueCol}`]] : pairs.map(([f, c]) => [f, c, `--col ${f}=${c}`]);
+  const flags: Array<[string, string, string]> = valueCol !== undefined ? [[features[0], unquoted(valueCol), `--value-col ${valueCol}`]] : pairs.map(([f, c]) => [f, c, `--col ${f}=${c}`]);
   for (const [feature, column, flag] of flags) {
     if (!features.includes(feature)) throw usageError(`${flag}: the model has no feature ${JSON.stringify(feature)}; ${list}`);
     if (given[feature] !== undefined) throw usageError(`${flag}: feature ${JSON.stringify(feature)} is already mapped by ${given[feature]}; map each feature once`);

@@ -56,6 +56,19 @@ describe('tickcast backtest: the model\'s features read from columns of other na
     }
   });
 
+  it('--value-col and --col take a column name in double quotes, as detect --value-col and --time-col do', async () => {
+    // Before 7 Dec 2026 the quotes were read as part of the name: exit 65, no column named "\"none\"".
+    const base = await backtest(['--data', fixture('five-minute.csv'), '--model', uni]);
+    const file = await renamed(dir, 'five-minute.csv', 'quoted.csv', 'date,none');
+    for (const map of [['--value-col', '"none"'], ['--col', 'value="none"']]) {
+      const r = await backtest(['--data', file, '--model', uni, '--time-col', 'date', ...map]);
+      assert.equal(r.code, 0, r.err);
+      const bt = JSON.parse(r.out);
+      assert.deepEqual(bt.columns, { value: 'none' });
+      assert.deepEqual(bt.metrics, JSON.parse(base.out).metrics);
+    }
+  });
+
   it('without --time-col, a file that lacks the model\'s time column is read by its own, found as train finds it', async () => {
     // Before: exit 65, "no column named \"time\"" for a file whose time column is "date", though
     // train and detect find such a column themselves.
