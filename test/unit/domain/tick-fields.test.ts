@@ -134,6 +134,10 @@ test('paths refused at start: malformed, a leaf holding another part, a feature 
   assert.deepEqual(problems('id', 'data.ts', 'data', ['ts']), ['input.fields.values: feature "ts" is also input.fields.ts, and input.fields.values is "data": rename one']);
   assert.deepEqual(problems('meta.id', 'ts', '', ['meta']), ['input.fields.values: feature "meta" would hold input.fields.series "meta.id" (input.fields.values "" reads features at the record\'s top level), but a feature is a number, not an object: rename one']);
   assert.deepEqual(problems('a\\.b', 'a.b', 'values'), [], '"a\\.b" (one key) and "a.b" (nested) are different places');
+  // Before 7 Dec 2026 these passed the check and every record was refused: labels must be strings.
+  assert.deepEqual(problems('series', 'labels.ts', 'values'), ['input.fields.ts: input.fields.ts "labels.ts" is inside the record\'s "labels", whose members must be strings (alert grouping labels), but it is a number or string: name a field outside "labels"']);
+  assert.deepEqual(problems('series', 'ts', 'labels.readings'), ['input.fields.values: input.fields.values "labels.readings" is inside the record\'s "labels", whose members must be strings (alert grouping labels), but it is an object of feature → number: name a field outside "labels"']);
+  assert.deepEqual(problems('labels.host', 'ts', 'values'), [], 'a series id is a string: it may be one of the labels');
 });
 
 // Before 7 Dec 2026 a numeric id was refused ("device_id" must be a string; got 17): firmware that
