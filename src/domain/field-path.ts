@@ -37,6 +37,15 @@ export function keyAsPath(key: string): string {
   return key.replace(/[\\.]/g, (c) => `\\${c}`);
 }
 
+/**
+ * How a message names where a part goes in a record: a one-key path as the key itself (`a\.b` is
+ * the key "a.b", as a record writes it), a nested path as configured. Until 7 Dec 2026 the "set …
+ * in the value" and "send {…}" hints showed `a\.b`, a key no record holds.
+ */
+export function placeOf(text: string, keys: readonly string[]): string {
+  return JSON.stringify(keys.length === 1 ? keys[0] : text);
+}
+
 /** The record's value at `path`, or undefined where a key is absent, or a step on the way is not an object (whereBroken says which). Never Object.prototype's members. */
 export function readPath(rec: Record<string, unknown>, path: readonly string[]): unknown {
   let at: unknown = rec;

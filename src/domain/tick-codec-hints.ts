@@ -43,7 +43,18 @@ export function misnamed(rec: Record<string, unknown>, part: 'series' | 'ts', fi
   const mine = new Set([paths.series[0], paths.ts[0], paths.values[0]]);
   const near = Object.keys(rec).find((k) => !mine.has(k) && NAMES[part].test(k));
   // As a path, a key holding a dot is written a\.b (field-path.ts): the setting must name the one key.
-  return near === undefined ? '' : `; the record has ${show(near)}: name it ${JSON.stringify(fields[part])}, or set input.fields.${part} to ${JSON.stringify(keyAsPath(near))}`;
+  if (near === undefined) return '';
+  return `; the record has ${show(near)}: ${moveTo(paths[part])}, or set input.fields.${part} to ${JSON.stringify(keyAsPath(near))}`;
+}
+
+/**
+ * Where to put the field the path reads: `name it "ts"` for a one-key path (the key, unescaped),
+ * `send it as "ts" in "state"` for a nested one (until 7 Dec 2026 `name it "state.ts"`: a top-level
+ * key of that name, which the path does not read).
+ */
+function moveTo(keys: readonly string[]): string {
+  const last = JSON.stringify(keys[keys.length - 1]);
+  return keys.length === 1 ? `name it ${last}` : `send it as ${last} in ${JSON.stringify(keys.slice(0, -1).map(keyAsPath).join('.'))}`;
 }
 
 /**
@@ -57,7 +68,7 @@ export function topLevelFeatures(rec: Record<string, unknown>, features: readonl
   const shorthand = features.length === 1 ? ` or {"value":…}` : '';
   const names = `${top.map((f) => JSON.stringify(f)).join(', ')} ${top.length === 1 ? 'is' : 'are'} at the top level`;
   if (pathsOf(fields).values.length > 1) return `; ${names}: send ${top.length === 1 ? 'it' : 'them'} in ${JSON.stringify(fields.values)}${shorthand}, or set input.fields.values to "" (features at the top level)`;
-  return `; ${names}: send {${JSON.stringify(fields.values)}:{${inner}}}${shorthand}, or set input.fields.values to "" (features at the top level)`;
+  return `; ${names}: send {${JSON.stringify(pathsOf(fields).values[0])}:{${inner}}}${shorthand}, or set input.fields.values to "" (features at the top level)`;
 }
 
 /**

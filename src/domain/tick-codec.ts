@@ -22,7 +22,7 @@ import { strictUtf8 } from './utf8-text.ts';
 import { seriesRefusal } from './series-refusal.ts';
 import { misnamed, notJsonHint, objectFeature, quotedNumber, topLevelFeatures } from './tick-codec-hints.ts';
 import { DEFAULT_TICK_FIELDS, fieldName, own, pathsOf, type TickFields, type TickPaths } from './tick-fields.ts';
-import { readPath, whereBroken } from './field-path.ts';
+import { placeOf, readPath, whereBroken } from './field-path.ts';
 import { MAX_TS_MS, MIN_TS_MS, notTs, numberToMs, UNIT_NAME, UNIT_WANTED, unitHint, type TsUnit } from './ts-unit.ts';
 
 export type { TsUnit } from './ts-unit.ts';
@@ -185,8 +185,9 @@ function readTs(rec: Record<string, unknown>, opts: CodecOptions, fields: TickFi
 /** The documented shape under the configured field names, for the reason a non-object is refused. */
 function shape(f: TickFields, paths: TickPaths): string {
   if ([paths.series, paths.ts, paths.values].some((p) => p.length > 1)) return `input.fields has it (series at ${JSON.stringify(f.series)}, ts at ${JSON.stringify(f.ts)}, features ${f.values === '' ? 'at the top level' : `in ${JSON.stringify(f.values)}`})`;
-  const values = f.values === '' ? '"<feature>":<number>,…' : `${JSON.stringify(f.values)}:{...}`;
-  return `{${JSON.stringify(f.series)}:"id",${JSON.stringify(f.ts)}:<epoch ms>,${values}}`;
+  // One key each here: the keys themselves (`a\.b` is "a.b" in a record).
+  const values = f.values === '' ? '"<feature>":<number>,…' : `${JSON.stringify(paths.values[0])}:{...}`;
+  return `{${JSON.stringify(paths.series[0])}:"id",${JSON.stringify(paths.ts[0])}:<epoch ms>,${values}}`;
 }
 
 /** The record's series id (its input.fields.series, else the record key) checked against the pattern, or why not. */
@@ -204,7 +205,7 @@ function readSeries(rec: Record<string, unknown>, key: Buffer | null, fields: Ti
   }
   if (series !== undefined && typeof series !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `${JSON.stringify(fields.series)} must be a string or an integer; got ${show(series)}`);
   if (typeof series !== 'string' || series.length === 0) {
-    return fail(ErrorCodes.RECORD_BAD_SERIES, `series id missing: set ${JSON.stringify(fields.series)} in the value or use the series id as the record key${whereBroken(rec, paths.series, show)}${misnamed(rec, 'series', fields)}`);
+    return fail(ErrorCodes.RECORD_BAD_SERIES, `series id missing: set ${placeOf(fields.series, paths.series)} in the value or use the series id as the record key${whereBroken(rec, paths.series, show)}${misnamed(rec, 'series', fields)}`);
   }
   // The default pattern refuses exactly "." and "..": browsers and fetch() resolve them as path segments (docs/schemas.md).
   if (!pattern.test(series)) return fail(ErrorCodes.RECORD_BAD_SERIES, seriesRefusal(series, pattern));
@@ -238,7 +239,7 @@ function readValues(rec: Record<string, unknown>, opts: CodecOptions, fields: Ti
       return fail(ErrorCodes.RECORD_BAD_VALUE, `value must be a finite number; got ${show(value)}${quotedNumber(value)}`);
     }
     if (opts.features.length !== 1) {
-      return fail(ErrorCodes.RECORD_MISSING_FEATURE, `a univariate "value" was sent but ${opts.features.length} features are configured (${opts.features.join(', ')}); send ${JSON.stringify(fields.values)}`);
+      return fail(ErrorCodes.RECORD_MISSING_FEATURE, `a univariate "value" was sent but ${opts.features.length} features are configured (${opts.features.join(', ')}); send ${placeOf(fields.values, paths.values)}`);
     }
     return Float64Array.of(value);
   }

@@ -193,3 +193,17 @@ test('input.missingTs "kafka": a record without a ts takes its Kafka record time
   assert.ok(!off.ok);
   assert.equal(off.error.message, '"timestamp" missing: give epoch milliseconds or an ISO-8601 string; or set input.missingTs to "kafka" to take the Kafka record timestamp');
 });
+
+// Until 7 Dec 2026 the hints named the path as configured: "send {"a\\.b":{…}}", "set "a\\.b" in the
+// value" (keys no record holds), and for a nested ts "name it "state.ts"" (a top-level key the path does not read).
+test('hints name the key a record holds: a one-key path unescaped, a nested one as the key in its object', () => {
+  const dotted = nested('dev\\.id', 'at\\.ts', 'read\\.ings');
+  assert.deepEqual(reason('{"at.ts":1732060800123,"read.ings":{"temperature":1,"humidity":2}}', dotted), ['TC_RECORD_BAD_SERIES', 'series id missing: set "dev.id" in the value or use the series id as the record key']);
+  assert.deepEqual(reason('{"dev.id":"d","at.ts":1732060800123,"temperature":1,"humidity":2}', dotted), ['TC_RECORD_MISSING_FEATURE', 'neither "read\\\\.ings" (object) nor "value" (number) present; "temperature", "humidity" are at the top level: send {"read.ings":{"temperature":…,"humidity":…}}, or set input.fields.values to "" (features at the top level)']);
+  assert.deepEqual(reason('{"dev.id":"d","at.ts":1732060800123,"value":1}', dotted), ['TC_RECORD_MISSING_FEATURE', 'a univariate "value" was sent but 2 features are configured (temperature, humidity); send "read.ings"']);
+  assert.deepEqual(reason('[1]', dotted), ['TC_RECORD_INVALID', 'value must be a JSON object like {"dev.id":"id","at.ts":<epoch ms>,"read.ings":{...}}; got [1]']);
+  assert.deepEqual(reason('{"timestamp":1732060800123,"values":{"temperature":1,"humidity":2}}', nested('dev\\.id', 'ts', 'values')), ['TC_RECORD_BAD_SERIES', 'series id missing: set "dev.id" in the value or use the series id as the record key']);
+  assert.deepEqual(reason('{"series":"d","state":{"timestamp":1732060800123},"values":{"temperature":1,"humidity":2}}', nested('series', 'state.ts', 'values')), ['TC_RECORD_BAD_TS', '"state.ts" missing: give epoch milliseconds or an ISO-8601 string; "state" has no "ts"']);
+  assert.deepEqual(reason('{"series":"d","state":{},"timestamp":1732060800123,"values":{"temperature":1,"humidity":2}}', nested('series', 'state.ts', 'values')), ['TC_RECORD_BAD_TS', '"state.ts" missing: give epoch milliseconds or an ISO-8601 string; "state" has no "ts"; the record has "timestamp": send it as "ts" in "state", or set input.fields.ts to "timestamp"']);
+  assert.deepEqual(reason('{"dev.id":"d","time":1732060800123,"read.ings":{"temperature":1,"humidity":2}}', dotted)[1], '"at\\\\.ts" missing: give epoch milliseconds or an ISO-8601 string; the record has "time": name it "at.ts", or set input.fields.ts to "time"');
+});
