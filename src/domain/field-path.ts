@@ -46,6 +46,12 @@ export function placeOf(text: string, keys: readonly string[]): string {
   return JSON.stringify(keys.length === 1 ? keys[0] : text);
 }
 
+/** placeOf for a well-formed path given as text alone (parsed here: for a refusal's reason, not per record). */
+export function placeOfText(text: string): string {
+  const keys = parseFieldPath(text);
+  return placeOf(text, Array.isArray(keys) ? keys : []);
+}
+
 /** The record's value at `path`, or undefined where a key is absent, or a step on the way is not an object (whereBroken says which). Never Object.prototype's members. */
 export function readPath(rec: Record<string, unknown>, path: readonly string[]): unknown {
   let at: unknown = rec;

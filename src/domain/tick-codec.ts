@@ -22,7 +22,7 @@ import { strictUtf8 } from './utf8-text.ts';
 import { seriesRefusal } from './series-refusal.ts';
 import { misnamed, notJsonHint, objectFeature, quotedNumber, topLevelFeatures } from './tick-codec-hints.ts';
 import { DEFAULT_TICK_FIELDS, fieldName, own, pathsOf, type TickFields, type TickPaths } from './tick-fields.ts';
-import { placeOf, readPath, whereBroken } from './field-path.ts';
+import { placeOf, placeOfText, readPath, whereBroken } from './field-path.ts';
 import { MAX_TS_MS, MIN_TS_MS, notTs, numberToMs, UNIT_NAME, UNIT_WANTED, unitHint, type TsUnit } from './ts-unit.ts';
 
 export type { TsUnit } from './ts-unit.ts';
@@ -195,15 +195,15 @@ function readSeries(rec: Record<string, unknown>, key: Buffer | null, fields: Ti
   let series: unknown = readPath(rec, paths.series);
   if ((series === undefined || series === null) && key && key.length > 0) {
     const k = strictUtf8(key);
-    if ('error' in k) return fail(ErrorCodes.RECORD_BAD_SERIES, `the record key (the series id, as the value has no ${JSON.stringify(fields.series)}) is ${k.error}`);
+    if ('error' in k) return fail(ErrorCodes.RECORD_BAD_SERIES, `the record key (the series id, as the value has no ${placeOf(fields.series, paths.series)}) is ${k.error}`);
     series = k.text;
   }
   if (typeof series === 'number') {
     const id = integerId(series);
-    if (typeof id !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `${JSON.stringify(fields.series)} ${id.reason}`);
+    if (typeof id !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `${placeOf(fields.series, paths.series)} ${id.reason}`);
     series = id;
   }
-  if (series !== undefined && typeof series !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `${JSON.stringify(fields.series)} must be a string or an integer; got ${show(series)}`);
+  if (series !== undefined && typeof series !== 'string') return fail(ErrorCodes.RECORD_BAD_SERIES, `${placeOf(fields.series, paths.series)} must be a string or an integer; got ${show(series)}`);
   if (typeof series !== 'string' || series.length === 0) {
     return fail(ErrorCodes.RECORD_BAD_SERIES, `series id missing: set ${placeOf(fields.series, paths.series)} in the value or use the series id as the record key${whereBroken(rec, paths.series, show)}${misnamed(rec, 'series', fields)}`);
   }
@@ -229,7 +229,7 @@ function readValues(rec: Record<string, unknown>, opts: CodecOptions, fields: Ti
   const vals = readPath(rec, paths.values);
   if (vals !== undefined) {
     if (vals === null || typeof vals !== 'object' || Array.isArray(vals)) {
-      return fail(ErrorCodes.RECORD_BAD_VALUE, `${JSON.stringify(fields.values)} must be an object of feature → number; got ${show(vals)}`);
+      return fail(ErrorCodes.RECORD_BAD_VALUE, `${placeOf(fields.values, paths.values)} must be an object of feature → number; got ${show(vals)}`);
     }
     return readFeatures(vals as Record<string, unknown>, opts, fields.values);
   }
@@ -243,7 +243,7 @@ function readValues(rec: Record<string, unknown>, opts: CodecOptions, fields: Ti
     }
     return Float64Array.of(value);
   }
-  return fail(ErrorCodes.RECORD_MISSING_FEATURE, `neither ${JSON.stringify(fields.values)} (object) nor "value" (number) present${whereBroken(rec, paths.values, show)}${topLevelFeatures(rec, opts.features, fields)}`);
+  return fail(ErrorCodes.RECORD_MISSING_FEATURE, `neither ${placeOf(fields.values, paths.values)} (object) nor "value" (number) present${whereBroken(rec, paths.values, show)}${topLevelFeatures(rec, opts.features, fields)}`);
 }
 
 /** Each configured feature from `vals` — the `within` object of the record, or ('') the record itself — or the reason the record is refused. */
@@ -258,7 +258,7 @@ function readFeatures(vals: Record<string, unknown>, opts: CodecOptions, within:
         values[i] = Number.NaN;
         continue;
       }
-      return fail(ErrorCodes.RECORD_MISSING_FEATURE, `feature "${features[i]}" missing from ${within === '' ? 'the record' : JSON.stringify(within)} (expected ${features.join(', ')})`);
+      return fail(ErrorCodes.RECORD_MISSING_FEATURE, `feature "${features[i]}" missing from ${within === '' ? 'the record' : placeOfText(within)} (expected ${features.join(', ')})`);
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       return fail(ErrorCodes.RECORD_BAD_VALUE, `${within === '' ? JSON.stringify(features[i]) : `${within}.${features[i]}`} must be a finite number; got ${show(v)}${quotedNumber(v)}${objectFeature(v, within, features[i])}`);
@@ -268,7 +268,7 @@ function readFeatures(vals: Record<string, unknown>, opts: CodecOptions, within:
   }
   // Carrying every feature forward would make up a whole reading (a misspelt feature name would flatline the series for good).
   if (present === 0) {
-    const none = within === '' ? 'the record has none (input.fields.values "": at its top level)' : `${JSON.stringify(within)} has none`;
+    const none = within === '' ? 'the record has none (input.fields.values "": at its top level)' : `${placeOfText(within)} has none`;
     return fail(ErrorCodes.RECORD_MISSING_FEATURE, `${none} of the configured features (${features.join(', ')}); got ${show(Object.keys(vals))}`);
   }
   return values;

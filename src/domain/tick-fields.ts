@@ -1,4 +1,4 @@
-import { parseFieldPath } from './field-path.ts';
+import { parseFieldPath, placeOf } from './field-path.ts';
 
 /**
  * Where an input record holds a tick's parts (input.fields): the names of its series id and
@@ -21,9 +21,9 @@ export function own(rec: Record<string, unknown>, name: string): unknown {
   return Object.hasOwn(rec, name) ? rec[name] : undefined;
 }
 
-/** How a message names the field: `ts` as the docs write the default, `"timestamp"` for a configured one. */
+/** How a message names the field: `ts` as the docs write the default, `"timestamp"` for a configured one (a one-key path as its key: `a\.b` is "a.b"). */
 export function fieldName(fields: TickFields, part: 'series' | 'ts'): string {
-  return fields[part] === DEFAULT_TICK_FIELDS[part] ? part : JSON.stringify(fields[part]);
+  return fields[part] === DEFAULT_TICK_FIELDS[part] ? part : placeOf(fields[part], pathsOf(fields)[part]);
 }
 
 /** input.fields parsed into keys (field-path.ts): what the codec walks per record. */
