@@ -16,6 +16,8 @@ export interface BadCell {
   text: string;
   /** A time cell of digits in a column of compact dates that is not a date: why (./time-column.ts). */
   notDate?: string;
+  /** A time cell that read but is not after the one before: its epoch ms, as the column reads it (./time-column.ts). */
+  ms?: number;
 }
 
 /**
@@ -138,7 +140,8 @@ class Growing {
     }
     const v = clock !== null ? clock.read(text) : numberCell(text);
     const notDate = Number.isFinite(v) ? undefined : clock?.notDate(text);
-    if (!Number.isFinite(v) || (clock !== null && row > 0 && v <= this.values[row - 1])) this.bad = notDate === undefined ? { row, text } : { row, text, notDate };
+    if (!Number.isFinite(v)) this.bad = notDate === undefined ? { row, text } : { row, text, notDate };
+    else if (clock !== null && row > 0 && v <= this.values[row - 1]) this.bad = { row, text, ms: v };
     else this.set(v);
   }
 

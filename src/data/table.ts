@@ -15,7 +15,7 @@ import { dataError, type RawCsv } from './csv.ts';
 import { notNumberHint, notUtf8Hint, numberCell } from './csv-cells.ts';
 import type { MissingPolicy } from './missing-marks.ts';
 import { rawColumns, type BadCell, type CsvColumns } from './columns.ts';
-import { parseTimestamp, typicalStepMs } from './time.ts';
+import { typicalStepMs } from './time.ts';
 
 export interface ColumnSelection {
   /** The time column's name; null: none (rows in file order); undefined: found by name (TIME_NAMES), else column 0. */
@@ -227,7 +227,7 @@ function parseTimes(csv: CsvColumns, timeIdx: number): Float64Array {
       { line, column: header[timeIdx], value: bad.text },
     );
   }
-  if (!Number.isFinite(parseTimestamp(bad.text))) {
+  if (bad.ms === undefined) {
     throw dataError(
       ErrorCodes.DATA_BAD_TIME,
       `${path}:${line}: time column ${JSON.stringify(header[timeIdx])} has ${JSON.stringify(bad.text)}${dayMonthNote(bad.text)}; use ISO-8601 ("2024-01-31 13:00:00") or epoch seconds/ms, name the right column with --time-col, or pass --time-col none`,
@@ -237,7 +237,7 @@ function parseTimes(csv: CsvColumns, timeIdx: number): Float64Array {
   const previousLine = csv.line(bad.row - 1);
   throw dataError(
     ErrorCodes.DATA_TIME_UNSORTED,
-    `${path}:${line}: time ${JSON.stringify(bad.text)} is not after the previous row (line ${previousLine}); ${splitTimeHint(csv, timeIdx, values[bad.row - 1] === parseTimestamp(bad.text)) ?? 'sort the file by time and remove duplicate timestamps'}`,
+    `${path}:${line}: time ${JSON.stringify(bad.text)} is not after the previous row (line ${previousLine}); ${splitTimeHint(csv, timeIdx, values[bad.row - 1] === bad.ms) ?? 'sort the file by time and remove duplicate timestamps'}`,
     { line, previousLine },
   );
 }

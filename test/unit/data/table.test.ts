@@ -89,6 +89,12 @@ describe('column selection', () => {
       () => selectColumns(parseCsvText('date,time,value\n2024-01-01,00:00,1\n2024-01-01,01:00,2\n')),
       withCode('TC_DATA_TIME_UNSORTED', ':3: time "2024-01-01" is not after the previous row (line 2); the file\'s column "time" is not read with "date" (a date and a time in two columns are not joined): write them as one column'),
     );
+    // The repeat is compared as the column reads it: a 12-digit compact date (202401010000) alone is
+    // epoch ms, and until 7 Dec 2026 that reading made the hint fall back to "sort the file".
+    assert.throws(
+      () => selectColumns(parseCsvText('date,time,value\n202401010000,00:00,1\n202401010000,01:00,2\n')),
+      withCode('TC_DATA_TIME_UNSORTED', ':3: time "202401010000" is not after the previous row (line 2); the file\'s column "time" is not read with "date" (a date and a time in two columns are not joined)'),
+    );
     // A plain repeat, or a file with no second time-like column, keeps the sort advice.
     assert.throws(() => selectColumns(parseCsvText('date,time,value\n2024-01-02,00:00,1\n2024-01-01,01:00,2\n')), withCode('TC_DATA_TIME_UNSORTED', 'sort the file by time'));
   });
