@@ -20,7 +20,7 @@ const FINGERPRINT_BYTES = 6;
 export type AuthResult =
   | { kind: 'none' }
   | { kind: 'valid'; fingerprint: string }
-  | { kind: 'invalid'; reason: string };
+  | { kind: 'invalid'; reason: string; hint?: string };
 
 export class ApiKeyAuth {
   #digests: Buffer[];
@@ -62,6 +62,11 @@ export class ApiKeyAuth {
     const presented = sha256(m[1]);
     let ok = false;
     for (const d of this.#digests) ok = timingSafeEqual(d, presented) || ok;
+    if (!ok && this.#digests.length === 0) {
+      // Refused as any key that is not valid (docs/http-api.md: a key sent must be valid), but saying why:
+      // until 7 Dec 2026 "the API key is not valid", as if another key would do.
+      return { kind: 'invalid', reason: 'this server has no API keys configured, so no key is valid', hint: `send the request without an Authorization header (reads are open), or configure the key on the server (${API_KEYS_SETTING})` };
+    }
     if (!ok) return { kind: 'invalid', reason: 'the API key is not valid' };
     return { kind: 'valid', fingerprint: presented.subarray(0, FINGERPRINT_BYTES).toString('hex') };
   }
@@ -74,7 +79,7 @@ export class ApiKeyAuth {
     const r = this.check(authorization);
     if (r.kind === 'invalid') {
       throw httpError(ErrorCodes.HTTP_UNAUTHORIZED, 401, r.reason, {
-        hint: 'send "Authorization: Bearer <key>" with a key from the server configuration',
+        hint: r.hint ?? 'send "Authorization: Bearer <key>" with a key from the server configuration',
       });
     }
     if (r.kind === 'valid') return r;

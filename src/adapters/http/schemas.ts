@@ -267,16 +267,21 @@ export const errorResponses = {
  * accepted). Mutating routes keep the default, except on a server started with no keys and
  * `allowUnauthenticatedMutations` (./auth.ts answers them without a key there; until 7 Dec 2026 the
  * document said a key was required there, and a client that sent one got 401 "not valid").
+ * A server with no keys and no keys file to re-read refuses every key sent (a key sent must be
+ * valid), so there its keyless routes list no key at all (`[]`); until 7 Dec 2026 they said a key
+ * or none, and a client generated from that which sent a key got 401.
  */
 export function documentRoute(
   route: { schema?: { body?: unknown; response?: unknown; security?: unknown }; config?: unknown },
-  auth: { requireAuthForReads: boolean; allowUnauthenticatedMutations: boolean; apiKeys: readonly string[] },
+  auth: { requireAuthForReads: boolean; allowUnauthenticatedMutations: boolean; apiKeys: readonly string[]; apiKeysFile: string; apiKeysReloadMs: number },
 ): void {
   const s = route.schema;
   if (s === undefined) return;
   const flags = (route.config ?? {}) as { open?: boolean; mutating?: boolean };
   const keyless = flags.mutating === true ? auth.apiKeys.length === 0 && auth.allowUnauthenticatedMutations : !auth.requireAuthForReads;
-  const security = flags.open === true ? [] : keyless ? [{ bearer: [] }, {}] : undefined;
+  // No key now, and none can come (no keys file re-read): every key sent is refused, so a route answered without one takes none.
+  const neverKeys = auth.apiKeys.length === 0 && (auth.apiKeysFile === '' || auth.apiKeysReloadMs <= 0);
+  const security = flags.open === true || (keyless && neverKeys) ? [] : keyless ? [{ bearer: [] }, {}] : undefined;
   const response = s.body !== undefined && typeof s.response === 'object' && s.response !== null ? { ...s.response, 413: { $ref: 'ErrorBody#' }, 415: { $ref: 'ErrorBody#' } } : s.response;
   route.schema = { ...s, response, ...(security !== undefined ? { security } : {}) };
 }
