@@ -20,6 +20,7 @@ import { beyondValueBound, MAX_ABS_VALUE } from './value-bound.ts';
 import { showValue } from './show-value.ts';
 import { strictUtf8 } from './utf8-text.ts';
 import { seriesRefusal } from './series-refusal.ts';
+import { integerId } from './integer-id.ts';
 import { misnamed, notJsonHint, objectFeature, quotedNumber, topLevelFeatures } from './tick-codec-hints.ts';
 import { DEFAULT_TICK_FIELDS, fieldName, own, pathsOf, type TickFields, type TickPaths } from './tick-fields.ts';
 import { placeOf, placeOfText, readPath, whereBroken } from './field-path.ts';
@@ -210,17 +211,6 @@ function readSeries(rec: Record<string, unknown>, key: Buffer | null, fields: Ti
   // The default pattern refuses exactly "." and "..": browsers and fetch() resolve them as path segments (docs/schemas.md).
   if (!pattern.test(series)) return fail(ErrorCodes.RECORD_BAD_SERIES, seriesRefusal(series, pattern));
   return series;
-}
-
-/**
- * A numeric device id (`{"sensor_id":17}`) as its series id, "17" (since 7 Dec 2026), or why not:
- * only a safe integer (|n| ≤ 2^53−1) — beyond it JSON.parse has already rounded the digits sent,
- * so two devices could share one series. 17.0 is 17 once parsed (JSON cannot tell them apart).
- */
-function integerId(n: number): string | { reason: string } {
-  if (Number.isSafeInteger(n)) return String(n === 0 ? 0 : n); // -0 → "0"
-  if (Number.isInteger(n)) return { reason: `is ${show(n)}, an integer beyond 2^53−1 (9007199254740991) that JSON numbers cannot hold exactly (its last digits are already rounded): send the id as a string` };
-  return { reason: `must be a string or an integer; got ${show(n)} (a number with a fraction: an id is a whole number or text)` };
 }
 
 /** The tick's values in feature order (NaN: missing, carried forward with missingFeature 'carry'), or why not. The reasons' field names are rendered only on a refusal (this runs per record). */
