@@ -65,9 +65,9 @@ const holds = (a: readonly string[], b: readonly string[]): boolean => a.length 
  * about (`key`, e.g. input.fields.ts; empty: they can). Checked once at start
  * (src/config/cross-field.ts): a malformed path (field-path.ts), two parts under one name, a part
  * named `labels` (the alert grouping labels) or, with `values` set, `value` (the univariate
- * shorthand), the series or ts inside the other (one would have to be an object), the ts or
- * values inside the record's "labels" (strings only), and a feature under, or holding, the series
- * or ts field.
+ * shorthand), the series or ts inside the other (one would have to be an object), the values
+ * inside the record's "labels" (strings only), and a feature under, or holding, the series or ts
+ * field.
  */
 export function tickFieldProblems(fields: TickFields, features: readonly string[]): Array<{ key: string; message: string }> {
   const malformed = PARTS.flatMap((part) => {
@@ -95,13 +95,12 @@ export function tickFieldProblems(fields: TickFields, features: readonly string[
     const inner = taken.slice(0, fields.values === '' ? 2 : 3).find(([p]) => holds(path, p));
     if (inner) out.push({ key: key!, message: `${what} ${JSON.stringify(text)} would hold ${inner[2]} ${JSON.stringify(inner[1])}, but it must be a ${what.endsWith('ts') ? 'number or string' : 'string'}, not an object` });
   }
-  // The record's "labels" holds strings only (tick-codec.ts decodeLabels): a ts or values inside it
-  // would refuse every record that has one (since 7 Dec 2026; before, found per record). The series
-  // is a string and may be one of the labels.
-  for (const [path, text, what, key] of taken.slice(1, fields.values === '' ? 2 : 3)) {
-    if (!holds(['labels'], path)) continue;
-    const kind = key === 'input.fields.ts' ? 'a number or string' : 'an object of feature → number';
-    out.push({ key: key!, message: `${what} ${JSON.stringify(text)} is inside the record's "labels", whose members must be strings (alert grouping labels), but it is ${kind}: name a field outside "labels"` });
+  // The record's "labels" holds strings only (tick-codec.ts decodeLabels): the values object inside
+  // it would refuse every record (since 7 Dec 2026; before, found per record). The series and the
+  // ts may be strings (an id, an ISO-8601 time), so either may be one of the labels; an epoch-ms ts
+  // there is refused per record, the reason naming the label.
+  if (fields.values !== '' && holds(['labels'], paths.values)) {
+    out.push({ key: 'input.fields.values', message: `input.fields.values ${JSON.stringify(fields.values)} is inside the record's "labels", whose members must be strings (alert grouping labels), but it is an object of feature → number: name a field outside "labels"` });
   }
   for (const f of features) {
     const at = [...paths.values, f];

@@ -63,7 +63,7 @@ export const inputSection = z
      * The defaults are the documented shape (docs/schemas.md § Input). Each is a path: dotted keys
      * for nested objects (state.reported, as an AWS IoT device shadow nests its readings), a key
      * holding a dot written a\.b (src/domain/field-path.ts). Checked at start: well-formed paths,
-     * no two parts, nor "labels", under one name, no part inside the series or ts, no ts or values
+     * no two parts, nor "labels", under one name, no part inside the series or ts, no values
      * inside "labels" (strings only), and no feature under the name of the series or ts field.
      */
     fields: z

@@ -235,8 +235,10 @@ test('input.fields paths: an AWS IoT shadow by env; a malformed path, or a serie
   assert.deepEqual(problems({ env: { TICKCAST_INPUT_FIELDS_SERIES: 'state', TICKCAST_INPUT_FIELDS_VALUES: 'state.reported' } }), [
     'input.fields.series (TICKCAST_INPUT_FIELDS_SERIES): input.fields.series "state" would hold input.fields.values "state.reported", but it must be a string, not an object',
   ]);
-  // Before 7 Dec 2026 a ts inside "labels" loaded, and every record was then refused (labels are strings).
-  assert.deepEqual(problems({ env: { TICKCAST_INPUT_FIELDS_TS: 'labels.ts' } }), [
-    'input.fields.ts (TICKCAST_INPUT_FIELDS_TS): input.fields.ts "labels.ts" is inside the record\'s "labels", whose members must be strings (alert grouping labels), but it is a number or string: name a field outside "labels"',
+  // Before 7 Dec 2026 values inside "labels" loaded, and every record was then refused (labels are strings).
+  assert.deepEqual(problems({ env: { TICKCAST_INPUT_FIELDS_VALUES: 'labels.readings' } }), [
+    'input.fields.values (TICKCAST_INPUT_FIELDS_VALUES): input.fields.values "labels.readings" is inside the record\'s "labels", whose members must be strings (alert grouping labels), but it is an object of feature → number: name a field outside "labels"',
   ]);
+  // A ts there may be an ISO-8601 string, which decodes (and is a label): it loads.
+  assert.equal(loadConfig({ env: { TICKCAST_INPUT_FIELDS_TS: 'labels.ts' } }).input.fields.ts, 'labels.ts');
 });

@@ -134,14 +134,27 @@ test('paths refused at start: malformed, a leaf holding another part, a feature 
   assert.deepEqual(problems('id', 'data.ts', 'data', ['ts']), ['input.fields.values: feature "ts" is also input.fields.ts, and input.fields.values is "data": rename one']);
   assert.deepEqual(problems('meta.id', 'ts', '', ['meta']), ['input.fields.values: feature "meta" would hold input.fields.series "meta.id" (input.fields.values "" reads features at the record\'s top level), but a feature is a number, not an object: rename one']);
   assert.deepEqual(problems('a\\.b', 'a.b', 'values'), [], '"a\\.b" (one key) and "a.b" (nested) are different places');
-  // Before 7 Dec 2026 these passed the check and every record was refused: labels must be strings.
-  assert.deepEqual(problems('series', 'labels.ts', 'values'), ['input.fields.ts: input.fields.ts "labels.ts" is inside the record\'s "labels", whose members must be strings (alert grouping labels), but it is a number or string: name a field outside "labels"']);
+  // Before 7 Dec 2026 this passed the check and every record was refused: labels must be strings.
   assert.deepEqual(problems('series', 'ts', 'labels.readings'), ['input.fields.values: input.fields.values "labels.readings" is inside the record\'s "labels", whose members must be strings (alert grouping labels), but it is an object of feature → number: name a field outside "labels"']);
   assert.deepEqual(problems('labels.host', 'ts', 'values'), [], 'a series id is a string: it may be one of the labels');
+  // An ISO-8601 ts is a string too: it decodes from "labels" (and is one of them). From 7 Dec 2026
+  // (af35ea9) until this fix such a config was refused at start, as if every record would fail.
+  assert.deepEqual(problems('series', 'labels.time', 'values'), [], 'an ISO-8601 ts is a string: it may be one of the labels');
 });
 
 // Before 7 Dec 2026 a numeric id was refused ("device_id" must be a string; got 17): firmware that
 // numbers its sensors had every record dead-lettered. A safe integer is now its decimal text.
+test('a ts inside "labels" decodes when it is a string (ISO-8601); an epoch-ms number there is refused per record, naming the label', () => {
+  const fields = { series: 'device_id', ts: 'labels.time', values: '' };
+  assert.deepEqual(tickFieldProblems(fields, base.features), [], 'the config loads');
+  const o: CodecOptions = { ...iot, fields };
+  const r = dec('{"device_id":"d1","labels":{"time":"2024-11-20T00:00:00.123Z","site":"a"},"temperature":1,"humidity":2}', o);
+  assert.ok(r.ok);
+  assert.equal(r.tick.tsMs, 1732060800123);
+  assert.deepEqual(r.tick.labels, { time: '2024-11-20T00:00:00.123Z', site: 'a' });
+  assert.match(reason('{"device_id":"d1","labels":{"time":1732060800123},"temperature":1,"humidity":2}', o)[1], /labels\.time is 1732060800123/);
+});
+
 test('an integer device id is the series "17"; a fraction or an integer JSON cannot hold exactly is refused', () => {
   const sensor: CodecOptions = { ...iot, fields: { series: 'sensor_id', ts: 'timestamp', values: '' } };
   const series = (id: string): string => {
