@@ -558,6 +558,11 @@ test('ephemeral-storage request and limit = the emptyDirs\' sizeLimits + overhea
   assert.deepEqual(eph({ modelStore: { type: 'pvc' }, config: { snapshots: { enabled: false } } }), ['512Mi', '512Mi'], 'only tmp and overhead are emptyDir/logs');
   assert.deepEqual(eph({ modelStore: { type: 'objectStore', objectStore: { uri: 's3://m/t', sizeLimit: '1.5G' } }, tmp: { sizeLimit: 268435456 } }), ['2967Mi', '2967Mi'], '1.5G = 1431Mi (rounded up) + /tmp 268435456 bytes = 256Mi + snapshots 1Gi + overhead');
   assert.deepEqual(eph({ resources: { requests: { memory: '1Gi', 'ephemeral-storage': '1Gi' }, limits: { memory: '2Gi' } } }), ['1Gi', '3584Mi']);
+  // A request above the computed sum, with no limit given: until 7 Dec 2026 the limit stayed 3584Mi,
+  // below the request, and the API server refused the Deployment (request must be ≤ limit).
+  assert.deepEqual(eph({ resources: { requests: { 'ephemeral-storage': '8Gi' } } }), ['8Gi', '8192Mi'], 'the limit is at least the request');
+  assert.deepEqual(eph({ resources: { requests: { 'ephemeral-storage': 4000000000 } } }), [4000000000, '3815Mi'], 'a request in bytes, rounded up to Mi');
+  assert.deepEqual(eph({ resources: { limits: { 'ephemeral-storage': '1Gi' } } }), ['1024Mi', '1Gi'], 'a limit below the sum: the request is not above it');
   const off = render({ ephemeralStorage: { enabled: false } });
   assert.equal(container(off).resources.limits['ephemeral-storage'], undefined);
   assert.equal(render({ tmp: { sizeLimit: '1Pi' } }).ok, false, 'a unit the chart cannot add up fails the render');
