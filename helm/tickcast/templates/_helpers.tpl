@@ -84,13 +84,17 @@ app.kubernetes.io/part-of: tickcast
 {{- $mi }}
 {{- end }}
 
-{{/* Ports of config.kafka.brokers ("host:port"), comma-separated, without repeats; 9092 where a broker names none. */}}
+{{/* Ports of config.kafka.brokers ("host:port"), comma-separated, without repeats; 9092 where a broker names none.
+An entry may hold several brokers, comma-separated: the app joins the entries with commas for librdkafka. */}}
 {{- define "tickcast.brokerPorts" -}}
 {{- $kafka := .Values.config.kafka | default dict }}
 {{- $ports := list }}
-{{- range ($kafka.brokers | default list) }}
-{{- $p := regexFind "[0-9]+$" (regexFind ":[0-9]+$" (toString .)) | default "9092" }}
+{{- range splitList "," (join "," ($kafka.brokers | default list)) }}
+{{- $b := trim . }}
+{{- if $b }}
+{{- $p := regexFind "[0-9]+$" (regexFind ":[0-9]+$" $b) | default "9092" }}
 {{- $ports = append $ports $p }}
+{{- end }}
 {{- end }}
 {{- join "," (uniq $ports) }}
 {{- end }}

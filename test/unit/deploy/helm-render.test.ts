@@ -593,4 +593,9 @@ test('networkPolicy: off by default; on, ingress to the HTTP port and egress to 
   const to = [{ ipBlock: { cidr: '10.1.0.0/16' } }];
   const pinned = one(render({ networkPolicy: { enabled: true, egress: { kafka: { ports: [9094], to } } }, config: { kafka: { brokers: ['k:9093'] } } }), 'NetworkPolicy');
   assert.deepEqual(pinned.spec.egress[1], { ports: [{ port: 9094, protocol: 'TCP' }], to });
+  // The app joins the entries with commas (librdkafka's bootstrap.servers), so one entry may hold several
+  // brokers, as KAFKA_BROKERS does; SASL_SSL:// and IPv6 [::1]:port name their port last. Until 7 Dec 2026
+  // only the entry's last port was allowed (9093 here, 9092 and 9095 blocked).
+  const joined = one(render({ networkPolicy: { enabled: true }, config: { kafka: { brokers: ['SASL_SSL://b0:9092, b1:9093', '[::1]:9095 ', '[fd00::2]'] } } }), 'NetworkPolicy');
+  assert.deepEqual(joined.spec.egress[1].ports.map((p: any) => p.port), [9092, 9093, 9095]);
 });
