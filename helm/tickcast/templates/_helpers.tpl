@@ -81,7 +81,27 @@ app.kubernetes.io/part-of: tickcast
 {{- else if eq .Values.modelStore.type "emptyDir" }}
 {{- $mi = add $mi (include "tickcast.quantityMi" .Values.modelStore.emptyDir.sizeLimit) }}
 {{- end }}
+{{- range (include "tickcast.extraEmptyDirs" . | fromJson).dirs }}
+{{- if .sizeLimit }}{{ $mi = add $mi (include "tickcast.quantityMi" .sizeLimit) }}{{ end }}
+{{- end }}
 {{- $mi }}
+{{- end }}
+
+{{/* The emptyDirs of extraVolumes that take disk (medium Memory counts as memory), as JSON {"dirs": […]}. */}}
+{{- define "tickcast.extraEmptyDirs" -}}
+{{- $dirs := list }}
+{{- range (.Values.extraVolumes | default list) }}
+{{- if hasKey . "emptyDir" }}
+{{- $d := .emptyDir | default dict }}
+{{- if ne ($d.medium | default "") "Memory" }}{{ $dirs = append $dirs $d }}{{ end }}
+{{- end }}
+{{- end }}
+{{- toJson (dict "dirs" $dirs) }}
+{{- end }}
+
+{{/* "true" when an emptyDir of extraVolumes has no sizeLimit: the pod's disk has no bound to add up. */}}
+{{- define "tickcast.ephemeralStorageUnbounded" -}}
+{{- range (include "tickcast.extraEmptyDirs" . | fromJson).dirs }}{{ if not .sizeLimit }}true{{ end }}{{ end }}
 {{- end }}
 
 {{/* Ports of config.kafka.brokers ("host:port"), comma-separated, without repeats; 9092 where a broker names none.

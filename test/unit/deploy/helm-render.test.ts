@@ -563,6 +563,13 @@ test('ephemeral-storage request and limit = the emptyDirs\' sizeLimits + overhea
   assert.deepEqual(eph({ resources: { requests: { 'ephemeral-storage': '8Gi' } } }), ['8Gi', '8192Mi'], 'the limit is at least the request');
   assert.deepEqual(eph({ resources: { requests: { 'ephemeral-storage': 4000000000 } } }), [4000000000, '3815Mi'], 'a request in bytes, rounded up to Mi');
   assert.deepEqual(eph({ resources: { limits: { 'ephemeral-storage': '1Gi' } } }), ['1024Mi', '1Gi'], 'a limit below the sum: the request is not above it');
+  // emptyDirs of extraVolumes fill the same pod budget (a Memory one counts as memory): until 7 Dec 2026 they
+  // were left out, so a pod whose own scratch emptyDir passed overhead was evicted over its limit.
+  const shm = { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } };
+  assert.deepEqual(eph({ extraVolumes: [{ name: 'scratch', emptyDir: { sizeLimit: '1Gi' } }, shm, { name: 'cfg', configMap: { name: 'x' } }] }), ['4608Mi', '4608Mi']);
+  const unbounded = container(render({ extraVolumes: [{ name: 'scratch', emptyDir: {} }, shm] })).resources;
+  assert.equal(unbounded.requests['ephemeral-storage'], '3584Mi');
+  assert.equal(unbounded.limits['ephemeral-storage'], undefined, 'an emptyDir with no sizeLimit: no limit the chart could add up');
   const off = render({ ephemeralStorage: { enabled: false } });
   assert.equal(container(off).resources.limits['ephemeral-storage'], undefined);
   assert.equal(render({ tmp: { sizeLimit: '1Pi' } }).ok, false, 'a unit the chart cannot add up fails the render');
