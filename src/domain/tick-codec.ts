@@ -171,17 +171,23 @@ function readTs(rec: Record<string, unknown>, opts: CodecOptions, fields: TickFi
   const tsName = fieldName(fields, 'ts');
   const ts = readPath(rec, paths.ts);
   const unit = opts.tsUnit ?? 'ms';
+  // A time under another name ("timestamp" where ts is configured) does not stop the Kafka time being
+  // taken (Tasmota's zoneless local "Time" is a reason to choose "kafka"), but a refusal still names it.
   if (opts.missingTs === 'kafka' && (ts === undefined || ts === null)) {
-    if (recordTsMs === undefined) return `${tsName} missing and the record has no Kafka timestamp to take instead (input.missingTs "kafka"; a record in the pre-0.10 format has none): give ${UNIT_WANTED[unit]} or an ISO-8601 string`;
-    return readTimestamp(recordTsMs, 'the Kafka record timestamp (input.missingTs "kafka")', 'ms');
+    if (recordTsMs === undefined) return `${tsName} missing and the record has no Kafka timestamp to take instead (input.missingTs "kafka"; a record in the pre-0.10 format has none): give ${UNIT_WANTED[unit]} or an ISO-8601 string${tsHint(rec, fields, paths)}`;
+    const k = readTimestamp(recordTsMs, 'the Kafka record timestamp (input.missingTs "kafka")', 'ms');
+    return typeof k === 'string' ? k + tsHint(rec, fields, paths) : k;
   }
   if (ts === undefined) {
-    const hint = whereBroken(rec, paths.ts, show) + misnamed(rec, 'ts', fields);
     // No time under another name either (a Zigbee2MQTT payload): the way out is the record's own timestamp.
-    return `${tsName} missing: give ${UNIT_WANTED[unit]} or an ISO-8601 string${hint === '' ? '; or set input.missingTs to "kafka" to take the Kafka record timestamp' : hint}`;
+    const h = tsHint(rec, fields, paths);
+    return `${tsName} missing: give ${UNIT_WANTED[unit]} or an ISO-8601 string${h === '' ? '; or set input.missingTs to "kafka" to take the Kafka record timestamp' : h}`;
   }
   return readTimestamp(ts, tsName, unit);
 }
+
+/** Where the ts path stopped and a time under another name, for a refusal's reason (rendered only then). */
+const tsHint = (rec: Record<string, unknown>, fields: TickFields, paths: TickPaths): string => whereBroken(rec, paths.ts, show) + misnamed(rec, 'ts', fields);
 
 /** The documented shape under the configured field names, for the reason a non-object is refused. */
 function shape(f: TickFields, paths: TickPaths): string {
@@ -251,7 +257,7 @@ function readFeatures(vals: Record<string, unknown>, opts: CodecOptions, within:
       return fail(ErrorCodes.RECORD_MISSING_FEATURE, `feature "${features[i]}" missing from ${within === '' ? 'the record' : placeOfText(within)} (expected ${features.join(', ')})`);
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      return fail(ErrorCodes.RECORD_BAD_VALUE, `${within === '' ? JSON.stringify(features[i]) : `${within}.${features[i]}`} must be a finite number; got ${show(v)}${quotedNumber(v)}${objectFeature(v, within, features[i])}`);
+      return fail(ErrorCodes.RECORD_BAD_VALUE, `${within === '' ? JSON.stringify(features[i]) : `feature ${JSON.stringify(features[i])} in ${placeOfText(within)}`} must be a finite number; got ${show(v)}${quotedNumber(v)}${objectFeature(v, within, features[i])}`);
     }
     values[i] = v;
     present++;

@@ -36,7 +36,7 @@ test('device shadows (state.reported, clientToken, seconds and ms on one topic):
     const msgs: Array<{ key: string | null; value: string }> = [];
     const bad = [
       { value: doc('dev-s', 2.5, { desired: { led: 'on' } }), code: 'TC_RECORD_MISSING_FEATURE', reason: 'neither "state.reported" (object) nor "value" (number) present; "state" has no "reported"' },
-      { value: doc('dev-ms', 2.5, { reported: { temp: '21.5', humidity: 40 } }), code: 'TC_RECORD_BAD_VALUE', reason: 'state.reported.temp must be a finite number; got "21.5" (a number in a string: send it as a JSON number, unquoted)' },
+      { value: doc('dev-ms', 2.5, { reported: { temp: '21.5', humidity: 40 } }), code: 'TC_RECORD_BAD_VALUE', reason: 'feature "temp" in "state.reported" must be a finite number; got "21.5" (a number in a string: send it as a JSON number, unquoted)' },
     ];
     for (let k = 0; k < N; k++) {
       for (const [d, dev] of (['dev-s', 'dev-ms'] as const).entries()) msgs.push({ key: null, value: doc(dev, k, { reported: { temp: 20 + d + Math.sin(k / 3), humidity: 40 + k } }) });

@@ -94,7 +94,7 @@ test('every malformed input gets its own code and a message that says what to se
     ['{"series":42.5,"ts":1732060800123,"value":1}', 'k', 'TC_RECORD_BAD_SERIES', /"series" must be a string or an integer; got 42.5 \(a number with a fraction/],
     ['{"series":true,"ts":1732060800123,"value":1}', 'k', 'TC_RECORD_BAD_SERIES', /"series" must be a string or an integer; got true/],
     ['{"series":"a","ts":1732060800123,"value":" 20.5"}', null, 'TC_RECORD_BAD_VALUE', /a number in a string: send it as a JSON number/],
-    ['{"series":"a","ts":1732060800123,"values":{"value":"1e3"}}', null, 'TC_RECORD_BAD_VALUE', /^values\.value must be a finite number; got "1e3" \(a number in a string/],
+    ['{"series":"a","ts":1732060800123,"values":{"value":"1e3"}}', null, 'TC_RECORD_BAD_VALUE', /^feature "value" in "values" must be a finite number; got "1e3" \(a number in a string/],
   ];
   for (const [v, k, code, msg] of cases) {
     const r = dec(v, k, uni);

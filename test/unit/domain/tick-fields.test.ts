@@ -44,7 +44,7 @@ test('a features object under another name (input.fields.values)', () => {
   const o = { ...base, fields: { series: 'series', ts: 'ts', values: 'readings' } };
   const r = dec('{"series":"t-1","ts":1732060800123,"readings":{"temperature":21.5,"humidity":40}}', o);
   assert.ok(r.ok && r.tick.values[1] === 40);
-  assert.deepEqual(reason('{"series":"t-1","ts":1732060800123,"readings":{"temperature":"x","humidity":40}}', o), ['TC_RECORD_BAD_VALUE', 'readings.temperature must be a finite number; got "x"']);
+  assert.deepEqual(reason('{"series":"t-1","ts":1732060800123,"readings":{"temperature":"x","humidity":40}}', o), ['TC_RECORD_BAD_VALUE', 'feature "temperature" in "readings" must be a finite number; got "x"']);
   assert.deepEqual(reason('{"series":"t-1","ts":1732060800123,"temperature":1,"humidity":2}', o), ['TC_RECORD_MISSING_FEATURE', 'neither "readings" (object) nor "value" (number) present; "temperature", "humidity" are at the top level: send {"readings":{"temperature":…,"humidity":…}}, or set input.fields.values to "" (features at the top level)']);
 });
 
@@ -88,7 +88,7 @@ test('real device payloads with nested parts: an AWS IoT shadow, Azure IoT Hub r
   const shelly = dec('{"src":"shellyhtg3-84fce63ad204","dst":"ht/events","method":"NotifyStatus","params":{"ts":1765069200.48,"temperature:0":{"id":0,"tC":21.4,"tF":70.5}}}', { ...nested('src', 'params.ts', 'params.temperature:0', { tsUnit: 'auto' }), features: ['tC'] });
   assert.ok(shelly.ok && shelly.tick.series === 'shellyhtg3-84fce63ad204' && shelly.tick.tsMs === 1_765_069_200_480 && shelly.tick.values[0] === 21.4);
   // Configured one level too high, the component object is named as the values path to set (before: the bare "must be a finite number").
-  assert.deepEqual(reason('{"src":"s-1","params":{"ts":1765069200.48,"temperature:0":{"id":0,"tC":21.4}}}', { ...nested('src', 'params.ts', 'params', { tsUnit: 'auto' }), features: ['temperature:0'] }), ['TC_RECORD_BAD_VALUE', 'params.temperature:0 must be a finite number; got {"id":0,"tC":21.4}; it is an object: to read its keys as features, set input.fields.values to "params.temperature:0"']);
+  assert.deepEqual(reason('{"src":"s-1","params":{"ts":1765069200.48,"temperature:0":{"id":0,"tC":21.4}}}', { ...nested('src', 'params.ts', 'params', { tsUnit: 'auto' }), features: ['temperature:0'] }), ['TC_RECORD_BAD_VALUE', 'feature "temperature:0" in "params" must be a finite number; got {"id":0,"tC":21.4}; it is an object: to read its keys as features, set input.fields.values to "params.temperature:0"']);
   assert.match(reason('{"device_id":"d","timestamp":1732060800123,"temperature":{"v.1":1},"humidity":2}')[1], /; it is an object: to read its keys as features, set input.fields.values to "temperature"$/);
   assert.match(reason('{"device_id":"d","timestamp":1732060800123,"temperature":[1],"humidity":2}')[1], /got \[1\]$/, 'an array is not an object of readings');
   // Tasmota tele/<device>/SENSOR (device from the record key): one sensor's object; its Time has no zone and is read as UTC.
@@ -106,7 +106,7 @@ test('a nested part missing or not an object is dead-lettered with where the pat
   assert.deepEqual(reason('{"state":{"desired":{"led":"on"}},"timestamp":1700000000,"clientToken":"dev-7"}', shadow), ['TC_RECORD_MISSING_FEATURE', 'neither "state.reported" (object) nor "value" (number) present; "state" has no "reported"']);
   assert.deepEqual(reason('{"state":"on","timestamp":1700000000,"clientToken":"dev-7"}', shadow), ['TC_RECORD_MISSING_FEATURE', 'neither "state.reported" (object) nor "value" (number) present; "state" is "on", not an object']);
   assert.deepEqual(reason('{"state":{"reported":null},"timestamp":1700000000,"clientToken":"dev-7"}', shadow), ['TC_RECORD_BAD_VALUE', '"state.reported" must be an object of feature → number; got null']);
-  assert.deepEqual(reason('{"state":{"reported":{"temperature":"21.5","humidity":40}},"timestamp":1700000000,"clientToken":"dev-7"}', shadow), ['TC_RECORD_BAD_VALUE', 'state.reported.temperature must be a finite number; got "21.5" (a number in a string: send it as a JSON number, unquoted)']);
+  assert.deepEqual(reason('{"state":{"reported":{"temperature":"21.5","humidity":40}},"timestamp":1700000000,"clientToken":"dev-7"}', shadow), ['TC_RECORD_BAD_VALUE', 'feature "temperature" in "state.reported" must be a finite number; got "21.5" (a number in a string: send it as a JSON number, unquoted)']);
   assert.deepEqual(reason('{"state":{"reported":{"temperature":21.5}},"timestamp":1700000000,"clientToken":"dev-7"}', shadow), ['TC_RECORD_MISSING_FEATURE', 'feature "humidity" missing from "state.reported" (expected temperature, humidity)']);
   const azure = nested('SystemProperties.connectionDeviceId', 'SystemProperties.enqueuedTime', 'Body');
   assert.deepEqual(reason('{"SystemProperties":[],"Body":{"temperature":1,"humidity":2}}', azure), ['TC_RECORD_BAD_SERIES', 'series id missing: set "SystemProperties.connectionDeviceId" in the value or use the series id as the record key; "SystemProperties" is an array ([]): paths step through objects only']);
@@ -226,4 +226,29 @@ test('hints name the key a record holds: a one-key path unescaped, a nested one 
   assert.deepEqual(reason('{"dev.id":"d","at.ts":1732060800123,"read.ings":5}', dotted), ['TC_RECORD_BAD_VALUE', '"read.ings" must be an object of feature → number; got 5']);
   assert.deepEqual(reason('{"dev.id":"d","at.ts":1732060800123,"read.ings":{"temperature":1}}', dotted), ['TC_RECORD_MISSING_FEATURE', 'feature "humidity" missing from "read.ings" (expected temperature, humidity)']);
   assert.deepEqual(reason('{"dev.id":"d","at.ts":1732060800123,"read.ings":{"t":1}}', { ...dotted, missingFeature: 'carry' }), ['TC_RECORD_MISSING_FEATURE', '"read.ings" has none of the configured features (temperature, humidity); got ["t"]']);
+  // Until 7 Dec 2026 this one reason showed the escaped path ("read\\.ings.temperature"); the feature is
+  // named apart from its object, so a feature key holding a dot is not read as one more step either.
+  assert.deepEqual(reason('{"dev.id":"d","at.ts":1732060800123,"read.ings":{"temperature":"x","humidity":2}}', dotted), ['TC_RECORD_BAD_VALUE', 'feature "temperature" in "read.ings" must be a finite number; got "x"']);
+  assert.deepEqual(reason('{"series":"d","ts":1732060800123,"values":{"t.c":"x"}}', { ...base, features: ['t.c'] }), ['TC_RECORD_BAD_VALUE', 'feature "t.c" in "values" must be a finite number; got "x"']);
+});
+
+// A time under another name with input.missingTs "kafka" (ts configured "timestamp", the record has
+// "time"). Chosen (7 Dec 2026): the Kafka time is still taken, not refused — a user picks "kafka" also
+// to ignore a time field (Tasmota's "Time" is local time with no zone, read as UTC it is hours off),
+// and refusing would dead-letter every record of a config that works. What is not lost is the hint:
+// until this fix, a record the Kafka time could not serve either was refused without naming "time".
+test('input.missingTs "kafka" with a time under another name: the Kafka time is taken; a refusal names the other field', () => {
+  const o: CodecOptions = { ...iot, missingTs: 'kafka' };
+  const kafkaTs = Date.UTC(2026, 11, 7, 4, 30);
+  const payload = '{"device_id":"t-1","time":1732060800123,"temperature":1,"humidity":2}';
+  const taken = decodeTick(null, Buffer.from(payload), o, kafkaTs, kafkaTs);
+  assert.ok(taken.ok && taken.tick.tsMs === kafkaTs, 'pinned: the Kafka time, not "time"');
+  const hint = '; the record has "time": name it "timestamp", or set input.fields.ts to "time"';
+  const none = decodeTick(null, Buffer.from(payload), o, kafkaTs);
+  assert.ok(!none.ok);
+  assert.equal(none.error.message, `"timestamp" missing and the record has no Kafka timestamp to take instead (input.missingTs "kafka"; a record in the pre-0.10 format has none): give epoch milliseconds or an ISO-8601 string${hint}`);
+  const early = decodeTick(null, Buffer.from(payload), o, kafkaTs, 5_000);
+  assert.ok(!early.ok && early.error.message.endsWith(hint), !early.ok ? early.error.message : '');
+  // Under "reject" the hint was always there (and the missingTs way out is not offered over it).
+  assert.ok(reason(payload)[1].endsWith(hint));
 });
