@@ -4,42 +4,19 @@
  * headers at the produce span, not W3C `traceparent`. Its own file: the SDK, and the propagator
  * it sets from the environment, start once per process.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { startTracing } from '../../src/telemetry/tracing.ts';
-import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
-import type { OutMessage, OutputSink, TickSource } from '../../src/pipeline/ports.ts';
-import type { RawRecord } from '../../src/domain/types.ts';
+import { TEST_WINDOW } from '../helpers/app.ts';
+import { modelForecast, tick, traceFromEnv } from '../helpers/tracing-env.ts';
 
-process.env.OTEL_PROPAGATORS = 'b3multi';
-const exporter = new InMemorySpanExporter();
-const tracingStarted = startTracing({ serviceName: 'tickcast-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
-after(async () => (await tracingStarted).shutdown());
-
-const idleSource: TickSource = { start: async () => {}, pause() {}, resume() {}, stop: async () => {}, hasJoined: () => true };
-
-function tick(i: number, headers: Record<string, string> = {}): RawRecord {
-  return {
-    key: Buffer.from('b3'),
-    value: Buffer.from(JSON.stringify({ series: 'b3', ts: 1735689600000 + i * 1000, value: Math.sin(i) })),
-    headers,
-    source: { topic: 'ticks', partition: 0, offset: String(i) },
-    receivedAtMs: Date.now(),
-  };
-}
+const { exporter, startApp } = traceFromEnv({ OTEL_PROPAGATORS: 'b3multi' });
 
 test('OTEL_PROPAGATORS=b3multi: a tick with X-B3-* headers is continued, and its forecast carries X-B3-* (no traceparent)', async () => {
-  await tracingStarted;
-  const sent: OutMessage[] = [];
-  const sink: OutputSink = { send: async (m) => void sent.push(...m) };
-  const app = await startTestApp({}, { sink, source: idleSource, tracing: true });
+  const { app, sent } = await startApp();
   try {
     const traceId = 'a'.repeat(16) + 'b'.repeat(16);
     const parentSpan = 'c'.repeat(16);
-    await app.pipeline.handle(Array.from({ length: TEST_WINDOW - 1 }, (_, i) => tick(i)));
     exporter.reset();
-    sent.length = 0;
     // Kafka header names as an Istio/Envoy or Zipkin-instrumented producer writes them (any case is read).
     await app.pipeline.handle([tick(TEST_WINDOW - 1, { 'X-B3-TraceId': traceId, 'X-B3-SpanId': parentSpan, 'X-B3-Sampled': '1' })]);
     const spans = exporter.getFinishedSpans();
@@ -48,7 +25,7 @@ test('OTEL_PROPAGATORS=b3multi: a tick with X-B3-* headers is continued, and its
     assert.ok(consume && produce, `spans: ${spans.map((s) => s.name).join(', ')}`);
     assert.equal(consume.spanContext().traceId, traceId, 'continues the B3 trace');
     assert.equal(consume.parentSpanContext?.spanId, parentSpan);
-    const forecast = sent.find((m) => m.stream === 'forecasts' && !JSON.parse(String(m.value)).model.startsWith('baseline:'));
+    const forecast = modelForecast(sent);
     assert.ok(forecast, `outputs: ${sent.map((m) => m.stream).join(', ')}`);
     assert.equal(String(forecast.headers['x-b3-traceid']), traceId);
     assert.equal(String(forecast.headers['x-b3-spanid']), produce.spanContext().spanId);

@@ -9,27 +9,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBroker, uniqueName } from '../helpers/broker.ts';
-import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
-import { Collector, connectProducer, produce, testKafka } from '../helpers/kafka.ts';
-import { isCold } from '../helpers/forecasts.ts';
+import { TEST_WINDOW } from '../helpers/app.ts';
+import { produce } from '../helpers/kafka.ts';
+import { startInputRig } from '../helpers/input-rig.ts';
 
 const N = TEST_WINDOW + 3;
 
 test('device shadows (state.reported, clientToken, seconds and ms on one topic): readings forecast per device, bad documents dead-lettered with reason and bytes', async () => {
-  const p = uniqueName('shadows');
-  const topics = { ticks: `${p}.ticks`, forecasts: `${p}.forecasts`, anomalies: `${p}.anomalies`, dlq: `${p}.dlq` };
-  const broker = await startBroker({ topics: Object.values(topics).map((name) => ({ name, partitions: 1 })) });
-  const kafka = testKafka(broker.brokers);
-  const producer = await connectProducer(kafka);
-  const collector = await Collector.start(kafka, [topics.forecasts, topics.dlq], uniqueName('collect'));
-  const app = await startTestApp({
-    kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: true },
-    topics,
-    input: { features: ['temp', 'humidity'], targets: ['temp'], fields: { series: 'clientToken', ts: 'timestamp', values: 'state.reported' }, tsUnit: 'auto' },
-  });
+  const rig = await startInputRig('shadows', { features: ['temp', 'humidity'], targets: ['temp'], fields: { series: 'clientToken', ts: 'timestamp', values: 'state.reported' }, tsUnit: 'auto' });
+  const { topics, producer, collector, t0, model } = rig;
   try {
-    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 3_600_000;
     // dev-s stamps epoch seconds, dev-ms epoch ms (another firmware).
     const stamp = { 'dev-s': (ms: number) => ms / 1000, 'dev-ms': (ms: number) => ms } as const;
     const doc = (dev: keyof typeof stamp, k: number, state: object) => JSON.stringify({ state, metadata: {}, version: k + 1, timestamp: stamp[dev](t0 + k * 60_000), clientToken: dev });
@@ -44,7 +33,6 @@ test('device shadows (state.reported, clientToken, seconds and ms on one topic):
     }
     await produce(producer, topics.ticks, msgs);
     const expected = 2 * (N - TEST_WINDOW + 1);
-    const model = () => collector.of(topics.forecasts).filter((f) => !isCold(JSON.parse(String(f.value))));
     await collector.waitFor(() => collector.of(topics.dlq).length >= bad.length && model().length >= expected, 60_000, 'dead letters and forecasts');
     await collector.settle(1000);
     const dlq = collector.of(topics.dlq);
@@ -59,9 +47,6 @@ test('device shadows (state.reported, clientToken, seconds and ms on one topic):
       assert.deepEqual(forecasts.filter((f) => f.series === dev).map((f) => f.ts), Array.from({ length: N - TEST_WINDOW + 1 }, (_, i) => t0 + (TEST_WINDOW - 1 + i) * 60_000), `${dev}: its ticks at their time in ms`);
     }
   } finally {
-    await app.stop();
-    await collector.stop().catch(() => {});
-    await producer.disconnect().catch(() => {});
-    await broker.stop();
+    await rig.close();
   }
 });

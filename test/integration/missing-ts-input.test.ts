@@ -7,27 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBroker, uniqueName } from '../helpers/broker.ts';
-import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
-import { Collector, connectProducer, testKafka } from '../helpers/kafka.ts';
-import { isCold } from '../helpers/forecasts.ts';
+import { TEST_WINDOW } from '../helpers/app.ts';
+import { startInputRig } from '../helpers/input-rig.ts';
 
 const N = TEST_WINDOW + 3;
 
 test('readings with no time (Zigbee2MQTT) are forecast at their Kafka record timestamps', async () => {
-  const p = uniqueName('zigbee');
-  const topics = { ticks: `${p}.ticks`, forecasts: `${p}.forecasts`, anomalies: `${p}.anomalies`, dlq: `${p}.dlq` };
-  const broker = await startBroker({ topics: Object.values(topics).map((name) => ({ name, partitions: 1 })) });
-  const kafka = testKafka(broker.brokers);
-  const producer = await connectProducer(kafka);
-  const collector = await Collector.start(kafka, [topics.forecasts, topics.dlq], uniqueName('collect'));
-  const app = await startTestApp({
-    kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: true },
-    topics,
-    input: { features: ['temperature', 'humidity'], targets: ['temperature'], fields: { series: 'series', ts: 'ts', values: '' }, missingTs: 'kafka' },
-  });
+  const rig = await startInputRig('zigbee', { features: ['temperature', 'humidity'], targets: ['temperature'], fields: { series: 'series', ts: 'ts', values: '' }, missingTs: 'kafka' });
+  const { topics, producer, collector, t0, model } = rig;
   try {
-    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 3_600_000;
     const messages = Array.from({ length: N }, (_, k) => ({
       key: 'living-room',
       value: JSON.stringify({ battery: 100, humidity: 50 + k, linkquality: 134, temperature: 21 + Math.sin(k / 3), voltage: 3000 }),
@@ -35,16 +23,12 @@ test('readings with no time (Zigbee2MQTT) are forecast at their Kafka record tim
     }));
     await producer.send({ topic: topics.ticks, acks: -1, messages });
     const expected = N - TEST_WINDOW + 1;
-    const model = () => collector.of(topics.forecasts).filter((f) => !isCold(JSON.parse(String(f.value))));
     await collector.waitFor(() => model().length >= expected, 60_000, 'forecasts');
     await collector.settle(500);
     assert.deepEqual(collector.of(topics.dlq).map((d) => d.headers['tickcast-error-message']), [], 'nothing dead-lettered');
     const forecasts = model().map((f) => JSON.parse(String(f.value)) as { series: string; ts: number });
     assert.deepEqual(forecasts.map((f) => [f.series, f.ts]), Array.from({ length: expected }, (_, i) => ['living-room', t0 + (TEST_WINDOW - 1 + i) * 60_000]));
   } finally {
-    await app.stop();
-    await collector.stop().catch(() => {});
-    await producer.disconnect().catch(() => {});
-    await broker.stop();
+    await rig.close();
   }
 });

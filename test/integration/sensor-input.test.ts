@@ -7,28 +7,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBroker, uniqueName } from '../helpers/broker.ts';
-import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
-import { Collector, connectProducer, produce, testKafka } from '../helpers/kafka.ts';
-import { isCold } from '../helpers/forecasts.ts';
+import { TEST_WINDOW } from '../helpers/app.ts';
+import { produce } from '../helpers/kafka.ts';
+import { startInputRig } from '../helpers/input-rig.ts';
 
 const N = TEST_WINDOW + 4;
 
 test('multivariate sensor records: bad ones dead-lettered with reason and bytes, the rest forecast, no series frozen', async () => {
-  const p = uniqueName('sensors');
-  const topics = { ticks: `${p}.ticks`, forecasts: `${p}.forecasts`, anomalies: `${p}.anomalies`, dlq: `${p}.dlq` };
-  const broker = await startBroker({ topics: Object.values(topics).map((name) => ({ name, partitions: name === topics.ticks ? 3 : 1 })) });
-  const kafka = testKafka(broker.brokers);
-  const producer = await connectProducer(kafka);
-  const collector = await Collector.start(kafka, [topics.forecasts, topics.dlq], uniqueName('collect'));
-  const app = await startTestApp({
-    kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fromBeginning: true },
-    topics,
-    input: { features: ['temp', 'hum', 'vib'], targets: ['temp'], missingFeature: 'carry' },
-    anomaly: { features: 'all' },
-  });
+  const rig = await startInputRig('sensors', { features: ['temp', 'hum', 'vib'], targets: ['temp'], missingFeature: 'carry' }, { tickPartitions: 3, config: { anomaly: { features: 'all' } } });
+  const { topics, producer, collector, app, t0, model } = rig;
   try {
-    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 3_600_000;
     const devices = ['site-1/hall:env', 'dev@plant.2', 'rack_7-b'];
     const reading = (d: number, k: number) => ({ temp: 20 + d + Math.sin(k / 3), hum: 40 + Math.cos(k / 5), vib: 0.1 * (1 + (k % 3)) });
     const msgs: Array<{ key: string; value: string }> = [];
@@ -51,7 +39,6 @@ test('multivariate sensor records: bad ones dead-lettered with reason and bytes,
     }
     await produce(producer, topics.ticks, msgs);
     const expected = devices.length * (N - TEST_WINDOW + 1);
-    const model = () => collector.of(topics.forecasts).filter((f) => !isCold(JSON.parse(String(f.value))));
     await collector.waitFor(() => collector.of(topics.dlq).length >= bad.length && model().length >= expected, 60_000, 'dead letters and forecasts');
     await collector.settle(1500);
     const dlq = collector.of(topics.dlq);
@@ -70,9 +57,6 @@ test('multivariate sensor records: bad ones dead-lettered with reason and bytes,
     const metrics = await (await fetch(`${app.address()}/metrics`)).text();
     assert.doesNotMatch(metrics, /^tickcast_ticks_total\{result="late"\} [1-9]/m, 'no reading dropped as late');
   } finally {
-    await app.stop();
-    await collector.stop().catch(() => {});
-    await producer.disconnect().catch(() => {});
-    await broker.stop();
+    await rig.close();
   }
 });
