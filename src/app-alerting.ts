@@ -9,7 +9,7 @@ import { FeedbackPolicy } from './domain/feedback/feedback-policy.ts';
 import { IncidentGrouper, type IncidentRecord } from './domain/incidents/incident-grouper.ts';
 import { BandQualityTracker } from './domain/band-quality.ts';
 import { AlertIndex } from './pipeline/alert-index.ts';
-import { FeedbackGate } from './pipeline/feedback-gate.ts';
+import { FeedbackGate, type PublishedAlerts } from './pipeline/feedback-gate.ts';
 import { FeedbackService, type FeedbackServiceDeps } from './pipeline/feedback-service.ts';
 import { feedbackRecordHandler } from './pipeline/feedback-intake.ts';
 import type { PipelineFollower } from './pipeline/followers.ts';
@@ -30,7 +30,7 @@ export interface Alerting {
   incidents: IncidentGrouper | null;
   /** Recent firing alerts by id (feedback finds alerts by it): kept in series-state snapshots. */
   alertIndex: AlertIndex;
-  /** The feedback gate's open alerts per series (sent or held back), for series-state snapshots; no-ops until `gate` made one. */
+  /** The feedback gate's held-back alerts per series (and the outlook's sent ones, saved with them), for series-state snapshots; no-ops until `gate` made one. */
   gateState: { exportSeries(series: string): object | undefined; importSeries(series: string, saved: unknown): void; size(): number };
   serving: { feedback?: FeedbackService; incidents?: IncidentsApi; bandQuality: BandQualityTracker; bandQualityMinTicks: number };
   forget(series: string): void;
@@ -41,7 +41,11 @@ export interface Alerting {
   stop(): Promise<void>;
 }
 
-export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: Logger; quantiles: readonly number[]; openAlert?: FeedbackServiceDeps['openAlert'] }): Alerting {
+/**
+ * `openAlert` and `published`: the series outlook, which owns the open, published alerts (feedback
+ * finds one by id there; the gate reads which alerts were sent there). Absent in unit use.
+ */
+export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: Logger; quantiles: readonly number[]; openAlert?: FeedbackServiceDeps['openAlert']; published?: PublishedAlerts }): Alerting {
   const { metrics, logger } = deps;
   const log = logger.child({ module: 'alerting' });
   const fb = config.feedback;
@@ -71,7 +75,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
         maxEntries: fb.maxEntries,
       });
       feedback = feedbackService(config, { policy, index, openAlert: deps.openAlert, store, metrics, log, publisher: () => publisher });
-      return (gated = new FeedbackGate(scorer, policy, { suppressed: (_s, reason) => metrics.alertsSuppressed.inc({ reason }) }));
+      return (gated = new FeedbackGate(scorer, policy, { suppressed: (_s, reason) => metrics.alertsSuppressed.inc({ reason }), published: deps.published }));
     },
     followers,
     incidents,

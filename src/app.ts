@@ -107,7 +107,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   // Outputs no committed input carries (resolves sent between chunks, warm-up chunks' outputs): in exactly-once mode, transactions of their own.
   const looseSink: OutputSink = opts.sink ?? kafka?.looseSink ?? sink;
 
-  const alerting = buildAlerting(config, { metrics, logger, quantiles: spec.quantiles, openAlert: (id) => outlook.openAlert(id) });
+  const alerting = buildAlerting(config, { metrics, logger, quantiles: spec.quantiles, openAlert: (id) => outlook.openAlert(id), published: outlook });
   const scorer = config.anomaly.enabled ? createScorer({ ...config.anomaly, maxSeries: config.windows.maxSeries, staleFeatureMs: config.anomaly.staleFeatureMs ?? config.windows.idleEvictMs }) : null;
   observer.expectFeatures(spec.features, !scorer ? [] : config.anomaly.features === 'all' ? spec.features : spec.targets);
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.

@@ -4,10 +4,15 @@
  * The detector itself is untouched: its scores, state and cooldowns run as before; only the
  * events that leave the scorer change.
  *
- * Per series and feature the gate remembers whether the alert now open was sent or held back: a held-back
- * alert's `resolved` is held back too (no resolve without a firing), an escalation of a held-back
- * alert is judged again (and sent if it now reaches the bar), an escalation of a sent alert is
- * always sent.
+ * Per series and feature the gate remembers the alerts it holds back: a held-back alert's `resolved`
+ * is held back too (no resolve without a firing), an escalation of a held-back alert is judged
+ * again (and sent if it now reaches the bar). An escalation of a sent alert is always sent. Which
+ * alerts were sent is not the gate's to keep: the series outlook owns the open, published alerts
+ * (`published`, SeriesOutlook) and the gate reads them there, so the two cannot disagree (before
+ * 7 Dec 2026 the gate kept a "sent" mark of its own, lost in a restart from a snapshot without
+ * the gate's block: an escalation and resolve of an alert open downstream were then held back by
+ * a maintenance span, and the alert stayed open for good). Without `published` (unit use) it
+ * marks what it sent itself.
  *
  * An alert held back by a maintenance span (`expected`) that still fires when the span ends (or
  * when the feedback is withdrawn) is judged again on the first tick after it, and sent then if it
@@ -22,13 +27,22 @@ import type { AnomalyScorer, Expectation } from './ports.ts';
 export interface FeedbackGateHooks {
   /** An alert was held back, and why. */
   suppressed?(series: string, reason: Exclude<GateDecision, 'pass'>): void;
+  /** The owner of which alerts are open and were published (SeriesOutlook): the gate reads "sent" there. */
+  published?: PublishedAlerts;
+}
+
+/** Alerts open and published, per series and feature (SeriesOutlook implements it). */
+export interface PublishedAlerts {
+  isOpen(series: string, feature: string): boolean;
+  /** Features of the series whose alert is open and published. */
+  openFeatures(series: string): readonly string[];
 }
 
 /** An open alert: sent, or held back (with the firing it would have sent, and why). */
 export type OpenAlert = { sent: true } | { sent: false; reason: Exclude<GateDecision, 'pass'>; event: AnomalyEvent };
 
 export class FeedbackGate implements AnomalyScorer {
-  /** Open alerts per series and feature. Entries go on resolve or forget. */
+  /** Held-back alerts per series and feature (and sent ones when no `published` owner is given). Entries go on resolve, release or forget. */
   readonly #open = new Map<string, Map<string, OpenAlert>>();
 
   constructor(
@@ -37,7 +51,7 @@ export class FeedbackGate implements AnomalyScorer {
     private readonly hooks: FeedbackGateHooks = {},
   ) {}
 
-  /** Series with an open alert (diagnostics: app.stateSizes). */
+  /** Series with an alert held back (diagnostics: app.stateSizes). */
   get size(): number {
     return this.#open.size;
   }
@@ -49,15 +63,13 @@ export class FeedbackGate implements AnomalyScorer {
   observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature = ''): ReturnType<AnomalyScorer['observe']> {
     const o = this.inner.observe(series, tsMs, value, expected, feature);
     const ev = o.event;
-    const byFeature = this.#open.get(series);
-    const open = byFeature?.get(feature);
+    const open = this.#open.get(series)?.get(feature);
     if (ev === undefined) return open?.sent === false && open.reason === 'expected' ? this.#overrun(o, series, feature, tsMs, open.event) : o;
     if (ev.state === 'resolved') {
-      byFeature?.delete(feature);
-      if (byFeature?.size === 0) this.#open.delete(series);
+      this.#unmark(series, feature);
       return open?.sent === false ? withoutEvent(o) : o;
     }
-    if (open?.sent === true) return o; // escalation of an alert already sent
+    if (open?.sent === true || (open === undefined && this.hooks.published?.isOpen(series, feature) === true)) return o; // escalation of an alert already sent
     const d = this.#judge(series, ev.tsMs, ev);
     // Held in a maintenance span: remember its first firing (the real start) at the severity reached.
     const held = open?.sent === false && open.reason === 'expected' && d === 'expected' ? escalated(open.event, ev) : ev;
@@ -100,8 +112,10 @@ export class FeedbackGate implements AnomalyScorer {
    * sent when its span ends, and an escalation of a sent one is still always sent.
    */
   exportSeries(series: string): Record<string, OpenAlert> | undefined {
-    const m = this.#open.get(series);
-    return m === undefined || m.size === 0 ? undefined : (JSON.parse(JSON.stringify(Object.fromEntries(m))) as Record<string, OpenAlert>);
+    const m = new Map<string, OpenAlert>(this.#open.get(series));
+    // Sent alerts are the outlook's; saved here too, as a release before 7 Dec 2026 reads them from this block.
+    for (const f of this.hooks.published?.openFeatures(series) ?? []) if (!m.has(f)) m.set(f, { sent: true });
+    return m.size === 0 ? undefined : (JSON.parse(JSON.stringify(Object.fromEntries(m))) as Record<string, OpenAlert>);
   }
 
   /** Install what `exportSeries` saved (only with the detector state it went with); malformed features are skipped. */
@@ -114,10 +128,18 @@ export class FeedbackGate implements AnomalyScorer {
     }
   }
 
+  /** A sent alert is the `published` owner's (the outlook records it as the event leaves): the gate forgets its hold. */
   #mark(series: string, feature: string, state: OpenAlert): void {
+    if (state.sent && this.hooks.published !== undefined) return this.#unmark(series, feature);
     let m = this.#open.get(series);
     if (!m) this.#open.set(series, (m = new Map()));
     m.set(feature, state);
+  }
+
+  #unmark(series: string, feature: string): void {
+    const m = this.#open.get(series);
+    m?.delete(feature);
+    if (m?.size === 0) this.#open.delete(series);
   }
 }
 

@@ -157,6 +157,17 @@ export class SeriesOutlook {
     e.firingFeatures.clear();
   }
 
+  /** Whether the alert of `feature` is open (its firing published, its resolve not yet): the feedback gate reads "sent" here. */
+  isOpen(series: string, feature: string): boolean {
+    return this.#entries.get(series)?.open?.[feature] !== undefined;
+  }
+
+  /** Features of the series with an open alert. */
+  openFeatures(series: string): string[] {
+    const open = this.#entries.get(series)?.open;
+    return open === undefined ? [] : Object.keys(open);
+  }
+
   /** The firing record of an alert still open on some series, by id (an index lookup). */
   openAlert(id: string): AnomalyRecord | undefined {
     const at = this.#openById.get(id);

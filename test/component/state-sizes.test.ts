@@ -37,7 +37,9 @@ test('after every series is evicted (one of them firing), each per-series map ho
     assert.equal(firing.at(-1)?.state, 'firing', 'h1:m2 fires');
     const before = app.stateSizes();
     for (const key of ['registry', 'windows', 'outlook', 'detector', 'fusion', 'bandQuality']) assert.equal(before[key], 6, `${key} holds the 6 series: ${JSON.stringify(before)}`);
-    assert.ok(before.feedbackGate >= 1 && before.incidentsFiringSeries >= 1, `h1:m2's open alert is held: ${JSON.stringify(before)}`);
+    assert.ok(before.incidentsFiringSeries >= 1, `h1:m2's open alert is held: ${JSON.stringify(before)}`);
+    // The feedback gate keeps only alerts it held back: h1:m2's, published, is the outlook's alone (since 7 Dec 2026).
+    assert.equal(before.feedbackGate, 0, `no second copy of h1:m2's open alert: ${JSON.stringify(before)}`);
     app.store.evictIdle(Date.now() + 10 * app.config.windows.idleEvictMs); // every series idle
     await feed(SPIKE + 6, SPIKE + 7, [7]);
     const after = app.stateSizes();
