@@ -112,9 +112,12 @@ export class FeedbackGate implements AnomalyScorer {
    * sent when its span ends, and an escalation of a sent one is still always sent.
    */
   exportSeries(series: string): Record<string, OpenAlert> | undefined {
-    const m = new Map<string, OpenAlert>(this.#open.get(series));
+    const held = this.#open.get(series);
+    const sent = this.hooks.published?.openFeatures(series) ?? [];
+    if (held === undefined && sent.length === 0) return undefined; // most series: no allocation at each snapshot
+    const m = new Map<string, OpenAlert>(held);
     // Sent alerts are the outlook's; saved here too, as a release before 7 Dec 2026 reads them from this block.
-    for (const f of this.hooks.published?.openFeatures(series) ?? []) if (!m.has(f)) m.set(f, { sent: true });
+    for (const f of sent) if (!m.has(f)) m.set(f, { sent: true });
     return m.size === 0 ? undefined : (JSON.parse(JSON.stringify(Object.fromEntries(m))) as Record<string, OpenAlert>);
   }
 

@@ -45,6 +45,8 @@ export interface OpenAlert {
   value: number;
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 /** Where an open alert lives: its series and feature. */
 type OpenAt = { series: string; feature: string };
 
@@ -163,9 +165,9 @@ export class SeriesOutlook {
   }
 
   /** Features of the series with an open alert. */
-  openFeatures(series: string): string[] {
+  openFeatures(series: string): readonly string[] {
     const open = this.#entries.get(series)?.open;
-    return open === undefined ? [] : Object.keys(open);
+    return open === undefined ? NONE : Object.keys(open);
   }
 
   /** The firing record of an alert still open on some series, by id (an index lookup). */
