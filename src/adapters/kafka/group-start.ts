@@ -26,6 +26,7 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
 import { sleep } from '../../lifecycle/abortable.ts';
+import { committedOffsets } from './committed.ts';
 
 /** How long the commit may take to show in the group's offsets before the member joins without it. */
 const SETTLE_MS = 3_000;
@@ -42,8 +43,7 @@ export const GROUP_START_METADATA = 'tickcast:group-start';
 type Committed = Map<number, bigint>;
 
 async function committedNow(admin: KafkaJS.Admin, groupId: string, topic: string, partitions: number[]): Promise<Committed> {
-  const [reply] = await admin.fetchOffsets({ groupId, topics: [{ topic, partitions }], timeout: 10_000, requireStableOffsets: true });
-  return new Map((reply?.partitions ?? []).map((c) => [c.partition, BigInt(c.offset)] as const));
+  return new Map((await committedOffsets(admin, groupId, topic, partitions)).map((c) => [c.partition, BigInt(c.offset)] as const));
 }
 
 /**

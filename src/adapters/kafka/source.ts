@@ -28,6 +28,7 @@ import { unlessAborted } from '../../lifecycle/abortable.ts';
 import { within } from '../../waits/bounded.ts';
 import { atStart } from './topic-at-start.ts';
 import { commitGroupStart } from './group-start.ts';
+import { committedOffsets } from './committed.ts';
 import type { KafkaSourceOptions } from './source-options.ts';
 
 export type { KafkaSourceOptions } from './source-options.ts';
@@ -246,8 +247,7 @@ export class KafkaSource implements TickSource {
     const marks = await this.#admin!.fetchTopicOffsets(topic, { timeout: 10_000, isolationLevel: 1 });
     // Every partition, named (by topic alone this admin returns none): is the group brand new? Not consumer.committed(): it reports a commit at 0 as null, like none.
     const all = [...new Set([...partitions, ...marks.map((m) => m.partition)])];
-    const [reply] = await this.#admin!.fetchOffsets({ groupId: this.#o.groupId, topics: [{ topic, partitions: all }], timeout: 10_000, requireStableOffsets: true });
-    const committed = reply?.partitions ?? [];
+    const committed = await committedOffsets(this.#admin!, this.#o.groupId, topic, all);
     const inputs = restoreInputs(partitions, committed, marks);
     const plan = planRestore(inputs, this.#o.restoreRecordsPerPartition ?? 0);
     const full = this.#o.restoreFrom ? applySnapshotPlan(plan, inputs, this.#o.restoreFrom) : new Set<number>();

@@ -9,6 +9,7 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
 import { hasCommitted } from './restore.ts';
+import { committedOffsets } from './committed.ts';
 
 /**
  * The topic's partition count now: 0 when it does not exist (logged: the source waits for it),
@@ -43,8 +44,7 @@ export async function groupOffsetsAtStart(admin: KafkaJS.Admin, groupId: string,
   if (!Number.isFinite(partitions) || partitions === 0) return partitions === 0 ? false : undefined;
   try {
     const all = Array.from({ length: partitions }, (_, i) => i);
-    const [reply] = await admin.fetchOffsets({ groupId, topics: [{ topic, partitions: all }], timeout: 10_000, requireStableOffsets: true });
-    return hasCommitted(reply?.partitions ?? []);
+    return hasCommitted(await committedOffsets(admin, groupId, topic, all));
   } catch (err) {
     log.warn({ err, topic, groupId }, "could not read the group's committed offsets at start; each assignment reads them instead");
     return undefined;
