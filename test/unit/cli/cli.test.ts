@@ -1,17 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { runCli } from '../../../src/cli/run-cli.ts';
 import type { CommandEntry } from '../../../src/cli/commands.ts';
 import { captureIo } from './capture.ts';
 import { decodePng } from '../eval/png-decode.ts';
+import { runTickcast } from '../../helpers/cli-process.ts';
 
 const fixture = (name: string): string => new URL(`../../fixtures/${name}`, import.meta.url).pathname;
-const repoRoot = new URL('../../../', import.meta.url).pathname;
 
 describe('tickcast CLI', () => {
   let dir: string;
@@ -236,9 +234,11 @@ describe('tickcast CLI', () => {
   });
 
   it('bin/tickcast.js runs as a process: JSON on stdout, exit code from the error', async () => {
-    const run = promisify(execFile);
-    const { stdout } = await run(process.execPath, [join(repoRoot, 'bin/tickcast.js'), 'train', '--data', fixture('five-minute.csv'), '--arch', 'linear', '--window', '24', '--horizon', '6', '--out', join(dir, 'proc')]);
-    assert.equal(JSON.parse(stdout).spec.window, 24);
-    await assert.rejects(run(process.execPath, [join(repoRoot, 'bin/tickcast.js'), 'backtest']), (err: { code?: number; stderr?: string }) => err.code === 64 && /--data is required/.test(err.stderr ?? ''));
+    const trained = await runTickcast(['train', '--data', fixture('five-minute.csv'), '--arch', 'linear', '--window', '24', '--horizon', '6', '--out', join(dir, 'proc')], { env: process.env });
+    assert.equal(trained.code, 0, trained.stderr);
+    assert.equal(JSON.parse(trained.stdout).spec.window, 24);
+    const usage = await runTickcast(['backtest'], { env: process.env });
+    assert.equal(usage.code, 64);
+    assert.match(usage.stderr, /--data is required/);
   });
 });

@@ -6,22 +6,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envWithoutTickcast } from '../../helpers/tickcast-env.ts';
-
-const bin = join(new URL('../../../', import.meta.url).pathname, 'bin/tickcast.js');
-
-/** Run the CLI with stdout a socket pair (Node's 'pipe') that this side closes before the process has loaded (which takes far longer). */
-function closedReader(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { env: envWithoutTickcast(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdout.destroy();
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
-}
+import { spawnCollect, startTickcast, tickcastBin as bin } from '../../helpers/cli-process.ts';
 
 describe('a reader that closes the pipe', () => {
   let dir: string;
@@ -33,7 +21,10 @@ describe('a reader that closes the pipe', () => {
   });
 
   it('stdout closed before the JSON result is written: exit 141, nothing on stderr', async () => {
-    const r = await closedReader(['version', '--json']);
+    // stdout a socket pair (Node's 'pipe') that this side closes before the process has loaded (which takes far longer).
+    const { child, exited } = startTickcast(['version', '--json']);
+    child.stdout!.destroy();
+    const r = await exited;
     assert.equal(r.stderr, '');
     assert.equal(r.code, 141);
   });
@@ -45,10 +36,7 @@ describe('a reader that closes the pipe', () => {
     await writeFile(data, lines.join('\n') + '\n');
     // A shell pipe (a real one: /dev/stdout can be opened on it) into `head -3`, which exits after the first write of 1,024 result lines; the next write finds no reader.
     const script = `"${process.execPath}" "${bin}" detect --data "${data}" --out /dev/stdout 2>"${join(dir, 'err.txt')}" | head -3; exit \${PIPESTATUS[0]}`;
-    const child = spawn('bash', ['-c', script], { env: envWithoutTickcast(), stdio: ['ignore', 'pipe', 'inherit'] });
-    let got = '';
-    child.stdout.on('data', (c: Buffer) => (got += c.toString()));
-    const code = await new Promise((resolve) => child.on('close', resolve));
+    const { code, stdout: got } = await spawnCollect('bash', ['-c', script], { stderr: 'inherit' }).exited;
     assert.equal(got, 'timestamp,value,anomaly_score\n2024-01-01T00:00:00.000Z,10,0\n2024-01-01T00:05:00.000Z,10.033,0\n');
     assert.equal(await readFile(join(dir, 'err.txt'), 'utf8'), '');
     assert.equal(code, 141);
@@ -61,10 +49,8 @@ describe('a reader that closes the pipe', () => {
     for (let i = 0; i < 300; i++) lines.push(`${new Date(Date.UTC(2024, 0, 1) + i * 300_000).toISOString()},${(10 + Math.sin(i / 30)).toFixed(3)}`);
     await writeFile(data, lines.join('\n') + '\n');
     const script = `cat "${data}" | "${process.execPath}" "${bin}" detect --data - --out - 2>"${join(dir, 'json.txt')}"`;
-    const child = spawn('bash', ['-c', script], { env: envWithoutTickcast(), cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
-    let got = '';
-    child.stdout.on('data', (c: Buffer) => (got += c.toString()));
-    assert.equal(await new Promise((resolve) => child.on('close', resolve)), 0);
+    const { code, stdout: got } = await spawnCollect('bash', ['-c', script], { cwd: dir, stderr: 'inherit' }).exited;
+    assert.equal(code, 0);
     const results = got.trim().split('\n');
     assert.equal(results.length, 301, 'stdout holds the results CSV alone');
     assert.equal(results[0], 'timestamp,value,anomaly_score');

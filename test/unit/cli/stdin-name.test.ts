@@ -4,26 +4,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envWithoutTickcast } from '../../helpers/tickcast-env.ts';
-
-const bin = join(new URL('../../../', import.meta.url).pathname, 'bin/tickcast.js');
+import { cliArgv, runTickcast, shellWords, spawnCollect, type Exited } from '../../helpers/cli-process.ts';
 
 /** Run the CLI with `input` on its stdin, a shell pipe (`cat | tickcast …`) or, `socket`, Node's own stdio pipe (a socket pair); its exit code and stderr. */
-function withStdin(args: readonly string[], input: string, socket = false): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const env = envWithoutTickcast();
-  const quoted = [process.execPath, bin, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  const [cmd, argv] = socket ? [process.execPath, [bin, ...args]] : ['bash', ['-c', `cat | ${quoted}`]];
-  const child = spawn(cmd, argv, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  let stdout = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stdin.end(input);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr, stdout })));
+function withStdin(args: readonly string[], input: string, socket = false): Promise<Exited> {
+  if (socket) return runTickcast(args, { stdin: input });
+  return spawnCollect('bash', ['-c', `cat | ${shellWords(cliArgv(args))}`], { stdin: input }).exited;
 }
 
 const stamp = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 300_000).toISOString();

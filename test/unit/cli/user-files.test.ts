@@ -5,19 +5,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ErrorCodes, TickcastError } from '../../../src/errors/index.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
 import { captureIo } from './capture.ts';
-import { envWithoutTickcast } from '../../helpers/tickcast-env.ts';
 import { withoutTickcastEnv } from '../../helpers/tickcast-env.ts';
-
-const repoRoot = new URL('../../../', import.meta.url).pathname;
-const bin = join(repoRoot, 'bin/tickcast.js');
+import { cliArgv, runTickcast, spawnCollect, startTickcast, type Exited } from '../../helpers/cli-process.ts';
 
 /** `rows` minutely rows of `timestamp,value` (NAB's form), a slow sine. */
 function series(rows: number): string {
@@ -27,28 +22,14 @@ function series(rows: number): string {
   return lines.join('\n') + '\n';
 }
 
-interface Spawned {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /**
  * Run bin/tickcast.js as a process; `nodeArgs` go to node itself. With `fileSizeKiB` it runs under
  * that file-size limit (`ulimit -f`, SIGXFSZ ignored so a write past it fails with EFBIG): a disk
  * that fills up part-way through a write.
  */
-async function spawnCli(args: readonly string[], nodeArgs: readonly string[] = [], fileSizeKiB?: number): Promise<Spawned> {
-  const env = envWithoutTickcast();
-  const argv = [process.execPath, ...nodeArgs, bin, ...args];
-  const [cmd, cmdArgs] = fileSizeKiB === undefined ? [argv[0], argv.slice(1)] : ['bash', ['-c', `ulimit -f ${fileSizeKiB}; trap '' XFSZ; exec "$@"`, 'tickcast', ...argv]];
-  try {
-    const { stdout, stderr } = await promisify(execFile)(cmd, cmdArgs, { env, maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+function spawnCli(args: readonly string[], nodeArgs: readonly string[] = [], fileSizeKiB?: number): Promise<Exited> {
+  if (fileSizeKiB === undefined) return runTickcast(args, { nodeArgs });
+  return spawnCollect('bash', ['-c', `ulimit -f ${fileSizeKiB}; trap '' XFSZ; exec "$@"`, 'tickcast', ...cliArgv(args, nodeArgs)]).exited;
 }
 
 describe('tickcast with a user\'s own files', () => {
@@ -139,21 +120,18 @@ describe('tickcast with a user\'s own files', () => {
     const data = join(dir, 'ctrl-c.csv');
     await writeFile(data, series(30_000));
     const out = join(dir, 'ctrl-c-model');
-    const env = envWithoutTickcast();
-    const child = spawn(process.execPath, [bin, 'train', '--arch', 'linear', '--window', '96', '--horizon', '24', '--data', data, '--out', out], { env });
-    let stderr = '';
-    let stdout = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b));
+    const { child, exited } = startTickcast(['train', '--arch', 'linear', '--window', '96', '--horizon', '24', '--data', data, '--out', out]);
     // Sent once the file is read and the fit (a second or more of synchronous work) has begun.
-    child.stderr.on('data', (b: Buffer) => {
-      if (stderr.includes('train: ')) stderr += b;
-      else if ((stderr += b).includes('train: ')) {
+    let seen = '';
+    child.stderr!.on('data', (b: Buffer) => {
+      if (seen.includes('train: ')) return;
+      if ((seen += b).includes('train: ')) {
         // One Ctrl-C under npx / npm run arrives twice, ~10 ms apart (terminal and npm): still one clean stop.
         child.kill('SIGINT');
         setTimeout(() => child.kill('SIGINT'), 10);
       }
     });
-    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    const { code, stdout, stderr } = await exited;
     assert.equal(code, 130, stderr);
     assert.match(stderr, /\ntickcast train: interrupted by SIGINT; stopped without writing any output .*\[TC_CLI_INTERRUPTED\]\n$/);
     assert.equal(stdout, '');
@@ -167,14 +145,13 @@ describe('tickcast with a user\'s own files', () => {
     const data = join(dir, 'long-fit.csv');
     await writeFile(data, series(30_000));
     const out = join(dir, 'long-fit-model');
-    const env = envWithoutTickcast();
     // ~19,000 windows of 2,001 × 2,001 products each: tens of seconds of fit on any machine.
-    const child = spawn(process.execPath, [bin, 'train', '--arch', 'linear', '--window', '2000', '--horizon', '24', '--data', data, '--out', out], { env });
-    let stderr = '';
+    const { child, exited } = startTickcast(['train', '--arch', 'linear', '--window', '2000', '--horizon', '24', '--data', data, '--out', out]);
+    let seen = '';
     let sentAt = 0;
-    child.stderr.on('data', (b: Buffer) => {
-      stderr += b;
-      if (sentAt === 0 && stderr.includes('train: ')) {
+    child.stderr!.on('data', (b: Buffer) => {
+      seen += b;
+      if (sentAt === 0 && seen.includes('train: ')) {
         sentAt = -1;
         // Well into the fit (it starts right after that line).
         setTimeout(() => {
@@ -183,7 +160,7 @@ describe('tickcast with a user\'s own files', () => {
         }, 1000);
       }
     });
-    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    const { code, stderr } = await exited;
     const took = Date.now() - sentAt;
     assert.equal(code, 130, stderr);
     assert.match(stderr, /\ntickcast train: interrupted by SIGINT; stopped without writing any output .*\[TC_CLI_INTERRUPTED\]\n$/);

@@ -1,11 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { runCli } from '../../../src/cli/run-cli.ts';
 import { captureIo } from './capture.ts';
+import { runTickcast } from '../../helpers/cli-process.ts';
 
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 
@@ -37,10 +36,11 @@ describe('tickcast --version', () => {
   });
 
   it('bin/tickcast.js --version as a process: exit 0 even with an invalid configuration, which it reports', async () => {
-    const run = promisify(execFile);
-    const { stdout } = await run(process.execPath, [join(repoRoot, 'bin/tickcast.js'), '--version']);
-    assert.match(stdout, /^tickcast \d+\.\d+\.\d+/);
-    const bad = await run(process.execPath, [join(repoRoot, 'bin/tickcast.js'), '-V'], { env: { ...process.env, TICKCAST_MODEL_ENGINE: 'gpu-please' } });
+    const ok = await runTickcast(['--version'], { env: process.env });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^tickcast \d+\.\d+\.\d+/);
+    const bad = await runTickcast(['-V'], { env: { ...process.env, TICKCAST_MODEL_ENGINE: 'gpu-please' } });
+    assert.equal(bad.code, 0, bad.stderr);
     assert.match(bad.stdout, /^tickcast \d+\.\d+\.\d+\nnode v/);
     assert.match(bad.stdout, /model engine\/backend: unknown, the configuration is invalid: .*model\.engine.*\[TC_CONFIG_INVALID\]/s);
   });
