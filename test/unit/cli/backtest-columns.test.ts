@@ -37,37 +37,31 @@ describe('tickcast backtest: the model\'s features read from columns of other na
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('trained on time,value, backtested on date,price: --col value=price or --value-col price gives the same result', async () => {
-    const base = await backtest(['--data', fixture('five-minute.csv'), '--model', uni]);
-    assert.equal(base.code, 0, base.err);
-    const file = await renamed(dir, 'five-minute.csv', 'price.csv', 'date,price');
+  // Before 7 Dec 2026 the quotes were read as part of the name: exit 65, no column named "\"none\"".
+  const mapped = [
+    { title: 'trained on time,value, backtested on date,price: --col value=price or --value-col price gives the same result', name: 'price.csv', header: 'date,price', column: 'price', maps: [['--col', 'value=price'], ['--value-col', 'price']] },
+    { title: '--value-col and --col take a column name in double quotes, as detect --value-col and --time-col do', name: 'quoted.csv', header: 'date,none', column: 'none', maps: [['--value-col', '"none"'], ['--col', 'value="none"']] },
+  ];
+  for (const { title, name, header, column, maps } of mapped) {
+    it(title, async () => {
+      const base = await backtest(['--data', fixture('five-minute.csv'), '--model', uni]);
+      assert.equal(base.code, 0, base.err);
+      const file = await renamed(dir, 'five-minute.csv', name, header);
 
-    const plain = await backtest(['--data', file, '--model', uni, '--time-col', 'date']);
-    assert.equal(plain.code, 65);
-    assert.equal(plain.out, '');
-    assert.match(plain.err, /price\.csv: no column named "value" \(a column the model reads; map it onto one of this file's columns with --col value=<column>\); the header has: date, price \[TC_DATA_COLUMN_MISSING\]/);
+      const plain = await backtest(['--data', file, '--model', uni, '--time-col', 'date']);
+      assert.equal(plain.code, 65);
+      assert.equal(plain.out, '');
+      assert.ok(plain.err.includes(`${name}: no column named "value" (a column the model reads; map it onto one of this file's columns with --col value=<column>); the header has: date, ${column} [TC_DATA_COLUMN_MISSING]`), plain.err);
 
-    for (const map of [['--col', 'value=price'], ['--value-col', 'price']]) {
-      const r = await backtest(['--data', file, '--model', uni, '--time-col', 'date', ...map]);
-      assert.equal(r.code, 0, r.err);
-      const bt = JSON.parse(r.out);
-      assert.deepEqual(bt.columns, { value: 'price' });
-      assert.deepEqual(bt.metrics, JSON.parse(base.out).metrics);
-    }
-  });
-
-  it('--value-col and --col take a column name in double quotes, as detect --value-col and --time-col do', async () => {
-    // Before 7 Dec 2026 the quotes were read as part of the name: exit 65, no column named "\"none\"".
-    const base = await backtest(['--data', fixture('five-minute.csv'), '--model', uni]);
-    const file = await renamed(dir, 'five-minute.csv', 'quoted.csv', 'date,none');
-    for (const map of [['--value-col', '"none"'], ['--col', 'value="none"']]) {
-      const r = await backtest(['--data', file, '--model', uni, '--time-col', 'date', ...map]);
-      assert.equal(r.code, 0, r.err);
-      const bt = JSON.parse(r.out);
-      assert.deepEqual(bt.columns, { value: 'none' });
-      assert.deepEqual(bt.metrics, JSON.parse(base.out).metrics);
-    }
-  });
+      for (const map of maps) {
+        const r = await backtest(['--data', file, '--model', uni, '--time-col', 'date', ...map]);
+        assert.equal(r.code, 0, r.err);
+        const bt = JSON.parse(r.out);
+        assert.deepEqual(bt.columns, { value: column });
+        assert.deepEqual(bt.metrics, JSON.parse(base.out).metrics);
+      }
+    });
+  }
 
   it('without --time-col, a file that lacks the model\'s time column is read by its own, found as train finds it', async () => {
     // Before: exit 65, "no column named \"time\"" for a file whose time column is "date", though
