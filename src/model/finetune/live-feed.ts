@@ -10,18 +10,13 @@ import type { TickObservation } from '../../pipeline/ports.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import { mulberry32 } from '../random.ts';
 import { PageHinkley, type PageHinkleyOptions } from './drift.ts';
-import { LivePairs, type Pair } from './live-pairs.ts';
+import { LivePairs, type LivePairsOptions, type Pair } from './live-pairs.ts';
 import type { ModelRole } from './protocol.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
 import type { TrainBatch } from './trainer.ts';
 
-export interface LiveFeedOptions {
-  window: number;
-  horizon: number;
-  features: number;
-  /** Index of each target among the features. */
-  targets: readonly number[];
-  maxSeries: number;
+/** window, horizon, features, targets, maxSeries: as LivePairs takes them (handed on as they are). */
+export interface LiveFeedOptions extends Omit<LivePairsOptions, 'maxAbsZ'> {
   replayCapacity: number;
   /** Most pairs queued for scoring (the oldest are dropped beyond). */
   maxQueued: number;
