@@ -2,12 +2,12 @@
  * `--data -` reads stdin; the messages that name the data file say `stdin` there (until 7 Dec 2026
  * `-:3: column "value" has "abc"`, `detect: -: the service refused …`, `train: -: no data rows`).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cliArgv, runTickcast, shellWords, spawnCollect, type Exited } from '../../helpers/cli-process.ts';
+import { tempDirPerSuite } from '../../helpers/temp-dir.ts';
 
 /** Run the CLI with `input` on its stdin, a shell pipe (`cat | tickcast …`) or, `socket`, Node's own stdio pipe (a socket pair); its exit code and stderr. */
 function withStdin(args: readonly string[], input: string, socket = false): Promise<Exited> {
@@ -18,13 +18,7 @@ function withStdin(args: readonly string[], input: string, socket = false): Prom
 const stamp = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 300_000).toISOString();
 
 describe('--data - is named stdin', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tickcast-stdin-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirPerSuite('tickcast-stdin-');
 
   it('a bad cell (file:line), refused rows and a file too short all say stdin, never "-"', async () => {
     const bad = await withStdin(['detect', '--data', '-', '--out', '-'], `timestamp,value\n${stamp(0)},1\n${stamp(1)},abc\n`);
@@ -36,16 +30,16 @@ describe('--data - is named stdin', () => {
     assert.equal(late.code, 0, late.stderr);
     assert.match(late.stderr, /^detect: stdin: the service refused 1 of 100 rows .*line 62: /m);
 
-    const short = await withStdin(['train', '--data', '-', '--out', join(dir, 'model'), '--arch', 'linear'], 'timestamp,value\n');
+    const short = await withStdin(['train', '--data', '-', '--out', join(dir(), 'model'), '--arch', 'linear'], 'timestamp,value\n');
     assert.equal(short.code, 65, short.stderr);
     assert.equal(short.stderr, 'tickcast train: stdin: no data rows after the header [TC_DATA_TOO_SHORT]\n');
-    await assert.rejects(stat(join(dir, 'model')), 'no model written');
+    await assert.rejects(stat(join(dir(), 'model')), 'no model written');
     for (const r of [bad, late, short]) assert.doesNotMatch(r.stderr, /(^|: )-:/m);
   });
 
   it('a model trained from stdin records its data as stdin, as the messages name it (until 7 Dec 2026: "-")', async () => {
     const rows = Array.from({ length: 300 }, (_, i) => `${stamp(i)},${(i % 12) + (i % 5)}`);
-    const out = join(dir, 'from-stdin');
+    const out = join(dir(), 'from-stdin');
     const file = ['timestamp,value', ...rows].join('\n') + '\n';
     const r = await withStdin(['train', '--data', '-', '--out', out, '--arch', 'linear', '--window', '24', '--horizon', '6'], file);
     assert.equal(r.code, 0, r.stderr);
@@ -59,8 +53,8 @@ describe('--data - is named stdin', () => {
 
   it('stdin a socket (a Node parent\'s stdio pipe) is read too: it was exit 66 "cannot read stdin (ENXIO)" (/dev/stdin cannot be opened on a socket)', async () => {
     const rows = Array.from({ length: 100 }, (_, i) => `${stamp(i)},${i % 7}`);
-    const r = await withStdin(['detect', '--data', '-', '--out', join(dir, 'socket.results.csv')], ['timestamp,value', ...rows].join('\n') + '\n', true);
+    const r = await withStdin(['detect', '--data', '-', '--out', join(dir(), 'socket.results.csv')], ['timestamp,value', ...rows].join('\n') + '\n', true);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal((await readFile(join(dir, 'socket.results.csv'), 'utf8')).trim().split('\n').length, 101);
+    assert.equal((await readFile(join(dir(), 'socket.results.csv'), 'utf8')).trim().split('\n').length, 101);
   });
 });

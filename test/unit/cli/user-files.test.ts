@@ -3,16 +3,16 @@
  * Each case failed before the fix named in its title (a crash with exit 1 and a stack trace, or an
  * output left half-written).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, TickcastError } from '../../../src/errors/index.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
 import { captureIo } from './capture.ts';
 import { withoutTickcastEnv } from '../../helpers/tickcast-env.ts';
 import { cliArgv, runTickcast, spawnCollect, startTickcast, type Exited } from '../../helpers/cli-process.ts';
+import { tempDirPerSuite } from '../../helpers/temp-dir.ts';
 
 /** `rows` minutely rows of `timestamp,value` (NAB's form), a slow sine. */
 function series(rows: number): string {
@@ -34,20 +34,14 @@ function spawnCli(args: readonly string[], nodeArgs: readonly string[] = [], fil
 
 describe('tickcast with a user\'s own files', () => {
   withoutTickcastEnv(); // detect reads the service configuration from the environment
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tickcast-user-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirPerSuite('tickcast-user-');
 
   it('detect on a long file: maxScore is found without spreading every score onto the call stack', async () => {
     // Math.max(...scores) overflowed node's default stack past ~125,000 rows, after the whole run,
     // with exit 1. A smaller stack shows the same at 12,000 rows, which a test can afford.
-    const data = join(dir, 'long.csv');
+    const data = join(dir(), 'long.csv');
     await writeFile(data, series(12_000));
-    const r = await spawnCli(['detect', '--data', data, '--out', join(dir, 'long-results.csv'), '--chunk', '2048'], ['--stack-size=100']);
+    const r = await spawnCli(['detect', '--data', data, '--out', join(dir(), 'long-results.csv'), '--chunk', '2048'], ['--stack-size=100']);
     assert.equal(r.code, 0, r.stderr);
     const res = JSON.parse(r.stdout) as { rows: number; maxScore: number };
     assert.equal(res.rows, 12_000);
@@ -55,12 +49,12 @@ describe('tickcast with a user\'s own files', () => {
   });
 
   it('backtest --plot with a long --plot-rows: the plot is drawn, not a stack overflow', async () => {
-    const data = join(dir, 'plot.csv');
+    const data = join(dir(), 'plot.csv');
     await writeFile(data, series(50_000));
-    const model = join(dir, 'plot-model');
+    const model = join(dir(), 'plot-model');
     const t = captureIo();
     assert.equal(await runCli(['train', '--arch', 'linear', '--window', '24', '--horizon', '1', '--split', '0.1,0.1,0.8', '--data', data, '--out', model], t), 0, t.err());
-    const png = join(dir, 'plot.png');
+    const png = join(dir(), 'plot.png');
     const io = captureIo();
     assert.equal(await runCli(['backtest', '--data', data, '--model', model, '--plot', png, '--plot-rows', '40000'], io), 0, io.err());
     assert.ok((await stat(png)).size > 0);
@@ -71,13 +65,13 @@ describe('tickcast with a user\'s own files', () => {
   it('an empty path flag (`--out ""`, an unset shell variable) is a usage error before any work', async () => {
     // Before: train trained the model and then failed renaming it to "" (exit 1, a stack trace);
     // detect scored the whole file and then failed to open "".
-    const data = join(dir, 'short.csv');
+    const data = join(dir(), 'short.csv');
     await writeFile(data, series(600));
     for (const argv of [
       ['train', '--arch', 'linear', '--window', '24', '--horizon', '1', '--data', data, '--out', ''],
       ['detect', '--data', data, '--out', ' '],
       ['backtest', '--data', data, '--model', ''],
-      ['train', '--data', '', '--out', join(dir, 'never')],
+      ['train', '--data', '', '--out', join(dir(), 'never')],
     ]) {
       const io = captureIo();
       assert.equal(await runCli(argv, io), 64, `${argv.join(' ')}: ${io.err()}`);
@@ -85,15 +79,15 @@ describe('tickcast with a user\'s own files', () => {
       assert.doesNotMatch(io.err(), /^train: |\n\s+at /m, 'no work started, no stack trace');
       assert.equal(io.out(), '');
     }
-    await assert.rejects(stat(join(dir, 'never')));
+    await assert.rejects(stat(join(dir(), 'never')));
   });
 
   it('a write that fails part-way (disk full, a size limit) leaves the earlier output whole: exit 73, no stack trace', { skip: process.platform === 'win32' }, async () => {
     // Before: detect wrote --out in place, so the earlier results were cut off mid-row at the limit
     // (exit 1, a stack trace); train's model folder was kept but the failure was exit 1 with a stack trace.
-    const data = join(dir, 'full.csv');
+    const data = join(dir(), 'full.csv');
     await writeFile(data, series(600));
-    const results = join(dir, 'earlier-results.csv');
+    const results = join(dir(), 'earlier-results.csv');
     const earlier = 'timestamp,value,anomaly_score\n' + '2023-01-01 00:00:00,1,0\n'.repeat(1000);
     await writeFile(results, earlier);
     const d = await spawnCli(['detect', '--data', data, '--out', results], [], 8);
@@ -102,7 +96,7 @@ describe('tickcast with a user\'s own files', () => {
     assert.equal(d.stdout, '');
     assert.equal(await readFile(results, 'utf8'), earlier, 'the earlier results are whole');
 
-    const model = join(dir, 'full-model');
+    const model = join(dir(), 'full-model');
     const t = captureIo();
     assert.equal(await runCli(['train', '--arch', 'linear', '--window', '24', '--horizon', '1', '--data', data, '--out', model], t), 0, t.err());
     const before = await readFile(join(model, 'linear-baseline.json'), 'utf8');
@@ -111,15 +105,15 @@ describe('tickcast with a user\'s own files', () => {
     assert.match(r.stderr, /\ntickcast train: --out .*full-model: cannot write the model: EFBIG.*\[TC_CLI_CANNOT_CREATE\]\n$/);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(await readFile(join(model, 'linear-baseline.json'), 'utf8'), before, 'the earlier model is kept');
-    assert.deepEqual((await readdir(dir)).filter((f) => f.includes('.tmp-')), [], 'no temporary file is left behind');
+    assert.deepEqual((await readdir(dir())).filter((f) => f.includes('.tmp-')), [], 'no temporary file is left behind');
   });
 
   it('Ctrl-C (delivered twice, as under npx) stops train: exit 130, TC_CLI_INTERRUPTED, no model written', { skip: process.platform === 'win32' }, async () => {
     // Before: the first SIGINT was caught and ignored by everything but a hybrid fit, so a linear
     // train (or detect, or reading a long file) ran on and wrote its output, exit 0.
-    const data = join(dir, 'ctrl-c.csv');
+    const data = join(dir(), 'ctrl-c.csv');
     await writeFile(data, series(30_000));
-    const out = join(dir, 'ctrl-c-model');
+    const out = join(dir(), 'ctrl-c-model');
     const { child, exited } = startTickcast(['train', '--arch', 'linear', '--window', '96', '--horizon', '24', '--data', data, '--out', out]);
     // Sent once the file is read and the fit (a second or more of synchronous work) has begun.
     let seen = '';
@@ -136,15 +130,15 @@ describe('tickcast with a user\'s own files', () => {
     assert.match(stderr, /\ntickcast train: interrupted by SIGINT; stopped without writing any output .*\[TC_CLI_INTERRUPTED\]\n$/);
     assert.equal(stdout, '');
     await assert.rejects(stat(out), 'no model');
-    assert.deepEqual((await readdir(dir)).filter((f) => f.includes('.tmp-')), []);
+    assert.deepEqual((await readdir(dir())).filter((f) => f.includes('.tmp-')), []);
   });
 
   it('Ctrl-C during a long linear fit stops it at once: exit 130, no model, not when the fit ends', { skip: process.platform === 'win32' }, async () => {
     // Before: the fit ran synchronously to its end (here about a minute of work) and only then
     // saw the Ctrl-C; now it gives the event loop a turn every ~50 ms of work.
-    const data = join(dir, 'long-fit.csv');
+    const data = join(dir(), 'long-fit.csv');
     await writeFile(data, series(30_000));
-    const out = join(dir, 'long-fit-model');
+    const out = join(dir(), 'long-fit-model');
     // ~19,000 windows of 2,001 × 2,001 products each: tens of seconds of fit on any machine.
     const { child, exited } = startTickcast(['train', '--arch', 'linear', '--window', '2000', '--horizon', '24', '--data', data, '--out', out]);
     let seen = '';
@@ -169,9 +163,9 @@ describe('tickcast with a user\'s own files', () => {
   });
 
   it('an aborted signal stops detect between chunks: exit 130, no results file', async () => {
-    const data = join(dir, 'abort.csv');
+    const data = join(dir(), 'abort.csv');
     await writeFile(data, series(20_000));
-    const out = join(dir, 'abort-results.csv');
+    const out = join(dir(), 'abort-results.csv');
     const controller = new AbortController();
     const io = { ...captureIo(), signal: controller.signal };
     const timer = setTimeout(() => controller.abort(new TickcastError(ErrorCodes.CLI_INTERRUPTED, 'interrupted by SIGINT', { details: { signal: 'SIGINT' } })), 300);
@@ -185,20 +179,20 @@ describe('tickcast with a user\'s own files', () => {
   it('detect reads a header of other names: Timestamp/Value in any case, other names with --time-col and --value-col', async () => {
     // Before: only a header with exactly "timestamp" and "value" was read, and no flag could name others.
     const rows = series(300).split('\n').slice(1).join('\n');
-    const caps = join(dir, 'caps.csv');
+    const caps = join(dir(), 'caps.csv');
     await writeFile(caps, 'Timestamp;Value\n' + rows.replaceAll(',', ';'));
     const a = captureIo();
-    assert.equal(await runCli(['detect', '--data', caps, '--out', join(dir, 'caps-results.csv')], a), 0, a.err());
+    assert.equal(await runCli(['detect', '--data', caps, '--out', join(dir(), 'caps-results.csv')], a), 0, a.err());
     assert.equal(JSON.parse(a.out()).rows, 300);
 
-    const other = join(dir, 'other.csv');
+    const other = join(dir(), 'other.csv');
     await writeFile(other, 'date,price\n' + rows);
     const b = captureIo();
-    assert.equal(await runCli(['detect', '--data', other, '--out', join(dir, 'other-results.csv')], b), 65);
+    assert.equal(await runCli(['detect', '--data', other, '--out', join(dir(), 'other-results.csv')], b), 65);
     assert.match(b.err(), /other\.csv: no column named "timestamp" \(the default; name the column to read with --time-col\); the header has: date, price \[TC_DATA_COLUMN_MISSING\]\n$/);
     const c = captureIo();
-    assert.equal(await runCli(['detect', '--data', other, '--out', join(dir, 'other-results.csv'), '--time-col', 'date', '--value-col', 'price'], c), 0, c.err());
-    const results = (await readFile(join(dir, 'other-results.csv'), 'utf8')).split('\n');
+    assert.equal(await runCli(['detect', '--data', other, '--out', join(dir(), 'other-results.csv'), '--time-col', 'date', '--value-col', 'price'], c), 0, c.err());
+    const results = (await readFile(join(dir(), 'other-results.csv'), 'utf8')).split('\n');
     assert.equal(results[0], 'timestamp,value,anomaly_score', 'the results stay in NAB\'s form');
     assert.equal(results.filter((l) => l !== '').length, 301);
   });
@@ -206,14 +200,14 @@ describe('tickcast with a user\'s own files', () => {
   it('a daily file of compact dates (20240101) trains one row a day and detect scores it (until 7 Dec 2026: 1970, "every 1s", every row refused)', async () => {
     const lines = ['date,value'];
     for (let i = 0; i < 400; i++) lines.push(`${new Date(Date.UTC(2023, 0, 1) + i * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '')},${(50 + 10 * Math.sin((2 * Math.PI * i) / 7)).toFixed(3)}`);
-    const data = join(dir, 'compact.csv');
+    const data = join(dir(), 'compact.csv');
     await writeFile(data, lines.join('\n') + '\n');
     const io = captureIo();
-    assert.equal(await runCli(['train', '--arch', 'linear', '--data', data, '--out', join(dir, 'compact-m'), '--window', '28', '--horizon', '7'], io), 0, io.err());
+    assert.equal(await runCli(['train', '--arch', 'linear', '--data', data, '--out', join(dir(), 'compact-m'), '--window', '28', '--horizon', '7'], io), 0, io.err());
     assert.match(io.err(), /^train: 400 rows every 1d,/);
     assert.equal(JSON.parse(io.out()).data.stepMs, 86_400_000);
     const d = captureIo();
-    assert.equal(await runCli(['detect', '--data', data, '--out', join(dir, 'compact-r.csv'), '--time-col', 'date'], d), 0, d.err());
+    assert.equal(await runCli(['detect', '--data', data, '--out', join(dir(), 'compact-r.csv'), '--time-col', 'date'], d), 0, d.err());
     assert.equal(JSON.parse(d.out()).refused, 0);
   });
 
@@ -221,15 +215,15 @@ describe('tickcast with a user\'s own files', () => {
     // Before: UTF-16 (Excel's "Unicode Text") was "a binary file, not a text CSV"; a semicolon file
     // with decimal commas had "no numeric column" with no word on why.
     const text = series(200);
-    const utf16 = join(dir, 'utf16.csv');
+    const utf16 = join(dir(), 'utf16.csv');
     await writeFile(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
-    const comma = join(dir, 'comma.csv');
+    const comma = join(dir(), 'comma.csv');
     await writeFile(comma, text.replaceAll(',', ';').replaceAll('.', ','));
     const cases: [string[], RegExp][] = [
-      [['train', '--arch', 'linear', '--data', utf16, '--out', join(dir, 'u-m')], /utf16\.csv: the file is UTF-16 text .* save it as "CSV UTF-8".*\[TC_DATA_MALFORMED\]\n$/],
-      [['detect', '--data', utf16, '--out', join(dir, 'u-r.csv')], /utf16\.csv: the file is UTF-16 text .*\[TC_DATA_MALFORMED\]\n$/],
-      [['train', '--arch', 'linear', '--data', comma, '--out', join(dir, 'c-m')], /comma\.csv: no numeric column besides the time column \(column "value" has "10,000"; numbers need a decimal point and no comma .*\[TC_DATA_NOT_NUMERIC\]\n$/],
-      [['detect', '--data', comma, '--out', join(dir, 'c-r.csv')], /comma\.csv:2: column "value" has "10,000", not a number; numbers need a decimal point and no comma .*\[TC_DATA_NOT_NUMERIC\]\n$/],
+      [['train', '--arch', 'linear', '--data', utf16, '--out', join(dir(), 'u-m')], /utf16\.csv: the file is UTF-16 text .* save it as "CSV UTF-8".*\[TC_DATA_MALFORMED\]\n$/],
+      [['detect', '--data', utf16, '--out', join(dir(), 'u-r.csv')], /utf16\.csv: the file is UTF-16 text .*\[TC_DATA_MALFORMED\]\n$/],
+      [['train', '--arch', 'linear', '--data', comma, '--out', join(dir(), 'c-m')], /comma\.csv: no numeric column besides the time column \(column "value" has "10,000"; numbers need a decimal point and no comma .*\[TC_DATA_NOT_NUMERIC\]\n$/],
+      [['detect', '--data', comma, '--out', join(dir(), 'c-r.csv')], /comma\.csv:2: column "value" has "10,000", not a number; numbers need a decimal point and no comma .*\[TC_DATA_NOT_NUMERIC\]\n$/],
     ];
     for (const [argv, message] of cases) {
       const io = captureIo();
