@@ -5,6 +5,7 @@
  */
 import { DEFAULT_ANOMALY_CONFIG } from '../domain/anomaly/config.ts';
 import { tickFieldProblems } from '../domain/tick-fields.ts';
+import { senmlProblems } from './senml-settings.ts';
 import { kafkaSecurityProblems, type KafkaSecurityInput } from './kafka-security.ts';
 
 /** The parsed config as the rules see it (the schema's output; kept loose to avoid a cycle). */
@@ -83,6 +84,10 @@ export const CROSS_FIELD_RULES: readonly Rule[] = [
     // A record whose parts share a name could not be read one way (src/domain/tick-fields.ts).
     reads: ['input.fields', 'input.features'],
     check: (c) => tickFieldProblems(c.input.fields, c.input.features).map(({ key, message }) => ({ path: key.split('.'), message })),
+  },
+  {
+    reads: ['input.format', 'input.senmlSeries', 'input.features', 'input.fields', 'input.tsUnit', 'input.missingTs'],
+    check: (c) => senmlProblems(c.input),
   },
   {
     reads: ['input.nonNegative', 'input.features'],

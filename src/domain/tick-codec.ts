@@ -21,7 +21,8 @@ import { showValue } from './show-value.ts';
 import { strictUtf8 } from './utf8-text.ts';
 import { seriesRefusal } from './series-refusal.ts';
 import { integerId } from './integer-id.ts';
-import { misnamed, notJsonHint, objectFeature, quotedNumber, topLevelFeatures } from './tick-codec-hints.ts';
+import { parseJsonValue } from './json-value.ts';
+import { misnamed, objectFeature, quotedNumber, topLevelFeatures } from './tick-codec-hints.ts';
 import { DEFAULT_TICK_FIELDS, fieldName, own, pathsOf, type TickFields, type TickPaths } from './tick-fields.ts';
 import { placeOf, placeOfText, readPath, whereBroken } from './field-path.ts';
 import { MAX_TS_MS, MIN_TS_MS, notTs, numberToMs, UNIT_NAME, UNIT_WANTED, unitHint, type TsUnit } from './ts-unit.ts';
@@ -133,19 +134,9 @@ function isCalendarDate(m: RegExpExecArray): boolean {
 export function decodeTick(key: Buffer | null, value: Buffer | null, opts: CodecOptions, sentMs?: number, recordTsMs?: number): DecodeResult {
   const fields = opts.fields ?? DEFAULT_TICK_FIELDS;
   const paths = pathsOf(fields);
-  if (value === null || value.length === 0) return fail(ErrorCodes.RECORD_INVALID, 'record has no value (tombstone or empty); expected a JSON tick object');
-  if (value.length > opts.maxRecordBytes) {
-    return fail(ErrorCodes.RECORD_TOO_LARGE, `record is ${value.length} bytes; the limit is ${opts.maxRecordBytes} (input.maxRecordBytes)`);
-  }
-  const text = strictUtf8(value);
-  if ('error' in text) return fail(ErrorCodes.RECORD_NOT_JSON, `value is ${text.error}`);
-  if (text.text.startsWith('\uFEFF')) return fail(ErrorCodes.RECORD_NOT_JSON, 'value starts with a byte order mark (bytes EF BB BF); send the JSON without it');
-  let body: unknown;
-  try {
-    body = JSON.parse(text.text);
-  } catch (err) {
-    return fail(ErrorCodes.RECORD_NOT_JSON, `value is not valid JSON (${(err as Error).message})${notJsonHint(text.text)}`);
-  }
+  const parsed = parseJsonValue(value, opts.maxRecordBytes, 'a JSON tick object');
+  if ('error' in parsed) return { ok: false, error: parsed.error };
+  const body = parsed.body;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return fail(ErrorCodes.RECORD_INVALID, `value must be a JSON object like ${shape(fields, paths)}; got ${show(body)}`);
   }
@@ -272,16 +263,22 @@ function readFeatures(vals: Record<string, unknown>, opts: CodecOptions, within:
 
 /** The last checks of a decoded tick: its values against the bound and the model's log features, then its labels. */
 function finish(tick: Tick, labels: unknown, opts: CodecOptions): DecodeResult {
-  const big = tick.values.findIndex(beyondValueBound);
-  if (big >= 0) return fail(ErrorCodes.RECORD_BAD_VALUE, `feature "${opts.features[big]}" is ${tick.values[big]}; tickcast accepts values with |value| ≤ ${MAX_ABS_VALUE} (docs/schemas.md)`);
-  const bad = opts.logFeatures ? outOfLogDomain(tick.values, opts.logFeatures) : null;
-  if (bad) return fail(ErrorCodes.RECORD_BAD_VALUE, `feature "${opts.features[bad.index]}" is ${bad.value}; the model reads it as ln(value), so it must be > 0`);
+  const refused = valueRefusal(tick.values, opts);
+  if (refused) return fail(ErrorCodes.RECORD_BAD_VALUE, refused);
   if (labels !== undefined) {
     const decoded = decodeLabels(labels);
     if (typeof decoded === 'string') return fail(ErrorCodes.RECORD_INVALID, decoded);
     tick.labels = decoded;
   }
   return { ok: true, tick };
+}
+
+/** Why a tick's values are refused (beyond the value bound, or ≤ 0 where the model reads ln(value)); null when they are not. The SenML codec checks its ticks with it too. */
+export function valueRefusal(values: Float64Array, opts: Pick<CodecOptions, 'features' | 'logFeatures'>): string | null {
+  const big = values.findIndex(beyondValueBound);
+  if (big >= 0) return `feature "${opts.features[big]}" is ${values[big]}; tickcast accepts values with |value| ≤ ${MAX_ABS_VALUE} (docs/schemas.md)`;
+  const bad = opts.logFeatures ? outOfLogDomain(values, opts.logFeatures) : null;
+  return bad ? `feature "${opts.features[bad.index]}" is ${bad.value}; the model reads it as ln(value), so it must be > 0` : null;
 }
 
 /** At most 16 labels, names and values non-empty strings of ≤ 128 characters; else why not. */

@@ -272,6 +272,8 @@ export interface PipelineObserver {
   /** `carried` (accepted): input.features indices of the features the series' previous tick lacked for good (carried forward; none came merged into it before this tick: WindowStore.push). `ahead`: accepted, stamped more than input.clockSkewMs ahead of when it was sent (WindowStore.push). `late` (outcome 'late'): the tick's series, ts and its series' last ts, for a rate-limited warning naming it (telemetry/late-tick-warning.ts). */
   tick?(outcome: TickOutcome, ahead?: boolean, late?: { series: string; tsMs: number; lastTs: number }, carried?: readonly number[]): void;
   deadLetter?(code: string, source: RawRecord['source']): void;
+  /** Readings of a SenML pack taken as no tick (senml-codec.ts), by reason; the pack's other readings went on. */
+  skipped?(counts: Readonly<Record<'not_numeric' | 'other_name', number>>): void;
   batch?(size: number, seconds: number, queueWaitSeconds: number): void;
   forecast?(series: string, tickToForecastSeconds: number): void;
   score?(series: string, score: number): void;

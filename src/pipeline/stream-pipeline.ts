@@ -14,7 +14,8 @@
  * This file runs the phases and isolates each record (one that throws becomes a dead letter, the rest of the chunk goes on). Parts:
  * tick-reads.ts (phase 1's window reads), tick-alerts.ts (scores, alert records), learning-tap.ts, out-messages.ts, dead-letter.ts.
  */
-import { decodeTick, sentAtMs, type CodecOptions } from '../domain/tick-codec.ts';
+import { sentAtMs } from '../domain/tick-codec.ts';
+import { decodeRecord, type RecordCodecOptions } from '../domain/record-codec.ts';
 import { decodeForecast } from '../domain/forecast.ts';
 import { logMask } from '../domain/model-spec.ts';
 import type { ColdStartOptions } from '../domain/cold-start.ts';
@@ -43,7 +44,7 @@ export interface StreamPipelineDeps extends Pick<TickAlertsDeps, 'alertState'> {
   recentAnomalies: RecentAnomalies;
   inference: InferenceStage;
   sink: OutputSink;
-  codec: CodecOptions;
+  codec: RecordCodecOptions;
   scorer: AnomalyScorer | null;
   observer?: PipelineObserver;
   /** Wall clock in ms (injected for tests). */
@@ -88,6 +89,7 @@ export class StreamPipeline {
   readonly #unsent = new UnsentOutputs();
   readonly #departures: SeriesDepartures;
   readonly #recent: Float64Array;
+  readonly #trace = (rec: RawRecord): Record<string, string> => this.#d.traceHeaders?.(rec) ?? {};
 
   constructor(deps: StreamPipelineDeps) {
     this.#d = deps;
@@ -97,8 +99,7 @@ export class StreamPipeline {
     this.#followers = deps.followers ?? [];
     this.#recent = new Float64Array(spec.window);
     this.#learning = new LearningTap({ ...deps, logTarget: logMask(spec, spec.targets)[0] });
-    const trace = (rec: RawRecord) => this.#trace(rec);
-    this.#alerts = new TickAlerts({ ...deps, spec: () => deps.inference.spec, followers: this.#followers, trace }); // no scorer (anomaly off): open alerts of a snapshot still resolve
+    this.#alerts = new TickAlerts({ ...deps, spec: () => deps.inference.spec, followers: this.#followers, trace: this.#trace }); // no scorer (anomaly off): open alerts of a snapshot still resolve
     // The series registry owns per-series lifetime: every holder follows its evictions (capacity, idle, removal).
     const forget = (series: string): void => {
       deps.outlook.forget(series);
@@ -147,7 +148,7 @@ export class StreamPipeline {
     this.#departures.sweep(departures, accepted.map((a) => a.tick.series));
     this.#alerts?.drain(out);
 
-    if (accepted.length > 0) for (const f of this.#followers) pushFollowerRecords(f.advance?.(this.#now()), accepted[accepted.length - 1].rec, (rec) => this.#trace(rec), out);
+    if (accepted.length > 0) for (const f of this.#followers) pushFollowerRecords(f.advance?.(this.#now()), accepted[accepted.length - 1].rec, this.#trace, out);
     await this.#send(given, kept ? [...kept.out, ...out] : out, out, sink, tracer);
   }
 
@@ -196,16 +197,23 @@ export class StreamPipeline {
       return;
     }
     const sent = sentAtMs(rec.receivedAtMs, now); // the reference of maxFutureMs and clockSkewMs
-    const res = decodeTick(rec.key, rec.value, d.codec, sent, rec.recordTsMs);
+    const res = decodeRecord(rec.key, rec.value, d.codec, sent, rec.recordTsMs);
     const quiet = rec.warmup === true;
     if (!res.ok) {
       if (!quiet) out.push(this.#deadLetter(rec, res.error));
       return;
     }
-    const tick = res.tick;
+    if (res.skipped && !quiet) d.observer?.skipped?.(res.skipped);
+    for (const tick of res.ticks) this.#take(tick, rec, sent, quiet, out, accepted, reads); // a SenML pack carries several
+  }
+
+  /** Phase 1 for one decoded tick: window it, hold its read until due. */
+  #take(tick: Tick, rec: RawRecord, sent: number, quiet: boolean, out: OutMessage[], accepted: Accepted[], reads: Reads): void {
+    const d = this.#d;
     const suppressed = this.#learning.suppressed(tick.series, tick.tsMs);
     readBefore(reads, tick.series, tick.tsMs, d.store.registry); // a pending read this push would change goes first
-    const pushed = this.#push(tick, rec, suppressed, d.codec.maxFutureMs ? sent : undefined); // clockSkewMs: off without the bound
+    const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now(), { learn: !suppressed, sentMs: d.codec.maxFutureMs ? sent : undefined, countLate: !quiet || rec.warmupFull === true }); // sentMs: clockSkewMs is off without the bound
+    d.seriesHome?.(tick.series, rec.source.partition);
     if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, pushed.carried);
     if (pushed.outcome === 'incomplete' && !quiet) out.push(this.#deadLetter(rec, nothingToCarry(tick, d.codec.features), false));
     if (pushed.outcome !== 'accepted') return pushed.outcome === 'merged' && mergeReading(accepted, tick, rec, quiet, pushed.merged ?? []) && !quiet ? liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]) : undefined; // merged: scored (accepted.ts), and told to the dashboard unless its tick's event is still to come
@@ -221,12 +229,6 @@ export class StreamPipeline {
       accepted.splice(accepted.indexOf(a), 1);
       if (!a.rec.warmup) out.push(this.#deadLetter(a.rec, processingFailed(err)));
     }
-  }
-
-  #push(tick: Tick, rec: RawRecord, suppressed: boolean, sentMs: number | undefined): ReturnType<WindowStore['push']> {
-    const pushed = this.#d.store.push(tick.series, tick.tsMs, tick.values, this.#now(), { learn: !suppressed, sentMs, countLate: rec.warmup !== true || rec.warmupFull === true });
-    this.#d.seriesHome?.(tick.series, rec.source.partition);
-    return pushed;
   }
 
   /** Phase 3: score each tick against the forecast current before it, install new forecasts. */
@@ -292,9 +294,5 @@ export class StreamPipeline {
     if (counted) this.#d.observer?.tick?.('dead_letter');
     this.#d.observer?.deadLetter?.(err.code, rec.source);
     return deadLetterMessage(rec, err, this.#d.deadLetterMaxBytes, this.#now());
-  }
-
-  #trace(rec: RawRecord): Record<string, string> {
-    return this.#d.traceHeaders?.(rec) ?? {};
   }
 }

@@ -165,6 +165,15 @@ function snapshotMetrics(registers: Registry[]) {
   };
 }
 
+/** What became of the input records: their ticks' outcomes, ticks stamped ahead, SenML readings skipped. */
+function inputMetrics(r: Registry[]) {
+  return {
+      ticks: new Counter({ name: 'tickcast_ticks_total', help: 'Input records by outcome (accepted, late, duplicate, replaced, merged, incomplete, dead_letter); with input.format senml, each tick of a pack (a refused pack once, dead_letter).', labelNames: ['result'] as const, registers: r }),
+      ticksAhead: new Counter({ name: 'tickcast_ticks_ahead_total', help: 'Ticks accepted stamped more than input.clockSkewMs ahead of when they were sent (within input.maxFutureMs): a device clock fast. Their series steps back onto its true clock.', registers: r }),
+      senmlSkipped: new Counter({ name: 'tickcast_senml_skipped_total', help: 'Readings of SenML packs (input.format senml) taken as no tick, by reason: not_numeric (a string, boolean or data value, or a sum alone), other_name (input.senmlSeries baseName: a name that is no input.features). The rest of each pack went on.', labelNames: ['reason'] as const, registers: r }),
+  };
+}
+
 export function createMetrics(opts: { defaultMetrics: boolean; registry?: Registry }) {
   const registry = opts.registry ?? new Registry();
   // Node's default process metrics under their standard names (process_*, nodejs_*), so stock
@@ -183,8 +192,7 @@ export function createMetrics(opts: { defaultMetrics: boolean; registry?: Regist
       readQueue = read;
     },
 
-    ticks: new Counter({ name: 'tickcast_ticks_total', help: 'Input records by outcome (accepted, late, duplicate, replaced, merged, incomplete, dead_letter).', labelNames: ['result'] as const, registers: r }),
-    ticksAhead: new Counter({ name: 'tickcast_ticks_ahead_total', help: 'Ticks accepted stamped more than input.clockSkewMs ahead of when they were sent (within input.maxFutureMs): a device clock fast. Their series steps back onto its true clock.', registers: r }),
+    ...inputMetrics(r),
     produceFailures: new Counter({ name: 'tickcast_kafka_produce_failures_total', help: "Sends of outputs to Kafka that failed (the chunk's input offsets stay uncommitted and its records are processed again), by the client's error type.", labelNames: ['error'] as const, registers: r }),
     deadLetters: new Counter({ name: 'tickcast_dlq_total', help: 'Records sent to the dead-letter topic, by error code.', labelNames: ['code'] as const, registers: r }),
     forecasts: new Counter({ name: 'tickcast_forecasts_total', help: "Model forecasts emitted (served as the model's, or as a baseline by fusion; cold-series baselines not counted).", registers: r }),

@@ -66,6 +66,10 @@ export class TelemetryObserver implements PipelineObserver {
     this.#m.deadLetters.inc({ code });
   }
 
+  skipped(counts: Readonly<Record<string, number>>): void {
+    for (const [reason, n] of Object.entries(counts)) if (n > 0) this.#m.senmlSkipped.inc({ reason }, n);
+  }
+
   produceFailed(error: string): void {
     this.#m.produceFailures.inc({ error });
   }

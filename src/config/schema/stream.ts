@@ -97,6 +97,23 @@ export const inputSection = z
      * sample replay and the CLI's files always carry a ts.
      */
     missingTs: z.enum(['reject', 'kafka']).default('reject'),
+    /**
+     * What a record's value is (since 7 Dec 2026): 'json', a tick object as docs/schemas.md § Input
+     * describes it (input.fields, tsUnit and missingTs apply), or 'senml', a SenML pack (RFC 8428,
+     * JSON): an array of records that may carry many readings of several series, resolved by the
+     * RFC's rules (bn + n, bt + t in seconds, below 2^28 relative to when the record was sent,
+     * bv + v); input.senmlSeries says what a series is. Kafka mode only: the embedded sample replay
+     * and the CLI's files write tick objects.
+     */
+    format: z.enum(['json', 'senml']).default('json'),
+    /**
+     * With input.format senml, what a series is: 'name', each resolved SenML name (bn + n) a
+     * univariate series (input.features must be one feature), or 'baseName', bn a series (the record
+     * key where no bn is in effect) whose features are named by n, the readings of one bn at one
+     * time making one tick (a name that is no feature is skipped, counted in
+     * tickcast_senml_skipped_total).
+     */
+    senmlSeries: z.enum(['name', 'baseName']).default('name'),
   })
   .strict()
   .default({});

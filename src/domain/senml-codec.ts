@@ -1,0 +1,174 @@
+/**
+ * SenML packs (RFC 8428, JSON form) as input: input.format "senml", since 7 Dec 2026. One Kafka
+ * record is one pack — a JSON array of records — and may carry many readings of several series:
+ *   [{"bn":"urn:dev:mac:0024befffe804ff1:","bt":1732060800,"n":"temp","u":"Cel","v":21.5},
+ *    {"n":"hum","u":"%RH","v":40},{"n":"temp","t":60,"v":21.7}]
+ * Resolution follows RFC 8428 § 4.6: a base field (bn, bt, bv) holds for its record and every later
+ * one until the next of its name; the name is bn + n, the time bt + t in seconds, the value bv + v.
+ * A time below 2^28 is relative to now (§ 4.5.3) — here to when the record was sent (sentAtMs, the
+ * Kafka timestamp capped at the host's clock), so a replay reads the same times; absent, it is 0:
+ * "now". A field ending in "_" (must-understand, § 4.4) or a bver above 10 refuses the pack.
+ *
+ * Series (input.senmlSeries): 'name' — each resolved name is a univariate series (one feature
+ * configured); 'baseName' — bn is the series (the record key where no bn is in effect) and n the
+ * feature, the readings of one series at one time making one tick. Skipped and counted, not
+ * refused: records with a string, boolean or data value or a sum alone (vs, vb, vd, s), and with
+ * 'baseName' a name that is not a configured feature. Units (u, bu) are not converted or checked.
+ * A pack is taken whole or refused whole (to the dead-letter topic with its bytes): a bad record
+ * refuses its pack, so a re-driven pack never repeats readings already taken.
+ */
+import { ErrorCodes, recordError, type ErrorCode, type TickcastError } from '../errors/index.ts';
+import type { Tick } from './types.ts';
+import { showValue } from './show-value.ts';
+import { strictUtf8 } from './utf8-text.ts';
+import { seriesRefusal } from './series-refusal.ts';
+import { parseJsonValue } from './json-value.ts';
+import { valueRefusal, type CodecOptions } from './tick-codec.ts';
+import { MAX_TS_MS, MIN_TS_MS } from './ts-unit.ts';
+
+export type SenmlSeries = 'name' | 'baseName';
+/** Why a SenML record was skipped: a value that is not a number (vs, vb, vd, or a sum alone), or with 'baseName' a name that is no configured feature. */
+export type SenmlSkip = 'not_numeric' | 'other_name';
+export type PackResult = { ok: true; ticks: Tick[]; skipped: Record<SenmlSkip, number> } | { ok: false; error: TickcastError };
+
+/** Times below this (seconds) are relative to now (RFC 8428 § 4.5.3). */
+const RELATIVE_BELOW_S = 2 ** 28;
+/** The SenML version this reader knows (RFC 8428's, the default of bver). */
+const VERSION = 10;
+const BASE_FIELDS = ['bn', 'bt', 'bu', 'bv', 'bs', 'bver'];
+const OTHER_VALUES = ['vs', 'vb', 'vd', 's'];
+
+interface Base { bn: string; bt: number; bv: number }
+interface Reading { name: string; n: string; tsMs: number; v: number }
+type Refusal = { code: ErrorCode; message: string };
+
+const show = (v: unknown): string => showValue(v);
+const refuse = (code: ErrorCode, message: string): PackResult => ({ ok: false, error: recordError(code, message) });
+
+/** The ticks of one SenML pack, in time order, or why the pack is refused. `sentMs`: "now" for relative times and input.maxFutureMs (sentAtMs). */
+export function decodeSenml(key: Buffer | null, value: Buffer | null, opts: CodecOptions, series: SenmlSeries, sentMs: number): PackResult {
+  const parsed = parseJsonValue(value, opts.maxRecordBytes, 'a SenML pack (a JSON array of records)');
+  if ('error' in parsed) return { ok: false, error: parsed.error };
+  const pack = parsed.body;
+  if (!Array.isArray(pack) || pack.length === 0) return refuse(ErrorCodes.RECORD_INVALID, `a SenML pack must be a non-empty JSON array of records, e.g. [{"bn":"dev-1:","bt":1732060800,"n":"temp","v":21.5}]; got ${show(pack)}${draftHint(pack)}`);
+  const base: Base = { bn: '', bt: 0, bv: 0 };
+  const readings: Reading[] = [];
+  const skipped: Record<SenmlSkip, number> = { not_numeric: 0, other_name: 0 };
+  for (let i = 0; i < pack.length; i++) {
+    const r = readRecord(pack[i], i, base, sentMs, opts.maxFutureMs ?? 0);
+    if (r === 'not_numeric') skipped.not_numeric++;
+    else if (r !== null && 'code' in r) return refuse(r.code, r.message);
+    else if (r !== null) readings.push(r);
+  }
+  const ticks = series === 'name' ? byName(readings, opts) : byBaseName(readings, key, opts, skipped);
+  if (!Array.isArray(ticks)) return refuse(ticks.code, ticks.message);
+  for (const t of ticks) {
+    const bad = valueRefusal(t.values, opts);
+    if (bad) return refuse(ErrorCodes.RECORD_BAD_VALUE, `series "${t.series}" at ${new Date(t.tsMs).toISOString()}: ${bad}`);
+  }
+  // Stable: a pack need not be in time order (RFC 8428), and a series' earlier reading after a later one would be late.
+  ticks.sort((a, b) => a.tsMs - b.tsMs);
+  return { ok: true, ticks, skipped };
+}
+
+/** The pre-RFC draft's object form ({"bn":…,"e":[…]}), which some older gateways still send. */
+function draftHint(pack: unknown): string {
+  const draft = pack !== null && typeof pack === 'object' && Array.isArray((pack as Record<string, unknown>).e);
+  return draft ? '; an object with an "e" array is the pre-RFC draft SenML: send the RFC 8428 form, the records as the array itself' : '';
+}
+
+/** Record `i` resolved against (and updating) `base`: a reading, 'not_numeric' (skipped), null (base fields only), or why the pack is refused. */
+function readRecord(r: unknown, i: number, base: Base, sentMs: number, maxFutureMs: number): Reading | 'not_numeric' | null | Refusal {
+  const at = `SenML record ${i}`;
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) return { code: ErrorCodes.RECORD_INVALID, message: `${at} is ${show(r)}, not an object` };
+  const rec = r as Record<string, unknown>;
+  const problem = baseProblem(rec, at, base);
+  if (problem) return problem;
+  const n = Object.hasOwn(rec, 'n') ? rec.n : '';
+  if (typeof n !== 'string') return { code: ErrorCodes.RECORD_INVALID, message: `${at}: n must be a string; got ${show(n)}` };
+  const t = Object.hasOwn(rec, 't') ? rec.t : 0;
+  if (typeof t !== 'number' || !Number.isFinite(t)) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at}: t must be a number of seconds; got ${show(t)}` };
+  if (!Object.hasOwn(rec, 'v')) {
+    if (OTHER_VALUES.some((k) => Object.hasOwn(rec, k))) return 'not_numeric';
+    if (BASE_FIELDS.some((k) => Object.hasOwn(rec, k))) return null;
+    return { code: ErrorCodes.RECORD_INVALID, message: `${at} has no value (v, vs, vb, vd or s) and no base field: ${show(rec)}` };
+  }
+  const v = rec.v;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return { code: ErrorCodes.RECORD_BAD_VALUE, message: `${at}: v must be a number; got ${show(v)}` };
+  const name = base.bn + n;
+  const tsMs = resolveTime(base.bt + t, sentMs);
+  if (tsMs < MIN_TS_MS || tsMs > MAX_TS_MS) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${base.bt + t} s (bt ${base.bt} + t ${t}) is ${Number.isFinite(tsMs) ? new Date(tsMs).toISOString() : 'not a time'}; tickcast accepts 1973–2200 (SenML times are epoch seconds, or relative to now below 2^28)` };
+  if (maxFutureMs > 0 && tsMs - sentMs > maxFutureMs) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${new Date(tsMs).toISOString()} is ${Math.round((tsMs - sentMs) / 1000)} s ahead of when it was sent; the bound is ${maxFutureMs / 1000} s (input.maxFutureMs). Check the device's clock` };
+  return { name, n, tsMs, v: base.bv + v };
+}
+
+/** Takes the record's base fields into `base` (RFC 8428 § 4.1), or why the pack is refused: a wrong type, a bver above 10, a must-understand field. */
+function baseProblem(rec: Record<string, unknown>, at: string, base: Base): Refusal | null {
+  const mustUnderstand = Object.keys(rec).find((k) => k.endsWith('_'));
+  if (mustUnderstand !== undefined) return { code: ErrorCodes.RECORD_INVALID, message: `${at} has ${show(mustUnderstand)}: a field ending in "_" must be understood (RFC 8428 § 4.4), and tickcast knows none` };
+  if (Object.hasOwn(rec, 'bver') && !(Number.isInteger(rec.bver) && (rec.bver as number) > 0 && (rec.bver as number) <= VERSION)) {
+    return { code: ErrorCodes.RECORD_INVALID, message: `${at}: bver ${show(rec.bver)} is not a SenML version tickcast reads (a positive integer up to ${VERSION}, RFC 8428)` };
+  }
+  for (const [k, type] of [['bn', 'string'], ['bt', 'number'], ['bv', 'number'], ['bu', 'string']] as const) {
+    const x = Object.hasOwn(rec, k) ? rec[k] : undefined;
+    if (x === undefined) continue;
+    if (typeof x !== type || (type === 'number' && !Number.isFinite(x))) {
+      return { code: k === 'bt' ? ErrorCodes.RECORD_BAD_TS : ErrorCodes.RECORD_INVALID, message: `${at}: ${k} must be a ${type}; got ${show(x)}` };
+    }
+    if (k === 'bn' || k === 'bt' || k === 'bv') (base as unknown as Record<string, unknown>)[k] = x;
+  }
+  return null;
+}
+
+/** Epoch ms of a resolved SenML time (seconds): absolute from 2^28, else relative to `nowMs`; rounded to the microsecond as input.tsUnit "s" is. */
+export function resolveTime(seconds: number, nowMs: number): number {
+  const ms = Math.round(seconds * 1e6) / 1e3;
+  return seconds < RELATIVE_BELOW_S ? nowMs + ms : ms;
+}
+
+/** input.senmlSeries 'name': each reading a tick of the series its resolved name names (one feature). */
+function byName(readings: Reading[], opts: CodecOptions): Tick[] | Refusal {
+  const ticks: Tick[] = [];
+  for (const r of readings) {
+    if (r.name === '') return { code: ErrorCodes.RECORD_BAD_SERIES, message: 'a SenML record has no name (neither bn nor n): input.senmlSeries "name" takes bn + n as the series id' };
+    if (!opts.seriesPattern.test(r.name)) return { code: ErrorCodes.RECORD_BAD_SERIES, message: seriesRefusal(r.name, opts.seriesPattern) };
+    ticks.push({ series: r.name, tsMs: r.tsMs, values: Float64Array.of(r.v) });
+  }
+  return ticks;
+}
+
+/** input.senmlSeries 'baseName': the readings of one bn at one time as one tick, n naming the feature. */
+function byBaseName(readings: Reading[], key: Buffer | null, opts: CodecOptions, skipped: Record<SenmlSkip, number>): Tick[] | Refusal {
+  const ticks = new Map<string, Tick>();
+  let keyId: string | null = null;
+  for (const r of readings) {
+    const index = opts.features.indexOf(r.n);
+    if (index < 0) {
+      skipped.other_name++;
+      continue;
+    }
+    let series = r.name.slice(0, r.name.length - r.n.length); // bn
+    if (series === '') {
+      keyId ??= key && key.length > 0 ? (strictUtf8(key) as { text?: string }).text ?? '' : '';
+      series = keyId;
+    }
+    if (series === '') return { code: ErrorCodes.RECORD_BAD_SERIES, message: `a SenML reading of "${r.n}" has no bn in effect and the record has no key: input.senmlSeries "baseName" takes bn (else the record key) as the series id` };
+    if (!opts.seriesPattern.test(series)) return { code: ErrorCodes.RECORD_BAD_SERIES, message: seriesRefusal(series, opts.seriesPattern) };
+    const id = `${series}\u0000${r.tsMs}`;
+    let tick = ticks.get(id);
+    if (!tick) ticks.set(id, (tick = { series, tsMs: r.tsMs, values: new Float64Array(opts.features.length).fill(Number.NaN) }));
+    if (!Number.isNaN(tick.values[index])) return { code: ErrorCodes.RECORD_INVALID, message: `the SenML pack has two readings of "${r.n}" for series "${series}" at ${new Date(r.tsMs).toISOString()}` };
+    tick.values[index] = r.v;
+  }
+  return missing([...ticks.values()], opts);
+}
+
+/** With input.missingFeature 'reject', the first tick lacking a configured feature refuses the pack; with 'carry' the NaNs are carried forward. */
+function missing(ticks: Tick[], opts: CodecOptions): Tick[] | Refusal {
+  if (opts.missingFeature === 'carry') return ticks;
+  for (const t of ticks) {
+    const absent = opts.features.filter((_, i) => Number.isNaN(t.values[i]));
+    if (absent.length > 0) return { code: ErrorCodes.RECORD_MISSING_FEATURE, message: `series "${t.series}" at ${new Date(t.tsMs).toISOString()} has no reading of ${absent.map((f) => `"${f}"`).join(', ')} in the SenML pack (expected ${opts.features.join(', ')}; or set input.missingFeature to "carry")` };
+  }
+  return ticks;
+}

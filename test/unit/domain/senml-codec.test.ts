@@ -1,0 +1,133 @@
+/**
+ * SenML packs (RFC 8428) as input (input.format "senml", since 7 Dec 2026): resolution of base
+ * values, absolute and relative times, both series mappings, what is skipped and counted, and the
+ * refusals — each refusing the whole pack with a TC_RECORD_* code.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeRecord, type RecordCodecOptions } from '../../../src/domain/record-codec.ts';
+import { loadConfig } from '../../../src/config/load.ts';
+import { ErrorCodes } from '../../../src/errors/index.ts';
+
+const SENT = Date.UTC(2026, 11, 7, 8, 0, 0);
+const T0 = 1_732_060_800; // 2024-11-20T00:00:00Z in seconds
+const base: RecordCodecOptions = { features: ['temp'], maxRecordBytes: 65536, seriesPattern: /^[A-Za-z0-9._:/@-]{1,128}$/, missingFeature: 'reject', maxFutureMs: 86_400_000, format: 'senml' };
+const decode = (pack: unknown, opts: Partial<RecordCodecOptions> = {}, key: string | null = null) =>
+  decodeRecord(key === null ? null : Buffer.from(key), Buffer.from(typeof pack === 'string' ? pack : JSON.stringify(pack)), { ...base, ...opts }, SENT);
+const ticks = (pack: unknown, opts: Partial<RecordCodecOptions> = {}, key: string | null = null) => {
+  const r = decode(pack, opts, key);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  return r.ticks.map((t) => [t.series, t.tsMs, ...t.values]);
+};
+const refusal = (pack: unknown, opts: Partial<RecordCodecOptions> = {}) => {
+  const r = decode(pack, opts);
+  assert.ok(!r.ok, 'refused');
+  return [r.error.code, r.error.message];
+};
+
+test('name mode: bn + n is the series, bt + t the time (s), bv + v the value; ticks in time order', () => {
+  const pack = [
+    { bn: 'urn:dev:mac:0024befffe804ff1:', bt: T0, bv: 20, n: 'temp', v: 1.5, t: 60 },
+    { n: 'temp', v: 1.25 },
+    { n: 'cpu', v: -20 },
+    { bn: 'dev2/', n: 'temp', t: 30.5, v: 0 },
+  ];
+  assert.deepEqual(ticks(pack), [
+    ['urn:dev:mac:0024befffe804ff1:temp', T0 * 1000, 21.25],
+    ['urn:dev:mac:0024befffe804ff1:cpu', T0 * 1000, 0],
+    ['dev2/temp', T0 * 1000 + 30_500, 20],
+    ['urn:dev:mac:0024befffe804ff1:temp', T0 * 1000 + 60_000, 21.5],
+  ]);
+});
+
+test('a time below 2^28 s is relative to when the record was sent; none is "now"', () => {
+  assert.deepEqual(ticks([{ n: 'a', v: 1, t: -120 }, { n: 'b', v: 2 }, { n: 'c', bt: -60, t: 10, v: 3 }]), [
+    ['a', SENT - 120_000, 1],
+    ['c', SENT - 50_000, 3],
+    ['b', SENT, 2],
+  ]);
+});
+
+test('baseName mode: one tick per bn and time, n the feature; other names skipped and counted', () => {
+  const opts = { features: ['temp', 'hum'], senmlSeries: 'baseName' as const };
+  const r = decode([{ bn: 'room-1', bt: T0, n: 'temp', v: 21 }, { n: 'hum', v: 40 }, { n: 'co2', v: 600 }, { n: 'temp', t: 60, v: 22 }, { n: 'hum', t: 60, v: 41 }, { n: 'door', vb: true }], opts);
+  assert.ok(r.ok);
+  assert.deepEqual(r.ticks.map((t) => [t.series, t.tsMs, ...t.values]), [['room-1', T0 * 1000, 21, 40], ['room-1', T0 * 1000 + 60_000, 22, 41]]);
+  assert.deepEqual(r.skipped, { not_numeric: 1, other_name: 1 });
+  // No bn: the record key is the series.
+  assert.deepEqual(ticks([{ n: 'temp', v: 1, t: T0 }, { n: 'hum', v: 2, t: T0 }], opts, 'gw-7'), [['gw-7', T0 * 1000, 1, 2]]);
+});
+
+test('baseName mode: a tick without a feature refuses the pack (reject) or carries it (carry)', () => {
+  const opts = { features: ['temp', 'hum'], senmlSeries: 'baseName' as const };
+  const pack = [{ bn: 'room-1', bt: T0, n: 'temp', v: 21 }, { n: 'hum', v: 40 }, { n: 'temp', t: 60, v: 22 }];
+  const [code, message] = refusal(pack, opts);
+  assert.equal(code, ErrorCodes.RECORD_MISSING_FEATURE);
+  assert.match(message, /series "room-1" at 2024-11-20T00:01:00.000Z has no reading of "hum"/);
+  assert.deepEqual(ticks(pack, { ...opts, missingFeature: 'carry' }), [['room-1', T0 * 1000, 21, 40], ['room-1', T0 * 1000 + 60_000, 22, NaN]]);
+  assert.equal(refusal([{ bn: 'r', bt: T0, n: 'temp', v: 1 }, { n: 'temp', v: 2 }, { n: 'hum', v: 3 }], opts)[1], 'the SenML pack has two readings of "temp" for series "r" at 2024-11-20T00:00:00.000Z');
+});
+
+test('string, boolean, data values and a sum alone are skipped and counted; base-only records carry their bases', () => {
+  const r = decode([{ bn: 'd:', bt: T0 }, { n: 'state', vs: 'on' }, { n: 'door', vb: false }, { n: 'blob', vd: 'aGk' }, { n: 'kwh', s: 12 }, { n: 'temp', v: 5 }]);
+  assert.ok(r.ok);
+  assert.deepEqual(r.ticks.map((t) => [t.series, t.tsMs, ...t.values]), [['d:temp', T0 * 1000, 5]]);
+  assert.deepEqual(r.skipped, { not_numeric: 4, other_name: 0 });
+});
+
+test('each malformed pack is refused whole, with a code and a reason naming the record', () => {
+  const cases: Array<[unknown, string, RegExp]> = [
+    [{ bn: 'd', e: [{ n: 't', v: 1 }] }, ErrorCodes.RECORD_INVALID, /non-empty JSON array.*pre-RFC draft SenML/],
+    [[], ErrorCodes.RECORD_INVALID, /non-empty JSON array/],
+    ['[{"n":"a","v":1},', ErrorCodes.RECORD_NOT_JSON, /not valid JSON/],
+    [[{ n: 'a', v: 1 }, 7], ErrorCodes.RECORD_INVALID, /^SenML record 1 is 7, not an object$/],
+    [[{ n: 'a', v: 1, t: T0 }, { n: 'b', v: 1, ttl_: 5 }], ErrorCodes.RECORD_INVALID, /SenML record 1 has "ttl_": a field ending in "_" must be understood/],
+    [[{ bver: 11, n: 'a', v: 1 }], ErrorCodes.RECORD_INVALID, /bver 11 is not a SenML version/],
+    [[{ n: 'a', v: '21.5' }], ErrorCodes.RECORD_BAD_VALUE, /SenML record 0: v must be a number; got "21.5"/],
+    [[{ n: 'a', v: 1 }, { n: 'b', t: 'soon', v: 1 }], ErrorCodes.RECORD_BAD_TS, /SenML record 1: t must be a number of seconds/],
+    [[{ n: 'a', bt: 1e12, v: 1 }], ErrorCodes.RECORD_BAD_TS, /tickcast accepts 1973–2200/],
+    [[{ n: 'a', t: SENT / 1000 + 3 * 86_400, v: 1 }], ErrorCodes.RECORD_BAD_TS, /ahead of when it was sent; the bound is 86400 s \(input.maxFutureMs\)/],
+    [[{ v: 1 }], ErrorCodes.RECORD_BAD_SERIES, /has no name \(neither bn nor n\)/],
+    [[{ n: 'a b', v: 1 }], ErrorCodes.RECORD_BAD_SERIES, /"a b"/],
+    [[{ n: 'a' }], ErrorCodes.RECORD_INVALID, /SenML record 0 has no value/],
+    [[{ n: 'a', v: 1e200 }], ErrorCodes.RECORD_BAD_VALUE, /series "a" at .*: feature "temp" is 1e\+200/],
+  ];
+  for (const [pack, code, message] of cases) {
+    const [c, m] = refusal(pack);
+    assert.equal(c, code, `${JSON.stringify(pack)}: ${m}`);
+    assert.match(m, message, JSON.stringify(pack));
+  }
+});
+
+test('input.format json (the default) still decodes one tick object', () => {
+  const r = decodeRecord(null, Buffer.from(JSON.stringify({ series: 's', ts: T0 * 1000, values: { temp: 1 } })), { ...base, format: undefined }, SENT);
+  assert.ok(r.ok);
+  assert.deepEqual(r.ticks.map((t) => [t.series, t.tsMs, ...t.values]), [['s', T0 * 1000, 1]]);
+});
+
+test('config: senml is checked once at start against the settings it must agree with', () => {
+  const load = (input: object) => () => loadConfig({ env: {}, overrides: { input: { format: 'senml', ...input } } });
+  assert.throws(load({ features: ['temp', 'hum'], targets: ['temp'] }), /input.senmlSeries.*"name" makes each SenML name \(bn \+ n\) a univariate series, but input.features has 2/);
+  assert.throws(load({ features: ['temp'], targets: ['temp'], tsUnit: 's' }), /input.tsUnit applies to input.format "json" only/);
+  assert.throws(load({ features: ['temp'], targets: ['temp'], fields: { series: 'device' } }), /input.fields applies to input.format "json" only/);
+  assert.equal(loadConfig({ env: {}, overrides: { input: { format: 'senml', senmlSeries: 'baseName', features: ['temp', 'hum'], targets: ['temp'] } } }).input.senmlSeries, 'baseName');
+  assert.equal(loadConfig({ env: { TICKCAST_INPUT_FORMAT: 'senml', TICKCAST_INPUT_FEATURES: 'temp', TICKCAST_INPUT_TARGETS: 'temp' } }).input.format, 'senml');
+});
+
+test('fuzz: 3000 seeded random packs never throw; each is refused with a TC_RECORD_* code or gives sane ticks', () => {
+  let seed = 20261207;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const keys = ['bn', 'bt', 'bu', 'bv', 'bs', 'bver', 'n', 'u', 'v', 'vs', 'vb', 'vd', 's', 't', 'ut', 'x_', '__proto__', 'constructor'];
+  const vals: unknown[] = ['temp', 'hum', 'd:', '', 'a b', 0, -1, 1.5, T0, 2 ** 28, 1e300, -1e12, true, null, [], {}, [1], 'NaN', 10, 11];
+  const codes = new Set(Object.entries(ErrorCodes).filter(([k]) => k.startsWith('RECORD_')).map(([, v]) => v as string));
+  for (let i = 0; i < 3000; i++) {
+    const pack = Array.from({ length: 1 + rnd(5) }, () => (rnd(20) === 0 ? vals[rnd(vals.length)] : Object.fromEntries(Array.from({ length: rnd(5) }, () => [keys[rnd(keys.length)], vals[rnd(vals.length)]]))));
+    const text = JSON.stringify(pack);
+    for (const senmlSeries of ['name', 'baseName'] as const) {
+      const r = decodeRecord(Buffer.from('k'), Buffer.from(text), { ...base, features: senmlSeries === 'name' ? ['temp'] : ['temp', 'hum'], senmlSeries, missingFeature: rnd(2) === 0 ? 'carry' : 'reject' }, SENT);
+      if (!r.ok) assert.ok(codes.has(r.error.code) && r.error.message.length < 2000, `${text}: ${r.error.code}`);
+      else for (const t of r.ticks) assert.ok(base.seriesPattern.test(t.series) && t.tsMs >= 1e11 && t.tsMs <= SENT + 86_400_000 && t.values.some((v) => Number.isFinite(v)), `${text}: ${JSON.stringify(t)}`);
+    }
+  }
+  assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'bn'), false);
+});
