@@ -44,6 +44,7 @@ const OPTIONAL_KEYS: Array<[string, Kind]> = [
   ['kafka.sasl.username', 'string'],
   ['kafka.sasl.password', 'string'],
   ['kafka.properties', 'map'],
+  ['input.fields.features', 'map'],
 ];
 
 const ALIASES: Record<string, string> = {

@@ -74,10 +74,14 @@ export function topLevelFeatures(rec: Record<string, unknown>, features: readonl
 /**
  * A feature that is an object of readings (Shelly's `"temperature:0":{"tC":21.4}`): `; it is an
  * object: to read its keys as features, set input.fields.values to "params.temperature:0"` (since
- * 7 Dec 2026). `within`: the values path as configured ('' for the top level).
+ * 7 Dec 2026), and where it holds a number, the per-feature way too (readings spread over several
+ * objects: `…, or give each feature a path of its own in input.fields.features (e.g.
+ * "temperature:0": "params.temperature:0.tC")`). `within`: the values path ('' for the top level).
  */
 export function objectFeature(v: unknown, within: string, feature: string): string {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return '';
   const path = within === '' ? keyAsPath(feature) : `${within}.${keyAsPath(feature)}`;
-  return `; it is an object: to read its keys as features, set input.fields.values to ${JSON.stringify(path)}`;
+  const key = Object.keys(v).find((k) => typeof (v as Record<string, unknown>)[k] === 'number');
+  const own = key === undefined ? '' : `, or give each feature a path of its own in input.fields.features (e.g. ${JSON.stringify(feature)}: ${JSON.stringify(`${path}.${keyAsPath(key)}`)})`;
+  return `; it is an object: to read its keys as features, set input.fields.values to ${JSON.stringify(path)}${own}`;
 }

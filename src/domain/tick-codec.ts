@@ -22,6 +22,7 @@ import { strictUtf8 } from './utf8-text.ts';
 import { seriesRefusal } from './series-refusal.ts';
 import { integerId } from './integer-id.ts';
 import { parseJsonValue } from './json-value.ts';
+import { gatherFeatures, namingPaths } from './feature-paths.ts';
 import { misnamed, objectFeature, quotedNumber, topLevelFeatures } from './tick-codec-hints.ts';
 import { DEFAULT_TICK_FIELDS, fieldName, own, pathsOf, type TickFields, type TickPaths } from './tick-fields.ts';
 import { placeOf, placeOfText, readPath, whereBroken } from './field-path.ts';
@@ -65,7 +66,6 @@ export function parseTimestamp(ts: unknown): number | null {
   const r = readTimestamp(ts);
   return typeof r === 'number' ? r : null;
 }
-
 
 /**
  * Epoch ms of a tick's ts (epoch ms, or seconds with `unit` 's', or ISO-8601, naive = UTC), or the
@@ -112,7 +112,6 @@ function tooFarAhead(tsMs: number, aheadMs: number, maxMs: number): string {
 export function sentAtMs(receivedAtMs: number, nowMs: number): number {
   return receivedAtMs > 0 && receivedAtMs < nowMs ? receivedAtMs : nowMs;
 }
-
 
 /** The captured fields of ISO_8601 in the one form Date.parse reads alike everywhere: `YYYY-MM-DDTHH:MM:SS[.f]±HH:MM` or `Z`. */
 function canonicalIso(m: RegExpExecArray): string {
@@ -212,6 +211,7 @@ function readSeries(rec: Record<string, unknown>, key: Buffer | null, fields: Ti
 
 /** The tick's values in feature order (NaN: missing, carried forward with missingFeature 'carry'), or why not. The reasons' field names are rendered only on a refusal (this runs per record). */
 function readValues(rec: Record<string, unknown>, opts: CodecOptions, fields: TickFields, paths: TickPaths): Float64Array | DecodeResult {
+  if (paths.features.size > 0) return readMapped(rec, fields.values === '' ? rec : readPath(rec, paths.values), opts, fields, paths);
   if (fields.values === '') return readFeatures(rec, opts, '');
   const vals = readPath(rec, paths.values);
   if (vals !== undefined) {
@@ -231,6 +231,12 @@ function readValues(rec: Record<string, unknown>, opts: CodecOptions, fields: Ti
     return Float64Array.of(value);
   }
   return fail(ErrorCodes.RECORD_MISSING_FEATURE, `neither ${placeOf(fields.values, paths.values)} (object) nor "value" (number) present${whereBroken(rec, paths.values, show)}${topLevelFeatures(rec, opts.features, fields)}`);
+}
+
+/** input.fields.features: each mapped feature at its path, the others in `vals` (feature-paths.ts). */
+function readMapped(rec: Record<string, unknown>, vals: unknown, opts: CodecOptions, fields: TickFields, paths: TickPaths): Float64Array | DecodeResult {
+  const res = readFeatures(gatherFeatures(rec, vals, opts.features, paths.features), opts, '');
+  return res instanceof Float64Array || res.ok ? res : namingPaths(res, fields.features!);
 }
 
 /** Each configured feature from `vals` — the `within` object of the record, or ('') the record itself — or the reason the record is refused. */

@@ -1,4 +1,5 @@
 import { parseFieldPath, placeOf } from './field-path.ts';
+import { featurePathProblems, parseFeaturePaths, type FeaturePaths } from './feature-paths.ts';
 
 /**
  * Where an input record holds a tick's parts (input.fields): the names of its series id and
@@ -12,6 +13,8 @@ export interface TickFields {
   ts: string;
   /** '' = the features are the record's own top-level fields (no wrapper object). */
   values: string;
+  /** feature → a path of its own (feature-paths.ts); the others are read from `values`. */
+  features?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_TICK_FIELDS: Readonly<TickFields> = Object.freeze({ series: 'series', ts: 'ts', values: 'values' });
@@ -32,6 +35,8 @@ export interface TickPaths {
   ts: readonly string[];
   /** [] = the record's top level. */
   values: readonly string[];
+  /** input.fields.features parsed: empty when none. */
+  features: FeaturePaths;
 }
 
 const PARTS = ['series', 'ts', 'values'] as const;
@@ -50,7 +55,7 @@ export function pathsOf(fields: TickFields): TickPaths {
       if (!Array.isArray(p)) throw new Error(`input.fields.${part}: ${p.problem}`);
       return p;
     };
-    paths = Object.freeze({ series: keys('series'), ts: keys('ts'), values: keys('values') });
+    paths = Object.freeze({ series: keys('series'), ts: keys('ts'), values: keys('values'), features: parseFeaturePaths(fields.features) });
     parsed.set(fields, paths);
   }
   return paths;
@@ -70,8 +75,9 @@ const holds = (a: readonly string[], b: readonly string[]): boolean => a.length 
  * field.
  */
 export function tickFieldProblems(fields: TickFields, features: readonly string[]): Array<{ key: string; message: string }> {
-  const malformed = PARTS.flatMap((part) => {
-    const p = parseFieldPath(fields[part]);
+  const texts: Array<[string, string]> = [...PARTS.map((part) => [part, fields[part]] as [string, string]), ...Object.entries(fields.features ?? {}).map(([f, t]) => [`features.${f}`, t] as [string, string])];
+  const malformed = texts.flatMap(([part, text]) => {
+    const p = parseFieldPath(text);
     return Array.isArray(p) ? [] : [{ key: `input.fields.${part}`, message: p.problem }];
   });
   if (malformed.length > 0) return malformed;
@@ -102,7 +108,9 @@ export function tickFieldProblems(fields: TickFields, features: readonly string[
   if (fields.values !== '' && holds(['labels'], paths.values)) {
     out.push({ key: 'input.fields.values', message: `input.fields.values ${JSON.stringify(fields.values)} is inside the record's "labels", whose members must be strings (alert grouping labels), but it is an object of feature → number: name a field outside "labels"` });
   }
-  for (const f of features) {
+  const mapped = fields.features ?? {};
+  out.push(...featurePathProblems(mapped, features, [[paths.series, 'input.fields.series'], [paths.ts, 'input.fields.ts']]));
+  for (const f of features.filter((x) => !Object.hasOwn(mapped, x))) {
     const at = [...paths.values, f];
     const clash = (fields.values === '' ? taken : leaves).find(([p]) => same(p, at));
     const where = fields.values === '' ? `input.fields.values "" reads features at the record's top level` : `input.fields.values is ${JSON.stringify(fields.values)}`;

@@ -74,6 +74,8 @@ export const inputSection = z
         ts: z.string().min(1).default('ts'),
         /** Field (path) holding the features as an object of feature → number, e.g. state.reported; "" (empty): the features are the record's own top-level fields, other top-level fields ignored (the univariate shorthand "value" is then read only as a feature named value). */
         values: z.string().default('values'),
+        /** A feature at a path of its own, for payloads that spread their readings over several objects: feature → path from the record's top level (YAML map, or TICKCAST_INPUT_FIELDS_FEATURES="temp=env.temp,w=power.w"); the features not named are read from values. Since 7 Dec 2026. */
+        features: z.record(z.string().min(1), z.string().min(1)).optional(),
       })
       .strict()
       .default({}),
