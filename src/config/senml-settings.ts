@@ -8,7 +8,7 @@ interface InputSettings {
   format: 'json' | 'senml';
   senmlSeries: 'name' | 'baseName';
   features: readonly string[];
-  fields: { series: string; ts: string; values: string };
+  fields: { series: string; ts: string; values: string; features?: Readonly<Record<string, string>> };
   tsUnit: string;
   missingTs: string;
 }
@@ -21,7 +21,7 @@ export function senmlProblems(input: InputSettings): Array<{ path: string[]; mes
     out.push({ path: ['input', 'senmlSeries'], message: `"name" makes each SenML name (bn + n) a univariate series, but input.features has ${input.features.length} (${input.features.join(', ')}): configure one feature, or set input.senmlSeries to "baseName" (bn the series, n the feature)` });
   }
   const f = input.fields;
-  if (f.series !== 'series' || f.ts !== 'ts' || f.values !== 'values') out.push({ path: ['input', 'fields'], message: 'input.fields applies to input.format "json" only: a SenML pack names its series by bn and n (input.senmlSeries); leave input.fields unset' });
+  if (f.series !== 'series' || f.ts !== 'ts' || f.values !== 'values' || Object.keys(f.features ?? {}).length > 0) out.push({ path: ['input', 'fields'], message: 'input.fields applies to input.format "json" only: a SenML pack names its series by bn and n (input.senmlSeries); leave input.fields unset' });
   if (input.tsUnit !== 'ms') out.push({ path: ['input', 'tsUnit'], message: 'input.tsUnit applies to input.format "json" only: SenML times are seconds (RFC 8428); leave it unset' });
   if (input.missingTs !== 'reject') out.push({ path: ['input', 'missingTs'], message: 'input.missingTs applies to input.format "json" only: a SenML record without a time is "now" (RFC 8428 § 4.5.3), when the record was sent; leave it unset' });
   return out;

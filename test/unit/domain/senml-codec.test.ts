@@ -110,6 +110,7 @@ test('config: senml is checked once at start against the settings it must agree 
   assert.throws(load({ features: ['temp', 'hum'], targets: ['temp'] }), /input.senmlSeries.*"name" makes each SenML name \(bn \+ n\) a univariate series, but input.features has 2/);
   assert.throws(load({ features: ['temp'], targets: ['temp'], tsUnit: 's' }), /input.tsUnit applies to input.format "json" only/);
   assert.throws(load({ features: ['temp'], targets: ['temp'], fields: { series: 'device' } }), /input.fields applies to input.format "json" only/);
+  assert.throws(load({ features: ['temp'], targets: ['temp'], fields: { features: { temp: 'env.t' } } }), /input.fields applies to input.format "json" only/);
   assert.equal(loadConfig({ env: {}, overrides: { input: { format: 'senml', senmlSeries: 'baseName', features: ['temp', 'hum'], targets: ['temp'] } } }).input.senmlSeries, 'baseName');
   assert.equal(loadConfig({ env: { TICKCAST_INPUT_FORMAT: 'senml', TICKCAST_INPUT_FEATURES: 'temp', TICKCAST_INPUT_TARGETS: 'temp' } }).input.format, 'senml');
 });
