@@ -4,7 +4,9 @@
  * first generation (group.initial.rebalance.delay.ms, 3 s by default, holds a brand-new group's first
  * join for more members; the broker here is started with it). Every tick written after the first
  * replica started is read, whichever replica is assigned its partition; the history before it is not
- * (docs/reliability.md, finding 17).
+ * (docs/reliability.md, finding 17). The same with static membership (`group.instance.id` per
+ * replica, as a StatefulSet sets it): the start is committed by a short-lived client without the
+ * instance id (src/adapters/kafka/group-start.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +17,8 @@ import { until } from '../helpers/poll.ts';
 import type { App } from '../../src/app.ts';
 import type { KafkaSource } from '../../src/adapters/kafka/source.ts';
 
-test('a replica that starts after the first one, before the group has any member: ticks written between their starts are read (fromBeginning false)', { timeout: 240_000 }, async () => {
+/** `instanceIds`: each replica's group.instance.id (static membership), or none. */
+async function lateReplica(instanceIds?: [string, string]): Promise<void> {
   const p = uniqueName('latereplica');
   const topics = { ticks: `${p}.ticks`, forecasts: `${p}.forecasts`, anomalies: `${p}.anomalies`, dlq: `${p}.ticks.dlq` };
   // Long enough for the second replica to be built and join before the first generation forms (the
@@ -24,16 +27,22 @@ test('a replica that starts after the first one, before the group has any member
   const producer = await connectProducer(testKafka(broker.brokers));
   const send = (series: string, partition: number, n: number) =>
     producer.send({ topic: topics.ticks, acks: -1, messages: tickStream(1, n, { prefix: series }).map((m) => ({ ...m, key: `${series}0`, partition })) });
-  const config = { kafka: { brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 20_000, heartbeatIntervalMs: 500, fromBeginning: false }, topics, windows: { restoreRecordsPerPartition: 0 } };
+  const config = (i: number) => ({
+    kafka: {
+      brokers: broker.brokers, groupId: `${p}-svc`, sessionTimeoutMs: 20_000, heartbeatIntervalMs: 500, fromBeginning: false,
+      ...(instanceIds ? { properties: { 'group.instance.id': instanceIds[i] } } : {}),
+    },
+    topics, windows: { restoreRecordsPerPartition: 0 },
+  });
   const apps: App[] = [];
   try {
     await send('h', 0, 15); // history, before the group's first start
     await send('g', 1, 15);
-    apps.push(await startTestApp(config)); // started: its view of the topic read, its join held by the broker
+    apps.push(await startTestApp(config(0))); // started: its view of the topic read, its join held by the broker
     const N = TEST_WINDOW + 4;
     await send('a', 0, N); // acknowledged after the first replica started
     await send('b', 1, N);
-    apps.push(await startTestApp(config));
+    apps.push(await startTestApp(config(1)));
     const owned = (m: App) => (m.source as KafkaSource).partitions.length;
     await until(() => apps.every((a) => owned(a) === 1), 90_000, 'one partition each');
     await send('n', 0, N);
@@ -50,4 +59,8 @@ test('a replica that starts after the first one, before the group has any member
     await producer.disconnect().catch(() => undefined);
     await broker.stop();
   }
-});
+}
+
+test('a replica that starts after the first one, before the group has any member: ticks written between their starts are read (fromBeginning false)', { timeout: 240_000 }, () => lateReplica());
+
+test('the same with static membership (group.instance.id per replica): ticks written between their starts are read', { timeout: 240_000 }, () => lateReplica(['tickcast-0', 'tickcast-1']));

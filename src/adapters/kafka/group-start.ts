@@ -15,13 +15,16 @@
  * before, so an earlier member's start is not overwritten (a race of a few milliseconds remains:
  * two members reading "nothing committed" before either commits; the later commit wins).
  *
- * Not for a static member (`group.instance.id` in kafka.properties): librdkafka sends its instance
+ * A static member (`group.instance.id` in kafka.properties) commits it through a short-lived client
+ * of the same group *without* the instance id (startCommitter): librdkafka sends a consumer's instance
  * id with every OffsetCommit, joined or not, and Kafka checks it against the group's members — the
- * classic (pre-4.0) coordinator answers UNKNOWN_MEMBER_ID even on an empty group (refused), and a group that still holds
- * this instance's previous member (a static member sends no LeaveGroup: the old pod of a rolling
- * restart stays until session.timeout.ms) answers FENCED_INSTANCE_ID, a fatal error for the
- * consumer (librdkafka rd_kafka_handle_OffsetCommit). Such a member starts as before (finding 17
- * stays open for static membership; 7 Dec 2026, found in review).
+ * classic coordinator answers UNKNOWN_MEMBER_ID even on an empty group, and FENCED_INSTANCE_ID,
+ * fatal for the consumer (librdkafka rd_kafka_handle_OffsetCommit), while the group still holds
+ * this instance's previous member. A commit with no member id, no instance id and generation -1 is
+ * Kafka's "simple" commit: stored while the group is empty, refused (UNKNOWN_MEMBER_ID, not fatal,
+ * and to the short-lived client only) once it has a member. Kafka's own tool for this,
+ * AlterConsumerGroupOffsets (KIP-396: empty groups only), is not exposed by
+ * @confluentinc/kafka-javascript 1.10.1 (docs/reliability.md, finding 17).
  */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
@@ -41,13 +44,29 @@ const POLL_MS = 100;
 export const GROUP_START_METADATA = 'tickcast:group-start';
 
 type Committed = Map<number, bigint>;
+type Properties = Readonly<Record<string, string | number | boolean>>;
+
+/** The client that commits a group's start, and how to let it go once the start is stored or refused. */
+export interface StartCommitter { readonly consumer: KafkaJS.Consumer; close(): Promise<void> }
+
+/**
+ * The member's own consumer, or, for a static member, a connected short-lived consumer of the
+ * group with the member's properties less `group.instance.id` (it never subscribes, so never joins).
+ */
+export async function startCommitter(kafka: KafkaJS.Kafka, own: KafkaJS.Consumer, o: { groupId: string; properties?: Properties }): Promise<StartCommitter> {
+  const { 'group.instance.id': instance, ...rest } = o.properties ?? {};
+  if (instance === undefined || String(instance) === '') return { consumer: own, close: async () => undefined };
+  const consumer = kafka.consumer({ kafkaJS: { groupId: o.groupId, autoCommit: false }, ...rest });
+  await consumer.connect();
+  return { consumer, close: () => consumer.disconnect() };
+}
 
 async function committedNow(admin: KafkaJS.Admin, groupId: string, topic: string, partitions: number[]): Promise<Committed> {
   return new Map((await committedOffsets(admin, groupId, topic, partitions)).map((c) => [c.partition, BigInt(c.offset)] as const));
 }
 
 /**
- * Commits `ends` (partition → the end read at this run's start) for the partitions that still have
+ * Commits `ends` (partition → the end read at this run's start) with `consumer` (startCommitter) for the partitions that still have
  * nothing committed, then waits (SETTLE_MS at most; the client's commit resolves when queued, not
  * stored) until the group shows an offset for each. True when it does; false (logged) when the
  * commit was refused or not seen in time: the member then joins and starts its partitions as before.
@@ -55,18 +74,13 @@ async function committedNow(admin: KafkaJS.Admin, groupId: string, topic: string
 export async function commitGroupStart(
   consumer: KafkaJS.Consumer,
   admin: KafkaJS.Admin,
-  o: { groupId: string; topic: string; properties?: Readonly<Record<string, string | number | boolean>> },
+  o: { groupId: string; topic: string },
   ends: ReadonlyMap<number, bigint>,
   log: Logger,
   signal?: AbortSignal,
 ): Promise<boolean> {
   const partitions = [...ends.keys()];
   if (partitions.length === 0) return false;
-  const instance = o.properties?.['group.instance.id'];
-  if (instance !== undefined && String(instance) !== '') {
-    log.info({ topic: o.topic, groupId: o.groupId, groupInstanceId: String(instance) }, "brand-new group: its start is not committed before joining by a static member (group.instance.id: Kafka refuses its commit outside a generation, fatally while its previous instance is in the group); each partition with nothing committed starts at this member's end at start");
-    return false;
-  }
   try {
     const before = await committedNow(admin, o.groupId, o.topic, partitions);
     const open = partitions.filter((p) => (before.get(p) ?? -1n) < 0n);
@@ -84,4 +98,28 @@ export async function commitGroupStart(
     log.warn({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: could not commit its start before joining; each partition with nothing committed starts at this member's end at start");
   }
   return false;
+}
+
+/** commitGroupStart with the client startCommitter picks, let go of once the start is stored or refused. */
+export async function commitGroupStartAs(
+  kafka: KafkaJS.Kafka,
+  own: KafkaJS.Consumer,
+  admin: KafkaJS.Admin,
+  o: { groupId: string; topic: string; properties?: Properties },
+  ends: ReadonlyMap<number, bigint>,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  let committer: StartCommitter;
+  try {
+    committer = await startCommitter(kafka, own, o);
+  } catch (err) {
+    log.warn({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits a static member's start could not connect; each partition with nothing committed starts at this member's end at start");
+    return false;
+  }
+  try {
+    return !signal?.aborted && (await commitGroupStart(committer.consumer, admin, o, ends, log, signal));
+  } finally {
+    await committer.close().catch(() => undefined);
+  }
 }

@@ -1,13 +1,14 @@
 /**
  * commitGroupStart (src/adapters/kafka/group-start.ts): a member that finds the group brand new
  * commits the topic's end as read at its start, before it joins, for the partitions that still have
- * nothing committed; an earlier member's start is kept. The integration test of the bug it fixes is
+ * nothing committed; an earlier member's start is kept. A static member commits it through a
+ * short-lived client without its instance id (startCommitter). The integration test of the bug it fixes is
  * test/integration/late-replica-start.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
-import { commitGroupStart, GROUP_START_METADATA } from '../../../src/adapters/kafka/group-start.ts';
+import { commitGroupStart, GROUP_START_METADATA, startCommitter } from '../../../src/adapters/kafka/group-start.ts';
 import { planRestore } from '../../../src/adapters/kafka/restore.ts';
 
 const TOPIC = 'ticks';
@@ -74,11 +75,24 @@ test("a partition committed at the group's start replays no history as warm-up; 
   assert.deepEqual([...plan.warmupUntil], [[1, 15n]]);
 });
 
-test('a static member (group.instance.id) commits no start: the simple commit would carry its instance id, which Kafka refuses, fatally for the consumer while its previous instance is still in the group', async () => {
-  const f = fakes({});
-  const log = logger();
-  const o = { groupId: 'g', topic: TOPIC, properties: { 'group.instance.id': 'tickcast-0' } };
-  assert.equal(await commitGroupStart(f.consumer, f.admin, o, new Map([[0, 15n]]), log.l), false);
-  assert.deepEqual(f.commits, [], 'no commit outside a generation from a static member');
-  assert.match(log.lines.at(-1)!, /group\.instance\.id/);
+test("a static member's start is committed by a client of the group without its instance id (Kafka refuses an instance's commit outside a generation, fatally while its previous instance is in the group); a dynamic member commits with its own consumer", async () => {
+  const made: Array<Record<string, unknown>> = [];
+  const events: string[] = [];
+  const kafka = {
+    consumer: (config: Record<string, unknown>) => {
+      made.push(config);
+      return { connect: async () => void events.push('connect'), disconnect: async () => void events.push('disconnect') };
+    },
+  } as unknown as KafkaJS.Kafka;
+  const own = {} as KafkaJS.Consumer;
+  const properties = { 'group.instance.id': 'tickcast-0', 'security.protocol': 'SSL', 'client.id': 'pod-0' };
+  const committer = await startCommitter(kafka, own, { groupId: 'g', properties });
+  assert.notEqual(committer.consumer, own, 'not the static member\'s own consumer');
+  assert.deepEqual(made, [{ kafkaJS: { groupId: 'g', autoCommit: false }, 'security.protocol': 'SSL', 'client.id': 'pod-0' }], 'same group and connection properties, no group.instance.id');
+  await committer.close();
+  assert.deepEqual(events, ['connect', 'disconnect']);
+  for (const props of [undefined, {}, { 'group.instance.id': '' }]) {
+    assert.equal((await startCommitter(kafka, own, { groupId: 'g', properties: props })).consumer, own, `dynamic member (${JSON.stringify(props)})`);
+  }
+  assert.equal(made.length, 1, 'no extra client for a dynamic member');
 });
