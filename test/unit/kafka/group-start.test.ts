@@ -63,6 +63,61 @@ test('a refused commit (another member joined first) is reported, and the member
   assert.match(log.lines.at(-1)!, /not stored before joining/);
 });
 
+/**
+ * Members A (started first: ends 15, 40) and B (5 ticks a partition later) that both read "nothing
+ * committed" before either's start is stored. `bAfterASawItsOwn`: B's commit is stored only after A
+ * saw its own start; else both are stored at once, before A's first look.
+ */
+async function simultaneousStart(bAfterASawItsOwn: boolean): Promise<Record<number, number>> {
+  const committed: Record<number, { offset: number; metadata?: string }> = {};
+  let reads = 0;
+  let aSawItsOwn!: () => void;
+  const aSaw = new Promise<void>((resolve) => (aSawItsOwn = resolve));
+  const admin = {
+    fetchOffsets: async ({ topics }: { topics: Array<{ topic: string; partitions: number[] }> }) => {
+      if (++reads === 3) aSawItsOwn(); // reads 1 and 2: A's and B's "nothing committed"; 3: A's first look after its commit
+      return topics.map(({ topic, partitions }) => ({ topic, partitions: partitions.map((partition) => ({ partition, offset: String(committed[partition]?.offset ?? -1), metadata: committed[partition]?.metadata ?? null })) }));
+    },
+  } as unknown as KafkaJS.Admin;
+  const member = (late = false) => ({
+    commitOffsets: async (tps: Array<{ partition: number; offset: string; metadata?: string }>) => {
+      if (late) { late = false; await aSaw; }
+      for (const t of tps) committed[t.partition] = { offset: Number(t.offset), metadata: t.metadata };
+    },
+  }) as unknown as KafkaJS.Consumer;
+  const o = { groupId: 'g', topic: TOPIC };
+  const started = [
+    commitGroupStart(member(), admin, o, new Map([[0, 15n], [1, 40n]]), logger().l),
+    commitGroupStart(member(bAfterASawItsOwn), admin, o, new Map([[0, 20n], [1, 45n]]), logger().l),
+  ];
+  assert.deepEqual(await Promise.all(started), [true, true]);
+  return { 0: committed[0].offset, 1: committed[1].offset };
+}
+
+for (const late of [false, true]) {
+  test(`two members that both read 'nothing committed' before either's start is stored: the earlier start wins (else the ticks between the two starts were skipped) — the later start stored ${late ? 'after the earlier member saw its own' : 'before the earlier member looks'}`, async () => {
+    assert.deepEqual(await simultaneousStart(late), { 0: 15, 1: 40 }, "the group starts at the first member's start");
+  });
+}
+
+test("a later member's start that this member's commit cannot replace (the group has a member: Kafka refuses it) is not committed against again at every look", async () => {
+  let commits = 0;
+  const admin = {
+    fetchOffsets: async () => [{ topic: TOPIC, partitions: [{ partition: 0, offset: '20', metadata: GROUP_START_METADATA }] }],
+  } as unknown as KafkaJS.Admin;
+  const consumer = { commitOffsets: async () => void commits++ } as unknown as KafkaJS.Consumer;
+  const log = logger();
+  assert.equal(await commitGroupStart(consumer, admin, { groupId: 'g', topic: TOPIC }, new Map([[0, 15n]]), log.l), false);
+  assert.equal(commits, 1);
+  assert.match(log.lines.at(-1)!, /not stored before joining/);
+});
+
+test("a partition a member already joined has committed past this member's end is not moved back", async () => {
+  const f = fakes({ 0: 30 }); // committed by a chunk (no start mark): the group is in use
+  assert.equal(await commitGroupStart(f.consumer, f.admin, { groupId: 'g', topic: TOPIC }, new Map([[0, 15n]]), logger().l), true);
+  assert.deepEqual(f.commits, []);
+});
+
 test("a partition committed at the group's start replays no history as warm-up; one committed by a chunk does", () => {
   const plan = planRestore(
     [
@@ -91,7 +146,7 @@ test("a static member's start is committed by a client of the group without its 
   assert.deepEqual(made, [{ kafkaJS: { groupId: 'g', autoCommit: false }, 'security.protocol': 'SSL', 'client.id': 'pod-0' }], 'same group and connection properties, no group.instance.id');
   await committer.close();
   assert.deepEqual(events, ['connect', 'disconnect']);
-  for (const props of [undefined, {}, { 'group.instance.id': '' }]) {
+  for (const props of [undefined, {}, { 'group.instance.id': '' }] as Array<Record<string, string> | undefined>) {
     assert.equal((await startCommitter(kafka, own, { groupId: 'g', properties: props })).consumer, own, `dynamic member (${JSON.stringify(props)})`);
   }
   assert.equal(made.length, 1, 'no extra client for a dynamic member');
