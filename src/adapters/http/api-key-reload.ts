@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter } from 'prom-client';
 import { parseList } from '../../config/load.ts';
 import { ErrorCodes } from '../../errors/index.ts';
 import type { ApiKeyAuth } from './auth.ts';
@@ -30,15 +30,14 @@ export interface ApiKeyReloadOptions {
 }
 
 /**
- * The keys metrics, and the reload when the keys came from a file and `apiKeysReloadMs` > 0
- * (started when the server is ready, stopped when it closes). Returns the reload, or null.
+ * The reload when the keys came from a file and `apiKeysReloadMs` > 0 (started when the server is
+ * ready, stopped when it closes), counting into `reloads`. Returns the reload, or null.
  */
 export function installApiKeyReload(
   app: FastifyInstance,
-  d: { config: Pick<HttpConfig, 'apiKeys' | 'apiKeysFile' | 'apiKeysReloadMs' | 'requireAuthForReads'>; auth: ApiKeyAuth; logger: Logger; registry: Registry },
+  d: { config: Pick<HttpConfig, 'apiKeys' | 'apiKeysFile' | 'apiKeysReloadMs' | 'requireAuthForReads'>; auth: ApiKeyAuth; logger: Logger; reloads: Counter<'result'> },
 ): ApiKeyFileReload | null {
-  const reloads = counter(d.registry);
-  keysGauge(d.registry, d.auth);
+  const reloads = d.reloads;
   const c = d.config;
   if (c.apiKeysFile === '' || c.apiKeysReloadMs <= 0) return null;
   const reload = new ApiKeyFileReload({ file: c.apiKeysFile, intervalMs: c.apiKeysReloadMs, requireAuthForReads: c.requireAuthForReads, auth: d.auth, logger: d.logger, reloads }, c.apiKeys);
@@ -112,20 +111,4 @@ export class ApiKeyFileReload {
 
 function digest(s: string): string {
   return createHash('sha256').update(s, 'utf8').digest('hex');
-}
-
-function counter(registry: Registry): Counter<'result'> {
-  const name = 'tickcast_http_api_key_reloads_total';
-  return (registry.getSingleMetric(name) as Counter<'result'> | undefined) ?? new Counter({
-    name,
-    help: 'Changes of the API keys file seen while running, by result: applied, or rejected (keys in force kept)',
-    labelNames: ['result'] as const,
-    registers: [registry],
-  });
-}
-
-function keysGauge(registry: Registry, auth: ApiKeyAuth): void {
-  const name = 'tickcast_http_api_keys';
-  if (registry.getSingleMetric(name) !== undefined) registry.removeSingleMetric(name);
-  new Gauge({ name, help: 'API keys the HTTP server accepts now', registers: [registry], collect() { this.set(auth.size); } });
 }

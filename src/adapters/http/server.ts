@@ -12,11 +12,11 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { Histogram } from 'prom-client';
 import { ErrorCodes } from '../../errors/index.ts';
 import type { ServingApi } from '../../pipeline/ports.ts';
 import { extractTraceContext, type Span, type Context } from '../../telemetry/tracing.ts';
 import { endHttpServerSpan, startHttpServerSpan } from '../../telemetry/http-span.ts';
+import { httpMetrics } from '../../telemetry/metrics.ts';
 import { installApiKeyReload } from './api-key-reload.ts';
 import { ApiKeyAuth, isCrossSiteBrowserRequest, type AuthResult } from './auth.ts';
 import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './config.ts';
@@ -167,7 +167,8 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   installCompression(app, config.compressMinBytes);
 
   const auth = new ApiKeyAuth(config);
-  installApiKeyReload(app, { config, auth, logger: log, registry: opts.registry });
+  const metrics = httpMetrics(opts.registry, () => auth.size);
+  installApiKeyReload(app, { config, auth, logger: log, reloads: metrics.apiKeyReloads });
   const buckets = new TokenBuckets({
     perSecond: config.rateLimit.perKeyPerSecond,
     burst: config.rateLimit.burst,
@@ -193,8 +194,6 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   // that stall says nothing about load.
   app.addHook('onReady', async () => shedder.start());
   app.addHook('onClose', async () => shedder.stop());
-
-  const duration = httpDurationHistogram(opts.registry);
 
   const closing = installClosingSweep(app);
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -238,7 +237,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unknown';
-    duration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.requestDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
   await registerDocs(app, config);
@@ -274,19 +273,6 @@ async function registerDocs(app: FastifyInstance, config: HttpConfig): Promise<v
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: false } });
-}
-
-function httpDurationHistogram(registry: Registry): Histogram<'method' | 'route' | 'status'> {
-  const name = 'tickcast_http_request_duration_seconds';
-  const existing = registry.getSingleMetric(name);
-  if (existing !== undefined) return existing as Histogram<'method' | 'route' | 'status'>;
-  return new Histogram({
-    name,
-    help: 'HTTP request duration by route template and status, seconds',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
 }
 
 export type { FastifyInstance, FastifyRequest };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMetrics } from '../../../src/telemetry/metrics.ts';
+import { createMetrics, httpMetrics } from '../../../src/telemetry/metrics.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -34,6 +34,7 @@ test('docs/metrics.md gives each metric of the registry its type and every label
     return [c[1].slice(1, -1), { type: c[2], labels: new Set([...c[3].matchAll(/`([a-z_]+)`/g)].map((x) => x[1])) }] as const;
   }));
   const m = createMetrics({ defaultMetrics: false });
+  httpMetrics(m.registry, () => 0); // the HTTP adapter's, made on the app's registry when the server is built
   const wrong: string[] = [];
   let checked = 0;
   for (const j of await m.registry.getMetricsAsJSON()) {
@@ -47,4 +48,14 @@ test('docs/metrics.md gives each metric of the registry its type and every label
   }
   assert.ok(checked >= 40, `expected the registry's metrics; checked ${checked}`);
   assert.deepEqual(wrong, []);
+});
+
+test('src/telemetry/metrics.ts defines every tickcast_ metric (the one owner; docs/metrics.md names it)', () => {
+  // Until 7 Dec 2026 the HTTP adapter defined its three (tickcast_http_*) in server.ts and api-key-reload.ts.
+  const elsewhere: string[] = [];
+  for (const f of sources(join(root, 'src'))) {
+    if (f === join(root, 'src/telemetry/metrics.ts')) continue;
+    for (const mm of readFileSync(f, 'utf8').matchAll(/name = '(tickcast_[a-z_]+)'|name: '(tickcast_[a-z_]+)'|new (?:Counter|Gauge|Histogram|Summary)\b/g)) elsewhere.push(`${f.slice(root.length)}: ${mm[1] ?? mm[2] ?? mm[0]}`);
+  }
+  assert.deepEqual(elsewhere, []);
 });
