@@ -107,9 +107,8 @@ app.kubernetes.io/part-of: tickcast
 {{/* Ports of config.kafka.brokers ("host:port"), comma-separated, without repeats; 9092 where a broker names none.
 An entry may hold several brokers, comma-separated: the app joins the entries with commas for librdkafka. */}}
 {{- define "tickcast.brokerPorts" -}}
-{{- $kafka := .Values.config.kafka | default dict }}
 {{- $ports := list }}
-{{- range splitList "," (join "," ($kafka.brokers | default list)) }}
+{{- range splitList "," (include "tickcast.brokers" .) }}
 {{- $b := trim . }}
 {{- if $b }}
 {{- $p := regexFind "[0-9]+$" (regexFind ":[0-9]+$" $b) | default "9092" }}
@@ -117,6 +116,66 @@ An entry may hold several brokers, comma-separated: the app joins the entries wi
 {{- end }}
 {{- end }}
 {{- join "," (uniq $ports) }}
+{{- end }}
+
+{{/* What extraEnv gives the first of .names it sets (the loader's order: first wins, NAME_FILE over
+NAME), as JSON: {} when it sets none; {"name", "value"}; {"name"} alone when the chart cannot read the
+value (valueFrom, or NAME_FILE: a file in the pod). */}}
+{{- define "tickcast.extraEnvValue" -}}
+{{- $env := dict }}
+{{- range .root.Values.extraEnv }}{{ $_ := set $env (.name | toString) . }}{{ end }}
+{{- $out := dict }}
+{{- range .names }}
+{{- if not $out.name }}
+{{- if hasKey $env (printf "%s_FILE" .) }}
+{{- $out = dict "name" (printf "%s_FILE" .) }}
+{{- else if hasKey $env . }}
+{{- $e := get $env . }}
+{{- $out = ternary (dict "name" . "value" (toString $e.value)) (dict "name" .) (hasKey $e "value") }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- toJson $out }}
+{{- end }}
+
+{{/* The brokers the app connects to, comma-joined: TICKCAST_KAFKA_BROKERS, KAFKA_BROKERS or
+KAFKA_BOOTSTRAP_SERVERS from extraEnv (they win over the file, src/config/load.ts), else
+config.kafka.brokers; "?" when extraEnv gives them in a form the chart cannot read (tickcast.validate
+refuses that where the chart needs them). Until 7 Dec 2026 the chart read config.kafka.brokers alone: brokers set through
+extraEnv got no NetworkPolicy egress (the consumer could not reach them) and KEDA no bootstrapServers. */}}
+{{- define "tickcast.brokers" -}}
+{{- $e := include "tickcast.extraEnvValue" (dict "root" . "names" (list "TICKCAST_KAFKA_BROKERS" "KAFKA_BROKERS" "KAFKA_BOOTSTRAP_SERVERS")) | fromJson }}
+{{- if hasKey $e "value" }}
+{{- $e.value }}
+{{- else if $e.name }}
+{{- "?" }}
+{{- else }}
+{{- $kafka := .Values.config.kafka | default dict }}
+{{- join "," ($kafka.brokers | default list) }}
+{{- end }}
+{{- end }}
+
+{{/* The OTLP traces endpoint the app exports to, as it resolves it (src/config/otel-env.ts): extraEnv's
+TICKCAST_TELEMETRY_OTLP_ENDPOINT, else OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else
+OTEL_EXPORTER_OTLP_ENDPOINT, else config.telemetry.otlpEndpoint; "" when tracing is off (none of them,
+or OTEL_TRACES_EXPORTER=none); "?" when extraEnv gives it in a form the chart cannot read. */}}
+{{- define "tickcast.otlpEndpoint" -}}
+{{- $e := include "tickcast.extraEnvValue" (dict "root" . "names" (list "TICKCAST_TELEMETRY_OTLP_ENDPOINT" "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" "OTEL_EXPORTER_OTLP_ENDPOINT")) | fromJson }}
+{{- $off := include "tickcast.extraEnvValue" (dict "root" . "names" (list "OTEL_TRACES_EXPORTER")) | fromJson }}
+{{- $telemetry := .Values.config.telemetry | default dict }}
+{{- $endpoint := ternary (toString $e.value) "?" (hasKey $e "value") }}
+{{- if not $e.name }}{{ $endpoint = toString ($telemetry.otlpEndpoint | default "") }}{{ end }}
+{{- if and (not $e.name) (eq (trim (toString ($off.value | default ""))) "none") }}{{ $endpoint = "" }}{{ end }}
+{{- trim $endpoint }}
+{{- end }}
+
+{{/* The TCP port of an OTLP endpoint URL: its own, else 443 (https) or 80 (http); "" when it names neither. */}}
+{{- define "tickcast.urlPort" -}}
+{{- $u := trim (toString .) }}
+{{- $scheme := lower (regexFind "^[a-zA-Z][a-zA-Z0-9+.-]*://" $u) }}
+{{- $host := regexReplaceAll "^[^@]*@" (regexReplaceAll "[/?#].*$" (regexReplaceAll "^[a-zA-Z][a-zA-Z0-9+.-]*://" $u "") "") "" }}
+{{- $port := trimPrefix ":" (regexFind ":[0-9]+$" $host) }}
+{{- if $port }}{{ $port }}{{ else if eq $scheme "https://" }}443{{ else if eq $scheme "http://" }}80{{ end }}
 {{- end }}
 
 {{/* HTTP port of the app (config.http.port, default 8080). */}}
@@ -174,13 +233,12 @@ An entry may hold several brokers, comma-separated: the app joins the entries wi
 {{- min (.Values.autoscaling.maxReplicas | int) (.Values.autoscaling.partitionCount | int) }}
 {{- end }}
 
-{{/* Kafka bootstrap servers for KEDA: explicit value or config.kafka.brokers. */}}
+{{/* Kafka bootstrap servers for KEDA: explicit value or the brokers the app uses (tickcast.brokers). */}}
 {{- define "tickcast.bootstrapServers" -}}
 {{- if .Values.autoscaling.keda.bootstrapServers }}
 {{- .Values.autoscaling.keda.bootstrapServers }}
 {{- else }}
-{{- $kafka := .Values.config.kafka | default dict }}
-{{- join "," ($kafka.brokers | default list) }}
+{{- include "tickcast.brokers" . }}
 {{- end }}
 {{- end }}
 
@@ -247,8 +305,23 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- fail (printf "autoscaling.minReplicas (%d) exceeds the replica cap min(autoscaling.maxReplicas, autoscaling.partitionCount) = %d: the API server refuses the autoscaler. Lower minReplicas, or raise maxReplicas / partitionCount (the ticks topic's real partition count)" (.Values.autoscaling.minReplicas | int) (include "tickcast.maxReplicas" . | int)) }}
 {{- end }}
 {{- $kafka := .Values.config.kafka | default dict }}
-{{- if and .Values.autoscaling.keda.enabled (not $kafka.brokers) (not .Values.autoscaling.keda.bootstrapServers) }}
+{{- $brokers := include "tickcast.brokers" . }}
+{{- if and .Values.autoscaling.keda.enabled (not $brokers) (not .Values.autoscaling.keda.bootstrapServers) }}
 {{- fail "autoscaling.keda.enabled needs Kafka: set config.kafka.brokers (embedded mode has no consumer lag to scale on)" }}
+{{- end }}
+{{- if and .Values.autoscaling.keda.enabled (eq $brokers "?") (not .Values.autoscaling.keda.bootstrapServers) }}
+{{- fail "extraEnv gives the brokers by valueFrom or as a _FILE, which the chart cannot read: set autoscaling.keda.bootstrapServers for KEDA's lag trigger" }}
+{{- end }}
+{{- $np := .Values.networkPolicy }}
+{{- if and $np.enabled (eq $brokers "?") (not $np.egress.kafka.ports) }}
+{{- fail "networkPolicy.enabled with the brokers from extraEnv's valueFrom or a _FILE, which the chart cannot read: set networkPolicy.egress.kafka.ports (the brokers' ports, advertised ones included), or the pods could not reach Kafka" }}
+{{- end }}
+{{- $otlp := include "tickcast.otlpEndpoint" . }}
+{{- if and $np.enabled (eq $otlp "?") (not $np.egress.otlp.ports) }}
+{{- fail "networkPolicy.enabled with the OTLP endpoint from extraEnv's valueFrom or a _FILE, which the chart cannot read: set networkPolicy.egress.otlp.ports (the collector's port), or the pods' spans would be dropped" }}
+{{- end }}
+{{- if and $np.enabled $otlp (ne $otlp "?") (not $np.egress.otlp.ports) (not (include "tickcast.urlPort" $otlp)) }}
+{{- fail (printf "networkPolicy.enabled: the OTLP endpoint %q names no port and no http:// or https:// scheme to take one from: write it as http://host:port, or set networkPolicy.egress.otlp.ports" $otlp) }}
 {{- end }}
 {{- if and .Values.kafkaAuth.sasl.enabled (not .Values.kafkaAuth.sasl.existingSecret) }}
 {{- fail "kafkaAuth.sasl.enabled needs kafkaAuth.sasl.existingSecret (a Secret with the SASL username and password)" }}

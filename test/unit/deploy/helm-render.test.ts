@@ -606,3 +606,36 @@ test('networkPolicy: off by default; on, ingress to the HTTP port and egress to 
   const joined = one(render({ networkPolicy: { enabled: true }, config: { kafka: { brokers: ['SASL_SSL://b0:9092, b1:9093', '[::1]:9095 ', '[fd00::2]'] } } }), 'NetworkPolicy');
   assert.deepEqual(joined.spec.egress[1].ports.map((p: any) => p.port), [9092, 9093, 9095]);
 });
+
+test('networkPolicy: OTLP egress to the port of the configured endpoint; brokers and endpoint from extraEnv count, unreadable ones refuse the render', { skip }, () => {
+  const on = { enabled: true };
+  const ports = (r: Rendered) => one(r, 'NetworkPolicy').spec.egress.map((e: any) => e.ports.map((p: any) => p.port).join(','));
+  // Until 7 Dec 2026 OTLP egress was 4317 and 4318 whatever the endpoint: a collector behind an https gateway (443) got no spans.
+  assert.deepEqual(ports(render({ networkPolicy: on, config: { telemetry: { otlpEndpoint: 'https://otlp.example.com/v1/traces' } } })), ['53,53', '443']);
+  assert.deepEqual(ports(render({ networkPolicy: on, config: { telemetry: { otlpEndpoint: 'http://otel-collector.observability:4318/v1/traces' } } })), ['53,53', '4318']);
+  // The OTEL_* variables the app reads (src/config/otel-env.ts), the traces one over the base one.
+  const otelEnv = [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://c:4317' }, { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', value: 'http://c:14318/v1/traces' }];
+  assert.deepEqual(ports(render({ networkPolicy: on, extraEnv: otelEnv, config: { telemetry: { otlpEndpoint: 'http://file:4318/v1/traces' } } })), ['53,53', '14318']);
+  // No endpoint the chart sees (the OpenTelemetry Operator may inject one): the collector's standard ports, as before.
+  assert.deepEqual(ports(render({ networkPolicy: on })), ['53,53', '4317,4318']);
+  // Until 7 Dec 2026 brokers given through extraEnv (KAFKA_BROKERS, as docs/configuration.md offers) got no egress rule at all.
+  const envBrokers = render({ networkPolicy: on, extraEnv: [{ name: 'KAFKA_BROKERS', value: 'kafka-0:9093,kafka-1:9094' }] });
+  assert.ok(envBrokers.ok, envBrokers.error);
+  assert.deepEqual(ports(envBrokers), ['53,53', '9093,9094', '4317,4318']);
+  const tickcastWins = render({ networkPolicy: on, extraEnv: [{ name: 'KAFKA_BROKERS', value: 'a:9093' }, { name: 'TICKCAST_KAFKA_BROKERS', value: 'b:9095' }], config: { kafka: { brokers: ['c:9092'] } } });
+  assert.deepEqual(ports(tickcastWins)[1], '9095');
+  // Values the chart cannot read (a Secret, a file): the render says which ports to set, and takes them when set.
+  const fromSecret = [{ name: 'KAFKA_BROKERS', valueFrom: { secretKeyRef: { name: 'kafka', key: 'brokers' } } }];
+  const refused = render({ networkPolicy: on, extraEnv: fromSecret });
+  assert.equal(refused.ok, false);
+  assert.match(refused.error, /networkPolicy\.egress\.kafka\.ports/);
+  assert.deepEqual(ports(render({ networkPolicy: { enabled: true, egress: { kafka: { ports: [9093] } } }, extraEnv: fromSecret })), ['53,53', '9093', '4317,4318']);
+  assert.match(render({ networkPolicy: on, extraEnv: [{ name: 'TICKCAST_KAFKA_BROKERS_FILE', value: '/etc/kafka/brokers' }] }).error, /egress\.kafka\.ports/);
+  assert.match(render({ networkPolicy: on, extraEnv: [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', valueFrom: { configMapKeyRef: { name: 'otel', key: 'endpoint' } } }] }).error, /egress\.otlp\.ports/);
+  assert.match(render({ networkPolicy: on, config: { telemetry: { otlpEndpoint: 'collector' } } }).error, /names no port/);
+  // KEDA's lag trigger reads the same brokers.
+  const keda = render({ autoscaling: { keda: { enabled: true } }, extraEnv: [{ name: 'KAFKA_BROKERS', value: 'kafka-0:9093' }] });
+  assert.ok(keda.ok, keda.error);
+  assert.equal(one(keda, 'ScaledObject').spec.triggers[0].metadata.bootstrapServers, 'kafka-0:9093');
+  assert.match(render({ autoscaling: { keda: { enabled: true } }, extraEnv: fromSecret }).error, /autoscaling\.keda\.bootstrapServers/);
+});
