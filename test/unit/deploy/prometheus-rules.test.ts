@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { ROOT, exportedMetricNames, getPath, metricsInExpr, read, readYaml } from './repo.ts';
+import { createMetrics } from '../../../src/telemetry/metrics.ts';
 
 interface Rule { alert: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
 
@@ -224,5 +225,19 @@ test('promtool: every dashboard query is valid PromQL', { skip: noPromtool }, ()
     assert.match(r.out, new RegExp(`SUCCESS: ${rules.length} rules found`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Grafana dashboard: queries of a histogram that carries exemplars ask for them', async () => {
+  // Until 7 Dec 2026 the tick→forecast panel did not: its trace ids reached Prometheus and stayed there,
+  // as a provisioned dashboard keeps no toggle a user flips in the editor.
+  const withExemplars = createMetrics({ defaultMetrics: false }).registry.getMetricsAsArray()
+    .filter((m) => (m as unknown as { enableExemplars?: boolean }).enableExemplars === true).map((m) => m.name);
+  assert.deepEqual(withExemplars, ['tickcast_tick_to_forecast_seconds']);
+  for (const file of ['deploy/grafana/dashboards/tickcast.json', 'helm/tickcast/dashboards/tickcast.json']) {
+    const targets = JSON.parse(read(file)).panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => ({ ...t, panel: p.title })));
+    const asking = targets.filter((t: any) => withExemplars.some((n) => String(t.expr).includes(`${n}_bucket`)));
+    assert.ok(asking.length > 0, `${file}: no panel charts ${withExemplars.join(', ')}`);
+    for (const t of asking) assert.equal(t.exemplar, true, `${file} "${t.panel}" ${t.refId}: set "exemplar": true`);
   }
 });
