@@ -30,3 +30,17 @@ test('a forecast inside a recorded span leaves its trace_id on the latency bucke
   assert.match(text, /^tickcast_tick_to_forecast_seconds_bucket\{le="60"\} 2$/m);
   assert.doesNotMatch(text, /trace_id/);
 });
+
+test('a tick older than the top bucket leaves its exemplar on +Inf', async () => {
+  // OpenMetrics allows an exemplar on every bucket, +Inf included: the ticks past 30 min are the ones to trace.
+  await tracingStarted;
+  const m = createMetrics({ defaultMetrics: false });
+  const observer = new TelemetryObserver(m, { scoreGaugeSeries: [], scoreGaugeTopK: 5 });
+  const traceId = await withSpan('tickcast.consume', {}, (span) => {
+    observer.forecast('s', 4000);
+    return span.spanContext().traceId;
+  });
+  const om = (await metricsExposition(m.registry)('openmetrics')).body;
+  assert.match(om, new RegExp(`^tickcast_tick_to_forecast_seconds_bucket\\{le="\\+Inf"\\} 1 # \\{trace_id="${traceId}",span_id="[0-9a-f]{16}"\\} 4000 \\d`, 'm'));
+  assert.match(om, /^tickcast_tick_to_forecast_seconds_bucket\{le="1800"\} 0$/m);
+});
