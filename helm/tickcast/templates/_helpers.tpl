@@ -275,6 +275,10 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 (as JSON: name → key). Keep in step with deployment.yaml's env (helm-render.test.ts checks every one). */}}
 {{- define "tickcast.chartEnv" -}}
 {{- $env := dict "TICKCAST_CONFIG_FILE" "config" "TICKCAST_HTTP_PORT" "config.http.port" "TICKCAST_MODEL_DIR" "modelStore.mountPath" "CONTAINER_HEAP_PERCENT" "heapPercent" }}
+{{- $_ := set $env "K8S_POD_NAME" "metadata.name" }}{{ $_ := set $env "K8S_NAMESPACE_NAME" "metadata.namespace" }}
+{{- if not (include "tickcast.extraEnvValue" (dict "root" . "names" (list "TICKCAST_TELEMETRY_RESOURCE_ATTRIBUTES")) | fromJson).name }}
+{{- $_ := set $env "OTEL_RESOURCE_ATTRIBUTES" "config.telemetry.resourceAttributes" }}
+{{- end }}
 {{- if include "tickcast.snapshotsEnabled" . }}{{ $_ := set $env "TICKCAST_SNAPSHOTS_DIR" "snapshots.mountPath" }}{{ end }}
 {{- if .Values.apiKeys.existingSecret }}{{ $_ := set $env "TICKCAST_HTTP_API_KEYS_FILE" "apiKeys.existingSecret" }}{{ end }}
 {{- $sasl := .Values.kafkaAuth.sasl }}
@@ -361,6 +365,9 @@ the loader takes X_FILE over X, so one of the two would be ignored without a wor
 {{- $name := .name | toString }}
 {{- range $own, $key := $chartEnv }}
 {{- if or (eq $name $own) (and (hasPrefix "TICKCAST_" $own) (eq $name (printf "%s_FILE" $own))) (and (hasSuffix "_FILE" $own) (eq $name (trimSuffix "_FILE" $own))) }}
+{{- if hasPrefix "metadata." $key }}
+{{- fail (printf "extraEnv sets %s, which the chart sets itself (the pod's %s, from the downward API): drop it" $name $key) }}
+{{- end }}
 {{- fail (printf "extraEnv sets %s, which the chart sets itself (from %s): set %s instead" $name $key $key) }}
 {{- end }}
 {{- end }}

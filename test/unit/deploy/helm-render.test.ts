@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { parseAllDocuments, stringify as toYaml } from 'yaml';
 import { loadConfig } from '../../../src/config/load.ts';
 import { configSchema } from '../../../src/config/schema.ts';
+import { parseResourceAttributes } from '../../../src/config/otel-env.ts';
 import { CHART, ROOT, read, readYaml } from './repo.ts';
 
 const GOPATH = '/usr/share/gocode';
@@ -480,7 +481,8 @@ test('extraEnv may not set a variable the chart sets (nor its _FILE twin): the r
       // Before 7 Dec 2026 each rendered: the pod carried the name twice and the app took extraEnv's.
       const r = render({ ...values, extraEnv: [{ name, value: 'x' }] });
       assert.equal(r.ok, false, `extraEnv ${name} should fail the render`);
-      assert.match(r.error, new RegExp(`extraEnv sets ${name}, which the chart sets itself \\(from [\\w.]+\\): set [\\w.]+ instead`));
+      if (name.startsWith('K8S_')) assert.match(r.error, new RegExp(`extraEnv sets ${name}, which the chart sets itself \\(the pod's metadata\\.\\w+, from the downward API\\): drop it`));
+      else assert.match(r.error, new RegExp(`extraEnv sets ${name}, which the chart sets itself \\(from [\\w.]+\\): set [\\w.]+ instead`));
       checked++;
     }
   }
@@ -638,4 +640,27 @@ test('networkPolicy: OTLP egress to the port of the configured endpoint; brokers
   assert.ok(keda.ok, keda.error);
   assert.equal(one(keda, 'ScaledObject').spec.triggers[0].metadata.bootstrapServers, 'kafka-0:9093');
   assert.match(render({ autoscaling: { keda: { enabled: true } }, extraEnv: fromSecret }).error, /autoscaling\.keda\.bootstrapServers/);
+});
+
+test('spans name their pod: OTEL_RESOURCE_ATTRIBUTES carries k8s.namespace.name and k8s.pod.name, config\'s attributes after', { skip }, () => {
+  // Until 7 Dec 2026 the resource had service.name and version only: the spans of every replica and release looked alike.
+  const env = (r: Rendered) => container(r).env as Array<{ name: string; value?: string; valueFrom?: any }>;
+  const attrs = (r: Rendered) => env(r).filter((e) => e.name === 'OTEL_RESOURCE_ATTRIBUTES').map((e) => e.value);
+  const plain = render();
+  assert.deepEqual(attrs(plain), ['k8s.namespace.name=$(K8S_NAMESPACE_NAME),k8s.pod.name=$(K8S_POD_NAME)']);
+  // $(VAR) expands only to variables listed before it.
+  const names = env(plain).map((e) => e.name);
+  assert.ok(names.indexOf('K8S_POD_NAME') < names.indexOf('OTEL_RESOURCE_ATTRIBUTES') && names.indexOf('K8S_NAMESPACE_NAME') < names.indexOf('OTEL_RESOURCE_ATTRIBUTES'));
+  assert.deepEqual(env(plain).find((e) => e.name === 'K8S_POD_NAME')!.valueFrom, { fieldRef: { fieldPath: 'metadata.name' } });
+  // The variable replaces config.telemetry.resourceAttributes in the app (src/config/otel-env.ts): the chart carries them over.
+  const withConfig = attrs(render({ config: { telemetry: { resourceAttributes: 'deployment.environment=prod' } } }))[0]!;
+  assert.equal(withConfig, 'k8s.namespace.name=$(K8S_NAMESPACE_NAME),k8s.pod.name=$(K8S_POD_NAME),deployment.environment=prod');
+  assert.deepEqual(parseResourceAttributes(withConfig.replaceAll('$(K8S_NAMESPACE_NAME)', 'obs').replaceAll('$(K8S_POD_NAME)', 'tickcast-7d9-x2')),
+    { 'k8s.namespace.name': 'obs', 'k8s.pod.name': 'tickcast-7d9-x2', 'deployment.environment': 'prod' });
+  // extraEnv's OTEL_RESOURCE_ATTRIBUTES would be a second one: the render says where the attributes go.
+  assert.match(render({ extraEnv: [{ name: 'OTEL_RESOURCE_ATTRIBUTES', value: 'team=obs' }] }).error, /set config\.telemetry\.resourceAttributes instead/);
+  // TICKCAST_TELEMETRY_RESOURCE_ATTRIBUTES wins over the variable in the app: then the chart leaves it out.
+  const own = render({ extraEnv: [{ name: 'TICKCAST_TELEMETRY_RESOURCE_ATTRIBUTES', value: 'k8s.pod.name=$(K8S_POD_NAME),team=obs' }] });
+  assert.ok(own.ok, own.error);
+  assert.deepEqual(attrs(own), []);
 });
