@@ -242,9 +242,16 @@ function parseTimes(csv: CsvColumns, timeIdx: number): Float64Array {
   );
 }
 
-/** For `01/02/2024` or `01.02.2024`: why it is not read (which of day and month comes first cannot be told from the cell); '' otherwise. */
+/**
+ * For `01/02/2024`: why it is not read (which of day and month comes first cannot be told from the
+ * cell); for `31.01.24`: a 2-digit year is not read; for `30.02.2024`: read day first, not on the
+ * calendar; '' otherwise. `31.01.2024` reads, day first (./time.ts).
+ */
 function dayMonthNote(text: string): string {
-  return /^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b/.test(text.trim()) ? ' (day-first or month-first: a cell does not say which, so such dates are not read)' : '';
+  const s = text.trim();
+  if (/^\d{1,2}\.\d{1,2}\.\d{4}\b/.test(s)) return ' (read day first, as DD.MM.YYYY: not a date on the calendar)';
+  if (/^\d{1,2}\.\d{1,2}\.\d{2}\b/.test(s)) return ' (a 2-digit year is not read: write the year in full, 31.01.2024, or ISO-8601)';
+  return /^\d{1,2}\/\d{1,2}\/\d{2,4}\b/.test(s) ? ' (day-first or month-first: a cell does not say which, so such dates are not read)' : '';
 }
 
 /**

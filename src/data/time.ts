@@ -6,7 +6,8 @@
  *   00:00:00+00` as PostgreSQL writes timestamptz): the service's own ISO-8601 reading
  *   (isoTimestampMs), so a file reads to the times its rows would have as ticks — only a date and
  *   time on the calendar (2024-02-30, hour 24 or minute 60 are refused, not rolled over), any year;
- * - BigQuery's `2024-01-01 00:00:00 UTC` (as `Z`) and year-first slashes `2024/01/31 13:00` (exportedIso);
+ * - BigQuery's `2024-01-01 00:00:00 UTC` (as `Z`), year-first slashes `2024/01/31 13:00` and
+ *   day-first dots `31.01.2024 13:00` (exportedIso);
  * - ISO-8601's basic (compact) form `YYYYMMDD` and `YYYYMMDDHHMMSS` (naive = UTC), when it is a date
  *   (and time) on the calendar: `20240131` is 31 Jan 2024 (since 7 Dec 2026);
  * - other epoch numbers: seconds when below 1e11, milliseconds otherwise.
@@ -42,8 +43,18 @@ export function parseTimestamp(text: string): number {
  */
 function exportedIso(s: string): string {
   const utc = / (UTC|GMT)$/.test(s) ? `${s.slice(0, -4)}Z` : s;
+  const dotted = DAY_DOT_MONTH.exec(utc);
+  if (dotted !== null) return `${dotted[3]}-${dotted[2].padStart(2, '0')}-${dotted[1].padStart(2, '0')}${utc.slice(dotted[0].length)}`;
   return /^\d{4}\/\d{2}\/\d{2}(?![\d/])/.test(utc) ? `${utc.slice(0, 4)}-${utc.slice(5, 7)}-${utc.slice(8)}` : utc;
 }
+
+/**
+ * `31.01.2024` (and `1.2.2024`, with a time after a space): day first, since 7 Dec 2026. Dots are
+ * how de, fr-CH, ru, pl… write a date, always day first; the US writes month first with slashes,
+ * never dots, so `01/02/2024` stays unread (a cell does not say which comes first) while
+ * `01.02.2024` is 1 Feb. A 2-digit year (`31.01.24`) is not read: its century is a guess.
+ */
+const DAY_DOT_MONTH = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?=$| )/;
 
 // YYYYMMDD, YYYYMMDDHHMM or YYYYMMDDHHMMSS (the 12-digit form only where a column reads it: ./time-column.ts).
 const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$/;

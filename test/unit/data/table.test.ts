@@ -103,6 +103,8 @@ describe('column selection', () => {
     assert.throws(() => selectColumns(parseCsvText('date,v\nmonday,1\n')), withCode('TC_DATA_BAD_TIME', 'use ISO-8601'));
     // Since 7 Dec 2026 a day/month date says why it is not read.
     assert.throws(() => selectColumns(parseCsvText('date,v\n01/02/2024,1\n')), withCode('TC_DATA_BAD_TIME', 'has "01/02/2024" (day-first or month-first: a cell does not say which, so such dates are not read); use ISO-8601'));
+    assert.throws(() => selectColumns(parseCsvText('date,v\n30.02.2024,1\n')), withCode('TC_DATA_BAD_TIME', 'has "30.02.2024" (read day first, as DD.MM.YYYY: not a date on the calendar)'));
+    assert.throws(() => selectColumns(parseCsvText('date,v\n31.01.24,1\n')), withCode('TC_DATA_BAD_TIME', 'has "31.01.24" (a 2-digit year is not read'));
   });
 
   it('a hexadecimal, binary or octal cell is not a number (Number() reads "0x10" as 16)', () => {

@@ -41,6 +41,14 @@ describe('timestamps', () => {
     assert.equal(parseTimestamp('2024/01/31 13:00'), Date.UTC(2024, 0, 31, 13));
     assert.equal(parseTimestamp('2024/01/31'), Date.UTC(2024, 0, 31));
     assert.ok(Number.isNaN(parseTimestamp('01/02/2024')), 'day or month first cannot be told');
+  });
+
+  it('reads dotted dates day first, as de/fr Excel writes them (until 7 Dec 2026: not a timestamp)', () => {
+    assert.equal(parseTimestamp('31.01.2024'), Date.UTC(2024, 0, 31));
+    assert.equal(parseTimestamp('01.02.2024'), Date.UTC(2024, 1, 1), 'dots are day first: 1 Feb, never 2 Jan');
+    assert.equal(parseTimestamp('1.2.2024 13:05'), Date.UTC(2024, 1, 1, 13, 5));
+    assert.equal(parseTimestamp('31.01.2024 13:00:05'), Date.UTC(2024, 0, 31, 13, 0, 5));
+    for (const cell of ['30.02.2024', '13.13.2024', '31.01.24', '31.01.2024x']) assert.ok(Number.isNaN(parseTimestamp(cell)), cell);
     assert.ok(Number.isNaN(parseTimestamp('2024/1/31')));
   });
 
