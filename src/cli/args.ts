@@ -8,6 +8,7 @@ import { closest } from '../config/problems.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import type { MissingPolicy } from '../data/missing-marks.ts';
 import type { MissingSummary } from '../data/missing-cells.ts';
+import { DECIMAL_OPTIONS, type DecimalOption } from '../data/csv-decimal.ts';
 
 export type OptionSpec =
   | { type: 'string'; help: string; default?: string; required?: boolean; placeholder?: string }
@@ -110,6 +111,20 @@ export function parseNumberList(flag: string, text: string): number[] {
 export function missingPolicy(text: string, allowed: readonly MissingPolicy[]): MissingPolicy {
   if ((allowed as readonly string[]).includes(text)) return text as MissingPolicy;
   throw usageError(`--missing must be ${allowed.join(', ').replace(/, ([^,]*)$/, ' or $1')}; got ${JSON.stringify(text)}`);
+}
+
+/** `--decimal`, the same for every command that reads a data file (../data/csv-decimal.ts). */
+export const DECIMAL_FLAG = {
+  type: 'string',
+  default: 'auto',
+  help: "the data file's decimal mark: auto (a ;- or tab-separated file with 1,25 or 1.234,5 is read as decimal comma, one with 1.25 as decimal point; a file that mixes them or never tells is refused), comma or point",
+  placeholder: 'auto|comma|point',
+} as const satisfies OptionSpec;
+
+/** `--decimal`: auto, comma or point; TC_CLI_USAGE otherwise. */
+export function decimalOption(text: string): DecimalOption {
+  if ((DECIMAL_OPTIONS as readonly string[]).includes(text)) return text as DecimalOption;
+  throw usageError(`--decimal must be auto, comma or point; got ${JSON.stringify(text)}`);
 }
 
 /** The stderr words for a file's missing cells ('' when it had none): how many, where, and what became of them. */

@@ -7,6 +7,7 @@
  */
 import { dataError, openCsvRows, type CsvRowStream } from '../data/csv.ts';
 import { notNumberHint, notUtf8Hint, numberCell } from '../data/csv-cells.ts';
+import type { DecimalOption } from '../data/csv-decimal.ts';
 import { isMissingCell } from '../data/missing-marks.ts';
 import { TimeColumn } from '../data/time-column.ts';
 import { ErrorCodes } from '../errors/index.ts';
@@ -49,6 +50,8 @@ export interface DetectColumns {
   value?: string;
   series?: string;
   missing?: 'skip' | 'error';
+  /** --decimal: the file's decimal mark (../data/csv-decimal.ts). */
+  decimal?: DecimalOption;
 }
 
 /** How series ids are checked: the service's input.seriesPattern, and at most `max` series (--max-series). */
@@ -77,7 +80,7 @@ function findColumn(csv: CsvRowStream, flagged: string | undefined, fallback: st
  * `train`. A value that is not a number further down rejects `rows` when it is reached.
  */
 export async function openDetectRows(path: string, signal?: AbortSignal, columns: DetectColumns = {}, rules: SeriesRules = { pattern: /^/, max: 1 }): Promise<DetectSource> {
-  const csv = await openCsvRows(path, signal);
+  const csv = await openCsvRows(path, signal, { decimal: columns.decimal });
   try {
     const ti = findColumn(csv, columns.time, 'timestamp', '--time-col');
     const vi = findColumn(csv, columns.value, 'value', '--value-col');

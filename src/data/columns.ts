@@ -5,7 +5,7 @@
  * column's first non-empty cell, and its first cell that does not read (with its text and line).
  * `rawColumns` gives the same view of text already in memory (RawCsv), so both read alike.
  */
-import { openCsvRows, type RawCsv } from './csv.ts';
+import { openCsvRows, type CsvReadOptions, type RawCsv } from './csv.ts';
 import { numberCell } from './csv-cells.ts';
 import { isMissingCell } from './missing-marks.ts';
 import { TimeColumn } from './time-column.ts';
@@ -70,8 +70,8 @@ export function rawColumns(csv: RawCsv): CsvColumns {
  * other as numbers. Errors of the file itself (unreadable, ragged rows, …) as readCsvFile's; an
  * aborted `signal` rejects with its reason.
  */
-export async function readCsvColumns(path: string, timeOf: (header: readonly string[]) => number, signal?: AbortSignal): Promise<CsvColumns> {
-  const csv = await openCsvRows(path, signal);
+export async function readCsvColumns(path: string, timeOf: (header: readonly string[]) => number, signal?: AbortSignal, opts: CsvReadOptions = {}): Promise<CsvColumns> {
+  const csv = await openCsvRows(path, signal, opts);
   const timeIdx = timeOf(csv.header);
   const cols = csv.header.map((_, c) => new Growing(c === timeIdx));
   const lines = new Growing(false);

@@ -6,10 +6,10 @@
 import { ErrorCodes } from '../errors/index.ts';
 import { dataError, type RawCsv } from './csv.ts';
 
-/** What to add to a "not a number" message: a comma in a number (a decimal comma of a semicolon-separated export, or a thousands separator) is named, and a hexadecimal, binary or octal one. */
+/** What to add to a "not a number" message: a comma in a number (a decimal comma, read under --decimal comma: ./csv-decimal.ts; or a thousands separator) is named, and a hexadecimal, binary or octal one. */
 export function notNumberHint(cell: string): string {
   if (NOT_DECIMAL.test(cell)) return '; numbers are read in decimal only (0x, 0b and 0o forms are not read)';
-  return /^[-+]?\d+(,\d+)+(\.\d+)?$/.test(cell) ? '; numbers need a decimal point and no comma (1.5, 10000): a decimal comma or thousands separator is not read' : '';
+  return /^[-+]?\d+(,\d+)+(\.\d+)?$/.test(cell) ? '; numbers need a decimal point and no comma (1.5, 10000) unless the file is read with --decimal comma (1,5 and 1.234,5; a ;-separated file is told apart by itself)' : '';
 }
 
 const NOT_DECIMAL = /^0[xbo]/i;

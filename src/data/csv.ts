@@ -9,6 +9,12 @@ import { createInterface } from 'node:readline';
 import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
 import { fileErrorReason } from '../domain/file-error-reason.ts';
 import { excelSepLine, headerDelimiter, readHeaderLine } from './csv-header.ts';
+import { DecimalCells, type DecimalOption } from './csv-decimal.ts';
+
+/** How to read a file's cells: its decimal mark (./csv-decimal.ts; `auto` unless given). */
+export interface CsvReadOptions {
+  decimal?: DecimalOption;
+}
 
 /** A CSV file as raw text columns. `lines[i]` is the 1-based file line of data row i (for messages). */
 export interface RawCsv {
@@ -53,8 +59,8 @@ export function csvCell(text: string): string {
 }
 
 /** Parse CSV text (already in memory, e.g. a test fixture or an HTTP body). */
-export function parseCsvText(text: string, path = '<text>'): RawCsv {
-  const acc = new CsvAccumulator(path);
+export function parseCsvText(text: string, path = '<text>', opts: CsvReadOptions = {}): RawCsv {
+  const acc = new CsvAccumulator(path, opts);
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) acc.push(lines[i], i + 1);
   return acc.finish();
@@ -123,8 +129,8 @@ async function* fileLines(path: string, signal?: AbortSignal): AsyncGenerator<[s
  * parser's own error (TC_DATA_MALFORMED and friends, with file:line). An aborted `signal` rejects
  * with its reason.
  */
-export async function readCsvFile(path: string, signal?: AbortSignal): Promise<RawCsv> {
-  const acc = new CsvAccumulator(shownPath(path));
+export async function readCsvFile(path: string, signal?: AbortSignal, opts: CsvReadOptions = {}): Promise<RawCsv> {
+  const acc = new CsvAccumulator(shownPath(path), opts);
   for await (const [line, lineNo] of fileLines(path, signal)) acc.push(line, lineNo);
   return acc.finish();
 }
@@ -149,7 +155,7 @@ export interface CsvRowStream {
  * is read (and checked, as readCsvFile checks it) before this resolves; each row is checked as it
  * comes, so a bad line further down rejects `rows` when it is reached. Errors as readCsvFile's.
  */
-export async function openCsvRows(path: string, signal?: AbortSignal): Promise<CsvRowStream> {
+export async function openCsvRows(path: string, signal?: AbortSignal, opts: CsvReadOptions = {}): Promise<CsvRowStream> {
   const parser = new CsvLineParser(shownPath(path));
   const lines = fileLines(path, signal);
   for (;;) {
@@ -159,11 +165,13 @@ export async function openCsvRows(path: string, signal?: AbortSignal): Promise<C
     if (parser.header !== null) break;
   }
   const header = parser.requireHeader();
+  const decimal = new DecimalCells(shownPath(path), header, parser.delimiter, opts.decimal);
   async function* rows(): AsyncGenerator<CsvRow> {
     for await (const [text, line] of lines) {
       const cells = parser.push(text, line);
-      if (cells !== null) yield { cells, line };
+      if (cells !== null) yield* decimal.push({ cells, line });
     }
+    yield* decimal.end();
   }
   return { path: shownPath(path), header, rows: rows(), close: async () => void (await lines.return(undefined)) };
 }
@@ -180,7 +188,7 @@ function unclosedQuoteNote(line: string): string {
 /** Parses a CSV file line by line: the header (delimiter, names), then each data row against it. */
 class CsvLineParser {
   header: string[] | null = null;
-  private delimiter = '';
+  delimiter = '';
   private sawSepLine = false;
 
   constructor(private readonly path: string) {}
@@ -234,21 +242,34 @@ class CsvAccumulator {
   private readonly parser: CsvLineParser;
   private cells: string[][] = [];
   private lines: number[] = [];
+  private decimal: DecimalCells | undefined;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly opts: CsvReadOptions,
+  ) {
     this.parser = new CsvLineParser(path);
   }
 
   push(rawLine: string, lineNo: number): void {
-    const hadHeader = this.parser.header !== null;
     const row = this.parser.push(rawLine, lineNo);
-    if (!hadHeader && this.parser.header !== null) this.cells = this.parser.header.map(() => []);
-    if (row === null) return;
-    for (let c = 0; c < row.length; c++) this.cells[c].push(row[c]);
-    this.lines.push(lineNo);
+    const header = this.parser.header;
+    if (header !== null && this.decimal === undefined) {
+      this.cells = header.map(() => []);
+      this.decimal = new DecimalCells(this.path, header, this.parser.delimiter, this.opts.decimal);
+    }
+    if (row !== null) this.add(this.decimal!.push({ cells: row, line: lineNo }));
+  }
+
+  private add(rows: CsvRow[]): void {
+    for (const { cells, line } of rows) {
+      for (let c = 0; c < cells.length; c++) this.cells[c].push(cells[c]);
+      this.lines.push(line);
+    }
   }
 
   finish(): RawCsv {
+    if (this.decimal !== undefined) this.add(this.decimal.end());
     return { path: this.path, header: this.parser.requireHeader(), cells: this.cells, lines: this.lines };
   }
 }

@@ -14,6 +14,7 @@ import { ErrorCodes } from '../errors/index.ts';
 import { dataError, type RawCsv } from './csv.ts';
 import { notNumberHint, notUtf8Hint, numberCell } from './csv-cells.ts';
 import type { MissingPolicy } from './missing-marks.ts';
+import type { DecimalOption } from './csv-decimal.ts';
 import { rawColumns, type BadCell, type CsvColumns } from './columns.ts';
 import { typicalStepMs } from './time.ts';
 
@@ -37,6 +38,8 @@ export interface ColumnSelection {
    * fill. A column with no number at all is an error either way.
    */
   missing?: MissingPolicy;
+  /** The file's decimal mark (--decimal; ./csv-decimal.ts): `auto` (the default) tells it from the file. */
+  decimal?: DecimalOption;
 }
 
 /** A multivariate series, sorted by time, ready for splitting and windowing. */

@@ -182,7 +182,8 @@ describe('tickcast with a user\'s own files', () => {
     const caps = join(dir(), 'caps.csv');
     await writeFile(caps, 'Timestamp;Value\n' + rows.replaceAll(',', ';'));
     const a = captureIo();
-    assert.equal(await runCli(['detect', '--data', caps, '--out', join(dir(), 'caps-results.csv')], a), 0, a.err());
+    // Every value has three decimals (10.025: or 10025 with a thousands dot, in a ;-separated file): --decimal says which (since 7 Dec 2026).
+    assert.equal(await runCli(['detect', '--data', caps, '--decimal', 'point', '--out', join(dir(), 'caps-results.csv')], a), 0, a.err());
     assert.equal(JSON.parse(a.out()).rows, 300);
 
     const other = join(dir(), 'other.csv');
@@ -211,24 +212,29 @@ describe('tickcast with a user\'s own files', () => {
     assert.equal(JSON.parse(d.out()).refused, 0);
   });
 
-  it('a UTF-16 export and a decimal comma are named as such, not as a binary file or a file with no numbers', async () => {
-    // Before: UTF-16 (Excel's "Unicode Text") was "a binary file, not a text CSV"; a semicolon file
-    // with decimal commas had "no numeric column" with no word on why.
+  it('a UTF-16 export is named as such, not as a binary file; a decimal-comma export is read', async () => {
+    // Before: UTF-16 (Excel's "Unicode Text") was "a binary file, not a text CSV". A semicolon file
+    // with decimal commas had "no numeric column" (train) or "not a number" (detect), exit 65, until 7 Dec 2026.
     const text = series(200);
     const utf16 = join(dir(), 'utf16.csv');
     await writeFile(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
     const comma = join(dir(), 'comma.csv');
     await writeFile(comma, text.replaceAll(',', ';').replaceAll('.', ','));
-    const cases: [string[], RegExp][] = [
-      [['train', '--arch', 'linear', '--data', utf16, '--out', join(dir(), 'u-m')], /utf16\.csv: the file is UTF-16 text .* save it as "CSV UTF-8".*\[TC_DATA_MALFORMED\]\n$/],
-      [['detect', '--data', utf16, '--out', join(dir(), 'u-r.csv')], /utf16\.csv: the file is UTF-16 text .*\[TC_DATA_MALFORMED\]\n$/],
-      [['train', '--arch', 'linear', '--data', comma, '--out', join(dir(), 'c-m')], /comma\.csv: no numeric column besides the time column \(column "value" has "10,000"; numbers need a decimal point and no comma .*\[TC_DATA_NOT_NUMERIC\]\n$/],
-      [['detect', '--data', comma, '--out', join(dir(), 'c-r.csv')], /comma\.csv:2: column "value" has "10,000", not a number; numbers need a decimal point and no comma .*\[TC_DATA_NOT_NUMERIC\]\n$/],
+    const mixed = join(dir(), 'mixed.csv');
+    await writeFile(mixed, text.replaceAll(',', ';').replace('10.000', '10,000').replace('10.025', '10.02'));
+    const cases: [string[], number, RegExp][] = [
+      [['train', '--arch', 'linear', '--data', utf16, '--out', join(dir(), 'u-m')], 65, /utf16\.csv: the file is UTF-16 text .* save it as "CSV UTF-8".*\[TC_DATA_MALFORMED\]\n$/],
+      [['detect', '--data', utf16, '--out', join(dir(), 'u-r.csv')], 65, /utf16\.csv: the file is UTF-16 text .*\[TC_DATA_MALFORMED\]\n$/],
+      [['train', '--arch', 'linear', '--window', '24', '--horizon', '6', '--data', comma, '--out', join(dir(), 'c-m')], 0, /^train: 200 rows every 1m, features \[value\]/],
+      [['detect', '--data', comma, '--out', join(dir(), 'c-r.csv')], 0, /^(?!.*TC_)/s],
+      [['train', '--arch', 'linear', '--data', mixed, '--out', join(dir(), 'x-m')], 65, /mixed\.csv:3: column "value" has "10\.02", a number with a decimal point, but line 2 \(column "value": "10,000"\) has a decimal comma; .*\[TC_DATA_NOT_NUMERIC\]\n$/],
+      [['detect', '--data', comma, '--decimal', 'dot', '--out', join(dir(), 'd-r.csv')], 64, /--decimal must be auto, comma or point; got "dot" \[TC_CLI_USAGE\]\n$/],
     ];
-    for (const [argv, message] of cases) {
+    for (const [argv, code, message] of cases) {
       const io = captureIo();
-      assert.equal(await runCli(argv, io), 65, io.err());
+      assert.equal(await runCli(argv, io), code, io.err());
       assert.match(io.err(), message);
     }
+    assert.equal((await readFile(join(dir(), 'c-r.csv'), 'utf8')).split('\n')[1].split(',')[1], '10', 'detect writes the value read (10,000 → 10)');
   });
 });

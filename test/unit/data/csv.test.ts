@@ -94,7 +94,7 @@ describe('CSV reader', () => {
   it("Excel's sep= first line names the delimiter", () => {
     const csv = parseCsvText('sep=;\r\ndate;v\r\n2024-01-01;1,5\r\n');
     assert.deepEqual(csv.header, ['date', 'v']);
-    assert.deepEqual(csv.cells[1], ['1,5']);
+    assert.deepEqual(csv.cells[1], ['1.5'], 'a decimal comma in a ;-separated file (since 7 Dec 2026; csv-decimal.test.ts)');
     assert.deepEqual(csv.lines, [3]);
   });
 
