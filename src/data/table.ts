@@ -17,6 +17,7 @@ import type { MissingPolicy } from './missing-marks.ts';
 import type { DecimalOption } from './csv-decimal.ts';
 import { rawColumns, type BadCell, type CsvColumns } from './columns.ts';
 import { typicalStepMs } from './time.ts';
+import { MIN_TS_MS } from '../domain/ts-unit.ts';
 
 export interface ColumnSelection {
   /** The time column's name; null: none (rows in file order); undefined: found by name (TIME_NAMES), else column 0. */
@@ -148,7 +149,7 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
   refuseNotUtf8(path, [...featureIdx, timeIdx].filter((i) => i >= 0).map((i) => header[i]));
   const columns = featureIdx.map((c) => numberColumn(csv, c, fromModel, sel.missing ?? 'error'));
 
-  const timesMs = timeIdx < 0 ? Float64Array.from({ length: rows }, (_, r) => r * 3_600_000) : parseTimes(csv, timeIdx);
+  const timesMs = timeIdx < 0 ? Float64Array.from({ length: rows }, (_, r) => r * 3_600_000) : parseTimes(csv, timeIdx, sel.timeCol === undefined);
 
   const features = featureIdx.map((i) => header[i]);
   const targets = targetIdx.map((i) => header[i]);
@@ -218,9 +219,10 @@ function earliest(a: BadCell | null, b: BadCell | null): BadCell | null {
 }
 
 /** The time column as epoch ms, strictly increasing; TC_DATA_BAD_TIME / TC_DATA_TIME_UNSORTED with the line. */
-function parseTimes(csv: CsvColumns, timeIdx: number): Float64Array {
+function parseTimes(csv: CsvColumns, timeIdx: number, guessed: boolean): Float64Array {
   const { header, path } = csv;
   const { values, bad } = csv.times(timeIdx);
+  if (guessed && values[0] < MIN_TS_MS && /^[-+]?\d*\.?\d+$/.test(csv.firstCell(timeIdx) ?? '') && !TIME_NAMES.includes(header[timeIdx].toLowerCase())) refuseGuessedTime(csv, timeIdx, values[0]);
   if (bad === null) return values;
   const line = csv.line(bad.row);
   if (bad.notDate !== undefined) {
@@ -242,6 +244,21 @@ function parseTimes(csv: CsvColumns, timeIdx: number): Float64Array {
     ErrorCodes.DATA_TIME_UNSORTED,
     `${path}:${line}: time ${JSON.stringify(bad.text)} is not after the previous row (line ${previousLine}); ${splitTimeHint(csv, timeIdx, values[bad.row - 1] === bad.ms) ?? 'sort the file by time and remove duplicate timestamps'}`,
     { line, previousLine },
+  );
+}
+
+/**
+ * Column 0 taken as the time for want of a column named as one (TIME_NAMES), whose first time is
+ * a plain number before 1973 (epoch seconds; a date such as FRED's 1947-01-01 is not refused): a
+ * file of values with no time column. Until
+ * 7 Dec 2026 `train` read it as times in 1970 (its values not a feature), or said "sort the file".
+ */
+function refuseGuessedTime(csv: CsvColumns, timeIdx: number, ms: number): never {
+  const [name, cell] = [csv.header[timeIdx], csv.firstCell(timeIdx)];
+  throw dataError(
+    ErrorCodes.DATA_BAD_TIME,
+    `${csv.path}:${csv.line(0)}: no column is named ${TIME_NAMES.join(', ').replace(/, (\w+)$/, ' or $1')}, so the first, ${JSON.stringify(name)}, was taken as the time, but its first cell, ${JSON.stringify(cell)}, is ${new Date(ms).toISOString()} as epoch seconds, before the times tickcast takes (1973–2200); if the file has no time column, pass --time-col none (rows in file order), else name its time column with --time-col`,
+    { line: csv.line(0), column: name, value: cell },
   );
 }
 

@@ -107,6 +107,17 @@ describe('column selection', () => {
     assert.throws(() => selectColumns(parseCsvText('date,v\n31.01.24,1\n')), withCode('TC_DATA_BAD_TIME', 'has "31.01.24" (a 2-digit year is not read'));
   });
 
+  it('a file of values with no time column is refused naming --time-col none, not read as times in 1970 (until 7 Dec 2026)', () => {
+    // Before: column 0 ("load") was read as epoch seconds: 1970, one row a second apart, and not a feature; or "sort the file".
+    const hint = 'g.csv:2: no column is named date, timestamp, time, datetime or ts, so the first, "load", was taken as the time, but its first cell, "5", is 1970-01-01T00:00:05.000Z as epoch seconds';
+    assert.throws(() => selectColumns(parseCsvText('load,temp\n5,1\n6,2\n7,3\n', 'g.csv')), withCode('TC_DATA_BAD_TIME', hint));
+    assert.throws(() => selectColumns(parseCsvText('load,temp\n5,1\n4,2\n', 'g.csv')), withCode('TC_DATA_BAD_TIME', 'pass --time-col none (rows in file order)'));
+    assert.deepEqual(selectColumns(parseCsvText('load,temp\n5,1\n6,2\n'), { timeCol: null }).features, ['load', 'temp']);
+    // Dates before 1973 (FRED's series start in 1947) and a column named as a time are read as before.
+    assert.equal(selectColumns(parseCsvText('observation_date,cpi\n1947-01-01,21.48\n1947-02-01,21.62\n')).timeCol, 'observation_date');
+    assert.equal(selectColumns(parseCsvText('ts,v\n5,1\n6,2\n')).timeCol, 'ts');
+  });
+
   it('a hexadecimal, binary or octal cell is not a number (Number() reads "0x10" as 16)', () => {
     for (const cell of ['0x10', '0b1', '0O7']) {
       assert.throws(() => selectColumns(parseCsvText(`date,v\n2024-01-01,1\n2024-01-02,${cell}\n`, 'h.csv')), withCode('TC_DATA_NOT_NUMERIC', `h.csv:3: column "v" has "${cell}", not a finite number; numbers are read in decimal only`), cell);
