@@ -127,13 +127,20 @@ export class LiveFeed {
 
   /**
    * The round's data: the newest `holdout` pairs to judge on, and up to `n` training pairs drawn
-   * from before them; null while there is not enough live data.
+   * from before them (truth complete before the slice's first origin: no target the slice
+   * judges is trained on); null while there is not enough live data.
    */
   roundData(holdout: number, n: number, minTrain: number): { train: TrainBatch; holdout: TrainBatch } | null {
+    const d = this.roundPairs(holdout, n, minTrain);
+    return d && { train: toBatch(d.train), holdout: toBatch(d.holdout) };
+  }
+
+  /** roundData's pairs: training pairs are those whose every target tick came before the hold-out's first origin. */
+  roundPairs(holdout: number, n: number, minTrain: number): { train: Pair[]; holdout: Pair[] } | null {
     const hold = this.buffer.recent(holdout);
     if (hold.length < holdout) return null;
     const holdStart = hold.reduce((m, p) => Math.min(m, p.originSeq), Infinity);
     if (this.buffer.countBefore(holdStart) < minTrain) return null;
-    return { train: toBatch(this.buffer.sample(n, holdStart)), holdout: toBatch(hold) };
+    return { train: this.buffer.sample(n, holdStart), holdout: hold };
   }
 }

@@ -23,6 +23,11 @@ export interface Pair {
   series: string;
   /** Global sequence number of the window's last tick (the forecast origin). */
   originSeq: number;
+  /**
+   * Global sequence number of the pair's last target tick (the tick that completed it). A round's
+   * training pairs must have all their truth before its hold-out (./replay-buffer.ts `sample`).
+   */
+  truthSeq: number;
   /** Normalised window [W, F] and future [H, T], row-major. */
   x: Float32Array;
   y: Float32Array;
@@ -176,6 +181,6 @@ export class LivePairs {
       this.dropped++;
       return null;
     }
-    return { series, originSeq: s.seq[origin], x, y, std: s.std[origin * F + targets[0]] };
+    return { series, originSeq: s.seq[origin], truthSeq: s.seq[(s.head + W + H - 1) % this.#len], x, y, std: s.std[origin * F + targets[0]] };
   }
 }

@@ -8,8 +8,10 @@
  * (before 6 Dec 2026 every series kept one pair, and many series overran it).
  *
  * Sampling draws half of a batch from the recent ring and half from the reservoirs (series
- * chosen uniformly, then a pair uniformly), always excluding pairs whose origin is at or after
- * `beforeSeq` (the hold-out slice of the round).
+ * chosen uniformly, then a pair uniformly), always excluding pairs whose truth is not all before
+ * `beforeSeq` (the first origin of the round's hold-out slice): a pair whose origin precedes the
+ * slice but whose targets reach into it would train on the values the slice judges (until 7 Dec
+ * 2026 the cut was on the origin, and the last `horizon` pairs of each series leaked).
  */
 import type { Pair } from './live-pairs.ts';
 
@@ -93,10 +95,10 @@ export class ReplayBuffer {
     return out;
   }
 
-  /** `n` pairs drawn with replacement (half recent, half coverage), origins before `beforeSeq`. */
+  /** `n` pairs drawn with replacement (half recent, half coverage), every target tick before `beforeSeq`. */
   sample(n: number, beforeSeq = Infinity): Pair[] {
-    const recent = this.#recent.filter((p) => p.originSeq < beforeSeq);
-    const groups = [...this.#res.values()].map((r) => r.items.filter((p) => p.originSeq < beforeSeq)).filter((g) => g.length > 0);
+    const recent = this.#recent.filter((p) => p.truthSeq < beforeSeq);
+    const groups = [...this.#res.values()].map((r) => r.items.filter((p) => p.truthSeq < beforeSeq)).filter((g) => g.length > 0);
     const out: Pair[] = [];
     if (recent.length === 0 && groups.length === 0) return out;
     for (let i = 0; i < n; i++) {
@@ -110,10 +112,10 @@ export class ReplayBuffer {
     return out;
   }
 
-  /** Pairs available for training before `beforeSeq` (unique count is not tracked; an upper bound). */
+  /** Recent pairs whose truth is all before `beforeSeq` (what `sample` may draw from the ring). */
   countBefore(beforeSeq: number): number {
     let n = 0;
-    for (const p of this.#recent) if (p.originSeq < beforeSeq) n++;
+    for (const p of this.#recent) if (p.truthSeq < beforeSeq) n++;
     return n;
   }
 

@@ -151,7 +151,7 @@ test('live pairs: pairs whose future holds a garbage value (|z| > maxAbsZ) are d
 });
 
 function pair(series: string, seq: number): Pair {
-  return { series, originSeq: seq, x: new Float32Array(2), y: new Float32Array(1), std: 1 };
+  return { series, originSeq: seq, truthSeq: seq, x: new Float32Array(2), y: new Float32Array(1), std: 1 };
 }
 
 test('replay buffer: bounded, recent ring holds the newest, a quiet series keeps its share of coverage draws', () => {
@@ -193,13 +193,13 @@ test('replay buffer: stays within its capacity with more series than its coverag
   assert.equal(buf.seriesCount, 49);
 });
 
-test('replay buffer: sample excludes the hold-out (origins at or after beforeSeq)', () => {
+test('replay buffer: sample excludes pairs whose truth reaches the hold-out (target ticks at or after beforeSeq)', () => {
   const buf = new ReplayBuffer(100, rng(1));
   for (let i = 0; i < 300; i++) buf.add(pair(`s${i % 3}`, i));
   const cut = 280;
   const s = buf.sample(500, cut);
   assert.equal(s.length, 500);
-  assert.ok(s.every((p) => p.originSeq < cut));
+  assert.ok(s.every((p) => p.truthSeq < cut));
   assert.equal(buf.countBefore(cut), 50 - 20);
 });
 
