@@ -127,20 +127,22 @@ export class LiveFeed {
 
   /**
    * The round's data: the newest `holdout` pairs to judge on, and up to `n` training pairs drawn
-   * from before them (truth complete before the slice's first origin: no target the slice
-   * judges is trained on); null while there is not enough live data.
+   * from before them, less those whose targets reach into the slice's part of their series (no
+   * value the slice judges is trained on); null while there is not enough live data.
    */
   roundData(holdout: number, n: number, minTrain: number): { train: TrainBatch; holdout: TrainBatch } | null {
     const d = this.roundPairs(holdout, n, minTrain);
     return d && { train: toBatch(d.train), holdout: toBatch(d.holdout) };
   }
 
-  /** roundData's pairs: training pairs are those whose every target tick came before the hold-out's first origin. */
+  /** roundData's pairs: no training pair's target tick is one a hold-out pair of its series is scored on. */
   roundPairs(holdout: number, n: number, minTrain: number): { train: Pair[]; holdout: Pair[] } | null {
     const hold = this.buffer.recent(holdout);
     if (hold.length < holdout) return null;
     const holdStart = hold.reduce((m, p) => Math.min(m, p.originSeq), Infinity);
-    if (this.buffer.countBefore(holdStart) < minTrain) return null;
-    return { train: this.buffer.sample(n, holdStart), holdout: hold };
+    const purge = new Map<string, number>();
+    for (const p of hold) if (!purge.has(p.series)) purge.set(p.series, p.originSeq); // oldest first
+    if (this.buffer.countBefore(holdStart, purge) < minTrain) return null;
+    return { train: this.buffer.sample(n, holdStart, purge), holdout: hold };
   }
 }

@@ -8,10 +8,10 @@
  * (before 6 Dec 2026 every series kept one pair, and many series overran it).
  *
  * Sampling draws half of a batch from the recent ring and half from the reservoirs (series
- * chosen uniformly, then a pair uniformly), always excluding pairs whose truth is not all before
- * `beforeSeq` (the first origin of the round's hold-out slice): a pair whose origin precedes the
- * slice but whose targets reach into it would train on the values the slice judges (until 7 Dec
- * 2026 the cut was on the origin, and the last `horizon` pairs of each series leaked).
+ * chosen uniformly, then a pair uniformly), always excluding the round's hold-out slice (origins
+ * at or after `beforeSeq`) and, per series of the slice, the pairs whose truth reaches into it
+ * (`truthSeq` at or after that series' first hold-out origin, `purge`): they would train on values
+ * the slice judges (until 7 Dec 2026 only the origin was cut, and they leaked).
  */
 import type { Pair } from './live-pairs.ts';
 
@@ -95,10 +95,11 @@ export class ReplayBuffer {
     return out;
   }
 
-  /** `n` pairs drawn with replacement (half recent, half coverage), every target tick before `beforeSeq`. */
-  sample(n: number, beforeSeq = Infinity): Pair[] {
-    const recent = this.#recent.filter((p) => p.truthSeq < beforeSeq);
-    const groups = [...this.#res.values()].map((r) => r.items.filter((p) => p.truthSeq < beforeSeq)).filter((g) => g.length > 0);
+  /** `n` pairs drawn with replacement (half recent, half coverage), origins before `beforeSeq`, none purged (`purge`: series → first hold-out origin). */
+  sample(n: number, beforeSeq = Infinity, purge: ReadonlyMap<string, number> = new Map()): Pair[] {
+    const ok = eligible(beforeSeq, purge);
+    const recent = this.#recent.filter(ok);
+    const groups = [...this.#res.values()].map((r) => r.items.filter(ok)).filter((g) => g.length > 0);
     const out: Pair[] = [];
     if (recent.length === 0 && groups.length === 0) return out;
     for (let i = 0; i < n; i++) {
@@ -112,11 +113,12 @@ export class ReplayBuffer {
     return out;
   }
 
-  /** Recent pairs whose truth is all before `beforeSeq` (what `sample` may draw from the ring). */
-  countBefore(beforeSeq: number): number {
-    let n = 0;
-    for (const p of this.#recent) if (p.truthSeq < beforeSeq) n++;
-    return n;
+  /** Distinct pairs `sample` may draw with the same cut (ring and reservoirs; a pair in both counts once). */
+  countBefore(beforeSeq: number, purge: ReadonlyMap<string, number> = new Map()): number {
+    const ok = eligible(beforeSeq, purge);
+    const seen = new Set<Pair>(this.#recent.filter(ok));
+    for (const r of this.#res.values()) for (const p of r.items) if (ok(p)) seen.add(p);
+    return seen.size;
   }
 
   forget(series: string): void {
@@ -126,4 +128,9 @@ export class ReplayBuffer {
       this.#res.delete(series);
     }
   }
+}
+
+/** Training may use `p`: its origin precedes the hold-out, and its truth that series' part of it. */
+function eligible(beforeSeq: number, purge: ReadonlyMap<string, number>): (p: Pair) => boolean {
+  return (p) => p.originSeq < beforeSeq && p.truthSeq < (purge.get(p.series) ?? Infinity);
 }

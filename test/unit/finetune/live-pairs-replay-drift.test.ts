@@ -150,8 +150,8 @@ test('live pairs: pairs whose future holds a garbage value (|z| > maxAbsZ) are d
   assert.ok(lp.push(observe(store, 'b', 100, [Math.cos(100)])));
 });
 
-function pair(series: string, seq: number): Pair {
-  return { series, originSeq: seq, truthSeq: seq, x: new Float32Array(2), y: new Float32Array(1), std: 1 };
+function pair(series: string, seq: number, truthSeq = seq): Pair {
+  return { series, originSeq: seq, truthSeq, x: new Float32Array(2), y: new Float32Array(1), std: 1 };
 }
 
 test('replay buffer: bounded, recent ring holds the newest, a quiet series keeps its share of coverage draws', () => {
@@ -193,14 +193,23 @@ test('replay buffer: stays within its capacity with more series than its coverag
   assert.equal(buf.seriesCount, 49);
 });
 
-test('replay buffer: sample excludes pairs whose truth reaches the hold-out (target ticks at or after beforeSeq)', () => {
+test('replay buffer: sample excludes the hold-out (origins at or after beforeSeq) and the pairs whose truth reaches into it', () => {
   const buf = new ReplayBuffer(100, rng(1));
   for (let i = 0; i < 300; i++) buf.add(pair(`s${i % 3}`, i));
   const cut = 280;
   const s = buf.sample(500, cut);
   assert.equal(s.length, 500);
-  assert.ok(s.every((p) => p.truthSeq < cut));
-  assert.equal(buf.countBefore(cut), 50 - 20);
+  assert.ok(s.every((p) => p.originSeq < cut));
+  // The ring's 30 pairs before the cut, and the reservoirs' older ones (a pair in both counted once).
+  const n = buf.countBefore(cut);
+  assert.ok(n >= 30 && n <= 30 + 50, `countBefore ${n}`);
+  // Purge: series s0's pairs whose truth (origin + 7 here) reaches its first hold-out origin 270 are not drawn; other series keep theirs.
+  const buf2 = new ReplayBuffer(100, rng(1));
+  for (let i = 0; i < 300; i++) buf2.add(pair(`s${i % 3}`, i, i + 7));
+  const purged = buf2.sample(2000, cut, new Map([['s0', 270]]));
+  assert.ok(purged.every((p) => p.series !== 's0' || p.truthSeq < 270));
+  assert.ok(purged.some((p) => p.series === 's1' && p.truthSeq >= 270), 'another series keeps its pairs near the cut');
+  assert.equal(buf2.countBefore(cut, new Map([['s0', 270]])), buf2.countBefore(cut) - 6); // s0's 264, 267, …, 279
 });
 
 test('Page-Hinkley: quiet on stationary residuals, fires soon after the mean shifts', () => {
