@@ -142,7 +142,7 @@ export class LiveFeed {
     const holdStart = hold.reduce((m, p) => Math.min(m, p.originSeq), Infinity);
     const purge = new Map<string, number>();
     for (const p of hold) if (!purge.has(p.series)) purge.set(p.series, p.originSeq); // oldest first
-    if (this.buffer.countBefore(holdStart, purge) < minTrain) return null;
+    if (this.buffer.countBefore(holdStart, purge, minTrain) < minTrain) return null;
     return { train: this.buffer.sample(n, holdStart, purge), holdout: hold };
   }
 }

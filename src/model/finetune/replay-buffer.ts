@@ -113,11 +113,21 @@ export class ReplayBuffer {
     return out;
   }
 
-  /** Distinct pairs `sample` may draw with the same cut (ring and reservoirs; a pair in both counts once). */
-  countBefore(beforeSeq: number, purge: ReadonlyMap<string, number> = new Map()): number {
+  /**
+   * Distinct pairs `sample` may draw with the same cut (ring and reservoirs; a pair in both counts
+   * once), counted up to `limit`: a round only asks whether there are enough, and runs this on the
+   * serving thread (measured 7 Dec 2026, 20,000 pairs of 1,000 series, load average 7.7: a full
+   * count 31–58 ms, up to 64 0.1–0.3 ms).
+   */
+  countBefore(beforeSeq: number, purge: ReadonlyMap<string, number> = new Map(), limit = Infinity): number {
     const ok = eligible(beforeSeq, purge);
-    const seen = new Set<Pair>(this.#recent.filter(ok));
-    for (const r of this.#res.values()) for (const p of r.items) if (ok(p)) seen.add(p);
+    const seen = new Set<Pair>();
+    for (const group of [this.#recent, ...[...this.#res.values()].map((r) => r.items)]) {
+      for (const p of group) {
+        if (ok(p)) seen.add(p);
+        if (seen.size >= limit) return seen.size;
+      }
+    }
     return seen.size;
   }
 

@@ -203,6 +203,7 @@ test('replay buffer: sample excludes the hold-out (origins at or after beforeSeq
   // The ring's 30 pairs before the cut, and the reservoirs' older ones (a pair in both counted once).
   const n = buf.countBefore(cut);
   assert.ok(n >= 30 && n <= 30 + 50, `countBefore ${n}`);
+  assert.equal(buf.countBefore(cut, new Map(), 5), 5, 'counts up to the limit');
   // Purge: series s0's pairs whose truth (origin + 7 here) reaches its first hold-out origin 270 are not drawn; other series keep theirs.
   const buf2 = new ReplayBuffer(100, rng(1));
   for (let i = 0; i < 300; i++) buf2.add(pair(`s${i % 3}`, i, i + 7));
