@@ -47,8 +47,10 @@ export class AnalogueForecaster {
   /**
    * Forecast the next value from the values pushed so far, or null while there are too few.
    * `spread` is the median absolute deviation of the analogues' successors around p50.
+   * `relative`: compare shapes this once, whatever the forecaster was made with (after a gap).
+   * `fit`: also return the median distance of the analogues to the context (how well they match).
    */
-  forecast(): { p50: number; spread: number } | null {
+  forecast(relative = this.relative, fit = false): { p50: number; spread: number; fit?: number } | null {
     const size = this.size;
     const m = this.context;
     // Candidate stretches end at j-1 and are followed by j; j ranges over [m, size-1], and the
@@ -63,12 +65,13 @@ export class AnalogueForecaster {
     const bestV = this.bestV;
     bestD.fill(Infinity);
     const end = size - this.exclude;
-    if (m === 4 && !this.relative) scan4(buf, q, start, cap, end, bestD, bestV, k);
-    else scan(buf, q, m, start, cap, end, bestD, bestV, k, this.relative);
+    if (m === 4 && !relative) scan4(buf, q, start, cap, end, bestD, bestV, k);
+    else scan(buf, q, m, start, cap, end, bestD, bestV, k, relative);
     const p50 = median(bestV, this.sorted);
+    const d = fit ? median(bestD, this.sorted) : NaN;
     for (let i = 0; i < k; i++) this.sorted[i] = Math.abs(bestV[i] - p50);
     const spread = lowerMedianInPlace(this.sorted);
-    return { p50, spread };
+    return fit ? { p50, spread, fit: d } : { p50, spread };
   }
 
   push(value: number): void {

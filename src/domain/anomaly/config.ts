@@ -88,6 +88,8 @@ export interface AnomalyConfig {
   missedTicks: boolean;
   /** Learn the hours a feed reads in (../open-hours.ts): a tick after its closed hours (nights, weekends) follows no missed reading and ends no gap; the views fill nothing in (missed-ticks.ts gapStep). */
   openHours: boolean;
+  /** After a gap or closure, until the median analogue can come from after it, forecast by shapes where they match better than levels (relevel.ts; nineteenth round). */
+  gapRelevel: boolean;
   /** Surprise is news once: each score × (1 − the highest undamped score of the previous `refractoryTicks` ticks), so a lasting anomaly scores high on its first ticks only. 0 disables. */
   refractoryTicks: number;
   /** Exponent of the damping factor (1 − recent max). */
@@ -190,6 +192,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   gapFactor: 3,
   missedTicks: true,
   openHours: true,
+  gapRelevel: true,
   residualTolerance: 0.5,
   refractoryTicks: 50,
   refractoryPower: 1,
@@ -268,13 +271,11 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   posInt('historyTicks', 16);
   (['learningTicks', 'refractoryTicks', 'excludeRecentTicks', 'rangeWarmupTicks', 'restTicks', 'recentRangeTicks'] as const).forEach((k) => posInt(k, 0));
   unit('restLevel');
-  posInt('patternWidth', 2);
-  posInt('patternPrototypes', 1);
+  posInt('patternWidth', 2); posInt('patternPrototypes', 1);
   if (!(c.patternVigilance > 0)) errs.push(`patternVigilance must be > 0; got ${c.patternVigilance}`);
   if (!Array.isArray(c.patternBlockTicks) || c.patternBlockTicks.some((b) => !Number.isInteger(b) || b < 1)) errs.push(`patternBlockTicks must be a list of integers ≥ 1; got ${JSON.stringify(c.patternBlockTicks)}`);
   posInt('volatilityShortTicks', 2);
-  checkContext(c, errs);
-  checkSeasonal(c, errs);
+  checkContext(c, errs); checkSeasonal(c, errs);
   nonNeg('volatilityFloor');
   if (!(c.volatilityScale > 0)) errs.push(`volatilityScale must be > 0; got ${c.volatilityScale}`);
   if (typeof c.volatilityView !== 'boolean') errs.push(`volatilityView must be a boolean; got ${String(c.volatilityView)}`);
@@ -283,7 +284,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   (['cooldownMs', 'staleFeatureMs', 'rawFloor', 'rangeTolerance', 'rangeMinResidual', 'minBandRatio', 'residualTolerance', 'recentRangeTolerance'] as const).forEach(nonNeg);
   if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);
   if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
-  (['relativeContext', 'countTransform', 'resolutionFloor', 'missedTicks', 'openHours'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });
+  (['relativeContext', 'countTransform', 'resolutionFloor', 'missedTicks', 'openHours', 'gapRelevel'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });
   if (!(c.rawScale > 0)) errs.push(`rawScale must be > 0; got ${c.rawScale}`);
   if (!(c.bandZ > 0)) errs.push(`bandZ must be > 0; got ${c.bandZ}`);
   if (!(c.errorAlpha > 0 && c.errorAlpha <= 1)) errs.push(`errorAlpha must be in (0, 1]; got ${c.errorAlpha}`);

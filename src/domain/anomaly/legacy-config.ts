@@ -14,6 +14,7 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   gapFactor: 0,
   missedTicks: false,
   openHours: false,
+  gapRelevel: false,
   countTransform: false,
   resolutionFloor: false,
   recentRangeTicks: 0,

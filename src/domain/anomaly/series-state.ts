@@ -14,6 +14,7 @@ import { gapStep } from './missed-ticks.ts';
 import { AnomalyLikelihood, lnCount, rawOf, tailScore } from './likelihood.ts';
 import { PatternView } from './pattern-view.ts';
 import { RecentRange } from './recent-range.ts';
+import { relevelled, relevels } from './relevel.ts';
 import { Resolution } from './resolution.ts';
 import { SeasonalView } from './seasonal-view.ts';
 import { VolatilityView } from './volatility-view.ts';
@@ -45,6 +46,8 @@ export class SeriesState {
   maxResidual = 0;
   restSince = -Infinity;
   restScore = 0;
+  /** Ticks since the last one that ended a gap or a closure (`gapRelevel`). */
+  sinceGap = Infinity;
   /** Gaps in event time (../gap-clock.ts), and the hours the feed reads in when `openHours`. */
   readonly gaps: GapClock;
   /** The step of a quantised series (resolution.ts); null when `resolutionFloor` is off. */
@@ -101,7 +104,7 @@ interface Fallback {
 
 /** (1) fallback view: forecast from the past only, then learn this value. `q`: the series' resolution. */
 function fallbackView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, divisor: number, q: number): Fallback {
-  const fb = s.forecaster.forecast();
+  const fb = relevels(c, s.sinceGap) ? relevelled(s.forecaster) : s.forecaster.forecast();
   let rFallback = 0;
   let fbScale = 0;
   let fbExpected: Expectation | null = null;
@@ -279,6 +282,7 @@ export interface TickScore {
  */
 export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, expected: Expectation | null, tsMs = NaN): TickScore {
   const g = gapStep(s.gaps, c, tsMs, s.forecaster, s.seasonal?.view ?? null);
+  s.sinceGap = g.intervals > 0 || g.closed > 0 ? 0 : s.sinceGap + 1;
   const q = s.resolution?.step ?? 0;
   s.resolution?.learn(value);
   const f = fallbackView(s, c, value, g.divisor, q);

@@ -75,7 +75,8 @@ test('nyc_taxi, the detector\'s own forecaster: scores and alerts bit for bit', 
 });
 
 test('nyc_taxi as four series with a model band, lost readings, a NaN, a feature: bit for bit', () => {
-  assert.deepEqual(digest(taxiBand()), { hash: '348e6ab1545eaf2ac27a27ccd9a910bbe471a455cafbe1fdd46cd5c8472fb5a1', events: 24 });
+  // 7 Dec 2026 (nineteenth round, gapRelevel): the forecasts of the 6 ticks after series s2's 5-hour clock shift moved (was 348e6ab1…, 24 events).
+  assert.deepEqual(digest(taxiBand()), { hash: 'd941cea196c92b21b0199dedbc63d3ef0e10025f03c96e3f83fe1dee187d050f', events: 24 });
 });
 
 test('synthetic series with spikes past the learning period: bit for bit', () => {
