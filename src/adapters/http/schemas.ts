@@ -270,10 +270,15 @@ export const errorResponses = {
  * A server with no keys and no keys file to re-read refuses every key sent (a key sent must be
  * valid), so there its keyless routes list no key at all (`[]`); until 7 Dec 2026 they said a key
  * or none, and a client generated from that which sent a key got 401.
+ * Every route that is not `open` also lists what server.ts's onRequest and preParsing hooks answer
+ * before its handler: 400 (a query that is not UTF-8, ./query-utf8.ts), 401 (a key required or
+ * a key sent that is not valid), 429 (rate limit), 503 (closing, ./closing-sweep.ts; shed, for
+ * `work` routes) and, with http.allowedHosts set, 403. Until 7 Dec 2026 /metrics, /v1/tools and
+ * /v1/events listed only a 200, so a generated client had no type for those answers.
  */
 export function documentRoute(
   route: { schema?: { body?: unknown; response?: unknown; security?: unknown }; config?: unknown },
-  auth: { requireAuthForReads: boolean; allowUnauthenticatedMutations: boolean; apiKeys: readonly string[]; apiKeysFile: string; apiKeysReloadMs: number },
+  auth: { requireAuthForReads: boolean; allowUnauthenticatedMutations: boolean; apiKeys: readonly string[]; apiKeysFile: string; apiKeysReloadMs: number; allowedHosts: readonly string[] },
 ): void {
   const s = route.schema;
   if (s === undefined) return;
@@ -282,6 +287,8 @@ export function documentRoute(
   // No key now, and none can come (no keys file re-read): every key sent is refused, so a route answered without one takes none.
   const neverKeys = auth.apiKeys.length === 0 && (auth.apiKeysFile === '' || auth.apiKeysReloadMs <= 0);
   const security = flags.open === true || (keyless && neverKeys) ? [] : keyless ? [{ bearer: [] }, {}] : undefined;
-  const response = s.body !== undefined && typeof s.response === 'object' && s.response !== null ? { ...s.response, 413: { $ref: 'ErrorBody#' }, 415: { $ref: 'ErrorBody#' } } : s.response;
+  const own = typeof s.response === 'object' && s.response !== null ? s.response : undefined;
+  const edge = flags.open === true ? {} : { ...errorResponses, ...(auth.allowedHosts.length > 0 ? { 403: { $ref: 'ErrorBody#' } } : {}) };
+  const response = own === undefined ? undefined : { ...edge, ...own, ...(s.body !== undefined ? { 413: { $ref: 'ErrorBody#' }, 415: { $ref: 'ErrorBody#' } } : {}) };
   route.schema = { ...s, response, ...(security !== undefined ? { security } : {}) };
 }

@@ -9,7 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
 import { build, KEY } from './support/build.ts';
+import { forecastArrives } from './support/in-handler.ts';
 
 type Op = { requestBody?: unknown; responses?: Record<string, unknown>; security?: unknown };
 type Spec = { paths: Record<string, Record<string, Op>>; security?: unknown };
@@ -107,4 +110,78 @@ test('a server with no keys: the document lists no key for what it answers witho
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+/** A socket that has sent a request's head but its last line: not idle, so close() leaves it open to refuse it. */
+async function halfSent(port: number, head: string): Promise<{ finish: (rest: string) => void; answer: Promise<string> }> {
+  const sock = connect({ host: '127.0.0.1', port });
+  await new Promise((r) => sock.once('connect', r));
+  let out = '';
+  sock.on('data', (d) => (out += String(d)));
+  const answer = new Promise<string>((resolve) => sock.on('close', () => resolve(out)));
+  sock.write(head);
+  return { finish: (rest) => sock.write(rest), answer };
+}
+
+type Operation = { method: string; path: string; url: string; op: Op };
+
+/** Every operation of the document that is not open (a probe): each answers the refusals below before its handler runs. */
+function guardedOperations(doc: Spec): Operation[] {
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops)
+      .filter(([, op]) => !isDeepStrictEqual(securityOf(doc, op), []))
+      .map(([method, op]) => ({ method: method.toUpperCase(), path, url: path.replace(/\{[^}]+\}/g, 'x'), op })),
+  );
+}
+
+/** Assert the answer's status is `want` and that the operation's document lists it. */
+function documented(o: Operation, status: number, want: number, body: string): void {
+  assert.equal(status, want, `${o.method} ${o.path}: ${body.slice(0, 200)}`);
+  assert.ok(o.op.responses?.[String(status)] !== undefined, `${o.method} ${o.path} answers ${status} but its responses list only ${Object.keys(o.op.responses ?? {}).join(', ')}`);
+}
+
+// Until 7 Dec 2026 /metrics, /v1/tools and /v1/events listed only a 200 (each answers all of these).
+test('every guarded route documents what it answers before its handler: 400, 401, 403 (allowedHosts), 429, 503 (closing)', async () => {
+  const { app } = await build({ apiKeys: [KEY], allowedHosts: ['api.example'], rateLimit: { burst: 1, perKeyPerSecond: 0.001 } });
+  try {
+    const doc = (await app.inject({ url: '/docs/json' })).json() as Spec;
+    const ops = guardedOperations(doc);
+    assert.ok(ops.some((o) => o.path === '/metrics') && ops.some((o) => o.path === '/v1/events') && ops.some((o) => o.path === '/v1/tools'));
+    // One token a client (its IP: a key that is not valid is no client): the second request is the 429.
+    for (const [i, o] of ops.entries()) {
+      const send = (headers: Record<string, string>, remoteAddress = `10.0.0.${i + 1}`) =>
+        app.inject({ method: o.method as 'GET', url: o.url, remoteAddress, headers: { 'content-type': 'application/json', ...headers }, payload: o.method === 'GET' ? undefined : '{}' });
+      const bad = await send({ authorization: 'Bearer not-the-key' });
+      documented(o, bad.statusCode, 401, bad.body);
+      const limited = await send({ authorization: 'Bearer not-the-key' });
+      documented(o, limited.statusCode, 429, limited.body);
+      const host = await send({ host: 'rebound.attacker.example' }, `10.0.1.${i + 1}`);
+      documented(o, host.statusCode, 403, host.body);
+    }
+  } finally {
+    await app.close();
+  }
+
+  const served = await build({ apiKeys: [KEY] });
+  const ops = guardedOperations((await served.app.inject({ url: '/docs/json' })).json() as Spec);
+  for (const o of ops) {
+    const auth = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+    const latin1 = await served.app.inject({ method: o.method as 'GET', url: `${o.url}?q=caf%E9`, headers: auth, payload: o.method === 'GET' ? undefined : '{}' });
+    documented(o, latin1.statusCode, 400, latin1.body);
+  }
+  served.serving.delayMs = 200;
+  const inHandler = forecastArrives(served.serving);
+  const base = await served.app.listen({ host: '127.0.0.1', port: 0 });
+  const inflight = fetch(`${base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: '{"window":[1,2,3,4,5]}' });
+  const pending = await Promise.all(
+    ops.map((o) => halfSent(Number(new URL(base).port), `${o.method} ${o.url} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${KEY}\r\n${o.method === 'GET' ? '' : 'Content-Type: application/json\r\nContent-Length: 2\r\n'}`)),
+  );
+  await inHandler;
+  const closing = served.app.close();
+  while (served.app.server.listening) await new Promise((r) => setImmediate(r));
+  ops.forEach((o, i) => pending[i].finish(o.method === 'GET' ? '\r\n' : '\r\n{}'));
+  const answers = await Promise.all(pending.map((p) => p.answer));
+  assert.equal((await inflight).status, 200);
+  await closing;
+  ops.forEach((o, i) => documented(o, Number(/^HTTP\/1\.1 (\d{3}) /.exec(answers[i])?.[1]), 503, answers[i]));
 });

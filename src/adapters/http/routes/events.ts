@@ -27,6 +27,18 @@ const SSE_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
+/** GET /v1/events: its query and the stream it answers (OpenAPI; ../schemas.ts adds the refusals). */
+const EVENTS_SCHEMA = {
+  summary: 'Live events (server-sent events): tick, forecast, anomaly; optionally for one series',
+  tags: ['series'],
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only this series\' events (case-sensitive); every series when absent.' } },
+  },
+  response: { 200: { description: 'The event stream (never ends on its own)', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+};
+
 export function registerEventsRoute(app: FastifyInstance, deps: { serving: ServingApi; config: HttpConfig; logger: Logger; auth?: ApiKeyAuth }): void {
   const streams = openStreams(app, deps.auth);
   const perClient = clientSlots(deps.config.sse.maxPerClient);
@@ -35,15 +47,7 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
     '/v1/events',
     {
       config: { work: true },
-      schema: {
-        summary: 'Live events (server-sent events): tick, forecast, anomaly; optionally for one series',
-        tags: ['series'],
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only this series\' events (case-sensitive); every series when absent.' } },
-        },
-      },
+      schema: EVENTS_SCHEMA,
     },
     async (req, reply) => {
       checkCapacity(streams.size, deps.config.sse.maxClients, reply);

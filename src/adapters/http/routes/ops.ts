@@ -58,7 +58,13 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { serving: Serving
   const expose = metricsExposition(registry);
   app.get(
     '/metrics',
-    { schema: { summary: 'Metrics: OpenMetrics 1.0.0 when the Accept header prefers it (as Prometheus does), else the Prometheus text format 0.0.4', tags: ['ops'] } },
+    {
+      schema: {
+        summary: 'Metrics: OpenMetrics 1.0.0 when the Accept header prefers it (as Prometheus does), else the Prometheus text format 0.0.4',
+        tags: ['ops'],
+        response: { 200: { description: 'The exposition', content: { 'text/plain': { schema: { type: 'string' } }, 'application/openmetrics-text': { schema: { type: 'string' } } } } },
+      },
+    },
     async (req, reply) => {
       const { contentType, body } = await expose(negotiateExposition(req.headers.accept));
       return reply.type(contentType).header('vary', 'Accept').send(body);

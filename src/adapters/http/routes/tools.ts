@@ -10,7 +10,21 @@ export function registerToolRoutes(app: FastifyInstance, deps: { config: HttpCon
   };
   app.get(
     '/v1/tools',
-    { schema: { summary: 'Agent tools as function-calling schemas (same tools as the MCP server at /mcp)', tags: ['agents'] } },
+    {
+      schema: {
+        summary: 'Agent tools as function-calling schemas (same tools as the MCP server at /mcp)',
+        tags: ['agents'],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              tools: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              mcp: { type: 'object', nullable: true, properties: { url: { type: 'string' }, transport: { type: 'string' } } },
+            },
+          },
+        },
+      },
+    },
     async () => body,
   );
 }
