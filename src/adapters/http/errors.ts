@@ -7,10 +7,12 @@
  * by test/unit/http/errors-doc.test.ts) and false for everything else: REST answers and MCP tool
  * errors both read it from here (toErrorResponse), so the two never disagree.
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { unitValue } from '../../config/type-problems.ts';
 import { ErrorCodes, isTickcastError, TickcastError, type ErrorCode } from '../../errors/index.ts';
+import { REQUEST_ID_HEADER } from './request-id.ts';
 import { methodNotAllowed, type RouteMethods } from './method-not-allowed.ts';
 import { tooLarge, unsupportedMediaType, type Refusal, type RefusedRequest } from './body-refusals.ts';
 
@@ -201,9 +203,12 @@ function bad(statusCode: number, code: ErrorCode, message: string, hint?: string
 /**
  * Node's HTTP parser refusing a request (bad framing or Content-Length, headers too large, too
  * slow) before fastify sees it: answered with the same error body as every route (fastify's
- * default writes its own shape). Passed as fastify's clientErrorHandler.
+ * default writes its own shape). Passed as fastify's clientErrorHandler (fastify binds `this` to
+ * the instance). The answer carries an X-Request-Id and nosniff like every other one, and the id is
+ * on the debug line logged for it; until 7 Dec 2026 it had neither header, so a client could not
+ * quote the refusal. The id is always a new one: the head that would carry the client's did not parse.
  */
-export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, reason, message, hint] =
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
@@ -213,7 +218,10 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('n
         : [400, 'Bad Request', `the request is not valid HTTP (${err.code ?? 'parse error'})`, 'let your HTTP client set Content-Length and framing'];
   // A 408 may be sent again as is (RFC 9110 § 15.5.9); bad framing or headers too large may not.
   const body = JSON.stringify({ error: { code: ErrorCodes.HTTP_BAD_REQUEST, message, hint, retriable: status === 408 } } satisfies ErrorBody);
-  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  const reqId = randomUUID();
+  this.log.debug({ reqId, err: { code: err.code, message: err.message }, status }, 'request refused by the HTTP parser');
+  const head = `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n${REQUEST_ID_HEADER}: ${reqId}`;
+  if (socket.writable) socket.write(`${head}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   socket.destroy(err);
 }
 

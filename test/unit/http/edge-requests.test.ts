@@ -84,6 +84,32 @@ test('HTTP the parser refuses, compressed bodies and __proto__ keys get a body t
   }
 });
 
+// Until 7 Dec 2026 these answers had no X-Request-Id (nothing to quote) and no nosniff.
+test('a request the HTTP parser refuses (bad request line, headers too large, bad framing) gets a request id, nosniff and the error body', async () => {
+  const { app, lines } = await build();
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const cases = [
+      ['GET /v1/series HTTP/1.1 extra\r\nHost: x\r\n\r\n', 400],
+      ['NOT A REQUEST LINE\r\n\r\n', 400],
+      [`GET /v1/series HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+      ['POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n{}', 400],
+    ] as const;
+    for (const [request, status] of cases) {
+      const answer = await raw(base, request);
+      const [head, body] = [answer.slice(0, answer.indexOf('\r\n\r\n')), answer.slice(answer.indexOf('\r\n\r\n') + 4)];
+      assert.match(head, new RegExp(`^HTTP/1\\.1 ${status} `), JSON.stringify(request.slice(0, 40)));
+      const id = /\r\nx-request-id: ([0-9a-f-]{36})(\r\n|$)/i.exec(head)?.[1];
+      assert.ok(id !== undefined, `a request id on ${JSON.stringify(head)}`);
+      assert.match(head, /\r\nx-content-type-options: nosniff(\r\n|$)/i);
+      assert.equal(JSON.parse(body).error.code, 'TC_HTTP_BAD_REQUEST');
+      assert.ok(lines.some((l) => l.includes(id) && l.includes('refused by the HTTP parser')), 'the id is on the log line');
+    }
+  } finally {
+    await app.close();
+  }
+});
+
 test('HEAD /v1/events answers the stream headers at once and holds no stream slot', async () => {
   const { app, serving } = await build({ sse: { maxClients: 1 } });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
