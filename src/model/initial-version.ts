@@ -73,7 +73,7 @@ async function loadPinned(store: CheckpointStore, logger: Logger): Promise<Model
   try {
     version = await readPin(store.dir);
   } catch (err) {
-    logger.warn({ err: describeError(err) }, 'the pin file in model.dir is unreadable; serving the newest good checkpoint, unpinned');
+    logger.warn({ code: (err as { code?: unknown }).code, err: describeError(err) }, 'the pin file in model.dir is unreadable; serving the newest good checkpoint, unpinned');
     return null;
   }
   if (version === null) return null;
@@ -129,7 +129,7 @@ async function loadRecordedCurrent(store: CheckpointStore, logger: Logger): Prom
     }
     return await store.load(version);
   } catch (err) {
-    logger.warn({ version, err: describeError(err) }, `the current version recorded in model.dir (${version ?? 'unreadable'}) cannot be loaded; serving the newest good checkpoint`);
+    logger.warn({ code: (err as { code?: unknown }).code, version, err: describeError(err) }, `the current version recorded in model.dir (${version ?? 'unreadable'}) cannot be loaded; serving the newest good checkpoint`);
     return null;
   }
 }

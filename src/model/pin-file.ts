@@ -7,10 +7,13 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { replaceFileSynced, syncDir } from '../durable/durable-fs.ts';
+import { damagedRecord, parseRecord } from './record-file.ts';
 
 const FILE = 'pinned.json';
 
-/** The pinned version recorded in `dir`, or null (none, or unreadable: logged by the caller). */
+const PIN_REMEDY = 'delete it to unpin (the newest good checkpoint serves), or pin again with POST /v1/model/rollback ("pin": true)';
+
+/** The pinned version recorded in `dir`, or null (none); a damaged file throws TC_MODEL_ARTIFACT_CORRUPT (logged by the caller). */
 export async function readPin(dir: string): Promise<string | null> {
   let text: string;
   try {
@@ -18,8 +21,8 @@ export async function readPin(dir: string): Promise<string | null> {
   } catch {
     return null;
   }
-  const v = (JSON.parse(text) as { version?: unknown }).version;
-  if (typeof v !== 'string' || v.length === 0) throw new Error(`${FILE} names no version`);
+  const v = parseRecord(dir, FILE, text, PIN_REMEDY).version;
+  if (typeof v !== 'string' || v.length === 0) throw damagedRecord(dir, FILE, 'names no version', PIN_REMEDY);
   return v;
 }
 

@@ -184,7 +184,7 @@ export class SharedDirCoordinator {
       this.#lastFollowError = '';
     } catch (err) {
       const msg = describeError(err);
-      if (msg !== this.#lastFollowError) this.#d.logger.warn({ err: msg }, 'could not follow the version recorded in the model directory; serving the current one');
+      if (msg !== this.#lastFollowError) this.#d.logger.warn({ code: (err as { code?: unknown }).code, err: msg }, 'could not follow the version recorded in the model directory; serving the current one');
       this.#lastFollowError = msg;
     }
   }

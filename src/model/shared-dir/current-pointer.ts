@@ -19,6 +19,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { replaceFileSynced, syncDir } from '../../durable/durable-fs.ts';
+import { damagedRecord, parseRecord } from '../record-file.ts';
 
 export const CURRENT_FILE = 'current.json';
 
@@ -39,7 +40,9 @@ export type DirectoryTarget = { version: string; pinned: boolean; by?: string; c
 /** A change the promoter's `follow` made: the version served before, and the directory's target served now. */
 export type FollowedChange = { from: string; target: NonNullable<DirectoryTarget> };
 
-/** The record of `dir`, or null when there is none. Throws on an unreadable record. */
+const CURRENT_REMEDY = 'delete it (the newest good checkpoint serves, and is recorded again) or write {"version":"v<n>"} naming the version to serve';
+
+/** The record of `dir`, or null when there is none. Throws on an unreadable record (TC_MODEL_ARTIFACT_CORRUPT when damaged). */
 export async function readCurrentRecord(dir: string): Promise<CurrentRecord | null> {
   let text: string;
   try {
@@ -48,9 +51,9 @@ export async function readCurrentRecord(dir: string): Promise<CurrentRecord | nu
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  const o = JSON.parse(text) as { version?: unknown; epoch?: unknown; by?: unknown; change?: unknown };
+  const o = parseRecord(dir, CURRENT_FILE, text, CURRENT_REMEDY);
   const v = o.version;
-  if (typeof v !== 'string' || !/^v\d+$/.test(v)) throw new Error(`${CURRENT_FILE} names no version`);
+  if (typeof v !== 'string' || !/^v\d+$/.test(v)) throw damagedRecord(dir, CURRENT_FILE, 'names no version ("version": "v<n>")', CURRENT_REMEDY);
   const change = o.change === 'promotion' || o.change === 'rollback' || o.change === 'manual' ? o.change : undefined;
   return { version: v, epoch: typeof o.epoch === 'number' && Number.isSafeInteger(o.epoch) ? o.epoch : 0, ...(typeof o.by === 'string' ? { by: o.by } : {}), ...(change ? { change } : {}) };
 }

@@ -35,8 +35,6 @@ const ALLOWED: Record<string, { count: number; why: string }> = {
   'src/model/finetune/worker.ts': { count: 6, why: 'inside the trainer process: invariants of the host protocol, and a stopped round (code ABORTED, which worker-client.ts carries as TC_INTERNAL with details.workerCode; round-report.ts reads it)' },
   'src/model/lstm-fast.ts': { count: 1, why: 'invariant: one backward pass per forward pass' },
   'src/model/onnx/graph-builder.ts': { count: 2, why: 'invariants of the ONNX export' },
-  'src/model/pin-file.ts': { count: 1, why: 'a damaged pin file: logged (message only) and served unpinned. To review: TC_MODEL_ARTIFACT_CORRUPT, with its JSON.parse errors' },
-  'src/model/shared-dir/current-pointer.ts': { count: 1, why: 'a damaged current.json: logged (message only), the newest good checkpoint served. To review: as pin-file.ts' },
   'src/model/shared-dir/lease.ts': { count: 1, why: 'a damaged lease record: caught at once, read as a lapsed lease (a TTL after the file\'s mtime)' },
   'src/model/stored-graph.ts': { count: 1, why: 'a damaged manifest of a stored ONNX graph. To review: where it surfaces' },
   'src/pipeline/alert-index.ts': { count: 1, why: 'constructor argument, validated by the config schema' },
