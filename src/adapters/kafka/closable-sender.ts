@@ -7,6 +7,7 @@
  * like any failed send (offsets uncommitted, processed again after the restart).
  */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { BatchSender } from './sink.ts';
 
 /** A producer whose sends end when it is disconnected (the alert-feedback publisher). */
@@ -44,12 +45,21 @@ export class ClosableSender implements BatchSender {
   }
 }
 
+/**
+ * Why a send still waiting ends: TC_SHUTTING_DOWN, retriable (the records go again after the
+ * restart). It reaches the feedback publisher's log line as it is, and the output sink's
+ * TC_PRODUCE_FAILED as its cause; until 7 Dec 2026 a plain Error with no code.
+ */
+function disconnected(when: string): TickcastError {
+  return new TickcastError(ErrorCodes.SHUTTING_DOWN, `the producer was disconnected (service stopping) ${when}`, { retriable: true, statusCode: 503 });
+}
+
 /** Flushes (the client: up to 5 s) and disconnects `producer`; what it still held is dropped without a delivery report, so `sender`'s sends fail now. */
 async function disconnectProducer(producer: KafkaJS.Producer, sender: ClosableSender): Promise<void> {
   try {
     await producer.disconnect();
   } finally {
-    sender.close(new Error('the producer was disconnected (service stopping) before the brokers acknowledged this send'));
+    sender.close(disconnected('before the brokers acknowledged this send'));
   }
 }
 
@@ -68,7 +78,7 @@ export function closableProducer(producer: KafkaJS.Producer, sender = new Closab
     disconnect: async () => {
       if (connecting === null || connected) return disconnectProducer(producer, sender);
       connecting.then(() => producer.disconnect()).catch(() => undefined);
-      sender.close(new Error('the producer was disconnected (service stopping) while it was still connecting'));
+      sender.close(disconnected('while it was still connecting'));
     },
   };
 }
