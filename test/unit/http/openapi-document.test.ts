@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
+import { Ajv } from 'ajv';
 import { build, KEY } from './support/build.ts';
 import { forecastArrives } from './support/in-handler.ts';
 
@@ -184,4 +185,25 @@ test('every guarded route documents what it answers before its handler: 400, 401
   assert.equal((await inflight).status, 200);
   await closing;
   ops.forEach((o, i) => documented(o, Number(/^HTTP\/1\.1 (\d{3}) /.exec(answers[i])?.[1]), 503, answers[i]));
+});
+
+// Until 7 Dec 2026 the document said "exactly one of window or series" in prose only: a client
+// generated from it typed {} (and both) as a valid body, and the server answered 400.
+test('POST /v1/predict: the documented body refuses what the server refuses (neither or both of window and series)', async () => {
+  const { app } = await build();
+  try {
+    const doc = (await app.inject({ url: '/docs/json' })).json() as Spec & { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: object }> } }>> };
+    const valid = new Ajv({ strict: false }).compile(doc.paths['/v1/predict'].post.requestBody!.content['application/json'].schema);
+    for (const [body, fits] of [[{}, false], [{ window: [1, 2, 3, 4], series: 'A' }, false], [{ horizon: 2 }, false], [{ window: [1, 2, 3, 4] }, true], [{ series: 'A', horizon: 2 }, true]] as const) {
+      assert.equal(valid(body), fits, `the document ${fits ? 'refuses' : 'accepts'} ${JSON.stringify(body)}`);
+      const r = await app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+      if (!fits) assert.equal(r.statusCode, 400, JSON.stringify(body));
+      else assert.notEqual(r.statusCode, 400, `${JSON.stringify(body)}: ${r.body}`);
+    }
+    // Validation is not the document's: neither still gets its one sentence.
+    const neither = await app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    assert.match(neither.json().error.message, /the body needs "window" \(your values\) or "series"/);
+  } finally {
+    await app.close();
+  }
 });

@@ -10,6 +10,7 @@ import type { HttpConfig } from '../config.ts';
 import { ClientGoneError, DOT_SEGMENT_HINT, httpError } from '../errors.ts';
 import { seriesForCaller } from '../feedback-view.ts';
 import { checkForecastRequest } from '../predict-input.ts';
+import { documentExactlyOne } from '../openapi-exactly-one.ts';
 import {
   anomaliesQuerySchema,
   anomalyRecordSchema,
@@ -44,7 +45,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
   app.post<{ Body: ForecastRequest }>(
     '/v1/predict',
     {
-      config: { work: true },
+      config: { work: true, swaggerTransform: documentExactlyOne('window', 'series') },
       schema: {
         summary: 'Forecast from a window you send, or from the server-held window of a series',
         description:
