@@ -33,6 +33,7 @@ import { LoadShedder } from './load-shedder.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { documentRoute, errorBodySchema, forecastStepSchema, SERIES_ID_MAX } from './schemas.ts';
 import { createValidators } from './validation.ts';
+import { unrequireOptionalBodies } from './openapi-transforms.ts';
 import { registerApiRoutes } from './routes/api.ts';
 import { registerOpsRoutes } from './routes/ops.ts';
 import { registerEventsRoute } from './routes/events.ts';
@@ -255,9 +256,11 @@ async function registerDocs(app: FastifyInstance, config: HttpConfig): Promise<v
   if (!config.docs.enabled) return;
   const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([import('@fastify/swagger'), import('@fastify/swagger-ui')]);
   // The docs UI and its assets are static and hold no data: serve them without auth or limits.
+  const optionalBodies = new Set<string>();
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config as object), open: true };
     documentRoute(route, config);
+    if (route.config?.optionalBody === true) for (const m of [route.method].flat()) optionalBodies.add(`${m.toLowerCase()} ${route.url.replace(/:(\w+)/g, '{$1}')}`);
   });
   await app.register(swagger, {
     openapi: {
@@ -270,6 +273,7 @@ async function registerDocs(app: FastifyInstance, config: HttpConfig): Promise<v
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    transformObject: unrequireOptionalBodies(optionalBodies),
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: false } });

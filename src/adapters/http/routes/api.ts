@@ -10,7 +10,7 @@ import type { HttpConfig } from '../config.ts';
 import { ClientGoneError, DOT_SEGMENT_HINT, httpError } from '../errors.ts';
 import { seriesForCaller } from '../feedback-view.ts';
 import { checkForecastRequest } from '../predict-input.ts';
-import { documentExactlyOne } from '../openapi-exactly-one.ts';
+import { documentExactlyOne } from '../openapi-transforms.ts';
 import {
   anomaliesQuerySchema,
   anomalyRecordSchema,

@@ -1,0 +1,29 @@
+import type { SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger';
+
+/**
+ * A route's `swaggerTransform`: its body is "exactly one of `a` and `b`" in the OpenAPI document, as
+ * `oneOf: [{required: [a]}, {required: [b]}]` (OpenAPI 3.0 has no if/then/else). In the document
+ * only, not in validation: the handler says "neither"/"both" in one sentence, which ajv's oneOf
+ * error would replace. Until 7 Dec 2026 the document said it in prose only, so a client generated
+ * from it typed `{}` (a 400) as a valid body.
+ */
+export function documentExactlyOne(a: string, b: string): SwaggerTransform {
+  return ({ schema, url }) => ({ schema: { ...schema, body: { ...(schema.body as object), oneOf: [{ required: [a] }, { required: [b] }] } }, url });
+}
+
+/**
+ * The document's `transformObject`: @fastify/swagger marks every request body required, but a route
+ * with `optionalBody` (POST /v1/model/rollback) takes none (./json-body.ts); `optional` holds their
+ * `method path` (OpenAPI form, `{id}`). Until 7 Dec 2026 a generated client had to send one.
+ */
+export function unrequireOptionalBodies(optional: ReadonlySet<string>): SwaggerTransformObject {
+  return (doc) => {
+    if (!('openapiObject' in doc)) return doc.swaggerObject;
+    const { openapiObject } = doc;
+    const paths = (openapiObject.paths ?? {}) as Record<string, Record<string, { requestBody?: { required?: boolean } }>>;
+    for (const [path, ops] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(ops)) if (op.requestBody !== undefined && optional.has(`${method} ${path}`)) op.requestBody.required = false;
+    }
+    return openapiObject;
+  };
+}
