@@ -27,3 +27,30 @@ export function unrequireOptionalBodies(optional: ReadonlySet<string>): SwaggerT
     return openapiObject;
   };
 }
+
+/**
+ * Each operation's `operationId`: the method name a client generated from the document gets
+ * (openapi-generator, orval, openapi-typescript-codegen). Without one (until 7 Dec 2026, none had
+ * one) each generator makes its own from the path (`postV1ModelRollback`), and they change when a
+ * path does. Keys: `METHOD url` as fastify registers it. openapi-document.test.ts fails on an
+ * operation without one, so a new route gets its name here.
+ */
+export const OPERATION_IDS: Readonly<Record<string, string>> = {
+  'GET /healthz': 'getLiveness',
+  'GET /readyz': 'getReadiness',
+  'GET /metrics': 'getMetrics',
+  'GET /v1/snapshots': 'getSnapshotStatus',
+  'POST /v1/predict': 'forecast',
+  'GET /v1/series': 'listSeries',
+  'GET /v1/series/:id': 'getSeries',
+  'GET /v1/anomalies': 'listAnomalies',
+  'GET /v1/model': 'getModel',
+  'POST /v1/model/rollback': 'rollbackModel',
+  'GET /v1/events': 'streamEvents',
+  'POST /v1/anomalies/:id/feedback': 'giveAlertFeedback',
+  'DELETE /v1/anomalies/:id/feedback': 'clearAlertFeedback',
+  'GET /v1/feedback': 'listAlertFeedback',
+  'GET /v1/incidents': 'listIncidents',
+  'GET /v1/band-quality': 'getBandQuality',
+  'GET /v1/tools': 'listTools',
+};

@@ -33,7 +33,7 @@ import { LoadShedder } from './load-shedder.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { documentRoute, errorBodySchema, forecastStepSchema, SERIES_ID_MAX } from './schemas.ts';
 import { createValidators } from './validation.ts';
-import { unrequireOptionalBodies } from './openapi-transforms.ts';
+import { OPERATION_IDS, unrequireOptionalBodies } from './openapi-transforms.ts';
 import { registerApiRoutes } from './routes/api.ts';
 import { registerOpsRoutes } from './routes/ops.ts';
 import { registerEventsRoute } from './routes/events.ts';
@@ -261,6 +261,8 @@ async function registerDocs(app: FastifyInstance, config: HttpConfig): Promise<v
     if (route.url.startsWith('/docs')) route.config = { ...(route.config as object), open: true };
     documentRoute(route, config);
     if (route.config?.optionalBody === true) for (const m of [route.method].flat()) optionalBodies.add(`${m.toLowerCase()} ${route.url.replace(/:(\w+)/g, '{$1}')}`);
+    const operationId = OPERATION_IDS[`${[route.method].flat()[0]} ${route.url}`];
+    if (operationId !== undefined && route.schema !== undefined) route.schema = { ...route.schema, operationId };
   });
   await app.register(swagger, {
     openapi: {

@@ -225,3 +225,14 @@ test('a body the server does without (rollback) is not marked required; the othe
     await app.close();
   }
 });
+
+// Until 7 Dec 2026 no operation had one: each client generator named the methods from the paths.
+test('every operation has an operationId, unique, for the method names of a generated client', async () => {
+  const doc = (await spec({ apiKeys: [KEY] })) as Spec & { paths: Record<string, Record<string, { operationId?: string }>> };
+  const ops = Object.entries(doc.paths).flatMap(([p, o]) => Object.entries(o).map(([m, op]) => [`${m} ${p}`, op.operationId] as const));
+  assert.deepEqual(ops.filter(([, id]) => id === undefined).map(([name]) => name), [], 'operations without an operationId (name them in OPERATION_IDS, src/adapters/http/openapi-transforms.ts)');
+  const ids = ops.map(([, id]) => id);
+  assert.equal(new Set(ids).size, ids.length, `duplicate operationIds: ${ids.join(', ')}`);
+  assert.equal(doc.paths['/v1/predict'].post.operationId, 'forecast');
+  assert.equal(doc.paths['/v1/series/{id}'].get.operationId, 'getSeries');
+});
