@@ -6,26 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import { build } from './support/build.ts';
 import { forecastArrives } from './support/in-handler.ts';
-
-/** Resolves once close() has begun: preClose hooks ran and the server stopped listening. */
-async function closeBegun(app: FastifyInstance): Promise<void> {
-  while (app.server.listening) await new Promise((r) => setImmediate(r));
-}
-
-/** A socket that has sent part of a request's head: it is not idle, so close() leaves it open. */
-async function halfSent(port: number, head: string): Promise<{ sock: Socket; answer: Promise<string> }> {
-  const sock = connect({ host: '127.0.0.1', port });
-  await new Promise((r) => sock.once('connect', r));
-  let out = '';
-  sock.on('data', (d) => (out += String(d)));
-  const answer = new Promise<string>((resolve) => sock.on('close', () => resolve(out)));
-  sock.write(head);
-  return { sock, answer };
-}
+import { closeBegun, halfSent } from './support/half-sent.ts';
 
 test('a request begun after close() is 503 TC_SHUTTING_DOWN with Retry-After and a request id; probes still answer', async () => {
   const { app, serving } = await build();

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import { Ajv } from 'ajv';
 import { build, KEY } from './support/build.ts';
 import { forecastArrives } from './support/in-handler.ts';
+import { closeBegun, halfSent } from './support/half-sent.ts';
 
 type Op = { requestBody?: unknown; responses?: Record<string, unknown>; security?: unknown };
 type Spec = { paths: Record<string, Record<string, Op>>; security?: unknown };
@@ -113,17 +113,6 @@ test('a server with no keys: the document lists no key for what it answers witho
   }
 });
 
-/** A socket that has sent a request's head but its last line: not idle, so close() leaves it open to refuse it. */
-async function halfSent(port: number, head: string): Promise<{ finish: (rest: string) => void; answer: Promise<string> }> {
-  const sock = connect({ host: '127.0.0.1', port });
-  await new Promise((r) => sock.once('connect', r));
-  let out = '';
-  sock.on('data', (d) => (out += String(d)));
-  const answer = new Promise<string>((resolve) => sock.on('close', () => resolve(out)));
-  sock.write(head);
-  return { finish: (rest) => sock.write(rest), answer };
-}
-
 type Operation = { method: string; path: string; url: string; op: Op };
 
 /** Every operation of the document that is not open (a probe): each answers the refusals below before its handler runs. */
@@ -179,8 +168,8 @@ test('every guarded route documents what it answers before its handler: 400, 401
   );
   await inHandler;
   const closing = served.app.close();
-  while (served.app.server.listening) await new Promise((r) => setImmediate(r));
-  ops.forEach((o, i) => pending[i].finish(o.method === 'GET' ? '\r\n' : '\r\n{}'));
+  await closeBegun(served.app);
+  ops.forEach((o, i) => pending[i].sock.write(o.method === 'GET' ? '\r\n' : '\r\n{}'));
   const answers = await Promise.all(pending.map((p) => p.answer));
   assert.equal((await inflight).status, 200);
   await closing;
