@@ -52,7 +52,7 @@ const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
 export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void {
   const tools = toolDefinitions(deps.config);
-  const validate = new Map(tools.map((t) => [t.name, argumentsChecker(deps.validators, t.inputSchema)]));
+  const validate = new Map(tools.map((t) => [t.name, argumentsChecker(deps.validators, t)]));
   // outputSchema: what a successful call's structuredContent holds (2025-06-18); older clients read the same JSON as text.
   const listing = tools.map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: annotations(t) }));
   const inFlight = new McpInFlightCalls(); // the tool calls in flight, for notifications/cancelled

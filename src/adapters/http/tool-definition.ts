@@ -1,5 +1,4 @@
 import type { ServingApi } from '../../pipeline/ports.ts';
-import type { ExactlyOneRule } from './tool-arguments.ts';
 import type { ObjectSchema } from './tool-output-schemas.ts';
 
 /** One MCP tool: its name, description, argument schema and what it runs (tools.ts, tools-alerts.ts). */
@@ -9,10 +8,12 @@ export interface ToolDefinition {
   title: string;
   description: string;
   /**
-   * JSON Schema (draft-07 subset) of the arguments object; at its top level no oneOf/anyOf/allOf (the
-   * Anthropic API refuses them there): "exactly one of two fields" is `exactlyOne` (./tool-arguments.ts).
+   * JSON Schema (draft-07 subset) of the arguments object: a plain object at its top level, without
+   * allOf/anyOf/oneOf/not/if/then/else, which agent clients refuse or drop there (./tool-arguments.ts).
    */
-  inputSchema: { type: 'object'; description?: string; properties: Record<string, unknown>; additionalProperties: false; required?: string[] } & Partial<ExactlyOneRule>;
+  inputSchema: { type: 'object'; description?: string; properties: Record<string, unknown>; additionalProperties: false; required?: string[] };
+  /** Exactly one of these two arguments must be sent: said in the fields' descriptions, checked by the server (./tool-arguments.ts). */
+  exactlyOne?: readonly [string, string];
   /** JSON Schema of what `run` resolves to: the MCP result's `structuredContent` (./tool-output-schemas.ts). */
   outputSchema: ObjectSchema;
   /** Changes server state: needs an API key exactly as the REST route it mirrors (auth.ts), and MCP lists it with readOnlyHint false. */

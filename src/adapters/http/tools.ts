@@ -13,7 +13,6 @@ import { alertToolDefinitions } from './tools-alerts.ts';
 import { opsToolDefinitions } from './tools-ops.ts';
 import type { ToolDefinition } from './tool-definition.ts';
 import { toolOutputSchemas } from './tool-output-schemas.ts';
-import { exactlyOne } from './tool-arguments.ts';
 
 export type { ToolDefinition };
 
@@ -30,7 +29,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
       description:
         'Probabilistic forecast of the next steps of a time series. Give exactly one of `window` (recent values, oldest first) ' +
         'or `series` (a tracked series id). Returns per step the p10, p50 (median) and p90 quantiles and the model version.',
-      inputSchema: forecastArgs,
+      ...forecastArgs,
       run: (serving, args, signal) => serving.forecast(checkForecastRequest({ ...(args as ForecastRequest), explain: false }), signal),
     },
     {
@@ -67,7 +66,7 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
       description:
         'Forecast plus the model attention weights over the input window: which past time steps the model relied on. ' +
         'Returns the forecast, `attention` (one weight per window step, oldest first) and the most-attended steps.',
-      inputSchema: forecastArgs,
+      ...forecastArgs,
       run: async (serving, args, signal) => {
         const res = await serving.forecast(checkForecastRequest({ ...(args as ForecastRequest), explain: true }), signal);
         return { ...res, mostAttended: mostAttended(res.attention ?? []) };
@@ -77,20 +76,26 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
   ];
 }
 
-/** Arguments of forecast and explain_forecast: exactly one of window and series, said in the schema (top-level if/then/else, ./tool-arguments.ts) and in its description. */
-function forecastArguments(cfg: Limits) {
+/**
+ * Arguments of forecast and explain_forecast: exactly one of window and series, said in the schema's and
+ * both fields' descriptions and checked by the server (`exactlyOne`, ./tool-arguments.ts); not in the
+ * schema's keywords, which would need a top-level combinator (until 7 Dec 2026 `if`/`then`/`else`).
+ */
+function forecastArguments(cfg: Limits): Pick<ToolDefinition, 'inputSchema' | 'exactlyOne'> {
+  const rule = 'Exactly one of `window` or `series`: send';
+  const window = windowSchema(cfg);
   const properties = {
-    window: windowSchema(cfg),
-    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Id of a series the service tracks (see list_series); use instead of window.' },
+    window: { ...window, description: `${rule} this or a tracked series id, never both. ${window.description}` },
+    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: `${rule} this (a series the service tracks, see list_series) or your own values as window, never both.` },
     horizon: { type: 'integer', minimum: 1, maximum: cfg.maxHorizon, description: 'Steps ahead to return; default: the model horizon.' },
   };
-  return {
+  const inputSchema = {
     type: 'object' as const,
     description: 'Send exactly one of `window` (your values, oldest first) or `series` (a tracked series id; list_series lists them), e.g. {"window":[101.2,101.5,101.1]} or {"series":"AAPL"}.',
     properties,
     additionalProperties: false as const,
-    ...exactlyOne('window', 'series'),
   };
+  return { inputSchema, exactlyOne: ['window', 'series'] };
 }
 
 /**

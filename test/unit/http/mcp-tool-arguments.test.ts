@@ -20,21 +20,43 @@ async function toolError(app: App, name: string, args: unknown) {
   return JSON.parse(r.content[0].text).error as { code: string; message: string; hint?: string; retriable: boolean };
 }
 
-test('forecast and explain_forecast: the input schema itself says exactly one of window and series, without a top-level oneOf/anyOf/allOf', async () => {
+/** JSON Schema keywords that combine or condition schemas: none may stand at the top level of a tool's input schema. */
+const COMPOSITION = ['allOf', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else'];
+
+test('every tool\'s input schema is a plain object at its top level, on /mcp and on GET /v1/tools: no allOf/anyOf/oneOf/not/if/then/else', async () => {
+  const { app } = await build({ apiKeys: [KEY] });
+  try {
+    // The Anthropic API refuses oneOf/anyOf/allOf there (a 400 for every request listing the tool), Claude Code drops tools with a
+    // root allOf/if/then (anthropics/claude-code#95504), and OpenAI strict function calling wants a plain object root.
+    const mcp = (await rpc(app, 'tools/list', {})).tools as { name: string; inputSchema: Record<string, unknown> }[];
+    const rest = (await app.inject({ url: '/v1/tools' })).json().tools as { function: { name: string; parameters: Record<string, unknown> } }[];
+    const schemas = [...mcp.map((t) => [`mcp ${t.name}`, t.inputSchema] as const), ...rest.map((t) => [`/v1/tools ${t.function.name}`, t.function.parameters] as const)];
+    assert.equal(schemas.length, 2 * mcp.length);
+    const found = schemas.flatMap(([name, s]) => COMPOSITION.filter((k) => k in s).map((k) => `${name}: top-level ${k}`));
+    assert.deepEqual(found, []);
+    for (const [name, s] of schemas) {
+      assert.equal(s.type, 'object', name);
+      assert.equal(typeof s.properties, 'object', name);
+      if ('required' in s) assert.ok(Array.isArray(s.required), name);
+    }
+  } finally {
+    await app.close();
+  }
+});
+
+test('forecast and explain_forecast: the rule "exactly one of window and series" is in the descriptions of the schema and of both properties', async () => {
   const { app } = await build({ apiKeys: [KEY] });
   try {
     const { tools } = await rpc(app, 'tools/list', {});
-    // The Anthropic API refuses a tool whose input_schema has these at its top level, and with it every request listing the tool.
-    for (const t of tools) for (const k of ['oneOf', 'anyOf', 'allOf']) assert.equal(k in t.inputSchema, false, `${t.name}: top-level ${k}`);
     for (const name of ['forecast', 'explain_forecast']) {
       const schema = tools.find((t: { name: string }) => t.name === name).inputSchema;
+      assert.match(schema.description, /exactly one of `window`.*or `series`/);
+      for (const field of ['window', 'series']) assert.match(schema.properties[field].description, /[Ee]xactly one of `window` or `series`.*never both/, `${name}.${field}`);
+      // A plain schema cannot say "exactly one" without a combinator: it accepts neither and both, and the server refuses them (next test).
       const valid = new Ajv({ strict: false }).compile(schema);
-      // Before 6 Dec 2026 the schema accepted {} and both fields; only the server's check refused them.
-      assert.equal(valid({}), false, `${name}: {} fits the schema`);
-      assert.equal(valid({ window: [1, 2], series: 'A' }), false, `${name}: both fit the schema`);
       assert.equal(valid({ window: [1, 2] }), true);
       assert.equal(valid({ series: 'A', horizon: 2 }), true);
-      assert.match(schema.description, /exactly one of `window`.*or `series`/);
+      assert.equal(valid({ windows: [1, 2] }), false);
     }
   } finally {
     await app.close();
