@@ -68,7 +68,8 @@ export async function startCommitter(kafka: KafkaJS.Kafka, own: KafkaJS.Consumer
   if (instance === undefined || String(instance) === '') return { consumer: own, close: async () => undefined };
   const consumer = kafka.consumer({ kafkaJS: { groupId: o.groupId, autoCommit: false }, ...rest });
   await consumer.connect();
-  return { consumer, close: () => consumer.disconnect() };
+  let closing: Promise<void> | undefined;
+  return { consumer, close: () => (closing ??= consumer.disconnect()) }; // once: at a stop and again when the commit ends
 }
 
 async function committedNow(admin: KafkaJS.Admin, groupId: string, topic: string, partitions: number[]): Promise<Committed> {
@@ -149,9 +150,14 @@ export async function commitGroupStartAs(
     log.warn({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits a static member's start could not connect; each partition with nothing committed starts at this member's end at start");
     return false;
   }
+  // At a stop, let go of it at once: a commit waiting for the group's coordinator (lost since the
+  // read) ends only when its client is disconnected, and nothing else disconnects this one.
+  const onStop = () => void committer.close().catch(() => undefined);
+  signal?.addEventListener('abort', onStop, { once: true });
   try {
     return !signal?.aborted && (await commitGroupStart(committer.consumer, admin, o, ends, log, signal));
   } finally {
+    signal?.removeEventListener('abort', onStop);
     await committer.close().catch(() => undefined);
   }
 }

@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
-import { commitGroupStart, GROUP_START_METADATA, startCommitter } from '../../../src/adapters/kafka/group-start.ts';
+import { commitGroupStart, commitGroupStartAs, GROUP_START_METADATA, startCommitter } from '../../../src/adapters/kafka/group-start.ts';
+import { deferred } from '../../../src/lifecycle/abortable.ts';
 import { planRestore } from '../../../src/adapters/kafka/restore.ts';
 
 const TOPIC = 'ticks';
@@ -150,4 +151,24 @@ test("a static member's start is committed by a client of the group without its 
     assert.equal((await startCommitter(kafka, own, { groupId: 'g', properties: props })).consumer, own, `dynamic member (${JSON.stringify(props)})`);
   }
   assert.equal(made.length, 1, 'no extra client for a dynamic member');
+});
+
+test("a static member stopping while its start's commit waits (the group coordinator lost: librdkafka holds the commit until one is found) disconnects the short-lived client at once, not once the commit ends", { timeout: 20_000 }, async () => {
+  const committing = deferred();
+  const disconnected = deferred();
+  const kafka = {
+    consumer: () => ({
+      connect: async () => undefined,
+      commitOffsets: () => (committing.resolve(), new Promise(() => undefined)), // waits for a coordinator
+      disconnect: async () => disconnected.resolve(),
+    }),
+  } as unknown as KafkaJS.Kafka;
+  const admin = {
+    fetchOffsets: async ({ topics }: { topics: Array<{ topic: string; partitions: number[] }> }) => topics.map(({ topic, partitions }) => ({ topic, partitions: partitions.map((partition) => ({ partition, offset: '-1' })) })),
+  } as unknown as KafkaJS.Admin;
+  const stop = new AbortController();
+  void commitGroupStartAs(kafka, {} as KafkaJS.Consumer, admin, { groupId: 'g', topic: TOPIC, properties: { 'group.instance.id': 'tickcast-0' } }, new Map([[0, 15n]]), logger().l, stop.signal);
+  await committing.promise;
+  stop.abort(); // the source's stop: its own consumer and admin are disconnected, this client was left connected
+  await disconnected.promise;
 });
