@@ -32,6 +32,7 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
 import { sleep } from '../../lifecycle/abortable.ts';
+import { within } from '../../waits/bounded.ts';
 import { committedOffsets } from './committed.ts';
 
 /** How long the commit may take to show in the group's offsets before the member joins without it. */
@@ -43,6 +44,14 @@ const POLL_MS = 100;
  * its earlier start again. Its commit is stored within a request's round trip of its read.
  */
 const RECHECK_MS = 500;
+/**
+ * The whole step at most (commitGroupStartAs: the short-lived client's connect, each read, each
+ * commit, the sleeps): SETTLE_MS counts only the sleeps, while a read may take 10 s and librdkafka
+ * holds a commit for session.timeout.ms (45 s by default) when the group's coordinator is lost after
+ * the read (rd_kafka_cgrp_defer_offset_commit). Unbounded, a member's start waited that long. It
+ * normally takes 0.66 s (docs/reliability.md, finding 17).
+ */
+export const START_BOUND_MS = 5_000;
 
 /**
  * The commit metadata that marks a committed offset as a brand-new group's start: nothing before it
@@ -108,6 +117,7 @@ export async function commitGroupStart(
     let committedAt = ''; // the offsets seen when it last committed
     for (let waited = 0, seen = false; waited <= SETTLE_MS;) {
       const now = await committedNow(admin, o.groupId, o.topic, partitions);
+      if (signal?.aborted) return false; // stopping, or given up on (commitGroupStartAs): commit nothing more
       open = toCommit(now, ends);
       if (open.length === 0 && seen) {
         log.info({ topic: o.topic, groupId: o.groupId, committed: Object.fromEntries([...now].map(([p, c]) => [p, String(c.offset)])) }, "brand-new group: its start committed before joining (the topic's end when the first member started)");
@@ -128,20 +138,49 @@ export async function commitGroupStart(
     }
     log.warn({ topic: o.topic, groupId: o.groupId, partitions: open }, "brand-new group: its start was not stored before joining (another member joined first?); each partition with nothing committed starts at this member's end at start");
   } catch (err) {
-    log.warn({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: could not commit its start before joining; each partition with nothing committed starts at this member's end at start");
+    if (!signal?.aborted) log.warn({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: could not commit its start before joining; each partition with nothing committed starts at this member's end at start");
   }
   return false;
 }
 
-/** commitGroupStart with the client startCommitter picks, let go of once the start is stored or refused. */
+/**
+ * commitGroupStart with the client startCommitter picks, let go of once the start is stored or
+ * refused, all of it within `o.boundMs` (START_BOUND_MS). When the bound passes it is logged and
+ * given up on like a refused commit: false, the member joins and starts as before. A commit still
+ * queued then (the short-lived client is disconnected at once; librdkafka drops it session.timeout.ms
+ * later) is sent only when the coordinator is back, which the member's join waits for too, so before
+ * the member has a generation: Kafka stores it only while the group is empty, and refuses it
+ * (UNKNOWN_MEMBER_ID, not fatal) once the group has a member (docs/reliability.md, finding 17).
+ */
 export async function commitGroupStartAs(
+  kafka: KafkaJS.Kafka,
+  own: KafkaJS.Consumer,
+  admin: KafkaJS.Admin,
+  o: { groupId: string; topic: string; properties?: Properties; boundMs?: number },
+  ends: ReadonlyMap<number, bigint>,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const giveUp = new AbortController();
+  const stop = signal ? AbortSignal.any([signal, giveUp.signal]) : giveUp.signal;
+  let stored = false;
+  const step = commitWith(kafka, own, admin, o, ends, log, stop).then((s) => void (stored = s));
+  const stopped = new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
+  const boundMs = o.boundMs ?? START_BOUND_MS;
+  if (await within(Promise.race([step, stopped]), boundMs)) return stored && !signal?.aborted;
+  giveUp.abort(); // ends its sleeps, commits nothing more and disconnects the short-lived client
+  log.warn({ topic: o.topic, groupId: o.groupId, boundMs }, "brand-new group: committing its start took longer than its bound (the group's coordinator lost?); each partition with nothing committed starts at this member's end at start");
+  return false;
+}
+
+async function commitWith(
   kafka: KafkaJS.Kafka,
   own: KafkaJS.Consumer,
   admin: KafkaJS.Admin,
   o: { groupId: string; topic: string; properties?: Properties },
   ends: ReadonlyMap<number, bigint>,
   log: Logger,
-  signal?: AbortSignal,
+  signal: AbortSignal,
 ): Promise<boolean> {
   let committer: StartCommitter;
   try {
@@ -150,14 +189,14 @@ export async function commitGroupStartAs(
     log.warn({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits a static member's start could not connect; each partition with nothing committed starts at this member's end at start");
     return false;
   }
-  // At a stop, let go of it at once: a commit waiting for the group's coordinator (lost since the
-  // read) ends only when its client is disconnected, and nothing else disconnects this one.
+  // At a stop or when given up on, let go of it at once: a commit waiting for the group's coordinator
+  // (lost since the read) ends only when its client is disconnected, and nothing else disconnects this one.
   const onStop = () => void committer.close().catch(() => undefined);
-  signal?.addEventListener('abort', onStop, { once: true });
+  signal.addEventListener('abort', onStop, { once: true });
   try {
-    return !signal?.aborted && (await commitGroupStart(committer.consumer, admin, o, ends, log, signal));
+    return !signal.aborted && (await commitGroupStart(committer.consumer, admin, o, ends, log, signal));
   } finally {
-    signal?.removeEventListener('abort', onStop);
+    signal.removeEventListener('abort', onStop);
     await committer.close().catch(() => undefined);
   }
 }

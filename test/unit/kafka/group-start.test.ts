@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
-import { commitGroupStart, commitGroupStartAs, GROUP_START_METADATA, startCommitter } from '../../../src/adapters/kafka/group-start.ts';
+import { commitGroupStart, commitGroupStartAs, GROUP_START_METADATA, START_BOUND_MS, startCommitter } from '../../../src/adapters/kafka/group-start.ts';
 import { deferred } from '../../../src/lifecycle/abortable.ts';
 import { planRestore } from '../../../src/adapters/kafka/restore.ts';
 
@@ -171,4 +171,40 @@ test("a static member stopping while its start's commit waits (the group coordin
   await committing.promise;
   stop.abort(); // the source's stop: its own consumer and admin are disconnected, this client was left connected
   await disconnected.promise;
+});
+
+/**
+ * The group's coordinator lost after the read: librdkafka holds the commit until one is found, for
+ * session.timeout.ms (45 s by default), and a read may take 10 s; SETTLE_MS counts neither. Here
+ * they never end: the member used to wait for them before joining.
+ */
+for (const [member, properties] of [['a dynamic member (its own consumer)', undefined], ["a static member (the short-lived client)", { 'group.instance.id': 'tickcast-0' }]] as const) {
+  for (const hangs of ['commit', 'read'] as const) {
+    test(`${member}: a start's ${hangs} that does not end is given up on once the step's bound passes (logged), and the member joins as when it is refused`, { timeout: 10_000 }, async () => {
+      const events: string[] = [];
+      let reads = 0;
+      const consumer = {
+        connect: async () => undefined,
+        commitOffsets: () => (events.push('commit'), hangs === 'commit' ? new Promise(() => undefined) : Promise.resolve()),
+        disconnect: async () => void events.push('disconnect'),
+      };
+      const kafka = { consumer: () => consumer } as unknown as KafkaJS.Kafka;
+      const admin = {
+        fetchOffsets: ({ topics }: { topics: Array<{ topic: string; partitions: number[] }> }) => (++reads > 1 && hangs === 'read' ? new Promise(() => undefined) : Promise.resolve(topics.map(({ topic, partitions }) => ({ topic, partitions: partitions.map((partition) => ({ partition, offset: '-1' })) })))),
+      } as unknown as KafkaJS.Admin;
+      const log = logger();
+      const o = { groupId: 'g', topic: TOPIC, properties, boundMs: 300 };
+      assert.equal(await commitGroupStartAs(kafka, consumer as unknown as KafkaJS.Consumer, admin, o, new Map([[0, 15n]]), log.l), false);
+      assert.match(log.lines.at(-1)!, /took longer than its bound/);
+      assert.deepEqual(events, properties ? ['commit', 'disconnect'] : ['commit'], 'one commit; the short-lived client let go of at once (its queued commit dies with it)');
+    });
+  }
+}
+
+test("the step's bound leaves room for its normal course (reads, commit, SETTLE_MS's sleeps: 0.66 s measured)", async () => {
+  const f = fakes({});
+  const log = logger();
+  assert.ok(START_BOUND_MS > 3_000, `${START_BOUND_MS} ms`);
+  assert.equal(await commitGroupStartAs({} as KafkaJS.Kafka, f.consumer, f.admin, { groupId: 'g', topic: TOPIC }, new Map([[0, 15n]]), log.l), true);
+  assert.match(log.lines.at(-1)!, /its start committed before joining/);
 });
