@@ -15,7 +15,9 @@
  * refused: records with a string, boolean or data value or a sum alone (vs, vb, vd, s), and with
  * 'baseName' a name that is not a configured feature. Units (u, bu) are not converted or checked.
  * A pack is taken whole or refused whole (to the dead-letter topic with its bytes): a bad record
- * refuses its pack, so a re-driven pack never repeats readings already taken.
+ * refuses its pack, so a re-driven pack never repeats readings already taken. Past decoding, the
+ * pipeline takes a pack's ticks one by one and dead-letters the pack at most once:
+ * src/pipeline/record-ticks.ts.
  */
 import { ErrorCodes, recordError, type ErrorCode, type TickcastError } from '../errors/index.ts';
 import type { Tick } from './types.ts';

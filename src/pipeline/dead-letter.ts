@@ -50,9 +50,10 @@ function dlqHeaders(err: TickcastError, source: SourceRef, atMs: number): Record
 }
 
 /** A record whose processing threw: dead-lettered with the reason, the rest of the chunk goes on. */
-export function processingFailed(err: unknown): TickcastError {
+export function processingFailed(err: unknown, at?: { tick: Tick; of: number }): TickcastError {
   const why = err instanceof Error ? err.message : String(err);
-  return recordError(ErrorCodes.RECORD_PROCESSING_FAILED, `processing this record failed: ${why}`);
+  const where = at ? ` (its tick of series "${at.tick.series}" at ${new Date(at.tick.tsMs).toISOString()}; the record's other ${at.of - 1} ticks went on)` : '';
+  return recordError(ErrorCodes.RECORD_PROCESSING_FAILED, `processing this record failed: ${why}${where}`);
 }
 
 /**
@@ -60,12 +61,20 @@ export function processingFailed(err: unknown): TickcastError {
  * it to carry forward: its first tick, or the first after an eviction. Refused whole (the window
  * store keeps no partial rows), and dead-lettered so that the reading is not lost without a trace.
  */
-export function nothingToCarry(tick: Tick, features: readonly string[]): TickcastError {
+export function nothingToCarry(tick: Tick, features: readonly string[], others: readonly Tick[] = []): TickcastError {
   const missing = features.filter((_, i) => Number.isNaN(tick.values[i]));
   return recordError(
     ErrorCodes.RECORD_MISSING_FEATURE,
-    `feature${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"`).join(', ')} missing and series "${tick.series}" has no earlier value to carry forward (input.missingFeature: carry); a series' first tick, and its first after an eviction, must carry every feature`,
+    `feature${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"`).join(', ')} missing and series "${tick.series}" has no earlier value to carry forward (input.missingFeature: carry); a series' first tick, and its first after an eviction, must carry every feature${alsoRefused(others)}`,
   );
+}
+
+/** The other ticks of a record (a SenML pack) refused alike, named in its one dead letter: up to 5 series, then a count. */
+function alsoRefused(others: readonly Tick[]): string {
+  if (others.length === 0) return '';
+  const series = [...new Set(others.map((t) => t.series))];
+  const named = series.slice(0, 5).map((s) => `"${s}"`).join(', ') + (series.length > 5 ? ` and ${series.length - 5} more` : '');
+  return `. The first of ${others.length + 1} ticks of this record refused so; the others of series ${named}`;
 }
 
 /** The dead letter for `rec`: its original bytes, the reason in headers, at most `maxBytes` in all (see the file comment); `atMs`: when it failed (the pipeline's clock). */

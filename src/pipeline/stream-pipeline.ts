@@ -28,7 +28,8 @@ import { SeriesOutlook } from './series-outlook.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
-import { deadLetterMessage, nothingToCarry, processingFailed } from './dead-letter.ts';
+import { deadLetterMessage, processingFailed } from './dead-letter.ts';
+import { takeTicks } from './record-ticks.ts';
 import type { PipelineFollower } from './followers.ts';
 import { forecastMessage, listening, liveMerged, liveTick, namedTargets, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap } from './learning-tap.ts';
@@ -204,19 +205,20 @@ export class StreamPipeline {
       return;
     }
     if (res.skipped && !quiet) d.observer?.skipped?.(res.skipped);
-    for (const tick of res.ticks) this.#take(tick, rec, sent, quiet, out, accepted, reads); // a SenML pack carries several
+    const refused = takeTicks(res.ticks, (tick) => this.#take(tick, rec, sent, quiet, accepted, reads), d.codec.features); // a SenML pack carries several
+    if (refused && !quiet) out.push(this.#deadLetter(rec, refused.error, refused.counted));
   }
 
-  /** Phase 1 for one decoded tick: window it, hold its read until due. */
-  #take(tick: Tick, rec: RawRecord, sent: number, quiet: boolean, out: OutMessage[], accepted: Accepted[], reads: Reads): void {
+  /** Phase 1 for one decoded tick: window it, hold its read until due. True: 'incomplete' (nothing to carry), for the caller to dead-letter its record. */
+  #take(tick: Tick, rec: RawRecord, sent: number, quiet: boolean, accepted: Accepted[], reads: Reads): boolean | void {
     const d = this.#d;
     const suppressed = this.#learning.suppressed(tick.series, tick.tsMs);
     readBefore(reads, tick.series, tick.tsMs, d.store.registry); // a pending read this push would change goes first
     const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now(), { learn: !suppressed, sentMs: d.codec.maxFutureMs ? sent : undefined, countLate: !quiet || rec.warmupFull === true }); // sentMs: clockSkewMs is off without the bound
     d.seriesHome?.(tick.series, rec.source.partition);
     if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, pushed.carried);
-    if (pushed.outcome === 'incomplete' && !quiet) out.push(this.#deadLetter(rec, nothingToCarry(tick, d.codec.features), false));
-    if (pushed.outcome !== 'accepted') return pushed.outcome === 'merged' && mergeReading(accepted, tick, rec, quiet, pushed.merged ?? []) && !quiet ? liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]) : undefined; // merged: scored (accepted.ts), and told to the dashboard unless its tick's event is still to come
+    if (pushed.outcome === 'merged' && mergeReading(accepted, tick, rec, quiet, pushed.merged ?? []) && !quiet) liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]); // merged: scored (accepted.ts), and told to the dashboard unless its tick's event is still to come
+    if (pushed.outcome !== 'accepted') return pushed.outcome === 'incomplete';
     const a: Accepted = { tick, rec, job: null, stats: null, times: NO_TIMES, closed: NO_TIMES, suppressed, view: null, quiet, cold: null, baselines: null, filled: pushed.filled ?? 0, eventMs: pushed.ahead ?? tick.tsMs, stepBack: pushed.stepBack === true };
     accepted.push(a);
     hold(reads, tick.series, { tsMs: tick.tsMs, accepted: a, ready: pushed.ready }); // read once no record of this chunk can merge into the tick (tick-reads.ts)

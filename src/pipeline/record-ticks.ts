@@ -1,0 +1,30 @@
+/**
+ * Phase 1 of the stream pipeline for the ticks of one record — one for a JSON tick object, any
+ * number for a SenML pack (input.format senml) — and the record's one dead letter, if any. Each tick
+ * is taken on its own; the record is dead-lettered at most once (since 7 Dec 2026; before, a pack
+ * was dead-lettered once per tick with nothing to carry, and a tick that threw lost the pack's later
+ * ticks while its earlier ones stayed taken):
+ * - a tick whose processing throws (a fault of tickcast's, not of the record): TC_RECORD_PROCESSING_FAILED
+ *   naming the first such tick; the record's other ticks still go on. A re-driven pack repeats the
+ *   ticks taken, which input.duplicatePolicy 'drop' (the default) drops as duplicates, or as late.
+ * - else ticks 'incomplete' (input.missingFeature carry, nothing to carry yet): TC_RECORD_MISSING_FEATURE
+ *   naming the first and the other series, not counted again as a dead letter (each was counted incomplete).
+ */
+import type { TickcastError } from '../errors/index.ts';
+import type { Tick } from '../domain/types.ts';
+import { nothingToCarry, processingFailed } from './dead-letter.ts';
+
+/** `take`: windows one tick, true when it was refused as 'incomplete'. Null: nothing to dead-letter. */
+export function takeTicks(ticks: readonly Tick[], take: (tick: Tick) => boolean | void, features: readonly string[]): { error: TickcastError; counted: boolean } | null {
+  let incomplete: Tick[] | undefined;
+  let failed: TickcastError | undefined;
+  for (const tick of ticks) {
+    try {
+      if (take(tick) === true) (incomplete ??= []).push(tick);
+    } catch (err) {
+      failed ??= processingFailed(err, ticks.length > 1 ? { tick, of: ticks.length } : undefined);
+    }
+  }
+  if (failed) return { error: failed, counted: true };
+  return incomplete ? { error: nothingToCarry(incomplete[0], features, incomplete.slice(1)), counted: false } : null;
+}

@@ -1,0 +1,60 @@
+/**
+ * A SenML pack (input.format senml) is one record carrying many ticks, and goes to the dead-letter
+ * topic at most once per poll, however many of its ticks fail (since 7 Dec 2026; before, a pack
+ * with input.senmlSeries baseName and missingFeature carry was dead-lettered once per series whose
+ * first tick lacked a feature, and a tick whose processing threw dropped every later tick of the
+ * pack while its earlier ones stayed taken).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RawRecord } from '../../../src/domain/types.ts';
+import type { OutMessage } from '../../../src/pipeline/ports.ts';
+import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
+import { RecentAnomalies } from '../../../src/pipeline/recent-anomalies.ts';
+import { StreamPipeline } from '../../../src/pipeline/stream-pipeline.ts';
+import { createModelServing, SMALL_SPEC } from '../http/support/model-serving.ts';
+
+const T0 = 1_700_000_000_000;
+const pack = (body: object[]): RawRecord => ({ key: Buffer.from('gw'), value: Buffer.from(JSON.stringify(body)), headers: {}, source: { topic: 't', partition: 0, offset: '0' }, receivedAtMs: 0 });
+
+async function run(body: object[], seriesHome?: (series: string) => void): Promise<{ dlq: OutMessage[]; outcomes: string[] }> {
+  const spec = { ...SMALL_SPEC, features: ['temp', 'hum'], targets: ['temp'] };
+  const ms = await createModelServing({ spec });
+  const sent: OutMessage[] = [];
+  const outcomes: string[] = [];
+  const pipeline = new StreamPipeline({
+    store: ms.store, outlook: new SeriesOutlook(), recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer: null,
+    sink: { send: async (m: OutMessage[]) => void sent.push(...m) }, observer: { tick: (o: string) => void outcomes.push(o) }, seriesHome,
+    codec: { features: ['temp', 'hum'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'carry', format: 'senml', senmlSeries: 'baseName' },
+  });
+  try {
+    await pipeline.handle([pack(body)]);
+  } finally {
+    await ms.close();
+  }
+  return { dlq: sent.filter((m) => m.stream === 'dlq'), outcomes };
+}
+
+test('a pack whose three series each lack a feature on their first tick is dead-lettered once, naming all three', async () => {
+  const { dlq, outcomes } = await run(['a', 'b', 'c'].map((bn) => ({ bn, bt: T0 / 1000, n: 'temp', v: 20 })));
+  assert.deepEqual(outcomes, ['incomplete', 'incomplete', 'incomplete']);
+  assert.equal(dlq.length, 1, 'one dead letter for the one pack');
+  const reason = String(dlq[0].headers['tickcast-error-message']);
+  assert.match(reason, /series "a"/);
+  assert.match(reason, /3 ticks of this record/);
+  assert.match(reason, /"b", "c"/);
+});
+
+test('a tick whose processing throws: the pack\'s later ticks are still taken, and the pack is dead-lettered once, naming that tick', async () => {
+  const body = ['a', 'b', 'c'].flatMap((bn) => [{ bn, bt: T0 / 1000, n: 'temp', v: 20 }, { n: 'hum', v: 40 }]);
+  const homed: string[] = [];
+  const { dlq, outcomes } = await run(body, (series) => {
+    homed.push(series);
+    if (series === 'b') throw new Error('boom'); // after b's push, before its outcome is told
+  });
+  assert.deepEqual(homed, ['a', 'b', 'c'], 'c taken too');
+  assert.deepEqual(outcomes, ['accepted', 'accepted', 'dead_letter'], 'a and c accepted, the pack dead-lettered once');
+  assert.equal(dlq.length, 1);
+  assert.equal(dlq[0].headers['tickcast-error-code'], 'TC_RECORD_PROCESSING_FAILED');
+  assert.match(String(dlq[0].headers['tickcast-error-message']), /boom.*series "b" at 2023-11-14T22:13:20\.000Z.*other 2 ticks/);
+});
