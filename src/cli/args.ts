@@ -117,7 +117,7 @@ export function missingPolicy(text: string, allowed: readonly MissingPolicy[]): 
 export const DECIMAL_FLAG = {
   type: 'string',
   default: 'auto',
-  help: "the data file's decimal mark: auto (a ;- or tab-separated file with 1,25 or 1.234,5 is read as decimal comma, one with 1.25 as decimal point; a file that mixes them or never tells is refused), comma or point",
+  help: "the data file's decimal mark: auto (a ;- or tab-separated file with 1,25 or 1.234,5 is read as decimal comma, one with 1.25 as decimal point; 1,234 and 1.234 do not tell; a file that mixes them or never tells is refused), comma or point",
   placeholder: 'auto|comma|point',
 } as const satisfies OptionSpec;
 

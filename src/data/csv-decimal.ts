@@ -8,12 +8,15 @@
  * - `auto`, a file separated by `;` or tabs: the first cell that tells (`1,25`, `1.234,5`,
  *   `1.234.567` say decimal comma; `2.75`, `0.5`, `1,234.5` say decimal point) decides for the
  *   file. A later cell that says the other is refused, naming both lines and cells. Cells that do
- *   not tell (`1.234`: 1.234, or 1234 with a thousands dot) wait for one that does (up to
- *   LOOKAHEAD rows); when none comes, the file is refused naming the first such cell.
+ *   not tell (`1.234`: 1.234, or 1234 with a thousands dot; `1,234`: 1.234, or 1234 with a
+ *   thousands comma as a US-locale tab export writes it) wait for one that does (up to LOOKAHEAD
+ *   rows); when none comes, the file is refused naming the first such cell. (Until 7 Dec 2026
+ *   `1,234` said decimal comma, so a tab export of US counts read 1000 times too small.)
  * - `auto`, a file separated by `,`: a decimal point (a comma there separates cells; a quoted
  *   `"1,234"` is more often a US thousands separator than a decimal comma).
  * - `comma` / `point`: as said, nothing guessed.
- * Only cells that are a whole number in one of these forms are rewritten; text and dates are not.
+ * Only cells that are a whole number in one of these forms are rewritten (under a decimal point
+ * that a cell told, thousands commas are dropped: `1,234.5` → `1234.5`); text and dates are not.
  */
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 
@@ -29,16 +32,16 @@ export const LOOKAHEAD = 1000;
 
 const COMMA = /^[-+]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+$/; // 1,25  ,5  1.234,5
 const GROUPED = /^[-+]?\d{1,3}(?:\.\d{3}){2,}$/; // 1.234.567: two dots are never a decimal point
-const UNTOLD = /^[-+]?[1-9]\d{0,2}\.\d{3}$/; // 1.234 (0.234 is a decimal point: no thousands group starts with 0)
+const UNTOLD = /^[-+]?[1-9]\d{0,2}[.,]\d{3}$/; // 1.234, 1,234 (0.234 and 0,234 are decimal marks: no thousands group starts with 0)
 const POINT = /^[-+]?(?:\d{1,3}(?:,\d{3})+|\d*)\.\d+(?:[eE][-+]?\d+)?$/; // 2.75  .5  1,234.5
 
 type Says = DecimalMark | 'untold' | null;
 
 /** What one cell says about the decimal mark. */
 export function cellSays(cell: string): Says {
-  if (cell.includes(',')) return COMMA.test(cell) ? 'comma' : POINT.test(cell) ? 'point' : null;
-  if (!cell.includes('.')) return null;
+  if (!cell.includes(',') && !cell.includes('.')) return null;
   if (UNTOLD.test(cell)) return 'untold';
+  if (cell.includes(',')) return COMMA.test(cell) ? 'comma' : POINT.test(cell) ? 'point' : null;
   return GROUPED.test(cell) ? 'comma' : POINT.test(cell) ? 'point' : null;
 }
 
@@ -128,6 +131,7 @@ export class DecimalCells {
       const says = cellSays(cell);
       if (says !== null && says !== 'untold' && says !== this.mark) this.refuseMixed({ line: row.line, column: this.header[c], cell }, says);
       if (this.mark === 'comma') cells[c] = commaToPoint(cell);
+      else if (says !== null && cell.includes(',')) cells[c] = cell.replace(/,/g, ''); // a thousands comma: 1,234.5 → 1234.5
     }
     return row;
   }
@@ -143,9 +147,12 @@ export class DecimalCells {
 
   private refuseUntold(): never {
     const at = this.firstUntold!;
-    const plain = at.cell.replace('.', '');
+    const plain = at.cell.replace(/[.,]/, '');
+    const why = at.cell.includes(',')
+      ? `${at.cell.replace(',', '.')} with a decimal comma or ${plain} with a thousands comma (as an export from a US locale writes it)`
+      : `${at.cell} with a decimal point or ${plain} with a thousands dot (as a semicolon-separated export from a decimal-comma locale writes it)`;
     throw notNumeric(
-      `${this.path}:${at.line}: column ${JSON.stringify(at.column)} has ${JSON.stringify(at.cell)}, which is ${at.cell} with a decimal point or ${plain} with a thousands dot (as a semicolon-separated export from a decimal-comma locale writes it), and no number in the ${this.pending.length} rows from there tells which; ${FIX}`,
+      `${this.path}:${at.line}: column ${JSON.stringify(at.column)} has ${JSON.stringify(at.cell)}, which is ${why}, and no number in the ${this.pending.length} rows from there tells which; ${FIX}`,
       { line: at.line, column: at.column, value: at.cell },
     );
   }

@@ -70,3 +70,13 @@ describe('decimal commas', () => {
     }
   });
 });
+
+describe('a thousands comma (US locale) in a ;- or tab-separated file', () => {
+  it('"1,234" does not tell (1.234 with a decimal comma, or 1234 with a thousands comma): a US tab export of counts is not read as 1.234', () => {
+    assert.deepEqual(['1,234', '-12,345', '0,234', '1,2345'].map(cellSays), ['untold', 'untold', 'comma', 'comma']);
+    assert.throws(() => parseCsvText('t\tcount\n1\t1,234\n2\t5,678\n3\t12\n', 'us.tsv'), refused('us.tsv:2: column "count" has "1,234", which is 1.234 with a decimal comma or 1234 with a thousands comma'));
+    assert.deepEqual(parseCsvText('t\tcount\tv\n1\t1,234\t2.5\n2\t5,678\t3\n').cells[1], ['1234', '5678'], 'read as 1234 once a decimal point tells');
+    assert.deepEqual(parseCsvText('t;a\n1;1,234\n2;2,5\n').cells[1], ['1.234', '2.5'], 'and as 1.234 once a decimal comma tells');
+    assert.deepEqual(parseCsvText('t\ta\n1\t2.5\n2\t1,234.5\n').cells[1], ['2.5', '1234.5'], 'a thousands comma with a decimal point, under a decimal point');
+  });
+});
