@@ -135,8 +135,9 @@ export class StreamPipeline {
     const departures = this.#departures.count;
 
     // Phase 1: decode and window, in order.
-    if (tracer) tracer.window(records.length, () => this.#window(records, out, accepted));
-    else this.#window(records, out, accepted);
+    const dead = new Set<RawRecord>(); // records dead-lettered in this call: a SenML pack once, however many of its ticks fail
+    if (tracer) tracer.window(records.length, () => this.#window(records, out, accepted, dead));
+    else this.#window(records, out, accepted, dead);
 
     // Phase 2: wait for the model. A failed batch fails the whole call (retriable: the source does not commit; they come again).
     const jobs = accepted.map((a) => a.job);
@@ -145,7 +146,7 @@ export class StreamPipeline {
 
     // Phase 3: score and emit, in order. A series evicted since phase 1 got state back from its ticks
     // in phase 3: drop it again. Then the resolved records of series evicted while firing (tick-alerts.ts).
-    this.#emit(accepted, results, out);
+    this.#emit(accepted, results, out, dead);
     this.#departures.sweep(departures, accepted.map((a) => a.tick.series));
     this.#alerts?.drain(out);
 
@@ -175,38 +176,35 @@ export class StreamPipeline {
    * so an alert fired before a rebalance resolves); a full one (`warmupFull`, the tail after a
    * series-state snapshot) goes through inference too, so forecasts come out as they were.
    */
-  #window(records: RawRecord[], out: OutMessage[], accepted: Accepted[]): void {
+  #window(records: RawRecord[], out: OutMessage[], accepted: Accepted[], dead: Set<RawRecord>): void {
     const per = this.#d.inference.spec.window * this.#d.inference.spec.features.length;
     const now = this.#now();
-    const reads: Reads = { defer: this.#d.codec.missingFeature === 'carry', pending: new Map(), read: (p: PendingRead) => this.#readSafely(p.accepted, p.ready, per, out, accepted) }; // only a carried feature can be merged into a tick later
+    const reads: Reads = { defer: this.#d.codec.missingFeature === 'carry', pending: new Map(), read: (p: PendingRead) => this.#readSafely(p.accepted, p.ready, per, out, accepted, dead) }; // only a carried feature can be merged into a tick later
     for (const rec of records) {
       this.#alerts?.drain(out); // evicted before this record (idle, or at the cap by the last one)
       try {
-        this.#intake(rec, per, now, out, accepted, reads);
+        this.#intake(rec, per, now, out, accepted, reads, dead);
       } catch (err) {
-        if (!rec.warmup) out.push(this.#deadLetter(rec, processingFailed(err)));
+        if (!rec.warmup) out.push(...this.#deadLetter(rec, processingFailed(err), true, dead));
       }
     }
     readAll(reads);
   }
 
   /** Phase 1 for one record: decode, window, submit the window when due. */
-  #intake(rec: RawRecord, per: number, now: number, out: OutMessage[], accepted: Accepted[], reads: Reads): void {
+  #intake(rec: RawRecord, per: number, now: number, out: OutMessage[], accepted: Accepted[], reads: Reads, dead: Set<RawRecord>): void {
     const d = this.#d;
-    if (rec.undecodable) {
-      out.push(this.#deadLetter(rec, recordError(ErrorCodes.RECORD_UNDECODABLE, `offsets ${rec.source.offset}-${rec.undecodable.lastOffset}: ${rec.undecodable.reason}`)));
-      return;
-    }
+    if (rec.undecodable) return void out.push(...this.#deadLetter(rec, recordError(ErrorCodes.RECORD_UNDECODABLE, `offsets ${rec.source.offset}-${rec.undecodable.lastOffset}: ${rec.undecodable.reason}`)));
     const sent = sentAtMs(rec.receivedAtMs, now); // the reference of maxFutureMs and clockSkewMs
     const res = decodeRecord(rec.key, rec.value, d.codec, sent, rec.recordTsMs);
     const quiet = rec.warmup === true;
     if (!res.ok) {
-      if (!quiet) out.push(this.#deadLetter(rec, res.error));
+      if (!quiet) out.push(...this.#deadLetter(rec, res.error));
       return;
     }
     if (res.skipped && !quiet) d.observer?.skipped?.(res.skipped);
     const refused = takeTicks(res.ticks, (tick) => this.#take(tick, rec, sent, quiet, accepted, reads), d.codec.features); // a SenML pack carries several
-    if (refused && !quiet) out.push(this.#deadLetter(rec, refused.error, refused.counted));
+    if (refused && !quiet) out.push(...this.#deadLetter(rec, refused.error, refused.counted, dead));
   }
 
   /** Phase 1 for one decoded tick: window it, hold its read until due. True: 'incomplete' (nothing to carry), for the caller to dead-letter its record. */
@@ -224,24 +222,24 @@ export class StreamPipeline {
     hold(reads, tick.series, { tsMs: tick.tsMs, accepted: a, ready: pushed.ready }); // read once no record of this chunk can merge into the tick (tick-reads.ts)
   }
   /** readAtTick, isolated as #intake is: one that throws drops its tick and dead-letters its record. */
-  #readSafely(a: Accepted, ready: boolean, per: number, out: OutMessage[], accepted: Accepted[]): void {
+  #readSafely(a: Accepted, ready: boolean, per: number, out: OutMessage[], accepted: Accepted[], dead: Set<RawRecord>): void {
     try {
       readAtTick(this.#d, a, ready, per, this.#targetIdx, this.#learning, this.#recent);
     } catch (err) {
       accepted.splice(accepted.indexOf(a), 1);
-      if (!a.rec.warmup) out.push(this.#deadLetter(a.rec, processingFailed(err)));
+      if (!a.rec.warmup) out.push(...this.#deadLetter(a.rec, processingFailed(err), true, dead));
     }
   }
 
   /** Phase 3: score each tick against the forecast current before it, install new forecasts. */
-  #emit(accepted: Accepted[], results: Array<InferenceResult | null>, out: OutMessage[]): void {
+  #emit(accepted: Accepted[], results: Array<InferenceResult | null>, out: OutMessage[], dead: Set<RawRecord>): void {
     for (let i = 0; i < accepted.length; i++) {
       const before = out.length;
       try {
         this.#emitOne(accepted[i], results[i], out);
       } catch (err) {
         out.length = before;
-        if (!accepted[i].quiet) out.push(this.#deadLetter(accepted[i].rec, processingFailed(err)));
+        if (!accepted[i].quiet) out.push(...this.#deadLetter(accepted[i].rec, processingFailed(err), true, dead));
       }
     }
   }
@@ -291,10 +289,12 @@ export class StreamPipeline {
     return forecastMessage(this.#d.inference.spec, a.tick, model, steps, Math.max(0, this.#now() - a.rec.receivedAtMs), { ...this.#trace(a.rec) }, closed, replaces);
   }
 
-  /** `counted` false: the record's outcome was reported already (`incomplete`). */
-  #deadLetter(rec: RawRecord, err: TickcastError, counted = true): OutMessage {
+  /** `counted` false: the record's outcome was reported already (`incomplete`). `dead`: the records dead-lettered in this call; none again. */
+  #deadLetter(rec: RawRecord, err: TickcastError, counted = true, dead?: Set<RawRecord>): OutMessage[] {
+    if (dead?.has(rec)) return [];
+    dead?.add(rec);
     if (counted) this.#d.observer?.tick?.('dead_letter');
     this.#d.observer?.deadLetter?.(err.code, rec.source);
-    return deadLetterMessage(rec, err, this.#d.deadLetterMaxBytes, this.#now());
+    return [deadLetterMessage(rec, err, this.#d.deadLetterMaxBytes, this.#now())];
   }
 }

@@ -3,12 +3,13 @@
  * topic at most once per poll, however many of its ticks fail (since 7 Dec 2026; before, a pack
  * with input.senmlSeries baseName and missingFeature carry was dead-lettered once per series whose
  * first tick lacked a feature, and a tick whose processing threw dropped every later tick of the
- * pack while its earlier ones stayed taken).
+ * pack while its earlier ones stayed taken; a pack whose ticks failed when scored was dead-lettered
+ * once per tick).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RawRecord } from '../../../src/domain/types.ts';
-import type { OutMessage } from '../../../src/pipeline/ports.ts';
+import type { OutMessage, PipelineObserver } from '../../../src/pipeline/ports.ts';
 import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
 import { RecentAnomalies } from '../../../src/pipeline/recent-anomalies.ts';
 import { StreamPipeline } from '../../../src/pipeline/stream-pipeline.ts';
@@ -17,14 +18,14 @@ import { createModelServing, SMALL_SPEC } from '../http/support/model-serving.ts
 const T0 = 1_700_000_000_000;
 const pack = (body: object[]): RawRecord => ({ key: Buffer.from('gw'), value: Buffer.from(JSON.stringify(body)), headers: {}, source: { topic: 't', partition: 0, offset: '0' }, receivedAtMs: 0 });
 
-async function run(body: object[], seriesHome?: (series: string) => void): Promise<{ dlq: OutMessage[]; outcomes: string[] }> {
+async function run(body: object[], seriesHome?: (series: string) => void, live?: PipelineObserver['live']): Promise<{ dlq: OutMessage[]; outcomes: string[] }> {
   const spec = { ...SMALL_SPEC, features: ['temp', 'hum'], targets: ['temp'] };
   const ms = await createModelServing({ spec });
   const sent: OutMessage[] = [];
   const outcomes: string[] = [];
   const pipeline = new StreamPipeline({
     store: ms.store, outlook: new SeriesOutlook(), recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer: null,
-    sink: { send: async (m: OutMessage[]) => void sent.push(...m) }, observer: { tick: (o: string) => void outcomes.push(o) }, seriesHome,
+    sink: { send: async (m: OutMessage[]) => void sent.push(...m) }, observer: { tick: (o: string) => void outcomes.push(o), live }, seriesHome,
     codec: { features: ['temp', 'hum'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'carry', format: 'senml', senmlSeries: 'baseName' },
   });
   try {
@@ -57,4 +58,14 @@ test('a tick whose processing throws: the pack\'s later ticks are still taken, a
   assert.equal(dlq.length, 1);
   assert.equal(dlq[0].headers['tickcast-error-code'], 'TC_RECORD_PROCESSING_FAILED');
   assert.match(String(dlq[0].headers['tickcast-error-message']), /boom.*series "b" at 2023-11-14T22:13:20\.000Z.*other 2 ticks/);
+});
+
+test('a pack whose ticks all fail when scored (phase 3) is dead-lettered once', async () => {
+  const body = ['a', 'b', 'c'].flatMap((bn) => [{ bn, bt: T0 / 1000, n: 'temp', v: 20 }, { n: 'hum', v: 40 }]);
+  const { dlq, outcomes } = await run(body, undefined, (e) => {
+    if (e.type === 'tick') throw new Error('live view broke');
+  });
+  assert.deepEqual(outcomes, ['accepted', 'accepted', 'accepted', 'dead_letter']);
+  assert.equal(dlq.length, 1);
+  assert.match(String(dlq[0].headers['tickcast-error-message']), /live view broke/);
 });
