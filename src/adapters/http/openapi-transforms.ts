@@ -20,12 +20,31 @@ export function unrequireOptionalBodies(optional: ReadonlySet<string>): SwaggerT
   return (doc) => {
     if (!('openapiObject' in doc)) return doc.swaggerObject;
     const { openapiObject } = doc;
-    const paths = (openapiObject.paths ?? {}) as Record<string, Record<string, { requestBody?: { required?: boolean } }>>;
+    const paths = (openapiObject.paths ?? {}) as Record<string, Record<string, Operation>>;
     for (const [path, ops] of Object.entries(paths)) {
-      for (const [method, op] of Object.entries(ops)) if (op.requestBody !== undefined && optional.has(`${method} ${path}`)) op.requestBody.required = false;
+      for (const [method, op] of Object.entries(ops)) {
+        if (op.requestBody !== undefined && optional.has(`${method} ${path}`)) op.requestBody.required = false;
+        documentRetryAfter(op);
+      }
     }
     return openapiObject;
   };
+}
+
+type Operation = { requestBody?: { required?: boolean }; responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }>; headers?: Record<string, unknown> }> };
+
+/**
+ * Every 429 and every 503 in the error body carries Retry-After, whole seconds (the rate limit,
+ * load shedding, closing; ./errors.ts sends 1 on a 503 that names none): said on those responses,
+ * so a generated client can read it. Until 7 Dec 2026 no response listed the header. The probes'
+ * 503 (their own health body) sends none and lists none.
+ */
+function documentRetryAfter(op: Operation): void {
+  for (const status of ['429', '503']) {
+    const r = op.responses?.[status];
+    if (r?.content?.['application/json']?.schema?.$ref?.endsWith('/ErrorBody') !== true) continue;
+    r.headers = { ...r.headers, 'Retry-After': { description: 'Seconds to wait before sending the request again.', schema: { type: 'integer', minimum: 1 } } };
+  }
 }
 
 /**

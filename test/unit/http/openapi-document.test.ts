@@ -124,11 +124,18 @@ function guardedOperations(doc: Spec): Operation[] {
   );
 }
 
-/** Assert the answer's status is `want` and that the operation's document lists it. */
-function documented(o: Operation, status: number, want: number, body: string): void {
+/** Assert the answer's status is `want` and that the operation's document lists it, with the Retry-After header where the answer sends one. */
+function documented(o: Operation, status: number, want: number, body: string, retryAfter?: string): void {
   assert.equal(status, want, `${o.method} ${o.path}: ${body.slice(0, 200)}`);
-  assert.ok(o.op.responses?.[String(status)] !== undefined, `${o.method} ${o.path} answers ${status} but its responses list only ${Object.keys(o.op.responses ?? {}).join(', ')}`);
+  const listed = o.op.responses?.[String(status)] as { headers?: Record<string, { schema?: { type?: string } }> } | undefined;
+  assert.ok(listed !== undefined, `${o.method} ${o.path} answers ${status} but its responses list only ${Object.keys(o.op.responses ?? {}).join(', ')}`);
+  if (retryAfter === undefined) return;
+  assert.match(retryAfter, /^\d+$/, `${o.method} ${o.path}: ${status} sends Retry-After in seconds`);
+  assert.equal(listed.headers?.['Retry-After']?.schema?.type, 'integer', `${o.method} ${o.path} answers ${status} with Retry-After: ${retryAfter}, which its document does not list`);
 }
+
+/** The Retry-After header of a raw HTTP/1.1 answer. */
+const rawRetryAfter = (answer: string) => /\r\nretry-after: *([^\r]*)\r\n/i.exec(answer)?.[1];
 
 // Until 7 Dec 2026 /metrics, /v1/tools and /v1/events listed only a 200 (each answers all of these).
 test('every guarded route documents what it answers before its handler: 400, 401, 403 (allowedHosts), 429, 503 (closing)', async () => {
@@ -144,7 +151,8 @@ test('every guarded route documents what it answers before its handler: 400, 401
       const bad = await send({ authorization: 'Bearer not-the-key' });
       documented(o, bad.statusCode, 401, bad.body);
       const limited = await send({ authorization: 'Bearer not-the-key' });
-      documented(o, limited.statusCode, 429, limited.body);
+      // Until 7 Dec 2026 the 429's Retry-After (and the 503's) was in no operation's document.
+      documented(o, limited.statusCode, 429, limited.body, String(limited.headers['retry-after']));
       const host = await send({ host: 'rebound.attacker.example' }, `10.0.1.${i + 1}`);
       documented(o, host.statusCode, 403, host.body);
     }
@@ -173,7 +181,7 @@ test('every guarded route documents what it answers before its handler: 400, 401
   const answers = await Promise.all(pending.map((p) => p.answer));
   assert.equal((await inflight).status, 200);
   await closing;
-  ops.forEach((o, i) => documented(o, Number(/^HTTP\/1\.1 (\d{3}) /.exec(answers[i])?.[1]), 503, answers[i]));
+  ops.forEach((o, i) => documented(o, Number(/^HTTP\/1\.1 (\d{3}) /.exec(answers[i])?.[1]), 503, answers[i], rawRetryAfter(answers[i]) ?? 'none'));
 });
 
 // Until 7 Dec 2026 the document said "exactly one of window or series" in prose only: a client
