@@ -288,7 +288,8 @@ export function documentRoute(
   const neverKeys = auth.apiKeys.length === 0 && (auth.apiKeysFile === '' || auth.apiKeysReloadMs <= 0);
   const security = flags.open === true || (keyless && neverKeys) ? [] : keyless ? [{ bearer: [] }, {}] : undefined;
   const own = typeof s.response === 'object' && s.response !== null ? s.response : undefined;
-  const edge = flags.open === true ? {} : { ...errorResponses, ...(auth.allowedHosts.length > 0 ? { 403: { $ref: 'ErrorBody#' } } : {}) };
+  // The query check runs on every route, the open ones too (until 7 Dec 2026 the probes did not list its 400).
+  const edge = flags.open === true ? { 400: errorResponses[400] } : { ...errorResponses, ...(auth.allowedHosts.length > 0 ? { 403: { $ref: 'ErrorBody#' } } : {}) };
   const response = own === undefined ? undefined : { ...edge, ...own, ...(s.body !== undefined ? { 413: { $ref: 'ErrorBody#' }, 415: { $ref: 'ErrorBody#' } } : {}) };
   route.schema = { ...s, response, ...(security !== undefined ? { security } : {}) };
 }

@@ -233,3 +233,18 @@ test('every operation has an operationId, unique, for the method names of a gene
   assert.equal(doc.paths['/v1/predict'].post.operationId, 'forecast');
   assert.equal(doc.paths['/v1/series/{id}'].get.operationId, 'getSeries');
 });
+
+// Until 7 Dec 2026 the probes listed only 200 and 503, yet the query check (query-utf8.ts) runs on
+// every route and answers them 400: a generated client had no type for it.
+test('the probes document the 400 they answer to a query that is not UTF-8', async () => {
+  const { app } = await build({ apiKeys: [KEY] });
+  try {
+    const doc = (await app.inject({ url: '/docs/json' })).json() as Spec;
+    for (const path of ['/healthz', '/readyz']) {
+      const r = await app.inject({ url: `${path}?probe=caf%E9` });
+      documented({ method: 'GET', path, url: path, op: doc.paths[path].get }, r.statusCode, 400, r.body);
+    }
+  } finally {
+    await app.close();
+  }
+});
