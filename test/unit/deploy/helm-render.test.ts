@@ -99,6 +99,8 @@ function podConfig(r: Rendered, secrets: Record<string, string> = {}) {
   const root = join(work, `pod-${n++}`);
   const env: Record<string, string> = { ...imageEnv() };
   for (const [name, value] of Object.entries(envOf(r))) if (name.startsWith('TICKCAST_')) env[name] = value as string;
+  // The chart's OTEL_RESOURCE_ATTRIBUTES, with the $(K8S_*) the kubelet expands.
+  for (const [name, value] of Object.entries(envOf(r))) if (name.startsWith('OTEL_')) env[name] = (value as string).replaceAll('$(K8S_NAMESPACE_NAME)', 'obs').replaceAll('$(K8S_POD_NAME)', 'tickcast-7d9-x2');
   const files: Record<string, string> = { [env.TICKCAST_CONFIG_FILE]: one(r, 'ConfigMap').data['config.yaml'], ...secrets };
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
@@ -663,4 +665,18 @@ test('spans name their pod: OTEL_RESOURCE_ATTRIBUTES carries k8s.namespace.name 
   const own = render({ extraEnv: [{ name: 'TICKCAST_TELEMETRY_RESOURCE_ATTRIBUTES', value: 'k8s.pod.name=$(K8S_POD_NAME),team=obs' }] });
   assert.ok(own.ok, own.error);
   assert.deepEqual(attrs(own), []);
+});
+
+// Until 7 Dec 2026 (the day the chart began writing OTEL_RESOURCE_ATTRIBUTES) a service.name in
+// config.telemetry.resourceAttributes went into that variable, which the app reads as the service name
+// over the config file's (otel-env.ts): config.serviceName, which wins over the attribute without the
+// chart (tracing.ts), lost to it in the pod, in the spans and the log lines' name.
+test('through the chart the app loads the service name and resource attributes it loads from the config file alone', { skip }, () => {
+  const config = { serviceName: 'tickcast-eu', telemetry: { resourceAttributes: 'service.name=billing, team=obs,deployment.environment=prod' } };
+  const r = render({ config });
+  assert.ok(r.ok, r.error);
+  const cfg = podConfig(r);
+  assert.equal(cfg.serviceName, 'tickcast-eu');
+  assert.deepEqual(parseResourceAttributes(cfg.telemetry.resourceAttributes),
+    { 'k8s.namespace.name': 'obs', 'k8s.pod.name': 'tickcast-7d9-x2', team: 'obs', 'deployment.environment': 'prod' });
 });
