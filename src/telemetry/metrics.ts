@@ -115,13 +115,18 @@ interface SnapshotReadings {
 
 function snapshotMetrics(registers: Registry[]) {
   let read: (() => SnapshotReadings) | null = null;
+  let startedS = 0;
   const status = () => read?.() ?? null;
   const gauge = (name: string, help: string, value: (s: SnapshotReadings) => number | null) => new StatusGauge<SnapshotReadings>(registers, status, name, help, value);
   return {
     /** Read these metrics from the snapshotter at each scrape. */
     watchSnapshots(r: () => SnapshotReadings): void {
       read = r;
+      startedS = Date.now() / 1000;
     },
+    // TickcastSnapshotStale's reference until the first snapshot; until 7 Dec 2026 it read process_start_time_seconds,
+    // which telemetry.defaultMetrics false leaves out, so there it never fired before a first snapshot.
+    snapshotStarted: gauge('tickcast_snapshot_started_timestamp_seconds', 'Unix time series-state snapshots began on this process.', () => startedS),
     snapshotLastSuccess: gauge('tickcast_snapshot_last_success_timestamp_seconds', 'Unix time the last series-state snapshot was written.', (s) => (s.last ? s.last.atMs / 1000 : null)),
     snapshotBytes: gauge('tickcast_snapshot_bytes', 'Size of the last series-state snapshot file.', (s) => s.last?.bytes ?? null),
     snapshotSeries: gauge('tickcast_snapshot_series', 'Series in the last series-state snapshot.', (s) => s.last?.series ?? null),

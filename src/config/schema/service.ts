@@ -105,7 +105,7 @@ export const telemetrySection = z
         }
       })
       .default(''),
-    /** Export prom-client's process and Node.js metrics (process_cpu_seconds_total, process_resident_memory_bytes, nodejs_heap_size_used_bytes, nodejs_eventloop_lag_*, …) on /metrics beside tickcast_*; the bundled dashboard and the snapshot-stale alert read some of them. false → tickcast_* only. */
+    /** Export prom-client's process and Node.js metrics (process_cpu_seconds_total, process_resident_memory_bytes, nodejs_heap_size_used_bytes, nodejs_eventloop_lag_*, …) on /metrics beside tickcast_*; the bundled dashboard reads some of them (no alert needs them). false → tickcast_* only. */
     defaultMetrics: z.boolean().default(true),
   })
   .strict()
