@@ -2,13 +2,21 @@ import type { SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger'
 
 /**
  * A route's `swaggerTransform`: its body is "exactly one of `a` and `b`" in the OpenAPI document, as
- * `oneOf: [{required: [a]}, {required: [b]}]` (OpenAPI 3.0 has no if/then/else). In the document
- * only, not in validation: the handler says "neither"/"both" in one sentence, which ajv's oneOf
- * error would replace. Until 7 Dec 2026 the document said it in prose only, so a client generated
- * from it typed `{}` (a 400) as a valid body.
+ * `oneOf` two whole objects, one with `a` required and without `b`, the other the reverse, the other
+ * fields in both (OpenAPI 3.0 has no if/then/else). In the document only, not in validation: the
+ * handler says "neither"/"both" in one sentence, which ajv's oneOf error would replace. Until 7 Dec
+ * 2026 the document said it in prose only, so a client generated from it typed `{}` (a 400) as a
+ * valid body; then, the same day, as branches holding only `required` beside the fields, which
+ * generators type from the branches (openapi-typescript: `{…} & (unknown | unknown)`, `{}` still valid).
  */
 export function documentExactlyOne(a: string, b: string): SwaggerTransform {
-  return ({ schema, url }) => ({ schema: { ...schema, body: { ...(schema.body as object), oneOf: [{ required: [a] }, { required: [b] }] } }, url });
+  return ({ schema, url }) => {
+    const { properties = {}, ...body } = schema.body as { properties?: Record<string, unknown> };
+    const without = (drop: string) => Object.fromEntries(Object.entries(properties).filter(([k]) => k !== drop));
+    const branch = (need: string, drop: string) => ({ type: 'object', additionalProperties: false, required: [need], properties: without(drop) });
+    const { type: _type, additionalProperties: _closed, ...rest } = body as Record<string, unknown>;
+    return { schema: { ...schema, body: { ...rest, oneOf: [branch(a, b), branch(b, a)] } }, url };
+  };
 }
 
 /**

@@ -198,7 +198,8 @@ test('/healthz, /readyz (503 with reasons), /metrics (registry text), /docs Open
     }
     assert.equal(spec.paths['/v1/model'].get.responses['200'].content['application/json'].schema.properties.servingSinceMs?.type, 'integer', 'GET /v1/model documents servingSinceMs');
     const predictBody = spec.paths['/v1/predict'].post.requestBody.content['application/json'].schema;
-    assert.ok(predictBody.properties.window && predictBody.properties.horizon.maximum === 256);
+    // Two whole objects, window's and series' (openapi-transforms.ts documentExactlyOne), each with horizon.
+    assert.ok(predictBody.oneOf[0].properties.window && predictBody.oneOf[1].properties.series && predictBody.oneOf.every((b: any) => b.properties.horizon.maximum === 256));
     const ui = await app.inject({ url: '/docs/' });
     assert.equal(ui.statusCode, 200);
     assert.doesNotMatch(ui.body, /https?:\/\/(unpkg|cdn)/);
