@@ -169,6 +169,25 @@ or OTEL_TRACES_EXPORTER=none); "?" when extraEnv gives it in a form the chart ca
 {{- trim $endpoint }}
 {{- end }}
 
+{{/* The OTLP wire format the app uses (src/config/otel-env.ts): extraEnv's TICKCAST_TELEMETRY_OTLP_PROTOCOL, else
+OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL, else config.telemetry.otlpProtocol, else
+http/protobuf; "?" when extraEnv gives it in a form the chart cannot read. */}}
+{{- define "tickcast.otlpProtocol" -}}
+{{- $e := include "tickcast.extraEnvValue" (dict "root" . "names" (list "TICKCAST_TELEMETRY_OTLP_PROTOCOL" "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL" "OTEL_EXPORTER_OTLP_PROTOCOL")) | fromJson }}
+{{- if hasKey $e "value" }}{{ trim $e.value }}{{ else if $e.name }}?{{ else }}{{ (.Values.config.telemetry | default dict).otlpProtocol | default "http/protobuf" | toString | trim }}{{ end }}
+{{- end }}
+
+{{/* The TCP port the app's OTLP exporter dials for the endpoint (tickcast.otlpEndpoint): over gRPC the URL's host,
+where @grpc/grpc-js takes 443 when it names no port (new URL() drops :80 from http:// and :443 from https://, so
+those too); over HTTP tickcast.urlPort. Until 7 Dec 2026 always tickcast.urlPort: 80 for http://collector over gRPC. */}}
+{{- define "tickcast.otlpPort" -}}
+{{- $endpoint := include "tickcast.otlpEndpoint" . }}
+{{- $port := include "tickcast.urlPort" $endpoint }}
+{{- if eq (include "tickcast.otlpProtocol" .) "grpc" }}
+{{- if or (not $port) (and (eq $port "80") (hasPrefix "http://" (lower $endpoint))) }}443{{ else }}{{ $port }}{{ end }}
+{{- else }}{{ $port }}{{ end }}
+{{- end }}
+
 {{/* The TCP port of an OTLP endpoint URL: its own, else 443 (https) or 80 (http); "" when it names neither. */}}
 {{- define "tickcast.urlPort" -}}
 {{- $u := trim (toString .) }}
@@ -324,7 +343,7 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- if and $np.enabled (eq $otlp "?") (not $np.egress.otlp.ports) }}
 {{- fail "networkPolicy.enabled with the OTLP endpoint from extraEnv's valueFrom or a _FILE, which the chart cannot read: set networkPolicy.egress.otlp.ports (the collector's port), or the pods' spans would be dropped" }}
 {{- end }}
-{{- if and $np.enabled $otlp (ne $otlp "?") (not $np.egress.otlp.ports) (not (include "tickcast.urlPort" $otlp)) }}
+{{- if and $np.enabled $otlp (ne $otlp "?") (not $np.egress.otlp.ports) (not (include "tickcast.otlpPort" .)) }}
 {{- fail (printf "networkPolicy.enabled: the OTLP endpoint %q names no port and no http:// or https:// scheme to take one from: write it as http://host:port, or set networkPolicy.egress.otlp.ports" $otlp) }}
 {{- end }}
 {{- if and .Values.kafkaAuth.sasl.enabled (not .Values.kafkaAuth.sasl.existingSecret) }}

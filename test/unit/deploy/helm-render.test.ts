@@ -611,6 +611,24 @@ test('networkPolicy: off by default; on, ingress to the HTTP port and egress to 
   assert.deepEqual(joined.spec.egress[1].ports.map((p: any) => p.port), [9092, 9093, 9095]);
 });
 
+// Over gRPC the exporter dials the URL's host, and @grpc/grpc-js takes 443 where it names no port (new URL()
+// drops :80 from http://, so that too): until 7 Dec 2026 the chart opened 80 there, and the spans were dropped.
+test('networkPolicy: OTLP over gRPC to an endpoint without a port opens 443, the port the exporter dials', { skip }, () => {
+  const on = { enabled: true };
+  const otlpPorts = (r: Rendered) => { assert.ok(r.ok, r.error); return one(r, 'NetworkPolicy').spec.egress.map((e: any) => e.ports.map((p: any) => p.port).join(',')).slice(1); };
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, config: { telemetry: { otlpEndpoint: 'http://otel-collector.observability', otlpProtocol: 'grpc' } } })), ['443']);
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, config: { telemetry: { otlpEndpoint: 'http://otel-collector.observability:80', otlpProtocol: 'grpc' } } })), ['443']);
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, config: { telemetry: { otlpEndpoint: 'otel-collector.observability', otlpProtocol: 'grpc' } } })), ['443']);
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, config: { telemetry: { otlpEndpoint: 'http://otel-collector.observability:4317', otlpProtocol: 'grpc' } } })), ['4317']);
+  // The protocol from extraEnv, as the app reads it (TICKCAST_ over the traces variable over the general one).
+  const grpcEnv = [{ name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'grpc' }, { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://c' }];
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, extraEnv: grpcEnv })), ['443']);
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, extraEnv: [...grpcEnv, { name: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', value: 'http/protobuf' }] })), ['80']);
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, extraEnv: [{ name: 'TICKCAST_TELEMETRY_OTLP_PROTOCOL', value: 'grpc' }], config: { telemetry: { otlpEndpoint: 'http://c' } } })), ['443']);
+  // Over HTTP the scheme's port, as before.
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, config: { telemetry: { otlpEndpoint: 'http://c/v1/traces' } } })), ['80']);
+});
+
 test('networkPolicy: OTLP egress to the port of the configured endpoint; brokers and endpoint from extraEnv count, unreadable ones refuse the render', { skip }, () => {
   const on = { enabled: true };
   const ports = (r: Rendered) => one(r, 'NetworkPolicy').spec.egress.map((e: any) => e.ports.map((p: any) => p.port).join(','));
