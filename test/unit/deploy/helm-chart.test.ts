@@ -65,6 +65,11 @@ test('values.schema.json rejects unsafe or contradictory values', () => {
     ['unknownTopLevel', 1, 'additionalProperties'],
     ['image.digest', 'latest', 'digest'],
     ['networkPolicy.egress.kafka.ports', [0], 'ports'],
+    // The chart reads these since 7 Dec 2026 (OTEL_RESOURCE_ATTRIBUTES, the OTLP egress port): a map
+    // rendered as "map[team:obs]" into the variable, and the pod exited at start instead of helm refusing.
+    ['config.telemetry.resourceAttributes', { team: 'obs' }, 'resourceAttributes'],
+    ['config.telemetry.otlpEndpoint', 4318, 'otlpEndpoint'],
+    ['config.telemetry.otlpProtocol', 'http', 'otlpProtocol'],
   ];
   const both = withOverride('autoscaling.keda.enabled', true);
   both.autoscaling.hpa.enabled = true;
