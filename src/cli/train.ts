@@ -21,6 +21,7 @@ import { checkLogDomain, loadTable, prepare, type PreparedData } from './dataset
 import { fillGaps } from '../data/missing-cells.ts';
 import type { MissingPolicy } from '../data/missing-marks.ts';
 import { TIME_NAMES, type SeriesTable } from '../data/table.ts';
+import { defaultTargetWhy } from '../data/default-target.ts';
 import { throwIfInterrupted, writeJson, type CliIo } from './io.ts';
 import { saveLinearModel, type DataProvenance } from './model-dir.ts';
 import { ProgressBar } from './progress.ts';
@@ -38,7 +39,7 @@ export const TRAIN_OPTIONS = {
   data: { type: 'string', required: true, help: 'CSV file with a header row (- for stdin)', placeholder: 'file.csv' },
   out: { type: 'string', required: true, help: 'directory to write the model to', placeholder: 'dir' },
   'time-col': { type: 'string', help: `time column; none if there is none; a name in double quotes is read exactly: '"none"' for a column named none (default: the first named ${TIME_NAMES.join('/')}, any case, else column 0)`, placeholder: 'name|none' },
-  target: { type: 'string', help: 'column(s) to forecast, comma-separated (default: last numeric column)', placeholder: 'a[,b]' },
+  target: { type: 'string', help: 'column(s) to forecast, comma-separated (default: the column named Adj Close, Close, price, last or value …, else the last numeric column)', placeholder: 'a[,b]' },
   features: { type: 'string', help: 'input columns, comma-separated (default: all numeric columns; targets are always included)', placeholder: 'a,b' },
   log: { type: 'string', help: 'model these columns as ln(value), for positive series (prices, counts, load): "targets", "all" or a comma-separated list; forecasts come back in data units', placeholder: 'cols' },
   arch: { type: 'string', default: 'hybrid', help: 'hybrid (BiLSTM+Transformer, tfjs) or linear (closed-form NLinear baseline)', placeholder: 'hybrid|linear' },
@@ -153,11 +154,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** Where a model's data came from (stored beside it). */
-/** The file's table for the column flags (--time-col: ./column-flag.ts). */
+/** The file's table for the column flags (--time-col: ./column-flag.ts); says which column is forecast when --target is not given. */
 async function readTable(opts: { data: string; 'time-col'?: string; target?: string; features?: string; decimal: string }, missing: MissingPolicy, io: CliIo): Promise<SeriesTable> {
   const timeFlag = readColumnFlag(opts['time-col']);
   const selection = { timeCol: timeColOf(timeFlag), targets: parseList(opts.target), features: parseList(opts.features), missing, decimal: decimalOption(opts.decimal) };
-  return loadTable(opts.data, selection, io.signal, (header) => noteNoneTime(io, 'train', header, timeFlag));
+  const table = await loadTable(opts.data, selection, io.signal, (header) => noteNoneTime(io, 'train', header, timeFlag));
+  // Which column is forecast when --target is not given, and why (../data/default-target.ts).
+  if ((selection.targets ?? []).length === 0) io.stderr.write(`train: no --target: forecasting ${JSON.stringify(table.targets[0])}, ${defaultTargetWhy(table.targets[0])}; give --target to choose another\n`);
+  return table;
 }
 
 function provenanceOf(file: string, data: PreparedData, split: string, raw: SeriesTable): DataProvenance {

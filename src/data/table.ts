@@ -6,8 +6,9 @@
  *   null means the file has no time column (rows are taken as equally spaced, in file order) —
  *   `--time-col none` (../cli/column-flag.ts); a string is always a column's name, `"none"` too;
  * - features: every numeric column except the time column, in file order;
- * - targets: the last numeric column. Targets not listed in `features` are appended to them
- *   (the model reads its targets' past values; see ModelSpec).
+ * - targets: the numeric column named as a price or value (Adj Close, Close, price, value …), else
+ *   the last numeric column (./default-target.ts). Targets not listed in `features` are appended
+ *   to them (the model reads its targets' past values; see ModelSpec).
  */
 import { beyondValueBound, MAX_ABS_VALUE } from '../domain/value-bound.ts';
 import { ErrorCodes } from '../errors/index.ts';
@@ -17,6 +18,7 @@ import type { MissingPolicy } from './missing-marks.ts';
 import type { DecimalOption } from './csv-decimal.ts';
 import { rawColumns, type BadCell, type CsvColumns } from './columns.ts';
 import { typicalStepMs } from './time.ts';
+import { defaultTargetIndex } from './default-target.ts';
 import { MIN_TS_MS } from '../domain/ts-unit.ts';
 
 export interface ColumnSelection {
@@ -127,7 +129,7 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
     if (numericCols.length === 0) {
       throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${path}: no numeric column besides the time column${decimalCommaNote(csv, timeIdx)}; name the target with --target`);
     }
-    targetIdx = [numericCols[numericCols.length - 1]];
+    targetIdx = [defaultTargetIndex(header, numericCols)];
   }
   let featureIdx: number[] =
     sel.features !== undefined && sel.features.length > 0 ? sel.features.map((f) => require(f, '--features')) : [...numericCols];
