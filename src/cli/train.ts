@@ -159,8 +159,8 @@ async function readTable(opts: { data: string; 'time-col'?: string; target?: str
   const timeFlag = readColumnFlag(opts['time-col']);
   const selection = { timeCol: timeColOf(timeFlag), targets: parseList(opts.target), features: parseList(opts.features), missing, decimal: decimalOption(opts.decimal) };
   const table = await loadTable(opts.data, selection, io.signal, (header) => noteNoneTime(io, 'train', header, timeFlag));
-  // Which column is forecast when --target is not given, and why (../data/default-target.ts).
-  if ((selection.targets ?? []).length === 0) io.stderr.write(`train: no --target: forecasting ${JSON.stringify(table.targets[0])}, ${defaultTargetWhy(table.targets[0])}; give --target to choose another\n`);
+  // Which column is forecast when --target is not given and there was a choice, and why (../data/default-target.ts).
+  if ((selection.targets ?? []).length === 0 && table.features.length > 1) io.stderr.write(`train: no --target: forecasting ${JSON.stringify(table.targets[0])}, ${defaultTargetWhy(table.targets[0])}; give --target to choose another\n`);
   return table;
 }
 
