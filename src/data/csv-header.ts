@@ -33,7 +33,7 @@ export function headerDelimiter(line: string): string {
 }
 
 /** A cell that reads as a value rather than a name: a number or a timestamp. */
-function looksLikeData(name: string): boolean {
+export function looksLikeData(name: string): boolean {
   return (name !== '' && Number.isFinite(Number(name))) || Number.isFinite(parseTimestamp(name));
 }
 

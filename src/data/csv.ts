@@ -2,7 +2,7 @@
  * CSV → columns. Reads a header row and then one record per line, line by line from a stream
  * (never the whole file as one string), keeping each column as text until the caller picks the
  * columns it needs (see ./table.ts). Supports RFC 4180 quoting on one line ("a,b" and "" escapes);
- * multi-line quoted cells are not supported (time-series files do not use them).
+ * multi-line quoted cells are not supported (time-series files do not use them). Title lines above the header: ./csv-title-lines.ts.
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -10,6 +10,7 @@ import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
 import { fileErrorReason } from '../domain/file-error-reason.ts';
 import { excelSepLine, headerDelimiter, readHeaderLine } from './csv-header.ts';
 import { DecimalCells, type DecimalOption } from './csv-decimal.ts';
+import { raggedRowError, TitleLineScan } from './csv-title-lines.ts';
 
 /** How to read a file's cells: its decimal mark (./csv-decimal.ts; `auto` unless given). */
 export interface CsvReadOptions {
@@ -158,15 +159,18 @@ export interface CsvRowStream {
 export async function openCsvRows(path: string, signal?: AbortSignal, opts: CsvReadOptions = {}): Promise<CsvRowStream> {
   const parser = new CsvLineParser(shownPath(path));
   const lines = fileLines(path, signal);
-  for (;;) {
+  // Up to the first data row: the header is known for sure only then (it may lie below title lines: ./csv-title-lines.ts).
+  let first: CsvRow | undefined;
+  while (first === undefined) {
     const next = await lines.next();
-    if (next.done) parser.requireHeader();
-    else parser.push(...next.value);
-    if (parser.header !== null) break;
+    if (next.done) break;
+    const cells = parser.push(...next.value);
+    if (cells !== null) first = { cells, line: next.value[1] };
   }
   const header = parser.requireHeader();
   const decimal = new DecimalCells(shownPath(path), header, parser.delimiter, opts.decimal);
   async function* rows(): AsyncGenerator<CsvRow> {
+    if (first !== undefined) yield* decimal.push(first);
     for await (const [text, line] of lines) {
       const cells = parser.push(text, line);
       if (cells !== null) yield* decimal.push({ cells, line });
@@ -176,20 +180,16 @@ export async function openCsvRows(path: string, signal?: AbortSignal, opts: CsvR
   return { path: shownPath(path), header, rows: rows(), close: async () => void (await lines.return(undefined)) };
 }
 
-/**
- * What to add to a ragged-row message for a line with an odd number of `"`: a quote left open, or
- * a quoted cell with a line break in it (a notes column from a spreadsheet), which this reader does
- * not join (until 6 Dec 2026 the message said only how many cells there were).
- */
-function unclosedQuoteNote(line: string): string {
-  return (line.split('"').length - 1) % 2 === 1 ? ' (the line has a quote that is not closed: a quoted cell may not hold a line break)' : '';
-}
-
 /** Parses a CSV file line by line: the header (delimiter, names), then each data row against it. */
 class CsvLineParser {
+  /** The header; settled once the first data row is read (it may be found below title lines). */
   header: string[] | null = null;
   delimiter = '';
   private sawSepLine = false;
+  private sepDelimiter: string | null = null;
+  private sawRow = false;
+  /** Looking for the header below title lines (./csv-title-lines.ts); null otherwise. */
+  private titles: TitleLineScan | null = null;
 
   constructor(private readonly path: string) {}
 
@@ -203,23 +203,39 @@ class CsvLineParser {
       }
       throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}:${lineNo}: the line holds NUL bytes: this is a binary file, not a text CSV; give the CSV file itself`, { line: lineNo });
     }
+    if (this.titles !== null) return this.belowTitles(line, lineNo);
     if (this.header === null) {
       this.readHeader(line, lineNo);
       return null;
     }
     const row = splitCsvLine(line, this.delimiter);
     if (row.length !== this.header.length) {
-      throw dataError(
-        ErrorCodes.DATA_MALFORMED,
-        `${this.path}:${lineNo}: expected ${this.header.length} cells like the header, got ${row.length}${unclosedQuoteNote(line)}; fix or remove that line`,
-        { line: lineNo },
-      );
+      const cells = this.header.length;
+      const refuse = (): Error => raggedRowError(this.path, lineNo, line, cells, row.length);
+      if (this.sawRow) throw refuse();
+      // The first row does not fit the header: the header may lie below title lines (an ECB SDW export).
+      this.titles = new TitleLineScan({ text: line, lineNo }, this.sepDelimiter, splitCsvLine, refuse);
+      this.header = null;
+      return null;
     }
+    this.sawRow = true;
     return row;
   }
 
-  /** TC_DATA_TOO_SHORT when the file ended before a header row. */
+  /** A line while the header is looked for below title lines: the first data row once it is found. */
+  private belowTitles(line: string, lineNo: number): string[] | null {
+    const found = this.titles!.push({ text: line, lineNo });
+    if (found === null) return null;
+    this.titles = null;
+    this.delimiter = found.delimiter;
+    this.header = readHeaderLine(found.header.text, found.header.lineNo, this.path, found.delimiter, splitCsvLine).names;
+    this.sawRow = true;
+    return found.cells;
+  }
+
+  /** TC_DATA_TOO_SHORT when the file ended before a header row; the first line's error when it ended while the header was looked for below title lines. */
   requireHeader(): string[] {
+    if (this.titles !== null) throw this.titles.refuse();
     if (this.header === null) throw dataError(ErrorCodes.DATA_TOO_SHORT, `${this.path}: the file is empty; expected a header row and data rows`);
     return this.header;
   }
@@ -230,6 +246,7 @@ class CsvLineParser {
     this.sawSepLine = true;
     if (sep !== null) {
       this.delimiter = sep;
+      this.sepDelimiter = sep;
       return;
     }
     if (this.delimiter === '') this.delimiter = headerDelimiter(line);
@@ -253,12 +270,16 @@ class CsvAccumulator {
 
   push(rawLine: string, lineNo: number): void {
     const row = this.parser.push(rawLine, lineNo);
-    const header = this.parser.header;
-    if (header !== null && this.decimal === undefined) {
-      this.cells = header.map(() => []);
-      this.decimal = new DecimalCells(this.path, header, this.parser.delimiter, this.opts.decimal);
-    }
-    if (row !== null) this.add(this.decimal!.push({ cells: row, line: lineNo }));
+    if (row === null) return;
+    this.decimal ??= this.start();
+    this.add(this.decimal.push({ cells: row, line: lineNo }));
+  }
+
+  /** At the first data row, when the header is settled: its columns and decimal marks. */
+  private start(): DecimalCells {
+    const header = this.parser.requireHeader();
+    this.cells = header.map(() => []);
+    return new DecimalCells(this.path, header, this.parser.delimiter, this.opts.decimal);
   }
 
   private add(rows: CsvRow[]): void {
@@ -269,7 +290,9 @@ class CsvAccumulator {
   }
 
   finish(): RawCsv {
-    if (this.decimal !== undefined) this.add(this.decimal.end());
-    return { path: this.path, header: this.parser.requireHeader(), cells: this.cells, lines: this.lines };
+    const header = this.parser.requireHeader();
+    if (this.decimal === undefined) this.cells = header.map(() => []);
+    else this.add(this.decimal.end());
+    return { path: this.path, header, cells: this.cells, lines: this.lines };
   }
 }
