@@ -121,6 +121,16 @@ export const DECIMAL_FLAG = {
   placeholder: 'auto|comma|point',
 } as const satisfies OptionSpec;
 
+/** `--skip-rows`, the same for every command that reads a data file: lines above the header (titles) not read (../data/csv-title-lines.ts finds most by itself). */
+export const SKIP_ROWS_FLAG = {
+  type: 'number',
+  default: 0,
+  integer: true,
+  min: 0,
+  help: 'lines above the header row not to read (title lines; most, as in an ECB SDW download, are found without it)',
+  placeholder: 'n',
+} as const satisfies OptionSpec;
+
 /** `--decimal`: auto, comma or point; TC_CLI_USAGE otherwise. */
 export function decimalOption(text: string): DecimalOption {
   if ((DECIMAL_OPTIONS as readonly string[]).includes(text)) return text as DecimalOption;

@@ -52,6 +52,8 @@ export interface DetectColumns {
   missing?: 'skip' | 'error';
   /** --decimal: the file's decimal mark (../data/csv-decimal.ts). */
   decimal?: DecimalOption;
+  /** --skip-rows: lines above the header not read. */
+  skipRows?: number;
 }
 
 /** How series ids are checked: the service's input.seriesPattern, and at most `max` series (--max-series). */
@@ -80,7 +82,7 @@ function findColumn(csv: CsvRowStream, flagged: string | undefined, fallback: st
  * `train`. A value that is not a number further down rejects `rows` when it is reached.
  */
 export async function openDetectRows(path: string, signal?: AbortSignal, columns: DetectColumns = {}, rules: SeriesRules = { pattern: /^/, max: 1 }): Promise<DetectSource> {
-  const csv = await openCsvRows(path, signal, { decimal: columns.decimal });
+  const csv = await openCsvRows(path, signal, { decimal: columns.decimal, skipRows: columns.skipRows });
   try {
     const ti = findColumn(csv, columns.time, 'timestamp', '--time-col');
     const vi = findColumn(csv, columns.value, 'value', '--value-col');

@@ -15,7 +15,7 @@ import type { ConfigInput } from '../config/schema.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { csvCell, dataError, shownPath } from '../data/csv.ts';
-import { DECIMAL_FLAG, decimalOption, formatHelp, missingPolicy, parseOptions, type OptionTable } from './args.ts';
+import { DECIMAL_FLAG, SKIP_ROWS_FLAG, decimalOption, formatHelp, missingPolicy, parseOptions, type OptionTable } from './args.ts';
 import { createPipelineDetect, type PipelineDetector } from './detect-pipeline.ts';
 import { openDetectRows, RefusedRows, type DetectSource } from './detect-rows.ts';
 import { writeJson, type CliIo } from './io.ts';
@@ -34,6 +34,7 @@ const OPTIONS = {
   out: { type: 'string', required: true, help: 'results CSV to write (timestamp,value,anomaly_score; series first with a series column); - for stdout (the JSON result then goes to stderr)', placeholder: 'results.csv' },
   model: { type: 'string', help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only (default: TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts); by the detector defaults the scores do not depend on it (docs/cli.md)', placeholder: 'dir' },
   decimal: DECIMAL_FLAG,
+  'skip-rows': SKIP_ROWS_FLAG,
   missing: { type: 'string', default: 'skip', help: 'a value cell that is empty, NA, NaN or null: skip (a missed reading, as the service treats a tick without its value: not scored, 0 in the results, counted as missing) or error (stop, exit 65)', placeholder: 'skip|error' },
   chunk: { type: 'number', default: 256, integer: true, min: 1, help: 'rows handed to the pipeline at once (batching only; scoring stays causal)' },
 } satisfies OptionTable;
@@ -52,7 +53,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const config = loadConfig({ overrides });
   // The header and first row are checked before the model loads; the rest is read as it is scored.
   const rules = { pattern: new RegExp(config.input.seriesPattern), max: opts['max-series'] };
-  const source = await openDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'], series: opts['series-col'], missing, decimal: decimalOption(opts.decimal) }, rules);
+  const source = await openDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'], series: opts['series-col'], missing, decimal: decimalOption(opts.decimal), skipRows: opts['skip-rows'] }, rules);
   if (source.note !== undefined) io.stderr.write(`detect: ${source.note}\n`);
   try {
     const t0 = performance.now();

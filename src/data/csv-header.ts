@@ -32,6 +32,14 @@ export function headerDelimiter(line: string): string {
   return ',';
 }
 
+/** UTF-16 read as UTF-8: its byte-order mark as two U+FFFD, or ASCII text with a NUL after (or before) every character. */
+export function isUtf16(line: string): boolean {
+  if (line.startsWith('\ufffd\ufffd')) return true;
+  const head = line.slice(0, 8);
+  const nulAt = (parity: number): boolean => head.length === 8 && [...head].every((c, i) => (c === '\u0000') === (i % 2 === parity));
+  return nulAt(0) || nulAt(1);
+}
+
 /** A cell that reads as a value rather than a name: a number or a timestamp. */
 export function looksLikeData(name: string): boolean {
   return (name !== '' && Number.isFinite(Number(name))) || Number.isFinite(parseTimestamp(name));

@@ -8,13 +8,14 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
 import { fileErrorReason } from '../domain/file-error-reason.ts';
-import { excelSepLine, headerDelimiter, readHeaderLine } from './csv-header.ts';
+import { excelSepLine, headerDelimiter, isUtf16, readHeaderLine } from './csv-header.ts';
 import { DecimalCells, type DecimalOption } from './csv-decimal.ts';
 import { raggedRowError, TitleLineScan } from './csv-title-lines.ts';
 
-/** How to read a file's cells: its decimal mark (./csv-decimal.ts; `auto` unless given). */
+/** How to read a file: its decimal mark (./csv-decimal.ts; `auto` unless given); `skipRows` lines above the header not read (--skip-rows). */
 export interface CsvReadOptions {
   decimal?: DecimalOption;
+  skipRows?: number;
 }
 
 /** A CSV file as raw text columns. `lines[i]` is the 1-based file line of data row i (for messages). */
@@ -80,14 +81,6 @@ export function readCsvFileSync(path: string, what = 'CSV file'): RawCsv {
     throw dataError(ErrorCodes.DATA_UNREADABLE, `cannot read ${what} ${JSON.stringify(path)} (${fileErrorReason(err)}); check the path`, { path }, err);
   }
   return parseCsvText(text, path);
-}
-
-/** UTF-16 read as UTF-8: its byte-order mark as two U+FFFD, or ASCII text with a NUL after (or before) every character. */
-function isUtf16(line: string): boolean {
-  if (line.startsWith('\ufffd\ufffd')) return true;
-  const head = line.slice(0, 8);
-  const nulAt = (parity: number): boolean => head.length === 8 && [...head].every((c, i) => (c === '\u0000') === (i % 2 === parity));
-  return nulAt(0) || nulAt(1);
 }
 
 /** The data file as messages name it: `stdin` for `-` (until 7 Dec 2026 `-:3: …`), else its path. */
@@ -157,7 +150,7 @@ export interface CsvRowStream {
  * comes, so a bad line further down rejects `rows` when it is reached. Errors as readCsvFile's.
  */
 export async function openCsvRows(path: string, signal?: AbortSignal, opts: CsvReadOptions = {}): Promise<CsvRowStream> {
-  const parser = new CsvLineParser(shownPath(path));
+  const parser = new CsvLineParser(shownPath(path), opts.skipRows);
   const lines = fileLines(path, signal);
   // Up to the first data row: the header is known for sure only then (it may lie below title lines: ./csv-title-lines.ts).
   let first: CsvRow | undefined;
@@ -191,10 +184,14 @@ class CsvLineParser {
   /** Looking for the header below title lines (./csv-title-lines.ts); null otherwise. */
   private titles: TitleLineScan | null = null;
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly skipRows = 0,
+  ) {}
 
-  /** A data row's cells; null for the header and blank lines. Throws on a line that does not parse. */
+  /** A data row's cells; null for the header, blank lines and the lines --skip-rows skips. Throws on a line that does not parse. */
   push(rawLine: string, lineNo: number): string[] | null {
+    if (lineNo <= this.skipRows) return null;
     const line = lineNo === 1 && rawLine.charCodeAt(0) === 0xfeff ? rawLine.slice(1) : rawLine;
     if (line.trim() === '') return null;
     if (line.includes('\u0000')) {
@@ -265,7 +262,7 @@ class CsvAccumulator {
     private readonly path: string,
     private readonly opts: CsvReadOptions,
   ) {
-    this.parser = new CsvLineParser(path);
+    this.parser = new CsvLineParser(path, opts.skipRows);
   }
 
   push(rawLine: string, lineNo: number): void {

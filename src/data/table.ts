@@ -43,6 +43,8 @@ export interface ColumnSelection {
   missing?: MissingPolicy;
   /** The file's decimal mark (--decimal; ./csv-decimal.ts): `auto` (the default) tells it from the file. */
   decimal?: DecimalOption;
+  /** Lines above the header not read (--skip-rows). */
+  skipRows?: number;
 }
 
 /** A multivariate series, sorted by time, ready for splitting and windowing. */

@@ -59,6 +59,26 @@ describe('title lines above the header (an ECB SDW export)', () => {
     );
   });
 
+  it('--skip-rows N: the first N lines are not read (titles that are not found by themselves)', async () => {
+    const text = 'Prices report\nsymbol,close\nABC,1\nABC,2\n';
+    const csv = parseCsvText(text, 't.csv', { skipRows: 1 });
+    assert.deepEqual(csv.header, ['symbol', 'close']);
+    assert.deepEqual(csv.lines, [3, 4]);
+    const file = join(dir(), 'titled.csv');
+    const rows = Array.from({ length: 120 }, (_, i) => `${1_700_000_000 + 3600 * i},${(50 + 5 * Math.sin(i / 4)).toFixed(3)}`);
+    await writeFile(file, ['Meter 7 export', 'site,Berlin', 'timestamp,value', ...rows].join('\n'));
+    const io = captureIo();
+    assert.equal(await runCli(['detect', '--data', file, '--out', join(dir(), 'r.csv'), '--skip-rows', '2'], io), 0, io.err());
+    const train = captureIo();
+    assert.equal(await runCli(['train', '--data', file, '--skip-rows', '2', '--out', join(dir(), 'k'), '--arch', 'linear', '--window', '7', '--horizon', '3'], train), 0, train.err());
+    assert.equal(JSON.parse(train.out()).data.rows, 120);
+    const back = captureIo();
+    assert.equal(await runCli(['backtest', '--data', file, '--skip-rows', '2', '--model', join(dir(), 'k')], back), 0, back.err());
+    const bad = captureIo();
+    assert.equal(await runCli(['train', '--data', file, '--skip-rows=-1', '--out', join(dir(), 'n')], bad), 64);
+    assert.match(bad.err(), /--skip-rows must be >= 0/);
+  });
+
   it('a ragged first row under a real header is refused as before, even when rows below it agree with it', () => {
     assert.throws(() => parseCsvText('date,v\n2024-01-01,1,2\n2024-01-02,3,4\n2024-01-03,5,6\n', 'r.csv'), refused('r.csv:2: expected 2 cells like the header, got 3; fix or remove that line'));
     const many = ['time,v', ...Array.from({ length: 40 }, (_, i) => `${1_700_000_000 + 60 * i},1,2`)].join('\n');
