@@ -198,10 +198,7 @@ export class StreamPipeline {
     const sent = sentAtMs(rec.receivedAtMs, now); // the reference of maxFutureMs and clockSkewMs
     const res = decodeRecord(rec.key, rec.value, d.codec, sent, rec.recordTsMs);
     const quiet = rec.warmup === true;
-    if (!res.ok) {
-      if (!quiet) out.push(...this.#deadLetter(rec, res.error));
-      return;
-    }
+    if (!res.ok) return void (quiet || out.push(...this.#deadLetter(rec, res.error)));
     if (res.skipped && !quiet) d.observer?.skipped?.(res.skipped);
     const refused = takeTicks(res.ticks, (tick) => this.#take(tick, rec, sent, quiet, accepted, reads), d.codec.features); // a SenML pack carries several
     if (refused && !quiet) out.push(...this.#deadLetter(rec, refused.error, refused.counted, dead));
@@ -289,12 +286,13 @@ export class StreamPipeline {
     return forecastMessage(this.#d.inference.spec, a.tick, model, steps, Math.max(0, this.#now() - a.rec.receivedAtMs), { ...this.#trace(a.rec) }, closed, replaces);
   }
 
-  /** `counted` false: the record's outcome was reported already (`incomplete`). `dead`: the records dead-lettered in this call; none again. */
+  /** `counted` false: the record's outcome was reported already (`incomplete`). `dead`: the records dead-lettered in this call; none again (marked once made: one that threw is made again by the caller's catch). */
   #deadLetter(rec: RawRecord, err: TickcastError, counted = true, dead?: Set<RawRecord>): OutMessage[] {
     if (dead?.has(rec)) return [];
-    dead?.add(rec);
     if (counted) this.#d.observer?.tick?.('dead_letter');
     this.#d.observer?.deadLetter?.(err.code, rec.source);
-    return [deadLetterMessage(rec, err, this.#d.deadLetterMaxBytes, this.#now())];
+    const m = deadLetterMessage(rec, err, this.#d.deadLetterMaxBytes, this.#now());
+    dead?.add(rec);
+    return [m];
   }
 }

@@ -18,14 +18,14 @@ import { createModelServing, SMALL_SPEC } from '../http/support/model-serving.ts
 const T0 = 1_700_000_000_000;
 const pack = (body: object[]): RawRecord => ({ key: Buffer.from('gw'), value: Buffer.from(JSON.stringify(body)), headers: {}, source: { topic: 't', partition: 0, offset: '0' }, receivedAtMs: 0 });
 
-async function run(body: object[], seriesHome?: (series: string) => void, live?: PipelineObserver['live']): Promise<{ dlq: OutMessage[]; outcomes: string[] }> {
+async function run(body: object[], seriesHome?: (series: string) => void, live?: PipelineObserver['live'], deadLetter?: PipelineObserver['deadLetter']): Promise<{ dlq: OutMessage[]; outcomes: string[] }> {
   const spec = { ...SMALL_SPEC, features: ['temp', 'hum'], targets: ['temp'] };
   const ms = await createModelServing({ spec });
   const sent: OutMessage[] = [];
   const outcomes: string[] = [];
   const pipeline = new StreamPipeline({
     store: ms.store, outlook: new SeriesOutlook(), recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer: null,
-    sink: { send: async (m: OutMessage[]) => void sent.push(...m) }, observer: { tick: (o: string) => void outcomes.push(o), live }, seriesHome,
+    sink: { send: async (m: OutMessage[]) => void sent.push(...m) }, observer: { tick: (o: string) => void outcomes.push(o), live, deadLetter }, seriesHome,
     codec: { features: ['temp', 'hum'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'carry', format: 'senml', senmlSeries: 'baseName' },
   });
   try {
@@ -68,4 +68,14 @@ test('a pack whose ticks all fail when scored (phase 3) is dead-lettered once', 
   assert.deepEqual(outcomes, ['accepted', 'accepted', 'accepted', 'dead_letter']);
   assert.equal(dlq.length, 1);
   assert.match(String(dlq[0].headers['tickcast-error-message']), /live view broke/);
+});
+
+test('a dead letter whose making throws is made again as a processing failure, not marked sent and dropped (the record would be committed with no trace)', async () => {
+  let calls = 0;
+  const { dlq } = await run([{ bn: 'a', bt: T0 / 1000, n: 'temp', v: 20 }], undefined, undefined, () => {
+    if (calls++ === 0) throw new Error('metrics broke');
+  });
+  assert.equal(dlq.length, 1, 'the record is still dead-lettered once');
+  assert.equal(dlq[0].headers['tickcast-error-code'], 'TC_RECORD_PROCESSING_FAILED');
+  assert.match(String(dlq[0].headers['tickcast-error-message']), /metrics broke/);
 });
