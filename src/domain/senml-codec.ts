@@ -142,7 +142,7 @@ function byName(readings: Reading[], opts: CodecOptions): Tick[] | Refusal {
 /** input.senmlSeries 'baseName': the readings of one bn at one time as one tick, n naming the feature. */
 function byBaseName(readings: Reading[], key: Buffer | null, opts: CodecOptions, skipped: Record<SenmlSkip, number>): Tick[] | Refusal {
   const ticks = new Map<string, Tick>();
-  let keyId: string | null = null;
+  let keyId: string | { error: string } | null = null;
   for (const r of readings) {
     const index = opts.features.indexOf(r.n);
     if (index < 0) {
@@ -151,10 +151,10 @@ function byBaseName(readings: Reading[], key: Buffer | null, opts: CodecOptions,
     }
     let series = r.name.slice(0, r.name.length - r.n.length); // bn
     if (series === '') {
-      keyId ??= key && key.length > 0 ? (strictUtf8(key) as { text?: string }).text ?? '' : '';
+      keyId ??= keySeries(key);
+      if (typeof keyId !== 'string') return { code: ErrorCodes.RECORD_BAD_SERIES, message: `a SenML reading of "${r.n}" has no bn in effect and ${keyId.error}: input.senmlSeries "baseName" takes bn (else the record key) as the series id` };
       series = keyId;
     }
-    if (series === '') return { code: ErrorCodes.RECORD_BAD_SERIES, message: `a SenML reading of "${r.n}" has no bn in effect and the record has no key: input.senmlSeries "baseName" takes bn (else the record key) as the series id` };
     if (!opts.seriesPattern.test(series)) return { code: ErrorCodes.RECORD_BAD_SERIES, message: seriesRefusal(series, opts.seriesPattern) };
     const id = `${series}\u0000${r.tsMs}`;
     let tick = ticks.get(id);
@@ -163,6 +163,13 @@ function byBaseName(readings: Reading[], key: Buffer | null, opts: CodecOptions,
     tick.values[index] = r.v;
   }
   return missing([...ticks.values()], opts);
+}
+
+/** The record key as a series id, or why it is none: absent or empty, or not UTF-8 (before 7 Dec 2026 a key not UTF-8 was reported as no key). */
+function keySeries(key: Buffer | null): string | { error: string } {
+  if (!key || key.length === 0) return { error: 'the record has no key' };
+  const k = strictUtf8(key);
+  return 'text' in k ? k.text : { error: `the record key is ${k.error}` };
 }
 
 /** With input.missingFeature 'reject', the first tick lacking a configured feature refuses the pack; with 'carry' the NaNs are carried forward. */

@@ -68,6 +68,14 @@ test('baseName mode: a tick without a feature refuses the pack (reject) or carri
   assert.equal(refusal([{ bn: 'r', bt: T0, n: 'temp', v: 1 }, { n: 'temp', v: 2 }, { n: 'hum', v: 3 }], opts)[1], 'the SenML pack has two readings of "temp" for series "r" at 2024-11-20T00:00:00.000Z');
 });
 
+test('baseName mode: a record key that is not UTF-8 is named as such, not as no key', () => {
+  const r = decodeRecord(Buffer.from([0x67, 0xe9]), Buffer.from(JSON.stringify([{ n: 'temp', v: 1, t: T0 }])), { ...base, senmlSeries: 'baseName' }, SENT);
+  assert.ok(!r.ok);
+  assert.equal(r.error.code, ErrorCodes.RECORD_BAD_SERIES);
+  assert.match(r.error.message, /has no bn in effect and the record key is not valid UTF-8 \(byte 0xe9 at offset 1\)/);
+  assert.match(refusal([{ n: 'temp', v: 1, t: T0 }], { senmlSeries: 'baseName' })[1], /has no bn in effect and the record has no key: /);
+});
+
 test('string, boolean, data values and a sum alone are skipped and counted; base-only records carry their bases', () => {
   const r = decode([{ bn: 'd:', bt: T0 }, { n: 'state', vs: 'on' }, { n: 'door', vb: false }, { n: 'blob', vd: 'aGk' }, { n: 'kwh', s: 12 }, { n: 'temp', v: 5 }]);
   assert.ok(r.ok);
