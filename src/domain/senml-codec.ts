@@ -29,8 +29,8 @@ import { valueRefusal, type CodecOptions } from './tick-codec.ts';
 import { MAX_TS_MS, MIN_TS_MS } from './ts-unit.ts';
 
 export type SenmlSeries = 'name' | 'baseName';
-/** Why a SenML record was skipped: a value that is not a number (vs, vb, vd, or a sum alone), or with 'baseName' a name that is no configured feature. */
-export type SenmlSkip = 'not_numeric' | 'other_name';
+/** Why a SenML record was skipped: a value that is not a number (vs, vb, vd, or a sum alone), with 'baseName' a name that is no configured feature, or a repeat of an earlier reading of its name and time with the same value. */
+export type SenmlSkip = 'not_numeric' | 'other_name' | 'repeated';
 export type PackResult = { ok: true; ticks: Tick[]; skipped: Record<SenmlSkip, number> } | { ok: false; error: TickcastError };
 
 /** Times below this (seconds) are relative to now (RFC 8428 § 4.5.3). */
@@ -55,14 +55,14 @@ export function decodeSenml(key: Buffer | null, value: Buffer | null, opts: Code
   if (!Array.isArray(pack) || pack.length === 0) return refuse(ErrorCodes.RECORD_INVALID, `a SenML pack must be a non-empty JSON array of records, e.g. [{"bn":"dev-1:","bt":1732060800,"n":"temp","v":21.5}]; got ${show(pack)}${draftHint(pack)}`);
   const base: Base = { bn: '', bt: 0, bv: 0 };
   const readings: Reading[] = [];
-  const skipped: Record<SenmlSkip, number> = { not_numeric: 0, other_name: 0 };
+  const skipped: Record<SenmlSkip, number> = { not_numeric: 0, other_name: 0, repeated: 0 };
   for (let i = 0; i < pack.length; i++) {
     const r = readRecord(pack[i], i, base, sentMs, opts.maxFutureMs ?? 0);
     if (r === 'not_numeric') skipped.not_numeric++;
     else if (r !== null && 'code' in r) return refuse(r.code, r.message);
     else if (r !== null) readings.push(r);
   }
-  const ticks = series === 'name' ? byName(readings, opts) : byBaseName(readings, key, opts, skipped);
+  const ticks = series === 'name' ? byName(readings, opts, skipped) : byBaseName(readings, key, opts, skipped);
   if (!Array.isArray(ticks)) return refuse(ticks.code, ticks.message);
   for (const t of ticks) {
     const bad = valueRefusal(t.values, opts);
@@ -128,15 +128,34 @@ export function resolveTime(seconds: number, nowMs: number): number {
   return seconds < RELATIVE_BELOW_S ? nowMs + ms : ms;
 }
 
+/**
+ * A reading of a name (feature) whose series and time already have one, under either series mode:
+ * the same value is a repeat, taken once and counted; another value refuses the pack, as no reading
+ * tells which is right (before 7 Dec 2026 'name' passed both on, the pipeline keeping one by
+ * windows.duplicatePolicy, while 'baseName' refused even an exact repeat).
+ */
+function twice(r: Reading, series: string, had: number, skipped: Record<SenmlSkip, number>): Refusal | null {
+  if (had === r.v) {
+    skipped.repeated++;
+    return null;
+  }
+  return { code: ErrorCodes.RECORD_INVALID, message: `the SenML pack has two readings of "${r.n}" for series "${series}" at ${new Date(r.tsMs).toISOString()}, ${had} and ${r.v}: send one` };
+}
+
 /** input.senmlSeries 'name': each reading a tick of the series its resolved name names (one feature). */
-function byName(readings: Reading[], opts: CodecOptions): Tick[] | Refusal {
-  const ticks: Tick[] = [];
+function byName(readings: Reading[], opts: CodecOptions, skipped: Record<SenmlSkip, number>): Tick[] | Refusal {
+  const ticks = new Map<string, Tick>();
   for (const r of readings) {
     if (r.name === '') return { code: ErrorCodes.RECORD_BAD_SERIES, message: 'a SenML record has no name (neither bn nor n): input.senmlSeries "name" takes bn + n as the series id' };
     if (!opts.seriesPattern.test(r.name)) return { code: ErrorCodes.RECORD_BAD_SERIES, message: seriesRefusal(r.name, opts.seriesPattern) };
-    ticks.push({ series: r.name, tsMs: r.tsMs, values: Float64Array.of(r.v) });
+    const id = `${r.name}\u0000${r.tsMs}`;
+    const had = ticks.get(id);
+    if (had) {
+      const bad = twice(r, r.name, had.values[0], skipped);
+      if (bad) return bad;
+    } else ticks.set(id, { series: r.name, tsMs: r.tsMs, values: Float64Array.of(r.v) });
   }
-  return ticks;
+  return [...ticks.values()];
 }
 
 /** input.senmlSeries 'baseName': the readings of one bn at one time as one tick, n naming the feature. */
@@ -159,8 +178,11 @@ function byBaseName(readings: Reading[], key: Buffer | null, opts: CodecOptions,
     const id = `${series}\u0000${r.tsMs}`;
     let tick = ticks.get(id);
     if (!tick) ticks.set(id, (tick = { series, tsMs: r.tsMs, values: new Float64Array(opts.features.length).fill(Number.NaN) }));
-    if (!Number.isNaN(tick.values[index])) return { code: ErrorCodes.RECORD_INVALID, message: `the SenML pack has two readings of "${r.n}" for series "${series}" at ${new Date(r.tsMs).toISOString()}` };
-    tick.values[index] = r.v;
+    if (Number.isNaN(tick.values[index])) tick.values[index] = r.v;
+    else {
+      const bad = twice(r, series, tick.values[index], skipped);
+      if (bad) return bad;
+    }
   }
   return missing([...ticks.values()], opts);
 }

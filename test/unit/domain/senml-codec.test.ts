@@ -53,7 +53,7 @@ test('baseName mode: one tick per bn and time, n the feature; other names skippe
   const r = decode([{ bn: 'room-1', bt: T0, n: 'temp', v: 21 }, { n: 'hum', v: 40 }, { n: 'co2', v: 600 }, { n: 'temp', t: 60, v: 22 }, { n: 'hum', t: 60, v: 41 }, { n: 'door', vb: true }], opts);
   assert.ok(r.ok);
   assert.deepEqual(r.ticks.map((t) => [t.series, t.tsMs, ...t.values]), [['room-1', T0 * 1000, 21, 40], ['room-1', T0 * 1000 + 60_000, 22, 41]]);
-  assert.deepEqual(r.skipped, { not_numeric: 1, other_name: 1 });
+  assert.deepEqual(r.skipped, { not_numeric: 1, other_name: 1, repeated: 0 });
   // No bn: the record key is the series.
   assert.deepEqual(ticks([{ n: 'temp', v: 1, t: T0 }, { n: 'hum', v: 2, t: T0 }], opts, 'gw-7'), [['gw-7', T0 * 1000, 1, 2]]);
 });
@@ -65,7 +65,22 @@ test('baseName mode: a tick without a feature refuses the pack (reject) or carri
   assert.equal(code, ErrorCodes.RECORD_MISSING_FEATURE);
   assert.match(message, /series "room-1" at 2024-11-20T00:01:00.000Z has no reading of "hum"/);
   assert.deepEqual(ticks(pack, { ...opts, missingFeature: 'carry' }), [['room-1', T0 * 1000, 21, 40], ['room-1', T0 * 1000 + 60_000, 22, NaN]]);
-  assert.equal(refusal([{ bn: 'r', bt: T0, n: 'temp', v: 1 }, { n: 'temp', v: 2 }, { n: 'hum', v: 3 }], opts)[1], 'the SenML pack has two readings of "temp" for series "r" at 2024-11-20T00:00:00.000Z');
+  assert.equal(refusal([{ bn: 'r', bt: T0, n: 'temp', v: 1 }, { n: 'temp', v: 2 }, { n: 'hum', v: 3 }], opts)[1], 'the SenML pack has two readings of "temp" for series "r" at 2024-11-20T00:00:00.000Z, 1 and 2: send one');
+});
+
+test('both series modes treat two readings of one name at one time alike: another value refuses the pack, the same value is taken once and counted', () => {
+  // Before 7 Dec 2026 'name' passed both on (the pipeline then dropped one as a duplicate, by windows.duplicatePolicy) and 'baseName' refused even an exact repeat.
+  const conflict = [{ bn: 'r:', bt: T0, n: 'temp', v: 1 }, { n: 'temp', t: 60, v: 5 }, { n: 'temp', v: 2 }];
+  assert.deepEqual(refusal(conflict), [ErrorCodes.RECORD_INVALID, 'the SenML pack has two readings of "temp" for series "r:temp" at 2024-11-20T00:00:00.000Z, 1 and 2: send one']);
+  const baseName = { features: ['temp'], senmlSeries: 'baseName' as const };
+  assert.deepEqual(refusal(conflict, baseName), [ErrorCodes.RECORD_INVALID, 'the SenML pack has two readings of "temp" for series "r:" at 2024-11-20T00:00:00.000Z, 1 and 2: send one']);
+  const repeat = [{ bn: 'r:', bt: T0, n: 'temp', v: 1 }, { n: 'temp', t: 60, v: 5 }, { n: 'temp', bt: T0 + 30, t: -30, v: 1 }];
+  for (const opts of [{}, baseName]) {
+    const r = decode(repeat, opts);
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    assert.deepEqual(r.ticks.map((t) => [t.tsMs, ...t.values]), [[T0 * 1000, 1], [T0 * 1000 + 60_000, 5]]);
+    assert.equal(r.skipped?.repeated, 1);
+  }
 });
 
 test('baseName mode: a record key that is not UTF-8 is named as such, not as no key', () => {
@@ -80,7 +95,7 @@ test('string, boolean, data values and a sum alone are skipped and counted; base
   const r = decode([{ bn: 'd:', bt: T0 }, { n: 'state', vs: 'on' }, { n: 'door', vb: false }, { n: 'blob', vd: 'aGk' }, { n: 'kwh', s: 12 }, { n: 'temp', v: 5 }]);
   assert.ok(r.ok);
   assert.deepEqual(r.ticks.map((t) => [t.series, t.tsMs, ...t.values]), [['d:temp', T0 * 1000, 5]]);
-  assert.deepEqual(r.skipped, { not_numeric: 4, other_name: 0 });
+  assert.deepEqual(r.skipped, { not_numeric: 4, other_name: 0, repeated: 0 });
 });
 
 test('each malformed pack is refused whole, with a code and a reason naming the record', () => {
