@@ -13,7 +13,8 @@
  * configured); 'baseName' — bn is the series (the record key where no bn is in effect) and n the
  * feature, the readings of one series at one time making one tick. Skipped and counted, not
  * refused: records with a string, boolean or data value or a sum alone (vs, vb, vd, s), and with
- * 'baseName' a name that is not a configured feature. Units (u, bu) are not converted or checked.
+ * 'baseName' a name that is not a configured feature; in both modes a second reading of a name
+ * at one time with the same value (another value refuses the pack). Units are not converted or checked.
  * A pack is taken whole or refused whole (to the dead-letter topic with its bytes): a bad record
  * refuses its pack, so a re-driven pack never repeats readings already taken. Past decoding, the
  * pipeline takes a pack's ticks one by one and dead-letters the pack at most once:
