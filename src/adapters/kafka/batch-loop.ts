@@ -13,6 +13,12 @@ import type { WarmupTracker } from './restore.ts';
 
 export interface BatchLoopDeps {
   chunkSize: number;
+  /**
+   * Bytes (record values plus keys) a chunk holds at most; a chunk always holds at least one record.
+   * A chunk's offset is resolved only after all of it is handled, so this bounds the work between
+   * commits when records are large (a SenML pack carries thousands of ticks). Default CHUNK_BYTES.
+   */
+  chunkBytes?: number;
   warmup: WarmupTracker;
   gaps: OffsetGaps;
   errors: ConsumeErrors;
@@ -68,6 +74,26 @@ function chunkRecords(d: BatchLoopDeps, topic: string, partition: number, chunk:
   return out;
 }
 
+/**
+ * The default byte bound of a chunk (BatchLoopDeps.chunkBytes), 1 MiB: 512 JSON ticks of a few hundred
+ * bytes (~150 KB) stay one chunk; 1 MiB of SenML packs (~72,000 ticks at ~0.5 ms each, ~36 s) stays
+ * well under max.poll.interval.ms (300 s) where 512 packs of 64 KiB (~2.3 million ticks) did not.
+ */
+export const CHUNK_BYTES = 1024 * 1024;
+
+/** End (exclusive) of the chunk starting at `from`: at most `size` records and `bytes` bytes, at least one record. */
+export function chunkEnd(msgs: readonly KafkaJS.KafkaMessage[], from: number, size: number, bytes: number): number {
+  let end = from;
+  let sum = 0;
+  while (end < msgs.length && end - from < size) {
+    const m = msgs[end];
+    sum += (m.value?.length ?? 0) + (m.key?.length ?? 0);
+    if (sum > bytes && end > from) break;
+    end++;
+  }
+  return end;
+}
+
 /** The default hold (BatchLoopDeps.holdMs): the bound on how long a saturated member holds up a rebalance. */
 export const HOLD_MS = 2_000;
 
@@ -107,10 +133,11 @@ async function runChunks(
   {
     const msgs = batch.messages;
     const p = batch.partition;
-    for (let i = 0; i < msgs.length; i += d.chunkSize) {
+    for (let i = 0, end = 0; i < msgs.length; i = end) {
       if (!(await readyWithin(d))) return; // held (backpressure): the rest is redelivered, a pending rebalance is served meanwhile
       if (!isRunning() || isStale()) return; // rebalanced or stopping: the rest is redelivered
-      const chunk = msgs.slice(i, i + d.chunkSize);
+      end = chunkEnd(msgs, i, d.chunkSize, d.chunkBytes ?? CHUNK_BYTES);
+      const chunk = msgs.slice(i, end);
       const before = d.gaps.next(p);
       const records = chunkRecords(d, batch.topic, p, chunk, Date.now());
       const last = BigInt(chunk[chunk.length - 1].offset);

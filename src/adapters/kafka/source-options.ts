@@ -13,6 +13,8 @@ export interface KafkaSourceOptions {
   fromBeginning: boolean;
   /** Records handed to the pipeline at once (bounded memory per partition). */
   chunkSize?: number;
+  /** Bytes (values plus keys) handed to the pipeline at once, at least one record; default 1 MiB (./batch-loop.ts CHUNK_BYTES). */
+  chunkBytes?: number;
   /** Records re-read before the committed offset on assignment to rebuild windows (0 = off). */
   restoreRecordsPerPartition?: number;
   /**

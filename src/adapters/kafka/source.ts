@@ -125,7 +125,7 @@ export class KafkaSource implements TickSource {
       ? new Transactional(handle, o.exactlyOnce.turns, c)
       : new AtLeastOnce(handle, c, this.#log);
     const each = batchLoop({
-      chunkSize: o.chunkSize ?? 512, warmup: this.#warmup, gaps: this.#gaps, errors: this.#errors,
+      chunkSize: o.chunkSize ?? 512, chunkBytes: o.chunkBytes, warmup: this.#warmup, gaps: this.#gaps, errors: this.#errors,
       strategy, warmupStrategy: warmupOnly(handle), onGap: o.onGap,
       ready: () => Promise.all([this.#restoring, this.#gate]).then(() => undefined),
       inFlight: this.#inFlight,
