@@ -272,13 +272,14 @@ export const errorResponses = {
  * or none, and a client generated from that which sent a key got 401.
  * Every route that is not `open` also lists what server.ts's onRequest and preParsing hooks answer
  * before its handler: 400 (a query that is not UTF-8, ./query-utf8.ts), 401 (a key required or
- * a key sent that is not valid), 429 (rate limit), 503 (closing, ./closing-sweep.ts; shed, for
+ * a key sent that is not valid), 429 (rate limit; only with rateLimit.enabled, until 7 Dec 2026 listed
+ * also where no 429 could come), 503 (closing, ./closing-sweep.ts; shed, for
  * `work` routes) and, with http.allowedHosts set, 403. Until 7 Dec 2026 /metrics, /v1/tools and
  * /v1/events listed only a 200, so a generated client had no type for those answers.
  */
 export function documentRoute(
   route: { schema?: { body?: unknown; response?: unknown; security?: unknown }; config?: unknown },
-  auth: { requireAuthForReads: boolean; allowUnauthenticatedMutations: boolean; apiKeys: readonly string[]; apiKeysFile: string; apiKeysReloadMs: number; allowedHosts: readonly string[] },
+  auth: { requireAuthForReads: boolean; allowUnauthenticatedMutations: boolean; apiKeys: readonly string[]; apiKeysFile: string; apiKeysReloadMs: number; allowedHosts: readonly string[]; rateLimit: { enabled: boolean } },
 ): void {
   const s = route.schema;
   if (s === undefined) return;
@@ -289,7 +290,8 @@ export function documentRoute(
   const security = flags.open === true || (keyless && neverKeys) ? [] : keyless ? [{ bearer: [] }, {}] : undefined;
   const own = typeof s.response === 'object' && s.response !== null ? s.response : undefined;
   // The query check runs on every route, the open ones too (until 7 Dec 2026 the probes did not list its 400).
-  const edge = flags.open === true ? { 400: errorResponses[400] } : { ...errorResponses, ...(auth.allowedHosts.length > 0 ? { 403: { $ref: 'ErrorBody#' } } : {}) };
+  const { 429: limited, ...guarded } = errorResponses;
+  const edge = flags.open === true ? { 400: errorResponses[400] } : { ...guarded, ...(auth.rateLimit.enabled ? { 429: limited } : {}), ...(auth.allowedHosts.length > 0 ? { 403: { $ref: 'ErrorBody#' } } : {}) };
   const response = own === undefined ? undefined : { ...edge, ...own, ...(s.body !== undefined ? { 413: { $ref: 'ErrorBody#' }, 415: { $ref: 'ErrorBody#' } } : {}) };
   route.schema = { ...s, response, ...(security !== undefined ? { security } : {}) };
 }

@@ -255,3 +255,26 @@ test('the probes document the 400 they answer to a query that is not UTF-8', asy
     await app.close();
   }
 });
+
+// Until 7 Dec 2026 every guarded operation listed 429 on a server built with rateLimit.enabled false,
+// which never answers it: a generated client carried a retry path (and Retry-After type) for nothing.
+test('429 is listed only where the server can answer it: with the rate limit on, and on /v1/events (its stream cap) always', async () => {
+  const off = await build({ apiKeys: [KEY], rateLimit: { enabled: false, burst: 1, perKeyPerSecond: 0.001 } });
+  try {
+    const ops = guardedOperations((await off.app.inject({ url: '/docs/json' })).json() as Spec);
+    const listing = ops.filter((o) => o.op.responses?.['429'] !== undefined).map((o) => `${o.method} ${o.path}`);
+    assert.deepEqual(listing, ['GET /v1/events']);
+    // And the server answers none: burst 1, yet the third request from one client is not refused.
+    for (const o of ops.filter((x) => x.path !== '/v1/events')) {
+      for (let i = 0; i < 3; i++) {
+        const r = await off.app.inject({ method: o.method as 'GET', url: o.url, remoteAddress: '10.0.2.1', headers: { 'content-type': 'application/json' }, payload: o.method === 'GET' ? undefined : '{}' });
+        assert.notEqual(r.statusCode, 429, `${o.method} ${o.path}`);
+      }
+    }
+  } finally {
+    await off.app.close();
+  }
+  const on = guardedOperations(await spec({ apiKeys: [KEY] }));
+  assert.ok(on.length > 1);
+  for (const o of on) assert.ok(o.op.responses?.['429'] !== undefined, `${o.method} ${o.path} lists 429 with the rate limit on`);
+});

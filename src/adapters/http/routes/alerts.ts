@@ -16,7 +16,7 @@ import { BAND_QUALITY_QUERY, bandQualityOverview, off } from '../optional-parts.
 import { feedbackBodySchema, feedbackListQuerySchema, feedbackResultSchema, incidentListQuerySchema, incidentSchema, alertIdParamsSchema, feedbackEntrySchema } from '../alert-schemas.ts';
 import { bandQualitySchema } from '../status-schemas.ts';
 
-const ERRORS = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 429: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } };
+const ERRORS = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } };
 
 type FeedbackBody = { verdict: string; note?: string; by?: string; durationMs?: number };
 

@@ -14,7 +14,6 @@ import { documentExactlyOne } from '../openapi-transforms.ts';
 import {
   anomaliesQuerySchema,
   anomalyRecordSchema,
-  errorResponses,
   modelInfoSchema,
   predictBodySchema,
   predictResponseSchema,
@@ -53,7 +52,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
           'Body: `{"window": number[] | number[][], "horizon"?: n, "explain"?: bool}` or `{"series": "AAPL"}`.',
         tags: ['forecast'],
         body: predictBodySchema(config),
-        response: { 200: predictResponseSchema, ...errorResponses, 404: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' } },
+        response: { 200: predictResponseSchema, 404: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' } },
       },
     },
     async (req, reply) => {
@@ -70,7 +69,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
         summary: 'Series the service tracks (paged)',
         tags: ['series'],
         querystring: seriesListQuerySchema,
-        response: { 200: seriesPageSchema, ...errorResponses },
+        response: { 200: seriesPageSchema },
       },
     },
     async (req) => seriesPage(serving, req.query.offset, req.query.limit),
@@ -84,7 +83,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
         summary: 'Recent window, last forecast and anomaly state of one series',
         tags: ['series'],
         params: seriesIdParamsSchema,
-        response: { 200: seriesDetailSchema, ...errorResponses, 404: { $ref: 'ErrorBody#' } },
+        response: { 200: seriesDetailSchema, 404: { $ref: 'ErrorBody#' } },
       },
     },
     async (req) => {
@@ -108,7 +107,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
         summary: 'Recent anomaly alerts, newest first',
         tags: ['series'],
         querystring: anomaliesQuerySchema,
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: anomalyRecordSchema }, seriesTracked: { type: 'boolean' } } }, ...errorResponses },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: anomalyRecordSchema }, seriesTracked: { type: 'boolean' } } } },
       },
     },
     async (req) => anomaliesReply(serving, req.query.series, req.query.limit),
@@ -118,7 +117,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
     '/v1/model',
     {
       config: { work: false },
-      schema: { summary: 'Model version, engine, backend and training stats', tags: ['model'], response: { 200: modelInfoSchema, ...errorResponses } },
+      schema: { summary: 'Model version, engine, backend and training stats', tags: ['model'], response: { 200: modelInfoSchema } },
     },
     async () => serving.modelInfo(),
   );
@@ -132,7 +131,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
         summary: 'Roll back to the previous (or a named) model version; needs an API key',
         tags: ['model'],
         body: rollbackBodySchema,
-        response: { 200: modelInfoSchema, ...errorResponses, 404: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' } },
+        response: { 200: modelInfoSchema, 404: { $ref: 'ErrorBody#' }, 409: { $ref: 'ErrorBody#' } },
       },
     },
     async (req) => {

@@ -36,7 +36,8 @@ const EVENTS_SCHEMA = {
     additionalProperties: false,
     properties: { series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only this series\' events (case-sensitive); every series when absent.' } },
   },
-  response: { 200: { description: 'The event stream (never ends on its own)', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+  // 429 with or without the rate limit: the per-client stream cap (clientSlots) answers it too.
+  response: { 200: { description: 'The event stream (never ends on its own)', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 429: { $ref: 'ErrorBody#' } },
 };
 
 export function registerEventsRoute(app: FastifyInstance, deps: { serving: ServingApi; config: HttpConfig; logger: Logger; auth?: ApiKeyAuth }): void {

@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 import type { ServingApi } from '../../../pipeline/ports.ts';
 import { metricsExposition, negotiateExposition } from '../../../telemetry/exposition.ts';
 import { snapshotStatus } from '../optional-parts.ts';
-import { errorResponses, healthSchema } from '../schemas.ts';
+import { healthSchema } from '../schemas.ts';
 import { snapshotStatusSchema } from '../status-schemas.ts';
 
 export function registerOpsRoutes(app: FastifyInstance, deps: { serving: ServingApi; registry: Registry }): void {
@@ -49,7 +49,7 @@ export function registerOpsRoutes(app: FastifyInstance, deps: { serving: Serving
       schema: {
         summary: 'Series-state snapshots: the last one written, failures, and what the last start restored and replayed (404 when snapshots are off)',
         tags: ['ops'],
-        response: { 200: snapshotStatusSchema, ...errorResponses, 404: { $ref: 'ErrorBody#' } },
+        response: { 200: snapshotStatusSchema, 404: { $ref: 'ErrorBody#' } },
       },
     },
     async () => snapshotStatus(serving),
