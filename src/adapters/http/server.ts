@@ -124,14 +124,23 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
     clientErrorHandler,
   });
   // fastify would hand a gzip body to the JSON parser ("not valid JSON"): say what is wrong instead.
+  // Only where there is a body (RFC 9110 §8.4: Content-Encoding codes the content; §6.4.1: a body is
+  // signalled by Content-Length or Transfer-Encoding, fastify's own test). Until 7 Dec 2026 a GET with
+  // the header (a client or proxy that sets it on every request) got a 415 its document did not list.
   app.addHook('preParsing', async (req) => {
     const enc = req.headers['content-encoding'];
-    if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') {
+    if (enc !== undefined && hasBody(req.headers) && enc.trim().toLowerCase() !== 'identity') {
       throw httpError(ErrorCodes.HTTP_UNSUPPORTED_MEDIA_TYPE, 415, `Content-Encoding "${enc}" is not accepted`, { hint: 'send the JSON body uncompressed (no Content-Encoding header)' });
     }
   });
   installQueryUtf8Check(app);
   return app;
+}
+
+/** Whether the request carries a body: Transfer-Encoding, or a Content-Length other than 0 (RFC 9110 §6.4.1). */
+function hasBody(headers: FastifyRequest['headers']): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length.trim() !== '0');
 }
 
 /**

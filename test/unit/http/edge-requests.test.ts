@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { build } from './support/build.ts';
+import { build, KEY } from './support/build.ts';
 
 async function raw(base: string, request: string): Promise<string> {
   const { hostname, port } = new URL(base);
@@ -156,6 +156,27 @@ test('series ids "." and "..": served when the path arrives as sent; when a clie
       assert.match(e.hint, /"\." and "\.\." cannot be sent as a path segment/, 'says why a series lookup ended at /v1/');
     }
     assert.match((await (await fetch(`${base}/v1/nope`)).json()).error.hint, /^see \/docs/, 'other unknown paths keep the plain hint');
+  } finally {
+    await app.close();
+  }
+});
+
+// Until 7 Dec 2026 any request with Content-Encoding got 415, a GET too: a client or proxy that sets the
+// header on every request had each read refused, with a status the OpenAPI document lists for no GET.
+test('Content-Encoding refuses a body only: a request without one is answered, a compressed body still gets 415', async () => {
+  const { app } = await build({ apiKeys: [KEY] });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const auth = `Bearer ${KEY}`;
+    const get = await fetch(`${base}/v1/series`, { headers: { 'content-encoding': 'gzip' } });
+    assert.equal(get.status, 200, await get.text());
+    const doc = (await (await fetch(`${base}/docs/json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    assert.equal(doc.paths['/v1/series'].get.responses['415'], undefined, 'the document lists no 415 for a GET');
+    // A body-less POST (Content-Length: 0) is no body to decode either: rollback's optional body.
+    const empty = await raw(base, `POST /v1/model/rollback HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Encoding: gzip\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    assert.doesNotMatch(empty, /^HTTP\/1\.1 415 /);
+    const chunked = await raw(base, `POST /v1/predict HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n`);
+    assert.match(chunked, /^HTTP\/1\.1 415 /);
   } finally {
     await app.close();
   }
