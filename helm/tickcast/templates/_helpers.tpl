@@ -177,14 +177,28 @@ http/protobuf; "?" when extraEnv gives it in a form the chart cannot read. */}}
 {{- if hasKey $e "value" }}{{ trim $e.value }}{{ else if $e.name }}?{{ else }}{{ (.Values.config.telemetry | default dict).otlpProtocol | default "http/protobuf" | toString | trim }}{{ end }}
 {{- end }}
 
-{{/* The TCP port the app's OTLP exporter dials for the endpoint (tickcast.otlpEndpoint): over gRPC the URL's host,
-where @grpc/grpc-js takes 443 when it names no port (new URL() drops :80 from http:// and :443 from https://, so
-those too); over HTTP tickcast.urlPort. Until 7 Dec 2026 always tickcast.urlPort: 80 for http://collector over gRPC. */}}
-{{- define "tickcast.otlpPort" -}}
+{{/* The TCP ports the app's OTLP exporter may dial for the endpoint (tickcast.otlpEndpoint), comma-separated: the
+port for the protocol (tickcast.otlpProtocol), tickcast.otlpPortOver; "" when the endpoint names none. A protocol
+the chart cannot read (extraEnv's valueFrom, a Secret) gives the ports of both, HTTP's and gRPC's (80 and 443 for
+http://collector; one port when the URL names it): until 7 Dec 2026 it was taken as HTTP, and a gRPC exporter's 443
+was blocked. networkPolicy.egress.otlp.ports narrows it. */}}
+{{- define "tickcast.otlpPorts" -}}
 {{- $endpoint := include "tickcast.otlpEndpoint" . }}
-{{- $port := include "tickcast.urlPort" $endpoint }}
-{{- if eq (include "tickcast.otlpProtocol" .) "grpc" }}
-{{- if or (not $port) (and (eq $port "80") (hasPrefix "http://" (lower $endpoint))) }}443{{ else }}{{ $port }}{{ end }}
+{{- $protocol := include "tickcast.otlpProtocol" . }}
+{{- $ports := list }}
+{{- range ternary (list "http/protobuf" "grpc") (list $protocol) (eq $protocol "?") }}
+{{- $ports = append $ports (include "tickcast.otlpPortOver" (dict "endpoint" $endpoint "protocol" .)) }}
+{{- end }}
+{{- $ports | compact | uniq | join "," }}
+{{- end }}
+
+{{/* The TCP port an OTLP exporter over .protocol dials for .endpoint: over gRPC the URL's host, where
+@grpc/grpc-js takes 443 when it names no port (new URL() drops :80 from http:// and :443 from https://, so
+those too); over HTTP tickcast.urlPort. Until 7 Dec 2026 always tickcast.urlPort: 80 for http://collector over gRPC. */}}
+{{- define "tickcast.otlpPortOver" -}}
+{{- $port := include "tickcast.urlPort" .endpoint }}
+{{- if eq .protocol "grpc" }}
+{{- if or (not $port) (and (eq $port "80") (hasPrefix "http://" (lower .endpoint))) }}443{{ else }}{{ $port }}{{ end }}
 {{- else }}{{ $port }}{{ end }}
 {{- end }}
 
@@ -343,7 +357,7 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- if and $np.enabled (eq $otlp "?") (not $np.egress.otlp.ports) }}
 {{- fail "networkPolicy.enabled with the OTLP endpoint from extraEnv's valueFrom or a _FILE, which the chart cannot read: set networkPolicy.egress.otlp.ports (the collector's port), or the pods' spans would be dropped" }}
 {{- end }}
-{{- if and $np.enabled $otlp (ne $otlp "?") (not $np.egress.otlp.ports) (not (include "tickcast.otlpPort" .)) }}
+{{- if and $np.enabled $otlp (ne $otlp "?") (not $np.egress.otlp.ports) (not (include "tickcast.otlpPorts" .)) }}
 {{- fail (printf "networkPolicy.enabled: the OTLP endpoint %q names no port and no http:// or https:// scheme to take one from: write it as http://host:port, or set networkPolicy.egress.otlp.ports" $otlp) }}
 {{- end }}
 {{- if and .Values.kafkaAuth.sasl.enabled (not .Values.kafkaAuth.sasl.existingSecret) }}

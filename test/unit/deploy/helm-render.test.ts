@@ -629,6 +629,27 @@ test('networkPolicy: OTLP over gRPC to an endpoint without a port opens 443, the
   assert.deepEqual(otlpPorts(render({ networkPolicy: on, config: { telemetry: { otlpEndpoint: 'http://c/v1/traces' } } })), ['80']);
 });
 
+// Until 7 Dec 2026 a protocol the chart cannot read (extraEnv's valueFrom: a Secret, a ConfigMap) was taken as
+// HTTP: http://collector opened 80, and a gRPC exporter, which dials 443 there, had its spans dropped.
+test('networkPolicy: an OTLP protocol from a Secret opens the ports of both protocols; egress.otlp.ports narrows them', { skip }, () => {
+  const on = { enabled: true };
+  const otlpPorts = (r: Rendered) => { assert.ok(r.ok, r.error); return one(r, 'NetworkPolicy').spec.egress.map((e: any) => e.ports.map((p: any) => p.port).join(',')).slice(1); };
+  const fromSecret = [{ name: 'OTEL_EXPORTER_OTLP_PROTOCOL', valueFrom: { secretKeyRef: { name: 'otel', key: 'protocol' } } }];
+  const telemetry = (otlpEndpoint: string) => ({ telemetry: { otlpEndpoint } });
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, extraEnv: fromSecret, config: telemetry('http://otel-collector.observability') })), ['80,443']);
+  // The URL's own port is the port over either protocol; https:// is 443 over both.
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, extraEnv: fromSecret, config: telemetry('http://otel-collector.observability:4317') })), ['4317']);
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, extraEnv: fromSecret, config: telemetry('https://otlp.example.com') })), ['443']);
+  // A bare host: HTTP takes no port from it, gRPC dials 443.
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, extraEnv: fromSecret, config: telemetry('otel-collector.observability') })), ['443']);
+  // No endpoint the chart sees: the collector's standard ports, as with a known protocol.
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, extraEnv: fromSecret })), ['4317,4318']);
+  // The explicit choice wins.
+  assert.deepEqual(otlpPorts(render({ networkPolicy: { enabled: true, egress: { otlp: { ports: [4317] } } }, extraEnv: fromSecret, config: telemetry('http://c') })), ['4317']);
+  // A readable protocol keeps its one port.
+  assert.deepEqual(otlpPorts(render({ networkPolicy: on, extraEnv: [{ name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'grpc' }], config: telemetry('http://c') })), ['443']);
+});
+
 test('networkPolicy: OTLP egress to the port of the configured endpoint; brokers and endpoint from extraEnv count, unreadable ones refuse the render', { skip }, () => {
   const on = { enabled: true };
   const ports = (r: Rendered) => one(r, 'NetworkPolicy').spec.egress.map((e: any) => e.ports.map((p: any) => p.port).join(','));
