@@ -91,6 +91,14 @@ function imageEnv(): Record<string, string> {
   const stage = dockerfile.slice(dockerfile.indexOf(' AS runtime'), dockerfile.indexOf(' AS replay'));
   return Object.fromEntries([...stage.matchAll(/\b(TICKCAST_[A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
 }
+const POD_VARS = { K8S_NAMESPACE_NAME: 'obs', K8S_POD_NAME: 'tickcast-7d9-x2' };
+/**
+ * An env value as the kubelet expands it (k8s.io/kubernetes third_party/forked/golang/expansion): `$$` is `$`,
+ * `$(NAME)` the value of a variable defined before it (left as written when none is), any other `$` itself.
+ */
+function kubeletExpand(value: string, vars: Record<string, string>): string {
+  return value.replace(/\$(\$|\(([^)]*)\))/g, (whole, next: string, name?: string) => (next === '$' ? '$' : name !== undefined && name in vars ? vars[name] : whole));
+}
 /**
  * Config the app loads in the pod: image ENV, overridden by the pod's env, plus the mounted config
  * file and `secrets` (pod path → content), all under a temporary root that stands for the pod's filesystem.
@@ -99,8 +107,8 @@ function podConfig(r: Rendered, secrets: Record<string, string> = {}) {
   const root = join(work, `pod-${n++}`);
   const env: Record<string, string> = { ...imageEnv() };
   for (const [name, value] of Object.entries(envOf(r))) if (name.startsWith('TICKCAST_')) env[name] = value as string;
-  // The chart's OTEL_RESOURCE_ATTRIBUTES, with the $(K8S_*) the kubelet expands.
-  for (const [name, value] of Object.entries(envOf(r))) if (name.startsWith('OTEL_')) env[name] = (value as string).replaceAll('$(K8S_NAMESPACE_NAME)', 'obs').replaceAll('$(K8S_POD_NAME)', 'tickcast-7d9-x2');
+  // The chart's OTEL_RESOURCE_ATTRIBUTES, as the kubelet expands it.
+  for (const [name, value] of Object.entries(envOf(r))) if (name.startsWith('OTEL_')) env[name] = kubeletExpand(value as string, POD_VARS);
   const files: Record<string, string> = { [env.TICKCAST_CONFIG_FILE]: one(r, 'ConfigMap').data['config.yaml'], ...secrets };
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
@@ -704,6 +712,19 @@ test('spans name their pod: OTEL_RESOURCE_ATTRIBUTES carries k8s.namespace.name 
   const own = render({ extraEnv: [{ name: 'TICKCAST_TELEMETRY_RESOURCE_ATTRIBUTES', value: 'k8s.pod.name=$(K8S_POD_NAME),team=obs' }] });
   assert.ok(own.ok, own.error);
   assert.deepEqual(attrs(own), []);
+});
+
+// Until 7 Dec 2026 config's attribute values went into the variable as written, and the kubelet expands $(VAR)
+// and reads $$ as $ there: "owner=$(K8S_POD_NAME)" became the pod's name, "cost=$$5" "$5" (the chart's own
+// $(K8S_*) expand, as meant).
+test('a $ in config.telemetry.resourceAttributes reaches the app as written, through the kubelet\'s $(VAR) expansion', { skip }, () => {
+  const config = { telemetry: { resourceAttributes: 'owner=$(K8S_POD_NAME),cost=$$5,price=$x,tail=$' } };
+  const r = render({ config });
+  assert.ok(r.ok, r.error);
+  const value = envOf(r).OTEL_RESOURCE_ATTRIBUTES as string;
+  assert.deepEqual(parseResourceAttributes(kubeletExpand(value, POD_VARS)),
+    { 'k8s.namespace.name': 'obs', 'k8s.pod.name': 'tickcast-7d9-x2', owner: '$(K8S_POD_NAME)', cost: '$$5', price: '$x', tail: '$' });
+  assert.deepEqual(parseResourceAttributes(podConfig(r).telemetry.resourceAttributes).owner, '$(K8S_POD_NAME)');
 });
 
 // Until 7 Dec 2026 (the day the chart began writing OTEL_RESOURCE_ATTRIBUTES) a service.name in
