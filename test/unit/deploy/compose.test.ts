@@ -12,13 +12,14 @@ import { join, resolve } from 'node:path';
 import { ROOT, read, readYaml } from './repo.ts';
 import { unknownTickcastEnv } from './env-names.ts';
 import { configSchema } from '../../../src/config/schema.ts';
+import { loadConfig } from '../../../src/config/load.ts';
 
 const COMPOSE_DIR = join(ROOT, 'deploy/compose');
 const compose = readYaml('deploy/compose/docker-compose.yml');
 const services = compose.services as Record<string, any>;
 
 test('services and their dependencies exist; required services are present', () => {
-  for (const name of ['kafka', 'kafka-init', 'tickcast', 'replay', 'prometheus', 'grafana']) assert.ok(services[name], `service ${name}`);
+  for (const name of ['kafka', 'kafka-init', 'tickcast', 'replay', 'prometheus', 'grafana', 'jaeger']) assert.ok(services[name], `service ${name}`);
   for (const [name, svc] of Object.entries(services)) {
     const deps = Array.isArray(svc.depends_on) ? svc.depends_on : Object.keys(svc.depends_on ?? {});
     for (const d of deps) assert.ok(services[d], `${name} depends on unknown service ${d}`);
@@ -121,4 +122,30 @@ test('docker-compose config accepts the file (schema check, no daemon)', { skip:
     timeout: 60_000,
   });
   assert.equal(r.status, 0, r.stderr);
+});
+
+// Until 7 Dec 2026 the stack had no tracing backend: tickcast ran with tracing off, and the
+// exemplars' trace ids on the latency panel led nowhere. Checked on the file (no Docker engine here).
+test('tickcast exports its spans to the Jaeger service over OTLP, and Grafana links exemplars to it', () => {
+  const jaeger = services.jaeger;
+  assert.match(jaeger.image, /^jaegertracing\/all-in-one:\d+\.\d+\.\d+$/);
+  assert.equal(jaeger.environment.COLLECTOR_OTLP_ENABLED, 'true');
+  // The endpoint as the app resolves it from the compose environment (OTEL_* and TICKCAST_* alike).
+  const env = Object.fromEntries(Object.entries(services.tickcast.environment).map(([k, v]) => [k, String(v)]));
+  const { otlpEndpoint, otlpProtocol } = loadConfig({ env }).telemetry;
+  assert.ok(otlpEndpoint, 'tickcast has an OTLP endpoint (tracing on)');
+  const url = new URL(otlpEndpoint);
+  assert.equal(url.hostname, 'jaeger');
+  // Jaeger's OTLP receivers: 4317 gRPC, 4318 HTTP (/v1/traces).
+  assert.equal(url.port, otlpProtocol === 'grpc' ? '4317' : '4318');
+  if (otlpProtocol !== 'grpc') assert.equal(url.pathname, '/v1/traces');
+  assert.ok('jaeger' in services.tickcast.depends_on, 'tickcast starts after jaeger');
+  // Grafana: a Jaeger data source, and the Prometheus one's exemplar label (the one the app writes) opens it.
+  const sources = readYaml('deploy/grafana/provisioning/datasources/prometheus.yml').datasources as any[];
+  const jaegerDs = sources.find((d) => d.type === 'jaeger');
+  assert.equal(jaegerDs?.url, 'http://jaeger:16686');
+  const dest = sources.find((d) => d.type === 'prometheus').jsonData.exemplarTraceIdDestinations[0];
+  assert.equal(dest.datasourceUid, jaegerDs.uid);
+  assert.match(read('src/telemetry/pipeline-observer.ts'), new RegExp(`exemplarLabels: sc \\? \\{ ${dest.name}:`));
+  assert.ok(services.grafana.depends_on.includes('jaeger'));
 });
