@@ -95,6 +95,32 @@ export class ReplayBuffer {
     return out;
   }
 
+  /**
+   * A round's hold-out: the newest `n` pairs of at most half the series in the recent ring (at
+   * least one), oldest first; the plain newest `n` when those series have fewer. Each held series
+   * loses for training the pairs whose truth reaches its slice (`horizon` + its held pairs), so a
+   * slice of one pair of every series (as many series as hold-out pairs) left training only pairs
+   * `horizon` + 1 ticks old or older, and none from a series with fewer (until 7 Dec 2026); the
+   * series not held now train on their newest pairs before the slice.
+   */
+  holdout(n: number): Pair[] {
+    const len = this.#recent.length;
+    const all = new Set<string>();
+    for (const p of this.#recent) all.add(p.series);
+    const cap = Math.max(1, Math.ceil(all.size / 2));
+    const held = new Set<string>();
+    const out: Pair[] = [];
+    for (let i = len - 1; i >= 0 && out.length < n; i--) {
+      const p = this.#recent[(this.#recentHead + i) % len];
+      if (!held.has(p.series)) {
+        if (held.size >= cap) continue;
+        held.add(p.series);
+      }
+      out.push(p);
+    }
+    return out.length < n ? this.recent(n) : out.reverse();
+  }
+
   /** `n` pairs drawn with replacement (half recent, half coverage), origins before `beforeSeq`, none purged (`purge`: series → first hold-out origin). */
   sample(n: number, beforeSeq = Infinity, purge: ReadonlyMap<string, number> = new Map()): Pair[] {
     const ok = eligible(beforeSeq, purge);

@@ -59,3 +59,30 @@ test('fine-tune round: with more series than the recent ring spans a horizon of,
   assert.equal(leaked(round, at).length, 0);
   assert.ok(new Set(round.train.map((p) => p.series)).size > 40, 'draws cover the series');
 });
+
+/** Series ticks between a pair's origin and its series' newest origin (0: the newest pair). */
+function lags(pairs: Pair[], ticks: number, at: (seq: number) => { series: string; i: number }): number[] {
+  return pairs.map((p) => ticks - 1 - H - at(p.originSeq).i);
+}
+
+// With a hold-out as large as the series count, the newest `holdout` pairs were one of every
+// series, and the per-series purge then cut each series' newest H + 1 pairs: every draw came
+// from at least H + 1 ticks back, and a series with fewer pairs than that gave none (500 series of
+// 7 pairs: no round ever). The hold-out now takes the newest pairs of at most half the series in
+// the ring; the other half train on their newest pairs before the slice.
+test('fine-tune round: with many series of few pairs each, a round trains on recent pairs too, without leaking', () => {
+  const ticks = 40;
+  const { feed: f, at } = feed(500, ticks, 20_000);
+  const round = f.roundPairs(512, 4096, 64);
+  assert.ok(round, 'a round starts');
+  assert.equal(leaked(round, at).length, 0);
+  const l = lags(round.train, ticks, at);
+  const withinHorizon = l.filter((x) => x <= H).length / l.length;
+  assert.ok(withinHorizon >= 0.25, `${(withinHorizon * 100).toFixed(1)} % of draws from the last ${H + 1} pairs of their series (newest draw ${Math.min(...l)} ticks back)`);
+  assert.ok(new Set(round.holdout.map((p) => p.series)).size <= 250, 'the gate judges the newest pairs of half the series');
+
+  const few = feed(500, 30, 20_000); // 7 pairs a series: fewer than the purge cuts from a held series
+  const r2 = few.feed.roundPairs(512, 4096, 64);
+  assert.ok(r2, 'a round starts with 7 pairs a series');
+  assert.equal(leaked(r2, few.at).length, 0);
+});
