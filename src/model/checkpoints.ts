@@ -219,13 +219,12 @@ export class CheckpointStore {
     }
   }
 
-  /** The newest version that loads and verifies; damaged ones are logged and skipped. */
-  async loadNewestGood(accept?: (c: LoadedCheckpoint) => void): Promise<LoadedCheckpoint | null> {
+  /** The newest version that loads and verifies, less those in `skip`; damaged ones are logged and skipped. */
+  async loadNewestGood(skip: ReadonlySet<string> = new Set()): Promise<LoadedCheckpoint | null> {
     for (const v of await this.list()) {
+      if (skip.has(v)) continue;
       try {
-        const c = await this.load(v);
-        accept?.(c);
-        return c;
+        return await this.load(v);
       } catch (err) {
         const code = (err as TickcastError).code ?? 'error';
         this.#log('warn', `checkpoint ${v} refused (${code}): ${(err as Error).message ?? describeError(err)}; trying the previous one`, { version: v, code });

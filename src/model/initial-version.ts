@@ -18,6 +18,8 @@ import { copiedInSince, readCurrent, writeCurrent } from './shared-dir/current-p
 import { readPin, writePin } from './pin-file.ts';
 import { describeError, ErrorCodes } from '../errors/index.ts';
 import type { WeightMap } from './weight-names.ts';
+import { readManifest } from './artifact.ts';
+import path from 'node:path';
 
 export interface BootstrapOptions {
   /** Bootstrap data (values of one series) instead of the bundled sample (tests). */
@@ -47,8 +49,9 @@ export async function loadInitialVersion(registry: VersionRegistry, config: Conf
       registry.hold(pinned, pinned.version);
       return { ...pinned, pinned: true };
     }
-    const recorded = await loadRecordedCurrent(store, logger);
-    const found = (recorded === COPIED_IN ? null : recorded) ?? (await store.loadNewestGood());
+    const unfinished = new Set<string>();
+    const recorded = await loadRecordedCurrent(store, unfinished, logger);
+    const found = (recorded === COPIED_IN ? null : recorded) ?? (await store.loadNewestGood(unfinished));
     if (found && recorded === COPIED_IN) await recordCopiedIn(store.dir, found.version, logger);
     if (found) {
       logger.info({ version: found.version, dir: found.dir, meta: found.meta }, `loaded checkpoint ${found.version}`);
@@ -116,13 +119,21 @@ async function recordCopiedIn(dir: string, version: string, logger: Logger): Pro
  * The version the directory records as serving (shared-dir/current-pointer.ts), which is not the
  * newest after an automatic or manual rollback; null (newest good checkpoint) when none is recorded
  * or it does not load; COPIED_IN when newer versions were copied in after it was recorded.
+ * Fine-tuned versions written after the record (`unfinished`, filled in) are promotions that
+ * stopped between their save and their record (a crash, a kill, another replica's promotion in
+ * progress): not copied in, and never served by a start (until 7 Dec 2026 they were).
  */
-async function loadRecordedCurrent(store: CheckpointStore, logger: Logger): Promise<LoadedCheckpoint | typeof COPIED_IN | null> {
+async function loadRecordedCurrent(store: CheckpointStore, unfinished: Set<string>, logger: Logger): Promise<LoadedCheckpoint | typeof COPIED_IN | null> {
   let version: string | null = null;
   try {
     version = await readCurrent(store.dir);
     if (version === null) return null;
-    const copied = await copiedInSince(store.dir, version, await store.list());
+    const newer = await copiedInSince(store.dir, version, await store.list());
+    for (const v of await unfinishedPromotions(store.dir, newer)) unfinished.add(v);
+    if (unfinished.size > 0) {
+      logger.warn({ code: ErrorCodes.MODEL_PROMOTION_UNFINISHED, recorded: version, unfinished: [...unfinished] }, `${[...unfinished].join(', ')}: saved by a fine-tune promotion that did not complete (never recorded as current: the process stopped between the save and the record, or another replica is promoting it now); not served — ${version} serves as recorded. Serve it by hand with POST /v1/model/rollback {"version":"${[...unfinished][0]}"} if wanted; retention prunes it in time`);
+    }
+    const copied = newer.filter((v) => !unfinished.has(v));
     if (copied.length > 0) {
       logger.info({ recorded: version, copied }, `versions written after ${version} was recorded as current (${copied.join(', ')}): serving the newest good checkpoint, recorded as current`);
       return COPIED_IN;
@@ -132,6 +143,13 @@ async function loadRecordedCurrent(store: CheckpointStore, logger: Logger): Prom
     logger.warn({ code: (err as { code?: unknown }).code, version, err: describeError(err) }, `the current version recorded in model.dir (${version ?? 'unreadable'}) cannot be loaded; serving the newest good checkpoint`);
     return null;
   }
+}
+
+/** Those of `versions` that the fine-tuner wrote (their manifest's training source): a promotion's, not a model copied in. */
+async function unfinishedPromotions(dir: string, versions: string[]): Promise<string[]> {
+  const source = (v: string) => readManifest(path.join(dir, v)).then((m) => (m.training as { source?: unknown } | undefined)?.source, () => undefined);
+  const sources = await Promise.all(versions.map(source));
+  return versions.filter((_, i) => sources[i] === 'finetune');
 }
 
 function bootstrapWeights(config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, logger: Logger): Promise<Trained> {

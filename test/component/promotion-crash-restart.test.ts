@@ -1,0 +1,80 @@
+/**
+ * A process killed in the middle of a promotion — its candidate version already renamed into
+ * model.dir, its engine being built, current.json not yet written — must not have that candidate
+ * served by the next start: it never passed the promotion's last checks (engine build, ONNX parity,
+ * the lease fence) nor served. Until 7 Dec 2026 the start took it, newer than current.json, for a
+ * model copied in (`tickcast train --out`), served it and recorded it as current, so every replica
+ * following the directory served it too (a candidate whose engine build crashed the process would
+ * do so again at every start).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestApp, TEST_HORIZON, TEST_WINDOW } from '../helpers/app.ts';
+import { initBackend } from '../../src/model/backend.ts';
+import { CheckpointStore } from '../../src/model/checkpoints.ts';
+import { resolveHybridConfig } from '../../src/model/config.ts';
+import { HybridModel } from '../../src/model/hybrid-model.ts';
+import { readCurrent, writeCurrent } from '../../src/model/shared-dir/current-pointer.ts';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const src = (f: string) => JSON.stringify(path.join(repo, 'src', f));
+const SPEC = { window: TEST_WINDOW, features: ['value'], targets: ['value'], horizon: TEST_HORIZON, quantiles: [0.1, 0.5, 0.9] };
+
+test('a promotion killed between its save and its record: the restart serves the recorded version, not the candidate', { timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-promo-crash-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  await initBackend();
+  const cfg = resolveHybridConfig({ dModel: 8 });
+  const m = HybridModel.create(cfg, SPEC, 1);
+  await new CheckpointStore({ dir, keep: 5 }).save({ config: cfg, spec: SPEC, weights: m.getWeights(), meta: { seed: 1 } });
+  m.dispose();
+  await writeCurrent(dir, 'v1', 'test');
+  await new Promise((r) => setTimeout(r, 20)); // the candidate's directory is written later than the record
+
+  // The real Promoter in a child: it saves the fine-tuned candidate as v2, then dies (SIGKILL) while the engine is built.
+  const code = `
+    import { initBackend } from ${src('model/backend.ts')};
+    import { CheckpointStore } from ${src('model/checkpoints.ts')};
+    import { HybridModel } from ${src('model/hybrid-model.ts')};
+    import { TfjsPredictor } from ${src('model/predictor.ts')};
+    import { Promoter } from ${src('model/promoter.ts')};
+    import { VersionRegistry } from ${src('model/version-registry.ts')};
+    import { writeCurrent } from ${src('model/shared-dir/current-pointer.ts')};
+    import { createLogger } from ${src('telemetry/logger.ts')};
+    import { createMetrics } from ${src('telemetry/metrics.ts')};
+    const { name: backend } = await initBackend();
+    const store = new CheckpointStore({ dir: ${JSON.stringify(dir)}, keep: 5 });
+    const registry = new VersionRegistry(store, 5);
+    const v1 = { ...(await store.load('v1')) };
+    registry.hold(v1, 'v1');
+    const build = async (v) => {
+      if (v.version !== 'v1') { process.kill(process.pid, 'SIGKILL'); await new Promise((r) => setTimeout(r, 10000)); }
+      return new TfjsPredictor(HybridModel.fromWeights(v.config, v.spec, v.weights), { version: v.version, backend });
+    };
+    let current = await build(v1);
+    const slot = { get predictor() { return current; }, swap: (next) => void (current = next) };
+    const promoter = new Promoter({ registry, build, slot, serving: v1, logger: createLogger({ level: 'silent', name: 't' }), metrics: createMetrics({ defaultMetrics: false }), saveCurrent: (v) => writeCurrent(${JSON.stringify(dir)}, v, 'child') });
+    const m = HybridModel.create(v1.config, v1.spec, 2);
+    await promoter.promote(m.getWeights(), { source: 'finetune', round: 1, trigger: 'interval' }, undefined);
+    console.log('not killed');
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.signal, 'SIGKILL', `child was not killed mid-promotion: ${r.stdout} ${r.stderr}`);
+  const store = new CheckpointStore({ dir, keep: 5 });
+  assert.deepEqual(await store.list(), ['v2', 'v1'], 'the candidate was saved before the crash');
+  assert.equal(await readCurrent(dir), 'v1', 'and not recorded');
+
+  const app = await startTestApp({ model: { dir } });
+  try {
+    const info = await (await fetch(`${app.address()}/v1/model`)).json();
+    assert.equal(info.version, 'v1', 'the restart serves the recorded version');
+    assert.equal(await readCurrent(dir), 'v1', 'the candidate is not recorded as current (replicas following the directory do not serve it)');
+  } finally {
+    await app.stop();
+  }
+});
