@@ -129,7 +129,7 @@ async function loadRecordedCurrent(store: CheckpointStore, unfinished: Set<strin
     version = await readCurrent(store.dir);
     if (version === null) return null;
     const newer = await copiedInSince(store.dir, version, await store.list());
-    for (const v of await unfinishedPromotions(store.dir, newer)) unfinished.add(v);
+    for (const v of await unfinishedPromotions(store.dir, newer, version)) unfinished.add(v);
     if (unfinished.size > 0) {
       logger.warn({ code: ErrorCodes.MODEL_PROMOTION_UNFINISHED, recorded: version, unfinished: [...unfinished] }, `${[...unfinished].join(', ')}: saved by a fine-tune promotion that did not complete (never recorded as current: the process stopped between the save and the record, or another replica is promoting it now); not served — ${version} serves as recorded. Serve it by hand with POST /v1/model/rollback {"version":"${[...unfinished][0]}"} if wanted; retention prunes it in time`);
     }
@@ -145,11 +145,15 @@ async function loadRecordedCurrent(store: CheckpointStore, unfinished: Set<strin
   }
 }
 
-/** Those of `versions` that the fine-tuner wrote (their manifest's training source): a promotion's, not a model copied in. */
-async function unfinishedPromotions(dir: string, versions: string[]): Promise<string[]> {
-  const source = (v: string) => readManifest(path.join(dir, v)).then((m) => (m.training as { source?: unknown } | undefined)?.source, () => undefined);
-  const sources = await Promise.all(versions.map(source));
-  return versions.filter((_, i) => sources[i] === 'finetune');
+/**
+ * Those of `versions` that a promotion over `recorded` wrote (manifest: training source `finetune`,
+ * parent `recorded`), not models copied in — a fine-tuned checkpoint copied from another
+ * directory names another parent, as a rule, and is served as copied in.
+ */
+async function unfinishedPromotions(dir: string, versions: string[], recorded: string): Promise<string[]> {
+  const training = (v: string) => readManifest(path.join(dir, v)).then((m) => m.training as { source?: unknown; parent?: unknown } | undefined, () => undefined);
+  const meta = await Promise.all(versions.map(training));
+  return versions.filter((_, i) => meta[i]?.source === 'finetune' && meta[i]?.parent === recorded);
 }
 
 function bootstrapWeights(config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, logger: Logger): Promise<Trained> {

@@ -77,4 +77,17 @@ test('a promotion killed between its save and its record: the restart serves the
   } finally {
     await app.stop();
   }
+
+  // A fine-tuned checkpoint copied in from another deployment's directory (another parent) is a model copied in: served.
+  await new Promise((r) => setTimeout(r, 20));
+  const other = HybridModel.create(cfg, SPEC, 3);
+  assert.equal(await store.save({ config: cfg, spec: SPEC, weights: other.getWeights(), meta: { source: 'finetune', round: 9, parent: 'v7' } }), 'v3');
+  other.dispose();
+  const again = await startTestApp({ model: { dir } });
+  try {
+    assert.equal((await (await fetch(`${again.address()}/v1/model`)).json()).version, 'v3');
+    assert.equal(await readCurrent(dir), 'v3');
+  } finally {
+    await again.stop();
+  }
 });
