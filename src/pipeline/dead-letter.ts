@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RawRecord, SourceRef, Tick } from '../domain/types.ts';
-import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
+import { ErrorCodes, recordError, type ErrorCode, type TickcastError } from '../errors/index.ts';
 import type { OutMessage } from './ports.ts';
 
 export const DLQ_HEADERS = {
@@ -75,6 +75,47 @@ function alsoRefused(others: readonly Tick[]): string {
   const series = [...new Set(others.map((t) => t.series))];
   const named = series.slice(0, 5).map((s) => `"${s}"`).join(', ') + (series.length > 5 ? ` and ${series.length - 5} more` : '');
   return `. The first of ${others.length + 1} ticks of this record refused so; the others of series ${named}`;
+}
+
+/** A record's one dead letter in a poll and the reasons it carries: a SenML pack's ticks can fail in different phases (stream-pipeline.ts). */
+export interface MadeDeadLetter { message: OutMessage; first: TickcastError; also: TickcastError[]; unnamed: number }
+
+/** The records dead-lettered in one poll (a StreamPipeline.handle call), each with its one dead letter. */
+export type DeadLetters = Map<RawRecord, MadeDeadLetter>;
+
+/**
+ * `rec`'s dead letter for `err`, or none ([]) when `dead` holds one already: `err` is then added to
+ * it. `tell` (metrics, hooks) runs before it is made and marked: a record whose telling threw is not
+ * marked, and its caller's catch makes it again (stream-pipeline.ts).
+ */
+export function deadLetterOnce(rec: RawRecord, err: TickcastError, dead: DeadLetters | undefined, maxBytes: number = DEAD_LETTER_MAX_BYTES, atMs: number, tell: () => void): OutMessage[] {
+  const made = dead?.get(rec);
+  if (made) {
+    addReason(made, rec, err, maxBytes, atMs);
+    return [];
+  }
+  tell();
+  const message = deadLetterMessage(rec, err, maxBytes, atMs);
+  dead?.set(rec, { message, first: err, also: [], unnamed: 0 });
+  return [message];
+}
+
+/** Later reasons named in one dead letter; more are counted (a 4,500-tick pack could otherwise grow its headers past input.deadLetterMaxBytes). */
+const ALSO_NAMED = 3;
+
+/**
+ * `err`, a failure of a record already dead-lettered in this poll, added to that dead letter (its
+ * message, made again in place): the code stays the first reason's, the message names each other
+ * reason once, so an operator fixes the gateway in one round. Before 7 Dec 2026 it was dropped.
+ */
+export function addReason(made: MadeDeadLetter, rec: RawRecord, err: TickcastError, maxBytes: number, atMs: number): void {
+  const same = (e: TickcastError): boolean => e.code === err.code && e.message === err.message;
+  if (same(made.first) || made.also.some(same)) return;
+  if (made.also.length < ALSO_NAMED) made.also.push(err);
+  else made.unnamed++;
+  const also = made.also.map((e) => `; also ${e.code}: ${e.message}`).join('');
+  const more = made.unnamed > 0 ? `; and ${made.unnamed} more failure${made.unnamed > 1 ? 's' : ''}` : '';
+  Object.assign(made.message, deadLetterMessage(rec, recordError(made.first.code as ErrorCode, made.first.message + also + more), maxBytes, atMs));
 }
 
 /** The dead letter for `rec`: its original bytes, the reason in headers, at most `maxBytes` in all (see the file comment); `atMs`: when it failed (the pipeline's clock). */

@@ -7,15 +7,17 @@
  * - a tick whose processing throws (a fault of tickcast's, not of the record): TC_RECORD_PROCESSING_FAILED
  *   naming the first such tick; the record's other ticks still go on. A re-driven pack repeats the
  *   ticks taken, which input.duplicatePolicy 'drop' (the default) drops as duplicates, or as late.
- * - else ticks 'incomplete' (input.missingFeature carry, nothing to carry yet): TC_RECORD_MISSING_FEATURE
+ * - ticks 'incomplete' (input.missingFeature carry, nothing to carry yet): TC_RECORD_MISSING_FEATURE
  *   naming the first and the other series, not counted again as a dead letter (each was counted incomplete).
+ * Both: the one dead letter carries both reasons, the failure's first (before 7 Dec 2026 the missing
+ * feature went unreported, so a gateway fixed for one fault came back with the other).
  */
 import type { TickcastError } from '../errors/index.ts';
 import type { Tick } from '../domain/types.ts';
 import { nothingToCarry, processingFailed } from './dead-letter.ts';
 
-/** `take`: windows one tick, true when it was refused as 'incomplete'. Null: nothing to dead-letter. */
-export function takeTicks(ticks: readonly Tick[], take: (tick: Tick) => boolean | void, features: readonly string[]): { error: TickcastError; counted: boolean } | null {
+/** `take`: windows one tick, true when it was refused as 'incomplete'. Null: nothing to dead-letter; else the reasons of the record's one dead letter, first first. */
+export function takeTicks(ticks: readonly Tick[], take: (tick: Tick) => boolean | void, features: readonly string[]): { errors: TickcastError[]; counted: boolean } | null {
   let incomplete: Tick[] | undefined;
   let failed: TickcastError | undefined;
   for (const tick of ticks) {
@@ -25,6 +27,7 @@ export function takeTicks(ticks: readonly Tick[], take: (tick: Tick) => boolean 
       failed ??= processingFailed(err, ticks.length > 1 ? { tick, of: ticks.length } : undefined);
     }
   }
-  if (failed) return { error: failed, counted: true };
-  return incomplete ? { error: nothingToCarry(incomplete[0], features, incomplete.slice(1)), counted: false } : null;
+  const carry = incomplete && nothingToCarry(incomplete[0], features, incomplete.slice(1));
+  if (failed) return { errors: carry ? [failed, carry] : [failed], counted: true };
+  return carry ? { errors: [carry], counted: false } : null;
 }

@@ -28,7 +28,7 @@ import { SeriesOutlook } from './series-outlook.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
-import { deadLetterMessage, processingFailed } from './dead-letter.ts';
+import { deadLetterOnce, processingFailed, type DeadLetters } from './dead-letter.ts';
 import { takeTicks } from './record-ticks.ts';
 import type { PipelineFollower } from './followers.ts';
 import { forecastMessage, listening, liveMerged, liveTick, namedTargets, pushFollowerRecords } from './out-messages.ts';
@@ -135,7 +135,7 @@ export class StreamPipeline {
     const departures = this.#departures.count;
 
     // Phase 1: decode and window, in order.
-    const dead = new Set<RawRecord>(); // records dead-lettered in this call: a SenML pack once, however many of its ticks fail
+    const dead: DeadLetters = new Map(); // records dead-lettered in this call: a SenML pack once, however many of its ticks fail (each reason in it)
     if (tracer) tracer.window(records.length, () => this.#window(records, out, accepted, dead));
     else this.#window(records, out, accepted, dead);
 
@@ -176,7 +176,7 @@ export class StreamPipeline {
    * so an alert fired before a rebalance resolves); a full one (`warmupFull`, the tail after a
    * series-state snapshot) goes through inference too, so forecasts come out as they were.
    */
-  #window(records: RawRecord[], out: OutMessage[], accepted: Accepted[], dead: Set<RawRecord>): void {
+  #window(records: RawRecord[], out: OutMessage[], accepted: Accepted[], dead: DeadLetters): void {
     const per = this.#d.inference.spec.window * this.#d.inference.spec.features.length;
     const now = this.#now();
     const reads: Reads = { defer: this.#d.codec.missingFeature === 'carry', pending: new Map(), read: (p: PendingRead) => this.#readSafely(p.accepted, p.ready, per, out, accepted, dead) }; // only a carried feature can be merged into a tick later
@@ -192,7 +192,7 @@ export class StreamPipeline {
   }
 
   /** Phase 1 for one record: decode, window, submit the window when due. */
-  #intake(rec: RawRecord, per: number, now: number, out: OutMessage[], accepted: Accepted[], reads: Reads, dead: Set<RawRecord>): void {
+  #intake(rec: RawRecord, per: number, now: number, out: OutMessage[], accepted: Accepted[], reads: Reads, dead: DeadLetters): void {
     const d = this.#d;
     if (rec.undecodable) return void out.push(...this.#deadLetter(rec, recordError(ErrorCodes.RECORD_UNDECODABLE, `offsets ${rec.source.offset}-${rec.undecodable.lastOffset}: ${rec.undecodable.reason}`)));
     const sent = sentAtMs(rec.receivedAtMs, now); // the reference of maxFutureMs and clockSkewMs
@@ -201,7 +201,7 @@ export class StreamPipeline {
     if (!res.ok) return void (quiet || out.push(...this.#deadLetter(rec, res.error)));
     if (res.skipped && !quiet) d.observer?.skipped?.(res.skipped);
     const refused = takeTicks(res.ticks, (tick) => this.#take(tick, rec, sent, quiet, accepted, reads), d.codec.features); // a SenML pack carries several
-    if (refused && !quiet) out.push(...this.#deadLetter(rec, refused.error, refused.counted, dead));
+    if (refused && !quiet) for (const err of refused.errors) out.push(...this.#deadLetter(rec, err, refused.counted, dead));
   }
 
   /** Phase 1 for one decoded tick: window it, hold its read until due. True: 'incomplete' (nothing to carry), for the caller to dead-letter its record. */
@@ -219,7 +219,7 @@ export class StreamPipeline {
     hold(reads, tick.series, { tsMs: tick.tsMs, accepted: a, ready: pushed.ready }); // read once no record of this chunk can merge into the tick (tick-reads.ts)
   }
   /** readAtTick, isolated as #intake is: one that throws drops its tick and dead-letters its record. */
-  #readSafely(a: Accepted, ready: boolean, per: number, out: OutMessage[], accepted: Accepted[], dead: Set<RawRecord>): void {
+  #readSafely(a: Accepted, ready: boolean, per: number, out: OutMessage[], accepted: Accepted[], dead: DeadLetters): void {
     try {
       readAtTick(this.#d, a, ready, per, this.#targetIdx, this.#learning, this.#recent);
     } catch (err) {
@@ -229,7 +229,7 @@ export class StreamPipeline {
   }
 
   /** Phase 3: score each tick against the forecast current before it, install new forecasts. */
-  #emit(accepted: Accepted[], results: Array<InferenceResult | null>, out: OutMessage[], dead: Set<RawRecord>): void {
+  #emit(accepted: Accepted[], results: Array<InferenceResult | null>, out: OutMessage[], dead: DeadLetters): void {
     for (let i = 0; i < accepted.length; i++) {
       const before = out.length;
       try {
@@ -286,13 +286,11 @@ export class StreamPipeline {
     return forecastMessage(this.#d.inference.spec, a.tick, model, steps, Math.max(0, this.#now() - a.rec.receivedAtMs), { ...this.#trace(a.rec) }, closed, replaces);
   }
 
-  /** `counted` false: the record's outcome was reported already (`incomplete`). `dead`: the records dead-lettered in this call; none again (marked once made: one that threw is made again by the caller's catch). */
-  #deadLetter(rec: RawRecord, err: TickcastError, counted = true, dead?: Set<RawRecord>): OutMessage[] {
-    if (dead?.has(rec)) return [];
-    if (counted) this.#d.observer?.tick?.('dead_letter');
-    this.#d.observer?.deadLetter?.(err.code, rec.source);
-    const m = deadLetterMessage(rec, err, this.#d.deadLetterMaxBytes, this.#now());
-    dead?.add(rec);
-    return [m];
+  /** `counted` false: the record's outcome was reported already (`incomplete`). `dead`: the records dead-lettered in this call; a later reason is added to its dead letter. */
+  #deadLetter(rec: RawRecord, err: TickcastError, counted = true, dead?: DeadLetters): OutMessage[] {
+    return deadLetterOnce(rec, err, dead, this.#d.deadLetterMaxBytes, this.#now(), () => {
+      if (counted) this.#d.observer?.tick?.('dead_letter');
+      this.#d.observer?.deadLetter?.(err.code, rec.source);
+    });
   }
 }

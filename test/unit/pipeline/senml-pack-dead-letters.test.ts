@@ -14,6 +14,8 @@ import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
 import { RecentAnomalies } from '../../../src/pipeline/recent-anomalies.ts';
 import { StreamPipeline } from '../../../src/pipeline/stream-pipeline.ts';
 import { createModelServing, SMALL_SPEC } from '../http/support/model-serving.ts';
+import { addReason, deadLetterMessage } from '../../../src/pipeline/dead-letter.ts';
+import { ErrorCodes, recordError } from '../../../src/errors/index.ts';
 
 const T0 = 1_700_000_000_000;
 const pack = (body: object[]): RawRecord => ({ key: Buffer.from('gw'), value: Buffer.from(JSON.stringify(body)), headers: {}, source: { topic: 't', partition: 0, offset: '0' }, receivedAtMs: 0 });
@@ -78,4 +80,39 @@ test('a dead letter whose making throws is made again as a processing failure, n
   assert.equal(dlq.length, 1, 'the record is still dead-lettered once');
   assert.equal(dlq[0].headers['tickcast-error-code'], 'TC_RECORD_PROCESSING_FAILED');
   assert.match(String(dlq[0].headers['tickcast-error-message']), /metrics broke/);
+});
+
+test('a pack dead-lettered in phase 1 (a missing feature) whose other tick then fails when scored: its one dead letter carries both reasons', async () => {
+  // Before 7 Dec 2026 the later failure was dropped: the pack was dead-lettered already, so the operator fixed the gateway and met the second fault only on re-drive.
+  const body = [{ bn: 'a', bt: T0 / 1000, n: 'temp', v: 20 }, { bn: 'b', n: 'temp', v: 21 }, { n: 'hum', v: 40 }];
+  const { dlq, outcomes } = await run(body, undefined, (e) => {
+    if (e.type === 'tick') throw new Error('live view broke');
+  });
+  assert.deepEqual(outcomes, ['incomplete', 'accepted'], 'each tick told once; the pack is no second dead_letter');
+  assert.equal(dlq.length, 1, 'one dead letter for the one pack');
+  assert.equal(dlq[0].headers['tickcast-error-code'], 'TC_RECORD_MISSING_FEATURE', 'the first reason gives the code');
+  const reason = String(dlq[0].headers['tickcast-error-message']);
+  assert.match(reason, /"hum" missing and series "a"/);
+  assert.match(reason, /also TC_RECORD_PROCESSING_FAILED: processing this record failed: live view broke/);
+});
+
+test('a pack with a tick that throws and one with nothing to carry: its one dead letter names both', async () => {
+  const body = [{ bn: 'a', bt: T0 / 1000, n: 'temp', v: 20 }, { bn: 'b', n: 'temp', v: 21 }, { n: 'hum', v: 40 }];
+  const { dlq, outcomes } = await run(body, (series) => {
+    if (series === 'b') throw new Error('boom');
+  });
+  assert.deepEqual(outcomes, ['incomplete', 'dead_letter']);
+  assert.equal(dlq.length, 1);
+  assert.equal(dlq[0].headers['tickcast-error-code'], 'TC_RECORD_PROCESSING_FAILED');
+  assert.match(String(dlq[0].headers['tickcast-error-message']), /boom.*; also TC_RECORD_MISSING_FEATURE: feature "hum" missing and series "a"/);
+});
+
+test('later reasons of one dead letter: each named once, up to three, the rest counted, the code the first\'s', () => {
+  const rec = pack([{ n: 'a', v: 1 }]);
+  const first = recordError(ErrorCodes.RECORD_MISSING_FEATURE, 'first');
+  const made = { message: deadLetterMessage(rec, first, 10_000, T0), first, also: [], unnamed: 0 };
+  addReason(made, rec, first, 10_000, T0); // the first reason again: nothing to add
+  for (const why of ['x', 'x', 'y', 'z', 'w', 'v']) addReason(made, rec, recordError(ErrorCodes.RECORD_PROCESSING_FAILED, why), 10_000, T0);
+  assert.equal(made.message.headers['tickcast-error-code'], 'TC_RECORD_MISSING_FEATURE');
+  assert.equal(made.message.headers['tickcast-error-message'], 'first; also TC_RECORD_PROCESSING_FAILED: x; also TC_RECORD_PROCESSING_FAILED: y; also TC_RECORD_PROCESSING_FAILED: z; and 2 more failures');
 });
