@@ -5,7 +5,8 @@
  * was dead-lettered once per tick with nothing to carry, and a tick that threw lost the pack's later
  * ticks while its earlier ones stayed taken):
  * - a tick whose processing throws (a fault of tickcast's, not of the record): TC_RECORD_PROCESSING_FAILED
- *   naming the first such tick; the record's other ticks still go on. A re-driven pack repeats the
+ *   naming the first such tick; the record's other ticks still go on, and a tick that threw after its
+ *   window push is still forecast (StreamPipeline #take takes it on first). A re-driven pack repeats the
  *   ticks taken, which input.duplicatePolicy 'drop' (the default) drops as duplicates, or as late.
  * - ticks 'incomplete' (input.missingFeature carry, nothing to carry yet): TC_RECORD_MISSING_FEATURE
  *   naming the first and the other series, not counted again as a dead letter (each was counted incomplete).

@@ -210,13 +210,17 @@ export class StreamPipeline {
     const suppressed = this.#learning.suppressed(tick.series, tick.tsMs);
     readBefore(reads, tick.series, tick.tsMs, d.store.registry); // a pending read this push would change goes first
     const pushed = d.store.push(tick.series, tick.tsMs, tick.values, this.#now(), { learn: !suppressed, sentMs: d.codec.maxFutureMs ? sent : undefined, countLate: !quiet || rec.warmupFull === true }); // sentMs: clockSkewMs is off without the bound
+    // Windowed: the tick is taken on to its read and forecast before anything that can throw (hooks), as a re-driven pack's repeat of it is a duplicate (dropped).
+    if (pushed.outcome === 'accepted') {
+      const a: Accepted = { tick, rec, job: null, stats: null, times: NO_TIMES, closed: NO_TIMES, suppressed, view: null, quiet, cold: null, baselines: null, filled: pushed.filled ?? 0, eventMs: pushed.ahead ?? tick.tsMs, stepBack: pushed.stepBack === true };
+      accepted.push(a);
+      hold(reads, tick.series, { tsMs: tick.tsMs, accepted: a, ready: pushed.ready }); // read once no record of this chunk can merge into the tick (tick-reads.ts)
+    }
+    const merged = pushed.outcome === 'merged' && mergeReading(accepted, tick, rec, quiet, pushed.merged ?? []); // merged: scored (accepted.ts)
     d.seriesHome?.(tick.series, rec.source.partition);
     if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, pushed.carried);
-    if (pushed.outcome === 'merged' && mergeReading(accepted, tick, rec, quiet, pushed.merged ?? []) && !quiet) liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]); // merged: scored (accepted.ts), and told to the dashboard unless its tick's event is still to come
-    if (pushed.outcome !== 'accepted') return pushed.outcome === 'incomplete';
-    const a: Accepted = { tick, rec, job: null, stats: null, times: NO_TIMES, closed: NO_TIMES, suppressed, view: null, quiet, cold: null, baselines: null, filled: pushed.filled ?? 0, eventMs: pushed.ahead ?? tick.tsMs, stepBack: pushed.stepBack === true };
-    accepted.push(a);
-    hold(reads, tick.series, { tsMs: tick.tsMs, accepted: a, ready: pushed.ready }); // read once no record of this chunk can merge into the tick (tick-reads.ts)
+    if (merged && !quiet) liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]); // told to the dashboard unless its tick's event is still to come
+    return pushed.outcome === 'incomplete';
   }
   /** readAtTick, isolated as #intake is: one that throws drops its tick and dead-letters its record. */
   #readSafely(a: Accepted, ready: boolean, per: number, out: OutMessage[], accepted: Accepted[], dead: DeadLetters): void {

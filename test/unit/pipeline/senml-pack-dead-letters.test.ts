@@ -116,3 +116,33 @@ test('later reasons of one dead letter: each named once, up to three, the rest c
   assert.equal(made.message.headers['tickcast-error-code'], 'TC_RECORD_MISSING_FEATURE');
   assert.equal(made.message.headers['tickcast-error-message'], 'first; also TC_RECORD_PROCESSING_FAILED: x; also TC_RECORD_PROCESSING_FAILED: y; also TC_RECORD_PROCESSING_FAILED: z; and 2 more failures');
 });
+
+test('a tick whose processing throws after its window push still gets its forecast, so a re-driven pack (its ticks now duplicates) loses nothing', async () => {
+  // Before 7 Dec 2026 the tick stayed in its window with no forecast, and the re-drive dropped it as a duplicate: it never got one.
+  const ms = await createModelServing({ spec: SMALL_SPEC });
+  const sent: OutMessage[] = [];
+  const outcomes: string[] = [];
+  let homed = 0;
+  let firstPass = 0;
+  const pipeline = new StreamPipeline({
+    store: ms.store, outlook: new SeriesOutlook(), recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer: null,
+    sink: { send: async (m: OutMessage[]) => void sent.push(...m) }, observer: { tick: (o: string) => void outcomes.push(o) },
+    seriesHome: () => {
+      if (++homed === SMALL_SPEC.window) throw new Error('boom'); // the tick that fills the window, after its push
+    },
+    codec: { features: ['value'], maxRecordBytes: 65536, seriesPattern: /^[a-z:]+$/, missingFeature: 'reject', format: 'senml', senmlSeries: 'name' },
+  });
+  const body = [{ bn: 'd:', bt: T0 / 1000, n: 'x', v: 1 }, ...Array.from({ length: SMALL_SPEC.window - 1 }, (_, i) => ({ n: 'x', t: 60 * (i + 1), v: 2 + (i % 3) }))];
+  try {
+    await pipeline.handle([pack(body)]);
+    firstPass = outcomes.length;
+    await pipeline.handle([{ ...pack(body), source: { topic: 't', partition: 0, offset: '1' } }]); // the operator re-drives the dead letter: the pack again, at a later offset
+  } finally {
+    await ms.close();
+  }
+  const last = T0 + 60_000 * (SMALL_SPEC.window - 1);
+  const forecasts = sent.filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)) as { series: string; ts: number });
+  assert.deepEqual(forecasts.map((f) => [f.series, f.ts]), [['d:x', last]], 'the window-filling tick forecast once');
+  assert.equal(sent.filter((m) => m.stream === 'dlq').length, 1, 'the first pass dead-lettered the pack');
+  assert.deepEqual([...new Set(outcomes.slice(firstPass))].sort(), ['duplicate', 'late'], 'the re-drive takes none of the pack again (the last tick a duplicate, the others late)');
+});
