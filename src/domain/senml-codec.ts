@@ -15,6 +15,7 @@
  * refused: records with a string, boolean or data value or a sum alone (vs, vb, vd, s), and with
  * 'baseName' a name that is not a configured feature; in both modes a second reading of a name
  * at one time with the same value (another value refuses the pack). Units are not converted or checked.
+ * A name outside RFC 8428 § 4.5.1's characters refuses the pack (a leading "/" taken, for LwM2M).
  * A pack is taken whole or refused whole (to the dead-letter topic with its bytes): a bad record
  * refuses its pack, so a re-driven pack never repeats readings already taken. Past decoding, the
  * pipeline takes a pack's ticks one by one and dead-letters the pack at most once:
@@ -99,6 +100,8 @@ function readRecord(r: unknown, i: number, base: Base, sentMs: number, maxFuture
   const v = rec.v;
   if (typeof v !== 'number' || !Number.isFinite(v)) return { code: ErrorCodes.RECORD_BAD_VALUE, message: `${at}: v must be a number; got ${show(v)}` };
   const name = base.bn + n;
+  const badName = nameProblem(name);
+  if (badName) return { code: ErrorCodes.RECORD_BAD_SERIES, message: `${at}: the name "${name}" (bn + n) ${badName}` };
   const tsMs = resolveTime(base.bt + t, sentMs);
   if (tsMs < MIN_TS_MS || tsMs > MAX_TS_MS) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${base.bt + t} s (bt ${base.bt} + t ${t}) is ${Number.isFinite(tsMs) ? new Date(tsMs).toISOString() : 'not a time'}; tickcast accepts 1973–2200 (SenML times are epoch seconds, or relative to now below 2^28)` };
   if (maxFutureMs > 0 && tsMs - sentMs > maxFutureMs) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${new Date(tsMs).toISOString()} is ${Math.round((tsMs - sentMs) / 1000)} s ahead of when it was sent; the bound is ${maxFutureMs / 1000} s (input.maxFutureMs). Check the device's clock` };
@@ -119,6 +122,25 @@ function baseProblem(rec: Record<string, unknown>, at: string, base: Base): Refu
       return { code: k === 'bt' ? ErrorCodes.RECORD_BAD_TS : ErrorCodes.RECORD_INVALID, message: `${at}: ${k} must be a ${type}; got ${show(x)}` };
     }
     if (k === 'bn' || k === 'bt' || k === 'bv') (base as unknown as Record<string, unknown>)[k] = x;
+  }
+  return null;
+}
+
+/** RFC 8428 § 4.5.1 name characters; the first must be a letter or digit, or "/" (OMA LwM2M names records by object path, "/3303/0/5700"). */
+const NAME_CHAR = /[A-Za-z0-9\-:./_]/;
+const NAME_START = /[A-Za-z0-9/]/;
+
+/**
+ * Why a resolved name breaks RFC 8428 § 4.5.1, or null (an empty name is refused later, where the
+ * series mode says what it needed). Checked before input.seriesPattern, whose default takes "@"
+ * and a leading "-", "_" or "." (since 7 Dec 2026; decided in docs/schemas.md § SenML packs).
+ */
+function nameProblem(name: string): string | null {
+  if (name === '') return null;
+  const rule = 'RFC 8428 § 4.5.1 allows only A-Z a-z 0-9 - : . / _ in a SenML name, starting with a letter or digit (tickcast also takes "/", as LwM2M sends): fix the gateway\'s bn or n';
+  if (!NAME_START.test(name[0])) return `starts with ${show(name[0])}; ${rule}`;
+  for (let i = 1; i < name.length; i++) {
+    if (!NAME_CHAR.test(name[i])) return `has ${show(String.fromCodePoint(name.codePointAt(i)!))} at ${i}; ${rule}`;
   }
   return null;
 }

@@ -155,3 +155,25 @@ test('fuzz: 3000 seeded random packs never throw; each is refused with a TC_RECO
   }
   assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'bn'), false);
 });
+
+test('RFC 8428 § 4.5.1 names: a resolved name outside A-Z a-z 0-9 - : . / _, or starting with other than a letter or digit (or "/", as LwM2M sends), refuses the pack though input.seriesPattern would take it', () => {
+  // Before 7 Dec 2026 only input.seriesPattern was checked, and the default one takes "@", a leading "-", "_" or ".".
+  for (const [pack, message] of [
+    [[{ bn: 'dev@site:', n: 'temp', v: 1, t: T0 }], /^SenML record 0: the name "dev@site:temp" \(bn \+ n\) has "@" at 3; RFC 8428 § 4\.5\.1 allows only A-Z a-z 0-9 - : \. \/ _ /],
+    [[{ n: 'ok', v: 1, t: T0 }, { bn: '-dev:', n: 'temp', v: 1 }], /^SenML record 1: the name "-dev:temp" \(bn \+ n\) starts with "-"; RFC 8428 § 4\.5\.1 allows only .* starting with a letter or digit \(tickcast also takes "\/", as LwM2M sends\): fix the gateway's bn or n$/],
+    [[{ bn: '_x', v: 1, t: T0 }], /the name "_x" \(bn \+ n\) starts with "_"/],
+    [[{ bn: '.', n: 'a', v: 1, t: T0 }], /the name "\.a" \(bn \+ n\) starts with "\."/],
+  ] as const) {
+    for (const senmlSeries of ['name', 'baseName'] as const) {
+      const r = decode(pack, { senmlSeries, features: ['temp', 'a'].slice(0, senmlSeries === 'name' ? 1 : 2), missingFeature: 'carry' }, 'k');
+      assert.ok(!r.ok, `${JSON.stringify(pack)} ${senmlSeries}: refused`);
+      assert.equal(r.error.code, ErrorCodes.RECORD_BAD_SERIES);
+      assert.match(r.error.message, message);
+    }
+  }
+  assert.deepEqual(ticks([{ bn: '/3303/0/', bt: T0, n: '5700', v: 21.3 }, { bn: 'urn:dev:mac:0024befffe804ff1:', n: 'a_b-c.d/e:f', v: 1 }, { bn: '', n: '9lives', v: 2 }]), [
+    ['/3303/0/5700', T0 * 1000, 21.3],
+    ['urn:dev:mac:0024befffe804ff1:a_b-c.d/e:f', T0 * 1000, 1],
+    ['9lives', T0 * 1000, 2],
+  ]);
+});
