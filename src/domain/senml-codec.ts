@@ -103,7 +103,7 @@ function readRecord(r: unknown, i: number, base: Base, sentMs: number, maxFuture
   const badName = nameProblem(name);
   if (badName) return { code: ErrorCodes.RECORD_BAD_SERIES, message: `${at}: the name "${name}" (bn + n) ${badName}` };
   const tsMs = resolveTime(base.bt + t, sentMs);
-  if (tsMs < MIN_TS_MS || tsMs > MAX_TS_MS) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${base.bt + t} s (bt ${base.bt} + t ${t}) is ${Number.isFinite(tsMs) ? new Date(tsMs).toISOString() : 'not a time'}; tickcast accepts 1973–2200 (SenML times are epoch seconds, or relative to now below 2^28)` };
+  if (tsMs < MIN_TS_MS || tsMs > MAX_TS_MS) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${base.bt + t} s (bt ${base.bt} + t ${t}) is ${Number.isFinite(tsMs) && Math.abs(tsMs) <= 8.64e15 ? new Date(tsMs).toISOString() : 'not a time'}; tickcast accepts 1973–2200 (SenML times are epoch seconds, or relative to now below 2^28)${secondsHint(base.bt + t)}` };
   if (maxFutureMs > 0 && tsMs - sentMs > maxFutureMs) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${new Date(tsMs).toISOString()} is ${Math.round((tsMs - sentMs) / 1000)} s ahead of when it was sent; the bound is ${maxFutureMs / 1000} s (input.maxFutureMs). Check the device's clock` };
   return { name, n, tsMs, v: base.bv + v };
 }
@@ -124,6 +124,16 @@ function baseProblem(rec: Record<string, unknown>, at: string, base: Base): Refu
     if (k === 'bn' || k === 'bt' || k === 'bv') (base as unknown as Record<string, unknown>)[k] = x;
   }
   return null;
+}
+
+/** Units a SenML time out of range may be in instead: [unit, its size in ms, the fix]. */
+const OTHER_UNITS = [['milliseconds', 1, '÷ 1000'], ['microseconds', 1e3, '÷ 1,000,000'], ['nanoseconds', 1e6, '÷ 1,000,000,000']] as const;
+
+/** The unit an out-of-range time (seconds) looks like, if any: firmware that stamps SenML as it stamps JSON, in ms. */
+function secondsHint(seconds: number): string {
+  const a = Math.abs(seconds);
+  const unit = OTHER_UNITS.find(([, factor]) => a >= MIN_TS_MS * factor && a <= MAX_TS_MS * factor);
+  return unit ? `; it looks like epoch ${unit[0]}: send seconds, ${unit[2]}` : '';
 }
 
 /** RFC 8428 § 4.5.1 name characters; the first must be a letter or digit, or "/" (OMA LwM2M names records by object path, "/3303/0/5700"). */

@@ -177,3 +177,14 @@ test('RFC 8428 § 4.5.1 names: a resolved name outside A-Z a-z 0-9 - : . / _, or
     ['9lives', T0 * 1000, 2],
   ]);
 });
+
+test('a time in ms, µs or ns (firmware that stamps SenML like JSON) is refused with the factor to fix it', () => {
+  // Before 7 Dec 2026 the refusal said only "is +056856-10-27T00:00:00.000Z; tickcast accepts 1973–2200".
+  const at = (bt: number) => refusal([{ bn: 'd:', bt, n: 'temp', v: 1 }]);
+  assert.match(at(T0 * 1000)[1], /time 1732060800000 s .*; tickcast accepts 1973–2200 \(SenML times are epoch seconds, or relative to now below 2\^28\); it looks like epoch milliseconds: send seconds, ÷ 1000$/);
+  assert.match(at(T0 * 1e6)[1], /it looks like epoch microseconds: send seconds, ÷ 1,000,000$/);
+  assert.match(at(T0 * 1e9)[1], /is not a time; .*it looks like epoch nanoseconds: send seconds, ÷ 1,000,000,000$/);
+  assert.match(at(5e10)[1], /tickcast accepts 1973–2200 \(SenML times are epoch seconds, or relative to now below 2\^28\)$/, 'no unit fits: the range alone');
+  // Before, a time past Date's range (above ~8.64e12 s: µs, ns, 1e300) threw RangeError from toISOString: the pack was dead-lettered as a tickcast fault (TC_RECORD_PROCESSING_FAILED).
+  for (const bt of [1e13, 1e300]) assert.deepEqual(at(bt)[0], ErrorCodes.RECORD_BAD_TS, String(bt));
+});
