@@ -23,7 +23,7 @@ import { installBandQualityMetrics } from './telemetry/band-quality-metrics.ts';
 import { unlessAborted } from './lifecycle/abortable.ts';
 
 export interface Alerting {
-  /** Wrap the detector so feedback acts on what leaves it (identity when feedback is off). */
+  /** Wrap the detector so feedback acts on what leaves it (feedback off: nothing held back; alerts a snapshot says were held are released). */
   gate(scorer: AnomalyScorer & { config: { warningThreshold: number; criticalThreshold: number } }): AnomalyScorer;
   followers: PipelineFollower[];
   /** The incident grouper (null when off): its open incidents go into series-state snapshots. */
@@ -65,7 +65,8 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
   let publisher: ClosableProducer | null = null;
   return {
     gate(scorer) {
-      if (!feedbackOn) return scorer;
+      // Feedback off: a gate that holds nothing back, for the alerts a snapshot says were held (released late).
+      if (!feedbackOn) return (gated = new FeedbackGate(scorer, null, { published: deps.published }));
       policy = new FeedbackPolicy({
         baseBar: scorer.config.warningThreshold,
         ceilingBar: scorer.config.criticalThreshold,

@@ -19,6 +19,12 @@
  * passes: once, as the firing record of the tick it fired on (its real start; the highest severity
  * reached while held, with the score and view that set it) with `heldUntilTs` set to the tick it
  * goes out on. docs/anomaly.md.
+ *
+ * With feedback off (`policy` null) the gate holds nothing back; it is there for what a snapshot
+ * written with feedback on says was held back (maintenance span or false positive): still firing,
+ * such an alert is sent on its feature's first tick after the restart, the same way (real start,
+ * `heldUntilTs`). Before 7 Dec 2026 no gate was built with feedback off, the held alert was
+ * dropped with its snapshot block, and the detector restored firing raised no page for it at all.
  */
 import type { FeedbackPolicy, GateDecision } from '../domain/feedback/feedback-policy.ts';
 import type { AnomalyEvent } from '../domain/anomaly/index.ts';
@@ -47,7 +53,8 @@ export class FeedbackGate implements AnomalyScorer {
 
   constructor(
     private readonly inner: AnomalyScorer,
-    private readonly policy: FeedbackPolicy,
+    /** Null: feedback off (nothing held back; holds restored from a snapshot are released). */
+    private readonly policy: Pick<FeedbackPolicy, 'decide'> | null,
     private readonly hooks: FeedbackGateHooks = {},
   ) {}
 
@@ -64,7 +71,8 @@ export class FeedbackGate implements AnomalyScorer {
     const o = this.inner.observe(series, tsMs, value, expected, feature);
     const ev = o.event;
     const open = this.#open.get(series)?.get(feature);
-    if (ev === undefined) return open?.sent === false && open.reason === 'expected' ? this.#overrun(o, series, feature, tsMs, open.event) : o;
+    const late = this.#releasable(open);
+    if (ev === undefined) return late ? this.#overrun(o, series, feature, tsMs, late.event) : o;
     if (ev.state === 'resolved') {
       this.#unmark(series, feature);
       return open?.sent === false ? withoutEvent(o) : o;
@@ -72,10 +80,10 @@ export class FeedbackGate implements AnomalyScorer {
     if (open?.sent === true || (open === undefined && this.hooks.published?.isOpen(series, feature) === true)) return o; // escalation of an alert already sent
     const d = this.#judge(series, ev.tsMs, ev);
     // Held in a maintenance span: remember its first firing (the real start) at the severity reached.
-    const held = open?.sent === false && open.reason === 'expected' && d === 'expected' ? escalated(open.event, ev) : ev;
+    const held = late && d === 'expected' ? escalated(late.event, ev) : ev;
     this.#mark(series, feature, d === 'pass' ? { sent: true } : { sent: false, reason: d, event: held });
     // An escalation that ends a maintenance hold goes out as the held alert, late, like an overrun.
-    if (d === 'pass') return open?.sent === false && open.reason === 'expected' ? { ...o, event: { ...escalated(open.event, ev), heldUntilTs: ev.tsMs } } : o;
+    if (d === 'pass') return late ? { ...o, event: { ...escalated(late.event, ev), heldUntilTs: ev.tsMs } } : o;
     this.hooks.suppressed?.(series, d);
     return withoutEvent(o);
   }
@@ -92,11 +100,21 @@ export class FeedbackGate implements AnomalyScorer {
   }
 
   /**
-   * The policy's decision on a firing at `tsMs`. A critical alert passes any false-positive bar:
+   * The held alert that is judged again on each tick and goes out late once it passes: one held by
+   * a maintenance span, or with feedback off any hold a snapshot brought back. A false-positive
+   * hold under feedback stays held until the alert resolves (or escalates): null.
+   */
+  #releasable(open: OpenAlert | undefined): (OpenAlert & { sent: false }) | null {
+    return open?.sent === false && (open.reason === 'expected' || this.policy === null) ? open : null;
+  }
+
+  /**
+   * The policy's decision on a firing at `tsMs` (always `pass` with feedback off). A critical alert passes any false-positive bar:
    * its severity can come from an earlier tick of its debounce window, its score (this tick's)
    * being below the critical threshold the bar is capped at — it was held back as noise.
    */
   #judge(series: string, tsMs: number, ev: AnomalyEvent): GateDecision {
+    if (this.policy === null) return 'pass';
     const d = this.policy.decide(series, tsMs, ev.score, ev.view, ev.feature);
     return d === 'false_positive' && ev.severity === 'critical' ? 'pass' : d;
   }

@@ -190,3 +190,18 @@ test('a critical alert passes any false-positive bar, also when the tick it fire
   const h = new FeedbackGate(scripted([[0.9], [0.5, ['firing', 'critical']], [0.3], [0.1, ['resolved', 'critical']]]), q);
   assert.deepEqual(run(h, 4), ['2:firing/critical', '3:resolved/critical']);
 });
+
+test('feedback off (no policy): nothing is held back, and a false-positive hold a snapshot brings back is released on the next tick, once', () => {
+  const p = policy();
+  p.apply({ alertId: 'x', series: 's', alertTs: 0, score: 0.5, verdict: 'false_positive', channel: 'http', at: 0 });
+  const g1 = new FeedbackGate(scripted([[0.5, ['firing', 'warning']]]), p);
+  assert.equal(g1.observe('s', 0, 1, null).event, undefined, 'held back by the raised bar');
+  const saved = JSON.parse(JSON.stringify(g1.exportSeries('s')));
+  const off = new FeedbackGate(scripted([[0.5], [0.5], [0.1, ['resolved', 'warning']]]), null);
+  off.importSeries('s', saved);
+  const e = off.observe('s', 60_000, 1, null).event;
+  assert.deepEqual([e?.state, e?.tsMs, e?.heldUntilTs], ['firing', 0, 60_000], 'sent with its real start');
+  assert.equal(off.observe('s', 120_000, 1, null).event, undefined, 'once');
+  assert.equal(off.observe('s', 180_000, 1, null).event?.state, 'resolved', 'and its resolve is sent');
+  assert.deepEqual(run(new FeedbackGate(scripted([[0.5, ['firing', 'warning']], [0.1, ['resolved', 'warning']]]), null), 2), ['0:firing/warning', '1:resolved/warning']);
+});
