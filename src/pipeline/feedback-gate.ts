@@ -22,8 +22,9 @@
  *
  * With feedback off (`policy` null) the gate holds nothing back; it is there for what a snapshot
  * written with feedback on says was held back (maintenance span or false positive): still firing,
- * such an alert is sent on its feature's first tick after the restart, the same way (real start,
- * `heldUntilTs`). Before 7 Dec 2026 no gate was built with feedback off, the held alert was
+ * such an alert is sent on its feature's first live tick after the restart, the same way (real
+ * start, `heldUntilTs`). Not on a quiet tick (the tail replayed after the snapshot publishes
+ * nothing, and the run that handled those records live held it): there it stays held, escalated. Before 7 Dec 2026 no gate was built with feedback off, the held alert was
  * dropped with its snapshot block, and the detector restored firing raised no page for it at all.
  */
 import type { FeedbackPolicy, GateDecision } from '../domain/feedback/feedback-policy.ts';
@@ -67,17 +68,21 @@ export class FeedbackGate implements AnomalyScorer {
     this.inner.stepBack?.(series, tsMs);
   }
 
-  observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature = ''): ReturnType<AnomalyScorer['observe']> {
-    const o = this.inner.observe(series, tsMs, value, expected, feature);
+  observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature = '', quiet = false): ReturnType<AnomalyScorer['observe']> {
+    const o = this.inner.observe(series, tsMs, value, expected, feature, quiet);
     const ev = o.event;
     const open = this.#open.get(series)?.get(feature);
-    const late = this.#releasable(open);
+    const late = this.#releasable(open, quiet);
     if (ev === undefined) return late ? this.#overrun(o, series, feature, tsMs, late.event) : o;
     if (ev.state === 'resolved') {
       this.#unmark(series, feature);
       return open?.sent === false ? withoutEvent(o) : o;
     }
     if (open?.sent === true || (open === undefined && this.hooks.published?.isOpen(series, feature) === true)) return o; // escalation of an alert already sent
+    if (open?.sent === false && late === null && this.policy === null) {
+      this.#mark(series, feature, { ...open, event: escalated(open.event, ev) }); // feedback off, a quiet tick: held until a live one
+      return withoutEvent(o);
+    }
     const d = this.#judge(series, ev.tsMs, ev);
     // Held in a maintenance span: remember its first firing (the real start) at the severity reached.
     const held = late && d === 'expected' ? escalated(late.event, ev) : ev;
@@ -100,12 +105,14 @@ export class FeedbackGate implements AnomalyScorer {
   }
 
   /**
-   * The held alert that is judged again on each tick and goes out late once it passes: one held by
-   * a maintenance span, or with feedback off any hold a snapshot brought back. A false-positive
-   * hold under feedback stays held until the alert resolves (or escalates): null.
+   * The held alert that is judged again on this tick and goes out late once it passes: one held by
+   * a maintenance span, or with feedback off any hold a snapshot brought back (on a live tick). A
+   * false-positive hold under feedback stays held until the alert resolves (or escalates): null.
    */
-  #releasable(open: OpenAlert | undefined): (OpenAlert & { sent: false }) | null {
-    return open?.sent === false && (open.reason === 'expected' || this.policy === null) ? open : null;
+  #releasable(open: OpenAlert | undefined, quiet: boolean): (OpenAlert & { sent: false }) | null {
+    if (open?.sent !== false) return null;
+    if (this.policy === null) return quiet ? null : open;
+    return open.reason === 'expected' ? open : null;
   }
 
   /**

@@ -220,8 +220,12 @@ export type { Expectation };
 
 /** Scores each tick against what was expected of it before it arrived (causal). */
 export interface AnomalyScorer {
-  /** One call per scored feature per tick; `feature` names it (alerts and state are per feature). */
-  observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature?: string): { score: number; event?: AnomalyEvent; gap?: number; missed?: number };
+  /**
+   * One call per scored feature per tick; `feature` names it (alerts and state are per feature).
+   * `quiet`: a warm-up tick whose alert records are not published (the tail replayed after a
+   * snapshot); the detector ignores it, the feedback gate does not release a hold on it.
+   */
+  observe(series: string, tsMs: number, value: number, expected: Expectation | null, feature?: string, quiet?: boolean): { score: number; event?: AnomalyEvent; gap?: number; missed?: number };
   forget(series: string): void;
   /** The series stepped back onto its true clock at `tsMs` after a tick stamped ahead (input.clockSkewMs): cooldowns run from here. */
   stepBack?(series: string, tsMs: number): void;

@@ -79,7 +79,7 @@ export class TickAlerts {
     let top = -1;
     for (const [fi, feature, ti] of this.#scored) {
       const step = ti >= 0 ? (expected?.[ti] ?? null) : null;
-      const { score, event, gap, missed } = d.scorer.observe(series, tick.tsMs, tick.values[fi], step ? band(step, spec) : null, feature);
+      const { score, event, gap, missed } = d.scorer.observe(series, tick.tsMs, tick.values[fi], step ? band(step, spec) : null, feature, quiet);
       if (score > top && Number.isFinite(tick.values[fi])) top = score;
       if (gap !== undefined && !quiet) d.observer?.gap?.(series, feature, gap);
       if (missed !== undefined && !quiet) d.observer?.missedReadings?.(series, feature, missed);

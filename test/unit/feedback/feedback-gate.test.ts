@@ -205,3 +205,15 @@ test('feedback off (no policy): nothing is held back, and a false-positive hold 
   assert.equal(off.observe('s', 180_000, 1, null).event?.state, 'resolved', 'and its resolve is sent');
   assert.deepEqual(run(new FeedbackGate(scripted([[0.5, ['firing', 'warning']], [0.1, ['resolved', 'warning']]]), null), 2), ['0:firing/warning', '1:resolved/warning']);
 });
+
+test('feedback off: a restored hold stays held on quiet ticks (the replayed tail publishes nothing), escalations with it, and goes out on the first live one', () => {
+  const held = { sent: false, reason: 'expected', event: { state: 'firing', severity: 'warning', series: 's', tsMs: 0, value: 1, score: 0.5, expected: null, basis: 'fallback' } };
+  const off = new FeedbackGate(scripted([[0.5], [0.95, ['firing', 'critical']], [0.9], [0.9]]), null);
+  off.importSeries('s', { '': held });
+  assert.equal(off.observe('s', 60_000, 1, null, '', true).event, undefined, 'quiet: not released');
+  assert.equal(off.observe('s', 120_000, 1, null, '', true).event, undefined, 'quiet: its escalation is held with it');
+  assert.equal(off.size, 1);
+  const e = off.observe('s', 180_000, 1, null, '', false).event;
+  assert.deepEqual([e?.tsMs, e?.severity, e?.score, e?.heldUntilTs], [0, 'critical', 0.95, 180_000], 'live: released as it started, at the severity reached');
+  assert.equal(off.observe('s', 240_000, 1, null).event, undefined, 'once');
+});
