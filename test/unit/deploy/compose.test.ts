@@ -53,7 +53,7 @@ test('Kafka runs in KRaft mode with a valid cluster id and listeners the other s
 
 test('kafka-init creates every topic tickcast reads or writes', () => {
   const script = services['kafka-init'].command.join('\n');
-  const created = [...script.matchAll(/([\w.]+):(\d+)/g)].map((m) => m[1]);
+  const created = [...script.matchAll(/([\w.]+):(\d+)/g)].map((m) => m[1]).concat([...script.matchAll(/--topic ([\w.-]+)/g)].map((m) => m[1]));
   const defaults = configSchema.parse({}).topics;
   const env = services.tickcast.environment;
   const used = {
@@ -61,11 +61,26 @@ test('kafka-init creates every topic tickcast reads or writes', () => {
     forecasts: env.TICKCAST_TOPICS_FORECASTS ?? defaults.forecasts,
     anomalies: env.TICKCAST_TOPICS_ANOMALIES ?? defaults.anomalies,
     dlq: env.TICKCAST_TOPICS_DLQ ?? defaults.dlq,
+    ...(env.TICKCAST_TOPICS_ALERT_STATE ? { alertState: env.TICKCAST_TOPICS_ALERT_STATE } : {}),
   };
   for (const t of Object.values(used)) assert.ok(created.includes(t), `topic ${t} is not created by kafka-init`);
   assert.match(script, /--if-not-exists/, 'restarts of the stack must not fail on existing topics');
   // Compose doubles "$" so the shell, not compose, expands these.
   assert.doesNotMatch(script, /(?<!\$)\$\{spec/);
+});
+
+test('alerts open on a partition that moves are handed over: topics.alertState is set, its topic compacted with as many partitions as ticks', () => {
+  // The service's default is off (docs/reliability.md § Open alerts that follow their partition,
+  // "Default"): the stack that creates its own topics turns it on, so a pager fed from it gets the
+  // `moved` resolve instead of an alert left firing after a rebalance.
+  const script = services['kafka-init'].command.join('\n');
+  const topic = services.tickcast.environment.TICKCAST_TOPICS_ALERT_STATE;
+  assert.ok(topic, 'TICKCAST_TOPICS_ALERT_STATE is set');
+  const create = script.split(/\n(?!\s*--)/).map((l: string) => l.replace(/\\\n\s*/g, ' ')).find((l: string) => l.includes(`--topic ${topic} `));
+  assert.ok(create, `kafka-init creates ${topic}`);
+  assert.match(create, /--config cleanup\.policy=compact/);
+  const ticks = Number(/\bticks:(\d+)/.exec(script)?.[1]);
+  assert.ok(Number(/--partitions (\d+)/.exec(create)?.[1]) >= ticks, 'at least as many partitions as ticks (else the start refuses: TC_ALERT_STATE_PARTITIONS)');
 });
 
 test('tickcast and replay get only environment names the config loader accepts', () => {

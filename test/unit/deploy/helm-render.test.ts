@@ -252,6 +252,11 @@ test('Kafka + SASL + TLS + KEDA + GPU + PVC + monitoring: objects, caps and refe
   assert.match(r.notes, /Kafka: kafka-0:9093,kafka-1:9093/);
   assert.match(r.notes, /ReadWriteOnce claim shared by several replicas/);
   assert.doesNotMatch(r.notes, /online fine-tuning with a model store shared/, 'fine-tuning is off');
+  // Several replicas (KEDA) without topics.alertState: a moved partition's alerts can stay firing downstream.
+  assert.match(r.notes, /WARNING: several replicas and no config.topics.alertState/);
+  assert.doesNotMatch(render({ ...FULL, config: { ...FULL.config, topics: { alertState: 'alert-state' } } }, 'prod').notes, /no config.topics.alertState/, 'set: no warning');
+  assert.doesNotMatch(render({ replicaCount: 1, config: { kafka: { brokers: ['k:9092'] } } }).notes, /no config.topics.alertState/, 'one replica: no partition moves between pods');
+  assert.match(render({ config: { kafka: { brokers: ['k:9092'] } } }).notes, /no config.topics.alertState/, 'the chart\'s default: 2 replicas');
   const tuned = render({ ...FULL, config: { ...FULL.config, finetune: { enabled: true } } }, 'prod');
   assert.match(tuned.notes, /NOTE: online fine-tuning with a model store shared by several replicas: one pod at a time fine-tunes/);
   assert.doesNotMatch(render({ config: { finetune: { enabled: true } } }).notes, /online fine-tuning with a model store shared/, 'emptyDir: a store per pod');
