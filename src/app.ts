@@ -101,7 +101,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const homes = new SeriesHomes(store.registry);
   // Partitions a rebalance handed to another instance: their series and snapshot offsets go (docs/reliability.md); at a
   // revocation (after the build: the pipeline exists then) what is still queued, evicted resolves a failed send kept, goes first.
-  const onReleased = partitionRelease({ store, homes, snapshots: () => snapshots, inherited, logger: logger.child({ module: 'partitions' }) });
+  const onReleased = partitionRelease({ store, homes, snapshots: () => snapshots, inherited, openAlerts: outlook, logger: logger.child({ module: 'partitions' }) });
   const kafka: KafkaTransport | null = embedded ? null : createKafkaTransport(config, topics, observer, logger, { restoreFrom: (candidates) => snapshots?.restoreFrom(candidates) ?? new Map(), onReleased, onRevoking: () => pipeline.flushDeparted(looseSink), inheritAlerts, alertStatePartitions, extraTopics: config.feedback.topic ? [config.feedback.topic] : [] });
   const sink: OutputSink = opts.sink ?? kafka?.sink ?? new LogSink(logger, { logEveryNthForecast: 500 });
   // Outputs no committed input carries (resolves sent between chunks, warm-up chunks' outputs): in exactly-once mode, transactions of their own.

@@ -19,7 +19,13 @@ export interface PartitionReleaseParts {
   snapshots: () => { released(partitions: readonly number[]): void } | null;
   /** Alerts inherited from the partitions' previous owner and not yet resolved here: the next owner reads them itself (alert-state.ts). */
   inherited?: { release(partitions: readonly number[]): void } | null;
-  logger: { info(obj: object, msg: string): void };
+  /**
+   * Which alerts of a series are open downstream (SeriesOutlook). Without `inherited`
+   * (topics.alertState off) nobody resolves those of the released series: they are counted and
+   * said at warn level, so the on-call knows which alerts may stay firing (the pager's side).
+   */
+  openAlerts?: { openFeatures(series: string): readonly string[] };
+  logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
 /** The hook the Kafka source calls with the partitions a rebalance handed elsewhere (KafkaSourceOptions.onReleased). */
@@ -29,7 +35,13 @@ export function partitionRelease(p: PartitionReleaseParts): (partitions: readonl
     p.snapshots()?.released(partitions);
     p.inherited?.release(partitions);
     const series = p.homes.seriesOn(new Set(partitions));
+    const leftOpen = p.inherited ? [] : series.flatMap((id) => (p.openAlerts?.openFeatures(id) ?? []).map((feature) => ({ series: id, feature })));
     for (const id of series) p.store.delete(id);
     p.logger.info({ partitions: [...partitions], series: series.length }, 'input partitions went to another instance: their series state is dropped here');
+    if (leftOpen.length === 0) return;
+    p.logger.warn(
+      { partitions: [...partitions], alerts: leftOpen.length, open: leftOpen.slice(0, 20) },
+      `${leftOpen.length} alert(s) open on series of input partitions that went to another instance stay firing downstream unless that instance's own state has them firing: set topics.alertState to hand them over (docs/reliability.md § Open alerts that follow their partition)`,
+    );
   };
 }
