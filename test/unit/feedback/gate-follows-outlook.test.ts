@@ -14,28 +14,18 @@ import { buildAlerting } from '../../../src/app-alerting.ts';
 import { TickAlerts } from '../../../src/pipeline/tick-alerts.ts';
 import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
 import { RecentAnomalies } from '../../../src/pipeline/recent-anomalies.ts';
-import type { AnomalyScorer, OutMessage } from '../../../src/pipeline/ports.ts';
+import type { OutMessage } from '../../../src/pipeline/ports.ts';
 import type { ModelSpec, RawRecord, Tick } from '../../../src/domain/types.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
 import { createMetrics } from '../../../src/telemetry/metrics.ts';
 import { testConfig } from '../../helpers/app.ts';
+import { scriptedDetector } from '../../helpers/scripted-detector.ts';
 
 const spec = { window: 4, features: ['value'], targets: ['value'], horizon: 1, quantiles: [0.1, 0.5, 0.9] } as unknown as ModelSpec;
 const logger = createLogger({ level: 'silent', name: 't', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
-/** A detector that fires a warning at minute 1, escalates to critical at minute 4 and resolves at minute 6. */
-const detector: AnomalyScorer & { config: { warningThreshold: number; criticalThreshold: number } } = {
-  config: { warningThreshold: 0.4, criticalThreshold: 0.7 },
-  observe(series, tsMs, value) {
-    const k = tsMs / 60_000;
-    const base = { series, feature: 'value', tsMs, value, expected: null, basis: 'fallback' as const };
-    if (k === 1) return { score: 0.5, event: { ...base, score: 0.5, severity: 'warning' as const, state: 'firing' as const, view: 'forecast' as const } };
-    if (k === 4) return { score: 0.95, event: { ...base, score: 0.95, severity: 'critical' as const, state: 'firing' as const, view: 'forecast' as const } };
-    if (k === 6) return { score: 0.1, event: { ...base, score: 0.1, severity: 'critical' as const, state: 'resolved' as const } };
-    return { score: 0.1 };
-  },
-  forget() {},
-};
+/** Fires a warning at minute 1, escalates to critical at minute 4 and resolves at minute 6. */
+const detector = scriptedDetector({ fire: 1, escalate: 4, resolve: 6 });
 
 /** The alerting extras as app.ts builds them (feedback on), over `outlook`, and the pipeline's alert stage. */
 function instance(outlook: SeriesOutlook) {

@@ -9,23 +9,14 @@ import assert from 'node:assert/strict';
 import { TickAlerts } from '../../../src/pipeline/tick-alerts.ts';
 import { SeriesOutlook, type OpenAlert } from '../../../src/pipeline/series-outlook.ts';
 import { RecentAnomalies } from '../../../src/pipeline/recent-anomalies.ts';
-import type { AnomalyRecord, AnomalyScorer, OutMessage } from '../../../src/pipeline/ports.ts';
+import type { AnomalyRecord, OutMessage } from '../../../src/pipeline/ports.ts';
 import type { ModelSpec, RawRecord, Tick } from '../../../src/domain/types.ts';
+import { scriptedDetector } from '../../helpers/scripted-detector.ts';
 
 const spec = { window: 4, features: ['value'], targets: ['value'], horizon: 1, quantiles: [0.1, 0.5, 0.9] } as unknown as ModelSpec;
 
 /** Fires (warning) at minute 1, escalates to critical at minute 2, resolves at minute 5. */
-const detector: AnomalyScorer = {
-  observe(series, tsMs, value) {
-    const k = tsMs / 60_000;
-    const base = { series, feature: 'value', tsMs, value, expected: null, basis: 'fallback' as const };
-    if (k === 1) return { score: 0.6, event: { ...base, score: 0.6, severity: 'warning' as const, state: 'firing' as const, view: 'forecast' as const } };
-    if (k === 2) return { score: 0.9, event: { ...base, score: 0.9, severity: 'critical' as const, state: 'firing' as const, view: 'forecast' as const } };
-    if (k === 5) return { score: 0.1, event: { ...base, score: 0.1, severity: 'critical' as const, state: 'resolved' as const } };
-    return { score: 0.1 };
-  },
-  forget() {},
-};
+const detector = scriptedDetector({ fire: 1, escalate: 2, resolve: 5 });
 
 function feed(a: TickAlerts, series: string, k0: number, k1: number): AnomalyRecord[] {
   const out: OutMessage[] = [];
