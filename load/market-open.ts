@@ -1,8 +1,10 @@
 /**
  * A market's opens and an intraday halt through the anomaly detector (docs/anomaly.md § Known
  * weaknesses; docs/anomaly-rounds.md, nineteenth round): what alerts a price series with no
- * anomaly in it fires after a session's open and after a halt, with `gapRelevel` on (the default)
- * and off (its LEGACY value) in the same run, on the same draws. Made in code, no data files:
+ * anomaly in it fires after a session's open and after a halt, with the defaults, with the twentieth
+ * round's switches (`gapRangeResidual`, `closureVolatilityStep`) at their LEGACY value, and with
+ * `gapRelevel` (nineteenth round) at its LEGACY value, in the same run, on the same draws. Made in
+ * code, no data files:
  *
  * - opens: 1-minute bars of a session 14:30–20:59 UTC (390 bars), 15 business days from Monday
  *   5 Jan 2026 (weekends skipped), a random walk in log price with bar moves σ 0.05 % and
@@ -32,7 +34,11 @@ const TRADES = 800;
 const JUMPS = [0, 0.03, -0.03, 0.1, -0.1];
 
 const SIDES: Array<{ name: string; config: Partial<AnomalyConfig> }> = [
-  { name: 'gapRelevel on', config: {} },
+  { name: 'defaults', config: {} },
+  {
+    name: 'twentieth round off (gapRangeResidual, closureVolatilityStep LEGACY)',
+    config: { gapRangeResidual: LEGACY_ANOMALY_CONFIG.gapRangeResidual, closureVolatilityStep: LEGACY_ANOMALY_CONFIG.closureVolatilityStep },
+  },
   { name: 'gapRelevel off (LEGACY)', config: { gapRelevel: LEGACY_ANOMALY_CONFIG.gapRelevel } },
 ];
 

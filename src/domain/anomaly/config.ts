@@ -90,6 +90,9 @@ export interface AnomalyConfig {
   openHours: boolean;
   /** After a gap or closure, until the median analogue can come from after it, forecast by shapes where they match better than levels (relevel.ts; nineteenth round). */
   gapRelevel: boolean;
+  /** Twentieth round (gap-band.ts): after a gap or closure, `gapRangeResidual` widens only the error scale by √(interval/typical) in the never-seen-level rule's residual condition (the analogue spread added once); `closureVolatilityStep` divides the volatility view's step across closed hours by √(interval/typical). */
+  gapRangeResidual: boolean;
+  closureVolatilityStep: boolean;
   /** Surprise is news once: each score × (1 − the highest undamped score of the previous `refractoryTicks` ticks), so a lasting anomaly scores high on its first ticks only. 0 disables. */
   refractoryTicks: number;
   /** Exponent of the damping factor (1 − recent max). */
@@ -192,7 +195,7 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   gapFactor: 3,
   missedTicks: true,
   openHours: true,
-  gapRelevel: true,
+  gapRelevel: true, gapRangeResidual: true, closureVolatilityStep: true,
   residualTolerance: 0.5,
   refractoryTicks: 50,
   refractoryPower: 1,
@@ -205,13 +208,9 @@ export const DEFAULT_ANOMALY_CONFIG: Readonly<AnomalyConfig> = Object.freeze({
   volatilityFloor: 0.7,
   volatilityScale: 3,
   patternBlockTicks: Object.freeze([] as number[]),
-  patternWidth: 8,
-  patternPrototypes: 64,
-  patternVigilance: 3,
+  patternWidth: 8, patternPrototypes: 64, patternVigilance: 3,
   contextView: false,
-  contextBins: 8,
-  contextOrder: 3,
-  contextCapacity: 256,
+  contextBins: 8, contextOrder: 3, contextCapacity: 256,
   seasonalView: true,
   seasonalMaxPeriod: 340,
   seasonalMinPeriod: 12,
@@ -284,7 +283,7 @@ export function resolveAnomalyConfig(overrides: Partial<AnomalyConfig> = {}): Re
   (['cooldownMs', 'staleFeatureMs', 'rawFloor', 'rangeTolerance', 'rangeMinResidual', 'minBandRatio', 'residualTolerance', 'recentRangeTolerance'] as const).forEach(nonNeg);
   if (!['earned', 'off'].includes(c.modelTrust)) errs.push(`modelTrust must be 'earned' or 'off'; got ${String(c.modelTrust)}`);
   if (!['mean', 'min', 'max'].includes(c.modelCombine)) errs.push(`modelCombine must be 'mean', 'min' or 'max'; got ${String(c.modelCombine)}`);
-  (['relativeContext', 'countTransform', 'resolutionFloor', 'missedTicks', 'openHours', 'gapRelevel'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });
+  (['relativeContext', 'countTransform', 'resolutionFloor', 'missedTicks', 'openHours', 'gapRelevel', 'gapRangeResidual', 'closureVolatilityStep'] as const).forEach((k) => { if (typeof c[k] !== 'boolean') errs.push(`${k} must be a boolean; got ${String(c[k])}`); });
   if (!(c.rawScale > 0)) errs.push(`rawScale must be > 0; got ${c.rawScale}`);
   if (!(c.bandZ > 0)) errs.push(`bandZ must be > 0; got ${c.bandZ}`);
   if (!(c.errorAlpha > 0 && c.errorAlpha <= 1)) errs.push(`errorAlpha must be in (0, 1]; got ${c.errorAlpha}`);

@@ -15,6 +15,8 @@ export const LEGACY_ANOMALY_CONFIG: Readonly<Partial<AnomalyConfig>> = Object.fr
   missedTicks: false,
   openHours: false,
   gapRelevel: false,
+  gapRangeResidual: false,
+  closureVolatilityStep: false,
   countTransform: false,
   resolutionFloor: false,
   recentRangeTicks: 0,

@@ -14,6 +14,7 @@ import { gapStep } from './missed-ticks.ts';
 import { AnomalyLikelihood, lnCount, rawOf, tailScore } from './likelihood.ts';
 import { PatternView } from './pattern-view.ts';
 import { RecentRange } from './recent-range.ts';
+import { levelResidual, volatilityStepDivisor } from './gap-band.ts';
 import { relevelled, relevels } from './relevel.ts';
 import { Resolution } from './resolution.ts';
 import { SeasonalView } from './seasonal-view.ts';
@@ -96,6 +97,8 @@ interface Fallback {
   fb: { p50: number; spread: number } | null;
   /** Residual in error-scale units, already divided by `divisor`. */
   r: number;
+  /** The residual the never-seen-level rule's `rangeMinResidual` is compared with (gap-band.ts). */
+  rLevel: number;
   /** √(interval / typical) after a gap, else 1: the divisor of every residual of this tick. */
   divisor: number;
   scale: number;
@@ -108,12 +111,14 @@ function fallbackView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number,
   let rFallback = 0;
   let fbScale = 0;
   let fbExpected: Expectation | null = null;
+  let rLevel = 0;
   if (fb !== null) {
     const err = Math.abs(value - fb.p50);
     // Never below what rounding to the series' resolution costs alone (resolution.ts).
     const scale = Math.max(s.errScale + fb.spread, q / 4);
     fbScale = scale;
     rFallback = scale > 0 ? err / scale : err > 0 ? Infinity : 0;
+    rLevel = levelResidual(c, err, s.errScale, fb.spread, q, divisor, rFallback / divisor);
     // Bias-corrected EW mean: a plain running mean until 1/errorAlpha errors have been seen,
     // so the first scales are not dragged from 0. Errors are clipped at 10× the scale so one
     // outlier does not blind the detector to the next; an error across a gap counts ÷ `divisor`.
@@ -124,7 +129,7 @@ function fallbackView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number,
     fbExpected = { lower: fb.p50 - half, p50: fb.p50, upper: fb.p50 + half };
   }
   s.forecaster.push(value);
-  return { fb, r: rFallback / divisor, divisor, scale: fbScale, expected: fbExpected };
+  return { fb, r: rFallback / divisor, rLevel, divisor, scale: fbScale, expected: fbExpected };
 }
 
 /** Model view, blended with the fallback view: the residual r in σ units. */
@@ -155,9 +160,9 @@ function modelView(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, ex
 /**
  * (2) raw score of the residual, (3) its likelihood, combined with the other views'
  * likelihoods: the smallest tail probability, times the number of views (Bonferroni).
- * Returns ln Q of the combination.
+ * `step`: what the volatility view divides this tick's step by (gap-band.ts). Returns ln Q of the combination.
  */
-function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, r: number, judged: boolean, q: number, levelExplained: boolean): number {
+function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: number, r: number, judged: boolean, q: number, levelExplained: boolean, step: number): number {
   const raw = Number.isFinite(r) ? rawOf(r - c.rawFloor, c.rawScale) : 1;
   // The likelihood learns only from ticks that had a forecast (no warm-up transients).
   let lnQ = judged ? s.likelihood.update(raw) : 0;
@@ -166,7 +171,7 @@ function combinedLogTail(s: SeriesState, c: Readonly<AnomalyConfig>, value: numb
   let views = 1;
   driver = 'forecast';
   if (s.volatility !== null && s.volLikelihood !== null) {
-    const vq = s.volLikelihood.update(s.volatility.update(value));
+    const vq = s.volLikelihood.update(s.volatility.update(value, step));
     if (vq < lnQ) { lnQ = vq; driver = 'volatility'; }
     views++;
   }
@@ -288,7 +293,7 @@ export function scoreTick(s: SeriesState, c: Readonly<AnomalyConfig>, value: num
   const f = fallbackView(s, c, value, g.divisor, q);
   const useModel = expected !== null && Number.isFinite(expected.p50);
   const r = useModel ? modelView(s, c, value, expected, f) : f.r;
-  const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel, q, longCycleExplains(s, c, value, tsMs));
-  const { score, level } = finish(s, c, value, neverSeenResidual(s, c, f, tailScore(lnQ)), f.fb === null ? Infinity : f.r);
+  const lnQ = combinedLogTail(s, c, value, r, f.fb !== null || useModel, q, longCycleExplains(s, c, value, tsMs), volatilityStepDivisor(c, g));
+  const { score, level } = finish(s, c, value, neverSeenResidual(s, c, f, tailScore(lnQ)), f.fb === null ? Infinity : f.rLevel);
   return { score, level, expected: useModel ? expected : f.expected, basis: useModel ? 'model' : 'fallback', view: driver, gap: g };
 }

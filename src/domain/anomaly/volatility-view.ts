@@ -45,12 +45,14 @@ export class VolatilityView {
   /**
    * Feed one value; returns |r| mapped to [0, 1): 1 − exp(−max(0, |r| − floor) / scale), or 0 while fewer than
    * `shortTicks` differences have been seen. The long mean is updated after scoring (causal).
+   * `divisor`: the step to this value is read ÷ it (√(interval / typical) across closed hours, as a
+   * random walk's step over that many readings; series-state.ts, `closureVolatilityStep`).
    */
-  update(value: number): number {
+  update(value: number, divisor = 1): number {
     const prev = this.prev;
     this.prev = value;
     if (Number.isNaN(prev)) return 0;
-    const d = Math.abs(value - prev);
+    const d = Math.abs(value - prev) / divisor;
     const L = this.ring.length;
     const i = this.n % L;
     if (this.n >= L) this.sum -= this.ring[i];
