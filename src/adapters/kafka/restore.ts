@@ -94,17 +94,43 @@ export function uncommittedStarts(
   start: ReadonlyMap<number, bigint>,
   inputs: readonly RestoreInput[],
   o: { partitionsAtStart: number; fromBeginning: boolean; groupHasOffsets: boolean; endsAtStart?: ReadonlyMap<number, bigint> },
-): { start: Map<number, bigint>; created: number[]; lagFrom: Map<number, bigint>; pin: Map<number, bigint> } {
+): { start: Map<number, bigint>; created: number[]; lagFrom: Map<number, bigint>; pin: Map<number, bigint>; earlier: number[] } {
   const out = uncommittedFromBeginning(start, inputs.filter((i) => o.groupHasOffsets || i.partition >= o.partitionsAtStart));
   const created = [...out.keys()].filter((p) => !start.has(p));
   const lagFrom = new Map<number, bigint>();
+  const earlier: number[] = [];
   for (const i of inputs) {
+    const own = earlierGroupStart(i, o.endsAtStart?.get(i.partition));
+    if (own !== undefined) {
+      out.set(i.partition, own);
+      lagFrom.set(i.partition, own);
+      earlier.push(i.partition);
+      continue;
+    }
     if (i.committed !== undefined && i.committed >= 0n) continue;
     if (!out.has(i.partition) && !o.fromBeginning) out.set(i.partition, brandNewEnd(i, o.endsAtStart?.get(i.partition)));
     const at = out.get(i.partition);
     lagFrom.set(i.partition, at === undefined || at === OFFSET_BEGINNING ? i.low : at);
   }
-  return { start: out, created, lagFrom, pin: new Map(lagFrom) };
+  return { start: out, created, lagFrom, pin: new Map(lagFrom), earlier };
+}
+
+/**
+ * A group's start is never moved later: a partition whose committed offset is a group start
+ * (GROUP_START_METADATA) past this member's own end at start (`atStart`, known only when the group
+ * was brand new at this member's start) starts at that end instead (brandNewEnd's bounds), and
+ * uncommittedStarts pins it. Such a start was stored after this member's: a later member's
+ * generation-less commit that Kafka stored while the group was still empty (a commit librdkafka
+ * deferred until the coordinator was found again, or one slower than commitGroupStart's second
+ * look) replaced it, and the ticks between the two starts were skipped. Read at the assignment —
+ * once this member has joined, the group has a member and Kafka refuses any further
+ * generation-less commit — so no late start can replace this one again while the group has a
+ * member (docs/reliability.md, finding 17).
+ */
+function earlierGroupStart(i: RestoreInput, atStart: bigint | undefined): bigint | undefined {
+  if (!i.groupStart || atStart === undefined || i.committed === undefined || i.committed < 0n) return undefined;
+  const own = brandNewEnd(i, atStart);
+  return own < i.committed ? own : undefined;
 }
 
 /**

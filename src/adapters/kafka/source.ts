@@ -255,7 +255,8 @@ export class KafkaSource implements TickSource {
     for (const i of inputs) this.#gaps.expect(i.partition, plan.start.get(i.partition) ?? (i.committed !== undefined && i.committed >= 0n ? i.committed : undefined));
     for (const line of restoreLogLines(plan, full)) this.#log.info(line.fields, line.msg);
     const groupHasOffsets = this.#groupOffsetsAtStart ?? hasCommitted(committed);
-    const { start, created, lagFrom, pin } = uncommittedStarts(plan.start, inputs, { partitionsAtStart: this.#partitionsAtStart, fromBeginning: this.#o.fromBeginning, groupHasOffsets, endsAtStart: this.#endsAtStart });
+    const { start, created, lagFrom, pin, earlier } = uncommittedStarts(plan.start, inputs, { partitionsAtStart: this.#partitionsAtStart, fromBeginning: this.#o.fromBeginning, groupHasOffsets, endsAtStart: this.#endsAtStart });
+    if (earlier.length > 0) this.#log.info({ partitions: earlier, start: Object.fromEntries(earlier.map((p) => [p, String(start.get(p))])) }, "brand-new group: a later member's start replaced this member's earlier one (stored while the group was empty); these partitions start at this member's end at start");
     if (created.length > 0) this.#log.info({ partitions: created, partitionsAtStart: this.#partitionsAtStart, groupHasOffsets }, 'partitions the group has never read (nothing committed): reading them from their beginning');
     resumeRefusedStarts(this.#startedUncommitted, { start, lagFrom, pin }, inputs);
     await pinStarts(this.#consumer!, this.#o.topic, pin, this.#log);

@@ -1,7 +1,8 @@
 /** The Kafka source's pure parts: restore planning, warm-up marks, offset gaps, decode-error matching, lag. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasCommitted, OFFSET_BEGINNING, planRestore, resumeRefusedStarts, uncommittedFromBeginning, uncommittedStarts, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
+import { hasCommitted, OFFSET_BEGINNING, planRestore, restoreInputs, resumeRefusedStarts, uncommittedFromBeginning, uncommittedStarts, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
+import { GROUP_START_METADATA } from '../../../src/adapters/kafka/group-start.ts';
 import { ConsumeErrors, OffsetGaps } from '../../../src/adapters/kafka/offset-gaps.ts';
 import { LagMonitor, lagStarts, partitionLag, type LagReader } from '../../../src/adapters/kafka/lag.ts';
 import { createLogger } from '../../../src/telemetry/logger.ts';
@@ -233,4 +234,29 @@ test('a brand-new group: a partition whose end could not be read at start (high 
   // And the other way round: the end unread at the assignment (-1) is no bound on the one read at start.
   const unreadNow = uncommittedStarts(new Map(), [{ partition: 0, committed: -1n, low: 100n, high: -1n }], { partitionsAtStart: 2, fromBeginning: false, groupHasOffsets: false, endsAtStart: known.ends });
   assert.equal(unreadNow.start.get(0), 700n);
+});
+
+// A later member's generation-less start commit that Kafka stored while the group was still empty
+// — librdkafka re-sends a commit it deferred (coordinator unknown) once the coordinator is found,
+// after the member's own start step gave up on it, or one slower than commitGroupStart's second
+// look — replaced the earlier member's start; both then started every partition at the later end,
+// and the ticks written between the two starts were skipped. Kafka has no conditional commit, so
+// no read before the commit can exclude it; once a member has joined, Kafka refuses every further
+// generation-less commit, so the read at the assignment is where the earlier member corrects it.
+test("a group start later than this member's own end at start (a later member's start stored while the group was empty) is not moved forward: the partition starts at this member's end, pinned", () => {
+  const committed = [
+    { partition: 0, offset: '45', metadata: GROUP_START_METADATA }, // the later member's start replaced this member's 40
+    { partition: 1, offset: '12', metadata: GROUP_START_METADATA }, // an earlier member's start: kept
+    { partition: 2, offset: '90', metadata: null }, // a chunk's commit past this member's end: never moved back
+  ];
+  const marks = [0, 1, 2].map((partition) => ({ partition, low: '0', high: '100' }));
+  const inputs = restoreInputs([0, 1, 2], committed, marks);
+  const s = uncommittedStarts(planRestore(inputs, 10).start, inputs, { partitionsAtStart: 3, fromBeginning: false, groupHasOffsets: false, endsAtStart: new Map([[0, 40n], [1, 15n], [2, 50n]]) });
+  assert.equal(s.start.get(0), 40n, 'p0 at this member\'s end at start (45 before: the 5 ticks between the two starts skipped)');
+  assert.equal(s.start.get(1), undefined, 'p1 at its committed offset (the client\'s default)');
+  assert.equal(s.start.get(2), 80n, 'p2 restores below its chunk\'s commit as before');
+  assert.deepEqual([...s.pin], [[0, 40n]], 'committed at the assignment, like every start with nothing committed');
+  assert.deepEqual(s.earlier, [0]);
+  const old = uncommittedStarts(new Map(), inputs, { partitionsAtStart: 3, fromBeginning: false, groupHasOffsets: true });
+  assert.deepEqual([...old.start], [], 'a member that found the group with offsets at its start keeps every committed offset');
 });
