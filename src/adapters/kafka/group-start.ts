@@ -186,7 +186,14 @@ async function commitWith(
   try {
     committer = await startCommitter(kafka, own, o);
   } catch (err) {
-    log.warn({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits a static member's start could not connect; each partition with nothing committed starts at this member's end at start");
+    // Given up on (the bound passed, commitGroupStartAs logged it) or stopping: the member went on without this client, so its failure is no connection error.
+    if (signal.aborted) log.info({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits a static member's start failed to connect after its start step was given up on; nothing was committed by it");
+    else log.warn({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits a static member's start could not connect; each partition with nothing committed starts at this member's end at start");
+    return false;
+  }
+  if (signal.aborted) {
+    log.info({ topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits a static member's start connected after its start step was given up on; let go of without committing");
+    await committer.close().catch(() => undefined);
     return false;
   }
   // At a stop or when given up on, let go of it at once: a commit waiting for the group's coordinator

@@ -208,3 +208,40 @@ test("the step's bound leaves room for its normal course (reads, commit, SETTLE_
   assert.equal(await commitGroupStartAs({} as KafkaJS.Kafka, f.consumer, f.admin, { groupId: 'g', topic: TOPIC }, new Map([[0, 15n]]), log.l), true);
   assert.match(log.lines.at(-1)!, /its start committed before joining/);
 });
+
+// The short-lived client's connect is part of the bounded step: when it fails only after the bound
+// passed, the member has long gone on without it. It used to log "could not connect" as a warning
+// then, after "took longer than its bound": a connection error for a step already given up on.
+for (const late of ['fails', 'succeeds'] as const) {
+  test(`a static member's short-lived client whose connect ${late} after the step's bound passed: logged once, at info, as what happened after the step was given up on — not as a connection error`, { timeout: 10_000 }, async () => {
+    const connecting = deferred();
+    const events: string[] = [];
+    const kafka = {
+      consumer: () => ({
+        connect: () => connecting.promise,
+        commitOffsets: async () => void events.push('commit'),
+        disconnect: async () => void events.push('disconnect'),
+      }),
+    } as unknown as KafkaJS.Kafka;
+    const lines: Array<{ level: string; msg: string }> = [];
+    const reported = deferred();
+    const at = (level: string) => (_o: object, msg: string) => {
+      lines.push({ level, msg });
+      if (lines.length === 2) reported.resolve();
+    };
+    const log = { info: at('info'), warn: at('warn'), debug: at('debug'), error: at('error') } as never;
+    const o = { groupId: 'g', topic: TOPIC, properties: { 'group.instance.id': 'tickcast-0' }, boundMs: 50 };
+    assert.equal(await commitGroupStartAs(kafka, {} as KafkaJS.Consumer, {} as KafkaJS.Admin, o, new Map([[0, 15n]]), log), false);
+    if (late === 'fails') connecting.reject(new Error('Broker transport failure'));
+    else connecting.resolve();
+    await reported.promise;
+    assert.equal(lines[0].level, 'warn');
+    assert.match(lines[0].msg, /took longer than its bound/);
+    assert.equal(lines[1].level, 'info');
+    assert.match(lines[1].msg, late === 'fails' ? /failed to connect after its start step was given up on/ : /connected after its start step was given up on/);
+    assert.doesNotMatch(lines[1].msg, /could not connect/);
+    if (late === 'succeeds') assert.deepEqual(events, ['disconnect'], 'nothing committed; let go of');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(lines.length, 2, 'once');
+  });
+}
