@@ -18,8 +18,13 @@
  * twice RECHECK_MS apart, so the later commit, stored after the earlier member saw its own, is
  * replaced by it (it used to win: 3–12 of 20 simultaneous starts on the local broker).
  *
- * A static member (`group.instance.id` in kafka.properties) commits it through a short-lived client
- * of the same group *without* the instance id (startCommitter): librdkafka sends a consumer's instance
+ * Every member commits it through a short-lived client of the same group (startCommitter), let go
+ * of before the member joins: the client's commit resolves when queued (0.2 ms with the broker
+ * down, measured 7 Dec 2026), and librdkafka sends a queued commit whenever the group's coordinator
+ * is found again, for session.timeout.ms; made with the member's own consumer, a commit queued while
+ * the coordinator was lost was sent after the step had given up, right before the member's
+ * JoinGroup, and stored if the group was still empty — over an earlier member's start.
+ * The client has no `group.instance.id` either: librdkafka sends a consumer's instance
  * id with every OffsetCommit, joined or not, and Kafka checks it against the group's members — the
  * classic coordinator answers UNKNOWN_MEMBER_ID even on an empty group, and FENCED_INSTANCE_ID,
  * fatal for the consumer (librdkafka rd_kafka_handle_OffsetCommit), while the group still holds
@@ -46,12 +51,19 @@ const POLL_MS = 100;
 const RECHECK_MS = 500;
 /**
  * The whole step at most (commitGroupStartAs: the short-lived client's connect, each read, each
- * commit, the sleeps): SETTLE_MS counts only the sleeps, while a read may take 10 s and librdkafka
- * holds a commit for session.timeout.ms (45 s by default) when the group's coordinator is lost after
- * the read (rd_kafka_cgrp_defer_offset_commit). Unbounded, a member's start waited that long. It
- * normally takes 0.66 s (docs/reliability.md, finding 17).
+ * commit, the sleeps): SETTLE_MS counts only the sleeps, while a read may take 10 s. It normally
+ * takes 0.66 s (docs/reliability.md, finding 17). Past it, the step waits COMMIT_WAIT_MS more at
+ * most for the short-lived client's close.
  */
 export const START_BOUND_MS = 5_000;
+/**
+ * The short-lived client's session.timeout.ms (it never joins, so it sets nothing else): how long
+ * librdkafka keeps a commit queued while the group's coordinator is unknown
+ * (rd_kafka_cgrp_defer_offset_commit), and so how long its close waits for that commit (measured on
+ * the local broker: 6 039 ms with 6 000; the member's own consumer would hold it kafka.sessionTimeoutMs,
+ * 30 s by default, re-sent with its JoinGroup). Once the close ends, no commit of the step is left to be stored later.
+ */
+export const COMMIT_WAIT_MS = 2_000;
 
 /**
  * The commit metadata that marks a committed offset as a brand-new group's start: nothing before it
@@ -69,16 +81,17 @@ type Properties = Readonly<Record<string, string | number | boolean>>;
 export interface StartCommitter { readonly consumer: KafkaJS.Consumer; close(): Promise<void> }
 
 /**
- * The member's own consumer, or, for a static member, a connected short-lived consumer of the
- * group with the member's properties less `group.instance.id` (it never subscribes, so never joins).
+ * A connected short-lived consumer of the group with the member's properties less
+ * `group.instance.id`, its session.timeout.ms `commitWaitMs` (COMMIT_WAIT_MS); it never subscribes,
+ * so never joins. `group.protocol=consumer` (KIP-848) has no client-side session timeout: left as is.
  */
-export async function startCommitter(kafka: KafkaJS.Kafka, own: KafkaJS.Consumer, o: { groupId: string; properties?: Properties }): Promise<StartCommitter> {
-  const { 'group.instance.id': instance, ...rest } = o.properties ?? {};
-  if (instance === undefined || String(instance) === '') return { consumer: own, close: async () => undefined };
-  const consumer = kafka.consumer({ kafkaJS: { groupId: o.groupId, autoCommit: false }, ...rest });
+export async function startCommitter(kafka: KafkaJS.Kafka, o: { groupId: string; properties?: Properties; commitWaitMs?: number }): Promise<StartCommitter> {
+  const { 'group.instance.id': _instance, 'session.timeout.ms': _session, ...rest } = o.properties ?? {};
+  const classic = String(rest['group.protocol'] ?? 'classic') === 'classic';
+  const consumer = kafka.consumer({ kafkaJS: { groupId: o.groupId, autoCommit: false, ...(classic ? { sessionTimeout: o.commitWaitMs ?? COMMIT_WAIT_MS } : {}) }, ...rest });
   await consumer.connect();
   let closing: Promise<void> | undefined;
-  return { consumer, close: () => (closing ??= consumer.disconnect()) }; // once: at a stop and again when the commit ends
+  return { consumer, close: () => (closing ??= consumer.disconnect().catch(() => undefined)) }; // once: at a stop or give-up, and again once the step ends
 }
 
 async function committedNow(admin: KafkaJS.Admin, groupId: string, topic: string, partitions: number[]): Promise<Committed> {
@@ -96,7 +109,8 @@ function toCommit(now: Committed, ends: ReadonlyMap<number, bigint>): number[] {
 /**
  * Commits `ends` (partition → the end read at this run's start) with `consumer` (startCommitter)
  * for the partitions that have nothing committed or a later member's start (toCommit), then waits
- * (SETTLE_MS at most; the client's commit resolves when queued, not stored) until the group shows
+ * (SETTLE_MS at most; the client's commit resolves when queued, not stored: 0.2 ms with the broker
+ * down, 1.2 ms up, measured 7 Dec 2026 with @confluentinc/kafka-javascript 1.10.1) until the group shows
  * a start no later than this member's for each, twice RECHECK_MS apart. True when it does; false
  * (logged) when the commit was refused or not seen in time: the member then joins and starts its
  * partitions as before.
@@ -144,19 +158,18 @@ export async function commitGroupStart(
 }
 
 /**
- * commitGroupStart with the client startCommitter picks, let go of once the start is stored or
- * refused, all of it within `o.boundMs` (START_BOUND_MS). When the bound passes it is logged and
- * given up on like a refused commit: false, the member joins and starts as before. A commit still
- * queued then (the short-lived client is disconnected at once; librdkafka drops it session.timeout.ms
- * later) is sent only when the coordinator is back, which the member's join waits for too, so before
- * the member has a generation: Kafka stores it only while the group is empty, and refuses it
- * (UNKNOWN_MEMBER_ID, not fatal) once the group has a member (docs/reliability.md, finding 17).
+ * commitGroupStart with a short-lived client (startCommitter), let go of once the start is stored
+ * or refused, all of it within `o.boundMs` (START_BOUND_MS). When the bound passes it is logged and
+ * given up on like a refused commit: false, the member joins and starts as before — but only once
+ * the client's close has ended (`o.commitWaitMs`, COMMIT_WAIT_MS, at most: librdkafka drops a commit
+ * still queued for the group's coordinator then), so no commit of this step can be stored after the
+ * member went on, over an earlier member's start while the group is still empty. A close that does
+ * not end in time (a commit sent, its answer not back) is logged. At a stop nothing is waited for.
  */
 export async function commitGroupStartAs(
   kafka: KafkaJS.Kafka,
-  own: KafkaJS.Consumer,
   admin: KafkaJS.Admin,
-  o: { groupId: string; topic: string; properties?: Properties; boundMs?: number },
+  o: { groupId: string; topic: string; properties?: Properties; boundMs?: number; commitWaitMs?: number },
   ends: ReadonlyMap<number, bigint>,
   log: Logger,
   signal?: AbortSignal,
@@ -164,46 +177,58 @@ export async function commitGroupStartAs(
   const giveUp = new AbortController();
   const stop = signal ? AbortSignal.any([signal, giveUp.signal]) : giveUp.signal;
   let stored = false;
-  const step = commitWith(kafka, own, admin, o, ends, log, stop).then((s) => void (stored = s));
+  let committer: StartCommitter | undefined;
+  const step = commitWith(kafka, admin, o, ends, log, stop, (c) => (committer = c)).then((s) => void (stored = s));
   const stopped = new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
   const boundMs = o.boundMs ?? START_BOUND_MS;
-  if (await within(Promise.race([step, stopped]), boundMs)) return stored && !signal?.aborted;
-  giveUp.abort(); // ends its sleeps, commits nothing more and disconnects the short-lived client
-  log.warn({ topic: o.topic, groupId: o.groupId, boundMs }, "brand-new group: committing its start took longer than its bound (the group's coordinator lost?); each partition with nothing committed starts at this member's end at start");
-  return false;
+  const inTime = await within(Promise.race([step, stopped]), boundMs);
+  if (!inTime) {
+    giveUp.abort(); // ends its sleeps, commits nothing more and disconnects the short-lived client
+    log.warn({ topic: o.topic, groupId: o.groupId, boundMs }, "brand-new group: committing its start took longer than its bound (the group's coordinator lost?); each partition with nothing committed starts at this member's end at start");
+  }
+  if (signal?.aborted) return false; // stopping: the client was let go of, nothing waited for
+  // Stored, refused or given up on: its close ends with no commit left to be sent (one still queued is dropped).
+  const waitMs = (o.commitWaitMs ?? COMMIT_WAIT_MS) + CLOSE_MARGIN_MS;
+  if (committer && !(await within(committer.close(), waitMs))) {
+    log.warn({ topic: o.topic, groupId: o.groupId, waitMs }, "brand-new group: the client that committed its start did not close in time (a commit sent, not answered); that commit may still be stored while the group is empty");
+  }
+  return inTime && stored;
 }
+
+/** librdkafka scans for expired queued commits once a second (rd_kafka_cgrp_timeout_scan). */
+const CLOSE_MARGIN_MS = 1_500;
 
 async function commitWith(
   kafka: KafkaJS.Kafka,
-  own: KafkaJS.Consumer,
   admin: KafkaJS.Admin,
-  o: { groupId: string; topic: string; properties?: Properties },
+  o: { groupId: string; topic: string; properties?: Properties; commitWaitMs?: number },
   ends: ReadonlyMap<number, bigint>,
   log: Logger,
   signal: AbortSignal,
+  made: (c: StartCommitter) => void,
 ): Promise<boolean> {
   let committer: StartCommitter;
   try {
-    committer = await startCommitter(kafka, own, o);
+    committer = await startCommitter(kafka, o);
   } catch (err) {
     // Given up on (the bound passed, commitGroupStartAs logged it) or stopping: the member went on without this client, so its failure is no connection error.
-    if (signal.aborted) log.info({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits a static member's start failed to connect after its start step was given up on; nothing was committed by it");
-    else log.warn({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits a static member's start could not connect; each partition with nothing committed starts at this member's end at start");
+    if (signal.aborted) log.info({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits its start failed to connect after its start step was given up on; nothing was committed by it");
+    else log.warn({ err, topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits its start could not connect; each partition with nothing committed starts at this member's end at start");
     return false;
   }
   if (signal.aborted) {
-    log.info({ topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits a static member's start connected after its start step was given up on; let go of without committing");
+    log.info({ topic: o.topic, groupId: o.groupId }, "brand-new group: the client that commits its start connected after its start step was given up on; let go of without committing");
     await committer.close().catch(() => undefined);
     return false;
   }
-  // At a stop or when given up on, let go of it at once: a commit waiting for the group's coordinator
-  // (lost since the read) ends only when its client is disconnected, and nothing else disconnects this one.
-  const onStop = () => void committer.close().catch(() => undefined);
+  made(committer);
+  // At a stop or when given up on, let go of it at once: its close drops a commit still queued for the
+  // group's coordinator (lost since the read) within commitWaitMs, and nothing else disconnects this client.
+  const onStop = () => void committer.close();
   signal.addEventListener('abort', onStop, { once: true });
   try {
     return !signal.aborted && (await commitGroupStart(committer.consumer, admin, o, ends, log, signal));
   } finally {
-    signal.removeEventListener('abort', onStop);
-    await committer.close().catch(() => undefined);
+    signal.removeEventListener('abort', onStop); // commitGroupStartAs closes it
   }
 }

@@ -115,8 +115,8 @@ export class KafkaSource implements TickSource {
     const known = await unlessAborted(atStart(admin, o, this.#log), signal);
     if (!known) return;
     ({ partitions: this.#partitionsAtStart, groupHasOffsets: this.#groupOffsetsAtStart, ends: this.#endsAtStart } = known.value);
-    // A brand-new group: its start committed before joining (a static member's by a client without its instance id), so a member that joins later starts there too (./group-start.ts).
-    if (this.#endsAtStart && !(await unlessAborted(commitGroupStartAs(this.#kafka, consumer, admin, o, this.#endsAtStart, this.#log, signal), signal))) return;
+    // A brand-new group: its start committed before joining (by a short-lived client without the instance id), so a member that joins later starts there too (./group-start.ts).
+    if (this.#endsAtStart && !(await unlessAborted(commitGroupStartAs(this.#kafka, admin, o, this.#endsAtStart, this.#log, signal), signal))) return;
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     if (!(await unlessAborted(consumer.subscribe({ topics: [o.topic] }), signal))) return;

@@ -49,8 +49,9 @@ function fakeKafka(committed: Record<number, number>, low = 0, marks = { high: 1
     },
   };
   const kafka = {
-    consumer: (cfg: { rebalance_cb: Rebalance }) => {
-      rebalance = cfg.rebalance_cb;
+    // The member's consumer, and the short-lived one that commits a brand-new group's start (no rebalance callback: it never joins).
+    consumer: (cfg: { rebalance_cb?: Rebalance }) => {
+      rebalance = cfg.rebalance_cb ?? rebalance;
       return consumer;
     },
   } as unknown as KafkaJS.Kafka;
