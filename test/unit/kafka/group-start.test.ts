@@ -1,8 +1,8 @@
 /**
  * commitGroupStart (src/adapters/kafka/group-start.ts): a member that finds the group brand new
  * commits the topic's end as read at its start, before it joins, for the partitions that still have
- * nothing committed; an earlier member's start is kept. A static member commits it through a
- * short-lived client without its instance id (startCommitter). The integration test of the bug it fixes is
+ * nothing committed; an earlier member's start is kept. Every member commits it through a
+ * short-lived client without its instance id (startCommitter), closed before it joins. The integration test of the bug it fixes is
  * test/integration/late-replica-start.test.ts.
  */
 import { test } from 'node:test';
