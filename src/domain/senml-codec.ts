@@ -101,7 +101,7 @@ function readRecord(r: unknown, i: number, base: Base, sentMs: number, maxFuture
   if (typeof v !== 'number' || !Number.isFinite(v)) return { code: ErrorCodes.RECORD_BAD_VALUE, message: `${at}: v must be a number; got ${show(v)}` };
   const name = base.bn + n;
   const badName = nameProblem(name);
-  if (badName) return { code: ErrorCodes.RECORD_BAD_SERIES, message: `${at}: the name "${name}" (bn + n) ${badName}` };
+  if (badName) return { code: ErrorCodes.RECORD_BAD_SERIES, message: `${at}: the name ${showValue(name, 120)} (bn + n) ${badName}` }; // shown cut: a long name must not push the character and the rule out of the dead letter's bounded reason
   const tsMs = resolveTime(base.bt + t, sentMs);
   if (tsMs < MIN_TS_MS || tsMs > MAX_TS_MS) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${base.bt + t} s (bt ${base.bt} + t ${t}) is ${Number.isFinite(tsMs) && Math.abs(tsMs) <= 8.64e15 ? new Date(tsMs).toISOString() : 'not a time'}; tickcast accepts 1973–2200 (SenML times are epoch seconds, or relative to now below 2^28)${secondsHint(base.bt + t)}` };
   if (maxFutureMs > 0 && tsMs - sentMs > maxFutureMs) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${new Date(tsMs).toISOString()} is ${Math.round((tsMs - sentMs) / 1000)} s ahead of when it was sent; the bound is ${maxFutureMs / 1000} s (input.maxFutureMs). Check the device's clock` };

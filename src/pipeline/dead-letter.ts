@@ -38,10 +38,26 @@ export const DEAD_LETTER_MAX_BYTES = 900_000;
 /** A key cut to fit keeps this many bytes. */
 const KEY_KEEP_BYTES = 1024;
 
-function dlqHeaders(err: TickcastError, source: SourceRef, atMs: number): Record<string, string> {
+/**
+ * The reason as written in `tickcast-error-message`: at most a quarter of `maxBytes` (and 16 KiB),
+ * cut on a UTF-8 boundary with a note. Before 7 Dec 2026 it went whole, and a long one (a SenML name
+ * echoed by its refusal, a pack's merged reasons, a long exception message) took the dead letter past
+ * the bound on its own: the producer refuses such a message on every try.
+ */
+function boundedReason(message: string, maxBytes: number): string {
+  const cap = Math.min(16 * 1024, Math.floor(maxBytes / 4));
+  const b = Buffer.from(message);
+  if (b.length <= cap) return message;
+  const note = `… (cut from ${b.length} bytes)`;
+  let end = Math.max(0, cap - Buffer.byteLength(note));
+  while (end > 0 && (b[end] & 0xc0) === 0x80) end--; // not inside a character
+  return b.subarray(0, end).toString() + note;
+}
+
+function dlqHeaders(err: TickcastError, source: SourceRef, atMs: number, maxBytes: number): Record<string, string> {
   return {
     [DLQ_HEADERS.code]: err.code,
-    [DLQ_HEADERS.message]: err.message,
+    [DLQ_HEADERS.message]: boundedReason(err.message, maxBytes),
     [DLQ_HEADERS.topic]: source.topic,
     [DLQ_HEADERS.partition]: String(source.partition),
     [DLQ_HEADERS.offset]: source.offset,
@@ -120,7 +136,7 @@ export function addReason(made: MadeDeadLetter, rec: RawRecord, err: TickcastErr
 
 /** The dead letter for `rec`: its original bytes, the reason in headers, at most `maxBytes` in all (see the file comment); `atMs`: when it failed (the pipeline's clock). */
 export function deadLetterMessage(rec: RawRecord, err: TickcastError, maxBytes: number = DEAD_LETTER_MAX_BYTES, atMs: number = Date.now()): OutMessage {
-  const headers: OutMessage['headers'] = { ...(rec.originalHeaders ?? rec.headers), ...dlqHeaders(err, rec.source, atMs) };
+  const headers: OutMessage['headers'] = { ...(rec.originalHeaders ?? rec.headers), ...dlqHeaders(err, rec.source, atMs, maxBytes) };
   if (rec.undecodable) headers[DLQ_HEADERS.offsetEnd] = rec.undecodable.lastOffset;
   let key = rec.key;
   let value = rec.value ?? Buffer.alloc(0);
