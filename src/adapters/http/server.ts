@@ -129,7 +129,7 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
   // the header (a client or proxy that sets it on every request) got a 415 its document did not list.
   app.addHook('preParsing', async (req) => {
     const enc = req.headers['content-encoding'];
-    if (enc !== undefined && hasBody(req.headers) && enc.trim().toLowerCase() !== 'identity') {
+    if (enc !== undefined && hasBody(req) && enc.trim().toLowerCase() !== 'identity') {
       throw httpError(ErrorCodes.HTTP_UNSUPPORTED_MEDIA_TYPE, 415, `Content-Encoding "${enc}" is not accepted`, { hint: 'send the JSON body uncompressed (no Content-Encoding header)' });
     }
   });
@@ -137,10 +137,14 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
   return app;
 }
 
-/** Whether the request carries a body: Transfer-Encoding, or a Content-Length other than 0 (RFC 9110 §6.4.1). */
-function hasBody(headers: FastifyRequest['headers']): boolean {
-  const length = headers['content-length'];
-  return headers['transfer-encoding'] !== undefined || (length !== undefined && length.trim() !== '0');
+/**
+ * Whether the request carries a body the server reads: Transfer-Encoding, or a Content-Length other than 0 (RFC 9110
+ * §6.4.1), on a method fastify reads one for (not its `bodyless` GET, HEAD, TRACE: until 7 Dec 2026 a GET framing one got 415).
+ */
+function hasBody(req: FastifyRequest): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'TRACE') return false;
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length.trim() !== '0');
 }
 
 /**
