@@ -145,6 +145,10 @@ test('tickcast exports its spans to the Jaeger service over OTLP, and Grafana li
   const jaeger = services.jaeger;
   assert.match(jaeger.image, /^jaegertracing\/all-in-one:\d+\.\d+\.\d+$/);
   assert.equal(jaeger.environment.COLLECTOR_OTLP_ENABLED, 'true');
+  // In-memory Jaeger keeps every trace by default (no cap): with replay running without end and a trace per
+  // consumed chunk, it grew until the host ran out of memory. Until the review of 7 Dec 2026 no cap was set.
+  const cap = Number(jaeger.environment.MEMORY_MAX_TRACES);
+  assert.ok(Number.isInteger(cap) && cap > 0, `MEMORY_MAX_TRACES caps the in-memory store (got ${jaeger.environment.MEMORY_MAX_TRACES})`);
   // The endpoint as the app resolves it from the compose environment (OTEL_* and TICKCAST_* alike).
   const env = Object.fromEntries(Object.entries(services.tickcast.environment).map(([k, v]) => [k, String(v)]));
   const { otlpEndpoint, otlpProtocol } = loadConfig({ env }).telemetry;
