@@ -24,7 +24,8 @@
  * written with feedback on says was held back (maintenance span or false positive): still firing,
  * such an alert is sent on its feature's first live tick after the restart, the same way (real
  * start, `heldUntilTs`). Not on a quiet tick (the tail replayed after the snapshot publishes
- * nothing, and the run that handled those records live held it): there it stays held, escalated. Before 7 Dec 2026 no gate was built with feedback off, the held alert was
+ * nothing, and the run that handled those records live held it — unless that run had feedback off too and
+ * crashed before a snapshot: then it is sent twice, same id; docs/anomaly.md): there it stays held, escalated. Before 7 Dec 2026 no gate was built with feedback off, the held alert was
  * dropped with its snapshot block, and the detector restored firing raised no page for it at all.
  */
 import type { FeedbackPolicy, GateDecision } from '../domain/feedback/feedback-policy.ts';

@@ -63,18 +63,23 @@ function instance(dir: string, feedback: boolean) {
 
 const at = (recs: AnomalyRecord[]) => recs.map((r) => `${r.state}@${r.ts / MIN}${r.heldUntilTs !== undefined ? `→${r.heldUntilTs / MIN}` : ''}`);
 
+/** Feedback on: a maintenance span holds back the alert of a break at minute 605; snapshot at 612; still held at 620. */
+async function heldAtSnapshot(dir: string): Promise<void> {
+  const a = instance(dir, true);
+  const first = (await a.feed(0, 501, (k) => (k === 500 ? 80 : 0))).find((r) => r.state === 'firing' && r.ts === 500 * MIN);
+  assert.ok(first, 'the spike alerted');
+  await a.alerting.serving.feedback!.give(first.id!, { verdict: 'expected', durationMs: 200 * MIN }, 'http');
+  // The maintenance breaks the series at minute 605 for good: a new alert, held back by the span.
+  const during = await a.feed(501, 612, (k) => (k >= 605 ? 400 : 0));
+  assert.deepEqual(during.filter((r) => r.state === 'firing'), [], `held back: ${at(during)}`);
+  assert.equal(a.alerting.gateState.size(), 1, 'the gate holds it');
+  assert.ok(await a.snap.snapshot(), 'snapshot written at minute 612');
+  assert.deepEqual((await a.feed(612, 620, () => 400)).filter((r) => r.state === 'firing'), [], 'still held after the snapshot');
+}
+
 test('an alert held back by a maintenance span, still firing at a restart that turns feedback off, is sent on the first tick after it', () =>
   withTempDir('tc-held-fb-off-', async (dir) => {
-    const a = instance(dir, true);
-    const first = (await a.feed(0, 501, (k) => (k === 500 ? 80 : 0))).find((r) => r.state === 'firing' && r.ts === 500 * MIN);
-    assert.ok(first, 'the spike alerted');
-    await a.alerting.serving.feedback!.give(first.id!, { verdict: 'expected', durationMs: 200 * MIN }, 'http');
-    // The maintenance breaks the series at minute 605 for good: a new alert, held back by the span.
-    const during = await a.feed(501, 612, (k) => (k >= 605 ? 400 : 0));
-    assert.deepEqual(during.filter((r) => r.state === 'firing'), [], `held back: ${at(during)}`);
-    assert.equal(a.alerting.gateState.size(), 1, 'the gate holds it');
-    assert.ok(await a.snap.snapshot(), 'snapshot written at minute 612');
-    assert.deepEqual((await a.feed(612, 620, () => 400)).filter((r) => r.state === 'firing'), [], 'still held after the snapshot');
+    await heldAtSnapshot(dir);
 
     // Restart from that snapshot with feedback off: nothing may hold the alert back any longer.
     // The records after the snapshot (612-619) are replayed first, publishing nothing: the alert
@@ -93,4 +98,41 @@ test('an alert held back by a maintenance span, still firing at a restart that t
     assert.ok(resolved[0].ts > firings[0].heldUntilTs!);
     assert.equal(b.outlook.openAlerts, 0, 'nothing left open');
     assert.equal(b.alerting.gateState.size(), 0, 'nothing held back any more');
+  }));
+
+test('feedback off, a restart that only replays the tail and stops again: its snapshot keeps the hold, the next start sends it once', () =>
+  withTempDir('tc-held-fb-off-stop-', async (dir) => {
+    await heldAtSnapshot(dir);
+    const b = instance(dir, false);
+    assert.equal(await b.snap.load(), true);
+    assert.deepEqual(await b.feed(612, 620, () => 400, true), [], 'the tail publishes nothing');
+    assert.equal(b.alerting.gateState.size(), 1, 'still held after the tail');
+    assert.ok(await b.snap.snapshot(), 'the stop writes a snapshot at minute 620, before any live tick');
+
+    const c = instance(dir, false);
+    assert.equal(await c.snap.load(), true);
+    const after = await c.feed(620, 700, () => 400);
+    const firings = after.filter((r) => r.state === 'firing');
+    assert.deepEqual(firings.map((r) => r.heldUntilTs), [620 * MIN], `sent once, on the first live tick: ${at(after)}`);
+    assert.ok(firings[0].ts >= 605 * MIN && firings[0].ts < 620 * MIN, `with its real start: ${at(firings)}`);
+    assert.deepEqual(after.filter((r) => r.state === 'resolved').map((r) => r.firingId), [firings[0].id], `its resolve: ${at(after)}`);
+  }));
+
+test('limitation: feedback off, a crash after the live release and before the next snapshot sends the alert again (same id) on the next start', () =>
+  withTempDir('tc-held-fb-off-crash-', async (dir) => {
+    // The tail cannot tell whether the run that handled it live held the alert (feedback on:
+    // released on the next live tick, as it must be) or already sent it (feedback off, then a
+    // crash before a snapshot without the hold): it holds, so the second case sends it twice.
+    await heldAtSnapshot(dir);
+    const b = instance(dir, false);
+    assert.equal(await b.snap.load(), true);
+    await b.feed(612, 620, () => 400, true);
+    const sent = (await b.feed(620, 625, () => 400)).filter((r) => r.state === 'firing');
+    assert.deepEqual(sent.map((r) => r.heldUntilTs), [620 * MIN]);
+    // Killed at 625 with no snapshot since 612: the next start restores that one again.
+    const c = instance(dir, false);
+    assert.equal(await c.snap.load(), true);
+    assert.deepEqual(await c.feed(612, 625, () => 400, true), [], 'the tail (with the tick that sent it) publishes nothing');
+    const again = (await c.feed(625, 700, () => 400)).filter((r) => r.state === 'firing');
+    assert.deepEqual(again.map((r) => [r.id, r.heldUntilTs]), [[sent[0].id, 625 * MIN]], 'the same alert (id) again, held until the first live tick');
   }));
