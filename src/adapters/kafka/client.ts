@@ -107,6 +107,20 @@ export function clientPropertiesProblem(props: RdKafkaProperties): string | null
   }
 }
 
+/**
+ * kafka.properties that make a consumer a particular member of the group: only the group consumer
+ * takes them (source.ts spreads kafka.properties into its own configuration). Not in the Kafka
+ * object's common configuration, which every client it creates inherits and which the client layer
+ * applies over a consumer's kafkaJS block: there they reached the short-lived client that commits a
+ * brand-new group's start (./group-start.ts startCommitter), whose commit Kafka then refused for the
+ * instance id, or kept queued for the member's session timeout.
+ */
+export const MEMBER_PROPERTIES: readonly string[] = ['group.instance.id', 'session.timeout.ms'];
+
+export function withoutMemberProperties<V>(props: Readonly<Record<string, V>>): Record<string, V> {
+  return Object.fromEntries(Object.entries(props).filter(([key]) => !MEMBER_PROPERTIES.includes(key)));
+}
+
 export function createKafka(opts: KafkaClientOptions, logger: Logger, onError?: ClientErrorListener): KafkaJS.Kafka {
   const problem = clientPropertiesProblem(clientProperties(opts));
   if (problem) {
@@ -115,6 +129,6 @@ export function createKafka(opts: KafkaClientOptions, logger: Logger, onError?: 
   const { KafkaJS: K } = kafkaClientModule();
   return new K.Kafka({
     kafkaJS: { brokers: [...opts.brokers], clientId: opts.clientId, logger: clientLogger(logger, onError), logLevel: K.logLevel.WARN },
-    ...clientProperties(opts),
+    ...withoutMemberProperties(clientProperties(opts)),
   });
 }

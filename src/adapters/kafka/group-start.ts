@@ -39,6 +39,7 @@ import type { Logger } from '../../telemetry/logger.ts';
 import { sleep } from '../../lifecycle/abortable.ts';
 import { within } from '../../waits/bounded.ts';
 import { committedOffsets } from './committed.ts';
+import { withoutMemberProperties } from './client.ts';
 
 /** How long the commit may take to show in the group's offsets before the member joins without it. */
 const SETTLE_MS = 3_000;
@@ -86,7 +87,7 @@ export interface StartCommitter { readonly consumer: KafkaJS.Consumer; close(): 
  * so never joins. `group.protocol=consumer` (KIP-848) has no client-side session timeout: left as is.
  */
 export async function startCommitter(kafka: KafkaJS.Kafka, o: { groupId: string; properties?: Properties; commitWaitMs?: number }): Promise<StartCommitter> {
-  const { 'group.instance.id': _instance, 'session.timeout.ms': _session, ...rest } = o.properties ?? {};
+  const rest = withoutMemberProperties(o.properties ?? {}); // nor from the Kafka object's common configuration (createKafka)
   const classic = String(rest['group.protocol'] ?? 'classic') === 'classic';
   const consumer = kafka.consumer({ kafkaJS: { groupId: o.groupId, autoCommit: false, ...(classic ? { sessionTimeout: o.commitWaitMs ?? COMMIT_WAIT_MS } : {}) }, ...rest });
   await consumer.connect();
