@@ -49,9 +49,11 @@ function fakeKafka(committed: Record<number, number>, low = 0, marks = { high: 1
     },
   };
   const kafka = {
-    // The member's consumer, and the short-lived one that commits a brand-new group's start (no rebalance callback: it never joins).
+    // The member's consumer, and the short-lived one that commits a brand-new group's start (no
+    // rebalance callback: it never joins; its own client, so closing it revokes nothing of the member's).
     consumer: (cfg: { rebalance_cb?: Rebalance }) => {
-      rebalance = cfg.rebalance_cb ?? rebalance;
+      if (!cfg.rebalance_cb) return { connect: async () => undefined, commitOffsets: consumer.commitOffsets, disconnect: async () => undefined };
+      rebalance = cfg.rebalance_cb;
       return consumer;
     },
   } as unknown as KafkaJS.Kafka;
