@@ -7,6 +7,7 @@
  * what serving uses). --renormalise refits them on this file's training span instead, for a
  * model applied to a different series of the same shape; metrics are then on that file's scale.
  */
+import { writeReadNotes } from './read-notes.ts';
 import { extname } from 'node:path';
 import { parseSplit, windowRange, type SplitBorders, type SplitSpec, type WindowRange } from '../data/split.ts';
 import { dataError, shownPath } from '../data/csv.ts';
@@ -139,6 +140,7 @@ async function readFile(path: string, model: LoadedModel, columns: ColumnMap, fl
   const spec = model.predictor.spec;
   const selection = { ...modelSelection(spec, model.data, flags.timeCol), missing: flags.missing, decimal: flags.decimal, skipRows: flags.skipRows };
   const raw = await loadMappedTable(path, selection, columns, io.signal, (header) => noteNoneTime(io, 'backtest', header, flags.timeCol));
+  writeReadNotes(io, 'backtest', raw);
   if (raw.timeCol !== null && selection.timeCol !== undefined && raw.timeCol !== selection.timeCol) {
     io.stderr.write(`backtest: the file has no column ${JSON.stringify(selection.timeCol)} (the model's time column); reading time from ${JSON.stringify(raw.timeCol)} (name another with --time-col)\n`);
   }

@@ -80,7 +80,8 @@ export function checkLogDomain(table: SeriesTable, logFeatures: readonly string[
     const why = names.byModel
       ? 'the model reads this column as ln(value) (it was trained with --log), so it must be > 0 and finite everywhere'
       : 'a column modelled as ln(value) (--log) must be > 0 and finite everywhere';
-    throw dataError(ErrorCodes.DATA_OUT_OF_DOMAIN, `${table.path}: column ${JSON.stringify(column)}${fed} has ${col[bad]} at data row ${bad + 1}; ${why}`, { column, feature, row: bad + 1, value: col[bad] });
+    const row = table.reversed === true ? table.rows - bad : bad + 1; // the file's data row, for a newest-first file read in reverse too
+    throw dataError(ErrorCodes.DATA_OUT_OF_DOMAIN, `${table.path}: column ${JSON.stringify(column)}${fed} has ${col[bad]} at data row ${row}; ${why}`, { column, feature, row, value: col[bad] });
   });
 }
 

@@ -21,6 +21,7 @@ import { checkLogDomain, loadTable, prepare, type PreparedData } from './dataset
 import { fillGaps } from '../data/missing-cells.ts';
 import type { MissingPolicy } from '../data/missing-marks.ts';
 import { TIME_NAMES, type SeriesTable } from '../data/table.ts';
+import { writeReadNotes } from './read-notes.ts';
 import { defaultTargetWhy } from '../data/default-target.ts';
 import { throwIfInterrupted, writeJson, type CliIo } from './io.ts';
 import { saveLinearModel, type DataProvenance } from './model-dir.ts';
@@ -160,6 +161,7 @@ async function readTable(opts: { data: string; 'time-col'?: string; target?: str
   const timeFlag = readColumnFlag(opts['time-col']);
   const selection = { timeCol: timeColOf(timeFlag), targets: parseList(opts.target), features: parseList(opts.features), missing, decimal: decimalOption(opts.decimal), skipRows: opts['skip-rows'] };
   const table = await loadTable(opts.data, selection, io.signal, (header) => noteNoneTime(io, 'train', header, timeFlag));
+  writeReadNotes(io, 'train', table);
   // Which column is forecast when --target is not given and there was a choice, and why (../data/default-target.ts).
   if ((selection.targets ?? []).length === 0 && table.features.length > 1) io.stderr.write(`train: no --target: forecasting ${JSON.stringify(table.targets[0])}, ${defaultTargetWhy(table.targets[0])}; give --target to choose another\n`);
   return table;

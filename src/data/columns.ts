@@ -31,6 +31,13 @@ export interface ParsedColumn {
   bad: BadCell | null;
   missing: number;
   firstMissing: BadCell | null;
+  /**
+   * The time column is newest first (its second time is before its first), as the ECB's SDW and
+   * other downloads write their rows: then `bad` is its first time not before the one above it,
+   * and the caller reverses the rows (./table.ts). Until 7 Dec 2026 such a file was refused at its
+   * second row ("sort the file by time").
+   */
+  descending?: boolean;
 }
 
 /** What selectColumns reads of a CSV file. */
@@ -43,7 +50,7 @@ export interface CsvColumns {
   /** The column's first cell that is not missing (csv.ts isMissingCell); undefined when every cell is. */
   firstCell(c: number): string | undefined;
   numbers(c: number): ParsedColumn;
-  /** The time column, strictly increasing up to `bad`. */
+  /** The time column, strictly increasing (or strictly decreasing: `descending`) up to `bad`. */
   times(c: number): ParsedColumn;
 }
 
@@ -109,6 +116,8 @@ class Growing {
   bad: BadCell | null = null;
   missing = 0;
   firstMissing: BadCell | null = null;
+  /** A time column whose second time is before its first: each later one must be before the one above it. */
+  descending = false;
   private n = 0;
   private readonly clock: TimeColumn | null;
 
@@ -141,11 +150,18 @@ class Growing {
     const v = clock !== null ? clock.read(text) : numberCell(text);
     const notDate = Number.isFinite(v) ? undefined : clock?.notDate(text);
     if (!Number.isFinite(v)) this.bad = notDate === undefined ? { row, text } : { row, text, notDate };
-    else if (clock !== null && row > 0 && v <= this.values[row - 1]) this.bad = { row, text, ms: v };
+    else if (clock !== null && row > 0 && !this.inOrder(v, row)) this.bad = { row, text, ms: v };
     else this.set(v);
   }
 
+  /** A time after the one above it, or (in a column whose second time is before its first) before it. */
+  private inOrder(v: number, row: number): boolean {
+    const prev = this.values[row - 1];
+    if (row === 1 && v < prev) this.descending = true;
+    return this.descending ? v < prev : v > prev;
+  }
+
   done(): ParsedColumn {
-    return { values: this.values.slice(0, this.n), bad: this.bad, missing: this.missing, firstMissing: this.firstMissing };
+    return { values: this.values.slice(0, this.n), bad: this.bad, missing: this.missing, firstMissing: this.firstMissing, descending: this.descending };
   }
 }

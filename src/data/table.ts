@@ -62,6 +62,8 @@ export interface SeriesTable {
   /** columns[f][row] in `features` order. */
   columns: Float64Array[];
   rows: number;
+  /** The file's rows were newest first (an SDW download): they are here in reverse, oldest first (since 7 Dec 2026). */
+  reversed?: boolean;
 }
 
 /** Names a time column goes by (any case), in the order they are looked for. */
@@ -149,12 +151,12 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
     throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${path}: a column is listed twice in --features; list each once`);
   }
 
-  const rows = csv.rows;
   refuseNotUtf8(path, [...featureIdx, timeIdx].filter((i) => i >= 0).map((i) => header[i]));
   const columns = featureIdx.map((c) => numberColumn(csv, c, fromModel, sel.missing ?? 'error'));
 
-  const timesMs = timeIdx < 0 ? Float64Array.from({ length: rows }, (_, r) => r * 3_600_000) : parseTimes(csv, timeIdx, sel.timeCol === undefined);
-
+  const { values: timesMs, descending: reversed } = timeIdx < 0 ? { values: Float64Array.from({ length: csv.rows }, (_, r) => r * 3_600_000), descending: false } : parseTimes(csv, timeIdx, sel.timeCol === undefined);
+  // A newest-first file (SDW's downloads) is read oldest first: every column reversed, once all were checked in file order.
+  if (reversed) for (const col of [timesMs, ...columns]) col.reverse();
   const features = featureIdx.map((i) => header[i]);
   const targets = targetIdx.map((i) => header[i]);
   return {
@@ -166,7 +168,8 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
     targets,
     targetIndex: targets.map((t) => features.indexOf(t)),
     columns,
-    rows,
+    rows: csv.rows,
+    ...(reversed ? { reversed } : {}),
   };
 }
 
@@ -222,12 +225,15 @@ function earliest(a: BadCell | null, b: BadCell | null): BadCell | null {
   return a === null || (b !== null && b.row < a.row) ? b : a;
 }
 
-/** The time column as epoch ms, strictly increasing; TC_DATA_BAD_TIME / TC_DATA_TIME_UNSORTED with the line. */
-function parseTimes(csv: CsvColumns, timeIdx: number, guessed: boolean): Float64Array {
+/**
+ * The time column as epoch ms, strictly increasing or (`descending`, a newest-first file) strictly
+ * decreasing; TC_DATA_BAD_TIME / TC_DATA_TIME_UNSORTED with the line.
+ */
+function parseTimes(csv: CsvColumns, timeIdx: number, guessed: boolean): { values: Float64Array; descending: boolean } {
   const { header, path } = csv;
-  const { values, bad } = csv.times(timeIdx);
+  const { values, bad, descending = false } = csv.times(timeIdx);
   if (guessed && values[0] < MIN_TS_MS && /^[-+]?\d*\.?\d+$/.test(csv.firstCell(timeIdx) ?? '') && !TIME_NAMES.includes(header[timeIdx].toLowerCase())) refuseGuessedTime(csv, timeIdx, values[0]);
-  if (bad === null) return values;
+  if (bad === null) return { values, descending };
   const line = csv.line(bad.row);
   if (bad.notDate !== undefined) {
     throw dataError(
@@ -246,7 +252,7 @@ function parseTimes(csv: CsvColumns, timeIdx: number, guessed: boolean): Float64
   const previousLine = csv.line(bad.row - 1);
   throw dataError(
     ErrorCodes.DATA_TIME_UNSORTED,
-    `${path}:${line}: time ${JSON.stringify(bad.text)} is not after the previous row (line ${previousLine}); ${splitTimeHint(csv, timeIdx, values[bad.row - 1] === bad.ms) ?? 'sort the file by time and remove duplicate timestamps'}`,
+    `${path}:${line}: time ${JSON.stringify(bad.text)} is not ${descending ? 'before' : 'after'} the previous row (line ${previousLine})${descending ? ' (the rows above it are newest first, which is read, in reverse; a file is read when its times run one way throughout, oldest or newest first)' : ''}; ${splitTimeHint(csv, timeIdx, values[bad.row - 1] === bad.ms) ?? 'sort the file by time and remove duplicate timestamps'}`,
     { line, previousLine },
   );
 }

@@ -1,0 +1,60 @@
+/**
+ * The command line on central-bank downloads, as a quant saves them: the ECB's Statistical Data
+ * Warehouse (SDW) and the Bundesbank write title lines above the header and their rows newest
+ * first, with periods such as `2024Jan` or `2024Q1`; the ECB Data Portal writes `2024-Q1`,
+ * `2024-01`. Each case failed before the change named in its title (7 Dec 2026).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runTickcast } from '../../helpers/cli-process.ts';
+import { tempDirPerSuite } from '../../helpers/temp-dir.ts';
+
+/** SDW's CSV download's title lines, then its header `Period\Unit:,[US dollar ]`. */
+const SDW_TITLES = ['"Data Source in SDW: null"', ',EXR.D.USD.EUR.SP00.A', ',"ECB reference exchange rate, US dollar/Euro, 2:15 pm (C.E.T.)"', 'Collection:,Average of observations through period (A)'];
+const SDW_HEADER = 'Period\\Unit:,[US dollar ]';
+
+/** `n` daily rows (every day from 2023-01-01) as `[date, value]`, oldest first. */
+function daily(n: number): [string, string][] {
+  const t0 = Date.UTC(2023, 0, 1);
+  return Array.from({ length: n }, (_, i) => [new Date(t0 + i * 86_400_000).toISOString().slice(0, 10), (1.08 + 0.03 * Math.sin(i / 9) + 0.001 * (i % 7)).toFixed(4)]);
+}
+
+const csv = (lines: readonly string[]): string => lines.join('\n') + '\n';
+const rowsOf = (rows: readonly [string, string][]): string[] => rows.map(([t, v]) => `${t},${v}`);
+const TRAIN = ['--arch', 'linear', '--window', '14', '--horizon', '1'];
+
+describe('tickcast on SDW and ECB Data Portal downloads', () => {
+  const dir = tempDirPerSuite('tickcast-sdw-');
+
+  it('a newest-first file (an SDW download) is read in reverse, said on stderr, and reads as the same file oldest first', async () => {
+    // Before: exit 65 TC_DATA_TIME_UNSORTED at line 7, "sort the file by time".
+    const rows = daily(300);
+    const newest = join(dir(), 'newest-first.csv');
+    const oldest = join(dir(), 'oldest-first.csv');
+    await writeFile(newest, csv([...SDW_TITLES, SDW_HEADER, ...rowsOf([...rows].reverse())]));
+    await writeFile(oldest, csv([...SDW_TITLES, SDW_HEADER, ...rowsOf(rows)]));
+    const model = join(dir(), 'newest-model');
+    const t = await runTickcast(['train', ...TRAIN, '--data', newest, '--out', model]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, /^train: .*newest-first\.csv: the rows are newest first .*read in reverse, oldest first$/m);
+    assert.match(t.stderr, /^train: 300 rows every 1d,/m);
+    const backtests = await Promise.all([newest, oldest].map((data) => runTickcast(['backtest', '--data', data, '--model', model])));
+    for (const b of backtests) assert.equal(b.code, 0, b.stderr);
+    assert.match(backtests[0].stderr, /^backtest: .*newest-first\.csv: the rows are newest first/m);
+    assert.doesNotMatch(backtests[1].stderr, /newest first/);
+    const metrics = backtests.map((b) => (JSON.parse(b.stdout) as { metrics: unknown }).metrics);
+    assert.deepEqual(metrics[0], metrics[1], 'the same forecasts as on the file oldest first');
+  });
+
+  it('a file whose times do not run one way throughout is still refused, naming the line', async () => {
+    const rows = [...daily(300)].reverse();
+    [rows[10], rows[11]] = [rows[11], rows[10]];
+    const data = join(dir(), 'mixed.csv');
+    await writeFile(data, csv([...SDW_TITLES, SDW_HEADER, ...rowsOf(rows)]));
+    const r = await runTickcast(['train', ...TRAIN, '--data', data, '--out', join(dir(), 'never')]);
+    assert.equal(r.code, 65, r.stderr);
+    assert.match(r.stderr, /mixed\.csv:17: time "2023-10-17" is not before the previous row \(line 16\) \(the rows above it are newest first.*\[TC_DATA_TIME_UNSORTED\]\n$/);
+  });
+});
