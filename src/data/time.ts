@@ -8,6 +8,7 @@
  *   time on the calendar (2024-02-30, hour 24 or minute 60 are refused, not rolled over), any year;
  * - BigQuery's `2024-01-01 00:00:00 UTC` (as `Z`), year-first slashes `2024/01/31 13:00` and
  *   day-first dots `31.01.2024 13:00` (exportedIso);
+ * - monthly and quarterly periods (`2024Jan`, `2024-01`, `2024Q1`, `2024-Q1`) as their first day (periodStartMs);
  * - ISO-8601's basic (compact) form `YYYYMMDD` and `YYYYMMDDHHMMSS` (naive = UTC), when it is a date
  *   (and time) on the calendar: `20240131` is 31 Jan 2024 (since 7 Dec 2026);
  * - other epoch numbers: seconds when below 1e11, milliseconds otherwise.
@@ -31,8 +32,30 @@ export function parseTimestamp(text: string): number {
     const n = Number(s);
     return Math.abs(n) < 1e11 ? n * 1000 : n;
   }
+  const period = periodStartMs(s);
+  if (period !== null) return period;
   const t = isoTimestampMs(exportedIso(s));
   return typeof t === 'number' ? t : Number.NaN;
+}
+
+const MONTH_ABBR = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+// 2024Jan (SDW monthly), 2024-01 (ECB Data Portal, Bundesbank), 2024Q1 (SDW quarterly), 2024-Q1 (ECB Data Portal).
+const MONTH_PERIOD = /^(\d{4})(?:-(\d{2})|([A-Za-z]{3}))$/;
+const QUARTER_PERIOD = /^(\d{4})-?Q([1-4])$/i;
+
+/**
+ * A monthly or quarterly period as central banks' downloads write it, read as the period's start
+ * (00:00 UTC on its first day): `2024Jan` and `2024Q1` (the ECB's SDW), `2024-01` and `2024-Q1`
+ * (the ECB Data Portal, Bundesbank) are 1 Jan 2024. Null for anything else (`2024-13`, `2024Foo`).
+ * Until 7 Dec 2026 TC_DATA_BAD_TIME, and SDW's title lines above such rows were not found.
+ */
+export function periodStartMs(s: string): number | null {
+  const q = QUARTER_PERIOD.exec(s);
+  if (q !== null) return Date.UTC(Number(q[1]), (Number(q[2]) - 1) * 3, 1);
+  const m = MONTH_PERIOD.exec(s);
+  if (m === null) return null;
+  const month = m[2] !== undefined ? Number(m[2]) - 1 : MONTH_ABBR.indexOf(m[3].toLowerCase());
+  return month >= 0 && month < 12 ? Date.UTC(Number(m[1]), month, 1) : null;
 }
 
 /**
@@ -118,7 +141,7 @@ const DAY = 24 * HOUR;
 
 /**
  * Seasonal period in steps, guessed from the sampling interval: one day for sub-daily data
- * (hourly → 24, 5-minute → 288, 15-minute → 96), one week for daily data (7), 12 for monthly.
+ * (hourly → 24, 5-minute → 288, 15-minute → 96), one week for daily data (7), 12 for monthly, 4 for quarterly.
  * Returns 1 (plain naive) when the interval is unknown or does not divide a day.
  */
 export function detectSeason(stepMs: number): number {
@@ -129,6 +152,7 @@ export function detectSeason(stepMs: number): number {
   }
   if (stepMs === DAY) return 7;
   if (stepMs >= 28 * DAY && stepMs <= 31 * DAY) return 12;
+  if (stepMs >= 89 * DAY && stepMs <= 92 * DAY) return 4; // quarterly (2024Q1 …; since 7 Dec 2026, until then 1)
   return 1;
 }
 

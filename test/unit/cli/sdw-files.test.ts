@@ -58,3 +58,33 @@ describe('tickcast on SDW and ECB Data Portal downloads', () => {
     assert.match(r.stderr, /mixed\.csv:17: time "2023-10-17" is not before the previous row \(line 16\) \(the rows above it are newest first.*\[TC_DATA_TIME_UNSORTED\]\n$/);
   });
 });
+
+describe('tickcast on monthly and quarterly periods', () => {
+  const dir = tempDirPerSuite('tickcast-periods-');
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const value = (i: number): string => (1.1 + 0.1 * Math.sin(i / 9)).toFixed(4);
+  /** 240 periods from 2000 (months or quarters), each as `spell(year, index in year)`, oldest first. */
+  const periods = (perYear: number, spell: (y: number, k: number) => string): [string, string][] =>
+    Array.from({ length: 240 }, (_, i) => [spell(2000 + Math.floor(i / perYear), i % perYear), value(i)]);
+
+  for (const [name, perYear, spell, step] of [
+    ['SDW monthly 2024Jan, newest first below title lines', 12, (y: number, k: number) => `${y}${months[k]}`, '31d'],
+    ['SDW quarterly 2024Q1, newest first below title lines', 4, (y: number, k: number) => `${y}Q${k + 1}`, '92d'],
+    ['ECB Data Portal monthly 2024-01', 12, (y: number, k: number) => `${y}-${String(k + 1).padStart(2, '0')}`, '31d'],
+    ['ECB Data Portal quarterly 2024-Q1', 4, (y: number, k: number) => `${y}-Q${k + 1}`, '92d'],
+  ] as const) {
+    it(`${name}: read as each period's first day`, async () => {
+      // Before: exit 65, TC_DATA_MALFORMED at line 2 below SDW's title lines (the header was not found
+      // above rows that start with a period), TC_DATA_BAD_TIME for the Data Portal's periods.
+      const rows = periods(perYear, spell);
+      const sdw = name.startsWith('SDW');
+      const data = join(dir(), `${name.replace(/\W+/g, '-')}.csv`);
+      await writeFile(data, csv(sdw ? [...SDW_TITLES, SDW_HEADER, ...rowsOf([...rows].reverse())] : ['TIME PERIOD,OBS.VALUE', ...rowsOf(rows)]));
+      const r = await runTickcast(['train', ...TRAIN, '--data', data, '--out', join(dir(), `${name.replace(/\W+/g, '-')}-model`)]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, new RegExp(`^train: 240 rows every ${step},`, 'm'));
+      const res = JSON.parse(r.stdout) as { data: { timeCol: string; borders: unknown } };
+      assert.equal(res.data.timeCol, sdw ? 'Period\\Unit:' : 'TIME PERIOD');
+    });
+  }
+});

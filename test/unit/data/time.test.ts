@@ -64,6 +64,16 @@ describe('timestamps', () => {
     assert.equal(parseTimestamp('202401311200'), 202401311200, '12 digits are epoch ms (1973-2001 is a range the service takes)');
   });
 
+  it('reads central banks\' monthly and quarterly periods as their first day (SDW 2024Jan, 2024Q1; ECB Data Portal 2024-01, 2024-Q1; until 7 Dec 2026: not a timestamp)', () => {
+    const jan = Date.UTC(2024, 0, 1);
+    for (const s of ['2024Jan', '2024JAN', '2024-01', '2024Q1', '2024-Q1', '2024q1']) assert.equal(parseTimestamp(s), jan, s);
+    assert.equal(parseTimestamp('2023Dec'), Date.UTC(2023, 11, 1));
+    assert.equal(parseTimestamp('2024-12'), Date.UTC(2024, 11, 1));
+    assert.equal(parseTimestamp('2024Q4'), Date.UTC(2024, 9, 1));
+    assert.equal(parseTimestamp('2024-Q3'), Date.UTC(2024, 6, 1));
+    for (const s of ['2024-13', '2024-00', '2024Q5', '2024Q0', '2024Foo', '2024-1', '24Q1', '2024-Jan']) assert.ok(Number.isNaN(parseTimestamp(s)), s);
+  });
+
   it('rejects impossible dates and free text', () => {
     assert.ok(Number.isNaN(parseTimestamp('2024-02-31 00:00:00')));
     assert.ok(Number.isNaN(parseTimestamp('yesterday')));
@@ -81,6 +91,7 @@ describe('timestamps', () => {
     assert.equal(detectSeason(300_000), 288);
     assert.equal(detectSeason(900_000), 96);
     assert.equal(detectSeason(86_400_000), 7);
+    assert.equal(detectSeason(92 * 86_400_000), 4); // quarterly (its most common spacing, Jul→Oct and Oct→Jan); 1 until 7 Dec 2026
     assert.equal(detectSeason(7 * 60_000), 1); // 7 minutes do not divide a day
     assert.equal(detectSeason(Number.NaN), 1);
     assert.equal(formatStep(3_600_000), '1h');
