@@ -6,6 +6,7 @@
  * there (TC_RECORD_BAD_TS), and reported.
  */
 import { dataError, openCsvRows, type CsvRowStream } from '../data/csv.ts';
+import type { SkippedLines } from '../data/csv-title-lines.ts';
 import { notNumberHint, notUtf8Hint, numberCell } from '../data/csv-cells.ts';
 import type { DecimalOption } from '../data/csv-decimal.ts';
 import { isMissingCell } from '../data/missing-marks.ts';
@@ -41,6 +42,8 @@ export interface DetectSource {
   valueCol: string;
   /** A word for stderr about how the columns were read (./column-flag.ts noneColumnNote). */
   note?: string;
+  /** Lines above the header not read (--skip-rows, title lines), for a note on stderr (./read-notes.ts). */
+  skipped?: SkippedLines;
   close(): Promise<void>;
 }
 
@@ -115,7 +118,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
       for await (const r of csv.rows) yield toRow(r);
     }
     const unkeyed = si < 0 && given !== 'none' && csv.header.length > 2;
-    return { rows: rows(), series, unkeyed, valueCol: csv.header[vi], note: noneColumnNote(csv.header, flag, '--series-col', 'reads the file as one series', 'as the series ids'), close: csv.close };
+    return { rows: rows(), series, unkeyed, valueCol: csv.header[vi], note: noneColumnNote(csv.header, flag, '--series-col', 'reads the file as one series', 'as the series ids'), skipped: csv.skipped, close: csv.close };
   } catch (err) {
     await csv.close();
     throw err;

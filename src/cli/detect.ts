@@ -14,7 +14,9 @@ import { loadConfig } from '../config/load.ts';
 import type { ConfigInput } from '../config/schema.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
-import { csvCell, dataError, shownPath } from '../data/csv.ts';
+import { dataError, shownPath } from '../data/csv.ts';
+import { csvCell } from '../data/csv-cells.ts';
+import { skippedNote } from './read-notes.ts';
 import { DECIMAL_FLAG, SKIP_ROWS_FLAG, decimalOption, formatHelp, missingPolicy, parseOptions, type OptionTable } from './args.ts';
 import { createPipelineDetect, type PipelineDetector } from './detect-pipeline.ts';
 import { openDetectRows, RefusedRows, type DetectSource } from './detect-rows.ts';
@@ -54,6 +56,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // The header and first row are checked before the model loads; the rest is read as it is scored.
   const rules = { pattern: new RegExp(config.input.seriesPattern), max: opts['max-series'] };
   const source = await openDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'], series: opts['series-col'], missing, decimal: decimalOption(opts.decimal), skipRows: opts['skip-rows'] }, rules);
+  if (source.skipped !== undefined) io.stderr.write(`${skippedNote('detect', shownPath(opts.data), source.skipped)}\n`);
   if (source.note !== undefined) io.stderr.write(`detect: ${source.note}\n`);
   try {
     const t0 = performance.now();

@@ -1,14 +1,19 @@
 /**
- * What `train` and `backtest` say on stderr about how a data file was read, when it was not read
- * as written top to bottom: its rows were newest first and are read in reverse (an ECB SDW
- * download; since 7 Dec 2026, until then TC_DATA_TIME_UNSORTED "sort the file by time").
+ * What the commands say on stderr about how a data file was read, when it was not read as written
+ * top to bottom: lines above the header were not read (--skip-rows, or title lines found above
+ * it: how many, and the first, so a header found in the wrong place shows; every command, since
+ * 7 Dec 2026, until then without a word), and its rows were newest first and are read in reverse
+ * (an ECB SDW download; train and backtest, since 7 Dec 2026, until then TC_DATA_TIME_UNSORTED
+ * "sort the file by time").
  */
+import type { SkippedLines } from '../data/csv-title-lines.ts';
 import type { SeriesTable } from '../data/table.ts';
 import type { CliIo } from './io.ts';
 
 /** The notes for `table`, one line each, `command: ` first. */
 export function readNotes(command: string, table: SeriesTable): string[] {
   const notes: string[] = [];
+  if (table.skipped !== undefined) notes.push(skippedNote(command, table.path, table.skipped));
   if (table.reversed === true) notes.push(`${command}: ${table.path}: the rows are newest first (time runs backwards down the file); read in reverse, oldest first`);
   return notes;
 }
@@ -16,4 +21,12 @@ export function readNotes(command: string, table: SeriesTable): string[] {
 /** Write `readNotes` to stderr. */
 export function writeReadNotes(io: CliIo, command: string, table: SeriesTable): void {
   for (const note of readNotes(command, table)) io.stderr.write(`${note}\n`);
+}
+
+/** `detect: f.csv: 4 lines above the header (line 5) not read (title lines, …); the first, line 1: "Data Source in SDW: null"` (the line as written, cut at 80 characters). */
+export function skippedNote(command: string, path: string, s: SkippedLines): string {
+  const how = s.by === 'skip-rows' ? '--skip-rows' : 'title lines, found above the first row of data';
+  const lines = s.count === 1 ? '1 line' : `${s.count} lines`;
+  const text = s.first.text.length > 80 ? `${s.first.text.slice(0, 79)}…` : s.first.text;
+  return `${command}: ${path}: ${lines} above the header (line ${s.count + 1}) not read (${how}); the first, line ${s.first.lineNo}: ${text}`;
 }

@@ -6,6 +6,7 @@
  * `rawColumns` gives the same view of text already in memory (RawCsv), so both read alike.
  */
 import { openCsvRows, type CsvReadOptions, type RawCsv } from './csv.ts';
+import type { SkippedLines } from './csv-title-lines.ts';
 import { numberCell } from './csv-cells.ts';
 import { isMissingCell } from './missing-marks.ts';
 import { TimeColumn } from './time-column.ts';
@@ -50,6 +51,8 @@ export interface CsvColumns {
   /** The column's first cell that is not missing (csv.ts isMissingCell); undefined when every cell is. */
   firstCell(c: number): string | undefined;
   numbers(c: number): ParsedColumn;
+  /** Lines above the header not read (--skip-rows, title lines). */
+  skipped?: SkippedLines;
   /** The time column, strictly increasing (or strictly decreasing: `descending`) up to `bad`. */
   times(c: number): ParsedColumn;
 }
@@ -69,6 +72,7 @@ export function rawColumns(csv: RawCsv): CsvColumns {
     firstCell: (c) => csv.cells[c].find((t) => !isMissingCell(t)),
     numbers: (c) => parse(c, false),
     times: (c) => parse(c, true),
+    skipped: csv.skipped,
   };
 }
 
@@ -102,6 +106,7 @@ export async function readCsvColumns(path: string, timeOf: (header: readonly str
     firstCell: (c) => cols[c].first,
     numbers: (c) => (c === timeIdx ? fail('numbers', c) : parsed[c]),
     times: (c) => (c === timeIdx ? parsed[c] : fail('times', c)),
+    skipped: csv.skipped,
   };
 }
 

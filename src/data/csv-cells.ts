@@ -51,3 +51,8 @@ export function numericColumn(csv: RawCsv, column: number): Float64Array {
   }
   return out;
 }
+
+/** A cell as written to a CSV file: quoted (with "" escapes) when it holds a delimiter, a quote or a line break, so it reads back as one cell. */
+export function csvCell(text: string): string {
+  return /[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -31,6 +31,19 @@ export interface FoundHeader {
   cells: string[];
 }
 
+/** Lines above a file's header that were not read, for a note on stderr: how many, the first that is not blank, and why. */
+export interface SkippedLines {
+  /** Lines above the header (blank ones too): the header is at line count + 1. */
+  count: number;
+  first: FileLine;
+  by: 'skip-rows' | 'title-lines';
+}
+
+/** The lines above a header at `headerLine`, given the file's first line that is not blank; undefined when there are none. */
+export function skippedAbove(first: FileLine | undefined, headerLine: number, by: SkippedLines['by']): SkippedLines | undefined {
+  return first !== undefined && first.lineNo < headerLine ? { count: headerLine - 1, first, by } : undefined;
+}
+
 /** Looks for the header below title lines, one line at a time, from the first line that did not fit. */
 export class TitleLineScan {
   private prev: FileLine;

@@ -10,7 +10,7 @@ import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
 import { fileErrorReason } from '../domain/file-error-reason.ts';
 import { excelSepLine, headerDelimiter, isUtf16, readHeaderLine } from './csv-header.ts';
 import { DecimalCells, type DecimalOption } from './csv-decimal.ts';
-import { raggedRowError, TitleLineScan } from './csv-title-lines.ts';
+import { raggedRowError, skippedAbove, TitleLineScan, type FileLine, type SkippedLines } from './csv-title-lines.ts';
 
 /** How to read a file: its decimal mark (./csv-decimal.ts; `auto` unless given); `skipRows` lines above the header not read (--skip-rows). */
 export interface CsvReadOptions {
@@ -25,6 +25,7 @@ export interface RawCsv {
   /** cells[c][r]: column c, data row r, trimmed text. */
   cells: string[][];
   lines: number[];
+  skipped?: SkippedLines; // lines above the header not read (--skip-rows, title lines), when there were any
 }
 
 export function dataError(code: string, message: string, details?: Record<string, unknown>, cause?: unknown): TickcastError {
@@ -53,11 +54,6 @@ export function splitCsvLine(line: string, delimiter = ','): string[] {
   }
   out.push(cur.trim());
   return out;
-}
-
-/** A cell as written to a CSV file: quoted (with "" escapes) when it holds a delimiter, a quote or a line break, so it reads back as one cell. */
-export function csvCell(text: string): string {
-  return /[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Parse CSV text (already in memory, e.g. a test fixture or an HTTP body). */
@@ -140,6 +136,7 @@ export interface CsvRowStream {
   path: string;
   header: string[];
   rows: AsyncGenerator<CsvRow>;
+  skipped?: SkippedLines;
   /** Close the file (also done when `rows` ends, fails or is returned from). */
   close(): Promise<void>;
 }
@@ -170,7 +167,7 @@ export async function openCsvRows(path: string, signal?: AbortSignal, opts: CsvR
     }
     yield* decimal.end();
   }
-  return { path: shownPath(path), header, rows: rows(), close: async () => void (await lines.return(undefined)) };
+  return { path: shownPath(path), header, rows: rows(), skipped: parser.skipped, close: async () => void (await lines.return(undefined)) };
 }
 
 /** Parses a CSV file line by line: the header (delimiter, names), then each data row against it. */
@@ -183,6 +180,8 @@ class CsvLineParser {
   private sawRow = false;
   /** Looking for the header below title lines (./csv-title-lines.ts); null otherwise. */
   private titles: TitleLineScan | null = null;
+  skipped: SkippedLines | undefined; // lines above the header not read (--skip-rows, title lines); set with the header
+  private first: FileLine | undefined;
 
   constructor(
     private readonly path: string,
@@ -191,9 +190,10 @@ class CsvLineParser {
 
   /** A data row's cells; null for the header, blank lines and the lines --skip-rows skips. Throws on a line that does not parse. */
   push(rawLine: string, lineNo: number): string[] | null {
-    if (lineNo <= this.skipRows) return null;
     const line = lineNo === 1 && rawLine.charCodeAt(0) === 0xfeff ? rawLine.slice(1) : rawLine;
     if (line.trim() === '') return null;
+    this.first ??= { text: line.trim(), lineNo };
+    if (lineNo <= this.skipRows) return null;
     if (line.includes('\u0000')) {
       if (lineNo === 1 && isUtf16(rawLine)) {
         throw dataError(ErrorCodes.DATA_MALFORMED, `${this.path}: the file is UTF-16 text (as Excel's "Unicode Text" saves it), not UTF-8; save it as "CSV UTF-8" or convert it (iconv -f UTF-16 -t UTF-8)`, { line: lineNo });
@@ -226,6 +226,7 @@ class CsvLineParser {
     this.titles = null;
     this.delimiter = found.delimiter;
     this.header = readHeaderLine(found.header.text, found.header.lineNo, this.path, found.delimiter, splitCsvLine).names;
+    this.skipped = skippedAbove(this.first, found.header.lineNo, 'title-lines');
     this.sawRow = true;
     return found.cells;
   }
@@ -248,6 +249,7 @@ class CsvLineParser {
     }
     if (this.delimiter === '') this.delimiter = headerDelimiter(line);
     this.header = readHeaderLine(line, lineNo, this.path, this.delimiter, splitCsvLine).names;
+    if (this.skipRows > 0) this.skipped = skippedAbove(this.first, lineNo, 'skip-rows');
   }
 }
 
@@ -290,6 +292,6 @@ class CsvAccumulator {
     const header = this.parser.requireHeader();
     if (this.decimal === undefined) this.cells = header.map(() => []);
     else this.add(this.decimal.end());
-    return { path: this.path, header, cells: this.cells, lines: this.lines };
+    return { path: this.path, header, cells: this.cells, lines: this.lines, ...(this.parser.skipped && { skipped: this.parser.skipped }) };
   }
 }

@@ -20,6 +20,7 @@ import { rawColumns, type BadCell, type CsvColumns } from './columns.ts';
 import { typicalStepMs } from './time.ts';
 import { defaultTargetIndex } from './default-target.ts';
 import { MIN_TS_MS } from '../domain/ts-unit.ts';
+import type { SkippedLines } from './csv-title-lines.ts';
 
 export interface ColumnSelection {
   /** The time column's name; null: none (rows in file order); undefined: found by name (TIME_NAMES), else column 0. */
@@ -64,6 +65,8 @@ export interface SeriesTable {
   rows: number;
   /** The file's rows were newest first (an SDW download): they are here in reverse, oldest first (since 7 Dec 2026). */
   reversed?: boolean;
+  /** Lines above the header not read (--skip-rows, title lines), for a note on stderr. */
+  skipped?: SkippedLines;
 }
 
 /** Names a time column goes by (any case), in the order they are looked for. */
@@ -169,7 +172,7 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
     targetIndex: targets.map((t) => features.indexOf(t)),
     columns,
     rows: csv.rows,
-    ...(reversed ? { reversed } : {}),
+    ...(reversed ? { reversed } : {}), ...(csv.skipped && { skipped: csv.skipped }),
   };
 }
 

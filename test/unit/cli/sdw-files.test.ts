@@ -88,3 +88,33 @@ describe('tickcast on monthly and quarterly periods', () => {
     });
   }
 });
+
+describe('lines above the header that are not read are said on stderr', () => {
+  const dir = tempDirPerSuite('tickcast-skipped-');
+
+  it('title lines found above the header (an SDW download): train and detect say how many and the first', async () => {
+    // Before: nothing was said, so a header found in the wrong place (or a title line dropped) went unseen.
+    const data = join(dir(), 'sdw.csv');
+    await writeFile(data, csv([...SDW_TITLES, SDW_HEADER, ...rowsOf(daily(300))]));
+    const t = await runTickcast(['train', ...TRAIN, '--data', data, '--out', join(dir(), 'model')]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, /^train: .*sdw\.csv: 4 lines above the header \(line 5\) not read \(title lines, found above the first row of data\); the first, line 1: "Data Source in SDW: null"$/m);
+    const d = await runTickcast(['detect', '--data', data, '--out', join(dir(), 'results.csv'), '--time-col', 'Period\\Unit:', '--value-col', '[US dollar ]']);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stderr, /^detect: .*sdw\.csv: 4 lines above the header \(line 5\) not read \(title lines/m);
+  });
+
+  it('--skip-rows: backtest says how many lines and the first, counting blank ones; a file without either says nothing', async () => {
+    const plain = join(dir(), 'plain.csv');
+    await writeFile(plain, csv(['date,value', ...rowsOf(daily(300))]));
+    const skipped = join(dir(), 'skipped.csv');
+    await writeFile(skipped, csv(['Export of 2026-12-07 by the desk', '', 'date,value', ...rowsOf(daily(300))]));
+    const model = join(dir(), 'plain-model');
+    const t = await runTickcast(['train', ...TRAIN, '--data', plain, '--out', model]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.doesNotMatch(t.stderr, /not read/);
+    const b = await runTickcast(['backtest', '--data', skipped, '--model', model, '--skip-rows', '2']);
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stderr, /^backtest: .*skipped\.csv: 2 lines above the header \(line 3\) not read \(--skip-rows\); the first, line 1: Export of 2026-12-07 by the desk$/m);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvCell, parseCsvText, readCsvFile, readCsvFileSync, splitCsvLine } from '../../../src/data/csv.ts';
+import { csvCell } from '../../../src/data/csv-cells.ts';
+import { parseCsvText, readCsvFile, readCsvFileSync, splitCsvLine } from '../../../src/data/csv.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
