@@ -14,6 +14,7 @@
  */
 import { readCsvColumns } from '../data/columns.ts';
 import { dataError } from '../data/csv.ts';
+import { isNamedAs } from '../data/column-name.ts';
 import { TIME_NAMES, selectColumns, timeColumnOf, type ColumnSelection, type SeriesTable } from '../data/table.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import { usageError } from './args.ts';
@@ -73,7 +74,7 @@ function checkColumns(csv: { path: string; header: string[] }, map: ColumnMap): 
 
 /**
  * The time column when it is the model's (no --time-col) and this file has none of that name: as
- * `train` finds one, the first column named date, timestamp, time, datetime or ts (any case) that no
+ * `train` finds one, the first column named as TIME_NAMES (any case, punctuation alike) that no
  * feature reads. None either: the model's name stays, and the message says what was looked for
  * and what to give.
  */
@@ -81,10 +82,10 @@ function fileTimeColumn(header: readonly string[], selection: ColumnSelection, m
   const own = selection.timeCol;
   if (!selection.timeColFromModel || own === undefined || own === null || header.includes(own)) return selection;
   const read = new Set(Object.values(map.read));
-  const found = header.find((h) => TIME_NAMES.includes(h.toLowerCase()) && !read.has(h));
+  const found = header.find((h) => isNamedAs(h, TIME_NAMES) && !read.has(h));
   if (found !== undefined) return { ...selection, timeCol: found };
   const names = TIME_NAMES.join(', ');
-  return { ...selection, timeColFrom: `the time column the model was trained with, and the file has no column named ${names} (any case) either; name its time column with --time-col, or --time-col none for rows in file order` };
+  return { ...selection, timeColFrom: `the time column the model was trained with, and the file has no column named ${names} (any case, punctuation and spaces alike) either; name its time column with --time-col, or --time-col none for rows in file order` };
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { dataError, openCsvRows, type CsvRowStream } from '../data/csv.ts';
 import type { SkippedLines } from '../data/csv-title-lines.ts';
+import { columnNameKey } from '../data/column-name.ts';
 import { notNumberHint, notUtf8Hint, numberCell } from '../data/csv-cells.ts';
 import type { DecimalOption } from '../data/csv-decimal.ts';
 import { isMissingCell } from '../data/missing-marks.ts';
@@ -67,13 +68,13 @@ export interface SeriesRules {
 
 /**
  * The index of a column: a name given by its flag exactly; the default name (NAB's `timestamp`,
- * `value`) in any case. TC_DATA_COLUMN_MISSING naming the header and the flag otherwise.
+ * `value`) in any case, punctuation and spaces alike (../data/column-name.ts). TC_DATA_COLUMN_MISSING naming the header and the flag otherwise.
  */
 function findColumn(csv: CsvRowStream, flagged: string | undefined, fallback: string, flag: string): number {
   // In double quotes as --series-col and train's --time-col take a name (./column-flag.ts); `none` has no other meaning here.
   const given = flagged === undefined ? undefined : unquoted(flagged);
   const name = given ?? fallback;
-  const i = given !== undefined ? csv.header.indexOf(given) : csv.header.findIndex((h) => h.toLowerCase() === fallback);
+  const i = given !== undefined ? csv.header.indexOf(given) : csv.header.findIndex((h) => columnNameKey(h) === fallback);
   if (i >= 0) return i;
   const origin = given !== undefined ? `from ${flag}` : `the default; name the column to read with ${flag}`;
   throw dataError(ErrorCodes.DATA_COLUMN_MISSING, `${csv.path}: no column named ${JSON.stringify(name)} (${origin}); the header has: ${csv.header.join(', ')}${notUtf8Hint(csv.header)}`, { column: name, header: csv.header });

@@ -6,6 +6,7 @@
  * for the run): memory is bounded by the series, not by the rows.
  */
 import { dataError } from '../data/csv.ts';
+import { columnNameKey } from '../data/column-name.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import { seriesRefusal } from '../domain/series-refusal.ts';
 
@@ -14,7 +15,7 @@ const DEFAULT_NAME = 'series';
 
 /** Without --series-col: the `series` column's index (any case), or -1 without one or when it is one of `read` (--value-col series); -1 for `--series-col none`. */
 export function seriesColumn(header: readonly string[], given: 'none' | undefined, read: readonly number[]): number {
-  const i = given === 'none' ? -1 : header.findIndex((h) => h.toLowerCase() === DEFAULT_NAME);
+  const i = given === 'none' ? -1 : header.findIndex((h) => columnNameKey(h) === DEFAULT_NAME);
   return read.includes(i) ? -1 : i;
 }
 

@@ -39,7 +39,7 @@ void backendsComplete;
 export const TRAIN_OPTIONS = {
   data: { type: 'string', required: true, help: 'CSV file with a header row (- for stdin)', placeholder: 'file.csv' },
   out: { type: 'string', required: true, help: 'directory to write the model to', placeholder: 'dir' },
-  'time-col': { type: 'string', help: `time column; none if there is none; a name in double quotes is read exactly: '"none"' for a column named none (default: the first named ${TIME_NAMES.join('/')}, any case, else column 0)`, placeholder: 'name|none' },
+  'time-col': { type: 'string', help: `time column; none if there is none; a name in double quotes is read exactly: '"none"' for a column named none (default: the first named ${TIME_NAMES.join('/')}, any case, punctuation alike, else column 0)`, placeholder: 'name|none' },
   target: { type: 'string', help: 'column(s) to forecast, comma-separated (default: the column named Adj Close, Close, price, last or value …, else the last numeric column)', placeholder: 'a[,b]' },
   features: { type: 'string', help: 'input columns, comma-separated (default: all numeric columns; targets are always included)', placeholder: 'a,b' },
   log: { type: 'string', help: 'model these columns as ln(value), for positive series (prices, counts, load): "targets", "all" or a comma-separated list; forecasts come back in data units', placeholder: 'cols' },

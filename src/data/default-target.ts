@@ -3,9 +3,11 @@
  * column, which on a Yahoo Finance `Date,Open,High,Low,Close,Adj Close,Volume` download (and an
  * Excel `Datum;Schlusskurs;Umsatz` one) is the traded volume, not the price a user means.
  *
- * Rule: the numeric column whose name (any case, punctuation and spaces alike) is first in
+ * Rule: the numeric column whose name (any case, punctuation and spaces alike: ./column-name.ts) is first in
  * PRICE_NAMES; when no column has such a name, the last numeric column, as before.
  */
+
+import { columnNameKey } from './column-name.ts';
 
 /** Names of a price or a series' value, most preferred first (Adj Close before Close: it is the series without dividend and split jumps). */
 export const PRICE_NAMES: readonly string[] = [
@@ -24,17 +26,9 @@ export const PRICE_NAMES: readonly string[] = [
   'kurs',
 ];
 
-/** A column name as PRICE_NAMES spell it: lower case, each run of other than letters and digits one space (`Adj_Close` → `adj close`). */
-export function priceNameKey(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
-
 /** Rank of a name in PRICE_NAMES; -1 when it is not one. */
 export function priceRank(name: string): number {
-  return PRICE_NAMES.indexOf(priceNameKey(name));
+  return PRICE_NAMES.indexOf(columnNameKey(name));
 }
 
 /** Index (in `header`) of the default target among `numericCols` (non-empty, file order): the best price name, else the last. */

@@ -2,7 +2,7 @@
  * Picks the time, feature and target columns out of a parsed CSV and turns them into numbers.
  *
  * Defaults (the CLI flags --time-col, --features, --target map onto ColumnSelection):
- * - time: the first column named date, timestamp, time, datetime or ts (any case), else column 0;
+ * - time: the first column named as TIME_NAMES (any case, punctuation alike: ./column-name.ts), else column 0;
  *   null means the file has no time column (rows are taken as equally spaced, in file order) —
  *   `--time-col none` (../cli/column-flag.ts); a string is always a column's name, `"none"` too;
  * - features: every numeric column except the time column, in file order;
@@ -19,6 +19,7 @@ import type { DecimalOption } from './csv-decimal.ts';
 import { rawColumns, type BadCell, type CsvColumns } from './columns.ts';
 import { typicalStepMs } from './time.ts';
 import { defaultTargetIndex } from './default-target.ts';
+import { isNamedAs } from './column-name.ts';
 import { MIN_TS_MS } from '../domain/ts-unit.ts';
 import type { SkippedLines } from './csv-title-lines.ts';
 
@@ -69,8 +70,8 @@ export interface SeriesTable {
   skipped?: SkippedLines;
 }
 
-/** Names a time column goes by (any case), in the order they are looked for. */
-export const TIME_NAMES: readonly string[] = ['date', 'timestamp', 'time', 'datetime', 'ts'];
+/** Names a time column goes by (any case, punctuation and spaces alike: ./column-name.ts; `time period` is the ECB's SDMX-CSV `TIME_PERIOD`). */
+export const TIME_NAMES: readonly string[] = ['date', 'timestamp', 'time', 'datetime', 'ts', 'time period'];
 
 function isNumberText(s: string): boolean {
   return Number.isFinite(numberCell(s));
@@ -92,7 +93,7 @@ function isNumericColumn(csv: CsvColumns, c: number): boolean {
 export function timeColumnOf(header: readonly string[], sel: ColumnSelection = {}): number {
   if (sel.timeCol === null) return -1;
   if (sel.timeCol !== undefined) return header.indexOf(sel.timeCol);
-  const named = header.findIndex((h) => TIME_NAMES.includes(h.toLowerCase()));
+  const named = header.findIndex((h) => isNamedAs(h, TIME_NAMES));
   return named >= 0 ? named : 0;
 }
 
@@ -235,7 +236,7 @@ function earliest(a: BadCell | null, b: BadCell | null): BadCell | null {
 function parseTimes(csv: CsvColumns, timeIdx: number, guessed: boolean): { values: Float64Array; descending: boolean } {
   const { header, path } = csv;
   const { values, bad, descending = false } = csv.times(timeIdx);
-  if (guessed && values[0] < MIN_TS_MS && /^[-+]?\d*\.?\d+$/.test(csv.firstCell(timeIdx) ?? '') && !TIME_NAMES.includes(header[timeIdx].toLowerCase())) refuseGuessedTime(csv, timeIdx, values[0]);
+  if (guessed && values[0] < MIN_TS_MS && /^[-+]?\d*\.?\d+$/.test(csv.firstCell(timeIdx) ?? '') && !isNamedAs(header[timeIdx], TIME_NAMES)) refuseGuessedTime(csv, timeIdx, values[0]);
   if (bad === null) return { values, descending };
   const line = csv.line(bad.row);
   if (bad.notDate !== undefined) {
@@ -270,7 +271,7 @@ function refuseGuessedTime(csv: CsvColumns, timeIdx: number, ms: number): never 
   const [name, cell] = [csv.header[timeIdx], csv.firstCell(timeIdx)];
   throw dataError(
     ErrorCodes.DATA_BAD_TIME,
-    `${csv.path}:${csv.line(0)}: no column is named ${TIME_NAMES.join(', ').replace(/, (\w+)$/, ' or $1')}, so the first, ${JSON.stringify(name)}, was taken as the time, but its first cell, ${JSON.stringify(cell)}, is ${new Date(ms).toISOString()} as epoch seconds, before the times tickcast takes (1973–2200); if the file has no time column, pass --time-col none (rows in file order), else name its time column with --time-col`,
+    `${csv.path}:${csv.line(0)}: no column is named ${TIME_NAMES.join(', ').replace(/, ([^,]+)$/, ' or $1')}, so the first, ${JSON.stringify(name)}, was taken as the time, but its first cell, ${JSON.stringify(cell)}, is ${new Date(ms).toISOString()} as epoch seconds, before the times tickcast takes (1973–2200); if the file has no time column, pass --time-col none (rows in file order), else name its time column with --time-col`,
     { line: csv.line(0), column: name, value: cell },
   );
 }
@@ -293,7 +294,7 @@ function dayMonthNote(text: string): string {
  * date. Say so, rather than only "sort the file" (until 7 Dec 2026), which cannot help.
  */
 function splitTimeHint(csv: CsvColumns, timeIdx: number, repeated: boolean): string | undefined {
-  const other = csv.header.find((h, i) => i !== timeIdx && TIME_NAMES.includes(h.toLowerCase()));
+  const other = csv.header.find((h, i) => i !== timeIdx && isNamedAs(h, TIME_NAMES));
   if (!repeated || other === undefined) return undefined;
   return `the file's column ${JSON.stringify(other)} is not read with ${JSON.stringify(csv.header[timeIdx])} (a date and a time in two columns are not joined): write them as one column ("2024-01-31 13:00:00") and name it with --time-col`;
 }

@@ -79,7 +79,7 @@ describe('tickcast backtest: the model\'s features read from columns of other na
     const other = await renamed(dir, 'five-minute.csv', 'when-price.csv', 'when,price');
     const e = await backtest(['--data', other, '--model', uni, '--value-col', 'price']);
     assert.equal(e.code, 65);
-    assert.match(e.err, /when-price\.csv: no column named "time" \(the time column the model was trained with, and the file has no column named date, timestamp, time, datetime, ts \(any case\) either; name its time column with --time-col, or --time-col none for rows in file order\); the header has: when, price \[TC_DATA_COLUMN_MISSING\]/);
+    assert.match(e.err, /when-price\.csv: no column named "time" \(the time column the model was trained with, and the file has no column named date, timestamp, time, datetime, ts, time period \(any case, punctuation and spaces alike\) either; name its time column with --time-col, or --time-col none for rows in file order\); the header has: when, price \[TC_DATA_COLUMN_MISSING\]/);
     const given = await backtest(['--data', other, '--model', uni, '--value-col', 'price', '--time-col', 'when']);
     assert.equal(given.code, 0, given.err);
     assert.deepEqual(JSON.parse(given.out).metrics, base.metrics);

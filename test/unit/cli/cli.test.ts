@@ -60,7 +60,7 @@ describe('tickcast CLI', () => {
     }
     assert.match(io.out(), /--split <spec>\s+.*\(default 0\.7,0\.1,0\.2\)/);
     // Every name the reader takes for a time column (src/data/table.ts), not a subset of them.
-    assert.match(io.out(), /--time-col <name\|none>\s+.*'"none"' for a column named none.*default: the first named date\/timestamp\/time\/datetime\/ts, any case, else column 0/);
+    assert.match(io.out(), /--time-col <name\|none>\s+.*'"none"' for a column named none.*default: the first named date\/timestamp\/time\/datetime\/ts\/time period, any case, punctuation alike, else column 0/);
   });
 
   it('usage errors exit 64 and say what to do; stdout stays empty', async () => {

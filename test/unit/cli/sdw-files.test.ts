@@ -89,6 +89,21 @@ describe('tickcast on monthly and quarterly periods', () => {
   }
 });
 
+describe('the ECB\'s SDMX-CSV (KEY,FREQ,…,TIME_PERIOD,OBS_VALUE)', () => {
+  const dir = tempDirPerSuite('tickcast-sdmx-');
+
+  it('TIME_PERIOD is found as the time column (one name key for time and price names)', async () => {
+    // Before: time names were matched in lower case only, so column 0 (KEY) was read as the time: exit 65 TC_DATA_BAD_TIME.
+    const rows = Array.from({ length: 240 }, (_, i) => `EXR.M.USD.EUR.SP00.A,M,USD,${2000 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')},${(1.1 + 0.1 * Math.sin(i / 9)).toFixed(4)},A`);
+    const data = join(dir(), 'sdmx.csv');
+    await writeFile(data, csv(['KEY,FREQ,CURRENCY,TIME_PERIOD,OBS_VALUE,OBS_STATUS', ...rows]));
+    const r = await runTickcast(['train', ...TRAIN, '--data', data, '--out', join(dir(), 'model')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^train: 240 rows every 31d, features \[OBS_VALUE\]/m);
+    assert.equal((JSON.parse(r.stdout) as { data: { timeCol: string } }).data.timeCol, 'TIME_PERIOD');
+  });
+});
+
 describe('lines above the header that are not read are said on stderr', () => {
   const dir = tempDirPerSuite('tickcast-skipped-');
 

@@ -110,7 +110,7 @@ describe('column selection', () => {
 
   it('a file of values with no time column is refused naming --time-col none, not read as times in 1970 (until 7 Dec 2026)', () => {
     // Before: column 0 ("load") was read as epoch seconds: 1970, one row a second apart, and not a feature; or "sort the file".
-    const hint = 'g.csv:2: no column is named date, timestamp, time, datetime or ts, so the first, "load", was taken as the time, but its first cell, "5", is 1970-01-01T00:00:05.000Z as epoch seconds';
+    const hint = 'g.csv:2: no column is named date, timestamp, time, datetime, ts or time period, so the first, "load", was taken as the time, but its first cell, "5", is 1970-01-01T00:00:05.000Z as epoch seconds';
     assert.throws(() => selectColumns(parseCsvText('load,temp\n5,1\n6,2\n7,3\n', 'g.csv')), withCode('TC_DATA_BAD_TIME', hint));
     assert.throws(() => selectColumns(parseCsvText('load,temp\n5,1\n4,2\n', 'g.csv')), withCode('TC_DATA_BAD_TIME', 'pass --time-col none (rows in file order)'));
     assert.deepEqual(selectColumns(parseCsvText('load,temp\n5,1\n6,2\n'), { timeCol: null }).features, ['load', 'temp']);
