@@ -35,6 +35,20 @@ const isEpipe = (err: unknown): boolean => (err as NodeJS.ErrnoException | null)
 
 const statOf = (path: string): Promise<Stats | null> => stat(path).catch(() => null);
 
+/**
+ * The error for a write to an output that failed: TC_CLI_OUTPUT_CLOSED for a pipe whose reader
+ * went away, else TC_CLI_CANNOT_CREATE saying what is left at `path` (`s`: what was there before):
+ * an earlier file as it was, nothing, or — for a device or pipe, written as is — what it took
+ * before the failure. writeOutputFile and openOutputFile both throw this (until 7 Dec 2026 each
+ * worded its own: a device was "the file there is as it was" from one, "nothing was written"
+ * from the other).
+ */
+function writeFailed(flag: string, path: string, s: Stats | null, err: unknown): TickcastError {
+  if (isEpipe(err)) return outputClosed(flag, path, err);
+  const left = s === null ? 'nothing was written' : s.isFile() ? 'the file there is as it was' : 'it is a device or pipe, written as is: what it took before the failure stays there';
+  return cannotCreate(`${flag} ${path}: cannot write it: ${(err as Error).message}; ${left}; free space or give another path`);
+}
+
 /** The nearest existing ancestor of `path` must be a writable directory (so `mkdir -p` and a write will work). */
 async function checkParent(path: string, flag: string): Promise<void> {
   let dir = dirname(resolve(path));
@@ -74,8 +88,7 @@ export async function writeOutputFile(path: string, data: string | Uint8Array, f
   const target = await realpath(path).catch(() => resolve(path));
   const s = await statOf(target);
   const fail = (err: unknown): never => {
-    if (isEpipe(err)) throw outputClosed(flag, path, err);
-    throw cannotCreate(`${flag} ${path}: cannot write it: ${(err as Error).message}; ${s ? 'the file there is as it was' : 'nothing was written'}; free space or give another path`);
+    throw writeFailed(flag, path, s, err);
   };
   if (s && !s.isFile()) {
     await writeFile(target, data).catch(fail);
@@ -113,8 +126,7 @@ export async function openOutputFile(path: string, flag = '--out'): Promise<Outp
   const target = await realpath(path).catch(() => resolve(path));
   const s = await statOf(target);
   const fail = (err: unknown): never => {
-    if (isEpipe(err)) throw outputClosed(flag, path, err);
-    throw cannotCreate(`${flag} ${path}: cannot write it: ${(err as Error).message}; ${s && s.isFile() ? 'the file there is as it was' : 'nothing was written'}; free space or give another path`);
+    throw writeFailed(flag, path, s, err);
   };
   const device = s !== null && !s.isFile();
   if (!device) await mkdir(dirname(target), { recursive: true }).catch(fail);

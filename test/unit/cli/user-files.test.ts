@@ -5,7 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, TickcastError } from '../../../src/errors/index.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
@@ -243,5 +244,28 @@ describe('tickcast with a user\'s own files', () => {
       assert.match(io.err(), message);
     }
     assert.equal((await readFile(join(dir(), 'c-r.csv'), 'utf8')).split('\n')[1].split(',')[1], '10', 'detect writes the value read (10,00 → 10)');
+  });
+
+  it('a write a device refuses (/dev/full) reads the same from backtest --plot and detect --out: exit 73, one message', { skip: !existsSync('/dev/full') }, async () => {
+    // Before: backtest (writeOutputFile) said "the file there is as it was", detect (openOutputFile)
+    // "nothing was written", for the same device; neither is what happens to a device.
+    const data = join(dir(), 'device.csv');
+    await writeFile(data, series(600));
+    const model = join(dir(), 'device-model');
+    const t = captureIo();
+    assert.equal(await runCli(['train', '--arch', 'linear', '--window', '24', '--horizon', '1', '--data', data, '--out', model], t), 0, t.err());
+    const [png, csv] = [join(dir(), 'device-full.png'), join(dir(), 'device-full.csv')];
+    for (const link of [png, csv]) await symlink('/dev/full', link);
+    const runs = await Promise.all([
+      runTickcast(['backtest', '--data', data, '--model', model, '--plot', png]),
+      runTickcast(['detect', '--data', data, '--out', csv]),
+    ]);
+    const said = runs.map((r) => {
+      assert.equal(r.code, 73, r.stderr);
+      assert.equal(r.stdout, '');
+      return /\ntickcast \w+: --\w+ \S+: cannot write it: ENOSPC\b[^;]*; (.*)\[TC_CLI_CANNOT_CREATE\]\n$/.exec(`\n${r.stderr}`)?.[1];
+    });
+    assert.equal(said[0], 'it is a device or pipe, written as is: what it took before the failure stays there; free space or give another path ', runs[0].stderr);
+    assert.equal(said[1], said[0], runs[1].stderr);
   });
 });
