@@ -11,7 +11,9 @@
  *   not tell (`1.234`: 1.234, or 1234 with a thousands dot; `1,234`: 1.234, or 1234 with a
  *   thousands comma as a US-locale tab export writes it) wait for one that does (up to LOOKAHEAD
  *   rows); when none comes, the file is refused naming the first such cell. (Until 7 Dec 2026
- *   `1,234` said decimal comma, so a tab export of US counts read 1000 times too small.)
+ *   `1,234` said decimal comma, so a tab export of US counts read 1000 times too small.) Except:
+ *   in a `;`-separated file whose first such cell has a comma, that comma is a decimal comma
+ *   (settleUntold; since 7 Dec 2026: a price column of three decimals, `100,250`, was refused).
  * - `auto`, a file separated by `,`: a decimal point (a comma there separates cells; a quoted
  *   `"1,234"` is more often a US thousands separator than a decimal comma).
  * - `comma` / `point`: as said, nothing guessed.
@@ -81,7 +83,7 @@ export class DecimalCells {
   constructor(
     private readonly path: string,
     private readonly header: readonly string[],
-    delimiter: string,
+    private readonly delimiter: string,
     private readonly option: DecimalOption = 'auto',
   ) {
     if (option !== 'auto') this.mark = option;
@@ -93,8 +95,7 @@ export class DecimalCells {
     if (this.mark === undefined && this.pending.length === 0 && this.firstUntold === undefined) return [row];
     if (this.mark === undefined) {
       this.pending.push(row);
-      if (this.pending.length >= LOOKAHEAD) this.refuseUntold();
-      return [];
+      return this.pending.length >= LOOKAHEAD ? this.settleUntold() : [];
     }
     const ready = this.pending.length > 0 ? [...this.pending, row] : [row];
     this.pending = [];
@@ -102,8 +103,22 @@ export class DecimalCells {
   }
 
   end(): Row[] {
-    if (this.pending.length > 0) this.refuseUntold();
-    return [];
+    return this.pending.length > 0 ? this.settleUntold() : [];
+  }
+
+  /**
+   * No cell told the mark: in a `;`-separated file, a comma says decimal comma (`100,250`), since
+   * a spreadsheet separates cells with `;` where its locale writes the decimal mark as a comma —
+   * a US-locale export separates them with `,` (or tabs, which stay refused). Else refused.
+   */
+  private settleUntold(): Row[] {
+    const at = this.firstUntold!;
+    if (this.delimiter !== ';' || !at.cell.includes(',')) this.refuseUntold();
+    this.mark = 'comma';
+    this.decidedBy = at;
+    const ready = this.pending;
+    this.pending = [];
+    return ready.map((r) => this.convert(r));
   }
 
   /** Look for a cell that tells; the first decides (auto only). */

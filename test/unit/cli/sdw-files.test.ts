@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTickcast } from '../../helpers/cli-process.ts';
 import { tempDirPerSuite } from '../../helpers/temp-dir.ts';
@@ -131,5 +131,25 @@ describe('lines above the header that are not read are said on stderr', () => {
     const b = await runTickcast(['backtest', '--data', skipped, '--model', model, '--skip-rows', '2']);
     assert.equal(b.code, 0, b.stderr);
     assert.match(b.stderr, /^backtest: .*skipped\.csv: 2 lines above the header \(line 3\) not read \(--skip-rows\); the first, line 1: Export of 2026-12-07 by the desk$/m);
+  });
+});
+
+describe('a ;-separated exchange export whose prices all have three decimals', () => {
+  const dir = tempDirPerSuite('tickcast-3dec-');
+
+  it('reads its commas as decimal commas: train forecasts the price in its units', async () => {
+    // Before: exit 65 TC_DATA_NOT_NUMERIC "100,000 … no number in the 300 rows from there tells which; give --decimal".
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const p = 100 + 5 * Math.sin(i / 20);
+      return `${new Date(Date.UTC(2023, 0, 2) + i * 86_400_000).toISOString().slice(0, 10)};${p.toFixed(3).replace('.', ',')};${(p + 0.5).toFixed(3).replace('.', ',')};${1000 + i}`;
+    });
+    const data = join(dir(), 'xetra.csv');
+    await writeFile(data, csv(['Datum;Eröffnung;Schlusskurs;Umsatz', ...rows]));
+    const r = await runTickcast(['train', ...TRAIN, '--data', data, '--out', join(dir(), 'model')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^train: 300 rows every 1d, features \[Eröffnung, Schlusskurs, Umsatz\] → targets \[Schlusskurs\]/m);
+    const saved = JSON.parse(await readFile(join(dir(), 'model', 'linear-baseline.json'), 'utf8')) as { normalisation: { columns: string[]; mean: number[] } };
+    const mean = saved.normalisation.mean[saved.normalisation.columns.indexOf('Schlusskurs')];
+    assert.ok(Math.abs(mean - 100.5) < 1, `the price read as ~100, not ~100000 (mean ${mean})`);
   });
 });

@@ -220,12 +220,15 @@ describe('tickcast with a user\'s own files', () => {
     const utf16 = join(dir(), 'utf16.csv');
     await writeFile(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
     // Prices with two decimals (10,00), as an Excel export writes them: a comma followed by three
-    // digits (10,025) could be a US thousands separator, so a file of only those is asked about (below).
+    // digits (10,025) could be a US thousands separator, so a tab file of only those is asked about
+    // (below); a ;-separated one is read with decimal commas since 7 Dec 2026 (the ; says the locale).
     const commaText = text.replaceAll(',', ';').replaceAll('.', ',').replace(/(\d,\d\d)\d$/gm, '$1');
     const comma = join(dir(), 'comma.csv');
     await writeFile(comma, commaText);
     const three = join(dir(), 'three.csv');
     await writeFile(three, text.replaceAll(',', ';').replaceAll('.', ','));
+    const threeTab = join(dir(), 'three.tsv');
+    await writeFile(threeTab, text.replaceAll(',', '\t').replaceAll('.', ','));
     const mixed = join(dir(), 'mixed.csv');
     await writeFile(mixed, commaText.replace('10,02', '10.02'));
     const cases: [string[], number, RegExp][] = [
@@ -234,7 +237,8 @@ describe('tickcast with a user\'s own files', () => {
       [['train', '--arch', 'linear', '--window', '24', '--horizon', '6', '--data', comma, '--out', join(dir(), 'c-m')], 0, /^train: 200 rows every 1m, features \[value\]/],
       [['detect', '--data', comma, '--out', join(dir(), 'c-r.csv')], 0, /^(?!.*TC_)/s],
       [['train', '--arch', 'linear', '--data', mixed, '--out', join(dir(), 'x-m')], 65, /mixed\.csv:3: column "value" has "10\.02", a number with a decimal point, but line 2 \(column "value": "10,00"\) has a decimal comma; .*\[TC_DATA_NOT_NUMERIC\]\n$/],
-      [['train', '--arch', 'linear', '--data', three, '--out', join(dir(), 't-m')], 65, /three\.csv:2: column "value" has "10,000", which is 10\.000 with a decimal comma or 10000 with a thousands comma .*give --decimal comma or --decimal point .*\[TC_DATA_NOT_NUMERIC\]\n$/],
+      [['train', '--arch', 'linear', '--window', '24', '--horizon', '6', '--data', three, '--out', join(dir(), 't-auto')], 0, /^train: 200 rows every 1m, features \[value\]/],
+      [['train', '--arch', 'linear', '--data', threeTab, '--out', join(dir(), 't-m')], 65, /three\.tsv:2: column "value" has "10,000", which is 10\.000 with a decimal comma or 10000 with a thousands comma .*give --decimal comma or --decimal point .*\[TC_DATA_NOT_NUMERIC\]\n$/],
       [['train', '--arch', 'linear', '--window', '24', '--horizon', '6', '--decimal', 'comma', '--data', three, '--out', join(dir(), 't-m')], 0, /^train: 200 rows every 1m, features \[value\]/],
       [['detect', '--data', comma, '--decimal', 'dot', '--out', join(dir(), 'd-r.csv')], 64, /--decimal must be auto, comma or point; got "dot" \[TC_CLI_USAGE\]\n$/],
     ];

@@ -79,4 +79,13 @@ describe('a thousands comma (US locale) in a ;- or tab-separated file', () => {
     assert.deepEqual(parseCsvText('t;a\n1;1,234\n2;2,5\n').cells[1], ['1.234', '2.5'], 'and as 1.234 once a decimal comma tells');
     assert.deepEqual(parseCsvText('t\ta\n1\t2.5\n2\t1,234.5\n').cells[1], ['2.5', '1234.5'], 'a thousands comma with a decimal point, under a decimal point');
   });
+
+  it('a ;-separated file where no cell tells: a comma is a decimal comma (a ; export is from a decimal-comma locale; until 7 Dec 2026 refused)', () => {
+    assert.deepEqual(parseCsvText('t;a;b\n1;100,250;7\n2;101,000;8\n').cells[1], ['100.250', '101.000']);
+    const long = `t;a\n${Array.from({ length: LOOKAHEAD + 5 }, (_, i) => `${i};1,000\n`).join('')}${LOOKAHEAD + 5};2.5\n`;
+    assert.throws(() => parseCsvText(long, 'l.csv'), refused(`l.csv:${LOOKAHEAD + 7}: column "a" has "2.5", a number with a decimal point, but line 2 (column "a": "1,000") has a decimal comma`), 'a later decimal point is refused as mixed');
+    assert.deepEqual(parseCsvText('t;a\n1;1,234\n2;2.5\n3;1,234.5\n').cells[1], ['1234', '2.5', '1234.5'], 'a cell that tells still decides, as before');
+    assert.throws(() => parseCsvText('t\ta\n1\t1,234\n', 'us.tsv'), refused('us.tsv:2:'), 'a tab export is still refused (US locales write tabs too)');
+    assert.throws(() => parseCsvText('t;a\n1;1.234\n', 'u.csv'), refused('u.csv:2:'), 'a dot still does not tell');
+  });
 });
