@@ -126,8 +126,8 @@ export class LiveFeed {
   }
 
   /**
-   * The round's data: the newest `holdout` pairs of at most half the series to judge on
-   * (ReplayBuffer.holdout), and up to `n` training pairs drawn from before them, less those whose
+   * The round's data: the newest `holdout` pairs to judge on, of every series or, with many, of at
+   * most half of them (ReplayBuffer.holdout), and up to `n` training pairs drawn from before them, less those whose
    * targets reach into the slice's part of their series (no value the slice judges is trained
    * on); null while there is not enough live data.
    */
@@ -138,7 +138,7 @@ export class LiveFeed {
 
   /** roundData's pairs: no training pair's target tick is one a hold-out pair of its series is scored on. */
   roundPairs(holdout: number, n: number, minTrain: number): { train: Pair[]; holdout: Pair[] } | null {
-    const hold = this.buffer.holdout(holdout);
+    const hold = this.buffer.holdout(holdout, this.#o.horizon);
     if (hold.length < holdout) return null;
     const holdStart = hold.reduce((m, p) => Math.min(m, p.originSeq), Infinity);
     const purge = new Map<string, number>();

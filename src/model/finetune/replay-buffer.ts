@@ -96,17 +96,23 @@ export class ReplayBuffer {
   }
 
   /**
-   * A round's hold-out: the newest `n` pairs of at most half the series in the recent ring (at
-   * least one), oldest first; the plain newest `n` when those series have fewer. Each held series
-   * loses for training the pairs whose truth reaches its slice (`horizon` + its held pairs), so a
-   * slice of one pair of every series (as many series as hold-out pairs) left training only pairs
-   * `horizon` + 1 ticks old or older, and none from a series with fewer (until 7 Dec 2026); the
-   * series not held now train on their newest pairs before the slice.
+   * A round's hold-out: the newest `n` pairs of every series in the recent ring while the slice
+   * holds more than `horizon` / 2 pairs of each (n > S × horizon / 2); with more series, the newest
+   * `n` pairs of at most half of them (at least one), the plain newest `n` when those have fewer;
+   * oldest first. Each held series loses for training the pairs whose truth reaches its slice
+   * (`horizon` + its held pairs); a series not held loses the pairs after the slice's start. Holding
+   * every series, the newest trainable pair of each is n / S + horizon back; holding half, about
+   * 2n / S (not held) and 2n / S + horizon (held): every series while n / S > horizon / 2. Holding
+   * every series with one pair each (S ≈ n) left training only pairs `horizon` + 1 ticks old or
+   * older (until 7 Dec 2026); holding half of 2–50 series (7 Dec 2026, later that day) judged the
+   * gate on half of them and trained on older pairs (2 series, hold-out 200, horizon 8: the newest
+   * draw 200 ticks back, not 108).
    */
-  holdout(n: number): Pair[] {
+  holdout(n: number, horizon: number): Pair[] {
     const len = this.#recent.length;
     const all = new Set<string>();
     for (const p of this.#recent) all.add(p.series);
+    if (n * 2 > all.size * horizon) return this.recent(n);
     const cap = Math.max(1, Math.ceil(all.size / 2));
     const held = new Set<string>();
     const out: Pair[] = [];

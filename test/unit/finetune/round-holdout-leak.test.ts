@@ -86,3 +86,19 @@ test('fine-tune round: with many series of few pairs each, a round trains on rec
   assert.ok(r2, 'a round starts with 7 pairs a series');
   assert.equal(leaked(r2, few.at).length, 0);
 });
+
+// With few series the slice holds many pairs of each, and the purge's `horizon` costs little:
+// holding half of them (the rule above, applied to every series count on 7 Dec 2026) judged the
+// gate on one of two series and started the slice n pairs of that series back, so neither trained
+// on anything newer (newest draw 59 ticks back here; now at most 30 + H), and the other series' newest 60
+// pairs went unused. While the slice holds at least H / 2 pairs of each series, it holds every series.
+test('fine-tune round: with two series, the hold-out judges both and training reaches its slice of each', () => {
+  const ticks = 200;
+  const { feed: f, at } = feed(2, ticks, 1000);
+  const round = f.roundPairs(60, 4096, 64);
+  assert.ok(round, 'a round starts');
+  assert.equal(leaked(round, at).length, 0);
+  assert.deepEqual([...new Set(round.holdout.map((p) => p.series))].sort(), ['s0', 's1'], 'the gate judges both series');
+  const l = lags(round.train, ticks, at);
+  assert.ok(Math.min(...l) <= 30 + H, `newest draw ${Math.min(...l)} ticks back (the slice holds 30 pairs of each series, the purge ${H})`);
+});
