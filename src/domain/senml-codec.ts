@@ -10,10 +10,11 @@
  * "now". A field ending in "_" (must-understand, § 4.4) or a bver above 10 refuses the pack.
  *
  * Series (input.senmlSeries): 'name' — each resolved name is a univariate series (one feature
- * configured); 'baseName' — bn is the series (the record key where no bn is in effect) and n the
- * feature, the readings of one series at one time making one tick. Skipped and counted, not
+ * configured); 'baseName' — bn, less its trailing separator (":", "/" or "."), is the series (the
+ * record key where no bn is in effect) and n the feature, the readings of one series at one time making one tick. Skipped and counted, not
  * refused: records with a string, boolean or data value or a sum alone (vs, vb, vd, s), and with
- * 'baseName' a name that is not a configured feature; in both modes a second reading of a name
+ * 'baseName' a name that is not a configured feature (counted apart when it differs from one only in
+ * case: SenML names are case-sensitive); in both modes a second reading of a name
  * at one time with the same value (another value refuses the pack). Units are not converted or checked.
  * A name outside RFC 8428 § 4.5.1's characters refuses the pack (a leading "/" taken, for LwM2M).
  * A pack is taken whole or refused whole (to the dead-letter topic with its bytes): a bad record
@@ -31,8 +32,8 @@ import { valueRefusal, type CodecOptions } from './tick-codec.ts';
 import { MAX_TS_MS, MIN_TS_MS } from './ts-unit.ts';
 
 export type SenmlSeries = 'name' | 'baseName';
-/** Why a SenML record was skipped: a value that is not a number (vs, vb, vd, or a sum alone), with 'baseName' a name that is no configured feature, or a repeat of an earlier reading of its name and time with the same value. */
-export type SenmlSkip = 'not_numeric' | 'other_name' | 'repeated';
+/** Why a SenML record was skipped: a value that is not a number (vs, vb, vd, or a sum alone), with 'baseName' a name that is no configured feature (name_case: one that differs from a feature only in case), or a repeat of an earlier reading of its name and time with the same value. */
+export type SenmlSkip = 'not_numeric' | 'other_name' | 'name_case' | 'repeated';
 export type PackResult = { ok: true; ticks: Tick[]; skipped: Record<SenmlSkip, number> } | { ok: false; error: TickcastError };
 
 /** Times below this (seconds) are relative to now (RFC 8428 § 4.5.3). */
@@ -57,7 +58,7 @@ export function decodeSenml(key: Buffer | null, value: Buffer | null, opts: Code
   if (!Array.isArray(pack) || pack.length === 0) return refuse(ErrorCodes.RECORD_INVALID, `a SenML pack must be a non-empty JSON array of records, e.g. [{"bn":"dev-1:","bt":1732060800,"n":"temp","v":21.5}]; got ${show(pack)}${draftHint(pack)}`);
   const base: Base = { bn: '', bt: 0, bv: 0 };
   const readings: Reading[] = [];
-  const skipped: Record<SenmlSkip, number> = { not_numeric: 0, other_name: 0, repeated: 0 };
+  const skipped: Record<SenmlSkip, number> = { not_numeric: 0, other_name: 0, name_case: 0, repeated: 0 };
   for (let i = 0; i < pack.length; i++) {
     const r = readRecord(pack[i], i, base, sentMs, opts.maxFutureMs ?? 0);
     if (r === 'not_numeric') skipped.not_numeric++;
@@ -195,13 +196,15 @@ function byName(readings: Reading[], opts: CodecOptions, skipped: Record<SenmlSk
 function byBaseName(readings: Reading[], key: Buffer | null, opts: CodecOptions, skipped: Record<SenmlSkip, number>): Tick[] | Refusal {
   const ticks = new Map<string, Tick>();
   let keyId: string | { error: string } | null = null;
+  let folded: string[] | undefined;
   for (const r of readings) {
     const index = opts.features.indexOf(r.n);
     if (index < 0) {
-      skipped.other_name++;
+      folded ??= opts.features.map((f) => f.toLowerCase());
+      skipped[folded.includes(r.n.toLowerCase()) ? 'name_case' : 'other_name']++; // SenML names are case-sensitive: "Temp" is not "temp", but it is told apart
       continue;
     }
-    let series = r.name.slice(0, r.name.length - r.n.length); // bn
+    let series = deviceId(r.name.slice(0, r.name.length - r.n.length)); // bn
     if (series === '') {
       keyId ??= keySeries(key);
       if (typeof keyId !== 'string') return { code: ErrorCodes.RECORD_BAD_SERIES, message: `a SenML reading of "${r.n}" has no bn in effect and ${keyId.error}: input.senmlSeries "baseName" takes bn (else the record key) as the series id` };
@@ -218,6 +221,19 @@ function byBaseName(readings: Reading[], key: Buffer | null, opts: CodecOptions,
     }
   }
   return missing([...ticks.values()], opts);
+}
+
+/** The separators a bn ends with before its names (RFC 8428's examples "urn:dev:ow:10e2073a01080063:", LwM2M's "/3303/0/"). */
+const BN_SEPARATOR = /[:/.]$/;
+
+/**
+ * input.senmlSeries 'baseName': the series id of a bn, without the one separator it ends with, as
+ * RFC 8428 puts it there to join bn and n ("urn:dev:mac:0024befffe804ff1:" is the device
+ * "urn:dev:mac:0024befffe804ff1", RFC 9039's URN). A bn that is only a separator stays whole.
+ * From its release (7 Dec 2026) until later that day the series id kept the separator.
+ */
+function deviceId(bn: string): string {
+  return bn.length > 1 && BN_SEPARATOR.test(bn) ? bn.slice(0, -1) : bn;
 }
 
 /** The record key as a series id, or why it is none: absent or empty, or not UTF-8 (before 7 Dec 2026 a key not UTF-8 was reported as no key). */

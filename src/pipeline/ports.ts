@@ -277,7 +277,7 @@ export interface PipelineObserver {
   tick?(outcome: TickOutcome, ahead?: boolean, late?: { series: string; tsMs: number; lastTs: number }, carried?: readonly number[]): void;
   deadLetter?(code: string, source: RawRecord['source']): void;
   /** Readings of a SenML pack taken as no tick (senml-codec.ts), by reason; the pack's other readings went on. */
-  skipped?(counts: Readonly<Record<'not_numeric' | 'other_name' | 'repeated', number>>): void;
+  skipped?(counts: Readonly<Record<'not_numeric' | 'other_name' | 'name_case' | 'repeated', number>>): void;
   batch?(size: number, seconds: number, queueWaitSeconds: number): void;
   forecast?(series: string, tickToForecastSeconds: number): void;
   score?(series: string, score: number): void;

@@ -110,10 +110,10 @@ export const inputSection = z
     format: z.enum(['json', 'senml']).default('json'),
     /**
      * With input.format senml, what a series is: 'name', each resolved SenML name (bn + n) a
-     * univariate series (input.features must be one feature), or 'baseName', bn a series (the record
-     * key where no bn is in effect) whose features are named by n, the readings of one bn at one
-     * time making one tick (a name that is no feature is skipped, counted in
-     * tickcast_senml_skipped_total).
+     * univariate series (input.features must be one feature), or 'baseName', bn a series (less the
+     * ":", "/" or "." it ends with, since 7 Dec 2026; the record key where no bn is in effect) whose
+     * features are named by n, the readings of one bn at one time making one tick (a name that is
+     * no feature is skipped, counted in tickcast_senml_skipped_total).
      */
     senmlSeries: z.enum(['name', 'baseName']).default('name'),
   })

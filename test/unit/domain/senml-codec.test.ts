@@ -53,9 +53,34 @@ test('baseName mode: one tick per bn and time, n the feature; other names skippe
   const r = decode([{ bn: 'room-1', bt: T0, n: 'temp', v: 21 }, { n: 'hum', v: 40 }, { n: 'co2', v: 600 }, { n: 'temp', t: 60, v: 22 }, { n: 'hum', t: 60, v: 41 }, { n: 'door', vb: true }], opts);
   assert.ok(r.ok);
   assert.deepEqual(r.ticks.map((t) => [t.series, t.tsMs, ...t.values]), [['room-1', T0 * 1000, 21, 40], ['room-1', T0 * 1000 + 60_000, 22, 41]]);
-  assert.deepEqual(r.skipped, { not_numeric: 1, other_name: 1, repeated: 0 });
+  assert.deepEqual(r.skipped, { not_numeric: 1, other_name: 1, name_case: 0, repeated: 0 });
   // No bn: the record key is the series.
   assert.deepEqual(ticks([{ n: 'temp', v: 1, t: T0 }, { n: 'hum', v: 2, t: T0 }], opts, 'gw-7'), [['gw-7', T0 * 1000, 1, 2]]);
+});
+
+test('baseName mode: the series is bn without the separator it ends with (RFC 8428: "urn:dev:ow:10e2073a01080063:" + "temp")', () => {
+  // From its release (7 Dec 2026) until later that day the series id kept the separator: "urn:dev:mac:0024befffe804ff1:".
+  const opts = { features: ['temp'], senmlSeries: 'baseName' as const };
+  const series = (bn: string): string => ticks([{ bn, bt: T0, n: 'temp', v: 1 }], opts)[0][0] as string;
+  assert.equal(series('urn:dev:mac:0024befffe804ff1:'), 'urn:dev:mac:0024befffe804ff1');
+  assert.equal(series('/3303/0/'), '/3303/0', 'LwM2M: the object instance');
+  assert.equal(series('site.room-1.'), 'site.room-1');
+  assert.equal(series('room-1'), 'room-1', 'no separator: unchanged');
+  assert.equal(series('room-1_'), 'room-1_', 'only ":", "/" and "." are separators');
+  assert.equal(series('/'), '/', 'a bn that is only a separator stays whole');
+  // "dev:" and "dev" are one device: their readings at one time make one tick.
+  assert.deepEqual(ticks([{ bn: 'dev:', bt: T0, n: 'temp', v: 1 }, { bn: 'dev', n: 'temp', v: 1 }], opts), [['dev', T0 * 1000, 1]]);
+  // 'name' mode keeps the whole resolved name.
+  assert.deepEqual(ticks([{ bn: 'dev:', bt: T0, n: 'temp', v: 1 }]), [['dev:temp', T0 * 1000, 1]]);
+});
+
+test('baseName mode: a name differing from a feature only in case is not taken (SenML names are case-sensitive) but counted as name_case', () => {
+  // Before, "Temp" for feature "temp" was counted as other_name, like any unknown name: a firmware that changed its case looked like one that sent nothing.
+  const opts = { features: ['temp', 'hum'], senmlSeries: 'baseName' as const, missingFeature: 'carry' as const };
+  const r = decode([{ bn: 'd', bt: T0, n: 'Temp', v: 21 }, { n: 'HUM', v: 40 }, { n: 'hum', v: 41 }, { n: 'co2', v: 600 }], opts);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(r.ticks.map((t) => [t.series, ...t.values]), [['d', NaN, 41]]);
+  assert.deepEqual(r.skipped, { not_numeric: 0, other_name: 1, name_case: 2, repeated: 0 });
 });
 
 test('baseName mode: a tick without a feature refuses the pack (reject) or carries it (carry)', () => {
@@ -73,7 +98,7 @@ test('both series modes treat two readings of one name at one time alike: anothe
   const conflict = [{ bn: 'r:', bt: T0, n: 'temp', v: 1 }, { n: 'temp', t: 60, v: 5 }, { n: 'temp', v: 2 }];
   assert.deepEqual(refusal(conflict), [ErrorCodes.RECORD_INVALID, 'the SenML pack has two readings of "temp" for series "r:temp" at 2024-11-20T00:00:00.000Z, 1 and 2: send one']);
   const baseName = { features: ['temp'], senmlSeries: 'baseName' as const };
-  assert.deepEqual(refusal(conflict, baseName), [ErrorCodes.RECORD_INVALID, 'the SenML pack has two readings of "temp" for series "r:" at 2024-11-20T00:00:00.000Z, 1 and 2: send one']);
+  assert.deepEqual(refusal(conflict, baseName), [ErrorCodes.RECORD_INVALID, 'the SenML pack has two readings of "temp" for series "r" at 2024-11-20T00:00:00.000Z, 1 and 2: send one']);
   const repeat = [{ bn: 'r:', bt: T0, n: 'temp', v: 1 }, { n: 'temp', t: 60, v: 5 }, { n: 'temp', bt: T0 + 30, t: -30, v: 1 }];
   for (const opts of [{}, baseName]) {
     const r = decode(repeat, opts);
@@ -95,7 +120,7 @@ test('string, boolean, data values and a sum alone are skipped and counted; base
   const r = decode([{ bn: 'd:', bt: T0 }, { n: 'state', vs: 'on' }, { n: 'door', vb: false }, { n: 'blob', vd: 'aGk' }, { n: 'kwh', s: 12 }, { n: 'temp', v: 5 }]);
   assert.ok(r.ok);
   assert.deepEqual(r.ticks.map((t) => [t.series, t.tsMs, ...t.values]), [['d:temp', T0 * 1000, 5]]);
-  assert.deepEqual(r.skipped, { not_numeric: 4, other_name: 0, repeated: 0 });
+  assert.deepEqual(r.skipped, { not_numeric: 4, other_name: 0, name_case: 0, repeated: 0 });
 });
 
 test('each malformed pack is refused whole, with a code and a reason naming the record', () => {
