@@ -94,8 +94,9 @@ function filePipeline(config: Config, model: Predictor, chunk: number, detector:
  * `paired` counts the outcomes consumed before (the dead letters' offsets, each its row's index).
  * The pairing is by position, so it holds only while every record reports exactly one outcome;
  * the dead letters, which name their record, check it: a record that was accepted and then failed
- * in the pipeline (a dead letter for an accepted row: it would report twice and shift every later
- * score by one) stops the run with TC_INTERNAL rather than write misaligned scores.
+ * in the pipeline (a dead letter for an accepted row, which has no score: it would shift every later
+ * score by one; before 7 Dec 2026 it also reported a second outcome, dead_letter) stops the run with
+ * TC_INTERNAL rather than write misaligned scores.
  */
 export function* pair<T extends NabRow>(pending: T[], reports: Reports, paired: { n: number }): Generator<ScoredRow<T>> {
   let o = 0;

@@ -17,6 +17,15 @@ import type { TickcastError } from '../errors/index.ts';
 import type { Tick } from '../domain/types.ts';
 import { nothingToCarry, processingFailed } from './dead-letter.ts';
 
+/**
+ * `counted` for the dead letter of a tick that failed once windowed (its read, phase 1, or its
+ * scoring, phase 3; StreamPipeline): false. The tick stays in its window — the store has no undo —
+ * and the series' next forecast is made on it, so its push's outcome (accepted, merged), told by
+ * StreamPipeline #take, holds: the record counts once in tickcast_ticks_total, its dead letter in
+ * tickcast_dlq_total (since 7 Dec 2026; before, it counted as accepted and dead_letter both).
+ */
+export const FAILED_AFTER_WINDOWING = false;
+
 /** `take`: windows one tick, true when it was refused as 'incomplete'. Null: nothing to dead-letter; else the reasons of the record's one dead letter, first first. */
 export function takeTicks(ticks: readonly Tick[], take: (tick: Tick) => boolean | void, features: readonly string[]): { errors: TickcastError[]; counted: boolean } | null {
   let incomplete: Tick[] | undefined;

@@ -29,7 +29,7 @@ import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
 import { deadLetterOnce, processingFailed, type DeadLetters } from './dead-letter.ts';
-import { takeTicks } from './record-ticks.ts';
+import { FAILED_AFTER_WINDOWING, takeTicks } from './record-ticks.ts';
 import type { PipelineFollower } from './followers.ts';
 import { forecastMessage, listening, liveMerged, liveTick, namedTargets, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap } from './learning-tap.ts';
@@ -222,13 +222,13 @@ export class StreamPipeline {
     if (merged && !quiet) liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]); // told to the dashboard unless its tick's event is still to come
     return pushed.outcome === 'incomplete';
   }
-  /** readAtTick, isolated as #intake is: one that throws drops its tick and dead-letters its record. */
+  /** readAtTick, isolated as #intake is: one that throws drops its tick's forecast (the tick stays windowed, FAILED_AFTER_WINDOWING) and dead-letters its record. */
   #readSafely(a: Accepted, ready: boolean, per: number, out: OutMessage[], accepted: Accepted[], dead: DeadLetters): void {
     try {
       readAtTick(this.#d, a, ready, per, this.#targetIdx, this.#learning, this.#recent);
     } catch (err) {
       accepted.splice(accepted.indexOf(a), 1);
-      if (!a.rec.warmup) out.push(...this.#deadLetter(a.rec, processingFailed(err), true, dead));
+      if (!a.rec.warmup) out.push(...this.#deadLetter(a.rec, processingFailed(err), FAILED_AFTER_WINDOWING, dead));
     }
   }
 
@@ -240,7 +240,7 @@ export class StreamPipeline {
         this.#emitOne(accepted[i], results[i], out);
       } catch (err) {
         out.length = before;
-        if (!accepted[i].quiet) out.push(...this.#deadLetter(accepted[i].rec, processingFailed(err), true, dead));
+        if (!accepted[i].quiet) out.push(...this.#deadLetter(accepted[i].rec, processingFailed(err), FAILED_AFTER_WINDOWING, dead)); // windowed, its outcome told: not counted again
       }
     }
   }
