@@ -54,7 +54,8 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   const tools = toolDefinitions(deps.config);
   const validate = new Map(tools.map((t) => [t.name, argumentsChecker(deps.validators, t)]));
   // outputSchema: what a successful call's structuredContent holds (2025-06-18); older clients read the same JSON as text.
-  const listing = tools.map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: annotations(t) }));
+  // Built per tools/list: the forecast tools' descriptions state the serving model's window and horizon (./tools.ts).
+  const listing = () => toolDefinitions(deps.config, deps.serving.modelInfo().spec).map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: annotations(t) }));
   const inFlight = new McpInFlightCalls(); // the tool calls in flight, for notifications/cancelled
 
   function createServer(post: PostContext): Server {
@@ -62,7 +63,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
     // The protocol-level Server, not McpServer: McpServer declares `tools.listChanged: true`, which a
     // stateless endpoint with a fixed tool list never sends (and has no stream to send it on).
     const mcp = new Server({ name: 'tickcast', title: 'tickcast forecasting and anomaly detection', version: BUILD_INFO.version }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator });
-    mcp.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing }));
+    mcp.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listing() }));
     // With the full CallToolRequestSchema here the SDK's protocol layer parses first and answers a
     // malformed call with -32603 (internal error); with a schema that matches the method only, the
     // SDK Server's own tools/call check runs first and answers -32602 (Invalid params), and the

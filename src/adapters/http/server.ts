@@ -259,7 +259,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   registerApiRoutes(app, { serving: opts.serving, config });
   registerEventsRoute(app, { serving: opts.serving, config, logger: log, auth });
   registerAlertRoutes(app, { serving: opts.serving });
-  registerToolRoutes(app, { config });
+  registerToolRoutes(app, { config, serving: opts.serving });
   if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: opts.logger.child({ module: 'mcp' }, { redact }), auth, chargeRateLimit, shed });
   if (config.dashboard.enabled) registerDashboard(app);
   return app;

@@ -3,6 +3,7 @@
  * MCP tools at /mcp and as function-calling schemas at GET /v1/tools, so both always agree.
  * Arguments are validated with the same strict validator as REST bodies.
  */
+import type { ModelSpec } from '../../domain/types.ts';
 import type { ForecastRequest, ServingApi } from '../../pipeline/ports.ts';
 import { seriesNotFound } from '../../errors/index.ts';
 import type { HttpConfig } from './config.ts';
@@ -17,9 +18,12 @@ import { toolOutputSchemas } from './tool-output-schemas.ts';
 export type { ToolDefinition };
 
 type Limits = Pick<HttpConfig, 'maxWindowLength' | 'maxFeatures' | 'maxHorizon'>;
+/** What a forecast's arguments must fit in the serving model: its window, features and horizon (GET /v1/model's spec). */
+export type ModelFacts = Pick<ModelSpec, 'window' | 'features' | 'horizon'>;
 
-export function toolDefinitions(cfg: Limits): ToolDefinition[] {
-  const forecastArgs = forecastArguments(cfg);
+/** `model`: the serving model's spec, stated in forecast's and explain_forecast's descriptions where given (what tools/list and GET /v1/tools show). */
+export function toolDefinitions(cfg: Limits, model?: ModelFacts): ToolDefinition[] {
+  const forecastArgs = forecastArguments(cfg, model);
   const out = toolOutputSchemas();
   return [
     {
@@ -80,22 +84,35 @@ export function toolDefinitions(cfg: Limits): ToolDefinition[] {
  * Arguments of forecast and explain_forecast: exactly one of window and series, said in the schema's and
  * both fields' descriptions and checked by the server (`exactlyOne`, ./tool-arguments.ts); not in the
  * schema's keywords, which would need a top-level combinator (until 7 Dec 2026 `if`/`then`/`else`).
+ * With `model`, the descriptions say what the serving model needs — at least spec.window steps of
+ * spec.features values, a horizon up to spec.horizon — in words, not in the keywords, which stay the
+ * HTTP limits the server validates against (the model's own checks answer TC_MODEL_INPUT_SHAPE).
+ * Until 7 Dec 2026 they said neither, and their example window held 3 values, which every model refuses.
  */
-function forecastArguments(cfg: Limits): Pick<ToolDefinition, 'inputSchema' | 'exactlyOne'> {
+function forecastArguments(cfg: Limits, model?: ModelFacts): Pick<ToolDefinition, 'inputSchema' | 'exactlyOne'> {
   const rule = 'Exactly one of `window` or `series`: send';
   const window = windowSchema(cfg);
+  const needs = model === undefined ? '' : ` ${windowNeeds(model)}`;
+  const horizon = model === undefined ? 'default: the model horizon' : `1 to ${model.horizon} (the model's horizon, also the default)`;
   const properties = {
-    window: { ...window, description: `${rule} this or a tracked series id, never both. ${window.description}` },
+    window: { ...window, description: `${rule} this or a tracked series id, never both.${needs} ${window.description}` },
     series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: `${rule} this (a series the service tracks, see list_series) or your own values as window, never both.` },
-    horizon: { type: 'integer', minimum: 1, maximum: cfg.maxHorizon, description: 'Steps ahead to return; default: the model horizon.' },
+    horizon: { type: 'integer', minimum: 1, maximum: cfg.maxHorizon, description: `Steps ahead to return; ${horizon}.` },
   };
   const inputSchema = {
     type: 'object' as const,
-    description: 'Send exactly one of `window` (your values, oldest first) or `series` (a tracked series id; list_series lists them), e.g. {"window":[101.2,101.5,101.1]} or {"series":"AAPL"}.',
+    description: `Send exactly one of \`window\` (your values, oldest first) or \`series\` (a tracked series id; list_series lists them), e.g. {"series":"AAPL"} or {"window":[101.2,101.5,101.1,...]}.${needs}`,
     properties,
     additionalProperties: false as const,
   };
   return { inputSchema, exactlyOne: ['window', 'series'] };
+}
+
+/** What the serving model reads from a window, in one sentence. */
+function windowNeeds(model: ModelFacts): string {
+  const f = model.features.length;
+  const steps = f === 1 ? 'numbers (number[])' : `rows of ${f} values, one per feature in the order ${model.features.join(', ')} (number[][])`;
+  return `The serving model needs at least its last ${model.window} steps: send ${model.window} or more ${steps}; it reads the last ${model.window}.`;
 }
 
 /**

@@ -1,13 +1,13 @@
 /** GET /v1/tools: the agent tools as function-calling schemas (the same definitions as /mcp). */
 import type { FastifyInstance } from 'fastify';
+import type { ServingApi } from '../../../pipeline/ports.ts';
 import type { HttpConfig } from '../config.ts';
 import { functionCallingSchemas, toolDefinitions } from '../tools.ts';
 
-export function registerToolRoutes(app: FastifyInstance, deps: { config: HttpConfig }): void {
-  const body = {
-    tools: functionCallingSchemas(toolDefinitions(deps.config)),
-    mcp: deps.config.mcp.enabled ? { url: '/mcp', transport: 'streamable-http' } : null,
-  };
+/** Built per request, as /mcp's tools/list: the forecast tools' descriptions state the serving model's window and horizon. */
+export function registerToolRoutes(app: FastifyInstance, deps: { config: HttpConfig; serving: Pick<ServingApi, 'modelInfo'> }): void {
+  const mcp = deps.config.mcp.enabled ? { url: '/mcp', transport: 'streamable-http' } : null;
+  const body = () => ({ tools: functionCallingSchemas(toolDefinitions(deps.config, deps.serving.modelInfo().spec)), mcp });
   app.get(
     '/v1/tools',
     {
@@ -25,6 +25,6 @@ export function registerToolRoutes(app: FastifyInstance, deps: { config: HttpCon
         },
       },
     },
-    async () => body,
+    async () => body(),
   );
 }
