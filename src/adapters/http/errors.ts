@@ -10,10 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { unitValue } from '../../config/type-problems.ts';
 import { ErrorCodes, isTickcastError, TickcastError, type ErrorCode } from '../../errors/index.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
 import { methodNotAllowed, type RouteMethods } from './method-not-allowed.ts';
+import { numberInString, numberNotFit } from './number-problems.ts';
 import { tooLarge, unsupportedMediaType, type Refusal, type RefusedRequest } from './body-refusals.ts';
 
 export interface ErrorBody {
@@ -67,7 +67,8 @@ function describeValidation(part: string, e: AjvLikeError): { message: string; h
           ? 'send JSON numbers (1.5, not "1.5"); NaN and Infinity are not valid JSON numbers'
           : `send a JSON ${want}`;
       const message = `${where} must be ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}`;
-      return typeof e.data === 'string' && !inText && (want === 'number' || want === 'integer') ? numberInString(message, e.data, where) : { message, hint };
+      if (inText || (want !== 'number' && want !== 'integer')) return { message, hint };
+      return typeof e.data === 'string' ? numberInString(message, e.data, where) : (numberNotFit(message, e.data) ?? { message, hint });
     }
     case 'additionalProperties': {
       const accepted = Object.keys(e.parentSchema?.properties ?? {});
@@ -100,18 +101,6 @@ function describeValidation(part: string, e: AjvLikeError): { message: string; h
     default:
       return { message: `${where} ${e.message ?? 'is invalid'}` };
   }
-}
-
-/** A number sent as a string ("1.5", "NaN", "1e3 "): the message quotes it, the hint says what to send instead. */
-function numberInString(message: string, data: string, where: string): { message: string; hint: string } {
-  const got = `${message}; got the string ${JSON.stringify(data.length > 40 ? `${data.slice(0, 40)}…` : data)}`;
-  const n = data.trim() === '' ? NaN : Number(data);
-  if (Number.isFinite(n)) return { message: got, hint: `send the JSON number ${n}, not ${JSON.stringify(data.slice(0, 40))} (no quotes)` };
-  if (/^\s*[+-]?(nan|inf|infinity)\s*$/i.test(data)) return { message: got, hint: 'NaN and Infinity are not JSON numbers, as a string or otherwise; send finite numbers only' };
-  // A duration with a unit ("durationMs": "1h"): the number it means (until 6 Dec 2026 the hint was "1.5, not \"1.5\"").
-  const u = unitValue(where, data);
-  if (u !== undefined) return { message: got, hint: `send ${u.unit} as a JSON number: ${JSON.stringify(data.trim())} is ${u.value}` };
-  return { message: got, hint: 'send a JSON number (1.5, not "1.5")' };
 }
 
 /**

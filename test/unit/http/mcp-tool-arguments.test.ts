@@ -185,3 +185,24 @@ test('give_alert_feedback refused for want of a key says "this tool", not "this 
     }
   }
 });
+
+test('a number that is not the number asked for: a fraction for an integer and a null (JSON.stringify\'s NaN) are named as such, on /mcp and REST', async () => {
+  const { app } = await build({ apiKeys: [KEY] });
+  try {
+    // Until 7 Dec 2026 both got the hint 'send JSON numbers (1.5, not "1.5")': the agent had sent a JSON number.
+    const fraction = await toolError(app, 'forecast', { window: [1, 2, 3, 4], horizon: 2.5 });
+    assert.equal(fraction.message, 'arguments.horizon must be an integer; got 2.5');
+    assert.equal(fraction.hint, 'send a whole number, such as 2 or 3');
+    const page = await toolError(app, 'list_series', { limit: 10.5 });
+    assert.equal(page.message, 'arguments.limit must be an integer; got 10.5');
+    const gap = await toolError(app, 'forecast', { window: [1, null, 3, 4] });
+    assert.equal(gap.message, 'arguments.window[1] must be a number; got null');
+    assert.match(gap.hint!, /null is what JSON\.stringify writes for NaN and Infinity/);
+    const rest = await app.inject({ method: 'POST', url: '/v1/predict', headers: { authorization: `Bearer ${KEY}` }, payload: { window: [1, 2, 3, 4], horizon: 1.5 } });
+    assert.equal(rest.statusCode, 400);
+    assert.equal(rest.json().error.message, 'body.horizon must be an integer; got 1.5');
+    assert.equal(rest.json().error.hint, 'send a whole number, such as 1 or 2');
+  } finally {
+    await app.close();
+  }
+});

@@ -60,10 +60,10 @@ test('POST /v1/predict explains what is wrong: both/neither of window and series
       [{ window: [1, 2], series: 'A' }, /either "window" or "series", not both/],
       [{ window: [[1, 2], [3]] }, /ragged: row 0 has 2 features but row 1 has 1/],
       [{ window: ['1.5', 2] }, /body\.window\[0\] must be a number/],
-      [{ window: [1, 2, null] }, /^body\.window\[2\] must be a number$/],
+      [{ window: [1, 2, null] }, /^body\.window\[2\] must be a number; got null$/],
       // A 2-D window: the message names the value that is wrong, not window[0] (the 1-D reading's first error).
       [{ window: [[1], [2], ['3']] }, /^body\.window\[2\]\[0\] must be a number; got the string "3"$/],
-      [{ window: [[1, 2], [3, NaN]] }, /^body\.window\[1\]\[1\] must be a number$/],
+      [{ window: [[1, 2], [3, NaN]] }, /^body\.window\[1\]\[1\] must be a number; got null$/], // NaN: JSON.stringify writes null
       [{ window: [[1], [2], []] }, /^body\.window\[2\] has too few items \(at least 1\)$/],
       [{ window: [[1], 2] }, /^body\.window\[1\] must be an array$/],
       [{ window: [1, 2], windw: [1] }, /unknown field "windw"/],
