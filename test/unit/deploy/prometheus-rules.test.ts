@@ -105,7 +105,7 @@ test('every alert has a severity and an actionable description', () => {
   }
   const target = composeRules.find((r) => r.alert === 'TickcastTargetDown')!;
   assert.ok(target.expr.includes(`up{job="${composeJob}"}`), `TickcastTargetDown must select the compose job ${composeJob}`);
-  for (const needed of ['ConsumerLag', 'ModelStale', 'InferenceLatency', 'DeadLetter', 'CriticalAnomaly', 'AnomalyRate', 'TargetDown', 'StalledWithLag', 'IntakePaused']) {
+  for (const needed of ['ConsumerLag', 'ModelStale', 'InferenceLatency', 'DeadLetter', 'CriticalAnomaly', 'AnomalyRate', 'TargetDown', 'StalledWithLag', 'IntakePaused', 'ProduceFailing']) {
     assert.ok(names.some((n) => n.includes(needed)), `an alert on ${needed}`);
   }
 });
