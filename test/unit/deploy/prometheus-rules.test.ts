@@ -167,6 +167,30 @@ test('Grafana dashboard: valid JSON, every panel queries exported metrics, requi
   }
 });
 
+test('Grafana dashboard: every query selects the release by $namespace and $job, as the rules aggregate', () => {
+  // The rules aggregate by (namespace, job) so several releases can share one Prometheus; the job is
+  // the Service name, the same for a release "tickcast" in two namespaces. Until 7 Dec 2026 the
+  // dashboard had only $job, and summed a staging release into production's panels.
+  const dash = JSON.parse(read('deploy/grafana/dashboards/tickcast.json'));
+  const vars = new Map<string, any>(dash.templating.list.map((v: any) => [v.name, v]));
+  const ns = vars.get('namespace');
+  assert.ok(ns, 'the dashboard needs a namespace variable');
+  assert.equal(ns.type, 'query');
+  assert.match(String(ns.definition), /^label_values\(tickcast_model_info, namespace\)$/);
+  // "All" must also match series without the label (the compose stack has no namespace).
+  assert.equal(ns.includeAll, true);
+  assert.equal(ns.allValue, '.*');
+  assert.match(String(vars.get('job')?.definition), /^label_values\(tickcast_model_info\{namespace=~"\$namespace"\}, job\)$/, 'the job list should follow the namespace chosen');
+  for (const p of dash.panels) {
+    for (const t of p.targets) {
+      for (const m of String(t.expr).matchAll(/\b(?:tickcast|process|nodejs)_[a-z0-9_]+(\{[^}]*\})?/g)) {
+        assert.match(m[1] ?? '', /namespace=~"\$namespace"/, `${p.title} ${t.refId}: ${m[0]} should select namespace=~"$namespace"`);
+        assert.match(m[1] ?? '', /job=~"\$job"/, `${p.title} ${t.refId}: ${m[0]} should select job=~"$job"`);
+      }
+    }
+  }
+});
+
 // promtool (Debian: apt-get install prometheus) parses PromQL and evaluates the rules on synthetic
 // series. Not installed by the project (CI has no need for a Prometheus server); skipped without it.
 const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -216,7 +240,7 @@ test('promtool: the chart\'s rules (values defaults) and docs/prometheus-rules.y
 test('promtool: every dashboard query is valid PromQL', { skip: noPromtool }, () => {
   const dash = JSON.parse(read('deploy/grafana/dashboards/tickcast.json'));
   const rules = dash.panels.flatMap((p: any, i: number) =>
-    p.targets.map((t: any, j: number) => ({ record: `dashboard:panel${i}_${j}`, expr: String(t.expr).replaceAll('$job', '.*').replaceAll('$__rate_interval', '1m') })));
+    p.targets.map((t: any, j: number) => ({ record: `dashboard:panel${i}_${j}`, expr: String(t.expr).replaceAll('$job', '.*').replaceAll('$namespace', '.*').replaceAll('$__rate_interval', '1m') })));
   const dir = mkdtempSync(join(tmpdir(), 'tickcast-dash-'));
   try {
     writeFileSync(join(dir, 'dash.yml'), toYaml({ groups: [{ name: 'dashboard', rules }] }));
