@@ -14,7 +14,7 @@ import { HybridModel } from './hybrid-model.ts';
 import { loadPretrained } from './pretrained.ts';
 import type { VersionRegistry, ModelVersion } from './version-registry.ts';
 import type { CheckpointStore, LoadedCheckpoint } from './checkpoints.ts';
-import { copiedInSince, readCurrent, writeCurrent } from './shared-dir/current-pointer.ts';
+import { copiedInSince, readCurrent, writeCurrent, writtenAfterRecord } from './shared-dir/current-pointer.ts';
 import { readPin, writePin } from './pin-file.ts';
 import { describeError, ErrorCodes } from '../errors/index.ts';
 import type { WeightMap } from './weight-names.ts';
@@ -49,10 +49,12 @@ export async function loadInitialVersion(registry: VersionRegistry, config: Conf
       registry.hold(pinned, pinned.version);
       return { ...pinned, pinned: true };
     }
-    const unfinished = new Set<string>();
+    const unfinished = new Map<string, string>();
     const recorded = await loadRecordedCurrent(store, unfinished, logger);
-    const found = (recorded === COPIED_IN ? null : recorded) ?? (await store.loadNewestGood(unfinished));
-    if (found && recorded === COPIED_IN) await recordCopiedIn(store.dir, found.version, logger);
+    registry.noteUnfinished(unfinished);
+    const found = (typeof recorded === 'symbol' ? null : recorded) ?? (await store.loadNewestGood(new Set(unfinished.keys())));
+    if (found && recorded === COPIED_IN) await recordServed(store.dir, found.version, 'start: copied in after the recorded version', logger);
+    if (found && recorded === NO_RECORD) await recordServed(store.dir, found.version, 'start: no record', logger);
     if (found) {
       logger.info({ version: found.version, dir: found.dir, meta: found.meta }, `loaded checkpoint ${found.version}`);
       const v = { version: found.version, config: found.config, spec: found.spec, weights: found.weights, meta: found.meta, weightsSha256: found.weightsSha256 };
@@ -100,6 +102,8 @@ async function loadPinned(store: CheckpointStore, logger: Logger): Promise<Model
 
 /** loadRecordedCurrent: versions were copied in after the recorded one; the newest good is served and recorded. */
 const COPIED_IN = Symbol('copied in');
+/** loadRecordedCurrent: there is no current.json; the newest good is served and recorded. */
+const NO_RECORD = Symbol('no record');
 
 /**
  * A model copied in (`tickcast train --out <model.dir>/v2`) and served at start is recorded as
@@ -109,30 +113,36 @@ const COPIED_IN = Symbol('copied in');
  * (the shipped pretrained model, for a directory the service had bootstrapped). A directory that
  * refuses the write is logged; the follow then goes back, as before.
  */
-async function recordCopiedIn(dir: string, version: string, logger: Logger): Promise<void> {
-  await writeCurrent(dir, version, 'start: copied in after the recorded version').catch((err: unknown) =>
-    logger.warn({ code: ErrorCodes.MODEL_DIR_UNWRITABLE, version, err: describeError(err) }, `${version} (copied in) could not be recorded as current in model.dir: the follow of model.dir will serve the recorded version instead`),
+async function recordServed(dir: string, version: string, by: string, logger: Logger): Promise<void> {
+  await writeCurrent(dir, version, by).catch((err: unknown) =>
+    logger.warn({ code: ErrorCodes.MODEL_DIR_UNWRITABLE, version, err: describeError(err) }, `${version} (${by}) could not be recorded as current in model.dir: the follow of model.dir will serve the recorded version instead, if any`),
   );
 }
 
 /**
  * The version the directory records as serving (shared-dir/current-pointer.ts), which is not the
- * newest after an automatic or manual rollback; null (newest good checkpoint) when none is recorded
- * or it does not load; COPIED_IN when newer versions were copied in after it was recorded.
- * Fine-tuned versions written after the record (`unfinished`, filled in) are promotions that
- * stopped between their save and their record (a crash, a kill, another replica's promotion in
- * progress): not copied in, and never served by a start (until 7 Dec 2026 they were).
+ * newest after an automatic or manual rollback; null (newest good checkpoint) when the record is
+ * unreadable or its version does not load; COPIED_IN when newer versions were copied in after it
+ * was recorded; NO_RECORD when there is no current.json (the newest good serves and is recorded,
+ * since 7 Dec 2026: a promotion that stops before its first record then leaves one to tell it by).
+ * Fine-tuned versions written after the record (`unfinished`, filled in: version → parent) are
+ * promotions that stopped between their save and their record (a crash, a kill, another replica's
+ * promotion in progress): not copied in, and never served by a start (until 7 Dec 2026 they were).
  */
-async function loadRecordedCurrent(store: CheckpointStore, unfinished: Set<string>, logger: Logger): Promise<LoadedCheckpoint | typeof COPIED_IN | null> {
+async function loadRecordedCurrent(store: CheckpointStore, unfinished: Map<string, string>, logger: Logger): Promise<LoadedCheckpoint | typeof COPIED_IN | typeof NO_RECORD | null> {
   let version: string | null = null;
   try {
     version = await readCurrent(store.dir);
-    if (version === null) return null;
+  } catch (err) {
+    await unreadableRecord(store, unfinished, err, logger);
+    return null;
+  }
+  if (version === null) return NO_RECORD;
+  try {
     const newer = await copiedInSince(store.dir, version, await store.list());
-    for (const v of await unfinishedPromotions(store.dir, newer, version)) unfinished.add(v);
-    if (unfinished.size > 0) {
-      logger.warn({ code: ErrorCodes.MODEL_PROMOTION_UNFINISHED, recorded: version, unfinished: [...unfinished] }, `${[...unfinished].join(', ')}: saved by a fine-tune promotion that did not complete (never recorded as current: the process stopped between the save and the record, or another replica is promoting it now); not served — ${version} serves as recorded. Serve it by hand with POST /v1/model/rollback {"version":"${[...unfinished][0]}"} if wanted; retention prunes it in time`);
-    }
+    const rec = version;
+    for (const [v, parent] of await unfinishedPromotions(store.dir, newer, (p) => p === rec)) unfinished.set(v, parent);
+    if (unfinished.size > 0) warnUnfinished(logger, unfinished, version, `${version} serves as recorded`);
     const copied = newer.filter((v) => !unfinished.has(v));
     if (copied.length > 0) {
       logger.info({ recorded: version, copied }, `versions written after ${version} was recorded as current (${copied.join(', ')}): serving the newest good checkpoint, recorded as current`);
@@ -140,20 +150,48 @@ async function loadRecordedCurrent(store: CheckpointStore, unfinished: Set<strin
     }
     return await store.load(version);
   } catch (err) {
-    logger.warn({ code: (err as { code?: unknown }).code, version, err: describeError(err) }, `the current version recorded in model.dir (${version ?? 'unreadable'}) cannot be loaded; serving the newest good checkpoint`);
+    logger.warn({ code: (err as { code?: unknown }).code, version, err: describeError(err) }, `the current version recorded in model.dir (${version}) cannot be loaded; serving the newest good checkpoint`);
     return null;
   }
 }
 
 /**
- * Those of `versions` that a promotion over `recorded` wrote (manifest: training source `finetune`,
- * parent `recorded`), not models copied in — a fine-tuned checkpoint copied from another
- * directory names another parent, as a rule, and is served as copied in.
+ * current.json is there but unreadable (damaged: edited by hand, a disk fault): which version it
+ * named is lost, but not when it was last written. Every finished promotion writes it after its
+ * save, so a fine-tuned version written after it whose parent is in the directory is an unfinished
+ * promotion (`unfinished`, filled in) and not served; the newest other good version is. Until 7 Dec
+ * 2026 the newest good version served, the unfinished candidate included.
  */
-async function unfinishedPromotions(dir: string, versions: string[], recorded: string): Promise<string[]> {
+async function unreadableRecord(store: CheckpointStore, unfinished: Map<string, string>, err: unknown, logger: Logger): Promise<void> {
+  logger.warn({ code: (err as { code?: unknown }).code, err: describeError(err) }, 'the current version recorded in model.dir is unreadable; serving the newest good checkpoint that is not an unfinished promotion');
+  const onDisk = await store.list().catch(() => [] as string[]);
+  const after = await writtenAfterRecord(store.dir, onDisk).catch(() => [] as string[]);
+  for (const [v, parent] of await unfinishedPromotions(store.dir, after, (p) => onDisk.includes(p))) unfinished.set(v, parent);
+  if (unfinished.size > 0) warnUnfinished(logger, unfinished, null, 'the newest good version older than them serves');
+}
+
+function warnUnfinished(logger: Logger, unfinished: Map<string, string>, recorded: string | null, serves: string): void {
+  const names = [...unfinished.keys()];
+  logger.warn(
+    { code: ErrorCodes.MODEL_PROMOTION_UNFINISHED, recorded, unfinished: names },
+    `${names.join(', ')}: saved by a fine-tune promotion that did not complete (never recorded as current: the process stopped between the save and the record, or another replica is promoting it now); not served — ${serves}. GET /v1/model lists it in unfinishedVersions. Serve it by hand with POST /v1/model/rollback {"version":"${names[0]}"} if wanted; retention prunes it in time`,
+  );
+}
+
+/**
+ * Those of `versions` that a promotion wrote (manifest: training source `finetune`, a parent that
+ * `parentOk` accepts), with that parent; not models copied in — a fine-tuned checkpoint copied from
+ * another directory names another parent, as a rule, and is served as copied in.
+ */
+async function unfinishedPromotions(dir: string, versions: string[], parentOk: (parent: string) => boolean): Promise<[string, string][]> {
   const training = (v: string) => readManifest(path.join(dir, v)).then((m) => m.training as { source?: unknown; parent?: unknown } | undefined, () => undefined);
   const meta = await Promise.all(versions.map(training));
-  return versions.filter((_, i) => meta[i]?.source === 'finetune' && meta[i]?.parent === recorded);
+  const out: [string, string][] = [];
+  versions.forEach((v, i) => {
+    const parent = meta[i]?.parent;
+    if (meta[i]?.source === 'finetune' && typeof parent === 'string' && parentOk(parent)) out.push([v, parent]);
+  });
+  return out;
 }
 
 function bootstrapWeights(config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, logger: Logger): Promise<Trained> {

@@ -122,6 +122,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
   await registry.refresh();
   const { promoter, tuner, coord } = composeLifecycle({ config, logger, metrics, opts, store, promoter: { registry, build, slot, serving: first, logger, metrics, pinned } });
   metrics.modelPinned.set(promoter.pinned ? 1 : 0);
+  metrics.modelUnfinishedVersions.watch(() => registry.unfinished.length);
   for (const direction of ['older', 'newer']) metrics.modelManualChanges.inc({ direction }, 0);
   const info = (): ModelInfo => {
     const { version, engine, backend, spec } = slot.predictor;

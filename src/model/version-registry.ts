@@ -41,6 +41,14 @@ export interface DamagedVersion {
   reason: string;
 }
 
+/** A fine-tuned version a start found saved but never recorded as current (a promotion that did not complete): on disk, not served. */
+export interface UnfinishedVersion {
+  version: string;
+  /** The version it was fine-tuned from. */
+  parent: string;
+  reason: string;
+}
+
 /** A servable version whose spec is not the serving one's: it cannot be rolled back to here. */
 export interface IncompatibleVersion {
   version: string;
@@ -56,6 +64,8 @@ export class VersionRegistry {
   #nextMemVersion = 1;
   #listing: string[] = [];
   #damaged: DamagedVersion[] = [];
+  /** Unfinished promotions the start found (version → parent), until served or gone from disk. */
+  readonly #unfinished = new Map<string, string>();
 
   constructor(store: CheckpointStore | null, keep: number) {
     this.#store = store;
@@ -90,10 +100,29 @@ export class VersionRegistry {
     return out;
   }
 
-  /** What GET /v1/model says besides `versions`: the incompatible and the damaged ones, each omitted when there are none. */
-  notes(serving: ModelSpec): { incompatibleVersions?: IncompatibleVersion[]; damagedVersions?: DamagedVersion[] } {
+  /** What GET /v1/model says besides `versions`: the incompatible, the damaged and the unfinished ones, each omitted when there are none. */
+  notes(serving: ModelSpec): { incompatibleVersions?: IncompatibleVersion[]; damagedVersions?: DamagedVersion[]; unfinishedVersions?: UnfinishedVersion[] } {
     const incompatible = this.incompatibleWith(serving);
-    return { ...(incompatible.length > 0 ? { incompatibleVersions: incompatible } : {}), ...(this.#damaged.length > 0 ? { damagedVersions: this.#damaged } : {}) };
+    const unfinished = this.unfinished;
+    return {
+      ...(incompatible.length > 0 ? { incompatibleVersions: incompatible } : {}),
+      ...(this.#damaged.length > 0 ? { damagedVersions: this.#damaged } : {}),
+      ...(unfinished.length > 0 ? { unfinishedVersions: unfinished } : {}),
+    };
+  }
+
+  /** Record the unfinished promotions a start found (version → parent; ./initial-version.ts). */
+  noteUnfinished(found: ReadonlyMap<string, string>): void {
+    for (const [v, parent] of found) this.#unfinished.set(v, parent);
+  }
+
+  /** The unfinished promotions still on disk at the last listing (or damaged since), never served since the start, newest first. */
+  get unfinished(): UnfinishedVersion[] {
+    const onDisk = new Set([...this.#listing, ...this.#damaged.map((d) => d.version)]);
+    return [...this.#unfinished]
+      .filter(([v]) => onDisk.has(v))
+      .sort(([a], [b]) => newestFirst(a, b))
+      .map(([version, parent]) => ({ version, parent, reason: `fine-tuned from ${parent} and saved, but never recorded as current (its promotion stopped between the save and the record, or another replica is promoting it now): not served unless named in a rollback` }));
   }
 
   /** Give a new artifact its label (saving it when there is a store; `fence` runs right before its rename) and hold it. */
@@ -113,6 +142,7 @@ export class VersionRegistry {
 
   /** Hold `v` in memory (newest first, bounded); `serving` is never dropped. */
   hold(v: ModelVersion, serving: string): void {
+    this.#unfinished.delete(serving); // served (named by hand, or recorded by the replica promoting it and followed): finished
     const i = this.#held.findIndex((x) => x.version === v.version);
     if (i >= 0) this.#held.splice(i, 1);
     this.#held.unshift(v);

@@ -157,6 +157,7 @@ export interface ModelInfo {
   incompatibleVersions?: Array<{ version: string; reason: string; differences: string[] }>;
   /** Versions on disk that fail to load or verify, with why (not offered for rollback). */
   damagedVersions?: { version: string; reason: string }[];
+  unfinishedVersions?: { version: string; parent: string; reason: string }[]; // saved by a promotion never recorded as current (found at start): served only when a rollback names one
   pinned?: boolean;
   /** When this instance began serving `version` (ms since the epoch): its load at start, else its promotion, rollback or the followed change. */
   servingSinceMs?: number;

@@ -216,13 +216,14 @@ export const modelInfoSchema = {
       },
     },
     training: { type: 'object', additionalProperties: true },
-    versions: { type: 'array', items: { type: 'string' }, description: 'Versions that load and verify, newest first; those in incompatibleVersions cannot serve here.' },
+    versions: { type: 'array', items: { type: 'string' }, description: 'Versions that load and verify, newest first; those in incompatibleVersions cannot serve here; those in unfinishedVersions never completed their promotion.' },
     incompatibleVersions: {
       type: 'array',
       description: 'Versions in `versions` trained for another spec (window, features, targets, horizon, quantiles) than the serving model: a rollback to one is 409 TC_MODEL_ARTIFACT_MISMATCH. Absent when none.',
       items: { type: 'object', properties: { version: { type: 'string' }, reason: { type: 'string' }, differences: { type: 'array', items: { type: 'string' } } } },
     },
     damagedVersions: { type: 'array', items: { type: 'object', properties: { version: { type: 'string' }, reason: { type: 'string' } } } },
+    unfinishedVersions: { type: 'array', description: 'Versions in `versions` that a fine-tune promotion saved but never recorded as current (the process stopped between the save and the record, or another replica is promoting one now; TC_MODEL_PROMOTION_UNFINISHED at start): never served, not served by a restart, servable only by naming one in a rollback. Absent when none.', items: { type: 'object', properties: { version: { type: 'string' }, parent: { type: 'string' }, reason: { type: 'string' } } } },
     pinned: { type: 'boolean' },
     servingSinceMs: {
       type: 'integer',

@@ -40,7 +40,7 @@ export type DirectoryTarget = { version: string; pinned: boolean; by?: string; c
 /** A change the promoter's `follow` made: the version served before, and the directory's target served now. */
 export type FollowedChange = { from: string; target: NonNullable<DirectoryTarget> };
 
-const CURRENT_REMEDY = 'delete it (the newest good checkpoint serves, and is recorded again) or write {"version":"v<n>"} naming the version to serve';
+const CURRENT_REMEDY = 'delete it (the newest good checkpoint serves, a fine-tune candidate never recorded included, and is recorded again) or, safer, write {"version":"v<n>"} naming the version to serve';
 
 /** The record of `dir`, or null when there is none. Throws on an unreadable record (TC_MODEL_ARTIFACT_CORRUPT when damaged). */
 export async function readCurrentRecord(dir: string): Promise<CurrentRecord | null> {
@@ -83,14 +83,22 @@ export async function writeCurrent(dir: string, version: string, by: string, epo
 }
 
 /**
+ * Of `onDisk`, the versions whose directory was written after current.json was last written
+ * (whatever it holds: it may be damaged). Every finished promotion writes the record after its
+ * save, so none of them is among these.
+ */
+export async function writtenAfterRecord(dir: string, onDisk: string[]): Promise<string[]> {
+  const recorded = (await stat(path.join(dir, CURRENT_FILE))).mtimeMs;
+  const written = await Promise.all(onDisk.map((v) => stat(path.join(dir, v)).then((s) => s.mtimeMs, () => 0)));
+  return onDisk.filter((_, i) => written[i] > recorded);
+}
+
+/**
  * Versions numbered above `current` whose directory was written after `current` was recorded:
  * models copied in (e.g. by `tickcast train`) to be served at the next start, unlike the versions
  * a rollback moved away from, which were written before the record.
  */
 export async function copiedInSince(dir: string, current: string, onDisk: string[]): Promise<string[]> {
-  const recorded = (await stat(path.join(dir, CURRENT_FILE))).mtimeMs;
   const n = (v: string) => Number(v.slice(1));
-  const newer = onDisk.filter((v) => n(v) > n(current));
-  const written = await Promise.all(newer.map((v) => stat(path.join(dir, v)).then((s) => s.mtimeMs, () => 0)));
-  return newer.filter((_, i) => written[i] > recorded);
+  return writtenAfterRecord(dir, onDisk.filter((v) => n(v) > n(current)));
 }
