@@ -16,7 +16,8 @@ import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { dataError, shownPath } from '../data/csv.ts';
 import { csvCell } from '../data/csv-cells.ts';
-import { skippedNote } from './read-notes.ts';
+import { reversedNote, skippedNote } from './read-notes.ts';
+import { orderRows, pipeNewestFirstNote } from './detect-order.ts';
 import { DECIMAL_FLAG, SKIP_ROWS_FLAG, decimalOption, formatHelp, missingPolicy, parseOptions, type OptionTable } from './args.ts';
 import { createPipelineDetect, type PipelineDetector } from './detect-pipeline.ts';
 import { openDetectRows, RefusedRows, type DetectSource } from './detect-rows.ts';
@@ -59,6 +60,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (source.skipped !== undefined) io.stderr.write(`${skippedNote('detect', shownPath(opts.data), source.skipped)}\n`);
   if (source.note !== undefined) io.stderr.write(`detect: ${source.note}\n`);
   try {
+    // A newest-first file is scored in reverse (./detect-order.ts), as train and backtest read it.
+    const ordered = await orderRows(opts.data, source.rows);
+    if (ordered.reversed) io.stderr.write(`${reversedNote('detect', shownPath(opts.data))}\n`);
+    if (ordered.pipeNewestFirst) io.stderr.write(`${pipeNewestFirstNote(shownPath(opts.data))}\n`);
     const t0 = performance.now();
     // A model directory is opened read-only here; the model service below would add checkpoints to it.
     const dir = opts.model ?? (config.model.dir || undefined);
@@ -67,7 +72,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const logger = createLogger({ level: 'warn', name: 'tickcast-detect', destination: quiet });
     const d = await createPipelineDetect(config, logger, opts.chunk, loaded?.predictor, source.series ? rules.max : undefined);
     try {
-      const { rows, refused, missing: gaps, maxScore } = await scoreInto(d, source, toStdout ? stdoutOutput(io.stdout) : opts.out, shownPath(opts.data), io.signal);
+      const { rows, refused, missing: gaps, maxScore } = await scoreInto(d, { ...source, rows: ordered.rows }, toStdout ? stdoutOutput(io.stdout) : opts.out, shownPath(opts.data), io.signal);
       if (refused.count > 0) io.stderr.write(refused.report(shownPath(opts.data), rows) + '\n');
       if (gaps > 0) io.stderr.write(`detect: ${shownPath(opts.data)}: ${gaps} of ${rows} rows have no value (empty, NA, NaN…): skipped as missed readings, 0 in the results (--missing skip)\n`);
       const seconds = (performance.now() - t0) / 1000;

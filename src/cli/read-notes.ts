@@ -4,7 +4,7 @@
  * it: how many, and the first, so a header found in the wrong place shows; every command, since
  * 7 Dec 2026, until then without a word), and its rows were newest first and are read in reverse
  * (an ECB SDW download; train and backtest, since 7 Dec 2026, until then TC_DATA_TIME_UNSORTED
- * "sort the file by time").
+ * "sort the file by time"; detect too, from a regular file: ./detect-order.ts).
  */
 import type { SkippedLines } from '../data/csv-title-lines.ts';
 import type { SeriesTable } from '../data/table.ts';
@@ -14,8 +14,13 @@ import type { CliIo } from './io.ts';
 export function readNotes(command: string, table: SeriesTable): string[] {
   const notes: string[] = [];
   if (table.skipped !== undefined) notes.push(skippedNote(command, table.path, table.skipped));
-  if (table.reversed === true) notes.push(`${command}: ${table.path}: the rows are newest first (time runs backwards down the file); read in reverse, oldest first`);
+  if (table.reversed === true) notes.push(reversedNote(command, table.path));
   return notes;
+}
+
+/** `train: f.csv: the rows are newest first …; read in reverse, oldest first` (train, backtest, and detect since 7 Dec 2026). */
+export function reversedNote(command: string, path: string): string {
+  return `${command}: ${path}: the rows are newest first (time runs backwards down the file); read in reverse, oldest first`;
 }
 
 /** Write `readNotes` to stderr. */

@@ -1,0 +1,80 @@
+/**
+ * A newest-first file for `tickcast detect` (an ECB SDW download): the service scores a series in
+ * time order, so until 7 Dec 2026 detect, which streams rows, refused every row after the first as
+ * late (and exit 65 when nothing else was left). Now the order is seen from the first rows (the
+ * head and the next row of its series): when time runs backwards there, a regular file is read
+ * whole and, when every series' times run strictly backwards throughout, scored in reverse (oldest
+ * first, as train and backtest read it, with the same note on stderr). A file whose times do not
+ * run one way throughout is scored as written (its late rows reported as before). Stdin or a pipe
+ * is never read whole (it may not end): it is scored as it comes, with a note saying what to do.
+ */
+import { stat } from 'node:fs/promises';
+import type { DetectRow } from './detect-rows.ts';
+
+/** Rows read ahead, looking for the head's series again, before a file is taken as oldest first. */
+const LOOKAHEAD = 10_000;
+
+/** How detect reads a file's rows: in file order, or newest first read in reverse (`reversed`); `pipeNewestFirst`: newest first on stdin or a pipe, scored as written. */
+export interface OrderedRows {
+  rows: AsyncGenerator<DetectRow>;
+  reversed: boolean;
+  pipeNewestFirst: boolean;
+}
+
+const keyOf = (r: DetectRow): string => r.series ?? '';
+
+/** Whether `path` is a regular file (not `-`, a pipe or a device), which may be read whole. */
+async function isRegularFile(path: string): Promise<boolean> {
+  if (path === '-') return false;
+  return stat(path).then((s) => s.isFile(), () => false);
+}
+
+/** Every series' times strictly backwards, each a time that reads. */
+export function runsBackwards(rows: readonly DetectRow[]): boolean {
+  const last = new Map<string, number>();
+  for (const r of rows) {
+    if (!Number.isFinite(r.ms)) return false;
+    const before = last.get(keyOf(r));
+    if (before !== undefined && !(r.ms < before)) return false;
+    last.set(keyOf(r), r.ms);
+  }
+  return true;
+}
+
+/** `rows` (from `openDetectRows`, of the file `path`) in the order detect scores them (see the file comment). */
+export async function orderRows(path: string, rows: AsyncGenerator<DetectRow>): Promise<OrderedRows> {
+  const ahead: DetectRow[] = [];
+  let next = await rows.next();
+  while (!next.done) {
+    ahead.push(next.value);
+    if (ahead.length > 1 && keyOf(next.value) === keyOf(ahead[0])) break;
+    if (ahead.length > LOOKAHEAD) break;
+    next = await rows.next();
+  }
+  const [head, again] = [ahead[0], ahead.at(-1)];
+  const backwards = ahead.length > 1 && head !== undefined && again !== undefined && keyOf(again) === keyOf(head) && again.ms < head.ms;
+  if (backwards && (await isRegularFile(path))) {
+    for await (const r of rows) ahead.push(r);
+    if (runsBackwards(ahead)) return { rows: fromList(ahead.reverse()), reversed: true, pipeNewestFirst: false };
+    return { rows: fromList(ahead), reversed: false, pipeNewestFirst: false };
+  }
+  async function* rest(): AsyncGenerator<DetectRow> {
+    yield* ahead;
+    yield* rows;
+  }
+  return { rows: rest(), reversed: false, pipeNewestFirst: backwards };
+}
+
+async function* fromList(list: DetectRow[]): AsyncGenerator<DetectRow> {
+  // Each row is let go once yielded, so the results' writing does not hold the file twice.
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i];
+    (list as (DetectRow | undefined)[])[i] = undefined;
+    yield r;
+  }
+}
+
+/** What detect says on stderr about the rows of a newest-first file from stdin or a pipe. */
+export function pipeNewestFirstNote(path: string): string {
+  return `detect: ${path}: the rows are newest first (time runs backwards down the file); from stdin or a pipe they are scored as they come, so each row after a series' first is refused as late: save it to a file and give --data file.csv (detect reads a newest-first file in reverse, oldest first), or sort it oldest first`;
+}
