@@ -8,7 +8,8 @@
  *   time on the calendar (2024-02-30, hour 24 or minute 60 are refused, not rolled over), any year;
  * - BigQuery's `2024-01-01 00:00:00 UTC` (as `Z`), year-first slashes `2024/01/31 13:00` and
  *   day-first dots `31.01.2024 13:00` (exportedIso);
- * - monthly and quarterly periods (`2024Jan`, `2024-01`, `2024Q1`, `2024-Q1`) as their first day (periodStartMs);
+ * - monthly, quarterly, semi-annual and ISO-week periods (`2024Jan`, `2024-01`, `2024Q1`, `2024-Q1`,
+ *   `2024S1`, `2024-S1`, `2024W01`, `2024-W01`) as their first day (periodStartMs);
  * - ISO-8601's basic (compact) form `YYYYMMDD` and `YYYYMMDDHHMMSS` (naive = UTC), when it is a date
  *   (and time) on the calendar: `20240131` is 31 Jan 2024 (since 7 Dec 2026);
  * - other epoch numbers: seconds when below 1e11, milliseconds otherwise.
@@ -21,6 +22,10 @@
  * still read as epoch seconds or ms.
  */
 import { isoTimestampMs } from '../domain/tick-codec.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 /** Parse one timestamp cell; NaN when it is not a timestamp in a supported form. */
 export function parseTimestamp(text: string): number {
@@ -42,6 +47,9 @@ const MONTH_ABBR = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep
 // 2024Jan (SDW monthly), 2024-01 (ECB Data Portal, Bundesbank), 2024Q1 (SDW quarterly), 2024-Q1 (ECB Data Portal).
 const MONTH_PERIOD = /^(\d{4})(?:-(\d{2})|([A-Za-z]{3}))$/;
 const QUARTER_PERIOD = /^(\d{4})-?Q([1-4])$/i;
+// 2024S1 (SDW semi-annual), 2024-S1 (ECB Data Portal); 2024W01, 2024-W01 (ISO-8601 weeks, SDW and the Data Portal).
+const HALF_PERIOD = /^(\d{4})-?S([12])$/i;
+const WEEK_PERIOD = /^(\d{4})-?W(\d{2})$/i;
 
 /**
  * A monthly or quarterly period as central banks' downloads write it, read as the period's start
@@ -52,10 +60,26 @@ const QUARTER_PERIOD = /^(\d{4})-?Q([1-4])$/i;
 export function periodStartMs(s: string): number | null {
   const q = QUARTER_PERIOD.exec(s);
   if (q !== null) return Date.UTC(Number(q[1]), (Number(q[2]) - 1) * 3, 1);
+  // Since 7 Dec 2026 (until then TC_DATA_BAD_TIME): a half year from 1 Jan or 1 Jul, an ISO week from its Monday.
+  const h = HALF_PERIOD.exec(s);
+  if (h !== null) return Date.UTC(Number(h[1]), (Number(h[2]) - 1) * 6, 1);
+  const w = WEEK_PERIOD.exec(s);
+  if (w !== null) return isoWeekMondayMs(Number(w[1]), Number(w[2]));
   const m = MONTH_PERIOD.exec(s);
   if (m === null) return null;
   const month = m[2] !== undefined ? Number(m[2]) - 1 : MONTH_ABBR.indexOf(m[3].toLowerCase());
   return month >= 0 && month < 12 ? Date.UTC(Number(m[1]), month, 1) : null;
+}
+
+/**
+ * Monday 00:00 UTC of ISO-8601 week `week` of `year` (week 1 holds 4 January, so `2021-W01` is
+ * Monday 4 Jan 2021 and `2020-W01` Monday 30 Dec 2019); null for week 0, or 53 in a 52-week year.
+ */
+export function isoWeekMondayMs(year: number, week: number): number | null {
+  const jan4 = Date.UTC(year, 0, 4);
+  const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY + (week - 1) * 7 * DAY;
+  // The week's Thursday decides its year: week 53 exists only where it falls in `year`.
+  return week >= 1 && new Date(monday + 3 * DAY).getUTCFullYear() === year ? monday : null;
 }
 
 /**
@@ -135,13 +159,10 @@ export function typicalStepMs(timesMs: ArrayLike<number>): number {
   return best;
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 /**
  * Seasonal period in steps, guessed from the sampling interval: one day for sub-daily data
- * (hourly → 24, 5-minute → 288, 15-minute → 96), one week for daily data (7), 12 for monthly, 4 for quarterly.
+ * (hourly → 24, 5-minute → 288, 15-minute → 96), one week for daily data (7), 12 for monthly, 4 for quarterly, 2 for semi-annual.
  * Returns 1 (plain naive) when the interval is unknown or does not divide a day.
  */
 export function detectSeason(stepMs: number): number {
@@ -153,6 +174,7 @@ export function detectSeason(stepMs: number): number {
   if (stepMs === DAY) return 7;
   if (stepMs >= 28 * DAY && stepMs <= 31 * DAY) return 12;
   if (stepMs >= 89 * DAY && stepMs <= 92 * DAY) return 4; // quarterly (2024Q1 …; since 7 Dec 2026, until then 1)
+  if (stepMs >= 181 * DAY && stepMs <= 184 * DAY) return 2; // semi-annual (2024S1 …; since 7 Dec 2026, until then 1)
   return 1;
 }
 

@@ -74,6 +74,19 @@ describe('timestamps', () => {
     for (const s of ['2024-13', '2024-00', '2024Q5', '2024Q0', '2024Foo', '2024-1', '24Q1', '2024-Jan']) assert.ok(Number.isNaN(parseTimestamp(s)), s);
   });
 
+  it('reads SDW semi-annual and ISO-week periods as their first day (2024S1, 2024-S1; 2024W01, 2024-W01 → Monday; until 7 Dec 2026: not a timestamp)', () => {
+    for (const s of ['2024S1', '2024-S1', '2024s1']) assert.equal(parseTimestamp(s), Date.UTC(2024, 0, 1), s);
+    assert.equal(parseTimestamp('2024-S2'), Date.UTC(2024, 6, 1));
+    // ISO week 1 holds 4 January: 2024 starts on a Monday, 2020's week 1 on Monday 30 Dec 2019, 2021's on 4 Jan.
+    for (const s of ['2024W01', '2024-W01', '2024w01']) assert.equal(parseTimestamp(s), Date.UTC(2024, 0, 1), s);
+    assert.equal(parseTimestamp('2020-W01'), Date.UTC(2019, 11, 30));
+    assert.equal(parseTimestamp('2021W01'), Date.UTC(2021, 0, 4));
+    assert.equal(parseTimestamp('2024-W10'), Date.UTC(2024, 2, 4));
+    assert.equal(parseTimestamp('2020-W53'), Date.UTC(2020, 11, 28), '2020 has 53 weeks');
+    assert.equal(new Date(parseTimestamp('2026-W49')).getUTCDay(), 1, 'a Monday');
+    for (const s of ['2024-W53', '2024W00', '2024-W1', '2024S3', '2024S0', '2024-H1']) assert.ok(Number.isNaN(parseTimestamp(s)), s);
+  });
+
   it('rejects impossible dates and free text', () => {
     assert.ok(Number.isNaN(parseTimestamp('2024-02-31 00:00:00')));
     assert.ok(Number.isNaN(parseTimestamp('yesterday')));
@@ -92,6 +105,7 @@ describe('timestamps', () => {
     assert.equal(detectSeason(900_000), 96);
     assert.equal(detectSeason(86_400_000), 7);
     assert.equal(detectSeason(92 * 86_400_000), 4); // quarterly (its most common spacing, Jul→Oct and Oct→Jan); 1 until 7 Dec 2026
+    assert.equal(detectSeason(184 * 86_400_000), 2); // semi-annual (Jul→Jan; 2024S1 …); 1 until 7 Dec 2026
     assert.equal(detectSeason(7 * 60_000), 1); // 7 minutes do not divide a day
     assert.equal(detectSeason(Number.NaN), 1);
     assert.equal(formatStep(3_600_000), '1h');
