@@ -12,7 +12,8 @@ import { extname } from 'node:path';
 import { parseSplit, windowRange, type SplitBorders, type SplitSpec, type WindowRange } from '../data/split.ts';
 import { dataError, shownPath } from '../data/csv.ts';
 import { ErrorCodes } from '../errors/index.ts';
-import { detectSeason, formatStep } from '../data/time.ts';
+import { detectSeason } from '../data/time.ts';
+import { describeStep } from '../data/calendar-step.ts';
 import { logMask } from '../domain/model-spec.ts';
 import type { ModelSpec } from '../domain/types.ts';
 import type { ZScoreStats } from '../data/normalise.ts';
@@ -83,7 +84,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const season = seasonArg ?? detectSeason(table.stepMs);
     const units = originalUnits(spec, data.stats);
     const windows = scoredWindows(test, opts.stride, fill.filled, spec);
-    io.stderr.write(`backtest: ${model.kind} model (${model.predictor.engine}/${model.predictor.backend}), window ${spec.window}, horizon ${spec.horizon}, ${plan(windows, opts.stride, table.stepMs, season, fill.count)}${missingNote(fill.missing)}\n`);
+    io.stderr.write(`backtest: ${model.kind} model (${model.predictor.engine}/${model.predictor.backend}), window ${spec.window}, horizon ${spec.horizon}, ${plan(windows, opts.stride, describeStep(table), season, fill.count)}${missingNote(fill.missing)}\n`);
     const bar = new ProgressBar(io, 'backtest', windows.scored, { unit: 'windows' });
     const report = await runBacktest({
       predictor: model.predictor,
@@ -203,11 +204,11 @@ function scoredWindows(test: WindowRange, stride: number, filled: Uint8Array, sp
 }
 
 /** The run's windows (those scored when a gap leaves some out), spacing and season for the stderr line, and the rows filled in. */
-function plan(windows: { total: number; scored: number }, stride: number, stepMs: number, season: number, filled: number): string {
+function plan(windows: { total: number; scored: number }, stride: number, step: string, season: number, filled: number): string {
   const unscored = windows.total - windows.scored;
   const scored = unscored > 0 ? `, ${windows.scored} scored (${unscored} forecast a carried or filled-in target)` : '';
   const fill = filled > 0 ? `; ${filled} rows the file lost filled in as in training (a window forecasting one is not scored)` : '';
-  return `${windows.total} test windows (stride ${stride})${scored}, rows every ${formatStep(stepMs)}, season ${season}${fill}`;
+  return `${windows.total} test windows (stride ${stride})${scored}, rows every ${step}, season ${season}${fill}`;
 }
 
 async function writePlot(path: string, kind: string, plot: NonNullable<BacktestReport['plot']>, report: BacktestReport, result: unknown): Promise<void> {

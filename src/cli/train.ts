@@ -9,7 +9,7 @@
 import { shownPath } from '../data/csv.ts';
 import { formatSplit, parseSplit, requireWindows } from '../data/split.ts';
 import { windowStarts } from '../data/windows.ts';
-import { formatStep } from '../data/time.ts';
+import { describeStep } from '../data/calendar-step.ts';
 import { fitLinearBaselineAsync } from '../eval/linear-baseline.ts';
 import { copySpec } from '../domain/model-spec.ts';
 import { closuresIn, trainedAcrossClosures } from '../domain/closures.ts';
@@ -106,7 +106,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const train = requireWindows(data.borders, 'train', opts.window, opts.horizon);
   const val = requireWindows(data.borders, 'val', opts.window, opts.horizon);
   io.stderr.write(
-    `train: ${table.rows} rows every ${formatStep(table.stepMs)}, features [${table.features.join(', ')}] → targets [${table.targets.join(', ')}], ` +
+    `train: ${table.rows} rows every ${describeStep(raw)}, features [${table.features.join(', ')}] → targets [${table.targets.join(', ')}], ` +
       `windows train ${train.count} / val ${val.count} / test ${data.ranges.test.count}` +
       (fill.count > 0 ? `; ${fill.count} rows the file lost on its clock filled in (--fill-missed ${opts['fill-missed']})` : '') +
       missingNote(fill.missing) +

@@ -59,7 +59,7 @@ describe('tickcast on SDW and ECB Data Portal downloads', () => {
   });
 });
 
-describe('tickcast on monthly and quarterly periods', () => {
+describe('tickcast on monthly, quarterly, semi-annual and weekly periods', () => {
   const dir = tempDirPerSuite('tickcast-periods-');
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const value = (i: number): string => (1.1 + 0.1 * Math.sin(i / 9)).toFixed(4);
@@ -68,10 +68,16 @@ describe('tickcast on monthly and quarterly periods', () => {
     Array.from({ length: 240 }, (_, i) => [spell(2000 + Math.floor(i / perYear), i % perYear), value(i)]);
 
   for (const [name, perYear, spell, step] of [
-    ['SDW monthly 2024Jan, newest first below title lines', 12, (y: number, k: number) => `${y}${months[k]}`, '31d'],
-    ['SDW quarterly 2024Q1, newest first below title lines', 4, (y: number, k: number) => `${y}Q${k + 1}`, '92d'],
-    ['ECB Data Portal monthly 2024-01', 12, (y: number, k: number) => `${y}-${String(k + 1).padStart(2, '0')}`, '31d'],
-    ['ECB Data Portal quarterly 2024-Q1', 4, (y: number, k: number) => `${y}-Q${k + 1}`, '92d'],
+    // The step: until 7 Dec 2026 the most common spacing in days, `31d` monthly, `92d` quarterly (src/data/calendar-step.ts).
+    ['SDW monthly 2024Jan, newest first below title lines', 12, (y: number, k: number) => `${y}${months[k]}`, '1 month \\(monthly\\)'],
+    ['SDW quarterly 2024Q1, newest first below title lines', 4, (y: number, k: number) => `${y}Q${k + 1}`, '3 months \\(quarterly\\)'],
+    ['ECB Data Portal monthly 2024-01', 12, (y: number, k: number) => `${y}-${String(k + 1).padStart(2, '0')}`, '1 month \\(monthly\\)'],
+    ['ECB Data Portal quarterly 2024-Q1', 4, (y: number, k: number) => `${y}-Q${k + 1}`, '3 months \\(quarterly\\)'],
+    // Since 7 Dec 2026; until then TC_DATA_BAD_TIME (exit 65).
+    ['SDW semi-annual 2024S1, newest first below title lines', 2, (y: number, k: number) => `${y}S${k + 1}`, '6 months \\(semi-annual\\)'],
+    ['ECB Data Portal semi-annual 2024-S1', 2, (y: number, k: number) => `${y}-S${k + 1}`, '6 months \\(semi-annual\\)'],
+    ['SDW weekly 2024W01, newest first below title lines', 52, (y: number, k: number) => `${y}W${String(k + 1).padStart(2, '0')}`, '7d'],
+    ['ECB Data Portal weekly 2024-W01', 52, (y: number, k: number) => `${y}-W${String(k + 1).padStart(2, '0')}`, '7d'],
   ] as const) {
     it(`${name}: read as each period's first day`, async () => {
       // Before: exit 65, TC_DATA_MALFORMED at line 2 below SDW's title lines (the header was not found
@@ -99,7 +105,7 @@ describe('the ECB\'s SDMX-CSV (KEY,FREQ,…,TIME_PERIOD,OBS_VALUE)', () => {
     await writeFile(data, csv(['KEY,FREQ,CURRENCY,TIME_PERIOD,OBS_VALUE,OBS_STATUS', ...rows]));
     const r = await runTickcast(['train', ...TRAIN, '--data', data, '--out', join(dir(), 'model')]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^train: 240 rows every 31d, features \[OBS_VALUE\]/m);
+    assert.match(r.stderr, /^train: 240 rows every 1 month \(monthly\), features \[OBS_VALUE\]/m);
     assert.equal((JSON.parse(r.stdout) as { data: { timeCol: string } }).data.timeCol, 'TIME_PERIOD');
   });
 });
