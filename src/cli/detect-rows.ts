@@ -45,6 +45,8 @@ export interface DetectSource {
   note?: string;
   /** Lines above the header not read (--skip-rows, title lines), for a note on stderr (./read-notes.ts). */
   skipped?: SkippedLines;
+  /** Once the rows are read: the decimal mark taken with no number telling it, for a note on stderr (../data/csv-decimal.ts `note`). */
+  decimalNote(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -119,7 +121,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
       for await (const r of csv.rows) yield toRow(r);
     }
     const unkeyed = si < 0 && given !== 'none' && csv.header.length > 2;
-    return { rows: rows(), series, unkeyed, valueCol: csv.header[vi], note: noneColumnNote(csv.header, flag, '--series-col', 'reads the file as one series', 'as the series ids'), skipped: csv.skipped, close: csv.close };
+    return { rows: rows(), series, unkeyed, valueCol: csv.header[vi], note: noneColumnNote(csv.header, flag, '--series-col', 'reads the file as one series', 'as the series ids'), skipped: csv.skipped, decimalNote: csv.decimalNote, close: csv.close };
   } catch (err) {
     await csv.close();
     throw err;

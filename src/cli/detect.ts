@@ -73,6 +73,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const d = await createPipelineDetect(config, logger, opts.chunk, loaded?.predictor, source.series ? rules.max : undefined);
     try {
       const { rows, refused, missing: gaps, maxScore } = await scoreInto(d, { ...source, rows: ordered.rows }, toStdout ? stdoutOutput(io.stdout) : opts.out, shownPath(opts.data), io.signal);
+      const decimal = source.decimalNote();
+      if (decimal !== undefined) io.stderr.write(`detect: ${decimal}\n`);
       if (refused.count > 0) io.stderr.write(refused.report(shownPath(opts.data), rows) + '\n');
       if (gaps > 0) io.stderr.write(`detect: ${shownPath(opts.data)}: ${gaps} of ${rows} rows have no value (empty, NA, NaN…): skipped as missed readings, 0 in the results (--missing skip)\n`);
       const seconds = (performance.now() - t0) / 1000;

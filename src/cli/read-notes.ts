@@ -4,7 +4,9 @@
  * it: how many, and the first, so a header found in the wrong place shows; every command, since
  * 7 Dec 2026, until then without a word), and its rows were newest first and are read in reverse
  * (an ECB SDW download; train and backtest, since 7 Dec 2026, until then TC_DATA_TIME_UNSORTED
- * "sort the file by time"; detect too, from a regular file: ./detect-order.ts).
+ * "sort the file by time"; detect too, from a regular file: ./detect-order.ts), and a `;` file's
+ * commas were read as decimal commas with no number telling it (../data/csv-decimal.ts `note`;
+ * since 7 Dec 2026, until then not a word).
  */
 import type { SkippedLines } from '../data/csv-title-lines.ts';
 import type { SeriesTable } from '../data/table.ts';
@@ -15,6 +17,7 @@ export function readNotes(command: string, table: SeriesTable): string[] {
   const notes: string[] = [];
   if (table.skipped !== undefined) notes.push(skippedNote(command, table.path, table.skipped));
   if (table.reversed === true) notes.push(reversedNote(command, table.path));
+  if (table.decimalNote !== undefined) notes.push(`${command}: ${table.decimalNote}`);
   return notes;
 }
 

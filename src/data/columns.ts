@@ -53,6 +53,8 @@ export interface CsvColumns {
   numbers(c: number): ParsedColumn;
   /** Lines above the header not read (--skip-rows, title lines). */
   skipped?: SkippedLines;
+  /** The decimal mark taken with no number telling it, in words (./csv-decimal.ts `note`). */
+  decimalNote?: string;
   /** The time column, strictly increasing (or strictly decreasing: `descending`) up to `bad`. */
   times(c: number): ParsedColumn;
 }
@@ -107,6 +109,7 @@ export async function readCsvColumns(path: string, timeOf: (header: readonly str
     numbers: (c) => (c === timeIdx ? fail('numbers', c) : parsed[c]),
     times: (c) => (c === timeIdx ? parsed[c] : fail('times', c)),
     skipped: csv.skipped,
+    decimalNote: csv.decimalNote(),
   };
 }
 

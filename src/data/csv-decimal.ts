@@ -79,6 +79,7 @@ export class DecimalCells {
   private decidedBy: Witness | undefined;
   private pending: Row[] = [];
   private firstUntold: Witness | undefined;
+  private assumed = false;
 
   constructor(
     private readonly path: string,
@@ -107,6 +108,17 @@ export class DecimalCells {
   }
 
   /**
+   * What stderr says when `auto` took a `;` file's commas as decimal commas with no number telling
+   * it (settleUntold; said since 7 Dec 2026, until then not a word): the cell that decided, and the
+   * flag that says so. Undefined otherwise.
+   */
+  note(): string | undefined {
+    if (!this.assumed) return undefined;
+    const at = this.decidedBy!;
+    return `${this.path}:${at.line}: no number in the file says which decimal mark it uses; column ${JSON.stringify(at.column)} has ${JSON.stringify(at.cell)}: read as ${commaToPoint(at.cell)}, its comma a decimal comma, as a ;-separated file writes it (--decimal auto; --decimal comma says so without this note)`;
+  }
+
+  /**
    * No cell told the mark: in a `;`-separated file, a comma says decimal comma (`100,250`), since
    * a spreadsheet separates cells with `;` where its locale writes the decimal mark as a comma —
    * a US-locale export separates them with `,` (or tabs, which stay refused). Else refused.
@@ -116,6 +128,7 @@ export class DecimalCells {
     if (this.delimiter !== ';' || !at.cell.includes(',')) this.refuseUntold();
     this.mark = 'comma';
     this.decidedBy = at;
+    this.assumed = true;
     const ready = this.pending;
     this.pending = [];
     return ready.map((r) => this.convert(r));

@@ -137,6 +137,8 @@ export interface CsvRowStream {
   header: string[];
   rows: AsyncGenerator<CsvRow>;
   skipped?: SkippedLines;
+  /** Once `rows` are read: the decimal mark taken with no number telling it, in words (./csv-decimal.ts `note`). */
+  decimalNote(): string | undefined;
   /** Close the file (also done when `rows` ends, fails or is returned from). */
   close(): Promise<void>;
 }
@@ -167,7 +169,7 @@ export async function openCsvRows(path: string, signal?: AbortSignal, opts: CsvR
     }
     yield* decimal.end();
   }
-  return { path: shownPath(path), header, rows: rows(), skipped: parser.skipped, close: async () => void (await lines.return(undefined)) };
+  return { path: shownPath(path), header, rows: rows(), skipped: parser.skipped, decimalNote: () => decimal.note(), close: async () => void (await lines.return(undefined)) };
 }
 
 /** Parses a CSV file line by line: the header (delimiter, names), then each data row against it. */

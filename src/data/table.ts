@@ -68,14 +68,12 @@ export interface SeriesTable {
   reversed?: boolean;
   /** Lines above the header not read (--skip-rows, title lines), for a note on stderr. */
   skipped?: SkippedLines;
+  /** The decimal mark `auto` took with no number telling it (a `;` file's commas), for a note on stderr (./csv-decimal.ts `note`). */
+  decimalNote?: string;
 }
 
 /** Names a time column goes by (any case, punctuation and spaces alike: ./column-name.ts; `time period` is the ECB's SDMX-CSV `TIME_PERIOD`). */
 export const TIME_NAMES: readonly string[] = ['date', 'timestamp', 'time', 'datetime', 'ts', 'time period'];
-
-function isNumberText(s: string): boolean {
-  return Number.isFinite(numberCell(s));
-}
 
 /**
  * A default feature: its first non-empty cell is a number (an empty first cell does not drop a
@@ -83,7 +81,7 @@ function isNumberText(s: string): boolean {
  */
 function isNumericColumn(csv: CsvColumns, c: number): boolean {
   const first = csv.firstCell(c);
-  return first !== undefined && isNumberText(first);
+  return first !== undefined && Number.isFinite(numberCell(first));
 }
 
 /**
@@ -173,7 +171,7 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
     targetIndex: targets.map((t) => features.indexOf(t)),
     columns,
     rows: csv.rows,
-    ...(reversed ? { reversed } : {}), ...(csv.skipped && { skipped: csv.skipped }),
+    ...(reversed ? { reversed } : {}), ...(csv.skipped && { skipped: csv.skipped }), ...(csv.decimalNote !== undefined && { decimalNote: csv.decimalNote }),
   };
 }
 
