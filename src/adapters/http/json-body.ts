@@ -5,7 +5,8 @@
  * application/json' -d ''` then works there as it does without the header; a route that needs a
  * body still refuses an empty one (400 TC_HTTP_BAD_REQUEST, "this route needs a JSON body").
  * On those routes a body of length 0 is no body whatever its Content-Type: `curl -X POST -d ''`
- * sends application/x-www-form-urlencoded, which would otherwise be 415 for a body that is not there.
+ * sends application/x-www-form-urlencoded, which would otherwise be 415 for a body that is not there
+ * (./body-presence.ts drops the header there; it also decides "length 0" for chunked bodies).
  *
  * The bytes are decoded strictly (../../domain/utf8-text.ts, as the Kafka tick decoder does): JSON
  * text is UTF-8 (RFC 8259), and fastify's own string decoding put U+FFFD in place of every
@@ -32,10 +33,6 @@ export function isBodyNotUtf8(err: unknown): boolean {
 
 export function installJsonParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
-  app.addHook('onRequest', async (req) => {
-    const h = req.headers;
-    if (req.routeOptions.config?.optionalBody === true && h['content-length'] === '0' && h['transfer-encoding'] === undefined) delete h['content-type'];
-  });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     if (req.is404 || req.routeOptions.config?.refuses === true) {

@@ -22,6 +22,7 @@ import { ApiKeyAuth, isCrossSiteBrowserRequest, type AuthResult } from './auth.t
 import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './config.ts';
 import { clientErrorHandler, httpError, installErrorHandlers, toErrorResponse } from './errors.ts';
 import { installCompression } from './compression.ts';
+import { installBodyPresence } from './body-presence.ts';
 import { installJsonParser } from './json-body.ts';
 import { installQueryUtf8Check } from './query-utf8.ts';
 import { trackRouteMethods } from './method-not-allowed.ts';
@@ -123,28 +124,11 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
     },
     clientErrorHandler,
   });
-  // fastify would hand a gzip body to the JSON parser ("not valid JSON"): say what is wrong instead.
-  // Only where there is a body (RFC 9110 §8.4: Content-Encoding codes the content; §6.4.1: a body is
-  // signalled by Content-Length or Transfer-Encoding, fastify's own test). Until 7 Dec 2026 a GET with
-  // the header (a client or proxy that sets it on every request) got a 415 its document did not list.
-  app.addHook('preParsing', async (req) => {
-    const enc = req.headers['content-encoding'];
-    if (enc !== undefined && hasBody(req) && enc.trim().toLowerCase() !== 'identity') {
-      throw httpError(ErrorCodes.HTTP_UNSUPPORTED_MEDIA_TYPE, 415, `Content-Encoding "${enc}" is not accepted`, { hint: 'send the JSON body uncompressed (no Content-Encoding header)' });
-    }
-  });
+  // Content-Encoding refused only where there is a body; one rule for whether there is (./body-presence.ts).
+  // Until 7 Dec 2026 a GET with the header (a client or proxy that sets it on every request) got a 415 its document did not list.
+  installBodyPresence(app);
   installQueryUtf8Check(app);
   return app;
-}
-
-/**
- * Whether the request carries a body the server reads: Transfer-Encoding, or a Content-Length other than 0 (RFC 9110
- * §6.4.1), on a method fastify reads one for (not its `bodyless` GET, HEAD, TRACE: until 7 Dec 2026 a GET framing one got 415).
- */
-function hasBody(req: FastifyRequest): boolean {
-  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'TRACE') return false;
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length.trim() !== '0');
 }
 
 /**
