@@ -19,6 +19,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCodes } from '../../errors/index.ts';
 import { ClientGoneError, httpError } from './errors.ts';
+import { continueNow } from './expect-continue.ts';
 
 type Headers = FastifyRequest['headers'];
 
@@ -69,9 +70,11 @@ function markEmpty(req: FastifyRequest): void {
 }
 
 export function installBodyPresence(app: FastifyInstance): void {
-  app.addHook('preParsing', async (req, _reply, payload) => {
+  app.addHook('preParsing', async (req, reply, payload) => {
     if (BODYLESS.has(req.method)) return payload;
     const framed = framedLength(req.headers);
+    // A client sending `Expect: 100-continue` sends no chunk before the 100 (./expect-continue.ts).
+    if (framed === 'chunked') continueNow(req, reply);
     const present = framed === 'chunked' ? await peekNotEmpty(payload) : framed > 0;
     if (!present) {
       markEmpty(req);

@@ -23,6 +23,7 @@ import { resolveHttpConfig, type HttpConfig, type HttpConfigInput } from './conf
 import { clientErrorHandler, httpError, installErrorHandlers, toErrorResponse } from './errors.ts';
 import { installCompression } from './compression.ts';
 import { installBodyPresence } from './body-presence.ts';
+import { installExpectContinue } from './expect-continue.ts';
 import { installJsonParser } from './json-body.ts';
 import { installQueryUtf8Check } from './query-utf8.ts';
 import { trackRouteMethods } from './method-not-allowed.ts';
@@ -126,6 +127,7 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
   });
   // Content-Encoding refused only where there is a body; one rule for whether there is (./body-presence.ts).
   // Until 7 Dec 2026 a GET with the header (a client or proxy that sets it on every request) got a 415 its document did not list.
+  installExpectContinue(app);
   installBodyPresence(app);
   installQueryUtf8Check(app);
   return app;
