@@ -14,7 +14,7 @@ import { HybridModel } from './hybrid-model.ts';
 import { loadPretrained } from './pretrained.ts';
 import type { VersionRegistry, ModelVersion } from './version-registry.ts';
 import type { CheckpointStore, LoadedCheckpoint } from './checkpoints.ts';
-import { copiedInSince, readCurrent, writeCurrent, writtenAfterRecord } from './shared-dir/current-pointer.ts';
+import { copiedInSince, readCurrent, writeCurrent, writeCurrentIfAbsent, writtenAfterRecord } from './shared-dir/current-pointer.ts';
 import { readPin, writePin } from './pin-file.ts';
 import { describeError, ErrorCodes } from '../errors/index.ts';
 import type { WeightMap } from './weight-names.ts';
@@ -54,7 +54,7 @@ export async function loadInitialVersion(registry: VersionRegistry, config: Conf
     registry.noteUnfinished(unfinished);
     const found = (typeof recorded === 'symbol' ? null : recorded) ?? (await store.loadNewestGood(new Set(unfinished.keys())));
     if (found && recorded === COPIED_IN) await recordServed(store.dir, found.version, 'start: copied in after the recorded version', logger);
-    if (found && recorded === NO_RECORD) await recordServed(store.dir, found.version, 'start: no record', logger);
+    if (found && recorded === NO_RECORD) await recordServed(store.dir, found.version, 'start: no record', logger, true);
     if (found) {
       logger.info({ version: found.version, dir: found.dir, meta: found.meta }, `loaded checkpoint ${found.version}`);
       const v = { version: found.version, config: found.config, spec: found.spec, weights: found.weights, meta: found.meta, weightsSha256: found.weightsSha256 };
@@ -111,10 +111,12 @@ const NO_RECORD = Symbol('no record');
  * model.followIntervalMs) — of this replica and the others — serves it too. Until 6 Dec 2026 it
  * was not: the start served the new version and the follow went back to the old record ~5 s later
  * (the shipped pretrained model, for a directory the service had bootstrapped). A directory that
- * refuses the write is logged; the follow then goes back, as before.
+ * refuses the write is logged; the follow then goes back, as before. `ifAbsent` (no record at
+ * start): a record that appeared since the start read none — another replica's promotion or
+ * rollback, which the follow then serves — is kept (until later on 7 Dec 2026 it was written over).
  */
-async function recordServed(dir: string, version: string, by: string, logger: Logger): Promise<void> {
-  await writeCurrent(dir, version, by).catch((err: unknown) =>
+async function recordServed(dir: string, version: string, by: string, logger: Logger, ifAbsent = false): Promise<void> {
+  await (ifAbsent ? writeCurrentIfAbsent(dir, version, by) : writeCurrent(dir, version, by)).catch((err: unknown) =>
     logger.warn({ code: ErrorCodes.MODEL_DIR_UNWRITABLE, version, err: describeError(err) }, `${version} (${by}) could not be recorded as current in model.dir: the follow of model.dir will serve the recorded version instead, if any`),
   );
 }

@@ -15,10 +15,11 @@
  * (the lease holder records a watch it ends as the operator's rollback, on replica `by`).
  * Absent in records written before 6 Dec 2026 and after a bootstrap save.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { link, readFile, rename, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
-import { replaceFileSynced, syncDir } from '../../durable/durable-fs.ts';
+import { replaceFileSynced, syncDir, writeFileSynced } from '../../durable/durable-fs.ts';
 import { damagedRecord, parseRecord } from '../record-file.ts';
 
 export const CURRENT_FILE = 'current.json';
@@ -80,6 +81,35 @@ export async function writeCurrent(dir: string, version: string, by: string, epo
   }
   await replaceFileSynced(file, `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch: Math.max(recorded, epoch ?? 0), ...(change ? { change } : {}) })}\n`);
   await syncDir(dir);
+}
+
+/** link() errors of filesystems without hard links. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/**
+ * Record `version` as current only where nothing is recorded yet (a start that found no record):
+ * the temp file is linked into place, which fails when current.json exists, so a record another
+ * replica wrote since this one read none (its promotion, a rollback) is kept. False: one was there.
+ */
+export async function writeCurrentIfAbsent(dir: string, version: string, by: string): Promise<boolean> {
+  const file = path.join(dir, CURRENT_FILE);
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFileSynced(tmp, `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch: 0 })}\n`);
+    await link(tmp, file).catch(async (err: NodeJS.ErrnoException) => {
+      if (!NO_LINKS.has(err.code ?? '')) throw err;
+      // A filesystem without hard links (SMB shares): read again just before the rename, a narrower window.
+      if ((await readCurrentRecord(dir).catch(() => 'damaged')) !== null) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+      await rename(tmp, file);
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    await rm(tmp, { force: true }).catch(() => undefined);
+  }
+  await syncDir(dir);
+  return true;
 }
 
 /**
