@@ -2,7 +2,7 @@
  * A newest-first file for `tickcast detect` (an ECB SDW download): the service scores a series in
  * time order, so until 7 Dec 2026 detect, which streams rows, refused every row after the first as
  * late (and exit 65 when nothing else was left). Now the order is seen from the first rows (the
- * head and the next row of its series): when time runs backwards there, a regular file is read
+ * first series seen twice: its first two rows): when time runs backwards there, a regular file is read
  * whole and, when every series' times run strictly backwards throughout, scored in reverse (oldest
  * first, as train and backtest read it, with the same note on stderr). A file whose times do not
  * run one way throughout is scored as written (its late rows reported as before). Stdin or a pipe
@@ -44,15 +44,22 @@ export function runsBackwards(rows: readonly DetectRow[]): boolean {
 /** `rows` (from `openDetectRows`, of the file `path`) in the order detect scores them (see the file comment). */
 export async function orderRows(path: string, rows: AsyncGenerator<DetectRow>): Promise<OrderedRows> {
   const ahead: DetectRow[] = [];
+  // The first row of each series read so far: the order is that of the first series seen twice
+  // (the head's series may have one row only, as a series listed once at the top of a long file).
+  const first = new Map<string, DetectRow>();
+  let backwards = false;
   let next = await rows.next();
   while (!next.done) {
     ahead.push(next.value);
-    if (ahead.length > 1 && keyOf(next.value) === keyOf(ahead[0])) break;
+    const before = first.get(keyOf(next.value));
+    if (before !== undefined) {
+      backwards = next.value.ms < before.ms;
+      break;
+    }
+    first.set(keyOf(next.value), next.value);
     if (ahead.length > LOOKAHEAD) break;
     next = await rows.next();
   }
-  const [head, again] = [ahead[0], ahead.at(-1)];
-  const backwards = ahead.length > 1 && head !== undefined && again !== undefined && keyOf(again) === keyOf(head) && again.ms < head.ms;
   if (backwards && (await isRegularFile(path))) {
     for await (const r of rows) ahead.push(r);
     if (runsBackwards(ahead)) return { rows: fromList(ahead.reverse()), reversed: true, pipeNewestFirst: false };

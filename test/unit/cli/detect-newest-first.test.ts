@@ -51,6 +51,19 @@ describe('tickcast detect on a newest-first file', () => {
     assert.equal((JSON.parse(r.stdout) as { refused: number; series: number }).refused, 0);
   });
 
+  it('a long-format file whose first series has one row is reversed too (the order is that of the first series seen twice)', async () => {
+    // Before: only the head's series was looked for again; with one row it never came back, so
+    // the file was scored as written: "the service refused 238 of 241 rows".
+    const a = daily(120).map((r) => `${r.split(',')[0]},a,${r.split(',')[1]}`).reverse();
+    const b = daily(120, 1).map((r) => `${r.split(',')[0]},b,${r.split(',')[1]}`).reverse();
+    const data = join(dir(), 'long-single.csv');
+    await writeFile(data, csv(['timestamp,series,value', `${day(5)},once,1.1`, ...a, ...b]));
+    const r = await runTickcast(['detect', '--data', data, '--out', join(dir(), 'long-single.out')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, NOTE);
+    assert.equal((JSON.parse(r.stdout) as { refused: number }).refused, 0);
+  });
+
   it('a file whose times do not run backwards throughout is scored as written, its late rows reported', async () => {
     const rows = [...daily(200)].reverse();
     [rows[50], rows[51]] = [rows[51], rows[50]];
