@@ -15,6 +15,7 @@
  * found to have no body is handed on as `Content-Length: 0`, so that fastify, the JSON parser and
  * the hooks after this one all see it so.
  */
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorCodes } from '../../errors/index.ts';
@@ -59,6 +60,18 @@ export function peekNotEmpty(stream: Readable): Promise<boolean> {
   });
 }
 
+/**
+ * Discard what is left of a peeked body once the response is sent. node does so itself for a body
+ * nobody read, but the peek's read() counts as reading: a body refused after it (415) stayed on
+ * the socket, which stopped once the buffers filled, and the next request on the connection was
+ * never answered (until the review of 7 Dec 2026).
+ */
+function drainAfterResponse(stream: Readable, res: ServerResponse): void {
+  res.once('finish', () => {
+    if (!stream.readableEnded) stream.resume();
+  });
+}
+
 /** Hand a request without a body on as `Content-Length: 0` (fastify compares the header with "0"). */
 function markEmpty(req: FastifyRequest): void {
   const h = req.headers;
@@ -76,6 +89,7 @@ export function installBodyPresence(app: FastifyInstance): void {
     // A client sending `Expect: 100-continue` sends no chunk before the 100 (./expect-continue.ts).
     if (framed === 'chunked') continueNow(req, reply);
     const present = framed === 'chunked' ? await peekNotEmpty(payload) : framed > 0;
+    if (present && framed === 'chunked') drainAfterResponse(payload, reply.raw);
     if (!present) {
       markEmpty(req);
       // The peeked stream has ended: fastify's reader would wait for an 'end' already past.
