@@ -96,15 +96,18 @@ export async function writeCurrentIfAbsent(dir: string, version: string, by: str
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await writeFileSynced(tmp, `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch: 0 })}\n`);
-    await link(tmp, file).catch(async (err: NodeJS.ErrnoException) => {
-      if (!NO_LINKS.has(err.code ?? '')) throw err;
-      // A filesystem without hard links (SMB shares): read again just before the rename, a narrower window.
-      if ((await readCurrentRecord(dir).catch(() => 'damaged')) !== null) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
-      await rename(tmp, file);
-    });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
+    const placed = await link(tmp, file).then(
+      () => true,
+      async (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EEXIST') return false;
+        if (!NO_LINKS.has(err.code ?? '')) throw err;
+        // A filesystem without hard links (SMB shares): read again just before the rename, a narrower window.
+        if ((await readCurrentRecord(dir).catch(() => 'damaged')) !== null) return false;
+        await rename(tmp, file);
+        return true;
+      },
+    );
+    if (!placed) return false;
   } finally {
     await rm(tmp, { force: true }).catch(() => undefined);
   }
