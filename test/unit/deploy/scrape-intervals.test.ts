@@ -54,3 +54,35 @@ test("the compose Grafana data source states prometheus.yml's scrape interval (w
   const ds = readYaml('deploy/grafana/provisioning/datasources/prometheus.yml').datasources.find((d: any) => d.type === 'prometheus');
   assert.equal(ds?.jsonData?.timeInterval, scrape, 'datasources/prometheus.yml: jsonData.timeInterval should be the scrape interval');
 });
+
+/** rate()/irate() ranges of an expression: `rate(x{...}[5m])` gives `5m`. */
+const rateRanges = (expr: string): string[] => [...expr.matchAll(/\b(?:rate|irate)\(\s*[a-zA-Z_:][\w:]*(?:\{[^}]*\})?\[([^\]]+)\]/g)].map((m) => m[1]);
+/** increase() ranges of an expression. */
+const increaseRanges = (expr: string): string[] => [...expr.matchAll(/\bincrease\(\s*[a-zA-Z_:][\w:]*(?:\{[^}]*\})?\[([^\]]+)\]/g)].map((m) => m[1]);
+
+test('rate and increase ranges are read from a dashboard expression', () => {
+  assert.deepEqual(rateRanges('sum(rate(a{job=~"$job"}[5m])) + irate(b[$__rate_interval]) + increase(c[15m])'), ['5m', '$__rate_interval']);
+  assert.deepEqual(increaseRanges('sum(increase(c{x="y"}[15m])) + rate(a[5m])'), ['15m']);
+});
+
+test('dashboards: every rate()/irate() uses $__rate_interval; a fixed increase() window is stated on the panel', () => {
+  // Until 7 Dec 2026 three panels (anomalies, dead letters, HTTP p99) used [5m]: a fixed window
+  // ignores the data source's scrape interval, and zoomed out past a 5m step the points skip the
+  // samples between windows. Grafana's $__rate_interval is max(4 × scrape interval, step + scrape interval).
+  const wrong: string[] = [];
+  for (const rel of ['deploy/grafana/dashboards/tickcast.json', 'helm/tickcast/dashboards/tickcast.json']) {
+    for (const p of JSON.parse(read(rel)).panels) {
+      for (const t of p.targets ?? []) {
+        for (const r of rateRanges(t.expr)) if (r !== '$__rate_interval') wrong.push(`${rel} "${p.title}" ${t.refId}: rate over [${r}]`);
+        // A count over a fixed window ("rounds per 15 minutes") is a choice, but the reader must be told it.
+        for (const r of increaseRanges(t.expr)) {
+          if (r === '$__rate_interval') continue;
+          const minutes = seconds(r) / 60;
+          const stated = new RegExp(`\\b(${r}|${minutes} ?min(ute)?s?)\\b`).test(`${p.title} ${p.description ?? ''}`);
+          if (!stated) wrong.push(`${rel} "${p.title}" ${t.refId}: increase over [${r}] not stated in the title or description`);
+        }
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
