@@ -265,3 +265,14 @@ test('Grafana dashboard: queries of a histogram that carries exemplars ask for t
     for (const t of asking) assert.equal(t.exemplar, true, `${file} "${t.panel}" ${t.refId}: set "exemplar": true`);
   }
 });
+
+test("docs/deployment.md's counts of the optional checks (rules, dashboard queries, render tests) are the files' counts", () => {
+  // It said "10 rules" and "24 dashboard queries" when the files held 13 and 30 (7 Dec 2026).
+  const text = read('docs/deployment.md').replace(/\s+/g, ' ');
+  const m = /— (\d+) rules found in the compose rules, (\d+) in rules-finetune, all rule unit tests pass, the (\d+) dashboard queries parse; .*? all (\d+) render tests pass/.exec(text);
+  assert.ok(m, 'docs/deployment.md: the sentence on the optional checks (promtool, helm-render) was not found');
+  const queries = JSON.parse(read('deploy/grafana/dashboards/tickcast.json')).panels.flatMap((p: any) => p.targets ?? []).length;
+  const renderTests = [...read('test/unit/deploy/helm-render.test.ts').matchAll(/^test\(/gm)].length;
+  assert.deepEqual(m.slice(1).map(Number), [rulesOf(COMPOSE_RULES).length, rulesOf(FINETUNE_RULES).length, queries, renderTests],
+    'docs/deployment.md: compose rules, rules-finetune rules, dashboard queries, render tests');
+});
