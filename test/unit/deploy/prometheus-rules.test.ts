@@ -81,6 +81,54 @@ test('the compose rules files and the chart PrometheusRule carry the same alerts
   assert.deepEqual(chartRules().map(key).sort(), composeRules.map(key).sort());
 });
 
+/** The groups of data alerts (what the model saw in users' series); every other group is the service's health. */
+const DATA_GROUPS = new Set(['tickcast.anomalies', 'tickcast.band-quality']);
+
+test('every alert has a category to route on: data for the anomaly and band-quality groups, service for the rest', () => {
+  // Until 7 Dec 2026 the alerts had only `severity`, so a route on severity="critical" paged the
+  // service's on-call for TickcastCriticalAnomaly, a critical anomaly in a user's series.
+  let data = 0;
+  for (const rel of [COMPOSE_RULES, FINETUNE_RULES]) {
+    for (const g of readYaml(rel).groups) {
+      for (const r of g.rules as Rule[]) {
+        const want = DATA_GROUPS.has(g.name) ? 'data' : 'service';
+        assert.equal(r.labels?.category, want, `${rel} ${r.alert} (group ${g.name}): category`);
+        if (want === 'data') data++;
+      }
+    }
+  }
+  assert.equal(data, 3, 'CriticalAnomaly, AnomalyRateHigh, BandMiscalibrated');
+  // The chart and docs/prometheus-rules.yaml carry the same labels (compared with these above and below).
+  assert.ok(chartRules().every((r) => r.labels?.category), 'the chart\'s rules carry category');
+});
+
+/** Alertmanager's routing (first matching child, no `continue`) over `label="v"` / `label=~"re"` matchers. */
+function routeOf(route: any, labels: Record<string, string>): string {
+  const matches = (m: string): boolean => {
+    const [, name, op, value] = /^(\w+)(=~|=)"(.*)"$/.exec(m) ?? assert.fail(`matcher ${m} not understood`);
+    const v = labels[name] ?? '';
+    return op === '=' ? v === value : new RegExp(`^(?:${value})$`).test(v);
+  };
+  for (const child of route.routes ?? []) {
+    assert.equal(child.continue, undefined, 'the example uses no continue');
+    if ((child.matchers as string[]).every(matches)) return routeOf(child, labels) ?? child.receiver;
+  }
+  return route.receiver;
+}
+
+test("docs/runbook.md's Alertmanager example pages the on-call for critical service alerts only", () => {
+  const block = /Route on `category` before `severity`[\s\S]*?```yaml\n([\s\S]*?)```/.exec(read('docs/runbook.md'));
+  assert.ok(block, 'docs/runbook.md: the routing example was not found');
+  const tree = parseYaml(block[1]).route;
+  for (const r of composeRules) {
+    const got = routeOf(tree, { alertname: r.alert, ...r.labels! });
+    const want = r.labels!.category === 'data' ? 'series-owners' : r.labels!.severity === 'critical' ? 'oncall-pager' : 'oncall-chat';
+    assert.equal(got, want, `${r.alert} (${JSON.stringify(r.labels)})`);
+  }
+  // Without the category route, the critical anomaly would page: the example must keep it first.
+  assert.equal(routeOf({ ...tree, routes: tree.routes.slice(1) }, { alertname: 'TickcastCriticalAnomaly', severity: 'critical' }), 'oncall-pager');
+});
+
 test('every alert has a severity and an actionable description', () => {
   for (const r of composeRules as any[]) {
     assert.ok(['warning', 'critical'].includes(r.labels?.severity), `${r.alert}: severity`);
