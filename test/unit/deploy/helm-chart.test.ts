@@ -70,6 +70,9 @@ test('values.schema.json rejects unsafe or contradictory values', () => {
     ['config.telemetry.resourceAttributes', { team: 'obs' }, 'resourceAttributes'],
     ['config.telemetry.otlpEndpoint', 4318, 'otlpEndpoint'],
     ['config.telemetry.otlpProtocol', 'http', 'otlpProtocol'],
+    // The docs folder, not the runbook itself: <base>/runbook.md#x would be runbook.md/runbook.md#x.
+    ['prometheusRule.runbookBaseUrl', 'https://github.com/org/tickcast/blob/main/docs/runbook.md', 'runbookBaseUrl'],
+    ['prometheusRule.runbookBaseUrl', 'https://github.com/org/tickcast/blob/main/docs/', 'runbookBaseUrl'],
   ];
   const both = withOverride('autoscaling.keda.enabled', true);
   both.autoscaling.hpa.enabled = true;

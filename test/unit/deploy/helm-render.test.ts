@@ -313,6 +313,15 @@ test('prometheusRule.runbookBaseUrl links every alert to its runbook section; di
     assert.equal(x.annotations.runbook_url, `${base}/runbook.md#${x.alert.toLowerCase()}`, x.alert);
     assert.match(runbook, new RegExp(`^### ${x.alert}$`, 'm'), `docs/runbook.md has no section for ${x.alert}`);
   }
+  assert.doesNotMatch(r.notes, /no prometheusRule\.runbookBaseUrl/);
+  // The default (no base): no link, but the section's path in the `runbook` annotation, and a NOTE.
+  const plain = render({ config: { finetune: { enabled: true } }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } });
+  for (const x of renderedRules(plain)) {
+    assert.equal(x.annotations.runbook_url, undefined, x.alert);
+    assert.equal(x.annotations.runbook, `docs/runbook.md#${x.alert.toLowerCase()}`, x.alert);
+  }
+  assert.match(plain.notes, /NOTE: no prometheusRule\.runbookBaseUrl/);
+  assert.doesNotMatch(render().notes, /runbookBaseUrl/, 'no PrometheusRule, no note');
   const off = render({ config: { finetune: { enabled: true } }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, rules: { modelStale: { enabled: false }, targetDown: { enabled: false }, intakePaused: { enabled: false } } } });
   const left = renderedRules(off).map((x: any) => x.alert);
   for (const gone of ['TickcastModelStale', 'TickcastTargetDown', 'TickcastIntakePaused']) assert.ok(!left.includes(gone), gone);
