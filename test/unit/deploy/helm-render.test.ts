@@ -322,6 +322,11 @@ test('prometheusRule.runbookBaseUrl links every alert to its runbook section; di
   }
   assert.match(plain.notes, /NOTE: no prometheusRule\.runbookBaseUrl/);
   assert.doesNotMatch(render().notes, /runbookBaseUrl/, 'no PrometheusRule, no note');
+  // A Prometheus Operator ignores objects its selectors do not match, silently (kube-prometheus-stack: release=<name>).
+  assert.match(plain.notes, /NOTE: serviceMonitor\.labels and prometheusRule\.labels empty/);
+  const labelled = render({ serviceMonitor: { enabled: true, labels: { release: 'kps' } }, prometheusRule: { enabled: true, labels: { release: 'kps' } } });
+  assert.doesNotMatch(labelled.notes, /labels empty/);
+  assert.match(render({ serviceMonitor: { enabled: true, labels: { release: 'kps' } }, prometheusRule: { enabled: true } }).notes, /NOTE: prometheusRule\.labels empty/);
   const off = render({ config: { finetune: { enabled: true } }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, rules: { modelStale: { enabled: false }, targetDown: { enabled: false }, intakePaused: { enabled: false } } } });
   const left = renderedRules(off).map((x: any) => x.alert);
   for (const gone of ['TickcastModelStale', 'TickcastTargetDown', 'TickcastIntakePaused']) assert.ok(!left.includes(gone), gone);
