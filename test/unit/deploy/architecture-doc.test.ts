@@ -43,6 +43,22 @@ test('the layer table names every folder and root file of src/, and ESLint has a
   assert.deepEqual(unruled, [], 'folders of src/ with no layer(...) rule in eslint.config.js (their imports are not checked)');
 });
 
+/** Every folder under src/ that holds TypeScript, relative to src/ (`model/onnx`, `adapters/http/routes`). */
+function tsFolders(rel = ''): string[] {
+  const entries = readdirSync(join(SRC, rel), { withFileTypes: true });
+  const here = rel && entries.some((e) => e.isFile() && e.name.endsWith('.ts')) ? [rel] : [];
+  return [...here, ...entries.filter((e) => e.isDirectory()).flatMap((e) => tsFolders(rel ? `${rel}/${e.name}` : e.name))];
+}
+
+test('docs/architecture.md names every folder of src/ that holds TypeScript, subfolders included', () => {
+  // The layer table names the top-level folders; a subfolder (model/onnx, eval/nab) needs a mention
+  // somewhere (the file map), or a newcomer does not know it exists. Five did not before 7 Dec 2026.
+  const found = tsFolders();
+  assert.ok(found.length >= 20, `expected src/'s folders; found ${found.length}`);
+  const unnamed = found.filter((f) => !new RegExp(`(?<![\\w-])${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/|\`)`).test(doc));
+  assert.deepEqual(unnamed, [], 'folders of src/ docs/architecture.md never names (as `folder/` or `src/folder`): add them to § File map');
+});
+
 /**
  * Owner each state holder is listed under in § Who owns which state. A holder added to the
  * snapshot or to stateSizes() without a row fails here: add the row, then the name.
