@@ -155,3 +155,12 @@ test('every bench:* and load:* script of package.json has its row in README.md �
   assert.ok(scripts.length >= 20, `expected package.json's benchmark scripts; found ${scripts.length}`);
   assert.deepEqual(scripts.filter((s) => !named.has(s)), [], 'a benchmark script README.md does not list (add a row: what it measures)');
 });
+
+test('README.md § Documentation links every doc in docs/ (the index a newcomer reads)', () => {
+  // Until 7 Dec 2026 benchmarks.md, gpu.md and kafka-client.md were linked only from elsewhere.
+  const readme = read('README.md');
+  const index = readme.slice(readme.indexOf('## Documentation'), readme.indexOf('\n## ', readme.indexOf('## Documentation') + 1));
+  const docs = listFiles('docs', (n) => n.endsWith('.md'));
+  assert.ok(docs.length >= 15, `expected docs/*.md; found ${docs.length}`);
+  assert.deepEqual(docs.filter((d) => !index.includes(`](${d})`) && !index.includes(`](${d}#`)), [], 'docs/*.md without a link in README.md § Documentation');
+});
