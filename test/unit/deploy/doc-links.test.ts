@@ -164,3 +164,15 @@ test('README.md § Documentation links every doc in docs/ (the index a newcomer 
   assert.ok(docs.length >= 15, `expected docs/*.md; found ${docs.length}`);
   assert.deepEqual(docs.filter((d) => !index.includes(`](${d})`) && !index.includes(`](${d}#`)), [], 'docs/*.md without a link in README.md § Documentation');
 });
+
+test("CONTRIBUTING.md's config-key recipe names every section file of src/config/schema/", () => {
+  // A newcomer picks the file from this list; a section file added later must be listed.
+  const sections = listFiles('src/config/schema', (n) => n.endsWith('.ts'))
+    .filter((f) => /export const \w+Section\b/.test(read(f)))
+    .map((f) => f.slice('src/config/schema/'.length));
+  assert.ok(sections.length >= 5, `expected the schema's section files; found ${sections.length}`);
+  const contributing = read('CONTRIBUTING.md');
+  const recipe = contributing.slice(contributing.indexOf('**A configuration key.**'), contributing.indexOf('**A metric.**'));
+  const listed = [...recipe.matchAll(/`(\w[\w-]*\.ts)`/g)].map((m) => m[1]);
+  assert.deepEqual(sections.filter((f) => !listed.includes(f)), [], 'section files of src/config/schema/ the recipe does not list');
+});
