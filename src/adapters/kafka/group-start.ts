@@ -165,7 +165,8 @@ export async function commitGroupStart(
  * the client's close has ended (`o.commitWaitMs`, COMMIT_WAIT_MS, at most: librdkafka drops a commit
  * still queued for the group's coordinator then), so no commit of this step can be stored after the
  * member went on, over an earlier member's start while the group is still empty. A close that does
- * not end in time (a commit sent, its answer not back) is logged. At a stop nothing is waited for.
+ * not end in time (a commit sent, its answer not back) is logged. At a stop it settles once the
+ * client's close has ended (the same wait at most), so the source's stop can wait for it.
  */
 export async function commitGroupStartAs(
   kafka: KafkaJS.Kafka,
@@ -187,9 +188,14 @@ export async function commitGroupStartAs(
     giveUp.abort(); // ends its sleeps, commits nothing more and disconnects the short-lived client
     log.warn({ topic: o.topic, groupId: o.groupId, boundMs }, "brand-new group: committing its start took longer than its bound (the group's coordinator lost?); each partition with nothing committed starts at this member's end at start");
   }
-  if (signal?.aborted) return false; // stopping: the client was let go of, nothing waited for
-  // Stored, refused or given up on: its close ends with no commit left to be sent (one still queued is dropped).
   const waitMs = (o.commitWaitMs ?? COMMIT_WAIT_MS) + CLOSE_MARGIN_MS;
+  // Stopping: the client was told to close at the abort (or is once its connect ends: the step then
+  // ends with it); this promise settles once it has, so the source's stop waits for it (waitMs at most).
+  if (signal?.aborted) {
+    if (!(await within(committer ? committer.close() : step, waitMs))) log.warn({ topic: o.topic, groupId: o.groupId, waitMs }, "brand-new group: the client that commits its start did not close within its wait at the stop; the stop goes on without it");
+    return false;
+  }
+  // Stored, refused or given up on: its close ends with no commit left to be sent (one still queued is dropped).
   if (committer && !(await within(committer.close(), waitMs))) {
     log.warn({ topic: o.topic, groupId: o.groupId, waitMs }, "brand-new group: the client that committed its start did not close in time (a commit sent, not answered); that commit may still be stored while the group is empty");
   }

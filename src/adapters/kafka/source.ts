@@ -12,8 +12,7 @@
  * returns, and the pipeline awaits inference and produce acks; pause() holds every batch loop
  * before its next chunk until resume(), 2 s at most at a time (then it gives its batch back, so a rebalance is not held up: batch-loop.ts) (the client's own pause() marks in-flight batches stale and
  * seeks them back; in the kill -9 chaos test two partitions never resumed after that, so it is
- * not used). The client's prefetch per partition stays bounded meanwhile.
- */
+ * not used). The client's prefetch per partition stays bounded meanwhile. */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { RecordHandler, TickSource } from '../../pipeline/ports.ts';
@@ -71,6 +70,7 @@ export class KafkaSource implements TickSource {
   #open: () => void = () => undefined;
   #restoring: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | null = null;
+  #groupStart: Promise<unknown> = Promise.resolve(); // a brand-new group's start step (./group-start.ts): after a stop, settled once its short-lived client has closed
   /** eachBatch calls running (held ones included): chunksDone() waits for none. */
   #batches = 0;
   #quiet?: () => void;
@@ -116,7 +116,7 @@ export class KafkaSource implements TickSource {
     if (!known) return;
     ({ partitions: this.#partitionsAtStart, groupHasOffsets: this.#groupOffsetsAtStart, ends: this.#endsAtStart } = known.value);
     // A brand-new group: its start committed before joining (by a short-lived client without the instance id), so a member that joins later starts there too (./group-start.ts).
-    if (this.#endsAtStart && !(await unlessAborted(commitGroupStartAs(this.#kafka, admin, o, this.#endsAtStart, this.#log, signal), signal))) return;
+    if (this.#endsAtStart && !(await unlessAborted((this.#groupStart = commitGroupStartAs(this.#kafka, admin, o, this.#endsAtStart, this.#log, signal)), signal))) return;
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     if (!(await unlessAborted(consumer.subscribe({ topics: [o.topic] }), signal))) return;
@@ -292,7 +292,7 @@ export class KafkaSource implements TickSource {
       const c = this.#consumer;
       if (!c) return;
       await this.#admin?.disconnect().catch((err: unknown) => this.#log.warn({ err }, 'admin disconnect failed'));
-      await c.disconnect();
+      await Promise.all([c.disconnect(), this.#groupStart]); // the start step's client, let go of at the stop's abort: no handle of it outlives the stop
       this.#assigned.clear();
     })();
     return this.#stopping;
