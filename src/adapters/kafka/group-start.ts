@@ -192,7 +192,7 @@ export async function commitGroupStartAs(
   // Stopping: the client was told to close at the abort (or is once its connect ends: the step then
   // ends with it); this promise settles once it has, so the source's stop waits for it (waitMs at most).
   if (signal?.aborted) {
-    if (!(await within(committer ? committer.close() : step, waitMs))) log.warn({ topic: o.topic, groupId: o.groupId, waitMs }, "brand-new group: the client that commits its start did not close within its wait at the stop; the stop goes on without it");
+    if (!(await within(committer ? committer.close() : step, waitMs))) log.warn({ topic: o.topic, groupId: o.groupId, waitMs }, "brand-new group: the client that commits its start had not connected and closed within its wait at the stop; the stop goes on without it (it is closed once its connect ends)");
     return false;
   }
   // Stored, refused or given up on: its close ends with no commit left to be sent (one still queued is dropped).

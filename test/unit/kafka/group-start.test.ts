@@ -303,3 +303,32 @@ for (const [member, properties] of [['a dynamic member', undefined], ['a static 
     assert.deepEqual(committed, { 0: 15 }, "B's start (20) is not stored over A's (15)");
   });
 }
+
+// Found 7 Dec 2026 (SRE review): at a stop commitGroupStartAs returned at once and nothing waited
+// for the short-lived client, so the source's stop() resolved with it still connecting or closing.
+for (const at of ['connecting', 'committing'] as const) {
+  test(`a stop while the start's short-lived client is ${at}: the step settles only once that client has closed`, { timeout: 10_000 }, async () => {
+    const connected = deferred();
+    const committing = deferred();
+    const closing = deferred();
+    const events: string[] = [];
+    const kafka = {
+      consumer: () => ({
+        connect: () => (at === 'connecting' ? connected.promise : Promise.resolve()),
+        commitOffsets: async () => committing.resolve(),
+        disconnect: () => (events.push('disconnect'), closing.promise.then(() => void events.push('closed'))),
+      }),
+    } as unknown as KafkaJS.Kafka;
+    const f = fakes({});
+    const stop = new AbortController();
+    const step = commitGroupStartAs(kafka, f.admin, { groupId: 'g', topic: TOPIC }, new Map([[0, 15n]]), logger().l, stop.signal).then((s) => (events.push('settled'), s));
+    if (at === 'committing') await committing.promise;
+    stop.abort();
+    if (at === 'connecting') connected.resolve();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(events, ['disconnect'], 'told to close, not settled yet');
+    closing.resolve();
+    assert.equal(await step, false);
+    assert.deepEqual(events, ['disconnect', 'closed', 'settled']);
+  });
+}
