@@ -164,10 +164,16 @@ export class VersionRegistry {
     return this.#listing;
   }
 
-  /** The newest servable version older than `label`, if any (after a fresh listing). */
+  /**
+   * The newest servable version older than `label`, if any (after a fresh listing), less the
+   * unfinished promotions: a rollback without a version skips them as a start does (they never
+   * passed their promotion's last checks); naming one serves it. Until 7 Dec 2026 it could land on one.
+   */
   async olderThan(label: string): Promise<string | undefined> {
     const cur = versionNumber(label);
-    return (await this.refresh()).find((v) => versionNumber(v) < cur);
+    const listing = await this.refresh();
+    const unfinished = new Set(this.unfinished.map((u) => u.version));
+    return listing.find((v) => versionNumber(v) < cur && !unfinished.has(v));
   }
 
   /** A version's artifact: from memory, else from disk. 404-coded when unknown, 409 when damaged. */

@@ -150,3 +150,33 @@ test('an automatic rollback queued behind an operator pin or manual rollback is 
     for (const p of live) await p.dispose();
   }
 });
+
+test('a manual rollback without a version skips an unfinished promotion, as a start does; naming it still serves it', async () => {
+  const { name: backend } = await initBackend();
+  const registry = new VersionRegistry(null, 5);
+  const config = resolveHybridConfig(SMALL_CONFIG);
+  for (let i = 0; i < 3; i++) await registry.add({ config, spec: SMALL_SPEC, weights: {}, meta: {} });
+  // The start served v1 and found v2 unfinished (saved by a promotion from v1 that never recorded it); a later promotion made v3.
+  registry.noteUnfinished(new Map([['v2', 'v1']]));
+  await registry.refresh();
+  const live: Predictor[] = [];
+  const build = async (v: { version: string }): Promise<Predictor> => {
+    const p = new TfjsPredictor(createModel(SMALL_CONFIG, SMALL_SPEC, 7), { version: v.version, backend });
+    live.push(p);
+    return p;
+  };
+  let current = await build(await registry.find('v3'));
+  const slot: PredictorSlot = { get predictor() { return current; }, swap: (next) => void (current = next) };
+  const promoter = new Promoter({ registry, build, slot, serving: await registry.find('v3'), logger: createLogger({ level: 'silent', name: 't' }), metrics: createMetrics({ defaultMetrics: false }) });
+  try {
+    assert.deepEqual(await promoter.rollbackManually({}), { from: 'v3', to: 'v1' }, 'v2 never passed its promotion: not the version to roll back to');
+    assert.deepEqual(registry.unfinished.map((u) => u.version), ['v2'], 'still reported');
+    await assert.rejects(promoter.rollbackManually({}), /no version older than v1 to roll back to/);
+    assert.deepEqual(await promoter.rollbackManually({ version: 'v3' }), { from: 'v1', to: 'v3' });
+    assert.deepEqual(await promoter.rollbackManually({ version: 'v2' }), { from: 'v3', to: 'v2' }, 'named: served');
+    assert.deepEqual(registry.unfinished, []);
+    assert.deepEqual(await promoter.rollbackManually({}), { from: 'v2', to: 'v1' });
+  } finally {
+    for (const p of live) await p.dispose();
+  }
+});
