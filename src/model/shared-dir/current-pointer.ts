@@ -43,6 +43,11 @@ export type FollowedChange = { from: string; target: NonNullable<DirectoryTarget
 
 const CURRENT_REMEDY = 'delete it (the newest good checkpoint serves, a fine-tune candidate never recorded included, and is recorded again) or, safer, write {"version":"v<n>"} naming the version to serve';
 
+/** The text of current.json: the one place its fields are written (readCurrentRecord reads them). */
+function recordText(version: string, by: string, epoch: number, change?: CurrentChange): string {
+  return `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch, ...(change ? { change } : {}) })}\n`;
+}
+
 /** The record of `dir`, or null when there is none. Throws on an unreadable record (TC_MODEL_ARTIFACT_CORRUPT when damaged). */
 export async function readCurrentRecord(dir: string): Promise<CurrentRecord | null> {
   let text: string;
@@ -79,7 +84,7 @@ export async function writeCurrent(dir: string, version: string, by: string, epo
   if (epoch !== undefined && recorded > epoch) {
     throw new TickcastError(ErrorCodes.FINETUNE_LEASE_FENCED, `${version} not recorded as current: ${CURRENT_FILE} was written under fine-tune lease epoch ${recorded}, this replica's is ${epoch}`, { statusCode: 409, details: { epoch, recorded } });
   }
-  await replaceFileSynced(file, `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch: Math.max(recorded, epoch ?? 0), ...(change ? { change } : {}) })}\n`);
+  await replaceFileSynced(file, recordText(version, by, Math.max(recorded, epoch ?? 0), change));
   await syncDir(dir);
 }
 
@@ -95,7 +100,7 @@ export async function writeCurrentIfAbsent(dir: string, version: string, by: str
   const file = path.join(dir, CURRENT_FILE);
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await writeFileSynced(tmp, `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch: 0 })}\n`);
+    await writeFileSynced(tmp, recordText(version, by, 0));
     const placed = await link(tmp, file).then(
       () => true,
       async (err: NodeJS.ErrnoException) => {
