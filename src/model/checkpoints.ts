@@ -219,9 +219,9 @@ export class CheckpointStore {
     }
   }
 
-  /** The newest version that loads and verifies, less those in `skip`; damaged ones are logged and skipped. */
-  async loadNewestGood(skip: ReadonlySet<string> = new Set()): Promise<LoadedCheckpoint | null> {
-    for (const v of await this.list()) {
+  /** The newest version that loads and verifies, less those in `skip`, of `listing` (default: listed now); damaged ones are logged and skipped. */
+  async loadNewestGood(skip: ReadonlySet<string> = new Set(), listing?: readonly string[]): Promise<LoadedCheckpoint | null> {
+    for (const v of listing ?? (await this.list())) {
       if (skip.has(v)) continue;
       try {
         return await this.load(v);

@@ -50,9 +50,11 @@ export async function loadInitialVersion(registry: VersionRegistry, config: Conf
       return { ...pinned, pinned: true };
     }
     const unfinished = new Map<string, string>();
-    const recorded = await loadRecordedCurrent(store, unfinished, logger);
+    // One listing for every decision below: a version saved meanwhile (another replica's promotion) is not served unexamined.
+    const onDisk = await store.list();
+    const recorded = await loadRecordedCurrent(store, onDisk, unfinished, logger);
     registry.noteUnfinished(unfinished);
-    const found = (typeof recorded === 'symbol' ? null : recorded) ?? (await store.loadNewestGood(new Set(unfinished.keys())));
+    const found = (typeof recorded === 'symbol' ? null : recorded) ?? (await store.loadNewestGood(new Set(unfinished.keys()), onDisk));
     if (found && recorded === COPIED_IN) await recordServed(store.dir, found.version, 'start: copied in after the recorded version', logger);
     if (found && recorded === NO_RECORD) await recordServed(store.dir, found.version, 'start: no record', logger, true);
     if (found) {
@@ -131,17 +133,17 @@ async function recordServed(dir: string, version: string, by: string, logger: Lo
  * promotions that stopped between their save and their record (a crash, a kill, another replica's
  * promotion in progress): not copied in, and never served by a start (until 7 Dec 2026 they were).
  */
-async function loadRecordedCurrent(store: CheckpointStore, unfinished: Map<string, string>, logger: Logger): Promise<LoadedCheckpoint | typeof COPIED_IN | typeof NO_RECORD | null> {
+async function loadRecordedCurrent(store: CheckpointStore, onDisk: string[], unfinished: Map<string, string>, logger: Logger): Promise<LoadedCheckpoint | typeof COPIED_IN | typeof NO_RECORD | null> {
   let version: string | null = null;
   try {
     version = await readCurrent(store.dir);
   } catch (err) {
-    await unreadableRecord(store, unfinished, err, logger);
+    await unreadableRecord(store.dir, onDisk, unfinished, err, logger);
     return null;
   }
   if (version === null) return NO_RECORD;
   try {
-    const newer = await copiedInSince(store.dir, version, await store.list());
+    const newer = await copiedInSince(store.dir, version, onDisk);
     const rec = version;
     for (const [v, parent] of await unfinishedPromotions(store.dir, newer, (p) => p === rec)) unfinished.set(v, parent);
     if (unfinished.size > 0) warnUnfinished(logger, unfinished, version, `${version} serves as recorded`);
@@ -164,11 +166,10 @@ async function loadRecordedCurrent(store: CheckpointStore, unfinished: Map<strin
  * promotion (`unfinished`, filled in) and not served; the newest other good version is. Until 7 Dec
  * 2026 the newest good version served, the unfinished candidate included.
  */
-async function unreadableRecord(store: CheckpointStore, unfinished: Map<string, string>, err: unknown, logger: Logger): Promise<void> {
+async function unreadableRecord(dir: string, onDisk: string[], unfinished: Map<string, string>, err: unknown, logger: Logger): Promise<void> {
   logger.warn({ code: (err as { code?: unknown }).code, err: describeError(err) }, 'the current version recorded in model.dir is unreadable; serving the newest good checkpoint that is not an unfinished promotion');
-  const onDisk = await store.list().catch(() => [] as string[]);
-  const after = await writtenAfterRecord(store.dir, onDisk).catch(() => [] as string[]);
-  for (const [v, parent] of await unfinishedPromotions(store.dir, after, (p) => onDisk.includes(p))) unfinished.set(v, parent);
+  const after = await writtenAfterRecord(dir, onDisk).catch(() => [] as string[]);
+  for (const [v, parent] of await unfinishedPromotions(dir, after, (p) => onDisk.includes(p))) unfinished.set(v, parent);
   if (unfinished.size > 0) warnUnfinished(logger, unfinished, null, 'the newest good version older than them serves');
 }
 

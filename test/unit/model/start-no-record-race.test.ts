@@ -30,8 +30,8 @@ test('a start that read no current.json does not write over a record another rep
   }
   // While this start loads the newest good version (v2), replica b records v1 (an operator's rollback).
   const load = store.loadNewestGood.bind(store);
-  store.loadNewestGood = async (skip) => {
-    const found = await load(skip);
+  store.loadNewestGood = async (skip, listing) => {
+    const found = await load(skip, listing);
     await writeCurrent(dir, 'v1', 'replica-b', undefined, 'manual');
     return found;
   };
