@@ -44,14 +44,16 @@ export async function loadInitialVersion(registry: VersionRegistry, config: Conf
   const store = registry.store;
   if (store) {
     await store.cleanTemp(TEMP_MIN_AGE_MS);
-    const pinned = await loadPinned(store, logger);
-    if (pinned) {
-      registry.hold(pinned, pinned.version);
-      return { ...pinned, pinned: true };
-    }
     const unfinished = new Map<string, string>();
     // One listing for every decision below: a version saved meanwhile (another replica's promotion) is not served unexamined.
     const onDisk = await store.list();
+    const pinned = await loadPinned(store, logger);
+    if (pinned) {
+      await pinnedUnfinished(store.dir, onDisk, unfinished, pinned.version, logger);
+      registry.noteUnfinished(unfinished);
+      registry.hold(pinned, pinned.version);
+      return { ...pinned, pinned: true };
+    }
     const recorded = await loadRecordedCurrent(store, onDisk, unfinished, logger);
     registry.noteUnfinished(unfinished);
     const found = (typeof recorded === 'symbol' ? null : recorded) ?? (await store.loadNewestGood(new Set(unfinished.keys()), onDisk));
@@ -138,14 +140,13 @@ async function loadRecordedCurrent(store: CheckpointStore, onDisk: string[], unf
   try {
     version = await readCurrent(store.dir);
   } catch (err) {
-    await unreadableRecord(store.dir, onDisk, unfinished, err, logger);
+    logger.warn({ code: (err as { code?: unknown }).code, err: describeError(err) }, 'the current version recorded in model.dir is unreadable; serving the newest good checkpoint that is not an unfinished promotion');
+    await unreadableRecord(store.dir, onDisk, unfinished, logger, 'the newest good version older than them serves');
     return null;
   }
   if (version === null) return NO_RECORD;
   try {
-    const newer = await copiedInSince(store.dir, version, onDisk);
-    const rec = version;
-    for (const [v, parent] of await unfinishedPromotions(store.dir, newer, (p) => p === rec)) unfinished.set(v, parent);
+    const newer = await recordedUnfinished(store.dir, version, onDisk, unfinished);
     if (unfinished.size > 0) warnUnfinished(logger, unfinished, version, `${version} serves as recorded`);
     const copied = newer.filter((v) => !unfinished.has(v));
     if (copied.length > 0) {
@@ -166,11 +167,31 @@ async function loadRecordedCurrent(store: CheckpointStore, onDisk: string[], unf
  * promotion (`unfinished`, filled in) and not served; the newest other good version is. Until 7 Dec
  * 2026 the newest good version served, the unfinished candidate included.
  */
-async function unreadableRecord(dir: string, onDisk: string[], unfinished: Map<string, string>, err: unknown, logger: Logger): Promise<void> {
-  logger.warn({ code: (err as { code?: unknown }).code, err: describeError(err) }, 'the current version recorded in model.dir is unreadable; serving the newest good checkpoint that is not an unfinished promotion');
+async function unreadableRecord(dir: string, onDisk: string[], unfinished: Map<string, string>, logger: Logger, serves: string): Promise<void> {
   const after = await writtenAfterRecord(dir, onDisk).catch(() => [] as string[]);
   for (const [v, parent] of await unfinishedPromotions(dir, after, (p) => onDisk.includes(p))) unfinished.set(v, parent);
-  if (unfinished.size > 0) warnUnfinished(logger, unfinished, null, 'the newest good version older than them serves');
+  if (unfinished.size > 0) warnUnfinished(logger, unfinished, null, serves);
+}
+
+/** The versions written after `recorded` was recorded (copied in, or unfinished promotions over it: those fill `unfinished`). */
+async function recordedUnfinished(dir: string, recorded: string, onDisk: string[], unfinished: Map<string, string>): Promise<string[]> {
+  const newer = await copiedInSince(dir, recorded, onDisk);
+  for (const [v, parent] of await unfinishedPromotions(dir, newer, (p) => p === recorded)) unfinished.set(v, parent);
+  return newer;
+}
+
+/**
+ * A pinned start serves the pin (the operator's explicit choice) but still finds the unfinished
+ * promotions, as an unpinned start does: GET /v1/model unfinishedVersions and the gauge say the
+ * same whether pinned or not, and a rollback without a version after unpinning skips them. Until
+ * 7 Dec 2026 a pinned start did not look (none reported, and such a rollback could serve one).
+ */
+async function pinnedUnfinished(dir: string, onDisk: string[], unfinished: Map<string, string>, pin: string, logger: Logger): Promise<void> {
+  const serves = `${pin} serves, pinned`;
+  const recorded = await readCurrent(dir).catch(() => undefined);
+  if (recorded === undefined) return unreadableRecord(dir, onDisk, unfinished, logger, serves);
+  if (recorded !== null) await recordedUnfinished(dir, recorded, onDisk, unfinished).catch(() => undefined);
+  if (unfinished.size > 0) warnUnfinished(logger, unfinished, recorded, serves);
 }
 
 function warnUnfinished(logger: Logger, unfinished: Map<string, string>, recorded: string | null, serves: string): void {

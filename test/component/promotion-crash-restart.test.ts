@@ -152,3 +152,25 @@ test('no current.json (a directory from before it existed): the start records wh
   assert.equal(info.version, 'v1', 'the restart serves v1, not the candidate');
   assert.equal(await readCurrent(dir), 'v1');
 });
+
+test('a pinned start serves the pin and still reports the unfinished candidate (GET /v1/model and the gauge)', { timeout: 120_000 }, async (t) => {
+  const dir = await dirWithV1(t);
+  await writeCurrent(dir, 'v1', 'test');
+  writeFileSync(path.join(dir, 'pinned.json'), '{"version":"v1"}');
+  await later();
+  // A promotion from v1 that checked the pin before the operator set it, saved, and stopped before its record.
+  const m = HybridModel.create(CFG, SPEC, 2);
+  assert.equal(await new CheckpointStore({ dir, keep: 5 }).save({ config: CFG, spec: SPEC, weights: m.getWeights(), meta: { source: 'finetune', round: 1, parent: 'v1' } }), 'v2');
+  m.dispose();
+  const app = await startTestApp({ model: { dir } });
+  try {
+    const info = await (await fetch(`${app.address()}/v1/model`)).json();
+    assert.equal(info.version, 'v1', 'the pin serves');
+    assert.equal(info.pinned, true);
+    assert.deepEqual(info.unfinishedVersions?.map((u: { version: string; parent: string }) => [u.version, u.parent]), [['v2', 'v1']], 'reported as an unpinned start reports it');
+    assert.match(await (await fetch(`${app.address()}/metrics`)).text(), /^tickcast_model_unfinished_versions 1$/m);
+    assert.equal(await readCurrent(dir), 'v1');
+  } finally {
+    await app.stop();
+  }
+});
