@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { ModelSpec } from '../domain/types.ts';
 import { copySpec } from '../domain/model-spec.ts';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
-import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, MANIFEST_FILE, WEIGHTS_FILE, loadArtifactWeights, packWeights, type ArtifactManifest } from './artifact.ts';
+import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, MANIFEST_FILE, WEIGHTS_FILE, loadArtifactWeights, packWeights, readManifest, type ArtifactManifest } from './artifact.ts';
 import type { ResolvedHybridConfig } from './config.ts';
 import { syncDir, writeFileSynced } from '../durable/durable-fs.ts';
 import type { WeightMap } from './weight-names.ts';
@@ -217,6 +217,11 @@ export class CheckpointStore {
     } catch (err) {
       throw (await linearBaselineRefusal(dir)) ?? err;
     }
+  }
+
+  /** The sha256 a version's manifest records for its weights (undefined: no such version, or its manifest is unreadable); not verified. */
+  async recordedSha256(version: string): Promise<string | undefined> {
+    return readManifest(path.join(this.dir, version)).then((m) => m.weights.sha256, () => undefined);
   }
 
   /** The newest version that loads and verifies, less those in `skip`, of `listing` (default: listed now); damaged ones are logged and skipped. */

@@ -204,18 +204,23 @@ function warnUnfinished(logger: Logger, unfinished: Map<string, string>, recorde
 
 /**
  * Those of `versions` that a promotion wrote (manifest: training source `finetune`, a parent that
- * `parentOk` accepts), with that parent; not models copied in — a fine-tuned checkpoint copied from
- * another directory names another parent, as a rule, and is served as copied in.
+ * `parentOk` accepts and, where the manifest records it — promotions since 7 Dec 2026 —
+ * `parentSha256` equal to that parent's weights sha256 here), with that parent; not models copied
+ * in: a fine-tuned checkpoint copied from another directory names another parent, or another
+ * parent's content under the same name, and is served as copied in. Manifests without
+ * `parentSha256` are told by the parent's name alone.
  */
 async function unfinishedPromotions(dir: string, versions: string[], parentOk: (parent: string) => boolean): Promise<[string, string][]> {
-  const training = (v: string) => readManifest(path.join(dir, v)).then((m) => m.training as { source?: unknown; parent?: unknown } | undefined, () => undefined);
-  const meta = await Promise.all(versions.map(training));
-  const out: [string, string][] = [];
-  versions.forEach((v, i) => {
-    const parent = meta[i]?.parent;
-    if (meta[i]?.source === 'finetune' && typeof parent === 'string' && parentOk(parent)) out.push([v, parent]);
-  });
-  return out;
+  const parentOf = async (v: string): Promise<string | null> => {
+    const t = await readManifest(path.join(dir, v)).then((m) => m.training as { source?: unknown; parent?: unknown; parentSha256?: unknown } | undefined, () => undefined);
+    const parent = t?.parent;
+    if (t?.source !== 'finetune' || typeof parent !== 'string' || !parentOk(parent)) return null;
+    if (typeof t.parentSha256 !== 'string') return parent;
+    const sha = await readManifest(path.join(dir, parent)).then((m) => m.weights.sha256, () => undefined);
+    return sha === t.parentSha256 ? parent : null;
+  };
+  const parents = await Promise.all(versions.map(parentOf));
+  return versions.flatMap((v, i) => (parents[i] === null ? [] : [[v, parents[i]] as [string, string]]));
 }
 
 function bootstrapWeights(config: Config, hybrid: ResolvedHybridConfig, spec: ModelSpec, opts: BootstrapOptions, logger: Logger): Promise<Trained> {

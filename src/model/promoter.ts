@@ -100,7 +100,7 @@ export class Promoter implements ChampionControl {
       const pinned = this.#pinned ? base.version : await this.#dirPin();
       if (pinned) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model ${pinned} is pinned; the challenger is not promoted`, { statusCode: 409 });
       if (this.#d.mayPromote && !(await this.#d.mayPromote())) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `the fine-tune lease is not held by this replica; the challenger is not promoted`, { statusCode: 409 });
-      const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...(base.meta.data === undefined ? {} : { data: base.meta.data }), ...meta, parent: base.version } }, [base.version], this.#d.fence).catch((err: unknown) => {
+      const v = await this.#d.registry.add({ config: base.config, spec: base.spec, weights, meta: { ...(base.meta.data === undefined ? {} : { data: base.meta.data }), ...meta, ...(await this.#d.registry.lineage(base)) } }, [base.version], this.#d.fence).catch((err: unknown) => {
         throw unwritable(err, `the challenger could not be saved in model.dir; not promoted, ${base.version} keeps serving`);
       });
       await this.#serve(v, `promoted over ${base.version}`, offload, 'fenced', 'promotion').catch(async (err: unknown) => {

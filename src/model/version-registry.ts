@@ -125,6 +125,16 @@ export class VersionRegistry {
       .map(([version, parent]) => ({ version, parent, reason: `fine-tuned from ${parent} and saved, but never recorded as current (its promotion stopped between the save and the record, or another replica is promoting it now): not served unless named in a rollback` }));
   }
 
+  /**
+   * How a version fine-tuned from `base` names it in its metadata: `parent`, and `parentSha256`
+   * (the sha256 of its weights, when known) — so a start tells its own unfinished promotion from a
+   * fine-tuned checkpoint copied from another directory whose parent has the same name.
+   */
+  async lineage(base: ModelVersion): Promise<{ parent: string; parentSha256?: string }> {
+    const sha = base.weightsSha256 ?? (await this.#store?.recordedSha256(base.version));
+    return { parent: base.version, ...(sha ? { parentSha256: sha } : {}) };
+  }
+
   /** Give a new artifact its label (saving it when there is a store; `fence` runs right before its rename) and hold it. */
   async add(artifact: ModelArtifact, protect: string[] = [], fence?: () => Promise<void>): Promise<ModelVersion> {
     const version = this.#store ? await this.#store.save(artifact, { protect, ...(fence ? { fence } : {}) }) : versionLabel(this.#nextMemVersion++);
