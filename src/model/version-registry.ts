@@ -164,13 +164,19 @@ export class VersionRegistry {
     }
   }
 
-  /** List again: versions held in memory and those on disk that verify, newest first. */
+  /**
+   * List again: versions held in memory and those on disk that verify, newest first. With a store
+   * every version made here was saved, so one held whose directory is gone was removed by hand:
+   * not offered (a rollback without a version skips it; until 7 Dec 2026 it served it from memory
+   * and recorded in current.json a version no restart or other replica could load).
+   */
   async refresh(): Promise<string[]> {
     const mem = this.#held.map((v) => v.version);
     if (!this.#store) return (this.#listing = mem);
-    const disk = await this.#store.listVerified().catch(() => ({ good: [] as string[], damaged: [] as DamagedVersion[] }));
-    this.#damaged = disk.damaged.filter((d) => !mem.includes(d.version));
-    this.#listing = [...new Set([...disk.good, ...mem])].sort(newestFirst);
+    const disk = await this.#store.listVerified().catch(() => null);
+    const onDisk = disk ? new Set([...disk.good, ...disk.damaged.map((d) => d.version)]) : null;
+    this.#damaged = (disk?.damaged ?? []).filter((d) => !mem.includes(d.version));
+    this.#listing = [...new Set([...(disk?.good ?? []), ...mem.filter((v) => onDisk?.has(v) ?? true)])].sort(newestFirst);
     return this.#listing;
   }
 

@@ -54,3 +54,19 @@ test('the listing after a version was loaded (a rollback, a followed version) do
   await registry.refresh();
   assert.deepEqual(registry.versions, ['v1'], 'changed since: verified again, and found damaged');
 });
+
+test('a held version whose directory was deleted by hand is no longer listed, so a rollback without a version skips it', async (t) => {
+  await initBackend();
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-registry-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const registry = new VersionRegistry(new CheckpointStore({ dir, keep: 5 }), 5);
+  for (const seed of [1, 2, 3]) {
+    const m = createModel(SMALL_CONFIG, SMALL_SPEC, seed);
+    await registry.add({ config: resolveHybridConfig(SMALL_CONFIG), spec: SMALL_SPEC, weights: m.getWeights(), meta: {} }); // held in memory and saved
+    m.dispose();
+  }
+  assert.deepEqual(await registry.refresh(), ['v3', 'v2', 'v1']);
+  rmSync(path.join(dir, 'v2'), { recursive: true }); // an operator removes a bad version
+  assert.deepEqual(await registry.refresh(), ['v3', 'v1'], 'GET /v1/model versions no longer offers it');
+  assert.equal(await registry.olderThan('v3'), 'v1', 'a rollback without a version does not record a version no restart can load');
+});
