@@ -114,7 +114,8 @@ test('a built engine the slot refuses is disposed, not leaked', async () => {
   }
 });
 
-test('an automatic rollback queued behind an operator pin or manual rollback is refused: the operator wins', async () => {
+/** v1…v3 in memory (no store), v3 serving through a promoter; `live`: every predictor built, to dispose. */
+async function servingV3() {
   const { name: backend } = await initBackend();
   const registry = new VersionRegistry(null, 5);
   const config = resolveHybridConfig(SMALL_CONFIG);
@@ -128,6 +129,12 @@ test('an automatic rollback queued behind an operator pin or manual rollback is 
   let current = await build(await registry.find('v3'));
   const slot: PredictorSlot = { get predictor() { return current; }, swap: (next) => void (current = next) };
   const promoter = new Promoter({ registry, build, slot, serving: await registry.find('v3'), logger: createLogger({ level: 'silent', name: 't' }), metrics: createMetrics({ defaultMetrics: false }) });
+  return { registry, promoter, live, slot };
+}
+
+test('an automatic rollback queued behind an operator pin or manual rollback is refused: the operator wins', async () => {
+  const { promoter, live, slot } = await servingV3();
+  const current = { get version() { return slot.predictor.version; } };
   try {
     // The watch of v3's promotion decides to roll back to v2 while an operator pins v3 (the REST call is ahead in the queue).
     const pin = promoter.rollbackManually({ version: 'v3', pin: true });
@@ -152,22 +159,10 @@ test('an automatic rollback queued behind an operator pin or manual rollback is 
 });
 
 test('a manual rollback without a version skips an unfinished promotion, as a start does; naming it still serves it', async () => {
-  const { name: backend } = await initBackend();
-  const registry = new VersionRegistry(null, 5);
-  const config = resolveHybridConfig(SMALL_CONFIG);
-  for (let i = 0; i < 3; i++) await registry.add({ config, spec: SMALL_SPEC, weights: {}, meta: {} });
+  const { registry, promoter, live } = await servingV3();
   // The start served v1 and found v2 unfinished (saved by a promotion from v1 that never recorded it); a later promotion made v3.
   registry.noteUnfinished(new Map([['v2', 'v1']]));
   await registry.refresh();
-  const live: Predictor[] = [];
-  const build = async (v: { version: string }): Promise<Predictor> => {
-    const p = new TfjsPredictor(createModel(SMALL_CONFIG, SMALL_SPEC, 7), { version: v.version, backend });
-    live.push(p);
-    return p;
-  };
-  let current = await build(await registry.find('v3'));
-  const slot: PredictorSlot = { get predictor() { return current; }, swap: (next) => void (current = next) };
-  const promoter = new Promoter({ registry, build, slot, serving: await registry.find('v3'), logger: createLogger({ level: 'silent', name: 't' }), metrics: createMetrics({ defaultMetrics: false }) });
   try {
     assert.deepEqual(await promoter.rollbackManually({}), { from: 'v3', to: 'v1' }, 'v2 never passed its promotion: not the version to roll back to');
     assert.deepEqual(registry.unfinished.map((u) => u.version), ['v2'], 'still reported');
