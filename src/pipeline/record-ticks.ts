@@ -18,26 +18,38 @@ import type { Tick } from '../domain/types.ts';
 import { nothingToCarry, processingFailed } from './dead-letter.ts';
 
 /**
- * `counted` for the dead letter of a tick that failed once windowed (its read, phase 1, or its
- * scoring, phase 3; StreamPipeline): false. The tick stays in its window — the store has no undo —
+ * `counted` for the dead letter of a tick that failed once windowed (a hook after its push or its
+ * read, phase 1, or its scoring, phase 3; StreamPipeline): false. The tick stays in its window — the store has no undo —
  * and the series' next forecast is made on it, so its push's outcome (accepted, merged), told by
  * StreamPipeline #take, holds: the record counts once in tickcast_ticks_total, its dead letter in
  * tickcast_dlq_total (since 7 Dec 2026; before, it counted as accepted and dead_letter both).
  */
 export const FAILED_AFTER_WINDOWING = false;
 
-/** `take`: windows one tick, true when it was refused as 'incomplete'. Null: nothing to dead-letter; else the reasons of the record's one dead letter, first first. */
-export function takeTicks(ticks: readonly Tick[], take: (tick: Tick) => boolean | void, features: readonly string[]): { errors: TickcastError[]; counted: boolean } | null {
+/** What `take` tells of its tick: `told` once its push's outcome is counted (a throw after that is FAILED_AFTER_WINDOWING). */
+export interface TakeTold { told: boolean }
+
+/**
+ * `take`: windows one tick, true when it was refused as 'incomplete'; it sets `told` once the tick's
+ * outcome is counted. Null: nothing to dead-letter; else the reasons of the record's one dead letter,
+ * first first, and whether it counts as a `dead_letter` outcome: only when a tick threw before its
+ * outcome was told (since 7 Dec 2026, evening; before, a tick whose hook threw after its outcome
+ * counted as merged or accepted and dead_letter both).
+ */
+export function takeTicks(ticks: readonly Tick[], take: (tick: Tick, state: TakeTold) => boolean | void, features: readonly string[]): { errors: TickcastError[]; counted: boolean } | null {
   let incomplete: Tick[] | undefined;
   let failed: TickcastError | undefined;
+  let untold = false;
   for (const tick of ticks) {
+    const state: TakeTold = { told: false };
     try {
-      if (take(tick) === true) (incomplete ??= []).push(tick);
+      if (take(tick, state) === true) (incomplete ??= []).push(tick);
     } catch (err) {
       failed ??= processingFailed(err, ticks.length > 1 ? { tick, of: ticks.length } : undefined);
+      untold ||= !state.told;
     }
   }
   const carry = incomplete && nothingToCarry(incomplete[0], features, incomplete.slice(1));
-  if (failed) return { errors: carry ? [failed, carry] : [failed], counted: true };
+  if (failed) return { errors: carry ? [failed, carry] : [failed], counted: untold };
   return carry ? { errors: [carry], counted: false } : null;
 }

@@ -29,7 +29,7 @@ import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
 import { deadLetterOnce, processingFailed, type DeadLetters } from './dead-letter.ts';
-import { FAILED_AFTER_WINDOWING, takeTicks } from './record-ticks.ts';
+import { FAILED_AFTER_WINDOWING, takeTicks, type TakeTold } from './record-ticks.ts';
 import type { PipelineFollower } from './followers.ts';
 import { forecastMessage, listening, liveMerged, liveTick, namedTargets, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap } from './learning-tap.ts';
@@ -200,12 +200,12 @@ export class StreamPipeline {
     const quiet = rec.warmup === true;
     if (!res.ok) return void (quiet || out.push(...this.#deadLetter(rec, res.error)));
     if (res.skipped && !quiet) d.observer?.skipped?.(res.skipped);
-    const refused = takeTicks(res.ticks, (tick) => this.#take(tick, rec, sent, quiet, accepted, reads), d.codec.features); // a SenML pack carries several
+    const refused = takeTicks(res.ticks, (tick, state) => this.#take(tick, rec, sent, quiet, accepted, reads, state), d.codec.features); // a SenML pack carries several
     if (refused && !quiet) for (const err of refused.errors) out.push(...this.#deadLetter(rec, err, refused.counted, dead));
   }
 
   /** Phase 1 for one decoded tick: window it, hold its read until due. True: 'incomplete' (nothing to carry), for the caller to dead-letter its record. */
-  #take(tick: Tick, rec: RawRecord, sent: number, quiet: boolean, accepted: Accepted[], reads: Reads): boolean | void {
+  #take(tick: Tick, rec: RawRecord, sent: number, quiet: boolean, accepted: Accepted[], reads: Reads, state: TakeTold): boolean | void {
     const d = this.#d;
     const suppressed = this.#learning.suppressed(tick.series, tick.tsMs);
     readBefore(reads, tick.series, tick.tsMs, d.store.registry); // a pending read this push would change goes first
@@ -216,9 +216,11 @@ export class StreamPipeline {
       accepted.push(a);
       hold(reads, tick.series, { tsMs: tick.tsMs, accepted: a, ready: pushed.ready }); // read once no record of this chunk can merge into the tick (tick-reads.ts)
     }
+    // Its outcome is told right after the push: a hook below that throws leaves it counted once, its record's dead letter not counted again (record-ticks.ts).
+    if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, pushed.carried);
+    state.told = true;
     const merged = pushed.outcome === 'merged' && mergeReading(accepted, tick, rec, quiet, pushed.merged ?? []); // merged: scored (accepted.ts)
     d.seriesHome?.(tick.series, rec.source.partition);
-    if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, pushed.carried);
     if (merged && !quiet) liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]); // told to the dashboard unless its tick's event is still to come
     return pushed.outcome === 'incomplete';
   }
@@ -258,9 +260,7 @@ export class StreamPipeline {
     d.fusion?.realised(series, a.tick.values, this.#targetIdx, 1 + a.filled);
     this.#alerts?.score(a.tick, a.rec, a.quiet, expectations, out, a.stepBack);
     this.#learning.afterScoring(a.tick, a.suppressed, a.view, expected);
-    if (a.cold) {
-      d.outlook.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...SeriesOutlook.targetsOf(a.cold.steps), ...closedOf(a.cold.closed) };
-    }
+    if (a.cold) d.outlook.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...SeriesOutlook.targetsOf(a.cold.steps), ...closedOf(a.cold.closed) };
     if (a.cold && !a.quiet) {
       out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps, a.cold.closed));
       if (listening(d.observer)) d.observer!.live!({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...namedTargets(d.inference.spec, a.cold.steps), ...closedOf(a.cold.closed) });

@@ -20,9 +20,14 @@ import { ErrorCodes, recordError } from '../../../src/errors/index.ts';
 const T0 = 1_700_000_000_000;
 const pack = (body: object[]): RawRecord => ({ key: Buffer.from('gw'), value: Buffer.from(JSON.stringify(body)), headers: {}, source: { topic: 't', partition: 0, offset: '0' }, receivedAtMs: 0 });
 
-async function run(body: object[], seriesHome?: (series: string) => void, live?: PipelineObserver['live'], deadLetter?: PipelineObserver['deadLetter']): Promise<{ dlq: OutMessage[]; outcomes: string[] }> {
+async function run(body: object[], seriesHome?: (series: string) => void, live?: PipelineObserver['live'], deadLetter?: PipelineObserver['deadLetter'], breakPush?: string): Promise<{ dlq: OutMessage[]; outcomes: string[] }> {
   const spec = { ...SMALL_SPEC, features: ['temp', 'hum'], targets: ['temp'] };
   const ms = await createModelServing({ spec });
+  const push = ms.store.push.bind(ms.store);
+  ms.store.push = (series, ...rest) => {
+    if (series === breakPush) throw new Error('store broke');
+    return push(series, ...rest);
+  };
   const sent: OutMessage[] = [];
   const outcomes: string[] = [];
   const pipeline = new StreamPipeline({
@@ -53,13 +58,22 @@ test('a tick whose processing throws: the pack\'s later ticks are still taken, a
   const homed: string[] = [];
   const { dlq, outcomes } = await run(body, (series) => {
     homed.push(series);
-    if (series === 'b') throw new Error('boom'); // after b's push, before its outcome is told
+    if (series === 'b') throw new Error('boom'); // after b's push and its outcome
   });
   assert.deepEqual(homed, ['a', 'b', 'c'], 'c taken too');
-  assert.deepEqual(outcomes, ['accepted', 'accepted', 'dead_letter'], 'a and c accepted, the pack dead-lettered once');
+  // b is windowed (and forecast): it counts accepted, once; before 7 Dec 2026 (evening) it counted dead_letter, and a merged reading whose hook threw counted both (windowed-failure-count.test.ts).
+  assert.deepEqual(outcomes, ['accepted', 'accepted', 'accepted'], 'each tick counted once; the pack\'s dead letter is not a second outcome');
   assert.equal(dlq.length, 1);
   assert.equal(dlq[0].headers['tickcast-error-code'], 'TC_RECORD_PROCESSING_FAILED');
   assert.match(String(dlq[0].headers['tickcast-error-message']), /boom.*series "b" at 2023-11-14T22:13:20\.000Z.*other 2 ticks/);
+});
+
+test('a tick whose window push itself throws is not windowed: the pack counts a dead_letter outcome, once', async () => {
+  const body = ['a', 'b', 'c'].flatMap((bn) => [{ bn, bt: T0 / 1000, n: 'temp', v: 20 }, { n: 'hum', v: 40 }]);
+  const { dlq, outcomes } = await run(body, undefined, undefined, undefined, 'b');
+  assert.deepEqual(outcomes, ['accepted', 'accepted', 'dead_letter']);
+  assert.equal(dlq.length, 1);
+  assert.match(String(dlq[0].headers['tickcast-error-message']), /store broke.*series "b"/);
 });
 
 test('a pack whose ticks all fail when scored (phase 3) is dead-lettered once', async () => {
@@ -102,7 +116,7 @@ test('a pack with a tick that throws and one with nothing to carry: its one dead
   const { dlq, outcomes } = await run(body, (series) => {
     if (series === 'b') throw new Error('boom');
   });
-  assert.deepEqual(outcomes, ['incomplete', 'dead_letter']);
+  assert.deepEqual(outcomes, ['incomplete', 'accepted'], 'b windowed, counted accepted once');
   assert.equal(dlq.length, 1);
   assert.equal(dlq[0].headers['tickcast-error-code'], 'TC_RECORD_PROCESSING_FAILED');
   assert.match(String(dlq[0].headers['tickcast-error-message']), /boom.*; also TC_RECORD_MISSING_FEATURE: feature "hum" missing and series "a"/);

@@ -73,3 +73,30 @@ test('a tick whose scoring throws (phase 3) is counted once, accepted; its recor
   assert.match(String(dlq[0].headers['tickcast-error-message']), /live view broke/);
   assert.equal(dlqCounted, 1);
 });
+
+test('a reading merged into an earlier chunk\'s tick whose live hook throws (after its push, phase 1) is counted once, merged; its record dead-lettered once', async () => {
+  // Before 7 Dec 2026 (evening) the record counted as merged and dead_letter both: the hook ran after its outcome was told.
+  const spec = { ...SMALL_SPEC, features: ['temp', 'hum'], targets: ['temp'] };
+  const ms = await createModelServing({ spec });
+  const sent: OutMessage[] = [];
+  const outcomes: string[] = [];
+  let dlqCounted = 0;
+  const pipeline = new StreamPipeline({
+    store: ms.store, outlook: new SeriesOutlook(), recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer: null,
+    sink: { send: async (m: OutMessage[]) => void sent.push(...m) },
+    observer: { tick: (o: string) => void outcomes.push(o), deadLetter: () => void dlqCounted++, live: (e) => {
+      if (e.type === 'tick' && 'merged' in e && e.merged) throw new Error('live view broke');
+    } },
+    codec: { features: ['temp', 'hum'], maxRecordBytes: 4096, seriesPattern: /^[a-z]+$/, missingFeature: 'carry' },
+  });
+  const at = (i: number, values: object, offset: number): RawRecord => ({ key: Buffer.from('a'), value: Buffer.from(JSON.stringify({ ts: T0 + i * 1000, values })), headers: {}, source: { topic: 't', partition: 0, offset: String(offset) }, receivedAtMs: 0 });
+  try {
+    await pipeline.handle([at(0, { temp: 20, hum: 40 }, 0), at(1, { temp: 21 }, 1)]);
+    await pipeline.handle([at(1, { hum: 41 }, 2)]); // merged into tick 1, scored in the chunk before
+  } finally {
+    await ms.close();
+  }
+  assert.deepEqual(outcomes, ['accepted', 'accepted', 'merged'], 'one outcome per record, none dead_letter');
+  assert.equal(sent.filter((m) => m.stream === 'dlq').length, 1);
+  assert.equal(dlqCounted, 1);
+});
