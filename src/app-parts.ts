@@ -154,7 +154,7 @@ export function createPipeline(config: Config, p: PipelineParts, opts: { tracing
     sink: p.sink,
     looseSink: p.looseSink,
     // input.fields and input.tsUnit describe the topic's records; the replay (and the CLI's files) write the documented shape.
-    codec: { ...codecOptions(config, spec), ...(replay ? { maxFutureMs: 0 } : { maxFutureMs: config.input.maxFutureMs, fields: config.input.fields, tsUnit: config.input.tsUnit, missingTs: config.input.missingTs, format: config.input.format, senmlSeries: config.input.senmlSeries }) },
+    codec: { ...codecOptions(config, spec), ...(replay ? { maxFutureMs: 0 } : { maxFutureMs: config.input.maxFutureMs, fields: config.input.fields, tsUnit: config.input.tsUnit, missingTs: config.input.missingTs, format: config.input.format, senmlSeries: config.input.senmlSeries, senmlNames: config.input.senmlNames }) },
     deadLetterMaxBytes: config.input.deadLetterMaxBytes,
     // The detector's own cap equals the registry's, so only the registry ever evicts; feedback
     // gates its alert events (the snapshot keeps the bare detector's state).

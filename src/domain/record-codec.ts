@@ -5,7 +5,7 @@
 import type { TickcastError } from '../errors/index.ts';
 import type { Tick } from './types.ts';
 import { decodeTick, type CodecOptions } from './tick-codec.ts';
-import { decodeSenml, type SenmlSeries, type SenmlSkip } from './senml-codec.ts';
+import { decodeSenml, type SenmlNames, type SenmlSeries, type SenmlSkip } from './senml-codec.ts';
 
 export type InputFormat = 'json' | 'senml';
 
@@ -14,6 +14,8 @@ export interface RecordCodecOptions extends CodecOptions {
   format?: InputFormat;
   /** input.senmlSeries, read with format 'senml'; absent: 'name'. */
   senmlSeries?: SenmlSeries;
+  /** input.senmlNames, read with format 'senml'; absent: 'rfc8428'. */
+  senmlNames?: SenmlNames;
 }
 
 /** `skipped`: readings the record held that are not ticks (SenML: counted, not refused). */
@@ -21,7 +23,7 @@ export type RecordResult = { ok: true; ticks: Tick[]; skipped?: Record<SenmlSkip
 
 /** `sentMs`: when the record was sent (sentAtMs); `recordTsMs`: its Kafka timestamp (decodeTick). */
 export function decodeRecord(key: Buffer | null, value: Buffer | null, opts: RecordCodecOptions, sentMs: number, recordTsMs?: number): RecordResult {
-  if (opts.format === 'senml') return decodeSenml(key, value, opts, opts.senmlSeries ?? 'name', sentMs);
+  if (opts.format === 'senml') return decodeSenml(key, value, opts, opts.senmlSeries ?? 'name', sentMs, opts.senmlNames);
   const res = decodeTick(key, value, opts, sentMs, recordTsMs);
   return res.ok ? { ok: true, ticks: [res.tick] } : res;
 }

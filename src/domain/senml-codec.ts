@@ -16,7 +16,9 @@
  * 'baseName' a name that is not a configured feature (counted apart when it differs from one only in
  * case: SenML names are case-sensitive); in both modes a second reading of a name
  * at one time with the same value (another value refuses the pack). Units are not converted or checked.
- * A name outside RFC 8428 § 4.5.1's characters refuses the pack (a leading "/" taken, for LwM2M).
+ * A name outside RFC 8428 § 4.5.1's characters refuses the pack (a leading "/" taken, for LwM2M),
+ * unless input.senmlNames is 'legacy' (since 7 Dec 2026, evening): then input.seriesPattern and
+ * input.features alone judge names, as before the check, for gateways whose names predate it.
  * A pack is taken whole or refused whole (to the dead-letter topic with its bytes): a bad record
  * refuses its pack, so a re-driven pack never repeats readings already taken. Past decoding, the
  * pipeline takes a pack's ticks one by one and dead-letters the pack at most once:
@@ -32,6 +34,8 @@ import { valueRefusal, type CodecOptions } from './tick-codec.ts';
 import { MAX_TS_MS, MIN_TS_MS } from './ts-unit.ts';
 
 export type SenmlSeries = 'name' | 'baseName';
+/** input.senmlNames: 'rfc8428' refuses a name outside RFC 8428 § 4.5.1's characters; 'legacy' leaves names to input.seriesPattern and input.features alone. */
+export type SenmlNames = 'rfc8428' | 'legacy';
 /** Why a SenML record was skipped: a value that is not a number (vs, vb, vd, or a sum alone), with 'baseName' a name that is no configured feature (name_case: one that differs from a feature only in case), or a repeat of an earlier reading of its name and time with the same value. */
 export type SenmlSkip = 'not_numeric' | 'other_name' | 'name_case' | 'repeated';
 export type PackResult = { ok: true; ticks: Tick[]; skipped: Record<SenmlSkip, number> } | { ok: false; error: TickcastError };
@@ -51,7 +55,7 @@ const show = (v: unknown): string => showValue(v);
 const refuse = (code: ErrorCode, message: string): PackResult => ({ ok: false, error: recordError(code, message) });
 
 /** The ticks of one SenML pack, in time order, or why the pack is refused. `sentMs`: "now" for relative times and input.maxFutureMs (sentAtMs). */
-export function decodeSenml(key: Buffer | null, value: Buffer | null, opts: CodecOptions, series: SenmlSeries, sentMs: number): PackResult {
+export function decodeSenml(key: Buffer | null, value: Buffer | null, opts: CodecOptions, series: SenmlSeries, sentMs: number, names: SenmlNames = 'rfc8428'): PackResult {
   const parsed = parseJsonValue(value, opts.maxRecordBytes, 'a SenML pack (a JSON array of records)');
   if ('error' in parsed) return { ok: false, error: parsed.error };
   const pack = parsed.body;
@@ -60,7 +64,7 @@ export function decodeSenml(key: Buffer | null, value: Buffer | null, opts: Code
   const readings: Reading[] = [];
   const skipped: Record<SenmlSkip, number> = { not_numeric: 0, other_name: 0, name_case: 0, repeated: 0 };
   for (let i = 0; i < pack.length; i++) {
-    const r = readRecord(pack[i], i, base, sentMs, opts.maxFutureMs ?? 0);
+    const r = readRecord(pack[i], i, base, sentMs, opts.maxFutureMs ?? 0, names);
     if (r === 'not_numeric') skipped.not_numeric++;
     else if (r !== null && 'code' in r) return refuse(r.code, r.message);
     else if (r !== null) readings.push(r);
@@ -83,7 +87,7 @@ function draftHint(pack: unknown): string {
 }
 
 /** Record `i` resolved against (and updating) `base`: a reading, 'not_numeric' (skipped), null (base fields only), or why the pack is refused. */
-function readRecord(r: unknown, i: number, base: Base, sentMs: number, maxFutureMs: number): Reading | 'not_numeric' | null | Refusal {
+function readRecord(r: unknown, i: number, base: Base, sentMs: number, maxFutureMs: number, names: SenmlNames): Reading | 'not_numeric' | null | Refusal {
   const at = `SenML record ${i}`;
   if (r === null || typeof r !== 'object' || Array.isArray(r)) return { code: ErrorCodes.RECORD_INVALID, message: `${at} is ${show(r)}, not an object` };
   const rec = r as Record<string, unknown>;
@@ -101,7 +105,7 @@ function readRecord(r: unknown, i: number, base: Base, sentMs: number, maxFuture
   const v = rec.v;
   if (typeof v !== 'number' || !Number.isFinite(v)) return { code: ErrorCodes.RECORD_BAD_VALUE, message: `${at}: v must be a number; got ${show(v)}` };
   const name = base.bn + n;
-  const badName = nameProblem(name);
+  const badName = names === 'rfc8428' ? nameProblem(name) : null;
   if (badName) return { code: ErrorCodes.RECORD_BAD_SERIES, message: `${at}: the name ${showValue(name, 120)} (bn + n) ${badName}` }; // shown cut: a long name must not push the character and the rule out of the dead letter's bounded reason
   const tsMs = resolveTime(base.bt + t, sentMs);
   if (tsMs < MIN_TS_MS || tsMs > MAX_TS_MS) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${base.bt + t} s (bt ${base.bt} + t ${t}) is ${Number.isFinite(tsMs) && Math.abs(tsMs) <= 8.64e15 ? new Date(tsMs).toISOString() : 'not a time'}; tickcast accepts 1973–2200 (SenML times are epoch seconds, or relative to now below 2^28)${secondsHint(base.bt + t)}` };
@@ -148,7 +152,7 @@ const NAME_START = /[A-Za-z0-9/]/;
  */
 function nameProblem(name: string): string | null {
   if (name === '') return null;
-  const rule = 'RFC 8428 § 4.5.1 allows only A-Z a-z 0-9 - : . / _ in a SenML name, starting with a letter or digit (tickcast also takes "/", as LwM2M sends): fix the gateway\'s bn or n';
+  const rule = 'RFC 8428 § 4.5.1 allows only A-Z a-z 0-9 - : . / _ in a SenML name, starting with a letter or digit (tickcast also takes "/", as LwM2M sends): fix the gateway\'s bn or n, or set input.senmlNames to "legacy"';
   if (!NAME_START.test(name[0])) return `starts with ${show(name[0])}; ${rule}`;
   for (let i = 1; i < name.length; i++) {
     if (!NAME_CHAR.test(name[i])) return `has ${show(String.fromCodePoint(name.codePointAt(i)!))} at ${i}; ${rule}`;

@@ -116,6 +116,14 @@ export const inputSection = z
      * no feature is skipped, counted in tickcast_senml_skipped_total).
      */
     senmlSeries: z.enum(['name', 'baseName']).default('name'),
+    /**
+     * With input.format senml, which names a pack may carry (since 7 Dec 2026): 'rfc8428', only RFC
+     * 8428 § 4.5.1's characters (A-Z a-z 0-9 - : . / _, starting with a letter, a digit or "/"), a
+     * pack with another refused whole (TC_RECORD_BAD_SERIES); or 'legacy', any name that
+     * input.seriesPattern (the series) and input.features (a feature, with 'baseName') take, for
+     * gateways whose names predate the check ("room temp", "#1"). Other SenML readers may refuse them.
+     */
+    senmlNames: z.enum(['rfc8428', 'legacy']).default('rfc8428'),
   })
   .strict()
   .default({});

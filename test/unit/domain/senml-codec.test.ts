@@ -161,6 +161,8 @@ test('config: senml is checked once at start against the settings it must agree 
   assert.throws(load({ features: ['temp'], targets: ['temp'], fields: { features: { temp: 'env.t' } } }), /input.fields applies to input.format "json" only/);
   assert.equal(loadConfig({ env: {}, overrides: { input: { format: 'senml', senmlSeries: 'baseName', features: ['temp', 'hum'], targets: ['temp'] } } }).input.senmlSeries, 'baseName');
   assert.equal(loadConfig({ env: { TICKCAST_INPUT_FORMAT: 'senml', TICKCAST_INPUT_FEATURES: 'temp', TICKCAST_INPUT_TARGETS: 'temp' } }).input.format, 'senml');
+  assert.equal(loadConfig({ env: { TICKCAST_INPUT_FORMAT: 'senml', TICKCAST_INPUT_FEATURES: 'temp', TICKCAST_INPUT_TARGETS: 'temp' } }).input.senmlNames, 'rfc8428');
+  assert.equal(loadConfig({ env: { TICKCAST_INPUT_SENML_NAMES: 'legacy' } }).input.senmlNames, 'legacy');
 });
 
 test('fuzz: 3000 seeded random packs never throw; each is refused with a TC_RECORD_* code or gives sane ticks', () => {
@@ -185,7 +187,7 @@ test('RFC 8428 § 4.5.1 names: a resolved name outside A-Z a-z 0-9 - : . / _, or
   // Before 7 Dec 2026 only input.seriesPattern was checked, and the default one takes "@", a leading "-", "_" or ".".
   for (const [pack, message] of [
     [[{ bn: 'dev@site:', n: 'temp', v: 1, t: T0 }], /^SenML record 0: the name "dev@site:temp" \(bn \+ n\) has "@" at 3; RFC 8428 § 4\.5\.1 allows only A-Z a-z 0-9 - : \. \/ _ /],
-    [[{ n: 'ok', v: 1, t: T0 }, { bn: '-dev:', n: 'temp', v: 1 }], /^SenML record 1: the name "-dev:temp" \(bn \+ n\) starts with "-"; RFC 8428 § 4\.5\.1 allows only .* starting with a letter or digit \(tickcast also takes "\/", as LwM2M sends\): fix the gateway's bn or n$/],
+    [[{ n: 'ok', v: 1, t: T0 }, { bn: '-dev:', n: 'temp', v: 1 }], /^SenML record 1: the name "-dev:temp" \(bn \+ n\) starts with "-"; RFC 8428 § 4\.5\.1 allows only .* starting with a letter or digit \(tickcast also takes "\/", as LwM2M sends\): fix the gateway's bn or n, or set input\.senmlNames to "legacy"$/],
     [[{ bn: '_x', v: 1, t: T0 }], /the name "_x" \(bn \+ n\) starts with "_"/],
     [[{ bn: '.', n: 'a', v: 1, t: T0 }], /the name "\.a" \(bn \+ n\) starts with "\."/],
   ] as const) {
@@ -201,6 +203,15 @@ test('RFC 8428 § 4.5.1 names: a resolved name outside A-Z a-z 0-9 - : . / _, or
     ['urn:dev:mac:0024befffe804ff1:a_b-c.d/e:f', T0 * 1000, 1],
     ['9lives', T0 * 1000, 2],
   ]);
+});
+
+test('input.senmlNames "legacy": a name outside RFC 8428 § 4.5.1 is taken where input.seriesPattern and input.features take it (gateways whose names predate the check)', () => {
+  // Before 7 Dec 2026 (evening) no setting took them: every pack of such a gateway was dead-lettered after the upgrade.
+  const legacy = { senmlNames: 'legacy' as const };
+  assert.deepEqual(ticks([{ bn: 'dev#1/', bt: T0, n: 'room temp', v: 20 }], { ...legacy, seriesPattern: /^[\w #/-]{1,128}$/ }), [['dev#1/room temp', T0 * 1000, 20]]);
+  assert.deepEqual(ticks([{ bn: 'dev-1:', bt: T0, n: 'room temp', v: 20 }, { n: '#2', v: 40 }], { ...legacy, senmlSeries: 'baseName', features: ['room temp', '#2'] }), [['dev-1', T0 * 1000, 20, 40]]);
+  assert.match(refusal([{ bn: 'dev 1:', bt: T0, n: 'temp', v: 20 }], legacy)[1], /^series id "dev 1:temp" does not match .* \(input\.seriesPattern\)/, 'input.seriesPattern still judges the series');
+  assert.match(refusal([{ bn: 'dev 1:', bt: T0, n: 'temp', v: 20 }])[1], /the name "dev 1:temp" \(bn \+ n\) has " " at 3/, 'the default, rfc8428, refuses it');
 });
 
 test('a time in ms, µs or ns (firmware that stamps SenML like JSON) is refused with the factor to fix it', () => {
