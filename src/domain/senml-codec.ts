@@ -234,9 +234,10 @@ const BN_SEPARATOR = /[:/.]$/;
  * input.senmlSeries 'baseName': the series id of a bn, without the one separator it ends with, as
  * RFC 8428 puts it there to join bn and n ("urn:dev:mac:0024befffe804ff1:" is the device
  * "urn:dev:mac:0024befffe804ff1", RFC 9039's URN). A bn that is only a separator stays whole.
- * From its release (7 Dec 2026) until later that day the series id kept the separator.
+ * From its release (7 Dec 2026) until later that day the series id kept the separator; a snapshot
+ * of then is renamed at restore with this (src/pipeline/snapshot/legacy-ids.ts).
  */
-function deviceId(bn: string): string {
+export function deviceId(bn: string): string {
   return bn.length > 1 && BN_SEPARATOR.test(bn) ? bn.slice(0, -1) : bn;
 }
 

@@ -16,6 +16,7 @@ import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { ForecastStep } from '../../domain/types.ts';
 import type { OutlookEntry, SeriesOutlook } from '../series-outlook.ts';
 import { fillFrom, fullArray, toPlain } from './codec.ts';
+import { ID_LAYOUT, renameLegacyIds } from './legacy-ids.ts';
 
 /** The anomaly detector's snapshot hooks (AnomalyDetector implements them). */
 export interface DetectorSnapshotHooks {
@@ -55,7 +56,7 @@ export interface SeriesStateParts {
  * What a restore is given: the parts, and the features the detector scores now (anomaly.features;
  * absent: every saved one) — not state, so not a part the snapshot captures.
  */
-export type RestoreParts = SeriesStateParts & { scored?: readonly string[] };
+export type RestoreParts = SeriesStateParts & { scored?: readonly string[]; renameLegacyId?: (id: string) => string | null };
 
 export interface SeriesEntry {
   id: string;
@@ -78,8 +79,11 @@ export interface SnapshotTree {
   incidents?: unknown;
   /** The alert index, recent firing alerts by id (alert-index.ts; absent in snapshots before 6 Dec 2026). */
   alerts?: unknown;
+  /** ID_LAYOUT of the build that wrote it (legacy-ids.ts; absent: before 7 Dec 2026, evening, when SenML baseName ids kept bn's trailing separator). */
+  idLayout?: number;
   series: SeriesEntry[];
 }
+
 
 /** Series → the input partition its ticks arrive on; follows the series registry. */
 export class SeriesHomes {
@@ -125,6 +129,7 @@ export function snapshotHead(parts: SeriesStateParts, identity: SnapshotIdentity
   return {
     identity: { ...identity, features: [...identity.features], logFeatures: [...(identity.logFeatures ?? [])], detector: detectorFingerprint(parts.detector) },
     createdAtMs: nowMs,
+    idLayout: ID_LAYOUT,
     offsets: Object.fromEntries([...offsets].map(([p, o]) => [String(p), String(o)])),
     ...(parts.incidents ? { incidents: parts.incidents.exportState() } : {}),
     ...(parts.alertIndex ? { alerts: parts.alertIndex.exportState() } : {}),
@@ -203,6 +208,7 @@ export function checkSnapshot(tree: unknown, identity: SnapshotIdentity): Snapsh
  * a snapshot and a replay on top of it. Returns how many series and detectors were installed.
  */
 export function restoreSeriesState(parts: RestoreParts, tree: SnapshotTree, partitions: ReadonlySet<number>, nowMs: number): RestoreCounts {
+  const renamed = renameLegacyIds(tree, parts.renameLegacyId);
   const sameDetector = tree.identity.detector !== null && tree.identity.detector === detectorFingerprint(parts.detector);
   let series = 0;
   let detectors = 0;
@@ -235,14 +241,15 @@ export function restoreSeriesState(parts: RestoreParts, tree: SnapshotTree, part
     }
     series++;
   }
-  return { series, detectors, unresolved };
+  return { series, detectors, unresolved, ...(renamed.length > 0 ? { renamed } : {}) };
 }
 
-/** What `restoreSeriesState` installed; `unresolved`: series firing in the snapshot, reset, whose open alerts it did not hold. */
+/** What `restoreSeriesState` installed; `unresolved`: series firing in the snapshot, reset, whose open alerts it did not hold; `renamed`: [old, new] ids (renameLegacyIds), when any. */
 export interface RestoreCounts {
   series: number;
   detectors: number;
   unresolved: number;
+  renamed?: Array<[string, string]>;
 }
 
 /**

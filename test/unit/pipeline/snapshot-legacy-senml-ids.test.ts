@@ -1,0 +1,75 @@
+/**
+ * A series-state snapshot written before SenML 'baseName' series ids dropped bn's trailing
+ * separator (the build of 7 Dec 2026 that kept it: "dev1:" for bn "dev1:") is resumed under the new
+ * ids: restored under input.senmlSeries baseName, each such id is renamed once and the load is logged
+ * with the renames. Before 7 Dec 2026 (evening) the saved window sat under "dev1:", never ticked
+ * again, until idle eviction, while "dev1" started empty.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { WindowStore } from '../../../src/domain/window-store.ts';
+import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
+import { encodeSnapshot } from '../../../src/pipeline/snapshot/codec.ts';
+import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
+import { captureSeries, SeriesHomes, snapshotHead } from '../../../src/pipeline/snapshot/series-state.ts';
+import { createSnapshotter } from '../../../src/pipeline/snapshot/create.ts';
+import { renameLegacyIds } from '../../../src/pipeline/snapshot/legacy-ids.ts';
+
+const spec = { features: ['temp'], targets: ['temp'] };
+const offsets = new Map([[0, 9n]]);
+const parts = () => {
+  const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  return { store, outlook: new SeriesOutlook(), detector: null, homes: new SeriesHomes(store.registry) };
+};
+
+/** A snapshot file of `ids` (3 ticks each), as the build before ID_LAYOUT 2 wrote it (no idLayout) or as this one does. */
+async function written(dir: string, ids: string[], legacy: boolean): Promise<void> {
+  const p = parts();
+  for (const id of ids) {
+    for (let k = 0; k < 3; k++) p.store.push(id, k * 60_000, [20 + k], 0);
+    p.homes.note(id, 0);
+  }
+  const head = snapshotHead(p, { topic: 't', groupId: 'g', window: 4, features: spec.features }, offsets, 0);
+  if (legacy) delete head.idLayout;
+  await new SnapshotFile(dir).write(encodeSnapshot({ ...head, series: ids.map((id) => captureSeries(p, id, offsets)!) }));
+}
+
+async function restored(ids: string[], legacy: boolean, senmlBaseName: boolean): Promise<{ series: string[]; logged: object[]; last: number | undefined }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tc-legacy-ids-'));
+  try {
+    await written(dir, ids, legacy);
+    const p = parts();
+    const logged: object[] = [];
+    const snap = createSnapshotter({ enabled: true, dir, modelDir: '', intervalMs: 0, topic: 't', groupId: 'g', maxTailRecords: 1000, senmlBaseName }, p, spec, { info: (o: object) => void logged.push(o), warn: () => undefined });
+    assert.equal(await snap!.load(), true);
+    return { series: [...p.store.ids()].sort(), logged, last: p.store.lastValues('dev1')?.[0] };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('a snapshot from before the separator change, restored under SenML baseName: "dev1:" resumes as "dev1", logged once; its window whole', async () => {
+  const { series, logged, last } = await restored(['dev1:', '/3303/0/', 'plain'], true, true);
+  assert.deepEqual(series, ['/3303/0', 'dev1', 'plain']);
+  assert.equal(last, 22, 'the saved window, under its new id');
+  const line = logged.find((o) => 'renamedSeries' in o) as { renamedSeries: number; renamed: Array<[string, string]> };
+  assert.equal(line.renamedSeries, 2);
+  assert.deepEqual(line.renamed, [['dev1:', 'dev1'], ['/3303/0/', '/3303/0']]);
+});
+
+test('nothing renamed: a snapshot this build wrote (a key "k:" is an id as it is), another input format, or a snapshot holding the new id too', async () => {
+  assert.deepEqual((await restored(['k:'], false, true)).series, ['k:'], 'written with idLayout: ids kept');
+  assert.deepEqual((await restored(['dev1:'], true, false)).series, ['dev1:'], 'not SenML baseName: ids kept');
+  assert.deepEqual((await restored(['dev1', 'dev1:'], true, true)).series, ['dev1', 'dev1:'], 'both saved: the old stays as it was, no merge');
+});
+
+test('renamed once: a second restore of the same tree renames nothing more ("dev::" becomes "dev:", not "dev")', () => {
+  const tree = { series: [{ id: 'dev::' }] } as { idLayout?: number; series: Array<{ id: string }> };
+  const rename = (id: string) => (/[:/.]$/.test(id) && id.length > 1 ? id.slice(0, -1) : null);
+  assert.deepEqual(renameLegacyIds(tree, rename), [['dev::', 'dev:']]);
+  assert.deepEqual(renameLegacyIds(tree, rename), []);
+  assert.equal(tree.series[0].id, 'dev:');
+});
