@@ -25,6 +25,8 @@ export const DLQ_HEADERS = {
   /** Last offset of a skipped range (TC_RECORD_UNDECODABLE): the record stands for offset … offsetEnd. */
   offsetEnd: 'tickcast-source-offset-end',
   at: 'tickcast-failed-at',
+  /** The record's own Kafka timestamp (epoch ms), where it had one: what a re-drive gives back, as SenML relative times and input.missingTs 'kafka' read it. */
+  sourceTs: 'tickcast-source-timestamp',
   /** Present when the value was cut to fit: the original value's length in bytes. */
   valueTruncatedFrom: 'tickcast-value-truncated-from-bytes',
   /** With valueTruncatedFrom: SHA-256 (hex) of the whole original value. */
@@ -138,6 +140,7 @@ export function addReason(made: MadeDeadLetter, rec: RawRecord, err: TickcastErr
 export function deadLetterMessage(rec: RawRecord, err: TickcastError, maxBytes: number = DEAD_LETTER_MAX_BYTES, atMs: number = Date.now()): OutMessage {
   const headers: OutMessage['headers'] = { ...(rec.originalHeaders ?? rec.headers), ...dlqHeaders(err, rec.source, atMs, maxBytes) };
   if (rec.undecodable) headers[DLQ_HEADERS.offsetEnd] = rec.undecodable.lastOffset;
+  if (rec.recordTsMs !== undefined) headers[DLQ_HEADERS.sourceTs] = String(rec.recordTsMs);
   let key = rec.key;
   let value = rec.value ?? Buffer.alloc(0);
   // Room for the size headers this may add (names + decimal sizes + 64 hex digits).

@@ -126,6 +126,7 @@ export const deadLetterHeadersSchema = {
     'tickcast-source-partition': { type: 'string', pattern: '^[0-9]+$' },
     'tickcast-source-offset': { type: 'string', pattern: '^[0-9]+$' },
     'tickcast-failed-at': { type: 'string', pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z$' },
+    'tickcast-source-timestamp': { type: 'string', pattern: '^[0-9]+$' },
   },
 } as const;
 

@@ -16,3 +16,13 @@ test('tickcast-failed-at is the time given, in ISO 8601 UTC', () => {
   const now = Date.parse(deadLetterMessage(rec, err).headers['tickcast-failed-at'] as string);
   assert.ok(now >= before - 1 && now <= Date.now() + 1, 'without a time: now');
 });
+
+test('tickcast-source-timestamp: the record\'s own Kafka timestamp (epoch ms), so a re-drive can give it back; absent where the record had none', () => {
+  // Before 7 Dec 2026 (evening) a dead letter did not carry it: a re-driven SenML pack with relative times
+  // (or a JSON tick read with input.missingTs "kafka") took the re-drive's time as its readings' times.
+  const rec = { key: Buffer.from('s'), value: Buffer.from('[{"n":"temp","v":1}]'), headers: {}, source: { topic: 't', partition: 0, offset: '7' }, receivedAtMs: 1_765_000_000_000, recordTsMs: 1_765_000_000_123 };
+  const err = recordError(ErrorCodes.RECORD_MISSING_FEATURE, 'no hum');
+  assert.equal(deadLetterMessage(rec, err).headers['tickcast-source-timestamp'], '1765000000123');
+  const { recordTsMs: _none, ...without } = rec;
+  assert.equal(deadLetterMessage(without, err).headers['tickcast-source-timestamp'], undefined);
+});
