@@ -7,7 +7,7 @@
  * one until the next of its name; the name is bn + n, the time bt + t in seconds, the value bv + v.
  * A time below 2^28 is relative to now (§ 4.5.3) — here to when the record was sent (sentAtMs, the
  * Kafka timestamp capped at the host's clock), so a replay reads the same times; absent, it is 0:
- * "now". A field ending in "_" (must-understand, § 4.4) or a bver above 10 refuses the pack.
+ * "now". A field ending in "_" (must-understand, § 4.4), a bver above 10, or v with vs, vb or vd (one value field a record) refuses the pack.
  *
  * Series (input.senmlSeries): 'name' — each resolved name is a univariate series (one feature
  * configured); 'baseName' — bn, less its trailing separator (":", "/" or "."), is the series (the
@@ -46,6 +46,8 @@ const RELATIVE_BELOW_S = 2 ** 28;
 const VERSION = 10;
 const BASE_FIELDS = ['bn', 'bt', 'bu', 'bv', 'bs', 'bver'];
 const OTHER_VALUES = ['vs', 'vb', 'vd', 's'];
+/** Value fields a record with v may not also have (a sum, s, may go with one). */
+const ONE_VALUE = ['vs', 'vb', 'vd'];
 
 interface Base { bn: string; bt: number; bv: number }
 interface Reading { name: string; n: string; tsMs: number; v: number }
@@ -104,6 +106,8 @@ function readRecord(r: unknown, i: number, base: Base, sentMs: number, maxFuture
   }
   const v = rec.v;
   if (typeof v !== 'number' || !Number.isFinite(v)) return { code: ErrorCodes.RECORD_BAD_VALUE, message: `${at}: v must be a number; got ${show(v)}` };
+  const other = ONE_VALUE.find((k) => Object.hasOwn(rec, k)); // before 7 Dec 2026 (evening) v was taken and the other ignored
+  if (other !== undefined) return { code: ErrorCodes.RECORD_INVALID, message: `${at} has both v and ${other}: a SenML record carries exactly one value field (RFC 8428 § 4.2), so which reading it is cannot be told; send one record per value` };
   const name = base.bn + n;
   const badName = names === 'rfc8428' ? nameProblem(name) : null;
   if (badName) return { code: ErrorCodes.RECORD_BAD_SERIES, message: `${at}: the name ${showValue(name, 120)} (bn + n) ${badName}` }; // shown cut: a long name must not push the character and the rule out of the dead letter's bounded reason

@@ -214,6 +214,16 @@ test('input.senmlNames "legacy": a name outside RFC 8428 § 4.5.1 is taken where
   assert.match(refusal([{ bn: 'dev 1:', bt: T0, n: 'temp', v: 20 }])[1], /the name "dev 1:temp" \(bn \+ n\) has " " at 3/, 'the default, rfc8428, refuses it');
 });
 
+test('a record with v and another value field (vs, vb, vd) refuses its pack (RFC 8428: exactly one value field); v with a sum s is taken', () => {
+  // Before 7 Dec 2026 (evening) v was taken and the other value silently ignored.
+  for (const k of ['vs', 'vb', 'vd']) {
+    const [code, message] = refusal([{ bn: 'd:', bt: T0, n: 'temp', v: 1, [k]: k === 'vb' ? true : 'x' }]);
+    assert.equal(code, ErrorCodes.RECORD_INVALID);
+    assert.match(message, new RegExp(`^SenML record 0 has both v and ${k}: a SenML record carries exactly one value field`));
+  }
+  assert.deepEqual(ticks([{ bn: 'd:', bt: T0, n: 'temp', v: 1, s: 10 }]), [['d:temp', T0 * 1000, 1]]);
+});
+
 test('a time in ms, µs or ns (firmware that stamps SenML like JSON) is refused with the factor to fix it', () => {
   // Before 7 Dec 2026 the refusal said only "is +056856-10-27T00:00:00.000Z; tickcast accepts 1973–2200".
   const at = (bt: number) => refusal([{ bn: 'd:', bt, n: 'temp', v: 1 }]);
