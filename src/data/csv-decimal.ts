@@ -18,7 +18,8 @@
  *   `"1,234"` is more often a US thousands separator than a decimal comma).
  * - `comma` / `point`: as said, nothing guessed.
  * Only cells that are a whole number in one of these forms are rewritten (under a decimal point
- * that a cell told, thousands commas are dropped: `1,234.5` → `1234.5`); text and dates are not.
+ * that a cell told, or --decimal point, thousands commas are dropped: `1,234.5` → `1234.5`); text
+ * and dates are not.
  */
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
 
@@ -36,6 +37,7 @@ const COMMA = /^[-+]?(?:\d{1,3}(?:\.\d{3})+|\d*),\d+$/; // 1,25  ,5  1.234,5
 const GROUPED = /^[-+]?\d{1,3}(?:\.\d{3}){2,}$/; // 1.234.567: two dots are never a decimal point
 const UNTOLD = /^[-+]?[1-9]\d{0,2}[.,]\d{3}$/; // 1.234, 1,234 (0.234 and 0,234 are decimal marks: no thousands group starts with 0)
 const POINT = /^[-+]?(?:\d{1,3}(?:,\d{3})+|\d*)\.\d+(?:[eE][-+]?\d+)?$/; // 2.75  .5  1,234.5
+const COMMA_GROUPED = /^[-+]?\d{1,3}(?:,\d{3}){2,}$/; // 1,234,567: two commas are never a decimal comma
 
 type Says = DecimalMark | 'untold' | null;
 
@@ -43,7 +45,7 @@ type Says = DecimalMark | 'untold' | null;
 export function cellSays(cell: string): Says {
   if (!cell.includes(',') && !cell.includes('.')) return null;
   if (UNTOLD.test(cell)) return 'untold';
-  if (cell.includes(',')) return COMMA.test(cell) ? 'comma' : POINT.test(cell) ? 'point' : null;
+  if (cell.includes(',')) return COMMA.test(cell) ? 'comma' : POINT.test(cell) || COMMA_GROUPED.test(cell) ? 'point' : null;
   return GROUPED.test(cell) ? 'comma' : POINT.test(cell) ? 'point' : null;
 }
 
@@ -149,17 +151,24 @@ export class DecimalCells {
     }
   }
 
-  /** The row with a decimal point; a cell with the other mark is refused when a cell of the file, or --decimal comma, said which (not under `point`, given or for `,`: such a cell does not read). */
+  /**
+   * The row with a decimal point; a cell with the other mark is refused when a cell of the file, or
+   * --decimal comma, said which (not under `point`, given or for `,`: such a cell does not read). Under
+   * --decimal point, thousands commas are dropped (`1,234.5`, `1,234`, `1,234,567`): until 7 Dec
+   * 2026 they were not, so a `;` file of US-formatted counts could not be read under any --decimal
+   * (auto takes `1,234` there as a decimal comma, point refused it).
+   */
   private convert(row: Row): Row {
     const { cells } = row;
-    if (this.mark === 'point' && this.decidedBy === undefined) return row;
+    // `,`-separated under auto: read as before. Under --decimal point, thousands commas are dropped (below; since 7 Dec 2026).
+    if (this.mark === 'point' && this.decidedBy === undefined && this.option !== 'point') return row;
     for (let c = 0; c < cells.length; c++) {
       const cell = cells[c];
       if (!cell.includes(',') && !cell.includes('.')) continue;
       const says = cellSays(cell);
-      if (says !== null && says !== 'untold' && says !== this.mark) this.refuseMixed({ line: row.line, column: this.header[c], cell }, says);
+      if (says !== null && says !== 'untold' && says !== this.mark && this.option !== 'point') this.refuseMixed({ line: row.line, column: this.header[c], cell }, says);
       if (this.mark === 'comma') cells[c] = commaToPoint(cell);
-      else if (says !== null && cell.includes(',')) cells[c] = cell.replace(/,/g, ''); // a thousands comma: 1,234.5 → 1234.5
+      else if ((says === 'point' || says === 'untold') && cell.includes(',')) cells[c] = cell.replace(/,/g, ''); // a thousands comma: 1,234.5 → 1234.5
     }
     return row;
   }

@@ -88,4 +88,15 @@ describe('a thousands comma (US locale) in a ;- or tab-separated file', () => {
     assert.throws(() => parseCsvText('t\ta\n1\t1,234\n', 'us.tsv'), refused('us.tsv:2:'), 'a tab export is still refused (US locales write tabs too)');
     assert.throws(() => parseCsvText('t;a\n1;1.234\n', 'u.csv'), refused('u.csv:2:'), 'a dot still does not tell');
   });
+
+  it('--decimal point reads thousands commas in a ; file (1,234 / 1,234.5 / 1,234,567); until 7 Dec 2026 no --decimal read a ; file of US counts', () => {
+    const us = 'Date;Count;Price\n2024-01-01;1,234;1,000.50\n2024-01-02;12,345,678;999.5\n2024-01-03;7;-1,002.25\n';
+    const t = parseCsvText(us, 'us.csv', { decimal: 'point' });
+    assert.deepEqual(t.cells.slice(1), [['1234', '12345678', '7'], ['1000.50', '999.5', '-1002.25']]);
+    assert.equal(cellSays('12,345,678'), 'point', 'two commas are never a decimal comma');
+    assert.deepEqual(parseCsvText('t;a;note\n1;1,5;x\n', 'p', { decimal: 'point' }).cells[1], ['1,5'], 'a decimal comma under point is left as it is (it does not read, as before)');
+    assert.deepEqual(parseCsvText('t,a\n1,"1,234.5"\n', 'p', { decimal: 'point' }).cells[1], ['1234.5'], 'a quoted US number in a ,-separated file, when --decimal point says so');
+    assert.deepEqual(parseCsvText('t,a\n1,"1,234.5"\n').cells[1], ['1,234.5'], 'auto in a ,-separated file reads as before');
+    assert.deepEqual(parseCsvText('Datum;Wert\n2024-01-01;1.234,5\n2024-01-02;12.345.678\n', 'de.csv', { decimal: 'comma' }).cells[1], ['1234.5', '12345678'], 'and --decimal comma reads thousands dots');
+  });
 });
