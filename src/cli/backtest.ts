@@ -12,7 +12,7 @@ import { extname } from 'node:path';
 import { parseSplit, windowRange, type SplitBorders, type SplitSpec, type WindowRange } from '../data/split.ts';
 import { dataError, shownPath } from '../data/csv.ts';
 import { ErrorCodes } from '../errors/index.ts';
-import { detectSeason } from '../data/time.ts';
+import { detectSeason, formatStep } from '../data/time.ts';
 import { describeStep } from '../data/calendar-step.ts';
 import { logMask } from '../domain/model-spec.ts';
 import type { ModelSpec } from '../domain/types.ts';
@@ -81,7 +81,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (!opts.renormalise && model.normalisation === null) io.stderr.write('backtest: the model artifact has no normalisation statistics; fitting them on this file\'s training span\n');
     const data = prepare(table, split, spec.window, spec.horizon, { stats: refit ? undefined : (model.normalisation ?? undefined), logFeatures: spec.logFeatures });
     const test = testWindows(data.borders, spec, opts.split !== undefined);
-    const season = seasonArg ?? detectSeason(table.stepMs);
+    const season = seasonArg ?? autoSeason(table.stepMs, data.borders.trainEnd, io);
     const units = originalUnits(spec, data.stats);
     const windows = scoredWindows(test, opts.stride, fill.filled, spec);
     io.stderr.write(`backtest: ${model.kind} model (${model.predictor.engine}/${model.predictor.backend}), window ${spec.window}, horizon ${spec.horizon}, ${plan(windows, opts.stride, describeStep(table), season, fill.count)}${missingNote(fill.missing)}\n`);
@@ -148,6 +148,19 @@ async function readFile(path: string, model: LoadedModel, columns: ColumnMap, fl
   // Named by the file's columns (the table carries the model's names from here on), before any row is filled in.
   checkLogDomain(raw, spec.logFeatures, { fileColumns: columns.read, byModel: true });
   return fillGaps(raw, flags.missing, model.data?.fillMissed ?? 0, spec.logFeatures);
+}
+
+/**
+ * --season auto: the step's season (detectSeason), or 1 when the training span does not hold more
+ * than one season, said on stderr: the MASE scale is the seasonal-naive error over that span
+ * (metrics.ts seasonalNaiveScale), so every MASE would be null. Since 7 Dec 2026, when weekly data
+ * got season 52 (1 before): 60 weeks of data (42 training rows) gave MASE null without a word.
+ */
+function autoSeason(stepMs: number, trainRows: number, io: CliIo): number {
+  const season = detectSeason(stepMs);
+  if (season === 1 || trainRows > season) return season;
+  io.stderr.write(`backtest: season ${season} (rows every ${formatStep(stepMs)}) needs more than ${season} rows in the training span, which has ${trainRows}: season 1 (repeat-last) instead, so MASE has a scale; give --season to choose\n`);
+  return 1;
 }
 
 /** --season: null for auto, else a whole number >= 1. */

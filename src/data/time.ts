@@ -172,6 +172,9 @@ export function detectSeason(stepMs: number): number {
     return Number.isInteger(perDay) ? perDay : 1;
   }
   if (stepMs === DAY) return 7;
+  // Weekly (2024W01 …, or dates 7 days apart): a year of weeks, 52, as R's ts and statsmodels take it
+  // (since 7 Dec 2026; until then 1, so MASE and the seasonal-naive baseline were repeat-last).
+  if (stepMs === 7 * DAY) return 52;
   if (stepMs >= 28 * DAY && stepMs <= 31 * DAY) return 12;
   if (stepMs >= 89 * DAY && stepMs <= 92 * DAY) return 4; // quarterly (2024Q1 …; since 7 Dec 2026, until then 1)
   if (stepMs >= 181 * DAY && stepMs <= 184 * DAY) return 2; // semi-annual (2024S1 …; since 7 Dec 2026, until then 1)

@@ -104,6 +104,7 @@ describe('timestamps', () => {
     assert.equal(detectSeason(300_000), 288);
     assert.equal(detectSeason(900_000), 96);
     assert.equal(detectSeason(86_400_000), 7);
+    assert.equal(detectSeason(7 * 86_400_000), 52); // weekly (2024W01 …): a year of weeks; 1 until 7 Dec 2026
     assert.equal(detectSeason(92 * 86_400_000), 4); // quarterly (its most common spacing, Jul→Oct and Oct→Jan); 1 until 7 Dec 2026
     assert.equal(detectSeason(184 * 86_400_000), 2); // semi-annual (Jul→Jan; 2024S1 …); 1 until 7 Dec 2026
     assert.equal(detectSeason(7 * 60_000), 1); // 7 minutes do not divide a day
