@@ -90,6 +90,11 @@ test('every malformed input gets its own code and a message that says what to se
     ['{"series":"a","ts":1732060800123456789,"value":1}', null, 'TC_RECORD_BAD_TS', /looks like epoch nanoseconds/],
     ['{"series":"a","ts":9e12,"value":1}', null, 'TC_RECORD_BAD_TS', /out of range: tickcast accepts 1973–2200/],
     ['{"series":"a","ts":"1732060800123","value":1}', null, 'TC_RECORD_BAD_TS', /a string of digits: send epoch ms as a JSON number/],
+    // A tick's ts is an instant: the CLI's file forms (src/data/time.ts: periods 2024W01, 2024Q1, 2024Jan,
+    // 2024-01, dotted and slashed dates, BigQuery's " UTC") are not read on the wire (checked 7 Dec 2026).
+    ...['2024W01', '2024-W01', '2024Q1', '2024-Q1', '2024S1', '2024Jan', '2024-01', '31.01.2024', '2024/01/31 13:00', '2024-01-01 00:00:00 UTC'].map(
+      (t): [string, null, string, RegExp] => [`{"series":"a","ts":"${t}","value":1}`, null, 'TC_RECORD_BAD_TS', /ts must be epoch ms or ISO-8601/],
+    ),
     // An integer series is its id since 7 Dec 2026 (tick-fields.test.ts); a fraction or a boolean is not.
     ['{"series":42.5,"ts":1732060800123,"value":1}', 'k', 'TC_RECORD_BAD_SERIES', /"series" must be a string or an integer; got 42.5 \(a number with a fraction/],
     ['{"series":true,"ts":1732060800123,"value":1}', 'k', 'TC_RECORD_BAD_SERIES', /"series" must be a string or an integer; got true/],
