@@ -3,13 +3,15 @@
  * time order, so until 7 Dec 2026 detect, which streams rows, refused every row after the first as
  * late (and exit 65 when nothing else was left). Now the order is seen from the first rows (the
  * first series seen twice: its first two rows): when time runs backwards there, a regular file is read
- * whole and, when every series' times run strictly backwards throughout, scored in reverse (oldest
+ * whole (into a temporary file, not memory: ./row-spill.ts) and, when every series' times run
+ * strictly backwards throughout, scored in reverse (oldest
  * first, as train and backtest read it, with the same note on stderr). A file whose times do not
  * run one way throughout is scored as written (its late rows reported as before). Stdin or a pipe
  * is never read whole (it may not end): it is scored as it comes, with a note saying what to do.
  */
 import { stat } from 'node:fs/promises';
 import type { DetectRow } from './detect-rows.ts';
+import { openRowSpill } from './row-spill.ts';
 
 /** Rows read ahead, looking for the head's series again, before a file is taken as oldest first. */
 const LOOKAHEAD = 10_000;
@@ -29,16 +31,46 @@ async function isRegularFile(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isFile(), () => false);
 }
 
+/** A check fed one row at a time: every series' times so far strictly backwards, each a time that reads. */
+export function backwardsCheck(): (r: DetectRow) => boolean {
+  const last = new Map<string, number>();
+  let still = true;
+  return (r) => {
+    if (!still) return false;
+    const before = last.get(keyOf(r));
+    still = Number.isFinite(r.ms) && (before === undefined || r.ms < before);
+    last.set(keyOf(r), r.ms);
+    return still;
+  };
+}
+
 /** Every series' times strictly backwards, each a time that reads. */
 export function runsBackwards(rows: readonly DetectRow[]): boolean {
-  const last = new Map<string, number>();
-  for (const r of rows) {
-    if (!Number.isFinite(r.ms)) return false;
-    const before = last.get(keyOf(r));
-    if (before !== undefined && !(r.ms < before)) return false;
-    last.set(keyOf(r), r.ms);
+  const check = backwardsCheck();
+  return rows.every(check);
+}
+
+/**
+ * A regular file seen newest first: every row read into an unlinked temporary file (./row-spill.ts;
+ * until 7 Dec 2026 held in memory, ~170 bytes a row), then read back last row first when every
+ * series runs backwards throughout, else in file order.
+ */
+async function spilled(ahead: readonly DetectRow[], rows: AsyncGenerator<DetectRow>): Promise<OrderedRows> {
+  const spill = await openRowSpill();
+  try {
+    const check = backwardsCheck();
+    let backwards = true;
+    const add = async (r: DetectRow): Promise<void> => {
+      backwards = check(r);
+      if (spill.add(r)) await spill.flush();
+    };
+    for (const r of ahead) await add(r);
+    for await (const r of rows) await add(r);
+    return { rows: spill.rows(backwards), reversed: backwards, pipeNewestFirst: false };
+  } catch (err) {
+    await spill.close();
+    throw err;
   }
-  return true;
 }
 
 /** `rows` (from `openDetectRows`, of the file `path`) in the order detect scores them (see the file comment). */
@@ -60,25 +92,12 @@ export async function orderRows(path: string, rows: AsyncGenerator<DetectRow>): 
     if (ahead.length > LOOKAHEAD) break;
     next = await rows.next();
   }
-  if (backwards && (await isRegularFile(path))) {
-    for await (const r of rows) ahead.push(r);
-    if (runsBackwards(ahead)) return { rows: fromList(ahead.reverse()), reversed: true, pipeNewestFirst: false };
-    return { rows: fromList(ahead), reversed: false, pipeNewestFirst: false };
-  }
+  if (backwards && (await isRegularFile(path))) return spilled(ahead, rows);
   async function* rest(): AsyncGenerator<DetectRow> {
     yield* ahead;
     yield* rows;
   }
   return { rows: rest(), reversed: false, pipeNewestFirst: backwards };
-}
-
-async function* fromList(list: DetectRow[]): AsyncGenerator<DetectRow> {
-  // Each row is let go once yielded, so the results' writing does not hold the file twice.
-  for (let i = 0; i < list.length; i++) {
-    const r = list[i];
-    (list as (DetectRow | undefined)[])[i] = undefined;
-    yield r;
-  }
 }
 
 /** What detect says on stderr about the rows of a newest-first file from stdin or a pipe. */
