@@ -23,7 +23,14 @@ function file(rows: number, cells: (i: number) => [string, string]): string {
 
 test('the markers pandas, R and Excel write for a missing reading are missing; values and text are not', () => {
   for (const m of ['', 'NA', 'na', 'NaN', 'nan', '-nan', 'null', 'NULL', 'None', 'N/A', '#N/A', '<NA>']) assert.ok(isMissingCell(m), m);
-  for (const v of ['0', 'Infinity', 'abc', 'n.a.', '-']) assert.ok(!isMissingCell(v), v);
+  for (const v of ['0', 'Infinity', 'abc', 'n.a.', '-', 'x', '.', '....']) assert.ok(!isMissingCell(v), v);
+});
+
+test("statistics offices' not-available marks are missing: Eurostat's ':', the World Bank's and OECD's '..', Destatis' '...' (until 7 Dec 2026 exit 65)", () => {
+  for (const m of [':', '..', '...']) assert.ok(isMissingCell(m), m);
+  const t = selectColumns(parseCsvText(file(50, (i) => [i === 10 ? ':' : i === 20 ? '..' : String(i), i === 30 ? '...' : String(100 + i)]), 'eurostat.csv'), { missing: 'fill' });
+  assert.deepEqual(t.features, ['a', 'b']);
+  assert.ok(Number.isNaN(t.columns[0][10]) && Number.isNaN(t.columns[0][20]) && Number.isNaN(t.columns[1][30]));
 });
 
 test('fill: a cell a row lacks is carried from the row before; a row that lacks every column is dropped and filled in as a lost reading', () => {
