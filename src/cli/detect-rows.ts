@@ -5,7 +5,7 @@
  * ms); a row whose timestamp is none of these is sent as the service would get it and refused
  * there (TC_RECORD_BAD_TS), and reported.
  */
-import { dataError, openCsvRows, type CsvRowStream } from '../data/csv.ts';
+import { dataError, openCsvRows, type CsvRowStream, type FooterLines } from '../data/csv.ts';
 import type { SkippedLines } from '../data/csv-title-lines.ts';
 import { columnNameKey } from '../data/column-name.ts';
 import { notNumberHint, notUtf8Hint, numberCell } from '../data/csv-cells.ts';
@@ -47,6 +47,8 @@ export interface DetectSource {
   skipped?: SkippedLines;
   /** Once the rows are read: the decimal mark taken with no number telling it, for a note on stderr (../data/csv-decimal.ts `note`). */
   decimalNote(): string | undefined;
+  /** Once the rows are read: footnote lines below them not read (../data/csv-footer.ts). */
+  footer(): FooterLines | undefined;
   close(): Promise<void>;
 }
 
@@ -121,7 +123,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
       for await (const r of csv.rows) yield toRow(r);
     }
     const unkeyed = si < 0 && given !== 'none' && csv.header.length > 2;
-    return { rows: rows(), series, unkeyed, valueCol: csv.header[vi], note: noneColumnNote(csv.header, flag, '--series-col', 'reads the file as one series', 'as the series ids'), skipped: csv.skipped, decimalNote: csv.decimalNote, close: csv.close };
+    return { rows: rows(), series, unkeyed, valueCol: csv.header[vi], note: noneColumnNote(csv.header, flag, '--series-col', 'reads the file as one series', 'as the series ids'), skipped: csv.skipped, decimalNote: csv.decimalNote, footer: csv.footer, close: csv.close };
   } catch (err) {
     await csv.close();
     throw err;

@@ -9,6 +9,7 @@
  * since 7 Dec 2026, until then not a word).
  */
 import type { SkippedLines } from '../data/csv-title-lines.ts';
+import type { FooterLines } from '../data/csv.ts';
 import type { SeriesTable } from '../data/table.ts';
 import type { CliIo } from './io.ts';
 
@@ -16,6 +17,7 @@ import type { CliIo } from './io.ts';
 export function readNotes(command: string, table: SeriesTable): string[] {
   const notes: string[] = [];
   if (table.skipped !== undefined) notes.push(skippedNote(command, table.path, table.skipped));
+  if (table.footer !== undefined) notes.push(footerNote(command, table.path, table.footer));
   if (table.reversed === true) notes.push(reversedNote(command, table.path));
   if (table.decimalNote !== undefined) notes.push(`${command}: ${table.decimalNote}`);
   return notes;
@@ -29,6 +31,13 @@ export function reversedNote(command: string, path: string): string {
 /** Write `readNotes` to stderr. */
 export function writeReadNotes(io: CliIo, command: string, table: SeriesTable): void {
   for (const note of readNotes(command, table)) io.stderr.write(`${note}\n`);
+}
+
+/** `train: f.csv: 2 lines below the last row not read (footnotes: …); the first, line 203: "Source: …"` (train, backtest, detect; since 7 Dec 2026, until then exit 65). */
+export function footerNote(command: string, path: string, f: FooterLines): string {
+  const lines = f.count === 1 ? '1 line' : `${f.count} lines`;
+  const text = f.first.text.length > 80 ? `${f.first.text.slice(0, 79)}…` : f.first.text;
+  return `${command}: ${path}: ${lines} below the last row not read (footnotes: not as many cells as the header, and no number or time); the first, line ${f.first.lineNo}: ${text}`;
 }
 
 /** `detect: f.csv: 4 lines above the header (line 5) not read (title lines, …); the first, line 1: "Data Source in SDW: null"` (the line as written, cut at 80 characters). */

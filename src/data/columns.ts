@@ -5,7 +5,7 @@
  * column's first non-empty cell, and its first cell that does not read (with its text and line).
  * `rawColumns` gives the same view of text already in memory (RawCsv), so both read alike.
  */
-import { openCsvRows, type CsvReadOptions, type RawCsv } from './csv.ts';
+import { openCsvRows, type CsvReadOptions, type FooterLines, type RawCsv } from './csv.ts';
 import type { SkippedLines } from './csv-title-lines.ts';
 import { numberCell } from './csv-cells.ts';
 import { isMissingCell } from './missing-marks.ts';
@@ -53,6 +53,8 @@ export interface CsvColumns {
   numbers(c: number): ParsedColumn;
   /** Lines above the header not read (--skip-rows, title lines). */
   skipped?: SkippedLines;
+  /** Footnote lines below the rows not read (./csv-footer.ts). */
+  footer?: FooterLines;
   /** The decimal mark taken with no number telling it, in words (./csv-decimal.ts `note`). */
   decimalNote?: string;
   /** The time column, strictly increasing (or strictly decreasing: `descending`) up to `bad`. */
@@ -75,6 +77,7 @@ export function rawColumns(csv: RawCsv): CsvColumns {
     numbers: (c) => parse(c, false),
     times: (c) => parse(c, true),
     skipped: csv.skipped,
+    footer: csv.footer,
   };
 }
 
@@ -109,6 +112,7 @@ export async function readCsvColumns(path: string, timeOf: (header: readonly str
     numbers: (c) => (c === timeIdx ? fail('numbers', c) : parsed[c]),
     times: (c) => (c === timeIdx ? parsed[c] : fail('times', c)),
     skipped: csv.skipped,
+    footer: csv.footer(),
     decimalNote: csv.decimalNote(),
   };
 }

@@ -8,8 +8,10 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
 import { fileErrorReason } from '../domain/file-error-reason.ts';
-import { excelSepLine, headerDelimiter, isUtf16, readHeaderLine } from './csv-header.ts';
+import { excelSepLine, headerDelimiter, isUtf16, looksLikeData, readHeaderLine } from './csv-header.ts';
 import { DecimalCells, type DecimalOption } from './csv-decimal.ts';
+import { footerHold, type FooterLines } from './csv-footer.ts';
+import { splitCsvLine } from './csv-split.ts';
 import { raggedRowError, skippedAbove, TitleLineScan, type FileLine, type SkippedLines } from './csv-title-lines.ts';
 
 /** How to read a file: its decimal mark (./csv-decimal.ts; `auto` unless given); `skipRows` lines above the header not read (--skip-rows). */
@@ -26,35 +28,14 @@ export interface RawCsv {
   cells: string[][];
   lines: number[];
   skipped?: SkippedLines; // lines above the header not read (--skip-rows, title lines), when there were any
+  footer?: FooterLines; // footnote lines below the rows not read, when there were any
 }
 
 export function dataError(code: string, message: string, details?: Record<string, unknown>, cause?: unknown): TickcastError {
   return new TickcastError(code, message, { statusCode: 400, retriable: false, details, cause });
 }
 
-/** Split one CSV line into trimmed cells; handles double-quoted cells with "" escapes. */
-export function splitCsvLine(line: string, delimiter = ','): string[] {
-  if (!line.includes('"')) return line.split(delimiter).map((c) => c.trim());
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === delimiter) {
-      out.push(cur.trim());
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur.trim());
-  return out;
-}
+export { splitCsvLine } from './csv-split.ts';
 
 /** Parse CSV text (already in memory, e.g. a test fixture or an HTTP body). */
 export function parseCsvText(text: string, path = '<text>', opts: CsvReadOptions = {}): RawCsv {
@@ -139,6 +120,8 @@ export interface CsvRowStream {
   skipped?: SkippedLines;
   /** Once `rows` are read: the decimal mark taken with no number telling it, in words (./csv-decimal.ts `note`). */
   decimalNote(): string | undefined;
+  /** Once `rows` are read: footnote lines below them not read (./csv-footer.ts). */
+  footer(): FooterLines | undefined;
   /** Close the file (also done when `rows` ends, fails or is returned from). */
   close(): Promise<void>;
 }
@@ -169,8 +152,10 @@ export async function openCsvRows(path: string, signal?: AbortSignal, opts: CsvR
     }
     yield* decimal.end();
   }
-  return { path: shownPath(path), header, rows: rows(), skipped: parser.skipped, decimalNote: () => decimal.note(), close: async () => void (await lines.return(undefined)) };
+  return { path: shownPath(path), header, rows: rows(), skipped: parser.skipped, decimalNote: () => decimal.note(), footer: () => parser.held.footer(), close: async () => void (await lines.return(undefined)) };
 }
+
+export type { FooterLines } from './csv-footer.ts';
 
 /** Parses a CSV file line by line: the header (delimiter, names), then each data row against it. */
 class CsvLineParser {
@@ -184,6 +169,8 @@ class CsvLineParser {
   private titles: TitleLineScan | null = null;
   skipped: SkippedLines | undefined; // lines above the header not read (--skip-rows, title lines); set with the header
   private first: FileLine | undefined;
+  /** Footnote lines below the rows (./csv-footer.ts); `footer()` once the file has ended. */
+  readonly held = footerHold(({ text, lineNo }) => raggedRowError(this.path, lineNo, text, this.header!.length, splitCsvLine(text, this.delimiter).length));
 
   constructor(
     private readonly path: string,
@@ -208,10 +195,12 @@ class CsvLineParser {
       return null;
     }
     const row = splitCsvLine(line, this.delimiter);
+    if (this.held.holding() && (row.length === this.header.length || row.some(looksLikeData))) throw this.held.error();
     if (row.length !== this.header.length) {
       const cells = this.header.length;
       const refuse = (): Error => raggedRowError(this.path, lineNo, line, cells, row.length);
-      if (this.sawRow) throw refuse();
+      if (this.sawRow && row.some(looksLikeData)) throw refuse();
+      if (this.sawRow) return this.held.hold({ text: line, lineNo }); // a footnote? (./csv-footer.ts)
       // The first row does not fit the header: the header may lie below title lines (an ECB SDW export).
       this.titles = new TitleLineScan({ text: line, lineNo }, this.sepDelimiter, splitCsvLine, refuse);
       this.header = null;
@@ -294,6 +283,7 @@ class CsvAccumulator {
     const header = this.parser.requireHeader();
     if (this.decimal === undefined) this.cells = header.map(() => []);
     else this.add(this.decimal.end());
-    return { path: this.path, header, cells: this.cells, lines: this.lines, ...(this.parser.skipped && { skipped: this.parser.skipped }) };
+    const footer = this.parser.held.footer();
+    return { path: this.path, header, cells: this.cells, lines: this.lines, ...(this.parser.skipped && { skipped: this.parser.skipped }), ...(footer && { footer }) };
   }
 }

@@ -12,7 +12,7 @@
  */
 import { beyondValueBound, MAX_ABS_VALUE } from '../domain/value-bound.ts';
 import { ErrorCodes } from '../errors/index.ts';
-import { dataError, type RawCsv } from './csv.ts';
+import { dataError, type FooterLines, type RawCsv } from './csv.ts';
 import { notNumberHint, notUtf8Hint, numberCell } from './csv-cells.ts';
 import type { MissingPolicy } from './missing-marks.ts';
 import type { DecimalOption } from './csv-decimal.ts';
@@ -68,6 +68,8 @@ export interface SeriesTable {
   reversed?: boolean;
   /** Lines above the header not read (--skip-rows, title lines), for a note on stderr. */
   skipped?: SkippedLines;
+  /** Footnote lines below the rows not read (./csv-footer.ts), for a note on stderr. */
+  footer?: FooterLines;
   /** The decimal mark `auto` took with no number telling it (a `;` file's commas), for a note on stderr (./csv-decimal.ts `note`). */
   decimalNote?: string;
 }
@@ -171,7 +173,7 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
     targetIndex: targets.map((t) => features.indexOf(t)),
     columns,
     rows: csv.rows,
-    ...(reversed ? { reversed } : {}), ...(csv.skipped && { skipped: csv.skipped }), ...(csv.decimalNote !== undefined && { decimalNote: csv.decimalNote }),
+    ...(reversed ? { reversed } : {}), ...(csv.skipped && { skipped: csv.skipped }), ...(csv.footer && { footer: csv.footer }), ...(csv.decimalNote !== undefined && { decimalNote: csv.decimalNote }),
   };
 }
 

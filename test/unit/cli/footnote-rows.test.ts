@@ -1,0 +1,52 @@
+/**
+ * Footnote lines below a file's rows, as statistics offices end their downloads (`"Source:
+ * Statistisches Bundesamt"`, `"p = provisional"`): not read, and said on stderr by every command
+ * (since 7 Dec 2026; until then exit 65 TC_DATA_MALFORMED "expected 2 cells like the header").
+ * Such a line with rows below it is still refused, as before.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseCsvText } from '../../../src/data/csv.ts';
+import { isTickcastError } from '../../../src/errors/index.ts';
+import { runTickcast } from '../../helpers/cli-process.ts';
+import { tempDirPerSuite } from '../../helpers/temp-dir.ts';
+
+const FOOTER = ['', '"Source: Statistisches Bundesamt"', '"p = provisional"'];
+
+function daily(n: number, header = 'date,value'): string[] {
+  const t0 = Date.UTC(2024, 0, 1);
+  return [header, ...Array.from({ length: n }, (_, i) => `${new Date(t0 + i * 86_400_000).toISOString().slice(0, 10)},${(100 + 10 * Math.sin(i / 7)).toFixed(2)}`)];
+}
+
+const malformedAt = (line: number) => (err: unknown) => isTickcastError(err) && err.code === 'TC_DATA_MALFORMED' && err.message.startsWith(`f.csv:${line}: expected 2 cells like the header, got 1`);
+
+describe('footnote lines below the rows', () => {
+  const dir = tempDirPerSuite('tickcast-footer-');
+
+  it('are not read when only such lines follow to the end; a row below one is its error, as before', () => {
+    const csv = parseCsvText([...daily(3), ...FOOTER].join('\n') + '\n', 'f.csv');
+    assert.deepEqual(csv.lines, [2, 3, 4]);
+    assert.deepEqual(csv.footer, { count: 2, first: { text: '"Source: Statistisches Bundesamt"', lineNo: 6 } });
+    assert.equal(parseCsvText(daily(3).join('\n')).footer, undefined);
+    assert.throws(() => parseCsvText([...daily(3), '"note"', '2024-02-01,5'].join('\n'), 'f.csv'), malformedAt(5));
+    assert.throws(() => parseCsvText([...daily(3), '"note"', 'x,y'].join('\n'), 'f.csv'), malformedAt(5), 'a line as wide as the header below one is not a footnote either');
+    assert.throws(() => parseCsvText([...daily(3), 'Source: ECB,2024,x'].join('\n'), 'f.csv'), /f\.csv:5: expected 2 cells like the header, got 3/, 'a line with a number is not a footnote');
+    assert.throws(() => parseCsvText([...daily(3), ...Array.from({ length: 51 }, (_, i) => `"note ${i}"`)].join('\n'), 'f.csv'), malformedAt(5), 'nor are more than 50 lines');
+  });
+
+  it('train and detect read the file above them and say so on stderr', async () => {
+    const note = /: 2 lines below the last row not read \(footnotes: not as many cells as the header, and no number or time\); the first, line 203: "Source: Statistisches Bundesamt"/;
+    const data = join(dir(), 'destatis.csv');
+    await writeFile(data, [...daily(200), ...FOOTER].join('\n') + '\n');
+    const t = await runTickcast(['train', '--arch', 'linear', '--window', '14', '--horizon', '7', '--data', data, '--out', join(dir(), 'm')]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, new RegExp(`train: ${data.replaceAll('/', '\\/')}${note.source}`));
+    const nab = join(dir(), 'nab.csv');
+    await writeFile(nab, [...daily(200, 'timestamp,value'), ...FOOTER].join('\n') + '\n');
+    const d = await runTickcast(['detect', '--data', nab, '--out', join(dir(), 'out.csv')]);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stderr, new RegExp(`detect: ${nab.replaceAll('/', '\\/')}${note.source}`));
+  });
+});
