@@ -76,3 +76,28 @@ test('a request the server reads gets 100 Continue first, with a body of Content
     await app.close();
   }
 });
+
+// Until 7 Dec 2026 no 100 was sent for a request without a body, and node closed the connection after its answer.
+test('a request with Expect: 100-continue and no body keeps its connection open', async () => {
+  const { app } = await build({ apiKeys: [KEY] });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    for (const head of [`POST /v1/model/rollback HTTP/1.1\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: application/json\r\nContent-Length: 0\r\n`, 'GET /v1/model HTTP/1.1\r\n']) {
+      const { socket, first } = await sendHead(base, head);
+      // The final answer may come in the same packet as the 100 or after it; wait for its head, or the close.
+      let text = first;
+      const complete = () => /\r\n\r\n[\s\S]*HTTP\/1\.1 \d{3} [\s\S]*\r\n\r\n/.test(text) || /^HTTP\/1\.1 [2-5]\d\d [\s\S]*\r\n\r\n/.test(text);
+      await new Promise<void>((resolve) => {
+        if (complete()) return resolve();
+        socket.on('data', (d) => (text += String(d), complete() && resolve()));
+        socket.once('close', () => resolve());
+      });
+      socket.destroy();
+      const line = head.split('\r\n')[0];
+      assert.match(text, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /, `${line}: ${text.slice(0, 200)}`);
+      assert.doesNotMatch(text, /\r\nconnection: close\r\n/i, `${line}: ${text.slice(0, 400)}`);
+    }
+  } finally {
+    await app.close();
+  }
+});
