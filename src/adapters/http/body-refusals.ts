@@ -33,7 +33,7 @@ export function tooLarge(req?: RefusedRequest): Refusal {
 }
 
 export function unsupportedMediaType(req?: RefusedRequest): Refusal {
-  const hint = 'send the body as JSON with "Content-Type: application/json" (a charset parameter is allowed and ignored: JSON is UTF-8)';
+  const hint = 'send the body as JSON with "Content-Type: application/json" (UTF-8; charset=iso-8859-1 is also read)';
   const type = firstHeader(req?.headers['content-type']);
   if (req === undefined) return { message: 'unsupported Content-Type', hint };
   if (type === undefined || type.trim() === '') return { message: 'the request has a body but no Content-Type', hint };

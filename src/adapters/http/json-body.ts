@@ -10,7 +10,9 @@
  *
  * The bytes are decoded strictly (../../domain/utf8-text.ts, as the Kafka tick decoder does): JSON
  * text is UTF-8 (RFC 8259), and fastify's own string decoding put U+FFFD in place of every
- * malformed sequence, so a Latin-1 feedback note was stored as other text than was sent. Every
+ * malformed sequence, so a Latin-1 feedback note was stored as other text than was sent. A body
+ * whose Content-Type says `charset=iso-8859-1` is decoded as such; another charset is 415
+ * (./body-charset.ts). Every
  * JSON route (predict, feedback, MCP, …) goes through this one parser.
  *
  * A request no route takes (an unknown path, or a known path with a method it does not serve, and
@@ -23,6 +25,7 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorCodes } from '../../errors/index.ts';
 import { strictUtf8 } from '../../domain/utf8-text.ts';
 import { httpError } from './errors.ts';
+import { bodyCharset } from './body-charset.ts';
 
 const notUtf8 = new WeakSet<object>();
 
@@ -39,7 +42,14 @@ export function installJsonParser(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    const decoded = strictUtf8(body as Buffer);
+    let charset;
+    try {
+      charset = bodyCharset(req.headers['content-type']);
+    } catch (err) {
+      done(err as Error, undefined);
+      return;
+    }
+    const decoded = charset === 'latin1' ? { text: (body as Buffer).toString('latin1') } : strictUtf8(body as Buffer);
     if ('error' in decoded) {
       // "not valid UTF-8 (byte 0xe9 at offset 35); send UTF-8 text (…)": the message, then the hint.
       const [why, fix] = decoded.error.split('; ');

@@ -46,7 +46,7 @@ test('415 names the Content-Type sent, a +json type, or that there was none', as
       assert.match(res.json().error.message, message);
       assert.match(res.json().error.hint, /Content-Type: application\/json/);
     }
-    // A charset parameter, in any case, is JSON still (RFC 8259 § 11: it has no effect).
+    // charset=utf-8, in any case, is JSON still (other charsets: body-utf8.test.ts).
     const charset = await app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'Application/JSON; Charset=UTF-8' }, payload: body });
     assert.equal(charset.statusCode, 200);
   } finally {

@@ -44,3 +44,31 @@ test('a body that is not UTF-8 is a 400 naming the offset of the first bad byte,
     await app.close();
   }
 });
+
+// Until 7 Dec 2026 the charset parameter was ignored: a declared Latin-1 "é" was 400 "not valid UTF-8", and Latin-1 "Ã©" was stored as "é".
+test('a body declared charset=iso-8859-1 is decoded as Latin-1; another charset is 415 naming the ones read', async () => {
+  const serving = servingWithFeedback();
+  const { app } = await build({ apiKeys: [KEY] }, serving);
+  const url = '/v1/anomalies/0000000000000001/feedback';
+  const send = (charset: string, payload: Buffer) => app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': `application/json; charset=${charset}` }, payload });
+  try {
+    const cafe = await send('latin1', latin1('{"verdict":"confirmed","note":"caf', '"}'));
+    assert.equal(cafe.statusCode, 200, cafe.body);
+    assert.equal(cafe.json().feedback.note, 'café');
+    // 0xc3 0xa9 is "é" in UTF-8 but two characters in Latin-1.
+    const two = await send('"ISO-8859-1"', Buffer.from('{"verdict":"confirmed","note":"\u00c3\u00a9"}', 'latin1'));
+    assert.equal(two.statusCode, 200, two.body);
+    assert.equal(two.json().feedback.note, '\u00c3\u00a9');
+    const utf8 = await send('UTF-8', Buffer.from('{"verdict":"confirmed","note":"café"}'));
+    assert.equal(utf8.json().feedback.note, 'café');
+
+    const utf16 = await send('utf-16', Buffer.from('{"verdict":"confirmed"}', 'utf16le'));
+    assert.equal(utf16.statusCode, 415, utf16.body);
+    const e = utf16.json().error;
+    assert.equal(e.code, 'TC_HTTP_UNSUPPORTED_MEDIA_TYPE');
+    assert.match(e.message, /charset "utf-16" is not supported/);
+    assert.deepEqual(e.details.supportedCharsets, ['utf-8', 'us-ascii', 'iso-8859-1']);
+  } finally {
+    await app.close();
+  }
+});
