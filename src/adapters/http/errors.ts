@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { ErrorCodes, isTickcastError, TickcastError, type ErrorCode } from '../../errors/index.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
 import { methodNotAllowed, type RouteMethods } from './method-not-allowed.ts';
+import { notFoundBody } from './not-found.ts';
 import { numberInString, numberNotFit } from './number-problems.ts';
 import { tooLarge, unsupportedMediaType, type Refusal, type RefusedRequest } from './body-refusals.ts';
 
@@ -215,34 +216,7 @@ export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoExcep
 }
 
 /** Why a series id "." or ".." never reaches a path route from most clients, and what works instead. */
-export const DOT_SEGMENT_HINT =
-  'the series ids "." and ".." cannot be sent as a path segment by most clients: they resolve it as "this/parent directory" before sending ' +
-  '(browsers and fetch even when percent-encoded); curl keeps %2E and %2E%2E (or use --path-as-is), and POST /v1/predict {"series": ".."} takes any id';
-
-const SLASH_IN_ID_HINT = 'a series id that contains "/" must be percent-encoded in the path (fx%2FEURUSD), e.g. with encodeURIComponent';
-
-/** What a 404 suggests for `path` (no query). */
-function notFoundHint(path: string): string {
-  // A guess at a sub-resource of a series (`/v1/series/AAPL/forecast`): there are none; say where those live.
-  const sub = /^\/v1\/series\/([^/]+)\/(forecasts?|predict(?:ions?)?|anomal(?:y|ies)|alerts?)\/?$/i.exec(path);
-  if (sub) {
-    const id = JSON.stringify(safeDecode(sub[1]));
-    return `a series has no routes under it: forecast it with POST /v1/predict {"series":${id}}, list its alerts with GET /v1/anomalies?series=${sub[1]}; GET /v1/series/${sub[1]} shows its window and last forecast (or, if "${sub[2]}" is part of the id: ${SLASH_IN_ID_HINT})`;
-  }
-  // Series ids may hold '/' (input.seriesPattern): sent raw, the id spans path segments and matches no route.
-  if (/^\/v1\/series\/[^/]+\/./.test(path)) return SLASH_IN_ID_HINT;
-  // `/v1/series/..` (or %2E%2E) reaches us as `/v1/`: WHATWG clients resolve dot segments before sending.
-  if (path === '/v1/' || path === '/v1') return `see /docs for the routes; if you asked for /v1/series/.. : ${DOT_SEGMENT_HINT}`;
-  return 'see /docs for the routes this server offers';
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
+export { DOT_SEGMENT_HINT } from './not-found.ts';
 
 /** `routes`: the methods each path is served with, so that a known path with another method is 405, not 404. */
 export function installErrorHandlers(app: FastifyInstance, logger: Logger, routes: RouteMethods): void {
@@ -276,7 +250,6 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger, route
     if (allow.length > 0 && req.method === 'OPTIONS') return reply.code(204).header('allow', allow.join(', ')).send();
     const notAllowed = methodNotAllowed(req.method, path, allow);
     if (notAllowed !== null) return reply.code(405).header('allow', allow.join(', ')).send(notAllowed);
-    const body: ErrorBody = { error: { code: ErrorCodes.HTTP_NOT_FOUND, message: `no route ${req.method} ${path}`, hint: notFoundHint(path), retriable: false } };
-    return reply.code(404).send(body);
+    return reply.code(404).send(notFoundBody(req.method, path, routes));
   });
 }
