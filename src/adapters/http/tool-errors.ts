@@ -20,9 +20,17 @@ export const TOOL_FOR_ROUTE: Readonly<Record<string, string>> = Object.freeze({
 // A route named alone: not `GET /v1/series/{id}` or `GET /v1/anomalies?series=…`, which no tool mirrors as such.
 const ROUTE = new RegExp(`(${Object.keys(TOOL_FOR_ROUTE).map((r) => r.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|')})(?![\\w/?{-])`, 'g');
 
+/**
+ * `GET /v1/model` (the model's features, in order: a ragged window's hint) has no tool twin; the
+ * forecast tool's description in tools/list states the same facts. Until 7 Dec 2026 an agent was
+ * pointed at the REST route, which it cannot call.
+ */
+const MODEL_ROUTE = /(?:see )?GET \/v1\/model(?![\w/?{-])/g;
+const MODEL_IN_TOOLS = "the forecast tool's description in tools/list, which states the model's window, features in order and horizon";
+
 function toolWords(text: string): string {
   // The auth refusals speak of "this route" (./auth.ts): a tool call's is the tool.
-  return text.replace(ROUTE, (route) => `the ${TOOL_FOR_ROUTE[route]} tool`).replace(/\bthis route\b/g, 'this tool');
+  return text.replace(ROUTE, (route) => `the ${TOOL_FOR_ROUTE[route]} tool`).replace(MODEL_ROUTE, (m) => (m.startsWith('see ') ? `see ${MODEL_IN_TOOLS}` : MODEL_IN_TOOLS)).replace(/\bthis route\b/g, 'this tool');
 }
 
 /** `body` with the REST routes its message and hint name replaced by their tools. */

@@ -206,3 +206,20 @@ test('a number that is not the number asked for: a fraction for an integer and a
     await app.close();
   }
 });
+
+// Until 7 Dec 2026 the ragged-window error told an agent to "see GET /v1/model", a REST route it cannot call.
+test('a ragged window refused to the forecast tool points to tools/list, not to GET /v1/model', async () => {
+  const { app } = await build({ apiKeys: [KEY] });
+  try {
+    const e = await toolError(app, 'forecast', { window: [[1, 2], [3]] });
+    assert.equal(e.code, 'TC_HTTP_BAD_REQUEST');
+    assert.match(e.message, /ragged/);
+    assert.doesNotMatch(`${e.message} ${e.hint}`, /GET \/v1\//);
+    assert.match(e.hint ?? '', /see the forecast tool's description in tools\/list/);
+    // REST keeps naming its route.
+    const rest = await app.inject({ method: 'POST', url: '/v1/predict', headers: { authorization: `Bearer ${KEY}` }, payload: { window: [[1, 2], [3]] } });
+    assert.match(rest.json().error.hint, /see GET \/v1\/model/);
+  } finally {
+    await app.close();
+  }
+});
