@@ -268,7 +268,13 @@ async function registerDocs(app: FastifyInstance, config: HttpConfig): Promise<v
       openapi: '3.0.3',
       info: {
         title: 'tickcast',
-        description: 'Real-time forecasting and anomaly detection. Errors: `{error:{code,message,hint?,details?,retriable}}`, codes in docs/errors.md.',
+        // HEAD and OPTIONS are answered but not listed as operations (decided 7 Dec 2026): one pair per path would double the
+        // operations and give a generated client methods nobody calls; the description says what they answer instead.
+        description:
+          'Real-time forecasting and anomaly detection. Errors: `{error:{code,message,hint?,details?,retriable}}`, codes in docs/errors.md. ' +
+          'Not listed as operations: every GET operation also answers HEAD (same status and headers, no body), and every path listed here answers ' +
+          'OPTIONS with 204 and an `Allow` header naming its methods (after the same host, rate-limit and key checks as its GET). ' +
+          'Paths have no trailing slash (`/v1/predict/` is a 404 naming `/v1/predict`).',
         version: '1',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

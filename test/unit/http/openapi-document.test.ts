@@ -278,3 +278,28 @@ test('429 is listed only where the server can answer it: with the rate limit on,
   assert.ok(on.length > 1);
   for (const o of on) assert.ok(o.op.responses?.['429'] !== undefined, `${o.method} ${o.path} lists 429 with the rate limit on`);
 });
+
+// Until 7 Dec 2026 HEAD and OPTIONS were answered on every path but the document said nothing of them.
+test('the document says that GET operations answer HEAD and listed paths OPTIONS, and they do', async () => {
+  const { app } = await build({ apiKeys: [KEY] });
+  try {
+    const doc = (await app.inject({ url: '/docs/json' })).json() as Spec & { info: { description: string } };
+    assert.match(doc.info.description, /every GET operation also answers HEAD/);
+    assert.match(doc.info.description, /every path listed here answers OPTIONS with 204 and an `Allow` header/);
+    const headers = { authorization: `Bearer ${KEY}` };
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      if (path.includes('{')) continue;
+      const options = await app.inject({ method: 'OPTIONS', url: path, headers });
+      assert.equal(options.statusCode, 204, `OPTIONS ${path}`);
+      const allow = String(options.headers.allow).split(', ');
+      for (const m of Object.keys(ops)) assert.ok(allow.includes(m.toUpperCase()), `OPTIONS ${path}: Allow ${allow.join(', ')} lacks ${m}`);
+      if (ops.get === undefined || path === '/v1/events') continue;
+      const [get, head] = [await app.inject({ url: path, headers }), await app.inject({ method: 'HEAD', url: path, headers })];
+      assert.equal(head.statusCode, get.statusCode, `HEAD ${path}`);
+      assert.equal(head.headers['content-type'], get.headers['content-type'], `HEAD ${path}`);
+      assert.equal(head.body, '', `HEAD ${path}`);
+    }
+  } finally {
+    await app.close();
+  }
+});
