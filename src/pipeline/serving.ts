@@ -6,6 +6,7 @@
 import type { SnapshotStatus } from './snapshot/status.ts';
 import { ErrorCodes, TickcastError, seriesNotFound } from '../errors/index.ts';
 import { decodeForecast } from '../domain/forecast.ts';
+import { similarIds } from '../domain/similar-ids.ts';
 import { logMask, outOfLogDomain } from '../domain/model-spec.ts';
 import type { WindowStore } from '../domain/window-store.ts';
 import { normStd } from '../domain/norm-std.ts';
@@ -81,7 +82,7 @@ export class ServingService implements ServingApi {
     let std: Float64Array;
     let times: readonly number[];
     if (req.series !== undefined) {
-      if (!d.store.has(req.series)) throw seriesNotFound(req.series);
+      if (!d.store.has(req.series)) throw seriesNotFound(req.series, similarIds(req.series, d.store.ids()));
       const stats = d.store.snapshot(req.series, x, 0);
       if (!stats) {
         throw new TickcastError(ErrorCodes.SERIES_NOT_READY, `series "${req.series}" has ${d.store.ticks(req.series)} of the ${W} ticks a forecast needs; wait for more ticks or send "window"`, { statusCode: 409, retriable: true });
