@@ -86,10 +86,14 @@ function describeValidation(part: string, e: AjvLikeError): { message: string; h
       return { message: `${where} has too few items (at least ${String(p.limit)})` };
     case 'enum':
       return { message: `${where} must be one of ${((p.allowedValues as unknown[]) ?? []).map((v) => JSON.stringify(v)).join(', ')}` };
+    // Strings too (since 7 Dec 2026: a rollback `version` of "x" got the bare pattern, no hint): the description says the form.
     case 'maximum':
-    case 'minimum': {
+    case 'minimum':
+    case 'pattern':
+    case 'minLength':
+    case 'maxLength': {
       // The value sent, and the field's description as the hint: it says the unit (durationMs: milliseconds, not seconds).
-      const got = typeof e.data === 'number' ? `; got ${e.data}` : '';
+      const got = typeof e.data === 'number' ? `; got ${e.data}` : typeof e.data === 'string' ? `; got ${JSON.stringify(e.data.length > 40 ? `${e.data.slice(0, 40)}…` : e.data)}` : '';
       const description = (e.parentSchema as { description?: unknown } | undefined)?.description;
       return { message: `${where} ${e.message ?? 'is out of range'}${got}`, ...(typeof description === 'string' ? { hint: description } : {}) };
     }

@@ -282,3 +282,17 @@ test('a guessed sub-route of a series (/v1/series/A/forecast, …/anomalies) is 
     await app.close();
   }
 });
+
+// Until 7 Dec 2026 a string that failed its pattern or length got ajv's bare "must match pattern …", no value and no hint.
+test('a string field that fails its pattern is a 400 quoting the value sent, with the field description as the hint', async () => {
+  const { app } = await build({ apiKeys: [KEY] });
+  try {
+    const res = await app.inject({ method: 'POST', url: '/v1/model/rollback', headers: { authorization: `Bearer ${KEY}` }, payload: { version: 'x' } });
+    assert.equal(res.statusCode, 400, res.body);
+    const e = res.json().error;
+    assert.match(e.message, /^body\.version must match pattern .*; got "x"$/);
+    assert.match(e.hint, /^Version to roll back to \(v1, v2/);
+  } finally {
+    await app.close();
+  }
+});
