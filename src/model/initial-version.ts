@@ -208,7 +208,8 @@ function warnUnfinished(logger: Logger, unfinished: Map<string, string>, recorde
  * `parentSha256` equal to that parent's weights sha256 here), with that parent; not models copied
  * in: a fine-tuned checkpoint copied from another directory names another parent, or another
  * parent's content under the same name, and is served as copied in. Manifests without
- * `parentSha256` are told by the parent's name alone.
+ * `parentSha256`, or whose parent's manifest cannot be read here (deleted by hand, damaged), are
+ * told by the parent's name alone (until later on 7 Dec 2026 the latter were served as copied in).
  */
 async function unfinishedPromotions(dir: string, versions: string[], parentOk: (parent: string) => boolean): Promise<[string, string][]> {
   const parentOf = async (v: string): Promise<string | null> => {
@@ -216,8 +217,9 @@ async function unfinishedPromotions(dir: string, versions: string[], parentOk: (
     const parent = t?.parent;
     if (t?.source !== 'finetune' || typeof parent !== 'string' || !parentOk(parent)) return null;
     if (typeof t.parentSha256 !== 'string') return parent;
+    // The parent's manifest unreadable (its directory deleted by hand, damaged): nothing to compare, told by the name as before.
     const sha = await readManifest(path.join(dir, parent)).then((m) => m.weights.sha256, () => undefined);
-    return sha === t.parentSha256 ? parent : null;
+    return sha === undefined || sha === t.parentSha256 ? parent : null;
   };
   const parents = await Promise.all(versions.map(parentOf));
   return versions.flatMap((v, i) => (parents[i] === null ? [] : [[v, parents[i]] as [string, string]]));
