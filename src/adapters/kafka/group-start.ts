@@ -78,6 +78,9 @@ export const GROUP_START_METADATA = 'tickcast:group-start';
 type Committed = Map<number, { offset: bigint; start: boolean }>;
 type Properties = Readonly<Record<string, string | number | boolean>>;
 
+/** What the start step reads of the source's options (boundMs, commitWaitMs: START_BOUND_MS, COMMIT_WAIT_MS when absent). */
+export type StartStepOptions = { groupId: string; topic: string; properties?: Properties; boundMs?: number; commitWaitMs?: number };
+
 /** The client that commits a group's start, and how to let it go once the start is stored or refused. */
 export interface StartCommitter { readonly consumer: KafkaJS.Consumer; close(): Promise<void> }
 
@@ -167,20 +170,26 @@ export async function commitGroupStart(
  * member went on, over an earlier member's start while the group is still empty. A close that does
  * not end in time (a commit sent, its answer not back) is logged. At a stop it settles once the
  * client's close has ended (the same wait at most), so the source's stop can wait for it.
+ * `onClient` gets, at once, what a later stop waits for (closeWaitMs at most): the client's close,
+ * or, while it still connects, its connect and close — given up on with the client still
+ * connecting, this settles before that client is closed (until later on 7 Dec 2026 nothing waited
+ * for it then: the source's stop resolved with it still connecting).
  */
 export async function commitGroupStartAs(
   kafka: KafkaJS.Kafka,
   admin: KafkaJS.Admin,
-  o: { groupId: string; topic: string; properties?: Properties; boundMs?: number; commitWaitMs?: number },
+  o: StartStepOptions,
   ends: ReadonlyMap<number, bigint>,
   log: Logger,
   signal?: AbortSignal,
+  onClient?: (closed: () => Promise<void>) => void,
 ): Promise<boolean> {
   const giveUp = new AbortController();
   const stop = signal ? AbortSignal.any([signal, giveUp.signal]) : giveUp.signal;
   let stored = false;
   let committer: StartCommitter | undefined;
   const step = commitWith(kafka, admin, o, ends, log, stop, (c) => (committer = c)).then((s) => void (stored = s));
+  onClient?.(() => (committer ? committer.close() : step)); // not connected yet: the step closes it once connected (given up on or stopping by then)
   const stopped = new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
   const boundMs = o.boundMs ?? START_BOUND_MS;
   const inTime = await within(Promise.race([step, stopped]), boundMs);
@@ -188,7 +197,7 @@ export async function commitGroupStartAs(
     giveUp.abort(); // ends its sleeps, commits nothing more and disconnects the short-lived client
     log.warn({ topic: o.topic, groupId: o.groupId, boundMs }, "brand-new group: committing its start took longer than its bound (the group's coordinator lost?); each partition with nothing committed starts at this member's end at start");
   }
-  const waitMs = (o.commitWaitMs ?? COMMIT_WAIT_MS) + CLOSE_MARGIN_MS;
+  const waitMs = closeWaitMs(o);
   // Stopping: the client was told to close at the abort (or is once its connect ends: the step then
   // ends with it); this promise settles once it has, so the source's stop waits for it (waitMs at most).
   if (signal?.aborted) {
@@ -204,6 +213,11 @@ export async function commitGroupStartAs(
 
 /** librdkafka scans for expired queued commits once a second (rd_kafka_cgrp_timeout_scan). */
 const CLOSE_MARGIN_MS = 1_500;
+
+/** How long the short-lived client's close is waited for (its queued commit dropped by then). */
+export function closeWaitMs(o: StartStepOptions): number {
+  return (o.commitWaitMs ?? COMMIT_WAIT_MS) + CLOSE_MARGIN_MS;
+}
 
 async function commitWith(
   kafka: KafkaJS.Kafka,

@@ -26,7 +26,7 @@ import { SkipProbe } from './skip-probe.ts';
 import { unlessAborted } from '../../lifecycle/abortable.ts';
 import { within } from '../../waits/bounded.ts';
 import { atStart } from './topic-at-start.ts';
-import { commitGroupStartAs } from './group-start.ts';
+import { closeWaitMs, commitGroupStartAs } from './group-start.ts';
 import { committedOffsets } from './committed.ts';
 import type { KafkaSourceOptions } from './source-options.ts';
 
@@ -70,7 +70,7 @@ export class KafkaSource implements TickSource {
   #open: () => void = () => undefined;
   #restoring: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | null = null;
-  #groupStart: Promise<unknown> = Promise.resolve(); // a brand-new group's start step (./group-start.ts): after a stop, settled once its short-lived client has closed
+  #groupStartClosed: () => Promise<unknown> = () => Promise.resolve(); // a brand-new group's start step (./group-start.ts): settles once its short-lived client has closed
   /** eachBatch calls running (held ones included): chunksDone() waits for none. */
   #batches = 0;
   #quiet?: () => void;
@@ -116,7 +116,7 @@ export class KafkaSource implements TickSource {
     if (!known) return;
     ({ partitions: this.#partitionsAtStart, groupHasOffsets: this.#groupOffsetsAtStart, ends: this.#endsAtStart } = known.value);
     // A brand-new group: its start committed before joining (by a short-lived client without the instance id), so a member that joins later starts there too (./group-start.ts).
-    if (this.#endsAtStart && !(await unlessAborted((this.#groupStart = commitGroupStartAs(this.#kafka, admin, o, this.#endsAtStart, this.#log, signal)), signal))) return;
+    if (this.#endsAtStart && !(await unlessAborted(commitGroupStartAs(this.#kafka, admin, o, this.#endsAtStart, this.#log, signal, (closed) => (this.#groupStartClosed = closed)), signal))) return;
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     if (!(await unlessAborted(consumer.subscribe({ topics: [o.topic] }), signal))) return;
@@ -292,7 +292,7 @@ export class KafkaSource implements TickSource {
       const c = this.#consumer;
       if (!c) return;
       await this.#admin?.disconnect().catch((err: unknown) => this.#log.warn({ err }, 'admin disconnect failed'));
-      await Promise.all([c.disconnect(), this.#groupStart]); // the start step's client, let go of at the stop's abort: no handle of it outlives the stop
+      await Promise.all([c.disconnect(), within(this.#groupStartClosed(), closeWaitMs(this.#o))]); // the start step's client, let go of at the stop's abort or when given up on (maybe still connecting then): closed before the stop ends, closeWaitMs at most
       this.#assigned.clear();
     })();
     return this.#stopping;

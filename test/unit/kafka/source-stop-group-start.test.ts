@@ -14,7 +14,7 @@ import { deferred } from '../../../src/lifecycle/abortable.ts';
 const TOPIC = 'ticks';
 
 /** A brand-new group (nothing committed, fromBeginning=false); the short-lived client's close ends when `closed` is resolved. */
-function standIn() {
+function standIn(connected: Promise<void> = Promise.resolve()) {
   const committing = deferred();
   const closeCalled = deferred();
   const closed = deferred();
@@ -35,7 +35,7 @@ function standIn() {
     disconnect: async () => memberLeft.resolve(),
   };
   const shortLived = {
-    connect: async () => undefined,
+    connect: () => connected,
     // Resolves when queued, as the client's does; stored nowhere: the step keeps looking for it.
     commitOffsets: async () => committing.resolve(),
     disconnect: () => (closeCalled.resolve(), closed.promise),
@@ -62,6 +62,31 @@ test("a stop during a brand-new group's start step resolves only once the step's
   await k.closeCalled.promise;
   await k.memberLeft.promise;
   await new Promise((r) => setImmediate(r)); // whatever stop() still does after the member's own disconnect
+  assert.equal(stopped, false, "stop() resolved with the short-lived client's close still under way");
+  k.closed.resolve();
+  await stopping;
+  assert.equal(stopped, true);
+});
+
+// Found 7 Dec 2026 (review): when the step's bound passed with its short-lived client still
+// connecting, the member went on (as it should) and nothing kept the step: a later stop() resolved
+// at once, with that client still connecting, and closed only once its connect ended.
+test("a stop after the start step was given up on with its client still connecting waits for that client's connect and close", { timeout: 10_000 }, async () => {
+  const connected = deferred();
+  const k = standIn(connected.promise);
+  const opts = { topic: TOPIC, groupId: 'g', sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, partitionsConsumedConcurrently: 1, fromBeginning: false, boundMs: 20 };
+  const s = new KafkaSource(k.kafka, opts, silent as never, new ConsumeErrors());
+  const stop = new AbortController();
+  await s.start(async () => undefined, stop.signal); // the bound passes: the member joins without the step's start
+  stop.abort();
+  let stopped = false;
+  const stopping = s.stop().then(() => void (stopped = true));
+  await k.memberLeft.promise;
+  await new Promise((r) => setImmediate(r));
+  assert.equal(stopped, false, 'stop() resolved with the short-lived client still connecting');
+  connected.resolve();
+  await k.closeCalled.promise; // connected after the step was given up on: closed at once
+  await new Promise((r) => setImmediate(r));
   assert.equal(stopped, false, "stop() resolved with the short-lived client's close still under way");
   k.closed.resolve();
   await stopping;
