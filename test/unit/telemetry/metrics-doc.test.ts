@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMetrics, httpMetrics } from '../../../src/telemetry/metrics.ts';
@@ -50,12 +50,22 @@ test('docs/metrics.md gives each metric of the registry its type and every label
   assert.deepEqual(wrong, []);
 });
 
-test('src/telemetry/metrics.ts defines every tickcast_ metric (the one owner; docs/metrics.md names it)', () => {
+test('src/telemetry/metrics.ts and src/telemetry/metrics/ define every tickcast_ metric (the one owner; docs/metrics.md names it)', () => {
   // Until 7 Dec 2026 the HTTP adapter defined its three (tickcast_http_*) in server.ts and api-key-reload.ts.
+  // Since then metrics.ts keeps createMetrics and each area's metrics are a file of ./metrics/.
+  const owner = (f: string) => f === join(root, 'src/telemetry/metrics.ts') || f.startsWith(join(root, 'src/telemetry/metrics/'));
   const elsewhere: string[] = [];
   for (const f of sources(join(root, 'src'))) {
-    if (f === join(root, 'src/telemetry/metrics.ts')) continue;
+    if (owner(f)) continue;
     for (const mm of readFileSync(f, 'utf8').matchAll(/name = '(tickcast_[a-z_]+)'|name: '(tickcast_[a-z_]+)'|new (?:Counter|Gauge|Histogram|Summary)\b/g)) elsewhere.push(`${f.slice(root.length)}: ${mm[1] ?? mm[2] ?? mm[0]}`);
   }
   assert.deepEqual(elsewhere, []);
+});
+
+test('every file of src/telemetry/metrics/ is wired into metrics.ts (no group registered by nobody)', () => {
+  const entry = readFileSync(join(root, 'src/telemetry/metrics.ts'), 'utf8');
+  const imported = new Set([...entry.matchAll(/from '\.\/metrics\/([a-z-]+\.ts)'/g)].map((m) => m[1]));
+  const dir = join(root, 'src/telemetry/metrics');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts')) : [];
+  assert.deepEqual(files.filter((f) => !imported.has(f)), []);
 });
