@@ -2,7 +2,7 @@
  * A gauge read from a component's status at each scrape, absent from the scrape while there is no
  * value (prom-client writes an unlabelled gauge that was never set as 0: "last snapshot at 1970"
  * would make TickcastSnapshotStale fire after every start and dashboards show 56 years). The
- * mechanism only: the metrics' names live in ./metrics.ts with all the others.
+ * mechanism only: the metrics' names live with all the others in ./metrics/ (snapshot.ts).
  */
 import { Gauge, type Registry } from 'prom-client';
 
