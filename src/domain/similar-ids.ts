@@ -5,19 +5,30 @@
  * same on an instance tracking a million series.
  */
 
-/** Levenshtein distance of `a` and `b`, or `max + 1` as soon as it must exceed `max`. */
+/**
+ * Levenshtein distance of `a` and `b`, or `max + 1` as soon as it must exceed `max`. Only the band
+ * of cells within `max` of the diagonal is computed (any cell outside it exceeds `max`): until the
+ * review of 7 Dec 2026 each id cost a full length × length table while its prefix matched, and
+ * 10,000 ids of 246 characters sharing one took 29 s of event loop for one 404.
+ */
 function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const over = max + 1;
+  if (Math.abs(a.length - b.length) > max) return over;
+  let prev = new Int32Array(b.length + 2).fill(over);
+  let row = new Int32Array(b.length + 2).fill(over);
+  for (let j = 0; j <= Math.min(b.length, max); j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(b.length, i + max);
+    row[lo - 1] = lo === 1 ? Math.min(i, over) : over;
+    let best = row[lo - 1];
+    for (let j = lo; j <= hi; j++) {
+      row[j] = Math.min(over, prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
       best = Math.min(best, row[j]);
     }
-    if (best > max) return max + 1;
-    prev = row;
+    row[hi + 1] = over;
+    if (best > max) return over;
+    [prev, row] = [row, prev];
   }
   return prev[b.length];
 }
