@@ -39,6 +39,9 @@ test('a request refused before its body is read gets its final answer instead of
       [`POST /v1/predict HTTP/1.1\r\n${auth}Content-Type: application/json\r\nContent-Length: 100000\r\n`, 413],
       [`POST /v1/predict HTTP/1.1\r\n${auth}Content-Type: text/csv\r\nContent-Length: 20\r\n`, 415],
       ['POST /v1/model/rollback HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 20\r\n', 401],
+      // A charset it does not read (./body-charset.ts): until the review of 7 Dec 2026 told only by the JSON parser, after the 100 and the upload.
+      [`POST /v1/predict HTTP/1.1\r\n${auth}Content-Type: application/json; charset=utf-16\r\nContent-Length: 20\r\n`, 415],
+      [`POST /v1/predict HTTP/1.1\r\n${auth}Content-Type: application/json; charset="UTF-16"\r\nTransfer-Encoding: chunked\r\n`, 415],
     ] as const;
     for (const [head, status] of cases) {
       const { socket, first } = await sendHead(base, head);
