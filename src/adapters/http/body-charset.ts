@@ -48,5 +48,10 @@ export function bodyCharset(contentType: string | undefined): BodyCharset {
 export function refuseUnreadCharset(req: FastifyRequest): void {
   if (req.is404 || req.routeOptions.config?.refuses === true) return;
   const type = req.headers['content-type'];
-  if (type !== undefined && type.split(';')[0].trim().toLowerCase() === 'application/json') bodyCharset(type);
+  if (type !== undefined && isJsonType(type)) bodyCharset(type);
+}
+
+/** Whether `contentType` is application/json (any case, any parameters): the one media type read (./json-body.ts). */
+export function isJsonType(contentType: string): boolean {
+  return contentType.split(';')[0].trim().toLowerCase() === 'application/json';
 }

@@ -42,6 +42,8 @@ test('a request refused before its body is read gets its final answer instead of
       // A charset it does not read (./body-charset.ts): until the review of 7 Dec 2026 told only by the JSON parser, after the 100 and the upload.
       [`POST /v1/predict HTTP/1.1\r\n${auth}Content-Type: application/json; charset=utf-16\r\nContent-Length: 20\r\n`, 415],
       [`POST /v1/predict HTTP/1.1\r\n${auth}Content-Type: application/json; charset="UTF-16"\r\nTransfer-Encoding: chunked\r\n`, 415],
+      // A chunked body of a media type it does not read: until the review of 7 Dec 2026 sent its 100 (to peek at the first chunk), then refused.
+      [`POST /v1/predict HTTP/1.1\r\n${auth}Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n`, 415],
     ] as const;
     for (const [head, status] of cases) {
       const { socket, first } = await sendHead(base, head);
