@@ -8,17 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { similarIds } from '../../../src/domain/similar-ids.ts';
-
-/** The full table, no band, no early exit. */
-function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
-}
+// The full table, no band, no early exit (the config key suggestion's).
+import { editDistance as levenshtein } from '../../../src/config/problems.ts';
 
 function reference(wanted: string, known: string[], limit = 3): string[] {
   return known
