@@ -1,6 +1,6 @@
 /**
  * similarIds (the "did you mean" of TC_SERIES_NOT_FOUND): its answers equal a plain Levenshtein
- * search, and its cost does not grow with the square of the id length. Until the review of
+ * search, on short random ids and on long ids sharing a prefix. Until the review of
  * 7 Dec 2026 every scanned id cost a full length × length table while the row minimum stayed
  * within 2 edits: 10,000 tracked ids of 246 characters sharing a prefix (MQTT-style paths) took
  * 29 s of event loop for one 404 (load average 13; several seconds on an idle machine).
@@ -32,12 +32,12 @@ test('similarIds names the same ids as a plain Levenshtein search (random short 
   }
 });
 
-test('one 404 over 10,000 long ids sharing a prefix stays cheap (banded: about 5 cells per character)', () => {
+test('long ids sharing a prefix: the banded search names what the plain search names', () => {
+  // The cost (29 s → 250–450 ms for 10,000 ids of 246 characters, load 13–17) is measured, not
+  // asserted here: docs/http-api.md gives the figures; a timed assert would only flake.
   const prefix = 'plant-a/line-3/'.padEnd(240, 'x');
-  const ids = Array.from({ length: 10_000 }, (_, i) => `${prefix}${String(i).padStart(6, '0')}`);
-  const started = performance.now();
-  assert.deepEqual(similarIds(`${prefix}00001`, ids), [`${prefix}000001`, `${prefix}000010`, `${prefix}000011`]);
-  const ms = performance.now() - started;
-  // Generous (a loaded 2-core machine): before the fix it took 29,000 ms there; after, under 200 ms.
-  assert.ok(ms < 3000, `similarIds took ${ms.toFixed(0)} ms`);
+  const ids = Array.from({ length: 200 }, (_, i) => `${prefix}${String(i).padStart(6, '0')}`);
+  const wanted = `${prefix}00001`;
+  assert.deepEqual(similarIds(wanted, ids), reference(wanted, ids));
+  assert.deepEqual(similarIds(wanted, ids), [`${prefix}000001`, `${prefix}000010`, `${prefix}000011`]);
 });
