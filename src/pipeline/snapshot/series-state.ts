@@ -143,10 +143,13 @@ export function snapshotHead(parts: SeriesStateParts, identity: SnapshotIdentity
  * the restore drops; then no alert joins it and it closes after its span, publishing `closed`; a
  * member still firing whose series never ticks here is released after idleCloseMs) and
  * its alert index (all of it: feedback on an alert of a partition now elsewhere still applies).
- * Returns how many of each; 0 for a snapshot without them (older), or incidents of another grouping.
+ * Returns how many of each; 0 for a snapshot without them (older), or incidents of another grouping;
+ * and the ids of an older layout renamed (renameLegacyIds, done here so the alert index goes in renamed).
  */
-export function restoreShared(parts: SeriesStateParts, tree: SnapshotTree): { incidents: number; alerts: number } {
+export function restoreShared(parts: RestoreParts, tree: SnapshotTree): { incidents: number; alerts: number; renamed: Array<[string, string]> } {
+  const renamed = renameLegacyIds(tree, parts.renameLegacyId); // an older layout's ids first, the alert index's too (legacy-ids.ts)
   return {
+    renamed,
     incidents: tree.incidents !== undefined && parts.incidents ? parts.incidents.importState(tree.incidents) : 0,
     alerts: tree.alerts !== undefined && parts.alertIndex ? parts.alertIndex.importState(tree.alerts) : 0,
   };

@@ -131,13 +131,13 @@ export class SeriesSnapshotter {
       const t0 = this.#now();
       const all = new Set(Object.keys(tree.offsets).map(Number));
       // Incidents first: a series evicted while the series go in (fewer fit now) resolves into its incident.
-      const shared = restoreShared(this.#o.parts, tree);
+      const { renamed, ...shared } = restoreShared(this.#o.parts, tree);
       const restored = restoreSeriesState(this.#o.parts, tree, all, t0);
       this.timings.restoreMs = this.#now() - t0;
       for (const [p, off] of Object.entries(tree.offsets)) this.#pending.set(Number(p), { from: BigInt(off), ids: [] });
       for (const e of tree.series) this.#pending.get(e.p)?.ids.push(e.id);
       this.#loadedAt = this.#now();
-      this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, series: restored.series, detectors: restored.detectors, ...shared, offsets: tree.offsets, loadMs: this.timings.loadMs, restoreMs: this.timings.restoreMs, ...(restored.renamed ? { renamedSeries: restored.renamed.length, renamed: restored.renamed.slice(0, 10) } : {}) }, 'series-state snapshot loaded');
+      this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, series: restored.series, detectors: restored.detectors, ...shared, offsets: tree.offsets, loadMs: this.timings.loadMs, restoreMs: this.timings.restoreMs, ...(renamed.length > 0 ? { renamedSeries: renamed.length, renamed: renamed.slice(0, 10) } : {}) }, 'series-state snapshot loaded');
       this.#start = { loaded: true, reason: null, series: restored.series, detectors: restored.detectors, ...this.timings };
       warnDetectorsRelearning(this.#o.logger, this.#o.file.path, this.#o.parts, tree, restored);
       return true;

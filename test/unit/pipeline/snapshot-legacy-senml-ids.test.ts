@@ -17,6 +17,7 @@ import { SnapshotFile } from '../../../src/pipeline/snapshot/file-store.ts';
 import { captureSeries, SeriesHomes, snapshotHead } from '../../../src/pipeline/snapshot/series-state.ts';
 import { createSnapshotter } from '../../../src/pipeline/snapshot/create.ts';
 import { renameLegacyIds } from '../../../src/pipeline/snapshot/legacy-ids.ts';
+import { AlertIndex } from '../../../src/pipeline/alert-index.ts';
 
 const spec = { features: ['temp'], targets: ['temp'] };
 const offsets = new Map([[0, 9n]]);
@@ -72,4 +73,32 @@ test('renamed once: a second restore of the same tree renames nothing more ("dev
   assert.deepEqual(renameLegacyIds(tree, rename), [['dev::', 'dev:']]);
   assert.deepEqual(renameLegacyIds(tree, rename), []);
   assert.equal(tree.series[0].id, 'dev:');
+});
+
+test('the alert index is renamed with its series: feedback on an alert fired before the restart applies to the id the device ticks under now', async () => {
+  // Before 7 Dec 2026 (late evening) the index kept "dev1:": feedback given after the upgrade on an alert
+  // fired before it (the index is saved so that such feedback is still found) acted on a series that no
+  // longer ticks, so a false_positive or an "expected" span never reached the device.
+  const dir = await mkdtemp(path.join(tmpdir(), 'tc-legacy-ids-'));
+  try {
+    const p = { ...parts(), alertIndex: new AlertIndex(10) };
+    for (const id of ['dev1:', 'dev2', 'dev2:']) {
+      for (let k = 0; k < 3; k++) p.store.push(id, k * 60_000, [20 + k], 0);
+      p.homes.note(id, 0);
+    }
+    const fired = (id: string, series: string) => ({ id, series, ts: 60_000, value: 30, expected: 20, lower: 18, upper: 22, score: 9, severity: 'critical' as const, state: 'firing' as const, model: 'm' });
+    p.alertIndex.add(fired('a1', 'dev1:'));
+    p.alertIndex.add(fired('a2', 'gone:')); // a series evicted before the snapshot: its device ticks as "gone" now
+    p.alertIndex.add(fired('a3', 'dev2:')); // kept under its old id (the snapshot holds "dev2" too): so is its alert
+    const head = snapshotHead(p, { topic: 't', groupId: 'g', window: 4, features: spec.features }, offsets, 0);
+    delete head.idLayout;
+    await new SnapshotFile(dir).write(encodeSnapshot({ ...head, series: ['dev1:', 'dev2', 'dev2:'].map((id) => captureSeries(p, id, offsets)!) }));
+    const q = { ...parts(), alertIndex: new AlertIndex(10) };
+    const snap = createSnapshotter({ enabled: true, dir, modelDir: '', intervalMs: 0, topic: 't', groupId: 'g', maxTailRecords: 1000, senmlBaseName: true }, q, spec, { info: () => undefined, warn: () => undefined });
+    assert.equal(await snap!.load(), true);
+    assert.deepEqual([...q.store.ids()].sort(), ['dev1', 'dev2', 'dev2:']);
+    assert.deepEqual(['a1', 'a2', 'a3'].map((id) => q.alertIndex.get(id)?.series), ['dev1', 'gone', 'dev2:']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
