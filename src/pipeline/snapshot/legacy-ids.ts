@@ -10,40 +10,60 @@
 
 export const ID_LAYOUT = 2;
 
+/** A saved entry as renaming sees it: its id, and its window's last tick (SeriesEntry.w). */
+type Saved = { id: string; w?: { lastTs: number } };
+const lastTs = (e: Saved): number => e.w?.lastTs ?? Number.NEGATIVE_INFINITY;
+
 /**
  * Renames, in place, each entry of a snapshot without `idLayout` whose id `rename` maps to another
- * — so the snapshotter's tail replay sees the new ids too — unless the snapshot holds that id
- * already (then the old one stays, orphaned until idle eviction, as before). Marks the tree, so a
- * second restore renames nothing ("dev::" is renamed once, to "dev:"). Returns [old, new] pairs.
+ * — so the snapshotter's tail replay sees the new ids too. When the snapshot holds the new id
+ * already (a rollback: the build before restored this build's "dev1", never ticked it, and ticked
+ * the device as "dev1:"), the entry ticked more recently takes the new id and the other the old one,
+ * orphaned until idle eviction (before 7 Dec 2026, late evening, the new id's entry always stayed:
+ * the window of before the rollback resumed, the rollback's readings orphaned). Marks the tree, so a
+ * second restore renames nothing ("dev::" is renamed once, to "dev:"). Returns [old, new] pairs (a
+ * swap is two). The alert index's series are renamed too (renameIndexed).
  */
-export function renameLegacyIds(tree: { idLayout?: number; series: Array<{ id: string }>; alerts?: unknown }, rename: ((id: string) => string | null) | undefined): Array<[string, string]> {
+export function renameLegacyIds(tree: { idLayout?: number; series: Saved[]; alerts?: unknown }, rename: ((id: string) => string | null) | undefined): Array<[string, string]> {
   if (tree.idLayout !== undefined || !rename) return [];
   tree.idLayout = ID_LAYOUT;
-  const ids = new Set(tree.series.map((e) => e.id));
+  const byId = new Map(tree.series.map((e) => [e.id, e] as const));
+  const moved = new Set<Saved>();
   const renamed: Array<[string, string]> = [];
-  for (const e of tree.series) {
-    const to = rename(e.id);
-    if (to === null || to === e.id || ids.has(to)) continue;
-    renamed.push([e.id, to]);
-    ids.add(to);
+  for (const e of [...tree.series].sort((a, b) => a.id.length - b.id.length)) { // shorter first: "dev1:" frees its id before "dev1::" takes it
+    const from = e.id;
+    const to = moved.has(e) ? null : rename(from);
+    if (to === null || to === from) continue;
+    const held = byId.get(to);
+    if (held !== undefined && (moved.has(held) || lastTs(held) >= lastTs(e))) continue; // the new id's own state is as recent: kept
     e.id = to;
+    moved.add(e);
+    byId.set(to, e);
+    renamed.push([from, to]);
+    if (held === undefined) byId.delete(from);
+    else {
+      held.id = from;
+      moved.add(held);
+      byId.set(from, held);
+      renamed.push([to, from]);
+    }
   }
-  renameIndexed(tree.alerts, new Set(tree.series.map((e) => e.id)), rename);
+  renameIndexed(tree.alerts, rename);
   return renamed;
 }
 
 /**
- * The alert index's series (AlertIndexState: [id, series, …] entries), renamed as their series were:
- * feedback on an alert fired before the restart acts on its series (feedback-service.ts), and under
- * the old id it acted on one that no longer ticks (before 7 Dec 2026, late evening). `kept`: the ids
- * the snapshot's series have now — one kept under its old id (its new id saved too) keeps its alerts;
- * an alert of a series not saved (evicted) is renamed as its series would have been.
+ * The alert index's series (AlertIndexState: [id, series, …] entries), renamed to the id the device
+ * ticks under now: feedback on an alert fired before the restart acts on its series
+ * (feedback-service.ts), and under the old id it acted on one that no longer ticks (before 7 Dec
+ * 2026, late evening). Every alert of the device, whichever saved window (kept or orphaned) it came
+ * from, and of a series not saved (evicted).
  */
-function renameIndexed(state: unknown, kept: ReadonlySet<string>, rename: (id: string) => string | null): void {
+function renameIndexed(state: unknown, rename: (id: string) => string | null): void {
   const alerts = (state as { alerts?: unknown } | null | undefined)?.alerts;
   if (!Array.isArray(alerts)) return;
   for (const a of alerts as unknown[][]) {
-    if (!Array.isArray(a) || typeof a[1] !== 'string' || kept.has(a[1])) continue;
+    if (!Array.isArray(a) || typeof a[1] !== 'string') continue;
     const to = rename(a[1]);
     if (to !== null) a[1] = to;
   }

@@ -73,6 +73,8 @@ test('renamed once: a second restore of the same tree renames nothing more ("dev
   assert.deepEqual(renameLegacyIds(tree, rename), [['dev::', 'dev:']]);
   assert.deepEqual(renameLegacyIds(tree, rename), []);
   assert.equal(tree.series[0].id, 'dev:');
+  const two = { series: [{ id: 'dev::' }, { id: 'dev:' }] } as { idLayout?: number; series: Array<{ id: string }> };
+  assert.deepEqual(renameLegacyIds(two, rename), [['dev:', 'dev'], ['dev::', 'dev:']], 'two devices (bn "dev:" and "dev::"), whichever is listed first');
 });
 
 test('the alert index is renamed with its series: feedback on an alert fired before the restart applies to the id the device ticks under now', async () => {
@@ -89,7 +91,7 @@ test('the alert index is renamed with its series: feedback on an alert fired bef
     const fired = (id: string, series: string) => ({ id, series, ts: 60_000, value: 30, expected: 20, lower: 18, upper: 22, score: 9, severity: 'critical' as const, state: 'firing' as const, model: 'm' });
     p.alertIndex.add(fired('a1', 'dev1:'));
     p.alertIndex.add(fired('a2', 'gone:')); // a series evicted before the snapshot: its device ticks as "gone" now
-    p.alertIndex.add(fired('a3', 'dev2:')); // kept under its old id (the snapshot holds "dev2" too): so is its alert
+    p.alertIndex.add(fired('a3', 'dev2:')); // its window kept under its old id (the snapshot holds "dev2" too, as recent): the device is "dev2" all the same
     const head = snapshotHead(p, { topic: 't', groupId: 'g', window: 4, features: spec.features }, offsets, 0);
     delete head.idLayout;
     await new SnapshotFile(dir).write(encodeSnapshot({ ...head, series: ['dev1:', 'dev2', 'dev2:'].map((id) => captureSeries(p, id, offsets)!) }));
@@ -97,7 +99,34 @@ test('the alert index is renamed with its series: feedback on an alert fired bef
     const snap = createSnapshotter({ enabled: true, dir, modelDir: '', intervalMs: 0, topic: 't', groupId: 'g', maxTailRecords: 1000, senmlBaseName: true }, q, spec, { info: () => undefined, warn: () => undefined });
     assert.equal(await snap!.load(), true);
     assert.deepEqual([...q.store.ids()].sort(), ['dev1', 'dev2', 'dev2:']);
-    assert.deepEqual(['a1', 'a2', 'a3'].map((id) => q.alertIndex.get(id)?.series), ['dev1', 'gone', 'dev2:']);
+    assert.deepEqual(['a1', 'a2', 'a3'].map((id) => q.alertIndex.get(id)?.series), ['dev1', 'gone', 'dev2'], 'every alert of the device names the id it ticks under now');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a rollback and roll-forward: both ids saved, the one ticked more recently resumes under the new id; the other keeps the old one', async () => {
+  // This build wrote "dev1" (idLayout 2); the build before, rolled back to, ignored the mark, restored
+  // "dev1" (never ticked by it) and ticked the device as "dev1:"; its snapshot, without the mark, holds
+  // both. Before 7 Dec 2026 (late evening) the roll-forward kept "dev1", the window of before the
+  // rollback, and left the rollback's readings orphaned under "dev1:".
+  const dir = await mkdtemp(path.join(tmpdir(), 'tc-legacy-ids-'));
+  try {
+    const p = parts();
+    for (const [id, from, v] of [['dev1', 0, 20], ['dev1:', 600_000, 30]] as const) {
+      for (let k = 0; k < 3; k++) p.store.push(id, from + k * 60_000, [v + k], 0);
+      p.homes.note(id, 0);
+    }
+    const head = snapshotHead(p, { topic: 't', groupId: 'g', window: 4, features: spec.features }, offsets, 0);
+    delete head.idLayout;
+    await new SnapshotFile(dir).write(encodeSnapshot({ ...head, series: ['dev1', 'dev1:'].map((id) => captureSeries(p, id, offsets)!) }));
+    const q = parts();
+    const logged: object[] = [];
+    const snap = createSnapshotter({ enabled: true, dir, modelDir: '', intervalMs: 0, topic: 't', groupId: 'g', maxTailRecords: 1000, senmlBaseName: true }, q, spec, { info: (o: object) => void logged.push(o), warn: () => undefined });
+    assert.equal(await snap!.load(), true);
+    assert.equal(q.store.lastValues('dev1')?.[0], 32, 'the rollback\'s window, under the id the device ticks as');
+    assert.equal(q.store.lastValues('dev1:')?.[0], 22, 'the older one kept apart, evicted when idle');
+    assert.deepEqual((logged.find((o) => 'renamed' in o) as { renamed: unknown }).renamed, [['dev1:', 'dev1'], ['dev1', 'dev1:']]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
