@@ -95,26 +95,33 @@ function alsoRefused(others: readonly Tick[]): string {
   return `. The first of ${others.length + 1} ticks of this record refused so; the others of series ${named}`;
 }
 
-/** A record's one dead letter in a poll and the reasons it carries: a SenML pack's ticks can fail in different phases (stream-pipeline.ts). */
-export interface MadeDeadLetter { message: OutMessage; first: TickcastError; also: TickcastError[]; unnamed: number }
+/** A record's one dead letter in a poll and the reasons it carries: a SenML pack's ticks can fail in different phases (stream-pipeline.ts); `counted`: told as a `dead_letter` outcome. */
+export interface MadeDeadLetter { message: OutMessage; first: TickcastError; also: TickcastError[]; unnamed: number; counted?: boolean }
 
 /** The records dead-lettered in one poll (a StreamPipeline.handle call), each with its one dead letter. */
 export type DeadLetters = Map<RawRecord, MadeDeadLetter>;
 
 /**
  * `rec`'s dead letter for `err`, or none ([]) when `dead` holds one already: `err` is then added to
- * it. `tell` (metrics, hooks) runs before it is made and marked: a record whose telling threw is not
- * marked, and its caller's catch makes it again (stream-pipeline.ts).
+ * it. `outcome` (a `dead_letter` outcome; absent: the failure's tick was counted already) and `tell`
+ * (metrics, hooks) run before it is made and marked: a record whose telling threw is not marked, and
+ * its caller's catch makes it again (stream-pipeline.ts). `outcome` runs once a record and poll, also
+ * for a failure added to a dead letter made uncounted: a pack dead-lettered when a windowed tick's
+ * read threw, whose later tick's push then throws (before 7 Dec 2026, late evening, that tick was
+ * counted nowhere).
  */
-export function deadLetterOnce(rec: RawRecord, err: TickcastError, dead: DeadLetters | undefined, maxBytes: number = DEAD_LETTER_MAX_BYTES, atMs: number, tell: () => void): OutMessage[] {
+export function deadLetterOnce(rec: RawRecord, err: TickcastError, dead: DeadLetters | undefined, maxBytes: number = DEAD_LETTER_MAX_BYTES, atMs: number, tell: () => void, outcome?: () => void): OutMessage[] {
   const made = dead?.get(rec);
   if (made) {
+    if (outcome && !made.counted) outcome();
+    made.counted ||= outcome !== undefined;
     addReason(made, rec, err, maxBytes, atMs);
     return [];
   }
+  outcome?.();
   tell();
   const message = deadLetterMessage(rec, err, maxBytes, atMs);
-  dead?.set(rec, { message, first: err, also: [], unnamed: 0 });
+  dead?.set(rec, { message, first: err, also: [], unnamed: 0, counted: outcome !== undefined });
   return [message];
 }
 

@@ -290,11 +290,9 @@ export class StreamPipeline {
     return forecastMessage(this.#d.inference.spec, a.tick, model, steps, Math.max(0, this.#now() - a.rec.receivedAtMs), { ...this.#trace(a.rec) }, closed, replaces);
   }
 
-  /** `counted` false: the record's outcome was reported already (`incomplete`). `dead`: the records dead-lettered in this call; a later reason is added to its dead letter. */
+  /** `counted` false: the record's outcome was reported already (`incomplete`); true: a `dead_letter` outcome, once a record and poll. `dead`: the records dead-lettered in this call; a later reason is added to its dead letter. */
   #deadLetter(rec: RawRecord, err: TickcastError, counted = true, dead?: DeadLetters): OutMessage[] {
-    return deadLetterOnce(rec, err, dead, this.#d.deadLetterMaxBytes, this.#now(), () => {
-      if (counted) this.#d.observer?.tick?.('dead_letter');
-      this.#d.observer?.deadLetter?.(err.code, rec.source);
-    });
+    const outcome = counted ? () => this.#d.observer?.tick?.('dead_letter') : undefined;
+    return deadLetterOnce(rec, err, dead, this.#d.deadLetterMaxBytes, this.#now(), () => this.#d.observer?.deadLetter?.(err.code, rec.source), outcome);
   }
 }

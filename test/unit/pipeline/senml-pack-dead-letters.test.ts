@@ -161,3 +161,35 @@ test('a tick whose processing throws after its window push still gets its foreca
   assert.equal(sent.filter((m) => m.stream === 'dlq').length, 1, 'the first pass dead-lettered the pack');
   assert.deepEqual([...new Set(outcomes.slice(firstPass))].sort(), ['duplicate', 'late'], 'the re-drive takes none of the pack again (the last tick a duplicate, the others late)');
 });
+
+test('a pack dead-lettered already in this poll (a read of its earlier tick threw) whose later tick\'s push throws: that tick still counts a dead_letter outcome', async () => {
+  // Before 7 Dec 2026 (late evening) the later tick was counted nowhere: its pack's dead letter was made
+  // (not counted, the earlier tick windowed) when the read threw, and the push's failure only added its reason.
+  const ms = await createModelServing({ spec: SMALL_SPEC });
+  const sent: OutMessage[] = [];
+  const outcomes: string[] = [];
+  const last = T0 + 60_000 * SMALL_SPEC.window;
+  const push = ms.store.push.bind(ms.store);
+  ms.store.push = (series, tsMs, ...rest) => {
+    if (tsMs === last) throw new Error('store broke');
+    return push(series, tsMs, ...rest);
+  };
+  ms.store.snapshot = () => {
+    throw new Error('read broke'); // the window-filling tick's read, taken before the next tick of its series is pushed
+  };
+  const pipeline = new StreamPipeline({
+    store: ms.store, outlook: new SeriesOutlook(), recentAnomalies: new RecentAnomalies(), inference: ms.inference, scorer: null,
+    sink: { send: async (m: OutMessage[]) => void sent.push(...m) }, observer: { tick: (o: string) => void outcomes.push(o) },
+    codec: { features: ['value'], maxRecordBytes: 65536, seriesPattern: /^[a-z]+$/, missingFeature: 'carry', format: 'senml', senmlSeries: 'name' },
+  });
+  const body = [{ bn: 'd', bt: T0 / 1000, n: 'x', v: 1 }, ...Array.from({ length: SMALL_SPEC.window }, (_, i) => ({ n: 'x', t: 60 * (i + 1), v: 2 + (i % 3) }))];
+  try {
+    await pipeline.handle([pack(body)]);
+  } finally {
+    await ms.close();
+  }
+  assert.deepEqual(outcomes, [...Array.from({ length: SMALL_SPEC.window }, () => 'accepted'), 'dead_letter'], 'each tick counted once');
+  const dlq = sent.filter((m) => m.stream === 'dlq');
+  assert.equal(dlq.length, 1, 'one dead letter for the one pack');
+  assert.match(String(dlq[0].headers['tickcast-error-message']), /read broke.*also TC_RECORD_PROCESSING_FAILED: processing this record failed: store broke/);
+});
