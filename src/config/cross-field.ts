@@ -86,7 +86,7 @@ export const CROSS_FIELD_RULES: readonly Rule[] = [
     check: (c) => tickFieldProblems(c.input.fields, c.input.features).map(({ key, message }) => ({ path: key.split('.'), message })),
   },
   {
-    reads: ['input.format', 'input.senmlSeries', 'input.features', 'input.fields', 'input.tsUnit', 'input.missingTs'],
+    reads: ['input.format', 'input.senmlSeries', 'input.senmlNames', 'input.features', 'input.fields', 'input.tsUnit', 'input.missingTs'],
     check: (c) => senmlProblems(c.input),
   },
   {

@@ -146,7 +146,7 @@ function secondsHint(seconds: number): string {
 }
 
 /** RFC 8428 § 4.5.1 name characters; the first must be a letter or digit, or "/" (OMA LwM2M names records by object path, "/3303/0/5700"). */
-const NAME_CHAR = /[A-Za-z0-9\-:./_]/;
+export const NAME_CHAR = /[A-Za-z0-9\-:./_]/;
 const NAME_START = /[A-Za-z0-9/]/;
 
 /**

@@ -163,6 +163,12 @@ test('config: senml is checked once at start against the settings it must agree 
   assert.equal(loadConfig({ env: { TICKCAST_INPUT_FORMAT: 'senml', TICKCAST_INPUT_FEATURES: 'temp', TICKCAST_INPUT_TARGETS: 'temp' } }).input.format, 'senml');
   assert.equal(loadConfig({ env: { TICKCAST_INPUT_FORMAT: 'senml', TICKCAST_INPUT_FEATURES: 'temp', TICKCAST_INPUT_TARGETS: 'temp' } }).input.senmlNames, 'rfc8428');
   assert.equal(loadConfig({ env: { TICKCAST_INPUT_SENML_NAMES: 'legacy' } }).input.senmlNames, 'legacy');
+  // A feature whose name RFC 8428 § 4.5.1 refuses, under baseName (n is the feature) and senmlNames rfc8428: every pack
+  // carrying it was refused, found from the dead letters only (before 7 Dec 2026, late evening, input.senmlNames was not checked at start).
+  const baseName = { senmlSeries: 'baseName' as const, targets: ['temp'] };
+  assert.throws(load({ ...baseName, features: ['temp', 'room temp'] }), /input.features.*"room temp" has " ".*RFC 8428 § 4.5.1.*input.senmlNames/);
+  assert.equal(loadConfig({ env: {}, overrides: { input: { format: 'senml', ...baseName, features: ['temp', 'room temp'], senmlNames: 'legacy' } } }).input.senmlNames, 'legacy', 'legacy: taken');
+  assert.equal(loadConfig({ env: {}, overrides: { input: { format: 'senml', ...baseName, features: ['temp', '5700', 'a-b.c_d:e/f'] } } }).input.senmlSeries, 'baseName', 'the RFC\'s characters');
 });
 
 test('fuzz: 3000 seeded random packs never throw; each is refused with a TC_RECORD_* code or gives sane ticks', () => {
