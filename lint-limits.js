@@ -15,7 +15,7 @@ export const LONG_FILES = []; // none: every file in src/ is within MAX_FILE_LIN
 /** Files whose functions may exceed MAX_FUNCTION_LINES (up to `max`, the longest function now). */
 export const LONG_FUNCTIONS = [
   // Route tables and server assembly: one registration per route/plugin, read top to bottom.
-  { file: 'src/adapters/http/routes/api.ts', max: 96, reason: 'route table: one block per route' },
+  { file: 'src/adapters/http/routes/api.ts', max: 92, reason: 'route table: one block per route' },
   { file: 'src/adapters/http/server.ts', max: 93, reason: 'server assembly: plugins in order' },
   // Straight-line numeric code whose steps only make sense together.
   { file: 'src/model/onnx/export-hybrid.ts', max: 142, reason: 'ONNX graph emitted node by node in model order' },

@@ -3,7 +3,7 @@ import { ErrorCodes } from './catalogue.ts';
 import { TickcastError } from './tickcast-error.ts';
 
 /**
- * A series this instance does not track (404): a forecast of it, and the recent_anomalies tool's list. The hint names the REST route; the MCP
+ * A series this instance does not track (404): a forecast of it, GET /v1/series/{id}, and the recent_anomalies tool's list. The hint names the REST route; the MCP
  * tools name their twin, list_series, instead (src/adapters/http/tool-errors.ts).
  */
 export function seriesNotFound(series: string, similar: readonly string[] = []): TickcastError {

@@ -100,8 +100,7 @@ export interface ForecastRequest {
 }
 
 export interface ForecastResponse {
-  series?: string;
-  model: string;
+  series?: string; model: string;
   /** One entry per step; for multi-target models the first target (see `targets` for all). */
   horizon: ForecastStep[];
   /** Per-target forecasts when the model forecasts more than one feature. */
@@ -176,8 +175,7 @@ export type LiveEvent =
   | { type: 'anomaly'; record: AnomalyRecord };
 
 export interface HealthState {
-  live: boolean;
-  ready: boolean;
+  live: boolean; ready: boolean;
   /** Human-readable reasons the service is not ready (empty when ready). */
   reasons: string[];
   draining: boolean;
@@ -187,6 +185,8 @@ export interface ServingApi {
   forecast(req: ForecastRequest, signal?: AbortSignal): Promise<ForecastResponse>;
   listSeries(opts: { offset: number; limit: number }): { total: number; items: SeriesSummary[] };
   getSeries(id: string): SeriesDetail | null;
+  /** Tracked ids close to `id` (src/domain/similar-ids.ts; [] when none): the "did you mean" of every TC_SERIES_NOT_FOUND (forecast, GET /v1/series/{id}, recent_anomalies). */
+  similarSeries(id: string): string[];
   recentAnomalies(opts: { series?: string; limit: number }): AnomalyRecord[];
   modelInfo(): ModelInfo;
   /** Roll back to the previous (or a named) model version; `pin` keeps it until unpinned. */

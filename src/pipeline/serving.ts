@@ -82,7 +82,7 @@ export class ServingService implements ServingApi {
     let std: Float64Array;
     let times: readonly number[];
     if (req.series !== undefined) {
-      if (!d.store.has(req.series)) throw seriesNotFound(req.series, similarIds(req.series, d.store.ids()));
+      if (!d.store.has(req.series)) throw seriesNotFound(req.series, this.similarSeries(req.series));
       const stats = d.store.snapshot(req.series, x, 0);
       if (!stats) {
         throw new TickcastError(ErrorCodes.SERIES_NOT_READY, `series "${req.series}" has ${d.store.ticks(req.series)} of the ${W} ticks a forecast needs; wait for more ticks or send "window"`, { statusCode: 409, retriable: true });
@@ -116,6 +116,10 @@ export class ServingService implements ServingApi {
     this.#sorted ??= new SortedSeriesIds(this.#d.store.registry);
     const ids = this.#sorted.ids();
     return { total: ids.length, items: ids.slice(opts.offset, opts.offset + opts.limit).map((id) => this.#summary(id)) };
+  }
+
+  similarSeries(id: string): string[] {
+    return similarIds(id, this.#d.store.ids());
   }
 
   getSeries(id: string): SeriesDetail | null {

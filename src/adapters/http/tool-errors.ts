@@ -1,6 +1,6 @@
 /**
  * An error a tool passes on, in the words of the tools: the services below the tools (serving, alert
- * feedback) phrase their hints for REST callers ("list tracked series with GET /v1/series"), and an
+ * feedback) phrase their hints for REST callers ("GET /v1/series lists the tracked series"), and an
  * agent on /mcp has no REST route to call — it has the tool twin. Each route below that has one is
  * named as that tool in the error's message and hint, and "this route" (a refusal for want of an API
  * key) becomes "this tool"; anything else passes unchanged.

@@ -4,7 +4,7 @@
  */
 import { context as otelContext, trace } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCodes } from '../../../errors/index.ts';
+import { ErrorCodes, seriesNotFound } from '../../../errors/index.ts';
 import type { ForecastRequest, ServingApi } from '../../../pipeline/ports.ts';
 import type { HttpConfig } from '../config.ts';
 import { ClientGoneError, DOT_SEGMENT_HINT, httpError } from '../errors.ts';
@@ -88,11 +88,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
     },
     async (req) => {
       const s = serving.getSeries(req.params.id);
-      if (s === null) {
-        throw httpError(ErrorCodes.SERIES_NOT_FOUND, 404, `series "${req.params.id}" is not tracked by this instance`, {
-          hint: 'list tracked series with GET /v1/series; series ids are case-sensitive',
-        });
-      }
+      // The same error as a forecast's, "did you mean" included (until 7 Dec 2026 its own hint, no suggestion).
+      if (s === null) throw seriesNotFound(req.params.id, serving.similarSeries(req.params.id));
       return seriesForCaller(s, req.auth.kind === 'valid');
     },
   );

@@ -7,6 +7,7 @@
  */
 import { TickcastError, ErrorCodes } from '../../../../src/errors/index.ts';
 import { seriesNotFound } from '../../../../src/errors/index.ts';
+import { similarIds } from '../../../../src/domain/similar-ids.ts';
 import type {
   AnomalyRecord,
   ForecastRequest,
@@ -83,7 +84,7 @@ export class TrendServing implements ServingApi {
     let startTs = Date.now();
     if (req.series !== undefined) {
       const s = this.#series.get(req.series);
-      if (s === undefined) throw seriesNotFound(req.series); // the real serving's error
+      if (s === undefined) throw seriesNotFound(req.series, this.similarSeries(req.series)); // the real serving's error
       if (s.values.length < 2) throw new TickcastError(ErrorCodes.SERIES_NOT_READY, `series "${req.series}" has ${s.values.length} ticks; needs 2`, { statusCode: 409, retriable: true });
       values = s.values.slice(-this.modelWindow);
       startTs = s.ts[s.ts.length - 1];
@@ -167,6 +168,10 @@ export class TrendServing implements ServingApi {
 
   #summary(id: string, s: SeriesState): SeriesSummary {
     return { id, ticks: s.values.length, lastTs: s.ts.at(-1) ?? null, ready: s.values.length >= 2, anomalyState: s.anomalyState };
+  }
+
+  similarSeries(id: string): string[] {
+    return similarIds(id, this.#series.keys());
   }
 
   getSeries(id: string): SeriesDetail | null {
