@@ -15,9 +15,15 @@
  *   response is JSON-RPC's "Invalid Request" (-32600); the SDK answers -32700 (parse error) for it.
  *   So is a batch in which two requests share an id (MCP: an id is never reused): the SDK keeps
  *   one answer per id, so one of them would run and never be answered.
+ * - Accept and MCP-Protocol-Version, which the transport checks too (406, 400), are checked here first
+ *   so that the refusal names the header to send and what came, and carries a tickcast code in the
+ *   JSON-RPC error's `data` ({code, hint}, as the REST error body). The SDK's own answer was
+ *   "Not Acceptable: Client must accept both application/json and text/event-stream", no data, no
+ *   code a client can branch on (until 7 Dec 2026).
  */
 import { isIP } from 'node:net';
-import { JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, JSONRPCMessageSchema, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCodes } from '../../errors/index.ts';
 import { hostAllowed } from './allowed-hosts.ts';
 
 /** The first protocol version without JSON-RPC batches. */
@@ -27,11 +33,49 @@ export interface McpRefusal {
   status: number;
   code: number;
   message: string;
+  /** JSON-RPC's `error.data`: the tickcast code and what to do, where the refusal is about an HTTP header. */
+  data?: { code: string; hint: string };
 }
 
+/** What the MCP streamable HTTP transport has a client send (both types; this endpoint answers application/json). */
+export const MCP_ACCEPT = 'application/json, text/event-stream';
+
 /** A JSON-RPC error answer with no id, as the transport writes its own (the spec: "a JSON-RPC error response that has no id"). */
-export function jsonRpcErrorBody(code: number, message: string): string {
-  return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
+export function jsonRpcErrorBody(code: number, message: string, data?: McpRefusal['data']): string {
+  return JSON.stringify({ jsonrpc: '2.0', error: { code, message, ...(data !== undefined ? { data } : {}) }, id: null });
+}
+
+/** A header's value as the refusal quotes it (first 100 characters), or that none came. */
+function shown(name: string, value: string | string[] | undefined): string {
+  return value === undefined ? `no ${name} header came` : `got ${name}: ${JSON.stringify(String(value).slice(0, 100))}`;
+}
+
+/**
+ * The transport's header checks, in its own order and by its own rules (Accept: both types named,
+ * as substrings; MCP-Protocol-Version: one it supports, except on initialize, which negotiates),
+ * refused in words that say which header to send.
+ */
+function checkMcpHeaders(headers: Record<string, string | string[] | undefined>, messages: unknown[]): McpRefusal | null {
+  const accept = headers.accept;
+  const text = Array.isArray(accept) ? accept.join(', ') : accept;
+  if (!text?.includes('application/json') || !text.includes('text/event-stream')) {
+    return {
+      status: 406,
+      code: -32000,
+      message: `Not Acceptable: Client must accept both application/json and text/event-stream: send the header "Accept: ${MCP_ACCEPT}" (${shown('Accept', accept)})`,
+      data: { code: ErrorCodes.HTTP_NOT_ACCEPTABLE, hint: `send Accept: ${MCP_ACCEPT} (answers are application/json either way)` },
+    };
+  }
+  const version = headers['mcp-protocol-version'];
+  if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(String(version)) && !messages.some((m) => isInitializeRequest(m))) {
+    return {
+      status: 400,
+      code: -32000,
+      message: `Bad Request: Unsupported protocol version: ${String(version).slice(0, 100)} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+      data: { code: ErrorCodes.HTTP_BAD_REQUEST, hint: `send MCP-Protocol-Version: one of ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')} (the version initialize agreed), or leave the header out (2025-03-26 is assumed)` },
+    };
+  }
+  return null;
 }
 
 /** Whether a browser Origin may call /mcp (absent: not a browser page, allowed; listed in http.corsOrigins: allowed). */
@@ -72,9 +116,11 @@ export function checkMcpPost(allowedHosts: readonly string[], headers: Record<st
         'browser pages may call it from localhost, an IP address, a name in http.allowedHosts or an origin in http.corsOrigins',
     };
   }
+  const headerRefusal = checkMcpHeaders(headers, Array.isArray(body) ? body : [body]);
+  if (headerRefusal !== null) return headerRefusal;
   if (Array.isArray(body)) {
     const version = headers['mcp-protocol-version'];
-    // An unsupported version is left to the transport, which answers 400 naming the supported ones.
+    // An unsupported version was refused above (checkMcpHeaders).
     if (typeof version === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(version) && version >= NO_BATCH_VERSION) {
       return { status: 400, code: -32600, message: `Invalid Request: MCP-Protocol-Version ${version} has no JSON-RPC batches (removed in ${NO_BATCH_VERSION}); send one message per POST` };
     }

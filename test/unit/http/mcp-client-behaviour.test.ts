@@ -31,9 +31,37 @@ test('an Accept header without both application/json and text/event-stream is 40
         assert.equal(r.status, 406, `${accept} ${JSON.stringify(msg)}`);
         assert.equal(r.body.error.code, -32000);
         assert.match(r.body.error.message, /must accept both application\/json and text\/event-stream/);
+        // Which header to send, what came, and a tickcast code to branch on (until 7 Dec 2026 the SDK's words only, no data).
+        assert.ok(r.body.error.message.includes(`send the header "Accept: application/json, text/event-stream" (got Accept: ${JSON.stringify(accept)})`), r.body.error.message);
+        assert.deepEqual(r.body.error.data, { code: 'TC_HTTP_NOT_ACCEPTABLE', hint: 'send Accept: application/json, text/event-stream (answers are application/json either way)' });
+        assert.equal(r.body.id, null);
+        assert.match(r.type ?? '', /^application\/json/);
       }
     }
+    // No Accept at all (fetch sends */* unless told otherwise; an empty value is as good as none here).
+    const none = await post({ jsonrpc: '2.0', id: 1, method: 'ping' }, { accept: '' });
+    assert.equal(none.status, 406);
+    assert.equal(none.body.error.data.code, 'TC_HTTP_NOT_ACCEPTABLE');
     assert.deepEqual((await post({ jsonrpc: '2.0', id: 1, method: 'ping' }, { accept: 'application/json;q=0.9, text/event-stream;q=0.5' })).body.result, {});
+  } finally {
+    await app.close();
+  }
+});
+
+test('an MCP-Protocol-Version the server does not speak is 400 naming the supported ones, with a tickcast code; initialize negotiates instead', async () => {
+  const { app, post } = await listening();
+  try {
+    for (const msg of [{ jsonrpc: '2.0', id: 1, method: 'ping' }, [{ jsonrpc: '2.0', id: 1, method: 'ping' }], { jsonrpc: '2.0', method: 'notifications/initialized' }]) {
+      const r = await post(msg, { 'mcp-protocol-version': '2099-01-01' });
+      assert.equal(r.status, 400, JSON.stringify(msg));
+      assert.equal(r.body.error.code, -32000);
+      assert.match(r.body.error.message, /^Bad Request: Unsupported protocol version: 2099-01-01 \(supported versions: .*2025-06-18/);
+      assert.equal(r.body.error.data.code, 'TC_HTTP_BAD_REQUEST');
+      assert.match(r.body.error.data.hint, /^send MCP-Protocol-Version: one of .*2025-06-18.*, or leave the header out/);
+    }
+    const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2099-01-01', capabilities: {}, clientInfo: { name: 't', version: '1' } } }, { 'mcp-protocol-version': '2099-01-01' });
+    assert.equal(init.status, 200, init.text);
+    assert.equal(typeof init.body.result.protocolVersion, 'string');
   } finally {
     await app.close();
   }
