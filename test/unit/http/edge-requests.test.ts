@@ -110,7 +110,12 @@ test('a request the HTTP parser refuses (bad request line, headers too large, ba
   }
 });
 
-test('HEAD /v1/events answers the stream headers at once and holds no stream slot', async () => {
+/**
+ * HEAD answers as GET would, without a body (RFC 9110 § 9.3.2): GET's headers, less Content-Length,
+ * which § 8.6 allows in a HEAD answer only where it equals what GET would send — and GET sends an
+ * endless stream with none. Until 7 Dec 2026 it said `Content-Length: 0` (fastify's HEAD handler).
+ */
+test('HEAD /v1/events answers the stream headers at once, without Content-Length, and holds no stream slot', async () => {
   const { app, serving } = await build({ sse: { maxClients: 1 } });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
@@ -118,10 +123,13 @@ test('HEAD /v1/events answers the stream headers at once and holds no stream slo
       const head = await fetch(`${base}/v1/events`, { method: 'HEAD', signal: AbortSignal.timeout(2000) });
       assert.equal(head.status, 200);
       assert.match(head.headers.get('content-type') ?? '', /^text\/event-stream/);
+      assert.equal(head.headers.get('cache-control'), 'no-cache, no-transform');
+      assert.equal(head.headers.get('content-length'), null, 'GET sends no Content-Length; HEAD must not claim 0');
     }
     assert.equal(serving.listenerCount, 0, 'no subscription for a HEAD');
     const stream = await fetch(`${base}/v1/events`);
     assert.equal(stream.status, 200, 'the one slot is still free');
+    assert.equal(stream.headers.get('content-length'), null);
     await stream.body?.cancel();
   } finally {
     await app.close();

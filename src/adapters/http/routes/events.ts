@@ -9,6 +9,7 @@
  * key that is later removed (the keys file re-read, ../api-key-reload.ts) gets a `revoked` event and
  * ends at once: a revoked key keeps no live view.
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ErrorCodes } from '../../../errors/index.ts';
@@ -54,7 +55,9 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
       checkCapacity(streams.size, deps.config.sse.maxClients, reply);
       const client = perClient.check(req, reply);
       // HEAD (fastify adds it for every GET): the headers a stream would start with, and no stream.
-      if (req.method === 'HEAD') return reply.code(200).headers(SSE_HEADERS).send();
+      // An empty stream as payload, not none: fastify's HEAD handler then drops it without a
+      // Content-Length, as GET's endless stream has none (RFC 9110 § 8.6; until 7 Dec 2026 `0`).
+      if (req.method === 'HEAD') return reply.code(200).headers(SSE_HEADERS).send(Readable.from([]));
       perClient.take(client);
       const wanted = req.query.series;
       const res = reply.raw;
