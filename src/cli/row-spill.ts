@@ -8,11 +8,20 @@
  * nothing is left behind, even by a crash or a kill.
  *
  * One row a line, as JSON (a number that JSON cannot write, NaN, ±Infinity or -0, as {"$n": text}).
+ *
+ * A temporary folder that cannot take the file (missing, not a folder, read-only, no permission,
+ * full, a quota) is TC_CLI_CANNOT_CREATE (exit 73) naming the folder and TMPDIR (`spillError`);
+ * until 7 Dec 2026 it was exit 1 with Node's stack trace. Decided: no fallback to memory, which is
+ * what ran out of heap on long files; a short file is rarely newest first from a read-only system,
+ * and the message says how to go on (TMPDIR, or the file sorted oldest first: no temporary file).
  */
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileErrorReason } from '../domain/file-error-reason.ts';
+import { isTickcastError } from '../errors/index.ts';
 import type { DetectRow } from './detect-rows.ts';
+import { cannotCreate } from './outputs.ts';
 
 /** Bytes written at once, and read back at once. */
 export const SPILL_BLOCK = 1 << 20;
@@ -31,6 +40,14 @@ export interface RowSpill {
   close(): Promise<void>;
 }
 
+/** TC_CLI_CANNOT_CREATE for a temporary file of rows that cannot be made, written or read back (`dir`: the folder). */
+export function spillError(err: unknown, dir = tmpdir()): Error {
+  if (isTickcastError(err)) return err;
+  return cannotCreate(
+    `detect: the file's rows are newest first, so they are written to a temporary file in ${JSON.stringify(dir)} to be scored oldest first, and that folder cannot take it (${fileErrorReason(err)}); set TMPDIR to a writable folder with room for about twice the file's size (TMPDIR=/var/tmp tickcast detect …), or sort the file oldest first (then no temporary file is written)`,
+  );
+}
+
 /** A file in the OS's temporary folder, unlinked once open (it lives as long as its handle). */
 async function unlinkedFile(): Promise<FileHandle> {
   const dir = await mkdtemp(join(tmpdir(), 'tickcast-detect-'));
@@ -41,9 +58,9 @@ async function unlinkedFile(): Promise<FileHandle> {
   }
 }
 
-/** `block`: bytes written and read at once (smaller in tests, to cross block edges). */
-export async function openRowSpill(block = SPILL_BLOCK): Promise<RowSpill> {
-  const fh = await unlinkedFile();
+/** `block`: bytes written and read at once (smaller in tests, to cross block edges); `file`: opens the file (a failing one in tests). */
+export async function openRowSpill(block = SPILL_BLOCK, file: () => Promise<FileHandle> = unlinkedFile): Promise<RowSpill> {
+  const fh = await file().catch((err: unknown) => Promise.reject(spillError(err)));
   let pending: string[] = [];
   let pendingChars = 0;
   let size = 0;
@@ -52,7 +69,7 @@ export async function openRowSpill(block = SPILL_BLOCK): Promise<RowSpill> {
     const bytes = Buffer.from(pending.join(''), 'utf8');
     pending = [];
     pendingChars = 0;
-    await fh.write(bytes, 0, bytes.length, size);
+    await fh.write(bytes, 0, bytes.length, size).catch((err: unknown) => Promise.reject(spillError(err)));
     size += bytes.length;
   };
   async function* rows(backwards: boolean): AsyncGenerator<DetectRow> {
@@ -80,7 +97,7 @@ async function readAt(fh: FileHandle, start: number, end: number): Promise<Buffe
   const buf = Buffer.allocUnsafe(end - start);
   let got = 0;
   while (got < buf.length) {
-    const { bytesRead } = await fh.read(buf, got, buf.length - got, start + got);
+    const { bytesRead } = await fh.read(buf, got, buf.length - got, start + got).catch((err: unknown) => Promise.reject(spillError(err)));
     if (bytesRead === 0) throw new Error(`detect: its temporary file of rows ended at byte ${start + got} of ${end}`);
     got += bytesRead;
   }

@@ -6,5 +6,8 @@ export function fileErrorReason(err: unknown): string {
   if (code === 'EACCES') return 'permission denied';
   if (code === 'ENOTDIR') return 'a part of the path is not a directory';
   if (code === 'EISDIR') return 'is a directory';
+  if (code === 'ENOSPC') return 'no space left on the disk';
+  if (code === 'EDQUOT') return 'disk quota exceeded';
+  if (code === 'EROFS') return 'a read-only file system';
   return code ?? (err as Error).message;
 }

@@ -8,10 +8,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import { openRowSpill } from '../../../src/cli/row-spill.ts';
 import type { DetectRow } from '../../../src/cli/detect-rows.ts';
+import { runCli } from '../../../src/cli/run-cli.ts';
+import { isTickcastError } from '../../../src/errors/index.ts';
 import { spawnCollect } from '../../helpers/cli-process.ts';
 import { tempDirPerSuite } from '../../helpers/temp-dir.ts';
+import { captureIo } from './capture.ts';
 
 const ROWS: DetectRow[] = [
   { timestamp: '2024-01-03', ms: Date.UTC(2024, 0, 3), value: 1.5, line: 2 },
@@ -59,5 +63,30 @@ describe('detect rows spilled to a temporary file', () => {
     const run = await spawnCollect(process.execPath, ['--max-old-space-size=40', '--import', 'tsx', '--input-type=module', '-e', script, path]).exited;
     assert.equal(run.code, 0, run.stderr.slice(-2000));
     assert.deepEqual(JSON.parse(run.stdout), { n, reversed: true, sorted: true });
+  });
+
+  it('a temporary folder that cannot take the file is exit 73 TC_CLI_CANNOT_CREATE naming it and TMPDIR, not exit 1 with a stack trace', async () => {
+    const data = join(dir(), 'nf.csv');
+    await writeFile(data, 'timestamp,value\n2024-01-03,3\n2024-01-02,2\n2024-01-01,1\n');
+    const bad = join(data, 'tmp'); // below a file: ENOTDIR, as a missing or read-only folder (EACCES does not hold for root)
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = bad;
+    const io = captureIo();
+    try {
+      assert.equal(await runCli(['detect', '--data', data, '--out', join(dir(), 'out.csv')], io), 73, io.err());
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    assert.match(io.err(), new RegExp(`temporary file in "${bad.replaceAll('/', '\\/')}" .*\\(a part of the path is not a directory\\); set TMPDIR to a writable folder.* \\[TC_CLI_CANNOT_CREATE\\]\\n$`));
+    assert.doesNotMatch(io.err(), /\n\s+at /, 'no stack trace');
+  });
+
+  it('a disk that fills up while rows are written is TC_CLI_CANNOT_CREATE saying so', async () => {
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const handle = { write: () => Promise.reject(full), close: () => Promise.resolve() } as unknown as FileHandle;
+    const spill = await openRowSpill(16, () => Promise.resolve(handle));
+    assert.equal(spill.add(ROWS[0]), true);
+    await assert.rejects(spill.flush(), (err) => isTickcastError(err) && err.code === 'TC_CLI_CANNOT_CREATE' && /cannot take it \(no space left on the disk\); set TMPDIR/.test(err.message));
   });
 });
