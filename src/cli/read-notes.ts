@@ -37,7 +37,7 @@ export function writeReadNotes(io: CliIo, command: string, table: SeriesTable): 
 export function footerNote(command: string, path: string, f: FooterLines): string {
   const lines = f.count === 1 ? '1 line' : `${f.count} lines`;
   const text = f.first.text.length > 80 ? `${f.first.text.slice(0, 79)}…` : f.first.text;
-  return `${command}: ${path}: ${lines} below the last row not read (footnotes: not as many cells as the header, and no number or time); the first, line ${f.first.lineNo}: ${text}`;
+  return `${command}: ${path}: ${lines} below the last row not read (footnotes: text with no number or time); the first, line ${f.first.lineNo}: ${text}`;
 }
 
 /** `detect: f.csv: 4 lines above the header (line 5) not read (title lines, …); the first, line 1: "Data Source in SDW: null"` (the line as written, cut at 80 characters). */

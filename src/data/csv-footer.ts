@@ -1,14 +1,19 @@
 /**
  * Footnote lines below a CSV file's rows, as statistics offices end their downloads (`"Source:
  * Statistisches Bundesamt"`, `"p = provisional"`): a line with fewer or more cells than the header
- * and no number or time in it. Held as they come; when only such lines follow to the end of the
- * file they are not read (`footer`, said on stderr: ../cli/read-notes.ts footerNote); a row of data
- * below one, or more than MAX_FOOTER, is the first one's error as before (./csv.ts
- * CsvLineParser). Since 7 Dec 2026; until then exit 65 TC_DATA_MALFORMED at the first.
+ * and no number or time in it, or (since 7 Dec 2026, `wideFootnote`) a line as wide as the header
+ * whose first cell is text and the rest blank (a `;` file's `Quelle: Deutsche Bundesbank;`). Held
+ * as they come; when only such lines follow to the end of the file they are not read (`footer`,
+ * said on stderr: ../cli/read-notes.ts footerNote). A row of data below them (`below`): a held
+ * header-wide line is a row again, read as before (its time cell refused where it is read), and a
+ * narrower or wider one is its error as before (./csv.ts CsvLineParser); so are more than
+ * MAX_FOOTER. Since 7 Dec 2026; until then exit 65 TC_DATA_MALFORMED at the first.
  */
 import type { FileLine } from './csv-title-lines.ts';
+import { looksLikeData } from './csv-header.ts';
+import { isMissingCell } from './missing-marks.ts';
 
-/** Footnote lines held at most; more are the first one's error. */
+/** Footnote lines held at most; more are taken as below rows of data. */
 const MAX_FOOTER = 50;
 
 /** Lines below the last row not read, footnotes: how many, and the first. */
@@ -17,28 +22,53 @@ export interface FooterLines {
   first: FileLine;
 }
 
+/** A held header-wide line given back as a row: its cells and 1-based file line. */
+export interface HeldRow {
+  cells: string[];
+  line: number;
+}
+
+/** A line as wide as the header (`cells`) that is a footnote: text first (not a number, time or missing mark), every other cell blank. */
+export function wideFootnote(cells: readonly string[]): boolean {
+  const [first, ...rest] = cells;
+  return rest.length > 0 && rest.every((c) => c === '') && /\p{L}/u.test(first) && !looksLikeData(first) && !isMissingCell(first);
+}
+
 /** The footnote lines held so far; `refuse` gives a held line's error (its ragged-row error). */
 export interface FooterHold {
-  /** Hold a footnote line; throws the first one's error past MAX_FOOTER. */
-  hold(line: FileLine): null;
+  /** Hold a footnote line (`cells` for a header-wide one); past MAX_FOOTER, `below`. */
+  hold(line: FileLine, cells?: string[]): null;
   holding(): boolean;
-  /** The first held line's error, for a row of data below it. */
-  error(): Error;
+  /** A row of data below the held lines: the header-wide ones become rows (`released`), in order; throws the first other one's error. */
+  below(): void;
+  /** Held lines that were rows after all, to be read before the row that came below them; taken once. */
+  released(): HeldRow[];
   /** The lines held, once the file has ended; undefined when none. */
   footer(): FooterLines | undefined;
 }
 
 export function footerHold(refuse: (line: FileLine) => Error): FooterHold {
-  const held: FileLine[] = [];
-  const error = (): Error => refuse(held[0]);
+  let held: { line: FileLine; cells?: string[] }[] = [];
+  let rows: HeldRow[] = [];
+  const below = (): void => {
+    const narrow = held.find((h) => h.cells === undefined);
+    if (narrow !== undefined) throw refuse(narrow.line);
+    rows = held.map((h) => ({ cells: h.cells!, line: h.line.lineNo }));
+    held = [];
+  };
   return {
-    hold(line) {
-      held.push(line);
-      if (held.length > MAX_FOOTER) throw error();
+    hold(line, cells) {
+      held.push({ line, ...(cells && { cells }) });
+      if (held.length > MAX_FOOTER) below();
       return null;
     },
     holding: () => held.length > 0,
-    error,
-    footer: () => (held.length === 0 ? undefined : { count: held.length, first: held[0] }),
+    below,
+    released() {
+      const taken = rows;
+      rows = [];
+      return taken;
+    },
+    footer: () => (held.length === 0 ? undefined : { count: held.length, first: held[0].line }),
   };
 }

@@ -10,7 +10,7 @@ import { ErrorCodes, TickcastError, isTickcastError } from '../errors/index.ts';
 import { fileErrorReason } from '../domain/file-error-reason.ts';
 import { excelSepLine, headerDelimiter, isUtf16, looksLikeData, readHeaderLine } from './csv-header.ts';
 import { DecimalCells, type DecimalOption } from './csv-decimal.ts';
-import { footerHold, type FooterLines } from './csv-footer.ts';
+import { footerHold, wideFootnote, type FooterLines } from './csv-footer.ts';
 import { splitCsvLine } from './csv-split.ts';
 import { raggedRowError, skippedAbove, TitleLineScan, type FileLine, type SkippedLines } from './csv-title-lines.ts';
 
@@ -140,7 +140,7 @@ export async function openCsvRows(path: string, signal?: AbortSignal, opts: CsvR
     const next = await lines.next();
     if (next.done) break;
     const cells = parser.push(...next.value);
-    if (cells !== null) first = { cells, line: next.value[1] };
+    if (cells !== null) first = { cells, line: next.value[1] }; // nothing is held as a footnote before the first row
   }
   const header = parser.requireHeader();
   const decimal = new DecimalCells(shownPath(path), header, parser.delimiter, opts.decimal);
@@ -148,6 +148,7 @@ export async function openCsvRows(path: string, signal?: AbortSignal, opts: CsvR
     if (first !== undefined) yield* decimal.push(first);
     for await (const [text, line] of lines) {
       const cells = parser.push(text, line);
+      for (const r of parser.held.released()) yield* decimal.push(r);
       if (cells !== null) yield* decimal.push({ cells, line });
     }
     yield* decimal.end();
@@ -195,12 +196,14 @@ class CsvLineParser {
       return null;
     }
     const row = splitCsvLine(line, this.delimiter);
-    if (this.held.holding() && (row.length === this.header.length || row.some(looksLikeData))) throw this.held.error();
-    if (row.length !== this.header.length) {
+    const wide = row.length === this.header.length;
+    // A footnote? (./csv-footer.ts) Held until the file ends or a row of data comes below it.
+    if (this.sawRow && (wide ? wideFootnote(row) : !row.some(looksLikeData))) return this.held.hold({ text: line, lineNo }, wide ? row : undefined);
+    if (this.held.holding()) this.held.below();
+    if (!wide) {
       const cells = this.header.length;
       const refuse = (): Error => raggedRowError(this.path, lineNo, line, cells, row.length);
-      if (this.sawRow && row.some(looksLikeData)) throw refuse();
-      if (this.sawRow) return this.held.hold({ text: line, lineNo }); // a footnote? (./csv-footer.ts)
+      if (this.sawRow) throw refuse();
       // The first row does not fit the header: the header may lie below title lines (an ECB SDW export).
       this.titles = new TitleLineScan({ text: line, lineNo }, this.sepDelimiter, splitCsvLine, refuse);
       this.header = null;
@@ -260,6 +263,7 @@ class CsvAccumulator {
 
   push(rawLine: string, lineNo: number): void {
     const row = this.parser.push(rawLine, lineNo);
+    for (const r of this.parser.held.released()) this.add(this.decimal!.push(r));
     if (row === null) return;
     this.decimal ??= this.start();
     this.add(this.decimal.push({ cells: row, line: lineNo }));

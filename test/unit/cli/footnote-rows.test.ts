@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCsvText } from '../../../src/data/csv.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
@@ -37,7 +37,7 @@ describe('footnote lines below the rows', () => {
   });
 
   it('train and detect read the file above them and say so on stderr', async () => {
-    const note = /: 2 lines below the last row not read \(footnotes: not as many cells as the header, and no number or time\); the first, line 203: "Source: Statistisches Bundesamt"/;
+    const note = /: 2 lines below the last row not read \(footnotes: text with no number or time\); the first, line 203: "Source: Statistisches Bundesamt"/;
     const data = join(dir(), 'destatis.csv');
     await writeFile(data, [...daily(200), ...FOOTER].join('\n') + '\n');
     const t = await runTickcast(['train', '--arch', 'linear', '--window', '14', '--horizon', '7', '--data', data, '--out', join(dir(), 'm')]);
@@ -48,5 +48,29 @@ describe('footnote lines below the rows', () => {
     const d = await runTickcast(['detect', '--data', nab, '--out', join(dir(), 'out.csv')]);
     assert.equal(d.code, 0, d.stderr);
     assert.match(d.stderr, new RegExp(`detect: ${nab.replaceAll('/', '\\/')}${note.source}`));
+  });
+
+  it('a line as wide as the header, text then blank cells (a ; file\'s "Quelle: Deutsche Bundesbank;"), is one too; with rows below it, a row as before', () => {
+    const bb = ['Datum;Wert', '2024-01-01;1,5', '2024-01-02;2,5'];
+    const csv = parseCsvText([...bb, 'Quelle: Deutsche Bundesbank;', '"Stand: 07.12.2026"', '', 'Deutsche Bundesbank;;'.slice(0, -1)].join('\n'), 'f.csv');
+    assert.deepEqual(csv.lines, [2, 3]);
+    assert.deepEqual(csv.footer, { count: 3, first: { text: 'Quelle: Deutsche Bundesbank;', lineNo: 4 } });
+    const mid = parseCsvText([...daily(2), 'note,', 'n/a,', '2024-02-01,5'].join('\n'), 'f.csv');
+    assert.deepEqual(mid.lines, [2, 3, 4, 5, 6], 'note, is read as a row, as before (its time cell refused where it is read); n/a, is a missing time, not a footnote');
+    assert.deepEqual(mid.cells[0].slice(2), ['note', 'n/a', '2024-02-01']);
+    assert.throws(() => parseCsvText([...daily(2), 'note,', '"note 2"', '2024-02-01,5'].join('\n'), 'f.csv'), malformedAt(5), 'a narrower line among them is its error, as before');
+  });
+
+  it('detect reads a newest-first ; file with a decimal comma and a header-wide footnote, oldest first', async () => {
+    const nab = join(dir(), 'bundesbank.csv');
+    const rows = daily(200, 'timestamp;value').slice(1).reverse().map((l) => l.replace(',', ';').replace('.', ','));
+    await writeFile(nab, ['timestamp;value', ...rows, 'Quelle: Deutsche Bundesbank;', ''].join('\n'));
+    const d = await runTickcast(['detect', '--data', nab, '--out', join(dir(), 'bb.csv')]);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stderr, /read in reverse, oldest first/);
+    assert.match(d.stderr, /1 line below the last row not read \(footnotes: text with no number or time\); the first, line 202: Quelle: Deutsche Bundesbank;/);
+    const out = (await readFile(join(dir(), 'bb.csv'), 'utf8')).trim().split('\n');
+    assert.equal(out.length, 201);
+    assert.match(out[1], /^2024-01-01,100,/);
   });
 });
