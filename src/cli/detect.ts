@@ -16,7 +16,7 @@ import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { dataError, shownPath } from '../data/csv.ts';
 import { csvCell } from '../data/csv-cells.ts';
-import { footerNote, reversedNote, skippedNote } from './read-notes.ts';
+import { footerNote, readNoteLines, reversedNote, skippedNote } from './read-notes.ts';
 import { orderRows, pipeNewestFirstNote } from './detect-order.ts';
 import { DECIMAL_FLAG, SKIP_ROWS_FLAG, decimalOption, formatHelp, missingPolicy, parseOptions, type OptionTable } from './args.ts';
 import { createPipelineDetect, type PipelineDetector } from './detect-pipeline.ts';
@@ -74,7 +74,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     try {
       const { rows, refused, missing: gaps, maxScore } = await scoreInto(d, { ...source, rows: ordered.rows }, toStdout ? stdoutOutput(io.stdout) : opts.out, shownPath(opts.data), io.signal);
       const decimal = source.decimalNote();
-      if (decimal !== undefined) io.stderr.write(`detect: ${decimal}\n`);
+      if (decimal !== undefined) io.stderr.write(readNoteLines('detect', decimal));
       const footer = source.footer();
       if (footer !== undefined) io.stderr.write(`${footerNote('detect', shownPath(opts.data), footer)}\n`);
       if (refused.count > 0) io.stderr.write(refused.report(shownPath(opts.data), rows) + '\n');

@@ -19,13 +19,18 @@ export function readNotes(command: string, table: SeriesTable): string[] {
   if (table.skipped !== undefined) notes.push(skippedNote(command, table.path, table.skipped));
   if (table.footer !== undefined) notes.push(footerNote(command, table.path, table.footer));
   if (table.reversed === true) notes.push(reversedNote(command, table.path));
-  if (table.decimalNote !== undefined) notes.push(`${command}: ${table.decimalNote}`);
+  if (table.decimalNote !== undefined) notes.push(readNoteLines(command, table.decimalNote).trimEnd());
   return notes;
 }
 
 /** `train: f.csv: the rows are newest first …; read in reverse, oldest first` (train, backtest, and detect since 7 Dec 2026). */
 export function reversedNote(command: string, path: string): string {
   return `${command}: ${path}: the rows are newest first (time runs backwards down the file); read in reverse, oldest first`;
+}
+
+/** The decimal mark taken and the Eurostat flags not read (../data/csv-decimal.ts note): a line each, after the command's name. */
+export function readNoteLines(command: string, note: string): string {
+  return note.split('\n').map((n) => `${command}: ${n}\n`).join('');
 }
 
 /** Write `readNotes` to stderr. */

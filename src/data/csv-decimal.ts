@@ -22,6 +22,7 @@
  * and dates are not.
  */
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
+import { FlagCells } from './csv-flags.ts';
 
 const notNumeric = (message: string, details: Record<string, unknown>): TickcastError =>
   new TickcastError(ErrorCodes.DATA_NOT_NUMERIC, message, { statusCode: 400, retriable: false, details });
@@ -82,6 +83,8 @@ export class DecimalCells {
   private pending: Row[] = [];
   private firstUntold: Witness | undefined;
   private assumed = false;
+  /** Eurostat flags after numbers (`108.35 p`), cut off before the marks are looked at (./csv-flags.ts; since 7 Dec 2026). */
+  private readonly flags: FlagCells;
 
   constructor(
     private readonly path: string,
@@ -91,9 +94,11 @@ export class DecimalCells {
   ) {
     if (option !== 'auto') this.mark = option;
     else if (delimiter === ',') this.mark = 'point';
+    this.flags = new FlagCells(header);
   }
 
   push(row: Row): Row[] {
+    this.flags.strip(row);
     if (this.mark === undefined) this.observe(row);
     if (this.mark === undefined && this.pending.length === 0 && this.firstUntold === undefined) return [row];
     if (this.mark === undefined) {
@@ -112,9 +117,15 @@ export class DecimalCells {
   /**
    * What stderr says when `auto` took a `;` file's commas as decimal commas with no number telling
    * it (settleUntold; said since 7 Dec 2026, until then not a word): the cell that decided, and the
-   * flag that says so. Undefined otherwise.
+   * flag that says so; and, on a line of its own, the Eurostat flags not read (./csv-flags.ts).
+   * Undefined when neither: each line is said on stderr after the command's name.
    */
   note(): string | undefined {
+    const notes = [this.markNote(), this.flags.note(this.path)].filter((n) => n !== undefined);
+    return notes.length === 0 ? undefined : notes.join('\n');
+  }
+
+  private markNote(): string | undefined {
     if (!this.assumed) return undefined;
     const at = this.decidedBy!;
     return `${this.path}:${at.line}: no number in the file says which decimal mark it uses; column ${JSON.stringify(at.column)} has ${JSON.stringify(at.cell)}: read as ${commaToPoint(at.cell)}, its comma a decimal comma, as a ;-separated file writes it (--decimal auto; --decimal comma says so without this note)`;

@@ -1,0 +1,50 @@
+/**
+ * Eurostat's flags after a number (`108.35 p` provisional, `12.1 e` estimated, `5,2 bp`, `: c`;
+ * src/data/csv-flags.ts): the number is read, the flags are not, and stderr says so once. Until
+ * 7 Dec 2026 such a cell was exit 65 TC_DATA_NOT_NUMERIC (and train left its column out of the
+ * features). Text after a number that is not a Eurostat flag is refused as before.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseCsvText } from '../../../src/data/csv.ts';
+import { DecimalCells } from '../../../src/data/csv-decimal.ts';
+import { selectColumns } from '../../../src/data/table.ts';
+import { runCli } from '../../../src/cli/run-cli.ts';
+import { isTickcastError } from '../../../src/errors/index.ts';
+import { tempDirPerSuite } from '../../helpers/temp-dir.ts';
+import { captureIo } from '../cli/capture.ts';
+
+describe('Eurostat flags after numbers', () => {
+  const dir = tempDirPerSuite('tickcast-flags-');
+
+  it('reads the number (either decimal mark), a flagged ":" as missing, and says once which flags were not read', () => {
+    const d = new DecimalCells('f.csv', ['time', 'value', 'other'], ';');
+    const rows = [
+      { cells: ['2024-01', '108,35 p', '7'], line: 2 },
+      { cells: ['2024-02', '12,1 e', '-3 bp'], line: 3 },
+      { cells: ['2024-03', ': c', '5'], line: 4 },
+      { cells: ['2024-04', '13,5', 'p'], line: 5 },
+    ];
+    const out = [...rows.flatMap((r) => d.push(r)), ...d.end()].map((r) => r.cells);
+    assert.deepEqual(out, [['2024-01', '108.35', '7'], ['2024-02', '12.1', '-3'], ['2024-03', ':', '5'], ['2024-04', '13.5', 'p']]);
+    assert.equal(d.note(), 'f.csv:2: column "value" has "108,35 p", a number with Eurostat flags after it: read as 108,35; 4 cells so, their flags not read (b break in time series, c confidential, e estimated, p provisional)');
+    const t = selectColumns(parseCsvText('time,value\n2024-01-01,1.5 p\n2024-01-02,: z\n2024-01-03,2 e\n'), { missing: 'fill' });
+    assert.deepEqual([...t.columns[0]], [1.5, Number.NaN, 2], 'a flagged : is a missing reading (filled later: ../../src/data/missing-cells.ts)');
+  });
+
+  it('other text after a number is refused as before', () => {
+    for (const cell of ['12 kg', '5 x', '5p', 'p 5', '5 P'])
+      assert.throws(() => selectColumns(parseCsvText(`time,value\n2024-01-01,1\n2024-01-02,${cell}\n`, 'f.csv')), (err) => isTickcastError(err) && err.code === 'TC_DATA_NOT_NUMERIC' && err.message.includes(`"${cell}"`), cell);
+  });
+
+  it('train reads a Eurostat file and says so on stderr', async () => {
+    const data = join(dir(), 'eurostat.csv');
+    const rows = Array.from({ length: 120 }, (_, i) => `${new Date(Date.UTC(2014, i, 1)).toISOString().slice(0, 7)};${(100 + 10 * Math.sin(i / 6)).toFixed(2).replace('.', ',')}${i >= 110 ? ' p' : i === 3 ? ' b' : ''}`);
+    await writeFile(data, ['TIME_PERIOD;OBS_VALUE', ...rows].join('\n') + '\n');
+    const io = captureIo();
+    assert.equal(await runCli(['train', '--arch', 'linear', '--window', '12', '--horizon', '3', '--data', data, '--out', join(dir(), 'm')], io), 0, io.err());
+    assert.match(io.err(), /^train: .*eurostat\.csv:5: column "OBS_VALUE" has "\d+,\d+ b", a number with Eurostat flags after it: read as \d+,\d+; 11 cells so, their flags not read \(b break in time series, p provisional\)$/m);
+  });
+});
