@@ -44,7 +44,7 @@ export interface RowSpill {
 export function spillError(err: unknown, dir = tmpdir()): Error {
   if (isTickcastError(err)) return err;
   return cannotCreate(
-    `detect: the file's rows are newest first, so they are written to a temporary file in ${JSON.stringify(dir)} to be scored oldest first, and that folder cannot take it (${fileErrorReason(err)}); set TMPDIR to a writable folder with room for about twice the file's size (TMPDIR=/var/tmp tickcast detect …), or sort the file oldest first (then no temporary file is written)`,
+    `the rows of --data are newest first, so they are written to a temporary file in ${JSON.stringify(dir)} to be scored oldest first, and that folder cannot take it (${fileErrorReason(err)}); set TMPDIR to a writable folder with room for about twice the file's size (TMPDIR=/var/tmp tickcast detect …), or sort the file oldest first (then no temporary file is written)`,
   );
 }
 

@@ -80,6 +80,7 @@ describe('detect rows spilled to a temporary file', () => {
     }
     assert.match(io.err(), new RegExp(`temporary file in "${bad.replaceAll('/', '\\/')}" .*\\(a part of the path is not a directory\\); set TMPDIR to a writable folder.* \\[TC_CLI_CANNOT_CREATE\\]\\n$`));
     assert.doesNotMatch(io.err(), /\n\s+at /, 'no stack trace');
+    assert.match(io.err(), /^tickcast detect: the rows of --data are newest first/, 'the command named once');
   });
 
   it('a disk that fills up while rows are written is TC_CLI_CANNOT_CREATE saying so', async () => {
