@@ -4,7 +4,7 @@
  * late (and exit 65 when nothing else was left). Now the order is seen from the first rows (the
  * first series seen twice: its first two rows): when time runs backwards there, a regular file is read
  * whole (into a temporary file, not memory: ./row-spill.ts) and, when every series' times run
- * strictly backwards throughout, scored in reverse (oldest
+ * strictly backwards throughout (rows whose time does not read aside: backwardsCheck), scored in reverse (oldest
  * first, as train and backtest read it, with the same note on stderr). A file whose times do not
  * run one way throughout is scored as written (its late rows reported as before). Stdin or a pipe
  * is never read whole (it may not end): it is scored as it comes, with a note saying what to do.
@@ -31,20 +31,24 @@ async function isRegularFile(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isFile(), () => false);
 }
 
-/** A check fed one row at a time: every series' times so far strictly backwards, each a time that reads. */
+/**
+ * A check fed one row at a time: every series' times so far strictly backwards. A row whose time
+ * does not read neither keeps nor breaks the order (the service refuses it wherever it comes):
+ * until 7 Dec 2026 one such row made a newest-first file scored as written, every other row late.
+ */
 export function backwardsCheck(): (r: DetectRow) => boolean {
   const last = new Map<string, number>();
   let still = true;
   return (r) => {
-    if (!still) return false;
+    if (!still || !Number.isFinite(r.ms)) return still;
     const before = last.get(keyOf(r));
-    still = Number.isFinite(r.ms) && (before === undefined || r.ms < before);
+    still = before === undefined || r.ms < before;
     last.set(keyOf(r), r.ms);
     return still;
   };
 }
 
-/** Every series' times strictly backwards, each a time that reads. */
+/** Every series' times strictly backwards (rows whose time does not read aside). */
 export function runsBackwards(rows: readonly DetectRow[]): boolean {
   const check = backwardsCheck();
   return rows.every(check);
@@ -83,12 +87,13 @@ export async function orderRows(path: string, rows: AsyncGenerator<DetectRow>): 
   let next = await rows.next();
   while (!next.done) {
     ahead.push(next.value);
-    const before = first.get(keyOf(next.value));
+    // A time that does not read tells nothing about the order.
+    const before = Number.isFinite(next.value.ms) ? first.get(keyOf(next.value)) : undefined;
     if (before !== undefined) {
       backwards = next.value.ms < before.ms;
       break;
     }
-    first.set(keyOf(next.value), next.value);
+    if (Number.isFinite(next.value.ms)) first.set(keyOf(next.value), next.value);
     if (ahead.length > LOOKAHEAD) break;
     next = await rows.next();
   }

@@ -75,6 +75,18 @@ describe('tickcast detect on a newest-first file', () => {
     assert.match(r.stderr, /the service refused 199 of 200 rows/);
   });
 
+  it('a row whose time does not read (at the top, or further down) neither keeps nor breaks the order: refused, the rest reversed', async () => {
+    // Before: the file was scored as written, "the service refused 201 of 202 rows" (199 late).
+    const rows = [...daily(200)].reverse();
+    rows.splice(120, 0, 'not a date,1.1');
+    const data = join(dir(), 'bad-time.csv');
+    await writeFile(data, csv(['timestamp,value', 'n/a,1.0', ...rows]));
+    const r = await runTickcast(['detect', '--data', data, '--out', join(dir(), 'bad-time.out')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, NOTE);
+    assert.match(r.stderr, /the service refused 2 of 202 rows/);
+  });
+
   it('from stdin: scored as it comes, with a note saying to give the file or sort it', async () => {
     // Before: only "199 of them are late …: sort the file by time", which did not say detect reads such a file in reverse.
     const r = await runTickcast(['detect', '--data', '-', '--out', join(dir(), 'stdin.out')], { stdin: csv(['timestamp,value', ...[...daily(200)].reverse()]) });
