@@ -98,7 +98,7 @@ async function readAt(fh: FileHandle, start: number, end: number): Promise<Buffe
   let got = 0;
   while (got < buf.length) {
     const { bytesRead } = await fh.read(buf, got, buf.length - got, start + got).catch((err: unknown) => Promise.reject(spillError(err)));
-    if (bytesRead === 0) throw new Error(`detect: its temporary file of rows ended at byte ${start + got} of ${end}`);
+    if (bytesRead === 0) throw spillError(new Error(`the temporary file was cut short: it ended at byte ${start + got} of ${end}`));
     got += bytesRead;
   }
   return buf;
