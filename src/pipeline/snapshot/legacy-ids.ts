@@ -10,17 +10,26 @@
 
 export const ID_LAYOUT = 2;
 
-/** A saved entry as renaming sees it: its id, and its window's last tick (SeriesEntry.w). */
-type Saved = { id: string; w?: { lastTs: number } };
+/** A saved entry as renaming sees it: its id, and its window's ring of tick times and last tick (SeriesEntry.w). */
+type Saved = { id: string; w?: { lastTs: number; ts?: ArrayLike<number>; head?: number; count?: number } };
 const lastTs = (e: Saved): number => e.w?.lastTs ?? Number.NEGATIVE_INFINITY;
+/** The oldest tick its window holds (NaN: none, or not told). */
+function firstTs(e: Saved): number {
+  const { ts, head, count } = e.w ?? {};
+  if (!ts || head === undefined || !count) return Number.NaN;
+  const n = Math.min(count, ts.length);
+  return ts[(head - n + ts.length) % ts.length];
+}
 
 /**
  * Renames, in place, each entry of a snapshot without `idLayout` whose id `rename` maps to another
  * — so the snapshotter's tail replay sees the new ids too. When the snapshot holds the new id
  * already (a rollback: the build before restored this build's "dev1", never ticked it, and ticked
- * the device as "dev1:"), the entry ticked more recently takes the new id and the other the old one,
- * orphaned until idle eviction (before 7 Dec 2026, late evening, the new id's entry always stayed:
- * the window of before the rollback resumed, the rollback's readings orphaned). Marks the tree, so a
+ * the device as "dev1:"), the old id's entry takes the new id, and the other the old one, orphaned
+ * until idle eviction, when the new id's window ended before the old id's began (before 7 Dec 2026,
+ * late evening, the new id's entry always stayed: the window of before the rollback resumed, the
+ * rollback's readings orphaned). Windows that overlap are two live series (record keys "k" and
+ * "k:", no bn): each keeps its own (until that night, the one ticked last took the new id: they swapped). Marks the tree, so a
  * second restore renames nothing ("dev::" is renamed once, to "dev:"). Returns [old, new] pairs (a
  * swap is two). The alert index's series are renamed too (renameIndexed).
  */
@@ -35,7 +44,7 @@ export function renameLegacyIds(tree: { idLayout?: number; series: Saved[]; aler
     const to = moved.has(e) ? null : rename(from);
     if (to === null || to === from) continue;
     const held = byId.get(to);
-    if (held !== undefined && (moved.has(held) || lastTs(held) >= lastTs(e))) continue; // the new id's own state is as recent: kept
+    if (held !== undefined && (moved.has(held) || !(firstTs(e) > lastTs(held)))) continue; // the new id ticked while the old one did (two live series), or later: kept
     e.id = to;
     moved.add(e);
     byId.set(to, e);

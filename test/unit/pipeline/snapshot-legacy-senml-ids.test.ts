@@ -131,3 +131,28 @@ test('a rollback and roll-forward: both ids saved, the one ticked more recently 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('both ids ticking over the same span (two live series, e.g. record keys "k" and "k:"): no swap, each keeps its own window', async () => {
+  // Only a new id that stopped ticking before the old id's window began is a rollback's leftover.
+  // Before 7 Dec 2026 (night) whichever ticked last took "k": two live series exchanged windows,
+  // detectors and forecasts (b65cdc14's swap), where before that commit nothing was swapped.
+  const dir = await mkdtemp(path.join(tmpdir(), 'tc-legacy-ids-'));
+  try {
+    const p = parts();
+    for (let k = 0; k < 3; k++) {
+      p.store.push('k', k * 120_000, [20 + k], 0);
+      p.store.push('k:', 60_000 + k * 120_000, [30 + k], 0);
+    }
+    for (const id of ['k', 'k:']) p.homes.note(id, 0);
+    const head = snapshotHead(p, { topic: 't', groupId: 'g', window: 4, features: spec.features }, offsets, 0);
+    delete head.idLayout;
+    await new SnapshotFile(dir).write(encodeSnapshot({ ...head, series: ['k', 'k:'].map((id) => captureSeries(p, id, offsets)!) }));
+    const q = parts();
+    const snap = createSnapshotter({ enabled: true, dir, modelDir: '', intervalMs: 0, topic: 't', groupId: 'g', maxTailRecords: 1000, senmlBaseName: true }, q, spec, { info: () => undefined, warn: () => undefined });
+    assert.equal(await snap!.load(), true);
+    assert.equal(q.store.lastValues('k')?.[0], 22, '"k" keeps its own window');
+    assert.equal(q.store.lastValues('k:')?.[0], 32, '"k:" keeps its own window');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
