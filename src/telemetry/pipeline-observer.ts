@@ -42,6 +42,7 @@ export class TelemetryObserver implements PipelineObserver {
     // Every reason exists at 0 from the start: increase() (and TickcastSeriesCapEvictions) sees the first eviction too.
     for (const reason of Object.values(EVICTION_LABEL)) metrics.seriesEvicted.inc({ reason }, 0);
     for (const reason of ['timeout', 'error', 'missing_partition'] as const) metrics.alertStateUnread.inc({ reason }, 0);
+    for (const reason of ['rebalance', 'coordinator', 'other'] as const) metrics.commitFailures.inc({ reason }, 0);
     // The selection is applied when Prometheus scrapes, not per tick.
     (metrics.anomalyScore as unknown as { collect: () => void }).collect = () => {
       const { set, remove } = this.#scores.select();
@@ -125,6 +126,11 @@ export class TelemetryObserver implements PipelineObserver {
   /** Partitions taken over whose alert state was not read (why: timeout, error, missing_partition). */
   alertStateUnread(reason: 'timeout' | 'error' | 'missing_partition', partitions: number): void {
     this.#m.alertStateUnread.inc({ reason }, partitions);
+  }
+
+  /** An input offset commit failed or was refused (src/adapters/kafka/commit-failure.ts: why). */
+  commitFailed(reason: 'rebalance' | 'coordinator' | 'other'): void {
+    this.#m.commitFailures.inc({ reason });
   }
 
   gap(_series: string, feature: string): void {

@@ -8,7 +8,9 @@
  * The client's commitOffsets() resolved all the same (it resolves once the commit is queued), so the
  * service logged nothing, and the instance that took the partition forecast those ticks again.
  * Now the refusal is reported (src/adapters/kafka/commit-acks.ts), naming partition and offset,
- * and every tick forecast by both instances is one whose commit was reported refused.
+ * and every tick forecast by both instances is one whose commit was reported refused. A
+ * rebalance's refusal is expected: logged at info, not warn, and counted on
+ * tickcast_kafka_commit_failures_total{reason="rebalance"} (src/adapters/kafka/commit-failure.ts, 7 Dec 2026).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,9 +64,9 @@ test('a hand-over while chunks are in flight: a commit the coordinator refuses i
   const sinkB = new HoldingSink();
   const apps: App[] = [];
   try {
-    const lines: Array<{ msg?: string; partition?: number; offset?: string }> = [];
+    const lines: Array<{ msg?: string; partition?: number; offset?: string; level?: number; failure?: string }> = [];
     const destination = new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) });
-    const a = await startTestApp(config('a'), { sink: sinkA, logger: createLogger({ level: 'warn', name: 'a', destination }) });
+    const a = await startTestApp(config('a'), { sink: sinkA, logger: createLogger({ level: 'info', name: 'a', destination }) });
     apps.push(a);
     await send(0, A);
     await until(() => sinkA.forecasts.size >= S * (A - TEST_WINDOW + 1), 60_000, 'forecasts for the first part');
@@ -84,6 +86,10 @@ test('a hand-over while chunks are in flight: a commit the coordinator refuses i
     const twice = [...sinkB.forecasts].filter((k) => sinkA.forecasts.has(k));
     assert.ok(sinkB.forecasts.size > 0, 'the second instance forecast the partition it took');
     const refused = lines.filter((l) => l.msg === 'offset commit failed; the chunk may be redelivered');
+    // pino: 30 info, 40 warn. Every refusal here is the rebalance's, so none warns, and each is counted.
+    assert.deepEqual(refused.filter((l) => l.level !== 30 || l.failure !== 'rebalance'), [], 'a refusal by the rebalance logs at info with failure "rebalance"');
+    const counted = (await a.metrics.commitFailures.get()).values.find((v) => v.labels.reason === 'rebalance')?.value ?? 0;
+    assert.equal(counted, lines.filter((l) => l.failure === 'rebalance').length, 'each one counted');
     if (twice.length > 0) {
       assert.ok(refused.length > 0, `${twice.length} ticks forecast by both instances, and no refused commit reported (first: ${sinkA.forecasts.size}, second: ${sinkB.forecasts.size})`);
       // The refused chunks are the ticks of the second part (series 0/2 on partition 0, 1/3 on 1): only those come twice.

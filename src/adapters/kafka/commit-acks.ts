@@ -6,7 +6,8 @@
  * owner read those records again. The outcome arrives in librdkafka's offset commit callback, which
  * the client emits as 'offset.commit' on its internal consumer. It is served when the client next
  * polls, after the batch returns, so a batch cannot wait for it (that deadlocked the worker): the
- * refusal is reported (log warning, naming partition, offset and reason; onRefused) instead.
+ * refusal is reported (logged with partition, offset and reason, at info when a rebalance refused it:
+ * ./commit-failure.ts; onRefused) instead.
  */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 
@@ -16,17 +17,19 @@ export interface RefusedCommit {
   /** The offset that was to be committed (the next to read). */
   offset: string;
   reason: string;
+  /** librdkafka's error code (./commit-failure.ts classifies it). */
+  code?: number;
 }
 
 interface CommitOutcome {
   topic: string;
   partition: number;
   offset: number;
-  error?: { message?: string };
+  error?: { message?: string; code?: number };
 }
 
 interface OutcomeSource {
-  on(event: 'offset.commit', listener: (err: { message?: string } | null | undefined, offsets: CommitOutcome[] | undefined) => void): unknown;
+  on(event: 'offset.commit', listener: (err: { message?: string; code?: number } | null | undefined, offsets: CommitOutcome[] | undefined) => void): unknown;
 }
 
 /** Listens on the consumer's internal client (connected); false when this client version exposes none. */
@@ -40,12 +43,12 @@ export function watchCommitOutcomes(consumer: KafkaJS.Consumer, onRefused: (r: R
 }
 
 /** The refused partitions of one commit outcome: per-partition errors, else the whole commit's error (all refused). */
-export function refusedCommits(err: { message?: string } | null | undefined, offsets: readonly CommitOutcome[]): RefusedCommit[] {
+export function refusedCommits(err: { message?: string; code?: number } | null | undefined, offsets: readonly CommitOutcome[]): RefusedCommit[] {
   const perPartition = offsets.some((o) => o.error);
   const out: RefusedCommit[] = [];
   for (const o of offsets) {
     const why = o.error ?? (perPartition ? undefined : err);
-    if (why) out.push({ topic: o.topic, partition: o.partition, offset: String(o.offset), reason: why.message ?? String(why) });
+    if (why) out.push({ topic: o.topic, partition: o.partition, offset: String(o.offset), reason: why.message ?? String(why), ...(typeof why.code === 'number' ? { code: why.code } : {}) });
   }
   return out;
 }

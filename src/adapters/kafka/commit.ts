@@ -12,6 +12,7 @@ import type { Logger } from '../../telemetry/logger.ts';
 import type { RecordHandler } from '../../pipeline/ports.ts';
 import type { TransactionTurns } from './transactions.ts';
 import { watchCommitOutcomes } from './commit-acks.ts';
+import { commitFailureReason, reportCommitFailure, type CommitFailureReason } from './commit-failure.ts';
 
 export interface ChunkRef {
   topic: string;
@@ -33,6 +34,7 @@ export class AtLeastOnce implements CommitStrategy {
     private readonly handle: RecordHandler,
     private readonly consumer: () => KafkaJS.Consumer,
     private readonly log: Logger,
+    private readonly onFailed?: (reason: CommitFailureReason) => void,
   ) {}
 
   async run(records: RawRecord[], ref: ChunkRef): Promise<void> {
@@ -41,8 +43,9 @@ export class AtLeastOnce implements CommitStrategy {
       await this.consumer().commitOffsets(nextOffset(ref));
     } catch (err) {
       // Outputs are acknowledged; a lost commit (rebalance, coordinator move) only means the chunk
-      // may be processed again by whoever owns the partition next. Later commits cover it.
-      this.log.warn({ err, topic: ref.topic, partition: ref.partition, offset: String(ref.last + 1n) }, 'offset commit failed; the chunk may be redelivered');
+      // may be processed again by whoever owns the partition next. Later commits cover it. A rebalance's
+      // refusal is expected (info); others warn (./commit-failure.ts).
+      reportCommitFailure(this.log, commitFailureReason(err), { err, topic: ref.topic, partition: ref.partition, offset: String(ref.last + 1n) }, 'offset commit failed; the chunk may be redelivered', this.onFailed);
     }
   }
 }
@@ -73,11 +76,14 @@ export function warmupOnly(handle: RecordHandler): CommitStrategy {
  * partition with nothing committed (`isStart`: ./restore.ts pinStarts). That one redelivers
  * nothing: the partition still has nothing committed, so whoever is assigned it next decides where
  * it starts — this member where it started it (resumeRefusedStarts), another by its own rule.
+ * A rebalance's refusal logs at info, any other at warn; each is counted by reason (`onFailed`).
  */
-export function reportRefusedCommits(consumer: KafkaJS.Consumer, log: Logger, isStart: (partition: number, offset: bigint) => boolean): void {
-  watchCommitOutcomes(consumer, ({ topic, partition, offset, reason }) => {
+export function reportRefusedCommits(consumer: KafkaJS.Consumer, log: Logger, isStart: (partition: number, offset: bigint) => boolean, onFailed?: (reason: CommitFailureReason) => void): void {
+  watchCommitOutcomes(consumer, ({ topic, partition, offset, reason, code }) => {
     const fields = { topic, partition, offset, reason, refusedBy: 'group coordinator' };
-    if (isStart(partition, BigInt(offset))) log.warn(fields, 'start offset of a partition with nothing committed not stored (the group rebalancing): committed again if this member is assigned it again; a member that takes it over starts it by its own rule (docs/kafka-client.md § Partitions added to a live input topic)');
-    else log.warn(fields, 'offset commit failed; the chunk may be redelivered');
+    const msg = isStart(partition, BigInt(offset))
+      ? 'start offset of a partition with nothing committed not stored (the group rebalancing): committed again if this member is assigned it again; a member that takes it over starts it by its own rule (docs/kafka-client.md § Partitions added to a live input topic)'
+      : 'offset commit failed; the chunk may be redelivered';
+    reportCommitFailure(log, commitFailureReason({ code }), fields, msg, onFailed);
   });
 }

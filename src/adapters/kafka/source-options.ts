@@ -1,4 +1,5 @@
 /** What a KafkaSource is built with (./source.ts): the group member's settings and the hooks the app wires in. */
+import type { CommitFailureReason } from './commit-failure.ts';
 import type { LagSink } from './lag.ts';
 import type { OffsetGap } from './offset-gaps.ts';
 import type { TransactionTurns } from './transactions.ts';
@@ -38,6 +39,8 @@ export interface KafkaSourceOptions {
   exactlyOnce?: { turns: TransactionTurns };
   lag?: { sink: LagSink; intervalMs: number };
   onGap?(topic: string, gap: OffsetGap, explained: boolean): void;
+  /** An offset commit failed or the group coordinator refused it (./commit-failure.ts: why). */
+  onCommitFailed?(reason: CommitFailureReason): void;
   /** kafka.properties again, so they win over the consumer defaults above. */
   properties?: Readonly<Record<string, string | number | boolean>>;
   /** kafka.metadataRefreshMs, for the log line about a missing topic (how soon it is found). */

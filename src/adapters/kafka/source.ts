@@ -120,10 +120,10 @@ export class KafkaSource implements TickSource {
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     if (!(await unlessAborted(consumer.subscribe({ topics: [o.topic] }), signal))) return;
-    reportRefusedCommits(consumer, this.#log, (p, offset) => this.#startedUncommitted.get(p) === offset);
+    reportRefusedCommits(consumer, this.#log, (p, offset) => this.#startedUncommitted.get(p) === offset, o.onCommitFailed);
     const strategy: CommitStrategy = o.exactlyOnce
       ? new Transactional(handle, o.exactlyOnce.turns, c)
-      : new AtLeastOnce(handle, c, this.#log);
+      : new AtLeastOnce(handle, c, this.#log, o.onCommitFailed);
     const each = batchLoop({
       chunkSize: o.chunkSize ?? 512, chunkBytes: o.chunkBytes, warmup: this.#warmup, gaps: this.#gaps, errors: this.#errors,
       strategy, warmupStrategy: warmupOnly(handle), onGap: o.onGap,

@@ -9,6 +9,7 @@ import type { Logger } from '../../telemetry/logger.ts';
 import { clientProperties, createKafka, kafkaClientInfo } from './client.ts';
 import { readAlertState, type AlertStateRecord, type AlertStateUnreadReason } from './alert-state-reader.ts';
 import type { LagSink } from './lag.ts';
+import type { CommitFailureReason } from './commit-failure.ts';
 import { ConsumeErrors, type OffsetGap } from './offset-gaps.ts';
 import { ClosableSender, closableProducer, type ClosableProducer } from './closable-sender.ts';
 import { createProducer, KafkaSink, TransactionSlot, type TopicMap } from './sink.ts';
@@ -28,6 +29,8 @@ export interface KafkaObserver extends LagSink {
   produceFailed(error: string): void;
   /** Partitions taken over whose alert state was not read (./alert-state-reader.ts). */
   alertStateUnread?(reason: AlertStateUnreadReason, partitions: number): void;
+  /** An offset commit failed or was refused, by reason (./commit-failure.ts). */
+  commitFailed?(reason: CommitFailureReason): void;
 }
 
 export interface KafkaTransport {
@@ -111,7 +114,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
       onReleased: hooks.onReleased, onRevoking: hooks.onRevoking, onGained: alertStateHook(config, hooks, log, observer),
       exactlyOnce: turns ? { turns } : undefined,
       lag: { sink: observer, intervalMs: k.lagIntervalMs },
-      onGap,
+      onGap, onCommitFailed: (reason) => observer.commitFailed?.(reason),
       properties: k.properties,
       metadataRefreshMs: k.metadataRefreshMs,
     },
