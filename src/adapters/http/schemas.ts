@@ -194,7 +194,7 @@ export const anomaliesQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only this series\' alerts (case-sensitive). An id this instance does not track: an empty list, seriesTracked false and didYouMean (tracked ids close to it) where there are any.' },
+    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only this series\' alerts (case-sensitive). An id this instance does not track: an empty list and seriesTracked false.' },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50, description: 'Alerts to return, newest first; at most 1000.' },
   },
 } as const;

@@ -104,7 +104,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: { serving: Serving
         summary: 'Recent anomaly alerts, newest first',
         tags: ['series'],
         querystring: anomaliesQuerySchema,
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: anomalyRecordSchema }, seriesTracked: { type: 'boolean' }, didYouMean: DID_YOU_MEAN_SCHEMA } } },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: anomalyRecordSchema }, seriesTracked: { type: 'boolean' } } } },
       },
     },
     async (req) => anomaliesReply(serving, req.query.series, req.query.limit),
@@ -155,19 +155,9 @@ function registerEmptySeriesId(app: FastifyInstance): void {
 /**
  * GET /v1/anomalies' body. An unknown `series` stays 200 with an empty list (pollers and the
  * dashboard ask before a series' first tick; MCP's recent_anomalies answers TC_SERIES_NOT_FOUND);
- * `seriesTracked`, present with `series`, tells it from a tracked series without alerts; `didYouMean`,
- * with `seriesTracked: false`, the tracked ids close to it, as TC_SERIES_NOT_FOUND's details elsewhere.
+ * `seriesTracked`, present with `series`, tells it from a tracked series without alerts.
  */
 function anomaliesReply(serving: ServingApi, series: string | undefined, limit: number) {
   const items = serving.recentAnomalies({ series, limit });
-  if (series === undefined) return { items };
-  if (serving.getSeries(series) !== null) return { items, seriesTracked: true };
-  const similar = serving.similarSeries(series);
-  return { items, seriesTracked: false, ...(similar.length > 0 ? { didYouMean: similar } : {}) };
+  return series === undefined ? { items } : { items, seriesTracked: serving.getSeries(series) !== null };
 }
-
-const DID_YOU_MEAN_SCHEMA = {
-  type: 'array',
-  items: { type: 'string' },
-  description: 'With seriesTracked false: tracked ids close to `series` (the same id in another case, or within 2 edits; at most 3, best first); absent when none.',
-};
