@@ -14,7 +14,8 @@ import type { ModelSpec, ServiceState } from './domain/types.ts';
 import type { InferenceOptions, InferenceStage } from './pipeline/inference.ts';
 import { StreamPipeline, type StreamPipelineDeps } from './pipeline/stream-pipeline.ts';
 import type { HealthState, LearningFilter, OutputSink, TickSource } from './pipeline/ports.ts';
-import type { SeriesHomes } from './pipeline/snapshot/series-state.ts';
+import { SeriesHomes } from './pipeline/snapshot/series-state.ts';
+import { SeriesUnits } from './pipeline/series-units.ts';
 import type { SeriesOutlook } from './pipeline/series-outlook.ts';
 import type { RecentAnomalies } from './pipeline/recent-anomalies.ts';
 import type { ModelService } from './model/model-service.ts';
@@ -125,6 +126,8 @@ export interface PipelineParts {
   /** Outputs no committed input carries (warm-up chunks, flushed resolves): transport.ts `looseSink`. */
   looseSink: OutputSink;
   homes: SeriesHomes;
+  /** Each series' first unit per feature (null: input.format json, whose ticks carry none). */
+  units: SeriesUnits | null;
   /** Fusion with fast baselines (null: fusion.enabled false). */
   fusion: ForecastFusion | null;
   /** Forecasts of non-negative targets raised to 0 (null: input.nonNegative names none of them). */
@@ -139,6 +142,11 @@ export interface PipelineParts {
   inherited?: InheritedAlerts | null;
 }
 
+/** The per-series holders the snapshot keeps beside the window store: each series' partition, and its first units (SenML only: JSON ticks carry none). */
+export function seriesHolders(config: Config, store: WindowStore, spec: ModelSpec): { homes: SeriesHomes; units: SeriesUnits | null } {
+  return { homes: new SeriesHomes(store.registry), units: config.input.format === 'senml' ? new SeriesUnits(store.registry, spec.features) : null };
+}
+
 /** The stream pipeline over the shared parts (input.*, coldStart.*, anomaly.features, tracing). */
 export function createPipeline(config: Config, p: PipelineParts, opts: { tracing?: boolean; learningFilter?: LearningFilter; source?: TickSource }): StreamPipeline {
   const spec = p.inference.spec;
@@ -146,6 +154,7 @@ export function createPipeline(config: Config, p: PipelineParts, opts: { tracing
   const replay = p.embedded && !opts.source;
   const deps: StreamPipelineDeps = {
     seriesHome: (series, partition) => p.homes.note(series, partition),
+    units: p.units,
     coldStart: config.coldStart.enabled ? config.coldStart : null,
     store: p.store,
     outlook: p.outlook,

@@ -18,7 +18,6 @@ import { InferenceStage } from './pipeline/inference.ts';
 import type { StreamPipeline } from './pipeline/stream-pipeline.ts';
 import { ServingService } from './pipeline/serving.ts';
 import type { SeriesSnapshotter } from './pipeline/snapshot/snapshotter.ts';
-import { SeriesHomes } from './pipeline/snapshot/series-state.ts';
 import { createSnapshotter } from './pipeline/snapshot/create.ts';
 import { partitionRelease } from './pipeline/partition-release.ts';
 import type { LearningFilter, OutputSink, TickSource } from './pipeline/ports.ts';
@@ -31,7 +30,7 @@ import { createLogger, type Logger } from './telemetry/logger.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { TelemetryObserver } from './telemetry/pipeline-observer.ts';
 import { buildAlerting } from './app-alerting.ts';
-import { outputTopics, createForecastShaping, createPipeline, warnSpecMismatch, createSource, createWindowStore, inferenceOptions, openHoursFor, serviceHealth } from './app-parts.ts';
+import { outputTopics, createForecastShaping, createPipeline, warnSpecMismatch, createSource, createWindowStore, inferenceOptions, openHoursFor, serviceHealth, seriesHolders } from './app-parts.ts';
 import { AppLifecycle, type StopOutcome } from './app-lifecycle.ts';
 import { stateSizes } from './app-state-sizes.ts';
 
@@ -98,7 +97,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   const { topics, inherited, inheritAlerts, alertStatePartitions } = outputTopics(config, !embedded && !opts.source, (n) => observer.alertsInherited(n));
   // The snapshotter is built below (it needs the pipeline's parts); the source asks it at assignment.
   let snapshots: SeriesSnapshotter | null = null;
-  const homes = new SeriesHomes(store.registry);
+  const { homes, units } = seriesHolders(config, store, spec);
   // Partitions a rebalance handed to another instance: their series and snapshot offsets go (docs/reliability.md); at a
   // revocation (after the build: the pipeline exists then) what is still queued, evicted resolves a failed send kept, goes first.
   const onReleased = partitionRelease({ store, homes, snapshots: () => snapshots, inherited, openAlerts: outlook, logger: logger.child({ module: 'partitions' }) });
@@ -112,8 +111,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   observer.expectFeatures(spec.features, !scorer ? [] : config.anomaly.features === 'all' ? spec.features : spec.targets);
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
   const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId, maxTailRecords: config.windows.restoreRecordsPerPartition, anomalyFeatures: scorer ? config.anomaly.features : undefined, senmlBaseName: config.input.format === 'senml' && config.input.senmlSeries === 'baseName' };
-  snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes, fusion, incidents: alerting.incidents, alertIndex: alerting.alertIndex, gate: alerting.gateState }, spec, logger.child({ module: 'snapshot' }));
-  const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, looseSink, homes, scorer, alerting, observer, model, embedded, fusion, floor, inherited }, opts);
+  snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes, units, fusion, incidents: alerting.incidents, alertIndex: alerting.alertIndex, gate: alerting.gateState }, spec, logger.child({ module: 'snapshot' }));
+  const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, looseSink, homes, units, scorer, alerting, observer, model, embedded, fusion, floor, inherited }, opts);
   const source = createSource(config, kafka, opts.source, logger, spec.features);
 
   const serving = new ServingService({

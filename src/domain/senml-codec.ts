@@ -15,7 +15,9 @@
  * refused: records with a string, boolean or data value or a sum alone (vs, vb, vd, s), and with
  * 'baseName' a name that is not a configured feature (counted apart when it differs from one only in
  * case: SenML names are case-sensitive); in both modes a second reading of a name
- * at one time with the same value (another value refuses the pack). Units are not converted or checked.
+ * at one time with the same value (another value refuses the pack). Units (u, else bu) are not
+ * converted: each tick carries its readings' (Tick.units), which the pipeline holds to each series'
+ * first (src/pipeline/series-units.ts); two units for one reading refuse the pack here.
  * A name outside RFC 8428 § 4.5.1's characters refuses the pack (a leading "/" taken, for LwM2M),
  * unless input.senmlNames is 'legacy' (since 7 Dec 2026, evening): then input.seriesPattern and
  * input.features alone judge names, as before the check, for gateways whose names predate it.
@@ -32,6 +34,7 @@ import { seriesRefusal } from './series-refusal.ts';
 import { parseJsonValue } from './json-value.ts';
 import { valueRefusal, type CodecOptions } from './tick-codec.ts';
 import { MAX_TS_MS, MIN_TS_MS } from './ts-unit.ts';
+import { unitMismatch, unitsClash } from './senml-units.ts';
 
 export type SenmlSeries = 'name' | 'baseName';
 /** input.senmlNames: 'rfc8428' refuses a name outside RFC 8428 § 4.5.1's characters; 'legacy' leaves names to input.seriesPattern and input.features alone. */
@@ -49,8 +52,9 @@ const OTHER_VALUES = ['vs', 'vb', 'vd', 's'];
 /** Value fields a record with v may not also have (a sum, s, may go with one). */
 const ONE_VALUE = ['vs', 'vb', 'vd'];
 
-interface Base { bn: string; bt: number; bv: number }
-interface Reading { name: string; n: string; tsMs: number; v: number }
+interface Base { bn: string; bt: number; bv: number; bu: string }
+/** `u`: the record's unit, else the base unit in effect; '' for none. */
+interface Reading { name: string; n: string; tsMs: number; v: number; u: string }
 type Refusal = { code: ErrorCode; message: string };
 
 const show = (v: unknown): string => showValue(v);
@@ -62,7 +66,7 @@ export function decodeSenml(key: Buffer | null, value: Buffer | null, opts: Code
   if ('error' in parsed) return { ok: false, error: parsed.error };
   const pack = parsed.body;
   if (!Array.isArray(pack) || pack.length === 0) return refuse(ErrorCodes.RECORD_INVALID, `a SenML pack must be a non-empty JSON array of records, e.g. [{"bn":"dev-1:","bt":1732060800,"n":"temp","v":21.5}]; got ${show(pack)}${draftHint(pack)}`);
-  const base: Base = { bn: '', bt: 0, bv: 0 };
+  const base: Base = { bn: '', bt: 0, bv: 0, bu: '' };
   const readings: Reading[] = [];
   const skipped: Record<SenmlSkip, number> = { not_numeric: 0, other_name: 0, name_case: 0, repeated: 0 };
   for (let i = 0; i < pack.length; i++) {
@@ -99,6 +103,8 @@ function readRecord(r: unknown, i: number, base: Base, sentMs: number, maxFuture
   if (typeof n !== 'string') return { code: ErrorCodes.RECORD_INVALID, message: `${at}: n must be a string; got ${show(n)}` };
   const t = Object.hasOwn(rec, 't') ? rec.t : 0;
   if (typeof t !== 'number' || !Number.isFinite(t)) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at}: t must be a number of seconds; got ${show(t)}` };
+  const u = Object.hasOwn(rec, 'u') ? rec.u : base.bu; // RFC 8428 § 4.1: bu holds where a record has no u
+  if (typeof u !== 'string') return { code: ErrorCodes.RECORD_INVALID, message: `${at}: u must be a string; got ${show(u)}` };
   if (!Object.hasOwn(rec, 'v')) {
     if (OTHER_VALUES.some((k) => Object.hasOwn(rec, k))) return 'not_numeric';
     if (BASE_FIELDS.some((k) => Object.hasOwn(rec, k))) return null;
@@ -114,7 +120,7 @@ function readRecord(r: unknown, i: number, base: Base, sentMs: number, maxFuture
   const tsMs = resolveTime(base.bt + t, sentMs);
   if (tsMs < MIN_TS_MS || tsMs > MAX_TS_MS) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${base.bt + t} s (bt ${base.bt} + t ${t}) is ${Number.isFinite(tsMs) && Math.abs(tsMs) <= 8.64e15 ? new Date(tsMs).toISOString() : 'not a time'}; tickcast accepts 1973–2200 (SenML times are epoch seconds, or relative to now below 2^28)${secondsHint(base.bt + t)}` };
   if (maxFutureMs > 0 && tsMs - sentMs > maxFutureMs) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${new Date(tsMs).toISOString()} is ${Math.round((tsMs - sentMs) / 1000)} s ahead of when it was sent; the bound is ${maxFutureMs / 1000} s (input.maxFutureMs). Check the device's clock` };
-  return { name, n, tsMs, v: base.bv + v };
+  return { name, n, tsMs, v: base.bv + v, u };
 }
 
 /** Takes the record's base fields into `base` (RFC 8428 § 4.1), or why the pack is refused: a wrong type, a bver above 10, a must-understand field. */
@@ -130,7 +136,7 @@ function baseProblem(rec: Record<string, unknown>, at: string, base: Base): Refu
     if (typeof x !== type || (type === 'number' && !Number.isFinite(x))) {
       return { code: k === 'bt' ? ErrorCodes.RECORD_BAD_TS : ErrorCodes.RECORD_INVALID, message: `${at}: ${k} must be a ${type}; got ${show(x)}` };
     }
-    if (k === 'bn' || k === 'bt' || k === 'bv') (base as unknown as Record<string, unknown>)[k] = x;
+    (base as unknown as Record<string, unknown>)[k] = x;
   }
   return null;
 }
@@ -176,7 +182,8 @@ export function resolveTime(seconds: number, nowMs: number): number {
  * tells which is right (before 7 Dec 2026 'name' passed both on, the pipeline keeping one by
  * windows.duplicatePolicy, while 'baseName' refused even an exact repeat).
  */
-function twice(r: Reading, series: string, had: number, skipped: Record<SenmlSkip, number>): Refusal | null {
+function twice(r: Reading, series: string, had: number, hadUnit: string, skipped: Record<SenmlSkip, number>): Refusal | null {
+  if (unitsClash(hadUnit, r.u)) return { code: ErrorCodes.RECORD_UNIT_MISMATCH, message: unitMismatch(series, r.n, hadUnit, r.u, r.tsMs).message };
   if (had === r.v) {
     skipped.repeated++;
     return null;
@@ -193,9 +200,9 @@ function byName(readings: Reading[], opts: CodecOptions, skipped: Record<SenmlSk
     const id = `${r.name}\u0000${r.tsMs}`;
     const had = ticks.get(id);
     if (had) {
-      const bad = twice(r, r.name, had.values[0], skipped);
+      const bad = twice(r, r.name, had.values[0], had.units?.[0] ?? '', skipped);
       if (bad) return bad;
-    } else ticks.set(id, { series: r.name, tsMs: r.tsMs, values: Float64Array.of(r.v) });
+    } else ticks.set(id, { series: r.name, tsMs: r.tsMs, values: Float64Array.of(r.v), ...(r.u === '' ? {} : { units: [r.u] }) });
   }
   return [...ticks.values()];
 }
@@ -222,9 +229,11 @@ function byBaseName(readings: Reading[], key: Buffer | null, opts: CodecOptions,
     const id = `${series}\u0000${r.tsMs}`;
     let tick = ticks.get(id);
     if (!tick) ticks.set(id, (tick = { series, tsMs: r.tsMs, values: new Float64Array(opts.features.length).fill(Number.NaN) }));
-    if (Number.isNaN(tick.values[index])) tick.values[index] = r.v;
-    else {
-      const bad = twice(r, series, tick.values[index], skipped);
+    if (Number.isNaN(tick.values[index])) {
+      tick.values[index] = r.v;
+      if (r.u !== '') ((tick.units ??= new Array<string>(opts.features.length).fill('')) as string[])[index] = r.u;
+    } else {
+      const bad = twice(r, series, tick.values[index], tick.units?.[index] ?? '', skipped);
       if (bad) return bad;
     }
   }

@@ -58,6 +58,8 @@ export interface Tick {
   values: Float64Array;
   /** Optional string labels sent with the tick (`"labels":{"host":"web-1"}`), e.g. for incident grouping. */
   labels?: Readonly<Record<string, string>>;
+  /** SenML only: the unit of each feature's reading (u, else bu; RFC 8428), '' where none was given; absent when no reading had one. */
+  units?: readonly string[];
 }
 
 /** A forecast for one future step. Keys p10/p50/p90 are derived from the quantile levels. */

@@ -30,6 +30,7 @@ import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
 import { deadLetterOnce, processingFailed, type DeadLetters } from './dead-letter.ts';
 import { FAILED_AFTER_WINDOWING, takeTicks, type TakeTold } from './record-ticks.ts';
+import { withUnits, type SeriesUnits } from './series-units.ts';
 import type { PipelineFollower } from './followers.ts';
 import { forecastMessage, listening, liveMerged, liveTick, namedTargets, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap } from './learning-tap.ts';
@@ -68,6 +69,8 @@ export interface StreamPipelineDeps extends Pick<TickAlertsDeps, 'alertState'> {
   anomalyFeatures?: 'targets' | 'all';
   /** Largest dead letter (input.deadLetterMaxBytes; dead-letter.ts). */
   deadLetterMaxBytes?: number;
+  /** Each series' first unit per feature (SenML; series-units.ts): a record in another is refused whole (absent: none checked). */
+  units?: Pick<SeriesUnits, 'check'> | null;
   /** Each model forecast competes with fast baselines; the best on the series' recent ticks is served (absent: the model's always). */
   fusion?: ForecastFusion | null;
   /** Forecasts of non-negative targets raised to 0 (input.nonNegative; absent: none). */
@@ -75,7 +78,6 @@ export interface StreamPipelineDeps extends Pick<TickAlertsDeps, 'alertState'> {
   /** Outputs no committed input carries (absent: `sink`): a warm-up-only chunk's — exactly-once runs it in no transaction — and `flushDeparted`'s. */
   looseSink?: OutputSink;
 }
-
 const NO_TIMES: readonly number[] = [];
 /** A live forecast event's `closedSteps`, only when there are any. */
 const closedOf = (closed: readonly number[]): { closedSteps?: readonly number[] } => (closed.length > 0 ? { closedSteps: closed } : {});
@@ -196,7 +198,7 @@ export class StreamPipeline {
     const d = this.#d;
     if (rec.undecodable) return void out.push(...this.#deadLetter(rec, recordError(ErrorCodes.RECORD_UNDECODABLE, `offsets ${rec.source.offset}-${rec.undecodable.lastOffset}: ${rec.undecodable.reason}`)));
     const sent = sentAtMs(rec.receivedAtMs, now); // the reference of maxFutureMs and clockSkewMs
-    const res = decodeRecord(rec.key, rec.value, d.codec, sent, rec.recordTsMs);
+    const res = withUnits(decodeRecord(rec.key, rec.value, d.codec, sent, rec.recordTsMs), d.units); // a warm-up replay learns units too
     const quiet = rec.warmup === true;
     if (!res.ok) return void (quiet || out.push(...this.#deadLetter(rec, res.error)));
     if (res.skipped && !quiet) d.observer?.skipped?.(res.skipped);

@@ -17,6 +17,7 @@ import type { ForecastStep } from '../../domain/types.ts';
 import type { OutlookEntry, SeriesOutlook } from '../series-outlook.ts';
 import { fillFrom, fullArray, toPlain } from './codec.ts';
 import { ID_LAYOUT, renameLegacyIds } from './legacy-ids.ts';
+import type { SeriesUnits } from '../series-units.ts';
 
 /** The anomaly detector's snapshot hooks (AnomalyDetector implements them). */
 export interface DetectorSnapshotHooks {
@@ -42,6 +43,8 @@ export interface SeriesStateParts {
   outlook: SeriesOutlook;
   detector: DetectorSnapshotHooks | null;
   homes: SeriesHomes;
+  /** Each series' first unit per feature (SeriesUnits; absent or null: input.format json). */
+  units?: Pick<SeriesUnits, 'exportSeries' | 'importSeries'> | null;
   /** Fusion with fast baselines (ForecastFusion implements it; absent or null: off). */
   fusion?: { exportSeries(series: string): object | undefined; importSeries(series: string, fill: (fresh: object) => void): void } | null;
   /** The incident grouper (IncidentGrouper implements it; absent or null: incidents off). */
@@ -68,6 +71,8 @@ export interface SeriesEntry {
   f?: Record<string, unknown> | null;
   /** The feedback gate's open alerts of the series (absent in snapshots before 6 Dec 2026, or none open). */
   g?: Record<string, unknown>;
+  /** The unit each feature was first sent in, '' for none yet (SenML; absent in snapshots before 7 Dec 2026, or none known). */
+  u?: string[];
 }
 
 export interface SnapshotTree {
@@ -169,7 +174,8 @@ export function captureSeries(parts: SeriesStateParts, id: string, offsets: Read
   const skip = new Set<object>(parts.detector ? [parts.detector.config] : []);
   const f = parts.fusion?.exportSeries(id);
   const g = parts.gate?.exportSeries(id) as Record<string, unknown> | undefined;
-  return { id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip, false) : null, f: f ? toPlain(f, skip, false) : null, ...(g ? { g } : {}) };
+  const u = parts.units?.exportSeries(id);
+  return { id, p, w, b: b ? copyEntry(b) : null, d: d ? toPlain(d, skip, false) : null, f: f ? toPlain(f, skip, false) : null, ...(g ? { g } : {}), ...(u ? { u } : {}) };
 }
 
 function copyEntry(b: OutlookEntry): OutlookEntry {
@@ -221,6 +227,7 @@ export function restoreSeriesState(parts: RestoreParts, tree: SnapshotTree, part
     const w = e.w;
     parts.store.importSeries(e.id, { ...w, values: fullArray(w.values), ts: fullArray(w.ts), mean: fullArray(w.mean), m2: fullArray(w.m2), last: fullArray(w.last) }, nowMs);
     parts.homes.note(e.id, e.p);
+    if (e.u) parts.units?.importSeries(e.id, e.u);
     if (e.b) parts.outlook.restore(e.id, e.b);
     const before = detectors;
     if (e.d && sameDetector && parts.detector) {

@@ -69,6 +69,7 @@ const OWNER: Record<string, string> = {
   outlook: 'SeriesOutlook',
   detector: 'AnomalyDetector',
   homes: 'SeriesHomes',
+  units: 'SeriesUnits',
   fusion: 'ForecastFusion',
   incidents: 'IncidentGrouper',
   alertIndex: 'AlertIndex',

@@ -240,3 +240,20 @@ test('a time in ms, µs or ns (firmware that stamps SenML like JSON) is refused 
   // Before, a time past Date's range (above ~8.64e12 s: µs, ns, 1e300) threw RangeError from toISOString: the pack was dead-lettered as a tickcast fault (TC_RECORD_PROCESSING_FAILED).
   for (const bt of [1e13, 1e300]) assert.deepEqual(at(bt)[0], ErrorCodes.RECORD_BAD_TS, String(bt));
 });
+
+test('units: each tick carries its readings\' (u, else the bu in effect; \'\' where none), and two units for one reading refuse the pack', () => {
+  const unitsOf = (pack: unknown, opts: Partial<RecordCodecOptions> = {}) => {
+    const r = decode(pack, opts);
+    assert.ok(r.ok, r.ok ? '' : r.error.message);
+    return r.ticks.map((x) => x.units);
+  };
+  const t = unitsOf([{ bn: 'd:', bt: T0, bu: 'Cel', n: 'temp', v: 21 }, { n: 'temp', t: 1, u: 'K', v: 294 }, { bn: 'e:', bu: '', n: 'temp', v: 1 }]);
+  assert.deepEqual(t, [['Cel'], undefined, ['K']]); // in time order: e:temp is at bt, d:temp's K a second later
+  const base2 = { features: ['temp', 'hum'], senmlSeries: 'baseName' as const, missingFeature: 'carry' as const };
+  assert.deepEqual(unitsOf([{ bn: 'd:', bt: T0, n: 'temp', v: 21 }, { n: 'hum', u: '%RH', v: 40 }], base2), [['', '%RH']]);
+  assert.deepEqual(refusal([{ bn: 'd:', bt: T0, n: 'temp', u: 7, v: 21 }]), [ErrorCodes.RECORD_INVALID, 'SenML record 0: u must be a string; got 7']);
+  const twice = refusal([{ bn: 'd:', bt: T0, n: 'temp', u: 'Cel', v: 21 }, { n: 'temp', u: 'degF', v: 21 }]);
+  assert.equal(twice[0], ErrorCodes.RECORD_UNIT_MISMATCH);
+  assert.match(twice[1], /is in "degF", but the series was first sent in "Cel"/);
+  assert.equal(refusal([{ bn: 'd:', bt: T0, n: 'temp', u: 'Cel', v: 21 }, { n: 'hum', u: 'degF', v: 21 }, { n: 'temp', u: 'K', v: 1 }], base2)[0], ErrorCodes.RECORD_UNIT_MISMATCH);
+});
