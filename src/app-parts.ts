@@ -142,9 +142,9 @@ export interface PipelineParts {
   inherited?: InheritedAlerts | null;
 }
 
-/** The per-series holders the snapshot keeps beside the window store: each series' partition, and its first units (SenML only: JSON ticks carry none). */
+/** The per-series holders the snapshot keeps beside the window store: each series' partition, and its first units (SenML under input.senmlUnits 'first' only: JSON ticks carry none). */
 export function seriesHolders(config: Config, store: WindowStore, spec: ModelSpec): { homes: SeriesHomes; units: SeriesUnits | null } {
-  return { homes: new SeriesHomes(store.registry), units: config.input.format === 'senml' ? new SeriesUnits(store.registry, spec.features) : null };
+  return { homes: new SeriesHomes(store.registry), units: config.input.format === 'senml' && config.input.senmlUnits === 'first' ? new SeriesUnits(store.registry, spec.features) : null };
 }
 
 /** The stream pipeline over the shared parts (input.*, coldStart.*, anomaly.features, tracing). */

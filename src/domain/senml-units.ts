@@ -8,7 +8,7 @@ import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts'
 
 /** The reason a reading of `feature` in `unit` is refused for `series`, whose first unit was `first`. */
 export function unitMismatch(series: string, feature: string, first: string, unit: string, tsMs: number): TickcastError {
-  return recordError(ErrorCodes.RECORD_UNIT_MISMATCH, `series "${series}" feature "${feature}": the reading at ${new Date(tsMs).toISOString()} is in ${JSON.stringify(unit)}, but the series was first sent in ${JSON.stringify(first)}; tickcast does not convert units (one unit a series): fix the gateway's u or bu, or send the other unit under another name`);
+  return recordError(ErrorCodes.RECORD_UNIT_MISMATCH, `series "${series}" feature "${feature}": the reading at ${new Date(tsMs).toISOString()} is in ${JSON.stringify(unit)}, but the series was first sent in ${JSON.stringify(first)}; tickcast does not convert units (one unit a series): fix the gateway's u or bu, send the other unit under another name, or set input.senmlUnits to "any"`);
 }
 
 /** Whether two units of one reading's name clash: both given and different ('' is unspecified). */

@@ -124,6 +124,13 @@ export const inputSection = z
      * gateways whose names predate the check ("room temp", "#1"). Other SenML readers may refuse them.
      */
     senmlNames: z.enum(['rfc8428', 'legacy']).default('rfc8428'),
+    /**
+     * With input.format senml, what a reading's unit (u, else bu) must be (since 7 Dec 2026):
+     * 'first', the unit its series' feature was first sent in (a pack with another refused whole,
+     * TC_RECORD_UNIT_MISMATCH; no unit is taken); or 'any', units not checked, for fleets whose
+     * gateways spell one unit several ways ("%RH" and "%") or that switch units on purpose.
+     */
+    senmlUnits: z.enum(['first', 'any']).default('first'),
   })
   .strict()
   .default({});

@@ -117,3 +117,16 @@ function snapshotParts() {
   const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
   return { store, outlook: new SeriesOutlook(), detector: null, homes: new SeriesHomes(store.registry), units: new SeriesUnits(store.registry, ['temp']) };
 }
+
+test('input.senmlUnits "any" turns the check off: no units held (and none snapshotted); "first", the default, holds them', async () => {
+  const { loadConfig } = await import('../../../src/config/load.ts');
+  const { seriesHolders } = await import('../../../src/app-parts.ts');
+  const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 10, idleEvictMs: 1e12, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
+  const spec = { ...SMALL_SPEC, features: ['temp'], targets: ['temp'] };
+  const first = loadConfig({ env: { TICKCAST_INPUT_FORMAT: 'senml' } });
+  assert.equal(first.input.senmlUnits, 'first');
+  assert.ok(seriesHolders(first, store, spec).units instanceof SeriesUnits);
+  const any = loadConfig({ env: { TICKCAST_INPUT_FORMAT: 'senml', TICKCAST_INPUT_SENML_UNITS: 'any' } });
+  assert.equal(seriesHolders(any, store, spec).units, null);
+  assert.throws(() => loadConfig({ env: { TICKCAST_INPUT_FORMAT: 'senml', TICKCAST_INPUT_SENML_UNITS: 'convert' } }), /senmlUnits|SENML_UNITS/);
+});
