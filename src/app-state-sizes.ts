@@ -17,6 +17,8 @@ export interface StateSizeParts {
   fusion: ForecastFusion | null;
   alerting: Alerting;
   recentAnomalies: RecentAnomalies;
+  /** Each series' first SenML units (null: JSON input or input.senmlUnits 'any'). */
+  units: { readonly size: number } | null;
 }
 
 export function stateSizes(p: StateSizeParts): Record<string, number> {
@@ -31,6 +33,7 @@ export function stateSizes(p: StateSizeParts): Record<string, number> {
     feedbackGate: p.alerting.gateState.size(),
     alertIndex: p.alerting.alertIndex.size,
     recentAnomalies: p.recentAnomalies.size,
+    units: p.units?.size ?? 0,
     incidentsOpen: inc?.open ?? 0,
     incidentsClosed: inc?.closed ?? 0,
     incidentsSeen: inc?.seen ?? 0,

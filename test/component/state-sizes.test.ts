@@ -44,6 +44,7 @@ test('after every series is evicted (one of them firing), each per-series map ho
     await feed(SPIKE + 6, SPIKE + 7, [7]);
     const after = app.stateSizes();
     for (const key of ['registry', 'windows', 'outlook', 'detector']) assert.equal(after[key], 1, `${key} holds h1:m7 only: ${JSON.stringify(after)}`);
+    assert.equal(after.units, 0, `JSON ticks carry no SenML units: ${JSON.stringify(after)}`);
     for (const key of ['fusion', 'bandQuality', 'feedbackGate', 'incidentsFiringSeries']) assert.equal(after[key], 0, `${key} holds no series (h1:m7 has no forecast yet): ${JSON.stringify(after)}`);
     assert.ok(after.alertIndex >= 1 && after.incidentsSeen >= 1 && after.recentAnomalies >= 1, 'what outlives a series by design (capped): the alert index, the replay marks, the recent-anomalies ring');
   } finally {
