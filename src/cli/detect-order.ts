@@ -21,6 +21,8 @@ export interface OrderedRows {
   rows: AsyncGenerator<DetectRow>;
   reversed: boolean;
   pipeNewestFirst: boolean;
+  /** Close the temporary file of a newest-first file when `rows` is not read to its end (a run stopped before scoring); a no-op otherwise. */
+  close(): Promise<void>;
 }
 
 const keyOf = (r: DetectRow): string => r.series ?? '';
@@ -70,7 +72,7 @@ async function spilled(ahead: readonly DetectRow[], rows: AsyncGenerator<DetectR
     };
     for (const r of ahead) await add(r);
     for await (const r of rows) await add(r);
-    return { rows: spill.rows(backwards), reversed: backwards, pipeNewestFirst: false };
+    return { rows: spill.rows(backwards), reversed: backwards, pipeNewestFirst: false, close: spill.close };
   } catch (err) {
     await spill.close();
     throw err;
@@ -102,7 +104,7 @@ export async function orderRows(path: string, rows: AsyncGenerator<DetectRow>): 
     yield* ahead;
     yield* rows;
   }
-  return { rows: rest(), reversed: false, pipeNewestFirst: backwards };
+  return { rows: rest(), reversed: false, pipeNewestFirst: backwards, close: () => Promise.resolve() };
 }
 
 /** What detect says on stderr about the rows of a newest-first file from stdin or a pipe. */

@@ -17,7 +17,7 @@ import { createLogger } from '../telemetry/logger.ts';
 import { dataError, shownPath } from '../data/csv.ts';
 import { csvCell } from '../data/csv-cells.ts';
 import { footerNote, readNoteLines, reversedNote, skippedNote } from './read-notes.ts';
-import { orderRows, pipeNewestFirstNote } from './detect-order.ts';
+import { orderRows, pipeNewestFirstNote, type OrderedRows } from './detect-order.ts';
 import { DECIMAL_FLAG, SKIP_ROWS_FLAG, decimalOption, formatHelp, missingPolicy, parseOptions, type OptionTable } from './args.ts';
 import { createPipelineDetect, type PipelineDetector } from './detect-pipeline.ts';
 import { openDetectRows, RefusedRows, type DetectSource } from './detect-rows.ts';
@@ -59,9 +59,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const source = await openDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'], series: opts['series-col'], missing, decimal: decimalOption(opts.decimal), skipRows: opts['skip-rows'] }, rules);
   if (source.skipped !== undefined) io.stderr.write(`${skippedNote('detect', shownPath(opts.data), source.skipped)}\n`);
   if (source.note !== undefined) io.stderr.write(`detect: ${source.note}\n`);
+  let ordered: OrderedRows | undefined;
   try {
     // A newest-first file is scored in reverse (./detect-order.ts), as train and backtest read it.
-    const ordered = await orderRows(opts.data, source.rows);
+    ordered = await orderRows(opts.data, source.rows);
     if (ordered.reversed) io.stderr.write(`${reversedNote('detect', shownPath(opts.data))}\n`);
     if (ordered.pipeNewestFirst) io.stderr.write(`${pipeNewestFirstNote(shownPath(opts.data))}\n`);
     const t0 = performance.now();
@@ -96,6 +97,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       await d.close();
     }
   } finally {
+    await ordered?.close(); // a newest-first file's temporary file, when the run stopped before reading it back
     await source.close();
   }
   return 0;

@@ -37,6 +37,7 @@ export interface RowSpill {
   flush(): Promise<void>;
   /** Every row added, last first when `backwards`; the file is closed when they are read, or the reading stops. */
   rows(backwards: boolean): AsyncGenerator<DetectRow>;
+  /** Close the file (once: also after `rows` closed it); for a run that stops before reading the rows. */
   close(): Promise<void>;
 }
 
@@ -64,6 +65,8 @@ export async function openRowSpill(block = SPILL_BLOCK, file: () => Promise<File
   let pending: string[] = [];
   let pendingChars = 0;
   let size = 0;
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => (closed ??= fh.close());
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const bytes = Buffer.from(pending.join(''), 'utf8');
@@ -77,7 +80,7 @@ export async function openRowSpill(block = SPILL_BLOCK, file: () => Promise<File
       await flush();
       yield* backwards ? linesBackwards(fh, size, block) : linesForwards(fh, size, block);
     } finally {
-      await fh.close();
+      await close();
     }
   }
   return {
@@ -89,7 +92,7 @@ export async function openRowSpill(block = SPILL_BLOCK, file: () => Promise<File
     },
     flush,
     rows,
-    close: () => fh.close(),
+    close,
   };
 }
 

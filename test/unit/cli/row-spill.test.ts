@@ -7,6 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import { openRowSpill } from '../../../src/cli/row-spill.ts';
@@ -81,6 +82,25 @@ describe('detect rows spilled to a temporary file', () => {
     assert.match(io.err(), new RegExp(`temporary file in "${bad.replaceAll('/', '\\/')}" .*\\(a part of the path is not a directory\\); set TMPDIR to a writable folder.* \\[TC_CLI_CANNOT_CREATE\\]\\n$`));
     assert.doesNotMatch(io.err(), /\n\s+at /, 'no stack trace');
     assert.match(io.err(), /^tickcast detect: the rows of --data are newest first/, 'the command named once');
+  });
+
+  it('a run that stops before scoring (no such --model) closes the temporary file of a newest-first file', async () => {
+    // Before: the spill's handle was closed only by reading its rows to the end, so a run that
+    // failed between reading the file and scoring it (model, --out) left the unlinked file open,
+    // its disk space held, in a process that goes on (runCli in-process, tests).
+    const data = join(dir(), 'nf-model.csv');
+    await writeFile(data, 'timestamp,value\n2024-01-03,3\n2024-01-02,2\n2024-01-01,1\n');
+    const spills = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return /tickcast-detect-.*rows\.jsonl/.test(readlinkSync(`/proc/self/fd/${fd}`));
+      } catch {
+        return false; // the directory's own fd, gone once read
+      }
+    }).length;
+    const before = spills();
+    const io = captureIo();
+    assert.notEqual(await runCli(['detect', '--data', data, '--model', join(dir(), 'no-such-model'), '--out', join(dir(), 'out-model.csv')], io), 0, io.err());
+    assert.equal(spills(), before, 'no temporary file left open');
   });
 
   it('a disk that fills up while rows are written is TC_CLI_CANNOT_CREATE saying so', async () => {
