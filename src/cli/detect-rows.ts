@@ -98,6 +98,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
     const flag = readColumnFlag(given);
     const si = typeof flag === 'object' ? findColumn(csv, flag.name, 'series', '--series-col') : seriesColumn(csv.header, flag, [ti, vi]);
     if (si === ti || si === vi) throw usageError(`--series-col ${given}: that column is read as the ${si === ti ? 'time (--time-col)' : 'value (--value-col)'}; name the column of series ids`);
+    if (si >= 0) csv.keepText([si]); // ids, not numbers: `12 b` is not 12 with a Eurostat flag
     const series = si < 0 ? null : { column: csv.header[si], ids: new SeriesIds(csv.path, csv.header[si], rules.pattern, rules.max, given === undefined) };
     const skipMissing = (columns.missing ?? 'skip') === 'skip';
     const clock = new TimeColumn();

@@ -97,6 +97,11 @@ export class DecimalCells {
     this.flags = new FlagCells(header);
   }
 
+  /** Columns of text (series ids) whose cells keep what follows a number (./csv-flags.ts keepText). */
+  keepText(columns: readonly number[]): void {
+    this.flags.keepText(columns);
+  }
+
   push(row: Row): Row[] {
     this.flags.strip(row);
     if (this.mark === undefined) this.observe(row);

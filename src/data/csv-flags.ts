@@ -31,12 +31,20 @@ export class FlagCells {
   private count = 0;
   private first: { line: number; column: string; cell: string; read: string } | undefined;
   private readonly seen = new Set<string>();
+  /** Columns of text (a series id column: `12 b` and `12 c` are two ids, not 12 twice); their cells are not cut. */
+  private text: ReadonlySet<number> = new Set();
 
   constructor(private readonly header: readonly string[]) {}
+
+  /** Say which columns hold text, before the rows are read (since 7 Dec 2026: detect's series ids were cut, `12 b` read as `12`, merging series). */
+  keepText(columns: readonly number[]): void {
+    this.text = new Set(columns);
+  }
 
   strip(row: { cells: string[]; line: number }): void {
     const { cells } = row;
     for (let c = 0; c < cells.length; c++) {
+      if (this.text.has(c)) continue;
       const m = cells[c].includes(' ') ? FLAGGED.exec(cells[c]) : null; // most cells have no space: no regular expression run
       if (m === null) continue;
       this.first ??= { line: row.line, column: this.header[c], cell: cells[c], read: m[1] };

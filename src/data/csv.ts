@@ -120,6 +120,8 @@ export interface CsvRowStream {
   skipped?: SkippedLines;
   /** Once `rows` are read: the decimal mark taken with no number telling it, in words (./csv-decimal.ts `note`). */
   decimalNote(): string | undefined;
+  /** Before `rows` are read: columns of text (series ids) whose cells keep text after a number (./csv-flags.ts keepText). */
+  keepText(columns: readonly number[]): void;
   /** Once `rows` are read: footnote lines below them not read (./csv-footer.ts). */
   footer(): FooterLines | undefined;
   /** Close the file (also done when `rows` ends, fails or is returned from). */
@@ -153,7 +155,7 @@ export async function openCsvRows(path: string, signal?: AbortSignal, opts: CsvR
     }
     yield* decimal.end();
   }
-  return { path: shownPath(path), header, rows: rows(), skipped: parser.skipped, decimalNote: () => decimal.note(), footer: () => parser.held.footer(), close: async () => void (await lines.return(undefined)) };
+  return { path: shownPath(path), header, rows: rows(), skipped: parser.skipped, decimalNote: () => decimal.note(), keepText: (columns) => decimal.keepText(columns), footer: () => parser.held.footer(), close: async () => void (await lines.return(undefined)) };
 }
 
 export type { FooterLines } from './csv-footer.ts';

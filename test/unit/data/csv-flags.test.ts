@@ -12,6 +12,7 @@ import { parseCsvText } from '../../../src/data/csv.ts';
 import { DecimalCells } from '../../../src/data/csv-decimal.ts';
 import { selectColumns } from '../../../src/data/table.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
+import { openDetectRows } from '../../../src/cli/detect-rows.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
 import { tempDirPerSuite } from '../../helpers/temp-dir.ts';
 import { captureIo } from '../cli/capture.ts';
@@ -37,6 +38,20 @@ describe('Eurostat flags after numbers', () => {
   it('other text after a number is refused as before', () => {
     for (const cell of ['12 kg', '5 x', '5p', 'p 5', '5 P'])
       assert.throws(() => selectColumns(parseCsvText(`time,value\n2024-01-01,1\n2024-01-02,${cell}\n`, 'f.csv')), (err) => isTickcastError(err) && err.code === 'TC_DATA_NOT_NUMERIC' && err.message.includes(`"${cell}"`), cell);
+  });
+
+  it("detect's series ids keep what follows a number: '12 b' and '12 c' are two series, not 12 twice", async () => {
+    // Before: both ids were cut to "12" (flags b, c), the two series read as one without a word.
+    const data = join(dir(), 'ids.csv');
+    await writeFile(data, 'timestamp,unit,value\n2024-01-01,12 b,1.5 p\n2024-01-01,12 c,2\n');
+    const source = await openDetectRows(data, undefined, { series: 'unit' }, { pattern: /^/, max: 10 });
+    try {
+      const got = [];
+      for await (const r of source.rows) got.push([r.series, r.value]);
+      assert.deepEqual(got, [['12 b', 1.5], ['12 c', 2]], 'the value column still reads 1.5 p as 1.5');
+    } finally {
+      await source.close();
+    }
   });
 
   it('train reads a Eurostat file and says so on stderr', async () => {
