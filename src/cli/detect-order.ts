@@ -72,11 +72,29 @@ async function spilled(ahead: readonly DetectRow[], rows: AsyncGenerator<DetectR
     };
     for (const r of ahead) await add(r);
     for await (const r of rows) await add(r);
-    return { rows: spill.rows(backwards), reversed: backwards, pipeNewestFirst: false, close: spill.close };
+    return { rows: backwards ? sameTimeInFileOrder(spill.rows(true)) : spill.rows(false), reversed: backwards, pipeNewestFirst: false, close: spill.close };
   } catch (err) {
     await spill.close();
     throw err;
   }
+}
+
+/**
+ * Rows read last first, those of one time (a long-format file's series at one timestamp) given
+ * back in file order: the order of the file oldest first (`a`, `b` at each time). Until a review
+ * on 7 Dec 2026 they came reversed (`b`, `a`), so the results differed from the oldest-first file's.
+ * Holds one time's rows at once (one a series).
+ */
+async function* sameTimeInFileOrder(rows: AsyncGenerator<DetectRow>): AsyncGenerator<DetectRow> {
+  let group: DetectRow[] = [];
+  for await (const r of rows) {
+    if (group.length > 0 && !(Number.isFinite(r.ms) && r.ms === group[0].ms)) {
+      yield* group.reverse();
+      group = [];
+    }
+    group.push(r);
+  }
+  yield* group.reverse();
 }
 
 /** `rows` (from `openDetectRows`, of the file `path`) in the order detect scores them (see the file comment). */

@@ -51,6 +51,24 @@ describe('tickcast detect on a newest-first file', () => {
     assert.equal((JSON.parse(r.stdout) as { refused: number; series: number }).refused, 0);
   });
 
+  it('a long-format file whose series share each timestamp gives the results of the file oldest first (series in file order at each time)', async () => {
+    // Before: read last row first, the series at one time came reversed (b, a), the results file unlike the oldest-first one's.
+    const a = daily(60).map((r) => `${r.split(',')[0]},a,${r.split(',')[1]}`);
+    const b = daily(60, 1).map((r) => `${r.split(',')[0]},b,${r.split(',')[1]}`);
+    const oldestRows = a.flatMap((r, i) => [r, b[i]]);
+    const newestRows = a.flatMap((r, i) => [r, b[i]]).reverse();
+    for (let i = 0; i < newestRows.length; i += 2) [newestRows[i], newestRows[i + 1]] = [newestRows[i + 1], newestRows[i]]; // a before b at each time, newest time first
+    const newest = join(dir(), 'shared-newest.csv');
+    const oldest = join(dir(), 'shared-oldest.csv');
+    await writeFile(newest, csv(['timestamp,series,value', ...newestRows]));
+    await writeFile(oldest, csv(['timestamp,series,value', ...oldestRows]));
+    const [n, o] = await Promise.all([newest, oldest].map((data) => runTickcast(['detect', '--data', data, '--out', `${data}.out`])));
+    assert.equal(n.code, 0, n.stderr);
+    assert.equal(o.code, 0, o.stderr);
+    assert.match(n.stderr, NOTE);
+    assert.equal(await readFile(`${newest}.out`, 'utf8'), await readFile(`${oldest}.out`, 'utf8'), 'the results of the file oldest first');
+  });
+
   it('a long-format file whose first series has one row is reversed too (the order is that of the first series seen twice)', async () => {
     // Before: only the head's series was looked for again; with one row it never came back, so
     // the file was scored as written: "the service refused 238 of 241 rows".
