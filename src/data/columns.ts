@@ -103,12 +103,13 @@ export async function readCsvColumns(path: string, timeOf: (header: readonly str
   }
   const parsed = cols.map((c) => c.done());
   const lineOf = lines.done().values;
+  const flagText = csv.flagText(); // `12 b`, `12 c`: ids, not flagged numbers; no default feature (since 7 Dec 2026)
   return {
     path: csv.path,
     header: csv.header,
     rows,
     line: (r) => lineOf[r],
-    firstCell: (c) => cols[c].first,
+    firstCell: (c) => flagText.get(c) ?? cols[c].first,
     numbers: (c) => (c === timeIdx ? fail('numbers', c) : parsed[c]),
     times: (c) => (c === timeIdx ? parsed[c] : fail('times', c)),
     skipped: csv.skipped,

@@ -5,9 +5,11 @@
  */
 import { ErrorCodes } from '../errors/index.ts';
 import { dataError, type RawCsv } from './csv.ts';
+import { isFlaggedCell } from './csv-flags.ts';
 
 /** What to add to a "not a number" message: a comma in a number (a decimal comma, read under --decimal comma: ./csv-decimal.ts; or a thousands separator) is named, and a hexadecimal, binary or octal one. */
 export function notNumberHint(cell: string): string {
+  if (isFlaggedCell(cell)) return '; each of its cells is a number then Eurostat flags, as ids are written (`12 b`), so it is read as text: name it with --target or --features if it holds readings';
   if (NOT_DECIMAL.test(cell)) return '; numbers are read in decimal only (0x, 0b and 0o forms are not read)';
   return /^[-+]?\d+(,\d+)+(\.\d+)?$/.test(cell) ? '; numbers need a decimal point and no comma (1.5, 10000) unless the file is read with --decimal comma (1,5 and 1.234,5; a ;-separated file is told apart by itself)' : '';
 }

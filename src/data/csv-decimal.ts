@@ -102,6 +102,11 @@ export class DecimalCells {
     this.flags.keepText(columns);
   }
 
+  /** Once the rows are read: columns of flagged numbers only, text (./csv-flags.ts textColumns), each with its first cell. */
+  flagText(): Map<number, string> {
+    return this.flags.textColumns();
+  }
+
   push(row: Row): Row[] {
     this.flags.strip(row);
     if (this.mark === undefined) this.observe(row);

@@ -6,7 +6,13 @@
  * (`note`); until then exit 65 TC_DATA_NOT_NUMERIC at the first such cell, and train left such a
  * column out of its features. Only the letters of Eurostat's documented set (FLAGS), after a space;
  * any other text after a number (`12 kg`, `5 x`) is refused as before.
+ *
+ * Only a column that is otherwise numeric is read so (since a review on 7 Dec 2026): a column
+ * whose every present cell is a number then flag letters, with no bare number and no missing mark
+ * (`12 b`, `12 c`: station ids, product codes), is text (`textColumns`); train had read such a
+ * column as numbers and used it as a feature.
  */
+import { isMissingCell } from './missing-marks.ts';
 
 /** Eurostat's flags (https://ec.europa.eu/eurostat/data/database/information, "Flags and special values"). */
 const FLAGS: Readonly<Record<string, string>> = {
@@ -26,11 +32,28 @@ const FLAGS: Readonly<Record<string, string>> = {
 /** A number (either decimal mark, ./csv-decimal.ts) or `:`, a space, then one or more flags. */
 const FLAGGED = /^([-+]?[\d.,]*\d|:) +([bcdefnprsuz]+)$/;
 
-/** Row cells with the flags cut off in place; what was cut, for the note. */
+/** A cell that is a number (or `:`) then Eurostat flags: `12 b`. */
+export function isFlaggedCell(cell: string): boolean {
+  return FLAGGED.test(cell);
+}
+
+/** A number with no flag (either decimal mark): a cell that says its column holds numbers. */
+const BARE = /^[-+]?[\d.,]*\d$/;
+
+/** What was cut in one column: its first cut cell, how many, which flags. */
+interface CutColumn {
+  line: number;
+  cell: string;
+  read: string;
+  count: number;
+  seen: Set<string>;
+}
+
+/** Row cells with the flags cut off in place; what was cut, per column, for the note and `textColumns`. */
 export class FlagCells {
-  private count = 0;
-  private first: { line: number; column: string; cell: string; read: string } | undefined;
-  private readonly seen = new Set<string>();
+  private readonly cut = new Map<number, CutColumn>();
+  /** Columns with a bare number or a missing mark (`:`, `: c`, `NA` …): numbers, so their flags are cut. */
+  private readonly numeric = new Set<number>();
   /** Columns of text (a series id column: `12 b` and `12 c` are two ids, not 12 twice); their cells are not cut. */
   private text: ReadonlySet<number> = new Set();
 
@@ -46,20 +69,43 @@ export class FlagCells {
     for (let c = 0; c < cells.length; c++) {
       if (this.text.has(c)) continue;
       const m = cells[c].includes(' ') ? FLAGGED.exec(cells[c]) : null; // most cells have no space: no regular expression run
-      if (m === null) continue;
-      this.first ??= { line: row.line, column: this.header[c], cell: cells[c], read: m[1] };
-      for (const f of m[2]) this.seen.add(f);
-      this.count++;
+      if (m === null) {
+        if (!this.numeric.has(c) && cells[c] !== '' && (BARE.test(cells[c]) || isMissingCell(cells[c]))) this.numeric.add(c);
+        continue;
+      }
+      this.record(c, row.line, cells[c], m);
       cells[c] = m[1];
     }
   }
 
-  /** `f.csv:3: column "value" has "108.35 p" …: read as 108.35; 12 cells so, the flags not read (p provisional, e estimated)`; undefined when none. */
+  /**
+   * Once the rows are read: the columns whose every present cell had flags, none a bare number or
+   * a missing mark (`12 b`, `12 c`), each with its first cell as the file has it. Text, not
+   * numbers: a reader does not take them for a numeric column (./columns.ts `firstCell`).
+   */
+  textColumns(): Map<number, string> {
+    const text = new Map<number, string>();
+    for (const [c, cut] of this.cut) if (!this.numeric.has(c)) text.set(c, cut.cell);
+    return text;
+  }
+
+  private record(c: number, line: number, cell: string, m: RegExpExecArray): void {
+    if (m[1] === ':') this.numeric.add(c); // `: c`: a missing reading, Eurostat's
+    let cut = this.cut.get(c);
+    if (cut === undefined) this.cut.set(c, (cut = { line, cell, read: m[1], count: 0, seen: new Set() }));
+    for (const f of m[2]) cut.seen.add(f);
+    cut.count++;
+  }
+
+  /** `f.csv:3: column "value" has "108.35 p" …: read as 108.35; 12 cells so, the flags not read (p provisional, e estimated)`; undefined when none. Text columns (`textColumns`) are not counted. */
   note(path: string): string | undefined {
-    if (this.first === undefined) return undefined;
-    const { line, column, cell, read } = this.first;
-    const flags = [...this.seen].sort().map((f) => `${f} ${FLAGS[f]}`).join(', ');
-    const cells = this.count === 1 ? '1 cell' : `${this.count} cells`;
-    return `${path}:${line}: column ${JSON.stringify(column)} has ${JSON.stringify(cell)}, a number with Eurostat flags after it: read as ${read}; ${cells} so, their flags not read (${flags})`;
+    const cuts = [...this.cut].filter(([c]) => this.numeric.has(c));
+    if (cuts.length === 0) return undefined;
+    const [c, { line, cell, read }] = cuts.reduce((a, b) => (b[1].line < a[1].line ? b : a));
+    const count = cuts.reduce((n, [, cut]) => n + cut.count, 0);
+    const seen = new Set(cuts.flatMap(([, cut]) => [...cut.seen]));
+    const flags = [...seen].sort().map((f) => `${f} ${FLAGS[f]}`).join(', ');
+    const cells = count === 1 ? '1 cell' : `${count} cells`;
+    return `${path}:${line}: column ${JSON.stringify(this.header[c])} has ${JSON.stringify(cell)}, a number with Eurostat flags after it: read as ${read}; ${cells} so, their flags not read (${flags})`;
   }
 }

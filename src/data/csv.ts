@@ -122,6 +122,8 @@ export interface CsvRowStream {
   decimalNote(): string | undefined;
   /** Before `rows` are read: columns of text (series ids) whose cells keep text after a number (./csv-flags.ts keepText). */
   keepText(columns: readonly number[]): void;
+  /** Once `rows` are read: columns whose every cell was a number with Eurostat flags, text (./csv-flags.ts textColumns), each with its first cell. */
+  flagText(): Map<number, string>;
   /** Once `rows` are read: footnote lines below them not read (./csv-footer.ts). */
   footer(): FooterLines | undefined;
   /** Close the file (also done when `rows` ends, fails or is returned from). */
@@ -155,7 +157,7 @@ export async function openCsvRows(path: string, signal?: AbortSignal, opts: CsvR
     }
     yield* decimal.end();
   }
-  return { path: shownPath(path), header, rows: rows(), skipped: parser.skipped, decimalNote: () => decimal.note(), keepText: (columns) => decimal.keepText(columns), footer: () => parser.held.footer(), close: async () => void (await lines.return(undefined)) };
+  return { path: shownPath(path), header, rows: rows(), skipped: parser.skipped, decimalNote: () => decimal.note(), keepText: (columns) => decimal.keepText(columns), flagText: () => decimal.flagText(), footer: () => parser.held.footer(), close: async () => void (await lines.return(undefined)) };
 }
 
 export type { FooterLines } from './csv-footer.ts';

@@ -2,7 +2,8 @@
  * Eurostat's flags after a number (`108.35 p` provisional, `12.1 e` estimated, `5,2 bp`, `: c`;
  * src/data/csv-flags.ts): the number is read, the flags are not, and stderr says so once. Until
  * 7 Dec 2026 such a cell was exit 65 TC_DATA_NOT_NUMERIC (and train left its column out of the
- * features). Text after a number that is not a Eurostat flag is refused as before.
+ * features). Text after a number that is not a Eurostat flag is refused as before. A column of
+ * flagged numbers only (`12 b`, `7 c`: ids) is text, not a default feature of train.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,6 +53,26 @@ describe('Eurostat flags after numbers', () => {
     } finally {
       await source.close();
     }
+  });
+
+  it("train leaves out a column of ids that look like flagged numbers ('12 b', '7 c'); the value column's '108,35 p' is still read", async () => {
+    // Before (review, 7 Dec 2026): the station column was cut to 12, 7 … and trained on as a feature, the note naming it.
+    const data = join(dir(), 'stations.csv');
+    const rows = Array.from({ length: 120 }, (_, i) => `${new Date(Date.UTC(2014, i, 1)).toISOString().slice(0, 7)};${[12, 7, 31][i % 3]} ${'bcp'[i % 3]};${(100 + 10 * Math.sin(i / 6)).toFixed(2).replace('.', ',')}${i === 4 ? ' p' : ''}`);
+    await writeFile(data, ['TIME_PERIOD;station;OBS_VALUE', ...rows].join('\n') + '\n');
+    const io = captureIo();
+    assert.equal(await runCli(['train', '--arch', 'linear', '--window', '12', '--horizon', '3', '--data', data, '--out', join(dir(), 'st')], io), 0, io.err());
+    assert.match(io.err() + io.out(), /features \[OBS_VALUE\] → targets \[OBS_VALUE\]/);
+    assert.match(io.err(), /stations\.csv:6: column "OBS_VALUE" has "\d+,\d+ p", a number with Eurostat flags after it: read as \d+,\d+; 1 cell so, their flags not read \(p provisional\)$/m);
+    assert.doesNotMatch(io.err(), /column "station"/);
+    const allP = join(dir(), 'all-p.csv'); // a value column flagged in every row reads as text too: the refusal says how to read it
+    await writeFile(allP, ['TIME_PERIOD;OBS_VALUE', ...rows.map((r) => `${r.split(';')[0]};${r.split(';')[2].replace(/ p$/, '')} p`)].join('\n') + '\n');
+    const io2 = captureIo();
+    assert.equal(await runCli(['train', '--arch', 'linear', '--window', '12', '--horizon', '3', '--data', allP, '--out', join(dir(), 'p')], io2), 65);
+    assert.match(io2.err(), /column "OBS_VALUE" has "\d+,\d+ p"; each of its cells is a number then Eurostat flags, .*name it with --target or --features/);
+    const d = new DecimalCells('f.csv', ['time', 'id', 'all p', 'with :'], ',');
+    for (const r of [['2024-01', '12 b', '1.5 p', '2 e'], ['2024-02', '12 c', '1.6 p', ': c']]) d.push({ cells: r, line: 2 });
+    assert.deepEqual([...d.flagText()], [[1, '12 b'], [2, '1.5 p']], 'a flagged ":" says numbers; a column of flagged cells only is text');
   });
 
   it('train reads a Eurostat file and says so on stderr', async () => {
