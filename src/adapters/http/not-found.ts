@@ -38,7 +38,7 @@ function notFoundHint(path: string): string {
  * the series instead of saying that the id is empty, and a client would never learn its URL is off.
  */
 export function notFoundBody(method: string, path: string, routes: RouteMethods): NotFoundBody {
-  const bare = path.replace(/\/+$/, '');
+  const bare = withoutTrailingSlashes(path);
   const allow = bare !== path && bare !== '' ? routes.allowed(bare) : [];
   if (allow.length === 0) return { error: { code: ErrorCodes.HTTP_NOT_FOUND, message: `no route ${method} ${path}`, hint: notFoundHint(path), retriable: false } };
   const takes = allow.includes(method) ? '' : ` (it takes ${allow.filter((m) => m !== 'HEAD' && m !== 'OPTIONS').join(', ')})`;
@@ -59,4 +59,14 @@ function safeDecode(segment: string): string {
   } catch {
     return segment;
   }
+}
+
+/**
+ * `path` less its trailing "/"s, by a scan: the regex /\/+$/ it replaced (7 Dec 2026) tried each
+ * start in a run of slashes not at the end, quadratic: a 16 KiB path of them took 110 ms a 404.
+ */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  return path.slice(0, end);
 }
