@@ -130,3 +130,14 @@ test('input.senmlUnits "any" turns the check off: no units held (and none snapsh
   assert.equal(seriesHolders(any, store, spec).units, null);
   assert.throws(() => loadConfig({ env: { TICKCAST_INPUT_FORMAT: 'senml', TICKCAST_INPUT_SENML_UNITS: 'convert' } }), /senmlUnits|SENML_UNITS/);
 });
+
+test('a unit mismatch quotes long units cut: a 1 MB unit does not push what to do out of the bounded dead-letter reason', async () => {
+  const { unitMismatch } = await import('../../../src/domain/senml-units.ts');
+  const huge = 'C'.repeat(1_000_000);
+  for (const [first, unit] of [[huge, 'Cel'], ['Cel', huge]]) {
+    const e = unitMismatch('room1', 'temp', first, unit, Date.UTC(2026, 11, 7));
+    assert.ok(e.message.length < 1000, `message of ${e.message.length} characters`);
+    assert.match(e.message, /set input\.senmlUnits to "any"$/);
+    assert.match(e.message, /"Cel"/);
+  }
+});
