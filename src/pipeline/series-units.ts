@@ -14,7 +14,7 @@ import type { SeriesRegistry } from '../domain/series-registry.ts';
 import type { Tick } from '../domain/types.ts';
 import type { RecordResult } from '../domain/record-codec.ts';
 import type { TickcastError } from '../errors/index.ts';
-import { unitMismatch } from '../domain/senml-units.ts';
+import { UNIT_MAX, unitMismatch, unitTooLong } from '../domain/senml-units.ts';
 
 export class SeriesUnits {
   readonly #first = new Map<string, string[]>();
@@ -44,6 +44,7 @@ export class SeriesUnits {
       for (let i = 0; i < t.units.length; i++) {
         const u = t.units[i];
         if (u === '') continue;
+        if (u.length > UNIT_MAX) return unitTooLong(t.series, this.#features[i] ?? String(i), u, t.tsMs);
         const first = row?.[i] || earlier(ticks, j, t.series, i);
         if (first && first !== u) return unitMismatch(t.series, this.#features[i] ?? String(i), first, u, t.tsMs);
       }
@@ -59,9 +60,9 @@ export class SeriesUnits {
     return row ? [...row] : undefined;
   }
 
-  /** Put a snapshot's first units back (ignored when their count is not the features'). */
+  /** Put a snapshot's first units back (ignored when their count is not the features', or one is longer than UNIT_MAX). */
   importSeries(series: string, saved: unknown): void {
-    if (Array.isArray(saved) && saved.length === this.#features.length && saved.every((u) => typeof u === 'string')) this.#first.set(series, [...(saved as string[])]);
+    if (Array.isArray(saved) && saved.length === this.#features.length && saved.every((u) => typeof u === 'string' && u.length <= UNIT_MAX)) this.#first.set(series, [...(saved as string[])]);
   }
 
   #learn(series: string, units: readonly string[]): void {

@@ -141,3 +141,16 @@ test('a unit mismatch quotes long units cut: a 1 MB unit does not push what to d
     assert.match(e.message, /"Cel"/);
   }
 });
+
+test('a unit longer than 64 characters is refused, not remembered: 20,000 series of 900 KB units would hold 18 GB', () => {
+  const registry = new SeriesRegistry({ maxSeries: 10, idleEvictMs: 1000 });
+  const units = new SeriesUnits(registry, ['temp', 'hum']);
+  const e = units.check([tick('a', 'C'.repeat(900_000), '')]);
+  assert.equal(e?.code, 'TC_RECORD_INVALID');
+  assert.ok(e.message.length < 1000, `message of ${e.message.length} characters`);
+  assert.match(e.message, /900000 characters/);
+  assert.equal(units.size, 0, 'nothing learnt from the refused record');
+  assert.equal(units.check([tick('a', 'C'.repeat(64), '')]), null, '64 is taken');
+  units.importSeries('b', ['C'.repeat(65), '']);
+  assert.equal(units.exportSeries('b'), undefined, 'nor is one put back from a snapshot');
+});
