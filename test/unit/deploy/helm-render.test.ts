@@ -360,6 +360,7 @@ test('alert thresholds come from values, in the expressions and the descriptions
       bandQuality: { lowCoverage: '0.5', share: 0.3, for: '1h' },
       intakePaused: { share: 0.4, window: '15m', for: '20m' },
       targetDown: { job: 'tickcast-pods', for: '2m' },
+      commitsFailing: { enabled: true, for: '20m' },
     } },
   }, 'obs');
   assert.ok(r.ok, r.error);
@@ -374,6 +375,8 @@ test('alert thresholds come from values, in the expressions and the descriptions
   assert.match(by.TickcastIntakePaused.annotations.description, /of the last 15m on the busiest pod/);
   assert.equal(by.TickcastTargetDown.expr, 'up{job="tickcast-pods", namespace="obs"} == 0 or absent(up{job="tickcast-pods", namespace="obs"})');
   assert.equal(by.TickcastTargetDown.for, '2m');
+  assert.equal(by.TickcastKafkaCommitsFailing.for, '20m');
+  assert.match(by.TickcastKafkaCommitsFailing.annotations.description, /in every 5m for 20m with reason \{\{ \$labels\.reason \}\}, not a rebalance/);
   // Default job: the Service name, which is the job label the ServiceMonitor gives its targets.
   const named = render({ fullnameOverride: 'fc', serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } });
   assert.equal(one(named, 'Service').metadata.name, 'fc');
