@@ -67,22 +67,23 @@ test('every runbook_url names an existing docs file and heading anchor: the aler
   };
   let checked = 0;
   for (const a of ruleFileAlerts()) {
-    if (a.where.startsWith('deploy/')) {
-      // The compose stack has no docs URL to link to; the chart adds them from prometheusRule.runbookBaseUrl.
-      assert.equal(a.runbookUrl, null, `${a.where}: ${a.alert}`);
+    if (a.where.startsWith('deploy/') || a.where === DOC_RULES) {
+      // The compose stack and the plain PrometheusRule have no docs URL to link to; the chart adds
+      // them from prometheusRule.runbookBaseUrl. Until 7 Dec 2026 docs/prometheus-rules.yaml carried
+      // https://github.com/your-org/… placeholders: applied as documented, every page linked a
+      // repository that is not the user's (a 404, or a stranger's organisation).
+      assert.equal(a.runbookUrl, null, `${a.where}: ${a.alert}: runbook_url`);
       continue;
     }
     assert.ok(a.runbookUrl, `${a.where}: ${a.alert} has no runbook_url`);
-    const rel = a.where === DOC_RULES ? /^https:\/\/github\.com\/your-org\/tickcast\/blob\/main\/docs\/(.+)$/.exec(a.runbookUrl)?.[1] : a.runbookUrl;
-    assert.ok(rel, `${a.where}: ${a.alert}: runbook_url ${a.runbookUrl} is not under the docs base`);
-    const [file, anchor] = rel.split('#');
+    const [file, anchor] = a.runbookUrl.split('#');
     assert.ok(existsSync(join(ROOT, 'docs', file)), `${a.where}: ${a.alert}: docs/${file} does not exist`);
     assert.ok(anchor, `${a.where}: ${a.alert}: runbook_url ${a.runbookUrl} has no anchor`);
     assert.ok(anchorsOf(file).has(anchor), `${a.where}: ${a.alert}: docs/${file} has no heading with anchor #${anchor}`);
     assert.equal(`${file}#${anchor}`, `runbook.md#${a.alert.toLowerCase()}`, `${a.where}: ${a.alert} should link its runbook section`);
     checked++;
   }
-  assert.ok(checked >= 14);
+  assert.ok(checked >= 14, `expected the chart's alerts; got ${checked}`);
 });
 
 test('every alert of every rule file names its runbook section in a `runbook` annotation, link or no link', () => {
