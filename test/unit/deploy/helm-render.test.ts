@@ -370,9 +370,9 @@ test('alert thresholds come from values, in the expressions and the descriptions
   assert.equal(band.for, '1h');
   assert.match(band.annotations.description, /at or below 0\.5 \(nominal 0\.8\), more than the share of 0\.3 allowed, for 1h:/);
   assert.doesNotMatch(band.annotations.description, /20%|0\.6|30m/);
-  assert.equal(by.TickcastIntakePaused.expr, 'max by (namespace, job) (avg_over_time(tickcast_paused[15m])) > 0.4');
+  assert.equal(by.TickcastIntakePaused.expr, 'max by (namespace, job, instance) (avg_over_time(tickcast_paused[15m])) > 0.4');
   assert.equal(by.TickcastIntakePaused.for, '20m');
-  assert.match(by.TickcastIntakePaused.annotations.description, /of the last 15m on the busiest pod/);
+  assert.match(by.TickcastIntakePaused.annotations.description, /of the last 15m on this pod/);
   assert.equal(by.TickcastTargetDown.expr, 'up{job="tickcast-pods", namespace="obs"} == 0 or absent(up{job="tickcast-pods", namespace="obs"})');
   assert.equal(by.TickcastTargetDown.for, '2m');
   assert.equal(by.TickcastKafkaCommitsFailing.for, '20m');
