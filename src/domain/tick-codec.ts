@@ -26,7 +26,7 @@ import { gatherFeatures, namingPaths } from './feature-paths.ts';
 import { misnamed, objectFeature, quotedNumber, topLevelFeatures } from './tick-codec-hints.ts';
 import { DEFAULT_TICK_FIELDS, fieldName, own, pathsOf, type TickFields, type TickPaths } from './tick-fields.ts';
 import { placeOf, placeOfText, readPath, whereBroken } from './field-path.ts';
-import { MAX_TS_MS, MIN_TS_MS, notTs, numberToMs, UNIT_NAME, UNIT_WANTED, unitHint, type TsUnit } from './ts-unit.ts';
+import { MAX_TS_MS, MIN_TS_MS, notTs, numberToMs, UNIT_NAME, UNIT_WANTED, unitHint, withFraction, type TsUnit } from './ts-unit.ts';
 
 export type { TsUnit } from './ts-unit.ts';
 
@@ -95,7 +95,7 @@ export function isoTimestampMs(text: string): number | 'not-calendar' | null {
   if (!m) return null;
   if (!isCalendarDate(m)) return 'not-calendar';
   const ms = Date.parse(canonicalIso(m));
-  return Number.isFinite(ms) ? ms : null;
+  return Number.isFinite(ms) ? withFraction(ms, m[7]) : null;
 }
 
 function tooFarAhead(tsMs: number, aheadMs: number, maxMs: number): string {
@@ -113,12 +113,12 @@ export function sentAtMs(receivedAtMs: number, nowMs: number): number {
   return receivedAtMs > 0 && receivedAtMs < nowMs ? receivedAtMs : nowMs;
 }
 
-/** The captured fields of ISO_8601 in the one form Date.parse reads alike everywhere: `YYYY-MM-DDTHH:MM:SS[.f]±HH:MM` or `Z`. */
+/** The captured fields of ISO_8601, but the fraction of a second (withFraction), in the one form Date.parse reads alike everywhere: `YYYY-MM-DDTHH:MM:SS±HH:MM` or `Z`. */
 function canonicalIso(m: RegExpExecArray): string {
-  const [, y, mo, d, h = '00', mi = '00', sec = '00', frac = '', zone] = m;
+  const [, y, mo, d, h = '00', mi = '00', sec = '00', , zone] = m;
   // A naive timestamp (no zone) is read as UTC, never as the host's local time.
   const z = zone === undefined || zone.length === 1 ? 'Z' : `${zone.slice(0, 3)}:${zone.length === 3 ? '00' : zone.slice(-2)}`;
-  return `${y}-${mo}-${d}T${h}:${mi}:${sec}${frac}${z}`;
+  return `${y}-${mo}-${d}T${h}:${mi}:${sec}${z}`;
 }
 
 /** The captured fields of ISO_8601 name a real date and time of day (leap years included). */

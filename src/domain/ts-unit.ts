@@ -28,6 +28,16 @@ export function numberToMs(ts: number, unit: TsUnit): number {
   return unit === 's' || (unit === 'auto' && Math.abs(ts) < AUTO_SECONDS_BELOW) ? Math.round(ts * 1e6) / 1e3 : ts;
 }
 
+/**
+ * An ISO-8601 time's epoch ms with its fraction of a second (`.123456`, digits after the point)
+ * kept to the microsecond, as numberToMs keeps epoch seconds'. `wholeMs`: the time without the
+ * fraction. Date.parse alone truncates to the millisecond (until 7 Dec 2026 the service's read:
+ * ticks stamped .123456 and .123789 were one ts, the second dropped as a duplicate).
+ */
+export function withFraction(wholeMs: number, fraction: string | undefined): number {
+  return fraction === undefined ? wholeMs : (wholeMs * 1000 + Math.round(Number(`0${fraction}`) * 1e6)) / 1000;
+}
+
 /** A numeric ts's unit as the reasons write it. */
 export const UNIT_NAME: Readonly<Record<TsUnit, string>> = { ms: 'ms', s: 'seconds', auto: 'seconds or ms' };
 /** How the reasons name the setting after the unit, when it is not the default. */

@@ -174,7 +174,10 @@ test('valid ISO-8601 forms keep their epoch ms', () => {
     ['2024-11-20T01:30Z', Date.UTC(2024, 10, 20, 1, 30)],
     ['2024-11-20T01:30', Date.UTC(2024, 10, 20, 1, 30)],
     ['2024-11-20T01:30:00.25Z', Date.UTC(2024, 10, 20, 1, 30, 0, 250)],
-    ['2024-11-20T01:30:00.123456789Z', Date.UTC(2024, 10, 20, 1, 30, 0, 123)],
+    // A fraction past the millisecond is kept to the microsecond, as epoch seconds' is (until 7 Dec 2026 cut to the ms).
+    ['2024-11-20T01:30:00.123456789Z', Date.UTC(2024, 10, 20, 1, 30, 0, 123) + 0.457],
+    ['2024-11-20T01:30:00.0000004Z', Date.UTC(2024, 10, 20, 1, 30)],
+    ['2024-11-20T01:30:59.9999996Z', Date.UTC(2024, 10, 20, 1, 31)],
     ['2024-11-20', Date.UTC(2024, 10, 20)],
     ['2024-11-20 01:30:00', Date.UTC(2024, 10, 20, 1, 30)],
     ['2024-11-20 01:30:00+01:00', Date.UTC(2024, 10, 20, 0, 30)],
@@ -186,11 +189,15 @@ test('valid ISO-8601 forms keep their epoch ms', () => {
     ['2200-12-31T23:59:59Z', Date.UTC(2200, 11, 31, 23, 59, 59)],
     // An hour-only offset, as PostgreSQL/TimescaleDB write timestamptz, and RFC 3339's lower-case t and z.
     ['2024-11-20 01:30:00+00', Date.UTC(2024, 10, 20, 1, 30)],
-    ['2024-11-20 01:30:00.123456+05', Date.UTC(2024, 10, 19, 20, 30, 0, 123)],
+    ['2024-11-20 01:30:00.123456+05', Date.UTC(2024, 10, 19, 20, 30, 0, 123) + 0.456],
     ['2024-11-20T01:30:00-03', Date.UTC(2024, 10, 20, 4, 30)],
     ['2024-11-20t01:30:00z', Date.UTC(2024, 10, 20, 1, 30)],
   ];
   for (const [s, ms] of cases) assert.equal(parseTimestamp(s), ms, s);
+  // Trades stamped in microseconds (Python's isoformat(), pandas, exchange feeds): two in one millisecond are two
+  // ticks, the same ts as the number a producer would send (until 7 Dec 2026 one ts, the second a duplicate).
+  const trades = ['2024-11-20T01:30:00.123456Z', '2024-11-20T01:30:00.123789Z'].map((t) => dec(`{"series":"BTC-USD","ts":"${t}","value":1}`, null, uni));
+  assert.deepEqual(trades.map((r) => r.ok && r.tick.tsMs), [1732066200123.456, 1732066200123.789]);
   for (const s of ['2024-11-20T01:30:00+24', '2024-11-20T01:30:00+05:99', '2024-11-20T01:30:00+5', '2024-11-20T01:30:00+053']) assert.equal(parseTimestamp(s), null, s);
   // numbers (and numeric strings) are read as before
   assert.equal(parseTimestamp(1732060800123), 1732060800123);
