@@ -453,6 +453,25 @@ test('forecast step times of a feed stamped in fractions of a millisecond increa
   assert.deepEqual(s.stepTimes('x', t, 2), [t + 1500, t + 3000]);
 });
 
+test('forecast step times of a feed stamped a millisecond or more apart at a fraction of one fall where its next ticks come', () => {
+  // A device or bridge stamping in microseconds (ISO "…00.000456Z", or 1732060800000.456), 1 s apart:
+  // its steps were rounded to whole ms, each 0.456 ms before the tick it forecasts (until 7 Dec 2026),
+  // so a consumer joining forecasts to ticks on ts matched none.
+  for (const [phase, dt] of [[0.456, 1000], [0.999, 1000], [0.25, 1500], [0.001, 60_000]]) {
+    const s = make();
+    const ticks = Array.from({ length: 13 }, (_, i) => Math.round((1_732_060_800_000 + phase + i * dt) * 1000) / 1000);
+    for (const [i, ts] of ticks.slice(0, 10).entries()) s.push('x', ts, [i], 0);
+    assert.deepEqual(s.stepTimes('x', ticks[9], 3), ticks.slice(10), `${phase} ms past the ms, ${dt} ms apart`);
+  }
+  // Jitter of a fraction of a ms: steps a whole number of ms after the tick, strictly increasing, printed to the µs.
+  const s = make();
+  let t = 1_732_060_800_000.123;
+  for (let i = 0; i < 20; i++) s.push('x', (t += 1000 + (i % 2 ? 0.3 : -0.3)), [i], 0);
+  const steps = s.stepTimes('x', t, 3);
+  assert.ok(steps.every((x, i) => x > (i === 0 ? t : steps[i - 1]) && Math.abs(x - t - Math.round(x - t)) < 1e-3), `${steps.map((x) => x - t)}`);
+  assert.ok(steps.every((x) => (String(x).split('.')[1] ?? '').length <= 3), `to the microsecond: ${steps}`);
+});
+
 test('a burst flushed newest first keeps only its first reading (docs/schemas.md § Event time, "Newest-first bursts": measured there)', () => {
   // Pins the documented loss, (B − 1)/B, and the burst period learned as the series' interval:
   // a change to the order rule (a reorder allowance) must change the docs with it.
