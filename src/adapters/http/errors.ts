@@ -14,7 +14,7 @@ import { ErrorCodes, isTickcastError, TickcastError, type ErrorCode } from '../.
 import { REQUEST_ID_HEADER } from './request-id.ts';
 import { methodNotAllowed, type RouteMethods } from './method-not-allowed.ts';
 import { notFoundBody } from './not-found.ts';
-import { numberInString, numberNotFit } from './number-problems.ts';
+import { numberInString, numberNotFit, objectNotFit } from './number-problems.ts';
 import { tooLarge, unsupportedMediaType, type Refusal, type RefusedRequest } from './body-refusals.ts';
 
 export interface ErrorBody {
@@ -68,6 +68,8 @@ function describeValidation(part: string, e: AjvLikeError): { message: string; h
           ? 'send JSON numbers (1.5, not "1.5"); NaN and Infinity are not valid JSON numbers'
           : `send a JSON ${want}`;
       const message = `${where} must be ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}`;
+      const object = inText ? null : objectNotFit(message, e.data, where, want);
+      if (object !== null) return object;
       if (inText || (want !== 'number' && want !== 'integer')) return { message, hint };
       return typeof e.data === 'string' ? numberInString(message, e.data, where) : (numberNotFit(message, e.data) ?? { message, hint });
     }

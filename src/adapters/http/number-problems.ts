@@ -30,3 +30,21 @@ export function numberNotFit(message: string, data: unknown): { message: string;
   }
   return null;
 }
+
+/**
+ * A JSON object where the schema wants another type (`want`), the message naming its keys. A
+ * window keyed by feature name — steps as `{"bid":…,"ask":…}` or one object of columns, what a
+ * data frame's `to_dict()` gives — gets the shape the model reads instead; until 7 Dec 2026 such a
+ * step got "send JSON numbers (1.5, not \"1.5\")", and the column object "send a JSON array".
+ */
+export function objectNotFit(message: string, data: unknown, where: string, want: string): { message: string; hint: string } | null {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
+  const keys = Object.keys(data);
+  const named = keys.length === 0 ? '' : ` (keys ${keys.slice(0, 4).map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)).join(', ')}${keys.length > 4 ? ', …' : ''})`;
+  const got = `${message}; got an object${named}`;
+  if (!/\.window(\[\d+\])*$/.test(where)) return { message: got, hint: `send a JSON ${want} here, not an object` };
+  return {
+    message: got,
+    hint: 'a window is not keyed by feature name: send each step, oldest first, as a number (one feature) or as an array of its values in the model\'s feature order (GET /v1/model: spec.features), e.g. {"window":[[101.2,101.3,1200],[101.4,101.5,900],…]}',
+  };
+}

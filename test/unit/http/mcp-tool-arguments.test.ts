@@ -198,6 +198,10 @@ test('a number that is not the number asked for: a fraction for an integer and a
     const gap = await toolError(app, 'forecast', { window: [1, null, 3, 4] });
     assert.equal(gap.message, 'arguments.window[1] must be a number; got null');
     assert.match(gap.hint!, /null is what JSON\.stringify writes for NaN and Infinity/);
+    // Steps keyed by feature name (a data frame's records): the shape the model reads, as on REST (routes.test.ts).
+    const named = await toolError(app, 'forecast', { window: [{ bid: 101.2, ask: 101.3 }, { bid: 101.4, ask: 101.5 }] });
+    assert.equal(named.message, 'arguments.window[0] must be a number; got an object (keys "bid", "ask")');
+    assert.match(named.hint!, /not keyed by feature name/);
     const rest = await app.inject({ method: 'POST', url: '/v1/predict', headers: { authorization: `Bearer ${KEY}` }, payload: { window: [1, 2, 3, 4], horizon: 1.5 } });
     assert.equal(rest.statusCode, 400);
     assert.equal(rest.json().error.message, 'body.horizon must be an integer; got 1.5');

@@ -82,6 +82,21 @@ test('POST /v1/predict explains what is wrong: both/neither of window and series
     }
     const str = (await app.inject({ method: 'POST', url: '/v1/predict', payload: { window: ['1.5', 2] } })).json();
     assert.match(str.error.hint, /1\.5, not "1\.5"/);
+    // A window keyed by feature name, as a data frame's to_dict() gives it: the hint says the shape the model reads
+    // (until 7 Dec 2026 a step {"bid":…} got "send JSON numbers (1.5, not \"1.5\")", the column object "send a JSON array").
+    const frames: Array<[object, string]> = [
+      [{ window: [{ bid: 101.2, ask: 101.3 }, { bid: 101.4, ask: 101.5 }] }, 'body.window[0] must be a number; got an object (keys "bid", "ask")'],
+      [{ window: { bid: [101.2, 101.4], ask: [101.3, 101.5] } }, 'body.window must be an array; got an object (keys "bid", "ask")'],
+      [{ window: [[{ bid: 101.2 }]] }, 'body.window[0][0] must be a number; got an object (keys "bid")'],
+    ];
+    for (const [payload, message] of frames) {
+      const e = (await app.inject({ method: 'POST', url: '/v1/predict', payload })).json().error;
+      assert.deepEqual([e.code, e.message], ['TC_HTTP_BAD_REQUEST', message]);
+      assert.match(e.hint, /not keyed by feature name: .*an array of its values in the model's feature order \(GET \/v1\/model: spec\.features\)/);
+      assert.doesNotMatch(e.hint, /1\.5, not/);
+    }
+    const horizon = (await app.inject({ method: 'POST', url: '/v1/predict', payload: { window: [1, 2], horizon: { steps: 2 } } })).json().error;
+    assert.deepEqual([horizon.message, horizon.hint], ['body.horizon must be an integer; got an object (keys "steps")', 'send a JSON integer here, not an object']);
   } finally {
     await app.close();
   }
