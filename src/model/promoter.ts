@@ -4,11 +4,11 @@
  * or swap the predictor concurrently. Each change builds the new engine (./engine-builder.ts),
  * swaps it into the pipeline's PredictorSlot atomically and updates the model metrics.
  */
-import { specDiffs } from '../domain/model-spec.ts';
 import { ErrorCodes, TickcastError, describeError } from '../errors/index.ts';
 import type { Predictor, PredictorSlot } from '../pipeline/ports.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
+import { fittingVersion, olderFittingVersion, unwritable } from './rollback-target.ts';
 import type { EngineBuilder, EngineOffload } from './engine-builder.ts';
 import type { CurrentChange, DirectoryTarget, FollowedChange } from './shared-dir/current-pointer.ts';
 import { versionNumber, type ModelVersion, type VersionRegistry } from './version-registry.ts';
@@ -45,13 +45,6 @@ export interface PromoterDeps {
   fence?: () => Promise<void>;
   /** What the directory records (pin, else current version), as `follow` reads it: read when a record fails, so following does not undo the change. */
   readRecorded?: () => Promise<DirectoryTarget>;
-}
-
-/** A filesystem error (ENOSPC, EROFS, EACCES, …) as TC_MODEL_DIR_UNWRITABLE (503, retriable) saying what it stopped; others as they are. */
-function unwritable(err: unknown, what: string): unknown {
-  const errno = (err as NodeJS.ErrnoException).code;
-  if (typeof errno !== 'string' || !/^E[A-Z]+$/.test(errno)) return err;
-  return new TickcastError(ErrorCodes.MODEL_DIR_UNWRITABLE, `${what} (${errno}: ${(err as Error).message})`, { statusCode: 503, retriable: true, details: { errno }, cause: err });
 }
 
 type Unrecorded = { version: string; fenced: boolean; change: CurrentChange };
@@ -136,7 +129,7 @@ export class Promoter implements ChampionControl {
     const asked = this.#champion.version; // what the operator saw: a change queued ahead (a promotion building its engine) does not move the target
     return this.#serialised(async () => {
       const cur = this.#champion.version;
-      const target = o.version !== undefined ? await this.#fitting(o.version) : await this.#olderFitting(asked);
+      const target = o.version !== undefined ? await fittingVersion(this.#d.registry, this.#champion, o.version) : await olderFittingVersion(this.#d.registry, this.#champion, asked);
       const changed = target.version === cur ? null : { from: cur, to: target.version };
       if (changed) await this.#serve(target, o.version ? `manual rollback to ${target.version}` : `manual rollback from ${asked}${asked === cur ? '' : ` (serving when asked; ${cur} since)`}`, undefined, true, 'manual');
       const v = this.#champion.version;
@@ -162,35 +155,10 @@ export class Promoter implements ChampionControl {
       if ((this.#unrecorded && (await this.#retryRecord(t))) || t === null) return null;
       const from = this.#champion.version, changed = t.version !== from;
       const how = t.change ? `: ${t.change === 'manual' ? 'manual change' : t.change}${t.by ? ` by ${t.by}` : ''}` : '';
-      if (changed) await this.#serve(await this.#fitting(t.version), `following the model directory (${t.pinned ? 'pinned' : 'current'} version${how})`, undefined, false);
+      if (changed) await this.#serve(await fittingVersion(this.#d.registry, this.#champion, t.version), `following the model directory (${t.pinned ? 'pinned' : 'current'} version${how})`, undefined, false);
       this.#pinned = t.pinned;
       return changed ? { from, target: t } : null;
     });
-  }
-
-  /**
-   * Version `label`, refused (409 TC_MODEL_ARTIFACT_MISMATCH) before any engine is built when its
-   * spec is not the serving one's: the window store, codec and detector were sized for that spec
-   * at start (a checkpoint trained with another window or features, e.g. by `tickcast train`).
-   */
-  async #fitting(label: string): Promise<ModelVersion> {
-    const v = await this.#d.registry.find(label);
-    const diffs = specDiffs(this.#champion.spec, v.spec);
-    const hint = 'roll back to a version with the serving spec (GET /v1/model: one in versions and not in incompatibleVersions); a model trained for another window or features needs a service configured for it';
-    if (diffs.length === 0) return v;
-    throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `model ${label} cannot serve on this instance: its spec differs from the serving model ${this.#champion.version} (${diffs.join('; ')})`, { statusCode: 409, details: { version: label, differences: diffs, hint } });
-  }
-
-  /** The newest version older than `cur` with the serving spec (others are skipped, see #fitting); 409 when there is none, saying what serves now. */
-  async #olderFitting(cur: string): Promise<ModelVersion> {
-    const skipped: string[] = [];
-    for (let from = cur, label = await this.#d.registry.olderThan(from); label !== undefined; from = label, label = await this.#d.registry.olderThan(from)) {
-      const v = await this.#d.registry.find(label);
-      if (specDiffs(this.#champion.spec, v.spec).length === 0) return v;
-      skipped.push(label);
-    }
-    const other = skipped.length > 0 ? ` (${skipped.join(', ')} ${skipped.length > 1 ? 'have' : 'has'} another spec)` : '', now = this.#champion.version;
-    throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `no version older than ${cur} to roll back to${now === cur ? '' : ` (${cur} served when the rollback was asked for; ${now} serves now)`}${other}; name one with {"version": "vN"}`, { statusCode: 409, details: { asked: cur, serving: now } });
   }
 
   /** A pin another replica recorded in model.dir that this one has not followed yet (null: none, or this replica's own pin change is still unrecorded). */

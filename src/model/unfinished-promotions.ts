@@ -1,0 +1,76 @@
+/**
+ * Unfinished promotions in model.dir (docs/finetuning.md § Checkpoints): fine-tuned versions a
+ * promotion saved and never recorded as current (the process stopped between the save and the
+ * record, or another replica is promoting it now). Found at start (./initial-version.ts); never
+ * served unless named.
+ */
+import path from 'node:path';
+import { ErrorCodes } from '../errors/index.ts';
+import type { Logger } from '../telemetry/logger.ts';
+import { readManifest } from './artifact.ts';
+import { copiedInSince, readCurrent, writtenAfterRecord } from './shared-dir/current-pointer.ts';
+
+/**
+ * current.json is there but unreadable (damaged: edited by hand, a disk fault): which version it
+ * named is lost, but not when it was last written. Every finished promotion writes it after its
+ * save, so a fine-tuned version written after it whose parent is in the directory is an unfinished
+ * promotion (`unfinished`, filled in) and not served; the newest other good version is. Until 7 Dec
+ * 2026 the newest good version served, the unfinished candidate included.
+ */
+export async function unreadableRecord(dir: string, onDisk: string[], unfinished: Map<string, string>, logger: Logger, serves: string): Promise<void> {
+  const after = await writtenAfterRecord(dir, onDisk).catch(() => [] as string[]);
+  for (const [v, parent] of await unfinishedPromotions(dir, after, (p) => onDisk.includes(p))) unfinished.set(v, parent);
+  if (unfinished.size > 0) warnUnfinished(logger, unfinished, null, serves);
+}
+
+/** The versions written after `recorded` was recorded (copied in, or unfinished promotions over it: those fill `unfinished`). */
+export async function recordedUnfinished(dir: string, recorded: string, onDisk: string[], unfinished: Map<string, string>): Promise<string[]> {
+  const newer = await copiedInSince(dir, recorded, onDisk);
+  for (const [v, parent] of await unfinishedPromotions(dir, newer, (p) => p === recorded)) unfinished.set(v, parent);
+  return newer;
+}
+
+/**
+ * A pinned start serves the pin (the operator's explicit choice) but still finds the unfinished
+ * promotions, as an unpinned start does: GET /v1/model unfinishedVersions and the gauge say the
+ * same whether pinned or not, and a rollback without a version after unpinning skips them. Until
+ * 7 Dec 2026 a pinned start did not look (none reported, and such a rollback could serve one).
+ */
+export async function pinnedUnfinished(dir: string, onDisk: string[], unfinished: Map<string, string>, pin: string, logger: Logger): Promise<void> {
+  const serves = `${pin} serves, pinned`;
+  const recorded = await readCurrent(dir).catch(() => undefined);
+  if (recorded === undefined) return unreadableRecord(dir, onDisk, unfinished, logger, serves);
+  if (recorded !== null) await recordedUnfinished(dir, recorded, onDisk, unfinished).catch(() => undefined);
+  if (unfinished.size > 0) warnUnfinished(logger, unfinished, recorded, serves);
+}
+
+export function warnUnfinished(logger: Logger, unfinished: Map<string, string>, recorded: string | null, serves: string): void {
+  const names = [...unfinished.keys()];
+  logger.warn(
+    { code: ErrorCodes.MODEL_PROMOTION_UNFINISHED, recorded, unfinished: names },
+    `${names.join(', ')}: saved by a fine-tune promotion that did not complete (never recorded as current: the process stopped between the save and the record, or another replica is promoting it now); not served — ${serves}. GET /v1/model lists it in unfinishedVersions. Serve it by hand with POST /v1/model/rollback {"version":"${names[0]}"} if wanted; retention prunes it in time`,
+  );
+}
+
+/**
+ * Those of `versions` that a promotion wrote (manifest: training source `finetune`, a parent that
+ * `parentOk` accepts and, where the manifest records it — promotions since 7 Dec 2026 —
+ * `parentSha256` equal to that parent's weights sha256 here), with that parent; not models copied
+ * in: a fine-tuned checkpoint copied from another directory names another parent, or another
+ * parent's content under the same name, and is served as copied in. Manifests without
+ * `parentSha256`, or whose parent's manifest cannot be read here (deleted by hand, damaged), are
+ * told by the parent's name alone (until later on 7 Dec 2026 the latter were served as copied in).
+ */
+export async function unfinishedPromotions(dir: string, versions: string[], parentOk: (parent: string) => boolean): Promise<[string, string][]> {
+  const parentOf = async (v: string): Promise<string | null> => {
+    const t = await readManifest(path.join(dir, v)).then((m) => m.training as { source?: unknown; parent?: unknown; parentSha256?: unknown } | undefined, () => undefined);
+    const parent = t?.parent;
+    if (t?.source !== 'finetune' || typeof parent !== 'string' || !parentOk(parent)) return null;
+    if (typeof t.parentSha256 !== 'string') return parent;
+    // The parent's manifest unreadable (its directory deleted by hand, damaged): nothing to compare, told by the name as before.
+    const sha = await readManifest(path.join(dir, parent)).then((m) => m.weights.sha256, () => undefined);
+    return sha === undefined || sha === t.parentSha256 ? parent : null;
+  };
+  const parents = await Promise.all(versions.map(parentOf));
+  return versions.flatMap((v, i) => (parents[i] === null ? [] : [[v, parents[i]] as [string, string]]));
+}
