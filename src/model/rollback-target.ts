@@ -8,12 +8,12 @@ import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import type { ModelVersion, VersionRegistry } from './version-registry.ts';
 
 /**
- * Version `label`, refused (409 TC_MODEL_ARTIFACT_MISMATCH) before any engine is built when its
+ * Version `label` (404 when its directory was deleted from model.dir by hand), refused (409 TC_MODEL_ARTIFACT_MISMATCH) before any engine is built when its
  * spec is not the serving one's: the window store, codec and detector were sized for that spec
  * at start (a checkpoint trained with another window or features, e.g. by `tickcast train`).
  */
 export async function fittingVersion(registry: VersionRegistry, serving: ModelVersion, label: string): Promise<ModelVersion> {
-  const v = await registry.find(label);
+  const v = await registry.findOnDisk(label); // one deleted from model.dir by hand is refused (404)
   const diffs = specDiffs(serving.spec, v.spec);
   const hint = 'roll back to a version with the serving spec (GET /v1/model: one in versions and not in incompatibleVersions); a model trained for another window or features needs a service configured for it';
   if (diffs.length === 0) return v;

@@ -210,6 +210,22 @@ export class VersionRegistry {
     }
   }
 
+  /**
+   * As `find`, for a version to record as serving (a manual rollback, a followed record): one held
+   * in memory whose directory is gone from the store was removed by hand and is refused (404), since
+   * current.json would name a version no restart or other replica can load. Until 7 Dec 2026 a
+   * rollback naming it served it from memory. The automatic rollback of a regressed promotion uses
+   * `find` and still serves it.
+   */
+  async findOnDisk(version: string): Promise<ModelVersion> {
+    const held = this.#held.some((v) => v.version === version);
+    if (this.#store && held && !(await this.#store.list()).includes(version)) {
+      const known = await this.refresh();
+      throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `model version ${version} was removed from model.dir (its directory is gone; this replica still holds it in memory): serving it would record as current a version no restart or other replica can load. Restore its directory, or name another; known: ${known.join(', ') || 'none'}`, { statusCode: 404, details: { version, removed: true } });
+    }
+    return this.find(version);
+  }
+
   #unknown(version: string, known: string[], cause?: unknown): TickcastError {
     return new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `unknown model version "${version}"; known: ${known.join(', ') || 'none'}`, { statusCode: 404, ...(cause ? { cause } : {}) });
   }

@@ -1,0 +1,76 @@
+/**
+ * A version whose directory an operator deleted from model.dir while this replica still holds it
+ * in memory. Until 7 Dec 2026 a manual rollback naming it served it from memory and recorded it in
+ * current.json — a version no restart or other replica could load (a restart then fell back to the
+ * newest good one, undoing the rollback). Now it is refused (404 TC_MODEL_NOT_LOADED, saying why);
+ * the automatic rollback of a regressed promotion still serves it from memory.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { initBackend } from '../../../src/model/backend.ts';
+import { CheckpointStore } from '../../../src/model/checkpoints.ts';
+import { resolveHybridConfig } from '../../../src/model/config.ts';
+import { createModel } from '../../../src/model/hybrid-model.ts';
+import { TfjsPredictor } from '../../../src/model/predictor.ts';
+import { Promoter } from '../../../src/model/promoter.ts';
+import { VersionRegistry, type ModelVersion } from '../../../src/model/version-registry.ts';
+import { readCurrent, writeCurrent } from '../../../src/model/shared-dir/current-pointer.ts';
+import { createLogger } from '../../../src/telemetry/logger.ts';
+import { createMetrics } from '../../../src/telemetry/metrics.ts';
+import type { Predictor, PredictorSlot } from '../../../src/pipeline/ports.ts';
+import { ErrorCodes, type TickcastError } from '../../../src/errors/index.ts';
+import { SMALL_CONFIG, SMALL_SPEC } from '../http/support/model-serving.ts';
+
+async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {
+  const { name: backend } = await initBackend();
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-rollback-deleted-'));
+  const registry = new VersionRegistry(new CheckpointStore({ dir, keep: 5 }), 5);
+  const versions: ModelVersion[] = [];
+  for (const seed of [1, 2, 3]) {
+    const m = createModel(SMALL_CONFIG, SMALL_SPEC, seed);
+    versions.push(await registry.add({ config: resolveHybridConfig(SMALL_CONFIG), spec: SMALL_SPEC, weights: m.getWeights(), meta: {} })); // held and saved
+    m.dispose();
+  }
+  const live: Predictor[] = [];
+  const build = async (v: { version: string }): Promise<Predictor> => {
+    const p = new TfjsPredictor(createModel(SMALL_CONFIG, SMALL_SPEC, 7), { version: v.version, backend });
+    live.push(p);
+    return p;
+  };
+  let current = await build(versions[2]);
+  const slot: PredictorSlot = { get predictor() { return current; }, swap: (next) => void (current = next) };
+  await writeCurrent(dir, 'v3', 'test');
+  const promoter = new Promoter({ registry, build, slot, serving: versions[2], logger: createLogger({ level: 'silent', name: 't' }), metrics: createMetrics({ defaultMetrics: false }), saveCurrent: (v) => writeCurrent(dir, v, 'test') });
+  await registry.refresh();
+  t.after(async () => {
+    for (const p of live) await p.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, promoter };
+}
+
+test('a manual rollback naming a version whose directory was deleted by hand is refused (404), nothing changes', async (t) => {
+  const { dir, promoter } = await setup(t);
+  rmSync(path.join(dir, 'v2'), { recursive: true }); // an operator removes a bad version
+  await assert.rejects(promoter.rollbackManually({ version: 'v2' }), (err: TickcastError) => {
+    assert.equal(err.code, ErrorCodes.MODEL_NOT_LOADED);
+    assert.equal(err.statusCode, 404);
+    assert.match(err.message, /v2 was removed from model\.dir .*no restart or other replica can load/);
+    assert.match(err.message, /known: v3, v1/);
+    return true;
+  });
+  assert.equal(promoter.champion.version, 'v3', 'still serving v3');
+  assert.equal(await readCurrent(dir), 'v3', 'current.json does not name a version that is not there');
+  assert.deepEqual(await promoter.rollbackManually({ version: 'v1' }), { from: 'v3', to: 'v1' }, 'a version still on disk is served');
+  assert.equal(JSON.parse(readFileSync(path.join(dir, 'current.json'), 'utf8')).version, 'v1');
+});
+
+test('the automatic rollback of a regressed promotion still serves its parent from memory when its directory was deleted', async (t) => {
+  const { dir, promoter } = await setup(t);
+  rmSync(path.join(dir, 'v2'), { recursive: true });
+  await promoter.rollbackTo('v2', 'automatic rollback: v3 regressed', undefined, 'v3');
+  assert.equal(promoter.champion.version, 'v2', 'the regressed model does not keep serving');
+});
