@@ -15,11 +15,12 @@
  * (the lease holder records a watch it ends as the operator's rollback, on replica `by`).
  * Absent in records written before 6 Dec 2026 and after a bootstrap save.
  */
-import { link, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { replaceFileSynced, syncDir, writeFileSynced } from '../../durable/durable-fs.ts';
+import { readManifest } from '../artifact.ts';
 import { damagedRecord, parseRecord } from '../record-file.ts';
 
 export const CURRENT_FILE = 'current.json';
@@ -43,9 +44,14 @@ export type FollowedChange = { from: string; target: NonNullable<DirectoryTarget
 
 const CURRENT_REMEDY = 'delete it (the newest good checkpoint serves, a fine-tune candidate never recorded included, and is recorded again) or, safer, write {"version":"v<n>"} naming the version to serve';
 
-/** The text of current.json: the one place its fields are written (readCurrentRecord reads them). */
-function recordText(version: string, by: string, epoch: number, change?: CurrentChange): string {
-  return `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch, ...(change ? { change } : {}) })}\n`;
+/**
+ * The text of current.json: the one place its fields are written (readCurrentRecord reads them).
+ * `newest`: the highest version number in the directory when it was written — a version numbered
+ * above it was written after the record (writtenAfterRecord).
+ */
+async function recordText(dir: string, version: string, by: string, epoch: number, change?: CurrentChange): Promise<string> {
+  const newest = Math.max(0, ...(await readdir(dir)).map((n) => (/^v\d+$/.test(n) ? Number(n.slice(1)) : 0)));
+  return `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch, ...(change ? { change } : {}), newest })}\n`;
 }
 
 /** The record of `dir`, or null when there is none. Throws on an unreadable record (TC_MODEL_ARTIFACT_CORRUPT when damaged). */
@@ -84,7 +90,7 @@ export async function writeCurrent(dir: string, version: string, by: string, epo
   if (epoch !== undefined && recorded > epoch) {
     throw new TickcastError(ErrorCodes.FINETUNE_LEASE_FENCED, `${version} not recorded as current: ${CURRENT_FILE} was written under fine-tune lease epoch ${recorded}, this replica's is ${epoch}`, { statusCode: 409, details: { epoch, recorded } });
   }
-  await replaceFileSynced(file, recordText(version, by, Math.max(recorded, epoch ?? 0), change));
+  await replaceFileSynced(file, await recordText(dir, version, by, Math.max(recorded, epoch ?? 0), change));
   await syncDir(dir);
 }
 
@@ -100,7 +106,7 @@ export async function writeCurrentIfAbsent(dir: string, version: string, by: str
   const file = path.join(dir, CURRENT_FILE);
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await writeFileSynced(tmp, recordText(version, by, 0));
+    await writeFileSynced(tmp, await recordText(dir, version, by, 0));
     const placed = await link(tmp, file).then(
       () => true,
       async (err: NodeJS.ErrnoException) => {
@@ -121,18 +127,37 @@ export async function writeCurrentIfAbsent(dir: string, version: string, by: str
 }
 
 /**
- * Of `onDisk`, the versions whose directory was written after current.json was last written
- * (whatever it holds: it may be damaged). Every finished promotion writes the record after its
- * save, so none of them is among these.
+ * Of `onDisk`, the versions written after current.json was last written (whatever it holds: it may
+ * be damaged). Every finished promotion writes the record after its save, so none of them is among
+ * these. A record names the newest version in the directory when it was written (`newest`): those
+ * numbered above it. Records without it (written before 7 Dec 2026) and damaged ones: versions
+ * whose manifest was created (`createdAt`) after the record's time (`at`, else the file's mtime).
+ * Until 7 Dec 2026 directory mtimes decided, and a temp file removed inside an old version (a
+ * graph save's, by a start's cleanup) made it look written after the record.
  */
 export async function writtenAfterRecord(dir: string, onDisk: string[]): Promise<string[]> {
-  const recorded = (await stat(path.join(dir, CURRENT_FILE))).mtimeMs;
-  const written = await Promise.all(onDisk.map((v) => stat(path.join(dir, v)).then((s) => s.mtimeMs, () => 0)));
-  return onDisk.filter((_, i) => written[i] > recorded);
+  const file = path.join(dir, CURRENT_FILE);
+  const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+  const o = parseLoose(text); // damaged: null, its time is the file's
+  const newest = o?.newest;
+  if (typeof newest === 'number' && Number.isSafeInteger(newest)) return onDisk.filter((v) => Number(v.slice(1)) > newest);
+  const at = typeof o?.at === 'string' ? Date.parse(o.at) : Number.NaN;
+  const recorded = Number.isFinite(at) ? at : st.mtimeMs;
+  // An unreadable manifest (a damaged version) is not taken for one written after: it does not load anyway.
+  const created = await Promise.all(onDisk.map((v) => readManifest(path.join(dir, v)).then((m) => Date.parse(m.createdAt), () => Number.NaN)));
+  return onDisk.filter((_, i) => created[i] > recorded);
+}
+
+function parseLoose(text: string): { newest?: unknown; at?: unknown } | null {
+  try {
+    return JSON.parse(text) as { newest?: unknown; at?: unknown } | null;
+  } catch {
+    return null;
+  }
 }
 
 /**
- * Versions numbered above `current` whose directory was written after `current` was recorded:
+ * Versions numbered above `current` written after `current` was recorded (writtenAfterRecord):
  * models copied in (e.g. by `tickcast train`) to be served at the next start, unlike the versions
  * a rollback moved away from, which were written before the record.
  */
