@@ -17,6 +17,8 @@ import { resolveHybridConfig } from './config.ts';
 import { engineBuilder } from './engine-builder.ts';
 import { FineTuner, type FineTuneTuning } from './finetune/fine-tuner.ts';
 import { loadInitialVersion, type BootstrapOptions } from './initial-version.ts';
+import { findUnfinished } from './unfinished-promotions.ts';
+import { ErrorCodes } from '../errors/index.ts';
 import { writePin } from './pin-file.ts';
 import { dirGraphs } from './stored-graph.ts';
 import { Promoter, type PromoterDeps } from './promoter.ts';
@@ -94,6 +96,14 @@ function composeLifecycle(o: { config: Config; logger: Logger; metrics: Metrics;
         mayPromote: () => coord?.mayPromote() ?? Promise.resolve(true),
         fence: () => coord?.fence() ?? Promise.resolve(),
         readRecorded: () => directoryTarget(store.dir),
+        scanUnfinished: async () => {
+          const found = await findUnfinished(store.dir, await store.list(), ttlMs);
+          const known = new Set(o.promoter.registry.unfinished.map((u) => u.version));
+          if ([...found.keys()].every((v) => known.has(v))) return;
+          o.promoter.registry.noteUnfinished(found);
+          await o.promoter.registry.refresh();
+          logger.warn({ code: ErrorCodes.MODEL_PROMOTION_UNFINISHED, unfinished: [...found.keys()] }, `${[...found.keys()].filter((v) => !known.has(v)).join(', ')}: saved by a fine-tune promotion over ${[...found.values()][0]} that was not recorded as current within finetune.leaseTtlMs (its replica stopped between the save and the record): not served. GET /v1/model lists it in unfinishedVersions; serve it by hand with POST /v1/model/rollback {"version":"vN"} if wanted`);
+        },
       }
     : {};
   const promoter = new Promoter({ ...o.promoter, ...shared });

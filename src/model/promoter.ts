@@ -45,6 +45,8 @@ export interface PromoterDeps {
   fence?: () => Promise<void>;
   /** What the directory records (pin, else current version), as `follow` reads it: read when a record fails, so following does not undo the change. */
   readRecorded?: () => Promise<DirectoryTarget>;
+  /** Run by each follow, in the serialised section (this replica's own promotion is never half done then): notes unfinished promotions saved since the start (./unfinished-promotions.ts). */
+  scanUnfinished?: () => Promise<void>;
 }
 
 type Unrecorded = { version: string; fenced: boolean; change: CurrentChange };
@@ -157,6 +159,7 @@ export class Promoter implements ChampionControl {
       const how = t.change ? `: ${t.change === 'manual' ? 'manual change' : t.change}${t.by ? ` by ${t.by}` : ''}` : '';
       if (changed) await this.#serve(await fittingVersion(this.#d.registry, this.#champion, t.version), `following the model directory (${t.pinned ? 'pinned' : 'current'} version${how})`, undefined, false);
       this.#pinned = t.pinned;
+      await this.#d.scanUnfinished?.().catch(() => undefined); // a failed look changes nothing: the next follow looks again
       return changed ? { from, target: t } : null;
     });
   }

@@ -74,3 +74,24 @@ export async function unfinishedPromotions(dir: string, versions: string[], pare
   const parents = await Promise.all(versions.map(parentOf));
   return versions.flatMap((v, i) => (parents[i] === null ? [] : [[v, parents[i]] as [string, string]]));
 }
+
+/**
+ * The unfinished promotions in `dir` now, against the version current.json records (none when it
+ * records none or is unreadable), less those saved within `minAgeMs` (by their manifest's
+ * `createdAt`): the follow of model.dir (./promoter.ts) reports a candidate saved after the start's
+ * listing — another replica's promotion that never completed — without waiting for the next start
+ * (until 7 Dec 2026 it was reported only then). A younger one may be a promotion still building its
+ * engine, recorded a moment later; `minAgeMs` is the lease's lifetime, past which its promoter has
+ * recorded it, been fenced (and deleted it), or died.
+ */
+export async function findUnfinished(dir: string, onDisk: string[], minAgeMs: number, now = Date.now()): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const recorded = await readCurrent(dir).catch(() => null);
+  if (recorded === null) return found;
+  await recordedUnfinished(dir, recorded, onDisk, found);
+  for (const v of [...found.keys()]) {
+    const created = await readManifest(path.join(dir, v)).then((m) => Date.parse(m.createdAt), () => Number.NaN);
+    if (!(created <= now - minAgeMs)) found.delete(v);
+  }
+  return found;
+}
