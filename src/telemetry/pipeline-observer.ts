@@ -133,6 +133,11 @@ export class TelemetryObserver implements PipelineObserver {
     this.#m.commitFailures.inc({ reason });
   }
 
+  /** Input offsets the group coordinator stored for `partitions` partitions (or a transaction committed with them). */
+  commitsStored(partitions: number): void {
+    this.#m.commits.inc(partitions);
+  }
+
   gap(_series: string, feature: string): void {
     this.#m.feedGaps.inc({ feature });
   }

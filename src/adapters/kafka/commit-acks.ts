@@ -32,12 +32,18 @@ interface OutcomeSource {
   on(event: 'offset.commit', listener: (err: { message?: string; code?: number } | null | undefined, offsets: CommitOutcome[] | undefined) => void): unknown;
 }
 
-/** Listens on the consumer's internal client (connected); false when this client version exposes none. */
-export function watchCommitOutcomes(consumer: KafkaJS.Consumer, onRefused: (r: RefusedCommit) => void): boolean {
+/**
+ * Listens on the consumer's internal client (connected); false when this client version exposes none.
+ * `onStored`: how many partitions' offsets the coordinator stored in one outcome (none refused → every one).
+ */
+export function watchCommitOutcomes(consumer: KafkaJS.Consumer, onRefused: (r: RefusedCommit) => void, onStored?: (partitions: number) => void): boolean {
   const internal = (consumer as unknown as { _getInternalClient?: () => OutcomeSource | null })._getInternalClient?.();
   if (typeof internal?.on !== 'function') return false;
   internal.on('offset.commit', (err, offsets) => {
-    for (const r of refusedCommits(err, offsets ?? [])) onRefused(r);
+    const refused = refusedCommits(err, offsets ?? []);
+    for (const r of refused) onRefused(r);
+    const stored = (offsets ?? []).length - refused.length;
+    if (stored > 0) onStored?.(stored);
   });
   return true;
 }

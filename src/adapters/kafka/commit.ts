@@ -11,7 +11,7 @@ import type { RawRecord } from '../../domain/types.ts';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { RecordHandler } from '../../pipeline/ports.ts';
 import type { TransactionTurns } from './transactions.ts';
-import { watchCommitOutcomes } from './commit-acks.ts';
+import { watchCommitOutcomes, type RefusedCommit } from './commit-acks.ts';
 import { commitFailureReason, reportCommitFailure, type CommitFailureReason } from './commit-failure.ts';
 
 export interface ChunkRef {
@@ -29,7 +29,7 @@ export interface CommitStrategy {
 const nextOffset = (ref: ChunkRef) => [{ topic: ref.topic, partition: ref.partition, offset: String(ref.last + 1n) }];
 
 export class AtLeastOnce implements CommitStrategy {
-  /** Commits the coordinator refuses are reported by the source (reportRefusedCommits), which tells a chunk's from a partition's start. */
+  /** Commits the coordinator refuses, and those it stores, are reported by the source (reportCommitOutcomes), which tells a chunk's from a partition's start. */
   constructor(
     private readonly handle: RecordHandler,
     private readonly consumer: () => KafkaJS.Consumer,
@@ -51,17 +51,27 @@ export class AtLeastOnce implements CommitStrategy {
 }
 
 export class Transactional implements CommitStrategy {
+  /** `outcomes`: the chunk's offsets stored (its transaction committed) or not (sendOffsets or the transaction's commit failed), counted as the at-least-once commits are. */
   constructor(
     private readonly handle: RecordHandler,
     private readonly turns: TransactionTurns,
     private readonly consumer: () => KafkaJS.Consumer,
+    private readonly outcomes: CommitOutcomes = {},
   ) {}
 
-  run(records: RawRecord[], ref: ChunkRef): Promise<void> {
-    return this.turns.run(async (tx) => {
-      await this.handle(records);
-      await tx.sendOffsets({ consumer: this.consumer(), topics: [{ topic: ref.topic, partitions: [{ partition: ref.partition, offset: String(ref.last + 1n) }] }] });
-    });
+  async run(records: RawRecord[], ref: ChunkRef): Promise<void> {
+    let committing = false; // a failure before the offsets were sent (the handler's, a send's) is no commit failure
+    try {
+      await this.turns.run(async (tx) => {
+        await this.handle(records);
+        committing = true;
+        await tx.sendOffsets({ consumer: this.consumer(), topics: [{ topic: ref.topic, partitions: [{ partition: ref.partition, offset: String(ref.last + 1n) }] }] });
+      });
+    } catch (err) {
+      if (committing) this.outcomes.onCommitFailed?.(commitFailureReason(err));
+      throw err;
+    }
+    this.outcomes.onCommitted?.(1);
   }
 }
 
@@ -70,20 +80,31 @@ export function warmupOnly(handle: RecordHandler): CommitStrategy {
   return { run: (records) => handle(records) };
 }
 
+/** Where commit outcomes are counted (KafkaSourceOptions: tickcast_kafka_commits_total, tickcast_kafka_commit_failures_total). */
+export interface CommitOutcomes {
+  /** An offset commit failed or the group coordinator refused it (./commit-failure.ts: why). */
+  onCommitFailed?(reason: CommitFailureReason): void;
+  /** The group coordinator stored the offsets of `partitions` partitions (or their transaction committed). */
+  onCommitted?(partitions: number): void;
+}
+
 /**
  * Logs each commit the group coordinator refused (./commit-acks.ts): a chunk's (`the chunk may be
  * redelivered`: its records are handled again by the partition's next owner), or the start of a
  * partition with nothing committed (`isStart`: ./restore.ts pinStarts). That one redelivers
  * nothing: the partition still has nothing committed, so whoever is assigned it next decides where
  * it starts — this member where it started it (resumeRefusedStarts), another by its own rule.
- * A rebalance's refusal logs at info, any other at warn; each is counted by reason (`onFailed`).
+ * A rebalance's refusal logs at info, any other at warn; each is counted by reason (`onCommitFailed`),
+ * and the partitions it stored are counted too (`onCommitted`).
  */
-export function reportRefusedCommits(consumer: KafkaJS.Consumer, log: Logger, isStart: (partition: number, offset: bigint) => boolean, onFailed?: (reason: CommitFailureReason) => void): void {
-  watchCommitOutcomes(consumer, ({ topic, partition, offset, reason, code }) => {
+export function reportCommitOutcomes(consumer: KafkaJS.Consumer, log: Logger, isStart: (partition: number, offset: bigint) => boolean, outcomes: CommitOutcomes = {}): void {
+  const refused = ({ topic, partition, offset, reason, code }: RefusedCommit) => {
     const fields = { topic, partition, offset, reason, refusedBy: 'group coordinator' };
+    const failure = commitFailureReason({ code });
     const msg = isStart(partition, BigInt(offset))
-      ? 'start offset of a partition with nothing committed not stored (the group rebalancing): committed again if this member is assigned it again; a member that takes it over starts it by its own rule (docs/kafka-client.md § Partitions added to a live input topic)'
+      ? `start offset of a partition with nothing committed not stored (the group rebalancing): committed again if this member is assigned it again; a member that takes it over starts it by its own rule (docs/kafka-client.md § Partitions added to a live input topic)`
       : 'offset commit failed; the chunk may be redelivered';
-    reportCommitFailure(log, commitFailureReason({ code }), fields, msg, onFailed);
-  });
+    reportCommitFailure(log, failure, fields, msg, outcomes.onCommitFailed);
+  };
+  watchCommitOutcomes(consumer, refused, (n) => outcomes.onCommitted?.(n));
 }

@@ -39,8 +39,10 @@ export interface KafkaSourceOptions {
   exactlyOnce?: { turns: TransactionTurns };
   lag?: { sink: LagSink; intervalMs: number };
   onGap?(topic: string, gap: OffsetGap, explained: boolean): void;
-  /** An offset commit failed or the group coordinator refused it (./commit-failure.ts: why). */
+  /** An offset commit failed or the group coordinator refused it (./commit-failure.ts: why); exactly-once: the chunk's offsets sent but their transaction not committed. */
   onCommitFailed?(reason: CommitFailureReason): void;
+  /** The group coordinator stored the offsets of `partitions` partitions (./commit-acks.ts); exactly-once: a chunk's transaction, offsets included, committed (1). */
+  onCommitted?(partitions: number): void;
   /** kafka.properties again, so they win over the consumer defaults above. */
   properties?: Readonly<Record<string, string | number | boolean>>;
   /** kafka.metadataRefreshMs, for the log line about a missing topic (how soon it is found). */

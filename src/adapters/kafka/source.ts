@@ -17,7 +17,7 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { RecordHandler, TickSource } from '../../pipeline/ports.ts';
 import { batchLoop } from './batch-loop.ts';
-import { AtLeastOnce, reportRefusedCommits, Transactional, warmupOnly, type CommitStrategy } from './commit.ts';
+import { AtLeastOnce, reportCommitOutcomes, Transactional, warmupOnly, type CommitStrategy } from './commit.ts';
 import { brokerLagReader, LagMonitor, lagStarts } from './lag.ts';
 import { Handover } from './handover.ts';
 import { ConsumeErrors, OffsetGaps } from './offset-gaps.ts';
@@ -120,9 +120,9 @@ export class KafkaSource implements TickSource {
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     if (!(await unlessAborted(consumer.subscribe({ topics: [o.topic] }), signal))) return;
-    reportRefusedCommits(consumer, this.#log, (p, offset) => this.#startedUncommitted.get(p) === offset, o.onCommitFailed);
+    reportCommitOutcomes(consumer, this.#log, (p, offset) => this.#startedUncommitted.get(p) === offset, o);
     const strategy: CommitStrategy = o.exactlyOnce
-      ? new Transactional(handle, o.exactlyOnce.turns, c)
+      ? new Transactional(handle, o.exactlyOnce.turns, c, o)
       : new AtLeastOnce(handle, c, this.#log, o.onCommitFailed);
     const each = batchLoop({
       chunkSize: o.chunkSize ?? 512, chunkBytes: o.chunkBytes, warmup: this.#warmup, gaps: this.#gaps, errors: this.#errors,

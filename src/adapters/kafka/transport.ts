@@ -31,6 +31,8 @@ export interface KafkaObserver extends LagSink {
   alertStateUnread?(reason: AlertStateUnreadReason, partitions: number): void;
   /** An offset commit failed or was refused, by reason (./commit-failure.ts). */
   commitFailed?(reason: CommitFailureReason): void;
+  /** Input offsets stored for `partitions` partitions (a commit the coordinator acknowledged, or a transaction's). */
+  commitsStored?(partitions: number): void;
 }
 
 export interface KafkaTransport {
@@ -114,7 +116,7 @@ export function createKafkaTransport(config: Config, topics: TopicMap, observer:
       onReleased: hooks.onReleased, onRevoking: hooks.onRevoking, onGained: alertStateHook(config, hooks, log, observer),
       exactlyOnce: turns ? { turns } : undefined,
       lag: { sink: observer, intervalMs: k.lagIntervalMs },
-      onGap, onCommitFailed: (reason) => observer.commitFailed?.(reason),
+      onGap, onCommitFailed: (reason) => observer.commitFailed?.(reason), onCommitted: (n) => observer.commitsStored?.(n),
       properties: k.properties,
       metadataRefreshMs: k.metadataRefreshMs,
     },

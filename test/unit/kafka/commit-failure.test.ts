@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import { EventEmitter } from 'node:events';
 import assert from 'node:assert/strict';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
-import { AtLeastOnce, reportRefusedCommits } from '../../../src/adapters/kafka/commit.ts';
+import { AtLeastOnce, reportCommitOutcomes, Transactional } from '../../../src/adapters/kafka/commit.ts';
+import { TransactionTurns } from '../../../src/adapters/kafka/transactions.ts';
+import { TransactionSlot } from '../../../src/adapters/kafka/sink.ts';
 import { commitFailureReason } from '../../../src/adapters/kafka/commit-failure.ts';
 import { createMetrics } from '../../../src/telemetry/metrics.ts';
 import { TelemetryObserver } from '../../../src/telemetry/pipeline-observer.ts';
@@ -52,7 +54,7 @@ test("commits the coordinator refused (the client's offset commit callback): inf
   const consumer = { _getInternalClient: () => internal } as unknown as KafkaJS.Consumer;
   const log = logger();
   const failures: string[] = [];
-  reportRefusedCommits(consumer, log.l, (p) => p === 9, (reason) => void failures.push(reason));
+  reportCommitOutcomes(consumer, log.l, (p) => p === 9, { onCommitFailed: (reason) => void failures.push(reason) });
   const rebalance = { message: 'Broker: Group rebalance in progress', code: REBALANCE_IN_PROGRESS };
   internal.emit('offset.commit', rebalance, [{ topic: 't', partition: 0, offset: 100, error: rebalance }, { topic: 't', partition: 9, offset: 5, error: rebalance }]);
   internal.emit('offset.commit', { message: 'Broker: Specified group generation id is not valid', code: 22 }, [{ topic: 't', partition: 1, offset: 7 }]);
@@ -76,4 +78,57 @@ test('tickcast_kafka_commit_failures_total: every reason at 0 from the start, th
   observer.commitFailed('rebalance');
   observer.commitFailed('other');
   assert.deepEqual(await read(), { rebalance: 2, coordinator: 0, other: 1 });
+});
+
+test('commits the coordinator stored are counted per partition, beside the refused ones', () => {
+  const internal = new EventEmitter();
+  const consumer = { _getInternalClient: () => internal } as unknown as KafkaJS.Consumer;
+  const stored: number[] = [];
+  const failures: string[] = [];
+  reportCommitOutcomes(consumer, logger().l, () => false, { onCommitted: (n) => void stored.push(n), onCommitFailed: (r) => void failures.push(r) });
+  internal.emit('offset.commit', undefined, [{ topic: 't', partition: 0, offset: 100 }, { topic: 't', partition: 1, offset: 7 }]);
+  const rebalance = { message: 'Broker: Group rebalance in progress', code: REBALANCE_IN_PROGRESS };
+  internal.emit('offset.commit', rebalance, [{ topic: 't', partition: 0, offset: 101, error: rebalance }, { topic: 't', partition: 1, offset: 8 }]);
+  internal.emit('offset.commit', rebalance, [{ topic: 't', partition: 0, offset: 102 }]);
+  assert.deepEqual(stored, [2, 1]);
+  assert.deepEqual(failures, ['rebalance', 'rebalance']);
+});
+
+/** A transactional producer whose sendOffsets or commit fails on demand. */
+function txProducer(fail: { offsets?: Error; commit?: Error } = {}) {
+  return {
+    transaction: async () => ({
+      sendOffsets: async () => { if (fail.offsets) throw fail.offsets; },
+      commit: async () => { if (fail.commit) throw fail.commit; },
+      abort: async () => undefined,
+    }),
+  } as unknown as KafkaJS.Producer;
+}
+
+test('exactly-once: a chunk transaction committed with its offsets counts as a commit; offsets or commit refused count as a failure by reason; a handler failure is no commit', async () => {
+  const consumer = {} as KafkaJS.Consumer;
+  const ref = { topic: 't', partition: 0, last: 9n };
+  const run = async (producer: KafkaJS.Producer, handle: () => Promise<void> = async () => undefined) => {
+    const counted: string[] = [];
+    const s = new Transactional(handle, new TransactionTurns(producer, new TransactionSlot(), logger().l), () => consumer, {
+      onCommitted: (n) => void counted.push(`stored ${n}`),
+      onCommitFailed: (r) => void counted.push(r),
+    });
+    await s.run([], ref).catch(() => counted.push('rejected'));
+    return counted;
+  };
+  assert.deepEqual(await run(txProducer()), ['stored 1']);
+  assert.deepEqual(await run(txProducer({ offsets: clientError(25, 'Broker: Unknown member') })), ['rebalance', 'rejected']);
+  assert.deepEqual(await run(txProducer({ commit: clientError(NOT_COORDINATOR, 'Broker: Not coordinator') })), ['coordinator', 'rejected']);
+  assert.deepEqual(await run(txProducer(), async () => { throw new Error('produce failed'); }), ['rejected']);
+});
+
+test('tickcast_kafka_commits_total: 0 from the start, then the partitions stored, counted by the observer', async () => {
+  const metrics = createMetrics({ defaultMetrics: false });
+  const observer = new TelemetryObserver(metrics, { scoreGaugeSeries: [], scoreGaugeTopK: 0 });
+  const read = async () => (await metrics.commits.get()).values.map((v) => v.value);
+  assert.deepEqual(await read(), [0]);
+  observer.commitsStored(2);
+  observer.commitsStored(1);
+  assert.deepEqual(await read(), [3]);
 });
