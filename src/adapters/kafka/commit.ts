@@ -88,6 +88,13 @@ export interface CommitOutcomes {
   onCommitted?(partitions: number): void;
 }
 
+/** Words for why the coordinator did not store a partition's start, by failure reason (the broker's error is the line's `reason`). */
+const START_NOT_STORED: Record<CommitFailureReason, string> = {
+  rebalance: 'the group rebalancing',
+  coordinator: 'the group coordinator moving or not available',
+  other: 'refused by the group coordinator: see reason',
+};
+
 /**
  * Logs each commit the group coordinator refused (./commit-acks.ts): a chunk's (`the chunk may be
  * redelivered`: its records are handled again by the partition's next owner), or the start of a
@@ -102,7 +109,7 @@ export function reportCommitOutcomes(consumer: KafkaJS.Consumer, log: Logger, is
     const fields = { topic, partition, offset, reason, refusedBy: 'group coordinator' };
     const failure = commitFailureReason({ code });
     const msg = isStart(partition, BigInt(offset))
-      ? `start offset of a partition with nothing committed not stored (the group rebalancing): committed again if this member is assigned it again; a member that takes it over starts it by its own rule (docs/kafka-client.md § Partitions added to a live input topic)`
+      ? `start offset of a partition with nothing committed not stored (${START_NOT_STORED[failure]}): committed again if this member is assigned it again; a member that takes it over starts it by its own rule (docs/kafka-client.md § Partitions added to a live input topic)`
       : 'offset commit failed; the chunk may be redelivered';
     reportCommitFailure(log, failure, fields, msg, outcomes.onCommitFailed);
   };

@@ -80,6 +80,21 @@ test('tickcast_kafka_commit_failures_total: every reason at 0 from the start, th
   assert.deepEqual(await read(), { rebalance: 2, coordinator: 0, other: 1 });
 });
 
+test('a refused start names its reason: a rebalance, the coordinator, or the broker\'s error (until 7 Dec 2026 always "the group rebalancing")', () => {
+  const internal = new EventEmitter();
+  const consumer = { _getInternalClient: () => internal } as unknown as KafkaJS.Consumer;
+  const log = logger();
+  reportCommitOutcomes(consumer, log.l, () => true);
+  internal.emit('offset.commit', { message: 'Broker: Group rebalance in progress', code: REBALANCE_IN_PROGRESS }, [{ topic: 't', partition: 0, offset: 5 }]);
+  internal.emit('offset.commit', { message: 'Broker: Not coordinator', code: NOT_COORDINATOR }, [{ topic: 't', partition: 1, offset: 6 }]);
+  internal.emit('offset.commit', { message: 'Broker: Group authorization failed', code: 30 }, [{ topic: 't', partition: 2, offset: 7 }]);
+  assert.deepEqual(log.lines.map((l) => [l.level, l.msg.match(/^start offset of a partition with nothing committed not stored \(([^)]*)\)/)?.[1], l.obj.reason]), [
+    ['info', 'the group rebalancing', 'Broker: Group rebalance in progress'],
+    ['warn', 'the group coordinator moving or not available', 'Broker: Not coordinator'],
+    ['warn', 'refused by the group coordinator: see reason', 'Broker: Group authorization failed'],
+  ]);
+});
+
 test('commits the coordinator stored are counted per partition, beside the refused ones', () => {
   const internal = new EventEmitter();
   const consumer = { _getInternalClient: () => internal } as unknown as KafkaJS.Consumer;
