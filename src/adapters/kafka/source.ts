@@ -29,10 +29,9 @@ import { atStart } from './topic-at-start.ts';
 import { closeWaitMs, commitGroupStartAs } from './group-start.ts';
 import { committedOffsets } from './committed.ts';
 import type { KafkaSourceOptions } from './source-options.ts';
+import { consumerConfig } from './consumer-config.ts';
 
 export type { KafkaSourceOptions } from './source-options.ts';
-
-const ASSIGN = -175;
 
 export class KafkaSource implements TickSource {
   readonly #kafka: KafkaJS.Kafka;
@@ -141,29 +140,9 @@ export class KafkaSource implements TickSource {
     await batch().finally(() => --this.#batches === 0 && this.#quiet?.());
   }
 
-  /** The group consumer with tickcast's settings (manual commits, bounded prefetch); kafka.properties on top. */
+  /** The group consumer with tickcast's settings (./consumer-config.ts), its rebalances served here. */
   #createConsumer(): KafkaJS.Consumer {
-    const o = this.#o;
-    return this.#kafka.consumer({
-      kafkaJS: {
-        groupId: o.groupId,
-        sessionTimeout: o.sessionTimeoutMs,
-        heartbeatInterval: o.heartbeatIntervalMs,
-        maxWaitTimeInMs: o.fetchMaxWaitMs,
-        fromBeginning: o.fromBeginning,
-        autoCommit: false, // offsets are committed by the commit strategy, after outputs are acknowledged
-        readUncommitted: false,
-        allowAutoTopicCreation: false, // a mistyped or deleted input topic stays missing and is reported (docs/kafka-client.md)
-      },
-      'js.consumer.max.batch.size': o.chunkSize ?? 512,
-      // While intake is held (backpressure) librdkafka keeps prefetching up to this much: bound it
-      // (its default, 64 MiB, let RSS grow ~140 MiB in the overload chaos test). kafka.properties may override.
-      'queued.max.messages.kbytes': 8192,
-      // The client's own message cache is sized by consumption rate (default 1.5 s worth); keep it small.
-      'js.consumer.max.cache.size.per.worker.ms': 300,
-      ...o.properties,
-      rebalance_cb: (err: { code: number }, assignment: KafkaJS.TopicPartition[], fns?: { assignmentLost?: () => boolean }) => this.#rebalance(err.code === ASSIGN, assignment, fns?.assignmentLost?.() === true),
-    });
+    return this.#kafka.consumer(consumerConfig(this.#o, (assign, assignment, lost) => this.#rebalance(assign, assignment, lost)));
   }
 
   /** The probe that steps over offsets the client skipped (./skip-probe.ts), reading this source's state. */
