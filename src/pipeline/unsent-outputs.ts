@@ -11,7 +11,9 @@
  * earlier and reaches them — the partition assigned again after a rebalance restarts before the
  * committed offset to rebuild windows (the plain replay) — sends them where their first record is;
  * one that ends before them leaves them kept (before, both dropped them: the records then came as
- * duplicates and their outputs were never written). The next chunk of the partition (starting
+ * duplicates and their outputs were never written). A delivery in which all of them are warm-up drops
+ * them unsent: warm-up ends at the committed offset or after a chunk whose outputs the source knows were
+ * acknowledged (its commit refused), so they were written (7 Dec 2026; before, sent twice). The next chunk of the partition (starting
  * later: the transport moved on) drops the entry, as does a redelivery whose records differ.
  */
 import type { RawRecord } from '../domain/types.ts';
@@ -54,6 +56,9 @@ export class UnsentOutputs {
     this.#byPartition.delete(key);
     if (at < 0 || !sameRecord(records[at], e.first)) return null;
     const covered = Math.min(e.count, records.length - at);
+    // Every one of them warm-up: below the committed offset, or the end of a chunk this member knows it sent (its commit
+    // refused: src/adapters/kafka/refused-chunks.ts), so their outputs were acknowledged: sent again they were duplicates.
+    if (covered === e.count && records[at + e.count - 1].warmup === true) return null;
     return covered < e.count || sameRecord(records[at + e.count - 1], e.last) ? { out: e.out, at, covered } : null;
   }
 

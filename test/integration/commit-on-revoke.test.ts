@@ -11,6 +11,8 @@
  * and every tick forecast by both instances is one whose commit was reported refused. A
  * rebalance's refusal is expected: logged at info, not warn, and counted on
  * tickcast_kafka_commit_failures_total{reason="rebalance"} (src/adapters/kafka/commit-failure.ts, 7 Dec 2026).
+ * The first instance, handed one of its partitions back with its committed offset unchanged, resumes
+ * after its refused chunk instead of forecasting it a second time (src/adapters/kafka/refused-chunks.ts, 7 Dec 2026).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,6 +29,8 @@ import type { KafkaSource } from '../../src/adapters/kafka/source.ts';
 /** Keeps the model forecasts it is sent (series@ts); while `held`, sends wait for release(). */
 class HoldingSink implements OutputSink {
   readonly forecasts = new Set<string>();
+  /** Model forecasts this sink was sent more than once (series@ts). */
+  readonly again = new Set<string>();
   waiting = 0;
   #gate: Promise<void> | null = null;
   #open: () => void = () => undefined;
@@ -49,7 +53,10 @@ class HoldingSink implements OutputSink {
     for (const m of messages) {
       if (m.stream !== 'forecasts') continue;
       const v = JSON.parse(String(m.value));
-      if (!isCold(v)) this.forecasts.add(`${v.series}@${v.ts}`);
+      const key = `${v.series}@${v.ts}`;
+      if (isCold(v)) continue;
+      if (this.forecasts.has(key)) this.again.add(key);
+      this.forecasts.add(key);
     }
   }
 }
@@ -85,6 +92,8 @@ test('a hand-over while chunks are in flight: a commit the coordinator refuses i
     await until(() => union() >= all, 60_000, `every tick forecast (${all})`);
     const twice = [...sinkB.forecasts].filter((k) => sinkA.forecasts.has(k));
     assert.ok(sinkB.forecasts.size > 0, 'the second instance forecast the partition it took');
+    // The first instance got its other partition back with its committed offset unchanged: it resumes after its refused chunk (src/adapters/kafka/refused-chunks.ts; before 7 Dec 2026 it forecast that chunk again).
+    assert.deepEqual([...sinkA.again], [], 'the first instance forecast no tick twice itself');
     const refused = lines.filter((l) => l.msg === 'offset commit failed; the chunk may be redelivered');
     // pino: 30 info, 40 warn. Every refusal here is the rebalance's, so none warns, and each is counted.
     assert.deepEqual(refused.filter((l) => l.level !== 30 || l.failure !== 'rebalance'), [], 'a refusal by the rebalance logs at info with failure "rebalance"');

@@ -34,16 +34,16 @@ interface OutcomeSource {
 
 /**
  * Listens on the consumer's internal client (connected); false when this client version exposes none.
- * `onStored`: how many partitions' offsets the coordinator stored in one outcome (none refused → every one).
+ * `onStored`: the partitions' offsets the coordinator stored in one outcome (none refused → every one).
  */
-export function watchCommitOutcomes(consumer: KafkaJS.Consumer, onRefused: (r: RefusedCommit) => void, onStored?: (partitions: number) => void): boolean {
+export function watchCommitOutcomes(consumer: KafkaJS.Consumer, onRefused: (r: RefusedCommit) => void, onStored?: (stored: Array<{ partition: number; offset: bigint }>) => void): boolean {
   const internal = (consumer as unknown as { _getInternalClient?: () => OutcomeSource | null })._getInternalClient?.();
   if (typeof internal?.on !== 'function') return false;
   internal.on('offset.commit', (err, offsets) => {
     const refused = refusedCommits(err, offsets ?? []);
     for (const r of refused) onRefused(r);
-    const stored = (offsets ?? []).length - refused.length;
-    if (stored > 0) onStored?.(stored);
+    const stored = (offsets ?? []).filter((o) => !refused.some((r) => r.topic === o.topic && r.partition === o.partition));
+    if (stored.length > 0) onStored?.(stored.map((o) => ({ partition: o.partition, offset: BigInt(o.offset) })));
   });
   return true;
 }

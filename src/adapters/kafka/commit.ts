@@ -35,6 +35,7 @@ export class AtLeastOnce implements CommitStrategy {
     private readonly consumer: () => KafkaJS.Consumer,
     private readonly log: Logger,
     private readonly onFailed?: (reason: CommitFailureReason) => void,
+    private readonly chunks?: ChunkCommits,
   ) {}
 
   async run(records: RawRecord[], ref: ChunkRef): Promise<void> {
@@ -42,6 +43,7 @@ export class AtLeastOnce implements CommitStrategy {
     try {
       await this.consumer().commitOffsets(nextOffset(ref));
     } catch (err) {
+      this.chunks?.refused(ref.partition, ref.last + 1n);
       // Outputs are acknowledged; a lost commit (rebalance, coordinator move) only means the chunk
       // may be processed again by whoever owns the partition next. Later commits cover it. A rebalance's
       // refusal is expected (info); others warn (./commit-failure.ts).
@@ -88,6 +90,12 @@ export interface CommitOutcomes {
   onCommitted?(partitions: number): void;
 }
 
+/** The source's record of chunks whose commit was not stored (./refused-chunks.ts), fed from the commit outcomes. */
+export interface ChunkCommits {
+  stored(partition: number, offset: bigint): void;
+  refused(partition: number, offset: bigint): void;
+}
+
 /** Words for why the coordinator did not store a partition's start, by failure reason (the broker's error is the line's `reason`). */
 const START_NOT_STORED: Record<CommitFailureReason, string> = {
   rebalance: 'the group rebalancing',
@@ -104,14 +112,19 @@ const START_NOT_STORED: Record<CommitFailureReason, string> = {
  * A rebalance's refusal logs at info, any other at warn; each is counted by reason (`onCommitFailed`),
  * and the partitions it stored are counted too (`onCommitted`).
  */
-export function reportCommitOutcomes(consumer: KafkaJS.Consumer, log: Logger, isStart: (partition: number, offset: bigint) => boolean, outcomes: CommitOutcomes = {}): void {
+export function reportCommitOutcomes(consumer: KafkaJS.Consumer, log: Logger, isStart: (partition: number, offset: bigint) => boolean, outcomes: CommitOutcomes = {}, chunks?: ChunkCommits): void {
   const refused = ({ topic, partition, offset, reason, code }: RefusedCommit) => {
     const fields = { topic, partition, offset, reason, refusedBy: 'group coordinator' };
     const failure = commitFailureReason({ code });
-    const msg = isStart(partition, BigInt(offset))
+    const start = isStart(partition, BigInt(offset));
+    if (!start) chunks?.refused(partition, BigInt(offset));
+    const msg = start
       ? `start offset of a partition with nothing committed not stored (${START_NOT_STORED[failure]}): committed again if this member is assigned it again; a member that takes it over starts it by its own rule (docs/kafka-client.md § Partitions added to a live input topic)`
       : 'offset commit failed; the chunk may be redelivered';
     reportCommitFailure(log, failure, fields, msg, outcomes.onCommitFailed);
   };
-  watchCommitOutcomes(consumer, refused, (n) => outcomes.onCommitted?.(n));
+  watchCommitOutcomes(consumer, refused, (stored) => {
+    for (const { partition, offset } of stored) chunks?.stored(partition, offset);
+    outcomes.onCommitted?.(stored.length);
+  });
 }

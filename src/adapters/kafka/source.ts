@@ -30,6 +30,7 @@ import { closeWaitMs, commitGroupStartAs } from './group-start.ts';
 import { committedOffsets } from './committed.ts';
 import type { KafkaSourceOptions } from './source-options.ts';
 import { consumerConfig } from './consumer-config.ts';
+import { RefusedChunks } from './refused-chunks.ts';
 
 export type { KafkaSourceOptions } from './source-options.ts';
 
@@ -61,6 +62,8 @@ export class KafkaSource implements TickSource {
   #endsAtStart: Map<number, bigint> | undefined;
   /** Where this run started each partition that had nothing committed (./restore.ts resumeRefusedStarts). */
   readonly #startedUncommitted = new Map<number, bigint>();
+  /** Chunks whose commit was not stored: resumed after when the partition comes back with its committed offset unchanged (./refused-chunks.ts). */
+  readonly #chunks = new RefusedChunks();
   readonly #inFlight = new Set<number>();
   #probe: SkipProbe | null = null;
   #paused = false;
@@ -119,10 +122,10 @@ export class KafkaSource implements TickSource {
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     if (!(await unlessAborted(consumer.subscribe({ topics: [o.topic] }), signal))) return;
-    reportCommitOutcomes(consumer, this.#log, (p, offset) => this.#startedUncommitted.get(p) === offset, o);
+    reportCommitOutcomes(consumer, this.#log, (p, offset) => this.#startedUncommitted.get(p) === offset, o, this.#chunks);
     const strategy: CommitStrategy = o.exactlyOnce
       ? new Transactional(handle, o.exactlyOnce.turns, c, o)
-      : new AtLeastOnce(handle, c, this.#log, o.onCommitFailed);
+      : new AtLeastOnce(handle, c, this.#log, o.onCommitFailed, this.#chunks);
     const each = batchLoop({
       chunkSize: o.chunkSize ?? 512, chunkBytes: o.chunkBytes, warmup: this.#warmup, gaps: this.#gaps, errors: this.#errors,
       strategy, warmupStrategy: warmupOnly(handle), onGap: o.onGap,
@@ -227,7 +230,7 @@ export class KafkaSource implements TickSource {
     // Every partition, named (by topic alone this admin returns none): is the group brand new? Not consumer.committed(): it reports a commit at 0 as null, like none.
     const all = [...new Set([...partitions, ...marks.map((m) => m.partition)])];
     const committed = await committedOffsets(this.#admin!, this.#o.groupId, topic, all);
-    const inputs = restoreInputs(partitions, committed, marks);
+    const { inputs, resumed } = this.#chunks.resume(restoreInputs(partitions, committed, marks));
     const plan = planRestore(inputs, this.#o.restoreRecordsPerPartition ?? 0);
     const full = this.#o.restoreFrom ? applySnapshotPlan(plan, inputs, this.#o.restoreFrom) : new Set<number>();
     this.#warmup.reset(plan, full);
@@ -238,6 +241,8 @@ export class KafkaSource implements TickSource {
     if (earlier.length > 0) this.#log.info({ partitions: earlier, start: Object.fromEntries(earlier.map((p) => [p, String(start.get(p))])) }, "brand-new group: a later member's start replaced this member's earlier one (stored while the group was empty); these partitions start at this member's end at start");
     if (created.length > 0) this.#log.info({ partitions: created, partitionsAtStart: this.#partitionsAtStart, groupHasOffsets }, 'partitions the group has never read (nothing committed): reading them from their beginning');
     resumeRefusedStarts(this.#startedUncommitted, { start, lagFrom, pin }, inputs);
+    for (const [p, at] of resumed) if (!start.has(p)) start.set(p, at); // no warm-up: straight after the refused chunk
+    if (resumed.size > 0) this.#log.info({ partitions: Object.fromEntries([...resumed].map(([p, at]) => [p, String(at)])) }, 'partitions assigned back with their committed offset unchanged: resuming after the chunks whose commit was refused (outputs acknowledged), not reading them again');
     await pinStarts(this.#consumer!, this.#o.topic, pin, this.#log);
     return { start, lagFrom };
   }

@@ -313,3 +313,40 @@ test("a brand-new group: a partition whose start commit was refused and that goe
   await a.stop();
   await b.stop();
 });
+
+// A chunk whose commit a rebalance refused, its outputs acknowledged: when the same member gets the
+// partition back with the committed offset unchanged, it resumes after that chunk. Before 7 Dec 2026
+// it started at the committed offset and output the chunk again (docs/kafka-client.md § At-least-once).
+test('a partition assigned back with its committed offset unchanged resumes after the chunk whose commit was refused; one whose offset moved does not', async () => {
+  const committed: Record<number, number> = { 0: 100, 1: 100, 2: 100 };
+  const k = fakeKafka(committed);
+  const log = logger();
+  const s = source(k.kafka, { restoreRecordsPerPartition: 20 }, log.l);
+  await s.start(async () => undefined);
+  await k.assign([0, 1, 2]);
+  const rebalance = { message: 'Broker: Group rebalance in progress', code: 27 };
+  // p0: one chunk stored (100 → 120), the next refused (150); p1: refused (130) but another owner committed 125 since; p2: refused, then a later chunk stored past it.
+  k.internal.emit('offset.commit', undefined, [{ topic: TOPIC, partition: 0, offset: 120 }]);
+  committed[0] = 120;
+  k.internal.emit('offset.commit', rebalance, [{ topic: TOPIC, partition: 0, offset: 150 }, { topic: TOPIC, partition: 1, offset: 130 }, { topic: TOPIC, partition: 2, offset: 140 }]);
+  k.internal.emit('offset.commit', undefined, [{ topic: TOPIC, partition: 2, offset: 160 }]);
+  committed[2] = 160;
+  await k.revoke([0, 1, 2]);
+  committed[1] = 125;
+  const starts = (await k.assign([0, 1, 2])) as Array<{ partition: number; offset: number }>;
+  assert.deepEqual(starts.map((a) => [a.partition, a.offset]), [[0, 130], [1, 105], [2, 140]], 'p0 from 150 − 20 (warm-up to 150); p1 and p2 as their committed offsets say');
+  assert.ok(log.lines.some((l) => l.msg.startsWith('partitions assigned back with their committed offset unchanged') && JSON.stringify(l.obj.partitions) === '{"0":"150"}'));
+  await s.stop();
+});
+
+test('with no window restore, the partition assigned back starts straight after the refused chunk', async () => {
+  const k = fakeKafka({ 0: 100, 1: 100 });
+  const s = source(k.kafka, { restoreRecordsPerPartition: 0 }, logger().l);
+  await s.start(async () => undefined);
+  assert.equal(await k.assign([0, 1]), null, 'the committed offsets: the client default');
+  k.internal.emit('offset.commit', { message: 'Broker: Specified group generation id is not valid', code: 22 }, [{ topic: TOPIC, partition: 1, offset: 140 }]);
+  await k.revoke([0, 1]);
+  const starts = (await k.assign([0, 1])) as Array<{ partition: number; offset: number }>;
+  assert.deepEqual(starts.map((a) => [a.partition, a.offset]), [[0, -1001], [1, 140]]);
+  await s.stop();
+});

@@ -132,6 +132,25 @@ test('after a rebalance the partition is read again from before the committed of
   }
 });
 
+// A chunk sent, its commit refused by a rebalance, the partition assigned back to the same member:
+// the source resumes after that chunk (src/adapters/kafka/refused-chunks.ts), so its records come
+// again as warm-up. Their outputs were acknowledged: not sent again (before 7 Dec 2026 they were).
+test('a kept chunk whose records all come again as warm-up (its outputs acknowledged) is not sent again', async () => {
+  const t = await setup();
+  const warm = (i: number) => ({ ...tick(i), warmup: true });
+  try {
+    await t.pipeline.handle(Array.from({ length: W }, (_, i) => tick(i)));
+    await t.pipeline.handle([tick(W), tick(W + 1)]); // sent; its commit then refused
+    const n = t.sent.length;
+    await t.pipeline.handle([warm(W - 1), warm(W), warm(W + 1)]);
+    await t.pipeline.handle([tick(W + 2)]);
+    const ts = t.sent.slice(n).filter((m) => m.stream === 'forecasts').map((m) => JSON.parse(String(m.value)).ts);
+    assert.deepEqual(ts, [1_700_000_000_000 + (W + 2) * 60_000], 'only the new tick');
+  } finally {
+    await t.close();
+  }
+});
+
 test('a dead letter larger than deadLetterMaxBytes keeps a marked prefix of its value, and its headers byte for byte', async () => {
   const t = await setup({ deadLetterMaxBytes: 10_000 });
   try {
