@@ -134,6 +134,25 @@ function earlierGroupStart(i: RestoreInput, atStart: bigint | undefined): bigint
 }
 
 /**
+ * Partitions another member was assigned whose committed offset is a group start past this member's
+ * own end at start (`endsAtStart`): a later member's start replaced this member's while the group was
+ * empty, and that member starts them there — the ticks in between are not read (docs/kafka-client.md
+ * § Known limits). This member cannot put its start back (the group has members now): reported only.
+ */
+export function laterGroupStarts(
+  committed: ReadonlyArray<{ partition: number; offset: string; metadata?: string | null }>,
+  assigned: readonly number[],
+  endsAtStart: ReadonlyMap<number, bigint> | undefined,
+): Array<{ partition: number; start: bigint; own: bigint }> {
+  if (!endsAtStart) return [];
+  return committed.flatMap((c) => {
+    const own = endsAtStart.get(c.partition);
+    const start = BigInt(c.offset);
+    return c.metadata === GROUP_START_METADATA && own !== undefined && own >= 0n && start > own && !assigned.includes(c.partition) ? [{ partition: c.partition, start, own }] : [];
+  });
+}
+
+/**
  * Where a brand-new group starts a partition under fromBeginning=false: its end when this run
  * started (`atStart`, read before the member joined: ./topic-at-start.ts endsAtStart) when known —
  * never below its log start now nor above its end now — else its end at this assignment. The end

@@ -21,7 +21,7 @@ import { AtLeastOnce, reportCommitOutcomes, Transactional, warmupOnly, type Comm
 import { brokerLagReader, LagMonitor, lagStarts } from './lag.ts';
 import { Handover } from './handover.ts';
 import { ConsumeErrors, OffsetGaps } from './offset-gaps.ts';
-import { applySnapshotPlan, hasCommitted, pinStarts, planRestore, restoreInputs, restoreLogLines, resumeRefusedStarts, uncommittedStarts, WarmupTracker } from './restore.ts';
+import { applySnapshotPlan, hasCommitted, laterGroupStarts, pinStarts, planRestore, restoreInputs, restoreLogLines, resumeRefusedStarts, uncommittedStarts, WarmupTracker } from './restore.ts';
 import { SkipProbe } from './skip-probe.ts';
 import { unlessAborted } from '../../lifecycle/abortable.ts';
 import { within } from '../../waits/bounded.ts';
@@ -239,6 +239,8 @@ export class KafkaSource implements TickSource {
     const groupHasOffsets = this.#groupOffsetsAtStart ?? hasCommitted(committed);
     const { start, created, lagFrom, pin, earlier } = uncommittedStarts(plan.start, inputs, { partitionsAtStart: this.#partitionsAtStart, fromBeginning: this.#o.fromBeginning, groupHasOffsets, endsAtStart: this.#endsAtStart });
     if (earlier.length > 0) this.#log.info({ partitions: earlier, start: Object.fromEntries(earlier.map((p) => [p, String(start.get(p))])) }, "brand-new group: a later member's start replaced this member's earlier one (stored while the group was empty); these partitions start at this member's end at start");
+    const skipped = laterGroupStarts(committed, partitions, this.#endsAtStart);
+    if (skipped.length > 0) this.#log.warn({ partitions: Object.fromEntries(skipped.map((s) => [s.partition, { start: String(s.start), own: String(s.own) }])) }, "brand-new group: a later member's start replaced this member's earlier one on partitions another member was assigned; the ticks between the two starts there are not read (docs/kafka-client.md § Known limits)");
     if (created.length > 0) this.#log.info({ partitions: created, partitionsAtStart: this.#partitionsAtStart, groupHasOffsets }, 'partitions the group has never read (nothing committed): reading them from their beginning');
     resumeRefusedStarts(this.#startedUncommitted, { start, lagFrom, pin }, inputs);
     for (const [p, at] of resumed) if (!start.has(p)) start.set(p, at); // no warm-up: straight after the refused chunk

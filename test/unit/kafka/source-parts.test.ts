@@ -1,7 +1,7 @@
 /** The Kafka source's pure parts: restore planning, warm-up marks, offset gaps, decode-error matching, lag. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasCommitted, OFFSET_BEGINNING, planRestore, restoreInputs, resumeRefusedStarts, uncommittedFromBeginning, uncommittedStarts, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
+import { hasCommitted, laterGroupStarts, OFFSET_BEGINNING, planRestore, restoreInputs, resumeRefusedStarts, uncommittedFromBeginning, uncommittedStarts, WarmupTracker } from '../../../src/adapters/kafka/restore.ts';
 import { GROUP_START_METADATA } from '../../../src/adapters/kafka/group-start.ts';
 import { ConsumeErrors, OffsetGaps } from '../../../src/adapters/kafka/offset-gaps.ts';
 import { LagMonitor, lagStarts, partitionLag, type LagReader } from '../../../src/adapters/kafka/lag.ts';
@@ -259,4 +259,16 @@ test("a group start later than this member's own end at start (a later member's 
   assert.deepEqual(s.earlier, [0]);
   const old = uncommittedStarts(new Map(), inputs, { partitionsAtStart: 3, fromBeginning: false, groupHasOffsets: true });
   assert.deepEqual([...old.start], [], 'a member that found the group with offsets at its start keeps every committed offset');
+});
+
+test("partitions another member starts at a later member's group start (past this member's end at start) are reported; its own, earlier or unmarked ones are not", () => {
+  const committed = [
+    { partition: 0, offset: '45', metadata: GROUP_START_METADATA }, // assigned here: earlierGroupStart corrects it
+    { partition: 1, offset: '52', metadata: GROUP_START_METADATA }, // another member's, later than this member's 50: reported
+    { partition: 2, offset: '30', metadata: GROUP_START_METADATA }, // an earlier start: kept
+    { partition: 3, offset: '90', metadata: '' }, // a chunk's commit
+  ];
+  const ends = new Map([[0n, 40n], [1n, 50n], [2n, 35n], [3n, 60n]].map(([p, e]) => [Number(p), e]));
+  assert.deepEqual(laterGroupStarts(committed, [0], ends), [{ partition: 1, start: 52n, own: 50n }]);
+  assert.deepEqual(laterGroupStarts(committed, [0], undefined), [], 'the group was not brand new at this start');
 });
