@@ -10,7 +10,7 @@
  * filled in by interpolation first, so the window stays on the clock (SeriesState.fillMissed); with `openHours`, not in
  * hours the feed has never read in (open-hours.ts).
  *
- * Normalisation: exponentially weighted mean and variance per feature whose weight starts as the exact running average
+ * Normalisation (series-stats.ts): exponentially weighted mean and variance per feature whose weight starts as the exact running average
  * (1/n) and settles at a half-life of `normHalfLifeTicks`, so a series' level and scale may drift slowly without
  * retraining. Windows are z-normalised on read with the statistics current at that moment (the whole window uses one
  * set of statistics). Features flagged in `logFeatures` (spec.logFeatures) enter the statistics, windows and
@@ -19,9 +19,10 @@
 import { SeriesRegistry } from './series-registry.ts';
 import { carriedForGood, departing, tickAgain, type Departed } from './tick-again.ts';
 import { SeriesState, type RecentWindow, type WindowSeriesState } from './window-series.ts';
-import { normStd } from './norm-std.ts';
+import { appendTick, statsOf, toModel, unlearnTick, type SeriesStats, type StatsRule } from './series-stats.ts';
 
 export type { WindowSeriesState } from './window-series.ts';
+export type { SeriesStats } from './series-stats.ts';
 
 /** 'incomplete': a feature was missing and there is no earlier value to carry forward. 'merged': a record at the last tick's ts brought features that tick lacked (carried forward), written into it. */
 export type PushOutcome = 'accepted' | 'late' | 'duplicate' | 'replaced' | 'merged' | 'incomplete';
@@ -48,17 +49,12 @@ export interface WindowStoreOptions {
   clockSkewMs?: number;
 }
 
-export interface SeriesStats {
-  mean: Float64Array;
-  std: Float64Array;
-}
-
 const NO_SERIES = new SeriesState(1, 1); // stands in for a series not held (step times 1 ms apart)
 
 export class WindowStore {
   readonly #opts: WindowStoreOptions;
   readonly #series = new Map<string, SeriesState>();
-  readonly #alphaFloor: number;
+  readonly #rule: StatsRule; // the statistics' (series-stats.ts)
   readonly #registry: SeriesRegistry;
   #departed: Departed | null = null; // the series evicted last (carriedAtEviction)
   readonly #log: readonly boolean[] | null; // per feature: read as ln(value) (null: no such feature)
@@ -66,7 +62,7 @@ export class WindowStore {
   constructor(opts: WindowStoreOptions) {
     this.#opts = opts;
     this.#log = opts.logFeatures?.some(Boolean) ? [...opts.logFeatures] : null;
-    this.#alphaFloor = 1 - Math.pow(0.5, 1 / opts.normHalfLifeTicks);
+    this.#rule = { features: opts.features, alphaFloor: 1 - Math.pow(0.5, 1 / opts.normHalfLifeTicks), holdStatsMaxTicks: opts.holdStatsMaxTicks ?? 0, log: this.#log };
     this.#registry = opts.registry ?? new SeriesRegistry({ maxSeries: opts.maxSeries, idleEvictMs: opts.idleEvictMs });
     this.#registry.follow((series, reason) => void (this.#departed = departing(this.#series, series, reason)));
   }
@@ -127,8 +123,8 @@ export class WindowStore {
     const filled = s.fillMissed(tsMs, values, order === 'next' ? (o.fillMissed ?? 0) : 0, this.#log, o.openHours === true); // a step back: none
     if (before > 0 && order === 'next') s.noteSpacing(tsMs - s.lastTs, filled > 0);
     if (order === 'stepBack') s.clock.lastTsMs = tsMs; // the gap clock goes on from it
-    const carried = carriedForGood(s); // read before #append moves the counts on
-    this.#append(s, tsMs, values, opts?.learn !== false);
+    const carried = carriedForGood(s); // read before appendTick moves the counts on
+    appendTick(s, tsMs, values, opts?.learn !== false, this.#rule);
     s.ts[s.head] = tsMs;
     s.head = (s.head + 1) % o.window;
     s.count++;
@@ -150,46 +146,10 @@ export class WindowStore {
     return out;
   }
 
-  /** Write a tick's values (carrying missing ones forward) into the head slot and, unless held, into the statistics: `learn: false` holds them for at most holdStatsMaxTicks in a row. */
-  #append(s: SeriesState, tsMs: number, values: ArrayLike<number>, wantLearn: boolean): void {
-    const F = this.#opts.features;
-    const learn = wantLearn || s.learned === 0 || s.held >= (this.#opts.holdStatsMaxTicks ?? 0);
-    s.held = learn ? 0 : s.held + 1;
-    if (learn) {
-      s.learned++;
-      s.learnedTs = tsMs;
-      for (let f = 0; f < F; f++) s.prevMean[f] = s.mean[f]; // loops: TypedArray#set costs more than the copy of a few features
-      for (let f = 0; f < F; f++) s.prevM2[f] = s.m2[f];
-    }
-    const alpha = Math.max(1 / s.learned, this.#alphaFloor);
-    const base = s.head * F;
-    for (let f = 0; f < F; f++) {
-      const v = Number.isNaN(values[f]) ? s.last[f] : values[f];
-      s.values[base + f] = v;
-      s.last[f] = v;
-      s.carried[f] = Number.isNaN(values[f]) ? s.carried[f] + 1 : 0;
-      if (!learn) continue;
-      const d = this.#toModel(f, v) - s.mean[f];
-      s.mean[f] += alpha * d;
-      s.m2[f] = (1 - alpha) * (s.m2[f] + alpha * d * d);
-    }
-  }
-
   /** Take back the statistics update of the tick at `tsMs` (an alert fired on it after it was windowed), if it is still the last tick learned for the series and holding is on. The values stay in the window. Returns true when undone. */
   unlearn(series: string, tsMs: number): boolean {
     const s = this.#series.get(series);
-    if (!s || s.learnedTs !== tsMs || s.learned <= 1 || !this.#opts.holdStatsMaxTicks) return false;
-    s.mean.set(s.prevMean);
-    s.m2.set(s.prevM2);
-    s.learned--;
-    s.learnedTs = Number.NaN;
-    s.held = 1;
-    return true;
-  }
-
-  /** A value in model space: ln(value) for a log feature. */
-  #toModel(f: number, v: number): number {
-    return this.#log?.[f] ? Math.log(v) : v;
+    return s !== undefined && unlearnTick(s, tsMs, this.#rule.holdStatsMaxTicks);
   }
 
   /** True when the series has a full window. */
@@ -225,18 +185,14 @@ export class WindowStore {
   /** Current normalisation statistics (copies). */
   stats(series: string): SeriesStats | null {
     const s = this.#series.get(series);
-    if (!s) return null;
-    const F = this.#opts.features;
-    const std = new Float64Array(F);
-    for (let f = 0; f < F; f++) std[f] = normStd(s.m2[f], s.mean[f]);
-    return { mean: Float64Array.from(s.mean), std };
+    return s ? statsOf(s, this.#opts.features) : null;
   }
 
   /** The last values (after carry-forward, in model space) and the statistics now in force, as copies. */
   current(series: string): { values: Float64Array; mean: Float64Array; std: Float64Array } | null {
     const s = this.#series.get(series);
     const st = this.stats(series);
-    return s && st ? { values: Float64Array.from(s.last, (v, f) => this.#toModel(f, v)), mean: st.mean, std: st.std } : null;
+    return s && st ? { values: Float64Array.from(s.last, (v, f) => toModel(this.#log, f, v)), mean: st.mean, std: st.std } : null;
   }
 
   /** The last tick's values as the window holds them now (raw units), NaN where the tick lacked the feature and its value is carried forward; null for an unknown series. */
@@ -254,7 +210,7 @@ export class WindowStore {
     const F = o.features;
     for (let w = 0; w < o.window; w++) {
       const slot = ((s.head + w) % o.window) * F;
-      for (let f = 0; f < F; f++) out[offset + w * F + f] = (this.#toModel(f, s.values[slot + f]) - stats.mean[f]) / stats.std[f];
+      for (let f = 0; f < F; f++) out[offset + w * F + f] = (toModel(this.#log, f, s.values[slot + f]) - stats.mean[f]) / stats.std[f];
     }
     return stats;
   }
