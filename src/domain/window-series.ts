@@ -1,35 +1,10 @@
-/** One series' window ring and normalisation statistics, owned by the window store (window-store.ts); its nine typed arrays share one buffer (arena.ts). */
+/** One series' window ring and normalisation statistics, owned by the window store (window-store.ts); its nine typed arrays share one buffer (arena.ts). Their snapshot form: window-series-state.ts. */
 import { ArrayArena } from './arena.ts';
 import { GapClock } from './gap-clock.ts';
-import { OpenHours } from './open-hours.ts';
 import { nextHour, stepTime } from './step-time.ts';
 
 /** An interval this many spacing means long or longer is a pause (an outage, a device offline), not spacing (noteSpacing): far beyond any event feed's spread (a Poisson feed has one in 22,000). */
 const PAUSE_INTERVALS = 10;
-
-/** Everything the store keeps for one series, as plain data (for snapshots; arrays are copies). */
-export interface WindowSeriesState {
-  /** Float64 since 5 Dec 2026 (a snapshot written before holds Float32, read the same way). */
-  values: Float32Array | Float64Array;
-  ts: Float64Array;
-  head: number;
-  count: number;
-  lastTs: number;
-  sinceForecast: number;
-  intervalMs: number;
-  mean: Float64Array;
-  m2: Float64Array;
-  last: Float64Array;
-  /** The gap clock's typical interval, share of intervals on a clock and open hours when learned (absent in older snapshots: learned again). */
-  clock?: { typicalMs: number; onGrid: number; openHours?: { bits: number[]; firstMs: number; jitterMs: number; stepMs: number } };
-  /** Ring slots that hold a filled-in reading (absent: none). */
-  filledSlots?: number[];
-  /** SeriesState.aheadSentMs when set (absent: not set, and in older snapshots). */
-  aheadSentMs?: number;
-  /** Ticks dropped as late so far, when any (absent: none, and in snapshots before 6 Dec 2026: counted from 0 again). */
-  late?: number;
-  carried?: number[]; // SeriesState.carried when any feature is carried (absent: none, and in older snapshots)
-}
 
 /** A series' window as the HTTP series view shows it (SeriesState.recent). */
 export interface RecentWindow {
@@ -228,56 +203,6 @@ export class SeriesState {
     for (let i = 0; i < times.length; i++) if (hours.closed(times[i], hours.slackMs)) out.push(i + 1);
     return out;
   }
-
-  /** The state as plain data (for snapshots): copied arrays, or with `copy` false the live ones. */
-  toState(copy = true): WindowSeriesState {
-    const { head, count, lastTs, sinceForecast, intervalMs } = this;
-    const own = <T extends Float32Array | Float64Array>(a: T): T => (copy ? (a.slice() as T) : a);
-    const { typicalMs, onGrid, hours: h } = this.clock;
-    const clock = { typicalMs, onGrid, ...(h ? { openHours: { bits: h.bits.slice(), firstMs: h.firstMs, jitterMs: h.jitterMs, stepMs: h.stepMs } } : {}) };
-    const filledSlots = this.filledSlots.some((x) => x === 1) ? [...this.filledSlots.keys()].filter((i) => this.filledSlots[i] === 1) : undefined;
-    const ahead = Number.isFinite(this.aheadSentMs) ? { aheadSentMs: this.aheadSentMs } : {};
-    const late = this.late > 0 ? { late: this.late } : {};
-    const carried = this.carried.some((n) => n > 0) ? { carried: Array.from(this.carried) } : {};
-    return { values: own(this.values), ts: own(this.ts), head, count, lastTs, sinceForecast, intervalMs, mean: own(this.mean), m2: own(this.m2), last: own(this.last), clock, ...(filledSlots ? { filledSlots } : {}), ...ahead, ...late, ...carried };
-  }
-
-  /** A series from snapshot data; a RangeError when its shape is not `window` × `features`. */
-  static fromState(series: string, st: WindowSeriesState, window: number, features: number, nowMs: number): SeriesState {
-    if (st.values.length !== window * features || st.ts.length !== window || st.mean.length !== features || st.m2.length !== features || st.last.length !== features) {
-      throw new RangeError(`series ${series}: snapshot shape does not match window ${window} × ${features} features`);
-    }
-    const s = new SeriesState(window, features);
-    s.values.set(st.values);
-    s.ts.set(st.ts);
-    s.mean.set(st.mean);
-    s.m2.set(st.m2);
-    s.last.set(st.last);
-    Object.assign(s, { head: st.head, count: st.count, lastTs: st.lastTs, sinceForecast: st.sinceForecast, intervalMs: st.intervalMs, lastSeenMs: nowMs, learned: st.count });
-    if (st.count > 0) s.clock.lastTsMs = st.lastTs;
-    if (typeof st.aheadSentMs === 'number' && Number.isFinite(st.aheadSentMs)) s.aheadSentMs = st.aheadSentMs;
-    if (Number.isSafeInteger(st.late) && st.late! > 0) s.late = st.late!;
-    if (Array.isArray(st.carried) && st.carried.length === features) st.carried.forEach((n, f) => (s.carried[f] = Number.isSafeInteger(n) && n > 0 ? n : 0));
-    if (st.clock) restoreClock(s.clock, st.clock);
-    for (const i of st.filledSlots ?? []) if (Number.isInteger(i) && i >= 0 && i < window) s.filledSlots[i] = 1;
-    // (Held-tick bookkeeping is not snapshotted: a restored series counts every tick as learned.)
-    return s;
-  }
-}
-
-/** A gap clock's saved fields (checked: a snapshot is input), over a fresh one. */
-function restoreClock(c: GapClock, st: NonNullable<WindowSeriesState['clock']>): void {
-  const num = (x: unknown, dflt: number): number => (typeof x === 'number' && Number.isFinite(x) ? x : dflt);
-  c.typicalMs = num(st.typicalMs, 0);
-  c.onGrid = num(st.onGrid, 0);
-  const h = st.openHours;
-  if (typeof h !== 'object' || h === null) return;
-  const hours = new OpenHours();
-  if (Array.isArray(h.bits) && h.bits.length === hours.bits.length && h.bits.every(Number.isInteger)) hours.bits = h.bits.slice();
-  hours.firstMs = num(h.firstMs, Number.NaN);
-  hours.jitterMs = num(h.jitterMs, 0);
-  hours.stepMs = num(h.stepMs, 0);
-  c.hours = hours;
 }
 
 /**

@@ -18,10 +18,11 @@
  */
 import { SeriesRegistry } from './series-registry.ts';
 import { carriedForGood, departing, tickAgain, type Departed } from './tick-again.ts';
-import { SeriesState, type RecentWindow, type WindowSeriesState } from './window-series.ts';
+import { SeriesState, type RecentWindow } from './window-series.ts';
+import { seriesFromState, seriesToState, type WindowSeriesState } from './window-series-state.ts';
 import { appendTick, statsOf, toModel, unlearnTick, type SeriesStats, type StatsRule } from './series-stats.ts';
 
-export type { WindowSeriesState } from './window-series.ts';
+export type { WindowSeriesState } from './window-series-state.ts';
 export type { SeriesStats } from './series-stats.ts';
 
 /** 'incomplete': a feature was missing and there is no earlier value to carry forward. 'merged': a record at the last tick's ts brought features that tick lacked (carried forward), written into it. */
@@ -232,12 +233,13 @@ export class WindowStore {
 
   /** The series' state (null when unknown), for snapshots: a copy, or with `copy` false the live arrays (used before the next push). */
   exportSeries(series: string, copy = true): WindowSeriesState | null {
-    return this.#series.get(series)?.toState(copy) ?? null;
+    const s = this.#series.get(series);
+    return s ? seriesToState(s, copy) : null;
   }
 
   /** Install a series' state from a snapshot (admitted through the registry, seen at `nowMs`); a RangeError when its shape is not this store's. */
   importSeries(series: string, st: WindowSeriesState, nowMs: number): void {
-    const s = SeriesState.fromState(series, st, this.#opts.window, this.#opts.features, nowMs);
+    const s = seriesFromState(series, st, this.#opts.window, this.#opts.features, nowMs);
     this.#registry.touch(series, nowMs);
     this.#series.set(series, s);
   }

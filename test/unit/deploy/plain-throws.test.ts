@@ -23,7 +23,7 @@ const ALLOWED: Record<string, { count: number; why: string }> = {
   'src/domain/incidents/incident-grouper.ts': { count: 1, why: 'constructor argument, validated by the config schema' },
   'src/domain/series-registry.ts': { count: 1, why: 'constructor argument, validated by the config schema' },
   'src/domain/tick-fields.ts': { count: 1, why: 'field paths the config loader refused first (tickFieldProblems)' },
-  'src/domain/window-series.ts': { count: 1, why: 'snapshot restore: caught per series, which starts fresh' },
+  'src/domain/window-series-state.ts': { count: 1, why: 'snapshot restore: caught per series, which starts fresh' },
   'src/eval/backtest.ts': { count: 1, why: 'invariant: a predictor answering with the wrong shape' },
   'src/eval/linear-baseline.ts': { count: 2, why: 'invariant (input shape); a singular system the ridge floor (1e-9) prevents — the message says what to do' },
   'src/eval/metrics.ts': { count: 3, why: 'invariants of the metric functions' },
