@@ -12,19 +12,19 @@
  * installing new forecasts as it passes the ticks that made them.
  *
  * This file runs the phases and isolates each record (one that throws becomes a dead letter, the rest of the chunk goes on). Parts:
- * tick-reads.ts (phase 1's window reads), tick-alerts.ts (scores, alert records), learning-tap.ts, out-messages.ts, dead-letter.ts.
+ * tick-reads.ts (phase 1's window reads), tick-emit.ts (phase 3 for one tick), tick-alerts.ts (scores, alert records), learning-tap.ts,
+ * out-messages.ts, dead-letter.ts.
  */
 import { sentAtMs } from '../domain/tick-codec.ts';
 import { decodeRecord, type RecordCodecOptions } from '../domain/record-codec.ts';
-import { decodeForecast } from '../domain/forecast.ts';
 import { logMask } from '../domain/model-spec.ts';
 import type { ColdStartOptions } from '../domain/cold-start.ts';
 import type { ForecastFusion } from '../domain/fusion/forecast-fusion.ts';
 import type { ForecastFloor } from '../domain/forecast-floor.ts';
 import type { WindowStore } from '../domain/window-store.ts';
-import type { ForecastStep, RawRecord, Tick } from '../domain/types.ts';
+import type { RawRecord, Tick } from '../domain/types.ts';
 import { ErrorCodes, recordError, type TickcastError } from '../errors/index.ts';
-import { SeriesOutlook } from './series-outlook.ts';
+import type { SeriesOutlook } from './series-outlook.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceResult, InferenceStage } from './inference.ts';
 import type { AnomalyScorer, LearningFilter, OutMessage, OutputSink, PipelineObserver, PipelineTracer, TickLearner } from './ports.ts';
@@ -32,13 +32,14 @@ import { deadLetterOnce, processingFailed, type DeadLetters } from './dead-lette
 import { FAILED_AFTER_WINDOWING, takeTicks, type TakeTold } from './record-ticks.ts';
 import { withUnits, type SeriesUnits } from './series-units.ts';
 import type { PipelineFollower } from './followers.ts';
-import { forecastMessage, listening, liveMerged, liveTick, namedTargets, pushFollowerRecords } from './out-messages.ts';
+import { liveMerged, pushFollowerRecords } from './out-messages.ts';
 import { LearningTap } from './learning-tap.ts';
 import { TickAlerts, type TickAlertsDeps } from './tick-alerts.ts';
 import { UnsentOutputs } from './unsent-outputs.ts';
 import { SeriesDepartures } from './series-departures.ts';
 import { mergeReading, type Accepted } from './accepted.ts';
 import { hold, readAll, readAtTick, readBefore, type PendingRead, type Reads } from './tick-reads.ts';
+import { TickEmitter } from './tick-emit.ts';
 
 export interface StreamPipelineDeps extends Pick<TickAlertsDeps, 'alertState'> {
   store: WindowStore;
@@ -79,8 +80,6 @@ export interface StreamPipelineDeps extends Pick<TickAlertsDeps, 'alertState'> {
   looseSink?: OutputSink;
 }
 const NO_TIMES: readonly number[] = [];
-/** A live forecast event's `closedSteps`, only when there are any. */
-const closedOf = (closed: readonly number[]): { closedSteps?: readonly number[] } => (closed.length > 0 ? { closedSteps: closed } : {});
 
 export class StreamPipeline {
   readonly #d: StreamPipelineDeps;
@@ -92,6 +91,7 @@ export class StreamPipeline {
   readonly #unsent = new UnsentOutputs();
   readonly #departures: SeriesDepartures;
   readonly #recent: Float64Array;
+  readonly #emitter: TickEmitter;
   readonly #trace = (rec: RawRecord): Record<string, string> => this.#d.traceHeaders?.(rec) ?? {};
 
   constructor(deps: StreamPipelineDeps) {
@@ -112,6 +112,7 @@ export class StreamPipeline {
       for (const f of this.#followers) f.forget?.(series);
       deps.observer?.forget?.(series);
     };
+    this.#emitter = new TickEmitter(deps, { now: this.#now, targetIdx: this.#targetIdx, followers: this.#followers, learning: this.#learning, alerts: this.#alerts, trace: this.#trace });
     this.#departures = new SeriesDepartures(deps.store, forget, (series, reason) => deps.observer?.evicted?.(series, reason, deps.store.carriedAtEviction(series)), (series, reason) => this.#alerts?.departed(series, reason));
   }
 
@@ -241,55 +242,12 @@ export class StreamPipeline {
     for (let i = 0; i < accepted.length; i++) {
       const before = out.length;
       try {
-        this.#emitOne(accepted[i], results[i], out);
+        this.#emitter.emit(accepted[i], results[i], out);
       } catch (err) {
         out.length = before;
         if (!accepted[i].quiet) out.push(...this.#deadLetter(accepted[i].rec, processingFailed(err), FAILED_AFTER_WINDOWING, dead)); // windowed, its outcome told: not counted again
       }
     }
-  }
-
-  /** Phase 3 for one accepted tick: score it, learn, then install and emit its forecast. */
-  #emitOne(a: Accepted, r: InferenceResult | null, out: OutMessage[]): void {
-    const d = this.#d;
-    const series = a.tick.series;
-    if (a.merged) return this.#alerts?.score(a.tick, a.rec, a.quiet, d.outlook.expectationsAt(series, a.tick.tsMs), out, false, true); // a reading merged into a tick scored before (accepted.ts)
-    const [target, expectations] = [a.tick.values[this.#targetIdx[0]], d.outlook.nextExpectations(series)];
-    const expected = expectations?.[0] ?? null;
-    liveTick(d.observer, d.inference.spec, a, target);
-    if (!a.quiet && expected) for (const f of this.#followers) f.realised?.(series, a.tick.tsMs, target, expected);
-    for (const f of this.#followers) f.ticked?.(a.tick, a.eventMs, a.stepBack === true); // a tick stamped ahead moves event time no further than sent + clockSkewMs
-    d.fusion?.realised(series, a.tick.values, this.#targetIdx, 1 + a.filled);
-    this.#alerts?.score(a.tick, a.rec, a.quiet, expectations, out, a.stepBack);
-    this.#learning.afterScoring(a.tick, a.suppressed, a.view, expected);
-    if (a.cold) d.outlook.entry(series).baseline = { ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...SeriesOutlook.targetsOf(a.cold.steps), ...closedOf(a.cold.closed) };
-    if (a.cold && !a.quiet) {
-      out.push(this.#forecastMessage(a, a.cold.model, a.cold.steps, a.cold.closed));
-      if (listening(d.observer)) d.observer!.live!({ type: 'forecast', series, ts: a.tick.tsMs, model: a.cold.model, horizon: a.cold.steps[0], ...namedTargets(d.inference.spec, a.cold.steps), ...closedOf(a.cold.closed) });
-    }
-    if (r && a.stats) this.#install(a, r, out);
-  }
-
-  /**
-   * A model forecast made at this tick: the outlook keeps it (the detector's expectation); what is
-   * served — it, or a baseline that has done better on the series (fusion) — is emitted.
-   */
-  #install(a: Accepted, r: InferenceResult, out: OutMessage[]): void {
-    const d = this.#d;
-    const series = a.tick.series;
-    const steps = decodeForecast(r.y, 0, d.inference.spec, this.#targetIdx, a.stats!.mean, a.stats!.std, a.times);
-    d.floor?.apply(steps);
-    const served = d.fusion && a.baselines ? d.fusion.serve(series, r.model, steps, a.baselines) : { model: r.model, steps }; // fusion floors its baselines
-    const shown = served.model === r.model ? null : { ts: a.tick.tsMs, model: served.model, replaces: r.model, horizon: served.steps[0], ...closedOf(a.closed) };
-    d.outlook.setForecast(series, { ts: a.tick.tsMs, model: r.model, horizon: steps[0], ...SeriesOutlook.targetsOf(steps), ...closedOf(a.closed) }, shown && { ...shown, ...SeriesOutlook.targetsOf(served.steps) });
-    if (a.quiet) return;
-    out.push(this.#forecastMessage(a, served.model, served.steps, a.closed, shown?.replaces));
-    d.observer?.forecast?.(series, Math.max(0, this.#now() - a.rec.receivedAtMs) / 1000);
-    if (listening(d.observer)) d.observer!.live!({ type: 'forecast', series, ...(shown ?? { ts: a.tick.tsMs, model: r.model, horizon: steps[0], ...closedOf(a.closed) }), ...namedTargets(d.inference.spec, served.steps) });
-  }
-
-  #forecastMessage(a: Accepted, model: string, steps: ForecastStep[][], closed: readonly number[], replaces?: string): OutMessage {
-    return forecastMessage(this.#d.inference.spec, a.tick, model, steps, Math.max(0, this.#now() - a.rec.receivedAtMs), { ...this.#trace(a.rec) }, closed, replaces);
   }
 
   /** `counted` false: the record's outcome was reported already (`incomplete`); true: a `dead_letter` outcome, once a record and poll. `dead`: the records dead-lettered in this call; a later reason is added to its dead letter. */
