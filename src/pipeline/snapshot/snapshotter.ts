@@ -30,7 +30,9 @@ import type { SnapshotLogger, SnapshotStatus } from './status.ts';
 import { SnapshotWriteLog } from './write-log.ts';
 import { ChunksInFlight } from './in-flight.ts';
 import { captureSeries, checkSnapshot, restoreSeriesState, restoreShared, warnDetectorsRelearning, snapshotHead, type RestoreParts, type SnapshotIdentity } from './series-state.ts';
+import { SnapshotClaims, type RestoreCandidate } from './claims.ts';
 export type { SnapshotLogger } from './status.ts';
+export type { RestoreCandidate } from './claims.ts';
 
 export interface SnapshotterOptions {
   parts: RestoreParts;
@@ -47,15 +49,6 @@ export interface SnapshotterOptions {
   now?: () => number;
 }
 
-/** An assigned partition: its committed offset (-1: nothing committed, never restored) and first retained offset. */
-export interface RestoreCandidate {
-  partition: number;
-  committed: bigint;
-  low: bigint;
-}
-
-/** How long a loaded snapshot is kept for partitions not assigned at the first join. */
-const KEEP_MS = 5 * 60_000;
 /** Series laid out between two turns of the event loop while a snapshot is taken. */
 const YIELD_EVERY = 256;
 
@@ -70,9 +63,8 @@ export class SeriesSnapshotter {
   readonly #releases = new Map<number, number>();
   readonly #chunks = new ChunksInFlight();
   #closed: Promise<void> | null = null;
-  /** Snapshot partitions installed at load, not yet claimed by an assignment: offset and series. */
-  readonly #pending = new Map<number, { from: bigint; ids: string[] }>();
-  #loadedAt = 0;
+  /** Snapshot partitions installed at load, not yet claimed by an assignment (claims.ts). */
+  readonly #claims: SnapshotClaims;
   #writing: Promise<unknown> = Promise.resolve();
   #loop: Promise<void> | null = null;
   readonly #ac = new AbortController();
@@ -88,6 +80,7 @@ export class SeriesSnapshotter {
   constructor(o: SnapshotterOptions) {
     this.#o = o;
     this.#now = o.now ?? Date.now;
+    this.#claims = new SnapshotClaims((id) => void o.parts.store.delete(id), o.maxTailRecords, o.logger, this.#now); // through the registry: every holder forgets
   }
 
   /** Wrap the pipeline's record handler: gate for consistent snapshots, offsets bookkeeping. */
@@ -134,9 +127,7 @@ export class SeriesSnapshotter {
       const { renamed, ...shared } = restoreShared(this.#o.parts, tree);
       const restored = restoreSeriesState(this.#o.parts, tree, all, t0);
       this.timings.restoreMs = this.#now() - t0;
-      for (const [p, off] of Object.entries(tree.offsets)) this.#pending.set(Number(p), { from: BigInt(off), ids: [] });
-      for (const e of tree.series) this.#pending.get(e.p)?.ids.push(e.id);
-      this.#loadedAt = this.#now();
+      this.#claims.loaded(tree.offsets, tree.series);
       this.#o.logger.info({ file: this.#o.file.path, bytes: bytes.length, series: restored.series, detectors: restored.detectors, ...shared, offsets: tree.offsets, loadMs: this.timings.loadMs, restoreMs: this.timings.restoreMs, ...(renamed.length > 0 ? { renamedSeries: renamed.length, renamed: renamed.slice(0, 10) } : {}) }, 'series-state snapshot loaded');
       this.#start = { loaded: true, reason: null, series: restored.series, detectors: restored.detectors, ...this.timings };
       warnDetectorsRelearning(this.#o.logger, this.#o.file.path, this.#o.parts, tree, restored);
@@ -152,33 +143,12 @@ export class SeriesSnapshotter {
   /**
    * The source's restore hook: keep the restored series of the partitions the snapshot covers and
    * return partition → offset to replay (as full warm-up) from; drop the series of partitions it
-   * cannot serve, or whose tail is longer than the plain replay (`maxTailRecords`). Empty when
-   * there is no snapshot (or it was used).
+   * cannot serve, or whose tail is longer than the plain replay (`maxTailRecords`; claims.ts). Empty
+   * when there is no snapshot (or it was used).
    */
   restoreFrom(candidates: readonly RestoreCandidate[]): Map<number, bigint> {
-    const out = new Map<number, bigint>();
-    if (this.#pending.size === 0) return out;
-    const dropped: number[] = [];
-    const tooFar: Array<{ partition: number; from: string; committed: string; behind: string }> = [];
-    const maxTail = BigInt(Math.max(0, Math.floor(this.#o.maxTailRecords)));
-    for (const c of candidates) {
-      const pend = this.#pending.get(c.partition);
-      if (!pend) continue;
-      // Each partition is considered once: kept now, or dropped and replayed plainly.
-      this.#pending.delete(c.partition);
-      const usable = pend.from <= c.committed && pend.from >= c.low;
-      const behind = c.committed - pend.from;
-      if (usable && behind <= maxTail) out.set(c.partition, pend.from);
-      else this.#drop(c.partition, pend.ids, dropped);
-      if (usable && behind > maxTail) tooFar.push({ partition: c.partition, from: String(pend.from), committed: String(c.committed), behind: String(behind) });
-    }
-    this.dropUnclaimed();
+    const out = this.#claims.restoreFrom(candidates);
     for (const [p, from] of out) this.#offsets.set(p, from);
-    if (tooFar.length > 0) {
-      // Typically: another instance owned the partition since this snapshot was written.
-      this.#o.logger.info({ partitions: tooFar, maxTailRecords: this.#o.maxTailRecords }, 'series-state snapshot too far behind the committed offset for these partitions (a longer tail than the plain replay reads, windows.restoreRecordsPerPartition): their series are rebuilt by the plain replay instead');
-    }
-    this.#o.logger.info({ partitions: [...out].map(([p, from]) => ({ partition: p, from: String(from) })), replayInstead: dropped }, 'series state restored from snapshot; replaying the tail after its offsets');
     return out;
   }
 
@@ -195,20 +165,11 @@ export class SeriesSnapshotter {
   }
 
   /**
-   * Snapshot series of partitions no assignment has claimed within KEEP_MS of loading are dropped
-   * (another instance owns them). Called on each assignment and by the periodic loop.
+   * Snapshot series of partitions no assignment has claimed within 5 minutes of loading are dropped
+   * (another instance owns them; claims.ts). Called on each assignment and by the periodic loop.
    */
   dropUnclaimed(): void {
-    if (this.#pending.size === 0 || this.#now() - this.#loadedAt <= KEEP_MS) return;
-    const dropped: number[] = [];
-    for (const [p, pend] of this.#pending) this.#drop(p, pend.ids, dropped);
-    this.#pending.clear();
-    this.#o.logger.info({ partitions: dropped }, 'series-state snapshot: series of partitions not assigned here dropped');
-  }
-
-  #drop(partition: number, ids: string[], dropped: number[]): void {
-    for (const id of ids) this.#o.parts.store.delete(id); // through the registry: every holder forgets
-    dropped.push(partition);
+    this.#claims.dropUnclaimed();
   }
 
   /** Take a snapshot now (waits for chunks in flight) and write it; resolves with its size. */
