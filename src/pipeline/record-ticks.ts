@@ -26,7 +26,7 @@ import { nothingToCarry, processingFailed } from './dead-letter.ts';
  */
 export const FAILED_AFTER_WINDOWING = false;
 
-/** What `take` tells of its tick: `told` once its push's outcome is counted (a throw after that is FAILED_AFTER_WINDOWING). */
+/** What `take` tells of its tick: `told` once its push's outcome is counted (a throw after that is FAILED_AFTER_WINDOWING). One object serves a record's ticks: `take` must not keep it. */
 export interface TakeTold { told: boolean }
 
 /**
@@ -40,8 +40,9 @@ export function takeTicks(ticks: readonly Tick[], take: (tick: Tick, state: Take
   let incomplete: Tick[] | undefined;
   let failed: TickcastError | undefined;
   let untold = false;
+  const state: TakeTold = { told: false }; // one for the record's ticks, reset for each: this runs per tick (test/unit/pipeline/record-ticks.test.ts)
   for (const tick of ticks) {
-    const state: TakeTold = { told: false };
+    state.told = false;
     try {
       if (take(tick, state) === true) (incomplete ??= []).push(tick);
     } catch (err) {
