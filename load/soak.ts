@@ -16,7 +16,7 @@
  * RSS, glibc's malloc arenas, native = anonymous RSS outside V8's heap), the load average,
  * tf.memory().numTensors, active handles, and the entries of the per-series maps by holder
  * (app.stateSizes(): registry, windows, outlook, detector, fusion, band quality, feedback gate,
- * alert index, incidents, recent anomalies, SenML units). At the end: a table, the least-squares slope of post-GC heap in MB per
+ * alert index, incidents, recent anomalies, SenML units, series homes). At the end: a table, the least-squares slope of post-GC heap in MB per
  * minute over the second half, and a verdict. `--snapshots DIR` writes heap snapshots at the
  * middle and the end (diff them in Chrome DevTools' Comparison view to find an owner).
  *

@@ -19,6 +19,8 @@ export interface StateSizeParts {
   recentAnomalies: RecentAnomalies;
   /** Each series' first SenML units (null: JSON input or input.senmlUnits 'any'). */
   units: { readonly size: number } | null;
+  /** Each series' input partition (SeriesHomes: the snapshot and a rebalance's release group by it). */
+  homes: { readonly size: number };
 }
 
 export function stateSizes(p: StateSizeParts): Record<string, number> {
@@ -34,6 +36,7 @@ export function stateSizes(p: StateSizeParts): Record<string, number> {
     alertIndex: p.alerting.alertIndex.size,
     recentAnomalies: p.recentAnomalies.size,
     units: p.units?.size ?? 0,
+    homes: p.homes.size,
     incidentsOpen: inc?.open ?? 0,
     incidentsClosed: inc?.closed ?? 0,
     incidentsSeen: inc?.seen ?? 0,

@@ -136,7 +136,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   return {
     config, logger, metrics, pipeline, serving, model, inference, store, http, source, snapshots,
     state: () => life.state,
-    stateSizes: () => stateSizes({ store, outlook, scorer, fusion, alerting, recentAnomalies, units }),
+    stateSizes: () => stateSizes({ store, outlook, scorer, fusion, alerting, recentAnomalies, units, homes }),
     address: () => life.address,
     start: () => life.start(),
     stop: life.stop,

@@ -62,7 +62,7 @@ export interface StreamPipelineDeps extends Pick<TickAlertsDeps, 'alertState'> {
   learningFilter?: LearningFilter;
   /** Baseline forecasts for series whose window is not full yet (null/absent: none). */
   coldStart?: ColdStartOptions | null;
-  /** Told the partition of every pushed tick's series (the series-state snapshot groups by it). */
+  /** Told the partition of every pushed tick's series the store holds (the series-state snapshot groups by it). */
   seriesHome?: (series: string, partition: number) => void;
   /** Alert index, incidents, band quality (src/pipeline/followers.ts). */
   followers?: PipelineFollower[];
@@ -223,7 +223,7 @@ export class StreamPipeline {
     if (!quiet) d.observer?.tick?.(pushed.outcome, pushed.ahead !== undefined, pushed.outcome === 'late' ? { series: tick.series, tsMs: tick.tsMs, lastTs: pushed.lastTs! } : undefined, pushed.carried);
     state.told = true;
     const merged = pushed.outcome === 'merged' && mergeReading(accepted, tick, rec, quiet, pushed.merged ?? []); // merged: scored (accepted.ts)
-    d.seriesHome?.(tick.series, rec.source.partition);
+    if (pushed.outcome !== 'incomplete') d.seriesHome?.(tick.series, rec.source.partition); // 'incomplete': not admitted, so never evicted (test/component/state-sizes.test.ts)
     if (merged && !quiet) liveMerged(d.observer, d.store, d.inference.spec, tick.series, tick.tsMs, this.#targetIdx[0]); // told to the dashboard unless its tick's event is still to come
     return pushed.outcome === 'incomplete';
   }

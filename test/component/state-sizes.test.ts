@@ -43,10 +43,40 @@ test('after every series is evicted (one of them firing), each per-series map ho
     app.store.evictIdle(Date.now() + 10 * app.config.windows.idleEvictMs); // every series idle
     await feed(SPIKE + 6, SPIKE + 7, [7]);
     const after = app.stateSizes();
-    for (const key of ['registry', 'windows', 'outlook', 'detector']) assert.equal(after[key], 1, `${key} holds h1:m7 only: ${JSON.stringify(after)}`);
+    for (const key of ['registry', 'windows', 'outlook', 'detector', 'homes']) assert.equal(after[key], 1, `${key} holds h1:m7 only: ${JSON.stringify(after)}`);
     assert.equal(after.units, 0, `JSON ticks carry no SenML units: ${JSON.stringify(after)}`);
     for (const key of ['fusion', 'bandQuality', 'feedbackGate', 'incidentsFiringSeries']) assert.equal(after[key], 0, `${key} holds no series (h1:m7 has no forecast yet): ${JSON.stringify(after)}`);
     assert.ok(after.alertIndex >= 1 && after.incidentsSeen >= 1 && after.recentAnomalies >= 1, 'what outlives a series by design (capped): the alert index, the replay marks, the recent-anomalies ring');
+  } finally {
+    await app.stop();
+  }
+});
+
+/**
+ * A series never admitted holds nothing. With input.missingFeature 'carry', a device whose first
+ * tick lacks a feature has nothing to carry: the tick is refused ('incomplete', dead-lettered) and
+ * the series is never admitted to the registry, so no eviction ever reaches it. Until 7 Dec 2026
+ * its input partition was noted anyway (SeriesHomes, which stateSizes did not count): one entry
+ * for good per such device id — with 100,000s of devices coming and going, a map that only grew,
+ * walked at each rebalance (partition-release.ts) — measured: 500 refused series, 500 entries.
+ */
+test('series whose every tick was refused as incomplete leave no entry in any per-series map', async () => {
+  const sent: OutMessage[] = [];
+  const sink: OutputSink = { send: async (m) => void sent.push(...m) };
+  const app = await startTestApp({ input: { features: ['temp', 'hum'], targets: ['temp'], missingFeature: 'carry' } }, { sink, source: idleSource });
+  try {
+    const N = 500;
+    const records: RawRecord[] = Array.from({ length: N }, (_, i) => ({
+      key: Buffer.from(`dev-${i}`),
+      value: Buffer.from(JSON.stringify({ ts: t0, values: { temp: 20 } })), // hum missing, nothing to carry
+      headers: {},
+      source: { topic: 'ticks', partition: i % 4, offset: String(i) },
+      receivedAtMs: Date.now(),
+    }));
+    for (let i = 0; i < N; i += 100) await app.pipeline.handle(records.slice(i, i + 100));
+    assert.equal(sent.filter((m) => m.stream === 'dlq').length, N, 'each record dead-lettered (TC_RECORD_MISSING_FEATURE)');
+    const sizes = app.stateSizes();
+    for (const [key, n] of Object.entries(sizes)) assert.equal(n, 0, `${key} holds ${n} entries for series never admitted: ${JSON.stringify(sizes)}`);
   } finally {
     await app.stop();
   }

@@ -98,6 +98,10 @@ export class SeriesHomes {
     registry.follow((series) => this.#home.delete(series));
   }
 
+  get size(): number {
+    return this.#home.size;
+  }
+
   note(series: string, partition: number): void {
     this.#home.set(series, partition);
   }
