@@ -65,3 +65,31 @@ function isRecord(r: unknown): r is IncidentRecord {
   return !!x && x.kind === 'incident' && typeof x.id === 'string' && typeof x.group === 'string' && Array.isArray(x.series) && Array.isArray(x.alerts) &&
     Number.isFinite(x.count) && Number.isFinite(x.firstTs) && Number.isFinite(x.lastTs);
 }
+
+/**
+ * Rename, in place, the series of a saved state's open incidents — its members, its firing list
+ * (`series` or `series\u0000feature`) — and the replay marks (`[series, ts, …ids]`), each id
+ * `rename` maps to another (null: kept). For a snapshot of an older id layout
+ * (src/pipeline/snapshot/legacy-ids.ts): a device now ticking under its new id resolves its
+ * firing member and its redelivered alerts are known. Before 7 Dec 2026 (night) they kept the old
+ * id: the member fired on until incidents.idleCloseMs released it, holding the incident open.
+ * The grouping `key` and the closed incidents (records already published) are left as they are.
+ */
+export function renameStateSeries(state: unknown, rename: (id: string) => string | null): void {
+  const s = state as Partial<IncidentState> | null | undefined;
+  if (!s || s.v !== INCIDENT_STATE_LAYOUT) return;
+  const to = (id: string): string => rename(id) ?? id;
+  for (const e of Array.isArray(s.open) ? s.open : []) {
+    if (!e || !isRecord(e.rec)) continue;
+    e.rec.series = [...new Set(e.rec.series.map((id) => (typeof id === 'string' ? to(id) : id)))];
+    for (const m of e.rec.alerts) if (m && typeof m.series === 'string') m.series = to(m.series);
+    if (Array.isArray(e.firing)) e.firing = [...new Set(e.firing.map((f) => (typeof f === 'string' ? renameFiring(f, to) : f)))];
+  }
+  for (const m of Array.isArray(s.seen) ? (s.seen as unknown[]) : []) if (Array.isArray(m) && typeof m[0] === 'string') m[0] = to(m[0]);
+}
+
+/** A firing entry (`series` or `series\u0000feature`) with its series renamed. */
+function renameFiring(f: string, to: (id: string) => string): string {
+  const i = f.indexOf('\u0000');
+  return i < 0 ? to(f) : to(f.slice(0, i)) + f.slice(i);
+}

@@ -8,6 +8,8 @@
  * each such id renamed once, before anything is installed (RestoreParts.renameLegacyId).
  */
 
+import { renameStateSeries } from '../../domain/incidents/incident-state.ts';
+
 export const ID_LAYOUT = 2;
 
 /** A saved entry as renaming sees it: its id, and its window's ring of tick times and last tick (SeriesEntry.w). */
@@ -31,9 +33,10 @@ function firstTs(e: Saved): number {
  * rollback's readings orphaned). Windows that overlap are two live series (record keys "k" and
  * "k:", no bn): each keeps its own (until that night, the one ticked last took the new id: they swapped). Marks the tree, so a
  * second restore renames nothing ("dev::" is renamed once, to "dev:"). Returns [old, new] pairs (a
- * swap is two). The alert index's series are renamed too (renameIndexed).
+ * swap is two). The alert index's series are renamed too (renameIndexed), and the open incidents'
+ * members and replay marks (renameStateSeries), by `rename` alone: every alert of the device.
  */
-export function renameLegacyIds(tree: { idLayout?: number; series: Saved[]; alerts?: unknown }, rename: ((id: string) => string | null) | undefined): Array<[string, string]> {
+export function renameLegacyIds(tree: { idLayout?: number; series: Saved[]; alerts?: unknown; incidents?: unknown }, rename: ((id: string) => string | null) | undefined): Array<[string, string]> {
   if (tree.idLayout !== undefined || !rename) return [];
   tree.idLayout = ID_LAYOUT;
   const byId = new Map(tree.series.map((e) => [e.id, e] as const));
@@ -58,6 +61,7 @@ export function renameLegacyIds(tree: { idLayout?: number; series: Saved[]; aler
     }
   }
   renameIndexed(tree.alerts, rename);
+  renameStateSeries(tree.incidents, rename);
   return renamed;
 }
 

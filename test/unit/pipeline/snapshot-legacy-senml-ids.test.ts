@@ -18,6 +18,7 @@ import { captureSeries, SeriesHomes, snapshotHead } from '../../../src/pipeline/
 import { createSnapshotter } from '../../../src/pipeline/snapshot/create.ts';
 import { renameLegacyIds } from '../../../src/pipeline/snapshot/legacy-ids.ts';
 import { AlertIndex } from '../../../src/pipeline/alert-index.ts';
+import { IncidentGrouper, type IncidentAlert } from '../../../src/domain/incidents/incident-grouper.ts';
 
 const spec = { features: ['temp'], targets: ['temp'] };
 const offsets = new Map([[0, 9n]]);
@@ -152,6 +153,44 @@ test('both ids ticking over the same span (two live series, e.g. record keys "k"
     assert.equal(await snap!.load(), true);
     assert.equal(q.store.lastValues('k')?.[0], 22, '"k" keeps its own window');
     assert.equal(q.store.lastValues('k:')?.[0], 32, '"k:" keeps its own window');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('open incidents are renamed with their series: a renamed device\'s resolve closes its member, and a redelivered alert counts once', async () => {
+  // Before 7 Dec 2026 (night) the saved incident kept "site1:dev1:" and "site1:dev2:" firing: the
+  // devices, ticking and resolving as "site1:dev1" and "site1:dev2", matched neither, so the incident
+  // stayed open until incidents.idleCloseMs released them, and a redelivered alert was grouped again.
+  const MIN = 60_000;
+  const grouper = () => new IncidentGrouper({ groupBy: { by: 'prefix', pattern: /^([^:]+):/ }, spanMs: 5 * MIN, minSeries: 2, maxOpen: 10, maxMembers: 10, keepClosed: 10, idleMs: 60 * MIN });
+  const a = (id: string, series: string, min: number, state: 'firing' | 'resolved' = 'firing'): IncidentAlert => ({ id, series, ts: min * MIN, severity: 'warning', state, score: 0.5, feature: 'temp' });
+  const dir = await mkdtemp(path.join(tmpdir(), 'tc-legacy-ids-'));
+  try {
+    const p = { ...parts(), incidents: grouper() };
+    for (const id of ['site1:dev1:', 'site1:dev2:']) {
+      for (let k = 0; k < 3; k++) p.store.push(id, k * 60_000, [20 + k], 0);
+      p.homes.note(id, 0);
+    }
+    p.incidents.follow(a('x1', 'site1:dev1:', 1));
+    assert.equal(p.incidents.follow(a('x2', 'site1:dev2:', 2)).length, 1, 'published: two series');
+    const head = snapshotHead(p, { topic: 't', groupId: 'g', window: 4, features: spec.features }, offsets, 0);
+    delete head.idLayout;
+    await new SnapshotFile(dir).write(encodeSnapshot({ ...head, series: ['site1:dev1:', 'site1:dev2:'].map((id) => captureSeries(p, id, offsets)!) }));
+    const q = { ...parts(), incidents: grouper() };
+    const snap = createSnapshotter({ enabled: true, dir, modelDir: '', intervalMs: 0, topic: 't', groupId: 'g', maxTailRecords: 1000, senmlBaseName: true }, q, spec, { info: () => undefined, warn: () => undefined });
+    assert.equal(await snap!.load(), true);
+    const g = q.incidents;
+    assert.deepEqual(g.list({ state: 'open', limit: 5 })[0].series, ['site1:dev1', 'site1:dev2'], 'members under the ids the devices tick under now');
+    assert.equal(g.follow(a('x2', 'site1:dev2', 2)).length + g.list({ state: 'open', limit: 5 })[0].count, 2, 'a redelivered alert is known: not counted again');
+    g.advance(0);
+    for (const [series, min] of [['site1:dev1', 3], ['site1:dev2', 3]] as const) {
+      g.tick(series, undefined, min * MIN);
+      g.follow(a(`r-${series}`, series, min, 'resolved'));
+    }
+    g.tick('site1:dev1', undefined, 20 * MIN);
+    const closed = g.advance(MIN); // wall time far inside idleMs: only the resolves can close it
+    assert.deepEqual(closed.map((r) => r.state), ['closed'], 'quiet for spanMs after both resolves: closed on its own clock');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
