@@ -4,7 +4,8 @@ import { SnapshotFile } from './file-store.ts';
 import type { RestoreParts } from './series-state.ts';
 import type { ModelSpec } from '../../domain/types.ts';
 import { deviceId } from '../../domain/senml-codec.ts';
-import { SeriesSnapshotter, type SnapshotLogger } from './snapshotter.ts';
+import { SeriesSnapshotter } from './snapshotter.ts';
+import type { SnapshotLogger } from './status.ts';
 
 export interface SnapshotSettings {
   enabled: boolean;
