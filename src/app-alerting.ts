@@ -32,6 +32,8 @@ export interface Alerting {
   alertIndex: AlertIndex;
   /** The feedback gate's held-back alerts per series (and the outlook's sent ones, saved with them), for series-state snapshots; no-ops until `gate` made one. */
   gateState: { exportSeries(series: string): object | undefined; importSeries(series: string, saved: unknown): void; size(): number };
+  /** Feedback on the series of an older snapshot id layout, moved to their new ids (series-state snapshots); none until `gate` made the service. */
+  feedbackState: { renameSeries(rename: (id: string) => string | null): Promise<number> };
   serving: { feedback?: FeedbackService; incidents?: IncidentsApi; bandQuality: BandQualityTracker; bandQualityMinTicks: number };
   forget(series: string): void;
   /** Ticks kept out of learning by feedback: maintenance spans and confirmed anomalies. */
@@ -61,8 +63,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
   const incidents = incidentGrouper(config);
   const followers = followersOf(index, bandQuality, incidents, metrics);
 
-  let source: TickSource | null = null;
-  let publisher: ClosableProducer | null = null;
+  let [source, publisher]: [TickSource | null, ClosableProducer | null] = [null, null];
   return {
     gate(scorer) {
       // Feedback off: a gate that holds nothing back, for the alerts a snapshot says were held (released late).
@@ -81,6 +82,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
     followers,
     incidents,
     alertIndex: index,
+    feedbackState: { renameSeries: async (rename) => (feedback ? feedback.renameSeries(rename) : 0) },
     gateState: { exportSeries: (s) => gated?.exportSeries(s), importSeries: (s, saved) => gated?.importSeries(s, saved), size: () => gated?.size ?? 0 },
     get serving() {
       return { feedback, incidents: incidents ?? undefined, bandQuality, bandQualityMinTicks: config.bandQuality.minTicks };

@@ -111,7 +111,7 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
   observer.expectFeatures(spec.features, !scorer ? [] : config.anomaly.features === 'all' ? spec.features : spec.targets);
   // Series-state snapshots beside the checkpoints (docs/reliability.md); Kafka mode only.
   const snapSettings = { ...config.snapshots, modelDir: config.model.dir, topic: config.topics.ticks, groupId: config.kafka.groupId, maxTailRecords: config.windows.restoreRecordsPerPartition, anomalyFeatures: scorer ? config.anomaly.features : undefined, senmlBaseName: config.input.format === 'senml' && config.input.senmlSeries === 'baseName' };
-  snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes, units, fusion, incidents: alerting.incidents, alertIndex: alerting.alertIndex, gate: alerting.gateState }, spec, logger.child({ module: 'snapshot' }));
+  snapshots = embedded || opts.source ? null : createSnapshotter(snapSettings, { store, outlook, detector: scorer, homes, units, fusion, incidents: alerting.incidents, alertIndex: alerting.alertIndex, gate: alerting.gateState, feedback: alerting.feedbackState }, spec, logger.child({ module: 'snapshot' }));
   const pipeline = createPipeline(config, { store, outlook, recentAnomalies, inference, sink, looseSink, homes, units, scorer, alerting, observer, model, embedded, fusion, floor, inherited }, opts);
   const source = createSource(config, kafka, opts.source, logger, spec.features);
 

@@ -85,6 +85,29 @@ export class FeedbackService {
   }
 
   /**
+   * Move the feedback on each series `rename` maps to another onto that id: a series-state snapshot
+   * of an older id layout was restored (src/pipeline/snapshot/legacy-ids.ts), and the device ticks
+   * under the new id now. The log is rewritten (compacted, in order; a store without `compact`: each
+   * moved entry appended as a `set` line), so later starts read them under the new id. In effect
+   * before the write: when it fails (thrown), the log names the old id again after a restart. Returns
+   * how many moved. Before 7 Dec 2026 (night) they stayed on the old id: a false positive's raised
+   * bar or an `expected` span no longer reached the device.
+   */
+  async renameSeries(rename: (id: string) => string | null): Promise<number> {
+    const all = this.#d.policy.entries();
+    const moved = all.map((e) => ({ e, to: rename(e.series) })).filter(({ e, to }) => to !== null && to !== e.series);
+    if (moved.length === 0) return 0;
+    const next = new Map(moved.map(({ e, to }) => [e.alertId, { ...e, series: to! }] as const));
+    for (const e of all) this.#d.policy.remove(e.alertId);
+    for (const e of all) this.#d.policy.apply(next.get(e.alertId) ?? e);
+    // In effect already: a failed write leaves the old id on disk only. A rewrite keeps the order (appended lines would make them the newest).
+    const store = this.#d.store;
+    if (store?.compact !== undefined) await store.compact(this.#d.policy.entries());
+    else for (const entry of next.values()) await store?.append({ op: 'set', entry });
+    return moved.length;
+  }
+
+  /**
    * Give (or, with verdict `clear`, withdraw) feedback on alert `alertId`. `body` is checked here
    * (the same rules on every channel); `ref` is used when the id is not indexed. `actor` is the
    * principal the channel authenticated (never taken from `body`): it is recorded as the entry's

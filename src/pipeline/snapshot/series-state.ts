@@ -57,9 +57,10 @@ export interface SeriesStateParts {
 
 /**
  * What a restore is given: the parts, and the features the detector scores now (anomaly.features;
- * absent: every saved one) — not state, so not a part the snapshot captures.
+ * absent: every saved one) — not state, so not a part the snapshot captures; `feedback` (FeedbackService;
+ * absent or null: feedback off) has the feedback on ids renamed by `renameLegacyId` moved with them.
  */
-export type RestoreParts = SeriesStateParts & { scored?: readonly string[]; renameLegacyId?: (id: string) => string | null };
+export type RestoreParts = SeriesStateParts & { scored?: readonly string[]; renameLegacyId?: (id: string) => string | null; feedback?: { renameSeries(rename: (id: string) => string | null): Promise<number> } | null };
 
 export interface SeriesEntry {
   id: string;
@@ -153,12 +154,17 @@ export function snapshotHead(parts: SeriesStateParts, identity: SnapshotIdentity
  * member still firing whose series never ticks here is released after idleCloseMs) and
  * its alert index (all of it: feedback on an alert of a partition now elsewhere still applies).
  * Returns how many of each; 0 for a snapshot without them (older), or incidents of another grouping;
- * and the ids of an older layout renamed (renameLegacyIds, done here so the alert index goes in renamed).
+ * and the ids of an older layout renamed (renameLegacyIds, done here so the alert index goes in renamed;
+ * `feedbackRenamed`: feedback entries moved to the new ids, or why they were not written).
  */
-export function restoreShared(parts: RestoreParts, tree: SnapshotTree): { incidents: number; alerts: number; renamed: Array<[string, string]> } {
+export async function restoreShared(parts: RestoreParts, tree: SnapshotTree): Promise<{ incidents: number; alerts: number; renamed: Array<[string, string]>; feedbackRenamed?: number | string }> {
+  const legacy = tree.idLayout === undefined ? parts.renameLegacyId : undefined;
   const renamed = renameLegacyIds(tree, parts.renameLegacyId); // an older layout's ids first, the alert index's too (legacy-ids.ts)
+  // The feedback given on them too (a failed log append: its message, logged; the feedback is in effect under the new id all the same).
+  const feedbackRenamed = legacy && parts.feedback ? await parts.feedback.renameSeries(legacy).catch((err: unknown) => `not written to the feedback log: ${(err as Error).message}`) : undefined;
   return {
     renamed,
+    ...(feedbackRenamed ? { feedbackRenamed } : {}),
     incidents: tree.incidents !== undefined && parts.incidents ? parts.incidents.importState(tree.incidents) : 0,
     alerts: tree.alerts !== undefined && parts.alertIndex ? parts.alertIndex.importState(tree.alerts) : 0,
   };

@@ -125,7 +125,7 @@ export class SeriesSnapshotter {
       const t0 = this.#now();
       const all = new Set(Object.keys(tree.offsets).map(Number));
       // Incidents first: a series evicted while the series go in (fewer fit now) resolves into its incident.
-      const { renamed, ...shared } = restoreShared(this.#o.parts, tree);
+      const { renamed, ...shared } = await restoreShared(this.#o.parts, tree);
       const restored = restoreSeriesState(this.#o.parts, tree, all, t0);
       this.timings.restoreMs = this.#now() - t0;
       this.#claims.loaded(tree.offsets, tree.series);
