@@ -33,15 +33,15 @@ function firstTs(e: Saved): number {
  * rollback's readings orphaned). Windows that overlap are two live series (record keys "k" and
  * "k:", no bn): each keeps its own (until that night, the one ticked last took the new id: they swapped). Marks the tree, so a
  * second restore renames nothing ("dev::" is renamed once, to "dev:"). Returns [old, new] pairs (a
- * swap is two). The alert index's series are renamed too (renameIndexed), and the open incidents'
+ * swap is two; [id, ""]: a three-id chain's middle, removed first: dropChainMiddles). The alert index's series are renamed too (renameIndexed), and the open incidents'
  * members and replay marks (renameStateSeries), by `rename` alone: every alert of the device.
  */
 export function renameLegacyIds(tree: { idLayout?: number; series: Saved[]; alerts?: unknown; incidents?: unknown }, rename: ((id: string) => string | null) | undefined): Array<[string, string]> {
   if (tree.idLayout !== undefined || !rename) return [];
   tree.idLayout = ID_LAYOUT;
+  const renamed: Array<[string, string]> = dropChainMiddles(tree.series, rename);
   const byId = new Map(tree.series.map((e) => [e.id, e] as const));
   const moved = new Set<Saved>();
-  const renamed: Array<[string, string]> = [];
   for (const e of [...tree.series].sort((a, b) => a.id.length - b.id.length)) { // shorter first: "dev1:" frees its id before "dev1::" takes it
     const from = e.id;
     const to = moved.has(e) ? null : rename(from);
@@ -63,6 +63,33 @@ export function renameLegacyIds(tree: { idLayout?: number; series: Saved[]; aler
   renameIndexed(tree.alerts, rename);
   renameStateSeries(tree.incidents, rename);
   return renamed;
+}
+
+/**
+ * A three-id chain — "dev", "dev:" and "dev::" saved together, each renamed to the one before — is
+ * two devices (bn "dev:" and "dev::") across a rollback: the build rolled back to ticked bn "dev:" as
+ * "dev:", the id under which it had restored the other device's window, so both devices' readings
+ * went into one. That middle window is no device's: it is removed (not installed; returned as
+ * [id, ""]), and "dev::" then takes "dev:", "dev" stays. Before 7 Dec 2026 (night) the middle one
+ * swapped with "dev" (windows apart in time), handing bn "dev:"'s window to bn "dev::"'s device, or
+ * stayed (windows overlapping), which that device then resumed; "dev::" sat orphaned either way.
+ */
+function dropChainMiddles(series: Saved[], rename: (id: string) => string | null): Array<[string, string]> {
+  const ids = new Set(series.map((e) => e.id));
+  const targets = new Set<string>();
+  for (const e of series) {
+    const to = rename(e.id);
+    if (to !== null && to !== e.id) targets.add(to);
+  }
+  const dropped: Array<[string, string]> = [];
+  for (let i = series.length - 1; i >= 0; i--) {
+    const { id } = series[i];
+    const to = rename(id);
+    if (to === null || to === id || !ids.has(to) || !targets.has(id)) continue;
+    series.splice(i, 1);
+    dropped.push([id, '']);
+  }
+  return dropped.reverse();
 }
 
 /**

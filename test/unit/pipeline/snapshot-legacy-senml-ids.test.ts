@@ -195,3 +195,18 @@ test('open incidents are renamed with their series: a renamed device\'s resolve 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a three-id chain after a rollback ("dev", "dev:", "dev::"): the middle window, both devices\' readings, is not installed; "dev::" takes "dev:"', () => {
+  // The rollback build ticked bn "dev:" as "dev:", the id under which it had restored bn "dev::"'s
+  // window. Before 7 Dec 2026 (night) that middle window swapped with "dev" (apart in time), handing bn
+  // "dev:"'s old window to bn "dev::"'s device, or stayed (overlapping) for that device to resume.
+  const rename = (id: string) => (/[:/.]$/.test(id) && id.length > 1 ? id.slice(0, -1) : null);
+  const w = (from: number, to: number) => ({ lastTs: to, ts: [from, to], head: 0, count: 2 });
+  for (const [name, windows] of [['apart', [w(0, 10), w(20, 30), w(40, 50)]], ['overlapping', [w(0, 10), w(5, 30), w(20, 30)]]] as const) {
+    const tree = { series: ['dev', 'dev:', 'dev::'].map((id, i) => ({ id, w: windows[i], was: id })) } as { idLayout?: number; series: Array<{ id: string; w: (typeof windows)[number]; was: string }> };
+    assert.deepEqual(renameLegacyIds(tree, rename), [['dev:', ''], ['dev::', 'dev:']], name);
+    assert.deepEqual(tree.series.map((e) => [e.was, e.id]), [['dev', 'dev'], ['dev::', 'dev:']], `${name}: each device's own window`);
+  }
+  const two = { series: [{ id: 'dev:' }, { id: 'dev::' }] } as { idLayout?: number; series: Array<{ id: string }> };
+  assert.deepEqual(renameLegacyIds(two, rename), [['dev:', 'dev'], ['dev::', 'dev:']], 'no "dev": two devices of the old build, no rollback, both kept');
+});
