@@ -213,13 +213,14 @@ function byBaseName(readings: Reading[], key: Buffer | null, opts: CodecOptions,
   let keyId: string | { error: string } | null = null;
   let folded: string[] | undefined;
   for (const r of readings) {
-    const index = opts.features.indexOf(r.n);
+    const n = opts.features.includes(r.n) ? r.n : joinInName(r); // a feature named so (":temp" under input.senmlNames legacy) first
+    const index = opts.features.indexOf(n);
     if (index < 0) {
       folded ??= opts.features.map((f) => f.toLowerCase());
-      skipped[folded.includes(r.n.toLowerCase()) ? 'name_case' : 'other_name']++; // SenML names are case-sensitive: "Temp" is not "temp", but it is told apart
+      skipped[folded.includes(n.toLowerCase()) ? 'name_case' : 'other_name']++; // SenML names are case-sensitive: "Temp" is not "temp", but it is told apart
       continue;
     }
-    let series = deviceId(r.name.slice(0, r.name.length - r.n.length)); // bn
+    let series = deviceId(r.name.slice(0, r.name.length - n.length)); // bn (with the separator n began with)
     if (series === '') {
       keyId ??= keySeries(key);
       if (typeof keyId !== 'string') return { code: ErrorCodes.RECORD_BAD_SERIES, message: `a SenML reading of "${r.n}" has no bn in effect and ${keyId.error}: input.senmlSeries "baseName" takes bn (else the record key) as the series id` };
@@ -239,6 +240,22 @@ function byBaseName(readings: Reading[], key: Buffer | null, opts: CodecOptions,
   }
   return missing([...ticks.values()], opts);
 }
+
+/**
+ * The feature name of a reading under 'baseName': n, less the separator it begins with when bn ends
+ * without one — bn "dev1" with n ":temp" is the name "dev1:temp", the same SenML name (RFC 8428
+ * § 4.5.1: a name is bn + n, however a gateway splits it) as bn "dev1:" with n "temp", and so the
+ * device "dev1" and feature "temp". Before 7 Dec 2026 (night) n ":temp" matched no feature: every
+ * reading of such a gateway was skipped (`other_name`), and its devices never ticked.
+ */
+function joinInName(r: Reading): string {
+  const n = r.n;
+  if (n.length < 2 || !BN_SEPARATOR_START.test(n)) return n;
+  const bn = r.name.slice(0, r.name.length - n.length);
+  return bn === '' || BN_SEPARATOR.test(bn) ? n : n.slice(1);
+}
+
+const BN_SEPARATOR_START = /^[:/.]/;
 
 /** The separators a bn ends with before its names (RFC 8428's examples "urn:dev:ow:10e2073a01080063:", LwM2M's "/3303/0/"). */
 const BN_SEPARATOR = /[:/.]$/;

@@ -74,6 +74,17 @@ test('baseName mode: the series is bn without the separator it ends with (RFC 84
   assert.deepEqual(ticks([{ bn: 'dev:', bt: T0, n: 'temp', v: 1 }]), [['dev:temp', T0 * 1000, 1]]);
 });
 
+test('baseName mode: the separator in n instead of bn ("dev1" + ":temp") is the same SenML name: device "dev1", feature "temp"', () => {
+  // Before 7 Dec 2026 (night) n ":temp" matched no feature: every reading skipped as other_name, the device never ticked.
+  const opts = { features: ['temp', 'hum'], senmlSeries: 'baseName' as const };
+  const pack = [{ bn: 'urn:dev:mac:0024befffe804ff1', bt: T0, n: ':temp', v: 21 }, { n: ':hum', v: 40 }];
+  assert.deepEqual(ticks(pack, opts), [['urn:dev:mac:0024befffe804ff1', T0 * 1000, 21, 40]]);
+  assert.deepEqual(ticks([{ bn: '/3303/0', bt: T0, n: '/temp', v: 1 }, { n: '/hum', v: 2 }], opts), [['/3303/0', T0 * 1000, 1, 2]], 'LwM2M split the other way');
+  assert.deepEqual(ticks([{ bn: 'dev:', bt: T0, n: 'temp', v: 1 }, { bn: 'dev', n: ':hum', v: 2 }], opts), [['dev', T0 * 1000, 1, 2]], 'either split: one device, one tick');
+  const both = decode([{ bn: 'dev:', bt: T0, n: ':temp', v: 1 }], { ...opts, missingFeature: 'carry' });
+  assert.ok(both.ok && both.ticks.length === 0 && both.skipped?.other_name === 1, 'a separator on both sides ("dev::temp") is another name: skipped');
+});
+
 test('baseName mode: a name differing from a feature only in case is not taken (SenML names are case-sensitive) but counted as name_case', () => {
   // Before, "Temp" for feature "temp" was counted as other_name, like any unknown name: a firmware that changed its case looked like one that sent nothing.
   const opts = { features: ['temp', 'hum'], senmlSeries: 'baseName' as const, missingFeature: 'carry' as const };
