@@ -158,6 +158,18 @@ test('every alert has a severity and an actionable description', () => {
   }
 });
 
+test('alerts whose value is a count (increase, delta) print it as an integer', () => {
+  // increase() and delta() extrapolate to the window's edges: until 7 Dec 2026 `$value | humanize`
+  // paged "1.012 series were evicted" and "1.053 critical anomaly alert(s)". The chart's rules and
+  // docs/prometheus-rules.yaml equal these (compared above and below).
+  const counts = composeRules.filter((r) => /\b(increase|delta)\(/.test(r.expr));
+  assert.deepEqual(counts.map((r) => r.alert).sort(), ['TickcastCriticalAnomaly', 'TickcastKafkaCommitsFailing', 'TickcastProduceFailing', 'TickcastSeriesCapEvictions', 'TickcastStalledWithLag']);
+  for (const r of counts) {
+    assert.ok(r.annotations!.description.includes('{{ $value | printf "%.0f" }}'), `${r.alert}: print the count with printf "%.0f"`);
+    assert.doesNotMatch(r.annotations!.description, /\$value \| humanize/, `${r.alert}: humanize prints the extrapolated fraction`);
+  }
+});
+
 const docsRules = join(ROOT, 'docs/prometheus-rules.yaml');
 /** alert name → group name, for a file of groups. */
 const groupOf = (groups: any[]): Map<string, string> => new Map(groups.flatMap((g) => (g.rules ?? []).filter((r: Rule) => r.alert).map((r: Rule) => [r.alert, g.name])));
