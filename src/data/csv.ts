@@ -9,16 +9,11 @@ import { createInterface } from 'node:readline';
 import { ErrorCodes, isTickcastError } from '../errors/index.ts';
 import { dataError } from './data-error.ts';
 import { fileErrorReason } from '../domain/file-error-reason.ts';
-import { DecimalCells, type DecimalOption } from './csv-decimal.ts';
 import type { FooterLines } from './csv-footer.ts';
 import type { SkippedLines } from './csv-title-lines.ts';
-import { CsvLineParser } from './csv-line-parser.ts';
+import { CsvRows, type CsvReadOptions, type CsvRow } from './csv-rows.ts';
 
-/** How to read a file: its decimal mark (./csv-decimal.ts; `auto` unless given); `skipRows` lines above the header not read (--skip-rows). */
-export interface CsvReadOptions {
-  decimal?: DecimalOption;
-  skipRows?: number;
-}
+export type { CsvReadOptions, CsvRow } from './csv-rows.ts';
 
 /** A CSV file as raw text columns. `lines[i]` is the 1-based file line of data row i (for messages). */
 export interface RawCsv {
@@ -104,12 +99,6 @@ export async function readCsvFile(path: string, signal?: AbortSignal, opts: CsvR
   return acc.finish();
 }
 
-/** One data row of a CSV file read as a stream: its trimmed cells and 1-based file line. */
-export interface CsvRow {
-  cells: string[];
-  line: number;
-}
-
 /** A CSV file read row by row (constant memory): the header first, then `rows` once. */
 export interface CsvRowStream {
   path: string;
@@ -134,73 +123,53 @@ export interface CsvRowStream {
  * comes, so a bad line further down rejects `rows` when it is reached. Errors as readCsvFile's.
  */
 export async function openCsvRows(path: string, signal?: AbortSignal, opts: CsvReadOptions = {}): Promise<CsvRowStream> {
-  const parser = new CsvLineParser(shownPath(path), opts.skipRows);
+  const reader = new CsvRows(shownPath(path), opts);
   const lines = fileLines(path, signal);
   // Up to the first data row: the header is known for sure only then (it may lie below title lines: ./csv-title-lines.ts).
-  let first: CsvRow | undefined;
-  while (first === undefined) {
+  let first: CsvRow[] = [];
+  while (first.length === 0) {
     const next = await lines.next();
     if (next.done) break;
-    const cells = parser.push(...next.value);
-    if (cells !== null) first = { cells, line: next.value[1] }; // nothing is held as a footnote before the first row
+    first = reader.parse(...next.value); // nothing is held as a footnote before the first row
   }
-  const header = parser.requireHeader();
-  const decimal = new DecimalCells(shownPath(path), header, parser.delimiter, opts.decimal);
+  const header = reader.header();
   async function* rows(): AsyncGenerator<CsvRow> {
-    if (first !== undefined) yield* decimal.push(first);
-    for await (const [text, line] of lines) {
-      const cells = parser.push(text, line);
-      for (const r of parser.held.released()) yield* decimal.push(r);
-      if (cells !== null) yield* decimal.push({ cells, line });
-    }
-    yield* decimal.end();
+    yield* reader.convert(first); // converted only now: keepText may be called before
+    for await (const [text, line] of lines) yield* reader.push(text, line);
+    yield* reader.end();
   }
-  return { path: shownPath(path), header, rows: rows(), skipped: parser.skipped, decimalNote: () => decimal.note(), keepText: (columns) => decimal.keepText(columns), flagText: () => decimal.flagText(), footer: () => parser.held.footer(), close: async () => void (await lines.return(undefined)) };
+  return { path: shownPath(path), header, rows: rows(), skipped: reader.skipped(), decimalNote: () => reader.decimalNote(), keepText: (columns) => reader.keepText(columns), flagText: () => reader.flagText(), footer: () => reader.footer(), close: async () => void (await lines.return(undefined)) };
 }
 
 export type { FooterLines } from './csv-footer.ts';
 
 /** A whole file's rows as text columns (RawCsv). */
 class CsvAccumulator {
-  private readonly parser: CsvLineParser;
-  private cells: string[][] = [];
+  private readonly reader: CsvRows;
+  private cells: string[][] | undefined;
   private lines: number[] = [];
-  private decimal: DecimalCells | undefined;
 
-  constructor(
-    private readonly path: string,
-    private readonly opts: CsvReadOptions,
-  ) {
-    this.parser = new CsvLineParser(path, opts.skipRows);
+  constructor(private readonly path: string, opts: CsvReadOptions) {
+    this.reader = new CsvRows(path, opts);
   }
 
   push(rawLine: string, lineNo: number): void {
-    const row = this.parser.push(rawLine, lineNo);
-    for (const r of this.parser.held.released()) this.add(this.decimal!.push(r));
-    if (row === null) return;
-    this.decimal ??= this.start();
-    this.add(this.decimal.push({ cells: row, line: lineNo }));
-  }
-
-  /** At the first data row, when the header is settled: its columns and decimal marks. */
-  private start(): DecimalCells {
-    const header = this.parser.requireHeader();
-    this.cells = header.map(() => []);
-    return new DecimalCells(this.path, header, this.parser.delimiter, this.opts.decimal);
+    this.add(this.reader.push(rawLine, lineNo));
   }
 
   private add(rows: CsvRow[]): void {
-    for (const { cells, line } of rows) {
-      for (let c = 0; c < cells.length; c++) this.cells[c].push(cells[c]);
-      this.lines.push(line);
+    if (rows.length === 0) return;
+    const cells = (this.cells ??= this.reader.header().map(() => []));
+    for (const row of rows) {
+      for (let c = 0; c < row.cells.length; c++) cells[c].push(row.cells[c]);
+      this.lines.push(row.line);
     }
   }
 
   finish(): RawCsv {
-    const header = this.parser.requireHeader();
-    if (this.decimal === undefined) this.cells = header.map(() => []);
-    else this.add(this.decimal.end());
-    const footer = this.parser.held.footer();
-    return { path: this.path, header, cells: this.cells, lines: this.lines, ...(this.parser.skipped && { skipped: this.parser.skipped }), ...(footer && { footer }) };
+    const header = this.reader.header();
+    this.add(this.reader.end());
+    const [skipped, footer] = [this.reader.skipped(), this.reader.footer()];
+    return { path: this.path, header, cells: this.cells ?? header.map(() => []), lines: this.lines, ...(skipped && { skipped }), ...(footer && { footer }) };
   }
 }

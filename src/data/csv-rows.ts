@@ -1,0 +1,101 @@
+/**
+ * A CSV file's lines to its data rows, the one path every reader of ./csv.ts takes — the stream
+ * of rows (`openCsvRows`: detect, and train's and backtest's typed-array columns) and the files
+ * read whole (`readCsvFile`, `readCsvFileSync`, `parseCsvText`: the embedded sample, bootstrap
+ * data, NAB files) — so they cannot read one file two ways: lines parsed against the header
+ * (./csv-line-parser.ts), then Eurostat flags and decimal marks (./csv-decimal.ts).
+ */
+import { DecimalCells, type DecimalOption } from './csv-decimal.ts';
+import type { FooterLines } from './csv-footer.ts';
+import { CsvLineParser } from './csv-line-parser.ts';
+import type { SkippedLines } from './csv-title-lines.ts';
+
+/** How to read a file: its decimal mark (./csv-decimal.ts; `auto` unless given); `skipRows` lines above the header not read (--skip-rows). */
+export interface CsvReadOptions {
+  decimal?: DecimalOption;
+  skipRows?: number;
+}
+
+/** One data row of a CSV file: its trimmed cells and 1-based file line. */
+export interface CsvRow {
+  cells: string[];
+  line: number;
+}
+
+const NO_ROWS: CsvRow[] = [];
+
+/** A file's lines in, its data rows out: `parse` each line, `convert` what it gives (or `push` for both), `end` at the end of the file. */
+export class CsvRows {
+  private readonly parser: CsvLineParser;
+  private decimal: DecimalCells | undefined;
+  private text: readonly number[] = [];
+
+  constructor(
+    private readonly path: string,
+    private readonly opts: CsvReadOptions = {},
+  ) {
+    this.parser = new CsvLineParser(path, opts.skipRows);
+  }
+
+  /** The data rows a line completes, their cells as written: footnote lines held above it that were rows after all (./csv-footer.ts), then its own. */
+  parse(text: string, lineNo: number): CsvRow[] {
+    const cells = this.parser.push(text, lineNo);
+    const released = this.parser.held.released();
+    if (released.length === 0) return cells === null ? NO_ROWS : [{ cells, line: lineNo }];
+    return cells === null ? released : [...released, { cells, line: lineNo }];
+  }
+
+  /** Rows from `parse`, their flags cut and numbers rewritten to a decimal point: those ready (none while the decimal mark is not yet told). */
+  convert(rows: readonly CsvRow[]): CsvRow[] {
+    if (rows.length === 0) return NO_ROWS;
+    this.decimal ??= this.start();
+    return rows.length === 1 ? this.decimal.push(rows[0]) : rows.flatMap((r) => this.decimal!.push(r));
+  }
+
+  push(text: string, lineNo: number): CsvRow[] {
+    return this.convert(this.parse(text, lineNo));
+  }
+
+  /** Once the file has ended: the rows still held back for their decimal mark. */
+  end(): CsvRow[] {
+    return this.decimal?.end() ?? NO_ROWS;
+  }
+
+  /** The header: TC_DATA_TOO_SHORT when the file ended before one (csv-line-parser.ts requireHeader). */
+  header(): string[] {
+    return this.parser.requireHeader();
+  }
+
+  /** Lines above the header not read (--skip-rows, title lines); settled with the header. */
+  skipped(): SkippedLines | undefined {
+    return this.parser.skipped;
+  }
+
+  /** Before rows are converted: columns of text (series ids) whose cells keep text after a number (./csv-flags.ts keepText). */
+  keepText(columns: readonly number[]): void {
+    this.text = columns;
+    this.decimal?.keepText(columns);
+  }
+
+  /** Once the rows are read: columns whose every cell was a number with Eurostat flags, text (./csv-flags.ts textColumns), each with its first cell. */
+  flagText(): Map<number, string> {
+    return this.decimal?.flagText() ?? new Map();
+  }
+
+  /** Once the rows are read: the decimal mark taken with no number telling it, and the flags not read, in words (./csv-decimal.ts `note`). */
+  decimalNote(): string | undefined {
+    return this.decimal?.note();
+  }
+
+  /** Once the file has ended: footnote lines below the rows not read (./csv-footer.ts). */
+  footer(): FooterLines | undefined {
+    return this.parser.held.footer();
+  }
+
+  /** At the first data row, when the header is settled: its decimal marks and flags. */
+  private start(): DecimalCells {
+    const decimal = new DecimalCells(this.path, this.parser.requireHeader(), this.parser.delimiter, this.opts.decimal);
+    decimal.keepText(this.text);
+    return decimal;
+  }
+}
