@@ -73,11 +73,12 @@ export function rawColumns(csv: RawCsv): CsvColumns {
     header: csv.header,
     rows: csv.lines.length,
     line: (r) => csv.lines[r],
-    firstCell: (c) => csv.cells[c].find((t) => !isMissingCell(t)),
+    firstCell: (c) => csv.flagText?.get(c) ?? csv.cells[c].find((t) => !isMissingCell(t)),
     numbers: (c) => parse(c, false),
     times: (c) => parse(c, true),
     skipped: csv.skipped,
     footer: csv.footer,
+    decimalNote: csv.decimalNote,
   };
 }
 

@@ -24,6 +24,10 @@ export interface RawCsv {
   lines: number[];
   skipped?: SkippedLines; // lines above the header not read (--skip-rows, title lines), when there were any
   footer?: FooterLines; // footnote lines below the rows not read, when there were any
+  /** Columns whose every cell was a number with Eurostat flags (`12 b`): text, as the stream of rows reads them (./csv-flags.ts textColumns), each with its first cell. */
+  flagText?: Map<number, string>;
+  /** The decimal mark taken with no number telling it, and the flags not read, in words (./csv-decimal.ts `note`). */
+  decimalNote?: string;
 }
 
 export { dataError } from './data-error.ts';
@@ -169,7 +173,9 @@ class CsvAccumulator {
   finish(): RawCsv {
     const header = this.reader.header();
     this.add(this.reader.end());
-    const [skipped, footer] = [this.reader.skipped(), this.reader.footer()];
-    return { path: this.path, header, cells: this.cells ?? header.map(() => []), lines: this.lines, ...(skipped && { skipped }), ...(footer && { footer }) };
+    const [skipped, footer, flagText, decimalNote] = [this.reader.skipped(), this.reader.footer(), this.reader.flagText(), this.reader.decimalNote()];
+    // What the stream of rows says of a file, a file read whole says too (until 7 Dec 2026 a column of ids `12 b` read as numbers here, and the notes were lost).
+    const said = { ...(flagText.size > 0 && { flagText }), ...(decimalNote !== undefined && { decimalNote }) };
+    return { path: this.path, header, cells: this.cells ?? header.map(() => []), lines: this.lines, ...(skipped && { skipped }), ...(footer && { footer }), ...said };
   }
 }

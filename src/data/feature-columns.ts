@@ -7,7 +7,7 @@
  */
 import { ErrorCodes } from '../errors/index.ts';
 import { dataError, type RawCsv } from './csv.ts';
-import { numericColumn } from './csv-cells.ts';
+import { notNumberHint, numericColumn } from './csv-cells.ts';
 
 /** The file cannot feed a model of several features: these have no column of their name. */
 export interface FeatureColumnsMissing {
@@ -25,7 +25,23 @@ export function featureColumns(csv: RawCsv, features: readonly string[]): Float6
   if (csv.header.length < 2) throw dataError(ErrorCodes.DATA_MALFORMED, `${csv.path}: expected "timestamp,value" columns (the time first, then a column per feature); got "${csv.header.join(',')}"`);
   const named = features.map((f) => csv.header.indexOf(f, 1));
   if (features.length > 1 && named.some((c) => c < 0)) return { missing: features.filter((_, k) => named[k] < 0), header: csv.header };
+  if (features.length === 1 && named[0] < 0) refuseIds(csv, features[0]);
   return (features.length > 1 ? named : [named[0] > 0 ? named[0] : 1]).map((c) => numericColumn(csv, c));
+}
+
+/**
+ * One feature and no column of its name: the second column is read, unless it holds ids written as
+ * flagged numbers (`12 b`, `7 c`; ./csv-flags.ts textColumns), which train does not take for
+ * readings either. Until 7 Dec 2026 a file read whole cut them to 12, 7 … and replayed those.
+ */
+function refuseIds(csv: RawCsv, feature: string): void {
+  const first = csv.flagText?.get(1);
+  if (first === undefined) return;
+  throw dataError(
+    ErrorCodes.DATA_NOT_NUMERIC,
+    `${csv.path}: no column is named ${JSON.stringify(feature)} (the model's feature), and the second, ${JSON.stringify(csv.header[1])}, has ${JSON.stringify(first)}${notNumberHint(first).replace(': name it with --target or --features if it holds readings', '')}; name the column to read ${JSON.stringify(feature)}`,
+    { column: csv.header[1], value: first },
+  );
 }
 
 /** Why a file cannot feed `features`, for a log line: the columns missing and the file's own. */

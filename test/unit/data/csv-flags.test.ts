@@ -9,7 +9,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseCsvText } from '../../../src/data/csv.ts';
+import { parseCsvText, readCsvFile, readCsvFileSync } from '../../../src/data/csv.ts';
+import { readCsvColumns } from '../../../src/data/columns.ts';
+import { featureColumns } from '../../../src/data/feature-columns.ts';
 import { DecimalCells } from '../../../src/data/csv-decimal.ts';
 import { selectColumns } from '../../../src/data/table.ts';
 import { runCli } from '../../../src/cli/run-cli.ts';
@@ -73,6 +75,30 @@ describe('Eurostat flags after numbers', () => {
     const d = new DecimalCells('f.csv', ['time', 'id', 'all p', 'with :'], ',');
     for (const r of [['2024-01', '12 b', '1.5 p', '2 e'], ['2024-02', '12 c', '1.6 p', ': c']]) d.push({ cells: r, line: 2 });
     assert.deepEqual([...d.flagText()], [[1, '12 b'], [2, '1.5 p']], 'a flagged ":" says numbers; a column of flagged cells only is text');
+  });
+
+  it('a file read whole reads flags as the stream of rows does: a column of ids is text, the notes are kept', async () => {
+    // Before (7 Dec 2026): parseCsvText/readCsvFile(Sync) cut `12 b` to 12 in every column, so selectColumns took the
+    // station ids as a feature, embedded.dataFile's fallback second column replayed them, and the flags note was lost.
+    const text = 'TIME_PERIOD;station;OBS_VALUE\n2024-01;12 b;1,5 p\n2024-02;7 c;1,6\n2024-03;12 c;1,7\n';
+    const file = join(dir(), 'ids-whole.csv');
+    await writeFile(file, text);
+    const streamed = selectColumns(await readCsvColumns(file, () => 0));
+    for (const csv of [parseCsvText(text, file), readCsvFileSync(file), await readCsvFile(file)]) {
+      const whole = selectColumns(csv);
+      assert.deepEqual(whole.features, streamed.features);
+      assert.deepEqual(whole.features, ['OBS_VALUE']);
+      assert.deepEqual([...whole.columns[0]], [1.5, 1.6, 1.7]);
+      assert.equal(whole.decimalNote, streamed.decimalNote);
+      assert.match(whole.decimalNote ?? '', /ids-whole\.csv:2: column "OBS_VALUE" has "1,5 p", a number with Eurostat flags after it/);
+      assert.deepEqual([...csv.flagText!], [[1, '12 b']]);
+    }
+    assert.throws(
+      () => featureColumns(parseCsvText('date,station,OBS_VALUE\n2024-01-01,12 b,1.5 p\n2024-01-02,7 c,1.6\n', 'f.csv'), ['value']),
+      (err) => isTickcastError(err) && err.code === 'TC_DATA_NOT_NUMERIC' && err.message.startsWith('f.csv: no column is named "value" (the model\'s feature), and the second, "station", has "12 b"; each of its cells is a number then Eurostat flags'),
+      'the embedded replay does not read ids as the values',
+    );
+    assert.deepEqual(featureColumns(parseCsvText('t,station,value\n2024-01-01,12 b,1\n2024-01-02,7 c,2\n'), ['value']), [Float64Array.from([1, 2])], 'a column of its name reads');
   });
 
   it('train reads a Eurostat file and says so on stderr', async () => {
