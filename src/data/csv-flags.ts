@@ -29,8 +29,13 @@ const FLAGS: Readonly<Record<string, string>> = {
   z: 'not applicable',
 };
 
-/** A number (either decimal mark, ./csv-decimal.ts) or `:`, a space, then one or more flags. */
-const FLAGGED = /^([-+]?[\d.,]*\d|:) +([bcdefnprsuz]+)$/;
+/**
+ * A number (either decimal mark, ./csv-decimal.ts) then a space, or `:` with or without one, then
+ * one or more flags. `:c` is how Eurostat's CSV and SDMX downloads write a confidential value (its
+ * TSV writes `: c`); until 7 Dec 2026 it was refused as not a number. A number needs the space:
+ * `5p` stays refused.
+ */
+const FLAGGED = /^([-+]?[\d.,]*\d(?= )|:) *([bcdefnprsuz]+)$/;
 
 /** A cell that is a number (or `:`) then Eurostat flags: `12 b`. */
 export function isFlaggedCell(cell: string): boolean {
@@ -68,7 +73,7 @@ export class FlagCells {
     const { cells } = row;
     for (let c = 0; c < cells.length; c++) {
       if (this.text.has(c)) continue;
-      const m = cells[c].includes(' ') ? FLAGGED.exec(cells[c]) : null; // most cells have no space: no regular expression run
+      const m = cells[c].includes(' ') || cells[c].startsWith(':') ? FLAGGED.exec(cells[c]) : null; // most cells have neither: no regular expression run
       if (m === null) {
         if (!this.numeric.has(c) && cells[c] !== '' && (BARE.test(cells[c]) || isMissingCell(cells[c]))) this.numeric.add(c);
         continue;

@@ -36,10 +36,14 @@ describe('Eurostat flags after numbers', () => {
     assert.equal(d.note(), 'f.csv:2: column "value" has "108,35 p", a number with Eurostat flags after it: read as 108,35; 4 cells so, their flags not read (b break in time series, c confidential, e estimated, p provisional)');
     const t = selectColumns(parseCsvText('time,value\n2024-01-01,1.5 p\n2024-01-02,: z\n2024-01-03,2 e\n'), { missing: 'fill' });
     assert.deepEqual([...t.columns[0]], [1.5, Number.NaN, 2], 'a flagged : is a missing reading (filled later: ../../src/data/missing-cells.ts)');
+    // `:c` without the space, as Eurostat's CSV and SDMX downloads write a confidential value: until 7 Dec 2026 exit 65, "not a number".
+    const c = selectColumns(parseCsvText('time,value\n2024-01-01,1.5\n2024-01-02,:c\n2024-01-03,2\n2024-01-04,:cu\n2024-01-05,3\n', 'c.csv'), { missing: 'fill' });
+    assert.deepEqual([...c.columns[0]], [1.5, Number.NaN, 2, Number.NaN, 3]);
+    assert.equal(c.decimalNote, 'c.csv:3: column "value" has ":c", a number with Eurostat flags after it: read as :; 2 cells so, their flags not read (c confidential, u low reliability)');
   });
 
   it('other text after a number is refused as before', () => {
-    for (const cell of ['12 kg', '5 x', '5p', 'p 5', '5 P'])
+    for (const cell of ['12 kg', '5 x', '5p', 'p 5', '5 P', ':x', ':C', 'c:'])
       assert.throws(() => selectColumns(parseCsvText(`time,value\n2024-01-01,1\n2024-01-02,${cell}\n`, 'f.csv')), (err) => isTickcastError(err) && err.code === 'TC_DATA_NOT_NUMERIC' && err.message.includes(`"${cell}"`), cell);
   });
 
