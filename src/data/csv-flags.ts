@@ -10,9 +10,17 @@
  * Only a column that is otherwise numeric is read so (since a review on 7 Dec 2026): a column
  * whose every present cell is a number then flag letters, with no bare number and no missing mark
  * (`12 b`, `12 c`: station ids, product codes), is text (`textColumns`); train had read such a
- * column as numbers and used it as a feature.
+ * column as numbers and used it as a feature. Unless that cannot be (`readings`, since 7 Dec 2026;
+ * until then such a column had to be named with --target): a column named as readings (`OBS_VALUE`,
+ * `value`, a price), or the one column of a file of two (the time, and it), is numbers however
+ * many of its cells are flagged — a Eurostat series whose every value is provisional (`100,5 p`).
  */
 import { isMissingCell } from './missing-marks.ts';
+import { PRICE_NAMES } from './default-target.ts';
+import { isNamedAs } from './column-name.ts';
+
+/** Names that say a column holds readings, ids never: the default target's (./default-target.ts) and SDMX-CSV's `OBS_VALUE`. */
+const READING_NAMES: readonly string[] = [...PRICE_NAMES, 'obs value'];
 
 /** Eurostat's flags (https://ec.europa.eu/eurostat/data/database/information, "Flags and special values"). */
 const FLAGS: Readonly<Record<string, string>> = {
@@ -90,8 +98,13 @@ export class FlagCells {
    */
   textColumns(): Map<number, string> {
     const text = new Map<number, string>();
-    for (const [c, cut] of this.cut) if (!this.numeric.has(c)) text.set(c, cut.cell);
+    for (const [c, cut] of this.cut) if (!this.numbers(c)) text.set(c, cut.cell);
     return text;
+  }
+
+  /** A column of numbers: one of them bare or a missing mark, or one that cannot hold ids (see the file comment). */
+  private numbers(c: number): boolean {
+    return this.numeric.has(c) || this.header.length === 2 || isNamedAs(this.header[c], READING_NAMES);
   }
 
   private record(c: number, line: number, cell: string, m: RegExpExecArray): void {
@@ -104,7 +117,7 @@ export class FlagCells {
 
   /** `f.csv:3: column "value" has "108.35 p" …: read as 108.35; 12 cells so, the flags not read (p provisional, e estimated)`; undefined when none. Text columns (`textColumns`) are not counted. */
   note(path: string): string | undefined {
-    const cuts = [...this.cut].filter(([c]) => this.numeric.has(c));
+    const cuts = [...this.cut].filter(([c]) => this.numbers(c));
     if (cuts.length === 0) return undefined;
     const [c, { line, cell, read }] = cuts.reduce((a, b) => (b[1].line < a[1].line ? b : a));
     const count = cuts.reduce((n, [, cut]) => n + cut.count, 0);

@@ -71,11 +71,12 @@ describe('Eurostat flags after numbers', () => {
     assert.match(io.err() + io.out(), /features \[OBS_VALUE\] → targets \[OBS_VALUE\]/);
     assert.match(io.err(), /stations\.csv:6: column "OBS_VALUE" has "\d+,\d+ p", a number with Eurostat flags after it: read as \d+,\d+; 1 cell so, their flags not read \(p provisional\)$/m);
     assert.doesNotMatch(io.err(), /column "station"/);
-    const allP = join(dir(), 'all-p.csv'); // a value column flagged in every row reads as text too: the refusal says how to read it
-    await writeFile(allP, ['TIME_PERIOD;OBS_VALUE', ...rows.map((r) => `${r.split(';')[0]};${r.split(';')[2].replace(/ p$/, '')} p`)].join('\n') + '\n');
+    // A column flagged in every row (every reading provisional) beside a column of ids, named as neither: which holds readings cannot be told; the refusal says how to read it.
+    const allP = join(dir(), 'all-p.csv');
+    await writeFile(allP, ['TIME_PERIOD;station;reading', ...rows.map((r) => `${r.replace(/ p$/, '')} p`)].join('\n') + '\n');
     const io2 = captureIo();
     assert.equal(await runCli(['train', '--arch', 'linear', '--window', '12', '--horizon', '3', '--data', allP, '--out', join(dir(), 'p')], io2), 65);
-    assert.match(io2.err(), /column "OBS_VALUE" has "\d+,\d+ p"; each of its cells is a number then Eurostat flags, .*name it with --target or --features/);
+    assert.match(io2.err(), /column "station" has "12 b"; each of its cells is a number then Eurostat flags, .*name it with --target or --features/);
     const d = new DecimalCells('f.csv', ['time', 'id', 'all p', 'with :'], ',');
     for (const r of [['2024-01', '12 b', '1.5 p', '2 e'], ['2024-02', '12 c', '1.6 p', ': c']]) d.push({ cells: r, line: 2 });
     assert.deepEqual([...d.flagText()], [[1, '12 b'], [2, '1.5 p']], 'a flagged ":" says numbers; a column of flagged cells only is text');
@@ -103,6 +104,25 @@ describe('Eurostat flags after numbers', () => {
       'the embedded replay does not read ids as the values',
     );
     assert.deepEqual(featureColumns(parseCsvText('t,station,value\n2024-01-01,12 b,1\n2024-01-02,7 c,2\n'), ['value']), [Float64Array.from([1, 2])], 'a column of its name reads');
+  });
+
+  it('a value column flagged in every row is read without --target where it cannot be ids: named as readings (OBS_VALUE), or the one column beside the time', async () => {
+    // Before (7 Dec 2026): exit 65 "no numeric column besides the time column … name it with --target or --features".
+    const values = Array.from({ length: 120 }, (_, i) => `${new Date(Date.UTC(2014, i, 1)).toISOString().slice(0, 7)};${(100 + 10 * Math.sin(i / 6)).toFixed(2).replace('.', ',')} p`);
+    const files: Array<[string, string[]]> = [
+      ['TIME_PERIOD;OBS_VALUE', values],
+      ['TIME_PERIOD;geo;OBS_VALUE', values.map((v, i) => v.replace(';', `;${['12 b', '7 c'][i % 2]};`))],
+      ['Zeit;Reihe', values],
+    ];
+    for (const [header, rows] of files) {
+      const data = join(dir(), `${header.replace(/;/g, '-')}.csv`);
+      await writeFile(data, [header, ...rows].join('\n') + '\n');
+      const io = captureIo();
+      assert.equal(await runCli(['train', '--arch', 'linear', '--window', '12', '--horizon', '3', '--time-col', header.split(';')[0], '--data', data, '--out', join(dir(), `m-${header.length}`)], io), 0, `${header}: ${io.err()}`);
+      const value = header.split(';').at(-1)!;
+      assert.match(io.err() + io.out(), new RegExp(`features \\[${value}\\] → targets \\[${value}\\]`), header);
+      assert.match(io.err(), new RegExp(`:2: column "${value}" has "100,00 p", a number with Eurostat flags after it: read as 100,00; 120 cells so, their flags not read \\(p provisional\\)$`, 'm'), header);
+    }
   });
 
   it('train reads a Eurostat file and says so on stderr', async () => {
