@@ -28,10 +28,39 @@ export interface HeldRow {
   line: number;
 }
 
-/** A line as wide as the header (`cells`) that is a footnote: text first (not a number, time or missing mark), every other cell blank. */
-export function wideFootnote(cells: readonly string[]): boolean {
+/** A cell of text: a letter in it, and not a number, time or missing mark. */
+const isText = (cell: string): boolean => /\p{L}/u.test(cell) && !looksLikeData(cell) && !isMissingCell(cell);
+
+/**
+ * A line as wide as the header (`cells`) that is a footnote: text first, every other cell blank —
+ * unless that text is one the first column holds in a row above (`ids`): a long-format file's
+ * series id (`sensor-a;;`) starts a row whose time and value are missing, not a note (since 7 Dec
+ * 2026; until then such a last row was dropped as a footnote).
+ */
+export function wideFootnote(cells: readonly string[], ids?: FirstColumnIds): boolean {
   const [first, ...rest] = cells;
-  return rest.length > 0 && rest.every((c) => c === '') && /\p{L}/u.test(first) && !looksLikeData(first) && !isMissingCell(first);
+  return rest.length > 0 && rest.every((c) => c === '') && isText(first) && !(ids?.has(first) ?? false);
+}
+
+/** Ids held at most: as many series as detect's --max-series default; a file of more still reads, its later ids as before. */
+const MAX_IDS = 10_000;
+
+/**
+ * The first column's cells of the rows read, when it is a column of text (series ids, region
+ * names: its first row's cell is text), at most MAX_IDS of them; nothing for a column of times or
+ * numbers, which no footnote's text can be (so a time-first file keeps no set).
+ */
+export class FirstColumnIds {
+  private ids: Set<string> | null | undefined; // undefined: no row yet; null: column 0 is not text
+
+  see(cells: readonly string[]): void {
+    if (this.ids === undefined) this.ids = isText(cells[0]) ? new Set() : null;
+    if (this.ids !== null && this.ids.size < MAX_IDS) this.ids.add(cells[0]);
+  }
+
+  has(cell: string): boolean {
+    return this.ids?.has(cell) ?? false;
+  }
 }
 
 /** The footnote lines held so far; `refuse` gives a held line's error (its ragged-row error). */

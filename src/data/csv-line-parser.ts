@@ -7,7 +7,7 @@
 import { ErrorCodes } from '../errors/index.ts';
 import { dataError } from './data-error.ts';
 import { excelSepLine, headerDelimiter, isUtf16, looksLikeData, readHeaderLine } from './csv-header.ts';
-import { footerHold, wideFootnote } from './csv-footer.ts';
+import { FirstColumnIds, footerHold, wideFootnote } from './csv-footer.ts';
 import { splitCsvLine } from './csv-split.ts';
 import { raggedRowError, skippedAbove, TitleLineScan, type FileLine, type SkippedLines } from './csv-title-lines.ts';
 
@@ -23,6 +23,8 @@ export class CsvLineParser {
   private titles: TitleLineScan | null = null;
   skipped: SkippedLines | undefined; // lines above the header not read (--skip-rows, title lines); set with the header
   private first: FileLine | undefined;
+  /** The first column's ids in the rows read: a header-wide line starting with one is a row, not a footnote (./csv-footer.ts). */
+  private readonly ids = new FirstColumnIds();
   /** Footnote lines below the rows (./csv-footer.ts); `footer()` once the file has ended. */
   readonly held = footerHold(({ text, lineNo }) => raggedRowError(this.path, lineNo, text, this.header!.length, splitCsvLine(text, this.delimiter).length));
 
@@ -51,7 +53,7 @@ export class CsvLineParser {
     const row = splitCsvLine(line, this.delimiter);
     const wide = row.length === this.header.length;
     // A footnote? (./csv-footer.ts) Held until the file ends or a row of data comes below it.
-    if (this.sawRow && (wide ? wideFootnote(row) : !row.some(looksLikeData))) return this.held.hold({ text: line, lineNo }, wide ? row : undefined);
+    if (this.sawRow && (wide ? wideFootnote(row, this.ids) : !row.some(looksLikeData))) return this.held.hold({ text: line, lineNo }, wide ? row : undefined);
     if (this.held.holding()) this.held.below();
     if (!wide) {
       const cells = this.header.length;
@@ -63,6 +65,7 @@ export class CsvLineParser {
       return null;
     }
     this.sawRow = true;
+    this.ids.see(row);
     return row;
   }
 
@@ -75,6 +78,7 @@ export class CsvLineParser {
     this.header = readHeaderLine(found.header.text, found.header.lineNo, this.path, found.delimiter, splitCsvLine).names;
     this.skipped = skippedAbove(this.first, found.header.lineNo, 'title-lines');
     this.sawRow = true;
+    this.ids.see(found.cells);
     return found.cells;
   }
 

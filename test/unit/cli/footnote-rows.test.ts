@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { parseCsvText } from '../../../src/data/csv.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
 import { runTickcast } from '../../helpers/cli-process.ts';
+import { runCli } from '../../../src/cli/run-cli.ts';
+import { captureIo } from './capture.ts';
 import { tempDirPerSuite } from '../../helpers/temp-dir.ts';
 
 const FOOTER = ['', '"Source: Statistisches Bundesamt"', '"p = provisional"'];
@@ -72,5 +74,23 @@ describe('footnote lines below the rows', () => {
     const out = (await readFile(join(dir(), 'bb.csv'), 'utf8')).trim().split('\n');
     assert.equal(out.length, 201);
     assert.match(out[1], /^2024-01-01,100,/);
+  });
+  it("a long-format file's last row of a series id and blank cells (sensor-a;;) is a row with its time and value missing, not a footnote", async () => {
+    // Before (7 Dec 2026): dropped as a footnote, stderr saying "1 line below the last row not read … sensor-a;;".
+    const rows = ['series;timestamp;value', 'sensor-a;2024-01-01;1,5', 'sensor-b;2024-01-01;2,5', 'sensor-a;2024-01-02;1,6'];
+    const csv = parseCsvText([...rows, 'sensor-b;;', 'Quelle: Deutsche Bundesbank;;'].join('\n'), 'f.csv');
+    assert.deepEqual(csv.lines, [2, 3, 4, 5], 'an id the first column holds above starts a row');
+    assert.deepEqual(csv.cells.map((c) => c[3]), ['sensor-b', '', '']);
+    assert.deepEqual(csv.footer, { count: 1, first: { text: 'Quelle: Deutsche Bundesbank;;', lineNo: 6 } }, 'text the column never held is a footnote, as before');
+    assert.equal(parseCsvText([...rows, 'sensor-c;;'].join('\n')).footer?.count, 1, 'an id not seen above is a footnote (said on stderr)');
+    assert.equal(parseCsvText(['date;value', '2024-01-01;1', 'Quelle: x;'].join('\n')).footer?.count, 1, 'a file whose first column is times keeps no ids');
+    const data = join(dir(), 'long.csv');
+    await writeFile(data, [...rows, 'sensor-a;;', ''].join('\n'));
+    const io = captureIo();
+    assert.equal(await runCli(['detect', '--data', data, '--out', join(dir(), 'long-out.csv')], io), 0, io.err());
+    assert.doesNotMatch(io.err(), /not read \(footnotes/);
+    assert.match(io.err(), /1 of 4 rows have no value/);
+    const out = (await readFile(join(dir(), 'long-out.csv'), 'utf8')).trim().split('\n');
+    assert.deepEqual(out.slice(-1), ['sensor-a,,,0'], 'written back as the file has it, score 0, counted as missing');
   });
 });
