@@ -9,7 +9,7 @@
  * - BigQuery's `2024-01-01 00:00:00 UTC` (as `Z`), year-first slashes `2024/01/31 13:00` and
  *   day-first dots `31.01.2024 13:00` (exportedIso);
  * - monthly, quarterly, semi-annual and ISO-week periods (`2024Jan`, `2024-01`, `2024Q1`, `2024-Q1`,
- *   `2024S1`, `2024-S1`, `2024W01`, `2024-W01`) as their first day (periodStartMs);
+ *   ONS's `2024 JAN` and `2024 Q1`, `2024S1`, `2024-S1`, `2024W01`, `2024-W01`) as their first day (periodStartMs);
  * - ISO-8601's basic (compact) form `YYYYMMDD` and `YYYYMMDDHHMMSS` (naive = UTC), when it is a date
  *   (and time) on the calendar: `20240131` is 31 Jan 2024 (since 7 Dec 2026);
  * - other epoch numbers: seconds when below 1e11, milliseconds otherwise.
@@ -44,9 +44,10 @@ export function parseTimestamp(text: string): number {
 }
 
 const MONTH_ABBR = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-// 2024Jan (SDW monthly), 2024-01 (ECB Data Portal, Bundesbank), 2024Q1 (SDW quarterly), 2024-Q1 (ECB Data Portal).
-const MONTH_PERIOD = /^(\d{4})(?:-(\d{2})|([A-Za-z]{3}))$/;
-const QUARTER_PERIOD = /^(\d{4})-?Q([1-4])$/i;
+// 2024Jan (SDW monthly), 2024-01 (ECB Data Portal, Bundesbank), 2024Q1 (SDW quarterly), 2024-Q1 (ECB Data Portal);
+// 2024 JAN and 2024 Q1, a space between, as the UK's ONS writes its time series (since 7 Dec 2026; until then TC_DATA_BAD_TIME).
+const MONTH_PERIOD = /^(\d{4})(?:-(\d{2})| ?([A-Za-z]{3}))$/;
+const QUARTER_PERIOD = /^(\d{4})[- ]?Q([1-4])$/i;
 // 2024S1 (SDW semi-annual), 2024-S1 (ECB Data Portal); 2024W01, 2024-W01 (ISO-8601 weeks, SDW and the Data Portal).
 const HALF_PERIOD = /^(\d{4})-?S([12])$/i;
 const WEEK_PERIOD = /^(\d{4})-?W(\d{2})$/i;

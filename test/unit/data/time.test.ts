@@ -74,6 +74,13 @@ describe('timestamps', () => {
     for (const s of ['2024-13', '2024-00', '2024Q5', '2024Q0', '2024Foo', '2024-1', '24Q1', '2024-Jan']) assert.ok(Number.isNaN(parseTimestamp(s)), s);
   });
 
+  it('reads the ONS\'s quarters and months with a space (2024 Q1, 2024 JAN) as their first day; until 7 Dec 2026: not a timestamp', () => {
+    for (const s of ['2024 Q1', '2024 q1', '2024 JAN', '2024 Jan']) assert.equal(parseTimestamp(s), Date.UTC(2024, 0, 1), s);
+    assert.equal(parseTimestamp('2023 Q4'), Date.UTC(2023, 9, 1));
+    assert.equal(parseTimestamp('2023 DEC'), Date.UTC(2023, 11, 1));
+    for (const s of ['2024 Q5', '2024  Q1', '2024 FOO', '2024 01', '2024 -Q1']) assert.ok(Number.isNaN(parseTimestamp(s)), s);
+  });
+
   it('reads SDW semi-annual and ISO-week periods as their first day (2024S1, 2024-S1; 2024W01, 2024-W01 → Monday; until 7 Dec 2026: not a timestamp)', () => {
     for (const s of ['2024S1', '2024-S1', '2024s1']) assert.equal(parseTimestamp(s), Date.UTC(2024, 0, 1), s);
     assert.equal(parseTimestamp('2024-S2'), Date.UTC(2024, 6, 1));
