@@ -108,6 +108,8 @@ export interface ServingApi {
   forecast(req: ForecastRequest, signal?: AbortSignal): Promise<ForecastResponse>;
   listSeries(opts: { offset: number; limit: number }): { total: number; items: SeriesSummary[] };
   getSeries(id: string): SeriesDetail | null;
+  /** Whether this instance tracks `id`: getSeries without building (copying) its window, for the routes that only ask (GET /v1/anomalies?series=, recent_anomalies). */
+  hasSeries(id: string): boolean;
   /** Tracked ids close to `id` (src/domain/similar-ids.ts; [] when none): the "did you mean" of every TC_SERIES_NOT_FOUND (forecast, GET /v1/series/{id}, recent_anomalies). */
   similarSeries(id: string): string[];
   recentAnomalies(opts: { series?: string; limit: number }): AnomalyRecord[];

@@ -122,6 +122,10 @@ export class ServingService implements ServingApi {
     return similarIds(id, this.#d.store.ids());
   }
 
+  hasSeries(id: string): boolean {
+    return this.#d.store.has(id);
+  }
+
   getSeries(id: string): SeriesDetail | null {
     const d = this.#d;
     const recent = d.store.recent(id);

@@ -122,7 +122,7 @@ function windowNeeds(model: ModelFacts): string {
  */
 function recentAnomalies(serving: ServingApi, series: string | undefined, limit: number) {
   const items = serving.recentAnomalies({ series, limit });
-  if (series !== undefined && items.length === 0 && serving.getSeries(series) === null) throw seriesNotFound(series, serving.similarSeries(series));
+  if (series !== undefined && items.length === 0 && !serving.hasSeries(series)) throw seriesNotFound(series, serving.similarSeries(series));
   return items;
 }
 

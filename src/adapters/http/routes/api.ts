@@ -155,9 +155,11 @@ function registerEmptySeriesId(app: FastifyInstance): void {
 /**
  * GET /v1/anomalies' body. An unknown `series` stays 200 with an empty list (pollers and the
  * dashboard ask before a series' first tick; MCP's recent_anomalies answers TC_SERIES_NOT_FOUND);
- * `seriesTracked`, present with `series`, tells it from a tracked series without alerts.
+ * `seriesTracked`, present with `series`, tells it from a tracked series without alerts. It asks
+ * hasSeries: until 7 Dec 2026 getSeries, which copied the series' whole window (and built its
+ * forecast, feedback and fusion views) on every poll only to compare the result with null.
  */
 function anomaliesReply(serving: ServingApi, series: string | undefined, limit: number) {
   const items = serving.recentAnomalies({ series, limit });
-  return series === undefined ? { items } : { items, seriesTracked: serving.getSeries(series) !== null };
+  return series === undefined ? { items } : { items, seriesTracked: serving.hasSeries(series) };
 }

@@ -174,6 +174,10 @@ export class TrendServing implements ServingApi {
     return similarIds(id, this.#series.keys());
   }
 
+  hasSeries(id: string): boolean {
+    return this.#series.has(id);
+  }
+
   getSeries(id: string): SeriesDetail | null {
     const s = this.#series.get(id);
     if (s === undefined) return null;
