@@ -33,7 +33,7 @@ export interface McpRefusal {
   status: number;
   code: number;
   message: string;
-  /** JSON-RPC's `error.data`: the tickcast code and what to do, where the refusal is about an HTTP header. */
+  /** JSON-RPC's `error.data`: the tickcast code and what to do (every refusal here since 7 Dec 2026; before, only Accept's and MCP-Protocol-Version's). */
   data?: { code: string; hint: string };
 }
 
@@ -105,6 +105,15 @@ function repeatedRequestId(batch: unknown[]): string | undefined {
   return undefined;
 }
 
+/** `data` of the -32700 parse error (./mcp.ts) and of the 405 to GET or DELETE /mcp: the tickcast code, as every refusal here (until 7 Dec 2026 none). */
+export const PARSE_ERROR_DATA = { code: ErrorCodes.HTTP_BAD_REQUEST, hint: 'send one JSON-RPC message (an object) or a batch (an array) as UTF-8 JSON text' };
+export const POST_ONLY_DATA = { code: ErrorCodes.HTTP_METHOD_NOT_ALLOWED, hint: 'send JSON-RPC messages with POST /mcp; this stateless server opens no GET stream and has no session to DELETE' };
+
+/** JSON-RPC's -32600, with the tickcast code a client branches on in `data` (until 7 Dec 2026 none). */
+function invalidRequest(what: string, hint: string): McpRefusal {
+  return { status: 400, code: -32600, message: `Invalid Request: ${what}`, data: { code: ErrorCodes.HTTP_BAD_REQUEST, hint } };
+}
+
 /** Why this POST /mcp is refused before the transport, or null to hand it on. */
 export function checkMcpPost(allowedHosts: readonly string[], headers: Record<string, string | string[] | undefined>, body: unknown, corsOrigins: readonly string[] = []): McpRefusal | null {
   const origin = headers.origin;
@@ -114,6 +123,7 @@ export function checkMcpPost(allowedHosts: readonly string[], headers: Record<st
       code: -32000,
       message: `Forbidden: Origin ${JSON.stringify(String(origin).slice(0, 100))} may not call this MCP endpoint (DNS rebinding guard); ` +
         'browser pages may call it from localhost, an IP address, a name in http.allowedHosts or an origin in http.corsOrigins',
+      data: { code: ErrorCodes.HTTP_HOST_NOT_ALLOWED, hint: 'call it from a page on localhost, an IP address or a name in http.allowedHosts, or add the page\'s origin to http.corsOrigins (an agent outside a browser sends no Origin)' },
     };
   }
   const headerRefusal = checkMcpHeaders(headers, Array.isArray(body) ? body : [body]);
@@ -122,19 +132,19 @@ export function checkMcpPost(allowedHosts: readonly string[], headers: Record<st
     const version = headers['mcp-protocol-version'];
     // An unsupported version was refused above (checkMcpHeaders).
     if (typeof version === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(version) && version >= NO_BATCH_VERSION) {
-      return { status: 400, code: -32600, message: `Invalid Request: MCP-Protocol-Version ${version} has no JSON-RPC batches (removed in ${NO_BATCH_VERSION}); send one message per POST` };
+      return invalidRequest(`MCP-Protocol-Version ${version} has no JSON-RPC batches (removed in ${NO_BATCH_VERSION}); send one message per POST`, 'send each JSON-RPC message in a POST of its own, or leave MCP-Protocol-Version out (2025-03-26, with batches, is assumed)');
     }
-    if (body.length === 0) return { status: 400, code: -32600, message: 'Invalid Request: an empty batch' };
+    if (body.length === 0) return invalidRequest('an empty batch', 'send at least one JSON-RPC message in the array, or one message (not an array)');
   }
   const messages = Array.isArray(body) ? body : [body];
   const bad = messages.findIndex((m) => !JSONRPCMessageSchema.safeParse(m).success);
   if (bad >= 0) {
     const where = Array.isArray(body) ? `message ${bad} of the batch is` : 'the body is';
-    return { status: 400, code: -32600, message: `Invalid Request: ${where} not a JSON-RPC 2.0 request, notification or response` };
+    return invalidRequest(`${where} not a JSON-RPC 2.0 request, notification or response`, 'each message is an object with "jsonrpc": "2.0" and a "method" (a request adds an "id", a string or number), or a response with "id" and "result" or "error"');
   }
   const twice = Array.isArray(body) ? repeatedRequestId(body) : undefined;
   if (twice !== undefined) {
-    return { status: 400, code: -32600, message: `Invalid Request: request id ${twice.slice(0, 100)} appears more than once in the batch; each request needs its own id (one answer per id)` };
+    return invalidRequest(`request id ${twice.slice(0, 100)} appears more than once in the batch; each request needs its own id (one answer per id)`, 'give every request of the batch an id of its own (MCP never reuses one)');
   }
   return null;
 }

@@ -22,7 +22,7 @@ import { BUILD_INFO } from '../../telemetry/build-info.ts';
 import { isCrossSiteBrowserRequest, type ApiKeyAuth } from './auth.ts';
 import type { HttpConfig } from './config.ts';
 import { cancelledInBatch, idKey, McpCancelledError, McpInFlightCalls } from './mcp-cancellation.ts';
-import { checkMcpPost, jsonRpcErrorBody } from './mcp-checks.ts';
+import { checkMcpPost, jsonRpcErrorBody, PARSE_ERROR_DATA, POST_ONLY_DATA } from './mcp-checks.ts';
 import { clarifyingTransport } from './mcp-params.ts';
 import { isBodyNotUtf8 } from './json-body.ts';
 import { ClientGoneError, toErrorResponse, type ErrorBody } from './errors.ts';
@@ -143,7 +143,7 @@ function registerNotAllowed(app: FastifyInstance): void {
     reply
       .code(405)
       .header('allow', 'OPTIONS, POST')
-      .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; use POST' }, id: null });
+      .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; use POST', data: POST_ONLY_DATA }, id: null });
   // `refuses`: these routes only say 405, so OPTIONS /mcp and other 405s do not list GET or DELETE.
   app.get('/mcp', { config: { refuses: true }, schema: { hide: true } }, notAllowed);
   app.delete('/mcp', { config: { refuses: true }, schema: { hide: true } }, notAllowed);
@@ -266,9 +266,9 @@ function parseErrorHandler(app: FastifyInstance, charged: WeakSet<FastifyRequest
       }
     }
     return isJsonParseError(err)
-      ? reply.code(400).type('application/json').send(jsonRpcErrorBody(-32700, PARSE_ERROR))
+      ? reply.code(400).type('application/json').send(jsonRpcErrorBody(-32700, PARSE_ERROR, PARSE_ERROR_DATA))
       : isBodyNotUtf8(err)
-        ? reply.code(400).type('application/json').send(jsonRpcErrorBody(-32700, `Parse error: ${(err as Error).message}`))
+        ? reply.code(400).type('application/json').send(jsonRpcErrorBody(-32700, `Parse error: ${(err as Error).message}`, PARSE_ERROR_DATA))
         : fallback.call(app, err as Error, req, reply);
   };
 }

@@ -65,7 +65,8 @@ test('JSON-RPC errors: a body that is not JSON is -32700, one that is JSON but n
   try {
     const parse = await post(app, '{"jsonrpc": "2.0", "id": 1, "method": ');
     assert.equal(parse.status, 400);
-    assert.deepEqual(parse.body, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not valid JSON (or holds a "__proto__" or "constructor" key)' }, id: null });
+    assert.deepEqual(parse.body.error.message, 'Parse error: the body is not valid JSON (or holds a "__proto__" or "constructor" key)');
+    assert.deepEqual([parse.body.error.code, parse.body.id], [-32700, null]);
     for (const body of [{ foo: 1 }, { jsonrpc: '1.0', id: 1, method: 'ping' }, 42, { jsonrpc: '2.0', id: null, method: 'ping' }, [], [ping(1), { foo: 1 }]]) {
       const r = await post(app, body);
       assert.equal(r.status, 400, JSON.stringify(body));
@@ -132,5 +133,37 @@ test('Origin: a browser page on a name (DNS rebinding) is 403; no Origin, localh
     assert.equal((await post(listed.app, ping(1), { origin: 'https://example.org', host: 'mcp.example.com' })).status, 403);
   } finally {
     await listed.app.close();
+  }
+});
+
+// Until 7 Dec 2026 only the Accept (406) and MCP-Protocol-Version (400) refusals carried error.data.code: the
+// Origin 403, every -32600, the -32700 and the 405 to GET/DELETE had no code a client could branch on.
+test('every /mcp refusal of the JSON-RPC shape carries a tickcast code and a hint in error.data', async () => {
+  const { app } = await build();
+  try {
+    const cases: [string, { status: number; body: { error: { code: number; data?: { code: string; hint: string } } } }, number, string][] = [
+      ['Origin', await post(app, ping(1), { origin: 'http://evil.example', host: 'evil.example' }), 403, 'TC_HTTP_HOST_NOT_ALLOWED'],
+      ['batch under 2025-06-18', await post(app, [ping(1), ping(2)], { 'mcp-protocol-version': '2025-06-18' }), 400, 'TC_HTTP_BAD_REQUEST'],
+      ['empty batch', await post(app, []), 400, 'TC_HTTP_BAD_REQUEST'],
+      ['not JSON-RPC', await post(app, { foo: 1 }), 400, 'TC_HTTP_BAD_REQUEST'],
+      ['id twice', await post(app, [ping(1), ping(1)]), 400, 'TC_HTTP_BAD_REQUEST'],
+      ['not JSON', await post(app, '{"jsonrpc": '), 400, 'TC_HTTP_BAD_REQUEST'],
+      ['not UTF-8', await (async () => {
+        const res = await app.inject({ method: 'POST', url: '/mcp', headers: { 'content-type': 'application/json', accept: ACCEPT }, payload: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]) });
+        return { status: res.statusCode, body: res.json() };
+      })(), 400, 'TC_HTTP_BAD_REQUEST'],
+      ['Accept', await post(app, ping(1), { accept: 'application/json' }), 406, 'TC_HTTP_NOT_ACCEPTABLE'],
+    ];
+    for (const method of ['GET', 'DELETE'] as const) {
+      const res = await app.inject({ method, url: '/mcp' });
+      cases.push([method, { status: res.statusCode, body: res.json() }, 405, 'TC_HTTP_METHOD_NOT_ALLOWED']);
+    }
+    for (const [what, r, status, code] of cases) {
+      assert.equal(r.status, status, what);
+      assert.equal(r.body.error.data?.code, code, `${what}: ${JSON.stringify(r.body)}`);
+      assert.ok((r.body.error.data?.hint ?? '').length > 20, `${what}: a hint`);
+    }
+  } finally {
+    await app.close();
   }
 });
