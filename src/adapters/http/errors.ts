@@ -256,6 +256,6 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger, route
     if (allow.length > 0 && req.method === 'OPTIONS') return reply.code(204).header('allow', allow.join(', ')).send();
     const notAllowed = methodNotAllowed(req.method, path, allow);
     if (notAllowed !== null) return reply.code(405).header('allow', allow.join(', ')).send(notAllowed);
-    return reply.code(404).send(notFoundBody(req.method, path, routes));
+    return reply.code(404).send(notFoundBody(req.method, req.url, routes));
   });
 }
