@@ -20,7 +20,7 @@ import { Readable } from 'node:stream';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ErrorCodes } from '../../errors/index.ts';
 import { ClientGoneError, httpError } from './errors.ts';
-import { continueNow } from './expect-continue.ts';
+import { continueNow, expectsContinue } from './expect-continue.ts';
 import { isJsonType, refuseUnreadCharset } from './body-charset.ts';
 
 type Headers = FastifyRequest['headers'];
@@ -95,6 +95,13 @@ function refuseChunkedMediaType(req: FastifyRequest): void {
   throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(type);
 }
 
+/** fastify would hand a gzip body to the JSON parser ("not valid JSON"): say what is wrong instead. */
+function refuseEncoded(req: FastifyRequest): void {
+  const enc = req.headers['content-encoding'];
+  if (enc === undefined || enc.trim().toLowerCase() === 'identity') return;
+  throw httpError(ErrorCodes.HTTP_UNSUPPORTED_MEDIA_TYPE, 415, `Content-Encoding "${enc}" is not accepted`, { hint: 'send the JSON body uncompressed (no Content-Encoding header)' });
+}
+
 export function installBodyPresence(app: FastifyInstance): void {
   app.addHook('preParsing', async (req, reply, payload) => {
     if (BODYLESS.has(req.method)) return payload;
@@ -103,7 +110,10 @@ export function installBodyPresence(app: FastifyInstance): void {
     // A charset the JSON parser refuses: 415 before the 100 and the upload (an optional body's is told once it is found present).
     if (framed !== 0 && !(framed === 'chunked' && optional)) refuseUnreadCharset(req);
     if (framed === 'chunked' && !optional) refuseChunkedMediaType(req);
-    // A client sending `Expect: 100-continue` sends no chunk before the 100 (./expect-continue.ts).
+    // A client sending `Expect: 100-continue` sends no chunk before the 100 (./expect-continue.ts). It
+    // has a body to send (RFC 9110 §10.1.1), so its Content-Encoding is refused before: until the
+    // review of 7 Dec 2026 the 100 went out, the client uploaded its gzip body, then came the 415.
+    if (framed === 'chunked' && expectsContinue(req.raw)) refuseEncoded(req);
     if (framed === 'chunked') continueNow(req, reply);
     const present = framed === 'chunked' ? await peekNotEmpty(payload) : framed > 0;
     if (present && framed === 'chunked') drainAfterResponse(payload, reply.raw);
@@ -112,11 +122,7 @@ export function installBodyPresence(app: FastifyInstance): void {
       // The peeked stream has ended: fastify's reader would wait for an 'end' already past.
       return framed === 'chunked' ? Readable.from([]) : payload;
     }
-    // fastify would hand a gzip body to the JSON parser ("not valid JSON"): say what is wrong instead.
-    const enc = req.headers['content-encoding'];
-    if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') {
-      throw httpError(ErrorCodes.HTTP_UNSUPPORTED_MEDIA_TYPE, 415, `Content-Encoding "${enc}" is not accepted`, { hint: 'send the JSON body uncompressed (no Content-Encoding header)' });
-    }
+    refuseEncoded(req);
     return payload;
   });
 }

@@ -20,7 +20,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const continued = new WeakSet<ServerResponse>();
 
-function expectsContinue(req: IncomingMessage): boolean {
+/** Whether the client waits for a 100 before it sends its body (RFC 9110 §10.1.1: it has one to send). */
+export function expectsContinue(req: IncomingMessage): boolean {
   return /^\s*100-continue\s*$/i.test(req.headers.expect ?? '');
 }
 

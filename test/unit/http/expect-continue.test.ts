@@ -44,6 +44,10 @@ test('a request refused before its body is read gets its final answer instead of
       [`POST /v1/predict HTTP/1.1\r\n${auth}Content-Type: application/json; charset="UTF-16"\r\nTransfer-Encoding: chunked\r\n`, 415],
       // A chunked body of a media type it does not read: until the review of 7 Dec 2026 sent its 100 (to peek at the first chunk), then refused.
       [`POST /v1/predict HTTP/1.1\r\n${auth}Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n`, 415],
+      // A chunked compressed body (a client expecting 100 has a body to send): until the review of 7 Dec 2026 it got its 100, uploaded, then 415.
+      [`POST /v1/predict HTTP/1.1\r\n${auth}Content-Type: application/json\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n`, 415],
+      [`POST /v1/model/rollback HTTP/1.1\r\n${auth}Content-Type: application/json\r\nContent-Encoding: br\r\nTransfer-Encoding: chunked\r\n`, 415],
+      [`POST /v1/predict HTTP/1.1\r\n${auth}Content-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 20\r\n`, 415],
     ] as const;
     for (const [head, status] of cases) {
       const { socket, first } = await sendHead(base, head);
