@@ -66,7 +66,7 @@ export const feedbackListQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only feedback on this series\' alerts (case-sensitive).' },
+    series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only feedback on this series\' alerts (case-sensitive). An id this instance does not track: 200, seriesTracked false (the list_alert_feedback tool: TC_SERIES_NOT_FOUND when it has no feedback either).' },
     verdict: { type: 'string', enum: [...VERDICTS], description: 'Only feedback with this verdict; confirmed lists the confirmed anomalies.' },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'Entries to return, most recent first; at most 1000.' },
   },

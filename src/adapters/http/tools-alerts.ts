@@ -1,5 +1,5 @@
 /** Agent tools for alert feedback and incidents (served with the others by ./tools.ts). */
-import { ErrorCodes } from '../../errors/index.ts';
+import { ErrorCodes, seriesNotFound } from '../../errors/index.ts';
 import type { ServingApi } from '../../pipeline/ports.ts';
 import { ALERT_ID_PATTERN, feedbackListQuerySchema, feedbackProperties, incidentListQuerySchema } from './alert-schemas.ts';
 import { httpError } from './errors.ts';
@@ -40,7 +40,13 @@ export function alertToolDefinitions(out: Record<string, ObjectSchema>): ToolDef
       description: 'Feedback in effect on alerts, most recent first; filter by series or verdict (e.g. verdict=confirmed lists the confirmed anomalies).',
       inputSchema: { type: 'object', properties: { ...feedbackListQuerySchema.properties }, additionalProperties: false },
       // Who gave each (a key fingerprint) only for a caller with a valid key, as GET /v1/feedback (feedback-view.ts).
-      run: async (serving, args, _signal, caller) => ({ items: feedbackListForCaller(feedback(serving).list(args as { limit: number }), caller !== undefined) }),
+      // A series not tracked and without feedback is TC_SERIES_NOT_FOUND, as for recent_anomalies (until 7 Dec 2026 an empty list).
+      run: async (serving, args, _signal, caller) => {
+        const items = feedbackListForCaller(feedback(serving).list(args as { limit: number }), caller !== undefined);
+        const series = args.series as string | undefined;
+        if (series !== undefined && items.length === 0 && !serving.hasSeries(series)) throw seriesNotFound(series, serving.similarSeries(series));
+        return { items };
+      },
     },
     {
       name: 'list_incidents',

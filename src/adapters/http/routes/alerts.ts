@@ -77,11 +77,16 @@ function registerFeedbackList(app: FastifyInstance, serving: ServingApi): void {
         summary: 'Alert feedback in effect, most recent first (confirmed anomalies: ?verdict=confirmed)',
         tags: ['anomalies'],
         querystring: feedbackListQuerySchema,
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: feedbackEntrySchema } } }, ...ERRORS },
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: feedbackEntrySchema }, seriesTracked: { type: 'boolean' } } }, ...ERRORS },
       },
     },
     // Who gave each (a key fingerprint) only for a caller with a valid key: reads may be open (feedback-view.ts).
-    async (req) => ({ items: feedbackListForCaller(feedbackApi(serving).list(req.query), req.auth.kind === 'valid') }),
+    // With ?series=, `seriesTracked` as GET /v1/anomalies has it: an unknown id stays 200 with the feedback
+    // it may still have (feedback outlives an evicted series); until 7 Dec 2026 a misspelt id read as "no feedback".
+    async (req) => {
+      const items = feedbackListForCaller(feedbackApi(serving).list(req.query), req.auth.kind === 'valid');
+      return req.query.series === undefined ? { items } : { items, seriesTracked: serving.hasSeries(req.query.series) };
+    },
   );
 }
 

@@ -28,6 +28,18 @@ const SSE_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
+/**
+ * A comment line for a stream of a series this instance does not track (yet): the stream stays open (a
+ * dashboard may subscribe before a series' first tick), and says so, with the tracked ids close to it.
+ * Until 7 Dec 2026 a misspelt id was a stream that stayed silent. EventSource ignores comments.
+ */
+function untrackedNote(serving: ServingApi, series: string): string {
+  if (serving.hasSeries(series)) return '';
+  const similar = serving.similarSeries(series);
+  const guess = similar.length > 0 ? `; did you mean ${similar.map((s) => JSON.stringify(s)).join(' or ')}?` : '';
+  return `: series not tracked (yet): its events start with its first tick (ids are case-sensitive; GET /v1/series lists them)${guess}\n`; // JSON.stringify escapes CR and LF: one line
+}
+
 /** GET /v1/events: its query and the stream it answers (OpenAPI; ../schemas.ts adds the refusals). */
 const EVENTS_SCHEMA = {
   summary: 'Live events (server-sent events): tick, forecast, anomaly; optionally for one series',
@@ -35,7 +47,7 @@ const EVENTS_SCHEMA = {
   querystring: {
     type: 'object',
     additionalProperties: false,
-    properties: { series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only this series\' events (case-sensitive); every series when absent.' } },
+    properties: { series: { type: 'string', minLength: 1, maxLength: SERIES_ID_MAX, description: 'Only this series\' events (case-sensitive); every series when absent. An id not tracked (yet) is still a stream, whose second comment says so and names tracked ids close to it.' } },
   },
   // 429 with or without the rate limit: the per-client stream cap (clientSlots) answers it too.
   response: { 200: { description: 'The event stream (never ends on its own)', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 429: { $ref: 'ErrorBody#' } },
@@ -63,7 +75,7 @@ export function registerEventsRoute(app: FastifyInstance, deps: { serving: Servi
       const res = reply.raw;
       reply.hijack();
       res.writeHead(200, SSE_HEADERS);
-      res.write(`retry: 2000\n: connected${wanted ? ` to ${wanted.replace(/[\r\n]/g, '')}` : ''}\n\n`);
+      res.write(`retry: 2000\n: connected${wanted ? ` to ${wanted.replace(/[\r\n]/g, '')}` : ''}\n${wanted !== undefined ? untrackedNote(deps.serving, wanted) : ''}\n`);
 
       let ended = false;
       const end: EndStream = (why) => {
