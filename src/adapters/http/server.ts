@@ -33,7 +33,8 @@ import { installRequestIdHeader, REQUEST_ID_HEADER, requestId } from './request-
 import { checkHost } from './allowed-hosts.ts';
 import { LoadShedder } from './load-shedder.ts';
 import { TokenBuckets } from './rate-limit.ts';
-import { documentRoute, errorBodySchema, forecastStepSchema, SERIES_ID_MAX } from './schemas.ts';
+import { errorBodySchema, forecastStepSchema, SERIES_ID_MAX } from './schemas.ts';
+import { documentRoute } from './route-documentation.ts';
 import { createValidators } from './validation.ts';
 import { OPERATION_IDS, unrequireOptionalBodies } from './openapi-transforms.ts';
 import { registerApiRoutes } from './routes/api.ts';
