@@ -246,10 +246,14 @@ export class WarmupTracker {
   readonly #until = new Map<number, bigint>();
   readonly #full = new Set<number>();
 
-  /** `full`: partitions whose warm-up replays the whole state path (after a series-state snapshot). */
-  reset(plan: RestorePlan, full: ReadonlySet<number> = new Set()): void {
-    this.#until.clear();
-    this.#full.clear();
+  /**
+   * `full`: partitions whose warm-up replays the whole state path (after a series-state snapshot).
+   * `assigned`: the partitions this assignment added (else all are reset); an incremental one
+   * (cooperative-sticky, KIP-848) keeps the others, and their warm-up goes on (before 7 Dec 2026 it
+   * ended: their remaining replay was output again, test/unit/kafka/source-incremental.test.ts).
+   */
+  reset(plan: RestorePlan, full: ReadonlySet<number> = new Set(), assigned?: readonly number[]): void {
+    for (const p of assigned ?? [...this.#until.keys(), ...this.#full]) this.forget(p);
     for (const [p, c] of plan.warmupUntil) this.#until.set(p, c);
     for (const p of full) this.#full.add(p);
   }

@@ -233,7 +233,7 @@ export class KafkaSource implements TickSource {
     const { inputs, resumed } = this.#chunks.resume(restoreInputs(partitions, committed, marks));
     const plan = planRestore(inputs, this.#o.restoreRecordsPerPartition ?? 0);
     const full = this.#o.restoreFrom ? applySnapshotPlan(plan, inputs, this.#o.restoreFrom) : new Set<number>();
-    this.#warmup.reset(plan, full);
+    this.#warmup.reset(plan, full, partitions); // only the partitions added: an incremental assignment keeps the others replaying
     for (const i of inputs) this.#gaps.expect(i.partition, plan.start.get(i.partition) ?? (i.committed !== undefined && i.committed >= 0n ? i.committed : undefined));
     for (const line of restoreLogLines(plan, full)) this.#log.info(line.fields, line.msg);
     const groupHasOffsets = this.#groupOffsetsAtStart ?? hasCommitted(committed);
