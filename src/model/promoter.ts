@@ -119,8 +119,32 @@ export class Promoter implements ChampionControl {
       const cur = this.#champion.version;
       const pinned = this.#pinned ? cur : await this.#dirPin(), why = pinned ? `model ${pinned} is pinned` : from !== undefined && from !== cur ? `${from} no longer serves (${cur} does)` : null;
       if (why) throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `automatic rollback to ${version} not done: ${why}`, { statusCode: 409, details: { version, serving: cur, pinned: this.#pinned } });
-      await this.#serve(await this.#d.registry.find(version), reason, offload, 'fenced', 'rollback');
+      const target = await this.#d.registry.findOnDisk(version).catch((err: unknown) => {
+        if ((err as TickcastError).details?.removed !== true) throw err;
+        return this.#restore(version, cur);
+      });
+      await this.#serve(target, target.version === version ? reason : `${reason}; ${version}'s directory was removed from model.dir, its weights saved again as ${target.version}`, offload, 'fenced', 'rollback').catch(async (err: unknown) => {
+        if (target.version !== version && this.#champion !== target) await this.#d.registry.discard(target.version).catch(() => undefined);
+        throw err;
+      });
     });
+  }
+
+  /**
+   * An automatic rollback's target whose directory was deleted from model.dir by hand while held
+   * here: its weights are saved again as the next version (`training.restoredFrom` names it; source
+   * `restored`, never taken for an unfinished promotion), so the record names a version every
+   * restart and replica loads. Until 7 Dec 2026 it was served from memory and recorded: a restart
+   * served the regressed model instead, and the other replicas could not follow.
+   */
+  async #restore(version: string, cur: string): Promise<ModelVersion> {
+    const held = await this.#d.registry.find(version);
+    const meta = { ...held.meta, source: 'restored', restoredFrom: version, restoredSource: held.meta.source ?? null };
+    const v = await this.#d.registry.add({ config: held.config, spec: held.spec, weights: held.weights, meta }, [cur], this.#d.fence).catch((err: unknown) => {
+      throw unwritable(err, `${version}'s weights could not be saved again in model.dir; not rolled back, ${cur} keeps serving`);
+    });
+    this.#d.logger.warn({ version, restored: v.version }, `automatic rollback to ${version}: its directory was removed from model.dir by hand; its weights (held in memory) are saved again as ${v.version}, which serves and is recorded`);
+    return v;
   }
 
   /**
@@ -193,7 +217,7 @@ export class Promoter implements ChampionControl {
       throw err;
     }
     this.#d.registry.hold(v, v.version);
-    const older = versionNumber(v.version) < versionNumber(this.#champion.version);
+    const older = change === 'rollback' || versionNumber(v.version) < versionNumber(this.#champion.version); // a restored rollback target is numbered above
     this.#champion = v;
     this.#servingSince = Date.now();
     if (older) this.#d.metrics.modelLastRollback.set(this.#servingSince / 1000);

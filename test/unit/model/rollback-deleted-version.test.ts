@@ -2,8 +2,9 @@
  * A version whose directory an operator deleted from model.dir while this replica still holds it
  * in memory. Until 7 Dec 2026 a manual rollback naming it served it from memory and recorded it in
  * current.json — a version no restart or other replica could load (a restart then fell back to the
- * newest good one, undoing the rollback). Now it is refused (404 TC_MODEL_NOT_LOADED, saying why);
- * the automatic rollback of a regressed promotion still serves it from memory.
+ * newest good one, undoing the rollback). Now it is refused (404 TC_MODEL_NOT_LOADED, saying why).
+ * The automatic rollback of a regressed promotion served it from memory and recorded it too (a
+ * restart served the regressed model); now it saves the held weights again as the next version.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,7 +50,7 @@ async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {
     for (const p of live) await p.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { dir, promoter };
+  return { dir, promoter, versions };
 }
 
 test('a manual rollback naming a version whose directory was deleted by hand is refused (404), nothing changes', async (t) => {
@@ -68,9 +69,15 @@ test('a manual rollback naming a version whose directory was deleted by hand is 
   assert.equal(JSON.parse(readFileSync(path.join(dir, 'current.json'), 'utf8')).version, 'v1');
 });
 
-test('the automatic rollback of a regressed promotion still serves its parent from memory when its directory was deleted', async (t) => {
-  const { dir, promoter } = await setup(t);
+test('the automatic rollback to a parent whose directory was deleted saves its weights again as a new version, recorded, that a restart loads', async (t) => {
+  const { dir, promoter, versions } = await setup(t);
   rmSync(path.join(dir, 'v2'), { recursive: true });
   await promoter.rollbackTo('v2', 'automatic rollback: v3 regressed', undefined, 'v3');
-  assert.equal(promoter.champion.version, 'v2', 'the regressed model does not keep serving');
+  assert.equal(promoter.champion.version, 'v4', 'the regressed model does not keep serving: v2 serves again, saved as v4');
+  assert.equal(await readCurrent(dir), 'v4', 'current.json names a version on disk');
+  // A restart (or another replica) loads what was rolled back to: v2's weights, with its lineage.
+  const loaded = await new CheckpointStore({ dir, keep: 5 }).load('v4');
+  assert.equal(loaded.meta.restoredFrom, 'v2');
+  assert.equal(loaded.meta.source, 'restored', 'never taken for an unfinished fine-tune promotion');
+  for (const [name, w] of Object.entries(versions[1].weights)) assert.deepEqual(loaded.weights[name].data, w.data, name);
 });
