@@ -92,7 +92,7 @@ function composeLifecycle(o: { config: Config; logger: Logger; metrics: Metrics;
   const shared = store
     ? {
         savePin: (v: string | null) => writePin(store.dir, v),
-        saveCurrent: (v: string, fenced: boolean, change: CurrentChange) => writeCurrent(store.dir, v, lease?.owner ?? String(process.pid), fenced && lease ? coord?.epoch : undefined, change),
+        saveCurrent: (v: string, fenced: boolean, change: CurrentChange) => writeCurrent(store.dir, v, lease?.owner ?? String(process.pid), fenced && lease ? coord?.epoch : undefined, change, new Map(o.promoter.registry.unfinished.map((u) => [u.version, u.parent]))),
         mayPromote: () => coord?.mayPromote() ?? Promise.resolve(true),
         fence: () => coord?.fence() ?? Promise.resolve(),
         readRecorded: () => directoryTarget(store.dir),

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ErrorCodes } from '../errors/index.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { readManifest } from './artifact.ts';
-import { copiedInSince, readCurrent, writtenAfterRecord } from './shared-dir/current-pointer.ts';
+import { copiedInSince, readCurrent, readCurrentRecord, writtenAfterRecord } from './shared-dir/current-pointer.ts';
 
 /**
  * current.json is there but unreadable (damaged: edited by hand, a disk fault): which version it
@@ -23,8 +23,14 @@ export async function unreadableRecord(dir: string, onDisk: string[], unfinished
   if (unfinished.size > 0) warnUnfinished(logger, unfinished, null, serves);
 }
 
-/** The versions written after `recorded` was recorded (copied in, or unfinished promotions over it: those fill `unfinished`). */
+/**
+ * The versions written after `recorded` was recorded (copied in, or unfinished promotions over it:
+ * those fill `unfinished`, as do the unfinished promotions current.json lists, still on disk — since
+ * 7 Dec 2026 it keeps them once a later record puts them at or below its `newest`).
+ */
 export async function recordedUnfinished(dir: string, recorded: string, onDisk: string[], unfinished: Map<string, string>): Promise<string[]> {
+  const listed = (await readCurrentRecord(dir).catch(() => null))?.unfinished ?? {};
+  for (const [v, parent] of Object.entries(listed)) if (v !== recorded && onDisk.includes(v)) unfinished.set(v, parent);
   const newer = await copiedInSince(dir, recorded, onDisk);
   for (const [v, parent] of await unfinishedPromotions(dir, newer, (p) => p === recorded)) unfinished.set(v, parent);
   return newer;

@@ -34,6 +34,8 @@ export interface CurrentRecord {
   /** The replica that wrote it. */
   by?: string;
   change?: CurrentChange;
+  /** Unfinished promotions known when it was written (version → parent; `unfinished`, see recordText). */
+  unfinished?: Record<string, string>;
 }
 
 /** Where the directory says to serve: a pinned version, else the recorded current one (null: nothing recorded); `by` and `change`: who recorded that version as current, and how (when current.json names it). */
@@ -47,11 +49,24 @@ const CURRENT_REMEDY = 'delete it (the newest good checkpoint serves, a fine-tun
 /**
  * The text of current.json: the one place its fields are written (readCurrentRecord reads them).
  * `newest`: the highest version number in the directory when it was written — a version numbered
- * above it was written after the record (writtenAfterRecord).
+ * above it was written after the record (writtenAfterRecord). `unfinished` (version → parent): the
+ * unfinished promotions still on disk that the previous record listed or the writer knows
+ * (`known`), less the version recorded now (served: finished) — numbered at or below `newest`, they
+ * are no longer told by their number, and until 7 Dec 2026 a restart after such a write neither
+ * reported them nor kept a rollback without a version off them.
  */
-async function recordText(dir: string, version: string, by: string, epoch: number, change?: CurrentChange): Promise<string> {
-  const newest = Math.max(0, ...(await readdir(dir)).map((n) => (/^v\d+$/.test(n) ? Number(n.slice(1)) : 0)));
-  return `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch, ...(change ? { change } : {}), newest })}\n`;
+async function recordText(dir: string, version: string, by: string, epoch: number, change?: CurrentChange, carried: Record<string, string> = {}): Promise<string> {
+  const names = await readdir(dir);
+  const newest = Math.max(0, ...names.map((n) => (/^v\d+$/.test(n) ? Number(n.slice(1)) : 0)));
+  const unfinished = Object.fromEntries(Object.entries(carried).filter(([v]) => v !== version && names.includes(v)));
+  return `${JSON.stringify({ version, by, at: new Date().toISOString(), epoch, ...(change ? { change } : {}), newest, ...(Object.keys(unfinished).length > 0 ? { unfinished } : {}) })}\n`;
+}
+
+/** The `unfinished` of a parsed record: the well-formed entries (version label → parent label); absent in records written before 7 Dec 2026. */
+function unfinishedOf(o: Record<string, unknown>): Record<string, string> | undefined {
+  const u = o.unfinished;
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) return undefined;
+  return Object.fromEntries(Object.entries(u).filter((e): e is [string, string] => /^v\d+$/.test(e[0]) && typeof e[1] === 'string' && /^v\d+$/.test(e[1])));
 }
 
 /** The record of `dir`, or null when there is none. Throws on an unreadable record (TC_MODEL_ARTIFACT_CORRUPT when damaged). */
@@ -67,7 +82,8 @@ export async function readCurrentRecord(dir: string): Promise<CurrentRecord | nu
   const v = o.version;
   if (typeof v !== 'string' || !/^v\d+$/.test(v)) throw damagedRecord(dir, CURRENT_FILE, 'names no version ("version": "v<n>")', CURRENT_REMEDY);
   const change = o.change === 'promotion' || o.change === 'rollback' || o.change === 'manual' ? o.change : undefined;
-  return { version: v, epoch: typeof o.epoch === 'number' && Number.isSafeInteger(o.epoch) ? o.epoch : 0, ...(typeof o.by === 'string' ? { by: o.by } : {}), ...(change ? { change } : {}) };
+  const unfinished = unfinishedOf(o);
+  return { version: v, epoch: typeof o.epoch === 'number' && Number.isSafeInteger(o.epoch) ? o.epoch : 0, ...(typeof o.by === 'string' ? { by: o.by } : {}), ...(change ? { change } : {}), ...(unfinished ? { unfinished } : {}) };
 }
 
 /** The version recorded in `dir`, or null when there is none. Throws on an unreadable record. */
@@ -82,15 +98,17 @@ export async function readCurrentEpoch(dir: string): Promise<number> {
 
 /**
  * Record `version` as the directory's serving version. `epoch` (a promotion under the fine-tune
- * lease): refused with TC_FINETUNE_LEASE_FENCED when the record carries a higher one.
+ * lease): refused with TC_FINETUNE_LEASE_FENCED when the record carries a higher one. `known`: the
+ * unfinished promotions the writer knows (version → parent), kept with those already recorded.
  */
-export async function writeCurrent(dir: string, version: string, by: string, epoch?: number, change?: CurrentChange): Promise<void> {
+export async function writeCurrent(dir: string, version: string, by: string, epoch?: number, change?: CurrentChange, known?: ReadonlyMap<string, string>): Promise<void> {
   const file = path.join(dir, CURRENT_FILE);
-  const recorded = await readCurrentEpoch(dir);
+  const prev = await readCurrentRecord(dir).catch(() => null);
+  const recorded = prev?.epoch ?? 0;
   if (epoch !== undefined && recorded > epoch) {
     throw new TickcastError(ErrorCodes.FINETUNE_LEASE_FENCED, `${version} not recorded as current: ${CURRENT_FILE} was written under fine-tune lease epoch ${recorded}, this replica's is ${epoch}`, { statusCode: 409, details: { epoch, recorded } });
   }
-  await replaceFileSynced(file, await recordText(dir, version, by, Math.max(recorded, epoch ?? 0), change));
+  await replaceFileSynced(file, await recordText(dir, version, by, Math.max(recorded, epoch ?? 0), change, { ...prev?.unfinished, ...Object.fromEntries(known ?? []) }));
   await syncDir(dir);
 }
 
