@@ -20,10 +20,15 @@ export async function fittingVersion(registry: VersionRegistry, serving: ModelVe
   throw new TickcastError(ErrorCodes.MODEL_ARTIFACT_MISMATCH, `model ${label} cannot serve on this instance: its spec differs from the serving model ${serving.version} (${diffs.join('; ')})`, { statusCode: 409, details: { version: label, differences: diffs, hint } });
 }
 
-/** The newest version older than `cur` with the serving spec (others are skipped, see fittingVersion); 409 when there is none, saying what serves now. */
+/**
+ * The newest version older than `cur` with the serving spec (others are skipped, see fittingVersion); 409 when there is none, saying what serves now.
+ * A version an automatic rollback saved again (`training.restoredFrom`, ./promoter.ts) counts as the one it restores: older than it, not than
+ * its own number (that would be the regressed promotion it replaced).
+ */
 export async function olderFittingVersion(registry: VersionRegistry, serving: ModelVersion, cur: string): Promise<ModelVersion> {
   const skipped: string[] = [];
-  for (let from = cur, label = await registry.olderThan(from); label !== undefined; from = label, label = await registry.olderThan(from)) {
+  const restored = serving.version === cur && typeof serving.meta.restoredFrom === 'string' ? serving.meta.restoredFrom : cur;
+  for (let from = restored, label = await registry.olderThan(from); label !== undefined; from = label, label = await registry.olderThan(from)) {
     const v = await registry.find(label);
     if (specDiffs(serving.spec, v.spec).length === 0) return v;
     skipped.push(label);

@@ -81,3 +81,11 @@ test('the automatic rollback to a parent whose directory was deleted saves its w
   assert.equal(loaded.meta.source, 'restored', 'never taken for an unfinished fine-tune promotion');
   for (const [name, w] of Object.entries(versions[1].weights)) assert.deepEqual(loaded.weights[name].data, w.data, name);
 });
+
+test('a rollback without a version from a restored version goes below the version it restores, not to the regressed promotion', async (t) => {
+  const { dir, promoter } = await setup(t);
+  rmSync(path.join(dir, 'v2'), { recursive: true });
+  await promoter.rollbackTo('v2', 'automatic rollback: v3 regressed', undefined, 'v3');
+  assert.equal(promoter.champion.version, 'v4');
+  assert.deepEqual(await promoter.rollbackManually({}), { from: 'v4', to: 'v1' }, 'v4 is v2 again: older than it is v1 (v3 is the regressed model)');
+});
