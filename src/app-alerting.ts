@@ -33,7 +33,7 @@ export interface Alerting {
   /** The feedback gate's held-back alerts per series (and the outlook's sent ones, saved with them), for series-state snapshots; no-ops until `gate` made one. */
   gateState: { exportSeries(series: string): object | undefined; importSeries(series: string, saved: unknown): void; size(): number };
   /** Feedback on the series of an older snapshot id layout, moved to their new ids (series-state snapshots); none until `gate` made the service. */
-  feedbackState: { renameSeries(rename: (id: string) => string | null): Promise<number> };
+  feedbackState: { renameSeries(rename: (id: string) => string | null, idLayout: number): Promise<number> };
   serving: { feedback?: FeedbackService; incidents?: IncidentsApi; bandQuality: BandQualityTracker; bandQualityMinTicks: number };
   forget(series: string): void;
   /** Ticks kept out of learning by feedback: maintenance spans and confirmed anomalies. */
@@ -82,7 +82,7 @@ export function buildAlerting(config: Config, deps: { metrics: Metrics; logger: 
     followers,
     incidents,
     alertIndex: index,
-    feedbackState: { renameSeries: async (rename) => (feedback ? feedback.renameSeries(rename) : 0) },
+    feedbackState: { renameSeries: async (rename, idLayout) => (feedback ? feedback.renameSeries(rename, idLayout) : 0) },
     gateState: { exportSeries: (s) => gated?.exportSeries(s), importSeries: (s, saved) => gated?.importSeries(s, saved), size: () => gated?.size ?? 0 },
     get serving() {
       return { feedback, incidents: incidents ?? undefined, bandQuality, bandQualityMinTicks: config.bandQuality.minTicks };

@@ -91,13 +91,16 @@ export class FeedbackService {
    * moved entry appended as a `set` line), so later starts read them under the new id. In effect
    * before the write: when it fails (thrown), the log names the old id again after a restart. Returns
    * how many moved. Before 7 Dec 2026 (night) they stayed on the old id: a false positive's raised
-   * bar or an `expected` span no longer reached the device.
+   * bar or an `expected` span no longer reached the device. A moved entry is marked (`idLayout`) and
+   * never moved again: a start that reads the same older snapshot again (a crash, or another pod on
+   * the shared log, before a snapshot of this build is written) moved "dev::"'s feedback, on "dev:"
+   * after the first, on to "dev" — another device's id (until 7 Dec 2026, night).
    */
-  async renameSeries(rename: (id: string) => string | null): Promise<number> {
+  async renameSeries(rename: (id: string) => string | null, idLayout: number): Promise<number> {
     const all = this.#d.policy.entries();
-    const moved = all.map((e) => ({ e, to: rename(e.series) })).filter(({ e, to }) => to !== null && to !== e.series);
+    const moved = all.map((e) => ({ e, to: e.idLayout === undefined ? rename(e.series) : null })).filter(({ e, to }) => to !== null && to !== e.series);
     if (moved.length === 0) return 0;
-    const next = new Map(moved.map(({ e, to }) => [e.alertId, { ...e, series: to! }] as const));
+    const next = new Map(moved.map(({ e, to }) => [e.alertId, { ...e, series: to!, idLayout }] as const));
     for (const e of all) this.#d.policy.remove(e.alertId);
     for (const e of all) this.#d.policy.apply(next.get(e.alertId) ?? e);
     // In effect already: a failed write leaves the old id on disk only. A rewrite keeps the order (appended lines would make them the newest).

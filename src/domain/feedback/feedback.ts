@@ -55,6 +55,12 @@ export interface FeedbackEntry {
   channel: FeedbackChannel;
   /** Wall-clock time the feedback was recorded. */
   at: number;
+  /**
+   * Set when a restore of an older snapshot moved it to its series' new id (FeedbackService.renameSeries:
+   * the id layout it was moved to, src/pipeline/snapshot/legacy-ids.ts ID_LAYOUT); such an entry is never
+   * moved again. Absent: named as given.
+   */
+  idLayout?: number;
 }
 
 export interface FeedbackInput {
@@ -125,6 +131,7 @@ export function isFeedbackEntry(v: unknown): v is FeedbackEntry {
     (e.view === undefined || typeof e.view === 'string') &&
     (e.feature === undefined || typeof e.feature === 'string') &&
     (e.actor === undefined || typeof e.actor === 'string') &&
+    (e.idLayout === undefined || typeof e.idLayout === 'number') &&
     typeof e.at === 'number'
   );
 }

@@ -60,7 +60,7 @@ export interface SeriesStateParts {
  * absent: every saved one) — not state, so not a part the snapshot captures; `feedback` (FeedbackService;
  * absent or null: feedback off) has the feedback on ids renamed by `renameLegacyId` moved with them.
  */
-export type RestoreParts = SeriesStateParts & { scored?: readonly string[]; renameLegacyId?: (id: string) => string | null; feedback?: { renameSeries(rename: (id: string) => string | null): Promise<number> } | null };
+export type RestoreParts = SeriesStateParts & { scored?: readonly string[]; renameLegacyId?: (id: string) => string | null; feedback?: { renameSeries(rename: (id: string) => string | null, idLayout: number): Promise<number> } | null };
 
 export interface SeriesEntry {
   id: string;
@@ -161,7 +161,7 @@ export async function restoreShared(parts: RestoreParts, tree: SnapshotTree): Pr
   const legacy = tree.idLayout === undefined ? parts.renameLegacyId : undefined;
   const renamed = renameLegacyIds(tree, parts.renameLegacyId); // an older layout's ids first, the alert index's too (legacy-ids.ts)
   // The feedback given on them too (a failed log append: its message, logged; the feedback is in effect under the new id all the same).
-  const feedbackRenamed = legacy && parts.feedback ? await parts.feedback.renameSeries(legacy).catch((err: unknown) => `not written to the feedback log: ${(err as Error).message}`) : undefined;
+  const feedbackRenamed = legacy && parts.feedback ? await parts.feedback.renameSeries(legacy, ID_LAYOUT).catch((err: unknown) => `not written to the feedback log: ${(err as Error).message}`) : undefined;
   return {
     renamed,
     ...(feedbackRenamed ? { feedbackRenamed } : {}),

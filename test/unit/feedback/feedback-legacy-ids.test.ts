@@ -99,3 +99,30 @@ test('nothing moved when the snapshot was written by this build or the input is 
       await fb.log.close();
     }
   }));
+
+test('a start that restores the same older snapshot again (none written since) does not move the moved feedback a second time', () =>
+  withTempDir('tc-fb-legacy-', async (dir) => {
+    // bn "dev::" was "dev::" before the upgrade and is "dev:" now; "dev:" is bn "dev:"'s id before, "dev" now.
+    const file = path.join(dir, 'feedback.jsonl');
+    const index = new AlertIndex(10);
+    index.add(fired('a1', 'dev::'));
+    const before = await feedbackAt(file, index);
+    await before.svc.give('a1', { verdict: 'false_positive' }, 'http');
+    await before.log.close();
+    await writeSnapshot(dir, ['dev::'], index, true);
+
+    const first = await feedbackAt(file, new AlertIndex(10));
+    await restore(dir, first.svc);
+    assert.deepEqual(first.policy.entries().map((e) => e.series), ['dev:']);
+    await first.log.close();
+
+    // A crash (or a second pod on the shared log) before this build wrote a snapshot: the older one is read again.
+    const second = await feedbackAt(file, new AlertIndex(10));
+    const logged = await restore(dir, second.svc);
+    assert.deepEqual(second.policy.entries().map((e) => e.series), ['dev:'], 'still on bn "dev::"\'s device, not moved on to bn "dev:"\'s');
+    assert.ok(!logged.some((o) => 'feedbackRenamed' in o), 'nothing moved');
+    await second.log.close();
+    const next = await feedbackAt(file, new AlertIndex(10));
+    assert.deepEqual(next.policy.entries().map((e) => e.series), ['dev:'], 'the log too');
+    await next.log.close();
+  }));
