@@ -17,7 +17,7 @@ export function stepTime(fromTs: number, k: number, dt: number): number {
 }
 
 /** `t` (epoch ms) rounded to the microsecond: the shortest decimal that names it, not `…000.45600000005`. */
-function toMicros(t: number): number {
+export function toMicros(t: number): number {
   return Math.round(t * 1000) / 1000;
 }
 

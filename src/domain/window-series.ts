@@ -1,7 +1,7 @@
 /** One series' window ring and normalisation statistics, owned by the window store (window-store.ts); its nine typed arrays share one buffer (arena.ts). Their snapshot form: window-series-state.ts. */
 import { ArrayArena } from './arena.ts';
 import { GapClock } from './gap-clock.ts';
-import { nextHour, stepTime } from './step-time.ts';
+import { nextHour, stepTime, toMicros } from './step-time.ts';
 
 /** An interval this many spacing means long or longer is a pause (an outage, a device offline), not spacing (noteSpacing): far beyond any event feed's spread (a Poisson feed has one in 22,000). */
 const PAUSE_INTERVALS = 10;
@@ -215,7 +215,12 @@ export function filledValue(a: number, b: number, frac: number, log: boolean): n
   return log ? a * Math.pow(to / a, frac) : a + frac * (to - a);
 }
 
-/** A filled-in reading's time: `frac` of the way between the two readings' times, to the ms. */
+/**
+ * A filled-in reading's time: `frac` of the way between the two readings' times, to the ms when both
+ * are whole ms, else to the microsecond (ts keep theirs: ts-unit.ts). Until 7 Dec 2026 (night) always
+ * to the ms: a 1 s feed stamped at .456 ms had its filled readings at .000, off its clock.
+ */
 export function filledTime(fromMs: number, toMs: number, frac: number): number {
-  return Math.round(fromMs + frac * (toMs - fromMs));
+  const t = fromMs + frac * (toMs - fromMs);
+  return Number.isInteger(fromMs) && Number.isInteger(toMs) ? Math.round(t) : toMicros(t);
 }

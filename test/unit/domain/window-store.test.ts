@@ -230,6 +230,14 @@ test('tick spacing: a first interval ten times the second or more (a first readi
   assert.ok(Math.abs(s.intervalMs('rtc') - (0.9 * M + 100)) < 1e-6, String(s.intervalMs('rtc')));
 });
 
+test('missed readings of a feed stamped in fractions of a ms are filled in at theirs (to the µs), not rounded to the ms', () => {
+  const t0 = 1_732_060_800_000.456; // a 1 s feed at .456 ms
+  const s = make({ window: 8, fillMissed: 4 });
+  for (let i = 0; i < 60; i++) s.push('a', t0 + i * 1000, [i], 0);
+  s.push('a', t0 + 62_000, [62], 0); // readings 60 and 61 missed
+  assert.deepEqual(s.recent('a')!.ts.slice(-3), [1_732_060_860_000.456, 1_732_060_861_000.456, 1_732_060_862_000.456]);
+});
+
 test('missed readings: a feed read on a clock has them filled into its window on its clock (linear interpolation), outside the statistics; up to fillMissed; fillMissed 0 takes ticks as they come', () => {
   const filled = make({ window: 8, fillMissed: 4 });
   const plain = make({ window: 8 });
