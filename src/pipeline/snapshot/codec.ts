@@ -22,14 +22,14 @@
  */
 import { createHash } from 'node:crypto';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
+import { markDeclared } from './plain-state.ts';
+export { declaredLength, fillFrom, fullArray, toPlain, type Growable } from './plain-state.ts';
 
 export const SNAPSHOT_FORMAT = 1;
 const MAGIC = Buffer.from('TCSNAP\0\0', 'latin1');
 const PREFIX = 48;
 /** Size of the slabs that copied arrays go into (fewer, larger allocations). */
 const SLAB_BYTES = 8 << 20;
-/** Full length of arrays decoded as views of their stored elements (trailing zeros not stored). */
-const declared = new WeakMap<Float32Array | Float64Array, number>();
 
 /** A typed array in the blob: kind, byte offset, length, elements stored (the rest are +0). */
 type Ref = { $ta: 'f32' | 'f64'; o: number; n: number; k: number };
@@ -183,26 +183,12 @@ function array(r: Partial<Ref>, buf: Buffer, blobStart: number, views: boolean):
   const Kind = r.$ta === 'f32' ? Float32Array : Float64Array;
   if (views) {
     const view = new Kind(buf.buffer as ArrayBuffer, buf.byteOffset + start, k);
-    declared.set(view, n);
+    markDeclared(view, n);
     return view;
   }
   const copy = new ArrayBuffer(n * size);
   buf.copy(new Uint8Array(copy), 0, start, start + bytes);
   return new Kind(copy);
-}
-
-/** An array's full length: its declared length when decoded as a view of stored elements. */
-export function declaredLength(a: Float32Array | Float64Array): number {
-  return declared.get(a) ?? a.length;
-}
-
-/** `a` at its full length: itself, or a copy padded with the zeros that were not stored. */
-export function fullArray<T extends Float32Array | Float64Array>(a: T): T {
-  const n = declaredLength(a);
-  if (n === a.length) return a;
-  const out = new (a.constructor as new (n: number) => T)(n);
-  out.set(a);
-  return out;
 }
 
 function storedLength(v: Float32Array | Float64Array): number {
@@ -217,49 +203,4 @@ function align8(n: number): number {
 
 function corrupt(message: string, cause?: unknown): TickcastError {
   return new TickcastError(ErrorCodes.SNAPSHOT_CORRUPT, message, { cause });
-}
-
-/**
- * A class instance's own fields as a plain tree (typed arrays copied, or referenced when
- * `copyArrays` is false: then encode before the instance changes), skipping the objects in
- * `skip` (shared configuration). For state objects made of numbers, booleans, strings, typed arrays
- * and nested such objects — e.g. the anomaly detector's per-series state.
- */
-export function toPlain(obj: object, skip: ReadonlySet<object>, copyArrays = true): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (typeof v === 'function' || (typeof v === 'object' && v !== null && skip.has(v))) continue;
-    if (v instanceof Float32Array || v instanceof Float64Array) out[k] = copyArrays ? v.slice() : v;
-    else if (Array.isArray(v)) out[k] = v.map((x: unknown) => (typeof x === 'object' && x !== null ? toPlain(x, skip, copyArrays) : x));
-    else if (typeof v === 'object' && v !== null) out[k] = toPlain(v, skip, copyArrays);
-    else out[k] = v;
-  }
-  return out;
-}
-
-/** A state whose typed array `field` grows as it fills: `growTo` makes it `n` long (null: it cannot). */
-export interface Growable {
-  growTo(field: string, n: number): Float32Array | Float64Array | null;
-}
-
-/**
- * The inverse of `toPlain`: copy `plain` into a freshly constructed `target` of the same shape.
- * Typed arrays must match in kind and length (else a RangeError: the configuration changed), but
- * for a `Growable` target's array shorter than the saved one, grown to its length first.
- */
-export function fillFrom(target: object, plain: Record<string, unknown>): void {
-  const t = target as Record<string, unknown>;
-  for (const [k, v] of Object.entries(plain)) {
-    const now = t[k];
-    if (now instanceof Float32Array || now instanceof Float64Array) {
-      const n = v instanceof Float32Array || v instanceof Float64Array ? declaredLength(v) : -1;
-      // A ring that grows as it fills (anomaly/likelihood.ts) is made as long as the saved one first.
-      const cur = (n > now.length && typeof t.growTo === 'function' ? (target as Growable).growTo(k, n) : null) ?? now;
-      if (!(v instanceof cur.constructor) || n !== cur.length) throw new RangeError(`field ${k}: saved array does not match (${n} vs ${cur.length})`);
-      cur.set(v as Float64Array);
-      if ((v as Float64Array).length < n) cur.fill(0, (v as Float64Array).length);
-    } else if (typeof now === 'object' && now !== null && typeof v === 'object' && v !== null && !Array.isArray(v)) {
-      fillFrom(now, v as Record<string, unknown>);
-    } else t[k] = v;
-  }
 }

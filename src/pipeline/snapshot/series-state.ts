@@ -15,7 +15,7 @@ import type { WindowSeriesState, WindowStore } from '../../domain/window-store.t
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import type { ForecastStep } from '../../domain/types.ts';
 import type { OutlookEntry, SeriesOutlook } from '../series-outlook.ts';
-import { fillFrom, fullArray, toPlain } from './codec.ts';
+import { fillFrom, fullArray, toPlain } from './plain-state.ts';
 import { ID_LAYOUT, renameLegacyIds } from './legacy-ids.ts';
 import type { SeriesUnits } from '../series-units.ts';
 

@@ -38,8 +38,9 @@ const ALLOWED: Record<string, { count: number; why: string }> = {
   'src/model/shared-dir/lease.ts': { count: 1, why: 'a damaged lease record: caught at once, read as a lapsed lease (a TTL after the file\'s mtime)' },
   'src/model/stored-graph.ts': { count: 1, why: 'a damaged manifest of a stored ONNX graph. To review: where it surfaces' },
   'src/pipeline/alert-index.ts': { count: 1, why: 'constructor argument, validated by the config schema' },
-  'src/pipeline/snapshot/codec.ts': { count: 2, why: 'decode wraps it in TC_SNAPSHOT_CORRUPT; restore catches the other per series' },
+  'src/pipeline/snapshot/codec.ts': { count: 1, why: 'decode wraps it in TC_SNAPSHOT_CORRUPT' },
   'src/pipeline/snapshot/file-store.ts': { count: 1, why: 'a short write: logged with TC_SNAPSHOT_WRITE_FAILED (write-log.ts)' },
+  'src/pipeline/snapshot/plain-state.ts': { count: 1, why: 'snapshot restore (fillFrom): caught per series, which starts fresh' },
 };
 
 // Every form src/ uses: `throw new Error(`, `throw Object.assign(new Error(…), { code })`, `throw Error(`,
