@@ -236,15 +236,18 @@ export class SeriesSnapshotter {
     const parts = this.#o.parts;
     const offsets = new Map(this.#offsets);
     const layout = new SnapshotLayout(true);
-    const pieces: string[] = [];
+    let series = 0;
     const ids = [...parts.store.ids()];
     for (let i = 0; i < ids.length; i++) {
       const e = captureSeries(parts, ids[i], offsets);
-      if (e) pieces.push(layout.json(e));
+      // Each series its own piece of the file: no string grows with the series count (codec.ts).
+      if (e) {
+        layout.entry(e);
+        series++;
+      }
       if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((r) => setImmediate(r));
     }
-    const head = JSON.stringify(snapshotHead(parts, this.#o.identity, offsets, this.#now()));
-    return { series: pieces.length, body: layout.finish(`${head.slice(0, -1)},"series":[${pieces.join(',')}]}`) };
+    return { series, body: layout.finish(layout.json(snapshotHead(parts, this.#o.identity, offsets, this.#now()))) };
   }
 
   async #quiesce<T>(capture: () => Promise<T>): Promise<T> {

@@ -71,9 +71,9 @@ test('a flipped byte, a truncated file, a foreign file and another format versio
   assert.throws(() => decodeSnapshot(bytes.subarray(0, bytes.length - 8)), { code: 'TC_SNAPSHOT_CORRUPT' });
   assert.throws(() => decodeSnapshot(bytes.subarray(0, 20)), { code: 'TC_SNAPSHOT_CORRUPT' });
   assert.throws(() => decodeSnapshot(Buffer.from('{"hello":"world"}'.padEnd(64))), { code: 'TC_SNAPSHOT_CORRUPT', message: /magic/ });
-  const v2 = Buffer.from(bytes);
-  v2.writeUInt32LE(2, 8);
-  assert.throws(() => decodeSnapshot(v2), { code: 'TC_SNAPSHOT_INCOMPATIBLE', message: /format 2/ });
+  const v3 = Buffer.from(bytes);
+  v3.writeUInt32LE(3, 8);
+  assert.throws(() => decodeSnapshot(v3), { code: 'TC_SNAPSHOT_INCOMPATIBLE', message: /format 3/ });
 });
 
 test('the file store writes atomically (no temp file left) and reads back; missing → null', async () => {
