@@ -82,11 +82,9 @@ export default tseslint.config(
   layer(['src/eval/**/*.ts'], ['eval', 'domain', 'errors', 'data', 'pipeline', 'model'], { only: { ...PORTS, model: ['**/model/random.ts'] }, packages: FOREIGN_PACKAGES() }),
   layer(['src/telemetry/**/*.ts'], ['telemetry', 'domain', 'pipeline'], { only: PORTS, packages: FOREIGN_PACKAGES() }),
   // Each adapter: the pipeline's ports, never the model, another adapter or a composition root.
-  // The feedback log (adapters/file) implements FeedbackStore, declared beside its one user,
-  // pipeline/feedback-service.ts (a type import; ports.ts is at the file-size limit).
   ...ADAPTERS.map((name) =>
     layer([`src/adapters/${name}/**/*.ts`], ['pipeline', 'domain', 'errors', 'lifecycle', 'waits', 'durable', 'telemetry', 'config', 'data'], {
-      only: name === 'file' ? { pipeline: [...PORTS.pipeline, '**/pipeline/feedback-service.ts'] } : PORTS,
+      only: PORTS,
       deny: ADAPTERS.filter((a) => a !== name).map((a) => `**/${a}/**`),
       packages: FOREIGN_PACKAGES(name),
     }),

@@ -11,25 +11,8 @@ import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import { parseFeedbackInput, type FeedbackChannel, type FeedbackEntry, type FeedbackInput, type Verdict } from '../domain/feedback/feedback.ts';
 import type { FeedbackPolicy, SeriesFeedbackState } from '../domain/feedback/feedback-policy.ts';
 import type { AlertIndex, IndexedAlert } from './alert-index.ts';
-
-/**
- * One line of the feedback log: set (upsert) or clear an alert's feedback. A clear records who
- * withdrew it (`actor`, as on entries; absent when unknown and on lines written before 6 Dec 2026)
- * and where (`channel`; absent on older lines).
- */
-export type FeedbackLogOp = { op: 'set'; entry: FeedbackEntry } | { op: 'clear'; alertId: string; at: number; actor?: string; channel?: FeedbackChannel };
-
-/** Durable feedback (src/adapters/file/feedback-log.ts). */
-export interface FeedbackStore {
-  /** Entries in effect, oldest first (the log replayed and compacted). */
-  load(): Promise<FeedbackEntry[]>;
-  /** Resolves once the operation is on disk. */
-  append(op: FeedbackLogOp): Promise<void>;
-  /** Lines the store holds now (with `compact`: the service keeps it near the entries in effect). */
-  readonly lines?: number;
-  /** Replace the stored log with `entries`, oldest first. */
-  compact?(entries: readonly FeedbackEntry[]): Promise<void>;
-}
+import type { FeedbackStore } from './feedback-store-port.ts';
+export type { FeedbackLogOp, FeedbackStore } from './feedback-store-port.ts';
 
 /** The alert a feedback is about, when it is not (or no longer) in the index: what the index keeps of one. */
 export type AlertRef = IndexedAlert;

@@ -2,7 +2,7 @@
  * Ports: the interfaces the streaming use case is written against. Adapters (Kafka, in-memory,
  * HTTP) and the model implement them; only app.ts plugs concrete parts in. The other layers import
  * ports from this file only: the serving API (serving-port.ts), the per-tick hooks (stream-hooks-port.ts)
- * and tracing (tracer-port.ts) live in files of their own and are re-exported here.
+ * tracing (tracer-port.ts) and the feedback store (feedback-store-port.ts) live in files of their own and are re-exported here.
  */
 import type { ModelSpec, RawRecord } from '../domain/types.ts';
 
@@ -81,3 +81,4 @@ export interface TickSource {
 export type * from './serving-port.ts';
 export type * from './stream-hooks-port.ts';
 export type { PipelineTracer } from './tracer-port.ts';
+export type { FeedbackLogOp, FeedbackStore } from './feedback-store-port.ts';

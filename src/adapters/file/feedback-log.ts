@@ -24,7 +24,7 @@ import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises
 import { dirname } from 'node:path';
 import { syncDir, writeFileSynced } from '../../durable/durable-fs.ts';
 import { isFeedbackEntry, type FeedbackEntry } from '../../domain/feedback/feedback.ts';
-import type { FeedbackLogOp, FeedbackStore } from '../../pipeline/feedback-service.ts';
+import type { FeedbackLogOp, FeedbackStore } from '../../pipeline/ports.ts';
 
 /** Withdrawals (clear lines) a rewrite keeps, the most recent first to stay: the audit of who withdrew what. */
 export const CLEARS_KEPT = 100;
