@@ -106,14 +106,17 @@ export function installBodyPresence(app: FastifyInstance): void {
   app.addHook('preParsing', async (req, reply, payload) => {
     if (BODYLESS.has(req.method)) return payload;
     const framed = framedLength(req.headers);
-    const optional = req.routeOptions.config?.optionalBody === true;
-    // A charset the JSON parser refuses: 415 before the 100 and the upload (an optional body's is told once it is found present).
-    if (framed !== 0 && !(framed === 'chunked' && optional)) refuseUnreadCharset(req);
-    if (framed === 'chunked' && !optional) refuseChunkedMediaType(req);
     // A client sending `Expect: 100-continue` sends no chunk before the 100 (./expect-continue.ts). It
-    // has a body to send (RFC 9110 §10.1.1), so its Content-Encoding is refused before: until the
-    // review of 7 Dec 2026 the 100 went out, the client uploaded its gzip body, then came the 415.
-    if (framed === 'chunked' && expectsContinue(req.raw)) refuseEncoded(req);
+    // has a body to send (RFC 9110 §10.1.1), so what its headers say is refused before: until the
+    // review of 7 Dec 2026 the 100 went out, the client uploaded its body, then came the 415 (for an
+    // optional body, rollback's, its media type and charset too: the peek came first).
+    const waits = framed === 'chunked' && expectsContinue(req.raw);
+    // An optional chunked body not announced so is peeked at first: no body, no media type to refuse.
+    const unsure = framed === 'chunked' && req.routeOptions.config?.optionalBody === true && !waits;
+    // A charset the JSON parser refuses: 415 before the 100 and the upload (an unsure body's is told once it is found present).
+    if (framed !== 0 && !unsure) refuseUnreadCharset(req);
+    if (framed === 'chunked' && !unsure) refuseChunkedMediaType(req);
+    if (waits) refuseEncoded(req);
     if (framed === 'chunked') continueNow(req, reply);
     const present = framed === 'chunked' ? await peekNotEmpty(payload) : framed > 0;
     if (present && framed === 'chunked') drainAfterResponse(payload, reply.raw);
