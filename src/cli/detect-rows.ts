@@ -5,7 +5,7 @@
  * ms); a row whose timestamp is none of these is sent as the service would get it and refused
  * there (TC_RECORD_BAD_TS), and reported.
  */
-import { dataError, openCsvRows, type CsvRowStream, type FooterLines } from '../data/csv.ts';
+import { dataError, openCsvRows, type CsvRow, type CsvRowStream, type FooterLines } from '../data/csv.ts';
 import type { SkippedLines } from '../data/csv-title-lines.ts';
 import { columnNameKey } from '../data/column-name.ts';
 import { notNumberHint, notUtf8Hint, numberCell } from '../data/csv-cells.ts';
@@ -102,11 +102,12 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
     const series = si < 0 ? null : { column: csv.header[si], ids: new SeriesIds(csv.path, csv.header[si], rules.pattern, rules.max, given === undefined) };
     const skipMissing = (columns.missing ?? 'skip') === 'skip';
     const clock = new TimeColumn();
-    const toRow = ({ cells, line }: { cells: string[]; line: number }): DetectRow => {
+    const toRow = ({ cells, line, flagged }: CsvRow): DetectRow => {
       const cell = cells[vi];
       const value = numberCell(cell);
       // A missing reading (empty, NA, NaN, …) is sent as a tick without its value, which the service refuses: the detector never sees it (a missed reading).
-      const absent = skipMissing && isMissingCell(cell) ? { missing: cell } : undefined;
+      // Written back as the file has it: Eurostat's `:c` stays `:c` (until 7 Dec 2026 its flag was lost, `:`).
+      const absent = skipMissing && isMissingCell(cell) ? { missing: flagged?.[vi] ?? cell } : undefined;
       if (!Number.isFinite(value) && !absent) {
         const gaps = isMissingCell(cell) ? '; --missing skip (the default) reads a file with gaps' : '';
         throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${csv.path}:${line}: column "${csv.header[vi]}" has "${cell}", not a number${notNumberHint(cell)}${gaps}`, { line });

@@ -60,6 +60,7 @@ export function commaToPoint(cell: string): string {
 interface Row {
   cells: string[];
   line: number;
+  flagged?: Record<number, string>;
 }
 
 interface Witness {

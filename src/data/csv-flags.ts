@@ -77,7 +77,8 @@ export class FlagCells {
     this.text = new Set(columns);
   }
 
-  strip(row: { cells: string[]; line: number }): void {
+  /** Cut the flags off `row`'s cells in place; each cut cell as written goes in `row.flagged` (detect writes a missing one back so, `:c` not `:`). */
+  strip(row: { cells: string[]; line: number; flagged?: Record<number, string> }): void {
     const { cells } = row;
     for (let c = 0; c < cells.length; c++) {
       if (this.text.has(c)) continue;
@@ -87,6 +88,7 @@ export class FlagCells {
         continue;
       }
       this.record(c, row.line, cells[c], m);
+      (row.flagged ??= {})[c] = cells[c];
       cells[c] = m[1];
     }
   }

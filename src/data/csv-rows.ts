@@ -16,10 +16,11 @@ export interface CsvReadOptions {
   skipRows?: number;
 }
 
-/** One data row of a CSV file: its trimmed cells and 1-based file line. */
+/** One data row of a CSV file: its trimmed cells and 1-based file line; `flagged`: the cells whose Eurostat flags were cut (./csv-flags.ts), as the file wrote them, by column. */
 export interface CsvRow {
   cells: string[];
   line: number;
+  flagged?: Record<number, string>;
 }
 
 const NO_ROWS: CsvRow[] = [];

@@ -97,6 +97,19 @@ describe('files with missing readings', () => {
     assert.match(stop.err(), /gaps\.csv:302: column "value" has "", not a number; --missing skip/);
   });
 
+  it("detect writes a flagged missing cell back with its flag (Eurostat's ':c', ': c')", async () => {
+    const flagged = join(dir, 'flagged.csv');
+    await writeFile(flagged, csv({ 400: ':c', 401: ': c', 402: ':' }));
+    const out = join(dir, 'f.csv');
+    const io = captureIo();
+    assert.equal(await runCli(['detect', '--data', flagged, '--out', out], io), 0, io.err());
+    assert.equal(JSON.parse(io.out()).missing, 3);
+    const lines = (await readFile(out, 'utf8')).trim().split('\n');
+    assert.match(lines[401], /,:c,0$/, 'until 7 Dec 2026 written as ":", its flag lost');
+    assert.match(lines[402], /,: c,0$/);
+    assert.match(lines[403], /,:,0$/);
+  });
+
   it('a value column with no number at all, or with text, is still an error', async () => {
     const none = join(dir, 'none.csv');
     await writeFile(none, csv(Object.fromEntries(Array.from({ length: ROWS }, (_, i) => [i, 'NA']))));
