@@ -11,7 +11,17 @@ import { parseTimestamp } from './time.ts';
 export interface CsvHeader {
   delimiter: string;
   names: string[];
+  /** The first name was empty (a Bundesbank download: `;BBK01.WT5511;BBK01.WT5511_FLAGS`) and is read as UNNAMED_TIME. */
+  unnamedTime?: boolean;
 }
+
+/**
+ * The name an empty first header cell is read as (since 7 Dec 2026; until then exit 65 "empty
+ * column name"): the Bundesbank's time series downloads leave the time column unnamed. The name
+ * `detect` and `train` take as the time by default; rows above the first time are metadata
+ * (./csv-line-parser.ts).
+ */
+export const UNNAMED_TIME = 'timestamp';
 
 type SplitLine = (line: string, delimiter: string) => string[];
 
@@ -64,11 +74,13 @@ export function readHeaderLine(line: string, lineNo: number, path: string, delim
       lineNo,
     );
   }
+  const unnamedTime = names.length > 1 && names[0] === '' && !names.includes(UNNAMED_TIME) && names.slice(1).every((n) => n !== '');
+  if (unnamedTime) names[0] = UNNAMED_TIME;
   const seen = new Set<string>();
   for (const name of names) {
     if (name === '') throw malformed(`${path}:${lineNo}: the header row has an empty column name${trailing(names)}; give every column a name`, lineNo);
     if (seen.has(name)) throw malformed(`${path}:${lineNo}: column ${JSON.stringify(name)} appears twice in the header; rename one of them`, lineNo);
     seen.add(name);
   }
-  return { delimiter, names };
+  return { delimiter, names, ...(unnamedTime && { unnamedTime }) };
 }

@@ -7,6 +7,7 @@
 import { ErrorCodes } from '../errors/index.ts';
 import { dataError } from './data-error.ts';
 import { excelSepLine, headerDelimiter, isUtf16, looksLikeData, readHeaderLine } from './csv-header.ts';
+import { parseTimestamp } from './time.ts';
 import { FirstColumnIds, footerHold, wideFootnote } from './csv-footer.ts';
 import { splitCsvLine } from './csv-split.ts';
 import { raggedRowError, skippedAbove, TitleLineScan, type FileLine, type SkippedLines } from './csv-title-lines.ts';
@@ -23,6 +24,9 @@ export class CsvLineParser {
   private titles: TitleLineScan | null = null;
   skipped: SkippedLines | undefined; // lines above the header not read (--skip-rows, title lines); set with the header
   private first: FileLine | undefined;
+  /** The header's first name was empty (./csv-header.ts UNNAMED_TIME): rows before the first whose first cell is a time are metadata, not read. */
+  private unnamedTime = false;
+  private metadata: SkippedLines | undefined;
   /** The first column's ids in the rows read: a header-wide line starting with one is a row, not a footnote (./csv-footer.ts). */
   private readonly ids = new FirstColumnIds();
   /** Footnote lines below the rows (./csv-footer.ts); `footer()` once the file has ended. */
@@ -55,6 +59,7 @@ export class CsvLineParser {
     // A footnote? (./csv-footer.ts) Held until the file ends or a row of data comes below it.
     if (this.sawRow && (wide ? wideFootnote(row, this.ids) : !row.some(looksLikeData))) return this.held.hold({ text: line, lineNo }, wide ? row : undefined);
     if (this.held.holding()) this.held.below();
+    if (wide && this.unnamedTime && !this.sawRow && !Number.isFinite(parseTimestamp(row[0]))) return this.skipMetadata(line, lineNo);
     if (!wide) {
       const cells = this.header.length;
       const refuse = (): Error => raggedRowError(this.path, lineNo, line, cells, row.length);
@@ -65,8 +70,16 @@ export class CsvLineParser {
       return null;
     }
     this.sawRow = true;
+    if (this.metadata !== undefined) this.skipped ??= this.metadata;
     this.ids.see(row);
     return row;
+  }
+
+  /** A Bundesbank metadata row below the header (unit, title, last update: header-wide, its first cell not a time), counted for the note. */
+  private skipMetadata(line: string, lineNo: number): null {
+    if (this.metadata === undefined) this.metadata = { count: 0, first: { text: line.trim(), lineNo }, by: 'metadata-rows' };
+    this.metadata.count++;
+    return null;
   }
 
   /** A line while the header is looked for below title lines: the first data row once it is found. */
@@ -99,7 +112,9 @@ export class CsvLineParser {
       return;
     }
     if (this.delimiter === '') this.delimiter = headerDelimiter(line);
-    this.header = readHeaderLine(line, lineNo, this.path, this.delimiter, splitCsvLine).names;
+    const header = readHeaderLine(line, lineNo, this.path, this.delimiter, splitCsvLine);
+    this.header = header.names;
+    this.unnamedTime = header.unnamedTime === true;
     if (this.skipRows > 0) this.skipped = skippedAbove(this.first, lineNo, 'skip-rows');
   }
 }

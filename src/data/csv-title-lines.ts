@@ -33,10 +33,10 @@ export interface FoundHeader {
 
 /** Lines above a file's header that were not read, for a note on stderr: how many, the first that is not blank, and why. */
 export interface SkippedLines {
-  /** Lines above the header (blank ones too): the header is at line count + 1. */
+  /** Lines above the header (blank ones too): the header is at line count + 1; for 'metadata-rows', the rows below the header not read. */
   count: number;
   first: FileLine;
-  by: 'skip-rows' | 'title-lines';
+  by: 'skip-rows' | 'title-lines' | 'metadata-rows';
 }
 
 /** The lines above a header at `headerLine`, given the file's first line that is not blank; undefined when there are none. */

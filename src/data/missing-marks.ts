@@ -12,8 +12,10 @@
  * World Bank's WDI, OECD, ABS) and `...` (Destatis GENESIS "not yet available"); until then exit 65
  * TC_DATA_NOT_NUMERIC, and a column with one `:` was left out of train's features. Not `-` (Destatis:
  * "nothing", a zero) nor `x` or `n.a.`: text whose meaning is not "no reading", refused as before.
+ * A lone `.` too, since 7 Dec 2026 (the Bundesbank's downloads and SAS write it for no value; it is no
+ * number, and until then was exit 65 TC_DATA_NOT_NUMERIC, or read as empty under a decimal comma).
  */
-const MISSING_CELLS: ReadonlySet<string> = new Set(['', 'na', 'n/a', '#n/a', 'nan', '-nan', 'null', 'none', '<na>', ':', '..', '...']);
+const MISSING_CELLS: ReadonlySet<string> = new Set(['', 'na', 'n/a', '#n/a', 'nan', '-nan', 'null', 'none', '<na>', ':', '.', '..', '...']);
 
 /** What a command does with a column's missing cells: stop (exit 65), drop their rows, or fill them (./missing-cells.ts). */
 export type MissingPolicy = 'fill' | 'skip' | 'error';
