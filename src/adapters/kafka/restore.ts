@@ -138,6 +138,7 @@ function earlierGroupStart(i: RestoreInput, atStart: bigint | undefined): bigint
  * own end at start (`endsAtStart`): a later member's start replaced this member's while the group was
  * empty, and that member starts them there — the ticks in between are not read (docs/kafka-client.md
  * § Known limits). This member cannot put its start back (the group has members now): reported only.
+ * `assigned`: every partition this member holds, not only those an incremental assignment adds.
  */
 export function laterGroupStarts(
   committed: ReadonlyArray<{ partition: number; offset: string; metadata?: string | null }>,
