@@ -12,11 +12,13 @@
  * rebalance's refusal is expected: logged at info, not warn, and counted on
  * tickcast_kafka_commit_failures_total{reason="rebalance"} (src/adapters/kafka/commit-failure.ts, 7 Dec 2026).
  * The first instance, handed one of its partitions back with its committed offset unchanged, resumes
- * after its refused chunk instead of forecasting it a second time (src/adapters/kafka/refused-chunks.ts, 7 Dec 2026).
+ * after its refused chunk instead of forecasting it a second time (src/adapters/kafka/refused-chunks.ts, 7 Dec 2026),
+ * and commits that offset at the assignment, before any new tick (before, the committed offset stayed behind until the next chunk).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGroupRig } from '../helpers/group-rig.ts';
+import { testKafka } from '../helpers/kafka.ts';
 import { Writable } from 'node:stream';
 import { startTestApp, TEST_WINDOW } from '../helpers/app.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
@@ -66,12 +68,12 @@ test('a hand-over while chunks are in flight: a commit the coordinator refuses i
   const A = 30;
   const B = 20;
   const C = 10;
-  const { config, stream, send, stop } = await startGroupRig('revoke', S, A + B + C);
+  const { config, stream, send, stop, broker, topics } = await startGroupRig('revoke', S, A + B + C);
   const sinkA = new HoldingSink();
   const sinkB = new HoldingSink();
   const apps: App[] = [];
   try {
-    const lines: Array<{ msg?: string; partition?: number; offset?: string; level?: number; failure?: string }> = [];
+    const lines: Array<{ msg?: string; partition?: number; offset?: string; level?: number; failure?: string; partitions?: unknown }> = [];
     const destination = new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) });
     const a = await startTestApp(config('a'), { sink: sinkA, logger: createLogger({ level: 'info', name: 'a', destination }) });
     apps.push(a);
@@ -86,6 +88,18 @@ test('a hand-over while chunks are in flight: a commit the coordinator refuses i
     sinkA.release();
     const owned = (m: App) => (m.source as KafkaSource).partitions.length;
     await until(() => owned(a) === 1 && owned(b) === 1, 60_000, 'one partition each');
+    // The kept partition resumes after its refused chunk, and that offset is committed at the assignment: before, nothing was until the next chunk (an idle partition showed it as lag; its next owner read it again).
+    const kept = (a.source as KafkaSource).partitions[0]!;
+    const resumedLine = () => lines.find((l) => l.msg?.startsWith('partitions assigned back with their committed offset unchanged') && String(kept) in (l.partitions as object));
+    await until(() => resumedLine() !== undefined, 30_000, `partition ${kept} resumed after its refused chunk`);
+    const resumedAt = (resumedLine()!.partitions as Record<string, string>)[kept];
+    const admin = testKafka(broker.brokers).admin();
+    await admin.connect();
+    const committed = async () => (await admin.fetchOffsets({ groupId: config('a').kafka.groupId, topics: [topics.ticks] }))[0]?.partitions.find((p) => p.partition === kept)?.offset;
+    let last: string | undefined;
+    for (let tries = 0; (last = await committed()) !== resumedAt && tries < 100; tries++) await new Promise((r) => setTimeout(r, 100)); // its commit's outcome, up to 10 s
+    await admin.disconnect();
+    assert.equal(last, resumedAt, `partition ${kept}'s committed offset is where it resumed, before any new tick`);
     await send(A + B, A + B + C); // the third part: the second instance forecasts its partition's share
     const all = S * (A + B + C - TEST_WINDOW + 1);
     const union = () => new Set([...sinkA.forecasts, ...sinkB.forecasts]).size;

@@ -8,8 +8,8 @@
  * Before 7 Dec 2026 they were: every eager rebalance that handed a member its own partitions back
  * forecast the chunks whose commits it refused again (test/integration/commit-on-revoke.test.ts).
  * A partition whose committed offset moved meanwhile is left to its committed offset (and what this
- * member knew of it is dropped): someone else decided where it stands. Nothing is committed here;
- * the next chunk's commit covers the refused one. At-least-once only (a transaction's offsets are
+ * member knew of it is dropped): someone else decided where it stands. source.ts commits the offset
+ * resumed at, at the assignment (an idle partition would show the chunk as lag). At-least-once only (a transaction's offsets are
  * not refused this way: exactly-once sends no commit a rebalance can refuse after the outputs).
  */
 import type { RestoreInput } from './restore.ts';

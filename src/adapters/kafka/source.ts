@@ -245,6 +245,8 @@ export class KafkaSource implements TickSource {
     resumeRefusedStarts(this.#startedUncommitted, { start, lagFrom, pin }, inputs);
     for (const [p, at] of resumed) if (!start.has(p)) start.set(p, at); // no warm-up: straight after the refused chunk
     if (resumed.size > 0) this.#log.info({ partitions: Object.fromEntries([...resumed].map(([p, at]) => [p, String(at)])) }, 'partitions assigned back with their committed offset unchanged: resuming after the chunks whose commit was refused (outputs acknowledged), not reading them again');
+    // Committed here, in this member's generation (as pinStarts): left to the next chunk, an idle partition showed the chunk as lag, and its next owner read it again. Refused: reported as a chunk's (./commit.ts).
+    if (resumed.size > 0 && !this.#o.exactlyOnce) await this.#consumer!.commitOffsets([...resumed].map(([partition, at]) => ({ topic, partition, offset: String(at) }))).catch((err: unknown) => this.#log.warn({ err, partitions: [...resumed.keys()] }, 'could not commit the offsets resumed after refused chunks: the next chunk commits them'));
     await pinStarts(this.#consumer!, this.#o.topic, pin, this.#log);
     return { start, lagFrom };
   }
