@@ -90,16 +90,20 @@ test('a hand-over while chunks are in flight: a commit the coordinator refuses i
     await until(() => owned(a) === 1 && owned(b) === 1, 60_000, 'one partition each');
     // The kept partition resumes after its refused chunk, and that offset is committed at the assignment: before, nothing was until the next chunk (an idle partition showed it as lag; its next owner read it again).
     const kept = (a.source as KafkaSource).partitions[0]!;
-    const resumedLine = () => lines.find((l) => l.msg?.startsWith('partitions assigned back with their committed offset unchanged') && String(kept) in (l.partitions as object));
-    await until(() => resumedLine() !== undefined, 30_000, `partition ${kept} resumed after its refused chunk`);
-    const resumedAt = (resumedLine()!.partitions as Record<string, string>)[kept];
-    const admin = testKafka(broker.brokers).admin();
-    await admin.connect();
-    const committed = async () => (await admin.fetchOffsets({ groupId: config('a').kafka.groupId, topics: [topics.ticks] }))[0]?.partitions.find((p) => p.partition === kept)?.offset;
-    let last: string | undefined;
-    for (let tries = 0; (last = await committed()) !== resumedAt && tries < 100; tries++) await new Promise((r) => setTimeout(r, 100)); // its commit's outcome, up to 10 s
-    await admin.disconnect();
-    assert.equal(last, resumedAt, `partition ${kept}'s committed offset is where it resumed, before any new tick`);
+    // Only when a commit of the kept partition was refused (the rebalance's timing decides; it was in every run here, but a slow machine may commit it in time).
+    const keptRefused = lines.some((l) => l.msg === 'offset commit failed; the chunk may be redelivered' && l.partition === kept);
+    if (keptRefused) {
+      const resumedLine = () => lines.find((l) => l.msg?.startsWith('partitions assigned back with their committed offset unchanged') && String(kept) in (l.partitions as object));
+      await until(() => resumedLine() !== undefined, 30_000, `partition ${kept} resumed after its refused chunk`);
+      const resumedAt = (resumedLine()!.partitions as Record<string, string>)[kept];
+      const admin = testKafka(broker.brokers).admin();
+      await admin.connect();
+      const committed = async () => (await admin.fetchOffsets({ groupId: config('a').kafka.groupId, topics: [topics.ticks] }))[0]?.partitions.find((p) => p.partition === kept)?.offset;
+      let last: string | undefined;
+      for (let tries = 0; (last = await committed()) !== resumedAt && tries < 100; tries++) await new Promise((r) => setTimeout(r, 100)); // its commit's outcome, up to 10 s
+      await admin.disconnect();
+      assert.equal(last, resumedAt, `partition ${kept}'s committed offset is where it resumed, before any new tick`);
+    }
     await send(A + B, A + B + C); // the third part: the second instance forecasts its partition's share
     const all = S * (A + B + C - TEST_WINDOW + 1);
     const union = () => new Set([...sinkA.forecasts, ...sinkB.forecasts]).size;
