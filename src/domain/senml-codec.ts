@@ -118,9 +118,17 @@ function readRecord(r: unknown, i: number, base: Base, sentMs: number, maxFuture
   const badName = names === 'rfc8428' ? nameProblem(name) : null;
   if (badName) return { code: ErrorCodes.RECORD_BAD_SERIES, message: `${at}: the name ${showValue(name, 120)} (bn + n) ${badName}` }; // shown cut: a long name must not push the character and the rule out of the dead letter's bounded reason
   const tsMs = resolveTime(base.bt + t, sentMs);
-  if (tsMs < MIN_TS_MS || tsMs > MAX_TS_MS) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${base.bt + t} s (bt ${base.bt} + t ${t}) is ${Number.isFinite(tsMs) && Math.abs(tsMs) <= 8.64e15 ? new Date(tsMs).toISOString() : 'not a time'}; tickcast accepts 1973–2200 (SenML times are epoch seconds, or relative to now below 2^28)${secondsHint(base.bt + t)}` };
-  if (maxFutureMs > 0 && tsMs - sentMs > maxFutureMs) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at} ("${name}"): time ${new Date(tsMs).toISOString()} is ${Math.round((tsMs - sentMs) / 1000)} s ahead of when it was sent; the bound is ${maxFutureMs / 1000} s (input.maxFutureMs). Check the device's clock` };
-  return { name, n, tsMs, v: base.bv + v, u };
+  const badTime = timeProblem(`${at} ("${name}")`, base.bt, t, tsMs, sentMs, maxFutureMs);
+  return badTime ?? { name, n, tsMs, v: base.bv + v, u };
+}
+
+/** Why a reading's time (bt + t, resolved to `tsMs`) refuses its pack, or null. */
+function timeProblem(at: string, bt: number, t: number, tsMs: number, sentMs: number, maxFutureMs: number): Refusal | null {
+  if (tsMs < MIN_TS_MS || tsMs > MAX_TS_MS) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at}: time ${bt + t} s (bt ${bt} + t ${t}) is ${Number.isFinite(tsMs) && Math.abs(tsMs) <= 8.64e15 ? new Date(tsMs).toISOString() : 'not a time'}; tickcast accepts 1973–2200 (SenML times are epoch seconds, or relative to now below 2^28)${secondsHint(bt + t)}` };
+  // bt on its own (before 7 Dec 2026 only the sum was checked: bt 1e300 with t -1e300 was taken as "now").
+  if (Math.abs(bt) > MAX_TS_MS / 1000) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at}: bt ${bt} s is past 2200 (|bt| ≤ ${MAX_TS_MS / 1000} s), though bt + t (${bt + t} s) is not: a base time that only a t of its size cancels is no time; send bt in epoch seconds${secondsHint(bt)}` };
+  if (maxFutureMs > 0 && tsMs - sentMs > maxFutureMs) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at}: time ${new Date(tsMs).toISOString()} is ${Math.round((tsMs - sentMs) / 1000)} s ahead of when it was sent; the bound is ${maxFutureMs / 1000} s (input.maxFutureMs). Check the device's clock` };
+  return null;
 }
 
 /** Takes the record's base fields into `base` (RFC 8428 § 4.1), or why the pack is refused: a wrong type, a bver above 10, a must-understand field. */

@@ -252,6 +252,17 @@ test('a time in ms, µs or ns (firmware that stamps SenML like JSON) is refused 
   for (const bt of [1e13, 1e300]) assert.deepEqual(at(bt)[0], ErrorCodes.RECORD_BAD_TS, String(bt));
 });
 
+test('bt is bounded on its own: a huge bt that t cancels is refused, not taken as "now"', () => {
+  // Before 7 Dec 2026 only bt + t was checked: bt 1e300 with t -1e300 summed to 0 (relative: "now") and was taken.
+  for (const [bt, t] of [[1e300, -1e300], [T0 * 1000, -T0 * 1000 + T0]]) {
+    const [code, message] = refusal([{ bn: 'd:', bt, n: 'temp', t, v: 1 }]);
+    assert.equal(code, ErrorCodes.RECORD_BAD_TS, `${bt} ${t}`);
+    assert.match(message, /^SenML record 0 \("d:temp"\): bt [0-9e+.]+ s is past 2200 \(\|bt\| ≤ 7300000000 s\), though bt \+ t/);
+  }
+  assert.match(refusal([{ bn: 'd:', bt: T0 * 1000, n: 'temp', t: -T0 * 1000 + T0, v: 1 }])[1], /it looks like epoch milliseconds/);
+  assert.deepEqual(ticks([{ bn: 'd:', bt: -60, n: 'temp', v: 1 }, { bn: 'e:', bt: T0, n: 'temp', t: -30, v: 2 }]).map((x) => x[0]).sort(), ['d:temp', 'e:temp'], 'a relative bt, and an absolute bt with a t offset, are still taken');
+});
+
 test('units: each tick carries its readings\' (u, else the bu in effect; \'\' where none), and two units for one reading refuse the pack', () => {
   const unitsOf = (pack: unknown, opts: Partial<RecordCodecOptions> = {}) => {
     const r = decode(pack, opts);
