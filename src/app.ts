@@ -121,8 +121,8 @@ export async function buildApp(config: Config, opts: AppOptions = {}): Promise<A
     recentAnomalies,
     inference,
     model,
-    fusion,
-    floor,
+    flushDeparted: () => pipeline.flushDeparted(looseSink), // the resolves of a reset series go now
+    ...{ fusion, floor },
     subscribe: (l) => observer.subscribe(l),
     health: () => serviceHealth(life.state, source, kafka ? () => kafka.missingOutputTopics() : undefined),
     maxQueued: config.batching.highWaterMark,

@@ -11,8 +11,12 @@
  * Pure bookkeeping: no timers, the clock is passed in.
  */
 
-/** Why a series left: at the cap (least recently seen), idle too long, or removed explicitly. */
-export type EvictionReason = 'capacity' | 'idle' | 'removed';
+/**
+ * Why a series left: at the cap (least recently seen), idle too long, removed (its input partition
+ * went to another instance, which carries it on), or reset by an operator (POST /v1/series/{id}/reset:
+ * forgotten for good here, its units too; open alerts resolved with reason "reset").
+ */
+export type EvictionReason = 'capacity' | 'idle' | 'removed' | 'reset';
 
 /** Something that keeps per-series state and drops it when the registry says so. */
 export interface SeriesFollower {
@@ -118,10 +122,10 @@ export class SeriesRegistry {
     return out;
   }
 
-  /** Drop a series on request (announced with reason 'removed'). */
-  remove(series: string): boolean {
+  /** Drop a series on request (announced with `reason`: 'removed' unless said). */
+  remove(series: string, reason: 'removed' | 'reset' = 'removed'): boolean {
     if (!this.#lastSeen.delete(series)) return false;
-    this.#announce(series, 'removed');
+    this.#announce(series, reason);
     return true;
   }
 

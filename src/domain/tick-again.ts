@@ -48,7 +48,7 @@ export interface Departed {
  * never counted). Not for a removal: the series goes on where its partition went, and is counted
  * there. Null when the series was not held or was removed.
  */
-export function departing(held: Map<string, SeriesState>, series: string, reason: 'capacity' | 'idle' | 'removed'): Departed | null {
+export function departing(held: Map<string, SeriesState>, series: string, reason: 'capacity' | 'idle' | 'removed' | 'reset'): Departed | null {
   const s = held.get(series);
   held.delete(series);
   return s && reason !== 'removed' ? { series, carried: carriedForGood(s) } : null;

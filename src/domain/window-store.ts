@@ -249,10 +249,10 @@ export class WindowStore {
     return this.#registry.evictIdle(nowMs);
   }
 
-  /** Remove a series (through the registry: every follower forgets it). */
-  delete(series: string): boolean {
+  /** Remove a series (through the registry: every follower forgets it; `reason` as announced). */
+  delete(series: string, reason: 'removed' | 'reset' = 'removed'): boolean {
     const had = this.#series.has(series);
-    this.#registry.remove(series);
+    this.#registry.remove(series, reason);
     return had;
   }
 }

@@ -10,6 +10,8 @@ import type { FeedbackService } from './feedback-service.ts';
 import type { IncidentRecord } from '../domain/incidents/incident-grouper.ts';
 import type { BandQualityOverview, BandQualitySummary } from '../domain/band-quality.ts';
 import type { FusionView } from '../domain/fusion/forecast-fusion.ts';
+import type { SeriesResetResult } from './series-reset.ts';
+export type { SeriesResetResult };
 
 export interface ForecastRequest {
   /** Raw (not normalised) values, oldest first: number[] for one feature, number[][] as [time][feature]. */
@@ -116,6 +118,8 @@ export interface ServingApi {
   modelInfo(): ModelInfo;
   /** Roll back to the previous (or a named) model version; `pin` keeps it until unpinned. */
   rollback(opts: { version?: string; pin?: boolean }): Promise<ModelInfo>;
+  /** Forget a series everywhere (its units too), resolving its open alerts with reason "reset"; null when not held (src/pipeline/series-reset.ts). */
+  resetSeries?(id: string): Promise<SeriesResetResult | null>;
   /** Subscribe to live events; returns an unsubscribe function. */
   subscribe(listener: (e: LiveEvent) => void): () => void;
   health(): HealthState;

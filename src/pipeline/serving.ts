@@ -18,6 +18,7 @@ import type { ForecastFusion } from '../domain/fusion/forecast-fusion.ts';
 import type { ForecastFloor } from '../domain/forecast-floor.ts';
 import type { RecentAnomalies } from './recent-anomalies.ts';
 import type { InferenceStage } from './inference.ts';
+import { resetSeries, type SeriesResetResult } from './series-reset.ts';
 import type { FeedbackService } from './feedback-service.ts';
 import type { BandQualityOverview, BandQualityTracker } from '../domain/band-quality.ts';
 import type {
@@ -56,6 +57,8 @@ export interface ServingDeps {
   fusion?: ForecastFusion | null;
   /** Forecasts of non-negative targets raised to 0 (input.nonNegative; absent or null: none). */
   floor?: ForecastFloor | null;
+  /** Send the resolves of a reset series now (StreamPipeline.flushDeparted); absent: with the next chunk. */
+  flushDeparted?: () => Promise<number>;
 }
 
 export class ServingService implements ServingApi {
@@ -116,6 +119,10 @@ export class ServingService implements ServingApi {
     this.#sorted ??= new SortedSeriesIds(this.#d.store.registry);
     const ids = this.#sorted.ids();
     return { total: ids.length, items: ids.slice(opts.offset, opts.offset + opts.limit).map((id) => this.#summary(id)) };
+  }
+
+  resetSeries(id: string): Promise<SeriesResetResult | null> {
+    return resetSeries({ store: this.#d.store, openAlerts: this.#d.outlook, flush: this.#d.flushDeparted }, id);
   }
 
   similarSeries(id: string): string[] {

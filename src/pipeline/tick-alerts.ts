@@ -166,13 +166,16 @@ export class TickAlerts {
    * The series is leaving this instance's memory (before its state is forgotten). Evicted for
    * good — idle or at the cap — while alerts of it fire: a `resolved` record per firing feature
    * with `reason: "evicted"` (the state that would have resolved them is gone; docs/schemas.md),
-   * held until `drain`. Removed (its partition went to another instance): nothing — the new owner
-   * resolves it only if its snapshot or replay has it firing (docs/schemas.md "Partitions that move").
+   * held until `drain`. Reset by an operator (POST /v1/series/{id}/reset): the same with
+   * `reason: "reset"` (before 7 Dec 2026 there was no reset). Removed (its partition went to another
+   * instance): nothing — the new owner resolves it only if its snapshot or replay has it firing
+   * (docs/schemas.md "Partitions that move").
    */
   departed(series: string, reason: EvictionReason): void {
     const entry = this.#d.outlook.peek(series);
     if (reason === 'removed' || !entry?.open) return;
-    for (const feature of Object.keys(entry.open).sort()) this.#resolveOpen(entry, feature, { reason: 'evicted', eviction: reason === 'idle' ? 'idle' : 'cap' });
+    const why = reason === 'reset' ? { reason: 'reset' as const } : { reason: 'evicted' as const, eviction: reason === 'idle' ? ('idle' as const) : ('cap' as const) };
+    for (const feature of Object.keys(entry.open).sort()) this.#resolveOpen(entry, feature, why);
     this.#d.outlook.closeAllOpen(series);
   }
 

@@ -20,7 +20,7 @@ export interface ObserverOptions {
 }
 
 /** The `reason` label of tickcast_series_evicted_total for each registry reason. */
-const EVICTION_LABEL: Record<EvictionReason, string> = { capacity: 'cap', idle: 'idle', removed: 'removed' };
+const EVICTION_LABEL: Record<EvictionReason, string> = { capacity: 'cap', idle: 'idle', removed: 'removed', reset: 'reset' };
 
 /** The `reason` label of tickcast_anomalies_resolved_total: `recovered` (a record without a reason) or the record's reason. */
 const RESOLVED_LABELS = ['recovered', ...RESOLVE_REASONS] as const;

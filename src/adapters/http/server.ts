@@ -42,6 +42,7 @@ import { registerOpsRoutes } from './routes/ops.ts';
 import { registerEventsRoute } from './routes/events.ts';
 import { registerToolRoutes } from './routes/tools.ts';
 import { registerAlertRoutes } from './routes/alerts.ts';
+import { registerSeriesResetRoute } from './routes/series-reset.ts';
 import { registerMcpRoute } from './mcp.ts';
 import { registerDashboard } from './dashboard.ts';
 
@@ -245,7 +246,7 @@ export async function buildHttpServer(opts: BuildHttpServerOptions): Promise<Fas
   registerOpsRoutes(app, { serving: opts.serving, registry: opts.registry });
   registerApiRoutes(app, { serving: opts.serving, config });
   registerEventsRoute(app, { serving: opts.serving, config, logger: log, auth });
-  registerAlertRoutes(app, { serving: opts.serving });
+  for (const register of [registerAlertRoutes, registerSeriesResetRoute]) register(app, { serving: opts.serving });
   registerToolRoutes(app, { config, serving: opts.serving });
   if (config.mcp.enabled) registerMcpRoute(app, { serving: opts.serving, config, validators, logger: opts.logger.child({ module: 'mcp' }, { redact }), auth, chargeRateLimit, shed });
   if (config.dashboard.enabled) registerDashboard(app);

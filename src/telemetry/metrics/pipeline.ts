@@ -33,7 +33,7 @@ export function pipelineMetrics(r: Registry[]) {
     // Exemplars (trace_id of the chunk's span, pipeline-observer.ts): OpenMetrics scrapes only (exposition.ts).
     tickToForecast: registered(new Histogram({ name: 'tickcast_tick_to_forecast_seconds', help: "From the tick's Kafka record timestamp (producer CreateTime, or broker append time with LogAppendTime topics) to its forecast being produced.", buckets: TICK_LATENCY_BUCKETS, enableExemplars: true, registers: [] }), r),
     seriesActive: new Gauge({ name: 'tickcast_series_active', help: 'Series with a window in memory.', registers: r }),
-    seriesEvicted: new Counter({ name: 'tickcast_series_evicted_total', help: 'Series dropped from memory, by reason: cap (windows.maxSeries reached: the least recently seen went), idle (windows.idleEvictMs), removed (explicitly, or their input partition went to another instance).', labelNames: ['reason'] as const, registers: r }),
+    seriesEvicted: new Counter({ name: 'tickcast_series_evicted_total', help: 'Series dropped from memory, by reason: cap (windows.maxSeries reached: the least recently seen went), idle (windows.idleEvictMs), removed (their input partition went to another instance), reset (POST /v1/series/{id}/reset).', labelNames: ['reason'] as const, registers: r }),
     pausedPartitions: new Gauge({ name: 'tickcast_paused', help: '1 while intake is paused for backpressure.', registers: r }),
     inferenceQueue: new Gauge({
       name: 'tickcast_inference_queue',

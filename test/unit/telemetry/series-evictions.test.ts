@@ -1,6 +1,6 @@
 /**
  * Series evicted at windows.maxSeries are not silent: tickcast_series_evicted_total has a `reason`
- * label (cap | idle | removed), every reason at 0 from the start, and a warning names the setting
+ * label (cap | idle | removed | reset), every reason at 0 from the start, and a warning names the setting
  * and its variable, at most once a minute with the count since the last line.
  */
 import { test } from 'node:test';
@@ -25,14 +25,16 @@ test('tickcast_series_evicted_total: by reason, every reason at 0 from the start
   const m = createMetrics({ defaultMetrics: false });
   const log = capture();
   const observer = new TelemetryObserver(m, { scoreGaugeSeries: [], scoreGaugeTopK: 5, capWarning: { logger: log.logger, maxSeries: 2, envVar: envName('windows.maxSeries') } });
-  assert.deepEqual(await evictedByReason(m), { cap: 0, idle: 0, removed: 0 });
+  assert.deepEqual(await evictedByReason(m), { cap: 0, idle: 0, removed: 0, reset: 0 });
   // Wired as the pipeline wires it: the registry announces every departure with its reason.
   const store = new WindowStore({ window: 4, features: 1, stride: 1, maxSeries: 2, idleEvictMs: 1000, duplicatePolicy: 'drop', normHalfLifeTicks: 20 });
   store.registry.follow((series, reason) => observer.evicted(series, reason));
   for (const [i, id] of ['a', 'b', 'c', 'd'].entries()) store.push(id, 1000, [1], i); // c evicts a, d evicts b
   store.delete('c');
   store.evictIdle(10_000); // d
-  assert.deepEqual(await evictedByReason(m), { cap: 2, idle: 1, removed: 1 });
+  store.push('e', 20_000, [1], 20_000);
+  store.delete('e', 'reset'); // POST /v1/series/{id}/reset
+  assert.deepEqual(await evictedByReason(m), { cap: 2, idle: 1, removed: 1, reset: 1 });
   assert.equal(log.lines.length, 1, 'cap evictions are logged (once: rate-limited)');
   assert.match(log.lines[0].msg, /windows\.maxSeries = 2/);
 });
