@@ -34,6 +34,7 @@ export const ErrorCodes = {
   // series-state snapshots (restart; a bad snapshot is ignored and windows are rebuilt by replay)
   SNAPSHOT_CORRUPT: 'TC_SNAPSHOT_CORRUPT',
   SNAPSHOT_INCOMPATIBLE: 'TC_SNAPSHOT_INCOMPATIBLE',
+  SNAPSHOT_TOO_LARGE: 'TC_SNAPSHOT_TOO_LARGE',
   SNAPSHOT_WRITE_FAILED: 'TC_SNAPSHOT_WRITE_FAILED',
   // offline data (CSV files for train/backtest)
   DATA_UNREADABLE: 'TC_DATA_UNREADABLE',

@@ -159,7 +159,7 @@ export function decodeSnapshot(buf: Buffer, opts: { views?: boolean } = {}): unk
   if (format !== 1 && format !== SNAPSHOT_FORMAT) {
     throw new TickcastError(ErrorCodes.SNAPSHOT_INCOMPATIBLE, `snapshot format ${format}; this version reads formats 1 and ${SNAPSHOT_FORMAT}`);
   }
-  const digest = createHash('sha256').update(buf.subarray(44)).digest();
+  const digest = sha256From(buf, 44);
   if (!digest.equals(buf.subarray(12, 44))) throw corrupt('snapshot checksum mismatch (SHA-256): the file is truncated or damaged');
   const h = buf.readUInt32LE(44);
   if (PREFIX + h > buf.length) throw corrupt('snapshot header runs past the end of the file');
@@ -253,6 +253,13 @@ function u32(n: number): Buffer {
 
 function align8(n: number): number {
   return (n + 7) & ~7;
+}
+
+/** SHA-256 of `buf` from `from`, in pieces: `Hash.update` refuses one over 2 GiB ("data is too long"). */
+export function sha256From(buf: Buffer, from: number, piece = 1 << 30): Buffer {
+  const hash = createHash('sha256');
+  for (let at = from; at < buf.length; at += piece) hash.update(buf.subarray(at, Math.min(at + piece, buf.length)));
+  return hash.digest();
 }
 
 function corrupt(message: string, cause?: unknown): TickcastError {
