@@ -22,6 +22,8 @@ export interface SnapshotFileOptions {
   readChunkBytes?: number;
   /** The largest file read (tests: a small value in place of Node's Buffer limit). */
   maxReadBytes?: number;
+  /** Bytes given to one writev call (1 GiB; tests: a small value). */
+  writeMaxBytes?: number;
 }
 
 export class SnapshotFile {
@@ -29,12 +31,14 @@ export class SnapshotFile {
   readonly #dir: string;
   readonly #chunk: number;
   readonly #max: number;
+  readonly #writeMax: number;
 
   constructor(dir: string, opts: SnapshotFileOptions = {}) {
     this.#dir = dir;
     this.path = path.join(dir, FILE);
     this.#chunk = opts.readChunkBytes ?? 64 * 1024 * 1024;
     this.#max = opts.maxReadBytes ?? bufferConstants.MAX_LENGTH;
+    this.#writeMax = opts.writeMaxBytes ?? 1 << 30;
   }
 
   /** Write the chunks as the new snapshot; resolves with the bytes written once durable. */
@@ -45,13 +49,17 @@ export class SnapshotFile {
     const fh = await fsp.open(tmp, 'w');
     let bytes = 0;
     try {
-      // writev takes at most IOV_MAX (1024) buffers per call on Linux.
-      for (let i = 0; i < chunks.length; i += 1024) {
-        const part = chunks.slice(i, i + 1024);
-        const want = part.reduce((n, c) => n + c.length, 0);
-        const { bytesWritten } = await fh.writev(part);
-        if (bytesWritten !== want) throw new Error(`short write: ${bytesWritten} of ${want} bytes`);
-        bytes += bytesWritten;
+      // writev takes at most IOV_MAX (1024) buffers per call on Linux, and writes at most ~2 GiB
+      // (Node reports more as a negative count): calls of at most `writeMaxBytes` (or one chunk).
+      for (let i = 0; i < chunks.length; ) {
+        const part: Buffer[] = [];
+        let want = 0;
+        while (i < chunks.length && part.length < 1024 && (part.length === 0 || want + chunks[i]!.length <= this.#writeMax)) {
+          want += chunks[i]!.length;
+          part.push(chunks[i++]!);
+        }
+        await writeFully(fh, part, want);
+        bytes += want;
       }
       await fh.sync();
     } catch (err) {
@@ -108,4 +116,17 @@ export async function readFully(fh: Pick<fsp.FileHandle, 'read'>, size: number, 
     at += bytesRead;
   }
   return buf;
+}
+
+/** Write `part` (`want` bytes) at the file position; a writev that writes fewer bytes is continued. */
+export async function writeFully(fh: Pick<fsp.FileHandle, 'writev'>, part: Buffer[], want: number): Promise<void> {
+  const left = [...part];
+  for (let done = 0; done < want; ) {
+    const { bytesWritten } = await fh.writev(left);
+    if (!(bytesWritten > 0)) throw new Error(`short write: ${bytesWritten} of ${want - done} bytes`);
+    done += bytesWritten;
+    let skip = bytesWritten;
+    while (skip > 0 && left.length > 0 && left[0]!.length <= skip) skip -= left.shift()!.length;
+    if (skip > 0) left[0] = left[0]!.subarray(skip);
+  }
 }

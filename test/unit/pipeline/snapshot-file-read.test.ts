@@ -8,11 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { WindowStore } from '../../../src/domain/window-store.ts';
 import type { RawRecord } from '../../../src/domain/types.ts';
 import { sha256From } from '../../../src/pipeline/snapshot/codec.ts';
 import { SeriesOutlook } from '../../../src/pipeline/series-outlook.ts';
-import { readFully, SnapshotFile, type SnapshotFileOptions } from '../../../src/pipeline/snapshot/file-store.ts';
+import { readFully, SnapshotFile, writeFully, type SnapshotFileOptions } from '../../../src/pipeline/snapshot/file-store.ts';
 import { SeriesHomes } from '../../../src/pipeline/snapshot/series-state.ts';
 import { SeriesSnapshotter } from '../../../src/pipeline/snapshot/snapshotter.ts';
 import { withTempDir } from '../../helpers/temp-dir.ts';
@@ -96,4 +97,31 @@ test('the checksum is hashed in pieces (Hash.update refuses one over 2 GiB): sam
   const buf = Buffer.from(Array.from({ length: 10_000 }, (_, i) => (i * 31) % 256));
   const whole = createHash('sha256').update(buf.subarray(44)).digest();
   for (const piece of [1, 7, 4096, 1 << 30]) assert.deepEqual(sha256From(buf, 44, piece), whole, `pieces of ${piece}`);
+});
+
+test('a snapshot written in many writev calls (at most 4 KiB each) reads back the same', () =>
+  withTempDir('tc-snapread-', async (dir) => {
+    await writeSnapshot(dir);
+    const bytes = (await new SnapshotFile(dir).read())!;
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 1000) }, (_, i) => bytes.subarray(i * 1000, (i + 1) * 1000));
+    const other = path.join(dir, 'other');
+    assert.equal(await new SnapshotFile(other, { writeMaxBytes: 4096 }).write(chunks), bytes.length);
+    assert.deepEqual(await new SnapshotFile(other).read(), bytes);
+  }));
+
+test('a writev that writes fewer bytes than given is continued (Linux writes at most ~2 GiB a call)', async () => {
+  const out: Buffer[] = [];
+  // A handle that writes at most 7 bytes a call.
+  const fh = {
+    writev: async (bufs: Buffer[]) => {
+      const all = Buffer.concat(bufs).subarray(0, 7);
+      out.push(all);
+      return { bytesWritten: all.length, buffers: bufs };
+    },
+  } as unknown as Pick<fsp.FileHandle, 'writev'>;
+  const part = [Buffer.from('hello '), Buffer.from('snapshot '), Buffer.from('world')];
+  await writeFully(fh, part, 20);
+  assert.equal(Buffer.concat(out).toString(), 'hello snapshot world');
+  const stuck = { writev: async (bufs: Buffer[]) => ({ bytesWritten: 0, buffers: bufs }) } as unknown as Pick<fsp.FileHandle, 'writev'>;
+  await assert.rejects(writeFully(stuck, part, 20), /short write: 0 of 20 bytes/);
 });
