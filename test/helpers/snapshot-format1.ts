@@ -1,5 +1,5 @@
 /**
- * A series-state snapshot file in format 1, as releases before 8 Dec 2026 wrote it
+ * A series-state snapshot file in format 1, as releases before 7 Dec 2026 wrote it
  * (src/pipeline/snapshot/codec.ts keeps reading it): the whole tree, `series` included, as one JSON
  * header, typed arrays (stored whole) in the aligned blob after it.
  */

@@ -14,7 +14,7 @@
  *              N times  u32 LE length L, then L bytes: one entry of `series`, UTF-8 JSON
  *              padding to a multiple of 8, then the blob (each array 8-byte aligned)
  *
- * Format 1 (written before 8 Dec 2026; still read) had the whole tree, `series` included, as the
+ * Format 1 (written before 7 Dec 2026; still read) had the whole tree, `series` included, as the
  * header, and the padding and blob right after it.
  *
  * In the JSON a typed array is `{"$ta":"f32"|"f64","o":<byte offset in blob>,"n":<length>,
