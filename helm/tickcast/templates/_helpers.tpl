@@ -447,3 +447,14 @@ the loader takes X_FILE over X, so one of the two would be ignored without a wor
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{/*
+An alert's dashboard_url annotation, only with prometheusRule.dashboardUrl set: the dashboard opened on
+the alert's release (var-namespace, var-job) and, where the alert names a pod (`instance`), that pod
+(var-instance; the dashboard's Pod variable). Indented for the annotations of prometheusrule.yaml.
+*/}}
+{{- define "tickcast.alertDashboardUrl" -}}
+{{- with .Values.prometheusRule.dashboardUrl }}
+            dashboard_url: "{{ . }}{{ if contains "?" . }}&{{ else }}?{{ end }}{{`{{ with $labels.namespace }}var-namespace={{ . | urlquery }}&{{ end }}var-job={{ $labels.job | urlquery }}{{ with $labels.instance }}&var-instance={{ . | urlquery }}{{ end }}`}}"
+{{- end }}
+{{- end }}

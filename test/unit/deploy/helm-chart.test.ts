@@ -73,6 +73,10 @@ test('values.schema.json rejects unsafe or contradictory values', () => {
     // The docs folder, not the runbook itself: <base>/runbook.md#x would be runbook.md/runbook.md#x.
     ['prometheusRule.runbookBaseUrl', 'https://github.com/org/tickcast/blob/main/docs/runbook.md', 'runbookBaseUrl'],
     ['prometheusRule.runbookBaseUrl', 'https://github.com/org/tickcast/blob/main/docs/', 'runbookBaseUrl'],
+    // Written into a double-quoted annotation that Prometheus expands as a template: a quote or a brace breaks it.
+    ['prometheusRule.dashboardUrl', 'https://grafana.example/d/x?q="a"', 'dashboardUrl'],
+    ['prometheusRule.dashboardUrl', 'https://grafana.example/d/{{x}}', 'dashboardUrl'],
+    ['prometheusRule.dashboardUrl', 'grafana.example/d/x', 'dashboardUrl'],
   ];
   const both = withOverride('autoscaling.keda.enabled', true);
   both.autoscaling.hpa.enabled = true;

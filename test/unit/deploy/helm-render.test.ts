@@ -333,6 +333,23 @@ test('prometheusRule.runbookBaseUrl links every alert to its runbook section; di
   assert.equal(left.length, rules.length - 3);
 });
 
+test('prometheusRule.dashboardUrl links every alert to the dashboard, on its release and, where it names one, its pod', { skip }, () => {
+  // Until 7 Dec 2026 no alert linked a dashboard: the paged engineer had to find Grafana, the
+  // dashboard and then pick the namespace, job and pod by hand.
+  const vars = '{{ with $labels.namespace }}var-namespace={{ . | urlquery }}&{{ end }}var-job={{ $labels.job | urlquery }}{{ with $labels.instance }}&var-instance={{ . | urlquery }}{{ end }}';
+  const values = (dashboardUrl: string) => ({ config: { finetune: { enabled: true } }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, dashboardUrl } });
+  const url = 'https://grafana.example/d/tickcast-overview/tickcast-overview';
+  const r = render(values(url));
+  assert.ok(r.ok, r.error);
+  const rules = renderedRules(r);
+  assert.equal(rules.length, rulesOf(COMPOSE_RULES).length + rulesOf(FINETUNE_RULES).length);
+  for (const x of rules) assert.equal(x.annotations.dashboard_url, `${url}?${vars}`, x.alert);
+  // A URL with a query of its own (Grafana's orgId) gets the variables after an &.
+  for (const x of renderedRules(render(values(`${url}?orgId=2`)))) assert.equal(x.annotations.dashboard_url, `${url}?orgId=2&${vars}`, x.alert);
+  // The default: no link.
+  for (const x of renderedRules(render(values('')))) assert.equal(x.annotations.dashboard_url, undefined, x.alert);
+});
+
 test('TickcastModelStale is rendered only with fine-tuning on (or forced): its metric is the load time otherwise', { skip }, () => {
   const alerts = (values: Record<string, unknown>) => renderedRules(render({ ...values, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, ...(values.prometheusRule as object) } })).map((x: any) => x.alert);
   assert.ok(!alerts({}).includes('TickcastModelStale'), 'default (finetune.enabled false): a day after every rollout it would fire');

@@ -39,10 +39,11 @@ function chartRules(): Rule[] {
   const text = read('helm/tickcast/templates/prometheusrule.yaml');
   const body = text.slice(text.indexOf('spec:'));
   assert.equal(values.prometheusRule.runbookBaseUrl, '', 'the compose file has no runbook_url: keep the default empty');
+  assert.equal(values.prometheusRule.dashboardUrl, '', 'the compose file has no dashboard_url: keep the default empty');
   const resolved = body
     .replace(/\n\s*\{\{-? with \$\.Values\.prometheusRule\.runbookBaseUrl \}\}[\s\S]*?\{\{-? end \}\}/g, '')
     .split('\n')
-    .filter((line) => !/^\s*\{\{-?\s*(if\b|end\b|\/\*).*\}\}\s*$/.test(line))
+    .filter((line) => !/^\s*\{\{-?\s*(if\b|end\b|\/\*|include "tickcast\.alertDashboardUrl").*\}\}\s*$/.test(line))
     .join('\n')
     .replace(/\{\{`([^`]*)`\}\}/g, '$1')
     .replaceAll('{{ $up }}', `up{job="${composeJob}"}`)
@@ -227,7 +228,7 @@ test('Grafana dashboard: valid JSON, every panel queries exported metrics, requi
   }
 });
 
-test('Grafana dashboard: every query selects the release by $namespace and $job, as the rules aggregate', () => {
+test('Grafana dashboard: every query selects the release by $namespace and $job, as the rules aggregate, and the pod by $instance', () => {
   // The rules aggregate by (namespace, job) so several releases can share one Prometheus; the job is
   // the Service name, the same for a release "tickcast" in two namespaces. Until 7 Dec 2026 the
   // dashboard had only $job, and summed a staging release into production's panels.
@@ -241,11 +242,19 @@ test('Grafana dashboard: every query selects the release by $namespace and $job,
   assert.equal(ns.includeAll, true);
   assert.equal(ns.allValue, '.*');
   assert.match(String(vars.get('job')?.definition), /^label_values\(tickcast_model_info\{namespace=~"\$namespace"\}, job\)$/, 'the job list should follow the namespace chosen');
+  // An alert's dashboard_url (prometheusRule.dashboardUrl) opens the dashboard on the pod it names
+  // (var-instance); until 7 Dec 2026 there was no Pod variable, and a per-pod alert's link showed the release.
+  const pod = vars.get('instance');
+  assert.ok(pod, 'the dashboard needs an instance (Pod) variable');
+  assert.match(String(pod.definition), /^label_values\(tickcast_model_info\{namespace=~"\$namespace",job=~"\$job"\}, instance\)$/, 'the pod list should follow the release chosen');
+  assert.equal(pod.includeAll, true);
+  assert.equal(pod.allValue, '.*');
   for (const p of dash.panels) {
     for (const t of p.targets) {
       for (const m of String(t.expr).matchAll(/\b(?:tickcast|process|nodejs)_[a-z0-9_]+(\{[^}]*\})?/g)) {
         assert.match(m[1] ?? '', /namespace=~"\$namespace"/, `${p.title} ${t.refId}: ${m[0]} should select namespace=~"$namespace"`);
         assert.match(m[1] ?? '', /job=~"\$job"/, `${p.title} ${t.refId}: ${m[0]} should select job=~"$job"`);
+        assert.match(m[1] ?? '', /instance=~"\$instance"/, `${p.title} ${t.refId}: ${m[0]} should select instance=~"$instance"`);
       }
     }
   }
@@ -300,7 +309,7 @@ test('promtool: the chart\'s rules (values defaults) and docs/prometheus-rules.y
 test('promtool: every dashboard query is valid PromQL', { skip: noPromtool }, () => {
   const dash = JSON.parse(read('deploy/grafana/dashboards/tickcast.json'));
   const rules = dash.panels.flatMap((p: any, i: number) =>
-    p.targets.map((t: any, j: number) => ({ record: `dashboard:panel${i}_${j}`, expr: String(t.expr).replaceAll('$job', '.*').replaceAll('$namespace', '.*').replaceAll('$__rate_interval', '1m') })));
+    p.targets.map((t: any, j: number) => ({ record: `dashboard:panel${i}_${j}`, expr: String(t.expr).replaceAll('$job', '.*').replaceAll('$namespace', '.*').replaceAll('$instance', '.*').replaceAll('$__rate_interval', '1m') })));
   const dir = mkdtempSync(join(tmpdir(), 'tickcast-dash-'));
   try {
     writeFileSync(join(dir, 'dash.yml'), toYaml({ groups: [{ name: 'dashboard', rules }] }));
