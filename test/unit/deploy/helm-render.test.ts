@@ -304,7 +304,8 @@ test('grafanaDashboard.enabled ships the dashboard JSON in a sidecar-labelled Co
 
 test('prometheusRule.runbookBaseUrl links every alert to its runbook section; disabled rules drop out', { skip }, () => {
   const base = 'https://git.example/tickcast/docs';
-  const r = render({ config: { finetune: { enabled: true } }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, runbookBaseUrl: base } });
+  // A shared model store: with fine-tuning on, TickcastModelVersionSkew only means something there.
+  const r = render({ config: { finetune: { enabled: true } }, modelStore: { type: 'pvc' }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, runbookBaseUrl: base } });
   assert.ok(r.ok, r.error);
   const rules = renderedRules(r);
   assert.equal(rules.length, rulesOf(COMPOSE_RULES).length + rulesOf(FINETUNE_RULES).length);
@@ -315,7 +316,7 @@ test('prometheusRule.runbookBaseUrl links every alert to its runbook section; di
   }
   assert.doesNotMatch(r.notes, /no prometheusRule\.runbookBaseUrl/);
   // The default (no base): no link, but the section's path in the `runbook` annotation, and a NOTE.
-  const plain = render({ config: { finetune: { enabled: true } }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } });
+  const plain = render({ config: { finetune: { enabled: true } }, modelStore: { type: 'pvc' }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } });
   for (const x of renderedRules(plain)) {
     assert.equal(x.annotations.runbook_url, undefined, x.alert);
     assert.equal(x.annotations.runbook, `docs/runbook.md#${x.alert.toLowerCase()}`, x.alert);
@@ -327,7 +328,7 @@ test('prometheusRule.runbookBaseUrl links every alert to its runbook section; di
   const labelled = render({ serviceMonitor: { enabled: true, labels: { release: 'kps' } }, prometheusRule: { enabled: true, labels: { release: 'kps' } } });
   assert.doesNotMatch(labelled.notes, /labels empty/);
   assert.match(render({ serviceMonitor: { enabled: true, labels: { release: 'kps' } }, prometheusRule: { enabled: true } }).notes, /NOTE: prometheusRule\.labels empty/);
-  const off = render({ config: { finetune: { enabled: true } }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, rules: { modelStale: { enabled: false }, targetDown: { enabled: false }, intakePaused: { enabled: false } } } });
+  const off = render({ config: { finetune: { enabled: true } }, modelStore: { type: 'pvc' }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, rules: { modelStale: { enabled: false }, targetDown: { enabled: false }, intakePaused: { enabled: false } } } });
   const left = renderedRules(off).map((x: any) => x.alert);
   for (const gone of ['TickcastModelStale', 'TickcastTargetDown', 'TickcastIntakePaused']) assert.ok(!left.includes(gone), gone);
   assert.equal(left.length, rules.length - 3);
@@ -337,7 +338,7 @@ test('prometheusRule.dashboardUrl links every alert to the dashboard, on its rel
   // Until 7 Dec 2026 no alert linked a dashboard: the paged engineer had to find Grafana, the
   // dashboard and then pick the namespace, job and pod by hand.
   const vars = '{{ with $labels.namespace }}var-namespace={{ . | urlquery }}&{{ end }}var-job={{ $labels.job | urlquery }}{{ with $labels.instance }}&var-instance={{ . | urlquery }}{{ end }}';
-  const values = (dashboardUrl: string) => ({ config: { finetune: { enabled: true } }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, dashboardUrl } });
+  const values = (dashboardUrl: string) => ({ config: { finetune: { enabled: true } }, modelStore: { type: 'pvc' }, serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, dashboardUrl } });
   const url = 'https://grafana.example/d/tickcast-overview/tickcast-overview';
   const r = render(values(url));
   assert.ok(r.ok, r.error);
@@ -358,6 +359,18 @@ test('TickcastModelStale is rendered only with fine-tuning on (or forced): its m
   assert.deepEqual(stale, rulesOf(FINETUNE_RULES)[0], 'the same rule as deploy/prometheus/rules-finetune');
   assert.ok(alerts({ prometheusRule: { rules: { modelStale: { force: true } } } }).includes('TickcastModelStale'));
   assert.ok(!alerts({ config: { finetune: { enabled: true } }, prometheusRule: { rules: { modelStale: { enabled: false } } } }).includes('TickcastModelStale'));
+});
+
+test('TickcastModelVersionSkew: rendered with one model per release (fine-tuning off, or a shared pvc store), not where each pod fine-tunes its own', { skip }, () => {
+  const skew = (values: Record<string, unknown>) => renderedRules(render({ serviceMonitor: { enabled: true }, ...values, prometheusRule: { enabled: true } })).find((x: any) => x.alert === 'TickcastModelVersionSkew');
+  const composed = rulesOf(COMPOSE_RULES).find((x: any) => x.alert === 'TickcastModelVersionSkew');
+  assert.ok(composed, 'the compose rules carry it');
+  assert.deepEqual(skew({}), composed, 'fine-tuning off: every pod serves the image\'s (or model.dir\'s) version');
+  assert.deepEqual(skew({ config: { finetune: { enabled: true } }, modelStore: { type: 'pvc' } }), composed, 'a shared store: promotions reach every pod');
+  // Per-pod stores with fine-tuning: every pod promotes its own versions, so the alert would never clear.
+  assert.equal(skew({ config: { finetune: { enabled: true } } }), undefined, 'emptyDir');
+  assert.equal(skew({ config: { finetune: { enabled: true } }, modelStore: { type: 'objectStore', objectStore: { uri: 's3://m/t' } } }), undefined, 'objectStore');
+  assert.equal(renderedRules(render({ serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, rules: { modelVersionSkew: { enabled: false, for: '15m' } } } })).find((x: any) => x.alert === 'TickcastModelVersionSkew'), undefined, 'enabled: false');
 });
 
 test('TickcastFinetuneLeaseUnheld is rendered only with fine-tuning on, the same rule as compose\'s rules-finetune', { skip }, () => {
