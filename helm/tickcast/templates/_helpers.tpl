@@ -321,7 +321,8 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- range list "TICKCAST_KAFKA_OIDC_TOKEN_ENDPOINT_URL" "TICKCAST_KAFKA_OIDC_CLIENT_ID" "TICKCAST_KAFKA_OIDC_CLIENT_SECRET_FILE" }}{{ $_ := set $env . "kafkaAuth.sasl.oauthbearer" }}{{ end }}
 {{- if $sasl.oauthbearer.scope }}{{ $_ := set $env "TICKCAST_KAFKA_OIDC_SCOPE" "kafkaAuth.sasl.oauthbearer.scope" }}{{ end }}
 {{- else }}
-{{- range list "TICKCAST_KAFKA_SASL_USERNAME_FILE" "TICKCAST_KAFKA_SASL_PASSWORD_FILE" }}{{ $_ := set $env . "kafkaAuth.sasl.existingSecret" }}{{ end }}
+{{- $_ := set $env "TICKCAST_KAFKA_SASL_PASSWORD_FILE" "kafkaAuth.sasl.existingSecret" }}
+{{- if $sasl.username }}{{ $_ := set $env "TICKCAST_KAFKA_SASL_USERNAME" "kafkaAuth.sasl.username" }}{{ else }}{{ $_ := set $env "TICKCAST_KAFKA_SASL_USERNAME_FILE" "kafkaAuth.sasl.existingSecret" }}{{ end }}
 {{- end }}
 {{- end }}
 {{- if .Values.kafkaAuth.tls.caSecret }}{{ $_ := set $env "TICKCAST_KAFKA_TLS_CA_LOCATION" "kafkaAuth.tls.caSecret" }}{{ end }}

@@ -531,6 +531,46 @@ test('the Kafka security protocol is the app\'s: config.kafka.securityProtocol w
   assert.equal(podConfig(plain).kafka.securityProtocol, 'plaintext');
 });
 
+test("Strimzi's KafkaUser Secret (password and sasl.jaas.config, no username key) works with kafkaAuth.sasl.username", { skip }, () => {
+  // Strimzi's User Operator writes a Secret named after the KafkaUser with the keys `password` and
+  // `sasl.jaas.config`: the username is the KafkaUser's name. Until 7 Dec 2026 the chart read the username
+  // from the Secret alone (usernameKey), so the pod pointed TICKCAST_KAFKA_SASL_USERNAME_FILE at a file the
+  // mount did not have and exited 78; extraEnv could not help (the render refuses the _FILE twin).
+  const values = {
+    config: { kafka: { brokers: ['my-cluster-kafka-bootstrap.kafka:9093'], ssl: true } },
+    kafkaAuth: { sasl: { enabled: true, mechanism: 'scram-sha-512', existingSecret: 'tickcast', username: 'tickcast' }, tls: { caSecret: 'my-cluster-cluster-ca-cert' } },
+    autoscaling: { keda: { enabled: true } },
+  };
+  const r = render(values);
+  assert.ok(r.ok, r.error);
+  const env = envOf(r);
+  assert.equal(env.TICKCAST_KAFKA_SASL_USERNAME, 'tickcast');
+  assert.equal(env.TICKCAST_KAFKA_SASL_USERNAME_FILE, undefined, 'no file for a key the Secret does not have');
+  // The pod's files: exactly the keys of the Strimzi Secrets.
+  const strimzi = {
+    '/etc/tickcast/secrets/kafka-sasl/password': 'generated-password',
+    '/etc/tickcast/secrets/kafka-sasl/sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username="tickcast" password="generated-password";',
+    '/etc/tickcast/secrets/kafka-tls/ca.crt': '-----BEGIN CERTIFICATE-----\n',
+  };
+  assert.deepEqual(podConfig(r, strimzi).kafka.sasl, { mechanism: 'scram-sha-512', username: 'tickcast', password: 'generated-password' });
+  // KEDA's scaler logs in as the same user: the username from the chart's Secret, the password from Strimzi's.
+  const refs = Object.fromEntries(one(r, 'TriggerAuthentication').spec.secretTargetRef.map((s: any) => [s.parameter, `${s.name}/${s.key}`]));
+  assert.equal(refs.username, 'tickcast-keda-kafka/username');
+  assert.equal(refs.password, 'tickcast/password');
+  assert.equal(one(r, 'Secret').stringData.username, 'tickcast');
+  // The plain variable is the chart's now: extraEnv may not set it (nor its _FILE twin).
+  for (const name of ['TICKCAST_KAFKA_SASL_USERNAME', 'TICKCAST_KAFKA_SASL_USERNAME_FILE']) {
+    const clash = render({ ...values, extraEnv: [{ name, value: 'x' }] });
+    assert.equal(clash.ok, false, name);
+    assert.match(clash.error, /kafkaAuth\.sasl\.username/);
+  }
+  // Without it, the username still comes from the Secret's usernameKey.
+  const fromSecret = render({ ...values, kafkaAuth: { ...values.kafkaAuth, sasl: { ...values.kafkaAuth.sasl, username: '' } } });
+  assert.ok(fromSecret.ok, fromSecret.error);
+  assert.equal(envOf(fromSecret).TICKCAST_KAFKA_SASL_USERNAME_FILE, '/etc/tickcast/secrets/kafka-sasl/username');
+  assert.equal(envOf(fromSecret).TICKCAST_KAFKA_SASL_USERNAME, undefined);
+});
+
 test('extraEnv may not set a variable the chart sets (nor its _FILE twin): the render names the value to use', { skip }, () => {
   // Every variable the Deployment can set: API keys, SCRAM, CA, client certificate with a key password; then OAUTHBEARER with a scope.
   const tls = { caSecret: 'tc-ca', clientSecret: 'tc-client', keyPasswordKey: 'password' };
