@@ -65,6 +65,9 @@ test('values.schema.json rejects unsafe or contradictory values', () => {
     ['unknownTopLevel', 1, 'additionalProperties'],
     ['image.digest', 'latest', 'digest'],
     ['networkPolicy.egress.kafka.ports', [0], 'ports'],
+    // The API server refuses a spread constraint without these; helm would install a Deployment that never rolls out.
+    ['topologySpreadConstraints', [{ maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway' }], 'topologyKey'],
+    ['topologySpreadConstraints', [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'Sometimes' }], 'whenUnsatisfiable'],
     // The chart reads these since 7 Dec 2026 (OTEL_RESOURCE_ATTRIBUTES, the OTLP egress port): a map
     // rendered as "map[team:obs]" into the variable, and the pod exited at start instead of helm refusing.
     ['config.telemetry.resourceAttributes', { team: 'obs' }, 'resourceAttributes'],

@@ -689,6 +689,23 @@ test('image.digest pins repository@digest over the tag (and the GPU suffix)', { 
   assert.equal(container(render({ image: { tag: '1.2.3' } })).image, 'ghcr.io/tickcast/tickcast:1.2.3');
 });
 
+test('topologySpreadConstraints without a labelSelector count the release\'s pods (the selector labels); one given is kept', { skip }, () => {
+  // The scheduler counts the pods a constraint's labelSelector matches; none given matches no pod, so the
+  // constraint spread nothing, and, being set, it switched the scheduler's default spread off for these pods.
+  const zone = { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' };
+  const own = { maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { team: 'x' } } };
+  const r = render({ topologySpreadConstraints: [zone, own] });
+  assert.ok(r.ok, r.error);
+  const pod = one(r, 'Deployment').spec.template;
+  const [filled, kept] = pod.spec.topologySpreadConstraints;
+  assert.ok(filled.labelSelector, 'a constraint without labelSelector spreads nothing');
+  assert.deepEqual(filled.labelSelector.matchLabels, one(r, 'Deployment').spec.selector.matchLabels);
+  for (const [k, v] of Object.entries(filled.labelSelector.matchLabels)) assert.equal(pod.metadata.labels[k], v, 'it matches the pods');
+  assert.deepEqual({ ...filled, labelSelector: undefined }, { ...zone, labelSelector: undefined });
+  assert.deepEqual(kept, own, 'an explicit labelSelector is the user\'s');
+  assert.equal(one(render(), 'Deployment').spec.template.spec.topologySpreadConstraints, undefined, 'default: the scheduler\'s own spread');
+});
+
 test('networkPolicy: off by default; on, ingress to the HTTP port and egress to DNS, the brokers\' ports and OTLP', { skip }, () => {
   assert.ok(!kinds(render()).includes('NetworkPolicy'));
   const from = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }];
