@@ -265,6 +265,23 @@ test('Kafka + SASL + TLS + KEDA + GPU + PVC + monitoring: objects, caps and refe
   assert.doesNotMatch(render({ config: { finetune: { enabled: true } } }).notes, /online fine-tuning with a model store shared/, 'emptyDir: a store per pod');
 });
 
+test('NOTES.txt names the brokers the app uses: extraEnv\'s KAFKA_BROKERS is Kafka, not the embedded demo', { skip }, () => {
+  // The app takes KAFKA_BROKERS (and TICKCAST_KAFKA_BROKERS, KAFKA_BOOTSTRAP_SERVERS) over config.kafka.brokers; until
+  // 7 Dec 2026 NOTES read config's alone and told such an install "EMBEDDED DEMO ... no Kafka is used", without the alertState warning.
+  const msk = 'b-1.msk.example:9096,b-2.msk.example:9096';
+  const r = render({ extraEnv: [{ name: 'KAFKA_BROKERS', value: msk }] });
+  assert.ok(r.ok, r.error);
+  assert.doesNotMatch(r.notes, /EMBEDDED DEMO/);
+  assert.match(r.notes, new RegExp(`Kafka: ${msk} \\(group tickcast\\)`));
+  assert.match(r.notes, /WARNING: .*no config.topics.alertState/);
+  // From a Secret the chart cannot read the value: it names the variable.
+  const hidden = render({ extraEnv: [{ name: 'KAFKA_BOOTSTRAP_SERVERS', valueFrom: { secretKeyRef: { name: 'msk', key: 'brokers' } } }] });
+  assert.ok(hidden.ok, hidden.error);
+  assert.doesNotMatch(hidden.notes, /EMBEDDED DEMO/);
+  assert.match(hidden.notes, /Kafka: from extraEnv's KAFKA_BOOTSTRAP_SERVERS \(group tickcast\)/);
+  assert.match(render().notes, /EMBEDDED DEMO/, 'no brokers anywhere: the demo');
+});
+
 test("KEDA's offsetResetPolicy follows config.kafka.fromBeginning (the lag of a partition the group never committed)", { skip }, () => {
   const policy = (kafka: Record<string, unknown>) => {
     const r = render({ config: { kafka: { brokers: ['kafka-0:9092'], ...kafka } }, autoscaling: { keda: { enabled: true } } });
