@@ -361,6 +361,13 @@ securityProtocol sasl_ssl gave KEDA tls "disable" and a CA Secret failed the ren
 {{- if and $np.enabled $otlp (ne $otlp "?") (not $np.egress.otlp.ports) (not (include "tickcast.otlpPorts" .)) }}
 {{- fail (printf "networkPolicy.enabled: the OTLP endpoint %q names no port and no http:// or https:// scheme to take one from: write it as http://host:port, or set networkPolicy.egress.otlp.ports" $otlp) }}
 {{- end }}
+{{- if and $np.enabled .Values.kafkaAuth.sasl.enabled (eq .Values.kafkaAuth.sasl.mechanism "oauthbearer") (not $np.egress.oidc.ports) (not (include "tickcast.urlPort" .Values.kafkaAuth.sasl.oauthbearer.tokenEndpointUrl)) }}
+{{- fail (printf "networkPolicy.enabled: kafkaAuth.sasl.oauthbearer.tokenEndpointUrl %q names no port and no http:// or https:// scheme to take one from: write it as a URL, or set networkPolicy.egress.oidc.ports" .Values.kafkaAuth.sasl.oauthbearer.tokenEndpointUrl) }}
+{{- end }}
+{{- $s3 := .Values.modelStore.objectStore.endpoint }}
+{{- if and $np.enabled (eq .Values.modelStore.type "objectStore") $s3 (not $np.egress.objectStore.ports) (not (include "tickcast.urlPort" $s3)) }}
+{{- fail (printf "networkPolicy.enabled: modelStore.objectStore.endpoint %q names no port and no http:// or https:// scheme to take one from: write it as a URL, or set networkPolicy.egress.objectStore.ports" $s3) }}
+{{- end }}
 {{- if and .Values.kafkaAuth.sasl.enabled (not .Values.kafkaAuth.sasl.existingSecret) }}
 {{- fail "kafkaAuth.sasl.enabled needs kafkaAuth.sasl.existingSecret (a Secret with the SASL username and password)" }}
 {{- end }}
