@@ -22,9 +22,9 @@ import { BUILD_INFO } from '../../telemetry/build-info.ts';
 import { isCrossSiteBrowserRequest, type ApiKeyAuth } from './auth.ts';
 import type { HttpConfig } from './config.ts';
 import { cancelledInBatch, idKey, McpCancelledError, McpInFlightCalls } from './mcp-cancellation.ts';
-import { checkMcpPost, jsonRpcErrorBody, PARSE_ERROR_DATA, POST_ONLY_DATA } from './mcp-checks.ts';
+import { checkMcpPost, jsonRpcErrorBody, POST_ONLY_DATA } from './mcp-checks.ts';
+import { parseErrorHandler } from './mcp-parse-errors.ts';
 import { clarifyingTransport } from './mcp-params.ts';
-import { isBodyNotUtf8 } from './json-body.ts';
 import { ClientGoneError, toErrorResponse, type ErrorBody } from './errors.ts';
 import { clientGoneSignal } from './routes/api.ts';
 import { argumentsChecker } from './tool-arguments.ts';
@@ -249,36 +249,6 @@ const INSTRUCTIONS =
   'call forecast (or explain_forecast) with {series} — or send your own {window} of recent values. recent_anomalies and list_incidents ' +
   'show what fired; give_alert_feedback (needs an API key) marks an alert false_positive, confirmed or expected. Results are JSON in ' +
   'structuredContent (each tool declares its outputSchema); a refused call is an isError result holding {error:{code,message,hint}}.';
-
-/**
- * A body that is not JSON (or not UTF-8) is JSON-RPC's parse error (-32700) here, not the REST error body; every other error (401, 413, 429…) keeps it.
- * A POST refused before its handler charged it (a wrong key, a body too large or not JSON) costs one rate-limit token here, so key guessing still meets the limit.
- */
-function parseErrorHandler(app: FastifyInstance, charged: WeakSet<FastifyRequest>, charge: McpRouteDeps['chargeRateLimit']) {
-  const fallback = app.errorHandler;
-  return (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    if (!charged.has(req)) {
-      charged.add(req);
-      try {
-        charge?.(req, reply, 1, 1);
-      } catch (limited) {
-        return fallback.call(app, limited as Error, req, reply);
-      }
-    }
-    return isJsonParseError(err)
-      ? reply.code(400).type('application/json').send(jsonRpcErrorBody(-32700, PARSE_ERROR, PARSE_ERROR_DATA))
-      : isBodyNotUtf8(err)
-        ? reply.code(400).type('application/json').send(jsonRpcErrorBody(-32700, `Parse error: ${(err as Error).message}`, PARSE_ERROR_DATA))
-        : fallback.call(app, err as Error, req, reply);
-  };
-}
-
-const PARSE_ERROR = 'Parse error: the body is not valid JSON (or holds a "__proto__" or "constructor" key)';
-
-/** fastify's JSON parser refused the body (bad JSON, or secure-json-parse's "__proto__"/"constructor" keys). */
-function isJsonParseError(err: unknown): boolean {
-  return (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError;
-}
 
 /** A tool name as an error quotes it: at most 100 characters (a name can be as long as the body limit). */
 function shortName(name: string): string {
