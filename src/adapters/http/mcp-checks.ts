@@ -35,14 +35,31 @@ export interface McpRefusal {
   message: string;
   /** JSON-RPC's `error.data`: the tickcast code and what to do (every refusal here since 7 Dec 2026; before, only Accept's and MCP-Protocol-Version's). */
   data?: { code: string; hint: string };
+  /** The request's id when the body is one message whose id could be read (JSON-RPC 2.0 § 5: null only when it could not); null otherwise. */
+  id: string | number | null;
 }
 
 /** What the MCP streamable HTTP transport has a client send (both types; this endpoint answers application/json). */
 export const MCP_ACCEPT = 'application/json, text/event-stream';
 
-/** A JSON-RPC error answer with no id, as the transport writes its own (the spec: "a JSON-RPC error response that has no id"). */
-export function jsonRpcErrorBody(code: number, message: string, data?: McpRefusal['data']): string {
-  return JSON.stringify({ jsonrpc: '2.0', error: { code, message, ...(data !== undefined ? { data } : {}) }, id: null });
+/** A JSON-RPC error answer; `id` null (the transport's own answers have no other) where the request's id could not be read. */
+export function jsonRpcErrorBody(code: number, message: string, data?: McpRefusal['data'], id: string | number | null = null): string {
+  return JSON.stringify({ jsonrpc: '2.0', error: { code, message, ...(data !== undefined ? { data } : {}) }, id });
+}
+
+/**
+ * The id a refusal of this body answers: JSON-RPC 2.0 § 5 has an error answer carry the request's
+ * id, null only "if there was an error in detecting the id". One message (not a batch: a batch's
+ * refusal answers no single request) with a string or number id, not a response (whose id is one of
+ * the server's own requests, not the client's). Until 7 Dec 2026 every refusal here said null, so a
+ * client with several calls in flight could not tell which one was refused.
+ */
+export function readableId(body: unknown): string | number | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('id' in body)) return null;
+  const id = (body as { id: unknown }).id;
+  if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) return null;
+  if (!('method' in body) && ('result' in body || 'error' in body)) return null;
+  return id;
 }
 
 /** A header's value as the refusal quotes it (first 100 characters), or that none came. */
@@ -55,7 +72,7 @@ function shown(name: string, value: string | string[] | undefined): string {
  * as substrings; MCP-Protocol-Version: one it supports, except on initialize, which negotiates),
  * refused in words that say which header to send.
  */
-function checkMcpHeaders(headers: Record<string, string | string[] | undefined>, messages: unknown[]): McpRefusal | null {
+function checkMcpHeaders(headers: Record<string, string | string[] | undefined>, messages: unknown[]): Refusal | null {
   const accept = headers.accept;
   const text = Array.isArray(accept) ? accept.join(', ') : accept;
   if (!text?.includes('application/json') || !text.includes('text/event-stream')) {
@@ -110,12 +127,19 @@ export const PARSE_ERROR_DATA = { code: ErrorCodes.HTTP_BAD_REQUEST, hint: 'send
 export const POST_ONLY_DATA = { code: ErrorCodes.HTTP_METHOD_NOT_ALLOWED, hint: 'send JSON-RPC messages with POST /mcp; this stateless server opens no GET stream and has no session to DELETE' };
 
 /** JSON-RPC's -32600, with the tickcast code a client branches on in `data` (until 7 Dec 2026 none). */
-function invalidRequest(what: string, hint: string): McpRefusal {
+function invalidRequest(what: string, hint: string): Refusal {
   return { status: 400, code: -32600, message: `Invalid Request: ${what}`, data: { code: ErrorCodes.HTTP_BAD_REQUEST, hint } };
 }
 
-/** Why this POST /mcp is refused before the transport, or null to hand it on. */
+/** Why this POST /mcp is refused before the transport, or null to hand it on; the refusal carries the request's id where it could be read. */
 export function checkMcpPost(allowedHosts: readonly string[], headers: Record<string, string | string[] | undefined>, body: unknown, corsOrigins: readonly string[] = []): McpRefusal | null {
+  const refused = refusal(allowedHosts, headers, body, corsOrigins);
+  return refused === null ? null : { ...refused, id: readableId(body) };
+}
+
+type Refusal = Omit<McpRefusal, 'id'>;
+
+function refusal(allowedHosts: readonly string[], headers: Record<string, string | string[] | undefined>, body: unknown, corsOrigins: readonly string[]): Refusal | null {
   const origin = headers.origin;
   if (!originAllowed(allowedHosts, typeof origin === 'string' ? origin : origin?.[0], corsOrigins)) {
     return {

@@ -72,7 +72,8 @@ test('JSON-RPC errors: a body that is not JSON is -32700, one that is JSON but n
       assert.equal(r.status, 400, JSON.stringify(body));
       assert.equal(r.body.error.code, -32600, JSON.stringify(r.body));
       assert.match(r.body.error.message, /^Invalid Request/);
-      assert.equal(r.body.id, null);
+      // null where no id could be read; the "1.0" request's id 1 was (the test below).
+      assert.equal(r.body.id, JSON.stringify(body).startsWith('{"jsonrpc":"1.0"') ? 1 : null);
     }
     // Other refusals before the transport keep the service's error body (the spec allows any body on a 4xx).
     const tooBig = await app.inject({ method: 'POST', url: '/mcp', headers: { 'content-type': 'text/plain', accept: ACCEPT }, payload: 'x' });
@@ -162,6 +163,42 @@ test('every /mcp refusal of the JSON-RPC shape carries a tickcast code and a hin
       assert.equal(r.status, status, what);
       assert.equal(r.body.error.data?.code, code, `${what}: ${JSON.stringify(r.body)}`);
       assert.ok((r.body.error.data?.hint ?? '').length > 20, `${what}: a hint`);
+    }
+  } finally {
+    await app.close();
+  }
+});
+
+// JSON-RPC 2.0 § 5: an error answer's id is the request's, null only "if there was an error in detecting the id".
+// Until 7 Dec 2026 every refusal before the transport said null, so a client with calls in flight could not tell which was refused.
+test('a refusal before the transport answers the request\'s id when it could be read, null when not', async () => {
+  const { app } = await build({ allowedHosts: ['tickcast.example'] });
+  try {
+    const refusals: [unknown, Record<string, string>, number][] = [
+      [{ jsonrpc: '1.0', id: 7, method: 'ping' }, {}, 400], // -32600: not JSON-RPC 2.0, but its id is plain
+      [{ jsonrpc: '2.0', id: 'call-8', method: 'ping', params: 5 }, {}, 400], // -32600: params not an object
+      [{ jsonrpc: '2.0', id: 9 }, {}, 400], // -32600: neither method nor result
+      [ping(10), { accept: '*/*' }, 406],
+      [ping(11), { 'mcp-protocol-version': '1999-01-01' }, 400],
+      [ping(12), { origin: 'http://rebound.example' }, 403],
+    ];
+    for (const [body, headers, status] of refusals) {
+      const r = await post(app, body, { host: 'tickcast.example', ...headers });
+      assert.equal(r.status, status, JSON.stringify(r.body));
+      assert.equal(r.body.id, (body as { id: unknown }).id, JSON.stringify(r.body));
+    }
+    // No id to read: a batch (its refusal answers no one request), an id that is no id, a response, a notification.
+    const unread: [unknown, Record<string, string>][] = [
+      [[ping(1), ping(2)], { 'mcp-protocol-version': '2025-06-18' }],
+      [{ jsonrpc: '2.0', id: { n: 1 }, method: 'ping' }, {}],
+      [{ jsonrpc: '2.0', id: true, method: 'ping' }, {}],
+      [{ jsonrpc: '2.0', id: 3, result: {} }, { accept: '*/*' }],
+      [{ jsonrpc: '2.0', method: 'notifications/initialized' }, { accept: '*/*' }],
+    ];
+    for (const [body, headers] of unread) {
+      const r = await post(app, body, { host: 'tickcast.example', ...headers });
+      assert.ok(r.status >= 400, JSON.stringify(r.body));
+      assert.equal(r.body.id, null, JSON.stringify(body));
     }
   } finally {
     await app.close();
