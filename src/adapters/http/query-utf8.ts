@@ -8,7 +8,8 @@
  *
  * A preParsing hook (it runs on every request, a GET's and a 404's too): after the onRequest
  * hooks, so a caller refused by auth, rate limit or load shedding gets its 401/429/503 first, and
- * before the body is read, as a malformed body is refused.
+ * before the body is read, as a malformed body is refused; server.ts installs it ahead of
+ * ./body-presence.ts, whose peek at a chunked body sends the 100 Continue first.
  */
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes } from '../../errors/index.ts';

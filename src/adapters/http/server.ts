@@ -130,8 +130,10 @@ function createFastify(config: HttpConfig, log: Logger): FastifyInstance {
   // Content-Encoding refused only where there is a body; one rule for whether there is (./body-presence.ts).
   // Until 7 Dec 2026 a GET with the header (a client or proxy that sets it on every request) got a 415 its document did not list.
   installExpectContinue(app);
-  installBodyPresence(app);
+  // The query check before the body's presence: a chunked body is peeked at there, after its 100 Continue, so
+  // until 7 Dec 2026 a chunked POST with a bad query and `Expect: 100-continue` got its 100, uploaded, then the 400.
   installQueryUtf8Check(app);
+  installBodyPresence(app);
   return app;
 }
 

@@ -44,6 +44,9 @@ test('a large chunked body refused with 415 is drained: the next request on the 
       const head = `POST /v1/predict HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\n${media}\r\nTransfer-Encoding: chunked\r\n\r\n`;
       assert.deepEqual(await statuses(base, head + chunked + next, 2), ['HTTP/1.1 415', 'HTTP/1.1 200'], media);
     }
+    // A query refused before the peek (./query-utf8.ts, since 7 Dec 2026 ahead of the body's presence): its unread body is discarded too.
+    const badQuery = `POST /v1/predict?series=caf%E9 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`;
+    assert.deepEqual(await statuses(base, badQuery + chunked + next, 2), ['HTTP/1.1 400', 'HTTP/1.1 200']);
   } finally {
     // A connection stuck on an unread body would hold close() too.
     app.server.closeAllConnections();

@@ -52,6 +52,11 @@ test('a request refused before its body is read gets its final answer instead of
       // these got their 100 (the peek for an empty body came first), uploaded, then 415.
       [`POST /v1/model/rollback HTTP/1.1\r\n${auth}Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\n`, 415],
       [`POST /v1/model/rollback HTTP/1.1\r\n${auth}Content-Type: application/json; charset=utf-16\r\nTransfer-Encoding: chunked\r\n`, 415],
+      // A query that is not UTF-8 (./query-utf8.ts) with a chunked body: until 7 Dec 2026 it got its 100 (the peek at the
+      // first chunk came first), uploaded, then 400; a Content-Length body was refused before its 100 already.
+      [`POST /v1/predict?series=caf%E9 HTTP/1.1\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n`, 400],
+      [`POST /v1/model/rollback?x=%FF HTTP/1.1\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n`, 400],
+      [`POST /v1/predict?series=caf%E9 HTTP/1.1\r\n${auth}Content-Type: application/json\r\nContent-Length: 20\r\n`, 400],
     ] as const;
     for (const [head, status] of cases) {
       const { socket, first } = await sendHead(base, head);
