@@ -174,7 +174,8 @@ export function toErrorResponse(err: unknown, req?: RefusedRequest): { statusCod
     case 'FST_ERR_BAD_URL':
       return bad(400, ErrorCodes.HTTP_BAD_REQUEST, 'the URL is malformed', 'percent-encode special characters in the path');
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return bad(414, ErrorCodes.HTTP_BAD_REQUEST, 'a path segment is longer than this server accepts', 'series and alert ids are at most 256 characters');
+      // Its own code since 7 Dec 2026 (before, TC_HTTP_BAD_REQUEST, which every malformed request shares).
+      return bad(414, ErrorCodes.HTTP_URI_TOO_LONG, 'a path segment is longer than this server accepts', 'series and alert ids are at most 256 characters');
   }
   if (err instanceof SyntaxError || (fe.statusCode === 400 && typeof fe.message === 'string')) {
     // secure-json-parse (e.g. "__proto__" keys) and JSON.parse failures.

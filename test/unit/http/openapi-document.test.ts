@@ -316,7 +316,7 @@ test('every route with a path parameter documents the 414 it answers to one too 
     }
     const long = await app.inject({ url: `/v1/series/${'a'.repeat(4000)}` });
     assert.equal(long.statusCode, 414);
-    assert.equal(long.json().error.code, 'TC_HTTP_BAD_REQUEST');
+    assert.equal(long.json().error.code, 'TC_HTTP_URI_TOO_LONG');
   } finally {
     await app.close();
   }
