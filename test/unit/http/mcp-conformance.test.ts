@@ -204,3 +204,26 @@ test('a refusal before the transport answers the request\'s id when it could be 
     await app.close();
   }
 });
+
+// Until 7 Dec 2026: a tools/call with bad params said "MCP error -32602: Invalid tools/call request: …" (an SDK
+// client prefixes its own "MCP error -32602: " again), and bad params of initialize or tools/list were the
+// internal error -32603 with zod's multi-line dump as message.
+test('params the SDK refuses are -32602 in one line, without the SDK\'s "MCP error" prefix', async () => {
+  const { app } = await build();
+  try {
+    const call = await post(app, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 5 } });
+    assert.deepEqual(call.body, { jsonrpc: '2.0', id: 2, error: { code: -32602, message: "Invalid tools/call request: params.name must be the tool's name as a string (tools/list lists them); got a number" } });
+    const text = await post(app, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'forecast', arguments: '{"window": [1]}' } });
+    assert.match(text.body.error.message, /^Invalid tools\/call request: params\.arguments must be a JSON object .*got a string \(send the object itself, not JSON text\)/);
+    const list = await post(app, { jsonrpc: '2.0', id: 5, method: 'tools/list', params: { cursor: 5 } });
+    assert.deepEqual(list.body, { jsonrpc: '2.0', id: 5, error: { code: -32602, message: 'Invalid params: params.cursor: Invalid input: expected string, received number' } });
+    const init = await post(app, { jsonrpc: '2.0', id: 4, method: 'initialize', params: { capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    assert.equal(init.body.id, 4);
+    assert.equal(init.body.error.code, -32602, JSON.stringify(init.body));
+    assert.equal(init.body.error.message, 'Invalid params: params.protocolVersion: Invalid input: expected string, received undefined');
+    // Other errors keep their words: an unknown method, a tool's own refusal.
+    assert.deepEqual((await post(app, { jsonrpc: '2.0', id: 6, method: 'resources/list' })).body.error, { code: -32601, message: 'Method not found' });
+  } finally {
+    await app.close();
+  }
+});
