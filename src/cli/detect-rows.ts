@@ -114,7 +114,7 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
       }
       const ms = clock.read(cells[ti]);
       const notDate = Number.isFinite(ms) ? undefined : clock.notDate(cells[ti]);
-      const row = { timestamp: cells[ti], ms, value, line, ...absent, ...(notDate === undefined ? {} : { notDate }) };
+      const row = { timestamp: flagged?.[ti] ?? cells[ti], ms, value, line, ...absent, ...(notDate === undefined ? {} : { notDate }) };
       return series ? { ...row, series: series.ids.check(cells[si], line) } : row;
     };
     const first = await csv.rows.next();

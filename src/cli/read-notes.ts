@@ -48,11 +48,14 @@ export function footerNote(command: string, path: string, f: FooterLines): strin
 /** `detect: f.csv: 4 lines above the header (line 5) not read (title lines, …); the first, line 1: "Data Source in SDW: null"` (the line as written, cut at 80 characters). */
 export function skippedNote(command: string, path: string, s: SkippedLines): string {
   if (s.by === 'metadata-rows') return metadataNote(command, path, s);
+  if (s.by === 'ons') return `${command}: ${path}: ${s.detail ?? 'an ONS time series'}; ${s.count} metadata lines above the rows not read, the first, line ${s.first.lineNo}: ${cut(s.first.text)}`;
   const how = s.by === 'skip-rows' ? '--skip-rows' : 'title lines, found above the first row of data';
   const lines = s.count === 1 ? '1 line' : `${s.count} lines`;
   const text = s.first.text.length > 80 ? `${s.first.text.slice(0, 79)}…` : s.first.text;
   return `${command}: ${path}: ${lines} above the header (line ${s.count + 1}) not read (${how}); the first, line ${s.first.lineNo}: ${text}`;
 }
+
+const cut = (text: string): string => (text.length > 80 ? `${text.slice(0, 79)}…` : text);
 
 /** `train: f.csv: 6 rows below the header not read (…); the first, line 2: …` — a Bundesbank download's unit, title and last update (since 7 Dec 2026). */
 function metadataNote(command: string, path: string, s: SkippedLines): string {

@@ -8,6 +8,7 @@
 import { DecimalCells, type DecimalOption } from './csv-decimal.ts';
 import type { FooterLines } from './csv-footer.ts';
 import { CsvLineParser } from './csv-line-parser.ts';
+import { OnsLayout } from './ons-layout.ts';
 import type { SkippedLines } from './csv-title-lines.ts';
 
 /** How to read a file: its decimal mark (./csv-decimal.ts; `auto` unless given); `skipRows` lines above the header not read (--skip-rows). */
@@ -28,6 +29,8 @@ const NO_ROWS: CsvRow[] = [];
 /** A file's lines in, its data rows out: `parse` each line, `convert` what it gives (or `push` for both), `end` at the end of the file. */
 export class CsvRows {
   private readonly parser: CsvLineParser;
+  /** The UK ONS's time series layout (no header row, metadata lines, mixed frequencies): ./ons-layout.ts. */
+  private readonly ons: OnsLayout;
   private decimal: DecimalCells | undefined;
   private text: readonly number[] = [];
 
@@ -36,10 +39,19 @@ export class CsvRows {
     private readonly opts: CsvReadOptions = {},
   ) {
     this.parser = new CsvLineParser(path, opts.skipRows);
+    this.ons = new OnsLayout(opts.skipRows);
   }
 
   /** The data rows a line completes, their cells as written: footnote lines held above it that were rows after all (./csv-footer.ts), then its own. */
   parse(text: string, lineNo: number): CsvRow[] {
+    const lines = this.ons.lines(text, lineNo);
+    const rows = lines.length === 1 ? this.parseLine(...lines[0]) : lines.flatMap((l) => this.parseLine(...l));
+    if (!this.ons.active) return rows;
+    this.ons.hold(rows); // an ONS file's rows are released at its end, of one frequency
+    return NO_ROWS;
+  }
+
+  private parseLine(text: string, lineNo: number): CsvRow[] {
     const cells = this.parser.push(text, lineNo);
     const released = this.parser.held.released();
     if (released.length === 0) return cells === null ? NO_ROWS : [{ cells, line: lineNo }];
@@ -59,7 +71,9 @@ export class CsvRows {
 
   /** Once the file has ended: the rows still held back for their decimal mark. */
   end(): CsvRow[] {
-    return this.decimal?.end() ?? NO_ROWS;
+    const ons = this.ons.active ? this.convert(this.ons.release()) : NO_ROWS;
+    const rest = this.decimal?.end() ?? NO_ROWS;
+    return ons.length === 0 ? rest : [...ons, ...rest];
   }
 
   /** The header: TC_DATA_TOO_SHORT when the file ended before one (csv-line-parser.ts requireHeader). */
@@ -69,7 +83,7 @@ export class CsvRows {
 
   /** Lines above the header not read (--skip-rows, title lines); settled with the header. */
   skipped(): SkippedLines | undefined {
-    return this.parser.skipped;
+    return this.ons.skipped() ?? this.parser.skipped;
   }
 
   /** Before rows are converted: columns of text (series ids) whose cells keep text after a number (./csv-flags.ts keepText). */

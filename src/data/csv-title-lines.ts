@@ -36,7 +36,9 @@ export interface SkippedLines {
   /** Lines above the header (blank ones too): the header is at line count + 1; for 'metadata-rows', the rows below the header not read. */
   count: number;
   first: FileLine;
-  by: 'skip-rows' | 'title-lines' | 'metadata-rows';
+  by: 'skip-rows' | 'title-lines' | 'metadata-rows' | 'ons';
+  /** For 'ons': what the file is and which of its rows were read, in words (./ons-layout.ts). */
+  detail?: string;
 }
 
 /** The lines above a header at `headerLine`, given the file's first line that is not blank; undefined when there are none. */
