@@ -10,6 +10,7 @@ import type { SkippedLines } from '../data/csv-title-lines.ts';
 import { columnNameKey } from '../data/column-name.ts';
 import { notNumberHint, notUtf8Hint, numberCell } from '../data/csv-cells.ts';
 import type { DecimalOption } from '../data/csv-decimal.ts';
+import { flagsOf } from '../data/csv-flags.ts';
 import { isMissingCell } from '../data/missing-marks.ts';
 import { TimeColumn } from '../data/time-column.ts';
 import { ErrorCodes } from '../errors/index.ts';
@@ -26,6 +27,8 @@ export interface DetectRow extends NabRow {
   line: number;
   series?: string;
   missing?: string;
+  /** The Eurostat flags cut off the value (`108.35 p` → `p`): shown after it wherever the value is (shownValue). */
+  flags?: string;
   /** `timestamp` as epoch ms, read as its column reads (../data/time-column.ts); NaN when it does not read. */
   ms: number;
   /** Why `timestamp` is not a date in a column of compact dates (`20231345`: month 13). */
@@ -114,7 +117,8 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
       }
       const ms = clock.read(cells[ti]);
       const notDate = Number.isFinite(ms) ? undefined : clock.notDate(cells[ti]);
-      const row = { timestamp: flagged?.[ti] ?? cells[ti], ms, value, line, ...absent, ...(notDate === undefined ? {} : { notDate }) };
+      const flags = absent ? undefined : flagsOf(flagged?.[vi] ?? '');
+      const row = { timestamp: flagged?.[ti] ?? cells[ti], ms, value, line, ...absent, ...(flags && { flags }), ...(notDate === undefined ? {} : { notDate }) };
       return series ? { ...row, series: series.ids.check(cells[si], line) } : row;
     };
     const first = await csv.rows.next();
@@ -132,6 +136,15 @@ export async function openDetectRows(path: string, signal?: AbortSignal, columns
   }
 }
 
+/**
+ * A row's value as the results file and messages show it: the number read, then its Eurostat flags
+ * as the file had them (`108.35 p`; since 7 Dec 2026, until then `108.35`, the provisional or
+ * estimated mark lost where the value was shown).
+ */
+export function shownValue(row: { value: number; flags?: string }): string {
+  return row.flags === undefined ? String(row.value) : `${row.value} ${row.flags}`;
+}
+
 /** A refused row as reported: its file line, timestamp, value and why. */
 interface RefusedLine {
   line: number;
@@ -140,6 +153,7 @@ interface RefusedLine {
   ms: number;
   notDate?: string;
   value: number;
+  flags?: string;
   reason: string;
 }
 
@@ -163,7 +177,7 @@ export class RefusedRows {
     this.count++;
     if (reason.startsWith('late')) this.late++;
     if (reason.startsWith('duplicate')) this.duplicate++;
-    if (this.first.length < SHOWN) this.first.push({ line: row.line, series: row.series, timestamp: row.timestamp, ms: row.ms, notDate: row.notDate, value: row.value, reason });
+    if (this.first.length < SHOWN) this.first.push({ line: row.line, series: row.series, timestamp: row.timestamp, ms: row.ms, notDate: row.notDate, value: row.value, flags: row.flags, reason });
     if (this.allBadTime && Number.isFinite(row.ms)) this.allBadTime = false;
   }
 
@@ -189,5 +203,5 @@ export class RefusedRows {
 function describe(r: RefusedLine): string {
   if (r.notDate !== undefined) return `timestamp ${JSON.stringify(r.timestamp)} is not a date: ${r.notDate}`;
   if (!Number.isFinite(r.ms)) return `timestamp ${JSON.stringify(r.timestamp)} is not "YYYY-MM-DD HH:MM:SS", ISO-8601 or epoch seconds/ms`;
-  return `${r.reason} (${r.series === undefined ? '' : `series ${JSON.stringify(r.series)}, `}timestamp ${JSON.stringify(r.timestamp)}, value ${r.value})`;
+  return `${r.reason} (${r.series === undefined ? '' : `series ${JSON.stringify(r.series)}, `}timestamp ${JSON.stringify(r.timestamp)}, value ${shownValue(r)})`;
 }

@@ -20,7 +20,7 @@ import { footerNote, readNoteLines, reversedNote, skippedNote } from './read-not
 import { orderRows, pipeNewestFirstNote, type OrderedRows } from './detect-order.ts';
 import { DECIMAL_FLAG, SKIP_ROWS_FLAG, decimalOption, formatHelp, missingPolicy, parseOptions, type OptionTable } from './args.ts';
 import { createPipelineDetect, type PipelineDetector } from './detect-pipeline.ts';
-import { openDetectRows, RefusedRows, type DetectSource } from './detect-rows.ts';
+import { openDetectRows, RefusedRows, shownValue, type DetectSource } from './detect-rows.ts';
 import { writeJson, type CliIo } from './io.ts';
 import { loadModelOrStore } from './load-model.ts';
 import type { LoadedModel } from './model-dir.ts';
@@ -127,7 +127,7 @@ async function scoreInto(d: PipelineDetector, source: DetectSource, out: string 
       if (row.missing !== undefined) missing++;
       else if (reason !== null) refused.add(row, reason);
       if (score > maxScore) maxScore = score;
-      lines += `${keyed ? `${csvCell(row.series!)},` : ''}${csvCell(row.timestamp)},${row.missing !== undefined ? csvCell(row.missing) : row.value},${score}\n`;
+      lines += `${keyed ? `${csvCell(row.series!)},` : ''}${csvCell(row.timestamp)},${row.missing !== undefined ? csvCell(row.missing) : shownValue(row)},${score}\n`;
       if (rows % WRITE_ROWS === 0) {
         await file.write(lines);
         lines = '';

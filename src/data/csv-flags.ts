@@ -50,6 +50,12 @@ export function isFlaggedCell(cell: string): boolean {
   return FLAGGED.test(cell);
 }
 
+/** The flags after a flagged number (`108.35 p` → `p`); undefined for any other cell (a flagged `:` is a missing reading, written back whole). */
+export function flagsOf(cell: string): string | undefined {
+  const m = FLAGGED.exec(cell);
+  return m === null || m[1] === ':' ? undefined : m[2];
+}
+
 /** A number with no flag (either decimal mark): a cell that says its column holds numbers. */
 const BARE = /^[-+]?[\d.,]*\d$/;
 
