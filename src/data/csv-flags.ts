@@ -20,7 +20,7 @@ import { PRICE_NAMES } from './default-target.ts';
 import { isNamedAs } from './column-name.ts';
 
 /** Names that say a column holds readings, ids never: the default target's (./default-target.ts) and SDMX-CSV's `OBS_VALUE`. */
-const READING_NAMES: readonly string[] = [...PRICE_NAMES, 'obs value'];
+const READING_NAMES: readonly string[] = PRICE_NAMES; // `obs value` (SDMX-CSV) among them
 
 /** Eurostat's flags (https://ec.europa.eu/eurostat/data/database/information, "Flags and special values"). */
 const FLAGS: Readonly<Record<string, string>> = {

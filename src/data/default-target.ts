@@ -21,6 +21,7 @@ export const PRICE_NAMES: readonly string[] = [
   'last price',
   'last',
   'value',
+  'obs value', // SDMX-CSV's (OECD, ECB, Eurostat): until 7 Dec 2026 not here, so an OECD file forecast its last numeric column, the constant DECIMALS
   'schlusskurs',
   'schluss',
   'kurs',
@@ -44,6 +45,6 @@ export function defaultTargetIndex(header: readonly string[], numericCols: reado
 /** Why `target` was the default (for train's note on stderr): the column is named as a price, or it was the last numeric column. */
 export function defaultTargetWhy(target: string): string {
   return priceRank(target) >= 0
-    ? `it is named as a price or value (${['Adj Close', 'Close', 'price', 'last', 'value'].join(', ')} …, preferred over the last numeric column since 7 Dec 2026)`
-    : 'the last numeric column (no column is named as a price or value: Adj Close, Close, price, last, value …)';
+    ? `it is named as a price or value (${['Adj Close', 'Close', 'price', 'last', 'value', 'OBS_VALUE'].join(', ')} …, preferred over the last numeric column since 7 Dec 2026)`
+    : 'the last numeric column (no column is named as a price or value: Adj Close, Close, price, last, value, OBS_VALUE …)';
 }

@@ -34,6 +34,9 @@ describe('the default target (no --target): a column named as a price, else the 
     assert.deepEqual(pick('timestamp,value,temp', '1700000000,1,2'), ['value']);
     assert.deepEqual(pick('Datum;Schlusskurs;Umsatz', '01.01.2024;1.234,50;100.000'), ['Schlusskurs']);
     assert.deepEqual(pick('date,Close,Adj_Close,volume', '2024-01-01,1,2,3'), ['Adj_Close']); // Adj Close is preferred to Close
+    // An OECD SDMX-CSV download: OBS_VALUE, not the last numeric column, the constant DECIMALS (until 7 Dec 2026)
+    const oecd = 'STRUCTURE,STRUCTURE_ID,REF_AREA,FREQ,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MULT,DECIMALS';
+    assert.deepEqual(pick(oecd, 'DATAFLOW,OECD.SDD.TPS:DSD_LFS@DF_IALFS_UNE_M(1.0),GBR,M,2024-01,4.1,A,0,1'), ['OBS_VALUE']);
   });
 
   it('a file without such a name keeps the last numeric column; a name only containing one is not one', () => {
