@@ -33,7 +33,7 @@ import { strictUtf8 } from './utf8-text.ts';
 import { seriesRefusal } from './series-refusal.ts';
 import { parseJsonValue } from './json-value.ts';
 import { valueRefusal, type CodecOptions } from './tick-codec.ts';
-import { MAX_TS_MS, MIN_TS_MS } from './ts-unit.ts';
+import { resolveTime, timeProblem, type SenmlRefusal } from './senml-time.ts';
 import { unitMismatch, unitsClash } from './senml-units.ts';
 
 export type SenmlSeries = 'name' | 'baseName';
@@ -43,8 +43,6 @@ export type SenmlNames = 'rfc8428' | 'legacy';
 export type SenmlSkip = 'not_numeric' | 'other_name' | 'name_case' | 'repeated';
 export type PackResult = { ok: true; ticks: Tick[]; skipped: Record<SenmlSkip, number> } | { ok: false; error: TickcastError };
 
-/** Times below this (seconds) are relative to now (RFC 8428 § 4.5.3). */
-const RELATIVE_BELOW_S = 2 ** 28;
 /** The SenML version this reader knows (RFC 8428's, the default of bver). */
 const VERSION = 10;
 const BASE_FIELDS = ['bn', 'bt', 'bu', 'bv', 'bs', 'bver'];
@@ -55,7 +53,7 @@ const ONE_VALUE = ['vs', 'vb', 'vd'];
 interface Base { bn: string; bt: number; bv: number; bu: string }
 /** `u`: the record's unit, else the base unit in effect; '' for none. */
 interface Reading { name: string; n: string; tsMs: number; v: number; u: string }
-type Refusal = { code: ErrorCode; message: string };
+type Refusal = SenmlRefusal;
 
 const show = (v: unknown): string => showValue(v);
 const refuse = (code: ErrorCode, message: string): PackResult => ({ ok: false, error: recordError(code, message) });
@@ -122,15 +120,6 @@ function readRecord(r: unknown, i: number, base: Base, sentMs: number, maxFuture
   return badTime ?? { name, n, tsMs, v: base.bv + v, u };
 }
 
-/** Why a reading's time (bt + t, resolved to `tsMs`) refuses its pack, or null. */
-function timeProblem(at: string, bt: number, t: number, tsMs: number, sentMs: number, maxFutureMs: number): Refusal | null {
-  if (tsMs < MIN_TS_MS || tsMs > MAX_TS_MS) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at}: time ${bt + t} s (bt ${bt} + t ${t}) is ${Number.isFinite(tsMs) && Math.abs(tsMs) <= 8.64e15 ? new Date(tsMs).toISOString() : 'not a time'}; tickcast accepts 1973–2200 (SenML times are epoch seconds, or relative to now below 2^28)${secondsHint(bt + t)}` };
-  // bt on its own (before 7 Dec 2026 only the sum was checked: bt 1e300 with t -1e300 was taken as "now").
-  if (Math.abs(bt) > MAX_TS_MS / 1000) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at}: bt ${bt} s is past 2200 (|bt| ≤ ${MAX_TS_MS / 1000} s), though bt + t (${bt + t} s) is not: a base time that only a t of its size cancels is no time; send bt in epoch seconds${secondsHint(bt)}` };
-  if (maxFutureMs > 0 && tsMs - sentMs > maxFutureMs) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at}: time ${new Date(tsMs).toISOString()} is ${Math.round((tsMs - sentMs) / 1000)} s ahead of when it was sent; the bound is ${maxFutureMs / 1000} s (input.maxFutureMs). Check the device's clock` };
-  return null;
-}
-
 /** Takes the record's base fields into `base` (RFC 8428 § 4.1), or why the pack is refused: a wrong type, a bver above 10, a must-understand field. */
 function baseProblem(rec: Record<string, unknown>, at: string, base: Base): Refusal | null {
   const mustUnderstand = Object.keys(rec).find((k) => k.endsWith('_'));
@@ -147,16 +136,6 @@ function baseProblem(rec: Record<string, unknown>, at: string, base: Base): Refu
     (base as unknown as Record<string, unknown>)[k] = x;
   }
   return null;
-}
-
-/** Units a SenML time out of range may be in instead: [unit, its size in ms, the fix]. */
-const OTHER_UNITS = [['milliseconds', 1, '÷ 1000'], ['microseconds', 1e3, '÷ 1,000,000'], ['nanoseconds', 1e6, '÷ 1,000,000,000']] as const;
-
-/** The unit an out-of-range time (seconds) looks like, if any: firmware that stamps SenML as it stamps JSON, in ms. */
-function secondsHint(seconds: number): string {
-  const a = Math.abs(seconds);
-  const unit = OTHER_UNITS.find(([, factor]) => a >= MIN_TS_MS * factor && a <= MAX_TS_MS * factor);
-  return unit ? `; it looks like epoch ${unit[0]}: send seconds, ${unit[2]}` : '';
 }
 
 /** RFC 8428 § 4.5.1 name characters; the first must be a letter or digit, or "/" (OMA LwM2M names records by object path, "/3303/0/5700"). */
@@ -176,12 +155,6 @@ function nameProblem(name: string): string | null {
     if (!NAME_CHAR.test(name[i])) return `has ${show(String.fromCodePoint(name.codePointAt(i)!))} at ${i}; ${rule}`;
   }
   return null;
-}
-
-/** Epoch ms of a resolved SenML time (seconds): absolute from 2^28, else relative to `nowMs`; rounded to the microsecond as input.tsUnit "s" is. */
-export function resolveTime(seconds: number, nowMs: number): number {
-  const ms = Math.round(seconds * 1e6) / 1e3;
-  return seconds < RELATIVE_BELOW_S ? nowMs + ms : ms;
 }
 
 /**
