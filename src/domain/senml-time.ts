@@ -15,6 +15,10 @@ export function timeProblem(at: string, bt: number, t: number, tsMs: number, sen
   if (tsMs < MIN_TS_MS || tsMs > MAX_TS_MS) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at}: time ${bt + t} s (bt ${bt} + t ${t}) is ${Number.isFinite(tsMs) && Math.abs(tsMs) <= 8.64e15 ? new Date(tsMs).toISOString() : 'not a time'}; tickcast accepts 1973–2200 (SenML times are epoch seconds, or relative to now below 2^28)${secondsHint(bt + t)}` };
   // bt on its own (before 7 Dec 2026 only the sum was checked: bt 1e300 with t -1e300 was taken as "now").
   if (Math.abs(bt) > MAX_TS_MS / 1000) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at}: bt ${bt} s is past 2200 (|bt| ≤ ${MAX_TS_MS / 1000} s), though bt + t (${bt + t} s) is not: a base time that only a t of its size cancels is no time; send bt in epoch seconds${secondsHint(bt)}` };
+  // An absolute bt (from 2^28) that t brings below 2^28: RFC 8428 would read the sum as relative, so
+  // bt 1.7e9 with t -1.7e9 was taken as "now" (until 7 Dec 2026, night); a device that states an epoch
+  // base time does not mean its readings to be timed by the pack's arrival. (A relative bt is taken.)
+  if (bt >= RELATIVE_BELOW_S && bt + t < RELATIVE_BELOW_S) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at}: bt ${bt} s is an epoch time, but t ${t} brings bt + t to ${bt + t} s, below 2^28, which SenML reads as relative to now: a t that cancels its bt is no time; send t as an offset from bt (seconds)` };
   if (maxFutureMs > 0 && tsMs - sentMs > maxFutureMs) return { code: ErrorCodes.RECORD_BAD_TS, message: `${at}: time ${new Date(tsMs).toISOString()} is ${Math.round((tsMs - sentMs) / 1000)} s ahead of when it was sent; the bound is ${maxFutureMs / 1000} s (input.maxFutureMs). Check the device's clock` };
   return null;
 }

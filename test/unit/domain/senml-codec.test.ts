@@ -263,6 +263,20 @@ test('bt is bounded on its own: a huge bt that t cancels is refused, not taken a
   assert.deepEqual(ticks([{ bn: 'd:', bt: -60, n: 'temp', v: 1 }, { bn: 'e:', bt: T0, n: 'temp', t: -30, v: 2 }]).map((x) => x[0]).sort(), ['d:temp', 'e:temp'], 'a relative bt, and an absolute bt with a t offset, are still taken');
 });
 
+test('an epoch bt that t cancels (the sum below 2^28, "relative") is refused, not taken as "now"', () => {
+  // Before 7 Dec 2026 (night) bt 1.7e9 with t -1.7e9 summed to 0, read as relative to the send time, and was taken.
+  for (const [bt, t] of [[1.7e9, -1.7e9], [T0, -T0 + 5], [T0, -T0 + 1e8]]) {
+    const [code, message] = refusal([{ bn: 'd:', bt, n: 'temp', t, v: 1 }]);
+    assert.equal(code, ErrorCodes.RECORD_BAD_TS, `${bt} ${t}`);
+    assert.match(message, /^SenML record 0 \("d:temp"\): bt [0-9.e+]+ s is an epoch time, but t -[0-9.e+]+ brings bt \+ t to [0-9.e+]+ s, below 2\^28, which SenML reads as relative to now/);
+  }
+  // Later records inherit the bt: the one whose t cancels it refuses the pack.
+  assert.equal(refusal([{ bn: 'd:', bt: T0, n: 'temp', v: 1 }, { n: 'temp', t: -T0, v: 2 }])[0], ErrorCodes.RECORD_BAD_TS);
+  // Still taken: a relative bt with a relative t, and an epoch bt whose t stays epoch.
+  assert.deepEqual(ticks([{ bn: 'd:', bt: -120, n: 'temp', t: 60, v: 1 }]), [['d:temp', SENT - 60_000, 1]]);
+  assert.deepEqual(ticks([{ bn: 'd:', bt: T0, n: 'temp', t: -86_400, v: 1 }]), [['d:temp', (T0 - 86_400) * 1000, 1]]);
+});
+
 test('units: each tick carries its readings\' (u, else the bu in effect; \'\' where none), and two units for one reading refuse the pack', () => {
   const unitsOf = (pack: unknown, opts: Partial<RecordCodecOptions> = {}) => {
     const r = decode(pack, opts);
