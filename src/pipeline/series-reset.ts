@@ -9,6 +9,12 @@
  * unit alone: a window holding °C readings followed by K ones is the false anomaly the unit check
  * exists to prevent. Its open alerts are resolved with `reason: "reset"` (TickAlerts.departed) and
  * sent now rather than with the next chunk, which may never come.
+ *
+ * Durable: a series-state snapshot is then written (SeriesSnapshotter.requestSnapshot; resets in a
+ * burst share one). Before 7 Dec 2026 (night) none was, and a restart before the next periodic
+ * snapshot restored the series from the last one — its old unit, window and alert state — so the
+ * re-configured sensor's packs were dead-lettered again. `snapshotWritten` false (snapshots off, or
+ * the write failed): a restart before the next snapshot may bring the series back.
  */
 import type { WindowStore } from '../domain/window-store.ts';
 
@@ -18,6 +24,8 @@ export interface SeriesResetResult {
   resolvedAlerts: string[];
   /** False when sending those resolves failed: they are kept and go with the next chunk or flush. */
   resolvesSent: boolean;
+  /** True when a series-state snapshot without the series was written after the reset (a restart keeps it reset). */
+  snapshotWritten: boolean;
 }
 
 export interface SeriesResetParts {
@@ -25,6 +33,8 @@ export interface SeriesResetParts {
   openAlerts: { openFeatures(series: string): readonly string[] };
   /** Send resolved records of departed series now (StreamPipeline.flushDeparted); absent: they go with the next chunk. */
   flush?: () => Promise<number>;
+  /** Write a series-state snapshot taken after the reset (SeriesSnapshotter.requestSnapshot); absent: snapshots are off. Resolves null when none was written. */
+  persist?: () => Promise<unknown>;
 }
 
 /** Forget `series` everywhere; null when it is not held. */
@@ -34,5 +44,7 @@ export async function resetSeries(p: SeriesResetParts, series: string): Promise<
   p.store.delete(series, 'reset');
   let resolvesSent = true;
   if (p.flush) await p.flush().catch(() => (resolvesSent = false));
-  return { series, resolvedAlerts, resolvesSent };
+  // A failed write is counted and shown by the snapshotter (GET /v1/snapshots lastError); the reset stands.
+  const snapshotWritten = p.persist ? await p.persist().then((r) => r !== null, () => false) : false;
+  return { series, resolvedAlerts, resolvesSent, snapshotWritten };
 }

@@ -52,7 +52,7 @@ export interface ServingDeps {
   /** Series with fewer realised ticks are left out of the overview. */
   bandQualityMinTicks?: number;
   /** The snapshotter's status (absent when snapshots are off). */
-  snapshots?: { status(): SnapshotStatus };
+  snapshots?: { status(): SnapshotStatus; requestSnapshot?(): Promise<unknown> };
   /** Fusion with fast baselines (absent or null: off): the series view says what is served and why. */
   fusion?: ForecastFusion | null;
   /** Forecasts of non-negative targets raised to 0 (input.nonNegative; absent or null: none). */
@@ -122,7 +122,9 @@ export class ServingService implements ServingApi {
   }
 
   resetSeries(id: string): Promise<SeriesResetResult | null> {
-    return resetSeries({ store: this.#d.store, openAlerts: this.#d.outlook, flush: this.#d.flushDeparted }, id);
+    const snaps = this.#d.snapshots;
+    const persist = snaps?.requestSnapshot ? () => snaps.requestSnapshot!() : undefined;
+    return resetSeries({ store: this.#d.store, openAlerts: this.#d.outlook, flush: this.#d.flushDeparted, persist }, id);
   }
 
   similarSeries(id: string): string[] {

@@ -53,6 +53,9 @@ export interface SnapshotterOptions {
 /** Series laid out between two turns of the event loop while a snapshot is taken. */
 const YIELD_EVERY = 256;
 
+/** What a written snapshot holds and cost. */
+export interface SnapshotWritten { series: number; bytes: number; captureMs: number; writeMs: number }
+
 type Handler = (records: RawRecord[], sink?: OutputSink) => Promise<void>;
 
 export class SeriesSnapshotter {
@@ -67,6 +70,8 @@ export class SeriesSnapshotter {
   /** Snapshot partitions installed at load, not yet claimed by an assignment (claims.ts). */
   readonly #claims: SnapshotClaims;
   #writing: Promise<unknown> = Promise.resolve();
+  /** A requested snapshot whose capture has not started yet (requestSnapshot). */
+  #requested: Promise<SnapshotWritten | null> | null = null;
   #loop: Promise<void> | null = null;
   readonly #ac = new AbortController();
   /** Warm-up records handled since start: `full` (tail after a snapshot) and `window` (plain replay). */
@@ -173,11 +178,28 @@ export class SeriesSnapshotter {
     this.#claims.dropUnclaimed();
   }
 
-  /** Take a snapshot now (waits for chunks in flight) and write it; resolves with its size. */
-  async snapshot(): Promise<{ series: number; bytes: number; captureMs: number; writeMs: number } | null> {
+  /**
+   * A snapshot whose capture starts after this call (a change the next restart must see: a series
+   * reset, src/pipeline/series-reset.ts). Calls made before that capture starts share it, so a burst
+   * of resets writes one file, not one each; null when there is nothing to capture yet.
+   */
+  requestSnapshot(): Promise<SnapshotWritten | null> {
+    if (this.#requested) return this.#requested;
+    const req = this.snapshot(() => {
+      if (this.#requested === req) this.#requested = null; // capturing: a later change needs a later capture
+    });
+    this.#requested = req;
+    void req.catch(() => undefined).finally(() => {
+      if (this.#requested === req) this.#requested = null;
+    });
+    return req;
+  }
+
+  /** Take a snapshot now (waits for chunks in flight) and write it; resolves with its size. `onCapture`: called as the capture starts. */
+  async snapshot(onCapture?: () => void): Promise<SnapshotWritten | null> {
     try {
       const t0 = this.#now();
-      const taken = await this.#quiesce(() => this.#capture());
+      const taken = await this.#quiesce(() => (onCapture?.(), this.#capture()));
       if (!taken) return null;
       const t1 = this.#now();
       const write = this.#writing.then(() => this.#o.file.write(sealSnapshot(taken.body)));

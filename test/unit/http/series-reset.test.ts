@@ -63,7 +63,7 @@ test('a series re-configured from Cel to K: dead-lettered, reset (open alert res
 
     const res = await s.app.inject({ method: 'POST', url: '/v1/series/dev%3Atemp/reset', headers: { authorization: `Bearer ${KEY}` } });
     assert.equal(res.statusCode, 200, res.body);
-    assert.deepEqual(res.json(), { series: 'dev:temp', resolvedAlerts: ['temp'], resolvesSent: true });
+    assert.deepEqual(res.json(), { series: 'dev:temp', resolvedAlerts: ['temp'], resolvesSent: true, snapshotWritten: false });
     const resolved = s.anomalies().slice(before);
     assert.equal(resolved.length, 1, 'the open alert is resolved now, not with a next chunk');
     assert.equal(resolved[0].state, 'resolved');

@@ -12,11 +12,12 @@ import { principal } from './alerts.ts';
 
 const resetResultSchema = {
   type: 'object',
-  required: ['series', 'resolvedAlerts', 'resolvesSent'],
+  required: ['series', 'resolvedAlerts', 'resolvesSent', 'snapshotWritten'],
   properties: {
     series: { type: 'string' },
     resolvedAlerts: { type: 'array', items: { type: 'string' }, description: 'Features whose open alert was resolved with reason "reset", sorted (empty when none fired).' },
     resolvesSent: { type: 'boolean', description: 'False when sending those resolved records failed: they are kept and go with the next chunk.' },
+    snapshotWritten: { type: 'boolean', description: 'True when a series-state snapshot taken after the reset was written, so a restart keeps the series reset; false when snapshots are off or the write failed (a restart before the next snapshot may restore the series).' },
   },
 } as const;
 
@@ -41,7 +42,7 @@ export function registerSeriesResetRoute(app: FastifyInstance, deps: { serving: 
     async (req) => {
       const res = await reset(req.params.id);
       if (res === null) throw seriesNotFound(req.params.id, serving.similarSeries(req.params.id));
-      req.log.warn({ series: res.series, resolvedAlerts: res.resolvedAlerts, resolvesSent: res.resolvesSent, actor: principal(req.auth) }, 'series reset');
+      req.log.warn({ series: res.series, resolvedAlerts: res.resolvedAlerts, resolvesSent: res.resolvesSent, snapshotWritten: res.snapshotWritten, actor: principal(req.auth) }, 'series reset');
       return res;
     },
   );
