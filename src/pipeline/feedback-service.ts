@@ -12,6 +12,7 @@ import { parseFeedbackInput, type FeedbackChannel, type FeedbackEntry, type Feed
 import type { FeedbackPolicy, SeriesFeedbackState } from '../domain/feedback/feedback-policy.ts';
 import type { AlertIndex, IndexedAlert } from './alert-index.ts';
 import type { FeedbackStore } from './feedback-store-port.ts';
+import { ID_LAYOUT } from './snapshot/legacy-ids.ts';
 export type { FeedbackLogOp, FeedbackStore } from './feedback-store-port.ts';
 
 /** The alert a feedback is about, when it is not (or no longer) in the index: what the index keeps of one. */
@@ -111,6 +112,7 @@ export class FeedbackService {
     if (input.verdict === 'clear') return this.clear(alertId, channel, actor);
     const entry = this.#entry(alertId, alert, input as FeedbackInput & { verdict: Verdict }, channel);
     if (actor !== undefined) entry.actor = actor;
+    if (alert.idLayout !== undefined) entry.idLayout = alert.idLayout;
     const prior = this.#d.policy.get(alertId);
     if (prior !== undefined && sameFeedback(prior, entry)) {
       // A redelivered topic record, or our own publication coming back: nothing changes.
@@ -181,11 +183,15 @@ export class FeedbackService {
     }
   }
 
-  #locate(alertId: string, ref: AlertRef | undefined, input: FeedbackInput): AlertRef {
+  #locate(alertId: string, ref: AlertRef | undefined, input: FeedbackInput): AlertRef & { idLayout?: number } {
+    // An alert this instance indexed or holds open is named by this build's ids: marked with their layout, so a
+    // restore of an older snapshot (again, after a crash before this build wrote one) never moves its feedback (until
+    // 7 Dec 2026, night, such feedback on "dev:" — bn "dev::"'s id now — was moved on to "dev", another device's).
+    // A topic record's own description (`ref`) may come from an older build: left unmarked.
     const rec = this.#d.index.get(alertId) ?? this.#d.openAlert?.(alertId);
-    if (rec !== undefined) return withScope({ series: rec.series, ts: rec.ts, score: rec.score }, rec.view, rec.feature);
+    if (rec !== undefined) return { ...withScope({ series: rec.series, ts: rec.ts, score: rec.score }, rec.view, rec.feature), idLayout: ID_LAYOUT };
     const prior = this.#d.policy.get(alertId);
-    if (prior !== undefined) return withScope({ series: prior.series, ts: prior.alertTs, score: prior.score }, prior.view, prior.feature);
+    if (prior !== undefined) return { ...withScope({ series: prior.series, ts: prior.alertTs, score: prior.score }, prior.view, prior.feature), ...(prior.idLayout !== undefined ? { idLayout: prior.idLayout } : {}) };
     if (ref !== undefined && input.verdict !== 'clear') return ref;
     throw new TickcastError(ErrorCodes.ALERT_NOT_FOUND, `alert "${alertId}" is not among the recent firing alerts of this instance`, {
       statusCode: 404,

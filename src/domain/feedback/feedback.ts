@@ -58,7 +58,8 @@ export interface FeedbackEntry {
   /**
    * Set when a restore of an older snapshot moved it to its series' new id (FeedbackService.renameSeries:
    * the id layout it was moved to, src/pipeline/snapshot/legacy-ids.ts ID_LAYOUT); such an entry is never
-   * moved again. Absent: named as given.
+   * moved again. Also set (since 7 Dec 2026, night) on feedback given on an alert the instance indexed or held
+   * open: its series id is of this build's layout already. Absent: named as an older build, or a topic record, gave it.
    */
   idLayout?: number;
 }

@@ -8,6 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WindowStore } from '../../../src/domain/window-store.ts';
 import { FeedbackPolicy } from '../../../src/domain/feedback/feedback-policy.ts';
@@ -37,6 +38,16 @@ async function feedbackAt(file: string, index: AlertIndex) {
   const svc = new FeedbackService({ policy: p, index, store: log, expectedSpanMs: 60_000, now: () => 1 });
   await svc.load();
   return { svc, policy: p, log };
+}
+
+/** The feedback log as a build before ID_LAYOUT 2 wrote it: its entries carry no `idLayout`. */
+function asOlderBuild(file: string): void {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  writeFileSync(file, lines.map((l) => {
+    const op = JSON.parse(l) as { entry?: { idLayout?: number } };
+    delete op.entry?.idLayout;
+    return JSON.stringify(op) + '\n';
+  }).join(''));
 }
 
 /** Write a snapshot of `ids` with alert index `index`, as the build before ID_LAYOUT 2 did (`legacy`) or as this one does. */
@@ -69,6 +80,7 @@ test('feedback given on "dev1:" before the upgrade acts on "dev1" after it, and 
     await before.svc.give('a1', { verdict: 'false_positive' }, 'http');
     await before.svc.give('a2', { verdict: 'confirmed' }, 'http');
     await before.log.close();
+    asOlderBuild(file);
     await writeSnapshot(dir, ['dev1:', 'plain'], index, true);
 
     const after = await feedbackAt(file, new AlertIndex(10));
@@ -97,6 +109,7 @@ test('nothing moved when the snapshot was written by this build or the input is 
       await restore(dir, fb.svc, baseName);
       assert.deepEqual(fb.policy.entries().map((e) => e.series), ['k:'], `legacy ${legacy}, baseName ${baseName}: a key "k:" is an id as it is`);
       await fb.log.close();
+      asOlderBuild(file); // given by a build before the mark: only the snapshot's layout and the series mode keep it
     }
   }));
 
@@ -109,6 +122,7 @@ test('a start that restores the same older snapshot again (none written since) d
     const before = await feedbackAt(file, index);
     await before.svc.give('a1', { verdict: 'false_positive' }, 'http');
     await before.log.close();
+    asOlderBuild(file);
     await writeSnapshot(dir, ['dev::'], index, true);
 
     const first = await feedbackAt(file, new AlertIndex(10));
@@ -125,4 +139,26 @@ test('a start that restores the same older snapshot again (none written since) d
     const next = await feedbackAt(file, new AlertIndex(10));
     assert.deepEqual(next.policy.entries().map((e) => e.series), ['dev:'], 'the log too');
     await next.log.close();
+  }));
+
+test('feedback given under the new ids after an older snapshot\'s restore, before this build wrote one, is not moved by a second start', () =>
+  withTempDir('tc-fb-legacy-', async (dir) => {
+    // The older snapshot holds bn "dev::" (id "dev::" then); restored, the device ticks as "dev:" and alerts there.
+    const file = path.join(dir, 'feedback.jsonl');
+    await writeSnapshot(dir, ['dev::'], new AlertIndex(10), true);
+    const index = new AlertIndex(10);
+    const first = await feedbackAt(file, index);
+    await restore(dir, first.svc);
+    index.add(fired('b1', 'dev:')); // fired by this build: "dev:" is bn "dev::"'s id now
+    await first.svc.give('b1', { verdict: 'false_positive' }, 'http');
+    assert.equal(first.policy.get('b1')?.idLayout, 2, 'marked with the id layout it was given under');
+    await first.log.close();
+
+    // A crash before this build wrote a snapshot: the older one is read again. Before 7 Dec 2026 (night)
+    // the unmarked "dev:" was taken for bn "dev:"'s old id and moved on to "dev", another device.
+    const second = await feedbackAt(file, new AlertIndex(10));
+    const logged = await restore(dir, second.svc);
+    assert.deepEqual(second.policy.entries().map((e) => [e.alertId, e.series]), [['b1', 'dev:']]);
+    assert.ok(!logged.some((o) => 'feedbackRenamed' in o), 'nothing moved');
+    await second.log.close();
   }));
