@@ -16,12 +16,12 @@
  *
  * Why a compact date wins over epoch seconds: as epoch seconds an 8-digit number is a time in
  * 1970–1973 (1e7–1e8 s), and as epoch ms a 14-digit one is after 2286, both outside what the service
- * takes (1973–2200, ../domain/tick-codec.ts): until 7 Dec 2026 `train` read a daily file of
+ * takes (1973–2200, ../domain/tick-timestamp.ts): until 7 Dec 2026 `train` read a daily file of
  * `20240101` as 1970, one row a second (a model with that step), and `detect` refused every row
  * (TC_RECORD_BAD_TS). An 8- or 14-digit number that is not a calendar date (`12345678`) is
  * still read as epoch seconds or ms.
  */
-import { isoTimestampMs } from '../domain/tick-codec.ts';
+import { isoTimestampMs } from '../domain/tick-timestamp.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

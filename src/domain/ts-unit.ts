@@ -1,7 +1,7 @@
 /**
  * The unit of a numeric ts (input.tsUnit) and what the codec says about one it refuses: the range
  * tickcast accepts (1973–2200), the conversion to epoch ms, and the hint naming the unit a refused
- * number looks like. Pure numbers and words; tick-codec.ts decides what is refused.
+ * number looks like. Pure numbers and words; tick-timestamp.ts decides what is refused.
  */
 import { showValue } from './show-value.ts';
 

@@ -15,7 +15,7 @@
  * tick-reads.ts (phase 1's window reads), tick-emit.ts (phase 3 for one tick), tick-alerts.ts (scores, alert records), learning-tap.ts,
  * out-messages.ts, dead-letter.ts.
  */
-import { sentAtMs } from '../domain/tick-codec.ts';
+import { sentAtMs } from '../domain/tick-timestamp.ts';
 import { decodeRecord, type RecordCodecOptions } from '../domain/record-codec.ts';
 import { logMask } from '../domain/model-spec.ts';
 import type { ColdStartOptions } from '../domain/cold-start.ts';

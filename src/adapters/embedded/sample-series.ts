@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { readCsvFileSync, type RawCsv } from '../../data/csv.ts';
 import { featureColumns, type FeatureColumnsMissing } from '../../data/feature-columns.ts';
 import { ErrorCodes, TickcastError } from '../../errors/index.ts';
-import { parseTimestamp } from '../../domain/tick-codec.ts';
+import { parseTimestamp } from '../../domain/tick-timestamp.ts';
 
 export const SAMPLE_FILE = fileURLToPath(new URL('./sample/nyc_taxi.csv', import.meta.url));
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sentAtMs, decodeTick, parseTimestamp, type CodecOptions } from '../../../src/domain/tick-codec.ts';
+import { decodeTick, type CodecOptions } from '../../../src/domain/tick-codec.ts';
+import { parseTimestamp, sentAtMs } from '../../../src/domain/tick-timestamp.ts';
 
 const opts: CodecOptions = { features: ['price', 'volume'], maxRecordBytes: 1024, seriesPattern: /^[A-Za-z0-9._:-]{1,32}$/, missingFeature: 'reject' };
 const uni: CodecOptions = { ...opts, features: ['value'] };
