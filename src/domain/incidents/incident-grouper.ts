@@ -30,43 +30,14 @@
  * (`exportState`/`importState`, incident-state.ts). A restored member still firing whose series
  * does not tick here within `idleMs` (it is on another instance now) is released, as by `forget`.
  */
-import { incidentId } from '../alerts/alert-id.ts';
 import { FiringIndex, firingKey, seriesOf } from './incident-firing.ts';
+import { addAlert, groupKeyOf, listRecords, startRecord } from './incident-record.ts';
 import { SeenAlerts } from './incident-seen.ts';
+import { UnconfirmedSeries } from './incident-unconfirmed.ts';
 import { copyRecord as copy, fromState, strandedOf, toState, type IncidentState } from './incident-state.ts';
-import type { IncidentRecord, Open } from './incident-types.ts';
+import type { IncidentAlert, IncidentRecord, IncidentSettings, Open } from './incident-types.ts';
 
-export type { IncidentMember, IncidentRecord } from './incident-types.ts';
-
-export type GroupBy = { by: 'label'; label: string } | { by: 'prefix'; pattern: RegExp };
-
-export interface IncidentSettings {
-  groupBy: GroupBy;
-  spanMs: number;
-  /** Distinct series an incident needs before it is published. */
-  minSeries: number;
-  maxOpen: number;
-  maxMembers: number;
-  keepClosed: number;
-  /** Series whose latest alert is remembered to tell replays (default 10,000: windows.maxSeries). */
-  maxSeen?: number;
-  /** Wall time without a tick of its group after which an open incident closes (at least spanMs; default 30 min). */
-  idleMs?: number;
-}
-
-/** What the grouper needs of an alert record. */
-export interface IncidentAlert {
-  id?: string;
-  series: string;
-  ts: number;
-  severity: 'warning' | 'critical';
-  state: 'firing' | 'resolved';
-  score: number;
-  /** The feature whose alert it is (a series fires per feature). */
-  feature?: string;
-  /** Sent late, at this tick, after a maintenance span held it back (`ts` is its real start): it is grouped as of this tick. */
-  heldUntilTs?: number;
-}
+export type { GroupBy, IncidentAlert, IncidentMember, IncidentRecord, IncidentSettings } from './incident-types.ts';
 
 export class IncidentGrouper {
   readonly settings: Readonly<IncidentSettings>;
@@ -82,9 +53,7 @@ export class IncidentGrouper {
   /** Wall time of the last advance (a longer silence of the whole instance is not counted as idle). */
   #lastAdvance: number | undefined;
   /** Series of restored firing members not ticked here since the restore; released once idle (see `importState`). */
-  readonly #unconfirmed = new Set<string>();
-  /** Wall time of the first advance after the restore (instance-wide silences not counted). */
-  #restoredAt: number | undefined;
+  readonly #unconfirmed: UnconfirmedSeries;
 
   constructor(settings: IncidentSettings) {
     if (!(settings.spanMs > 0) || settings.minSeries < 1) throw new RangeError('spanMs must be > 0 and minSeries ≥ 1');
@@ -92,14 +61,12 @@ export class IncidentGrouper {
     this.#groupBy = settings.groupBy.by === 'label' ? `label:${settings.groupBy.label}` : 'prefix';
     this.#seen = new SeenAlerts(settings.maxSeen ?? 10_000);
     this.#idleMs = Math.max(settings.spanMs, settings.idleMs ?? 30 * 60_000);
+    this.#unconfirmed = new UnconfirmedSeries(this.#idleMs);
   }
 
   /** The grouping key of a series, or null when it has none (not grouped). */
   keyOf(series: string, labels?: Readonly<Record<string, string>>): string | null {
-    const g = this.settings.groupBy;
-    if (g.by === 'label') return labels?.[g.label] || null;
-    const m = g.pattern.exec(series);
-    return m === null ? null : (m[1] ?? m[0]) || null;
+    return groupKeyOf(this.settings.groupBy, series, labels);
   }
 
   follow(alert: IncidentAlert, labels?: Readonly<Record<string, string>>): IncidentRecord[] {
@@ -116,7 +83,7 @@ export class IncidentGrouper {
       o = undefined;
     }
     if (o === undefined) {
-      o = { rec: this.#start(key, alert), published: false, clock: at, firing: [] };
+      o = { rec: startRecord(key, this.#groupBy, alert), published: false, clock: at, firing: [] };
       this.#open.set(key, o);
       if (this.#open.size > this.settings.maxOpen) {
         const oldest = this.#open.keys().next().value as string;
@@ -132,7 +99,7 @@ export class IncidentGrouper {
       o.firing.push(firingKey(alert));
       this.#firingOf.add(alert.series, key);
     }
-    const changed = this.#add(o.rec, alert);
+    const changed = addAlert(o.rec, alert, this.settings);
     if (changed && o.rec.series.length >= this.settings.minSeries) {
       o.published = true;
       out.push(copy(o.rec));
@@ -148,7 +115,7 @@ export class IncidentGrouper {
    */
   tick(series: string, labels: Readonly<Record<string, string>> | undefined, eventMs: number, stepBackTs?: number): void {
     if (stepBackTs !== undefined) this.#seen.stepBack(series, stepBackTs);
-    if (this.#unconfirmed.size > 0) this.#unconfirmed.delete(series);
+    this.#unconfirmed.ticked(series);
     if (this.#open.size === 0) return;
     const key = this.keyOf(series, labels);
     const o = key === null ? undefined : this.#open.get(key);
@@ -224,20 +191,12 @@ export class IncidentGrouper {
    * installed resolves into its incident then: the incidents are installed first.)
    */
   #releaseUnconfirmed(wallMs: number, silence: number): void {
-    if (this.#unconfirmed.size === 0) return;
-    if (this.#restoredAt === undefined) this.#restoredAt = wallMs;
-    else if (silence > this.#idleMs) this.#restoredAt += silence;
-    if (wallMs - this.#restoredAt <= this.#idleMs) return;
-    for (const series of this.#unconfirmed) this.forget(series);
-    this.#unconfirmed.clear();
+    for (const series of this.#unconfirmed.due(wallMs, silence)) this.forget(series);
   }
 
   /** Published incidents, newest first: open ones, then recently closed ones. */
   list(opts: { state?: 'open' | 'closed'; group?: string; limit: number }): IncidentRecord[] {
-    const open = [...this.#open.values()].filter((o) => o.published).map((o) => o.rec).sort((a, b) => b.lastTs - a.lastTs);
-    const closed = [...this.#closed].reverse();
-    const all = opts.state === 'open' ? open : opts.state === 'closed' ? closed : [...open, ...closed];
-    return all.filter((r) => opts.group === undefined || r.group === opts.group).slice(0, opts.limit).map(copy);
+    return listRecords(this.#open.values(), this.#closed, opts);
   }
 
   /** Quiet at `ts` of its key's clock: none of its alerts still firing, the last alert or resolve more than spanMs before. */
@@ -259,28 +218,6 @@ export class IncidentGrouper {
     o.firing.splice(o.firing.indexOf(fk), 1);
     o.calmFrom = Math.max(o.calmFrom ?? -Infinity, alert.ts);
     this.#firingOf.update(alert.series, key!, o.firing);
-  }
-
-  #start(key: string, a: IncidentAlert): IncidentRecord {
-    return { kind: 'incident', id: incidentId(key, a.ts), group: key, groupBy: this.#groupBy, state: 'open', severity: a.severity, firstTs: a.ts, lastTs: a.ts, series: [], alerts: [], count: 0 };
-  }
-
-  /** Add an alert; true when the record changed in a way worth publishing. */
-  #add(r: IncidentRecord, a: IncidentAlert): boolean {
-    r.count++;
-    r.lastTs = Math.max(r.lastTs, a.ts);
-    r.firstTs = Math.min(r.firstTs, a.ts); // a series of the key lagging the others joins with an earlier alert
-    if (r.alerts.length < this.settings.maxMembers) r.alerts.push({ id: a.id!, series: a.series, ...(a.feature !== undefined ? { feature: a.feature } : {}), ts: a.ts, severity: a.severity, score: a.score });
-    // Listed like the alerts, at most maxMembers: a key whose alerts never pause for `spanMs` (a
-    // fleet churning series under one host or prefix) keeps one incident open for weeks, and an
-    // unbounded list grew with every series that ever alerted under it, in memory and in each
-    // republished record. Series beyond the list count in `count` only and republish nothing.
-    const listed = Math.max(this.settings.maxMembers, this.settings.minSeries); // a list below minSeries would never publish
-    const newSeries = r.series.length < listed && !r.series.includes(a.series);
-    if (newSeries) r.series.push(a.series);
-    const escalated = a.severity === 'critical' && r.severity === 'warning';
-    if (escalated) r.severity = 'critical';
-    return newSeries || escalated;
   }
 
   #close(key: string, o: Open, out: IncidentRecord[]): void {

@@ -1,4 +1,34 @@
-/** The incident record and an open incident's bookkeeping (incident-grouper.ts). */
+/** The grouper's settings and input, the incident record and an open incident's bookkeeping (incident-grouper.ts). */
+export type GroupBy = { by: 'label'; label: string } | { by: 'prefix'; pattern: RegExp };
+
+export interface IncidentSettings {
+  groupBy: GroupBy;
+  spanMs: number;
+  /** Distinct series an incident needs before it is published. */
+  minSeries: number;
+  maxOpen: number;
+  maxMembers: number;
+  keepClosed: number;
+  /** Series whose latest alert is remembered to tell replays (default 10,000: windows.maxSeries). */
+  maxSeen?: number;
+  /** Wall time without a tick of its group after which an open incident closes (at least spanMs; default 30 min). */
+  idleMs?: number;
+}
+
+/** What the grouper needs of an alert record. */
+export interface IncidentAlert {
+  id?: string;
+  series: string;
+  ts: number;
+  severity: 'warning' | 'critical';
+  state: 'firing' | 'resolved';
+  score: number;
+  /** The feature whose alert it is (a series fires per feature). */
+  feature?: string;
+  /** Sent late, at this tick, after a maintenance span held it back (`ts` is its real start): it is grouped as of this tick. */
+  heldUntilTs?: number;
+}
+
 export interface IncidentMember {
   id: string;
   series: string;
