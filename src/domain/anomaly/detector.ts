@@ -2,7 +2,7 @@
  * The anomaly detector: called once per tick per series (and per scored feature of a
  * multivariate series), causal (a tick is scored only from what came before it), bounded memory
  * per series, no I/O, no wall clock (cooldowns run on the ticks' own timestamps, so a replay
- * gives the same alerts). Scoring of one value (series-state.ts):
+ * gives the same alerts). Scoring of one value (tick-score.ts, on the state of series-state.ts):
  *
  *  1. views of surprise, each turned into its own anomaly likelihood (likelihood.ts):
  *     - forecast view: |value − expectation| in σ units — the model's band (earned trust,
@@ -31,7 +31,8 @@ import { SizedArenas } from '../arena.ts';
 import { AlertState, type Severity } from './alert-state.ts';
 import { resolveAnomalyConfig, type AnomalyConfig } from './config.ts';
 import { CountGate, fromLogSpace, GATE_LOG, GATE_UNDECIDED, toLogSpace } from './count-gate.ts';
-import { scoreTick, SeriesState, type TickScore } from './series-state.ts';
+import { SeriesState } from './series-state.ts';
+import { scoreTick, type TickScore } from './tick-score.ts';
 import { zoneOf } from './local-hours.ts';
 import type { Expectation, SurpriseView } from './views.ts';
 

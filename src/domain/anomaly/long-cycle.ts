@@ -19,7 +19,7 @@
  * |value − that hour's level-corrected mean one cycle back|) of that hour's level-corrected mean,
  * and so were the `memoryTicks` ticks before it (the views' likelihoods answer a spike over the
  * next ticks, which must keep its evidence); a near miss (within NEAR_MISS margins) is not
- * explained but does not restart that count. The caller (series-state.ts) leaves out the forecast
+ * explained but does not restart that count. The caller (tick-score.ts) leaves out the forecast
  * and seasonal views on an explained tick: they judge the level, which the long cycle explains;
  * the volatility view and the never-seen rules still judge it (a flatline or a burst of noise on
  * the hour of an edge is still news).

@@ -10,7 +10,7 @@
  * late tick as one step (filled, it cost 3 dev points at 30 % of readings lost: docs/anomaly-rounds.md,
  * thirteenth round).
  *
- * `gapStep` is step (0) of scoring a tick (series-state.ts): the gap clock's reading, and what the
+ * `gapStep` is step (0) of scoring a tick (tick-score.ts): the gap clock's reading, and what the
  * views do with the time it says passed. A gap's skipped phases are filled in the seasonal view
  * (with its quiet spell); missed readings are filled as above; hours the feed is closed
  * (`openHours`: its nights, weekends, ../open-hours.ts) are not filled — the series runs in its

@@ -1,4 +1,4 @@
-/** The names a tick's score is explained by, and the expectation it is judged against: shared by the scoring (series-state.ts), the detector and the alert records. */
+/** The names a tick's score is explained by, and the expectation it is judged against: shared by the scoring (tick-score.ts), the detector and the alert records. */
 
 /** The views of surprise (and never-seen rules) that can set a tick's score: named in firing alerts. */
 export const SURPRISE_VIEWS = ['forecast', 'volatility', 'pattern', 'context', 'seasonal', 'never-seen-level', 'never-seen-recent', 'never-seen-residual'] as const;

@@ -46,7 +46,7 @@ export class VolatilityView {
    * Feed one value; returns |r| mapped to [0, 1): 1 − exp(−max(0, |r| − floor) / scale), or 0 while fewer than
    * `shortTicks` differences have been seen. The long mean is updated after scoring (causal).
    * `divisor`: the step to this value is read ÷ it (√(interval / typical) across closed hours, as a
-   * random walk's step over that many readings; series-state.ts, `closureVolatilityStep`).
+   * random walk's step over that many readings; tick-score.ts, `closureVolatilityStep`).
    */
   update(value: number, divisor = 1): number {
     const prev = this.prev;

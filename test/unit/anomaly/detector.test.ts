@@ -4,7 +4,8 @@ import {
   AnomalyDetector, DEFAULT_ANOMALY_CONFIG, resolveAnomalyConfig, normalTail, logNormalTail, tailScore,
   type AnomalyEvent, type Expectation,
 } from '../../../src/domain/anomaly/index.ts';
-import { SeriesState, scoreTick } from '../../../src/domain/anomaly/series-state.ts';
+import { SeriesState } from '../../../src/domain/anomaly/series-state.ts';
+import { scoreTick } from '../../../src/domain/anomaly/tick-score.ts';
 import { isTickcastError } from '../../../src/errors/index.ts';
 
 /** Deterministic PRNG (LCG) and a standard normal from it. */
