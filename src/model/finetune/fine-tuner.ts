@@ -19,15 +19,12 @@ import type { Logger } from '../../telemetry/logger.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import type { EngineOffload } from '../engine-builder.ts';
 import type { ChampionControl } from '../promoter.ts';
-import type { WeightMap } from '../weight-names.ts';
-import { autoRollback } from './auto-rollback.ts';
 import { LiveFeed } from './live-feed.ts';
-import type { TrainBatch } from './trainer.ts';
-import type { ModelRole, WorkerReply } from './protocol.ts';
-import { initialRoundState, transition, type FineTuneState, type ManualChange, type RoundAction, type RoundEvent, type RoundLimits, type RoundRecord, type RoundState } from './round-policy.ts';
+import { initialRoundState, transition, type FineTuneState, type ManualChange, type RoundEvent, type RoundLimits, type RoundRecord, type RoundState } from './round-policy.ts';
+import { RoundActions } from './round-actions.ts';
 import { RoundReport } from './round-report.ts';
-import { TrainerHost, type TrainResult } from './trainer-host.ts';
-import { resolveTuning, roundLearningRate, roundSteps, type FineTuneTuning, type Tuning } from './tuning.ts';
+import { TrainerHost } from './trainer-host.ts';
+import { resolveTuning, type FineTuneTuning, type Tuning } from './tuning.ts';
 
 export type { EngineOffload, FineTuneState, FineTuneTuning, RoundRecord };
 
@@ -50,7 +47,7 @@ export class FineTuner implements TickLearner {
   readonly #host: TrainerHost;
   readonly #ac = new AbortController();
   #s: RoundState;
-  #challenger: WeightMap | null = null;
+  readonly #actions: RoundActions;
   readonly #report: RoundReport;
   #loop: Promise<void> | null = null;
   #stopping: Promise<void> | undefined;
@@ -80,6 +77,7 @@ export class FineTuner implements TickLearner {
     });
     this.#host = new TrainerHost({ config: c, logger: deps.logger, metrics: deps.metrics, isolation: this.#t.isolation, niceness: this.#t.niceness, dutyCycle: this.#t.dutyCycle, champion: () => deps.control.champion, pinned: () => deps.control.pinned });
     this.#s = initialRoundState();
+    this.#actions = new RoundActions({ config: c, control: deps.control, tuning: this.#t, log: deps.logger, host: this.#host, feed: this.#feed, report: this.#report, signal: this.#ac.signal, state: () => this.#s, dispatch: (e) => this.#dispatch(e) });
   }
 
   get state(): FineTuneState { return this.#s.phase; }
@@ -203,96 +201,12 @@ export class FineTuner implements TickLearner {
     // A new generation voids the round in flight (champion replaced, lease lost): end it at its next step, not after all of them.
     if (t.state.gen !== this.#s.gen) this.#host.supersede(t.state.gen);
     this.#s = t.state;
-    for (const a of t.actions) await this.#perform(a);
-  }
-
-  async #perform(a: RoundAction): Promise<void> {
-    const host = this.#host;
-    switch (a.type) {
-      case 'pauseTrainer':
-        return host.pause(a.paused);
-      case 'startRound':
-        return this.#train(a.trigger);
-      case 'score':
-        return this.#score(a.roles);
-      case 'enterShadow':
-        this.#feed.scoreFromNow();
-        return this.#report.enteredShadow(a.record);
-      case 'resetScoring':
-        return this.#feed.scoreFromNow();
-      case 'clearQueue':
-        return this.#feed.clearQueue();
-      case 'discardChallenger':
-        this.#challenger = null;
-        if (a.inTrainer) await host.call({ type: 'discard' }).catch(() => undefined); // a dead trainer took it along (restarted next tick)
-        return;
-      case 'releasePrevious': // the watch is over: nothing rolls back to it (a dead trainer took it along)
-        return void (await host.call({ type: 'discard', role: 'previous' }).catch(() => undefined));
-      case 'promote':
-        return this.#promote(a.record);
-      case 'rollback': {
-        const refused = await autoRollback(this.#d.control, host, a, this.#log);
-        return this.#dispatch(refused === null ? { type: 'rolledBack' } : { type: 'rolledBackRefused', reason: refused });
-      }
-      case 'reloadChampion': // (not logged when the trainer was closed meanwhile: the lease was lost)
-        void host.call({ type: 'setChampion', weights: this.#d.control.champion.weights }).catch((err) => host.running && this.#log.error({ err: describeError(err) }, 'fine-tune trainer could not take the new champion'));
-        return;
-      case 'reportShadow':
-        return this.#report.shadow(a.champion, a.challenger);
-      case 'finished':
-        return this.#report.finished(a.record);
-      case 'kept':
-        return this.#report.kept(a.record);
-    }
+    for (const a of t.actions) await this.#actions.perform(a);
   }
 
   #onDrift(series: string, r: number): void {
     this.#report.countDrift();
     void this.#dispatch({ type: 'drift' });
     this.#report.drift(series, r);
-  }
-
-  async #train(trigger: RoundRecord['trigger']): Promise<void> {
-    const f = this.#d.config.finetune;
-    const steps = roundSteps(f.steps);
-    const data = this.#feed.roundData(this.#t.holdout, Math.min(this.#t.maxTrainPairs, steps * this.#t.batchSize), 2 * this.#t.batchSize);
-    if (!data) return; // not enough live data yet
-    await this.#dispatch({ type: 'roundStarted', now: Date.now(), trigger });
-    const { gen, round } = this.#s;
-    let res: TrainResult;
-    try {
-      res = await this.#host.train({ gen, steps, learningRate: roundLearningRate(f.learningRate), batchSize: this.#t.batchSize, train: data.train, holdout: data.holdout, maxGradNorm: this.#t.maxGradNorm, seed: this.#t.seed + round });
-    } catch (err) {
-      if (this.#ac.signal.aborted || gen !== this.#s.gen) return; // stopping, or superseded: the round is recorded already
-      this.#report.trainFailed(round, err);
-      return this.#dispatch({ type: 'trainFailed', gen, reason: describeError(err) });
-    }
-    if (gen !== this.#s.gen) return; // champion replaced meanwhile
-    const trainLoss = res.losses.slice(-10).reduce((a, b, _, tail) => a + b / tail.length, 0);
-    this.#report.trained(trainLoss, res.holdout);
-    this.#challenger = res.weights;
-    await this.#dispatch({ type: 'trained', gen, now: Date.now(), trainLoss, holdout: res.holdout, seconds: res.seconds });
-  }
-
-  async #score(roles: ModelRole[]): Promise<void> {
-    const gen = this.#s.gen;
-    const call = (pairs: TrainBatch) => this.#host.call<Extract<WorkerReply, { scores: unknown }>>({ type: 'score', pairs, roles, dutyCycle: this.#t.dutyCycle });
-    const r = await this.#feed.score(roles, call, () => gen === this.#s.gen);
-    if (r) await this.#dispatch({ type: 'scored', gen, now: Date.now(), pinned: this.#d.control.pinned, ...r });
-  }
-
-  async #promote(rec: RoundRecord): Promise<void> {
-    const weights = this.#challenger!;
-    const previous = this.#d.control.champion.version;
-    const gen = this.#s.gen;
-    const { steps, learningRate } = this.#d.config.finetune, meta = { source: 'finetune', round: rec.round, trigger: rec.trigger, trainedAt: rec.at, trainLoss: rec.trainLoss, holdout: rec.holdout, shadow: rec.shadow, steps, learningRate };
-    const version = await this.#d.control.promote(weights, meta, this.#host.offload('challenger'));
-    if (gen !== this.#s.gen) return;
-    // Recorded as promoted before the trainer answers: it serves now, even if the trainer dies meanwhile (the watch's scores queue behind this request).
-    const swapped = this.#host.call({ type: 'promote' });
-    swapped.catch(() => undefined); // awaited below
-    this.#challenger = null;
-    await this.#dispatch({ type: 'promoted', gen, now: Date.now(), version, previous });
-    await swapped;
   }
 }
