@@ -1,4 +1,4 @@
-// The one floor on a normalisation std, shared by the window store and the serving view (pipeline/serving.ts).
+// The one floor on a normalisation std, shared by the window store and a caller's forecast window (pipeline/request-window.ts).
 /** Std floored at 1e-15 of the level (never absolute: any units reach the model at unit scale; docs/architecture.md "Normalisation"). */
 export function normStd(variance: number, mean: number): number {
   return Math.sqrt(Math.max(variance, 1e-30 * mean * mean, 1e-300));
