@@ -119,7 +119,8 @@ function shape(f: TickFields, paths: TickPaths): string {
 /** The record's series id (its input.fields.series, else the record key) checked against the pattern, or why not. */
 function readSeries(rec: Record<string, unknown>, key: Buffer | null, fields: TickFields, paths: TickPaths, pattern: RegExp): string | DecodeResult {
   let series: unknown = readPath(rec, paths.series);
-  if ((series === undefined || series === null) && key && key.length > 0) {
+  // "" is no id either: a Go struct's unset string field (no omitempty) goes out as "series":"" with the id in the key.
+  if ((series === undefined || series === null || series === '') && key && key.length > 0) {
     const k = strictUtf8(key);
     if ('error' in k) return fail(ErrorCodes.RECORD_BAD_SERIES, `the record key (the series id, as the value has no ${placeOf(fields.series, paths.series)}) is ${k.error}`);
     series = k.text;

@@ -24,6 +24,19 @@ test('univariate value, series from the key, ISO-8601 timestamps (naive = UTC)',
   assert.equal(parseTimestamp('2024-11-20T01:30:00+01:00'), Date.UTC(2024, 10, 20, 0, 30));
 });
 
+// Until 7 Dec 2026 an empty series field with the id in the key (a Go producer's unset string field,
+// sent as "") was refused, telling the producer to use the series id as the record key, which it did.
+test('an empty series field is no id: the record key is the series, as for an absent or null one', () => {
+  for (const v of ['{"series":"","ts":1732060800123,"value":1}', '{"series":null,"ts":1732060800123,"value":1}']) {
+    const r = dec(v, 'cpu-1', uni);
+    assert.ok(r.ok, v);
+    assert.equal(r.tick.series, 'cpu-1');
+  }
+  const noKey = dec('{"series":"","ts":1732060800123,"value":1}', null, uni);
+  assert.ok(!noKey.ok);
+  assert.equal(noKey.error.code, 'TC_RECORD_BAD_SERIES');
+});
+
 // Until 6 Dec 2026 these said only "ts missing: …" and "neither \"values\" … nor \"value\" … present";
 // until 7 Dec 2026 without the setting that reads the record as it is (input.fields).
 test('a timestamp or features under another name: the reason names the field the record has and where it belongs', () => {
