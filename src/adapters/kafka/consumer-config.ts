@@ -1,6 +1,7 @@
 /** The input consumer's configuration (./source.ts): manual commits, bounded prefetch, kafka.properties on top, the rebalance callback. */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { KafkaSourceOptions } from './source-options.ts';
+import { isClassicProtocol } from './client.ts';
 
 /** librdkafka's ERR__ASSIGN_PARTITIONS: the rebalance callback's code for an assignment (else a revocation). */
 const ASSIGN = -175;
@@ -12,8 +13,9 @@ export function consumerConfig(o: KafkaSourceOptions, rebalance: RebalanceHandle
   return {
     kafkaJS: {
       groupId: o.groupId,
-      sessionTimeout: o.sessionTimeoutMs,
-      heartbeatInterval: o.heartbeatIntervalMs,
+      // The classic protocol's only: under group.protocol=consumer (KIP-848) the broker sets them and the
+      // client refuses them (before 7 Dec 2026 the service could not start there: "sessionTimeout is not supported").
+      ...(isClassicProtocol(o.properties) ? { sessionTimeout: o.sessionTimeoutMs, heartbeatInterval: o.heartbeatIntervalMs } : {}),
       maxWaitTimeInMs: o.fetchMaxWaitMs,
       fromBeginning: o.fromBeginning,
       autoCommit: false, // offsets are committed by the commit strategy, after outputs are acknowledged

@@ -39,7 +39,7 @@ import type { Logger } from '../../telemetry/logger.ts';
 import { sleep } from '../../lifecycle/abortable.ts';
 import { within } from '../../waits/bounded.ts';
 import { committedOffsets } from './committed.ts';
-import { withoutMemberProperties } from './client.ts';
+import { isClassicProtocol, withoutMemberProperties } from './client.ts';
 
 /** How long the commit may take to show in the group's offsets before the member joins without it. */
 const SETTLE_MS = 3_000;
@@ -91,7 +91,7 @@ export interface StartCommitter { readonly consumer: KafkaJS.Consumer; close(): 
  */
 export async function startCommitter(kafka: KafkaJS.Kafka, o: { groupId: string; properties?: Properties; commitWaitMs?: number }): Promise<StartCommitter> {
   const rest = withoutMemberProperties(o.properties ?? {}); // nor from the Kafka object's common configuration (createKafka)
-  const classic = String(rest['group.protocol'] ?? 'classic') === 'classic';
+  const classic = isClassicProtocol(rest);
   const consumer = kafka.consumer({ kafkaJS: { groupId: o.groupId, autoCommit: false, ...(classic ? { sessionTimeout: o.commitWaitMs ?? COMMIT_WAIT_MS } : {}) }, ...rest });
   await consumer.connect();
   let closing: Promise<void> | undefined;
