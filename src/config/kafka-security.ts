@@ -20,6 +20,18 @@ export const KAFKA_OWNED_PROPERTIES: Readonly<Record<string, string>> = {
   offset_commit_cb: 'tickcast commits offsets itself',
 };
 
+/**
+ * Classic group protocol properties the client refuses under `group.protocol=consumer` (KIP-848),
+ * where the broker owns them. librdkafka checks them only when the consumer is created, so they
+ * used to stop the start with a bare client error (KafkaJSError, exit 1) instead of TC_CONFIG_INVALID.
+ */
+export const CLASSIC_PROTOCOL_PROPERTIES: Readonly<Record<string, string>> = {
+  'session.timeout.ms': "the broker's group.consumer.session.timeout.ms applies",
+  'heartbeat.interval.ms': "the broker's group.consumer.heartbeat.interval.ms applies",
+  'partition.assignment.strategy': 'the broker assigns partitions (group.remote.assignor names its assignor)',
+  'group.protocol.type': 'it belongs to the classic protocol',
+};
+
 export interface KafkaSecurityInput {
   ssl: boolean;
   securityProtocol: 'auto' | 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl';
@@ -52,6 +64,11 @@ export function kafkaSecurityProblems(k: KafkaSecurityInput): Array<{ path: stri
   for (const key of Object.keys(k.properties)) {
     const why = KAFKA_OWNED_PROPERTIES[key];
     if (why) out.push({ path: ['properties', key], message: `cannot be set here: ${why}` });
+  }
+  const consumerProtocol = String(k.properties['group.protocol'] ?? 'classic').toLowerCase() !== 'classic';
+  for (const key of consumerProtocol ? Object.keys(k.properties) : []) {
+    const why = CLASSIC_PROTOCOL_PROPERTIES[key];
+    if (why) out.push({ path: ['properties', key], message: `is not supported with group.protocol=consumer (KIP-848): ${why}; remove it` });
   }
   const protocol = effectiveProtocol(k);
   const tls = protocol === 'ssl' || protocol === 'sasl_ssl';

@@ -130,6 +130,15 @@ test('kafka.properties passes librdkafka properties through and overrides derive
   assert.match(problems({ TICKCAST_KAFKA_PROPERTIES: 'novalue' }), /key=value/);
 });
 
+test('group.protocol=consumer (KIP-848): the classic protocol properties the client refuses there are configuration problems, not a start failure', () => {
+  for (const key of ['session.timeout.ms', 'heartbeat.interval.ms', 'partition.assignment.strategy', 'group.protocol.type']) {
+    const value = key === 'partition.assignment.strategy' ? 'range' : key === 'group.protocol.type' ? 'consumer' : '10000';
+    assert.match(problems({ TICKCAST_KAFKA_PROPERTIES: `group.protocol=consumer,${key}=${value}` }), new RegExp(`kafka\\.properties\\.${key.replace(/\./g, '\\.')}.*not supported with group\\.protocol=consumer`));
+    assert.equal(problems({ TICKCAST_KAFKA_PROPERTIES: `${key}=${value}` }), '', 'classic protocol: accepted');
+  }
+  assert.equal(problems({ TICKCAST_KAFKA_PROPERTIES: 'group.protocol=consumer,group.remote.assignor=uniform' }), '');
+});
+
 test('KAFKA_BOOTSTRAP_SERVERS is accepted beside KAFKA_BROKERS; TICKCAST_KAFKA_BROKERS wins, then KAFKA_BROKERS', () => {
   assert.deepEqual(kafka({ KAFKA_BOOTSTRAP_SERVERS: 'a:9092,b:9092' }).brokers, ['a:9092', 'b:9092']);
   assert.deepEqual(kafka({ KAFKA_BOOTSTRAP_SERVERS: 'a:9092', KAFKA_BROKERS: 'k:9092' }).brokers, ['k:9092']);
