@@ -103,25 +103,34 @@ const START_NOT_STORED: Record<CommitFailureReason, string> = {
   other: 'refused by the group coordinator: see reason',
 };
 
+/** Which commit an outcome is about: a chunk's, a partition's start with nothing committed (./restore.ts pinStarts), or the offset resumed at after refused chunks (./refused-chunks.ts). */
+export type CommitKind = 'chunk' | 'start' | 'resume';
+
+function refusedMessage(what: CommitKind, failure: CommitFailureReason): string {
+  if (what === 'start') return `start offset of a partition with nothing committed not stored (${START_NOT_STORED[failure]}): committed again if this member is assigned it again; a member that takes it over starts it by its own rule (docs/kafka-client.md § Partitions added to a live input topic)`;
+  if (what === 'resume') return `offset resumed at after refused chunks not stored (${START_NOT_STORED[failure]}): their outputs were sent; this member's next chunk of the partition commits past it, or, assigned it back unchanged, resumes there again; another owner reads those chunks again (docs/kafka-client.md § Semantics kept (and how, on this client))`;
+  return 'offset commit failed; the chunk may be redelivered';
+}
+
 /**
  * Logs each commit the group coordinator refused (./commit-acks.ts): a chunk's (`the chunk may be
  * redelivered`: its records are handled again by the partition's next owner), or the start of a
  * partition with nothing committed (`isStart`: ./restore.ts pinStarts). That one redelivers
  * nothing: the partition still has nothing committed, so whoever is assigned it next decides where
  * it starts — this member where it started it (resumeRefusedStarts), another by its own rule.
+ * Or the offset a partition resumed at after refused chunks (`resume`: ./refused-chunks.ts, committed
+ * at the assignment by source.ts), which is no chunk's: until 7 Dec 2026 its refusal was logged as a
+ * chunk's ("the chunk may be redelivered"), with no chunk in flight to match it.
  * A rebalance's refusal logs at info, any other at warn; each is counted by reason (`onCommitFailed`),
  * and the partitions it stored are counted too (`onCommitted`).
  */
-export function reportCommitOutcomes(consumer: KafkaJS.Consumer, log: Logger, isStart: (partition: number, offset: bigint) => boolean, outcomes: CommitOutcomes = {}, chunks?: ChunkCommits): void {
+export function reportCommitOutcomes(consumer: KafkaJS.Consumer, log: Logger, kind: (partition: number, offset: bigint) => CommitKind, outcomes: CommitOutcomes = {}, chunks?: ChunkCommits): void {
   const refused = ({ topic, partition, offset, reason, code }: RefusedCommit) => {
-    const fields = { topic, partition, offset, reason, refusedBy: 'group coordinator' };
+    const what = kind(partition, BigInt(offset));
+    const fields = { topic, partition, offset, reason, refusedBy: 'group coordinator', commit: what };
     const failure = commitFailureReason({ code });
-    const start = isStart(partition, BigInt(offset));
-    if (!start) chunks?.refused(partition, BigInt(offset));
-    const msg = start
-      ? `start offset of a partition with nothing committed not stored (${START_NOT_STORED[failure]}): committed again if this member is assigned it again; a member that takes it over starts it by its own rule (docs/kafka-client.md § Partitions added to a live input topic)`
-      : 'offset commit failed; the chunk may be redelivered';
-    reportCommitFailure(log, failure, fields, msg, outcomes.onCommitFailed);
+    if (what !== 'start') chunks?.refused(partition, BigInt(offset)); // a resume offset: still refused, resumed at again
+    reportCommitFailure(log, failure, fields, refusedMessage(what, failure), outcomes.onCommitFailed);
   };
   watchCommitOutcomes(consumer, refused, (stored) => {
     for (const { partition, offset } of stored) chunks?.stored(partition, offset);

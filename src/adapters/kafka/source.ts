@@ -64,6 +64,8 @@ export class KafkaSource implements TickSource {
   readonly #startedUncommitted = new Map<number, bigint>();
   /** Chunks whose commit was not stored: resumed after when the partition comes back with its committed offset unchanged (./refused-chunks.ts). */
   readonly #chunks = new RefusedChunks();
+  /** Where each partition last resumed after refused chunks (committed at that assignment): its refusal is reported as such, not as a chunk's. */
+  readonly #resumedAt = new Map<number, bigint>();
   readonly #inFlight = new Set<number>();
   #probe: SkipProbe | null = null;
   #paused = false;
@@ -122,7 +124,7 @@ export class KafkaSource implements TickSource {
     if (o.lag) this.#lag = new LagMonitor(o.topic, brokerLagReader(o.topic, c, () => this.#admin!), o.lag.sink, o.lag.intervalMs, this.#log);
     this.#probe = this.#createProbe(consumer);
     if (!(await unlessAborted(consumer.subscribe({ topics: [o.topic] }), signal))) return;
-    reportCommitOutcomes(consumer, this.#log, (p, offset) => this.#startedUncommitted.get(p) === offset, o, this.#chunks);
+    reportCommitOutcomes(consumer, this.#log, (p, offset) => (this.#startedUncommitted.get(p) === offset ? 'start' : this.#resumedAt.get(p) === offset ? 'resume' : 'chunk'), o, this.#chunks);
     const strategy: CommitStrategy = o.exactlyOnce
       ? new Transactional(handle, o.exactlyOnce.turns, c, o)
       : new AtLeastOnce(handle, c, this.#log, o.onCommitFailed, this.#chunks);
@@ -243,9 +245,12 @@ export class KafkaSource implements TickSource {
     if (skipped.length > 0) this.#log.warn({ partitions: Object.fromEntries(skipped.map((s) => [s.partition, { start: String(s.start), own: String(s.own) }])) }, "brand-new group: a later member's start replaced this member's earlier one on partitions another member was assigned; the ticks between the two starts there are not read (docs/kafka-client.md § Known limits)");
     if (created.length > 0) this.#log.info({ partitions: created, partitionsAtStart: this.#partitionsAtStart, groupHasOffsets }, 'partitions the group has never read (nothing committed): reading them from their beginning');
     resumeRefusedStarts(this.#startedUncommitted, { start, lagFrom, pin }, inputs);
-    for (const [p, at] of resumed) if (!start.has(p)) start.set(p, at); // no warm-up: straight after the refused chunk
+    for (const [p, at] of resumed) {
+      this.#resumedAt.set(p, at);
+      if (!start.has(p)) start.set(p, at); // no warm-up: straight after the refused chunk
+    }
     if (resumed.size > 0) this.#log.info({ partitions: Object.fromEntries([...resumed].map(([p, at]) => [p, String(at)])) }, 'partitions assigned back with their committed offset unchanged: resuming after the chunks whose commit was refused (outputs acknowledged), not reading them again');
-    // Committed here, in this member's generation (as pinStarts): left to the next chunk, an idle partition showed the chunk as lag, and its next owner read it again. Refused: reported as a chunk's (./commit.ts).
+    // Committed here, in this member's generation (as pinStarts): left to the next chunk, an idle partition showed the chunk as lag, and its next owner read it again. Refused: reported as a resume offset's (./commit.ts).
     if (resumed.size > 0 && !this.#o.exactlyOnce) await this.#consumer!.commitOffsets([...resumed].map(([partition, at]) => ({ topic, partition, offset: String(at) }))).catch((err: unknown) => this.#log.warn({ err, partitions: [...resumed.keys()] }, 'could not commit the offsets resumed after refused chunks: the next chunk commits them'));
     await pinStarts(this.#consumer!, this.#o.topic, pin, this.#log);
     return { start, lagFrom };

@@ -54,7 +54,7 @@ test("commits the coordinator refused (the client's offset commit callback): inf
   const consumer = { _getInternalClient: () => internal } as unknown as KafkaJS.Consumer;
   const log = logger();
   const failures: string[] = [];
-  reportCommitOutcomes(consumer, log.l, (p) => p === 9, { onCommitFailed: (reason) => void failures.push(reason) });
+  reportCommitOutcomes(consumer, log.l, (p) => (p === 9 ? 'start' : 'chunk'), { onCommitFailed: (reason) => void failures.push(reason) });
   const rebalance = { message: 'Broker: Group rebalance in progress', code: REBALANCE_IN_PROGRESS };
   internal.emit('offset.commit', rebalance, [{ topic: 't', partition: 0, offset: 100, error: rebalance }, { topic: 't', partition: 9, offset: 5, error: rebalance }]);
   internal.emit('offset.commit', { message: 'Broker: Specified group generation id is not valid', code: 22 }, [{ topic: 't', partition: 1, offset: 7 }]);
@@ -84,7 +84,7 @@ test('a refused start names its reason: a rebalance, the coordinator, or the bro
   const internal = new EventEmitter();
   const consumer = { _getInternalClient: () => internal } as unknown as KafkaJS.Consumer;
   const log = logger();
-  reportCommitOutcomes(consumer, log.l, () => true);
+  reportCommitOutcomes(consumer, log.l, () => 'start');
   internal.emit('offset.commit', { message: 'Broker: Group rebalance in progress', code: REBALANCE_IN_PROGRESS }, [{ topic: 't', partition: 0, offset: 5 }]);
   internal.emit('offset.commit', { message: 'Broker: Not coordinator', code: NOT_COORDINATOR }, [{ topic: 't', partition: 1, offset: 6 }]);
   internal.emit('offset.commit', { message: 'Broker: Group authorization failed', code: 30 }, [{ topic: 't', partition: 2, offset: 7 }]);
@@ -100,7 +100,7 @@ test('commits the coordinator stored are counted per partition, beside the refus
   const consumer = { _getInternalClient: () => internal } as unknown as KafkaJS.Consumer;
   const stored: number[] = [];
   const failures: string[] = [];
-  reportCommitOutcomes(consumer, logger().l, () => false, { onCommitted: (n) => void stored.push(n), onCommitFailed: (r) => void failures.push(r) });
+  reportCommitOutcomes(consumer, logger().l, () => 'chunk', { onCommitted: (n) => void stored.push(n), onCommitFailed: (r) => void failures.push(r) });
   internal.emit('offset.commit', undefined, [{ topic: 't', partition: 0, offset: 100 }, { topic: 't', partition: 1, offset: 7 }]);
   const rebalance = { message: 'Broker: Group rebalance in progress', code: REBALANCE_IN_PROGRESS };
   internal.emit('offset.commit', rebalance, [{ topic: 't', partition: 0, offset: 101, error: rebalance }, { topic: 't', partition: 1, offset: 8 }]);

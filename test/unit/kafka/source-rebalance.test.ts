@@ -350,3 +350,30 @@ test('with no window restore, the partition assigned back starts straight after 
   assert.deepEqual(starts.map((a) => [a.partition, a.offset]), [[0, -1001], [1, 140]]);
   await s.stop();
 });
+
+// The offset a partition resumed at after a refused chunk is committed at the assignment; when the
+// coordinator refuses that commit too, the line says so. Until 7 Dec 2026 it said "offset commit
+// failed; the chunk may be redelivered", naming no chunk this member had in flight.
+test('a refused commit of the offset resumed at after refused chunks is reported as such, not as a chunk\'s', async () => {
+  const committed: Record<number, number> = { 0: 100 };
+  const k = fakeKafka(committed);
+  const log = logger();
+  const s = source(k.kafka, { restoreRecordsPerPartition: 0 }, log.l);
+  await s.start(async () => undefined);
+  await k.assign([0]);
+  const rebalance = { message: 'Broker: Group rebalance in progress', code: 27 };
+  k.internal.emit('offset.commit', rebalance, [{ topic: TOPIC, partition: 0, offset: 140 }]); // a chunk's commit, refused
+  await k.revoke([0]);
+  const starts = (await k.assign([0])) as Array<{ partition: number; offset: number }>;
+  assert.deepEqual(starts.map((a) => [a.partition, a.offset]), [[0, 140]], 'resumed after the refused chunk');
+  assert.equal(committed[0], 140, 'and that offset committed at the assignment');
+  committed[0] = 100; // which the coordinator refuses (the stand-in stored it as sent)
+  k.internal.emit('offset.commit', rebalance, [{ topic: TOPIC, partition: 0, offset: 140 }]);
+  const refused = log.lines.filter((l) => l.obj.refusedBy === 'group coordinator');
+  assert.deepEqual(refused.map((l) => l.obj.commit), ['chunk', 'resume']);
+  assert.equal(refused[0].msg, 'offset commit failed; the chunk may be redelivered');
+  assert.match(refused[1].msg, /^offset resumed at after refused chunks not stored \(the group rebalancing\)/);
+  await k.revoke([0]);
+  assert.deepEqual(((await k.assign([0])) as Array<{ offset: number }>).map((a) => a.offset), [140], 'assigned back unchanged again: resumes there again');
+  await s.stop();
+});
