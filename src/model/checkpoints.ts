@@ -160,6 +160,11 @@ export class CheckpointStore {
     return readManifest(path.join(this.dir, version)).then((m) => m.weights.sha256, () => undefined);
   }
 
+  /** A version's training metadata as its manifest records it (undefined: no such version, or its manifest is unreadable); not verified. */
+  async recordedTraining(version: string): Promise<Record<string, unknown> | undefined> {
+    return readManifest(path.join(this.dir, version)).then((m) => ({ ...m.training }), () => undefined);
+  }
+
   /** The newest version that loads and verifies, less those in `skip`, of `listing` (default: listed now); damaged ones are logged and skipped. */
   async loadNewestGood(skip: ReadonlySet<string> = new Set(), listing?: readonly string[]): Promise<LoadedCheckpoint | null> {
     for (const v of listing ?? (await this.list())) {

@@ -21,17 +21,28 @@ export async function fittingVersion(registry: VersionRegistry, serving: ModelVe
 }
 
 /**
- * The newest version older than `cur` with the serving spec (others are skipped, see fittingVersion); 409 when there is none, saying what serves now.
+ * The version `cur` was fine-tuned from (its `training.parent`, or the copy an automatic rollback
+ * saved of it: VersionRegistry.parentsOf) — what served before it was promoted. Without one (a
+ * bootstrap or copied-in model, a parent pruned or of another spec): the newest version older than
+ * `cur` with the serving spec (others are skipped, see fittingVersion); 409 when there is none,
+ * saying what serves now. Until 7 Dec 2026 always the latter: from v3 promoted over v1 after an
+ * automatic rollback of v2 it served the regressed v2, and from a re-promoted v2 whose parent lives
+ * on as a restored copy numbered above it, it answered 409.
  * A version an automatic rollback saved again (`training.restoredFrom`, ./promoter.ts) counts as the one it restores: older than it, not than
  * its own number (that would be the regressed promotion it replaced).
  */
 export async function olderFittingVersion(registry: VersionRegistry, serving: ModelVersion, cur: string): Promise<ModelVersion> {
   const skipped: string[] = [];
+  for (const label of await registry.parentsOf(cur, serving.version === cur ? serving.meta : undefined)) {
+    const v = await registry.find(label);
+    if (specDiffs(serving.spec, v.spec).length === 0) return v;
+    skipped.push(label);
+  }
   const restored = serving.version === cur && typeof serving.meta.restoredFrom === 'string' ? serving.meta.restoredFrom : cur;
   for (let from = restored, label = await registry.olderThan(from); label !== undefined; from = label, label = await registry.olderThan(from)) {
     const v = await registry.find(label);
     if (specDiffs(serving.spec, v.spec).length === 0) return v;
-    skipped.push(label);
+    if (!skipped.includes(label)) skipped.push(label);
   }
   const other = skipped.length > 0 ? ` (${skipped.join(', ')} ${skipped.length > 1 ? 'have' : 'has'} another spec)` : '', now = serving.version;
   throw new TickcastError(ErrorCodes.MODEL_NOT_LOADED, `no version older than ${cur} to roll back to${now === cur ? '' : ` (${cur} served when the rollback was asked for; ${now} serves now)`}${other}; name one with {"version": "vN"}`, { statusCode: 409, details: { asked: cur, serving: now } });

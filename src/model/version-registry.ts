@@ -192,6 +192,29 @@ export class VersionRegistry {
     return listing.find((v) => versionNumber(v) < cur && !unfinished.has(v));
   }
 
+  /**
+   * The servable versions holding what `label` was fine-tuned from (`training.parent`; `meta`: its
+   * metadata when at hand): the parent, else the copies an automatic rollback saved of it
+   * (`training.restoredFrom`, ./promoter.ts) after its directory was deleted, newest first; less
+   * the unfinished promotions. Empty when it names no parent or none is listed.
+   */
+  async parentsOf(label: string, meta?: Record<string, unknown>): Promise<string[]> {
+    const parent = (meta ?? (await this.#training(label)))?.parent;
+    if (typeof parent !== 'string') return [];
+    const listing = await this.refresh();
+    const unfinished = new Set(this.unfinished.map((u) => u.version));
+    const out: string[] = [];
+    for (const v of listing.filter((x) => x !== label && !unfinished.has(x) && versionNumber(x) >= versionNumber(parent))) {
+      if (v === parent || (await this.#training(v))?.restoredFrom === parent) out.push(v);
+    }
+    return out.sort((a, b) => (a === parent ? -1 : b === parent ? 1 : newestFirst(a, b)));
+  }
+
+  /** A version's training metadata: held in memory, else its manifest's. */
+  async #training(label: string): Promise<Record<string, unknown> | undefined> {
+    return this.#held.find((v) => v.version === label)?.meta ?? (await this.#store?.recordedTraining(label));
+  }
+
   /** A version's artifact: from memory, else from disk. 404-coded when unknown, 409 when damaged. */
   async find(version: string): Promise<ModelVersion> {
     const mem = this.#held.find((v) => v.version === version);

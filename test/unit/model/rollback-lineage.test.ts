@@ -1,0 +1,77 @@
+/**
+ * A rollback without a version serves the serving version's predecessor by lineage: the version it
+ * was fine-tuned from (`training.parent`), or the copy an automatic rollback saved of it
+ * (`training.restoredFrom`) when its directory was deleted — not the next lower number. Until
+ * 7 Dec 2026 it took the newest lower number: from a re-promoted v2 whose parent v1 lives on as v3
+ * it answered 409 (nothing below v2), and from v3 promoted over v1 after v2 was rolled back it
+ * served the regressed v2 again.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { initBackend } from '../../../src/model/backend.ts';
+import { CheckpointStore } from '../../../src/model/checkpoints.ts';
+import { resolveHybridConfig } from '../../../src/model/config.ts';
+import { createModel } from '../../../src/model/hybrid-model.ts';
+import { TfjsPredictor } from '../../../src/model/predictor.ts';
+import { Promoter } from '../../../src/model/promoter.ts';
+import { VersionRegistry } from '../../../src/model/version-registry.ts';
+import { readCurrent, writeCurrent } from '../../../src/model/shared-dir/current-pointer.ts';
+import { createLogger } from '../../../src/telemetry/logger.ts';
+import { createMetrics } from '../../../src/telemetry/metrics.ts';
+import type { Predictor, PredictorSlot } from '../../../src/pipeline/ports.ts';
+import type { WeightMap } from '../../../src/model/weight-names.ts';
+import { SMALL_CONFIG, SMALL_SPEC } from '../http/support/model-serving.ts';
+
+function weights(seed: number): WeightMap {
+  const m = createModel(SMALL_CONFIG, SMALL_SPEC, seed);
+  const w = m.getWeights();
+  m.dispose();
+  return w;
+}
+
+/** v1 (bootstrap) serving in a fresh model.dir, and v2 promoted over it by a fine-tune round (parent v1). */
+async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {
+  const { name: backend } = await initBackend();
+  const dir = mkdtempSync(path.join(tmpdir(), 'tc-rollback-lineage-'));
+  const registry = new VersionRegistry(new CheckpointStore({ dir, keep: 5 }), 5);
+  const v1 = await registry.add({ config: resolveHybridConfig(SMALL_CONFIG), spec: SMALL_SPEC, weights: weights(1), meta: { source: 'bootstrap' } });
+  const live: Predictor[] = [];
+  const build = async (v: { version: string }): Promise<Predictor> => {
+    const p = new TfjsPredictor(createModel(SMALL_CONFIG, SMALL_SPEC, 7), { version: v.version, backend });
+    live.push(p);
+    return p;
+  };
+  let current = await build(v1);
+  const slot: PredictorSlot = { get predictor() { return current; }, swap: (next) => void (current = next) };
+  await writeCurrent(dir, 'v1', 'test');
+  const promoter = new Promoter({ registry, build, slot, serving: v1, logger: createLogger({ level: 'silent', name: 't' }), metrics: createMetrics({ defaultMetrics: false }), saveCurrent: (v) => writeCurrent(dir, v, 'test') });
+  await registry.refresh();
+  assert.equal(await promoter.promote(weights(2), { source: 'finetune', round: 1 }, undefined as never), 'v2');
+  t.after(async () => {
+    for (const p of live) await p.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, promoter };
+}
+
+test('re-promoted v2 whose parent v1 was restored as v3: a rollback without a version serves v3 (v1 again), not 409', async (t) => {
+  const { dir, promoter } = await setup(t);
+  rmSync(path.join(dir, 'v1'), { recursive: true }); // deleted by hand while v2 is watched
+  await promoter.rollbackTo('v1', 'automatic rollback: v2 regressed', undefined, 'v2');
+  assert.equal(promoter.champion.version, 'v3', 'v1 restored as v3');
+  assert.deepEqual(await promoter.rollbackManually({ version: 'v2' }), { from: 'v3', to: 'v2' }, 'the operator re-promotes v2');
+  assert.deepEqual(await promoter.rollbackManually({}), { from: 'v2', to: 'v3' }, "v2's predecessor is v1, whose weights are v3 now");
+  assert.equal(await readCurrent(dir), 'v3');
+  await assert.rejects(promoter.rollbackManually({}), /no version older than v3/, 'v3 is v1 again: nothing precedes it');
+});
+
+test('v3 promoted over v1 after v2 was rolled back: a rollback without a version serves v1, not the regressed v2', async (t) => {
+  const { promoter } = await setup(t);
+  await promoter.rollbackTo('v1', 'automatic rollback: v2 regressed', undefined, 'v2');
+  assert.equal(promoter.champion.version, 'v1');
+  assert.equal(await promoter.promote(weights(3), { source: 'finetune', round: 2 }, undefined as never), 'v3');
+  assert.deepEqual(await promoter.rollbackManually({}), { from: 'v3', to: 'v1' }, 'v3 was fine-tuned from v1: that is what served before it');
+});
