@@ -22,6 +22,7 @@ import { ErrorCodes, TickcastError } from '../../errors/index.ts';
 import { replaceFileSynced, syncDir, writeFileSynced } from '../../durable/durable-fs.ts';
 import { readManifest } from '../artifact.ts';
 import { damagedRecord, parseRecord } from '../record-file.ts';
+import { unfinishedPromotions } from './promotion-candidates.ts';
 
 export const CURRENT_FILE = 'current.json';
 
@@ -108,8 +109,21 @@ export async function writeCurrent(dir: string, version: string, by: string, epo
   if (epoch !== undefined && recorded > epoch) {
     throw new TickcastError(ErrorCodes.FINETUNE_LEASE_FENCED, `${version} not recorded as current: ${CURRENT_FILE} was written under fine-tune lease epoch ${recorded}, this replica's is ${epoch}`, { statusCode: 409, details: { epoch, recorded } });
   }
-  await replaceFileSynced(file, await recordText(dir, version, by, Math.max(recorded, epoch ?? 0), change, { ...prev?.unfinished, ...Object.fromEntries(known ?? []) }));
+  await replaceFileSynced(file, await recordText(dir, version, by, Math.max(recorded, epoch ?? 0), change, { ...prev?.unfinished, ...(prev ? await unseenPromotions(dir, prev.version) : {}), ...Object.fromEntries(known ?? []) }));
   await syncDir(dir);
+}
+
+/**
+ * The promotions over `recorded` saved after its record (numbered above its `newest`) and not yet
+ * recorded: another replica's, in progress or stopped, which this writer may never have seen (saved
+ * since its start or its last follow). The `newest` written now puts them at or below the record,
+ * so they are kept in `unfinished`, or they would pass for finished versions. Until 7 Dec 2026 a
+ * record written by a replica that had not seen one dropped it: a restart no longer reported it.
+ */
+async function unseenPromotions(dir: string, recorded: string): Promise<Record<string, string>> {
+  const onDisk = (await readdir(dir)).filter((n) => /^v\d+$/.test(n));
+  const after = await copiedInSince(dir, recorded, onDisk).catch(() => [] as string[]);
+  return Object.fromEntries(await unfinishedPromotions(dir, after, (p) => p === recorded));
 }
 
 /** link() errors of filesystems without hard links. */
