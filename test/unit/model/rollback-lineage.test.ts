@@ -24,6 +24,8 @@ import { createMetrics } from '../../../src/telemetry/metrics.ts';
 import type { Predictor, PredictorSlot } from '../../../src/pipeline/ports.ts';
 import type { WeightMap } from '../../../src/model/weight-names.ts';
 import { SMALL_CONFIG, SMALL_SPEC } from '../http/support/model-serving.ts';
+import { createModelService } from '../../../src/model/model-service.ts';
+import { ftConfig } from '../finetune/helpers.ts';
 
 function weights(seed: number): WeightMap {
   const m = createModel(SMALL_CONFIG, SMALL_SPEC, seed);
@@ -74,4 +76,16 @@ test('v3 promoted over v1 after v2 was rolled back: a rollback without a version
   assert.equal(promoter.champion.version, 'v1');
   assert.equal(await promoter.promote(weights(3), { source: 'finetune', round: 2 }, undefined as never), 'v3');
   assert.deepEqual(await promoter.rollbackManually({}), { from: 'v3', to: 'v1' }, 'v3 was fine-tuned from v1: that is what served before it');
+});
+
+test('after a restart the lineage is read from the manifests: re-promoted v2 rolls back to v3, the restored v1', async (t) => {
+  const { dir, promoter } = await setup(t);
+  rmSync(path.join(dir, 'v1'), { recursive: true });
+  await promoter.rollbackTo('v1', 'automatic rollback: v2 regressed', undefined, 'v2');
+  await promoter.rollbackManually({ version: 'v2' });
+  await promoter.idle();
+  const svc = await createModelService(ftConfig({ model: { dir, followIntervalMs: 0, keepVersions: 5 } }), createLogger({ level: 'silent', name: 't' }), createMetrics({ defaultMetrics: false }));
+  t.after(() => svc.stop());
+  assert.equal(svc.info().version, 'v2', 'the restart serves what current.json records');
+  assert.equal((await svc.rollback({})).version, 'v3', "read from the manifests after a restart: v2's parent v1 lives on as v3");
 });
