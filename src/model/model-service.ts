@@ -22,7 +22,7 @@ import { ErrorCodes } from '../errors/index.ts';
 import { writePin } from './pin-file.ts';
 import { dirGraphs } from './stored-graph.ts';
 import { Promoter, type PromoterDeps } from './promoter.ts';
-import { VersionRegistry, versionNumber } from './version-registry.ts';
+import { VersionRegistry } from './version-registry.ts';
 import { SharedDirCoordinator, directoryTarget } from './shared-dir/coordinator.ts';
 import { readCurrentEpoch, writeCurrent, type CurrentChange } from './shared-dir/current-pointer.ts';
 import { DirLease } from './shared-dir/lease.ts';
@@ -153,7 +153,7 @@ export async function createModelService(config: Config, logger: Logger, metrics
       const changed = await promoter.rollbackManually(o);
       if (changed) {
         // Counted as a manual change, not as a fine-tune round: a round's record (and its count) only when it ends a watch (round-policy.ts).
-        const direction = versionNumber(changed.to) < versionNumber(changed.from) ? 'older' : 'newer';
+        const direction = (await registry.position(changed.to)) < (await registry.position(changed.from)) ? 'older' : 'newer'; // a restored copy counts as the version it restores
         metrics.modelManualChanges.inc({ direction });
         await tuner?.championChanged(`manual ${direction === 'older' ? 'rollback' : 'change'} to ${changed.to}`, { to: changed.to, direction });
       }

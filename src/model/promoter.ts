@@ -15,6 +15,12 @@ import type { ChampionControl, PromoterDeps } from './promoter-deps.ts';
 
 export type { ChampionControl, PromoterDeps } from './promoter-deps.ts';
 
+/** A version's place in its lineage: a copy an automatic rollback saved again at the version it restores (VersionRegistry.position). */
+function position(v: ModelVersion): number {
+  const from = v.meta.restoredFrom;
+  return versionNumber(typeof from === 'string' ? from : v.version);
+}
+
 type Unrecorded = { version: string; fenced: boolean; change: CurrentChange };
 
 export class Promoter implements ChampionControl {
@@ -183,7 +189,7 @@ export class Promoter implements ChampionControl {
       throw err;
     }
     this.#d.registry.hold(v, v.version);
-    const older = change === 'rollback' || versionNumber(v.version) < versionNumber(this.#champion.version); // a restored rollback target is numbered above
+    const older = change === 'rollback' || position(v) < position(this.#champion); // a restored rollback target is numbered above
     this.#champion = v;
     this.#servingSince = Date.now();
     if (older) this.#d.metrics.modelLastRollback.set(this.#servingSince / 1000);

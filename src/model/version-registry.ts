@@ -210,6 +210,12 @@ export class VersionRegistry {
     return out.sort((a, b) => (a === parent ? -1 : b === parent ? 1 : newestFirst(a, b)));
   }
 
+  /** Where a version sits in its lineage: a copy an automatic rollback saved again (`training.restoredFrom`) at the version it restores (a number says when a directory was written, not which model came first). */
+  async position(label: string): Promise<number> {
+    const from = (await this.#training(label))?.restoredFrom;
+    return versionNumber(typeof from === 'string' ? from : label);
+  }
+
   /** A version's training metadata: held in memory, else its manifest's. */
   async #training(label: string): Promise<Record<string, unknown> | undefined> {
     return this.#held.find((v) => v.version === label)?.meta ?? (await this.#store?.recordedTraining(label));

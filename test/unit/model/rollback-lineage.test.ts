@@ -89,3 +89,19 @@ test('after a restart the lineage is read from the manifests: re-promoted v2 rol
   assert.equal(svc.info().version, 'v2', 'the restart serves what current.json records');
   assert.equal((await svc.rollback({})).version, 'v3', "read from the manifests after a restart: v2's parent v1 lives on as v3");
 });
+
+test('the rollback from re-promoted v2 to v3 (the restored v1) counts as a rollback: direction older, last-rollback time set', async (t) => {
+  const { dir, promoter } = await setup(t);
+  rmSync(path.join(dir, 'v1'), { recursive: true });
+  await promoter.rollbackTo('v1', 'automatic rollback: v2 regressed', undefined, 'v2');
+  await promoter.rollbackManually({ version: 'v2' });
+  await promoter.idle();
+  const metrics = createMetrics({ defaultMetrics: false });
+  const svc = await createModelService(ftConfig({ model: { dir, followIntervalMs: 0, keepVersions: 5 } }), createLogger({ level: 'silent', name: 't' }), metrics);
+  t.after(() => svc.stop());
+  assert.equal((await svc.rollback({})).version, 'v3');
+  const text = await metrics.registry.metrics();
+  assert.match(text, /tickcast_model_manual_changes_total\{direction="older"\} 1/, 'v3 holds v1: going there is a rollback, though its number is higher');
+  assert.match(text, /tickcast_model_manual_changes_total\{direction="newer"\} 0/);
+  assert.doesNotMatch(text, /tickcast_model_last_rollback_timestamp_seconds 0\n/, 'the last-rollback time is set');
+});
