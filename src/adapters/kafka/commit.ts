@@ -47,7 +47,7 @@ export class AtLeastOnce implements CommitStrategy {
       // Outputs are acknowledged; a lost commit (rebalance, coordinator move) only means the chunk
       // may be processed again by whoever owns the partition next. Later commits cover it. A rebalance's
       // refusal is expected (info); others warn (./commit-failure.ts).
-      reportCommitFailure(this.log, commitFailureReason(err), { err, topic: ref.topic, partition: ref.partition, offset: String(ref.last + 1n) }, 'offset commit failed; the chunk may be redelivered', this.onFailed);
+      reportCommitFailure(this.log, commitFailureReason(err), { err, topic: ref.topic, partition: ref.partition, offset: String(ref.last + 1n), commit: 'chunk' }, 'offset commit failed; the chunk may be redelivered', this.onFailed);
     }
   }
 }

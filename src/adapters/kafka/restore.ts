@@ -287,6 +287,6 @@ export class WarmupTracker {
 export async function pinStarts(consumer: KafkaJS.Consumer, topic: string, pin: ReadonlyMap<number, bigint>, log: Logger): Promise<void> {
   if (pin.size === 0) return;
   await consumer.commitOffsets([...pin].map(([partition, offset]) => ({ topic, partition, offset: String(offset) }))).catch((err: unknown) =>
-    log.warn({ err, partitions: [...pin.keys()] }, 'could not commit the start offsets of partitions with nothing committed'),
+    log.warn({ err, partitions: [...pin.keys()], commit: 'start' }, 'could not commit the start offsets of partitions with nothing committed'),
   );
 }

@@ -251,7 +251,7 @@ export class KafkaSource implements TickSource {
     }
     if (resumed.size > 0) this.#log.info({ partitions: Object.fromEntries([...resumed].map(([p, at]) => [p, String(at)])) }, 'partitions assigned back with their committed offset unchanged: resuming after the chunks whose commit was refused (outputs acknowledged), not reading them again');
     // Committed here, in this member's generation (as pinStarts): left to the next chunk, an idle partition showed the chunk as lag, and its next owner read it again. Refused: reported as a resume offset's (./commit.ts).
-    if (resumed.size > 0 && !this.#o.exactlyOnce) await this.#consumer!.commitOffsets([...resumed].map(([partition, at]) => ({ topic, partition, offset: String(at) }))).catch((err: unknown) => this.#log.warn({ err, partitions: [...resumed.keys()] }, 'could not commit the offsets resumed after refused chunks: the next chunk commits them'));
+    if (resumed.size > 0 && !this.#o.exactlyOnce) await this.#consumer!.commitOffsets([...resumed].map(([partition, at]) => ({ topic, partition, offset: String(at) }))).catch((err: unknown) => this.#log.warn({ err, partitions: [...resumed.keys()], commit: 'resume' }, 'could not commit the offsets resumed after refused chunks: the next chunk commits them'));
     await pinStarts(this.#consumer!, this.#o.topic, pin, this.#log);
     return { start, lagFrom };
   }

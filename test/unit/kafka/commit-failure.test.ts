@@ -12,6 +12,7 @@ import { AtLeastOnce, reportCommitOutcomes, Transactional } from '../../../src/a
 import { TransactionTurns } from '../../../src/adapters/kafka/transactions.ts';
 import { TransactionSlot } from '../../../src/adapters/kafka/sink.ts';
 import { commitFailureReason } from '../../../src/adapters/kafka/commit-failure.ts';
+import { pinStarts } from '../../../src/adapters/kafka/restore.ts';
 import { createMetrics } from '../../../src/telemetry/metrics.ts';
 import { TelemetryObserver } from '../../../src/telemetry/pipeline-observer.ts';
 
@@ -146,4 +147,18 @@ test('tickcast_kafka_commits_total: 0 from the start, then the partitions stored
   observer.commitsStored(2);
   observer.commitsStored(1);
   assert.deepEqual(await read(), [3]);
+});
+
+// Until 7 Dec 2026 (night) the lines of a commit the client itself rejected (commitOffsets threw)
+// had no `commit` field, though the coordinator's refusals of the same commits did
+// (docs/kafka-client.md: every refusal line carries commit = chunk, start or resume).
+test('a commit the client rejects names which commit it was, as the coordinator refusals do: chunk, start', async () => {
+  const consumer = { commitOffsets: async () => { throw clientError(REBALANCE_IN_PROGRESS, 'Broker: Group rebalance in progress'); } } as unknown as KafkaJS.Consumer;
+  const log = logger();
+  await new AtLeastOnce(async () => undefined, () => consumer, log.l).run([], { topic: 't', partition: 0, last: 41n });
+  await pinStarts(consumer, 't', new Map([[3, 7n]]), log.l);
+  assert.deepEqual(log.lines.map((l) => [l.msg.split(';')[0], l.obj.commit]), [
+    ['offset commit failed', 'chunk'],
+    ['could not commit the start offsets of partitions with nothing committed', 'start'],
+  ]);
 });

@@ -377,3 +377,27 @@ test('a refused commit of the offset resumed at after refused chunks is reported
   assert.deepEqual(((await k.assign([0])) as Array<{ offset: number }>).map((a) => a.offset), [140], 'assigned back unchanged again: resumes there again');
   await s.stop();
 });
+
+// Until 7 Dec 2026 (night) the client's own rejection of that commit logged no `commit` field.
+test('a commit of the resumed-at offset the client rejects is logged with commit "resume"', async () => {
+  const k = fakeKafka({ 0: 100 });
+  const member = k.kafka.consumer.bind(k.kafka);
+  let reject = false;
+  (k.kafka as unknown as { consumer: typeof member }).consumer = (cfg) => {
+    const c = member(cfg) as unknown as { commitOffsets: (tps: unknown) => Promise<void> };
+    const commit = c.commitOffsets;
+    c.commitOffsets = async (tps) => (reject ? Promise.reject(Object.assign(new Error('Local: Erroneous state'), { code: -172 })) : commit(tps));
+    return c as unknown as KafkaJS.Consumer;
+  };
+  const log = logger();
+  const s = source(k.kafka, { restoreRecordsPerPartition: 0 }, log.l);
+  await s.start(async () => undefined);
+  await k.assign([0]);
+  k.internal.emit('offset.commit', { message: 'Broker: Group rebalance in progress', code: 27 }, [{ topic: TOPIC, partition: 0, offset: 140 }]);
+  await k.revoke([0]);
+  reject = true;
+  await k.assign([0]);
+  const line = log.lines.find((l) => l.msg.startsWith('could not commit the offsets resumed after refused chunks'));
+  assert.equal(line?.obj.commit, 'resume');
+  await s.stop();
+});
