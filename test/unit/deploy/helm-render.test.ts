@@ -375,6 +375,7 @@ test('TickcastModelStale is rendered only with fine-tuning on (or forced): its m
   const stale = renderedRules(on).find((x: any) => x.alert === 'TickcastModelStale');
   assert.deepEqual(stale, rulesOf(FINETUNE_RULES)[0], 'the same rule as deploy/prometheus/rules-finetune');
   assert.ok(alerts({ prometheusRule: { rules: { modelStale: { force: true } } } }).includes('TickcastModelStale'));
+  assert.ok(alerts({ extraEnv: [{ name: 'TICKCAST_FINETUNE_ENABLED', value: 'true' }] }).includes('TickcastModelStale'), 'fine-tuning on through extraEnv');
   assert.ok(!alerts({ config: { finetune: { enabled: true } }, prometheusRule: { rules: { modelStale: { enabled: false } } } }).includes('TickcastModelStale'));
 });
 
@@ -388,6 +389,14 @@ test('TickcastModelVersionSkew: rendered with one model per release (fine-tuning
   assert.equal(skew({ config: { finetune: { enabled: true } } }), undefined, 'emptyDir');
   assert.equal(skew({ config: { finetune: { enabled: true } }, modelStore: { type: 'objectStore', objectStore: { uri: 's3://m/t' } } }), undefined, 'objectStore');
   assert.equal(renderedRules(render({ serviceMonitor: { enabled: true }, prometheusRule: { enabled: true, rules: { modelVersionSkew: { enabled: false, for: '15m' } } } })).find((x: any) => x.alert === 'TickcastModelVersionSkew'), undefined, 'enabled: false');
+  // Until 7 Dec 2026 fine-tuning switched on through extraEnv left the rule rendered with an emptyDir
+  // store (it fired for good), and its description said "(5 s)" whatever the follow interval.
+  const env = (value: string) => ({ extraEnv: [{ name: 'TICKCAST_FINETUNE_ENABLED', value }] });
+  assert.equal(skew(env('true')), undefined, 'extraEnv TICKCAST_FINETUNE_ENABLED=true, emptyDir');
+  assert.deepEqual(skew({ ...env('false'), config: { finetune: { enabled: true } } }), composed, 'extraEnv false wins over the file');
+  assert.equal(renderedRules(render({ serviceMonitor: { enabled: true }, extraEnv: [{ name: 'TICKCAST_FINETUNE_ENABLED', valueFrom: { configMapKeyRef: { name: 'x', key: 'y' } } }], prometheusRule: { enabled: true, rules: { modelVersionSkew: { finetune: true } } } })).find((x: any) => x.alert === 'TickcastModelVersionSkew'), undefined, 'finetune: true, emptyDir');
+  assert.ok(skew({ config: { model: { followIntervalMs: 60000 } } }), 'rendered with a longer follow interval');
+  assert.doesNotMatch(skew({ config: { model: { followIntervalMs: 60000 } } }).annotations.description, /\b5 s\b/, 'no default interval in the description');
 });
 
 test('TickcastFinetuneLeaseUnheld is rendered only with fine-tuning on, the same rule as compose\'s rules-finetune', { skip }, () => {
