@@ -432,7 +432,7 @@ test('alert thresholds come from values, in the expressions and the descriptions
   assert.equal(by.TickcastTargetDown.expr, 'up{job="tickcast-pods", namespace="obs"} == 0 or absent(up{job="tickcast-pods", namespace="obs"})');
   assert.equal(by.TickcastTargetDown.for, '2m');
   assert.equal(by.TickcastKafkaCommitsFailing.for, '20m');
-  assert.match(by.TickcastKafkaCommitsFailing.annotations.description, /in every 5m for 20m with reason \{\{ \$labels\.reason \}\}, not a rebalance/);
+  assert.match(by.TickcastKafkaCommitsFailing.annotations.description, /with reason \{\{ \$labels\.reason \}\} \(not a rebalance\), some in every 5m for 20m,/);
   // Default job: the Service name, which is the job label the ServiceMonitor gives its targets.
   const named = render({ fullnameOverride: 'fc', serviceMonitor: { enabled: true }, prometheusRule: { enabled: true } });
   assert.equal(one(named, 'Service').metadata.name, 'fc');

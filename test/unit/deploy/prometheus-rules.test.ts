@@ -171,6 +171,15 @@ test('alerts whose value is a count (increase, delta) print it as an integer', (
   }
 });
 
+test('the Kafka failure alerts open with the first check to run', () => {
+  // Until 7 Dec 2026 TickcastKafkaCommitsFailing named its first check after ~500 characters and
+  // TickcastProduceFailing at its end: a page read on a phone showed the mechanism, not where to look.
+  for (const name of ['TickcastProduceFailing', 'TickcastKafkaCommitsFailing']) {
+    const d = composeRules.find((r) => r.alert === name)!.annotations!.description;
+    assert.match(d, /^First check: [^.]*(TC_PRODUCE_FAILED|`offset commit failed`)[^.]*\. /, `${name}: ${d.slice(0, 80)}`);
+  }
+});
+
 const docsRules = join(ROOT, 'docs/prometheus-rules.yaml');
 /** alert name → group name, for a file of groups. */
 const groupOf = (groups: any[]): Map<string, string> => new Map(groups.flatMap((g) => (g.rules ?? []).filter((r: Rule) => r.alert).map((r: Rule) => [r.alert, g.name])));
