@@ -319,6 +319,25 @@ test('grafanaDashboard.enabled ships the dashboard JSON in a sidecar-labelled Co
   assert.deepEqual(JSON.parse(cm.data['tickcast.json']), JSON.parse(read('deploy/grafana/dashboards/tickcast.json')));
 });
 
+// Until 7 Dec 2026 the chart had no way to relabel its scrape, to put the dashboard where a Grafana
+// watching only its own namespace finds it, nor a word when a NetworkPolicy shut Prometheus out.
+test('serviceMonitor relabelings pass through; grafanaDashboard.namespace; NOTES warns when ingressFrom may block Prometheus', { skip }, () => {
+  const relabelings = [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' }];
+  const metricRelabelings = [{ sourceLabels: ['__name__'], regex: 'nodejs_.*', action: 'drop' }];
+  const sm = one(render({ serviceMonitor: { enabled: true, relabelings, metricRelabelings } }), 'ServiceMonitor').spec.endpoints[0];
+  assert.deepEqual([sm.relabelings, sm.metricRelabelings], [relabelings, metricRelabelings]);
+  const plain = one(render({ serviceMonitor: { enabled: true } }), 'ServiceMonitor').spec.endpoints[0];
+  assert.deepEqual([plain.relabelings, plain.metricRelabelings], [undefined, undefined], 'none by default');
+  const dash = (v: Record<string, unknown>) => render({ grafanaDashboard: { enabled: true, ...v } }, 'apps').docs.find((d) => d.metadata.name === 'tickcast-dashboard');
+  assert.equal(dash({ namespace: 'grafana' }).metadata.namespace, 'grafana');
+  assert.equal(dash({}).metadata.namespace, undefined, 'empty: the release namespace');
+  const peers = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateway' } } }];
+  const warn = /WARNING: networkPolicy\.ingressFrom admits only the peers it lists/;
+  assert.match(render({ networkPolicy: { enabled: true, ingressFrom: peers }, serviceMonitor: { enabled: true } }).notes, warn);
+  assert.doesNotMatch(render({ networkPolicy: { enabled: true }, serviceMonitor: { enabled: true } }).notes, warn, 'ingressFrom [] admits any source');
+  assert.doesNotMatch(render({ networkPolicy: { enabled: true, ingressFrom: peers } }).notes, warn, 'no ServiceMonitor');
+});
+
 test('prometheusRule.runbookBaseUrl links every alert to its runbook section; disabled rules drop out', { skip }, () => {
   const base = 'https://git.example/tickcast/docs';
   // A shared model store: with fine-tuning on, TickcastModelVersionSkew only means something there.
