@@ -338,6 +338,16 @@ test('serviceMonitor relabelings pass through; grafanaDashboard.namespace; NOTES
   assert.doesNotMatch(render({ networkPolicy: { enabled: true, ingressFrom: peers } }).notes, warn, 'no ServiceMonitor');
 });
 
+// OpenShift's restricted-v2 SCC assigns the uid and fsGroup from the namespace's range and refuses others:
+// docs/deployment.md § OpenShift tells to null them, which must leave them out (runAsNonRoot stays).
+test('podSecurityContext with runAsUser/runAsGroup/fsGroup null renders without them (OpenShift)', { skip }, () => {
+  const r = render({ podSecurityContext: { runAsUser: null, runAsGroup: null, fsGroup: null } });
+  assert.ok(r.ok, r.error);
+  const sc = one(r, 'Deployment').spec.template.spec.securityContext;
+  assert.deepEqual(Object.keys(sc).sort(), ['fsGroupChangePolicy', 'runAsNonRoot', 'seccompProfile']);
+  assert.equal(sc.runAsNonRoot, true);
+});
+
 test('prometheusRule.runbookBaseUrl links every alert to its runbook section; disabled rules drop out', { skip }, () => {
   const base = 'https://git.example/tickcast/docs';
   // A shared model store: with fine-tuning on, TickcastModelVersionSkew only means something there.
