@@ -207,14 +207,15 @@ function bad(statusCode: number, code: ErrorCode, message: string, hint?: string
  */
 export function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, reason, message, hint] =
+  // The 408 has its own code since 7 Dec 2026 (before, TC_HTTP_BAD_REQUEST, so a client could not tell "too slow, send again" from "malformed").
+  const [status, reason, code, message, hint] =
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, 'Request Timeout', 'the request did not arrive in time', 'send the whole request promptly']
+      ? [408, 'Request Timeout', ErrorCodes.HTTP_REQUEST_TIMEOUT, 'the request did not arrive in time', 'send the whole request promptly']
       : err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large', 'the request headers are larger than this server accepts', 'send fewer or shorter headers']
-        : [400, 'Bad Request', `the request is not valid HTTP (${err.code ?? 'parse error'})`, 'let your HTTP client set Content-Length and framing'];
+        ? [431, 'Request Header Fields Too Large', ErrorCodes.HTTP_BAD_REQUEST, 'the request headers are larger than this server accepts', 'send fewer or shorter headers']
+        : [400, 'Bad Request', ErrorCodes.HTTP_BAD_REQUEST, `the request is not valid HTTP (${err.code ?? 'parse error'})`, 'let your HTTP client set Content-Length and framing'];
   // A 408 may be sent again as is (RFC 9110 § 15.5.9); bad framing or headers too large may not.
-  const body = JSON.stringify({ error: { code: ErrorCodes.HTTP_BAD_REQUEST, message, hint, retriable: status === 408 } } satisfies ErrorBody);
+  const body = JSON.stringify({ error: { code, message, hint, retriable: status === 408 } } satisfies ErrorBody);
   const reqId = randomUUID();
   this.log.debug({ reqId, err: { code: err.code, message: err.message }, status }, 'request refused by the HTTP parser');
   const head = `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n${REQUEST_ID_HEADER}: ${reqId}`;
