@@ -63,14 +63,15 @@ function describeValidation(part: string, e: AjvLikeError): { message: string; h
       const want = String(p.type);
       const inText = part === 'querystring' || part === 'params';
       const hint = inText
-        ? `write ${want === 'integer' || want === 'finite number' ? 'a plain decimal number, e.g. ?limit=100' : `a ${want}`}`
+        ? textHint(part, e, want)
         : want === 'number' || want === 'integer'
           ? 'send JSON numbers (1.5, not "1.5"); NaN and Infinity are not valid JSON numbers'
           : `send a JSON ${want}`;
       const message = `${where} must be ${/^[aeiou]/.test(want) ? 'an' : 'a'} ${want}`;
-      const object = inText ? null : objectNotFit(message, e.data, where, want);
+      if (inText) return { message: `${message}${gotText(e.data)}`, hint };
+      const object = objectNotFit(message, e.data, where, want);
       if (object !== null) return object;
-      if (inText || (want !== 'number' && want !== 'integer')) return { message, hint };
+      if (want !== 'number' && want !== 'integer') return { message, hint };
       return typeof e.data === 'string' ? numberInString(message, e.data, where) : (numberNotFit(message, e.data) ?? { message, hint });
     }
     case 'additionalProperties': {
@@ -108,6 +109,24 @@ function describeValidation(part: string, e: AjvLikeError): { message: string; h
     default:
       return { message: `${where} ${e.message ?? 'is invalid'}` };
   }
+}
+
+/** What came in a query or path value, quoted (first 40 characters); until 7 Dec 2026 `?offset=abc` was told only "must be an integer". */
+function gotText(data: unknown): string {
+  if (typeof data !== 'string') return '';
+  return `; got ${JSON.stringify(data.length > 40 ? `${data.slice(0, 40)}…` : data)}`;
+}
+
+/**
+ * How to write a query or path value: a number's example names the field that failed and fits its
+ * range (until 7 Dec 2026 every one said "e.g. ?limit=100", for ?offset=abc too).
+ */
+function textHint(part: string, e: AjvLikeError, want: string): string {
+  if (want !== 'integer' && want !== 'finite number') return `write a ${want}`;
+  const field = (e.instancePath ?? '').split('/').pop() ?? '';
+  const range = (e.parentSchema ?? {}) as { minimum?: unknown; maximum?: unknown };
+  const example = typeof range.maximum === 'number' && range.maximum < 100 ? (typeof range.minimum === 'number' ? range.minimum : range.maximum) : 100;
+  return part === 'querystring' && field !== '' ? `write a plain decimal number, e.g. ?${field}=${example}` : 'write a plain decimal number';
 }
 
 /**
