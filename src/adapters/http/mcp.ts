@@ -22,7 +22,7 @@ import { BUILD_INFO } from '../../telemetry/build-info.ts';
 import { isCrossSiteBrowserRequest, type ApiKeyAuth } from './auth.ts';
 import type { HttpConfig } from './config.ts';
 import { cancelledInBatch, idKey, McpCancelledError, McpInFlightCalls } from './mcp-cancellation.ts';
-import { checkMcpPost, jsonRpcErrorBody, POST_ONLY_DATA } from './mcp-checks.ts';
+import { checkMcpPost, jsonRpcErrorBody, POST_ONLY_DATA, readableId } from './mcp-checks.ts';
 import { parseErrorHandler } from './mcp-parse-errors.ts';
 import { clarifyingTransport } from './mcp-params.ts';
 import { ClientGoneError, toErrorResponse, type ErrorBody } from './errors.ts';
@@ -115,7 +115,8 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
       deps.logger.error({ err }, 'MCP request failed');
       if (!reply.raw.headersSent) {
         reply.raw.writeHead(500, { 'content-type': 'application/json' });
-        reply.raw.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'internal error' }, id: null }));
+        // The request's id where one message's could be read (JSON-RPC 2.0 § 5; until 7 Dec 2026 always null).
+        reply.raw.end(jsonRpcErrorBody(-32603, 'internal error', undefined, readableId(req.body)));
       }
     }
   });
