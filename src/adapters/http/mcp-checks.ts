@@ -13,6 +13,7 @@
  *   without the header the spec has the server assume 2025-03-26, so batches are served.
  * - Message shape: an empty batch or a message that is not a JSON-RPC request, notification or
  *   response is JSON-RPC's "Invalid Request" (-32600); the SDK answers -32700 (parse error) for it.
+ *   In a batch, an array of answers, one per member (invalidMembers, below).
  *   So is a batch in which two requests share an id (MCP: an id is never reused): the SDK keeps
  *   one answer per id, so one of them would run and never be answered.
  * - Accept and MCP-Protocol-Version, which the transport checks too (406, 400), are checked here first
@@ -37,6 +38,8 @@ export interface McpRefusal {
   data?: { code: string; hint: string };
   /** The request's id when the body is one message whose id could be read (JSON-RPC 2.0 § 5: null only when it could not); null otherwise. */
   id: string | number | null;
+  /** A batch with invalid members: the array to answer instead of one error (./mcp.ts sends it as is). */
+  answers?: object[];
 }
 
 /** What the MCP streamable HTTP transport has a client send (both types; this endpoint answers application/json). */
@@ -139,6 +142,28 @@ export function checkMcpPost(allowedHosts: readonly string[], headers: Record<st
 
 type Refusal = Omit<McpRefusal, 'id'>;
 
+const MESSAGE_SHAPE_HINT = 'each message is an object with "jsonrpc": "2.0" and a "method" (a request adds an "id", a string or number), or a response with "id" and "result" or "error"';
+
+/**
+ * A batch some of whose members are not JSON-RPC messages (JSON-RPC 2.0 § 6: an array back, one
+ * answer per member): each invalid member its own -32600 with its id where it can be read, each
+ * valid request a -32600 with its id saying it was not run, notifications and responses nothing.
+ * The SDK transport refuses a batch whole when one member fails its schema, so the valid ones are
+ * not served; the array tells the client which member to fix and that the rest may be sent again.
+ * Until 7 Dec 2026 one -32600 with id null answered the whole batch.
+ */
+function invalidMembers(batch: unknown[], bad: number[]): Refusal {
+  const answers = batch.flatMap((m, i) => {
+    const data = { code: ErrorCodes.HTTP_BAD_REQUEST, hint: MESSAGE_SHAPE_HINT };
+    if (bad.includes(i)) return [{ jsonrpc: '2.0', error: { code: -32600, message: `Invalid Request: message ${i} of the batch is not a JSON-RPC 2.0 request, notification or response`, data }, id: readableId(m) }];
+    const id = readableId(m);
+    if (id === null || !('method' in (m as object))) return [];
+    const hint = `send the batch again without message${bad.length > 1 ? 's' : ''} ${bad.join(', ')}, or with ${bad.length > 1 ? 'them' : 'it'} fixed`;
+    return [{ jsonrpc: '2.0', error: { code: -32600, message: `Invalid Request: not run: message ${bad.join(', ')} of the batch is invalid, and a batch is served whole or not at all`, data: { code: ErrorCodes.HTTP_BAD_REQUEST, hint } }, id }];
+  });
+  return { ...invalidRequest(`message ${bad[0]} of the batch is not a JSON-RPC 2.0 request, notification or response`, MESSAGE_SHAPE_HINT), answers };
+}
+
 function refusal(allowedHosts: readonly string[], headers: Record<string, string | string[] | undefined>, body: unknown, corsOrigins: readonly string[]): Refusal | null {
   const origin = headers.origin;
   if (!originAllowed(allowedHosts, typeof origin === 'string' ? origin : origin?.[0], corsOrigins)) {
@@ -161,10 +186,10 @@ function refusal(allowedHosts: readonly string[], headers: Record<string, string
     if (body.length === 0) return invalidRequest('an empty batch', 'send at least one JSON-RPC message in the array, or one message (not an array)');
   }
   const messages = Array.isArray(body) ? body : [body];
-  const bad = messages.findIndex((m) => !JSONRPCMessageSchema.safeParse(m).success);
-  if (bad >= 0) {
-    const where = Array.isArray(body) ? `message ${bad} of the batch is` : 'the body is';
-    return invalidRequest(`${where} not a JSON-RPC 2.0 request, notification or response`, 'each message is an object with "jsonrpc": "2.0" and a "method" (a request adds an "id", a string or number), or a response with "id" and "result" or "error"');
+  const bad = messages.flatMap((m, i) => (JSONRPCMessageSchema.safeParse(m).success ? [] : [i]));
+  if (bad.length > 0) {
+    if (Array.isArray(body)) return invalidMembers(body, bad);
+    return invalidRequest('the body is not a JSON-RPC 2.0 request, notification or response', MESSAGE_SHAPE_HINT);
   }
   const twice = Array.isArray(body) ? repeatedRequestId(body) : undefined;
   if (twice !== undefined) {

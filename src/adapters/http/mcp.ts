@@ -99,7 +99,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpRouteDeps): void
   app.post('/mcp', { config: { work: true, shedAfterBody: true, chargeAfterBody: true }, schema: { hide: true }, errorHandler }, async (req, reply) => {
     const refused = checkMcpPost(deps.config.allowedHosts, req.headers, req.body, deps.config.corsOrigins);
     const requests = chargeRequests(deps, req, reply, refused === null, charged);
-    if (refused !== null) return reply.code(refused.status).type('application/json').send(jsonRpcErrorBody(refused.code, refused.message, refused.data, refused.id));
+    if (refused !== null) return reply.code(refused.status).type('application/json').send(refused.answers !== undefined ? JSON.stringify(refused.answers) : jsonRpcErrorBody(refused.code, refused.message, refused.data, refused.id));
     if (requests > 0) deps.shed?.(reply);
     const mcp = createServer(postContext(deps.auth, req, reply));
     const transport = clarifyingTransport(new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true }), req.body);

@@ -20,6 +20,28 @@ async function post(app: App, body: unknown) {
 
 const ping = (id: number | string) => ({ jsonrpc: '2.0', id, method: 'ping' });
 
+test('a batch with invalid members answers an array: each member its own answer with its own id', async () => {
+  const { app } = await build();
+  try {
+    const batch = [ping(1), { jsonrpc: '1.0', id: 'x', method: 'ping' }, { jsonrpc: '2.0', method: 'notifications/initialized' }, { foo: 1 }, ping('b')];
+    const r = await post(app, batch);
+    assert.equal(r.status, 400);
+    assert.ok(Array.isArray(r.body), JSON.stringify(r.body));
+    assert.deepEqual(r.body.map((m: { id: unknown }) => m.id), [1, 'x', null, 'b'], 'the notification has no answer');
+    for (const m of r.body) assert.equal(m.error.code, -32600);
+    assert.match(r.body[1].error.message, /^Invalid Request: message 1 of the batch is not a JSON-RPC 2.0/);
+    assert.match(r.body[2].error.message, /^Invalid Request: message 3 of the batch/);
+    assert.match(r.body[0].error.message, /not run: message 1, 3 of the batch is invalid/);
+    assert.equal(r.body[0].error.data.code, 'TC_HTTP_BAD_REQUEST');
+    assert.match(r.body[0].error.data.hint, /without messages 1, 3/);
+    // The valid members, sent again alone, are served.
+    const again = await post(app, [ping(1), ping('b')]);
+    assert.deepEqual([again.status, again.body.map((m: { id: unknown }) => m.id)], [200, [1, 'b']]);
+  } finally {
+    await app.close();
+  }
+});
+
 test('the fallback 500 when the transport throws answers the request\'s id', async () => {
   const { app } = await build();
   const proto = StreamableHTTPServerTransport.prototype;
