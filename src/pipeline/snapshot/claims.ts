@@ -38,6 +38,11 @@ export class SnapshotClaims {
     this.#loadedAt = this.#now();
   }
 
+  /** Partition → snapshot offset of the partitions not claimed yet: their series are as loaded (none of their records handled here). */
+  offsets(): Map<number, bigint> {
+    return new Map([...this.#pending].map(([p, pend]) => [p, pend.from]));
+  }
+
   /** SeriesSnapshotter.restoreFrom: partition → offset to replay from for the partitions kept. */
   restoreFrom(candidates: readonly RestoreCandidate[]): Map<number, bigint> {
     const out = new Map<number, bigint>();

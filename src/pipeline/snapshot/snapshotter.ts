@@ -13,6 +13,10 @@
  * first retained offset and at most `maxTailRecords` behind; the source replays [snapshot offset,
  * committed) as full warm-up. Other partitions are dropped and get the plain window replay.
  *
+ * Until an assignment has claimed a partition, a snapshot holds the loaded partitions at their loaded
+ * offsets with their series as loaded (less any reset): before 7 Dec 2026 (night, late) it wrote
+ * nothing, so a reset just after a restart was not written. After a claim, unclaimed ones are left out.
+ *
  * Partitions that go to another instance (`released`) are forgotten: their offsets leave the next
  * snapshot, so a restart never restores their state from an offset another instance moved past.
  * A partition whose chunk failed (applied, outputs unacknowledged: redelivered) is left out until
@@ -254,9 +258,10 @@ export class SeriesSnapshotter {
    * consumer heartbeats and HTTP go on: 10,000 mature series are ~270 MB).
    */
   async #capture(): Promise<{ series: number; body: Buffer[] } | null> {
-    if (this.#offsets.size === 0) return null;
+    // None claimed yet: the loaded partitions at their loaded offsets (a reset just after a restart must still be written).
+    const offsets = this.#offsets.size > 0 ? new Map(this.#offsets) : this.#claims.offsets();
+    if (offsets.size === 0) return null;
     const parts = this.#o.parts;
-    const offsets = new Map(this.#offsets);
     const layout = new SnapshotLayout(true);
     let series = 0;
     const ids = [...parts.store.ids()];
