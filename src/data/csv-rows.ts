@@ -78,6 +78,7 @@ export class CsvRows {
 
   /** The header: TC_DATA_TOO_SHORT when the file ended before one (csv-line-parser.ts requireHeader). */
   header(): string[] {
+    for (const l of this.ons.ended()) this.parseLine(...l); // a first line `Title` the file ended below
     return this.parser.requireHeader();
   }
 

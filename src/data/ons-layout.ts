@@ -89,6 +89,17 @@ export class OnsLayout {
     return [];
   }
 
+  /**
+   * At the end of the file, before its header is asked for: a first line `Title` still held (the
+   * file ended below it) is let go as written, a header like any other (until 7 Dec 2026, night, a
+   * file of just the header `Title,Value` was "the file is empty").
+   */
+  ended(): ParserLine[] {
+    if (this.state !== 'title') return [];
+    this.state = 'off';
+    return [[this.title!.text, this.title!.lineNo]];
+  }
+
   /** The line below `Title`: `CDID` makes the file an ONS one (the parser gets its header); else both lines go to the parser as written. */
   private second(text: string, lineNo: number): ParserLine[] {
     const title = this.title!;

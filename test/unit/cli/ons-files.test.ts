@@ -93,4 +93,17 @@ describe('an ONS time series download', () => {
     assert.equal(code, 0, io.err());
     assert.doesNotMatch(io.err(), /ONS/);
   });
+
+  it('a file of just a header whose first column is Title is a header without rows, not an empty file', async () => {
+    // The first line is held until the second says whether the file is an ONS one; a file that
+    // ended there lost it (until 7 Dec 2026, night: "the file is empty; expected a header row").
+    const data = join(dir, 'header-only.csv');
+    await writeFile(data, 'Title,value\n');
+    for (const cmd of [['train', '--arch', 'linear', '--data', data, '--out', join(dir, 'h')], ['detect', '--data', data, '--time-col', 'Title', '--out', join(dir, 'rh.csv')]]) {
+      const io = captureIo();
+      assert.equal(await runCli(cmd, io), 65, io.err());
+      assert.match(io.err(), /no data rows after the header \[TC_DATA_TOO_SHORT\]/, cmd[0]);
+      assert.doesNotMatch(io.err(), /empty/, cmd[0]);
+    }
+  });
 });
