@@ -26,12 +26,13 @@ export const errorResponses = {
  * `work` routes) and, with http.allowedHosts set, 403; a route with a path parameter, 414. Until 7 Dec 2026 /metrics, /v1/tools and
  * /v1/events listed only a 200, so a generated client had no type for those answers.
  * Every route, the probes too, lists what node's HTTP parser answers before any route (./errors.ts
- * clientErrorHandler): 408 when a request is not whole within http.requestTimeoutMs (listed only where that
- * is on, > 0) and 431 for headers over node's limit; until 7 Dec 2026 neither was listed.
+ * clientErrorHandler): 408 when a request is not whole within http.requestTimeoutMs, or its headers within
+ * node's headersTimeout (60 s, on also with http.requestTimeoutMs 0: until 7 Dec 2026, night, the 408 was not
+ * listed there), and 431 for headers over node's limit; until 7 Dec 2026 neither was listed.
  */
 export function documentRoute(
   route: { schema?: { body?: unknown; params?: unknown; response?: unknown; security?: unknown }; config?: unknown },
-  auth: { requireAuthForReads: boolean; allowUnauthenticatedMutations: boolean; apiKeys: readonly string[]; apiKeysFile: string; apiKeysReloadMs: number; allowedHosts: readonly string[]; rateLimit: { enabled: boolean }; requestTimeoutMs: number },
+  auth: { requireAuthForReads: boolean; allowUnauthenticatedMutations: boolean; apiKeys: readonly string[]; apiKeysFile: string; apiKeysReloadMs: number; allowedHosts: readonly string[]; rateLimit: { enabled: boolean } },
 ): void {
   const s = route.schema;
   if (s === undefined) return;
@@ -46,7 +47,7 @@ export function documentRoute(
   const edge = flags.open === true ? { 400: errorResponses[400] } : { ...guarded, ...(auth.rateLimit.enabled ? { 429: limited } : {}), ...(auth.allowedHosts.length > 0 ? { 403: { $ref: 'ErrorBody#' } } : {}) };
   // A path parameter over the router's maxParamLength (3,072 bytes) is 414 before the route (errors.ts); until the review of 7 Dec 2026 not listed.
   const long = s.params !== undefined ? { 414: { $ref: 'ErrorBody#' } } : {};
-  const parser = { ...(auth.requestTimeoutMs > 0 ? { 408: { $ref: 'ErrorBody#' } } : {}), 431: { $ref: 'ErrorBody#' } };
+  const parser = { 408: { $ref: 'ErrorBody#' }, 431: { $ref: 'ErrorBody#' } };
   const response = own === undefined ? undefined : { ...edge, ...parser, ...own, ...long, ...(s.body !== undefined ? { 413: { $ref: 'ErrorBody#' }, 415: { $ref: 'ErrorBody#' } } : {}) };
   route.schema = { ...s, response, ...(security !== undefined ? { security } : {}) };
 }

@@ -24,7 +24,7 @@ export const httpSection = z
     requireAuthForReads: z.boolean().default(false),
     /** With no API keys configured, allow every mutating route anyway: POST /v1/model/rollback, POST and DELETE /v1/anomalies/:id/feedback, the MCP tool give_alert_feedback (local development only; a browser request from another site (Origin) still needs a key). */
     allowUnauthenticatedMutations: z.boolean().default(false),
-    /** Longest time to receive a whole request (headers and body), ms: a client sending slower gets 408 TC_HTTP_REQUEST_TIMEOUT and its connection is closed, so a slow or stalled upload cannot hold a connection and a request open for ever. Checked every quarter of it (at most every 30 s) while the server runs; once shutdown has begun, shutdown.graceMs bounds it. 0: no limit (fastify's default; Node's own is 300 s). */
+    /** Longest time to receive a whole request (headers and body), ms: a client sending slower gets 408 TC_HTTP_REQUEST_TIMEOUT and its connection is closed, so a slow or stalled upload cannot hold a connection and a request open for ever. Checked every quarter of it (at most every 30 s) while the server runs; once shutdown has begun, shutdown.graceMs bounds it. 0: no limit on the body (fastify's default); the headers must still arrive within Node's headersTimeout, 60 s, or the same 408. */
     requestTimeoutMs: timerMs(0).default(30_000),
     /** Largest request body in bytes; a larger one gets 413 TC_HTTP_PAYLOAD_TOO_LARGE before it is parsed. Raise it for POST /v1/predict with long multivariate windows. */
     bodyLimitBytes: positiveInt.default(1024 * 1024),
