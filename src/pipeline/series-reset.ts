@@ -13,8 +13,8 @@
  * Durable: a series-state snapshot is then written (SeriesSnapshotter.requestSnapshot; resets in a
  * burst share one). Before 7 Dec 2026 (night) none was, and a restart before the next periodic
  * snapshot restored the series from the last one — its old unit, window and alert state — so the
- * re-configured sensor's packs were dead-lettered again. `snapshotWritten` false (snapshots off, or
- * the write failed): a restart before the next snapshot may bring the series back.
+ * re-configured sensor's packs were dead-lettered again. `snapshotWritten` false (snapshots off, the
+ * write failed, or nothing to capture yet: no partition handled or restored): a restart before the next snapshot may bring the series back.
  */
 import type { WindowStore } from '../domain/window-store.ts';
 

@@ -17,7 +17,7 @@ const resetResultSchema = {
     series: { type: 'string' },
     resolvedAlerts: { type: 'array', items: { type: 'string' }, description: 'Features whose open alert was resolved with reason "reset", sorted (empty when none fired).' },
     resolvesSent: { type: 'boolean', description: 'False when sending those resolved records failed: they are kept and go with the next chunk.' },
-    snapshotWritten: { type: 'boolean', description: 'True when a series-state snapshot taken after the reset was written, so a restart keeps the series reset; false when snapshots are off or the write failed (a restart before the next snapshot may restore the series).' },
+    snapshotWritten: { type: 'boolean', description: 'True when a series-state snapshot taken after the reset was written, so a restart keeps the series reset; false when snapshots are off, the write failed, or there was nothing to capture yet (no input partition handled or restored since the start) (a restart before the next snapshot may restore the series).' },
   },
 } as const;
 
