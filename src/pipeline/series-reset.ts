@@ -15,6 +15,12 @@
  * snapshot restored the series from the last one — its old unit, window and alert state — so the
  * re-configured sensor's packs were dead-lettered again. `snapshotWritten` false (snapshots off, the
  * write failed, or nothing to capture yet: no partition handled or restored): a restart before the next snapshot may bring the series back.
+ *
+ * Bounded: sending the resolves and writing the snapshot wait for chunks in flight and their acks,
+ * which with the brokers down is the producer's message.timeout.ms (300 s by default): a proxy timed
+ * out, the client retried and got 404 (the series was already forgotten). The answer waits at most
+ * `waitMs` (10 s) for the two together; what is not done by then goes on in the background and is
+ * answered as not confirmed (`resolvesSent` / `snapshotWritten` false).
  */
 import type { WindowStore } from '../domain/window-store.ts';
 
@@ -22,9 +28,9 @@ export interface SeriesResetResult {
   series: string;
   /** Features whose open alert was resolved (`reason: "reset"`), sorted. */
   resolvedAlerts: string[];
-  /** False when sending those resolves failed: they are kept and go with the next chunk or flush. */
+  /** False when sending those resolves failed (they are kept and go with the next chunk or flush) or was not confirmed within the wait (it goes on). */
   resolvesSent: boolean;
-  /** True when a series-state snapshot without the series was written after the reset (a restart keeps it reset). */
+  /** True when a series-state snapshot without the series was written after the reset (a restart keeps it reset); false also when it was not written within the wait (it goes on: GET /v1/snapshots). */
   snapshotWritten: boolean;
 }
 
@@ -35,6 +41,21 @@ export interface SeriesResetParts {
   flush?: () => Promise<number>;
   /** Write a series-state snapshot taken after the reset (SeriesSnapshotter.requestSnapshot); absent: snapshots are off. Resolves null when none was written. */
   persist?: () => Promise<unknown>;
+  /** Longest wait for the flush and the snapshot together before answering (default RESET_WAIT_MS). */
+  waitMs?: number;
+}
+
+export const RESET_WAIT_MS = 10_000;
+
+const TIMED_OUT = Symbol('timed out');
+
+/** `work`'s result, or TIMED_OUT once `deadline` (epoch ms) has passed; `work` goes on either way. */
+function by<T>(work: Promise<T>, deadline: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** Forget `series` everywhere; null when it is not held. */
@@ -42,9 +63,10 @@ export async function resetSeries(p: SeriesResetParts, series: string): Promise<
   if (!p.store.has(series)) return null;
   const resolvedAlerts = [...p.openAlerts.openFeatures(series)].sort();
   p.store.delete(series, 'reset');
+  const deadline = Date.now() + (p.waitMs ?? RESET_WAIT_MS);
   let resolvesSent = true;
-  if (p.flush) await p.flush().catch(() => (resolvesSent = false));
+  if (p.flush) resolvesSent = (await by(p.flush().then(() => true, () => false), deadline)) === true;
   // A failed write is counted and shown by the snapshotter (GET /v1/snapshots lastError); the reset stands.
-  const snapshotWritten = p.persist ? await p.persist().then((r) => r !== null, () => false) : false;
+  const snapshotWritten = p.persist ? (await by(p.persist().then((r) => r !== null, () => false), deadline)) === true : false;
   return { series, resolvedAlerts, resolvesSent, snapshotWritten };
 }

@@ -16,8 +16,8 @@ const resetResultSchema = {
   properties: {
     series: { type: 'string' },
     resolvedAlerts: { type: 'array', items: { type: 'string' }, description: 'Features whose open alert was resolved with reason "reset", sorted (empty when none fired).' },
-    resolvesSent: { type: 'boolean', description: 'False when sending those resolved records failed: they are kept and go with the next chunk.' },
-    snapshotWritten: { type: 'boolean', description: 'True when a series-state snapshot taken after the reset was written, so a restart keeps the series reset; false when snapshots are off, the write failed, or there was nothing to capture yet (no input partition handled or restored since the start) (a restart before the next snapshot may restore the series).' },
+    resolvesSent: { type: 'boolean', description: 'False when sending those resolved records failed (they are kept and go with the next chunk) or was not confirmed within 10 s (it goes on in the background).' },
+    snapshotWritten: { type: 'boolean', description: 'True when a series-state snapshot taken after the reset was written, so a restart keeps the series reset; false when snapshots are off, the write failed, or there was nothing to capture yet (no input partition handled or restored since the start), or it was not written within 10 s (brokers slow or down: it goes on in the background, GET /v1/snapshots shows it) (a restart before the next snapshot may restore the series).' },
   },
 } as const;
 
