@@ -8,6 +8,7 @@
 import { DecimalCells, type DecimalOption } from './csv-decimal.ts';
 import type { FooterLines } from './csv-footer.ts';
 import { CsvLineParser } from './csv-line-parser.ts';
+import { BlsPeriods } from './bls-periods.ts';
 import { OnsLayout } from './ons-layout.ts';
 import type { SkippedLines } from './csv-title-lines.ts';
 
@@ -31,6 +32,8 @@ export class CsvRows {
   private readonly parser: CsvLineParser;
   /** The UK ONS's time series layout (no header row, metadata lines, mixed frequencies): ./ons-layout.ts. */
   private readonly ons: OnsLayout;
+  /** The US BLS's year and period columns, read as one time column (./bls-periods.ts). */
+  private readonly bls = new BlsPeriods();
   private decimal: DecimalCells | undefined;
   private text: readonly number[] = [];
 
@@ -45,7 +48,8 @@ export class CsvRows {
   /** The data rows a line completes, their cells as written: footnote lines held above it that were rows after all (./csv-footer.ts), then its own. */
   parse(text: string, lineNo: number): CsvRow[] {
     const lines = this.ons.lines(text, lineNo);
-    const rows = lines.length === 1 ? this.parseLine(...lines[0]) : lines.flatMap((l) => this.parseLine(...l));
+    const parsed = lines.length === 1 ? this.parseLine(...lines[0]) : lines.flatMap((l) => this.parseLine(...l));
+    const rows = this.bls.rows(this.parser.header, parsed);
     if (!this.ons.active) return rows;
     this.ons.hold(rows); // an ONS file's rows are released at its end, of one frequency
     return NO_ROWS;
@@ -79,7 +83,7 @@ export class CsvRows {
   /** The header: TC_DATA_TOO_SHORT when the file ended before one (csv-line-parser.ts requireHeader). */
   header(): string[] {
     for (const l of this.ons.ended()) this.parseLine(...l); // a first line `Title` the file ended below
-    return this.parser.requireHeader();
+    return this.bls.header(this.parser.requireHeader());
   }
 
   /** Lines above the header not read (--skip-rows, title lines); settled with the header. */
@@ -98,9 +102,10 @@ export class CsvRows {
     return this.decimal?.flagText() ?? new Map();
   }
 
-  /** Once the rows are read: the decimal mark taken with no number telling it, and the flags not read, in words (./csv-decimal.ts `note`). */
+  /** Once the rows are read: a BLS file's periods (./bls-periods.ts), the decimal mark taken with no number telling it, and the flags not read, in words (./csv-decimal.ts `note`), a line each. */
   decimalNote(): string | undefined {
-    return this.decimal?.note();
+    const notes = [this.bls.note(this.path), this.decimal?.note()].filter((n) => n !== undefined);
+    return notes.length === 0 ? undefined : notes.join('\n');
   }
 
   /** Once the file has ended: footnote lines below the rows not read (./csv-footer.ts). */
@@ -110,7 +115,7 @@ export class CsvRows {
 
   /** At the first data row, when the header is settled: its decimal marks and flags. */
   private start(): DecimalCells {
-    const decimal = new DecimalCells(this.path, this.parser.requireHeader(), this.parser.delimiter, this.opts.decimal);
+    const decimal = new DecimalCells(this.path, this.header(), this.parser.delimiter, this.opts.decimal);
     decimal.keepText(this.text);
     return decimal;
   }
