@@ -9,6 +9,7 @@ import { ErrorCodes, TickcastError } from '../errors/index.ts';
 import type { MissingPolicy } from '../data/missing-marks.ts';
 import type { MissingSummary } from '../data/missing-cells.ts';
 import { DECIMAL_OPTIONS, type DecimalOption } from '../data/csv-decimal.ts';
+import { FREQUENCIES, type OnsFrequency } from '../data/ons-layout.ts';
 
 export type OptionSpec =
   | { type: 'string'; help: string; default?: string; required?: boolean; placeholder?: string }
@@ -130,6 +131,19 @@ export const SKIP_ROWS_FLAG = {
   help: 'lines above the header row not to read (title lines; most, as in an ECB SDW download, are found without it)',
   placeholder: 'n',
 } as const satisfies OptionSpec;
+
+/** `--frequency`, the same for every command that reads a data file: the block of a UK ONS time series download to read (../data/ons-layout.ts). */
+export const FREQUENCY_FLAG = {
+  type: 'string',
+  help: 'of a UK ONS time series download (annual, quarterly and monthly rows in one file), the rows to read (default: the finest it has)',
+  placeholder: 'annual|quarterly|monthly',
+} as const satisfies OptionSpec;
+
+/** `--frequency`: annual, quarterly or monthly (undefined when not given); TC_CLI_USAGE otherwise. */
+export function frequencyOption(text: string | undefined): OnsFrequency | undefined {
+  if (text === undefined || (FREQUENCIES as readonly string[]).includes(text)) return text as OnsFrequency | undefined;
+  throw usageError(`--frequency must be annual, quarterly or monthly; got ${JSON.stringify(text)}`);
+}
 
 /** `--decimal`: auto, comma or point; TC_CLI_USAGE otherwise. */
 export function decimalOption(text: string): DecimalOption {

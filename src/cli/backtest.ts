@@ -19,10 +19,11 @@ import type { ModelSpec } from '../domain/types.ts';
 import type { ZScoreStats } from '../data/normalise.ts';
 import { runBacktest, type BacktestReport } from '../eval/backtest.ts';
 import { renderHtml, renderPng } from '../eval/plot.ts';
-import { DECIMAL_FLAG, SKIP_ROWS_FLAG, decimalOption, formatHelp, missingNote, missingPolicy, parseOptions, usageError, type OptionTable } from './args.ts';
+import { DECIMAL_FLAG, FREQUENCY_FLAG, SKIP_ROWS_FLAG, decimalOption, frequencyOption, formatHelp, missingNote, missingPolicy, parseOptions, usageError, type OptionTable } from './args.ts';
 import { fillGaps, type GapFilledTable } from '../data/missing-cells.ts';
 import type { MissingPolicy } from '../data/missing-marks.ts';
 import type { DecimalOption } from '../data/csv-decimal.ts';
+import type { OnsFrequency } from '../data/ons-layout.ts';
 import type { ColumnSelection } from '../data/table.ts';
 import { noteNoneTime, readColumnFlag, timeColOf, type ColumnFlag } from './column-flag.ts';
 import { loadMappedTable, parseColFlags, resolveColumnMap, type ColumnMap } from './column-map.ts';
@@ -45,6 +46,7 @@ export const BACKTEST_OPTIONS = {
   season: { type: 'string', default: 'auto', help: 'seasonal period in rows for MASE and seasonal-naive; auto: 24 for hourly, 288 for 5-minute, ... from the timestamps', placeholder: 'auto|n' },
   decimal: DECIMAL_FLAG,
   'skip-rows': SKIP_ROWS_FLAG,
+  frequency: FREQUENCY_FLAG,
   missing: { type: 'string', default: 'fill', help: 'empty, NA, NaN, null cells in a column read: fill (carried forward, or a row missing every column filled in as a lost row, as in training), skip (drop each row that has one) or error (stop, exit 65); windows forecasting a filled target are not scored', placeholder: 'fill|skip|error' },
   'batch-size': { type: 'number', default: 256, integer: true, min: 1, help: 'windows per predict call' },
   renormalise: { type: 'boolean', help: 'refit z-score statistics on this file\'s training span instead of using the model\'s' },
@@ -75,7 +77,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const spec = model.predictor.spec;
     const split: SplitSpec = parseSplit(opts.split ?? model.data?.split ?? '0.7,0.1,0.2');
     const columns = resolveColumnMap(colPairs, opts['value-col'], spec.features);
-    const fill = await readFile(opts.data, model, columns, { timeCol: readColumnFlag(opts['time-col']), missing, decimal: decimalOption(opts.decimal), skipRows: opts['skip-rows'] }, io);
+    const fill = await readFile(opts.data, model, columns, { timeCol: readColumnFlag(opts['time-col']), missing, decimal: decimalOption(opts.decimal), skipRows: opts['skip-rows'], frequency: frequencyOption(opts.frequency) }, io);
     const table = fill.table;
     const refit = opts.renormalise || model.normalisation === null;
     if (!opts.renormalise && model.normalisation === null) io.stderr.write('backtest: the model artifact has no normalisation statistics; fitting them on this file\'s training span\n');
@@ -137,9 +139,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
  * artifact's --fill-missed; none before it was recorded). Says on stderr when the time column is
  * the file's own rather than the model's.
  */
-async function readFile(path: string, model: LoadedModel, columns: ColumnMap, flags: { timeCol: ColumnFlag; missing: MissingPolicy; decimal: DecimalOption; skipRows: number }, io: CliIo): Promise<GapFilledTable> {
+async function readFile(path: string, model: LoadedModel, columns: ColumnMap, flags: { timeCol: ColumnFlag; missing: MissingPolicy; decimal: DecimalOption; skipRows: number; frequency?: OnsFrequency }, io: CliIo): Promise<GapFilledTable> {
   const spec = model.predictor.spec;
-  const selection = { ...modelSelection(spec, model.data, flags.timeCol), missing: flags.missing, decimal: flags.decimal, skipRows: flags.skipRows };
+  const selection = { ...modelSelection(spec, model.data, flags.timeCol), missing: flags.missing, decimal: flags.decimal, skipRows: flags.skipRows, frequency: flags.frequency };
   const raw = await loadMappedTable(path, selection, columns, io.signal, (header) => noteNoneTime(io, 'backtest', header, flags.timeCol));
   writeReadNotes(io, 'backtest', raw);
   if (raw.timeCol !== null && selection.timeCol !== undefined && raw.timeCol !== selection.timeCol) {

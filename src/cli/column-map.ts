@@ -100,7 +100,7 @@ export async function loadMappedTable(path: string, selection: ColumnSelection &
     seen?.(header);
     return timeColumnOf(header, (timed = fileTimeColumn(header, selection, map)));
   };
-  const csv = await readCsvColumns(path, timeOf, signal, { decimal: selection.decimal, skipRows: selection.skipRows });
+  const csv = await readCsvColumns(path, timeOf, signal, { decimal: selection.decimal, skipRows: selection.skipRows, frequency: selection.frequency });
   checkColumns(csv, map);
   const table = selectColumns(csv, { ...timed, features: selection.features.map((f) => map.read[f]), targets: selection.targets.map((t) => map.read[t]) });
   const byColumn = new Map(Object.entries(map.read).map(([f, c]) => [c, f]));

@@ -26,7 +26,7 @@ export async function loadTable(path: string, selection: ColumnSelection, signal
     seen?.(header);
     return timeColumnOf(header, selection);
   };
-  return selectColumns(await readCsvColumns(path, timeOf, signal, { decimal: selection.decimal, skipRows: selection.skipRows }), selection);
+  return selectColumns(await readCsvColumns(path, timeOf, signal, { decimal: selection.decimal, skipRows: selection.skipRows, frequency: selection.frequency }), selection);
 }
 
 export interface PrepareOptions {

@@ -12,6 +12,7 @@ import { notNumberHint, notUtf8Hint, numberCell } from '../data/csv-cells.ts';
 import type { DecimalOption } from '../data/csv-decimal.ts';
 import { flagsOf } from '../data/csv-flags.ts';
 import { isMissingCell } from '../data/missing-marks.ts';
+import type { OnsFrequency } from '../data/ons-layout.ts';
 import { TimeColumn } from '../data/time-column.ts';
 import { ErrorCodes } from '../errors/index.ts';
 import type { NabRow } from '../eval/nab/io.ts';
@@ -65,6 +66,8 @@ export interface DetectColumns {
   decimal?: DecimalOption;
   /** --skip-rows: lines above the header not read. */
   skipRows?: number;
+  /** --frequency: an ONS file's block to read. */
+  frequency?: OnsFrequency;
 }
 
 /** How series ids are checked: the service's input.seriesPattern, and at most `max` series (--max-series). */
@@ -93,7 +96,7 @@ function findColumn(csv: CsvRowStream, flagged: string | undefined, fallback: st
  * `train`. A value that is not a number further down rejects `rows` when it is reached.
  */
 export async function openDetectRows(path: string, signal?: AbortSignal, columns: DetectColumns = {}, rules: SeriesRules = { pattern: /^/, max: 1 }): Promise<DetectSource> {
-  const csv = await openCsvRows(path, signal, { decimal: columns.decimal, skipRows: columns.skipRows });
+  const csv = await openCsvRows(path, signal, { decimal: columns.decimal, skipRows: columns.skipRows, frequency: columns.frequency });
   try {
     const ti = findColumn(csv, columns.time, 'timestamp', '--time-col');
     const vi = findColumn(csv, columns.value, 'value', '--value-col');

@@ -18,7 +18,7 @@ import { dataError, shownPath } from '../data/csv.ts';
 import { csvCell } from '../data/csv-cells.ts';
 import { footerNote, readNoteLines, reversedNote, skippedNote } from './read-notes.ts';
 import { orderRows, pipeNewestFirstNote, type OrderedRows } from './detect-order.ts';
-import { DECIMAL_FLAG, SKIP_ROWS_FLAG, decimalOption, formatHelp, missingPolicy, parseOptions, type OptionTable } from './args.ts';
+import { DECIMAL_FLAG, FREQUENCY_FLAG, SKIP_ROWS_FLAG, decimalOption, frequencyOption, formatHelp, missingPolicy, parseOptions, type OptionTable } from './args.ts';
 import { createPipelineDetect, type PipelineDetector } from './detect-pipeline.ts';
 import { openDetectRows, RefusedRows, shownValue, type DetectSource } from './detect-rows.ts';
 import { writeJson, type CliIo } from './io.ts';
@@ -38,6 +38,7 @@ const OPTIONS = {
   model: { type: 'string', help: 'model directory written by "tickcast train", or a service checkpoint directory (its newest good version), opened read-only (default: TICKCAST_MODEL_DIR, else the shipped pretrained model, as the service starts); by the detector defaults the scores do not depend on it (docs/cli.md)', placeholder: 'dir' },
   decimal: DECIMAL_FLAG,
   'skip-rows': SKIP_ROWS_FLAG,
+  frequency: FREQUENCY_FLAG,
   missing: { type: 'string', default: 'skip', help: 'a value cell that is empty, NA, NaN or null: skip (a missed reading, as the service treats a tick without its value: not scored, 0 in the results, counted as missing) or error (stop, exit 65)', placeholder: 'skip|error' },
   chunk: { type: 'number', default: 256, integer: true, min: 1, help: 'rows handed to the pipeline at once (batching only; scoring stays causal)' },
 } satisfies OptionTable;
@@ -56,7 +57,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const config = loadConfig({ overrides });
   // The header and first row are checked before the model loads; the rest is read as it is scored.
   const rules = { pattern: new RegExp(config.input.seriesPattern), max: opts['max-series'] };
-  const source = await openDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'], series: opts['series-col'], missing, decimal: decimalOption(opts.decimal), skipRows: opts['skip-rows'] }, rules);
+  const source = await openDetectRows(opts.data, io.signal, { time: opts['time-col'], value: opts['value-col'], series: opts['series-col'], missing, decimal: decimalOption(opts.decimal), skipRows: opts['skip-rows'], frequency: frequencyOption(opts.frequency) }, rules);
   if (source.skipped !== undefined) io.stderr.write(`${skippedNote('detect', shownPath(opts.data), source.skipped)}\n`);
   if (source.note !== undefined) io.stderr.write(`detect: ${source.note}\n`);
   let ordered: OrderedRows | undefined;

@@ -15,7 +15,7 @@ import { copySpec } from '../domain/model-spec.ts';
 import { closuresIn, trainedAcrossClosures } from '../domain/closures.ts';
 import { FILL_MISSED_DEFAULT } from '../config/schema/stream.ts';
 import type { ModelSpec } from '../domain/types.ts';
-import { DECIMAL_FLAG, SKIP_ROWS_FLAG, decimalOption, formatHelp, missingNote, missingPolicy, parseList, parseNumberList, parseOptions, usageError, type OptionTable } from './args.ts';
+import { DECIMAL_FLAG, FREQUENCY_FLAG, SKIP_ROWS_FLAG, decimalOption, frequencyOption, formatHelp, missingNote, missingPolicy, parseList, parseNumberList, parseOptions, usageError, type OptionTable } from './args.ts';
 import { noteNoneTime, readColumnFlag, timeColOf } from './column-flag.ts';
 import { checkLogDomain, loadTable, prepare, type PreparedData } from './dataset.ts';
 import { fillGaps } from '../data/missing-cells.ts';
@@ -50,6 +50,7 @@ export const TRAIN_OPTIONS = {
   split: { type: 'string', default: '0.7,0.1,0.2', help: 'train,val,test fractions by time, or "ett" (12/4/4 months of 30 days)', placeholder: 'spec' },
   decimal: DECIMAL_FLAG,
   'skip-rows': SKIP_ROWS_FLAG,
+  frequency: FREQUENCY_FLAG,
   missing: { type: 'string', default: 'fill', help: 'empty, NA, NaN, null cells in a column read: fill (carry the value before, as the service carries a feature a tick lacks; a row missing every column is a lost reading, filled as --fill-missed fills one), skip (drop each row that has one) or error (stop, exit 65)', placeholder: 'fill|skip|error' },
   'fill-missed': { type: 'number', default: FILL_MISSED_DEFAULT, integer: true, min: 0, help: 'fill up to this many rows the file lost on its clock, as the service fills readings a feed misses (windows.fillMissed), so training sees the windows the model is served; 0 = rows as they came' },
   epochs: { type: 'number', default: 20, integer: true, min: 1, help: 'maximum training epochs (hybrid)' },
@@ -157,9 +158,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
 /** Where a model's data came from (stored beside it). */
 /** The file's table for the column flags (--time-col: ./column-flag.ts); says which column is forecast when --target is not given. */
-async function readTable(opts: { data: string; 'time-col'?: string; target?: string; features?: string; decimal: string; 'skip-rows': number }, missing: MissingPolicy, io: CliIo): Promise<SeriesTable> {
+async function readTable(opts: { data: string; 'time-col'?: string; target?: string; features?: string; decimal: string; 'skip-rows': number; frequency?: string }, missing: MissingPolicy, io: CliIo): Promise<SeriesTable> {
   const timeFlag = readColumnFlag(opts['time-col']);
-  const selection = { timeCol: timeColOf(timeFlag), targets: parseList(opts.target), features: parseList(opts.features), missing, decimal: decimalOption(opts.decimal), skipRows: opts['skip-rows'] };
+  const selection = { timeCol: timeColOf(timeFlag), targets: parseList(opts.target), features: parseList(opts.features), missing, decimal: decimalOption(opts.decimal), skipRows: opts['skip-rows'], frequency: frequencyOption(opts.frequency) };
   const table = await loadTable(opts.data, selection, io.signal, (header) => noteNoneTime(io, 'train', header, timeFlag));
   writeReadNotes(io, 'train', table);
   // Which column is forecast when --target is not given and there was a choice, and why (../data/default-target.ts).

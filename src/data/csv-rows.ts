@@ -9,13 +9,14 @@ import { DecimalCells, type DecimalOption } from './csv-decimal.ts';
 import type { FooterLines } from './csv-footer.ts';
 import { CsvLineParser } from './csv-line-parser.ts';
 import { BlsPeriods } from './bls-periods.ts';
-import { OnsLayout } from './ons-layout.ts';
+import { OnsLayout, type OnsFrequency } from './ons-layout.ts';
 import type { SkippedLines } from './csv-title-lines.ts';
 
-/** How to read a file: its decimal mark (./csv-decimal.ts; `auto` unless given); `skipRows` lines above the header not read (--skip-rows). */
+/** How to read a file: its decimal mark (./csv-decimal.ts; `auto` unless given); `skipRows` lines above the header not read (--skip-rows); `frequency`: an ONS file's block to read (--frequency; ./ons-layout.ts). */
 export interface CsvReadOptions {
   decimal?: DecimalOption;
   skipRows?: number;
+  frequency?: OnsFrequency;
 }
 
 /** One data row of a CSV file: its trimmed cells and 1-based file line; `flagged`: the cells whose Eurostat flags were cut (./csv-flags.ts), as the file wrote them, by column. */
@@ -42,7 +43,7 @@ export class CsvRows {
     private readonly opts: CsvReadOptions = {},
   ) {
     this.parser = new CsvLineParser(path, opts.skipRows);
-    this.ons = new OnsLayout(opts.skipRows);
+    this.ons = new OnsLayout(opts.skipRows, opts.frequency, path);
   }
 
   /** The data rows a line completes, their cells as written: footnote lines held above it that were rows after all (./csv-footer.ts), then its own. */

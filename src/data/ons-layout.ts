@@ -14,10 +14,15 @@
  * of the finest frequency the file holds are read (monthly, else quarterly, else annual), the
  * others left out, since one series cannot step by a month and a year at once. A year is read as
  * 1 January (its cell is given to the time column as `2019-01-01`; `flagged` keeps `2019`).
+ * `--frequency annual|quarterly|monthly` reads that block instead of the finest (since 7 Dec 2026,
+ * until then the finest was the only choice); given for a file that is not an ONS one, or one with
+ * no row of that frequency, it is refused (TC_CLI_USAGE, TC_DATA_TOO_SHORT) rather than ignored.
  * Everything is said in one note (../cli/read-notes.ts). The rows are held until the file ends,
  * to know which frequencies it has: an ONS series is at most a few thousand rows.
  */
+import { ErrorCodes } from '../errors/index.ts';
 import { splitCsvLine } from './csv-split.ts';
+import { dataError } from './data-error.ts';
 import type { FileLine, SkippedLines } from './csv-title-lines.ts';
 import { parseTimestamp } from './time.ts';
 
@@ -27,7 +32,7 @@ export const ONS_HEADER = 'timestamp,value';
 export type OnsFrequency = 'annual' | 'quarterly' | 'monthly';
 
 /** Finest first. */
-const FREQUENCIES: readonly OnsFrequency[] = ['monthly', 'quarterly', 'annual'];
+export const FREQUENCIES: readonly OnsFrequency[] = ['monthly', 'quarterly', 'annual'];
 
 /** The frequency of an ONS period cell: `2019`, `2019 Q1`, `2019 JAN`; undefined for any other cell. */
 export function onsFrequency(cell: string): OnsFrequency | undefined {
@@ -59,9 +64,20 @@ export class OnsLayout {
   private readonly rows: CsvRow[] = [];
   private sawRow = false;
 
-  /** `skipRows` > 0 (--skip-rows): the user said where the header is; no layout is looked for. */
-  constructor(skipRows = 0) {
+  /**
+   * `skipRows` > 0 (--skip-rows): the user said where the header is; no layout is looked for.
+   * `frequency` (--frequency): the block to read, instead of the finest; `path` names the file in errors.
+   */
+  constructor(skipRows = 0, private readonly frequency?: OnsFrequency, private readonly path = '') {
     this.state = skipRows > 0 ? 'off' : 'first';
+    if (skipRows > 0 && frequency !== undefined) throw dataError(ErrorCodes.CLI_USAGE, `${path}: --frequency is for a UK ONS time series download, which is recognised by its first lines; with --skip-rows none is looked for: leave one of them out`);
+  }
+
+  /** The layout is not an ONS one: --frequency, which reads nothing else, is refused (TC_CLI_USAGE, exit 64). */
+  private off(): void {
+    this.state = 'off';
+    if (this.frequency === undefined) return;
+    throw dataError(ErrorCodes.CLI_USAGE, `${this.path}: --frequency ${this.frequency} picks the rows of one frequency in a UK ONS time series download (first lines "Title", "CDID"), and this file is not one; leave --frequency out`);
   }
 
   get active(): boolean {
@@ -72,7 +88,7 @@ export class OnsLayout {
   lines(text: string, lineNo: number): ParserLine[] {
     if (this.state === 'off' || text.trim() === '') return [[text, lineNo]];
     if (this.state === 'first') {
-      if (firstCell(text).toLowerCase() !== 'title') this.state = 'off';
+      if (firstCell(text).toLowerCase() !== 'title') this.off();
       else {
         this.state = 'title';
         this.title = { text: text.replace(/^\ufeff/, '').trim(), lineNo };
@@ -104,7 +120,7 @@ export class OnsLayout {
   private second(text: string, lineNo: number): ParserLine[] {
     const title = this.title!;
     if (firstCell(text).toLowerCase() !== 'cdid') {
-      this.state = 'off';
+      this.off();
       return [[title.text, title.lineNo], [text, lineNo]];
     }
     this.state = 'ons';
@@ -145,7 +161,8 @@ export class OnsLayout {
     const held = FREQUENCIES.filter((f) => counts[f] > 0).map((f) => `${counts[f]} ${f}`);
     const left = FREQUENCIES.filter((f) => f !== chosen).reduce((n, f) => n + counts[f], 0);
     const series = [this.meta.cdid && `CDID ${this.meta.cdid}`, this.meta.name && JSON.stringify(this.meta.name)].filter(Boolean).join(', ');
-    const rows = held.length <= 1 ? `its rows ${chosen ?? 'none'}` : `rows of ${held.length} frequencies (${held.join(', ')}): the ${chosen} rows read, the ${left} others not (one series has one step; the finest is read)`;
+    const why = this.frequency === undefined ? 'the finest is read; --frequency picks another' : `--frequency ${this.frequency}`;
+    const rows = held.length <= 1 ? `its rows ${chosen ?? 'none'}` : `rows of ${held.length} frequencies (${held.join(', ')}): the ${chosen} rows read, the ${left} others not (one series has one step; ${why})`;
     const detail = `an ONS time series${series ? ` (${series})` : ''}, read as columns timestamp, value; ${rows}`;
     return { count: this.meta.count, first: this.meta.first, by: 'ons', detail };
   }
@@ -161,7 +178,10 @@ export class OnsLayout {
 
   private chosen(): OnsFrequency | undefined {
     const counts = this.counts();
-    return FREQUENCIES.find((f) => counts[f] > 0);
+    if (this.frequency === undefined) return FREQUENCIES.find((f) => counts[f] > 0);
+    if (counts[this.frequency] > 0) return this.frequency;
+    const held = FREQUENCIES.filter((f) => counts[f] > 0).map((f) => `${counts[f]} ${f}`);
+    throw dataError(ErrorCodes.DATA_TOO_SHORT, `${this.path}: --frequency ${this.frequency}: this ONS time series has no ${this.frequency} rows (it has ${held.join(', ') || 'no rows'}); pick one of those, or leave --frequency out for the finest`);
   }
 }
 

@@ -22,6 +22,7 @@ import { defaultTargetIndex } from './default-target.ts';
 import { isNamedAs } from './column-name.ts';
 import { parseTimes, TIME_NAMES } from './table-times.ts';
 import type { SkippedLines } from './csv-title-lines.ts';
+import type { OnsFrequency } from './ons-layout.ts';
 
 export interface ColumnSelection {
   /** The time column's name; null: none (rows in file order); undefined: found by name (TIME_NAMES), else column 0. */
@@ -47,6 +48,8 @@ export interface ColumnSelection {
   decimal?: DecimalOption;
   /** Lines above the header not read (--skip-rows). */
   skipRows?: number;
+  /** An ONS file's block to read (--frequency; ./ons-layout.ts); the finest when not given. */
+  frequency?: OnsFrequency;
 }
 
 /** A multivariate series, sorted by time, ready for splitting and windowing. */

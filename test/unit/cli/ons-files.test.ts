@@ -85,6 +85,44 @@ describe('an ONS time series download', () => {
     assert.match((await readFile(out, 'utf8')).split('\n')[1], /^1994,2,/);
   });
 
+  it('--frequency reads the block asked for instead of the finest (train, backtest, detect)', async () => {
+    const data = join(dir, 'l55o-q.csv');
+    await writeFile(data, ons({ annual: true, quarterly: true, monthly: true }));
+    const io = captureIo();
+    assert.equal(await runCli(['train', '--arch', 'linear', '--data', data, '--frequency', 'quarterly', '--out', join(dir, 'q'), '--window', '8', '--horizon', '2'], io), 0, io.err());
+    assert.equal(JSON.parse(io.out()).data.rows, YEARS * 4);
+    assert.match(io.err(), /the quarterly rows read, the 390 others not \(one series has one step; --frequency quarterly\)/);
+    assert.match(io.err(), /every 3 months \(quarterly\)/);
+
+    const bt = captureIo();
+    assert.equal(await runCli(['backtest', '--model', join(dir, 'q'), '--data', data, '--frequency', 'quarterly'], bt), 0, bt.err());
+    assert.match(bt.err(), /season 4/);
+
+    const out = join(dir, 'rq.csv');
+    const det = captureIo();
+    assert.equal(await runCli(['detect', '--data', data, '--frequency', 'annual', '--out', out], det), 0, det.err());
+    assert.equal(JSON.parse(det.out()).rows, YEARS);
+    assert.match((await readFile(out, 'utf8')).split('\n')[1], /^1994,/);
+  });
+
+  it('--frequency is refused, not ignored, where it cannot apply', async () => {
+    const monthly = join(dir, 'monthly.csv');
+    await writeFile(monthly, ons({ annual: false, quarterly: false, monthly: true }));
+    const none = captureIo();
+    assert.equal(await runCli(['train', '--arch', 'linear', '--data', monthly, '--frequency', 'annual', '--out', join(dir, 'x')], none), 65, none.err());
+    assert.match(none.err(), /--frequency annual: this ONS time series has no annual rows \(it has 360 monthly\).*\[TC_DATA_TOO_SHORT\]/);
+
+    const plain = join(dir, 'plain.csv');
+    await writeFile(plain, 'timestamp,value\n' + Array.from({ length: 30 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')},${i}`).join('\n') + '\n');
+    const notOns = captureIo();
+    assert.equal(await runCli(['detect', '--data', plain, '--frequency', 'monthly', '--out', join(dir, 'rp.csv')], notOns), 64, notOns.err());
+    assert.match(notOns.err(), /this file is not one; leave --frequency out \[TC_CLI_USAGE\]/);
+
+    const bad = captureIo();
+    assert.equal(await runCli(['detect', '--data', monthly, '--frequency', 'weekly', '--out', join(dir, 'rw.csv')], bad), 64, bad.err());
+    assert.match(bad.err(), /--frequency must be annual, quarterly or monthly; got "weekly"/);
+  });
+
   it('a file whose first line is a Title column but has no CDID line is read as before (its header)', async () => {
     const data = join(dir, 'books.csv');
     await writeFile(data, 'Title,date,value\n' + Array.from({ length: 40 }, (_, i) => `b${i},2024-01-${String((i % 28) + 1).padStart(2, '0')}T${String(Math.floor(i / 28)).padStart(2, '0')}:00:00Z,${i}`).join('\n') + '\n');
