@@ -19,6 +19,7 @@ export function readNotes(command: string, table: SeriesTable): string[] {
   if (table.skipped !== undefined) notes.push(skippedNote(command, table.path, table.skipped));
   if (table.footer !== undefined) notes.push(footerNote(command, table.path, table.footer));
   if (table.reversed === true) notes.push(reversedNote(command, table.path));
+  if (table.constantNote !== undefined) notes.push(`${command}: ${table.constantNote}`);
   if (table.decimalNote !== undefined) notes.push(readNoteLines(command, table.decimalNote).trimEnd());
   return notes;
 }

@@ -5,9 +5,10 @@
  * - time: the first column named as TIME_NAMES (any case, punctuation alike: ./column-name.ts), else column 0;
  *   null means the file has no time column (rows are taken as equally spaced, in file order) —
  *   `--time-col none` (../cli/column-flag.ts); a string is always a column's name, `"none"` too;
- * - features: every numeric column except the time column, in file order;
+ * - features: every numeric column except the time column and those of one value throughout
+ *   (./constant-columns.ts: an OECD file's UNIT_MULT, DECIMALS; since 7 Dec 2026), in file order;
  * - targets: the numeric column named as a price or value (Adj Close, Close, price, value …), else
- *   the last numeric column (./default-target.ts). Targets not listed in `features` are appended
+ *   the last numeric column (./default-target.ts), of those that vary when any does. Targets not listed in `features` are appended
  *   to them (the model reads its targets' past values; see ModelSpec).
  */
 import { beyondValueBound, MAX_ABS_VALUE } from '../domain/value-bound.ts';
@@ -23,6 +24,7 @@ import { isNamedAs } from './column-name.ts';
 import { parseTimes, TIME_NAMES } from './table-times.ts';
 import type { SkippedLines } from './csv-title-lines.ts';
 import type { OnsFrequency } from './ons-layout.ts';
+import { constantColumns, constantNote } from './constant-columns.ts';
 
 export interface ColumnSelection {
   /** The time column's name; null: none (rows in file order); undefined: found by name (TIME_NAMES), else column 0. */
@@ -71,6 +73,8 @@ export interface SeriesTable {
   reversed?: boolean;
   /** Lines above the header not read (--skip-rows, title lines), for a note on stderr. */
   skipped?: SkippedLines;
+  /** Numeric columns of one value throughout, left out of the default features, in words (./constant-columns.ts). */
+  constantNote?: string;
   /** Footnote lines below the rows not read (./csv-footer.ts), for a note on stderr. */
   footer?: FooterLines;
   /** The decimal mark `auto` took with no number telling it (a `;` file's commas), for a note on stderr (./csv-decimal.ts `note`). */
@@ -133,16 +137,12 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
   const numericCols = header
     .map((_, i) => i)
     .filter((i) => i !== timeIdx && isNumericColumn(csv, i));
-  let targetIdx: number[];
-  if (sel.targets !== undefined && sel.targets.length > 0) targetIdx = sel.targets.map((t) => require(t, '--target'));
-  else {
-    if (numericCols.length === 0) {
-      throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${path}: no numeric column besides the time column${decimalCommaNote(csv, timeIdx)}; name the target with --target`);
-    }
-    targetIdx = [defaultTargetIndex(header, numericCols)];
-  }
-  let featureIdx: number[] =
-    sel.features !== undefined && sel.features.length > 0 ? sel.features.map((f) => require(f, '--features')) : [...numericCols];
+  const givenTargets = sel.targets !== undefined && sel.targets.length > 0;
+  const givenFeatures = sel.features !== undefined && sel.features.length > 0;
+  const constant = givenTargets && givenFeatures ? [] : constantColumns(csv, numericCols);
+  const varying = numericCols.filter((i) => !constant.includes(i));
+  const targetIdx = givenTargets ? sel.targets!.map((t) => require(t, '--target')) : [defaultTarget(csv, timeIdx, numericCols, varying)];
+  let featureIdx: number[] = givenFeatures ? sel.features!.map((f) => require(f, '--features')) : [...varying];
   for (const t of targetIdx) if (!featureIdx.includes(t)) featureIdx = [...featureIdx, t];
   for (const i of [...featureIdx, ...targetIdx]) {
     if (i === timeIdx) {
@@ -165,6 +165,7 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
   if (reversed) for (const col of [timesMs, ...columns]) col.reverse();
   const features = featureIdx.map((i) => header[i]);
   const targets = targetIdx.map((i) => header[i]);
+  const constantSaid = givenFeatures ? undefined : constantNote(csv, constant.filter((i) => !featureIdx.includes(i)));
   return {
     path,
     timeCol: timeIdx < 0 ? null : header[timeIdx],
@@ -175,8 +176,16 @@ export function selectColumns(input: RawCsv | CsvColumns, sel: ColumnSelection =
     targetIndex: targets.map((t) => features.indexOf(t)),
     columns,
     rows: csv.rows,
-    ...(reversed ? { reversed } : {}), ...(csv.skipped && { skipped: csv.skipped }), ...(csv.footer && { footer: csv.footer }), ...(csv.decimalNote !== undefined && { decimalNote: csv.decimalNote }),
+    ...(reversed ? { reversed } : {}), ...(csv.skipped && { skipped: csv.skipped }), ...(constantSaid !== undefined && { constantNote: constantSaid }), ...(csv.footer && { footer: csv.footer }), ...(csv.decimalNote !== undefined && { decimalNote: csv.decimalNote }),
   };
+}
+
+/** The default target (./default-target.ts), of the columns that vary when any does; TC_DATA_NOT_NUMERIC when there is no numeric column. */
+function defaultTarget(csv: CsvColumns, timeIdx: number, numericCols: readonly number[], varying: readonly number[]): number {
+  if (numericCols.length === 0) {
+    throw dataError(ErrorCodes.DATA_NOT_NUMERIC, `${csv.path}: no numeric column besides the time column${decimalCommaNote(csv, timeIdx)}; name the target with --target`);
+  }
+  return defaultTargetIndex(csv.header, varying.length > 0 ? varying : numericCols);
 }
 
 /**
