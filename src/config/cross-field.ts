@@ -6,7 +6,7 @@
 import { DEFAULT_ANOMALY_CONFIG } from '../domain/anomaly/config.ts';
 import { tickFieldProblems } from '../domain/tick-fields.ts';
 import { senmlProblems } from './senml-settings.ts';
-import { kafkaSecurityProblems, type KafkaSecurityInput } from './kafka-security.ts';
+import { isClassicProtocol, kafkaSecurityProblems, type KafkaSecurityInput } from './kafka-security.ts';
 
 /** The parsed config as the rules see it (the schema's output; kept loose to avoid a cycle). */
 type Parsed = any;
@@ -101,8 +101,9 @@ export const CROSS_FIELD_RULES: readonly Rule[] = [
     check: (c) => one(c.kafka.delivery === 'exactly-once' && !c.kafka.transactionalId, 'kafka.transactionalId', 'is required when kafka.delivery is "exactly-once"'),
   },
   {
-    reads: ['kafka.heartbeatIntervalMs', 'kafka.sessionTimeoutMs'],
-    check: (c) => one(c.kafka.heartbeatIntervalMs >= c.kafka.sessionTimeoutMs, 'kafka.heartbeatIntervalMs', 'must be below kafka.sessionTimeoutMs (the group would drop this consumer between heartbeats)'),
+    // Under group.protocol=consumer (KIP-848) neither is used (the broker's settings apply).
+    reads: ['kafka.heartbeatIntervalMs', 'kafka.sessionTimeoutMs', 'kafka.properties'],
+    check: (c) => one(isClassicProtocol(c.kafka.properties) && c.kafka.heartbeatIntervalMs >= c.kafka.sessionTimeoutMs, 'kafka.heartbeatIntervalMs', 'must be below kafka.sessionTimeoutMs (the group would drop this consumer between heartbeats)'),
   },
   {
     reads: KAFKA_SECURITY_KEYS.map((k) => `kafka.${k}`),

@@ -32,6 +32,34 @@ export const CLASSIC_PROTOCOL_PROPERTIES: Readonly<Record<string, string>> = {
   'group.protocol.type': 'it belongs to the classic protocol',
 };
 
+/**
+ * Whether the group consumer runs the classic group protocol (librdkafka's default) rather than
+ * KIP-848's `consumer` protocol (`group.protocol=consumer` in kafka.properties; Kafka ≥ 4.0). Under
+ * the latter the broker owns the session timeout, heartbeat interval and assignor: the client
+ * refuses `session.timeout.ms`, `heartbeat.interval.ms` and `partition.assignment.strategy`.
+ */
+export function isClassicProtocol(props: Readonly<Record<string, unknown>> | undefined): boolean {
+  return String(props?.['group.protocol'] ?? 'classic').toLowerCase() === 'classic';
+}
+
+/** The kafka.* settings only the classic protocol uses, and what applies instead under KIP-848. */
+const CLASSIC_PROTOCOL_SETTINGS: Readonly<Record<string, string>> = {
+  sessionTimeoutMs: "the broker's group.consumer.session.timeout.ms applies",
+  heartbeatIntervalMs: "the broker's group.consumer.heartbeat.interval.ms applies",
+};
+
+/**
+ * kafka.sessionTimeoutMs / kafka.heartbeatIntervalMs set explicitly (`given`: the kafka object as
+ * the file, environment and overrides gave it, before defaults) under group.protocol=consumer:
+ * refused like their kafka.properties twins, since they would be silently ignored.
+ */
+export function unusedClassicSettings(given: Readonly<Record<string, unknown>>, properties: Readonly<Record<string, unknown>>): Array<{ path: string[]; message: string }> {
+  if (isClassicProtocol(properties)) return [];
+  return Object.entries(CLASSIC_PROTOCOL_SETTINGS)
+    .filter(([key]) => given[key] !== undefined)
+    .map(([key, why]) => ({ path: ['kafka', key], message: `is not used with group.protocol=consumer (KIP-848): ${why}; remove it` }));
+}
+
 export interface KafkaSecurityInput {
   ssl: boolean;
   securityProtocol: 'auto' | 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl';
@@ -65,8 +93,7 @@ export function kafkaSecurityProblems(k: KafkaSecurityInput): Array<{ path: stri
     const why = KAFKA_OWNED_PROPERTIES[key];
     if (why) out.push({ path: ['properties', key], message: `cannot be set here: ${why}` });
   }
-  const consumerProtocol = String(k.properties['group.protocol'] ?? 'classic').toLowerCase() !== 'classic';
-  for (const key of consumerProtocol ? Object.keys(k.properties) : []) {
+  for (const key of isClassicProtocol(k.properties) ? [] : Object.keys(k.properties)) {
     const why = CLASSIC_PROTOCOL_PROPERTIES[key];
     if (why) out.push({ path: ['properties', key], message: `is not supported with group.protocol=consumer (KIP-848): ${why}; remove it` });
   }

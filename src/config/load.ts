@@ -20,6 +20,7 @@ import { fileErrorReason } from '../domain/file-error-reason.ts';
 import { fileProblems } from './file-checks.ts';
 import { otelEnv, tracingRuns } from './otel-env.ts';
 import { closest, describeIssue, invalidPaths, ordinal, type KeyIndex } from './problems.ts';
+import { unusedClassicSettings } from './kafka-security.ts';
 import { configObject, type Config, type ConfigInput } from './schema.ts';
 import { unitHint } from './type-problems.ts';
 
@@ -280,6 +281,8 @@ function validate(input: Record<string, unknown>, keys: KeyIndex): string[] {
   }
   if (!result.success) return problems;
   for (const p of crossFieldProblems(result.data, invalid)) problems.push(...describeIssue({ code: 'custom', path: p.path, message: p.message }, keys));
+  const given = (input.kafka ?? {}) as Record<string, unknown>;
+  for (const p of unusedClassicSettings(given, result.data.kafka.properties)) problems.push(...describeIssue({ code: 'custom', path: p.path, message: p.message }, keys));
   problems.push(...fileProblems(result.data, keys, invalid));
   return problems;
 }

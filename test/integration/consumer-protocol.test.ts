@@ -25,8 +25,9 @@ test('group.protocol=consumer: two members split the partitions, one leaves, no 
   const B = 20;
   const { config, send, stop, broker, topics } = await startGroupRig('kip848', S, A + B);
   const member = (name: string) => {
-    const c = config(name);
-    return { ...c, kafka: { ...c.kafka, properties: { 'group.protocol': 'consumer' } } };
+    // The rig's session timeout and heartbeat interval are the classic protocol's: refused here (not used).
+    const { sessionTimeoutMs: _session, heartbeatIntervalMs: _heartbeat, ...kafka } = config(name).kafka;
+    return { ...config(name), kafka: { ...kafka, properties: { 'group.protocol': 'consumer' } } };
   };
   const apps: App[] = [];
   const out = await Collector.start(testKafka(broker.brokers), [topics.forecasts], `${topics.forecasts}-reader`);

@@ -117,16 +117,6 @@ export function clientPropertiesProblem(props: RdKafkaProperties): string | null
  */
 export const MEMBER_PROPERTIES: readonly string[] = ['group.instance.id', 'session.timeout.ms'];
 
-/**
- * Whether the group consumer runs the classic group protocol (librdkafka's default) rather than
- * KIP-848's `consumer` protocol (`group.protocol=consumer` in kafka.properties; Kafka ≥ 4.0). Under
- * the latter the broker owns the session timeout, heartbeat interval and assignor: the client
- * refuses `session.timeout.ms`, `heartbeat.interval.ms` and `partition.assignment.strategy`.
- */
-export function isClassicProtocol(props: Readonly<Record<string, unknown>> | undefined): boolean {
-  return String(props?.['group.protocol'] ?? 'classic').toLowerCase() === 'classic';
-}
-
 export function withoutMemberProperties<V>(props: Readonly<Record<string, V>>): Record<string, V> {
   return Object.fromEntries(Object.entries(props).filter(([key]) => !MEMBER_PROPERTIES.includes(key)));
 }

@@ -1,7 +1,7 @@
 /** The input consumer's configuration (./source.ts): manual commits, bounded prefetch, kafka.properties on top, the rebalance callback. */
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { KafkaSourceOptions } from './source-options.ts';
-import { isClassicProtocol } from './client.ts';
+import { isClassicProtocol } from '../../config/kafka-security.ts';
 
 /** librdkafka's ERR__ASSIGN_PARTITIONS: the rebalance callback's code for an assignment (else a revocation). */
 const ASSIGN = -175;

@@ -39,7 +39,8 @@ import type { Logger } from '../../telemetry/logger.ts';
 import { sleep } from '../../lifecycle/abortable.ts';
 import { within } from '../../waits/bounded.ts';
 import { committedOffsets } from './committed.ts';
-import { isClassicProtocol, withoutMemberProperties } from './client.ts';
+import { isClassicProtocol } from '../../config/kafka-security.ts';
+import { withoutMemberProperties } from './client.ts';
 
 /** How long the commit may take to show in the group's offsets before the member joins without it. */
 const SETTLE_MS = 3_000;

@@ -61,7 +61,7 @@ export const kafkaSection = z
     properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     /** How often tickcast_consumer_lag is read from the brokers (high watermark − committed offset). */
     lagIntervalMs: timerMs(1).default(15_000),
-    /** Group session timeout (session.timeout.ms, 1 … 3,600,000; the broker's group.min/max.session.timeout.ms narrow it). Classic group protocol only: under group.protocol=consumer (KIP-848) the broker's group.consumer.session.timeout.ms applies and this is not used. */
+    /** Group session timeout (session.timeout.ms, 1 … 3,600,000; the broker's group.min/max.session.timeout.ms narrow it). Classic group protocol only: under group.protocol=consumer (KIP-848) the broker's group.consumer.session.timeout.ms applies and setting this is refused (TC_CONFIG_INVALID). */
     sessionTimeoutMs: positiveInt.max(3_600_000, 'must be at most 3600000 (librdkafka session.timeout.ms)').default(30_000),
     /**
      * Longest time a fetch waits for data (Kafka's fetch.max.wait.ms).
@@ -74,7 +74,7 @@ export const kafkaSection = z
      * found at the next refresh, so this bounds how long the service waits for it (docs/kafka-client.md).
      */
     metadataRefreshMs: positiveInt.min(1_000, 'must be at least 1000 (a refresh per second at most)').max(3_600_000, 'must be at most 3600000 (librdkafka topic.metadata.refresh.interval.ms)').default(30_000),
-    /** Group heartbeat interval (heartbeat.interval.ms): below sessionTimeoutMs, usually a third of it at most. Classic group protocol only: under group.protocol=consumer (KIP-848) the broker's group.consumer.heartbeat.interval.ms applies and this is not used. */
+    /** Group heartbeat interval (heartbeat.interval.ms): below sessionTimeoutMs, usually a third of it at most. Classic group protocol only: under group.protocol=consumer (KIP-848) the broker's group.consumer.heartbeat.interval.ms applies and setting this is refused (TC_CONFIG_INVALID). */
     heartbeatIntervalMs: positiveInt.max(3_600_000, 'must be at most 3600000 (librdkafka heartbeat.interval.ms)').default(3_000),
     /** Partitions processed concurrently by this instance (their windows share one micro-batcher). */
     partitionsConsumedConcurrently: positiveInt.default(4),

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { consumerConfig } from '../../../src/adapters/kafka/consumer-config.ts';
-import { isClassicProtocol } from '../../../src/adapters/kafka/client.ts';
+import { isClassicProtocol } from '../../../src/config/kafka-security.ts';
 import type { KafkaSourceOptions } from '../../../src/adapters/kafka/source-options.ts';
 
 const base: KafkaSourceOptions = { topic: 't', groupId: 'g', sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, partitionsConsumedConcurrently: 1, fromBeginning: false };
