@@ -23,6 +23,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.ts';
 import { describeError } from './errors/index.ts';
+import { memberExpiry } from './config/kafka-security.ts';
 import type { WindowStore } from './domain/window-store.ts';
 import type { RawRecord, ServiceState } from './domain/types.ts';
 import type { InferenceStage } from './pipeline/inference.ts';
@@ -216,7 +217,7 @@ export class AppLifecycle {
     }
     // The leave itself gives nothing up (with the brokers down the client takes ~3.7 s over it): past
     // what is left of flushMs the stop goes on without it, still complete (until 6 Dec 2026 it counted as a give-up: exit 1).
-    if (!(await brokers(leaving))) log.warn({ flushMs }, 'input consumer not disconnected within shutdown.flushMs (brokers unreachable?): the stop goes on; nothing in flight is lost by it, and the group drops this member after kafka.sessionTimeoutMs');
+    if (!(await brokers(leaving))) log.warn({ flushMs }, `input consumer not disconnected within shutdown.flushMs (brokers unreachable?): the stop goes on; nothing in flight is lost by it, and the group drops this member after ${memberExpiry(p.config.kafka)}`);
     // The eviction loop stops before the last flush and the snapshot: a series it evicted after them
     // would have its resolve record queued and never sent (its alert firing downstream for good).
     this.#loops.abort();

@@ -60,6 +60,14 @@ export function unusedClassicSettings(given: Readonly<Record<string, unknown>>, 
     .map(([key, why]) => ({ path: ['kafka', key], message: `is not used with group.protocol=consumer (KIP-848): ${why}; remove it` }));
 }
 
+/**
+ * What drops a member from the group when it cannot leave (brokers unreachable), for the log line
+ * that says so: kafka.sessionTimeoutMs under the classic protocol, the broker's setting under KIP-848.
+ */
+export function memberExpiry(k: { sessionTimeoutMs: number; properties: Readonly<Record<string, unknown>> }): string {
+  return isClassicProtocol(k.properties) ? `kafka.sessionTimeoutMs (${k.sessionTimeoutMs} ms)` : "the broker's group.consumer.session.timeout.ms (group.protocol=consumer)";
+}
+
 export interface KafkaSecurityInput {
   ssl: boolean;
   securityProtocol: 'auto' | 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl';

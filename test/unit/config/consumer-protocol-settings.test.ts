@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../../src/config/load.ts';
+import { memberExpiry } from '../../../src/config/kafka-security.ts';
 
 const CONSUMER = { TICKCAST_KAFKA_PROPERTIES: 'group.protocol=consumer' };
 
@@ -41,4 +42,10 @@ test('the defaults under group.protocol=consumer, and explicit values under the 
   const classic = loadConfig({ env: { TICKCAST_KAFKA_PROPERTIES: 'group.protocol=classic', TICKCAST_KAFKA_SESSION_TIMEOUT_MS: '10000', TICKCAST_KAFKA_HEARTBEAT_INTERVAL_MS: '3000' } });
   assert.equal(classic.kafka.sessionTimeoutMs, 10000);
   assert.match(problems({ TICKCAST_KAFKA_HEARTBEAT_INTERVAL_MS: '30000' }).join('\n'), /kafka\.heartbeatIntervalMs .*must be below kafka\.sessionTimeoutMs/);
+});
+
+test("the stop's warning when the member could not leave names what drops it, by protocol", () => {
+  assert.equal(memberExpiry(loadConfig({ env: {} }).kafka), 'kafka.sessionTimeoutMs (30000 ms)');
+  assert.equal(memberExpiry(loadConfig({ env: { TICKCAST_KAFKA_SESSION_TIMEOUT_MS: '10000' } }).kafka), 'kafka.sessionTimeoutMs (10000 ms)');
+  assert.equal(memberExpiry(loadConfig({ env: CONSUMER }).kafka), "the broker's group.consumer.session.timeout.ms (group.protocol=consumer)");
 });
