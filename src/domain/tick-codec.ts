@@ -122,7 +122,8 @@ function readSeries(rec: Record<string, unknown>, key: Buffer | null, fields: Ti
   // "" is no id either: a Go struct's unset string field (no omitempty) goes out as "series":"" with the id in the key.
   if ((series === undefined || series === null || series === '') && key && key.length > 0) {
     const k = strictUtf8(key);
-    if ('error' in k) return fail(ErrorCodes.RECORD_BAD_SERIES, `the record key (the series id, as the value has no ${placeOf(fields.series, paths.series)}) is ${k.error}`);
+    const none = series === '' ? `the value's ${placeOf(fields.series, paths.series)} is ""` : `the value has no ${placeOf(fields.series, paths.series)}`;
+    if ('error' in k) return fail(ErrorCodes.RECORD_BAD_SERIES, `the record key (the series id, as ${none}) is ${k.error}`);
     series = k.text;
   }
   if (typeof series === 'number') {
