@@ -110,7 +110,7 @@ function composeLifecycle(o: { config: Config; logger: Logger; metrics: Metrics;
   const tuner = config.finetune.enabled ? new FineTuner({ config, logger: logger.child({ component: 'finetune' }), metrics, control: promoter, tuning: o.opts.finetune, ...(lease ? { leading: () => coord?.leading ?? false } : {}) }) : null;
   // No shared directory: nothing to lease, this replica fine-tunes its own versions (TickcastFinetuneLeaseUnheld fired on its 0).
   if (!store && config.finetune.enabled) metrics.finetuneLeaseHeld.set(1);
-  if (store) coord = new SharedDirCoordinator({ dir: store.dir, lease, ttlMs, followMs: config.model.followIntervalMs, promoter, tuner, logger: logger.child({ component: 'model-dir' }), metrics });
+  if (store) coord = new SharedDirCoordinator({ dir: store.dir, lease, ttlMs, followMs: config.model.followIntervalMs, promoter, registry: o.promoter.registry, tuner, logger: logger.child({ component: 'model-dir' }), metrics });
   return { promoter, tuner, coord };
 }
 

@@ -13,7 +13,7 @@ import type { Metrics } from '../../telemetry/metrics.ts';
 import type { ManualChange } from '../finetune/round-types.ts';
 import { readPin } from '../pin-file.ts';
 import type { Promoter } from '../promoter.ts';
-import { versionNumber } from '../version-registry.ts';
+import type { VersionRegistry } from '../version-registry.ts';
 import { readCurrentRecord, type DirectoryTarget, type FollowedChange } from './current-pointer.ts';
 import type { DirLease } from './lease.ts';
 
@@ -34,6 +34,8 @@ export interface CoordinatorDeps {
   /** 0: do not follow. */
   followMs: number;
   promoter: Promoter;
+  /** Where a followed change's versions sit in their lineage (a restored copy counts as the version it restores): its direction. */
+  registry: Pick<VersionRegistry, 'position'>;
   tuner: LeaseListener | null;
   logger: Logger;
   metrics: Metrics;
@@ -178,7 +180,7 @@ export class SharedDirCoordinator {
     try {
       const wasPinned = promoter.pinned;
       const changed = await promoter.follow(() => directoryTarget(dir));
-      if (changed) tuner?.championChanged(...followedChange(changed));
+      if (changed) tuner?.championChanged(...(await followedChange(changed, this.#d.registry)));
       if (promoter.pinned !== wasPinned) tuner?.pinChanged(promoter.pinned);
       this.#d.metrics.modelPinned.set(promoter.pinned ? 1 : 0);
       this.#lastFollowError = '';
@@ -194,11 +196,14 @@ export class SharedDirCoordinator {
  * What the fine-tuner is told of a followed change: an operator's (current.json records a manual
  * change to the version now served) with its direction and replica — a watch it ends is recorded
  * as that operator's rollback or change, not as `aborted` (before 6 Dec 2026) — else why.
+ * The direction goes by lineage position (VersionRegistry.position), as on the replica that made
+ * the change: until 7 Dec 2026 it compared version numbers, so a manual rollback to a restored copy
+ * (v3 = v1's weights, from v2) read as "newer" here and a watch it ended was recorded 'replaced'.
  */
-function followedChange(c: FollowedChange): [string, ManualChange?] {
+async function followedChange(c: FollowedChange, registry: Pick<VersionRegistry, 'position'>): Promise<[string, ManualChange?]> {
   const t = c.target, by = t.by ?? 'another replica';
   if (t.change !== 'manual') return [`followed the model directory: ${t.version}${t.change ? ` (${t.change === 'promotion' ? 'promoted' : 'rolled back automatically'} by ${by})` : ''}`];
-  const direction = versionNumber(t.version) < versionNumber(c.from) ? 'older' : 'newer';
+  const direction = (await registry.position(t.version)) < (await registry.position(c.from)) ? 'older' : 'newer';
   return [`followed the model directory: manual ${direction === 'older' ? 'rollback' : 'change'} to ${t.version} by ${by}`, { to: t.version, direction, by }];
 }
 

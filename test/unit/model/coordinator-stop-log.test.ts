@@ -20,7 +20,7 @@ function coordinator(dir: string, withLease: boolean) {
   const events: string[] = [];
   const tuner = { championChanged: () => {}, pinChanged: () => {}, leaseLost: () => events.push('lease lost') };
   const logger = createLogger({ level: 'info', name: 't', destination: sink });
-  const coord = new SharedDirCoordinator({ dir, lease, ttlMs: 3_000, followMs: 0, promoter: null as never, tuner, logger, metrics: createMetrics({ defaultMetrics: false }) });
+  const coord = new SharedDirCoordinator({ dir, lease, ttlMs: 3_000, followMs: 0, promoter: null as never, registry: null as never, tuner, logger, metrics: createMetrics({ defaultMetrics: false }) });
   return { coord, lines, events };
 }
 

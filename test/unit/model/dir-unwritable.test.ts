@@ -94,7 +94,7 @@ test('a lease that cannot be written (read-only model.dir) is logged once with i
   const sink = new Writable({ write: (c, _e, cb) => (lines.push(...String(c).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)), cb()) });
   const metrics = createMetrics({ defaultMetrics: false });
   const lease = new DirLease({ dir, ttlMs: 3_000, owner: 'a' });
-  const coord = new SharedDirCoordinator({ dir, lease, ttlMs: 3_000, followMs: 0, promoter: null as never, tuner: null, logger: createLogger({ level: 'info', name: 't', destination: sink }), metrics });
+  const coord = new SharedDirCoordinator({ dir, lease, ttlMs: 3_000, followMs: 0, promoter: null as never, registry: null as never, tuner: null, logger: createLogger({ level: 'info', name: 't', destination: sink }), metrics });
   readOnly = dir;
   t.after(() => (readOnly = null));
   for (let i = 0; i < 20; i++) await coord.renewOnce();

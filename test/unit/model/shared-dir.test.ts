@@ -119,8 +119,8 @@ function replica(dir: string, owner: string, clock: () => number, first: ModelVe
     fence: () => coord!.fence(),
     readRecorded: () => directoryTarget(dir),
   });
-  coord = new SharedDirCoordinator({ dir, lease, ttlMs, followMs: 0, promoter, tuner, logger, metrics });
-  return { promoter, coord, events, slot, metrics };
+  coord = new SharedDirCoordinator({ dir, lease, ttlMs, followMs: 0, promoter, registry, tuner, logger, metrics });
+  return { promoter, coord, events, slot, metrics, registry };
 }
 
 const offload = undefined as never;
@@ -199,6 +199,29 @@ test('two replicas on one directory: only the lease holder promotes; the other f
   await assert.rejects(b.promoter.promote(weights, { round: 3 }, offload), /lease/);
   await a2.coord.followOnce();
   assert.equal(a2.promoter.champion.version, 'v2', 'a new replica follows the recorded version');
+});
+
+test("a manual change followed from another replica goes by lineage: to v1's restored copy (v3) is a rollback, back to v2 a change", async (t) => {
+  const dir = tmp(t);
+  const { v1 } = await seedV1(dir);
+  const now = Date.now();
+  const a = replica(dir, 'a', () => now, v1);
+  const b = replica(dir, 'b', () => now, v1);
+  a.registry.hold(v1, 'v1'); // as a start holds the version it serves
+  await a.coord.renewOnce();
+  assert.equal(await a.promoter.promote(v1.weights, { round: 1, parent: 'v1' }, offload), 'v2');
+  await b.coord.followOnce();
+  rmSync(path.join(dir, 'v1'), { recursive: true }); // deleted by hand while v2 is watched
+  await a.promoter.rollbackTo('v1', 'automatic rollback: v2 regressed', undefined, 'v2');
+  assert.equal(a.promoter.champion.version, 'v3', 'v1 restored as v3');
+  await b.coord.followOnce();
+  await a.promoter.rollbackManually({ version: 'v2' }); // the operator re-promotes v2 on a
+  await b.coord.followOnce();
+  assert.equal(b.events.at(-1), 'changed: followed the model directory: manual change to v2 by a {"to":"v2","direction":"newer","by":"a"}', 'v2 came after v1 (v3)');
+  await a.promoter.rollbackManually({ version: 'v3' }); // … and rolls back to v1's weights
+  await b.coord.followOnce();
+  assert.equal(b.promoter.champion.version, 'v3');
+  assert.equal(b.events.at(-1), 'changed: followed the model directory: manual rollback to v3 by a {"to":"v3","direction":"older","by":"a"}', 'v3 is v1 again: older than v2, as on a');
 });
 
 test('a pin recorded by another replica stops the holder at once: no promotion or automatic rollback before it has followed the pin', async (t) => {
@@ -404,8 +427,9 @@ test('a follow waiting for a change in flight (an engine build) does not hold up
   const logger = createLogger({ level: 'silent', name: 'a' });
   const metrics = createMetrics({ defaultMetrics: false });
   const ttlMs = 1_500; // renewed every 500 ms
-  const promoter = new Promoter({ registry: new VersionRegistry(new CheckpointStore({ dir, keep: 5 }), 5), build, slot: stubSlot(stub(v1)), serving: v1, logger, metrics });
-  const coord = new SharedDirCoordinator({ dir, lease: new DirLease({ dir, ttlMs, owner: 'a' }), ttlMs, followMs: 50, promoter, tuner: null, logger, metrics });
+  const registry = new VersionRegistry(new CheckpointStore({ dir, keep: 5 }), 5);
+  const promoter = new Promoter({ registry, build, slot: stubSlot(stub(v1)), serving: v1, logger, metrics });
+  const coord = new SharedDirCoordinator({ dir, lease: new DirLease({ dir, ttlMs, owner: 'a' }), ttlMs, followMs: 50, promoter, registry, tuner: null, logger, metrics });
   await coord.start();
   assert.equal(coord.leading, true);
   const rollback = promoter.rollbackManually({ version: 'v2' }); // holds the promoter's section while its engine builds
