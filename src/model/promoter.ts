@@ -9,7 +9,7 @@ import type { Predictor } from '../pipeline/ports.ts';
 import { fittingVersion, olderFittingVersion, unwritable } from './rollback-target.ts';
 import type { EngineOffload } from './engine-builder.ts';
 import type { CurrentChange, DirectoryTarget, FollowedChange } from './shared-dir/current-pointer.ts';
-import { versionNumber, type ModelVersion } from './version-registry.ts';
+import { restoredOrigin, versionNumber, type ModelVersion } from './version-registry.ts';
 import type { WeightMap } from './weight-names.ts';
 import type { ChampionControl, PromoterDeps } from './promoter-deps.ts';
 
@@ -17,8 +17,7 @@ export type { ChampionControl, PromoterDeps } from './promoter-deps.ts';
 
 /** A version's place in its lineage: a copy an automatic rollback saved again at the version it restores (VersionRegistry.position). */
 function position(v: ModelVersion): number {
-  const from = v.meta.restoredFrom;
-  return versionNumber(typeof from === 'string' ? from : v.version);
+  return versionNumber(restoredOrigin(v.version, v.meta));
 }
 
 type Unrecorded = { version: string; fenced: boolean; change: CurrentChange };
@@ -111,7 +110,9 @@ export class Promoter implements ChampionControl {
    */
   async #restore(version: string, cur: string): Promise<ModelVersion> {
     const held = await this.#d.registry.find(version);
-    const meta = { ...held.meta, source: 'restored', restoredFrom: version, restoredSource: held.meta.source ?? null };
+    // A copy of a copy (v5 restoring v3 = v1) keeps the first one's origin: until 7 Dec 2026 only `restoredFrom: 'v3'`, so it sat at v3's place in the lineage and was no copy of v1 once v3 was gone.
+    const origin = restoredOrigin(version, held.meta);
+    const meta = { ...held.meta, source: 'restored', restoredFrom: version, ...(origin === version ? {} : { restoredOrigin: origin }), restoredSource: held.meta.source === 'restored' ? held.meta.restoredSource ?? null : held.meta.source ?? null };
     const v = await this.#d.registry.add({ config: held.config, spec: held.spec, weights: held.weights, meta }, [cur], this.#d.fence).catch((err: unknown) => {
       throw unwritable(err, `${version}'s weights could not be saved again in model.dir; not rolled back, ${cur} keeps serving`);
     });

@@ -5,7 +5,7 @@
  */
 import { specDiffs } from '../domain/model-spec.ts';
 import { ErrorCodes, TickcastError } from '../errors/index.ts';
-import type { ModelVersion, VersionRegistry } from './version-registry.ts';
+import { restoredOrigin, type ModelVersion, type VersionRegistry } from './version-registry.ts';
 
 /**
  * Version `label` (404 when its directory was deleted from model.dir by hand), refused (409 TC_MODEL_ARTIFACT_MISMATCH) before any engine is built when its
@@ -38,7 +38,7 @@ export async function olderFittingVersion(registry: VersionRegistry, serving: Mo
     if (specDiffs(serving.spec, v.spec).length === 0) return v;
     skipped.push(label);
   }
-  const restored = serving.version === cur && typeof serving.meta.restoredFrom === 'string' ? serving.meta.restoredFrom : cur;
+  const restored = serving.version === cur ? restoredOrigin(cur, serving.meta) : cur;
   for (let from = restored, label = await registry.olderThan(from); label !== undefined; from = label, label = await registry.olderThan(from)) {
     const v = await registry.find(label);
     if (specDiffs(serving.spec, v.spec).length === 0) return v;

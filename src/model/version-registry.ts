@@ -24,6 +24,17 @@ export function versionLabel(n: number): VersionLabel {
   return `v${n}`;
 }
 
+/**
+ * The version whose weights `label` holds: for a copy an automatic rollback saved again
+ * (./promoter.ts), the version it restores — `training.restoredOrigin` when that copy restored
+ * another copy, else `training.restoredFrom` — else `label`. A name not numbered below `label` (a
+ * manifest edited by hand) is ignored: a copy is always saved after what it restores.
+ */
+export function restoredOrigin(label: string, meta: Record<string, unknown> | undefined): string {
+  const from = meta?.restoredOrigin ?? meta?.restoredFrom;
+  return typeof from === 'string' && versionNumber(from) < versionNumber(label) ? from : label;
+}
+
 /** Newest first. */
 export function newestFirst(a: string, b: string): number {
   return versionNumber(b) - versionNumber(a);
@@ -205,15 +216,15 @@ export class VersionRegistry {
     const unfinished = new Set(this.unfinished.map((u) => u.version));
     const out: string[] = [];
     for (const v of listing.filter((x) => x !== label && !unfinished.has(x) && versionNumber(x) >= versionNumber(parent))) {
-      if (v === parent || (await this.#training(v))?.restoredFrom === parent) out.push(v);
+      const t: Record<string, unknown> | undefined = v === parent ? undefined : await this.#training(v);
+      if (v === parent || t?.restoredFrom === parent || t?.restoredOrigin === parent) out.push(v);
     }
     return out.sort((a, b) => (a === parent ? -1 : b === parent ? 1 : newestFirst(a, b)));
   }
 
-  /** Where a version sits in its lineage: a copy an automatic rollback saved again (`training.restoredFrom`) at the version it restores (a number says when a directory was written, not which model came first). */
+  /** Where a version sits in its lineage: a copy an automatic rollback saved again at the version it restores (`restoredOrigin`; a number says when a directory was written, not which model came first). */
   async position(label: string): Promise<number> {
-    const from = (await this.#training(label))?.restoredFrom;
-    return versionNumber(typeof from === 'string' ? from : label);
+    return versionNumber(restoredOrigin(label, await this.#training(label)));
   }
 
   /** A version's training metadata: held in memory, else its manifest's. */

@@ -56,7 +56,7 @@ async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {
     for (const p of live) await p.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { dir, promoter };
+  return { dir, promoter, registry };
 }
 
 test('re-promoted v2 whose parent v1 was restored as v3: a rollback without a version serves v3 (v1 again), not 409', async (t) => {
@@ -104,4 +104,18 @@ test('the rollback from re-promoted v2 to v3 (the restored v1) counts as a rollb
   assert.match(text, /tickcast_model_manual_changes_total\{direction="older"\} 1/, 'v3 holds v1: going there is a rollback, though its number is higher');
   assert.match(text, /tickcast_model_manual_changes_total\{direction="newer"\} 0/);
   assert.doesNotMatch(text, /tickcast_model_last_rollback_timestamp_seconds 0\n/, 'the last-rollback time is set');
+});
+
+test("a copy of a copy (v5 restoring v3, itself v1 restored) stands for v1: v2's predecessor once v3 is gone too, and older than v2", async (t) => {
+  const { dir, promoter, registry } = await setup(t);
+  rmSync(path.join(dir, 'v1'), { recursive: true });
+  await promoter.rollbackTo('v1', 'automatic rollback: v2 regressed', undefined, 'v2');
+  assert.equal(await promoter.promote(weights(4), { source: 'finetune', round: 2 }, undefined as never), 'v4');
+  rmSync(path.join(dir, 'v3'), { recursive: true }); // v4's parent deleted by hand while v4 is watched
+  await promoter.rollbackTo('v3', 'automatic rollback: v4 regressed', undefined, 'v4');
+  assert.equal(promoter.champion.version, 'v5', 'v3 (v1) restored again as v5');
+  assert.deepEqual([promoter.champion.meta.restoredFrom, promoter.champion.meta.restoredOrigin, promoter.champion.meta.restoredSource], ['v3', 'v1', 'bootstrap']);
+  assert.equal(await registry.position('v5'), 1, 'v5 holds v1: its place in the lineage is v1\'s');
+  assert.deepEqual(await promoter.rollbackManually({ version: 'v2' }), { from: 'v5', to: 'v2' });
+  assert.deepEqual(await promoter.rollbackManually({}), { from: 'v2', to: 'v5' }, "v2's parent v1 lives on as v5 (v3 is gone)");
 });
