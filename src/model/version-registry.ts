@@ -60,6 +60,13 @@ export interface UnfinishedVersion {
   reason: string;
 }
 
+/** A servable version an automatic rollback saved again (./promoter.ts): `restoredFrom` the version it copied, `origin` the one whose weights it holds (that one, or what a copy it copied restored). */
+export interface RestoredVersion {
+  version: string;
+  restoredFrom: string;
+  origin: string;
+}
+
 /** A servable version whose spec is not the serving one's: it cannot be rolled back to here. */
 export interface IncompatibleVersion {
   version: string;
@@ -77,6 +84,8 @@ export class VersionRegistry {
   #damaged: DamagedVersion[] = [];
   /** Unfinished promotions the start found (version → parent), until served or gone from disk. */
   readonly #unfinished = new Map<string, string>();
+  /** Each listed version's restored copy record (null: not a copy), read once: a version's manifest is written once. */
+  readonly #restored = new Map<string, RestoredVersion | null>();
 
   constructor(store: CheckpointStore | null, keep: number) {
     this.#store = store;
@@ -112,13 +121,15 @@ export class VersionRegistry {
   }
 
   /** What GET /v1/model says besides `versions`: the incompatible, the damaged and the unfinished ones, each omitted when there are none. */
-  notes(serving: ModelSpec): { incompatibleVersions?: IncompatibleVersion[]; damagedVersions?: DamagedVersion[]; unfinishedVersions?: UnfinishedVersion[] } {
+  notes(serving: ModelSpec): { incompatibleVersions?: IncompatibleVersion[]; damagedVersions?: DamagedVersion[]; unfinishedVersions?: UnfinishedVersion[]; restoredVersions?: RestoredVersion[] } {
     const incompatible = this.incompatibleWith(serving);
     const unfinished = this.unfinished;
+    const restored = this.#listing.flatMap((v) => this.#restored.get(v) ?? []);
     return {
       ...(incompatible.length > 0 ? { incompatibleVersions: incompatible } : {}),
       ...(this.#damaged.length > 0 ? { damagedVersions: this.#damaged } : {}),
       ...(unfinished.length > 0 ? { unfinishedVersions: unfinished } : {}),
+      ...(restored.length > 0 ? { restoredVersions: restored } : {}),
     };
   }
 
@@ -150,6 +161,7 @@ export class VersionRegistry {
   async add(artifact: ModelArtifact, protect: string[] = [], fence?: () => Promise<void>): Promise<ModelVersion> {
     const version = this.#store ? await this.#store.save(artifact, { protect, ...(fence ? { fence } : {}) }) : versionLabel(this.#nextMemVersion++);
     const v = { version, ...artifact };
+    this.#restored.delete(version); // a label saved again after its directory was deleted
     this.hold(v, version);
     return v;
   }
@@ -188,6 +200,11 @@ export class VersionRegistry {
     const onDisk = disk ? new Set([...disk.good, ...disk.damaged.map((d) => d.version)]) : null;
     this.#damaged = (disk?.damaged ?? []).filter((d) => !mem.includes(d.version));
     this.#listing = [...new Set([...(disk?.good ?? []), ...mem.filter((v) => onDisk?.has(v) ?? true)])].sort(newestFirst);
+    for (const v of this.#restored.keys()) if (!this.#listing.includes(v)) this.#restored.delete(v); // gone: its label may be saved again
+    for (const v of this.#listing.filter((x) => !this.#restored.has(x))) {
+      const t: Record<string, unknown> | undefined = await this.#training(v), from = t?.restoredFrom, origin = restoredOrigin(v, t);
+      this.#restored.set(v, typeof from === 'string' && origin !== v ? { version: v, restoredFrom: from, origin } : null);
+    }
     return this.#listing;
   }
 

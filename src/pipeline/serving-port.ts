@@ -82,6 +82,8 @@ export interface ModelInfo {
   /** Versions on disk that fail to load or verify, with why (not offered for rollback). */
   damagedVersions?: { version: string; reason: string }[];
   unfinishedVersions?: { version: string; parent: string; reason: string }[]; // saved by a promotion never recorded as current (found at start): served only when a rollback names one
+  /** Versions an automatic rollback saved again: the version copied (`restoredFrom`) and the one whose weights it holds (`origin`); a copy stands for its origin in the lineage. */
+  restoredVersions?: { version: string; restoredFrom: string; origin: string }[];
   pinned?: boolean;
   /** When this instance began serving `version` (ms since the epoch): its load at start, else its promotion, rollback or the followed change. */
   servingSinceMs?: number;

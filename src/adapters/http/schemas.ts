@@ -224,6 +224,7 @@ export const modelInfoSchema = {
     },
     damagedVersions: { type: 'array', items: { type: 'object', properties: { version: { type: 'string' }, reason: { type: 'string' } } } },
     unfinishedVersions: { type: 'array', description: 'Versions in `versions` that a fine-tune promotion saved but never recorded as current (the process stopped between the save and the record, or another replica is promoting one now; TC_MODEL_PROMOTION_UNFINISHED at start): never served, not served by a restart, servable only by naming one in a rollback. Absent when none.', items: { type: 'object', properties: { version: { type: 'string' }, parent: { type: 'string' }, reason: { type: 'string' } } } },
+    restoredVersions: { type: 'array', description: 'Versions in `versions` that an automatic rollback saved again because the version it rolled back to had been deleted from model.dir: `restoredFrom` the version copied, `origin` the one whose weights it holds (a copy of a copy names the first). A rollback treats a copy as its origin (predecessor, direction). Absent when none.', items: { type: 'object', properties: { version: { type: 'string' }, restoredFrom: { type: 'string' }, origin: { type: 'string' } } } },
     pinned: { type: 'boolean' },
     servingSinceMs: {
       type: 'integer',

@@ -26,6 +26,9 @@ import type { WeightMap } from '../../../src/model/weight-names.ts';
 import { SMALL_CONFIG, SMALL_SPEC } from '../http/support/model-serving.ts';
 import { createModelService } from '../../../src/model/model-service.ts';
 import { ftConfig } from '../finetune/helpers.ts';
+import { build, KEY } from '../http/support/build.ts';
+import { TrendServing } from '../http/support/trend-serving.ts';
+import type { ModelInfo } from '../../../src/pipeline/ports.ts';
 
 function weights(seed: number): WeightMap {
   const m = createModel(SMALL_CONFIG, SMALL_SPEC, seed);
@@ -118,4 +121,29 @@ test("a copy of a copy (v5 restoring v3, itself v1 restored) stands for v1: v2's
   assert.equal(await registry.position('v5'), 1, 'v5 holds v1: its place in the lineage is v1\'s');
   assert.deepEqual(await promoter.rollbackManually({ version: 'v2' }), { from: 'v5', to: 'v2' });
   assert.deepEqual(await promoter.rollbackManually({}), { from: 'v2', to: 'v5' }, "v2's parent v1 lives on as v5 (v3 is gone)");
+});
+
+test('GET /v1/model names the restored copies: restoredVersions {version, restoredFrom, origin} (a copy of a copy: its origin too), after a restart as well', async (t) => {
+  const { dir, promoter } = await setup(t);
+  rmSync(path.join(dir, 'v1'), { recursive: true });
+  await promoter.rollbackTo('v1', 'automatic rollback: v2 regressed', undefined, 'v2');
+  assert.equal(await promoter.promote(weights(4), { source: 'finetune', round: 2 }, undefined as never), 'v4');
+  await promoter.rollbackTo('v3', 'automatic rollback: v4 regressed', undefined, 'v4'); // v3 still on disk: served as is
+  await promoter.rollbackManually({ version: 'v4' });
+  rmSync(path.join(dir, 'v3'), { recursive: true });
+  await promoter.rollbackTo('v3', 'automatic rollback: v4 regressed again', undefined, 'v4'); // restored again: v5
+  await promoter.idle();
+  const svc = await createModelService(ftConfig({ model: { dir, followIntervalMs: 0, keepVersions: 5 } }), createLogger({ level: 'silent', name: 't' }), createMetrics({ defaultMetrics: false }));
+  t.after(() => svc.stop());
+  class Served extends TrendServing {
+    override modelInfo(): ModelInfo {
+      return svc.info();
+    }
+  }
+  const { app } = await build({ apiKeys: [KEY] }, new Served());
+  t.after(() => app.close());
+  const res = await app.inject({ url: '/v1/model', headers: { authorization: `Bearer ${KEY}` } });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.deepEqual(res.json().versions, ['v5', 'v4', 'v2']);
+  assert.deepEqual(res.json().restoredVersions, [{ version: 'v5', restoredFrom: 'v3', origin: 'v1' }]);
 });
