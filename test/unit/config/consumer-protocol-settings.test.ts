@@ -7,20 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../../src/config/load.ts';
+import { configProblems } from '../../helpers/config-problems.ts';
 import { memberExpiry } from '../../../src/config/kafka-security.ts';
 
 const CONSUMER = { TICKCAST_KAFKA_PROPERTIES: 'group.protocol=consumer' };
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig({ env });
-  } catch (err) {
-    const e = err as { code: string; details: { problems: string[] } };
-    assert.equal(e.code, 'TC_CONFIG_INVALID');
-    return e.details.problems;
-  }
-  return assert.fail('the config was accepted');
-}
+const problems = configProblems;
 
 test('an explicit session timeout or heartbeat interval under group.protocol=consumer is refused, naming what applies instead', () => {
   assert.deepEqual(problems({ ...CONSUMER, TICKCAST_KAFKA_SESSION_TIMEOUT_MS: '10000' }), [

@@ -4,18 +4,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.ts';
+import { configProblems } from '../../helpers/config-problems.ts';
 
-/** The problem lines of a refused config (TC_CONFIG_INVALID, which main.ts exits 78 on). */
-function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig({ env });
-  } catch (err) {
-    const e = err as { code: string; details: { problems: string[] } };
-    assert.equal(e.code, 'TC_CONFIG_INVALID');
-    return e.details.problems;
-  }
-  return assert.fail('the config was accepted');
-}
+const problems = configProblems;
 
 function pemFiles(): { dir: string; ca: string; crt: string; key: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tc-files-'));
