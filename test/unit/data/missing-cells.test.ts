@@ -63,13 +63,13 @@ test('skip drops every row with a missing cell; with --fill-missed 0 they stay o
 });
 
 test('error (the reader\'s default) stops at the first missing cell, naming --missing; a column with no number at all is an error under every policy', () => {
-  const csv = parseCsvText(file(5, (i) => (i === 2 ? ['NA', '1'] : ['1', '1'])), 'gaps.csv');
+  const csv = parseCsvText(file(5, (i) => (i === 2 ? ['NA', `${i}`] : [`${i}`, `${i}`])), 'gaps.csv'); // columns that vary: a constant one is no default feature (since 7 Dec 2026)
   assert.throws(() => selectColumns(csv), (e: Error & { code?: string }) => e.code === 'TC_DATA_NOT_NUMERIC' && /gaps\.csv:4: column "a" has "NA".*--missing fill/.test(e.message));
   const empty = parseCsvText(file(5, () => ['NA', '1']), 'empty.csv');
   for (const missing of ['fill', 'skip', 'error'] as const) {
     assert.throws(() => selectColumns(empty, { features: ['a'], missing }), (e: Error & { code?: string }) => e.code === 'TC_DATA_NOT_NUMERIC' && /empty\.csv: column "a" has no numbers: all 5 of its cells/.test(e.message), missing);
   }
-  const text = parseCsvText(file(5, (i) => (i === 2 ? ['abc', '1'] : ['1', '1'])), 'text.csv');
+  const text = parseCsvText(file(5, (i) => (i === 2 ? ['abc', `${i}`] : [`${i}`, `${i}`])), 'text.csv');
   assert.throws(() => selectColumns(text, { missing: 'fill' }), /text\.csv:4: column "a" has "abc", not a finite number/, 'text is not a missing reading');
 });
 
