@@ -116,14 +116,14 @@ export class FeedbackService {
     const prior = this.#d.policy.get(alertId);
     if (prior !== undefined && sameFeedback(prior, entry)) {
       // A redelivered topic record, or our own publication coming back: nothing changes.
-      return { alertId, series: prior.series, feedback: prior, effect: this.#d.policy.state(prior.series, prior.alertTs) };
+      return { alertId, series: prior.series, feedback: shown(prior), effect: this.#d.policy.state(prior.series, prior.alertTs) };
     }
     await this.#d.store?.append({ op: 'set', entry });
     this.#d.policy.apply(entry);
     await this.#compact();
     this.#d.onRecorded?.(entry.verdict, channel, this.#d.policy.size);
     if (channel !== 'kafka') await this.#publish(topicRecord(entry));
-    return { alertId, series: entry.series, feedback: entry, effect: this.#d.policy.state(entry.series, entry.alertTs) };
+    return { alertId, series: entry.series, feedback: shown(entry), effect: this.#d.policy.state(entry.series, entry.alertTs) };
   }
 
   /**
@@ -150,7 +150,7 @@ export class FeedbackService {
   }
 
   list(opts: { series?: string; verdict?: Verdict; limit: number }): FeedbackEntry[] {
-    return this.#d.policy.list(opts);
+    return this.#d.policy.list(opts).map(shown);
   }
 
   /** Feedback state of a series now-ish (at `atTs`, event time) plus its confirmed anomalies. */
@@ -232,4 +232,15 @@ export function topicRecord(e: FeedbackEntry): Record<string, unknown> {
   if (e.by !== undefined) r.by = e.by;
   if (e.actor !== undefined) r.actor = e.actor;
   return r;
+}
+
+/**
+ * An entry as answered (REST, MCP): without `idLayout`, the log's own marker of which series-id
+ * layout the entry was written under (kept in the log and the policy). Until 7 Dec 2026 (night,
+ * late) the feedback answer carried it, outside the documented shape (test/component/output-contract).
+ */
+function shown(e: FeedbackEntry): FeedbackEntry {
+  if (e.idLayout === undefined) return e;
+  const { idLayout: _marker, ...rest } = e;
+  return rest;
 }
