@@ -75,7 +75,7 @@ export default tseslint.config(
   layer(['src/domain/**/*.ts'], ['domain', 'errors'], { packages: FOREIGN_PACKAGES() }),
   layer(['src/config/**/*.ts'], ['config', 'domain', 'errors'], { packages: FOREIGN_PACKAGES() }),
   layer(['src/data/**/*.ts'], ['data', 'domain', 'errors'], { packages: FOREIGN_PACKAGES() }),
-  layer(['src/pipeline/**/*.ts'], ['pipeline', 'domain', 'errors', 'lifecycle', 'durable'], { packages: FOREIGN_PACKAGES() }),
+  layer(['src/pipeline/**/*.ts'], ['pipeline', 'domain', 'errors', 'lifecycle', 'durable', 'waits'], { packages: FOREIGN_PACKAGES() }),
   // model/ sees the pipeline only through its ports (src/pipeline/ports.ts).
   layer(['src/model/**/*.ts'], ['model', 'domain', 'errors', 'lifecycle', 'durable', 'data', 'config', 'pipeline', 'telemetry'], { only: PORTS, packages: FOREIGN_PACKAGES('model') }),
   // eval/ takes one thing from model/: the seeded generator (NAB runs reproduce the service's draws).

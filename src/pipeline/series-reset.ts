@@ -23,6 +23,7 @@
  * answered as not confirmed (`resolvesSent` / `snapshotWritten` false).
  */
 import type { WindowStore } from '../domain/window-store.ts';
+import { waitBudget } from '../waits/bounded.ts';
 
 export interface SeriesResetResult {
   series: string;
@@ -47,26 +48,16 @@ export interface SeriesResetParts {
 
 export const RESET_WAIT_MS = 10_000;
 
-const TIMED_OUT = Symbol('timed out');
-
-/** `work`'s result, or TIMED_OUT once `deadline` (epoch ms) has passed; `work` goes on either way. */
-function by<T>(work: Promise<T>, deadline: number): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, deadline - Date.now()));
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
 /** Forget `series` everywhere; null when it is not held. */
 export async function resetSeries(p: SeriesResetParts, series: string): Promise<SeriesResetResult | null> {
   if (!p.store.has(series)) return null;
   const resolvedAlerts = [...p.openAlerts.openFeatures(series)].sort();
   p.store.delete(series, 'reset');
-  const deadline = Date.now() + (p.waitMs ?? RESET_WAIT_MS);
-  let resolvesSent = true;
-  if (p.flush) resolvesSent = (await by(p.flush().then(() => true, () => false), deadline)) === true;
+  const wait = waitBudget(p.waitMs ?? RESET_WAIT_MS); // one bound for the two, one after the other
+  let resolvesSent = p.flush === undefined;
+  if (p.flush) await wait(p.flush().then(() => (resolvesSent = true), () => undefined));
   // A failed write is counted and shown by the snapshotter (GET /v1/snapshots lastError); the reset stands.
-  const snapshotWritten = p.persist ? (await by(p.persist().then((r) => r !== null, () => false), deadline)) === true : false;
+  let snapshotWritten = false;
+  if (p.persist) await wait(p.persist().then((r) => (snapshotWritten = r !== null), () => undefined));
   return { series, resolvedAlerts, resolvesSent, snapshotWritten };
 }
